@@ -1,0 +1,29 @@
+from tracetui.safe_text import clip, safe_line, safe_text
+
+
+def test_escape_sequences_become_visible():
+    out = safe_text("a\x1b]52;c;ZXZpbA==\x07b")
+    assert "\x1b" not in out and "\x07" not in out
+    assert out == "a␛]52;c;ZXZpbA==␇b"
+
+
+def test_c1_del_and_bidi_are_shown_not_passed():
+    out = safe_text("x\x9b2J\x7fy\u202ez\u2066w\U000e0041")
+    assert all(ord(c) < 0x80 or ord(c) >= 0xA0 for c in out)
+    assert "\x7f" not in out and "\u202e" not in out and "\u2066" not in out and "\U000e0041" not in out
+    assert "\\x9b" in out and "<U+202E>" in out and "<U+E0041>" in out
+
+
+def test_newlines_kept_in_text_folded_in_lines():
+    assert safe_text("a\nb") == "a\nb"
+    assert safe_line("a\nb\tc") == "a⏎b c"
+
+
+def test_plain_and_unicode_text_unchanged():
+    s = "héllo wörld — 日本語 [bold]not markup[/bold]"
+    assert safe_text(s) == s
+
+
+def test_clip_says_how_much_is_left():
+    assert clip("abc", 10) == "abc"
+    assert clip("x" * 2000, 10).startswith("x" * 10 + "…")

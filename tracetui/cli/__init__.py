@@ -1,0 +1,85 @@
+"""The command line: a thin face over the core (design.md, "Command line").
+
+Each command group lives in its own module with a `register(subparsers)` function; the parsed
+arguments carry `func`, which returns an exit code. Core errors (`TracetuiError`) become one line
+on stderr and exit code 2; nothing else is printed for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tracetui import __version__
+from tracetui.errors import TracetuiError
+
+# Command modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "tracetui.cli.app_commands",  # (no subcommand) UI, demo, open
+    "tracetui.cli.browse",  # sync, ls, show, search
+    "tracetui.cli.trail",  # trail, snapshot
+    "tracetui.cli.redact",  # scan
+    "tracetui.cli.capsule",  # seal, capsule verify, replay
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="tracetui",
+        description="Browse, search, redact and share what your coding agents did.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
+    add_bucket_option(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command group not written yet
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def add_bucket_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bucket",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the bucket directory (default: $TRACETUI_BUCKET, else the user data dir)",
+    )
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "bucket"):
+        args.bucket = None
+    func = getattr(args, "func", None)
+    if func is None:
+        from tracetui.cli.app_commands import run_default
+
+        func = run_default
+    try:
+        return int(func(args) or 0)
+    except TracetuiError as exc:
+        print(f"tracetui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tracetui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `tracetui ls | head`: the reader went away; that is not an error worth a traceback.
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        except Exception:
+            pass
+        return 0

@@ -1,0 +1,12 @@
+"""The one error type the core raises for bad input: its message is a single clear sentence.
+
+The CLI prints it on one line and exits non-zero; the UI shows it as a notification.
+"""
+
+
+class TracetuiError(Exception):
+    """Bad input or an unusable resource, explained in one sentence for the user."""
+
+
+class NotFound(TracetuiError):
+    """Something the user named does not exist (session id, file, revision)."""

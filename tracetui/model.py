@@ -1,0 +1,434 @@
+"""The shared vocabulary: plain dataclasses every layer speaks.
+
+Readers in `tracetui.sources` produce these; the bucket stores them; trail, ctx, redact, capsule,
+the CLI and the UI consume them. Nothing here knows about files, SQLite or Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+AGENTS = ("claude", "codex", "pi")
+
+
+class StepKind:
+    """The kinds of step on a session's spine (design.md, "Words")."""
+
+    USER = "user"  # a prompt the user typed
+    ASSISTANT = "assistant"  # visible assistant text
+    REASONING = "reasoning"  # thinking / reasoning summaries
+    TOOL_CALL = "tool_call"
+    TOOL_RESULT = "tool_result"
+    COMPACTION = "compaction"  # a compaction boundary; its text is the summary that replaced history
+    SUBAGENT_START = "subagent_start"
+    SUBAGENT_END = "subagent_end"
+    MODEL_CHANGE = "model_change"
+    CONTEXT = "context"  # injected, non-user-authored input: reminders, environment, instructions
+    SYSTEM = "system"  # agent-side events: API errors, hook output, aborted turns
+
+    ALL = (
+        USER,
+        ASSISTANT,
+        REASONING,
+        TOOL_CALL,
+        TOOL_RESULT,
+        COMPACTION,
+        SUBAGENT_START,
+        SUBAGENT_END,
+        MODEL_CHANGE,
+        CONTEXT,
+        SYSTEM,
+    )
+
+
+@dataclass(slots=True)
+class Tokens:
+    """Token usage. Readers count each API response once (no double counting)."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+
+    def add(self, other: Tokens) -> None:
+        self.input += other.input
+        self.output += other.output
+        self.cache_read += other.cache_read
+        self.cache_write += other.cache_write
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.cache_read + self.cache_write
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cache_read": self.cache_read,
+            "cache_write": self.cache_write,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Tokens:
+        d = d or {}
+        return cls(
+            int(d.get("input") or 0),
+            int(d.get("output") or 0),
+            int(d.get("cache_read") or 0),
+            int(d.get("cache_write") or 0),
+        )
+
+
+@dataclass(slots=True)
+class Hunk:
+    """One hunk of a line diff, jsdiff/unified style.
+
+    `lines` carry their prefix: ' ' context, '-' removed, '+' added. Line numbers are 1-based;
+    0 means unknown (Codex apply_patch hunks are located by context, not by number).
+    """
+
+    old_start: int
+    old_lines: int
+    new_start: int
+    new_lines: int
+    lines: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old_start": self.old_start,
+            "old_lines": self.old_lines,
+            "new_start": self.new_start,
+            "new_lines": self.new_lines,
+            "lines": self.lines,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Hunk:
+        return cls(d["old_start"], d["old_lines"], d["new_start"], d["new_lines"], list(d["lines"]))
+
+
+@dataclass(slots=True)
+class FileEdit:
+    """What one edit tool call did to one file, as far as the log tells (the trail's raw material).
+
+    Readers fill what their format has; the trail turns it into patches. `path` is as the log
+    wrote it (absolute, or relative to the step's cwd).
+    """
+
+    path: str
+    op: str  # "create" | "update" | "delete"
+    hunks: list[Hunk] = field(default_factory=list)
+    old_string: str | None = None  # exact-replacement edits (Claude Edit input, Pi edit)
+    new_string: str | None = None
+    content: str | None = None  # full new content (Write, apply_patch Add File)
+    original: str | None = None  # full file before the edit, when the log kept it
+    move_to: str | None = None  # apply_patch "Move to"
+    replace_all: bool = False
+    applied: bool = True  # False when the tool result reported a failure
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "op": self.op}
+        if self.hunks:
+            d["hunks"] = [h.to_dict() for h in self.hunks]
+        for key in ("old_string", "new_string", "content", "original", "move_to"):
+            value = getattr(self, key)
+            if value is not None:
+                d[key] = value
+        if self.replace_all:
+            d["replace_all"] = True
+        if not self.applied:
+            d["applied"] = False
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FileEdit:
+        return cls(
+            path=d["path"],
+            op=d["op"],
+            hunks=[Hunk.from_dict(h) for h in d.get("hunks", ())],
+            old_string=d.get("old_string"),
+            new_string=d.get("new_string"),
+            content=d.get("content"),
+            original=d.get("original"),
+            move_to=d.get("move_to"),
+            replace_all=bool(d.get("replace_all", False)),
+            applied=bool(d.get("applied", True)),
+        )
+
+
+@dataclass(slots=True)
+class Step:
+    """One event on a session's spine.
+
+    `id` is stable across re-reads of the same log (derived from the log's own ids where it has
+    them). `parent` is the id of the step this one follows in the conversation tree, so rewinds
+    and edited prompts show up as several children of one parent; `active` marks the steps on the
+    path the session ended on. Steps of a subagent carry its id in `subagent` and sit right after
+    the step that spawned them; that subagent's first step has `parent` = the spawning tool call.
+    """
+
+    id: str
+    index: int
+    kind: str
+    role: str  # "user" | "assistant" | "tool" | "system"
+    text: str = ""
+    timestamp: str | None = None  # ISO-8601 UTC
+    tool: str | None = None
+    tool_call_id: str | None = None  # the id the raw log gives the call (toolu_..., call_...)
+    tool_input: Any = None  # the call's arguments, parsed JSON where the log gives JSON
+    parent: str | None = None
+    subagent: str | None = None
+    active: bool = True
+    is_error: bool = False
+    model: str | None = None
+    tokens: Tokens | None = None  # on the first step of each API response only
+    edits: list[FileEdit] = field(default_factory=list)  # on edit tool calls
+    cwd: str | None = None  # set where the log records it and it differs from the session's
+    meta: dict[str, Any] = field(default_factory=dict)  # small extras: exit_code, duration_ms, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full step (the `show --json` keys plus the extras the other layers need)."""
+        d: dict[str, Any] = {
+            "id": self.id,
+            "index": self.index,
+            "kind": self.kind,
+            "role": self.role,
+            "tool": self.tool,
+            "tool_call_id": self.tool_call_id,
+            "text": self.text,
+            "timestamp": self.timestamp,
+            "parent": self.parent,
+            "subagent": self.subagent,
+            "active": self.active,
+        }
+        if self.tool_input is not None:
+            d["tool_input"] = self.tool_input
+        if self.is_error:
+            d["is_error"] = True
+        if self.model:
+            d["model"] = self.model
+        if self.tokens is not None:
+            d["tokens"] = self.tokens.to_dict()
+        if self.edits:
+            d["edits"] = [e.to_dict() for e in self.edits]
+        if self.cwd:
+            d["cwd"] = self.cwd
+        if self.meta:
+            d["meta"] = self.meta
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Step:
+        tokens = d.get("tokens")
+        return cls(
+            id=d["id"],
+            index=d["index"],
+            kind=d["kind"],
+            role=d["role"],
+            text=d.get("text") or "",
+            timestamp=d.get("timestamp"),
+            tool=d.get("tool"),
+            tool_call_id=d.get("tool_call_id"),
+            tool_input=d.get("tool_input"),
+            parent=d.get("parent"),
+            subagent=d.get("subagent"),
+            active=bool(d.get("active", True)),
+            is_error=bool(d.get("is_error", False)),
+            model=d.get("model"),
+            tokens=Tokens.from_dict(tokens) if tokens is not None else None,
+            edits=[FileEdit.from_dict(e) for e in d.get("edits", ())],
+            cwd=d.get("cwd"),
+            meta=dict(d.get("meta") or {}),
+        )
+
+
+@dataclass(slots=True)
+class Subagent:
+    """A subagent run: its id, what kind, and the tool-call step that spawned it (if known)."""
+
+    id: str
+    agent_type: str | None = None
+    description: str | None = None
+    spawned_by: str | None = None  # step id of the spawning tool call
+    source: str | None = None  # the file it was read from, when not the main log
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agent_type": self.agent_type,
+            "description": self.description,
+            "spawned_by": self.spawned_by,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Subagent:
+        return cls(d["id"], d.get("agent_type"), d.get("description"), d.get("spawned_by"), d.get("source"))
+
+
+@dataclass(slots=True)
+class LineError:
+    """A line a reader could not use: reported, skipped, never fatal."""
+
+    path: str
+    line: int  # 1-based
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "error": self.error}
+
+
+@dataclass(slots=True)
+class GitInfo:
+    branch: str | None = None
+    commit: str | None = None
+    remote: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"branch": self.branch, "commit": self.commit, "remote": self.remote}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> GitInfo | None:
+        if not d:
+            return None
+        return cls(d.get("branch"), d.get("commit"), d.get("remote"))
+
+
+@dataclass(slots=True)
+class Session:
+    """One agent conversation, from one log file plus its subagent files."""
+
+    id: str
+    agent: str  # one of AGENTS
+    source: str  # path of the main log file
+    cwd: str | None = None
+    title: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    version: str | None = None  # the agent's version, or the format version where that is all
+    models: list[str] = field(default_factory=list)
+    tokens: Tokens = field(default_factory=Tokens)
+    git: GitInfo | None = None
+    steps: list[Step] = field(default_factory=list)
+    subagents: list[Subagent] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file the session was read from
+    errors: list[LineError] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # unknown record types/fields -> count
+
+    @property
+    def project(self) -> str | None:
+        """The project a session belongs to: the last component of its cwd."""
+        if not self.cwd:
+            return None
+        return self.cwd.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or self.cwd
+
+    @property
+    def tool_calls(self) -> int:
+        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL)
+
+    @property
+    def edit_calls(self) -> int:
+        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and s.edits)
+
+    def step(self, step_id: str) -> Step | None:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        return None
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The `ls --json` row for this session (design.md's contract)."""
+        return {
+            "id": self.id,
+            "agent": self.agent,
+            "project": self.project,
+            "cwd": self.cwd,
+            "title": self.title,
+            "started": self.started,
+            "ended": self.ended,
+            "steps": len(self.steps),
+            "tool_calls": self.tool_calls,
+            "edits": self.edit_calls,
+            "tokens": self.tokens.to_dict(),
+            "models": list(self.models),
+            "source": self.source,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.summary_dict()
+        d.update(
+            {
+                "version": self.version,
+                "git": self.git.to_dict() if self.git else None,
+                "subagents": [a.to_dict() for a in self.subagents],
+                "files": list(self.files),
+                "errors": [e.to_dict() for e in self.errors],
+                "skipped": dict(self.skipped),
+                "steps": [s.to_dict() for s in self.steps],
+            }
+        )
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Session:
+        return cls(
+            id=d["id"],
+            agent=d["agent"],
+            source=d["source"],
+            cwd=d.get("cwd"),
+            title=d.get("title"),
+            started=d.get("started"),
+            ended=d.get("ended"),
+            version=d.get("version"),
+            models=list(d.get("models") or ()),
+            tokens=Tokens.from_dict(d.get("tokens")),
+            git=GitInfo.from_dict(d.get("git")),
+            steps=[Step.from_dict(s) for s in d.get("steps", ())],
+            subagents=[Subagent.from_dict(a) for a in d.get("subagents", ())],
+            files=list(d.get("files") or ()),
+            errors=[LineError(**e) for e in d.get("errors", ())],
+            skipped=dict(d.get("skipped") or {}),
+        )
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    """A session's listing row (`ls --json`), without its steps: what the bucket index holds."""
+
+    id: str
+    agent: str
+    project: str | None
+    cwd: str | None
+    title: str | None
+    started: str | None
+    ended: str | None
+    steps: int
+    tool_calls: int
+    edits: int
+    tokens: Tokens
+    models: list[str]
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agent": self.agent,
+            "project": self.project,
+            "cwd": self.cwd,
+            "title": self.title,
+            "started": self.started,
+            "ended": self.ended,
+            "steps": self.steps,
+            "tool_calls": self.tool_calls,
+            "edits": self.edits,
+            "tokens": self.tokens.to_dict(),
+            "models": list(self.models),
+            "source": self.source,
+        }
+
+    @classmethod
+    def of(cls, session: Session) -> SessionSummary:
+        d = session.summary_dict()
+        d["tokens"] = session.tokens
+        return cls(**d)

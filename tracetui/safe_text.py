@@ -1,0 +1,86 @@
+"""The one helper that makes untrusted log text safe to put on a terminal (design.md, "Safety rules").
+
+Log and capsule text is data. Rich and Textual pass ESC, C1 controls, DEL and bidi overrides
+straight through to the terminal, so every widget and every CLI table that shows log text goes
+through here first. Controls are made *visible* rather than stripped: a reviewer should see that
+a log carried `␛]52;…` (a clipboard write), because that is itself worth flagging.
+
+Markup is the other half of the rule: callers render the result with markup off (Textual
+`Content`/`Text` objects, `markup=False`), never as a markup string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# C0 controls (but tab and newline) -> the Unicode "control pictures" block: ESC -> ␛, NUL -> ␀.
+_TABLE: dict[int, str] = {cp: chr(0x2400 + cp) for cp in range(0x20) if cp not in (0x09, 0x0A)}
+_TABLE[0x7F] = "\u2421"  # DEL -> ␡
+# C1 controls have no pictures; 0x9B alone is a full CSI on some terminals.
+_TABLE.update({cp: f"\\x{cp:02x}" for cp in range(0x80, 0xA0)})
+# Invisible format characters that reorder or hide text (bidi overrides, zero-width joiners...).
+_TABLE.update(
+    {
+        cp: f"<U+{cp:04X}>"
+        for cp in (
+            0x00AD, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+            0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061, 0x2062,
+            0x2063, 0x2064, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF,
+        )
+    }
+)  # fmt: skip
+_TABLE[0x09] = "    "
+
+_LINE_TABLE = dict(_TABLE)
+_LINE_TABLE[0x0A] = "⏎"
+_LINE_TABLE[0x09] = " "
+
+# Below this every code point is handled by the tables; above it a few Unicode categories need a look.
+_FAST_LIMIT = 0x00AD
+
+
+def safe_text(text: str) -> str:
+    """Text with every control and invisible format character replaced by a visible stand-in.
+
+    Newlines are kept; tabs become four spaces.
+    """
+    return _finish(text.translate(_TABLE))
+
+
+def safe_line(text: str) -> str:
+    """Like `safe_text`, for a one-line summary: newlines become ⏎."""
+    return _finish(text.translate(_LINE_TABLE))
+
+
+def _finish(text: str) -> str:
+    # The remaining dangerous code points (other Cf characters such as the U+E00xx tag block,
+    # lone surrogates) are rare; only pay for a per-character pass when one could be present.
+    if text.isascii():
+        return text
+    out: list[str] | None = None
+    for i, ch in enumerate(text):
+        cp = ord(ch)
+        dangerous = cp >= _FAST_LIMIT and unicodedata.category(ch) in ("Cf", "Cs", "Co")
+        if dangerous:
+            if out is None:
+                out = list(text[:i])
+            out.append(f"<U+{cp:04X}>")
+        elif out is not None:
+            out.append(ch)
+    return text if out is None else "".join(out)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, saying how much was left out (for huge single lines)."""
+    if len(text) <= limit:
+        return text
+    rest = len(text) - limit
+    return f"{text[:limit]}… ({_human(rest)} more)"
+
+
+def _human(n: int) -> str:
+    for unit in ("chars", "K chars", "M chars"):
+        if n < 1000 or unit == "M chars":
+            return f"{n} {unit}" if unit == "chars" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
