@@ -117,7 +117,9 @@ class FileEdit:
     """
 
     path: str
-    op: str  # "create" | "update" | "delete"
+    # "create" | "update" | "delete", or "write": whole new content where the log does not say
+    # whether the file existed before (Pi's write tool).
+    op: str
     hunks: list[Hunk] = field(default_factory=list)
     old_string: str | None = None  # exact-replacement edits (Claude Edit input, Pi edit)
     new_string: str | None = None
