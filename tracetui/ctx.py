@@ -1,0 +1,158 @@
+"""ctx: what the model could see at a step, as far as the log can tell.
+
+The context of a step is the conversation on its own branch up to it: walk back from the step
+through `Step.parent` (so a rewound branch's context is that branch, not the final one), stop at
+the last compaction (whose summary replaced everything earlier, except the entries a compaction
+says it kept), and, inside a subagent, stop at the subagent's start: a subagent sees its own
+prompt, not its parent's history. Steps the model never sees (model changes, agent-side system
+events, subagent boundaries) are left out. Token counts are rough (characters / 4): enough to see
+what fills a window, not a tokenizer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from tracetui.model import Session, Step, StepKind
+
+# Kinds the model is sent. Reasoning is included: Claude keeps thinking blocks in the turn, and
+# showing it (marked) is more useful than hiding it.
+SEEN_KINDS = frozenset(
+    {
+        StepKind.USER,
+        StepKind.ASSISTANT,
+        StepKind.REASONING,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_RESULT,
+        StepKind.CONTEXT,
+        StepKind.COMPACTION,
+    }
+)
+
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(slots=True)
+class CtxItem:
+    step_id: str
+    index: int
+    kind: str
+    role: str
+    text: str
+    tokens: int
+    tool: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step_id,
+            "index": self.index,
+            "kind": self.kind,
+            "role": self.role,
+            "tool": self.tool,
+            "text": self.text,
+            "tokens": self.tokens,
+        }
+
+
+@dataclass(slots=True)
+class Context:
+    step_id: str
+    items: list[CtxItem] = field(default_factory=list)
+    compacted: bool = False  # a compaction summary stands in for earlier history
+
+    @property
+    def tokens(self) -> int:
+        return sum(item.tokens for item in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step_id,
+            "tokens": self.tokens,
+            "compacted": self.compacted,
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+def estimate_tokens(step: Step) -> int:
+    size = len(step.text)
+    if step.tool_input is not None:
+        if isinstance(step.tool_input, str):
+            size += len(step.tool_input)
+        else:
+            size += len(orjson.dumps(step.tool_input, default=str))
+    return (size + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+class ContextIndex:
+    """Answers `at(step_id)` for one session without rebuilding its lookups each time.
+
+    The UI keeps one per open session, so moving the cursor costs a walk up one branch, not a pass
+    over every step.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._by_id = {s.id: s for s in session.steps}
+        # Readers without a conversation tree (Codex) leave `parent` unset: there the branch is
+        # simply the earlier steps in the same scope (main conversation or one subagent).
+        self._has_tree = any(s.parent for s in session.steps)
+
+    def at(self, step_id: str) -> Context:
+        step = self._by_id.get(step_id)
+        if step is None:
+            raise KeyError(step_id)
+        chain = self._branch(step)  # oldest first, ends at `step`
+        start, compacted = _after_last_compaction(chain)
+        kept: list[Step] = []
+        if compacted:
+            kept = self._kept_before(chain, start)
+        items = [_item(s) for s in (chain[start : start + 1] + kept + chain[start + 1 :]) if s.kind in SEEN_KINDS]
+        return Context(step_id, items, compacted)
+
+    def _branch(self, step: Step) -> list[Step]:
+        if not self._has_tree:
+            scope = step.subagent
+            return [s for s in self.session.steps[: step.index + 1] if s.subagent == scope and s.active or s is step]
+        chain: list[Step] = []
+        seen: set[str] = set()
+        current: Step | None = step
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            chain.append(current)
+            parent = self._by_id.get(current.parent) if current.parent else None
+            # A subagent's first step points at the call that spawned it, but the subagent's view
+            # of the world starts at its own prompt, not at its parent's history.
+            if parent is not None and current.subagent is not None and parent.subagent != current.subagent:
+                break
+            current = parent
+        chain.reverse()
+        return chain
+
+    def _kept_before(self, chain: list[Step], compaction_at: int) -> list[Step]:
+        """Steps a compaction kept verbatim (Pi's firstKeptEntryId), in order."""
+        first_kept = chain[compaction_at].meta.get("first_kept_entry_id")
+        if not first_kept:
+            return []
+        for i in range(compaction_at):
+            if chain[i].id == first_kept or chain[i].id.split(":", 1)[0] == first_kept:
+                return chain[i:compaction_at]
+        return []
+
+
+def context_at(session: Session, step_id: str) -> Context:
+    """The context the model could see at `step_id` (see the module docstring)."""
+    return ContextIndex(session).at(step_id)
+
+
+def _after_last_compaction(chain: list[Step]) -> tuple[int, bool]:
+    for i in range(len(chain) - 1, -1, -1):
+        if chain[i].kind == StepKind.COMPACTION:
+            return i, True
+    return 0, False
+
+
+def _item(step: Step) -> CtxItem:
+    return CtxItem(step.id, step.index, step.kind, step.role, step.text, estimate_tokens(step), step.tool)
