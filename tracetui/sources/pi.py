@@ -1,0 +1,794 @@
+"""Reader for Pi coding agent session logs (and OpenClaw's, which embed Pi's session library).
+
+One `.jsonl` file is one session: a `type:"session"` header line, then one entry per line
+(formats.md section 3). Format v1 is a plain list; from v2 every entry has an `id` and a
+`parentId`, so rewinds made with `/tree` live in the same file as branches. The branch the
+session ended on runs from the file's last entry back to the root; steps off it get
+`active=False`.
+
+Step ids are stable across re-reads: the entry id for an entry's first step and `<id>:<n>` for
+its later ones (n counts from 1). v1 entries have no ids, so their steps are named after the
+line they sit on: `L<line>` and `L<line>:<n>`; when a lost newline glued several entries onto
+one line, the later ones are `L<line>.<k>` (k counts from 2).
+
+Choices worth knowing:
+- An assistant message that ended with stopReason `error` or `aborted` keeps its steps and gets
+  one extra SYSTEM step after them, with the errorMessage as text and meta `stop_reason`;
+  `is_error` is set for `error` only (an abort is the user's doing).
+- A user's `!cmd` (bashExecution) becomes a TOOL_CALL (tool "bash", role "user", meta
+  `user_run`) and its TOOL_RESULT. Such calls have no id in the log; both steps share the
+  synthetic tool_call_id `user-bash:<entry id>` so they pair like any other call.
+- Edit hunks come from the result's `details.patch` (a unified diff, newer Pi) when present,
+  else from `details.diff`, Pi's numbered display diff (see `parse_numbered_diff`). An edit call
+  with several replacements and a diff becomes one FileEdit carrying the hunks; without a diff,
+  one FileEdit per replacement, carrying the strings.
+- Lines that are not JSON are LineErrors; entries glued onto one line by a lost newline are
+  recovered (and the line is still reported, saying what was recovered).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
+from tracetui.sources import RawLog, SessionFiles
+
+AGENT = "pi"
+TITLE_LIMIT = 200
+
+# Entry types Pi writes; a salvaged fragment must be one of these to count as an entry.
+ENTRY_TYPES = frozenset(
+    {
+        "session",
+        "message",
+        "model_change",
+        "thinking_level_change",
+        "compaction",
+        "branch_summary",
+        "custom",
+        "custom_message",
+        "label",
+        "session_info",
+    }
+)
+
+_ARCHIVE = re.compile(r"\.jsonl\.reset\..+\Z")
+
+
+def group(paths: list[Path]) -> list[SessionFiles]:
+    """One session per file: `*.jsonl`, and OpenClaw's reset archives `*.jsonl.reset.<ts>`."""
+    out: list[SessionFiles] = []
+    seen: set[Path] = set()
+    for path in paths:
+        name = path.name
+        if not (name.endswith(".jsonl") or _ARCHIVE.search(name)) or path in seen:
+            continue
+        seen.add(path)
+        out.append(SessionFiles(AGENT, path))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reading lines
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: str  # the entry's id, or its line-derived name in v1
+    parent: str | None
+    line: int
+    record: dict[str, Any]
+    steps: list[Step] = field(default_factory=list)
+
+
+def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
+    """(line, position on the line, record) for every entry, salvaging glued lines."""
+    out: list[tuple[int, int, dict[str, Any]]] = []
+    loads = orjson.loads
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = loads(line)
+        except orjson.JSONDecodeError as exc:
+            found, error = _salvage(line, str(exc))
+            errors.append(LineError(path, number, error))
+            out.extend((number, k, r) for k, r in enumerate(found))
+            continue
+        if isinstance(record, dict):
+            out.append((number, 0, record))
+        else:
+            errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
+    return out
+
+
+def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
+    """Recover whole entries from a line that is not one JSON value.
+
+    Seen in real logs: two entries on one line (a lost newline), and a torn entry followed by a
+    whole one. A fragment only counts if it decodes as an object of a known entry type, so a
+    nested block inside a torn entry is not mistaken for an entry.
+    """
+    text = line.decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    lost = False
+    pos, end = 0, len(text)
+    while pos < end:
+        while pos < end and text[pos] in " \t\r":
+            pos += 1
+        if pos >= end:
+            break
+        try:
+            value, after = decoder.raw_decode(text, pos)
+        except ValueError:
+            value, after = None, -1
+        if isinstance(value, dict) and (pos == 0 or value.get("type") in ENTRY_TYPES):
+            found.append(value)
+            pos = after
+            continue
+        lost = True
+        nxt = text.find('{"type":', pos + 1)
+        if nxt < 0:
+            break
+        pos = nxt
+    if not found:
+        return found, f"not valid JSON: {_short(reason)}"
+    if not lost and len(found) == 1:
+        return found, "not valid UTF-8; read with replacement characters"
+    if lost:
+        return found, f"torn entry (not valid JSON); recovered {len(found)} whole entr{'y' if len(found) == 1 else 'ies'} on the same line"
+    return found, f"{len(found)} entries on one line (a lost newline); all recovered"
+
+
+def _short(message: str, limit: int = 120) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a session
+
+
+def read(main: RawLog, companions: list[RawLog]) -> Session:
+    """Parse one Pi/OpenClaw session file. Never raises on bad data."""
+    path = main.path
+    errors: list[LineError] = []
+    records = _records(path, main.data, errors)
+
+    header: dict[str, Any] | None = None
+    if records and records[0][2].get("type") == "session" and records[0][0] == 1:
+        header = records[0][2]
+        records = records[1:]
+    elif not any(e.line == 1 for e in errors):
+        errors.insert(0, LineError(path, 1, "expected a Pi session header (type \"session\") on the first line"))
+
+    session = Session(id=_session_id(header, path), agent=AGENT, source=path, files=[path], errors=errors)
+    reader = _Reader(session)
+    if header is not None:
+        reader.header(header)
+    tree = (header is not None and _int(header.get("version")) >= 2) or any(
+        isinstance(r.get("id"), str) for _, _, r in records
+    )
+    if header is not None:
+        session.version = f"pi-v{_int(header.get('version')) or 1}"
+    else:
+        session.version = "pi-v3" if tree else "pi-v1"
+    reader.entries(records, tree)
+    reader.finish()
+    return session
+
+
+def _session_id(header: dict[str, Any] | None, path: str) -> str:
+    if header is not None and isinstance(header.get("id"), str) and header["id"]:
+        return header["id"]
+    # Pi names files `<timestamp>_<uuid>.jsonl`; OpenClaw `<uuid>.jsonl[.reset.<ts>]`.
+    name = Path(path).name.split(".jsonl", 1)[0]
+    return name.rsplit("_", 1)[-1] or name
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+class _Reader:
+    """The state of one pass over a session's entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.steps = session.steps
+        self.by_key: dict[str, _Entry] = {}
+        self.order: list[_Entry] = []
+        self.models: dict[str, None] = {}
+        self.times: list[str] = []
+        self.name: str | None = None
+        self.calls: dict[str, Step] = {}  # tool call id -> the call step (latest)
+        self.answered: set[int] = set()  # id() of call steps that got a result
+
+    # -- header and entries ------------------------------------------------------------------
+
+    def header(self, header: dict[str, Any]) -> None:
+        cwd = header.get("cwd")
+        self.session.cwd = cwd if isinstance(cwd, str) else None
+        stamp = _iso(header.get("timestamp"))
+        if stamp:
+            self.times.append(stamp)
+        model = _model_name(header.get("provider"), header.get("modelId"))
+        if model:
+            self.models[model] = None
+
+    def entries(self, records: list[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
+        previous: str | None = None
+        for line, position, record in records:
+            raw_id = record.get("id") if tree else None
+            key = raw_id if isinstance(raw_id, str) and raw_id else (f"L{line}" if position == 0 else f"L{line}.{position + 1}")
+            if key in self.by_key:  # a duplicated id must not merge two entries' steps
+                key = f"{key}@L{line}"
+            if tree and isinstance(raw_id, str):
+                parent_id = record.get("parentId")
+                parent = parent_id if isinstance(parent_id, str) and parent_id else None
+            else:
+                parent = previous
+            entry = _Entry(key, parent, line, record)
+            self.by_key[key] = entry
+            self.order.append(entry)
+            previous = key
+            self.entry(entry)
+
+    def entry(self, entry: _Entry) -> None:
+        record = entry.record
+        kind = record.get("type")
+        stamp = _iso(record.get("timestamp"))
+        if stamp:
+            self.times.append(stamp)
+        if kind == "message":
+            message = record.get("message")
+            if isinstance(message, dict):
+                self.message(entry, message, stamp)
+            else:
+                self.skip("message (no body)")
+        elif kind == "model_change":
+            model = _model_name(record.get("provider"), record.get("modelId"))
+            if model:
+                self.models[model] = None
+            self.add(entry, StepKind.MODEL_CHANGE, "system", model or "", stamp, model=model)
+        elif kind == "thinking_level_change":
+            level = record.get("thinkingLevel")
+            self.add(entry, StepKind.SYSTEM, "system", f"thinking level: {level}", stamp, meta={"thinking_level": level})
+        elif kind == "compaction":
+            self.compaction(entry, stamp)
+        elif kind == "branch_summary":
+            meta = {"from_id": record.get("fromId")} if record.get("fromId") else {}
+            self.add(entry, StepKind.CONTEXT, "user", _str(record.get("summary")), stamp, meta=meta)
+        elif kind == "custom_message":
+            self.custom_message(entry, record, stamp)
+        elif kind == "session_info":
+            name = record.get("name")
+            if isinstance(name, str):
+                self.name = " ".join(name.split()) or None  # an empty name clears it, as in Pi
+        elif kind in ("custom", "label"):
+            pass  # extension state and bookmarks: known, and not events on the spine
+        else:
+            self.skip(kind if isinstance(kind, str) else "(no type)")
+
+    def message(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
+        role = message.get("role")
+        stamp = stamp or _iso(message.get("timestamp"))
+        if role == "user":
+            self.add(entry, StepKind.USER, "user", _content_text(message.get("content")), stamp)
+        elif role == "assistant":
+            self.assistant(entry, message, stamp)
+        elif role == "toolResult":
+            self.tool_result(entry, message, stamp)
+        elif role == "bashExecution":
+            self.bash_execution(entry, message, stamp)
+        elif role in ("custom", "hookMessage"):
+            self.custom_message(entry, message, stamp)
+        elif role in ("branchSummary", "compactionSummary"):
+            # Pi keeps these in memory only; should one ever be written, it is injected context.
+            self.add(entry, StepKind.CONTEXT, "user", _str(message.get("summary")), stamp)
+        else:
+            self.skip(f"message/{role}" if isinstance(role, str) else "message/(no role)")
+
+    def assistant(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
+        model = _model_name(message.get("provider"), message.get("model"))
+        if model:
+            self.models[model] = None
+        tokens = _tokens(message.get("usage"))
+        if tokens is not None:
+            self.session.tokens.add(tokens)
+        first = len(entry.steps)
+        content = message.get("content")
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        for block in content if isinstance(content, list) else ():
+            if not isinstance(block, dict):
+                self.skip("content/(not an object)")
+                continue
+            kind = block.get("type")
+            if kind == "text":
+                self.add(entry, StepKind.ASSISTANT, "assistant", _str(block.get("text")), stamp, model=model)
+            elif kind == "thinking":
+                meta = {"redacted": True} if block.get("redacted") else {}
+                self.add(entry, StepKind.REASONING, "assistant", _str(block.get("thinking")), stamp, model=model, meta=meta)
+            elif kind == "toolCall":
+                self.tool_call(entry, block, stamp, model)
+            elif kind == "image":
+                self.add(entry, StepKind.ASSISTANT, "assistant", "[image]", stamp, model=model)
+            else:
+                self.skip(f"content/{kind}")
+        reason = message.get("stopReason")
+        if reason in ("error", "aborted"):
+            # Pi runs no tool call of a turn that failed or was aborted: its edits never happened.
+            for step in entry.steps[first:]:
+                if step.kind == StepKind.TOOL_CALL:
+                    step.meta["not_run"] = True
+                    for edit in step.edits:
+                        edit.applied = False
+            text = _str(message.get("errorMessage")) or f"the turn ended: {reason}"
+            self.add(entry, StepKind.SYSTEM, "system", text, stamp, model=model, is_error=reason == "error", meta={"stop_reason": reason})
+        if tokens is not None and len(entry.steps) > first:
+            entry.steps[first].tokens = tokens
+
+    def tool_call(self, entry: _Entry, block: dict[str, Any], stamp: str | None, model: str | None) -> None:
+        name = block.get("name")
+        name = name if isinstance(name, str) else None
+        arguments = block.get("arguments")
+        if isinstance(arguments, str):
+            try:
+                arguments = orjson.loads(arguments)
+            except orjson.JSONDecodeError:
+                pass
+        call_id = block.get("id")
+        call_id = call_id if isinstance(call_id, str) else None
+        step = self.add(entry, StepKind.TOOL_CALL, "assistant", "", stamp, tool=name, tool_call_id=call_id, tool_input=arguments, model=model)
+        step.edits = _edits(name, arguments)
+        if call_id:
+            self.calls[call_id] = step
+
+    def tool_result(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
+        call_id = message.get("toolCallId")
+        call_id = call_id if isinstance(call_id, str) else None
+        name = message.get("toolName")
+        details = message.get("details")
+        # OpenClaw catches tool failures and reports them in details.status with isError false.
+        is_error = message.get("isError") is True or (isinstance(details, dict) and details.get("status") == "error")
+        meta = _result_meta(details)
+        self.add(
+            entry,
+            StepKind.TOOL_RESULT,
+            "tool",
+            _content_text(message.get("content")),
+            stamp,
+            tool=name if isinstance(name, str) else None,
+            tool_call_id=call_id,
+            is_error=is_error,
+            meta=meta,
+        )
+        call = self.calls.get(call_id) if call_id else None
+        if call is not None:
+            self.answered.add(id(call))
+            if call.edits:
+                _settle_edits(call, is_error, details)
+
+    def bash_execution(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
+        command = _str(message.get("command"))
+        call_id = f"user-bash:{entry.key}"
+        self.add(entry, StepKind.TOOL_CALL, "user", "", stamp, tool="bash", tool_call_id=call_id, tool_input={"command": command}, meta={"user_run": True})
+        meta: dict[str, Any] = {"user_run": True}
+        exit_code = message.get("exitCode")
+        if isinstance(exit_code, int):
+            meta["exit_code"] = exit_code
+        for key, out in (("cancelled", "cancelled"), ("truncated", "truncated"), ("excludeFromContext", "exclude_from_context")):
+            if message.get(key):
+                meta[out] = True
+        if isinstance(message.get("fullOutputPath"), str):
+            meta["full_output_path"] = message["fullOutputPath"]
+        failed = (isinstance(exit_code, int) and exit_code != 0) or bool(message.get("cancelled"))
+        self.add(entry, StepKind.TOOL_RESULT, "tool", _str(message.get("output")), stamp, tool="bash", tool_call_id=call_id, is_error=failed, meta=meta)
+
+    def custom_message(self, entry: _Entry, record: dict[str, Any], stamp: str | None) -> None:
+        meta: dict[str, Any] = {}
+        if isinstance(record.get("customType"), str):
+            meta["custom_type"] = record["customType"]
+        if record.get("display") is False:
+            meta["display"] = False
+        self.add(entry, StepKind.CONTEXT, "user", _content_text(record.get("content")), stamp, meta=meta)
+
+    def compaction(self, entry: _Entry, stamp: str | None) -> None:
+        record = entry.record
+        meta: dict[str, Any] = {}
+        first_kept = record.get("firstKeptEntryId")
+        if isinstance(first_kept, str):
+            meta["first_kept_entry_id"] = first_kept
+        else:
+            index = record.get("firstKeptEntryIndex")
+            if isinstance(index, int) and not isinstance(index, bool):
+                # v1 counted entries with the header as number 0 (Pi's own migration reads it so).
+                target = self.order[index - 1] if 1 <= index <= len(self.order) else None
+                if target is not None:
+                    meta["first_kept_entry_id"] = target.key
+        if isinstance(record.get("tokensBefore"), int):
+            meta["tokens_before"] = record["tokensBefore"]
+        if record.get("fromHook"):
+            meta["from_hook"] = True
+        details = record.get("details")
+        if isinstance(details, dict):
+            for key, out in (("readFiles", "read_files"), ("modifiedFiles", "modified_files")):
+                if isinstance(details.get(key), list):
+                    meta[out] = details[key]
+        step = self.add(entry, StepKind.COMPACTION, "system", _str(record.get("summary")), stamp, meta=meta)
+        tokens = _tokens(record.get("usage"))  # newer Pi: what the summarising call cost
+        if tokens is not None:
+            step.tokens = tokens
+            self.session.tokens.add(tokens)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def add(self, entry: _Entry, kind: str, role: str, text: str, stamp: str | None, **fields: Any) -> Step:
+        n = len(entry.steps)
+        step = Step(
+            id=entry.key if n == 0 else f"{entry.key}:{n}",
+            index=len(self.steps),
+            kind=kind,
+            role=role,
+            text=text,
+            timestamp=stamp,
+            parent=entry.steps[-1].id if n else None,
+            **fields,
+        )
+        entry.steps.append(step)
+        self.steps.append(step)
+        return step
+
+    def skip(self, what: str) -> None:
+        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+    # -- the tree and the summary ------------------------------------------------------------
+
+    def finish(self) -> None:
+        session = self.session
+        active = self.active_keys()
+        resolved: dict[str, str | None] = {}
+        for entry in self.order:
+            if not entry.steps:
+                continue
+            entry.steps[0].parent = self.last_step_above(entry.parent, resolved)
+            if entry.key not in active:
+                for step in entry.steps:
+                    step.active = False
+        for call in self.calls.values():
+            if id(call) not in self.answered and not call.meta.get("not_run"):
+                call.meta["no_result"] = True  # e.g. the session ended while it ran
+        session.models = list(self.models)
+        if self.times:
+            session.started = min(self.times)
+            session.ended = max(self.times)
+        session.title = self.name or _first_prompt(session.steps)
+
+    def active_keys(self) -> set[str]:
+        """The entries from the file's last entry (Pi's leaf) back to the root."""
+        active: set[str] = set()
+        key = self.order[-1].key if self.order else None
+        while key is not None and key not in active:
+            entry = self.by_key.get(key)
+            if entry is None:
+                break
+            active.add(key)
+            key = entry.parent
+        return active
+
+    def last_step_above(self, key: str | None, memo: dict[str, str | None]) -> str | None:
+        """The last step of the nearest ancestor entry that has steps (labels and extension
+        state have none)."""
+        walked: list[str] = []
+        found: str | None = None
+        while key is not None:
+            if key in memo:
+                found = memo[key]
+                break
+            entry = self.by_key.get(key)
+            if entry is None or key in walked:
+                break
+            walked.append(key)
+            if entry.steps:
+                found = entry.steps[-1].id
+                break
+            key = entry.parent
+        for k in walked:
+            memo[k] = found
+        return found
+
+
+# --------------------------------------------------------------------------------------------
+# Field helpers
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _model_name(provider: Any, model: Any) -> str | None:
+    if not isinstance(model, str) or not model:
+        return None
+    return f"{provider}/{model}" if isinstance(provider, str) and provider else model
+
+
+def _content_text(content: Any) -> str:
+    """User/tool content: a string, or text and image blocks (images become "[image]")."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts: list[str] = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(_str(block.get("text")))
+        elif kind == "image":
+            parts.append("[image]")
+    return "\n".join(parts)
+
+
+def _tokens(usage: Any) -> Tokens | None:
+    if not isinstance(usage, dict):
+        return None
+    return Tokens(
+        _count(usage.get("input")),
+        _count(usage.get("output")),
+        _count(usage.get("cacheRead")),
+        _count(usage.get("cacheWrite")),
+    )
+
+
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def _result_meta(details: Any) -> dict[str, Any]:
+    """The small, useful bits of a tool result's details (exit code, duration, truncation)."""
+    if not isinstance(details, dict):
+        return {}
+    meta: dict[str, Any] = {}
+    if isinstance(details.get("exitCode"), int):
+        meta["exit_code"] = details["exitCode"]
+    if isinstance(details.get("durationMs"), (int, float)):
+        meta["duration_ms"] = details["durationMs"]
+    if details.get("truncation") or details.get("truncated") is True:
+        meta["truncated"] = True
+    if isinstance(details.get("fullOutputPath"), str):
+        meta["full_output_path"] = details["fullOutputPath"]
+    if isinstance(details.get("firstChangedLine"), int):
+        meta["first_changed_line"] = details["firstChangedLine"]
+    return meta
+
+
+_ISO_FAST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
+
+
+def _iso(value: Any) -> str | None:
+    """An ISO-8601 UTC string (`...T..:..:..mmmZ`, the form Pi writes) from a string or epoch ms."""
+    if isinstance(value, str):
+        if _ISO_FAST.match(value):
+            return value
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        try:
+            moment = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    else:
+        return None
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _first_prompt(steps: list[Step]) -> str | None:
+    for step in steps:
+        if step.kind != StepKind.USER:
+            continue
+        text = " ".join(step.text.replace("[image]", " ").split())
+        if text:
+            return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Edits
+
+
+def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
+    """FileEdits for Pi's edit and write tools (any letter case; Claude-style argument names
+    are accepted too, since OpenClaw passes them through)."""
+    if not tool or not isinstance(arguments, dict):
+        return []
+    name = tool.lower()
+    path = arguments.get("path", arguments.get("file_path"))
+    if not isinstance(path, str) or not path:
+        return []
+    if name == "write":
+        content = arguments.get("content")
+        return [FileEdit(path=path, op="write", content=content if isinstance(content, str) else None)]
+    if name != "edit":
+        return []
+    pairs: list[tuple[str, str]] = []
+    many = arguments.get("edits")
+    if isinstance(many, str):  # newer Pi accepts the list sent as a JSON string
+        try:
+            many = orjson.loads(many)
+        except orjson.JSONDecodeError:
+            many = None
+    if isinstance(many, list):
+        for item in many:
+            if isinstance(item, dict):
+                old, new = _pair(item)
+                if old is not None or new is not None:
+                    pairs.append((old or "", new or ""))
+    old, new = _pair(arguments)
+    if old is not None or new is not None:
+        pairs.append((old or "", new or ""))
+    if not pairs:
+        return [FileEdit(path=path, op="update")]
+    return [FileEdit(path=path, op="update", old_string=o, new_string=n) for o, n in pairs]
+
+
+def _pair(d: dict[str, Any]) -> tuple[str | None, str | None]:
+    old = d.get("oldText", d.get("old_string"))
+    new = d.get("newText", d.get("new_string"))
+    return (old if isinstance(old, str) else None, new if isinstance(new, str) else None)
+
+
+def _settle_edits(call: Step, is_error: bool, details: Any) -> None:
+    """Mark a call's edits failed, or give them the hunks its result reported."""
+    if is_error:
+        for edit in call.edits:
+            edit.applied = False
+        return
+    if not isinstance(details, dict) or call.edits[0].op != "update":
+        return
+    hunks: list[Hunk] = []
+    if isinstance(details.get("patch"), str):
+        hunks = parse_unified_diff(details["patch"])
+    if not hunks and isinstance(details.get("diff"), str):
+        hunks = parse_numbered_diff(details["diff"])
+    if not hunks:
+        return
+    first = call.edits[0]
+    if len(call.edits) > 1:
+        # One diff covers every replacement of the call; one FileEdit keeps it from being counted twice.
+        call.edits = [FileEdit(path=first.path, op="update", hunks=hunks)]
+    else:
+        first.hunks = hunks
+
+
+_NUMBERED = re.compile(r"([-+ ]) *(\d+)(?: (.*))?\Z", re.S)
+_SKIPPED = re.compile(r" *\.\.\.\Z")
+
+
+def parse_numbered_diff(diff: str) -> list[Hunk]:
+    """Hunks from Pi's numbered display diff (the edit tool's `details.diff`).
+
+    Each line is a sign (`+`, `-` or space), a right-aligned line number, a space and the text;
+    a line of spaces and `...` stands for unchanged lines left out, and separates hunks. Added
+    lines carry their new line number and removed lines their old one, so the hunk starts are
+    worked out from those; context lines carry old numbers, but some Pi versions numbered the
+    leading context wrongly, so context numbers are used only where a hunk has nothing better
+    (trailing context first). A diff that does not have this shape gives no hunks (the edit
+    keeps its old/new strings), rather than hunks with made-up numbers. Starts follow jsdiff's
+    structuredPatch: a side with no lines starts where its lines would be.
+    """
+    groups: list[list[tuple[str, int, str]]] = [[]]
+    for raw in diff.split("\n"):
+        if not raw:
+            continue
+        if _SKIPPED.match(raw):
+            groups.append([])
+            continue
+        match = _NUMBERED.match(raw)
+        if match is None:
+            return []
+        groups[-1].append((match.group(1), int(match.group(2)), match.group(3) or ""))
+    hunks: list[Hunk] = []
+    delta = 0  # new line number minus old, after the hunks so far
+    for lines in groups:
+        if not any(sign != " " for sign, _, _ in lines):
+            continue
+        old_before = new_before = 0
+        old_start = new_start = None
+        trailing = anywhere = None
+        seen_change = False
+        for sign, number, _ in lines:
+            if sign == "-" and old_start is None:
+                old_start = number - old_before
+            elif sign == "+" and new_start is None:
+                new_start = number - new_before
+            elif sign == " ":
+                if seen_change and trailing is None:
+                    trailing = number - old_before
+                if anywhere is None:
+                    anywhere = number - old_before
+            if sign != " ":
+                seen_change = True
+            if sign != "+":
+                old_before += 1
+            if sign != "-":
+                new_before += 1
+        if old_start is None:
+            if trailing is not None:
+                old_start = trailing
+            elif new_start is not None:
+                old_start = new_start - delta
+            else:
+                old_start = anywhere
+        if new_start is None and old_start is not None:
+            new_start = old_start + delta
+        removed = sum(1 for sign, _, _ in lines if sign == "-")
+        added = sum(1 for sign, _, _ in lines if sign == "+")
+        valid = old_start is not None and new_start is not None and old_start >= 1 and new_start >= 1
+        hunks.append(
+            Hunk(
+                old_start=old_start if valid else 0,  # type: ignore[arg-type]
+                old_lines=old_before,
+                new_start=new_start if valid else 0,  # type: ignore[arg-type]
+                new_lines=new_before,
+                lines=[sign + text for sign, _, text in lines],
+            )
+        )
+        delta += added - removed
+    return hunks
+
+
+_HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def parse_unified_diff(patch: str) -> list[Hunk]:
+    """Hunks from a unified diff (newer Pi's `details.patch`, written by jsdiff).
+
+    Starts are converted to jsdiff's structuredPatch convention (a side with no lines starts
+    where its lines would be), matching `parse_numbered_diff`.
+    """
+    hunks: list[Hunk] = []
+    current: Hunk | None = None
+    for raw in patch.split("\n"):
+        header = _HUNK_HEADER.match(raw)
+        if header:
+            old_lines = int(header.group(2)) if header.group(2) is not None else 1
+            new_lines = int(header.group(4)) if header.group(4) is not None else 1
+            old_start = int(header.group(1)) + (1 if old_lines == 0 else 0)
+            new_start = int(header.group(3)) + (1 if new_lines == 0 else 0)
+            current = Hunk(old_start, old_lines, new_start, new_lines, [])
+            hunks.append(current)
+        elif current is not None and raw[:1] in ("+", "-", " "):
+            current.lines.append(raw)
+    # A hunk's line count tells where it ends; lines past it (the next file's header) are ignored.
+    for hunk in hunks:
+        hunk.lines = _trim_to_counts(hunk)
+    return hunks
+
+
+def _trim_to_counts(hunk: Hunk) -> list[str]:
+    old = new = 0
+    kept: list[str] = []
+    for line in hunk.lines:
+        if old >= hunk.old_lines and new >= hunk.new_lines:
+            break
+        sign = line[:1]
+        if sign != "+":
+            old += 1
+        if sign != "-":
+            new += 1
+        kept.append(line)
+    return kept
