@@ -1,0 +1,261 @@
+"""The Codex `apply_patch` patch grammar, parsed into `FileEdit`s.
+
+A patch looks like:
+
+    *** Begin Patch
+    *** Add File: path            then every line prefixed with '+'
+    *** Delete File: path
+    *** Update File: path
+    *** Move to: new/path         optional, right after Update File
+    @@ optional anchor text       starts a hunk; the text is a line found before the hunk
+     context
+    -removed
+    +added
+    *** End of File               optional: the hunk ends at the end of the file
+    *** End Patch
+
+Hunks carry no line numbers (Codex finds them by context), so every `Hunk` has old_start =
+new_start = 0. The text after `@@ ` is not a line of the hunk: it is a search anchor that sits
+somewhere *above* the hunk in the old file, so putting it into `lines` as context would claim
+it is adjacent. It is kept apart, in `Patch.anchors` (one entry per hunk, None for a bare `@@`),
+and `Patch.end_of_file` says which hunks end at the end of the file. Hunks made only of context
+lines (models sometimes write a bare `@@` + context just to move the search cursor) change
+nothing and are dropped.
+
+Parsing never raises: whatever could be read is returned, and `Patch.problems` lists what was
+wrong (empty for a well-formed patch).
+"""
+
+from __future__ import annotations
+
+from tracetui.model import FileEdit, Hunk
+
+BEGIN = "*** Begin Patch"
+END = "*** End Patch"
+ADD = "*** Add File: "
+DELETE = "*** Delete File: "
+UPDATE = "*** Update File: "
+MOVE = "*** Move to: "
+EOF_MARK = "*** End of File"
+
+
+class Patch(list[FileEdit]):
+    """The edits of one patch, in order, plus what the plain list cannot say.
+
+    - `anchors[i][j]`: the `@@` text of hunk j of edit i (None when the header was bare);
+    - `end_of_file[i][j]`: hunk j of edit i was followed by `*** End of File`;
+    - `problems`: one short sentence per defect; empty means the patch was well formed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: list[list[str | None]] = []
+        self.end_of_file: list[list[bool]] = []
+        self.problems: list[str] = []
+
+    @property
+    def malformed(self) -> bool:
+        return bool(self.problems)
+
+
+def parse_patch(text: str) -> Patch:
+    """Parse an apply_patch body (tolerant of CRLF, a heredoc wrapper, missing End Patch)."""
+    patch = Patch()
+    lines = _lines(text)
+    if not lines:
+        patch.problems.append("empty patch")
+        return patch
+    i = 0
+    if lines[0].strip() == BEGIN:
+        i = 1
+    else:
+        patch.problems.append("does not start with *** Begin Patch")
+    ended = False
+    current: _Builder | None = None
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if stripped == END:
+            ended = True
+            i += 1
+            break
+        if line.startswith(ADD):
+            current = _finish(patch, current)
+            current = _Builder(FileEdit(line[len(ADD) :].strip(), "create"))
+            current.content = []
+        elif line.startswith(DELETE):
+            current = _finish(patch, current)
+            _finish(patch, _Builder(FileEdit(line[len(DELETE) :].strip(), "delete")))
+        elif line.startswith(UPDATE):
+            current = _finish(patch, current)
+            current = _Builder(FileEdit(line[len(UPDATE) :].strip(), "update"))
+            if i + 1 < n and lines[i + 1].startswith(MOVE):
+                current.edit.move_to = lines[i + 1][len(MOVE) :].strip()
+                i += 1
+        elif current is None:
+            if stripped:
+                patch.problems.append(f"line {i + 1}: text outside a file section")
+        elif current.content is not None:
+            if line.startswith("+"):
+                current.content.append(line[1:])
+            elif stripped:
+                patch.problems.append(f"line {i + 1}: an Add File line does not start with '+'")
+        else:
+            current.update_line(line, i + 1, patch.problems)
+        i += 1
+    _finish(patch, current)
+    if not ended:
+        patch.problems.append("no *** End Patch")
+    elif any(line.strip() for line in lines[i:]):
+        patch.problems.append("text after *** End Patch")
+    if not patch and not patch.problems:
+        patch.problems.append("no file sections")
+    return patch
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    # The model sometimes passes the whole heredoc (`<<'EOF'` ... `EOF`) as the patch argument.
+    if len(lines) >= 2 and lines[0].lstrip().startswith("<<") and lines[1].strip() == BEGIN:
+        delimiter = lines[0].strip()[2:].strip().strip("'\"")
+        lines = lines[1:]
+        if lines and lines[-1].strip() == delimiter:
+            lines = lines[:-1]
+    return lines
+
+
+class _Builder:
+    """One file section while it is being read."""
+
+    __slots__ = ("edit", "content", "lines", "anchor", "anchors", "eofs")
+
+    def __init__(self, edit: FileEdit) -> None:
+        self.edit = edit
+        self.content: list[str] | None = None  # Add File lines
+        self.lines: list[str] | None = None  # the open hunk's lines (None: no hunk open)
+        self.anchor: str | None = None
+        self.anchors: list[str | None] = []
+        self.eofs: list[bool] = []
+
+    def update_line(self, line: str, number: int, problems: list[str]) -> None:
+        if line.startswith("@@"):
+            self.close_hunk(False)
+            anchor = line[2:].strip()
+            self.anchor = anchor or None
+            self.lines = []
+            return
+        if line.strip() == EOF_MARK:
+            self.close_hunk(True)
+            return
+        if line[:1] in (" ", "+", "-"):
+            body = line
+        elif line == "":
+            body = " "  # Codex reads an empty line inside a hunk as an empty context line
+        else:
+            problems.append(f"line {number}: unexpected line in an Update File hunk")
+            return
+        if self.lines is None:  # the first hunk of a section may omit its @@ header
+            self.lines = []
+            self.anchor = None
+        self.lines.append(body)
+
+    def close_hunk(self, end_of_file: bool) -> None:
+        lines = self.lines
+        self.lines = None
+        if not lines or not any(line[0] != " " for line in lines):
+            return
+        old = sum(1 for line in lines if line[0] != "+")
+        new = sum(1 for line in lines if line[0] != "-")
+        self.edit.hunks.append(Hunk(0, old, 0, new, lines))
+        self.anchors.append(self.anchor)
+        self.eofs.append(end_of_file)
+        self.anchor = None
+
+
+def _finish(patch: Patch, builder: _Builder | None) -> None:
+    if builder is None:
+        return None
+    if builder.content is not None:
+        builder.edit.content = "\n".join(builder.content) + "\n" if builder.content else ""
+    else:
+        builder.close_hunk(False)
+    if not builder.edit.path:
+        patch.problems.append(f"a {builder.edit.op} section has no path")
+        return None
+    patch.append(builder.edit)
+    patch.anchors.append(builder.anchors)
+    patch.end_of_file.append(builder.eofs)
+    return None
+
+
+# ---- finding a patch inside a shell command -------------------------------------------------
+
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
+_NAMES = ("apply_patch", "applypatch")
+
+
+def patch_from_command(command: object) -> tuple[str, str | None] | None:
+    """The patch a shell-tool command applies, and the directory it `cd`s into first (or None).
+
+    Recognises the forms Codex itself accepts: argv `["apply_patch", PATCH]`, and a shell script
+    (argv `[bash, -lc, SCRIPT]` or a plain command string) that is, as a whole, `apply_patch`
+    fed by a heredoc, optionally preceded by `cd DIR &&`. A script that merely mentions
+    apply_patch among other commands is not an edit Codex would have intercepted.
+    """
+    if isinstance(command, list):
+        if not command or not all(isinstance(part, str) for part in command):
+            return None
+        if len(command) == 2 and command[0] in _NAMES:
+            return command[1], None
+        if len(command) == 3 and _is_shell(command[0]) and command[1] in ("-lc", "-c", "-l"):
+            return _from_script(command[2])
+        return None
+    if isinstance(command, str):
+        return _from_script(command)
+    return None
+
+
+def _is_shell(program: str) -> bool:
+    return program.replace("\\", "/").rsplit("/", 1)[-1] in _SHELLS
+
+
+def _from_script(script: str) -> tuple[str, str | None] | None:
+    text = script.replace("\r\n", "\n").strip()
+    directory: str | None = None
+    if text.startswith("cd "):
+        head, sep, rest = text.partition("&&")
+        if not sep:
+            return None
+        directory = _unquote(head[3:].strip())
+        text = rest.strip()
+    for name in _NAMES:
+        if text.startswith(name):
+            text = text[len(name) :]
+            break
+    else:
+        return None
+    first, newline, body = text.partition("\n")
+    first = first.strip()
+    if not newline or not first.startswith("<<"):
+        return None
+    delimiter = _unquote(first[2:].lstrip("-").strip())
+    if not delimiter:
+        return None
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() == delimiter:
+            if any(rest.strip() for rest in lines[i + 1 :]):
+                return None  # more commands follow: not a pure apply_patch invocation
+            return "\n".join(lines[:i]), directory
+    return body, directory  # no closing delimiter: take what is there (parse_patch flags it)
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

@@ -1,0 +1,725 @@
+"""Reader for OpenAI Codex CLI rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`).
+
+Three layouts are read (formats.md section 2):
+- current (~0.30+): every line is `{"timestamp", "type", "payload"}` with type session_meta,
+  response_item, event_msg, turn_context or compacted. Step ids are `L<line>`.
+- pre-0.30 JSONL: a bare SessionMeta first line, then bare response items and
+  `{"record_type":"state"}` markers, with no per-line timestamps. Step ids are `L<line>`.
+- the TypeScript CLI's single JSON document `{"session":{...},"items":[...]}`, whose items are
+  Chat-Completions-style messages (role, content, reasoning, tool_calls / tool_call_id) or
+  Responses items. Step ids are `I<item index>` (0-based).
+A record that yields several steps gives them ids `X`, `X.1`, `X.2`...
+
+The spine is the response items (what the model saw). Codex also writes event_msg copies of the
+user prompt, the assistant's text and the reasoning summaries. Evidence from the corpus (0.41 to
+0.124): every user_message event follows its user response item directly; agent_message and
+agent_reasoning events come just before their response item (the text can differ: in Plan mode
+the event keeps the plan block the item lost). So an event and an item of the same kind within one
+turn are paired and only the item becomes a step; an event that no item pairs with (a version or
+a moment where the item was not written) becomes a step itself, at its own place. Reasoning events
+pair with the item whose summary holds their text (one item, several summary parts, several
+events); an encrypted-only item takes the text of the events it pairs with. A `<turn_aborted>`
+user item is CONTEXT (the model sees it) while the turn_aborted event is SYSTEM (what happened):
+two different facts, both kept.
+
+Token usage: token_count events repeat and `total_token_usage` is cumulative, so each change of the
+total is one API response's delta (a decrease means the counter restarted: the new total is the
+delta). Each delta goes on the most recent assistant-side step before the event (else the next).
+"""
+
+from __future__ import annotations
+
+import bisect
+import ntpath
+import posixpath
+import re
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Tokens
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.apply_patch import parse_patch, patch_from_command
+from tracetui.sources.jsonl import iter_records
+
+AGENT = "codex"
+
+# Files under a Codex home that are JSONL but not rollouts.
+_NOT_SESSIONS = frozenset({"history.jsonl", "session_index.jsonl"})
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+# User-role messages Codex writes itself (the model sees them, the user did not type them).
+_INJECTED_PREFIXES = (
+    "<environment_context>",
+    "# AGENTS.md instructions",
+    "<user_instructions>",
+    "<turn_aborted>",
+    "<permissions instructions>",
+    "<collaboration_mode>",
+    "<model_switch>",
+    "<personality_spec>",
+    "<user_shell_command>",
+    "<subagent_notification>",
+    "<skill>",
+    "<INSTRUCTIONS>",
+)
+# Any other message that is wholly one `<tag>...</tag>` block is Codex's own wrapping too.
+_WRAPPED = re.compile(r"\A<([A-Za-z_][\w -]*)>.*</\1>\s*\Z", re.DOTALL)
+# The session root inside `<environment_context>`: `<cwd>X</cwd>`, or pre-0.30 "Current working
+# directory: X" (the only place legacy rollouts record it).
+_ENV_CWD = re.compile(r"<cwd>(.*?)</cwd>|^Current working directory: ([^\n]+)$", re.DOTALL | re.MULTILINE)
+
+_EXIT_CODE = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)\s*$", re.MULTILINE)
+_WALL_TIME = re.compile(r"^Wall time: ([0-9.]+) seconds\s*$", re.MULTILINE)
+# Codex's own ways of saying a tool call did not run or failed.
+_FAILURE_PREFIXES = (
+    "apply_patch verification failed",
+    "execution error:",
+    "failed in sandbox",
+    "exec command rejected by user",
+    "exec_command failed",
+    "write_stdin failed",
+    "aborted",
+)
+
+_CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call", "web_search_call"})
+_OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output", "local_shell_call_output"})
+_IGNORED_ITEMS = frozenset({"ghost_snapshot"})  # /undo snapshots: nothing on the spine
+_IGNORED_EVENTS = frozenset(
+    {
+        "context_compacted",  # duplicates the compacted record
+        "task_started",
+        "task_complete",
+        "exec_command_end",  # duplicates the call's output
+        "item_completed",
+        "agent_reasoning_raw_content",
+        "agent_reasoning_section_break",
+    }
+)
+_SYSTEM_EVENTS = {
+    "entered_review_mode": "entered review mode",
+    "exited_review_mode": "exited review mode",
+    "undo_completed": "undo completed",
+}
+_ASSISTANT_SIDE = frozenset({StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
+_TITLE_LIMIT = 200
+
+
+def group(paths: list[Path]) -> list[SessionFiles]:
+    """One session per rollout file (`*.jsonl`, and the legacy single-document `*.json`)."""
+    out: list[SessionFiles] = []
+    for path in paths:
+        if path.suffix in (".jsonl", ".json") and path.name not in _NOT_SESSIONS:
+            out.append(SessionFiles(AGENT, path))
+    return out
+
+
+def read(main: RawLog, companions: list[RawLog]) -> Session:
+    """Parse one rollout. Never raises on bad data (see the module docstring)."""
+    reader = _Reader(main.path)
+    if main.path.endswith(".json"):
+        reader.read_document(main.data)
+    else:
+        reader.read_lines(main.data)
+    session = reader.finish()
+    session.files = [main.path] + [c.path for c in companions]
+    return session
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.session = Session(id=_id_from_name(path), agent=AGENT, source=path)
+        self.slots: list[Step | None] = []  # steps in file order; None = a dropped duplicate
+        self.prefix = "L"
+        self.last_key: str | None = None
+        self.sub = 0
+        self.meta_seen = False
+        self.model: str | None = None
+        self.turn_cwd: str | None = None
+        self.calls: dict[str, Step] = {}
+        self.token_marks: list[tuple[int, Tokens]] = []  # (slot position at the event, delta)
+        self.prev_total: tuple[int, int, int] | None = None
+        # Event/item pairing (module docstring): queues of ("event" | "item", slot position).
+        self.pending: dict[str, deque[tuple[str, int]]] = {"user": deque(), "assistant": deque()}
+        self.reason_events: list[tuple[int, str]] = []
+        self.reason_items: list[list[str]] = []  # summary texts not yet claimed by an event
+        self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
+
+    # ---- input layouts ---------------------------------------------------------------------
+
+    def read_lines(self, data: bytes) -> None:
+        first = True
+        for line, rec in iter_records(self.path, data, self.session.errors):
+            key = str(line)
+            kind = rec.get("type")
+            payload = rec.get("payload")
+            if isinstance(kind, str) and isinstance(payload, dict):
+                timestamp = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
+                if timestamp:
+                    self.session.ended = timestamp
+                self.envelope(kind, payload, key, timestamp)
+            elif rec.get("record_type") is not None:
+                pass  # pre-0.30 state markers carry nothing for the spine
+            elif first and kind is None and "id" in rec:
+                self.session_meta(rec)
+            elif isinstance(kind, str):
+                self.response_item(rec, key, None)
+            elif isinstance(rec.get("role"), str):
+                self.chat_item(rec, key)
+            else:
+                self.skip("unknown record")
+            first = False
+
+    def read_document(self, data: bytes) -> None:
+        self.prefix = "I"
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            self.session.errors.append(LineError(self.path, 1, f"not valid JSON: {str(exc)[:120]}"))
+            return
+        if not isinstance(doc, dict):
+            self.session.errors.append(LineError(self.path, 1, "expected a JSON object"))
+            return
+        meta = doc.get("session")
+        if isinstance(meta, dict):
+            self.session_meta(meta)
+        items = doc.get("items")
+        if not isinstance(items, list):
+            self.session.errors.append(LineError(self.path, 1, "no items list"))
+            return
+        for index, item in enumerate(items):
+            key = str(index)
+            if not isinstance(item, dict):
+                self.skip("non-object item")
+            elif isinstance(item.get("type"), str) and item.get("type") != "function":
+                self.response_item(item, key, None)
+            elif isinstance(item.get("role"), str):
+                self.chat_item(item, key)
+            else:
+                self.skip("unknown item")
+
+    # ---- record kinds ----------------------------------------------------------------------
+
+    def envelope(self, kind: str, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        if kind == "response_item":
+            self.response_item(payload, key, ts)
+        elif kind == "event_msg":
+            self.event(payload, key, ts)
+        elif kind == "turn_context":
+            self.turn_context(payload, key, ts)
+        elif kind == "session_meta":
+            self.session_meta(payload)
+        elif kind == "compacted":
+            self.compacted(payload, key, ts)
+        else:
+            self.skip(kind)
+
+    def session_meta(self, meta: dict[str, Any]) -> None:
+        if self.meta_seen:  # a resumed or forked rollout repeats it; the first one names the session
+            return
+        self.meta_seen = True
+        s = self.session
+        if isinstance(meta.get("id"), str) and meta["id"]:
+            s.id = meta["id"]
+        if isinstance(meta.get("timestamp"), str):
+            s.started = meta["timestamp"]
+        if isinstance(meta.get("cwd"), str) and meta["cwd"]:
+            s.cwd = meta["cwd"]
+        if isinstance(meta.get("cli_version"), str):
+            s.version = meta["cli_version"]
+        git = meta.get("git")
+        if isinstance(git, dict):
+            s.git = GitInfo(_str(git.get("branch")), _str(git.get("commit_hash")), _str(git.get("repository_url")))
+
+    def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        cwd = payload.get("cwd")
+        if isinstance(cwd, str) and cwd:
+            self.turn_cwd = cwd
+            if self.session.cwd is None:
+                self.session.cwd = cwd
+        model = payload.get("model")
+        if not isinstance(model, str) or not model:
+            return
+        if model not in self.session.models:
+            self.session.models.append(model)
+        if self.model is not None and model != self.model:
+            step = self.add(key, StepKind.MODEL_CHANGE, "system", f"model: {self.model} -> {model}", ts)
+            step.model = model
+            step.meta.update({"from": self.model, "to": model})
+        self.model = model
+
+    def compacted(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        message = payload.get("message")
+        history = payload.get("replacement_history")
+        text = message if isinstance(message, str) and message.strip() else ""
+        if not text and isinstance(history, list):
+            text = _render_history(history)
+        step = self.add(key, StepKind.COMPACTION, "system", text, ts)
+        if isinstance(history, list):
+            step.meta["replacement_count"] = len(history)
+        # Nothing before a compaction can pair with what comes after it.
+        self.clear_assistant_pending()
+        self.pending["user"].clear()
+
+    def response_item(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        kind = item.get("type")
+        if kind == "message":
+            self.message(item.get("role"), _content_text(item.get("content")), key, ts, item.get("phase"))
+        elif kind == "reasoning":
+            self.reasoning_item(item, key, ts)
+        elif kind in _CALL_TYPES:
+            self.call(item, key, ts)
+        elif kind in _OUTPUT_TYPES:
+            self.output(_str(item.get("call_id")), item.get("output"), key, ts)
+        elif kind in _IGNORED_ITEMS:
+            pass
+        else:
+            self.skip(f"response_item:{kind}")
+
+    def chat_item(self, item: dict[str, Any], key: str) -> None:
+        """A Chat-Completions-style message (legacy single-document rollouts)."""
+        role = item.get("role")
+        content = item.get("content")
+        text = content if isinstance(content, str) else _content_text(content)
+        if role == "tool":
+            self.output(_str(item.get("tool_call_id")), content, key, None)
+            return
+        if role != "assistant":
+            self.message(role, text, key, None, None)
+            return
+        reasoning = item.get("reasoning")
+        if isinstance(reasoning, str) and reasoning:
+            self.add(key, StepKind.REASONING, "assistant", reasoning, None)
+        if text:
+            self.message("assistant", text, key, None, None)
+        for call in item.get("tool_calls") or ():
+            if isinstance(call, dict):
+                function = call.get("function") if isinstance(call.get("function"), dict) else {}
+                self.call(
+                    {
+                        "type": "function_call",
+                        "name": function.get("name"),
+                        "arguments": function.get("arguments"),
+                        "call_id": call.get("id"),
+                    },
+                    key,
+                    None,
+                )
+
+    # ---- the spine -------------------------------------------------------------------------
+
+    def message(self, role: Any, text: str, key: str, ts: str | None, phase: Any) -> None:
+        if role == "assistant":
+            step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
+            if isinstance(phase, str):
+                step.meta["phase"] = phase
+            self.assistant_side()
+            self.pair_item("assistant", len(self.slots) - 1)
+            return
+        if role == "user" and not _is_injected(text):
+            self.add(key, StepKind.USER, "user", text, ts)
+            self.user_turn()
+            self.pair_item("user", len(self.slots) - 1)
+            return
+        if role == "user":
+            self.add(key, StepKind.CONTEXT, "user", text, ts)
+            self.context_since_reply.append(len(self.slots) - 1)
+            if self.session.cwd is None and text.startswith("<environment_context>"):
+                match = _ENV_CWD.search(text)
+                found = match and (match.group(1) or match.group(2) or "").strip()
+                if found:
+                    self.session.cwd = found
+            return
+        step = self.add(key, StepKind.CONTEXT, "system", text, ts)
+        if isinstance(role, str) and role != "system":
+            step.meta["role"] = role
+
+    def reasoning_item(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        summaries = [
+            part["text"]
+            for part in item.get("summary") or ()
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        ]
+        text = "\n\n".join(summaries)
+        if not text and isinstance(item.get("content"), list):
+            # Raw reasoning (pre-0.30 and open models) instead of a summary.
+            text = "\n\n".join(
+                part["text"] for part in item["content"] if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )
+        step = self.add(key, StepKind.REASONING, "assistant", text, ts)
+        if item.get("encrypted_content"):
+            step.meta["encrypted"] = True
+        self.assistant_side()
+        remaining = list(summaries)
+        matched: list[tuple[int, str]] = []
+        for event in self.reason_events:
+            if not summaries or event[1] in remaining:
+                matched.append(event)
+                if summaries:
+                    remaining.remove(event[1])
+        for event in matched:
+            self.reason_events.remove(event)
+            self.drop(event[0])
+        if not step.text and matched:
+            step.text = "\n\n".join(t for _, t in matched)
+        if remaining:
+            self.reason_items.append(remaining)
+
+    def call(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        kind = item.get("type")
+        call_id = _str(item.get("call_id"))
+        workdir: str | None = None
+        patch_text: str | None = None
+        cd_dir: str | None = None
+        if kind == "custom_tool_call":
+            name = _str(item.get("name")) or "custom_tool"
+            tool_input: Any = item.get("input")
+            if name == "apply_patch" and isinstance(tool_input, str):
+                patch_text = tool_input
+        elif kind == "local_shell_call":
+            name = "local_shell"
+            tool_input = item.get("action")
+            if isinstance(tool_input, dict):
+                workdir = _str(tool_input.get("working_directory"))
+                found = patch_from_command(tool_input.get("command"))
+                if found:
+                    patch_text, cd_dir = found
+        elif kind == "web_search_call":
+            name = "web_search"
+            tool_input = item.get("action")
+        else:
+            name = _str(item.get("name")) or "function"
+            raw = item.get("arguments")
+            tool_input = raw
+            if isinstance(raw, str):
+                try:
+                    tool_input = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    tool_input = raw
+            if isinstance(tool_input, dict):
+                workdir = _str(tool_input.get("workdir"))
+                if name == "apply_patch":
+                    value = tool_input.get("input", tool_input.get("patch"))
+                    patch_text = value if isinstance(value, str) else None
+                else:
+                    command = tool_input.get("command", tool_input.get("cmd"))
+                    found = patch_from_command(command) if command is not None else None
+                    if found:
+                        patch_text, cd_dir = found
+            elif name == "apply_patch" and isinstance(tool_input, str):
+                patch_text = tool_input
+        step = self.add(key, StepKind.TOOL_CALL, "assistant", "", ts)
+        step.tool = name
+        step.tool_call_id = call_id
+        step.tool_input = tool_input
+        cwd = self.turn_cwd or self.session.cwd
+        if workdir:
+            cwd = _join(cwd, workdir)
+        if cd_dir:
+            cwd = _join(cwd, cd_dir)
+        step.cwd = cwd if cwd and cwd != self.session.cwd else None
+        if patch_text is not None:
+            patch = parse_patch(patch_text)
+            step.edits = list(patch)
+            if patch.problems:
+                step.meta["patch_problems"] = patch.problems
+            if any(a is not None for anchors in patch.anchors for a in anchors):
+                step.meta["patch_anchors"] = patch.anchors
+            if any(e for eofs in patch.end_of_file for e in eofs):
+                step.meta["patch_end_of_file"] = patch.end_of_file
+        if call_id:
+            self.calls[call_id] = step
+        self.assistant_side()
+
+    def output(self, call_id: str | None, raw: Any, key: str, ts: str | None) -> None:
+        call = self.calls.get(call_id) if call_id else None
+        text, meta = _output_text(raw)
+        step = self.add(key, StepKind.TOOL_RESULT, "tool", text, ts)
+        step.tool_call_id = call_id
+        step.tool = call.tool if call else None
+        step.meta.update(meta)
+        step.cwd = call.cwd if call else step.cwd
+        head = text[:200].lstrip()
+        exit_code = meta.get("exit_code")
+        failed = (isinstance(exit_code, int) and exit_code != 0) or head.startswith(_FAILURE_PREFIXES)
+        if call is not None and call.edits and not failed:
+            # An apply_patch result that is not a success report is a failure (e.g. "error: ...").
+            failed = head.startswith("error") or "verification failed" in head
+        step.is_error = failed
+        if call is not None and failed:
+            for edit in call.edits:
+                edit.applied = False
+
+    def event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        kind = payload.get("type")
+        if kind == "token_count":
+            self.token_count(payload)
+        elif kind == "user_message":
+            self.user_event(_str(payload.get("message")) or "", key, ts)
+        elif kind == "agent_message":
+            self.assistant_event(_str(payload.get("message")) or "", payload.get("phase"), key, ts)
+        elif kind == "agent_reasoning":
+            self.reasoning_event(_str(payload.get("text")) or "", key, ts)
+        elif kind == "turn_aborted":
+            reason = _str(payload.get("reason")) or "unknown"
+            step = self.add(key, StepKind.SYSTEM, "system", f"turn aborted ({reason})", ts)
+            step.meta["reason"] = reason
+        elif kind in ("error", "stream_error", "warning"):
+            text = _str(payload.get("message")) or kind
+            step = self.add(key, StepKind.SYSTEM, "system", text, ts)
+            step.is_error = kind != "warning"
+            step.meta["event"] = kind
+        elif kind in _SYSTEM_EVENTS:
+            self.add(key, StepKind.SYSTEM, "system", _SYSTEM_EVENTS[kind], ts)
+        elif kind in _IGNORED_EVENTS:
+            pass
+        else:
+            self.skip(f"event_msg:{kind}")
+
+    def user_event(self, text: str, key: str, ts: str | None) -> None:
+        queue = self.pending["user"]
+        if queue and queue[0][0] == "item":
+            queue.popleft()
+            self.user_turn()
+            return
+        # The prompt's item was written but read as injected context: the event proves a person
+        # typed it, so that item is the user's prompt.
+        for position in reversed(self.context_since_reply):
+            step = self.slots[position]
+            if step is not None and step.text.strip() == text.strip():
+                step.kind = StepKind.USER
+                self.context_since_reply.remove(position)
+                self.user_turn()
+                return
+        self.add(key, StepKind.USER, "user", text, ts)
+        self.user_turn()
+        queue.append(("event", len(self.slots) - 1))
+
+    def assistant_event(self, text: str, phase: Any, key: str, ts: str | None) -> None:
+        queue = self.pending["assistant"]
+        if queue and queue[0][0] == "item":
+            queue.popleft()
+            return
+        step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
+        if isinstance(phase, str):
+            step.meta["phase"] = phase
+        queue.append(("event", len(self.slots) - 1))
+
+    def reasoning_event(self, text: str, key: str, ts: str | None) -> None:
+        for remaining in self.reason_items:
+            if text in remaining:
+                remaining.remove(text)
+                return
+        self.add(key, StepKind.REASONING, "assistant", text, ts)
+        self.reason_events.append((len(self.slots) - 1, text))
+
+    def token_count(self, payload: dict[str, Any]) -> None:
+        info = payload.get("info")
+        total = info.get("total_token_usage") if isinstance(info, dict) else None
+        if not isinstance(total, dict):
+            return
+        current = (_int(total.get("input_tokens")), _int(total.get("cached_input_tokens")), _int(total.get("output_tokens")))
+        previous = self.prev_total
+        if current == previous:
+            return
+        self.prev_total = current
+        if previous is None or any(c < p for c, p in zip(current, previous)):
+            delta = current
+        else:
+            delta = (current[0] - previous[0], current[1] - previous[1], current[2] - previous[2])
+        tokens = Tokens(input=max(delta[0] - delta[1], 0), output=delta[2], cache_read=delta[1])
+        self.session.tokens.add(tokens)
+        self.token_marks.append((len(self.slots), tokens))
+
+    # ---- pairing ---------------------------------------------------------------------------
+
+    def pair_item(self, kind: str, position: int) -> None:
+        queue = self.pending[kind]
+        if queue and queue[0][0] == "event":
+            _, event_position = queue.popleft()
+            self.drop(event_position)
+        else:
+            queue.append(("item", position))
+
+    def user_turn(self) -> None:
+        """A real prompt starts a turn: the previous turn's replies can no longer pair."""
+        self.clear_assistant_pending()
+
+    def assistant_side(self) -> None:
+        """The model answered: a later user event cannot be the copy of an earlier prompt."""
+        self.pending["user"].clear()
+        self.context_since_reply.clear()
+
+    def clear_assistant_pending(self) -> None:
+        self.pending["assistant"].clear()
+        self.reason_events.clear()
+        self.reason_items.clear()
+
+    # ---- steps -----------------------------------------------------------------------------
+
+    def add(self, key: str, kind: str, role: str, text: str, ts: str | None) -> Step:
+        if key == self.last_key:
+            self.sub += 1
+            step_id = f"{self.prefix}{key}.{self.sub}"
+        else:
+            self.last_key = key
+            self.sub = 0
+            step_id = f"{self.prefix}{key}"
+        step = Step(id=step_id, index=0, kind=kind, role=role, text=text, timestamp=ts)
+        if role == "assistant":
+            step.model = self.model
+        if self.turn_cwd and self.turn_cwd != self.session.cwd:
+            step.cwd = self.turn_cwd
+        self.slots.append(step)
+        return step
+
+    def drop(self, position: int) -> None:
+        self.slots[position] = None
+
+    def skip(self, what: str) -> None:
+        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+    def finish(self) -> Session:
+        session = self.session
+        assistant_positions: list[int] = []
+        for position, step in enumerate(self.slots):
+            if step is not None and step.kind in _ASSISTANT_SIDE:
+                assistant_positions.append(position)
+        for at, tokens in self.token_marks:
+            if not assistant_positions:
+                break
+            i = bisect.bisect_left(assistant_positions, at) - 1
+            target = self.slots[assistant_positions[i if i >= 0 else 0]]
+            assert target is not None
+            if target.tokens is None:
+                target.tokens = Tokens()
+            target.tokens.add(tokens)
+        session.steps = [s for s in self.slots if s is not None]
+        for index, step in enumerate(session.steps):
+            step.index = index
+            if session.title is None and step.kind == StepKind.USER and step.text.strip():
+                session.title = _title(step.text)
+        if session.ended is None:
+            session.ended = session.started
+        return session
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _id_from_name(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    found = _UUID.findall(name)
+    if found:
+        return found[-1].lower()
+    return name.rsplit(".", 1)[0]
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts: list[str] = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("text"), str):
+            parts.append(part["text"])
+        elif isinstance(part.get("refusal"), str):
+            parts.append(part["refusal"])
+        elif part.get("type") in ("input_image", "image_url", "image"):
+            parts.append("[image]")
+    return "\n".join(parts)
+
+
+def _is_injected(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith(_INJECTED_PREFIXES) or bool(_WRAPPED.match(stripped))
+
+
+def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
+    """The text of a tool output and what it says about the run (exit code, duration)."""
+    meta: dict[str, Any] = {}
+    if isinstance(raw, list):
+        return _content_text(raw), meta
+    if isinstance(raw, dict):
+        return orjson.dumps(raw).decode(), meta
+    if not isinstance(raw, str):
+        return "" if raw is None else str(raw), meta
+    text = raw
+    if raw.startswith('{"output"'):
+        # 0.3x-0.6x wrap shell output as {"output": ..., "metadata": {exit_code, duration_seconds}}.
+        try:
+            wrapped = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            wrapped = None
+        if isinstance(wrapped, dict) and isinstance(wrapped.get("output"), str):
+            text = wrapped["output"]
+            meta_in = wrapped.get("metadata")
+            if isinstance(meta_in, dict):
+                if isinstance(meta_in.get("exit_code"), int):
+                    meta["exit_code"] = meta_in["exit_code"]
+                if isinstance(meta_in.get("duration_seconds"), (int, float)):
+                    meta["duration_ms"] = round(meta_in["duration_seconds"] * 1000)
+            return text, meta
+    head = raw[:600]  # the plain-text header sits on the first lines
+    match = _EXIT_CODE.search(head)
+    if match:
+        meta["exit_code"] = int(match.group(1))
+    match = _WALL_TIME.search(head)
+    if match:
+        try:
+            meta["duration_ms"] = round(float(match.group(1)) * 1000)
+        except ValueError:
+            pass
+    return text, meta
+
+
+def _join(base: str | None, path: str) -> str:
+    if not base or _is_absolute(path):
+        return path
+    if path in (".", "./"):
+        return base
+    module = ntpath if ("\\" in base or re.match(r"[A-Za-z]:", base)) else posixpath
+    return module.normpath(module.join(base, path))
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[\\/]", path))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _title(text: str) -> str:
+    title = _collapse(text)
+    return title if len(title) <= _TITLE_LIMIT else title[: _TITLE_LIMIT - 1] + "…"
+
+
+def _render_history(history: list[Any]) -> str:
+    """A short stand-in for a remote compaction: the user messages it kept."""
+    prompts = []
+    for item in history:
+        if isinstance(item, dict) and item.get("type") == "message" and item.get("role") == "user":
+            text = _content_text(item.get("content"))
+            if text.strip() and not _is_injected(text):
+                prompts.append("- " + _title(text))
+    head = f"[history compacted: {len(history)} items kept, {len(prompts)} of them user messages]"
+    return "\n".join([head, *prompts])
