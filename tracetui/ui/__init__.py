@@ -1,0 +1,1 @@
+"""The full-screen Textual face of tracetui. Nothing in the core imports this package."""

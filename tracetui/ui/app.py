@@ -1,0 +1,207 @@
+"""The tracetui app: a shell around the browser screen, over any library (Bucket or capsule).
+
+The data source is a constructor argument, so the same app shows a user's bucket, the demo, or a
+capsule opened read-only. An optional `sync` callable runs in a worker after the first paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from tracetui.safe_text import safe_line
+from tracetui.ui.commands import ActionCommands, SessionCommands, step_hits
+from tracetui.ui.themes import load_themes
+
+DEFAULT_THEME = "tracetui-dark"
+
+SyncFunction = Callable[[Callable[[str], None]], str]  # (progress) -> one-line result
+
+
+class SyncDone(Message):
+    def __init__(self, text: str, ok: bool) -> None:
+        super().__init__()
+        self.text = text
+        self.ok = ok
+
+
+class SyncProgress(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class TraceApp(App):
+    TITLE = "tracetui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ActionCommands, SessionCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Leave tracetui"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+t", "next_theme", "Theme", tooltip="Switch to the next colour theme"),
+        Binding("ctrl+g", "jump_step", "Go to step", tooltip="Jump to a step of the open session"),
+        Binding("ctrl+f", "search_steps", "Search", tooltip="Full-text search over every session's steps"),
+    ]
+
+    def __init__(
+        self,
+        library: Any,
+        *,
+        sync: SyncFunction | None = None,
+        repo: str | None = None,
+        cache_dir: str | Path | None = None,
+        theme: str | None = None,
+        open_session: str | None = None,
+        theme_dirs: list[Path] | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.repo = repo
+        self.cache_dir = cache_dir if cache_dir is not None else getattr(library, "cache_dir", None)
+        self.sync_status = ""
+        self._sync = sync
+        self._open_first = open_session
+        loaded = load_themes(theme_dirs)
+        self._theme_errors = loaded.errors
+        for t in loaded.themes:
+            self.register_theme(t)
+        wanted = theme or DEFAULT_THEME
+        self.theme = wanted if wanted in self.available_themes else "textual-dark"
+        if getattr(library, "read_only", False):
+            self.sub_title = "capsule (read-only)"
+
+    def on_mount(self) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        self.push_screen(BrowserScreen())
+        for error in self._theme_errors:
+            self.notify(safe_line(error), severity="warning", timeout=8)
+        if self._open_first:
+            self.screen.open_session(self._open_first, focus=True)  # type: ignore[attr-defined]
+        if self._sync is not None:
+            self.sync_status = "syncing…"
+            self._run_sync(self._sync)
+
+    # -- sync -----------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _run_sync(self, sync: SyncFunction) -> None:
+        try:
+            text = sync(lambda note: self.post_message(SyncProgress(note)))
+            self.post_message(SyncDone(text, True))
+        except Exception as exc:  # sync failing must leave the app usable on what is indexed
+            self.post_message(SyncDone(f"sync failed: {exc}", False))
+
+    def on_sync_progress(self, message: SyncProgress) -> None:
+        self.sync_status = message.text
+        self._refresh_status()
+
+    def on_sync_done(self, message: SyncDone) -> None:
+        self.sync_status = "" if message.ok else message.text
+        if message.ok and message.text:
+            self.notify(safe_line(message.text), timeout=4)
+        elif not message.ok:
+            self.notify(safe_line(message.text), severity="error")
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen):
+                screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
+
+    def _refresh_status(self) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        if isinstance(self.screen, BrowserScreen):
+            self.screen._status()
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_next_theme(self) -> None:
+        names = sorted(n for n in self.available_themes if n.startswith("tracetui-")) or sorted(self.available_themes)
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+        self.notify(f"theme: {self.theme}", timeout=1.5)
+
+    def action_jump_step(self) -> None:
+        from textual.command import CommandPalette
+
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        screen = self.screen
+        if not isinstance(screen, BrowserScreen) or screen.opened is None:
+            self.notify("open a session first", severity="warning")
+            return
+        session = screen.opened.session
+
+        class StepProvider(_StepProvider):
+            pass
+
+        StepProvider.session = session
+        StepProvider.browser = screen
+        self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
+
+    def action_search_steps(self) -> None:
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[_SearchProvider], placeholder="search every step…"))
+
+
+from textual.command import Hit, Hits, Provider  # noqa: E402  (kept beside their only users)
+
+
+class _StepProvider(Provider):
+    session: Any = None
+    browser: Any = None
+
+    async def search(self, query: str) -> Hits:
+        if not query.strip():
+            return
+        for index, label in step_hits(self.session, query):
+            step_id = self.session.steps[index].id
+            yield Hit(1.0, label, lambda sid=step_id: self._go(sid), help=f"id {step_id}")
+
+    def _go(self, step_id: str) -> None:
+        self.browser.jump_to_step(step_id)
+        from tracetui.ui.widgets.timeline import Timeline
+
+        self.browser.query_one(Timeline).focus()
+
+
+class _SearchProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        import asyncio
+
+        query = query.strip()
+        if len(query) < 2:
+            return
+        library = self.app.library  # type: ignore[attr-defined]
+        try:
+            hits = await asyncio.to_thread(library.search, query, 30)
+        except Exception as exc:
+            self.app.notify(safe_line(f"search failed: {exc}"), severity="error")
+            return
+        for hit in hits:
+            session_id = getattr(hit, "session", None)
+            step_id = getattr(hit, "step", None)
+            if isinstance(session_id, str) is False and session_id is not None:
+                session_id = getattr(session_id, "id", str(session_id))
+            snippet = safe_line(str(getattr(hit, "snippet", "")))[:90]
+            yield Hit(1.0, snippet or str(step_id), lambda s=session_id, t=step_id: self._go(s, t),
+                      help=f"session {str(session_id)[:12]} step {step_id}")
+
+    def _go(self, session_id: str, step_id: str | None) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        screen = self.app.screen
+        if isinstance(screen, BrowserScreen):
+            screen.open_session(session_id, step_id=step_id, focus=True)
+
+
+def run_app(library: Any, **kwargs: Any) -> None:
+    TraceApp(library, **kwargs).run()

@@ -1,0 +1,95 @@
+"""Command palette entries: jump to a session or a step, toggle panes, switch theme."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tracetui.safe_text import safe_line
+from tracetui.ui.timeline_rows import step_summary
+
+MAX_HITS = 30
+
+
+def _browser(app):
+    from tracetui.ui.screens.browser import BrowserScreen
+
+    screen = app.screen
+    return screen if isinstance(screen, BrowserScreen) else None
+
+
+class ActionCommands(Provider):
+    """Pane toggles and themes, by name."""
+
+    def _commands(self):
+        app = self.app
+        yield "Focus sessions", "Move to the sessions list", partial(app.run_action, "screen.focus_pane('sessions')")
+        yield "Focus timeline", "Move to the steps of the open session", partial(app.run_action, "screen.focus_pane('timeline')")
+        yield "Show step detail", "The chosen step in full", partial(app.run_action, "screen.tab('detail')")
+        yield "Show context", "What the model could see at the chosen step", partial(app.run_action, "screen.tab('ctx')")
+        yield "Show diff", "What the chosen step changed", partial(app.run_action, "screen.tab('diff')")
+        yield "Show trail", "Every patch of the session and its fate in git", partial(app.run_action, "screen.tab('trail')")
+        yield "Toggle sessions pane", "Hide or show the sessions list", partial(app.run_action, "screen.toggle_sessions")
+        yield "Toggle zoom", "Give the focused pane the whole screen", partial(app.run_action, "screen.toggle_zoom")
+        yield "Toggle abandoned branches", "Show or hide steps of rewound branches", partial(app.run_action, "screen.toggle_branches_cmd")
+        yield "Filter sessions", "Type words, agent:NAME or project:NAME", partial(app.run_action, "screen.focus_filter")
+        yield "Jump to step…", "Pick a step of the open session by number or text", partial(app.run_action, "jump_step")
+        yield "Search steps…", "Full-text search over every session's steps", partial(app.run_action, "search_steps")
+        for name in sorted(app.available_themes):
+            yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            if not name.startswith("Theme:"):
+                yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class SessionCommands(Provider):
+    """Jump to a session by its title, project or id (asks the library in a thread)."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < 2:
+            return
+        library = self.app.library  # type: ignore[attr-defined]
+        try:
+            rows = await asyncio.to_thread(library.list_sessions, None, None, query, MAX_HITS, 0)
+        except Exception:
+            rows = []
+        matcher = self.matcher(query)
+        for row in rows:
+            label = f"{row.agent} · {row.project or '-'} · {safe_line(row.title or '(no prompt)')[:70]}"
+            score = max(matcher.match(label), 0.1)
+            yield Hit(score, label, partial(self._open, row.id), help=f"session {row.id[:12]} · {row.started or ''}")
+
+    def _open(self, session_id: str) -> None:
+        browser = _browser(self.app)
+        if browser is not None:
+            browser.open_session(session_id, focus=True)
+
+
+def step_hits(session, query: str, limit: int = MAX_HITS) -> list[tuple[int, str]]:
+    """Steps matching a number (`#120`, `120`) or text, first `limit` in order."""
+    query = query.strip().lstrip("#")
+    out: list[tuple[int, str]] = []
+    if query.isdigit():
+        n = int(query)
+        if 0 <= n < len(session.steps):
+            out.append((n, f"step {n} · {safe_line(step_summary(session.steps[n]))[:80]}"))
+        return out
+    needle = query.lower()
+    for i, step in enumerate(session.steps):
+        if needle in (step.tool or "").lower() or needle in step.text[:2000].lower():
+            out.append((i, f"step {i} · {step.kind} · {safe_line(step_summary(step))[:80]}"))
+            if len(out) >= limit:
+                break
+    return out

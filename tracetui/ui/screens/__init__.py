@@ -1,0 +1,1 @@
+"""Screens of the tracetui app, each with its stylesheet beside it."""

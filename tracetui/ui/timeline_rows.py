@@ -1,0 +1,199 @@
+"""Which rows the timeline shows for a session: subagents folded, abandoned branches hidden.
+
+Pure Python (no Textual) so it can be built in a worker thread and tested on its own. Rows are a
+flat list of ints so that 50k steps cost one small list: a value >= 0 is a step index, a negative
+value -1-k points at `markers[k]` (a row that stands for hidden steps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tracetui.model import Session, StepKind
+
+
+@dataclass(slots=True)
+class Marker:
+    """A row standing for steps that are not shown: `count` steps of an abandoned branch."""
+
+    after: int  # index of the step the hidden run follows (-1 at the start)
+    count: int
+    first: int  # index of the first hidden step
+
+
+@dataclass(slots=True)
+class Shape:
+    """What a session's steps look like as a tree, computed once per session."""
+
+    spawner: dict[str, int] = field(default_factory=dict)  # subagent id -> index of the spawning step
+    children: dict[int, list[str]] = field(default_factory=dict)  # spawning index -> subagent ids
+    sizes: dict[str, int] = field(default_factory=dict)  # subagent id -> steps
+    result_of: dict[str, int] = field(default_factory=dict)  # tool_call_id -> index of its result
+    branch_points: list[int] = field(default_factory=list)  # steps with more than one child in scope
+    has_branches: bool = False
+
+
+def shape_of(session: Session) -> Shape:
+    shape = Shape()
+    steps = session.steps
+    index_of = {s.id: i for i, s in enumerate(steps)}
+    declared = {a.id: a.spawned_by for a in session.subagents}
+    last_main = -1
+    child_count: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        agent = step.subagent
+        if agent is None:
+            last_main = i
+        else:
+            shape.sizes[agent] = shape.sizes.get(agent, 0) + 1
+            if agent not in shape.spawner:
+                spawner = index_of.get(declared.get(agent) or "", -1)
+                if spawner < 0 and step.parent in index_of and steps[index_of[step.parent]].subagent != agent:
+                    spawner = index_of[step.parent]
+                if spawner < 0:
+                    spawner = max(last_main, 0)
+                shape.spawner[agent] = spawner
+                shape.children.setdefault(spawner, []).append(agent)
+        if step.kind == StepKind.TOOL_RESULT and step.tool_call_id:
+            shape.result_of.setdefault(step.tool_call_id, i)
+        if step.parent and step.parent in index_of and steps[index_of[step.parent]].subagent == agent:
+            child_count[step.parent] = child_count.get(step.parent, 0) + 1
+        if not step.active:
+            shape.has_branches = True
+    shape.branch_points = sorted(index_of[p] for p, n in child_count.items() if n > 1)
+    return shape
+
+
+def build_rows(
+    session: Session, shape: Shape, expanded: set[str], show_branches: bool
+) -> tuple[list[int], list[Marker]]:
+    """The visible rows, in log order."""
+    rows: list[int] = []
+    markers: list[Marker] = []
+    hidden_run = 0
+    hidden_first = -1
+    last_shown = -1
+    for i, step in enumerate(session.steps):
+        if step.subagent is not None and not _open(step.subagent, shape, expanded, session):
+            continue
+        if not step.active and not show_branches:
+            if hidden_run == 0:
+                hidden_first = i
+            hidden_run += 1
+            continue
+        if hidden_run:
+            markers.append(Marker(last_shown, hidden_run, hidden_first))
+            rows.append(-len(markers))
+            hidden_run = 0
+        rows.append(i)
+        last_shown = i
+    if hidden_run:
+        markers.append(Marker(last_shown, hidden_run, hidden_first))
+        rows.append(-len(markers))
+    return rows, markers
+
+
+def _open(agent: str, shape: Shape, expanded: set[str], session: Session) -> bool:
+    # A nested subagent is only visible when every subagent around it is open too.
+    seen = set()
+    while agent is not None and agent not in seen:
+        if agent not in expanded:
+            return False
+        seen.add(agent)
+        spawner = shape.spawner.get(agent)
+        agent = session.steps[spawner].subagent if spawner is not None else None
+    return True
+
+
+def depth(session: Session, shape: Shape, index: int) -> int:
+    """How many subagents deep a step sits (0 on the main conversation)."""
+    level = 0
+    agent = session.steps[index].subagent
+    seen = set()
+    while agent is not None and agent not in seen:
+        seen.add(agent)
+        level += 1
+        spawner = shape.spawner.get(agent)
+        agent = session.steps[spawner].subagent if spawner is not None else None
+    return level
+
+
+def parse_time(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def duration_ms(session: Session, shape: Shape, index: int) -> int | None:
+    """How long a tool call took (to its result), or what the log says a step took."""
+    step = session.steps[index]
+    given = step.meta.get("duration_ms") if step.meta else None
+    if isinstance(given, (int, float)):
+        return int(given)
+    if step.kind != StepKind.TOOL_CALL or not step.tool_call_id:
+        return None
+    result = shape.result_of.get(step.tool_call_id)
+    if result is None:
+        return None
+    start, end = parse_time(step.timestamp), parse_time(session.steps[result].timestamp)
+    if start is None or end is None:
+        return None
+    return max(0, int((end - start).total_seconds() * 1000))
+
+
+def human_duration(ms: int) -> str:
+    if ms < 1000:
+        return f"{ms}ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def human_tokens(n: int) -> str:
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+def step_summary(step) -> str:
+    """A one-line description of a step: the command, file or first line of text it carries."""
+    if step.kind == StepKind.TOOL_CALL:
+        return _input_summary(step.tool_input) or _first_line(step.text)
+    return _first_line(step.text)
+
+
+_INPUT_KEYS = ("command", "cmd", "file_path", "path", "notebook_path", "pattern", "query", "url", "description", "prompt")
+
+
+def _input_summary(value) -> str:
+    if isinstance(value, str):
+        return _first_line(value)
+    if isinstance(value, dict):
+        for key in _INPUT_KEYS:
+            item = value.get(key)
+            if isinstance(item, list):
+                item = " ".join(str(x) for x in item)
+            if isinstance(item, str) and item.strip():
+                return _first_line(item)
+        for item in value.values():
+            if isinstance(item, str) and item.strip():
+                return _first_line(item)
+    return ""
+
+
+def _first_line(text: str, limit: int = 400) -> str:
+    text = text.strip()
+    cut = text.find("\n")
+    line = text if cut < 0 else text[:cut]
+    return line[:limit]

@@ -1,0 +1,48 @@
+"""The context pane: what the model could see at the chosen step, one item per line with tokens."""
+
+from __future__ import annotations
+
+from rich.cells import set_cell_size
+
+from tracetui.ctx import Context
+from tracetui.safe_text import safe_line
+from tracetui.ui.timeline_rows import human_tokens
+from tracetui.ui.widgets.timeline import ICONS
+from tracetui.ui.widgets.virtual_list import Part, VirtualList
+
+
+class CtxList(VirtualList):
+    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"ctx-list--tokens", "ctx-list--kind", "ctx-list--bar"}
+
+    DEFAULT_CSS = """
+    CtxList > .ctx-list--tokens { color: $text-muted; }
+    CtxList > .ctx-list--kind { color: $primary; }
+    CtxList > .ctx-list--bar { color: $accent; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context: Context | None = None
+        self._largest = 1
+
+    def show(self, context: Context | None) -> None:
+        self.context = context
+        self._largest = max((item.tokens for item in context.items), default=1) if context else 1
+        self.set_count(len(context.items) if context else 0, cursor=(len(context.items) - 1) if context else 0)
+
+    def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
+        assert self.context is not None
+        item = self.context.items[index]
+        style = self.get_component_rich_style
+        bar = "█" * max(1, round(6 * item.tokens / self._largest)) if item.tokens else ""
+        label = item.tool or item.kind
+        head: list[Part] = [
+            (f" {human_tokens(item.tokens):>6} ", style("ctx-list--tokens")),
+            (f"{bar:<6} ", style("ctx-list--bar")),
+            (f"{ICONS.get(item.kind, '?')} {safe_line(label)[:12]:<12} ", style("ctx-list--kind")),
+        ]
+        room = max(0, width - sum(len(t) for t, _ in head))
+        text = item.text.strip()
+        first = text[: text.find("\n")] if "\n" in text[: room + 1] else text[: room + 1]
+        head.append((set_cell_size(safe_line(first), room), None))
+        return head

@@ -1,0 +1,347 @@
+"""The timeline pane: one line per step of the open session.
+
+Subagent steps fold under the step that spawned them, steps of abandoned branches (rewinds) hide
+behind one marker row until `b` shows them, and compactions draw as a rule. The row list comes
+from `timeline_rows`, built in a worker for big sessions, and only visible rows are drawn.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style as RichStyle
+from textual.binding import Binding
+
+from tracetui.model import Session, StepKind
+from tracetui.safe_text import safe_line
+from tracetui.ui.timeline_rows import (
+    Marker,
+    Shape,
+    build_rows,
+    depth,
+    duration_ms,
+    human_duration,
+    step_summary,
+)
+from tracetui.ui.widgets.virtual_list import Part, VirtualList
+
+ICONS = {
+    StepKind.USER: "❯",
+    StepKind.ASSISTANT: "●",
+    StepKind.REASONING: "∴",
+    StepKind.TOOL_CALL: "⚙",
+    StepKind.TOOL_RESULT: "↳",
+    StepKind.COMPACTION: "≡",
+    StepKind.SUBAGENT_START: "⤷",
+    StepKind.SUBAGENT_END: "⤶",
+    StepKind.MODEL_CHANGE: "⇄",
+    StepKind.CONTEXT: "·",
+    StepKind.SYSTEM: "!",
+}
+
+LABELS = {
+    StepKind.USER: "user",
+    StepKind.ASSISTANT: "assistant",
+    StepKind.REASONING: "thinking",
+    StepKind.TOOL_RESULT: "result",
+    StepKind.COMPACTION: "compacted",
+    StepKind.SUBAGENT_START: "subagent",
+    StepKind.SUBAGENT_END: "subagent end",
+    StepKind.MODEL_CHANGE: "model",
+    StepKind.CONTEXT: "context",
+    StepKind.SYSTEM: "system",
+}
+
+# Survival badges for edit steps (design.md's states), shortest first-glance form.
+BADGES = {
+    "alive": "● alive",
+    "transformed": "◐ changed",
+    "reverted": "↺ reverted",
+    "lost": "✕ lost",
+    "uncommitted": "○ uncommitted",
+}
+
+
+class Timeline(VirtualList):
+    BINDINGS = [
+        Binding("right,l,o", "unfold", "Unfold", show=False),
+        Binding("left,h", "fold", "Fold", show=False),
+        Binding("b", "toggle_branches", "Branches", tooltip="Show or hide steps of abandoned branches"),
+        Binding("right_square_bracket", "next_branch", "Next branch", show=False),
+        Binding("left_square_bracket", "previous_branch", "Previous branch", show=False),
+        Binding("e", "next_edit", "Next edit", show=False),
+    ]
+
+    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
+        "timeline--user",
+        "timeline--assistant",
+        "timeline--reasoning",
+        "timeline--tool",
+        "timeline--result",
+        "timeline--error",
+        "timeline--compaction",
+        "timeline--subagent",
+        "timeline--system",
+        "timeline--time",
+        "timeline--branch",
+        "timeline--inactive",
+        "timeline--alive",
+        "timeline--transformed",
+        "timeline--reverted",
+        "timeline--lost",
+        "timeline--uncommitted",
+    }
+
+    DEFAULT_CSS = """
+    Timeline > .timeline--user { color: $primary; text-style: bold; }
+    Timeline > .timeline--assistant { color: $foreground; }
+    Timeline > .timeline--reasoning { color: $text-muted; text-style: italic; }
+    Timeline > .timeline--tool { color: $warning; }
+    Timeline > .timeline--result { color: $text-muted; }
+    Timeline > .timeline--error { color: $error; }
+    Timeline > .timeline--compaction { color: $accent; text-style: bold; }
+    Timeline > .timeline--subagent { color: $secondary; }
+    Timeline > .timeline--system { color: $text-muted; }
+    Timeline > .timeline--time { color: $text-muted; }
+    Timeline > .timeline--branch { color: $secondary; text-style: italic; }
+    Timeline > .timeline--inactive { color: $text-disabled; }
+    Timeline > .timeline--alive { color: $success; }
+    Timeline > .timeline--transformed { color: $warning; }
+    Timeline > .timeline--reverted { color: $error; }
+    Timeline > .timeline--lost { color: $error; text-style: bold; }
+    Timeline > .timeline--uncommitted { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: Session | None = None
+        self.shape: Shape | None = None
+        self.rows: list[int] = []
+        self.markers: list[Marker] = []
+        self.expanded: set[str] = set()
+        self.show_branches = False
+        self.states: dict[str, str] = {}  # step id -> survival state of its patches
+
+    # -- data -----------------------------------------------------------------------------------
+    def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
+        self.session, self.shape = session, shape
+        self.rows, self.markers = rows, markers
+        self.expanded = set()
+        self.show_branches = False
+        self.states = {}
+        self.set_count(len(rows), cursor)
+
+    def clear(self) -> None:
+        self.session = self.shape = None
+        self.rows, self.markers = [], []
+        self.set_count(0)
+
+    def set_states(self, states: dict[str, str]) -> None:
+        self.states = states
+        self.invalidate()
+
+    def step_index(self, row: int | None = None) -> int | None:
+        """The step under a row (the cursor's by default); None on a marker row."""
+        row = self.cursor if row is None else row
+        if not (0 <= row < len(self.rows)):
+            return None
+        value = self.rows[row]
+        return value if value >= 0 else None
+
+    def row_of_step(self, index: int) -> int | None:
+        for row, value in enumerate(self.rows):
+            if value == index:
+                return row
+        return None
+
+    def reveal_step(self, index: int) -> None:
+        """Put the cursor on a step, unfolding its subagent or showing its branch if needed."""
+        if self.session is None or self.shape is None:
+            return
+        step = self.session.steps[index]
+        changed = False
+        agent = step.subagent
+        while agent is not None and agent not in self.expanded:
+            self.expanded.add(agent)
+            changed = True
+            spawner = self.shape.spawner.get(agent)
+            agent = self.session.steps[spawner].subagent if spawner is not None else None
+        if not step.active and not self.show_branches:
+            self.show_branches = True
+            changed = True
+        if changed:
+            self._rebuild(index)
+        row = self.row_of_step(index)
+        if row is not None:
+            self.cursor = row
+
+    def _rebuild(self, keep_step: int | None) -> None:
+        assert self.session is not None and self.shape is not None
+        self.rows, self.markers = build_rows(self.session, self.shape, self.expanded, self.show_branches)
+        row = self.row_of_step(keep_step) if keep_step is not None else None
+        self.set_count(len(self.rows), row if row is not None else min(self.cursor, len(self.rows) - 1))
+
+    # -- actions --------------------------------------------------------------------------------
+    def _agents_at_cursor(self) -> list[str]:
+        index = self.step_index()
+        if index is None or self.shape is None:
+            return []
+        return self.shape.children.get(index, [])
+
+    def action_unfold(self) -> None:
+        agents = [a for a in self._agents_at_cursor() if a not in self.expanded]
+        if agents:
+            self.expanded.update(agents)
+            self._rebuild(self.step_index())
+
+    def action_fold(self) -> None:
+        index = self.step_index()
+        if index is None or self.session is None or self.shape is None:
+            return
+        agents = [a for a in self._agents_at_cursor() if a in self.expanded]
+        target = index
+        if not agents:
+            agent = self.session.steps[index].subagent
+            if agent is None:
+                return
+            agents = [agent]
+            target = self.shape.spawner.get(agent, index)
+        self.expanded.difference_update(agents)
+        self._rebuild(target)
+
+    def action_choose(self) -> None:
+        index = self.step_index()
+        if index is None:
+            marker = self._marker_at_cursor()
+            if marker is not None:
+                self.show_branches = True
+                self._rebuild(marker.first)
+            return
+        if self._agents_at_cursor():
+            agents = self._agents_at_cursor()
+            if all(a in self.expanded for a in agents):
+                self.action_fold()
+            else:
+                self.action_unfold()
+            return
+        super().action_choose()
+
+    def _marker_at_cursor(self) -> Marker | None:
+        if 0 <= self.cursor < len(self.rows) and self.rows[self.cursor] < 0:
+            return self.markers[-1 - self.rows[self.cursor]]
+        return None
+
+    def action_toggle_branches(self) -> None:
+        if self.session is None:
+            return
+        self.show_branches = not self.show_branches
+        index = self.step_index()
+        if index is not None and not self.session.steps[index].active and not self.show_branches:
+            index = None
+        self._rebuild(index)
+        self.notify("showing abandoned branches" if self.show_branches else "showing the final path only",
+                    timeout=2)
+
+    def _jump(self, candidates: list[int], forward: bool) -> None:
+        here = self.step_index()
+        here = here if here is not None else -1
+        ordered = candidates if forward else list(reversed(candidates))
+        for index in ordered:
+            if (index > here) if forward else (index < here):
+                self.reveal_step(index)
+                return
+        self.app.bell()
+
+    def action_next_branch(self) -> None:
+        if self.shape is not None:
+            self._jump(self.shape.branch_points, True)
+
+    def action_previous_branch(self) -> None:
+        if self.shape is not None:
+            self._jump(self.shape.branch_points, False)
+
+    def action_next_edit(self) -> None:
+        if self.session is None:
+            return
+        here = self.step_index() or 0
+        for row in range(self.cursor + 1, len(self.rows)):
+            index = self.rows[row]
+            if index >= 0 and self.session.steps[index].edits and index > here:
+                self.cursor = row
+                return
+        self.app.bell()
+
+    # -- drawing --------------------------------------------------------------------------------
+    def render_row(self, row: int, width: int, is_cursor: bool) -> list[Part]:
+        session, shape = self.session, self.shape
+        if session is None or shape is None:
+            return []
+        style = self.get_component_rich_style
+        value = self.rows[row]
+        if value < 0:
+            marker = self.markers[-1 - value]
+            text = f"  ↶ {marker.count} step{'s' if marker.count != 1 else ''} on an abandoned branch (enter or b shows)"
+            return [(text, style("timeline--branch"))]
+        step = session.steps[value]
+        if step.kind == StepKind.COMPACTION:
+            label = f" ≡ compacted at {_clock(step.timestamp)} "
+            rule = "━" * max(0, (width - cell_len(label)) // 2)
+            return [(rule + label + rule, style("timeline--compaction"))]
+        level = depth(session, shape, value)
+        gutter = "  " + "│ " * level
+        kind_style = self._kind_style(step)
+        if not step.active:
+            gutter = "  ┊" + gutter[3:] if len(gutter) >= 3 else "┊"
+            kind_style = style("timeline--inactive")
+        icon = ICONS.get(step.kind, "?")
+        label = step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+        fold = ""
+        agents = shape.children.get(value)
+        if agents:
+            open_ = all(a in self.expanded for a in agents)
+            n = sum(shape.sizes.get(a, 0) for a in agents)
+            fold = f"{'▾' if open_ else '▸'} {n} subagent steps "
+        right: list[Part] = []
+        state = self.states.get(step.id)
+        if state:
+            right.append((f" {BADGES.get(state, state)}", style(f"timeline--{state}") if f"timeline--{state}" in self.COMPONENT_CLASSES else None))
+        ms = duration_ms(session, shape, value)
+        if ms is not None:
+            right.append((f" {human_duration(ms):>6}", style("timeline--time")))
+        right.append((" ", None))
+        left: list[Part] = [
+            (gutter, style("timeline--subagent") if level else None),
+            (f"{icon} ", kind_style),
+            (f"{_clock(step.timestamp)} ", style("timeline--time")),
+            (f"{safe_line(label)[:18]:<10} ", kind_style),
+        ]
+        if fold:
+            left.append((fold, style("timeline--subagent")))
+        used = sum(cell_len(t) for t, _ in left) + sum(cell_len(t) for t, _ in right)
+        room = max(0, width - used)
+        summary = set_cell_size(safe_line(step_summary(step)[:room + 1]), room)
+        left.append((summary, style("timeline--inactive") if not step.active else None))
+        return left + right
+
+    def _kind_style(self, step) -> RichStyle:
+        style = self.get_component_rich_style
+        if step.is_error:
+            return style("timeline--error")
+        if step.subagent is not None and step.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):
+            return style("timeline--subagent")
+        name = {
+            StepKind.USER: "timeline--user",
+            StepKind.ASSISTANT: "timeline--assistant",
+            StepKind.REASONING: "timeline--reasoning",
+            StepKind.TOOL_CALL: "timeline--tool",
+            StepKind.TOOL_RESULT: "timeline--result",
+            StepKind.SUBAGENT_START: "timeline--subagent",
+            StepKind.SUBAGENT_END: "timeline--subagent",
+        }.get(step.kind, "timeline--system")
+        return style(name)
+
+
+def _clock(stamp: str | None) -> str:
+    # Timestamps are ISO-8601 UTC; the wall-clock part is what a reader scans for.
+    if not stamp or len(stamp) < 19:
+        return "--:--:--"
+    return stamp[11:19]

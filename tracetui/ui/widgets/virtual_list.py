@@ -1,0 +1,176 @@
+"""A cursor list that draws only the rows on screen (the Line API), for lists of any length.
+
+DataTable, ListView and OptionList cost O(rows) to fill and some O(row) per key; this costs
+O(visible rows). Subclasses say how many rows there are and how to draw one; drawn rows are kept
+in an LRU cache keyed by (row, is-cursor, width) and dropped when the data or the theme changes.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Part = tuple[str, RichStyle | None]
+
+
+class VirtualList(ScrollView, can_focus=True):
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up_rows", "Page up", show=False),
+        Binding("pagedown,space", "page_down_rows", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "choose", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
+
+    DEFAULT_CSS = """
+    VirtualList { overflow-x: hidden; }
+    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList:focus > .virtual-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    VirtualList > .virtual-list--dim { color: $text-muted; }
+    """
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, sender: VirtualList, index: int) -> None:
+            super().__init__()
+            self.list = sender
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.list
+
+    class Chosen(Message):
+        def __init__(self, sender: VirtualList, index: int) -> None:
+            super().__init__()
+            self.list = sender
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.list
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.count = 0
+        self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(2048)
+
+    # -- for subclasses -------------------------------------------------------------------------
+    def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
+        raise NotImplementedError
+
+    # -- data -----------------------------------------------------------------------------------
+    def set_count(self, count: int, cursor: int = 0) -> None:
+        self.count = count
+        self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width or self.size.width, count)
+        cursor = max(0, min(cursor, count - 1)) if count else 0
+        self.set_reactive(VirtualList.cursor, cursor)
+        self._follow(cursor, center=True)
+        self.refresh()
+        if count:
+            self.post_message(self.Highlighted(self, cursor))
+
+    def invalidate(self) -> None:
+        """Forget every drawn row (data under them changed) and redraw."""
+        self._strips.clear()
+        self.refresh()
+
+    def invalidate_row(self, index: int) -> None:
+        for key in [k for k in self._strips.keys() if k[0] == index]:
+            self._strips.discard(key)
+        self.refresh_line(index - int(self.scroll_offset.y))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.count)
+
+    # -- drawing --------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.count or index < 0:
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (index, is_cursor, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            parts = self.render_row(index, width, is_cursor)
+            line_style = base + self.get_component_rich_style("virtual-list--cursor") if is_cursor else base
+            segments = [Segment(text, line_style + style if style else line_style) for text, style in parts]
+            strip = Strip(segments).adjust_cell_length(width, line_style)
+            self._strips[key] = strip
+        return strip
+
+    # -- cursor ---------------------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = int(self.scroll_offset.y)
+        self.refresh_line(old - top)
+        self.refresh_line(new - top)
+        self._follow(new)
+        self.post_message(self.Highlighted(self, new))
+
+    def _follow(self, index: int, center: bool = False) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        if height <= 0:
+            return
+        top = int(self.scroll_offset.y)
+        if center and not (top <= index < top + height):
+            self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+        elif index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        if self.count:
+            self.cursor = max(0, min(index, self.count - 1))
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_page_up_rows(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down_rows(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def action_choose(self) -> None:
+        if self.count:
+            self.post_message(self.Chosen(self, self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < self.count:
+            if index == self.cursor or event.chain > 1:
+                self.post_message(self.Chosen(self, index))
+            self.cursor = index
