@@ -1,0 +1,246 @@
+"""The bucket: a folder holding the raw-log copies (`raw/`), the index (`index.sqlite`), the
+redaction plans (`plans/`) and caches (`cache/`), and the one object the other layers talk to."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.bucket import index
+from tracetui.bucket.locations import bucket_dir
+from tracetui.bucket.store import Store
+from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import Session, SessionSummary
+from tracetui.sources import RawLog
+
+
+@dataclass(slots=True)
+class SearchHit:
+    session: str  # session id
+    step: str  # step id
+    snippet: str  # short plain text around the match, on one line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"session": self.session, "step": self.step, "snippet": self.snippet}
+
+
+INDEX_NAME = "index.sqlite"
+
+
+class Bucket:
+    """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._store = Store(root)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Bucket:
+        root = bucket_dir(path)
+        if root.exists() and not root.is_dir():
+            raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TracetuiError(f"cannot create the bucket {str(root)!r}: {exc.strerror or exc}") from None
+        if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
+            raise TracetuiError(f"the bucket {str(root)!r} is not readable and writable")
+        bucket = cls(root)
+        bucket._conn()  # create the schema now, so a broken index fails here with a clear message
+        return bucket
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    @property
+    def plans_dir(self) -> Path:
+        """Where redaction plans live; created the first time it is asked for."""
+        return _made(self.root / "plans")
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where other layers keep rebuildable caches; created the first time it is asked for."""
+        return _made(self.root / "cache")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            path = self.root / INDEX_NAME
+            try:
+                conn = index.connect(path)
+                with self._lock:
+                    index.create(conn)
+            except sqlite3.DatabaseError as exc:
+                raise TracetuiError(f"cannot use the bucket index {str(path)!r}: {exc}") from None
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._conns.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Bucket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sync -------------------------------------------------------------------------------------
+
+    def sync(
+        self,
+        sources: dict[str, list[Path]] | None = None,
+        progress: ProgressCallback | None = None,
+        workers: int | None = None,
+    ) -> SyncReport:
+        """Bring the bucket up to date with the agents' logs (default: their usual folders).
+
+        `progress(SyncProgress)` is called after each session group is done. `workers` caps the
+        process pool (None: decide from the amount of work; 1: no pool).
+        """
+        conn = self._conn()
+        lock_path = self.root / "sync.lock"
+        try:
+            lock = open(lock_path, "a+b")
+        except OSError as exc:
+            raise TracetuiError(f"cannot write to the bucket {str(self.root)!r}: {exc.strerror or exc}") from None
+        with lock:
+            # One sync at a time per bucket (another process may be syncing the same one).
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                return sync(self.root, conn, sources, progress, workers)
+            except sqlite3.DatabaseError as exc:
+                raise TracetuiError(f"the bucket index could not be updated: {exc}") from None
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def _where(self, agent: str | None, project: str | None, text: str | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if agent:
+            clauses.append("agent = ?")
+            params.append(agent)
+        if project:
+            clauses.append("project = ?")
+            params.append(project)
+        if text and text.strip():
+            like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
+            params += [like, like, like]
+            q = index.fts_query(text)
+            if q:
+                cond += (
+                    " OR id IN (SELECT DISTINCT s.session FROM steps_fts f JOIN steps s ON s.rowid = f.rowid"
+                    " WHERE steps_fts MATCH ?)"
+                )
+                params.append(q)
+            clauses.append(f"({cond})")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return where, params
+
+    def list_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SessionSummary]:
+        """Session rows, newest first. `text` matches title, project or id, or any step's words."""
+        where, params = self._where(agent, project, text)
+        sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {index.ORDER} LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+        return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
+
+    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int:
+        where, params = self._where(agent, project, text)
+        return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
+
+    def projects(self) -> list[str]:
+        rows = self._conn().execute("SELECT DISTINCT project FROM sessions WHERE project IS NOT NULL ORDER BY project")
+        return [r[0] for r in rows]
+
+    def agents(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT DISTINCT agent FROM sessions ORDER BY agent")]
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The full id of the one session whose id is, or starts with, `id_or_prefix`."""
+        key = (id_or_prefix or "").strip()
+        if not key:
+            raise TracetuiError("no session id given")
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (key,)).fetchone():
+            return key
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = [r[0] for r in conn.execute(
+            "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", (pattern,)
+        )]  # fmt: skip
+        if not rows:
+            raise NotFound(f"no session id starts with {key!r} (run `tracetui ls` to see them)")
+        if len(rows) > 1:
+            shown = ", ".join(rows[:5]) + (", ..." if len(rows) > 5 else "")
+            raise TracetuiError(f"{key!r} matches several sessions ({shown}); give more of the id")
+        return rows[0]
+
+    def session(self, id_or_prefix: str) -> Session:
+        sid = self.resolve(id_or_prefix)
+        session = index.load_session(self._conn(), sid)
+        if session is None:  # removed by a sync between resolve and load
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return session
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Steps whose text matches the words of `query` (any input is safe), best matches first."""
+        q = index.fts_query(query or "")
+        if q is None or limit <= 0:
+            return []
+        rows = self._conn().execute(
+            "SELECT s.session, s.id, snippet(steps_fts, 0, '', '', '…', 16)"
+            " FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid"
+            " WHERE steps_fts MATCH ? ORDER BY rank LIMIT ?",
+            (q, limit),
+        )
+        return [SearchHit(r[0], r[1], " ".join(r[2].split())) for r in rows]
+
+    def raw_files(self, session_id: str) -> list[RawLog]:
+        """The bucket's copies of a session's raw logs (main first), decompressed."""
+        sid = self.resolve(session_id)
+        conn = self._conn()
+        row = conn.execute(
+            "SELECT g.agent, g.files FROM sessions s JOIN groups g ON g.main = s.grp WHERE s.id = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"the raw logs of session {sid!r} are not in the bucket index; run `tracetui sync`")
+        agent, files = row[0], orjson.loads(row[1])
+        out: list[RawLog] = []
+        for path in files:
+            sc = self._store.load(agent, path)
+            if sc is None:
+                raise NotFound(f"the bucket has no copy of {path!r}; run `tracetui sync`")
+            out.append(RawLog(path, self._store.content(sc)))
+        return out
+
+
+def _made(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

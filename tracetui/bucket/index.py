@@ -1,0 +1,268 @@
+"""The SQLite index: session rows for listing, every step, and FTS5 over step text.
+
+The index is a cache of what the readers made of the bucket's copies: deleting it loses nothing.
+Step text is stored once, in `steps`; `steps_fts` is an external-content FTS5 table over it, kept in
+step by triggers. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui import __version__
+from tracetui.model import (
+    FileEdit,
+    GitInfo,
+    LineError,
+    Session,
+    SessionSummary,
+    Step,
+    Subagent,
+    Tokens,
+)
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS groups(
+    main TEXT PRIMARY KEY, agent TEXT NOT NULL, files TEXT NOT NULL, sig TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions(
+    id TEXT PRIMARY KEY, grp TEXT NOT NULL, agent TEXT NOT NULL, project TEXT, cwd TEXT,
+    title TEXT, started TEXT, ended TEXT, steps INTEGER NOT NULL, tool_calls INTEGER NOT NULL,
+    edits INTEGER NOT NULL, tok_input INTEGER NOT NULL, tok_output INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL, tok_cache_write INTEGER NOT NULL, models TEXT NOT NULL,
+    source TEXT NOT NULL, extra TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
+CREATE TABLE IF NOT EXISTS steps(
+    rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL,
+    kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT, text TEXT NOT NULL,
+    timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL, is_error INTEGER NOT NULL,
+    model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT);
+CREATE INDEX IF NOT EXISTS steps_session ON steps(session, idx);
+CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(text, content='steps', content_rowid='rowid');
+CREATE TRIGGER IF NOT EXISTS steps_ai AFTER INSERT ON steps BEGIN
+    INSERT INTO steps_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS steps_ad AFTER DELETE ON steps BEGIN
+    INSERT INTO steps_fts(steps_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+"""
+
+SESSION_COLUMNS = (
+    "id, grp, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
+    "tok_output, tok_cache_read, tok_cache_write, models, source, extra"
+)
+STEP_COLUMNS = (
+    "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
+    "is_error, model, tokens, tool_input, edits, cwd, meta"
+)
+SUMMARY_COLUMNS = (
+    "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
+    "tok_output, tok_cache_read, tok_cache_write, models, source"
+)
+# Newest first; sessions with no start time last, in a stable order.
+ORDER = "ORDER BY started IS NULL, started DESC, id"
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
+
+
+def create(conn: sqlite3.Connection) -> None:
+    version = None
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        version = row[0] if row else None
+    except sqlite3.OperationalError:
+        pass
+    if version not in (None, SCHEMA_VERSION):
+        # An index from another version is a cache like any other: drop it and rebuild from the copies.
+        conn.executescript(
+            "DROP TABLE IF EXISTS steps_fts; DROP TABLE IF EXISTS steps; DROP TABLE IF EXISTS sessions;"
+            "DROP TABLE IF EXISTS groups; DROP TABLE IF EXISTS meta;"
+        )
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    row = conn.execute("SELECT value FROM meta WHERE key='tool'").fetchone()
+    if row is None or row[0] != __version__:
+        # Another version's readers may have read the same bytes differently: forget every group's
+        # signature so the next sync parses each session again (its rows are then replaced).
+        conn.execute("DELETE FROM groups")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tool', ?)", (__version__,))
+
+
+# -- rows from a parsed session (built where the parsing happens, e.g. in a worker process) ---------
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+def session_rows(session: Session, group: str) -> tuple[list[Any], list[list[Any]]]:
+    """The `sessions` row (without nothing computed later) and the `steps` rows of one session."""
+    t = session.tokens
+    extra = {
+        "version": session.version,
+        "git": session.git.to_dict() if session.git else None,
+        "subagents": [a.to_dict() for a in session.subagents],
+        "files": list(session.files),
+        "errors": [e.to_dict() for e in session.errors],
+        "skipped": dict(session.skipped),
+    }
+    srow = [
+        session.id, group, session.agent, session.project, session.cwd, session.title,
+        session.started, session.ended, len(session.steps), session.tool_calls, session.edit_calls,
+        t.input, t.output, t.cache_read, t.cache_write, _json(list(session.models)),
+        session.source, _json(extra),
+    ]  # fmt: skip
+    sid = session.id
+    steps = [
+        [
+            sid, s.index, s.id, s.kind, s.role, s.tool, s.tool_call_id, s.text or "", s.timestamp,
+            s.parent, s.subagent, 1 if s.active else 0, 1 if s.is_error else 0, s.model,
+            _json(s.tokens.to_dict()) if s.tokens is not None else None,
+            _json(s.tool_input),
+            _json([e.to_dict() for e in s.edits]) if s.edits else None,
+            s.cwd,
+            _json(s.meta) if s.meta else None,
+        ]  # fmt: skip
+        for s in session.steps
+    ]
+    return srow, steps
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+def load_groups(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT main, sig FROM groups"))
+
+
+def drop_group(conn: sqlite3.Connection, main: str) -> None:
+    conn.execute("DELETE FROM steps WHERE session IN (SELECT id FROM sessions WHERE grp=?)", (main,))
+    conn.execute("DELETE FROM sessions WHERE grp=?", (main,))
+    conn.execute("DELETE FROM groups WHERE main=?", (main,))
+
+
+def put_group(conn: sqlite3.Connection, main: str, agent: str, files: list[str], sig: str) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO groups(main, agent, files, sig) VALUES (?, ?, ?, ?)",
+        (main, agent, _json(files), sig),
+    )
+
+
+def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
+    row = conn.execute("SELECT grp FROM sessions WHERE id=?", (session_id,)).fetchone()
+    return row[0] if row else None
+
+
+def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
+    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 18)})", srow)
+    conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+def summary_from_row(row: tuple) -> SessionSummary:
+    return SessionSummary(
+        id=row[0],
+        agent=row[1],
+        project=row[2],
+        cwd=row[3],
+        title=row[4],
+        started=row[5],
+        ended=row[6],
+        steps=row[7],
+        tool_calls=row[8],
+        edits=row[9],
+        tokens=Tokens(row[10], row[11], row[12], row[13]),
+        models=orjson.loads(row[14]),
+        source=row[15],
+    )
+
+
+def _loads(value: str | None) -> Any:
+    return None if value is None else orjson.loads(value)
+
+
+def step_from_row(row: tuple) -> Step:
+    tokens = _loads(row[13])
+    edits = _loads(row[15])
+    return Step(
+        id=row[1],
+        index=row[0],
+        kind=row[2],
+        role=row[3],
+        tool=row[4],
+        tool_call_id=row[5],
+        text=row[6],
+        timestamp=row[7],
+        parent=row[8],
+        subagent=row[9],
+        active=bool(row[10]),
+        is_error=bool(row[11]),
+        model=row[12],
+        tokens=Tokens.from_dict(tokens) if tokens is not None else None,
+        tool_input=_loads(row[14]),
+        edits=[FileEdit.from_dict(e) for e in edits] if edits else [],
+        cwd=row[16],
+        meta=_loads(row[17]) or {},
+    )
+
+
+def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
+    row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra FROM sessions WHERE id=?", (session_id,)).fetchone()
+    if row is None:
+        return None
+    summary = summary_from_row(row[:16])
+    extra = orjson.loads(row[16])
+    steps = [
+        step_from_row(r)
+        for r in conn.execute(
+            "SELECT idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
+            "is_error, model, tokens, tool_input, edits, cwd, meta FROM steps WHERE session=? ORDER BY idx",
+            (session_id,),
+        )
+    ]
+    return Session(
+        id=summary.id,
+        agent=summary.agent,
+        source=summary.source,
+        cwd=summary.cwd,
+        title=summary.title,
+        started=summary.started,
+        ended=summary.ended,
+        version=extra.get("version"),
+        models=summary.models,
+        tokens=summary.tokens,
+        git=GitInfo.from_dict(extra.get("git")),
+        steps=steps,
+        subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
+        files=list(extra.get("files") or ()),
+        errors=[LineError(**e) for e in extra.get("errors", ())],
+        skipped=dict(extra.get("skipped") or {}),
+    )
+
+
+def fts_query(text: str) -> str | None:
+    """User words -> a safe FTS5 query: every term a quoted string, the last one a prefix."""
+    terms = text.split()
+    if not terms:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    quoted[-1] += "*"
+    return " ".join(quoted)

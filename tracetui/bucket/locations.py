@@ -1,0 +1,82 @@
+"""Where the bucket lives and where each agent keeps its logs (design.md, "Bucket")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import platformdirs
+
+from tracetui.errors import TracetuiError
+from tracetui.model import AGENTS
+
+# What a sync picks up under a source folder. Codex's legacy single-file rollouts are matched on
+# any prefix so a flattened copy of a sessions tree (owner__repo__...__rollout-X.json) is found too.
+PATTERNS: dict[str, tuple[str, ...]] = {
+    "claude": ("*.jsonl", "*.meta.json"),
+    "codex": ("*.jsonl", "*rollout-*.json"),
+    "pi": ("*.jsonl", "*.jsonl.reset.*"),
+}
+
+
+def bucket_dir(explicit: str | Path | None = None) -> Path:
+    """--bucket DIR, else $TRACETUI_BUCKET, else the platform's user data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("TRACETUI_BUCKET")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("tracetui"))
+
+
+def default_sources() -> dict[str, list[Path]]:
+    """Each agent's log folders, honouring the agents' own environment variables."""
+    home = Path.home()
+    claude = Path(os.environ["CLAUDE_CONFIG_DIR"]) if os.environ.get("CLAUDE_CONFIG_DIR") else home / ".claude"
+    codex = Path(os.environ["CODEX_HOME"]) if os.environ.get("CODEX_HOME") else home / ".codex"
+    pi = (
+        Path(os.environ["PI_CODING_AGENT_DIR"])
+        if os.environ.get("PI_CODING_AGENT_DIR")
+        else home / ".pi" / "agent"
+    )
+    return {
+        "claude": [claude / "projects"],
+        "codex": [codex / "sessions", codex / "archived_sessions"],
+        "pi": [pi / "sessions"],
+    }
+
+
+def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
+    """`--source AGENT=PATH` values -> {agent: [paths]}; None when none were given (use defaults)."""
+    if not specs:
+        return None
+    out: dict[str, list[Path]] = {}
+    for spec in specs:
+        agent, sep, raw = spec.partition("=")
+        agent = agent.strip().lower()
+        if not sep or not raw:
+            raise TracetuiError(f"--source expects AGENT=PATH (AGENT is claude, codex or pi), got {spec!r}")
+        if agent not in AGENTS:
+            raise TracetuiError(f"unknown agent {agent!r} in --source {spec!r}: expected claude, codex or pi")
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise TracetuiError(f"source path {str(path)!r} does not exist")
+        out.setdefault(agent, []).append(path)
+    return out
+
+
+def discover(agent: str, roots: Iterable[Path]) -> list[Path]:
+    """Every log file of one agent under `roots` (a root may be a single file); sorted, no repeats."""
+    found: dict[str, Path] = {}
+    for root in roots:
+        if root.is_file():
+            found[os.path.abspath(root)] = Path(os.path.abspath(root))
+            continue
+        if not root.is_dir():
+            continue  # a default folder that does not exist: that agent is simply not installed
+        for pattern in PATTERNS[agent]:
+            for path in root.rglob(pattern):
+                if path.is_file():
+                    found[os.path.abspath(path)] = Path(os.path.abspath(path))
+    return [found[k] for k in sorted(found)]

@@ -1,0 +1,302 @@
+"""Incremental sync: source logs -> the bucket's copies -> parsed sessions -> the index.
+
+A sync has three phases:
+1. look: find the source logs, stat them, and compare with the sidecars (no log is read here);
+2. work, per session group (a reader's `group()` output): bring the copies of changed files up to
+   date and, when the group's consumed bytes differ from what the index was built from, parse the
+   session. This runs in a process pool when there is a lot of it (cold syncs);
+3. write: the main process replaces each changed group's rows in the index, one transaction each
+   batch, so a crash leaves the previous rows (and the previous group signature) in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.bucket import index
+from tracetui.bucket.locations import default_sources, discover
+from tracetui.bucket.store import Sidecar, Store
+from tracetui.sources import RawLog, reader
+
+
+@dataclass(slots=True)
+class SyncReport:
+    sessions: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {"path", "line", "error"}
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sessions": self.sessions,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": list(self.errors),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(slots=True)
+class SyncProgress:
+    """Passed to the progress callback after each unit of work."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+@dataclass(slots=True)
+class Job:
+    """One session group with something to do: files to ingest and/or a session to (re)parse."""
+
+    agent: str
+    members: list[str]  # main first, then companions
+    stale: dict[str, tuple[int, int]]  # path -> (size, mtime_ns) for files whose stat changed
+    sidecars: dict[str, Sidecar]  # current sidecars of the members that have one
+    old_sig: str | None
+    parse: bool = True  # False for files no reader groups (kept, never parsed)
+    weight: int = 0  # bytes, for progress and scheduling
+
+
+def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
+    h = hashlib.sha1()
+    for path in members:
+        sc = sidecars.get(path)
+        if sc is None:
+            return None
+        h.update(orjson.dumps(sc.signature()))
+    return h.hexdigest()
+
+
+def run_job(root: str, job: Job) -> bytes:
+    """Do one job; returns orjson bytes (compact, cheap to send back from a worker process).
+
+    {"main", "sig", "errors": [...], "session": row | null, "steps": [rows] | null, "skip": bool}
+    """
+    store = Store(Path(root))
+    errors: list[dict[str, Any]] = []
+    sidecars = dict(job.sidecars)
+    fresh: dict[str, bytes] = {}
+    for path, (size, mtime_ns) in job.stale.items():
+        try:
+            sc, data = store.ingest(job.agent, path, size, mtime_ns, sidecars.get(path))
+        except OSError as exc:
+            errors.append({"path": path, "line": 0, "error": f"cannot read: {exc.strerror or exc}"})
+            continue
+        sidecars[path] = sc
+        if data is not None:
+            fresh[path] = data
+    main = job.members[0]
+    out: dict[str, Any] = {"main": main, "sig": None, "errors": errors, "session": None, "steps": None}
+    sig = signature(job.members, sidecars)
+    out["sig"] = sig
+    if not job.parse or sig is None or sig == job.old_sig:
+        out["skip"] = True
+        return orjson.dumps(out)
+    out["skip"] = False
+
+    def load(path: str) -> RawLog:
+        data = fresh.get(path)
+        return RawLog(path, data if data is not None else store.content(sidecars[path]))
+
+    try:
+        logs = [load(p) for p in job.members]
+        session = reader(job.agent).read(logs[0], logs[1:])
+        srow, steps = index.session_rows(session, main)
+    except Exception as exc:  # a reader bug must not stop the sync of every other session
+        errors.append({"path": main, "line": 0, "error": f"could not read this session: {type(exc).__name__}: {exc}"})
+        return orjson.dumps(out)
+    if not session.id:
+        errors.append({"path": main, "line": 0, "error": "the reader found no session id"})
+        return orjson.dumps(out)
+    errors.extend(e.to_dict() for e in session.errors)
+    out["session"] = srow
+    out["steps"] = steps
+    return orjson.dumps(out, option=orjson.OPT_NON_STR_KEYS, default=str)
+
+
+# Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
+POOL_MIN_JOBS = 8
+POOL_MIN_BYTES = 8 << 20
+
+
+def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[Job, bytes]]:
+    total = sum(j.weight for j in jobs)
+    if workers is None:
+        workers = os.cpu_count() or 1
+        if len(jobs) < POOL_MIN_JOBS or total < POOL_MIN_BYTES:
+            workers = 1
+    if workers <= 1:
+        for job in jobs:
+            yield job, run_job(root, job)
+        return
+    # spawn, not fork: the caller (the UI) has threads and open SQLite connections.
+    ctx = multiprocessing.get_context("spawn")
+    # Largest first so one big session does not finish alone at the end; a bounded window of
+    # jobs in flight keeps memory flat however many sessions there are.
+    order = sorted(jobs, key=lambda j: -j.weight)
+    window = workers * 2
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: dict[Future, Job] = {}
+        it = iter(order)
+        for job in it:
+            pending[pool.submit(run_job, root, job)] = job
+            if len(pending) >= window:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = pending.pop(fut)
+                yield job, fut.result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending[pool.submit(run_job, root, nxt)] = nxt
+
+
+def sync(
+    root: Path,
+    conn: sqlite3.Connection,
+    sources: dict[str, list[Path]] | None = None,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> SyncReport:
+    started = time.perf_counter()
+    report = SyncReport()
+    store = Store(root)
+    store.ensure()
+    if sources is None:
+        sources = default_sources()
+
+    # 1. look
+    sidecars = store.load_all()
+    stale: dict[tuple[str, str], tuple[int, int]] = {}
+    for agent, roots in sources.items():
+        for path in discover(agent, roots):
+            p = str(path)
+            try:
+                st = os.stat(p)
+            except OSError as exc:
+                report.errors.append({"path": p, "line": 0, "error": f"cannot read: {exc.strerror or exc}"})
+                continue
+            sc = sidecars.get((agent, p))
+            if sc is None or sc.size != st.st_size or sc.mtime_ns != st.st_mtime_ns:
+                stale[(agent, p)] = (st.st_size, st.st_mtime_ns)
+
+    known: dict[str, set[str]] = {}
+    for agent, p in [*sidecars, *stale]:
+        known.setdefault(agent, set()).add(p)
+
+    indexed = index.load_groups(conn)
+    jobs: list[Job] = []
+    live_groups: set[str] = set()
+    for agent in sorted(known):
+        paths = sorted(known[agent])
+        try:
+            groups = reader(agent).group([Path(p) for p in paths])
+        except Exception as exc:
+            report.errors.append({"path": agent, "line": 0, "error": f"cannot group {agent} logs: {type(exc).__name__}: {exc}"})
+            continue
+        agent_sc = {p: sc for (a, p), sc in sidecars.items() if a == agent}
+        grouped: set[str] = set()
+        for g in groups:
+            members = [str(p) for p in g.all]
+            grouped.update(members)
+            main = members[0]
+            live_groups.add(main)
+            member_sc = {p: agent_sc[p] for p in members if p in agent_sc}
+            member_stale = {p: stale[(agent, p)] for p in members if (agent, p) in stale}
+            old_sig = indexed.get(main)
+            if not member_stale and old_sig is not None and signature(members, member_sc) == old_sig:
+                continue
+            weight = sum(member_stale.get(p, (0, 0))[0] or (member_sc[p].offset if p in member_sc else 0) for p in members)
+            jobs.append(Job(agent, members, member_stale, member_sc, old_sig, True, weight))
+        for p in paths:
+            if p not in grouped and (agent, p) in stale:
+                jobs.append(Job(agent, [p], {p: stale[(agent, p)]}, {}, None, False, stale[(agent, p)][0]))
+
+    # Groups the readers no longer form (a log moved into another group) leave the index.
+    for main in set(indexed) - live_groups:
+        conn.execute("BEGIN")
+        index.drop_group(conn, main)
+        conn.execute("COMMIT")
+
+    # 2 + 3. work and write
+    files_total = sum(len(j.members) for j in jobs)
+    bytes_total = sum(j.weight for j in jobs)
+    files_done = bytes_done = 0
+    batch_started = time.perf_counter()
+    in_tx = False
+    try:
+        for job, payload in _results(str(root), jobs, workers):
+            result = orjson.loads(payload)
+            report.errors.extend(result["errors"])
+            if not in_tx:
+                conn.execute("BEGIN")
+                in_tx = True
+                batch_started = time.perf_counter()
+            _write(conn, job, result, report)
+            files_done += len(job.members)
+            bytes_done += job.weight
+            # Commit in batches: few enough transactions to be fast, often enough that a reader
+            # (the UI) sees sessions appear during a long cold sync.
+            if time.perf_counter() - batch_started > 0.5:
+                conn.execute("COMMIT")
+                in_tx = False
+            if progress is not None:
+                progress(SyncProgress(files_done, files_total, bytes_done, bytes_total))
+        if in_tx:
+            conn.execute("COMMIT")
+            in_tx = False
+    finally:
+        if in_tx:
+            conn.execute("ROLLBACK")
+
+    report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    report.unchanged = report.sessions - report.new - report.updated
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(conn: sqlite3.Connection, job: Job, result: dict[str, Any], report: SyncReport) -> None:
+    if result["skip"]:
+        return
+    main = result["main"]
+    sig = result["sig"]
+    srow = result["session"]
+    existed = job.old_sig is not None
+    index.drop_group(conn, main)
+    # The group is recorded even when it yields no session (the reader failed on it, or its id
+    # is taken): its errors were reported now, and an unchanged group is not parsed again.
+    index.put_group(conn, main, job.agent, job.members, sig)
+    if srow is None:
+        return
+    sid = srow[0]
+    owner = index.owner_of(conn, sid)
+    if owner is not None:
+        report.errors.append(
+            {"path": main, "line": 0, "error": f"session {sid} was already read from {owner}; this copy is not indexed"}
+        )
+        return
+    index.put_session(conn, srow, result["steps"])
+    if existed:
+        report.updated += 1
+    else:
+        report.new += 1
