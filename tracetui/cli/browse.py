@@ -1,0 +1,167 @@
+"""sync, ls, show, search: the browsing commands (design.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tracetui.bucket import Bucket, SyncProgress
+from tracetui.bucket.locations import parse_sources
+from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli.output import print_json, print_table
+from tracetui.safe_text import safe_line
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("sync", help="copy and index new or grown agent logs")
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="AGENT=PATH",
+        help="read AGENT's logs (claude, codex or pi) from PATH instead of the default folders; repeatable",
+    )
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_sync)
+
+    p = subparsers.add_parser("ls", help="list the sessions in the bucket, newest first")
+    p.add_argument("--agent", choices=("claude", "codex", "pi"), help="only this agent's sessions")
+    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
+    p.add_argument("--limit", type=_positive, help="at most N sessions")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_ls)
+
+    p = subparsers.add_parser("show", help="show one session and its steps")
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_show)
+
+    p = subparsers.add_parser("search", help="find steps by the words in them")
+    p.add_argument("query", metavar="QUERY", help="words to find (the last one may be a prefix)")
+    p.add_argument("--limit", type=_positive, default=50, help="at most N hits (default 50)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_search)
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
+    return n
+
+
+def _bucket(args: argparse.Namespace) -> Bucket:
+    return Bucket.open(getattr(args, "bucket", None))
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    sources = parse_sources(args.source)
+    bucket = _bucket(args)
+    try:
+        report = bucket.sync(sources, progress=_progress_line() if sys.stderr.isatty() else None)
+    finally:
+        bucket.close()
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(
+        f"{report.sessions} sessions: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged ({report.seconds:.2f} s)"
+    )
+    if report.errors:
+        print(f"{len(report.errors)} lines or files skipped:")
+        print_table(("path", "line", "error"), [(e["path"], e["line"], e["error"]) for e in report.errors], 80)
+    return 0
+
+
+def _progress_line():
+    """A progress line on stderr, shown only once a sync has run for a moment."""
+    start = time.monotonic()
+    shown = [False]
+
+    def show(p: SyncProgress) -> None:
+        if time.monotonic() - start < 1.0 and not shown[0]:
+            return
+        shown[0] = True
+        mb = p.bytes_done / 1e6
+        end = "\n" if p.files_done >= p.files_total else ""
+        sys.stderr.write(f"\rsyncing: {p.files_done}/{p.files_total} files, {mb:.1f} MB{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    bucket = _bucket(args)
+    try:
+        rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
+    finally:
+        bucket.close()
+    if args.json:
+        print_json([r.to_dict() for r in rows])
+        return 0
+    print_table(
+        ("id", "agent", "project", "started", "steps", "edits", "title"),
+        [(r.id, r.agent, r.project, _when(r.started), r.steps, r.edits, r.title) for r in rows],
+    )
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    bucket = _bucket(args)
+    try:
+        session = bucket.session(args.id)
+    finally:
+        bucket.close()
+    if args.json:
+        print_json(session.to_dict())
+        return 0
+    t = session.tokens
+    fields = [
+        ("id", session.id),
+        ("agent", session.agent),
+        ("project", session.project),
+        ("cwd", session.cwd),
+        ("title", session.title),
+        ("started", session.started),
+        ("ended", session.ended),
+        ("models", ", ".join(session.models)),
+        ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
+        ("source", session.source),
+    ]
+    for name, value in fields:
+        print(f"{name + ':':9} {safe_line('' if value is None else str(value))}")
+    print()
+    print_table(
+        ("#", "kind", "tool", "time", "text"),
+        [(s.index, s.kind, s.tool, _when(s.timestamp), s.text.strip()) for s in session.steps],
+        max_width=80,
+    )
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    bucket = _bucket(args)
+    try:
+        hits = bucket.search(args.query, limit=args.limit)
+    finally:
+        bucket.close()
+    if args.json:
+        print_json([h.to_dict() for h in hits])
+        return 0
+    print_table(("session", "step", "snippet"), [(h.session, h.step, h.snippet) for h in hits], max_width=100)
+    return 0
+
+
+def _when(ts: str | None) -> str:
+    """An ISO timestamp shortened for a table: date and minutes."""
+    if not ts:
+        return ""
+    return ts[:16].replace("T", " ")
