@@ -674,10 +674,6 @@ def _settle_edits(call: Step, is_error: bool, details: Any) -> None:
         first.hunks = hunks
 
 
-_NUMBERED = re.compile(r"([-+ ]) *(\d+)(?: (.*))?\Z", re.S)
-_SKIPPED = re.compile(r" *\.\.\.\Z")
-
-
 def parse_numbered_diff(diff: str) -> list[Hunk]:
     """Hunks from Pi's numbered display diff (the edit tool's `details.diff`).
 
@@ -690,17 +686,21 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
     keeps its old/new strings), rather than hunks with made-up numbers. Starts follow jsdiff's
     structuredPatch: a side with no lines starts where its lines would be.
     """
+    # Plain string operations rather than a regex per line: edit diffs are most of a log's
+    # lines that need more than orjson.
     groups: list[list[tuple[str, int, str]]] = [[]]
     for raw in diff.split("\n"):
         if not raw:
             continue
-        if _SKIPPED.match(raw):
+        sign = raw[0]
+        rest = raw[1:].lstrip(" ")
+        if rest == "..." and sign == " ":
             groups.append([])
             continue
-        match = _NUMBERED.match(raw)
-        if match is None:
+        number, _, text = rest.partition(" ")
+        if sign not in "+- " or not (number.isascii() and number.isdigit()):
             return []
-        groups[-1].append((match.group(1), int(match.group(2)), match.group(3) or ""))
+        groups[-1].append((sign, int(number), text))
     hunks: list[Hunk] = []
     delta = 0  # new line number minus old, after the hunks so far
     for lines in groups:
