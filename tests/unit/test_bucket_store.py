@@ -1,0 +1,155 @@
+"""The bucket's raw-log copies: appends, torn lines, rewrites, and recovery from a crashed write."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import pytest
+
+from tracetui.bucket import store as store_mod
+from tracetui.bucket.store import PROBE, Store
+
+
+def _line(n: int, pad: int = 0) -> bytes:
+    return b'{"n": %d, "pad": "%s"}\n' % (n, b"x" * pad)
+
+
+@pytest.fixture
+def st(tmp_path):
+    s = Store(tmp_path / "bucket")
+    s.ensure()
+    return s
+
+
+def _ingest(st, path, old=None):
+    info = os.stat(path)
+    return st.ingest("pi", str(path), info.st_size, info.st_mtime_ns, old)
+
+
+def test_first_ingest_copies_complete_lines_only(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1) + _line(2) + b'{"n": 3, "torn')
+    sc, data = _ingest(st, log)
+    assert data == _line(1) + _line(2)
+    assert sc.offset == len(_line(1) + _line(2))
+    assert sc.size == log.stat().st_size
+    assert st.content(sc) == data
+    # The copy is gzip, not the raw bytes.
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
+    assert gzip.decompress(copy.read_bytes()) == data
+
+
+def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_path, monkeypatch):
+    log = tmp_path / "s.jsonl"
+    body = b"".join(_line(i, pad=200) for i in range(200))  # bigger than two probes
+    log.write_bytes(body)
+    sc, _ = _ingest(st, log)
+    extra = _line(1000) + _line(1001)
+    with open(log, "ab") as fh:
+        fh.write(extra)
+
+    reads = []
+    real = store_mod.read_source
+    monkeypatch.setattr(store_mod, "read_source", lambda p, s=0, e=None: reads.append((s, e)) or real(p, s, e))
+    sc2, data = _ingest(st, log, sc)
+    assert data is None  # appended, not read whole
+    assert sc2.offset == len(body) + len(extra)
+    assert sc2.gen == sc.gen
+    assert st.content(sc2) == body + extra
+    # Reads: the two fingerprint probes and the new bytes, nothing else.
+    assert (len(body), len(body) + len(extra)) in reads
+    assert sum((e or 0) - s for s, e in reads) == 2 * PROBE + len(extra)
+    # Two gzip members now.
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
+    assert copy.read_bytes().count(b"\x1f\x8b\x08") >= 2
+
+
+def test_torn_last_line_waits_then_is_taken_once_complete(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    sc, _ = _ingest(st, log)
+    with open(log, "ab") as fh:
+        fh.write(b'{"n": 2, "ha')
+    sc2, _ = _ingest(st, log, sc)
+    assert sc2.offset == len(_line(1))
+    assert sc2.size == log.stat().st_size  # seen, so an unchanged file is not read again
+    with open(log, "ab") as fh:
+        fh.write(b'lf": true}\n')
+    sc3, _ = _ingest(st, log, sc2)
+    assert st.content(sc3) == _line(1) + b'{"n": 2, "half": true}\n'
+
+
+def test_rewritten_smaller_file_is_read_whole(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1) + _line(2) + _line(3))
+    sc, _ = _ingest(st, log)
+    log.write_bytes(_line(9))
+    sc2, data = _ingest(st, log, sc)
+    assert data == _line(9)
+    assert sc2.gen == sc.gen + 1
+    assert st.content(sc2) == _line(9)
+    # The old generation's copy is gone.
+    assert sorted(p.name.split(".")[1] for p in st.dir.iterdir() if p.name.endswith(".gz")) == [str(sc2.gen)]
+
+
+def test_rewritten_head_same_or_larger_size_is_read_whole(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(b'{"version": 1}\n' + _line(2))
+    sc, _ = _ingest(st, log)
+    log.write_bytes(b'{"version": 3}\n' + _line(2) + _line(3))  # a migration rewrote the header
+    sc2, data = _ingest(st, log, sc)
+    assert data == b'{"version": 3}\n' + _line(2) + _line(3)
+    assert st.content(sc2) == data
+
+
+def test_half_written_append_from_a_crash_is_ignored_and_overwritten(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    sc, _ = _ingest(st, log)
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
+    with open(copy, "ab") as fh:
+        fh.write(b"\x1f\x8b\x08garbage from a crashed sync")
+    assert st.content(sc) == _line(1)  # only `stored` bytes are trusted
+    with open(log, "ab") as fh:
+        fh.write(_line(2))
+    sc2, _ = _ingest(st, log, sc)
+    assert st.content(sc2) == _line(1) + _line(2)
+    assert b"garbage" not in copy.read_bytes()
+
+
+def test_sidecars_round_trip_and_a_damaged_one_is_skipped(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    sc, _ = _ingest(st, log)
+    (st.dir / "junk.json").write_bytes(b"{not json")
+    loaded = st.load_all()
+    assert list(loaded) == [("pi", str(log))]
+    assert loaded[("pi", str(log))] == sc
+    assert st.load("pi", str(log)) == sc
+    assert st.load("codex", str(log)) is None
+
+
+def test_legacy_single_document_json_is_taken_whole(st, tmp_path):
+    log = tmp_path / "rollout-2025-01-01-x.json"
+    log.write_bytes(b'{\n  "session": {"id": "x"},\n  "items": []\n}')  # no trailing newline
+    sc, data = st.ingest("codex", str(log), log.stat().st_size, log.stat().st_mtime_ns, None)
+    assert data == log.read_bytes()
+    assert sc.offset == log.stat().st_size
+
+
+def test_source_is_opened_read_only(st, tmp_path, monkeypatch):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    log.chmod(0o444)
+    modes = []
+    real_open = open
+
+    def spy(file, mode="r", *a, **k):
+        if str(file) == str(log):
+            modes.append(mode)
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr("builtins.open", spy)
+    _ingest(st, log)
+    assert modes and set(modes) == {"rb"}
