@@ -445,3 +445,22 @@ def test_session_round_trips_through_its_dict():
         s = load(name)
         d = orjson.loads(orjson.dumps(s.to_dict()))
         assert Session.from_dict(d).to_dict() == s.to_dict()
+
+
+def test_apply_patch_calls_become_edits_and_a_failed_one_is_not_applied():
+    patch = "*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
+    text = lines(
+        {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
+        {"type": "message", "id": "a1", "parentId": None, "message": {"role": "assistant", "stopReason": "toolUse", "content": [
+            {"type": "toolCall", "id": "call_p1", "name": "apply_patch", "arguments": {"input": patch}},
+            {"type": "toolCall", "id": "call_p2", "name": "apply_patch", "arguments": {"input": "*** Begin Patch\n*** Delete File: gone.txt\n*** End Patch"}},
+        ]}},
+        {"type": "message", "id": "r1", "parentId": "a1", "message": {"role": "toolResult", "toolCallId": "call_p1", "toolName": "apply_patch", "content": [{"type": "text", "text": "Success"}], "isError": False}},
+        {"type": "message", "id": "r2", "parentId": "r1", "message": {"role": "toolResult", "toolCallId": "call_p2", "toolName": "apply_patch", "content": [{"type": "text", "text": "no such file"}], "isError": True}},
+    )
+    s = parse(text)
+    first, second = s.step("a1"), s.step("a1:1")
+    assert [(e.path, e.op, e.content, e.applied) for e in first.edits] == [("notes.txt", "create", "hello\n", True), ("a.py", "update", None, True)]
+    assert first.edits[1].hunks[0].lines == ["-x = 1", "+x = 2"]
+    assert [(e.path, e.op, e.applied) for e in second.edits] == [("gone.txt", "delete", False)]
+    assert s.edit_calls == 2

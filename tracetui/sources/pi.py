@@ -39,6 +39,7 @@ import orjson
 
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.apply_patch import parse_patch
 
 AGENT = "pi"
 TITLE_LIMIT = 200
@@ -612,10 +613,13 @@ def _first_prompt(steps: list[Step]) -> str | None:
 
 def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
     """FileEdits for Pi's edit and write tools (any letter case; Claude-style argument names
-    are accepted too, since OpenClaw passes them through)."""
+    are accepted too, since OpenClaw passes them through) and for apply_patch."""
     if not tool or not isinstance(arguments, dict):
         return []
     name = tool.lower()
+    if name == "apply_patch":  # OpenClaw (and a Pi extension) give GPT models Codex's patch tool
+        body = next((arguments[k] for k in ("input", "patch", "command") if isinstance(arguments.get(k), str)), None)
+        return list(parse_patch(body)) if body is not None else []
     path = arguments.get("path", arguments.get("file_path"))
     if not isinstance(path, str) or not path:
         return []
@@ -657,7 +661,7 @@ def _settle_edits(call: Step, is_error: bool, details: Any) -> None:
         for edit in call.edits:
             edit.applied = False
         return
-    if not isinstance(details, dict) or call.edits[0].op != "update":
+    if not isinstance(details, dict) or (call.tool or "").lower() != "edit":
         return
     hunks: list[Hunk] = []
     if isinstance(details.get("patch"), str):
