@@ -1,0 +1,198 @@
+"""Claude Code tool calls and results: file edits, result text, and the small facts worth keeping.
+
+Edits come from two places. The call's `input` says what the model asked for; the result line's
+`toolUseResult` says what was applied (`structuredPatch`, the file before, create vs update). The
+call step gets edits from its input first, then the result refines them when it arrives.
+
+MultiEdit: with a structured result it becomes ONE FileEdit carrying the applied hunks and the
+original file (what really happened to the file); without one (the call failed, or an old log)
+it becomes one FileEdit per requested edit, in order, with their old/new strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracetui.model import FileEdit, Hunk
+
+EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+SPAWN_TOOLS = frozenset({"Task", "Agent"})
+_PERSISTED_MARK = "Full output saved to: "
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def edits_from_input(tool: str, tool_input: Any) -> list[FileEdit]:
+    """What an edit call asked for, before its result is known."""
+    if tool not in EDIT_TOOLS or not isinstance(tool_input, dict):
+        return []
+    if tool == "NotebookEdit":
+        path = _str(tool_input.get("notebook_path"))
+        if not path:
+            return []
+        return [FileEdit(path, "update", content=_str(tool_input.get("new_source")))]
+    path = _str(tool_input.get("file_path"))
+    if not path:
+        return []
+    if tool == "Write":
+        return [FileEdit(path, "write", content=_str(tool_input.get("content")))]
+    if tool == "Edit":
+        return [
+            FileEdit(
+                path,
+                "update",
+                old_string=_str(tool_input.get("old_string")),
+                new_string=_str(tool_input.get("new_string")),
+                replace_all=bool(tool_input.get("replace_all")),
+            )
+        ]
+    edits = tool_input.get("edits")
+    if not isinstance(edits, list):
+        return [FileEdit(path, "update")]
+    return [
+        FileEdit(
+            path,
+            "update",
+            old_string=_str(e.get("old_string")),
+            new_string=_str(e.get("new_string")),
+            replace_all=bool(e.get("replace_all")),
+        )
+        for e in edits
+        if isinstance(e, dict)
+    ] or [FileEdit(path, "update")]
+
+
+def hunks_from(patch: Any) -> list[Hunk]:
+    """jsdiff `structuredPatch` hunks; malformed entries are dropped, never fatal."""
+    if not isinstance(patch, list):
+        return []
+    hunks: list[Hunk] = []
+    for h in patch:
+        if not isinstance(h, dict):
+            continue
+        lines = h.get("lines")
+        try:
+            hunks.append(
+                Hunk(
+                    int(h.get("oldStart") or 0),
+                    int(h.get("oldLines") or 0),
+                    int(h.get("newStart") or 0),
+                    int(h.get("newLines") or 0),
+                    [line for line in lines if isinstance(line, str)] if isinstance(lines, list) else [],
+                )
+            )
+        except (TypeError, ValueError):
+            continue
+    return hunks
+
+
+def refine_edits(tool: str, edits: list[FileEdit], result: Any, is_error: bool) -> list[FileEdit]:
+    """The call's edits once its result is in: applied hunks, original file, create/update."""
+    if is_error:
+        for edit in edits:
+            edit.applied = False
+        return edits
+    if not isinstance(result, dict) or not edits:
+        return edits
+    hunks = hunks_from(result.get("structuredPatch"))
+    if tool == "MultiEdit":
+        original = _str(result.get("originalFileContents"))
+        if hunks or original is not None:
+            return [FileEdit(edits[0].path, "update", hunks=hunks, original=original)]
+        return edits
+    edit = edits[0]
+    if hunks:
+        edit.hunks = hunks
+    original = _str(result.get("originalFile"))
+    if original is not None:
+        edit.original = original
+    if tool == "Write":
+        kind = result.get("type")
+        if kind in ("create", "update"):
+            edit.op = kind
+        if edit.content is None:
+            edit.content = _str(result.get("content"))
+    elif tool == "Edit" and result.get("replaceAll") is True:
+        edit.replace_all = True
+    return edits
+
+
+def result_text(content: Any) -> str:
+    """A tool_result's content as text: strings as given, lists joined, images as `[image]`."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return "" if content is None else str(content)
+    parts: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict):
+            kind = block.get("type")
+            if kind == "text":
+                parts.append(_str(block.get("text")) or "")
+            elif kind == "image":
+                parts.append("[image]")
+            else:
+                parts.append(f"[{kind}]")
+    return "\n".join(parts)
+
+
+def result_meta(tool: str | None, result: Any, text: str, is_error: bool) -> dict[str, Any]:
+    """Small facts from a result: exit code, duration, where a large output went, agent id."""
+    meta: dict[str, Any] = {}
+    if isinstance(result, dict):
+        for src, dst in (("durationMs", "duration_ms"), ("totalDurationMs", "duration_ms"),
+                         ("totalTokens", "total_tokens"), ("totalToolUseCount", "tool_uses"),
+                         ("persistedOutputPath", "persisted_output"),
+                         ("persistedOutputSize", "persisted_output_size"),
+                         ("backgroundTaskId", "background_task"), ("agentId", "agent_id"),
+                         ("returnCodeInterpretation", "exit_meaning"), ("userModified", "user_modified")):
+            value = result.get(src)
+            if value is True or (isinstance(value, (int, float, str)) and not isinstance(value, bool)):
+                meta[dst] = value
+        if isinstance(result.get("exitCode"), int):
+            meta["exit_code"] = result["exitCode"]
+        if result.get("interrupted") is True:
+            meta["interrupted"] = True
+        if tool == "WebFetch" and isinstance(result.get("code"), int):
+            meta["http_status"] = result["code"]
+    if tool == "Bash" and "exit_code" not in meta:
+        code = _exit_code(text, is_error, meta.get("interrupted", False))
+        if code is not None:
+            meta["exit_code"] = code
+    if "persisted_output" not in meta and "<persisted-output>" in text:
+        start = text.find(_PERSISTED_MARK)
+        if start >= 0:
+            path = text[start + len(_PERSISTED_MARK) :].split("\n", 1)[0].strip()
+            if path:
+                meta["persisted_output"] = path
+    return meta
+
+
+def _exit_code(text: str, is_error: bool, interrupted: bool) -> int | None:
+    # Claude Code reports a non-zero exit as an error result starting "Exit code N"; a result that
+    # is neither an error nor interrupted finished with 0.
+    if is_error:
+        if text.startswith("Exit code "):
+            token = text[len("Exit code ") :].split(None, 1)
+            if token and token[0].lstrip("-").isdigit():
+                return int(token[0])
+        return None
+    return None if interrupted else 0
+
+
+def spawned_agent_id(result: Any, text: str) -> str | None:
+    """The subagent a Task/Agent result names: `toolUseResult.agentId`, else `agentId: <id>` in text."""
+    if isinstance(result, dict) and isinstance(result.get("agentId"), str) and result["agentId"]:
+        return result["agentId"]
+    at = text.rfind("agentId: ")
+    if at < 0:
+        return None
+    token = text[at + len("agentId: ") :].split(None, 1)
+    if not token:
+        return None
+    value = token[0].strip("()`,.;'\"")
+    return value or None
