@@ -364,3 +364,99 @@ def test_registry_reads_through_the_generic_api():
 def test_line_error_type():
     s = load("torn.jsonl")
     assert all(isinstance(e, LineError) for e in s.errors)
+
+
+# ---- pairing and edit forms, built inline --------------------------------------------------
+
+
+def rollout(*payloads: tuple[str, dict]) -> bytes:
+    import orjson
+
+    lines = [
+        {"timestamp": "2025-10-05T00:00:00.000Z", "type": "session_meta", "payload": {"id": "s", "cwd": "/r"}}
+    ]
+    for i, (kind, payload) in enumerate(payloads):
+        lines.append({"timestamp": f"2025-10-05T00:00:{i + 1:02d}.000Z", "type": kind, "payload": payload})
+    return b"\n".join(orjson.dumps(line) for line in lines) + b"\n"
+
+
+def run(*payloads):
+    return codex.read(RawLog("/x/r.jsonl", rollout(*payloads)), [])
+
+
+def item_msg(role, text):
+    return ("response_item", {"type": "message", "role": role, "content": [{"type": "input_text", "text": text}]})
+
+
+def test_event_before_item_keeps_the_item():
+    s = run(("event_msg", {"type": "user_message", "message": "hi"}), item_msg("user", "hi"))
+    assert kinds(s) == [("L3", StepKind.USER)]
+
+
+def test_user_event_promotes_a_tag_wrapped_prompt_to_user():
+    # A prompt that happens to look like Codex's own wrapping is still the user's, as the event proves.
+    s = run(item_msg("user", "<b>bold</b>"), ("event_msg", {"type": "user_message", "message": "<b>bold</b>"}))
+    assert kinds(s) == [("L2", StepKind.USER)]
+    assert s.title == "<b>bold</b>"
+
+
+def test_events_do_not_pair_across_turns():
+    s = run(
+        ("event_msg", {"type": "agent_message", "message": "orphan reply"}),
+        item_msg("user", "next prompt"),
+        ("response_item", {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "answer"}]}),
+    )
+    assert kinds(s) == [("L2", StepKind.ASSISTANT), ("L3", StepKind.USER), ("L4", StepKind.ASSISTANT)]
+    assert [st.text for st in s.steps] == ["orphan reply", "next prompt", "answer"]
+
+
+def test_encrypted_reasoning_takes_the_text_of_its_events():
+    s = run(
+        ("event_msg", {"type": "agent_reasoning", "text": "**Thinking**"}),
+        ("response_item", {"type": "reasoning", "summary": [], "encrypted_content": "e"}),
+        ("event_msg", {"type": "agent_reasoning", "text": "**Unpaired**"}),
+    )
+    assert [(st.id, st.kind, st.text) for st in s.steps] == [
+        ("L3", StepKind.REASONING, "**Thinking**"),
+        ("L4", StepKind.REASONING, "**Unpaired**"),
+    ]
+
+
+def test_reasoning_event_after_its_item_is_a_copy():
+    s = run(
+        ("response_item", {"type": "reasoning", "summary": [{"type": "summary_text", "text": "A"}]}),
+        ("event_msg", {"type": "agent_reasoning", "text": "A"}),
+    )
+    assert kinds(s) == [("L2", StepKind.REASONING)]
+
+
+def test_token_counter_restart_counts_the_new_total():
+    def tc(i, c, o):
+        usage = {"input_tokens": i, "cached_input_tokens": c, "output_tokens": o}
+        return ("event_msg", {"type": "token_count", "info": {"total_token_usage": usage}})
+
+    s = run(tc(100, 40, 10), ("response_item", {"type": "message", "role": "assistant", "content": []}), tc(50, 0, 5))
+    assert s.tokens == Tokens(input=110, output=15, cache_read=40)
+    # the first delta has no assistant step before it: it goes on the next one
+    assert s.step("L3").tokens == Tokens(input=110, output=15, cache_read=40)
+
+
+def test_function_apply_patch_and_local_shell_forms():
+    patch = "*** Begin Patch\n*** Delete File: a.txt\n*** End Patch"
+    import orjson
+
+    s = run(
+        ("response_item", {"type": "function_call", "name": "apply_patch", "arguments": orjson.dumps({"input": patch}).decode(), "call_id": "c1"}),
+        ("response_item", {"type": "local_shell_call", "call_id": "c2", "status": "completed",
+                           "action": {"type": "exec", "command": ["apply_patch", patch], "working_directory": "/r/w"}}),
+        ("response_item", {"type": "function_call_output", "call_id": "c2", "output": "aborted"}),
+        ("response_item", {"type": "custom_tool_call", "call_id": "c3", "name": "apply_patch", "input": "*** Begin Patch\n*** Add File: b\n+x\n"}),
+    )
+    calls = [st for st in s.steps if st.kind == StepKind.TOOL_CALL]
+    assert [(c.tool, c.cwd, [(e.op, e.path, e.applied) for e in c.edits]) for c in calls] == [
+        ("apply_patch", None, [("delete", "a.txt", True)]),
+        ("local_shell", "/r/w", [("delete", "a.txt", False)]),
+        ("apply_patch", None, [("create", "b", True)]),
+    ]
+    assert calls[2].meta == {"patch_problems": ["no *** End Patch"]}
+    assert s.step("L4").is_error is True
