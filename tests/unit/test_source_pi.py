@@ -464,3 +464,22 @@ def test_apply_patch_calls_become_edits_and_a_failed_one_is_not_applied():
     assert first.edits[1].hunks[0].lines == ["-x = 1", "+x = 2"]
     assert [(e.path, e.op, e.applied) for e in second.edits] == [("gone.txt", "delete", False)]
     assert s.edit_calls == 2
+
+
+def test_crlf_line_ends_and_a_byte_order_mark_are_not_errors():
+    text = lines(
+        {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
+        {"type": "message", "id": "u1", "parentId": None, "message": {"role": "user", "content": "hi"}},
+    ).replace("\n", "\r\n")
+    s = pi.read(RawLog("/l/s.jsonl", b"\xef\xbb\xbf" + text.encode()), [])
+    assert (s.id, s.cwd, s.errors) == ("s", "/p", [])
+    assert [(st.id, st.text) for st in s.steps] == [("u1", "hi")]
+
+
+def test_a_torn_entry_whose_blocks_are_whole_still_yields_only_the_real_entry_after_it():
+    whole = orjson.dumps({"type": "message", "id": "m2", "parentId": None, "message": {"role": "user", "content": "kept"}}).decode()
+    torn = '{"type":"message","id":"m1","message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}'
+    text = '{"type":"session","version":3,"id":"s","cwd":"/p"}\n' + torn + whole + "\n"
+    s = parse(text)
+    assert [(e.line, e.error) for e in s.errors] == [(2, "torn entry (not valid JSON); recovered 1 whole entry on the same line")]
+    assert [(st.id, st.text) for st in s.steps] == [("m2", "kept")]

@@ -22,8 +22,16 @@ Choices worth knowing:
   else from `details.diff`, Pi's numbered display diff (see `parse_numbered_diff`). An edit call
   with several replacements and a diff becomes one FileEdit carrying the hunks; without a diff,
   one FileEdit per replacement, carrying the strings.
+- Pi runs none of the tool calls of a turn that ended in error/abort: those calls get meta
+  `not_run` and their edits `applied=False`. A call whose result never came gets meta
+  `no_result` and keeps `applied=True` (unknown, not failed).
+- OpenClaw reports a failed tool in `details.status == "error"` with `isError` false; that
+  counts as an error too.
+- Tool-call steps have empty text (the call is in `tool_input`), as in the other readers.
 - Lines that are not JSON are LineErrors; entries glued onto one line by a lost newline are
   recovered (and the line is still reported, saying what was recovered).
+- `parentSession`/`branchedFrom` (the file a fork was copied from) and `label` entries are
+  read past: they name no event of this session.
 """
 
 from __future__ import annotations
@@ -136,6 +144,8 @@ def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
             pos = after
             continue
         lost = True
+        if isinstance(value, dict):
+            pos = after - 1  # a whole block of a torn entry: no entry starts inside it
         nxt = text.find('{"type":', pos + 1)
         if nxt < 0:
             break
@@ -161,7 +171,10 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Pi/OpenClaw session file. Never raises on bad data."""
     path = main.path
     errors: list[LineError] = []
-    records = _records(path, main.data, errors)
+    data = main.data
+    if data.startswith(b"\xef\xbb\xbf"):  # a BOM from an editor that re-saved the file
+        data = data[3:]
+    records = _records(path, data, errors)
 
     header: dict[str, Any] | None = None
     if records and records[0][2].get("type") == "session" and records[0][0] == 1:
