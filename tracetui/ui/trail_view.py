@@ -14,7 +14,7 @@ from tracetui.model import Session, Step
 from tracetui.ui.step_blocks import _edit_block
 from tracetui.ui.widgets.text_view import Block
 
-STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive")  # worst first
+STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")  # worst first
 
 
 @dataclass(slots=True)
@@ -48,9 +48,13 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
         if step_id is None:
             continue
         state = _get(fate, "state")
-        kept, changed, removed = (_get(fate, k) for k in ("kept", "changed", "removed"))
-        evidence = ", ".join(f"{n} {label}" for n, label in ((kept, "kept"), (changed, "changed"), (removed, "removed"))
+        kept, changed = _get(fate, "kept"), _get(fate, "changed")
+        dropped = _get(fate, "dropped", "removed")
+        evidence = ", ".join(f"{n} {label}" for n, label in ((kept, "kept"), (changed, "changed"), (dropped, "dropped"))
                              if isinstance(n, int))
+        reason = _get(fate, "reason")
+        if isinstance(reason, str) and reason:
+            evidence = f"{evidence}; {reason}" if evidence else reason
         diff = ""
         if diff_of is not None:
             try:

@@ -58,6 +58,7 @@ BADGES = {
     "reverted": "↺ reverted",
     "lost": "✕ lost",
     "uncommitted": "○ uncommitted",
+    "unknown": "? unknown",
 }
 
 
@@ -89,6 +90,7 @@ class Timeline(VirtualList):
         "timeline--reverted",
         "timeline--lost",
         "timeline--uncommitted",
+        "timeline--unknown",
     }
 
     DEFAULT_CSS = """
@@ -109,6 +111,7 @@ class Timeline(VirtualList):
     Timeline > .timeline--reverted { color: $error; }
     Timeline > .timeline--lost { color: $error; text-style: bold; }
     Timeline > .timeline--uncommitted { color: $text-muted; }
+    Timeline > .timeline--unknown { color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -120,10 +123,12 @@ class Timeline(VirtualList):
         self.expanded: set[str] = set()
         self.show_branches = False
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
+        self._cwd = ""
 
     # -- data -----------------------------------------------------------------------------------
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
         self.session, self.shape = session, shape
+        self._cwd = (session.cwd or "").rstrip("/\\")
         self.rows, self.markers = rows, markers
         self.expanded = set()
         self.show_branches = False
@@ -308,6 +313,8 @@ class Timeline(VirtualList):
         if ms is not None:
             right.append((f" {human_duration(ms):>6}", style("timeline--time")))
         right.append((" ", None))
+        if right:
+            right.insert(0, (" ", None))
         left: list[Part] = [
             (gutter, style("timeline--subagent") if level else None),
             (f"{icon} ", kind_style),
@@ -318,7 +325,10 @@ class Timeline(VirtualList):
             left.append((fold, style("timeline--subagent")))
         used = sum(cell_len(t) for t, _ in left) + sum(cell_len(t) for t, _ in right)
         room = max(0, width - used)
-        summary = set_cell_size(safe_line(step_summary(step)[:room + 1]), room)
+        summary = step_summary(step)
+        if self._cwd and summary.startswith(self._cwd):
+            summary = summary[len(self._cwd):].lstrip("/\\")  # paths inside the project read shorter
+        summary = set_cell_size(safe_line(summary[: room + 1]), room)
         left.append((summary, style("timeline--inactive") if not step.active else None))
         return left + right
 

@@ -1,0 +1,95 @@
+"""The faces that open the app: `tracetui` (no command), `tracetui demo`, `tracetui open FILE`.
+
+Textual is imported only when the app really opens, so the other commands stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tracetui.errors import TracetuiError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="open the app on a throwaway demo bucket (sessions of all three agents and a demo git repo)",
+        description="Build a demo bucket and demo git repository in a temp dir and open the app on them.",
+    )
+    demo.add_argument("--build-only", metavar="DIR", help="build the demo into DIR (new or empty), print it, and exit")
+    demo.add_argument("--theme", help="the colour theme to start with")
+    demo.set_defaults(func=run_demo)
+
+    opener = subparsers.add_parser("open", help="open a capsule in the app, read-only",
+                                   description="Verify a capsule and browse it read-only.")
+    opener.add_argument("file", metavar="FILE", help="the .capsule file")
+    opener.add_argument("--theme", help="the colour theme to start with")
+    opener.set_defaults(func=run_open)
+
+
+def run_default(args: argparse.Namespace) -> int:
+    """No command: open the app on the user's bucket and sync it in the background."""
+    try:
+        from tracetui.bucket import Bucket
+        from tracetui.bucket.locations import bucket_dir
+    except ImportError as exc:
+        raise TracetuiError("the bucket is not available in this build; try `tracetui demo`") from exc
+    bucket = Bucket.open(bucket_dir(getattr(args, "bucket", None)))
+
+    def sync(progress) -> str:
+        def report(p) -> None:
+            total = getattr(p, "files_total", 0)
+            done = getattr(p, "files_done", 0)
+            progress(f"syncing {done}/{total} files" if total else "syncing…")
+
+        result = bucket.sync(progress=report)
+        new, updated = getattr(result, "new", 0), getattr(result, "updated", 0)
+        errors = len(getattr(result, "errors", []) or [])
+        text = f"synced: {new} new, {updated} updated"
+        return text + (f", {errors} unreadable lines or files" if errors else "")
+
+    _run(bucket, sync=sync, theme=getattr(args, "theme", None))
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from tracetui.demo.build import build, open_library
+
+    if args.build_only:
+        demo = build(Path(args.build_only))
+        open_library(demo)
+        print(demo.root)
+        return 0
+    root = Path(tempfile.mkdtemp(prefix="tracetui-demo-"))
+    try:
+        demo = build(root / "demo")
+        library = open_library(demo)
+        _run(library, repo=str(demo.repo), theme=args.theme)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)  # the demo is throwaway by design
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise TracetuiError(f"{path} is not a file")
+    try:
+        from tracetui.capsule import open_capsule
+    except ImportError as exc:
+        raise TracetuiError("opening capsules is not available in this build") from exc
+    capsule = open_capsule(path)
+    _run(capsule, theme=args.theme)
+    return 0
+
+
+def _run(library, **kwargs) -> None:
+    if not sys.stdout.isatty():
+        raise TracetuiError("the app needs a terminal; use `tracetui ls` or `--json` commands in scripts")
+    from tracetui.ui.app import TraceApp
+
+    TraceApp(library, **kwargs).run()

@@ -1,0 +1,62 @@
+"""Build the demo: a git repository, one session log per agent, and a bucket indexed from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracetui.demo import logs
+from tracetui.demo.repo import build_repo
+from tracetui.errors import TracetuiError
+
+
+@dataclass(slots=True)
+class Demo:
+    root: Path
+    repo: Path  # the demo git repository (the sessions' cwd)
+    bucket: Path
+    sources: dict[str, list[Path]]  # agent -> log folders, for Bucket.sync(sources=...)
+
+
+def build(root: Path) -> Demo:
+    """Write the demo under `root` (created; must be empty if it exists)."""
+    root = Path(root).resolve()
+    if root.exists() and any(root.iterdir()):
+        raise TracetuiError(f"{root} is not empty; the demo needs a new or empty folder")
+    repo = root / "demo-shop"
+    build_repo(repo)
+    logs_dir = root / "logs"
+    cwd = str(repo)
+    logs.claude_session(logs_dir / "claude", cwd)
+    logs.codex_session(logs_dir / "codex", cwd)
+    logs.pi_session(logs_dir / "pi", cwd)
+    sources = {
+        "claude": [logs_dir / "claude" / "projects"],
+        "codex": [logs_dir / "codex" / "sessions"],
+        "pi": [logs_dir / "pi" / "sessions"],
+    }
+    return Demo(root, repo, root / "bucket", sources)
+
+
+def open_library(demo: Demo) -> Any:
+    """The demo's bucket, synced; a memory library of the same sessions if this build has no bucket."""
+    try:
+        from tracetui.bucket import Bucket
+    except ImportError:
+        return memory_library(demo)
+    bucket = Bucket.open(demo.bucket)
+    bucket.sync(sources=demo.sources)
+    return bucket
+
+
+def memory_library(demo: Demo) -> Any:
+    from tracetui.sources import group, read_session
+    from tracetui.ui.library import MemoryLibrary
+
+    sessions = []
+    for agent, folders in demo.sources.items():
+        paths = sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
+        for files in group(agent, paths):
+            sessions.append(read_session(files))
+    return MemoryLibrary(sessions)
