@@ -65,7 +65,9 @@ def test_update_without_leading_at_at_starts_a_hunk():
 
 
 def test_move_to_sets_move_target():
-    text = "*** Begin Patch\n*** Update File: a/old.py\n*** Move to: b/new.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
+    text = (
+        "*** Begin Patch\n*** Update File: a/old.py\n*** Move to: b/new.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
+    )
     edit = parse_patch(text)[0]
     assert (edit.path, edit.move_to, edit.op) == ("a/old.py", "b/new.py", "update")
     assert edit.hunks == [Hunk(0, 1, 0, 1, ["-x = 1", "+x = 2"])]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from tracetui.model import FileEdit, GitInfo, Hunk, LineError, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, group, read_session
-from tracetui.sources import codex
+from tracetui.sources import RawLog, SessionFiles, codex, group, read_session
 
 HERE = FIXTURES / "codex"
 LEGACY_DOC = HERE / "rollout-2025-08-19-7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d.json"
@@ -36,7 +35,9 @@ def test_current_session_header():
     assert s.version == "0.60.1"
     assert s.started == "2025-10-01T09:59:59.500Z"
     assert s.ended == "2025-10-01T10:00:11.001Z"
-    assert s.git == GitInfo("main", "0123456789abcdef0123456789abcdef01234567", "https://example.com/dev/demo.git")
+    assert s.git == GitInfo(
+        "main", "0123456789abcdef0123456789abcdef01234567", "https://example.com/dev/demo.git"
+    )
     assert s.models == ["gpt-5-codex", "gpt-5.1-codex-max"]
     assert s.title == "Please add a todo file and make main fast"
     assert s.errors == []
@@ -74,7 +75,11 @@ def test_current_spine_has_no_duplicates_and_uses_orphan_events():
     assert s.steps[12].text == "now switch models and stop"
     assert s.steps[13].text == "model: gpt-5-codex -> gpt-5.1-codex-max"
     assert s.steps[13].meta == {"from": "gpt-5-codex", "to": "gpt-5.1-codex-max"}
-    assert (s.steps[14].text, s.steps[14].meta, s.steps[14].model) == ("", {"encrypted": True}, "gpt-5.1-codex-max")
+    assert (s.steps[14].text, s.steps[14].meta, s.steps[14].model) == (
+        "",
+        {"encrypted": True},
+        "gpt-5.1-codex-max",
+    )
     assert (s.steps[16].text, s.steps[16].meta) == ("turn aborted (interrupted)", {"reason": "interrupted"})
 
 
@@ -106,14 +111,23 @@ def test_current_apply_patch_edits():
     patch_call = s.step("L15")
     assert patch_call.edits == [
         FileEdit("notes/todo.md", "create", content="# Todo\n- write tests\n"),
-        FileEdit("src/app.py", "update", hunks=[Hunk(0, 2, 0, 2, ["     print('start')", "-    run()", "+    run(fast=True)"])]),
+        FileEdit(
+            "src/app.py",
+            "update",
+            hunks=[Hunk(0, 2, 0, 2, ["     print('start')", "-    run()", "+    run(fast=True)"])],
+        ),
     ]
     assert patch_call.meta == {"patch_anchors": [[], ["def main():"]]}
     heredoc = s.step("L18")
     # workdir /home/dev/demo/pkg, then `cd lib &&`; the failed run marks the edit unapplied
     assert heredoc.cwd == "/home/dev/demo/pkg/lib"
     assert heredoc.edits == [
-        FileEdit("lib/util.py", "update", hunks=[Hunk(0, 1, 0, 1, ["-missing line", "+replacement"])], applied=False)
+        FileEdit(
+            "lib/util.py",
+            "update",
+            hunks=[Hunk(0, 1, 0, 1, ["-missing line", "+replacement"])],
+            applied=False,
+        )
     ]
     assert s.step("L19").cwd == "/home/dev/demo/pkg/lib"
     assert s.edit_calls == 2
@@ -151,7 +165,9 @@ def test_steps_carry_the_model_of_their_turn():
 
 
 def test_reading_twice_gives_the_same_ids():
-    assert [st.to_dict() for st in load("current.jsonl").steps] == [st.to_dict() for st in load("current.jsonl").steps]
+    assert [st.to_dict() for st in load("current.jsonl").steps] == [
+        st.to_dict() for st in load("current.jsonl").steps
+    ]
 
 
 def test_session_round_trips_through_dict():
@@ -215,7 +231,10 @@ def test_torn_middle_line_and_missing_final_newline():
     path = HERE / "torn.jsonl"
     assert not path.read_bytes().endswith(b"\n")
     s = load("torn.jsonl")
-    assert [(e.line, e.error.split(":")[0]) for e in s.errors] == [(3, "not valid JSON"), (6, "expected a JSON object, got list")]
+    assert [(e.line, e.error.split(":")[0]) for e in s.errors] == [
+        (3, "not valid JSON"),
+        (6, "expected a JSON object, got list"),
+    ]
     assert all(e.path == str(path) for e in s.errors)
     assert kinds(s) == [
         ("L2", StepKind.USER),
@@ -229,10 +248,19 @@ def test_torn_middle_line_and_missing_final_newline():
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\n\n", b"not json at all\n", b'{"type":"response_item","payload":"nope"}\n', b"[]\n", b"\xff\xfe\n"],
+    [
+        b"",
+        b"\n\n",
+        b"not json at all\n",
+        b'{"type":"response_item","payload":"nope"}\n',
+        b"[]\n",
+        b"\xff\xfe\n",
+    ],
 )
 def test_garbage_never_raises(data):
-    s = codex.read(RawLog("/x/rollout-2025-01-01T00-00-00-0199dddd-4444-7555-8666-777788889999.jsonl", data), [])
+    s = codex.read(
+        RawLog("/x/rollout-2025-01-01T00-00-00-0199dddd-4444-7555-8666-777788889999.jsonl", data), []
+    )
     assert s.id == "0199dddd-4444-7555-8666-777788889999"
     assert s.steps == []
 
@@ -325,7 +353,11 @@ def test_legacy_single_json_document():
         ("I4", StepKind.TOOL_CALL),
     ]
     call = s.step("I1.1")
-    assert (call.tool, call.tool_call_id, call.tool_input) == ("shell", "call_doc_1", {"command": ["bash", "-lc", "ls"]})
+    assert (call.tool, call.tool_call_id, call.tool_input) == (
+        "shell",
+        "call_doc_1",
+        {"command": ["bash", "-lc", "ls"]},
+    )
     result = s.step("I2")
     assert (result.tool, result.tool_call_id, result.text, result.meta) == (
         "shell",
@@ -385,7 +417,10 @@ def run(*payloads):
 
 
 def item_msg(role, text):
-    return ("response_item", {"type": "message", "role": role, "content": [{"type": "input_text", "text": text}]})
+    return (
+        "response_item",
+        {"type": "message", "role": role, "content": [{"type": "input_text", "text": text}]},
+    )
 
 
 def test_event_before_item_keeps_the_item():
@@ -395,7 +430,9 @@ def test_event_before_item_keeps_the_item():
 
 def test_user_event_promotes_a_tag_wrapped_prompt_to_user():
     # A prompt that happens to look like Codex's own wrapping is still the user's, as the event proves.
-    s = run(item_msg("user", "<b>bold</b>"), ("event_msg", {"type": "user_message", "message": "<b>bold</b>"}))
+    s = run(
+        item_msg("user", "<b>bold</b>"), ("event_msg", {"type": "user_message", "message": "<b>bold</b>"})
+    )
     assert kinds(s) == [("L2", StepKind.USER)]
     assert s.title == "<b>bold</b>"
 
@@ -404,7 +441,10 @@ def test_events_do_not_pair_across_turns():
     s = run(
         ("event_msg", {"type": "agent_message", "message": "orphan reply"}),
         item_msg("user", "next prompt"),
-        ("response_item", {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "answer"}]}),
+        (
+            "response_item",
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "answer"}]},
+        ),
     )
     assert kinds(s) == [("L2", StepKind.ASSISTANT), ("L3", StepKind.USER), ("L4", StepKind.ASSISTANT)]
     assert [st.text for st in s.steps] == ["orphan reply", "next prompt", "answer"]
@@ -435,7 +475,11 @@ def test_token_counter_restart_counts_the_new_total():
         usage = {"input_tokens": i, "cached_input_tokens": c, "output_tokens": o}
         return ("event_msg", {"type": "token_count", "info": {"total_token_usage": usage}})
 
-    s = run(tc(100, 40, 10), ("response_item", {"type": "message", "role": "assistant", "content": []}), tc(50, 0, 5))
+    s = run(
+        tc(100, 40, 10),
+        ("response_item", {"type": "message", "role": "assistant", "content": []}),
+        tc(50, 0, 5),
+    )
     assert s.tokens == Tokens(input=110, output=15, cache_read=40)
     # the first delta has no assistant step before it: it goes on the next one
     assert s.step("L3").tokens == Tokens(input=110, output=15, cache_read=40)
@@ -446,11 +490,34 @@ def test_function_apply_patch_and_local_shell_forms():
     import orjson
 
     s = run(
-        ("response_item", {"type": "function_call", "name": "apply_patch", "arguments": orjson.dumps({"input": patch}).decode(), "call_id": "c1"}),
-        ("response_item", {"type": "local_shell_call", "call_id": "c2", "status": "completed",
-                           "action": {"type": "exec", "command": ["apply_patch", patch], "working_directory": "/r/w"}}),
+        (
+            "response_item",
+            {
+                "type": "function_call",
+                "name": "apply_patch",
+                "arguments": orjson.dumps({"input": patch}).decode(),
+                "call_id": "c1",
+            },
+        ),
+        (
+            "response_item",
+            {
+                "type": "local_shell_call",
+                "call_id": "c2",
+                "status": "completed",
+                "action": {"type": "exec", "command": ["apply_patch", patch], "working_directory": "/r/w"},
+            },
+        ),
         ("response_item", {"type": "function_call_output", "call_id": "c2", "output": "aborted"}),
-        ("response_item", {"type": "custom_tool_call", "call_id": "c3", "name": "apply_patch", "input": "*** Begin Patch\n*** Add File: b\n+x\n"}),
+        (
+            "response_item",
+            {
+                "type": "custom_tool_call",
+                "call_id": "c3",
+                "name": "apply_patch",
+                "input": "*** Begin Patch\n*** Add File: b\n+x\n",
+            },
+        ),
     )
     calls = [st for st in s.steps if st.kind == StepKind.TOOL_CALL]
     assert [(c.tool, c.cwd, [(e.op, e.path, e.applied) for e in c.edits]) for c in calls] == [

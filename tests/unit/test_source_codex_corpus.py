@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_files, requires_corpus
+
 from tracetui.model import StepKind, Tokens
-from tracetui.sources import RawLog
-from tracetui.sources import codex
+from tracetui.sources import RawLog, codex
 
 FILES = corpus_files("codex", "*.jsonl") + corpus_files("codex", "*.json")
 FILE_HEADER = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: ", re.MULTILINE)
@@ -35,7 +34,13 @@ def raw_items(path: Path) -> tuple[list[dict], int, list[dict]]:
                 items.append(item)
                 continue
             for call in item.get("tool_calls") or []:
-                items.append({"type": "function_call", "call_id": call["id"], "arguments": call["function"]["arguments"]})
+                items.append(
+                    {
+                        "type": "function_call",
+                        "call_id": call["id"],
+                        "arguments": call["function"]["arguments"],
+                    }
+                )
             if item.get("role") == "tool":
                 items.append({"type": "function_call_output", "call_id": item["tool_call_id"]})
         return items, 0, []

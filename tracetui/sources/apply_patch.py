@@ -81,14 +81,15 @@ def parse_patch(text: str) -> Patch:
             i += 1
             break
         if line.startswith(ADD):
-            current = _finish(patch, current)
+            _finish(patch, current)
             current = _Builder(FileEdit(line[len(ADD) :].strip(), "create"))
             current.content = []
         elif line.startswith(DELETE):
-            current = _finish(patch, current)
+            _finish(patch, current)
+            current = None
             _finish(patch, _Builder(FileEdit(line[len(DELETE) :].strip(), "delete")))
         elif line.startswith(UPDATE):
-            current = _finish(patch, current)
+            _finish(patch, current)
             current = _Builder(FileEdit(line[len(UPDATE) :].strip(), "update"))
             if i + 1 < n and lines[i + 1].startswith(MOVE):
                 current.edit.move_to = lines[i + 1][len(MOVE) :].strip()
@@ -132,7 +133,7 @@ def _lines(text: str) -> list[str]:
 class _Builder:
     """One file section while it is being read."""
 
-    __slots__ = ("edit", "content", "lines", "anchor", "anchors", "eofs")
+    __slots__ = ("anchor", "anchors", "content", "edit", "eofs", "lines")
 
     def __init__(self, edit: FileEdit) -> None:
         self.edit = edit
@@ -179,18 +180,18 @@ class _Builder:
 
 def _finish(patch: Patch, builder: _Builder | None) -> None:
     if builder is None:
-        return None
+        return
     if builder.content is not None:
         builder.edit.content = "\n".join(builder.content) + "\n" if builder.content else ""
     else:
         builder.close_hunk(False)
     if not builder.edit.path:
         patch.problems.append(f"a {builder.edit.op} section has no path")
-        return None
+        return
     patch.append(builder.edit)
     patch.anchors.append(builder.anchors)
     patch.end_of_file.append(builder.eofs)
-    return None
+    return
 
 
 # ---- finding a patch inside a shell command -------------------------------------------------

@@ -39,7 +39,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Tokens
+from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.jsonl import iter_records
@@ -233,7 +233,9 @@ class _Reader:
             s.version = meta["cli_version"]
         git = meta.get("git")
         if isinstance(git, dict):
-            s.git = GitInfo(_str(git.get("branch")), _str(git.get("commit_hash")), _str(git.get("repository_url")))
+            s.git = GitInfo(
+                _str(git.get("branch")), _str(git.get("commit_hash")), _str(git.get("repository_url"))
+            )
 
     def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         cwd = payload.get("cwd")
@@ -348,7 +350,9 @@ class _Reader:
         if not text and isinstance(item.get("content"), list):
             # Raw reasoning (pre-0.30 and open models) instead of a summary.
             text = "\n\n".join(
-                part["text"] for part in item["content"] if isinstance(part, dict) and isinstance(part.get("text"), str)
+                part["text"]
+                for part in item["content"]
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
             )
         step = self.add(key, StepKind.REASONING, "assistant", text, ts)
         if item.get("encrypted_content"):
@@ -522,7 +526,11 @@ class _Reader:
         total = info.get("total_token_usage") if isinstance(info, dict) else None
         if not isinstance(total, dict):
             return
-        current = (_int(total.get("input_tokens")), _int(total.get("cached_input_tokens")), _int(total.get("output_tokens")))
+        current = (
+            _int(total.get("input_tokens")),
+            _int(total.get("cached_input_tokens")),
+            _int(total.get("output_tokens")),
+        )
         previous = self.prev_total
         if current == previous:
             return
@@ -593,7 +601,7 @@ class _Reader:
             if not assistant_positions:
                 break
             i = bisect.bisect_left(assistant_positions, at) - 1
-            target = self.slots[assistant_positions[i if i >= 0 else 0]]
+            target = self.slots[assistant_positions[max(i, 0)]]
             assert target is not None
             if target.tokens is None:
                 target.tokens = Tokens()
