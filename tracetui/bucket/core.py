@@ -215,7 +215,7 @@ class Bucket:
         if q is None or limit <= 0:
             return []
         rows = self._conn().execute(
-            "SELECT s.session, s.id, snippet(steps_fts, 0, '', '', '…', 16)"
+            "SELECT s.session, s.id, snippet(steps_fts, -1, '', '', '…', 16)"
             " FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid"
             " WHERE steps_fts MATCH ? ORDER BY rank LIMIT ?",
             (q, limit),

@@ -1,5 +1,8 @@
 """The SQLite index: session rows for listing, every step, and FTS5 over step text.
 
+Tool-call arguments (as JSON text) are indexed next to the text, so a search for a command or a
+file name finds the call that ran or wrote it.
+
 The index is a cache of what the readers made of the bucket's copies: deleting it loses nothing.
 Step text is stored once, in `steps`; `steps_fts` is an external-content FTS5 table over it, kept in
 step by triggers. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text.
@@ -45,12 +48,14 @@ CREATE TABLE IF NOT EXISTS steps(
     timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL, is_error INTEGER NOT NULL,
     model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT);
 CREATE INDEX IF NOT EXISTS steps_session ON steps(session, idx);
-CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(text, content='steps', content_rowid='rowid');
+CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
+    text, tool_input, content='steps', content_rowid='rowid');
 CREATE TRIGGER IF NOT EXISTS steps_ai AFTER INSERT ON steps BEGIN
-    INSERT INTO steps_fts(rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO steps_fts(rowid, text, tool_input) VALUES (new.rowid, new.text, new.tool_input);
 END;
 CREATE TRIGGER IF NOT EXISTS steps_ad AFTER DELETE ON steps BEGIN
-    INSERT INTO steps_fts(steps_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)
+        VALUES ('delete', old.rowid, old.text, old.tool_input);
 END;
 """
 

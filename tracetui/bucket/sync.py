@@ -27,7 +27,8 @@ import orjson
 from tracetui.bucket import index
 from tracetui.bucket.locations import default_sources, discover
 from tracetui.bucket.store import Sidecar, Store
-from tracetui.sources import RawLog, reader
+import tracetui.sources as readers
+from tracetui.sources import RawLog
 
 
 @dataclass(slots=True)
@@ -119,7 +120,7 @@ def run_job(root: str, job: Job) -> bytes:
 
     try:
         logs = [load(p) for p in job.members]
-        session = reader(job.agent).read(logs[0], logs[1:])
+        session = readers.reader(job.agent).read(logs[0], logs[1:])
         srow, steps = index.session_rows(session, main)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
         errors.append({"path": main, "line": 0, "error": f"could not read this session: {type(exc).__name__}: {exc}"})
@@ -210,7 +211,7 @@ def sync(
     for agent in sorted(known):
         paths = sorted(known[agent])
         try:
-            groups = reader(agent).group([Path(p) for p in paths])
+            groups = readers.reader(agent).group([Path(p) for p in paths])
         except Exception as exc:
             report.errors.append({"path": agent, "line": 0, "error": f"cannot group {agent} logs: {type(exc).__name__}: {exc}"})
             continue

@@ -1,0 +1,277 @@
+"""Sync against the real corpus and hand-made logs: complete, incremental, rebuildable."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+import tracetui.sources as readers
+from conftest import CORPUS, FIXTURES, requires_corpus
+from tracetui.bucket import Bucket, SyncProgress
+from tracetui.bucket import store as store_mod
+from tracetui.bucket.locations import discover
+from tracetui.bucket.store import PROBE, Store
+
+AGENT_DIRS = {"claude": "claude", "codex": "codex", "pi": "pi"}
+
+
+def corpus_sources() -> dict[str, list[Path]]:
+    return {agent: [CORPUS / folder] for agent, folder in AGENT_DIRS.items()}
+
+
+def ls_json(bucket: Bucket) -> bytes:
+    return orjson.dumps([s.to_dict() for s in bucket.list_sessions()])
+
+
+@pytest.fixture(scope="module")
+def corpus_bucket(tmp_path_factory):
+    """The whole corpus synced once (through the process pool: it is many MB and groups)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real session logs are not at {CORPUS}")
+    root = tmp_path_factory.mktemp("corpus-bucket")
+    bucket = Bucket.open(root)
+    seen: list[SyncProgress] = []
+    report = bucket.sync(corpus_sources(), progress=seen.append)
+    yield bucket, report, seen
+    bucket.close()
+
+
+@requires_corpus
+def test_every_corpus_file_is_copied_whole(corpus_bucket):
+    bucket, report, _ = corpus_bucket
+    sidecars = Store(bucket.root).load_all()
+    files = {str(p) for agent, roots in corpus_sources().items() for p in discover(agent, roots)}
+    assert files == {path for _, path in sidecars}
+    for (agent, path), sc in sidecars.items():
+        assert sc.offset == Path(path).stat().st_size, path
+        assert Store(bucket.root).content(sc) == Path(path).read_bytes(), path
+
+
+@requires_corpus
+def test_corpus_sync_reports_exactly_the_readers_bad_lines(corpus_bucket):
+    bucket, report, seen = corpus_bucket
+    expected_errors = []
+    groups = 0
+    for agent, roots in corpus_sources().items():
+        for files in readers.group(agent, discover(agent, roots)):
+            groups += 1
+            session = readers.read_session(files)
+            expected_errors += [e.to_dict() for e in session.errors]
+    key = lambda e: (e["path"], e["line"], e["error"])  # noqa: E731
+    assert sorted(report.errors, key=key) == sorted(expected_errors, key=key)
+    assert not [e for e in report.errors if e["line"] == 0]  # no file-level failure
+    assert report.sessions == groups == report.new
+    assert report.updated == report.unchanged == 0
+    assert seen and seen[-1].files_done == seen[-1].files_total
+    assert seen[-1].bytes_done == seen[-1].bytes_total > 0
+
+
+@requires_corpus
+def test_resync_of_unchanged_corpus_reads_nothing_and_is_fast(corpus_bucket, monkeypatch):
+    bucket, first, _ = corpus_bucket
+    reads = []
+    monkeypatch.setattr(store_mod, "read_source", lambda *a: reads.append(a))
+    report = bucket.sync(corpus_sources())
+    assert (report.new, report.updated, report.unchanged) == (0, 0, first.sessions)
+    assert report.errors == []
+    assert reads == []
+    assert report.seconds < 0.5
+
+
+@requires_corpus
+def test_index_deleted_is_rebuilt_from_the_copies_alone(corpus_bucket, tmp_path):
+    bucket, _, _ = corpus_bucket
+    before_ls = ls_json(bucket)
+    some = bucket.list_sessions(limit=3)
+    before_show = [orjson.dumps(bucket.session(s.id).to_dict()) for s in some]
+    root = tmp_path / "copy"
+    shutil.copytree(bucket.root, root)
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (root / name).unlink(missing_ok=True)
+    with Bucket.open(root) as rebuilt:
+        assert rebuilt.list_sessions() == []
+        report = rebuilt.sync({})  # no sources at all: only the bucket's own copies
+        assert report.new == report.sessions > 0
+        assert ls_json(rebuilt) == before_ls
+        assert [orjson.dumps(rebuilt.session(s.id).to_dict()) for s in some] == before_show
+
+
+@requires_corpus
+def test_serial_sync_gives_the_same_index_as_the_pool(corpus_bucket, tmp_path):
+    bucket, _, _ = corpus_bucket
+    with Bucket.open(tmp_path / "serial") as serial:
+        serial.sync(corpus_sources(), workers=1)
+        assert ls_json(serial) == ls_json(bucket)
+
+
+# -- incremental behaviour on a copy of a real log ----------------------------------------------
+
+
+def _largest(agent: str) -> Path:
+    files = sorted((CORPUS / agent).glob("*.jsonl"), key=lambda p: p.stat().st_size)
+    return files[-1]
+
+
+def _direct(agent: str, path: Path):
+    [files] = readers.group(agent, [path])
+    return readers.read_session(files)
+
+
+@requires_corpus
+def test_appended_lines_are_read_incrementally(tmp_path, monkeypatch):
+    original = _largest("pi")
+    lines = original.read_bytes().splitlines(keepends=True)
+    half = len(lines) // 2
+    src = tmp_path / "src"
+    src.mkdir()
+    log = src / original.name
+    log.write_bytes(b"".join(lines[:half]))
+    bucket = Bucket.open(tmp_path / "bucket")
+    r1 = bucket.sync({"pi": [src]})
+    assert (r1.sessions, r1.new) == (1, 1)
+    first_steps = bucket.list_sessions()[0].steps
+
+    consumed = log.stat().st_size
+    rest = b"".join(lines[half:])
+    with open(log, "ab") as fh:
+        fh.write(rest)
+    reads = []
+    real = store_mod.read_source
+    monkeypatch.setattr(store_mod, "read_source", lambda p, s=0, e=None: reads.append((p, s, e)) or real(p, s, e))
+    r2 = bucket.sync({"pi": [src]})
+    assert (r2.new, r2.updated, r2.unchanged) == (0, 1, 0)
+    assert (str(log), consumed, consumed + len(rest)) in reads
+    assert sum((e if e is not None else log.stat().st_size) - s for _, s, e in reads) == len(rest) + 2 * PROBE
+
+    whole = _direct("pi", log)
+    got = bucket.session(whole.id)
+    assert len(got.steps) == len(whole.steps) > first_steps
+    assert orjson.dumps(got.to_dict()) == orjson.dumps(whole.to_dict())
+    bucket.close()
+
+
+@requires_corpus
+def test_torn_last_line_waits_until_completed(tmp_path):
+    original = _largest("claude")
+    lines = original.read_bytes().splitlines(keepends=True)
+    cut = len(lines) // 3
+    src = tmp_path / "src"
+    src.mkdir()
+    log = src / original.name
+    torn = lines[cut][: len(lines[cut]) // 2]
+    log.write_bytes(b"".join(lines[:cut]) + torn)
+    bucket = Bucket.open(tmp_path / "bucket")
+    r1 = bucket.sync({"claude": [src]})
+    assert r1.errors == []  # a torn last line is not an error: it waits
+    partial = bucket.session(_direct("claude", log).id)
+
+    complete = src / "complete" / original.name
+    complete.parent.mkdir()
+    complete.write_bytes(b"".join(lines[:cut]))
+    assert len(partial.steps) == len(_direct("claude", complete).steps)
+
+    with open(log, "ab") as fh:
+        fh.write(lines[cut][len(torn):])
+    complete.write_bytes(b"".join(lines[: cut + 1]))
+    r2 = bucket.sync({"claude": [log]})
+    assert r2.updated == 1
+    assert len(bucket.session(partial.id).steps) == len(_direct("claude", complete).steps)
+    bucket.close()
+
+
+@requires_corpus
+def test_rewritten_smaller_file_is_read_again_whole(tmp_path):
+    original = _largest("codex")
+    lines = original.read_bytes().splitlines(keepends=True)
+    src = tmp_path / "src"
+    src.mkdir()
+    log = src / original.name
+    log.write_bytes(b"".join(lines))
+    bucket = Bucket.open(tmp_path / "bucket")
+    bucket.sync({"codex": [src]})
+    sid = bucket.list_sessions()[0].id
+    log.write_bytes(b"".join(lines[:20]))
+    r2 = bucket.sync({"codex": [src]})
+    assert (r2.updated, r2.sessions) == (1, 1)
+    again = bucket.session(sid)
+    assert orjson.dumps(again.to_dict()) == orjson.dumps(_direct("codex", log).to_dict())
+    assert [raw.data for raw in bucket.raw_files(sid)] == [log.read_bytes()]
+    bucket.close()
+
+
+# -- hand-made logs ------------------------------------------------------------------------------
+
+
+def _fixture_sources(tmp_path: Path) -> dict[str, list[Path]]:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "bucket", src)
+    return {"claude": [src / "claude"], "pi": [src / "pi"]}
+
+
+def test_search_finds_a_word_only_in_a_tool_output(tmp_path):
+    sources = _fixture_sources(tmp_path)
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources)
+        assert (report.sessions, report.new, report.errors) == (2, 2, [])
+        hits = bucket.search("xylophonic")
+        assert [(h.session, h.step) for h in hits] == [
+            ("6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90", bucket.session("6f0c").steps[2].id)
+        ]
+        assert bucket.session("6f0c").steps[2].kind == "tool_result"
+        assert "xylophonic-tuning.yaml" in hits[0].snippet and "\n" not in hits[0].snippet
+        # prefix match on the last word, and the words of a tool call's arguments
+        assert [h.session for h in bucket.search("xyloph")] == ["6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"]
+        assert [bucket.session(h.session).step(h.step).kind for h in bucket.search("ls config")] == ["tool_call"]
+        assert bucket.list_sessions(text="xylophonic")[0].id.startswith("6f0c")
+        assert bucket.count_sessions(text="xylophonic") == 1
+
+
+def test_a_failing_file_or_reader_never_aborts_the_sync(tmp_path, monkeypatch):
+    sources = _fixture_sources(tmp_path)
+    pi_log = next((sources["pi"][0]).glob("*.jsonl"))
+    real_read_source = store_mod.read_source
+
+    def broken(path, start=0, end=None):
+        if path == str(pi_log):
+            raise PermissionError(13, "Permission denied")
+        return real_read_source(path, start, end)
+
+    monkeypatch.setattr(store_mod, "read_source", broken)
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources)
+        assert report.sessions == 1
+        assert report.errors == [{"path": str(pi_log), "line": 0, "error": "cannot read: Permission denied"}]
+        monkeypatch.setattr(store_mod, "read_source", real_read_source)
+        report = bucket.sync(sources)  # once readable, it is picked up
+        assert (report.sessions, report.new, report.errors) == (2, 1, [])
+
+    real_reader = readers.reader
+
+    class Exploding:
+        group = staticmethod(lambda paths: real_reader("claude").group(paths))
+
+        @staticmethod
+        def read(main, companions):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(readers, "reader", lambda agent: Exploding if agent == "claude" else real_reader(agent))
+    with Bucket.open(tmp_path / "c") as bucket:
+        report = bucket.sync(sources)
+        assert report.sessions == 1 and bucket.agents() == ["pi"]
+        [error] = report.errors
+        assert error["line"] == 0 and "RuntimeError: boom" in error["error"]
+
+
+def test_session_survives_its_source_being_deleted(tmp_path):
+    sources = _fixture_sources(tmp_path)
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+        before = orjson.dumps(bucket.session("7d1e").to_dict())
+        shutil.rmtree(sources["pi"][0])
+        sources["pi"][0].mkdir()
+        report = bucket.sync(sources)
+        assert (report.sessions, report.unchanged) == (2, 2)
+        assert orjson.dumps(bucket.session("7d1e").to_dict()) == before
