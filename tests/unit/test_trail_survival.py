@@ -1,0 +1,212 @@
+"""Survival states against real git histories built step by step (issue 4, "What it must show")."""
+
+from __future__ import annotations
+
+import pytest
+from test_trail_kit import Repo, iso, replace, session_of, states
+
+from tracetui.errors import TracetuiError
+from tracetui.model import FileEdit
+from tracetui.trail import summarize, trail
+
+BODY = "\n".join(f"line {i} of {{name}}" for i in range(1, 11)) + "\n"
+
+FILES = ["keep.py", "edit.py", "revert.py", "lost.py", "uncommitted.py", "branch.py", "rename.py", "delete.py", "ws.py"]
+
+
+def _scenario(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    for name in FILES:
+        repo.write(name, BODY.format(name=name))
+    base = repo.commit("initial", iso(9))
+    t = iso(10, 10)
+    edits = [
+        (t, replace(repo, "keep.py", "line 5 of keep.py\n", "line 5 of keep.py\ndef kept():\n    return 'kept as is'\n")),
+        (t, replace(repo, "edit.py", "line 5 of edit.py\n", "line 5 of edit.py\ndef edited():\n    return 'first version'\n")),
+        (t, replace(repo, "revert.py", "line 5 of revert.py\n", "line 5 of revert.py\ndef doomed():\n    return 'to be reverted'\n")),
+        (t, replace(repo, "lost.py", "line 5 of lost.py\n", "line 5 of lost.py\ndef discarded():\n    return 'never committed'\n")),
+        (t, replace(repo, "uncommitted.py", "line 5 of uncommitted.py\n", "line 5 of uncommitted.py\nPENDING = 'still in the work tree'\n")),
+        (t, replace(repo, "rename.py", "line 5 of rename.py\n", "line 5 of rename.py\ndef travels():\n    return 'renamed later'\n")),
+        (t, replace(repo, "delete.py", "line 3 of delete.py\nline 4 of delete.py\n", "")),
+        (t, replace(repo, "ws.py", "line 5 of ws.py\n", "line 5 of ws.py\nif ready:\n    go(now=True)\n")),
+    ]
+    # The agent's work is committed (and the commit amended: its new committer time counts).
+    repo.commit("wip", iso(11), "keep.py", "edit.py", "revert.py", "rename.py", "delete.py", "ws.py")
+    repo.git("commit", "-q", "--amend", "-m", "add things", when=iso(11, 5))
+    accepted = repo.head()
+    # edited later: one line changed beyond whitespace
+    repo.write("edit.py", repo.read("edit.py").replace("'first version'", "'second version, by hand'"))
+    edited_by = repo.commit("polish", iso(12), "edit.py")
+    # reverted by a commit whose message says nothing about it
+    repo.write("revert.py", BODY.format(name="revert.py"))
+    reverted_by = repo.commit("update", iso(12, 30), "revert.py")
+    # renamed after the edit
+    repo.git("mv", "rename.py", "moved.py", when=iso(13))
+    repo.commit("move", iso(13), "moved.py")
+    # only whitespace changed: re-indented and spaced
+    repo.write("ws.py", repo.read("ws.py").replace("    go(now=True)", "        go( now = True )"))
+    repo.commit("format", iso(13, 30), "ws.py")
+    # discarded: the edit to lost.py never reaches a commit
+    repo.git("checkout", "--", "lost.py")
+    # committed on another branch that is not merged
+    repo.git("switch", "-q", "-c", "feature", when=iso(14))
+    edits.append((iso(14), replace(repo, "branch.py", "line 2 of branch.py\n", "line 2 of branch.py\nFEATURE_FLAG = 'on a branch'\n")))
+    on_branch = repo.commit("feature", iso(14, 10), "branch.py")
+    repo.git("switch", "-q", "main")
+    session = session_of(repo.path, edits)
+    return repo, session, dict(base=base, accepted=accepted, edited_by=edited_by, reverted_by=reverted_by, on_branch=on_branch)
+
+
+def test_every_state_is_decided_from_history(tmp_path):
+    repo, session, c = _scenario(tmp_path)
+    result = trail(session)
+    assert result.repo == str(repo.path)
+    assert result.note is None
+    assert states(result) == {
+        "keep.py": "alive",
+        "edit.py": "transformed",
+        "revert.py": "reverted",
+        "lost.py": "lost",
+        "uncommitted.py": "uncommitted",
+        "rename.py": "alive",
+        "delete.py": "alive",
+        "ws.py": "alive",
+        "branch.py": "alive",
+    }
+    by_path = {f.patch.path: f for f in result.fates}
+    # evidence and commits
+    keep = by_path["keep.py"]
+    assert (keep.commit, keep.kept, keep.changed, keep.dropped, keep.commits) == (c["accepted"], 2, 0, 0, [])
+    edit = by_path["edit.py"]
+    assert (edit.commit, edit.kept, edit.changed, edit.dropped, edit.commits) == (c["accepted"], 1, 1, 0, [c["edited_by"]])
+    rev = by_path["revert.py"]
+    assert (rev.commit, rev.kept, rev.changed, rev.dropped, rev.commits) == (c["accepted"], 0, 0, 2, [c["reverted_by"]])
+    lost = by_path["lost.py"]
+    assert (lost.commit, lost.kept, lost.dropped) == (None, 0, 2)
+    unc = by_path["uncommitted.py"]
+    assert (unc.commit, unc.kept) == (None, 1)
+    ren = by_path["rename.py"]
+    assert (ren.commit, ren.path_now, ren.kept) == (c["accepted"], "moved.py", 2)
+    dele = by_path["delete.py"]
+    assert (dele.commit, dele.kept, dele.patch.removed, dele.patch.added) == (
+        c["accepted"], 2, ["line 3 of delete.py", "line 4 of delete.py"], [],
+    )  # fmt: skip
+    ws = by_path["ws.py"]
+    assert ws.kept == 2 and len(ws.commits) == 1  # the re-indent touched its lines, kept them alive
+    br = by_path["branch.py"]
+    assert (br.commit, br.judged_at) == (c["on_branch"], "refs/heads/feature")
+
+
+def test_json_rows_carry_the_contract_keys(tmp_path):
+    _, session, c = _scenario(tmp_path)
+    rows = trail(session).rows()
+    first = rows[0]
+    assert {"step", "path", "state", "commit", "added", "removed", "kept"} <= set(first)
+    assert (first["step"], first["path"], first["state"], first["commit"], first["added"], first["removed"], first["kept"]) == (
+        "s0", "keep.py", "alive", c["accepted"], 2, 0, 2,
+    )  # fmt: skip
+
+
+def test_a_later_edit_or_revert_brings_a_deletion_back(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", BODY.format(name="a"))
+    repo.commit("init", iso(9))
+    edit = replace(repo, "a.py", "line 7 of a\n", "")
+    repo.commit("drop", iso(11))
+    session = session_of(repo.path, [(iso(10), edit)])
+    assert states(trail(session)) == {"a.py": "alive"}
+    repo.git("revert", "--no-edit", "HEAD", when=iso(12))
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.kept, fate.dropped) == ("reverted", 0, 1)
+
+
+def test_reference_revision_changes_the_verdict(tmp_path):
+    repo, session, c = _scenario(tmp_path)
+    at_accept = trail(session, ref=c["accepted"])
+    assert states(at_accept)["edit.py"] == "alive"
+    assert states(at_accept)["revert.py"] == "alive"
+    on_feature = trail(session, ref="feature")
+    br = [f for f in on_feature.fates if f.patch.path == "branch.py"][0]
+    assert (br.state, br.judged_at) == ("alive", None)
+    with pytest.raises(TracetuiError, match="revision 'nope' not found"):
+        trail(session, ref="nope")
+
+
+def test_squash_merge_and_rebase_anchor_on_the_surviving_commit(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", BODY.format(name="a"))
+    repo.write("b.py", BODY.format(name="b"))
+    repo.commit("init", iso(9))
+    repo.git("switch", "-q", "-c", "topic")
+    e1 = replace(repo, "a.py", "line 1 of a\n", "line 1 of a\nfrom topic import one\n")
+    repo.commit("one", iso(10, 30), "a.py")
+    e2 = replace(repo, "b.py", "line 1 of b\n", "line 1 of b\nfrom topic import two\n")
+    repo.commit("two", iso(10, 40), "b.py")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--squash", "topic", when=iso(11))
+    squashed = repo.commit("squash", iso(11))
+    repo.git("branch", "-q", "-D", "topic")  # the original commits are now unreachable
+    session = session_of(repo.path, [(iso(10, 20), e1), (iso(10, 35), e2)])
+    result = trail(session)
+    assert [(f.state, f.commit) for f in result.fates] == [("alive", squashed), ("alive", squashed)]
+    # a rebase rewrites the commit; the trail follows the content to the new one
+    repo.write("c.py", "base\n")
+    repo.commit("c", iso(12))
+    repo.git("switch", "-q", "-c", "work", "HEAD~1", when=iso(12))
+    e3 = replace(repo, "a.py", "line 9 of a\n", "line 9 of a\nREBASED = True\n")
+    repo.commit("r", iso(12, 10), "a.py")
+    repo.git("rebase", "-q", "main", when=iso(12, 20))
+    rebased = repo.head()
+    session = session_of(repo.path, [(iso(12, 5), e3)])
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.commit) == ("alive", rebased)
+
+
+def test_a_patch_common_lines_do_not_count_when_the_file_had_them_before(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "import os\nx = 1\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "a.py", "x = 1\n", "x = 1\nimport os\n")  # a second copy of an old line
+    session = session_of(repo.path, [(iso(10), edit)])
+    repo.write("a.py", "import os\nx = 1\n")  # discarded
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.kept) == ("lost", 0)
+
+
+def test_no_repository_still_lists_patches(tmp_path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one\ntwo\n")
+    session = session_of(folder, [(iso(10), FileEdit(path="a.txt", op="update", old_string="two", new_string="three"))])
+    result = trail(session)
+    assert result.repo is None
+    assert result.note == f"repository not found for {folder}: states are unknown"
+    assert [(f.patch.path, f.state, f.patch.added, f.patch.removed) for f in result.fates] == [
+        ("a.txt", "unknown", ["three"], ["two"])
+    ]
+    assert summarize(result)["states"] == {"unknown": 1}
+    with pytest.raises(TracetuiError, match="no git repository at"):
+        trail(session, repo=folder)
+
+
+def test_cache_is_reused_until_the_repository_moves(tmp_path):
+    repo, session, _ = _scenario(tmp_path)
+    cache = tmp_path / "cache"
+    first = trail(session, cache_dir=cache)
+    again = trail(session, cache_dir=cache)
+    assert (first.cached, again.cached) == (False, True)
+    assert again.rows() == first.rows()
+    repo.write("keep.py", BODY.format(name="keep.py"))
+    repo.commit("drop it", iso(15), "keep.py")
+    moved = trail(session, cache_dir=cache)
+    assert moved.cached is False
+    assert states(moved)["keep.py"] == "reverted"
+
+
+def test_summary_counts_states_and_files(tmp_path):
+    _, session, _ = _scenario(tmp_path)
+    s = summarize(trail(session))
+    assert s["patches"] == 9
+    assert s["states"] == {"alive": 5, "transformed": 1, "reverted": 1, "lost": 1, "uncommitted": 1}
+    assert s["files"] == sorted(FILES)
+    assert s["steps"] == 9

@@ -1,0 +1,41 @@
+"""The trail: what each step of a session changed, and whether that change survived in git.
+
+Public API (the CLI, the UI and the capsule builder use only these):
+
+- `Patch` (patches.py): one step's change to one file: `step_id`, `path` (relative to the
+  repository root, else the session's cwd), `op`, `hunks: list[Hunk]`, `added`/`removed` (whole
+  lines), `old_path` (when moved), `timestamp`, `tool`, `exact` (False when the ends of a string
+  edit may be parts of lines).
+- `session_patches(session, root=None, base=None) -> list[Patch]`: the patches, no git needed.
+- `unified_diff(patch) -> str`: the patch as unified-diff text.
+- `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates.
+  `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows.
+- `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
+  reason)`: `state` is one of `STATES`: alive, transformed, reverted, lost, uncommitted, unknown
+  (survival.py documents how each is decided; evidence.py how lines are matched).
+- `summarize(trail) -> dict`: {"patches", "states": {state: n}, "files", "steps", "repo", "ref", "note"}.
+- `take_snapshot(repo_path, session_id, tool_use_id=None, tool=None) -> Snapshot` and
+  `snapshots(repo, session_id)` (snapshot.py): work-tree snapshots under refs/tracetui/.
+
+Nothing here imports Textual; git access is pygit2 only.
+"""
+
+from __future__ import annotations
+
+from tracetui.trail.patches import Patch, session_patches, unified_diff
+from tracetui.trail.snapshot import Snapshot, snapshots, take_snapshot
+from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
+
+__all__ = [
+    "STATES",
+    "Fate",
+    "Patch",
+    "Snapshot",
+    "Trail",
+    "session_patches",
+    "snapshots",
+    "summarize",
+    "take_snapshot",
+    "trail",
+    "unified_diff",
+]

@@ -1,0 +1,136 @@
+"""Evidence: how much of a patch a given version of its file still holds, decided from content.
+
+A patch is looked for by its *evidence lines*: the lines it added (or, for a pure deletion, the
+lines it removed) that carry something (a letter or digit); lines that are only punctuation or
+blank (`}`, `)`) are everywhere and prove nothing, so they count only when a patch has nothing
+else. Lines are matched as a multiset, minus the copies the file already had before the step, so
+a line the step added next to an identical older one is not taken for the older one.
+
+Whitespace: a line whose only difference is whitespace (re-indented, spaces around an operator)
+counts as *kept*. design.md defines `transformed` as "changed beyond whitespace", so a patch whose
+lines were only re-indented or reformatted later is still `alive`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+from tracetui.trail.patches import Patch
+
+CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
+
+
+def norm(line: str) -> str:
+    """A line with all whitespace removed: equal norms differ only in whitespace."""
+    return "".join(line.split())
+
+
+def _evidence(lines: list[str]) -> list[str]:
+    strong = [x for x in lines if any(c.isalnum() for c in x)]
+    return strong or [x for x in lines if x.strip()]
+
+
+@dataclass(slots=True)
+class Probe:
+    """What to look for in a file to tell whether a patch is there."""
+
+    deletion: bool  # a pure deletion: looked for by the absence of its removed lines
+    lines: list[str]
+    want: Counter  # evidence line -> how many the patch added (or removed)
+    floor: dict[str, int]  # exact line -> copies expected without the patch
+    want_n: Counter
+    floor_n: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return len(self.lines)
+
+
+def probe(patch: Patch) -> Probe | None:
+    """The probe for a patch; None when the patch holds no line worth looking for."""
+    added = _evidence(patch.added)
+    deletion = not added
+    lines = _evidence(patch.removed) if deletion else added
+    if not lines:
+        return None
+    before = patch.before_counts
+    removed = Counter(patch.removed)
+    want = Counter(lines)
+    floor: dict[str, int] = {}
+    for line in want:
+        if before is None:
+            # Unknown prior state: assume a deleted line existed exactly as often as it was deleted.
+            floor[line] = 0
+        elif deletion:
+            floor[line] = max(before.get(line, 0) - removed[line], 0)
+        else:
+            floor[line] = max(before.get(line, 0) - removed[line], 0)
+    want_n: Counter = Counter()
+    floor_n: dict[str, int] = {}
+    for line, n in want.items():
+        key = norm(line)
+        want_n[key] += n
+        floor_n[key] = floor_n.get(key, 0) + floor[line]
+    return Probe(deletion, lines, want, floor, want_n, floor_n)
+
+
+@dataclass(slots=True)
+class FileLines:
+    """A file version, counted once and shared by every probe that looks at it."""
+
+    exact: Counter
+    normal: Counter
+
+    @classmethod
+    def of(cls, text: str | None) -> FileLines:
+        lines = text.splitlines() if text else []
+        return cls(Counter(lines), Counter(norm(x) for x in lines))
+
+
+EMPTY = FileLines(Counter(), Counter())
+
+
+def kept(p: Probe, f: FileLines) -> int:
+    """How many evidence lines are in place (whitespace-only differences allowed).
+
+    For a deletion, "in place" means still deleted.
+    """
+    if p.deletion:
+        back = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
+        return p.size - back
+    exact = sum(min(max(f.exact.get(k, 0) - p.floor[k], 0), n) for k, n in p.want.items())
+    loose = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
+    return max(exact, loose)
+
+
+def kept_exact(p: Probe, f: FileLines) -> int:
+    if p.deletion:
+        return kept(p, f)
+    return sum(min(max(f.exact.get(k, 0) - p.floor[k], 0), n) for k, n in p.want.items())
+
+
+def reached(p: Probe, f: FileLines) -> bool:
+    """Whether a file version holds the patch: at least half of its evidence, in place."""
+    return 2 * kept(p, f) >= p.size
+
+
+def changed(p: Probe, f: FileLines, accepted: FileLines | None) -> int:
+    """Of the evidence lines missing from `f`, how many were replaced by a similar new line.
+
+    "New" means not in the version that accepted the patch: a revert brings back only old lines,
+    so a revert shows no changed lines, while an edit shows lines close to the ones it replaced.
+    """
+    if p.deletion:
+        return 0
+    missing: list[str] = []
+    for k, n in p.want_n.items():
+        have = min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n)
+        missing.extend([k] * (n - have))
+    if not missing:
+        return 0
+    fresh = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
+    if not fresh:
+        return 0
+    return sum(1 for k in missing if difflib.get_close_matches(k, fresh, n=1, cutoff=CLOSE_MATCH))

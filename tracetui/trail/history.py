@@ -1,0 +1,160 @@
+"""One walk over a repository's history, shared by every patch of a session.
+
+The walk visits every commit reachable from any ref (branches, tags, remotes, HEAD) once, parents
+before children, and for each commit newer than the session notes the blob of every file the
+session touched, following a file through renames (git's similarity detection, only on the commits
+where a followed name disappears). Patches then only look up blobs; nothing walks per patch.
+
+The trail's own snapshot refs (refs/tracetui/...) are left out: a snapshot is not a commit anyone
+made, so it must never count as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pygit2
+from pygit2.enums import DeltaStatus, ObjectType, SortMode
+
+SNAPSHOT_NAMESPACE = "refs/tracetui/"
+
+
+@dataclass(slots=True)
+class History:
+    repo: pygit2.Repository
+    paths: list[str]
+    since: float
+    time: dict[str, int] = field(default_factory=dict)  # commit -> committer time (epoch s)
+    parents: dict[str, list[str]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # parents before children
+    # commit -> {followed path -> blob id or None}; only for commits at or after `since`
+    blobs: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    # commit -> {followed path -> its name in that commit}; only where a rename happened on the way
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # followed path -> [(time, order index, commit)] where the file differs from its first parent
+    changes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _ancestry: dict[str, set[str]] = field(default_factory=dict)
+
+    def name_at(self, commit: str, path: str) -> str:
+        return self.names.get(commit, {}).get(path, path)
+
+    def blob_at(self, commit: str, path: str) -> str | None:
+        known = self.blobs.get(commit)
+        if known is not None and path in known:
+            return known[path]
+        return _lookup(self.repo.get(commit).tree, self.name_at(commit, path))
+
+    def ancestry(self, commit: str) -> set[str]:
+        """Every commit reachable from `commit`, itself included (from the walk's own table)."""
+        found = self._ancestry.get(commit)
+        if found is not None:
+            return found
+        seen: set[str] = set()
+        stack = [commit]
+        while stack:
+            c = stack.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            stack.extend(self.parents.get(c, ()))
+        self._ancestry[commit] = seen
+        return seen
+
+
+def _lookup(tree: pygit2.Tree, path: str) -> str | None:
+    try:
+        entry = tree[path]
+    except (KeyError, ValueError):
+        return None
+    return str(entry.id) if entry.type == ObjectType.BLOB else None
+
+
+def ref_tips(repo: pygit2.Repository) -> list[tuple[str, str]]:
+    """(ref name, commit id) of every ref that leads to a commit, branches first, snapshots left out."""
+    tips: list[tuple[str, str]] = []
+    for name in repo.references:
+        if name.startswith(SNAPSHOT_NAMESPACE) or name == "refs/stash":
+            continue
+        try:
+            commit = repo.references[name].peel(pygit2.Commit)
+        except (pygit2.GitError, KeyError, ValueError, pygit2.InvalidSpecError):
+            continue
+        tips.append((name, str(commit.id)))
+    if not repo.head_is_unborn:
+        try:
+            tips.append(("HEAD", str(repo.head.peel(pygit2.Commit).id)))
+        except pygit2.GitError:
+            pass
+    rank = {"refs/heads/": 0, "refs/tags/": 1, "refs/remotes/": 2}
+
+    def key(t: tuple[str, str]) -> tuple[int, str]:
+        for prefix, r in rank.items():
+            if t[0].startswith(prefix):
+                return (r, t[0])
+        return (3, t[0])
+
+    return sorted(tips, key=key)
+
+
+def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Iterable[str] = ()) -> History:
+    """Walk all refs (plus `extra` commits) once; record blobs of `paths` in commits from `since` on."""
+    history = History(repo, sorted(set(paths)), since)
+    starts = [c for _, c in ref_tips(repo)] + list(extra)
+    if not starts:
+        return history
+    walker = repo.walk(starts[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
+    for c in starts[1:]:
+        walker.push(c)
+    diffs: dict[str, pygit2.Diff] = {}
+    for index, commit in enumerate(walker):
+        cid = str(commit.id)
+        parents = [str(p) for p in commit.parent_ids]
+        history.time[cid] = commit.commit_time
+        history.parents[cid] = parents
+        history.order.append(cid)
+        if commit.commit_time < since or not history.paths:
+            continue
+        _record(history, commit, cid, parents, index, diffs)
+    return history
+
+
+def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str], index: int, diffs: dict) -> None:
+    repo = history.repo
+    first = parents[0] if parents else None
+    tree = commit.tree
+    parent_tree = repo.get(first).tree if first else None
+    same_tree = parent_tree is not None and parent_tree.id == tree.id
+    names = dict(history.names.get(first, {})) if first else {}
+    blobs: dict[str, str | None] = {}
+    for path in history.paths:
+        name = names.get(path, path)
+        before = history.blob_at(first, path) if first else None
+        if same_tree:
+            blobs[path] = before
+            continue
+        blob = _lookup(tree, name)
+        if blob is None and before is not None:
+            renamed = _renamed_to(repo, parent_tree, tree, name, diffs, cid)
+            if renamed is not None:
+                names[path] = renamed
+                blob = _lookup(tree, renamed)
+        blobs[path] = blob
+        if blob != before:
+            history.changes.setdefault(path, []).append((commit.commit_time, index, cid))
+    history.blobs[cid] = blobs
+    if names:
+        history.names[cid] = names
+
+
+def _renamed_to(repo, old_tree, new_tree, name: str, diffs: dict, key: str) -> str | None:
+    diff = diffs.get(key)
+    if diff is None:
+        diff = repo.diff(old_tree, new_tree)
+        diff.find_similar()
+        diffs.clear()  # one commit's diff at a time: memory stays flat
+        diffs[key] = diff
+    for delta in diff.deltas:
+        if delta.status == DeltaStatus.RENAMED and delta.old_file.path == name:
+            return delta.new_file.path
+    return None

@@ -1,0 +1,360 @@
+"""Patches: what each step changed, one file at a time, as line-level hunks.
+
+Readers hand over `FileEdit`s in whatever shape their log has (real hunks, an exact string
+replacement, a whole new file). Here every edit becomes a `Patch` with hunks and the lines it added
+and removed. Where the log lacks line numbers (string replacements, Codex hunks located by context)
+the file is replayed through the session, starting from the state the caller knows (the edit's own
+`original`, or the file at the repository's base commit), so that fragments of lines become whole
+lines and hunks get real line numbers. When nothing is known, the diff of the strings still stands.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
+
+CONTEXT = 3
+
+_WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+@dataclass(slots=True)
+class Patch:
+    """One step's change to one file.
+
+    `path` is relative to the repository root when the trail knows one, else to the session's
+    cwd (or as the log wrote it when it lies outside both). `op` is the edit's op (create, update,
+    delete, write). `added`/`removed` are whole lines, without their '+'/'-' prefix.
+    `old_path` is set when the edit moved the file.
+    """
+
+    step_id: str
+    path: str
+    op: str
+    hunks: list[Hunk]
+    added: list[str]
+    removed: list[str]
+    old_path: str | None = None
+    timestamp: str | None = None
+    tool: str | None = None
+    index: int = 0  # order of the patch in the session
+    # False when the log did not give whole lines and the file could not be replayed: the first
+    # and last lines may then be fragments of real lines.
+    exact: bool = True
+    inside: bool = True  # False when the file lies outside the repository (or cwd) root
+    # How often each of this patch's lines was in the file just before the step (None: unknown).
+    # The survival check subtracts these so that lines that were already there prove nothing.
+    before_counts: dict[str, int] | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "step": self.step_id,
+            "path": self.path,
+            "op": self.op,
+            "hunks": [h.to_dict() for h in self.hunks],
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "timestamp": self.timestamp,
+        }
+        if self.old_path is not None:
+            d["old_path"] = self.old_path
+        if not self.exact:
+            d["exact"] = False
+        return d
+
+
+# -- paths -------------------------------------------------------------------------------------
+
+
+def absolute_path(path: str, cwd: str | None) -> str:
+    """The edit's path made absolute against the step's cwd, in '/' form (as far as possible)."""
+    p = _posix(path)
+    if not (p.startswith("/") or _WINDOWS_ABS.match(p)) and cwd:
+        p = posixpath.join(_posix(cwd), p)
+    return posixpath.normpath(p) if p else p
+
+
+def _posix(path: str) -> str:
+    # Windows logs (C:\\Users\\...) are compared in '/' form; a POSIX name may hold a backslash.
+    if _WINDOWS_ABS.match(path) or ("\\" in path and "/" not in path):
+        return path.replace("\\", "/")
+    return path
+
+
+def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
+    """(path relative to `root`, whether it lies inside it); outside paths come back unchanged."""
+    if not root:
+        return abs_path, False
+    root_n = posixpath.normpath(_posix(root))
+    candidates = [root_n]
+    real = os.path.realpath(root_n)
+    if real != root_n:
+        candidates.append(real)
+    for r in candidates:
+        for p in (abs_path, os.path.realpath(abs_path) if abs_path.startswith("/") else abs_path):
+            if p == r:
+                return ".", True
+            prefix = r.rstrip("/") + "/"
+            if _same_prefix(p, prefix):
+                return p[len(prefix) :], True
+    return abs_path, False
+
+
+def _same_prefix(path: str, prefix: str) -> bool:
+    # Windows paths compare case-insensitively (the corpus has c:\ and C:\ for one machine).
+    if _WINDOWS_ABS.match(prefix):
+        return path.lower().startswith(prefix.lower())
+    return path.startswith(prefix)
+
+
+# -- diffs -------------------------------------------------------------------------------------
+
+
+def split_lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT) -> list[Hunk]:
+    """Unified-diff hunks between two line lists, with 1-based line numbers."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    hunks: list[Hunk] = []
+    for group in matcher.get_grouped_opcodes(context):
+        lines: list[str] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines.extend(" " + x for x in before[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                lines.extend("-" + x for x in before[i1:i2])
+            if tag in ("replace", "insert"):
+                lines.extend("+" + x for x in after[j1:j2])
+        i1, i2 = group[0][1], group[-1][2]
+        j1, j2 = group[0][3], group[-1][4]
+        old_lines, new_lines = i2 - i1, j2 - j1
+        # Unified-diff convention: an empty side starts at the line before it.
+        hunks.append(Hunk(i1 + 1 if old_lines else i1, old_lines, j1 + 1 if new_lines else j1, new_lines, lines))
+    return hunks
+
+
+def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
+    added: list[str] = []
+    removed: list[str] = []
+    for h in hunks:
+        for line in h.lines:
+            if line.startswith("+"):
+                added.append(line[1:])
+            elif line.startswith("-"):
+                removed.append(line[1:])
+    return added, removed
+
+
+def _apply_hunks(text: str, hunks: list[Hunk]) -> tuple[str, list[Hunk]] | None:
+    """Apply hunks by their old side's content (numbers are only hints); None when one does not fit.
+
+    Returns the new text and the hunks with their real line numbers.
+    """
+    lines = split_lines(text)
+    out: list[str] = []
+    placed: list[Hunk] = []
+    cursor = 0
+    shift = 0
+    for h in hunks:
+        old = [x[1:] for x in h.lines if x[:1] in (" ", "-")]
+        new = [x[1:] for x in h.lines if x[:1] in (" ", "+")]
+        at = _find_block(lines, old, cursor, h.old_start - 1 if h.old_start else None)
+        if at is None:
+            return None
+        out.extend(lines[cursor:at])
+        out.extend(new)
+        old_start = at + 1 if old else at
+        new_start = at + shift + 1 if new else at + shift
+        placed.append(Hunk(old_start, len(old), new_start, len(new), list(h.lines)))
+        shift += len(new) - len(old)
+        cursor = at + len(old)
+    out.extend(lines[cursor:])
+    trailing = "\n" if text.endswith("\n") or not text else ""
+    return "\n".join(out) + (trailing if out else ""), placed
+
+
+def _find_block(lines: list[str], block: list[str], start: int, hint: int | None) -> int | None:
+    if not block:
+        return hint if hint is not None and start <= hint <= len(lines) else (len(lines) if start == 0 and not lines else None)
+    if hint is not None and hint >= start and lines[hint : hint + len(block)] == block:
+        return hint
+    n = len(block)
+    first = block[0]
+    for i in range(start, len(lines) - n + 1):
+        if lines[i] == first and lines[i : i + n] == block:
+            return i
+    return None
+
+
+def _string_edit(text: str, old: str, new: str, replace_all: bool) -> tuple[str, list[Hunk]] | None:
+    """Apply an exact replacement to the whole file; hunks cover whole lines with real numbers."""
+    idx = text.find(old)
+    if idx < 0:
+        return None
+    if replace_all:
+        after = text.replace(old, new)
+        return after, diff_hunks(split_lines(text), split_lines(after))
+    after = text[:idx] + new + text[idx + len(old) :]
+    # Diff only the touched lines (files can be large), then shift the numbers into place.
+    start = text.rfind("\n", 0, idx) + 1
+    end = text.find("\n", idx + len(old))
+    end = len(text) if end < 0 else end
+    old_block = text[start:end].split("\n")
+    new_end = end + len(new) - len(old)
+    new_block = after[start:new_end].split("\n")
+    first_line = text.count("\n", 0, start)  # 0-based line of the block
+    before_lines = split_lines(text)
+    ctx_before = before_lines[max(0, first_line - CONTEXT) : first_line]
+    ctx_after = before_lines[first_line + len(old_block) : first_line + len(old_block) + CONTEXT]
+    hunks = diff_hunks(ctx_before + old_block + ctx_after, ctx_before + new_block + ctx_after)
+    offset = first_line - len(ctx_before)
+    for h in hunks:
+        h.old_start += offset if h.old_lines or h.old_start else 0
+        h.new_start += offset if h.new_lines or h.new_start else 0
+    return after, hunks
+
+
+def _fragment_hunks(old: str, new: str) -> list[Hunk]:
+    """Hunks from the strings alone: no line numbers, and the ends may be parts of lines."""
+    hunks = diff_hunks(split_lines(old), split_lines(new), context=CONTEXT)
+    for h in hunks:
+        h.old_start = h.new_start = 0
+    return hunks
+
+
+# -- session -> patches --------------------------------------------------------------------------
+
+_ABSENT = ""  # a file that does not exist replays as empty text
+
+
+def session_patches(
+    session: Session,
+    root: str | None = None,
+    base: Callable[[str], str | None] | None = None,
+) -> list[Patch]:
+    """The patches of a session's edit tool calls, in step order.
+
+    `root` is the directory paths are made relative to (the repository's work tree); by default the
+    session's cwd. `base(path)` may return a file's content before the session (e.g. from git) so
+    string edits can be placed; edits that carry their own `original` need no help. Failed edits
+    (`applied=False`) changed nothing and give no patch.
+    """
+    root = root or session.cwd
+    contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
+    patches: list[Patch] = []
+    for step in session.steps:
+        if step.kind != StepKind.TOOL_CALL or not step.edits:
+            continue
+        cwd = step.cwd or session.cwd
+        for edit in step.edits:
+            if not edit.applied:
+                continue
+            patch = _edit_patch(step, edit, cwd, root, contents, base)
+            if patch is not None:
+                patch.index = len(patches)
+                patches.append(patch)
+    return patches
+
+
+def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:
+    if path in contents:
+        return contents[path]
+    text = base(path) if base is not None and inside else None
+    contents[path] = text
+    return text
+
+
+def _edit_patch(
+    step: Step,
+    edit: FileEdit,
+    cwd: str | None,
+    root: str | None,
+    contents: dict[str, str | None],
+    base: Callable[[str], str | None] | None,
+) -> Patch | None:
+    rel, inside = relative_path(absolute_path(edit.path, cwd), root)
+    if edit.original is not None:
+        contents[rel] = edit.original
+    before = _current(rel, contents, base, inside)
+    if edit.op == "create" and before is None:
+        before = _ABSENT
+    after: str | None = None
+    hunks: list[Hunk] = []
+    exact = True
+
+    if edit.hunks:
+        hunks = [Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x for x in h.lines if not x.startswith("\\")]) for h in edit.hunks]
+        if before is not None:
+            applied = _apply_hunks(before, hunks)
+            if applied is not None:
+                after, hunks = applied
+    elif edit.old_string is not None and edit.new_string is not None and edit.old_string != "":
+        done = _string_edit(before, edit.old_string, edit.new_string, edit.replace_all) if before is not None else None
+        if done is not None:
+            after, hunks = done
+        else:
+            hunks = _fragment_hunks(edit.old_string, edit.new_string)
+            # Whole-line strings are exact even without the file.
+            exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
+    elif edit.content is not None or edit.new_string is not None:
+        after = edit.content if edit.content is not None else (edit.new_string or "")
+        prior = before if before is not None else _ABSENT
+        hunks = diff_hunks(split_lines(prior), split_lines(after))
+    elif edit.op == "delete":
+        after = _ABSENT
+        if before is not None:
+            hunks = diff_hunks(split_lines(before), [])
+
+    added, removed = hunk_lines(hunks)
+    target, old_path = rel, None
+    if edit.move_to:
+        target, _ = relative_path(absolute_path(edit.move_to, cwd), root)
+        old_path = rel
+        contents[rel] = _ABSENT
+    contents[target] = _ABSENT if edit.op == "delete" else after
+    if not hunks and not edit.move_to and edit.op != "delete":
+        return None  # an edit that changed nothing
+    patch = Patch(
+        step_id=step.id,
+        path=target,
+        op=edit.op,
+        hunks=hunks,
+        added=added,
+        removed=removed,
+        old_path=old_path,
+        timestamp=step.timestamp,
+        tool=step.tool,
+        exact=exact,
+        inside=inside,
+    )
+    if before is not None:
+        wanted = set(added) | set(removed)
+        counts = Counter(x for x in split_lines(before) if x in wanted)
+        patch.before_counts = dict(counts)
+    return patch
+
+
+def _whole_lines(text: str) -> bool:
+    return text == "" or text.endswith("\n")
+
+
+def unified_diff(patch: Patch) -> str:
+    """The patch as unified-diff text (for the UI's diff pane and capsules)."""
+    old_name = "/dev/null" if patch.op == "create" else "a/" + (patch.old_path or patch.path)
+    new_name = "/dev/null" if patch.op == "delete" else "b/" + patch.path
+    out = [f"--- {old_name}", f"+++ {new_name}"]
+    for h in patch.hunks:
+        out.append(f"@@ -{h.old_start},{h.old_lines} +{h.new_start},{h.new_lines} @@")
+        out.extend(h.lines)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,192 @@
+"""Snapshots: the working tree recorded after an agent's edit, outside every branch.
+
+`tracetui snapshot` (run from an agent hook) stores the work tree as a git tree built straight
+from the files on disk (the index is never read or written, nothing is checked out, no branch
+moves) and points `refs/tracetui/<session>/<n>` at it. The ref points at a commit object with
+no parent that wraps the tree, because a bare tree has no time: the commit's time and message
+record when it was taken and which tool call it followed. The trail's history walk skips this
+namespace, so a snapshot never counts as a commit someone made.
+
+Where two consecutive snapshots of a session bracket a tool call, the trail takes that step's
+diff from them (the exact change on disk, even where the log gave only strings).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import FileMode
+
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import Session
+from tracetui.trail.history import SNAPSHOT_NAMESPACE
+from tracetui.trail.patches import Patch, diff_hunks, hunk_lines, split_lines
+
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+SIGNATURE = ("tracetui", "tracetui@localhost")
+
+
+@dataclass(slots=True)
+class Snapshot:
+    ref: str
+    number: int
+    commit: str
+    tree: str
+    time: int
+    session: str
+    tool_use_id: str | None
+    tool: str | None
+
+
+def session_ref_prefix(session_id: str) -> str:
+    # Ref names cannot hold every character an id might; keep ids readable and safe.
+    clean = _SAFE_ID.sub("_", session_id).strip("._") or "session"
+    return f"{SNAPSHOT_NAMESPACE}{clean}/"
+
+
+def take_snapshot(
+    repo_path: str | Path,
+    session_id: str,
+    tool_use_id: str | None = None,
+    tool: str | None = None,
+    now: int | None = None,
+) -> Snapshot:
+    """Record the work tree of the repository at (or above) `repo_path` as the session's next snapshot."""
+    found = pygit2.discover_repository(str(repo_path))
+    if found is None:
+        raise NotFound(f"no git repository at {repo_path}")
+    repo = pygit2.Repository(found)
+    if repo.workdir is None:
+        raise TracetuiError(f"the repository at {repo_path} has no working tree to snapshot")
+    tree = _tree_from_disk(repo, repo.workdir.rstrip("/"), "")
+    prefix = session_ref_prefix(session_id)
+    number = 1 + max((s.number for s in snapshots(repo, session_id)), default=0)
+    when = int(now if now is not None else time.time())
+    sig = pygit2.Signature(SIGNATURE[0], SIGNATURE[1], when, 0)
+    lines = ["tracetui snapshot", "", f"session: {session_id}"]
+    if tool_use_id:
+        lines.append(f"tool_use_id: {tool_use_id}")
+    if tool:
+        lines.append(f"tool: {tool}")
+    commit = repo.create_commit(None, sig, sig, "\n".join(lines) + "\n", tree, [])
+    ref = f"{prefix}{number}"
+    repo.references.create(ref, commit)
+    return Snapshot(ref, number, str(commit), str(tree), when, session_id, tool_use_id, tool)
+
+
+def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str) -> pygit2.Oid:
+    builder = repo.TreeBuilder()
+    folder = os.path.join(top, rel) if rel else top
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            if name == ".git":
+                continue
+            path = f"{rel}/{name}" if rel else name
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if repo.path_is_ignored(path + "/") or os.path.exists(os.path.join(entry.path, ".git")):
+                    continue  # ignored, or a nested repository (its own history)
+                sub = _tree_from_disk(repo, top, path)
+                if len(repo.get(sub)):
+                    builder.insert(name, sub, FileMode.TREE)
+            elif repo.path_is_ignored(path):
+                continue
+            elif stat.S_ISLNK(st.st_mode):
+                blob = repo.create_blob(os.fsencode(os.readlink(entry.path)))
+                builder.insert(name, blob, FileMode.LINK)
+            elif stat.S_ISREG(st.st_mode):
+                try:
+                    blob = repo.create_blob_fromdisk(entry.path)
+                except (OSError, pygit2.GitError):
+                    continue  # vanished or unreadable mid-walk: leave it out rather than fail the hook
+                mode = FileMode.BLOB_EXECUTABLE if st.st_mode & 0o111 else FileMode.BLOB
+                builder.insert(name, blob, mode)
+    return builder.write()
+
+
+def snapshots(repo: pygit2.Repository, session_id: str) -> list[Snapshot]:
+    """The session's snapshots, oldest first."""
+    prefix = session_ref_prefix(session_id)
+    found: list[Snapshot] = []
+    for name in repo.references:
+        if not name.startswith(prefix):
+            continue
+        tail = name[len(prefix) :]
+        if not tail.isdigit():
+            continue
+        try:
+            commit = repo.references[name].peel(pygit2.Commit)
+        except (pygit2.GitError, KeyError, ValueError):
+            continue
+        meta = _meta(commit.message)
+        found.append(
+            Snapshot(name, int(tail), str(commit.id), str(commit.tree_id), commit.commit_time,
+                     meta.get("session", session_id), meta.get("tool_use_id"), meta.get("tool"))
+        )  # fmt: skip
+    return sorted(found, key=lambda s: s.number)
+
+
+def _meta(message: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in message.splitlines()[2:]:
+        key, sep, value = line.partition(": ")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def refine_with_snapshots(repo: pygit2.Repository, session: Session, patches: list[Patch]) -> int:
+    """Replace patches' hunks with the diff between the snapshots around their tool call.
+
+    Only where the snapshot before and after are both known and the file differs between them.
+    Returns how many patches were refined.
+    """
+    taken = snapshots(repo, session.id)
+    if len(taken) < 2:
+        return 0
+    after_of: dict[str, tuple[Snapshot, Snapshot]] = {}
+    for before, after in zip(taken, taken[1:]):
+        if after.tool_use_id:
+            after_of[after.tool_use_id] = (before, after)
+    call_of = {s.id: s.tool_call_id for s in session.steps if s.tool_call_id}
+    refined = 0
+    for patch in patches:
+        pair = after_of.get(call_of.get(patch.step_id) or "")
+        if pair is None or not patch.inside:
+            continue
+        old = _read(repo, pair[0].tree, patch.old_path or patch.path)
+        new = _read(repo, pair[1].tree, patch.path)
+        if old == new:
+            continue
+        before_lines, after_lines = split_lines(old or ""), split_lines(new or "")
+        patch.hunks = diff_hunks(before_lines, after_lines)
+        patch.added, patch.removed = hunk_lines(patch.hunks)
+        patch.exact = True
+        wanted = set(patch.added) | set(patch.removed)
+        counts: dict[str, int] = {}
+        for line in before_lines:
+            if line in wanted:
+                counts[line] = counts.get(line, 0) + 1
+        patch.before_counts = counts
+        refined += 1
+    return refined
+
+
+def _read(repo: pygit2.Repository, tree_id: str, path: str) -> str | None:
+    try:
+        entry = repo.get(tree_id)[path]
+    except (KeyError, ValueError):
+        return None
+    if entry.type_str != "blob":
+        return None
+    return repo.get(entry.id).data.decode("utf-8", errors="replace")

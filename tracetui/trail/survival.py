@@ -1,0 +1,444 @@
+"""Survival: where each patch landed in git, and what became of it at a reference revision.
+
+For each patch: the *accepting commit* is the first commit, on any ref, made after the step
+(allowing a minute of clock slack) whose version of the file holds at least half of the patch's
+evidence lines (evidence.py). Then, at the reference revision (default HEAD):
+
+- alive: every evidence line is there (whitespace-only differences allowed);
+- transformed: accepted, and at the reference some lines are kept or were edited into similar
+  lines that are new since the accepting commit;
+- reverted: accepted, and at the reference none is kept and nothing similar replaced them;
+- uncommitted: no commit holds it, but the working tree does;
+- lost: no commit holds it and neither does the working tree;
+- unknown: no repository, or the file lies outside it, or the patch has no line worth looking for.
+
+A pure deletion is looked for by the absence of its removed lines: alive while they stay deleted.
+If the accepting commit is not in the reference's history (say, on a branch not merged), the patch
+is judged at the tip of the first ref that holds that commit, and `judged_at` names that ref.
+Nothing here reads a commit message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pygit2
+
+from tracetui.errors import NotFound
+from tracetui.model import Session, StepKind
+from tracetui.trail import evidence as ev
+from tracetui.trail.history import History, ref_tips, walk
+from tracetui.trail.patches import Patch, session_patches
+
+SLACK_SECONDS = 60
+CACHE_VERSION = 1
+STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
+
+
+@dataclass(slots=True)
+class Fate:
+    """A patch's survival state, the commit that accepted it, and the evidence.
+
+    `kept`: evidence lines in place at the reference (for a deletion: still deleted);
+    `changed`: lines edited into similar new lines; `dropped`: lines gone (for a deletion: back).
+    `commits`: later commits, in the judged history, that changed the patch's lines.
+    """
+
+    patch: Patch
+    state: str
+    commit: str | None = None
+    kept: int = 0
+    changed: int = 0
+    dropped: int = 0
+    commits: list[str] = field(default_factory=list)
+    judged_at: str | None = None  # the ref judged at when not the reference (unmerged branch)
+    path_now: str | None = None  # the file's name at the judged revision, when renamed
+    superseded_by: str | None = None  # a later step of the same session that replaced its lines
+    reason: str | None = None  # why the state is unknown
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.patch
+        d: dict[str, Any] = {
+            "step": p.step_id,
+            "path": p.path,
+            "state": self.state,
+            "commit": self.commit,
+            "added": len(p.added),
+            "removed": len(p.removed),
+            "kept": self.kept,
+            "changed": self.changed,
+            "dropped": self.dropped,
+            "commits": list(self.commits),
+            "op": p.op,
+            "tool": p.tool,
+            "timestamp": p.timestamp,
+            "old_path": p.old_path,
+            "path_now": self.path_now,
+            "judged_at": self.judged_at,
+            "superseded_by": self.superseded_by,
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(slots=True)
+class Trail:
+    """A session's patches and their fates against one repository and reference."""
+
+    repo: str | None  # the repository's work tree (or git dir when bare); None when not found
+    ref: str
+    fates: list[Fate]
+    note: str | None = None  # e.g. "repository not found ..."
+    ref_commit: str | None = None
+    cached: bool = False
+
+    @property
+    def patches(self) -> list[Patch]:
+        return [f.patch for f in self.fates]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [f.to_dict() for f in self.fates]
+
+
+def summarize(trail: Trail) -> dict[str, Any]:
+    """Counts for a header line: patches by state, files and steps touched."""
+    states = {s: 0 for s in STATES}
+    for f in trail.fates:
+        states[f.state] = states.get(f.state, 0) + 1
+    return {
+        "patches": len(trail.fates),
+        "states": {k: v for k, v in states.items() if v},
+        "files": sorted({f.patch.path for f in trail.fates}),
+        "steps": len({f.patch.step_id for f in trail.fates}),
+        "repo": trail.repo,
+        "ref": trail.ref,
+        "note": trail.note,
+    }
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+
+def trail(
+    session: Session,
+    repo: str | Path | None = None,
+    ref: str = "HEAD",
+    cache_dir: Path | None = None,
+) -> Trail:
+    """The session's trail: patches and their survival at `ref` in `repo` (found from the cwd by default).
+
+    Raises TracetuiError when `repo` is given but is not a repository, or `ref` does not resolve.
+    Without a repository the patches are still listed, with state "unknown" and a note saying why.
+    """
+    found = open_repository(session, repo)
+    if found is None:
+        where = session.cwd or "(no cwd recorded)"
+        patches = session_patches(session)
+        fates = [Fate(p, "unknown", reason="no repository") for p in patches]
+        _mark_superseded(fates)
+        return Trail(None, ref, fates, note=f"repository not found for {where}: states are unknown")
+    root = found.workdir.rstrip("/") if found.workdir else None
+    ref_commit = resolve_ref(found, ref)
+    base = _base_reader(found, session)
+    patches = session_patches(session, root=root or session.cwd, base=base)
+    from tracetui.trail.snapshot import refine_with_snapshots
+
+    refine_with_snapshots(found, session, patches)
+    repo_name = root or found.path.rstrip("/")
+    key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
+    if key is not None:
+        fates = _cache_load(Path(cache_dir), key, patches)
+        if fates is not None:
+            return Trail(repo_name, ref, fates, ref_commit=ref_commit, cached=True)
+    fates = judge(found, patches, ref_commit)
+    _mark_superseded(fates)
+    if key is not None:
+        _cache_store(Path(cache_dir), key, fates)
+    return Trail(repo_name, ref, fates, ref_commit=ref_commit)
+
+
+def open_repository(session: Session, repo: str | Path | None) -> pygit2.Repository | None:
+    if repo is not None:
+        path = pygit2.discover_repository(str(repo))
+        if path is None:
+            raise NotFound(f"no git repository at {repo}")
+        return pygit2.Repository(path)
+    cwd = session.cwd
+    if not cwd or not os.path.isdir(cwd):
+        return None
+    path = pygit2.discover_repository(cwd)
+    return pygit2.Repository(path) if path else None
+
+
+def resolve_ref(repo: pygit2.Repository, ref: str) -> str | None:
+    """The commit a revision names; None for HEAD in a repository with no commit yet."""
+    if ref == "HEAD" and repo.head_is_unborn:
+        return None
+    try:
+        return str(repo.revparse_single(ref).peel(pygit2.Commit).id)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise NotFound(f"revision {ref!r} not found in the repository") from None
+
+
+def epoch(timestamp: str | None) -> float | None:
+    if not timestamp:
+        return None
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _base_reader(repo: pygit2.Repository, session: Session):
+    """Files as they were in git when the session began (to place string edits)."""
+    commit = _base_commit(repo, session)
+    if commit is None:
+        return None
+    tree = commit.tree
+
+    def read(path: str) -> str | None:
+        try:
+            entry = tree[path]
+        except (KeyError, ValueError):
+            return ""  # not in git at the start: a new file
+        if entry.type_str != "blob":
+            return None
+        return _text(repo.get(entry.id).data)
+
+    return read
+
+
+def _base_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | None:
+    if session.git and session.git.commit:
+        try:
+            return repo.revparse_single(session.git.commit).peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            pass
+    if repo.head_is_unborn:
+        return None
+    start = epoch(session.started) or min(
+        (t for t in (epoch(s.timestamp) for s in session.steps if s.kind == StepKind.TOOL_CALL) if t), default=None
+    )
+    commit = repo.head.peel(pygit2.Commit)
+    if start is None:
+        return commit
+    while commit.commit_time > start + SLACK_SECONDS and commit.parents:
+        commit = commit.parents[0]
+    return commit if commit.commit_time <= start + SLACK_SECONDS else None
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+# -- judging -------------------------------------------------------------------------------------
+
+
+class _Files:
+    """Counted file versions by blob id (each blob is read and counted once per trail)."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self.cache: dict[str | None, ev.FileLines] = {None: ev.EMPTY}
+
+    def get(self, blob: str | None) -> ev.FileLines:
+        found = self.cache.get(blob)
+        if found is None:
+            found = ev.FileLines.of(_text(self.repo.get(blob).data))
+            self.cache[blob] = found
+        return found
+
+
+def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None) -> list[Fate]:
+    """The fates of `patches` at `ref_commit`, from one walk of the history."""
+    times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
+    since = (min(times) - SLACK_SECONDS) if times and len(times) == len(patches) else 0.0
+    paths = {p.path for p in patches if p.inside}
+    extra = [ref_commit] if ref_commit else []
+    history = walk(repo, paths, since, extra)
+    files = _Files(repo)
+    tips = ref_tips(repo)
+    head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
+    workdir = repo.workdir
+    fates: list[Fate] = []
+    for patch in patches:
+        fates.append(_judge_one(patch, history, files, ref_commit, tips, head, workdir))
+    return fates
+
+
+def _judge_one(patch, history: History, files: _Files, ref_commit, tips, head, workdir) -> Fate:
+    if not patch.inside:
+        return Fate(patch, "unknown", reason="outside the repository")
+    probe = ev.probe(patch)
+    if probe is None:
+        return Fate(patch, "unknown", reason="no line to look for")
+    path = patch.path
+    t = epoch(patch.timestamp)
+    changes = sorted(history.changes.get(path, []))
+    accept = None
+    for ctime, _, cid in changes:
+        if t is not None and ctime < t - SLACK_SECONDS:
+            continue
+        if ev.reached(probe, files.get(history.blob_at(cid, path))):
+            accept = cid
+            break
+    ref_lines = files.get(history.blob_at(ref_commit, path)) if ref_commit else ev.EMPTY
+    if accept is None and ref_commit and ev.reached(probe, ref_lines):
+        # In the reference but no commit after the step holds it (clock skew): take the first that does.
+        for _, _, cid in changes:
+            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(history.blob_at(cid, path))):
+                accept = cid
+                break
+    if accept is None:
+        name = history.name_at(head, path) if head else path
+        work = _worktree_lines(workdir, name)
+        if work is not None and ev.reached(probe, work):
+            return Fate(patch, "uncommitted", kept=ev.kept(probe, work), path_now=_renamed(name, path))
+        k = ev.kept(probe, ref_lines)
+        return Fate(patch, "lost", kept=k, dropped=probe.size - k)
+
+    judged, judged_at = ref_commit, None
+    if judged is None or accept not in history.ancestry(judged):
+        for name, tip in tips:
+            if accept in history.ancestry(tip):
+                judged, judged_at = tip, name
+                break
+    final = files.get(history.blob_at(judged, path))
+    accepted = files.get(history.blob_at(accept, path))
+    kept = ev.kept(probe, final)
+    changed = ev.changed(probe, final, accepted) if kept < probe.size else 0
+    if kept == probe.size:
+        state = "alive"
+    elif kept == 0 and changed == 0:
+        state = "reverted"
+    else:
+        state = "transformed"
+    later = _later_commits(probe, history, files, path, accept, judged)
+    return Fate(
+        patch,
+        state,
+        commit=accept,
+        kept=kept,
+        changed=changed,
+        dropped=probe.size - kept - changed,
+        commits=later,
+        judged_at=judged_at,
+        path_now=_renamed(history.name_at(judged, path), path),
+    )
+
+
+def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
+    """Commits after the accepting one, in the judged history, that changed the patch's lines."""
+    line = history.ancestry(judged)
+    after_accept = history.order.index(accept)
+    out: list[str] = []
+    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
+        if index <= after_accept or cid not in line or cid == accept:
+            continue
+        parents = history.parents.get(cid) or []
+        before = files.get(history.blob_at(parents[0], path)) if parents else ev.EMPTY
+        now = files.get(history.blob_at(cid, path))
+        if (ev.kept(probe, now), ev.kept_exact(probe, now)) != (ev.kept(probe, before), ev.kept_exact(probe, before)):
+            out.append(cid)
+    return out
+
+
+def _renamed(name: str, path: str) -> str | None:
+    return name if name != path else None
+
+
+def _worktree_lines(workdir: str | None, name: str) -> ev.FileLines | None:
+    if not workdir:
+        return None
+    full = os.path.join(workdir, name)
+    try:
+        with open(full, "rb") as fh:
+            return ev.FileLines.of(_text(fh.read()))
+    except FileNotFoundError:
+        return ev.EMPTY
+    except OSError:
+        return None
+
+
+def _mark_superseded(fates: list[Fate]) -> None:
+    """Note where a later step of the same session removed a patch's added lines before any commit."""
+    by_path: dict[str, list[Fate]] = {}
+    for f in fates:
+        by_path.setdefault(f.patch.path, []).append(f)
+    for group in by_path.values():
+        for i, f in enumerate(group):
+            if f.state not in ("lost", "transformed") or not f.patch.added:
+                continue
+            mine = {x for x in f.patch.added if x.strip()}
+            for later in group[i + 1 :]:
+                if later.patch.step_id != f.patch.step_id and mine & set(later.patch.removed):
+                    f.superseded_by = later.patch.step_id
+                    break
+
+
+# -- cache ---------------------------------------------------------------------------------------
+
+
+def _cache_key(repo: pygit2.Repository, session: Session, patches: list[Patch], ref: str, ref_commit: str | None) -> str:
+    """Results hold while the refs, the reference, the patches and the touched work-tree files do."""
+    h = hashlib.sha256()
+    h.update(orjson.dumps([CACHE_VERSION, session.id, ref, ref_commit, ref_tips(repo)]))
+    for p in patches:
+        h.update(orjson.dumps([p.to_dict(), p.before_counts, p.inside], option=orjson.OPT_NON_STR_KEYS))
+    if repo.workdir:
+        for path in sorted({p.path for p in patches if p.inside}):
+            try:
+                st = os.stat(os.path.join(repo.workdir, path))
+                h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+            except OSError:
+                h.update(f"{path}:-".encode())
+    return h.hexdigest()
+
+
+def _cache_load(cache_dir: Path, key: str, patches: list[Patch]) -> list[Fate] | None:
+    path = cache_dir / "trail" / f"{key}.json"
+    try:
+        rows = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(rows, list) or len(rows) != len(patches):
+        return None
+    try:
+        return [
+            Fate(
+                p,
+                r["state"],
+                r["commit"],
+                r["kept"],
+                r["changed"],
+                r["dropped"],
+                list(r["commits"]),
+                r["judged_at"],
+                r["path_now"],
+                r["superseded_by"],
+                r.get("reason"),
+            )
+            for p, r in zip(patches, rows)
+        ]
+    except (KeyError, TypeError):
+        return None
+
+
+def _cache_store(cache_dir: Path, key: str, fates: list[Fate]) -> None:
+    folder = cache_dir / "trail"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(orjson.dumps([f.to_dict() for f in fates]))
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
