@@ -6,11 +6,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from conftest import FIXTURES
+
 from tracetui.model import Session, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles
-from tracetui.sources import pi
+from tracetui.sources import RawLog, SessionFiles, pi
 
 PI = FIXTURES / "pi"
 HEADLESS = "2026-05-01T00-00-00-000Z_66666666-aaaa-4bbb-8ccc-000000000006.jsonl"
@@ -110,13 +109,22 @@ def test_v1_steps_are_named_by_line_and_chained_in_file_order():
 def test_v1_assistant_blocks_tokens_and_models():
     s = load("v1_linear.jsonl")
     thinking, text, call = s.step("L3"), s.step("L3:1"), s.step("L3:2")
-    assert (thinking.text, thinking.role, thinking.model) == ("Look at calc.py first.", "assistant", "anthropic/claude-sonnet-4-5")
+    assert (thinking.text, thinking.role, thinking.model) == (
+        "Look at calc.py first.",
+        "assistant",
+        "anthropic/claude-sonnet-4-5",
+    )
     assert thinking.tokens == Tokens(100, 20, 300, 40)  # on the first step of the message only
     assert text.tokens is None and call.tokens is None
     assert (call.tool, call.tool_call_id, call.tool_input) == ("read", "toolu_v1_read", {"path": "calc.py"})
     result = s.step("L4")
     assert (result.kind, result.role, result.tool, result.tool_call_id, result.text, result.is_error) == (
-        "tool_result", "tool", "read", "toolu_v1_read", "def total(items): ...", False,
+        "tool_result",
+        "tool",
+        "read",
+        "toolu_v1_read",
+        "def total(items): ...",
+        False,
     )
     assert s.step("L11").model == "openai/gpt-5"
 
@@ -165,17 +173,34 @@ def test_v1_bash_execution_is_a_user_run_call_and_its_result():
     s = load("v1_linear.jsonl")
     call, result = s.step("L9"), s.step("L9:1")
     assert (call.kind, call.role, call.tool, call.tool_input, call.meta) == (
-        "tool_call", "user", "bash", {"command": "pytest -q"}, {"user_run": True},
+        "tool_call",
+        "user",
+        "bash",
+        {"command": "pytest -q"},
+        {"user_run": True},
     )
     assert call.tool_call_id == result.tool_call_id == "user-bash:L9"
-    assert (result.kind, result.text, result.is_error, result.parent) == ("tool_result", "1 failed", True, "L9")
+    assert (result.kind, result.text, result.is_error, result.parent) == (
+        "tool_result",
+        "1 failed",
+        True,
+        "L9",
+    )
     assert result.meta == {"user_run": True, "exit_code": 1}
 
 
 def test_v1_model_and_thinking_changes():
     s = load("v1_linear.jsonl")
-    assert (s.step("L7").kind, s.step("L7").text, s.step("L7").meta) == ("system", "thinking level: high", {"thinking_level": "high"})
-    assert (s.step("L8").kind, s.step("L8").text, s.step("L8").model) == ("model_change", "openai/gpt-5", "openai/gpt-5")
+    assert (s.step("L7").kind, s.step("L7").text, s.step("L7").meta) == (
+        "system",
+        "thinking level: high",
+        {"thinking_level": "high"},
+    )
+    assert (s.step("L8").kind, s.step("L8").text, s.step("L8").model) == (
+        "model_change",
+        "openai/gpt-5",
+        "openai/gpt-5",
+    )
 
 
 def test_v1_compaction_index_resolves_to_the_kept_entrys_step():
@@ -194,7 +219,12 @@ def test_v1_aborted_turn_keeps_its_steps_adds_a_system_step_and_runs_no_edit():
     assert call.meta == {"not_run": True}
     assert [e.applied for e in call.edits] == [False]
     end = s.step("L16:2")
-    assert (end.kind, end.text, end.is_error, end.meta) == ("system", "Request was aborted.", False, {"stop_reason": "aborted"})
+    assert (end.kind, end.text, end.is_error, end.meta) == (
+        "system",
+        "Request was aborted.",
+        False,
+        {"stop_reason": "aborted"},
+    )
 
 
 # --- v2: ids, hookMessage, label, session name -------------------------------------------------
@@ -212,7 +242,11 @@ def test_v2_hook_message_is_context_and_labels_are_not_steps():
         ("a0000006", "user", "a0000003", True),
     ]
     hook = s.step("a0000002")
-    assert (hook.role, hook.text, hook.meta) == ("user", "Remember the style guide.", {"custom_type": "reminder", "display": False})
+    assert (hook.role, hook.text, hook.meta) == (
+        "user",
+        "Remember the style guide.",
+        {"custom_type": "reminder", "display": False},
+    )
     assert s.skipped == {}
     assert s.models == ["google/gemini-2.5-pro"]
 
@@ -247,7 +281,10 @@ def test_v3_tree_active_path_differs_from_file_order():
 
 def test_v3_branch_summary_custom_message_and_compaction_by_id():
     s = load("v3_tree.jsonl")
-    assert (s.step("b0000009").text, s.step("b0000009").meta) == ("Tried deleting a; abandoned.", {"from_id": "b0000008"})
+    assert (s.step("b0000009").text, s.step("b0000009").meta) == (
+        "Tried deleting a; abandoned.",
+        {"from_id": "b0000008"},
+    )
     assert (s.step("b000000b").text, s.step("b000000b").meta) == ("2 todos open", {"custom_type": "todo"})
     assert s.step("b000000c").meta == {
         "first_kept_entry_id": "b0000005",
@@ -266,9 +303,20 @@ def test_v3_multi_replacement_edit_uses_the_unified_patch_once():
             "path": "src/a.ts",
             "op": "update",
             "hunks": [
-                {"old_start": 1, "old_lines": 3, "new_start": 1, "new_lines": 3,
-                 "lines": [" const a = 1;", "-const b = 2;", "+const b = 3;", " export { a, b };"]},
-                {"old_start": 11, "old_lines": 0, "new_start": 11, "new_lines": 2, "lines": ["+// one", "+// two"]},
+                {
+                    "old_start": 1,
+                    "old_lines": 3,
+                    "new_start": 1,
+                    "new_lines": 3,
+                    "lines": [" const a = 1;", "-const b = 2;", "+const b = 3;", " export { a, b };"],
+                },
+                {
+                    "old_start": 11,
+                    "old_lines": 0,
+                    "new_start": 11,
+                    "new_lines": 2,
+                    "lines": ["+// one", "+// two"],
+                },
             ],
         }
     ]
@@ -285,7 +333,14 @@ def test_openclaw_archive_custom_entries_images_and_details_status_errors():
     assert s.id == "44444444-aaaa-4bbb-8ccc-000000000004"
     assert s.skipped == {}  # model-snapshot and cache-ttl are known extension state
     assert [st.id for st in s.steps] == [
-        "c0000001", "c0000002", "c0000004", "c0000005", "c0000005:1", "c0000006", "c0000007", "c0000009",
+        "c0000001",
+        "c0000002",
+        "c0000004",
+        "c0000005",
+        "c0000005:1",
+        "c0000006",
+        "c0000007",
+        "c0000009",
     ]
     assert s.step("c0000004").parent == "c0000002"
     assert s.step("c0000004").text == "[Chat user] what is in this picture?\n[image]"
@@ -319,15 +374,27 @@ def test_a_file_without_header_loads_what_it_can():
     s = load(HEADLESS)
     assert s.id == "66666666-aaaa-4bbb-8ccc-000000000006"  # from the file name
     assert s.cwd is None
-    assert [(e.line, e.error) for e in s.errors] == [(1, 'expected a Pi session header (type "session") on the first line')]
-    assert [(st.id, st.kind, st.text) for st in s.steps] == [("L1", "user", "headless"), ("L2", "assistant", "ok")]
+    assert [(e.line, e.error) for e in s.errors] == [
+        (1, 'expected a Pi session header (type "session") on the first line')
+    ]
+    assert [(st.id, st.kind, st.text) for st in s.steps] == [
+        ("L1", "user", "headless"),
+        ("L2", "assistant", "ok"),
+    ]
     assert s.skipped == {"wobble": 1}
     assert s.version == "pi-v1"
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\n\n", b"\x00\xff\xfe garbage", b"[1,2,3]\n", b'{"type":"session"}\n{"type":"message"}\n', b'{"type":"message","message":{"role":"assistant","content":"hi","usage":{"input":"x"}}}'],
+    [
+        b"",
+        b"\n\n",
+        b"\x00\xff\xfe garbage",
+        b"[1,2,3]\n",
+        b'{"type":"session"}\n{"type":"message"}\n',
+        b'{"type":"message","message":{"role":"assistant","content":"hi","usage":{"input":"x"}}}',
+    ],
 )
 def test_bad_input_never_raises(data):
     s = pi.read(RawLog("/logs/2026_bad.jsonl", data), [])
@@ -341,14 +408,50 @@ def test_leaf_is_the_last_entry_even_when_it_is_a_label():
     # Pi's leaf is the label, so the e2-e3 branch is the active one.
     text = lines(
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
-        {"type": "message", "id": "e1", "parentId": None, "timestamp": "2026-01-01T00:00:01.000Z", "message": {"role": "user", "content": "a"}},
-        {"type": "message", "id": "e2", "parentId": "e1", "timestamp": "2026-01-01T00:00:02.000Z", "message": {"role": "user", "content": "b"}},
-        {"type": "message", "id": "e3", "parentId": "e2", "timestamp": "2026-01-01T00:00:03.000Z", "message": {"role": "user", "content": "c"}},
-        {"type": "message", "id": "e4", "parentId": "e1", "timestamp": "2026-01-01T00:00:04.000Z", "message": {"role": "user", "content": "d"}},
-        {"type": "label", "id": "e5", "parentId": "e3", "timestamp": "2026-01-01T00:00:05.000Z", "targetId": "e2", "label": "x"},
+        {
+            "type": "message",
+            "id": "e1",
+            "parentId": None,
+            "timestamp": "2026-01-01T00:00:01.000Z",
+            "message": {"role": "user", "content": "a"},
+        },
+        {
+            "type": "message",
+            "id": "e2",
+            "parentId": "e1",
+            "timestamp": "2026-01-01T00:00:02.000Z",
+            "message": {"role": "user", "content": "b"},
+        },
+        {
+            "type": "message",
+            "id": "e3",
+            "parentId": "e2",
+            "timestamp": "2026-01-01T00:00:03.000Z",
+            "message": {"role": "user", "content": "c"},
+        },
+        {
+            "type": "message",
+            "id": "e4",
+            "parentId": "e1",
+            "timestamp": "2026-01-01T00:00:04.000Z",
+            "message": {"role": "user", "content": "d"},
+        },
+        {
+            "type": "label",
+            "id": "e5",
+            "parentId": "e3",
+            "timestamp": "2026-01-01T00:00:05.000Z",
+            "targetId": "e2",
+            "label": "x",
+        },
     )
     s = parse(text)
-    assert table(s) == [("e1", "user", None, True), ("e2", "user", "e1", True), ("e3", "user", "e2", True), ("e4", "user", "e1", False)]
+    assert table(s) == [
+        ("e1", "user", None, True),
+        ("e2", "user", "e1", True),
+        ("e3", "user", "e2", True),
+        ("e4", "user", "e1", False),
+    ]
     assert s.ended == "2026-01-01T00:00:05.000Z"
 
 
@@ -357,7 +460,15 @@ def test_unknown_types_roles_and_blocks_are_counted_not_fatal():
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
         {"type": "future_thing", "id": "f1", "parentId": None},
         {"type": "message", "id": "f2", "parentId": "f1", "message": {"role": "oracle", "content": "?"}},
-        {"type": "message", "id": "f3", "parentId": "f2", "message": {"role": "assistant", "content": [{"type": "hologram"}, {"type": "text", "text": "ok"}]}},
+        {
+            "type": "message",
+            "id": "f3",
+            "parentId": "f2",
+            "message": {
+                "role": "assistant",
+                "content": [{"type": "hologram"}, {"type": "text", "text": "ok"}],
+            },
+        },
         {"type": "session", "id": "again"},
     )
     s = parse(text)
@@ -371,7 +482,10 @@ def test_ids_are_stable_when_a_v1_log_grows():
     first = pi.read(RawLog("/l/a.jsonl", data), [])
     again = pi.read(RawLog("/l/a.jsonl", data), [])
     assert first.to_dict() == again.to_dict()
-    grown = data + b'\n{"type":"message","timestamp":"2025-06-01T11:00:00.000Z","message":{"role":"user","content":"more"}}\n'
+    grown = (
+        data
+        + b'\n{"type":"message","timestamp":"2025-06-01T11:00:00.000Z","message":{"role":"user","content":"more"}}\n'
+    )
     longer = pi.read(RawLog("/l/a.jsonl", grown), [])
     assert [st.id for st in longer.steps] == [st.id for st in first.steps] + ["L17"]
     assert longer.step("L17").parent == "L16:2"
@@ -381,8 +495,23 @@ def test_message_timestamp_is_used_when_the_entry_has_none_and_titles_are_cut():
     long_prompt = "word " * 100
     text = lines(
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/p"},
-        {"type": "message", "id": "m1", "parentId": None, "message": {"role": "user", "content": [{"type": "image", "data": "", "mimeType": "image/png"}], "timestamp": 1767225601000}},
-        {"type": "message", "id": "m2", "parentId": "m1", "timestamp": "2026-01-01T01:00:02+01:00", "message": {"role": "user", "content": long_prompt}},
+        {
+            "type": "message",
+            "id": "m1",
+            "parentId": None,
+            "message": {
+                "role": "user",
+                "content": [{"type": "image", "data": "", "mimeType": "image/png"}],
+                "timestamp": 1767225601000,
+            },
+        },
+        {
+            "type": "message",
+            "id": "m2",
+            "parentId": "m1",
+            "timestamp": "2026-01-01T01:00:02+01:00",
+            "message": {"role": "user", "content": long_prompt},
+        },
         {"type": "session_info", "id": "m3", "parentId": "m2", "name": "named"},
         {"type": "session_info", "id": "m4", "parentId": "m3", "name": "   "},
     )
@@ -399,12 +528,39 @@ def test_message_timestamp_is_used_when_the_entry_has_none_and_titles_are_cut():
 def test_edit_arguments_in_other_shapes():
     text = lines(
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
-        {"type": "message", "id": "a1", "parentId": None, "message": {"role": "assistant", "stopReason": "toolUse", "content": [
-            {"type": "toolCall", "id": "t1", "name": "Edit", "arguments": {"file_path": "x.py", "old_string": "a", "new_string": "b"}},
-            {"type": "toolCall", "id": "t2", "name": "edit", "arguments": {"path": "y.py", "edits": '[{"oldText":"1","newText":"2"},{"oldText":"3","newText":"4"}]'}},
-            {"type": "toolCall", "id": "t3", "name": "edit", "arguments": '{"path":"z.py","oldText":"p","newText":"q"}'},
-            {"type": "toolCall", "id": "t4", "name": "read", "arguments": {"path": "z.py"}},
-        ]}},
+        {
+            "type": "message",
+            "id": "a1",
+            "parentId": None,
+            "message": {
+                "role": "assistant",
+                "stopReason": "toolUse",
+                "content": [
+                    {
+                        "type": "toolCall",
+                        "id": "t1",
+                        "name": "Edit",
+                        "arguments": {"file_path": "x.py", "old_string": "a", "new_string": "b"},
+                    },
+                    {
+                        "type": "toolCall",
+                        "id": "t2",
+                        "name": "edit",
+                        "arguments": {
+                            "path": "y.py",
+                            "edits": '[{"oldText":"1","newText":"2"},{"oldText":"3","newText":"4"}]',
+                        },
+                    },
+                    {
+                        "type": "toolCall",
+                        "id": "t3",
+                        "name": "edit",
+                        "arguments": '{"path":"z.py","oldText":"p","newText":"q"}',
+                    },
+                    {"type": "toolCall", "id": "t4", "name": "read", "arguments": {"path": "z.py"}},
+                ],
+            },
+        },
     )
     s = parse(text)
     edits = {st.tool_call_id: [e.to_dict() for e in st.edits] for st in s.steps}
@@ -426,15 +582,29 @@ def test_error_turn_gets_a_system_step_carrying_tokens_when_it_has_no_content():
     text = lines(
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
         {"type": "message", "id": "u1", "parentId": None, "message": {"role": "user", "content": "go"}},
-        {"type": "message", "id": "a1", "parentId": "u1", "message": {
-            "role": "assistant", "content": [], "provider": "openai-codex", "model": "gpt-5.3-codex",
-            "usage": {"input": 3, "output": 0, "cacheRead": 0, "cacheWrite": 0}, "stopReason": "error",
-            "errorMessage": "No API key for provider: openai-codex"}},
+        {
+            "type": "message",
+            "id": "a1",
+            "parentId": "u1",
+            "message": {
+                "role": "assistant",
+                "content": [],
+                "provider": "openai-codex",
+                "model": "gpt-5.3-codex",
+                "usage": {"input": 3, "output": 0, "cacheRead": 0, "cacheWrite": 0},
+                "stopReason": "error",
+                "errorMessage": "No API key for provider: openai-codex",
+            },
+        },
     )
     s = parse(text)
     step = s.step("a1")
     assert (step.kind, step.role, step.text, step.is_error, step.meta) == (
-        "system", "system", "No API key for provider: openai-codex", True, {"stop_reason": "error"},
+        "system",
+        "system",
+        "No API key for provider: openai-codex",
+        True,
+        {"stop_reason": "error"},
     )
     assert step.tokens == Tokens(3, 0, 0, 0)
     assert step.model == "openai-codex/gpt-5.3-codex"
@@ -451,16 +621,60 @@ def test_apply_patch_calls_become_edits_and_a_failed_one_is_not_applied():
     patch = "*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
     text = lines(
         {"type": "session", "version": 3, "id": "s", "timestamp": "2026-01-01T00:00:00.000Z", "cwd": "/p"},
-        {"type": "message", "id": "a1", "parentId": None, "message": {"role": "assistant", "stopReason": "toolUse", "content": [
-            {"type": "toolCall", "id": "call_p1", "name": "apply_patch", "arguments": {"input": patch}},
-            {"type": "toolCall", "id": "call_p2", "name": "apply_patch", "arguments": {"input": "*** Begin Patch\n*** Delete File: gone.txt\n*** End Patch"}},
-        ]}},
-        {"type": "message", "id": "r1", "parentId": "a1", "message": {"role": "toolResult", "toolCallId": "call_p1", "toolName": "apply_patch", "content": [{"type": "text", "text": "Success"}], "isError": False}},
-        {"type": "message", "id": "r2", "parentId": "r1", "message": {"role": "toolResult", "toolCallId": "call_p2", "toolName": "apply_patch", "content": [{"type": "text", "text": "no such file"}], "isError": True}},
+        {
+            "type": "message",
+            "id": "a1",
+            "parentId": None,
+            "message": {
+                "role": "assistant",
+                "stopReason": "toolUse",
+                "content": [
+                    {
+                        "type": "toolCall",
+                        "id": "call_p1",
+                        "name": "apply_patch",
+                        "arguments": {"input": patch},
+                    },
+                    {
+                        "type": "toolCall",
+                        "id": "call_p2",
+                        "name": "apply_patch",
+                        "arguments": {"input": "*** Begin Patch\n*** Delete File: gone.txt\n*** End Patch"},
+                    },
+                ],
+            },
+        },
+        {
+            "type": "message",
+            "id": "r1",
+            "parentId": "a1",
+            "message": {
+                "role": "toolResult",
+                "toolCallId": "call_p1",
+                "toolName": "apply_patch",
+                "content": [{"type": "text", "text": "Success"}],
+                "isError": False,
+            },
+        },
+        {
+            "type": "message",
+            "id": "r2",
+            "parentId": "r1",
+            "message": {
+                "role": "toolResult",
+                "toolCallId": "call_p2",
+                "toolName": "apply_patch",
+                "content": [{"type": "text", "text": "no such file"}],
+                "isError": True,
+            },
+        },
     )
     s = parse(text)
     first, second = s.step("a1"), s.step("a1:1")
-    assert [(e.path, e.op, e.content, e.applied) for e in first.edits] == [("notes.txt", "create", "hello\n", True), ("a.py", "update", None, True)]
+    assert [(e.path, e.op, e.content, e.applied) for e in first.edits] == [
+        ("notes.txt", "create", "hello\n", True),
+        ("a.py", "update", None, True),
+    ]
     assert first.edits[1].hunks[0].lines == ["-x = 1", "+x = 2"]
     assert [(e.path, e.op, e.applied) for e in second.edits] == [("gone.txt", "delete", False)]
     assert s.edit_calls == 2
@@ -477,9 +691,13 @@ def test_crlf_line_ends_and_a_byte_order_mark_are_not_errors():
 
 
 def test_a_torn_entry_whose_blocks_are_whole_still_yields_only_the_real_entry_after_it():
-    whole = orjson.dumps({"type": "message", "id": "m2", "parentId": None, "message": {"role": "user", "content": "kept"}}).decode()
+    whole = orjson.dumps(
+        {"type": "message", "id": "m2", "parentId": None, "message": {"role": "user", "content": "kept"}}
+    ).decode()
     torn = '{"type":"message","id":"m1","message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}'
     text = '{"type":"session","version":3,"id":"s","cwd":"/p"}\n' + torn + whole + "\n"
     s = parse(text)
-    assert [(e.line, e.error) for e in s.errors] == [(2, "torn entry (not valid JSON); recovered 1 whole entry on the same line")]
+    assert [(e.line, e.error) for e in s.errors] == [
+        (2, "torn entry (not valid JSON); recovered 1 whole entry on the same line")
+    ]
     assert [(st.id, st.text) for st in s.steps] == [("m2", "kept")]

@@ -17,8 +17,7 @@ import pytest
 from conftest import CORPUS, corpus_files, requires_corpus
 
 from tracetui.model import Session, StepKind, Tokens
-from tracetui.sources import RawLog
-from tracetui.sources import pi
+from tracetui.sources import RawLog, pi
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
 
@@ -93,7 +92,14 @@ class Expected:
                 self.bash_runs += 1
             elif role == "assistant":
                 usage = message.get("usage") or {}
-                self.tokens.add(Tokens(usage.get("input", 0), usage.get("output", 0), usage.get("cacheRead", 0), usage.get("cacheWrite", 0)))
+                self.tokens.add(
+                    Tokens(
+                        usage.get("input", 0),
+                        usage.get("output", 0),
+                        usage.get("cacheRead", 0),
+                        usage.get("cacheWrite", 0),
+                    )
+                )
                 if message.get("stopReason") in ("error", "aborted"):
                     self.kinds[StepKind.SYSTEM] += 1
                 for block in message.get("content") or []:
@@ -101,7 +107,11 @@ class Expected:
                         self.kinds[StepKind.TOOL_CALL] += 1
                         self.call_ids.append(block["id"])
                         args = block.get("arguments") or {}
-                        if block["name"].lower() in ("edit", "write") and isinstance(args, dict) and args.get("path"):
+                        if (
+                            block["name"].lower() in ("edit", "write")
+                            and isinstance(args, dict)
+                            and args.get("path")
+                        ):
                             self.edit_calls += 1
                     elif block["type"] == "text":
                         self.kinds[StepKind.ASSISTANT] += 1
@@ -177,7 +187,9 @@ def test_compactions(case):
     _, session, expected = case
     steps = [s for s in session.steps if s.kind == StepKind.COMPACTION]
     assert [s.text for s in steps] == [c["summary"] for _, c in expected.compactions]
-    assert [s.meta.get("tokens_before") for s in steps] == [c.get("tokensBefore") for _, c in expected.compactions]
+    assert [s.meta.get("tokens_before") for s in steps] == [
+        c.get("tokensBefore") for _, c in expected.compactions
+    ]
     if expected.first_kept_lines:  # v1: an index into the file's entries, header = 0
         assert [s.meta["first_kept_entry_id"] for s in steps] == [f"L{n}" for n in expected.first_kept_lines]
     for step in steps:
@@ -244,6 +256,10 @@ def _raw_diffs(data: bytes) -> dict[str, str]:
     for _, entry in plain_entries(data)[0]:
         message = entry.get("message") or {}
         details = message.get("details")
-        if message.get("role") == "toolResult" and isinstance(details, dict) and isinstance(details.get("diff"), str):
+        if (
+            message.get("role") == "toolResult"
+            and isinstance(details, dict)
+            and isinstance(details.get("diff"), str)
+        ):
             out[message["toolCallId"]] = details["diff"]
     return out

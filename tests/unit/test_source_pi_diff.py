@@ -26,7 +26,13 @@ def test_two_hunks_separated_by_skipped_lines_carry_the_running_offset():
         ]
     )
     assert hunks(diff) == [
-        {"old_start": 3, "old_lines": 3, "new_start": 3, "new_lines": 4, "lines": [" a", "-b", "+B1", "+B2", " c"]},
+        {
+            "old_start": 3,
+            "old_lines": 3,
+            "new_start": 3,
+            "new_lines": 4,
+            "lines": [" a", "-b", "+B1", "+B2", " c"],
+        },
         # after the first hunk, new numbers run one ahead of old ones
         {"old_start": 20, "old_lines": 3, "new_start": 21, "new_lines": 2, "lines": [" x", "-y", " z"]},
     ]
@@ -36,7 +42,13 @@ def test_leading_context_numbered_from_one_by_old_pi_is_not_trusted():
     # Older Pi restarted the numbers of the context shown after "...": the changed lines are right.
     diff = "\n".join(["    ...", "  1 p", "  2 q", "- 40 r", "+ 40 R", " 41 s", "    ..."])
     assert hunks(diff) == [
-        {"old_start": 38, "old_lines": 4, "new_start": 38, "new_lines": 4, "lines": [" p", " q", "-r", "+R", " s"]},
+        {
+            "old_start": 38,
+            "old_lines": 4,
+            "new_start": 38,
+            "new_lines": 4,
+            "lines": [" p", " q", "-r", "+R", " s"],
+        },
     ]
 
 
@@ -49,13 +61,25 @@ def test_pure_insertion_without_context_starts_where_its_lines_go():
 def test_pure_deletion_and_text_that_looks_like_a_marker():
     diff = "  7 keep\n- 8 ...\n- 9 \n 10 end"
     assert hunks(diff) == [
-        {"old_start": 7, "old_lines": 4, "new_start": 7, "new_lines": 2, "lines": [" keep", "-...", "-", " end"]}
+        {
+            "old_start": 7,
+            "old_lines": 4,
+            "new_start": 7,
+            "new_lines": 2,
+            "lines": [" keep", "-...", "-", " end"],
+        }
     ]
 
 
 def test_text_keeps_its_own_leading_spaces():
     assert hunks("-12     indented\n+12         more") == [
-        {"old_start": 12, "old_lines": 1, "new_start": 12, "new_lines": 1, "lines": ["-    indented", "+        more"]}
+        {
+            "old_start": 12,
+            "old_lines": 1,
+            "new_start": 12,
+            "new_lines": 1,
+            "lines": ["-    indented", "+        more"],
+        }
     ]
 
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,10 @@ def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
     if not lost and len(found) == 1:
         return found, "not valid UTF-8; read with replacement characters"
     if lost:
-        return found, f"torn entry (not valid JSON); recovered {len(found)} whole entr{'y' if len(found) == 1 else 'ies'} on the same line"
+        return (
+            found,
+            f"torn entry (not valid JSON); recovered {len(found)} whole entr{'y' if len(found) == 1 else 'ies'} on the same line",
+        )
     return found, f"{len(found)} entries on one line (a lost newline); all recovered"
 
 
@@ -181,7 +184,9 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         header = records[0][2]
         records = records[1:]
     elif not any(e.line == 1 for e in errors):
-        errors.insert(0, LineError(path, 1, "expected a Pi session header (type \"session\") on the first line"))
+        errors.insert(
+            0, LineError(path, 1, 'expected a Pi session header (type "session") on the first line')
+        )
 
     session = Session(id=_session_id(header, path), agent=AGENT, source=path, files=[path], errors=errors)
     reader = _Reader(session)
@@ -241,7 +246,11 @@ class _Reader:
         previous: str | None = None
         for line, position, record in records:
             raw_id = record.get("id") if tree else None
-            key = raw_id if isinstance(raw_id, str) and raw_id else (f"L{line}" if position == 0 else f"L{line}.{position + 1}")
+            key = (
+                raw_id
+                if isinstance(raw_id, str) and raw_id
+                else (f"L{line}" if position == 0 else f"L{line}.{position + 1}")
+            )
             if key in self.by_key:  # a duplicated id must not merge two entries' steps
                 key = f"{key}@L{line}"
             if tree and isinstance(raw_id, str):
@@ -274,7 +283,14 @@ class _Reader:
             self.add(entry, StepKind.MODEL_CHANGE, "system", model or "", stamp, model=model)
         elif kind == "thinking_level_change":
             level = record.get("thinkingLevel")
-            self.add(entry, StepKind.SYSTEM, "system", f"thinking level: {level}", stamp, meta={"thinking_level": level})
+            self.add(
+                entry,
+                StepKind.SYSTEM,
+                "system",
+                f"thinking level: {level}" if isinstance(level, str) else "thinking level changed",
+                stamp,
+                meta={"thinking_level": level},
+            )
         elif kind == "compaction":
             self.compaction(entry, stamp)
         elif kind == "branch_summary":
@@ -330,7 +346,15 @@ class _Reader:
                 self.add(entry, StepKind.ASSISTANT, "assistant", _str(block.get("text")), stamp, model=model)
             elif kind == "thinking":
                 meta = {"redacted": True} if block.get("redacted") else {}
-                self.add(entry, StepKind.REASONING, "assistant", _str(block.get("thinking")), stamp, model=model, meta=meta)
+                self.add(
+                    entry,
+                    StepKind.REASONING,
+                    "assistant",
+                    _str(block.get("thinking")),
+                    stamp,
+                    model=model,
+                    meta=meta,
+                )
             elif kind == "toolCall":
                 self.tool_call(entry, block, stamp, model)
             elif kind == "image":
@@ -346,7 +370,16 @@ class _Reader:
                     for edit in step.edits:
                         edit.applied = False
             text = _str(message.get("errorMessage")) or f"the turn ended: {reason}"
-            self.add(entry, StepKind.SYSTEM, "system", text, stamp, model=model, is_error=reason == "error", meta={"stop_reason": reason})
+            self.add(
+                entry,
+                StepKind.SYSTEM,
+                "system",
+                text,
+                stamp,
+                model=model,
+                is_error=reason == "error",
+                meta={"stop_reason": reason},
+            )
         if tokens is not None and len(entry.steps) > first:
             entry.steps[first].tokens = tokens
 
@@ -361,7 +394,17 @@ class _Reader:
                 pass
         call_id = block.get("id")
         call_id = call_id if isinstance(call_id, str) else None
-        step = self.add(entry, StepKind.TOOL_CALL, "assistant", "", stamp, tool=name, tool_call_id=call_id, tool_input=arguments, model=model)
+        step = self.add(
+            entry,
+            StepKind.TOOL_CALL,
+            "assistant",
+            "",
+            stamp,
+            tool=name,
+            tool_call_id=call_id,
+            tool_input=arguments,
+            model=model,
+        )
         step.edits = _edits(name, arguments)
         if call_id:
             self.calls[call_id] = step
@@ -372,7 +415,9 @@ class _Reader:
         name = message.get("toolName")
         details = message.get("details")
         # OpenClaw catches tool failures and reports them in details.status with isError false.
-        is_error = message.get("isError") is True or (isinstance(details, dict) and details.get("status") == "error")
+        is_error = message.get("isError") is True or (
+            isinstance(details, dict) and details.get("status") == "error"
+        )
         meta = _result_meta(details)
         self.add(
             entry,
@@ -394,18 +439,42 @@ class _Reader:
     def bash_execution(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
         command = _str(message.get("command"))
         call_id = f"user-bash:{entry.key}"
-        self.add(entry, StepKind.TOOL_CALL, "user", "", stamp, tool="bash", tool_call_id=call_id, tool_input={"command": command}, meta={"user_run": True})
+        self.add(
+            entry,
+            StepKind.TOOL_CALL,
+            "user",
+            "",
+            stamp,
+            tool="bash",
+            tool_call_id=call_id,
+            tool_input={"command": command},
+            meta={"user_run": True},
+        )
         meta: dict[str, Any] = {"user_run": True}
         exit_code = message.get("exitCode")
         if isinstance(exit_code, int):
             meta["exit_code"] = exit_code
-        for key, out in (("cancelled", "cancelled"), ("truncated", "truncated"), ("excludeFromContext", "exclude_from_context")):
+        for key, out in (
+            ("cancelled", "cancelled"),
+            ("truncated", "truncated"),
+            ("excludeFromContext", "exclude_from_context"),
+        ):
             if message.get(key):
                 meta[out] = True
         if isinstance(message.get("fullOutputPath"), str):
             meta["full_output_path"] = message["fullOutputPath"]
         failed = (isinstance(exit_code, int) and exit_code != 0) or bool(message.get("cancelled"))
-        self.add(entry, StepKind.TOOL_RESULT, "tool", _str(message.get("output")), stamp, tool="bash", tool_call_id=call_id, is_error=failed, meta=meta)
+        self.add(
+            entry,
+            StepKind.TOOL_RESULT,
+            "tool",
+            _str(message.get("output")),
+            stamp,
+            tool="bash",
+            tool_call_id=call_id,
+            is_error=failed,
+            meta=meta,
+        )
 
     def custom_message(self, entry: _Entry, record: dict[str, Any], stamp: str | None) -> None:
         meta: dict[str, Any] = {}
@@ -594,19 +663,19 @@ def _iso(value: Any) -> str | None:
         if _ISO_FAST.match(value):
             return value
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         try:
-            moment = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+            moment = datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     else:
         return None
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -631,7 +700,9 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
         return []
     name = tool.lower()
     if name == "apply_patch":  # OpenClaw (and a Pi extension) give GPT models Codex's patch tool
-        body = next((arguments[k] for k in ("input", "patch", "command") if isinstance(arguments.get(k), str)), None)
+        body = next(
+            (arguments[k] for k in ("input", "patch", "command") if isinstance(arguments.get(k), str)), None
+        )
         return list(parse_patch(body)) if body is not None else []
     path = arguments.get("path", arguments.get("file_path"))
     if not isinstance(path, str) or not path:
