@@ -379,6 +379,7 @@ def test_group_one_session_per_rollout(tmp_path):
         tmp_path / "rollout-b.json",
         tmp_path / "history.jsonl",
         tmp_path / "notes.txt",
+        tmp_path / "config.json",
     ]
     groups = codex.group(paths)
     assert [(g.agent, g.main.name, g.companions) for g in groups] == [
@@ -527,3 +528,13 @@ def test_function_apply_patch_and_local_shell_forms():
     ]
     assert calls[2].meta == {"patch_problems": ["no *** End Patch"]}
     assert s.step("L4").is_error is True
+
+
+def test_reasoning_event_holding_only_the_heading_is_a_copy():
+    summary = "**Planning**\n\nA rates table and one function."
+    s = run(
+        ("response_item", {"type": "reasoning", "summary": [{"type": "summary_text", "text": summary}]}),
+        ("event_msg", {"type": "agent_reasoning", "text": "**Planning**"}),
+        ("event_msg", {"type": "agent_reasoning", "text": "**Planning**"}),  # nothing left to copy
+    )
+    assert [(st.id, st.text) for st in s.steps] == [("L2", summary), ("L4", "**Planning**")]

@@ -112,7 +112,10 @@ def group(paths: list[Path]) -> list[SessionFiles]:
     """One session per rollout file (`*.jsonl`, and the legacy single-document `*.json`)."""
     out: list[SessionFiles] = []
     for path in paths:
-        if path.suffix in (".jsonl", ".json") and path.name not in _NOT_SESSIONS:
+        if path.name in _NOT_SESSIONS:
+            continue
+        # A legacy single-document rollout is named rollout-*.json; other .json files are not logs.
+        if path.suffix == ".jsonl" or (path.suffix == ".json" and "rollout-" in path.name):
             out.append(SessionFiles(AGENT, path))
     return out
 
@@ -361,10 +364,13 @@ class _Reader:
         remaining = list(summaries)
         matched: list[tuple[int, str]] = []
         for event in self.reason_events:
-            if not summaries or event[1] in remaining:
+            if not summaries:
                 matched.append(event)
-                if summaries:
-                    remaining.remove(event[1])
+                continue
+            part = _claim(remaining, event[1])
+            if part is not None:
+                matched.append(event)
+                remaining.remove(part)
         for event in matched:
             self.reason_events.remove(event)
             self.drop(event[0])
@@ -515,8 +521,9 @@ class _Reader:
 
     def reasoning_event(self, text: str, key: str, ts: str | None) -> None:
         for remaining in self.reason_items:
-            if text in remaining:
-                remaining.remove(text)
+            part = _claim(remaining, text)
+            if part is not None:
+                remaining.remove(part)
                 return
         self.add(key, StepKind.REASONING, "assistant", text, ts)
         self.reason_events.append((len(self.slots) - 1, text))
@@ -654,6 +661,21 @@ def _content_text(content: Any) -> str:
         elif part.get("type") in ("input_image", "image_url", "image"):
             parts.append("[image]")
     return "\n".join(parts)
+
+
+def _claim(parts: list[str], text: str) -> str | None:
+    """The summary part a reasoning event copies: the same text, or (some writers keep only the
+    bold heading in the event) a part that starts with it."""
+    wanted = text.strip()
+    if not wanted:
+        return None
+    for part in parts:
+        if part.strip() == wanted:
+            return part
+    for part in parts:
+        if part.strip().startswith(wanted):
+            return part
+    return None
 
 
 def _is_injected(text: str) -> bool:
