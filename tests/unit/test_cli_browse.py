@@ -1,0 +1,208 @@
+"""The browsing commands: sync, ls, show, search (design.md's command-line contract)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import CORPUS, FIXTURES, ROOT, requires_corpus
+from tracetui.cli import main
+
+LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",
+           "tokens", "models", "source"]  # fmt: skip
+STEP_KEYS = {"id", "index", "kind", "role", "tool", "tool_call_id", "text", "timestamp", "parent", "subagent"}
+CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
+PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str):
+    code, out, err = run(capsys, *argv, "--json")
+    assert (code, err) == (0, "")
+    return orjson.loads(out)
+
+
+@pytest.fixture
+def src(tmp_path) -> Path:
+    shutil.copytree(FIXTURES / "bucket", tmp_path / "src")
+    return tmp_path / "src"
+
+
+@pytest.fixture
+def synced(capsys, src, tmp_path) -> str:
+    bucket = str(tmp_path / "bucket")
+    report = run_json(capsys, "sync", "--bucket", bucket, "--source", f"claude={src / 'claude'}", "--source", f"pi={src / 'pi'}")
+    assert report == {"sessions": 2, "new": 2, "updated": 0, "unchanged": 0, "errors": [], "seconds": report["seconds"]}
+    return bucket
+
+
+def tree_hashes(*roots: Path) -> dict[str, str]:
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for root in roots
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_ls_json_rows_follow_the_contract(capsys, synced):
+    rows = run_json(capsys, "ls", "--bucket", synced)
+    assert [r["id"] for r in rows] == [PI_ID, CLAUDE_ID]  # newest first
+    assert [list(r) for r in rows] == [LS_KEYS, LS_KEYS]
+    claude = rows[1]
+    assert claude["agent"] == "claude"
+    assert claude["project"] == "widgets"
+    assert claude["cwd"] == "/home/dev/widgets"
+    assert claude["title"] == "List the files in the config folder"
+    assert (claude["steps"], claude["tool_calls"], claude["edits"]) == (4, 1, 0)
+    assert claude["tokens"] == {"input": 42, "output": 21, "cache_read": 220, "cache_write": 20}
+    assert claude["models"] == ["claude-sonnet-4-5"]
+    assert claude["source"].endswith(f"{CLAUDE_ID}.jsonl")
+
+
+def test_ls_filters_and_global_bucket_option(capsys, synced):
+    assert [r["id"] for r in run_json(capsys, "ls", "--bucket", synced, "--agent", "pi")] == [PI_ID]
+    assert [r["id"] for r in run_json(capsys, "ls", "--bucket", synced, "--project", "widgets")] == [CLAUDE_ID]
+    assert run_json(capsys, "ls", "--bucket", synced, "--project", "nope") == []
+    # --bucket before the command works too
+    assert [r["id"] for r in run_json(capsys, "--bucket", synced, "ls", "--limit", "1")] == [PI_ID]
+
+
+def test_ls_uses_the_bucket_from_the_environment(capsys, synced, monkeypatch):
+    monkeypatch.setenv("TRACETUI_BUCKET", synced)
+    assert len(run_json(capsys, "ls")) == 2
+
+
+def test_plain_ls_is_a_table(capsys, synced):
+    code, out, err = run(capsys, "ls", "--bucket", synced)
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0].split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert lines[2].startswith(CLAUDE_ID) and "2026-01-05 10:00" in lines[2]
+
+
+def test_show_json_by_prefix(capsys, synced):
+    doc = run_json(capsys, "show", "6f0c", "--bucket", synced)
+    assert doc["id"] == CLAUDE_ID
+    assert [s["kind"] for s in doc["steps"]] == ["user", "tool_call", "tool_result", "assistant"]
+    assert all(STEP_KEYS <= set(s) for s in doc["steps"])
+    call = doc["steps"][1]
+    assert (call["tool"], call["tool_call_id"], call["tool_input"]) == ("Bash", "toolu_01", {"command": "ls config", "description": "List config"})
+    assert doc["steps"][2]["text"] == "settings.toml\nxylophonic-tuning.yaml\n"
+
+
+def test_plain_show_makes_control_characters_visible(capsys, src, tmp_path):
+    log = next((src / "pi").glob("*.jsonl"))
+    log.write_bytes(log.read_bytes().replace(b"Hello there", b"Hello \\u001b]52;c;evil\\u0007there"))
+    bucket = str(tmp_path / "b")
+    run_json(capsys, "sync", "--bucket", bucket, "--source", f"pi={src / 'pi'}")
+    code, out, _ = run(capsys, "show", PI_ID, "--bucket", bucket)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Hello ␛]52;c;evil␇there" in out
+
+
+def test_search_json(capsys, synced):
+    hits = run_json(capsys, "search", "xylophonic", "--bucket", synced)
+    assert len(hits) == 1
+    assert list(hits[0]) == ["session", "step", "snippet"]
+    assert hits[0]["session"] == CLAUDE_ID
+    assert run_json(capsys, "search", 'unbalanced "quote ( OR AND* -', "--bucket", synced) == []
+    assert len(run_json(capsys, "search", "the", "--bucket", synced, "--limit", "1")) == 1
+
+
+def test_sync_twice_reports_unchanged(capsys, synced, src):
+    report = run_json(capsys, "sync", "--bucket", synced, "--source", f"claude={src / 'claude'}", "--source", f"pi={src / 'pi'}")
+    assert (report["new"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    code, out, err = run(capsys, "sync", "--bucket", synced, "--source", f"pi={src / 'pi'}")
+    assert code == 0 and out.startswith("2 sessions: 0 new, 0 updated, 2 unchanged")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["show", "zzzz"], "no session id starts with 'zzzz'"),
+        (["show", ""], "no session id given"),
+        (["sync", "--source", "cursor=/tmp"], "unknown agent 'cursor'"),
+        (["sync", "--source", "pi"], "--source expects AGENT=PATH"),
+        (["sync", "--source", "pi=/definitely/not/here"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(capsys, synced, argv, message):
+    code, out, err = run(capsys, *argv, "--bucket", synced)
+    assert code != 0
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("tracetui: ") and message in err
+
+
+def test_ambiguous_prefix_names_the_candidates(capsys, tmp_path, src):
+    second = src / "claude" / "-home-dev-widgets" / "6f0c2a4e-0000-4000-8000-000000000000.jsonl"
+    second.write_bytes(
+        (src / "claude" / "-home-dev-widgets" / f"{CLAUDE_ID}.jsonl").read_bytes().replace(
+            CLAUDE_ID.encode(), b"6f0c2a4e-0000-4000-8000-000000000000"
+        )
+    )
+    bucket = str(tmp_path / "b")
+    run_json(capsys, "sync", "--bucket", bucket, "--source", f"claude={src / 'claude'}")
+    code, out, err = run(capsys, "show", "6f0c", "--bucket", bucket)
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1
+    assert CLAUDE_ID in err and "6f0c2a4e-0000-4000-8000-000000000000" in err
+
+
+def test_unusable_bucket_is_one_line(capsys, tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    code, out, err = run(capsys, "ls", "--bucket", str(not_a_dir))
+    assert code != 0 and out == "" and err.count("\n") == 1 and "not a directory" in err
+    code, out, err = run(capsys, "ls", "--bucket", str(not_a_dir / "sub"))
+    assert code != 0 and out == "" and err.count("\n") == 1 and "cannot create the bucket" in err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "index.sqlite").write_bytes(b"this is not a database" * 100)
+    code, out, err = run(capsys, "ls", "--bucket", str(broken))
+    assert code != 0 and out == "" and err.count("\n") == 1 and "bucket index" in err
+
+
+def test_every_command_leaves_the_sources_byte_identical(capsys, src, tmp_path):
+    roots = [src] + ([CORPUS / "claude", CORPUS / "codex", CORPUS / "pi"] if CORPUS.is_dir() else [])
+    before = tree_hashes(*roots)
+    bucket = str(tmp_path / "b")
+    sources = ["--source", f"claude={src / 'claude'}", "--source", f"pi={src / 'pi'}"]
+    if CORPUS.is_dir():
+        sources += ["--source", f"codex={CORPUS / 'codex'}", "--source", f"pi={CORPUS / 'pi'}"]
+    for argv in (["sync", *sources], ["sync", *sources, "--json"], ["ls"], ["ls", "--json"],
+                 ["show", CLAUDE_ID], ["show", PI_ID, "--json"], ["search", "hello"], ["search", "x", "--json"]):  # fmt: skip
+        code, _, err = run(capsys, *argv, "--bucket", bucket)
+        assert (code, err) == (0, ""), argv
+    # Once as a real process, as a user would run it.
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracetui", "sync", *sources, "--bucket", str(tmp_path / "b2"), "--json"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert orjson.loads(proc.stdout)["sessions"] >= 2
+    assert tree_hashes(*roots) == before
+
+
+@requires_corpus
+def test_sync_json_on_the_corpus_has_the_contract_keys(capsys, tmp_path):
+    doc = run_json(capsys, "sync", "--bucket", str(tmp_path / "b"), "--source", f"codex={CORPUS / 'codex'}")
+    assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds"]
+    assert doc["sessions"] == doc["new"] > 0
+    assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
