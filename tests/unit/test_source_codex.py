@@ -538,3 +538,12 @@ def test_reasoning_event_holding_only_the_heading_is_a_copy():
         ("event_msg", {"type": "agent_reasoning", "text": "**Planning**"}),  # nothing left to copy
     )
     assert [(st.id, st.text) for st in s.steps] == [("L2", summary), ("L4", "**Planning**")]
+
+
+def test_title_skips_the_ide_context_block():
+    prompt = (
+        "# Context from my IDE setup:\n\n## Active file: a.py\n\n## My request for Codex:\nfix   the bug\n"
+    )
+    s = run(item_msg("user", prompt))
+    assert s.title == "fix the bug"
+    assert s.steps[0].text == prompt  # the step keeps what the model saw

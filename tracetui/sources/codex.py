@@ -617,7 +617,7 @@ class _Reader:
         for index, step in enumerate(session.steps):
             step.index = index
             if session.title is None and step.kind == StepKind.USER and step.text.strip():
-                session.title = _title(step.text)
+                session.title = _title(_request(step.text))
         if session.ended is None:
             session.ended = session.started
         return session
@@ -736,6 +736,19 @@ def _is_absolute(path: str) -> bool:
 
 def _collapse(text: str) -> str:
     return " ".join(text.split())
+
+
+_IDE_CONTEXT = "# Context from my IDE setup:"
+_IDE_REQUEST = "## My request for Codex:"
+
+
+def _request(prompt: str) -> str:
+    """What the user asked, without the editor context the IDE extension puts first."""
+    if prompt.lstrip().startswith(_IDE_CONTEXT) and _IDE_REQUEST in prompt:
+        request = prompt.split(_IDE_REQUEST, 1)[1]
+        if request.strip():
+            return request
+    return prompt
 
 
 def _title(text: str) -> str:
