@@ -1,0 +1,169 @@
+"""The trail on hand-made logs in each agent's real format, read by the real readers.
+
+Each agent edits the same four files of a real repository; then the work is committed, reverted,
+discarded or left in the work tree, and every patch's state is asserted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from test_trail_kit import Repo, iso
+
+from tracetui.sources import SessionFiles, read_session
+from tracetui.trail import trail
+from tracetui.trail.patches import diff_hunks
+
+BODY = "\n".join(f"value_{i} = {i}" for i in range(1, 9)) + "\n"
+NEW_FILE = "def fresh():\n    return 'made by the agent'\n"
+T = iso(10, 10)
+
+# (file, old text, new text) of the three string edits every agent makes
+EDITS = [
+    ("a.py", "value_4 = 4\n", "value_4 = 4\ncommitted_and_kept = 'yes'\n"),
+    ("b.py", "value_4 = 4\n", "value_4 = 4\nreverted_later = 'yes'\n"),
+    ("c.py", "value_4 = 4\n", "value_4 = 4\nthrown_away = 'yes'\n"),
+]
+
+
+def _repo(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        repo.write(name, BODY)
+    repo.commit("init", iso(9))
+    for name, old, new in EDITS:
+        repo.write(name, repo.read(name).replace(old, new))
+    repo.write("d.py", NEW_FILE)
+    return repo
+
+
+def _fates_after_history(repo: Repo, session_log: Path, agent: str) -> dict[str, tuple[str, int]]:
+    repo.commit("work", iso(11), "a.py", "b.py")
+    repo.write("b.py", BODY)
+    repo.commit("cleanup", iso(12), "b.py")
+    repo.git("checkout", "--", "c.py")
+    session = read_session(SessionFiles(agent, session_log))
+    assert session.cwd == str(repo.path)
+    result = trail(session)
+    return {f.patch.path: (f.state, len(f.patch.added)) for f in result.fates}
+
+
+EXPECTED = {
+    "a.py": ("alive", 1),
+    "b.py": ("reverted", 1),
+    "c.py": ("lost", 1),
+    "d.py": ("uncommitted", 2),
+}
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return path
+
+
+def _claude_log(repo: Repo, folder: Path) -> Path:
+    sid = "11111111-2222-4333-8444-555555555555"
+    cwd = str(repo.path)
+    records: list[dict] = []
+    parent = None
+
+    def line(kind: str, uuid: str, message: dict, **extra) -> None:
+        nonlocal parent
+        records.append(
+            {"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": sid, "timestamp": T, "cwd": cwd,
+             "version": "2.1.0", "isSidechain": False, "userType": "external", "message": message, **extra}
+        )  # fmt: skip
+        parent = uuid
+
+    line("user", "u0", {"role": "user", "content": "please edit the files"})
+    calls = [(f"toolu_{i}", name, old, new) for i, (name, old, new) in enumerate(EDITS)]
+    for i, (tid, name, old, new) in enumerate(calls):
+        path = str(repo.path / name)
+        line("assistant", f"a{i}", {"id": f"msg_{i}", "type": "message", "role": "assistant", "model": "claude-test",
+             "content": [{"type": "tool_use", "id": tid, "name": "Edit",
+                          "input": {"file_path": path, "old_string": old, "new_string": new}}],
+             "usage": {"input_tokens": 1, "output_tokens": 1}})  # fmt: skip
+        hunks = diff_hunks(BODY.splitlines(), BODY.replace(old, new).splitlines())
+        patch = [{"oldStart": h.old_start, "oldLines": h.old_lines, "newStart": h.new_start, "newLines": h.new_lines,
+                  "lines": h.lines} for h in hunks]  # fmt: skip
+        line("user", f"r{i}", {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tid, "content": "ok"}]},
+             toolUseResult={"filePath": path, "oldString": old, "newString": new, "originalFile": BODY,
+                            "structuredPatch": patch, "userModified": False, "replaceAll": False})  # fmt: skip
+    path = str(repo.path / "d.py")
+    line("assistant", "a9", {"id": "msg_9", "type": "message", "role": "assistant", "model": "claude-test",
+         "content": [{"type": "tool_use", "id": "toolu_9", "name": "Write", "input": {"file_path": path, "content": NEW_FILE}}],
+         "usage": {"input_tokens": 1, "output_tokens": 1}})  # fmt: skip
+    line("user", "r9", {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_9", "content": "ok"}]},
+         toolUseResult={"type": "create", "filePath": path, "content": NEW_FILE, "structuredPatch": []})  # fmt: skip
+    return _jsonl(folder / "-repo" / f"{sid}.jsonl", records)
+
+
+def _codex_log(repo: Repo, folder: Path) -> Path:
+    sid = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+    cwd = str(repo.path)
+    records: list[dict] = [
+        {"timestamp": T, "type": "session_meta", "payload": {"id": sid, "timestamp": T, "cwd": cwd,
+         "originator": "codex_cli_rs", "cli_version": "0.50.0", "instructions": None}},
+        {"timestamp": T, "type": "turn_context", "payload": {"cwd": cwd, "approval_policy": "never",
+         "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-test", "summary": "auto"}},
+        {"timestamp": T, "type": "event_msg", "payload": {"type": "user_message", "message": "please edit the files"}},
+    ]  # fmt: skip
+    for i, (name, old, new) in enumerate(EDITS):
+        added = new[len(old):].rstrip("\n")
+        patch = f"*** Begin Patch\n*** Update File: {name}\n@@\n value_3 = 3\n value_4 = 4\n+{added}\n value_5 = 5\n*** End Patch\n"
+        records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call",
+                        "status": "completed", "call_id": f"call_{i}", "name": "apply_patch", "input": patch}})  # fmt: skip
+        records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call_output",
+                        "call_id": f"call_{i}", "output": f"Success. Updated the following files:\nM {name}\n"}})  # fmt: skip
+    body = "".join("+" + x + "\n" for x in NEW_FILE.splitlines())
+    patch = f"*** Begin Patch\n*** Add File: d.py\n{body}*** End Patch\n"
+    records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call",
+                    "status": "completed", "call_id": "call_9", "name": "apply_patch", "input": patch}})  # fmt: skip
+    records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call_output",
+                    "call_id": "call_9", "output": "Success. Updated the following files:\nA d.py\n"}})  # fmt: skip
+    return _jsonl(folder / "2026" / "01" / "01" / f"rollout-2026-01-01T10-10-00-{sid}.jsonl", records)
+
+
+def _pi_log(repo: Repo, folder: Path) -> Path:
+    sid = "22222222-3333-4444-8555-666666666666"
+    cwd = str(repo.path)
+    records: list[dict] = [{"type": "session", "version": 3, "id": sid, "timestamp": T, "cwd": cwd}]
+    parent = None
+
+    def entry(eid: str, message: dict) -> None:
+        nonlocal parent
+        records.append({"type": "message", "id": eid, "parentId": parent, "timestamp": T, "message": message})
+        parent = eid
+
+    entry("e0000000", {"role": "user", "content": "please edit the files", "timestamp": 1})
+    calls = [(f"call_{i}", "edit", {"path": name, "oldText": old, "newText": new}) for i, (name, old, new) in enumerate(EDITS)]
+    calls.append(("call_9", "write", {"path": "d.py", "content": NEW_FILE}))
+    for i, (cid, tool, args) in enumerate(calls):
+        entry(f"a000000{i}", {"role": "assistant", "content": [{"type": "toolCall", "id": cid, "name": tool, "arguments": args}],
+              "api": "anthropic-messages", "provider": "anthropic", "model": "test", "stopReason": "toolUse",
+              "usage": {"input": 1, "output": 1, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 2}, "timestamp": 2})  # fmt: skip
+        text = f"Successfully replaced text in {args['path']}." if tool == "edit" else f"Wrote {args['path']}"
+        entry(f"r000000{i}", {"role": "toolResult", "toolCallId": cid, "toolName": tool,
+              "content": [{"type": "text", "text": text}], "isError": False, "timestamp": 3})  # fmt: skip
+    return _jsonl(folder / f"--repo--/2026-01-01T10-10-00-000Z_{sid}.jsonl", records)
+
+
+@pytest.mark.parametrize(
+    ("agent", "make"), [("claude", _claude_log), ("codex", _codex_log), ("pi", _pi_log)]
+)
+def test_each_agents_log_gives_the_same_trail(tmp_path, agent, make):
+    repo = _repo(tmp_path)
+    log = make(repo, tmp_path / "logs")
+    assert _fates_after_history(repo, log, agent) == EXPECTED
+
+
+def test_codex_hunks_without_numbers_get_real_ones(tmp_path):
+    repo = _repo(tmp_path)
+    log = _codex_log(repo, tmp_path / "logs")
+    session = read_session(SessionFiles("codex", log))
+    result = trail(session)
+    first = result.fates[0].patch
+    assert [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in first.hunks] == [(3, 3, 3, 4)]

@@ -1,0 +1,112 @@
+"""trail, snapshot: what a session's steps changed and whether it survived; work-tree snapshots."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+import orjson
+
+from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli.output import print_json, print_table
+from tracetui.errors import NotFound, TracetuiError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("trail", help="the patches a session made and whether they survived in git")
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--repo", metavar="PATH", help="the git repository (default: found from the session's cwd)")
+    p.add_argument("--ref", metavar="REV", default="HEAD", help="the revision to judge survival at (default HEAD)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_trail)
+
+    p = subparsers.add_parser(
+        "snapshot",
+        help="record the work tree under refs/tracetui/ (for agent hooks; reads the hook's JSON on stdin)",
+    )
+    p.add_argument("--repo", metavar="PATH", help="the repository (default: the hook's cwd, else the current directory)")
+    p.add_argument("--session", metavar="ID", help="the session id (default: the hook's session_id)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_snapshot)
+
+
+def run_trail(args: argparse.Namespace) -> int:
+    from tracetui.bucket import Bucket
+    from tracetui.trail import summarize, trail
+
+    bucket = Bucket.open(getattr(args, "bucket", None))
+    try:
+        session = bucket.session(args.id)
+        cache = bucket.cache_dir
+    finally:
+        bucket.close()
+    result = trail(session, repo=args.repo, ref=args.ref, cache_dir=cache)
+    if args.json:
+        print_json(result.rows())
+        return 0
+    if result.note:
+        print(result.note)
+    rows = []
+    for f in result.fates:
+        state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
+        path = f.patch.path if not f.path_now else f"{f.patch.path} -> {f.path_now}"
+        rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
+    if rows:
+        print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70)
+    s = summarize(result)
+    counts = ", ".join(f"{n} {state}" for state, n in s["states"].items()) or "no patches"
+    print(f"{s['patches']} patches in {len(s['files'])} files: {counts}")
+    return 0
+
+
+def _short_ref(name: str) -> str:
+    for prefix in ("refs/heads/", "refs/tags/", "refs/remotes/"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def _hook_input() -> dict[str, Any] | None:
+    """The JSON an agent hook passes on stdin, if any (never waits on a terminal)."""
+    try:
+        if sys.stdin is None or sys.stdin.isatty():
+            return None
+        data = sys.stdin.buffer.read(1 << 20)
+    except (OSError, ValueError):
+        return None
+    if not data.strip():
+        return None
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise TracetuiError("the input on stdin is not the JSON an agent hook sends") from None
+    return doc if isinstance(doc, dict) else None
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    from tracetui.trail import take_snapshot
+
+    hook = _hook_input() or {}
+    session = args.session or hook.get("session_id")
+    if not session or not isinstance(session, str):
+        raise TracetuiError("no session id: pass --session ID or run from an agent hook that sends session_id")
+    repo = args.repo or hook.get("cwd") or os.getcwd()
+    tool_use_id = hook.get("tool_use_id") if isinstance(hook.get("tool_use_id"), str) else None
+    tool = hook.get("tool_name") if isinstance(hook.get("tool_name"), str) else None
+    try:
+        snap = take_snapshot(repo, session, tool_use_id=tool_use_id, tool=tool)
+    except NotFound:
+        if hook:
+            return 0  # the agent is working outside git: nothing to record, and no noise in its session
+        raise
+    if args.json:
+        print_json({"ref": snap.ref, "commit": snap.commit, "tree": snap.tree, "session": snap.session,
+                    "tool_use_id": snap.tool_use_id, "time": snap.time})  # fmt: skip
+    elif not hook:
+        # From a hook stay quiet: Claude Code shows a hook's stdout in the transcript.
+        print(f"{snap.ref} {snap.tree}")
+    return 0
