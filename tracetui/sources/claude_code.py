@@ -182,7 +182,10 @@ class _Reader:
                 if uuid in by_uuid:
                     continue  # the same line written twice
                 if main_uuids is not None and uuid in main_uuids:
-                    continue  # a subagent replaying its parent's conversation
+                    # A subagent replaying its parent's conversation: no new steps, but the copy can
+                    # carry a response's final usage where the parent's line has a streaming count.
+                    self._merge_replayed_usage(rec)
+                    continue
             parent_uuid = rec.get("parentUuid")
             if kind == "system" and rec.get("subtype") == "compact_boundary" and not parent_uuid:
                 parent_uuid = rec.get("logicalParentUuid")
@@ -201,6 +204,15 @@ class _Reader:
                 scope.lines.append(line)
             self._make_steps(line, log.path)
         return by_uuid
+
+    def _merge_replayed_usage(self, rec: dict[str, Any]) -> None:
+        message = rec.get("message")
+        if rec.get("type") != "assistant" or not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
+            return
+        mid = message.get("id")
+        seen = self.tokens.get((mid, rec.get("requestId"))) if isinstance(mid, str) and mid else None
+        if seen is not None:
+            _max_into(seen, _tokens(message["usage"]))
 
     def _note_session_facts(self, rec: dict[str, Any]) -> None:
         if self.session_id is None and isinstance(rec.get("sessionId"), str) and rec["sessionId"]:
@@ -557,13 +569,16 @@ class _Reader:
         while node is not None and id(node) not in on_path:
             on_path.add(id(node))
             node = node.parent
+        # Which lines have a prompt or a new response somewhere below them. Walked up from each such
+        # line (stopping at the first already marked), since a parent can come later in the file.
         holds_turn: dict[int, bool] = {}
-        for ln in reversed(convo):
-            own = _starts_turn(ln)
-            mine = holds_turn.get(id(ln), False) or own
-            holds_turn[id(ln)] = mine
-            if mine and ln.parent is not None:
-                holds_turn[id(ln.parent)] = True
+        for ln in convo:
+            if not _starts_turn(ln):
+                continue
+            node = ln
+            while node is not None and not holds_turn.get(id(node)):
+                holds_turn[id(node)] = True
+                node = node.parent
         active: dict[int, bool] = {}
         for ln in convo:
             stack: list[_Line] = []
