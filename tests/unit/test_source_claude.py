@@ -7,11 +7,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from conftest import FIXTURES
+
 from tracetui.model import Session, StepKind
-from tracetui.sources import RawLog, SessionFiles, read_session
-from tracetui.sources import claude_code
+from tracetui.sources import RawLog, SessionFiles, claude_code, read_session
 
 PROJECTS = FIXTURES / "claude" / "projects"
 SHOP = PROJECTS / "-home-dev-shop"
@@ -65,8 +64,13 @@ def test_group_real_layout():
         "agent-aside_question-0123456789abcdef.jsonl",
     ]
     # project-level agent files attach by the sessionId inside them
-    assert [p.name for p in groups[f"{PROJECT_LEVEL}.jsonl"].companions] == ["agent-abc1234.jsonl", "agent-def5678.jsonl"]
-    assert [p.name for p in groups["agent-a0000000000000001.jsonl"].companions] == ["agent-a0000000000000001.meta.json"]
+    assert [p.name for p in groups[f"{PROJECT_LEVEL}.jsonl"].companions] == [
+        "agent-abc1234.jsonl",
+        "agent-def5678.jsonl",
+    ]
+    assert [p.name for p in groups["agent-a0000000000000001.jsonl"].companions] == [
+        "agent-a0000000000000001.meta.json"
+    ]
     assert groups[f"{REWIND}.jsonl"].companions == []
     # the sidecar with neither transcript nor parent session is in no group
     listed = {p.name for g in groups.values() for p in g.all}
@@ -78,8 +82,10 @@ def test_group_flattened_names(tmp_path):
     for path in all_fixture_files():
         flat = "__".join(path.relative_to(PROJECTS).parts)
         shutil.copyfile(path, tmp_path / flat)
-    flat_groups = {g.main.name.rsplit("__", 1)[-1]: sorted(p.name.rsplit("__", 1)[-1] for p in g.companions)
-                   for g in claude_code.group(sorted(tmp_path.iterdir()))}
+    flat_groups = {
+        g.main.name.rsplit("__", 1)[-1]: sorted(p.name.rsplit("__", 1)[-1] for p in g.companions)
+        for g in claude_code.group(sorted(tmp_path.iterdir()))
+    }
     real_groups = {name: sorted(p.name for p in g.companions) for name, g in groups_by_main().items()}
     assert flat_groups == real_groups
 
@@ -128,14 +134,22 @@ def test_rewind_edits():
     ]
     edit = by_id["r-13"].edits[0]
     assert (edit.op, edit.old_string, edit.new_string, edit.original) == (
-        "update", "'hi'", "'hello, world'", "def greet():\n    return 'hi'\n")
+        "update",
+        "'hi'",
+        "'hello, world'",
+        "def greet():\n    return 'hi'\n",
+    )
     assert [(h.old_start, h.old_lines, h.new_start, h.new_lines, h.lines) for h in edit.hunks] == [
         (1, 2, 1, 2, [" def greet():", "-    return 'hi'", "+    return 'hello, world'"])
     ]
     assert s.edit_calls == 3 and s.tool_calls == 4
     read_result = by_id["r-16"]
     assert (read_result.kind, read_result.tool, read_result.tool_call_id, read_result.is_error) == (
-        StepKind.TOOL_RESULT, "Read", "toolu_r_read", True)
+        StepKind.TOOL_RESULT,
+        "Read",
+        "toolu_r_read",
+        True,
+    )
 
 
 # -- compaction, tokens, model change, torn line, no final newline -------------------------------
@@ -219,17 +233,28 @@ def test_nested_subagents_layout():
         ("n-05", StepKind.TOOL_RESULT, None),
         ("n-06", StepKind.ASSISTANT, None),
         # no spawning call: at the end; the replayed parent line is not read twice
-        ("subagent:aside_question-0123456789abcdef:start", StepKind.SUBAGENT_START, "aside_question-0123456789abcdef"),
+        (
+            "subagent:aside_question-0123456789abcdef:start",
+            StepKind.SUBAGENT_START,
+            "aside_question-0123456789abcdef",
+        ),
         ("q-01", StepKind.USER, "aside_question-0123456789abcdef"),
         ("q-02", StepKind.ASSISTANT, "aside_question-0123456789abcdef"),
-        ("subagent:aside_question-0123456789abcdef:end", StepKind.SUBAGENT_END, "aside_question-0123456789abcdef"),
+        (
+            "subagent:aside_question-0123456789abcdef:end",
+            StepKind.SUBAGENT_END,
+            "aside_question-0123456789abcdef",
+        ),
     ]
     by_id = {st.id: st for st in s.steps}
     start = by_id["subagent:a1b2c3d4e5f6a7b8c:start"]
     assert (start.parent, start.text) == ("n-02", "Find tests")
     assert by_id["s-01"].parent == start.id
     assert by_id["subagent:a1b2c3d4e5f6a7b8c:end"].parent == "s-04"
-    assert by_id["subagent:afffffffffffffff0:start"].meta == {"agent_type": "Explore", "transcript": "missing"}
+    assert by_id["subagent:afffffffffffffff0:start"].meta == {
+        "agent_type": "Explore",
+        "transcript": "missing",
+    }
     assert by_id["q-01"].parent == "subagent:aside_question-0123456789abcdef:start"
     assert by_id["n-03"].meta["agent_id"] == "a1b2c3d4e5f6a7b8c"
     assert s.models == ["claude-opus-test", "claude-haiku-test"]
@@ -258,9 +283,24 @@ def test_inline_sidechains_matched_by_prompt():
     ]
     ids = [st.id for st in s.steps]
     assert ids == [
-        "i-01", "i-02", "subagent:sidechain-ia-01:start", "ia-01", "ia-02", "ia-03", "ia-04",
-        "subagent:sidechain-ia-01:end", "i-03", "subagent:sidechain-ib-01:start", "ib-01", "ib-02", "ib-03",
-        "ib-04", "subagent:sidechain-ib-01:end", "i-04", "i-05", "i-06",
+        "i-01",
+        "i-02",
+        "subagent:sidechain-ia-01:start",
+        "ia-01",
+        "ia-02",
+        "ia-03",
+        "ia-04",
+        "subagent:sidechain-ia-01:end",
+        "i-03",
+        "subagent:sidechain-ib-01:start",
+        "ib-01",
+        "ib-02",
+        "ib-03",
+        "ib-04",
+        "subagent:sidechain-ib-01:end",
+        "i-04",
+        "i-05",
+        "i-06",
     ]
     by_id = {st.id: st for st in s.steps}
     multi = by_id["ia-02"].edits  # failed MultiEdit: one FileEdit per requested edit, not applied
@@ -281,9 +321,12 @@ def test_orphan_subagent_is_its_own_session():
     s = session("agent-a0000000000000001.jsonl")
     assert s.id == f"{ORPHAN}-agent-a0000000000000001"  # never the (absent) parent's id
     assert [(a.id, a.agent_type, a.description) for a in s.subagents] == [
-        ("a0000000000000001", "Explore", "Lint check")]
+        ("a0000000000000001", "Explore", "Lint check")
+    ]
     assert [(st.id, st.kind, st.subagent) for st in s.steps] == [
-        ("o-01", StepKind.USER, None), ("o-02", StepKind.ASSISTANT, None)]
+        ("o-01", StepKind.USER, None),
+        ("o-02", StepKind.ASSISTANT, None),
+    ]
     assert s.title == "Check the lint config"
 
 
@@ -314,12 +357,50 @@ def test_tool_results_name_their_call():
 def test_bad_records_never_raise_and_are_reported():
     log = raw(
         "/x/99999999-9999-4999-8999-999999999999.jsonl",
-        {"type": "user", "uuid": "u1", "parentUuid": None, "sessionId": "s", "timestamp": "2026-01-01T00:00:00Z"},
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "sessionId": "s",
+            "timestamp": "2026-01-01T00:00:00Z",
+        },
         {"type": "user", "uuid": "u2", "parentUuid": "u1", "message": {"role": "user", "content": 42}},
-        {"type": "assistant", "uuid": "u3", "parentUuid": "u2", "message": {"id": 5, "content": "plain", "usage": {"input_tokens": "x"}}},
-        {"type": "assistant", "uuid": "u4", "parentUuid": "u3", "message": {"content": [{"type": "tool_use", "name": "Edit", "input": "nope"}, 7, {"type": "mystery"}]}},
-        {"type": "user", "uuid": "u5", "parentUuid": "u4", "message": {"content": [{"type": "tool_result", "tool_use_id": "missing", "content": [{"type": "image"}, {"type": "text", "text": "t"}]}]}, "toolUseResult": {"structuredPatch": [{"oldStart": "bad"}]}},
-        {"type": "system", "uuid": "u6", "parentUuid": "u5", "subtype": "api_error", "error": {"message": "overloaded"}},
+        {
+            "type": "assistant",
+            "uuid": "u3",
+            "parentUuid": "u2",
+            "message": {"id": 5, "content": "plain", "usage": {"input_tokens": "x"}},
+        },
+        {
+            "type": "assistant",
+            "uuid": "u4",
+            "parentUuid": "u3",
+            "message": {
+                "content": [{"type": "tool_use", "name": "Edit", "input": "nope"}, 7, {"type": "mystery"}]
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "u5",
+            "parentUuid": "u4",
+            "message": {
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "missing",
+                        "content": [{"type": "image"}, {"type": "text", "text": "t"}],
+                    }
+                ]
+            },
+            "toolUseResult": {"structuredPatch": [{"oldStart": "bad"}]},
+        },
+        {
+            "type": "system",
+            "uuid": "u6",
+            "parentUuid": "u5",
+            "subtype": "api_error",
+            "error": {"message": "overloaded"},
+        },
         {"type": "brand-new-type"},
         {"type": "queue-operation", "operation": "enqueue"},
         "[1, 2]",
@@ -346,8 +427,16 @@ def test_bad_records_never_raise_and_are_reported():
 
 
 def test_session_id_falls_back_to_the_records():
-    log = raw("/x/transcript.jsonl", {"type": "user", "uuid": "u1", "parentUuid": None, "sessionId": "abc",
-                                      "message": {"role": "user", "content": "hi"}})
+    log = raw(
+        "/x/transcript.jsonl",
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "sessionId": "abc",
+            "message": {"role": "user", "content": "hi"},
+        },
+    )
     assert claude_code.read(log, []).id == "abc"
 
 
@@ -359,11 +448,17 @@ def test_session_id_falls_back_to_the_records():
         ("<local-command-stdout>ok</local-command-stdout>", StepKind.CONTEXT),
         ("<task-notification>done</task-notification>", StepKind.CONTEXT),
         ("[Request interrupted by user for tool use]", StepKind.SYSTEM),
-        ("<command-message>init is analyzing</command-message>\n<command-name>/init</command-name>", StepKind.USER),
+        (
+            "<command-message>init is analyzing</command-message>\n<command-name>/init</command-name>",
+            StepKind.USER,
+        ),
     ],
 )
 def test_user_text_kinds(text, kind):
-    log = raw("/x/s.jsonl", {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": text}})
+    log = raw(
+        "/x/s.jsonl",
+        {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": text}},
+    )
     s = claude_code.read(log, [])
     assert [st.kind for st in s.steps] == [kind]
     if kind == StepKind.USER and text.startswith("<command"):
@@ -372,7 +467,15 @@ def test_user_text_kinds(text, kind):
 
 
 def test_title_is_cut():
-    log = raw("/x/s.jsonl", {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": "word " * 100}})
+    log = raw(
+        "/x/s.jsonl",
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "message": {"role": "user", "content": "word " * 100},
+        },
+    )
     title = claude_code.read(log, []).title
     assert len(title) == 200 and title.endswith("…")
 
@@ -380,13 +483,60 @@ def test_title_is_cut():
 def test_notebook_edit_and_write_update():
     log = raw(
         "/x/s.jsonl",
-        {"type": "assistant", "uuid": "a1", "parentUuid": None, "message": {"id": "m1", "model": "m", "content": [
-            {"type": "tool_use", "id": "toolu_nb", "name": "NotebookEdit", "input": {"notebook_path": "/p/n.ipynb", "cell_id": "c3", "new_source": "print(1)", "edit_mode": "replace"}}]}},
-        {"type": "assistant", "uuid": "a2", "parentUuid": "a1", "message": {"id": "m1", "model": "m", "content": [
-            {"type": "tool_use", "id": "toolu_w", "name": "Write", "input": {"file_path": "/p/a.txt", "content": "new\n"}}]}},
-        {"type": "user", "uuid": "u1", "parentUuid": "a2", "message": {"content": [{"type": "tool_result", "tool_use_id": "toolu_w", "content": "ok"}]},
-         "toolUseResult": {"type": "update", "filePath": "/p/a.txt", "content": "new\n", "originalFile": "old\n",
-                           "structuredPatch": [{"oldStart": 1, "oldLines": 1, "newStart": 1, "newLines": 1, "lines": ["-old", "+new"]}]}},
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": None,
+            "message": {
+                "id": "m1",
+                "model": "m",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_nb",
+                        "name": "NotebookEdit",
+                        "input": {
+                            "notebook_path": "/p/n.ipynb",
+                            "cell_id": "c3",
+                            "new_source": "print(1)",
+                            "edit_mode": "replace",
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "type": "assistant",
+            "uuid": "a2",
+            "parentUuid": "a1",
+            "message": {
+                "id": "m1",
+                "model": "m",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_w",
+                        "name": "Write",
+                        "input": {"file_path": "/p/a.txt", "content": "new\n"},
+                    }
+                ],
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": "a2",
+            "message": {"content": [{"type": "tool_result", "tool_use_id": "toolu_w", "content": "ok"}]},
+            "toolUseResult": {
+                "type": "update",
+                "filePath": "/p/a.txt",
+                "content": "new\n",
+                "originalFile": "old\n",
+                "structuredPatch": [
+                    {"oldStart": 1, "oldLines": 1, "newStart": 1, "newLines": 1, "lines": ["-old", "+new"]}
+                ],
+            },
+        },
     )
     s = claude_code.read(log, [])
     nb, w = s.steps[0], s.steps[1]
@@ -397,7 +547,22 @@ def test_notebook_edit_and_write_update():
 
 
 def test_multi_block_line_ids():
-    log = raw("/x/s.jsonl", {"type": "assistant", "uuid": "a1", "parentUuid": None, "message": {"id": "m", "model": "m", "content": [
-        {"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "hi"}, {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {}}]}})
+    log = raw(
+        "/x/s.jsonl",
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": None,
+            "message": {
+                "id": "m",
+                "model": "m",
+                "content": [
+                    {"type": "thinking", "thinking": "hmm"},
+                    {"type": "text", "text": "hi"},
+                    {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {}},
+                ],
+            },
+        },
+    )
     s = claude_code.read(log, [])
     assert [(st.id, st.parent) for st in s.steps] == [("a1", None), ("a1:1", "a1"), ("a1:2", "a1:1")]

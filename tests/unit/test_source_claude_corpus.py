@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, corpus_files, requires_corpus
+
 from tracetui.model import Session, StepKind
-from tracetui.sources import SessionFiles, read_session
-from tracetui.sources import claude_code
+from tracetui.sources import SessionFiles, claude_code, read_session
 
 pytestmark = requires_corpus
 
@@ -75,8 +74,13 @@ class Recount:
             for rec in records:
                 if isinstance(rec.get("agentId"), str) and rec.get("type") != "progress":
                     self.agent_ids.add(rec["agentId"])
-                if rec.get("isSidechain") is True and rec.get("parentUuid") is None and "agentId" not in rec \
-                        and rec.get("type") == "user" and path == files.main:
+                if (
+                    rec.get("isSidechain") is True
+                    and rec.get("parentUuid") is None
+                    and "agentId" not in rec
+                    and rec.get("type") == "user"
+                    and path == files.main
+                ):
                     self.inline_roots += 1
                 tur = rec.get("toolUseResult")
                 if isinstance(tur, dict) and isinstance(tur.get("agentId"), str):
@@ -86,15 +90,26 @@ class Recount:
                         self.calls[block["id"]] = block.get("name")
                         order.append(block["id"])
                         inp = block.get("input") if isinstance(block.get("input"), dict) else {}
-                        if block.get("name") in EDIT_TOOLS and (inp.get("file_path") or inp.get("notebook_path")):
+                        if block.get("name") in EDIT_TOOLS and (
+                            inp.get("file_path") or inp.get("notebook_path")
+                        ):
                             self.edit_calls.add(block["id"])
                     elif block.get("type") == "tool_result":
                         self.results.add(block.get("tool_use_id"))
                 message = rec.get("message")
-                if rec.get("type") == "assistant" and isinstance(message, dict) and isinstance(message.get("usage"), dict):
+                if (
+                    rec.get("type") == "assistant"
+                    and isinstance(message, dict)
+                    and isinstance(message.get("usage"), dict)
+                ):
                     key = (message.get("id"), rec.get("requestId"))
                     seen = self.tokens.setdefault(key, {})
-                    for field in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"):
+                    for field in (
+                        "input_tokens",
+                        "output_tokens",
+                        "cache_read_input_tokens",
+                        "cache_creation_input_tokens",
+                    ):
                         value = message["usage"].get(field) or 0
                         seen[field] = max(seen.get(field, 0), value)
 
@@ -159,8 +174,10 @@ def test_subagents_match_the_raw_log(case):
 
 def test_tokens_match_the_raw_log(case):
     _, s, count = case
-    expected = [sum(t.get(f, 0) for t in count.tokens.values()) for f in
-                ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")]
+    expected = [
+        sum(t.get(f, 0) for t in count.tokens.values())
+        for f in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+    ]
     assert [s.tokens.input, s.tokens.output, s.tokens.cache_read, s.tokens.cache_write] == expected
 
 

@@ -32,8 +32,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles
-from tracetui.sources import claude_files
+from tracetui.sources import RawLog, SessionFiles, claude_files
 from tracetui.sources.claude_tools import (
     SPAWN_TOOLS,
     edits_from_input,
@@ -153,7 +152,9 @@ class _Reader:
 
     # -- reading files ---------------------------------------------------------------------------
 
-    def read_file(self, log: RawLog, agent: _Agent | None, main_uuids: dict[str, _Line] | None) -> dict[str, _Line]:
+    def read_file(
+        self, log: RawLog, agent: _Agent | None, main_uuids: dict[str, _Line] | None
+    ) -> dict[str, _Line]:
         """Turn one file's records into lines (and steps). Returns the file's uuid -> line map."""
         by_uuid: dict[str, _Line] = {}
         prev: dict[int, _Line] = {}  # id(scope) -> last non-progress line of that conversation
@@ -171,7 +172,12 @@ class _Reader:
             if kind not in _LINE_TYPES:
                 if kind == "custom-title" and isinstance(rec.get("customTitle"), str):
                     self.custom_title = rec["customTitle"]
-                elif kind == "summary" and is_main and self.summary is None and isinstance(rec.get("summary"), str):
+                elif (
+                    kind == "summary"
+                    and is_main
+                    and self.summary is None
+                    and isinstance(rec.get("summary"), str)
+                ):
                     self.summary = rec["summary"]
                 elif kind not in _KNOWN_NON_STEP:
                     key = kind if isinstance(kind, str) else "<no type>"
@@ -193,7 +199,15 @@ class _Reader:
                 scope = agent
             else:
                 scope = self._inline_scope(rec, uuid, parent_uuid, by_uuid)
-            line = _Line(no, len(self.lines), rec, kind, uuid, parent_uuid if isinstance(parent_uuid, str) else None, scope)
+            line = _Line(
+                no,
+                len(self.lines),
+                rec,
+                kind,
+                uuid,
+                parent_uuid if isinstance(parent_uuid, str) else None,
+                scope,
+            )
             if kind != "progress":
                 line.prev = prev.get(id(scope))
                 prev[id(scope)] = line
@@ -207,7 +221,11 @@ class _Reader:
 
     def _merge_replayed_usage(self, rec: dict[str, Any]) -> None:
         message = rec.get("message")
-        if rec.get("type") != "assistant" or not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
+        if (
+            rec.get("type") != "assistant"
+            or not isinstance(message, dict)
+            or not isinstance(message.get("usage"), dict)
+        ):
             return
         mid = message.get("id")
         seen = self.tokens.get((mid, rec.get("requestId"))) if isinstance(mid, str) and mid else None
@@ -224,7 +242,9 @@ class _Reader:
         if isinstance(rec.get("gitBranch"), str) and rec["gitBranch"]:
             self.branch = rec["gitBranch"]
 
-    def _inline_scope(self, rec: dict[str, Any], uuid: str | None, parent_uuid: Any, by_uuid: dict[str, _Line]) -> _Agent | None:
+    def _inline_scope(
+        self, rec: dict[str, Any], uuid: str | None, parent_uuid: Any, by_uuid: dict[str, _Line]
+    ) -> _Agent | None:
         """Sidechain lines inside the main file: one subagent per sidechain root (≤ 2.0.2 layout)."""
         if rec.get("isSidechain") is not True:
             return None
@@ -249,7 +269,9 @@ class _Reader:
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def _new_step(self, line: _Line, kind: str, role: str, text: str = "", step_id: str | None = None, **extra: Any) -> Step:
+    def _new_step(
+        self, line: _Line, kind: str, role: str, text: str = "", step_id: str | None = None, **extra: Any
+    ) -> Step:
         if step_id is None:
             if line.base is None:
                 base = line.uuid or f"{line.scope.id if line.scope else 'main'}#{line.no}"
@@ -263,7 +285,16 @@ class _Reader:
         self.used_ids.add(step_id)
         rec = line.rec
         ts = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
-        step = Step(step_id, 0, kind, role, text or "", timestamp=ts, subagent=line.scope.id if line.scope else None, **extra)
+        step = Step(
+            step_id,
+            0,
+            kind,
+            role,
+            text or "",
+            timestamp=ts,
+            subagent=line.scope.id if line.scope else None,
+            **extra,
+        )
         cwd = rec.get("cwd")
         if isinstance(cwd, str) and cwd and self.cwd and cwd != self.cwd:
             step.cwd = cwd
@@ -323,7 +354,9 @@ class _Reader:
             if btype == "tool_result":
                 self._tool_result(line, block, result if n_results == 1 else None)
             elif btype == "text":
-                self._user_text(line, block.get("text") if isinstance(block.get("text"), str) else "", is_meta)
+                self._user_text(
+                    line, block.get("text") if isinstance(block.get("text"), str) else "", is_meta
+                )
             elif btype == "image":
                 self._new_step(line, StepKind.CONTEXT if is_meta else StepKind.USER, "user", "[image]")
             else:
@@ -335,7 +368,12 @@ class _Reader:
             self._new_step(line, StepKind.SYSTEM, "system", text, meta={"interrupted": True})
         elif is_meta or stripped.startswith(_CONTEXT_PREFIXES):
             # A subagent's first line is the prompt its parent wrote, even when wrapped in a reminder.
-            if line.scope is not None and line.scope.prompt is None and not is_meta and line.scope.agent_type == "aside_question":
+            if (
+                line.scope is not None
+                and line.scope.prompt is None
+                and not is_meta
+                and line.scope.agent_type == "aside_question"
+            ):
                 line.scope.prompt = text
                 self._new_step(line, StepKind.USER, "user", text)
             else:
@@ -354,7 +392,16 @@ class _Reader:
         text = result_text(block.get("content"))
         is_error = block.get("is_error") is True
         meta = result_meta(tool, result, text, is_error)
-        self._new_step(line, StepKind.TOOL_RESULT, "tool", text, tool=tool, tool_call_id=call_id, is_error=is_error, meta=meta)
+        self._new_step(
+            line,
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            tool=tool,
+            tool_call_id=call_id,
+            is_error=is_error,
+            meta=meta,
+        )
         if call is None:
             return
         if call.edits:
@@ -380,7 +427,9 @@ class _Reader:
         first_of_response = True
         if tokens is not None:
             mid = message.get("id")
-            key: tuple[Any, ...] = (mid, rec.get("requestId")) if isinstance(mid, str) and mid else ("line", line.pos)
+            key: tuple[Any, ...] = (
+                (mid, rec.get("requestId")) if isinstance(mid, str) and mid else ("line", line.pos)
+            )
             seen = self.tokens.get(key)
             if seen is None:
                 self.tokens[key] = tokens
@@ -394,8 +443,15 @@ class _Reader:
             last = self.last_model.get(scope_key)
             if last is not None and last != model and first_of_response:
                 base = line.uuid or f"{scope_key or 'main'}#{line.no}"
-                self._new_step(line, StepKind.MODEL_CHANGE, "system", f"{last} -> {model}", step_id=f"{base}:model",
-                               model=model, meta={"from": last, "to": model})
+                self._new_step(
+                    line,
+                    StepKind.MODEL_CHANGE,
+                    "system",
+                    f"{last} -> {model}",
+                    step_id=f"{base}:model",
+                    model=model,
+                    meta={"from": last, "to": model},
+                )
             self.last_model[scope_key] = model
         content = message.get("content")
         if isinstance(content, str):
@@ -419,17 +475,35 @@ class _Reader:
                     step = self._new_step(line, StepKind.ASSISTANT, "assistant", text, model=step_model)
             elif btype in ("thinking", "redacted_thinking"):
                 text = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
-                step = self._new_step(line, StepKind.REASONING, "assistant", text, model=step_model,
-                                      meta={"redacted": True} if btype == "redacted_thinking" else {})
+                step = self._new_step(
+                    line,
+                    StepKind.REASONING,
+                    "assistant",
+                    text,
+                    model=step_model,
+                    meta={"redacted": True} if btype == "redacted_thinking" else {},
+                )
             elif btype in ("tool_use", "server_tool_use"):
                 name = block.get("name") if isinstance(block.get("name"), str) else None
                 call_id = block.get("id") if isinstance(block.get("id"), str) else None
                 tool_input = block.get("input")
-                step = self._new_step(line, StepKind.TOOL_CALL, "assistant", "", model=step_model, tool=name,
-                                      tool_call_id=call_id, tool_input=tool_input,
-                                      edits=edits_from_input(name or "", tool_input))
+                step = self._new_step(
+                    line,
+                    StepKind.TOOL_CALL,
+                    "assistant",
+                    "",
+                    model=step_model,
+                    tool=name,
+                    tool_call_id=call_id,
+                    tool_input=tool_input,
+                    edits=edits_from_input(name or "", tool_input),
+                )
                 if name == "NotebookEdit" and isinstance(tool_input, dict):
-                    for key_in, key_out in (("cell_id", "cell_id"), ("cell_type", "cell_type"), ("edit_mode", "edit_mode")):
+                    for key_in, key_out in (
+                        ("cell_id", "cell_id"),
+                        ("cell_type", "cell_type"),
+                        ("edit_mode", "edit_mode"),
+                    ):
                         if isinstance(tool_input.get(key_in), str):
                             step.meta[key_out] = tool_input[key_in]
                 if call_id:
@@ -440,9 +514,19 @@ class _Reader:
                 call_id = block.get("tool_use_id") if isinstance(block.get("tool_use_id"), str) else None
                 call = self.calls.get(call_id) if call_id else None
                 content_text = block.get("content")
-                text = result_text(content_text) if isinstance(content_text, (str, list)) else orjson.dumps(content_text).decode()
-                step = self._new_step(line, StepKind.TOOL_RESULT, "tool", text, tool=call.tool if call else btype,
-                                      tool_call_id=call_id)
+                text = (
+                    result_text(content_text)
+                    if isinstance(content_text, (str, list))
+                    else orjson.dumps(content_text).decode()
+                )
+                step = self._new_step(
+                    line,
+                    StepKind.TOOL_RESULT,
+                    "tool",
+                    text,
+                    tool=call.tool if call else btype,
+                    tool_call_id=call_id,
+                )
             else:
                 key = f"block:{btype}"
                 self.skipped[key] = self.skipped.get(key, 0) + 1
@@ -477,19 +561,34 @@ class _Reader:
             reason = rec.get("stopReason")
             if isinstance(reason, str) and reason:
                 parts.insert(0, reason)
-            self._new_step(line, StepKind.SYSTEM, "system", "\n".join(parts) or "stop hook",
-                           meta={"subtype": subtype, "prevented_continuation": stopped})
+            self._new_step(
+                line,
+                StepKind.SYSTEM,
+                "system",
+                "\n".join(parts) or "stop hook",
+                meta={"subtype": subtype, "prevented_continuation": stopped},
+            )
             return
         meta = {"subtype": subtype} if isinstance(subtype, str) else {}
         if isinstance(rec.get("level"), str):
             meta["level"] = rec["level"]
         if subtype == "api_error":
-            for src, dst in (("retryAttempt", "retry_attempt"), ("maxRetries", "max_retries"), ("retryInMs", "retry_in_ms")):
+            for src, dst in (
+                ("retryAttempt", "retry_attempt"),
+                ("maxRetries", "max_retries"),
+                ("retryInMs", "retry_in_ms"),
+            ):
                 if isinstance(rec.get(src), (int, float)) and not isinstance(rec.get(src), bool):
                     meta[dst] = rec[src]
             if not content:
                 content = "API error: " + _error_summary(rec.get("error") or rec.get("cause"))
-        self._new_step(line, StepKind.SYSTEM, "system", content or (subtype if isinstance(subtype, str) else "system"), meta=meta)
+        self._new_step(
+            line,
+            StepKind.SYSTEM,
+            "system",
+            content or (subtype if isinstance(subtype, str) else "system"),
+            meta=meta,
+        )
 
     # -- tree ------------------------------------------------------------------------------------
 
@@ -588,9 +687,7 @@ class _Reader:
                 node = node.parent
             while stack:
                 node = stack.pop()
-                if id(node) in on_path:
-                    value = True
-                elif node.parent is None:
+                if id(node) in on_path or node.parent is None:
                     value = True
                 elif id(node.parent) in on_path:
                     value = not holds_turn.get(id(node), False)
@@ -684,13 +781,24 @@ class _Reader:
         if not agent.has_transcript:
             meta["transcript"] = "missing"
         start = Step(
-            f"subagent:{agent.id}:start", 0, StepKind.SUBAGENT_START, "system",
+            f"subagent:{agent.id}:start",
+            0,
+            StepKind.SUBAGENT_START,
+            "system",
             agent.description or agent.prompt or "",
-            timestamp=steps[0].timestamp if steps else None, parent=agent.spawned_by, subagent=agent.id, meta=meta,
+            timestamp=steps[0].timestamp if steps else None,
+            parent=agent.spawned_by,
+            subagent=agent.id,
+            meta=meta,
         )
         end = Step(
-            f"subagent:{agent.id}:end", 0, StepKind.SUBAGENT_END, "system", "",
-            timestamp=steps[-1].timestamp if steps else None, parent=steps[-1].id if steps else start.id,
+            f"subagent:{agent.id}:end",
+            0,
+            StepKind.SUBAGENT_END,
+            "system",
+            "",
+            timestamp=steps[-1].timestamp if steps else None,
+            parent=steps[-1].id if steps else start.id,
             subagent=agent.id,
         )
         return start, end
@@ -728,7 +836,13 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         # The session IS the subagent: list it (with its sidecar's facts) rather than nest it in itself.
         own_id = _first_agent_id(main.data) or claude_files.agent_id_from_name(main.path) or "unknown"
         sidecar = metas.pop(own_id, {})
-        own = Subagent(own_id, _str_or_none(sidecar.get("agentType")), _str_or_none(sidecar.get("description")), None, main.path)
+        own = Subagent(
+            own_id,
+            _str_or_none(sidecar.get("agentType")),
+            _str_or_none(sidecar.get("description")),
+            None,
+            main.path,
+        )
     for aid, meta in metas.items():
         agent = reader._agent(aid)
         if isinstance(meta.get("agentType"), str):
@@ -806,7 +920,12 @@ def _tokens(usage: dict[str, Any]) -> Tokens:
         value = usage.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
-    return Tokens(num("input_tokens"), num("output_tokens"), num("cache_read_input_tokens"), num("cache_creation_input_tokens"))
+    return Tokens(
+        num("input_tokens"),
+        num("output_tokens"),
+        num("cache_read_input_tokens"),
+        num("cache_creation_input_tokens"),
+    )
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:

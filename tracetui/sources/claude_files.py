@@ -73,7 +73,7 @@ def session_from_path(path: Path | str) -> str | None:
 def main_session_id(path: Path | str) -> str | None:
     """A main transcript's session id from its name (`<sessionId>.jsonl`)."""
     name = base_name(path)
-    return uuid_tail(name[: -len(".jsonl")] if name.endswith(".jsonl") else name)
+    return uuid_tail(name.removesuffix(".jsonl"))
 
 
 def head_session_id(path: Path) -> str | None:

@@ -144,12 +144,18 @@ def result_meta(tool: str | None, result: Any, text: str, is_error: bool) -> dic
     """Small facts from a result: exit code, duration, where a large output went, agent id."""
     meta: dict[str, Any] = {}
     if isinstance(result, dict):
-        for src, dst in (("durationMs", "duration_ms"), ("totalDurationMs", "duration_ms"),
-                         ("totalTokens", "total_tokens"), ("totalToolUseCount", "tool_uses"),
-                         ("persistedOutputPath", "persisted_output"),
-                         ("persistedOutputSize", "persisted_output_size"),
-                         ("backgroundTaskId", "background_task"), ("agentId", "agent_id"),
-                         ("returnCodeInterpretation", "exit_meaning"), ("userModified", "user_modified")):
+        for src, dst in (
+            ("durationMs", "duration_ms"),
+            ("totalDurationMs", "duration_ms"),
+            ("totalTokens", "total_tokens"),
+            ("totalToolUseCount", "tool_uses"),
+            ("persistedOutputPath", "persisted_output"),
+            ("persistedOutputSize", "persisted_output_size"),
+            ("backgroundTaskId", "background_task"),
+            ("agentId", "agent_id"),
+            ("returnCodeInterpretation", "exit_meaning"),
+            ("userModified", "user_modified"),
+        ):
             value = result.get(src)
             if value is True or (isinstance(value, (int, float, str)) and not isinstance(value, bool)):
                 meta[dst] = value
