@@ -1,0 +1,71 @@
+"""`tracetui trail`: the JSON contract, the plain table, and a missing repository said plainly."""
+
+from __future__ import annotations
+
+import shutil
+
+import orjson
+from test_trail_formats import EXPECTED, _claude_log, _repo
+from test_trail_kit import iso
+
+from tracetui.cli import main
+
+SID = "11111111-2222-4333-8444-555555555555"
+
+
+def _bucket_with_session(tmp_path, capsys):
+    repo = _repo(tmp_path)
+    logs = tmp_path / "logs"
+    _claude_log(repo, logs)
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={logs}", "--json"]) == 0
+    capsys.readouterr()
+    repo.commit("work", iso(11), "a.py", "b.py")
+    repo.git("checkout", "--", "c.py")
+    repo.write("b.py", "\n".join(f"value_{i} = {i}" for i in range(1, 9)) + "\n")
+    repo.commit("cleanup", iso(12), "b.py")
+    return repo, bucket
+
+
+def test_trail_json_rows(tmp_path, capsys):
+    repo, bucket = _bucket_with_session(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "trail", SID[:8], "--json"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    rows = orjson.loads(out.out)
+    work = repo.git("rev-parse", "HEAD~1")
+    assert [{k: r[k] for k in ("step", "path", "state", "commit", "added", "removed", "kept")} for r in rows] == [
+        {"step": rows[0]["step"], "path": "a.py", "state": "alive", "commit": work, "added": 1, "removed": 0, "kept": 1},
+        {"step": rows[1]["step"], "path": "b.py", "state": "reverted", "commit": work, "added": 1, "removed": 0, "kept": 0},
+        {"step": rows[2]["step"], "path": "c.py", "state": "lost", "commit": None, "added": 1, "removed": 0, "kept": 0},
+        {"step": rows[3]["step"], "path": "d.py", "state": "uncommitted", "commit": None, "added": 2, "removed": 0, "kept": 2},
+    ]
+    assert {r["path"]: (r["state"], r["added"]) for r in rows} == EXPECTED
+    assert len({r["step"] for r in rows}) == 4
+
+
+def test_trail_table_and_missing_repository(tmp_path, capsys):
+    repo, bucket = _bucket_with_session(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "trail", SID]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["STEP", "PATH", "STATE", "COMMIT", "ADDED", "REMOVED", "KEPT"]
+    assert lines[-1] == "4 patches in 4 files: 1 alive, 1 reverted, 1 lost, 1 uncommitted"
+    # the repository goes away: the patches are still listed, and the output says why states are unknown
+    shutil.rmtree(repo.path)
+    assert main(["--bucket", str(bucket), "trail", SID, "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert [(r["path"], r["state"]) for r in rows] == [("a.py", "unknown"), ("b.py", "unknown"), ("c.py", "unknown"), ("d.py", "unknown")]
+    assert main(["--bucket", str(bucket), "trail", SID]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"repository not found for {repo.path}: states are unknown"
+    assert out[-1] == "4 patches in 4 files: 4 unknown"
+
+
+def test_trail_errors_are_one_line(tmp_path, capsys):
+    repo, bucket = _bucket_with_session(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "trail", SID, "--ref", "no-such-branch"]) == 2
+    assert capsys.readouterr().err == "tracetui: revision 'no-such-branch' not found in the repository\n"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert main(["--bucket", str(bucket), "trail", SID, "--repo", str(plain)]) == 2
+    assert capsys.readouterr().err == f"tracetui: no git repository at {plain}\n"

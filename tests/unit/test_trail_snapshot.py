@@ -1,0 +1,104 @@
+"""Work-tree snapshots: recorded outside branches and the index, and used for exact step diffs."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import orjson
+import pygit2
+import pytest
+from test_trail_kit import Repo, iso, session_of
+
+from tracetui.cli import main
+from tracetui.errors import TracetuiError
+from tracetui.model import FileEdit
+from tracetui.trail import snapshots, take_snapshot, trail
+
+
+def _state(repo: Repo) -> tuple[str, str, str, list[str]]:
+    """Everything a snapshot must leave alone: HEAD, the index, the status, the branches."""
+    return (repo.head(), repo.git("ls-files", "--stage"), repo.git("status", "--porcelain"), repo.git("branch", "--list"))
+
+
+def test_snapshot_records_the_work_tree_without_touching_anything(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write(".gitignore", "build/\n*.log\n")
+    repo.write("src/a.py", "a = 1\n")
+    repo.commit("init", iso(9))
+    repo.write("src/a.py", "a = 2\n")
+    repo.write("src/new.py", "n = 1\n")  # untracked but not ignored: recorded
+    repo.write("build/out.bin", "x")
+    repo.write("debug.log", "noise")
+    before = _state(repo)
+    index = repo.path / ".git" / "index"
+    stamp = (index.stat().st_mtime_ns, index.read_bytes())
+    snap = take_snapshot(repo.path / "src", "sess/1 weird id", tool_use_id="toolu_1", tool="Edit", now=1_700_000_000)
+    assert (index.stat().st_mtime_ns, index.read_bytes()) == stamp  # the index is not even rewritten
+    assert _state(repo) == before
+    assert snap.ref == "refs/tracetui/sess_1_weird_id/1"
+    assert repo.git("ls-tree", "-r", "--name-only", snap.tree).split() == [".gitignore", "src/a.py", "src/new.py"]
+    assert repo.git("show", f"{snap.tree}:src/a.py") == "a = 2"
+    second = take_snapshot(repo.path, "sess/1 weird id")
+    assert second.ref.endswith("/2")
+    r = pygit2.Repository(str(repo.path))
+    found = snapshots(r, "sess/1 weird id")
+    assert [(s.number, s.tool_use_id, s.tool) for s in found] == [(1, "toolu_1", "Edit"), (2, None, None)]
+    assert found[0].time == 1_700_000_000
+
+
+def test_no_repository_is_one_clear_error(tmp_path):
+    with pytest.raises(TracetuiError, match="no git repository at"):
+        take_snapshot(tmp_path, "s")
+
+
+def test_snapshots_give_exact_diffs_and_never_count_as_commits(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\ny = 2\nz = 3\n")
+    repo.commit("init", iso(9))
+    take_snapshot(repo.path, "sess-1", now=1)  # before the session's first edit
+    # The log holds only a fragment ("2" -> "20"): without snapshots its lines are guesses.
+    repo.write("a.py", "x = 1\ny = 20\nz = 3\n")
+    take_snapshot(repo.path, "sess-1", tool_use_id="toolu_0", now=2)
+    session = session_of(repo.path, [(iso(10), FileEdit(path="a.py", op="update", old_string="2", new_string="20"))])
+    result = trail(session)
+    patch = result.fates[0].patch
+    assert (patch.added, patch.removed) == (["y = 20"], ["y = 2"])
+    assert [(h.old_start, h.new_start) for h in patch.hunks] == [(1, 1)]
+    # Uncommitted, although the snapshot commit holds the line: snapshots are not history.
+    assert result.fates[0].state == "uncommitted"
+
+
+def _run_hook(monkeypatch, capsys, payload: dict, *args: str) -> tuple[int, str, str]:
+    data = orjson.dumps(payload)
+
+    class Stdin(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    monkeypatch.setattr(sys, "stdin", Stdin(io.BytesIO(data)))
+    code = main(["snapshot", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_snapshot_command_from_a_claude_code_hook(tmp_path, monkeypatch, capsys):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init", iso(9))
+    hook = {"session_id": "abc-123", "cwd": str(repo.path), "hook_event_name": "PostToolUse", "tool_name": "Edit",
+            "tool_use_id": "toolu_9", "tool_input": {"file_path": str(repo.path / "a.py")}}  # fmt: skip
+    code, out, err = _run_hook(monkeypatch, capsys, hook)
+    assert (code, out, err) == (0, "", "")
+    assert repo.git("for-each-ref", "--format=%(refname)", "refs/tracetui/") == "refs/tracetui/abc-123/1"
+    # outside any repository a hook call records nothing and stays quiet
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    code, out, err = _run_hook(monkeypatch, capsys, {**hook, "cwd": str(outside)})
+    assert (code, out, err) == (0, "", "")
+    # by hand, the same situation is one clear error line
+    monkeypatch.setattr(sys, "stdin", None)
+    assert main(["snapshot", "--repo", str(outside), "--session", "s"]) == 2
+    assert capsys.readouterr().err == f"tracetui: no git repository at {outside}\n"
+    assert main(["snapshot", "--repo", str(repo.path)]) == 2
+    assert "no session id" in capsys.readouterr().err
