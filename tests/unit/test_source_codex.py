@@ -547,3 +547,54 @@ def test_title_skips_the_ide_context_block():
     s = run(item_msg("user", prompt))
     assert s.title == "fix the bug"
     assert s.steps[0].text == prompt  # the step keeps what the model saw
+
+
+def test_exit_code_of_a_process_still_running_at_output_time_comes_from_exec_command_end():
+    running = "Chunk ID: 1\nWall time: 1.0 seconds\nProcess running with session ID 7\nOutput:\n"
+    s = run(
+        (
+            "response_item",
+            {"type": "function_call", "name": "exec_command", "arguments": "{}", "call_id": "c1"},
+        ),
+        ("response_item", {"type": "function_call_output", "call_id": "c1", "output": running}),
+        (
+            "event_msg",
+            {
+                "type": "exec_command_end",
+                "call_id": "c1",
+                "exit_code": 2,
+                "duration": {"secs": 3, "nanos": 5_000_000},
+            },
+        ),
+        (
+            "event_msg",
+            {
+                "type": "exec_command_end",
+                "call_id": "c2",
+                "exit_code": 0,
+                "duration": {"secs": 0, "nanos": 0},
+            },
+        ),
+        (
+            "response_item",
+            {"type": "function_call", "name": "exec_command", "arguments": "{}", "call_id": "c2"},
+        ),
+        ("response_item", {"type": "function_call_output", "call_id": "c2", "output": running}),
+    )
+    results = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT]
+    assert [(r.tool_call_id, r.meta, r.is_error) for r in results] == [
+        ("c1", {"duration_ms": 1000, "exit_code": 2}, True),
+        ("c2", {"duration_ms": 1000, "exit_code": 0}, False),
+    ]
+
+
+def test_exit_code_is_read_from_the_header_only():
+    text = "Exit code: 0\nWall time: 0.5 seconds\nOutput:\nExit code: 1\n"
+    s = run(
+        (
+            "response_item",
+            {"type": "function_call", "name": "shell_command", "arguments": "{}", "call_id": "c1"},
+        ),
+        ("response_item", {"type": "function_call_output", "call_id": "c1", "output": text}),
+    )
+    assert (s.steps[1].meta, s.steps[1].is_error) == ({"exit_code": 0, "duration_ms": 500}, False)

@@ -148,6 +148,11 @@ def test_every_corpus_file_matches_a_plain_recount(path: Path):
     if prompts:
         assert sum(1 for s in session.steps if s.kind == StepKind.USER) == prompts
 
+    # exit codes: where Codex wrote exec_command_end, the result carries that exit code
+    ended = {e["call_id"]: e["exit_code"] for e in events if e.get("type") == "exec_command_end"}
+    codes = {s.tool_call_id: s.meta.get("exit_code") for s in session.steps if s.kind == StepKind.TOOL_RESULT}
+    assert {call_id: codes.get(call_id) for call_id in ended} == ended
+
     # ids are unique and indexes are positions
     assert len({s.id for s in session.steps}) == len(session.steps)
     assert [s.index for s in session.steps] == list(range(len(session.steps)))

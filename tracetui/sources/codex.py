@@ -93,7 +93,6 @@ _IGNORED_EVENTS = frozenset(
         "context_compacted",  # duplicates the compacted record
         "task_started",
         "task_complete",
-        "exec_command_end",  # duplicates the call's output
         "item_completed",
         "agent_reasoning_raw_content",
         "agent_reasoning_section_break",
@@ -144,6 +143,8 @@ class _Reader:
         self.model: str | None = None
         self.turn_cwd: str | None = None
         self.calls: dict[str, Step] = {}
+        self.results: dict[str, Step] = {}
+        self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
         self.token_marks: list[tuple[int, Tokens]] = []  # (slot position at the event, delta)
         self.prev_total: tuple[int, int, int] | None = None
         # Event/item pairing (module docstring): queues of ("event" | "item", slot position).
@@ -453,21 +454,54 @@ class _Reader:
         step.tool = call.tool if call else None
         step.meta.update(meta)
         step.cwd = call.cwd if call else step.cwd
-        head = text[:200].lstrip()
-        exit_code = meta.get("exit_code")
+        if call_id:
+            self.results[call_id] = step
+            ended = self.exec_ends.pop(call_id, None)
+            if ended and "exit_code" not in step.meta:
+                for name, value in ended.items():
+                    step.meta.setdefault(name, value)
+        self.settle(step, call)
+
+    def settle(self, result: Step, call: Step | None) -> None:
+        """Decide whether a result reports a failure, and if so mark the call's edits unapplied."""
+        head = result.text[:200].lstrip()
+        exit_code = result.meta.get("exit_code")
         failed = (isinstance(exit_code, int) and exit_code != 0) or head.startswith(_FAILURE_PREFIXES)
         if call is not None and call.edits and not failed:
             # An apply_patch result that is not a success report is a failure (e.g. "error: ...").
             failed = head.startswith("error") or "verification failed" in head
-        step.is_error = failed
+        result.is_error = failed
         if call is not None and failed:
             for edit in call.edits:
                 edit.applied = False
+
+    def exec_end(self, payload: dict[str, Any]) -> None:
+        """A unified-exec process ended. Its output item may have been written while it was still
+        running ("Process running with session ID ..."), so this is where its exit code is."""
+        call_id = _str(payload.get("call_id"))
+        exit_code = payload.get("exit_code")
+        if not call_id or not isinstance(exit_code, int):
+            return
+        ended: dict[str, Any] = {"exit_code": exit_code}
+        duration = payload.get("duration")
+        if isinstance(duration, dict):
+            ended["duration_ms"] = (
+                _int(duration.get("secs")) * 1000 + _int(duration.get("nanos")) // 1_000_000
+            )
+        result = self.results.get(call_id)
+        if result is None:
+            self.exec_ends[call_id] = ended
+        elif "exit_code" not in result.meta:
+            result.meta["exit_code"] = exit_code
+            result.meta.setdefault("duration_ms", ended.get("duration_ms"))
+            self.settle(result, self.calls.get(call_id))
 
     def event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         kind = payload.get("type")
         if kind == "token_count":
             self.token_count(payload)
+        elif kind == "exec_command_end":
+            self.exec_end(payload)
         elif kind == "user_message":
             self.user_event(_str(payload.get("message")) or "", key, ts)
         elif kind == "agent_message":
@@ -708,7 +742,10 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
                 if isinstance(meta_in.get("duration_seconds"), (int, float)):
                     meta["duration_ms"] = round(meta_in["duration_seconds"] * 1000)
             return text, meta
-    head = raw[:600]  # the plain-text header sits on the first lines
+    # Only the header (before "Output:") says how the run went; the program's own output might
+    # contain the same words.
+    cut = raw.find("\nOutput:", 0, 8000)
+    head = raw[:cut] if cut >= 0 else raw[:600]
     match = _EXIT_CODE.search(head)
     if match:
         meta["exit_code"] = int(match.group(1))
