@@ -25,6 +25,23 @@ two different facts, both kept.
 Token usage: token_count events repeat and `total_token_usage` is cumulative, so each change of the
 total is one API response's delta (a decrease means the counter restarted: the new total is the
 delta). Each delta goes on the most recent assistant-side step before the event (else the next).
+
+Tool results: the 0.3x-0.6x `{"output", "metadata": {"exit_code", "duration_seconds"}}` string is
+unwrapped into text + meta exit_code / duration_ms; later plain-text headers ("Exit code: N",
+"Process exited with code N", "Wall time: S seconds") give the same. A unified-exec process still
+running when its output was written gets its exit code from the later exec_command_end event.
+is_error: a non-zero exit code, or one of Codex's own failure messages.
+
+Edits: apply_patch as the freeform tool, as an `apply_patch` function, and inside shell calls
+(argv `["apply_patch", PATCH]`, or a script that is just `[cd DIR &&] apply_patch <<EOF`); see
+`apply_patch`. Hunk anchors (`@@ text`) go in Step.meta["patch_anchors"] (per edit, per hunk),
+`*** End of File` in meta["patch_end_of_file"], parse defects in meta["patch_problems"]. A call's
+edits are `applied=False` when its result is a failure. Step.cwd is the turn's cwd joined with the
+call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
+
+Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
+parent's history after a second session_meta is read as one session, so the replayed part is shown
+again and its token totals count towards the child.
 """
 
 from __future__ import annotations
