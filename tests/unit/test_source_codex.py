@@ -598,3 +598,8 @@ def test_exit_code_is_read_from_the_header_only():
         ("response_item", {"type": "function_call_output", "call_id": "c1", "output": text}),
     )
     assert (s.steps[1].meta, s.steps[1].is_error) == ({"exit_code": 0, "duration_ms": 500}, False)
+
+
+def test_start_falls_back_to_the_first_line_when_session_meta_has_none():
+    s = run(item_msg("user", "hi"))  # the helper's session_meta carries no timestamp
+    assert (s.started, s.ended) == ("2025-10-05T00:00:00.000Z", "2025-10-05T00:00:01.000Z")

@@ -157,6 +157,7 @@ class _Reader:
         self.last_key: str | None = None
         self.sub = 0
         self.meta_seen = False
+        self.first_ts: str | None = None  # stands in for the start when session_meta lacks one
         self.model: str | None = None
         self.turn_cwd: str | None = None
         self.calls: dict[str, Step] = {}
@@ -182,6 +183,7 @@ class _Reader:
                 timestamp = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
                 if timestamp:
                     self.session.ended = timestamp
+                    self.first_ts = self.first_ts or timestamp
                 self.envelope(kind, payload, key, timestamp)
             elif rec.get("record_type") is not None:
                 pass  # pre-0.30 state markers carry nothing for the spine
@@ -669,6 +671,8 @@ class _Reader:
             step.index = index
             if session.title is None and step.kind == StepKind.USER and step.text.strip():
                 session.title = _title(_request(step.text))
+        if session.started is None:
+            session.started = self.first_ts
         if session.ended is None:
             session.ended = session.started
         return session
