@@ -1,0 +1,46 @@
+"""Capsules: seal an episode, verify and open one, replay it on your own checkout (design.md, "Capsule v1").
+
+Public API (the CLI and the app call only these):
+
+- `seal(session, plan, steps=(a, b), repo=None, out=None, accept_suggested=False, *, secret=None,
+  ref="HEAD", base=None, sign_key=None) -> SealResult`; raises `SealRefused` (with `.findings`:
+  step, field, kind, tier; never values) while suggestions are undecided or the second gate finds a
+  sure secret. `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
+- `bucket_secret(bucket_root) -> bytes`: the private secret per-capsule keys are derived from.
+- `open_capsule(path) -> OpenedCapsule`: verified in memory; quacks like the bucket's read side
+  (list_sessions, count_sessions, session, resolve, search, projects, agents) plus `manifest`,
+  `receipt`, `fates`, `context(step_id)`, `readme`, `check_signature(...)`, `read_only = True`.
+- `verify(path, allowed_signers=None, identity=None) -> Verification`.
+- `replay(capsule_or_path, repo, check=None, ref="HEAD") -> ReplayResult`; `Replay(capsule, repo,
+  commit)` to step through patches (`apply_next()`), e.g. from the app.
+- `CapsuleError` (a TracetuiError): every refusal names the member or field that is wrong.
+"""
+
+from __future__ import annotations
+
+from tracetui.capsule.archive import CapsuleError, Limits
+from tracetui.capsule.keys import bucket_secret
+from tracetui.capsule.opened import OpenedCapsule, open_capsule
+from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, replay
+from tracetui.capsule.seal import SealRefused, SealResult, parse_steps, seal
+from tracetui.capsule.verify import Verification, verify
+
+__all__ = [
+    "FIXED",
+    "INCONCLUSIVE",
+    "REPRODUCES",
+    "CapsuleError",
+    "Limits",
+    "OpenedCapsule",
+    "Replay",
+    "ReplayResult",
+    "SealRefused",
+    "SealResult",
+    "Verification",
+    "bucket_secret",
+    "open_capsule",
+    "parse_steps",
+    "replay",
+    "seal",
+    "verify",
+]

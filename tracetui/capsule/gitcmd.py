@@ -1,0 +1,74 @@
+"""The few git questions sealing and replay ask, through the git command line.
+
+The CLI is used rather than pygit2 because replay needs `git worktree`, and one way of talking to
+git is easier to reason about than two.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from tracetui.capsule.archive import CapsuleError
+
+_TIMEOUT = 120
+# Never let a repository's config or the environment make git prompt, page or pick another repo.
+_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
+
+
+def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"})
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=_TIMEOUT, env=env
+        )
+    except FileNotFoundError:
+        raise CapsuleError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise CapsuleError(f"git {args[0]} did not finish in {_TIMEOUT} s") from None
+    if check and out.returncode != 0:
+        message = (out.stderr.strip().splitlines() or ["failed"])[-1]
+        raise CapsuleError(f"git {args[0]} failed in {repo}: {message}")
+    return out
+
+
+def repo_root(path: Path) -> Path:
+    out = git(path, "rev-parse", "--show-toplevel", check=False)
+    if out.returncode != 0:
+        raise CapsuleError(f"{path} is not inside a git repository")
+    return Path(out.stdout.strip())
+
+
+def resolve_commit(repo: Path, rev: str) -> str | None:
+    """The full commit id `rev` names in `repo`, or None when the repository does not have it."""
+    if rev.startswith("-"):
+        return None
+    out = git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def commit_before(repo: Path, timestamp: str, ref: str = "HEAD") -> str | None:
+    """The last first-parent commit of `ref` made before `timestamp` (an ISO-8601 time)."""
+    out = git(repo, "rev-list", "-1", "--first-parent", f"--before={timestamp}", ref, "--", check=False)
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def remote_url(repo: Path) -> str | None:
+    out = git(repo, "remote", check=False)
+    names = out.stdout.split() if out.returncode == 0 else []
+    if not names:
+        return None
+    name = "origin" if "origin" in names else names[0]
+    url = git(repo, "remote", "get-url", name, check=False).stdout.strip()
+    return strip_credentials(url) or None
+
+
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
+
+
+def strip_credentials(url: str) -> str:
+    """A remote URL without `user:token@` (https remotes often carry a token there)."""
+    return _USERINFO.sub(r"\1", url)

@@ -1,0 +1,279 @@
+"""Opening a capsule someone else sealed: verified in memory, then served read-only.
+
+`open_capsule` checks everything before it hands out anything: the container's shape and bounds
+(archive.read_archive), the manifest's form, that the members present are exactly the members
+listed, each member's size and sha256, and that every record is canonical JSON of the expected
+shape. Only then does it build the `OpenedCapsule`, which answers the same read calls as the
+bucket (list_sessions, session, search...) so the app can browse a capsule like a one-session
+bucket. Text stays as sealed; whoever puts it on a terminal passes it through `safe_text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracetui.bucket import SearchHit
+from tracetui.capsule import manifest as mf
+from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
+from tracetui.capsule.signing import SignatureCheck, check
+from tracetui.errors import NotFound
+from tracetui.model import Session, SessionSummary, Step, StepKind, Subagent, Tokens
+
+
+@dataclass(slots=True)
+class MemberInfo:
+    name: str
+    size: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "size": self.size, "sha256": self.sha256}
+
+
+@dataclass(slots=True)
+class OpenedCapsule:
+    path: Path
+    capsule_id: str
+    manifest: dict[str, Any]
+    members: list[MemberInfo]
+    signature: bytes | None
+    readme: str
+    _session: Session
+    fates: list[dict[str, Any]] = field(default_factory=list)  # trail.jsonl: patches + states at sealing
+    _ctx: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _ctx_text: dict[str, str] = field(default_factory=dict)
+    _manifest_bytes: bytes = b""
+    read_only: bool = True
+
+    # -- what the capsule says about itself -------------------------------------------------
+
+    @property
+    def receipt(self) -> list[dict[str, Any]]:
+        return list(self.manifest.get("receipt") or [])
+
+    @property
+    def repo(self) -> dict[str, Any]:
+        return dict(self.manifest.get("repo") or {})
+
+    @property
+    def base(self) -> str | None:
+        return self.repo.get("base")
+
+    @property
+    def steps(self) -> list[Step]:
+        return self._session.steps
+
+    def context(self, step_id: str) -> dict[str, Any]:
+        """The context recorded at sealing for one step, with item texts filled in."""
+        record = self._ctx.get(step_id)
+        if record is None:
+            raise NotFound(f"the capsule has no recorded context for step {step_id}")
+        by_id = {s.id: s.text for s in self._session.steps}
+        items = []
+        for item in record.get("items", []):
+            item = dict(item)
+            item["text"] = by_id.get(item["step"], self._ctx_text.get(item["step"], ""))
+            items.append(item)
+        return {**record, "items": items}
+
+    def check_signature(self, allowed_signers: Path | None = None, identity: str | None = None) -> SignatureCheck:
+        return check(self._manifest_bytes, self.signature, allowed_signers, identity)
+
+    # -- the bucket's read side -------------------------------------------------------------
+
+    def list_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SessionSummary]:
+        rows = [SessionSummary.of(self._session)] if self._matches(agent, project, text) else []
+        rows = rows[offset:]
+        return rows if limit is None else rows[:limit]
+
+    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int:
+        return 1 if self._matches(agent, project, text) else 0
+
+    def projects(self) -> list[str]:
+        return [self._session.project] if self._session.project else []
+
+    def agents(self) -> list[str]:
+        return [self._session.agent]
+
+    def resolve(self, id_or_prefix: str) -> str:
+        if id_or_prefix and self._session.id.startswith(id_or_prefix):
+            return self._session.id
+        raise NotFound(f"no session {id_or_prefix!r} in this capsule")
+
+    def session(self, id_or_prefix: str) -> Session:
+        self.resolve(id_or_prefix)
+        return self._session
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Steps whose text contains every word of the query (case-insensitive)."""
+        words = query.lower().split()
+        if not words:
+            return []
+        hits: list[SearchHit] = []
+        for step in self._session.steps:
+            low = step.text.lower()
+            if all(w in low for w in words):
+                hits.append(SearchHit(self._session.id, step.id, _snippet(step.text, low.find(words[0]))))
+                if len(hits) >= limit:
+                    break
+        return hits
+
+    def close(self) -> None:
+        pass
+
+    def _matches(self, agent: str | None, project: str | None, text: str | None) -> bool:
+        s = self._session
+        if agent and s.agent != agent:
+            return False
+        if project and s.project != project:
+            return False
+        if text:
+            needle = text.lower()
+            hay = " ".join(x for x in (s.id, s.title or "", s.project or "") if x).lower()
+            if needle not in hay and not self.search(text, 1):
+                return False
+        return True
+
+
+def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCapsule:
+    """Read and verify a capsule in memory; raises CapsuleError (a TracetuiError) naming any problem."""
+    path = Path(path)
+    data = _read_file(path, limits)
+    members = read_archive(data, mf.ALLOWED, limits)
+    if mf.MANIFEST not in members:
+        raise CapsuleError(f"the capsule has no {mf.MANIFEST}")
+    manifest_bytes = members[mf.MANIFEST]
+    manifest = mf.parse_manifest(manifest_bytes)
+    listed = manifest["members"]
+    infos: list[MemberInfo] = []
+    for name in mf.PAYLOAD:
+        if name not in listed:
+            raise CapsuleError(f"{mf.MANIFEST} does not list member {name}")
+        if name not in members:
+            raise CapsuleError(f"member {name} is listed in {mf.MANIFEST} but missing from the capsule")
+        content = members[name]
+        entry = listed[name]
+        if len(content) != entry["size"]:
+            raise CapsuleError(f"member {name} is {len(content)} bytes, the manifest says {entry['size']}")
+        actual = mf.digest(content)
+        if actual != entry["sha256"]:
+            raise CapsuleError(f"member {name} does not match its sha256 in the manifest (altered)")
+        infos.append(MemberInfo(name, len(content), actual))
+    extra = sorted(set(members) - set(mf.PAYLOAD) - {mf.MANIFEST, mf.SIGNATURE})
+    if extra:  # unreachable with today's allow-list, kept so widening it cannot skip the check
+        raise CapsuleError(f"member {extra[0]} is not listed in {mf.MANIFEST}")
+
+    steps = [_step(r, i) for i, r in enumerate(mf.parse_lines(members[mf.TRACE], mf.TRACE), 1)]
+    ctx_records = mf.parse_lines(members[mf.CTX], mf.CTX)
+    fates = mf.parse_lines(members[mf.TRAIL], mf.TRAIL)
+    try:
+        readme = members[mf.README].decode("utf-8")
+    except UnicodeDecodeError:
+        raise CapsuleError(f"member {mf.README} is not UTF-8 text") from None
+    session = _session(manifest, steps, path)
+    ctx: dict[str, dict[str, Any]] = {}
+    ctx_text: dict[str, str] = {}
+    for record in ctx_records:
+        step_id = record.get("step")
+        items = record.get("items")
+        if not isinstance(step_id, str) or not isinstance(items, list):
+            raise CapsuleError(f"member {mf.CTX} has a malformed record")
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("step"), str):
+                raise CapsuleError(f"member {mf.CTX} has a malformed item")
+            if isinstance(item.get("text"), str):
+                ctx_text.setdefault(item["step"], item.pop("text"))
+        ctx[step_id] = record
+    return OpenedCapsule(
+        path=path,
+        capsule_id=mf.capsule_id(manifest_bytes),
+        manifest=manifest,
+        members=infos,
+        signature=members.get(mf.SIGNATURE),
+        readme=readme,
+        _session=session,
+        fates=fates,
+        _ctx=ctx,
+        _ctx_text=ctx_text,
+        _manifest_bytes=manifest_bytes,
+    )
+
+
+def _read_file(path: Path, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file:
+            raise CapsuleError(f"{path.name} is {size} bytes, over the {limits.max_file}-byte capsule limit")
+        with path.open("rb") as fh:
+            return fh.read(limits.max_file + 1)
+    except FileNotFoundError:
+        raise NotFound(f"capsule file {path} does not exist") from None
+    except IsADirectoryError:
+        raise CapsuleError(f"{path} is a directory, not a capsule") from None
+    except OSError as exc:
+        raise CapsuleError(f"cannot read {path}: {exc.strerror}") from None
+
+
+_STR_OR_NONE = ("timestamp", "tool", "tool_call_id", "parent", "subagent", "model", "cwd")
+
+
+def _step(record: dict[str, Any], line: int) -> Step:
+    where = f"member {mf.TRACE} line {line}"
+    if not isinstance(record.get("id"), str) or not isinstance(record.get("index"), int):
+        raise CapsuleError(f"{where} has no step id or index")
+    if record.get("kind") not in StepKind.ALL:
+        raise CapsuleError(f"{where} has an unknown step kind")
+    if not isinstance(record.get("role"), str) or not isinstance(record.get("text", ""), str):
+        raise CapsuleError(f"{where} has a malformed role or text")
+    for key in _STR_OR_NONE:
+        if not isinstance(record.get(key), (str, type(None))):
+            raise CapsuleError(f"{where} has a malformed {key}")
+    try:
+        return Step.from_dict(record)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise CapsuleError(f"{where} is not a valid step") from None
+
+
+def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session:
+    head = manifest.get("session")
+    if not isinstance(head, dict) or not isinstance(head.get("id"), str) or not isinstance(head.get("agent"), str):
+        raise CapsuleError(f"{mf.MANIFEST} does not describe its session")
+    for key in ("cwd", "title", "started", "ended", "version"):
+        if not isinstance(head.get(key), (str, type(None))):
+            raise CapsuleError(f"{mf.MANIFEST} has a malformed session {key}")
+    try:
+        tokens = Tokens.from_dict(head.get("tokens"))
+        subagents = [Subagent.from_dict(a) for a in head.get("subagents") or ()]
+        models = [str(m) for m in head.get("models") or ()]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise CapsuleError(f"{mf.MANIFEST} has a malformed session description") from None
+    return Session(
+        id=head["id"],
+        agent=head["agent"],
+        source=str(path),
+        cwd=head.get("cwd"),
+        title=head.get("title"),
+        started=head.get("started"),
+        ended=head.get("ended"),
+        version=head.get("version"),
+        models=models,
+        tokens=tokens,
+        steps=steps,
+        subagents=subagents,
+        files=[str(path)],
+    )
+
+
+def _snippet(text: str, at: int, width: int = 80) -> str:
+    start = max(0, at - width // 3)
+    piece = text[start : start + width].replace("\n", " ")
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

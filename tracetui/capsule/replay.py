@@ -1,0 +1,352 @@
+"""Replaying a capsule on your own checkout.
+
+A capsule carries the patches its steps made and the commit they started from. Replay makes a
+temporary detached worktree of the user's repository at that commit (`git worktree add --detach`
+in a temp dir, with hooks off; always removed afterwards), applies the patches step by step with
+our own hunk matcher (no `git apply`, no `patch`: both would take paths and modes from the
+capsule), and then, only if the user gave `--check CMD`, runs that command of theirs in the
+worktree. Nothing from the capsule is ever executed.
+
+Verdicts. A capsule records a failure: "recorded" means the check FAILS once the capsule's patches
+are applied at its base commit. So:
+- the check fails at base+patches, and also at target+patches (target = the user's `--ref`,
+  default HEAD; the same worktree run when target is the base): **reproduces**;
+- it fails at base+patches but passes at target+patches: **fixed** (something since the base made
+  it pass);
+- anything that keeps us from telling: the base commit is missing, patches do not apply, no
+  `--check` was given, or the check already passes at base+patches (the failure never shows):
+  **inconclusive**, with the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tracetui.capsule.archive import CapsuleError
+from tracetui.capsule.gitcmd import git, repo_root, resolve_commit
+from tracetui.capsule.opened import OpenedCapsule, open_capsule
+
+REPRODUCES = "reproduces"
+FIXED = "fixed"
+INCONCLUSIVE = "inconclusive"
+CHECK_TIMEOUT = 600.0
+_OUTPUT_TAIL = 4000
+
+
+@dataclass(slots=True)
+class PatchResult:
+    step: str
+    path: str
+    ok: bool
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "path": self.path, "ok": self.ok, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class ReplayStep:
+    """The patches of one capsule step, applied together."""
+
+    step: str
+    patches: list[dict[str, Any]]
+    results: list[PatchResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return len(self.results) == len(self.patches)
+
+    @property
+    def ok(self) -> bool:
+        return self.done and all(r.ok for r in self.results)
+
+
+@dataclass(slots=True)
+class CheckRun:
+    commit: str
+    exit_code: int
+    output: str  # the tail of stdout+stderr; untrusted text, show it through safe_text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"commit": self.commit, "exit": self.exit_code, "output": self.output}
+
+
+class Replay:
+    """A temporary worktree at `commit` that the capsule's patches are applied to, step by step.
+
+    Use as a context manager; leaving it removes the worktree. The app can call `apply_next()` to
+    step through; the CLI calls `apply_all()`.
+    """
+
+    def __init__(self, capsule: OpenedCapsule, repo: Path, commit: str) -> None:
+        self.capsule = capsule
+        self.repo = repo
+        self.commit = commit
+        self.steps = _group(capsule.fates)
+        self._next = 0
+        self._tmp: Path | None = None
+        self.worktree: Path | None = None
+
+    def __enter__(self) -> Replay:
+        self._tmp = Path(tempfile.mkdtemp(prefix="tracetui-replay-"))
+        self.worktree = self._tmp / "worktree"
+        try:
+            git(self.repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", str(self.worktree), self.commit)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.worktree is not None:
+            git(self.repo, "worktree", "remove", "--force", str(self.worktree), check=False)
+            self.worktree = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+        git(self.repo, "worktree", "prune", check=False)
+
+    @property
+    def applied(self) -> int:
+        return sum(1 for s in self.steps for r in s.results if r.ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for s in self.steps for r in s.results if not r.ok)
+
+    def apply_next(self) -> ReplayStep | None:
+        """Apply the next step's patches; None when every step has been applied."""
+        if self.worktree is None:
+            raise CapsuleError("the replay worktree is not open")
+        if self._next >= len(self.steps):
+            return None
+        step = self.steps[self._next]
+        self._next += 1
+        for patch in step.patches:
+            reason = apply_patch(self.worktree, patch)
+            step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
+        return step
+
+    def apply_all(self) -> None:
+        while self.apply_next() is not None:
+            pass
+
+    def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
+        """Run the user's own shell command in the worktree."""
+        if self.worktree is None:
+            raise CapsuleError("the replay worktree is not open")
+        try:
+            out = subprocess.run(
+                command, shell=True, cwd=self.worktree, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+            )
+        except subprocess.TimeoutExpired:
+            return CheckRun(self.commit, -1, f"(the check did not finish in {timeout:g} s)")
+        text = (out.stdout + out.stderr).decode("utf-8", errors="replace")
+        return CheckRun(self.commit, out.returncode, text[-_OUTPUT_TAIL:])
+
+
+@dataclass(slots=True)
+class ReplayResult:
+    verdict: str
+    reason: str
+    base: str | None
+    target: str | None = None
+    applied: int = 0
+    failed: int = 0
+    patches: list[PatchResult] = field(default_factory=list)
+    base_check: CheckRun | None = None
+    target_check: CheckRun | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "base": self.base,
+            "target": self.target,
+            "applied": self.applied,
+            "failed": self.failed,
+            "patches": [p.to_dict() for p in self.patches],
+            "base_check": self.base_check.to_dict() if self.base_check else None,
+            "target_check": self.target_check.to_dict() if self.target_check else None,
+        }
+
+
+def replay(
+    capsule: OpenedCapsule | str | Path,
+    repo: str | Path,
+    check: str | None = None,
+    ref: str = "HEAD",
+    timeout: float = CHECK_TIMEOUT,
+) -> ReplayResult:
+    """Replay a capsule on `repo` and give a verdict (see the module docstring)."""
+    opened = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
+    root = repo_root(Path(repo))
+    recorded_base = opened.base
+    if not recorded_base:
+        return ReplayResult(INCONCLUSIVE, "the capsule records no base commit", None)
+    base = resolve_commit(root, recorded_base)
+    if base is None:
+        return ReplayResult(
+            INCONCLUSIVE, f"the base commit {recorded_base[:12]} is not in {root} (fetch it first)", recorded_base
+        )
+    target = resolve_commit(root, ref)
+    if target is None:
+        raise CapsuleError(f"{ref!r} does not name a commit in {root}")
+
+    with Replay(opened, root, base) as run:
+        run.apply_all()
+        result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
+        if run.failed:
+            result.reason = f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+            return result
+        if check is None:
+            result.reason = "no --check command was given (the patches apply at the base commit)"
+            return result
+        result.base_check = run.run_check(check, timeout)
+    if result.base_check.exit_code == 0:
+        result.reason = "the check passes at the base commit with the patches applied: the recorded failure does not show"
+        return result
+    if target == base:
+        result.target_check = result.base_check
+        result.verdict = REPRODUCES
+        result.reason = "the check fails at the base commit with the capsule's patches applied"
+        return result
+
+    with Replay(opened, root, target) as run:
+        run.apply_all()
+        if run.failed:
+            result.patches = _results(run)
+            result.reason = (
+                f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
+            )
+            return result
+        result.target_check = run.run_check(check, timeout)
+    if result.target_check.exit_code == 0:
+        result.verdict = FIXED
+        result.reason = f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
+    else:
+        result.verdict = REPRODUCES
+        result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
+    return result
+
+
+def _results(run: Replay) -> list[PatchResult]:
+    return [r for s in run.steps for r in s.results]
+
+
+def _group(fates: list[dict[str, Any]]) -> list[ReplayStep]:
+    steps: list[ReplayStep] = []
+    for record in fates:
+        step = str(record.get("step"))
+        if not steps or steps[-1].step != step:
+            steps.append(ReplayStep(step, []))
+        steps[-1].patches.append(record)
+    return steps
+
+
+# -- applying one patch ---------------------------------------------------------------------
+
+
+def apply_patch(root: Path, patch: dict[str, Any]) -> str | None:
+    """Apply one capsule patch under `root`; None when it applied, else why not."""
+    try:
+        target = safe_path(root, patch.get("path"))
+        op = patch.get("op")
+        hunks = patch.get("hunks") or []
+        if not isinstance(hunks, list):
+            return "malformed hunks"
+        if op == "delete":
+            if not target.is_file():
+                return "the file to delete does not exist"
+            target.unlink()
+            return None
+        if op in ("create", "write") and _only_additions(hunks):
+            text = "".join(line[1:] + "\n" for h in hunks for line in h.get("lines", []) if line.startswith("+"))
+            if op == "create" and target.exists() and target.read_text(encoding="utf-8") != text:
+                return "the file to create already exists with other content"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            return None
+        if not target.is_file():
+            return "the file does not exist"
+        text = target.read_text(encoding="utf-8")
+        new_text = apply_hunks(text, hunks)
+        if new_text is None:
+            return "a hunk does not match the file"
+        dest = target
+        if patch.get("move_to"):
+            dest = safe_path(root, patch.get("move_to"))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink()
+        dest.write_text(new_text, encoding="utf-8")
+        return None
+    except CapsuleError as exc:
+        return str(exc)
+    except UnicodeDecodeError:
+        return "the file is not UTF-8 text"
+    except OSError as exc:
+        return f"cannot write: {exc.strerror}"
+
+
+def safe_path(root: Path, rel: Any) -> Path:
+    """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
+    if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
+        raise CapsuleError("a patch has an unusable file path")
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or any(part in ("..", "") for part in rel.split("/")) or rel.startswith("./"):
+        raise CapsuleError("a patch path leaves the repository")
+    if any(part.lower() == ".git" for part in pure.parts):
+        raise CapsuleError("a patch path points into .git")
+    path = root
+    for part in pure.parts:
+        path = path / part
+        if path.is_symlink():
+            raise CapsuleError("a patch path goes through a symbolic link")
+    real_root = root.resolve()
+    if not path.resolve().is_relative_to(real_root):
+        raise CapsuleError("a patch path leaves the repository")
+    return path
+
+
+def _only_additions(hunks: list[dict[str, Any]]) -> bool:
+    return all(line.startswith(("+", "\\")) for h in hunks for line in h.get("lines", []))
+
+
+def apply_hunks(text: str, hunks: list[dict[str, Any]]) -> str | None:
+    """`text` with the hunks applied, located by content (line numbers only break ties)."""
+    lines = text.split("\n")
+    cursor = 0
+    offset = 0  # how far earlier hunks moved the lines below them
+    for hunk in hunks:
+        body = [ln for ln in hunk.get("lines", []) if not ln.startswith("\\")]
+        if any(not ln or ln[0] not in " +-" for ln in body):
+            return None
+        old = [ln[1:] for ln in body if ln[0] in " -"]
+        new = [ln[1:] for ln in body if ln[0] in " +"]
+        hint = max(0, int(hunk.get("old_start") or 0) - 1 + offset)
+        at = _locate(lines, old, cursor, hint, bool(hunk.get("old_start")))
+        if at is None:
+            return None
+        lines[at : at + len(old)] = new
+        cursor = at + len(new)
+        offset += len(new) - len(old)
+    return "\n".join(lines)
+
+
+def _locate(lines: list[str], old: list[str], cursor: int, hint: int, has_hint: bool) -> int | None:
+    if not old:
+        # Pure insertion: only a line number can say where.
+        return min(hint, len(lines)) if has_hint else None
+    n = len(old)
+    matches = [i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == old]
+    if not matches:
+        return None
+    return min(matches, key=lambda i: abs(i - hint)) if has_hint else matches[0]

@@ -1,0 +1,198 @@
+"""Where sealing meets the redaction plan: decisions, the scrubbed copy, the receipt, the second gate.
+
+All knowledge of the plan's shape lives here, so the rest of the capsule code deals only in
+`Scrubbed`: the scrubbed session, a `deep()` that scrubs any JSON-like value by the same
+value -> placeholder map (so a secret gets one placeholder everywhere, including patch context
+lines that came from git and were never in the log), the receipt and the rejected kinds.
+
+Decisions, as design.md puts them: sure findings (tier "auto") are scrubbed unless the user
+rejected them; suggestions must be accepted (or added by hand) to be scrubbed, rejected to stay,
+and anything still undecided blocks the seal unless `accept_suggested` accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracetui.capsule.keys import fingerprint
+from tracetui.model import Session
+from tracetui.redact.apply import apply as redact_apply
+from tracetui.redact.detect import scan_text
+from tracetui.redact.fields import field_text
+from tracetui.redact.finding import AUTO
+from tracetui.redact.identity import Identity
+from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan
+
+MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
+_SHORT = 8  # values shorter than this are replaced elsewhere only as whole words
+
+
+@dataclass(slots=True)
+class Entry:
+    """One planned span, in the plan's terms, with the value sliced from the session."""
+
+    step: str | None
+    field: str
+    kind: str
+    tier: str
+    detector: str
+    decision: str | None  # None: undecided
+    placeholder: str | None
+    value: str | None
+
+
+@dataclass(slots=True)
+class Scrubbed:
+    session: Session
+    receipt: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]  # kinds and counts the user chose to keep (never values)
+    replacements: dict[str, str] = field(default_factory=dict)  # value -> placeholder
+    kept_values: set[str] = field(default_factory=set)  # rejected by the user: not a leak
+    _pattern: re.Pattern[str] | None = None
+
+    def text(self, value: str) -> str:
+        if self._pattern is None or not value:
+            return value
+        return self._pattern.sub(lambda m: self.replacements[m.group(0)], value)
+
+    def deep(self, obj: Any) -> Any:
+        """`obj` (JSON-like) with every string scrubbed, keys included."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, dict):
+            return {self.text(k) if isinstance(k, str) else k: self.deep(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [self.deep(v) for v in obj]
+        return obj
+
+
+def entries(session: Session, plan: Plan | None) -> list[Entry]:
+    """The plan's spans as `Entry`s (values sliced from the session's fields)."""
+    out: list[Entry] = []
+    texts: dict[tuple[str | None, str], str | None] = {}
+    for span in plan.spans if plan is not None else ():
+        where = (span.step, span.field)
+        if where not in texts:
+            texts[where] = field_text(session, span.step, span.field)
+        text = texts[where]
+        value = text[span.start : span.end] if text is not None and span.end <= len(text) else None
+        out.append(
+            Entry(span.step, span.field, span.kind, span.tier, span.detector, span.decision, span.placeholder, value)
+        )
+    return out
+
+
+def undecided(session: Session, plan: Plan | None, steps: set[str]) -> list[dict[str, Any]]:
+    """Suggestions in the sealed steps (or session fields) that still need a decision."""
+    return [
+        {"step": s.step, "field": s.field, "kind": s.kind, "tier": s.tier, "detector": s.detector}
+        for s in (plan.pending() if plan is not None else ())
+        if s.step is None or s.step in steps
+    ]
+
+
+def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: bytes | None) -> Scrubbed:
+    """The scrubbed copy of the session and everything the capsule says about the scrubbing.
+
+    Raises TracetuiError when the plan was made on other text than the session's (scan again).
+    """
+    plan = plan.copy() if plan is not None else Plan(session.id)
+    planned = entries(session, plan)
+    replacements: dict[str, str] = {}
+    receipt: dict[str, dict[str, Any]] = {}
+    rejected: dict[str, int] = {}
+    kept: set[str] = set()
+    for e in planned:
+        decided_by = _decided_by(e, accept_suggested)
+        if decided_by is None:
+            if e.decision == REJECTED and e.value:
+                kept.add(e.value)
+                rejected[e.kind] = rejected.get(e.kind, 0) + 1
+            continue
+        placeholder = e.placeholder or "<REDACTED>"
+        if e.value and len(e.value) >= MIN_VALUE:
+            replacements.setdefault(e.value, placeholder)
+        row = receipt.setdefault(
+            placeholder,
+            {"placeholder": placeholder, "kind": e.kind, "tier": e.tier, "count": 0, "decided_by": decided_by},
+        )
+        row["count"] += 1
+        if key is not None and e.value and "fingerprint" not in row:
+            row["fingerprint"] = fingerprint(key, e.value)
+    if accept_suggested:
+        plan.accept_pending()
+    scrubbed = Scrubbed(
+        session=session,
+        receipt=[receipt[p] for p in sorted(receipt)],
+        rejected=[{"kind": k, "count": n} for k, n in sorted(rejected.items())],
+        replacements={v: p for v, p in replacements.items() if v not in kept},
+        kept_values=kept,
+    )
+    scrubbed._pattern = _pattern(scrubbed.replacements)
+    # The redaction layer scrubs each span where the plan found it; our value map then catches the
+    # same values in places no span pointed at.
+    clean = redact_apply(session, plan) if plan.spans else session
+    scrubbed.session = Session.from_dict(scrubbed.deep(clean.to_dict()))
+    return scrubbed
+
+
+def second_gate(
+    members: dict[str, bytes], scrubbed: Scrubbed, identity: Identity | None = None
+) -> list[dict[str, Any]]:
+    """Sure findings left in the finished members (never their values); empty when clean."""
+    scan = _scanner(identity)
+    leaks: list[dict[str, Any]] = []
+    for name in sorted(members):
+        text = members[name].decode("utf-8", errors="replace")
+        for line_no, line in enumerate(text.split("\n"), 1):
+            for f in scan(line):
+                if getattr(f, "tier", None) != AUTO:
+                    continue
+                value = line[f.start : f.end]
+                if _is_placeholder(value) or any(k in value or value in k for k in scrubbed.kept_values):
+                    continue
+                leaks.append({"member": name, "line": line_no, "kind": f.kind, "tier": f.tier, "detector": f.detector})
+    return leaks
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _decided_by(e: Entry, accept_suggested: bool) -> str | None:
+    """Who decided this span is scrubbed, or None when it stays."""
+    if e.decision == AUTO_D:
+        return "detector"
+    if e.decision in (ACCEPTED, MANUAL):
+        return "user"
+    if e.decision is None and accept_suggested:
+        return "user (--accept-suggested)"
+    return None
+
+
+def _pattern(replacements: dict[str, str]) -> re.Pattern[str] | None:
+    if not replacements:
+        return None
+    parts = []
+    # Longest first, so a value that contains another is replaced whole.
+    for value in sorted(replacements, key=lambda v: (-len(v), v)):
+        body = re.escape(value)
+        if len(value) < _SHORT:
+            left = r"(?<![A-Za-z0-9_])" if value[0].isalnum() or value[0] == "_" else ""
+            right = r"(?![A-Za-z0-9_])" if value[-1].isalnum() or value[-1] == "_" else ""
+            body = left + body + right
+        parts.append(body)
+    return re.compile("|".join(parts))
+
+
+def _scanner(identity: Identity | None = None) -> Callable[[str], list[Any]]:
+    return lambda text: scan_text(text, identity)
+
+
+_PLACEHOLDER = re.compile(r"^<[A-Z][A-Z0-9_]*>$")
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value))

@@ -1,0 +1,359 @@
+"""Sealing an episode (a session, or a range of its steps) into a capsule.
+
+The order matters for safety:
+1. Refuse while any finding in the text the capsule would carry still needs a decision
+   (suggestions; sure findings are scrubbed unless the user rejected them). The refusal lists
+   step, field, kind and tier, never a value.
+2. Apply the plan to a copy of the session, then build every member from that copy, and pass every
+   string of every member through the value scrubber as well: the patches' context lines come from
+   git, not from the log, so the plan never saw them, but the same secret gets the same placeholder
+   wherever it shows up.
+3. Scan the finished members again (the second gate): any sure finding that the user did not
+   reject stops the seal.
+4. Write canonically (manifest.py, archive.py): the same input gives the same bytes.
+
+What is left out on purpose: the session's source paths (they name the user's disk), and the
+capsule's time of sealing (it would break determinism).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracetui import __version__
+from tracetui.capsule import manifest as mf
+from tracetui.capsule import scrub
+from tracetui.capsule.archive import CapsuleError, write_archive
+from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit
+from tracetui.capsule.keys import episode_key
+from tracetui.capsule.signing import sign
+from tracetui.ctx import ContextIndex
+from tracetui.errors import TracetuiError
+from tracetui.redact.identity import identity_from_session
+from tracetui.model import Session, Step
+
+
+class SealRefused(TracetuiError):
+    """Sealing stopped for a redaction reason; `findings` lists where (never the values)."""
+
+    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+@dataclass(slots=True)
+class SealResult:
+    capsule_id: str
+    data: bytes
+    path: Path | None
+    manifest: dict[str, Any]
+    steps: int
+    patches: int
+    receipt: list[dict[str, Any]] = field(default_factory=list)
+    signed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "capsule": self.capsule_id,
+            "path": str(self.path) if self.path else None,
+            "bytes": len(self.data),
+            "steps": self.steps,
+            "patches": self.patches,
+            "receipt": self.receipt,
+            "signed": self.signed,
+            "base": self.manifest.get("repo", {}).get("base"),
+        }
+
+
+def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
+    """`A:B` (step indexes as `show` lists them, both ends included; either may be left out)."""
+    if spec is None or spec.strip() in ("", ":"):
+        return (None, None)
+    first, sep, last = spec.partition(":")
+    try:
+        a = int(first) if first.strip() else None
+        b = int(last) if last.strip() else None
+        if not sep:
+            b = a
+    except ValueError:
+        raise TracetuiError(f"--steps wants A:B with step indexes, got {spec!r}") from None
+    if a is not None and b is not None and a > b:
+        raise TracetuiError(f"--steps {spec}: the first index is after the last")
+    return (a, b)
+
+
+def select_steps(session: Session, steps: tuple[int | None, int | None] | None) -> list[Step]:
+    a, b = steps or (None, None)
+    chosen = [s for s in session.steps if (a is None or s.index >= a) and (b is None or s.index <= b)]
+    if not chosen:
+        raise TracetuiError(f"session {session.id} has no steps in the range {a}:{b}")
+    return chosen
+
+
+def seal(
+    session: Session,
+    plan: Any,
+    steps: tuple[int | None, int | None] | None = None,
+    repo: str | Path | None = None,
+    out: str | Path | None = None,
+    accept_suggested: bool = False,
+    *,
+    secret: bytes | None = None,
+    ref: str = "HEAD",
+    base: str | None = None,
+    sign_key: str | Path | None = None,
+) -> SealResult:
+    """Seal the episode; write it to `out` when given. Raises SealRefused or TracetuiError."""
+    episode = select_steps(session, steps)
+    episode_ids = {s.id for s in episode}
+    context = ContextIndex(session)
+    included = set(episode_ids)
+    for step in episode:
+        included.update(item.step_id for item in context.at(step.id).items)
+
+    undecided = scrub.undecided(session, plan, included)
+    if undecided and not accept_suggested:
+        raise SealRefused(
+            f"{len(undecided)} suggested finding(s) need a decision before sealing "
+            "(review them, or pass --accept-suggested)",
+            undecided,
+        )
+    key = episode_key(secret, session.id, episode[0].id, episode[-1].id) if secret is not None else None
+    scrubbed = scrub.prepare(session, plan, accept_suggested, key)
+    clean = scrubbed.session
+    clean_steps = [s for s in clean.steps if s.id in episode_ids]
+
+    trace = [scrubbed.deep(s.to_dict()) for s in clean_steps]
+    ctx_records = _ctx_records(clean, clean_steps, episode_ids, scrubbed)
+    root = _find_root(session, repo)
+    trail_records = _trail_records(session, root, ref, episode_ids, scrubbed)
+    repo_info = _repo_info(session, root, base, episode)
+
+    payload = {
+        mf.TRACE: mf.canonical_lines(trace),
+        mf.CTX: mf.canonical_lines(ctx_records),
+        mf.TRAIL: mf.canonical_lines(trail_records),
+    }
+    head = scrubbed.deep(_session_head(clean, clean_steps))
+    payload[mf.README] = _readme(head, len(trace), len(trail_records), repo_info, scrubbed.receipt).encode()
+    manifest = {
+        "format": mf.FORMAT,
+        "tool": {"name": "tracetui", "version": __version__},
+        "agent": clean.agent,
+        "session": head,
+        "steps": {
+            "first": clean_steps[0].index,
+            "last": clean_steps[-1].index,
+            "count": len(clean_steps),
+            "of": len(clean.steps),
+        },
+        "repo": scrubbed.deep(repo_info),
+        "members": {name: mf.member_entry(data) for name, data in sorted(payload.items())},
+        "receipt": scrubbed.receipt,
+        "redaction": {
+            "rejected": scrubbed.rejected,
+            "accept_suggested": accept_suggested,
+            "fingerprint": "hmac-sha256(per-capsule key, value)[:12]" if key is not None else None,
+        },
+    }
+    manifest_bytes = mf.canonical(manifest)
+    members = {mf.MANIFEST: manifest_bytes, **payload}
+
+    leaks = scrub.second_gate(members, scrubbed, identity_from_session(session))
+    if leaks:
+        raise SealRefused(
+            f"the second gate found {len(leaks)} sure finding(s) left in the sealed bytes; nothing was written",
+            leaks,
+        )
+    if sign_key is not None:
+        members[mf.SIGNATURE] = sign(manifest_bytes, Path(sign_key))
+    data = write_archive(members)
+    path = Path(out) if out is not None else None
+    if path is not None:
+        _write_atomic(path, data)
+    return SealResult(
+        capsule_id=mf.capsule_id(manifest_bytes),
+        data=data,
+        path=path,
+        manifest=manifest,
+        steps=len(clean_steps),
+        patches=len(trail_records),
+        receipt=scrubbed.receipt,
+        signed=sign_key is not None,
+    )
+
+
+def _session_head(session: Session, steps: list[Step]) -> dict[str, Any]:
+    used = {s.subagent for s in steps if s.subagent}
+    return {
+        "id": session.id,
+        "agent": session.agent,
+        "title": session.title,
+        "cwd": session.cwd,
+        "started": session.started,
+        "ended": session.ended,
+        "version": session.version,
+        "models": list(session.models),
+        "tokens": session.tokens.to_dict(),
+        # Where a subagent was read from names the user's disk: left out.
+        "subagents": [{**a.to_dict(), "source": None} for a in session.subagents if a.id in used],
+    }
+
+
+def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str], scrubbed: scrub.Scrubbed) -> list[dict[str, Any]]:
+    """One record per episode step: what it saw, by reference.
+
+    Texts of steps inside the episode are in trace.jsonl already; a step from before the episode
+    carries its text once, on the first record that needs it, so the member grows with the
+    episode, not with its square.
+    """
+    index = ContextIndex(session)
+    carried: set[str] = set()
+    records = []
+    for step in steps:
+        ctx = index.at(step.id)
+        items = []
+        for item in ctx.items:
+            d = item.to_dict()
+            if item.step_id in episode_ids or item.step_id in carried:
+                del d["text"]
+            else:
+                carried.add(item.step_id)
+            items.append(d)
+        records.append(scrubbed.deep({"step": ctx.step_id, "tokens": ctx.tokens, "compacted": ctx.compacted, "items": items}))
+    return records
+
+
+def _trail_records(
+    session: Session, root: Path | None, ref: str, episode_ids: set[str], scrubbed: scrub.Scrubbed
+) -> list[dict[str, Any]]:
+    from tracetui.trail import session_patches, unified_diff
+    from tracetui.trail import trail as trail_of
+
+    if root is not None:
+        rows = [(f.patch, f.to_dict()) for f in trail_of(session, repo=root, ref=ref).fates]
+    else:
+        unknown = {"state": "unknown", "commit": None}
+        rows = [(p, unknown) for p in session_patches(session)]
+    records = []
+    for patch, fate in rows:
+        if patch.step_id not in episode_ids:
+            continue
+        record = {
+            "step": patch.step_id,
+            "path": patch.path,
+            "old_path": patch.old_path,
+            "op": patch.op,
+            "hunks": [h.to_dict() for h in patch.hunks],
+            "diff": unified_diff(patch),
+            "exact": patch.exact,
+            "added": len(patch.added),
+            "removed": len(patch.removed),
+            "state": fate.get("state"),
+            "commit": fate.get("commit"),
+            "kept": fate.get("kept", 0),
+            "changed": fate.get("changed", 0),
+            "dropped": fate.get("dropped", 0),
+        }
+        if patch.old_path is not None:
+            record["move_to"] = patch.path
+            record["path"] = patch.old_path
+        records.append(scrubbed.deep(record))
+    return records
+
+
+def _find_root(session: Session, repo: str | Path | None) -> Path | None:
+    """The repository given, else the one the session ran in when it is on this machine."""
+    if repo is not None:
+        return repo_root(Path(repo))
+    if session.cwd and Path(session.cwd).is_dir():
+        try:
+            return repo_root(Path(session.cwd))
+        except CapsuleError:
+            return None
+    return None
+
+
+def _repo_info(session: Session, root: Path | None, base: str | None, episode: list[Step]) -> dict[str, Any]:
+    """The repository's remote and the commit the episode started from."""
+    remote = session.git.remote if session.git and session.git.remote else None
+    if root is None:
+        commit = base or (session.git.commit if session.git and episode[0] is session.steps[0] else None)
+        return {"remote": _strip(remote), "base": commit, "branch": session.git.branch if session.git else None}
+    if base is not None:
+        commit = resolve_commit(root, base)
+        if commit is None:
+            raise CapsuleError(f"--base {base!r} is not a commit in {root}")
+    else:
+        commit = None
+        if session.git and session.git.commit and episode[0] is session.steps[0]:
+            commit = resolve_commit(root, session.git.commit)
+        start = next((s.timestamp for s in episode if s.timestamp), None)
+        if commit is None and start:
+            # A minute of slack for clocks, as the trail allows: a commit made as the step ran.
+            commit = commit_before(root, _plus_minute(start))
+        if commit is None:
+            commit = resolve_commit(root, "HEAD")
+    return {
+        "remote": remote_url(root) or _strip(remote),
+        "base": commit,
+        "branch": session.git.branch if session.git else None,
+    }
+
+
+def _strip(url: str | None) -> str | None:
+    from tracetui.capsule.gitcmd import strip_credentials
+
+    return strip_credentials(url) if url else None
+
+
+def _plus_minute(timestamp: str) -> str:
+    from datetime import datetime, timedelta
+
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
+    return (moment + timedelta(seconds=60)).isoformat()
+
+
+def _readme(head: dict[str, Any], steps: int, patches: int, repo: dict[str, Any], receipt: list[dict[str, Any]]) -> str:
+    lines = [
+        "# tracetui capsule",
+        "",
+        f"An episode of a {head.get('agent')} session ({steps} steps, {patches} patches), sealed by tracetui "
+        f"{__version__}.",
+        "",
+        "Verify it: `tracetui capsule verify FILE`. Browse it: `tracetui open FILE`.",
+        "Replay it on your checkout: `tracetui replay FILE --repo PATH --check 'your test command'`.",
+        "Replay never runs anything taken from the capsule; the check is your own command.",
+        "",
+        f"Base commit: {repo.get('base') or 'unknown'}.",
+        f"Redactions: {sum(int(r.get('count', 0)) for r in receipt)} spans under {len(receipt)} placeholders "
+        "(listed in capsule.json, without their values).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path = path.expanduser()
+    if path.is_dir():
+        raise TracetuiError(f"{path} is a directory; give a file name for the capsule")
+    parent = path.parent
+    if not parent.is_dir():
+        raise TracetuiError(f"the directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

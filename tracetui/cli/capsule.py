@@ -1,0 +1,146 @@
+"""`tracetui seal`, `tracetui capsule verify`, `tracetui replay`: thin faces over tracetui.capsule."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli.output import print_json
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("seal", help="seal a session (or a range of its steps) as a capsule")
+    add_bucket_option(p)
+    p.add_argument("id", metavar="ID", help="session id or unique prefix")
+    p.add_argument("--steps", metavar="A:B", help="step indexes A to B, both included (either end may be left out)")
+    p.add_argument("--accept-suggested", action="store_true", help="accept every suggested finding not yet decided")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="the capsule file to write (NAME.capsule)")
+    p.add_argument("--repo", metavar="PATH", help="the repository the session worked in (default: found from its cwd)")
+    p.add_argument("--ref", metavar="REV", default="HEAD", help="revision the recorded patch states refer to")
+    p.add_argument("--base", metavar="REV", help="the commit the episode started from (default: the last one before it)")
+    p.add_argument("--sign", metavar="KEY", help="sign with this SSH private key (ssh-keygen -Y sign)")
+    add_json_option(p)
+    p.set_defaults(func=cmd_seal)
+
+    group = subparsers.add_parser("capsule", help="work with capsule files")
+    add_bucket_option(group)
+    sub = group.add_subparsers(dest="capsule_command", metavar="COMMAND", required=True)
+    v = sub.add_parser("verify", help="check a capsule's format, members, hashes and signature")
+    add_bucket_option(v)
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("--allowed-signers", metavar="FILE", help="an ssh allowed_signers file to check the signature")
+    v.add_argument("--identity", metavar="ID", help="the signer identity to require (default: any in the file)")
+    add_json_option(v)
+    v.set_defaults(func=cmd_verify)
+
+    r = subparsers.add_parser("replay", help="apply a capsule's patches in a temporary worktree and run your check")
+    add_bucket_option(r)
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("--repo", metavar="PATH", required=True, help="your checkout of the capsule's repository")
+    r.add_argument("--check", metavar="CMD", help="your own shell command; it fails where the capsule's failure shows")
+    r.add_argument("--ref", metavar="REV", default="HEAD", help="the revision to compare against (default: HEAD)")
+    r.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0, help="time limit for each check run")
+    add_json_option(r)
+    r.set_defaults(func=cmd_replay)
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    from tracetui.bucket import Bucket
+    from tracetui.capsule import SealRefused, bucket_secret, parse_steps, seal
+
+    steps = parse_steps(args.steps)
+    bucket = Bucket.open(args.bucket)
+    try:
+        session = bucket.session(args.id)
+        plan = load_plan(bucket, session)
+        try:
+            result = seal(
+                session,
+                plan,
+                steps=steps,
+                repo=args.repo,
+                out=Path(args.output),
+                accept_suggested=args.accept_suggested,
+                secret=bucket_secret(bucket.root),
+                ref=args.ref,
+                base=args.base,
+                sign_key=args.sign,
+            )
+        except SealRefused as exc:
+            if args.json:
+                print_json({"ok": False, "error": str(exc), "findings": exc.findings})
+            else:
+                for row in exc.findings:
+                    print("  " + _finding_line(row), file=sys.stderr)
+            raise
+    finally:
+        bucket.close()
+    if args.json:
+        print_json({"ok": True, **result.to_dict()})
+    else:
+        print(f"sealed {result.steps} steps and {result.patches} patches into {safe_line(str(result.path))}")
+        print(f"capsule id {result.capsule_id}")
+        for row in result.receipt:
+            print(f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}")
+    return 0
+
+
+def load_plan(bucket: Any, session: Any) -> Any:
+    """The session's redaction plan from the bucket (scanned fresh when none was saved)."""
+    from tracetui import redact
+
+    for name in ("load_or_build_plan", "plan_for_session", "load_plan"):
+        fn = getattr(redact, name, None)
+        if fn is not None:
+            return fn(bucket.plans_dir, session)
+    raise TracetuiError("this build of tracetui has no redaction plans; cannot seal safely")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tracetui.capsule import CapsuleError, verify
+
+    try:
+        report = verify(args.file, args.allowed_signers, args.identity)
+    except CapsuleError as exc:
+        if args.json:
+            print_json({"ok": False, "error": str(exc), "path": args.file})
+            print(f"tracetui: {exc}", file=sys.stderr)
+            return 1
+        raise
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        state = "OK" if report.ok else "FAILED"
+        print(f"{state}: {safe_line(str(report.path))} is a {report.format} capsule, id {report.capsule_id}")
+        print(f"  {report.agent} session {safe_line(report.session)}, steps {report.steps.get('first')}..{report.steps.get('last')}, base {report.base or 'unknown'}")
+        for m in report.members:
+            print(f"  {m.name:<12} {m.size:>10} bytes  sha256 {m.sha256}")
+        sig = report.signature
+        line = {"unsigned": "unsigned", "valid": f"signed by {sig.signer} (in allowed signers)", "invalid": "signature INVALID", "unchecked": "signed, not checked"}[sig.state]
+        print(f"  signature: {safe_line(line)}" + (f" ({safe_line(sig.detail)})" if sig.detail else ""))
+    return 0 if report.ok else 1
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tracetui.capsule import replay
+
+    result = replay(args.file, args.repo, check=args.check, ref=args.ref, timeout=args.timeout)
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
+    print(f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; patches applied {result.applied}, failed {result.failed}")
+    for p in result.patches:
+        if not p.ok:
+            print(f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}")
+    return 0
+
+
+def _finding_line(row: dict[str, Any]) -> str:
+    where = f"member {row['member']} line {row['line']}" if "member" in row else f"step {row.get('step') or '(session)'} {row.get('field', '')}"
+    return safe_line(f"{where}: {row.get('kind')} ({row.get('tier')})")
