@@ -247,8 +247,9 @@ def session_patches(
 
     `root` is the directory paths are made relative to (the repository's work tree); by default the
     session's cwd. `base(path)` may return a file's content before the session (e.g. from git) so
-    string edits can be placed; edits that carry their own `original` need no help. Failed edits
-    (`applied=False`) changed nothing and give no patch.
+    string edits can be placed; edits that carry their own `original` need no help. Every applied
+    edit gives one patch (possibly with no hunks, when the log does not show a change); failed
+    edits (`applied=False`) changed nothing and give none.
     """
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
@@ -261,9 +262,8 @@ def session_patches(
             if not edit.applied:
                 continue
             patch = _edit_patch(step, edit, cwd, root, contents, base)
-            if patch is not None:
-                patch.index = len(patches)
-                patches.append(patch)
+            patch.index = len(patches)
+            patches.append(patch)
     return patches
 
 
@@ -282,7 +282,7 @@ def _edit_patch(
     root: str | None,
     contents: dict[str, str | None],
     base: Callable[[str], str | None] | None,
-) -> Patch | None:
+) -> Patch:
     rel, inside = relative_path(absolute_path(edit.path, cwd), root)
     if edit.original is not None:
         contents[rel] = edit.original
@@ -323,8 +323,8 @@ def _edit_patch(
         old_path = rel
         contents[rel] = _ABSENT
     contents[target] = _ABSENT if edit.op == "delete" else after
-    if not hunks and not edit.move_to and edit.op != "delete":
-        return None  # an edit that changed nothing
+    # An edit with no visible change still gets its (empty) patch: the step did call an edit tool,
+    # and the log may simply not say what changed (a Write of the same text, an empty patch).
     patch = Patch(
         step_id=step.id,
         path=target,
