@@ -566,3 +566,58 @@ def test_multi_block_line_ids():
     )
     s = claude_code.read(log, [])
     assert [(st.id, st.parent) for st in s.steps] == [("a1", None), ("a1:1", "a1"), ("a1:2", "a1:1")]
+
+
+def test_parent_cycles_do_not_hang():
+    log = raw(
+        "/x/s.jsonl",
+        {"type": "user", "uuid": "u1", "parentUuid": "u2", "message": {"role": "user", "content": "one"}},
+        {"type": "user", "uuid": "u2", "parentUuid": "u1", "message": {"role": "user", "content": "two"}},
+        {"type": "progress", "uuid": "p1", "parentUuid": "p2", "data": {}},
+        {"type": "progress", "uuid": "p2", "parentUuid": "p1", "data": {}},
+        {"type": "user", "uuid": "u3", "parentUuid": "p1", "message": {"role": "user", "content": "three"}},
+    )
+    s = claude_code.read(log, [])
+    assert [st.id for st in s.steps] == ["u1", "u2", "u3"]
+    assert [st.parent for st in s.steps] == ["u2", None, None]
+
+
+def test_progress_lines_do_not_orphan_the_messages_between():
+    # Hook progress lines chained to each other after a tool call; the next prompt hangs off the
+    # last of them. The messages in between must stay on the active path.
+    log = raw(
+        "/x/s.jsonl",
+        {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": "go"}},
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": "u1",
+            "message": {
+                "id": "m1",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "Glob", "input": {}}],
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "r1",
+            "parentUuid": "a1",
+            "message": {"content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "x"}]},
+        },
+        {
+            "type": "assistant",
+            "uuid": "a2",
+            "parentUuid": "r1",
+            "message": {"id": "m2", "content": [{"type": "text", "text": "found x"}]},
+        },
+        {"type": "progress", "uuid": "p1", "parentUuid": "a1", "data": {"type": "hook_progress"}},
+        {"type": "progress", "uuid": "p2", "parentUuid": "p1", "data": {"type": "hook_progress"}},
+        {"type": "user", "uuid": "u2", "parentUuid": "p2", "message": {"role": "user", "content": "next"}},
+    )
+    s = claude_code.read(log, [])
+    assert [(st.id, st.parent, st.active) for st in s.steps] == [
+        ("u1", None, True),
+        ("a1", "u1", True),
+        ("r1", "a1", True),
+        ("a2", "r1", True),
+        ("u2", "a2", True),
+    ]

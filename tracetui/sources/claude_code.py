@@ -594,28 +594,48 @@ class _Reader:
 
     def resolve_parents(self, by_uuid: dict[str, _Line], lines: list[_Line]) -> None:
         """Each line's parent line in its own conversation, seeing through progress lines."""
+        origin_of: dict[int, _Line | None] = {}  # progress line -> first non-progress ancestor
+
+        def origin(progress: _Line) -> _Line | None:
+            chain: list[_Line] = []
+            node: _Line | None = progress
+            found: _Line | None = None
+            while node is not None and node.type == "progress":
+                if id(node) in origin_of:
+                    found = origin_of[id(node)]
+                    break
+                chain.append(node)
+                origin_of[id(node)] = None  # a cycle of progress lines ends here
+                node = by_uuid.get(node.parent_uuid) if node.parent_uuid else None
+            else:
+                found = node
+            for n in chain:
+                origin_of[id(n)] = found
+            return found
+
         for line in lines:
+            if line.type == "progress":
+                continue
             parent = by_uuid.get(line.parent_uuid) if line.parent_uuid else None
             if parent is not None and parent.type == "progress":
-                origin = parent
-                guard = 0
-                while origin is not None and origin.type == "progress" and guard < 100000:
-                    origin = by_uuid.get(origin.parent_uuid) if origin.parent_uuid else None
-                    guard += 1
-                parent = self._latest_under(line.prev, origin) if origin is not None else None
+                start = origin(parent)
+                parent = self._latest_under(line.prev, start) if start is not None else None
             if parent is not None and (parent.scope is not line.scope or parent.pos == line.pos):
                 parent = None
             line.parent = parent
             line.resolved = True
+        _break_cycles(lines)
 
     @staticmethod
     def _latest_under(candidate: _Line | None, origin: _Line) -> _Line:
         """`candidate` if it descends from `origin` (or is it), else `origin`."""
         node = candidate
-        while node is not None and node.pos >= origin.pos:
+        steps = candidate.pos - origin.pos + 1 if candidate is not None else 0
+        while node is not None and node.pos >= origin.pos and steps >= 0:
             if node is origin:
                 return candidate  # type: ignore[return-value]
             node = node.parent if node.resolved else None
+            steps -= 1  # parent loops are cut only later: never walk further than the lines between
         return origin
 
     @staticmethod
@@ -891,6 +911,22 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # -- small helpers ---------------------------------------------------------------------------------
+
+
+def _break_cycles(lines: list[_Line]) -> None:
+    """A corrupt log can make lines each other's parents; cut the link that closes each loop."""
+    state: dict[int, int] = {}  # 1: on the walk being followed, 2: known to reach a root
+    for line in lines:
+        walk: list[_Line] = []
+        node: _Line | None = line
+        while node is not None and id(node) not in state:
+            state[id(node)] = 1
+            walk.append(node)
+            node = node.parent
+        if node is not None and state[id(node)] == 1:
+            walk[-1].parent = None
+        for n in walk:
+            state[id(n)] = 2
 
 
 def _message_id(line: _Line | None) -> str | None:
