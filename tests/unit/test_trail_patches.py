@@ -1,0 +1,96 @@
+"""Patches from edits, without git: string edits, hunks, whole files, moves, paths."""
+
+from __future__ import annotations
+
+from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
+from tracetui.trail import session_patches, unified_diff
+from tracetui.trail.patches import absolute_path, relative_path
+
+FILE = "".join(f"row {i}\n" for i in range(1, 11))
+
+
+def _session(*edits: FileEdit, cwd: str = "/home/dev/proj", step_cwd: str | None = None) -> Session:
+    steps = [
+        Step(id=f"s{i}", index=i, kind=StepKind.TOOL_CALL, role="assistant", tool="Edit",
+             timestamp=f"2026-01-01T10:00:0{i}Z", edits=[e], cwd=step_cwd)
+        for i, e in enumerate(edits)
+    ]  # fmt: skip
+    return Session(id="s", agent="claude", source="x", cwd=cwd, steps=steps)
+
+
+def test_string_edit_with_original_gets_whole_lines_and_numbers():
+    edit = FileEdit("/home/dev/proj/src/a.py", "update", old_string="w 5\nrow 6", new_string="w 5\nrow six\nrow 6.5", original=FILE)
+    [p] = session_patches(_session(edit))
+    assert (p.path, p.added, p.removed, p.exact) == ("src/a.py", ["row six", "row 6.5"], ["row 6"], True)
+    assert [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in p.hunks] == [(3, 7, 3, 8)]
+    assert p.hunks[0].lines[:3] == [" row 3", " row 4", " row 5"]
+    assert unified_diff(p) == (
+        "--- a/src/a.py\n+++ b/src/a.py\n@@ -3,7 +3,8 @@\n row 3\n row 4\n row 5\n-row 6\n+row six\n+row 6.5\n"
+        " row 7\n row 8\n row 9\n"
+    )
+
+
+def test_string_edit_without_original_is_replayed_from_an_earlier_edit():
+    first = FileEdit("src/a.py", "update", old_string="row 2\n", new_string="row 2\nrow 2b\n", original=FILE)
+    second = FileEdit("src/a.py", "update", old_string="2b", new_string="2c")  # a fragment
+    p1, p2 = session_patches(_session(first, second))
+    assert (p1.added, p1.removed) == (["row 2b"], [])
+    assert (p2.added, p2.removed, p2.exact) == (["row 2c"], ["row 2b"], True)
+    assert p2.hunks[0].old_start == 1 and p2.before_counts == {"row 2b": 1}
+
+
+def test_fragments_without_any_file_are_marked_inexact():
+    [p] = session_patches(_session(FileEdit("a.py", "update", old_string="x = 1", new_string="x = 2")))
+    assert (p.added, p.removed, p.exact, p.before_counts) == (["x = 2"], ["x = 1"], False, None)
+    assert p.hunks[0].old_start == 0
+    [q] = session_patches(_session(FileEdit("a.py", "update", old_string="x = 1\n", new_string="x = 2\n")))
+    assert q.exact is True
+
+
+def test_base_places_edits_and_replace_all_changes_every_copy():
+    base = {"m.py": "a = 1\nb = 1\na = 1\n"}.get
+    edit = FileEdit("m.py", "update", old_string="a = 1", new_string="a = 2", replace_all=True)
+    [p] = session_patches(_session(edit), base=base)
+    assert (p.added, p.removed) == (["a = 2", "a = 2"], ["a = 1", "a = 1"])
+    assert [(h.old_start, h.new_start) for h in p.hunks] == [(1, 1)]
+
+
+def test_hunks_from_the_log_are_kept_and_located():
+    hunk = Hunk(0, 0, 0, 0, [" row 7", "+row 7.5", " row 8"])  # Codex style: no numbers
+    [p] = session_patches(_session(FileEdit("a.py", "update", hunks=[hunk])), base={"a.py": FILE}.get)
+    assert (p.added, p.removed) == (["row 7.5"], [])
+    assert [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in p.hunks] == [(7, 2, 7, 3)]
+
+
+def test_create_write_delete_and_move():
+    create = FileEdit("new.py", "create", content="one\ntwo\n")
+    write = FileEdit("new.py", "write", content="one\nthree\n")
+    move = FileEdit("new.py", "update", hunks=[Hunk(1, 1, 1, 1, ["-one", "+uno"])], move_to="lib/new.py")
+    delete = FileEdit("lib/new.py", "delete")
+    ps = session_patches(_session(create, write, move, delete))
+    assert [(p.op, p.path, p.old_path, p.added, p.removed) for p in ps] == [
+        ("create", "new.py", None, ["one", "two"], []),
+        ("write", "new.py", None, ["three"], ["two"]),
+        ("update", "lib/new.py", "new.py", ["uno"], ["one"]),
+        ("delete", "lib/new.py", None, [], ["uno", "three"]),
+    ]
+    assert unified_diff(ps[0]).startswith("--- /dev/null\n+++ b/new.py\n@@ -0,0 +1,2 @@\n+one\n+two\n")
+    assert unified_diff(ps[3]).startswith("--- a/lib/new.py\n+++ /dev/null\n")
+
+
+def test_failed_edits_give_no_patch_and_no_change_still_gives_one():
+    failed = FileEdit("a.py", "update", old_string="a", new_string="b", applied=False)
+    same = FileEdit("a.py", "write", content="same\n", original="same\n")
+    ps = session_patches(_session(failed, same))
+    assert [(p.step_id, p.hunks, p.added) for p in ps] == [("s1", [], [])]
+
+
+def test_paths_relative_to_step_cwd_and_root():
+    assert absolute_path("b/c.py", "/r/a") == "/r/a/b/c.py"
+    assert absolute_path("../x.py", "/r/a") == "/r/x.py"
+    assert absolute_path("C:\\Users\\l\\p\\f.py", None) == "C:/Users/l/p/f.py"
+    assert relative_path("/r/a/b.py", "/r") == ("a/b.py", True)
+    assert relative_path("/elsewhere/b.py", "/r") == ("/elsewhere/b.py", False)
+    assert relative_path("c:/Users/l/p/f.py", "C:\\Users\\l\\p") == ("f.py", True)
+    [p] = session_patches(_session(FileEdit("x.py", "create", content="x\n"), step_cwd="/home/dev/proj/sub"))
+    assert (p.path, p.inside) == ("sub/x.py", True)
