@@ -200,3 +200,13 @@ def test_scripts_that_only_mention_apply_patch_are_not_edits():
     assert patch_from_command(None) is None
     assert patch_from_command({"cmd": "apply_patch"}) is None
     assert patch_from_command("cd somewhere") is None
+
+
+def test_end_of_file_after_an_added_file_is_harmless():
+    patch = parse_patch("*** Begin Patch\n*** Add File: a\n+x\n*** End of File\n*** End Patch")
+    assert (patch[0].content, patch.problems) == ("x\n", [])
+
+
+def test_add_file_line_without_plus_is_reported():
+    patch = parse_patch("*** Begin Patch\n*** Add File: a\n+x\ny\n*** End Patch")
+    assert (patch[0].content, patch.problems) == ("x\n", ["line 4: an Add File line does not start with '+'"])

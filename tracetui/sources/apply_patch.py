@@ -100,7 +100,7 @@ def parse_patch(text: str) -> Patch:
         elif current.content is not None:
             if line.startswith("+"):
                 current.content.append(line[1:])
-            elif stripped:
+            elif stripped and stripped != EOF_MARK:
                 patch.problems.append(f"line {i + 1}: an Add File line does not start with '+'")
         else:
             current.update_line(line, i + 1, patch.problems)
