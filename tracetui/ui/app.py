@@ -13,6 +13,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 
 from tracetui.safe_text import safe_line
@@ -83,7 +84,7 @@ class TraceApp(App):
 
         self.push_screen(BrowserScreen())
         for error in self._theme_errors:
-            self.notify(safe_line(error), severity="warning", timeout=8)
+            self.notify(safe_line(error), severity="warning", timeout=8, markup=False)
         if self._open_first:
             self.screen.open_session(self._open_first, focus=True)  # type: ignore[attr-defined]
         if self._sync is not None:
@@ -106,9 +107,9 @@ class TraceApp(App):
     def on_sync_done(self, message: SyncDone) -> None:
         self.sync_status = "" if message.ok else message.text
         if message.ok and message.text:
-            self.notify(safe_line(message.text), timeout=4)
+            self.notify(safe_line(message.text), timeout=4, markup=False)
         elif not message.ok:
-            self.notify(safe_line(message.text), severity="error")
+            self.notify(safe_line(message.text), severity="error", markup=False)
         from tracetui.ui.screens.browser import BrowserScreen
 
         for screen in self.screen_stack:
@@ -126,7 +127,7 @@ class TraceApp(App):
         names = sorted(n for n in self.available_themes if n.startswith("tracetui-")) or sorted(self.available_themes)
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
-        self.notify(f"theme: {self.theme}", timeout=1.5)
+        self.notify(f"theme: {self.theme}", timeout=1.5, markup=False)
 
     def action_jump_step(self) -> None:
         from textual.command import CommandPalette
@@ -135,7 +136,7 @@ class TraceApp(App):
 
         screen = self.screen
         if not isinstance(screen, BrowserScreen) or screen.opened is None:
-            self.notify("open a session first", severity="warning")
+            self.notify("open a session first", severity="warning", markup=False)
             return
         session = screen.opened.session
 
@@ -164,7 +165,7 @@ class _StepProvider(Provider):
             return
         for index, label in step_hits(self.session, query):
             step_id = self.session.steps[index].id
-            yield Hit(1.0, label, lambda sid=step_id: self._go(sid), help=f"id {step_id}")
+            yield Hit(1.0, Content(label), lambda sid=step_id: self._go(sid), help=f"id {step_id}")
 
     def _go(self, step_id: str) -> None:
         self.browser.jump_to_step(step_id)
@@ -184,7 +185,7 @@ class _SearchProvider(Provider):
         try:
             hits = await asyncio.to_thread(library.search, query, 30)
         except Exception as exc:
-            self.app.notify(safe_line(f"search failed: {exc}"), severity="error")
+            self.app.notify(safe_line(f"search failed: {exc}"), severity="error", markup=False)
             return
         for hit in hits:
             session_id = getattr(hit, "session", None)
@@ -192,7 +193,7 @@ class _SearchProvider(Provider):
             if isinstance(session_id, str) is False and session_id is not None:
                 session_id = getattr(session_id, "id", str(session_id))
             snippet = safe_line(str(getattr(hit, "snippet", "")))[:90]
-            yield Hit(1.0, snippet or str(step_id), lambda s=session_id, t=step_id: self._go(s, t),
+            yield Hit(1.0, Content(snippet or safe_line(str(step_id))), lambda s=session_id, t=step_id: self._go(s, t),
                       help=f"session {str(session_id)[:12]} step {step_id}")
 
     def _go(self, session_id: str, step_id: str | None) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from tracetui.safe_text import safe_line
 from tracetui.ui.timeline_rows import step_summary
@@ -69,7 +70,7 @@ class SessionCommands(Provider):
         for row in rows:
             label = f"{row.agent} · {row.project or '-'} · {safe_line(row.title or '(no prompt)')[:70]}"
             score = max(matcher.match(label), 0.1)
-            yield Hit(score, label, partial(self._open, row.id), help=f"session {row.id[:12]} · {row.started or ''}")
+            yield Hit(score, Content(label), partial(self._open, row.id), help=f"session {row.id[:12]} · {row.started or ''}")
 
     def _open(self, session_id: str) -> None:
         browser = _browser(self.app)

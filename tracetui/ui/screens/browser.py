@@ -12,6 +12,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -207,7 +208,7 @@ class BrowserScreen(Screen):
             bits.append(sync)
         if extra:
             bits.append(extra)
-        self.query_one("#sessions-status", Static).update(safe_line(" · ".join(bits)))
+        self.query_one("#sessions-status", Static).update(Content(safe_line(" · ".join(bits))))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -283,10 +284,11 @@ class BrowserScreen(Screen):
         states = ""
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)
-        self.query_one("#session-title", Static).update(
+        # Content, not a markup string: titles and project names come from the logs.
+        self.query_one("#session-title", Static).update(Content(
             f"{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{states}\n{title}"
-        )
+        ))
 
     def jump_to_step(self, step_id: str) -> None:
         if self.opened is None:
@@ -295,7 +297,7 @@ class BrowserScreen(Screen):
             if step.id == step_id or step.id.startswith(step_id):
                 self.query_one(Timeline).reveal_step(i)
                 return
-        self.notify(f"no step {safe_line(step_id)} in this session", severity="warning")
+        self.notify(f"no step {safe_line(step_id)} in this session", severity="warning", markup=False)
 
     # -- the chosen step ------------------------------------------------------------------------
     @on(Timeline.Highlighted, "#timeline")
@@ -357,7 +359,7 @@ class BrowserScreen(Screen):
         total = self.query_one("#ctx-total", Static)
         ctx_list = self.query_one(CtxList)
         if message.context is None:
-            total.update(safe_line(message.error or "no context"))
+            total.update(Content(safe_line(message.error or "no context")))
             ctx_list.show(None)
             return
         ctx = message.context
@@ -397,7 +399,7 @@ class BrowserScreen(Screen):
 
     # -- misc -----------------------------------------------------------------------------------
     def on_failed(self, message: Failed) -> None:
-        self.notify(safe_line(message.text), severity="error")
+        self.notify(safe_line(message.text), severity="error", markup=False)
 
     def action_focus_filter(self) -> None:
         self.remove_class("-hide-sessions")
@@ -440,7 +442,7 @@ class BrowserScreen(Screen):
         options = [None, *values]
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
         box.value = with_filter(box.value, key, nxt)
-        self.notify(f"{key}: {nxt or 'all'}", timeout=1.5)
+        self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
 
     def action_toggle_branches_cmd(self) -> None:
         self.query_one(Timeline).action_toggle_branches()
@@ -460,14 +462,14 @@ class BrowserScreen(Screen):
 
     def action_redact(self) -> None:
         if self.opened is None:
-            self.notify("open a session first", severity="warning")
+            self.notify("open a session first", severity="warning", markup=False)
             return
         if getattr(self.library, "read_only", False):
-            self.notify("this is a sealed capsule: its redactions are final", severity="warning")
+            self.notify("this is a sealed capsule: its redactions are final", severity="warning", markup=False)
             return
         screen = _redact_screen(self.opened.session, self.library)
         if screen is None:
-            self.notify("the redaction editor is not available in this build", severity="warning")
+            self.notify("the redaction editor is not available in this build", severity="warning", markup=False)
             return
         self.app.push_screen(screen)
 

@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracetui.safe_text import clip, safe_text
+from tracetui.safe_text import clip, safe_line, safe_text
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -131,7 +131,7 @@ def render_blocks(blocks: list[Block]) -> list[Content]:
         if block.title:
             if lines:
                 lines.append(Content(""))
-            lines.append(Content.styled(f"── {block.title} ", "bold $accent"))
+            lines.append(Content.styled(f"── {safe_line(block.title)} ", "bold $accent"))
         lines.extend(body_lines(block.body, block.language, block.style))
     return lines
 

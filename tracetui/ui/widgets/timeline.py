@@ -244,7 +244,7 @@ class Timeline(VirtualList):
             index = None
         self._rebuild(index)
         self.notify("showing abandoned branches" if self.show_branches else "showing the final path only",
-                    timeout=2)
+                    timeout=2, markup=False)
 
     def _jump(self, candidates: list[int], forward: bool) -> None:
         here = self.step_index()

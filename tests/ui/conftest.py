@@ -1,0 +1,33 @@
+"""Fixtures for the UI tests: the demo built once, and an app factory with a fixed look."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tracetui.demo.build import build, open_library
+
+# Snapshots show absolute paths from the demo's logs, so the snapshot demo always lives here.
+SNAPSHOT_DEMO = Path("/tmp/tracetui-snapshot-demo")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    d = build(tmp_path_factory.mktemp("demo") / "demo")
+    return d, open_library(d)
+
+
+@pytest.fixture(scope="session")
+def snapshot_demo():
+    shutil.rmtree(SNAPSHOT_DEMO, ignore_errors=True)
+    d = build(SNAPSHOT_DEMO)
+    return d, open_library(d)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_themes(monkeypatch, tmp_path):
+    # The user's own theme folder must not change what the tests see.
+    monkeypatch.setattr("tracetui.ui.themes.user_dir", lambda: tmp_path / "no-user-themes")
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")

@@ -1,0 +1,200 @@
+"""The main flows, driven by keys on the demo data: open, filter, search, steps, ctx, theme."""
+
+from __future__ import annotations
+
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.ctx_list import CtxList
+from tracetui.ui.widgets.session_list import SessionList
+from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.timeline import Timeline
+
+SIZE = (160, 45)
+
+
+async def settle(app, pilot, rounds: int = 3) -> None:
+    # Workers post results, timers (filter, preview) fire, then more workers may start.
+    for _ in range(rounds):
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_claude(app, pilot) -> BrowserScreen:
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, BrowserScreen)
+    await pilot.press("end", "enter")  # the oldest session: the Claude Code one
+    await settle(app, pilot)
+    assert screen.opened is not None and screen.opened.session.agent == "claude"
+    return screen
+
+
+def timeline_text(screen) -> list[str]:
+    timeline = screen.query_one(Timeline)
+    return [timeline.render_line(y).text for y in range(min(timeline.count, 40))]
+
+
+async def test_opens_on_the_sessions_newest_first(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.count == 3
+        assert [sessions.summary(i).agent for i in range(3)] == ["pi", "codex", "claude"]
+        assert app.focused is sessions
+        assert "3 sessions" in str(app.screen.query_one("#sessions-status").render())
+
+
+async def test_filter_by_agent_and_by_words(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        await pilot.press("slash", *"agent:codex")
+        await settle(app, pilot)
+        assert sessions.count == 1
+        assert sessions.summary(0).agent == "codex"
+        await pilot.press("escape")  # clears the box
+        await settle(app, pilot)
+        assert sessions.count == 3
+        await pilot.press(*"coupon")  # a word only the Claude session's abandoned branch has (FTS)
+        await settle(app, pilot)
+        assert sessions.count == 1
+        assert sessions.summary(0).agent == "claude"
+
+
+async def test_agent_key_cycles_the_agent_filter(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert app.screen.query_one("#filter").value == "agent:claude"
+        assert app.screen.query_one(SessionList).count == 1
+
+
+async def test_moving_through_steps_updates_detail_and_badges(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert app.focused is timeline
+        rows = timeline_text(screen)
+        assert "● alive" in rows[4]
+        assert "◐ changed" in rows[6]
+        assert any("↺ reverted" in r for r in rows)
+        assert any("compacted at 09:20:00" in r for r in rows)
+        assert any("2 steps on an abandoned branch" in r for r in rows)
+        await pilot.press("down", "down", "down", "down")
+        await settle(app, pilot, 1)
+        step = screen.opened.session.steps[timeline.step_index()]
+        assert step.tool == "Edit"
+        detail = "\n".join(screen.query_one("#detail-view", TextView).plain_lines())
+        assert "── Edit input" in detail
+        assert "+def apply_discount(amount, percent):" in detail
+        await pilot.press("f")
+        await settle(app, pilot, 1)
+        diff = "\n".join(screen.query_one("#diff-view", TextView).plain_lines())
+        assert "shop/cart.py · alive" in diff
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        trail = "\n".join(screen.query_one("#trail-view", TextView).plain_lines())
+        assert "3 patches: 1 reverted 1 transformed 1 alive" in trail
+
+
+async def test_subagent_unfolds_and_branches_show(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        folded = timeline.count
+        spawn_row = next(r for r in range(timeline.count) if "subagent steps" in timeline.render_line(r).text)
+        timeline.cursor = spawn_row
+        await pilot.press("enter")
+        assert timeline.count == folded + 6
+        assert "│ " in timeline.render_line(spawn_row + 1).text
+        await pilot.press("left")
+        assert timeline.count == folded
+        await pilot.press("b")
+        assert timeline.count == folded - 1 + 2  # the marker row gives way to the two steps
+        assert any("Also support coupon codes." in timeline.render_line(r).text for r in range(timeline.count))
+
+
+async def test_context_pane_counts_tokens(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("end", "c")
+        await settle(app, pilot)
+        ctx = screen.context
+        assert ctx is not None and ctx.compacted
+        ctx_list = screen.query_one(CtxList)
+        assert ctx_list.count == len(ctx.items) == 5  # summary, prompt, call, result, answer
+        total = str(screen.query_one("#ctx-total").render())
+        assert f"≈ {ctx.tokens} tokens in 5 items" in total
+        assert "starts at a compaction summary" in total
+
+
+async def test_switch_theme_with_a_key(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "tracetui-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme == "tracetui-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "tracetui-ansi"
+
+
+async def test_jump_to_step_through_the_palette(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.2)
+        await pilot.press(*"22")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot, 1)
+        timeline = screen.query_one(Timeline)
+        assert timeline.step_index() == 22
+
+
+async def test_search_opens_the_hit(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause(0.2)
+        await pilot.press(*"legacy_total")
+        await pilot.pause(0.8)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert screen.opened is not None and screen.opened.session.agent == "claude"
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        assert screen.query_one(Timeline).display is True
+        assert screen.query_one("#middle").styles.display == "none"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.has_class("-hide-sessions")
+        assert screen.query_one("#left").styles.display == "none"

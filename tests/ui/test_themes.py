@@ -1,0 +1,56 @@
+"""Themes are TOML files; a broken one is reported, not fatal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracetui.ui.library import MemoryLibrary
+from tracetui.ui.themes import bundled_dirs, load_themes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bundled_themes_load_dark_light_and_ansi():
+    loaded = load_themes([ROOT / "themes"])
+    assert loaded.errors == []
+    by_name = {t.name: t for t in loaded.themes}
+    assert set(by_name) == {"tracetui-dark", "tracetui-light", "tracetui-ansi"}
+    assert by_name["tracetui-dark"].dark is True
+    assert by_name["tracetui-light"].dark is False
+    assert by_name["tracetui-ansi"].ansi is True
+    assert ROOT / "themes" in bundled_dirs()
+
+
+def test_broken_files_are_reported_one_sentence_each(tmp_path):
+    (tmp_path / "a-bad-toml.toml").write_text("name = \n", encoding="utf-8")
+    (tmp_path / "b-no-primary.toml").write_text('name = "x"\n', encoding="utf-8")
+    (tmp_path / "c-bad-colour.toml").write_text('primary = "not a colour"\n', encoding="utf-8")
+    (tmp_path / "d-unknown.toml").write_text('primary = "#112233"\nsparkle = true\n', encoding="utf-8")
+    (tmp_path / "e-good.toml").write_text('primary = "#112233"\n[variables]\nfoo = "#000000"\n', encoding="utf-8")
+    loaded = load_themes([tmp_path])
+    assert [t.name for t in loaded.themes] == ["e-good"]
+    assert loaded.themes[0].variables == {"foo": "#000000"}
+    assert len(loaded.errors) == 4
+    assert loaded.errors[0].startswith("theme a-bad-toml.toml was skipped: it is not valid TOML")
+    assert loaded.errors[1] == "theme b-no-primary.toml was skipped: it has no `primary` colour"
+    assert loaded.errors[2] == "theme c-bad-colour.toml was skipped: `primary` is not a colour: 'not a colour'"
+    assert loaded.errors[3] == "theme d-unknown.toml was skipped: it has unknown keys: sparkle"
+
+
+def test_a_user_theme_replaces_a_bundled_one_of_the_same_name(tmp_path):
+    (tmp_path / "mine.toml").write_text('name = "tracetui-dark"\nprimary = "#ff0000"\n', encoding="utf-8")
+    loaded = load_themes([ROOT / "themes", tmp_path])
+    darks = [t for t in loaded.themes if t.name == "tracetui-dark"]
+    assert len(darks) == 1 and darks[0].primary == "#ff0000"
+
+
+async def test_app_starts_with_a_broken_theme_and_says_so(tmp_path):
+    from tracetui.ui.app import TraceApp
+
+    (tmp_path / "broken.toml").write_text("[[[", encoding="utf-8")
+    app = TraceApp(MemoryLibrary([]), theme_dirs=[ROOT / "themes", tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "tracetui-dark"
+        messages = [n.message for n in app._notifications]
+        assert any("broken.toml was skipped" in m for m in messages)

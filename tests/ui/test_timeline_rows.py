@@ -1,0 +1,78 @@
+"""Which timeline rows a session shows: folding, abandoned branches, durations, summaries."""
+
+from __future__ import annotations
+
+from tracetui.model import Session, Step, StepKind, Subagent
+from tracetui.ui.timeline_rows import (
+    build_rows,
+    depth,
+    duration_ms,
+    human_duration,
+    human_tokens,
+    shape_of,
+    step_summary,
+)
+
+
+def _session() -> Session:
+    s = [
+        Step("u1", 0, StepKind.USER, "user", "fix it", timestamp="2026-01-01T10:00:00.000Z"),
+        Step("t1", 1, StepKind.TOOL_CALL, "assistant", tool="Task", tool_call_id="c1", parent="u1",
+             timestamp="2026-01-01T10:00:01.000Z", tool_input={"description": "look around"}),
+        Step("s1", 2, StepKind.USER, "user", "look around", subagent="A", parent="t1"),
+        Step("s2", 3, StepKind.TOOL_CALL, "assistant", tool="Bash", subagent="A", parent="s1",
+             tool_input={"command": "ls -la\nsecond line"}),
+        Step("r1", 4, StepKind.TOOL_RESULT, "tool", "done", tool_call_id="c1", parent="t1",
+             timestamp="2026-01-01T10:00:04.500Z"),
+        Step("a1", 5, StepKind.ASSISTANT, "assistant", "first answer", parent="r1", active=False),
+        Step("a2", 6, StepKind.ASSISTANT, "assistant", "more of it", parent="a1", active=False),
+        Step("u2", 7, StepKind.USER, "user", "again", parent="r1"),
+        Step("c", 8, StepKind.COMPACTION, "system", "summary", parent="u2"),
+    ]
+    return Session("S", "claude", "x.jsonl", steps=s, subagents=[Subagent("A", "Explore", None, "t1")])
+
+
+def test_shape_finds_spawner_results_and_branch_points():
+    shape = shape_of(_session())
+    assert shape.spawner == {"A": 1}
+    assert shape.children == {1: ["A"]}
+    assert shape.sizes == {"A": 2}
+    assert shape.result_of == {"c1": 4}
+    assert shape.branch_points == [4]  # r1 has two children: a1 (abandoned) and u2
+    assert shape.has_branches
+
+
+def test_rows_fold_subagents_and_hide_abandoned_branches_behind_one_marker():
+    session = _session()
+    shape = shape_of(session)
+    rows, markers = build_rows(session, shape, set(), False)
+    assert rows == [0, 1, 4, -1, 7, 8]
+    assert len(markers) == 1
+    assert (markers[0].after, markers[0].count, markers[0].first) == (4, 2, 5)
+
+
+def test_rows_unfolded_and_with_branches_show_every_step():
+    session = _session()
+    shape = shape_of(session)
+    rows, markers = build_rows(session, shape, {"A"}, True)
+    assert rows == list(range(9))
+    assert markers == []
+    assert depth(session, shape, 3) == 1
+    assert depth(session, shape, 4) == 0
+
+
+def test_duration_is_call_to_result():
+    session = _session()
+    shape = shape_of(session)
+    assert duration_ms(session, shape, 1) == 3500
+    assert duration_ms(session, shape, 0) is None
+    assert human_duration(3500) == "3.5s"
+    assert human_duration(125_000) == "2m05s"
+    assert human_duration(999) == "999ms"
+    assert human_tokens(170_170) == "170.2k"
+
+
+def test_summary_takes_the_first_line_of_the_command():
+    session = _session()
+    assert step_summary(session.steps[3]) == "ls -la"
+    assert step_summary(session.steps[1]) == "look around"
