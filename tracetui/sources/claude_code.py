@@ -21,6 +21,15 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   the conversation so far) are not read again.
 - A subagent file read as a session of its own (its parent transcript is absent) gets the id
   `<parent sessionId>-agent-<agent id>`, so it can never collide with the parent.
+- Subagents: each gets a SUBAGENT_START step (id `subagent:<agent id>:start`, parent = the spawning
+  Task/Agent call) right after that call, its own steps, then `subagent:<agent id>:end`; those with no
+  spawning call found go at the end. Inline sidechains (<= 2.0.2, no agent id) are named
+  `sidechain-<uuid of their first line>` and matched to a Task call by prompt text, else by time.
+  Agents known only from a sidecar or a result's `agentId` (transcript absent) still get the pair,
+  with `meta["transcript"] == "missing"`.
+- A model switch between responses gives a MODEL_CHANGE step `<uuid>:model` before the response.
+- Title: `custom-title`, else the first typed prompt, else the first slash command, else the
+  file's first `summary` record; whitespace collapsed, cut to 200 characters.
 """
 
 from __future__ import annotations
@@ -216,6 +225,7 @@ class _Reader:
                 by_uuid[uuid] = line
             if scope is not None:
                 scope.lines.append(line)
+                scope.has_transcript = True
             self._make_steps(line, log.path)
         return by_uuid
 
