@@ -1,5 +1,9 @@
 """The SQLite index: session rows for listing, every step, and FTS5 over step text.
 
+A cold sync fills an empty index much faster by building the FTS index once at the end
+(`defer_fts` / `finish_fts`) than row by row; while deferred, the triggers do nothing, and a sync
+that died half-way is finished by the next one.
+
 Tool-call arguments (as JSON text) are indexed next to the text, so a search for a command or a
 file name finds the call that ran or wrote it.
 
@@ -28,7 +32,7 @@ from tracetui.model import (
     Tokens,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -50,10 +54,12 @@ CREATE TABLE IF NOT EXISTS steps(
 CREATE INDEX IF NOT EXISTS steps_session ON steps(session, idx);
 CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
     text, tool_input, content='steps', content_rowid='rowid');
-CREATE TRIGGER IF NOT EXISTS steps_ai AFTER INSERT ON steps BEGIN
+CREATE TRIGGER IF NOT EXISTS steps_ai AFTER INSERT ON steps
+    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'fts_deferred') BEGIN
     INSERT INTO steps_fts(rowid, text, tool_input) VALUES (new.rowid, new.text, new.tool_input);
 END;
-CREATE TRIGGER IF NOT EXISTS steps_ad AFTER DELETE ON steps BEGIN
+CREATE TRIGGER IF NOT EXISTS steps_ad AFTER DELETE ON steps
+    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'fts_deferred') BEGIN
     INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)
         VALUES ('delete', old.rowid, old.text, old.tool_input);
 END;
@@ -150,6 +156,26 @@ def session_rows(session: Session, group: str) -> tuple[list[Any], list[list[Any
 
 
 # -- writes --------------------------------------------------------------------------------------
+
+
+def fts_deferred(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM meta WHERE key = 'fts_deferred'").fetchone() is not None
+
+
+def defer_fts(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_deferred', '1')")
+
+
+def finish_fts(conn: sqlite3.Connection) -> None:
+    """Rebuild the FTS index from `steps` and turn the triggers back on, in one transaction."""
+    conn.execute("BEGIN")
+    try:
+        conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM meta WHERE key = 'fts_deferred'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def load_groups(conn: sqlite3.Connection) -> dict[str, str]:

@@ -137,6 +137,8 @@ def run_job(root: str, job: Job) -> bytes:
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
 POOL_MIN_BYTES = 8 << 20
+# From this much new data into an empty index, one FTS rebuild at the end beats row-by-row updates.
+DEFER_FTS_BYTES = 4 << 20
 
 
 def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[Job, bytes]]:
@@ -239,9 +241,17 @@ def sync(
         index.drop_group(conn, main)
         conn.execute("COMMIT")
 
+    # A sync that died while the FTS index was deferred left it incomplete: finish it first.
+    if index.fts_deferred(conn):
+        index.finish_fts(conn)
+    bytes_total = sum(j.weight for j in jobs)
+    # Filling an empty index: build the FTS index once at the end rather than row by row.
+    deferred = bytes_total >= DEFER_FTS_BYTES and not conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone()
+    if deferred:
+        index.defer_fts(conn)
+
     # 2 + 3. work and write
     files_total = sum(len(j.members) for j in jobs)
-    bytes_total = sum(j.weight for j in jobs)
     files_done = bytes_done = 0
     batch_started = time.perf_counter()
     in_tx = False
@@ -269,6 +279,8 @@ def sync(
     finally:
         if in_tx:
             conn.execute("ROLLBACK")
+    if deferred:
+        index.finish_fts(conn)
 
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated

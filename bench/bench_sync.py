@@ -1,0 +1,230 @@
+"""Benchmark the bucket against design.md's speed budgets.
+
+Builds a source tree of several hundred MB by replicating the real corpus (every UUID in a
+replica's names and contents is shifted, so each replica is a distinct set of sessions), then
+reports, in one run: a bare orjson parse of the same bytes, a cold sync, a no-change re-sync, a
+word search, and the peak memory of the syncing process at two sizes (to see it is flat).
+
+    python bench/bench_sync.py --mb 300
+
+Everything is built in a temporary folder that is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
+AGENTS = ("claude", "codex", "pi")
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def shift(uuid: bytes, replica: int) -> bytes:
+    tail = (int(uuid[-4:], 16) + replica) & 0xFFFF
+    return uuid[:-4] + b"%04x" % tail
+
+
+def build(src: Path, target_bytes: int) -> tuple[int, int]:
+    """Replicas r0, r1, ... of the corpus under src/<agent>/r<i>/ until target_bytes is reached."""
+    files = [(a, p) for a in AGENTS for p in sorted((CORPUS / a).iterdir()) if p.is_file()]
+    originals = {p: p.read_bytes() for _, p in files}
+    per_replica = sum(len(b) for b in originals.values())
+    replicas = max(1, -(-target_bytes // per_replica))
+    for i in range(replicas):
+        for agent, path in files:
+            data = originals[path]
+            name = path.name.encode()
+            if i:
+                data = UUID.sub(lambda m: shift(m.group(0), i), data)
+                name = UUID.sub(lambda m: shift(m.group(0), i), name)
+            out = src / agent / f"r{i:03d}" / name.decode()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+    return replicas, per_replica
+
+
+def sources_for(src: Path, replicas: int) -> dict[str, list[str]]:
+    return {a: [str(src / a / f"r{i:03d}") for i in range(replicas)] for a in AGENTS}
+
+
+# -- measurements, each in a fresh child process so its peak RSS is its own -------------------
+
+
+def child_parse(sources: dict[str, list[str]]) -> dict:
+    import orjson
+
+    paths = [p for roots in sources.values() for r in roots for p in sorted(Path(r).rglob("*")) if p.is_file()]
+    start = time.perf_counter()
+    total = lines = 0
+    for p in paths:
+        data = p.read_bytes()
+        total += len(data)
+        if p.name.endswith(".json"):
+            try:
+                orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+            lines += 1
+            continue
+        for line in data.split(b"\n"):
+            if line:
+                lines += 1
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    pass
+    return {"seconds": time.perf_counter() - start, "bytes": total, "files": len(paths), "lines": lines}
+
+
+def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str]) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from tracetui.bucket import Bucket
+
+    srcs = {a: [Path(p) for p in ps] for a, ps in sources.items()}
+    b = Bucket.open(bucket)
+    t = time.perf_counter()
+    cold = b.sync(srcs)
+    cold_s = time.perf_counter() - t
+    rss_sync = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    warm_times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        warm = b.sync(srcs)
+        warm_times.append(time.perf_counter() - t)
+    b.close()
+    # A fresh process opens the bucket to search, as `tracetui search` would.
+    searches = {}
+    b = Bucket.open(bucket)
+    for word in words:
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            hits = b.search(word, limit=50)
+            times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        n_sessions = b.count_sessions(text=word)
+        filter_s = time.perf_counter() - t
+        searches[word] = {
+            "first_ms": times[0] * 1000,
+            "median_ms": statistics.median(times) * 1000,
+            "hits": len(hits),
+            "sessions_matching": n_sessions,
+            "ls_filter_ms": filter_s * 1000,
+        }
+    b.close()
+    size = sum(p.stat().st_size for p in Path(bucket).rglob("*") if p.is_file())
+    return {
+        "cold_seconds": cold_s,
+        "sessions": cold.sessions,
+        "new": cold.new,
+        "errors": len(cold.errors),
+        "file_errors": sum(1 for e in cold.errors if e["line"] == 0),
+        "resync_seconds": min(warm_times),
+        "resync_unchanged": warm.unchanged,
+        "rss_sync_mb": rss_sync / 1024,
+        "rss_workers_mb": rss_workers / 1024,
+        "bucket_mb": size / 1e6,
+        "search": searches,
+    }
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"child failed: {out.stderr.strip()}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(ram, 1),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+WORDS = ["timeout", "kubectl", "parquet"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mb", type=int, default=300, help="size of the larger source tree (default 300)")
+    ap.add_argument("--small-mb", type=int, default=0, help="size of the smaller tree (default: a third)")
+    ap.add_argument("--tmp", help="where to build the temporary trees (default: the system temp dir)")
+    ap.add_argument("--child", choices=("parse", "sync"), help=argparse.SUPPRESS)
+    ap.add_argument("--sources", help=argparse.SUPPRESS)
+    ap.add_argument("--bucket", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child == "parse":
+        print(json.dumps(child_parse(json.loads(args.sources))))
+        return 0
+    if args.child == "sync":
+        print(json.dumps(child_sync(json.loads(args.sources), args.bucket, WORDS)))
+        return 0
+
+    if not CORPUS.is_dir():
+        raise SystemExit(f"the corpus is not at {CORPUS}")
+    tmp = Path(tempfile.mkdtemp(prefix="tracetui-bench-", dir=args.tmp))
+    try:
+        src = tmp / "src"
+        replicas, per_replica = build(src, args.mb * 10**6)
+        small = max(1, (args.small_mb * 10**6 // per_replica) if args.small_mb else replicas // 3)
+        results = {"machine": machine(), "corpus_mb": per_replica / 1e6, "runs": []}
+        for n in sorted({small, replicas}):
+            srcs = sources_for(src, n)
+            parse = run_child("--child", "parse", "--sources", json.dumps(srcs))
+            sync = run_child("--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(tmp / f"bucket{n}"))
+            shutil.rmtree(tmp / f"bucket{n}")
+            run = {"replicas": n, "source_mb": parse["bytes"] / 1e6, "files": parse["files"],
+                   "lines": parse["lines"], "parse_seconds": parse["seconds"], **sync}  # fmt: skip
+            run["cold_vs_parse"] = sync["cold_seconds"] / parse["seconds"]
+            results["runs"].append(run)
+            print(
+                f"{run['source_mb']:.0f} MB, {run['files']} files, {run['sessions']} sessions: "
+                f"parse {run['parse_seconds']:.2f} s, cold sync {run['cold_seconds']:.2f} s "
+                f"({run['cold_vs_parse']:.1f}x), re-sync {run['resync_seconds']:.3f} s, "
+                f"RSS sync {run['rss_sync_mb']:.0f} MB / workers {run['rss_workers_mb']:.0f} MB, "
+                f"bucket {run['bucket_mb']:.0f} MB",
+                file=sys.stderr,
+            )
+            for word, s in run["search"].items():
+                print(
+                    f"  search {word!r}: {s['median_ms']:.1f} ms median ({s['first_ms']:.1f} first), "
+                    f"{s['hits']} hits; ls filter {s['ls_filter_ms']:.1f} ms ({s['sessions_matching']} sessions)",
+                    file=sys.stderr,
+                )
+        print(json.dumps(results, indent=2))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
