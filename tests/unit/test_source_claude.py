@@ -621,3 +621,26 @@ def test_progress_lines_do_not_orphan_the_messages_between():
         ("a2", "r1", True),
         ("u2", "a2", True),
     ]
+
+
+def test_session_id_in_raw_head():
+    from tracetui.sources.claude_files import session_id_in
+
+    compact = (
+        b'{"parentUuid":null,"message":{"content":"say \\"sessionId\\":\\"nope\\""},"sessionId":"abc-1"}\n'
+    )
+    assert session_id_in(compact) == "abc-1"  # the escaped key inside the prompt is not the key
+    assert session_id_in(b'{"type": "user", "sessionId": "abc-2", "x"') == "abc-2"  # spaces, cut line
+    assert session_id_in(b'{"type":"user","message":{"content":"') is None
+
+
+def test_head_session_id_reads_past_a_long_first_prompt(tmp_path):
+    from tracetui.sources.claude_files import head_session_id
+
+    path = tmp_path / "agent-long.jsonl"
+    prompt = "x" * 10_000
+    path.write_text(
+        orjson.dumps({"type": "user", "message": {"content": prompt}, "sessionId": "s-long"}).decode()
+    )
+    assert head_session_id(path) == "s-long"
+    assert head_session_id(tmp_path / "missing.jsonl") is None

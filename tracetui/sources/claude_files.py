@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import orjson
-
 from tracetui.sources import SessionFiles
 
 AGENT = "claude"
 META_SUFFIX = ".meta.json"
 _UUID_TAIL = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
-_HEAD_BYTES = 64 * 1024  # the first few lines are enough to find a sessionId
-_HEAD_LINES = 8
+_FIRST_READ = 4096
+_HEAD_BYTES = 64 * 1024  # give up on finding a sessionId beyond this
+_KEY = b'"sessionId"'
 
 
 def name_parts(path: Path | str) -> list[str]:
@@ -77,26 +76,42 @@ def main_session_id(path: Path | str) -> str | None:
 
 
 def head_session_id(path: Path) -> str | None:
-    """The first `sessionId` among a file's first lines, or None (unreadable, empty, not JSON)."""
+    """The first `sessionId` near the start of a file, or None (unreadable, empty, not JSON).
+
+    `group` runs on every sync over every agent file, so this reads a few KB, not the file: the
+    key sits in the envelope of the first record, though a long first prompt can push it further.
+    """
     try:
         with open(path, "rb") as handle:
-            head = handle.read(_HEAD_BYTES)
+            head = handle.read(_FIRST_READ)
+            found = session_id_in(head)
+            if found is None and len(head) == _FIRST_READ:
+                head += handle.read(_HEAD_BYTES - _FIRST_READ)
+                found = session_id_in(head)
     except OSError:
         return None
-    return session_id_in(head)
+    return found
 
 
 def session_id_in(data: bytes) -> str | None:
-    for line in data.split(b"\n")[:_HEAD_LINES]:
-        if b'"sessionId"' not in line:
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue  # a torn line (or the cut at _HEAD_BYTES): try the next one
-        if isinstance(record, dict) and isinstance(record.get("sessionId"), str) and record["sessionId"]:
-            return record["sessionId"]
-    return None
+    """The value of the first `"sessionId": "<value>"` key in raw JSONL bytes (lines may be cut)."""
+    at = 0
+    while True:
+        at = data.find(_KEY, at)
+        if at < 0:
+            return None
+        at += len(_KEY)
+        rest = data[at : at + 200].lstrip()
+        # An occurrence inside a string value is escaped (\"sessionId\") and never matches _KEY.
+        if rest[:1] == b":":
+            rest = rest[1:].lstrip()
+            if rest[:1] == b'"':
+                end = rest.find(b'"', 1)
+                if end > 1:
+                    try:
+                        return rest[1:end].decode()
+                    except UnicodeDecodeError:
+                        return None
 
 
 def _is_transcript(path: Path) -> bool:
