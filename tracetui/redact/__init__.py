@@ -1,0 +1,40 @@
+"""Redaction: detectors propose spans (findings), the per-session plan records a decision and a
+placeholder for each, and `apply` produces a scrubbed copy of a session.
+
+The public surface, for the CLI, the UI and the capsule:
+
+- `scan_text(text, identity=None) -> list[Finding]`: any text or bytes (the capsule's second gate);
+- `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
+- `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
+- `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`;
+- `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`.
+
+The core never imports Textual; detect-secrets is imported on first scan.
+"""
+
+from tracetui.redact.apply import apply, scrub_text, stale_fields
+from tracetui.redact.detect import scan_text
+from tracetui.redact.fields import Field, field_text, iter_fields
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.identity import Identity, identity_from_session
+from tracetui.redact.plan import (
+    ACCEPTED,
+    AUTO_D,
+    MANUAL,
+    REJECTED,
+    Plan,
+    PlanSpan,
+    PlanStore,
+    build_plan,
+    load_plan,
+    plan_path,
+    save_plan,
+)
+from tracetui.redact.scan import refresh_plan, scan_session, session_identity
+
+__all__ = [
+    "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
+    "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore",
+    "apply", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
+    "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
+]  # fmt: skip

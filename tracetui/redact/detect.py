@@ -1,0 +1,113 @@
+"""`scan_text`: every detector over one text, overlaps resolved, structure filtered out.
+
+Offsets are in characters of the (decoded) text. Bytes are decoded as UTF-8 with replacement, which
+keeps one character per undecodable byte, so a caller holding bytes can still find each span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tracetui.redact import ds, pii, rules
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.identity import Identity, identity_findings
+
+# Bump when detectors change: cached scan results of older versions are thrown away.
+DETECTORS_VERSION = "1"
+
+
+def _lower_aligned(text: str) -> str:
+    """`text.lower()` with the same length (a few characters, like 'İ', lower to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def scan_text(text: str | bytes, identity: Identity | None = None, *, fast: bool = False) -> list[Finding]:
+    """Findings in one text, sorted by position; never the values themselves.
+
+    `fast` runs only the format rules (a fallback when a field's full scan runs out of time).
+    """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if not text:
+        return []
+    lowered = _lower_aligned(text)
+    found: list[Finding] = []
+    found.extend(rules.token_findings(text, lowered))
+    found.extend(rules.pem_findings(text, lowered))
+    found.extend(rules.context_findings(text, lowered))
+    found.extend(rules.k8s_secret_findings(text, lowered))
+    found.extend(identity_findings(text, lowered, identity))
+    if not fast:
+        found.extend(ds.regex_plugin_findings(text))
+        found.extend(rules.assignment_findings(text, lowered))
+        found.extend(ds.keyword_findings(text, lowered))
+        found.extend(pii.pii_findings(text, lowered))
+        found.extend(ds.entropy_findings(text))
+    return resolve(found)
+
+
+def _rank(f: Finding) -> tuple[int, int, int]:
+    """Which of overlapping findings names the union: sure before suggested, specific before generic."""
+    d = f.detector
+    if d.startswith("rule:") and d not in _GENERIC_RULES:
+        family = 0
+    elif d.startswith(("detect-secrets:", "identity:")) and d != "detect-secrets:KeywordDetector":
+        family = 1
+    elif d in _GENERIC_RULES or d == "detect-secrets:KeywordDetector":
+        family = 2
+    elif d.startswith("pii:"):
+        family = 3
+    else:
+        family = 4
+    return (0 if f.tier == AUTO else 1, family, -(f.end - f.start))
+
+
+_GENERIC_RULES = frozenset({"rule:assignment", "rule:env-assignment", "rule:query-parameter", "rule:bearer"})
+
+
+def resolve(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per overlapping group of the same tier (the union span, the best name); a
+    suggestion wholly inside a sure finding is dropped, since the sure one already scrubs it."""
+    by_tier: dict[str, list[Finding]] = {AUTO: [], SUGGESTED: []}
+    for f in findings:
+        if f.end > f.start:
+            by_tier.setdefault(f.tier, []).append(f)
+    merged: dict[str, list[Finding]] = {}
+    for tier, group in by_tier.items():
+        group.sort(key=lambda f: (f.start, -f.end))
+        out: list[Finding] = []
+        cluster: list[Finding] = []
+        end = -1
+        for f in group:
+            if cluster and f.start < end:
+                cluster.append(f)
+                end = max(end, f.end)
+                continue
+            if cluster:
+                out.append(_union(cluster, end))
+            cluster, end = [f], f.end
+        if cluster:
+            out.append(_union(cluster, end))
+        merged[tier] = out
+    sure = merged.get(AUTO, [])
+    result = list(sure)
+    if merged.get(SUGGESTED):
+        starts = [f.start for f in sure]
+        import bisect
+
+        for f in merged[SUGGESTED]:
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0 and sure[i].start <= f.start and f.end <= sure[i].end:
+                continue
+            result.append(f)
+    result.sort(key=lambda f: (f.start, f.end))
+    return result
+
+
+def _union(cluster: list[Finding], end: int) -> Finding:
+    best = min(cluster, key=_rank)
+    start = min(f.start for f in cluster)
+    return Finding(start, end, best.kind, best.tier, best.detector, best.step, best.field)

@@ -1,0 +1,204 @@
+"""detect-secrets 1.5.0 used as a library on in-memory text, with exact spans.
+
+Its own ad-hoc `scan_line` gives values without positions and, in its eager mode, reports every
+token as an entropy hit. So this module drives the plugin classes directly:
+
+- regex plugins: their compiled `denylist` patterns run over the whole text with `finditer`, so the
+  span comes from the match object; spans that the pattern cuts short (GitHub's `ghp`, a JWT
+  without its signature) are widened to the whole token;
+- the keyword plugin: only on lines that hold one of its words, value mapped back into the line;
+- Base64 entropy: the plugin's quoted-string regex and its own limit, with a fast entropy.
+
+Never used: `IbmCloudIamDetector`, `IbmCosHmacDetector`, `SoftlayerDetector`, `CloudantDetector`
+(their assignment regex backtracks cubically: `password` + a few thousand spaces takes minutes),
+`IPPublicDetector` (dead under its own filters; the PII rules handle IPs), `HexHighEntropyString`
+(flags every git SHA and content hash, which are structure, not secrets). No settings are loaded
+from data, the allowlist pragma filter is not applied (text cannot switch detection off), and the
+verification filter is never installed, so nothing is ever sent over the network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.rules import _slack
+from tracetui.redact.text_checks import entropy, has_letter_and_digit, is_placeholder, is_structural, random_enough
+
+DISABLED = frozenset(
+    {
+        "IbmCloudIamDetector",
+        "IbmCosHmacDetector",
+        "SoftlayerDetector",
+        "CloudantDetector",
+        "IPPublicDetector",
+        "HexHighEntropyString",
+    }
+)
+
+# Plugin -> our kind. Plugins whose pattern captures the value in group 1 are listed in _VALUE_GROUP.
+_KINDS = {
+    "AWSKeyDetector": "aws-key",
+    "ArtifactoryDetector": "artifactory-token",
+    "AzureStorageKeyDetector": "azure-storage-key",
+    "BasicAuthDetector": "url-password",
+    "DiscordBotTokenDetector": "discord-token",
+    "GitHubTokenDetector": "github-token",
+    "GitLabTokenDetector": "gitlab-token",
+    "JwtTokenDetector": "jwt",
+    "MailchimpDetector": "mailchimp-key",
+    "NpmDetector": "npm-token",
+    "OpenAIDetector": "openai-key",
+    "PrivateKeyDetector": "private-key",
+    "PypiTokenDetector": "pypi-token",
+    "SendGridDetector": "sendgrid-key",
+    "SlackDetector": "slack-token",
+    "SquareOAuthDetector": "square-token",
+    "StripeDetector": "stripe-key",
+    "TelegramBotTokenDetector": "telegram-token",
+    "TwilioKeyDetector": "twilio-key",
+}
+_VALUE_GROUP = {"BasicAuthDetector", "NpmDetector"}
+# Patterns that stop before the end of the real token; their spans are widened over token chars.
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+_JWT_CHARS = _TOKEN_CHARS | frozenset(".=")
+# Their patterns match a prefix or stop short of the real end: the span is widened to the token.
+_WIDEN = frozenset({"GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector", "SlackDetector", "OpenAIDetector",
+                    "DiscordBotTokenDetector"})
+_EDGE_JUNK = " \t\r\n\"'=:"
+
+
+@lru_cache(maxsize=1)
+def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
+    # Imported lazily: detect-secrets costs a few hundred milliseconds to import.
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    regex_plugins = []
+    for cls in get_mapping_from_secret_type_to_class().values():
+        name = cls.__name__
+        if name in DISABLED or not issubclass(cls, RegexBasedDetector):
+            continue
+        regex_plugins.append((name, cls()))
+    regex_plugins.sort(key=lambda p: p[0])
+    return regex_plugins, KeywordDetector(), Base64HighEntropyString()
+
+
+def regex_plugin_findings(text: str) -> Iterator[Finding]:
+    regex_plugins, _, _ = _plugins()
+    n = len(text)
+    for name, plugin in regex_plugins:
+        if name == "PrivateKeyDetector":
+            continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
+        kind = _KINDS.get(name, "secret")
+        for pattern in plugin.denylist:
+            group = 1 if name in _VALUE_GROUP or (name == "AWSKeyDetector" and pattern.groups) else 0
+            for m in pattern.finditer(text):
+                a, b = m.span(group)
+                if a < 0:
+                    continue
+                while a < b and text[a] in _EDGE_JUNK:
+                    a += 1
+                while b > a and text[b - 1] in _EDGE_JUNK:
+                    b -= 1
+                chars = _JWT_CHARS if name == "JwtTokenDetector" else _TOKEN_CHARS
+                if group == 0:
+                    a0, b0 = a, b
+                    while a > 0 and text[a - 1] in chars:
+                        a -= 1
+                    while b < n and text[b] in chars:
+                        b += 1
+                    if (a, b) != (a0, b0) and name not in _WIDEN:
+                        continue  # a fixed-format match inside a longer word: not that format
+                value = text[a:b]
+                if b - a < 8 or is_placeholder(value) or entropy(value) < 2.5:
+                    continue
+                if name == "SlackDetector" and value.startswith("xox") and _slack(value) is None:
+                    continue
+                tier = AUTO
+                if name == "JwtTokenDetector" and value.count(".") < 2:
+                    tier = SUGGESTED  # header and payload only: identifying, but not a credential
+                yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
+
+
+_KEYWORD_PREFILTER: re.Pattern[str] | None = None
+
+
+def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """detect-secrets' keyword plugin, per line, only on lines that hold one of its words."""
+    global _KEYWORD_PREFILTER
+    _, keyword, _ = _plugins()
+    if _KEYWORD_PREFILTER is None:
+        from detect_secrets.plugins.keyword import DENYLIST
+
+        _KEYWORD_PREFILTER = re.compile("|".join(DENYLIST))
+    hits = list(_KEYWORD_PREFILTER.finditer(lowered))
+    seen_lines: set[int] = set()
+    for hit in hits:
+        line_start = text.rfind("\n", 0, hit.start()) + 1
+        if line_start in seen_lines:
+            continue
+        seen_lines.add(line_start)
+        line_end = text.find("\n", hit.end())
+        if line_end < 0:
+            line_end = len(text)
+        if line_end - line_start > 4000:
+            # A minified file or a blob: look at a window around the word, not the whole line.
+            line_lo, line_hi = max(line_start, hit.start() - 200), min(line_end, hit.end() + 400)
+        else:
+            line_lo, line_hi = line_start, line_end
+        line = text[line_lo:line_hi]
+        for value in keyword.analyze_string(line):
+            if not value or is_placeholder(value):
+                continue
+            i = line.find(value)
+            if i < 0:
+                continue
+            tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
+            if tier == SUGGESTED and not random_enough(value, 6, 2.5):
+                continue
+            yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
+
+
+# Unquoted candidates for the entropy check: long runs of base64-ish characters.
+_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-])")
+
+
+def entropy_findings(text: str) -> Iterator[Finding]:
+    """High-entropy strings (detect-secrets' Base64 plugin limit): suggestions only, never sure."""
+    _, _, b64 = _plugins()
+    limit = b64.entropy_limit
+    min_len = int(2**limit) + 1  # shorter strings cannot reach the limit
+    seen: set[tuple[int, int]] = set()
+    for m in b64.regex.finditer(text):
+        a, b = m.span(2)
+        if b - a >= min_len:
+            seen.add((a, b))
+            value = text[a:b]
+            if _entropy_candidate(value, limit):
+                yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
+    for m in _BARE_TOKEN.finditer(text):
+        a, b = m.span()
+        if (a, b) in seen:
+            continue
+        value = text[a:b]
+        # Unquoted text is mostly code and paths: ask for more before suggesting it.
+        if (
+            "/" not in value.strip("/")[:-1] or value.count("/") <= 2
+        ) and _entropy_candidate(value, limit + 0.3) and _mixed(value):
+            yield Finding(a, b, "high-entropy", SUGGESTED, "entropy:bare-token")
+
+
+def _mixed(value: str) -> bool:
+    return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+
+
+def _entropy_candidate(value: str, limit: float) -> bool:
+    if is_structural(value) or is_placeholder(value):
+        return False
+    return entropy(value) > limit

@@ -1,0 +1,121 @@
+"""Scoring the detectors on labelled strings (the bench and a threshold test share this).
+
+A positive counts as *caught* when findings cover the whole secret (a partial span is a leak), and
+as *hit* when any finding overlaps it; where a row does not say which part is the secret, any
+finding on the row counts for both. A negative is *touched* when a sure (auto) finding lands on it,
+since that is what would be scrubbed without asking; suggestions are counted separately.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracetui.redact.detect import scan_text
+from tracetui.redact.finding import AUTO, Finding
+
+
+@dataclass(slots=True)
+class Row:
+    source: str  # "gitleaks" or "detect-secrets"
+    group: str  # rule id / plugin name
+    text: str
+    positive: bool
+    secret: str | None
+
+
+@dataclass(slots=True)
+class Score:
+    positives: int = 0
+    caught: int = 0  # whole secret covered by some tier
+    caught_auto: int = 0  # whole secret covered by sure findings alone
+    hit: int = 0
+    negatives: int = 0
+    touched: int = 0  # a sure finding on a negative
+    suggested_on_negative: int = 0
+    missed: list[str] = field(default_factory=list)
+    touched_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for name in ("positives", "caught", "caught_auto", "hit", "negatives", "touched", "suggested_on_negative"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.missed += other.missed
+        self.touched_ids += other.touched_ids
+
+
+def load_rows(secrets_dir: str | Path) -> Iterator[tuple[str, Row]]:
+    d = Path(secrets_dir)
+    with open(d / "gitleaks_rule_examples.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            yield r["id"], Row("gitleaks", r["rule_id"], r["text"], r["label"] == "tp", r.get("secret"))
+    with open(d / "detect_secrets_plugin_cases.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            yield r["id"], Row("detect-secrets", r["detector"], r["text"], bool(r["should_flag"]), r.get("expected_secret"))
+
+
+def _covered(findings: Iterable[Finding], a: int, b: int) -> bool:
+    pos = a
+    for f in sorted(findings, key=lambda f: f.start):
+        if f.start <= pos < f.end:
+            pos = f.end
+        if pos >= b:
+            return True
+    return pos >= b
+
+
+def score_row(row_id: str, row: Row) -> Score:
+    s = Score()
+    if not row.text:
+        # An empty example (a binary-file rule): nothing to find, nothing to score.
+        return s
+    findings = scan_text(row.text)
+    sure = [f for f in findings if f.tier == AUTO]
+    if row.positive:
+        s.positives = 1
+        where = row.text.find(row.secret) if row.secret else -1
+        if where >= 0:
+            a, b = where, where + len(row.secret)
+            caught, caught_auto = _covered(findings, a, b), _covered(sure, a, b)
+            s.hit = int(any(f.start < b and a < f.end for f in findings))
+        else:
+            caught = caught_auto = bool(findings)
+            caught_auto = bool(sure)
+            s.hit = int(bool(findings))
+        s.caught, s.caught_auto = int(caught), int(caught_auto)
+        if not caught:
+            s.missed.append(row_id)
+    else:
+        s.negatives = 1
+        if sure:
+            s.touched = 1
+            s.touched_ids.append(row_id)
+        elif findings:
+            s.suggested_on_negative = 1
+    return s
+
+
+def evaluate(secrets_dir: str | Path) -> dict[tuple[str, str], Score]:
+    """Scores per (source, group), plus (source, "*") and ("*", "*") totals.
+
+    A negative whose exact text is also a positive of another row (gitleaks marks an admin key as a
+    negative for the plain-key rule, and `password = "rootpasswd"` as both) is not scored as a
+    negative: scrubbing it is right.
+    """
+    table: dict[tuple[str, str], Score] = {}
+    rows = list(load_rows(secrets_dir))
+    positive_texts = {row.text for _, row in rows if row.positive}
+    for row_id, row in rows:
+        if not row.positive and row.text in positive_texts:
+            continue
+        s = score_row(row_id, row)
+        for key in ((row.source, row.group), (row.source, "*"), ("*", "*")):
+            table.setdefault(key, Score()).add(s)
+    return table
+
+
+def pct(n: int, d: int) -> str:
+    return "-" if d == 0 else f"{100.0 * n / d:.1f}%"

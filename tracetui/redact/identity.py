@@ -1,0 +1,206 @@
+"""The user's own identity and environment: names, homes, hosts, emails, values from .env reads.
+
+These are the things a shared session leaks without any secret format: `/Users/jdoe/...` in every
+path, Claude Code's `-Users-jdoe-proj` project slugs, the machine's host name, the git email, and
+the values the agent read out of the project's `.env`. They are known exactly, so they are sure
+("auto") findings wherever they appear.
+"""
+
+from __future__ import annotations
+
+import configparser
+import getpass
+import hashlib
+import os
+import re
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracetui.model import Session, StepKind
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.text_checks import entropy, is_placeholder
+
+# Account names that name no person: scrubbing them as words would hit ordinary text.
+GENERIC_USERS = frozenset(
+    "root admin administrator user users runner ubuntu debian ec2-user vagrant docker node app dev test "
+    "guest shared public default all www-data nobody daemon build ci home work src tmp var".split()
+)
+GENERIC_HOSTS = frozenset({"localhost", "localhost.localdomain", "127.0.0.1", "::1", "host", "ubuntu", "debian"})
+
+
+@dataclass(slots=True)
+class Identity:
+    user_names: set[str] = field(default_factory=set)
+    host_names: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    values: set[str] = field(default_factory=set)  # exact secret values known from this environment
+
+    def merged(self, other: Identity) -> Identity:
+        return Identity(
+            self.user_names | other.user_names,
+            self.host_names | other.host_names,
+            self.emails | other.emails,
+            self.values | other.values,
+        )
+
+    def fingerprint(self) -> str:
+        """A stable digest of everything here (a scan cache key part; never shown)."""
+        h = hashlib.sha256()
+        for group in (self.user_names, self.host_names, self.emails, self.values):
+            for item in sorted(group):
+                h.update(item.encode("utf-8", "surrogatepass") + b"\0")
+            h.update(b"\1")
+        return h.hexdigest()[:16]
+
+    @classmethod
+    def from_environment(cls) -> Identity:
+        """Who runs tracetui: login name, $HOME's last part, host name, git user email."""
+        ident = cls()
+        for name in (_safe(getpass.getuser), lambda: Path(os.environ.get("HOME", "")).name):
+            value = _safe(name) if callable(name) else name
+            if value:
+                ident.user_names.add(value)
+        host = _safe(socket.gethostname)
+        if host:
+            ident.host_names.add(host)
+            ident.host_names.add(host.split(".")[0])
+        home = os.environ.get("HOME")
+        if home:
+            for cfg in (Path(home) / ".gitconfig", Path(home) / ".config" / "git" / "config"):
+                ident.emails.update(_git_emails(cfg))
+        ident.user_names = {u for u in ident.user_names if _usable_name(u)}
+        ident.host_names = {h for h in ident.host_names if h and h.lower() not in GENERIC_HOSTS and len(h) >= 3}
+        return ident
+
+
+def _safe(fn):
+    try:
+        return fn()
+    except Exception:  # no login name in a container, no host name: nothing to learn
+        return None
+
+
+def _usable_name(name: str) -> bool:
+    return len(name) >= 2 and name.lower() not in GENERIC_USERS
+
+
+def _git_emails(path: Path) -> set[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return set(re.findall(r"(?im)^\s*email\s*=\s*(\S+@\S+)\s*$", text))
+    return {v.strip() for s in parser.sections() for k, v in parser.items(s) if k == "email" and "@" in v}
+
+
+# --- What the session itself reveals -------------------------------------------------------------
+
+_HOME_NAME = re.compile(
+    r"(?:/Users/|/home/|/export/home/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"([A-Za-z0-9._][A-Za-z0-9._\-]{0,63})"
+)
+_ENV_FILE = re.compile(r"(?:^|[/\\\s\"'])\.env(?:\.[\w.\-]+)?(?:$|[\s\"'])")
+_ENV_LINE = re.compile(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*(.*?)[ \t]*\r?$")
+_NUMBERED_LINE = re.compile(r"^[ \t]*\d+(?:\t|→|:|\|)")  # Read-tool output: "    12→KEY=value"
+
+
+def user_names_in(texts: Iterable[str]) -> set[str]:
+    names = set()
+    for text in texts:
+        if text:
+            for m in _HOME_NAME.finditer(text):
+                if _usable_name(m.group(1)):
+                    names.add(m.group(1))
+    return names
+
+
+def identity_from_session(session: Session) -> Identity:
+    """User names from the session's own paths, and values from the .env files it read."""
+    texts = [session.cwd or "", session.source or "", *session.files]
+    texts += [s.cwd for s in session.steps if s.cwd]
+    ident = Identity(user_names=user_names_in(texts))
+    ident.values = env_values(session)
+    return ident
+
+
+def env_values(session: Session) -> set[str]:
+    """Values of KEY=VALUE lines in the results of tool calls that read a .env file."""
+    reads: set[str] = set()
+    for step in session.steps:
+        if step.kind == StepKind.TOOL_CALL and step.tool_call_id and _ENV_FILE.search(_call_text(step.tool_input)):
+            reads.add(step.tool_call_id)
+    values: set[str] = set()
+    if not reads:
+        return values
+    for step in session.steps:
+        if step.kind == StepKind.TOOL_RESULT and step.tool_call_id in reads:
+            for line in step.text.splitlines():
+                line = _NUMBERED_LINE.sub("", line, count=1)
+                m = _ENV_LINE.match(line)
+                if not m:
+                    continue
+                value = m.group(2).strip().strip("\"'")
+                if len(value) >= 6 and not is_placeholder(value) and entropy(value) >= 2.5 and not value.isdigit():
+                    values.add(value)
+    return values
+
+
+def _call_text(tool_input) -> str:
+    if isinstance(tool_input, str):
+        return tool_input
+    if isinstance(tool_input, dict):
+        return " ".join(_call_text(v) for v in tool_input.values())
+    if isinstance(tool_input, list):
+        return " ".join(_call_text(v) for v in tool_input)
+    return ""
+
+
+# --- Finding them in text ------------------------------------------------------------------------
+
+# Any home directory, whoever's: the name in it is a person's account name.
+_HOME_PREFIX = re.compile(
+    r"(?:(?<![\w.])/(?:Users|home|export/home)/|(?<![A-Za-z])[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
+)
+_NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
+
+
+def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterator[Finding]:
+    if "/users/" in lowered or "/home/" in lowered or "users\\" in lowered or ":/users/" in lowered:
+        for m in _HOME_PREFIX.finditer(text):
+            name = m.group(0).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+            if name.lower() in _NOT_A_USER or name in (".", ".."):
+                continue
+            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
+    if ident is None:
+        return
+    names = sorted((n for n in ident.user_names if _usable_name(n)), key=len, reverse=True)
+    if names:
+        # Claude Code writes the project dir as a slug: /Users/jdoe/proj -> -Users-jdoe-proj.
+        alts = "|".join(re.escape(n) for n in names)
+        for m in re.finditer(r"-(?:Users|home)-(?:" + alts + r")(?=-|$|[/\\\s\"'])", text):
+            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+        for m in re.finditer(r"(?<![A-Za-z0-9])(?:" + alts + r")(?![A-Za-z0-9])", text):
+            tier = AUTO if len(m.group(0)) >= 5 else SUGGESTED
+            yield Finding(m.start(), m.end(), "user-name", tier, "identity:user-name")
+    for group, kind, detector in (
+        (ident.host_names, "host-name", "identity:host-name"),
+        (ident.emails, "email", "identity:git-email"),
+        (ident.values, "env-value", "identity:env-file-value"),
+    ):
+        literals = [v for v in group if v and len(v) >= 3]
+        if not literals:
+            continue
+        literals.sort(key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(v) for v in literals) + r")(?![A-Za-z0-9])",
+            re.I if kind in ("host-name", "email") else 0,
+        )
+        for m in pattern.finditer(text):
+            yield Finding(m.start(), m.end(), kind, AUTO, detector)

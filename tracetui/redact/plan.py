@@ -1,0 +1,339 @@
+"""The redaction plan of one session: every span with a decision and the placeholder it gets.
+
+Decisions: `auto` (a sure finding, scrubbed unless rejected), `accepted`, `rejected`, `manual` (a
+span the user added), or None: a suggestion still waiting for a decision.
+
+What is on disk (one JSON file per session under the bucket's plans dir, written atomically):
+spans as (step, field, start, end) plus kind, tier, detector, decision and placeholder; the SHA-256
+of each field's text at scan time, so a span is only re-applied to the exact text it was found in;
+and for each span an HMAC-SHA256 of its value under a random per-plan key kept in the same file.
+The HMAC gives "same value, same placeholder" without storing the value; it is not a protection
+against someone who can read the private bucket (a short password could be brute-forced from it),
+and it does not need to be: the bucket holds the raw logs anyway. Values are never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.errors import TracetuiError
+from tracetui.model import Session
+from tracetui.redact.fields import iter_fields
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+
+PLAN_FORMAT = "tracetui.redaction-plan/1"
+AUTO_D, ACCEPTED, REJECTED, MANUAL = "auto", "accepted", "rejected", "manual"
+DECISIONS = (AUTO_D, ACCEPTED, REJECTED, MANUAL)
+SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
+
+# Kinds whose placeholder is one fixed word: there is only one "you" in a session.
+_FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
+
+
+@dataclass(slots=True)
+class PlanSpan:
+    step: str | None
+    field: str
+    start: int
+    end: int
+    kind: str
+    tier: str  # "auto", "suggested" or "manual"
+    detector: str  # the rule or plugin, or "user"
+    decision: str | None  # one of DECISIONS, None while a suggestion waits
+    value_id: str = ""  # HMAC of the value under the plan's key
+    placeholder: str = ""
+
+    @property
+    def key(self) -> tuple[str | None, str, int, int]:
+        return (self.step, self.field, self.start, self.end)
+
+    @property
+    def scrubbed(self) -> bool:
+        return self.decision in SCRUBBED
+
+    @property
+    def pending(self) -> bool:
+        return self.decision is None
+
+    @property
+    def decided_by(self) -> str:
+        """For the capsule's receipt: who made this span's fate."""
+        return "detector" if self.decision == AUTO_D else "user"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "tier": self.tier,
+            "detector": self.detector,
+            "decision": self.decision,
+            "value_id": self.value_id,
+            "placeholder": self.placeholder,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlanSpan:
+        decision = d.get("decision")
+        if decision is not None and decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        start, end = int(d["start"]), int(d["end"])
+        if not 0 <= start < end:
+            raise ValueError("a span must have 0 <= start < end")
+        return cls(
+            d.get("step"), str(d["field"]), start, end, str(d["kind"]), str(d["tier"]), str(d["detector"]),
+            decision, str(d.get("value_id") or ""), str(d.get("placeholder") or ""),
+        )  # fmt: skip
+
+
+def field_key(step: str | None, name: str) -> str:
+    return f"{step or ''}\x1f{name}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(slots=True)
+class Plan:
+    session: str
+    key: str = field(default_factory=lambda: secrets.token_hex(32))  # the HMAC key for value ids
+    spans: list[PlanSpan] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # field_key -> text_hash at scan time
+
+    # --- queries ---------------------------------------------------------------------------------
+    def pending(self) -> list[PlanSpan]:
+        """Suggestions still waiting for a decision (sealing refuses while there are any)."""
+        return [s for s in self.spans if s.pending]
+
+    def scrubbed(self) -> list[PlanSpan]:
+        return [s for s in self.spans if s.scrubbed]
+
+    def spans_in(self, step: str | None, name: str) -> list[PlanSpan]:
+        return sorted((s for s in self.spans if s.step == step and s.field == name), key=lambda s: s.start)
+
+    def value_id(self, value: str) -> str:
+        return hmac.new(bytes.fromhex(self.key), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+    def copy(self) -> Plan:
+        return Plan(self.session, self.key, [PlanSpan.from_dict(s.to_dict()) for s in self.spans], dict(self.fields))
+
+    # --- decisions -------------------------------------------------------------------------------
+    def decide(self, span: PlanSpan, decision: str | None) -> None:
+        """Accept or reject one span; None puts a suggestion back to waiting."""
+        if decision not in (ACCEPTED, REJECTED, None, AUTO_D):
+            raise TracetuiError(f"a finding can be accepted or rejected, not {decision!r}")
+        if span.decision == MANUAL:
+            if decision == REJECTED:
+                self.spans.remove(span)  # rejecting your own span takes it away
+            return
+        if decision is None and span.tier == AUTO:
+            decision = AUTO_D
+        span.decision = decision
+
+    def decide_kind(self, kind: str, decision: str | None, only_pending: bool = False) -> int:
+        """Accept or reject every finding of one kind; returns how many changed."""
+        n = 0
+        for span in list(self.spans):
+            if span.kind == kind and span.decision != MANUAL and (not only_pending or span.pending):
+                self.decide(span, decision)
+                n += 1
+        return n
+
+    def accept_pending(self) -> int:
+        """`seal --accept-suggested`: every waiting suggestion becomes accepted."""
+        waiting = self.pending()
+        for span in waiting:
+            span.decision = ACCEPTED
+        return len(waiting)
+
+    def add_manual(self, step: str | None, name: str, start: int, end: int, text: str, kind: str = "manual") -> PlanSpan:
+        """A span the user selected; `text` is the field's current text."""
+        if not 0 <= start < end <= len(text):
+            raise TracetuiError("the selection is empty or outside the text")
+        self.fields.setdefault(field_key(step, name), text_hash(text))
+        span = PlanSpan(step, name, start, end, kind, "manual", "user", MANUAL, self.value_id(text[start:end]))
+        self.spans.append(span)
+        return span
+
+    def scrub_everywhere(self, session: Session, value: str, kind: str = "manual") -> int:
+        """Every occurrence of `value` in every field gets scrubbed; returns how many spans changed."""
+        if not value:
+            return 0
+        existing = {s.key: s for s in self.spans}
+        n = 0
+        for f in iter_fields(session):
+            i = f.text.find(value)
+            while i >= 0:
+                key = (f.step, f.name, i, i + len(value))
+                span = existing.get(key)
+                if span is None:
+                    self.add_manual(f.step, f.name, i, i + len(value), f.text, kind)
+                    n += 1
+                elif not span.scrubbed:
+                    span.decision = ACCEPTED
+                    n += 1
+                i = f.text.find(value, i + len(value))
+        return n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "session": self.session,
+            "key": self.key,
+            "fields": self.fields,
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Plan:
+        if d.get("format") != PLAN_FORMAT:
+            raise ValueError(f"not a redaction plan (format {d.get('format')!r})")
+        key = str(d["key"])
+        bytes.fromhex(key)
+        return cls(
+            str(d["session"]), key, [PlanSpan.from_dict(s) for s in d.get("spans", ())], dict(d.get("fields") or {})
+        )
+
+
+# --- building and refreshing ----------------------------------------------------------------------
+
+
+def build_plan(session: Session, findings: Iterable[Finding], previous: Plan | None = None) -> Plan:
+    """A plan from fresh findings; decisions and manual spans of `previous` carry over wherever
+    their field's text is unchanged (a session that grew keeps every decision made so far)."""
+    plan = Plan(session.id, previous.key if previous else secrets.token_hex(32))
+    texts = {field_key(f.step, f.name): f.text for f in iter_fields(session)}
+    plan.fields = {k: text_hash(t) for k, t in texts.items()}
+    old: dict[tuple, PlanSpan] = {}
+    if previous is not None:
+        for span in previous.spans:
+            fk = field_key(span.step, span.field)
+            if fk in texts and previous.fields.get(fk) == plan.fields[fk] and span.end <= len(texts[fk]):
+                old[span.key] = span
+    for f in findings:
+        fk = field_key(f.step, f.field)
+        text = texts.get(fk)
+        if text is None or f.end > len(text):
+            continue
+        decision = AUTO_D if f.tier == AUTO else None
+        before = old.pop((f.step, f.field, f.start, f.end), None)
+        if before is not None and before.decision != MANUAL:
+            decision = before.decision
+        plan.spans.append(
+            PlanSpan(f.step, f.field, f.start, f.end, f.kind, f.tier, f.detector, decision,
+                     plan.value_id(text[f.start:f.end]))
+        )  # fmt: skip
+    # The user's own spans, and decisions on findings a detector no longer reports, stay.
+    for span in old.values():
+        if span.decision in (MANUAL, ACCEPTED):
+            plan.spans.append(span)
+    assign_placeholders(plan, session)
+    return plan
+
+
+def _label(kind: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", kind.upper()).strip("_") or "SECRET"
+
+
+def assign_placeholders(plan: Plan, session: Session) -> None:
+    """`<AWS_KEY_1>`, `<EMAIL_2>`...: numbered per label in session order; one value, one placeholder."""
+    order = {None: -1}
+    for i, step in enumerate(session.steps):
+        order[step.id] = i
+    spans = sorted(plan.spans, key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))
+    by_value: dict[str, str] = {}
+    counters: dict[str, int] = {}
+    for span in spans:
+        fixed = _FIXED_PLACEHOLDERS.get(span.kind)
+        if fixed:
+            span.placeholder = fixed
+            continue
+        if span.value_id and span.value_id in by_value:
+            span.placeholder = by_value[span.value_id]
+            continue
+        label = "REDACTED" if span.kind == "manual" else _label(span.kind)
+        counters[label] = counters.get(label, 0) + 1
+        span.placeholder = f"<{label}_{counters[label]}>"
+        if span.value_id:
+            by_value[span.value_id] = span.placeholder
+    plan.spans = spans
+
+
+# --- on disk --------------------------------------------------------------------------------------
+
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._\-]")
+
+
+def plan_path(plans_dir: str | Path, session_id: str) -> Path:
+    name = _SAFE_ID.sub("_", session_id) or "_"
+    return Path(plans_dir) / f"{name}.plan.json"
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    """Write atomically (temp file + rename): a crash leaves the previous plan, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = orjson.dumps(plan.to_dict(), option=orjson.OPT_INDENT_2)
+    fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_plan(path: str | Path) -> Plan | None:
+    """The saved plan, or None if there is none yet."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise TracetuiError(f"cannot read the redaction plan {path}: {exc.strerror or exc}") from None
+    try:
+        return Plan.from_dict(orjson.loads(data))
+    except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise TracetuiError(f"the redaction plan {path} is damaged ({exc}); delete it to scan again") from None
+
+
+class PlanStore:
+    """Plans of many sessions in one directory (the bucket's `plans_dir`)."""
+
+    def __init__(self, plans_dir: str | Path) -> None:
+        self.dir = Path(plans_dir)
+
+    def path(self, session_id: str) -> Path:
+        return plan_path(self.dir, session_id)
+
+    def load(self, session_id: str) -> Plan | None:
+        return load_plan(self.path(session_id))
+
+    def save(self, plan: Plan) -> None:
+        save_plan(plan, self.path(plan.session))
+
+    def cache_path(self, session_id: str) -> Path:
+        """Where the scan cache of a session lives (beside its plan)."""
+        return self.dir / "scan-cache" / plan_path("", session_id).name.replace(".plan.json", ".scan.json")

@@ -1,0 +1,380 @@
+"""Format rules for credentials detect-secrets lacks or cuts short, and context rules around them.
+
+Every pattern here is written to run in linear time on hostile input (no nested quantifiers over
+the same characters), because session text can carry anything a web page or a file held. Each rule
+has literal "needles": the regex only runs on a text that contains one of them, which keeps the
+whole table cheap on the 99% of text that holds no credential at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.text_checks import (
+    entropy,
+    has_letter_and_digit,
+    is_placeholder,
+    looks_like_identifier,
+    random_enough,
+)
+
+Check = Callable[[str], "str | None"]  # value -> tier to report, or None to drop
+
+
+@dataclass(slots=True, frozen=True)
+class Rule:
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...]  # lower-case literals; the rule runs only if one is in the lowered text
+    tier: str = AUTO
+    group: int | str = 0
+    check: Check | None = None
+
+
+def _not_dummy(min_entropy: float = 3.0) -> Check:
+    def check(value: str) -> str | None:
+        if is_placeholder(value) or entropy(value) < min_entropy:
+            return None
+        return AUTO
+
+    return check
+
+
+_B = r"(?<![A-Za-z0-9_\-])"  # a token boundary on the left
+_E = r"(?![A-Za-z0-9_\-])"  # and on the right
+
+
+def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, flags: int = 0, **kw) -> Rule:
+    if isinstance(needles, str):
+        needles = (needles,)
+    return Rule(name, kind, re.compile(regex, flags), tuple(n.lower() for n in needles), **kw)
+
+
+TOKEN_RULES: list[Rule] = [
+    _rule("anthropic-key", "anthropic-key", _B + r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
+          check=_not_dummy()),
+    # Other Anthropic credentials (OAuth tokens, keys of other lengths): same prefix, looser body.
+    _rule("anthropic-key-other", "anthropic-key", _B + r"sk-ant-[a-z]{2,8}\d\d-[A-Za-z0-9_\-]{20,}", "sk-ant-",
+          tier=SUGGESTED, check=lambda v: SUGGESTED if not is_placeholder(v) else None),
+    _rule("openai-key", "openai-key",
+          _B + r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}", "t3blbkfj"),
+    _rule("openai-project-key", "openai-key", _B + r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E,
+          ("sk-proj-", "sk-svcacct-", "sk-admin-"), check=_not_dummy()),
+    _rule("github-token", "github-token", _B + r"gh[pousr]_[A-Za-z0-9]{36,255}" + _E,
+          ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), check=_not_dummy()),
+    _rule("github-fine-grained-pat", "github-token", _B + r"github_pat_[A-Za-z0-9_]{60,255}" + _E, "github_pat_",
+          check=_not_dummy()),
+    _rule("gitlab-token", "gitlab-token",
+          _B + r"(?:glpat|gldt|glft|glsoat|glrt|glcbt|glimt|glptt|gloas|glagent|glffct|glsa|glwt)-[A-Za-z0-9_\-.]{20,}",
+          "gl", check=_not_dummy()),
+    _rule("gitlab-runner-token", "gitlab-token", r"GR1348941[A-Za-z0-9_\-]{20,}", "gr1348941"),
+    _rule("gitlab-session-cookie", "cookie", r"_gitlab_session=[0-9a-z]{32}", "_gitlab_session="),
+    _rule("huggingface-token", "huggingface-token", _B + r"hf_[A-Za-z]{34}" + _E, "hf_",
+          check=lambda v: AUTO if has_letter_and_digit(v) or entropy(v) > 3.5 and not is_placeholder(v) else None),
+    _rule("huggingface-org-token", "huggingface-token", _B + r"api_org_[A-Za-z]{34}" + _E, "api_org_",
+          check=_not_dummy(3.5)),
+    _rule("google-api-key", "google-api-key", _B + r"AIza[0-9A-Za-z_\-]{35}" + _E, "aiza", check=_not_dummy()),
+    _rule("google-oauth-secret", "google-oauth-secret", _B + r"GOCSPX-[0-9A-Za-z_\-]{28}" + _E, "gocspx-"),
+    _rule("aws-access-key", "aws-key", _B + r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}" + _E,
+          ("akia", "asia", "abia", "acca", "a3t"), check=_not_dummy(2.5)),
+    _rule("aws-secret-key", "aws-secret",
+          r"(?i)aws[\w.\-]{0,24}?(?:secret|key)[\w.\-]{0,24}?[\"']?\s*(?:=|:|=>)\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+          "aws", group=1, check=_not_dummy()),
+    _rule("bedrock-key", "aws-key", _B + r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=]*",
+          "bedrock-api-key-"),
+    _rule("slack-token", "slack-token", _B + r"xox[abposre]-(?:[0-9]+-)*[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", "xox",
+          flags=re.I, check=lambda v: _slack(v)),
+    _rule("slack-webhook", "slack-webhook",
+          r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}", "hooks.slack.com/"),
+    _rule("stripe-key", "stripe-key", _B + r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}" + _E,
+          ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"), check=_not_dummy()),
+    _rule("npm-token", "npm-token", _B + r"npm_[A-Za-z0-9]{36}" + _E, "npm_", check=_not_dummy()),
+    _rule("pypi-token", "pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", "pypi-age"),
+    _rule("jwt", "jwt", _B + r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E, "eyj"),
+    _rule("sendgrid-key", "sendgrid-key", _B + r"SG\.[A-Za-z0-9_\-=]{20,24}\.[A-Za-z0-9_\-=]{39,50}", "sg."),
+    _rule("digitalocean-token", "digitalocean-token", _B + r"do[opr]_v1_[a-f0-9]{64}" + _E,
+          ("doo_v1_", "dop_v1_", "dor_v1_")),
+    _rule("twilio-key", "twilio-key", _B + r"(?:SK|AC)[0-9a-f]{32}" + _E, ("sk", "ac"), check=_not_dummy()),
+    _rule("square-token", "square-token", _B + r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43}", "sq0"),
+    _rule("shopify-token", "shopify-token", _B + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _E, "shp"),
+    _rule("linear-key", "linear-key", _B + r"lin_(?:api|oauth)_[A-Za-z0-9]{40}" + _E, "lin_"),
+    _rule("notion-token", "notion-token", _B + r"ntn_[0-9]{11}[A-Za-z0-9]{35}" + _E, "ntn_",
+          check=lambda v: AUTO if any(c.isalpha() for c in v[4:]) else None),
+    _rule("databricks-token", "databricks-token", _B + r"dapi[a-f0-9]{32}(?:-\d)?" + _E, "dapi"),
+    _rule("atlassian-token", "atlassian-token", _B + r"ATATT3[A-Za-z0-9_\-=]{100,}", "atatt3"),
+    _rule("onepassword-key", "1password-key",
+          _B + r"A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}" + _E,
+          "a3-", check=_not_dummy(2.5)),
+    _rule("age-secret-key", "age-key", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", "age-secret-key-1"),
+    _rule("vault-token", "vault-token", _B + r"hvs\.[A-Za-z0-9_\-]{90,}", "hvs."),
+    _rule("vault-token-legacy", "vault-token", r"(?i)vault[\w.\-]{0,24}[\"']?\s*(?:=|:|=>)?\s*[\"']?(s\.[A-Za-z0-9]{24})" + _E,
+          "vault", group=1, check=lambda v: AUTO if has_letter_and_digit(v) else None),
+    _rule("hashicorp-tf-token", "terraform-token", r"(?i)" + _B + r"[a-z0-9]{14}\.atlasv1\.[a-z0-9_\-=]{60,70}",
+          "atlasv1", check=_not_dummy()),
+    _rule("heroku-key", "heroku-key", _B + r"HRKU-AA[0-9a-zA-Z_\-]{58}" + _E, "hrku-"),
+    _rule("planetscale-token", "planetscale-token", _B + r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_\-=.]{32,64}", "pscale_"),
+    _rule("prefect-token", "prefect-token", _B + r"pnu_[A-Za-z0-9]{36}" + _E, "pnu_", check=_not_dummy()),
+    _rule("clojars-token", "clojars-token", r"(?i)CLOJARS_[a-z0-9]{60}" + _E, "clojars_"),
+    _rule("doppler-token", "doppler-token", _B + r"dp\.pt\.[A-Za-z0-9]{43}" + _E, "dp.pt."),
+    _rule("easypost-token", "easypost-token", _B + r"EZ[AT]K[A-Za-z0-9]{54}" + _E, ("ezak", "eztk")),
+    _rule("flutterwave-key", "flutterwave-key", r"FLW(?:PUB|SEC)K_TEST-[a-hA-H0-9]{32}-X", "flw"),
+    _rule("grafana-token", "grafana-token", _B + r"(?:eyJrIjoi[A-Za-z0-9]{60,400}={0,3}|glc_[A-Za-z0-9+/]{32,400}={0,3}"
+          r"|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})", ("eyjrijoi", "glc_", "glsa_")),
+    _rule("harness-token", "harness-token", _B + r"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[a-z0-9]{24}\.[A-Za-z0-9]{20}" + _E,
+          ("pat.", "sat.")),
+    _rule("intra42-secret", "intra42-secret", _B + r"s-s4t2(?:ud|af)-[a-f0-9]{64}" + _E, "s-s4t2"),
+    _rule("mailgun-key", "mailgun-key", _B + r"(?:key|pubkey)-[a-f0-9]{32}" + _E, ("key-", "pubkey-")),
+    _rule("mapbox-token", "mapbox-token", _B + r"[ps]k\.eyJ[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,}|"
+          + _B + r"pk\.[a-z0-9]{60}\.[a-z0-9]{22}" + _E, ("pk.", "sk.")),
+    _rule("newrelic-key", "newrelic-key", _B + r"NR(?:II|AK|AA|JS)-[A-Za-z0-9_\-]{19,40}" + _E, "nr"),
+    _rule("scalingo-token", "scalingo-token", _B + r"tk-us-[A-Za-z0-9_\-]{48}" + _E, "tk-us-"),
+    _rule("sendinblue-key", "sendinblue-key", _B + r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _E, "xkeysib-"),
+    _rule("settlemint-token", "settlemint-token", _B + r"sm_(?:aat|pat|sat)_[A-Za-z0-9]{16}" + _E, "sm_"),
+    _rule("shippo-token", "shippo-token", _B + r"shippo_(?:live|test)_[a-fA-F0-9]{40}" + _E, "shippo_"),
+    _rule("twitter-bearer", "twitter-token", r"A{22}[A-Za-z0-9%]{80,}", "a" * 22),
+    _rule("yandex-key", "yandex-key", _B + r"(?:AQVN[A-Za-z0-9_\-]{35,38}|YC[A-Za-z0-9_\-]{38}|"
+          r"t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2})" + _E, ("aqvn", "yc", "t1.")),
+    _rule("artifactory-token", "artifactory-token", _B + r"(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59})" + _E,
+          ("akcp", "cmvmd")),
+    _rule("adobe-secret", "adobe-secret", _B + r"p8e-[A-Za-z0-9]{32}" + _E, "p8e-"),
+    _rule("alibaba-key", "alibaba-key", _B + r"LTAI[A-Za-z0-9]{20}" + _E, "ltai", check=_not_dummy()),
+    _rule("facebook-token", "facebook-token", _B + r"(?:\d{15,16}(?:\||%7C)[A-Za-z0-9_\-]{27}|EAA[MC][A-Za-z0-9]{100,})" + _E,
+          ("|", "%7c", "eaa")),
+    _rule("telegram-token", "telegram-token", r"(?<![A-Za-z0-9_:\-])\d{5,16}:A[A-Za-z0-9_\-]{32,34}" + _E, ":a",
+          check=lambda v: AUTO if has_letter_and_digit(v.split(":", 1)[1]) else None),
+    _rule("discord-webhook", "discord-webhook", r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{60,}", "discord"),
+    _rule("softlayer-url-key", "softlayer-key", r"api\.softlayer\.com/soap/v3(?:\.1)?/([a-z0-9]{64})" + _E,
+          "softlayer", group=1),
+    _rule("sentry-token", "sentry-token", _B + r"sntry[su]_[A-Za-z0-9_\-=+/]{40,}", "sntry"),
+    _rule("putty-key", "private-key", r"PuTTY-User-Key-File-\d: .*(?:\r?\n.+){0,40}", "putty-user-key-file"),
+]
+
+
+_PEM_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
+# Base64 lines, real or JSON-escaped newlines between them; a blank line ends the key.
+_PEM_BODY = re.compile(r"(?:[A-Za-z0-9+/=]|\r?\n(?!\r?\n)|\\n(?!\\n))*")
+_PEM_LIMIT = 16_384  # an 8192-bit RSA key with JSON-escaped newlines still fits
+
+
+def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """Whole private-key blocks: header, body and footer (detectors that stop at the header leak the body)."""
+    if "private key" not in lowered:
+        return
+    for m in _PEM_BEGIN.finditer(text):
+        end_m = _PEM_END.search(text, m.end(), m.end() + _PEM_LIMIT)
+        if end_m is not None:
+            end = end_m.end()
+        else:  # cut short (an excerpt, a truncated tool output): take the key material that follows
+            end = _PEM_BODY.match(text, m.end(), m.end() + _PEM_LIMIT).end()
+            while end > m.end() and text[end - 1] in " \t\r\n":
+                end -= 1
+        yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
+
+
+def _slack(value: str) -> str | None:
+    body = value[5:]
+    if is_placeholder(body) or entropy(body) < 3.0 or len(body) < 12:
+        return None
+    if re.search(r"\d{8,}|(?:\d{5,}-){2}", body) or re.match(r"\d-", body) or (len(body) >= 12 and has_letter_and_digit(body)
+                                                               and "-" not in body):
+        return AUTO
+    return None
+
+
+# --- Context rules: a credential-sounding name, then a value -------------------------------------
+
+# Names that say "what follows is a credential". Found first with this cheap alternation, then the
+# surrounding identifier is read by hand (a regex like `\w*token\w*` backtracks quadratically on
+# long runs of word characters, such as a 24,000-character base64 line).
+_KEYWORD = re.compile(
+    r"token|secret|passw(?:or)?d|passwd|pwd|pass(?=[\"'\s:=])|api[_.\-]?key|apikey|access[_.\-]?key|accesskey|"
+    r"auth[_.\-]?key|private[_.\-]?key|client[_.\-]?secret|client[_.\-]?id|credential|license[_.\-]?key|signing[_.\-]?key|"
+    r"encryption[_.\-]?key|(?<=[a-z_.\-])key(?![a-z])|^key(?![a-z])|(?<=[\s\"'])key(?![a-z])|dsn|"
+    r"sonar\.login|(?<![A-Za-z])pw(?![A-Za-z])|_auth\b|authorization",
+    re.I,
+)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+# What may sit between the name and its value: closing quotes/brackets, an assignment operator.
+_SEPARATOR = re.compile(
+    r"(?:\[\d{0,4}\])?[\"'\]]{0,2}[ \t]*(?:===?|!==?|=|:=|::=|:::=|\?=|\|\|=|=>|->|:)[ \t]*|[\"'],[ \t]*(?=[\"'])|[ \t]+(?=[\"'])"
+)
+_SPACE_SEPARATOR = re.compile(r"[ \t]+")
+_QUOTED_VALUE = re.compile(r"@?([\"'`])([^\"'`\s\\]{1,400})\1")
+# Passphrases may hold spaces; only taken for password-like names, within one line.
+_QUOTED_PHRASE = re.compile(r"@?([\"'`])([^\"'`\r\n\\]{1,200})\1")
+_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,400})")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# XML/config style: key="SomePassword" value="..."
+_XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
+
+
+def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
+    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`."""
+    n = len(text)
+    last_end = -1
+    for m in _KEYWORD.finditer(text):
+        # The identifier around the keyword, bounded so a long word costs at most a few dozen steps.
+        a = m.start()
+        stop = max(0, a - 64)
+        while a > stop and text[a - 1] in _IDENT_CHARS:
+            a -= 1
+        b = m.end()
+        stop = min(n, b + 64)
+        while b < stop and text[b] in _IDENT_CHARS:
+            b += 1
+        if b < last_end:
+            continue
+        name = text[a:b]
+        sep = _SEPARATOR.match(text, b)
+        if sep is None:
+            if a > 0 and name.startswith("-") and text[a - 1] in " \t" or name.startswith("--"):
+                sep = _SPACE_SEPARATOR.match(text, b)  # a command-line flag: --token VALUE
+            elif text.startswith('"', b) or text.startswith("'", b):
+                xml = _XML_VALUE.match(text, b + 1)  # <add key="Password" value="..."/>
+                if xml:
+                    yield from _judge(name, xml.group(1), xml.start(1), True, False)
+                    last_end = xml.end()
+                continue
+            if sep is None:
+                continue
+        p = sep.end()
+        quoted = _QUOTED_VALUE.match(text, p)
+        if quoted is None and _PHRASE_NAME.search(name):
+            quoted = _QUOTED_PHRASE.match(text, p)
+        if quoted:
+            value, start = quoted.group(2), quoted.start(2)
+        else:
+            bare = _BARE_VALUE.match(text, p)
+            if not bare:
+                continue
+            value, start = bare.group(1), bare.start(1)
+            # `token = get_token(...)`, `password=args.password`: code, not a value.
+            nxt = text[bare.end(): bare.end() + 1]
+            if nxt in ("(", "["):
+                continue
+        env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
+        last_end = start + len(value)
+        yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+_PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
+_STRONG_NAME = re.compile(r"(?i)token|secret|passw|pwd|key|credential|auth|dsn")
+
+
+def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
+    value = value.rstrip(".")  # the end of a sentence, not of the value
+    if not value or is_placeholder(value):
+        return
+    if not quoted and looks_like_identifier(value):
+        return
+    if value.lower() == name.lower().strip("-_"):
+        return
+    if not any(c.isdigit() for c in value) and _KEYWORD.search(value) and value.isalpha():
+        return  # key="ClearTextPassword": the name of a setting (its value follows)
+    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    end = start + len(value)
+    if env_style and len(value) >= 4 and _STRONG_NAME.search(name):
+        yield Finding(start, end, kind, AUTO, "rule:env-assignment")
+        return
+    # A colon inside usually means structure (`id:token`, `host:port`, a type name) more than a key.
+    if random_enough(value) and (has_letter_and_digit(value) or entropy(value) >= 3.5) and len(value) >= 10 and ":" not in value:
+        yield Finding(start, end, kind, AUTO, "rule:assignment")
+    elif random_enough(value, min_len=6, min_entropy=2.5) and (
+        quoted or has_letter_and_digit(value) or (value.isdigit() and len(value) >= 12)
+    ):
+        yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+
+
+# --- Headers, cookies, URLs with passwords -------------------------------------------------------
+
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
+    r"([^\s\"',;]{8,})"
+)
+_KEY_HEADER = re.compile(
+    r"(?i)\bx-(?:api-key|auth-token|access-token|amz-security-token|goog-api-key|csrf-token|xsrf-token|"
+    r"session-token|vault-token)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;]{8,})"
+)
+_BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9_\-.=:+/~]{16,})")
+_COOKIE = re.compile(r"(?im)\b(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?([^\r\n\"']{4,})")
+_URL_PASSWORD = re.compile(
+    r"\b([a-z][a-z0-9+.\-]{1,20})://([^\s:/@\"'<>]{0,128}):([^\s@/\"'<>]{1,256})@(?=[^\s/\"'<>]+)", re.I
+)
+_QUERY_SECRET = re.compile(
+    r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
+    r"apikey|key|sig|signature|auth|session|sessionid|code)=([^&\s\"'#<>]{6,})"
+)
+_DB_SCHEMES = frozenset(
+    "postgres postgresql mysql mariadb mongodb mongodb+srv redis rediss amqp amqps mssql sqlserver oracle "
+    "jdbc clickhouse cockroachdb couchdb neo4j cassandra".split()
+)
+
+
+def context_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "authoriz" in lowered:
+        for m in _AUTH_HEADER.finditer(text):
+            if not is_placeholder(m.group(1)):
+                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:authorization-header")
+    if "x-" in lowered:
+        for m in _KEY_HEADER.finditer(text):
+            if not is_placeholder(m.group(1)):
+                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:key-header")
+    if "bearer" in lowered:
+        for m in _BEARER.finditer(text):
+            v = m.group(1)
+            if not is_placeholder(v) and random_enough(v):
+                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:bearer")
+    if "cookie" in lowered:
+        for m in _COOKIE.finditer(text):
+            v = m.group(1).rstrip()
+            if not is_placeholder(v) and "=" in v and random_enough(v):
+                yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
+    if "://" in text:
+        for m in _URL_PASSWORD.finditer(text):
+            scheme, password = m.group(1).lower(), m.group(3)
+            if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
+                continue
+            kind = "db-password" if scheme.split(":")[0] in _DB_SCHEMES else "url-password"
+            yield Finding(m.start(3), m.end(3), kind, AUTO, "rule:url-password")
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        for m in _QUERY_SECRET.finditer(text):
+            v = m.group(1)
+            if not is_placeholder(v) and random_enough(v, min_len=8):
+                yield Finding(m.start(1), m.end(1), "url-secret", AUTO, "rule:query-parameter")
+
+
+_K8S_SECRET = re.compile(r"(?im)^[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*$")
+_K8S_DATA_VALUE = re.compile(r"(?m)^[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*$")
+
+
+def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The base64 values of a Kubernetes Secret manifest: encoded, so no format rule sees them."""
+    if "kind:" not in lowered or "secret" not in lowered or "data:" not in lowered or not _K8S_SECRET.search(text):
+        return
+    for m in _K8S_DATA_VALUE.finditer(text):
+        value = m.group(1)
+        if not is_placeholder(value) and (value.endswith("=") or entropy(value) > 3.5):
+            yield Finding(m.start(1), m.end(1), "k8s-secret", AUTO, "rule:k8s-secret-data")
+
+
+def token_findings(text: str, lowered: str) -> Iterator[Finding]:
+    for rule in TOKEN_RULES:
+        if rule.needles and not any(n in lowered for n in rule.needles):
+            continue
+        for m in rule.pattern.finditer(text):
+            start, end = m.span(rule.group)
+            if start < 0 or start == end:
+                continue
+            tier = rule.tier
+            if is_placeholder(text[start:end]):
+                continue
+            if rule.check is not None:
+                tier = rule.check(text[start:end])
+                if tier is None:
+                    continue
+            yield Finding(start, end, rule.kind, tier, f"rule:{rule.name}")

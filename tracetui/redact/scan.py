@@ -1,0 +1,216 @@
+"""Scanning a whole session: incremental (a cache keyed by each field's content hash), parallel
+(worker processes for big sessions), and bounded (a time budget per field).
+
+A field whose full scan runs out of time is scanned again with the format rules only; if even that
+runs out, the whole field becomes one "unscanned" suggestion, so nothing unread slips into a capsule
+without a human decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import orjson
+
+from tracetui.model import Session
+from tracetui.redact.detect import DETECTORS_VERSION, scan_text
+from tracetui.redact.fields import iter_fields
+from tracetui.redact.finding import SUGGESTED, Finding
+from tracetui.redact.identity import Identity, identity_from_session
+from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, plan_path, save_plan
+
+# Below this much text, worker processes cost more to start than they save.
+PARALLEL_THRESHOLD = 4_000_000
+BATCH_CHARS = 2_000_000
+
+
+def field_budget(length: int) -> float:
+    """Seconds one field may take: generous, since the detectors run at several MB/s."""
+    return 3.0 + length / 250_000
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):  # pragma: no cover - fired by the timer
+    raise _OutOfTime()
+
+
+def _scan_bounded(text: str, identity: Identity | None) -> list[Finding]:
+    """scan_text under a wall-clock budget. Signals only reach the main thread, so from any other
+    thread (a UI worker) the scan runs unbounded; the detectors have no super-linear patterns."""
+    if threading.current_thread() is not threading.main_thread():
+        return scan_text(text, identity)
+    budget = field_budget(len(text))
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        for fast in (False, True):
+            signal.setitimer(signal.ITIMER_REAL, budget)
+            try:
+                return scan_text(text, identity, fast=fast)
+            except _OutOfTime:
+                continue
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        return [Finding(0, len(text), "unscanned", SUGGESTED, "scan:out-of-time")]
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _scan_batch(texts: list[str], identity: Identity | None) -> list[list[dict]]:
+    return [[f.to_dict() for f in _scan_bounded(t, identity)] for t in texts]
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def session_identity(session: Session, base: Identity | None = None) -> Identity:
+    """Who the user is (the running environment unless `base` is given) plus what the session shows."""
+    base = Identity.from_environment() if base is None else base
+    return base.merged(identity_from_session(session))
+
+
+def scan_session(
+    session: Session,
+    identity: Identity | None = None,
+    *,
+    cache_path: str | Path | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Finding]:
+    """Findings in every field of `session`, each located by step id and field name.
+
+    `identity` defaults to `session_identity(session)`. With `cache_path`, results are cached per
+    field content, so a session that grew only scans its new fields. `workers=0` scans in this
+    process; by default big sessions use up to two worker processes.
+    """
+    if identity is None:
+        identity = session_identity(session)
+    fields = list(iter_fields(session))
+    salt = f"{DETECTORS_VERSION}:{identity.fingerprint()}"
+    cache: dict[str, list[dict]] = _load_cache(cache_path, salt) if cache_path else {}
+    digests = [_digest(f.text) for f in fields]
+    todo: dict[str, str] = {}
+    for f, d in zip(fields, digests):
+        if d not in cache and d not in todo:
+            todo[d] = f.text
+    if todo:
+        cache.update(_scan_many(todo, identity, workers, progress))
+        if cache_path:
+            used = set(digests)
+            _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used})
+    out: list[Finding] = []
+    for f, d in zip(fields, digests):
+        for row in cache.get(d, ()):
+            out.append(Finding.from_dict(row).at(f.step, f.name))
+    return out
+
+
+def _scan_many(
+    todo: dict[str, str], identity: Identity, workers: int | None, progress: Callable[[int, int], None] | None
+) -> dict[str, list[dict]]:
+    items = list(todo.items())
+    total = sum(len(t) for _, t in items)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_THRESHOLD else 0
+    results: dict[str, list[dict]] = {}
+    if workers <= 1 and not (workers == 1 and total >= PARALLEL_THRESHOLD):
+        done = 0
+        for digest, text in items:
+            results[digest] = [f.to_dict() for f in _scan_bounded(text, identity)]
+            done += len(text)
+            if progress:
+                progress(done, total)
+        return results
+    batches: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    size = 0
+    # Biggest first, so one huge field does not start last and leave a core idle at the end.
+    for digest, text in sorted(items, key=lambda it: -len(it[1])):
+        current.append((digest, text))
+        size += len(text)
+        if size >= BATCH_CHARS:
+            batches.append(current)
+            current, size = [], 0
+    if current:
+        batches.append(current)
+    import multiprocessing
+
+    # "spawn": forking a process that runs threads (the UI) can deadlock the child.
+    ctx = multiprocessing.get_context("spawn")
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [(batch, pool.submit(_scan_batch, [t for _, t in batch], identity)) for batch in batches]
+        for batch, future in futures:
+            for (digest, text), rows in zip(batch, future.result()):
+                results[digest] = rows
+                done += len(text)
+            if progress:
+                progress(done, total)
+    return results
+
+
+def _load_cache(path: str | Path, salt: str) -> dict[str, list[dict]]:
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
+        return {}  # other detectors or another identity: start over
+    return data["fields"]
+
+
+def _save_cache(path: str | Path, salt: str, fields: dict[str, list[dict]]) -> None:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(orjson.dumps({"salt": salt, "fields": fields}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next run
+
+
+def refresh_plan(
+    session: Session,
+    plan_location: str | Path | PlanStore,
+    identity: Identity | None = None,
+    *,
+    workers: int | None = None,
+    save: bool = True,
+) -> Plan:
+    """The session's plan, up to date: loaded, re-scanned where fields changed, saved.
+
+    `plan_location` is a PlanStore (the bucket's plans dir), or the path of a plan file.
+    """
+    if isinstance(plan_location, PlanStore):
+        path, cache = plan_location.path(session.id), plan_location.cache_path(session.id)
+    else:
+        path = Path(plan_location)
+        cache = path.with_name(path.name + ".scan-cache")
+    previous = load_plan(path)
+    findings = scan_session(session, identity, cache_path=cache, workers=workers)
+    plan = build_plan(session, findings, previous)
+    if save:
+        save_plan(plan, path)
+    return plan
+
+
+def findings_summary(findings: Iterable[Finding]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    return counts
+
+
+__all__ = ["scan_session", "refresh_plan", "session_identity", "field_budget", "plan_path"]
