@@ -7,9 +7,10 @@ session ended on runs from the file's last entry back to the root; steps off it 
 `active=False`.
 
 Step ids are stable across re-reads: the entry id for an entry's first step and `<id>:<n>` for
-its later ones (n counts from 1). v1 entries have no ids, so their steps are named after the
-line they sit on: `L<line>` and `L<line>:<n>`; when a lost newline glued several entries onto
-one line, the later ones are `L<line>.<k>` (k counts from 2).
+its later ones, where n is the assistant content block's position (an error/abort step after
+the blocks takes the next number; a bashExecution's result is `:1`). v1 entries have no ids, so
+their steps are named after the line they sit on: `L<line>` and `L<line>:<n>`; when a lost
+newline glued several entries onto one line, the later ones are `L<line>.<k>` (k from 2).
 
 Choices worth knowing:
 - An assistant message that ended with stopReason `error` or `aborted` keeps its steps and gets
@@ -95,6 +96,9 @@ class _Entry:
     line: int
     record: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
+    # The next step's number within the entry. A content block the reader skips still uses up
+    # its number, so a reader that later learns that block type does not rename its neighbours.
+    slot: int = 0
 
 
 def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
@@ -340,6 +344,7 @@ class _Reader:
         for block in content if isinstance(content, list) else ():
             if not isinstance(block, dict):
                 self.skip("content/(not an object)")
+                entry.slot += 1
                 continue
             kind = block.get("type")
             if kind == "text":
@@ -361,6 +366,7 @@ class _Reader:
                 self.add(entry, StepKind.ASSISTANT, "assistant", "[image]", stamp, model=model)
             else:
                 self.skip(f"content/{kind}")
+                entry.slot += 1
         reason = message.get("stopReason")
         if reason in ("error", "aborted"):
             # Pi runs no tool call of a turn that failed or was aborted: its edits never happened.
@@ -515,7 +521,8 @@ class _Reader:
     # -- steps -------------------------------------------------------------------------------
 
     def add(self, entry: _Entry, kind: str, role: str, text: str, stamp: str | None, **fields: Any) -> Step:
-        n = len(entry.steps)
+        n = entry.slot
+        entry.slot = n + 1
         step = Step(
             id=entry.key if n == 0 else f"{entry.key}:{n}",
             index=len(self.steps),
@@ -523,7 +530,7 @@ class _Reader:
             role=role,
             text=text,
             timestamp=stamp,
-            parent=entry.steps[-1].id if n else None,
+            parent=entry.steps[-1].id if entry.steps else None,
             **fields,
         )
         entry.steps.append(step)
