@@ -33,7 +33,7 @@ from tracetui.capsule.keys import episode_key
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError
-from tracetui.redact.identity import identity_from_session
+from tracetui.redact import session_identity
 from tracetui.model import Session, Step
 
 
@@ -163,7 +163,7 @@ def seal(
     manifest_bytes = mf.canonical(manifest)
     members = {mf.MANIFEST: manifest_bytes, **payload}
 
-    leaks = scrub.second_gate(members, scrubbed, identity_from_session(session))
+    leaks = scrub.second_gate(members, scrubbed, session_identity(session))
     if leaks:
         raise SealRefused(
             f"the second gate found {len(leaks)} sure finding(s) left in the sealed bytes; nothing was written",

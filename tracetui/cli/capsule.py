@@ -91,14 +91,10 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def load_plan(bucket: Any, session: Any) -> Any:
-    """The session's redaction plan from the bucket (scanned fresh when none was saved)."""
-    from tracetui import redact
+    """The session's redaction plan: the saved decisions, rescanned where the session changed."""
+    from tracetui.redact import PlanStore, refresh_plan
 
-    for name in ("load_or_build_plan", "plan_for_session", "load_plan"):
-        fn = getattr(redact, name, None)
-        if fn is not None:
-            return fn(bucket.plans_dir, session)
-    raise TracetuiError("this build of tracetui has no redaction plans; cannot seal safely")
+    return refresh_plan(session, PlanStore(bucket.plans_dir))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

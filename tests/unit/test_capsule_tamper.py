@@ -1,0 +1,249 @@
+"""Untrusted capsules: any edited byte fails verification; crafted archives are refused without
+writing anything anywhere; hostile text stays data."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import random
+import sys
+import tarfile
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import FIXTURES
+from tracetui.capsule import CapsuleError, open_capsule, seal, verify
+from tracetui.capsule.archive import Limits, read_archive, write_archive
+from tracetui.capsule.manifest import ALLOWED, canonical, member_entry
+from tracetui.cli import main
+from tracetui.safe_text import safe_text
+
+sys.path.insert(0, str(FIXTURES / "capsule"))
+import capsule_kit as kit  # noqa: E402
+
+
+@pytest.fixture
+def good(tmp_path) -> bytes:
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    return seal(session, kit.empty_plan(session), repo=repo).data
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    return read_archive(data, ALLOWED)
+
+
+def _refused(tmp_path: Path, data: bytes, match: str, limits: Limits | None = None) -> str:
+    path = tmp_path / "crafted.capsule"
+    path.write_bytes(data)
+    with pytest.raises(CapsuleError, match=match) as info:
+        open_capsule(path, **({"limits": limits} if limits else {}))
+    return str(info.value)
+
+
+def test_every_sampled_byte_flip_fails_verification(tmp_path, good):
+    n = len(good)
+    positions = set(range(0, 16)) | set(range(n - 16, n)) | set(random.Random(7).sample(range(n), min(120, n)))
+    path = tmp_path / "flipped.capsule"
+    for pos in sorted(positions):
+        for mask in (0xFF, 0x01):
+            flipped = bytearray(good)
+            flipped[pos] ^= mask
+            path.write_bytes(bytes(flipped))
+            with pytest.raises(CapsuleError):
+                verify(path)
+    path.write_bytes(good)
+    assert verify(path).ok  # the unflipped file still verifies
+
+
+def test_truncated_and_extended_files_fail(tmp_path, good):
+    _refused(tmp_path, good[:-1], "damaged|truncated")
+    _refused(tmp_path, good[: len(good) // 2], "damaged|truncated")
+    _refused(tmp_path, good + b"\0", "trailing")
+    _refused(tmp_path, good + good, "trailing")
+    _refused(tmp_path, b"PK\x03\x04not a capsule", "not gzip")
+    _refused(tmp_path, b"", "not gzip")
+
+
+def _craft(entries: list[tuple[tarfile.TarInfo, bytes | None]], fmt=tarfile.USTAR_FORMAT) -> bytes:
+    """A gzip'd tar with the canonical gzip header (so the checks reach the members)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=fmt) as tar:
+        for info, data in entries:
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def _info(name: str, size: int = 0, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size, info.type, info.linkname = size, kind, link
+    return info
+
+
+def _file(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
+    return _info(name, len(data)), data
+
+
+class _Zeros(io.RawIOBase):
+    """`size` zero bytes, produced in small pieces (no big allocation)."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        n = min(len(buf), self.left)
+        buf[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def test_crafted_archives_are_refused_and_write_nothing(tmp_path, monkeypatch, good):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    outside = tmp_path.parent
+    before_outside = set(os.listdir(outside))
+
+    _refused(tmp_path, _craft([_file("../evil.txt", b"x")]), "unexpected member '../evil.txt'")
+    _refused(tmp_path, _craft([_file("/tmp/evil-abs.txt", b"x")]), "unexpected member")
+    _refused(tmp_path, _craft([_file("sub/trace.jsonl", b"x")]), "unexpected member")
+    _refused(tmp_path, _craft([(_info("trace.jsonl", kind=tarfile.SYMTYPE, link="/etc/passwd"), None)]), "not a regular file")
+    _refused(tmp_path, _craft([(_info("trace.jsonl", kind=tarfile.LNKTYPE, link="../../outside"), None)]), "not a regular file")
+    _refused(tmp_path, _craft([(_info("README.md", kind=tarfile.DIRTYPE), None)]), "not a regular file")
+    _refused(tmp_path, _craft([(_info("README.md", kind=tarfile.CHRTYPE), None)]), "not a regular file")
+    _refused(tmp_path, _craft([_file("trace.jsonl", b"a\n"), _file("trace.jsonl", b"b\n")]), "appears twice")
+    many = Limits(max_members=2)
+    _refused(tmp_path, _craft([_file("trace.jsonl", b""), _file("ctx.jsonl", b""), _file("README.md", b"")]), "more than 2", many)
+
+    # Nothing was extracted: no file appeared in the working directory or beside the temp dir.
+    assert os.listdir(work) == []
+    assert set(os.listdir(outside)) - before_outside == set()
+    assert not Path("/tmp/evil-abs.txt").exists()
+    assert sorted(os.listdir(tmp_path)) == ["crafted.capsule", "cwd", "proj"]
+
+
+def test_a_gzip_bomb_is_refused_before_it_inflates(tmp_path):
+    size = 64 * 1024 * 1024
+    info = _info("trace.jsonl", size)
+    raw = io.BytesIO()
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+        with tarfile.open(fileobj=gz, mode="w|", format=tarfile.USTAR_FORMAT) as tar:
+            tar.addfile(info, _Zeros(size))
+    del raw
+    bomb = out.getvalue()
+    assert len(bomb) < size // 500  # it really is a bomb
+    message = _refused(tmp_path, bomb, "compression bomb")
+    assert "trace.jsonl" in message
+
+
+def test_a_member_declaring_a_gigabyte_is_refused_on_its_header(tmp_path):
+    # Only the header exists: the archive claims 1 GiB that is never there, and never allocated.
+    header = _info("trace.jsonl", 1 << 30).tobuf(tarfile.USTAR_FORMAT)
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+        gz.write(header)
+    big = out.getvalue()
+    _refused(tmp_path, big, "over the 268435456-byte limit")
+    # With a bigger per-member cap the ratio budget still stops it.
+    _refused(tmp_path, big, "compression bomb", Limits(max_member=2 << 30))
+
+
+def _rebuild(members: dict[str, bytes], fix_manifest: bool = True) -> bytes:
+    members = dict(members)
+    if fix_manifest:
+        manifest = orjson.loads(members["capsule.json"])
+        manifest["members"] = {k: member_entry(v) for k, v in members.items() if k != "capsule.json"}
+        members["capsule.json"] = canonical(manifest)
+    return write_archive(members)
+
+
+def test_manifest_and_member_mismatches_name_the_member(tmp_path, good):
+    members = _members(good)
+    altered = dict(members)
+    altered["trail.jsonl"] = members["trail.jsonl"].replace(b"README.md", b"READMX.md")
+    _refused(tmp_path, _rebuild(altered, fix_manifest=False), "member trail.jsonl does not match its sha256")
+
+    shorter = dict(members)
+    shorter["README.md"] = members["README.md"][:-1]
+    _refused(tmp_path, _rebuild(shorter, fix_manifest=False), "member README.md is .* bytes, the manifest says")
+
+    missing = dict(members)
+    del missing["ctx.jsonl"]
+    _refused(tmp_path, write_archive(missing), "member ctx.jsonl is listed in capsule.json but missing")
+
+    unlisted = dict(members)
+    manifest = orjson.loads(members["capsule.json"])
+    del manifest["members"]["README.md"]
+    unlisted["capsule.json"] = canonical(manifest)
+    _refused(tmp_path, write_archive(unlisted), "does not list member README.md")
+
+    extra = dict(members)
+    extra["notes.txt"] = b"hello"
+    _refused(tmp_path, write_archive(extra), "unexpected member 'notes.txt'")
+
+    no_manifest = {k: v for k, v in members.items() if k != "capsule.json"}
+    _refused(tmp_path, write_archive(no_manifest), "no capsule.json")
+
+
+def test_non_canonical_json_is_refused_even_with_a_matching_manifest(tmp_path, good):
+    members = _members(good)
+    lines = members["trace.jsonl"].split(b"\n")
+    # A duplicate key: parsers disagree about which value wins, so the reader refuses the line.
+    lines[0] = lines[0].replace(b'{"active":true,', b'{"active":false,"active":true,', 1)
+    _refused(tmp_path, _rebuild({**members, "trace.jsonl": b"\n".join(lines)}), "trace.jsonl is not in canonical form")
+
+    manifest = orjson.loads(members["capsule.json"])
+    pretty = orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    _refused(tmp_path, write_archive({**members, "capsule.json": pretty}), "capsule.json is not in canonical form")
+
+    wrong = dict(manifest, format="tracetui.capsule/99")
+    _refused(tmp_path, write_archive({**members, "capsule.json": canonical(wrong)}), "format")
+
+    bad_step = orjson.loads(lines[1])
+    bad_step["text"] = 42
+    lines[1] = canonical(bad_step)
+    _refused(tmp_path, _rebuild({**members, "trace.jsonl": b"\n".join(lines[1:])}), "malformed role or text")
+
+
+def test_a_non_canonical_tar_layout_is_refused(tmp_path, good):
+    members = _members(good)
+    # The same members in another order (or with other mtimes) are not what tracetui writes.
+    entries = []
+    for name in reversed(sorted(members)):
+        info = _info(name, len(members[name]))
+        entries.append((info, members[name]))
+    _refused(tmp_path, _craft(entries), "tar layout is not the canonical")
+    stamped = []
+    for name in sorted(members):
+        info = _info(name, len(members[name]))
+        info.mtime = 1700000000
+        stamped.append((info, members[name]))
+    _refused(tmp_path, _craft(stamped), "tar layout is not the canonical")
+
+
+def test_control_characters_stay_data_and_show_safely(tmp_path, capsys):
+    repo, _ = kit.make_repo(tmp_path)
+    evil = "\x1b]52;c;aGVsbG8=\x07\x1b[2J\u202egnp.exe\x9b31m"
+    session = kit.make_session(repo, extra_text=evil, sid="sess-\x1b[31mred")
+    session.title = "title " + evil
+    path = tmp_path / "evil.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=path)
+    opened = open_capsule(path)
+    text = opened.session(opened.list_sessions()[0].id).steps[0].text
+    assert text.endswith(evil)  # kept as data...
+    shown = safe_text(text)
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown and "\x9b" not in shown
+    assert "␛]52;c;" in shown  # ...and shown visibly
+    assert main(["capsule", "verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "sess-␛[31mred" in out
