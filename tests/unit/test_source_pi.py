@@ -702,3 +702,15 @@ def test_a_torn_entry_whose_blocks_are_whole_still_yields_only_the_real_entry_af
         (2, "torn entry (not valid JSON); recovered 1 whole entry on the same line")
     ]
     assert [(st.id, st.text) for st in s.steps] == [("m2", "kept")]
+
+
+def test_half_an_emoji_cut_by_truncation_is_read_and_stays_encodable():
+    header = '{"type":"session","version":3,"id":"s","cwd":"/p"}\n'
+    result = (
+        '{"type":"message","id":"r1","parentId":null,"message":{"role":"toolResult","toolCallId":"t1",'
+        '"toolName":"bash","content":[{"type":"text","text":"ok \\ud83d"}],"isError":false}}\n'
+    )
+    s = parse(header + result)
+    assert [(e.line, e.error.split(" (")[0]) for e in s.errors] == [(2, "non-standard JSON")]
+    assert s.step("r1").text == "ok \ufffd"
+    orjson.dumps(s.to_dict())

@@ -144,7 +144,7 @@ def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
         except ValueError:
             value, after = None, -1
         if isinstance(value, dict) and (pos == 0 or value.get("type") in ENTRY_TYPES):
-            found.append(value)
+            found.append(_clean(value))
             pos = after
             continue
         lost = True
@@ -157,13 +157,34 @@ def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
     if not found:
         return found, f"not valid JSON: {_short(reason)}"
     if not lost and len(found) == 1:
-        return found, "not valid UTF-8; read with replacement characters"
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return found, "not valid UTF-8; read with replacement characters"
+        return found, f"non-standard JSON ({_short(reason)}); read anyway"
     if lost:
         return (
             found,
             f"torn entry (not valid JSON); recovered {len(found)} whole entr{'y' if len(found) == 1 else 'ies'} on the same line",
         )
     return found, f"{len(found)} entries on one line (a lost newline); all recovered"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: Any) -> Any:
+    """Replace lone UTF-16 surrogates (JavaScript writes half an emoji cut by truncation as
+    `\\ud83d`): Python's parser keeps them, and no UTF-8 encoder downstream would."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _short(message: str, limit: int = 120) -> str:
