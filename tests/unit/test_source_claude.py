@@ -644,3 +644,37 @@ def test_head_session_id_reads_past_a_long_first_prompt(tmp_path):
     )
     assert head_session_id(path) == "s-long"
     assert head_session_id(tmp_path / "missing.jsonl") is None
+
+
+def test_values_of_the_wrong_type_never_raise():
+    # Found by fuzzing the corpus: unhashable values where the reader keys dictionaries.
+    log = raw(
+        "/x/s.jsonl",
+        {"type": ["user"], "uuid": "x"},
+        {
+            "type": "assistant",
+            "uuid": ["u"],
+            "parentUuid": {"a": 1},
+            "requestId": ["r"],
+            "timestamp": 5,
+            "message": {
+                "id": "m",
+                "model": ["m"],
+                "usage": {"input_tokens": 3},
+                "content": [
+                    {"type": ["text"]},
+                    {"type": "tool_use", "id": ["t"], "name": {"n": 1}, "input": None},
+                ],
+            },
+        },
+        {
+            "type": "assistant",
+            "uuid": "a2",
+            "requestId": ["r"],
+            "message": {"id": "m", "usage": {"input_tokens": 4}, "content": [{"type": "text", "text": "ok"}]},
+        },
+    )
+    s = claude_code.read(log, [])
+    assert s.skipped == {"<no type>": 1, "block:['text']": 1}
+    assert [st.kind for st in s.steps] == [StepKind.TOOL_CALL, StepKind.ASSISTANT]
+    assert s.tokens.input == 4  # one response (same id, no usable request id): counted once, at its max

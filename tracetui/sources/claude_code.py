@@ -170,6 +170,8 @@ class _Reader:
         is_main = agent is None
         for no, rec in iter_records(log.path, log.data, self.errors):
             kind = rec.get("type")
+            if not isinstance(kind, str):
+                kind = None
             ts = rec.get("timestamp")
             if isinstance(ts, str) and ts:
                 if self.first_ts is None or ts < self.first_ts:
@@ -238,7 +240,7 @@ class _Reader:
         ):
             return
         mid = message.get("id")
-        seen = self.tokens.get((mid, rec.get("requestId"))) if isinstance(mid, str) and mid else None
+        seen = self.tokens.get((mid, _request_id(rec))) if isinstance(mid, str) and mid else None
         if seen is not None:
             _max_into(seen, _tokens(message["usage"]))
 
@@ -438,7 +440,7 @@ class _Reader:
         if tokens is not None:
             mid = message.get("id")
             key: tuple[Any, ...] = (
-                (mid, rec.get("requestId")) if isinstance(mid, str) and mid else ("line", line.pos)
+                (mid, _request_id(rec)) if isinstance(mid, str) and mid else ("line", line.pos)
             )
             seen = self.tokens.get(key)
             if seen is None:
@@ -1048,6 +1050,11 @@ def _read_meta(log: RawLog, errors: list[LineError]) -> dict[str, Any] | None:
         errors.append(LineError(log.path, 1, "expected a JSON object"))
         return None
     return value
+
+
+def _request_id(rec: dict[str, Any]) -> str | None:
+    value = rec.get("requestId")
+    return value if isinstance(value, str) else None
 
 
 def _str_or_none(value: Any) -> str | None:
