@@ -678,3 +678,53 @@ def test_values_of_the_wrong_type_never_raise():
     assert s.skipped == {"<no type>": 1, "block:['text']": 1}
     assert [st.kind for st in s.steps] == [StepKind.TOOL_CALL, StepKind.ASSISTANT]
     assert s.tokens.input == 4  # one response (same id, no usable request id): counted once, at its max
+
+
+def test_inline_sidechain_matched_by_time_when_the_prompt_differs():
+    def line(uuid, parent, ts, kind, content, **extra):
+        rec = {"type": kind, "uuid": uuid, "parentUuid": parent, "timestamp": ts, **extra}
+        rec["message"] = (
+            {"id": f"m-{uuid}", "model": "m", "content": content}
+            if kind == "assistant"
+            else {"content": content}
+        )
+        return rec
+
+    task = {
+        "type": "tool_use",
+        "id": "toolu_t1",
+        "name": "Task",
+        "input": {"description": "d", "prompt": "Do A"},
+    }
+    log = raw(
+        "/x/s.jsonl",
+        line("u1", None, "2025-01-01T00:00:01Z", "user", "start"),
+        line("a1", "u1", "2025-01-01T00:00:02Z", "assistant", [task]),
+        line("s1", None, "2025-01-01T00:00:03Z", "user", "Do A, with the repo notes", isSidechain=True),
+        line(
+            "s2",
+            "s1",
+            "2025-01-01T00:00:04Z",
+            "assistant",
+            [{"type": "text", "text": "did A"}],
+            isSidechain=True,
+        ),
+        line(
+            "r1",
+            "a1",
+            "2025-01-01T00:00:05Z",
+            "user",
+            [{"type": "tool_result", "tool_use_id": "toolu_t1", "content": "did A"}],
+        ),
+    )
+    s = claude_code.read(log, [])
+    assert [(a.id, a.spawned_by, a.description) for a in s.subagents] == [("sidechain-s1", "a1", "d")]
+    assert [st.id for st in s.steps] == [
+        "u1",
+        "a1",
+        "subagent:sidechain-s1:start",
+        "s1",
+        "s2",
+        "subagent:sidechain-s1:end",
+        "r1",
+    ]
