@@ -178,6 +178,7 @@ def test_compaction_session_steps():
     assert comp.meta == {"trigger": "manual", "pre_tokens": 12345}
     assert comp.parent == "c-08"  # logicalParentUuid
     assert by_id["c-11:model"].meta == {"from": "claude-opus-test", "to": "claude-sonnet-test"}
+    assert by_id["c-11:model"].text == "model: claude-opus-test -> claude-sonnet-test"
     assert by_id["c-11:model"].parent == "c-09" and by_id["c-11"].parent == "c-11:model"
     assert by_id["c-02"].meta == {"command": "/model"}
     assert by_id["c-08"].meta == {"exit_code": 2} and by_id["c-08"].is_error

@@ -459,7 +459,7 @@ class _Reader:
                     line,
                     StepKind.MODEL_CHANGE,
                     "system",
-                    f"{last} -> {model}",
+                    f"model: {last} -> {model}",
                     step_id=f"{base}:model",
                     model=model,
                     meta={"from": last, "to": model},
