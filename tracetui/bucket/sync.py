@@ -12,12 +12,10 @@ A sync has three phases:
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,27 +149,16 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
         for job in jobs:
             yield job, run_job(root, job)
         return
-    # spawn, not fork: the caller (the UI) has threads and open SQLite connections.
-    ctx = multiprocessing.get_context("spawn")
-    # Largest first so one big session does not finish alone at the end; a bounded window of
-    # jobs in flight keeps memory flat however many sessions there are.
+    from tracetui.bucket.worker import run_pool
+
+    # Largest first, so one big session does not finish alone at the end.
     order = sorted(jobs, key=lambda j: -j.weight)
-    window = workers * 2
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: dict[Future, Job] = {}
-        it = iter(order)
-        for job in it:
-            pending[pool.submit(run_job, root, job)] = job
-            if len(pending) >= window:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                job = pending.pop(fut)
-                yield job, fut.result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending[pool.submit(run_job, root, nxt)] = nxt
+    yield from run_pool(root, order, min(workers, len(order)), _failed)
+
+
+def _failed(job: Job, reason: str) -> bytes:
+    error = {"path": job.members[0], "line": 0, "error": f"could not read this session: {reason}"}
+    return orjson.dumps({"main": job.members[0], "sig": None, "errors": [error], "session": None, "steps": None, "skip": True})
 
 
 def sync(

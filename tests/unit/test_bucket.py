@@ -1,0 +1,213 @@
+"""The Bucket API the UI, trail, redact and capsule layers code against."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import CORPUS, FIXTURES, requires_corpus
+from tracetui.bucket import Bucket, SearchHit
+from tracetui.bucket import index, worker
+from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
+from tracetui.errors import NotFound, TracetuiError
+
+CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
+PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
+
+
+@pytest.fixture
+def sources(tmp_path) -> dict[str, list[Path]]:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "bucket", src)
+    return {"claude": [src / "claude"], "pi": [src / "pi"]}
+
+
+@pytest.fixture
+def bucket(tmp_path, sources):
+    b = Bucket.open(tmp_path / "bucket")
+    b.sync(sources)
+    yield b
+    b.close()
+
+
+def test_listing_filters_and_paging(bucket):
+    assert [s.id for s in bucket.list_sessions()] == [PI_ID, CLAUDE_ID]
+    assert [s.id for s in bucket.list_sessions(limit=1, offset=1)] == [CLAUDE_ID]
+    assert [s.id for s in bucket.list_sessions(agent="claude")] == [CLAUDE_ID]
+    assert [s.id for s in bucket.list_sessions(project="gadgets")] == [PI_ID]
+    assert [s.id for s in bucket.list_sessions(text="Say hel")] == [PI_ID]  # title
+    assert [s.id for s in bucket.list_sessions(text="7d1e5b")] == [PI_ID]  # id
+    assert [s.id for s in bucket.list_sessions(text="100%_")] == []  # LIKE wildcards are literal
+    assert bucket.count_sessions() == 2 and bucket.count_sessions(agent="pi", text="hello") == 1
+    assert bucket.projects() == ["gadgets", "widgets"]
+    assert bucket.agents() == ["claude", "pi"]
+
+
+def test_resolve(bucket):
+    assert bucket.resolve(CLAUDE_ID) == CLAUDE_ID
+    assert bucket.resolve("7d") == PI_ID
+    with pytest.raises(NotFound):
+        bucket.resolve("nope")
+    with pytest.raises(TracetuiError, match="no session id given"):
+        bucket.resolve("  ")
+    with pytest.raises(NotFound):
+        bucket.resolve("%")  # not a wildcard
+
+
+def test_session_round_trips_every_step_field(bucket, sources):
+    import tracetui.sources as readers
+
+    [files] = readers.group("claude", discover("claude", sources["claude"]))
+    direct = readers.read_session(files)
+    assert orjson.dumps(bucket.session("6f0c").to_dict()) == orjson.dumps(direct.to_dict())
+
+
+def test_search_is_safe_for_any_input(bucket):
+    for query in ['"', "(", "AND", "OR NOT", "a*b", "NEAR(x y)", "col:x", "^", "''", "-x", "\\", "ü"]:
+        assert isinstance(bucket.search(query), list)
+    assert bucket.search("") == [] and bucket.search("   ") == []
+    assert bucket.search("hello", limit=0) == []
+    hits = bucket.search("hello there")
+    assert hits == [SearchHit(PI_ID, "e2", "Hello there")]
+    assert hits[0].to_dict() == {"session": PI_ID, "step": "e2", "snippet": "Hello there"}
+
+
+def test_raw_files_are_the_bucket_copies(bucket, sources):
+    [log] = list(sources["pi"][0].glob("*.jsonl"))
+    original = log.read_bytes()
+    log.unlink()  # the agent cleaned up: the bucket still has it
+    [raw] = bucket.raw_files("7d1e")
+    assert (raw.path, raw.data) == (str(log), original)
+
+
+def test_plans_and_cache_dirs_are_made_when_asked(tmp_path):
+    b = Bucket.open(tmp_path / "b")
+    assert not (tmp_path / "b" / "plans").exists()
+    assert b.plans_dir == tmp_path / "b" / "plans" and b.plans_dir.is_dir()
+    assert b.cache_dir.is_dir()
+    b.close()
+
+
+def test_the_worker_pool_gives_the_same_index_as_serial(tmp_path, sources):
+    with Bucket.open(tmp_path / "pool") as pooled, Bucket.open(tmp_path / "serial") as serial:
+        r1 = pooled.sync(sources, workers=2)
+        r2 = serial.sync(sources, workers=1)
+        assert (r1.sessions, r1.new, r1.errors) == (r2.sessions, r2.new, r2.errors) == (2, 2, [])
+        for sid in (CLAUDE_ID, PI_ID):
+            assert orjson.dumps(pooled.session(sid).to_dict()) == orjson.dumps(serial.session(sid).to_dict())
+
+
+@dataclass
+class _Bogus:
+    members: list
+
+
+def test_a_dying_worker_fails_only_its_job():
+    jobs = [_Bogus(["/x/a.jsonl"]), _Bogus(["/x/b.jsonl"])]
+    seen = []
+
+    def failed(job, reason):
+        seen.append((job.members[0], reason))
+        return b"failed"
+
+    results = list(worker.run_pool("/nonexistent", jobs, 2, failed))
+    assert sorted(r for _, r in results) == [b"failed", b"failed"]
+    assert sorted(p for p, _ in seen) == ["/x/a.jsonl", "/x/b.jsonl"]
+    assert all("worker process stopped" in reason for _, reason in seen)
+
+
+@requires_corpus
+def test_reads_are_not_blocked_by_a_sync_in_another_thread(tmp_path):
+    b = Bucket.open(tmp_path / "b")
+    errors: list[BaseException] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def reader():
+        try:
+            while not stop.is_set():
+                counts.append(b.count_sessions())
+                b.list_sessions(limit=20)
+                b.search("the")
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever broke
+            errors.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    report = b.sync({a: [CORPUS / a] for a in ("claude", "codex", "pi")}, workers=1)
+    stop.set()
+    t.join()
+    assert errors == []
+    assert len(counts) > 5 and counts == sorted(counts)
+    assert b.count_sessions() == report.sessions
+    b.close()
+
+
+@requires_corpus
+def test_cold_sync_leaves_a_complete_fts_index_and_a_crashed_one_is_finished(tmp_path):
+    b = Bucket.open(tmp_path / "b")
+    srcs = {a: [CORPUS / a] for a in ("claude", "codex", "pi")}
+    b.sync(srcs)
+    conn = b._conn()
+    assert not index.fts_deferred(conn)
+    expected = [h.to_dict() for h in b.search("function", limit=500)]
+    assert len(expected) > 10
+    # As if a cold sync died after filling `steps` but before building the FTS index.
+    conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('delete-all')")
+    index.defer_fts(conn)
+    assert b.search("function") == []
+    b.sync(srcs)
+    assert [h.to_dict() for h in b.search("function", limit=500)] == expected
+    conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
+    b.close()
+
+
+def test_locations(tmp_path, monkeypatch):
+    assert bucket_dir("~/x") == Path.home() / "x"
+    monkeypatch.setenv("TRACETUI_BUCKET", str(tmp_path / "env"))
+    assert bucket_dir() == tmp_path / "env"
+    monkeypatch.delenv("TRACETUI_BUCKET")
+    assert bucket_dir().name == "tracetui"
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "cx"))
+    srcs = default_sources()
+    assert srcs["codex"] == [tmp_path / "cx" / "sessions", tmp_path / "cx" / "archived_sessions"]
+    assert srcs["claude"] == [Path.home() / ".claude" / "projects"]
+    assert srcs["pi"] == [Path.home() / ".pi" / "agent" / "sessions"]
+    assert parse_sources(None) is None
+    assert parse_sources([f"PI={tmp_path}", f"pi={tmp_path}"]) == {"pi": [tmp_path, tmp_path]}
+
+
+def test_discovery_patterns(tmp_path):
+    for name in ("a/s.jsonl", "a/agent-1.meta.json", "a/other.json", "b/rollout-2025-x.json",
+                 "c/s.jsonl.reset.2026", "c/notes.txt", "x__rollout-2025-y.json"):  # fmt: skip
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    rel = lambda agent: sorted(str(p.relative_to(tmp_path)) for p in discover(agent, [tmp_path]))  # noqa: E731
+    assert rel("claude") == ["a/agent-1.meta.json", "a/s.jsonl"]
+    assert rel("codex") == ["a/s.jsonl", "b/rollout-2025-x.json", "x__rollout-2025-y.json"]
+    assert rel("pi") == ["a/s.jsonl", "c/s.jsonl.reset.2026"]
+    assert discover("pi", [tmp_path / "a" / "s.jsonl", tmp_path / "missing"]) == [tmp_path / "a" / "s.jsonl"]
+
+
+def test_a_bucket_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("")
+    with pytest.raises(TracetuiError, match="not a directory"):
+        Bucket.open(tmp_path / "f")
+
+
+def test_index_of_another_schema_is_rebuilt(tmp_path, sources):
+    with Bucket.open(tmp_path / "b") as b:
+        b.sync(sources)
+    conn = sqlite3.connect(tmp_path / "b" / "index.sqlite")
+    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
+    with Bucket.open(tmp_path / "b") as b:
+        assert b.list_sessions() == []
+        assert b.sync(sources).new == 2

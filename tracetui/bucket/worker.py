@@ -1,0 +1,167 @@
+"""Worker processes for cold syncs: `python -m tracetui.bucket.worker`, fed jobs over a pipe.
+
+Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-imports the caller's
+`__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
+fork is unsafe in a process with threads and open SQLite connections (the UI).
+
+Protocol on stdin/stdout: each message is a 4-byte big-endian length and that many bytes of orjson.
+In: {"root", "job"}; out: the job's result bytes (see `sync.run_job`).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+HEADER = struct.Struct(">I")
+
+
+def _send(fh: IO[bytes], data: bytes) -> None:
+    fh.write(HEADER.pack(len(data)))
+    fh.write(data)
+    fh.flush()
+
+
+def _recv(fh: IO[bytes]) -> bytes | None:
+    head = fh.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (n,) = HEADER.unpack(head)
+    data = fh.read(n)
+    return data if len(data) == n else None
+
+
+def job_to_bytes(root: str, job: Any) -> bytes:
+    return orjson.dumps({"root": root, "job": asdict(job)})
+
+
+def job_from_dict(d: dict[str, Any]) -> Any:
+    from tracetui.bucket.store import Sidecar
+    from tracetui.bucket.sync import Job
+
+    d = dict(d)
+    d["stale"] = {p: tuple(v) for p, v in d["stale"].items()}
+    d["sidecars"] = {p: Sidecar(**sc) for p, sc in d["sidecars"].items()}
+    return Job(**d)
+
+
+def serve() -> None:
+    from tracetui.bucket.sync import run_job
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        msg = _recv(stdin)
+        if msg is None:
+            return
+        req = orjson.loads(msg)
+        _send(stdout, run_job(req["root"], job_from_dict(req["job"])))
+
+
+def _spawn() -> subprocess.Popen:
+    package_parent = str(Path(__file__).resolve().parent.parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracetui.bucket.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[tuple[Any, bytes]]:
+    """Run jobs on `workers` processes; yields (job, result) as they finish.
+
+    At most two jobs per worker wait in memory, so memory stays flat however many there are. A
+    job whose worker dies gets `failed(job, reason)` as its result (and a fresh worker takes over).
+    """
+    todo: queue.Queue = queue.Queue(maxsize=workers)
+    done: queue.Queue = queue.Queue(maxsize=workers * 2)
+    stop = object()
+    cancel = threading.Event()
+    procs: list[subprocess.Popen] = []
+
+    def put(q: queue.Queue, item: Any) -> bool:
+        # Blocking put that gives up once the consumer has gone away.
+        while not cancel.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def feeder() -> None:
+        for job in jobs:
+            if not put(todo, job):
+                return
+        for _ in range(workers):
+            put(todo, stop)
+
+    def worker_loop() -> None:
+        proc = _spawn()
+        procs.append(proc)
+        try:
+            while not cancel.is_set():
+                try:
+                    job = todo.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if job is stop:
+                    break
+                try:
+                    _send(proc.stdin, job_to_bytes(root, job))
+                    result = _recv(proc.stdout)
+                except (BrokenPipeError, OSError):
+                    result = None
+                if result is None:
+                    code = proc.poll()
+                    result = failed(job, f"the worker process stopped (exit code {code})")
+                    proc.kill()
+                    proc.wait()
+                    proc = _spawn()
+                    procs.append(proc)
+                if not put(done, (job, result)):
+                    break
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            if cancel.is_set():
+                proc.kill()
+            proc.wait()
+            put(done, stop)
+
+    threads = [threading.Thread(target=feeder, daemon=True)]
+    threads += [threading.Thread(target=worker_loop, daemon=True) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    running = workers
+    try:
+        while running:
+            item = done.get()
+            if item is stop:
+                running -= 1
+                continue
+            yield item
+    finally:
+        if running:  # the consumer stopped early (an error, or an interrupt): stop the workers
+            cancel.set()
+            for proc in procs:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    serve()
