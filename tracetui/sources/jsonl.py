@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 
 from tracetui.model import LineError
+
+Record = dict[str, Any]
 
 
 def complete_length(data: bytes) -> int:
@@ -28,13 +32,31 @@ def complete_length(data: bytes) -> int:
     return end
 
 
-def iter_records(
-    path: str, data: bytes, errors: list[LineError]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (1-based line number, record) for each JSON-object line.
+def _is_entry(value: Record) -> bool:
+    # Top-level records of all three formats carry a type and one of these; content blocks nested
+    # in them (`{"type": "text", ...}`) do not, so a torn line's inner blocks are not taken for entries.
+    if "record_type" in value:
+        return True
+    return "type" in value and any(k in value for k in ("timestamp", "uuid", "payload", "sessionId", "id"))
 
-    Blank lines are ignored; a line that is not JSON, or is JSON but not an object, is recorded in
-    `errors` and skipped, and the rest of the file still loads.
+
+def iter_records(
+    path: str, data: bytes, errors: list[LineError], is_entry: Callable[[Record], bool] = _is_entry
+) -> Iterator[tuple[int, Record]]:
+    """Yield (1-based line number, record) for each entry; see `iter_entries`."""
+    for number, _position, record in iter_entries(path, data, errors, is_entry):
+        yield number, record
+
+
+def iter_entries(
+    path: str, data: bytes, errors: list[LineError], is_entry: Callable[[Record], bool] = _is_entry
+) -> Iterator[tuple[int, int, Record]]:
+    """Yield (1-based line number, position on the line, record) for each JSON-object entry.
+
+    Blank lines are ignored. A line that is not one JSON object is recorded in `errors` with what
+    could be done about it, and whole entries on it are still recovered (see `salvage`); the rest
+    of the file loads either way. `is_entry` tells a recovered fragment that is an entry of this
+    format from a nested block of a torn one.
     """
     loads = orjson.loads
     for number, line in enumerate(data.split(b"\n"), 1):
@@ -43,12 +65,78 @@ def iter_records(
         try:
             record = loads(line)
         except orjson.JSONDecodeError as exc:
-            errors.append(LineError(path, number, f"not valid JSON: {_short(str(exc))}"))
+            found, error = salvage(line, str(exc), is_entry)
+            errors.append(LineError(path, number, error))
+            for position, value in enumerate(found):
+                yield number, position, value
             continue
-        if not isinstance(record, dict):
+        if isinstance(record, dict):
+            yield number, 0, record
+        else:
             errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
+
+
+def salvage(line: bytes, reason: str, is_entry: Callable[[Record], bool] = _is_entry) -> tuple[list[Record], str]:
+    """Recover whole entries from a line that is not one JSON value, and say what happened.
+
+    Seen in real logs: two entries on one line (a lost newline), a torn entry followed by a whole
+    one, and lone UTF-16 surrogates (JavaScript writing half an emoji cut by truncation) that
+    orjson refuses but Python's parser reads. A fragment after the first counts only if it is an
+    entry (`is_entry`), so a nested block inside a torn entry is not mistaken for one.
+    """
+    text = line.decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    found: list[Record] = []
+    lost = False
+    pos, end = 0, len(text)
+    while pos < end:
+        while pos < end and text[pos] in " \t\r":
+            pos += 1
+        if pos >= end:
+            break
+        try:
+            value, after = decoder.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            value, after = None, -1
+        if isinstance(value, dict) and (pos == 0 or is_entry(value)):
+            found.append(clean(value))
+            pos = after
             continue
-        yield number, record
+        lost = True
+        if isinstance(value, dict):
+            pos = after - 1  # a whole block of a torn entry: no entry starts inside it
+        nxt = text.find('{"', pos + 1)
+        if nxt < 0:
+            break
+        pos = nxt
+    if not found:
+        return found, f"not valid JSON: {_short(reason)}"
+    if not lost and len(found) == 1:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return found, "not valid UTF-8; read with replacement characters"
+        return found, f"non-standard JSON ({_short(reason)}); read anyway"
+    if lost:
+        noun = "entry" if len(found) == 1 else "entries"
+        return found, f"torn entry (not valid JSON); recovered {len(found)} whole {noun} on the same line"
+    return found, f"{len(found)} entries on one line (a lost newline); all recovered"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(value: Any) -> Any:
+    """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
 
 
 def _short(message: str, limit: int = 120) -> str:

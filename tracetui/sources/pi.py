@@ -37,7 +37,6 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch
+from tracetui.sources.jsonl import iter_entries
 
 AGENT = "pi"
 TITLE_LIMIT = 200
@@ -103,92 +103,7 @@ class _Entry:
 
 def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
     """(line, position on the line, record) for every entry, salvaging glued lines."""
-    out: list[tuple[int, int, dict[str, Any]]] = []
-    loads = orjson.loads
-    for number, line in enumerate(data.split(b"\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            record = loads(line)
-        except orjson.JSONDecodeError as exc:
-            found, error = _salvage(line, str(exc))
-            errors.append(LineError(path, number, error))
-            out.extend((number, k, r) for k, r in enumerate(found))
-            continue
-        if isinstance(record, dict):
-            out.append((number, 0, record))
-        else:
-            errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
-    return out
-
-
-def _salvage(line: bytes, reason: str) -> tuple[list[dict[str, Any]], str]:
-    """Recover whole entries from a line that is not one JSON value.
-
-    Seen in real logs: two entries on one line (a lost newline), and a torn entry followed by a
-    whole one. A fragment only counts if it decodes as an object of a known entry type, so a
-    nested block inside a torn entry is not mistaken for an entry.
-    """
-    text = line.decode("utf-8", "replace")
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    lost = False
-    pos, end = 0, len(text)
-    while pos < end:
-        while pos < end and text[pos] in " \t\r":
-            pos += 1
-        if pos >= end:
-            break
-        try:
-            value, after = decoder.raw_decode(text, pos)
-        except ValueError:
-            value, after = None, -1
-        if isinstance(value, dict) and (pos == 0 or value.get("type") in ENTRY_TYPES):
-            found.append(_clean(value))
-            pos = after
-            continue
-        lost = True
-        if isinstance(value, dict):
-            pos = after - 1  # a whole block of a torn entry: no entry starts inside it
-        nxt = text.find('{"type":', pos + 1)
-        if nxt < 0:
-            break
-        pos = nxt
-    if not found:
-        return found, f"not valid JSON: {_short(reason)}"
-    if not lost and len(found) == 1:
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return found, "not valid UTF-8; read with replacement characters"
-        return found, f"non-standard JSON ({_short(reason)}); read anyway"
-    if lost:
-        return (
-            found,
-            f"torn entry (not valid JSON); recovered {len(found)} whole entr{'y' if len(found) == 1 else 'ies'} on the same line",
-        )
-    return found, f"{len(found)} entries on one line (a lost newline); all recovered"
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean(value: Any) -> Any:
-    """Replace lone UTF-16 surrogates (JavaScript writes half an emoji cut by truncation as
-    `\\ud83d`): Python's parser keeps them, and no UTF-8 encoder downstream would."""
-    if isinstance(value, str):
-        if _SURROGATE.search(value):
-            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        return value
-    if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _short(message: str, limit: int = 120) -> str:
-    return message if len(message) <= limit else message[: limit - 1] + "…"
+    return list(iter_entries(path, data, errors, lambda value: value.get("type") in ENTRY_TYPES))
 
 
 # --------------------------------------------------------------------------------------------
