@@ -112,7 +112,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     tokens = f"{human_tokens(row.tokens.total):>7}"
     title = safe_line(row.title or "(no prompt)")
     parts: list[Part] = []
-    if width >= 44:
+    if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<6} ", _agent_style(widget, row.agent)))
     if width >= 50:
