@@ -1009,15 +1009,23 @@ def _error_summary(error: Any) -> str:
 
 
 def _command_name(text: str) -> str | None:
-    start = text.find("<command-name>")
+    """`/name` of a slash-command wrapper: from `<command-name>`, else `<command-message>`'s first word."""
+    name = _between(text, "<command-name>", "</command-name>")
+    if name is None:
+        message = _between(text, "<command-message>", "</command-message>")
+        name = message.split(None, 1)[0] if message and message.split() else None
+    if not name:
+        return None
+    name = name.strip()
+    return name if name.startswith("/") else "/" + name
+
+
+def _between(text: str, start_tag: str, end_tag: str) -> str | None:
+    start = text.find(start_tag)
     if start < 0:
-        start = text.find("<command-message>")
-        if start < 0:
-            return None
-        end = text.find("</command-message>", start)
-        return text[start + len("<command-message>") : end].split(" ", 1)[0] if end > 0 else None
-    end = text.find("</command-name>", start)
-    return text[start + len("<command-name>") : end] if end > 0 else None
+        return None
+    end = text.find(end_tag, start)
+    return text[start + len(start_tag) : end] if end > 0 else None
 
 
 def _first_prompt(steps: list[Step]) -> str | None:
