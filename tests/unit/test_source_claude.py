@@ -453,6 +453,7 @@ def test_session_id_falls_back_to_the_records():
             "<command-message>init is analyzing</command-message>\n<command-name>/init</command-name>",
             StepKind.USER,
         ),
+        ("<command-message>init is analyzing your codebase</command-message>", StepKind.USER),
     ],
 )
 def test_user_text_kinds(text, kind):
