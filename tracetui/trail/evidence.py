@@ -22,9 +22,13 @@ from tracetui.trail.patches import Patch
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
 
 
+_WHITESPACE = {ord(c): None for c in " \t\r\n\f\v\u00a0"}
+_WHITESPACE_BUT_NEWLINE = {k: v for k, v in _WHITESPACE.items() if k != ord("\n")}
+
+
 def norm(line: str) -> str:
-    """A line with all whitespace removed: equal norms differ only in whitespace."""
-    return "".join(line.split())
+    """A line with its whitespace removed: equal norms differ only in whitespace."""
+    return line.translate(_WHITESPACE)
 
 
 def _evidence(lines: list[str]) -> list[str]:
@@ -60,13 +64,9 @@ def probe(patch: Patch) -> Probe | None:
     want = Counter(lines)
     floor: dict[str, int] = {}
     for line in want:
-        if before is None:
-            # Unknown prior state: assume a deleted line existed exactly as often as it was deleted.
-            floor[line] = 0
-        elif deletion:
-            floor[line] = max(before.get(line, 0) - removed[line], 0)
-        else:
-            floor[line] = max(before.get(line, 0) - removed[line], 0)
+        # Copies expected without the patch. Unknown prior state: none (for a deletion, this
+        # assumes a deleted line existed exactly as often as it was deleted).
+        floor[line] = 0 if before is None else max(before.get(line, 0) - removed[line], 0)
     want_n: Counter = Counter()
     floor_n: dict[str, int] = {}
     for line, n in want.items():
@@ -84,12 +84,35 @@ class FileLines:
     normal: Counter
 
     @classmethod
-    def of(cls, text: str | None) -> FileLines:
-        lines = text.splitlines() if text else []
-        return cls(Counter(lines), Counter(norm(x) for x in lines))
+    def of(cls, text: str | None, wanted: frozenset[str] | None = None) -> FileLines:
+        """Count a file's lines; with `wanted` (exact lines and norms), keep only those counts."""
+        if not text:
+            return EMPTY
+        # Whole-text operations run in C; a Python call per line would dominate a long history.
+        exact = Counter(text.splitlines())
+        normal = Counter(text.translate(_WHITESPACE_BUT_NEWLINE).split("\n"))
+        if wanted is not None:
+            exact = Counter(_only(exact, wanted))
+            normal = Counter(_only(normal, wanted))
+        return cls(exact, normal)
+
+
+def _only(counts: Counter, wanted: frozenset[str]) -> dict[str, int]:
+    if len(wanted) < len(counts):
+        return {k: counts[k] for k in wanted if k in counts}
+    return {k: n for k, n in counts.items() if k in wanted}
 
 
 EMPTY = FileLines(Counter(), Counter())
+
+
+def wanted_keys(probes: list[Probe]) -> frozenset[str]:
+    """Every exact line and norm that some probe looks for (to count only those)."""
+    keys: set[str] = set()
+    for p in probes:
+        keys.update(p.want)
+        keys.update(p.want_n)
+    return frozenset(keys)
 
 
 def kept(p: Probe, f: FileLines) -> int:

@@ -242,17 +242,45 @@ def _text(data: bytes) -> str:
 
 
 class _Files:
-    """Counted file versions by blob id (each blob is read and counted once per trail)."""
+    """Counted file versions by blob id: each blob is read and counted once per trail.
 
-    def __init__(self, repo: pygit2.Repository) -> None:
+    Per path only the lines some patch of that path looks for are counted; `full` counts all
+    (needed only to find edited lines at the judged revision).
+    """
+
+    def __init__(self, repo: pygit2.Repository, wanted: dict[str, frozenset[str]]) -> None:
         self.repo = repo
-        self.cache: dict[str | None, ev.FileLines] = {None: ev.EMPTY}
+        self.wanted = wanted
+        self.cache: dict[tuple[str, str | None], ev.FileLines] = {}
+        self.text: dict[str, str] = {}
 
-    def get(self, blob: str | None) -> ev.FileLines:
-        found = self.cache.get(blob)
+    def _text(self, blob: str) -> str:
+        found = self.text.get(blob)
         if found is None:
-            found = ev.FileLines.of(_text(self.repo.get(blob).data))
-            self.cache[blob] = found
+            found = _text(self.repo.get(blob).data)
+            if len(self.text) > 64:
+                self.text.clear()  # texts are only reused between a path's own lookups
+            self.text[blob] = found
+        return found
+
+    def get(self, blob: str | None, path: str) -> ev.FileLines:
+        if blob is None:
+            return ev.EMPTY
+        key = (path, blob)
+        found = self.cache.get(key)
+        if found is None:
+            found = ev.FileLines.of(self._text(blob), self.wanted.get(path, frozenset()))
+            self.cache[key] = found
+        return found
+
+    def full(self, blob: str | None) -> ev.FileLines:
+        if blob is None:
+            return ev.EMPTY
+        key = ("", blob)
+        found = self.cache.get(key)
+        if found is None:
+            found = ev.FileLines.of(self._text(blob))
+            self.cache[key] = found
         return found
 
 
@@ -263,20 +291,24 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None)
     paths = {p.path for p in patches if p.inside}
     extra = [ref_commit] if ref_commit else []
     history = walk(repo, paths, since, extra)
-    files = _Files(repo)
+    probes = [ev.probe(p) for p in patches]
+    by_path: dict[str, list[ev.Probe]] = {}
+    for patch, probe in zip(patches, probes):
+        if probe is not None:
+            by_path.setdefault(patch.path, []).append(probe)
+    files = _Files(repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()})
     tips = ref_tips(repo)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
-    fates: list[Fate] = []
-    for patch in patches:
-        fates.append(_judge_one(patch, history, files, ref_commit, tips, head, workdir))
-    return fates
+    return [
+        _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir)
+        for patch, probe in zip(patches, probes)
+    ]
 
 
-def _judge_one(patch, history: History, files: _Files, ref_commit, tips, head, workdir) -> Fate:
+def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
-    probe = ev.probe(patch)
     if probe is None:
         return Fate(patch, "unknown", reason="no line to look for")
     path = patch.path
@@ -286,14 +318,14 @@ def _judge_one(patch, history: History, files: _Files, ref_commit, tips, head, w
     for ctime, _, cid in changes:
         if t is not None and ctime < t - SLACK_SECONDS:
             continue
-        if ev.reached(probe, files.get(history.blob_at(cid, path))):
+        if ev.reached(probe, files.get(history.blob_at(cid, path), path)):
             accept = cid
             break
-    ref_lines = files.get(history.blob_at(ref_commit, path)) if ref_commit else ev.EMPTY
+    ref_lines = files.get(history.blob_at(ref_commit, path), path) if ref_commit else ev.EMPTY
     if accept is None and ref_commit and ev.reached(probe, ref_lines):
         # In the reference but no commit after the step holds it (clock skew): take the first that does.
         for _, _, cid in changes:
-            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(history.blob_at(cid, path))):
+            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(history.blob_at(cid, path), path)):
                 accept = cid
                 break
     if accept is None:
@@ -310,17 +342,20 @@ def _judge_one(patch, history: History, files: _Files, ref_commit, tips, head, w
             if accept in history.ancestry(tip):
                 judged, judged_at = tip, name
                 break
-    final = files.get(history.blob_at(judged, path))
-    accepted = files.get(history.blob_at(accept, path))
+    final_blob, accept_blob = history.blob_at(judged, path), history.blob_at(accept, path)
+    final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
     kept = ev.kept(probe, final)
-    changed = ev.changed(probe, final, accepted) if kept < probe.size else 0
+    changed = ev.changed(probe, files.full(final_blob), files.full(accept_blob)) if kept < probe.size else 0
     if kept == probe.size:
         state = "alive"
     elif kept == 0 and changed == 0:
         state = "reverted"
     else:
         state = "transformed"
-    later = _later_commits(probe, history, files, path, accept, judged)
+    if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (ev.kept(probe, accepted), ev.kept_exact(probe, accepted)):
+        later: list[str] = []  # nothing to show: its lines are as they were accepted
+    else:
+        later = _later_commits(probe, history, files, path, accept, judged)
     return Fate(
         patch,
         state,
@@ -340,11 +375,11 @@ def _later_commits(probe, history: History, files: _Files, path: str, accept: st
     after_accept = history.order.index(accept)
     out: list[str] = []
     for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
-        if index <= after_accept or cid not in line or cid == accept:
+        if index <= after_accept or cid not in line:
             continue
         parents = history.parents.get(cid) or []
-        before = files.get(history.blob_at(parents[0], path)) if parents else ev.EMPTY
-        now = files.get(history.blob_at(cid, path))
+        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
+        now = files.get(history.blob_at(cid, path), path)
         if (ev.kept(probe, now), ev.kept_exact(probe, now)) != (ev.kept(probe, before), ev.kept_exact(probe, before)):
             out.append(cid)
     return out
