@@ -275,3 +275,25 @@ def test_session_survives_its_source_being_deleted(tmp_path):
         report = bucket.sync(sources)
         assert (report.sessions, report.unchanged) == (2, 2)
         assert orjson.dumps(bucket.session("7d1e").to_dict()) == before
+
+
+def test_text_no_encoder_takes_is_mended_not_fatal(tmp_path, monkeypatch):
+    from tracetui.model import Session, Step
+
+    sources = _fixture_sources(tmp_path)
+    real_reader = readers.reader
+
+    class HalfEmoji:
+        group = staticmethod(lambda paths: real_reader("pi").group(paths))
+
+        @staticmethod
+        def read(main, companions):
+            step = Step(id="s1", index=0, kind="user", role="user", text="cut \ud83d here", tool_input={"k": "\udc00"})
+            return Session(id="half", agent="pi", source=main.path, steps=[step])
+
+    monkeypatch.setattr(readers, "reader", lambda agent: HalfEmoji if agent == "pi" else real_reader(agent))
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync({"pi": sources["pi"]})
+        assert (report.sessions, report.errors) == (1, [])
+        step = bucket.session("half").steps[0]
+        assert (step.text, step.tool_input) == ("cut \ufffd here", {"k": "\ufffd"})

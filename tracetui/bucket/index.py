@@ -119,7 +119,21 @@ def create(conn: sqlite3.Connection) -> None:
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+    except orjson.JSONEncodeError:
+        return orjson.dumps(mend(value), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+def mend(value: Any) -> Any:
+    """`value` with lone UTF-16 surrogates replaced (no UTF-8 encoder, nor SQLite, takes them)."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {mend(k): mend(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mend(v) for v in value]
+    return value
 
 
 def session_rows(session: Session, group: str) -> tuple[list[Any], list[list[Any]]]:

@@ -129,7 +129,13 @@ def run_job(root: str, job: Job) -> bytes:
     errors.extend(e.to_dict() for e in session.errors)
     out["session"] = srow
     out["steps"] = steps
-    return orjson.dumps(out, option=orjson.OPT_NON_STR_KEYS, default=str)
+    try:
+        return orjson.dumps(out, option=orjson.OPT_NON_STR_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        # Text no UTF-8 encoder takes (a lone surrogate a reader let through): mend it, as
+        # SQLite would refuse it too.
+        return orjson.dumps(index.mend(out), option=orjson.OPT_NON_STR_KEYS, default=str)
+
 
 
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
