@@ -62,6 +62,27 @@ _KINDS = {
     "TwilioKeyDetector": "twilio-key",
 }
 _VALUE_GROUP = {"BasicAuthDetector", "NpmDetector"}
+# Literals without which a plugin cannot match (case-sensitive); saves running patterns that
+# start with an alternation and so make `re` try every position.
+_NEEDLES = {
+    "ArtifactoryDetector": ("AKC", "AP"),
+    "AWSKeyDetector": ("A3T", "AKIA", "ASIA", "ABIA", "ACCA", "aws", "AWS", "Aws"),
+    "AzureStorageKeyDetector": ("AccountKey=",),
+    "BasicAuthDetector": ("://",),
+    "JwtTokenDetector": ("eyJ",),
+    "MailchimpDetector": ("-us",),
+    "NpmDetector": ("_authToken",),
+    "OpenAIDetector": ("T3BlbkFJ",),
+    "PypiTokenDetector": ("pypi-",),
+    "SendGridDetector": ("SG.",),
+    "SlackDetector": ("xox", "hooks.slack.com"),
+    "SquareOAuthDetector": ("sq0csp-",),
+    "StripeDetector": ("k_live_",),
+    "TelegramBotTokenDetector": (":",),
+    "TwilioKeyDetector": ("AC", "SK"),
+    "GitHubTokenDetector": ("_",),
+    "GitLabTokenDetector": ("gl", "GR1348941"),
+}
 # Patterns that stop before the end of the real token; their spans are widened over token chars.
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _JWT_CHARS = _TOKEN_CHARS | frozenset(".=")
@@ -95,6 +116,9 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
     for name, plugin in regex_plugins:
         if name == "PrivateKeyDetector":
             continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
+        needles = _NEEDLES.get(name)
+        if needles and not any(map(text.__contains__, needles)):
+            continue
         kind = _KINDS.get(name, "secret")
         for pattern in plugin.denylist:
             group = 1 if name in _VALUE_GROUP or (name == "AWSKeyDetector" and pattern.groups) else 0
@@ -198,7 +222,12 @@ def _mixed(value: str) -> bool:
     return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
 
 
+_SRI = re.compile(r"^sha(?:1|256|384|512)-")
+
+
 def _entropy_candidate(value: str, limit: float) -> bool:
-    if is_structural(value) or is_placeholder(value):
-        return False
+    if is_structural(value) or is_placeholder(value) or _SRI.match(value) or value.startswith("gAAAAA"):
+        return False  # ids, hashes, integrity digests, the API's own encrypted blobs: structure
+    if value.count("/") >= 2 and not value.endswith("="):
+        return False  # a path (/nix/store/<hash>-name, a/b/c), not an encoded secret
     return entropy(value) > limit

@@ -165,7 +165,7 @@ def _call_text(tool_input) -> str:
 
 # Any home directory, whoever's: the name in it is a person's account name.
 _HOME_PREFIX = re.compile(
-    r"(?:(?<![\w.])/(?:Users|home|export/home)/|(?<![A-Za-z])[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/(?:Users|home|export/home)/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
     r"[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
 )
 _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
@@ -174,6 +174,9 @@ _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default us
 def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterator[Finding]:
     if "/users/" in lowered or "/home/" in lowered or "users\\" in lowered or ":/users/" in lowered:
         for m in _HOME_PREFIX.finditer(text):
+            before = text[m.start() - 1: m.start()]
+            if before and (before.isalnum() or before in "._"):
+                continue  # "/x/home/..." or "D:" inside a word: not a home directory
             name = m.group(0).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
             if name.lower() in _NOT_A_USER or name in (".", ".."):
                 continue

@@ -30,7 +30,8 @@ _PHONE = re.compile(
     r"|\d{3}([.\-])\d{3}\1\d{4}"
     r")(?![\w\-:/]|\.\d)"
 )
-_IPV4 = re.compile(r"(?<![\w.:\-])(?:\d{1,3}\.){3}\d{1,3}(?![\w\-]|\.\d)")
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w\-]|\.\d)")
+_IP_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
 
 
 def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -50,6 +51,8 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         if 8 <= digits <= 15:
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
     for m in _IPV4.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE:
+            continue  # part of a version string, an OID or a longer number
         try:
             address = ipaddress.IPv4Address(m.group(0))
         except ValueError:

@@ -322,8 +322,9 @@ def load_plan(path: str | Path) -> Plan | None:
 class PlanStore:
     """Plans of many sessions in one directory (the bucket's `plans_dir`)."""
 
-    def __init__(self, plans_dir: str | Path) -> None:
+    def __init__(self, plans_dir: str | Path, cache_dir: str | Path | None = None) -> None:
         self.dir = Path(plans_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else self.dir / "scan-cache"
 
     def path(self, session_id: str) -> Path:
         return plan_path(self.dir, session_id)
@@ -336,4 +337,4 @@ class PlanStore:
 
     def cache_path(self, session_id: str) -> Path:
         """Where the scan cache of a session lives (beside its plan)."""
-        return self.dir / "scan-cache" / plan_path("", session_id).name.replace(".plan.json", ".scan.json")
+        return self.cache_dir / plan_path("", session_id).name.replace(".plan.json", ".scan.json")

@@ -1,0 +1,74 @@
+"""scan: the redaction findings of one session (never the values), and its plan brought up to date."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli.output import print_json, print_table
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "scan",
+        help="find secrets and personal data in a session (positions and kinds, never the values)",
+        description="Scan every field of a session for secrets, your own identity and personal data, "
+        "and bring its redaction plan up to date. Values are never printed.",
+    )
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--no-save", action="store_true", help="do not update the session's redaction plan")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_scan)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from tracetui.bucket import Bucket
+    from tracetui.redact import PlanStore, refresh_plan
+
+    bucket = Bucket.open(getattr(args, "bucket", None))
+    try:
+        session = bucket.session(args.id)
+        store = PlanStore(bucket.plans_dir, bucket.cache_dir / "scan")
+    finally:
+        bucket.close()
+    plan = refresh_plan(session, store, save=not args.no_save)
+    spans = [s for s in plan.spans if s.decision != "manual"]
+    order = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}
+    spans.sort(key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))
+    if args.json:
+        print_json(
+            [
+                {
+                    "step": s.step,
+                    "field": s.field,
+                    "start": s.start,
+                    "end": s.end,
+                    "kind": s.kind,
+                    "tier": s.tier,
+                    "detector": s.detector,
+                    "decision": s.decision,
+                    "placeholder": s.placeholder,
+                }
+                for s in spans
+            ]
+        )
+        return 0
+    if spans:
+        print_table(
+            ("step", "field", "span", "kind", "tier", "detector", "decision"),
+            [
+                (s.step or "(session)", s.field, f"{s.start}-{s.end}", s.kind, s.tier, s.detector, s.decision or "pending")
+                for s in spans
+            ],
+            48,
+        )
+    sure = sum(1 for s in spans if s.tier == "auto")
+    pending = len(plan.pending())
+    print(
+        f"{len(spans)} finding(s): {sure} sure (scrubbed unless rejected), {len(spans) - sure} suggested, "
+        f"{pending} waiting for a decision",
+        file=sys.stdout,
+    )
+    return 0
