@@ -256,6 +256,8 @@ def test_nested_subagents_layout():
         "agent_type": "Explore",
         "transcript": "missing",
     }
+    # no transcript: the pair is dated by the call that spawned it
+    assert by_id["subagent:afffffffffffffff0:start"].timestamp == by_id["n-04"].timestamp
     assert by_id["q-01"].parent == "subagent:aside_question-0123456789abcdef:start"
     assert by_id["n-03"].meta["agent_id"] == "a1b2c3d4e5f6a7b8c"
     assert s.models == ["claude-opus-test", "claude-haiku-test"]

@@ -146,7 +146,6 @@ class _Reader:
         self.spawn_calls: list[Step] = []  # Task/Agent calls in the main conversation, file order
         self.spawned: dict[str, str] = {}  # agent id -> spawning call step id
         self.tokens: dict[tuple[Any, ...], Tokens] = {}
-        self.used_ids: set[str] = set()
         self.models: list[str] = []
         self.last_model: dict[str | None, str] = {}
         self.pending_compaction: dict[str | None, Step | None] = {}
@@ -287,14 +286,13 @@ class _Reader:
         if step_id is None:
             if line.base is None:
                 base = line.uuid or f"{line.scope.id if line.scope else 'main'}#{line.no}"
-                if base in self.used_ids and line.scope is not None:
+                if base in self.by_id and line.scope is not None:
                     base = f"{line.scope.id}/{base}"
                 line.base = base
             step_id = line.base if line.blocks == 0 else f"{line.base}:{line.blocks}"
             line.blocks += 1
-        while step_id in self.used_ids:
+        while step_id in self.by_id:
             step_id += "+"  # only a log that reuses its own uuids gets here
-        self.used_ids.add(step_id)
         rec = line.rec
         ts = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
         step = Step(
@@ -812,13 +810,15 @@ class _Reader:
             meta["agent_type"] = agent.agent_type
         if not agent.has_transcript:
             meta["transcript"] = "missing"
+        call = self.by_id.get(agent.spawned_by) if agent.spawned_by else None
+        when = steps[0].timestamp if steps else call.timestamp if call else None
         start = Step(
             f"subagent:{agent.id}:start",
             0,
             StepKind.SUBAGENT_START,
             "system",
             agent.description or agent.prompt or "",
-            timestamp=steps[0].timestamp if steps else None,
+            timestamp=when,
             parent=agent.spawned_by,
             subagent=agent.id,
             meta=meta,
@@ -829,7 +829,7 @@ class _Reader:
             StepKind.SUBAGENT_END,
             "system",
             "",
-            timestamp=steps[-1].timestamp if steps else None,
+            timestamp=steps[-1].timestamp if steps else when,
             parent=steps[-1].id if steps else start.id,
             subagent=agent.id,
         )
