@@ -210,3 +210,20 @@ def test_summary_counts_states_and_files(tmp_path):
     assert s["states"] == {"alive": 5, "transformed": 1, "reverted": 1, "lost": 1, "uncommitted": 1}
     assert s["files"] == sorted(FILES)
     assert s["steps"] == 9
+
+
+def test_a_patch_that_only_reindents_is_matched_exactly(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "def f():\n  return compute(1)\n")
+    repo.write("b.py", "def g():\n  return compute(2)\n")
+    repo.commit("init", iso(9))
+    e1 = replace(repo, "a.py", "  return compute(1)\n", "    return compute(1)\n")
+    e2 = replace(repo, "b.py", "  return compute(2)\n", "    return compute(2)\n")
+    accepted = repo.commit("indent", iso(11), "a.py")
+    repo.git("checkout", "--", "b.py")  # the other re-indent is discarded
+    session = session_of(repo.path, [(iso(10), e1), (iso(10), e2)])
+    assert [(f.state, f.commit, f.kept) for f in trail(session).fates] == [("alive", accepted, 1), ("lost", None, 0)]
+    repo.write("a.py", "def f():\n  return compute(1)\n")
+    undone = repo.commit("style", iso(12), "a.py")
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.commit, fate.kept, fate.commits) == ("reverted", accepted, 0, [undone])

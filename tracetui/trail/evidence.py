@@ -44,8 +44,9 @@ class Probe:
     lines: list[str]
     want: Counter  # evidence line -> how many the patch added (or removed)
     floor: dict[str, int]  # exact line -> copies expected without the patch
-    want_n: Counter
+    want_n: Counter  # the same by norm (whitespace removed)
     floor_n: dict[str, int]
+    exact_only: bool = False  # the patch only changed whitespace: match exact lines only
 
     @property
     def size(self) -> int:
@@ -67,13 +68,16 @@ def probe(patch: Patch) -> Probe | None:
         # Copies expected without the patch. Unknown prior state: none (for a deletion, this
         # assumes a deleted line existed exactly as often as it was deleted).
         floor[line] = 0 if before is None else max(before.get(line, 0) - removed[line], 0)
-    want_n: Counter = Counter()
-    floor_n: dict[str, int] = {}
-    for line, n in want.items():
-        key = norm(line)
-        want_n[key] += n
-        floor_n[key] = floor_n.get(key, 0) + floor[line]
-    return Probe(deletion, lines, want, floor, want_n, floor_n)
+    want_n = Counter(norm(x) for x in lines)
+    removed_n = Counter(norm(x) for x in patch.removed)
+    before_n: Counter = Counter()
+    for line, n in (before or {}).items():
+        before_n[norm(line)] += n
+    floor_n = {k: (0 if before is None else max(before_n[k] - removed_n[k], 0)) for k in want_n}
+    # A patch that only re-indents or re-spaces lines is invisible to whitespace-blind matching:
+    # look for it by exact lines only.
+    exact_only = not deletion and want_n == Counter(norm(x) for x in _evidence(patch.removed))
+    return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only)
 
 
 @dataclass(slots=True)
@@ -124,6 +128,8 @@ def kept(p: Probe, f: FileLines) -> int:
         back = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
         return p.size - back
     exact = sum(min(max(f.exact.get(k, 0) - p.floor[k], 0), n) for k, n in p.want.items())
+    if p.exact_only:
+        return exact
     loose = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
     return max(exact, loose)
 

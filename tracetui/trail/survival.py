@@ -35,6 +35,7 @@ from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.patches import Patch, session_patches
+from tracetui.trail.snapshot import refine_with_snapshots
 
 SLACK_SECONDS = 60
 CACHE_VERSION = 1
@@ -148,8 +149,6 @@ def trail(
     ref_commit = resolve_ref(found, ref)
     base = _base_reader(found, session)
     patches = session_patches(session, root=root or session.cwd, base=base)
-    from tracetui.trail.snapshot import refine_with_snapshots
-
     refine_with_snapshots(found, session, patches)
     repo_name = root or found.path.rstrip("/")
     key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
