@@ -227,3 +227,19 @@ def test_a_patch_that_only_reindents_is_matched_exactly(tmp_path):
     undone = repo.commit("style", iso(12), "a.py")
     fate = trail(session).fates[0]
     assert (fate.state, fate.commit, fate.kept, fate.commits) == ("reverted", accepted, 0, [undone])
+
+
+def test_a_patch_replaced_by_a_later_step_says_so(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("pkg/a.py", BODY.format(name="a"))
+    repo.commit("init", iso(9))
+    first = replace(repo, "pkg/a.py", "line 3 of a\n", "line 3 of a\nlimit = 10\n")
+    second = replace(repo, "pkg/a.py", "limit = 10\n", "limit = 20\n")
+    done = repo.commit("limit", iso(11), "pkg/a.py")
+    # the session ran in a subfolder and the repository is named explicitly
+    session = session_of(repo.path / "pkg", [(iso(10), first), (iso(10, 1), second)])
+    fates = trail(session, repo=repo.path / "pkg").fates
+    assert [(f.patch.path, f.state, f.commit, f.superseded_by) for f in fates] == [
+        ("pkg/a.py", "lost", None, "s1"),
+        ("pkg/a.py", "alive", done, None),
+    ]
