@@ -297,3 +297,41 @@ def test_text_no_encoder_takes_is_mended_not_fatal(tmp_path, monkeypatch):
         assert (report.sessions, report.errors) == (1, [])
         step = bucket.session("half").steps[0]
         assert (step.text, step.tool_input) == ("cut \ufffd here", {"k": "\ufffd"})
+
+
+def test_an_agent_whose_grouping_fails_keeps_its_sessions(tmp_path, monkeypatch):
+    sources = _fixture_sources(tmp_path)
+    real_reader = readers.reader
+
+    class NoGroups:
+        @staticmethod
+        def group(paths):
+            raise OSError("disk went away")
+
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+        monkeypatch.setattr(readers, "reader", lambda agent: NoGroups if agent == "claude" else real_reader(agent))
+        report = bucket.sync(sources)
+        assert [e["path"] for e in report.errors] == ["claude"]
+        assert report.sessions == 2 and bucket.agents() == ["claude", "pi"]
+
+
+def test_opening_while_a_sync_holds_the_write_lock_does_not_wait(tmp_path):
+    import sqlite3
+    import time
+
+    sources = _fixture_sources(tmp_path)
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+    writer = sqlite3.connect(tmp_path / "b" / "index.sqlite", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM groups")  # uncommitted: readers must still see the old state
+    try:
+        start = time.perf_counter()
+        with Bucket.open(tmp_path / "b") as reader_bucket:
+            assert len(reader_bucket.list_sessions()) == 2
+            assert reader_bucket.search("xylophonic")
+        assert time.perf_counter() - start < 1.0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

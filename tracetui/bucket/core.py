@@ -3,7 +3,6 @@ redaction plans (`plans/`) and caches (`cache/`), and the one object the other l
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import threading
@@ -20,6 +19,11 @@ from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
 from tracetui.sources import RawLog
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: one sync at a time is then up to the user
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -124,13 +128,15 @@ class Bucket:
             raise TracetuiError(f"cannot write to the bucket {str(self.root)!r}: {exc.strerror or exc}") from None
         with lock:
             # One sync at a time per bucket (another process may be syncing the same one).
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             try:
                 return sync(self.root, conn, sources, progress, workers)
             except sqlite3.DatabaseError as exc:
                 raise TracetuiError(f"the bucket index could not be updated: {exc}") from None
             finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+                if fcntl is not None:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     # -- reads ------------------------------------------------------------------------------------
 

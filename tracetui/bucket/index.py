@@ -91,13 +91,17 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def create(conn: sqlite3.Connection) -> None:
-    version = None
+    """Make the schema current. Writes nothing when it already is, so opening a connection while
+    a sync holds the write lock never waits."""
+    schema = tool = None
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        version = row[0] if row else None
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'tool')"))
+        schema, tool = rows.get("schema"), rows.get("tool")
     except sqlite3.OperationalError:
-        pass
-    if version not in (None, SCHEMA_VERSION):
+        pass  # a new, empty index
+    if schema == SCHEMA_VERSION and tool == __version__:
+        return
+    if schema not in (None, SCHEMA_VERSION):
         # An index from another version is a cache like any other: drop it and rebuild from the copies.
         conn.executescript(
             "DROP TABLE IF EXISTS steps_fts; DROP TABLE IF EXISTS steps; DROP TABLE IF EXISTS sessions;"
@@ -105,8 +109,7 @@ def create(conn: sqlite3.Connection) -> None:
         )
     conn.executescript(SCHEMA)
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-    row = conn.execute("SELECT value FROM meta WHERE key='tool'").fetchone()
-    if row is None or row[0] != __version__:
+    if tool != __version__:
         # Another version's readers may have read the same bytes differently: forget every group's
         # signature so the next sync parses each session again (its rows are then replaced).
         conn.execute("DELETE FROM groups")
@@ -192,8 +195,9 @@ def finish_fts(conn: sqlite3.Connection) -> None:
         raise
 
 
-def load_groups(conn: sqlite3.Connection) -> dict[str, str]:
-    return dict(conn.execute("SELECT main, sig FROM groups"))
+def load_groups(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """{main log path: (agent, signature)} of every indexed session group."""
+    return {main: (agent, sig) for main, agent, sig in conn.execute("SELECT main, agent, sig FROM groups")}
 
 
 def drop_group(conn: sqlite3.Connection, main: str) -> None:

@@ -203,6 +203,7 @@ def sync(
     indexed = index.load_groups(conn)
     jobs: list[Job] = []
     live_groups: set[str] = set()
+    grouped_agents: set[str] = set()
     for agent in sorted(known):
         paths = sorted(known[agent])
         try:
@@ -210,6 +211,7 @@ def sync(
         except Exception as exc:
             report.errors.append({"path": agent, "line": 0, "error": f"cannot group {agent} logs: {type(exc).__name__}: {exc}"})
             continue
+        grouped_agents.add(agent)
         agent_sc = {p: sc for (a, p), sc in sidecars.items() if a == agent}
         grouped: set[str] = set()
         for g in groups:
@@ -219,7 +221,7 @@ def sync(
             live_groups.add(main)
             member_sc = {p: agent_sc[p] for p in members if p in agent_sc}
             member_stale = {p: stale[(agent, p)] for p in members if (agent, p) in stale}
-            old_sig = indexed.get(main)
+            old_sig = indexed[main][1] if main in indexed else None
             if not member_stale and old_sig is not None and signature(members, member_sc) == old_sig:
                 continue
             weight = sum(member_stale.get(p, (0, 0))[0] or (member_sc[p].offset if p in member_sc else 0) for p in members)
@@ -228,8 +230,9 @@ def sync(
             if p not in grouped and (agent, p) in stale:
                 jobs.append(Job(agent, [p], {p: stale[(agent, p)]}, {}, None, False, stale[(agent, p)][0]))
 
-    # Groups the readers no longer form (a log moved into another group) leave the index.
-    for main in set(indexed) - live_groups:
+    # Groups the readers no longer form (a log moved into another group) leave the index; an
+    # agent whose grouping failed keeps what it had.
+    for main in [m for m, (agent, _) in indexed.items() if agent in grouped_agents and m not in live_groups]:
         conn.execute("BEGIN")
         index.drop_group(conn, main)
         conn.execute("COMMIT")
