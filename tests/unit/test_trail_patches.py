@@ -94,3 +94,14 @@ def test_paths_relative_to_step_cwd_and_root():
     assert relative_path("c:/Users/l/p/f.py", "C:\\Users\\l\\p") == ("f.py", True)
     [p] = session_patches(_session(FileEdit("x.py", "create", content="x\n"), step_cwd="/home/dev/proj/sub"))
     assert (p.path, p.inside) == ("sub/x.py", True)
+
+
+def test_insertion_hunks_follow_the_unified_diff_convention():
+    # jsdiff: an insertion after line 5 is "@@ -5,0 +6,1 @@"
+    hunk = Hunk(5, 0, 6, 1, ["+inserted"])
+    edit = FileEdit("a.py", "update", hunks=[hunk], original=FILE)
+    second = FileEdit("a.py", "update", old_string="inserted\nrow 6", new_string="inserted!\nrow 6")
+    p1, p2 = session_patches(_session(edit, second))
+    assert [(h.old_start, h.new_start) for h in p1.hunks] == [(5, 6)]
+    assert (p2.added, p2.removed, p2.exact) == (["inserted!"], ["inserted"], True)
+    assert p2.hunks[0].old_start == 3  # three lines of context before line 6

@@ -169,7 +169,9 @@ def _apply_hunks(text: str, hunks: list[Hunk]) -> tuple[str, list[Hunk]] | None:
     for h in hunks:
         old = [x[1:] for x in h.lines if x[:1] in (" ", "-")]
         new = [x[1:] for x in h.lines if x[:1] in (" ", "+")]
-        at = _find_block(lines, old, cursor, h.old_start - 1 if h.old_start else None)
+        # An insertion-only hunk's old_start is the line it goes after (unified-diff convention).
+        hint = (h.old_start if not old else h.old_start - 1) if h.old_start else None
+        at = _find_block(lines, old, cursor, hint)
         if at is None:
             return None
         out.extend(lines[cursor:at])
@@ -294,7 +296,11 @@ def _edit_patch(
     exact = True
 
     if edit.hunks:
-        hunks = [Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x for x in h.lines if not x.startswith("\\")]) for h in edit.hunks]
+        # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
+        hunks = [
+            Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")])
+            for h in edit.hunks
+        ]
         if before is not None:
             applied = _apply_hunks(before, hunks)
             if applied is not None:
