@@ -243,3 +243,23 @@ def test_a_patch_replaced_by_a_later_step_says_so(tmp_path):
         ("pkg/a.py", "lost", None, "s1"),
         ("pkg/a.py", "alive", done, None),
     ]
+
+
+def test_first_commit_anywhere_but_judged_where_the_reference_took_it(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", BODY.format(name="a"))
+    repo.commit("init", iso(9))
+    repo.git("switch", "-q", "-c", "side")
+    edit = replace(repo, "a.py", "line 2 of a\n", "line 2 of a\nPICKED = 'yes'\n")
+    first = repo.commit("on side", iso(11), "a.py")
+    repo.git("switch", "-q", "main")
+    repo.write("b.py", "unrelated\n")
+    repo.commit("other work", iso(11, 30), "b.py")
+    repo.git("cherry-pick", first, when=iso(12))
+    session = session_of(repo.path, [(iso(10), edit)])
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.commit, fate.judged_at, fate.commits) == ("alive", first, None, [])
+    repo.write("a.py", BODY.format(name="a"))
+    undo = repo.commit("undo", iso(13), "a.py")
+    fate = trail(session).fates[0]
+    assert (fate.state, fate.commit, fate.judged_at, fate.commits) == ("reverted", first, None, [undo])

@@ -13,8 +13,11 @@ evidence lines (evidence.py). Then, at the reference revision (default HEAD):
 - unknown: no repository, or the file lies outside it, or the patch has no line worth looking for.
 
 A pure deletion is looked for by the absence of its removed lines: alive while they stay deleted.
-If the accepting commit is not in the reference's history (say, on a branch not merged), the patch
-is judged at the tip of the first ref that holds that commit, and `judged_at` names that ref.
+If the accepting commit is not in the reference's history, but a later commit there holds the patch
+(a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
+that commit on. If the reference's history never held it (a branch not merged), it is judged at the
+tip of the first ref that holds the accepting commit (branches first), and `judged_at` names that
+ref: "alive on feature" says more than "lost" about work that sits in a commit.
 Nothing here reads a commit message.
 """
 
@@ -335,13 +338,26 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         k = ev.kept(probe, ref_lines)
         return Fate(patch, "lost", kept=k, dropped=probe.size - k)
 
-    judged, judged_at = ref_commit, None
+    judged, judged_at, baseline = ref_commit, None, accept
     if judged is None or accept not in history.ancestry(judged):
-        for name, tip in tips:
-            if accept in history.ancestry(tip):
-                judged, judged_at = tip, name
-                break
-    final_blob, accept_blob = history.blob_at(judged, path), history.blob_at(accept, path)
+        # First reached elsewhere. If the reference's own history took it later (a cherry-pick, a
+        # rebase whose old branch still exists), judge it there; else at the branch that has it.
+        on_ref = None
+        if judged is not None:
+            line = history.ancestry(judged)
+            for ctime, _, cid in changes:
+                if cid in line and (t is None or ctime >= t - SLACK_SECONDS):
+                    if ev.reached(probe, files.get(history.blob_at(cid, path), path)):
+                        on_ref = cid
+                        break
+        if on_ref is not None:
+            baseline = on_ref
+        else:
+            for name, tip in tips:
+                if accept in history.ancestry(tip):
+                    judged, judged_at = tip, name
+                    break
+    final_blob, accept_blob = history.blob_at(judged, path), history.blob_at(baseline, path)
     final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
     kept = ev.kept(probe, final)
     changed = ev.changed(probe, files.full(final_blob), files.full(accept_blob)) if kept < probe.size else 0
@@ -354,7 +370,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (ev.kept(probe, accepted), ev.kept_exact(probe, accepted)):
         later: list[str] = []  # nothing to show: its lines are as they were accepted
     else:
-        later = _later_commits(probe, history, files, path, accept, judged)
+        later = _later_commits(probe, history, files, path, baseline, judged)
     return Fate(
         patch,
         state,
