@@ -114,6 +114,9 @@ class _Line:
     resolved: bool = False
     base: str | None = None  # the id of the line's first block step
     blocks: int = 0
+    on_path: bool = False  # (mark_active) on the walk back from the conversation's last message
+    holds_turn: bool = False  # (mark_active) a prompt or a new response at or below this line
+    active: bool | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -693,38 +696,35 @@ class _Reader:
                 break
         if leaf is None:
             return
-        on_path: set[int] = set()
         node: _Line | None = leaf
-        while node is not None and id(node) not in on_path:
-            on_path.add(id(node))
+        while node is not None and not node.on_path:
+            node.on_path = True
             node = node.parent
         # Which lines have a prompt or a new response somewhere below them. Walked up from each such
         # line (stopping at the first already marked), since a parent can come later in the file.
-        holds_turn: dict[int, bool] = {}
         for ln in convo:
-            if not _starts_turn(ln):
-                continue
-            node = ln
-            while node is not None and not holds_turn.get(id(node)):
-                holds_turn[id(node)] = True
-                node = node.parent
-        active: dict[int, bool] = {}
+            if _starts_turn(ln):
+                node = ln
+                while node is not None and not node.holds_turn:
+                    node.holds_turn = True
+                    node = node.parent
         for ln in convo:
-            stack: list[_Line] = []
-            node = ln
-            while node is not None and id(node) not in active:
-                stack.append(node)
-                node = node.parent
-            while stack:
-                node = stack.pop()
-                if id(node) in on_path or node.parent is None:
-                    value = True
-                elif id(node.parent) in on_path:
-                    value = not holds_turn.get(id(node), False)
-                else:
-                    value = active.get(id(node.parent), True)
-                active[id(node)] = value
-            if not active[id(ln)]:
+            if ln.active is None:
+                stack: list[_Line] = []
+                node = ln
+                while node is not None and node.active is None:
+                    stack.append(node)
+                    node = node.parent
+                while stack:
+                    node = stack.pop()
+                    parent = node.parent
+                    if node.on_path or parent is None:
+                        node.active = True
+                    elif parent.on_path:
+                        node.active = not node.holds_turn
+                    else:
+                        node.active = parent.active is not False
+            if not ln.active:
                 for step in ln.steps:
                     step.active = False
 
@@ -964,16 +964,13 @@ def _starts_turn(line: _Line) -> bool:
 
 
 def _tokens(usage: dict[str, Any]) -> Tokens:
-    def num(key: str) -> int:
-        value = usage.get(key)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-    return Tokens(
-        num("input_tokens"),
-        num("output_tokens"),
-        num("cache_read_input_tokens"),
-        num("cache_creation_input_tokens"),
-    )
+    values = [
+        usage.get("input_tokens"),
+        usage.get("output_tokens"),
+        usage.get("cache_read_input_tokens"),
+        usage.get("cache_creation_input_tokens"),
+    ]
+    return Tokens(*(v if type(v) is int else 0 for v in values))
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:
