@@ -263,3 +263,19 @@ def test_first_commit_anywhere_but_judged_where_the_reference_took_it(tmp_path):
     undo = repo.commit("undo", iso(13), "a.py")
     fate = trail(session).fates[0]
     assert (fate.state, fate.commit, fate.judged_at, fate.commits) == ("reverted", first, None, [undo])
+
+
+def test_cache_keeps_a_bounded_number_of_trails(tmp_path, monkeypatch):
+    import tracetui.trail.survival as survival
+
+    monkeypatch.setattr(survival, "CACHE_KEEP", 2)
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", BODY.format(name="a"))
+    repo.commit("init", iso(9))
+    session = session_of(repo.path, [(iso(10), replace(repo, "a.py", "line 1 of a\n", "line 1 of a\nx = 1\n"))])
+    cache = tmp_path / "cache"
+    for hour in (11, 12, 13):
+        repo.write("b.py", f"{hour}\n")
+        repo.commit("tick", iso(hour), "b.py")
+        trail(session, cache_dir=cache)
+    assert len(list((cache / "trail").iterdir())) == 2

@@ -488,7 +488,23 @@ def _cache_store(cache_dir: Path, key: str, fates: list[Fate]) -> None:
         tmp = folder / f".{key}.{os.getpid()}.tmp"
         tmp.write_bytes(orjson.dumps([f.to_dict() for f in fates]))
         os.replace(tmp, folder / f"{key}.json")
+        _prune(folder)
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+CACHE_KEEP = 500  # trails kept; every commit makes new keys, so old ones are dropped, oldest first
+
+
+def _prune(folder: Path) -> None:
+    entries = list(os.scandir(folder))
+    if len(entries) <= CACHE_KEEP:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime_ns)
+    for entry in entries[: len(entries) - CACHE_KEEP]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
 
 
