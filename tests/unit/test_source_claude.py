@@ -732,3 +732,17 @@ def test_inline_sidechain_matched_by_time_when_the_prompt_differs():
         "subagent:sidechain-s1:end",
         "r1",
     ]
+
+
+def test_group_workflow_files(tmp_path):
+    sid = "12345678-1234-4234-8234-123456789abc"
+    root = tmp_path / "subagents" / "projects" / "-p"  # an unlucky home folder name changes nothing
+    wf = root / sid / "subagents" / "workflows" / "wf_1"
+    wf.mkdir(parents=True)
+    (root / f"{sid}.jsonl").write_text('{"type":"user","sessionId":"%s"}\n' % sid)
+    (wf / "agent-a1.jsonl").write_text('{"type":"user","sessionId":"%s","agentId":"a1"}\n' % sid)
+    (wf / "journal.jsonl").write_text('{"type":"step"}\n')
+    groups = claude_code.group(sorted(p for p in tmp_path.rglob("*") if p.is_file()))
+    assert [(g.main.name, [c.name for c in g.companions]) for g in groups] == [
+        (f"{sid}.jsonl", ["agent-a1.jsonl"])
+    ]
