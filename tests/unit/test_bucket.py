@@ -211,3 +211,20 @@ def test_index_of_another_schema_is_rebuilt(tmp_path, sources):
     with Bucket.open(tmp_path / "b") as b:
         assert b.list_sessions() == []
         assert b.sync(sources).new == 2
+
+
+def test_connections_of_ended_threads_are_let_go(bucket):
+    def use():
+        bucket.count_sessions()
+
+    for _ in range(5):
+        t = threading.Thread(target=use)
+        t.start()
+        t.join()
+    bucket.count_sessions()
+    assert len(bucket._conns) <= 2  # this thread's and at most the last ended one's
+    counts = []
+    t = threading.Thread(target=lambda: counts.append(bucket.count_sessions()))
+    t.start()
+    t.join()
+    assert counts == [2]

@@ -206,3 +206,20 @@ def test_sync_json_on_the_corpus_has_the_contract_keys(capsys, tmp_path):
     assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds"]
     assert doc["sessions"] == doc["new"] > 0
     assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
+
+
+def test_sync_without_sources_reads_the_agents_default_folders(capsys, src, tmp_path, monkeypatch):
+    claude_home = tmp_path / "claude-config"
+    shutil.copytree(src / "claude", claude_home / "projects")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(claude_home))
+    pi_home = Path.home() / ".pi" / "agent" / "sessions" / "--home-dev-gadgets--"
+    shutil.copytree(src / "pi", pi_home)
+    monkeypatch.setenv("TRACETUI_BUCKET", str(tmp_path / "envbucket"))
+    report = run_json(capsys, "sync")
+    assert (report["sessions"], report["new"]) == (2, 2)
+    rows = run_json(capsys, "ls")
+    assert sorted(Path(r["source"]).name for r in rows) == [
+        f"2026-01-06T09-00-00-000Z_{PI_ID}.jsonl",
+        f"{CLAUDE_ID}.jsonl",
+    ]
+    assert all(r["source"].startswith((str(claude_home), str(Path.home()))) for r in rows)

@@ -45,7 +45,9 @@ class Bucket:
     def __init__(self, root: Path):
         self.root = root
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        # (thread, connection) for every thread that has used the bucket, so close() can close them
+        # all and connections of threads that have ended (UI workers come and go) are let go.
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._store = Store(root)
 
@@ -88,16 +90,20 @@ class Bucket:
                 raise TracetuiError(f"cannot use the bucket index {str(path)!r}: {exc}") from None
             self._local.conn = conn
             with self._lock:
-                self._conns.append(conn)
+                alive = []
+                for thread, other in self._conns:
+                    if thread.is_alive():
+                        alive.append((thread, other))
+                    else:
+                        _close(other)
+                alive.append((threading.current_thread(), conn))
+                self._conns = alive
         return conn
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._conns:
-                try:
-                    conn.close()
-                except sqlite3.Error:
-                    pass
+            for _, conn in self._conns:
+                _close(conn)
             self._conns.clear()
         self._local = threading.local()
 
@@ -250,3 +256,10 @@ class Bucket:
 def _made(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _close(conn: sqlite3.Connection) -> None:
+    try:
+        conn.close()
+    except sqlite3.Error:
+        pass
