@@ -119,9 +119,9 @@ def _is_transcript(path: Path) -> bool:
     if not name.endswith(".jsonl"):
         return False
     # Files under a session's subagents folder that are not agents (workflow journals) are not
-    # conversations of their own. Only the folders nearest the file count: a home directory that
+    # conversations of their own. The folder must follow a session id: a home directory that
     # happens to be called "subagents" says nothing.
-    return is_agent_file(path) or "subagents" not in name_parts(path)[-5:-1]
+    return is_agent_file(path) or session_from_path(path) is None
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
