@@ -163,7 +163,9 @@ def seal(
     manifest_bytes = mf.canonical(manifest)
     members = {mf.MANIFEST: manifest_bytes, **payload}
 
-    leaks = scrub.second_gate(members, scrubbed, session_identity(session))
+    structural = {repo_info.get("base"), *(e["sha256"] for e in manifest["members"].values())}
+    structural.update(r.get("commit") for r in trail_records)
+    leaks = scrub.second_gate(members, scrubbed, session_identity(session), frozenset(x for x in structural if x))
     if leaks:
         raise SealRefused(
             f"the second gate found {len(leaks)} sure finding(s) left in the sealed bytes; nothing was written",
