@@ -102,3 +102,16 @@ def test_snapshot_command_from_a_claude_code_hook(tmp_path, monkeypatch, capsys)
     assert capsys.readouterr().err == f"tracetui: no git repository at {outside}\n"
     assert main(["snapshot", "--repo", str(repo.path)]) == 2
     assert "no session id" in capsys.readouterr().err
+
+
+def test_a_same_size_change_right_after_a_snapshot_is_seen(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init", iso(9))
+    first = take_snapshot(repo.path, "s")
+    repo.write("a.py", "x = 2\n")  # same size, same second: the stat cache must not be trusted
+    second = take_snapshot(repo.path, "s")
+    third = take_snapshot(repo.path, "s")
+    assert repo.git("show", f"{first.tree}:a.py") == "x = 1"
+    assert repo.git("show", f"{second.tree}:a.py") == "x = 2"
+    assert third.tree == second.tree

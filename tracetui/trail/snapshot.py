@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import pygit2
 from pygit2.enums import FileMode
 
@@ -64,7 +65,9 @@ def take_snapshot(
     repo = pygit2.Repository(found)
     if repo.workdir is None:
         raise TracetuiError(f"the repository at {repo_path} has no working tree to snapshot")
-    tree = _tree_from_disk(repo, repo.workdir.rstrip("/"), "")
+    stat_cache = _StatCache.load(repo)
+    tree = _tree_from_disk(repo, repo.workdir.rstrip("/"), "", stat_cache)
+    stat_cache.save()
     prefix = session_ref_prefix(session_id)
     number = 1 + max((s.number for s in snapshots(repo, session_id)), default=0)
     when = int(now if now is not None else time.time())
@@ -80,7 +83,53 @@ def take_snapshot(
     return Snapshot(ref, number, str(commit), str(tree), when, session_id, tool_use_id, tool)
 
 
-def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str) -> pygit2.Oid:
+class _StatCache:
+    """Blob ids of work-tree files by their stat, so a snapshot re-reads only files that changed.
+
+    Kept in the git directory (never in the index). A file modified within two seconds of the
+    cache being written is hashed again: its stat could hide a second change in the same tick.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: str, old: dict[str, list], written_ns: int) -> None:
+        self.path = path
+        self.old = old
+        self.written_ns = written_ns
+        self.new: dict[str, list] = {}
+
+    @classmethod
+    def load(cls, repo: pygit2.Repository) -> _StatCache:
+        path = os.path.join(repo.path, "tracetui-snapshot-stat.json")
+        try:
+            doc = orjson.loads(Path(path).read_bytes())
+            return cls(path, dict(doc["files"]), int(doc["written_ns"]))
+        except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+            return cls(path, {}, 0)
+
+    def blob(self, repo: pygit2.Repository, rel: str, full: str, st: os.stat_result) -> pygit2.Oid:
+        key = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
+        known = self.old.get(rel)
+        if known is not None and known[:4] == key and st.st_mtime_ns < self.written_ns - self.RACY_NS:
+            oid = pygit2.Oid(hex=known[4])
+            if oid in repo:
+                self.new[rel] = known
+                return oid
+        oid = repo.create_blob_fromdisk(full)
+        self.new[rel] = [*key, str(oid)]
+        return oid
+
+    def save(self) -> None:
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(orjson.dumps({"written_ns": time.time_ns(), "files": self.new}))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # without the cache the next snapshot just reads every file again
+
+
+def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str, cache: _StatCache) -> pygit2.Oid:
     builder = repo.TreeBuilder()
     folder = os.path.join(top, rel) if rel else top
     with os.scandir(folder) as entries:
@@ -96,7 +145,7 @@ def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str) -> pygit2.Oid:
             if stat.S_ISDIR(st.st_mode):
                 if repo.path_is_ignored(path + "/") or os.path.exists(os.path.join(entry.path, ".git")):
                     continue  # ignored, or a nested repository (its own history)
-                sub = _tree_from_disk(repo, top, path)
+                sub = _tree_from_disk(repo, top, path, cache)
                 if len(repo.get(sub)):
                     builder.insert(name, sub, FileMode.TREE)
             elif repo.path_is_ignored(path):
@@ -106,7 +155,7 @@ def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str) -> pygit2.Oid:
                 builder.insert(name, blob, FileMode.LINK)
             elif stat.S_ISREG(st.st_mode):
                 try:
-                    blob = repo.create_blob_fromdisk(entry.path)
+                    blob = cache.blob(repo, path, entry.path, st)
                 except (OSError, pygit2.GitError):
                     continue  # vanished or unreadable mid-walk: leave it out rather than fail the hook
                 mode = FileMode.BLOB_EXECUTABLE if st.st_mode & 0o111 else FileMode.BLOB
