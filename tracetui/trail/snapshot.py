@@ -69,7 +69,6 @@ def take_snapshot(
     tree = _tree_from_disk(repo, repo.workdir.rstrip("/"), "", stat_cache)
     stat_cache.save()
     prefix = session_ref_prefix(session_id)
-    number = 1 + max((s.number for s in snapshots(repo, session_id)), default=0)
     when = int(now if now is not None else time.time())
     sig = pygit2.Signature(SIGNATURE[0], SIGNATURE[1], when, 0)
     lines = ["tracetui snapshot", "", f"session: {session_id}"]
@@ -78,9 +77,16 @@ def take_snapshot(
     if tool:
         lines.append(f"tool: {tool}")
     commit = repo.create_commit(None, sig, sig, "\n".join(lines) + "\n", tree, [])
-    ref = f"{prefix}{number}"
-    repo.references.create(ref, commit)
-    return Snapshot(ref, number, str(commit), str(tree), when, session_id, tool_use_id, tool)
+    # Two hooks may fire at once (parallel tool calls): whoever loses the race takes the next number.
+    for _ in range(20):
+        number = 1 + max((s.number for s in snapshots(repo, session_id)), default=0)
+        ref = f"{prefix}{number}"
+        try:
+            repo.references.create(ref, commit)
+        except (pygit2.AlreadyExistsError, ValueError):
+            continue
+        return Snapshot(ref, number, str(commit), str(tree), when, session_id, tool_use_id, tool)
+    raise TracetuiError(f"could not record a snapshot under {prefix}: too many at once")
 
 
 class _StatCache:
