@@ -26,6 +26,8 @@ from tracetui.redact.finding import AUTO
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan
 
+# The session-level fields a capsule carries (its source paths and read errors stay home).
+SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
 _SHORT = 8  # values shorter than this are replaced elsewhere only as whole words
 
@@ -90,7 +92,7 @@ def undecided(session: Session, plan: Plan | None, steps: set[str]) -> list[dict
     return [
         {"step": s.step, "field": s.field, "kind": s.kind, "tier": s.tier, "detector": s.detector}
         for s in (plan.pending() if plan is not None else ())
-        if s.step is None or s.step in steps
+        if (s.step in steps) if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS)
     ]
 
 
