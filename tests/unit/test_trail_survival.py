@@ -279,3 +279,10 @@ def test_cache_keeps_a_bounded_number_of_trails(tmp_path, monkeypatch):
         repo.commit("tick", iso(hour), "b.py")
         trail(session, cache_dir=cache)
     assert len(list((cache / "trail").iterdir())) == 2
+
+
+def test_fates_of_one_step(tmp_path):
+    _, session, _ = _scenario(tmp_path)
+    result = trail(session)
+    assert [f.patch.path for f in result.for_step("s1")] == ["edit.py"]
+    assert result.for_step("nope") == []

@@ -9,7 +9,8 @@ Public API (the CLI, the UI and the capsule builder use only these):
 - `session_patches(session, root=None, base=None) -> list[Patch]`: the patches, no git needed.
 - `unified_diff(patch) -> str`: the patch as unified-diff text.
 - `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates.
-  `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows.
+  `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
+  `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
   reason)`: `state` is one of `STATES`: alive, transformed, reverted, lost, uncommitted, unknown
   (survival.py documents how each is decided; evidence.py how lines are matched).

@@ -110,6 +110,10 @@ class Trail:
     def rows(self) -> list[dict[str, Any]]:
         return [f.to_dict() for f in self.fates]
 
+    def for_step(self, step_id: str) -> list[Fate]:
+        """The fates of one step's patches (an edit call may touch several files)."""
+        return [f for f in self.fates if f.patch.step_id == step_id]
+
 
 def summarize(trail: Trail) -> dict[str, Any]:
     """Counts for a header line: patches by state, files and steps touched."""
