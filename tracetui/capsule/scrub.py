@@ -92,7 +92,7 @@ def undecided(session: Session, plan: Plan | None, steps: set[str]) -> list[dict
     return [
         {"step": s.step, "field": s.field, "kind": s.kind, "tier": s.tier, "detector": s.detector}
         for s in (plan.pending() if plan is not None else ())
-        if (s.step in steps) if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS)
+        if (s.step in steps if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS))
     ]
 
 
