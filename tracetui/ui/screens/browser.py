@@ -117,6 +117,7 @@ class BrowserScreen(Screen):
         self._want_step: str | None = None
         self._agents: list[str] = []
         self._projects: list[str] = []
+        self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
 
     @property
     def library(self) -> Any:
@@ -268,6 +269,7 @@ class BrowserScreen(Screen):
         self.opened = opened
         self.context = None
         self.trail = None
+        self._shown_for = {}
         session = opened.session
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0)
@@ -324,19 +326,30 @@ class BrowserScreen(Screen):
         if index is None or self.opened is None:
             detail.show_blocks([Block("", "no step chosen", None, "$text-muted")])
             return
+        # Only the pane on show is redrawn; the others catch up when their tab is opened.
+        self._shown_for = {}
+        self._refresh_tab(self.query_one(TabbedContent).active, index)
+
+    def _refresh_tab(self, tab: str | None, index: int) -> None:
+        assert self.opened is not None
+        if self._shown_for.get(tab) == index:
+            return
+        self._shown_for[tab or ""] = index
         session = self.opened.session
-        detail.show_blocks(step_blocks(session, self.opened.shape, index))
-        self._show_diff(index)
-        if self.query_one(TabbedContent).active == "ctx":
-            self._compute_context(session.id, session.steps[index].id)
+        if tab == "detail":
+            self.query_one("#detail-view", TextView).show_blocks(step_blocks(session, self.opened.shape, index))
+        elif tab == "diff":
+            self._show_diff(index)
+        elif tab == "ctx":
+            step_id = session.steps[index].id
+            if self.context is None or self.context.step_id != step_id:
+                self._compute_context(session.id, step_id)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         index = self.current_step()
-        if event.pane.id == "ctx" and index is not None and self.opened is not None:
-            step_id = self.opened.session.steps[index].id
-            if self.context is None or self.context.step_id != step_id:
-                self._compute_context(self.opened.session.id, step_id)
+        if index is not None and self.opened is not None:
+            self._refresh_tab(event.pane.id, index)
 
     # -- context --------------------------------------------------------------------------------
     def _compute_context(self, session_id: str, step_id: str) -> None:
@@ -389,7 +402,9 @@ class BrowserScreen(Screen):
         self._title(self.opened.session)
         index = self.current_step()
         if index is not None:
-            self._show_diff(index)
+            self._shown_for.pop("diff", None)
+            if self.query_one(TabbedContent).active == "diff":
+                self._refresh_tab("diff", index)
 
     def _show_diff(self, index: int) -> None:
         assert self.opened is not None

@@ -1,0 +1,170 @@
+"""UI speed: first paint, cursor moves, and opening a 50k-step session (design.md's budgets).
+
+    .venv/bin/python bench/bench_ui.py                  # synthetic: 100k sessions, one of 50k steps
+    .venv/bin/python bench/bench_ui.py --bucket DIR     # a real bucket (its largest session)
+
+Prints one JSON object. Times are wall-clock seconds for "first paint" and "open", CPU ms per key
+for cursor moves (a Pilot key press minus an unbound key's cost, as textual-notes.md advises),
+and "forced" ms: the cursor action plus drawing every visible line from cold, the worst frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracetui.demo.synthetic import AGENTS, PROJECTS, session  # noqa: E402
+from tracetui.errors import NotFound  # noqa: E402
+from tracetui.model import SessionSummary, Tokens  # noqa: E402
+
+SIZE = (160, 44)
+
+
+class SyntheticLibrary:
+    """N session rows made on demand (no N objects held), plus one big session to open."""
+
+    def __init__(self, n: int, big_steps: int) -> None:
+        self.n = n
+        self.big = session(big_steps, 0)
+
+    def _row(self, i: int) -> SessionSummary:
+        if i == 0:
+            return SessionSummary.of(self.big)
+        return SessionSummary(
+            id=f"{i:08x}-0000-4000-8000-{i:012x}", agent=AGENTS[i % 3], project=PROJECTS[i % len(PROJECTS)],
+            cwd=None, title=f"Synthetic session {i}: refactor module {i % 97}",
+            started=f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z", ended=None, steps=20 + i % 400,
+            tool_calls=5, edits=1, tokens=Tokens(1000, 100, 10000, 0), models=["m"], source="")
+
+    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0):
+        end = self.n if limit is None else min(self.n, offset + limit)
+        return [self._row(i) for i in range(offset, end)]
+
+    def count_sessions(self, agent=None, project=None, text=None):
+        return self.n
+
+    def session(self, id_or_prefix):
+        if self.big.id.startswith(id_or_prefix):
+            return self.big
+        raise NotFound("synthetic rows other than the first cannot be opened")
+
+    def search(self, query, limit=50):
+        return []
+
+    def projects(self):
+        return list(PROJECTS)
+
+    def agents(self):
+        return list(AGENTS)
+
+
+async def until(pilot, condition, timeout: float = 30.0) -> float:
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("condition not reached")
+        await pilot.pause(0.005)
+    return time.perf_counter() - started
+
+
+async def key_cost(pilot, key: str, n: int = 60) -> float:
+    """CPU ms per press of `key`, minus the cost of an unbound key."""
+    async def cpu(k: str) -> float:
+        t = time.process_time()
+        for _ in range(n):
+            await pilot.press(k)
+        return time.process_time() - t
+
+    base = await cpu("f19")
+    return max(0.0, (await cpu(key) - base) / n * 1000)
+
+
+def forced_ms(widget, action, n: int = 200) -> float:
+    """Median ms of the cursor action plus drawing every visible line with cold caches."""
+    samples = []
+    height = widget.size.height
+    for _ in range(n):
+        t = time.perf_counter()
+        action()
+        widget._strips.clear()
+        for y in range(height):
+            widget.render_line(y)
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+async def run(library, big_id: str | None) -> dict:
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.widgets.session_list import SessionList
+    from tracetui.ui.widgets.timeline import Timeline
+
+    result: dict = {}
+    started = time.perf_counter()
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        sessions = app.screen.query_one(SessionList)
+        await until(pilot, lambda: sessions.count > 0 and sessions.summary(0) is not None)
+        result["first_paint_s"] = round(time.perf_counter() - started, 3)
+        result["sessions"] = sessions.count
+        sessions.focus()
+        result["session_list_down_cpu_ms"] = round(await key_cost(pilot, "down"), 2)
+        result["session_list_down_forced_ms"] = round(forced_ms(sessions, sessions.action_cursor_down), 2)
+        sessions.move_to(sessions.count // 2)
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        result["session_list_down_forced_at_middle_ms"] = round(forced_ms(sessions, sessions.action_cursor_down), 2)
+        if big_id is None:
+            return result
+        screen = app.screen
+        timeline = screen.query_one(Timeline)
+        t0 = time.perf_counter()
+        screen.open_session(big_id, focus=True)
+        await until(pilot, lambda: screen.opened is not None and screen.opened.session.id == big_id
+                    and timeline.count > 0, timeout=120)
+        await pilot.pause(0)
+        for y in range(timeline.size.height):
+            timeline.render_line(y)
+        result["open_big_session_s"] = round(time.perf_counter() - t0, 3)
+        result["big_session_steps"] = len(screen.opened.session.steps)
+        timeline.focus()
+        await pilot.pause(0.1)
+        result["timeline_down_cpu_ms"] = round(await key_cost(pilot, "down"), 2)
+        result["timeline_down_forced_ms"] = round(forced_ms(timeline, timeline.action_cursor_down), 2)
+        timeline.move_to(timeline.count // 2)
+        result["timeline_down_forced_at_middle_ms"] = round(forced_ms(timeline, timeline.action_cursor_down), 2)
+        await app.workers.wait_for_complete()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bucket", help="measure a real bucket instead of the synthetic one")
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--steps", type=int, default=50_000)
+    args = parser.parse_args()
+    t = time.perf_counter()
+    if args.bucket:
+        from tracetui.bucket import Bucket
+
+        library = Bucket.open(Path(args.bucket))
+        rows = library.list_sessions()
+        big_id = max(rows, key=lambda r: r.steps).id if rows else None
+        setup = {"library": f"bucket {args.bucket}"}
+    else:
+        library = SyntheticLibrary(args.sessions, args.steps)
+        big_id = library.big.id
+        setup = {"library": f"synthetic {args.sessions} sessions"}
+    setup["setup_s"] = round(time.perf_counter() - t, 2)
+    print(json.dumps({**setup, **asyncio.run(run(library, big_id))}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
