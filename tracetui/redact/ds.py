@@ -132,12 +132,11 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     b -= 1
                 chars = _JWT_CHARS if name == "JwtTokenDetector" else _TOKEN_CHARS
                 if group == 0:
-                    a0, b0 = a, b
-                    while a > 0 and text[a - 1] in chars:
-                        a -= 1
+                    b0 = b
                     while b < n and text[b] in chars:
                         b += 1
-                    if (a, b) != (a0, b0) and name not in _WIDEN:
+                    inside_word = a > 0 and text[a - 1] in _TOKEN_CHARS
+                    if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
                 if b - a < 8 or is_placeholder(value) or entropy(value) < 2.5:

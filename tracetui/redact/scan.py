@@ -89,12 +89,12 @@ def scan_session(
 ) -> list[Finding]:
     """Findings in every field of `session`, each located by step id and field name.
 
-    `identity` defaults to `session_identity(session)`. With `cache_path`, results are cached per
-    field content, so a session that grew only scans its new fields. `workers=0` scans in this
-    process; by default big sessions use up to two worker processes.
+    `identity` is who the user is (default: the running environment); what the session itself shows
+    (home paths in its cwd, values from .env files it read) is always added. With `cache_path`,
+    results are cached per field content, so a session that grew only scans its new fields.
+    `workers=0` scans in this process; by default big sessions use up to two worker processes.
     """
-    if identity is None:
-        identity = session_identity(session)
+    identity = session_identity(session, identity)
     fields = list(iter_fields(session))
     salt = f"{DETECTORS_VERSION}:{identity.fingerprint()}"
     cache: dict[str, list[dict]] = _load_cache(cache_path, salt) if cache_path else {}
