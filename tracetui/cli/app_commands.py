@@ -33,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
+    _need_terminal()
     try:
         from tracetui.bucket import Bucket
         from tracetui.bucket.locations import bucket_dir
@@ -64,6 +65,7 @@ def run_demo(args: argparse.Namespace) -> int:
         open_library(demo)
         print(demo.root)
         return 0
+    _need_terminal()
     root = Path(tempfile.mkdtemp(prefix="tracetui-demo-"))
     try:
         demo = build(root / "demo")
@@ -78,6 +80,7 @@ def run_open(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TracetuiError(f"{path} is not a file")
+    _need_terminal()
     try:
         from tracetui.capsule import open_capsule
     except ImportError as exc:
@@ -87,9 +90,12 @@ def run_open(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(library, **kwargs) -> None:
+def _need_terminal() -> None:
     if not sys.stdout.isatty():
         raise TracetuiError("the app needs a terminal; use `tracetui ls` or `--json` commands in scripts")
+
+
+def _run(library, **kwargs) -> None:
     from tracetui.ui.app import TraceApp
 
     TraceApp(library, **kwargs).run()

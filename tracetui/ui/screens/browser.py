@@ -100,7 +100,7 @@ class BrowserScreen(Screen):
         Binding("p", "cycle_project", "Project", show=False, tooltip="Filter by project (cycles)"),
         Binding("ctrl+b", "toggle_sessions", "Sessions pane", show=False),
         Binding("z", "toggle_zoom", "Zoom", show=False, tooltip="Give the focused pane the whole screen"),
-        Binding("r", "redact", "Redact", show=False, tooltip="Review redactions of this session"),
+        Binding("r", "redact", "Redact", tooltip="Review the redactions of this session before sealing it"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -490,13 +490,14 @@ class BrowserScreen(Screen):
 
 
 def _redact_screen(session: Session, library: Any):
-    """The redaction engineer's editor, when this build has it."""
+    """The redaction editor over the bucket's plan store, when this build has both."""
     try:
+        from tracetui.redact import PlanStore
         from tracetui.ui.screens.redact_editor import RedactEditor
     except ImportError:
         return None
     plans = getattr(library, "plans_dir", None)
-    try:
-        return RedactEditor(session, plans)
-    except TypeError:
-        return RedactEditor(session)
+    if plans is None:
+        return None
+    cache = getattr(library, "cache_dir", None)
+    return RedactEditor(session, PlanStore(plans, cache / "scan-cache" if cache is not None else None))

@@ -79,9 +79,10 @@ class RedactArea(TextArea):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False, id=id, classes=classes)
+        # Set before TextArea's constructor, which already builds the highlight map.
         self.map = DisplayMap("")
         self.painted: list[PaintedSpan] = []
+        super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False, id=id, classes=classes)
         base = TextAreaTheme.get_builtin_theme("css")
         styles = dict(base.syntax_styles) if base is not None else {}
         styles.update(STATE_STYLES)

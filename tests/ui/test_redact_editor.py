@@ -1,0 +1,143 @@
+"""Pilot tests of the redaction editor: navigate, decide, mark, undo, preview; the plan on disk follows."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
+
+from tracetui.redact import Identity, PlanStore, load_plan
+from tracetui.ui.screens.redact_editor import RedactEditor, paginate
+from tracetui.ui.widgets.redact_area import DisplayMap, RedactArea
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "redact"))
+import redact_samples as S  # noqa: E402
+
+
+class EditorApp(App):
+    def __init__(self, session, location):
+        super().__init__()
+        self.session, self.location = session, location
+
+    def on_mount(self) -> None:
+        self.push_screen(RedactEditor(self.session, self.location, Identity()))
+
+
+async def _ready(app, pilot) -> RedactEditor:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, RedactEditor)
+    return screen
+
+
+def _disk(store: PlanStore, session_id: str):
+    return {s.key: s.decision for s in store.load(session_id).spans}
+
+
+async def test_navigate_decide_mark_undo_preview(tmp_path):
+    session = S.make_session()
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = EditorApp(session, store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        editor = await _ready(app, pilot)
+        assert editor.plan is not None and editor.items
+        assert store.path(session.id).exists()  # the first scan is saved at once
+        first = editor.current
+        # Session-level fields come first (cwd), then steps in order.
+        assert first.step is None
+        await pilot.press("n")
+        assert editor.index == 1
+        await pilot.press("N")
+        assert editor.index == 0
+        await pilot.press("N")  # wraps around to the last finding
+        assert editor.index == len(editor.items) - 1
+
+        # Walk to the email suggestion and accept it, then reject it.
+        while editor.current.kind != "email":
+            await pilot.press("n")
+        email = editor.current
+        assert email.decision is None and (email.step, email.field) == ("u1", "text")
+        area = app.screen.query_one(RedactArea)
+        assert area.selected_text == S.EMAIL  # the finding is selected on screen
+        await pilot.press("a")
+        assert _disk(store, session.id)[email.key] == "accepted"
+        await pilot.press("x")
+        assert _disk(store, session.id)[email.key] == "rejected"
+
+        # Select a word with the keyboard-equivalent selection API, mark it.
+        text = session.step("u1").text
+        start = text.index("client")
+        area.selection = Selection((0, start), (0, start + len("client")))
+        await pilot.press("m")
+        manual = [s for s in store.load(session.id).spans if s.decision == "manual"]
+        assert [(s.step, s.field, s.start, s.end) for s in manual] == [("u1", "text", start, start + 6)]
+
+        # The preview shows the page as it will be sealed.
+        await pilot.press("v")
+        preview = app.screen.query_one("#redact-preview", TextArea)
+        assert preview.display
+        assert S.OPENAI not in preview.text and "<OPENAI_KEY_1>" in preview.text
+        assert "client" not in preview.text and "<REDACTED_1>" in preview.text
+        assert S.EMAIL in preview.text  # rejected: kept as it is
+
+        # Undo takes the manual span away again, on disk too.
+        await pilot.press("u")
+        assert not [s for s in store.load(session.id).spans if s.decision == "manual"]
+        await pilot.press("u")
+        assert _disk(store, session.id)[email.key] == "accepted"
+
+
+async def test_accept_kind_and_everywhere(tmp_path):
+    session = S.make_session()
+    plan_file = tmp_path / "one.plan.json"
+    app = EditorApp(session, plan_file)
+    async with app.run_test(size=(120, 36)) as pilot:
+        editor = await _ready(app, pilot)
+        while editor.current.kind != "github-token":
+            await pilot.press("n")
+        await pilot.press("X")
+        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"rejected"}
+        await pilot.press("A")
+        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"accepted"}
+        # "landed" appears once; mark it everywhere through a selection.
+        while (editor.current.step, editor.current.field) != ("a1", "text"):
+            await pilot.press("n")
+        area = app.screen.query_one(RedactArea)
+        text = session.step("a1").text
+        i = text.index("env file")
+        area.selection = Selection((0, i), (0, i + len("env file")))
+        await pilot.press("e")
+        spans = [s for s in load_plan(plan_file).spans if s.decision == "manual"]
+        assert [(s.step, s.field) for s in spans] == [("a1", "text"), ("c1", "tool_input.description")]
+
+
+async def test_control_characters_are_shown_and_offsets_stay_aligned(tmp_path):
+    session = S.make_session()
+    session.step("u1").text = "\x1b]52;c;ZZZ\x07 then " + S.GITHUB
+    app = EditorApp(session, tmp_path / "p.plan.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        while editor.current.step != "u1":
+            await pilot.press("n")
+        area = app.screen.query_one(RedactArea)
+        assert "\x1b" not in area.text and "␛" in area.text
+        assert area.selected_text == S.GITHUB
+
+
+def test_display_map_round_trips():
+    m = DisplayMap("a\x1bb\tc\u202ed")
+    assert m.text == "a␛b    c<U+202E>d"
+    assert [m.to_display(i) for i in range(len(m.raw) + 1)] == [0, 1, 2, 3, 7, 8, 16, 17]
+    assert m.to_raw(5) == 3 and m.to_raw(10) == 5
+
+
+def test_paginate_bounds_lines_and_giant_lines():
+    text = "\n".join(f"line {i}" for i in range(1000))
+    starts = paginate(text, lines=400, chars=10_000)
+    assert len(starts) == 3 and text[starts[1] :].startswith("line 400\n")
+    assert paginate("x" * 25, lines=10, chars=10) == [0, 10, 20]
