@@ -55,8 +55,9 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
         reason = _get(fate, "reason")
         if isinstance(reason, str) and reason:
             evidence = f"{evidence}; {reason}" if evidence else reason
-        diff = ""
-        if diff_of is not None:
+        diff = _get(patch, "diff") if isinstance(patch, dict) else ""  # a capsule's trail rows carry it
+        diff = diff if isinstance(diff, str) else ""
+        if not diff and diff_of is not None and not isinstance(patch, dict):
             try:
                 diff = diff_of(patch)
             except Exception:
