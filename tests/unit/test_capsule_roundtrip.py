@@ -25,6 +25,7 @@ from tracetui.capsule import (
 )
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
+from tracetui.ctx import context_at
 from tracetui.errors import NotFound, TracetuiError
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -149,6 +150,9 @@ def test_opened_capsule_quacks_like_a_bucket(tmp_path, project):
     assert "tracetui replay" in opened.readme
     step = opened.session("sess-0001").step("c1")
     assert step.edits[0].path.endswith("/test_calc.py") and step.tool == "Write"
+    # The recorded context of every step is what ctx says of the session (nothing was redacted).
+    for s in session.steps:
+        assert opened.context(s.id) == context_at(session, s.id).to_dict()
 
 
 def test_replay_reproduces_then_fixed_after_a_fix_commit(tmp_path, project):

@@ -215,6 +215,14 @@ def test_non_canonical_json_is_refused_even_with_a_matching_manifest(tmp_path, g
     _refused(tmp_path, _rebuild({**members, "trace.jsonl": b"\n".join(lines[1:])}), "malformed role or text")
 
 
+def test_a_context_that_refers_forward_is_refused(tmp_path, good):
+    members = _members(good)
+    lines = [orjson.loads(x) for x in members["ctx.jsonl"].splitlines()]
+    assert lines[1]["from"] == lines[0]["step"]  # contexts are stored as deltas on the previous one
+    lines[0]["from"] = lines[1]["step"]
+    _refused(tmp_path, _rebuild({**members, "ctx.jsonl": b"".join(canonical(x) + b"\n" for x in lines)}), "does not come before it")
+
+
 def test_a_non_canonical_tar_layout_is_refused(tmp_path, good):
     members = _members(good)
     # The same members in another order (or with other mtimes) are not what tracetui writes.

@@ -43,7 +43,7 @@ class OpenedCapsule:
     _session: Session
     fates: list[dict[str, Any]] = field(default_factory=list)  # trail.jsonl: patches + states at sealing
     _ctx: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _ctx_text: dict[str, str] = field(default_factory=dict)
+    _ctx_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _manifest_bytes: bytes = b""
     read_only: bool = True
 
@@ -66,17 +66,26 @@ class OpenedCapsule:
         return self._session.steps
 
     def context(self, step_id: str) -> dict[str, Any]:
-        """The context recorded at sealing for one step, with item texts filled in."""
+        """The context recorded at sealing for one step: {"step", "tokens", "compacted", "items"},
+        items as `Context.to_dict()` gives them (step, index, kind, role, tool, text, tokens)."""
         record = self._ctx.get(step_id)
         if record is None:
             raise NotFound(f"the capsule has no recorded context for step {step_id}")
-        by_id = {s.id: s.text for s in self._session.steps}
+        parts: list[list[str]] = []
+        current: dict[str, Any] | None = record
+        while current is not None:
+            parts.append(current["items"])
+            current = self._ctx.get(current["from"]) if current["from"] else None
+        by_id = {s.id: s for s in self._session.steps}
         items = []
-        for item in record.get("items", []):
-            item = dict(item)
-            item["text"] = by_id.get(item["step"], self._ctx_text.get(item["step"], ""))
-            items.append(item)
-        return {**record, "items": items}
+        for part in reversed(parts):
+            for ref in part:
+                step = by_id.get(ref)
+                if step is not None:
+                    items.append(_item(step))
+                else:
+                    items.append(dict(self._ctx_items.get(ref) or {"step": ref, "text": "", "tokens": 0}))
+        return {"step": step_id, "tokens": record["tokens"], "compacted": record["compacted"], "items": items}
 
     def check_signature(self, allowed_signers: Path | None = None, identity: str | None = None) -> SignatureCheck:
         return check(self._manifest_bytes, self.signature, allowed_signers, identity)
@@ -180,19 +189,7 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
     except UnicodeDecodeError:
         raise CapsuleError(f"member {mf.README} is not UTF-8 text") from None
     session = _session(manifest, steps, path)
-    ctx: dict[str, dict[str, Any]] = {}
-    ctx_text: dict[str, str] = {}
-    for record in ctx_records:
-        step_id = record.get("step")
-        items = record.get("items")
-        if not isinstance(step_id, str) or not isinstance(items, list):
-            raise CapsuleError(f"member {mf.CTX} has a malformed record")
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("step"), str):
-                raise CapsuleError(f"member {mf.CTX} has a malformed item")
-            if isinstance(item.get("text"), str):
-                ctx_text.setdefault(item["step"], item.pop("text"))
-        ctx[step_id] = record
+    ctx, ctx_items = _ctx(ctx_records)
     return OpenedCapsule(
         path=path,
         capsule_id=mf.capsule_id(manifest_bytes),
@@ -203,7 +200,7 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
         _session=session,
         fates=fates,
         _ctx=ctx,
-        _ctx_text=ctx_text,
+        _ctx_items=ctx_items,
         _manifest_bytes=manifest_bytes,
     )
 
@@ -271,6 +268,43 @@ def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session
         subagents=subagents,
         files=[str(path)],
     )
+
+
+def _ctx(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """ctx.jsonl checked: carried items, and contexts whose `from` names an earlier context."""
+    contexts: dict[str, dict[str, Any]] = {}
+    items: dict[str, dict[str, Any]] = {}
+    for number, record in enumerate(records, 1):
+        where = f"member {mf.CTX} line {number}"
+        if "item" in record:
+            item = record["item"]
+            if not isinstance(item, dict) or not isinstance(item.get("step"), str) or not isinstance(item.get("text"), str):
+                raise CapsuleError(f"{where} has a malformed item")
+            items[item["step"]] = item
+            continue
+        step, refs, base = record.get("step"), record.get("items"), record.get("from")
+        if not isinstance(step, str) or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            raise CapsuleError(f"{where} has a malformed context")
+        if base is not None and base not in contexts:
+            raise CapsuleError(f"{where} refers to a context that does not come before it")
+        if not isinstance(record.get("tokens"), int) or not isinstance(record.get("compacted"), bool):
+            raise CapsuleError(f"{where} has a malformed context")
+        contexts[step] = record
+    return contexts, items
+
+
+def _item(step: Step) -> dict[str, Any]:
+    from tracetui.ctx import estimate_tokens
+
+    return {
+        "step": step.id,
+        "index": step.index,
+        "kind": step.kind,
+        "role": step.role,
+        "tool": step.tool,
+        "text": step.text,
+        "tokens": estimate_tokens(step),
+    }
 
 
 def _snippet(text: str, at: int, width: int = 80) -> str:

@@ -13,9 +13,11 @@ and anything still undecided blocks the seal unless `accept_suggested` accepts i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from tracetui.capsule.keys import fingerprint
 from tracetui.model import Session
@@ -152,19 +154,49 @@ def second_gate(
     `structural` are values the capsule itself put there (commit ids, member digests): a
     40-hex commit id next to the word "aws" looks like an AWS secret to detect-secrets.
     """
-    scan = _scanner(identity)
     leaks: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for name in sorted(members):
-        text = members[name].decode("utf-8", errors="replace")
-        for line_no, line in enumerate(text.split("\n"), 1):
-            for f in scan(line):
-                if getattr(f, "tier", None) != AUTO:
+        for line_no, text in _texts(name, members[name]):
+            if text in seen:
+                continue
+            seen.add(text)
+            for f in scan_text(text, identity):
+                if f.tier != AUTO:
                     continue
-                value = line[f.start : f.end]
+                value = text[f.start : f.end]
                 if value in structural or _is_placeholder(value) or any(k in value or value in k for k in scrubbed.kept_values):
                     continue
                 leaks.append({"member": name, "line": line_no, "kind": f.kind, "tier": f.tier, "detector": f.detector})
     return leaks
+
+
+def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
+    """(line, text) for every string in a member: each JSON key and value, decoded, or the text.
+
+    Decoded strings are what detectors are built for (a PEM block has real newlines, not `\\n`),
+    and they are the same unit the plan was made on.
+    """
+    if not name.endswith((".json", ".jsonl")):
+        yield 1, data.decode("utf-8", errors="replace")
+        return
+    for line_no, line in enumerate(data.split(b"\n"), 1):
+        if line:
+            for text in _strings(orjson.loads(line)):
+                yield line_no, text
+
+
+def _strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        if obj:
+            yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -194,10 +226,6 @@ def _pattern(replacements: dict[str, str]) -> re.Pattern[str] | None:
             body = left + body + right
         parts.append(body)
     return re.compile("|".join(parts))
-
-
-def _scanner(identity: Identity | None = None) -> Callable[[str], list[Any]]:
-    return lambda text: scan_text(text, identity)
 
 
 _PLACEHOLDER = re.compile(r"^<[A-Z][A-Z0-9_]*>$")

@@ -127,8 +127,10 @@ def seal(
     clean = scrubbed.session
     clean_steps = [s for s in clean.steps if s.id in episode_ids]
 
-    trace = [scrubbed.deep(s.to_dict()) for s in clean_steps]
-    ctx_records = _ctx_records(clean, clean_steps, episode_ids, scrubbed)
+    # `clean` has been through the plan and the value map already; the trail has not (its
+    # context lines come from git), nor has the repository's description.
+    trace = [s.to_dict() for s in clean_steps]
+    ctx_records = _ctx_records(clean, clean_steps, episode_ids)
     root = _find_root(session, repo)
     trail_records = _trail_records(session, root, ref, episode_ids, scrubbed)
     repo_info = _repo_info(session, root, base, episode)
@@ -138,7 +140,7 @@ def seal(
         mf.CTX: mf.canonical_lines(ctx_records),
         mf.TRAIL: mf.canonical_lines(trail_records),
     }
-    head = scrubbed.deep(_session_head(clean, clean_steps))
+    head = _session_head(clean, clean_steps)
     payload[mf.README] = _readme(head, len(trace), len(trail_records), repo_info, scrubbed.receipt).encode()
     manifest = {
         "format": mf.FORMAT,
@@ -206,27 +208,32 @@ def _session_head(session: Session, steps: list[Step]) -> dict[str, Any]:
     }
 
 
-def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str], scrubbed: scrub.Scrubbed) -> list[dict[str, Any]]:
-    """One record per episode step: what it saw, by reference.
+def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str]) -> list[dict[str, Any]]:
+    """What each episode step saw, by reference, so the member grows with the episode, not its square.
 
-    Texts of steps inside the episode are in trace.jsonl already; a step from before the episode
-    carries its text once, on the first record that needs it, so the member grows with the
-    episode, not with its square.
+    Two kinds of line. `{"item": {...}}` carries, once, a step from before the episode that some
+    context includes (with its text; steps inside the episode are in trace.jsonl). `{"step": id,
+    "tokens", "compacted", "from", "items"}` lists the step ids of one context; when the previous
+    context is a prefix of it (the usual case: one more step on the same branch), `from` names that
+    step and `items` holds only the ids added.
     """
     index = ContextIndex(session)
     carried: set[str] = set()
-    records = []
+    records: list[dict[str, Any]] = []
+    prev_ids: list[str] | None = None
+    prev_step: str | None = None
     for step in steps:
         ctx = index.at(step.id)
-        items = []
+        ids = [item.step_id for item in ctx.items]
         for item in ctx.items:
-            d = item.to_dict()
-            if item.step_id in episode_ids or item.step_id in carried:
-                del d["text"]
-            else:
+            if item.step_id not in episode_ids and item.step_id not in carried:
                 carried.add(item.step_id)
-            items.append(d)
-        records.append(scrubbed.deep({"step": ctx.step_id, "tokens": ctx.tokens, "compacted": ctx.compacted, "items": items}))
+                records.append({"item": item.to_dict()})
+        record: dict[str, Any] = {"step": ctx.step_id, "tokens": ctx.tokens, "compacted": ctx.compacted, "from": None, "items": ids}
+        if prev_ids is not None and len(ids) >= len(prev_ids) and ids[: len(prev_ids)] == prev_ids:
+            record["from"], record["items"] = prev_step, ids[len(prev_ids) :]
+        records.append(record)
+        prev_ids, prev_step = ids, ctx.step_id
     return records
 
 
