@@ -286,3 +286,27 @@ def test_fates_of_one_step(tmp_path):
     result = trail(session)
     assert [f.patch.path for f in result.for_step("s1")] == ["edit.py"]
     assert result.for_step("nope") == []
+
+
+@pytest.mark.parametrize("with_original", [True, False])
+def test_a_log_clock_ahead_of_every_commit_is_judged_by_content(tmp_path, with_original):
+    # The log says 2026 but every commit says 2020 (another machine's clock, or a test's fixed dates).
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", BODY.format(name="a"))
+    repo.write("b.py", BODY.format(name="b"))
+    repo.write("c.py", BODY.format(name="c"))
+    repo.commit("init", "2020-01-01T09:00:00Z")
+    ea = replace(repo, "a.py", "line 2 of a\n", "line 2 of a\nkept_line = 1\n")
+    eb = replace(repo, "b.py", "line 2 of b\n", "line 2 of b\nundone_line = 1\n")
+    ec = replace(repo, "c.py", "line 2 of c\n", "line 2 of c\ndiscarded_line = 1\n")
+    work = repo.commit("work", "2020-01-01T10:00:00Z", "a.py", "b.py")
+    repo.write("b.py", BODY.format(name="b"))
+    repo.commit("undo", "2020-01-01T11:00:00Z", "b.py")
+    repo.git("checkout", "--", "c.py")
+    if not with_original:  # as Pi and Codex log them: the file before the edit is not in the log
+        for e in (ea, eb, ec):
+            e.original = None
+    session = session_of(repo.path, [(iso(10), ea), (iso(10), eb), (iso(10), ec)])
+    assert [(f.state, f.commit) for f in trail(session).fates] == [
+        ("alive", work), ("reverted", work), ("lost", None),
+    ]

@@ -164,6 +164,8 @@ def trail(
         if fates is not None:
             return Trail(repo_name, ref, fates, ref_commit=ref_commit, cached=True)
     fates = judge(found, patches, ref_commit)
+    if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
+        _judge_without_clocks(found, session, root, ref_commit, fates)
     _mark_superseded(fates)
     if key is not None:
         _cache_store(Path(cache_dir), key, fates)
@@ -202,11 +204,51 @@ def epoch(timestamp: str | None) -> float | None:
         return None
 
 
+def _clocks_agree(repo: pygit2.Repository, patches: list[Patch]) -> bool:
+    """False when every commit predates every step: the log's clock and git's cannot both be right."""
+    times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
+    tips = ref_tips(repo)
+    if not times or not tips:
+        return True
+    newest = max(repo.get(c).commit_time for _, c in tips)
+    return newest >= min(times) - SLACK_SECONDS
+
+
+def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[Fate]) -> None:
+    """Judge the patches no commit took again, trusting content only.
+
+    When the log was written with another clock than the commits (all of them look older than the
+    session), "the first commit after the step" finds nothing and a time-chosen base commit may
+    already hold the session's work. Then the base is only the commit the log names (if any), and
+    the accepting commit is the first one that holds the patch at whatever time.
+    """
+    named = _named_commit(repo, session)
+    patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None)
+    refine_with_snapshots(repo, session, patches)
+    if len(patches) != len(fates):
+        return
+    again = judge(repo, patches, ref_commit, use_time=False)
+    for i, fate in enumerate(fates):
+        if fate.state in ("lost", "uncommitted") and again[i].commit is not None:
+            fates[i] = again[i]
+
+
+def _named_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | None:
+    if session.git and session.git.commit:
+        try:
+            return repo.revparse_single(session.git.commit).peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            pass
+    return None
+
+
 def _base_reader(repo: pygit2.Repository, session: Session):
     """Files as they were in git when the session began (to place string edits)."""
     commit = _base_commit(repo, session)
-    if commit is None:
-        return None
+    return _reader(repo, commit) if commit is not None else None
+
+
+def _reader(repo: pygit2.Repository, commit: pygit2.Commit):
     tree = commit.tree
 
     def read(path: str) -> str | None:
@@ -222,11 +264,9 @@ def _base_reader(repo: pygit2.Repository, session: Session):
 
 
 def _base_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | None:
-    if session.git and session.git.commit:
-        try:
-            return repo.revparse_single(session.git.commit).peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
-            pass
+    named = _named_commit(repo, session)
+    if named is not None:
+        return named
     if repo.head_is_unborn:
         return None
     start = epoch(session.started) or min(
@@ -290,10 +330,13 @@ class _Files:
         return found
 
 
-def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None) -> list[Fate]:
-    """The fates of `patches` at `ref_commit`, from one walk of the history."""
+def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool = True) -> list[Fate]:
+    """The fates of `patches` at `ref_commit`, from one walk of the history.
+
+    `use_time=False` ignores the steps' times (the accepting commit may be any that holds a patch).
+    """
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
-    since = (min(times) - SLACK_SECONDS) if times and len(times) == len(patches) else 0.0
+    since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
     paths = {p.path for p in patches if p.inside}
     extra = [ref_commit] if ref_commit else []
     history = walk(repo, paths, since, extra)
@@ -307,18 +350,18 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
     return [
-        _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir)
+        _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
     ]
 
 
-def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir) -> Fate:
+def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
     if probe is None:
         return Fate(patch, "unknown", reason="no line to look for")
     path = patch.path
-    t = epoch(patch.timestamp)
+    t = epoch(patch.timestamp) if use_time else None
     changes = sorted(history.changes.get(path, []))
     accept = None
     for ctime, _, cid in changes:
