@@ -68,6 +68,16 @@ def child_parse(sources: dict[str, list[str]]) -> dict:
     import orjson
 
     paths = [p for roots in sources.values() for r in roots for p in sorted(Path(r).rglob("*")) if p.is_file()]
+    # Best of three: the machine may be shared, and the budget is against the parse's real cost.
+    runs = [_parse_once(paths) for _ in range(3)]
+    best = min(runs, key=lambda r: r["seconds"])
+    best["all_seconds"] = [r["seconds"] for r in runs]
+    return best
+
+
+def _parse_once(paths: list[Path]) -> dict:
+    import orjson
+
     start = time.perf_counter()
     total = lines = 0
     for p in paths:
@@ -95,10 +105,17 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str]) -> 
     from tracetui.bucket import Bucket
 
     srcs = {a: [Path(p) for p in ps] for a, ps in sources.items()}
-    b = Bucket.open(bucket)
-    t = time.perf_counter()
-    cold = b.sync(srcs)
-    cold_s = time.perf_counter() - t
+    # Cold sync twice into fresh buckets, best of two (a shared machine is noisy); the second stays.
+    cold_runs = []
+    for attempt in range(2):
+        shutil.rmtree(bucket, ignore_errors=True)
+        b = Bucket.open(bucket)
+        t = time.perf_counter()
+        cold = b.sync(srcs)
+        cold_runs.append(time.perf_counter() - t)
+        if attempt == 0:
+            b.close()
+    cold_s = min(cold_runs)
     rss_sync = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     warm_times = []
@@ -130,6 +147,7 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str]) -> 
     size = sum(p.stat().st_size for p in Path(bucket).rglob("*") if p.is_file())
     return {
         "cold_seconds": cold_s,
+        "cold_all_seconds": cold_runs,
         "sessions": cold.sessions,
         "new": cold.new,
         "errors": len(cold.errors),
@@ -161,6 +179,7 @@ def machine() -> dict:
         pass
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "ram_gb": round(ram, 1),
@@ -169,13 +188,15 @@ def machine() -> dict:
     }
 
 
-WORDS = ["timeout", "kubectl", "parquet"]
+# A rare, a middling and two very common words (the worst case for ranking every match).
+WORDS = ["parquet", "kubectl", "timeout", "function", "the"]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=int, default=300, help="size of the larger source tree (default 300)")
     ap.add_argument("--small-mb", type=int, default=0, help="size of the smaller tree (default: a third)")
+    ap.add_argument("--sizes", type=int, default=2, help="1: only the larger tree")
     ap.add_argument("--tmp", help="where to build the temporary trees (default: the system temp dir)")
     ap.add_argument("--child", choices=("parse", "sync"), help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
@@ -197,7 +218,7 @@ def main() -> int:
         replicas, per_replica = build(src, args.mb * 10**6)
         small = max(1, (args.small_mb * 10**6 // per_replica) if args.small_mb else replicas // 3)
         results = {"machine": machine(), "corpus_mb": per_replica / 1e6, "runs": []}
-        for n in sorted({small, replicas}):
+        for n in sorted({small, replicas} if args.sizes > 1 else {replicas}):
             srcs = sources_for(src, n)
             parse = run_child("--child", "parse", "--sources", json.dumps(srcs))
             sync = run_child("--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(tmp / f"bucket{n}"))
@@ -220,6 +241,7 @@ def main() -> int:
                     f"{s['hits']} hits; ls filter {s['ls_filter_ms']:.1f} ms ({s['sessions_matching']} sessions)",
                     file=sys.stderr,
                 )
+        results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(results, indent=2))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

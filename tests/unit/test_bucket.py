@@ -228,3 +228,13 @@ def test_connections_of_ended_threads_are_let_go(bucket):
     t.start()
     t.join()
     assert counts == [2]
+
+
+def test_snippets_are_short_one_line_extracts_around_the_word():
+    from tracetui.bucket.index import snippet
+
+    text = "x" * 200 + " the\nxylophone\tplays " + "y" * 200
+    assert snippet(["xylo"], text) == "…" + "x" * 35 + " the xylophone plays " + "y" * 84 + "…"
+    assert snippet(["a"], "Success. Updated: A package.json") == "Success. Updated: A package.json"
+    assert snippet(["ls"], "", '{"command":"ls config"}') == '{"command":"ls config"}'
+    assert snippet(["gone"], "line one\nline two") == "line one line two"

@@ -37,6 +37,8 @@ class SearchHit:
 
 
 INDEX_NAME = "index.sqlite"
+# Search ranks at most this many matches (the most recently indexed), to bound its cost.
+RANK_WINDOW = 5000
 
 
 class Bucket:
@@ -222,17 +224,39 @@ class Bucket:
         return session
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Steps whose text matches the words of `query` (any input is safe), best matches first."""
+        """Steps whose text or tool arguments match the words of `query` (any input is safe).
+
+        Best matches first (bm25), ranked among the RANK_WINDOW most recently indexed matches: a
+        bounded amount of work however common the words are.
+        """
         q = index.fts_query(query or "")
         if q is None or limit <= 0:
             return []
-        rows = self._conn().execute(
-            "SELECT s.session, s.id, snippet(steps_fts, -1, '', '', '…', 16)"
-            " FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid"
-            " WHERE steps_fts MATCH ? ORDER BY rank LIMIT ?",
-            (q, limit),
-        )
-        return [SearchHit(r[0], r[1], " ".join(r[2].split())) for r in rows]
+        conn = self._conn()
+        rowids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM (SELECT rowid, rank FROM steps_fts WHERE steps_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
+                (q, RANK_WINDOW, limit),
+            )
+        ]
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        found = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                f"SELECT rowid, session, id, text, tool_input FROM steps WHERE rowid IN ({marks})", rowids
+            )
+        }
+        terms = index.query_terms(query)
+        hits = []
+        for rowid in rowids:
+            if rowid in found:
+                session, step, text, tool_input = found[rowid]
+                hits.append(SearchHit(session, step, index.snippet(terms, text, tool_input)))
+        return hits
 
     def raw_files(self, session_id: str) -> list[RawLog]:
         """The bucket's copies of a session's raw logs (main first), decompressed."""

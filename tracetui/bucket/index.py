@@ -14,6 +14,7 @@ step by triggers. JSON-ish fields (tokens, tool input, edits, meta, ...) are sto
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -308,10 +309,49 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
 
 
 def fts_query(text: str) -> str | None:
-    """User words -> a safe FTS5 query: every term a quoted string, the last one a prefix."""
+    """User words -> a safe FTS5 query: every term a quoted string, the last one a prefix.
+
+    The last term is a prefix only from three characters on: a one- or two-letter prefix matches
+    most of the index, costs a merge of every term it covers, and finds nothing useful.
+    """
     terms = text.split()
     if not terms:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
-    quoted[-1] += "*"
+    if len(terms[-1]) >= PREFIX_MIN:
+        quoted[-1] += "*"
     return " ".join(quoted)
+
+
+PREFIX_MIN = 3
+
+
+def query_terms(text: str) -> list[str]:
+    """The words of a query, lowercased, for finding them again in a step's text."""
+    return [t.lower() for t in text.split()]
+
+
+SNIPPET_BEFORE = 40
+SNIPPET_AFTER = 100
+
+
+def snippet(terms: list[str], text: str, tool_input: str | None = None) -> str:
+    """A short one-line extract around the first place one of `terms` occurs."""
+    for source in (text, tool_input or ""):
+        if not source:
+            continue
+        pattern = "|".join(re.escape(t) for t in terms if t)
+        if not pattern:
+            break
+        # At the start of a word where possible (as the index matched it), anywhere otherwise.
+        match = re.search(rf"\b(?:{pattern})", source, re.IGNORECASE) or re.search(pattern, source, re.IGNORECASE)
+        if match is None:
+            continue
+        at = match.start()
+        start = max(0, at - SNIPPET_BEFORE)
+        end = min(len(source), at + SNIPPET_AFTER)
+        piece = " ".join(source[start:end].split())
+        return ("…" if start > 0 else "") + piece + ("…" if end < len(source) else "")
+    # The words matched as tokens but not as plain text (e.g. split by punctuation): show the start.
+    piece = " ".join((text or tool_input or "")[:SNIPPET_BEFORE + SNIPPET_AFTER].split())
+    return piece + ("…" if len(text or tool_input or "") > SNIPPET_BEFORE + SNIPPET_AFTER else "")
