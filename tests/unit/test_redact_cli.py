@@ -1,0 +1,50 @@
+"""`tracetui scan ID --json`: the contract's keys, never a value, and the plan saved in the bucket."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import FIXTURES
+from tracetui.cli import main
+from tracetui.redact import PlanStore
+
+SESSION = "77777777-7777-4777-8777-777777777777"
+TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
+
+
+def _bucket(tmp_path, capsys):
+    bucket = tmp_path / "bucket"
+    source = FIXTURES / "redact" / "claude" / "projects"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={source}", "--json"]) == 0
+    capsys.readouterr()
+    return bucket
+
+
+def test_scan_json_lists_findings_without_values(tmp_path, capsys):
+    bucket = _bucket(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out)
+    assert TOKEN not in out and "acme-corp" not in out and "jdoe" not in out
+    assert rows and all(
+        {"step", "field", "start", "end", "kind", "tier", "detector"} <= set(r) for r in rows
+    )
+    kinds = {(r["kind"], r["tier"]) for r in rows}
+    assert ("github-token", "auto") in kinds
+    assert ("email", "suggested") in kinds
+    assert ("home-path", "auto") in kinds
+    assert any(r["step"] is None and r["field"] == "cwd" for r in rows)
+    plans = PlanStore(bucket / "plans")
+    plan = plans.load(SESSION)
+    assert plan is not None and len(plan.spans) == len(rows)
+
+
+def test_scan_table_and_unknown_id(tmp_path, capsys):
+    bucket = _bucket(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "scan", SESSION, "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "github-token" in out and "waiting for a decision" in out
+    assert not (bucket / "plans" / f"{SESSION}.plan.json").exists()
+    assert main(["--bucket", str(bucket), "scan", "no-such-session"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tracetui: ") and err.count("\n") == 1
