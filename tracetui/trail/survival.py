@@ -18,7 +18,10 @@ If the accepting commit is not in the reference's history, but a later commit th
 that commit on. If the reference's history never held it (a branch not merged), it is judged at the
 tip of the first ref that holds the accepting commit (branches first), and `judged_at` names that
 ref: "alive on feature" says more than "lost" about work that sits in a commit.
-Nothing here reads a commit message.
+Clocks: "after the step" compares the log's timestamps with committer times (so an amend or a
+rebase, which set a new committer time, count from when they happened). If every commit looks older
+than the session, the two clocks cannot both be right; patches that no commit took are then judged
+again by content alone. Nothing here reads a commit message.
 """
 
 from __future__ import annotations
