@@ -310,3 +310,20 @@ def test_a_log_clock_ahead_of_every_commit_is_judged_by_content(tmp_path, with_o
     assert [(f.state, f.commit) for f in trail(session).fates] == [
         ("alive", work), ("reverted", work), ("lost", None),
     ]
+
+
+def test_a_file_moved_by_the_agent_is_followed_under_its_new_name(tmp_path):
+    from tracetui.model import Hunk
+
+    repo = Repo(tmp_path / "r")
+    repo.write("old/name.py", BODY.format(name="n"))
+    repo.commit("init", iso(9))
+    text = repo.read("old/name.py").replace("line 4 of n\n", "line 4 of n\nMOVED = True\n")
+    (repo.path / "old" / "name.py").unlink()
+    repo.write("new/name.py", text)
+    hunk = Hunk(0, 0, 0, 0, [" line 3 of n", " line 4 of n", "+MOVED = True", " line 5 of n"])
+    edit = FileEdit(path="old/name.py", op="update", hunks=[hunk], move_to="new/name.py")
+    done = repo.commit("move", iso(11), "old/name.py", "new/name.py")
+    fate = trail(session_of(repo.path, [(iso(10), edit)])).fates[0]
+    assert (fate.patch.path, fate.patch.old_path, fate.state, fate.commit) == ("new/name.py", "old/name.py", "alive", done)
+    assert [(h.old_start, h.new_start) for h in fate.patch.hunks] == [(3, 3)]
