@@ -188,8 +188,8 @@ def machine() -> dict:
     }
 
 
-# A rare, a middling and two very common words (the worst case for ranking every match).
-WORDS = ["parquet", "kubectl", "timeout", "function", "the"]
+# Rare, middling and very common words, and a partial word (a prefix query: the costliest).
+WORDS = ["parquet", "kubectl", "timeout", "function", "the", "fil"]
 
 
 def main() -> int:

@@ -226,21 +226,21 @@ class Bucket:
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Steps whose text or tool arguments match the words of `query` (any input is safe).
 
-        Best matches first (bm25), ranked among the RANK_WINDOW most recently indexed matches: a
-        bounded amount of work however common the words are.
+        Whole-word matches come first; only when they are fewer than `limit` is the last word also
+        taken as a prefix (`xyloph` finds `xylophone`): a prefix query costs a merge over every
+        word it covers, which whole common words need not pay. Within each, best matches first
+        (bm25), ranked among the RANK_WINDOW most recently indexed: bounded work however common
+        the words are.
         """
-        q = index.fts_query(query or "")
-        if q is None or limit <= 0:
+        exact = index.fts_query(query or "", prefix=False)
+        if exact is None or limit <= 0:
             return []
         conn = self._conn()
-        rowids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT rowid FROM (SELECT rowid, rank FROM steps_fts WHERE steps_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
-                (q, RANK_WINDOW, limit),
-            )
-        ]
+        rowids = self._ranked(conn, exact, limit)
+        broad = index.fts_query(query, prefix=True)
+        if len(rowids) < limit and broad != exact:
+            seen = set(rowids)
+            rowids += [r for r in self._ranked(conn, broad, limit) if r not in seen][: limit - len(rowids)]
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
@@ -257,6 +257,17 @@ class Bucket:
                 session, step, text, tool_input = found[rowid]
                 hits.append(SearchHit(session, step, index.snippet(terms, text, tool_input)))
         return hits
+
+    @staticmethod
+    def _ranked(conn: sqlite3.Connection, q: str, limit: int) -> list[int]:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM (SELECT rowid, rank FROM steps_fts WHERE steps_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
+                (q, RANK_WINDOW, limit),
+            )
+        ]
 
     def raw_files(self, session_id: str) -> list[RawLog]:
         """The bucket's copies of a session's raw logs (main first), decompressed."""

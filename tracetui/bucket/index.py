@@ -308,17 +308,17 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     )
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, prefix: bool = True) -> str | None:
     """User words -> a safe FTS5 query: every term a quoted string, the last one a prefix.
 
-    The last term is a prefix only from three characters on: a one- or two-letter prefix matches
-    most of the index, costs a merge of every term it covers, and finds nothing useful.
+    The last term is a prefix only from PREFIX_MIN characters on: a shorter prefix covers a good
+    part of the vocabulary, and FTS5 merges every term it covers before answering.
     """
     terms = text.split()
     if not terms:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
-    if len(terms[-1]) >= PREFIX_MIN:
+    if prefix and len(terms[-1]) >= PREFIX_MIN:
         quoted[-1] += "*"
     return " ".join(quoted)
 
