@@ -37,6 +37,8 @@ def test_snapshot_records_the_work_tree_without_touching_anything(tmp_path):
     assert (index.stat().st_mtime_ns, index.read_bytes()) == stamp  # the index is not even rewritten
     assert _state(repo) == before
     assert snap.ref == "refs/tracetui/sess_1_weird_id/1"
+    assert repo.git("cat-file", "-t", snap.ref) == "tree"  # a tree object, not a commit
+    assert repo.git("rev-parse", snap.ref) == snap.tree
     assert repo.git("ls-tree", "-r", "--name-only", snap.tree).split() == [".gitignore", "src/a.py", "src/new.py"]
     assert repo.git("show", f"{snap.tree}:src/a.py") == "a = 2"
     second = take_snapshot(repo.path, "sess/1 weird id")

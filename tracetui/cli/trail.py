@@ -104,7 +104,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
             return 0  # the agent is working outside git: nothing to record, and no noise in its session
         raise
     if args.json:
-        print_json({"ref": snap.ref, "commit": snap.commit, "tree": snap.tree, "session": snap.session,
+        print_json({"ref": snap.ref, "tree": snap.tree, "session": snap.session,
                     "tool_use_id": snap.tool_use_id, "time": snap.time})  # fmt: skip
     elif not hook:
         # From a hook stay quiet: Claude Code shows a hook's stdout in the transcript.

@@ -2,10 +2,11 @@
 
 `tracetui snapshot` (run from an agent hook) stores the work tree as a git tree built straight
 from the files on disk (the index is never read or written, nothing is checked out, no branch
-moves) and points `refs/tracetui/<session>/<n>` at it. The ref points at a commit object with
-no parent that wraps the tree, because a bare tree has no time: the commit's time and message
-record when it was taken and which tool call it followed. The trail's history walk skips this
-namespace, so a snapshot never counts as a commit someone made.
+moves) and points `refs/tracetui/<session>/<n>` at that tree object. A tree has no time and no
+message, so what the ref cannot say (when, after which tool call) is appended to one small file in
+the git directory, `tracetui-snapshots.jsonl`; without it snapshots still work, only unpaired. The
+trail's history walk skips this namespace (and trees are not commits), so a snapshot never counts
+as a commit someone made.
 
 Where two consecutive snapshots of a session bracket a tool call, the trail takes that step's
 diff from them (the exact change on disk, even where the log gave only strings).
@@ -30,16 +31,15 @@ from tracetui.trail.history import SNAPSHOT_NAMESPACE
 from tracetui.trail.patches import Patch, diff_hunks, hunk_lines, split_lines
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-SIGNATURE = ("tracetui", "tracetui@localhost")
+META_FILE = "tracetui-snapshots.jsonl"
 
 
 @dataclass(slots=True)
 class Snapshot:
     ref: str
     number: int
-    commit: str
     tree: str
-    time: int
+    time: int  # epoch seconds; 0 when the metadata file does not know this snapshot
     session: str
     tool_use_id: str | None
     tool: str | None
@@ -70,23 +70,46 @@ def take_snapshot(
     stat_cache.save()
     prefix = session_ref_prefix(session_id)
     when = int(now if now is not None else time.time())
-    sig = pygit2.Signature(SIGNATURE[0], SIGNATURE[1], when, 0)
-    lines = ["tracetui snapshot", "", f"session: {session_id}"]
-    if tool_use_id:
-        lines.append(f"tool_use_id: {tool_use_id}")
-    if tool:
-        lines.append(f"tool: {tool}")
-    commit = repo.create_commit(None, sig, sig, "\n".join(lines) + "\n", tree, [])
     # Two hooks may fire at once (parallel tool calls): whoever loses the race takes the next number.
     for _ in range(20):
         number = 1 + max((s.number for s in snapshots(repo, session_id)), default=0)
         ref = f"{prefix}{number}"
         try:
-            repo.references.create(ref, commit)
+            repo.references.create(ref, tree)
         except (pygit2.AlreadyExistsError, ValueError):
             continue
-        return Snapshot(ref, number, str(commit), str(tree), when, session_id, tool_use_id, tool)
+        snap = Snapshot(ref, number, str(tree), when, session_id, tool_use_id, tool)
+        _append_meta(repo, snap)
+        return snap
     raise TracetuiError(f"could not record a snapshot under {prefix}: too many at once")
+
+
+def _append_meta(repo: pygit2.Repository, snap: Snapshot) -> None:
+    line = orjson.dumps({"ref": snap.ref, "tree": snap.tree, "time": snap.time, "session": snap.session,
+                         "tool_use_id": snap.tool_use_id, "tool": snap.tool})  # fmt: skip
+    try:
+        # One short append per snapshot (O_APPEND keeps concurrent hooks' lines whole).
+        with open(os.path.join(repo.path, META_FILE), "ab") as fh:
+            fh.write(line + b"\n")
+    except OSError:
+        pass
+
+
+def _read_meta(repo: pygit2.Repository) -> dict[tuple[str, str], dict]:
+    """Metadata by (ref, tree); a ref re-used after a deletion is told apart by its tree."""
+    out: dict[tuple[str, str], dict] = {}
+    try:
+        data = Path(repo.path, META_FILE).read_bytes()
+    except OSError:
+        return out
+    for raw in data.splitlines():
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("ref"), str) and isinstance(doc.get("tree"), str):
+            out[(doc["ref"], doc["tree"])] = doc
+    return out
 
 
 class _StatCache:
@@ -172,6 +195,7 @@ def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str, cache: _StatCac
 def snapshots(repo: pygit2.Repository, session_id: str) -> list[Snapshot]:
     """The session's snapshots, oldest first."""
     prefix = session_ref_prefix(session_id)
+    meta: dict[tuple[str, str], dict] | None = None
     found: list[Snapshot] = []
     for name in repo.references:
         if not name.startswith(prefix):
@@ -180,24 +204,17 @@ def snapshots(repo: pygit2.Repository, session_id: str) -> list[Snapshot]:
         if not tail.isdigit():
             continue
         try:
-            commit = repo.references[name].peel(pygit2.Commit)
+            tree = repo.references[name].peel(pygit2.Tree)
         except (pygit2.GitError, KeyError, ValueError):
             continue
-        meta = _meta(commit.message)
+        if meta is None:
+            meta = _read_meta(repo)
+        m = meta.get((name, str(tree.id)), {})
         found.append(
-            Snapshot(name, int(tail), str(commit.id), str(commit.tree_id), commit.commit_time,
-                     meta.get("session", session_id), meta.get("tool_use_id"), meta.get("tool"))
+            Snapshot(name, int(tail), str(tree.id), int(m.get("time") or 0), session_id,
+                     m.get("tool_use_id"), m.get("tool"))
         )  # fmt: skip
     return sorted(found, key=lambda s: s.number)
-
-
-def _meta(message: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in message.splitlines()[2:]:
-        key, sep, value = line.partition(": ")
-        if sep:
-            out[key.strip()] = value.strip()
-    return out
 
 
 def refine_with_snapshots(repo: pygit2.Repository, session: Session, patches: list[Patch]) -> int:
