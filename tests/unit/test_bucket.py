@@ -238,3 +238,10 @@ def test_snippets_are_short_one_line_extracts_around_the_word():
     assert snippet(["a"], "Success. Updated: A package.json") == "Success. Updated: A package.json"
     assert snippet(["ls"], "", '{"command":"ls config"}') == '{"command":"ls config"}'
     assert snippet(["gone"], "line one\nline two") == "line one line two"
+
+
+def test_sync_refuses_an_unknown_agent_and_takes_str_paths(tmp_path, sources):
+    with Bucket.open(tmp_path / "b") as b:
+        with pytest.raises(TracetuiError, match="unknown agent 'cursor'"):
+            b.sync({"cursor": [tmp_path]})
+        assert b.sync({"pi": [str(p) for p in sources["pi"]]}).new == 1

@@ -17,7 +17,7 @@ from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import Session, SessionSummary
+from tracetui.model import AGENTS, Session, SessionSummary
 from tracetui.sources import RawLog
 
 try:
@@ -128,6 +128,9 @@ class Bucket:
         `progress(SyncProgress)` is called after each session group is done. `workers` caps the
         process pool (None: decide from the amount of work; 1: no pool).
         """
+        for agent in sources or {}:
+            if agent not in AGENTS:
+                raise TracetuiError(f"unknown agent {agent!r}: expected claude, codex or pi")
         conn = self._conn()
         lock_path = self.root / "sync.lock"
         try:

@@ -66,10 +66,10 @@ def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
     return out
 
 
-def discover(agent: str, roots: Iterable[Path]) -> list[Path]:
+def discover(agent: str, roots: Iterable[Path | str]) -> list[Path]:
     """Every log file of one agent under `roots` (a root may be a single file); sorted, no repeats."""
     found: dict[str, Path] = {}
-    for root in roots:
+    for root in map(Path, roots):
         if root.is_file():
             found[os.path.abspath(root)] = Path(os.path.abspath(root))
             continue
