@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 
 import orjson
-
 from conftest import FIXTURES
+
 from tracetui.cli import main
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
-import capsule_kit as kit  # noqa: E402
+import capsule_kit as kit
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -29,20 +29,33 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     capsule = tmp_path / "ep.capsule"
 
     # An undecided suggestion (the email) stops the seal; stderr lists where, never the value.
-    code, out, err = run(capsys, "seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(capsule), "--repo", str(repo))
+    code, out, err = run(
+        capsys, "seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(capsule), "--repo", str(repo)
+    )
     assert code == 2 and out == ""
     assert "email (suggested)" in err and "need a decision" in err
     assert "jane.doe" not in err
     assert not capsule.exists()
 
     code, out, err = run(
-        capsys, "seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(capsule), "--repo", str(repo),
-        "--accept-suggested", "--json",
+        capsys,
+        "seal",
+        "--bucket",
+        bucket,
+        kit.CLAUDE_SESSION[:8],
+        "-o",
+        str(capsule),
+        "--repo",
+        str(repo),
+        "--accept-suggested",
+        "--json",
     )
     assert (code, err) == (0, "")
     sealed = orjson.loads(out)
     assert sealed["ok"] is True and sealed["patches"] == 1 and sealed["base"] == base
-    assert any(r["kind"] == "email" and r["decided_by"] == "user (--accept-suggested)" for r in sealed["receipt"])
+    assert any(
+        r["kind"] == "email" and r["decided_by"] == "user (--accept-suggested)" for r in sealed["receipt"]
+    )
     assert b"jane.doe" not in capsule.read_bytes()
 
     code, out, err = run(capsys, "capsule", "verify", str(capsule), "--json")
@@ -58,7 +71,12 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json")
     assert (code, err) == (0, "")
     verdict = orjson.loads(out)
-    assert (verdict["verdict"], verdict["applied"], verdict["failed"], verdict["base"]) == ("reproduces", 1, 0, base)
+    assert (verdict["verdict"], verdict["applied"], verdict["failed"], verdict["base"]) == (
+        "reproduces",
+        1,
+        0,
+        base,
+    )
 
     kit.commit_fix(repo)
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK)
@@ -72,9 +90,14 @@ def test_verify_failures_are_one_line_or_a_json_document(tmp_path, capsys):
     bad = tmp_path / "bad.capsule"
     bad.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xffgarbage")
     code, out, err = run(capsys, "capsule", "verify", str(bad))
-    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("tracetui: the capsule is damaged")
+    assert (
+        code == 2
+        and out == ""
+        and err.count("\n") == 1
+        and err.startswith("tracetui: the capsule's gzip header is not")
+    )
     code, out, err = run(capsys, "capsule", "verify", str(bad), "--json")
-    assert code == 1 and orjson.loads(out)["ok"] is False and "damaged" in orjson.loads(out)["error"]
+    assert code == 1 and orjson.loads(out)["ok"] is False and "gzip header" in orjson.loads(out)["error"]
     code, out, err = run(capsys, "capsule", "verify", str(tmp_path / "missing.capsule"))
     assert code == 2 and "does not exist" in err and err.count("\n") == 1
 
@@ -83,5 +106,15 @@ def test_replay_and_seal_input_errors_are_one_line(tmp_path, capsys):
     repo, _ = kit.make_repo(tmp_path)
     code, out, err = run(capsys, "replay", str(tmp_path / "none.capsule"), "--repo", str(repo))
     assert code == 2 and err.count("\n") == 1
-    code, out, err = run(capsys, "seal", "--bucket", str(tmp_path / "b"), "nosuch", "-o", str(tmp_path / "x.capsule"), "--steps", "x")
+    code, out, err = run(
+        capsys,
+        "seal",
+        "--bucket",
+        str(tmp_path / "b"),
+        "nosuch",
+        "-o",
+        str(tmp_path / "x.capsule"),
+        "--steps",
+        "x",
+    )
     assert code == 2 and "--steps" in err and err.count("\n") == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import corpus_files, requires_corpus
+
 from tracetui import sources
 from tracetui.capsule import open_capsule, seal, verify
 from tracetui.capsule.archive import read_archive

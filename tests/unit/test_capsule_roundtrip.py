@@ -8,8 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from conftest import FIXTURES
+
 from tracetui.capsule import (
     FIXED,
     INCONCLUSIVE,
@@ -29,7 +29,7 @@ from tracetui.ctx import context_at
 from tracetui.errors import NotFound, TracetuiError
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
-import capsule_kit as kit  # noqa: E402
+import capsule_kit as kit
 
 SECRET = b"\x01" * 32
 
@@ -56,7 +56,11 @@ def test_seal_writes_members_and_manifest(tmp_path, project):
     assert manifest["session"]["id"] == "sess-0001"
     assert manifest["steps"] == {"first": 0, "last": 6, "count": 7, "of": 7}
     # The remote's token is gone; the base is the commit before the session.
-    assert manifest["repo"] == {"remote": "https://example.com/alice/calc.git", "base": base, "branch": "main"}
+    assert manifest["repo"] == {
+        "remote": "https://example.com/alice/calc.git",
+        "base": base,
+        "branch": "main",
+    }
     assert set(manifest["members"]) == {"trace.jsonl", "ctx.jsonl", "trail.jsonl", "README.md"}
     assert "source" not in manifest["session"]
     assert result.capsule_id == __import__("hashlib").sha256(members["capsule.json"]).hexdigest()
@@ -178,7 +182,7 @@ def test_replay_reproduces_then_fixed_after_a_fix_commit(tmp_path, project):
 
 
 def test_replay_inconclusive_cases(tmp_path, project):
-    repo, base, session = project
+    repo, _, session = project
     _seal(tmp_path, session, repo)
     capsule = tmp_path / "ep.capsule"
     no_check = replay(capsule, repo)
@@ -200,7 +204,7 @@ def test_replay_inconclusive_cases(tmp_path, project):
 
 
 def test_replay_inconclusive_when_patches_do_not_apply(tmp_path):
-    repo, base = kit.make_repo(tmp_path)
+    repo, _ = kit.make_repo(tmp_path)
     (repo / "README.md").write_text("# calc\n\nSomething else entirely.\n")
     kit.git(repo, "commit", "-qam", "readme changed")
     session = kit.make_session(repo)
@@ -247,14 +251,19 @@ def test_seal_refuses_undecided_suggestions_listing_them(tmp_path, project):
     plan = kit.find_values(session, {"bob@corp.example.net": ("email", "suggested")})
     with pytest.raises(SealRefused) as info:
         seal(session, plan, repo=repo, out=tmp_path / "x.capsule")
-    assert info.value.findings == [{"step": "a2", "field": "text", "kind": "email", "tier": "suggested", "detector": "test"}]
+    assert info.value.findings == [
+        {"step": "a2", "field": "text", "kind": "email", "tier": "suggested", "detector": "test"}
+    ]
     assert "bob@" not in str(info.value)
     assert not (tmp_path / "x.capsule").exists()
     # Outside the sealed steps and their context, the same suggestion does not block...
     seal(session, plan, repo=repo, steps=(0, 5))
     # ...but text a sealed step saw in its context does: u1 is in the context of every step.
     session.steps[0].text += " and carol@corp.example.net"
-    plan = kit.find_values(session, {"bob@corp.example.net": ("email", "suggested"), "carol@corp.example.net": ("email", "suggested")})
+    plan = kit.find_values(
+        session,
+        {"bob@corp.example.net": ("email", "suggested"), "carol@corp.example.net": ("email", "suggested")},
+    )
     with pytest.raises(SealRefused) as info:
         seal(session, plan, repo=repo, steps=(5, 5))
     assert [f["step"] for f in info.value.findings] == ["u1"]
@@ -263,7 +272,9 @@ def test_seal_refuses_undecided_suggestions_listing_them(tmp_path, project):
     trace = read_archive(result.data, ALLOWED)["trace.jsonl"]
     assert b"bob@corp" not in trace and b"carol@corp" not in trace
     assert b"<EMAIL_1>" in trace and b"<EMAIL_2>" in trace
-    assert [(r["placeholder"], r["kind"], r["tier"], r["count"], r["decided_by"]) for r in result.receipt] == [
+    assert [
+        (r["placeholder"], r["kind"], r["tier"], r["count"], r["decided_by"]) for r in result.receipt
+    ] == [
         ("<EMAIL_1>", "email", "suggested", 1, "user (--accept-suggested)"),
         ("<EMAIL_2>", "email", "suggested", 1, "user (--accept-suggested)"),
     ]

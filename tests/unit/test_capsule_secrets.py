@@ -7,8 +7,8 @@ import re
 import sys
 
 import pytest
-
 from conftest import FIXTURES
+
 from tracetui.capsule import SealRefused, open_capsule, seal
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
@@ -16,7 +16,7 @@ from tracetui.model import FileEdit, Step, StepKind
 from tracetui.redact import build_plan, scan_session
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
-import capsule_kit as kit  # noqa: E402
+import capsule_kit as kit
 
 # Made-up values in the shapes of real credentials (none is, or was, a live key).
 PLANTED = {
@@ -58,7 +58,9 @@ def test_no_planted_secret_survives_sealing_with_suggestions_accepted(tmp_path):
     plan = build_plan(session, scan_session(session, workers=0))
     with pytest.raises(SealRefused):  # the email and the entropy guess are suggestions
         seal(session, plan, repo=repo)
-    result = seal(session, plan, repo=repo, out=tmp_path / "s.capsule", accept_suggested=True, secret=b"k" * 32)
+    result = seal(
+        session, plan, repo=repo, out=tmp_path / "s.capsule", accept_suggested=True, secret=b"k" * 32
+    )
     data = (tmp_path / "s.capsule").read_bytes()
     tar = gzip.decompress(data)
     members = read_archive(data, ALLOWED)
@@ -76,7 +78,7 @@ def test_no_planted_secret_survives_sealing_with_suggestions_accepted(tmp_path):
     opened = open_capsule(tmp_path / "s.capsule")
     step = opened.session(session.id).step("c1")
     assert step.edits[0].path == f"{repo}/config/<GITHUB_TOKEN_1>.py"
-    assert [f["path"] for f in opened.fates][0] == "config/<GITHUB_TOKEN_1>.py"
+    assert opened.fates[0]["path"] == "config/<GITHUB_TOKEN_1>.py"
     assert "TOKEN = '<GITHUB_TOKEN_1>'" in opened.fates[0]["diff"]
     assert re.fullmatch(
         r"DB_PASSWORD=<[A-Z_]+_1>\nAWS_ACCESS_KEY_ID=<AWS_KEY_1>\nAWS_SECRET_ACCESS_KEY=<[A-Z_]+_1>\n",
@@ -99,7 +101,7 @@ def test_a_rejected_sure_finding_is_kept_and_passes_the_second_gate(tmp_path):
 
 
 def test_second_gate_stops_a_secret_that_only_git_context_carried(tmp_path):
-    repo, base = kit.make_repo(tmp_path)
+    repo, _ = kit.make_repo(tmp_path)
     token = "ghp_Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c"
     (repo / "README.md").write_text(f"# calc\n\nAdds numbers.\nci token {token}\n")
     kit.git(repo, "commit", "-qam", "readme")
@@ -108,6 +110,8 @@ def test_second_gate_stops_a_secret_that_only_git_context_carried(tmp_path):
     out = tmp_path / "g.capsule"
     with pytest.raises(SealRefused, match="second gate") as info:
         seal(session, plan, repo=repo, out=out, accept_suggested=True)
-    assert {(f["member"], f["kind"], f["tier"]) for f in info.value.findings} == {("trail.jsonl", "github-token", "auto")}
+    assert {(f["member"], f["kind"], f["tier"]) for f in info.value.findings} == {
+        ("trail.jsonl", "github-token", "auto")
+    }
     assert token not in str(info.value) and token not in repr(info.value.findings)
     assert not out.exists()

@@ -14,10 +14,12 @@ rebuild), so any edit to any byte of a capsule is caught, not only edits to memb
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import io
+import struct
 import tarfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracetui.errors import TracetuiError
@@ -27,9 +29,24 @@ class CapsuleError(TracetuiError):
     """A capsule that cannot be trusted or used; the message names what is wrong."""
 
 
-# What the writer puts at the start of every capsule: gzip magic, deflate, no flags, mtime 0,
-# "maximum compression" extra flag, OS unknown. Anything else was not written by us.
-GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+# The gzip header every capsule starts with: magic, deflate, FEXTRA set (nothing else), mtime 0,
+# "maximum compression", OS unknown, then one extra subfield "TC" holding the sha256 of every byte
+# after the header (the deflate stream and gzip's CRC/length trailer).
+#
+# Why the digest: deflate is not one-to-one. A back-reference can point at another copy of the same
+# bytes, or a flipped bit can land in a Huffman code nobody uses, and the file still inflates to the
+# same tar, CRC and all; one capsule in three had such a byte in tests. With the digest any edited
+# byte fails, without depending on the local zlib compressing exactly like the sealer's did. Tools
+# that do not know the subfield skip it, so a capsule is still a plain .tar.gz.
+_EXTRA_ID = b"TC"
+_DIGEST_LEN = 32
+GZIP_PREFIX = (
+    b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x02\xff"
+    + struct.pack("<H", 4 + _DIGEST_LEN)
+    + _EXTRA_ID
+    + struct.pack("<H", _DIGEST_LEN)
+)
+_HEADER_LEN = len(GZIP_PREFIX) + _DIGEST_LEN
 TAR_FORMAT = tarfile.USTAR_FORMAT
 MEMBER_MODE = 0o644
 
@@ -51,11 +68,24 @@ DEFAULT_LIMITS = Limits()
 
 def write_archive(members: dict[str, bytes]) -> bytes:
     """The capsule bytes for these members (name -> content), deterministic."""
-    gz = io.BytesIO()
-    # compresslevel 9 is what GZIP_HEADER's extra-flags byte (0x02) announces.
-    with gzip.GzipFile(filename="", mode="wb", fileobj=gz, mtime=0, compresslevel=9) as zf:
-        zf.write(tar_bytes(members))
-    return gz.getvalue()
+    return frame([tar_bytes(members)])
+
+
+def frame(chunks: Iterable[bytes]) -> bytes:
+    """Tar bytes (in pieces) compressed into the capsule's gzip framing."""
+    # Level 9 is what the header's extra-flags byte (0x02) announces; raw deflate (wbits -15)
+    # because the gzip framing is written here.
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 8, zlib.Z_DEFAULT_STRATEGY)
+    parts: list[bytes] = []
+    crc = size = 0
+    for chunk in chunks:
+        parts.append(deflate.compress(chunk))
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+    parts.append(deflate.flush())
+    parts.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    body = b"".join(parts)
+    return GZIP_PREFIX + hashlib.sha256(body).digest() + body
 
 
 def tar_bytes(members: dict[str, bytes]) -> bytes:
@@ -75,14 +105,18 @@ def tar_bytes(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def read_archive(data: bytes, allowed: frozenset[str] | set[str], limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
+def read_archive(
+    data: bytes, allowed: frozenset[str] | set[str], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, bytes]:
     """The members of a capsule, checked for shape and size; raises CapsuleError on anything odd."""
     if len(data) > limits.max_file:
         raise CapsuleError(f"the capsule is {len(data)} bytes, over the {limits.max_file}-byte limit")
     if not data.startswith(b"\x1f\x8b"):
         raise CapsuleError("not a capsule: the file is not gzip-compressed")
-    if data[: len(GZIP_HEADER)] != GZIP_HEADER:
-        raise CapsuleError("the capsule's gzip header is not the canonical one tracetui writes (edited?)")
+    if data[: len(GZIP_PREFIX)] != GZIP_PREFIX or len(data) < _HEADER_LEN:
+        raise CapsuleError("the capsule's gzip header is not the one tracetui writes (edited?)")
+    if hashlib.sha256(data[_HEADER_LEN:]).digest() != data[len(GZIP_PREFIX) : _HEADER_LEN]:
+        raise CapsuleError("the capsule's bytes do not match the checksum in its header (altered or damaged)")
     budget = min(limits.max_total, limits.max_ratio * len(data) + limits.ratio_slack)
     stream = _BoundedInflater(data, budget)
     members: dict[str, bytes] = {}
@@ -123,7 +157,9 @@ def _check_header(
     if len(seen) >= limits.max_members:
         raise CapsuleError(f"the capsule has more than {limits.max_members} members")
     if info.size < 0 or info.size > limits.max_member:
-        raise CapsuleError(f"member {_show(name)} declares {info.size} bytes, over the {limits.max_member}-byte limit")
+        raise CapsuleError(
+            f"member {_show(name)} declares {info.size} bytes, over the {limits.max_member}-byte limit"
+        )
     if stream.inflated + info.size > budget:
         raise CapsuleError(
             f"member {_show(name)} would inflate the capsule beyond {budget} bytes (a compression bomb?)"

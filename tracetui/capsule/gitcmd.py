@@ -23,7 +23,12 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"})
     try:
         out = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=_TIMEOUT, env=env
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT,
+            env=env,
+            check=False,
         )
     except FileNotFoundError:
         raise CapsuleError("git is not installed") from None

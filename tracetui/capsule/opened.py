@@ -87,7 +87,9 @@ class OpenedCapsule:
                     items.append(dict(self._ctx_items.get(ref) or {"step": ref, "text": "", "tokens": 0}))
         return {"step": step_id, "tokens": record["tokens"], "compacted": record["compacted"], "items": items}
 
-    def check_signature(self, allowed_signers: Path | None = None, identity: str | None = None) -> SignatureCheck:
+    def check_signature(
+        self, allowed_signers: Path | None = None, identity: str | None = None
+    ) -> SignatureCheck:
         return check(self._manifest_bytes, self.signature, allowed_signers, identity)
 
     # -- the bucket's read side -------------------------------------------------------------
@@ -104,7 +106,9 @@ class OpenedCapsule:
         rows = rows[offset:]
         return rows if limit is None else rows[:limit]
 
-    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int:
+    def count_sessions(
+        self, agent: str | None = None, project: str | None = None, text: str | None = None
+    ) -> int:
         return 1 if self._matches(agent, project, text) else 0
 
     def projects(self) -> list[str]:
@@ -242,7 +246,11 @@ def _step(record: dict[str, Any], line: int) -> Step:
 
 def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session:
     head = manifest.get("session")
-    if not isinstance(head, dict) or not isinstance(head.get("id"), str) or not isinstance(head.get("agent"), str):
+    if (
+        not isinstance(head, dict)
+        or not isinstance(head.get("id"), str)
+        or not isinstance(head.get("agent"), str)
+    ):
         raise CapsuleError(f"{mf.MANIFEST} does not describe its session")
     for key in ("cwd", "title", "started", "ended", "version"):
         if not isinstance(head.get(key), (str, type(None))):
@@ -278,12 +286,20 @@ def _ctx(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict
         where = f"member {mf.CTX} line {number}"
         if "item" in record:
             item = record["item"]
-            if not isinstance(item, dict) or not isinstance(item.get("step"), str) or not isinstance(item.get("text"), str):
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("step"), str)
+                or not isinstance(item.get("text"), str)
+            ):
                 raise CapsuleError(f"{where} has a malformed item")
             items[item["step"]] = item
             continue
         step, refs, base = record.get("step"), record.get("items"), record.get("from")
-        if not isinstance(step, str) or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        if (
+            not isinstance(step, str)
+            or not isinstance(refs, list)
+            or not all(isinstance(r, str) for r in refs)
+        ):
             raise CapsuleError(f"{where} has a malformed context")
         if base is not None and base not in contexts:
             raise CapsuleError(f"{where} refers to a context that does not come before it")

@@ -96,7 +96,16 @@ class Replay:
         self._tmp = Path(tempfile.mkdtemp(prefix="tracetui-replay-"))
         self.worktree = self._tmp / "worktree"
         try:
-            git(self.repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", str(self.worktree), self.commit)
+            git(
+                self.repo,
+                "-c",
+                "core.hooksPath=/dev/null",
+                "worktree",
+                "add",
+                "--detach",
+                str(self.worktree),
+                self.commit,
+            )
         except BaseException:
             self.close()
             raise
@@ -145,7 +154,13 @@ class Replay:
             raise CapsuleError("the replay worktree is not open")
         try:
             out = subprocess.run(
-                command, shell=True, cwd=self.worktree, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+                command,
+                shell=True,
+                check=False,
+                cwd=self.worktree,
+                capture_output=True,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
             return CheckRun(self.commit, -1, f"(the check did not finish in {timeout:g} s)")
@@ -195,7 +210,9 @@ def replay(
     base = resolve_commit(root, recorded_base)
     if base is None:
         return ReplayResult(
-            INCONCLUSIVE, f"the base commit {recorded_base[:12]} is not in {root} (fetch it first)", recorded_base
+            INCONCLUSIVE,
+            f"the base commit {recorded_base[:12]} is not in {root} (fetch it first)",
+            recorded_base,
         )
     target = resolve_commit(root, ref)
     if target is None:
@@ -205,14 +222,18 @@ def replay(
         run.apply_all()
         result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
         if run.failed:
-            result.reason = f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+            result.reason = (
+                f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+            )
             return result
         if check is None:
             result.reason = "no --check command was given (the patches apply at the base commit)"
             return result
         result.base_check = run.run_check(check, timeout)
     if result.base_check.exit_code == 0:
-        result.reason = "the check passes at the base commit with the patches applied: the recorded failure does not show"
+        result.reason = (
+            "the check passes at the base commit with the patches applied: the recorded failure does not show"
+        )
         return result
     if target == base:
         result.target_check = result.base_check
@@ -224,14 +245,14 @@ def replay(
         run.apply_all()
         if run.failed:
             result.patches = _results(run)
-            result.reason = (
-                f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
-            )
+            result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
             return result
         result.target_check = run.run_check(check, timeout)
     if result.target_check.exit_code == 0:
         result.verdict = FIXED
-        result.reason = f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
+        result.reason = (
+            f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
+        )
     else:
         result.verdict = REPRODUCES
         result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
@@ -269,7 +290,9 @@ def apply_patch(root: Path, patch: dict[str, Any]) -> str | None:
             target.unlink()
             return None
         if op in ("create", "write") and _only_additions(hunks):
-            text = "".join(line[1:] + "\n" for h in hunks for line in h.get("lines", []) if line.startswith("+"))
+            text = "".join(
+                line[1:] + "\n" for h in hunks for line in h.get("lines", []) if line.startswith("+")
+            )
             if op == "create" and target.exists() and target.read_text(encoding="utf-8") != text:
                 return "the file to create already exists with other content"
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,16 @@ def entries(session: Session, plan: Plan | None) -> list[Entry]:
         text = texts[where]
         value = text[span.start : span.end] if text is not None and span.end <= len(text) else None
         out.append(
-            Entry(span.step, span.field, span.kind, span.tier, span.detector, span.decision, span.placeholder, value)
+            Entry(
+                span.step,
+                span.field,
+                span.kind,
+                span.tier,
+                span.detector,
+                span.decision,
+                span.placeholder,
+                value,
+            )
         )
     return out
 
@@ -121,7 +130,13 @@ def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: by
             replacements.setdefault(e.value, placeholder)
         row = receipt.setdefault(
             placeholder,
-            {"placeholder": placeholder, "kind": e.kind, "tier": e.tier, "count": 0, "decided_by": decided_by},
+            {
+                "placeholder": placeholder,
+                "kind": e.kind,
+                "tier": e.tier,
+                "count": 0,
+                "decided_by": decided_by,
+            },
         )
         row["count"] += 1
         if key is not None and e.value and "fingerprint" not in row:
@@ -165,9 +180,15 @@ def second_gate(
                 if f.tier != AUTO:
                     continue
                 value = text[f.start : f.end]
-                if value in structural or _is_placeholder(value) or any(k in value or value in k for k in scrubbed.kept_values):
+                if (
+                    value in structural
+                    or _is_placeholder(value)
+                    or any(k in value or value in k for k in scrubbed.kept_values)
+                ):
                     continue
-                leaks.append({"member": name, "line": line_no, "kind": f.kind, "tier": f.tier, "detector": f.detector})
+                leaks.append(
+                    {"member": name, "line": line_no, "kind": f.kind, "tier": f.tier, "detector": f.detector}
+                )
     return leaks
 
 

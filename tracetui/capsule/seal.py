@@ -33,8 +33,8 @@ from tracetui.capsule.keys import episode_key
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError
-from tracetui.redact import session_identity
 from tracetui.model import Session, Step
+from tracetui.redact import session_identity
 
 
 class SealRefused(TracetuiError):
@@ -167,7 +167,9 @@ def seal(
 
     structural = {repo_info.get("base"), *(e["sha256"] for e in manifest["members"].values())}
     structural.update(r.get("commit") for r in trail_records)
-    leaks = scrub.second_gate(members, scrubbed, session_identity(session), frozenset(x for x in structural if x))
+    leaks = scrub.second_gate(
+        members, scrubbed, session_identity(session), frozenset(x for x in structural if x)
+    )
     if leaks:
         raise SealRefused(
             f"the second gate found {len(leaks)} sure finding(s) left in the sealed bytes; nothing was written",
@@ -229,7 +231,13 @@ def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str]) -> 
             if item.step_id not in episode_ids and item.step_id not in carried:
                 carried.add(item.step_id)
                 records.append({"item": item.to_dict()})
-        record: dict[str, Any] = {"step": ctx.step_id, "tokens": ctx.tokens, "compacted": ctx.compacted, "from": None, "items": ids}
+        record: dict[str, Any] = {
+            "step": ctx.step_id,
+            "tokens": ctx.tokens,
+            "compacted": ctx.compacted,
+            "from": None,
+            "items": ids,
+        }
         if prev_ids is not None and len(ids) >= len(prev_ids) and ids[: len(prev_ids)] == prev_ids:
             record["from"], record["items"] = prev_step, ids[len(prev_ids) :]
         records.append(record)
@@ -292,7 +300,11 @@ def _repo_info(session: Session, root: Path | None, base: str | None, episode: l
     remote = session.git.remote if session.git and session.git.remote else None
     if root is None:
         commit = base or (session.git.commit if session.git and episode[0] is session.steps[0] else None)
-        return {"remote": _strip(remote), "base": commit, "branch": session.git.branch if session.git else None}
+        return {
+            "remote": _strip(remote),
+            "base": commit,
+            "branch": session.git.branch if session.git else None,
+        }
     if base is not None:
         commit = resolve_commit(root, base)
         if commit is None:
@@ -330,20 +342,26 @@ def _plus_minute(timestamp: str) -> str:
     return (moment + timedelta(seconds=60)).isoformat()
 
 
-def _readme(head: dict[str, Any], steps: int, patches: int, repo: dict[str, Any], receipt: list[dict[str, Any]]) -> str:
+def _readme(
+    head: dict[str, Any], steps: int, patches: int, repo: dict[str, Any], receipt: list[dict[str, Any]]
+) -> str:
     lines = [
         "# tracetui capsule",
         "",
-        f"An episode of a {head.get('agent')} session ({steps} steps, {patches} patches), sealed by tracetui "
-        f"{__version__}.",
+        (
+            f"An episode of a {head.get('agent')} session ({steps} steps, {patches} patches), "
+            f"sealed by tracetui {__version__}."
+        ),
         "",
         "Verify it: `tracetui capsule verify FILE`. Browse it: `tracetui open FILE`.",
         "Replay it on your checkout: `tracetui replay FILE --repo PATH --check 'your test command'`.",
         "Replay never runs anything taken from the capsule; the check is your own command.",
         "",
         f"Base commit: {repo.get('base') or 'unknown'}.",
-        f"Redactions: {sum(int(r.get('count', 0)) for r in receipt)} spans under {len(receipt)} placeholders "
-        "(listed in capsule.json, without their values).",
+        (
+            f"Redactions: {sum(int(r.get('count', 0)) for r in receipt)} spans under {len(receipt)} "
+            "placeholders (listed in capsule.json, without their values)."
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -47,7 +47,9 @@ def sign(manifest: bytes, key: Path) -> bytes:
         return (tmp / "capsule.json.sig").read_bytes()
 
 
-def check(manifest: bytes, signature: bytes | None, allowed_signers: Path | None, identity: str | None) -> SignatureCheck:
+def check(
+    manifest: bytes, signature: bytes | None, allowed_signers: Path | None, identity: str | None
+) -> SignatureCheck:
     """Whether `signature` is a valid signature of `manifest` by someone in `allowed_signers`."""
     if signature is None:
         return SignatureCheck("unsigned")
@@ -65,7 +67,18 @@ def check(manifest: bytes, signature: bytes | None, allowed_signers: Path | None
             return SignatureCheck("invalid", detail="no key in the allowed-signers file made this signature")
         for principal in principals:
             out = _run(
-                ["-Y", "verify", "-f", str(allowed_signers), "-I", principal, "-n", NAMESPACE, "-s", str(sig)],
+                [
+                    "-Y",
+                    "verify",
+                    "-f",
+                    str(allowed_signers),
+                    "-I",
+                    principal,
+                    "-n",
+                    NAMESPACE,
+                    "-s",
+                    str(sig),
+                ],
                 stdin=manifest,
             )
             if out.returncode == 0:
@@ -85,7 +98,13 @@ def _run(args: list[str], stdin: bytes | None = None) -> subprocess.CompletedPro
     if exe is None:
         raise CapsuleError("ssh-keygen is not installed; it is needed for capsule signatures")
     try:
-        return subprocess.run([exe, *args], input=stdin if stdin is not None else b"", capture_output=True, timeout=_TIMEOUT)
+        return subprocess.run(
+            [exe, *args],
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            timeout=_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise CapsuleError("ssh-keygen did not answer in time (does the key need a passphrase?)") from None
 
@@ -95,4 +114,3 @@ def _first(stderr: bytes) -> str:
     from tracetui.safe_text import safe_line
 
     return safe_line(lines[-1])[:200] if lines else ""
-

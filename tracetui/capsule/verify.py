@@ -43,7 +43,9 @@ class Verification:
         }
 
 
-def verify(path: str | Path, allowed_signers: str | Path | None = None, identity: str | None = None) -> Verification:
+def verify(
+    path: str | Path, allowed_signers: str | Path | None = None, identity: str | None = None
+) -> Verification:
     """Check a capsule; raises CapsuleError naming what is wrong, reports the signature state."""
     opened = open_capsule(path)
     signature = opened.check_signature(Path(allowed_signers) if allowed_signers else None, identity)

@@ -9,7 +9,6 @@ from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option
 from tracetui.cli.output import print_json
-from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
 
 
@@ -17,12 +16,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("seal", help="seal a session (or a range of its steps) as a capsule")
     add_bucket_option(p)
     p.add_argument("id", metavar="ID", help="session id or unique prefix")
-    p.add_argument("--steps", metavar="A:B", help="step indexes A to B, both included (either end may be left out)")
-    p.add_argument("--accept-suggested", action="store_true", help="accept every suggested finding not yet decided")
-    p.add_argument("-o", "--output", metavar="FILE", required=True, help="the capsule file to write (NAME.capsule)")
-    p.add_argument("--repo", metavar="PATH", help="the repository the session worked in (default: found from its cwd)")
+    p.add_argument(
+        "--steps", metavar="A:B", help="step indexes A to B, both included (either end may be left out)"
+    )
+    p.add_argument(
+        "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the capsule file to write (NAME.capsule)"
+    )
+    p.add_argument(
+        "--repo", metavar="PATH", help="the repository the session worked in (default: found from its cwd)"
+    )
     p.add_argument("--ref", metavar="REV", default="HEAD", help="revision the recorded patch states refer to")
-    p.add_argument("--base", metavar="REV", help="the commit the episode started from (default: the last one before it)")
+    p.add_argument(
+        "--base", metavar="REV", help="the commit the episode started from (default: the last one before it)"
+    )
     p.add_argument("--sign", metavar="KEY", help="sign with this SSH private key (ssh-keygen -Y sign)")
     add_json_option(p)
     p.set_defaults(func=cmd_seal)
@@ -33,18 +42,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     v = sub.add_parser("verify", help="check a capsule's format, members, hashes and signature")
     add_bucket_option(v)
     v.add_argument("file", metavar="FILE")
-    v.add_argument("--allowed-signers", metavar="FILE", help="an ssh allowed_signers file to check the signature")
-    v.add_argument("--identity", metavar="ID", help="the signer identity to require (default: any in the file)")
+    v.add_argument(
+        "--allowed-signers", metavar="FILE", help="an ssh allowed_signers file to check the signature"
+    )
+    v.add_argument(
+        "--identity", metavar="ID", help="the signer identity to require (default: any in the file)"
+    )
     add_json_option(v)
     v.set_defaults(func=cmd_verify)
 
-    r = subparsers.add_parser("replay", help="apply a capsule's patches in a temporary worktree and run your check")
+    r = subparsers.add_parser(
+        "replay", help="apply a capsule's patches in a temporary worktree and run your check"
+    )
     add_bucket_option(r)
     r.add_argument("file", metavar="FILE")
     r.add_argument("--repo", metavar="PATH", required=True, help="your checkout of the capsule's repository")
-    r.add_argument("--check", metavar="CMD", help="your own shell command; it fails where the capsule's failure shows")
-    r.add_argument("--ref", metavar="REV", default="HEAD", help="the revision to compare against (default: HEAD)")
-    r.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0, help="time limit for each check run")
+    r.add_argument(
+        "--check", metavar="CMD", help="your own shell command; it fails where the capsule's failure shows"
+    )
+    r.add_argument(
+        "--ref", metavar="REV", default="HEAD", help="the revision to compare against (default: HEAD)"
+    )
+    r.add_argument(
+        "--timeout", metavar="SECONDS", type=float, default=600.0, help="time limit for each check run"
+    )
     add_json_option(r)
     r.set_defaults(func=cmd_replay)
 
@@ -86,7 +107,9 @@ def cmd_seal(args: argparse.Namespace) -> int:
         print(f"sealed {result.steps} steps and {result.patches} patches into {safe_line(str(result.path))}")
         print(f"capsule id {result.capsule_id}")
         for row in result.receipt:
-            print(f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}")
+            print(
+                f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"
+            )
     return 0
 
 
@@ -113,11 +136,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         state = "OK" if report.ok else "FAILED"
         print(f"{state}: {safe_line(str(report.path))} is a {report.format} capsule, id {report.capsule_id}")
-        print(f"  {report.agent} session {safe_line(report.session)}, steps {report.steps.get('first')}..{report.steps.get('last')}, base {report.base or 'unknown'}")
+        print(
+            f"  {report.agent} session {safe_line(report.session)}, steps {report.steps.get('first')}..{report.steps.get('last')}, base {report.base or 'unknown'}"
+        )
         for m in report.members:
             print(f"  {m.name:<12} {m.size:>10} bytes  sha256 {m.sha256}")
         sig = report.signature
-        line = {"unsigned": "unsigned", "valid": f"signed by {sig.signer} (in allowed signers)", "invalid": "signature INVALID", "unchecked": "signed, not checked"}[sig.state]
+        line = {
+            "unsigned": "unsigned",
+            "valid": f"signed by {sig.signer} (in allowed signers)",
+            "invalid": "signature INVALID",
+            "unchecked": "signed, not checked",
+        }[sig.state]
         print(f"  signature: {safe_line(line)}" + (f" ({safe_line(sig.detail)})" if sig.detail else ""))
     return 0 if report.ok else 1
 
@@ -130,13 +160,21 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print_json(result.to_dict())
         return 0
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
-    print(f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; patches applied {result.applied}, failed {result.failed}")
+    print(
+        f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; patches applied {result.applied}, failed {result.failed}"
+    )
     for p in result.patches:
         if not p.ok:
-            print(f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}")
+            print(
+                f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
+            )
     return 0
 
 
 def _finding_line(row: dict[str, Any]) -> str:
-    where = f"member {row['member']} line {row['line']}" if "member" in row else f"step {row.get('step') or '(session)'} {row.get('field', '')}"
+    where = (
+        f"member {row['member']} line {row['line']}"
+        if "member" in row
+        else f"step {row.get('step') or '(session)'} {row.get('field', '')}"
+    )
     return safe_line(f"{where}: {row.get('kind')} ({row.get('tier')})")
