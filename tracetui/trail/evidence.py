@@ -119,25 +119,34 @@ def wanted_keys(probes: list[Probe]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
+    # Called for every (patch, file version) pair of a history walk: a plain loop, no generators.
+    total = 0
+    get = have.get
+    for k, n in want.items():
+        extra = get(k, 0) - floor[k]
+        if extra > 0:
+            total += n if extra > n else extra
+    return total
+
+
 def kept(p: Probe, f: FileLines) -> int:
     """How many evidence lines are in place (whitespace-only differences allowed).
 
     For a deletion, "in place" means still deleted.
     """
     if p.deletion:
-        back = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
-        return p.size - back
-    exact = sum(min(max(f.exact.get(k, 0) - p.floor[k], 0), n) for k, n in p.want.items())
-    if p.exact_only:
+        return p.size - _present(p.want_n, p.floor_n, f.normal)
+    exact = _present(p.want, p.floor, f.exact)
+    if p.exact_only or exact == p.size:
         return exact
-    loose = sum(min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n) for k, n in p.want_n.items())
-    return max(exact, loose)
+    return max(exact, _present(p.want_n, p.floor_n, f.normal))
 
 
 def kept_exact(p: Probe, f: FileLines) -> int:
     if p.deletion:
         return kept(p, f)
-    return sum(min(max(f.exact.get(k, 0) - p.floor[k], 0), n) for k, n in p.want.items())
+    return _present(p.want, p.floor, f.exact)
 
 
 def reached(p: Probe, f: FileLines) -> bool:

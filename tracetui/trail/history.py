@@ -30,6 +30,7 @@ class History:
     order: list[str] = field(default_factory=list)  # parents before children
     # commit -> {followed path -> blob id or None}; only for commits at or after `since`
     blobs: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    trees: dict[str, str] = field(default_factory=dict)  # commit -> tree id (recorded commits only)
     # commit -> {followed path -> its name in that commit}; only where a rename happened on the way
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     # followed path -> [(time, order index, commit)] where the file differs from its first parent
@@ -122,21 +123,30 @@ def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Ite
 def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str], index: int, diffs: dict) -> None:
     repo = history.repo
     first = parents[0] if parents else None
+    parent_blobs = history.blobs.get(first) if first else None
+    tree_id = str(commit.tree_id)
+    history.trees[cid] = tree_id
+    if parent_blobs is not None and history.trees.get(first) == tree_id:
+        history.blobs[cid] = parent_blobs  # same tree: share the parent's table
+        if first in history.names:
+            history.names[cid] = history.names[first]
+        return
+    inherited = history.names.get(first, {}) if first else {}
+    names = inherited
     tree = commit.tree
-    parent_tree = repo.get(first).tree if first else None
-    same_tree = parent_tree is not None and parent_tree.id == tree.id
-    names = dict(history.names.get(first, {})) if first else {}
     blobs: dict[str, str | None] = {}
     for path in history.paths:
         name = names.get(path, path)
-        before = history.blob_at(first, path) if first else None
-        if same_tree:
-            blobs[path] = before
-            continue
+        if parent_blobs is not None:
+            before = parent_blobs[path]
+        else:
+            before = history.blob_at(first, path) if first else None
         blob = _lookup(tree, name)
         if blob is None and before is not None:
-            renamed = _renamed_to(repo, parent_tree, tree, name, diffs, cid)
+            renamed = _renamed_to(repo, repo.get(first).tree, tree, name, diffs, cid)
             if renamed is not None:
+                if names is inherited:
+                    names = dict(inherited)  # copy on write: most commits rename nothing
                 names[path] = renamed
                 blob = _lookup(tree, renamed)
         blobs[path] = blob
