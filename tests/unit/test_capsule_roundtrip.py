@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -322,3 +323,42 @@ def test_open_missing_file_is_one_line_error(tmp_path):
     (tmp_path / "dir.capsule").mkdir()
     with pytest.raises(CapsuleError):
         open_capsule(tmp_path / "dir.capsule")
+
+
+def test_patch_paths_cannot_leave_the_worktree(tmp_path):
+    from tracetui.capsule.replay import apply_patch
+
+    root = tmp_path / "wt"
+    root.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "link").symlink_to(outside)
+    (root / ".git").write_text("gitdir: elsewhere\n")
+    create = {"op": "create", "hunks": [{"old_start": 0, "lines": ["+pwned"]}]}
+    refusals = {
+        "../escape.txt": "leaves the repository",
+        "/tmp/abs.txt": "leaves the repository",
+        "a/../../escape.txt": "leaves the repository",
+        "link/x.txt": "symbolic link",
+        ".git/hooks/post-checkout": "into .git",
+        "sub/.GIT/config": "into .git",
+        "a\\..\\..\\x": "unusable file path",
+        "": "unusable file path",
+    }
+    for path, reason in refusals.items():
+        assert reason in apply_patch(root, {**create, "path": path}), path
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in root.iterdir()) == [".git", "link"]
+    assert apply_patch(root, {**create, "path": "ok/new.txt"}) is None
+    assert (root / "ok" / "new.txt").read_text() == "pwned\n"
+
+
+def test_a_check_that_hangs_is_stopped(tmp_path, project):
+    repo, base, session = project
+    _seal(tmp_path, session, repo)
+    started = time.monotonic()
+    # A pipeline: the shell's children hold the output pipe, so only killing the group ends it.
+    result = replay(tmp_path / "ep.capsule", repo, check="sleep 30 | cat", timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert result.verdict == INCONCLUSIVE and "did not finish in 0.5 s" in result.reason
+    assert result.base_check.exit_code == -1 and "did not finish" in result.base_check.output

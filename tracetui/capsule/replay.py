@@ -14,13 +14,18 @@ are applied at its base commit. So:
 - it fails at base+patches but passes at target+patches: **fixed** (something since the base made
   it pass);
 - anything that keeps us from telling: the base commit is missing, patches do not apply, no
-  `--check` was given, or the check already passes at base+patches (the failure never shows):
-  **inconclusive**, with the reason.
+  `--check` was given, the check ran out of time, or it already passes at base+patches (the
+  failure never shows): **inconclusive**, with the reason.
+
+The target run uses the committed state of the target revision, not the user's uncommitted work.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -35,6 +40,7 @@ REPRODUCES = "reproduces"
 FIXED = "fixed"
 INCONCLUSIVE = "inconclusive"
 CHECK_TIMEOUT = 600.0
+TIMED_OUT = -1  # CheckRun.exit_code of a check stopped at its time limit
 _OUTPUT_TAIL = 4000
 
 
@@ -149,23 +155,26 @@ class Replay:
             pass
 
     def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
-        """Run the user's own shell command in the worktree."""
+        """Run the user's own shell command in the worktree; on timeout its whole process group goes."""
         if self.worktree is None:
             raise CapsuleError("the replay worktree is not open")
+        proc = subprocess.Popen(
+            command,
+            shell=True,
+            cwd=self.worktree,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so a timeout can stop what the shell started, too
+        )
         try:
-            out = subprocess.run(
-                command,
-                shell=True,
-                check=False,
-                cwd=self.worktree,
-                capture_output=True,
-                timeout=timeout,
-                stdin=subprocess.DEVNULL,
-            )
+            out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            return CheckRun(self.commit, -1, f"(the check did not finish in {timeout:g} s)")
-        text = (out.stdout + out.stderr).decode("utf-8", errors="replace")
-        return CheckRun(self.commit, out.returncode, text[-_OUTPUT_TAIL:])
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)")
+        return CheckRun(self.commit, proc.returncode, out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:])
 
 
 @dataclass(slots=True)
@@ -230,6 +239,9 @@ def replay(
             result.reason = "no --check command was given (the patches apply at the base commit)"
             return result
         result.base_check = run.run_check(check, timeout)
+    if result.base_check.exit_code == TIMED_OUT:
+        result.reason = f"the check did not finish in {timeout:g} s at the base commit"
+        return result
     if result.base_check.exit_code == 0:
         result.reason = (
             "the check passes at the base commit with the patches applied: the recorded failure does not show"
@@ -248,7 +260,11 @@ def replay(
             result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
             return result
         result.target_check = run.run_check(check, timeout)
-    if result.target_check.exit_code == 0:
+    if result.target_check.exit_code == TIMED_OUT:
+        result.reason = (
+            f"the failure shows at the base commit, but the check did not finish in {timeout:g} s at {ref}"
+        )
+    elif result.target_check.exit_code == 0:
         result.verdict = FIXED
         result.reason = (
             f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
