@@ -105,6 +105,8 @@ def test_json_rows_carry_the_contract_keys(tmp_path):
     assert (first["step"], first["path"], first["state"], first["commit"], first["added"], first["removed"], first["kept"]) == (
         "s0", "keep.py", "alive", c["accepted"], 2, 0, 2,
     )  # fmt: skip
+    blanks = [r for r in rows if r["path"] == "delete.py"][0]
+    assert (blanks["removed"], blanks["evidence"], blanks["kept"]) == (2, 2, 2)
 
 
 def test_a_later_edit_or_revert_brings_a_deletion_back(tmp_path):

@@ -58,9 +58,13 @@ def run_trail(args: argparse.Namespace) -> int:
     if rows:
         print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70)
     s = summarize(result)
-    counts = ", ".join(f"{n} {state}" for state, n in s["states"].items()) or "no patches"
-    print(f"{s['patches']} patches in {len(s['files'])} files: {counts}")
+    counts = ", ".join(f"{n} {state}" for state, n in s["states"].items()) or "nothing to judge"
+    print(f"{_count(s['patches'], 'patch', 'patches')} in {_count(len(s['files']), 'file', 'files')}: {counts}")
     return 0
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _short_ref(name: str) -> str:

@@ -44,7 +44,7 @@ from tracetui.trail.patches import Patch, session_patches
 from tracetui.trail.snapshot import refine_with_snapshots
 
 SLACK_SECONDS = 60
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -68,6 +68,7 @@ class Fate:
     path_now: str | None = None  # the file's name at the judged revision, when renamed
     superseded_by: str | None = None  # a later step of the same session that replaced its lines
     reason: str | None = None  # why the state is unknown
+    evidence: int = 0  # how many of the patch's lines were looked for (blank and bare-punctuation lines are not)
 
     def to_dict(self) -> dict[str, Any]:
         p = self.patch
@@ -81,6 +82,7 @@ class Fate:
             "kept": self.kept,
             "changed": self.changed,
             "dropped": self.dropped,
+            "evidence": self.evidence,
             "commits": list(self.commits),
             "op": p.op,
             "tool": p.tool,
@@ -384,9 +386,9 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         name = history.name_at(head, path) if head else path
         work = _worktree_lines(workdir, name)
         if work is not None and ev.reached(probe, work):
-            return Fate(patch, "uncommitted", kept=ev.kept(probe, work), path_now=_renamed(name, path))
+            return Fate(patch, "uncommitted", kept=ev.kept(probe, work), path_now=_renamed(name, path), evidence=probe.size)
         k = ev.kept(probe, ref_lines)
-        return Fate(patch, "lost", kept=k, dropped=probe.size - k)
+        return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
 
     judged, judged_at, baseline = ref_commit, None, accept
     if judged is None or accept not in history.ancestry(judged):
@@ -431,6 +433,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         commits=later,
         judged_at=judged_at,
         path_now=_renamed(history.name_at(judged, path), path),
+        evidence=probe.size,
     )
 
 
@@ -524,6 +527,7 @@ def _cache_load(cache_dir: Path, key: str, patches: list[Patch]) -> list[Fate] |
                 r["path_now"],
                 r["superseded_by"],
                 r.get("reason"),
+                r["evidence"],
             )
             for p, r in zip(patches, rows)
         ]
