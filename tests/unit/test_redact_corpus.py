@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 import re
 import time
 
 import pytest
 
-from conftest import SECRETS, corpus_files, requires_corpus, requires_secrets
 from tracetui.redact import AUTO, Identity, iter_fields, scan_session, scan_text
 from tracetui.redact.evaluate import evaluate
 from tracetui.sources import group, read_session
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
+import redact_samples  # noqa: E402
+
+_shared = redact_samples.shared_conftest()
+SECRETS, corpus_files = _shared.SECRETS, _shared.corpus_files
+requires_corpus, requires_secrets = _shared.requires_corpus, _shared.requires_secrets
 
 STRUCTURAL = re.compile(
     r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:msg|toolu|call|req)_[A-Za-z0-9]+|[0-9a-f]{40}|[0-9a-f]{64})$"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 
 import pytest
 
-from conftest import FIXTURES
 from tracetui.redact import AUTO, SUGGESTED, Identity, scan_text
 
-sys.path.insert(0, str(FIXTURES / "redact"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
 import redact_samples as S  # noqa: E402
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from tracetui.errors import TracetuiError
 from tracetui.model import Step, StepKind
 from tracetui.redact import (
@@ -25,7 +25,7 @@ from tracetui.redact import (
 from tracetui.redact import scan as scan_module
 from tracetui.redact.plan import plan_path
 
-sys.path.insert(0, str(FIXTURES / "redact"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
 import redact_samples as S  # noqa: E402
 
 NOBODY = Identity()  # tests must not depend on who runs them

@@ -30,7 +30,7 @@ def run_scan(args: argparse.Namespace) -> int:
     bucket = Bucket.open(getattr(args, "bucket", None))
     try:
         session = bucket.session(args.id)
-        store = PlanStore(bucket.plans_dir, bucket.cache_dir / "scan")
+        store = PlanStore(bucket.plans_dir, bucket.cache_dir / "scan-cache")
     finally:
         bucket.close()
     plan = refresh_plan(session, store, save=not args.no_save)

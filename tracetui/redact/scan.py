@@ -188,6 +188,7 @@ def refresh_plan(
     *,
     workers: int | None = None,
     save: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """The session's plan, up to date: loaded, re-scanned where fields changed, saved.
 
@@ -199,7 +200,7 @@ def refresh_plan(
         path = Path(plan_location)
         cache = path.with_name(path.name + ".scan-cache")
     previous = load_plan(path)
-    findings = scan_session(session, identity, cache_path=cache, workers=workers)
+    findings = scan_session(session, identity, cache_path=cache, workers=workers, progress=progress)
     plan = build_plan(session, findings, previous)
     if save:
         save_plan(plan, path)

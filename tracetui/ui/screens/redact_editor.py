@@ -141,11 +141,16 @@ class RedactEditor(Screen):
             if plan is None or stale_fields(self.session, plan):
                 self.app.call_from_thread(self._set_status, "Scanning the session for secrets…")
                 location = self.store if self.store is not None else self.plan_file
-                plan = refresh_plan(self.session, location, self.identity, workers=0)
+                plan = refresh_plan(self.session, location, self.identity, progress=self._progress)
         except TracetuiError as exc:
             self.app.call_from_thread(self._set_status, str(exc))
             return
         self.app.call_from_thread(self._plan_ready, plan)
+
+    def _progress(self, done: int, total: int) -> None:
+        # Called from the scanning thread.
+        if total:
+            self.app.call_from_thread(self._set_status, f"Scanning the session for secrets… {100 * done // total}%")
 
     def _plan_ready(self, plan: Plan) -> None:
         self.plan = plan
