@@ -149,6 +149,12 @@ class BrowserScreen(Screen):
         self.query_one(SessionList).focus()
         self.refresh_sessions()
 
+    def on_descendant_focus(self, event) -> None:
+        # The sessions pane widens while it has focus (every column fits) and gives the room
+        # back to the steps once a session is being read.
+        left = self.query_one("#left")
+        self.set_class(left in event.widget.ancestors_with_self, "-browsing")
+
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
 from textual import work
 from textual.cache import LRUCache
@@ -104,23 +104,24 @@ class SessionList(VirtualList):
 
 
 def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Part]:
+    """when · agent · project · title … steps · tokens, dropping columns as the pane narrows."""
     style = widget.get_component_rich_style
     when = (row.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM; the year rarely helps
     agent = AGENT_LABEL.get(row.agent, row.agent)
     project = safe_line(row.project or "-")
-    steps = f"{row.steps:>6}"
-    tokens = f"{human_tokens(row.tokens.total):>7}"
     title = safe_line(row.title or "(no prompt)")
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<6} ", _agent_style(widget, row.agent)))
-    if width >= 50:
-        parts.append((f"{project[:14]:<14} ", style("session-list--project")))
+    if width >= 64:
+        parts.append((f"{set_cell_size(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []
-    if width >= 80:
-        tail = [(steps, style("session-list--number")), (tokens + " ", style("session-list--number"))]
-    used = sum(len(t) for t, _ in parts) + sum(len(t) for t, _ in tail)
+    if width >= 56:
+        tail.append((f" {row.steps:>5}", style("session-list--number")))
+    if width >= 70:
+        tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
+    used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
     room = max(0, width - used)
     parts.append((set_cell_size(title[: room + 1], room), None))
     parts.extend(tail)
