@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from tracetui import __version__
 from tracetui.capsule import manifest as mf
 from tracetui.capsule import scrub
 from tracetui.capsule.archive import CapsuleError, write_archive
-from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit
+from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
@@ -327,14 +328,10 @@ def _repo_info(session: Session, root: Path | None, base: str | None, episode: l
 
 
 def _strip(url: str | None) -> str | None:
-    from tracetui.capsule.gitcmd import strip_credentials
-
     return strip_credentials(url) if url else None
 
 
 def _plus_minute(timestamp: str) -> str:
-    from datetime import datetime, timedelta
-
     try:
         moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except ValueError:
