@@ -167,6 +167,14 @@ def test_a_member_declaring_a_gigabyte_is_refused_on_its_header(tmp_path):
     _refused(tmp_path, big, "compression bomb", Limits(max_member=2 << 30))
 
 
+def test_a_negative_member_size_is_refused(tmp_path):
+    header = bytearray(_info("trace.jsonl").tobuf(tarfile.GNU_FORMAT))
+    header[124:136] = b"\xff" + (-1024).to_bytes(12, "big", signed=True)[1:]  # base-256 size field
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\0 " % sum(header)
+    _refused(tmp_path, frame([bytes(header), bytes(2048)]), "declares a negative size")
+
+
 def _rebuild(members: dict[str, bytes], fix_manifest: bool = True) -> bytes:
     members = dict(members)
     if fix_manifest:

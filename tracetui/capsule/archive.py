@@ -156,7 +156,9 @@ def _check_header(
         raise CapsuleError(f"member {_show(name)} appears twice in the capsule")
     if len(seen) >= limits.max_members:
         raise CapsuleError(f"the capsule has more than {limits.max_members} members")
-    if info.size < 0 or info.size > limits.max_member:
+    if info.size < 0:  # base-256 sizes can be negative: the trick behind CVE-2025-8194's endless loop
+        raise CapsuleError(f"member {_show(name)} declares a negative size")
+    if info.size > limits.max_member:
         raise CapsuleError(
             f"member {_show(name)} declares {info.size} bytes, over the {limits.max_member}-byte limit"
         )
