@@ -154,6 +154,7 @@ def test_placeholders_and_code_are_not_secrets():
     text = (
         'password = "${DB_PASSWORD}"\napi_key = os.environ["API_KEY"]\ntoken = get_token()\n'
         "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nsecret: <your-secret-here>\nkeyboard = qwerty\n"
+        "nodePublishSecretRef: &corev1.SecretReference{\nkey: controller-revision-hash\n"
     )
     assert [f for f in scan_text(text) if f.tier == AUTO] == []
 

@@ -263,7 +263,7 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
             value, start = bare.group(1), bare.start(1)
             # `token = get_token(...)`, `password=args.password`: code, not a value.
             nxt = text[bare.end(): bare.end() + 1]
-            if nxt in ("(", "["):
+            if nxt in ("(", "[", "{"):
                 continue
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)

@@ -42,10 +42,13 @@ def is_placeholder(value: str) -> bool:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
+_DOTTED = re.compile(r"^[&*]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
 def looks_like_identifier(value: str) -> bool:
-    """`var.db_password`, `self.password`, `get_token`: code, not a value."""
+    """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value."""
+    if _DOTTED.match(value):
+        return True
     return bool(_IDENTIFIER.match(value)) and not any(ch.isdigit() for ch in value)
 
 

@@ -127,7 +127,10 @@ class RedactEditor(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#redact-preview").display = False
+        preview = self.query_one("#redact-preview")
+        preview.display = False
+        preview.border_title = "Preview: as it will be sealed"
+        self.query_one(RedactArea).border_title = "Text (highlighted: findings)"
         self._set_status("Loading the redaction plan…")
         self._load_plan()
 
@@ -419,8 +422,14 @@ class RedactEditor(Screen):
     @on(TextArea.SelectionChanged, "#redact-text")
     def _selection_changed(self, event: TextArea.SelectionChanged) -> None:
         start, end = sorted(event.selection)
-        if start != end and self.current is not None:
-            self._set_status("Selection: press m to scrub it, e to scrub it everywhere.")
+        span = self.current
+        if start == end or span is None or self._page < 0:
+            return
+        selected = self.query_one(RedactArea).raw_selection()
+        page_start, _ = self._page_bounds()
+        if selected is not None and (selected[0] + page_start, selected[1] + page_start) == (span.start, span.end):
+            return  # the finding itself, selected by navigation
+        self._set_status("Selection: press m to scrub it, e to scrub it everywhere.")
 
 
 __all__ = ["RedactEditor", "paginate", "plan_path"]
