@@ -105,3 +105,11 @@ def test_insertion_hunks_follow_the_unified_diff_convention():
     assert [(h.old_start, h.new_start) for h in p1.hunks] == [(5, 6)]
     assert (p2.added, p2.removed, p2.exact) == (["inserted!"], ["inserted"], True)
     assert p2.hunks[0].old_start == 3  # three lines of context before line 6
+
+
+def test_a_notebook_cell_edit_is_not_diffed_against_the_whole_notebook():
+    step = Step(id="n", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="NotebookEdit",
+                edits=[FileEdit("nb.ipynb", "update", content="x = 1\nprint(x)")])  # fmt: skip
+    session = Session(id="s", agent="claude", source="x", cwd="/p", steps=[step])
+    [p] = session_patches(session, base=lambda path: '{"cells": []}\n')
+    assert (p.added, p.removed, p.exact) == (["x = 1", "print(x)"], [], False)

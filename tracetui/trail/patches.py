@@ -313,6 +313,13 @@ def _edit_patch(
             hunks = _fragment_hunks(edit.old_string, edit.new_string)
             # Whole-line strings are exact even without the file.
             exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
+    elif edit.content is not None and is_notebook(rel) and step.tool == "NotebookEdit":
+        # The content is one cell's source, not the file (a notebook is JSON): show the cell as
+        # added lines, and stop replaying the file.
+        hunks = diff_hunks([], split_lines(edit.content))
+        for h in hunks:
+            h.old_start = h.new_start = 0
+        exact = False
     elif edit.content is not None or edit.new_string is not None:
         after = edit.content if edit.content is not None else (edit.new_string or "")
         prior = before if before is not None else _ABSENT
@@ -349,6 +356,10 @@ def _edit_patch(
         counts = Counter(x for x in split_lines(before) if x in wanted)
         patch.before_counts = dict(counts)
     return patch
+
+
+def is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
 
 
 def _whole_lines(text: str) -> bool:

@@ -40,7 +40,7 @@ from tracetui.errors import NotFound
 from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
-from tracetui.trail.patches import Patch, session_patches
+from tracetui.trail.patches import Patch, is_notebook, session_patches
 from tracetui.trail.snapshot import refine_with_snapshots
 
 SLACK_SECONDS = 60
@@ -365,6 +365,9 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         return Fate(patch, "unknown", reason="outside the repository")
     if probe is None:
         return Fate(patch, "unknown", reason="no line to look for")
+    if is_notebook(patch.path):
+        # A notebook stores its cells as JSON strings: an edit's lines never appear as file lines.
+        return Fate(patch, "unknown", reason="notebook cells are not matched line by line")
     path = patch.path
     t = epoch(patch.timestamp) if use_time else None
     changes = sorted(history.changes.get(path, []))
