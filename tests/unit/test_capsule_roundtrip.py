@@ -362,3 +362,41 @@ def test_a_check_that_hangs_is_stopped(tmp_path, project):
     assert time.monotonic() - started < 10
     assert result.verdict == INCONCLUSIVE and "did not finish in 0.5 s" in result.reason
     assert result.base_check.exit_code == -1 and "did not finish" in result.base_check.output
+
+
+def test_replay_leaves_no_temporary_directory(tmp_path, project, monkeypatch):
+    import tempfile
+
+    repo, _, session = project
+    _seal(tmp_path, session, repo)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert replay(tmp_path / "ep.capsule", repo, check=kit.CHECK).verdict == REPRODUCES
+    kit.commit_fix(repo)
+    assert replay(tmp_path / "ep.capsule", repo, check=kit.CHECK).verdict == FIXED
+    assert list(scratch.iterdir()) == []
+
+
+def test_bucket_secret_is_private_stable_and_keys_the_fingerprints(tmp_path, project):
+    from tracetui.capsule import bucket_secret
+
+    repo, _, session = project
+    root = tmp_path / "bucket"
+    secret = bucket_secret(root)
+    assert len(secret) == 32 and bucket_secret(root) == secret
+    assert (root / "capsule.key").stat().st_mode & 0o777 == 0o600
+    session.steps[0].text += " mail bob@corp.example.net"
+    plan = kit.find_values(session, {"bob@corp.example.net": ("email", "suggested")}, decision="accepted")
+    one = seal(session, plan, repo=repo, secret=secret)
+    again = seal(session, plan, repo=repo, secret=bucket_secret(root))
+    other = seal(session, plan, repo=repo, secret=bucket_secret(tmp_path / "other-bucket"))
+    assert one.data == again.data
+    assert one.receipt[0]["fingerprint"] != other.receipt[0]["fingerprint"]
+    # Another episode of the same session gets an unrelated key.
+    part = seal(session, plan, steps=(0, 3), repo=repo, secret=secret)
+    assert part.receipt[0]["fingerprint"] != one.receipt[0]["fingerprint"]
+    assert one.receipt[0]["decided_by"] == "user"
+    (root / "capsule.key").write_text("not hex\n")
+    with pytest.raises(TracetuiError, match="not a tracetui capsule key"):
+        bucket_secret(root)
