@@ -138,8 +138,9 @@ async def test_context_pane_counts_tokens(demo):
         ctx_list = screen.query_one(CtxList)
         assert ctx_list.count == len(ctx.items) == 5  # summary, prompt, call, result, answer
         total = str(screen.query_one("#ctx-total").render())
-        assert f"≈ {ctx.tokens} tokens in 5 items" in total
-        assert "starts at a compaction summary" in total
+        assert total == f"≈ {ctx.tokens} tokens · 5 items · after a compaction (chars/4)"
+        rows = [ctx_list.render_line(y).text for y in range(5)]
+        assert rows[2].endswith("⚙ Bash         git commit -am 'Cart: d")  # a call shows its command
 
 
 async def test_switch_theme_with_a_key(demo):

@@ -76,3 +76,21 @@ def test_summary_takes_the_first_line_of_the_command():
     session = _session()
     assert step_summary(session.steps[3]) == "ls -la"
     assert step_summary(session.steps[1]) == "look around"
+
+
+def test_a_read_result_is_highlighted_as_the_file_s_language():
+    from tracetui.ui.step_blocks import step_blocks
+
+    steps = [
+        Step("c", 0, StepKind.TOOL_CALL, "assistant", tool="Read", tool_call_id="k",
+             tool_input={"file_path": "/p/shop/cart.py"}),
+        Step("r", 1, StepKind.TOOL_RESULT, "tool", "def total():\n    return 1\n", tool_call_id="k"),
+        Step("w", 2, StepKind.TOOL_CALL, "assistant", tool="Write", tool_call_id="w",
+             tool_input={"file_path": "/p/a.rs", "content": "fn main() {}"}),
+    ]
+    session = Session("S", "claude", "x.jsonl", steps=steps)
+    shape = shape_of(session)
+    read = step_blocks(session, shape, 0)
+    assert [(b.title, b.language) for b in read[1:]] == [("Read input", "json"), ("result", "python")]
+    write = step_blocks(session, shape, 2)
+    assert ("content of /p/a.rs", "rust") in [(b.title, b.language) for b in write]

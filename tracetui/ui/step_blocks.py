@@ -24,11 +24,18 @@ def step_blocks(session: Session, shape: Shape | None, index: int) -> list[Block
             blocks.append(_edit_block(edit))
         if step.text.strip():
             blocks.append(Block("text", step.text))
+        path = _input_path(step.tool_input)
+        code_language = language_for_path(path) if path else None
+        content = step.tool_input.get("content") if isinstance(step.tool_input, dict) else None
+        if isinstance(content, str) and code_language:
+            blocks.append(Block(f"content of {path}", content, code_language))
         result = shape.result_of.get(step.tool_call_id or "") if shape else None
         if result is not None:
             res = session.steps[result]
             title = "result (error)" if res.is_error else "result"
-            blocks.append(Block(title, res.text, _guess_language(res.text)))
+            reads_file = (step.tool or "").lower() in READ_TOOLS and not res.is_error
+            blocks.append(Block(title, res.text, code_language if reads_file and code_language
+                                else _guess_language(res.text)))
     elif step.kind == StepKind.TOOL_RESULT:
         blocks.append(Block("error output" if step.is_error else "output", step.text, _guess_language(step.text)))
     else:
@@ -82,6 +89,17 @@ def _edit_block(edit) -> Block:
         lines.extend("+" + x for x in edit.content.split("\n"))
     status = "" if edit.applied else " (failed)"
     return Block(f"{edit.op} {edit.path}{status}", "\n".join(lines), "diff")
+
+
+READ_TOOLS = {"read", "view", "read_file", "cat"}
+
+
+def _input_path(value) -> str | None:
+    if isinstance(value, dict):
+        for key in ("file_path", "path", "notebook_path"):
+            if isinstance(value.get(key), str):
+                return value[key]
+    return None
 
 
 def _json(value) -> str:

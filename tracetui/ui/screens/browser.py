@@ -382,9 +382,9 @@ class BrowserScreen(Screen):
             ctx_list.show(None)
             return
         ctx = message.context
-        note = " · starts at a compaction summary" if ctx.compacted else ""
-        total.update(f"≈ {human_tokens(ctx.tokens)} tokens in {len(ctx.items)} items at this step{note} (chars/4)")
-        ctx_list.show(ctx)
+        note = " · after a compaction" if ctx.compacted else ""
+        total.update(f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)")
+        ctx_list.show(ctx, self.opened.session)
 
     @on(CtxList.Chosen, "#ctx-list")
     def _ctx_chosen(self, message: CtxList.Chosen) -> None:

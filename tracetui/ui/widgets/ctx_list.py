@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.cells import set_cell_size
 
 from tracetui.ctx import Context
+from tracetui.model import Session
 from tracetui.safe_text import safe_line
-from tracetui.ui.timeline_rows import human_tokens
+from tracetui.ui.timeline_rows import human_tokens, step_summary
 from tracetui.ui.widgets.timeline import ICONS
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
@@ -23,10 +24,12 @@ class CtxList(VirtualList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.context: Context | None = None
+        self.session: Session | None = None
         self._largest = 1
 
-    def show(self, context: Context | None) -> None:
+    def show(self, context: Context | None, session: Session | None = None) -> None:
         self.context = context
+        self.session = session
         self._largest = max((item.tokens for item in context.items), default=1) if context else 1
         self.set_count(len(context.items) if context else 0, cursor=(len(context.items) - 1) if context else 0)
 
@@ -43,6 +46,8 @@ class CtxList(VirtualList):
         ]
         room = max(0, width - sum(len(t) for t, _ in head))
         text = item.text.strip()
+        if not text and self.session is not None and 0 <= item.index < len(self.session.steps):
+            text = step_summary(self.session.steps[item.index])  # a tool call's command or path
         first = text[: text.find("\n")] if "\n" in text[: room + 1] else text[: room + 1]
         head.append((set_cell_size(safe_line(first), room), None))
         return head
