@@ -117,3 +117,25 @@ def test_a_same_size_change_right_after_a_snapshot_is_seen(tmp_path):
     assert repo.git("show", f"{first.tree}:a.py") == "x = 1"
     assert repo.git("show", f"{second.tree}:a.py") == "x = 2"
     assert third.tree == second.tree
+
+
+def test_changes_only_the_snapshots_show_become_patches_of_that_call(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\n")
+    repo.write("gen.txt", "old output\n")
+    repo.commit("init", iso(9))
+    take_snapshot(repo.path, "sess-1", now=1)
+    repo.write("a.py", "x = 1\ny = 2\n")  # the logged edit
+    repo.write("gen.txt", "new output\n")  # a formatter or a shell command: not in the log
+    repo.write("made.txt", "made by a script\n")
+    take_snapshot(repo.path, "sess-1", tool_use_id="toolu_0", now=2)
+    repo.commit("both", iso(11), "gen.txt")
+    edit = FileEdit(path="a.py", op="update", old_string="x = 1\n", new_string="x = 1\ny = 2\n")
+    result = trail(session_of(repo.path, [(iso(10), edit)]))
+    rows = [(f.patch.step_id, f.patch.path, f.patch.op, f.patch.origin, f.patch.added, f.state) for f in result.fates]
+    assert rows == [
+        ("s0", "a.py", "update", "log", ["y = 2"], "uncommitted"),
+        ("s0", "gen.txt", "update", "snapshot", ["new output"], "alive"),
+        ("s0", "made.txt", "create", "snapshot", ["made by a script"], "uncommitted"),
+    ]
+    assert [p.index for p in result.patches] == [0, 1, 2]

@@ -5,7 +5,7 @@ Public API (the CLI, the UI and the capsule builder use only these):
 - `Patch` (patches.py): one step's change to one file: `step_id`, `path` (relative to the
   repository root, else the session's cwd), `op`, `hunks: list[Hunk]`, `added`/`removed` (whole
   lines), `old_path` (when moved), `timestamp`, `tool`, `exact` (False when the ends of a string
-  edit may be parts of lines).
+  edit may be parts of lines), `origin` ("log" or "snapshot"), `to_dict()`.
 - `session_patches(session, root=None, base=None) -> list[Patch]`: the patches, no git needed.
 - `unified_diff(patch) -> str`: the patch as unified-diff text.
 - `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates.
@@ -16,7 +16,9 @@ Public API (the CLI, the UI and the capsule builder use only these):
   (survival.py documents how each is decided; evidence.py how lines are matched).
 - `summarize(trail) -> dict`: {"patches", "states": {state: n}, "files", "steps", "repo", "ref", "note"}.
 - `take_snapshot(repo_path, session_id, tool_use_id=None, tool=None) -> Snapshot` and
-  `snapshots(repo, session_id)` (snapshot.py): work-tree snapshots under refs/tracetui/.
+  `snapshots(repo, session_id)` (snapshot.py): work-tree snapshots under refs/tracetui/; `trail()`
+  takes exact diffs from them, and adds patches with `origin="snapshot"` for files that changed
+  between two snapshots without a logged edit.
 
 Nothing here imports Textual; git access is pygit2 only.
 """

@@ -53,6 +53,8 @@ class Patch:
     # How often each of this patch's lines was in the file just before the step (None: unknown).
     # The survival check subtracts these so that lines that were already there prove nothing.
     before_counts: dict[str, int] | None = field(default=None, repr=False)
+    # "log": from the session log; "snapshot": a change only the work-tree snapshots show.
+    origin: str = "log"
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -68,6 +70,8 @@ class Patch:
             d["old_path"] = self.old_path
         if not self.exact:
             d["exact"] = False
+        if self.origin != "log":
+            d["origin"] = self.origin
         return d
 
 

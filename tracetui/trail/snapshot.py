@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 import pygit2
-from pygit2.enums import FileMode
+from pygit2.enums import DeltaStatus, FileMode
 
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session
@@ -217,41 +217,87 @@ def snapshots(repo: pygit2.Repository, session_id: str) -> list[Snapshot]:
     return sorted(found, key=lambda s: s.number)
 
 
-def refine_with_snapshots(repo: pygit2.Repository, session: Session, patches: list[Patch]) -> int:
-    """Replace patches' hunks with the diff between the snapshots around their tool call.
+def apply_snapshots(repo: pygit2.Repository, session: Session, patches: list[Patch]) -> list[Patch]:
+    """The patches, with what the session's snapshots show.
 
-    Only where the snapshot before and after are both known and the file differs between them.
-    Returns how many patches were refined.
+    For a tool call with a snapshot before and after it: each of its patches takes its hunks from
+    the diff between the two (the exact change on disk); and every other file that changed between
+    them gets a patch of its own, attributed to that call (origin "snapshot"). Those are changes the
+    log does not show: shell commands, formatters run by hooks, or the user, between two snapshots.
     """
     taken = snapshots(repo, session.id)
     if len(taken) < 2:
-        return 0
+        return patches
     after_of: dict[str, tuple[Snapshot, Snapshot]] = {}
     for before, after in zip(taken, taken[1:]):
         if after.tool_use_id:
             after_of[after.tool_use_id] = (before, after)
+    steps = {s.id: s for s in session.steps}
     call_of = {s.id: s.tool_call_id for s in session.steps if s.tool_call_id}
-    refined = 0
+    covered: dict[str, set[str]] = {}
     for patch in patches:
         pair = after_of.get(call_of.get(patch.step_id) or "")
         if pair is None or not patch.inside:
             continue
+        covered.setdefault(patch.step_id, set()).update({patch.path, patch.old_path or patch.path})
         old = _read(repo, pair[0].tree, patch.old_path or patch.path)
         new = _read(repo, pair[1].tree, patch.path)
-        if old == new:
+        if old != new:
+            _set_diff(patch, old, new)
+    extra: dict[str, list[Patch]] = {}
+    for step in session.steps:
+        pair = after_of.get(step.tool_call_id or "")
+        if pair is None:
             continue
-        before_lines, after_lines = split_lines(old or ""), split_lines(new or "")
-        patch.hunks = diff_hunks(before_lines, after_lines)
-        patch.added, patch.removed = hunk_lines(patch.hunks)
-        patch.exact = True
-        wanted = set(patch.added) | set(patch.removed)
-        counts: dict[str, int] = {}
-        for line in before_lines:
-            if line in wanted:
-                counts[line] = counts.get(line, 0) + 1
-        patch.before_counts = counts
-        refined += 1
-    return refined
+        seen = covered.get(step.id, set())
+        for path, old_exists, new_exists in _changed_files(repo, pair[0].tree, pair[1].tree):
+            if path in seen:
+                continue
+            op = "create" if not old_exists else "delete" if not new_exists else "update"
+            patch = Patch(step.id, path, op, [], [], [], timestamp=step.timestamp, tool=step.tool, origin="snapshot")
+            _set_diff(patch, _read(repo, pair[0].tree, path), _read(repo, pair[1].tree, path))
+            extra.setdefault(step.id, []).append(patch)
+    if not extra:
+        return patches
+    merged: list[Patch] = []
+    order = {sid: i for i, sid in enumerate(steps)}
+    # Keep step order: a call's snapshot-only patches follow its own patches.
+    pending = sorted(extra, key=lambda sid: order.get(sid, 0))
+    for patch in patches:
+        while pending and order.get(pending[0], 0) < order.get(patch.step_id, 0):
+            merged.extend(extra[pending.pop(0)])
+        merged.append(patch)
+    for sid in pending:
+        merged.extend(extra[sid])
+    for i, patch in enumerate(merged):
+        patch.index = i
+    return merged
+
+
+def _set_diff(patch: Patch, old: str | None, new: str | None) -> None:
+    before_lines, after_lines = split_lines(old or ""), split_lines(new or "")
+    patch.hunks = diff_hunks(before_lines, after_lines)
+    patch.added, patch.removed = hunk_lines(patch.hunks)
+    patch.exact = True
+    wanted = set(patch.added) | set(patch.removed)
+    counts: dict[str, int] = {}
+    for line in before_lines:
+        if line in wanted:
+            counts[line] = counts.get(line, 0) + 1
+    patch.before_counts = counts
+
+
+def _changed_files(repo: pygit2.Repository, old_tree: str, new_tree: str) -> list[tuple[str, bool, bool]]:
+    """(path, existed before, exists after) of every blob that differs between two trees."""
+    diff = repo.diff(repo.get(old_tree), repo.get(new_tree))
+    out: list[tuple[str, bool, bool]] = []
+    for delta in diff.deltas:
+        if delta.is_binary:
+            continue
+        status = delta.status
+        out.append((delta.new_file.path if status != DeltaStatus.DELETED else delta.old_file.path,
+                    status != DeltaStatus.ADDED, status != DeltaStatus.DELETED))  # fmt: skip
+    return out
 
 
 def _read(repo: pygit2.Repository, tree_id: str, path: str) -> str | None:

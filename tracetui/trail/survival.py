@@ -41,7 +41,7 @@ from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.patches import Patch, is_notebook, session_patches
-from tracetui.trail.snapshot import refine_with_snapshots
+from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
 CACHE_VERSION = 2
@@ -161,7 +161,7 @@ def trail(
     ref_commit = resolve_ref(found, ref)
     base = _base_reader(found, session)
     patches = session_patches(session, root=root or session.cwd, base=base)
-    refine_with_snapshots(found, session, patches)
+    patches = apply_snapshots(found, session, patches)
     repo_name = root or found.path.rstrip("/")
     key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
     if key is not None:
@@ -229,7 +229,7 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     """
     named = _named_commit(repo, session)
     patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None)
-    refine_with_snapshots(repo, session, patches)
+    patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
         return
     again = judge(repo, patches, ref_commit, use_time=False)
