@@ -113,3 +113,12 @@ def test_a_notebook_cell_edit_is_not_diffed_against_the_whole_notebook():
     session = Session(id="s", agent="claude", source="x", cwd="/p", steps=[step])
     [p] = session_patches(session, base=lambda path: '{"cells": []}\n')
     assert (p.added, p.removed, p.exact) == (["x = 1", "print(x)"], [], False)
+
+
+def test_hostile_paths_do_not_stop_the_trail():
+    from tracetui.trail import trail
+
+    edits = [FileEdit("bad\x00name.py", "create", content="x\n"), FileEdit("../../etc/passwd", "update", old_string="a", new_string="b")]
+    session = _session(*edits, cwd="/no/such\x00dir")
+    result = trail(session)
+    assert [(f.state, f.patch.added) for f in result.fates] == [("unknown", ["x"]), ("unknown", ["b"])]

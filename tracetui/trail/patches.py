@@ -99,17 +99,25 @@ def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
         return abs_path, False
     root_n = posixpath.normpath(_posix(root))
     candidates = [root_n]
-    real = os.path.realpath(root_n)
+    real = _realpath(root_n)
     if real != root_n:
         candidates.append(real)
     for r in candidates:
-        for p in (abs_path, os.path.realpath(abs_path) if abs_path.startswith("/") else abs_path):
+        for p in (abs_path, _realpath(abs_path) if abs_path.startswith("/") else abs_path):
             if p == r:
                 return ".", True
             prefix = r.rstrip("/") + "/"
             if _same_prefix(p, prefix):
                 return p[len(prefix) :], True
     return abs_path, False
+
+
+def _realpath(path: str) -> str:
+    # Log paths are untrusted text: a NUL byte or an unreadable parent must not stop the trail.
+    try:
+        return os.path.realpath(path)
+    except (ValueError, OSError):
+        return path
 
 
 def _same_prefix(path: str, prefix: str) -> bool:

@@ -179,15 +179,21 @@ def trail(
 
 def open_repository(session: Session, repo: str | Path | None) -> pygit2.Repository | None:
     if repo is not None:
-        path = pygit2.discover_repository(str(repo))
+        try:
+            path = pygit2.discover_repository(str(repo))
+        except (ValueError, pygit2.GitError):
+            path = None
         if path is None:
             raise NotFound(f"no git repository at {repo}")
         return pygit2.Repository(path)
     cwd = session.cwd
     if not cwd or not os.path.isdir(cwd):
         return None
-    path = pygit2.discover_repository(cwd)
-    return pygit2.Repository(path) if path else None
+    try:
+        path = pygit2.discover_repository(cwd)
+        return pygit2.Repository(path) if path else None
+    except (ValueError, pygit2.GitError):
+        return None  # a cwd git cannot open is no repository for the trail
 
 
 def resolve_ref(repo: pygit2.Repository, ref: str) -> str | None:
