@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import orjson
+import pygit2
 
 from tracetui.cli import add_bucket_option, add_json_option
 from tracetui.cli.output import print_json, print_table
@@ -107,6 +108,13 @@ def run_snapshot(args: argparse.Namespace) -> int:
         if hook:
             return 0  # the agent is working outside git: nothing to record, and no noise in its session
         raise
+    except (OSError, pygit2.GitError) as exc:
+        message = f"could not record a snapshot of {repo}: {exc}"
+        if hook:
+            # Exit 1: a hook error the agent reports without blocking the tool call (2 would block).
+            print(f"tracetui: {message}", file=sys.stderr)
+            return 1
+        raise TracetuiError(message) from None
     if args.json:
         print_json({"ref": snap.ref, "tree": snap.tree, "session": snap.session,
                     "tool_use_id": snap.tool_use_id, "time": snap.time})  # fmt: skip

@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 import pygit2
 
-from tracetui.errors import NotFound
+from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
@@ -168,9 +168,12 @@ def trail(
         fates = _cache_load(Path(cache_dir), key, patches)
         if fates is not None:
             return Trail(repo_name, ref, fates, ref_commit=ref_commit, cached=True)
-    fates = judge(found, patches, ref_commit)
-    if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
-        _judge_without_clocks(found, session, root, ref_commit, fates)
+    try:
+        fates = judge(found, patches, ref_commit)
+        if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
+            _judge_without_clocks(found, session, root, ref_commit, fates)
+    except pygit2.GitError as exc:
+        raise TracetuiError(f"could not read the git history of {repo_name}: {exc}") from None
     _mark_superseded(fates)
     if key is not None:
         _cache_store(Path(cache_dir), key, fates)
