@@ -212,3 +212,37 @@ async def test_r_opens_the_redaction_editor_on_the_open_session(demo):
         await settle(app, pilot, 2)
         assert isinstance(app.screen, RedactEditor)
         assert app.screen.session.id == screen.opened.session.id
+
+
+async def test_background_sync_reports_progress_then_refreshes_the_list(demo):
+    from tracetui.ui.library import MemoryLibrary
+
+    _, library = demo
+    rows = library.list_sessions()
+    sessions = [library.session(r.id) for r in rows]
+    lib = MemoryLibrary(sessions[:1])
+
+    def sync(progress):
+        progress("syncing 1/2 files")
+        lib.__init__(sessions)  # the index gained sessions while the app was open
+        return "synced: 2 new, 0 updated"
+
+    app = TraceApp(lib, sync=sync)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one(SessionList).count == 3
+        assert any(n.message == "synced: 2 new, 0 updated" for n in app._notifications)
+        assert app.sync_status == ""
+
+
+async def test_clicking_a_marker_row_twice_shows_the_branch(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        row = next(r for r in range(timeline.count) if "abandoned branch" in timeline.render_line(r).text)
+        before = timeline.count
+        await pilot.click(Timeline, offset=(5, row + 1))  # +1: the pane's top border
+        await pilot.click(Timeline, offset=(5, row + 1))
+        assert timeline.show_branches and timeline.count == before + 1

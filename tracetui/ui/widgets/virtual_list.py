@@ -169,8 +169,12 @@ class VirtualList(ScrollView, can_focus=True):
             self.post_message(self.Chosen(self, self.cursor))
 
     def on_click(self, event: events.Click) -> None:
-        index = int(self.scroll_offset.y) + event.y
+        offset = event.get_content_offset(self)  # inside the border and padding
+        if offset is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y
         if 0 <= index < self.count:
-            if index == self.cursor or event.chain > 1:
-                self.post_message(self.Chosen(self, index))
+            again = index == self.cursor or event.chain > 1
             self.cursor = index
+            if again:  # a second click acts like enter (open, fold, show a branch)
+                self.action_choose()
