@@ -139,3 +139,16 @@ def test_changes_only_the_snapshots_show_become_patches_of_that_call(tmp_path):
         ("s0", "made.txt", "create", "snapshot", ["made by a script"], "uncommitted"),
     ]
     assert [p.index for p in result.patches] == [0, 1, 2]
+
+
+def test_snapshot_as_a_real_hook_process(tmp_path):
+    import subprocess
+
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init", iso(9))
+    hook = orjson.dumps({"session_id": "proc-1", "cwd": str(repo.path), "tool_name": "Write", "tool_use_id": "toolu_7"})
+    done = subprocess.run([sys.executable, "-m", "tracetui", "snapshot"], input=hook, capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    found = snapshots(pygit2.Repository(str(repo.path)), "proc-1")
+    assert [(s.number, s.tool_use_id, s.tool) for s in found] == [(1, "toolu_7", "Write")]

@@ -75,11 +75,26 @@ def _short_ref(name: str) -> str:
     return name
 
 
+HOOK_WAIT_SECONDS = 2.0  # agents write the hook's JSON at once; this only guards against a hang
+
+
+def _ready(stream: Any, timeout: float) -> bool:
+    import select
+
+    try:
+        readable, _, _ = select.select([stream], [], [], timeout)
+    except (OSError, ValueError, TypeError):
+        return True  # cannot tell (e.g. not a real file): read as before
+    return bool(readable)
+
+
 def _hook_input() -> dict[str, Any] | None:
     """The JSON an agent hook passes on stdin, if any (never waits on a terminal)."""
     try:
         if sys.stdin is None or sys.stdin.isatty():
             return None
+        if not _ready(sys.stdin, HOOK_WAIT_SECONDS):
+            return None  # an open stdin nobody writes to: not a hook, and no reason to hang
         data = sys.stdin.buffer.read(1 << 20)
     except (OSError, ValueError):
         return None
