@@ -201,11 +201,26 @@ def test_every_command_leaves_the_sources_byte_identical(capsys, src, tmp_path):
 
 
 @requires_corpus
-def test_sync_json_on_the_corpus_has_the_contract_keys(capsys, tmp_path):
-    doc = run_json(capsys, "sync", "--bucket", str(tmp_path / "b"), "--source", f"codex={CORPUS / 'codex'}")
+def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
+    bucket = tmp_path / "b"
+    sources = [arg for agent in ("claude", "codex", "pi") for arg in ("--source", f"{agent}={CORPUS / agent}")]
+    doc = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
     assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds"]
-    assert doc["sessions"] == doc["new"] > 0
+    assert doc["sessions"] == doc["new"] > 30
     assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
+    assert all(e["line"] > 0 and e["path"].startswith(str(CORPUS)) for e in doc["errors"])  # no file failed
+    listing = run_json(capsys, "ls", "--bucket", str(bucket))
+    assert len(listing) == doc["sessions"]
+
+    again = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
+    assert (again["new"], again["updated"], again["unchanged"], again["errors"]) == (0, 0, doc["sessions"], [])
+    assert again["seconds"] < 0.5
+
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (bucket / name).unlink(missing_ok=True)
+    rebuilt = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
+    assert rebuilt["new"] == doc["sessions"]
+    assert run_json(capsys, "ls", "--bucket", str(bucket)) == listing
 
 
 def test_sync_without_sources_reads_the_agents_default_folders(capsys, src, tmp_path, monkeypatch):
