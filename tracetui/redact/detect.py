@@ -37,6 +37,8 @@ def scan_text(text: str | bytes, identity: Identity | None = None, *, fast: bool
     found: list[Finding] = []
     found.extend(rules.token_findings(text, lowered))
     found.extend(rules.pem_findings(text, lowered))
+    found.extend(rules.mailchimp_findings(text, lowered))
+    found.extend(rules.facebook_app_token_findings(text, lowered))
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))

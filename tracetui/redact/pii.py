@@ -23,8 +23,9 @@ _FILE_TLDS = frozenset(
 _SAFE_DOMAINS = ("example.com", "example.org", "example.net", "users.noreply.github.com", "localhost")
 _SAFE_USERS = frozenset({"git", "noreply", "no-reply", "donotreply", "do-not-reply"})
 
+_PHONE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.:/#=")
 _PHONE = re.compile(
-    r"(?<![\w\-+.:/#=])(?:"
+    r"(?:"
     r"\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]\d{2,4}){1,4}"
     r"|\(\d{3}\)[ .\-]?\d{3}[.\-]\d{4}"
     r"|\d{3}([.\-])\d{3}\1\d{4}"
@@ -47,6 +48,8 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             yield Finding(m.start(), m.end(), "email", SUGGESTED, "pii:email")
     for m in _PHONE.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
+            continue  # inside an id, a version, a path or a longer number
         digits = sum(c.isdigit() for c in m.group(0))
         if 8 <= digits <= 15:
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")

@@ -83,7 +83,8 @@ TOKEN_RULES: list[Rule] = [
           check=_not_dummy(3.5)),
     _rule("google-api-key", "google-api-key", _B + r"AIza[0-9A-Za-z_\-]{35}" + _E, "aiza", check=_not_dummy()),
     _rule("google-oauth-secret", "google-oauth-secret", _B + r"GOCSPX-[0-9A-Za-z_\-]{28}" + _E, "gocspx-"),
-    _rule("aws-access-key", "aws-key", _B + r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}" + _E,
+    # Common prefix factored out ("A..."), so `re` can skip ahead to each "A".
+    _rule("aws-access-key", "aws-key", _B + r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z2-7]{16}" + _E,
           ("akia", "asia", "abia", "acca", "a3t"), check=_not_dummy(2.5)),
     _rule("aws-secret-key", "aws-secret",
           r"(?i)aws[\w.\-]{0,24}?(?:secret|key)[\w.\-]{0,24}?[\"']?\s*(?:=|:|=>)\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
@@ -102,7 +103,8 @@ TOKEN_RULES: list[Rule] = [
     _rule("sendgrid-key", "sendgrid-key", _B + r"SG\.[A-Za-z0-9_\-=]{20,24}\.[A-Za-z0-9_\-=]{39,50}", "sg."),
     _rule("digitalocean-token", "digitalocean-token", _B + r"do[opr]_v1_[a-f0-9]{64}" + _E,
           ("doo_v1_", "dop_v1_", "dor_v1_")),
-    _rule("twilio-key", "twilio-key", _B + r"(?:SK|AC)[0-9a-f]{32}" + _E, ("sk", "ac"), check=_not_dummy()),
+    _rule("twilio-key", "twilio-key", _B + r"SK[0-9a-f]{32}" + _E, "sk", check=_not_dummy()),
+    _rule("twilio-account", "twilio-key", _B + r"AC[0-9a-f]{32}" + _E, "ac", check=_not_dummy()),
     _rule("square-token", "square-token", _B + r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43}", "sq0"),
     _rule("shopify-token", "shopify-token", _B + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _E, "shp"),
     _rule("linear-key", "linear-key", _B + r"lin_(?:api|oauth)_[A-Za-z0-9]{40}" + _E, "lin_"),
@@ -128,8 +130,8 @@ TOKEN_RULES: list[Rule] = [
     _rule("flutterwave-key", "flutterwave-key", r"FLW(?:PUB|SEC)K_TEST-[a-hA-H0-9]{32}-X", "flw"),
     _rule("grafana-token", "grafana-token", _B + r"(?:eyJrIjoi[A-Za-z0-9]{60,400}={0,3}|glc_[A-Za-z0-9+/]{32,400}={0,3}"
           r"|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})", ("eyjrijoi", "glc_", "glsa_")),
-    _rule("harness-token", "harness-token", _B + r"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[a-z0-9]{24}\.[A-Za-z0-9]{20}" + _E,
-          ("pat.", "sat.")),
+    _rule("harness-token", "harness-token", _B + r"pat\.[A-Za-z0-9_\-]{22}\.[a-z0-9]{24}\.[A-Za-z0-9]{20}" + _E, "pat."),
+    _rule("harness-sat", "harness-token", _B + r"sat\.[A-Za-z0-9_\-]{22}\.[a-z0-9]{24}\.[A-Za-z0-9]{20}" + _E, "sat."),
     _rule("intra42-secret", "intra42-secret", _B + r"s-s4t2(?:ud|af)-[a-f0-9]{64}" + _E, "s-s4t2"),
     _rule("mailgun-key", "mailgun-key", _B + r"(?:key|pubkey)-[a-f0-9]{32}" + _E, ("key-", "pubkey-")),
     _rule("mapbox-token", "mapbox-token", _B + r"[ps]k\.eyJ[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,}|"
@@ -140,16 +142,18 @@ TOKEN_RULES: list[Rule] = [
     _rule("settlemint-token", "settlemint-token", _B + r"sm_(?:aat|pat|sat)_[A-Za-z0-9]{16}" + _E, "sm_"),
     _rule("shippo-token", "shippo-token", _B + r"shippo_(?:live|test)_[a-fA-F0-9]{40}" + _E, "shippo_"),
     _rule("twitter-bearer", "twitter-token", r"A{22}[A-Za-z0-9%]{80,}", "a" * 22),
-    _rule("yandex-key", "yandex-key", _B + r"(?:AQVN[A-Za-z0-9_\-]{35,38}|YC[A-Za-z0-9_\-]{38}|"
-          r"t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2})" + _E, ("aqvn", "yc", "t1.")),
-    _rule("artifactory-token", "artifactory-token", _B + r"(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59})" + _E,
-          ("akcp", "cmvmd")),
+    _rule("yandex-key", "yandex-key", _B + r"AQVN[A-Za-z0-9_\-]{35,38}" + _E, "aqvn"),
+    _rule("yandex-aws-key", "yandex-key", _B + r"YC[A-Za-z0-9_\-]{38}" + _E, "yc", check=_not_dummy()),
+    _rule("yandex-token", "yandex-key", _B + r"t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2}" + _E, "t1."),
+    _rule("artifactory-token", "artifactory-token", _B + r"AKCp[A-Za-z0-9]{69}" + _E, "akcp"),
+    _rule("artifactory-ref-token", "artifactory-token", _B + r"cmVmd[A-Za-z0-9]{59}" + _E, "cmvmd"),
     _rule("adobe-secret", "adobe-secret", _B + r"p8e-[A-Za-z0-9]{32}" + _E, "p8e-"),
     _rule("alibaba-key", "alibaba-key", _B + r"LTAI[A-Za-z0-9]{20}" + _E, "ltai", check=_not_dummy()),
-    _rule("facebook-token", "facebook-token", _B + r"(?:\d{15,16}(?:\||%7C)[A-Za-z0-9_\-]{27}|EAA[MC][A-Za-z0-9]{100,})" + _E,
-          ("|", "%7c", "eaa")),
+    _rule("facebook-token", "facebook-token", _B + r"EAA[MC][A-Za-z0-9]{100,}" + _E, "eaa"),
     _rule("telegram-token", "telegram-token", r"(?<![A-Za-z0-9_:\-])\d{5,16}:A[A-Za-z0-9_\-]{32,34}" + _E, ":a",
           check=lambda v: AUTO if has_letter_and_digit(v.split(":", 1)[1]) else None),
+    _rule("artifactory-api-key-legacy", "artifactory-token", r"AKC[a-zA-Z0-9]{10,}" + _E, "akc",
+          check=lambda v: AUTO if has_letter_and_digit(v[3:]) and entropy(v) >= 3.0 else None),
     _rule("discord-webhook", "discord-webhook", r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{60,}", "discord"),
     _rule("softlayer-url-key", "softlayer-key", r"api\.softlayer\.com/soap/v3(?:\.1)?/([a-z0-9]{64})" + _E,
           "softlayer", group=1),
@@ -178,6 +182,40 @@ def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
             while end > m.end() and text[end - 1] in " \t\r\n":
                 end -= 1
         yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
+
+
+_MAILCHIMP_TAIL = re.compile(r"-us\d{1,2}(?![A-Za-z0-9_\-])")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
+def mailchimp_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """`<32 hex>-us<dc>`: found from its literal tail, then the key checked behind it."""
+    if "-us" not in text:
+        return
+    for m in _MAILCHIMP_TAIL.finditer(text):
+        a = m.start() - 32
+        if a >= 0 and _HEX32.fullmatch(text, a, m.start()) and (a == 0 or text[a - 1] not in _LEFT_TOKEN_CHARS):
+            yield Finding(a, m.end(), "mailchimp-key", AUTO, "rule:mailchimp-key")
+
+
+_FB_SEPARATOR = re.compile(r"\||%7C")
+_FB_SECRET = re.compile(r"[A-Za-z0-9_\-]{27}(?![A-Za-z0-9_\-])")
+_DIGITS_BEFORE = re.compile(r"\d{15,16}$")
+
+
+def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """`<app id>|<secret>`: found from its separator, then both sides checked."""
+    if "|" not in text and "%7c" not in lowered:
+        return
+    for m in _FB_SEPARATOR.finditer(text):
+        secret = _FB_SECRET.match(text, m.end())
+        if not secret:
+            continue
+        head = _DIGITS_BEFORE.search(text, max(0, m.start() - 16), m.start())
+        if head is None or (head.start() > 0 and text[head.start() - 1] in _LEFT_TOKEN_CHARS):
+            continue
+        if entropy(secret.group(0)) >= 3.0:
+            yield Finding(head.start(), secret.end(), "facebook-token", AUTO, "rule:facebook-token")
 
 
 def _slack(value: str) -> str | None:
