@@ -14,6 +14,19 @@ from pathlib import Path
 from tracetui.errors import TracetuiError
 
 
+def _theme_dir() -> str:
+    # platformdirs only (no Textual import) so `--help` stays quick.
+    from platformdirs import user_config_path
+
+    return str(user_config_path("tracetui") / "themes")
+
+
+_THEME_HELP = (
+    "the colour theme to start with (tracetui-dark, tracetui-light, tracetui-ansi, or one of your "
+    f"own TOML files in {_theme_dir()}; ctrl+t switches while running)"
+)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
@@ -21,13 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build a demo bucket and demo git repository in a temp dir and open the app on them.",
     )
     demo.add_argument("--build-only", metavar="DIR", help="build the demo into DIR (new or empty), print it, and exit")
-    demo.add_argument("--theme", help="the colour theme to start with")
+    demo.add_argument("--theme", help=_THEME_HELP)
     demo.set_defaults(func=run_demo)
 
     opener = subparsers.add_parser("open", help="open a capsule in the app, read-only",
                                    description="Verify a capsule and browse it read-only.")
     opener.add_argument("file", metavar="FILE", help="the .capsule file")
-    opener.add_argument("--theme", help="the colour theme to start with")
+    opener.add_argument("--theme", help=_THEME_HELP)
     opener.set_defaults(func=run_open)
 
 
