@@ -335,3 +335,19 @@ def test_opening_while_a_sync_holds_the_write_lock_does_not_wait(tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_index_and_sources_both_gone_the_copies_still_rebuild_everything(tmp_path):
+    sources = _fixture_sources(tmp_path)
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+        before = ls_json(bucket)
+        shows = [orjson.dumps(bucket.session(s.id).to_dict()) for s in bucket.list_sessions()]
+    shutil.rmtree(tmp_path / "src")  # the agents cleaned up their logs
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (tmp_path / "b" / name).unlink(missing_ok=True)
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources)  # the folders are gone: nothing found, nothing lost
+        assert (report.sessions, report.new, report.errors) == (2, 2, [])
+        assert ls_json(bucket) == before
+        assert [orjson.dumps(bucket.session(s.id).to_dict()) for s in bucket.list_sessions()] == shows
