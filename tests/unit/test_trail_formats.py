@@ -64,7 +64,7 @@ def _jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def _claude_log(repo: Repo, folder: Path) -> Path:
+def _claude_log(repo: Repo, folder: Path, edits: list[tuple[str, str, str]] = EDITS) -> Path:
     sid = "11111111-2222-4333-8444-555555555555"
     cwd = str(repo.path)
     records: list[dict] = []
@@ -79,7 +79,7 @@ def _claude_log(repo: Repo, folder: Path) -> Path:
         parent = uuid
 
     line("user", "u0", {"role": "user", "content": "please edit the files"})
-    calls = [(f"toolu_{i}", name, old, new) for i, (name, old, new) in enumerate(EDITS)]
+    calls = [(f"toolu_{i}", name, old, new) for i, (name, old, new) in enumerate(edits)]
     for i, (tid, name, old, new) in enumerate(calls):
         path = str(repo.path / name)
         line("assistant", f"a{i}", {"id": f"msg_{i}", "type": "message", "role": "assistant", "model": "claude-test",
@@ -101,7 +101,7 @@ def _claude_log(repo: Repo, folder: Path) -> Path:
     return _jsonl(folder / "-repo" / f"{sid}.jsonl", records)
 
 
-def _codex_log(repo: Repo, folder: Path) -> Path:
+def _codex_log(repo: Repo, folder: Path, edits: list[tuple[str, str, str]] = EDITS) -> Path:
     sid = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
     cwd = str(repo.path)
     records: list[dict] = [
@@ -111,9 +111,10 @@ def _codex_log(repo: Repo, folder: Path) -> Path:
          "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-test", "summary": "auto"}},
         {"timestamp": T, "type": "event_msg", "payload": {"type": "user_message", "message": "please edit the files"}},
     ]  # fmt: skip
-    for i, (name, old, new) in enumerate(EDITS):
-        added = new[len(old):].rstrip("\n")
-        patch = f"*** Begin Patch\n*** Update File: {name}\n@@\n value_3 = 3\n value_4 = 4\n+{added}\n value_5 = 5\n*** End Patch\n"
+    for i, (name, old, new) in enumerate(edits):
+        lines = [x for h in diff_hunks(BODY.splitlines(), BODY.replace(old, new).splitlines(), 1) for x in h.lines]
+        body = "\n".join(lines)
+        patch = f"*** Begin Patch\n*** Update File: {name}\n@@\n{body}\n*** End Patch\n"
         records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call",
                         "status": "completed", "call_id": f"call_{i}", "name": "apply_patch", "input": patch}})  # fmt: skip
         records.append({"timestamp": T, "type": "response_item", "payload": {"type": "custom_tool_call_output",
@@ -127,7 +128,7 @@ def _codex_log(repo: Repo, folder: Path) -> Path:
     return _jsonl(folder / "2026" / "01" / "01" / f"rollout-2026-01-01T10-10-00-{sid}.jsonl", records)
 
 
-def _pi_log(repo: Repo, folder: Path) -> Path:
+def _pi_log(repo: Repo, folder: Path, edits: list[tuple[str, str, str]] = EDITS) -> Path:
     sid = "22222222-3333-4444-8555-666666666666"
     cwd = str(repo.path)
     records: list[dict] = [{"type": "session", "version": 3, "id": sid, "timestamp": T, "cwd": cwd}]
@@ -139,7 +140,7 @@ def _pi_log(repo: Repo, folder: Path) -> Path:
         parent = eid
 
     entry("e0000000", {"role": "user", "content": "please edit the files", "timestamp": 1})
-    calls = [(f"call_{i}", "edit", {"path": name, "oldText": old, "newText": new}) for i, (name, old, new) in enumerate(EDITS)]
+    calls = [(f"call_{i}", "edit", {"path": name, "oldText": old, "newText": new}) for i, (name, old, new) in enumerate(edits)]
     calls.append(("call_9", "write", {"path": "d.py", "content": NEW_FILE}))
     for i, (cid, tool, args) in enumerate(calls):
         entry(f"a000000{i}", {"role": "assistant", "content": [{"type": "toolCall", "id": cid, "name": tool, "arguments": args}],
@@ -166,4 +167,68 @@ def test_codex_hunks_without_numbers_get_real_ones(tmp_path):
     session = read_session(SessionFiles("codex", log))
     result = trail(session)
     first = result.fates[0].patch
-    assert [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in first.hunks] == [(3, 3, 3, 4)]
+    assert [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in first.hunks] == [(4, 2, 4, 3)]
+
+
+# Every scenario of issue 4, in each agent's format: (file, old text, new text) of one edit each.
+RICH = [
+    ("keep.py", "value_4 = 4\n", "value_4 = 4\nkept_as_is = 'yes'\n"),
+    ("later.py", "value_4 = 4\n", "value_4 = 4\nedited_later = 'first'\n"),
+    ("revert.py", "value_4 = 4\n", "value_4 = 4\nreverted_later = 'yes'\n"),
+    ("lost.py", "value_4 = 4\n", "value_4 = 4\nthrown_away = 'yes'\n"),
+    ("wip.py", "value_4 = 4\n", "value_4 = 4\nnot_committed_yet = 'yes'\n"),
+    ("branch.py", "value_4 = 4\n", "value_4 = 4\non_a_branch = 'yes'\n"),
+    ("rename.py", "value_4 = 4\n", "value_4 = 4\nrenamed_later = 'yes'\n"),
+    ("delete.py", "value_4 = 4\nvalue_5 = 5\n", ""),
+    ("space.py", "value_4 = 4\n", "value_4 = 4\nif ready:\n    go(now=True)\n"),
+]
+
+
+def _rich_history(tmp_path: Path, make, agent: str):
+    repo = Repo(tmp_path / "repo")
+    for name, _, _ in RICH:
+        repo.write(name, BODY)
+    repo.commit("init", iso(9))
+    for name, old, new in RICH:
+        repo.write(name, repo.read(name).replace(old, new))
+    repo.write("d.py", NEW_FILE)  # every log also writes this new file
+    log = make(repo, tmp_path / "logs", RICH)
+    repo.commit("wip", iso(11), "keep.py", "later.py", "revert.py", "rename.py", "delete.py", "space.py")
+    repo.git("commit", "-q", "--amend", "-m", "agent work", when=iso(11, 2))
+    accepted = repo.head()
+    repo.write("later.py", repo.read("later.py").replace("'first'", "'second, by hand'"))
+    repo.commit("tweak", iso(12), "later.py")
+    repo.write("revert.py", BODY)
+    repo.commit("tidy", iso(12, 30), "revert.py")
+    repo.git("mv", "rename.py", "renamed.py", when=iso(13))
+    repo.commit("move", iso(13), "renamed.py")
+    repo.write("space.py", repo.read("space.py").replace("    go(now=True)", "\tgo( now=True )"))
+    repo.commit("format", iso(13, 30), "space.py")
+    repo.git("checkout", "--", "lost.py")
+    repo.git("switch", "-q", "-c", "feature", when=iso(14))
+    on_branch = repo.commit("feature", iso(14), "branch.py")
+    repo.git("switch", "-q", "main")
+    session = read_session(SessionFiles(agent, log))
+    return trail(session), accepted, on_branch
+
+
+@pytest.mark.parametrize(
+    ("agent", "make"), [("claude", _claude_log), ("codex", _codex_log), ("pi", _pi_log)]
+)
+def test_every_scenario_in_each_agents_format(tmp_path, agent, make):
+    result, accepted, on_branch = _rich_history(tmp_path, make, agent)
+    got = {f.patch.path: (f.state, f.commit, f.judged_at, f.path_now) for f in result.fates}
+    assert got == {
+        "keep.py": ("alive", accepted, None, None),
+        "later.py": ("transformed", accepted, None, None),
+        "revert.py": ("reverted", accepted, None, None),
+        "lost.py": ("lost", None, None, None),
+        "wip.py": ("uncommitted", None, None, None),
+        "branch.py": ("alive", on_branch, "refs/heads/feature", None),
+        "rename.py": ("alive", accepted, None, "renamed.py"),
+        "delete.py": ("alive", accepted, None, None),
+        "space.py": ("alive", accepted, None, None),
+        "d.py": ("uncommitted", None, None, None),
+    }
+    deletion = [f for f in result.fates if f.patch.path == "delete.py"][0]
+    assert (deletion.patch.added, deletion.patch.removed, deletion.kept) == ([], ["value_4 = 4", "value_5 = 5"], 2)
