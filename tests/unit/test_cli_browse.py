@@ -238,3 +238,12 @@ def test_sync_without_sources_reads_the_agents_default_folders(capsys, src, tmp_
         f"{CLAUDE_ID}.jsonl",
     ]
     assert all(r["source"].startswith((str(claude_home), str(Path.home()))) for r in rows)
+
+
+def test_plain_show_gives_a_tool_call_without_text_its_arguments(capsys, synced):
+    code, out, _ = run(capsys, "show", CLAUDE_ID, "--bucket", synced)
+    assert code == 0
+    [call_line] = [line for line in out.splitlines() if line.startswith("1 ")]
+    assert call_line.split()[:3] == ["1", "tool_call", "Bash"]
+    assert call_line.endswith('{"command":"ls config","description":"List config"}')
+    assert "title:    List the files in the config folder" in out

@@ -6,10 +6,13 @@ import argparse
 import sys
 import time
 
+import orjson
+
 from tracetui.bucket import Bucket, SyncProgress
 from tracetui.bucket.locations import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option
 from tracetui.cli.output import print_json, print_table
+from tracetui.model import Step
 from tracetui.safe_text import safe_line
 
 
@@ -141,7 +144,7 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     print_table(
         ("#", "kind", "tool", "time", "text"),
-        [(s.index, s.kind, s.tool, _when(s.timestamp), s.text.strip()) for s in session.steps],
+        [(s.index, s.kind, s.tool, _when(s.timestamp), _step_text(s)) for s in session.steps],
         max_width=80,
     )
     return 0
@@ -158,6 +161,14 @@ def run_search(args: argparse.Namespace) -> int:
         return 0
     print_table(("session", "step", "snippet"), [(h.session, h.step, h.snippet) for h in hits], max_width=100)
     return 0
+
+
+def _step_text(step: Step) -> str:
+    """A step's text, or for a tool call that has none, its arguments as compact JSON."""
+    text = step.text.strip()
+    if not text and step.tool_input is not None:
+        text = orjson.dumps(step.tool_input, default=str).decode()
+    return text
 
 
 def _when(ts: str | None) -> str:
