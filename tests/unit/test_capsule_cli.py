@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import orjson
-from conftest import FIXTURES
 
 from tracetui.cli import main
 
-sys.path.insert(0, str(FIXTURES / "capsule"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
 
 
@@ -106,7 +106,7 @@ def test_replay_and_seal_input_errors_are_one_line(tmp_path, capsys):
     repo, _ = kit.make_repo(tmp_path)
     code, out, err = run(capsys, "replay", str(tmp_path / "none.capsule"), "--repo", str(repo))
     assert code == 2 and err.count("\n") == 1
-    code, out, err = run(
+    code, _, err = run(
         capsys,
         "seal",
         "--bucket",

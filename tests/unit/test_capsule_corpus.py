@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import corpus_files, requires_corpus
 
 from tracetui import sources
 from tracetui.capsule import open_capsule, seal, verify
@@ -14,12 +15,15 @@ from tracetui.capsule.manifest import ALLOWED
 from tracetui.redact import build_plan, scan_session
 from tracetui.trail import session_patches
 
-pytestmark = [requires_corpus, pytest.mark.corpus]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+from capsule_kit import shared  # noqa: E402
+
+pytestmark = [shared.requires_corpus, pytest.mark.corpus]
 
 
 def _small_session_with_edits(agent: str):
     """The smallest corpus session of this agent that edits files (kept small for speed)."""
-    files = corpus_files(agent, "*")
+    files = shared.corpus_files(agent, "*")
     groups = sorted(sources.group(agent, files), key=lambda g: sum(p.stat().st_size for p in g.all))
     for group in groups:
         session = sources.read_session(group)

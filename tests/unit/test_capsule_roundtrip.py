@@ -9,7 +9,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES
 
 from tracetui.capsule import (
     FIXED,
@@ -29,7 +28,7 @@ from tracetui.capsule.manifest import ALLOWED
 from tracetui.ctx import context_at
 from tracetui.errors import NotFound, TracetuiError
 
-sys.path.insert(0, str(FIXTURES / "capsule"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
 
 SECRET = b"\x01" * 32
@@ -354,7 +353,7 @@ def test_patch_paths_cannot_leave_the_worktree(tmp_path):
 
 
 def test_a_check_that_hangs_is_stopped(tmp_path, project):
-    repo, base, session = project
+    repo, _, session = project
     _seal(tmp_path, session, repo)
     started = time.monotonic()
     # A pipeline: the shell's children hold the output pipe, so only killing the group ends it.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import re
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
 from tracetui.capsule import SealRefused, open_capsule, seal
 from tracetui.capsule.archive import read_archive
@@ -15,7 +15,7 @@ from tracetui.capsule.manifest import ALLOWED
 from tracetui.model import FileEdit, Step, StepKind
 from tracetui.redact import build_plan, scan_session
 
-sys.path.insert(0, str(FIXTURES / "capsule"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
 
 # Made-up values in the shapes of real credentials (none is, or was, a live key).

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES
 
 from tracetui.capsule import CapsuleError, open_capsule, seal, verify
 from tracetui.capsule.archive import GZIP_PREFIX, Limits, frame, read_archive, tar_bytes, write_archive
@@ -22,7 +21,7 @@ from tracetui.capsule.manifest import ALLOWED, canonical, member_entry
 from tracetui.cli import main
 from tracetui.safe_text import safe_text
 
-sys.path.insert(0, str(FIXTURES / "capsule"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
 
 
