@@ -12,8 +12,10 @@ Public API (the CLI, the UI and the capsule builder use only these):
   `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
   `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
-  reason)`: `state` is one of `STATES`: alive, transformed, reverted, lost, uncommitted, unknown
-  (survival.py documents how each is decided; evidence.py how lines are matched).
+  reason, evidence)`: `state` is one of `STATES`: alive, transformed, reverted, lost, uncommitted,
+  unknown (survival.py documents how each is decided; evidence.py how lines are matched).
+  `evidence` is how many lines were looked for; kept + changed + dropped == evidence.
+  `Fate.to_dict()` is one `trail --json` row.
 - `summarize(trail) -> dict`: {"patches", "states": {state: n}, "files", "steps", "repo", "ref", "note"}.
 - `take_snapshot(repo_path, session_id, tool_use_id=None, tool=None) -> Snapshot` and
   `snapshots(repo, session_id)` (snapshot.py): work-tree snapshots under refs/tracetui/; `trail()`
