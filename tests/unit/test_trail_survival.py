@@ -329,3 +329,9 @@ def test_a_file_moved_by_the_agent_is_followed_under_its_new_name(tmp_path):
     fate = trail(session_of(repo.path, [(iso(10), edit)])).fates[0]
     assert (fate.patch.path, fate.patch.old_path, fate.state, fate.commit) == ("new/name.py", "old/name.py", "alive", done)
     assert [(h.old_start, h.new_start) for h in fate.patch.hunks] == [(3, 3)]
+
+
+def test_evidence_adds_up(tmp_path):
+    _, session, _ = _scenario(tmp_path)
+    for f in trail(session).fates:
+        assert f.kept + f.changed + f.dropped == f.evidence, f.patch.path

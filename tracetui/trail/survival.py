@@ -398,7 +398,8 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         name = history.name_at(head, path) if head else path
         work = _worktree_lines(workdir, name)
         if work is not None and ev.reached(probe, work):
-            return Fate(patch, "uncommitted", kept=ev.kept(probe, work), path_now=_renamed(name, path), evidence=probe.size)
+            k = ev.kept(probe, work)
+            return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
         k = ev.kept(probe, ref_lines)
         return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
 
