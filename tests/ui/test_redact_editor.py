@@ -141,3 +141,40 @@ def test_paginate_bounds_lines_and_giant_lines():
     starts = paginate(text, lines=400, chars=10_000)
     assert len(starts) == 3 and text[starts[1] :].startswith("line 400\n")
     assert paginate("x" * 25, lines=10, chars=10) == [0, 10, 20]
+
+
+async def test_long_fields_are_paged_and_the_page_follows_the_finding(tmp_path):
+    session = S.make_session()
+    lines = [f"log line {i} nothing to see" for i in range(5000)]
+    lines[4500] = f"deploy with {S.GITHUB} now"
+    session.step("r1").text = "\n".join(lines)
+    app = EditorApp(session, tmp_path / "big.plan.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        while editor.current.kind != "github-token" or editor.current.step != "r1":
+            await pilot.press("n")
+        area = app.screen.query_one(RedactArea)
+        assert area.document.line_count <= 401  # a page (400 lines and the empty one after its newline)
+        assert area.selected_text == S.GITHUB
+        assert editor._page == 4500 // 400
+        await pilot.press("]")
+        assert editor._page == 4500 // 400 + 1 and S.GITHUB not in area.text
+
+
+async def test_keyboard_selection_becomes_a_manual_span(tmp_path):
+    session = S.make_session()
+    plan_file = tmp_path / "kb.plan.json"
+    app = EditorApp(session, plan_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        while (editor.current.step, editor.current.field) != ("u1", "text"):
+            await pilot.press("n")
+        area = app.screen.query_one(RedactArea)
+        area.focus()
+        area.move_cursor((0, 0))
+        for _ in range(3):
+            await pilot.press("shift+right")
+        assert area.selected_text == "Use"
+        await pilot.press("m")
+        manual = [s for s in load_plan(plan_file).spans if s.decision == "manual"]
+        assert [(s.step, s.field, s.start, s.end) for s in manual] == [("u1", "text", 0, 3)]
