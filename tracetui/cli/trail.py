@@ -13,6 +13,7 @@ import pygit2
 from tracetui.cli import add_bucket_option, add_json_option
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
+from tracetui.safe_text import safe_line
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +51,7 @@ def run_trail(args: argparse.Namespace) -> int:
         print_json(result.rows())
         return 0
     if result.note:
-        print(result.note)
+        print(safe_line(result.note))  # it names the log's cwd: untrusted text
     rows = []
     for f in result.fates:
         state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
