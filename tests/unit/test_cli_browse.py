@@ -247,3 +247,11 @@ def test_plain_show_gives_a_tool_call_without_text_its_arguments(capsys, synced)
     assert call_line.split()[:3] == ["1", "tool_call", "Bash"]
     assert call_line.endswith('{"command":"ls config","description":"List config"}')
     assert "title:    List the files in the config folder" in out
+
+
+def test_ls_of_an_empty_bucket_says_how_to_fill_it(capsys, tmp_path):
+    code, out, err = run(capsys, "ls", "--bucket", str(tmp_path / "new"))
+    assert code == 0
+    assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert "no sessions yet: run `tracetui sync`" in err
+    assert run_json(capsys, "ls", "--bucket", str(tmp_path / "new")) == []

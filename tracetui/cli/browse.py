@@ -105,11 +105,14 @@ def run_ls(args: argparse.Namespace) -> int:
     bucket = _bucket(args)
     try:
         rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
+        empty = not rows and bucket.count_sessions() == 0
     finally:
         bucket.close()
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
+    if empty:
+        print(f"the bucket {bucket.root} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "title"),
         [(r.id, r.agent, r.project, _when(r.started), r.steps, r.edits, r.title) for r in rows],
