@@ -85,7 +85,7 @@ def test_labelled_secrets_thresholds():
     ds = table[("detect-secrets", "*")]
     # Measured values (bench/RESULTS.md, Redaction) with a little room; a regression fails here.
     assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested)
-    assert gl.caught_auto / gl.positives >= 0.97  # whole secret scrubbed without asking
-    assert gl.touched / gl.negatives <= 0.06  # hard negatives scrubbed without asking
+    assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking
+    assert gl.touched / gl.negatives <= 0.07  # hard negatives scrubbed without asking (goal 5%)
     assert ds.caught / ds.positives >= 0.85  # the misses are deliberate dummies (AKIAZZZ..., xxxx)
     assert ds.touched / ds.negatives <= 0.13

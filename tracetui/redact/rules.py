@@ -308,6 +308,8 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         yield from _judge(name, value, start, bool(quoted), env_style)
 
 
+_NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
+_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
     r"(?i)token|secret|passw|passphrase|pwd|credential|auth|dsn|(?:api|private|access|secret|client|license|signing"
@@ -317,8 +319,8 @@ _KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
-    if is_placeholder(value):
-        return
+    if is_placeholder(value) or not any(c.isalnum() for c in value):
+        return  # a template, or punctuation only
     value = value.rstrip(".")  # the end of a sentence, not of the value
     if not value or is_placeholder(value):
         return
@@ -326,8 +328,10 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if value.lower() == name.lower().strip("-_"):
         return
-    if not any(c.isdigit() for c in value) and _NAME_OK.search(value.lower()) and value.isalpha():
-        return  # key="ClearTextPassword": the name of a setting (its value follows)
+    if _NAME_OK.search(value.lower()) and _NAME_LIKE.match(value) and (
+        value.isalpha() and value[:1].isupper() or not value.isalpha()
+    ):
+        return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
     if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))):
         return  # a path or a label like "ns/name", not a credential
     strong = bool(_STRONG_NAME.search(name))
@@ -338,8 +342,20 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     if env_style and len(value) >= 4 and strong:
         yield Finding(start, end, kind, AUTO, "rule:env-assignment")
         return
+    if strong and value.isdigit() and len(value) >= 16 and entropy(value) >= 2.8:
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # a numeric secret or client id
+        return
+    if quoted and " " not in value and _PASSWORD_NAME.search(name) and random_enough(value, 6, 2.5):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words
+        return
     # A colon inside usually means structure (`id:token`, `host:port`, a type name) more than a key.
-    if random_enough(value) and (has_letter_and_digit(value) or entropy(value) >= 3.5) and len(value) >= 10 and ":" not in value:
+    if (
+        random_enough(value)
+        and (has_letter_and_digit(value) or entropy(value) >= 3.5)
+        and len(value) >= 10
+        and ":" not in value
+        and " " not in value  # a phrase is more often a prompt or a label than a secret
+    ):
         yield Finding(start, end, kind, AUTO, "rule:assignment")
     elif random_enough(value, min_len=6, min_entropy=2.5) and (
         quoted or has_letter_and_digit(value) or (value.isdigit() and len(value) >= 12)

@@ -26,7 +26,7 @@ _PLACEHOLDER_WORDS = re.compile(
 # A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>.
 _TEMPLATE = re.compile(r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\])$")
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
-_PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*")
+_PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*")
 
 
 def is_placeholder(value: str) -> bool:
