@@ -13,6 +13,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.content import Content
 from textual.message import Message
 
@@ -130,30 +131,18 @@ class TraceApp(App):
         self.notify(f"theme: {self.theme}", timeout=1.5, markup=False)
 
     def action_jump_step(self) -> None:
-        from textual.command import CommandPalette
-
         from tracetui.ui.screens.browser import BrowserScreen
 
         screen = self.screen
         if not isinstance(screen, BrowserScreen) or screen.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
             return
-        session = screen.opened.session
-
-        class StepProvider(_StepProvider):
-            pass
-
-        StepProvider.session = session
-        StepProvider.browser = screen
+        # The palette builds its providers from classes, so the open session rides on a subclass.
+        StepProvider = type("StepProvider", (_StepProvider,), {"session": screen.opened.session, "browser": screen})
         self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
 
     def action_search_steps(self) -> None:
-        from textual.command import CommandPalette
-
         self.push_screen(CommandPalette(providers=[_SearchProvider], placeholder="search every step…"))
-
-
-from textual.command import Hit, Hits, Provider  # noqa: E402  (kept beside their only users)
 
 
 class _StepProvider(Provider):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from tracetui.model import Session, Step, StepKind
+from tracetui.model import Session, StepKind
 from tracetui.ui.timeline_rows import Shape, duration_ms, human_duration, human_tokens
 from tracetui.ui.widgets.text_view import Block
 

@@ -114,6 +114,7 @@ class BrowserScreen(Screen):
         self._step_timer: Timer | None = None
         self._preview_timer: Timer | None = None
         self._want_session: str | None = None
+        self._focus_after_open = False
         self._want_step: str | None = None
         self._agents: list[str] = []
         self._projects: list[str] = []
@@ -282,7 +283,7 @@ class BrowserScreen(Screen):
         self._title(session)
         if message.step_id:
             self.jump_to_step(message.step_id)
-        if getattr(self, "_focus_after_open", False):
+        if self._focus_after_open:
             timeline.focus()
         self._compute_trail(session)
 

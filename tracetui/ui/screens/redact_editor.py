@@ -25,7 +25,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, load_plan, save_plan
 from tracetui.redact.apply import scrub_text, stale_fields
-from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, plan_path
+from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
 
@@ -388,8 +388,6 @@ class RedactEditor(Screen):
         self.notify(f"Scrubbed {n} more place(s) holding the same text.")
 
     def _assign(self) -> None:
-        from tracetui.redact.plan import assign_placeholders
-
         assert self.plan is not None
         assign_placeholders(self.plan, self.session)
 
@@ -432,4 +430,4 @@ class RedactEditor(Screen):
         self._set_status("Selection: press m to scrub it, e to scrub it everywhere.")
 
 
-__all__ = ["RedactEditor", "paginate", "plan_path"]
+__all__ = ["RedactEditor", "paginate"]
