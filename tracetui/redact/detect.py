@@ -6,6 +6,7 @@ keeps one character per undecodable byte, so a caller holding bytes can still fi
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from tracetui.redact import ds, pii, rules
@@ -98,8 +99,6 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     result = list(sure)
     if merged.get(SUGGESTED):
         starts = [f.start for f in sure]
-        import bisect
-
         for f in merged[SUGGESTED]:
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and sure[i].start <= f.start and f.end <= sure[i].end:

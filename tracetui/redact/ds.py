@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.rules import _slack
+from tracetui.redact.rules import slack_tier
 from tracetui.redact.text_checks import entropy, has_letter_and_digit, is_placeholder, is_structural, random_enough
 
 DISABLED = frozenset(
@@ -147,7 +147,7 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                 value = text[a:b]
                 if b - a < 8 or is_placeholder(value) or entropy(value) < 2.5:
                     continue
-                if name == "SlackDetector" and value.startswith("xox") and _slack(value) is None:
+                if name == "SlackDetector" and value.startswith("xox") and slack_tier(value) is None:
                     continue
                 tier = AUTO
                 if name == "JwtTokenDetector" and value.count(".") < 2:

@@ -30,7 +30,7 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import iter_fields
-from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.finding import AUTO, Finding
 
 PLAN_FORMAT = "tracetui.redaction-plan/1"
 AUTO_D, ACCEPTED, REJECTED, MANUAL = "auto", "accepted", "rejected", "manual"

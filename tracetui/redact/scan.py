@@ -24,7 +24,7 @@ from tracetui.redact.detect import DETECTORS_VERSION, scan_text
 from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
-from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, plan_path, save_plan
+from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 
 # Below this much text, worker processes cost more to start than they save.
 PARALLEL_THRESHOLD = 4_000_000
@@ -213,5 +213,3 @@ def findings_summary(findings: Iterable[Finding]) -> dict[str, int]:
         counts[f.kind] = counts.get(f.kind, 0) + 1
     return counts
 
-
-__all__ = ["scan_session", "refresh_plan", "session_identity", "field_budget", "plan_path"]
