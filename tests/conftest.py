@@ -1,30 +1,10 @@
-"""Shared test fixtures: where the real corpus lives, and a skip when it is absent."""
+"""Fixtures every test gets: an isolated home, so no test reads or writes the real user's logs."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
-SECRETS = Path(os.environ.get("TRACETUI_SECRETS", ROOT.parent / "shared" / "secrets"))
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def corpus_files(agent: str, pattern: str = "*.jsonl") -> list[Path]:
-    """The real logs for one agent; empty where the corpus is absent (tests then skip)."""
-    folder = CORPUS / agent
-    return sorted(folder.glob(pattern)) if folder.is_dir() else []
-
-
-requires_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the real session logs are not at {CORPUS} (a user's clone has none)"
-)
-requires_secrets = pytest.mark.skipif(
-    not SECRETS.is_dir(), reason=f"the labelled secrets are not at {SECRETS}"
-)
+from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import CORPUS, FIXTURES, requires_corpus
+from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SearchHit
 from tracetui.bucket import index, worker
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources

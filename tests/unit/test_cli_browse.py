@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import CORPUS, FIXTURES, ROOT, requires_corpus
+from shared_data import CORPUS, FIXTURES, ROOT, requires_corpus
 from tracetui.cli import main
 
 LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES
+from shared_data import FIXTURES
 
 from tracetui.model import Session, StepKind
 from tracetui.sources import RawLog, SessionFiles, claude_code, read_session

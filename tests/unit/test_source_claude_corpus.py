@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, corpus_files, requires_corpus
+from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.model import Session, StepKind
 from tracetui.sources import SessionFiles, claude_code, read_session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from shared_data import FIXTURES
 
 from tracetui.model import FileEdit, GitInfo, Hunk, LineError, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, codex, group, read_session

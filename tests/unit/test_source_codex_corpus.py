@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import corpus_files, requires_corpus
+from shared_data import corpus_files, requires_corpus
 
 from tracetui.model import StepKind, Tokens
 from tracetui.sources import RawLog, codex

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, corpus_files, requires_corpus
+from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.model import Session, StepKind, Tokens
 from tracetui.sources import RawLog, pi

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 import tracetui.sources as readers
-from conftest import CORPUS, FIXTURES, requires_corpus
+from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SyncProgress
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.locations import discover

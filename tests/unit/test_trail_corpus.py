@@ -6,7 +6,7 @@ import os
 from collections import Counter
 
 import pytest
-from conftest import CORPUS, requires_corpus
+from shared_data import CORPUS, requires_corpus
 
 from tracetui.model import StepKind
 from tracetui.sources import group, read_session

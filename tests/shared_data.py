@@ -1,0 +1,31 @@
+"""Where the shared test data lives: the real corpus, the labelled secrets, our fixtures.
+
+A module of its own (not conftest.py) because tests/ui has a conftest too, and a bare
+`from conftest import ...` could find either one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
+SECRETS = Path(os.environ.get("TRACETUI_SECRETS", ROOT.parent / "shared" / "secrets"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def corpus_files(agent: str, pattern: str = "*.jsonl") -> list[Path]:
+    """The real logs for one agent; empty where the corpus is absent (tests then skip)."""
+    folder = CORPUS / agent
+    return sorted(folder.glob(pattern)) if folder.is_dir() else []
+
+
+requires_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"the real session logs are not at {CORPUS} (a user's clone has none)"
+)
+requires_secrets = pytest.mark.skipif(
+    not SECRETS.is_dir(), reason=f"the labelled secrets are not at {SECRETS}"
+)
