@@ -246,3 +246,16 @@ async def test_clicking_a_marker_row_twice_shows_the_branch(demo):
         await pilot.click(Timeline, offset=(5, row + 1))  # +1: the pane's top border
         await pilot.click(Timeline, offset=(5, row + 1))
         assert timeline.show_branches and timeline.count == before + 1
+
+
+async def test_f1_lists_the_keys_of_the_focused_pane(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert len(app.screen.query("HelpPanel")) == 1
+        await pilot.press("f1")
+        await pilot.pause()
+        assert len(app.screen.query("HelpPanel")) == 0

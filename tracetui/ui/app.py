@@ -48,6 +48,7 @@ class TraceApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Leave tracetui"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("f1,question_mark", "toggle_keys", "Keys", tooltip="Show every key of the focused pane"),
         Binding("ctrl+t", "next_theme", "Theme", tooltip="Switch to the next colour theme"),
         Binding("ctrl+g", "jump_step", "Go to step", tooltip="Jump to a step of the open session"),
         Binding("ctrl+f", "search_steps", "Search", tooltip="Full-text search over every session's steps"),
@@ -124,6 +125,12 @@ class TraceApp(App):
             self.screen._status()
 
     # -- actions --------------------------------------------------------------------------------
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
     def action_next_theme(self) -> None:
         names = sorted(n for n in self.available_themes if n.startswith("tracetui-")) or sorted(self.available_themes)
         current = names.index(self.theme) if self.theme in names else -1
