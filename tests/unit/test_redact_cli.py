@@ -12,8 +12,7 @@ from tracetui.redact import PlanStore
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
 import redact_samples  # noqa: E402
 
-_shared = redact_samples.shared_conftest()
-FIXTURES = _shared.FIXTURES
+from shared_data import FIXTURES
 
 SESSION = "77777777-7777-4777-8777-777777777777"
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"

@@ -17,9 +17,7 @@ from tracetui.sources import group, read_session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
 import redact_samples  # noqa: E402
 
-_shared = redact_samples.shared_conftest()
-SECRETS, corpus_files = _shared.SECRETS, _shared.corpus_files
-requires_corpus, requires_secrets = _shared.requires_corpus, _shared.requires_secrets
+from shared_data import SECRETS, corpus_files, requires_corpus, requires_secrets
 
 STRUCTURAL = re.compile(
     r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:msg|toolu|call|req)_[A-Za-z0-9]+|[0-9a-f]{40}|[0-9a-f]{64})$"
