@@ -184,7 +184,9 @@ class Step:
     active: bool = True
     is_error: bool = False
     model: str | None = None
-    tokens: Tokens | None = None  # on the first step of each API response only
+    # One API response's usage, on the one step its reader attributes it to, so summing steps
+    # never counts a response twice.
+    tokens: Tokens | None = None
     edits: list[FileEdit] = field(default_factory=list)  # on edit tool calls
     cwd: str | None = None  # set where the log records it and it differs from the session's
     meta: dict[str, Any] = field(default_factory=dict)  # small extras: exit_code, duration_ms, ...
@@ -341,21 +343,7 @@ class Session:
 
     def summary_dict(self) -> dict[str, Any]:
         """The `ls --json` row for this session (design.md's contract)."""
-        return {
-            "id": self.id,
-            "agent": self.agent,
-            "project": self.project,
-            "cwd": self.cwd,
-            "title": self.title,
-            "started": self.started,
-            "ended": self.ended,
-            "steps": len(self.steps),
-            "tool_calls": self.tool_calls,
-            "edits": self.edit_calls,
-            "tokens": self.tokens.to_dict(),
-            "models": list(self.models),
-            "source": self.source,
-        }
+        return SessionSummary.of(self).to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         d = self.summary_dict()
@@ -431,6 +419,18 @@ class SessionSummary:
 
     @classmethod
     def of(cls, session: Session) -> SessionSummary:
-        d = session.summary_dict()
-        d["tokens"] = session.tokens
-        return cls(**d)
+        return cls(
+            id=session.id,
+            agent=session.agent,
+            project=session.project,
+            cwd=session.cwd,
+            title=session.title,
+            started=session.started,
+            ended=session.ended,
+            steps=len(session.steps),
+            tool_calls=session.tool_calls,
+            edits=session.edit_calls,
+            tokens=session.tokens,
+            models=list(session.models),
+            source=session.source,
+        )
