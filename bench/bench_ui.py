@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_ui.py                  # synthetic: 100k sessions, one of 50k steps
     .venv/bin/python bench/bench_ui.py --bucket DIR     # a real bucket (its largest session)
+    .venv/bin/python bench/bench_ui.py --corpus-mb 300  # ../shared/corpus replicated (bench_sync's
+                                                        # way), synced into a temp bucket, removed after
 
 Prints one JSON object. Times are wall-clock seconds for "first paint" and "open", CPU ms per key
 for cursor moves (a Pilot key press, and an unbound key's press for Pilot's own share; the
@@ -152,8 +154,31 @@ def main() -> None:
     parser.add_argument("--bucket", help="measure a real bucket instead of the synthetic one")
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--steps", type=int, default=50_000)
+    parser.add_argument("--corpus-mb", type=int, help="replicate the real corpus to this size and sync it first")
     args = parser.parse_args()
     t = time.perf_counter()
+    if args.corpus_mb:
+        import shutil
+        import tempfile
+
+        sys.path.insert(0, str(ROOT / "bench"))
+        import bench_sync
+
+        from tracetui.bucket import Bucket
+
+        tmp = Path(tempfile.mkdtemp(prefix="tracetui-bench-ui-"))
+        try:
+            replicas, _ = bench_sync.build(tmp / "src", args.corpus_mb * 1_000_000)
+            sources = {a: [Path(p) for p in ps] for a, ps in bench_sync.sources_for(tmp / "src", replicas).items()}
+            library = Bucket.open(tmp / "bucket")
+            library.sync(sources=sources)
+            rows = library.list_sessions()
+            big_id = max(rows, key=lambda r: r.steps).id
+            setup = {"library": f"corpus x{replicas} ({args.corpus_mb} MB)", "setup_s": round(time.perf_counter() - t, 1)}
+            print(json.dumps({**setup, **asyncio.run(run(library, big_id))}, indent=2))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     if args.bucket:
         from tracetui.bucket import Bucket
 
