@@ -94,3 +94,12 @@ def test_a_read_result_is_highlighted_as_the_file_s_language():
     assert [(b.title, b.language) for b in read[1:]] == [("Read input", "json"), ("result", "python")]
     write = step_blocks(session, shape, 2)
     assert ("content of /p/a.rs", "rust") in [(b.title, b.language) for b in write]
+
+
+def test_a_patch_call_is_summarised_by_its_files():
+    from tracetui.model import FileEdit
+
+    step = Step("p", 0, StepKind.TOOL_CALL, "assistant", tool="apply_patch",
+                tool_input="*** Begin Patch\n*** Add File: a.py\n+x\n*** End Patch\n",
+                edits=[FileEdit("a.py", "create"), FileEdit("b/c.py", "update")])
+    assert step_summary(step) == "a.py, b/c.py"

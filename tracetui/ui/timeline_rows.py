@@ -169,6 +169,8 @@ def human_tokens(n: int) -> str:
 def step_summary(step) -> str:
     """A one-line description of a step: the command, file or first line of text it carries."""
     if step.kind == StepKind.TOOL_CALL:
+        if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
+            return ", ".join(e.path for e in step.edits)
         return _input_summary(step.tool_input) or _first_line(step.text)
     return _first_line(step.text)
 

@@ -305,16 +305,11 @@ class Timeline(VirtualList):
             open_ = all(a in self.expanded for a in agents)
             n = sum(shape.sizes.get(a, 0) for a in agents)
             fold = f"{'▾' if open_ else '▸'} {n} subagent steps "
-        right: list[Part] = []
         state = self.states.get(step.id)
-        if state:
-            right.append((f" {BADGES.get(state, state)}", style(f"timeline--{state}") if f"timeline--{state}" in self.COMPONENT_CLASSES else None))
+        badge = BADGES.get(state, state) if state else ""
+        badge_style = style(f"timeline--{state}") if f"timeline--{state}" in self.COMPONENT_CLASSES else None
         ms = duration_ms(session, shape, value)
-        if ms is not None:
-            right.append((f" {human_duration(ms):>6}", style("timeline--time")))
-        right.append((" ", None))
-        if right:
-            right.insert(0, (" ", None))
+        took = f" {human_duration(ms):>6}" if ms is not None else ""
         left: list[Part] = [
             (gutter, style("timeline--subagent") if level else None),
             (f"{icon} ", kind_style),
@@ -323,7 +318,19 @@ class Timeline(VirtualList):
         ]
         if fold:
             left.append((fold, style("timeline--subagent")))
-        used = sum(cell_len(t) for t, _ in left) + sum(cell_len(t) for t, _ in right)
+        head = sum(cell_len(t) for t, _ in left)
+        # On a narrow pane the duration goes first, then the badge shrinks to its symbol.
+        if took and width - head - cell_len(badge) - len(took) - 3 < 6:
+            took = ""
+        if badge and width - head - cell_len(badge) - 3 < 4:
+            badge = badge.split(" ", 1)[0]
+        right: list[Part] = [(" ", None)]
+        if badge:
+            right.append((f" {badge}", badge_style))
+        if took:
+            right.append((took, style("timeline--time")))
+        right.append((" ", None))
+        used = head + sum(cell_len(t) for t, _ in right)
         room = max(0, width - used)
         summary = step_summary(step)
         if self._cwd and summary.startswith(self._cwd):
