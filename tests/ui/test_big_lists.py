@@ -1,0 +1,55 @@
+"""The session list fetches pages as they come into view: 100k rows never exist at once."""
+
+from __future__ import annotations
+
+from tracetui.model import SessionSummary, Tokens
+from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.session_list import SessionList
+
+
+class ManyRows:
+    """100k listing rows made on demand; records which pages were asked for."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.asked: list[tuple[int, int | None]] = []
+
+    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0):
+        self.asked.append((offset, limit))
+        end = self.n if limit is None else min(self.n, offset + limit)
+        return [SessionSummary(f"id{i}", "codex", "p", None, f"row {i}", "2026-01-02T03:04:05Z", None, i, 0, 0,
+                               Tokens(), [], "") for i in range(offset, end)]
+
+    def count_sessions(self, agent=None, project=None, text=None):
+        return self.n
+
+    def session(self, id_or_prefix):
+        raise KeyError(id_or_prefix)
+
+    def search(self, query, limit=50):
+        return []
+
+    def projects(self):
+        return ["p"]
+
+    def agents(self):
+        return ["codex"]
+
+
+async def test_end_of_100k_rows_loads_only_the_pages_in_view():
+    library = ManyRows(100_000)
+    app = TraceApp(library)
+    async with app.run_test(size=(150, 40)) as pilot:
+        for _ in range(2):
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.count == 100_000
+        await pilot.press("end")
+        for _ in range(2):
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+        assert sessions.cursor == 99_999
+        assert "row 99999" in sessions.render_line(sessions.size.height - 1).text
+        assert all(limit == 200 for _, limit in library.asked)  # never the whole list
+        assert {offset for offset, _ in library.asked} <= {0, 99_800}
