@@ -21,9 +21,15 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def snapshot_demo():
-    shutil.rmtree(SNAPSHOT_DEMO, ignore_errors=True)
-    d = build(SNAPSHOT_DEMO)
-    return d, open_library(d)
+    # Two test runs at once (a shared work tree) would rebuild the one fixed folder under each
+    # other: the second waits for the first.
+    import fcntl
+
+    with open(f"{SNAPSHOT_DEMO}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(SNAPSHOT_DEMO, ignore_errors=True)
+        d = build(SNAPSHOT_DEMO)
+        yield d, open_library(d)
 
 
 @pytest.fixture(autouse=True)
