@@ -259,3 +259,20 @@ async def test_f1_lists_the_keys_of_the_focused_pane(demo):
         await pilot.press("f1")
         await pilot.pause()
         assert len(app.screen.query("HelpPanel")) == 0
+
+
+async def test_palette_jumps_to_a_session_by_its_words(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"sales tax")
+        await pilot.pause(0.8)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert screen.opened is not None and screen.opened.session.agent == "codex"
+        assert app.focused is screen.query_one(Timeline)
