@@ -276,3 +276,23 @@ async def test_palette_jumps_to_a_session_by_its_words(demo):
         assert isinstance(screen, BrowserScreen)
         assert screen.opened is not None and screen.opened.session.agent == "codex"
         assert app.focused is screen.query_one(Timeline)
+
+
+async def test_v_switches_to_the_abandoned_branch_and_back(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+
+        def texts() -> str:
+            return "\n".join(timeline.render_line(r).text for r in range(timeline.count))
+
+        assert "Skip coupons" in texts() and "Also support coupon codes." not in texts()
+        await pilot.press("v")
+        assert "Also support coupon codes." in texts() and "Skip coupons" not in texts()
+        assert "on another branch" in texts()
+        step = screen.opened.session.steps[timeline.step_index()]
+        assert step.text == "Coupons need a table of codes; shall I add one?"  # the branch's last step
+        await pilot.press("v")
+        assert "Skip coupons" in texts() and "Also support coupon codes." not in texts()

@@ -103,3 +103,18 @@ def test_a_patch_call_is_summarised_by_its_files():
                 tool_input="*** Begin Patch\n*** Add File: a.py\n+x\n*** End Patch\n",
                 edits=[FileEdit("a.py", "create"), FileEdit("b/c.py", "update")])
     assert step_summary(step) == "a.py, b/c.py"
+
+
+def test_an_abandoned_branch_can_be_viewed_on_its_own():
+    from tracetui.ui.timeline_rows import branch_leaves, branch_path
+
+    session = _session()
+    shape = shape_of(session)
+    assert branch_leaves(session) == [6]
+    path = branch_path(session, 6)
+    assert path == {0, 1, 4, 5, 6}
+    rows, markers = build_rows(session, shape, set(), False, path)
+    assert rows == [0, 1, 4, 5, 6, -1]
+    assert (markers[0].after, markers[0].count, markers[0].first) == (6, 2, 7)
+    rows, _ = build_rows(session, shape, {"A"}, False, path)
+    assert rows[:4] == [0, 1, 2, 3]  # the subagent spawned on this path still unfolds

@@ -66,9 +66,13 @@ def shape_of(session: Session) -> Shape:
 
 
 def build_rows(
-    session: Session, shape: Shape, expanded: set[str], show_branches: bool
+    session: Session, shape: Shape, expanded: set[str], show_branches: bool, path: set[int] | None = None
 ) -> tuple[list[int], list[Marker]]:
-    """The visible rows, in log order."""
+    """The visible rows, in log order.
+
+    By default the final path shows (`Step.active`); `path` (from `branch_path`) shows one other
+    branch instead; `show_branches` shows every branch at once.
+    """
     rows: list[int] = []
     markers: list[Marker] = []
     hidden_run = 0
@@ -77,7 +81,14 @@ def build_rows(
     for i, step in enumerate(session.steps):
         if step.subagent is not None and not _open(step.subagent, shape, expanded, session):
             continue
-        if not step.active and not show_branches:
+        if show_branches:
+            shown = True
+        elif path is not None:
+            spawner = shape.spawner.get(step.subagent) if step.subagent is not None else None
+            shown = i in path if spawner is None else spawner in path
+        else:
+            shown = step.active
+        if not shown:
             if hidden_run == 0:
                 hidden_first = i
             hidden_run += 1
@@ -92,6 +103,30 @@ def build_rows(
         markers.append(Marker(last_shown, hidden_run, hidden_first))
         rows.append(-len(markers))
     return rows, markers
+
+
+def branch_leaves(session: Session) -> list[int]:
+    """The last step of each abandoned branch (rewound or edited away), in log order."""
+    has_child = {s.parent for s in session.steps if s.parent and s.subagent is None}
+    return [i for i, s in enumerate(session.steps) if not s.active and s.subagent is None and s.id not in has_child]
+
+
+def branch_path(session: Session, leaf: int) -> set[int]:
+    """The steps on the conversation that ends at `leaf`: its ancestors through `Step.parent`.
+
+    Where the parent chain stops short of the start (a log that did not link every line), the
+    final path's earlier steps stand in for the missing part.
+    """
+    index_of = {s.id: i for i, s in enumerate(session.steps)}
+    path: set[int] = set()
+    current: int | None = leaf
+    while current is not None and current not in path:
+        path.add(current)
+        parent = session.steps[current].parent
+        current = index_of.get(parent) if parent else None
+    first = min(path)
+    path.update(i for i in range(first) if session.steps[i].active and session.steps[i].subagent is None)
+    return path
 
 
 def _open(agent: str, shape: Shape, expanded: set[str], session: Session) -> bool:

@@ -16,6 +16,8 @@ from tracetui.safe_text import safe_line
 from tracetui.ui.timeline_rows import (
     Marker,
     Shape,
+    branch_leaves,
+    branch_path,
     build_rows,
     depth,
     duration_ms,
@@ -67,6 +69,7 @@ class Timeline(VirtualList):
         Binding("right,l,o", "unfold", "Unfold", show=False),
         Binding("left,h", "fold", "Fold", show=False),
         Binding("b", "toggle_branches", "Branches", tooltip="Show or hide steps of abandoned branches"),
+        Binding("v", "switch_branch", "Switch branch", tooltip="View the next abandoned branch, then the final path"),
         Binding("right_square_bracket", "next_branch", "Next branch", show=False),
         Binding("left_square_bracket", "previous_branch", "Previous branch", show=False),
         Binding("e", "next_edit", "Next edit", show=False),
@@ -122,6 +125,9 @@ class Timeline(VirtualList):
         self.markers: list[Marker] = []
         self.expanded: set[str] = set()
         self.show_branches = False
+        self.branch = -1  # -1: the final path; else which abandoned branch (index into leaves)
+        self._leaves: list[int] = []
+        self._path: set[int] | None = None
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
         self._cwd = ""
 
@@ -132,6 +138,7 @@ class Timeline(VirtualList):
         self.rows, self.markers = rows, markers
         self.expanded = set()
         self.show_branches = False
+        self.branch, self._leaves, self._path = -1, [], None
         self.states = {}
         self.set_count(len(rows), cursor)
 
@@ -170,7 +177,8 @@ class Timeline(VirtualList):
             changed = True
             spawner = self.shape.spawner.get(agent)
             agent = self.session.steps[spawner].subagent if spawner is not None else None
-        if not step.active and not self.show_branches:
+        on_view = (index in self._path) if self._path is not None else step.active
+        if step.subagent is None and not on_view and not self.show_branches:
             self.show_branches = True
             changed = True
         if changed:
@@ -181,7 +189,7 @@ class Timeline(VirtualList):
 
     def _rebuild(self, keep_step: int | None) -> None:
         assert self.session is not None and self.shape is not None
-        self.rows, self.markers = build_rows(self.session, self.shape, self.expanded, self.show_branches)
+        self.rows, self.markers = build_rows(self.session, self.shape, self.expanded, self.show_branches, self._path)
         row = self.row_of_step(keep_step) if keep_step is not None else None
         self.set_count(len(self.rows), row if row is not None else min(self.cursor, len(self.rows) - 1))
 
@@ -246,6 +254,29 @@ class Timeline(VirtualList):
         self.notify("showing abandoned branches" if self.show_branches else "showing the final path only",
                     timeout=2, markup=False)
 
+    def action_switch_branch(self) -> None:
+        """Cycle: each abandoned branch on its own, then the final path again."""
+        if self.session is None:
+            return
+        if not self._leaves:
+            self._leaves = branch_leaves(self.session)
+        if not self._leaves:
+            self.notify("this session has no other branches", timeout=2, markup=False)
+            return
+        self.branch = self.branch + 1 if self.branch + 1 < len(self._leaves) else -1
+        self.show_branches = False
+        if self.branch < 0:
+            self._path = None
+            self._rebuild(self.step_index() if self.step_index() is not None and
+                          self.session.steps[self.step_index()].active else None)
+            self.notify("the final path", timeout=2, markup=False)
+            return
+        leaf = self._leaves[self.branch]
+        self._path = branch_path(self.session, leaf)
+        self._rebuild(leaf)
+        self.notify(f"branch {self.branch + 1} of {len(self._leaves)}: ends at step {leaf}", timeout=2,
+                    markup=False)
+
     def _jump(self, candidates: list[int], forward: bool) -> None:
         here = self.step_index()
         here = here if here is not None else -1
@@ -284,7 +315,8 @@ class Timeline(VirtualList):
         value = self.rows[row]
         if value < 0:
             marker = self.markers[-1 - value]
-            text = f"  ↶ {marker.count} step{'s' if marker.count != 1 else ''} on an abandoned branch (enter or b shows)"
+            where = "another branch" if self._path is not None else "an abandoned branch"
+            text = f"  ↶ {marker.count} step{'s' if marker.count != 1 else ''} on {where} (enter or b shows, v switches)"
             return [(text, style("timeline--branch"))]
         step = session.steps[value]
         if step.kind == StepKind.COMPACTION:
