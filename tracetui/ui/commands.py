@@ -35,6 +35,7 @@ class ActionCommands(Provider):
         yield "Toggle sessions pane", "Hide or show the sessions list", partial(app.run_action, "screen.toggle_sessions")
         yield "Toggle zoom", "Give the focused pane the whole screen", partial(app.run_action, "screen.toggle_zoom")
         yield "Toggle abandoned branches", "Show or hide steps of rewound branches", partial(app.run_action, "screen.toggle_branches_cmd")
+        yield "Switch branch", "View the next abandoned branch, then the final path", partial(app.run_action, "screen.switch_branch_cmd")
         yield "Filter sessions", "Type words, agent:NAME or project:NAME", partial(app.run_action, "screen.focus_filter")
         yield "Jump to step…", "Pick a step of the open session by number or text", partial(app.run_action, "jump_step")
         yield "Search steps…", "Full-text search over every session's steps", partial(app.run_action, "search_steps")

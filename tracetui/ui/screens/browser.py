@@ -469,6 +469,9 @@ class BrowserScreen(Screen):
     def action_toggle_branches_cmd(self) -> None:
         self.query_one(Timeline).action_toggle_branches()
 
+    def action_switch_branch_cmd(self) -> None:
+        self.query_one(Timeline).action_switch_branch()
+
     def action_back(self) -> None:
         if self.has_class("-zoom"):
             self.remove_class("-zoom")
