@@ -327,7 +327,7 @@ class Timeline(VirtualList):
         gutter = "  " + "│ " * level
         kind_style = self._kind_style(step)
         if not step.active:
-            gutter = "  ┊" + gutter[3:] if len(gutter) >= 3 else "┊"
+            gutter = " ┊" + gutter[2:]  # same width, so the columns stay aligned
             kind_style = style("timeline--inactive")
         icon = ICONS.get(step.kind, "?")
         label = step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
