@@ -215,7 +215,7 @@ async def test_r_opens_the_redaction_editor_on_the_open_session(demo):
 
 
 async def test_background_sync_reports_progress_then_refreshes_the_list(demo):
-    from tracetui.ui.library import MemoryLibrary
+    from tracetui.library import MemoryLibrary
 
     _, library = demo
     rows = library.list_sessions()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracetui.ui.library import MemoryLibrary
+from tracetui.library import MemoryLibrary
 from tracetui.ui.themes import bundled_dirs, load_themes
 
 ROOT = Path(__file__).resolve().parents[2]

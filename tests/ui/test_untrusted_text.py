@@ -6,7 +6,7 @@ import time
 
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.ui.app import TraceApp
-from tracetui.ui.library import MemoryLibrary
+from tracetui.library import MemoryLibrary
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import MAX_LINE, TextView

@@ -17,6 +17,7 @@ CORE_MODULES = [
     "tracetui.trail",
     "tracetui.redact",
     "tracetui.capsule",
+    "tracetui.library",
     "tracetui.cli",
 ]
 

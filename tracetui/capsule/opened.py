@@ -19,6 +19,7 @@ from tracetui.capsule import manifest as mf
 from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
 from tracetui.capsule.signing import SignatureCheck, check
 from tracetui.errors import NotFound
+from tracetui.library import MemoryLibrary
 from tracetui.model import Session, SessionSummary, Step, StepKind, Subagent, Tokens
 
 
@@ -46,6 +47,7 @@ class OpenedCapsule:
     _ctx_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _manifest_bytes: bytes = b""
     read_only: bool = True
+    _library: MemoryLibrary = field(init=False, repr=False)
 
     # -- what the capsule says about itself -------------------------------------------------
 
@@ -92,69 +94,34 @@ class OpenedCapsule:
     ) -> SignatureCheck:
         return check(self._manifest_bytes, self.signature, allowed_signers, identity)
 
-    # -- the bucket's read side -------------------------------------------------------------
+    # -- the bucket's read side: a one-session library -------------------------------------
 
-    def list_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[SessionSummary]:
-        rows = [SessionSummary.of(self._session)] if self._matches(agent, project, text) else []
-        rows = rows[offset:]
-        return rows if limit is None else rows[:limit]
+    def __post_init__(self) -> None:
+        self._library = MemoryLibrary([self._session])
 
-    def count_sessions(
-        self, agent: str | None = None, project: str | None = None, text: str | None = None
-    ) -> int:
-        return 1 if self._matches(agent, project, text) else 0
+    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
+        return self._library.list_sessions(agent, project, text, limit, offset)
+
+    def count_sessions(self, agent=None, project=None, text=None) -> int:
+        return self._library.count_sessions(agent, project, text)
 
     def projects(self) -> list[str]:
-        return [self._session.project] if self._session.project else []
+        return self._library.projects()
 
     def agents(self) -> list[str]:
-        return [self._session.agent]
+        return self._library.agents()
 
     def resolve(self, id_or_prefix: str) -> str:
-        if id_or_prefix and self._session.id.startswith(id_or_prefix):
-            return self._session.id
-        raise NotFound(f"no session {id_or_prefix!r} in this capsule")
+        return self._library.resolve(id_or_prefix)
 
     def session(self, id_or_prefix: str) -> Session:
-        self.resolve(id_or_prefix)
-        return self._session
+        return self._library.session(id_or_prefix)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Steps whose text contains every word of the query (case-insensitive)."""
-        words = query.lower().split()
-        if not words:
-            return []
-        hits: list[SearchHit] = []
-        for step in self._session.steps:
-            low = step.text.lower()
-            if all(w in low for w in words):
-                hits.append(SearchHit(self._session.id, step.id, _snippet(step.text, low.find(words[0]))))
-                if len(hits) >= limit:
-                    break
-        return hits
+        return self._library.search(query, limit)
 
     def close(self) -> None:
         pass
-
-    def _matches(self, agent: str | None, project: str | None, text: str | None) -> bool:
-        s = self._session
-        if agent and s.agent != agent:
-            return False
-        if project and s.project != project:
-            return False
-        if text:
-            needle = text.lower()
-            hay = " ".join(x for x in (s.id, s.title or "", s.project or "") if x).lower()
-            if needle not in hay and not self.search(text, 1):
-                return False
-        return True
 
 
 def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCapsule:
@@ -321,9 +288,3 @@ def _item(step: Step) -> dict[str, Any]:
         "text": step.text,
         "tokens": estimate_tokens(step),
     }
-
-
-def _snippet(text: str, at: int, width: int = 80) -> str:
-    start = max(0, at - width // 3)
-    piece = text[start : start + width].replace("\n", " ")
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

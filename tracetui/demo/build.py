@@ -52,7 +52,7 @@ def open_library(demo: Demo) -> Any:
 
 def memory_library(demo: Demo) -> Any:
     from tracetui.sources import group, read_session
-    from tracetui.ui.library import MemoryLibrary
+    from tracetui.library import MemoryLibrary
 
     sessions = []
     for agent, folders in demo.sources.items():

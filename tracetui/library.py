@@ -1,0 +1,123 @@
+"""The read side every session source shares: a bucket, an opened capsule, sessions in memory.
+
+The app and the CLI read through this one shape and never ask which source they have. `Bucket`
+answers it from its SQLite index; `MemoryLibrary` answers it from sessions held in memory, which is
+what an opened capsule (one session), the demo and the tests need.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tracetui.bucket import SearchHit
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import Session, SessionSummary
+
+
+class Library(Protocol):
+    """What the app reads from. `read_only` sources refuse edits such as redaction decisions."""
+
+    def list_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SessionSummary]: ...
+
+    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int: ...
+
+    def resolve(self, id_or_prefix: str) -> str: ...
+
+    def session(self, id_or_prefix: str) -> Session: ...
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
+
+    def projects(self) -> list[str]: ...
+
+    def agents(self) -> list[str]: ...
+
+
+class MemoryLibrary:
+    """Sessions held in memory, newest first. Plain case-insensitive word matching stands in for
+    the bucket's full-text index: a step matches when its text holds every word of the query."""
+
+    read_only = True
+
+    def __init__(self, sessions: list[Session]) -> None:
+        self._sessions = sorted(sessions, key=lambda s: s.started or "", reverse=True)
+        self._summaries = [SessionSummary.of(s) for s in self._sessions]
+        self._by_id = {s.id: s for s in self._sessions}
+
+    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
+        rows = self._matching(agent, project, text)
+        end = None if limit is None else offset + limit
+        return rows[offset:end]
+
+    def count_sessions(self, agent=None, project=None, text=None) -> int:
+        if not (agent or project or text):
+            return len(self._summaries)
+        return len(self._matching(agent, project, text))
+
+    def resolve(self, id_or_prefix: str) -> str:
+        if id_or_prefix in self._by_id:
+            return id_or_prefix
+        found = [s.id for s in self._sessions if id_or_prefix and s.id.startswith(id_or_prefix)]
+        if not found:
+            raise NotFound(f"no session matches {id_or_prefix!r}")
+        if len(found) > 1:
+            raise TracetuiError(f"{id_or_prefix!r} matches {len(found)} sessions: {', '.join(found[:5])}")
+        return found[0]
+
+    def session(self, id_or_prefix: str) -> Session:
+        return self._by_id[self.resolve(id_or_prefix)]
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        words = query.lower().split()
+        if not words:
+            return []
+        hits: list[SearchHit] = []
+        for session in self._sessions:
+            for step in session.steps:
+                low = step.text.lower()
+                if all(w in low for w in words):
+                    hits.append(SearchHit(session.id, step.id, _snippet(step.text, low.find(words[0]))))
+                    if len(hits) >= limit:
+                        return hits
+        return hits
+
+    def projects(self) -> list[str]:
+        return sorted({s.project for s in self._summaries if s.project})
+
+    def agents(self) -> list[str]:
+        return sorted({s.agent for s in self._summaries})
+
+    def close(self) -> None:
+        pass
+
+    def _matching(self, agent: str | None, project: str | None, text: str | None) -> list[SessionSummary]:
+        out = []
+        for summary in self._summaries:
+            if agent and summary.agent != agent:
+                continue
+            if project and summary.project != project:
+                continue
+            if text and not self._mentions(summary, text):
+                continue
+            out.append(summary)
+        return out
+
+    def _mentions(self, summary: SessionSummary, text: str) -> bool:
+        needle = text.lower()
+        label = " ".join(x for x in (summary.id, summary.title or "", summary.project or "") if x).lower()
+        if needle in label:
+            return True
+        words = needle.split()
+        return any(all(w in step.text.lower() for w in words) for step in self._by_id[summary.id].steps)
+
+
+def _snippet(text: str, at: int, width: int = 80) -> str:
+    start = max(0, at - width // 3)
+    piece = text[start : start + width].replace("\n", " ")
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
