@@ -82,8 +82,12 @@ def test_labelled_secrets_thresholds():
     gl = table[("gitleaks", "*")]
     ds = table[("detect-secrets", "*")]
     # Measured values (bench/RESULTS.md, Redaction) with a little room; a regression fails here.
-    assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested)
-    assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking
-    assert gl.touched / gl.negatives <= 0.07  # hard negatives scrubbed without asking (goal 5%)
-    assert ds.caught / ds.positives >= 0.85  # the misses are deliberate dummies (AKIAZZZ..., xxxx)
-    assert ds.touched / ds.negatives <= 0.13
+    assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested): 100%
+    assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking: 99.6%
+    assert gl.touched / gl.negatives <= 0.04  # hard negatives scrubbed without asking: 3.3% (goal 5%)
+    assert ds.caught / ds.positives >= 0.99  # 99.8%: dummies in a vendor's format are suggestions
+    assert ds.caught_auto / ds.positives >= 0.60  # 63.0%
+    assert ds.touched / ds.negatives <= 0.055  # 5.1%
+    everything = table[("*", "*")]
+    assert everything.caught / everything.positives >= 0.99  # 99.8%
+    assert everything.touched / everything.negatives <= 0.05  # 4.5%

@@ -14,7 +14,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "1"
+DETECTORS_VERSION = "2"
 
 
 def _lower_aligned(text: str) -> str:

@@ -25,8 +25,16 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.rules import slack_tier
-from tracetui.redact.text_checks import entropy, has_letter_and_digit, is_placeholder, is_structural, random_enough
+from tracetui.redact.rules import jwt_tier, slack_tier, wrong_vendor_length
+from tracetui.redact.text_checks import (
+    entropy,
+    has_letter_and_digit,
+    is_fixture_name,
+    is_placeholder,
+    is_reference,
+    is_structural,
+    random_enough,
+)
 
 DISABLED = frozenset(
     {
@@ -145,17 +153,25 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if b - a < 8 or is_placeholder(value) or entropy(value) < 2.5:
-                    continue
-                if name == "SlackDetector" and value.startswith("xox") and slack_tier(value) is None:
+                if b - a < 8 or is_reference(value):
                     continue
                 tier = AUTO
-                if name == "JwtTokenDetector" and value.count(".") < 2:
-                    tier = SUGGESTED  # header and payload only: identifying, but not a credential
+                if is_placeholder(value) or entropy(value) < 2.5:
+                    # The plugin's format with a filler body (`AKIAZZZZ...`, `npm_xxxx`): shown for
+                    # review rather than dropped, since a log cannot prove it is only an example.
+                    tier = SUGGESTED
+                elif name == "SlackDetector" and value.startswith("xox"):
+                    tier = slack_tier(value)
+                    if tier is None:
+                        continue
+                elif name == "JwtTokenDetector":
+                    tier = jwt_tier(value)  # header and payload only, or not JSON: a suggestion
                 yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
 
 
 _KEYWORD_PREFILTER: re.Pattern[str] | None = None
+# The name assigned to, just before a value: `fake_api_key = "`, `ibm_iam_key:= "`.
+_NAME_BEFORE = re.compile(r"([\w.\-]+)[\"'\]]*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*[@\"'`]*$")
 
 
 def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -191,6 +207,9 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
             if tier == SUGGESTED and not random_enough(value, 6, 2.5):
                 continue
+            name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
+            if tier == AUTO and name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)):
+                tier = SUGGESTED  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
 
 

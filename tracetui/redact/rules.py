@@ -8,6 +8,9 @@ whole table cheap on the 99% of text that holds no credential at all.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +19,9 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
+    is_fixture_name,
     is_placeholder,
+    is_reference,
     looks_like_identifier,
     random_enough,
 )
@@ -36,12 +41,74 @@ class Rule:
 
 
 def _not_dummy(min_entropy: float = 3.0) -> Check:
+    """Sure when the body looks generated; a suggestion when it is filler (`AKIAZZZZ...`, `xxxx`,
+    `...EXAMPLEKEY`): a string in a vendor's exact format is shown for review even if it looks fake,
+    since a log cannot tell a documented dummy from a real key that happens to look plain."""
+
     def check(value: str) -> str | None:
         if is_placeholder(value) or entropy(value) < min_entropy:
-            return None
+            return SUGGESTED
         return AUTO
 
     return check
+
+
+# GitLab token bodies by prefix (min, max length): outside these a `gl...-` string is a malformed or
+# hand-made example, kept as a suggestion. Routable tokens (a `.` inside the body) are always sure.
+_GITLAB_LENGTHS = {
+    "glimt": (25, 25), "glptt": (40, 40), "gloas": (64, 64), "glagent": (50, 1024),
+}
+
+
+def _gitlab_tier(value: str) -> str | None:
+    prefix, _, body = value.partition("-")
+    if value.startswith("GR1348941"):
+        prefix, body = "GR1348941", value[9:]
+    if is_placeholder(body) or entropy(body) < 3.0:
+        return SUGGESTED
+    if "." in body:
+        return AUTO
+    lo, hi = _GITLAB_LENGTHS.get(prefix, (20, 50))
+    return AUTO if lo <= len(body) <= hi else SUGGESTED
+
+
+def jwt_tier(value: str) -> str:
+    """Sure only when header and payload decode to JSON objects; a near-JWT (broken header, cut
+    short, letters typed by hand) is still shown, as a suggestion."""
+    parts = value.split(".")
+    if len(parts) < 3 or not parts[2]:
+        return SUGGESTED
+    for part in parts[:2]:
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return SUGGESTED
+        if not isinstance(decoded, dict):
+            return SUGGESTED
+    return AUTO
+
+
+def _openai_project_tier(value: str) -> str:
+    # OpenAI keys carry the marker `T3BlbkFJ` ("openai" in base64); a key whose marker is there but
+    # altered (`T4BlbkFJ`) is an edited example, kept as a suggestion.
+    if is_placeholder(value) or entropy(value) < 3.0:
+        return SUGGESTED
+    return SUGGESTED if "BlbkFJ" in value and "T3BlbkFJ" not in value else AUTO
+
+
+def _pypi_tier(value: str) -> str:
+    # A PyPI macaroon encodes its location, identifier and caveats: real ones run well past 150
+    # characters; a short one is cut off (still shown, as a suggestion).
+    return AUTO if len(value) >= 120 else SUGGESTED
+
+
+def _artifactory_password_tier(value: str) -> str | None:
+    body = value[3:]
+    if is_placeholder(body) or entropy(body) < 2.5:
+        return SUGGESTED
+    if len(value) >= 20 and has_letter_and_digit(body) and entropy(body) >= 3.5:
+        return AUTO
+    return None
 
 
 # A token boundary on the left is checked in Python after the match (see token_findings): as a
@@ -66,15 +133,15 @@ TOKEN_RULES: list[Rule] = [
     _rule("openai-key", "openai-key",
           r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}", "t3blbkfj"),
     _rule("openai-project-key", "openai-key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E,
-          ("sk-proj-", "sk-svcacct-", "sk-admin-"), check=_not_dummy()),
+          ("sk-proj-", "sk-svcacct-", "sk-admin-"), check=_openai_project_tier),
     _rule("github-token", "github-token", r"gh[pousr]_[A-Za-z0-9]{36,255}" + _E,
           ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), check=_not_dummy()),
     _rule("github-fine-grained-pat", "github-token", r"github_pat_[A-Za-z0-9_]{60,255}" + _E, "github_pat_",
           check=_not_dummy()),
     _rule("gitlab-token", "gitlab-token",
           r"(?:glpat|gldt|glft|glsoat|glrt|glcbt|glimt|glptt|gloas|glagent|glffct|glsa|glwt)-[A-Za-z0-9_\-.]{20,}",
-          "gl", check=_not_dummy()),
-    _rule("gitlab-runner-token", "gitlab-token", r"GR1348941[A-Za-z0-9_\-]{20,}", "gr1348941"),
+          "gl", check=_gitlab_tier),
+    _rule("gitlab-runner-token", "gitlab-token", r"GR1348941[A-Za-z0-9_\-]{20,}", "gr1348941", check=_gitlab_tier),
     _rule("gitlab-session-cookie", "cookie", r"_gitlab_session=[0-9a-z]{32}", "_gitlab_session="),
     _rule("huggingface-token", "huggingface-token", r"hf_[A-Za-z]{34}" + _E, "hf_",
           check=lambda v: AUTO if has_letter_and_digit(v) or entropy(v) > 3.5 and not is_placeholder(v) else None),
@@ -97,8 +164,9 @@ TOKEN_RULES: list[Rule] = [
     _rule("stripe-key", "stripe-key", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}" + _E,
           ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"), check=_not_dummy()),
     _rule("npm-token", "npm-token", r"npm_[A-Za-z0-9]{36}" + _E, "npm_", check=_not_dummy()),
-    _rule("pypi-token", "pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", "pypi-age"),
-    _rule("jwt", "jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E, "eyj"),
+    _rule("pypi-token", "pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", "pypi-age", check=_pypi_tier),
+    _rule("jwt", "jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E, "eyj",
+          check=jwt_tier),
     _rule("sendgrid-key", "sendgrid-key", r"SG\.[A-Za-z0-9_\-=]{20,24}\.[A-Za-z0-9_\-=]{39,50}", "sg."),
     _rule("digitalocean-token", "digitalocean-token", r"do[opr]_v1_[a-f0-9]{64}" + _E,
           ("doo_v1_", "dop_v1_", "dor_v1_")),
@@ -145,6 +213,9 @@ TOKEN_RULES: list[Rule] = [
     _rule("yandex-aws-key", "yandex-key", r"YC[A-Za-z0-9_\-]{38}" + _E, "yc", check=_not_dummy()),
     _rule("yandex-token", "yandex-key", r"t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2}" + _E, "t1."),
     _rule("artifactory-token", "artifactory-token", r"AKCp[A-Za-z0-9]{69}" + _E, "akcp"),
+    # Artifactory encrypted passwords: `AP` + a hex digit + base58.
+    _rule("artifactory-password", "artifactory-token", r"AP[0-9A-F][A-Za-z0-9]{8,}" + _E, "ap",
+          check=_artifactory_password_tier),
     _rule("artifactory-ref-token", "artifactory-token", r"cmVmd[A-Za-z0-9]{59}" + _E, "cmvmd"),
     _rule("adobe-secret", "adobe-secret", r"p8e-[A-Za-z0-9]{32}" + _E, "p8e-"),
     _rule("alibaba-key", "alibaba-key", r"LTAI[A-Za-z0-9]{20}" + _E, "ltai", check=_not_dummy()),
@@ -152,7 +223,8 @@ TOKEN_RULES: list[Rule] = [
     _rule("telegram-token", "telegram-token", r"(?<![A-Za-z0-9_:\-])\d{5,16}:A[A-Za-z0-9_\-]{32,34}" + _E, ":a",
           check=lambda v: AUTO if has_letter_and_digit(v.split(":", 1)[1]) else None),
     _rule("artifactory-api-key-legacy", "artifactory-token", r"AKC[a-zA-Z0-9]{10,}" + _E, "akc",
-          check=lambda v: AUTO if has_letter_and_digit(v[3:]) and entropy(v) >= 3.0 else None),
+          check=lambda v: AUTO if has_letter_and_digit(v[3:]) and entropy(v) >= 3.0
+          else SUGGESTED if is_placeholder(v[3:]) else None),
     _rule("discord-webhook", "discord-webhook", r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{60,}", "discord"),
     _rule("softlayer-url-key", "softlayer-key", r"api\.softlayer\.com/soap/v3(?:\.1)?/([a-z0-9]{64})" + _E,
           "softlayer", group=1),
@@ -219,8 +291,11 @@ def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 def slack_tier(value: str) -> str | None:
     body = value[5:]
-    if is_placeholder(body) or entropy(body) < 3.0 or len(body) < 12:
+    if len(body) < 12:
         return None
+    if is_placeholder(body) or entropy(body) < 3.0:
+        # The shape is Slack's (numeric ids, dashes) but the digits are filler: show it for review.
+        return SUGGESTED if re.match(r"(?:\d+-){2,}[A-Za-z0-9]+", body) else None
     if re.search(r"\d{8,}|(?:\d{5,}-){2}", body) or re.match(r"\d-", body) or (len(body) >= 12 and has_letter_and_digit(body)
                                                                and "-" not in body):
         return AUTO
@@ -298,13 +373,84 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
             if not bare:
                 continue
             value, start = bare.group(1), bare.start(1)
-            # `token = get_token(...)`, `password=args.password`: code, not a value.
             nxt = text[bare.end(): bare.end() + 1]
+            if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
+                # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
+                # made of symbols that runs to the end of the line (`m{{h}o)p$[e...`, `A,.:-@*?!`).
+                odd = _line_end_value(text, start, name)
+                if odd is not None:
+                    last_end = odd.end
+                    yield odd
+                    continue
+            # `token = get_token(...)`, `password=args.password`: code, not a value.
             if nxt in ("(", "[", "{"):
                 continue
+            if nxt in (" ", "\t") and _YAML_KEY.fullmatch(text, text.rfind("\n", 0, a) + 1, start):
+                phrase = _yaml_phrase(text, start, name)
+                if phrase is not None:
+                    last_end = phrase.end
+                    yield phrase
+                    continue
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# The rest of a line after `name = ` / `name: `, for symbol-heavy unquoted passwords.
+_LINE_REST = re.compile(r"[^\s\"'`]{1,200}(?=[,;\"'`]?[ \t]*(?:\r?\n|$))")
+_PASSWORD_WORD = re.compile(r"(?<![a-z])pass(?![a-z])")
+_CODE_START = re.compile(r"[A-Za-z_$][\w.$]*[(\[]|[({\[]|\$\{|\{\{|\$\(|%\{")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _brackets_mismatched(value: str) -> bool:
+    """A closer with no opener, or of another kind: truncated code leaves openers unclosed, it does
+    not close a `{` with a `)`. Random passwords do that all the time."""
+    stack: list[str] = []
+    # Closers at the very end belong to a call the line opened before the value (`f(x.key))`).
+    for ch in value.rstrip(_CLOSE):
+        if ch in _OPEN:
+            stack.append(ch)
+        elif ch in _CLOSE:
+            if not stack or _OPEN.index(stack.pop()) != _CLOSE.index(ch):
+                return True
+    return False
+
+
+def _line_end_value(text: str, start: int, name: str) -> Finding | None:
+    m = _LINE_REST.match(text, start)
+    if m is None or not (_STRONG_NAME.search(name) or _PASSWORD_WORD.search(name.lower())):
+        return None
+    value = m.group(0).rstrip(",;")
+    if len(value) < 8 or value[0] in ":=>" or _CODE_START.match(value) or is_reference(value):
+        return None
+    symbols = [c for c in value if not c.isalnum() and c != "_"]
+    # Code and paths use a few symbols among many letters; a typed password is dense with them.
+    dense = len(set(symbols)) >= 5 and len(symbols) >= 0.4 * len(value)
+    if not (dense or _brackets_mismatched(value)):
+        return None
+    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
+
+
+# `secret_key: some words` at the start of a YAML/config line (only `name:` then a space).
+_YAML_KEY = re.compile(r"[ \t-]*[\w.\-]+:[ \t]+")
+_PHRASE_REST = re.compile(r"[A-Za-z0-9_\-]{1,100}(?:[ \t][A-Za-z0-9_\-]+){1,5}[ \t]*(?=\r?\n|$)")
+
+
+def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
+    """An unquoted multi-word value of a secret-named YAML key: a passphrase, or prose. Only ever a
+    suggestion."""
+    if not _PHRASE_NAME.search(name):
+        return None
+    m = _PHRASE_REST.match(text, start)
+    if m is None:
+        return None
+    value = m.group(0).rstrip()
+    if is_reference(value) or is_placeholder(value):
+        return None
+    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
 
 
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
@@ -315,6 +461,21 @@ _STRONG_NAME = re.compile(
     r"|encryption|master|session)[_.\-]?key"
 )
 _KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
+_OPAQUE = re.compile(r"[A-Za-z0-9+=_\-]+")  # no `/`, `:`, `.`: not a path, label or type name
+
+
+# Credentials whose name says which vendor issued them, and the lengths that vendor issues.
+_VENDOR_LENGTHS = (
+    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), (44,)),  # IBM Cloud API key
+    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), (48,)),  # IBM COS HMAC secret
+)
+
+
+def wrong_vendor_length(name: str, value: str) -> bool:
+    for pattern, lengths in _VENDOR_LENGTHS:
+        if pattern.search(name):
+            return len(value) not in lengths
+    return False
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
@@ -334,10 +495,20 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))):
         return  # a path or a label like "ns/name", not a credential
     strong = bool(_STRONG_NAME.search(name))
-    if not strong and (_KEBAB.match(value) or not has_letter_and_digit(value)):
-        return  # "key: controller-revision-hash": a weak name needs a value that looks generated
     kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
     end = start + len(value)
+    if not strong and (_KEBAB.match(value) or not has_letter_and_digit(value)):
+        # "key: controller-revision-hash": a weak name needs a value that looks generated; a long
+        # quoted random-looking one is still worth a question.
+        if quoted and _OPAQUE.fullmatch(value) and not _KEBAB.match(value) and random_enough(value, 16, 3.0):
+            yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+        return
+    if is_fixture_name(name) or wrong_vendor_length(name, value):
+        # `invalidToken = "..."`, `fake_secret`, `ibm_iam_key = <not 44 chars>`: the code or the
+        # format says this is not a live credential; it stays visible as a suggestion.
+        if random_enough(value, 6, 2.5):
+            yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+        return
     if env_style and len(value) >= 4 and strong:
         yield Finding(start, end, kind, AUTO, "rule:env-assignment")
         return
@@ -445,11 +616,14 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
-            tier = rule.tier
-            if is_placeholder(text[start:end]):
+            value = text[start:end]
+            if is_reference(value):
                 continue
-            if rule.check is not None:
-                tier = rule.check(text[start:end])
+            tier = rule.tier
+            if is_placeholder(value):
+                tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume
+            elif rule.check is not None:
+                tier = rule.check(value)
                 if tier is None:
                     continue
             yield Finding(start, end, rule.kind, tier, f"rule:{rule.name}")

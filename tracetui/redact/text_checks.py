@@ -41,6 +41,33 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
 
 
+_NULLISH = re.compile(r"(?i)^(?:null|none|nil|true|false|undefined)$")
+
+
+def is_reference(value: str) -> bool:
+    """A value that names or points at the secret rather than holding it: `${TOKEN}`, `process.env.X`,
+    `API_KEY`, `null`. Unlike a dummy (`AKIAZZZZ...`, `xxxx`), nothing here could be a real key."""
+    v = value.strip("\"'`")
+    if not v:
+        return True
+    if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${", "$(", "{{")):
+        return True
+    return bool(_CONSTANT.match(v) or _NULLISH.match(v))
+
+
+# Words a programmer puts in a name to say its value is not a live credential (`invalidToken`,
+# `fake_secret`, `nonMatchingKey`, `mockPassword`): test fixtures, which coding-agent logs are full of.
+_FIXTURE_WORDS = frozenset(
+    "fake dummy mock mocked stub invalid wrong bogus bad example sample placeholder expired revoked unused "
+    "non nonmatching mismatched unmatched".split()
+)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def is_fixture_name(name: str) -> bool:
+    return any(w.lower() in _FIXTURE_WORDS for w in _NAME_WORDS.findall(name))
+
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
 _DOTTED = re.compile(r"^[&*]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
