@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
@@ -165,6 +166,41 @@ def test_cold_sync_leaves_a_complete_fts_index_and_a_crashed_one_is_finished(tmp
     b.sync(srcs)
     assert [h.to_dict() for h in b.search("function", limit=500)] == expected
     conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
+    b.close()
+
+
+def test_a_deferred_cold_sync_indexes_each_batch_as_it_commits(tmp_path, sources, monkeypatch):
+    from tracetui.bucket import sync as sync_mod
+
+    monkeypatch.setattr(sync_mod, "DEFER_FTS_BYTES", 0)  # defer even for these tiny logs
+    monkeypatch.setattr(sync_mod, "BATCH_SECONDS", 0)  # commit after every session group
+    b = Bucket.open(tmp_path / "b")
+    conn = b._conn()
+    conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, steps_fts, instance)")
+
+    def indexed() -> tuple[set[int], set[int]]:
+        """(rowids of steps with words, rowids the FTS index holds)."""
+        rows = conn.execute("SELECT rowid, text, tool_input FROM steps").fetchall()
+        words = {r for r, text, args in rows if re.search(r"[^\W_]", text + (args or ""))}
+        return words, {r for (r,) in conn.execute("SELECT DISTINCT doc FROM temp.terms")}
+
+    seen = []
+
+    def after_each(_progress) -> None:
+        # Mid-sync: still deferred (the triggers are off), yet every committed step is searchable.
+        seen.append((index.fts_deferred(conn), *indexed()))
+
+    b.sync(sources, progress=after_each, workers=1)
+    assert [deferred for deferred, _, _ in seen] == [True, True]
+    assert 0 < len(seen[0][1]) < len(seen[1][1])
+    assert all(want == have for _, want, have in seen)
+    assert not index.fts_deferred(conn)
+    assert b.search("hello there") == [SearchHit(PI_ID, "e2", "Hello there")]
+    # The triggers are back on: a later change to the index keeps FTS in step.
+    conn.execute("DELETE FROM steps WHERE session = ?", (PI_ID,))
+    want, have = indexed()
+    assert want == have and want
+    assert b.search("hello there") == []
     b.close()
 
 

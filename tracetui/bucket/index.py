@@ -1,8 +1,9 @@
 """The SQLite index: session rows for listing, every step, and FTS5 over step text.
 
-A cold sync fills an empty index much faster by building the FTS index once at the end
-(`defer_fts` / `finish_fts`) than row by row; while deferred, the triggers do nothing, and a sync
-that died half-way is finished by the next one.
+A cold sync fills an empty index much faster by adding each committed batch of steps to the FTS
+index in one statement (`defer_fts` / `fts_catch_up` / `end_deferred`) than row by row through
+the triggers; while deferred, the triggers do nothing, and a sync that died half-way leaves the
+flag set, so the next one rebuilds the FTS index whole (`finish_fts`).
 
 Tool-call arguments (as JSON text) are indexed next to the text, so a search for a command or a
 file name finds the call that ran or wrote it.
@@ -194,6 +195,32 @@ def finish_fts(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def fts_watermark(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT max(rowid) FROM steps").fetchone()[0] or 0
+
+
+def fts_catch_up(conn: sqlite3.Connection, after: int) -> int:
+    """Index the `steps` rows past rowid `after`; returns the new watermark.
+
+    A deferred cold sync calls this in each batch's transaction, so the FTS index is built while
+    the workers still parse, instead of in one rebuild at the end with the workers idle. It is only
+    right while rows are appended and never deleted, which holds while filling an empty index.
+    """
+    last = fts_watermark(conn)
+    if last > after:
+        conn.execute(
+            "INSERT INTO steps_fts(rowid, text, tool_input)"
+            " SELECT rowid, text, tool_input FROM steps WHERE rowid > ? AND rowid <= ?",
+            (after, last),
+        )
+    return last
+
+
+def end_deferred(conn: sqlite3.Connection) -> None:
+    """Turn the triggers back on (in the caller's transaction, after the last catch-up)."""
+    conn.execute("DELETE FROM meta WHERE key = 'fts_deferred'")
 
 
 def load_groups(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:

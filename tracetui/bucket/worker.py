@@ -4,8 +4,8 @@ Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-impor
 `__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
 fork is unsafe in a process with threads and open SQLite connections (the UI).
 
-Protocol on stdin/stdout: each message is a 4-byte big-endian length and that many bytes of orjson.
-In: {"root", "job"}; out: the job's result bytes (see `sync.run_job`).
+Protocol on stdin/stdout: each message is a 4-byte big-endian length and that many bytes.
+In: orjson of {"root", "job"}; out: the job's result bytes (pickle, see `sync._pack`).
 """
 
 from __future__ import annotations
