@@ -154,8 +154,45 @@ def test_url_with_a_literal_password_is_suggested():
 
 
 @pytest.mark.parametrize(
+    "text, value",
+    [
+        ("mysql -h db -uroot -pQ7vN2kL9mR4p appdb", "Q7vN2kL9mR4p"),
+        ("mysqldump --single-transaction -u app -pZx8Yw7Vu6Ts5 shop > dump.sql", "Zx8Yw7Vu6Ts5"),
+        ("docker login -u ci -p Hq7vN2kL9mR4pT8w registry.example.org", "Hq7vN2kL9mR4pT8w"),
+        ("sshpass -p 'x' ssh a; sshpass -p Kq8vN3xL5m ssh deploy@host", "Kq8vN3xL5m"),
+        ("redis-cli -h cache -a Rv7kQ2mN9xL4 ping", "Rv7kQ2mN9xL4"),
+        ("<server>\n  <id>repo</id>\n  <password>Wq3nB8vL2xK7</password>\n</server>", "Wq3nB8vL2xK7"),
+    ],
+)
+def test_passwords_given_as_command_flags_or_xml_elements(text, value):
+    assert tiers(text, value) == {AUTO}
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "mysql -u root -p\n",
+        "mysql -uroot -p$MYSQL_PWD db",
+        "docker login -u me --password-stdin registry.example.org",
+        "docker run -p 8080:80 nginx",
+        "<passwordPolicy>strict</passwordPolicy>",
+        "<token>${env.DEPLOY_TOKEN}</token>",
+    ],
+)
+def test_flag_and_element_lookalikes_give_nothing(text):
+    assert scan_text(text) == []
+
+
+def test_a_bare_non_in_a_name_is_not_a_fixture():
+    value = "q8Zr2mX7pL4kW9tB"
+    assert tiers(f'NON_PROD_API_TOKEN="{value}"', value) == {AUTO}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mysql " * 20_000 + " -p",
+        "<a>" * 20_000 + "</a>",
         "password: " + "ab " * 20_000,
         "secret = " + "{)" * 20_000,
         "client_secret: " + "x" * 30_000 + " y\n",

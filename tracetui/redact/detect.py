@@ -42,6 +42,7 @@ def scan_text(text: str | bytes, identity: Identity | None = None, *, fast: bool
     found.extend(rules.facebook_app_token_findings(text, lowered))
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
+    found.extend(rules.cli_password_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text))

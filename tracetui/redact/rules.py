@@ -591,6 +591,35 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
                 yield Finding(m.start(1), m.end(1), "url-secret", AUTO, "rule:query-parameter")
 
 
+# Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
+# (attached), `docker login -p SECRET`, `sshpass -p SECRET`, `redis-cli -a SECRET`.
+_CLI_PASSWORD = re.compile(
+    r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?)\b[^\n|;&]{0,200}?[ \t]-p([^\s\"'`;|&]{1,200})"
+    r"|\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)(?:[ \t]+registry)?[ \t]+login\b[^\n|;&]{0,200}?"
+    r"[ \t](?:-p|--password)(?:=|[ \t]+)([^\s\"'`;|&]{1,200})"
+    r"|\bsshpass[ \t]+-p[ \t]*([^\s\"'`;|&]{1,200})"
+    r"|\bredis-cli\b[^\n|;&]{0,200}?[ \t]-a[ \t]+([^\s\"'`;|&]{1,200})"
+)
+_CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
+# XML elements named for a credential: Maven's `<password>…</password>`, `<apiKey>…</apiKey>`.
+_XML_ELEMENT = re.compile(r"<([A-Za-z][\w.\-]{0,40})>([^<>\s]{1,400})</\1>")
+
+
+def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if any(n in lowered for n in _CLI_NEEDLES):
+        for m in _CLI_PASSWORD.finditer(text):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            value = m.group(g)
+            if is_reference(value) or is_placeholder(value):
+                continue
+            yield Finding(m.start(g), m.end(g), "password", AUTO, "rule:cli-password")
+    if "</" in text:
+        for m in _XML_ELEMENT.finditer(text):
+            name = m.group(1)
+            if _NAME_OK.search(name.lower()):
+                yield from _judge(name, m.group(2), m.start(2), True, False)
+
+
 _K8S_SECRET = re.compile(r"(?im)^[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*$")
 _K8S_DATA_VALUE = re.compile(r"(?m)^[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*$")
 

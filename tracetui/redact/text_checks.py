@@ -59,13 +59,16 @@ def is_reference(value: str) -> bool:
 # `fake_secret`, `nonMatchingKey`, `mockPassword`): test fixtures, which coding-agent logs are full of.
 _FIXTURE_WORDS = frozenset(
     "fake dummy mock mocked stub invalid wrong bogus bad example sample placeholder expired revoked unused "
-    "non nonmatching mismatched unmatched".split()
+    "nonmatching mismatched unmatched".split()
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Negations spread over two words (`nonMatching`, `not_real`); a bare `non` (`NON_PROD_KEY`) is live.
+_FIXTURE_PAIRS = re.compile(r"non(?:matching|existent|existing|valid)|not(?:real|valid)")
 
 
 def is_fixture_name(name: str) -> bool:
-    return any(w.lower() in _FIXTURE_WORDS for w in _NAME_WORDS.findall(name))
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    return any(w in _FIXTURE_WORDS for w in words) or bool(_FIXTURE_PAIRS.search("".join(words)))
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
