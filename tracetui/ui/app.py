@@ -93,6 +93,13 @@ class TraceApp(App):
             self.sync_status = "syncing…"
             self._run_sync(self._sync)
 
+    def on_unmount(self) -> None:
+        # A replay's temporary worktree must not outlive the app, however it is left.
+        for screen in list(self.screen_stack):
+            close = getattr(screen, "close_replay", None)
+            if close is not None:
+                close()
+
     # -- sync -----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _run_sync(self, sync: SyncFunction) -> None:

@@ -39,6 +39,11 @@ class ActionCommands(Provider):
         yield "Filter sessions", "Type words, agent:NAME or project:NAME", partial(app.run_action, "screen.focus_filter")
         yield "Jump to step…", "Pick a step of the open session by number or text", partial(app.run_action, "jump_step")
         yield "Search steps…", "Full-text search over every session's steps", partial(app.run_action, "search_steps")
+        yield "Mark step", "Mark the episode's first or last step at the timeline cursor", partial(app.run_action, "screen.mark_step")
+        yield "Clear step marks", "Seal the whole session again", partial(app.run_action, "screen.clear_marks")
+        yield "Seal…", "Seal the open session, or the marked steps, as a capsule", partial(app.run_action, "screen.seal")
+        if getattr(app.library, "read_only", False) and getattr(app.library, "manifest", None) is not None:
+            yield "Replay…", "Apply this capsule's patches on your checkout, step by step", partial(app.run_action, "screen.replay")
         for name in sorted(app.available_themes):
             yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)
 

@@ -101,6 +101,8 @@ class BrowserScreen(Screen):
         Binding("ctrl+b", "toggle_sessions", "Sessions pane", show=False),
         Binding("z", "toggle_zoom", "Zoom", show=False, tooltip="Give the focused pane the whole screen"),
         Binding("r", "redact", "Redact", tooltip="Review the redactions of this session before sealing it"),
+        Binding("s", "seal", "Seal", tooltip="Seal the open session, or the steps marked with m, as a capsule"),
+        Binding("y", "replay", "Replay", tooltip="Apply this capsule's patches on your checkout, step by step"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -472,6 +474,12 @@ class BrowserScreen(Screen):
     def action_switch_branch_cmd(self) -> None:
         self.query_one(Timeline).action_switch_branch()
 
+    def action_mark_step(self) -> None:
+        self.query_one(Timeline).action_toggle_mark()
+
+    def action_clear_marks(self) -> None:
+        self.query_one(Timeline).clear_marks()
+
     def action_back(self) -> None:
         if self.has_class("-zoom"):
             self.remove_class("-zoom")
@@ -485,6 +493,35 @@ class BrowserScreen(Screen):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Replay is only for an opened capsule; elsewhere the key is not offered at all.
+        if action == "replay":
+            return is_capsule(self.library)
+        return True
+
+    def action_seal(self) -> None:
+        if getattr(self.library, "read_only", False):
+            self.notify("this is a sealed capsule: it cannot be sealed again", severity="warning", markup=False)
+            return
+        if self.opened is None:
+            self.notify("open a session first", severity="warning", markup=False)
+            return
+        if getattr(self.library, "plans_dir", None) is None:
+            self.notify("sealing needs a bucket (its redaction plans)", severity="warning", markup=False)
+            return
+        from tracetui.ui.screens.seal import SealScreen
+
+        steps = self.query_one(Timeline).seal_steps()
+        self.app.push_screen(SealScreen(self.opened.session, steps, self.library, getattr(self.app, "repo", None)))
+
+    def action_replay(self) -> None:
+        if not is_capsule(self.library):
+            self.notify("replay works on an opened capsule (tracetui open FILE)", severity="warning", markup=False)
+            return
+        from tracetui.ui.screens.replay import ReplayScreen
+
+        self.app.push_screen(ReplayScreen(self.library))
+
     def action_redact(self) -> None:
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
@@ -497,6 +534,11 @@ class BrowserScreen(Screen):
             self.notify("the redaction editor is not available in this build", severity="warning", markup=False)
             return
         self.app.push_screen(screen)
+
+
+def is_capsule(library: Any) -> bool:
+    """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
+    return bool(getattr(library, "read_only", False)) and getattr(library, "manifest", None) is not None
 
 
 def _redact_screen(session: Session, library: Any):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
 from textual.binding import Binding
+from textual.message import Message
 
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import safe_line
@@ -63,6 +64,9 @@ BADGES = {
     "unknown": "? unknown",
 }
 
+RANGE_BAR = "┃"  # the gutter of steps inside the marked episode
+MARK = "◆"  # the gutter of a marked step
+
 
 class Timeline(VirtualList):
     BINDINGS = [
@@ -73,6 +77,8 @@ class Timeline(VirtualList):
         Binding("right_square_bracket", "next_branch", "Next branch", show=False),
         Binding("left_square_bracket", "previous_branch", "Previous branch", show=False),
         Binding("e", "next_edit", "Next edit", show=False),
+        Binding("m", "toggle_mark", "Mark", show=False,
+                tooltip="Mark the episode's first or last step for sealing (two marks make the range)"),
     ]
 
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
@@ -94,6 +100,7 @@ class Timeline(VirtualList):
         "timeline--lost",
         "timeline--uncommitted",
         "timeline--unknown",
+        "timeline--range",
     }
 
     DEFAULT_CSS = """
@@ -115,6 +122,7 @@ class Timeline(VirtualList):
     Timeline > .timeline--lost { color: $error; text-style: bold; }
     Timeline > .timeline--uncommitted { color: $text-muted; }
     Timeline > .timeline--unknown { color: $text-muted; }
+    Timeline > .timeline--range { color: $accent; text-style: bold; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -130,6 +138,10 @@ class Timeline(VirtualList):
         self._path: set[int] | None = None
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
         self._cwd = ""
+        self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
+
+    class MarksChanged(Message):
+        """The marked step range changed (`Timeline.mark_range()` has the new one)."""
 
     # -- data -----------------------------------------------------------------------------------
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
@@ -140,11 +152,15 @@ class Timeline(VirtualList):
         self.show_branches = False
         self.branch, self._leaves, self._path = -1, [], None
         self.states = {}
+        self.marks = []
+        self._title_marks()
         self.set_count(len(rows), cursor)
 
     def clear(self) -> None:
         self.session = self.shape = None
         self.rows, self.markers = [], []
+        self.marks = []
+        self._title_marks()
         self.set_count(0)
 
     def set_states(self, states: dict[str, str]) -> None:
@@ -192,6 +208,55 @@ class Timeline(VirtualList):
         self.rows, self.markers = build_rows(self.session, self.shape, self.expanded, self.show_branches, self._path)
         row = self.row_of_step(keep_step) if keep_step is not None else None
         self.set_count(len(self.rows), row if row is not None else min(self.cursor, len(self.rows) - 1))
+
+    # -- the marked episode ---------------------------------------------------------------------
+    def mark_range(self) -> tuple[int, int] | None:
+        """The marked episode as step positions, both ends included; None without marks.
+
+        One mark runs from it to the session's last step (like `--steps A:`).
+        """
+        if self.session is None or not self.marks:
+            return None
+        if len(self.marks) == 1:
+            return (self.marks[0], len(self.session.steps) - 1)
+        return (min(self.marks), max(self.marks))
+
+    def seal_steps(self) -> tuple[int, int] | None:
+        """The marked episode as step indexes (what `seal(steps=...)` takes)."""
+        span = self.mark_range()
+        if span is None or self.session is None:
+            return None
+        return (self.session.steps[span[0]].index, self.session.steps[span[1]].index)
+
+    def action_toggle_mark(self) -> None:
+        index = self.step_index()
+        if index is None or self.session is None:
+            self.app.bell()
+            return
+        if index in self.marks:
+            self.marks.remove(index)
+        elif len(self.marks) < 2:
+            self.marks.append(index)
+        else:
+            self.marks = [index]  # a third mark starts a new range
+        self._title_marks()
+        self.invalidate()
+        self.post_message(self.MarksChanged())
+
+    def clear_marks(self) -> None:
+        self.marks = []
+        self._title_marks()
+        self.invalidate()
+        self.post_message(self.MarksChanged())
+
+    def _title_marks(self) -> None:
+        steps = self.seal_steps()
+        if steps is None:
+            self.border_title = None
+        elif len(self.marks) == 1:
+            self.border_title = f"steps {steps[0]}–{steps[1]} (mark the end with m)"
+        else:
+            self.border_title = f"steps {steps[0]}–{steps[1]}"
 
     # -- actions --------------------------------------------------------------------------------
     def _agents_at_cursor(self) -> list[str]:
@@ -329,6 +394,8 @@ class Timeline(VirtualList):
         if not step.active:
             gutter = " ┊" + gutter[2:]  # same width, so the columns stay aligned
             kind_style = style("timeline--inactive")
+        span = self.mark_range()
+        in_range = span is not None and span[0] <= value <= span[1]
         icon = ICONS.get(step.kind, "?")
         label = step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
         fold = ""
@@ -344,6 +411,12 @@ class Timeline(VirtualList):
         took = f" {human_duration(ms):>6}" if ms is not None else ""
         left: list[Part] = [
             (gutter, style("timeline--subagent") if level else None),
+        ]
+        if in_range:
+            # The first cell of the gutter is always blank, so the bar keeps the columns aligned.
+            left = [(MARK if value in self.marks else RANGE_BAR, style("timeline--range")),
+                    (gutter[1:], style("timeline--subagent") if level else None)]
+        left += [
             (f"{icon} ", kind_style),
             (f"{_clock(step.timestamp)} ", style("timeline--time")),
             (f"{safe_line(label)[:18]:<10} ", kind_style),

@@ -1,0 +1,296 @@
+"""Sealing from the app (marks, the seal dialog, refusals) and replaying an opened capsule."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tracetui.capsule import open_capsule, verify
+from tracetui.demo.build import build, open_library
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.screens.replay import ReplayScreen
+from tracetui.ui.screens.seal import SealScreen
+from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.timeline import Timeline
+
+SIZE = (160, 48)
+
+
+async def settle(app, pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_claude(app, pilot) -> BrowserScreen:
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, BrowserScreen)
+    await pilot.press("end", "enter")  # the oldest session: the Claude Code one
+    await settle(app, pilot)
+    assert screen.opened is not None and screen.opened.session.agent == "claude"
+    return screen
+
+
+def _to_step(timeline: Timeline, index: int) -> None:
+    timeline.reveal_step(index)
+    assert timeline.step_index() == index
+
+
+async def mark(pilot, timeline: Timeline, a: int, b: int) -> None:
+    _to_step(timeline, a)
+    await pilot.press("m")
+    _to_step(timeline, b)
+    await pilot.press("m")
+    await pilot.pause()
+
+
+def _demo_with_email(root: Path):
+    """The demo, with an email address in the Claude session's first prompt (so its title too): two
+    pending suggestions."""
+    demo = build(root)
+    log = next(p for p in (root / "logs" / "claude").rglob("*.jsonl") if "subagents" not in p.parts)
+    records = [orjson.loads(line) for line in log.read_bytes().splitlines()]
+    first = next(r for r in records if r.get("type") == "user")
+    first["message"]["content"] += " Send the report to dana.reyes@shopmail.io when done."
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return demo, open_library(demo)
+
+
+# -- marks ------------------------------------------------------------------------------------
+
+
+async def test_two_marks_make_the_range_in_the_gutter_and_title(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert timeline.seal_steps() is None and timeline.border_title is None
+        await mark(pilot, timeline, 5, 2)
+        assert timeline.seal_steps() == (2, 5)
+        assert timeline.border_title == "steps 2–5"
+        gutters = {timeline.rows[r]: timeline.render_line(r).text[0] for r in range(6) if timeline.rows[r] >= 0}
+        assert gutters[2] == "◆" and gutters[5] == "◆"
+        assert gutters[3] == "┃" and gutters[4] == "┃"
+        assert gutters[0] == " " and gutters[1] == " "
+        # A mark pressed again (the cursor is on step 2) goes away: one mark runs to the session's end.
+        await pilot.press("m")
+        last = screen.opened.session.steps[-1].index
+        assert timeline.seal_steps() == (5, last)
+        assert timeline.border_title == f"steps 5–{last} (mark the end with m)"
+        # With two marks (5 and 7), a third starts a new range.
+        await mark(pilot, timeline, 7, 1)
+        assert timeline.marks == [1] and timeline.seal_steps() == (1, last)
+        _to_step(timeline, 8)
+        await pilot.press("m")
+        assert timeline.seal_steps() == (1, 8)
+
+
+# -- sealing ----------------------------------------------------------------------------------
+
+
+async def test_seal_the_marked_range_with_accept(tmp_path):
+    demo, library = _demo_with_email(tmp_path / "demo")
+    app = TraceApp(library)
+    out = tmp_path / "episode.capsule"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        await mark(pilot, timeline, 0, 9)
+        await pilot.press("s")
+        await settle(app, pilot)
+        seal = app.screen
+        assert isinstance(seal, SealScreen)
+        assert seal.steps == (0, 9)
+        default = seal.query_one("#seal-out").value
+        assert default.endswith("/7d3c1a52-0-9.capsule")
+        assert seal.state is not None and len(seal.state.undecided) == 2
+        plan_text = str(seal.query_one("#seal-plan").render())
+        assert "2 suggestions undecided" in plan_text
+        seal.query_one("#seal-out").value = str(out)
+        seal.query_one("#seal-accept").value = True
+        await pilot.pause()
+        assert "will be scrubbed too (accepted)" in str(seal.query_one("#seal-plan").render())
+        await pilot.click("#seal-go")
+        await settle(app, pilot)
+        assert seal.result is not None, str(seal.query_one("#seal-result").render())
+        shown = str(seal.query_one("#seal-result").render())
+        assert seal.result.capsule_id in shown and str(out) in shown
+        assert any(seal.result.capsule_id[:16] in n.message for n in app._notifications)
+    report = verify(out)
+    assert report.ok
+    assert (report.steps["first"], report.steps["last"]) == (0, 9)
+    capsule = open_capsule(out)
+    assert capsule.manifest["steps"]["first"] == 0 and capsule.manifest["steps"]["last"] == 9
+    assert b"shopmail" not in out.read_bytes()
+
+
+async def test_seal_refuses_with_an_undecided_suggestion_and_shows_no_value(tmp_path):
+    demo, library = _demo_with_email(tmp_path / "demo")
+    app = TraceApp(library)
+    out = tmp_path / "refused.capsule"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_claude(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        seal = app.screen
+        assert isinstance(seal, SealScreen)
+        assert seal.steps is None  # no marks: the whole session
+        seal.query_one("#seal-out").value = str(out)
+        await pilot.click("#seal-go")
+        await settle(app, pilot)
+        assert seal.result is None
+        assert [(f["kind"], f["tier"]) for f in seal.refused] == [("email", "suggested")] * 2
+        shown = str(seal.query_one("#seal-result").render())
+        assert "2 suggested finding(s) need a decision" in shown
+        assert "  session title: email (suggested)" in shown
+        assert "  step 0 text: email (suggested)" in shown
+        assert "dana" not in shown and "shopmail" not in shown
+    assert not out.exists()
+
+
+async def test_seal_is_refused_for_a_read_only_capsule(capsule_file):
+    _, path = capsule_file
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, SealScreen)
+        assert any("cannot be sealed again" in n.message for n in app._notifications)
+
+
+async def test_replay_key_is_only_for_a_capsule(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReplayScreen)
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def capsule_file(tmp_path_factory):
+    """The demo's Claude session sealed whole, and the demo (its repository holds the base commit)."""
+    from tracetui.cli import main
+
+    root = tmp_path_factory.mktemp("replay")
+    demo = build(root / "demo")
+    open_library(demo)
+    out = root / "claude.capsule"
+    assert main(["--bucket", str(demo.bucket), "seal", "7d3c1a52", "--accept-suggested", "-o", str(out)]) == 0
+    return demo, out
+
+
+def _clone(demo, tmp_path: Path) -> Path:
+    # A checkout of our own: the replay must work on any clone that has the base commit.
+    clone = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(demo.repo), str(clone)], check=True)
+    return clone
+
+
+def _worktrees(repo: Path) -> list[str]:
+    out = subprocess.run(["git", "-C", str(repo), "worktree", "list", "--porcelain"], capture_output=True,
+                         text=True, check=True).stdout
+    return [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("worktree ")]
+
+
+async def test_replay_steps_through_the_patches_and_runs_my_check(capsule_file, tmp_path):
+    demo, path = capsule_file
+    clone = _clone(demo, tmp_path)
+    capsule = open_capsule(path)
+    app = TraceApp(capsule)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        replay.query_one("#replay-repo").value = str(clone)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        assert replay.run is not None
+        worktree = replay.run.worktree
+        assert worktree is not None and worktree.is_dir()
+        assert replay.run.commit == capsule.base
+        total = len(replay.run.steps)
+        assert total >= 2
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(replay.applied_steps) == 1
+        diff = "\n".join(replay.query_one(TextView).plain_lines())
+        assert f"(1 of {total})" in diff and "· applied" in diff
+        assert "+def apply_discount(amount, percent):" in diff
+        await pilot.click("#replay-all")
+        await settle(app, pilot)
+        assert len(replay.applied_steps) == total
+        assert replay.run.failed == 0 and replay.run.applied == len(capsule.fates)
+        status = str(replay.query_one("#replay-status").render())
+        assert f"{total} of {total} steps applied" in status and "every step is applied" in status
+        # My own check, in the worktree: the file the session created exists there.
+        replay.query_one("#replay-check").value = "test -f shop/cart.py && grep -c apply_discount shop/cart.py"
+        await pilot.click("#replay-run")
+        await settle(app, pilot)
+        verdict = str(replay.query_one("#replay-verdict").render())
+        assert verdict.startswith(f"check passes (exit 0) after {total} of {total} steps")
+        assert replay.check.exit_code == 0
+        replay.query_one("#replay-check").value = "test -f no-such-file"
+        await pilot.click("#replay-run")
+        await settle(app, pilot)
+        assert str(replay.query_one("#replay-verdict").render()).startswith("check fails (exit 1)")
+        assert str(worktree) in _worktrees(clone)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReplayScreen)
+        assert replay.run is None
+        assert not worktree.exists()
+        assert str(worktree) not in _worktrees(clone)
+
+
+async def test_leaving_the_app_removes_the_replay_worktree(capsule_file, tmp_path):
+    demo, path = capsule_file
+    clone = _clone(demo, tmp_path)
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.query_one("#replay-repo").value = str(clone)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        worktree = app.screen.run.worktree
+        assert worktree.is_dir()
+    assert not worktree.exists()
+    assert _worktrees(clone) == [str(clone)]
+
+
+async def test_replay_says_when_the_base_commit_is_missing(capsule_file, tmp_path):
+    _, path = capsule_file
+    other = tmp_path / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    subprocess.run(["git", "-C", str(other), "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        replay = app.screen
+        replay.query_one("#replay-repo").value = str(other)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        assert replay.run is None
+        assert "is not in" in str(replay.query_one("#replay-status").render())
+        assert not replay.query_one("#replay-start").disabled

@@ -1,0 +1,33 @@
+"""A snapshot of the seal dialog over the demo's Claude session, a marked range, at 160x48.
+
+The output path (it defaults to the working folder) is replaced by a fixed one, so the picture is
+the same wherever the tests run. Update with `--snapshot-update` after a deliberate change.
+"""
+
+from __future__ import annotations
+
+from tracetui.ui.app import TraceApp
+
+SIZE = (160, 48)
+
+
+async def _settle(pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_seal_dialog(snapshot_demo, snap_compare):
+    _, library = snapshot_demo
+
+    async def run(pilot):
+        await _settle(pilot)
+        await pilot.press("end", "enter")
+        await _settle(pilot)
+        await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
+        await _settle(pilot)
+        pilot.app.screen.query_one("#seal-out").value = "/work/capsules/7d3c1a52-2-8.capsule"
+        await pilot.pause()
+
+    assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)

@@ -1,0 +1,320 @@
+"""Replay an opened capsule from the app: its patches, one step at a time, on your own checkout.
+
+Start opens a `capsule.Replay`: a temporary git worktree of your repository at the capsule's base
+commit. `n` applies the next step's patches and shows each patch's diff and whether it applied.
+The check command is yours, typed here; nothing from the capsule is ever run. Closing the screen
+(or the app) removes the worktree.
+
+Every call into the Replay runs in a thread worker, one at a time (a lock), so git and the check
+never block the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui.widgets.text_view import Block, TextView
+
+OUTPUT_LINES = 30  # lines of the check's output shown
+
+
+def open_replay(capsule: Any, repo: str | Path) -> Any:
+    """An open Replay of `capsule` on `repo` at its base commit; TracetuiError when it cannot be."""
+    from tracetui.capsule import Replay
+    from tracetui.capsule.gitcmd import repo_root, resolve_commit
+
+    path = Path(repo).expanduser()
+    if not path.is_dir():
+        raise TracetuiError(f"{path} is not a folder")
+    root = repo_root(path)
+    if root is None:
+        raise TracetuiError(f"{path} is not inside a git repository")
+    base = capsule.base
+    if not base:
+        raise TracetuiError("the capsule records no base commit, so there is nothing to replay on")
+    commit = resolve_commit(root, base)
+    if commit is None:
+        raise TracetuiError(f"the base commit {base[:12]} is not in {root} (fetch it first)")
+    run = Replay(capsule, root, commit)
+    run.__enter__()
+    return run
+
+
+def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) -> list[Block]:
+    """One replayed step: a line per patch with its outcome, then each patch's diff."""
+    where = index_of.get(step.step)
+    name = f"step {where}" if where is not None else f"step {step.step}"
+    ok = sum(1 for r in step.results if r.ok)
+    head = f"{name} ({number} of {total}): {ok} of {len(step.patches)} patch{'es' if len(step.patches) != 1 else ''} applied"
+    blocks = [Block("", head, None, "$success" if step.ok else "$error")]
+    for patch, result in zip(step.patches, step.results):
+        path = str(patch.get("path"))
+        if patch.get("move_to"):
+            path += f" → {patch.get('move_to')}"
+        outcome = "applied" if result.ok else f"did not apply: {result.reason}"
+        blocks.append(Block(f"{path} · {patch.get('op')} · {outcome}", str(patch.get("diff") or "(no diff text)"), "diff"))
+    return blocks
+
+
+def exit_text(code: int) -> str:
+    from tracetui.capsule.replay import TIMED_OUT
+
+    if code == TIMED_OUT:
+        return "timed out"
+    return "passes (exit 0)" if code == 0 else f"fails (exit {code})"
+
+
+class Opened(Message):
+    def __init__(self, run: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.run = run
+        self.error = error
+
+
+class Applied(Message):
+    def __init__(self, steps: list[Any], error: str | None = None) -> None:
+        super().__init__()
+        self.steps = steps
+        self.error = error
+
+
+class Checked(Message):
+    def __init__(self, command: str, check: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.command = command
+        self.check = check
+        self.error = error
+
+
+class ReplayScreen(Screen):
+    """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
+
+    CSS_PATH = "replay.tcss"
+    BINDINGS = [
+        Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
+        Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
+        Binding("escape,q", "close", "Close", tooltip="Close the replay and remove its worktree"),
+    ]
+
+    def __init__(self, capsule: Any, repo: str | Path | None = None) -> None:
+        super().__init__()
+        self.capsule = capsule
+        self.default_repo = str(repo if repo is not None else Path.cwd())
+        self.run: Any = None  # the open capsule.Replay
+        self.check: Any = None  # the last CheckRun
+        self.applied_steps: list[Any] = []
+        self._lock = threading.Lock()
+        self._shut = False
+        self._index_of = {s.id: s.index for s in capsule.steps}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="replay-title", markup=False)
+        with Horizontal(id="replay-repo-row"):
+            yield Input(self.default_repo, placeholder="your checkout of the capsule's repository", id="replay-repo")
+            yield Button("Start", id="replay-start", variant="primary")
+        yield Static("Give the path of your checkout and press Start.", id="replay-status", markup=False)
+        yield TextView(id="replay-diff")
+        with Horizontal(id="replay-step-row"):
+            yield Button("Apply next", id="replay-next", disabled=True)
+            yield Button("Apply all", id="replay-all", disabled=True)
+            yield Input(placeholder="your own check command, e.g. pytest -x tests/test_cart.py", id="replay-check")
+            yield Button("Run check", id="replay-run", disabled=True)
+        yield Static("", id="replay-verdict", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cap = self.capsule
+        steps = cap.manifest.get("steps", {})
+        base = cap.base[:12] if cap.base else "unknown"
+        self.query_one("#replay-title", Static).update(Content(
+            f"Replay · {safe_line(str(cap.manifest.get('agent', '')))} "
+            f"session {safe_line(str(cap.manifest.get('session', {}).get('id', '')))[:12]} · "
+            f"steps {steps.get('first')}–{steps.get('last')} · {len(cap.fates)} patches · base {base}"
+        ))
+        self.query_one(TextView).show_blocks([Block("", "the patches show here as they are applied", None, "$text-muted")])
+        self.query_one("#replay-start", Button).focus()
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def remaining(self) -> int:
+        if self.run is None:
+            return 0
+        return len(self.run.steps) - len(self.applied_steps)
+
+    def _status(self, text: str | None = None) -> None:
+        if text is None:
+            run = self.run
+            if run is None:
+                text = "not started"
+            else:
+                total = len(run.steps)
+                text = (f"worktree at {run.commit[:12]} · {len(self.applied_steps)} of {total} steps applied · "
+                        f"{run.applied} patches applied, {run.failed} did not apply")
+                if self.remaining == 0:
+                    text += " · every step is applied"
+        self.query_one("#replay-status", Static).update(Content(safe_line(text)))
+        started = self.run is not None
+        self.query_one("#replay-next", Button).disabled = not started or self.remaining == 0
+        self.query_one("#replay-all", Button).disabled = not started or self.remaining == 0
+        self.query_one("#replay-run", Button).disabled = not started
+        self.query_one("#replay-start", Button).disabled = started
+
+    # -- start ----------------------------------------------------------------------------------
+    @on(Button.Pressed, "#replay-start")
+    @on(Input.Submitted, "#replay-repo")
+    def action_start(self) -> None:
+        if self.run is not None:
+            return
+        repo = self.query_one("#replay-repo", Input).value.strip()
+        if not repo:
+            self._status("give the path of your checkout")
+            return
+        self.query_one("#replay-start", Button).disabled = True
+        self._status("Making a worktree at the capsule's base commit…")
+        self._open_worker(repo)
+
+    @work(thread=True, exclusive=True, group="replay-open", exit_on_error=False)
+    def _open_worker(self, repo: str) -> None:
+        with self._lock:
+            try:
+                run = open_replay(self.capsule, repo)
+            except TracetuiError as exc:
+                self.post_message(Opened(error=str(exc)))
+                return
+            except Exception as exc:  # git missing, a permission: say so, keep the screen
+                self.post_message(Opened(error=f"cannot start the replay: {exc}"))
+                return
+            if self._shut:  # the screen went away while git was working
+                run.close()
+                return
+            self.run = run
+        self.post_message(Opened(run))
+
+    def on_opened(self, message: Opened) -> None:
+        if message.error:
+            self.query_one("#replay-start", Button).disabled = False
+            self._status(message.error)
+            return
+        self._status()
+        self.query_one("#replay-next", Button).focus()
+
+    # -- applying -------------------------------------------------------------------------------
+    @on(Button.Pressed, "#replay-next")
+    def action_apply_next(self) -> None:
+        self._apply(False)
+
+    @on(Button.Pressed, "#replay-all")
+    def action_apply_all(self) -> None:
+        self._apply(True)
+
+    def _apply(self, every: bool) -> None:
+        if self.run is None:
+            self.notify("press Start first", severity="warning", markup=False)
+            return
+        if self.remaining == 0:
+            self.notify("every step is applied", markup=False)
+            return
+        self.query_one("#replay-next", Button).disabled = True
+        self.query_one("#replay-all", Button).disabled = True
+        self._apply_worker(every)
+
+    @work(thread=True, exclusive=False, group="replay-apply", exit_on_error=False)
+    def _apply_worker(self, every: bool) -> None:
+        done: list[Any] = []
+        with self._lock:
+            try:
+                while self.run is not None:
+                    step = self.run.apply_next()
+                    if step is None:
+                        break
+                    done.append(step)
+                    if not every:
+                        break
+            except TracetuiError as exc:
+                self.post_message(Applied(done, str(exc)))
+                return
+        self.post_message(Applied(done))
+
+    def on_applied(self, message: Applied) -> None:
+        self.applied_steps.extend(message.steps)
+        if message.error:
+            self.notify(safe_line(message.error), severity="error", markup=False)
+        total = len(self.run.steps) if self.run is not None else 0
+        blocks: list[Block] = []
+        first = len(self.applied_steps) - len(message.steps)
+        for i, step in enumerate(message.steps):
+            blocks.extend(step_blocks(step, first + i + 1, total, self._index_of))
+        if blocks:
+            self.query_one(TextView).show_blocks(blocks)
+        self._status()
+
+    # -- the check ------------------------------------------------------------------------------
+    @on(Button.Pressed, "#replay-run")
+    @on(Input.Submitted, "#replay-check")
+    def action_run_check(self) -> None:
+        command = self.query_one("#replay-check", Input).value.strip()
+        if self.run is None:
+            self.notify("press Start first", severity="warning", markup=False)
+            return
+        if not command:
+            self.query_one("#replay-verdict", Static).update(Content("type your check command first"))
+            return
+        self.query_one("#replay-run", Button).disabled = True
+        self.query_one("#replay-verdict", Static).update(Content(safe_line(f"running: {command}")))
+        self._check_worker(command)
+
+    @work(thread=True, exclusive=False, group="replay-check", exit_on_error=False)
+    def _check_worker(self, command: str) -> None:
+        with self._lock:
+            if self.run is None:
+                return
+            try:
+                check = self.run.run_check(command)
+            except (TracetuiError, OSError) as exc:
+                self.post_message(Checked(command, error=str(exc)))
+                return
+        self.post_message(Checked(command, check))
+
+    def on_checked(self, message: Checked) -> None:
+        self.query_one("#replay-run", Button).disabled = self.run is None
+        box = self.query_one("#replay-verdict", Static)
+        if message.error:
+            box.set_classes("-error")
+            box.update(Content(safe_line(f"the check could not run: {message.error}")))
+            return
+        self.check = message.check
+        applied = len(self.applied_steps)
+        total = len(self.run.steps) if self.run is not None else 0
+        verdict = exit_text(message.check.exit_code)
+        tail = safe_text(message.check.output).rstrip("\n").split("\n")[-OUTPUT_LINES:]
+        box.set_classes("-ok" if message.check.exit_code == 0 else "-error")
+        head = safe_line(f"check {verdict} after {applied} of {total} steps: {message.command}")
+        box.update(Content("\n".join([head, *tail]) if any(tail) else head))
+
+    # -- closing --------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.close_replay()
+        self.app.pop_screen()
+
+    def close_replay(self) -> None:
+        """Remove the worktree (safe to call more than once, and from app exit)."""
+        self._shut = True
+        run, self.run = self.run, None
+        if run is not None:
+            run.close()
+
+    def on_unmount(self) -> None:
+        self.close_replay()

@@ -1,0 +1,302 @@
+"""The seal dialog: turn the open session (or the marked step range) into a capsule file.
+
+What it shows comes from the core: the session's redaction plan (refreshed in a worker, since a
+scan takes seconds on a big session), how much of it the episode touches, and `capsule.seal`'s
+answer. A refusal lists where the undecided findings are (step, field, kind, tier), never a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from tracetui.errors import TracetuiError
+from tracetui.model import Session
+from tracetui.safe_text import safe_line
+
+MAX_LISTED = 40  # refusal rows shown; the rest are counted
+
+
+@dataclass(slots=True)
+class PlanState:
+    """What the plan means for this episode."""
+
+    plan: Any
+    sure: int  # findings that will be scrubbed
+    undecided: list[dict[str, Any]] = field(default_factory=list)  # suggestions waiting in the episode
+
+
+def default_output(session: Session, steps: tuple[int, int] | None, folder: Path | None = None) -> Path:
+    """`<folder>/<session-id-prefix>-<a>-<b>.capsule`, the whole session's ends without a range."""
+    a, b = steps if steps is not None else (session.steps[0].index, session.steps[-1].index)
+    return (folder or Path.cwd()) / f"{session.id[:8]}-{a}-{b}.capsule"
+
+
+def plan_store(library: Any) -> Any | None:
+    """The bucket's plan store (with the editor's scan cache), None for a library without one."""
+    from tracetui.redact import PlanStore
+
+    plans = getattr(library, "plans_dir", None)
+    if plans is None:
+        return None
+    cache = getattr(library, "cache_dir", None)
+    return PlanStore(plans, cache / "scan-cache" if cache is not None else None)
+
+
+def plan_state(session: Session, plan: Any, steps: tuple[int, int] | None) -> PlanState:
+    """Sure and undecided findings in what the capsule would carry: the episode and its context."""
+    from tracetui.capsule.scrub import SEALED_SESSION_FIELDS, undecided
+    from tracetui.capsule.seal import select_steps
+    from tracetui.ctx import ContextIndex
+
+    episode = select_steps(session, steps)
+    included = {s.id for s in episode}
+    context = ContextIndex(session)
+    for step in episode:
+        included.update(item.step_id for item in context.at(step.id).items)
+    sure = sum(
+        1
+        for s in plan.scrubbed()
+        if (s.step in included if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS))
+    )
+    return PlanState(plan, sure, undecided(session, plan, included))
+
+
+def finding_rows(session: Session, findings: list[dict[str, Any]], limit: int = MAX_LISTED) -> list[str]:
+    """One line per finding: where it is and what kind, never its value."""
+    index = {s.id: s.index for s in session.steps}
+    rows = []
+    for f in findings[:limit]:
+        if "member" in f:
+            where = f"member {f['member']} line {f.get('line')}"
+        elif f.get("step") is None:
+            where = f"session {f.get('field', '')}"
+        else:
+            where = f"step {index.get(f['step'], f['step'])} {f.get('field', '')}"
+        rows.append(safe_line(f"{where}: {f.get('kind')} ({f.get('tier')})"))
+    if len(findings) > limit:
+        rows.append(f"… and {len(findings) - limit} more")
+    return rows
+
+
+class PlanReady(Message):
+    def __init__(self, state: PlanState | None, error: str | None) -> None:
+        super().__init__()
+        self.state = state
+        self.error = error
+
+
+class PlanProgress(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class SealDone(Message):
+    def __init__(self, result: Any = None, error: str | None = None, findings: list | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+        self.findings = findings
+
+
+class SealScreen(ModalScreen[None]):
+    """Seal `session` (steps `steps`, indexes with both ends included; None: all) from `library`."""
+
+    CSS_PATH = "seal.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("ctrl+s", "seal", "Seal", tooltip="Write the capsule"),
+        Binding("ctrl+r", "review", "Review redactions", tooltip="Open the redaction editor"),
+    ]
+
+    def __init__(self, session: Session, steps: tuple[int, int] | None, library: Any, repo: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.steps = steps
+        self.library = library
+        self.repo = repo
+        self.state: PlanState | None = None
+        self.result: Any = None  # the last SealResult
+        self.refused: list[dict[str, Any]] = []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="seal-dialog"):
+            yield Static("Seal a capsule", id="seal-title", markup=False)
+            yield Static(id="seal-session", markup=False)
+            yield Static("Loading the redaction plan…", id="seal-plan", markup=False)
+            with Horizontal(id="seal-options"):
+                yield Checkbox("accept undecided suggestions", id="seal-accept")
+                yield Button("Review redactions…", id="seal-review")
+            yield Label("Write the capsule to:")
+            yield Input(str(default_output(self.session, self.steps)), id="seal-out")
+            with Horizontal(id="seal-buttons"):
+                yield Button("Seal", id="seal-go", variant="primary", disabled=True)
+                yield Button("Close", id="seal-close")
+            with VerticalScroll(id="seal-result-box"):
+                yield Static("", id="seal-result", markup=False)
+            yield Static("esc close · ctrl+s seal · ctrl+r review redactions", id="seal-keys", markup=False)
+
+    def on_mount(self) -> None:
+        s = self.session
+        a, b = self.steps if self.steps is not None else (s.steps[0].index, s.steps[-1].index)
+        whole = " (the whole session)" if self.steps is None else ""
+        count = sum(1 for st in s.steps if a <= st.index <= b)
+        self.query_one("#seal-session", Static).update(Content(
+            f"{s.agent} session {safe_line(s.id)}\n"
+            f"{safe_line(s.title or '(no prompt)')[:100]}\n"
+            f"steps {a}–{b}{whole}: {count} of {len(s.steps)}"
+        ))
+
+    def on_screen_resume(self) -> None:
+        # First showing, and again after the redaction editor closes: decisions may have changed.
+        self._refresh_plan()
+
+    # -- the plan -------------------------------------------------------------------------------
+    def _refresh_plan(self) -> None:
+        self.state = None
+        self.query_one("#seal-go", Button).disabled = True
+        self.query_one("#seal-plan", Static).update(Content("Scanning the session for secrets…"))
+        self._plan_worker()
+
+    @work(thread=True, exclusive=True, group="seal-plan", exit_on_error=False)
+    def _plan_worker(self) -> None:
+        from tracetui.redact import refresh_plan
+
+        store = plan_store(self.library)
+        if store is None:
+            self.post_message(PlanReady(None, "this library keeps no redaction plans, so it cannot seal"))
+            return
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                self.post_message(PlanProgress(f"Scanning the session for secrets… {100 * done // total}%"))
+
+        try:
+            plan = refresh_plan(self.session, store, progress=progress)
+            self.post_message(PlanReady(plan_state(self.session, plan, self.steps), None))
+        except TracetuiError as exc:
+            self.post_message(PlanReady(None, str(exc)))
+        except Exception as exc:  # a scan failing must leave the dialog usable
+            self.post_message(PlanReady(None, f"the scan failed: {exc}"))
+
+    def on_plan_progress(self, message: PlanProgress) -> None:
+        if self.state is None:
+            self.query_one("#seal-plan", Static).update(Content(safe_line(message.text)))
+
+    def on_plan_ready(self, message: PlanReady) -> None:
+        box = self.query_one("#seal-plan", Static)
+        if message.state is None:
+            box.update(Content(safe_line(message.error or "no plan")))
+            return
+        self.state = message.state
+        self._show_plan()
+        self.query_one("#seal-go", Button).disabled = self.busy
+
+    def _show_plan(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        pending = len(state.undecided)
+        accept = self.query_one("#seal-accept", Checkbox).value
+        lines = [f"{state.sure} sure finding{'s' if state.sure != 1 else ''} will be scrubbed"]
+        if pending and accept:
+            lines.append(f"{pending} undecided suggestion{'s' if pending != 1 else ''} will be scrubbed too (accepted)")
+        elif pending:
+            lines.append(f"{pending} suggestion{'s' if pending != 1 else ''} undecided: review them, or accept them below")
+        else:
+            lines.append("no suggestion waits for a decision")
+        self.query_one("#seal-plan", Static).update(Content("\n".join(lines)))
+
+    @on(Checkbox.Changed, "#seal-accept")
+    def _accept_changed(self) -> None:
+        self._show_plan()
+
+    # -- actions --------------------------------------------------------------------------------
+    @on(Button.Pressed, "#seal-review")
+    def action_review(self) -> None:
+        from tracetui.ui.screens.redact_editor import RedactEditor
+
+        store = plan_store(self.library)
+        if store is None:
+            self.notify("this library keeps no redaction plans", severity="warning", markup=False)
+            return
+        self.app.push_screen(RedactEditor(self.session, store))
+
+    @on(Button.Pressed, "#seal-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#seal-go")
+    @on(Input.Submitted, "#seal-out")
+    def action_seal(self) -> None:
+        if self.busy or self.state is None:
+            return
+        text = self.query_one("#seal-out", Input).value.strip()
+        if not text:
+            self._show_result(Content("give a file to write the capsule to"), "-error")
+            return
+        out = Path(text).expanduser()
+        if out.is_dir():
+            self._show_result(Content(safe_line(f"{out} is a folder; give a file name")), "-error")
+            return
+        self.busy = True
+        self.query_one("#seal-go", Button).disabled = True
+        self._show_result(Content("Sealing…"), "")
+        self._seal_worker(self.state.plan, out, self.query_one("#seal-accept", Checkbox).value)
+
+    @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
+    def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
+        from tracetui.capsule import SealRefused, bucket_secret, seal
+
+        try:
+            root = getattr(self.library, "root", None)
+            secret = bucket_secret(root) if root is not None else None
+            result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
+                          accept_suggested=accept, secret=secret)
+        except SealRefused as exc:
+            self.post_message(SealDone(error=str(exc), findings=exc.findings))
+            return
+        except TracetuiError as exc:
+            self.post_message(SealDone(error=str(exc)))
+            return
+        except Exception as exc:  # nothing was written; say why and keep the dialog
+            self.post_message(SealDone(error=f"sealing failed: {exc}"))
+            return
+        self.post_message(SealDone(result=result))
+
+    def on_seal_done(self, message: SealDone) -> None:
+        self.busy = False
+        self.query_one("#seal-go", Button).disabled = self.state is None
+        if message.result is not None:
+            r = message.result
+            self.result, self.refused = r, []
+            text = (f"Sealed {r.steps} steps and {r.patches} patches.\n"
+                    f"capsule id {r.capsule_id}\n{safe_line(str(r.path))}")
+            self._show_result(Content(text), "-ok")
+            self.notify(f"sealed capsule {r.capsule_id[:16]} → {safe_line(str(r.path))}", timeout=8, markup=False)
+            return
+        self.result = None
+        self.refused = list(message.findings or [])
+        lines = [safe_line(message.error or "sealing failed")]
+        if self.refused:
+            lines.append("Nothing was written. Where (values are never shown):")
+            lines.extend("  " + row for row in finding_rows(self.session, self.refused))
+        self._show_result(Content("\n".join(lines)), "-error")
+        self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
+
+    def _show_result(self, content: Content, cls: str) -> None:
+        box = self.query_one("#seal-result", Static)
+        box.set_classes(cls)
+        box.update(content)
