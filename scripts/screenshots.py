@@ -58,6 +58,54 @@ async def shoot(library, name: str, size: tuple[int, int], theme: str, keys: lis
     print(OUT / name)
 
 
+async def shoot_seal(library, name: str = "seal.svg") -> None:
+    """The seal dialog after sealing steps 2-8 (marked with m) into the demo folder."""
+    app = TraceApp(library, theme="tracetui-dark")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("end", "enter")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
+        await settle(app, pilot)
+        app.screen.query_one("#seal-out").value = str(DEMO / "7d3c1a52-2-8.capsule")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        app.save_screenshot(filename=name, path=str(OUT))
+    print(OUT / name)
+
+
+async def shoot_replay(demo, library, name: str = "replay.svg") -> None:
+    """The whole Claude session sealed, opened, and replayed on the demo repository: two steps in."""
+    from tracetui.capsule import bucket_secret, open_capsule, seal
+    from tracetui.redact import PlanStore, refresh_plan
+
+    session = library.session("7d3c1a52")
+    plan = refresh_plan(session, PlanStore(library.plans_dir))
+    path = DEMO / "claude.capsule"
+    seal(session, plan, out=path, accept_suggested=True, secret=bucket_secret(library.root))
+    app = TraceApp(open_capsule(path), theme="tracetui-dark")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.query_one("#replay-repo").value = str(demo.repo)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        app.screen.query_one("#replay-check").value = "grep -n 'def ' shop/cart.py"
+        await pilot.click("#replay-run")
+        await settle(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        app.save_screenshot(filename=name, path=str(OUT))
+    print(OUT / name)
+
+
 async def main() -> None:
     shutil.rmtree(DEMO, ignore_errors=True)
     demo = build(DEMO)
@@ -65,6 +113,8 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     for name, (size, theme, keys) in VIEWS.items():
         await shoot(library, name, size, theme, keys)
+    await shoot_seal(library)
+    await shoot_replay(demo, library)
 
 
 if __name__ == "__main__":

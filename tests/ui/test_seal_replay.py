@@ -233,7 +233,8 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(capsule_file, 
         diff = "\n".join(replay.query_one(TextView).plain_lines())
         assert f"(1 of {total})" in diff and "· applied" in diff
         assert "+def apply_discount(amount, percent):" in diff
-        await pilot.click("#replay-all")
+        assert app.focused is replay.query_one("#replay-next")  # keys keep working after a step
+        await pilot.press("A")
         await settle(app, pilot)
         assert len(replay.applied_steps) == total
         assert replay.run.failed == 0 and replay.run.applied == len(capsule.fates)

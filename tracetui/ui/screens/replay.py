@@ -69,6 +69,10 @@ def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) ->
     return blocks
 
 
+def _patches(n: int) -> str:
+    return f"{n} patch" if n == 1 else f"{n} patches"
+
+
 def exit_text(code: int) -> str:
     from tracetui.capsule.replay import TIMED_OUT
 
@@ -118,6 +122,8 @@ class ReplayScreen(Screen):
         self.applied_steps: list[Any] = []
         self._lock = threading.Lock()
         self._shut = False
+        self._applying = False
+        self._checking = False
         self._index_of = {s.id: s.index for s in capsule.steps}
 
     def compose(self) -> ComposeResult:
@@ -162,7 +168,7 @@ class ReplayScreen(Screen):
             else:
                 total = len(run.steps)
                 text = (f"worktree at {run.commit[:12]} · {len(self.applied_steps)} of {total} steps applied · "
-                        f"{run.applied} patches applied, {run.failed} did not apply")
+                        f"{_patches(run.applied)} applied, {run.failed} did not apply")
                 if self.remaining == 0:
                     text += " · every step is applied"
         self.query_one("#replay-status", Static).update(Content(safe_line(text)))
@@ -227,8 +233,11 @@ class ReplayScreen(Screen):
         if self.remaining == 0:
             self.notify("every step is applied", markup=False)
             return
-        self.query_one("#replay-next", Button).disabled = True
-        self.query_one("#replay-all", Button).disabled = True
+        if self._applying:
+            return
+        # The buttons stay enabled (a disabled button would hand the focus to the check box,
+        # which would then swallow the next `n`); a flag keeps a second press out instead.
+        self._applying = True
         self._apply_worker(every)
 
     @work(thread=True, exclusive=False, group="replay-apply", exit_on_error=False)
@@ -249,6 +258,7 @@ class ReplayScreen(Screen):
         self.post_message(Applied(done))
 
     def on_applied(self, message: Applied) -> None:
+        self._applying = False
         self.applied_steps.extend(message.steps)
         if message.error:
             self.notify(safe_line(message.error), severity="error", markup=False)
@@ -272,7 +282,10 @@ class ReplayScreen(Screen):
         if not command:
             self.query_one("#replay-verdict", Static).update(Content("type your check command first"))
             return
-        self.query_one("#replay-run", Button).disabled = True
+        if self._checking:
+            return
+        self._checking = True
+        self.query_one("#replay-verdict", Static).set_classes("")
         self.query_one("#replay-verdict", Static).update(Content(safe_line(f"running: {command}")))
         self._check_worker(command)
 
@@ -289,7 +302,7 @@ class ReplayScreen(Screen):
         self.post_message(Checked(command, check))
 
     def on_checked(self, message: Checked) -> None:
-        self.query_one("#replay-run", Button).disabled = self.run is None
+        self._checking = False
         box = self.query_one("#replay-verdict", Static)
         if message.error:
             box.set_classes("-error")
