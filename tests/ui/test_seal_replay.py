@@ -113,7 +113,12 @@ async def test_seal_the_marked_range_with_accept(tmp_path):
         assert seal.state is not None and len(seal.state.undecided) == 2
         plan_text = str(seal.query_one("#seal-plan").render())
         assert "2 suggestions undecided" in plan_text
+        seal.query_one("#seal-out").value = str(tmp_path / "no-such-folder" / "x.capsule")
+        await pilot.pause()
+        assert str(seal.query_one("#seal-out-note").render()) == "its folder does not exist"
         seal.query_one("#seal-out").value = str(out)
+        await pilot.pause()
+        assert str(seal.query_one("#seal-out-note").render()) == ""
         seal.query_one("#seal-accept").value = True
         await pilot.pause()
         assert "will be scrubbed too (accepted)" in str(seal.query_one("#seal-plan").render())
@@ -123,6 +128,7 @@ async def test_seal_the_marked_range_with_accept(tmp_path):
         shown = str(seal.query_one("#seal-result").render())
         assert seal.result.capsule_id in shown and str(out) in shown
         assert any(seal.result.capsule_id[:16] in n.message for n in app._notifications)
+        assert str(seal.query_one("#seal-out-note").render()) == "that file exists: sealing replaces it"
     report = verify(out)
     assert report.ok
     assert (report.steps["first"], report.steps["last"]) == (0, 9)
@@ -295,3 +301,50 @@ async def test_replay_says_when_the_base_commit_is_missing(capsule_file, tmp_pat
         assert replay.run is None
         assert "is not in" in str(replay.query_one("#replay-status").render())
         assert not replay.query_one("#replay-start").disabled
+
+
+async def test_decisions_made_in_the_redaction_editor_unblock_the_seal(tmp_path):
+    from tracetui.ui.screens.redact_editor import RedactEditor
+
+    demo, library = _demo_with_email(tmp_path / "demo")
+    app = TraceApp(library)
+    out = tmp_path / "reviewed.capsule"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_claude(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        seal = app.screen
+        assert len(seal.state.undecided) == 2
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RedactEditor)
+        await pilot.press("A")  # scrub every email
+        await settle(app, pilot, 1)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is seal
+        assert seal.state is not None and seal.state.undecided == [] and seal.state.sure == 2
+        assert "2 sure findings will be scrubbed" in str(seal.query_one("#seal-plan").render())
+        seal.query_one("#seal-out").value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert seal.result is not None
+        assert seal.result.manifest["redaction"]["accept_suggested"] is False
+    assert verify(out).ok
+    assert b"shopmail" not in out.read_bytes()
+
+
+async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, capsule_file):
+    from tracetui.ui.commands import ActionCommands
+
+    def names(app) -> list[str]:
+        return [name for name, _, _ in ActionCommands(app.screen)._commands()]
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE):
+        listed = names(app)
+    assert {"Mark step", "Clear step marks", "Seal…"} <= set(listed) and "Replay…" not in listed
+    app = TraceApp(open_capsule(capsule_file[1]))
+    async with app.run_test(size=SIZE):
+        assert "Replay…" in names(app)

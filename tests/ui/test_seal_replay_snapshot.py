@@ -1,7 +1,7 @@
 """A snapshot of the seal dialog over the demo's Claude session, a marked range, at 160x48.
 
-The output path (it defaults to the working folder) is replaced by a fixed one, so the picture is
-the same wherever the tests run. Update with `--snapshot-update` after a deliberate change.
+The output path (it defaults to the working folder) is replaced by one in the fixed demo folder,
+so the picture is the same wherever the tests run. Update with `--snapshot-update` after a deliberate change.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ async def _settle(pilot, rounds: int = 3) -> None:
 
 
 def test_seal_dialog(snapshot_demo, snap_compare):
-    _, library = snapshot_demo
+    demo, library = snapshot_demo
 
     async def run(pilot):
         await _settle(pilot)
@@ -27,7 +27,7 @@ def test_seal_dialog(snapshot_demo, snap_compare):
         await _settle(pilot)
         await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
         await _settle(pilot)
-        pilot.app.screen.query_one("#seal-out").value = "/work/capsules/7d3c1a52-2-8.capsule"
+        pilot.app.screen.query_one("#seal-out").value = str(demo.root / "7d3c1a52-2-8.capsule")  # the folder exists, the file not
         await pilot.pause()
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)

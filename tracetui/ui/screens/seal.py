@@ -141,6 +141,7 @@ class SealScreen(ModalScreen[None]):
                 yield Button("Review redactions…", id="seal-review")
             yield Label("Write the capsule to:")
             yield Input(str(default_output(self.session, self.steps)), id="seal-out")
+            yield Static("", id="seal-out-note", markup=False)
             with Horizontal(id="seal-buttons"):
                 yield Button("Seal", id="seal-go", variant="primary", disabled=True)
                 yield Button("Close", id="seal-close")
@@ -153,11 +154,31 @@ class SealScreen(ModalScreen[None]):
         a, b = self.steps if self.steps is not None else (s.steps[0].index, s.steps[-1].index)
         whole = " (the whole session)" if self.steps is None else ""
         count = sum(1 for st in s.steps if a <= st.index <= b)
+        self.query_one("#seal-result-box").display = False  # until there is something to say
+        self._note_output()
         self.query_one("#seal-session", Static).update(Content(
             f"{s.agent} session {safe_line(s.id)}\n"
             f"{safe_line(s.title or '(no prompt)')[:100]}\n"
             f"steps {a}–{b}{whole}: {count} of {len(s.steps)}"
         ))
+
+    @on(Input.Changed, "#seal-out")
+    def _out_changed(self) -> None:
+        self._note_output()
+
+    def _note_output(self) -> None:
+        text = self.query_one("#seal-out", Input).value.strip()
+        path = Path(text).expanduser() if text else None
+        note = ""
+        if path is not None and path.is_dir():
+            note = "that is a folder: give a file name"
+        elif path is not None and path.exists():
+            note = "that file exists: sealing replaces it"
+        elif path is not None and not path.parent.is_dir():
+            note = "its folder does not exist"
+        box = self.query_one("#seal-out-note", Static)
+        box.update(Content(note))
+        box.display = bool(note)  # no empty line in the dialog when all is well
 
     def on_screen_resume(self) -> None:
         # First showing, and again after the redaction editor closes: decisions may have changed.
@@ -285,6 +306,7 @@ class SealScreen(ModalScreen[None]):
             text = (f"Sealed {r.steps} steps and {r.patches} patches.\n"
                     f"capsule id {r.capsule_id}\n{safe_line(str(r.path))}")
             self._show_result(Content(text), "-ok")
+            self._note_output()
             self.notify(f"sealed capsule {r.capsule_id[:16]} → {safe_line(str(r.path))}", timeout=8, markup=False)
             return
         self.result = None
@@ -297,6 +319,7 @@ class SealScreen(ModalScreen[None]):
         self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
 
     def _show_result(self, content: Content, cls: str) -> None:
+        self.query_one("#seal-result-box").display = True
         box = self.query_one("#seal-result", Static)
         box.set_classes(cls)
         box.update(content)
