@@ -153,6 +153,42 @@ def test_url_with_a_literal_password_is_suggested():
     assert tiers(text, "password") == {SUGGESTED}
 
 
+def _r(n: int, alphabet: str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", seed: int = 5) -> str:
+    import random
+
+    rng = random.Random(seed * 1000 + n)
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+_HEX = "0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        ("pul-" + _r(40, _HEX), "pulumi-token"),
+        ("sgp_" + _r(40, _HEX), "sourcegraph-token"),
+        ("PMAK-" + _r(24, _HEX) + "-" + _r(34, _HEX), "postman-key"),
+        ("xapp-1-A" + _r(10, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") + "-" + _r(13, "0123456789") + "-" + _r(64, _HEX),
+         "slack-token"),
+        ("pplx-" + _r(48), "perplexity-key"),
+        ("dckr_pat_" + _r(27), "docker-token"),
+        ("sha256~" + _r(43), "openshift-token"),
+        ("gsk_" + _r(52), "groq-key"),
+        ("sk-or-v1-" + _r(64, _HEX), "openrouter-key"),
+        ("tskey-auth-k" + _r(10) + "-" + _r(30), "tailscale-key"),
+        ("sbp_" + _r(40, _HEX), "supabase-token"),
+        ("ya29." + _r(120), "google-oauth-token"),
+        (_r(3) + "8Q~" + _r(32), "azure-secret"),
+    ],
+)
+def test_more_vendor_formats_are_sure_when_bare(value, kind):
+    text = f"here it is: {value} (done)"
+    i = text.index(value)
+    found = [f for f in scan_text(text) if f.start <= i and i + len(value) <= f.end]
+    assert [(f.kind, f.tier) for f in found] == [(kind, AUTO)]
+
+
 @pytest.mark.parametrize(
     "text, value",
     [
