@@ -27,7 +27,8 @@ def test_seal_dialog(snapshot_demo, snap_compare):
         await _settle(pilot)
         await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
         await _settle(pilot)
-        pilot.app.screen.query_one("#seal-out").value = str(demo.root / "7d3c1a52-2-8.capsule")  # the folder exists, the file not
+        # A folder that exists, a file that does not: no note under the path.
+        pilot.app.screen.query_one("#seal-out").value = str(demo.root / "7d3c1a52-2-8.capsule")
         await pilot.pause()
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)

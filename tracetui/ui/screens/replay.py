@@ -58,14 +58,16 @@ def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) ->
     where = index_of.get(step.step)
     name = f"step {where}" if where is not None else f"step {step.step}"
     ok = sum(1 for r in step.results if r.ok)
-    head = f"{name} ({number} of {total}): {ok} of {len(step.patches)} patch{'es' if len(step.patches) != 1 else ''} applied"
+    many = len(step.patches)
+    head = f"{name} ({number} of {total}): {ok} of {many} patch{'es' if many != 1 else ''} applied"
     blocks = [Block("", head, None, "$success" if step.ok else "$error")]
     for patch, result in zip(step.patches, step.results):
         path = str(patch.get("path"))
         if patch.get("move_to"):
             path += f" → {patch.get('move_to')}"
         outcome = "applied" if result.ok else f"did not apply: {result.reason}"
-        blocks.append(Block(f"{path} · {patch.get('op')} · {outcome}", str(patch.get("diff") or "(no diff text)"), "diff"))
+        diff = str(patch.get("diff") or "(no diff text)")
+        blocks.append(Block(f"{path} · {patch.get('op')} · {outcome}", diff, "diff"))
     return blocks
 
 
@@ -129,14 +131,18 @@ class ReplayScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="replay-title", markup=False)
         with Horizontal(id="replay-repo-row"):
-            yield Input(self.default_repo, placeholder="your checkout of the capsule's repository", id="replay-repo")
+            yield Input(
+                self.default_repo, placeholder="your checkout of the capsule's repository", id="replay-repo"
+            )
             yield Button("Start", id="replay-start", variant="primary")
         yield Static("Give the path of your checkout and press Start.", id="replay-status", markup=False)
         yield TextView(id="replay-diff")
         with Horizontal(id="replay-step-row"):
             yield Button("Apply next", id="replay-next", disabled=True)
             yield Button("Apply all", id="replay-all", disabled=True)
-            yield Input(placeholder="your own check command, e.g. pytest -x tests/test_cart.py", id="replay-check")
+            yield Input(
+                placeholder="your own check command, e.g. pytest -x tests/test_cart.py", id="replay-check"
+            )
             yield Button("Run check", id="replay-run", disabled=True)
         yield Static("", id="replay-verdict", markup=False)
         yield Footer()
@@ -150,7 +156,8 @@ class ReplayScreen(Screen):
             f"session {safe_line(str(cap.manifest.get('session', {}).get('id', '')))[:12]} · "
             f"steps {steps.get('first')}–{steps.get('last')} · {len(cap.fates)} patches · base {base}"
         ))
-        self.query_one(TextView).show_blocks([Block("", "the patches show here as they are applied", None, "$text-muted")])
+        hint = Block("", "the patches show here as they are applied", None, "$text-muted")
+        self.query_one(TextView).show_blocks([hint])
         self.query_one("#replay-start", Button).focus()
 
     # -- state ----------------------------------------------------------------------------------
@@ -167,7 +174,8 @@ class ReplayScreen(Screen):
                 text = "not started"
             else:
                 total = len(run.steps)
-                text = (f"worktree at {run.commit[:12]} · {len(self.applied_steps)} of {total} steps applied · "
+                done = len(self.applied_steps)
+                text = (f"worktree at {run.commit[:12]} · {done} of {total} steps applied · "
                         f"{_patches(run.applied)} applied, {run.failed} did not apply")
                 if self.remaining == 0:
                     text += " · every step is applied"

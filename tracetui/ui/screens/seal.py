@@ -89,6 +89,10 @@ def finding_rows(session: Session, findings: list[dict[str, Any]], limit: int = 
     return rows
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 class PlanReady(Message):
     def __init__(self, state: PlanState | None, error: str | None) -> None:
         super().__init__()
@@ -120,7 +124,9 @@ class SealScreen(ModalScreen[None]):
         Binding("ctrl+r", "review", "Review redactions", tooltip="Open the redaction editor"),
     ]
 
-    def __init__(self, session: Session, steps: tuple[int, int] | None, library: Any, repo: str | None = None) -> None:
+    def __init__(
+        self, session: Session, steps: tuple[int, int] | None, library: Any, repo: str | None = None
+    ) -> None:
         super().__init__()
         self.session = session
         self.steps = steps
@@ -231,11 +237,11 @@ class SealScreen(ModalScreen[None]):
             return
         pending = len(state.undecided)
         accept = self.query_one("#seal-accept", Checkbox).value
-        lines = [f"{state.sure} sure finding{'s' if state.sure != 1 else ''} will be scrubbed"]
+        lines = [f"{state.sure} sure finding{_s(state.sure)} will be scrubbed"]
         if pending and accept:
-            lines.append(f"{pending} undecided suggestion{'s' if pending != 1 else ''} will be scrubbed too (accepted)")
+            lines.append(f"{pending} undecided suggestion{_s(pending)} will be scrubbed too (accepted)")
         elif pending:
-            lines.append(f"{pending} suggestion{'s' if pending != 1 else ''} undecided: review them, or accept them below")
+            lines.append(f"{pending} suggestion{_s(pending)} undecided: review them, or accept them below")
         else:
             lines.append("no suggestion waits for a decision")
         self.query_one("#seal-plan", Static).update(Content("\n".join(lines)))
@@ -307,7 +313,8 @@ class SealScreen(ModalScreen[None]):
                     f"capsule id {r.capsule_id}\n{safe_line(str(r.path))}")
             self._show_result(Content(text), "-ok")
             self._note_output()
-            self.notify(f"sealed capsule {r.capsule_id[:16]} → {safe_line(str(r.path))}", timeout=8, markup=False)
+            note = f"sealed capsule {r.capsule_id[:16]} → {safe_line(str(r.path))}"
+            self.notify(note, timeout=8, markup=False)
             return
         self.result = None
         self.refused = list(message.findings or [])
