@@ -349,3 +349,40 @@ async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, caps
     app = TraceApp(open_capsule(capsule_file[1]))
     async with app.run_test(size=SIZE):
         assert "Replay…" in names(app)
+
+
+async def test_closing_during_a_long_check_stops_it(capsule_file, tmp_path):
+    import os
+    import time
+
+    demo, path = capsule_file
+    clone = _clone(demo, tmp_path)
+    pid_file = tmp_path / "check.pid"
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        replay = app.screen
+        replay.query_one("#replay-repo").value = str(clone)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        worktree = replay.run.worktree
+        replay.query_one("#replay-check").value = f"echo $$ > {pid_file}; sleep 60"
+        await pilot.click("#replay-run")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+        pid = int(pid_file.read_text())
+        started = time.monotonic()
+        replay.action_close()
+        await app.workers.wait_for_complete()
+        assert time.monotonic() - started < 10
+        assert not worktree.exists()
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive
