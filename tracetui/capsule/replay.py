@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -96,6 +97,10 @@ class Replay:
         self.steps = _group(capsule.fates)
         self._next = 0
         self._tmp: Path | None = None
+        # The running check, where close() can reach it: a screen closed during a long check must
+        # not leave it running in a worktree that is about to go.
+        self._check: subprocess.Popen | None = None
+        self._guard = threading.Lock()
         self.worktree: Path | None = None
 
     def __enter__(self) -> Replay:
@@ -121,9 +126,14 @@ class Replay:
         self.close()
 
     def close(self) -> None:
-        if self.worktree is not None:
-            git(self.repo, "worktree", "remove", "--force", str(self.worktree), check=False)
-            self.worktree = None
+        # Taking the worktree under the guard means no check can start once closing has begun.
+        with self._guard:
+            check, self._check = self._check, None
+            worktree, self.worktree = self.worktree, None
+        if check is not None:
+            _kill_group(check)
+        if worktree is not None:
+            git(self.repo, "worktree", "remove", "--force", str(worktree), check=False)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -155,26 +165,36 @@ class Replay:
             pass
 
     def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
-        """Run the user's own shell command in the worktree; on timeout its whole process group goes."""
-        if self.worktree is None:
-            raise CapsuleError("the replay worktree is not open")
-        proc = subprocess.Popen(
-            command,
-            shell=True,
-            cwd=self.worktree,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # so a timeout can stop what the shell started, too
-        )
+        """Run the user's own shell command in the worktree; on timeout, or when the replay is
+        closed meanwhile, its whole process group goes."""
+        with self._guard:
+            if self.worktree is None:
+                raise CapsuleError("the replay worktree is not open")
+            proc = self._check = subprocess.Popen(
+                command,
+                shell=True,
+                cwd=self.worktree,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # so a timeout can stop what the shell started, too
+            )
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            _kill_group(proc)
             proc.communicate()
             return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)")
+        finally:
+            with self._guard:
+                if self._check is proc:
+                    self._check = None
         return CheckRun(self.commit, proc.returncode, out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:])
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 @dataclass(slots=True)

@@ -11,10 +11,6 @@ never block the screen.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,56 +29,6 @@ from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui.widgets.text_view import Block, TextView
 
 OUTPUT_LINES = 30  # lines of the check's output shown
-OUTPUT_TAIL = 4000  # characters of the check's output kept
-
-
-class CheckProcess:
-    """The user's check command in the worktree, which closing the screen can stop.
-
-    `Replay.run_check` keeps its process to itself, so a screen closed during a long check would
-    leave it running (and the app waiting for it on exit). This runs the command the same way
-    (a shell, in the worktree, its own process group) but keeps the process where `close()`
-    reaches it.
-    """
-
-    def __init__(self) -> None:
-        self._proc: subprocess.Popen | None = None
-        self._closed = False
-        self._guard = threading.Lock()
-
-    def run(self, worktree: Path, commit: str, command: str, timeout: float) -> Any:
-        from tracetui.capsule.replay import TIMED_OUT, CheckRun
-
-        with self._guard:
-            if self._closed:
-                raise TracetuiError("the replay is closed")
-            proc = self._proc = subprocess.Popen(
-                command, shell=True, cwd=worktree, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._kill(proc)
-            proc.communicate()
-            return CheckRun(commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)")
-        finally:
-            with self._guard:
-                self._proc = None
-        return CheckRun(commit, proc.returncode, out.decode("utf-8", errors="replace")[-OUTPUT_TAIL:])
-
-    def close(self) -> None:
-        with self._guard:
-            self._closed = True
-            proc = self._proc
-        if proc is not None:
-            self._kill(proc)
-
-    @staticmethod
-    def _kill(proc: subprocess.Popen) -> None:
-        # The whole group: what the shell started goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def open_replay(capsule: Any, repo: str | Path) -> Any:
@@ -180,7 +126,6 @@ class ReplayScreen(Screen):
         self._shut = False
         self._applying = False
         self._checking = False
-        self._checker = CheckProcess()
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
 
@@ -362,7 +307,7 @@ class ReplayScreen(Screen):
             try:
                 if run.worktree is None:
                     raise TracetuiError("the replay worktree is not open")
-                check = self._checker.run(run.worktree, run.commit, command, self.check_timeout)
+                check = run.run_check(command, self.check_timeout)
             except (TracetuiError, OSError) as exc:
                 self.post_message(Checked(command, error=str(exc)))
                 return
@@ -392,10 +337,9 @@ class ReplayScreen(Screen):
     def close_replay(self) -> None:
         """Remove the worktree (safe to call more than once, and from app exit)."""
         self._shut = True
-        self._checker.close()  # a check still running must not outlive its worktree
         run, self.run = self.run, None
         if run is not None:
-            run.close()
+            run.close()  # also stops a check still running: it must not outlive its worktree
 
     def on_unmount(self) -> None:
         self.close_replay()
