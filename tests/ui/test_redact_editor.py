@@ -178,3 +178,38 @@ async def test_keyboard_selection_becomes_a_manual_span(tmp_path):
         await pilot.press("m")
         manual = [s for s in load_plan(plan_file).spans if s.decision == "manual"]
         assert [(s.step, s.field, s.start, s.end) for s in manual] == [("u1", "text", 0, 3)]
+
+
+class StepEditorApp(App):
+    def __init__(self, session, location, step_id):
+        super().__init__()
+        self.session, self.location, self.step_id = session, location, step_id
+
+    def on_mount(self) -> None:
+        self.push_screen(RedactEditor(self.session, self.location, Identity(), step_id=self.step_id))
+
+
+async def test_text_without_findings_can_be_opened_and_marked_by_hand(tmp_path):
+    from tracetui.model import Session, Step
+
+    steps = [
+        Step(id="s0", index=0, kind="user", role="user", text="Rename the billing module."),
+        Step(id="s1", index=1, kind="assistant", role="assistant", text="Done: the codename is bluefin."),
+    ]
+    session = Session(id="plain-1", agent="claude", source="x.jsonl", steps=steps)
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = StepEditorApp(session, store, "s1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        editor = await _ready(app, pilot)
+        assert editor.items == []  # nothing a detector would flag
+        area = app.screen.query_one(RedactArea)
+        assert editor._field == ("s1", "text") and "bluefin" in area.text  # opened on the given step
+        await pilot.press("comma")
+        assert editor._field == ("s0", "text")
+        await pilot.press("full_stop")
+        start = area.text.index("bluefin")
+        area.selection = Selection((0, start), (0, start + len("bluefin")))
+        await pilot.press("m")
+        await pilot.pause()
+    [span] = store.load(session.id).spans
+    assert (span.step, span.field, span.start, span.end, span.decision) == ("s1", "text", start, start + 7, "manual")

@@ -529,7 +529,10 @@ class BrowserScreen(Screen):
         if getattr(self.library, "read_only", False):
             self.notify("this is a sealed capsule: its redactions are final", severity="warning", markup=False)
             return
-        screen = _redact_screen(self.opened.session, self.library)
+        index = self.current_step()
+        steps = self.opened.session.steps
+        step_id = steps[index].id if index is not None and 0 <= index < len(steps) else None
+        screen = _redact_screen(self.opened.session, self.library, step_id)
         if screen is None:
             self.notify("the redaction editor is not available in this build", severity="warning", markup=False)
             return
@@ -541,7 +544,7 @@ def is_capsule(library: Any) -> bool:
     return bool(getattr(library, "read_only", False)) and getattr(library, "manifest", None) is not None
 
 
-def _redact_screen(session: Session, library: Any):
+def _redact_screen(session: Session, library: Any, step_id: str | None = None):
     """The redaction editor over the bucket's plan store, when this build has both."""
     try:
         from tracetui.redact import PlanStore
@@ -552,4 +555,5 @@ def _redact_screen(session: Session, library: Any):
     if plans is None:
         return None
     cache = getattr(library, "cache_dir", None)
-    return RedactEditor(session, PlanStore(plans, cache / "scan-cache" if cache is not None else None))
+    store = PlanStore(plans, cache / "scan-cache" if cache is not None else None)
+    return RedactEditor(session, store, step_id=step_id)

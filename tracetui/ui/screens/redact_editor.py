@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
-from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, load_plan, save_plan
+from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, iter_fields, load_plan, save_plan
 from tracetui.redact.apply import scrub_text, stale_fields
 from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders
 from tracetui.safe_text import safe_line, safe_text
@@ -83,6 +83,8 @@ class RedactEditor(Screen):
         Binding("e", "everywhere", "Everywhere", tooltip="scrub this value everywhere in the session"),
         Binding("u", "undo", "Undo"),
         Binding("v", "toggle_preview", "Preview", tooltip="show the scrubbed text"),
+        Binding("full_stop", "next_field", "Field→", tooltip="the next text field, findings or not (to mark by hand)"),
+        Binding("comma", "previous_field", "←Field", show=False, tooltip="the previous text field"),
         Binding("]", "next_page", "Page→", show=False),
         Binding("[", "previous_page", "←Page", show=False),
         Binding("escape,q", "close", "Close"),
@@ -94,6 +96,7 @@ class RedactEditor(Screen):
         plan_location: PlanStore | str | Path,
         identity: Identity | None = None,
         *,
+        step_id: str | None = None,
         name: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -115,6 +118,10 @@ class RedactEditor(Screen):
         self._pages: list[int] = [0]
         self._page = 0
         self._order = {None: -1, **{s.id: i for i, s in enumerate(session.steps)}}
+        self._start_step = step_id  # open here (the timeline's step) rather than at the first finding
+        # Every non-empty text field, in session order: what `.` and `,` walk, so any text can be
+        # reviewed and marked by hand, not only text a detector flagged.
+        self._fields = [(f.step, f.name) for f in iter_fields(session) if f.text]
 
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -158,10 +165,34 @@ class RedactEditor(Screen):
     def _plan_ready(self, plan: Plan) -> None:
         self.plan = plan
         self._reindex()
-        if self.items:
+        here = [i for i, s in enumerate(self.items) if s.step == self._start_step] if self._start_step else []
+        if here:
+            self._go(here[0])
+        elif self._start_step is not None and any(step == self._start_step for step, _ in self._fields):
+            self._open_field(next(f for f in self._fields if f[0] == self._start_step))
+        elif self.items:
             self._go(0)
+        elif self._fields:
+            self._open_field(self._fields[0])
         else:
             self._refresh_labels()
+
+    def _open_field(self, where: tuple[str | None, str]) -> None:
+        self._show_field(*where)
+        self._show_page(0)
+        self._refresh_labels()
+
+    def _step_field(self, delta: int) -> None:
+        if not self._fields:
+            return
+        at = self._fields.index(self._field) if self._field in self._fields else -1
+        self._open_field(self._fields[max(0, min(len(self._fields) - 1, at + delta))])
+
+    def action_next_field(self) -> None:
+        self._step_field(1)
+
+    def action_previous_field(self) -> None:
+        self._step_field(-1)
 
     # --- state -----------------------------------------------------------------------------------
     def _reindex(self, keep: tuple | None = None) -> None:
@@ -298,7 +329,11 @@ class RedactEditor(Screen):
         self.query_one("#redact-where", Static).update(Content(safe_line(where)))
         span = self.current
         if span is None:
-            self._set_status("No findings in this session." if plan is not None else "")
+            self._set_status(
+                "No finding here. Select text and press m to scrub it; . and , move between fields."
+                if plan is not None
+                else ""
+            )
             return
         decision = span.decision or "waiting"
         fate = f"→ {span.placeholder}" if span.scrubbed else "kept as is" if span.decision == REJECTED else ""
