@@ -9,25 +9,9 @@ from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
 
+from pilot_steps import open_claude, settle
+
 SIZE = (160, 45)
-
-
-async def settle(app, pilot, rounds: int = 3) -> None:
-    # Workers post results, timers (filter, preview) fire, then more workers may start.
-    for _ in range(rounds):
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_claude(app, pilot) -> BrowserScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, BrowserScreen)
-    await pilot.press("end", "enter")  # the oldest session: the Claude Code one
-    await settle(app, pilot)
-    assert screen.opened is not None and screen.opened.session.agent == "claude"
-    return screen
 
 
 def timeline_text(screen) -> list[str]:

@@ -11,30 +11,14 @@ import pytest
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library
 from tracetui.ui.app import TraceApp
-from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.screens.replay import ReplayScreen
 from tracetui.ui.screens.seal import SealScreen
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
 
+from pilot_steps import open_claude, settle
+
 SIZE = (160, 48)
-
-
-async def settle(app, pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_claude(app, pilot) -> BrowserScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, BrowserScreen)
-    await pilot.press("end", "enter")  # the oldest session: the Claude Code one
-    await settle(app, pilot)
-    assert screen.opened is not None and screen.opened.session.agent == "claude"
-    return screen
 
 
 def _to_step(timeline: Timeline, index: int) -> None:
