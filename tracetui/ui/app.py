@@ -13,12 +13,12 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette, Hit, Hits, Provider
-from textual.content import Content
+from textual.command import CommandPalette
 from textual.message import Message
 
+from tracetui.library import Library
 from tracetui.safe_text import safe_line
-from tracetui.ui.commands import ActionCommands, SessionCommands, step_hits
+from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
 from tracetui.ui.themes import load_themes
 
 DEFAULT_THEME = "tracetui-dark"
@@ -56,7 +56,7 @@ class TraceApp(App):
 
     def __init__(
         self,
-        library: Any,
+        library: Library,
         *,
         sync: SyncFunction | None = None,
         repo: str | None = None,
@@ -152,60 +152,12 @@ class TraceApp(App):
             self.notify("open a session first", severity="warning", markup=False)
             return
         # The palette builds its providers from classes, so the open session rides on a subclass.
-        StepProvider = type("StepProvider", (_StepProvider,), {"session": screen.opened.session, "browser": screen})
+        StepProvider = type("StepProvider", (StepCommands,), {"session": screen.opened.session, "browser": screen})
         self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
 
     def action_search_steps(self) -> None:
-        self.push_screen(CommandPalette(providers=[_SearchProvider], placeholder="search every step…"))
+        self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))
 
 
-class _StepProvider(Provider):
-    session: Any = None
-    browser: Any = None
-
-    async def search(self, query: str) -> Hits:
-        if not query.strip():
-            return
-        for index, label in step_hits(self.session, query):
-            step_id = self.session.steps[index].id
-            yield Hit(1.0, Content(label), lambda sid=step_id: self._go(sid), help=f"id {step_id}")
-
-    def _go(self, step_id: str) -> None:
-        self.browser.jump_to_step(step_id)
-        from tracetui.ui.widgets.timeline import Timeline
-
-        self.browser.query_one(Timeline).focus()
-
-
-class _SearchProvider(Provider):
-    async def search(self, query: str) -> Hits:
-        import asyncio
-
-        query = query.strip()
-        if len(query) < 2:
-            return
-        library = self.app.library  # type: ignore[attr-defined]
-        try:
-            hits = await asyncio.to_thread(library.search, query, 30)
-        except Exception as exc:
-            self.app.notify(safe_line(f"search failed: {exc}"), severity="error", markup=False)
-            return
-        for hit in hits:
-            session_id = getattr(hit, "session", None)
-            step_id = getattr(hit, "step", None)
-            if isinstance(session_id, str) is False and session_id is not None:
-                session_id = getattr(session_id, "id", str(session_id))
-            snippet = safe_line(str(getattr(hit, "snippet", "")))[:90]
-            yield Hit(1.0, Content(snippet or safe_line(str(step_id))), lambda s=session_id, t=step_id: self._go(s, t),
-                      help=f"session {str(session_id)[:12]} step {step_id}")
-
-    def _go(self, session_id: str, step_id: str | None) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
-        screen = self.app.screen
-        if isinstance(screen, BrowserScreen):
-            screen.open_session(session_id, step_id=step_id, focus=True)
-
-
-def run_app(library: Any, **kwargs: Any) -> None:
+def run_app(library: Library, **kwargs: Any) -> None:
     TraceApp(library, **kwargs).run()

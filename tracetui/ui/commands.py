@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -100,3 +101,50 @@ def step_hits(session, query: str, limit: int = MAX_HITS) -> list[tuple[int, str
             if len(out) >= limit:
                 break
     return out
+
+
+class StepCommands(Provider):
+    """Jump to a step of the open session by number or text (the app subclasses it per session)."""
+
+    session: Any = None
+    browser: Any = None
+
+    async def search(self, query: str) -> Hits:
+        if not query.strip():
+            return
+        for index, label in step_hits(self.session, query):
+            step_id = self.session.steps[index].id
+            yield Hit(1.0, Content(label), partial(self._go, step_id), help=f"id {step_id}")
+
+    def _go(self, step_id: str) -> None:
+        from tracetui.ui.widgets.timeline import Timeline
+
+        self.browser.jump_to_step(step_id)
+        self.browser.query_one(Timeline).focus()
+
+
+class SearchCommands(Provider):
+    """Full-text search over every session's steps (asks the library in a thread)."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < 2:
+            return
+        library = self.app.library  # type: ignore[attr-defined]
+        try:
+            hits = await asyncio.to_thread(library.search, query, 30)
+        except Exception as exc:
+            self.app.notify(safe_line(f"search failed: {exc}"), severity="error", markup=False)
+            return
+        for hit in hits:
+            snippet = safe_line(hit.snippet)[:90] or safe_line(hit.step)
+            yield Hit(1.0, Content(snippet), partial(self._go, hit.session, hit.step),
+                      help=f"session {hit.session[:12]} step {hit.step}")
+
+    def _go(self, session_id: str, step_id: str) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        screen = self.app.screen
+        if isinstance(screen, BrowserScreen):
+            screen.open_session(session_id, step_id=step_id, focus=True)
+
