@@ -45,7 +45,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
+        """A row of this list, by index (subclassed: the handler name comes from the subclass)."""
+
         def __init__(self, sender: VirtualList, index: int) -> None:
             super().__init__()
             self.list = sender
@@ -55,15 +57,11 @@ class VirtualList(ScrollView, can_focus=True):
         def control(self) -> VirtualList:
             return self.list
 
-    class Chosen(Message):
-        def __init__(self, sender: VirtualList, index: int) -> None:
-            super().__init__()
-            self.list = sender
-            self.index = index
+    class Highlighted(_RowMessage):
+        """The cursor moved to a row."""
 
-        @property
-        def control(self) -> VirtualList:
-            return self.list
+    class Chosen(_RowMessage):
+        """A row was opened (enter or click)."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
