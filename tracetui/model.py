@@ -319,6 +319,7 @@ class Session:
     files: list[str] = field(default_factory=list)  # every file the session was read from
     errors: list[LineError] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # unknown record types/fields -> count
+    _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def project(self) -> str | None:
@@ -336,10 +337,17 @@ class Session:
         return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and s.edits)
 
     def step(self, step_id: str) -> Step | None:
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        return None
+        """The step with this id; a dict lookup, rebuilt when `steps` has changed under it."""
+        index = self._step_index
+        found = index.get(step_id) if index is not None else None
+        if found is None or not self._indexed(found):
+            index = self._step_index = {s.id: s for s in self.steps}
+            found = index.get(step_id)
+        return found
+
+    def _indexed(self, step: Step) -> bool:
+        # Step.index is the step's position, so a stale entry shows as a different object there.
+        return 0 <= step.index < len(self.steps) and self.steps[step.index] is step
 
     def summary_dict(self) -> dict[str, Any]:
         """The `ls --json` row for this session (design.md's contract)."""
