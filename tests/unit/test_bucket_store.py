@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import os
 
+import orjson
 import pytest
+import zstandard
 
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.store import PROBE, Store
@@ -35,9 +37,10 @@ def test_first_ingest_copies_complete_lines_only(st, tmp_path):
     assert sc.offset == len(_line(1) + _line(2))
     assert sc.size == log.stat().st_size
     assert st.content(sc) == data
-    # The copy is gzip, not the raw bytes.
-    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
-    assert gzip.decompress(copy.read_bytes()) == data
+    # The copy is zstd, not the raw bytes.
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
+    assert sc.codec == "zstd"
+    assert zstandard.ZstdDecompressor().decompress(copy.read_bytes()) == data
 
 
 def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_path, monkeypatch):
@@ -60,9 +63,9 @@ def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_pat
     # Reads: the two fingerprint probes and the new bytes, nothing else.
     assert (len(body), len(body) + len(extra)) in reads
     assert sum((e or 0) - s for s, e in reads) == 2 * PROBE + len(extra)
-    # Two gzip members now.
-    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
-    assert copy.read_bytes().count(b"\x1f\x8b\x08") >= 2
+    # Two zstd frames now.
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
+    assert copy.read_bytes().count(b"\x28\xb5\x2f\xfd") >= 2
 
 
 def test_torn_last_line_waits_then_is_taken_once_complete(st, tmp_path):
@@ -90,7 +93,7 @@ def test_rewritten_smaller_file_is_read_whole(st, tmp_path):
     assert sc2.gen == sc.gen + 1
     assert st.content(sc2) == _line(9)
     # The old generation's copy is gone.
-    assert sorted(p.name.split(".")[1] for p in st.dir.iterdir() if p.name.endswith(".gz")) == [str(sc2.gen)]
+    assert sorted(p.name.split(".")[1] for p in st.dir.iterdir() if p.name.endswith(".zst")) == [str(sc2.gen)]
 
 
 def test_rewritten_head_same_or_larger_size_is_read_whole(st, tmp_path):
@@ -107,9 +110,9 @@ def test_half_written_append_from_a_crash_is_ignored_and_overwritten(st, tmp_pat
     log = tmp_path / "s.jsonl"
     log.write_bytes(_line(1))
     sc, _ = _ingest(st, log)
-    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".gz"))
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
     with open(copy, "ab") as fh:
-        fh.write(b"\x1f\x8b\x08garbage from a crashed sync")
+        fh.write(b"\x28\xb5\x2f\xfdgarbage from a crashed sync")
     assert st.content(sc) == _line(1)  # only `stored` bytes are trusted
     with open(log, "ab") as fh:
         fh.write(_line(2))
@@ -153,3 +156,51 @@ def test_source_is_opened_read_only(st, tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.open", spy)
     _ingest(st, log)
     assert modes and set(modes) == {"rb"}
+
+
+def test_a_gzip_copy_from_an_earlier_version_is_read_and_grows_as_gzip(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    sc, _ = _ingest(st, log)
+    # Rewrite the bucket as a version before zstd left it: a gzip copy, a sidecar with no codec.
+    old_copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
+    old_copy.unlink()
+    (st.dir / f"{sc.key}.{sc.gen}.gz").write_bytes(gzip.compress(_line(1), mtime=0))
+    fields = {k: v for k, v in orjson.loads((st.dir / f"{sc.key}.json").read_bytes()).items() if k != "codec"}
+    fields["stored"] = (st.dir / f"{sc.key}.{sc.gen}.gz").stat().st_size
+    (st.dir / f"{sc.key}.json").write_bytes(orjson.dumps(fields))
+    legacy = st.load("pi", str(log))
+    assert legacy.codec == "gzip"
+    assert st.content(legacy) == _line(1)
+    with open(log, "ab") as fh:
+        fh.write(_line(2))
+    grown, data = _ingest(st, log, legacy)
+    assert data is None and grown.codec == "gzip"
+    assert st.content(grown) == _line(1) + _line(2)
+    # Read whole again (rewritten), the log gets a zstd copy and the gzip one goes.
+    log.write_bytes(_line(7))
+    fresh, _ = _ingest(st, log, grown)
+    assert fresh.codec == "zstd" and st.content(fresh) == _line(7)
+    assert [p.suffix for p in st.dir.iterdir() if p.suffix in (".gz", ".zst")] == [".zst"]
+
+
+def test_a_damaged_copy_is_one_clear_error(st, tmp_path):
+    from tracetui.errors import TracetuiError
+
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(b"".join(_line(i, pad=50) for i in range(50)))
+    sc, _ = _ingest(st, log)
+    copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
+    copy.write_bytes(copy.read_bytes()[: sc.stored // 2])
+    with pytest.raises(TracetuiError, match="copy of .* is damaged"):
+        st.content(sc)
+
+
+def test_a_sidecar_naming_an_unknown_codec_counts_as_damaged(st, tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(_line(1))
+    sc, _ = _ingest(st, log)
+    fields = orjson.loads((st.dir / f"{sc.key}.json").read_bytes())
+    (st.dir / f"{sc.key}.json").write_bytes(orjson.dumps({**fields, "codec": "brotli"}))
+    assert st.load("pi", str(log)) is None
+    assert st.load_all() == {}
