@@ -72,9 +72,22 @@ def parse_patch(text: str) -> Patch:
         patch.problems.append("does not start with *** Begin Patch")
     ended = False
     current: _Builder | None = None
+    problems = patch.problems
     n = len(lines)
     while i < n:
         line = lines[i]
+        head = line[:1]
+        if (head == "+" or head == "-") and current is not None:
+            # The bulk of a patch, so it is settled first: a line starting with '+' or '-' can be
+            # neither blank nor a `***` marker, so in a file section it is always a body line.
+            if current.content is None:
+                current.hunk_line(line)
+            elif head == "+":
+                current.content.append(line[1:])
+            else:
+                problems.append(f"line {i + 1}: an Add File line does not start with '+'")
+            i += 1
+            continue
         stripped = line.strip()
         if stripped == END:
             ended = True
@@ -96,14 +109,14 @@ def parse_patch(text: str) -> Patch:
                 i += 1
         elif current is None:
             if stripped:
-                patch.problems.append(f"line {i + 1}: text outside a file section")
+                problems.append(f"line {i + 1}: text outside a file section")
         elif current.content is not None:
             if line.startswith("+"):
                 current.content.append(line[1:])
             elif stripped and stripped != EOF_MARK:
-                patch.problems.append(f"line {i + 1}: an Add File line does not start with '+'")
+                problems.append(f"line {i + 1}: an Add File line does not start with '+'")
         else:
-            current.update_line(line, i + 1, patch.problems)
+            current.update_line(line, i + 1, problems)
         i += 1
     _finish(patch, current)
     if not ended:
@@ -154,12 +167,14 @@ class _Builder:
             self.close_hunk(True)
             return
         if line[:1] in (" ", "+", "-"):
-            body = line
+            self.hunk_line(line)
         elif line == "":
-            body = " "  # Codex reads an empty line inside a hunk as an empty context line
+            self.hunk_line(" ")  # Codex reads an empty line inside a hunk as an empty context line
         else:
             problems.append(f"line {number}: unexpected line in an Update File hunk")
-            return
+
+    def hunk_line(self, body: str) -> None:
+        """Add a ' ', '+' or '-' line to the open hunk."""
         if self.lines is None:  # the first hunk of a section may omit its @@ header
             self.lines = []
             self.anchor = None
@@ -168,11 +183,16 @@ class _Builder:
     def close_hunk(self, end_of_file: bool) -> None:
         lines = self.lines
         self.lines = None
-        if not lines or not any(line[0] != " " for line in lines):
+        if not lines:
             return
-        old = sum(1 for line in lines if line[0] != "+")
-        new = sum(1 for line in lines if line[0] != "-")
-        self.edit.hunks.append(Hunk(0, old, 0, new, lines))
+        # Every hunk line starts with ' ', '+' or '-' (see update_line), so counting two of them
+        # tells all: no '+' and no '-' is a context-only hunk, which changes nothing.
+        heads = [line[0] for line in lines]
+        added = heads.count("+")
+        removed = heads.count("-")
+        if not added and not removed:
+            return
+        self.edit.hunks.append(Hunk(0, len(lines) - added, 0, len(lines) - removed, lines))
         self.anchors.append(self.anchor)
         self.eofs.append(end_of_file)
         self.anchor = None
