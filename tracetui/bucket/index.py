@@ -247,6 +247,22 @@ def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
 
 
 def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
+    """Insert one session's rows (in the caller's transaction).
+
+    Text with a lone UTF-16 surrogate (a reader let half an emoji through) cannot be stored: SQLite
+    refuses it, so the rows are put again with it mended. Checking every row first would cost more
+    than the rare retry.
+    """
+    conn.execute("SAVEPOINT put_session")
+    try:
+        _insert(conn, srow, steps)
+    except UnicodeEncodeError:
+        conn.execute("ROLLBACK TO put_session")
+        _insert(conn, mend(srow), mend(steps))
+    conn.execute("RELEASE put_session")
+
+
+def _insert(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
     conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 18)})", srow)
     conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
 

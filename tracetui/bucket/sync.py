@@ -139,15 +139,11 @@ def _pack(out: dict[str, Any]) -> bytes:
     Pickle, because the main process unpickles these rows in less than half the time orjson takes
     to parse them, and the main process (the one SQLite writer) is the pipeline's narrowest part.
     The bytes only ever travel from our own worker process to its parent, over a private pipe.
-    orjson still checks the text first: it refuses what no UTF-8 encoder takes (a lone surrogate
-    a reader let through), which SQLite would refuse too, so that text is mended here.
+    Text no UTF-8 encoder takes (a lone surrogate) travels as it is: `index.put_session` mends the
+    rows. The errors (few and small) are mended here, as they go on to JSON output.
     """
-    try:
-        orjson.dumps(out, option=orjson.OPT_NON_STR_KEYS, default=str)
-    except orjson.JSONEncodeError:
-        out = index.mend(out)
+    out["errors"] = index.mend(out["errors"])
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-
 
 
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
