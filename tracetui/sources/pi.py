@@ -37,6 +37,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -717,69 +718,63 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
     keeps its old/new strings), rather than hunks with made-up numbers. Starts follow jsdiff's
     structuredPatch: a side with no lines starts where its lines would be.
     """
-    # Plain string operations rather than a regex per line: edit diffs are most of a log's
-    # lines that need more than orjson.
-    groups: list[list[tuple[str, int, str]]] = [[]]
-    for raw in diff.split("\n"):
-        if not raw:
-            continue
-        sign = raw[0]
-        rest = raw[1:].lstrip(" ")
-        if rest == "..." and sign == " ":
-            groups.append([])
-            continue
-        number, _, text = rest.partition(" ")
-        if sign not in "+- " or not (number.isascii() and number.isdigit()):
-            return []
-        groups[-1].append((sign, int(number), text))
+    # Edit diffs are most of a log's lines that need more than orjson, so the per-line work is
+    # left to C: one regex pass splits every line into sign, number and text (or marks it a gap),
+    # and each hunk's starts come from str.find/count on a string of its lines' signs.
+    found = _DIFF_LINE.findall(diff)
+    # Each match is one whole line, so a non-empty line left unmatched is not of this shape.
+    rows = diff.split("\n")
+    if not found or len(found) != len(rows) - rows.count(""):
+        return []
+    signs_t, numbers, texts, gaps = zip(*found)
+    # One character per line, its sign or "." for a gap (a gap's sign group is empty).
+    marks = "".join(map(operator.add, signs_t, gaps))
     hunks: list[Hunk] = []
     delta = 0  # new line number minus old, after the hunks so far
-    for lines in groups:
-        if not any(sign != " " for sign, _, _ in lines):
+    end = -1
+    for signs in marks.split("."):
+        start, end = end + 1, end + 1 + len(signs)  # this hunk's lines are found[start:end]
+        removed = signs.count("-")
+        added = signs.count("+")
+        if not removed and not added:
             continue
-        old_before = new_before = 0
-        old_start = new_start = None
-        trailing = anywhere = None
-        seen_change = False
-        for sign, number, _ in lines:
-            if sign == "-" and old_start is None:
-                old_start = number - old_before
-            elif sign == "+" and new_start is None:
-                new_start = number - new_before
-            elif sign == " ":
-                if seen_change and trailing is None:
-                    trailing = number - old_before
-                if anywhere is None:
-                    anywhere = number - old_before
-            if sign != " ":
-                seen_change = True
-            if sign != "+":
-                old_before += 1
-            if sign != "-":
-                new_before += 1
-        if old_start is None:
-            if trailing is not None:
-                old_start = trailing
-            elif new_start is not None:
-                old_start = new_start - delta
+        # A line's number minus the lines of its side above it in the hunk is the hunk's start.
+        old_start: int | None = None
+        new_start: int | None = None
+        first_removed = signs.find("-")
+        first_added = signs.find("+")
+        if first_removed >= 0:
+            above = first_removed - signs.count("+", 0, first_removed)
+            old_start = int(numbers[start + first_removed]) - above
+        if first_added >= 0:
+            above = first_added - signs.count("-", 0, first_added)
+            new_start = int(numbers[start + first_added]) - above
+        if old_start is None:  # nothing removed, so something added: place the old side by it
+            trailing = signs.find(" ", first_added + 1)  # the first context line after a change
+            if trailing >= 0:
+                above = trailing - signs.count("+", 0, trailing)
+                old_start = int(numbers[start + trailing]) - above
             else:
-                old_start = anywhere
-        if new_start is None and old_start is not None:
+                old_start = new_start - delta  # type: ignore[operator]
+        if new_start is None:
             new_start = old_start + delta
-        removed = sum(1 for sign, _, _ in lines if sign == "-")
-        added = sum(1 for sign, _, _ in lines if sign == "+")
-        valid = old_start is not None and new_start is not None and old_start >= 1 and new_start >= 1
+        valid = old_start >= 1 and new_start >= 1
         hunks.append(
             Hunk(
-                old_start=old_start if valid else 0,  # type: ignore[arg-type]
-                old_lines=old_before,
-                new_start=new_start if valid else 0,  # type: ignore[arg-type]
-                new_lines=new_before,
-                lines=[sign + text for sign, _, text in lines],
+                old_start=old_start if valid else 0,
+                old_lines=len(signs) - added,
+                new_start=new_start if valid else 0,
+                new_lines=len(signs) - removed,
+                lines=list(map(operator.add, signs_t[start:end], texts[start:end])),
             )
         )
         delta += added - removed
     return hunks
+
+
+# parse_numbered_diff's lines: a sign, a right-aligned line number (ASCII digits), then a space
+# and the text (or nothing); or a gap between hunks, spaces and `...` (its last dot captured).
+_DIFF_LINE = re.compile(r"^(?:([+\- ]) *([0-9]+)(?: (.*))?| +\.\.(\.))$", re.MULTILINE)
 
 
 _HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
