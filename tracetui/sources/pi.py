@@ -721,7 +721,7 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
     # Edit diffs are most of a log's lines that need more than orjson, so the per-line work is
     # left to C: one regex pass splits every line into sign, number and text (or marks it a gap),
     # and each hunk's starts come from str.find/count on a string of its lines' signs.
-    found = _DIFF_LINE.findall(diff)
+    found = _DIFF_LINE.findall("\n" + diff + "\n")
     # Each match is one whole line, so a non-empty line left unmatched is not of this shape.
     rows = diff.split("\n")
     if not found or len(found) != len(rows) - rows.count(""):
@@ -774,7 +774,10 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
 
 # parse_numbered_diff's lines: a sign, a right-aligned line number (ASCII digits), then a space
 # and the text (or nothing); or a gap between hunks, spaces and `...` (its last dot captured).
-_DIFF_LINE = re.compile(r"^(?:([+\- ]) *([0-9]+)(?: (.*))?| +\.\.(\.))$", re.MULTILINE)
+# A match takes the newline before its line and must see the one after it, so it is always one
+# whole line (of a text with a newline put at both ends), and the regex engine can jump from
+# newline to newline instead of trying `^` at every character.
+_DIFF_LINE = re.compile(r"\n(?:([+\- ]) *([0-9]+)(?: (.*))?| +\.\.(\.))(?=\n)")
 
 
 _HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
