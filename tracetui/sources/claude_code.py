@@ -101,7 +101,10 @@ class _Line:
 
     no: int
     pos: int  # order among all lines of the session's files (file order)
-    rec: dict[str, Any]
+    # The parsed record, only while its steps are made: dropped then, so the JSON it holds and the
+    # steps do not keep is freed at once rather than surviving (and being walked by the garbage
+    # collector) until the session is done. What is needed later is kept in the fields below.
+    rec: dict[str, Any] | None
     type: str
     uuid: str | None
     parent_uuid: str | None
@@ -117,6 +120,8 @@ class _Line:
     on_path: bool = False  # (mark_active) on the walk back from the conversation's last message
     holds_turn: bool = False  # (mark_active) a prompt or a new response at or below this line
     active: bool | None = None
+    timestamp: Any = None  # the record's "timestamp" as written
+    message_id: str | None = None  # an assistant line's message.id
 
 
 @dataclass(slots=True, eq=False)
@@ -231,6 +236,12 @@ class _Reader:
                 scope.lines.append(line)
                 scope.has_transcript = True
             self._make_steps(line, log.path)
+            line.timestamp = ts
+            if kind == "assistant":
+                message = rec.get("message")
+                mid = message.get("id") if isinstance(message, dict) else None
+                line.message_id = mid if isinstance(mid, str) else None
+            line.rec = None
         return by_uuid
 
     def _merge_replayed_usage(self, rec: dict[str, Any]) -> None:
@@ -745,7 +756,7 @@ class _Reader:
                     found = call
                     break
             if found is None:
-                first = agent.lines[0].rec.get("timestamp") if agent.lines else None
+                first = agent.lines[0].timestamp if agent.lines else None
                 for call in self.spawn_calls:
                     if call.id in taken or not call.timestamp or not isinstance(first, str):
                         continue
@@ -944,9 +955,7 @@ def _break_cycles(lines: list[_Line]) -> None:
 def _message_id(line: _Line | None) -> str | None:
     if line is None or line.type != "assistant":
         return None
-    message = line.rec.get("message")
-    mid = message.get("id") if isinstance(message, dict) else None
-    return mid if isinstance(mid, str) else None
+    return line.message_id
 
 
 def _starts_turn(line: _Line) -> bool:
