@@ -49,7 +49,8 @@ class TraceApp(App):
         Binding("q", "quit", "Quit", tooltip="Leave tracetui"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("f1,question_mark", "toggle_keys", "Keys", tooltip="Show every key of the focused pane"),
-        Binding("ctrl+t", "next_theme", "Theme", tooltip="Switch to the next colour theme"),
+        # Shown in the palette and the key help, not the footer: the footer is full at 120 columns.
+        Binding("ctrl+t", "next_theme", "Theme", show=False, tooltip="Switch to the next colour theme"),
         Binding("ctrl+g", "jump_step", "Go to step", tooltip="Jump to a step of the open session"),
         Binding("ctrl+f", "search_steps", "Search", tooltip="Full-text search over every session's steps"),
     ]

@@ -145,7 +145,7 @@ class BrowserScreen(Screen):
                     yield TextView(id="diff-view")
                 with TabPane("Trail", id="trail"):
                     yield TextView(id="trail-view")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)

@@ -131,7 +131,7 @@ class RedactEditor(Screen):
             yield RedactArea(id="redact-text")
             yield TextArea("", read_only=True, soft_wrap=True, id="redact-preview")
         yield Static(id="redact-status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         preview = self.query_one("#redact-preview")

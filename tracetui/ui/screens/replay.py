@@ -146,7 +146,7 @@ class ReplayScreen(Screen):
             )
             yield Button("Run check", id="replay-run", disabled=True)
         yield Static("", id="replay-verdict", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         cap = self.capsule
