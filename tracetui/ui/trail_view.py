@@ -30,7 +30,8 @@ class PatchView:
 class TrailResult:
     states: dict[str, str] = field(default_factory=dict)  # step id -> worst state of its patches
     patches: dict[str, list[PatchView]] = field(default_factory=dict)  # step id -> its patches
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # patches on the session's final path
+    abandoned: int = 0  # patches made on branches the session rewound away from
     note: str = ""
     summary_blocks: list[Block] = field(default_factory=list)
 
@@ -42,6 +43,7 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
     except Exception as exc:  # the trail is a bonus: its failure must not cost the timeline
         fates, note, diff_of = [], f"no trail: {exc}", None
     result.note = note
+    off_path = {s.id for s in session.steps if not s.active}
     for fate in fates:
         patch = getattr(fate, "patch", fate)
         step_id = _get(patch, "step", "step_id")
@@ -64,8 +66,12 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
                 diff = ""
         view = PatchView(str(_get(patch, "path") or "?"), state, _get(fate, "commit"), evidence, diff)
         result.patches.setdefault(step_id, []).append(view)
-        if state:
+        if step_id in off_path:
+            # Usually "lost": true, but it would drown what happened on the path the user kept.
+            result.abandoned += 1
+        elif state:
             result.counts[state] = result.counts.get(state, 0) + 1
+        if state:
             prior = result.states.get(step_id)
             if prior is None or _rank(state) < _rank(prior):
                 result.states[step_id] = state
@@ -124,17 +130,24 @@ def summary_blocks(session: Session, result: TrailResult) -> list[Block]:
         lines.append(f"{total} patches: {counts_text(result.counts)}")
     else:
         lines.append("no patches with a verdict")
+    if result.abandoned:
+        lines.append(f"{result.abandoned} more on abandoned branches, listed last")
     if result.note:
         lines.append(result.note)
     blocks = [Block("trail", "\n".join(lines))]
-    by_index = {s.id: s.index for s in session.steps}
-    rows = []
-    for step_id in sorted(result.patches, key=lambda sid: by_index.get(sid, 0)):
+    steps = {s.id: s for s in session.steps}
+    kept: list[str] = []
+    abandoned: list[str] = []
+    for step_id in sorted(result.patches, key=lambda sid: steps[sid].index if sid in steps else 0):
+        step = steps.get(step_id)
+        rows = kept if step is None or step.active else abandoned
         for p in result.patches[step_id]:
-            rows.append(f"step {by_index.get(step_id, '?'):>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
+            rows.append(f"step {step.index if step else '?':>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
                         + (f"  ({p.evidence})" if p.evidence else ""))
-    if rows:
-        blocks.append(Block("patches", "\n".join(rows)))
+    if kept:
+        blocks.append(Block("patches", "\n".join(kept)))
+    if abandoned:
+        blocks.append(Block("patches on abandoned branches", "\n".join(abandoned)))
     return blocks
 
 
