@@ -165,6 +165,7 @@ class _Reader:
         self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
         self.token_marks: list[tuple[int, Tokens]] = []  # (slot position at the event, delta)
         self.prev_total: tuple[int, int, int] | None = None
+        self.prev_usage: dict[str, Any] | None = None  # the total_token_usage prev_total came from
         # Event/item pairing (module docstring): queues of ("event" | "item", slot position).
         self.pending: dict[str, deque[tuple[str, int]]] = {"user": deque(), "assistant": deque()}
         self.reason_events: list[tuple[int, str]] = []
@@ -180,7 +181,9 @@ class _Reader:
             kind = rec.get("type")
             payload = rec.get("payload")
             if isinstance(kind, str) and isinstance(payload, dict):
-                timestamp = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
+                timestamp = rec.get("timestamp")
+                if not isinstance(timestamp, str):
+                    timestamp = None
                 if timestamp:
                     self.session.ended = timestamp
                     self.first_ts = self.first_ts or timestamp
@@ -586,6 +589,11 @@ class _Reader:
         total = info.get("total_token_usage") if isinstance(info, dict) else None
         if not isinstance(total, dict):
             return
+        # About half the events repeat the previous total unchanged: an equal dict gives an equal
+        # tuple, so it is known to change nothing without converting it.
+        if total == self.prev_usage:
+            return
+        self.prev_usage = total
         current = (
             _int(total.get("input_tokens")),
             _int(total.get("cached_input_tokens")),
@@ -637,7 +645,7 @@ class _Reader:
             self.last_key = key
             self.sub = 0
             step_id = f"{self.prefix}{key}"
-        step = Step(id=step_id, index=0, kind=kind, role=role, text=text, timestamp=ts)
+        step = Step(step_id, 0, kind, role, text, ts)  # positional: a Step for nearly every record
         if role == "assistant":
             step.model = self.model
         if self.turn_cwd and self.turn_cwd != self.session.cwd:
@@ -694,6 +702,8 @@ def _str(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int:
+    if type(value) is int:  # the usual case, without the try
+        return value
     try:
         return int(value or 0)
     except (TypeError, ValueError):
@@ -784,12 +794,16 @@ def _join(base: str | None, path: str) -> str:
         return path
     if path in (".", "./"):
         return base
-    module = ntpath if ("\\" in base or re.match(r"[A-Za-z]:", base)) else posixpath
+    module = ntpath if ("\\" in base or _DRIVE.match(base)) else posixpath
     return module.normpath(module.join(base, path))
 
 
 def _is_absolute(path: str) -> bool:
-    return path.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[\\/]", path))
+    return path.startswith(("/", "\\", "~")) or bool(_DRIVE_ROOT.match(path))
+
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+_DRIVE_ROOT = re.compile(r"[A-Za-z]:[\\/]")
 
 
 def _collapse(text: str) -> str:
