@@ -174,6 +174,62 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], run
     }
 
 
+def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
+    """CPU seconds of each stage of one cold sync, run serially in this process (workers=1).
+
+    Timers are wrapped around the functions that do each stage; what is left over is the look
+    phase, reading the sources, the sidecars and the other bookkeeping. Run alone, with no
+    pool, so each figure is the stage's own cost rather than a share of two busy cores.
+    """
+    sys.path.insert(0, str(ROOT))
+    import pickle
+
+    import tracetui.bucket.store as store
+    import tracetui.bucket.sync as syncmod
+    import tracetui.sources as readers
+    from tracetui.bucket import Bucket, index
+
+    spent: dict[str, float] = {}
+
+    def timed(stage, fn):
+        def run(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[stage] = spent.get(stage, 0.0) + time.process_time() - start
+
+        return run
+
+    class TimedReader:
+        def __init__(self, reader):
+            self.group = timed("readers: group", reader.group)
+            self.read = timed("readers: read", reader.read)
+
+    class TimedPickle:
+        dumps = staticmethod(timed("pickle to the writer", pickle.dumps))
+        loads = staticmethod(timed("pickle from the worker", pickle.loads))
+        HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+    store._pack = timed("compress the copies", store._pack)
+    real_reader = readers.reader
+    readers.reader = lambda agent: TimedReader(real_reader(agent))
+    index.session_rows = timed("build index rows", index.session_rows)
+    syncmod.pickle = TimedPickle
+    index.put_session = timed("SQLite: session and step rows", index.put_session)
+    index.fts_catch_up = timed("SQLite: FTS5 index", index.fts_catch_up)
+
+    srcs = {a: [Path(p) for p in ps] for a, ps in sources.items()}
+    shutil.rmtree(bucket, ignore_errors=True)
+    b = Bucket.open(bucket)
+    start = time.process_time()
+    b.sync(srcs, workers=1)
+    total = time.process_time() - start
+    b.close()
+    spent["other (look, read sources, sidecars, bookkeeping)"] = total - sum(spent.values())
+    return {"total_cpu_seconds": total, "stages": spent}
+
+
 def _cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -218,7 +274,8 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, default=2, help="1: only the larger tree")
     ap.add_argument("--tmp", help="where to build the temporary trees (default: the system temp dir)")
     ap.add_argument("--runs", type=int, default=3, help="cold syncs per size, best taken (default 3)")
-    ap.add_argument("--child", choices=("parse", "sync"), help=argparse.SUPPRESS)
+    ap.add_argument("--stages", action="store_true", help="also time each stage of a serial cold sync")
+    ap.add_argument("--child", choices=("parse", "sync", "stages"), help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
     ap.add_argument("--bucket", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -228,6 +285,9 @@ def main() -> int:
         return 0
     if args.child == "sync":
         print(json.dumps(child_sync(json.loads(args.sources), args.bucket, WORDS, args.runs)))
+        return 0
+    if args.child == "stages":
+        print(json.dumps(child_stages(json.loads(args.sources), args.bucket)))
         return 0
 
     if not CORPUS.is_dir():
@@ -246,11 +306,18 @@ def main() -> int:
                 "--runs", str(args.runs),
             )  # fmt: skip
             shutil.rmtree(tmp / f"bucket{n}")
+            stages = None
+            if args.stages:
+                stages = run_child("--child", "stages", "--sources", json.dumps(srcs), "--bucket", str(tmp / f"stages{n}"))
+                shutil.rmtree(tmp / f"stages{n}", ignore_errors=True)
             run = {"replicas": n, "source_mb": parse["bytes"] / 1e6, "files": parse["files"],
                    "lines": parse["lines"], "parse_seconds": parse["seconds"], **sync}  # fmt: skip
             run["cold_vs_parse"] = sync["cold_seconds"] / parse["seconds"]
             run["parse_cpu_seconds"] = parse["cpu_seconds"]
             run["cold_cpu_vs_parse_cpu"] = sync["cold_cpu_seconds"] / parse["cpu_seconds"]
+            if stages is not None:
+                run["serial_cpu_seconds"] = stages["total_cpu_seconds"]
+                run["stages"] = {k: {"cpu_seconds": v, "parses": v / parse["cpu_seconds"]} for k, v in stages["stages"].items()}
             results["runs"].append(run)
             print(
                 f"{run['source_mb']:.0f} MB, {run['files']} files, {run['sessions']} sessions: "
@@ -261,6 +328,8 @@ def main() -> int:
                 f"bucket {run['bucket_mb']:.0f} MB",
                 file=sys.stderr,
             )
+            for stage, figures in (run.get("stages") or {}).items():
+                print(f"  stage {stage}: {figures['cpu_seconds']:.2f} CPU s = {figures['parses']:.1f} parses", file=sys.stderr)
             for word, s in run["search"].items():
                 print(
                     f"  search {word!r}: {s['median_ms']:.1f} ms median ({s['first_ms']:.1f} first), "
