@@ -201,7 +201,9 @@ class _Reader:
                     key = kind if isinstance(kind, str) else "<no type>"
                     self.skipped[key] = self.skipped.get(key, 0) + 1
                 continue
-            uuid = rec.get("uuid") if isinstance(rec.get("uuid"), str) else None
+            uuid = rec.get("uuid")
+            if not isinstance(uuid, str):
+                uuid = None
             if uuid is not None:
                 if uuid in by_uuid:
                     continue  # the same line written twice
@@ -258,14 +260,21 @@ class _Reader:
             _max_into(seen, _tokens(message["usage"]))
 
     def _note_session_facts(self, rec: dict[str, Any]) -> None:
-        if self.session_id is None and isinstance(rec.get("sessionId"), str) and rec["sessionId"]:
-            self.session_id = rec["sessionId"]
-        if self.cwd is None and isinstance(rec.get("cwd"), str) and rec["cwd"]:
-            self.cwd = rec["cwd"]
-        if isinstance(rec.get("version"), str) and rec["version"]:
-            self.version = rec["version"]
-        if isinstance(rec.get("gitBranch"), str) and rec["gitBranch"]:
-            self.branch = rec["gitBranch"]
+        # Runs for every line of the main file: one lookup per field.
+        if self.session_id is None:
+            value = rec.get("sessionId")
+            if isinstance(value, str) and value:
+                self.session_id = value
+        if self.cwd is None:
+            value = rec.get("cwd")
+            if isinstance(value, str) and value:
+                self.cwd = value
+        value = rec.get("version")
+        if isinstance(value, str) and value:
+            self.version = value
+        value = rec.get("gitBranch")
+        if isinstance(value, str) and value:
+            self.branch = value
 
     def _inline_scope(
         self, rec: dict[str, Any], uuid: str | None, parent_uuid: Any, by_uuid: dict[str, _Line]
@@ -308,7 +317,9 @@ class _Reader:
         while step_id in self.by_id:
             step_id += "+"  # only a log that reuses its own uuids gets here
         rec = line.rec
-        ts = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
+        ts = rec.get("timestamp")
+        if not isinstance(ts, str):
+            ts = None
         step = Step(
             step_id,
             0,
@@ -444,7 +455,9 @@ class _Reader:
         if not isinstance(message, dict):
             self.errors.append(LineError(path, line.no, "assistant line without a message"))
             return
-        model = message.get("model") if isinstance(message.get("model"), str) else None
+        model = message.get("model")
+        if not isinstance(model, str):
+            model = None
         synthetic = model == SYNTHETIC_MODEL or rec.get("isApiErrorMessage") is True
         usage = message.get("usage")
         tokens = _tokens(usage) if isinstance(usage, dict) else None
@@ -973,13 +986,17 @@ def _starts_turn(line: _Line) -> bool:
 
 
 def _tokens(usage: dict[str, Any]) -> Tokens:
-    values = [
-        usage.get("input_tokens"),
-        usage.get("output_tokens"),
-        usage.get("cache_read_input_tokens"),
-        usage.get("cache_creation_input_tokens"),
-    ]
-    return Tokens(*(v if type(v) is int else 0 for v in values))
+    # Once per assistant line: plain lookups, no list or generator in between.
+    i = usage.get("input_tokens")
+    o = usage.get("output_tokens")
+    r = usage.get("cache_read_input_tokens")
+    w = usage.get("cache_creation_input_tokens")
+    return Tokens(
+        i if type(i) is int else 0,
+        o if type(o) is int else 0,
+        r if type(r) is int else 0,
+        w if type(w) is int else 0,
+    )
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:
