@@ -10,11 +10,12 @@ import bisect
 from collections.abc import Iterable
 
 from tracetui.redact import ds, pii, rules
+from tracetui.redact.encoded import encoded_findings
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "2"
+DETECTORS_VERSION = "3"
 
 
 def _lower_aligned(text: str) -> str:
@@ -25,10 +26,13 @@ def _lower_aligned(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def scan_text(text: str | bytes, identity: Identity | None = None, *, fast: bool = False) -> list[Finding]:
+def scan_text(
+    text: str | bytes, identity: Identity | None = None, *, fast: bool = False, _depth: int = 0
+) -> list[Finding]:
     """Findings in one text, sorted by position; never the values themselves.
 
     `fast` runs only the format rules (a fallback when a field's full scan runs out of time).
+    Base64 and percent-encoded runs are decoded and scanned too (`encoded`), `_depth` levels deep.
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = bytes(text).decode("utf-8", errors="replace")
@@ -50,6 +54,8 @@ def scan_text(text: str | bytes, identity: Identity | None = None, *, fast: bool
         found.extend(ds.keyword_findings(text, lowered))
         found.extend(pii.pii_findings(text, lowered))
         found.extend(ds.entropy_findings(text))
+        rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
+        found.extend(encoded_findings(text, rescan, _depth))
     return resolve(found)
 
 
