@@ -460,13 +460,15 @@ class _Reader:
     def add(self, entry: _Entry, kind: str, role: str, text: str, stamp: str | None, **fields: Any) -> Step:
         n = entry.slot
         entry.slot = n + 1
+        # The leading fields go by position: keyword arguments are matched by name against all
+        # of Step's fields, a cost paid for every step of the log.
         step = Step(
-            id=entry.key if n == 0 else f"{entry.key}:{n}",
-            index=len(self.steps),
-            kind=kind,
-            role=role,
-            text=text,
-            timestamp=stamp,
+            entry.key if n == 0 else f"{entry.key}:{n}",  # id
+            len(self.steps),  # index
+            kind,
+            role,
+            text,
+            stamp,  # timestamp
             parent=entry.steps[-1].id if entry.steps else None,
             **fields,
         )
