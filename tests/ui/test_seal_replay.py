@@ -370,3 +370,48 @@ async def test_closing_during_a_long_check_stops_it(capsule_file, tmp_path):
     except ProcessLookupError:
         alive = False
     assert not alive
+
+
+async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(capsule_file, tmp_path):
+    demo, path = capsule_file
+    clone = _clone(demo, tmp_path)
+    capsule = open_capsule(path)
+    # A later commit on top of the base that "fixes" the check (it adds the marker the check wants)
+    # without touching the files the session patched, so every patch still applies there.
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "checkout", "-q", "-b", "fix", capsule.base], check=True)
+    (clone / "FIXED").write_text("yes\n")
+    subprocess.run([*git, "add", "FIXED"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "fix"], check=True)
+    app = TraceApp(capsule)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        replay = app.screen
+        replay.query_one("#replay-repo").value = str(clone)
+        replay.query_one("#replay-check").value = "test -f FIXED && grep -q apply_discount shop/cart.py"
+        replay.query_one("#replay-ref").value = "fix"
+        await pilot.click("#replay-judge")
+        await settle(app, pilot)
+        for _ in range(100):  # two worktrees and two checks: give the worker time
+            if replay.verdict is not None:
+                break
+            await pilot.pause(0.1)
+        assert replay.verdict.verdict == "fixed"
+        text = str(replay.query_one("#replay-verdict").render())
+        assert text.startswith("verdict: fixed · the check fails at the base commit but passes at fix")
+        assert f"at base {capsule.base[:12]}: check fails (exit 1)" in text
+        assert "at ref " in text and "check passes (exit 0)" in text
+        # The same check at the base itself: the failure reproduces.
+        replay.query_one("#replay-ref").value = capsule.base
+        replay.verdict = None
+        await pilot.click("#replay-judge")
+        for _ in range(100):
+            if replay.verdict is not None:
+                break
+            await pilot.pause(0.1)
+        assert replay.verdict.verdict == "reproduces"
+        assert "-error" in replay.query_one("#replay-verdict").classes
+    # Every worktree the verdicts made is gone.
+    assert _worktrees(clone) == [str(clone)]

@@ -29,6 +29,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -229,11 +230,16 @@ def replay(
     check: str | None = None,
     ref: str = "HEAD",
     timeout: float = CHECK_TIMEOUT,
+    opened: Callable[[Replay], None] | None = None,
 ) -> ReplayResult:
-    """Replay a capsule on `repo` and give a verdict (see the module docstring)."""
-    opened = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
+    """Replay a capsule on `repo` and give a verdict (see the module docstring).
+
+    `opened(run)` is called with each worktree replay as it opens (at the base, then at `ref`), so
+    a caller on another thread can `close()` it to stop a long check; it may raise to cancel.
+    """
+    opened_capsule = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
     root = repo_root(Path(repo))
-    recorded_base = opened.base
+    recorded_base = opened_capsule.base
     if not recorded_base:
         return ReplayResult(INCONCLUSIVE, "the capsule records no base commit", None)
     base = resolve_commit(root, recorded_base)
@@ -247,7 +253,9 @@ def replay(
     if target is None:
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
 
-    with Replay(opened, root, base) as run:
+    with Replay(opened_capsule, root, base) as run:
+        if opened is not None:
+            opened(run)
         run.apply_all()
         result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
         if run.failed:
@@ -273,7 +281,9 @@ def replay(
         result.reason = "the check fails at the base commit with the capsule's patches applied"
         return result
 
-    with Replay(opened, root, target) as run:
+    with Replay(opened_capsule, root, target) as run:
+        if opened is not None:
+            opened(run)
         run.apply_all()
         if run.failed:
             result.patches = _results(run)

@@ -2,8 +2,10 @@
 
 Start opens a `capsule.Replay`: a temporary git worktree of your repository at the capsule's base
 commit. `n` applies the next step's patches and shows each patch's diff and whether it applied.
-The check command is yours, typed here; nothing from the capsule is ever run. Closing the screen
-(or the app) removes the worktree.
+The check command is yours, typed here; nothing from the capsule is ever run. `v` gives the same
+verdict as `tracetui replay --check`: your check with every patch applied, at the base commit and
+at the ref you name (reproduces, fixed or inconclusive), in worktrees of its own. Closing the
+screen (or the app) removes every worktree and stops a check still running.
 
 Every call into the Replay runs in a thread worker, one at a time (a lock), so git and the check
 never block the screen.
@@ -105,6 +107,13 @@ class Checked(Message):
         self.error = error
 
 
+class Judged(Message):
+    def __init__(self, result: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+
+
 class ReplayScreen(Screen):
     """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
 
@@ -112,6 +121,8 @@ class ReplayScreen(Screen):
     BINDINGS = [
         Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
         Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
+        Binding("v", "verdict", "Verdict",
+                tooltip="Run your check with every patch applied at the base commit and at the ref, and judge"),
         Binding("escape,q", "close", "Close", tooltip="Close the replay and remove its worktree"),
     ]
 
@@ -126,6 +137,9 @@ class ReplayScreen(Screen):
         self._shut = False
         self._applying = False
         self._checking = False
+        self._judging = False
+        self._verdict_run: Any = None  # the worktree replay the verdict is using, for close_replay
+        self.verdict: Any = None  # the last ReplayResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
 
@@ -145,6 +159,8 @@ class ReplayScreen(Screen):
                 placeholder="your own check command, e.g. pytest -x tests/test_cart.py", id="replay-check"
             )
             yield Button("Run check", id="replay-run", disabled=True)
+            yield Input("HEAD", placeholder="ref", id="replay-ref")
+            yield Button("Verdict", id="replay-judge")
         yield Static("", id="replay-verdict", markup=False)
         yield Footer(compact=True)
 
@@ -329,6 +345,63 @@ class ReplayScreen(Screen):
         head = safe_line(f"check {verdict} after {applied} of {total} steps: {message.command}")
         box.update(Content("\n".join([head, *tail]) if any(tail) else head))
 
+    # -- the verdict ----------------------------------------------------------------------------
+    @on(Button.Pressed, "#replay-judge")
+    @on(Input.Submitted, "#replay-ref")
+    def action_verdict(self) -> None:
+        repo = self.query_one("#replay-repo", Input).value.strip()
+        command = self.query_one("#replay-check", Input).value.strip()
+        ref = self.query_one("#replay-ref", Input).value.strip() or "HEAD"
+        box = self.query_one("#replay-verdict", Static)
+        if not repo or not command:
+            box.update(Content("give your checkout and your check command first"))
+            return
+        if self._judging:
+            return
+        self._judging = True
+        box.set_classes("")
+        box.update(Content(safe_line(f"judging: {command} at the base commit, then at {ref}…")))
+        self._verdict_worker(repo, command, ref)
+
+    @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
+    def _verdict_worker(self, repo: str, command: str, ref: str) -> None:
+        from tracetui.capsule.replay import replay
+
+        def opened(run: Any) -> None:
+            if self._shut:
+                raise TracetuiError("the replay was closed")
+            self._verdict_run = run
+
+        with self._lock:  # git worktree commands on one repository, one at a time
+            try:
+                result = replay(self.capsule, Path(repo).expanduser(), command, ref, self.check_timeout, opened=opened)
+            except TracetuiError as exc:
+                self.post_message(Judged(error=str(exc)))
+                return
+            except Exception as exc:  # git missing, a permission: say so, keep the screen
+                self.post_message(Judged(error=f"cannot judge: {exc}"))
+                return
+            finally:
+                self._verdict_run = None
+        self.post_message(Judged(result))
+
+    def on_judged(self, message: Judged) -> None:
+        from tracetui.capsule.replay import FIXED, REPRODUCES
+
+        self._judging = False
+        box = self.query_one("#replay-verdict", Static)
+        if message.error:
+            box.set_classes("-error")
+            box.update(Content(safe_line(f"no verdict: {message.error}")))
+            return
+        result = self.verdict = message.result
+        box.set_classes({REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, ""))
+        lines = [safe_line(f"verdict: {result.verdict} · {result.reason}")]
+        for name, run in (("base", result.base_check), ("ref", result.target_check)):
+            if run is not None and (name == "base" or run is not result.base_check):
+                lines.append(safe_line(f"  at {name} {run.commit[:12]}: check {exit_text(run.exit_code)}"))
+        box.update(Content("\n".join(lines)))
+
     # -- closing --------------------------------------------------------------------------------
     def action_close(self) -> None:
         self.close_replay()
@@ -340,6 +413,9 @@ class ReplayScreen(Screen):
         run, self.run = self.run, None
         if run is not None:
             run.close()  # also stops a check still running: it must not outlive its worktree
+        judging = self._verdict_run
+        if judging is not None:
+            judging.close()
 
     def on_unmount(self) -> None:
         self.close_replay()
