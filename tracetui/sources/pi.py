@@ -721,21 +721,22 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
     structuredPatch: a side with no lines starts where its lines would be.
     """
     # Edit diffs are most of a log's lines that need more than orjson, so the per-line work is
-    # left to C: one regex pass splits every line into sign, number and text (or marks it a gap),
+    # left to C: one regex split cuts every line into sign, number and text (or marks it a gap),
     # and each hunk's starts come from str.find/count on a string of its lines' signs.
-    found = _DIFF_LINE.findall("\n" + diff + "\n")
-    # Each match is one whole line, so a non-empty line left unmatched is not of this shape.
-    rows = diff.split("\n")
-    if not found or len(found) != len(rows) - rows.count(""):
+    parts = _DIFF_LINE.split("\n" + diff + "\n")
+    # Per matched line, re.split gives the text before it, then its four groups. That text is
+    # only newlines (blank lines) unless some line is not of this shape.
+    if len(parts) == 1 or "".join(parts[::5]).strip("\n"):
         return []
-    signs_t, numbers, texts, gaps = zip(*found)
-    # One character per line, its sign or "." for a gap (a gap's sign group is empty).
-    marks = "".join(map(operator.add, signs_t, gaps))
+    all_signs = parts[1::5]
+    numbers = parts[2::5]
+    texts = parts[3::5]
+    gaps = [i for i, gap in enumerate(parts[4::5]) if gap]
     hunks: list[Hunk] = []
     delta = 0  # new line number minus old, after the hunks so far
-    end = -1
-    for signs in marks.split("."):
-        start, end = end + 1, end + 1 + len(signs)  # this hunk's lines are found[start:end]
+    for start, end in zip([-1, *gaps], [*gaps, len(all_signs)]):
+        start += 1  # this hunk's lines are [start, end), between two gaps
+        signs = "".join(all_signs[start:end])
         removed = signs.count("-")
         added = signs.count("+")
         if not removed and not added:
@@ -767,7 +768,7 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
                 old_lines=len(signs) - added,
                 new_start=new_start if valid else 0,
                 new_lines=len(signs) - removed,
-                lines=list(map(operator.add, signs_t[start:end], texts[start:end])),
+                lines=list(map(operator.add, all_signs[start:end], texts[start:end])),
             )
         )
         delta += added - removed
@@ -775,11 +776,11 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
 
 
 # parse_numbered_diff's lines: a sign, a right-aligned line number (ASCII digits), then a space
-# and the text (or nothing); or a gap between hunks, spaces and `...` (its last dot captured).
-# A match takes the newline before its line and must see the one after it, so it is always one
-# whole line (of a text with a newline put at both ends), and the regex engine can jump from
-# newline to newline instead of trying `^` at every character.
-_DIFF_LINE = re.compile(r"\n(?:([+\- ]) *([0-9]+)(?: (.*))?| +\.\.(\.))(?=\n)")
+# and the text (or nothing); or a gap between hunks, spaces and `...` (its first space
+# captured). A match takes the newline before its line and must see the one after it,
+# so it is always one whole line (of a text with a newline put at both ends), and the regex
+# engine can jump from newline to newline instead of trying `^` at every character.
+_DIFF_LINE = re.compile(r"\n(?:([+\- ]) *([0-9]+)(?: |(?=\n))(.*)|( ) *\.\.\.)(?=\n)")
 
 
 _HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
