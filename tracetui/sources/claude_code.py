@@ -50,7 +50,7 @@ from tracetui.sources.claude_tools import (
     result_text,
     spawned_agent_id,
 )
-from tracetui.sources.jsonl import iter_records
+from tracetui.sources.jsonl import iter_records, unreadable
 
 AGENT = "claude"
 TITLE_LIMIT = 200
@@ -175,75 +175,84 @@ class _Reader:
         by_uuid: dict[str, _Line] = {}
         prev: dict[int, _Line] = {}  # id(scope) -> last non-progress line of that conversation
         is_main = agent is None
-        for no, rec in iter_records(log.path, log.data, self.errors):
-            kind = rec.get("type")
-            if not isinstance(kind, str):
-                kind = None
-            ts = rec.get("timestamp")
-            if isinstance(ts, str) and ts:
-                if self.first_ts is None or ts < self.first_ts:
-                    self.first_ts = ts
-                if self.last_ts is None or ts > self.last_ts:
-                    self.last_ts = ts
-            if is_main:
-                self._note_session_facts(rec)
-            if kind not in _LINE_TYPES:
-                if kind == "custom-title" and isinstance(rec.get("customTitle"), str):
-                    self.custom_title = rec["customTitle"]
-                elif (
-                    kind == "summary"
-                    and is_main
-                    and self.summary is None
-                    and isinstance(rec.get("summary"), str)
-                ):
-                    self.summary = rec["summary"]
-                elif kind not in _KNOWN_NON_STEP:
-                    key = kind if isinstance(kind, str) else "<no type>"
-                    self.skipped[key] = self.skipped.get(key, 0) + 1
-                continue
-            uuid = rec.get("uuid")
-            if not isinstance(uuid, str):
-                uuid = None
-            if uuid is not None:
-                if uuid in by_uuid:
-                    continue  # the same line written twice
-                if main_uuids is not None and uuid in main_uuids:
-                    # A subagent replaying its parent's conversation: no new steps, but the copy can
-                    # carry a response's final usage where the parent's line has a streaming count.
-                    self._merge_replayed_usage(rec)
-                    continue
-            parent_uuid = rec.get("parentUuid")
-            if kind == "system" and rec.get("subtype") == "compact_boundary" and not parent_uuid:
-                parent_uuid = rec.get("logicalParentUuid")
-            if agent is not None or self.main_is_agent:
-                scope = agent
-            else:
-                scope = self._inline_scope(rec, uuid, parent_uuid, by_uuid)
-            line = _Line(
-                no,
-                len(self.lines),
-                rec,
-                kind,
-                uuid,
-                parent_uuid if isinstance(parent_uuid, str) else None,
-                scope,
-            )
-            if kind != "progress":
-                line.prev = prev.get(id(scope))
-                prev[id(scope)] = line
-            self.lines.append(line)
-            if uuid is not None:
-                by_uuid[uuid] = line
-            if scope is not None:
-                scope.lines.append(line)
-                scope.has_transcript = True
-            self._make_steps(line, log.path)
-            line.timestamp = ts
-            if kind == "assistant":
-                message = rec.get("message")
-                mid = message.get("id") if isinstance(message, dict) else None
-                line.message_id = mid if isinstance(mid, str) else None
-            line.rec = None
+        records = iter_records(log.path, log.data, self.errors)
+        no = 0
+        # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
+        # then resumes the same generator at the next record.
+        while True:
+            try:
+                for no, rec in records:
+                    kind = rec.get("type")
+                    if not isinstance(kind, str):
+                        kind = None
+                    ts = rec.get("timestamp")
+                    if isinstance(ts, str) and ts:
+                        if self.first_ts is None or ts < self.first_ts:
+                            self.first_ts = ts
+                        if self.last_ts is None or ts > self.last_ts:
+                            self.last_ts = ts
+                    if is_main:
+                        self._note_session_facts(rec)
+                    if kind not in _LINE_TYPES:
+                        if kind == "custom-title" and isinstance(rec.get("customTitle"), str):
+                            self.custom_title = rec["customTitle"]
+                        elif (
+                            kind == "summary"
+                            and is_main
+                            and self.summary is None
+                            and isinstance(rec.get("summary"), str)
+                        ):
+                            self.summary = rec["summary"]
+                        elif kind not in _KNOWN_NON_STEP:
+                            key = kind if isinstance(kind, str) else "<no type>"
+                            self.skipped[key] = self.skipped.get(key, 0) + 1
+                        continue
+                    uuid = rec.get("uuid")
+                    if not isinstance(uuid, str):
+                        uuid = None
+                    if uuid is not None:
+                        if uuid in by_uuid:
+                            continue  # the same line written twice
+                        if main_uuids is not None and uuid in main_uuids:
+                            # A subagent replaying its parent's conversation: no new steps, but the copy can
+                            # carry a response's final usage where the parent's line has a streaming count.
+                            self._merge_replayed_usage(rec)
+                            continue
+                    parent_uuid = rec.get("parentUuid")
+                    if kind == "system" and rec.get("subtype") == "compact_boundary" and not parent_uuid:
+                        parent_uuid = rec.get("logicalParentUuid")
+                    if agent is not None or self.main_is_agent:
+                        scope = agent
+                    else:
+                        scope = self._inline_scope(rec, uuid, parent_uuid, by_uuid)
+                    line = _Line(
+                        no,
+                        len(self.lines),
+                        rec,
+                        kind,
+                        uuid,
+                        parent_uuid if isinstance(parent_uuid, str) else None,
+                        scope,
+                    )
+                    if kind != "progress":
+                        line.prev = prev.get(id(scope))
+                        prev[id(scope)] = line
+                    self.lines.append(line)
+                    if uuid is not None:
+                        by_uuid[uuid] = line
+                    if scope is not None:
+                        scope.lines.append(line)
+                        scope.has_transcript = True
+                    self._make_steps(line, log.path)
+                    line.timestamp = ts
+                    if kind == "assistant":
+                        message = rec.get("message")
+                        mid = message.get("id") if isinstance(message, dict) else None
+                        line.message_id = mid if isinstance(mid, str) else None
+                    line.rec = None
+                break
+            except Exception as exc:
+                self.errors.append(unreadable(log.path, no, exc))
         return by_uuid
 
     def _merge_replayed_usage(self, rec: dict[str, Any]) -> None:
@@ -765,7 +774,11 @@ class _Reader:
                 if call.id in taken:
                     continue
                 prompt = call.tool_input.get("prompt") if isinstance(call.tool_input, dict) else None
-                if prompt is not None and agent.prompt is not None and prompt.strip() == agent.prompt.strip():
+                if (
+                    isinstance(prompt, str)
+                    and isinstance(agent.prompt, str)
+                    and prompt.strip() == agent.prompt.strip()
+                ):
                     found = call
                     break
             if found is None:

@@ -59,7 +59,7 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
-from tracetui.sources.jsonl import iter_records
+from tracetui.sources.jsonl import iter_records, unreadable
 
 AGENT = "codex"
 
@@ -177,28 +177,34 @@ class _Reader:
     def read_lines(self, data: bytes) -> None:
         first = True
         for line, rec in iter_records(self.path, data, self.session.errors):
-            key = str(line)
-            kind = rec.get("type")
-            payload = rec.get("payload")
-            if isinstance(kind, str) and isinstance(payload, dict):
-                timestamp = rec.get("timestamp")
-                if not isinstance(timestamp, str):
-                    timestamp = None
-                if timestamp:
-                    self.session.ended = timestamp
-                    self.first_ts = self.first_ts or timestamp
-                self.envelope(kind, payload, key, timestamp)
-            elif rec.get("record_type") is not None:
-                pass  # pre-0.30 state markers carry nothing for the spine
-            elif first and kind is None and "id" in rec:
-                self.session_meta(rec)
-            elif isinstance(kind, str):
-                self.response_item(rec, key, None)
-            elif isinstance(rec.get("role"), str):
-                self.chat_item(rec, key)
-            else:
-                self.skip("unknown record")
+            try:
+                self.record(line, rec, first)
+            except Exception as exc:  # see `unreadable`
+                self.session.errors.append(unreadable(self.path, line, exc))
             first = False
+
+    def record(self, line: int, rec: dict[str, Any], first: bool) -> None:
+        key = str(line)
+        kind = rec.get("type")
+        payload = rec.get("payload")
+        if isinstance(kind, str) and isinstance(payload, dict):
+            timestamp = rec.get("timestamp")
+            if not isinstance(timestamp, str):
+                timestamp = None
+            if timestamp:
+                self.session.ended = timestamp
+                self.first_ts = self.first_ts or timestamp
+            self.envelope(kind, payload, key, timestamp)
+        elif rec.get("record_type") is not None:
+            pass  # pre-0.30 state markers carry nothing for the spine
+        elif first and kind is None and "id" in rec:
+            self.session_meta(rec)
+        elif isinstance(kind, str):
+            self.response_item(rec, key, None)
+        elif isinstance(rec.get("role"), str):
+            self.chat_item(rec, key)
+        else:
+            self.skip("unknown record")
 
     def read_document(self, data: bytes) -> None:
         self.prefix = "I"
@@ -219,14 +225,17 @@ class _Reader:
             return
         for index, item in enumerate(items):
             key = str(index)
-            if not isinstance(item, dict):
-                self.skip("non-object item")
-            elif isinstance(item.get("type"), str) and item.get("type") != "function":
-                self.response_item(item, key, None)
-            elif isinstance(item.get("role"), str):
-                self.chat_item(item, key)
-            else:
-                self.skip("unknown item")
+            try:
+                if not isinstance(item, dict):
+                    self.skip("non-object item")
+                elif isinstance(item.get("type"), str) and item.get("type") != "function":
+                    self.response_item(item, key, None)
+                elif isinstance(item.get("role"), str):
+                    self.chat_item(item, key)
+                else:
+                    self.skip("unknown item")
+            except Exception as exc:  # see `unreadable`; the document is one line, so name the item
+                self.session.errors.append(unreadable(self.path, 1, RuntimeError(f"item {index}: {exc}")))
 
     # ---- record kinds ----------------------------------------------------------------------
 
@@ -295,7 +304,9 @@ class _Reader:
 
     def response_item(self, item: dict[str, Any], key: str, ts: str | None) -> None:
         kind = item.get("type")
-        if kind == "message":
+        if not isinstance(kind, str):
+            self.skip("response_item without a type")
+        elif kind == "message":
             self.message(item.get("role"), _content_text(item.get("content")), key, ts, item.get("phase"))
         elif kind == "reasoning":
             self.reasoning_item(item, key, ts)
@@ -367,9 +378,10 @@ class _Reader:
             step.meta["role"] = role
 
     def reasoning_item(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        summary = item.get("summary")
         summaries = [
             part["text"]
-            for part in item.get("summary") or ()
+            for part in (summary if isinstance(summary, list) else ())
             if isinstance(part, dict) and isinstance(part.get("text"), str)
         ]
         text = "\n\n".join(summaries)
@@ -520,7 +532,9 @@ class _Reader:
 
     def event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         kind = payload.get("type")
-        if kind == "token_count":
+        if not isinstance(kind, str):
+            self.skip("event_msg without a type")
+        elif kind == "token_count":
             self.token_count(payload)
         elif kind == "exec_command_end":
             self.exec_end(payload)

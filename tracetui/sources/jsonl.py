@@ -14,6 +14,16 @@ from tracetui.model import LineError
 Record = dict[str, Any]
 
 
+def unreadable(path: str, line: int, exc: Exception) -> LineError:
+    """The error for a record a reader failed on.
+
+    Readers check the shape of what they use, but a format moves on between agent releases: a
+    reader's mistake on one record must cost that record, reported, not the whole session.
+    """
+    what = f"{type(exc).__name__}: {str(exc)[:120]}"
+    return LineError(path, line, f"could not read this record ({what}); skipped")
+
+
 def complete_length(data: bytes) -> int:
     """How many leading bytes of a growing log are safe to consume now.
 

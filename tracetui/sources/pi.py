@@ -49,7 +49,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.jsonl import iter_entries
+from tracetui.sources.jsonl import iter_entries, unreadable
 
 AGENT = "pi"
 TITLE_LIMIT = 200
@@ -203,7 +203,10 @@ class _Reader:
             self.by_key[key] = entry
             self.order.append(entry)
             previous = key
-            self.entry(entry)
+            try:
+                self.entry(entry)
+            except Exception as exc:  # see `unreadable`
+                self.session.errors.append(unreadable(self.session.source, line, exc))
 
     def entry(self, entry: _Entry) -> None:
         record = entry.record
