@@ -23,7 +23,12 @@ from tracetui.redact.finding import AUTO, Finding
 
 # Detectors whose findings in decoded text say nothing: any decoded run is "high entropy" in its
 # encoded form already, and addresses or phone numbers are not worth scrubbing a whole blob for.
-_IGNORED = ("detect-secrets:Base64HighEntropyString", "detect-secrets:HexHighEntropyString", "entropy:", "pii:")
+_IGNORED = (
+    "detect-secrets:Base64HighEntropyString",
+    "detect-secrets:HexHighEntropyString",
+    "entropy:",
+    "pii:",
+)
 
 # At least 16 characters: a shorter run decodes to 12 bytes or fewer, too little to hold a
 # credential any detector recognises. Standard and URL-safe alphabets.
@@ -99,7 +104,8 @@ def _percent_findings(text: str, scan: Callable[[str, int], list[Finding]], dept
         for f in scan(decoded, depth + 1):
             if f.detector.startswith(_IGNORED) or f.end <= f.start:
                 continue
-            yield Finding(at + starts[f.start], at + ends[f.end - 1], f.kind, f.tier, f"decoded:url:{f.detector}")
+            first, last = at + starts[f.start], at + ends[f.end - 1]
+            yield Finding(first, last, f.kind, f.tier, f"decoded:url:{f.detector}")
 
 
 def _percent_runs(text: str) -> Iterator[tuple[int, int]]:

@@ -122,7 +122,7 @@ class ReplayScreen(Screen):
         Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
         Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
         Binding("v", "verdict", "Verdict",
-                tooltip="Run your check with every patch applied at the base commit and at the ref, and judge"),
+                tooltip="Your check, every patch applied, at the base commit and at the ref: the verdict"),
         Binding("escape,q", "close", "Close", tooltip="Close the replay and remove its worktree"),
     ]
 
@@ -374,7 +374,8 @@ class ReplayScreen(Screen):
 
         with self._lock:  # git worktree commands on one repository, one at a time
             try:
-                result = replay(self.capsule, Path(repo).expanduser(), command, ref, self.check_timeout, opened=opened)
+                path = Path(repo).expanduser()
+                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened)
             except TracetuiError as exc:
                 self.post_message(Judged(error=str(exc)))
                 return
