@@ -191,6 +191,17 @@ def _clone(demo, tmp_path: Path) -> Path:
     return clone
 
 
+async def _replay_on(app, pilot, checkout: Path) -> ReplayScreen:
+    """Open the replay screen (`y`) with `checkout` as the repository to replay on."""
+    await settle(app, pilot)
+    await pilot.press("y")
+    await pilot.pause()
+    replay = app.screen
+    assert isinstance(replay, ReplayScreen)
+    replay.query_one("#replay-repo").value = str(checkout)
+    return replay
+
+
 def _worktrees(repo: Path) -> list[str]:
     out = subprocess.run(["git", "-C", str(repo), "worktree", "list", "--porcelain"], capture_output=True,
                          text=True, check=True).stdout
@@ -203,12 +214,7 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(capsule_file, 
     capsule = open_capsule(path)
     app = TraceApp(capsule)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        replay = app.screen
-        assert isinstance(replay, ReplayScreen)
-        replay.query_one("#replay-repo").value = str(clone)
+        replay = await _replay_on(app, pilot, clone)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         assert replay.run is not None
@@ -256,10 +262,7 @@ async def test_leaving_the_app_removes_the_replay_worktree(capsule_file, tmp_pat
     clone = _clone(demo, tmp_path)
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        app.screen.query_one("#replay-repo").value = str(clone)
+        await _replay_on(app, pilot, clone)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         worktree = app.screen.run.worktree
@@ -276,11 +279,7 @@ async def test_replay_says_when_the_base_commit_is_missing(capsule_file, tmp_pat
                     "commit", "-q", "--allow-empty", "-m", "x"], check=True)
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        replay = app.screen
-        replay.query_one("#replay-repo").value = str(other)
+        replay = await _replay_on(app, pilot, other)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         assert replay.run is None
@@ -344,11 +343,7 @@ async def test_closing_during_a_long_check_stops_it(capsule_file, tmp_path):
     pid_file = tmp_path / "check.pid"
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        replay = app.screen
-        replay.query_one("#replay-repo").value = str(clone)
+        replay = await _replay_on(app, pilot, clone)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         worktree = replay.run.worktree
@@ -385,11 +380,7 @@ async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(capsule_fi
     subprocess.run([*git, "commit", "-q", "-m", "fix"], check=True)
     app = TraceApp(capsule)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        replay = app.screen
-        replay.query_one("#replay-repo").value = str(clone)
+        replay = await _replay_on(app, pilot, clone)
         replay.query_one("#replay-check").value = "test -f FIXED && grep -q apply_discount shop/cart.py"
         replay.query_one("#replay-ref").value = "fix"
         await pilot.click("#replay-judge")

@@ -305,13 +305,12 @@ class ReplayScreen(Screen):
             self.notify("press Start first", severity="warning", markup=False)
             return
         if not command:
-            self.query_one("#replay-verdict", Static).update(Content("type your check command first"))
+            self._say("type your check command first")
             return
         if self._checking:
             return
         self._checking = True
-        self.query_one("#replay-verdict", Static).set_classes("")
-        self.query_one("#replay-verdict", Static).update(Content(safe_line(f"running: {command}")))
+        self._say(f"running: {command}")
         self._check_worker(command)
 
     @work(thread=True, exclusive=False, group="replay-check", exit_on_error=False)
@@ -331,19 +330,16 @@ class ReplayScreen(Screen):
 
     def on_checked(self, message: Checked) -> None:
         self._checking = False
-        box = self.query_one("#replay-verdict", Static)
         if message.error:
-            box.set_classes("-error")
-            box.update(Content(safe_line(f"the check could not run: {message.error}")))
+            self._say(f"the check could not run: {message.error}", "-error")
             return
         self.check = message.check
         applied = len(self.applied_steps)
         total = len(self.run.steps) if self.run is not None else 0
         verdict = exit_text(message.check.exit_code)
         tail = safe_text(message.check.output).rstrip("\n").split("\n")[-OUTPUT_LINES:]
-        box.set_classes("-ok" if message.check.exit_code == 0 else "-error")
-        head = safe_line(f"check {verdict} after {applied} of {total} steps: {message.command}")
-        box.update(Content("\n".join([head, *tail]) if any(tail) else head))
+        head = f"check {verdict} after {applied} of {total} steps: {message.command}"
+        self._say(head, "-ok" if message.check.exit_code == 0 else "-error", tail if any(tail) else [])
 
     # -- the verdict ----------------------------------------------------------------------------
     @on(Button.Pressed, "#replay-judge")
@@ -352,15 +348,13 @@ class ReplayScreen(Screen):
         repo = self.query_one("#replay-repo", Input).value.strip()
         command = self.query_one("#replay-check", Input).value.strip()
         ref = self.query_one("#replay-ref", Input).value.strip() or "HEAD"
-        box = self.query_one("#replay-verdict", Static)
         if not repo or not command:
-            box.update(Content("give your checkout and your check command first"))
+            self._say("give your checkout and your check command first")
             return
         if self._judging:
             return
         self._judging = True
-        box.set_classes("")
-        box.update(Content(safe_line(f"judging: {command} at the base commit, then at {ref}…")))
+        self._say(f"judging: {command} at the base commit, then at {ref}…")
         self._verdict_worker(repo, command, ref)
 
     @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
@@ -390,18 +384,22 @@ class ReplayScreen(Screen):
         from tracetui.capsule.replay import FIXED, REPRODUCES
 
         self._judging = False
-        box = self.query_one("#replay-verdict", Static)
         if message.error:
-            box.set_classes("-error")
-            box.update(Content(safe_line(f"no verdict: {message.error}")))
+            self._say(f"no verdict: {message.error}", "-error")
             return
         result = self.verdict = message.result
-        box.set_classes({REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, ""))
-        lines = [safe_line(f"verdict: {result.verdict} · {result.reason}")]
+        runs = []
         for name, run in (("base", result.base_check), ("ref", result.target_check)):
             if run is not None and (name == "base" or run is not result.base_check):
-                lines.append(safe_line(f"  at {name} {run.commit[:12]}: check {exit_text(run.exit_code)}"))
-        box.update(Content("\n".join(lines)))
+                runs.append(safe_line(f"  at {name} {run.commit[:12]}: check {exit_text(run.exit_code)}"))
+        classes = {REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, "")
+        self._say(f"verdict: {result.verdict} · {result.reason}", classes, runs)
+
+    def _say(self, head: str, classes: str = "", more: list[str] | None = None) -> None:
+        """The line under the check box: its head (one line, made safe) and lines already safe."""
+        box = self.query_one("#replay-verdict", Static)
+        box.set_classes(classes)
+        box.update(Content("\n".join([safe_line(head), *(more or [])])))
 
     # -- closing --------------------------------------------------------------------------------
     def action_close(self) -> None:
