@@ -18,7 +18,18 @@ def test_bundled_themes_load_dark_light_and_ansi():
     assert by_name["tracetui-dark"].dark is True
     assert by_name["tracetui-light"].dark is False
     assert by_name["tracetui-ansi"].ansi is True
-    assert ROOT / "themes" in bundled_dirs()
+    # The app's bundled themes are exactly the top-level files users copy and change.
+    assert [d.resolve() for d in bundled_dirs()] == [(ROOT / "themes").resolve()]
+
+
+def test_a_built_package_carries_the_themes():
+    import tomllib
+
+    # Inside the package they are reached through a link that a wheel turns into real files.
+    link = ROOT / "tracetui" / "ui" / "bundled_themes"
+    assert link.is_symlink() and link.resolve() == (ROOT / "themes").resolve()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "bundled_themes/*.toml" in config["tool"]["setuptools"]["package-data"]["tracetui.ui"]
 
 
 def test_broken_files_are_reported_one_sentence_each(tmp_path):

@@ -25,9 +25,17 @@ class ThemeLoad:
 
 
 def bundled_dirs() -> list[Path]:
-    """Where the shipped themes live: beside the package when installed, else the repo's themes/."""
+    """Where the shipped themes live.
+
+    The files are the repository's top-level themes/ (to copy and change); `bundled_themes` beside
+    this module is a link to it, which a built package carries as a real folder. A checkout where
+    the link did not survive (it is then a small text file) falls back to the top-level folder.
+    """
     here = Path(__file__).resolve().parent
-    return [d for d in (here / "themes", here.parent.parent / "themes") if d.is_dir()]
+    for folder in (here / "bundled_themes", here.parent.parent / "themes"):
+        if folder.is_dir():
+            return [folder]
+    return []
 
 
 def user_dir() -> Path:
