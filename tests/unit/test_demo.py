@@ -73,3 +73,25 @@ def test_demo_build_only_cli(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str((tmp_path / "d").resolve())
     assert (tmp_path / "d" / "demo-shop" / ".git").is_dir()
     assert main(["demo", "--build-only", str(tmp_path / "d")]) == 2  # not empty any more
+
+
+def test_a_killed_demo_leaves_nothing_the_next_one_keeps(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tracetui.cli.app_commands import DEMO_PREFIX, sweep_stale_demos
+
+    # A process that has ended (its pid is free now) and one that still runs.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)
+    dead_pid = int(ended.stdout)
+    gone = tmp_path / f"{DEMO_PREFIX}{dead_pid}-abc123"
+    (gone / "demo").mkdir(parents=True)
+    alive = tmp_path / f"{DEMO_PREFIX}{os.getpid()}-def456"
+    alive.mkdir()
+    unnamed = tmp_path / f"{DEMO_PREFIX}ghi789"  # older demos had no pid in the name: not ours to judge
+    unnamed.mkdir()
+    sweep_stale_demos(tmp_path)
+    assert not gone.exists()
+    assert alive.is_dir() and unnamed.is_dir()
