@@ -127,7 +127,7 @@ def summary_blocks(session: Session, result: TrailResult) -> list[Block]:
     lines = []
     total = sum(result.counts.values())
     if total:
-        lines.append(f"{total} patches: {counts_text(result.counts)}")
+        lines.append(f"{total} patch{'es' if total != 1 else ''}: {counts_text(result.counts)}")
     else:
         lines.append("no patches with a verdict")
     if result.abandoned:
