@@ -283,3 +283,39 @@ def test_control_characters_stay_data_and_show_safely(tmp_path, capsys):
     assert main(["capsule", "verify", str(path)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "sess-␛[31mred" in out
+
+
+# -- the reader runs in a child process of its own -------------------------------------------------
+
+
+def test_the_reader_child_uses_nothing_but_the_standard_library(good):
+    import json
+    import subprocess
+
+    from tracetui.capsule import tar_members
+
+    config = {"allowed": sorted(ALLOWED), "max_members": 16, "max_member": 1 << 28, "budget": 1 << 30}
+    # -I -S: no site-packages, no PYTHONPATH, no current directory: tracetui cannot be imported.
+    done = subprocess.run([sys.executable, "-I", "-S", tar_members.__file__],
+                          input=json.dumps(config).encode() + b"\n" + good, capture_output=True, check=True)
+    assert tar_members.decode(done.stdout) == _members(good)
+
+
+def test_a_reader_that_hangs_is_stopped_and_named(tmp_path, good, monkeypatch):
+    from tracetui.capsule import archive, tar_members
+
+    sleeper = tmp_path / "hangs.py"
+    sleeper.write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(tar_members, "__file__", str(sleeper))
+    monkeypatch.setattr(archive, "READ_TIMEOUT", 0.5)
+    message = _refused(tmp_path, good, "took over 0.5 s")
+    assert "hostile archive" in message
+
+
+def test_a_reader_that_crashes_is_a_clear_refusal(tmp_path, good, monkeypatch):
+    from tracetui.capsule import tar_members
+
+    crasher = tmp_path / "crashes.py"
+    crasher.write_text("import os\nos.abort()\n")
+    monkeypatch.setattr(tar_members, "__file__", str(crasher))
+    _refused(tmp_path, good, "made its reader fail")

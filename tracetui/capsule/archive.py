@@ -4,25 +4,30 @@ Writing follows the reproducible-archive recipe (sorted names, mtime 0, uid/gid 
 names, fixed mode, gzip header mtime 0 and no file name), so the same members always give the same
 bytes.
 
-Reading treats the file as hostile. Nothing is extracted to disk: the gzip stream is inflated by
-our own bounded reader (so no header, pax record or member can make us inflate more than the
-budget), tar headers are checked before any member's data is read, and only the expected names of
-regular files are accepted. The reader also insists the container is in the canonical form the
-writer produces (header bytes, one gzip member, no trailing bytes, tar bytes identical to a
+Reading treats the file as hostile. Nothing is extracted to disk. This module checks the size,
+the gzip header and its checksum; inflating and parsing the tar happen in an isolated child
+process under a time limit (`tar_members`), which bounds the inflated size, checks each header
+before reading its member, accepts only the expected names of regular files and insists on the
+canonical form the writer produces (one gzip member, no trailing bytes, tar bytes identical to a
 rebuild), so any edit to any byte of a capsule is caught, not only edits to member contents.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 import struct
-import tarfile
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from tracetui.capsule import tar_members
+from tracetui.capsule.tar_members import tar_bytes
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
 
 
 class CapsuleError(TracetuiError):
@@ -47,8 +52,6 @@ GZIP_PREFIX = (
     + struct.pack("<H", _DIGEST_LEN)
 )
 _HEADER_LEN = len(GZIP_PREFIX) + _DIGEST_LEN
-TAR_FORMAT = tarfile.USTAR_FORMAT
-MEMBER_MODE = 0o644
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,27 +91,13 @@ def frame(chunks: Iterable[bytes]) -> bytes:
     return GZIP_PREFIX + hashlib.sha256(body).digest() + body
 
 
-def tar_bytes(members: dict[str, bytes]) -> bytes:
-    """The uncompressed canonical tar of these members."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=TAR_FORMAT) as tar:
-        for name in sorted(members):
-            data = members[name]
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 0
-            info.mode = MEMBER_MODE
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            info.type = tarfile.REGTYPE
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 def read_archive(
     data: bytes, allowed: frozenset[str] | set[str], limits: Limits = DEFAULT_LIMITS
 ) -> dict[str, bytes]:
-    """The members of a capsule, checked for shape and size; raises CapsuleError on anything odd."""
+    """The members of a capsule, checked for shape and size; raises CapsuleError on anything odd.
+
+    The file's size, gzip header and checksum are checked here; everything that parses the
+    compressed bytes runs in an isolated child (`tar_members`)."""
     if len(data) > limits.max_file:
         raise CapsuleError(f"the capsule is {len(data)} bytes, over the {limits.max_file}-byte limit")
     if not data.startswith(b"\x1f\x8b"):
@@ -118,118 +107,31 @@ def read_archive(
     if hashlib.sha256(data[_HEADER_LEN:]).digest() != data[len(GZIP_PREFIX) : _HEADER_LEN]:
         raise CapsuleError("the capsule's bytes do not match the checksum in its header (altered or damaged)")
     budget = min(limits.max_total, limits.max_ratio * len(data) + limits.ratio_slack)
-    stream = _BoundedInflater(data, budget)
-    members: dict[str, bytes] = {}
+    config = {
+        "allowed": sorted(allowed),
+        "max_members": limits.max_members,
+        "max_member": limits.max_member,
+        "budget": budget,
+    }
+    command = [sys.executable, "-I", "-S", str(Path(tar_members.__file__))]
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as tar:
-            for info in tar:
-                _check_header(info, members, allowed, limits, stream, budget)
-                fh = tar.extractfile(info)
-                content = fh.read(info.size + 1) if fh is not None else b""
-                if len(content) != info.size:
-                    raise CapsuleError(f"member {_show(info.name)} is truncated")
-                members[info.name] = content
-        stream.drain()
-    except CapsuleError:
-        raise
-    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise CapsuleError(f"the capsule is damaged: {_first_line(exc)}") from None
-    if tar_bytes(members) != stream.inflated_prefix():
-        raise CapsuleError("the capsule's tar layout is not the canonical one tracetui writes (edited?)")
-    return members
-
-
-def _check_header(
-    info: tarfile.TarInfo,
-    seen: dict[str, bytes],
-    allowed: frozenset[str] | set[str],
-    limits: Limits,
-    stream: _BoundedInflater,
-    budget: int,
-) -> None:
-    name = info.name
-    if name not in allowed:
-        raise CapsuleError(f"unexpected member {_show(name)} in the capsule")
-    if not info.isreg():
-        raise CapsuleError(f"member {_show(name)} is not a regular file (links and devices are refused)")
-    if name in seen:
-        raise CapsuleError(f"member {_show(name)} appears twice in the capsule")
-    if len(seen) >= limits.max_members:
-        raise CapsuleError(f"the capsule has more than {limits.max_members} members")
-    if info.size < 0:  # base-256 sizes can be negative: the trick behind CVE-2025-8194's endless loop
-        raise CapsuleError(f"member {_show(name)} declares a negative size")
-    if info.size > limits.max_member:
-        raise CapsuleError(
-            f"member {_show(name)} declares {info.size} bytes, over the {limits.max_member}-byte limit"
+        done = subprocess.run(
+            command, input=json.dumps(config).encode() + b"\n" + data, capture_output=True, timeout=READ_TIMEOUT
         )
-    if stream.inflated + info.size > budget:
-        raise CapsuleError(
-            f"member {_show(name)} would inflate the capsule beyond {budget} bytes (a compression bomb?)"
-        )
+    except subprocess.TimeoutExpired:
+        raise CapsuleError(f"reading the capsule took over {READ_TIMEOUT:g} s (a hostile archive?)") from None
+    except OSError as exc:
+        raise CapsuleError(f"cannot start the capsule reader: {exc}") from None
+    if done.returncode == tar_members.REFUSED:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["the capsule is damaged"]
+        raise CapsuleError(safe_line(reason[0]))
+    if done.returncode != 0:
+        raise CapsuleError(f"the capsule made its reader fail (exit code {done.returncode})")
+    try:
+        return tar_members.decode(done.stdout)
+    except (ValueError, struct.error):
+        raise CapsuleError("the capsule reader's answer was cut short") from None
 
 
-class _BoundedInflater(io.RawIOBase):
-    """A read-only stream of the inflated gzip data that refuses to inflate more than `budget`.
-
-    It keeps the inflated bytes (bounded by the budget anyway) so the tar layout can be compared
-    with a canonical rebuild afterwards.
-    """
-
-    def __init__(self, data: bytes, budget: int) -> None:
-        self._data = memoryview(data)
-        self._pos = 0
-        self._budget = budget
-        self._z = zlib.decompressobj(wbits=31)  # gzip wrapper: CRC32 and length are checked at the end
-        self._pending = b""
-        self._out = bytearray()
-        self._read_pos = 0
-        self.inflated = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        want = len(buffer)
-        while len(self._out) - self._read_pos < want and not self._z.eof:
-            self._inflate_some(max(want, 64 * 1024))
-        chunk = self._out[self._read_pos : self._read_pos + want]
-        buffer[: len(chunk)] = chunk
-        self._read_pos += len(chunk)
-        return len(chunk)
-
-    def _inflate_some(self, size: int) -> None:
-        if self._pending:
-            source, self._pending = self._pending, b""
-        else:
-            if self._pos >= len(self._data):
-                raise CapsuleError("the capsule is truncated (the gzip stream ends early)")
-            source = bytes(self._data[self._pos : self._pos + 64 * 1024])
-            self._pos += len(source)
-        room = self._budget - self.inflated
-        out = self._z.decompress(source, min(size, room) + 1)
-        self._pending = self._z.unconsumed_tail
-        self.inflated += len(out)
-        if self.inflated > self._budget:
-            raise CapsuleError(f"the capsule inflates beyond {self._budget} bytes (a compression bomb?)")
-        self._out += out
-
-    def drain(self) -> None:
-        """Inflate to the end of the gzip member (checking its CRC and length); nothing may follow."""
-        while not self._z.eof:
-            self._inflate_some(64 * 1024)
-        if self._z.unused_data or self._pos < len(self._data):
-            raise CapsuleError("the capsule has trailing bytes after its gzip stream")
-
-    def inflated_prefix(self) -> bytes:
-        return bytes(self._out)
-
-
-def _show(name: str) -> str:
-    from tracetui.safe_text import safe_line
-
-    return repr(safe_line(name[:200]))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+# Reading a capsule takes well under a second; this only bounds a parser that hangs.
+READ_TIMEOUT = 60.0
