@@ -255,3 +255,15 @@ def test_ls_of_an_empty_bucket_says_how_to_fill_it(capsys, tmp_path):
     assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
     assert "no sessions yet: run `tracetui sync`" in err
     assert run_json(capsys, "ls", "--bucket", str(tmp_path / "new")) == []
+
+
+def test_sync_text_counts_one_and_many_in_words(capsys, tmp_path):
+    # One Pi session whose log has one bad line: "1 session", "1 line or file skipped".
+    log = tmp_path / "pi" / "s.jsonl"
+    log.parent.mkdir()
+    header = b'{"type":"session","version":3,"id":"11111111-2222-4333-8444-555555555555","timestamp":"2026-01-01T00:00:00Z","cwd":"/tmp/x"}\n'
+    log.write_bytes(header + b"this line is not JSON\n")
+    code, out, _ = run(capsys, "sync", "--bucket", str(tmp_path / "b"), "--source", f"pi={log.parent}")
+    assert code == 0
+    assert out.startswith("1 session: 1 new, 0 updated, 0 unchanged")
+    assert "\n1 line or file skipped:\n" in out

@@ -74,12 +74,14 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
         return 0
+    sessions = "1 session" if report.sessions == 1 else f"{report.sessions} sessions"
     print(
-        f"{report.sessions} sessions: {report.new} new, {report.updated} updated, "
+        f"{sessions}: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged ({report.seconds:.2f} s)"
     )
     if report.errors:
-        print(f"{len(report.errors)} lines or files skipped:")
+        n = len(report.errors)
+        print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
         print_table(("path", "line", "error"), [(e["path"], e["line"], e["error"]) for e in report.errors], 80)
     return 0
 
