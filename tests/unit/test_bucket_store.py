@@ -192,8 +192,15 @@ def test_a_damaged_copy_is_one_clear_error(st, tmp_path):
     sc, _ = _ingest(st, log)
     copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
     copy.write_bytes(copy.read_bytes()[: sc.stored // 2])
-    with pytest.raises(TracetuiError, match="copy of .* is damaged"):
+    with pytest.raises(TracetuiError, match="copy of .* is missing or damaged; delete .*json and sync again"):
         st.content(sc)
+    # Following the advice works: without the sidecar the log is copied again.
+    (st.dir / f"{sc.key}.json").unlink()
+    fresh, _ = _ingest(st, log, st.load("pi", str(log)))
+    assert st.content(fresh) == log.read_bytes()
+    copy.unlink()
+    with pytest.raises(TracetuiError, match="missing or damaged"):
+        st.content(fresh)
 
 
 def test_a_sidecar_naming_an_unknown_codec_counts_as_damaged(st, tmp_path):

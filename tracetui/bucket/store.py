@@ -140,14 +140,18 @@ class Store:
         if sc.offset == 0:
             return b""
         copy = self._copy_path(sc)
-        with open(copy, "rb") as fh:
-            packed = fh.read(sc.stored)
         try:
+            with open(copy, "rb") as fh:
+                packed = fh.read(sc.stored)
             data = _unpack(sc.codec, packed)
-        except (zlib.error, zstandard.ZstdError):
+        except (FileNotFoundError, zlib.error, zstandard.ZstdError):
             data = b""
         if len(data) < sc.offset:
-            raise TracetuiError(f"the bucket's copy of {sc.path} is damaged; delete {copy} and its .json, then sync again")
+            # The sidecar still matches the source, so a plain sync would not copy the log again.
+            sidecar = self.dir / f"{sc.key}.json"
+            raise TracetuiError(
+                f"the bucket's copy of {sc.path} is missing or damaged; delete {sidecar} and sync again"
+            )
         return data[: sc.offset]
 
     def ingest(self, agent: str, path: str, size: int, mtime_ns: int, old: Sidecar | None) -> tuple[Sidecar, bytes | None]:
