@@ -7,15 +7,12 @@ from tracetui.ui import trail_view
 
 
 class SealedTrail:
-    """A library that, like an opened capsule, hands over fates already judged."""
+    """A library that, like an opened capsule, holds the trail rows as they were sealed."""
 
     read_only = True
 
     def __init__(self, fates):
-        self._fates = fates
-
-    def fates(self, session_id):
-        return self._fates
+        self.fates = fates
 
 
 def _session() -> Session:

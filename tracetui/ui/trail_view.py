@@ -1,8 +1,9 @@
 """The bridge between `tracetui.trail` and the diff and trail panes.
 
-It runs in a worker: it asks the trail layer for the session's patches and their fate in git,
-and turns them into what the panes draw. Where there is no trail (no repository, or a build
-without the trail layer) the panes still show what each step's edits were, without a verdict.
+It runs in a worker: it asks the trail layer for the session's patches and their fate in git
+(or takes them as an opened capsule sealed them), and turns them into what the panes draw. Where
+there is no trail (no repository) the panes still show what each step's edits were, without a
+verdict.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tracetui.ui.step_blocks import _edit_block
 from tracetui.ui.widgets.text_view import Block
 
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")  # worst first
+EVIDENCE = ("kept", "changed", "dropped")  # a fate's line counts, in the order they are shown
 
 
 @dataclass(slots=True)
@@ -39,32 +41,19 @@ class TrailResult:
 def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) -> TrailResult:
     result = TrailResult()
     try:
-        fates, note, diff_of = _fates(session, library, repo, cache_dir)
+        rows, result.note = _rows(session, library, repo, cache_dir)
     except Exception as exc:  # the trail is a bonus: its failure must not cost the timeline
-        fates, note, diff_of = [], f"no trail: {exc}", None
-    result.note = note
+        rows, result.note = [], f"no trail: {exc}"
     off_path = {s.id for s in session.steps if not s.active}
-    for fate in fates:
-        patch = getattr(fate, "patch", fate)
-        step_id = _get(patch, "step", "step_id")
+    for row in rows:
+        step_id, state = row.get("step"), row.get("state")
         if step_id is None:
             continue
-        state = _get(fate, "state")
-        kept, changed = _get(fate, "kept"), _get(fate, "changed")
-        dropped = _get(fate, "dropped", "removed")
-        evidence = ", ".join(f"{n} {label}" for n, label in ((kept, "kept"), (changed, "changed"), (dropped, "dropped"))
-                             if isinstance(n, int))
-        reason = _get(fate, "reason")
-        if isinstance(reason, str) and reason:
-            evidence = f"{evidence}; {reason}" if evidence else reason
-        diff = _get(patch, "diff") if isinstance(patch, dict) else ""  # a capsule's trail rows carry it
-        diff = diff if isinstance(diff, str) else ""
-        if not diff and diff_of is not None and not isinstance(patch, dict):
-            try:
-                diff = diff_of(patch)
-            except Exception:
-                diff = ""
-        view = PatchView(str(_get(patch, "path") or "?"), state, _get(fate, "commit"), evidence, diff)
+        counts = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
+        reason = row.get("reason") if isinstance(row.get("reason"), str) else ""
+        evidence = "; ".join(part for part in (counts, reason) if part)
+        diff = row.get("diff") if isinstance(row.get("diff"), str) else ""
+        view = PatchView(str(row.get("path") or "?"), state, row.get("commit"), evidence, diff)
         result.patches.setdefault(step_id, []).append(view)
         if step_id in off_path:
             # Usually "lost": true, but it would drown what happened on the path the user kept.
@@ -79,40 +68,22 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
     return result
 
 
-def _fates(session: Session, library: Any, repo: str | None, cache_dir: Any):
-    from_capsule = getattr(library, "fates", None)
-    if from_capsule is not None and getattr(library, "read_only", False):
-        fates = from_capsule(session.id) if callable(from_capsule) else from_capsule
-        return list(fates or []), "as sealed in the capsule", _diff_function()
-    try:
-        from tracetui.trail import trail
-    except ImportError:
-        return [], "the trail layer is not in this build", None
-    kwargs: dict[str, Any] = {}
-    if repo:
-        kwargs["repo"] = repo
-    if cache_dir is not None:
-        kwargs["cache_dir"] = cache_dir
-    found = trail(session, **kwargs)
-    return list(getattr(found, "fates", []) or []), str(getattr(found, "note", "") or ""), _diff_function()
+def _rows(
+    session: Session, library: Any, repo: str | None, cache_dir: Any
+) -> tuple[list[dict[str, Any]], str]:
+    """Every patch of the session in one row shape (step, path, state, commit, kept, changed,
+    dropped, reason, diff), and a note on how it was judged.
 
+    An opened capsule carries these rows as they were sealed; otherwise the trail layer judges
+    the patches now, against `repo` (or the repository of the session's cwd).
+    """
+    sealed = getattr(library, "fates", None)  # only an opened capsule has them
+    if sealed is not None:
+        return list(sealed), "as sealed in the capsule"
+    from tracetui.trail import trail, unified_diff
 
-def _diff_function():
-    try:
-        from tracetui.trail import unified_diff
-    except ImportError:
-        return None
-    return unified_diff
-
-
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, dict):
-            if name in obj:
-                return obj[name]
-        elif hasattr(obj, name):
-            return getattr(obj, name)
-    return None
+    found = trail(session, repo=repo or None, cache_dir=cache_dir)
+    return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], found.note or ""
 
 
 def _rank(state: str) -> int:
@@ -142,8 +113,9 @@ def summary_blocks(session: Session, result: TrailResult) -> list[Block]:
         step = steps.get(step_id)
         rows = kept if step is None or step.active else abandoned
         for p in result.patches[step_id]:
-            rows.append(f"step {step.index if step else '?':>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
-                        + (f"  ({p.evidence})" if p.evidence else ""))
+            where = step.index if step else "?"
+            line = f"step {where:>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
+            rows.append(line + (f"  ({p.evidence})" if p.evidence else ""))
     if kept:
         blocks.append(Block("patches", "\n".join(kept)))
     if abandoned:
