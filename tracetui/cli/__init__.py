@@ -54,6 +54,16 @@ def add_bucket_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def open_bucket(args: argparse.Namespace):
+    """The bucket `--bucket` names, or the default one; use it in a `with` block.
+
+    Imported on call, so commands that need no bucket start without SQLite and the readers.
+    """
+    from tracetui.bucket import Bucket
+
+    return Bucket.open(args.bucket)
+
+
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
 

@@ -48,26 +48,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
     _need_terminal()
-    try:
-        from tracetui.bucket import Bucket
-        from tracetui.bucket.locations import bucket_dir
-    except ImportError as exc:
-        raise TracetuiError("the bucket is not available in this build; try `tracetui demo`") from exc
-    bucket = Bucket.open(bucket_dir(getattr(args, "bucket", None)))
+    from tracetui.bucket import SyncProgress
+    from tracetui.cli import open_bucket
+
+    bucket = open_bucket(args)
 
     def sync(progress) -> str:
-        def report(p) -> None:
-            total = getattr(p, "files_total", 0)
-            done = getattr(p, "files_done", 0)
-            progress(f"syncing {done}/{total} files" if total else "syncing…")
+        def report(p: SyncProgress) -> None:
+            progress(f"syncing {p.files_done}/{p.files_total} files" if p.files_total else "syncing…")
 
         result = bucket.sync(progress=report)
-        new, updated = getattr(result, "new", 0), getattr(result, "updated", 0)
-        errors = len(getattr(result, "errors", []) or [])
-        text = f"synced: {new} new, {updated} updated"
-        return text + (f", {errors} unreadable lines or files" if errors else "")
+        text = f"synced: {result.new} new, {result.updated} updated"
+        n = len(result.errors)
+        return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
-    _run(bucket, sync=sync, theme=getattr(args, "theme", None))
+    _run(bucket, sync=sync, theme=getattr(args, "theme", None))  # the bare command has no --theme
     return 0
 
 
@@ -118,10 +113,8 @@ def run_open(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise TracetuiError(f"{path} is not a file")
     _need_terminal()
-    try:
-        from tracetui.capsule import open_capsule
-    except ImportError as exc:
-        raise TracetuiError("opening capsules is not available in this build") from exc
+    from tracetui.capsule import open_capsule
+
     capsule = open_capsule(path)
     _run(capsule, theme=args.theme)
     return 0

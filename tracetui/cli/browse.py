@@ -8,9 +8,9 @@ import time
 
 import orjson
 
-from tracetui.bucket import Bucket, SyncProgress
+from tracetui.bucket import SyncProgress
 from tracetui.bucket.locations import parse_sources
-from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.model import Step
 from tracetui.safe_text import safe_line
@@ -60,17 +60,10 @@ def _positive(value: str) -> int:
     return n
 
 
-def _bucket(args: argparse.Namespace) -> Bucket:
-    return Bucket.open(getattr(args, "bucket", None))
-
-
 def run_sync(args: argparse.Namespace) -> int:
     sources = parse_sources(args.source)
-    bucket = _bucket(args)
-    try:
+    with open_bucket(args) as bucket:
         report = bucket.sync(sources, progress=_progress_line() if sys.stderr.isatty() else None)
-    finally:
-        bucket.close()
     if args.json:
         print_json(report.to_dict())
         return 0
@@ -104,12 +97,9 @@ def _progress_line():
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    bucket = _bucket(args)
-    try:
+    with open_bucket(args) as bucket:
         rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
         empty = not rows and bucket.count_sessions() == 0
-    finally:
-        bucket.close()
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
@@ -123,11 +113,8 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    bucket = _bucket(args)
-    try:
+    with open_bucket(args) as bucket:
         session = bucket.session(args.id)
-    finally:
-        bucket.close()
     if args.json:
         print_json(session.to_dict())
         return 0
@@ -156,11 +143,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    bucket = _bucket(args)
-    try:
+    with open_bucket(args) as bucket:
         hits = bucket.search(args.query, limit=args.limit)
-    finally:
-        bucket.close()
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0

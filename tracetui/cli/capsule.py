@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.safe_text import safe_line
 
@@ -71,12 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from tracetui.bucket import Bucket
     from tracetui.capsule import SealRefused, bucket_secret, parse_steps, seal
 
     steps = parse_steps(args.steps)
-    bucket = Bucket.open(args.bucket)
-    try:
+    with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         plan = load_plan(bucket, session)
         try:
@@ -99,8 +97,6 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 for row in exc.findings:
                     print("  " + _finding_line(row), file=sys.stderr)
             raise
-    finally:
-        bucket.close()
     if args.json:
         print_json({"ok": True, **result.to_dict()})
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 
 
@@ -24,15 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from tracetui.bucket import Bucket
     from tracetui.redact import PlanStore, refresh_plan
 
-    bucket = Bucket.open(getattr(args, "bucket", None))
-    try:
+    with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         store = PlanStore(bucket.plans_dir, bucket.cache_dir / "scan-cache")
-    finally:
-        bucket.close()
     plan = refresh_plan(session, store, save=not args.no_save)
     spans = [s for s in plan.spans if s.decision != "manual"]
     order = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pygit2
 
-from tracetui.cli import add_bucket_option, add_json_option
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
@@ -37,15 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_trail(args: argparse.Namespace) -> int:
-    from tracetui.bucket import Bucket
     from tracetui.trail import summarize, trail
 
-    bucket = Bucket.open(getattr(args, "bucket", None))
-    try:
+    with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-    finally:
-        bucket.close()
     result = trail(session, repo=args.repo, ref=args.ref, cache_dir=cache)
     if args.json:
         print_json(result.rows())
