@@ -33,6 +33,8 @@ SIZE = (160, 44)
 class SyntheticLibrary:
     """N session rows made on demand (no N objects held), plus one big session to open."""
 
+    read_only = True
+
     def __init__(self, n: int, big_steps: int) -> None:
         self.n = n
         self.big = session(big_steps, 0)

@@ -17,6 +17,8 @@ from tracetui.model import Session, SessionSummary
 class Library(Protocol):
     """What the app reads from. `read_only` sources refuse edits such as redaction decisions."""
 
+    read_only: bool
+
     def list_sessions(
         self,
         agent: str | None = None,

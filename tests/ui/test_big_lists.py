@@ -10,6 +10,8 @@ from tracetui.ui.widgets.session_list import SessionList
 class ManyRows:
     """100k listing rows made on demand; records which pages were asked for."""
 
+    read_only = True
+
     def __init__(self, n: int) -> None:
         self.n = n
         self.asked: list[tuple[int, int | None]] = []

@@ -44,6 +44,8 @@ RANK_WINDOW = 5000
 class Bucket:
     """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync."""
 
+    read_only = False  # redaction plans and seals are written beside it
+
     def __init__(self, root: Path):
         self.root = root
         self._local = threading.local()

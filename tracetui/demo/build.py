@@ -40,17 +40,16 @@ def build(root: Path) -> Demo:
 
 
 def open_library(demo: Demo) -> Any:
-    """The demo's bucket, synced; a memory library of the same sessions if this build has no bucket."""
-    try:
-        from tracetui.bucket import Bucket
-    except ImportError:
-        return memory_library(demo)
+    """The demo's bucket, synced."""
+    from tracetui.bucket import Bucket
+
     bucket = Bucket.open(demo.bucket)
     bucket.sync(sources=demo.sources)
     return bucket
 
 
 def memory_library(demo: Demo) -> Any:
+    """The demo's sessions read straight from its logs, with no bucket in between."""
     from tracetui.sources import group, read_session
     from tracetui.library import MemoryLibrary
 

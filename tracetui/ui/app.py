@@ -79,7 +79,7 @@ class TraceApp(App):
             self.register_theme(t)
         wanted = theme or DEFAULT_THEME
         self.theme = wanted if wanted in self.available_themes else "textual-dark"
-        if getattr(library, "read_only", False):
+        if library.read_only:
             self.sub_title = "capsule (read-only)"
 
     def on_mount(self) -> None:

@@ -26,6 +26,8 @@ class ActionCommands(Provider):
     """Pane toggles and themes, by name."""
 
     def _commands(self):
+        from tracetui.ui.screens.browser import is_capsule
+
         app = self.app
         yield "Focus sessions", "Move to the sessions list", partial(app.run_action, "screen.focus_pane('sessions')")
         yield "Focus timeline", "Move to the steps of the open session", partial(app.run_action, "screen.focus_pane('timeline')")
@@ -43,7 +45,7 @@ class ActionCommands(Provider):
         yield "Mark step", "Mark the episode's first or last step at the timeline cursor", partial(app.run_action, "screen.mark_step")
         yield "Clear step marks", "Seal the whole session again", partial(app.run_action, "screen.clear_marks")
         yield "Seal…", "Seal the open session, or the marked steps, as a capsule", partial(app.run_action, "screen.seal")
-        if getattr(app.library, "read_only", False) and getattr(app.library, "manifest", None) is not None:
+        if is_capsule(app.library):
             yield "Replay…", "Apply this capsule's patches on your checkout, step by step", partial(app.run_action, "screen.replay")
         for name in sorted(app.available_themes):
             yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)

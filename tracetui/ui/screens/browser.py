@@ -211,9 +211,9 @@ class BrowserScreen(Screen):
             bits.append(f"agent {query.agent}")
         if query.project:
             bits.append(f"project {query.project}")
-        if getattr(self.library, "read_only", False):
+        if self.library.read_only:
             bits.append("read-only")
-        sync = getattr(self.app, "sync_status", "")
+        sync = self.app.sync_status
         if sync:
             bits.append(sync)
         if extra:
@@ -398,8 +398,7 @@ class BrowserScreen(Screen):
     # -- trail ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="trail", exit_on_error=False)
     def _compute_trail(self, session: Session) -> None:
-        result = trail_view.compute(session, self.library, getattr(self.app, "repo", None),
-                                    getattr(self.app, "cache_dir", None))
+        result = trail_view.compute(session, self.library, self.app.repo, self.app.cache_dir)
         self.post_message(TrailReady(session.id, result))
 
     def on_trail_ready(self, message: TrailReady) -> None:
@@ -500,7 +499,7 @@ class BrowserScreen(Screen):
         return True
 
     def action_seal(self) -> None:
-        if getattr(self.library, "read_only", False):
+        if self.library.read_only:
             self.notify("this is a sealed capsule: it cannot be sealed again", severity="warning", markup=False)
             return
         if self.opened is None:
@@ -512,7 +511,7 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.seal import SealScreen
 
         steps = self.query_one(Timeline).seal_steps()
-        self.app.push_screen(SealScreen(self.opened.session, steps, self.library, getattr(self.app, "repo", None)))
+        self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.app.repo))
 
     def action_replay(self) -> None:
         if not is_capsule(self.library):
@@ -526,34 +525,22 @@ class BrowserScreen(Screen):
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
             return
-        if getattr(self.library, "read_only", False):
+        if self.library.read_only:
             self.notify("this is a sealed capsule: its redactions are final", severity="warning", markup=False)
             return
         index = self.current_step()
         steps = self.opened.session.steps
         step_id = steps[index].id if index is not None and 0 <= index < len(steps) else None
-        screen = _redact_screen(self.opened.session, self.library, step_id)
-        if screen is None:
-            self.notify("the redaction editor is not available in this build", severity="warning", markup=False)
+        from tracetui.ui.screens.redact_editor import RedactEditor
+        from tracetui.ui.screens.seal import plan_store
+
+        store = plan_store(self.library)
+        if store is None:
+            self.notify("reviewing redactions needs a bucket (its redaction plans)", severity="warning", markup=False)
             return
-        self.app.push_screen(screen)
+        self.app.push_screen(RedactEditor(self.opened.session, store, step_id=step_id))
 
 
 def is_capsule(library: Any) -> bool:
     """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
-    return bool(getattr(library, "read_only", False)) and getattr(library, "manifest", None) is not None
-
-
-def _redact_screen(session: Session, library: Any, step_id: str | None = None):
-    """The redaction editor over the bucket's plan store, when this build has both."""
-    try:
-        from tracetui.redact import PlanStore
-        from tracetui.ui.screens.redact_editor import RedactEditor
-    except ImportError:
-        return None
-    plans = getattr(library, "plans_dir", None)
-    if plans is None:
-        return None
-    cache = getattr(library, "cache_dir", None)
-    store = PlanStore(plans, cache / "scan-cache" if cache is not None else None)
-    return RedactEditor(session, store, step_id=step_id)
+    return library.read_only and getattr(library, "manifest", None) is not None
