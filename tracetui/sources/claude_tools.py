@@ -39,29 +39,23 @@ def edits_from_input(tool: str, tool_input: Any) -> list[FileEdit]:
     if tool == "Write":
         return [FileEdit(path, "write", content=_str(tool_input.get("content")))]
     if tool == "Edit":
-        return [
-            FileEdit(
-                path,
-                "update",
-                old_string=_str(tool_input.get("old_string")),
-                new_string=_str(tool_input.get("new_string")),
-                replace_all=bool(tool_input.get("replace_all")),
-            )
-        ]
+        return [_replacement(path, tool_input)]
+    # MultiEdit: a list of the same replacements, applied in order.
     edits = tool_input.get("edits")
     if not isinstance(edits, list):
         return [FileEdit(path, "update")]
-    return [
-        FileEdit(
-            path,
-            "update",
-            old_string=_str(e.get("old_string")),
-            new_string=_str(e.get("new_string")),
-            replace_all=bool(e.get("replace_all")),
-        )
-        for e in edits
-        if isinstance(e, dict)
-    ] or [FileEdit(path, "update")]
+    return [_replacement(path, e) for e in edits if isinstance(e, dict)] or [FileEdit(path, "update")]
+
+
+def _replacement(path: str, spec: dict[str, Any]) -> FileEdit:
+    """One old_string -> new_string replacement, as Edit and each MultiEdit entry give it."""
+    return FileEdit(
+        path,
+        "update",
+        old_string=_str(spec.get("old_string")),
+        new_string=_str(spec.get("new_string")),
+        replace_all=bool(spec.get("replace_all")),
+    )
 
 
 def hunks_from(patch: Any) -> list[Hunk]:
