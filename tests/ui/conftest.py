@@ -20,6 +20,19 @@ def demo(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def sealed_demo(tmp_path_factory):
+    """The demo's Claude session sealed whole, and the demo (its repository holds the base commit)."""
+    from tracetui.cli import main
+
+    root = tmp_path_factory.mktemp("sealed")
+    d = build(root / "demo")
+    open_library(d)
+    out = root / "claude.capsule"
+    assert main(["--bucket", str(d.bucket), "seal", "7d3c1a52", "--accept-suggested", "-o", str(out)]) == 0
+    return d, out
+
+
+@pytest.fixture(scope="session")
 def snapshot_demo():
     # Two test runs at once (a shared work tree) would rebuild the one fixed folder under each
     # other: the second waits for the first.

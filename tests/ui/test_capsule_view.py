@@ -19,18 +19,10 @@ async def settle(app, pilot, rounds: int = 3) -> None:
 
 
 @pytest.fixture(scope="module")
-def capsule(tmp_path_factory):
-    from tracetui.cli import main
-    from tracetui.demo.build import build, open_library
-
-    root = tmp_path_factory.mktemp("cap")
-    demo = build(root / "demo")
-    open_library(demo)
-    out = root / "claude.capsule"
-    assert main(["--bucket", str(demo.bucket), "seal", "7d3c1a52", "--accept-suggested", "-o", str(out)]) == 0
+def capsule(sealed_demo):
     from tracetui.capsule import open_capsule
 
-    return open_capsule(out)
+    return open_capsule(sealed_demo[1])
 
 
 async def test_capsule_opens_read_only_with_its_sealed_trail(capsule):

@@ -145,8 +145,8 @@ async def test_seal_refuses_with_an_undecided_suggestion_and_shows_no_value(tmp_
     assert not out.exists()
 
 
-async def test_seal_is_refused_for_a_read_only_capsule(capsule_file):
-    _, path = capsule_file
+async def test_seal_is_refused_for_a_read_only_capsule(sealed_demo):
+    _, path = sealed_demo
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -169,19 +169,6 @@ async def test_replay_key_is_only_for_a_capsule(demo):
 
 
 # -- replay -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def capsule_file(tmp_path_factory):
-    """The demo's Claude session sealed whole, and the demo (its repository holds the base commit)."""
-    from tracetui.cli import main
-
-    root = tmp_path_factory.mktemp("replay")
-    demo = build(root / "demo")
-    open_library(demo)
-    out = root / "claude.capsule"
-    assert main(["--bucket", str(demo.bucket), "seal", "7d3c1a52", "--accept-suggested", "-o", str(out)]) == 0
-    return demo, out
 
 
 def _clone(demo, tmp_path: Path) -> Path:
@@ -208,8 +195,8 @@ def _worktrees(repo: Path) -> list[str]:
     return [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("worktree ")]
 
 
-async def test_replay_steps_through_the_patches_and_runs_my_check(capsule_file, tmp_path):
-    demo, path = capsule_file
+async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, tmp_path):
+    demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
     capsule = open_capsule(path)
     app = TraceApp(capsule)
@@ -257,8 +244,8 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(capsule_file, 
         assert str(worktree) not in _worktrees(clone)
 
 
-async def test_leaving_the_app_removes_the_replay_worktree(capsule_file, tmp_path):
-    demo, path = capsule_file
+async def test_leaving_the_app_removes_the_replay_worktree(sealed_demo, tmp_path):
+    demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
@@ -271,8 +258,8 @@ async def test_leaving_the_app_removes_the_replay_worktree(capsule_file, tmp_pat
     assert _worktrees(clone) == [str(clone)]
 
 
-async def test_replay_says_when_the_base_commit_is_missing(capsule_file, tmp_path):
-    _, path = capsule_file
+async def test_replay_says_when_the_base_commit_is_missing(sealed_demo, tmp_path):
+    _, path = sealed_demo
     other = tmp_path / "other"
     subprocess.run(["git", "init", "-q", str(other)], check=True)
     subprocess.run(["git", "-C", str(other), "-c", "user.name=t", "-c", "user.email=t@example.com",
@@ -318,7 +305,7 @@ async def test_decisions_made_in_the_redaction_editor_unblock_the_seal(tmp_path)
     assert b"shopmail" not in out.read_bytes()
 
 
-async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, capsule_file):
+async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, sealed_demo):
     from tracetui.ui.commands import ActionCommands
 
     def names(app) -> list[str]:
@@ -329,16 +316,16 @@ async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, caps
     async with app.run_test(size=SIZE):
         listed = names(app)
     assert {"Mark step", "Clear step marks", "Seal…"} <= set(listed) and "Replay…" not in listed
-    app = TraceApp(open_capsule(capsule_file[1]))
+    app = TraceApp(open_capsule(sealed_demo[1]))
     async with app.run_test(size=SIZE):
         assert "Replay…" in names(app)
 
 
-async def test_closing_during_a_long_check_stops_it(capsule_file, tmp_path):
+async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
     import os
     import time
 
-    demo, path = capsule_file
+    demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
     pid_file = tmp_path / "check.pid"
     app = TraceApp(open_capsule(path))
@@ -367,8 +354,8 @@ async def test_closing_during_a_long_check_stops_it(capsule_file, tmp_path):
     assert not alive
 
 
-async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(capsule_file, tmp_path):
-    demo, path = capsule_file
+async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_demo, tmp_path):
+    demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
     capsule = open_capsule(path)
     # A later commit on top of the base that "fixes" the check (it adds the marker the check wants)
