@@ -65,8 +65,6 @@ def sources_for(src: Path, replicas: int) -> dict[str, list[str]]:
 
 
 def child_parse(sources: dict[str, list[str]]) -> dict:
-    import orjson
-
     paths = [p for roots in sources.values() for r in roots for p in sorted(Path(r).rglob("*")) if p.is_file()]
     # Best of three: the machine may be shared, and the budget is against the parse's real cost.
     runs = [_parse_once(paths) for _ in range(3)]

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import orjson
-import pytest
 
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library

@@ -36,14 +36,6 @@ CART_1 = CART_0 + DISCOUNT
 CART_2 = CART_1 + FORMAT
 CART_3 = CART_2 + LEGACY
 
-# The Codex session's edit that nobody kept (lost).
-DEBUG = '''
-
-def debug_dump(items):
-    print(items)
-'''
-CART_CODEX = CART_3 + DEBUG
-
 # A maintainer's later edits: format_price rewritten (transformed), legacy_total removed (reverted).
 CART_4 = CART_3.replace('    return "$" + str(amount)\n', '    return f"${amount:.2f}"\n')
 CART_5 = CART_4.replace(LEGACY, "")

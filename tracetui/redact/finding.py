@@ -13,7 +13,6 @@ from typing import Any
 # Sure detections are scrubbed unless the user rejects them; suggestions wait for a decision.
 AUTO = "auto"
 SUGGESTED = "suggested"
-TIERS = (AUTO, SUGGESTED)
 
 
 @dataclass(slots=True, frozen=True)
@@ -29,11 +28,6 @@ class Finding:
     def at(self, step: str | None, field: str) -> Finding:
         """The same finding, located in a session field."""
         return Finding(self.start, self.end, self.kind, self.tier, self.detector, step, field)
-
-    def shifted(self, offset: int) -> Finding:
-        return Finding(
-            self.start + offset, self.end + offset, self.kind, self.tier, self.detector, self.step, self.field
-        )
 
     def to_dict(self) -> dict[str, Any]:
         """The `scan --json` row: never the value."""

@@ -122,9 +122,6 @@ class Plan:
     def scrubbed(self) -> list[PlanSpan]:
         return [s for s in self.spans if s.scrubbed]
 
-    def spans_in(self, step: str | None, name: str) -> list[PlanSpan]:
-        return sorted((s for s in self.spans if s.step == step and s.field == name), key=lambda s: s.start)
-
     def value_id(self, value: str) -> str:
         return hmac.new(bytes.fromhex(self.key), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 

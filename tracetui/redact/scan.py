@@ -13,7 +13,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -205,11 +205,3 @@ def refresh_plan(
     if save:
         save_plan(plan, path)
     return plan
-
-
-def findings_summary(findings: Iterable[Finding]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f.kind] = counts.get(f.kind, 0) + 1
-    return counts
-

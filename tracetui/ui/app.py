@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual import work
 from textual.app import App
@@ -159,6 +158,3 @@ class TraceApp(App):
     def action_search_steps(self) -> None:
         self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))
 
-
-def run_app(library: Library, **kwargs: Any) -> None:
-    TraceApp(library, **kwargs).run()

@@ -117,7 +117,6 @@ class BrowserScreen(Screen):
         self._preview_timer: Timer | None = None
         self._want_session: str | None = None
         self._focus_after_open = False
-        self._want_step: str | None = None
         self._agents: list[str] = []
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
