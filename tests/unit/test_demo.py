@@ -80,7 +80,7 @@ def test_a_killed_demo_leaves_nothing_the_next_one_keeps(tmp_path):
     import subprocess
     import sys
 
-    from tracetui.cli.app_commands import DEMO_PREFIX, sweep_stale_demos
+    from tracetui.demo.build import DEMO_PREFIX, sweep_stale_demos
 
     # A process that has ended (its pid is free now) and one that still runs.
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,

@@ -6,10 +6,7 @@ Textual is imported only when the app really opens, so the other commands stay q
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from tracetui.errors import TracetuiError
@@ -67,7 +64,7 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from tracetui.demo.build import build, open_library
+    from tracetui.demo.build import build, open_library, throwaway_demo
 
     if args.build_only:
         demo = build(Path(args.build_only))
@@ -75,37 +72,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(demo.root)
         return 0
     _need_terminal()
-    sweep_stale_demos(Path(tempfile.gettempdir()))
-    root = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
-    try:
-        demo = build(root / "demo")
-        library = open_library(demo)
-        _run(library, repo=str(demo.repo), theme=args.theme)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)  # the demo is throwaway by design
+    with throwaway_demo() as demo:
+        _run(open_library(demo), repo=str(demo.repo), theme=args.theme)
     return 0
-
-
-DEMO_PREFIX = "tracetui-demo-"
-
-
-def sweep_stale_demos(tmp: Path) -> None:
-    """Remove demo folders whose `tracetui demo` is gone.
-
-    A demo removes its folder when it ends, but not when it is killed (a closed terminal window
-    sends SIGHUP, and Python runs no `finally` then). Each folder is named after its process, so
-    the next demo removes those whose process no longer runs, and only the user's own.
-    """
-    for folder in tmp.glob(f"{DEMO_PREFIX}*-*"):
-        pid_text = folder.name[len(DEMO_PREFIX) :].split("-", 1)[0]
-        try:
-            if not pid_text.isdigit() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
-                continue
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue  # alive under another user (PermissionError), or the folder just went
 
 
 def run_open(args: argparse.Namespace) -> int:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,3 +64,36 @@ def memory_library(demo: Demo) -> Any:
         for files in group(agent, paths):
             sessions.append(read_session(files))
     return MemoryLibrary(sessions)
+
+
+@contextmanager
+def throwaway_demo() -> Iterator[Demo]:
+    """A demo built in a fresh temporary folder, removed when the block ends."""
+    sweep_stale_demos(Path(tempfile.gettempdir()))
+    root = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
+    try:
+        yield build(root / "demo")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+DEMO_PREFIX = "tracetui-demo-"
+
+
+def sweep_stale_demos(tmp: Path) -> None:
+    """Remove demo folders whose `tracetui demo` is gone.
+
+    A demo removes its folder when it ends, but not when it is killed (a closed terminal window
+    sends SIGHUP, and Python runs no `finally` then). Each folder is named after its process, so
+    the next demo removes those whose process no longer runs, and only the user's own.
+    """
+    for folder in tmp.glob(f"{DEMO_PREFIX}*-*"):
+        pid_text = folder.name[len(DEMO_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid_text.isdigit() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive under another user (PermissionError), or the folder just went
