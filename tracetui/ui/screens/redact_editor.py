@@ -74,7 +74,8 @@ class RedactEditor(Screen):
     CSS_PATH = "redact_editor.tcss"
     BINDINGS = [
         Binding("n", "next_finding", "Next", tooltip="the next finding"),
-        Binding("N", "previous_finding", "Prev", tooltip="the previous finding"),
+        # The way back (N, ",") is in the key help, not the footer, which is full at 160 columns.
+        Binding("N", "previous_finding", "Prev", show=False, tooltip="the previous finding"),
         Binding("a", "accept", "Accept", tooltip="scrub this finding"),
         Binding("x", "reject", "Reject", tooltip="keep this text as it is"),
         Binding("A", "accept_kind", "Accept kind", tooltip="scrub every finding of this kind"),
