@@ -21,7 +21,7 @@ def step_blocks(session: Session, shape: Shape | None, index: int) -> list[Block
     if step.kind == StepKind.TOOL_CALL:
         blocks.append(Block(f"{step.tool or 'tool'} input", _json(step.tool_input), "json"))
         for edit in step.edits:
-            blocks.append(_edit_block(edit))
+            blocks.append(edit_block(edit))
         if step.text.strip():
             blocks.append(Block("text", step.text))
         path = _input_path(step.tool_input)
@@ -74,7 +74,7 @@ def _header(session: Session, shape: Shape | None, index: int) -> str:
     return " · ".join(parts) + f"\nid {step.id}"
 
 
-def _edit_block(edit) -> Block:
+def edit_block(edit) -> Block:
     lines: list[str] = [f"--- {edit.path}", f"+++ {edit.move_to or edit.path}"]
     if edit.hunks:
         for h in edit.hunks:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.model import Session, Step
-from tracetui.ui.step_blocks import _edit_block
+from tracetui.ui.step_blocks import edit_block
 from tracetui.ui.widgets.text_view import Block
 
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")  # worst first
@@ -138,5 +138,5 @@ def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:
     if step.edits:
         note = "" if result is None else "  (no verdict from the trail for this step)"
         return [Block("", f"edits as the log recorded them{note}", None, "$text-muted"),
-                *(_edit_block(e) for e in step.edits)]
+                *(edit_block(e) for e in step.edits)]
     return [Block("", "this step changed no files", None, "$text-muted")]
