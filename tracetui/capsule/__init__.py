@@ -11,8 +11,8 @@ Public API (the CLI and the app call only these):
   (list_sessions, count_sessions, session, resolve, search, projects, agents) plus `manifest`,
   `receipt`, `fates`, `context(step_id)`, `readme`, `check_signature(...)`, `read_only = True`.
 - `verify(path, allowed_signers=None, identity=None) -> Verification`.
-- `replay(capsule_or_path, repo, check=None, ref="HEAD") -> ReplayResult`; `Replay(capsule, repo,
-  commit)` to step through patches (`apply_next()`), e.g. from the app.
+- `replay(capsule_or_path, repo, check=None, ref="HEAD") -> ReplayResult`; `open_replay(capsule,
+  repo) -> Replay` (at the base commit) to step through patches (`apply_next()`), e.g. from the app.
 - `CapsuleError` (a TracetuiError): every refusal names the member or field that is wrong.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
-from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, replay
+from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, open_replay, replay
 from tracetui.capsule.seal import SealRefused, SealResult, parse_steps, seal
 from tracetui.capsule.verify import Verification, verify
 
@@ -39,6 +39,7 @@ __all__ = [
     "Verification",
     "bucket_secret",
     "open_capsule",
+    "open_replay",
     "parse_steps",
     "replay",
     "seal",

@@ -224,6 +224,20 @@ class ReplayResult:
         }
 
 
+def open_replay(capsule: OpenedCapsule, repo: Path) -> Replay:
+    """An open Replay of `capsule` at its base commit in `repo`, to step through (the app's way);
+    CapsuleError says why when it cannot be. Close it (or use it in a `with` block)."""
+    if not repo.is_dir():
+        raise CapsuleError(f"{repo} is not a folder")
+    root = repo_root(repo)
+    if not capsule.base:
+        raise CapsuleError("the capsule records no base commit, so there is nothing to replay on")
+    commit = resolve_commit(root, capsule.base)
+    if commit is None:
+        raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
+    return Replay(capsule, root, commit).__enter__()
+
+
 def replay(
     capsule: OpenedCapsule | str | Path,
     repo: str | Path,

@@ -33,28 +33,6 @@ from tracetui.ui.widgets.text_view import Block, TextView
 OUTPUT_LINES = 30  # lines of the check's output shown
 
 
-def open_replay(capsule: Any, repo: str | Path) -> Any:
-    """An open Replay of `capsule` on `repo` at its base commit; TracetuiError when it cannot be."""
-    from tracetui.capsule import Replay
-    from tracetui.capsule.gitcmd import repo_root, resolve_commit
-
-    path = Path(repo).expanduser()
-    if not path.is_dir():
-        raise TracetuiError(f"{path} is not a folder")
-    root = repo_root(path)
-    if root is None:
-        raise TracetuiError(f"{path} is not inside a git repository")
-    base = capsule.base
-    if not base:
-        raise TracetuiError("the capsule records no base commit, so there is nothing to replay on")
-    commit = resolve_commit(root, base)
-    if commit is None:
-        raise TracetuiError(f"the base commit {base[:12]} is not in {root} (fetch it first)")
-    run = Replay(capsule, root, commit)
-    run.__enter__()
-    return run
-
-
 def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) -> list[Block]:
     """One replayed step: a line per patch with its outcome, then each patch's diff."""
     where = index_of.get(step.step)
@@ -219,9 +197,11 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="replay-open", exit_on_error=False)
     def _open_worker(self, repo: str) -> None:
+        from tracetui.capsule import open_replay
+
         with self._lock:
             try:
-                run = open_replay(self.capsule, repo)
+                run = open_replay(self.capsule, Path(repo).expanduser())
             except TracetuiError as exc:
                 self.post_message(Opened(error=str(exc)))
                 return
