@@ -7,6 +7,9 @@ step and are named `cwd`, `title`, `source`, `files[0]`, `git.remote`, `subagent
 
 Structural values are left out on purpose: ids, parents, timestamps, tool names, and keys that hold
 ids, hashes or signatures inside tool inputs and metadata.
+
+One table (`_session_slots`, `_step_slots`) names every field once, with where it lives; reading
+and rewriting both walk it, so a field that is found is always a field that is scrubbed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracetui.model import Session, Step
+from tracetui.model import FileEdit, Hunk, Session, Step
 
 _STRUCTURAL_KEYS = frozenset(
     {
@@ -42,75 +45,99 @@ class Field:
     text: str
 
 
+@dataclass(slots=True)
+class _Slot:
+    """One text field and where it lives: `holder.key` (an attribute) or `holder[key]` (an item)."""
+
+    name: str
+    text: str
+    holder: Any
+    key: Any
+
+    def put(self, new: str) -> None:
+        if isinstance(self.holder, Hunk):
+            _put_hunk(self.holder, new)
+        elif isinstance(self.holder, dict | list):
+            self.holder[self.key] = new
+        else:
+            setattr(self.holder, self.key, new)
+
+
+def _put_hunk(hunk: Hunk, joined: str) -> None:
+    lines = joined.split("\n")
+    # A scrub keeps the line count (see apply.py); if it ever did not, the safe failure is to lose
+    # the hunk's text, never to keep the original.
+    if len(lines) != len(hunk.lines):
+        lines = [line[:1] + "<REDACTED>" for line in hunk.lines]
+    hunk.lines = lines
+
+
 def _key_part(key: str) -> str:
     return f".{key}" if _PLAIN_KEY.match(key) else "[" + repr(key) + "]"
 
 
-def _walk(value: Any, name: str) -> Iterator[tuple[str, str]]:
+def _nested(value: Any, name: str, holder: Any, key: Any) -> Iterator[_Slot]:
+    """The non-empty strings inside a JSON-like value, skipping structural keys."""
     if isinstance(value, str):
         if value:
-            yield name, value
+            yield _Slot(name, value, holder, key)
     elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and not is_structural_key(key):
-                yield from _walk(item, name + _key_part(key))
+        for k, item in list(value.items()):
+            if isinstance(k, str) and not is_structural_key(k):
+                yield from _nested(item, name + _key_part(k), value, k)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _walk(item, f"{name}[{i}]")
+            yield from _nested(item, f"{name}[{i}]", value, i)
 
 
-def _map(value: Any, name: str, fn: Callable[[str, str], str]) -> Any:
-    if isinstance(value, str):
-        return fn(name, value) if value else value
-    if isinstance(value, dict):
-        return {
-            k: (v if not isinstance(k, str) or is_structural_key(k) else _map(v, name + _key_part(k), fn))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_map(item, f"{name}[{i}]", fn) for i, item in enumerate(value)]
-    return value
+def _attrs(obj: Any, prefix: str, attrs: tuple[str, ...]) -> Iterator[_Slot]:
+    for attr in attrs:
+        value = getattr(obj, attr)
+        if value:
+            yield _Slot(prefix + attr, value, obj, attr)
+
+
+def _edit_slots(i: int, edit: FileEdit) -> Iterator[_Slot]:
+    yield from _attrs(edit, f"edits[{i}].", _EDIT_TEXT_FIELDS)
+    for j, hunk in enumerate(edit.hunks):
+        if hunk.lines:
+            yield _Slot(f"edits[{i}].hunks[{j}]", "\n".join(hunk.lines), hunk, None)
+
+
+def _step_slots(step: Step) -> Iterator[_Slot]:
+    if step.text:
+        yield _Slot("text", step.text, step, "text")
+    if step.tool_input is not None:
+        yield from _nested(step.tool_input, "tool_input", step, "tool_input")
+    for i, edit in enumerate(step.edits):
+        yield from _edit_slots(i, edit)
+    if step.cwd:
+        yield _Slot("cwd", step.cwd, step, "cwd")
+    if step.meta:
+        yield from _nested(step.meta, "meta", step, "meta")
+
+
+def _session_slots(session: Session) -> Iterator[_Slot]:
+    yield from _attrs(session, "", ("cwd", "title", "source"))
+    for i, path in enumerate(session.files):
+        yield _Slot(f"files[{i}]", path, session.files, i)
+    if session.git is not None:
+        yield from _attrs(session.git, "git.", ("remote", "branch"))
+    for i, sub in enumerate(session.subagents):
+        yield from _attrs(sub, f"subagents[{i}].", ("agent_type", "description", "source"))
+    for i, err in enumerate(session.errors):
+        yield _Slot(f"errors[{i}].path", err.path, err, "path")
+        yield _Slot(f"errors[{i}].error", err.error, err, "error")
 
 
 def step_fields(step: Step) -> Iterator[tuple[str, str]]:
-    if step.text:
-        yield "text", step.text
-    if step.tool_input is not None:
-        yield from _walk(step.tool_input, "tool_input")
-    for i, edit in enumerate(step.edits):
-        for attr in _EDIT_TEXT_FIELDS:
-            value = getattr(edit, attr)
-            if value:
-                yield f"edits[{i}].{attr}", value
-        for j, hunk in enumerate(edit.hunks):
-            if hunk.lines:
-                yield f"edits[{i}].hunks[{j}]", "\n".join(hunk.lines)
-    if step.cwd:
-        yield "cwd", step.cwd
-    if step.meta:
-        yield from _walk(step.meta, "meta")
+    for slot in _step_slots(step):
+        yield slot.name, slot.text
 
 
 def session_fields(session: Session) -> Iterator[tuple[str, str]]:
-    for attr in ("cwd", "title", "source"):
-        value = getattr(session, attr)
-        if value:
-            yield attr, value
-    for i, path in enumerate(session.files):
-        yield f"files[{i}]", path
-    if session.git is not None:
-        for attr in ("remote", "branch"):
-            value = getattr(session.git, attr)
-            if value:
-                yield f"git.{attr}", value
-    for i, sub in enumerate(session.subagents):
-        for attr in ("agent_type", "description", "source"):
-            value = getattr(sub, attr)
-            if value:
-                yield f"subagents[{i}].{attr}", value
-    for i, err in enumerate(session.errors):
-        yield f"errors[{i}].path", err.path
-        yield f"errors[{i}].error", err.error
+    for slot in _session_slots(session):
+        yield slot.name, slot.text
 
 
 def iter_fields(session: Session) -> Iterator[Field]:
@@ -141,50 +168,17 @@ Rewrite = Callable[[str | None, str, str], str]  # (step id, field name, text) -
 
 
 def rewrite_fields(session: Session, fn: Rewrite) -> Session:
-    """A deep copy of the session with every text field passed through `fn`."""
+    """A deep copy of the session with every text field (the ones `iter_fields` reads) through `fn`."""
     out = copy.deepcopy(session)
-    for attr in ("cwd", "title", "source"):
-        value = getattr(out, attr)
-        if value:
-            setattr(out, attr, fn(None, attr, value))
-    out.files = [fn(None, f"files[{i}]", p) for i, p in enumerate(out.files)]
-    if out.git is not None:
-        for attr in ("remote", "branch"):
-            value = getattr(out.git, attr)
-            if value:
-                setattr(out.git, attr, fn(None, f"git.{attr}", value))
-    for i, sub in enumerate(out.subagents):
-        for attr in ("agent_type", "description", "source"):
-            value = getattr(sub, attr)
-            if value:
-                setattr(sub, attr, fn(None, f"subagents[{i}].{attr}", value))
-    for i, err in enumerate(out.errors):
-        err.path = fn(None, f"errors[{i}].path", err.path)
-        err.error = fn(None, f"errors[{i}].error", err.error)
+    for slot in _session_slots(out):
+        _rewrite(slot, None, fn)
     for step in out.steps:
-        sid = step.id
-        if step.text:
-            step.text = fn(sid, "text", step.text)
-        if step.tool_input is not None:
-            step.tool_input = _map(step.tool_input, "tool_input", lambda n, t, sid=sid: fn(sid, n, t))
-        for i, edit in enumerate(step.edits):
-            for attr in _EDIT_TEXT_FIELDS:
-                value = getattr(edit, attr)
-                if value:
-                    setattr(edit, attr, fn(sid, f"edits[{i}].{attr}", value))
-            for j, hunk in enumerate(edit.hunks):
-                if hunk.lines:
-                    joined = "\n".join(hunk.lines)
-                    new = fn(sid, f"edits[{i}].hunks[{j}]", joined)
-                    if new != joined:
-                        lines = new.split("\n")
-                        # A scrub keeps the line count (see apply.py); if it ever did not, the
-                        # safe failure is to lose the hunk's text, never to keep the original.
-                        if len(lines) != len(hunk.lines):
-                            lines = [line[:1] + "<REDACTED>" for line in hunk.lines]
-                        hunk.lines = lines
-        if step.cwd:
-            step.cwd = fn(sid, "cwd", step.cwd)
-        if step.meta:
-            step.meta = _map(step.meta, "meta", lambda n, t, sid=sid: fn(sid, n, t))
+        for slot in _step_slots(step):
+            _rewrite(slot, step.id, fn)
     return out
+
+
+def _rewrite(slot: _Slot, step_id: str | None, fn: Rewrite) -> None:
+    new = fn(step_id, slot.name, slot.text)
+    if new != slot.text:
+        slot.put(new)
