@@ -7,7 +7,8 @@ what an opened capsule (one session), the demo and the tests need.
 
 from __future__ import annotations
 
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from tracetui.bucket import SearchHit
 from tracetui.errors import NotFound, TracetuiError
@@ -15,9 +16,31 @@ from tracetui.model import Session, SessionSummary
 
 
 class Library(Protocol):
-    """What the app reads from. `read_only` sources refuse edits such as redaction decisions."""
+    """What the app reads from, and what else it can do, said outright rather than probed.
+
+    - `read_only`: refuses edits such as redaction decisions (a capsule, a read-only bucket);
+    - `root`: the bucket folder (its episode secret lives there), None for in-memory sources;
+    - `plans_dir` / `cache_dir`: where redaction plans and rebuildable caches live, None where the
+      source keeps neither (then it cannot be reviewed or sealed);
+    - `manifest` / `fates`: an opened capsule's manifest and its patches as sealed, None otherwise.
+    """
 
     read_only: bool
+
+    @property
+    def root(self) -> Path | None: ...
+
+    @property
+    def plans_dir(self) -> Path | None: ...
+
+    @property
+    def cache_dir(self) -> Path | None: ...
+
+    @property
+    def manifest(self) -> dict[str, Any] | None: ...
+
+    @property
+    def fates(self) -> list[dict[str, Any]] | None: ...
 
     def list_sessions(
         self,
@@ -46,6 +69,11 @@ class MemoryLibrary:
     the bucket's full-text index: a step matches when its text holds every word of the query."""
 
     read_only = True
+    root: Path | None = None
+    plans_dir: Path | None = None
+    cache_dir: Path | None = None
+    manifest: dict[str, Any] | None = None
+    fates: list[dict[str, Any]] | None = None
 
     def __init__(self, sessions: list[Session]) -> None:
         self._sessions = sorted(sessions, key=lambda s: s.started or "", reverse=True)

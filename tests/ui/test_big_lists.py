@@ -11,6 +11,8 @@ class ManyRows:
     """100k listing rows made on demand; records which pages were asked for."""
 
     read_only = True
+    # The Library capabilities it has none of (tracetui.library.Library).
+    root = plans_dir = cache_dir = manifest = fates = None
 
     def __init__(self, n: int) -> None:
         self.n = n

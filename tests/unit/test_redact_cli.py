@@ -54,3 +54,17 @@ def test_scan_table_and_unknown_id(tmp_path, capsys):
     assert main(["--bucket", str(bucket), "scan", "no-such-session"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tracetui: ") and err.count("\n") == 1
+
+
+def test_scan_and_seal_share_one_plan_store_and_one_scan_cache(tmp_path, capsys):
+    bucket = _bucket(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
+    caches = sorted(p.relative_to(bucket) for p in bucket.rglob("*.scan.json"))
+    assert caches and all(p.parts[:2] == ("cache", "scan-cache") for p in caches)
+    cached = {p: (bucket / p).stat().st_mtime_ns for p in caches}
+    out = tmp_path / "x.capsule"
+    main(["--bucket", str(bucket), "seal", SESSION[:8], "--accept-suggested", "-o", str(out)])
+    capsys.readouterr()
+    # The seal read the plan and the cache the scan left: no second cache folder, nothing rescanned.
+    assert sorted(p.relative_to(bucket) for p in bucket.rglob("*.scan.json")) == caches
+    assert {p: (bucket / p).stat().st_mtime_ns for p in caches} == cached

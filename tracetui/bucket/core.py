@@ -45,6 +45,9 @@ class Bucket:
     """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync."""
 
     read_only = False  # redaction plans and seals are written beside it
+    # The Library capabilities a bucket does not have (tracetui.library): it is no opened capsule.
+    manifest: dict[str, Any] | None = None
+    fates: list[dict[str, Any]] | None = None
 
     def __init__(self, root: Path):
         self.root = root

@@ -47,6 +47,10 @@ class OpenedCapsule:
     _ctx_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _manifest_bytes: bytes = b""
     read_only: bool = True
+    # A capsule keeps no redaction plans or caches and has no bucket folder (tracetui.library).
+    root: Path | None = None
+    plans_dir: Path | None = None
+    cache_dir: Path | None = None
     _library: MemoryLibrary = field(init=False, repr=False)
 
     # -- what the capsule says about itself -------------------------------------------------

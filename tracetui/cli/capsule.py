@@ -111,9 +111,9 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 def load_plan(bucket: Any, session: Any) -> Any:
     """The session's redaction plan: the saved decisions, rescanned where the session changed."""
-    from tracetui.redact import PlanStore, refresh_plan
+    from tracetui.redact import plan_store, refresh_plan
 
-    return refresh_plan(session, PlanStore(bucket.plans_dir))
+    return refresh_plan(session, plan_store(bucket))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -24,11 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from tracetui.redact import PlanStore, refresh_plan
+    from tracetui.redact import plan_store, refresh_plan
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
-        store = PlanStore(bucket.plans_dir, bucket.cache_dir / "scan-cache")
+        store = plan_store(bucket)
     plan = refresh_plan(session, store, save=not args.no_save)
     spans = [s for s in plan.spans if s.decision != "manual"]
     order = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}

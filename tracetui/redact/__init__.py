@@ -6,6 +6,7 @@ The public surface, for the CLI, the UI and the capsule:
 - `scan_text(text, identity=None) -> list[Finding]`: any text or bytes (the capsule's second gate);
 - `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
 - `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
+- `plan_store(library)`: the one way to a library's plans (and its scan cache);
 - `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`;
 - `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`.
 
@@ -28,6 +29,7 @@ from tracetui.redact.plan import (
     build_plan,
     load_plan,
     plan_path,
+    plan_store,
     save_plan,
 )
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
@@ -36,5 +38,6 @@ __all__ = [
     "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore",
     "apply", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
+    "plan_store",
     "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -31,6 +31,9 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import AUTO, Finding
+
+if TYPE_CHECKING:
+    from tracetui.library import Library
 
 PLAN_FORMAT = "tracetui.redaction-plan/1"
 AUTO_D, ACCEPTED, REJECTED, MANUAL = "auto", "accepted", "rejected", "manual"
@@ -335,3 +338,15 @@ class PlanStore:
     def cache_path(self, session_id: str) -> Path:
         """Where the scan cache of a session lives (beside its plan)."""
         return self.cache_dir / plan_path("", session_id).name.replace(".plan.json", ".scan.json")
+
+
+def plan_store(library: Library) -> PlanStore:
+    """The one way to the plan store: the library's plans and its one scan cache.
+
+    A library that keeps no plans (an opened capsule, sessions held in memory; see
+    `Library.plans_dir`) cannot be reviewed or sealed: that is a one-line error.
+    """
+    if library.plans_dir is None:
+        raise TracetuiError("reviewing redactions and sealing need a bucket (it keeps the redaction plans)")
+    cache = library.cache_dir / "scan-cache" if library.cache_dir is not None else None
+    return PlanStore(library.plans_dir, cache)

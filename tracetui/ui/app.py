@@ -68,7 +68,7 @@ class TraceApp(App):
         super().__init__()
         self.library = library
         self.repo = repo
-        self.cache_dir = cache_dir if cache_dir is not None else getattr(library, "cache_dir", None)
+        self.cache_dir = cache_dir if cache_dir is not None else library.cache_dir
         self.sync_status = ""
         self._sync = sync
         self._open_first = open_session

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracetui.library import Library
 from tracetui.model import Session, Step
 from tracetui.ui.step_blocks import edit_block
 from tracetui.ui.widgets.text_view import Block
@@ -38,7 +39,7 @@ class TrailResult:
     summary_blocks: list[Block] = field(default_factory=list)
 
 
-def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) -> TrailResult:
+def compute(session: Session, library: Library, repo: str | None, cache_dir: Any) -> TrailResult:
     result = TrailResult()
     try:
         rows, result.note = _rows(session, library, repo, cache_dir)
@@ -69,7 +70,7 @@ def compute(session: Session, library: Any, repo: str | None, cache_dir: Any) ->
 
 
 def _rows(
-    session: Session, library: Any, repo: str | None, cache_dir: Any
+    session: Session, library: Library, repo: str | None, cache_dir: Any
 ) -> tuple[list[dict[str, Any]], str]:
     """Every patch of the session in one row shape (step, path, state, commit, kept, changed,
     dropped, reason, diff), and a note on how it was judged.
@@ -77,7 +78,7 @@ def _rows(
     An opened capsule carries these rows as they were sealed; otherwise the trail layer judges
     the patches now, against `repo` (or the repository of the session's cwd).
     """
-    sealed = getattr(library, "fates", None)  # only an opened capsule has them
+    sealed = library.fates  # only an opened capsule has them
     if sealed is not None:
         return list(sealed), "as sealed in the capsule"
     from tracetui.trail import trail, unified_diff

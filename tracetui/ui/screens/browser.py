@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
+from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import trail_view
@@ -122,8 +123,8 @@ class BrowserScreen(Screen):
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
 
     @property
-    def library(self) -> Any:
-        return self.app.library  # type: ignore[attr-defined]
+    def library(self) -> Library:
+        return self.app.library  # type: ignore[attr-defined, no-any-return]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -504,7 +505,7 @@ class BrowserScreen(Screen):
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
             return
-        if getattr(self.library, "plans_dir", None) is None:
+        if self.library.plans_dir is None:
             self.notify("sealing needs a bucket (its redaction plans)", severity="warning", markup=False)
             return
         from tracetui.ui.screens.seal import SealScreen
@@ -530,16 +531,17 @@ class BrowserScreen(Screen):
         index = self.current_step()
         steps = self.opened.session.steps
         step_id = steps[index].id if index is not None and 0 <= index < len(steps) else None
+        from tracetui.redact import plan_store
         from tracetui.ui.screens.redact_editor import RedactEditor
-        from tracetui.ui.screens.seal import plan_store
 
-        store = plan_store(self.library)
-        if store is None:
-            self.notify("reviewing redactions needs a bucket (its redaction plans)", severity="warning", markup=False)
+        try:
+            store = plan_store(self.library)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
         self.app.push_screen(RedactEditor(self.opened.session, store, step_id=step_id))
 
 
-def is_capsule(library: Any) -> bool:
+def is_capsule(library: Library) -> bool:
     """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
-    return library.read_only and getattr(library, "manifest", None) is not None
+    return library.manifest is not None

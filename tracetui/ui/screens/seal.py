@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tracetui.errors import TracetuiError
+from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 
@@ -40,17 +41,6 @@ def default_output(session: Session, steps: tuple[int, int] | None, folder: Path
     """`<folder>/<session-id-prefix>-<a>-<b>.capsule`, the whole session's ends without a range."""
     a, b = steps if steps is not None else (session.steps[0].index, session.steps[-1].index)
     return (folder or Path.cwd()) / f"{session.id[:8]}-{a}-{b}.capsule"
-
-
-def plan_store(library: Any) -> Any | None:
-    """The bucket's plan store (with the editor's scan cache), None for a library without one."""
-    from tracetui.redact import PlanStore
-
-    plans = getattr(library, "plans_dir", None)
-    if plans is None:
-        return None
-    cache = getattr(library, "cache_dir", None)
-    return PlanStore(plans, cache / "scan-cache" if cache is not None else None)
 
 
 def plan_state(session: Session, plan: Any, steps: tuple[int, int] | None) -> PlanState:
@@ -125,7 +115,7 @@ class SealScreen(ModalScreen[None]):
     ]
 
     def __init__(
-        self, session: Session, steps: tuple[int, int] | None, library: Any, repo: str | None = None
+        self, session: Session, steps: tuple[int, int] | None, library: Library, repo: str | None = None
     ) -> None:
         super().__init__()
         self.session = session
@@ -199,11 +189,12 @@ class SealScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="seal-plan", exit_on_error=False)
     def _plan_worker(self) -> None:
-        from tracetui.redact import refresh_plan
+        from tracetui.redact import plan_store, refresh_plan
 
-        store = plan_store(self.library)
-        if store is None:
-            self.post_message(PlanReady(None, "this library keeps no redaction plans, so it cannot seal"))
+        try:
+            store = plan_store(self.library)
+        except TracetuiError as exc:
+            self.post_message(PlanReady(None, str(exc)))
             return
 
         def progress(done: int, total: int) -> None:
@@ -253,11 +244,13 @@ class SealScreen(ModalScreen[None]):
     # -- actions --------------------------------------------------------------------------------
     @on(Button.Pressed, "#seal-review")
     def action_review(self) -> None:
+        from tracetui.redact import plan_store
         from tracetui.ui.screens.redact_editor import RedactEditor
 
-        store = plan_store(self.library)
-        if store is None:
-            self.notify("this library keeps no redaction plans", severity="warning", markup=False)
+        try:
+            store = plan_store(self.library)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
         self.app.push_screen(RedactEditor(self.session, store))
 
@@ -288,7 +281,7 @@ class SealScreen(ModalScreen[None]):
         from tracetui.capsule import SealRefused, bucket_secret, seal
 
         try:
-            root = getattr(self.library, "root", None)
+            root = self.library.root
             secret = bucket_secret(root) if root is not None else None
             result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
                           accept_suggested=accept, secret=secret)
