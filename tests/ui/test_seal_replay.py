@@ -137,7 +137,7 @@ async def test_seal_refuses_with_an_undecided_suggestion_and_shows_no_value(tmp_
         assert seal.result is None
         assert [(f["kind"], f["tier"]) for f in seal.refused] == [("email", "suggested")] * 2
         shown = str(seal.query_one("#seal-result").render())
-        assert "2 suggested finding(s) need a decision" in shown
+        assert "2 suggested findings need a decision" in shown
         assert "  session title: email (suggested)" in shown
         assert "  step 0 text: email (suggested)" in shown
         assert "dana" not in shown and "shopmail" not in shown

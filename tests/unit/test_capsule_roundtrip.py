@@ -252,7 +252,7 @@ def test_seal_refuses_undecided_suggestions_listing_them(tmp_path, project):
     with pytest.raises(SealRefused) as info:
         seal(session, plan, repo=repo, out=tmp_path / "x.capsule")
     assert info.value.findings == [
-        {"step": "a2", "field": "text", "kind": "email", "tier": "suggested", "detector": "test"}
+        {"step": "a2", "index": 6, "field": "text", "kind": "email", "tier": "suggested", "detector": "test"}
     ]
     assert "bob@" not in str(info.value)
     assert not (tmp_path / "x.capsule").exists()

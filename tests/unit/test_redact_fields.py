@@ -10,7 +10,7 @@ import pytest
 from shared_data import FIXTURES
 from tracetui.model import FileEdit, GitInfo, Hunk, LineError, Session, Step, Subagent
 from tracetui.redact.fields import field_text, iter_fields, rewrite_fields
-from tracetui.sources import SessionFiles, group, read_session
+from tracetui.sources import group, read_session
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
 

@@ -5,7 +5,9 @@ Public API (the CLI and the app call only these):
 - `seal(session, plan, steps=(a, b), repo=None, out=None, accept_suggested=False, *, secret=None,
   ref="HEAD", base=None, sign_key=None) -> SealResult`; raises `SealRefused` (with `.findings`:
   step, field, kind, tier; never values) while suggestions are undecided or the second gate finds a
-  sure secret. `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
+  sure secret. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
+  sure and undecided findings and `refusal()`; `finding_line(f)` describes one finding to a person
+  (the CLI and the app both use it). `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
 - `bucket_secret(bucket_root) -> bytes`: the private secret per-capsule keys are derived from.
 - `open_capsule(path) -> OpenedCapsule`: verified in memory; quacks like the bucket's read side
   (list_sessions, count_sessions, session, resolve, search, projects, agents) plus `manifest`,
@@ -22,7 +24,8 @@ from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, open_replay, replay
-from tracetui.capsule.seal import SealRefused, SealResult, parse_steps, seal
+from tracetui.capsule.scope import SealRefused, SealScope, finding_line, parse_steps, seal_scope
+from tracetui.capsule.seal import SealResult, seal
 from tracetui.capsule.verify import Verification, verify
 
 __all__ = [
@@ -36,12 +39,15 @@ __all__ = [
     "ReplayResult",
     "SealRefused",
     "SealResult",
+    "SealScope",
     "Verification",
     "bucket_secret",
+    "finding_line",
     "open_capsule",
     "open_replay",
     "parse_steps",
     "replay",
     "seal",
+    "seal_scope",
     "verify",
 ]

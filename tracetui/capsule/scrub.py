@@ -28,8 +28,6 @@ from tracetui.redact.finding import AUTO
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan
 
-# The session-level fields a capsule carries (its source paths and read errors stay home).
-SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
 _SHORT = 8  # values shorter than this are replaced elsewhere only as whole words
 
@@ -96,15 +94,6 @@ def entries(session: Session, plan: Plan | None) -> list[Entry]:
             )
         )
     return out
-
-
-def undecided(session: Session, plan: Plan | None, steps: set[str]) -> list[dict[str, Any]]:
-    """Suggestions in the sealed steps (or session fields) that still need a decision."""
-    return [
-        {"step": s.step, "field": s.field, "kind": s.kind, "tier": s.tier, "detector": s.detector}
-        for s in (plan.pending() if plan is not None else ())
-        if (s.step in steps if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS))
-    ]
 
 
 def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: bytes | None) -> Scrubbed:

@@ -31,19 +31,12 @@ from tracetui.capsule import scrub
 from tracetui.capsule.archive import CapsuleError, write_archive
 from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
+from tracetui.capsule.scope import SealRefused, seal_scope
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.redact import session_identity
-
-
-class SealRefused(TracetuiError):
-    """Sealing stopped for a redaction reason; `findings` lists where (never the values)."""
-
-    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.findings = findings
 
 
 @dataclass(slots=True)
@@ -70,31 +63,6 @@ class SealResult:
         }
 
 
-def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
-    """`A:B` (step indexes as `show` lists them, both ends included; either may be left out)."""
-    if spec is None or spec.strip() in ("", ":"):
-        return (None, None)
-    first, sep, last = spec.partition(":")
-    try:
-        a = int(first) if first.strip() else None
-        b = int(last) if last.strip() else None
-        if not sep:
-            b = a
-    except ValueError:
-        raise TracetuiError(f"--steps wants A:B with step indexes, got {spec!r}") from None
-    if a is not None and b is not None and a > b:
-        raise TracetuiError(f"--steps {spec}: the first index is after the last")
-    return (a, b)
-
-
-def select_steps(session: Session, steps: tuple[int | None, int | None] | None) -> list[Step]:
-    a, b = steps or (None, None)
-    chosen = [s for s in session.steps if (a is None or s.index >= a) and (b is None or s.index <= b)]
-    if not chosen:
-        raise TracetuiError(f"session {session.id} has no steps in the range {a}:{b}")
-    return chosen
-
-
 def seal(
     session: Session,
     plan: Any,
@@ -109,20 +77,12 @@ def seal(
     sign_key: str | Path | None = None,
 ) -> SealResult:
     """Seal the episode; write it to `out` when given. Raises SealRefused or TracetuiError."""
-    episode = select_steps(session, steps)
+    scope = seal_scope(session, plan, steps)
+    refusal = scope.refusal()
+    if refusal is not None and not accept_suggested:
+        raise refusal
+    episode = scope.episode
     episode_ids = {s.id for s in episode}
-    context = ContextIndex(session)
-    included = set(episode_ids)
-    for step in episode:
-        included.update(item.step_id for item in context.at(step.id).items)
-
-    undecided = scrub.undecided(session, plan, included)
-    if undecided and not accept_suggested:
-        raise SealRefused(
-            f"{len(undecided)} suggested finding(s) need a decision before sealing "
-            "(review them, or pass --accept-suggested)",
-            undecided,
-        )
     key = episode_key(secret, session.id, episode[0].id, episode[-1].id) if secret is not None else None
     scrubbed = scrub.prepare(session, plan, accept_suggested, key)
     clean = scrubbed.session

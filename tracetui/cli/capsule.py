@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from tracetui.capsule import SealRefused, bucket_secret, parse_steps, seal
+    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
 
     steps = parse_steps(args.steps)
     with open_bucket(args) as bucket:
@@ -95,7 +95,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 print_json({"ok": False, "error": str(exc), "findings": exc.findings})
             else:
                 for row in exc.findings:
-                    print("  " + _finding_line(row), file=sys.stderr)
+                    print("  " + finding_line(row), file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
@@ -165,12 +165,3 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
     return 0
-
-
-def _finding_line(row: dict[str, Any]) -> str:
-    where = (
-        f"member {row['member']} line {row['line']}"
-        if "member" in row
-        else f"step {row.get('step') or '(session)'} {row.get('field', '')}"
-    )
-    return safe_line(f"{where}: {row.get('kind')} ({row.get('tier')})")

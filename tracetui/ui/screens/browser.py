@@ -7,7 +7,6 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult

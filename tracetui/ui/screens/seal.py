@@ -7,7 +7,7 @@ answer. A refusal lists where the undecided findings are (step, field, kind, tie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from tracetui.capsule.scope import SealScope, finding_line, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
@@ -30,11 +31,18 @@ MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
 @dataclass(slots=True)
 class PlanState:
-    """What the plan means for this episode."""
+    """The plan, and what it means for this episode (tracetui.capsule.SealScope)."""
 
     plan: Any
-    sure: int  # findings that will be scrubbed
-    undecided: list[dict[str, Any]] = field(default_factory=list)  # suggestions waiting in the episode
+    scope: SealScope
+
+    @property
+    def sure(self) -> int:
+        return self.scope.sure
+
+    @property
+    def undecided(self) -> list[dict[str, Any]]:
+        return self.scope.undecided
 
 
 def default_output(session: Session, steps: tuple[int, int] | None, folder: Path | None = None) -> Path:
@@ -45,35 +53,12 @@ def default_output(session: Session, steps: tuple[int, int] | None, folder: Path
 
 def plan_state(session: Session, plan: Any, steps: tuple[int, int] | None) -> PlanState:
     """Sure and undecided findings in what the capsule would carry: the episode and its context."""
-    from tracetui.capsule.scrub import SEALED_SESSION_FIELDS, undecided
-    from tracetui.capsule.seal import select_steps
-    from tracetui.ctx import ContextIndex
-
-    episode = select_steps(session, steps)
-    included = {s.id for s in episode}
-    context = ContextIndex(session)
-    for step in episode:
-        included.update(item.step_id for item in context.at(step.id).items)
-    sure = sum(
-        1
-        for s in plan.scrubbed()
-        if (s.step in included if s.step is not None else s.field.startswith(SEALED_SESSION_FIELDS))
-    )
-    return PlanState(plan, sure, undecided(session, plan, included))
+    return PlanState(plan, seal_scope(session, plan, steps))
 
 
-def finding_rows(session: Session, findings: list[dict[str, Any]], limit: int = MAX_LISTED) -> list[str]:
+def finding_rows(findings: list[dict[str, Any]], limit: int = MAX_LISTED) -> list[str]:
     """One line per finding: where it is and what kind, never its value."""
-    index = {s.id: s.index for s in session.steps}
-    rows = []
-    for f in findings[:limit]:
-        if "member" in f:
-            where = f"member {f['member']} line {f.get('line')}"
-        elif f.get("step") is None:
-            where = f"session {f.get('field', '')}"
-        else:
-            where = f"step {index.get(f['step'], f['step'])} {f.get('field', '')}"
-        rows.append(safe_line(f"{where}: {f.get('kind')} ({f.get('tier')})"))
+    rows = [finding_line(f) for f in findings[:limit]]
     if len(findings) > limit:
         rows.append(f"… and {len(findings) - limit} more")
     return rows
@@ -314,7 +299,7 @@ class SealScreen(ModalScreen[None]):
         lines = [safe_line(message.error or "sealing failed")]
         if self.refused:
             lines.append("Nothing was written. Where (values are never shown):")
-            lines.extend("  " + row for row in finding_rows(self.session, self.refused))
+            lines.extend("  " + row for row in finding_rows(self.refused))
         self._show_result(Content("\n".join(lines)), "-error")
         self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
 

@@ -1,0 +1,54 @@
+"""One seal scope: the seal, `tracetui seal` and the app's seal dialog agree on what goes in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracetui.capsule import SealRefused, finding_line, seal, seal_scope
+from tracetui.errors import TracetuiError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+import capsule_kit as kit
+
+
+@pytest.fixture
+def session(tmp_path):
+    repo, _ = kit.make_repo(tmp_path)
+    return kit.make_session(repo), repo
+
+
+def test_scope_counts_only_findings_the_capsule_carries(session):
+    session, _ = session
+    session.steps[6].text += " mail bob@corp.example.net please"
+    plan = kit.find_values(session, {"bob@corp.example.net": ("email", "suggested")})
+    whole = seal_scope(session, plan)
+    assert [f["index"] for f in whole.undecided] == [6]
+    assert whole.refusal() is not None and "1 suggested finding needs a decision" in str(whole.refusal())
+    early = seal_scope(session, plan, (0, 1))
+    assert session.steps[6].id not in early.included
+    assert early.undecided == [] and early.refusal() is None
+
+
+def test_the_seal_refuses_exactly_what_the_scope_lists(session, tmp_path):
+    session, repo = session
+    session.steps[6].text += " mail bob@corp.example.net please"
+    plan = kit.find_values(session, {"bob@corp.example.net": ("email", "suggested")})
+    with pytest.raises(SealRefused) as info:
+        seal(session, plan, repo=repo, out=tmp_path / "x.capsule")
+    assert info.value.findings == seal_scope(session, plan).undecided
+    assert [finding_line(f) for f in info.value.findings] == ["step 6 text: email (suggested)"]
+    assert not (tmp_path / "x.capsule").exists()
+
+
+def test_a_range_with_no_steps_says_which_steps_exist(session):
+    session, _ = session
+    with pytest.raises(TracetuiError, match=r"no steps in the range 40:50 \(its steps are 0:6\)"):
+        seal_scope(session, None, (40, 50))
+
+
+def test_finding_lines_never_carry_control_bytes():
+    line = finding_line({"step": "x", "index": 3, "field": "text\x1b]52;c;AAAA\x07", "kind": "k\x9b", "tier": "auto"})
+    assert "\x1b" not in line and "\x9b" not in line and "\x07" not in line
