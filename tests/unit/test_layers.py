@@ -18,6 +18,10 @@ CORE_MODULES = [
     "tracetui.redact",
     "tracetui.capsule",
     "tracetui.library",
+    "tracetui.views",
+    "tracetui.views.session_shape",
+    "tracetui.views.trail",
+    "tracetui.views.format",
     "tracetui.cli",
 ]
 

@@ -49,7 +49,7 @@ def test_trail_table_and_missing_repository(tmp_path, capsys):
     assert main(["--bucket", str(bucket), "trail", SID]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["STEP", "PATH", "STATE", "COMMIT", "ADDED", "REMOVED", "KEPT"]
-    assert lines[-1] == "4 patches in 4 files: 1 alive, 1 reverted, 1 lost, 1 uncommitted"
+    assert lines[-1] == "4 patches in 4 files: 1 lost, 1 reverted, 1 uncommitted, 1 alive"  # worst first, as in the app
     # the repository goes away: the patches are still listed, and the output says why states are unknown
     shutil.rmtree(repo.path)
     assert main(["--bucket", str(bucket), "trail", SID, "--json"]) == 0

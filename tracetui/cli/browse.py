@@ -6,14 +6,13 @@ import argparse
 import sys
 import time
 
-import orjson
 
 from tracetui.bucket import SyncProgress
 from tracetui.bucket.locations import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
-from tracetui.model import Step
 from tracetui.safe_text import safe_line
+from tracetui.views.format import short_time, step_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -107,7 +106,7 @@ def run_ls(args: argparse.Namespace) -> int:
         print(f"the bucket {bucket.root} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "title"),
-        [(r.id, r.agent, r.project, _when(r.started), r.steps, r.edits, r.title) for r in rows],
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, r.title) for r in rows],
     )
     return 0
 
@@ -136,7 +135,7 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     print_table(
         ("#", "kind", "tool", "time", "text"),
-        [(s.index, s.kind, s.tool, _when(s.timestamp), _step_text(s)) for s in session.steps],
+        [(s.index, s.kind, s.tool, short_time(s.timestamp), step_text(s)) for s in session.steps],
         max_width=80,
     )
     return 0
@@ -150,18 +149,3 @@ def run_search(args: argparse.Namespace) -> int:
         return 0
     print_table(("session", "step", "snippet"), [(h.session, h.step, h.snippet) for h in hits], max_width=100)
     return 0
-
-
-def _step_text(step: Step) -> str:
-    """A step's text, or for a tool call that has none, its arguments as compact JSON."""
-    text = step.text.strip()
-    if not text and step.tool_input is not None:
-        text = orjson.dumps(step.tool_input, default=str).decode()
-    return text
-
-
-def _when(ts: str | None) -> str:
-    """An ISO timestamp shortened for a table: date and minutes."""
-    if not ts:
-        return ""
-    return ts[:16].replace("T", " ")

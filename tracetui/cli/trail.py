@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_trail(args: argparse.Namespace) -> int:
-    from tracetui.trail import summarize, trail
+    from tracetui.trail import trail
+    from tracetui.views.trail import STATE_ORDER, from_rows, abandoned_steps
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
@@ -55,9 +56,15 @@ def run_trail(args: argparse.Namespace) -> int:
         rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
     if rows:
         print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70)
-    s = summarize(result)
-    counts = ", ".join(f"{n} {state}" for state, n in s["states"].items()) or "nothing to judge"
-    print(f"{_count(s['patches'], 'patch', 'patches')} in {_count(len(s['files']), 'file', 'files')}: {counts}")
+    # The same counting as the app's trail pane: the final path's patches, worst state first, and
+    # the patches of abandoned branches apart.
+    view = from_rows(session, [f.to_dict() for f in result.fates])
+    on_path = [f for f in result.fates if f.patch.step_id not in abandoned_steps(session)]
+    files = {f.patch.path for f in on_path}
+    counts = ", ".join(f"{view.counts[s]} {s}" for s in STATE_ORDER if view.counts.get(s)) or "nothing to judge"
+    print(f"{_count(len(on_path), 'patch', 'patches')} in {_count(len(files), 'file', 'files')}: {counts}")
+    if view.abandoned:
+        print(f"{_count(view.abandoned, 'more patch', 'more patches')} on abandoned branches (not counted above)")
     return 0
 
 

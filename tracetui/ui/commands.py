@@ -10,7 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from tracetui.safe_text import safe_line
-from tracetui.ui.timeline_rows import step_summary
+from tracetui.views.format import step_summary
 
 MAX_HITS = 30
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import orjson
 
 from tracetui.model import Session, StepKind
-from tracetui.ui.timeline_rows import Shape, duration_ms, human_duration, human_tokens
+from tracetui.views.format import human_duration, human_tokens
+from tracetui.views.session_shape import Shape, duration_ms
 from tracetui.ui.widgets.text_view import Block
 
 LANGUAGE_BY_SUFFIX = {

@@ -26,7 +26,8 @@ from tracetui.safe_text import safe_line
 from tracetui.ui import trail_view
 from tracetui.ui.query import parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
-from tracetui.ui.timeline_rows import Marker, Shape, build_rows, human_tokens, shape_of
+from tracetui.views.format import human_tokens
+from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.session_list import PAGE, SessionList
 from tracetui.ui.widgets.text_view import Block, TextView

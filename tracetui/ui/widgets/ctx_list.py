@@ -7,7 +7,7 @@ from rich.cells import set_cell_size
 from tracetui.ctx import Context
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
-from tracetui.ui.timeline_rows import human_tokens, step_summary
+from tracetui.views.format import human_tokens, step_summary
 from tracetui.ui.widgets.timeline import ICONS
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 

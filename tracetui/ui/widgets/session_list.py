@@ -16,7 +16,7 @@ from textual.message import Message
 
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
-from tracetui.ui.timeline_rows import human_tokens
+from tracetui.views.format import human_tokens
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
 PAGE = 200

@@ -2,7 +2,7 @@
 
 Subagent steps fold under the step that spawned them, steps of abandoned branches (rewinds) hide
 behind one marker row until `b` shows them, and compactions draw as a rule. The row list comes
-from `timeline_rows`, built in a worker for big sessions, and only visible rows are drawn.
+from `tracetui.views.session_shape`, built in a worker for big sessions, and only visible rows are drawn.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from textual.message import Message
 
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import safe_line
-from tracetui.ui.timeline_rows import (
+from tracetui.views.format import human_duration, step_summary
+from tracetui.views.session_shape import (
     Marker,
     Shape,
     branch_leaves,
@@ -22,8 +23,6 @@ from tracetui.ui.timeline_rows import (
     build_rows,
     depth,
     duration_ms,
-    human_duration,
-    step_summary,
 )
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 

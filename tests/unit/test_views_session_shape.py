@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from tracetui.model import Session, Step, StepKind, Subagent
-from tracetui.ui.timeline_rows import (
-    build_rows,
-    depth,
-    duration_ms,
-    human_duration,
-    human_tokens,
-    shape_of,
-    step_summary,
-)
+from tracetui.views.format import human_duration, human_tokens, step_summary
+from tracetui.views.session_shape import build_rows, depth, duration_ms, shape_of
 
 
 def _session() -> Session:
@@ -106,7 +99,7 @@ def test_a_patch_call_is_summarised_by_its_files():
 
 
 def test_an_abandoned_branch_can_be_viewed_on_its_own():
-    from tracetui.ui.timeline_rows import branch_leaves, branch_path
+    from tracetui.views.session_shape import branch_leaves, branch_path
 
     session = _session()
     shape = shape_of(session)

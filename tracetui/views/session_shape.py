@@ -1,6 +1,8 @@
-"""Which rows the timeline shows for a session: subagents folded, abandoned branches hidden.
+"""A session's shape for display: which rows a timeline shows (subagents folded, abandoned branches
+hidden), how deep each step sits, which result answers which call, how long a call took.
 
-Pure Python (no Textual) so it can be built in a worker thread and tested on its own. Rows are a
+Face-neutral (no Textual, no printing), so it is built in a worker thread, tested on its own, and
+shared by the app and the CLI. Rows are a
 flat list of ints so that 50k steps cost one small list: a value >= 0 is a step index, a negative
 value -1-k points at `markers[k]` (a row that stands for hidden steps).
 """
@@ -8,9 +10,9 @@ value -1-k points at `markers[k]` (a row that stands for hidden steps).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from tracetui.model import Session, StepKind
+from tracetui.views.format import parse_time
 
 
 @dataclass(slots=True)
@@ -154,15 +156,6 @@ def depth(session: Session, shape: Shape, index: int) -> int:
     return level
 
 
-def parse_time(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def duration_ms(session: Session, shape: Shape, index: int) -> int | None:
     """How long a tool call took (to its result), or what the log says a step took."""
     step = session.steps[index]
@@ -178,59 +171,3 @@ def duration_ms(session: Session, shape: Shape, index: int) -> int | None:
     if start is None or end is None:
         return None
     return max(0, int((end - start).total_seconds() * 1000))
-
-
-def human_duration(ms: int) -> str:
-    if ms < 1000:
-        return f"{ms}ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def human_tokens(n: int) -> str:
-    if n < 1000:
-        return str(n)
-    if n < 1_000_000:
-        return f"{n / 1000:.1f}k"
-    return f"{n / 1_000_000:.1f}M"
-
-
-def step_summary(step) -> str:
-    """A one-line description of a step: the command, file or first line of text it carries."""
-    if step.kind == StepKind.TOOL_CALL:
-        if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
-            return ", ".join(e.path for e in step.edits)
-        return _input_summary(step.tool_input) or _first_line(step.text)
-    return _first_line(step.text)
-
-
-_INPUT_KEYS = ("command", "cmd", "file_path", "path", "notebook_path", "pattern", "query", "url", "description", "prompt")
-
-
-def _input_summary(value) -> str:
-    if isinstance(value, str):
-        return _first_line(value)
-    if isinstance(value, dict):
-        for key in _INPUT_KEYS:
-            item = value.get(key)
-            if isinstance(item, list):
-                item = " ".join(str(x) for x in item)
-            if isinstance(item, str) and item.strip():
-                return _first_line(item)
-        for item in value.values():
-            if isinstance(item, str) and item.strip():
-                return _first_line(item)
-    return ""
-
-
-def _first_line(text: str, limit: int = 400) -> str:
-    text = text.strip()
-    cut = text.find("\n")
-    line = text if cut < 0 else text[:cut]
-    return line[:limit]

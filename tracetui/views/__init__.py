@@ -1,0 +1,10 @@
+"""Views: what a face shows, decided once for the CLI and the app (docs/design.md, "Layers").
+
+- `session_shape`: a session's rows for display (subagents, branches, durations);
+- `trail`: the trail as a face shows it (worst state per step, counts on the final path, abandoned
+  branches apart);
+- `format`: numbers, times and one-line summaries.
+
+What a seal carries and why it refuses is `tracetui.capsule.SealScope`, which the seal itself uses.
+Nothing here imports Textual or prints.
+"""

@@ -1,0 +1,92 @@
+"""How the faces write numbers, times and one-line step summaries: one place, so the app and the
+CLI say the same thing the same way. Face-neutral: plain strings, no markup, no printing; callers
+still pass log text through `tracetui.safe_text` before it reaches a terminal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from tracetui.model import Step, StepKind
+
+
+def parse_time(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def human_duration(ms: int) -> str:
+    if ms < 1000:
+        return f"{ms}ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def human_tokens(n: int) -> str:
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+def step_summary(step: Step) -> str:
+    """A one-line description of a step: the command, file or first line of text it carries."""
+    if step.kind == StepKind.TOOL_CALL:
+        if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
+            return ", ".join(e.path for e in step.edits)
+        return _input_summary(step.tool_input) or _first_line(step.text)
+    return _first_line(step.text)
+
+
+_INPUT_KEYS = ("command", "cmd", "file_path", "path", "notebook_path", "pattern", "query", "url", "description", "prompt")
+
+
+def _input_summary(value: Any) -> str:
+    if isinstance(value, str):
+        return _first_line(value)
+    if isinstance(value, dict):
+        for key in _INPUT_KEYS:
+            item = value.get(key)
+            if isinstance(item, list):
+                item = " ".join(str(x) for x in item)
+            if isinstance(item, str) and item.strip():
+                return _first_line(item)
+        for item in value.values():
+            if isinstance(item, str) and item.strip():
+                return _first_line(item)
+    return ""
+
+
+def _first_line(text: str, limit: int = 400) -> str:
+    text = text.strip()
+    cut = text.find("\n")
+    line = text if cut < 0 else text[:cut]
+    return line[:limit]
+
+
+def step_text(step: Step) -> str:
+    """A step's text, or for a tool call that has none, its arguments as compact JSON."""
+    text = step.text.strip()
+    if not text and step.tool_input is not None:
+        text = orjson.dumps(step.tool_input, default=str).decode()
+    return text
+
+
+def short_time(ts: str | None) -> str:
+    """An ISO timestamp shortened for a table or a row: date and minutes."""
+    if not ts:
+        return ""
+    return ts[:16].replace("T", " ")

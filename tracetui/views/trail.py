@@ -1,0 +1,127 @@
+"""The trail as a face shows it: each step's worst state, each patch in one row shape, the counts on
+the session's final path, and the patches of abandoned branches kept apart.
+
+An opened capsule carries its rows as they were sealed (`Library.fates`); otherwise the trail layer
+judges the patches now. Either way the faces get the same `TrailView`, so the app's trail pane and
+`tracetui trail` count alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracetui.library import Library
+from tracetui.model import Session
+
+# Worst first: a step whose patches fared differently shows the worst of them.
+STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")
+EVIDENCE = ("kept", "changed", "dropped")  # a fate's line counts, in the order they are shown
+
+
+@dataclass(slots=True)
+class PatchView:
+    path: str
+    state: str | None
+    commit: str | None
+    evidence: str
+    diff: str
+
+
+@dataclass(slots=True)
+class TrailView:
+    states: dict[str, str] = field(default_factory=dict)  # step id -> worst state of its patches
+    patches: dict[str, list[PatchView]] = field(default_factory=dict)  # step id -> its patches
+    counts: dict[str, int] = field(default_factory=dict)  # patches on the session's final path
+    abandoned: int = 0  # patches made on branches the session rewound away from
+    note: str = ""
+
+
+def abandoned_steps(session: Session) -> set[str]:
+    """The steps on branches the session rewound away from: their patches are counted apart."""
+    return {s.id for s in session.steps if not s.active}
+
+
+def trail_view(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailView:
+    view = TrailView()
+    try:
+        rows, view.note = _rows(session, library, repo, cache_dir)
+    except Exception as exc:  # the trail is a bonus: its failure must not cost the timeline
+        rows, view.note = [], f"no trail: {exc}"
+    return from_rows(session, rows, view)
+
+
+def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | None = None) -> TrailView:
+    """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view."""
+    view = view if view is not None else TrailView()
+    off_path = abandoned_steps(session)
+    for row in rows:
+        step_id, state = row.get("step"), row.get("state")
+        if not isinstance(step_id, str):
+            continue
+        state = state if isinstance(state, str) else None
+        counts = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
+        reason = row.get("reason") if isinstance(row.get("reason"), str) else ""
+        evidence = "; ".join(part for part in (counts, reason) if part)
+        diff = row.get("diff") if isinstance(row.get("diff"), str) else ""
+        commit = row.get("commit") if isinstance(row.get("commit"), str) else None
+        patch = PatchView(str(row.get("path") or "?"), state, commit, evidence, diff or "")
+        view.patches.setdefault(step_id, []).append(patch)
+        if step_id in off_path:
+            # Usually "lost": true, but it would drown what happened on the path the user kept.
+            view.abandoned += 1
+        elif state:
+            view.counts[state] = view.counts.get(state, 0) + 1
+        if state:
+            prior = view.states.get(step_id)
+            if prior is None or rank(state) < rank(prior):
+                view.states[step_id] = state
+    return view
+
+
+def _rows(
+    session: Session, library: Library, repo: str | None, cache_dir: Path | None
+) -> tuple[list[dict[str, Any]], str]:
+    sealed = library.fates  # only an opened capsule has them
+    if sealed is not None:
+        return list(sealed), "as sealed in the capsule"
+    from tracetui.trail import trail, unified_diff
+
+    found = trail(session, repo=repo or None, cache_dir=cache_dir)
+    return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], found.note or ""
+
+
+def rank(state: str) -> int:
+    return STATE_ORDER.index(state) if state in STATE_ORDER else len(STATE_ORDER)
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return " ".join(f"{counts[s]} {s}" for s in STATE_ORDER if counts.get(s))
+
+
+def header_lines(view: TrailView) -> list[str]:
+    """What the trail comes to: the final path's counts, then the abandoned patches and the note."""
+    total = sum(view.counts.values())
+    lines = [f"{total} patch{'es' if total != 1 else ''}: {counts_text(view.counts)}" if total
+             else "no patches with a verdict"]  # fmt: skip
+    if view.abandoned:
+        lines.append(f"{view.abandoned} more on abandoned branches, listed last")
+    if view.note:
+        lines.append(view.note)
+    return lines
+
+
+def patch_lines(session: Session, view: TrailView) -> tuple[list[str], list[str]]:
+    """One line per patch, in step order: those on the final path, and those on abandoned branches."""
+    steps = {s.id: s for s in session.steps}
+    kept: list[str] = []
+    abandoned: list[str] = []
+    for step_id in sorted(view.patches, key=lambda sid: steps[sid].index if sid in steps else 0):
+        step = steps.get(step_id)
+        rows = kept if step is None or step.active else abandoned
+        for p in view.patches[step_id]:
+            where = step.index if step else "?"
+            line = f"step {where:>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
+            rows.append(line + (f"  ({p.evidence})" if p.evidence else ""))
+    return kept, abandoned
