@@ -234,7 +234,9 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, t
         await pilot.click("#replay-run")
         await settle(app, pilot)
         assert str(replay.query_one("#replay-verdict").render()).startswith("check fails (exit 1)")
-        assert str(worktree) in _worktrees(clone)
+        # The replay is a clone of its own: nothing is registered in (or shared with) my repository.
+        assert _worktrees(clone) == [str(clone)]
+        assert (worktree / ".git").is_dir()
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReplayScreen)
@@ -321,36 +323,55 @@ async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, seal
 
 
 async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
-    import os
     import time
 
     demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
-    pid_file = tmp_path / "check.pid"
     app = TraceApp(open_capsule(path))
+    marker = "61.2345"  # an argument no other process has, to find the check's sleep among them all
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, clone)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         worktree = replay.run.worktree
-        replay.query_one("#replay-check").value = f"echo $$ > {pid_file}; sleep 60"
+        # The check may write only inside its clone (it may run sandboxed): it says there it started.
+        replay.query_one("#replay-check").value = f"touch started; sleep {marker}"
         await pilot.click("#replay-run")
         for _ in range(50):
             await pilot.pause(0.1)
-            if pid_file.exists() and pid_file.read_text().strip():
+            if (worktree / "started").exists():
                 break
-        pid = int(pid_file.read_text())
+        assert _processes_with(marker), "the check did not start"
         started = time.monotonic()
         replay.action_close()
         await app.workers.wait_for_complete()
         assert time.monotonic() - started < 10
         assert not worktree.exists()
-    try:
-        os.kill(pid, 0)
-        alive = True
-    except ProcessLookupError:
-        alive = False
-    assert not alive
+    for _ in range(20):
+        if not _processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert not _processes_with(marker)
+
+
+def _processes_with(argument: str) -> list[int]:
+    """The pids of live processes with `argument` on their command line."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                args = fh.read().split(b"\0")
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                zombie = fh.read().rsplit(b")", 1)[-1].split()[0] == b"Z"
+        except OSError:
+            continue
+        if argument.encode() in args and not zombie:
+            found.append(int(entry))
+    return found
 
 
 async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_demo, tmp_path):

@@ -1,11 +1,14 @@
 """Replaying a capsule on your own checkout.
 
 A capsule carries the patches its steps made and the commit they started from. Replay makes a
-temporary detached worktree of the user's repository at that commit (`git worktree add --detach`
-in a temp dir, with hooks off; always removed afterwards), applies the patches step by step with
-our own hunk matcher (no `git apply`, no `patch`: both would take paths and modes from the
-capsule), and then, only if the user gave `--check CMD`, runs that command of theirs in the
-worktree. Nothing from the capsule is ever executed.
+temporary clone of the user's repository at that commit (`git clone --shared`: its own `.git`,
+borrowing the user's objects read-only, hooks off, never registered in the user's repository, and
+always removed afterwards), applies the patches step by step with our own hunk matcher (no `git
+apply`, no `patch`: both would take paths and modes from the capsule), and then, only if the user
+gave `--check CMD`, runs that command of theirs in the clone. Tracetui never executes anything from
+the capsule itself, but the user's check runs the capsule's code (a `conftest.py` it adds, a script
+it edits): so the check runs in a sandbox where the machine has one (sandbox.py), and otherwise only
+when the user trusts the capsule.
 
 Verdicts. A capsule records a failure: "recorded" means the check FAILS once the capsule's patches
 are applied at its base commit. So:
@@ -29,6 +32,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -37,6 +41,7 @@ from typing import Any
 from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.gitcmd import git, repo_root, resolve_commit
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
+from tracetui.capsule.sandbox import Sandbox, find_sandbox
 
 REPRODUCES = "reproduces"
 FIXED = "fixed"
@@ -44,6 +49,13 @@ INCONCLUSIVE = "inconclusive"
 CHECK_TIMEOUT = 600.0
 TIMED_OUT = -1  # CheckRun.exit_code of a check stopped at its time limit
 _OUTPUT_TAIL = 4000
+# Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest.
+APPLY_SECONDS = 60.0
+UNCONFINED = "none (trusted)"
+
+
+class CheckRefused(CapsuleError):
+    """The check would run a stranger's code unconfined, and the user did not say to trust it."""
 
 
 @dataclass(slots=True)
@@ -79,49 +91,82 @@ class CheckRun:
     commit: str
     exit_code: int
     output: str  # the tail of stdout+stderr; untrusted text, show it through safe_text
+    sandbox: str = UNCONFINED  # "bubblewrap", or UNCONFINED when the user trusted the capsule
 
     def to_dict(self) -> dict[str, Any]:
-        return {"commit": self.commit, "exit": self.exit_code, "output": self.output}
+        return {"commit": self.commit, "exit": self.exit_code, "output": self.output, "sandbox": self.sandbox}
+
+
+def capsule_files(capsule: OpenedCapsule) -> list[str]:
+    """Every path the capsule's patches add, change, delete or move to: the code a check would run."""
+    paths: set[str] = set()
+    for record in capsule.fates:
+        for key in ("path", "move_to"):
+            value = record.get(key)
+            if isinstance(value, str) and value:
+                paths.add(value)
+    return sorted(paths)
+
+
+_AUTO: Any = object()  # find the machine's sandbox
 
 
 class Replay:
-    """A temporary worktree at `commit` that the capsule's patches are applied to, step by step.
+    """A temporary clone at `commit` that the capsule's patches are applied to, step by step.
 
-    Use as a context manager; leaving it removes the worktree. The app can call `apply_next()` to
-    step through; the CLI calls `apply_all()`.
+    Use as a context manager; leaving it removes the clone. The app can call `apply_next()` to
+    step through; the CLI calls `apply_all()`. `sandbox` confines the check (default: the
+    machine's, if any); with none, `trust` must be True for `run_check` to run it.
     """
 
-    def __init__(self, capsule: OpenedCapsule, repo: Path, commit: str) -> None:
+    def __init__(
+        self,
+        capsule: OpenedCapsule,
+        repo: Path,
+        commit: str,
+        *,
+        sandbox: Sandbox | None = _AUTO,
+        trust: bool = False,
+    ) -> None:
         self.capsule = capsule
         self.repo = repo
         self.commit = commit
         self.steps = _group(capsule.fates)
+        self.sandbox: Sandbox | None = find_sandbox() if sandbox is _AUTO else sandbox
+        self.trust = trust
         self._next = 0
         self._tmp: Path | None = None
+        self._objects: Path | None = None
         # The running check, where close() can reach it: a screen closed during a long check must
-        # not leave it running in a worktree that is about to go.
-        self._check: subprocess.Popen | None = None
+        # not leave it running in a clone that is about to go.
+        self._check: subprocess.Popen[bytes] | None = None
         self._guard = threading.Lock()
         self.worktree: Path | None = None
 
     def __enter__(self) -> Replay:
         self._tmp = Path(tempfile.mkdtemp(prefix="tracetui-replay-"))
-        self.worktree = self._tmp / "worktree"
+        self.worktree = self._tmp / "clone"
         try:
-            git(
-                self.repo,
-                "-c",
-                "core.hooksPath=/dev/null",
-                "worktree",
-                "add",
-                "--detach",
-                str(self.worktree),
-                self.commit,
-            )
+            common = git(self.repo, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip()
+            self._objects = Path(common) / "objects"
+            # Its own .git (hooks, config, index): nothing done in the clone reaches the user's.
+            git(self.repo, "clone", "--quiet", "--shared", "--no-checkout", "--", str(self.repo), str(self.worktree))
+            git(self.worktree, "-c", "core.hooksPath=/dev/null", "config", "core.hooksPath", "/dev/null")
+            git(self.worktree, "-c", "core.hooksPath=/dev/null", "checkout", "--quiet", "--detach", self.commit)
         except BaseException:
             self.close()
             raise
         return self
+
+    @property
+    def confinement(self) -> str:
+        """How a check would run here: in the sandbox, unconfined (trusted), or not at all."""
+        if self.sandbox is not None:
+            return self.sandbox.name
+        return UNCONFINED if self.trust else "refused (no sandbox here, and the capsule is not trusted)"
+
+    def files(self) -> list[str]:
+        return capsule_files(self.capsule)
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -130,15 +175,12 @@ class Replay:
         # Taking the worktree under the guard means no check can start once closing has begun.
         with self._guard:
             check, self._check = self._check, None
-            worktree, self.worktree = self.worktree, None
+            self.worktree = None
         if check is not None:
             _kill_group(check)
-        if worktree is not None:
-            git(self.repo, "worktree", "remove", "--force", str(worktree), check=False)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
-        git(self.repo, "worktree", "prune", check=False)
 
     @property
     def applied(self) -> int:
@@ -156,8 +198,9 @@ class Replay:
             return None
         step = self.steps[self._next]
         self._next += 1
+        deadline = time.monotonic() + APPLY_SECONDS
         for patch in step.patches:
-            reason = apply_patch(self.worktree, patch)
+            reason = apply_patch(self.worktree, patch, deadline)
             step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
         return step
 
@@ -166,31 +209,48 @@ class Replay:
             pass
 
     def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
-        """Run the user's own shell command in the worktree; on timeout, or when the replay is
-        closed meanwhile, its whole process group goes."""
+        """Run the user's own shell command in the clone, confined (see `confinement`); on timeout,
+        or when the replay is closed meanwhile, its whole process group goes.
+
+        Raises CheckRefused where there is no sandbox and the capsule is not trusted."""
+        if self.sandbox is None and not self.trust:
+            raise CheckRefused(
+                "the check was not run: it would run the capsule's code unconfined, and this machine has "
+                "no sandbox (install bubblewrap); trust the capsule (--trust) to run it anyway"
+            )
         with self._guard:
             if self.worktree is None:
                 raise CapsuleError("the replay worktree is not open")
-            proc = self._check = subprocess.Popen(
-                command,
-                shell=True,
-                cwd=self.worktree,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # so a timeout can stop what the shell started, too
-            )
+            if self.sandbox is not None:
+                readable = [self._objects] if self._objects is not None and self._objects.is_dir() else []
+                argv = self.sandbox.command(command, self.worktree, readable)
+                proc = self._check = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )  # fmt: skip
+            else:
+                proc = self._check = subprocess.Popen(
+                    command,
+                    shell=True,
+                    cwd=self.worktree,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # so a timeout can stop what the shell started, too
+                )
+        how = self.sandbox.name if self.sandbox is not None else UNCONFINED
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             proc.communicate()
-            return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)")
+            return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)", how)
         finally:
             with self._guard:
                 if self._check is proc:
                     self._check = None
-        return CheckRun(self.commit, proc.returncode, out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:])
+        output = out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:]
+        return CheckRun(self.commit, proc.returncode, output, how)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -209,6 +269,8 @@ class ReplayResult:
     patches: list[PatchResult] = field(default_factory=list)
     base_check: CheckRun | None = None
     target_check: CheckRun | None = None
+    files: list[str] = field(default_factory=list)  # what the capsule adds or changes: the check runs it
+    sandbox: str | None = None  # how the check ran (Replay.confinement); None when no check was asked
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -221,10 +283,12 @@ class ReplayResult:
             "patches": [p.to_dict() for p in self.patches],
             "base_check": self.base_check.to_dict() if self.base_check else None,
             "target_check": self.target_check.to_dict() if self.target_check else None,
+            "files": list(self.files),
+            "sandbox": self.sandbox,
         }
 
 
-def open_replay(capsule: OpenedCapsule, repo: Path) -> Replay:
+def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> Replay:
     """An open Replay of `capsule` at its base commit in `repo`, to step through (the app's way);
     CapsuleError says why when it cannot be. Close it (or use it in a `with` block)."""
     if not repo.is_dir():
@@ -235,7 +299,7 @@ def open_replay(capsule: OpenedCapsule, repo: Path) -> Replay:
     commit = resolve_commit(root, capsule.base)
     if commit is None:
         raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
-    return Replay(capsule, root, commit).__enter__()
+    return Replay(capsule, root, commit, trust=trust).__enter__()
 
 
 def replay(
@@ -245,11 +309,15 @@ def replay(
     ref: str = "HEAD",
     timeout: float = CHECK_TIMEOUT,
     opened: Callable[[Replay], None] | None = None,
+    *,
+    trust: bool = False,
+    sandbox: Sandbox | None = _AUTO,
 ) -> ReplayResult:
     """Replay a capsule on `repo` and give a verdict (see the module docstring).
 
-    `opened(run)` is called with each worktree replay as it opens (at the base, then at `ref`), so
-    a caller on another thread can `close()` it to stop a long check; it may raise to cancel.
+    `opened(run)` is called with each replay as it opens (at the base, then at `ref`), so a caller on
+    another thread can `close()` it to stop a long check; it may raise to cancel. The check runs in
+    `sandbox` (default: the machine's); where there is none it runs only if `trust`.
     """
     opened_capsule = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
     root = repo_root(Path(repo))
@@ -267,11 +335,12 @@ def replay(
     if target is None:
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
 
-    with Replay(opened_capsule, root, base) as run:
+    with Replay(opened_capsule, root, base, sandbox=sandbox, trust=trust) as run:
         if opened is not None:
             opened(run)
         run.apply_all()
         result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
+        result.files = run.files()
         if run.failed:
             result.reason = (
                 f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
@@ -280,7 +349,12 @@ def replay(
         if check is None:
             result.reason = "no --check command was given (the patches apply at the base commit)"
             return result
-        result.base_check = run.run_check(check, timeout)
+        result.sandbox = run.confinement
+        try:
+            result.base_check = run.run_check(check, timeout)
+        except CheckRefused as exc:
+            result.reason = str(exc)
+            return result
     if result.base_check.exit_code == TIMED_OUT:
         result.reason = f"the check did not finish in {timeout:g} s at the base commit"
         return result
@@ -295,7 +369,7 @@ def replay(
         result.reason = "the check fails at the base commit with the capsule's patches applied"
         return result
 
-    with Replay(opened_capsule, root, target) as run:
+    with Replay(opened_capsule, root, target, sandbox=sandbox, trust=trust) as run:
         if opened is not None:
             opened(run)
         run.apply_all()
@@ -336,8 +410,10 @@ def _group(fates: list[dict[str, Any]]) -> list[ReplayStep]:
 # -- applying one patch ---------------------------------------------------------------------
 
 
-def apply_patch(root: Path, patch: dict[str, Any]) -> str | None:
-    """Apply one capsule patch under `root`; None when it applied, else why not."""
+def apply_patch(root: Path, patch: dict[str, Any], deadline: float | None = None) -> str | None:
+    """Apply one capsule patch under `root`; None when it applied, else why not.
+
+    `deadline` (a time.monotonic() value) bounds the time spent matching hunks."""
     try:
         target = safe_path(root, patch.get("path"))
         op = patch.get("op")
@@ -361,7 +437,7 @@ def apply_patch(root: Path, patch: dict[str, Any]) -> str | None:
         if not target.is_file():
             return "the file does not exist"
         text = target.read_text(encoding="utf-8")
-        new_text = apply_hunks(text, hunks)
+        new_text = apply_hunks(text, hunks, deadline)
         if new_text is None:
             return "a hunk does not match the file"
         dest = target
@@ -373,6 +449,10 @@ def apply_patch(root: Path, patch: dict[str, Any]) -> str | None:
         return None
     except CapsuleError as exc:
         return str(exc)
+    except TimeoutError:
+        return "applying the patches took too long"
+    except (AttributeError, TypeError, ValueError):
+        return "a malformed patch"
     except UnicodeDecodeError:
         return "the file is not UTF-8 text"
     except OSError as exc:
@@ -403,13 +483,22 @@ def _only_additions(hunks: list[dict[str, Any]]) -> bool:
     return all(line.startswith(("+", "\\")) for h in hunks for line in h.get("lines", []))
 
 
-def apply_hunks(text: str, hunks: list[dict[str, Any]]) -> str | None:
-    """`text` with the hunks applied, located by content (line numbers only break ties)."""
+def apply_hunks(text: str, hunks: list[dict[str, Any]], deadline: float | None = None) -> str | None:
+    """`text` with the hunks applied, located by content (line numbers only break ties).
+
+    Raises TimeoutError past `deadline` (time.monotonic()); each hunk costs time linear in the file.
+    """
     lines = text.split("\n")
     cursor = 0
     offset = 0  # how far earlier hunks moved the lines below them
     for hunk in hunks:
-        body = [ln for ln in hunk.get("lines", []) if not ln.startswith("\\")]
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        if not isinstance(hunk, dict) or not isinstance(hunk.get("lines", []), list):
+            return None
+        body = [ln for ln in hunk.get("lines", []) if not isinstance(ln, str) or not ln.startswith("\\")]
+        if any(not isinstance(ln, str) for ln in body):
+            return None
         if any(not ln or ln[0] not in " +-" for ln in body):
             return None
         old = [ln[1:] for ln in body if ln[0] in " -"]
@@ -428,8 +517,35 @@ def _locate(lines: list[str], old: list[str], cursor: int, hint: int, has_hint: 
     if not old:
         # Pure insertion: only a line number can say where.
         return min(hint, len(lines)) if has_hint else None
-    n = len(old)
-    matches = [i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == old]
+    matches = _occurrences(lines, old, cursor)
     if not matches:
         return None
     return min(matches, key=lambda i: abs(i - hint)) if has_hint else matches[0]
+
+
+def _occurrences(lines: list[str], old: list[str], start: int) -> list[int]:
+    """Every i >= start where `old` stands at lines[i:], by Knuth-Morris-Pratt over whole lines.
+
+    Linear in len(lines) + len(old) whatever the content: comparing a slice at every offset made a
+    12 KB capsule of repeated lines take minutes.
+    """
+    n = len(old)
+    fail = [0] * n
+    k = 0
+    for i in range(1, n):
+        while k and old[i] != old[k]:
+            k = fail[k - 1]
+        if old[i] == old[k]:
+            k += 1
+        fail[i] = k
+    found: list[int] = []
+    k = 0
+    for i in range(start, len(lines)):
+        while k and lines[i] != old[k]:
+            k = fail[k - 1]
+        if lines[i] == old[k]:
+            k += 1
+        if k == n:
+            found.append(i - n + 1)
+            k = fail[k - 1]
+    return found

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     r.add_argument(
         "--timeout", metavar="SECONDS", type=float, default=600.0, help="time limit for each check run"
+    )
+    r.add_argument(
+        "--trust",
+        action="store_true",
+        help="run the check even where no sandbox (bubblewrap) can confine the capsule's code; "
+        "never turns an available sandbox off",
     )
     add_json_option(r)
     r.set_defaults(func=cmd_replay)
@@ -149,9 +158,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tracetui.capsule import replay
+    from tracetui.capsule import open_capsule, replay
+    from tracetui.capsule.replay import capsule_files
+    from tracetui.capsule.sandbox import find_sandbox
 
-    result = replay(args.file, args.repo, check=args.check, ref=args.ref, timeout=args.timeout)
+    capsule = open_capsule(args.file)
+    if args.check is not None and not args.json:
+        # Said before anything runs: the check is the user's, but the code it runs is the capsule's.
+        files = capsule_files(capsule)
+        sandbox = find_sandbox()
+        how = (
+            f"in a {sandbox.name} sandbox (no network, no home folder, only its clone writable)"
+            if sandbox is not None
+            else "UNCONFINED, as you trust it (--trust)"
+            if args.trust
+            else "nowhere: this machine has no sandbox (install bubblewrap), and --trust was not given"
+        )
+        print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
+        for path in files:
+            print(f"  {safe_line(path)}", file=sys.stderr)
+    with _signals_end_the_replay():
+        result = replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -165,3 +192,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
     return 0
+
+
+@contextlib.contextmanager
+def _signals_end_the_replay() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) end the replay as Ctrl-C does: the check's process
+    group is killed and the clone removed on the way out, instead of outliving tracetui."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    try:
+        previous = {s: signal.signal(s, stop) for s in wanted}
+    except ValueError:  # not the main thread: leave signals to whoever owns them
+        previous = {}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -1,0 +1,71 @@
+"""The user's check dies with tracetui, and its clone goes, on Ctrl-C, SIGTERM and a closed terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tracetui.capsule import seal
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+import capsule_kit as kit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _alive_with(argument: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        if argument.encode() in args and state != b"Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_the_check_and_removes_the_clone(tmp_path, signum):
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    capsule = tmp_path / "ep.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=capsule, secret=b"\x03" * 32)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    marker = f"73.{signum:d}{os.getpid() % 1000:03d}"
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
+    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "replay", str(capsule), "--repo", str(repo), "--trust",
+         "--check", f"touch started; sleep {marker}"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if list(scratch.glob("*/clone/started")) and _alive_with(marker):
+                break
+            time.sleep(0.05)
+        assert _alive_with(marker), "the check never started"
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err.decode()
+    assert b"interrupted" in err
+    for _ in range(40):
+        if not _alive_with(marker):
+            break
+        time.sleep(0.05)
+    assert not _alive_with(marker), "the check outlived tracetui"
+    assert list(scratch.iterdir()) == [], "the replay's clone was left behind"
