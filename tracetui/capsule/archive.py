@@ -59,8 +59,10 @@ class Limits:
     """Bounds for reading an untrusted capsule (sizes in bytes)."""
 
     max_file: int = 512 * 1024 * 1024  # the .capsule file itself
-    max_member: int = 256 * 1024 * 1024
-    max_total: int = 1024 * 1024 * 1024  # all inflated bytes, tar headers included
+    # What a capsule may inflate to bounds what reading it costs: parsed JSON takes several times
+    # its bytes in memory. A 1,000-step episode of a real session inflates to a few tens of MB.
+    max_member: int = 128 * 1024 * 1024
+    max_total: int = 256 * 1024 * 1024  # all inflated bytes, tar headers included
     max_members: int = 16
     max_ratio: int = 200  # inflated bytes per compressed byte...
     ratio_slack: int = 4 * 1024 * 1024  # ...beyond this allowance (tiny capsules compress well)

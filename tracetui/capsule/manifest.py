@@ -79,12 +79,17 @@ def parse_canonical(data: bytes, member: str) -> Any:
     return obj
 
 
+MAX_LINE = 32 * 1024 * 1024  # one record; parsing it costs several times this in memory
+
+
 def parse_lines(data: bytes, member: str) -> list[dict[str, Any]]:
     """Records of a .jsonl member; every line must be a canonical JSON object."""
     if data and not data.endswith(b"\n"):
         raise CapsuleError(f"member {member} does not end with a newline")
     records: list[dict[str, Any]] = []
     for number, line in enumerate(data.split(b"\n")[:-1], 1):
+        if len(line) > MAX_LINE:
+            raise CapsuleError(f"member {member} line {number} is {len(line)} bytes, over the {MAX_LINE}-byte limit")
         try:
             obj = parse_canonical(line, member)
         except CapsuleError as exc:

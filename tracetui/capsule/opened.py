@@ -16,6 +16,13 @@ from typing import Any
 
 from tracetui.bucket import SearchHit
 from tracetui.capsule import manifest as mf
+from tracetui.capsule.schema import check_fate, check_manifest, depth
+
+# Contexts are stored as deltas, so their entries grow with the episode, not its square; a capsule
+# listing more than this is built to exhaust memory.
+MAX_CONTEXT_REFS = 4_000_000
+MAX_VALUES = 8_000_000
+TRACE_DEPTH = 64  # a tool input nested deeper than this is an attack on the code that shows it
 from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
 from tracetui.capsule.signing import SignatureCheck, check
 from tracetui.errors import NotFound
@@ -137,6 +144,7 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
         raise CapsuleError(f"the capsule has no {mf.MANIFEST}")
     manifest_bytes = members[mf.MANIFEST]
     manifest = mf.parse_manifest(manifest_bytes)
+    check_manifest(manifest)
     listed = manifest["members"]
     infos: list[MemberInfo] = []
     for name in mf.PAYLOAD:
@@ -156,9 +164,16 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
     if extra:  # unreachable with today's allow-list, kept so widening it cannot skip the check
         raise CapsuleError(f"member {extra[0]} is not listed in {mf.MANIFEST}")
 
+    # Parsed JSON costs memory per value, not per byte: a capsule of tiny values (a list of a million
+    # one-letter ids) would take gigabytes. Commas and colons bound the count before anything parses.
+    values = sum(members[m].count(b",") + members[m].count(b":") for m in (mf.TRACE, mf.CTX, mf.TRAIL))
+    if values > MAX_VALUES:
+        raise CapsuleError(f"the capsule holds over {MAX_VALUES} JSON values, more than any episode would")
     steps = [_step(r, i) for i, r in enumerate(mf.parse_lines(members[mf.TRACE], mf.TRACE), 1)]
     ctx_records = mf.parse_lines(members[mf.CTX], mf.CTX)
     fates = mf.parse_lines(members[mf.TRAIL], mf.TRAIL)
+    for number, fate in enumerate(fates, 1):
+        check_fate(fate, f"member {mf.TRAIL} line {number}")
     try:
         readme = members[mf.README].decode("utf-8")
     except UnicodeDecodeError:
@@ -200,6 +215,8 @@ _STR_OR_NONE = ("timestamp", "tool", "tool_call_id", "parent", "subagent", "mode
 
 def _step(record: dict[str, Any], line: int) -> Step:
     where = f"member {mf.TRACE} line {line}"
+    if depth(record, TRACE_DEPTH) > TRACE_DEPTH:
+        raise CapsuleError(f"{where} is nested too deeply")
     if not isinstance(record.get("id"), str) or not isinstance(record.get("index"), int):
         raise CapsuleError(f"{where} has no step id or index")
     if record.get("kind") not in StepKind.ALL:
@@ -253,6 +270,7 @@ def _ctx(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict
     """ctx.jsonl checked: carried items, and contexts whose `from` names an earlier context."""
     contexts: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[str, Any]] = {}
+    refs_total = 0
     for number, record in enumerate(records, 1):
         where = f"member {mf.CTX} line {number}"
         if "item" in record:
@@ -272,7 +290,10 @@ def _ctx(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict
             or not all(isinstance(r, str) for r in refs)
         ):
             raise CapsuleError(f"{where} has a malformed context")
-        if base is not None and base not in contexts:
+        refs_total += len(refs)
+        if refs_total > MAX_CONTEXT_REFS:
+            raise CapsuleError(f"member {mf.CTX} lists more than {MAX_CONTEXT_REFS} context entries")
+        if base is not None and (not isinstance(base, str) or base not in contexts):
             raise CapsuleError(f"{where} refers to a context that does not come before it")
         if not isinstance(record.get("tokens"), int) or not isinstance(record.get("compacted"), bool):
             raise CapsuleError(f"{where} has a malformed context")

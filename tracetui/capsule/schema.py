@@ -1,0 +1,107 @@
+"""The shape a capsule's manifest and trail records must have before anything uses them.
+
+A capsule comes from a stranger: a valid manifest and valid hashes can wrap fields of any type. Each
+field is checked here once, on open, so verify, replay and the app can rely on the types (a `repo`
+that is a string, a `state` that is a boolean or `steps` that is a number are refused with one line
+naming the field, instead of crashing later).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracetui.capsule.archive import CapsuleError
+
+STATES = frozenset({"alive", "transformed", "reverted", "lost", "uncommitted", "unknown"})
+OPS = frozenset({"create", "update", "delete", "write", "move"})
+MAX_TEXT = 1 << 20  # a manifest string (an id, a path, a title) longer than this is not plausible
+MAX_DEPTH = 32
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _opt_str(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= MAX_TEXT)
+
+
+def _fail(where: str, what: str) -> CapsuleError:
+    return CapsuleError(f"{where} has a malformed {what}")
+
+
+def check_manifest(manifest: dict[str, Any], where: str = "capsule.json") -> None:
+    """Raise CapsuleError naming the first field of the wrong type or size."""
+    if not isinstance(manifest.get("agent"), str) or len(manifest["agent"]) > 64:
+        raise _fail(where, "agent")
+    tool = manifest.get("tool", {})
+    if not isinstance(tool, dict) or not all(_opt_str(v) for v in tool.values()):
+        raise _fail(where, "tool")
+    steps = manifest.get("steps")
+    if not isinstance(steps, dict) or not all(_int(steps.get(k)) and steps[k] >= 0 for k in ("first", "last", "count", "of")):
+        raise _fail(where, "steps (first, last, count, of)")
+    repo = manifest.get("repo", {})
+    if not isinstance(repo, dict) or not all(_opt_str(v) for v in repo.values()):
+        raise _fail(where, "repo")
+    receipt = manifest.get("receipt", [])
+    if not isinstance(receipt, list):
+        raise _fail(where, "receipt")
+    for row in receipt:
+        if not (
+            isinstance(row, dict)
+            and all(isinstance(row.get(k), str) and len(row[k]) <= 256 for k in ("placeholder", "kind", "tier"))
+            and _int(row.get("count"))
+            and _opt_str(row.get("decided_by"))
+        ):
+            raise _fail(where, "receipt row")
+    redaction = manifest.get("redaction", {})
+    if not isinstance(redaction, dict):
+        raise _fail(where, "redaction")
+    if depth(manifest) > MAX_DEPTH:
+        raise _fail(where, "structure (nested too deep)")
+
+
+def check_fate(record: dict[str, Any], where: str) -> None:
+    """A trail.jsonl record: a patch and its state as sealed."""
+    if not isinstance(record.get("step"), str):
+        raise _fail(where, "step")
+    for key in ("path", "move_to", "old_path", "commit", "diff"):
+        if not _opt_str(record.get(key)):
+            raise _fail(where, key)
+    if not isinstance(record.get("path"), str):
+        raise _fail(where, "path")
+    state = record.get("state")
+    if state is not None and state not in STATES:
+        raise _fail(where, "state")
+    if record.get("op") is not None and record.get("op") not in OPS:
+        raise _fail(where, "op")
+    for key in ("added", "removed", "kept", "changed", "dropped"):
+        if key in record and not _int(record[key]):
+            raise _fail(where, key)
+    hunks = record.get("hunks", [])
+    if not isinstance(hunks, list):
+        raise _fail(where, "hunks")
+    for hunk in hunks:
+        if not isinstance(hunk, dict):
+            raise _fail(where, "hunk")
+        lines = hunk.get("lines", [])
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            raise _fail(where, "hunk's lines")
+        for key in ("old_start", "old_lines", "new_start", "new_lines"):
+            if key in hunk and not _int(hunk[key]):
+                raise _fail(where, f"hunk's {key}")
+
+
+def depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply lists and objects nest in `value` (stops counting past `limit`)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level > limit:
+                return level
+            stack.extend((child, level) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
