@@ -52,3 +52,25 @@ def test_a_range_with_no_steps_says_which_steps_exist(session):
 def test_finding_lines_never_carry_control_bytes():
     line = finding_line({"step": "x", "index": 3, "field": "text\x1b]52;c;AAAA\x07", "kind": "k\x9b", "tier": "auto"})
     assert "\x1b" not in line and "\x9b" not in line and "\x07" not in line
+
+
+def test_a_range_capsules_receipt_counts_exactly_the_placeholders_it_carries(session, tmp_path):
+    from tracetui.capsule import open_capsule
+    from tracetui.capsule.archive import read_archive
+    from tracetui.capsule.manifest import ALLOWED, CTX, TRACE, TRAIL
+
+    session, repo = session
+    early = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    late = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+    session.steps[0].text += f" token {early}"
+    session.steps[1].text += f" again {early}"
+    session.steps[6].text += f" slack {late}"
+    plan = kit.find_values(session, {early: ("github-token", "auto"), late: ("slack-token", "auto")}, "auto")
+    result = seal(session, plan, (0, 1), repo=repo, out=tmp_path / "r.capsule", secret=b"\x05" * 32)
+    members = read_archive((tmp_path / "r.capsule").read_bytes(), ALLOWED)
+    carried = members[TRACE] + members[CTX] + members[TRAIL]
+    kinds = {row["kind"]: row for row in result.receipt}
+    assert set(kinds) == {"github-token"}, "the receipt names a kind the capsule does not carry"
+    row = kinds["github-token"]
+    assert row["count"] == carried.count(row["placeholder"].encode()) == 2
+    assert open_capsule(tmp_path / "r.capsule").receipt == result.receipt

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from tracetui.capsule.keys import fingerprint
+from tracetui.capsule.scope import in_scope
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
@@ -96,9 +97,16 @@ def entries(session: Session, plan: Plan | None) -> list[Entry]:
     return out
 
 
-def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: bytes | None) -> Scrubbed:
+def prepare(
+    session: Session,
+    plan: Plan | None,
+    accept_suggested: bool,
+    key: bytes | None,
+    included: frozenset[str] | None = None,
+) -> Scrubbed:
     """The scrubbed copy of the session and everything the capsule says about the scrubbing.
 
+    `included` (the steps the capsule carries; None: all) limits what the rejected kinds count.
     Raises TracetuiError when the plan was made on other text than the session's (scan again).
     """
     plan = plan.copy() if plan is not None else Plan(session.id)
@@ -112,7 +120,8 @@ def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: by
         if decided_by is None:
             if e.decision == REJECTED and e.value:
                 kept.add(e.value)
-                rejected[e.kind] = rejected.get(e.kind, 0) + 1
+                if included is None or in_scope(e.step, e.field, included):
+                    rejected[e.kind] = rejected.get(e.kind, 0) + 1
             continue
         placeholder = e.placeholder or "<REDACTED>"
         if e.value and len(e.value) >= MIN_VALUE:
@@ -145,6 +154,20 @@ def prepare(session: Session, plan: Plan | None, accept_suggested: bool, key: by
     clean = redact_apply(session, plan) if plan.spans else session
     scrubbed.session = Session.from_dict(scrubbed.deep(clean.to_dict()))
     return scrubbed
+
+
+def carried_receipt(receipt: list[dict[str, Any]], carried: bytes) -> list[dict[str, Any]]:
+    """The receipt's rows counted in the bytes the capsule carries; rows with nothing there go.
+
+    The plan's counts cover the whole session; a range capsule carries part of it, and its receipt
+    must neither overstate nor hint at what the rest held.
+    """
+    out = []
+    for row in receipt:
+        n = carried.count(row["placeholder"].encode("utf-8"))
+        if n:
+            out.append({**row, "count": n})
+    return out
 
 
 def second_gate(

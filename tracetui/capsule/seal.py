@@ -84,7 +84,7 @@ def seal(
     episode = scope.episode
     episode_ids = {s.id for s in episode}
     key = episode_key(secret, session.id, episode[0].id, episode[-1].id) if secret is not None else None
-    scrubbed = scrub.prepare(session, plan, accept_suggested, key)
+    scrubbed = scrub.prepare(session, plan, accept_suggested, key, scope.included)
     clean = scrubbed.session
     clean_steps = [s for s in clean.steps if s.id in episode_ids]
 
@@ -101,6 +101,8 @@ def seal(
         mf.CTX: mf.canonical_lines(ctx_records),
         mf.TRAIL: mf.canonical_lines(trail_records),
     }
+    # The receipt speaks of what the capsule carries, never of the part of the session left home.
+    scrubbed.receipt = scrub.carried_receipt(scrubbed.receipt, b"".join(payload.values()))
     head = _session_head(clean, clean_steps)
     payload[mf.README] = _readme(head, len(trace), len(trail_records), repo_info, scrubbed.receipt).encode()
     manifest = {
