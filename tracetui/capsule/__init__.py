@@ -21,6 +21,7 @@ Public API (the CLI and the app call only these):
 from __future__ import annotations
 
 from tracetui.capsule.archive import CapsuleError, Limits
+from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, open_replay, replay
@@ -32,6 +33,7 @@ __all__ = [
     "FIXED",
     "INCONCLUSIVE",
     "REPRODUCES",
+    "BisectResult",
     "CapsuleError",
     "Limits",
     "OpenedCapsule",
@@ -41,6 +43,7 @@ __all__ = [
     "SealResult",
     "SealScope",
     "Verification",
+    "bisect",
     "bucket_secret",
     "finding_line",
     "open_capsule",

@@ -12,7 +12,8 @@ from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
-from tracetui.safe_text import safe_line
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import clip, safe_line
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,6 +75,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="run the check even where no sandbox (bubblewrap) can confine the capsule's code; "
         "never turns an available sandbox off",
+    )
+    r.add_argument(
+        "--bisect",
+        action="store_true",
+        help="find the first step after which the check fails (or passes, for a fix) and the fewest "
+        "patches that still do it",
     )
     add_json_option(r)
     r.set_defaults(func=cmd_replay)
@@ -177,6 +184,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
         for path in files:
             print(f"  {safe_line(path)}", file=sys.stderr)
+    if args.bisect:
+        return _bisect(args, capsule)
     with _signals_end_the_replay():
         result = replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
     if args.json:
@@ -191,6 +200,32 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(
                 f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
+    return 0
+
+
+def _bisect(args: argparse.Namespace, capsule: Any) -> int:
+    from tracetui.capsule.bisect import bisect
+
+    if args.check is None:
+        raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
+    with _signals_end_the_replay():
+        result = bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
+    if result.first_step is not None:
+        print(f"  first step: {result.first_index} ({safe_line(result.first_step)})")
+        if result.prompt:
+            print(f"  its prompt: {safe_line(clip(result.prompt, 300))}")
+        if result.context:
+            c = result.context
+            compacted = ", after a compaction" if c.get("compacted") else ""
+            print(f"  its context: {c.get('items')} items, about {c.get('tokens')} tokens{compacted}")
+        print("  patches that suffice:")
+        for p in result.minimal_patches:
+            print(f"    step {safe_line(str(p.get('step')))} {safe_line(str(p.get('path')))}")
+    print(f"  {len(result.runs)} check runs ({safe_line(result.sandbox or 'none')})")
     return 0
 
 
