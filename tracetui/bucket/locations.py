@@ -10,6 +10,7 @@ import platformdirs
 
 from tracetui.errors import TracetuiError
 from tracetui.model import AGENTS
+from tracetui.regular_file import is_regular
 
 # What a sync picks up under a source folder. Codex's legacy single-file rollouts are matched on
 # any prefix so a flattened copy of a sessions tree (owner__repo__...__rollout-X.json) is found too.
@@ -62,6 +63,8 @@ def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
         path = Path(raw).expanduser()
         if not path.exists():
             raise TracetuiError(f"source path {str(path)!r} does not exist")
+        if not (path.is_dir() or is_regular(path)):
+            raise TracetuiError(f"source path {str(path)!r} is neither a folder nor a regular file")
         out.setdefault(agent, []).append(path)
     return out
 

@@ -28,6 +28,7 @@ import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
+from tracetui.regular_file import open_regular
 from tracetui.sources.jsonl import complete_length
 
 # Sampled fingerprint: the head and the tail of the consumed bytes. Enough to notice a log rewritten
@@ -87,7 +88,7 @@ def consumable(path: str, data: bytes) -> int:
 
 def read_source(path: str, start: int = 0, end: int | None = None) -> bytes:
     """Bytes [start, end) of a source log, opened read-only (the one place sources are read)."""
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         if start:
             fh.seek(start)
         return fh.read() if end is None else fh.read(max(0, end - start))

@@ -10,6 +10,7 @@ bucket. Text stays as sealed; whoever puts it on a terminal passes it through `s
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from tracetui.bucket import SearchHit
 from tracetui.capsule import manifest as mf
 from tracetui.capsule.schema import check_fate, check_manifest, depth
+from tracetui.regular_file import NotRegularFile, open_regular
 
 # Contexts are stored as deltas, so their entries grow with the episode, not its square; a capsule
 # listing more than this is built to exhaust memory.
@@ -197,11 +199,13 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
 
 def _read_file(path: Path, limits: Limits) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > limits.max_file:
-            raise CapsuleError(f"{path.name} is {size} bytes, over the {limits.max_file}-byte capsule limit")
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_file:
+                raise CapsuleError(f"{path.name} is {size} bytes, over the {limits.max_file}-byte capsule limit")
             return fh.read(limits.max_file + 1)
+    except NotRegularFile as exc:
+        raise CapsuleError(str(exc)) from None
     except FileNotFoundError:
         raise NotFound(f"capsule file {path} does not exist") from None
     except IsADirectoryError:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -68,6 +69,18 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
 
 
+def error(message: str, json_too: bool = False) -> None:
+    """The one way the CLI reports a failure: one safe line on stderr and, under --json, one JSON
+    object `{"error": ...}` on stdout. Messages quote ids and paths from logs and capsules, so the
+    line passes through safe_line: no ESC, OSC, C1 or bidi control reaches the terminal."""
+    line = safe_line(message)
+    if json_too:
+        from tracetui.cli.output import print_json
+
+        print_json({"error": line})
+    print(f"tracetui: {line}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -81,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args) or 0)
     except TracetuiError as exc:
-        print(f"tracetui: {exc}", file=sys.stderr)
+        error(str(exc), json_too=getattr(args, "json", False))
         return 2
     except KeyboardInterrupt:
         print("tracetui: interrupted", file=sys.stderr)

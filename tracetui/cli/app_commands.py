@@ -79,8 +79,10 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_open(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    if not path.is_file():
-        raise TracetuiError(f"{path} is not a file")
+    if not path.exists():
+        raise TracetuiError(f"{path} does not exist")
+    if not path.is_file():  # is_file() is False for FIFOs, devices and sockets: never opened
+        raise TracetuiError(f"{path} is not a regular file")
     _need_terminal()
     from tracetui.capsule import open_capsule
 

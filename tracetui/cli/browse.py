@@ -103,7 +103,7 @@ def run_ls(args: argparse.Namespace) -> int:
         print_json([r.to_dict() for r in rows])
         return 0
     if empty:
-        print(f"the bucket {bucket.root} has no sessions yet: run `tracetui sync`", file=sys.stderr)
+        print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "title"),
         [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, r.title) for r in rows],

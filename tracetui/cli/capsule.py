@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
@@ -108,10 +108,12 @@ def cmd_seal(args: argparse.Namespace) -> int:
             )
         except SealRefused as exc:
             if args.json:
-                print_json({"ok": False, "error": str(exc), "findings": exc.findings})
-            else:
-                for row in exc.findings:
-                    print("  " + finding_line(row), file=sys.stderr)
+                # The one JSON document of a failure, with where the findings are (never values).
+                print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
+                error(str(exc))
+                return 2
+            for row in exc.findings:
+                print("  " + finding_line(row), file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
@@ -139,8 +141,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = verify(args.file, args.allowed_signers, args.identity)
     except CapsuleError as exc:
         if args.json:
-            print_json({"ok": False, "error": str(exc), "path": args.file})
-            print(f"tracetui: {exc}", file=sys.stderr)
+            print_json({"ok": False, "error": safe_line(str(exc)), "path": args.file})
+            error(str(exc))
             return 1
         raise
     if args.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,9 +12,35 @@ import orjson
 from tracetui.safe_text import safe_line
 
 
+# JSON escapes only U+0000-U+001F; these pass through raw and still act on a terminal that shows
+# the output (C1 controls such as CSI 0x9B) or reorder and hide text (bidi overrides, zero-width and
+# other format characters, the tag block). They are written as \u escapes: the same strings parse back.
+_INVISIBLE = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    cp = ord(match.group(0))
+    if cp > 0xFFFF:  # as a UTF-16 surrogate pair, the only way JSON spells it
+        cp -= 0x10000
+        return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
+    return f"\\u{cp:04x}"
+
+
+def json_bytes(document: Any) -> bytes:
+    """`document` as indented JSON with every invisible or controlling character escaped."""
+    data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    if data.isascii():
+        return data
+    text = data.decode("utf-8")
+    return _INVISIBLE.sub(_escape, text).encode("utf-8")
+
+
 def print_json(document: Any) -> None:
     """One JSON document on stdout, nothing else (the `--json` contract)."""
-    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    sys.stdout.buffer.write(json_bytes(document))
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
 

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pygit2
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
@@ -131,7 +131,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         message = f"could not record a snapshot of {repo}: {exc}"
         if hook:
             # Exit 1: a hook error the agent reports without blocking the tool call (2 would block).
-            print(f"tracetui: {message}", file=sys.stderr)
+            error(message)
             return 1
         raise TracetuiError(message) from None
     if args.json:

@@ -14,9 +14,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 from tracetui.library import Library
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
 from tracetui.ui.themes import load_themes
 
@@ -80,6 +81,20 @@ class TraceApp(App):
         self.theme = wanted if wanted in self.available_themes else "textual-dark"
         if library.read_only:
             self.sub_title = "capsule (read-only)"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, whoever raises it, shows its text as plain text: messages quote paths,
+        ids and errors that came from logs or capsules, so markup is off and controls are visible."""
+        super().notify(safe_text(str(message)), title=safe_line(str(title)), severity=severity,
+                       timeout=timeout, markup=False)  # fmt: skip
 
     def on_mount(self) -> None:
         from tracetui.ui.screens.browser import BrowserScreen

@@ -8,11 +8,18 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape
 
 from tracetui.safe_text import safe_line
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
+
+
+def _help(text: str) -> str:
+    """A palette entry's help line: Textual reads it as markup, and it quotes ids and times from logs
+    and capsules, so brackets are escaped and controls made visible (no action, link or crash)."""
+    return escape(safe_line(text))
 
 
 def _browser(app):
@@ -79,7 +86,7 @@ class SessionCommands(Provider):
         for row in rows:
             label = f"{row.agent} · {row.project or '-'} · {safe_line(row.title or '(no prompt)')[:70]}"
             score = max(matcher.match(label), 0.1)
-            yield Hit(score, Content(label), partial(self._open, row.id), help=f"session {row.id[:12]} · {row.started or ''}")
+            yield Hit(score, Content(label), partial(self._open, row.id), help=_help(f"session {row.id[:12]} · {row.started or ''}"))
 
     def _open(self, session_id: str) -> None:
         browser = _browser(self.app)
@@ -116,7 +123,7 @@ class StepCommands(Provider):
             return
         for index, label in step_hits(self.session, query):
             step_id = self.session.steps[index].id
-            yield Hit(1.0, Content(label), partial(self._go, step_id), help=f"id {step_id}")
+            yield Hit(1.0, Content(label), partial(self._go, step_id), help=_help(f"id {step_id}"))
 
     def _go(self, step_id: str) -> None:
         from tracetui.ui.widgets.timeline import Timeline
@@ -141,7 +148,7 @@ class SearchCommands(Provider):
         for hit in hits:
             snippet = safe_line(hit.snippet)[:90] or safe_line(hit.step)
             yield Hit(1.0, Content(snippet), partial(self._go, hit.session, hit.step),
-                      help=f"session {hit.session[:12]} step {hit.step}")
+                      help=_help(f"session {hit.session[:12]} step {hit.step}"))
 
     def _go(self, session_id: str, step_id: str) -> None:
         from tracetui.ui.screens.browser import BrowserScreen

@@ -145,7 +145,7 @@ class ReplayScreen(Screen):
     def on_mount(self) -> None:
         cap = self.capsule
         steps = cap.manifest.get("steps", {})
-        base = cap.base[:12] if cap.base else "unknown"
+        base = safe_line(cap.base[:12]) if cap.base else "unknown"
         self.query_one("#replay-title", Static).update(Content(
             f"Replay · {safe_line(str(cap.manifest.get('agent', '')))} "
             f"session {safe_line(str(cap.manifest.get('session', {}).get('id', '')))[:12]} · "

@@ -1,0 +1,65 @@
+"""Special files are refused by every command that opens a file someone named: none hangs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tracetui(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env, stdin=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    path = tmp_path / "bug.capsule"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("command", [["capsule", "verify"], ["open"], ["replay", "--repo", "."]])
+def test_a_fifo_capsule_is_refused_at_once(fifo, tmp_path, command):
+    args = [*command[:1], *command[1:2], str(fifo), *command[2:]] if command[0] == "capsule" else [command[0], str(fifo), *command[1:]]
+    out = _tracetui("--bucket", str(tmp_path / "b"), *args)
+    assert out.returncode != 0
+    assert "not a regular file" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_a_fifo_capsule_is_refused_with_json_too(fifo, tmp_path):
+    out = _tracetui("--bucket", str(tmp_path / "b"), "capsule", "verify", str(fifo), "--json")
+    assert out.returncode != 0 and "not a regular file" in orjson.loads(out.stdout)["error"]
+
+
+def test_a_fifo_among_the_logs_does_not_hang_sync(tmp_path):
+    logs = tmp_path / "projects" / "-home-u-p"
+    logs.mkdir(parents=True)
+    os.mkfifo(logs / "11111111-1111-4111-8111-111111111111.jsonl")
+    out = _tracetui("--bucket", str(tmp_path / "b"), "sync", "--source", f"claude={tmp_path / 'projects'}", "--json")
+    assert out.returncode == 0, out.stderr
+    assert orjson.loads(out.stdout)["sessions"] == 0
+
+
+def test_a_fifo_given_as_a_source_is_refused(fifo, tmp_path):
+    out = _tracetui("--bucket", str(tmp_path / "b"), "sync", "--source", f"claude={fifo}")
+    assert out.returncode == 2 and "neither a folder nor a regular file" in out.stderr
+
+
+def test_open_regular_refuses_a_fifo_swapped_in_after_the_stat(tmp_path):
+    from tracetui.regular_file import NotRegularFile, open_regular
+
+    path = tmp_path / "x.jsonl"
+    os.mkfifo(path)
+    with pytest.raises(NotRegularFile, match="a FIFO"):
+        open_regular(path)
+    with pytest.raises(NotRegularFile, match="a folder"):
+        open_regular(tmp_path)
