@@ -209,7 +209,15 @@ def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
         loads = staticmethod(timed("pickle from the worker", pickle.loads))
         HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-    store._pack = timed("compress the copies", store._pack)
+    real_packer = store._packer
+
+    class TimedPacker:
+        def __init__(self, codec):
+            packer = real_packer(codec)
+            self.compress = timed("compress the copies", packer.compress)
+            self.flush = timed("compress the copies", packer.flush)
+
+    store._packer = TimedPacker
     real_reader = readers.reader
     readers.reader = lambda agent: TimedReader(real_reader(agent))
     index.session_rows = timed("build index rows", index.session_rows)

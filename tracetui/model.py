@@ -407,6 +407,9 @@ class SessionSummary:
     tokens: Tokens
     models: list[str]
     source: str
+    # Why the bucket shows what it does, when it is not a fresh read of the log as it is now (the
+    # agent shortened it, or reading it again failed): None for the usual case.
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -423,6 +426,7 @@ class SessionSummary:
             "tokens": self.tokens.to_dict(),
             "models": list(self.models),
             "source": self.source,
+            "note": self.note,
         }
 
     @classmethod

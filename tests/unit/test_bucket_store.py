@@ -7,10 +7,9 @@ import os
 
 import orjson
 import pytest
-import zstandard
 
 from tracetui.bucket import store as store_mod
-from tracetui.bucket.store import PROBE, Store
+from tracetui.bucket.store import Store
 
 
 def _line(n: int, pad: int = 0) -> bytes:
@@ -32,7 +31,8 @@ def _ingest(st, path, old=None):
 def test_first_ingest_copies_complete_lines_only(st, tmp_path):
     log = tmp_path / "s.jsonl"
     log.write_bytes(_line(1) + _line(2) + b'{"n": 3, "torn')
-    sc, data = _ingest(st, log)
+    sc, loaded = _ingest(st, log)
+    data = loaded.data
     assert data == _line(1) + _line(2)
     assert sc.offset == len(_line(1) + _line(2))
     assert sc.size == log.stat().st_size
@@ -40,7 +40,7 @@ def test_first_ingest_copies_complete_lines_only(st, tmp_path):
     # The copy is zstd, not the raw bytes.
     copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
     assert sc.codec == "zstd"
-    assert zstandard.ZstdDecompressor().decompress(copy.read_bytes()) == data
+    assert store_mod._unpack("zstd", copy.read_bytes()) == data
 
 
 def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_path, monkeypatch):
@@ -60,9 +60,10 @@ def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_pat
     assert sc2.offset == len(body) + len(extra)
     assert sc2.gen == sc.gen
     assert st.content(sc2) == body + extra
-    # Reads: the two fingerprint probes and the new bytes, nothing else.
+    # Reads: the consumed prefix once (its digest proves it unchanged) and the new bytes; the copy
+    # only gains the new bytes.
     assert (len(body), len(body) + len(extra)) in reads
-    assert sum((e or 0) - s for s, e in reads) == 2 * PROBE + len(extra)
+    assert sum((e or 0) - s for s, e in reads) == len(body) + len(extra)
     # Two zstd frames now.
     copy = next(p for p in st.dir.iterdir() if p.name.endswith(".zst"))
     assert copy.read_bytes().count(b"\x28\xb5\x2f\xfd") >= 2
@@ -88,12 +89,18 @@ def test_rewritten_smaller_file_is_read_whole(st, tmp_path):
     log.write_bytes(_line(1) + _line(2) + _line(3))
     sc, _ = _ingest(st, log)
     log.write_bytes(_line(9))
-    sc2, data = _ingest(st, log, sc)
-    assert data == _line(9)
+    sc2, loaded = _ingest(st, log, sc)
+    assert loaded.data == _line(9)
     assert sc2.gen == sc.gen + 1
-    assert st.content(sc2) == _line(9)
-    # The old generation's copy is gone.
-    assert sorted(p.name.split(".")[1] for p in st.dir.iterdir() if p.name.endswith(".zst")) == [str(sc2.gen)]
+    # History is kept: both generations are on disk, and the longest record is what readers get.
+    assert sorted(p.name.split(".")[1] for p in st.dir.iterdir() if p.name.endswith(".zst")) == ["0", "1"]
+    record = st.load_record(sc2)
+    assert record.data == _line(1) + _line(2) + _line(3)
+    assert record.note is not None and "shortened" in record.note
+    # Once the log grows past the kept record, the newest wins again.
+    log.write_bytes(_line(9) + _line(10) + _line(11) + _line(12))
+    sc3, _ = _ingest(st, log, sc2)
+    assert st.load_record(sc3).data == log.read_bytes() and st.load_record(sc3).note is None
 
 
 def test_rewritten_head_same_or_larger_size_is_read_whole(st, tmp_path):
@@ -101,9 +108,9 @@ def test_rewritten_head_same_or_larger_size_is_read_whole(st, tmp_path):
     log.write_bytes(b'{"version": 1}\n' + _line(2))
     sc, _ = _ingest(st, log)
     log.write_bytes(b'{"version": 3}\n' + _line(2) + _line(3))  # a migration rewrote the header
-    sc2, data = _ingest(st, log, sc)
-    assert data == b'{"version": 3}\n' + _line(2) + _line(3)
-    assert st.content(sc2) == data
+    sc2, loaded = _ingest(st, log, sc)
+    assert loaded.data == b'{"version": 3}\n' + _line(2) + _line(3)
+    assert st.content(sc2) == loaded.data
 
 
 def test_half_written_append_from_a_crash_is_ignored_and_overwritten(st, tmp_path):
@@ -136,8 +143,8 @@ def test_sidecars_round_trip_and_a_damaged_one_is_skipped(st, tmp_path):
 def test_legacy_single_document_json_is_taken_whole(st, tmp_path):
     log = tmp_path / "rollout-2025-01-01-x.json"
     log.write_bytes(b'{\n  "session": {"id": "x"},\n  "items": []\n}')  # no trailing newline
-    sc, data = st.ingest("codex", str(log), log.stat().st_size, log.stat().st_mtime_ns, None)
-    assert data == log.read_bytes()
+    sc, loaded = st.ingest("codex", str(log), log.stat().st_size, log.stat().st_mtime_ns, None)
+    assert loaded.data == log.read_bytes()
     assert sc.offset == log.stat().st_size
 
 
@@ -183,11 +190,15 @@ def test_a_gzip_copy_from_an_earlier_version_is_read_and_grows_as_gzip(st, tmp_p
     grown, data = _ingest(st, log, legacy)
     assert data is None and grown.codec == "gzip"
     assert st.content(grown) == _line(1) + _line(2)
-    # Read whole again (rewritten), the log gets a zstd copy and the gzip one goes.
+    # Read whole again (rewritten), the log gets a zstd copy; the gzip one is kept as history, and
+    # stays what readers get while it is the longer record.
     log.write_bytes(_line(7))
     fresh, _ = _ingest(st, log, grown)
-    assert fresh.codec == "zstd" and st.content(fresh) == _line(7)
-    assert [p.suffix for p in st.dir.iterdir() if p.suffix in (".gz", ".zst")] == [".zst"]
+    assert fresh.codec == "zstd" and st.content(fresh) == _line(1) + _line(2)
+    assert sorted(p.suffix for p in st.dir.iterdir() if p.suffix in (".gz", ".zst")) == [".gz", ".zst"]
+    log.write_bytes(_line(7) + _line(8) + _line(9))
+    longer, _ = _ingest(st, log, fresh)
+    assert st.content(longer) == log.read_bytes()
 
 
 def test_a_damaged_copy_is_one_clear_error(st, tmp_path):

@@ -13,7 +13,7 @@ from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SyncProgress
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.locations import discover
-from tracetui.bucket.store import PROBE, Store
+from tracetui.bucket.store import Store
 
 AGENT_DIRS = {"claude": "claude", "codex": "codex", "pi": "pi"}
 
@@ -144,7 +144,9 @@ def test_appended_lines_are_read_incrementally(tmp_path, monkeypatch):
     r2 = bucket.sync({"pi": [src]})
     assert (r2.new, r2.updated, r2.unchanged) == (0, 1, 0)
     assert (str(log), consumed, consumed + len(rest)) in reads
-    assert sum((e if e is not None else log.stat().st_size) - s for _, s, e in reads) == len(rest) + 2 * PROBE
+    # The consumed prefix is read once for its digest (a rewrite in the middle is noticed), then only
+    # the new bytes are copied.
+    assert sum((e if e is not None else log.stat().st_size) - s for _, s, e in reads) == consumed + len(rest)
 
     whole = _direct("pi", log)
     got = bucket.session(whole.id)
@@ -183,7 +185,7 @@ def test_torn_last_line_waits_until_completed(tmp_path):
 
 
 @requires_corpus
-def test_rewritten_smaller_file_is_read_again_whole(tmp_path):
+def test_a_shortened_log_keeps_its_longest_record(tmp_path):
     original = _largest("codex")
     lines = original.read_bytes().splitlines(keepends=True)
     src = tmp_path / "src"
@@ -193,12 +195,16 @@ def test_rewritten_smaller_file_is_read_again_whole(tmp_path):
     bucket = Bucket.open(tmp_path / "bucket")
     bucket.sync({"codex": [src]})
     sid = bucket.list_sessions()[0].id
+    whole = _direct("codex", log)
     log.write_bytes(b"".join(lines[:20]))
     r2 = bucket.sync({"codex": [src]})
     assert (r2.updated, r2.sessions) == (1, 1)
     again = bucket.session(sid)
-    assert orjson.dumps(again.to_dict()) == orjson.dumps(_direct("codex", log).to_dict())
-    assert [raw.data for raw in bucket.raw_files(sid)] == [log.read_bytes()]
+    # The bucket exists so sessions outlive the agents' clean-up: a shortened log costs no step.
+    assert orjson.dumps(again.to_dict()) == orjson.dumps(whole.to_dict())
+    assert [raw.data for raw in bucket.raw_files(sid)] == [b"".join(lines)]
+    note = bucket.list_sessions()[0].note
+    assert note is not None and "shortened" in note
     bucket.close()
 
 
@@ -243,7 +249,7 @@ def test_a_failing_file_or_reader_never_aborts_the_sync(tmp_path, monkeypatch):
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync(sources)
         assert report.sessions == 1
-        assert report.errors == [{"path": str(pi_log), "line": 0, "error": "cannot read: Permission denied"}]
+        assert report.errors == [{"path": str(pi_log), "line": 0, "error": "cannot read the log: Permission denied"}]
         monkeypatch.setattr(store_mod, "read_source", real_read_source)
         report = bucket.sync(sources)  # once readable, it is picked up
         assert (report.sessions, report.new, report.errors) == (2, 1, [])

@@ -34,7 +34,7 @@ from tracetui.model import (
     Tokens,
 )
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: sessions.note
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS sessions(
     title TEXT, started TEXT, ended TEXT, steps INTEGER NOT NULL, tool_calls INTEGER NOT NULL,
     edits INTEGER NOT NULL, tok_input INTEGER NOT NULL, tok_output INTEGER NOT NULL,
     tok_cache_read INTEGER NOT NULL, tok_cache_write INTEGER NOT NULL, models TEXT NOT NULL,
-    source TEXT NOT NULL, extra TEXT NOT NULL);
+    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT);
 CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
 CREATE TABLE IF NOT EXISTS steps(
@@ -69,7 +69,7 @@ END;
 
 SESSION_COLUMNS = (
     "id, grp, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, extra"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note"
 )
 STEP_COLUMNS = (
     "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
@@ -77,7 +77,7 @@ STEP_COLUMNS = (
 )
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, note"
 )
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
@@ -127,7 +127,23 @@ def _json(value: Any) -> str | None:
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
     except orjson.JSONEncodeError:
-        return orjson.dumps(mend(value), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+        # A lone surrogate, or nesting deeper than the encoder takes (a tool input 300 levels deep is
+        # valid JSON in a log): mend the text and cut the nesting, never lose the session over it.
+        return orjson.dumps(shallow(mend(value)), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+MAX_DEPTH = 200  # below orjson's limit of 254
+
+
+def shallow(value: Any, depth: int = 0) -> Any:
+    """`value` with everything nested deeper than MAX_DEPTH replaced by a short note."""
+    if isinstance(value, dict | list | tuple) and depth >= MAX_DEPTH:
+        return f"(nested deeper than {MAX_DEPTH} levels; not kept)"
+    if isinstance(value, dict):
+        return {k: shallow(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shallow(v, depth + 1) for v in value]
+    return value
 
 
 def mend(value: Any) -> Any:
@@ -141,7 +157,7 @@ def mend(value: Any) -> Any:
     return value
 
 
-def session_rows(session: Session, group: str) -> tuple[list[Any], list[list[Any]]]:
+def session_rows(session: Session, group: str, note: str | None = None) -> tuple[list[Any], list[list[Any]]]:
     """The `sessions` row (without nothing computed later) and the `steps` rows of one session."""
     t = session.tokens
     extra = {
@@ -156,7 +172,7 @@ def session_rows(session: Session, group: str) -> tuple[list[Any], list[list[Any
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.edit_calls,
         t.input, t.output, t.cache_read, t.cache_write, _json(list(session.models)),
-        session.source, _json(extra),
+        session.source, _json(extra), note,
     ]  # fmt: skip
     sid = session.id
     steps = [
@@ -241,6 +257,20 @@ def put_group(conn: sqlite3.Connection, main: str, agent: str, files: list[str],
     )
 
 
+def set_note(conn: sqlite3.Connection, main: str, note: str | None) -> int:
+    """Say on a group's sessions why what is shown is not a fresh read; returns the rows touched."""
+    return conn.execute("UPDATE sessions SET note=? WHERE grp=?", (note, main)).rowcount
+
+
+def has_sessions(conn: sqlite3.Connection, main: str) -> bool:
+    return conn.execute("SELECT 1 FROM sessions WHERE grp=? LIMIT 1", (main,)).fetchone() is not None
+
+
+def load_group_files(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]:
+    """{main log path: (agent, every file of the group)} of every indexed session group."""
+    return {main: (agent, orjson.loads(files)) for main, agent, files in conn.execute("SELECT main, agent, files FROM groups")}
+
+
 def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
     row = conn.execute("SELECT grp FROM sessions WHERE id=?", (session_id,)).fetchone()
     return row[0] if row else None
@@ -263,7 +293,7 @@ def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]
 
 
 def _insert(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
-    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 18)})", srow)
+    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 19)})", srow)
     conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
 
 
@@ -285,6 +315,7 @@ def summary_from_row(row: tuple) -> SessionSummary:
         tokens=Tokens(row[10], row[11], row[12], row[13]),
         models=orjson.loads(row[14]),
         source=row[15],
+        note=row[16],
     )
 
 
@@ -321,8 +352,8 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
-    summary = summary_from_row(row[:16])
-    extra = orjson.loads(row[16])
+    summary = summary_from_row(row[:17])
+    extra = orjson.loads(row[17])
     steps = [
         step_from_row(r)
         for r in conn.execute(

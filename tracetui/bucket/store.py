@@ -1,39 +1,46 @@
 """The bucket's own compressed copies of raw logs, and the sidecars that say how far each was read.
 
-One file per source log: `raw/<key>.<gen>.zst` holds the consumed bytes (a grown log's new bytes are
-appended as another zstd frame) and `raw/<key>.json` records where it came from, the source's size
-and mtime when last seen, how many bytes were consumed (`offset`) and fingerprints of the consumed
-bytes. The sidecar is the truth: it is replaced atomically after the copy is written, and readers
-only trust the first `stored` bytes of the copy and the first `offset` bytes of its content, so a
-crash mid-write leaves the previous state readable.
+One file per source log and generation: `raw/<key>.<gen>.zst` holds the consumed bytes (a grown
+log's new bytes are appended as another zstd frame) and `raw/<key>.json` records where it came from,
+the source's size and mtime when last seen, how many bytes were consumed (`offset`) and a sha256 of
+all of them (`digest`). The sidecar is the truth: it is replaced atomically after the copy is
+written, and readers only trust the first `stored` bytes of a copy and the first `offset` bytes of
+its content, so a crash mid-write leaves the previous state readable.
+
+Copies are history, never discarded. A log that shrank or was rewritten in place (the digest of the
+consumed prefix no longer matches) starts a new generation; the earlier generations stay on disk and
+are listed in the sidecar (`kept`). A session is read from its longest record (`Sidecar.best`), so
+truncating or rewriting an agent's log never costs steps the bucket has already seen.
+
+Memory stays bounded by the line limit, not the file: sources are read and compressed in chunks,
+and a line longer than MAX_LINE (or a torn tail that long, e.g. a sparse file of zeros) is kept in
+the copy but never handed to a reader; `load` reports it with its line number instead.
 
 Copies are zstd: at level 1 it compresses these logs to about 0.21 of their size at roughly the
-speed orjson parses them, where zlib's fastest level took 5 parses' time for 0.28 (see
-bench/RESULTS.md). Copies written by earlier versions are gzip; they stay readable and keep growing
-as gzip (the sidecar records the codec), until the log is next read whole.
+speed orjson parses them (see bench/RESULTS.md). Copies written by earlier versions are gzip; they
+stay readable and keep growing as gzip (the sidecar records the codec).
 
-Source files are only ever opened read-only.
+Source files are only ever opened read-only, and never unless they are regular files.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import zlib
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
 from tracetui.regular_file import open_regular
-from tracetui.sources.jsonl import complete_length
 
-# Sampled fingerprint: the head and the tail of the consumed bytes. Enough to notice a log rewritten
-# in place (Pi migrating a file rewrites its header) without re-reading the whole file on every grow.
-PROBE = 4096
 # Fast compression: the copy is a safety net, and sync time matters more than a few percent of disk.
 LEVEL = 1
 CODEC = "zstd"  # what new copies are written in
@@ -41,6 +48,28 @@ EXTENSIONS = {"zstd": "zst", "gzip": "gz"}
 # fsync each copy and sidecar before it replaces the old one. os.replace alone already keeps the
 # previous state readable if the process dies; fsync adds safety against power loss.
 FSYNC = True
+# A line (or a whole-document log) longer than this is copied but never parsed: it would cost
+# several times its size in memory, and no agent writes one.
+MAX_LINE = 64 << 20
+CHUNK = 8 << 20  # how much of a source or a copy is held at once
+PROBE = 4096  # sidecars from before the digest fingerprinted the consumed bytes' head and tail
+
+
+class CopyError(TracetuiError):
+    """Writing the bucket's copy of a log failed (a full disk, a read-only folder)."""
+
+
+class SourceReadError(OSError):
+    """Reading the agent's log failed: the log's side, never the bucket's."""
+
+
+@dataclass(slots=True)
+class Generation:
+    gen: int
+    offset: int  # bytes consumed
+    stored: int  # valid length of the compressed copy
+    codec: str
+    digest: str
 
 
 @dataclass(slots=True)
@@ -51,22 +80,48 @@ class Sidecar:
     mtime_ns: int
     offset: int  # bytes consumed (complete lines only)
     stored: int  # valid length of the compressed copy
-    gen: int  # generation of the copy file; bumped when the log is re-read whole
-    head: str  # sha256 of the first PROBE consumed bytes
-    tail: str  # sha256 of the last PROBE consumed bytes
+    gen: int  # generation of the copy file; a new one when the log shrank or was rewritten
+    head: str = ""  # (sidecars before `digest`) sha256 of the first PROBE consumed bytes
+    tail: str = ""  # (sidecars before `digest`) sha256 of the last PROBE consumed bytes
     codec: str = "gzip"  # sidecars from before zstd have no codec field: their copies are gzip
+    digest: str = ""  # sha256 of every consumed byte ("" in sidecars from before it)
+    kept: list[dict[str, Any]] = field(default_factory=list)  # earlier generations (Generation dicts)
 
     def __post_init__(self) -> None:
         if self.codec not in EXTENSIONS:
             raise ValueError(f"unknown codec {self.codec!r}")  # load() treats the sidecar as damaged
+        if not isinstance(self.kept, list) or not all(isinstance(k, dict) for k in self.kept):
+            raise ValueError("malformed kept generations")
 
     @property
     def key(self) -> str:
         return file_key(self.agent, self.path)
 
-    def signature(self) -> tuple:
+    @property
+    def current(self) -> Generation:
+        return Generation(self.gen, self.offset, self.stored, self.codec, self.digest)
+
+    def generations(self) -> list[Generation]:
+        """Every generation, the one to read first first: the longest record, the newest on a tie."""
+        gens = [self.current, *(Generation(**k) for k in self.kept)]
+        return sorted(gens, key=lambda g: (-g.offset, -g.gen))
+
+    def best(self) -> Generation:
+        return self.generations()[0]
+
+    def signature(self) -> tuple[Any, ...]:
         """What the parsed result depends on: identical signatures mean identical consumed bytes."""
-        return (self.path, self.gen, self.offset, self.head, self.tail)
+        best = self.best()
+        return (self.path, self.gen, self.offset, self.digest or f"{self.head}:{self.tail}", best.gen)
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A log's consumed bytes as readers get them, and what they were not given."""
+
+    data: bytes
+    skipped: list[tuple[int, int]]  # (line number, length) of lines over MAX_LINE, not in `data`
+    note: str | None = None  # when the record read is not the log as it is now
 
 
 def file_key(agent: str, path: str) -> str:
@@ -77,21 +132,122 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def consumable(path: str, data: bytes) -> int:
-    """How many bytes of a freshly read log to take now.
-
-    JSONL logs grow line by line, so a torn last line waits. Other files (Codex's legacy
-    single-document `.json` rollouts, Claude's `.meta.json`) are written whole: take all of them.
-    """
-    return complete_length(data) if path.endswith(".jsonl") else len(data)
-
-
 def read_source(path: str, start: int = 0, end: int | None = None) -> bytes:
     """Bytes [start, end) of a source log, opened read-only (the one place sources are read)."""
     with open_regular(path) as fh:
         if start:
             fh.seek(start)
         return fh.read() if end is None else fh.read(max(0, end - start))
+
+
+def _source_chunks(path: str, start: int, end: int) -> Iterator[bytes]:
+    pos = start
+    while pos < end:
+        try:
+            chunk = read_source(path, pos, min(end, pos + CHUNK))
+        except OSError as exc:
+            raise SourceReadError(exc.errno, exc.strerror or str(exc)) from None
+        if not chunk:
+            return  # the log shrank while we read: take what was there
+        yield chunk
+        pos += len(chunk)
+
+
+class _Lines:
+    """Splits a stream into what is consumed (copied, digested) and what readers get.
+
+    Lines up to MAX_LINE pass through; a longer one is consumed but replaced by an empty line for the
+    readers (so line numbers hold) and recorded. The bytes after the last newline wait in `pending`
+    (at most MAX_LINE of them) until the caller knows whether the torn tail may be taken.
+    Per chunk this does a constant number of byte searches, not a Python loop per line.
+    """
+
+    def __init__(self, first_line: int = 1, whole: bool = False) -> None:
+        self.line = first_line  # number of the line `pending` belongs to
+        self.whole = whole  # a whole-document file: one "line", no newline splitting
+        self.pending: list[bytes] = []
+        self.pending_len = 0
+        self.overlong = False
+        self.consumed: list[bytes] = []
+        self.data: list[bytes] = []
+        self.skipped: list[tuple[int, int]] = []
+
+    def feed(self, chunk: bytes) -> None:
+        first = -1 if self.whole else chunk.find(b"\n")
+        if first < 0:
+            self._grow(chunk)
+            return
+        self._grow(chunk[: first + 1])
+        self._end_line()
+        last = chunk.rfind(b"\n")
+        if last > first:
+            middle = chunk[first + 1 : last + 1]  # whole lines, each shorter than the chunk
+            self.consumed.append(middle)
+            self.data.append(middle)
+            self.line += middle.count(b"\n")
+        if last + 1 < len(chunk):
+            self._grow(chunk[last + 1 :])
+
+    def finish(self, take_torn: bool) -> None:
+        """End of input: an overlong tail is consumed (skipped); another torn tail only if `take_torn`."""
+        if self.overlong:
+            self.skipped.append((self.line, self.pending_len))
+            self._reset()
+        elif self.pending and take_torn:
+            tail = b"".join(self.pending)
+            self.consumed.append(tail)
+            self.data.append(tail)
+            self._reset()
+
+    def tail(self) -> bytes:
+        return b"" if self.overlong else b"".join(self.pending)
+
+    def drain(self) -> tuple[list[bytes], list[bytes]]:
+        consumed, data = self.consumed, self.data
+        self.consumed, self.data = [], []
+        return consumed, data
+
+    def _grow(self, piece: bytes) -> None:
+        if self.overlong:
+            self.consumed.append(piece)  # past the limit: copied as it streams, never held
+            self.pending_len += len(piece)
+            return
+        self.pending.append(piece)
+        self.pending_len += len(piece)
+        if self.pending_len > MAX_LINE:
+            self.overlong = True
+            self.consumed.extend(self.pending)
+            self.pending = []
+
+    def _end_line(self) -> None:
+        if self.overlong:
+            self.skipped.append((self.line, self.pending_len))
+            self.data.append(b"\n")
+        else:
+            line = b"".join(self.pending)
+            self.consumed.append(line)
+            self.data.append(line)
+        self.line += 1
+        self._reset()
+
+    def _reset(self) -> None:
+        self.pending, self.pending_len, self.overlong = [], 0, False
+
+
+def _takes_torn_tail(path: str, tail: bytes) -> bool:
+    """JSONL logs grow line by line, so a torn last line waits; but a finished log need not end in a
+    newline, so a last line that already parses as a JSON object is taken."""
+    if not tail.strip():
+        return False
+    try:
+        return isinstance(orjson.loads(tail), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _whole_document(path: str) -> bool:
+    """Files written whole (Codex's legacy `.json` rollouts, Claude's `.meta.json`): all or nothing."""
+    return not path.endswith(".jsonl") and ".jsonl." not in os.path.basename(path)
 
 
 class Store:
@@ -104,155 +260,394 @@ class Store:
     # -- sidecars -------------------------------------------------------------------------------
 
     def load_all(self) -> dict[tuple[str, str], Sidecar]:
-        """Every sidecar, keyed by (agent, source path)."""
+        """Every readable sidecar, keyed by (agent, source path)."""
         out: dict[tuple[str, str], Sidecar] = {}
         try:
             names = os.listdir(self.dir)
         except FileNotFoundError:
             return out
         for name in names:
-            if not name.endswith(".json"):
+            if not name.endswith(".json") or name.startswith("."):
                 continue
-            try:
-                with open(self.dir / name, "rb") as fh:
-                    sc = Sidecar(**orjson.loads(fh.read()))
-            except (OSError, ValueError, TypeError):
-                continue  # a damaged sidecar: the source is simply read again as new
-            out[(sc.agent, sc.path)] = sc
+            sc = self._read_sidecar(self.dir / name)
+            if sc is not None:
+                out[(sc.agent, sc.path)] = sc
         return out
 
     def load(self, agent: str, path: str) -> Sidecar | None:
+        return self._read_sidecar(self.dir / f"{file_key(agent, path)}.json")
+
+    @staticmethod
+    def _read_sidecar(path: Path) -> Sidecar | None:
         try:
-            with open(self.dir / f"{file_key(agent, path)}.json", "rb") as fh:
+            with open(path, "rb") as fh:
                 return Sidecar(**orjson.loads(fh.read()))
         except (OSError, ValueError, TypeError):
-            return None
+            return None  # damaged: `repair` can rebuild it from the copy
 
-    def _copy_path(self, sc: Sidecar) -> Path:
-        return self.dir / f"{sc.key}.{sc.gen}.{EXTENSIONS[sc.codec]}"
+    def _copy_path(self, sc: Sidecar | Generation, key: str | None = None) -> Path:
+        key = key if key is not None else sc.key  # type: ignore[union-attr]
+        return self.dir / f"{key}.{sc.gen}.{EXTENSIONS[sc.codec]}"
 
     def _write_sidecar(self, sc: Sidecar) -> None:
         _atomic_write(self.dir / f"{sc.key}.json", orjson.dumps(asdict(sc)))
 
-    # -- copies ---------------------------------------------------------------------------------
+    def repair(self, agent: str, path: str) -> Sidecar | None:
+        """Rebuild a missing or damaged sidecar from the copies on disk; None when there are none.
 
-    def content(self, sc: Sidecar) -> bytes:
-        """The consumed bytes of one log, from the bucket's copy."""
-        if sc.offset == 0:
-            return b""
-        copy = self._copy_path(sc)
-        try:
-            with open(copy, "rb") as fh:
-                packed = fh.read(sc.stored)
-            data = _unpack(sc.codec, packed)
-        except (FileNotFoundError, zlib.error, zstandard.ZstdError):
-            data = b""
-        if len(data) < sc.offset:
-            # The sidecar still matches the source, so a plain sync would not copy the log again.
-            sidecar = self.dir / f"{sc.key}.json"
-            raise TracetuiError(
-                f"the bucket's copy of {sc.path} is missing or damaged; delete {sidecar} and sync again"
-            )
-        return data[: sc.offset]
-
-    def ingest(self, agent: str, path: str, size: int, mtime_ns: int, old: Sidecar | None) -> tuple[Sidecar, bytes | None]:
-        """Bring the copy of one source log up to date.
-
-        Returns the new sidecar and, when the log was read whole, its consumed bytes (so the caller
-        can parse them without decompressing the copy again); None when only new bytes were added.
+        The copies are named by the key of (agent, path), so the index's list of a group's files is
+        enough to find them. Each generation is read to its end to learn its length and digest; the
+        source's size and mtime are unknown (0), so the next sync compares the log by content.
         """
-        if old is not None and size >= old.offset and old.offset > 0:
-            head = read_source(path, 0, min(old.offset, PROBE))
-            tail_start = max(0, old.offset - PROBE)
-            tail = read_source(path, tail_start, old.offset)
-            if _digest(head) == old.head and _digest(tail) == old.tail:
-                return self._append(old, path, size, mtime_ns, head, tail), None
-        return self._replace(agent, path, old)
-
-    def _append(self, old: Sidecar, path: str, size: int, mtime_ns: int, head: bytes, tail: bytes) -> Sidecar:
-        fresh = read_source(path, old.offset, size) if size > old.offset else b""
-        n = consumable(path, fresh)
-        sc = Sidecar(**asdict(old))
-        sc.size, sc.mtime_ns = size, mtime_ns
-        if n:
-            chunk = fresh[:n]
-            copy = self._copy_path(old)
-            with open(copy, "r+b") as fh:
-                # Anything past `stored` is a half-written member from a crashed sync: drop it.
-                fh.truncate(old.stored)
-                fh.seek(old.stored)
-                fh.write(_pack(old.codec, chunk))
-                fh.flush()
-                if FSYNC:
-                    os.fsync(fh.fileno())
-                sc.stored = fh.tell()
-            sc.offset = old.offset + n
-            # The probes just checked are the old consumed head and tail, so the new fingerprints
-            # need no further reads of the source.
-            sc.head = _digest((head + chunk)[:PROBE]) if old.offset < PROBE else old.head
-            sc.tail = _digest((tail + chunk)[-PROBE:])
+        key = file_key(agent, path)
+        gens: list[Generation] = []
+        for name in sorted(os.listdir(self.dir)):
+            parts = name.split(".")
+            if len(parts) != 3 or parts[0] != key or not parts[1].isdigit():
+                continue
+            codec = next((c for c, ext in EXTENSIONS.items() if ext == parts[2]), None)
+            if codec is None:
+                continue
+            stored = (self.dir / name).stat().st_size
+            h, n = hashlib.sha256(), 0
+            try:
+                for chunk in _decompressed(codec, self.dir / name, stored):
+                    h.update(chunk)
+                    n += len(chunk)
+            except (OSError, zlib.error, zstandard.ZstdError):
+                pass  # a damaged tail: what came before it still counts
+            if n:
+                gens.append(Generation(int(parts[1]), n, stored, codec, h.hexdigest()[:32]))
+        if not gens:
+            return None
+        gens.sort(key=lambda g: g.gen)
+        cur = gens[-1]
+        sc = Sidecar(path, agent, 0, 0, cur.offset, cur.stored, cur.gen, codec=cur.codec, digest=cur.digest,
+                     kept=[asdict(g) for g in gens[:-1]])  # fmt: skip
         self._write_sidecar(sc)
         return sc
 
-    def _replace(self, agent: str, path: str, old: Sidecar | None) -> tuple[Sidecar, bytes]:
+    # -- copies ---------------------------------------------------------------------------------
+
+    def content(self, sc: Sidecar) -> bytes:
+        """The consumed bytes of a log's longest record (over-long lines left out)."""
+        return self.load_record(sc).data
+
+    def load_record(self, sc: Sidecar) -> Loaded:
+        """What readers get of a log: its longest record kept, read in bounded chunks.
+
+        A generation whose copy is missing or damaged is passed over for the next longest; when
+        none can be read, a TracetuiError says so.
+        """
+        for g in sc.generations():
+            if g.offset == 0:
+                return Loaded(b"", [])
+            lines = _Lines(whole=_whole_document(sc.path))
+            got = 0
+            try:
+                for chunk in _decompressed(g.codec, self._copy_path(g, sc.key), g.stored):
+                    chunk = chunk[: g.offset - got]
+                    got += len(chunk)
+                    lines.feed(chunk)
+                    if got >= g.offset:
+                        break
+            except (OSError, zlib.error, zstandard.ZstdError):
+                continue
+            if got < g.offset:
+                continue
+            lines.finish(take_torn=True)
+            note = None
+            if g.gen != sc.gen:
+                note = (
+                    f"the agent's log was shortened or rewritten; showing the longest record kept "
+                    f"({g.offset} bytes, the log now has {sc.offset})"
+                )
+            return Loaded(b"".join(lines.data), lines.skipped, note)
+        sidecar = self.dir / f"{sc.key}.json"
+        raise TracetuiError(
+            f"the bucket's copy of {sc.path} is missing or damaged; delete {sidecar} and sync again"
+        )
+
+    def ingest(
+        self, agent: str, path: str, size: int, mtime_ns: int, old: Sidecar | None
+    ) -> tuple[Sidecar, Loaded | None]:
+        """Bring the copy of one source log up to date.
+
+        Returns the new sidecar and, when the log was read whole, what readers get of it (so the
+        caller can parse it without decompressing the copy again); None when only new bytes were
+        added. Raises CopyError when the copy cannot be written, OSError when the log cannot be read.
+        """
+        if old is not None and old.offset > 0 and size >= old.offset:
+            h = hashlib.sha256()
+            lines_before = 0
+            head = b""
+            for chunk in _source_chunks(path, 0, old.offset):
+                if len(head) < PROBE:
+                    head += chunk[: PROBE - len(head)]
+                h.update(chunk)
+                lines_before += chunk.count(b"\n")
+            if self._same_prefix(old, h, head, path):
+                try:
+                    return self._append(old, path, size, mtime_ns, h, lines_before), None
+                except SourceReadError:
+                    raise
+                except (OSError, zlib.error, zstandard.ZstdError) as exc:
+                    if isinstance(exc, OSError) and _is_write_failure(exc):
+                        raise CopyError(self._write_failure(path, exc)) from None
+                    # The copy was damaged: start a new generation from the source below.
+        return self._replace(agent, path, old)
+
+    @staticmethod
+    def _same_prefix(old: Sidecar, h: Any, head: bytes, path: str) -> bool:
+        if old.digest:
+            return bool(h.hexdigest()[:32] == old.digest)
+        # A sidecar from before the digest: its probes are all it has to compare.
+        tail = read_source(path, max(0, old.offset - PROBE), old.offset)
+        return _digest(head) == old.head and _digest(tail) == old.tail
+
+    def _append(
+        self, old: Sidecar, path: str, size: int, mtime_ns: int, h: Any, lines_before: int
+    ) -> Sidecar:
+        sc = Sidecar(**asdict(old))
+        sc.size, sc.mtime_ns = size, mtime_ns
+        if size > old.offset:
+            copy = self._copy_path(old)
+            lines = _Lines(lines_before + 1, whole=_whole_document(path))
+            packer = _packer(old.codec)
+            try:
+                with open(copy, "r+b") as fh:
+                    # Anything past `stored` is a half-written frame from a crashed sync: drop it.
+                    fh.truncate(old.stored)
+                    fh.seek(old.stored)
+                    added = self._stream(path, old.offset, size, lines, packer, fh, h)
+                    fh.flush()
+                    if FSYNC:
+                        os.fsync(fh.fileno())
+                    stored = fh.tell()
+            except SourceReadError:
+                raise
+            except OSError as exc:
+                if _is_write_failure(exc):
+                    raise CopyError(self._write_failure(path, exc)) from None
+                raise
+            if added:
+                sc.stored = stored
+                sc.offset = old.offset + added
+                sc.digest = h.hexdigest()[:32]
+        elif not old.digest:
+            sc.digest = h.hexdigest()[:32]
+        self._write_sidecar(sc)
+        return sc
+
+    def _stream(self, path: str, start: int, end: int, lines: _Lines, packer: Any, out: BinaryIO, h: Any) -> int:
+        """Copy source bytes [start, end) through `lines` into `out`; returns how many were consumed."""
+        added = 0
+
+        def take() -> None:
+            nonlocal added
+            consumed, _ = lines.drain()
+            for piece in consumed:
+                h.update(piece)
+                out.write(packer.compress(piece))
+                added += len(piece)
+
+        for chunk in _source_chunks(path, start, end):
+            lines.feed(chunk)
+            take()
+        lines.finish(take_torn=lines.whole or _takes_torn_tail(path, lines.tail()))
+        take()
+        if added:
+            out.write(packer.flush())
+        return added
+
+    def recopy(self, agent: str, path: str, old: Sidecar | None) -> tuple[Sidecar, Loaded]:
+        """Copy the log whole as a new generation (its earlier copies are damaged or unreadable)."""
+        return self._replace(agent, path, old)
+
+    def _replace(self, agent: str, path: str, old: Sidecar | None) -> tuple[Sidecar, Loaded]:
         # Stat before reading: if the log grows while we read, the next sync sees a newer size.
         st = os.stat(path)
-        data = read_source(path)
-        n = consumable(path, data)
-        data = data[:n]
-        gen = old.gen + 1 if old is not None else 0
-        sc = Sidecar(
-            path=path,
-            agent=agent,
-            size=st.st_size,
-            mtime_ns=st.st_mtime_ns,
-            offset=n,
-            stored=0,
-            gen=gen,
-            head=_digest(data[:PROBE]),
-            tail=_digest(data[-PROBE:] if n else b""),
-            codec=CODEC,
-        )
-        packed = _pack(CODEC, data)
-        sc.stored = len(packed)
-        _atomic_write(self._copy_path(sc), packed)
+        kept = list(old.kept) if old is not None else []
+        if old is not None and old.offset > 0:
+            kept.append(asdict(old.current))  # history: the earlier record is never discarded
+        gen = max([old.gen if old is not None else -1, *(k["gen"] for k in kept)]) + 1
+        sc = Sidecar(path, agent, st.st_size, st.st_mtime_ns, 0, 0, gen, codec=CODEC, kept=kept)
+        lines = _Lines(whole=_whole_document(path))
+        h = hashlib.sha256()
+        data: list[bytes] = []
+        consumed = 0
+        target = self._copy_path(sc)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        packer = _packer(CODEC)
+
+        def take(fh: BinaryIO) -> None:
+            nonlocal consumed
+            pieces, given = lines.drain()
+            for piece in pieces:
+                h.update(piece)
+                fh.write(packer.compress(piece))
+                consumed += len(piece)
+            data.extend(given)
+
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in _source_chunks(path, 0, st.st_size):
+                    lines.feed(chunk)
+                    take(fh)
+                lines.finish(take_torn=lines.whole or _takes_torn_tail(path, lines.tail()))
+                take(fh)
+                fh.write(packer.flush())
+                fh.flush()
+                if FSYNC:
+                    os.fsync(fh.fileno())
+                sc.stored = fh.tell() if consumed else 0
+            os.replace(tmp, target)
+        except SourceReadError:
+            _unlink(tmp)
+            raise
+        except OSError as exc:
+            _unlink(tmp)
+            if _is_write_failure(exc):
+                raise CopyError(self._write_failure(path, exc)) from None
+            raise
+        except BaseException:
+            _unlink(tmp)
+            raise
+        sc.offset = consumed
+        sc.digest = h.hexdigest()[:32]
         self._write_sidecar(sc)
-        if old is not None and old.gen != gen:
-            try:
-                os.unlink(self._copy_path(old))
-            except FileNotFoundError:
-                pass
-        return sc, data
+        return sc, Loaded(b"".join(data), lines.skipped)
+
+    def _write_failure(self, path: str, exc: OSError) -> str:
+        return f"cannot write the bucket's copy of {path} in {self.dir}: {exc.strerror or exc}"
 
 
-def _pack(codec: str, data: bytes) -> bytes:
+def _is_write_failure(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
+
+
+def _packer(codec: str) -> Any:
+    """A streaming compressor writing one frame (zstd) or member (gzip) per append."""
     if codec == "zstd":
-        return zstandard.ZstdCompressor(level=LEVEL).compress(data)
-    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+        return zstandard.ZstdCompressor(level=LEVEL).compressobj()
+    return _GzipPacker()
 
 
-def _unpack(codec: str, packed: bytes) -> bytes:
-    """All frames (zstd) or members (gzip) of a copy, back to back: each append added one."""
-    out: list[bytes] = []
-    while packed:
+class _GzipPacker:
+    def __init__(self) -> None:
+        self._z = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+
+    def compress(self, data: bytes) -> bytes:
+        return self._z.compress(data)
+
+    def flush(self) -> bytes:
+        return self._z.flush()
+
+
+class _Limited(io.RawIOBase):
+    """The first `limit` bytes of a file: what a sidecar vouches for."""
+
+    def __init__(self, fh: BinaryIO, limit: int) -> None:
+        self._fh, self._left = fh, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        data = self._fh.read(n)
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
+def _decompressed(codec: str, copy: Path, stored: int) -> Iterator[bytes]:
+    """A copy's content in chunks of at most CHUNK bytes, across its frames or members."""
+    with open(copy, "rb") as raw:
+        source = _Limited(raw, stored)
         if codec == "zstd":
-            d = zstandard.ZstdDecompressor().decompressobj()
-            out.append(d.decompress(packed))
-        else:
+            reader = zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)
+            while True:
+                chunk = reader.read(CHUNK)
+                if not chunk:
+                    return
+                yield chunk
+        packed = source.read(stored)
+        while packed:
             d = zlib.decompressobj(wbits=31)
-            out.append(d.decompress(packed))
-            out.append(d.flush())
-        if not d.eof:
-            break
-        packed = d.unused_data
-    return b"".join(out)
+            buf = packed
+            while buf:
+                chunk = d.decompress(buf, CHUNK)
+                if chunk:
+                    yield chunk
+                buf = d.unconsumed_tail
+            tail = d.flush()
+            if tail:
+                yield tail
+            if not d.eof:
+                return
+            packed = d.unused_data
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        if FSYNC:
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if FSYNC:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Remove temporary files left by writers that died (their pid is gone); returns how many."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        pid = name.rsplit(".", 2)[-2]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        try:
+            os.unlink(folder / name)
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _unpack(codec: str, packed: bytes) -> bytes:
+    """All frames (zstd) or members (gzip) of a copy, back to back (for tests and tools)."""
+    if codec == "zstd":
+        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed), read_across_frames=True)
+        return reader.read()
+    return gzip.decompress(packed)

@@ -25,7 +25,9 @@ import orjson
 
 from tracetui.bucket import index
 from tracetui.bucket.locations import default_sources, discover
-from tracetui.bucket.store import Sidecar, Store
+from tracetui.bucket.store import MAX_LINE, CopyError, Loaded, Sidecar, Store, sweep_temp_files
+from tracetui.errors import TracetuiError
+from tracetui.model import LineError
 import tracetui.sources as readers
 from tracetui.sources import RawLog
 
@@ -86,46 +88,82 @@ def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
     return h.hexdigest()
 
 
+def _error(path: str, message: str, line: int = 0) -> dict[str, Any]:
+    return LineError(path, line, message).to_dict()
+
+
 def run_job(root: str, job: Job) -> bytes:
     """Do one job; returns its result as pickle bytes (see `_pack`).
 
-    {"main", "sig", "errors": [...], "session": row | null, "steps": [rows] | null, "skip": bool}
+    {"main", "sig", "errors": [...], "session": row | null, "steps": [rows] | null, "skip": bool,
+    "failed": why the session could not be read again | null}
     """
     store = Store(Path(root))
     errors: list[dict[str, Any]] = []
     sidecars = dict(job.sidecars)
-    fresh: dict[str, bytes] = {}
+    fresh: dict[str, Loaded] = {}
     for path, (size, mtime_ns) in job.stale.items():
         try:
-            sc, data = store.ingest(job.agent, path, size, mtime_ns, sidecars.get(path))
+            sc, loaded = store.ingest(job.agent, path, size, mtime_ns, sidecars.get(path))
+        except CopyError as exc:  # the bucket's side failed: say so, never blame the log
+            errors.append(_error(path, str(exc)))
+            continue
+        except TracetuiError as exc:  # not a regular file
+            errors.append(_error(path, f"cannot read the log: {exc}"))
+            continue
         except OSError as exc:
-            errors.append({"path": path, "line": 0, "error": f"cannot read: {exc.strerror or exc}"})
+            errors.append(_error(path, f"cannot read the log: {exc.strerror or exc}"))
             continue
         sidecars[path] = sc
-        if data is not None:
-            fresh[path] = data
+        if loaded is not None and sc.best().gen == sc.gen:
+            fresh[path] = loaded
     main = job.members[0]
-    out: dict[str, Any] = {"main": main, "sig": None, "errors": errors, "session": None, "steps": None}
+    out: dict[str, Any] = {
+        "main": main, "sig": None, "errors": errors, "session": None, "steps": None, "failed": None,
+    }  # fmt: skip
     sig = signature(job.members, sidecars)
     out["sig"] = sig
     if not job.parse or sig is None or sig == job.old_sig:
         out["skip"] = True
         return _pack(out)
     out["skip"] = False
+    notes: list[str] = []
 
     def load(path: str) -> RawLog:
-        data = fresh.get(path)
-        return RawLog(path, data if data is not None else store.content(sidecars[path]))
+        got = fresh.get(path)
+        if got is None:
+            try:
+                got = store.load_record(sidecars[path])
+            except TracetuiError:
+                # Every copy of this log is damaged. While the log itself is there, copy it again.
+                if not os.path.exists(path):
+                    raise
+                sidecars[path], got = store.recopy(job.agent, path, sidecars[path])
+                errors.append(_error(path, "the bucket's copy of this log was damaged; copied the log again"))
+        for line, length in got.skipped:
+            errors.append(_error(path, f"a line of {length / 1e6:.0f} MB is over the {MAX_LINE >> 20} MB "
+                                       "limit; kept in the bucket's copy, not read", line))  # fmt: skip
+        if got.note:
+            notes.append(got.note)
+        return RawLog(path, got.data)
 
     try:
         logs = [load(p) for p in job.members]
+        out["sig"] = signature(job.members, sidecars)
+    except (TracetuiError, OSError) as exc:
+        out["failed"] = str(exc)
+        errors.append(_error(main, str(exc)))
+        return _pack(out)
+    try:
         session = readers.reader(job.agent).read(logs[0], logs[1:])
-        srow, steps = index.session_rows(session, main)
+        srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
-        errors.append({"path": main, "line": 0, "error": f"could not read this session: {type(exc).__name__}: {exc}"})
+        out["failed"] = f"could not read this session: {type(exc).__name__}: {exc}"
+        errors.append(_error(main, out["failed"]))
         return _pack(out)
     if not session.id:
-        errors.append({"path": main, "line": 0, "error": "the reader found no session id"})
+        out["failed"] = "the reader found no session id"
+        errors.append(_error(main, out["failed"]))
         return _pack(out)
     errors.extend(e.to_dict() for e in session.errors)
     out["session"] = srow
@@ -175,8 +213,9 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
 
 
 def _failed(job: Job, reason: str) -> bytes:
-    error = {"path": job.members[0], "line": 0, "error": f"could not read this session: {reason}"}
-    return _pack({"main": job.members[0], "sig": None, "errors": [error], "session": None, "steps": None, "skip": True})
+    why = f"could not read this session: {reason}"
+    return _pack({"main": job.members[0], "sig": None, "errors": [_error(job.members[0], why)], "session": None,
+                  "steps": None, "skip": False, "failed": why})  # fmt: skip
 
 
 def sync(
@@ -190,11 +229,22 @@ def sync(
     report = SyncReport()
     store = Store(root)
     store.ensure()
+    sweep_temp_files(store.dir)  # left by a sync that was killed
     if sources is None:
         sources = default_sources()
 
     # 1. look
     sidecars = store.load_all()
+    group_files = index.load_group_files(conn)
+    for agent, files in group_files.values():
+        for path in files:
+            if (agent, path) not in sidecars:
+                # A sidecar lost or damaged: rebuild it from the copies, so the session keeps its
+                # history even when the agent has deleted the log.
+                repaired = store.repair(agent, path)
+                if repaired is not None:
+                    sidecars[(agent, path)] = repaired
+                    report.errors.append(_error(path, "the bucket's record of this log was damaged; rebuilt it from its copy"))
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, roots in sources.items():
         for path in discover(agent, roots):
@@ -242,11 +292,19 @@ def sync(
             if p not in grouped and (agent, p) in stale:
                 jobs.append(Job(agent, [p], {p: stale[(agent, p)]}, {}, None, False, stale[(agent, p)][0]))
 
-    # Groups the readers no longer form (a log moved into another group) leave the index; an
-    # agent whose grouping failed keeps what it had.
+    # Groups the readers no longer form leave the index only when each of their logs now belongs to
+    # another group (it moved). One whose logs and copies are all gone keeps its rows, with a note:
+    # a session once listed is never dropped without a reason. An agent whose grouping failed keeps
+    # what it had.
+    live_files = {p for agent in grouped_agents for p in known.get(agent, ())}
     for main in [m for m, (agent, _) in indexed.items() if agent in grouped_agents and m not in live_groups]:
+        files = group_files.get(main, ("", [main]))[1]
         conn.execute("BEGIN")
-        index.drop_group(conn, main)
+        if all(f in live_files for f in files):
+            index.drop_group(conn, main)
+        else:
+            index.set_note(conn, main, "its log and the bucket's copy of it are gone; showing what was indexed")
+            report.errors.append(_error(main, "the log and the bucket's copy of it are gone; the indexed session is kept"))
         conn.execute("COMMIT")
 
     # A sync that died while the FTS index was deferred left it incomplete: finish it first.
@@ -293,7 +351,9 @@ def sync(
             conn.execute("COMMIT")
             in_tx = False
     finally:
-        if in_tx:
+        # SQLite rolls a transaction back by itself on some errors (a full disk): roll back only
+        # what is still open, so the real error is the one reported.
+        if in_tx and conn.in_transaction:
             conn.execute("ROLLBACK")
 
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
@@ -309,6 +369,11 @@ def _write(conn: sqlite3.Connection, job: Job, result: dict[str, Any], report: S
     sig = result["sig"]
     srow = result["session"]
     existed = job.old_sig is not None
+    if srow is None and result.get("failed") and index.has_sessions(conn, main):
+        # A session once listed is never dropped for failing to read again: its last good rows stay,
+        # with the reason on them, and the group keeps its old signature so the next sync retries.
+        index.set_note(conn, main, f"not updated: {result['failed']}")
+        return
     index.drop_group(conn, main)
     # The group is recorded even when it yields no session (the reader failed on it, or its id
     # is taken): its errors were reported now, and an unchanged group is not parsed again.
