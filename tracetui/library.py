@@ -42,6 +42,11 @@ class Library(Protocol):
     @property
     def fates(self) -> list[dict[str, Any]] | None: ...
 
+    @property
+    def notices(self) -> list[str]:
+        """What the source has to say about itself, one line each (e.g. an index it rebuilt)."""
+        ...
+
     def list_sessions(
         self,
         agent: str | None = None,
@@ -76,6 +81,7 @@ class MemoryLibrary:
     fates: list[dict[str, Any]] | None = None
 
     def __init__(self, sessions: list[Session]) -> None:
+        self.notices: list[str] = []
         self._sessions = sorted(sessions, key=lambda s: s.started or "", reverse=True)
         self._summaries = [SessionSummary.of(s) for s in self._sessions]
         self._by_id = {s.id: s for s in self._sessions}

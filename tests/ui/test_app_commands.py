@@ -8,7 +8,7 @@ from tracetui.cli import main
 def test_open_a_missing_file(tmp_path, capsys):
     assert main(["open", str(tmp_path / "nope.capsule")]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == f"tracetui: {tmp_path / 'nope.capsule'} is not a file"
+    assert err.strip() == f"tracetui: {tmp_path / 'nope.capsule'} does not exist"
 
 
 def test_demo_without_a_terminal_says_so(capsys):

@@ -13,6 +13,7 @@ class ManyRows:
     read_only = True
     # The Library capabilities it has none of (tracetui.library.Library).
     root = plans_dir = cache_dir = manifest = fates = None
+    notices: list[str] = []
 
     def __init__(self, n: int) -> None:
         self.n = n

@@ -91,10 +91,10 @@ def test_index_deleted_is_rebuilt_from_the_copies_alone(corpus_bucket, tmp_path)
     shutil.copytree(bucket.root, root)
     for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
         (root / name).unlink(missing_ok=True)
-    with Bucket.open(root) as rebuilt:
-        assert rebuilt.list_sessions() == []
-        report = rebuilt.sync({})  # no sources at all: only the bucket's own copies
-        assert report.new == report.sessions > 0
+    with Bucket.open(root) as rebuilt:  # rebuilt as it opens, from the bucket's own copies alone
+        assert len(rebuilt.notices) == 1 and "rebuilt it from the bucket's copies" in rebuilt.notices[0]
+        report = rebuilt.sync({})  # no sources at all: nothing more to do
+        assert report.new == 0 and report.sessions > 0
         assert ls_json(rebuilt) == before_ls
         assert [orjson.dumps(rebuilt.session(s.id).to_dict()) for s in some] == before_show
 
@@ -354,6 +354,6 @@ def test_index_and_sources_both_gone_the_copies_still_rebuild_everything(tmp_pat
         (tmp_path / "b" / name).unlink(missing_ok=True)
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync(sources)  # the folders are gone: nothing found, nothing lost
-        assert (report.sessions, report.new, report.errors) == (2, 2, [])
+        assert (report.sessions, report.new, report.errors) == (2, 0, [])  # rebuilt as it opened
         assert ls_json(bucket) == before
         assert [orjson.dumps(bucket.session(s.id).to_dict()) for s in bucket.list_sessions()] == shows

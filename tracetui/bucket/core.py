@@ -3,12 +3,15 @@ redaction plans (`plans/`) and caches (`cache/`), and the one object the other l
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -37,20 +40,53 @@ class SearchHit:
 
 
 INDEX_NAME = "index.sqlite"
+MISSING = "missing or empty"  # an index with no groups in a bucket that has copies
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
 RANK_WINDOW = 5000
 
 
-class Bucket:
-    """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync."""
+F = TypeVar("F", bound=Callable[..., Any])
 
-    read_only = False  # redaction plans and seals are written beside it
+
+def _healing(method: F) -> F:
+    """Reads that meet a damaged index rebuild it from the copies once and try again; any other
+    SQLite failure is one sentence naming the index, never a traceback."""
+
+    @functools.wraps(method)
+    def run(self: Bucket, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if not _damaged(exc):
+                raise TracetuiError(f"the bucket index {self.index_path} could not be read: {exc}") from None
+            self._rebuild(str(exc))
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise TracetuiError(f"the bucket index {self.index_path} could not be read: {exc}") from None
+
+    return run  # type: ignore[return-value]
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("malformed", "not a database", "corrupt", "disk i/o error", "file is not"))
+
+
+class Bucket:
+    """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync.
+
+    A bucket on a read-only folder (a backup, a snapshot, a shared mount) opens read-only: it lists,
+    shows and searches, and refuses to sync or keep redaction plans, saying why."""
     # The Library capabilities a bucket does not have (tracetui.library): it is no opened capsule.
     manifest: dict[str, Any] | None = None
     fates: list[dict[str, Any]] | None = None
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, read_only: bool = False):
         self.root = root
+        self.read_only = read_only
+        # One line each for what the user should know about the bucket itself (an index rebuilt).
+        self.notices: list[str] = []
         self._local = threading.local()
         # (thread, connection) for every thread that has used the bucket, so close() can close them
         # all and connections of threads that have ended (UI workers come and go) are let go.
@@ -63,38 +99,65 @@ class Bucket:
         root = bucket_dir(path)
         if root.exists() and not root.is_dir():
             raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise TracetuiError(f"cannot create the bucket {str(root)!r}: {exc.strerror or exc}") from None
-        if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
-            raise TracetuiError(f"the bucket {str(root)!r} is not readable and writable")
-        bucket = cls(root)
-        bucket._conn()  # create the schema now, so a broken index fails here with a clear message
+        if not root.exists():
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TracetuiError(f"cannot create the bucket {str(root)!r}: {exc.strerror or exc}") from None
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise TracetuiError(f"the bucket {str(root)!r} is not readable")
+        read_only = not _writable(root)
+        if read_only and not (root / INDEX_NAME).is_file():
+            raise TracetuiError(f"the bucket {str(root)!r} is read-only and has no index to read")
+        bucket = cls(root, read_only)
+        bucket._conn()  # check (and if need be rebuild) the index now, with a clear message
         return bucket
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / INDEX_NAME
 
     # -- plumbing ---------------------------------------------------------------------------------
 
     @property
-    def plans_dir(self) -> Path:
-        """Where redaction plans live; created the first time it is asked for."""
-        return _made(self.root / "plans")
+    def plans_dir(self) -> Path | None:
+        """Where redaction plans live; created the first time it is asked for (None: read-only)."""
+        return None if self.read_only else _made(self.root / "plans")
 
     @property
-    def cache_dir(self) -> Path:
-        """Where other layers keep rebuildable caches; created the first time it is asked for."""
-        return _made(self.root / "cache")
+    def cache_dir(self) -> Path | None:
+        """Where other layers keep rebuildable caches; created when first asked for (None: read-only)."""
+        return None if self.read_only else _made(self.root / "cache")
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self, retry: bool = True) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            path = self.root / INDEX_NAME
+            path = self.index_path
             try:
-                conn = index.connect(path)
-                with self._lock:
-                    index.create(conn)
+                conn = index.connect(path, self.read_only)
+                problem = index.check(conn)
+                if problem is None and not self.read_only:
+                    with self._lock:
+                        index.create(conn)
+                    if retry and index.is_empty(conn) and self._store.has_copies():
+                        # Deleted, emptied or never finished: the copies know better. Rebuilding
+                        # here means no command ever shows an empty bucket that is not empty.
+                        problem = MISSING
             except sqlite3.DatabaseError as exc:
-                raise TracetuiError(f"cannot use the bucket index {str(path)!r}: {exc}") from None
+                problem = str(exc)
+                conn = None
+            if problem is not None:
+                if conn is not None:
+                    _close(conn)
+                if self.read_only:
+                    raise TracetuiError(
+                        f"the bucket index {path} is damaged ({problem}) and the bucket is read-only; "
+                        "copy the bucket somewhere writable and open it there to rebuild the index"
+                    )
+                if not retry:
+                    raise TracetuiError(f"the bucket index {path} is still damaged after a rebuild: {problem}")
+                self._rebuild(problem)
+                return self._conn(retry=False)
             self._local.conn = conn
             with self._lock:
                 alive = []
@@ -113,6 +176,52 @@ class Bucket:
                 _close(conn)
             self._conns.clear()
         self._local = threading.local()
+
+    def _rebuild(self, problem: str) -> None:
+        """Set the damaged index aside and build a new one from the bucket's copies alone."""
+        if self.read_only:
+            raise TracetuiError(f"the bucket index {self.index_path} is damaged ({problem}) and the bucket is read-only")
+        self.close()
+        with self._sync_lock():
+            aside = self.root / f"{INDEX_NAME}.damaged"
+            for suffix in ("", "-wal", "-shm"):
+                part = self.root / f"{INDEX_NAME}{suffix}"
+                if part.exists():
+                    try:
+                        os.replace(part, self.root / f"{aside.name}{suffix}")
+                    except OSError as exc:
+                        raise TracetuiError(f"the bucket index {self.index_path} is damaged and cannot be moved "
+                                            f"aside: {exc.strerror or exc}") from None  # fmt: skip
+            conn = index.connect(self.index_path)
+            try:
+                index.create(conn)
+                report = sync(self.root, conn, {}, None, None)
+            except sqlite3.DatabaseError as exc:
+                raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
+            finally:
+                _close(conn)
+        n = report.sessions
+        what = "was missing or empty" if problem == MISSING else f"was damaged ({problem})"
+        kept = "" if problem == MISSING else f"; the damaged file is {aside}"
+        self.notices.append(
+            f"the bucket index {what}; rebuilt it from the bucket's copies ({n} session{'' if n == 1 else 's'}){kept}"
+        )
+
+    @contextlib.contextmanager
+    def _sync_lock(self) -> Iterator[None]:
+        try:
+            lock = open(self.root / "sync.lock", "a+b")
+        except OSError as exc:
+            raise TracetuiError(f"cannot write to the bucket {str(self.root)!r}: {exc.strerror or exc}") from None
+        with lock:
+            # One writer at a time per bucket (another process may be syncing the same one).
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def __enter__(self) -> Bucket:
         return self
@@ -136,23 +245,19 @@ class Bucket:
         for agent in sources or {}:
             if agent not in AGENTS:
                 raise TracetuiError(f"unknown agent {agent!r}: expected claude, codex or pi")
+        if self.read_only:
+            raise TracetuiError(
+                f"the bucket {self.root} is read-only: it can be listed, shown and searched, not synced"
+            )
         conn = self._conn()
-        lock_path = self.root / "sync.lock"
-        try:
-            lock = open(lock_path, "a+b")
-        except OSError as exc:
-            raise TracetuiError(f"cannot write to the bucket {str(self.root)!r}: {exc.strerror or exc}") from None
-        with lock:
-            # One sync at a time per bucket (another process may be syncing the same one).
-            if fcntl is not None:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        with self._sync_lock():
             try:
                 return sync(self.root, conn, sources, progress, workers)
             except sqlite3.DatabaseError as exc:
-                raise TracetuiError(f"the bucket index could not be updated: {exc}") from None
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+                if _damaged(exc):
+                    self._rebuild(str(exc))
+                    return self.sync(sources, progress, workers)
+                raise TracetuiError(f"the bucket index {self.index_path} could not be updated: {exc}") from None
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -180,6 +285,7 @@ class Bucket:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
 
+    @_healing
     def list_sessions(
         self,
         agent: str | None = None,
@@ -194,17 +300,21 @@ class Bucket:
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
 
+    @_healing
     def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int:
         where, params = self._where(agent, project, text)
         return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
 
+    @_healing
     def projects(self) -> list[str]:
         rows = self._conn().execute("SELECT DISTINCT project FROM sessions WHERE project IS NOT NULL ORDER BY project")
         return [r[0] for r in rows]
 
+    @_healing
     def agents(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT agent FROM sessions ORDER BY agent")]
 
+    @_healing
     def resolve(self, id_or_prefix: str) -> str:
         """The full id of the one session whose id is, or starts with, `id_or_prefix`."""
         key = (id_or_prefix or "").strip()
@@ -224,6 +334,7 @@ class Bucket:
             raise TracetuiError(f"{key!r} matches several sessions ({shown}); give more of the id")
         return rows[0]
 
+    @_healing
     def session(self, id_or_prefix: str) -> Session:
         sid = self.resolve(id_or_prefix)
         session = index.load_session(self._conn(), sid)
@@ -231,6 +342,7 @@ class Bucket:
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
 
+    @_healing
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Steps whose text or tool arguments match the words of `query` (any input is safe).
 
@@ -277,6 +389,7 @@ class Bucket:
             )
         ]
 
+    @_healing
     def raw_files(self, session_id: str) -> list[RawLog]:
         """The bucket's copies of a session's raw logs (main first), decompressed."""
         sid = self.resolve(session_id)
@@ -294,6 +407,19 @@ class Bucket:
                 raise NotFound(f"the bucket has no copy of {path!r}; run `tracetui sync`")
             out.append(RawLog(path, self._store.content(sc)))
         return out
+
+
+def _writable(root: Path) -> bool:
+    """Whether the bucket folder takes writes (a read-only mount says no even to root)."""
+    if not os.access(root, os.W_OK):
+        return False
+    try:
+        probe = root / f".write-probe.{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return False
+    return True
 
 
 def _made(path: Path) -> Path:

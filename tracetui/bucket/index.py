@@ -83,13 +83,42 @@ SUMMARY_COLUMNS = (
 ORDER = "ORDER BY started IS NULL, started DESC, id"
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the index; read-only ones never write (not even the WAL's shared memory file
+    when the folder cannot take one: then the file is opened as immutable)."""
+    if read_only:
+        uri = path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only=1")
+        return conn
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-32000")
     return conn
+
+
+def check(conn: sqlite3.Connection, thorough: bool = False) -> str | None:
+    """What is wrong with the index file, or None. The light check (on every open) reads the schema
+    and the small tables; the thorough one (doctor, after an unclean sync) every page."""
+    try:
+        if thorough:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
+            if rows != ["ok"]:
+                return "; ".join(str(r) for r in rows)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "sessions" in tables:
+            conn.execute("SELECT count(*), max(length(id)) FROM sessions").fetchone()
+            conn.execute("SELECT count(*) FROM groups").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -260,6 +289,14 @@ def put_group(conn: sqlite3.Connection, main: str, agent: str, files: list[str],
 def set_note(conn: sqlite3.Connection, main: str, note: str | None) -> int:
     """Say on a group's sessions why what is shown is not a fresh read; returns the rows touched."""
     return conn.execute("UPDATE sessions SET note=? WHERE grp=?", (note, main)).rowcount
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    """No group and no session: a new index (after a tool upgrade the sessions stay until a sync)."""
+    return (
+        conn.execute("SELECT 1 FROM groups LIMIT 1").fetchone() is None
+        and conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is None
+    )
 
 
 def has_sessions(conn: sqlite3.Connection, main: str) -> bool:

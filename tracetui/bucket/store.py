@@ -122,6 +122,7 @@ class Loaded:
     data: bytes
     skipped: list[tuple[int, int]]  # (line number, length) of lines over MAX_LINE, not in `data`
     note: str | None = None  # when the record read is not the log as it is now
+    gen: int | None = None  # the generation read
 
 
 def file_key(agent: str, path: str) -> str:
@@ -163,6 +164,8 @@ class _Lines:
     """
 
     def __init__(self, first_line: int = 1, whole: bool = False) -> None:
+        # Lines between two newlines of one chunk pass unchecked: they are shorter than the chunk.
+        assert CHUNK <= MAX_LINE, "a chunk must not be larger than the line limit"
         self.line = first_line  # number of the line `pending` belongs to
         self.whole = whole  # a whole-document file: one "line", no newline splitting
         self.pending: list[bytes] = []
@@ -257,6 +260,13 @@ class Store:
     def ensure(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
 
+    def has_copies(self) -> bool:
+        try:
+            with os.scandir(self.dir) as entries:
+                return any(e.name.endswith(".json") and not e.name.startswith(".") for e in entries)
+        except OSError:
+            return False
+
     # -- sidecars -------------------------------------------------------------------------------
 
     def load_all(self) -> dict[tuple[str, str], Sidecar]:
@@ -333,13 +343,14 @@ class Store:
         """The consumed bytes of a log's longest record (over-long lines left out)."""
         return self.load_record(sc).data
 
-    def load_record(self, sc: Sidecar) -> Loaded:
-        """What readers get of a log: its longest record kept, read in bounded chunks.
+    def load_record(self, sc: Sidecar, only: Generation | None = None) -> Loaded:
+        """What readers get of a log: its longest record kept (or generation `only`), read in
+        bounded chunks.
 
         A generation whose copy is missing or damaged is passed over for the next longest; when
         none can be read, a TracetuiError says so.
         """
-        for g in sc.generations():
+        for g in [only] if only is not None else sc.generations():
             if g.offset == 0:
                 return Loaded(b"", [])
             lines = _Lines(whole=_whole_document(sc.path))
@@ -362,7 +373,7 @@ class Store:
                     f"the agent's log was shortened or rewritten; showing the longest record kept "
                     f"({g.offset} bytes, the log now has {sc.offset})"
                 )
-            return Loaded(b"".join(lines.data), lines.skipped, note)
+            return Loaded(b"".join(lines.data), lines.skipped, note, g.gen)
         sidecar = self.dir / f"{sc.key}.json"
         raise TracetuiError(
             f"the bucket's copy of {sc.path} is missing or damaged; delete {sidecar} and sync again"

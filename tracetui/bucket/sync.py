@@ -25,7 +25,7 @@ import orjson
 
 from tracetui.bucket import index
 from tracetui.bucket.locations import default_sources, discover
-from tracetui.bucket.store import MAX_LINE, CopyError, Loaded, Sidecar, Store, sweep_temp_files
+from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 import tracetui.sources as readers
@@ -129,11 +129,11 @@ def run_job(root: str, job: Job) -> bytes:
     out["skip"] = False
     notes: list[str] = []
 
-    def load(path: str) -> RawLog:
-        got = fresh.get(path)
+    def load(path: str, generation: Generation | None = None) -> RawLog:
+        got = fresh.get(path) if generation is None else None
         if got is None:
             try:
-                got = store.load_record(sidecars[path])
+                got = store.load_record(sidecars[path], generation)
             except TracetuiError:
                 # Every copy of this log is damaged. While the log itself is there, copy it again.
                 if not os.path.exists(path):
@@ -155,7 +155,24 @@ def run_job(root: str, job: Job) -> bytes:
         errors.append(_error(main, str(exc)))
         return _pack(out)
     try:
-        session = readers.reader(job.agent).read(logs[0], logs[1:])
+        reader = readers.reader(job.agent)
+        session = reader.read(logs[0], logs[1:])
+        kept = sidecars[main].generations() if main in sidecars and sidecars[main].kept else []
+        if kept:
+            # The log was shortened or rewritten: the record shown is the one with the most steps
+            # among the generations kept (the newest on a tie), so no rewrite ever costs a step.
+            best, best_gen, best_notes = session, None, list(notes)
+            for g in kept[:MAX_GENERATIONS]:
+                notes.clear()
+                try:
+                    other = reader.read(load(main, g), logs[1:])
+                except TracetuiError:
+                    continue
+                if (len(other.steps), g.gen) > (len(best.steps), best_gen if best_gen is not None else -1):
+                    best, best_gen, best_notes = other, g.gen, list(notes)
+            session, notes[:] = best, best_notes
+            if best_gen is not None and best_gen == sidecars[main].gen:
+                notes[:] = [n for n in notes if "shortened" not in n]
         srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
         out["failed"] = f"could not read this session: {type(exc).__name__}: {exc}"
@@ -184,6 +201,8 @@ def _pack(out: dict[str, Any]) -> bytes:
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# Generations of one log compared when it was shortened or rewritten (each is parsed).
+MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
 POOL_MIN_BYTES = 8 << 20

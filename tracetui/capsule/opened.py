@@ -60,6 +60,7 @@ class OpenedCapsule:
     root: Path | None = None
     plans_dir: Path | None = None
     cache_dir: Path | None = None
+    notices: list[str] = field(default_factory=list)
     _library: MemoryLibrary = field(init=False, repr=False)
 
     # -- what the capsule says about itself -------------------------------------------------

@@ -8,12 +8,17 @@ on stderr and exit code 2; nothing else is printed for them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
+
+if TYPE_CHECKING:
+    from tracetui.bucket import Bucket
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -22,6 +27,7 @@ COMMAND_MODULES = (
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.redact",  # scan
     "tracetui.cli.capsule",  # seal, capsule verify, replay
+    "tracetui.cli.doctor",  # doctor
 )
 
 
@@ -55,14 +61,28 @@ def add_bucket_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_bucket(args: argparse.Namespace):
-    """The bucket `--bucket` names, or the default one; use it in a `with` block.
+@contextlib.contextmanager
+def open_bucket(args: argparse.Namespace) -> Iterator[Bucket]:
+    """The bucket `--bucket` names, or the default one, in a `with` block; what the bucket has to
+    say about itself (an index it rebuilt) goes to stderr, one line each.
 
     Imported on call, so commands that need no bucket start without SQLite and the readers.
     """
     from tracetui.bucket import Bucket
 
-    return Bucket.open(args.bucket)
+    bucket = Bucket.open(args.bucket)
+    try:
+        say_notices(bucket)
+        yield bucket
+    finally:
+        say_notices(bucket)
+        bucket.close()
+
+
+def say_notices(bucket: Bucket) -> None:
+    for notice in bucket.notices:
+        print(f"tracetui: {safe_line(notice)}", file=sys.stderr)
+    bucket.notices.clear()
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:

@@ -45,10 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
     _need_terminal()
-    from tracetui.bucket import SyncProgress
-    from tracetui.cli import open_bucket
+    from tracetui.bucket import Bucket, SyncProgress
 
-    bucket = open_bucket(args)
+    bucket = Bucket.open(args.bucket)  # the app shows its notices, and closes it on exit
 
     def sync(progress) -> str:
         def report(p: SyncProgress) -> None:
@@ -59,7 +58,8 @@ def run_default(args: argparse.Namespace) -> int:
         n = len(result.errors)
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
-    _run(bucket, sync=sync, theme=getattr(args, "theme", None))  # the bare command has no --theme
+    # A read-only bucket (a backup, a snapshot) is browsed as it is.
+    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None))
     return 0
 
 

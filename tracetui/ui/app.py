@@ -102,6 +102,9 @@ class TraceApp(App):
         self.push_screen(BrowserScreen())
         for error in self._theme_errors:
             self.notify(safe_line(error), severity="warning", timeout=8, markup=False)
+        for notice in self.library.notices:
+            self.notify(notice, severity="warning", timeout=10)
+        self.library.notices.clear()
         if self._open_first:
             self.screen.open_session(self._open_first, focus=True)  # type: ignore[attr-defined]
         if self._sync is not None:

@@ -500,7 +500,9 @@ class BrowserScreen(Screen):
 
     def action_seal(self) -> None:
         if self.library.read_only:
-            self.notify("this is a sealed capsule: it cannot be sealed again", severity="warning", markup=False)
+            what = "this is a sealed capsule: it cannot be sealed again" if is_capsule(self.library) else (
+                "this bucket is read-only: sealing needs its redaction plans written")
+            self.notify(what, severity="warning", markup=False)
             return
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
@@ -526,7 +528,9 @@ class BrowserScreen(Screen):
             self.notify("open a session first", severity="warning", markup=False)
             return
         if self.library.read_only:
-            self.notify("this is a sealed capsule: its redactions are final", severity="warning", markup=False)
+            what = "this is a sealed capsule: its redactions are final" if is_capsule(self.library) else (
+                "this bucket is read-only: redaction decisions cannot be saved")
+            self.notify(what, severity="warning", markup=False)
             return
         index = self.current_step()
         steps = self.opened.session.steps

@@ -1,0 +1,35 @@
+"""`tracetui doctor`: check the bucket and repair what can be repaired (tracetui.bucket.doctor)."""
+
+from __future__ import annotations
+
+import argparse
+
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli.output import print_json
+from tracetui.safe_text import safe_line
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("doctor", help="check the bucket's copies, sidecars and index, and repair them")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_doctor)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from tracetui.bucket.doctor import doctor
+
+    with open_bucket(args) as bucket:
+        report = doctor(bucket)
+        root = bucket.root
+    if args.json:
+        print_json(report.to_dict())
+        return 0 if report.healthy else 1
+    for p in report.problems:
+        done = "repaired" if p.repaired else "NOT repaired"
+        print(f"{done}: {safe_line(p.what)}: {safe_line(p.where)}")
+    if not report.problems:
+        print(f"the bucket {safe_line(str(root))} is healthy ({report.copies} copies checked)")
+    elif report.healthy:
+        print(f"the bucket {safe_line(str(root))} is healthy again")
+    return 0 if report.healthy else 1
