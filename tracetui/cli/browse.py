@@ -106,8 +106,12 @@ def run_ls(args: argparse.Namespace) -> int:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, r.title) for r in rows],
-    )
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, ("⚠ " if r.note else "") + (r.title or ""))
+         for r in rows],
+    )  # fmt: skip
+    for r in rows:
+        if r.note:  # a session kept from the bucket's history, or not updated: say why
+            print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
     return 0
 
 

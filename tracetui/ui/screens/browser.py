@@ -283,6 +283,11 @@ class BrowserScreen(Screen):
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0)
         self._title(session)
+        sessions = self.query_one(SessionList)
+        row = sessions.summary(sessions.cursor)
+        if row is not None and row.id == session.id and row.note:
+            # Shown from the bucket's history, or not updated: say why once, as it opens.
+            self.notify(row.note, severity="warning", timeout=8)
         if message.step_id:
             self.jump_to_step(message.step_id)
         if self._focus_after_open:

@@ -33,6 +33,7 @@ class SessionList(VirtualList):
         "session-list--pi",
         "session-list--project",
         "session-list--number",
+        "session-list--note",
     }
 
     DEFAULT_CSS = """
@@ -42,6 +43,7 @@ class SessionList(VirtualList):
     SessionList > .session-list--pi { color: $secondary; }
     SessionList > .session-list--project { color: $accent; }
     SessionList > .session-list--number { color: $text-muted; }
+    SessionList > .session-list--note { color: $warning; text-style: bold; }
     """
 
     class PageLoaded(Message):
@@ -121,6 +123,8 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         tail.append((f" {row.steps:>5}", style("session-list--number")))
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
+    if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
+        parts.append(("⚠ ", style("session-list--note")))
     used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
     room = max(0, width - used)
     parts.append((set_cell_size(title[: room + 1], room), None))
