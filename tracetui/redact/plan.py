@@ -279,7 +279,12 @@ _SAFE_ID = re.compile(r"[^A-Za-z0-9._\-]")
 
 
 def plan_path(plans_dir: str | Path, session_id: str) -> Path:
+    """The plan file of a session. Ids come from logs: any that is not a plain, short name (odd
+    characters that map alike, or a length no file system takes) is named by its hash as well."""
     name = _SAFE_ID.sub("_", session_id) or "_"
+    if name != session_id or len(name) > 96:
+        digest = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = f"{name[:64]}-{digest}"
     return Path(plans_dir) / f"{name}.plan.json"
 
 

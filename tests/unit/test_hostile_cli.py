@@ -1,0 +1,82 @@
+"""No byte of a hostile log or capsule acts on the terminal through the CLI: every command, as a
+table and as --json, and every error line, is free of ESC, C1, BEL and bidi controls."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from hostile import FORBIDDEN, hostile_logs  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def hostile_bucket(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    sources = hostile_logs(tmp / "src", tmp / "canary")
+    (tmp / "canary").mkdir()
+    with Bucket.open(tmp / "b") as bucket:
+        report = bucket.sync(sources)
+        ids = [r.id for r in bucket.list_sessions()]
+    assert report.sessions == 3, report.errors
+    return tmp, sources, ids
+
+
+def _clean(text: str) -> None:
+    for ch in FORBIDDEN:
+        assert ch not in text, f"{ch!r} reached the terminal"
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    _clean(out)
+    _clean(err)
+    return code, out, err
+
+
+def test_every_listing_is_clean_as_a_table_and_as_json(hostile_bucket, capsys):
+    tmp, sources, ids = hostile_bucket
+    b = ["--bucket", str(tmp / "b")]
+    for json_flag in ([], ["--json"]):
+        assert _run(capsys, *b, "ls", *json_flag)[0] == 0
+        code, _, err = _run(capsys, *b, "search", "evil", *json_flag)
+        assert code == 0, err
+        for sid in ids:
+            assert _run(capsys, *b, "show", sid, *json_flag)[0] == 0
+            assert _run(capsys, *b, "trail", sid, *json_flag)[0] == 0
+            code, _, err = _run(capsys, *b, "scan", sid, "--no-save", *json_flag)
+            assert code == 0, err
+
+
+def test_json_output_still_carries_the_text_exactly(hostile_bucket, capsys):
+    tmp, _, ids = hostile_bucket
+    code, out, _ = _run(capsys, "--bucket", str(tmp / "b"), "show", ids[0], "--json")
+    doc = orjson.loads(out)
+    assert any("\x1b]52;" in (s.get("text") or "") for s in doc["steps"]), "the escapes must round-trip"
+
+
+def test_error_lines_that_quote_hostile_ids_are_clean(hostile_bucket, capsys):
+    tmp, _, ids = hostile_bucket
+    b = ["--bucket", str(tmp / "b")]
+    hostile_prefix = "\x1b]0;x\x07\x9b\u202e"
+    code, _, err = _run(capsys, *b, "show", hostile_prefix)
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = _run(capsys, *b, "seal", ids[0], "--steps", "900:901", "-o", str(tmp / "x.capsule"))
+    assert code == 2 and err.count("\n") == 1
+    code, out, err = _run(capsys, *b, "show", hostile_prefix, "--json")
+    assert code == 2 and "error" in orjson.loads(out)
+
+
+def test_sync_errors_naming_hostile_paths_are_clean(tmp_path, capsys):
+    folder = tmp_path / "src\x1b]0;x\x07"
+    folder.mkdir()
+    (folder / "a\x9b31m.jsonl").write_bytes(b"{not json\n")
+    _run(capsys, "--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={folder}")
+    _run(capsys, "--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={folder}", "--json")
