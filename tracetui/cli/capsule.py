@@ -150,9 +150,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         state = "OK" if report.ok else "FAILED"
         print(f"{state}: {safe_line(str(report.path))} is a {report.format} capsule, id {report.capsule_id}")
-        print(
-            f"  {report.agent} session {safe_line(report.session)}, steps {report.steps.get('first')}..{report.steps.get('last')}, base {report.base or 'unknown'}"
-        )
+        steps = report.steps
+        # Every field is a stranger's: one safe line, whatever it holds.
+        print(safe_line(
+            f"  {report.agent} session {report.session}, steps {steps.get('first')}..{steps.get('last')}, "
+            f"base {report.base or 'unknown'}"
+        ))
         for m in report.members:
             print(f"  {m.name:<12} {m.size:>10} bytes  sha256 {m.sha256}")
         sig = report.signature
@@ -194,9 +197,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print_json(result.to_dict())
         return 0
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
-    print(
-        f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; patches applied {result.applied}, failed {result.failed}"
-    )
+    print(safe_line(
+        f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; "
+        f"patches applied {result.applied}, failed {result.failed}"
+    ))
     for p in result.patches:
         if not p.ok:
             print(
