@@ -13,7 +13,7 @@ AGENTS = ("claude", "codex", "pi")
 
 
 class StepKind:
-    """The kinds of step on a session's spine (design.md, "Words")."""
+    """The kinds of step on a session's spine (docs/design.md, "Words")."""
 
     USER = "user"  # a prompt the user typed
     ASSISTANT = "assistant"  # visible assistant text
@@ -350,7 +350,7 @@ class Session:
         return 0 <= step.index < len(self.steps) and self.steps[step.index] is step
 
     def summary_dict(self) -> dict[str, Any]:
-        """The `ls --json` row for this session (design.md's contract)."""
+        """The `ls --json` row for this session (docs/design.md's contract)."""
         return SessionSummary.of(self).to_dict()
 
     def to_dict(self) -> dict[str, Any]:

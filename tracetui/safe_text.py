@@ -1,4 +1,4 @@
-"""The one helper that makes untrusted log text safe to put on a terminal (design.md, "Safety rules").
+"""The one helper that makes untrusted log text safe to put on a terminal (docs/design.md, "Safety rules").
 
 Log and capsule text is data. Rich and Textual pass ESC, C1 controls, DEL and bidi overrides
 straight through to the terminal, so every widget and every CLI table that shows log text goes

@@ -1,4 +1,4 @@
-"""The bucket: the agents' logs copied, indexed and searchable (design.md, "Bucket")."""
+"""The bucket: the agents' logs copied, indexed and searchable (docs/design.md, "Bucket")."""
 
 from tracetui.bucket.core import Bucket, SearchHit
 from tracetui.bucket.sync import SyncProgress, SyncReport

@@ -1,4 +1,4 @@
-"""Where the bucket lives and where each agent keeps its logs (design.md, "Bucket")."""
+"""Where the bucket lives and where each agent keeps its logs (docs/design.md, "Bucket")."""
 
 from __future__ import annotations
 

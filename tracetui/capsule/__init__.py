@@ -1,4 +1,4 @@
-"""Capsules: seal an episode, verify and open one, replay it on your own checkout (design.md, "Capsule v1").
+"""Capsules: seal an episode, verify and open one, replay it on your own checkout (docs/design.md, "Capsule v1").
 
 Public API (the CLI and the app call only these):
 

@@ -1,6 +1,6 @@
 """The per-capsule key, derived so that sealing stays deterministic.
 
-design.md wants placeholders and fingerprints that reveal nothing about values and do not link
+docs/design.md wants placeholders and fingerprints that reveal nothing about values and do not link
 capsules to each other, which calls for a per-capsule random key; sealing must also give the same
 bytes twice. Both hold with a key derived from a random secret kept in the user's private bucket
 (`capsule.key`, 32 random bytes, mode 0600, never put in a capsule) and the episode:

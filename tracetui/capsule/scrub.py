@@ -5,7 +5,7 @@ All knowledge of the plan's shape lives here, so the rest of the capsule code de
 value -> placeholder map (so a secret gets one placeholder everywhere, including patch context
 lines that came from git and were never in the log), the receipt and the rejected kinds.
 
-Decisions, as design.md puts them: sure findings (tier "auto") are scrubbed unless the user
+Decisions, as docs/design.md puts them: sure findings (tier "auto") are scrubbed unless the user
 rejected them; suggestions must be accepted (or added by hand) to be scrubbed, rejected to stay,
 and anything still undecided blocks the seal unless `accept_suggested` accepts it.
 """

@@ -1,4 +1,4 @@
-"""The command line: a thin face over the core (design.md, "Command line").
+"""The command line: a thin face over the core (docs/design.md, "Command line").
 
 Each command group lives in its own module with a `register(subparsers)` function; the parsed
 arguments carry `func`, which returns an exit code. Core errors (`TracetuiError`) become one line

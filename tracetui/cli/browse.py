@@ -1,4 +1,4 @@
-"""sync, ls, show, search: the browsing commands (design.md, "Command line")."""
+"""sync, ls, show, search: the browsing commands (docs/design.md, "Command line")."""
 
 from __future__ import annotations
 

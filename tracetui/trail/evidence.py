@@ -7,7 +7,7 @@ else. Lines are matched as a multiset, minus the copies the file already had bef
 a line the step added next to an identical older one is not taken for the older one.
 
 Whitespace: a line whose only difference is whitespace (re-indented, spaces around an operator)
-counts as *kept*. design.md defines `transformed` as "changed beyond whitespace", so a patch whose
+counts as *kept*. docs/design.md defines `transformed` as "changed beyond whitespace", so a patch whose
 lines were only re-indented or reformatted later is still `alive`.
 """
 

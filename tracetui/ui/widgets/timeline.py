@@ -53,7 +53,7 @@ LABELS = {
     StepKind.SYSTEM: "system",
 }
 
-# Survival badges for edit steps (design.md's states), shortest first-glance form.
+# Survival badges for edit steps (docs/design.md's states), shortest first-glance form.
 BADGES = {
     "alive": "● alive",
     "transformed": "◐ changed",
