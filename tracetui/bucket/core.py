@@ -146,7 +146,7 @@ class Bucket:
             except sqlite3.DatabaseError as exc:
                 problem = str(exc)
                 conn = None
-            if problem is not None:
+            if problem is not None or conn is None:
                 if conn is not None:
                     _close(conn)
                 if self.read_only:
@@ -156,7 +156,7 @@ class Bucket:
                     )
                 if not retry:
                     raise TracetuiError(f"the bucket index {path} is still damaged after a rebuild: {problem}")
-                self._rebuild(problem)
+                self._rebuild(problem or "it could not be opened")
                 return self._conn(retry=False)
             self._local.conn = conn
             with self._lock:
@@ -358,7 +358,7 @@ class Bucket:
         conn = self._conn()
         rowids = self._ranked(conn, exact, limit)
         broad = index.fts_query(query, prefix=True)
-        if len(rowids) < limit and broad != exact:
+        if len(rowids) < limit and broad is not None and broad != exact:
             seen = set(rowids)
             rowids += [r for r in self._ranked(conn, broad, limit) if r not in seen][: limit - len(rowids)]
         if not rowids:

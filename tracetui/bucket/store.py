@@ -581,7 +581,9 @@ def _decompressed(codec: str, copy: Path, stored: int) -> Iterator[bytes]:
     with open(copy, "rb") as raw:
         source = _Limited(raw, stored)
         if codec == "zstd":
-            reader = zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)
+            reader = zstandard.ZstdDecompressor().stream_reader(
+                io.BufferedReader(source), read_across_frames=True
+            )
             while True:
                 chunk = reader.read(CHUNK)
                 if not chunk:

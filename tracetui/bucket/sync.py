@@ -266,8 +266,8 @@ def sync(
                     report.errors.append(_error(path, "the bucket's record of this log was damaged; rebuilt it from its copy"))
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, roots in sources.items():
-        for path in discover(agent, roots):
-            p = str(path)
+        for found in discover(agent, roots):
+            p = str(found)
             try:
                 st = os.stat(p)
             except OSError as exc:

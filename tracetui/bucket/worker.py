@@ -80,6 +80,12 @@ def _spawn() -> subprocess.Popen:
     )
 
 
+def _pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    if proc.stdin is None or proc.stdout is None:  # _spawn always asks for both
+        raise OSError("the worker process has no pipes")
+    return proc.stdin, proc.stdout
+
+
 def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[tuple[Any, bytes]]:
     """Run jobs on `workers` processes; yields (job, result) as they finish.
 
@@ -121,8 +127,9 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                 if job is stop:
                     break
                 try:
-                    _send(proc.stdin, job_to_bytes(root, job))
-                    result = _recv(proc.stdout)
+                    stdin, stdout = _pipes(proc)
+                    _send(stdin, job_to_bytes(root, job))
+                    result = _recv(stdout)
                 except (BrokenPipeError, OSError):
                     result = None
                 if result is None:
@@ -136,7 +143,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                     break
         finally:
             try:
-                proc.stdin.close()
+                _pipes(proc)[0].close()
             except OSError:
                 pass
             if cancel.is_set():

@@ -151,8 +151,8 @@ def bisect(
                 lo = mid + 1
         first = order[lo - 1]
         result.first_step = first
-        step = next((s for s in capsule.steps if s.id == first), None)
-        result.first_index = step.index if step is not None else None
+        first_step = next((s for s in capsule.steps if s.id == first), None)
+        result.first_index = first_step.index if first_step is not None else None
         result.prompt = _prompt_before(capsule, first)
         result.context = _context_summary(capsule, first)
         chosen, result.minimal = _ddmin(upto(lo), gives)

@@ -28,6 +28,7 @@ import struct
 import sys
 import tarfile
 import zlib
+from typing import Any
 
 REFUSED = 3
 TAR_FORMAT = tarfile.USTAR_FORMAT
@@ -130,7 +131,7 @@ class _BoundedInflater(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: Any) -> int:
         want = len(buffer)
         while len(self._out) - self._read_pos < want and not self._z.eof:
             self._inflate_some(max(want, 64 * 1024))

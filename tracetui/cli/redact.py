@@ -31,7 +31,7 @@ def run_scan(args: argparse.Namespace) -> int:
         store = plan_store(bucket)
     plan = refresh_plan(session, store, save=not args.no_save)
     spans = [s for s in plan.spans if s.decision != "manual"]
-    order = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}
+    order: dict[str | None, int] = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}
     spans.sort(key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))
     if args.json:
         print_json(

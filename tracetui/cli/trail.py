@@ -14,6 +14,7 @@ from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
+from tracetui.sources.coerce import opt_str
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -119,8 +120,8 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if not session or not isinstance(session, str):
         raise TracetuiError("no session id: pass --session ID or run from an agent hook that sends session_id")
     repo = args.repo or hook.get("cwd") or os.getcwd()
-    tool_use_id = hook.get("tool_use_id") if isinstance(hook.get("tool_use_id"), str) else None
-    tool = hook.get("tool_name") if isinstance(hook.get("tool_name"), str) else None
+    tool_use_id = opt_str(hook.get("tool_use_id"))
+    tool = opt_str(hook.get("tool_name"))
     try:
         snap = take_snapshot(repo, session, tool_use_id=tool_use_id, tool=tool)
     except NotFound:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -82,7 +82,7 @@ class _Claude:
         return self._base("assistant", when, parent, message=message, requestId=f"req_demo{msg}")["uuid"]
 
     def result(self, when: str, tool_id: str, text: str, structured: Any, is_error: bool = False) -> str:
-        block = {"type": "tool_result", "tool_use_id": tool_id, "content": text}
+        block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id, "content": text}
         if is_error:
             block["is_error"] = True
         return self._base("user", when, self.last, message={"role": "user", "content": [block]},
@@ -193,7 +193,8 @@ def _subagent(cwd: str, test_path: str) -> list[dict[str, Any]]:
         uid = f"5ab0d0e0-0000-4000-8000-{n:012d}"
         rec = {"parentUuid": parent, "isSidechain": True, "userType": "external", "cwd": cwd,
                "sessionId": CLAUDE_SESSION, "version": "2.1.90", "gitBranch": "main", "agentId": CLAUDE_AGENT,
-               "type": kind, "message": message, "uuid": uid, "timestamp": f"2026-01-12T{when}Z", **extra}
+               "type": kind, "message": message, "uuid": uid, "timestamp": f"2026-01-12T{when}Z",
+               **cast(dict[str, Any], extra)}
         lines.append(rec)
         parent = uid
     return lines

@@ -114,12 +114,13 @@ def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
     from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
     from detect_secrets.plugins.keyword import KeywordDetector
 
-    regex_plugins = []
-    for cls in get_mapping_from_secret_type_to_class().values():
-        name = cls.__name__
-        if name in DISABLED or not issubclass(cls, RegexBasedDetector):
+    regex_plugins: list[Any] = []
+    plugin: Any  # detect-secrets ships no type information
+    for plugin in get_mapping_from_secret_type_to_class().values():
+        name = plugin.__name__
+        if name in DISABLED or not issubclass(plugin, RegexBasedDetector):
             continue
-        regex_plugins.append((name, cls()))
+        regex_plugins.append((name, plugin()))
     regex_plugins.sort(key=lambda p: p[0])
     return regex_plugins, KeywordDetector(), Base64HighEntropyString()
 
@@ -155,7 +156,7 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                 value = text[a:b]
                 if b - a < 8 or is_reference(value):
                     continue
-                tier = AUTO
+                tier: str | None = AUTO
                 if is_placeholder(value) or entropy(value) < 2.5:
                     # The plugin's format with a filler body (`AKIAZZZZ...`, `npm_xxxx`): shown for
                     # review rather than dropped, since a log cannot prove it is only an example.
@@ -166,7 +167,8 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                         continue
                 elif name == "JwtTokenDetector":
                     tier = jwt_tier(value)  # header and payload only, or not JSON: a suggestion
-                yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
+                if tier is not None:
+                    yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
 
 
 _KEYWORD_PREFILTER: re.Pattern[str] | None = None

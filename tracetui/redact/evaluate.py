@@ -76,9 +76,10 @@ def score_row(row_id: str, row: Row) -> Score:
     sure = [f for f in findings if f.tier == AUTO]
     if row.positive:
         s.positives = 1
-        where = row.text.find(row.secret) if row.secret else -1
+        secret = row.secret or ""
+        where = row.text.find(secret) if secret else -1
         if where >= 0:
-            a, b = where, where + len(row.secret)
+            a, b = where, where + len(secret)
             caught, caught_auto = _covered(findings, a, b), _covered(sure, a, b)
             s.hit = int(any(f.start < b and a < f.end for f in findings))
         else:

@@ -251,7 +251,7 @@ def _label(kind: str) -> str:
 
 def assign_placeholders(plan: Plan, session: Session) -> None:
     """`<AWS_KEY_1>`, `<EMAIL_2>`...: numbered per label in session order; one value, one placeholder."""
-    order = {None: -1}
+    order: dict[str | None, int] = {None: -1}
     for i, step in enumerate(session.steps):
         order[step.id] = i
     spans = sorted(plan.spans, key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))

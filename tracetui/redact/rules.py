@@ -268,7 +268,8 @@ def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
         if end_m is not None:
             end = end_m.end()
         else:  # cut short (an excerpt, a truncated tool output): take the key material that follows
-            end = _PEM_BODY.match(text, m.end(), m.end() + _PEM_LIMIT).end()
+            body = _PEM_BODY.match(text, m.end(), m.end() + _PEM_LIMIT)
+            end = body.end() if body is not None else m.end()
             while end > m.end() and text[end - 1] in " \t\r\n":
                 end -= 1
         yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
@@ -683,11 +684,11 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             value = text[start:end]
             if is_reference(value):
                 continue
-            tier = rule.tier
+            tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume
             elif rule.check is not None:
                 tier = rule.check(value)
-                if tier is None:
-                    continue
+            if tier is None:
+                continue
             yield Finding(start, end, rule.kind, tier, f"rule:{rule.name}")

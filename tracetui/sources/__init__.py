@@ -44,6 +44,7 @@ class SessionFiles:
 def reader(agent: str) -> ModuleType:
     """The reader module for an agent name (claude, codex, pi)."""
     # Imported lazily so a CLI call that touches one agent does not pay for the others.
+    mod: ModuleType
     if agent == "claude":
         from tracetui.sources import claude_code as mod
     elif agent == "codex":

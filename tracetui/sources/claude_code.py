@@ -50,6 +50,7 @@ from tracetui.sources.claude_tools import (
     result_text,
     spawned_agent_id,
 )
+from tracetui.sources.coerce import as_str, opt_str
 from tracetui.sources.jsonl import iter_records, unreadable
 
 AGENT = "claude"
@@ -122,6 +123,13 @@ class _Line:
     active: bool | None = None
     timestamp: Any = None  # the record's "timestamp" as written
     message_id: str | None = None  # an assistant line's message.id
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The parsed record: read only while the line's steps are made (it is dropped after)."""
+        if self.rec is None:
+            raise ValueError(f"line {self.no}: its record was already let go")
+        return self.rec
 
 
 @dataclass(slots=True, eq=False)
@@ -325,7 +333,7 @@ class _Reader:
             line.blocks += 1
         while step_id in self.by_id:
             step_id += "+"  # only a log that reuses its own uuids gets here
-        rec = line.rec
+        rec = line.record
         ts = rec.get("timestamp")
         if not isinstance(ts, str):
             ts = None
@@ -348,7 +356,7 @@ class _Reader:
 
     def _make_steps(self, line: _Line, path: str) -> None:
         kind = line.type
-        rec = line.rec
+        rec = line.record
         if kind == "progress":
             return
         scope_key = line.scope.id if line.scope else None
@@ -366,7 +374,7 @@ class _Reader:
             self.pending_compaction[scope_key] = None
 
     def _user_steps(self, line: _Line, path: str, scope_key: str | None) -> None:
-        rec = line.rec
+        rec = line.record
         message = rec.get("message")
         if not isinstance(message, dict):
             self.errors.append(LineError(path, line.no, "user line without a message"))
@@ -399,7 +407,7 @@ class _Reader:
                 self._tool_result(line, block, result if n_results == 1 else None)
             elif btype == "text":
                 self._user_text(
-                    line, block.get("text") if isinstance(block.get("text"), str) else "", is_meta
+                    line, as_str(block.get("text")), is_meta
                 )
             elif btype == "image":
                 self._new_step(line, StepKind.CONTEXT if is_meta else StepKind.USER, "user", "[image]")
@@ -430,7 +438,7 @@ class _Reader:
             self._new_step(line, StepKind.USER, "user", text)
 
     def _tool_result(self, line: _Line, block: dict[str, Any], result: Any) -> None:
-        call_id = block.get("tool_use_id") if isinstance(block.get("tool_use_id"), str) else None
+        call_id = opt_str(block.get("tool_use_id"))
         call = self.calls.get(call_id) if call_id else None
         tool = call.tool if call else None
         text = result_text(block.get("content"))
@@ -459,7 +467,7 @@ class _Reader:
                     agent.agent_type = agent.agent_type or result["agentType"]
 
     def _assistant_steps(self, line: _Line, path: str, scope_key: str | None) -> None:
-        rec = line.rec
+        rec = line.record
         message = rec.get("message")
         if not isinstance(message, dict):
             self.errors.append(LineError(path, line.no, "assistant line without a message"))
@@ -510,7 +518,7 @@ class _Reader:
                 continue
             btype = block.get("type")
             if btype == "text":
-                text = block.get("text") if isinstance(block.get("text"), str) else ""
+                text = as_str(block.get("text"))
                 if synthetic:
                     meta: dict[str, Any] = {"synthetic": True}
                     if rec.get("isApiErrorMessage") is True:
@@ -520,7 +528,7 @@ class _Reader:
                 else:
                     step = self._new_step(line, StepKind.ASSISTANT, "assistant", text, model=step_model)
             elif btype in ("thinking", "redacted_thinking"):
-                text = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
+                text = as_str(block.get("thinking"))
                 step = self._new_step(
                     line,
                     StepKind.REASONING,
@@ -530,8 +538,8 @@ class _Reader:
                     meta={"redacted": True} if btype == "redacted_thinking" else {},
                 )
             elif btype in ("tool_use", "server_tool_use"):
-                name = block.get("name") if isinstance(block.get("name"), str) else None
-                call_id = block.get("id") if isinstance(block.get("id"), str) else None
+                name = opt_str(block.get("name"))
+                call_id = opt_str(block.get("id"))
                 tool_input = block.get("input")
                 step = self._new_step(
                     line,
@@ -557,7 +565,7 @@ class _Reader:
                 if name in SPAWN_TOOLS and line.scope is None:
                     self.spawn_calls.append(step)
             elif isinstance(btype, str) and btype.endswith("_tool_result"):
-                call_id = block.get("tool_use_id") if isinstance(block.get("tool_use_id"), str) else None
+                call_id = opt_str(block.get("tool_use_id"))
                 call = self.calls.get(call_id) if call_id else None
                 content_text = block.get("content")
                 text = (
@@ -574,17 +582,17 @@ class _Reader:
                     tool_call_id=call_id,
                 )
             else:
-                key = f"block:{btype}"
-                self.skipped[key] = self.skipped.get(key, 0) + 1
+                skip = f"block:{btype}"
+                self.skipped[skip] = self.skipped.get(skip, 0) + 1
                 continue
             if tokens is not None and step.tokens is None and step.kind != StepKind.MODEL_CHANGE:
                 step.tokens = tokens
                 tokens = None
 
     def _system_steps(self, line: _Line, scope_key: str | None) -> None:
-        rec = line.rec
+        rec = line.record
         subtype = rec.get("subtype")
-        content = rec.get("content") if isinstance(rec.get("content"), str) else ""
+        content = as_str(rec.get("content"))
         if subtype == "compact_boundary":
             meta: dict[str, Any] = {}
             cm = rec.get("compactMetadata")

@@ -59,6 +59,7 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
+from tracetui.sources.coerce import as_dict
 from tracetui.sources.jsonl import iter_records, unreadable
 
 AGENT = "codex"
@@ -337,7 +338,7 @@ class _Reader:
             self.message("assistant", text, key, None, None)
         for call in item.get("tool_calls") or ():
             if isinstance(call, dict):
-                function = call.get("function") if isinstance(call.get("function"), dict) else {}
+                function = as_dict(call.get("function"))
                 self.call(
                     {
                         "type": "function_call",

@@ -44,7 +44,7 @@ class History:
         known = self.blobs.get(commit)
         if known is not None and path in known:
             return known[path]
-        return _lookup(self.repo.get(commit).tree, self.name_at(commit, path))
+        return _lookup(self.repo[commit].peel(pygit2.Commit).tree, self.name_at(commit, path))
 
     def ancestry(self, commit: str) -> set[str]:
         """Every commit reachable from `commit`, itself included (from the walk's own table)."""
@@ -126,7 +126,7 @@ def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str
     parent_blobs = history.blobs.get(first) if first else None
     tree_id = str(commit.tree_id)
     history.trees[cid] = tree_id
-    if parent_blobs is not None and history.trees.get(first) == tree_id:
+    if parent_blobs is not None and first is not None and history.trees.get(first) == tree_id:
         history.blobs[cid] = parent_blobs  # same tree: share the parent's table
         if first in history.names:
             history.names[cid] = history.names[first]
@@ -142,8 +142,8 @@ def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str
         else:
             before = history.blob_at(first, path) if first else None
         blob = _lookup(tree, name)
-        if blob is None and before is not None:
-            renamed = _renamed_to(repo, repo.get(first).tree, tree, name, diffs, cid)
+        if blob is None and before is not None and first is not None:
+            renamed = _renamed_to(repo, repo[first].peel(pygit2.Commit).tree, tree, name, diffs, cid)
             if renamed is not None:
                 if names is inherited:
                     names = dict(inherited)  # copy on write: most commits rename nothing

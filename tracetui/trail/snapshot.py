@@ -175,7 +175,7 @@ def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str, cache: _StatCac
                 if repo.path_is_ignored(path + "/") or os.path.exists(os.path.join(entry.path, ".git")):
                     continue  # ignored, or a nested repository (its own history)
                 sub = _tree_from_disk(repo, top, path, cache)
-                if len(repo.get(sub)):
+                if len(repo[sub].peel(pygit2.Tree)):
                     builder.insert(name, sub, FileMode.TREE)
             elif repo.path_is_ignored(path):
                 continue
@@ -289,7 +289,7 @@ def _set_diff(patch: Patch, old: str | None, new: str | None) -> None:
 
 def _changed_files(repo: pygit2.Repository, old_tree: str, new_tree: str) -> list[tuple[str, bool, bool]]:
     """(path, existed before, exists after) of every blob that differs between two trees."""
-    diff = repo.diff(repo.get(old_tree), repo.get(new_tree))
+    diff = repo.diff(old_tree, new_tree)
     out: list[tuple[str, bool, bool]] = []
     for delta in diff.deltas:
         if delta.is_binary:
@@ -302,9 +302,9 @@ def _changed_files(repo: pygit2.Repository, old_tree: str, new_tree: str) -> lis
 
 def _read(repo: pygit2.Repository, tree_id: str, path: str) -> str | None:
     try:
-        entry = repo.get(tree_id)[path]
+        entry = repo[tree_id].peel(pygit2.Tree)[path]
     except (KeyError, ValueError):
         return None
     if entry.type_str != "blob":
         return None
-    return repo.get(entry.id).data.decode("utf-8", errors="replace")
+    return repo[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")

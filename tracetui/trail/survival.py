@@ -164,10 +164,10 @@ def trail(
     patches = apply_snapshots(found, session, patches)
     repo_name = root or found.path.rstrip("/")
     key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
-    if key is not None:
-        fates = _cache_load(Path(cache_dir), key, patches)
-        if fates is not None:
-            return Trail(repo_name, ref, fates, ref_commit=ref_commit, cached=True)
+    if key is not None and cache_dir is not None:
+        cached = _cache_load(Path(cache_dir), key, patches)
+        if cached is not None:
+            return Trail(repo_name, ref, cached, ref_commit=ref_commit, cached=True)
     try:
         fates = judge(found, patches, ref_commit)
         if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
@@ -175,7 +175,7 @@ def trail(
     except pygit2.GitError as exc:
         raise TracetuiError(f"could not read the git history of {repo_name}: {exc}") from None
     _mark_superseded(fates)
-    if key is not None:
+    if key is not None and cache_dir is not None:
         _cache_store(Path(cache_dir), key, fates)
     return Trail(repo_name, ref, fates, ref_commit=ref_commit)
 
@@ -224,7 +224,7 @@ def _clocks_agree(repo: pygit2.Repository, patches: list[Patch]) -> bool:
     tips = ref_tips(repo)
     if not times or not tips:
         return True
-    newest = max(repo.get(c).commit_time for _, c in tips)
+    newest = max(repo[c].peel(pygit2.Commit).commit_time for _, c in tips)
     return newest >= min(times) - SLACK_SECONDS
 
 
@@ -272,7 +272,7 @@ def _reader(repo: pygit2.Repository, commit: pygit2.Commit):
             return ""  # not in git at the start: a new file
         if entry.type_str != "blob":
             return None
-        return _text(repo.get(entry.id).data)
+        return _text(repo[entry.id].peel(pygit2.Blob).data)
 
     return read
 
@@ -317,7 +317,7 @@ class _Files:
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
         if found is None:
-            found = _text(self.repo.get(blob).data)
+            found = _text(self.repo[blob].peel(pygit2.Blob).data)
             if len(self.text) > 64:
                 self.text.clear()  # texts are only reused between a path's own lookups
             self.text[blob] = found

@@ -23,7 +23,7 @@ from tracetui.ui.themes import load_themes
 
 DEFAULT_THEME = "tracetui-dark"
 
-SyncFunction = Callable[[Callable[[str], None]], str]  # (progress) -> one-line result
+SyncFunction = Callable[[Callable[[str], object]], str]  # (progress) -> one-line result
 
 
 class SyncDone(Message):
@@ -69,7 +69,7 @@ class TraceApp(App):
         super().__init__()
         self.library = library
         self.repo = repo
-        self.cache_dir = cache_dir if cache_dir is not None else library.cache_dir
+        self.cache_dir: Path | None = Path(cache_dir) if cache_dir is not None else library.cache_dir
         self.sync_status = ""
         self._sync = sync
         self._open_first = open_session

@@ -10,10 +10,18 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
+
+
+def _library(app: Any) -> Library:
+    from tracetui.ui.app import TraceApp
+
+    assert isinstance(app, TraceApp)
+    return app.library
 
 
 def _help(text: str) -> str:
@@ -52,7 +60,7 @@ class ActionCommands(Provider):
         yield "Mark step", "Mark the episode's first or last step at the timeline cursor", partial(app.run_action, "screen.mark_step")
         yield "Clear step marks", "Seal the whole session again", partial(app.run_action, "screen.clear_marks")
         yield "Seal…", "Seal the open session, or the marked steps, as a capsule", partial(app.run_action, "screen.seal")
-        if is_capsule(app.library):
+        if is_capsule(_library(app)):
             yield "Replay…", "Apply this capsule's patches on your checkout, step by step", partial(app.run_action, "screen.replay")
         for name in sorted(app.available_themes):
             yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)
@@ -77,7 +85,7 @@ class SessionCommands(Provider):
         query = query.strip()
         if len(query) < 2:
             return
-        library = self.app.library  # type: ignore[attr-defined]
+        library = _library(self.app)
         try:
             rows = await asyncio.to_thread(library.list_sessions, None, None, query, MAX_HITS, 0)
         except Exception:
@@ -139,7 +147,7 @@ class SearchCommands(Provider):
         query = query.strip()
         if len(query) < 2:
             return
-        library = self.app.library  # type: ignore[attr-defined]
+        library = _library(self.app)
         try:
             hits = await asyncio.to_thread(library.search, query, 30)
         except Exception as exc:

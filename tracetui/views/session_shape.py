@@ -139,7 +139,10 @@ def _open(agent: str, shape: Shape, expanded: set[str], session: Session) -> boo
             return False
         seen.add(agent)
         spawner = shape.spawner.get(agent)
-        agent = session.steps[spawner].subagent if spawner is not None else None
+        outer = session.steps[spawner].subagent if spawner is not None else None
+        if outer is None:
+            return True
+        agent = outer
     return True
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from tracetui.library import Library
 from tracetui.model import Session
+from tracetui.sources.coerce import as_str, opt_str
 
 # Worst first: a step whose patches fared differently shows the worst of them.
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")
@@ -62,10 +63,10 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
             continue
         state = state if isinstance(state, str) else None
         counts = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
-        reason = row.get("reason") if isinstance(row.get("reason"), str) else ""
+        reason = as_str(row.get("reason"))
         evidence = "; ".join(part for part in (counts, reason) if part)
-        diff = row.get("diff") if isinstance(row.get("diff"), str) else ""
-        commit = row.get("commit") if isinstance(row.get("commit"), str) else None
+        diff = as_str(row.get("diff"))
+        commit = opt_str(row.get("commit"))
         patch = PatchView(str(row.get("path") or "?"), state, commit, evidence, diff or "")
         view.patches.setdefault(step_id, []).append(patch)
         if step_id in off_path:

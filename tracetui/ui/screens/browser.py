@@ -7,6 +7,7 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
+
+if TYPE_CHECKING:
+    from tracetui.ui.app import TraceApp
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import trail_view
@@ -123,8 +127,16 @@ class BrowserScreen(Screen):
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
 
     @property
+    def tracetui(self) -> TraceApp:
+        """The app this screen runs in, with its own attributes (library, repo, caches) typed."""
+        from tracetui.ui.app import TraceApp
+
+        assert isinstance(self.app, TraceApp)
+        return self.app
+
+    @property
     def library(self) -> Library:
-        return self.app.library  # type: ignore[attr-defined, no-any-return]
+        return self.tracetui.library
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -213,7 +225,7 @@ class BrowserScreen(Screen):
             bits.append(f"project {query.project}")
         if self.library.read_only:
             bits.append("read-only")
-        sync = self.app.sync_status
+        sync = self.tracetui.sync_status
         if sync:
             bits.append(sync)
         if extra:
@@ -346,7 +358,7 @@ class BrowserScreen(Screen):
 
     def _refresh_tab(self, tab: str | None, index: int) -> None:
         assert self.opened is not None
-        if self._shown_for.get(tab) == index:
+        if tab is None or self._shown_for.get(tab) == index:
             return
         self._shown_for[tab or ""] = index
         session = self.opened.session
@@ -403,7 +415,7 @@ class BrowserScreen(Screen):
     # -- trail ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="trail", exit_on_error=False)
     def _compute_trail(self, session: Session) -> None:
-        result = trail_view.compute(session, self.library, self.app.repo, self.app.cache_dir)
+        result = trail_view.compute(session, self.library, self.tracetui.repo, self.tracetui.cache_dir)
         self.post_message(TrailReady(session.id, result))
 
     def on_trail_ready(self, message: TrailReady) -> None:
@@ -518,7 +530,7 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.seal import SealScreen
 
         steps = self.query_one(Timeline).seal_steps()
-        self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.app.repo))
+        self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
     def action_replay(self) -> None:
         if not is_capsule(self.library):

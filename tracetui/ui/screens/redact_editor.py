@@ -118,7 +118,7 @@ class RedactEditor(Screen):
         self._text = ""
         self._pages: list[int] = [0]
         self._page = 0
-        self._order = {None: -1, **{s.id: i for i, s in enumerate(session.steps)}}
+        self._order: dict[str | None, int] = {None: -1, **{s.id: i for i, s in enumerate(session.steps)}}
         self._start_step = step_id  # open here (the timeline's step) rather than at the first finding
         # Every non-empty text field, in session order: what `.` and `,` walk, so any text can be
         # reviewed and marked by hand, not only text a detector flagged.

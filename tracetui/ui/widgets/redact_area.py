@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from textual.widgets import TextArea
-from textual.widgets.text_area import Selection, TextAreaTheme
+from textual.widgets.text_area import Document, Selection, TextAreaTheme
 
 from tracetui.safe_text import safe_text
 
@@ -101,8 +101,14 @@ class RedactArea(TextArea):
         self._build_highlight_map()
         self.refresh()
 
-    def select_raw(self, start: int, end: int) -> None:
+    @property
+    def _text_document(self) -> Document:
         doc = self.document
+        assert isinstance(doc, Document)  # a TextArea without a syntax tree holds a plain Document
+        return doc
+
+    def select_raw(self, start: int, end: int) -> None:
+        doc = self._text_document
         a = doc.get_location_from_index(self.map.to_display(start))
         b = doc.get_location_from_index(self.map.to_display(end))
         self.selection = Selection(a, b)
@@ -113,7 +119,7 @@ class RedactArea(TextArea):
         start, end = sorted(self.selection)
         if start == end:
             return None
-        doc = self.document
+        doc = self._text_document
         a = self.map.to_raw(doc.get_index_from_location(start))
         b_disp = doc.get_index_from_location(end)
         b = self.map.to_raw(b_disp - 1) + 1 if b_disp > 0 else 0
@@ -127,7 +133,7 @@ class RedactArea(TextArea):
         highlights.clear()
         if not self.painted:
             return
-        doc = self.document
+        doc = self._text_document
         for span in self.painted:
             if span.end <= span.start:
                 continue

@@ -331,8 +331,8 @@ class Timeline(VirtualList):
         self.show_branches = False
         if self.branch < 0:
             self._path = None
-            self._rebuild(self.step_index() if self.step_index() is not None and
-                          self.session.steps[self.step_index()].active else None)
+            at = self.step_index()
+            self._rebuild(at if at is not None and self.session.steps[at].active else None)
             self.notify("the final path", timeout=2, markup=False)
             return
         leaf = self._leaves[self.branch]
