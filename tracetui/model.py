@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-AGENTS = ("claude", "codex", "pi")
 
 
 class StepKind:
@@ -304,7 +303,7 @@ class Session:
     """One agent conversation, from one log file plus its subagent files."""
 
     id: str
-    agent: str  # one of AGENTS
+    agent: str  # a registered agent's name (tracetui.sources.registry)
     source: str  # path of the main log file
     cwd: str | None = None
     title: str | None = None

@@ -20,7 +20,8 @@ from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import AGENTS, Session, SessionSummary
+from tracetui.model import Session, SessionSummary
+from tracetui.sources import registry
 from tracetui.sources import RawLog
 
 try:
@@ -243,8 +244,8 @@ class Bucket:
         process pool (None: decide from the amount of work; 1: no pool).
         """
         for agent in sources or {}:
-            if agent not in AGENTS:
-                raise TracetuiError(f"unknown agent {agent!r}: expected claude, codex or pi")
+            if agent not in registry.names():
+                raise TracetuiError(f"unknown agent {agent!r}: expected {registry.spoken_names()}")
         if self.read_only:
             raise TracetuiError(
                 f"the bucket {self.root} is read-only: it can be listed, shown and searched, not synced"

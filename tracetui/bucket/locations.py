@@ -9,17 +9,8 @@ from pathlib import Path
 import platformdirs
 
 from tracetui.errors import TracetuiError
-from tracetui.model import AGENTS
+from tracetui.sources import registry
 from tracetui.regular_file import is_regular
-
-# What a sync picks up under a source folder. Codex's legacy single-file rollouts are matched on
-# any prefix so a flattened copy of a sessions tree (owner__repo__...__rollout-X.json) is found too.
-PATTERNS: dict[str, tuple[str, ...]] = {
-    "claude": ("*.jsonl", "*.meta.json"),
-    "codex": ("*.jsonl", "*rollout-*.json"),
-    "pi": ("*.jsonl", "*.jsonl.reset.*"),
-}
-
 
 def bucket_dir(explicit: str | Path | None = None) -> Path:
     """--bucket DIR, else $TRACETUI_BUCKET, else the platform's user data dir."""
@@ -32,20 +23,8 @@ def bucket_dir(explicit: str | Path | None = None) -> Path:
 
 
 def default_sources() -> dict[str, list[Path]]:
-    """Each agent's log folders, honouring the agents' own environment variables."""
-    home = Path.home()
-    claude = Path(os.environ["CLAUDE_CONFIG_DIR"]) if os.environ.get("CLAUDE_CONFIG_DIR") else home / ".claude"
-    codex = Path(os.environ["CODEX_HOME"]) if os.environ.get("CODEX_HOME") else home / ".codex"
-    pi = (
-        Path(os.environ["PI_CODING_AGENT_DIR"])
-        if os.environ.get("PI_CODING_AGENT_DIR")
-        else home / ".pi" / "agent"
-    )
-    return {
-        "claude": [claude / "projects"],
-        "codex": [codex / "sessions", codex / "archived_sessions"],
-        "pi": [pi / "sessions"],
-    }
+    """Each agent's log folders, honouring the agents' own environment variables (the registry's)."""
+    return {agent.name: agent.default_folders() for agent in registry.agents()}
 
 
 def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
@@ -57,9 +36,9 @@ def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
         agent, sep, raw = spec.partition("=")
         agent = agent.strip().lower()
         if not sep or not raw:
-            raise TracetuiError(f"--source expects AGENT=PATH (AGENT is claude, codex or pi), got {spec!r}")
-        if agent not in AGENTS:
-            raise TracetuiError(f"unknown agent {agent!r} in --source {spec!r}: expected claude, codex or pi")
+            raise TracetuiError(f"--source expects AGENT=PATH (AGENT is {registry.spoken_names()}), got {spec!r}")
+        if agent not in registry.names():
+            raise TracetuiError(f"unknown agent {agent!r} in --source {spec!r}: expected {registry.spoken_names()}")
         path = Path(raw).expanduser()
         if not path.exists():
             raise TracetuiError(f"source path {str(path)!r} does not exist")
@@ -78,7 +57,7 @@ def discover(agent: str, roots: Iterable[Path | str]) -> list[Path]:
             continue
         if not root.is_dir():
             continue  # a default folder that does not exist: that agent is simply not installed
-        for pattern in PATTERNS[agent]:
+        for pattern in registry.get(agent).patterns:
             for path in root.rglob(pattern):
                 if path.is_file():
                     found[os.path.abspath(path)] = Path(os.path.abspath(path))

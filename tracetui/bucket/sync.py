@@ -23,13 +23,13 @@ from typing import Any
 
 import orjson
 
+import tracetui.sources as readers
 from tracetui.bucket import index
 from tracetui.bucket.locations import default_sources, discover
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
-import tracetui.sources as readers
-from tracetui.sources import RawLog
+from tracetui.sources import RawLog, registry
 
 
 @dataclass(slots=True)
@@ -337,6 +337,8 @@ def sync(
         watermark = index.fts_watermark(conn)
 
     # 2 + 3. work and write
+    if any(not registry.importable(agent) for agent in {j.agent for j in jobs}):
+        workers = 1  # an agent registered at run time is unknown to fresh worker processes
     files_total = sum(len(j.members) for j in jobs)
     files_done = bytes_done = 0
     batch_started = time.perf_counter()

@@ -12,6 +12,7 @@ from tracetui.bucket.locations import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.safe_text import safe_line
+from tracetui.sources import registry
 from tracetui.views.format import short_time, step_text
 
 
@@ -21,14 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--source",
         action="append",
         metavar="AGENT=PATH",
-        help="read AGENT's logs (claude, codex or pi) from PATH instead of the default folders; repeatable",
+        help=f"read AGENT's logs ({registry.spoken_names()}) from PATH instead of the default folders; repeatable",
     )
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_sync)
 
     p = subparsers.add_parser("ls", help="list the sessions in the bucket, newest first")
-    p.add_argument("--agent", choices=("claude", "codex", "pi"), help="only this agent's sessions")
+    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
     p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
     p.add_argument("--limit", type=_positive, help="at most N sessions")
     add_bucket_option(p)

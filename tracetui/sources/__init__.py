@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from tracetui.model import Session
+
+if TYPE_CHECKING:
+    from tracetui.sources.registry import Agent
 
 
 @dataclass(slots=True)
@@ -41,19 +44,11 @@ class SessionFiles:
         return [self.main, *self.companions]
 
 
-def reader(agent: str) -> ModuleType:
-    """The reader module for an agent name (claude, codex, pi)."""
-    # Imported lazily so a CLI call that touches one agent does not pay for the others.
-    mod: ModuleType
-    if agent == "claude":
-        from tracetui.sources import claude_code as mod
-    elif agent == "codex":
-        from tracetui.sources import codex as mod
-    elif agent == "pi":
-        from tracetui.sources import pi as mod
-    else:
-        raise ValueError(f"unknown agent {agent!r} (expected claude, codex or pi)")
-    return mod
+def reader(agent: str) -> Agent:
+    """The registered agent of that name: its `group(paths)` and `read(main, companions)`."""
+    from tracetui.sources import registry
+
+    return registry.get(agent)
 
 
 def read_session(files: SessionFiles, load: Callable[[Path], bytes] | None = None) -> Session:

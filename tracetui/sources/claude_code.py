@@ -34,6 +34,7 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,9 @@ from tracetui.sources.claude_tools import (
 )
 from tracetui.sources.coerce import as_str, opt_str
 from tracetui.sources.jsonl import iter_records, unreadable
+from tracetui.sources.registry import Agent
 
-AGENT = "claude"
+NAME = "claude"
 TITLE_LIMIT = 200
 SYNTHETIC_MODEL = "<synthetic>"
 
@@ -949,7 +951,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     title = reader.custom_title or _first_prompt(steps) or reader.summary
     return Session(
         id=session_id,
-        agent=AGENT,
+        agent=NAME,
         source=main.path,
         cwd=reader.cwd,
         title=_clip(title) if title else None,
@@ -1124,3 +1126,19 @@ def _first_agent_id(data: bytes) -> str | None:
         if isinstance(rec, dict) and isinstance(rec.get("agentId"), str) and rec["agentId"]:
             return rec["agentId"]
     return None
+
+
+def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
+    config = Path(env["CLAUDE_CONFIG_DIR"]) if env.get("CLAUDE_CONFIG_DIR") else home / ".claude"
+    return [config / "projects"]
+
+
+AGENT = Agent(
+    name=NAME,
+    label="Claude Code",
+    patterns=("*.jsonl", "*.meta.json"),
+    folders=_folders,
+    group=group,
+    read=read,
+    env=("CLAUDE_CONFIG_DIR",),
+)

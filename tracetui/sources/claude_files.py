@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tracetui.sources import SessionFiles
 
-AGENT = "claude"
+NAME = "claude"
 META_SUFFIX = ".meta.json"
 _UUID_TAIL = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
 _FIRST_READ = 4096
@@ -143,7 +143,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
         elif is_agent_file(path):
             agents.append(path)
         else:
-            files = SessionFiles(AGENT, path)
+            files = SessionFiles(NAME, path)
             order.append(files)
             by_path[path] = files
             sid = main_session_id(path) or head_session_id(path)
@@ -155,7 +155,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
         sid = head_session_id(path) or session_from_path(path)
         parent = mains.get(sid) if sid else None
         if parent is None:
-            parent = SessionFiles(AGENT, path)  # its parent transcript is absent: a session of its own
+            parent = SessionFiles(NAME, path)  # its parent transcript is absent: a session of its own
             order.append(parent)
         else:
             parent.companions.append(path)

@@ -51,6 +51,7 @@ import ntpath
 import posixpath
 import re
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,9 @@ from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import as_dict
 from tracetui.sources.jsonl import iter_records, unreadable
+from tracetui.sources.registry import Agent
 
-AGENT = "codex"
+NAME = "codex"
 
 # Files under a Codex home that are JSONL but not rollouts.
 _NOT_SESSIONS = frozenset({"history.jsonl", "session_index.jsonl"})
@@ -133,7 +135,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
             continue
         # A legacy single-document rollout is named rollout-*.json; other .json files are not logs.
         if path.suffix == ".jsonl" or (path.suffix == ".json" and "rollout-" in path.name):
-            out.append(SessionFiles(AGENT, path))
+            out.append(SessionFiles(NAME, path))
     return out
 
 
@@ -152,7 +154,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.session = Session(id=_id_from_name(path), agent=AGENT, source=path)
+        self.session = Session(id=_id_from_name(path), agent=NAME, source=path)
         self.slots: list[Step | None] = []  # steps in file order; None = a dropped duplicate
         self.prefix = "L"
         self.last_key: str | None = None
@@ -853,3 +855,21 @@ def _render_history(history: list[Any]) -> str:
                 prompts.append("- " + _title(text))
     head = f"[history compacted: {len(history)} items kept, {len(prompts)} of them user messages]"
     return "\n".join([head, *prompts])
+
+
+def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
+    codex = Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else home / ".codex"
+    return [codex / "sessions", codex / "archived_sessions"]
+
+
+AGENT = Agent(
+    name=NAME,
+    label="Codex CLI",
+    # Legacy single-file rollouts are matched on any prefix, so a flattened copy of a sessions tree
+    # (owner__repo__...__rollout-X.json) is found too.
+    patterns=("*.jsonl", "*rollout-*.json"),
+    folders=_folders,
+    group=group,
+    read=read,
+    env=("CODEX_HOME",),
+)

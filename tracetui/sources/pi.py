@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,8 +51,9 @@ from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, T
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.jsonl import iter_entries, unreadable
+from tracetui.sources.registry import Agent
 
-AGENT = "pi"
+NAME = "pi"
 TITLE_LIMIT = 200
 
 # Entry types Pi writes; a salvaged fragment must be one of these to count as an entry.
@@ -82,7 +84,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
         if not (name.endswith(".jsonl") or _ARCHIVE.search(name)) or path in seen:
             continue
         seen.add(path)
-        out.append(SessionFiles(AGENT, path))
+        out.append(SessionFiles(NAME, path))
     return out
 
 
@@ -129,7 +131,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
             0, LineError(path, 1, 'expected a Pi session header (type "session") on the first line')
         )
 
-    session = Session(id=_session_id(header, path), agent=AGENT, source=path, files=[path], errors=errors)
+    session = Session(id=_session_id(header, path), agent=NAME, source=path, files=[path], errors=errors)
     reader = _Reader(session)
     if header is not None:
         reader.header(header)
@@ -827,3 +829,19 @@ def _trim_to_counts(hunk: Hunk) -> list[str]:
             new += 1
         kept.append(line)
     return kept
+
+
+def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
+    pi = Path(env["PI_CODING_AGENT_DIR"]) if env.get("PI_CODING_AGENT_DIR") else home / ".pi" / "agent"
+    return [pi / "sessions"]
+
+
+AGENT = Agent(
+    name=NAME,
+    label="Pi",
+    patterns=("*.jsonl", "*.jsonl.reset.*"),
+    folders=_folders,
+    group=group,
+    read=read,
+    env=("PI_CODING_AGENT_DIR",),
+)

@@ -1,0 +1,93 @@
+"""The agents tracetui reads: one `Agent` declared by each reader module, found here by name.
+
+Everything that needs to know an agent (discovery patterns, its folders and environment variables,
+how to group and read its logs, the CLI's choices, the bucket's checks) asks the registry, so adding
+an agent is one reader module that declares `AGENT`, listed in READER_MODULES, plus its tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracetui.model import Session
+    from tracetui.sources import RawLog, SessionFiles
+
+READER_MODULES = ("tracetui.sources.claude_code", "tracetui.sources.codex", "tracetui.sources.pi")
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    name: str  # as the CLI, the bucket and `--source NAME=PATH` spell it
+    label: str  # for people: "Claude Code"
+    patterns: tuple[str, ...]  # file names a sync picks up under a source folder (globs)
+    folders: Callable[[Mapping[str, str], Path], list[Path]]  # (environment, home) -> default folders
+    group: Callable[[list[Path]], list[SessionFiles]]
+    read: Callable[[RawLog, list[RawLog]], Session]
+    env: tuple[str, ...] = ()  # the environment variables `folders` honours, for the docs and help
+
+    def default_folders(self) -> list[Path]:
+        return self.folders(os.environ, Path.home())
+
+
+_agents: dict[str, Agent] = {}
+
+
+def _load() -> dict[str, Agent]:
+    if not _agents:
+        for name in READER_MODULES:
+            agent = importlib.import_module(name).AGENT
+            _agents.setdefault(agent.name, agent)
+    return _agents
+
+
+def agents() -> list[Agent]:
+    return list(_load().values())
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_load())
+
+
+def get(name: str) -> Agent:
+    """The agent called `name`; ValueError names the known ones otherwise."""
+    found = _load().get(name)
+    if found is None:
+        raise ValueError(f"unknown agent {name!r}: expected {spoken_names()}")
+    return found
+
+
+def spoken_names() -> str:
+    """`claude, codex or pi`: the known names as a sentence says them."""
+    known = names()
+    return ", ".join(known[:-1]) + f" or {known[-1]}" if len(known) > 1 else "".join(known)
+
+
+def importable(name: str) -> bool:
+    """Whether a fresh process finds this agent too (a sync's worker processes import the registry
+    anew: an agent registered at run time is known to this process only)."""
+    return any(importlib.import_module(m).AGENT.name == name for m in READER_MODULES)
+
+
+def register(agent: Agent) -> None:
+    """Add an agent (a plug-in, or a test's fake one); its name must be new."""
+    current = _load()
+    if agent.name in current:
+        raise ValueError(f"an agent named {agent.name!r} is already registered")
+    current[agent.name] = agent
+
+
+@contextlib.contextmanager
+def registered(agent: Agent) -> Iterator[Agent]:
+    """`agent` registered for the length of a `with` block (for tests)."""
+    register(agent)
+    try:
+        yield agent
+    finally:
+        _load().pop(agent.name, None)
