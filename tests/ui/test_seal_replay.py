@@ -237,6 +237,11 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, t
         # The replay is a clone of its own: nothing is registered in (or shared with) my repository.
         assert _worktrees(clone) == [str(clone)]
         assert (worktree / ".git").is_dir()
+        # Leaving would discard the applied steps: the first Escape asks, the second leaves.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is replay
+        assert "press Escape again" in str(replay.query_one("#replay-status").render())
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReplayScreen)
@@ -413,3 +418,72 @@ async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_dem
         assert "-error" in replay.query_one("#replay-verdict").classes
     # Every worktree the verdicts made is gone.
     assert _worktrees(clone) == [str(clone)]
+
+
+async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
+    demo, path = sealed_demo
+    clone = _clone(demo, tmp_path)
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        repo = replay.query_one("#replay-repo")
+        assert app.focused is repo  # where the user types first
+        repo.value = str(clone)
+        await pilot.press("enter")  # Enter starts, as the Start button does
+        await settle(app, pilot)
+        assert replay.run is not None
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.focused is replay.query_one("#replay-next")
+        # Typing a command while a button has focus neither closes the screen nor quits the app.
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is replay and app.is_running
+        check = replay.query_one("#replay-check")
+        await pilot.click("#replay-check")
+        await pilot.pause()
+        assert app.focused is check, app.focused
+        for key in "test -d shop":
+            await pilot.press("space" if key == " " else key)
+        assert check.value == "test -d shop"
+        assert app.screen is replay  # no single-key binding fired while typing
+        await pilot.press("enter")  # Enter in the check field runs it
+        await settle(app, pilot)
+        assert replay.check is not None and replay.check.exit_code == 0
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReplayScreen)
+
+
+async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, tmp_path, monkeypatch):
+    import sys
+
+    import tracetui.capsule.sandbox as sandbox_mod
+
+    replay_mod = sys.modules["tracetui.capsule.replay"]  # the package's `replay` is the function
+
+    monkeypatch.setattr(sandbox_mod, "find_sandbox", lambda: None)
+    monkeypatch.setattr(replay_mod, "find_sandbox", lambda: None)
+    demo, path = sealed_demo
+    clone = _clone(demo, tmp_path)
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        replay = await _replay_on(app, pilot, clone)
+        trust = replay.query_one("#replay-trust")
+        assert "no sandbox here" in str(trust.label)
+        await pilot.click("#replay-start")
+        await settle(app, pilot)
+        replay.query_one("#replay-check").value = "true"
+        await pilot.click("#replay-run")
+        await settle(app, pilot)
+        said = str(replay.query_one("#replay-verdict").render())
+        assert "could not run" in said and "trust" in said and replay.check is None
+        trust.value = True
+        await pilot.pause()
+        await pilot.click("#replay-run")
+        await settle(app, pilot)
+        assert replay.check is not None and replay.check.exit_code == 0 and replay.check.sandbox == "none (trusted)"

@@ -24,7 +24,7 @@ def _hostile() -> Session:
         Step("c", 1, StepKind.TOOL_CALL, "assistant", tool=f"Bash{CSI}", tool_call_id="k",
              tool_input={"command": f"echo {MARKUP}{OSC}"}, timestamp="2026-01-01T10:00:01Z"),
         Step("r", 2, StepKind.TOOL_RESULT, "tool", HUGE, tool_call_id="k", timestamp="2026-01-01T10:00:02Z"),
-        Step("a", 3, StepKind.ASSISTANT, "assistant", f"bidi \u202e reversed \x9b31m C1", timestamp="2026-01-01T10:00:03Z"),
+        Step("a", 3, StepKind.ASSISTANT, "assistant", "bidi \u202e reversed \x9b31m C1", timestamp="2026-01-01T10:00:03Z"),
     ]
     return Session("bad", "claude", "bad.jsonl", cwd="/p/[red]proj", title=f"title {OSC}{CSI} {MARKUP}",
                    started="2026-01-01T10:00:00Z", tokens=Tokens(1, 2, 3, 4), steps=steps)

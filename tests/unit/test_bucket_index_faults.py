@@ -17,7 +17,6 @@ import pytest
 
 from shared_data import CORPUS, FIXTURES
 from tracetui.bucket import Bucket
-from tracetui.bucket.doctor import doctor
 from tracetui.cli import main
 from tracetui.errors import TracetuiError
 

@@ -10,7 +10,6 @@ from tracetui.cli import main
 from tracetui.redact import PlanStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
-import redact_samples  # noqa: E402
 
 from shared_data import FIXTURES
 

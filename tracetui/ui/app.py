@@ -96,6 +96,13 @@ class TraceApp(App):
         super().notify(safe_text(str(message)), title=safe_line(str(title)), severity=severity,
                        timeout=timeout, markup=False)  # fmt: skip
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # On a form (the replay and seal screens) letters are for typing: `q` must not quit the app
+        # because a button has focus. Ctrl+Q still quits; Escape leaves the form.
+        if action == "quit" and getattr(self.screen, "FORM", False):
+            return False
+        return True
+
     def on_mount(self) -> None:
         from tracetui.ui.screens.browser import BrowserScreen
 

@@ -14,6 +14,7 @@ never block the screen.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
@@ -96,12 +97,14 @@ class ReplayScreen(Screen):
     """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
 
     CSS_PATH = "replay.tcss"
+    FORM = True  # single letters are for typing here (TraceApp.check_action)
     BINDINGS = [
         Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
         Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
         Binding("v", "verdict", "Verdict",
                 tooltip="Your check, every patch applied, at the base commit and at the ref: the verdict"),
-        Binding("escape,q", "close", "Close", tooltip="Close the replay and remove its worktree"),
+        # Escape only: a single letter would fire while a button has focus and the user types.
+        Binding("escape", "close", "Close", tooltip="Close the replay and remove its clone (asks if steps are applied)"),
     ]
 
     def __init__(self, capsule: Any, repo: str | Path | None = None) -> None:
@@ -120,6 +123,10 @@ class ReplayScreen(Screen):
         self.verdict: Any = None  # the last ReplayResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
+        self._close_asked = 0.0  # when Escape last asked before discarding applied steps
+        from tracetui.capsule.sandbox import find_sandbox
+
+        self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-title", markup=False)
@@ -139,6 +146,9 @@ class ReplayScreen(Screen):
             yield Button("Run check", id="replay-run", disabled=True)
             yield Input("HEAD", placeholder="ref", id="replay-ref")
             yield Button("Verdict", id="replay-judge")
+        if self.sandbox is None:
+            yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined",
+                           id="replay-trust")  # fmt: skip
         yield Static("", id="replay-verdict", markup=False)
         yield Footer(compact=True)
 
@@ -151,9 +161,12 @@ class ReplayScreen(Screen):
             f"session {safe_line(str(cap.manifest.get('session', {}).get('id', '')))[:12]} · "
             f"steps {steps.get('first')}–{steps.get('last')} · {len(cap.fates)} patches · base {base}"
         ))
-        hint = Block("", "the patches show here as they are applied", None, "$text-muted")
+        where = (f"your check runs in a {self.sandbox.name} sandbox: no network, no home folder, only its clone"
+                 if self.sandbox is not None else
+                 "this machine has no sandbox: your check runs the capsule's code only if you trust it")  # fmt: skip
+        hint = Block("", f"the patches show here as they are applied · {where}", None, "$text-muted")
         self.query_one(TextView).show_blocks([hint])
-        self.query_one("#replay-start", Button).focus()
+        self.query_one("#replay-repo", Input).focus()  # where the user types first
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -201,7 +214,7 @@ class ReplayScreen(Screen):
 
         with self._lock:
             try:
-                run = open_replay(self.capsule, Path(repo).expanduser())
+                run = open_replay(self.capsule, Path(repo).expanduser(), trust=self.trusted)
             except TracetuiError as exc:
                 self.post_message(Opened(error=str(exc)))
                 return
@@ -213,6 +226,17 @@ class ReplayScreen(Screen):
                 return
             self.run = run
         self.post_message(Opened(run))
+
+    @property
+    def trusted(self) -> bool:
+        if self.sandbox is not None:
+            return False  # trust never turns a sandbox off
+        return self.query_one("#replay-trust", Checkbox).value
+
+    @on(Checkbox.Changed, "#replay-trust")
+    def _trust_changed(self, event: Checkbox.Changed) -> None:
+        if self.run is not None:
+            self.run.trust = event.value
 
     def on_opened(self, message: Opened) -> None:
         if message.error:
@@ -349,7 +373,8 @@ class ReplayScreen(Screen):
         with self._lock:  # git worktree commands on one repository, one at a time
             try:
                 path = Path(repo).expanduser()
-                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened)
+                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
+                                trust=self.trusted)
             except TracetuiError as exc:
                 self.post_message(Judged(error=str(exc)))
                 return
@@ -383,6 +408,13 @@ class ReplayScreen(Screen):
 
     # -- closing --------------------------------------------------------------------------------
     def action_close(self) -> None:
+        applied = len(self.applied_steps)
+        if applied and time.monotonic() - self._close_asked > 4.0:
+            # Leaving throws the applied steps away with the clone: ask once before doing it.
+            self._close_asked = time.monotonic()
+            self._status(f"press Escape again to close and discard the {applied} applied step"
+                         f"{'' if applied == 1 else 's'}")  # fmt: skip
+            return
         self.close_replay()
         self.app.pop_screen()
 

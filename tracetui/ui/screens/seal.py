@@ -93,6 +93,7 @@ class SealScreen(ModalScreen[None]):
     """Seal `session` (steps `steps`, indexes with both ends included; None: all) from `library`."""
 
     CSS_PATH = "seal.tcss"
+    FORM = True  # single letters are for typing here (TraceApp.check_action)
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("ctrl+s", "seal", "Seal", tooltip="Write the capsule"),
