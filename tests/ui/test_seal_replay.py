@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 
 import orjson
+from pilot_steps import open_claude, settle
+from shared_data import processes_with
 
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library
@@ -14,8 +16,6 @@ from tracetui.ui.screens.replay import ReplayScreen
 from tracetui.ui.screens.seal import SealScreen
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
-
-from pilot_steps import open_claude, settle
 
 SIZE = (160, 48)
 
@@ -346,37 +346,18 @@ async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
             await pilot.pause(0.1)
             if (worktree / "started").exists():
                 break
-        assert _processes_with(marker), "the check did not start"
+        assert processes_with(marker), "the check did not start"
         started = time.monotonic()
         replay.action_close()
         await app.workers.wait_for_complete()
         assert time.monotonic() - started < 10
         assert not worktree.exists()
     for _ in range(20):
-        if not _processes_with(marker):
+        if not processes_with(marker):
             break
         time.sleep(0.1)
-    assert not _processes_with(marker)
+    assert not processes_with(marker)
 
-
-def _processes_with(argument: str) -> list[int]:
-    """The pids of live processes with `argument` on their command line."""
-    import os
-
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                args = fh.read().split(b"\0")
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                zombie = fh.read().rsplit(b")", 1)[-1].split()[0] == b"Z"
-        except OSError:
-            continue
-        if argument.encode() in args and not zombie:
-            found.append(int(entry))
-    return found
 
 
 async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_demo, tmp_path):

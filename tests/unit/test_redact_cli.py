@@ -10,6 +10,7 @@ from tracetui.cli import main
 from tracetui.redact import PlanStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
+import redact_samples  # noqa: E402, F401  (imported for what it sets up)
 
 from shared_data import FIXTURES
 

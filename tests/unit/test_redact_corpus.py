@@ -15,6 +15,7 @@ from tracetui.redact.evaluate import evaluate
 from tracetui.sources import group, read_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))
+import redact_samples  # noqa: E402, F401  (imported for what it sets up)
 
 from shared_data import SECRETS, corpus_files, requires_corpus, requires_secrets
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from shared_data import processes_with
 
 from tracetui.capsule import seal
 
@@ -18,20 +19,6 @@ import capsule_kit as kit
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _alive_with(argument: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-            state = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[-1].split()[0]
-        except OSError:
-            continue
-        if argument.encode() in args and state != b"Z":
-            found.append(int(entry))
-    return found
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
@@ -52,10 +39,10 @@ def test_a_signal_ends_the_check_and_removes_the_clone(tmp_path, signum):
     )  # fmt: skip
     try:
         for _ in range(200):
-            if list(scratch.glob("*/clone/started")) and _alive_with(marker):
+            if list(scratch.glob("*/clone/started")) and processes_with(marker):
                 break
             time.sleep(0.05)
-        assert _alive_with(marker), "the check never started"
+        assert processes_with(marker), "the check never started"
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=20)
     finally:
@@ -64,8 +51,8 @@ def test_a_signal_ends_the_check_and_removes_the_clone(tmp_path, signum):
     assert proc.returncode == 130, err.decode()
     assert b"interrupted" in err
     for _ in range(40):
-        if not _alive_with(marker):
+        if not processes_with(marker):
             break
         time.sleep(0.05)
-    assert not _alive_with(marker), "the check outlived tracetui"
+    assert not processes_with(marker), "the check outlived tracetui"
     assert list(scratch.iterdir()) == [], "the replay's clone was left behind"

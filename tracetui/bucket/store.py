@@ -450,17 +450,23 @@ class Store:
         self._write_sidecar(sc)
         return sc
 
-    def _stream(self, path: str, start: int, end: int, lines: _Lines, packer: Any, out: BinaryIO, h: Any) -> int:
-        """Copy source bytes [start, end) through `lines` into `out`; returns how many were consumed."""
+    def _stream(
+        self, path: str, start: int, end: int, lines: _Lines, packer: Any, out: BinaryIO, h: Any,
+        given: list[bytes] | None = None,
+    ) -> int:
+        """Copy source bytes [start, end) through `lines` into `out` (and what readers get into
+        `given`, when asked); returns how many bytes were consumed."""
         added = 0
 
         def take() -> None:
             nonlocal added
-            consumed, _ = lines.drain()
+            consumed, data = lines.drain()
             for piece in consumed:
                 h.update(piece)
                 out.write(packer.compress(piece))
                 added += len(piece)
+            if given is not None:
+                given.extend(data)
 
         for chunk in _source_chunks(path, start, end):
             lines.feed(chunk)
@@ -486,32 +492,15 @@ class Store:
         lines = _Lines(whole=_whole_document(path))
         h = hashlib.sha256()
         data: list[bytes] = []
-        consumed = 0
         target = self._copy_path(sc)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        packer = _packer(CODEC)
-
-        def take(fh: BinaryIO) -> None:
-            nonlocal consumed
-            pieces, given = lines.drain()
-            for piece in pieces:
-                h.update(piece)
-                fh.write(packer.compress(piece))
-                consumed += len(piece)
-            data.extend(given)
-
         try:
             with open(tmp, "wb") as fh:
-                for chunk in _source_chunks(path, 0, st.st_size):
-                    lines.feed(chunk)
-                    take(fh)
-                lines.finish(take_torn=lines.whole or _takes_torn_tail(path, lines.tail()))
-                take(fh)
-                fh.write(packer.flush())
+                consumed = self._stream(path, 0, st.st_size, lines, _packer(CODEC), fh, h, data)
                 fh.flush()
                 if FSYNC:
                     os.fsync(fh.fileno())
-                sc.stored = fh.tell() if consumed else 0
+                sc.stored = fh.tell()
             os.replace(tmp, target)
         except SourceReadError:
             _unlink(tmp)
