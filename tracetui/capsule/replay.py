@@ -13,7 +13,7 @@ when the user trusts the capsule.
 Verdicts. A capsule records a failure: "recorded" means the check FAILS once the capsule's patches
 are applied at its base commit. So:
 - the check fails at base+patches, and also at target+patches (target = the user's `--ref`,
-  default HEAD; the same worktree run when target is the base): **reproduces**;
+  default HEAD; the same run when target is the base): **reproduces**;
 - it fails at base+patches but passes at target+patches: **fixed** (something since the base made
   it pass);
 - anything that keeps us from telling: the base commit is missing, patches do not apply, no
@@ -172,7 +172,7 @@ class Replay:
         self.close()
 
     def close(self) -> None:
-        # Taking the worktree under the guard means no check can start once closing has begun.
+        # Taking the clone under the guard means no check can start once closing has begun.
         with self._guard:
             check, self._check = self._check, None
             self.worktree = None
@@ -193,7 +193,7 @@ class Replay:
     def apply_next(self) -> ReplayStep | None:
         """Apply the next step's patches; None when every step has been applied."""
         if self.worktree is None:
-            raise CapsuleError("the replay worktree is not open")
+            raise CapsuleError("the replay clone is not open")
         if self._next >= len(self.steps):
             return None
         step = self.steps[self._next]
@@ -220,7 +220,7 @@ class Replay:
             )
         with self._guard:
             if self.worktree is None:
-                raise CapsuleError("the replay worktree is not open")
+                raise CapsuleError("the replay clone is not open")
             if self.sandbox is not None:
                 readable = [self._objects] if self._objects is not None and self._objects.is_dir() else []
                 argv = self.sandbox.command(command, self.worktree, readable)

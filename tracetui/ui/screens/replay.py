@@ -1,11 +1,11 @@
 """Replay an opened capsule from the app: its patches, one step at a time, on your own checkout.
 
-Start opens a `capsule.Replay`: a temporary git worktree of your repository at the capsule's base
+Start opens a `capsule.Replay`: a temporary clone of your repository at the capsule's base
 commit. `n` applies the next step's patches and shows each patch's diff and whether it applied.
 The check command is yours, typed here; nothing from the capsule is ever run. `v` gives the same
 verdict as `tracetui replay --check`: your check with every patch applied, at the base commit and
-at the ref you name (reproduces, fixed or inconclusive), in worktrees of its own. Closing the
-screen (or the app) removes every worktree and stops a check still running.
+at the ref you name (reproduces, fixed or inconclusive), in clones of its own. Closing the
+screen (or the app) removes every clone and stops a check still running.
 
 Every call into the Replay runs in a thread worker, one at a time (a lock), so git and the check
 never block the screen.
@@ -119,7 +119,7 @@ class ReplayScreen(Screen):
         self._applying = False
         self._checking = False
         self._judging = False
-        self._verdict_run: Any = None  # the worktree replay the verdict is using, for close_replay
+        self._verdict_run: Any = None  # the replay the verdict is using, for close_replay
         self.verdict: Any = None  # the last ReplayResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
@@ -183,7 +183,7 @@ class ReplayScreen(Screen):
             else:
                 total = len(run.steps)
                 done = len(self.applied_steps)
-                text = (f"worktree at {run.commit[:12]} · {done} of {total} steps applied · "
+                text = (f"clone at {run.commit[:12]} · {done} of {total} steps applied · "
                         f"{_patches(run.applied)} applied, {run.failed} did not apply")
                 if self.remaining == 0:
                     text += " · every step is applied"
@@ -205,7 +205,7 @@ class ReplayScreen(Screen):
             self._status("give the path of your checkout")
             return
         self.query_one("#replay-start", Button).disabled = True
-        self._status("Making a worktree at the capsule's base commit…")
+        self._status("Making a clone at the capsule's base commit…")
         self._open_worker(repo)
 
     @work(thread=True, exclusive=True, group="replay-open", exit_on_error=False)
@@ -325,7 +325,7 @@ class ReplayScreen(Screen):
             run = self.run
             try:
                 if run.worktree is None:
-                    raise TracetuiError("the replay worktree is not open")
+                    raise TracetuiError("the replay clone is not open")
                 check = run.run_check(command, self.check_timeout)
             except (TracetuiError, OSError) as exc:
                 self.post_message(Checked(command, error=str(exc)))
@@ -370,7 +370,7 @@ class ReplayScreen(Screen):
                 raise TracetuiError("the replay was closed")
             self._verdict_run = run
 
-        with self._lock:  # git worktree commands on one repository, one at a time
+        with self._lock:  # git commands on one repository, one at a time
             try:
                 path = Path(repo).expanduser()
                 result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
@@ -419,11 +419,11 @@ class ReplayScreen(Screen):
         self.app.pop_screen()
 
     def close_replay(self) -> None:
-        """Remove the worktree (safe to call more than once, and from app exit)."""
+        """Remove the clone (safe to call more than once, and from app exit)."""
         self._shut = True
         run, self.run = self.run, None
         if run is not None:
-            run.close()  # also stops a check still running: it must not outlive its worktree
+            run.close()  # also stops a check still running: it must not outlive its clone
         judging = self._verdict_run
         if judging is not None:
             judging.close()
