@@ -68,3 +68,24 @@ def test_scan_and_seal_share_one_plan_store_and_one_scan_cache(tmp_path, capsys)
     # The seal read the plan and the cache the scan left: no second cache folder, nothing rescanned.
     assert sorted(p.relative_to(bucket) for p in bucket.rglob("*.scan.json")) == caches
     assert {p: (bucket / p).stat().st_mtime_ns for p in caches} == cached
+
+
+def test_scan_steps_lists_exactly_what_the_seal_of_those_steps_checks(tmp_path, capsys):
+    from tracetui.bucket import Bucket
+    from tracetui.capsule import seal_scope
+    from tracetui.redact import plan_store, refresh_plan
+
+    bucket = _bucket(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
+    everything = json.loads(capsys.readouterr().out)
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--steps", "0:1", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first and len(first) < len(everything)
+    with Bucket.open(bucket) as b:
+        session = b.session(SESSION)
+        plan = refresh_plan(session, plan_store(b), save=False)
+    scope = seal_scope(session, plan, (0, 1))
+    assert all(r["step"] is None or r["step"] in scope.included for r in first)
+    assert all(r["index"] is None or isinstance(r["index"], int) for r in first)
+    listed = sorted((r["step"] or "", r["field"], r["kind"]) for r in first if r["decision"] is None)
+    assert listed == sorted((f["step"] or "", f["field"], f["kind"]) for f in scope.undecided)

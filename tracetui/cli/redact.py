@@ -18,6 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
     p.add_argument("--no-save", action="store_true", help="do not update the session's redaction plan")
+    p.add_argument(
+        "--steps",
+        metavar="A:B",
+        help="only what `seal --steps A:B` would carry and check: those steps, the steps their contexts "
+        "show, and the session fields a capsule keeps",
+    )
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_scan)
@@ -31,6 +37,14 @@ def run_scan(args: argparse.Namespace) -> int:
         store = plan_store(bucket)
     plan = refresh_plan(session, store, save=not args.no_save)
     spans = [s for s in plan.spans if s.decision != "manual"]
+    pending_spans = plan.pending()
+    if args.steps is not None:
+        from tracetui.capsule.scope import in_scope, parse_steps, seal_scope
+
+        # The same scope the seal uses, so what is listed here is exactly what it will check.
+        scope = seal_scope(session, plan, parse_steps(args.steps))
+        spans = [s for s in spans if in_scope(s.step, s.field, scope.included)]
+        pending_spans = [s for s in pending_spans if in_scope(s.step, s.field, scope.included)]
     order: dict[str | None, int] = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}
     spans.sort(key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))
     if args.json:
@@ -38,6 +52,7 @@ def run_scan(args: argparse.Namespace) -> int:
             [
                 {
                     "step": s.step,
+                    "index": order.get(s.step) if s.step is not None else None,
                     "field": s.field,
                     "start": s.start,
                     "end": s.end,
@@ -55,13 +70,14 @@ def run_scan(args: argparse.Namespace) -> int:
         print_table(
             ("step", "field", "span", "kind", "tier", "detector", "decision"),
             [
-                (s.step or "(session)", s.field, f"{s.start}-{s.end}", s.kind, s.tier, s.detector, s.decision or "pending")
+                (order.get(s.step, "?") if s.step else "(session)", s.field, f"{s.start}-{s.end}", s.kind, s.tier,
+                 s.detector, s.decision or "pending")
                 for s in spans
             ],
             48,
         )
     sure = sum(1 for s in spans if s.tier == "auto")
-    pending = len(plan.pending())
+    pending = len(pending_spans)
     print(
         f"{len(spans)} finding(s): {sure} sure (scrubbed unless rejected), {len(spans) - sure} suggested, "
         f"{pending} waiting for a decision",
