@@ -74,3 +74,22 @@ def test_a_range_capsules_receipt_counts_exactly_the_placeholders_it_carries(ses
     row = kinds["github-token"]
     assert row["count"] == carried.count(row["placeholder"].encode()) == 2
     assert open_capsule(tmp_path / "r.capsule").receipt == result.receipt
+
+
+def test_repo_relative_patch_paths_survive_the_scrubs_so_the_replay_finds_them(session, tmp_path):
+    from tracetui.capsule import open_capsule, replay
+    from tracetui.model import FileEdit
+
+    session, repo = session
+    # A file whose path holds the user's name: the user-name scrub must not rename it in the trail.
+    write = session.steps[2]
+    notes = f"{repo}/docs/alice-notes.md"
+    write.edits = [FileEdit(notes, "create", content="# notes\n")]
+    write.tool_input = {"file_path": notes, "content": "# notes\n"}
+    plan = kit.find_values(session, {"alice": ("user-name", "auto")}, "auto")
+    seal(session, plan, repo=repo, out=tmp_path / "n.capsule", secret=b"\x09" * 32)
+    capsule = open_capsule(tmp_path / "n.capsule")
+    assert "docs/alice-notes.md" in {f["path"] for f in capsule.fates}
+    assert "alice" not in capsule.steps[2].tool_input["file_path"]  # the log's own text is scrubbed
+    result = replay(capsule, repo)
+    assert result.failed == 0 and result.applied == len(capsule.fates)

@@ -242,8 +242,21 @@ def _trail_records(
         if patch.old_path is not None:
             record["move_to"] = patch.path
             record["path"] = patch.old_path
-        records.append(scrubbed.deep(record))
+        clean = scrubbed.deep(record)
+        for key in ("path", "move_to", "old_path"):
+            # A path inside the repository names one of its files: the replay needs it exact, and a
+            # scrub of a user name that happens to be part of it ("src/alice/...") would break it.
+            # Paths outside the repository are scrubbed like any text.
+            value = record.get(key)
+            if isinstance(value, str) and _inside_repo(value):
+                clean[key] = value
+        records.append(clean)
     return records
+
+
+def _inside_repo(path: str) -> bool:
+    """A repo-relative path: not absolute, no `..`, no home shorthand."""
+    return bool(path) and not path.startswith(("/", "~", "\\")) and ".." not in path.split("/") and ":" not in path[:3]
 
 
 def _find_root(session: Session, repo: str | Path | None) -> Path | None:
