@@ -30,6 +30,7 @@ from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
+PATH_KEEPS = frozenset({"user-name"})  # kinds a repo-relative file path keeps (see Scrubbed.repo_path)
 _SHORT = 8  # values shorter than this are replaced elsewhere only as whole words
 
 
@@ -60,6 +61,19 @@ class Scrubbed:
         if self._pattern is None or not value:
             return value
         return self._pattern.sub(lambda m: self.replacements[m.group(0)], value)
+
+    def repo_path(self, value: str) -> str:
+        """A path inside the repository, scrubbed of secrets but not of the user's name: it names one
+        of the repository's files ("src/alice/..."), which the replay must find as it is."""
+        if self._pattern is None or not value:
+            return value
+        kinds = {row["placeholder"]: row["kind"] for row in self.receipt}
+
+        def swap(m: re.Match[str]) -> str:
+            placeholder = self.replacements[m.group(0)]
+            return m.group(0) if kinds.get(placeholder) in PATH_KEEPS else placeholder
+
+        return self._pattern.sub(swap, value)
 
     def deep(self, obj: Any) -> Any:
         """`obj` (JSON-like) with every string scrubbed, keys included."""

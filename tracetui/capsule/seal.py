@@ -246,10 +246,10 @@ def _trail_records(
         for key in ("path", "move_to", "old_path"):
             # A path inside the repository names one of its files: the replay needs it exact, and a
             # scrub of a user name that happens to be part of it ("src/alice/...") would break it.
-            # Paths outside the repository are scrubbed like any text.
+            # Secrets in it are still scrubbed; paths outside the repository are scrubbed as text.
             value = record.get(key)
             if isinstance(value, str) and _inside_repo(value):
-                clean[key] = value
+                clean[key] = scrubbed.repo_path(value)
         records.append(clean)
     return records
 
