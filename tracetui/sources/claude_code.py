@@ -52,7 +52,7 @@ from tracetui.sources.claude_tools import (
     spawned_agent_id,
 )
 from tracetui.sources.coerce import as_str, opt_str
-from tracetui.sources.jsonl import iter_records, unreadable
+from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.registry import Agent
 
 NAME = "claude"
@@ -190,7 +190,7 @@ class _Reader:
         # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
         # then resumes the same generator at the next record.
         while True:
-            try:
+            with guarded(self.errors, log.path, no):
                 for no, rec in records:
                     kind = rec.get("type")
                     if not isinstance(kind, str):
@@ -261,8 +261,6 @@ class _Reader:
                         line.message_id = mid if isinstance(mid, str) else None
                     line.rec = None
                 break
-            except Exception as exc:
-                self.errors.append(unreadable(log.path, no, exc))
         return by_uuid
 
     def _merge_replayed_usage(self, rec: dict[str, Any]) -> None:

@@ -61,7 +61,7 @@ from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import as_dict
-from tracetui.sources.jsonl import iter_records, unreadable
+from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.registry import Agent
 
 NAME = "codex"
@@ -180,10 +180,8 @@ class _Reader:
     def read_lines(self, data: bytes) -> None:
         first = True
         for line, rec in iter_records(self.path, data, self.session.errors):
-            try:
+            with guarded(self.session.errors, self.path, line):
                 self.record(line, rec, first)
-            except Exception as exc:  # see `unreadable`
-                self.session.errors.append(unreadable(self.path, line, exc))
             first = False
 
     def record(self, line: int, rec: dict[str, Any], first: bool) -> None:
@@ -228,7 +226,8 @@ class _Reader:
             return
         for index, item in enumerate(items):
             key = str(index)
-            try:
+            # The document is one line, so the error names the item.
+            with guarded(self.session.errors, self.path, 1, f"item {index}"):
                 if not isinstance(item, dict):
                     self.skip("non-object item")
                 elif isinstance(item.get("type"), str) and item.get("type") != "function":
@@ -237,8 +236,6 @@ class _Reader:
                     self.chat_item(item, key)
                 else:
                     self.skip("unknown item")
-            except Exception as exc:  # see `unreadable`; the document is one line, so name the item
-                self.session.errors.append(unreadable(self.path, 1, RuntimeError(f"item {index}: {exc}")))
 
     # ---- record kinds ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -22,6 +23,16 @@ def unreadable(path: str, line: int, exc: Exception) -> LineError:
     """
     what = f"{type(exc).__name__}: {str(exc)[:120]}"
     return LineError(path, line, f"could not read this record ({what}); skipped")
+
+
+@contextlib.contextmanager
+def guarded(errors: list[LineError], path: str, line: int, what: str | None = None) -> Iterator[None]:
+    """Read one record under this: a reader's mistake on it costs that record, reported as a
+    LineError (see `unreadable`), never the session. Every reader isolates records this one way."""
+    try:
+        yield
+    except Exception as exc:
+        errors.append(unreadable(path, line, exc if what is None else RuntimeError(f"{what}: {exc}")))
 
 
 def complete_length(data: bytes) -> int:

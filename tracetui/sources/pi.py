@@ -50,7 +50,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.jsonl import iter_entries, unreadable
+from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
 
 NAME = "pi"
@@ -205,10 +205,8 @@ class _Reader:
             self.by_key[key] = entry
             self.order.append(entry)
             previous = key
-            try:
+            with guarded(self.session.errors, self.session.source, line):
                 self.entry(entry)
-            except Exception as exc:  # see `unreadable`
-                self.session.errors.append(unreadable(self.session.source, line, exc))
 
     def entry(self, entry: _Entry) -> None:
         record = entry.record
