@@ -190,7 +190,7 @@ class _Reader:
         # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
         # then resumes the same generator at the next record.
         while True:
-            with guarded(self.errors, log.path, no):
+            with guarded(self.errors, log.path, lambda: no):
                 for no, rec in records:
                     kind = rec.get("type")
                     if not isinstance(kind, str):

@@ -26,13 +26,17 @@ def unreadable(path: str, line: int, exc: Exception) -> LineError:
 
 
 @contextlib.contextmanager
-def guarded(errors: list[LineError], path: str, line: int, what: str | None = None) -> Iterator[None]:
+def guarded(
+    errors: list[LineError], path: str, line: int | Callable[[], int], what: str | None = None
+) -> Iterator[None]:
     """Read one record under this: a reader's mistake on it costs that record, reported as a
-    LineError (see `unreadable`), never the session. Every reader isolates records this one way."""
+    LineError (see `unreadable`), never the session. Every reader isolates records this one way.
+    `line` may be a callable, read when the failure happens (a loop over many records)."""
     try:
         yield
     except Exception as exc:
-        errors.append(unreadable(path, line, exc if what is None else RuntimeError(f"{what}: {exc}")))
+        number = line() if callable(line) else line
+        errors.append(unreadable(path, number, exc if what is None else RuntimeError(f"{what}: {exc}")))
 
 
 def complete_length(data: bytes) -> int:
