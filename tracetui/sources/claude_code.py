@@ -190,7 +190,7 @@ class _Reader:
         # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
         # then resumes the same generator at the next record.
         while True:
-            with guarded(self.errors, log.path, lambda: no):
+            with guarded(self.errors, log.path, lambda: no):  # noqa: B023 (late binding: the failing line)
                 for no, rec in records:
                     kind = rec.get("type")
                     if not isinstance(kind, str):
