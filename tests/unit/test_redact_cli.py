@@ -89,3 +89,22 @@ def test_scan_steps_lists_exactly_what_the_seal_of_those_steps_checks(tmp_path, 
     assert all(r["index"] is None or isinstance(r["index"], int) for r in first)
     listed = sorted((r["step"] or "", r["field"], r["kind"]) for r in first if r["decision"] is None)
     assert listed == sorted((f["step"] or "", f["field"], f["kind"]) for f in scope.undecided)
+
+
+def test_findings_are_decided_from_the_cli_and_then_the_seal_goes_through(tmp_path, capsys):
+    bucket = _bucket(tmp_path, capsys)
+    out = tmp_path / "x.capsule"
+    assert main(["--bucket", str(bucket), "seal", SESSION[:8], "-o", str(out)]) == 2  # undecided: refused
+    assert "a decision before sealing" in capsys.readouterr().err
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
+    waiting = {r["kind"] for r in json.loads(capsys.readouterr().out) if r["decision"] is None}
+    assert "email" in waiting
+    others = [arg for kind in sorted(waiting - {"email"}) for arg in ("--accept", kind)]
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--reject", "email", *others, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert not [r for r in rows if r["decision"] is None]
+    assert {r["decision"] for r in rows if r["kind"] == "email"} == {"rejected"}
+    # The decisions were saved: the seal needs no --accept-suggested now.
+    assert main(["--bucket", str(bucket), "seal", SESSION[:8], "-o", str(out)]) == 0, capsys.readouterr().err
+    assert out.exists()
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--accept", "email", "--reject", "email"]) == 2

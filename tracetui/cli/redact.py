@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui.errors import TracetuiError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,6 +20,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
     p.add_argument("--no-save", action="store_true", help="do not update the session's redaction plan")
+    p.add_argument(
+        "--accept",
+        action="append",
+        metavar="KIND",
+        default=[],
+        help="accept (scrub) every finding of this kind still waiting for a decision; repeatable",
+    )
+    p.add_argument(
+        "--reject",
+        action="append",
+        metavar="KIND",
+        default=[],
+        help="reject (keep) every finding of this kind still waiting for a decision; repeatable",
+    )
     p.add_argument(
         "--steps",
         metavar="A:B",
@@ -36,6 +52,9 @@ def run_scan(args: argparse.Namespace) -> int:
         session = bucket.session(args.id)
         store = plan_store(bucket)
     plan = refresh_plan(session, store, save=not args.no_save)
+    decided = _decide(plan, session, args)
+    if decided and not args.no_save:
+        store.save(plan)
     spans = [s for s in plan.spans if s.decision != "manual"]
     pending_spans = plan.pending()
     if args.steps is not None:
@@ -84,3 +103,30 @@ def run_scan(args: argparse.Namespace) -> int:
         file=sys.stdout,
     )
     return 0
+
+
+def _decide(plan: Any, session: Any, args: argparse.Namespace) -> int:
+    """`--accept KIND` / `--reject KIND`: decide the findings of those kinds that wait for a decision
+    (within `--steps` when given). Decisions already made, by the user or in the editor, stay."""
+    from tracetui.capsule.scope import in_scope, parse_steps, seal_scope
+    from tracetui.redact import ACCEPTED, REJECTED
+
+    if not args.accept and not args.reject:
+        return 0
+    both = set(args.accept) & set(args.reject)
+    if both:
+        raise TracetuiError(f"--accept and --reject both name {', '.join(sorted(both))}")
+    included = None
+    if args.steps is not None:
+        included = seal_scope(session, plan, parse_steps(args.steps)).included
+    n = 0
+    for span in plan.pending():
+        if included is not None and not in_scope(span.step, span.field, included):
+            continue
+        if span.kind in args.accept:
+            plan.decide(span, ACCEPTED)
+            n += 1
+        elif span.kind in args.reject:
+            plan.decide(span, REJECTED)
+            n += 1
+    return n
