@@ -75,7 +75,7 @@ def run_sync(args: argparse.Namespace) -> int:
     if report.errors:
         n = len(report.errors)
         print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
-        print_table(("path", "line", "error"), [(e["path"], e["line"], e["error"]) for e in report.errors], 80)
+        print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
     return 0
 
 
