@@ -20,7 +20,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -29,6 +28,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions
 from tracetui.ui.widgets.text_view import Block, TextView
 
 OUTPUT_LINES = 30  # lines of the check's output shown
@@ -98,14 +98,7 @@ class ReplayScreen(Screen):
 
     CSS_PATH = "replay.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
-        Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
-        Binding("v", "verdict", "Verdict",
-                tooltip="Your check, every patch applied, at the base commit and at the ref: the verdict"),
-        # Escape only: a single letter would fire while a button has focus and the user types.
-        Binding("escape", "close", "Close", tooltip="Close the replay and remove its clone (asks if steps are applied)"),
-    ]
+    BINDINGS = actions.bindings("replay")
 
     def __init__(self, capsule: Any, repo: str | Path | None = None) -> None:
         super().__init__()

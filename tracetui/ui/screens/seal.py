@@ -13,7 +13,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -25,6 +24,7 @@ from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
+from tracetui.ui import actions
 
 MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
@@ -94,11 +94,7 @@ class SealScreen(ModalScreen[None]):
 
     CSS_PATH = "seal.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("ctrl+s", "seal", "Seal", tooltip="Write the capsule"),
-        Binding("ctrl+r", "review", "Review redactions", tooltip="Open the redaction editor"),
-    ]
+    BINDINGS = actions.bindings("seal")
 
     def __init__(
         self, session: Session, steps: tuple[int, int] | None, library: Library, repo: str | None = None
