@@ -73,10 +73,11 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from tracetui.demo.build import build, open_library, throwaway_demo
+    import tracetui.demo as demo_api
+    from tracetui.demo import open_library, throwaway_demo
 
     if args.build_only:
-        demo = build(Path(args.build_only))
+        demo = demo_api.build(Path(args.build_only))
         open_library(demo)
         print(demo.root)
         return 0

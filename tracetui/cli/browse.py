@@ -8,7 +8,7 @@ import time
 
 
 from tracetui.bucket import SyncProgress
-from tracetui.bucket.locations import parse_sources
+from tracetui.bucket import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.safe_text import safe_line

@@ -23,8 +23,7 @@ from textual.widgets import Footer, Static, TextArea
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, iter_fields, load_plan, save_plan
-from tracetui.redact.apply import scrub_text, stale_fields
-from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders
+from tracetui.redact import ACCEPTED, MANUAL, REJECTED, assign_placeholders, scrub_text, stale_fields
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea

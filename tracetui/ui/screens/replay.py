@@ -57,7 +57,7 @@ def _patches(n: int) -> str:
 
 
 def exit_text(code: int) -> str:
-    from tracetui.capsule.replay import TIMED_OUT
+    from tracetui.capsule import TIMED_OUT
 
     if code == TIMED_OUT:
         return "timed out"
@@ -117,7 +117,7 @@ class ReplayScreen(Screen):
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
         self._close_asked = 0.0  # when Escape last asked before discarding applied steps
-        from tracetui.capsule.sandbox import find_sandbox
+        from tracetui.capsule import find_sandbox
 
         self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
 
@@ -356,7 +356,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
     def _verdict_worker(self, repo: str, command: str, ref: str) -> None:
-        from tracetui.capsule.replay import replay
+        import tracetui.capsule as capsule_api
 
         def opened(run: Any) -> None:
             if self._shut:
@@ -366,7 +366,7 @@ class ReplayScreen(Screen):
         with self._lock:  # git commands on one repository, one at a time
             try:
                 path = Path(repo).expanduser()
-                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
+                result = capsule_api.replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
                                 trust=self.trusted)
             except TracetuiError as exc:
                 self.post_message(Judged(error=str(exc)))
@@ -379,7 +379,7 @@ class ReplayScreen(Screen):
         self.post_message(Judged(result))
 
     def on_judged(self, message: Judged) -> None:
-        from tracetui.capsule.replay import FIXED, REPRODUCES
+        from tracetui.capsule import FIXED, REPRODUCES
 
         self._judging = False
         if message.error:

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tracetui.capsule.scope import SealScope, finding_line, seal_scope
+from tracetui.capsule import SealScope, finding_line, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
@@ -260,12 +260,13 @@ class SealScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
-        from tracetui.capsule import SealRefused, bucket_secret, seal
+        import tracetui.capsule as capsule_api
+        from tracetui.capsule import SealRefused, bucket_secret
 
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
-            result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
+            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
                           accept_suggested=accept, secret=secret)
         except SealRefused as exc:
             self.post_message(SealDone(error=str(exc), findings=exc.findings))
