@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import trail_view
-from tracetui.ui.query import parse_query, with_filter
+from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
-from tracetui.ui.widgets.session_list import PAGE, SessionList
+from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.views.format import human_tokens
@@ -120,6 +120,7 @@ class BrowserScreen(Screen):
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
         self.live_until = 0.0  # time.monotonic() until which the open session counts as live
+        self.order = "date"  # the session list's order (query.ORDERS)
 
     @property
     def tracetui(self) -> TraceApp:
@@ -137,6 +138,7 @@ class BrowserScreen(Screen):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield Input(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
             with Vertical(id="middle"):
@@ -178,13 +180,14 @@ class BrowserScreen(Screen):
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
         query = parse_query(self.query_one("#filter", Input).value)
-        self._query_sessions(self._list_generation, query.as_kwargs(), keep)
+        self._query_sessions(self._list_generation, query, self.order, keep)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def _query_sessions(self, generation: int, filters: dict, keep: str | None) -> None:
+    def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None) -> None:
+        filters = query.as_kwargs()
         try:
             count = self.library.count_sessions(**filters)
-            first = self.library.list_sessions(**filters, limit=PAGE, offset=0)
+            first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
             if not self._agents:
                 self._agents = list(self.library.agents())
                 self._projects = list(self.library.projects())
@@ -193,14 +196,18 @@ class BrowserScreen(Screen):
             count, first = 0, []
         self.post_message(ListReady(generation, count, first, keep))
 
+    @on(SessionList.ColumnsChanged)
+    def _columns_changed(self, message: SessionList.ColumnsChanged) -> None:
+        self.query_one("#sessions-header", Static).update(header_text(message.width))
+
     def on_list_ready(self, message: ListReady) -> None:
         if message.generation != self._list_generation:
             return
-        library = self.library
+        library, order = self.library, self.order
         query = parse_query(self.query_one("#filter", Input).value)
 
         def fetch(offset: int, limit: int) -> list:
-            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset)
+            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         cursor = 0
         if message.cursor_id:
@@ -218,6 +225,10 @@ class BrowserScreen(Screen):
             bits.append(f"agent {query.agent}")
         if query.project:
             bits.append(f"project {query.project}")
+        if query.since or query.until:
+            bits.append("dated")
+        if self.order != "date":
+            bits.append(f"by {self.order}")
         if self.library.read_only:
             bits.append("read-only")
         sync = self.tracetui.sync_status
@@ -500,6 +511,12 @@ class BrowserScreen(Screen):
 
     def action_toggle_zoom(self) -> None:
         self.toggle_class("-zoom")
+
+    def action_cycle_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        keep = self.opened.session.id if self.opened else None
+        self.refresh_sessions(keep=keep)
+        self.notify(f"sessions by {self.order}", timeout=1.5)
 
     def action_cycle_agent(self) -> None:
         self._cycle("agent", self._agents)
