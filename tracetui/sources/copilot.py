@@ -501,10 +501,14 @@ def _cut(text: str) -> str:
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
 
 
+_INJECTED = re.compile(r"<current_datetime>.*?</current_datetime>", re.S)
+
+
 def _first_prompt(steps: list[Step]) -> str | None:
     for step in steps:
         if step.kind == StepKind.USER and step.subagent is None:
-            text = " ".join(step.text.split())
+            # Early builds wrote the injected date into the prompt itself.
+            text = " ".join(_INJECTED.sub(" ", step.text).split())
             if text:
                 return _cut(text)
     return None

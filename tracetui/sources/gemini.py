@@ -152,7 +152,10 @@ class _Conversation:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> last copy
     live: dict[str, None] = field(default_factory=dict)  # ids of the conversation as it ends
     events: list[str | _Compaction] = field(default_factory=list)  # message ids as first written
-    parent: dict[str, str | None] = field(default_factory=dict)  # id -> live message before it then
+    # id -> what it followed when first written: the live message before it, or the compaction
+    # that came between them (the conversation goes on from the summary)
+    parent: dict[str, str | _Compaction | None] = field(default_factory=dict)
+    pending: _Compaction | None = None  # a compaction no message has followed yet
     rewound: set[str] = field(default_factory=set)
     folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
     lines: dict[str, int] = field(default_factory=dict)  # id -> line first written
@@ -165,7 +168,8 @@ class _Conversation:
         mid = record["id"]
         if mid not in self.records:
             self.events.append(mid)
-            self.parent[mid] = self.last_live()
+            self.parent[mid] = self.pending or self.last_live()
+            self.pending = None
             self.lines[mid] = line
         elif mid in self.rewound and mid not in self.live:
             self.rewound.discard(mid)  # written again after a rewind: it is back
@@ -206,6 +210,7 @@ class _Conversation:
                 self.live[mid] = None
             else:
                 self.message(m, line)
+        self.pending = compaction
 
 
 def _is_message(value: Any) -> bool:
@@ -349,7 +354,9 @@ class _Reader:
                 continue
             record = conv.records[event]
             before = conv.parent.get(event)
-            if before in conv.folded:
+            if isinstance(before, _Compaction):
+                parent = compaction_steps[id(before)].id
+            elif before in conv.folded:
                 parent = compaction_steps[id(conv.folded[before])].id
             else:
                 parent = last_step.get(before) if before else None
@@ -406,6 +413,8 @@ class _Reader:
                          subagent=agent)  # fmt: skip
                 if call_id:
                     self.results.add(call_id)
+                    if call_id in self.calls:
+                        self.calls[call_id].meta.pop("no_result", None)
             return
         shown = record.get("displayContent")
         text = _parts_text(shown if shown is not None else content)
@@ -470,7 +479,8 @@ class _Reader:
             found.name = found.name or opt_str(a.get("agent_name")) or name
             found.description = found.description or opt_str(a.get("question")) or opt_str(a.get("objective"))
         result = call.get("result")
-        if result is None and not status:
+        if result is None:
+            # Not answered in this record: a later user turn may carry it, or the session ended.
             step.meta["no_result"] = True
             return
         text, failed = _response_text(result)
