@@ -114,7 +114,7 @@ def test_rewind_leaves_its_messages_off_the_active_path():
 def test_compress_is_a_compaction_with_its_summary():
     session = _session()
     [compaction] = [s for s in session.steps if s.kind == StepKind.COMPACTION]
-    assert compaction.id == "compaction@L15"
+    assert (compaction.id, compaction.timestamp) == ("compaction@L15", "2026-05-01T10:02:00.000Z")
     assert compaction.text.startswith("<state_snapshot>") and "Got it" not in compaction.text
     assert compaction.meta == {"folded_messages": 2}
     steps = {s.id: s for s in session.steps}

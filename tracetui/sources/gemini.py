@@ -142,6 +142,7 @@ class _Compaction:
     summary: str
     folded: int  # messages folded into the summary
     after: str | None  # the live message before it, when it happened
+    timestamp: str | None
 
 
 @dataclass(slots=True)
@@ -183,7 +184,7 @@ class _Conversation:
             del self.live[mid]
             self.rewound.add(mid)
 
-    def replace(self, messages: list[dict[str, Any]], line: int) -> None:
+    def replace(self, messages: list[dict[str, Any]], line: int, stamp: str | None) -> None:
         fresh = [m for m in messages if m["id"] not in self.records]
         if not fresh:  # the same messages with new copies (masked tool output synced back)
             for m in messages:
@@ -199,7 +200,8 @@ class _Conversation:
         summary = "\n\n".join(t for t in texts if t.strip()) or "\n\n".join(
             t for t in (_parts_text(m.get("content")) for m in head) if t.strip()
         )
-        compaction = _Compaction(line, summary, len(head), self.last_live())
+        when = next((m["timestamp"] for m in head if isinstance(m.get("timestamp"), str)), stamp)
+        compaction = _Compaction(line, summary, len(head), self.last_live(), when)
         self.events.append(compaction)
         self.live = {}
         for m in messages:
@@ -241,7 +243,8 @@ def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict
             elif isinstance(record.get("$set"), dict):
                 update = record["$set"]
                 if isinstance(update.get("messages"), list):
-                    conv.replace([m for m in update["messages"] if _is_message(m)], line)
+                    messages = [m for m in update["messages"] if _is_message(m)]
+                    conv.replace(messages, line, opt_str(update.get("lastUpdated")))
                 conv.meta.update({k: v for k, v in update.items() if k != "messages"})
             elif _is_message(record):
                 conv.message(record, line)
@@ -347,7 +350,7 @@ class _Reader:
             if isinstance(event, _Compaction):
                 parent = last_step.get(event.after) if event.after else None
                 step = self.add(
-                    out, f"compaction@L{event.line}", StepKind.COMPACTION, "system", event.summary, None,
+                    out, f"compaction@L{event.line}", StepKind.COMPACTION, "system", event.summary, event.timestamp,
                     parent=parent, subagent=agent, meta={"folded_messages": event.folded},
                 )  # fmt: skip
                 compaction_steps[id(event)] = step
