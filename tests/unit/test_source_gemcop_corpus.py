@@ -192,3 +192,24 @@ def test_files_nobody_grouped_are_not_sessions():
     assert copilot.group([p for p in corpus_files("copilot", "*.md")]) == []
     assert [g.main for g in gemini.group(GEMINI)] == sorted(GEMINI)
     assert all(isinstance(g, SessionFiles) for g in gemini.group(GEMINI))
+
+
+def test_the_corpus_folders_sync_as_they_are(tmp_path, capsys):
+    """Flattened copies (owner__repo__path) are found, grouped and read like the real layout."""
+    from shared_data import CORPUS
+
+    from tracetui.cli import main
+
+    argv = ["--bucket", str(tmp_path / "b"), "sync", "--source", f"gemini={CORPUS / 'gemini'}",
+            "--source", f"copilot={CORPUS / 'copilot'}", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == [] and report["sessions"] == len(GEMINI) + len(COPILOT)
+    assert main([*argv[:2], "ls", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(r["steps"] > 0 and r["title"] for r in rows)
+    titles = {r["title"] for r in rows}
+    assert "Create Database Migrations And Seeder" in titles  # the flattened workspace.yaml's summary
+    assert main(argv) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["new"], again["updated"], again["errors"]) == (0, 0, [])

@@ -88,25 +88,46 @@ _CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
 # Grouping
 
 
+def _flat_prefix(path: Path) -> str | None:
+    """`owner__repo__.copilot__session-state__<id>__` for a flattened copy of `<id>/events.jsonl`
+    (as collections of logs name them), else None."""
+    name = path.name
+    return name[: -len(EVENTS)] if name.endswith("__" + EVENTS) else None
+
+
+def _is_checkpoint(path: Path) -> bool:
+    name = path.name
+    return path.suffix == ".md" and (
+        (path.parent.name == "checkpoints" and bool(_CHECKPOINT.match(name))) or "__checkpoints__" in name
+    )
+
+
 def group(paths: list[Path]) -> list[SessionFiles]:
     """A flat `<id>.jsonl` is a session; so is `<id>/events.jsonl`, with its folder's
-    `workspace.yaml` and `checkpoints/NNN-*.md` as companions."""
+    `workspace.yaml` and `checkpoints/NNN-*.md` as companions (a flattened copy,
+    `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and `…__<id>__checkpoints__…md`
+    beside it)."""
     by_folder: dict[Path, list[Path]] = {}
+    extras: list[Path] = []  # workspace.yaml and checkpoints, by their folder or their flattened name
     mains: list[Path] = []
     for path in sorted(set(paths)):
         if path.suffix == ".jsonl":
             mains.append(path)
-        elif path.name == WORKSPACE:
-            by_folder.setdefault(path.parent, []).append(path)
-        elif path.suffix == ".md" and path.parent.name == "checkpoints" and _CHECKPOINT.search(path.name):
-            by_folder.setdefault(path.parent.parent, []).append(path)
+        elif path.name == WORKSPACE or (_is_checkpoint(path) and path.parent.name == "checkpoints"):
+            by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(path)
+        elif path.name.endswith("__" + WORKSPACE) or _is_checkpoint(path):
+            extras.append(path)
     out: list[SessionFiles] = []
     folders = {p.parent for p in mains if p.name == EVENTS}
     for path in mains:
         if path.name != EVENTS and path.parent in folders:
             continue  # another .jsonl inside a session's folder is not a session
-        companions = by_folder.get(path.parent, []) if path.name == EVENTS else []
-        out.append(SessionFiles(NAME, path, list(companions)))
+        if path.name == EVENTS:
+            companions = list(by_folder.get(path.parent, []))
+        else:
+            prefix = _flat_prefix(path)
+            companions = [e for e in extras if prefix and e.parent == path.parent and e.name.startswith(prefix)]
+        out.append(SessionFiles(NAME, path, companions))
     return out
 
 
@@ -123,10 +144,10 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     checkpoints: dict[str, str] = {}  # file name -> text
     for log in companions:
         name = Path(log.path.replace("\\", "/")).name
-        if name == WORKSPACE:
+        if name == WORKSPACE or name.endswith("__" + WORKSPACE):
             workspace = _yaml_scalars(log.data.decode("utf-8", "replace"))
         else:
-            checkpoints[name] = log.data.decode("utf-8", "replace")
+            checkpoints[name.rsplit("__", 1)[-1]] = log.data.decode("utf-8", "replace")
     reader = _Reader(session, checkpoints)
 
     def is_entry(value: dict[str, Any]) -> bool:
@@ -494,7 +515,9 @@ def _yaml_scalars(text: str) -> dict[str, str]:
 
 def _id_from_path(path: str) -> str:
     p = Path(path.replace("\\", "/"))
-    return p.parent.name if p.name == EVENTS else p.stem
+    if p.name == EVENTS:
+        return p.parent.name
+    return p.name.split("__")[-2] if _flat_prefix(p) else p.stem
 
 
 def _cut(text: str) -> str:
@@ -527,7 +550,8 @@ def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
 AGENT = Agent(
     name=NAME,
     label="Copilot CLI",
-    patterns=("*.jsonl", WORKSPACE, "[0-9][0-9][0-9]-*.md"),
+    # The patterns with a leading `*` also find flattened copies (…__<id>__workspace.yaml).
+    patterns=("*.jsonl", "*" + WORKSPACE, "[0-9][0-9][0-9]-*.md", "*__checkpoints__[0-9][0-9][0-9]-*.md"),
     folders=_folders,
     group=group,
     read=read,

@@ -79,32 +79,51 @@ _WORKSPACE_NOTICE = re.compile(r"Current workspace directories:\s*\n-\s*(.+)")
 # Grouping
 
 
-def _is_session_name(path: Path) -> bool:
-    return path.suffix in (".json", ".jsonl") and path.name != LOGS
+def _is_logs(path: Path) -> bool:
+    # `logs.json`, or a flattened copy of one (`owner__repo__.gemini__tmp__proj__logs.json`).
+    return path.name == LOGS or path.name.endswith("__" + LOGS)
+
+
+def _not_a_session(path: Path) -> bool:
+    """`/chat save` checkpoints and `/restore` snapshots: JSON beside the sessions, no session."""
+    name = path.name
+    return (
+        path.suffix not in (".json", ".jsonl")
+        or name.startswith("checkpoint-")
+        or "__checkpoint-" in name
+        or "__checkpoints__" in name
+        or path.parent.name in ("checkpoints", "tool-outputs")
+    )
 
 
 def _short_id(path: Path) -> str:
     """The first 8 characters of the session id that `session-<time>-<id8>.json[l]` ends with."""
-    return path.stem.rsplit("-", 1)[-1] if path.name.startswith("session-") else path.stem
+    stem = path.stem
+    return stem.rsplit("session-", 1)[-1].rsplit("-", 1)[-1] if "session-" in stem else stem
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
-    """One session per `session-*` file with its subagent files (`chats/<parent id>/*.json[l]`) and
-    the project's `logs.json`. A v1 `.json` migrated to `.jsonl` on resume is a companion of the
-    `.jsonl` (the same session). `logs.json` alone is no session."""
-    logs: dict[Path, Path] = {}  # project folder -> its logs.json
+    """One session per session file, with its subagent files (`chats/<parent id>/*.json[l]`) and
+    its project's `logs.json`. A v1 `.json` migrated to `.jsonl` on resume is a companion of the
+    `.jsonl` (the same session). `logs.json` alone is no session.
+
+    Flattened copies (`owner__repo__.gemini__tmp__proj__chats__session-….json`, as collections of
+    logs name them) group the same way: a `…logs.json` goes with the sessions in its folder whose
+    names start with what precedes `logs.json` in its own.
+    """
+    logs: dict[Path, list[Path]] = {}  # folder -> the logs.json files in it
     mains: list[Path] = []
     nested: dict[Path, list[Path]] = {}  # chats/<dir> -> files in it
     for path in sorted(set(paths)):
-        if path.name == LOGS:
-            logs[path.parent] = path
-        elif not _is_session_name(path):
+        if _is_logs(path):
+            logs.setdefault(path.parent, []).append(path)
+        elif _not_a_session(path):
             continue
         elif path.parent.parent.name == "chats" and not path.name.startswith("session-"):
             nested.setdefault(path.parent, []).append(path)
         else:
             mains.append(path)
-    names = {p for p in mains}
+    names = set(mains)
     out: list[SessionFiles] = []
     claimed: set[Path] = set()
     for path in mains:
@@ -120,11 +139,10 @@ def group(paths: list[Path]) -> list[SessionFiles]:
                 if folder.parent == path.parent and short and folder.name.startswith(short):
                     companions.extend(files)
                     claimed.add(folder)
-            project_logs = logs.get(path.parent.parent)
-        else:
-            project_logs = logs.get(path.parent)
-        if project_logs is not None:
-            companions.append(project_logs)
+            companions.extend(logs.get(path.parent.parent, [])[:1])
+        companions.extend(
+            [log for log in logs.get(path.parent, []) if log.name == LOGS or path.name.startswith(log.name[: -len(LOGS)])][:1]
+        )
         out.append(SessionFiles(NAME, path, companions))
     for folder, files in nested.items():
         if folder not in claimed:  # a subagent whose parent's file is gone: a session of its own
@@ -285,9 +303,8 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     errors: list[LineError] = []
     skipped: dict[str, int] = {}
     conv = _replay(main, errors, skipped)
-    logs = next((c for c in companions if Path(c.path).name == LOGS), None)
-    legacy = [c for c in companions if c.path.endswith(".json") and Path(c.path).name != LOGS
-              and Path(c.path).parent == Path(main.path).parent]  # fmt: skip
+    logs = next((c for c in companions if _is_logs(Path(c.path))), None)
+    legacy = [c for c in companions if c.path == main.path[:-1]]  # the v1 file a resume migrated
     if not conv.records and legacy:
         # The .jsonl a resume started has nothing yet: the migrated v1 file still holds the session.
         conv = _replay(legacy[0], errors, skipped)
@@ -772,8 +789,12 @@ def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
 AGENT = Agent(
     name=NAME,
     label="Gemini CLI",
-    # Subagents write `chats/<parent id>/<agent uuid>.jsonl` (and `.json` before v2).
-    patterns=("session-*.json", "session-*.jsonl", LOGS, "chats/*/*.json", "chats/*/*.jsonl"),
+    # Subagents write `chats/<parent id>/<agent uuid>.jsonl` (and `.json` before v2). The patterns
+    # with a leading `*` also find flattened copies (owner__repo__.gemini__…__session-….json) and
+    # renamed examples (…gemini-cli-….json); `/restore` snapshots and `/chat save` checkpoints
+    # (checkpoint*.json) are left alone: they are not sessions and can be large.
+    patterns=("*session-*.json", "*session-*.jsonl", "*logs.json", "chats/*/*.json", "chats/*/*.jsonl",
+              "*gemini*.json", "*gemini*.jsonl"),  # fmt: skip
     folders=_folders,
     group=group,
     read=read,
