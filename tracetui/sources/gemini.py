@@ -183,7 +183,8 @@ class _Conversation:
     def last_live(self) -> str | None:
         return next(reversed(self.live), None) if self.live else None
 
-    def message(self, record: dict[str, Any], line: int) -> None:
+    def write(self, record: dict[str, Any], line: int) -> None:
+        """A message record written (again): the last copy wins, the first place stays."""
         mid = record["id"]
         if mid not in self.records:
             self.events.append(mid)
@@ -229,7 +230,7 @@ class _Conversation:
                 self.folded[mid] = compaction
                 self.live[mid] = None
             else:
-                self.message(m, line)
+                self.write(m, line)
         self.pending = compaction
 
 
@@ -242,7 +243,7 @@ def _replay_document(doc: dict[str, Any]) -> _Conversation:
     conv.meta = {k: v for k, v in doc.items() if k != "messages"}
     for record in as_list(doc.get("messages")):
         if _is_message(record):
-            conv.message(record, 1)
+            conv.write(record, 1)
     return conv
 
 
@@ -265,12 +266,12 @@ def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict
                     conv.replace(messages, line, opt_str(update.get("lastUpdated")))
                 conv.meta.update({k: v for k, v in update.items() if k != "messages"})
             elif _is_message(record):
-                conv.message(record, line)
+                conv.write(record, line)
             elif isinstance(record.get("sessionId"), str):
                 conv.meta.update({k: v for k, v in record.items() if k != "messages"})
                 for m in as_list(record.get("messages")):  # a whole legacy record on one line
                     if _is_message(m):
-                        conv.message(m, line)
+                        conv.write(m, line)
             else:
                 skipped["(unknown record)"] = skipped.get("(unknown record)", 0) + 1
     return conv
@@ -356,6 +357,7 @@ class _Reader:
         self.agents: dict[str, _Agent] = {}
         self.paths: list[tuple[str, str]] = []  # (path argument, absolute filePath) for the cwd
         self.notice_cwd: str | None = None  # from a "Current workspace directories" notice
+        self.line = 0  # the line the message being read was first written on
 
     # -- one conversation --------------------------------------------------------------------
 
@@ -384,7 +386,8 @@ class _Reader:
                 last_step[event] = compaction_steps[id(conv.folded[event])].id
                 continue
             first = len(out)
-            with guarded(self.session.errors, self.session.source, conv.lines.get(event, 0)):
+            self.line = conv.lines.get(event, 0)
+            with guarded(self.session.errors, self.session.source, self.line):
                 self.message(out, record, agent)
             made = out[first:]
             if made:
@@ -459,7 +462,9 @@ class _Reader:
         if text.strip() or not (thoughts or calls):
             self.add(out, mid, StepKind.ASSISTANT, "assistant", text, stamp, model=model, subagent=agent)
         for n, call in enumerate(calls):
-            self.tool_call(out, mid, n, call, stamp, model, agent)
+            # A message can hold many calls: a mistake on one costs that call, not its neighbours.
+            with guarded(self.session.errors, self.session.source, self.line):
+                self.tool_call(out, mid, n, call, stamp, model, agent)
         tokens = _tokens(record.get("tokens"))
         if tokens is not None:
             self.session.tokens.add(tokens)
