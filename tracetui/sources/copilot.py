@@ -25,8 +25,9 @@ The choices this reader makes:
 - Compaction: `session.compaction_complete` gives a COMPACTION step whose text is the checkpoint
   file it names (`checkpointPath`, or `checkpoints/<NNN>-*.md` by its number) when that file is
   grouped with the session, else `summaryContent`.
-- `system.message` (the system prompt) and `user.message`'s injected `transformedContent` are
-  CONTEXT; the user's own `content` is the USER step. `session.error` is an error SYSTEM step;
+- `system.message` (the system prompt) is CONTEXT; a `user.message`'s own `content` is the USER
+  step (its `transformedContent`, the same prompt with the date and reminders Copilot injects, is
+  not repeated). `session.error` is an error SYSTEM step;
   warnings, info, mode changes, `abort` and `session.task_complete` are SYSTEM steps. Hook,
   permission, turn and usage-checkpoint events are known and give no step.
 - Title: `workspace.yaml`'s `summary`, else the first prompt. cwd and git from `session.start`'s
@@ -69,9 +70,6 @@ _QUIET = frozenset(
         "session.compaction_start",
         "session.resume",
         "session.permissions_changed",
-        "assistant.usage",
-        "tool.execution_partial_result",
-        "tool.execution_progress",
     }
 )
 _SYSTEM = {
