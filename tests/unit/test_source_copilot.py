@@ -91,6 +91,10 @@ def test_subagent_events_run_inside_its_pair():
     start = session.step("subagent:call_task_4:start")
     end = session.step("subagent:call_task_4:end")
     assert start is not None and start.parent == task.id
+    grep = next(s for s in session.steps if s.tool == "grep" and s.kind == StepKind.TOOL_CALL)
+    assert grep.parent == start.id
+    result = next(s for s in session.steps if s.tool_call_id == "call_task_4" and s.kind == StepKind.TOOL_RESULT)
+    assert result.parent == task.id  # the main thread goes on from its own last step
     assert end is not None and end.meta == {"total_tokens": 900, "tool_calls": 1, "duration_ms": 1500, "model": "gpt-5-mini"}
 
 

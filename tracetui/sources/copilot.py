@@ -185,7 +185,7 @@ class _Reader:
     model: str | None = None
     shutdown: Tokens | None = None
     start: dict[str, Any] = field(default_factory=dict)
-    subagent_spans: list[tuple[str, int, int]] = field(default_factory=list)
+    last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -398,8 +398,10 @@ class _Reader:
             sid = f"{eid}:{n}"
             n += 1
         self.ids.add(sid)
-        parent = self.steps[-1].id if self.steps else None
+        # A subagent's events interleave with the main thread's: each follows the last of its own.
+        parent = self.last_in.get(scope, self.steps[-1].id if self.steps else None)
         step = Step(sid, len(self.steps), kind, role, text, stamp, parent=parent, subagent=scope, **fields)
+        self.last_in[scope] = sid
         self.steps.append(step)
         return step
 
