@@ -166,3 +166,12 @@ def test_discovery_in_the_default_folder(tmp_path, monkeypatch):
     found = {p.name for p in discover("copilot", [folder])}
     assert found == {"events.jsonl", "workspace.yaml", "001-greeting-added.md", FLAT.name}
     assert orjson.loads(EVENTS.read_bytes().splitlines()[0])["type"] == "session.start"
+
+
+def test_arguments_written_as_a_json_string_are_parsed():
+    request = {"toolCallId": "c1", "name": "edit", "arguments": '{"path": "/p/a.py", "old_str": "a", "new_str": "b"}'}
+    line = {"type": "assistant.message", "id": "e1", "data": {"content": "", "toolRequests": [request]}}
+    session = copilot.read(RawLog(str(FLAT), orjson.dumps(line) + b"\n"), [])
+    [call] = session.steps
+    assert call.tool_input == {"path": "/p/a.py", "old_str": "a", "new_str": "b"}
+    assert [(e.path, e.old_string) for e in call.edits] == [("/p/a.py", "a")]

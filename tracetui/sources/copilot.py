@@ -272,10 +272,10 @@ class _Reader:
                 continue  # asked again: one call per id
             name = opt_str(request.get("name"))
             step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=name,
-                            tool_call_id=call_id or None, tool_input=request.get("arguments"), model=model)  # fmt: skip
+                            tool_call_id=call_id or None, tool_input=_arguments(request.get("arguments")), model=model)  # fmt: skip
             if isinstance(request.get("intentionSummary"), str):
                 step.meta["intention"] = request["intentionSummary"]
-            step.edits = _edits(name, request.get("arguments"))
+            step.edits = _edits(name, step.tool_input)
             if call_id:
                 self.calls[call_id] = step
             made.append(step)
@@ -288,12 +288,12 @@ class _Reader:
         step = self.calls.get(call_id) if call_id else None
         if step is None:
             step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=name,
-                            tool_call_id=call_id or None, tool_input=data.get("arguments"), model=self.model)  # fmt: skip
-            step.edits = _edits(name, data.get("arguments"))
+                            tool_call_id=call_id or None, tool_input=_arguments(data.get("arguments")), model=self.model)  # fmt: skip
+            step.edits = _edits(name, step.tool_input)
             if call_id:
                 self.calls[call_id] = step
         elif step.tool_input is None and data.get("arguments") is not None:
-            step.tool_input = data.get("arguments")
+            step.tool_input = _arguments(data.get("arguments"))
             step.edits = step.edits or _edits(step.tool, step.tool_input)
         if isinstance(data.get("mcpServerName"), str):
             step.meta["mcp_server"] = data["mcpServerName"]
@@ -469,6 +469,16 @@ def _user_meta(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data.get(key), str):
             meta[out] = data[key]
     return meta
+
+
+def _arguments(value: Any) -> Any:
+    """A call's arguments, parsed where a build wrote them as a JSON string (OpenAI-style)."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            pass
+    return value
 
 
 def _edits(name: str | None, arguments: Any) -> list[FileEdit]:

@@ -478,6 +478,11 @@ class _Reader:
         call_id = as_str(call.get("id")) or f"#{n}"
         name = opt_str(call.get("name"))
         args = call.get("args")
+        if isinstance(args, str) and args.lstrip().startswith("{"):  # arguments written as a JSON string
+            try:
+                args = orjson.loads(args)
+            except orjson.JSONDecodeError:
+                pass
         when = opt_str(call.get("timestamp")) or stamp
         status = as_str(call.get("status"))
         display = call.get("resultDisplay")
