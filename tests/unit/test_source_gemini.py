@@ -218,3 +218,19 @@ def test_discovery_in_the_default_folder(tmp_path, monkeypatch):
 def test_every_fixture_reads_clean(path):
     session = gemini.read(RawLog(str(path), path.read_bytes()), [])
     assert session.errors == [] and session.skipped == {} and session.steps
+
+
+def test_a_user_turn_mixing_text_and_results_gives_both():
+    call = {"id": "c1", "name": "read_file", "args": {"file_path": "a.py"}, "status": "success"}
+    rows = [
+        {"sessionId": "s", "projectHash": "h"},
+        {"id": "g1", "type": "gemini", "content": "", "toolCalls": [call]},
+        {"id": "u1", "type": "user", "content": [
+            {"functionResponse": {"id": "c1", "name": "read_file", "response": {"output": "x = 1"}}},
+            {"text": "and now fix it"}]},
+    ]  # fmt: skip
+    session = gemini.read(RawLog("s.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in rows)), [])
+    assert [(s.kind, s.text) for s in session.steps] == [
+        (StepKind.TOOL_CALL, ""), (StepKind.TOOL_RESULT, "x = 1"), (StepKind.USER, "and now fix it")
+    ]  # fmt: skip
+    assert session.steps[1].tool_call_id == "c1" and "no_result" not in session.steps[0].meta

@@ -422,25 +422,29 @@ class _Reader:
 
     def user(self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None) -> None:
         content = record.get("content")
-        responses = [p for p in as_list(content) if isinstance(p, dict) and "functionResponse" in p]
-        if responses and len(responses) == len(as_list(content)):
-            # Tool results sent back as a user turn: only those no call record already carries.
-            for n, part in enumerate(responses):
-                response = as_dict(part.get("functionResponse"))
-                call_id = as_str(response.get("id"))
-                if call_id and call_id in self.results:
-                    continue
-                text, failed = _response_text([part])
-                self.add(out, f"{mid}:result:{call_id or n}", StepKind.TOOL_RESULT, "tool", text, stamp,
-                         tool=opt_str(response.get("name")), tool_call_id=call_id or None, is_error=failed,
-                         subagent=agent)  # fmt: skip
-                if call_id:
-                    self.results.add(call_id)
-                    if call_id in self.calls:
-                        self.calls[call_id].meta.pop("no_result", None)
-            return
+        parts = as_list(content)
+        responses = [p for p in parts if isinstance(p, dict) and "functionResponse" in p]
+        if responses:
+            # Tool results sent back in a user turn (late-2026 files): only those no call record
+            # already carries, so no result shows twice. Text beside them is still the user's.
+            content = [p for p in parts if not (isinstance(p, dict) and "functionResponse" in p)]
+        for n, part in enumerate(responses):
+            response = as_dict(part.get("functionResponse"))
+            call_id = as_str(response.get("id"))
+            if call_id and call_id in self.results:
+                continue
+            text, failed = _response_text([part])
+            self.add(out, f"{mid}:result:{call_id or n}", StepKind.TOOL_RESULT, "tool", text, stamp,
+                     tool=opt_str(response.get("name")), tool_call_id=call_id or None, is_error=failed,
+                     subagent=agent)  # fmt: skip
+            if call_id:
+                self.results.add(call_id)
+                if call_id in self.calls:
+                    self.calls[call_id].meta.pop("no_result", None)
         shown = record.get("displayContent")
-        text = _parts_text(shown if shown is not None else content)
+        text = _parts_text(shown if shown is not None and not responses else content)
+        if responses and not text.strip():
+            return
         kind = StepKind.CONTEXT if text.lstrip().startswith("<session_context>") else StepKind.USER
         self.add(out, mid, kind, "user", text, stamp, subagent=agent)
 
