@@ -78,7 +78,9 @@ async def test_a_copilot_session_in_the_app(bucket):
         await pilot.press("enter")
         assert timeline.count == folded + 4  # start, the grep call and its result, end
         session = screen.opened.session
-        timeline.cursor = next(r for r in range(timeline.count) if session.steps[timeline.step_index(r) or 0].edits)
+        timeline.cursor = next(
+            r for r in range(timeline.count) if session.steps[timeline.step_index(r) or 0].edits
+        )
         await settle(app, pilot, 1)
         await pilot.press("f")
         await settle(app, pilot, 1)

@@ -35,8 +35,16 @@ def src(tmp_path) -> Path:
 
 
 def _sync(capsys, bucket: Path, src: Path):
-    return run_json(capsys, "sync", "--bucket", str(bucket), "--source", f"gemini={src / 'gemini'}",
-                    "--source", f"copilot={src / 'copilot'}")  # fmt: skip
+    return run_json(
+        capsys,
+        "sync",
+        "--bucket",
+        str(bucket),
+        "--source",
+        f"gemini={src / 'gemini'}",
+        "--source",
+        f"copilot={src / 'copilot'}",
+    )
 
 
 def _distinct_call_ids(files: list[Path]) -> int:
@@ -62,7 +70,11 @@ def _distinct_call_ids(files: list[Path]) -> int:
 
     for path in files:
         text = path.read_text()
-        docs = [json.loads(text)] if path.suffix == ".json" else [json.loads(x) for x in text.splitlines() if x.strip()]
+        docs = (
+            [json.loads(text)]
+            if path.suffix == ".json"
+            else [json.loads(x) for x in text.splitlines() if x.strip()]
+        )
         walk(docs)
     return len(ids)
 
@@ -78,12 +90,25 @@ def test_sync_ls_show_and_trail(capsys, src, tmp_path):
     v2_files = [chats / "session-2026-05-01T10-00-5e0c1a2b.jsonl", *(chats / GEMINI_V2).glob("*.jsonl")]
     expect = {
         GEMINI_V2: (_distinct_call_ids(v2_files), 2, "garden", "Greeting for hello.py"),
-        GEMINI_V1: (_distinct_call_ids([chats / "session-2025-10-21T20-04-0b23aaaa.json"]), 2, "garden", "Create a todo file."),
-        COPILOT: (_distinct_call_ids([src / "copilot" / "session-state" / COPILOT / "events.jsonl"]), 2, "garden",
-                  "Greeting In Hello"),
-        COPILOT_FLAT: (_distinct_call_ids([src / "copilot" / "session-state" / f"{COPILOT_FLAT}.jsonl"]), 1, None,
-                       "make a readme"),
-    }  # fmt: skip
+        GEMINI_V1: (
+            _distinct_call_ids([chats / "session-2025-10-21T20-04-0b23aaaa.json"]),
+            2,
+            "garden",
+            "Create a todo file.",
+        ),
+        COPILOT: (
+            _distinct_call_ids([src / "copilot" / "session-state" / COPILOT / "events.jsonl"]),
+            2,
+            "garden",
+            "Greeting In Hello",
+        ),
+        COPILOT_FLAT: (
+            _distinct_call_ids([src / "copilot" / "session-state" / f"{COPILOT_FLAT}.jsonl"]),
+            1,
+            None,
+            "make a readme",
+        ),
+    }
     got = {sid: (r["tool_calls"], r["edits"], r["project"], r["title"]) for sid, r in rows.items()}
     assert got == expect
     assert rows[COPILOT]["tokens"] == {"input": 7000, "output": 195, "cache_read": 3000, "cache_write": 100}
@@ -113,23 +138,49 @@ def test_incremental_syncs(capsys, src, tmp_path):
 
     # v2 grows: a new exchange, and an earlier message written again with more in it
     v2 = src / "gemini" / "tmp" / "garden" / "chats" / "session-2026-05-01T10-00-5e0c1a2b.jsonl"
-    more = [{"id": "u7", "timestamp": "2026-05-01T10:05:00.000Z", "type": "user", "content": [{"text": "bye"}]},
-            {"id": "g7", "timestamp": "2026-05-01T10:05:02.000Z", "type": "gemini", "content": "Bye!", "model": "gemini-2.5-pro"},
-            {"id": "g7", "timestamp": "2026-05-01T10:05:02.000Z", "type": "gemini", "content": "Bye!", "model": "gemini-2.5-pro",
-             "tokens": {"input": 10, "output": 2, "cached": 0, "thoughts": 0, "tool": 0, "total": 12}}]  # fmt: skip
+    more = [
+        {"id": "u7", "timestamp": "2026-05-01T10:05:00.000Z", "type": "user", "content": [{"text": "bye"}]},
+        {
+            "id": "g7",
+            "timestamp": "2026-05-01T10:05:02.000Z",
+            "type": "gemini",
+            "content": "Bye!",
+            "model": "gemini-2.5-pro",
+        },
+        {
+            "id": "g7",
+            "timestamp": "2026-05-01T10:05:02.000Z",
+            "type": "gemini",
+            "content": "Bye!",
+            "model": "gemini-2.5-pro",
+            "tokens": {"input": 10, "output": 2, "cached": 0, "thoughts": 0, "tool": 0, "total": 12},
+        },
+    ]
     with v2.open("ab") as fh:
         fh.write(b"".join(orjson.dumps(r) + b"\n" for r in more))
     # v1 is rewritten whole: one more message, and lastUpdated changes, so the old bytes are no prefix
     v1 = src / "gemini" / "tmp" / "garden" / "chats" / "session-2025-10-21T20-04-0b23aaaa.json"
     doc = json.loads(v1.read_text())
     doc["lastUpdated"] = "2025-10-21T20:10:00.000Z"
-    doc["messages"].append({"id": "v1u2", "timestamp": "2025-10-21T20:10:00.000Z", "type": "user", "content": "thanks"})
+    doc["messages"].append(
+        {"id": "v1u2", "timestamp": "2025-10-21T20:10:00.000Z", "type": "user", "content": "thanks"}
+    )
     v1.write_text(json.dumps(doc, indent=2))
     # the Copilot log grows
     events = src / "copilot" / "session-state" / COPILOT / "events.jsonl"
     with events.open("ab") as fh:
-        fh.write(orjson.dumps({"type": "user.message", "data": {"content": "one more"}, "id": "late-1",
-                               "timestamp": "2026-05-02T09:04:00.000Z", "parentId": None}) + b"\n")  # fmt: skip
+        fh.write(
+            orjson.dumps(
+                {
+                    "type": "user.message",
+                    "data": {"content": "one more"},
+                    "id": "late-1",
+                    "timestamp": "2026-05-02T09:04:00.000Z",
+                    "parentId": None,
+                }
+            )
+            + b"\n"
+        )
 
     report = _sync(capsys, bucket, src)
     assert (report["new"], report["updated"], report["errors"]) == (0, 3, [])

@@ -37,8 +37,10 @@ def test_session_metadata_from_start_and_workspace():
     session = _session()
     assert (session.id, session.version, session.cwd) == (SID, "1.0.12", "/home/dev/garden")
     assert session.git is not None and session.git.to_dict() == {
-        "branch": "main", "commit": "0123456789abcdef0123456789abcdef01234567", "remote": "dev/garden"
-    }  # fmt: skip
+        "branch": "main",
+        "commit": "0123456789abcdef0123456789abcdef01234567",
+        "remote": "dev/garden",
+    }
     assert session.title == "Greeting In Hello"  # workspace.yaml's summary
     assert session.models == ["claude-sonnet-4.6", "gpt-5-mini"]
     assert (session.started, session.ended) == ("2026-05-02T09:00:00.000Z", "2026-05-02T09:03:00.000Z")
@@ -58,22 +60,42 @@ def test_calls_pair_with_results_by_tool_call_id():
     session = _session()
     calls = [s for s in session.steps if s.kind == StepKind.TOOL_CALL]
     results = [s for s in session.steps if s.kind == StepKind.TOOL_RESULT]
-    assert [c.tool_call_id for c in calls] == ["call_view_1", "call_edit_2", "call_create_3", "call_task_4", "call_grep_5"]
+    assert [c.tool_call_id for c in calls] == [
+        "call_view_1",
+        "call_edit_2",
+        "call_create_3",
+        "call_task_4",
+        "call_grep_5",
+    ]
     assert sorted(r.tool_call_id for r in results) == sorted(c.tool_call_id for c in calls)
     failed = next(r for r in results if r.tool_call_id == "call_create_3")
     assert failed.is_error and failed.text == "Parent directory does not exist"
     view = calls[0]
-    assert (view.tool, view.tool_input, view.meta) == ("view", {"path": "/home/dev/garden/hello.py"}, {"intention": "view hello.py"})
+    assert (view.tool, view.tool_input, view.meta) == (
+        "view",
+        {"path": "/home/dev/garden/hello.py"},
+        {"intention": "view hello.py"},
+    )
 
 
 def test_edits_take_the_result_diff_and_fail_with_the_call():
     session = _session()
     edit = next(s for s in session.steps if s.tool == "edit" and s.kind == StepKind.TOOL_CALL).edits[0]
-    assert (edit.path, edit.op, edit.old_string, edit.new_string) == ("/home/dev/garden/hello.py", "update", "    pass", "    print('hello')")
+    assert (edit.path, edit.op, edit.old_string, edit.new_string) == (
+        "/home/dev/garden/hello.py",
+        "update",
+        "    pass",
+        "    print('hello')",
+    )
     assert [h.to_dict() for h in edit.hunks] == [
-        {"old_start": 1, "old_lines": 2, "new_start": 1, "new_lines": 2,
-         "lines": [" def main():", "-    pass", "+    print('hello')"]}
-    ]  # fmt: skip
+        {
+            "old_start": 1,
+            "old_lines": 2,
+            "new_start": 1,
+            "new_lines": 2,
+            "lines": [" def main():", "-    pass", "+    print('hello')"],
+        }
+    ]
     create = next(s for s in session.steps if s.tool == "create" and s.kind == StepKind.TOOL_CALL).edits[0]
     assert (create.op, create.content, create.applied) == ("create", "# Notes\n", False)
     assert session.edit_calls == 2
@@ -82,20 +104,35 @@ def test_edits_take_the_result_diff_and_fail_with_the_call():
 def test_subagent_events_run_inside_its_pair():
     session = _session()
     [agent] = session.subagents
-    assert (agent.id, agent.agent_type, agent.description) == ("call_task_4", "explore", "find callers of main")
+    assert (agent.id, agent.agent_type, agent.description) == (
+        "call_task_4",
+        "explore",
+        "find callers of main",
+    )
     task = session.step(agent.spawned_by or "")
     assert task is not None and task.tool == "task" and task.subagent is None
     inside = [(s.kind, s.tool) for s in session.steps if s.subagent == "call_task_4"]
-    assert inside == [(StepKind.SUBAGENT_START, None), (StepKind.TOOL_CALL, "grep"), (StepKind.TOOL_RESULT, "grep"),
-                      (StepKind.SUBAGENT_END, None)]  # fmt: skip
+    assert inside == [
+        (StepKind.SUBAGENT_START, None),
+        (StepKind.TOOL_CALL, "grep"),
+        (StepKind.TOOL_RESULT, "grep"),
+        (StepKind.SUBAGENT_END, None),
+    ]
     start = session.step("subagent:call_task_4:start")
     end = session.step("subagent:call_task_4:end")
     assert start is not None and start.parent == task.id
     grep = next(s for s in session.steps if s.tool == "grep" and s.kind == StepKind.TOOL_CALL)
     assert grep.parent == start.id
-    result = next(s for s in session.steps if s.tool_call_id == "call_task_4" and s.kind == StepKind.TOOL_RESULT)
+    result = next(
+        s for s in session.steps if s.tool_call_id == "call_task_4" and s.kind == StepKind.TOOL_RESULT
+    )
     assert result.parent == task.id  # the main thread goes on from its own last step
-    assert end is not None and end.meta == {"total_tokens": 900, "tool_calls": 1, "duration_ms": 1500, "model": "gpt-5-mini"}
+    assert end is not None and end.meta == {
+        "total_tokens": 900,
+        "tool_calls": 1,
+        "duration_ms": 1500,
+        "model": "gpt-5-mini",
+    }
 
 
 def test_compaction_text_is_the_checkpoint_file():
@@ -114,21 +151,37 @@ def test_context_system_and_model_change_steps():
     kinds = [s.kind for s in session.steps]
     assert kinds[:2] == [StepKind.CONTEXT, StepKind.USER]
     user = session.steps[1]
-    assert user.text == "greet in hello.py" and user.meta == {"attachments": ["@hello.py"], "agent_mode": "interactive"}
+    assert user.text == "greet in hello.py" and user.meta == {
+        "attachments": ["@hello.py"],
+        "agent_mode": "interactive",
+    }
     [change] = [s for s in session.steps if s.kind == StepKind.MODEL_CHANGE]
     assert change.text == "gpt-5-mini"
     systems = [(s.text, s.is_error) for s in session.steps if s.kind == StepKind.SYSTEM]
-    assert systems == [("MCP server 'github' is slow.", False), ("429 Too Many Requests", True), ("user initiated", False)]
+    assert systems == [
+        ("MCP server 'github' is slow.", False),
+        ("429 Too Many Requests", True),
+        ("user initiated", False),
+    ]
     assert session.skipped == {} and session.errors == []
 
 
 def test_the_early_flat_layout():
     session = _session(FLAT)
-    assert (session.id, session.version, session.cwd) == ("7a8b9c0d-5555-4e4e-8f8f-665544332211", "copilot", None)
+    assert (session.id, session.version, session.cwd) == (
+        "7a8b9c0d-5555-4e4e-8f8f-665544332211",
+        "copilot",
+        None,
+    )
     assert session.title == "make a readme"  # the injected date is not part of the title
     call = next(s for s in session.steps if s.tool == "str_replace_editor")
     [edit] = call.edits
-    assert (edit.op, edit.path, edit.content, len(edit.hunks)) == ("create", "/home/dev/garden/README.md", "# Garden\n", 1)
+    assert (edit.op, edit.path, edit.content, len(edit.hunks)) == (
+        "create",
+        "/home/dev/garden/README.md",
+        "# Garden\n",
+        1,
+    )
     unanswered = next(s for s in session.steps if s.tool == "powershell")
     assert unanswered.meta == {"no_result": True}
 
@@ -139,9 +192,15 @@ def test_bad_lines_cost_only_themselves():
     session = copilot.read(RawLog(str(EVENTS), torn), [])
     assert [e.line for e in session.errors] == [4, 5]
     assert len(session.steps) == len(copilot.read(RawLog(str(EVENTS), EVENTS.read_bytes()), []).steps)
-    odd = copilot.read(RawLog(str(FLAT), b'{"type": "assistant.message", "data": {"toolRequests": [5, {"name": 3}]}}\n'
-                                         b'{"type": "tool.execution_complete", "data": {"result": "x"}}\n'
-                                         b'{"type": "future.event", "data": {}}\n'), [])  # fmt: skip
+    odd = copilot.read(
+        RawLog(
+            str(FLAT),
+            b'{"type": "assistant.message", "data": {"toolRequests": [5, {"name": 3}]}}\n'
+            b'{"type": "tool.execution_complete", "data": {"result": "x"}}\n'
+            b'{"type": "future.event", "data": {}}\n',
+        ),
+        [],
+    )
     assert odd.id == FLAT.stem and odd.skipped == {"future.event": 1}
 
 
@@ -169,7 +228,11 @@ def test_discovery_in_the_default_folder(tmp_path, monkeypatch):
 
 
 def test_arguments_written_as_a_json_string_are_parsed():
-    request = {"toolCallId": "c1", "name": "edit", "arguments": '{"path": "/p/a.py", "old_str": "a", "new_str": "b"}'}
+    request = {
+        "toolCallId": "c1",
+        "name": "edit",
+        "arguments": '{"path": "/p/a.py", "old_str": "a", "new_str": "b"}',
+    }
     line = {"type": "assistant.message", "id": "e1", "data": {"content": "", "toolRequests": [request]}}
     session = copilot.read(RawLog(str(FLAT), orjson.dumps(line) + b"\n"), [])
     [call] = session.steps

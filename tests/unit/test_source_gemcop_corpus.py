@@ -68,13 +68,19 @@ def test_every_gemini_file_reads_and_agrees_with_a_plain_count(path):
     failed = [c for c in edits if c.get("status") != "success"]
     assert sum(1 for s in session.steps for e in s.edits if not e.applied) == len(failed)
     assert sum(1 for s in session.steps if s.kind == StepKind.USER) == sum(
-        1 for m in messages if m["type"] == "user"
-        and not all("functionResponse" in p for p in (m["content"] if isinstance(m["content"], list) else [{}]))
-    )  # fmt: skip
+        1
+        for m in messages
+        if m["type"] == "user"
+        and not all(
+            "functionResponse" in p for p in (m["content"] if isinstance(m["content"], list) else [{}])
+        )
+    )
     assert session.subagents == [] and all(s.active for s in session.steps)
     # every message with tokens is counted once
     totals = [m["tokens"] for m in messages if isinstance(m.get("tokens"), dict)]
-    assert session.tokens.total == sum(t["input"] + t["output"] + t.get("thoughts", 0) + t.get("tool", 0) for t in totals)
+    assert session.tokens.total == sum(
+        t["input"] + t["output"] + t.get("thoughts", 0) + t.get("tool", 0) for t in totals
+    )
     assert session.cwd and session.started and session.title
 
 
@@ -91,7 +97,9 @@ def test_logs_json_is_no_session_but_gives_titles(path, tmp_path):
     log.write_text(json.dumps({"sessionId": sid, "projectHash": "x", "messages": []}))
     [files] = gemini.group([log, logs])
     prompts = [e["message"] for e in entries if str(e["sessionId"]) == sid]
-    first = ([p for p in prompts if not p.startswith("/")] or prompts)[0]  # slash commands only if nothing else
+    first = ([p for p in prompts if not p.startswith("/")] or prompts)[
+        0
+    ]  # slash commands only if nothing else
     assert read_session(files).title == " ".join(first.split())[:200]
 
 
@@ -120,7 +128,8 @@ def plain_copilot_counts(path: Path) -> dict[str, int]:
             for r in data.get("toolRequests") or []:
                 ids.add(r["toolCallId"])
                 if r["name"] in ("edit", "create") or (
-                    r["name"] == "str_replace_editor" and r["arguments"].get("command") in ("create", "str_replace")
+                    r["name"] == "str_replace_editor"
+                    and r["arguments"].get("command") in ("create", "str_replace")
                 ):
                     edit_ids.add(r["toolCallId"])
         elif e["type"] == "tool.execution_start":
@@ -136,7 +145,9 @@ def plain_copilot_counts(path: Path) -> dict[str, int]:
         "subagents": sum(1 for e in events if e["type"] == "subagent.started"),
         "users": sum(1 for e in events if e["type"] == "user.message"),
         "results": sum(1 for e in events if e["type"] == "tool.execution_complete"),
-        "output": sum((e.get("data") or {}).get("outputTokens") or 0 for e in events if e["type"] == "assistant.message"),
+        "output": sum(
+            (e.get("data") or {}).get("outputTokens") or 0 for e in events if e["type"] == "assistant.message"
+        ),
     }
 
 
@@ -159,12 +170,19 @@ def test_every_copilot_file_reads_and_agrees_with_a_plain_count(path):
 
 
 def test_the_session_folder_layout_from_its_real_files(tmp_path):
-    [events] = [p for p in COPILOT if p.name.endswith("__events.jsonl") and (p.parent / p.name.replace("events.jsonl", "workspace.yaml")).exists()]
+    [events] = [
+        p
+        for p in COPILOT
+        if p.name.endswith("__events.jsonl")
+        and (p.parent / p.name.replace("events.jsonl", "workspace.yaml")).exists()
+    ]
     sid = events.name.split("__")[-2]
     folder = tmp_path / "session-state" / sid
     folder.mkdir(parents=True)
     shutil.copyfile(events, folder / "events.jsonl")
-    shutil.copyfile(events.parent / events.name.replace("events.jsonl", "workspace.yaml"), folder / "workspace.yaml")
+    shutil.copyfile(
+        events.parent / events.name.replace("events.jsonl", "workspace.yaml"), folder / "workspace.yaml"
+    )
     [files] = copilot.group(sorted(p for p in tmp_path.rglob("*") if p.is_file()))
     assert [c.name for c in files.companions] == ["workspace.yaml"]
     session = read_session(files)
@@ -180,8 +198,13 @@ def test_a_real_checkpoint_file_becomes_the_compaction_text(tmp_path):
     (folder / "checkpoints").mkdir(parents=True)
     name = checkpoint.name.rsplit("__", 1)[-1]
     shutil.copyfile(checkpoint, folder / "checkpoints" / name)
-    event = {"type": "session.compaction_complete", "id": "c1", "timestamp": "2026-03-20T21:00:00.000Z", "parentId": None,
-             "data": {"checkpointNumber": int(name[:3]), "summaryContent": "short"}}  # fmt: skip
+    event = {
+        "type": "session.compaction_complete",
+        "id": "c1",
+        "timestamp": "2026-03-20T21:00:00.000Z",
+        "parentId": None,
+        "data": {"checkpointNumber": int(name[:3]), "summaryContent": "short"},
+    }
     (folder / "events.jsonl").write_text(json.dumps(event) + "\n")
     [files] = copilot.group(sorted(p for p in tmp_path.rglob("*") if p.is_file()))
     [step] = read_session(files).steps
@@ -200,8 +223,16 @@ def test_the_corpus_folders_sync_as_they_are(tmp_path, capsys):
 
     from tracetui.cli import main
 
-    argv = ["--bucket", str(tmp_path / "b"), "sync", "--source", f"gemini={CORPUS / 'gemini'}",
-            "--source", f"copilot={CORPUS / 'copilot'}", "--json"]  # fmt: skip
+    argv = [
+        "--bucket",
+        str(tmp_path / "b"),
+        "sync",
+        "--source",
+        f"gemini={CORPUS / 'gemini'}",
+        "--source",
+        f"copilot={CORPUS / 'copilot'}",
+        "--json",
+    ]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["errors"] == [] and report["sessions"] == len(GEMINI) + len(COPILOT)

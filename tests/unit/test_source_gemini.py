@@ -64,9 +64,22 @@ def test_v2_replay_keeps_the_last_copy_of_each_message():
     assert (session.id, session.version, session.cwd) == (SID, "gemini-v2", "/home/dev/garden")
     g1 = [s for s in session.steps if s.id.startswith("g1")]
     # written three times (thoughts, then the call, then tokens): one set of steps, from the last copy
-    assert [s.id for s in g1] == ["g1:reasoning", "g1", "g1:call:replace-1777000000001-aa", "g1:result:replace-1777000000001-aa"]
-    assert g1[0].text == "Planning the edit\nI will change pass into a print." and g1[0].model == "gemini-2.5-pro"
-    assert g1[0].tokens is not None and g1[0].tokens.to_dict() == {"input": 1010, "output": 110, "cache_read": 200, "cache_write": 0}
+    assert [s.id for s in g1] == [
+        "g1:reasoning",
+        "g1",
+        "g1:call:replace-1777000000001-aa",
+        "g1:result:replace-1777000000001-aa",
+    ]
+    assert (
+        g1[0].text == "Planning the edit\nI will change pass into a print."
+        and g1[0].model == "gemini-2.5-pro"
+    )
+    assert g1[0].tokens is not None and g1[0].tokens.to_dict() == {
+        "input": 1010,
+        "output": 110,
+        "cache_read": 200,
+        "cache_write": 0,
+    }
     assert session.tokens.total == 1320 + 1540 + 925 + 315  # each message once, the subagent's too
     assert session.models == ["gemini-2.5-pro", "gemini-2.5-flash"]
     assert (session.started, session.ended) == ("2026-05-01T10:00:00.000Z", "2026-05-01T10:03:30.000Z")
@@ -82,7 +95,9 @@ def test_tool_calls_pair_with_the_results_their_records_carry():
     assert shell.is_error and shell.text == "Command exited with code 1"
     # a result sent back as a user turn answers the call whose record has none
     read = results["read_file_1777000000005_0"]
-    assert read.id == "u6:result:read_file_1777000000005_0" and read.text == "def main():\n    print('hello')\n"
+    assert (
+        read.id == "u6:result:read_file_1777000000005_0" and read.text == "def main():\n    print('hello')\n"
+    )
     assert not [c for c in calls if c.meta.get("no_result")]
 
 
@@ -90,17 +105,30 @@ def test_edits_carry_the_diff_and_the_file_before():
     session = _session()
     by_tool = {s.tool: s for s in session.steps if s.edits}
     replace = by_tool["replace"].edits[0]
-    assert (replace.path, replace.op, replace.original) == ("/home/dev/garden/hello.py", "update", "def main():\n    pass\n")
+    assert (replace.path, replace.op, replace.original) == (
+        "/home/dev/garden/hello.py",
+        "update",
+        "def main():\n    pass\n",
+    )
     assert (replace.old_string, replace.new_string) == ("    pass", "    print('hello')")
     assert [h.to_dict() for h in replace.hunks] == [
-        {"old_start": 1, "old_lines": 2, "new_start": 1, "new_lines": 2,
-         "lines": [" def main():", "-    pass", "+    print('hello')"]}
-    ]  # fmt: skip
+        {
+            "old_start": 1,
+            "old_lines": 2,
+            "new_start": 1,
+            "new_lines": 2,
+            "lines": [" def main():", "-    pass", "+    print('hello')"],
+        }
+    ]
     write = by_tool["write_file"].edits[0]
     assert (write.op, write.content, write.original) == ("create", "# Notes\ngreeting added\n", None)
     v1 = _session(V1)
     [ok, failed] = [s.edits[0] for s in v1.steps if s.edits]
-    assert (ok.op, ok.content, ok.applied) == ("write", "- water the plants\n", True)  # no resultDisplay in 2025
+    assert (ok.op, ok.content, ok.applied) == (
+        "write",
+        "- water the plants\n",
+        True,
+    )  # no resultDisplay in 2025
     assert (failed.old_string, failed.applied) == ("- feed the cat", False)
 
 
@@ -127,13 +155,21 @@ def test_subagent_runs_after_the_call_that_named_it():
     session = _session()
     [agent] = session.subagents
     call = session.step(agent.spawned_by or "")
-    assert (agent.id, agent.agent_type, agent.description) == (SUB_ID, "codebase_investigator", "Find every caller of main()")
+    assert (agent.id, agent.agent_type, agent.description) == (
+        SUB_ID,
+        "codebase_investigator",
+        "Find every caller of main()",
+    )
     assert call is not None and call.tool == "codebase_investigator" and agent.source == str(SUB)
     kinds = [(s.kind, s.subagent) for s in session.steps[call.index + 2 : call.index + 8]]
     assert kinds == [
-        (StepKind.SUBAGENT_START, SUB_ID), (StepKind.USER, SUB_ID), (StepKind.TOOL_CALL, SUB_ID),
-        (StepKind.TOOL_RESULT, SUB_ID), (StepKind.ASSISTANT, SUB_ID), (StepKind.SUBAGENT_END, SUB_ID),
-    ]  # fmt: skip
+        (StepKind.SUBAGENT_START, SUB_ID),
+        (StepKind.USER, SUB_ID),
+        (StepKind.TOOL_CALL, SUB_ID),
+        (StepKind.TOOL_RESULT, SUB_ID),
+        (StepKind.ASSISTANT, SUB_ID),
+        (StepKind.SUBAGENT_END, SUB_ID),
+    ]
     assert session.step(f"subagent:{SUB_ID}:start").parent == call.id  # type: ignore[union-attr]
     assert [s.index for s in session.steps] == list(range(len(session.steps)))
 
@@ -155,9 +191,20 @@ def test_system_messages_and_errors():
 
 def test_v1_document():
     session = _session(V1)
-    assert (session.version, session.title, session.cwd) == ("gemini-v1", "Create a todo file.", "/home/dev/garden")
+    assert (session.version, session.title, session.cwd) == (
+        "gemini-v1",
+        "Create a todo file.",
+        "/home/dev/garden",
+    )
     assert [s.kind for s in session.steps] == [
-        "user", "reasoning", "assistant", "tool_call", "tool_result", "tool_call", "tool_result", "assistant"
+        "user",
+        "reasoning",
+        "assistant",
+        "tool_call",
+        "tool_result",
+        "tool_call",
+        "tool_result",
+        "assistant",
     ]
     assert session.tokens.to_dict() == {"input": 860, "output": 50, "cache_read": 600, "cache_write": 0}
 
@@ -191,8 +238,14 @@ def test_bad_input_costs_only_what_is_bad(tmp_path):
     assert [e.line for e in session.errors] == [6]
     assert len(session.steps) == len(_session().steps) - 4  # the subagent's own steps need its file
     broken = gemini.read(RawLog(str(V1), V1.read_bytes()[:-40]), [])
-    assert broken.steps == [] and len(broken.errors) == 1 and "not a valid JSON document" in broken.errors[0].error
-    odd = gemini.read(RawLog(str(V2), b'[1, 2]\n{"$set": 5}\n{"id": 7}\n{"sessionId": "s", "projectHash": 3}\n'), [])
+    assert (
+        broken.steps == []
+        and len(broken.errors) == 1
+        and "not a valid JSON document" in broken.errors[0].error
+    )
+    odd = gemini.read(
+        RawLog(str(V2), b'[1, 2]\n{"$set": 5}\n{"id": 7}\n{"sessionId": "s", "projectHash": 3}\n'), []
+    )
     assert odd.id == "s" and odd.steps == []
 
 
@@ -225,12 +278,19 @@ def test_a_user_turn_mixing_text_and_results_gives_both():
     rows = [
         {"sessionId": "s", "projectHash": "h"},
         {"id": "g1", "type": "gemini", "content": "", "toolCalls": [call]},
-        {"id": "u1", "type": "user", "content": [
-            {"functionResponse": {"id": "c1", "name": "read_file", "response": {"output": "x = 1"}}},
-            {"text": "and now fix it"}]},
-    ]  # fmt: skip
+        {
+            "id": "u1",
+            "type": "user",
+            "content": [
+                {"functionResponse": {"id": "c1", "name": "read_file", "response": {"output": "x = 1"}}},
+                {"text": "and now fix it"},
+            ],
+        },
+    ]
     session = gemini.read(RawLog("s.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in rows)), [])
     assert [(s.kind, s.text) for s in session.steps] == [
-        (StepKind.TOOL_CALL, ""), (StepKind.TOOL_RESULT, "x = 1"), (StepKind.USER, "and now fix it")
-    ]  # fmt: skip
+        (StepKind.TOOL_CALL, ""),
+        (StepKind.TOOL_RESULT, "x = 1"),
+        (StepKind.USER, "and now fix it"),
+    ]
     assert session.steps[1].tool_call_id == "c1" and "no_result" not in session.steps[0].meta

@@ -112,7 +112,9 @@ def group(paths: list[Path]) -> list[SessionFiles]:
         if path.suffix == ".jsonl":
             mains.append(path)
         elif path.name == WORKSPACE or (_is_checkpoint(path) and path.parent.name == "checkpoints"):
-            by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(path)
+            by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(
+                path
+            )
         elif path.name.endswith("__" + WORKSPACE) or _is_checkpoint(path):
             extras.append(path)
     out: list[SessionFiles] = []
@@ -124,7 +126,9 @@ def group(paths: list[Path]) -> list[SessionFiles]:
             companions = list(by_folder.get(path.parent, []))
         else:
             prefix = _flat_prefix(path)
-            companions = [e for e in extras if prefix and e.parent == path.parent and e.name.startswith(prefix)]
+            companions = [
+                e for e in extras if prefix and e.parent == path.parent and e.name.startswith(prefix)
+            ]
         out.append(SessionFiles(NAME, path, companions))
     return out
 
@@ -136,8 +140,9 @@ def group(paths: list[Path]) -> list[SessionFiles]:
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Copilot CLI session. Never raises on bad data."""
     errors: list[LineError] = []
-    session = Session(id="", agent=NAME, source=main.path, files=[main.path, *(c.path for c in companions)],
-                      errors=errors)  # fmt: skip
+    session = Session(
+        id="", agent=NAME, source=main.path, files=[main.path, *(c.path for c in companions)], errors=errors
+    )
     workspace: dict[str, str] = {}
     checkpoints: dict[str, str] = {}  # file name -> text
     for log in companions:
@@ -202,11 +207,19 @@ class _Reader:
             self.session.id = self.session.id or as_str(data.get("sessionId"))
             self.note_model(opt_str(data.get("selectedModel")))
         elif kind == "user.message":
-            self.add(eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope,
-                     meta=_user_meta(data))  # fmt: skip
+            self.add(
+                eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope, meta=_user_meta(data)
+            )
         elif kind == "system.message":
-            self.add(eid, StepKind.CONTEXT, "system", as_str(data.get("content")), stamp, scope,
-                     meta={"role": data["role"]} if isinstance(data.get("role"), str) else {})  # fmt: skip
+            self.add(
+                eid,
+                StepKind.CONTEXT,
+                "system",
+                as_str(data.get("content")),
+                stamp,
+                scope,
+                meta={"role": data["role"]} if isinstance(data.get("role"), str) else {},
+            )
         elif kind == "assistant.message":
             self.assistant(eid, data, stamp, scope)
         elif kind == "tool.execution_start":
@@ -232,17 +245,39 @@ class _Reader:
             meta = {"event": kind}
             if isinstance(data.get(what), str):
                 meta[what] = data[what]
-            self.add(eid, StepKind.SYSTEM, "system", as_str(data.get(text)), stamp, scope,
-                     is_error=kind == "session.error", meta=meta)  # fmt: skip
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get(text)),
+                stamp,
+                scope,
+                is_error=kind == "session.error",
+                meta=meta,
+            )
         elif kind == "session.mode_changed":
             text = f"mode: {as_str(data.get('previousMode'))} -> {as_str(data.get('newMode'))}"
             self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta={"event": kind})
         elif kind == "session.task_complete":
-            self.add(eid, StepKind.SYSTEM, "system", as_str(data.get("summary")), stamp, scope,
-                     meta={"event": kind})  # fmt: skip
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("summary")),
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
         elif kind == "abort":
-            self.add(eid, StepKind.SYSTEM, "system", as_str(data.get("reason")) or "aborted", stamp, scope,
-                     meta={"event": kind})  # fmt: skip
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("reason")) or "aborted",
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
         elif kind not in _QUIET:
             self.skip(kind or "(no type)")
 
@@ -271,8 +306,18 @@ class _Reader:
             if call_id and call_id in self.calls:
                 continue  # asked again: one call per id
             name = opt_str(request.get("name"))
-            step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=name,
-                            tool_call_id=call_id or None, tool_input=_arguments(request.get("arguments")), model=model)  # fmt: skip
+            step = self.add(
+                eid,
+                StepKind.TOOL_CALL,
+                "assistant",
+                "",
+                stamp,
+                scope,
+                tool=name,
+                tool_call_id=call_id or None,
+                tool_input=_arguments(request.get("arguments")),
+                model=model,
+            )
             if isinstance(request.get("intentionSummary"), str):
                 step.meta["intention"] = request["intentionSummary"]
             step.edits = _edits(name, step.tool_input)
@@ -287,8 +332,18 @@ class _Reader:
         name = opt_str(data.get("toolName"))
         step = self.calls.get(call_id) if call_id else None
         if step is None:
-            step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=name,
-                            tool_call_id=call_id or None, tool_input=_arguments(data.get("arguments")), model=self.model)  # fmt: skip
+            step = self.add(
+                eid,
+                StepKind.TOOL_CALL,
+                "assistant",
+                "",
+                stamp,
+                scope,
+                tool=name,
+                tool_call_id=call_id or None,
+                tool_input=_arguments(data.get("arguments")),
+                model=self.model,
+            )
             step.edits = _edits(name, step.tool_input)
             if call_id:
                 self.calls[call_id] = step
@@ -314,8 +369,18 @@ class _Reader:
             meta["detailed"] = detailed
         model = opt_str(data.get("model"))
         self.note_model(model)
-        self.add(eid, StepKind.TOOL_RESULT, "tool", text, stamp, scope or (call.subagent if call else None),
-                 tool=call.tool if call else None, tool_call_id=call_id or None, is_error=failed, meta=meta)  # fmt: skip
+        self.add(
+            eid,
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            stamp,
+            scope or (call.subagent if call else None),
+            tool=call.tool if call else None,
+            tool_call_id=call_id or None,
+            is_error=failed,
+            meta=meta,
+        )
         if call is None or not call_id:
             return
         self.answered.add(call_id)
@@ -339,12 +404,25 @@ class _Reader:
             text = self.checkpoints.get(Path(path.replace("\\", "/")).name)
         number = data.get("checkpointNumber")
         if text is None and isinstance(number, int):
-            text = next((t for name, t in sorted(self.checkpoints.items())
-                         if (m := _CHECKPOINT.search(name)) and int(m.group(1)) == number), None)  # fmt: skip
+            text = next(
+                (
+                    t
+                    for name, t in sorted(self.checkpoints.items())
+                    if (m := _CHECKPOINT.search(name)) and int(m.group(1)) == number
+                ),
+                None,
+            )
         if text is not None:
             meta["summary_from"] = "checkpoint"
-        self.add(eid, StepKind.COMPACTION, "system", text if text is not None else as_str(data.get("summaryContent")),
-                 stamp, scope, meta=meta)  # fmt: skip
+        self.add(
+            eid,
+            StepKind.COMPACTION,
+            "system",
+            text if text is not None else as_str(data.get("summaryContent")),
+            stamp,
+            scope,
+            meta=meta,
+        )
 
     def subagent_started(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
         call_id = as_str(data.get("toolCallId")) or eid
@@ -355,8 +433,15 @@ class _Reader:
             self.agent_ids[data["agentId"]] = call_id
         call = self.calls.get(call_id)
         meta = {"agent_type": agent.name} if agent.name else {}
-        agent.start = self.add(f"subagent:{call_id}:start", StepKind.SUBAGENT_START, "system",
-                               agent.description or "", stamp, call_id, meta=meta)  # fmt: skip
+        agent.start = self.add(
+            f"subagent:{call_id}:start",
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or "",
+            stamp,
+            call_id,
+            meta=meta,
+        )
         agent.start.parent = call.id if call is not None else None
 
     def subagent_ended(self, eid: str, kind: str, data: dict[str, Any], stamp: str | None) -> None:
@@ -364,21 +449,39 @@ class _Reader:
         agent = self.agents.setdefault(call_id, _Agent(call_id, opt_str(data.get("agentName"))))
         agent.ended = True
         meta: dict[str, Any] = {}
-        for key, out in (("totalTokens", "total_tokens"), ("totalToolCalls", "tool_calls"), ("durationMs", "duration_ms")):
+        for key, out in (
+            ("totalTokens", "total_tokens"),
+            ("totalToolCalls", "tool_calls"),
+            ("durationMs", "duration_ms"),
+        ):
             if isinstance(data.get(key), int):
                 meta[out] = data[key]
         if isinstance(data.get("model"), str):
             meta["model"] = data["model"]
         text = as_str(data.get("error")) if kind == "subagent.failed" else ""
-        self.add(f"subagent:{call_id}:end", StepKind.SUBAGENT_END, "system", text, stamp, call_id,
-                 is_error=kind == "subagent.failed", meta=meta)  # fmt: skip
+        self.add(
+            f"subagent:{call_id}:end",
+            StepKind.SUBAGENT_END,
+            "system",
+            text,
+            stamp,
+            call_id,
+            is_error=kind == "subagent.failed",
+            meta=meta,
+        )
 
     def shutdown_totals(self, data: dict[str, Any]) -> None:
         total = self.shutdown or Tokens()
         for metrics in as_dict(data.get("modelMetrics")).values():
             usage = as_dict(as_dict(metrics).get("usage"))
-            total.add(Tokens(as_int(usage.get("inputTokens")), as_int(usage.get("outputTokens")),
-                             as_int(usage.get("cacheReadTokens")), as_int(usage.get("cacheWriteTokens"))))  # fmt: skip
+            total.add(
+                Tokens(
+                    as_int(usage.get("inputTokens")),
+                    as_int(usage.get("outputTokens")),
+                    as_int(usage.get("cacheReadTokens")),
+                    as_int(usage.get("cacheWriteTokens")),
+                )
+            )
         for model in as_dict(data.get("modelMetrics")):
             self.note_model(model)
         self.shutdown = total
@@ -390,8 +493,9 @@ class _Reader:
             self.model = model
             self.models[model] = None
 
-    def add(self, eid: str, kind: str, role: str, text: str, stamp: str | None, scope: str | None,
-            **fields: Any) -> Step:  # fmt: skip
+    def add(
+        self, eid: str, kind: str, role: str, text: str, stamp: str | None, scope: str | None, **fields: Any
+    ) -> Step:
         sid = eid
         n = 1
         while sid in self.ids:
@@ -426,8 +530,17 @@ class _Reader:
         for call_id, agent in self.agents.items():
             if not agent.ended and agent.start is not None:
                 last = next((s for s in reversed(self.steps) if s.subagent == call_id), agent.start)
-                end = Step(f"subagent:{call_id}:end", 0, StepKind.SUBAGENT_END, "system", "",
-                           last.timestamp, parent=last.id, subagent=call_id, meta={"unfinished": True})  # fmt: skip
+                end = Step(
+                    f"subagent:{call_id}:end",
+                    0,
+                    StepKind.SUBAGENT_END,
+                    "system",
+                    "",
+                    last.timestamp,
+                    parent=last.id,
+                    subagent=call_id,
+                    meta={"unfinished": True},
+                )
                 self.steps.insert(self.steps.index(last) + 1, end)
         for call_id, call in self.calls.items():
             if call_id not in self.answered:
@@ -436,7 +549,9 @@ class _Reader:
             step.index = i
         session.steps = self.steps
         session.subagents = [
-            Subagent(call_id, a.name, a.description, self.calls[call_id].id if call_id in self.calls else None)
+            Subagent(
+                call_id, a.name, a.description, self.calls[call_id].id if call_id in self.calls else None
+            )
             for call_id, a in self.agents.items()
         ]
         if self.shutdown is not None:
@@ -462,7 +577,10 @@ class _Reader:
 
 def _user_meta(data: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    names = [as_str(as_dict(a).get("displayName")) or as_str(as_dict(a).get("path")) for a in as_list(data.get("attachments"))]
+    names = [
+        as_str(as_dict(a).get("displayName")) or as_str(as_dict(a).get("path"))
+        for a in as_list(data.get("attachments"))
+    ]
     if any(names):
         meta["attachments"] = [n for n in names if n]
     for key, out in (("agentMode", "agent_mode"), ("source", "source")):
@@ -493,8 +611,14 @@ def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
     if command == "create":
         return [FileEdit(path=path, op="create", content=opt_str(args.get("file_text")))]
     if command in ("edit", "str_replace"):
-        return [FileEdit(path=path, op="update", old_string=opt_str(args.get("old_str")),
-                         new_string=opt_str(args.get("new_str")))]  # fmt: skip
+        return [
+            FileEdit(
+                path=path,
+                op="update",
+                old_string=opt_str(args.get("old_str")),
+                new_string=opt_str(args.get("new_str")),
+            )
+        ]
     if command == "insert":
         return [FileEdit(path=path, op="update")]  # where it went is only in the result's diff
     if command == "write":

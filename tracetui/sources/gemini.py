@@ -141,7 +141,11 @@ def group(paths: list[Path]) -> list[SessionFiles]:
                     claimed.add(folder)
             companions.extend(logs.get(path.parent.parent, [])[:1])
         companions.extend(
-            [log for log in logs.get(path.parent, []) if log.name == LOGS or path.name.startswith(log.name[: -len(LOGS)])][:1]
+            [
+                log
+                for log in logs.get(path.parent, [])
+                if log.name == LOGS or path.name.startswith(log.name[: -len(LOGS)])
+            ][:1]
         )
         out.append(SessionFiles(NAME, path, companions))
     for folder, files in nested.items():
@@ -369,9 +373,16 @@ class _Reader:
             if isinstance(event, _Compaction):
                 parent = last_step.get(event.after) if event.after else None
                 step = self.add(
-                    out, f"compaction@L{event.line}", StepKind.COMPACTION, "system", event.summary, event.timestamp,
-                    parent=parent, subagent=agent, meta={"folded_messages": event.folded},
-                )  # fmt: skip
+                    out,
+                    f"compaction@L{event.line}",
+                    StepKind.COMPACTION,
+                    "system",
+                    event.summary,
+                    event.timestamp,
+                    parent=parent,
+                    subagent=agent,
+                    meta={"folded_messages": event.folded},
+                )
                 compaction_steps[id(event)] = step
                 continue
             record = conv.records[event]
@@ -415,12 +426,23 @@ class _Reader:
             found = _WORKSPACE_NOTICE.search(text) if kind == "info" and self.notice_cwd is None else None
             if found:
                 self.notice_cwd = found.group(1).strip()
-            self.add(out, mid, StepKind.SYSTEM, "system", text, stamp, subagent=agent,
-                     is_error=kind == "error", meta={"level": kind})  # fmt: skip
+            self.add(
+                out,
+                mid,
+                StepKind.SYSTEM,
+                "system",
+                text,
+                stamp,
+                subagent=agent,
+                is_error=kind == "error",
+                meta={"level": kind},
+            )
         else:
             self.skip(f"message/{kind}" if kind else "message/(no type)")
 
-    def user(self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None) -> None:
+    def user(
+        self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
+    ) -> None:
         content = record.get("content")
         parts = as_list(content)
         responses = [p for p in parts if isinstance(p, dict) and "functionResponse" in p]
@@ -434,9 +456,18 @@ class _Reader:
             if call_id and call_id in self.results:
                 continue
             text, failed = _response_text([part])
-            self.add(out, f"{mid}:result:{call_id or n}", StepKind.TOOL_RESULT, "tool", text, stamp,
-                     tool=opt_str(response.get("name")), tool_call_id=call_id or None, is_error=failed,
-                     subagent=agent)  # fmt: skip
+            self.add(
+                out,
+                f"{mid}:result:{call_id or n}",
+                StepKind.TOOL_RESULT,
+                "tool",
+                text,
+                stamp,
+                tool=opt_str(response.get("name")),
+                tool_call_id=call_id or None,
+                is_error=failed,
+                subagent=agent,
+            )
             if call_id:
                 self.results.add(call_id)
                 if call_id in self.calls:
@@ -448,7 +479,9 @@ class _Reader:
         kind = StepKind.CONTEXT if text.lstrip().startswith("<session_context>") else StepKind.USER
         self.add(out, mid, kind, "user", text, stamp, subagent=agent)
 
-    def assistant(self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None) -> None:
+    def assistant(
+        self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
+    ) -> None:
         model = opt_str(record.get("model")) or None
         if model:
             self.models[model] = None
@@ -456,11 +489,21 @@ class _Reader:
         thoughts = [t for t in as_list(record.get("thoughts")) if isinstance(t, dict)]
         if thoughts:
             text = "\n\n".join(
-                "\n".join(x for x in (as_str(t.get("subject")).strip(), as_str(t.get("description")).strip()) if x)
+                "\n".join(
+                    x for x in (as_str(t.get("subject")).strip(), as_str(t.get("description")).strip()) if x
+                )
                 for t in thoughts
             )
-            self.add(out, f"{mid}:reasoning", StepKind.REASONING, "assistant", text,
-                     opt_str(thoughts[0].get("timestamp")) or stamp, model=model, subagent=agent)  # fmt: skip
+            self.add(
+                out,
+                f"{mid}:reasoning",
+                StepKind.REASONING,
+                "assistant",
+                text,
+                opt_str(thoughts[0].get("timestamp")) or stamp,
+                model=model,
+                subagent=agent,
+            )
         text = _parts_text(record.get("content"))
         calls = [c for c in as_list(record.get("toolCalls")) if isinstance(c, dict)]
         if text.strip() or not (thoughts or calls):
@@ -476,9 +519,15 @@ class _Reader:
                 out[first].tokens = tokens
 
     def tool_call(
-        self, out: list[Step], mid: str, n: int, call: dict[str, Any], stamp: str | None, model: str | None,
+        self,
+        out: list[Step],
+        mid: str,
+        n: int,
+        call: dict[str, Any],
+        stamp: str | None,
+        model: str | None,
         agent: str | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         call_id = as_str(call.get("id")) or f"#{n}"
         name = opt_str(call.get("name"))
         args = call.get("args")
@@ -490,8 +539,19 @@ class _Reader:
         when = opt_str(call.get("timestamp")) or stamp
         status = as_str(call.get("status"))
         display = call.get("resultDisplay")
-        step = self.add(out, f"{mid}:call:{call_id}", StepKind.TOOL_CALL, "assistant", "", when, tool=name,
-                        tool_call_id=call_id, tool_input=args, model=model, subagent=agent)  # fmt: skip
+        step = self.add(
+            out,
+            f"{mid}:call:{call_id}",
+            StepKind.TOOL_CALL,
+            "assistant",
+            "",
+            when,
+            tool=name,
+            tool_call_id=call_id,
+            tool_input=args,
+            model=model,
+            subagent=agent,
+        )
         if status:
             step.meta["status"] = status
         if isinstance(call.get("description"), str) and call["description"]:
@@ -521,9 +581,19 @@ class _Reader:
         if not text and isinstance(display, str):
             text = display
         failed = failed or status not in ("", "success")
-        self.add(out, f"{mid}:result:{call_id}", StepKind.TOOL_RESULT, "tool", text, when, tool=name,
-                 tool_call_id=call_id, is_error=failed, subagent=agent,
-                 meta={"status": status} if status and status != "success" else {})  # fmt: skip
+        self.add(
+            out,
+            f"{mid}:result:{call_id}",
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            when,
+            tool=name,
+            tool_call_id=call_id,
+            is_error=failed,
+            subagent=agent,
+            meta={"status": status} if status and status != "success" else {},
+        )
         self.results.add(call_id)
 
     def subagent_transcript(self, sid: str, conv: _Conversation, path: str) -> None:
@@ -573,7 +643,9 @@ class _Reader:
             session.started = min(self.times)
             session.ended = max(self.times)
         session.cwd = (
-            _cwd(as_str(meta.get("projectHash")), self.paths) or _first(meta.get("directories")) or self.notice_cwd
+            _cwd(as_str(meta.get("projectHash")), self.paths)
+            or _first(meta.get("directories"))
+            or self.notice_cwd
         )
         summary = " ".join(as_str(meta.get("summary")).split())
         session.title = _cut(summary) if summary else _first_prompt(ordered)
@@ -585,19 +657,36 @@ class _Reader:
         if not agent.has_transcript:
             meta["transcript"] = "missing"
         when = agent.steps[0].timestamp if agent.steps else agent.call.timestamp if agent.call else None
-        start = Step(f"subagent:{agent.id}:start", 0, StepKind.SUBAGENT_START, "system",
-                     agent.description or "", timestamp=when, parent=agent.call.id if agent.call else None,
-                     subagent=agent.id, meta=meta)  # fmt: skip
+        start = Step(
+            f"subagent:{agent.id}:start",
+            0,
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or "",
+            timestamp=when,
+            parent=agent.call.id if agent.call else None,
+            subagent=agent.id,
+            meta=meta,
+        )
         if agent.steps and agent.steps[0].parent is None:
             agent.steps[0].parent = start.id
-        end = Step(f"subagent:{agent.id}:end", 0, StepKind.SUBAGENT_END, "system", "",
-                   timestamp=agent.steps[-1].timestamp if agent.steps else when,
-                   parent=agent.steps[-1].id if agent.steps else start.id, subagent=agent.id)  # fmt: skip
+        end = Step(
+            f"subagent:{agent.id}:end",
+            0,
+            StepKind.SUBAGENT_END,
+            "system",
+            "",
+            timestamp=agent.steps[-1].timestamp if agent.steps else when,
+            parent=agent.steps[-1].id if agent.steps else start.id,
+            subagent=agent.id,
+        )
         return [start, *agent.steps, end]
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def add(self, out: list[Step], sid: str, kind: str, role: str, text: str, stamp: str | None, **fields: Any) -> Step:
+    def add(
+        self, out: list[Step], sid: str, kind: str, role: str, text: str, stamp: str | None, **fields: Any
+    ) -> Step:
         if sid in self.ids:  # a repeated id (a hostile or damaged log) must not merge two steps
             n = 2
             while f"{sid}#{n}" in self.ids:
@@ -807,8 +896,15 @@ AGENT = Agent(
     # with a leading `*` also find flattened copies (owner__repo__.gemini__…__session-….json) and
     # renamed examples (…gemini-cli-….json); `/restore` snapshots and `/chat save` checkpoints
     # (checkpoint*.json) are left alone: they are not sessions and can be large.
-    patterns=("*session-*.json", "*session-*.jsonl", "*logs.json", "chats/*/*.json", "chats/*/*.jsonl",
-              "*gemini*.json", "*gemini*.jsonl"),  # fmt: skip
+    patterns=(
+        "*session-*.json",
+        "*session-*.jsonl",
+        "*logs.json",
+        "chats/*/*.json",
+        "chats/*/*.jsonl",
+        "*gemini*.json",
+        "*gemini*.jsonl",
+    ),
     folders=_folders,
     group=group,
     read=read,
