@@ -7,7 +7,8 @@ summary) and `checkpoints/NNN-<slug>.md`, the compaction summaries. Every line i
 
 The choices this reader makes:
 - Step ids are the event id; an event that gives several steps (an assistant message with
-  reasoning, text and tool requests) numbers the later ones `<id>:<n>`. Steps chain in file order.
+  reasoning, text and tool requests) numbers the later ones `<id>:<n>`. Steps chain in file order,
+  a subagent's and the main thread's each from their own last step.
 - A tool call is one TOOL_CALL step per `toolCallId`: made from the assistant message's
   `toolRequests`, or from `tool.execution_start` when no request named it (early builds, subagent
   children); the start adds what the request lacked. `tool.execution_complete` gives the
@@ -27,11 +28,14 @@ The choices this reader makes:
   grouped with the session, else `summaryContent`.
 - `system.message` (the system prompt) is CONTEXT; a `user.message`'s own `content` is the USER
   step (its `transformedContent`, the same prompt with the date and reminders Copilot injects, is
-  not repeated). `session.error` is an error SYSTEM step;
-  warnings, info, mode changes, `abort` and `session.task_complete` are SYSTEM steps. Hook,
-  permission, turn and usage-checkpoint events are known and give no step.
-- Title: `workspace.yaml`'s `summary`, else the first prompt. cwd and git from `session.start`'s
-  `context`, else `workspace.yaml`.
+  not repeated). `session.error` is an error SYSTEM step; warnings, info, mode changes, `abort`
+  and `session.task_complete` are SYSTEM steps. Hook, permission, turn and usage-checkpoint events
+  are known and give no step; unknown event types are counted in `skipped`.
+- Title: `workspace.yaml`'s `summary`, else the first prompt (without the date early builds put
+  in it). cwd and git from `session.start`'s `context`, else `workspace.yaml`; the early flat
+  files record neither.
+- Arguments written as a JSON string are parsed. Flattened copies of a session folder
+  (`…__<id>__events.jsonl` beside `…__<id>__workspace.yaml`) group like the real layout.
 """
 
 from __future__ import annotations

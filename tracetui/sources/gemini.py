@@ -16,9 +16,10 @@ The choices this reader makes:
   its steps with `active=False`; the next message hangs off the message before the rewound one, so
   a rewind shows as a second child, as in the other readers.
 - A history replacement that brings new messages at its head is a compaction: one COMPACTION step
-  (id `compaction@L<line>`) whose text is those messages' user text (the `<state_snapshot>`
-  summary); their model acknowledgement is folded into it. Messages the compaction dropped keep
-  their (active) steps: they happened. A replacement with only known ids updates their copies.
+  (id `compaction@L<line>`, at the time of those messages) whose text is their user text (the
+  `<state_snapshot>` summary); their model acknowledgement is folded into it, and the conversation
+  goes on from it. Messages the compaction dropped keep their (active) steps: they happened. A
+  replacement with only known ids updates their copies.
 - Step ids: the message id for a user/assistant/system message's text, `<id>:reasoning` for its
   thoughts (one step, the thought summaries joined), `<id>:call:<call id>` and `<id>:result:<call
   id>` for a tool call and the result the same record carries.
@@ -28,8 +29,10 @@ The choices this reader makes:
   `resultDisplay` carries the unified diff, the file's content before and after and whether it is
   new; the arguments carry the strings. Older files have no `resultDisplay`: the arguments alone.
   A call whose status is not `success` changed nothing (`applied=False`).
-- A `type:"user"` message whose parts are all `functionResponse` (late-2026 files) gives TOOL_RESULT
-  steps only for calls whose own record has no result, so no result is shown twice.
+- `functionResponse` parts in a `type:"user"` message (late-2026 files) give TOOL_RESULT steps only
+  for calls whose own record has no result, so no result is shown twice; text beside them is still
+  the user's prompt.
+- A reader mistake on one message costs that message; on one tool call, that call only.
 - Subagents: their files sit in `chats/<parent session id>/` (grouped with the parent). Each runs
   between SUBAGENT_START and SUBAGENT_END steps right after the parent's call whose `agentId`
   names it; a subagent call (`delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
@@ -40,6 +43,8 @@ The choices this reader makes:
   argument next to its absolute `filePath`, or the "Current workspace directories" notice.
 - Title: the `summary` metadata, else the first typed prompt, else the first prompt the project's
   `logs.json` (grouped with every session of the project) has for this session id.
+- Flattened copies of these folders (`owner__repo__.gemini__tmp__proj__chats__session-….json`, as
+  collections of logs name them) are found and grouped like the real layout.
 """
 
 from __future__ import annotations
