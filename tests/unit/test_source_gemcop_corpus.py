@@ -55,13 +55,32 @@ def plain_gemini_messages(path: Path) -> list[dict[str, Any]]:
     return list(messages.values())
 
 
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
+
+
+def plain_gemini_steps(messages: list[dict[str, Any]]) -> int:
+    """A prompt or notice is one step; an answer is its thoughts (one step), its text (one step,
+    also when it has nothing else), and a call and a result per tool call."""
+    steps = 0
+    for m in messages:
+        if m["type"] != "gemini":
+            steps += 1
+            continue
+        thoughts, calls = bool(m.get("thoughts")), m.get("toolCalls") or []
+        steps += thoughts + bool(_text(m["content"]).strip() or not (thoughts or calls)) + 2 * len(calls)
+    return steps
+
+
 @pytest.mark.parametrize("path", GEMINI, ids=_ids(GEMINI))
 def test_every_gemini_file_reads_and_agrees_with_a_plain_count(path):
     session = gemini.read(RawLog(str(path), path.read_bytes()), [])
     assert session.errors == [] and session.skipped == {}
     messages = plain_gemini_messages(path)
     calls = [c for m in messages for c in m.get("toolCalls") or []]
-    assert messages and len(session.steps) > 0
+    assert messages and len(session.steps) == plain_gemini_steps(messages)
     assert session.tool_calls == len({c["id"] for c in calls})
     edits = [c for c in calls if c["name"] in ("write_file", "replace") and c["args"].get("file_path")]
     assert session.edit_calls == len(edits)
@@ -148,7 +167,33 @@ def plain_copilot_counts(path: Path) -> dict[str, int]:
         "output": sum(
             (e.get("data") or {}).get("outputTokens") or 0 for e in events if e["type"] == "assistant.message"
         ),
+        "steps": plain_copilot_steps(events),
     }
+
+
+def plain_copilot_steps(events: list[dict[str, Any]]) -> int:
+    """One step per event that says something, and per tool call: an assistant message is its
+    reasoning, its text (also when it has nothing else) and each call it asks for first."""
+    one_each = {"user.message", "system.message", "session.model_change", "tool.execution_complete",
+                "session.error", "session.warning", "session.info", "session.mode_changed",
+                "session.task_complete", "abort", "session.compaction_complete", "subagent.started",
+                "subagent.completed", "subagent.failed"}  # fmt: skip
+    asked: set[str] = set()
+    steps = 0
+    for e in events:
+        data = e.get("data") or {}
+        if e["type"] in one_each:
+            steps += 1
+        elif e["type"] == "assistant.message":
+            requests = [r for r in data.get("toolRequests") or [] if r["toolCallId"] not in asked]
+            reasoning = bool((data.get("reasoningText") or "").strip())
+            steps += reasoning + bool((data.get("content") or "").strip() or not (requests or reasoning))
+            steps += len(requests)
+            asked.update(r["toolCallId"] for r in requests)
+        elif e["type"] == "tool.execution_start" and data["toolCallId"] not in asked:
+            steps += 1
+            asked.add(data["toolCallId"])
+    return steps
 
 
 @pytest.mark.parametrize("path", COPILOT, ids=_ids(COPILOT))
@@ -156,7 +201,7 @@ def test_every_copilot_file_reads_and_agrees_with_a_plain_count(path):
     session = copilot.read(RawLog(str(path), path.read_bytes()), [])
     assert session.errors == [] and session.skipped == {}
     want = plain_copilot_counts(path)
-    assert len(session.steps) > 0
+    assert len(session.steps) == want["steps"] > 0
     assert session.tool_calls == want["tool_calls"]
     assert session.edit_calls == want["edits"]
     assert len(session.subagents) == want["subagents"]
