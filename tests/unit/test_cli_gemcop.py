@@ -196,3 +196,21 @@ def test_incremental_syncs(capsys, src, tmp_path):
     assert report["errors"] == []
     row = next(r for r in run_json(capsys, "ls", "--bucket", str(bucket)) if r["id"] == GEMINI_V1)
     assert row["steps"] == steps[GEMINI_V1] + 1 and "rewritten" in (row["note"] or "")
+
+
+def test_a_v1_session_resumed_into_jsonl_stays_one_session(capsys, src, tmp_path):
+    bucket = tmp_path / "bucket"
+    _sync(capsys, bucket, src)
+    chats = src / "gemini" / "tmp" / "garden" / "chats"
+    v1 = chats / "session-2025-10-21T20-04-0b23aaaa.json"
+    doc = json.loads(v1.read_text())
+    # what Gemini CLI writes when it resumes a v1 session: the same record as JSONL, then new lines
+    lines = [{k: v for k, v in doc.items() if k != "messages"}, *doc["messages"]]
+    lines.append(
+        {"id": "v1u3", "timestamp": "2025-10-22T08:00:00.000Z", "type": "user", "content": "resumed"}
+    )
+    v1.with_suffix(".jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    report = _sync(capsys, bucket, src)
+    assert report["errors"] == [] and report["sessions"] == 4
+    row = next(r for r in run_json(capsys, "ls", "--bucket", str(bucket)) if r["id"] == GEMINI_V1)
+    assert row["source"].endswith(".jsonl") and row["steps"] == 9
