@@ -144,7 +144,7 @@ def test_compress_is_a_compaction_with_its_summary():
     [compaction] = [s for s in session.steps if s.kind == StepKind.COMPACTION]
     assert (compaction.id, compaction.timestamp) == ("compaction@L15", "2026-05-01T10:02:00.000Z")
     assert compaction.text.startswith("<state_snapshot>") and "Got it" not in compaction.text
-    assert compaction.meta == {"folded_messages": 2}
+    assert compaction.meta == {"folded_messages": 2, "first_kept_entry_id": "u3"}
     steps = {s.id: s for s in session.steps}
     assert steps["u4"].parent == compaction.id  # the conversation goes on from the summary
     assert "s1" not in steps and "s2" not in steps
@@ -294,3 +294,18 @@ def test_a_user_turn_mixing_text_and_results_gives_both():
         (StepKind.USER, "and now fix it"),
     ]
     assert session.steps[1].tool_call_id == "c1" and "no_result" not in session.steps[0].meta
+
+
+def test_the_context_after_a_compaction_is_the_summary_and_what_it_kept():
+    from tracetui.ctx import context_at
+
+    session = _session()
+    ctx = context_at(session, "u4")
+    assert ctx.compacted
+    assert [i.step_id for i in ctx.items] == [
+        "compaction@L15",
+        "u3",
+        "g3:call:codebase_investigator__call_4",
+        "g3:result:codebase_investigator__call_4",
+        "u4",
+    ]

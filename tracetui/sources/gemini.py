@@ -16,7 +16,8 @@ The choices this reader makes:
   its steps with `active=False`; the next message hangs off the message before the rewound one, so
   a rewind shows as a second child, as in the other readers.
 - A history replacement that brings new messages at its head is a compaction: one COMPACTION step
-  (id `compaction@L<line>`, at the time of those messages) whose text is their user text (the
+  (id `compaction@L<line>`, at the time of those messages, meta `first_kept_entry_id` the first
+  message it kept as it was, as Pi's) whose text is their user text (the
   `<state_snapshot>` summary); their model acknowledgement is folded into it, and the conversation
   goes on from it. Messages the compaction dropped keep their (active) steps: they happened. A
   replacement with only known ids updates their copies.
@@ -170,6 +171,7 @@ class _Compaction:
     folded: int  # messages folded into the summary
     after: str | None  # the live message before it, when it happened
     timestamp: str | None
+    first_kept: str | None  # the first message the compaction kept as it was (what the model still sees)
 
 
 @dataclass(slots=True)
@@ -229,7 +231,8 @@ class _Conversation:
             t for t in (_parts_text(m.get("content")) for m in head) if t.strip()
         )
         when = next((m["timestamp"] for m in head if isinstance(m.get("timestamp"), str)), stamp)
-        compaction = _Compaction(line, summary, len(head), self.last_live(), when)
+        kept = next((m["id"] for m in messages[len(head) :]), None)
+        compaction = _Compaction(line, summary, len(head), self.last_live(), when, kept)
         self.events.append(compaction)
         self.live = {}
         for m in messages:
@@ -388,6 +391,8 @@ class _Reader:
                     subagent=agent,
                     meta={"folded_messages": event.folded},
                 )
+                if event.first_kept:  # what the context pane shows after it, as for Pi
+                    step.meta["first_kept_entry_id"] = event.first_kept
                 compaction_steps[id(event)] = step
                 continue
             record = conv.records[event]
