@@ -26,7 +26,7 @@ The choices this reader makes:
   id>` for a tool call and the result the same record carries.
 - Tokens: `input` is prompt plus tool-use prompt minus cached, `cache_read` the cached part,
   `output` candidates plus thoughts; on the message's first step, counted once per message id.
-- Edits (`write_file`, `replace`, `edit`, and the names the Bob fork uses): the record's
+- Edits (`write_file`, `replace`, and the `edit`/`smart_edit` names of the same tool): the record's
   `resultDisplay` carries the unified diff, the file's content before and after and whether it is
   new; the arguments carry the strings. Older files have no `resultDisplay`: the arguments alone.
   A call whose status is not `success` changed nothing (`applied=False`).
@@ -72,7 +72,7 @@ LOGS = "logs.json"
 
 # Tools whose call runs a subagent (the parent's side of it).
 SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help"})
-# Edit tools by name: Gemini's own, and the names of the same tools in the Bob fork.
+# Edit tools by name, as Gemini CLI has named them over its releases.
 WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
 REPLACE_TOOLS = frozenset({"replace", "edit", "smart_edit", "edit_file"})
 ASSISTANT_TYPES = frozenset({"gemini", "model", "bob-shell"})
