@@ -71,6 +71,9 @@ def test_calls_pair_with_results_by_tool_call_id():
     failed = next(r for r in results if r.tool_call_id == "call_create_3")
     assert failed.is_error and failed.text == "Parent directory does not exist"
     view = calls[0]
+    view_result = next(r for r in results if r.tool_call_id == "call_view_1")
+    edit_result = next(r for r in results if r.tool_call_id == "call_edit_2")
+    assert "detailed" not in view_result.meta and edit_result.meta["detailed"].startswith("\ndiff --git")
     assert (view.tool, view.tool_input, view.meta) == (
         "view",
         {"path": "/home/dev/garden/hello.py"},

@@ -369,7 +369,9 @@ class _Reader:
             text = text or message
         meta: dict[str, Any] = {}
         detailed = opt_str(result.get("detailedContent"))
-        if detailed and detailed != text:
+        if detailed and detailed != text and (call is None or call.edits or not text):
+            # An edit's diff is worth keeping beside its one-line result; a view's detailedContent
+            # is the same file again without line numbers, which would double what the bucket holds.
             meta["detailed"] = detailed
         model = opt_str(data.get("model"))
         self.note_model(model)
