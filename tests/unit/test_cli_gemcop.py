@@ -214,3 +214,42 @@ def test_a_v1_session_resumed_into_jsonl_stays_one_session(capsys, src, tmp_path
     assert report["errors"] == [] and report["sessions"] == 4
     row = next(r for r in run_json(capsys, "ls", "--bucket", str(bucket)) if r["id"] == GEMINI_V1)
     assert row["source"].endswith(".jsonl") and row["steps"] == 9
+
+
+def test_a_v1_document_rewritten_shorter_after_many_syncs_shows_its_newest_steps(tmp_path):
+    """Masking tool output (Feb-Apr 2026) rewrote a v1 file shorter with every message kept: each
+    earlier sync left a longer generation, and the newest, with one more step, must still win."""
+    from tracetui.bucket import Bucket
+
+    chats = tmp_path / "src" / "tmp" / "p" / "chats"
+    chats.mkdir(parents=True)
+    log = chats / "session-2026-03-01T10-00-aaaabbbb.json"
+    messages: list[dict] = []
+
+    def write(masked: bool = False) -> None:
+        shown = [
+            dict(m, content="<tool_output_masked>…</tool_output_masked>") if masked else m for m in messages
+        ]
+        log.write_text(
+            json.dumps({"sessionId": "aaaabbbb-0001", "projectHash": "x", "messages": shown}, indent=2)
+        )
+
+    with Bucket.open(tmp_path / "b") as bucket:
+        for i in range(6):
+            messages.append(
+                {
+                    "id": f"m{i}",
+                    "type": "user",
+                    "timestamp": f"2026-03-01T10:0{i}:00.000Z",
+                    "content": "x" * 5000,
+                }
+            )
+            write()
+            bucket.sync({"gemini": [tmp_path / "src"]})
+        messages.append(
+            {"id": "m9", "type": "user", "timestamp": "2026-03-01T10:09:00.000Z", "content": "new"}
+        )
+        write(masked=True)
+        report = bucket.sync({"gemini": [tmp_path / "src"]})
+        [row] = bucket.list_sessions()
+    assert (row.steps, row.note, report.errors) == (7, None, [])
