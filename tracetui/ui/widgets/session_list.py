@@ -21,9 +21,9 @@ from tracetui.views.format import human_tokens
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
 PAGE = 200
+AGENT_WIDTH = 8  # the longest agent name, opencode
 Fetch = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 
-AGENT_LABEL = {"claude": "claude", "codex": "codex", "pi": "pi"}
 
 
 class SessionList(VirtualList):
@@ -32,6 +32,9 @@ class SessionList(VirtualList):
         "session-list--claude",
         "session-list--codex",
         "session-list--pi",
+        "session-list--gemini",
+        "session-list--copilot",
+        "session-list--opencode",
         "session-list--project",
         "session-list--number",
         "session-list--note",
@@ -42,6 +45,9 @@ class SessionList(VirtualList):
     SessionList > .session-list--claude { color: $warning; }
     SessionList > .session-list--codex { color: $success; }
     SessionList > .session-list--pi { color: $secondary; }
+    SessionList > .session-list--gemini { color: $primary; }
+    SessionList > .session-list--copilot { color: $text; }
+    SessionList > .session-list--opencode { color: $error; }
     SessionList > .session-list--project { color: $accent; }
     SessionList > .session-list--number { color: $text-muted; }
     SessionList > .session-list--note { color: $warning; text-style: bold; }
@@ -130,7 +136,7 @@ def columns(width: int) -> list[tuple[str, int]]:
     cols: list[tuple[str, int]] = []
     if width >= 40:
         cols.append(("when", 13))
-    cols.append(("agent", 7))
+    cols.append(("agent", AGENT_WIDTH + 1))
     if width >= 64:
         cols.append(("project", 15))
     cols.append(("title", 0))
@@ -162,13 +168,13 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     """when · agent · project · title … steps · tokens, dropping columns as the pane narrows."""
     style = widget.part_style
     when = when_text(row.started)
-    agent = AGENT_LABEL.get(row.agent, row.agent)
+    agent = row.agent[:AGENT_WIDTH]  # the registry's names: claude, codex, pi, gemini, copilot, opencode
     project = safe_line(row.project or "-")
     title = safe_line(row.title or "(no prompt)")
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
-    parts.append((f"{agent:<6} ", _agent_style(widget, row.agent)))
+    parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
     if width >= 64:
         parts.append((f"{set_cell_size(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []
@@ -176,7 +182,6 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         tail.append((f" {row.steps:>5}", style("session-list--number")))
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
-    agent = agent[:6]
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
     used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
