@@ -7,6 +7,7 @@ from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.ui.widgets.timeline import Timeline
 
 from pilot_steps import open_claude, settle
@@ -88,7 +89,7 @@ async def test_moving_through_steps_updates_detail_and_badges(demo):
         assert "shop/cart.py · alive" in diff
         await pilot.press("t")
         await settle(app, pilot, 1)
-        trail = "\n".join(screen.query_one("#trail-view", TextView).plain_lines())
+        trail = "\n".join(screen.query_one(TrailList).plain_lines())
         assert "3 patches: 1 reverted 1 transformed 1 alive" in trail
 
 

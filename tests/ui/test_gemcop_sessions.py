@@ -12,6 +12,7 @@ from shared_data import FIXTURES
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.ui.widgets.timeline import Timeline
 
 SIZE = (160, 45)
@@ -60,7 +61,7 @@ async def test_a_gemini_session_in_the_app(bucket):
         assert "hello.py" in diff and "+    print('hello')" in diff
         await pilot.press("t")
         await settle(app, pilot, 1)
-        trail = "\n".join(screen.query_one("#trail-view", TextView).plain_lines())
+        trail = "\n".join(screen.query_one(TrailList).plain_lines())
         assert "2 patches" in trail
         assert app.is_running
 

@@ -33,6 +33,7 @@ from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
+from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
@@ -42,6 +43,8 @@ from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+# Each tab of the right pane and the widget in it that takes the keys.
+TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
 LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
 
@@ -153,7 +156,7 @@ class BrowserScreen(Screen):
                 with TabPane("Diff", id="diff"):
                     yield TextView(id="diff-view")
                 with TabPane("Trail", id="trail"):
-                    yield TextView(id="trail-view")
+                    yield TrailList(id="trail-list")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -380,8 +383,7 @@ class BrowserScreen(Screen):
     def _step_chosen(self) -> None:
         self._show_step()
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active, "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active, "#detail-view")).focus()
 
     def current_step(self) -> int | None:
         if self.opened is None:
@@ -465,13 +467,22 @@ class BrowserScreen(Screen):
             return
         self.trail = message.result
         self.query_one(Timeline).set_states(message.result.states)
-        self.query_one("#trail-view", TextView).show_blocks(message.result.summary_blocks)
+        self.query_one(TrailList).show(message.result.header, message.result.rows)
         self._title(self.opened.session)
         index = self.current_step()
         if index is not None:
             self._shown_for.pop("diff", None)
             if self.query_one(TabbedContent).active == "diff":
                 self._refresh_tab("diff", index)
+
+    @on(TrailList.PatchChosen)
+    def _patch_chosen(self, message: TrailList.PatchChosen) -> None:
+        """Enter on a patch of the trail: its step in the timeline, with the step's diff."""
+        if self.opened is None:
+            return
+        self.jump_to_step(message.row.step_id)
+        self.query_one(TabbedContent).active = "diff"
+        self.query_one(Timeline).focus()
 
     def _show_diff(self, index: int) -> None:
         assert self.opened is not None
@@ -498,8 +509,7 @@ class BrowserScreen(Screen):
 
     def _focus_tab_view(self) -> None:
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active or "detail", "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active or "detail", "#detail-view")).focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -553,7 +563,7 @@ class BrowserScreen(Screen):
             # Escape in the filter clears it and gives the keys back to the list (one press, not two).
             focused.value = ""
             self.query_one(SessionList).focus()
-        elif focused is not None and focused.id in ("detail-view", "ctx-list", "diff-view", "trail-view"):
+        elif focused is not None and "#" + (focused.id or "") in TAB_VIEWS.values():
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
