@@ -6,12 +6,14 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -22,23 +24,22 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.ui import actions
-
-if TYPE_CHECKING:
-    from tracetui.ui.app import TraceApp
-from tracetui.model import Session
-from tracetui.safe_text import safe_line
-from tracetui.ui import trail_view
+from tracetui.model import Session, Step
+from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions, external, trail_view
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
-from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
-from tracetui.views.format import human_tokens
+from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views.format import human_tokens, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
+
+if TYPE_CHECKING:
+    from tracetui.ui.app import TraceApp
 
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
@@ -542,14 +543,9 @@ class BrowserScreen(Screen):
         box.value = with_filter(box.value, key, nxt)
         self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
 
-    def action_toggle_branches_cmd(self) -> None:
-        self.query_one(Timeline).action_toggle_branches()
-
-    def action_switch_branch_cmd(self) -> None:
-        self.query_one(Timeline).action_switch_branch()
-
-    def action_mark_step(self) -> None:
-        self.query_one(Timeline).action_toggle_mark()
+    async def action_timeline_cmd(self, action: str) -> None:
+        """A timeline action run from the palette, whatever has the focus."""
+        await self.query_one(Timeline).run_action(action)
 
     def action_clear_marks(self) -> None:
         self.query_one(Timeline).clear_marks()
@@ -599,6 +595,61 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.replay import ReplayScreen
 
         self.app.push_screen(ReplayScreen(self.library))
+
+    # -- the step, handed to the user's tools -------------------------------------------------------
+    def _chosen_step(self) -> Step | None:
+        index = self.current_step()
+        if self.opened is None or index is None:
+            self.notify("open a session and choose a step first", severity="warning")
+            return None
+        return self.opened.session.steps[index]
+
+    def action_pager(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        blocks = step_blocks(self.opened.session, self.opened.shape, step.index)
+        text = "\n\n".join(f"── {b.title}\n{b.body}" if b.title else b.body for b in blocks)
+        self._run_outside(external.pager_command(os.environ), safe_text(text).encode())
+
+    def action_editor(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        if isinstance(found, str):
+            self.notify(found, severity="warning")
+            return
+        path, line = found
+        self._run_outside(external.editor_command(os.environ, path, line), None)
+
+    def _run_outside(self, command: list[str], stdin: bytes | None) -> None:
+        """Run a program of the user's on the terminal, the app suspended until it exits."""
+        try:
+            with self.app.suspend():
+                subprocess.run(command, input=stdin, check=False)
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand the screen to another program", severity="warning")
+        except OSError as exc:
+            self.notify(f"could not run {command[0]}: {exc.strerror or exc}", severity="error")
+
+    def action_copy(self, what: str = "step") -> None:
+        """Copy the step's text, its id or its diff to the clipboard (OSC 52: the terminal's own)."""
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        if what == "id":
+            text = step.id
+        elif what == "diff":
+            blocks = trail_view.step_diff_blocks(step, self.trail)
+            text = "\n".join(b.body for b in blocks if b.language == "diff")
+            if not text:
+                self.notify("this step has no diff", severity="warning")
+                return
+        else:
+            text = step_text(step)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
     def action_redact(self) -> None:
         if self.opened is None:
