@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from tracetui.ctx import Context, ContextIndex
+from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, Step
@@ -448,7 +448,17 @@ class BrowserScreen(Screen):
             return
         ctx = message.context
         note = " · after a compaction" if ctx.compacted else ""
-        total.update(f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)")
+        text = f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)"
+        index = next((s.index for s in self.opened.session.steps if s.id == message.step_id), None)
+        sent = sent_tokens(self.opened.session, index) if index is not None else None
+        if sent is not None:
+            # The log's own count is the truth; the estimate covers only what the log kept.
+            real = sent.input + sent.cache_read + sent.cache_write
+            text += (f"\nthe log says the model was sent {human_tokens(real)} "
+                     f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
+                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no system prompt "
+                     "or tool definitions")  # fmt: skip
+        total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
     @on(CtxList.Chosen, "#ctx-list")
