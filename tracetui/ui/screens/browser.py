@@ -109,8 +109,10 @@ class BrowserScreen(Screen):
 
     BINDINGS = actions.bindings("browser")
 
-    def __init__(self) -> None:
+    def __init__(self, library: Library | None = None) -> None:
         super().__init__()
+        # A screen of its own library (a capsule opened from the palette) over the app's; None: the app's.
+        self._library = library
         self.opened: Opened | None = None
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
@@ -136,7 +138,7 @@ class BrowserScreen(Screen):
 
     @property
     def library(self) -> Library:
-        return self.tracetui.library
+        return self._library if self._library is not None else self.tracetui.library
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -574,6 +576,8 @@ class BrowserScreen(Screen):
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
+        elif self._library is not None:
+            self.app.pop_screen()  # a capsule opened over the bucket: back to the bucket
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
