@@ -5,7 +5,15 @@ replacement, a whole new file). Here every edit becomes a `Patch` with hunks and
 and removed. Where the log lacks line numbers (string replacements, Codex hunks located by context)
 the file is replayed through the session, starting from the state the caller knows (the edit's own
 `original`, or the file at the repository's base commit), so that fragments of lines become whole
-lines and hunks get real line numbers. When nothing is known, the diff of the strings still stands.
+lines and hunks get real line numbers. Where the replayed text has gone stale (a shell command or a
+merge changed the file between two edits) and the edit does not fit it, the file as git had it at
+the step's time is tried; when nothing fits, the diff of the strings still stands and the patch
+says its before-state is not known (`partial`).
+
+Line identity lives here too, once for the whole trail: a line is known by its text with every
+whitespace character removed (`norm`), the same for the copies counted in the file before a step
+and for the lines looked for in git later. A formatter that joins wrapped lines, or splits a long
+one, keeps the norm of the joined text: `join_keys` and `split_counts` find those.
 """
 
 from __future__ import annotations
@@ -53,8 +61,16 @@ class Patch:
     # How often each of this patch's lines was in the file just before the step (None: unknown).
     # The survival check subtracts these so that lines that were already there prove nothing.
     before_counts: dict[str, int] | None = field(default=None, repr=False)
+    # The same by line identity (`norm`), over the norms of the patch's lines and of their joins
+    # (`join_keys`); and how often each added line's norm was split over several lines.
+    before_norms: dict[str, int] | None = field(default=None, repr=False)
+    before_splits: dict[str, int] | None = field(default=None, repr=False)
     # "log": from the session log; "snapshot": a change only the work-tree snapshots show.
     origin: str = "log"
+    # True when the file just before the step is not known for sure (the replay went stale and no
+    # other source fitted the edit): counts of older copies are then taken from git at the step's
+    # time where possible, and the verdict is marked as resting on partial evidence.
+    partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -72,7 +88,93 @@ class Patch:
             d["exact"] = False
         if self.origin != "log":
             d["origin"] = self.origin
+        if self.partial:
+            d["partial"] = True
         return d
+
+
+# -- line identity -------------------------------------------------------------------------------
+
+_WHITESPACE = {ord(c): None for c in " \t\r\n\f\v\u00a0"}
+_WHITESPACE_BUT_NEWLINE = {k: v for k, v in _WHITESPACE.items() if k != ord("\n")}
+JOIN_SPAN = 6  # at most this many wrapped lines are looked for joined into one
+SPLIT_SPAN = 4  # a line is looked for split over at most this many
+
+
+def norm(line: str) -> str:
+    """A line's identity: its text with whitespace removed (equal norms differ only in whitespace)."""
+    return line.translate(_WHITESPACE)
+
+
+def norms_of(text: str) -> list[str]:
+    """The norms of a text's lines, in order (one C-level pass, not a call per line)."""
+    if not text:
+        return []
+    out = text.translate(_WHITESPACE_BUT_NEWLINE).split("\n")
+    if text.endswith("\n"):
+        out.pop()
+    return out
+
+
+def join_keys(lines: list[str]) -> list[tuple[str, int, int]]:
+    """(norm of lines[i:j] joined, i, j) for runs of 2..JOIN_SPAN consecutive non-blank lines.
+
+    A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
+    """
+    ns = [norm(x) for x in lines]
+    out: list[tuple[str, int, int]] = []
+    for i in range(len(ns)):
+        if not ns[i]:
+            continue
+        joined = ns[i]
+        for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+            if not ns[j]:
+                break
+            joined += ns[j]
+            out.append((joined, i, j + 1))
+    return out
+
+
+def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, int]:
+    """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms)."""
+    if not keys:
+        return {}
+    prefixes: set[str] = set()
+    for k in keys:
+        for n in range(1, len(k)):
+            prefixes.add(k[:n])
+    found: dict[str, int] = {}
+    last = len(seq)
+    for i, first in enumerate(seq):
+        if not first or first not in prefixes:
+            continue
+        joined = first
+        for j in range(i + 1, min(i + SPLIT_SPAN, last)):
+            part = seq[j]
+            if not part:
+                break
+            joined += part
+            if joined in keys:
+                found[joined] = found.get(joined, 0) + 1
+                break
+            if joined not in prefixes:
+                break
+    return found
+
+
+def count_before(patch: Patch, before: str | None) -> None:
+    """Record how often the patch's lines (exact, by identity, joined, split) were in `before`."""
+    if before is None:
+        patch.before_counts = patch.before_norms = patch.before_splits = None
+        return
+    lines = split_lines(before)
+    wanted = set(patch.added) | set(patch.removed)
+    patch.before_counts = dict(Counter(x for x in lines if x in wanted))
+    keys = {norm(x) for x in wanted}
+    keys.update(k for k, _, _ in join_keys(patch.added))
+    seq = norms_of(before)
+    patch.before_norms = dict(Counter(x for x in seq if x in keys))
+    patch.before_splits = split_counts(seq, {norm(x) for x in patch.added if norm(x)})
 
 
 # -- paths -------------------------------------------------------------------------------------
@@ -168,6 +270,29 @@ def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
     return added, removed
 
 
+def tidy_hunk(h: Hunk) -> Hunk:
+    """The hunk with lines it removes and adds back unchanged shown as context.
+
+    apply_patch hunks (Codex) often remove a block and add it back with one line changed; only the
+    changed line is the step's work. The sides (and so the numbers) stay as they were.
+    """
+    old = [x[1:] for x in h.lines if x[:1] in (" ", "-")]
+    new = [x[1:] for x in h.lines if x[:1] in (" ", "+")]
+    if not any(x[:1] == "-" for x in h.lines) or not any(x[:1] == "+" for x in h.lines):
+        return h
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(" " + x for x in old[i1:i2])
+            continue
+        lines.extend("-" + x for x in old[i1:i2])
+        lines.extend("+" + x for x in new[j1:j2])
+    # difflib's alignment is not always the smallest: keep the log's hunk unless this one is smaller.
+    if sum(1 for x in lines if x[:1] != " ") >= sum(1 for x in h.lines if x[:1] in ("-", "+")):
+        return h
+    return Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, lines)
+
+
 def _apply_hunks(text: str, hunks: list[Hunk]) -> tuple[str, list[Hunk]] | None:
     """Apply hunks by their old side's content (numbers are only hints); None when one does not fit.
 
@@ -256,14 +381,17 @@ def session_patches(
     session: Session,
     root: str | None = None,
     base: Callable[[str], str | None] | None = None,
+    at: Callable[[str, str | None], list[str]] | None = None,
 ) -> list[Patch]:
     """The patches of a session's edit tool calls, in step order.
 
     `root` is the directory paths are made relative to (the repository's work tree); by default the
     session's cwd. `base(path)` may return a file's content before the session (e.g. from git) so
-    string edits can be placed; edits that carry their own `original` need no help. Every applied
-    edit gives one patch (possibly with no hunks, when the log does not show a change); failed
-    edits (`applied=False`) changed nothing and give none.
+    string edits can be placed; edits that carry their own `original` need no help. `at(path,
+    timestamp)` may return the file's texts in git at a step's time (newest first): they are tried
+    when the replayed text does not fit an edit (it went stale). Every applied edit gives one patch
+    (possibly with no hunks, when the log does not show a change); failed edits (`applied=False`)
+    changed nothing and give none.
     """
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
@@ -275,7 +403,7 @@ def session_patches(
         for edit in step.edits:
             if not edit.applied:
                 continue
-            patch = _edit_patch(step, edit, cwd, root, contents, base)
+            patch = _edit_patch(step, edit, cwd, root, contents, base, at)
             patch.index = len(patches)
             patches.append(patch)
     return patches
@@ -289,6 +417,14 @@ def _current(path: str, contents: dict[str, str | None], base: Callable[[str], s
     return text
 
 
+def _place(edit: FileEdit, hunks: list[Hunk], before: str) -> tuple[str, list[Hunk]] | None:
+    """The edit applied to `before` (text after, hunks with real numbers); None when it does not fit."""
+    if hunks:
+        return _apply_hunks(before, hunks)
+    assert edit.old_string is not None and edit.new_string is not None
+    return _string_edit(before, edit.old_string, edit.new_string, edit.replace_all)
+
+
 def _edit_patch(
     step: Step,
     edit: FileEdit,
@@ -296,35 +432,52 @@ def _edit_patch(
     root: str | None,
     contents: dict[str, str | None],
     base: Callable[[str], str | None] | None,
+    at: Callable[[str, str | None], list[str]] | None = None,
 ) -> Patch:
     rel, inside = relative_path(absolute_path(edit.path, cwd), root)
     if edit.original is not None:
-        contents[rel] = edit.original
+        contents[rel] = edit.original  # the log's own snapshot of the file beats any replay
     before = _current(rel, contents, base, inside)
     if edit.op == "create" and before is None:
         before = _ABSENT
     after: str | None = None
     hunks: list[Hunk] = []
     exact = True
+    partial = False
+    # (the file before the step, as far as known) -- what older copies of the patch's lines are counted in
+    counted: str | None = before
 
-    if edit.hunks:
-        # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
-        hunks = [
-            Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")])
-            for h in edit.hunks
-        ]
-        if before is not None:
-            applied = _apply_hunks(before, hunks)
-            if applied is not None:
-                after, hunks = applied
-    elif edit.old_string is not None and edit.new_string is not None and edit.old_string != "":
-        done = _string_edit(before, edit.old_string, edit.new_string, edit.replace_all) if before is not None else None
+    # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
+    given = [
+        tidy_hunk(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")]))
+        for h in edit.hunks
+    ]
+    placeable = bool(given) or (edit.old_string is not None and edit.new_string is not None and edit.old_string != "")
+    if placeable:
+        hunks = given
+        done = _place(edit, given, before) if before is not None else None
+        if done is None and at is not None and inside:
+            # The replayed text does not fit (a shell command or a merge changed the file since): try
+            # the file as git had it at the step's time.
+            older = at(rel, step.timestamp)
+            for text in older:
+                done = _place(edit, given, text)
+                if done is not None:
+                    counted = text
+                    break
+            else:
+                # Nothing fits: count older copies in git's text at the step's time (else the stale
+                # replay), and say the before-state is a guess.
+                counted = older[0] if older else before
         if done is not None:
             after, hunks = done
         else:
-            hunks = _fragment_hunks(edit.old_string, edit.new_string)
-            # Whole-line strings are exact even without the file.
-            exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
+            partial = counted is not None
+            if not given:
+                assert edit.old_string is not None and edit.new_string is not None
+                hunks = _fragment_hunks(edit.old_string, edit.new_string)
+                # Whole-line strings are exact even without the file.
+                exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
     elif edit.content is not None and is_notebook(rel) and step.tool == "NotebookEdit":
         # The content is one cell's source, not the file (a notebook is JSON): show the cell as
         # added lines, and stop replaying the file.
@@ -362,11 +515,9 @@ def _edit_patch(
         tool=step.tool,
         exact=exact,
         inside=inside,
+        partial=partial,
     )
-    if before is not None:
-        wanted = set(added) | set(removed)
-        counts = Counter(x for x in split_lines(before) if x in wanted)
-        patch.before_counts = dict(counts)
+    count_before(patch, counted)
     return patch
 
 
