@@ -214,3 +214,34 @@ def test_an_import_block_consolidated_later_is_one_verdict_for_every_patch(tmp_p
     ))  # fmt: skip
     repo.commit("split the models", iso(12))
     assert [f.state for f in _fates(repo, edits)] == ["transformed"] * 4
+
+
+def test_a_join_may_take_in_the_closing_bracket_the_step_did_not_write(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("m.py", "class S:\n    search_to_implementation_ratio: float = Field(\n        default=0.0, description='old'\n    )\n")
+    repo.commit("init", iso(9))
+    edit = replace(
+        repo, "m.py", "    search_to_implementation_ratio: float = Field(\n        default=0.0, description='old'\n",
+        "    exploration_percentage: float = Field(\n        default=0.0, description='Percentage of exploration events'\n",
+    )  # fmt: skip
+    repo.write("m.py", "class S:\n    exploration_percentage: float = Field(default=0.0, description='Percentage of exploration events')\n")
+    done = repo.commit("format", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept) == ("alive", done, 2)
+
+
+def test_a_deleted_block_stays_deleted_when_new_code_repeats_one_of_its_common_lines(tmp_path):
+    repo = Repo(tmp_path / "r")
+    visit = "    def visit_{0}(self, node):\n        self.count_{0} += 1\n        self.generic_visit(node)\n\n"
+    repo.write("v.py", "class V:\n" + visit.format("Call") + visit.format("Name") + visit.format("Attr"))
+    repo.commit("init", iso(9))
+    edit = replace(repo, "v.py", visit.format("Name"), "")
+    done = repo.commit("drop", iso(11))
+    repo.write("v.py", repo.read("v.py") + visit.format("Import"))  # later work: one more generic_visit
+    repo.commit("more", iso(12))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept, fate.evidence) == ("alive", done, 3, 3)
+    repo.write("v.py", repo.read("v.py") + visit.format("Name"))  # the block itself comes back
+    repo.commit("restore", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.kept) == ("reverted", 0)

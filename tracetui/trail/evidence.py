@@ -80,8 +80,8 @@ def probe(patch: Patch) -> Probe | None:
     split_floor: dict[str, int] = {}
     if not deletion and not exact_only:
         strong = set(want_n)
-        for joined, i, j in join_keys(patch.added):
-            inside = Counter(k for k in (norm(x) for x in patch.added[i:j]) if k in strong)
+        for joined, mine in join_keys(patch):
+            inside = Counter(k for k in (norm(x) for x in mine) if k in strong)
             if inside and joined not in strong:
                 joins.append((joined, inside, max(before_n.get(joined, 0) - removed_n[joined], 0)))
         joins.sort(key=lambda t: -sum(t[1].values()))
@@ -175,7 +175,7 @@ def kept(p: Probe, f: FileLines) -> int:
     For a deletion, "in place" means still deleted.
     """
     if p.deletion:
-        return p.size - _present(p.want_n, p.floor_n, f.normal)
+        return p.size - _back(p, f)
     exact = _present(p.want, p.floor, f.exact)
     if p.exact_only or exact == p.size:
         return exact
@@ -183,6 +183,28 @@ def kept(p: Probe, f: FileLines) -> int:
     if normal < p.size and (p.joins or f.split_keys):
         normal += _rewrapped(p, f)
     return max(exact, normal)
+
+
+def _back(p: Probe, f: FileLines) -> int:
+    """How many of a deletion's lines are back.
+
+    A line that had other copies in the file (`self.visit(node)`, `return None`) and comes back
+    alone, without most of its block, is new code that happens to repeat it, not the deletion
+    undone; a line that had no twin, or a block that is mostly back, is.
+    """
+    back = 0
+    common = 0
+    get = f.normal.get
+    for k, n in p.want_n.items():
+        extra = get(k, 0) - p.floor_n[k]
+        if extra > 0:
+            got = n if extra > n else extra
+            back += got
+            if p.floor_n[k] > 0:
+                common += got
+    if common and 2 * back < p.size:
+        back -= common
+    return back
 
 
 def _missing(p: Probe, f: FileLines) -> Counter:

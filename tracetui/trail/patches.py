@@ -116,22 +116,34 @@ def norms_of(text: str) -> list[str]:
     return out
 
 
-def join_keys(lines: list[str]) -> list[tuple[str, int, int]]:
-    """(norm of lines[i:j] joined, i, j) for runs of 2..JOIN_SPAN consecutive non-blank lines.
+def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
+    """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
+    consecutive non-blank lines of each hunk's new side that hold at least one added line.
 
     A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
+    The run may take in context lines (a closing bracket the step did not write).
     """
-    ns = [norm(x) for x in lines]
-    out: list[tuple[str, int, int]] = []
-    for i in range(len(ns)):
-        if not ns[i]:
-            continue
-        joined = ns[i]
-        for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
-            if not ns[j]:
-                break
-            joined += ns[j]
-            out.append((joined, i, j + 1))
+    sides: list[list[tuple[str, bool]]] = []
+    for h in patch.hunks:
+        side = [(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")]
+        if any(added for _, added in side):
+            sides.append(side)
+    if not sides and patch.added:
+        sides = [[(x, True) for x in patch.added]]
+    out: list[tuple[str, list[str]]] = []
+    for side in sides:
+        ns = [norm(x) for x, _ in side]
+        for i in range(len(ns)):
+            if not ns[i]:
+                continue
+            joined = ns[i]
+            for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+                if not ns[j]:
+                    break
+                joined += ns[j]
+                mine = [x for x, added in side[i : j + 1] if added]
+                if mine:
+                    out.append((joined, mine))
     return out
 
 
@@ -171,7 +183,7 @@ def count_before(patch: Patch, before: str | None) -> None:
     wanted = set(patch.added) | set(patch.removed)
     patch.before_counts = dict(Counter(x for x in lines if x in wanted))
     keys = {norm(x) for x in wanted}
-    keys.update(k for k, _, _ in join_keys(patch.added))
+    keys.update(k for k, _ in join_keys(patch))
     seq = norms_of(before)
     patch.before_norms = dict(Counter(x for x in seq if x in keys))
     patch.before_splits = split_counts(seq, {norm(x) for x in patch.added if norm(x)})

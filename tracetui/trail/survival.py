@@ -534,8 +534,9 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         if moved is not None:
             # Lines that left the file for another one (a module split into a package) are followed there.
             dest_name, dest_kept, dest_final, dest_since = moved
+            if dest_kept >= kept:  # the file that holds most of it now
+                path_now = dest_name
             kept = min(probe.size, kept + dest_kept)
-            path_now = dest_name
             more = ev.changed(probe, files.full(dest_final), None, kept, files.fresh_lines(dest_final, dest_since)) if kept < probe.size else 0
             changed = min(probe.size - kept, changed + more)
     if kept == probe.size:
@@ -638,13 +639,19 @@ def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
     As git's copy detection: a line counts as moved only with enough of its neighbours (blank lines
     aside) moved along with it, so a common line (an import name, a `return None`) alone is not a move.
     """
+    # What to look for: the probe's lines, and the runs of them a formatter may have joined.
+    weight: dict[str, int] = {k: 1 for k in probe.want_n}
+    cap: dict[str, int] = dict(probe.want_n)
+    for joined, inside, _ in probe.joins:
+        if joined not in weight:
+            weight[joined], cap[joined] = sum(inside.values()), 1
     where: dict[str, list[int]] = {}
     for i, x in enumerate(src):
-        if x in probe.want_n:
+        if x in weight:
             where.setdefault(x, []).append(i)
     found: Counter = Counter()
     for j, x in enumerate(dst):
-        if x not in where or found[x] >= probe.want_n[x]:
+        if x not in where or found[x] >= cap[x]:
             continue
         for i in where[x]:
             lo, hi = 0, 0
@@ -655,7 +662,7 @@ def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
             if sum(sum(c.isalnum() for c in y) for y in src[i - lo : i + hi + 1]) >= MOVE_BLOCK:
                 found[x] += 1
                 break
-    return sum(found.values())
+    return min(probe.size, sum(n * weight[k] for k, n in found.items()))
 
 
 def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
