@@ -245,3 +245,17 @@ def test_a_deleted_block_stays_deleted_when_new_code_repeats_one_of_its_common_l
     repo.commit("restore", iso(13))
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.kept) == ("reverted", 0)
+
+
+def test_a_new_copy_of_old_lines_whose_old_copy_a_later_step_deletes_is_its_own(tmp_path):
+    repo = Repo(tmp_path / "r")
+    old_method = "    def visit_Call(self, node):\n        if node.func.attr == 'get':\n            self.gets += 1\n        self.generic_visit(node)\n"
+    repo.write("v.py", "class V:\n" + old_method + "\n    def visit_Name(self, node):\n        pass\n")
+    repo.commit("init", iso(9))
+    new_method = old_method.replace("node):\n", "node) -> None:\n", 1).replace("self.gets += 1\n", "self.gets += 1\n            self.calls += 1\n")
+    write_new = replace(repo, "v.py", "    def visit_Name", new_method + "\n    def visit_Name")
+    drop_old = replace(repo, "v.py", "class V:\n" + old_method + "\n", "class V:\n")
+    done = repo.commit("rewrite", iso(11))
+    fates = _fates(repo, [(iso(10), write_new), (iso(10, 1), drop_old)])
+    assert [(f.state, f.commit, f.superseded_by) for f in fates] == [("alive", done, None), ("alive", done, None)]
+    assert fates[0].kept == fates[0].evidence

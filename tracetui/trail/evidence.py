@@ -73,6 +73,12 @@ def probe(patch: Patch) -> Probe | None:
     removed_n = Counter(norm(x) for x in patch.removed)
     before_n = patch.before_norms or {}
     floor_n = {k: max(before_n.get(k, 0) - removed_n[k], 0) for k in want_n}
+    if not deletion and patch.others_after is not None:
+        # Older copies that later steps of the session deleted are no longer there to be taken for
+        # this step's lines.
+        cap = patch.others_after
+        floor_n = {k: min(n, cap.get(k, n)) for k, n in floor_n.items()}
+        floor = {x: min(n, cap.get(norm(x), n)) for x, n in floor.items()}
     # A patch that only re-indents or re-spaces lines is invisible to whitespace-blind matching:
     # look for it by exact lines only.
     exact_only = not deletion and want_n == Counter(norm(x) for x in _evidence(patch.removed))

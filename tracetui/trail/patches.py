@@ -71,6 +71,11 @@ class Patch:
     # other source fitted the edit): counts of older copies are then taken from git at the step's
     # time where possible, and the verdict is marked as resting on partial evidence.
     partial: bool = False
+    # By norm: copies of the patch's added lines that the session's last text of the file holds and
+    # that the step did not write (None: the replay lost track). Caps the floor of older copies.
+    others_after: dict[str, int] | None = field(default=None, repr=False)
+    # Indexes of the earlier patches whose lines this one removed (None: the replay lost track).
+    removed_from: set[int] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -248,11 +253,24 @@ def split_lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT) -> list[Hunk]:
-    """Unified-diff hunks between two line lists, with 1-based line numbers."""
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+Opcode = tuple[str, int, int, int, int]
+
+
+def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT, fixed: tuple[int, int] = (0, 0)) -> list[Hunk]:
+    """Unified-diff hunks between two line lists, with 1-based line numbers.
+
+    `fixed` = (head, tail): that many first and last lines are known to be unchanged context (the
+    lines around a string replacement); only what lies between is diffed, so a changed line is
+    never matched against an identical line of the context.
+    """
+    head, tail = fixed
+    inner = difflib.SequenceMatcher(None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False)
+    codes: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner.get_opcodes()]
+    if tail:
+        codes.append(("equal", len(before) - tail, len(before), len(after) - tail, len(after)))
     hunks: list[Hunk] = []
-    for group in matcher.get_grouped_opcodes(context):
+    for group in _grouped(_merged(codes), context):
         lines: list[str] = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -268,6 +286,43 @@ def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT) -> l
         # Unified-diff convention: an empty side starts at the line before it.
         hunks.append(Hunk(i1 + 1 if old_lines else i1, old_lines, j1 + 1 if new_lines else j1, new_lines, lines))
     return hunks
+
+
+def _merged(codes: list[Opcode]) -> list[Opcode]:
+    out: list[Opcode] = []
+    for code in codes:
+        if code[1] == code[2] and code[3] == code[4]:
+            continue
+        if out and out[-1][0] == "equal" == code[0]:
+            out[-1] = ("equal", out[-1][1], code[2], out[-1][3], code[4])
+        else:
+            out.append(code)
+    return out
+
+
+def _grouped(codes: list[Opcode], n: int) -> list[list[Opcode]]:
+    """Changes with up to `n` lines of context around them, split where the context between is long."""
+    if not any(c[0] != "equal" for c in codes):
+        return []
+    codes = list(codes)
+    if codes[0][0] == "equal":
+        _, i1, i2, j1, j2 = codes[0]
+        codes[0] = ("equal", max(i1, i2 - n), i2, max(j1, j2 - n), j2)
+    if codes[-1][0] == "equal":
+        _, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = ("equal", i1, min(i2, i1 + n), j1, min(j2, j1 + n))
+    groups: list[list[Opcode]] = []
+    current: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and current and i2 - i1 > 2 * n:
+            current.append(("equal", i1, i1 + n, j1, j1 + n))
+            groups.append(current)
+            current = []
+            i1, j1 = i2 - n, j2 - n
+        current.append((tag, i1, i2, j1, j2))
+    if current and any(c[0] != "equal" for c in current):
+        groups.append(current)
+    return groups
 
 
 def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
@@ -368,7 +423,7 @@ def _string_edit(text: str, old: str, new: str, replace_all: bool) -> tuple[str,
     before_lines = split_lines(text)
     ctx_before = before_lines[max(0, first_line - CONTEXT) : first_line]
     ctx_after = before_lines[first_line + len(old_block) : first_line + len(old_block) + CONTEXT]
-    hunks = diff_hunks(ctx_before + old_block + ctx_after, ctx_before + new_block + ctx_after)
+    hunks = diff_hunks(ctx_before + old_block + ctx_after, ctx_before + new_block + ctx_after, fixed=(len(ctx_before), len(ctx_after)))
     offset = first_line - len(ctx_before)
     for h in hunks:
         h.old_start += offset if h.old_lines or h.old_start else 0
@@ -407,6 +462,9 @@ def session_patches(
     """
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
+    # Which patch wrote each line of the replayed text (-1: it was there before, or came from
+    # elsewhere); None where the replay lost track. Tells later steps' removals of older copies apart.
+    origins: dict[str, list[int] | None] = {}
     patches: list[Patch] = []
     for step in session.steps:
         if step.kind != StepKind.TOOL_CALL or not step.edits:
@@ -415,10 +473,91 @@ def session_patches(
         for edit in step.edits:
             if not edit.applied:
                 continue
-            patch = _edit_patch(step, edit, cwd, root, contents, base, at)
+            trace: dict[str, Any] = {}
+            patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
+            _carry_origins(patch, trace, contents, origins)
+    _cap_floors(patches, contents, origins)
     return patches
+
+
+def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
+    source = patch.old_path or patch.path
+    after = contents.get(patch.path)
+    before = trace.get("before")
+    if after is None or before is None:
+        origins[patch.path] = None
+        return
+    lines_before = split_lines(before)
+    known = origins.get(source)
+    replay = trace.get("replay")
+    if known is not None and replay is not None and replay != before and len(known) == len(split_lines(replay)):
+        known = _realign(known, split_lines(replay), lines_before)  # the log's snapshot differs a little
+    fresh = -1 if trace.get("fresh") else UNKNOWN
+    old = known if known is not None and len(known) == len(lines_before) else [fresh] * len(lines_before)
+    new: list[int] = []
+    took: set[int] = set()
+    cursor = 0
+    for h in patch.hunks:
+        start = h.old_start - 1 if h.old_lines else h.old_start
+        if start < cursor or start > len(old):
+            origins[patch.path] = None
+            return
+        new.extend(old[cursor:start])
+        cursor = start
+        for x in h.lines:
+            tag = x[:1]
+            if tag == "+":
+                new.append(patch.index)
+            elif tag in (" ", "-"):
+                if cursor >= len(old):
+                    origins[patch.path] = None
+                    return
+                if tag == " ":
+                    new.append(old[cursor])
+                elif old[cursor] != -1:
+                    took.add(old[cursor])
+                cursor += 1
+    new.extend(old[cursor:])
+    patch.removed_from = None if UNKNOWN in took else {t for t in took if t >= 0}
+    if patch.old_path:
+        origins[patch.old_path] = []
+    origins[patch.path] = new if len(new) == len(split_lines(after)) else None
+
+
+UNKNOWN = -2  # a line whose writer the replay cannot tell (-1: there before the session)
+
+
+def _realign(origins: list[int], old: list[str], new: list[str]) -> list[int]:
+    """Origins carried from one version of a text to a close one: equal lines keep theirs."""
+    out = [UNKNOWN] * len(new)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out[j1:j2] = origins[i1:i2]
+    return out
+
+
+def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
+    """For each patch, how many copies of its lines the session's last text of the file holds that
+    another step wrote or that were there before (`others_after`).
+
+    A step that writes a second copy of old lines, while a later step deletes the old copy, leaves
+    one copy that is its own: the older copy must not stand in the floor any more.
+    """
+    for patch in patches:
+        text, who = contents.get(patch.path), origins.get(patch.path)
+        if text is None or who is None or not patch.added or patch.before_norms is None:
+            continue
+        seq = norms_of(text)
+        if len(seq) != len(who):
+            continue
+        wanted = {norm(x) for x in patch.added}
+        others: dict[str, int] = {}
+        for k, by in zip(seq, who):
+            if k in wanted and by != patch.index:
+                others[k] = others.get(k, 0) + 1
+        patch.others_after = {k: others.get(k, 0) for k in wanted}
 
 
 def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:
@@ -445,8 +584,12 @@ def _edit_patch(
     contents: dict[str, str | None],
     base: Callable[[str], str | None] | None,
     at: Callable[[str, str | None], list[str]] | None = None,
+    trace: dict[str, Any] | None = None,
 ) -> Patch:
+    trace = trace if trace is not None else {}
     rel, inside = relative_path(absolute_path(edit.path, cwd), root)
+    trace["replay"] = contents.get(rel)
+    trace["fresh"] = rel not in contents  # first sight of the file: every line predates the session
     if edit.original is not None:
         contents[rel] = edit.original  # the log's own snapshot of the file beats any replay
     before = _current(rel, contents, base, inside)
@@ -476,6 +619,7 @@ def _edit_patch(
                 done = _place(edit, given, text)
                 if done is not None:
                     counted = text
+                    trace["replay"] = None
                     break
             else:
                 # Nothing fits: count older copies in git's text at the step's time (else the stale
@@ -483,6 +627,7 @@ def _edit_patch(
                 counted = older[0] if older else before
         if done is not None:
             after, hunks = done
+            trace["before"] = counted
         else:
             partial = counted is not None
             if not given:
@@ -501,10 +646,12 @@ def _edit_patch(
         after = edit.content if edit.content is not None else (edit.new_string or "")
         prior = before if before is not None else _ABSENT
         hunks = diff_hunks(split_lines(prior), split_lines(after))
+        trace["before"] = prior
     elif edit.op == "delete":
         after = _ABSENT
         if before is not None:
             hunks = diff_hunks(split_lines(before), [])
+            trace["before"] = before
 
     added, removed = hunk_lines(hunks)
     target, old_path = rel, None

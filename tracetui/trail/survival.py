@@ -739,7 +739,11 @@ def _mark_superseded(fates: list[Fate]) -> None:
                 continue
             mine = {x for x in f.patch.added if x.strip()}
             for later in group[i + 1 :]:
-                if later.patch.step_id != f.patch.step_id and mine & set(later.patch.removed):
+                if later.patch.step_id == f.patch.step_id:
+                    continue
+                took = later.patch.removed_from
+                # Where the replay knows whose lines a step removed, an identical older copy is not this one.
+                if (f.patch.index in took) if took is not None else bool(mine & set(later.patch.removed)):
                     f.superseded_by = later.patch.step_id
                     break
 
