@@ -261,18 +261,49 @@ class Fresh:
     (a fuzzy match against every new line is the costliest step of a trail).
     """
 
-    __slots__ = ("lines", "words", "memo")
+    __slots__ = ("lines", "words", "memo", "grams")
+
+    GRAM = 4
+    TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
 
     def __init__(self, f: FileLines, accepted: FileLines | None) -> None:
         self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
         # Names come from the lines as written: a norm has lost the spaces between words.
         self.words = [set(_WORD.findall(x)) for x in f.exact if x.strip() and (accepted is None or x not in accepted.exact)]
         self.memo: dict[str, bool] = {}
+        self.grams: dict[str, list[int]] | None = None
+
+    def _index(self) -> dict[str, list[int]]:
+        if self.grams is None:
+            grams: dict[str, list[int]] = {}
+            g = self.GRAM
+            for i, k in enumerate(self.lines):
+                for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
+                    grams.setdefault(piece, []).append(i)
+            self.grams = grams
+        return self.grams
+
+    def _close(self, key: str) -> bool:
+        """Whether a new line is close to `key` (difflib ratio); only lines sharing its 4-grams are tried,
+        most shared first: a line that shares none cannot be that close."""
+        if len(self.lines) <= self.TRIES:
+            return bool(difflib.get_close_matches(key, self.lines, n=1, cutoff=CLOSE_MATCH))
+        index = self._index()
+        g = self.GRAM
+        shared: Counter = Counter()
+        for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}:
+            shared.update(index.get(piece, ()))
+        matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+        for i, _ in shared.most_common(self.TRIES):
+            matcher.set_seq1(self.lines[i])
+            if matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH:
+                return True
+        return False
 
     def similar(self, line: str) -> bool:
         hit = self.memo.get(line)
         if hit is None:
-            hit = bool(difflib.get_close_matches(norm(line), self.lines, n=1, cutoff=CLOSE_MATCH)) or _names_kept(line, self.words)
+            hit = self._close(norm(line)) or _names_kept(line, self.words)
             self.memo[line] = hit
         return hit
 
