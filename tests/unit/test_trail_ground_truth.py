@@ -108,10 +108,14 @@ def slopometry(tmp_path_factory) -> Path:
     return clone
 
 
-def test_hand_checked_patches_get_their_true_state(slopometry):
+@pytest.fixture(scope="module")
+def judged(slopometry):
     [files] = group("claude", [LOG])
-    session = _onto(read_session(files), LOGGED_ROOT, slopometry)
-    result = trail(session, repo=slopometry, ref=REF)
+    return trail(_onto(read_session(files), LOGGED_ROOT, slopometry), repo=slopometry, ref=REF)
+
+
+def test_hand_checked_patches_get_their_true_state(judged):
+    result = judged
     by_step = {(f.patch.step_id, f.patch.path.rsplit("/", 1)[-1]): f for f in result.fates}
     got = []
     for step, name, *_ in TRUTH:
@@ -121,9 +125,8 @@ def test_hand_checked_patches_get_their_true_state(slopometry):
     assert not wrong, f"{len(TRUTH) - len(wrong)}/{len(TRUTH)} agree; wrong (want, got): {wrong}"
 
 
-def test_every_patch_inside_the_clone_is_judged(slopometry):
-    [files] = group("claude", [LOG])
-    result = trail(_onto(read_session(files), LOGGED_ROOT, slopometry), repo=slopometry, ref=REF)
+def test_every_patch_inside_the_clone_is_judged(judged):
+    result = judged
     outside = [f for f in result.fates if f.state == "unknown"]
     # only the plan file under ~/.claude lies outside the repository
     assert outside and all(f.reason == "outside the repository" and "/.claude/plans/" in f.patch.path for f in outside)

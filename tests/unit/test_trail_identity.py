@@ -259,3 +259,19 @@ def test_a_new_copy_of_old_lines_whose_old_copy_a_later_step_deletes_is_its_own(
     fates = _fates(repo, [(iso(10), write_new), (iso(10, 1), drop_old)])
     assert [(f.state, f.commit, f.superseded_by) for f in fates] == [("alive", done, None), ("alive", done, None)]
     assert fates[0].kept == fates[0].evidence
+
+
+def test_a_file_moved_before_its_first_commit_is_found_under_its_new_name(tmp_path):
+    from test_trail_kit import write
+
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "project\n")
+    repo.commit("init", iso(9))
+    body = "".join(f"def export_part_{i}(session_id: str) -> list[str]:\n    return load_events(session_id)[{i}:]\n\n" for i in range(6))
+    edit = write(repo, "export_development_history.py", body)
+    (repo.path / "export_development_history.py").rename(repo.path / "README.md.tmp")
+    repo.write("dev_history/export_development_history.py", body)
+    (repo.path / "README.md.tmp").unlink()
+    done = repo.commit("history export", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now, fate.kept) == ("alive", done, "dev_history/export_development_history.py", fate.evidence)

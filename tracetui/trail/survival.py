@@ -500,6 +500,9 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         if work is not None and ev.reached(probe, work):
             k = ev.kept(probe, work)
             return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
+        elsewhere = _landed_elsewhere(patch, probe, history, files, t, ref_commit, tips) if not probe.deletion else None
+        if elsewhere is not None:
+            return elsewhere
         k = ev.kept(probe, ref_lines)
         return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
 
@@ -561,6 +564,47 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         path_now=path_now,
         evidence=probe.size,
     )
+
+
+def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips) -> Fate | None:
+    """A patch no commit took under its own name, found in another file by one of the first commits
+    after the step (the file was moved or copied before it was first committed); None if not found.
+
+    The lines must sit there in a block as the step wrote them (its hunks' new side), as for moves.
+    """
+    repo = history.repo
+    source = [x for h in patch.hunks for x in norms_of("\n".join(y[1:] for y in h.lines if y[:1] in (" ", "+"))) if x]
+    after = [c for c in history.order if t is None or history.time.get(c, 0) >= t - SLACK_SECONDS]
+    after.sort(key=lambda c: history.time.get(c, 0))
+    for cid in after[:MOVE_WINDOW]:
+        parents = history.parents.get(cid) or []
+        tree = repo[cid].peel(pygit2.Commit).tree
+        old_tree = repo[parents[0]].peel(pygit2.Commit).tree if parents else None
+        for name in files.touched(cid):
+            if name == patch.path:
+                continue
+            blob = _small_blob(repo, tree, name)
+            at = files.full(blob)
+            if not at.normal or not any(at.normal.get(k) for k in probe.want_n):
+                continue
+            shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY)
+            if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
+                continue
+            judged, judged_at = ref_commit, None
+            if judged is None or cid not in history.ancestry(judged):
+                for ref_name, tip in tips:
+                    if cid in history.ancestry(tip):
+                        judged, judged_at = tip, ref_name
+                        break
+            judged_tree = repo[judged].peel(pygit2.Commit).tree
+            now = name if _small_blob(repo, judged_tree, name) is not None else _renamed_in(repo, tree, judged_tree, name)
+            final_blob = _small_blob(repo, judged_tree, now) if now is not None else None
+            kept = ev.kept(shifted, files.full(final_blob))
+            changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
+            state = "alive" if kept == probe.size else "reverted" if kept == 0 and changed == 0 else "transformed"
+            return Fate(patch, state, commit=cid, kept=kept, changed=changed, dropped=probe.size - kept - changed,
+                        judged_at=judged_at, path_now=now or name, evidence=probe.size)  # fmt: skip
+    return None
 
 
 MOVE_WINDOW = 40  # commits before the one that dropped a patch's lines where their new home may have appeared
