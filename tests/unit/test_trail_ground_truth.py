@@ -93,19 +93,34 @@ def _onto(session: Session, logged: str, clone: Path) -> Session:
     return session
 
 
+def _clone(tmp_path_factory, log: Path, owner: str, name: str, ref: str) -> Path:
+    source = mirror(owner, name)
+    if not log.is_file():
+        pytest.skip(f"the corpus log is not at {log}")
+    if source is None:
+        pytest.skip(f"{owner}/{name} was not fetched (fetch github:{owner}/{name})")
+    clone = tmp_path_factory.mktemp(name) / "repo"
+    subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True, capture_output=True)
+    known = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", ref + "^{commit}"], capture_output=True)
+    if known.returncode != 0:
+        pytest.skip(f"the mirror of {owner}/{name} lacks {ref[:7]}")
+    return clone
+
+
+def _agreement(result, truth) -> tuple[int, list]:
+    by_step = {(f.patch.step_id, f.patch.path.rsplit("/", 1)[-1]): f for f in result.fates}
+    wrong = []
+    for want in truth:
+        f = by_step[(want[0], want[1])]
+        have = (want[0], want[1], f.state, f.commit, f.path_now)
+        if have != want:
+            wrong.append((want, have))
+    return len(truth) - len(wrong), wrong
+
+
 @pytest.fixture(scope="module")
 def slopometry(tmp_path_factory) -> Path:
-    source = mirror("TensorTemplar", "slopometry")
-    if not LOG.is_file():
-        pytest.skip(f"the corpus log is not at {LOG}")
-    if source is None:
-        pytest.skip("TensorTemplar/slopometry was not fetched (fetch github:TensorTemplar/slopometry)")
-    clone = tmp_path_factory.mktemp("slopometry") / "repo"
-    subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True, capture_output=True)
-    known = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", REF + "^{commit}"], capture_output=True)
-    if known.returncode != 0:
-        pytest.skip(f"the mirror of TensorTemplar/slopometry lacks {REF[:7]}")
-    return clone
+    return _clone(tmp_path_factory, LOG, "TensorTemplar", "slopometry", REF)
 
 
 @pytest.fixture(scope="module")
@@ -115,14 +130,8 @@ def judged(slopometry):
 
 
 def test_hand_checked_patches_get_their_true_state(judged):
-    result = judged
-    by_step = {(f.patch.step_id, f.patch.path.rsplit("/", 1)[-1]): f for f in result.fates}
-    got = []
-    for step, name, *_ in TRUTH:
-        f = by_step[(step, name)]
-        got.append((step, name, f.state, f.commit, f.path_now))
-    wrong = [(want, have) for want, have in zip(TRUTH, got) if want != have]
-    assert not wrong, f"{len(TRUTH) - len(wrong)}/{len(TRUTH)} agree; wrong (want, got): {wrong}"
+    agree, wrong = _agreement(judged, TRUTH)
+    assert not wrong, f"{agree}/{len(TRUTH)} agree; wrong (want, got): {wrong}"
 
 
 def test_every_patch_inside_the_clone_is_judged(judged):
@@ -131,3 +140,55 @@ def test_every_patch_inside_the_clone_is_judged(judged):
     # only the plan file under ~/.claude lies outside the repository
     assert outside and all(f.reason == "outside the repository" and "/.claude/plans/" in f.patch.path for f in outside)
     assert len(result.fates) - len(outside) == 55
+
+
+# -- a Codex session of pinouchon/rtchess ----------------------------------------------------------
+#
+# The log (../shared/corpus/codex/pinouchon__rtchess__dev_history__019aad50-...rtchess_1.jsonl) built
+# the game; checked by hand against the history:
+# - c9fa1a6 "refactor in multiple files" deleted app.js and spread it over rules.js, state.js, ui.js
+#   and index.js (git itself calls app.js -> rules.js a rename): lines the session wrote into app.js
+#   live on in state.js and ui.js (L153, L195, L695, L710, L811 alive; L256, L705, L806 transformed:
+#   some lines there, the others rewritten), while L216 and L322's lines are gone (reverted);
+# - L446's SVG piece was replaced by other artwork before the first commit (lost);
+# - L1272 is an apply_patch that removes a line and adds it back unchanged: nothing to look for;
+# - L2211's script was moved into dev_history/ before its first commit (b8d8edf), then deleted by
+#   a3150e9 (reverted, found under its new name).
+
+RTCHESS_LOG = CORPUS / "codex" / "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
+RTCHESS_ROOT = "/Users/pinouchon/code/rtchess"
+RTCHESS_REF = "8670e27c5640c05ab84aa860c6ce89b0dea49c18"
+FIRST = "dc0d1f0da10890e741ef98cd05c4337c569b7fbe"
+UI = "8570bc19a95fa4b92d3ecca8985b475a2e3bc32e"
+RTCHESS_TRUTH = [
+    ("L153", "app.js", "alive", FIRST, "state.js"),
+    ("L195", "app.js", "alive", FIRST, "state.js"),
+    ("L216", "app.js", "reverted", FIRST, "rules.js"),
+    ("L256", "app.js", "transformed", FIRST, "ui.js"),
+    ("L322", "app.js", "reverted", FIRST, "rules.js"),
+    ("L446", "wP.svg", "lost", None, None),
+    ("L695", "app.js", "alive", FIRST, "state.js"),
+    ("L700", "app.js", "alive", FIRST, "ui.js"),
+    ("L705", "app.js", "transformed", FIRST, "ui.js"),
+    ("L710", "app.js", "alive", FIRST, "state.js"),
+    ("L806", "app.js", "transformed", UI, "ui.js"),
+    ("L811", "app.js", "alive", UI, "state.js"),
+    ("L1272", "ai.js", "unknown", None, None),
+    ("L1284", "index.js", "alive", "95c378ed4c59d793d5cbfdce34c3084121f6d5ed", None),
+    ("L1521", "README.md", "alive", "b1547ad860458af439545bd215f3e19f2a08077f", None),
+    ("L1554", "ui.js", "alive", "b8d8edfa27b5f325c8e37ea6a27799488d135413", None),
+    ("L2211", "export_development_history.py", "reverted", "b8d8edfa27b5f325c8e37ea6a27799488d135413",
+     "dev_history/export_development_history.py"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rtchess(tmp_path_factory):
+    clone = _clone(tmp_path_factory, RTCHESS_LOG, "pinouchon", "rtchess", RTCHESS_REF)
+    [files] = group("codex", [RTCHESS_LOG])
+    return trail(_onto(read_session(files), RTCHESS_ROOT, clone), repo=clone, ref=RTCHESS_REF)
+
+
+def test_hand_checked_codex_patches_get_their_true_state(rtchess):
+    agree, wrong = _agreement(rtchess, RTCHESS_TRUTH)
+    assert not wrong, f"{agree}/{len(RTCHESS_TRUTH)} agree; wrong (want, got): {wrong}"

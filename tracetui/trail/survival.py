@@ -497,6 +497,8 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     if accept is None:
         name = history.name_at(head, path) if head else path
         work = _worktree_lines(workdir, name)
+        if work is ev.EMPTY and probe.deletion and patch.op != "delete":
+            work = None  # a file that is not there holds no deletion made inside it
         if work is not None and ev.reached(probe, work):
             k = ev.kept(probe, work)
             return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
