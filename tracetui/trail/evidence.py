@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracetui.trail.patches import Patch, join_keys, norm, norms_of, split_counts
+from tracetui.trail.patches import SPLIT_MIN, Patch, join_keys, norm, norms_of, split_counts
 
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -160,7 +160,7 @@ def split_keys(probes: list[Probe]) -> frozenset[str]:
     keys: set[str] = set()
     for p in probes:
         if not p.deletion and not p.exact_only:
-            keys.update(k for k in p.want_n if len(k) > 1)
+            keys.update(k for k in p.want_n if len(k) >= SPLIT_MIN)
     return frozenset(keys)
 
 
@@ -234,7 +234,7 @@ def _rewrapped(p: Probe, f: FileLines) -> int:
                 missing[k] -= n
             found += sum(inside.values())
             spare -= 1
-    if f.split_keys and +missing:
+    if f.split_keys and any(n > 0 and k in f.split_keys for k, n in missing.items()):
         splits = f.splits()
         for k, n in (+missing).items():
             extra = splits.get(k, 0) - p.split_floor.get(k, 0)
