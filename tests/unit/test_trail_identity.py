@@ -275,3 +275,30 @@ def test_a_file_moved_before_its_first_commit_is_found_under_its_new_name(tmp_pa
     done = repo.commit("history export", iso(11))
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.commit, fate.path_now, fate.kept) == ("alive", done, "dev_history/export_development_history.py", fate.evidence)
+
+
+def test_a_whole_file_read_after_a_shell_rewrite_is_the_before_state(tmp_path):
+    from tracetui.model import Step, StepKind
+
+    repo = Repo(tmp_path / "r")
+    repo.write("t.ts", "const a = 1\nconst b = 2;\n")
+    repo.commit("init", iso(9))
+    first = replace(repo, "t.ts", "const b = 2;\n", "const b = 2;\nconst c = 3;\n")
+    repo.write("t.ts", "const a = 1;\nconst b = 2;\nconst c = 3;\n")  # `npm run check` added a semicolon
+    shown = repo.read("t.ts")
+    second = replace(repo, "t.ts", "const a = 1;\n", "const a = 1;\nconst d = 4;\n")
+    for e in (first, second):
+        e.original = None  # Pi logs no snapshot with its edits
+    done = repo.commit("work", iso(11))
+    session = session_of(repo.path, [(iso(10), first), (iso(10, 5), second)], agent="pi")
+    read = Step(id="r", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="read", tool_call_id="call_r",
+                timestamp=iso(10, 3), tool_input={"path": "t.ts"})
+    result = Step(id="rr", index=0, kind=StepKind.TOOL_RESULT, role="tool", tool="read", tool_call_id="call_r",
+                  timestamp=iso(10, 3), text=shown)  # fmt: skip
+    session.steps[1:1] = [read, result]
+    fates = trail(session).fates
+    assert [(f.patch.partial, f.patch.hunks[0].new_start) for f in fates] == [(False, 1), (False, 1)]
+    assert [(f.state, f.commit) for f in fates] == [("alive", done), ("alive", done)]
+    # a read cut short is no snapshot of the whole file
+    result.text = shown + "\n[12 more lines in file. Use offset=4 to continue]"
+    assert [f.patch.partial for f in trail(session).fates] == [False, True]

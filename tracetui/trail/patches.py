@@ -480,20 +480,59 @@ def session_patches(
     # elsewhere); None where the replay lost track. Tells later steps' removals of older copies apart.
     origins: dict[str, list[int] | None] = {}
     patches: list[Patch] = []
+    reads: dict[str, Step] = {}  # whole-file read calls waiting for their result, by call id
+    seen: dict[str, str] = {}  # the file as a read showed it since the replay last touched it
     for step in session.steps:
+        if step.kind == StepKind.TOOL_CALL and _whole_read(step):
+            reads[step.tool_call_id or ""] = step
+            continue
+        if step.kind == StepKind.TOOL_RESULT and step.tool_call_id in reads:
+            call = reads.pop(step.tool_call_id or "")
+            shown = _read_text(step)
+            if shown is not None:
+                rel, inside = relative_path(absolute_path(_read_path(call) or "", call.cwd or session.cwd), root)
+                if inside:
+                    seen[rel] = shown
+            continue
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
         cwd = step.cwd or session.cwd
         for edit in step.edits:
             if not edit.applied:
                 continue
-            trace: dict[str, Any] = {}
+            trace: dict[str, Any] = {"seen": seen}
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
             _carry_origins(patch, trace, contents, origins)
     _cap_floors(patches, contents, origins)
     return patches
+
+
+READ_TOOLS = frozenset({"read"})  # tools whose result is the file's text as is (Pi, OpenClaw)
+_READ_CUT = ("Use offset=", "truncated at", "more lines in file")
+
+
+def _read_path(call: Step) -> str | None:
+    args = call.tool_input if isinstance(call.tool_input, dict) else {}
+    for key in ("path", "file_path", "file"):
+        if isinstance(args.get(key), str):
+            return args[key]
+    return None
+
+
+def _whole_read(call: Step) -> bool:
+    """A read of a whole file (no offset or limit): its result is a snapshot of the file."""
+    if call.tool not in READ_TOOLS or not isinstance(call.tool_input, dict) or _read_path(call) is None:
+        return False
+    return not any(call.tool_input.get(k) for k in ("offset", "limit"))
+
+
+def _read_text(result: Step) -> str | None:
+    # A cut-off read (a note at its end says how to read on) is not the whole file.
+    if result.is_error or not result.text or any(cut in result.text[-400:] for cut in _READ_CUT):
+        return None
+    return result.text
 
 
 def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
@@ -624,7 +663,16 @@ def _edit_patch(
     placeable = bool(given) or (edit.old_string is not None and edit.new_string is not None and edit.old_string != "")
     if placeable:
         hunks = given
-        done = _place(edit, given, before) if before is not None else None
+        done = None
+        shown = trace.get("seen", {}).get(rel)
+        if shown is not None and shown != before:
+            # A read since the replay last touched the file shows it as it was (a shell command or a
+            # formatter may have changed it): that text, when the edit fits it, is the before-state.
+            done = _place(edit, given, shown)
+            if done is not None:
+                before = counted = shown
+        if done is None and before is not None:
+            done = _place(edit, given, before)
         if done is None and at is not None and inside:
             # The replayed text does not fit (a shell command or a merge changed the file since): try
             # the file as git had it at the step's time.
@@ -691,6 +739,10 @@ def _edit_patch(
         partial=partial,
     )
     count_before(patch, counted)
+    seen = trace.get("seen")
+    if seen is not None:
+        seen.pop(rel, None)
+        seen.pop(target, None)
     return patch
 
 

@@ -378,6 +378,7 @@ class _Files:
         self.cache: dict[tuple[str, str | None], ev.FileLines] = {}
         self.text: dict[str, str] = {}
         self.changed: dict[str, list[str]] = {}
+        self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
         self.norms: dict[str, list[str]] = {}
 
@@ -463,6 +464,7 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     tips = ref_tips(repo)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
+    files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     return [
         _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
@@ -583,8 +585,8 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
         tree = repo[cid].peel(pygit2.Commit).tree
         old_tree = repo[parents[0]].peel(pygit2.Commit).tree if parents else None
         for name in files.touched(cid):
-            if name == patch.path:
-                continue
+            if name == patch.path or name in files.session_paths:
+                continue  # lines the session wrote into a file of its own are that file's patches
             blob = _small_blob(repo, tree, name)
             at = files.full(blob)
             if not at.normal or not any(at.normal.get(k) for k in probe.want_n):
