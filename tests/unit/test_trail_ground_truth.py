@@ -192,3 +192,49 @@ def rtchess(tmp_path_factory):
 def test_hand_checked_codex_patches_get_their_true_state(rtchess):
     agree, wrong = _agreement(rtchess, RTCHESS_TRUTH)
     assert not wrong, f"{agree}/{len(RTCHESS_TRUTH)} agree; wrong (want, got): {wrong}"
+
+
+# -- a Pi session of badlogic/pi-mono (3,239 commits) ------------------------------------------------
+#
+# The log (../shared/corpus/pi/badlogic__pi-mono__packages__coding-agent__test__fixtures__large-session.jsonl)
+# themed the coding agent; its work was committed in the v0.8.0 release commit 45ffe0a. Checked by hand:
+# - L59 (a deleted `import chalk`), L93, L552:1 stay as written (alive); L468's line lives on in the
+#   theme file git moved to modes/interactive/theme/ (alive there);
+# - L598:1's values were replaced by a later step (L642:1) before the commit (lost), though the
+#   session wrote the same lines into light.json too (not a move);
+# - L754:1's theme workflow in the README was dropped by the README restructure e275937 (reverted);
+# - L933's line was split over three lines by the formatter before the commit, and later edited in
+#   the file's new home (transformed);
+# - L969 deleted a CHANGELOG block whose `### Fixed` heading recurs in every release (alive).
+# Many of the session's string edits do not fit the replayed file (`npm run check` rewrote files
+# between edits): the session's own whole-file reads are its before-states.
+
+PI_LOG = CORPUS / "pi" / "badlogic__pi-mono__packages__coding-agent__test__fixtures__large-session.jsonl"
+PI_ROOT = "/Users/badlogic/workspaces/pi-mono"
+PI_REF = "83378aad7e74a0e2bb8f37c007a9685fb4609d8a"
+RELEASE = "45ffe0a0deff8c52f5e733148e44a3ca08592e14"
+PI_TRUTH = [
+    ("L59", "tui-renderer.ts", "alive", RELEASE, None),
+    ("L93", "markdown.test.ts", "alive", RELEASE, None),
+    ("L468", "dark.json", "alive", RELEASE, "packages/coding-agent/src/modes/interactive/theme/dark.json"),
+    ("L552:1", "markdown.ts", "alive", RELEASE, None),
+    ("L598:1", "dark.json", "lost", None, None),
+    ("L754:1", "README.md", "reverted", RELEASE, None),
+    ("L933", "tool-execution.ts", "transformed", RELEASE,
+     "packages/coding-agent/src/modes/interactive/components/tool-execution.ts"),
+    ("L969", "CHANGELOG.md", "alive", RELEASE, None),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pimono(tmp_path_factory):
+    clone = _clone(tmp_path_factory, PI_LOG, "badlogic", "pi-mono", PI_REF)
+    [files] = group("pi", [PI_LOG])
+    return trail(_onto(read_session(files), PI_ROOT, clone), repo=clone, ref=PI_REF)
+
+
+def test_hand_checked_pi_patches_get_their_true_state(pimono):
+    agree, wrong = _agreement(pimono, PI_TRUTH)
+    assert not wrong, f"{agree}/{len(PI_TRUTH)} agree; wrong (want, got): {wrong}"
+    # the replay no longer loses the before-state of most edits (it did for 62 of 131)
+    assert sum(f.patch.partial for f in pimono.fates) <= 10
