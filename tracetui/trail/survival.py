@@ -13,6 +13,11 @@ evidence lines (evidence.py). Then, at the reference revision (default HEAD):
 - unknown: no repository, or the file lies outside it, or the patch has no line worth looking for.
 
 A pure deletion is looked for by the absence of its removed lines: alive while they stay deleted.
+Moves: when a later commit takes a patch's lines out of its file, the files changed by that commit
+(and the few before it on the same line of history) are searched for them as a block, as git's
+copy detection does; found there, the patch is judged in that file too (`path_now`). A patch that
+no commit took under its own name is looked for the same way in the files the first commits after
+the step add or change (a file moved before its first commit), never in files the session edited.
 If the accepting commit is not in the reference's history, but a later commit there holds the patch
 (a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
 that commit on. If the reference's history never held it (a branch not merged), it is judged at the
