@@ -19,6 +19,7 @@ one, keeps the norm of the joined text: `join_keys` and `split_counts` find thos
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -170,10 +171,7 @@ def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, i
     """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms)."""
     if not keys:
         return {}
-    prefixes: set[str] = set()
-    for k in keys:
-        for n in range(1, len(k)):
-            prefixes.add(k[:n])
+    prefixes = _prefixes(frozenset(keys))
     found: dict[str, int] = {}
     last = len(seq)
     for i, first in enumerate(seq):
@@ -191,6 +189,12 @@ def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, i
             if joined not in prefixes:
                 break
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _prefixes(keys: frozenset[str]) -> frozenset[str]:
+    # The same keys are looked for in every version of a file: their prefixes are built once.
+    return frozenset(k[:n] for k in keys for n in range(1, len(k)))
 
 
 def count_before(patch: Patch, before: str | None) -> None:

@@ -247,7 +247,7 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     the accepting commit is the first one that holds the patch at whatever time.
     """
     named = _named_commit(repo, session)
-    patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None)
+    patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None, at=_AtTime(repo))
     patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
         return
