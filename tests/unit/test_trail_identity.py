@@ -302,3 +302,17 @@ def test_a_whole_file_read_after_a_shell_rewrite_is_the_before_state(tmp_path):
     # a read cut short is no snapshot of the whole file
     result.text = shown + "\n[12 more lines in file. Use offset=4 to continue]"
     assert [f.patch.partial for f in trail(session).fates] == [False, True]
+
+
+def test_a_git_version_that_already_holds_the_edit_is_no_before_state(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "one = 1\ntwo = 2\n")
+    repo.commit("init", iso(9))
+    repo.write("a.py", "one = 1\nshell = 'rewrote'\ntwo = 2\n")  # a shell command, never seen by the log
+    edit = replace(repo, "a.py", "two = 2\n", "two = 2\nthree = 3\n")
+    edit.original = None
+    done = repo.commit("work", iso(10, 0, 30))  # committed within the clock slack of the step
+    [fate] = _fates(repo, [(iso(10), edit)])
+    # the committed version holds the edit already: taking it as the before-state would make the
+    # step's own line an older copy
+    assert (fate.state, fate.commit, fate.kept) == ("alive", done, 1)

@@ -633,6 +633,18 @@ def _place(edit: FileEdit, hunks: list[Hunk], before: str) -> tuple[str, list[Hu
     return _string_edit(before, edit.old_string, edit.new_string, edit.replace_all)
 
 
+def _already(edit: FileEdit, hunks: list[Hunk], text: str) -> bool:
+    """Whether `text` already holds what the edit writes (a version from after it, within the clock slack)."""
+    if hunks:
+        writing = [h for h in hunks if any(x[:1] == "+" for x in h.lines)]
+        lines = split_lines(text)
+        return bool(writing) and all(
+            _find_block(lines, [x[1:] for x in h.lines if x[:1] in (" ", "+")], 0, None) is not None for h in writing
+        )
+    new = edit.new_string or ""
+    return bool(new.strip()) and new != edit.old_string and new in text
+
+
 def _edit_patch(
     step: Step,
     edit: FileEdit,
@@ -680,7 +692,7 @@ def _edit_patch(
         if done is None and at is not None and inside:
             # The replayed text does not fit (a shell command or a merge changed the file since): try
             # the file as git had it at the step's time.
-            older = at(rel, step.timestamp)
+            older = [text for text in at(rel, step.timestamp) if not _already(edit, given, text)]
             for text in older:
                 done = _place(edit, given, text)
                 if done is not None:

@@ -247,7 +247,8 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     the accepting commit is the first one that holds the patch at whatever time.
     """
     named = _named_commit(repo, session)
-    patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None, at=_AtTime(repo))
+    # No `at`: with clocks that disagree, "git at the step's time" would be a version holding the work itself.
+    patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None)
     patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
         return
@@ -355,9 +356,12 @@ def _base_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | N
     commit = repo.head.peel(pygit2.Commit)
     if start is None:
         return commit
-    while commit.commit_time > start + SLACK_SECONDS and commit.parents:
+    # No clock slack here: a commit made just after the start may already hold the session's first
+    # edits, which would then count as older copies; an edit that does not fit an older base is
+    # placed on git's versions at its own time (with the slack) instead.
+    while commit.commit_time > start and commit.parents:
         commit = commit.parents[0]
-    return commit if commit.commit_time <= start + SLACK_SECONDS else None
+    return commit if commit.commit_time <= start else None
 
 
 def _text(data: bytes) -> str:
