@@ -400,12 +400,15 @@ class _Reader:
             text = "\n".join(as_str(p.get("text")) for p in parts if p.get("type") == "text").strip()
             if compaction is not None and not compaction.text:
                 compaction.text = text
+                ctx.out.append(compaction)  # its tokens land on it; it is already in place
             else:
                 ctx.add(f"{mid}:summary", StepKind.COMPACTION, text, created, meta={"summary_message": True})
             for part in parts:
                 if part.get("type") == "step-finish":
                     ctx.step_finish(part)
             ctx.settle_tokens(message)
+            if out and out[0] is compaction:
+                out.pop(0)
             return out, None
 
         for part in parts:
