@@ -424,7 +424,9 @@ class _Reader:
                 data = as_dict(error.get("data"))
                 text = as_str(data.get("message")) or name or "the turn failed"
                 aborted = name == "MessageAbortedError"
-                ctx.add(f"{mid}:error", StepKind.SYSTEM, text, created, is_error=not aborted,
+                ended = _iso(as_dict(message.get("time")).get("completed"))
+                ended = ended or next((s.timestamp for s in reversed(out) if s.timestamp), created)
+                ctx.add(f"{mid}:error", StepKind.SYSTEM, text, ended, is_error=not aborted,
                         meta={"error": name} if name else {})  # fmt: skip
         return out, compaction
 
@@ -482,7 +484,8 @@ class _Message:
         if kind == "step-finish":
             self.step_finish(part)
             return None
-        if kind == "patch":
+        if kind == "patch":  # written when the model step ends: it follows what came before it
+            stamp = next((s.timestamp for s in reversed(self.out) if s.timestamp), stamp)
             files = [f for f in as_list(part.get("files")) if isinstance(f, str)]
             text = f"changed {len(files)} file{'s' if len(files) != 1 else ''}: " + ", ".join(files)
             return self.add(pid, StepKind.SYSTEM, text, stamp, meta={"snapshot": part.get("hash"), "files": files})

@@ -57,6 +57,8 @@ def is_database(path: Path) -> bool:
 def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
     """The staged logs for the OpenCode material in `found` (written or brought up to date in
     `folder`), and the problems met. Never raises on bad material."""
+    if not found:
+        return [], []  # OpenCode not installed, or its data gone: what was staged stays in the bucket
     folder.mkdir(parents=True, exist_ok=True)
     state = _load_json(folder / STATE)
     if state.get("v") != VERSION:

@@ -22,7 +22,12 @@ from tracetui.ui.widgets.virtual_list import Part, VirtualList
 PAGE = 200
 Fetch = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 
-AGENT_LABEL = {"claude": "claude", "codex": "codex", "pi": "pi"}
+AGENT_LABEL = {
+    "claude": "claude",
+    "codex": "codex",
+    "pi": "pi",
+    "opencode": "opencd",
+}
 
 
 class SessionList(VirtualList):
@@ -31,6 +36,7 @@ class SessionList(VirtualList):
         "session-list--claude",
         "session-list--codex",
         "session-list--pi",
+        "session-list--opencode",
         "session-list--project",
         "session-list--number",
         "session-list--note",
@@ -41,6 +47,7 @@ class SessionList(VirtualList):
     SessionList > .session-list--claude { color: $warning; }
     SessionList > .session-list--codex { color: $success; }
     SessionList > .session-list--pi { color: $secondary; }
+    SessionList > .session-list--opencode { color: $primary; }
     SessionList > .session-list--project { color: $accent; }
     SessionList > .session-list--number { color: $text-muted; }
     SessionList > .session-list--note { color: $warning; text-style: bold; }
