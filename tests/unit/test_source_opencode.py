@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
+import time
 import sqlite3
 from pathlib import Path
 
@@ -343,3 +345,47 @@ def test_the_real_storage_layout_rebuilt_from_provenance_syncs(tmp_path):
         assert [s.kind for s in storage.steps] == [StepKind.SYSTEM]
         assert storage.tokens.output == 3333 + 1 and storage.models == ["opencode/big-pickle"]
     assert os.path.isdir(home)
+
+
+# --------------------------------------------------------------------------------------------
+# Capsules
+
+
+def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+    import capsule_kit as kit
+
+    repo, base = kit.make_repo(tmp_path)
+    now = int(time.time() * 1000) + 120_000  # after the repository's base commit
+    sid, cwd = "ses_0caps", str(repo)
+    write = {"id": "prt_03", "sessionID": sid, "messageID": "msg_02", "type": "tool", "tool": "write",
+             "callID": "toolu_w", "state": {"status": "completed", "input": {"filePath": f"{cwd}/test_calc.py",
+             "content": kit.TEST}, "output": "Wrote file successfully.", "metadata": {"exists": False},
+             "time": {"start": now + 2000, "end": now + 2100}}}  # fmt: skip
+    export = {
+        "info": {"id": sid, "slug": "s", "version": "1.14.50", "projectID": "p", "directory": cwd,
+                 "title": "add a test for add()", "time": {"created": now, "updated": now + 5000}},
+        "messages": [
+            {"info": {"id": "msg_01", "sessionID": sid, "role": "user", "time": {"created": now + 1000}},
+             "parts": [{"id": "prt_01", "sessionID": sid, "messageID": "msg_01", "type": "text",
+                        "text": "please add a test for add()"}]},
+            {"info": {"id": "msg_02", "sessionID": sid, "role": "assistant", "parentID": "msg_01",
+                      "modelID": "m", "providerID": "p", "path": {"cwd": cwd, "root": cwd},
+                      "time": {"created": now + 1500, "completed": now + 3000}},
+             "parts": [write, {"id": "prt_04", "sessionID": sid, "messageID": "msg_02", "type": "text",
+                               "text": "The new test fails: add subtracts."}]},
+        ],
+    }  # fmt: skip
+    doc = tmp_path / "export.json"
+    doc.write_bytes(orjson.dumps(export, option=orjson.OPT_INDENT_2))
+    bucket, capsule = str(tmp_path / "b"), tmp_path / "oc.capsule"
+    assert main(["sync", "--bucket", bucket, "--source", f"opencode={doc}", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["sessions"] == 1
+    code = main(["seal", "--bucket", bucket, sid, "-o", str(capsule), "--repo", str(repo), "--accept-suggested", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    sealed = orjson.loads(out)
+    assert sealed["ok"] is True and sealed["patches"] == 1 and sealed["base"] == base
+    assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 0
+    verdict = orjson.loads(capsys.readouterr().out)
+    assert (verdict["verdict"], verdict["applied"], verdict["failed"]) == ("reproduces", 1, 0)
