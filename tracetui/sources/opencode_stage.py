@@ -120,6 +120,11 @@ class _Database:
             try:
                 conn = sqlite3.connect(target / "opencode.db")
                 conn.execute("SELECT count(*) FROM session").fetchone()
+                # Our own copy: index it for reading by session (builds that lack these indexes, or
+                # a schema that moves on, would otherwise cost a full scan per session).
+                for table in ("message", "part"):
+                    if "session_id" in _columns(conn, table):
+                        conn.execute(f"CREATE INDEX IF NOT EXISTS tracetui_{table}_session ON {table} (session_id, id)")
             except sqlite3.Error as exc:
                 self.problems.append(LineError(self.path, 0, f"cannot read the OpenCode database: {exc}"))
                 return None
@@ -309,10 +314,10 @@ class _Stage:
             header = {"t": "header", "format": STAGED, "v": VERSION, "root": root}
             lines.insert(0, orjson.dumps(header) + b"\n")
         if lines:
+            # No fsync: the bucket's copy of this log is the durable one; a staged log left torn by a
+            # crash no longer has the size its state records, so the next sync writes it anew.
             with open(log, "ab") as fh:
                 fh.write(b"".join(lines))
-                fh.flush()
-                os.fsync(fh.fileno())
         # Objects found gone are no longer known: should one come back, it is written again.
         record = {"fp": fingerprint, "size": _size(log), "objs": {**{k: v for k, v in known.items() if k in seen}, **seen}}
         _atomic_write(state_path, orjson.dumps(record))
