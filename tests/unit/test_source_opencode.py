@@ -389,3 +389,30 @@ def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
     assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 0
     verdict = orjson.loads(capsys.readouterr().out)
     assert (verdict["verdict"], verdict["applied"], verdict["failed"]) == ("reproduces", 1, 0)
+
+
+def test_the_mid_2025_layout_reads_the_same_way(tmp_path):
+    """`project/<slug>/storage/session/{info,message,part/<ses>}/…`: a session info with no directory,
+    assistant messages carrying the system prompt; ids in the files tie it together."""
+    root = tmp_path / "project" / "global" / "storage" / "session"
+    sid, mid_u, mid_a = "ses_7legacy", "msg_1user", "msg_2assistant"
+    files = {
+        root / "info" / f"{sid}.json": {"id": sid, "version": "0.5.13", "time": {"created": 1755840940735, "updated": 1755844397860}},
+        root / "message" / sid / f"{mid_u}.json": {"id": mid_u, "role": "user", "sessionID": sid, "time": {"created": 1755840944000}},
+        root / "message" / sid / f"{mid_a}.json": {"id": mid_a, "role": "assistant", "system": ["You are opencode"],
+            "path": {"cwd": "/home/n", "root": "/home/n"}, "modelID": "sonic", "providerID": "opencode",
+            "tokens": {"input": 10, "output": 2, "reasoning": 0, "cache": {"read": 0, "write": 0}},
+            "time": {"created": 1755840944034, "completed": 1755841029459}, "sessionID": sid},
+        root / "part" / sid / mid_u / "prt_1.json": {"id": "prt_1", "messageID": mid_u, "sessionID": sid, "type": "text", "text": "make a site"},
+        root / "part" / sid / mid_a / "prt_2.json": {"id": "prt_2", "messageID": mid_a, "sessionID": sid, "type": "tool",
+            "tool": "todowrite", "callID": "call_1", "state": {"status": "completed", "input": {"todos": []}, "output": "[]",
+            "title": "0 todos", "time": {"start": 1755840947625, "end": 1755840947626}}},
+    }  # fmt: skip
+    for path, obj in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
+    [session], problems = _stage([tmp_path / "project"], tmp_path / "st")
+    assert problems == [] and session.errors == []
+    assert (session.id, session.cwd, session.title, session.version) == (sid, "/home/n", "make a site", "0.5.13")
+    assert _counts(session) == {"steps": 3, "tool_calls": 1, "edits": 0, "subagents": 0}
+    assert session.tokens.input == 10 and session.models == ["opencode/sonic"]

@@ -157,7 +157,11 @@ class Objects:
         if isinstance(value.get("role"), str) and "id" in value:
             self.message(value)
             return True
-        if isinstance(value.get("id"), str) and any(k in value for k in ("directory", "projectID", "title", "slug")):
+        sid = value.get("id")
+        if isinstance(sid, str) and (
+            any(k in value for k in ("directory", "projectID", "title", "slug"))
+            or (sid.startswith("ses_") and "time" in value)  # mid-2025 builds wrote only id, version, time
+        ):
             self.session(value, origin)
             return True
         return False

@@ -94,9 +94,12 @@ class _Database:
     conn: sqlite3.Connection | None = None
     copy: Path | None = None
 
+    failed: bool = False  # a copy was tried and failed: said once, not tried again this sync
+
     def connect(self) -> sqlite3.Connection | None:
-        if self.conn is None:
+        if self.conn is None and not self.failed:
             self.conn = self._open_copy()
+            self.failed = self.conn is None
         return self.conn
 
     def _open_copy(self) -> sqlite3.Connection | None:
