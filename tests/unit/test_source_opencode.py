@@ -416,3 +416,28 @@ def test_the_mid_2025_layout_reads_the_same_way(tmp_path):
     assert (session.id, session.cwd, session.title, session.version) == (sid, "/home/n", "make a site", "0.5.13")
     assert _counts(session) == {"steps": 3, "tool_calls": 1, "edits": 0, "subagents": 0}
     assert session.tokens.input == 10 and session.models == ["opencode/sonic"]
+
+
+def test_a_resync_with_nothing_changed_opens_no_opencode_file(tmp_path, monkeypatch):
+    data = tmp_path / "opencode"
+    shutil.copytree(FIXTURES / "storage", data / "storage")
+    with sqlite3.connect(data / "opencode.db") as conn:
+        _schema(conn)
+        _fill(conn, FIXTURES / "storage")
+    sources = [data / "storage", data / "opencode.db"]
+    first, _ = opencode_stage.stage(discover("opencode", sources), tmp_path / "st")
+    opened: list[str] = []
+    real = opencode_stage.open_regular
+
+    def counting(path):
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(opencode_stage, "open_regular", counting)
+    again, problems = opencode_stage.stage(discover("opencode", sources), tmp_path / "st")
+    assert (again, problems, opened) == (first, [], [])
+    # one part changed: that file is read again (then the tree's material, to append what changed)
+    part = data / "storage" / "part" / "msg_01E" / "prt_01E1.json"
+    part.write_bytes(part.read_bytes().replace(b"against None", b"against None, please"))
+    opencode_stage.stage(discover("opencode", sources), tmp_path / "st")
+    assert opened[0] == str(part)

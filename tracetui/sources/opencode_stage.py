@@ -180,11 +180,15 @@ class _Stage:
             sids = set(objects.sessions)
             sids.update(s for m in objects.messages.values() if (s := opt_str(m.get("sessionID"))))
             sids.update(s for x in objects.parts.values() if (s := opt_str(x.get("sessionID"))))
+            # Kept small (one entry per file of a storage tree): empty fields are left out.
             entry["sid"] = sorted(sids)
-            entry["p"] = {sid: opt_str(info.get("parentID")) for sid, info in objects.sessions.items()}
-            entry["mids"] = {mid: opt_str(m.get("sessionID")) for mid, m in objects.messages.items()}
-            entry["pm"] = sorted({m for x in objects.parts.values()
-                                  if not x.get("sessionID") and (m := opt_str(x.get("messageID")))})  # fmt: skip
+            parents = {sid: opt_str(info.get("parentID")) for sid, info in objects.sessions.items()}
+            mids = {mid: opt_str(m.get("sessionID")) for mid, m in objects.messages.items()}
+            orphans = sorted({m for x in objects.parts.values()
+                              if not x.get("sessionID") and (m := opt_str(x.get("messageID")))})  # fmt: skip
+            for key, value in (("p", parents), ("mids", mids), ("pm", orphans)):
+                if value:
+                    entry[key] = value
         self.files[p] = entry
 
     def _parse(self, path: str, size: int) -> Objects | None:
