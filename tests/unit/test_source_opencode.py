@@ -441,3 +441,53 @@ def test_a_resync_with_nothing_changed_opens_no_opencode_file(tmp_path, monkeypa
     part.write_bytes(part.read_bytes().replace(b"against None", b"against None, please"))
     opencode_stage.stage(discover("opencode", sources), tmp_path / "st")
     assert opened[0] == str(part)
+
+
+def _export_with(change) -> object:
+    doc = orjson.loads((FIXTURES / "export.json").read_bytes())
+    change(doc)
+    return opencode.read(RawLog("x.json", orjson.dumps(doc)), [])
+
+
+def test_a_revert_an_abort_and_a_call_still_running():
+    def change(doc):
+        doc["info"]["revert"] = {"messageID": "msg_01E"}  # /undo back to the last prompt
+        last = doc["messages"][-1]
+        last["info"]["error"] = {"name": "MessageAbortedError", "data": {"message": "aborted"}}
+        last["parts"][1]["state"] = {"status": "running", "input": {"patchText": "*** Begin Patch\n*** End Patch"},
+                                     "time": {"start": 1767261682000}}  # fmt: skip
+
+    session = _export_with(change)
+    by_id = {s.id: s for s in session.steps}
+    assert [s.id for s in session.steps if not s.active] == ["prt_01E1", "prt_01F2", "prt_01F3", "prt_01F3:result", "msg_01F:error"]
+    assert by_id["msg_01F:error"].is_error is False and by_id["msg_01F:error"].text == "aborted"
+    assert by_id["prt_01F2"].meta["no_result"] is True and "prt_01F2:result" not in by_id
+
+
+def test_other_part_types_and_edit_shapes():
+    def change(doc):
+        user = doc["messages"][0]["parts"]
+        user.append({"id": "prt_01A3", "sessionID": PARENT, "messageID": "msg_01A", "type": "subtask",
+                     "prompt": "review the diff", "description": "review", "agent": "general"})
+        user.append({"id": "prt_01A4", "sessionID": PARENT, "messageID": "msg_01A", "type": "agent", "name": "plan"})
+        user.append({"id": "prt_01A5", "sessionID": PARENT, "messageID": "msg_01A", "type": "hologram"})
+        turn = doc["messages"][1]["parts"]
+        turn.append({"id": "prt_01B13", "sessionID": PARENT, "messageID": "msg_01B", "type": "retry", "attempt": 2,
+                     "error": {"name": "APIError", "data": {"message": "overloaded"}}, "time": {"created": 1767261660000}})
+        turn.append({"id": "prt_01B14", "sessionID": PARENT, "messageID": "msg_01B", "type": "tool", "tool": "multiedit",
+                     "callID": "c_multi", "state": {"status": "completed", "output": "ok", "input": {"filePath": "/w/a.py",
+                     "edits": [{"filePath": "/w/a.py", "oldString": "a", "newString": "b"},
+                               {"filePath": "/w/a.py", "oldString": "c", "newString": "d", "replaceAll": True}]}}})
+        turn.append({"id": "prt_01B15", "sessionID": PARENT, "messageID": "msg_01B", "type": "tool", "tool": "edit",
+                     "callID": "c_new", "state": {"status": "completed", "output": "ok",
+                     "input": {"filePath": "/w/new.py", "oldString": "", "newString": "x = 1\n"}}})  # fmt: skip
+
+    session = _export_with(change)
+    by_id = {s.id: s for s in session.steps}
+    assert (by_id["prt_01A3"].kind, by_id["prt_01A3"].text, by_id["prt_01A3"].meta["agent"]) == (StepKind.CONTEXT, "review the diff", "general")
+    assert by_id["prt_01A4"].text == "@plan" and session.skipped == {"part/hologram": 1}
+    assert by_id["prt_01B13"].is_error and by_id["prt_01B13"].text == "overloaded"
+    multi = by_id["prt_01B14"].edits
+    assert [(e.old_string, e.new_string, e.replace_all) for e in multi] == [("a", "b", False), ("c", "d", True)]
+    [new] = by_id["prt_01B15"].edits
+    assert (new.op, new.content) == ("write", "x = 1\n")
