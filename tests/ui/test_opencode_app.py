@@ -31,7 +31,7 @@ async def test_an_opencode_session_opens_with_its_subagent(tmp_path):
             assert isinstance(screen, BrowserScreen)
             sessions = screen.query_one(SessionList)
             assert sessions.count == 1 and sessions.summary(0).agent == "opencode"
-            assert "opencd" in sessions.render_line(0).text and "Fix the cart total" in sessions.render_line(0).text
+            assert " opencode " in sessions.render_line(0).text and "Fix the cart total" in sessions.render_line(0).text
             await pilot.press("home", "enter")
             await settle(app, pilot)
             assert screen.opened is not None

@@ -23,6 +23,8 @@ READER_MODULES = (
     "tracetui.sources.claude_code",
     "tracetui.sources.codex",
     "tracetui.sources.pi",
+    "tracetui.sources.gemini",
+    "tracetui.sources.copilot",
     "tracetui.sources.opencode",
 )
 

@@ -132,6 +132,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
     Action("browser.project", "p", "cycle_project", "Project", "Filter by project (cycles)", footer=False),
     Action(
+        "browser.order",
+        "o",
+        "cycle_order",
+        "Order",
+        "Sort the sessions by date, tokens, steps or duration (cycles)",
+        footer=False,
+        palette="Sort sessions",
+    ),
+    Action(
         "browser.sessions_pane",
         "ctrl+b",
         "toggle_sessions",
