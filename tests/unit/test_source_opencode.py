@@ -491,3 +491,15 @@ def test_other_part_types_and_edit_shapes():
     assert [(e.old_string, e.new_string, e.replace_all) for e in multi] == [("a", "b", False), ("c", "d", True)]
     [new] = by_id["prt_01B15"].edits
     assert (new.op, new.content) == ("write", "x = 1\n")
+
+
+@requires_corpus
+def test_the_corpus_folder_as_it_is_syncs_with_no_error(tmp_path):
+    """Flattened names (`owner__repo__…__storage__part__msg__prt.json`) lose the layout: the files are
+    tied together by the ids inside them, so the same sessions come out."""
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync({"opencode": [CORPUS / "opencode"]})
+        assert report.errors == []
+        rows = {r.id: r for r in bucket.list_sessions(agent="opencode")}
+    assert rows["ses_3ee0af9f7ffeE9V7H3oKopazGS"].tokens.cache_read == 35352
+    assert len(rows) == len([p for p in _corpus() if p.name.endswith("full.jsonl")]) + 1
