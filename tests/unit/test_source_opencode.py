@@ -503,3 +503,35 @@ def test_the_corpus_folder_as_it_is_syncs_with_no_error(tmp_path):
         rows = {r.id: r for r in bucket.list_sessions(agent="opencode")}
     assert rows["ses_3ee0af9f7ffeE9V7H3oKopazGS"].tokens.cache_read == 35352
     assert len(rows) == len([p for p in _corpus() if p.name.endswith("full.jsonl")]) + 1
+
+
+def test_newer_builds_session_message_rows_read_where_a_session_has_no_message_rows(tmp_path):
+    db = tmp_path / "opencode.db"
+    with sqlite3.connect(db) as conn:
+        _schema(conn)
+        conn.execute("CREATE TABLE session_message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, type TEXT NOT NULL, "
+                     "time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL)")  # fmt: skip
+        conn.execute("INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) "
+                     "VALUES ('ses_v2', 'p', 's', '/w', 'v2 messages', '2.0.0', 1767261600000, 1767261609000)")  # fmt: skip
+        rows = [
+            ("evt_1", "user", {"text": "rename x", "files": [], "agents": [], "references": [], "time": {"created": 1767261601000}}),
+            ("evt_2", "assistant", {"agent": "build", "model": {"id": "m1", "providerID": "p1"}, "time": {"created": 1767261602000},
+                                    "tokens": {"input": 5, "output": 3, "reasoning": 1, "cache": {"read": 0, "write": 0}},
+                                    "content": [{"type": "reasoning", "id": "r1", "text": "easy"},
+                                                {"type": "tool", "id": "call_1", "name": "edit",
+                                                 "state": {"status": "completed", "input": {"filePath": "/w/a.py", "oldString": "x", "newString": "y"},
+                                                           "content": [{"type": "text", "text": "Edit applied."}], "structured": {}},
+                                                 "time": {"created": 1767261603000, "completed": 1767261604000}},
+                                                {"type": "text", "text": "Done."}]}),
+            ("evt_3", "compaction", {"reason": "auto", "summary": "renamed x to y", "time": {"created": 1767261605000}}),
+        ]  # fmt: skip
+        for i, (rid, kind, data) in enumerate(rows):
+            conn.execute("INSERT INTO session_message VALUES (?,?,?,?,?,?)", (rid, "ses_v2", kind, i, i, orjson.dumps(data).decode()))
+    [session], problems = _stage([db], tmp_path / "st")
+    assert problems == [] and session.errors == []
+    kinds = [s.kind for s in session.steps]
+    assert kinds == [StepKind.USER, StepKind.REASONING, StepKind.TOOL_CALL, StepKind.TOOL_RESULT, StepKind.ASSISTANT, StepKind.COMPACTION]
+    call = session.steps[2]
+    assert (call.tool, call.tool_call_id, call.edits[0].path) == ("edit", "call_1", "/w/a.py")
+    assert session.steps[3].text == "Edit applied." and session.steps[5].text == "renamed x to y"
+    assert session.models == ["p1/m1"] and session.tokens.output == 4

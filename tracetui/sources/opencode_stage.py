@@ -21,7 +21,9 @@ it holds, each database's size and mtime (and its WAL's) with a fingerprint per 
 root's fingerprint; only a tree whose material changed is read again, and only its changed objects
 are appended. A database is never opened where OpenCode keeps it: a changed one is copied (with its
 `-wal`, where the latest transactions live; never its `-shm`) into a private folder, checked to be
-unchanged while it was copied, and read there.
+unchanged while it was copied, and read there. Newer builds' `session_message` table (one row per
+message, its content inside) is read for a session that has no `message` rows, turned into the same
+message and part objects.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import orjson
 from tracetui.model import LineError
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
-from tracetui.sources.coerce import as_str, opt_str
+from tracetui.sources.coerce import as_list, as_str, opt_str
 from tracetui.sources.opencode import STAGED, Objects, load_objects
 
 VERSION = 1
@@ -125,7 +127,7 @@ class _Database:
                 conn.execute("SELECT count(*) FROM session").fetchone()
                 # Our own copy: index it for reading by session (builds that lack these indexes, or
                 # a schema that moves on, would otherwise cost a full scan per session).
-                for table in ("message", "part"):
+                for table in ("message", "part", "session_message"):
                     if "session_id" in _columns(conn, table):
                         conn.execute(f"CREATE INDEX IF NOT EXISTS tracetui_{table}_session ON {table} (session_id, id)")
             except sqlite3.Error as exc:
@@ -398,7 +400,7 @@ def _fingerprints(conn: sqlite3.Connection) -> dict[str, list[Any]]:
     for sid, parent_id, when in conn.execute(f"SELECT id, {parent}, {updated} FROM session"):
         if isinstance(sid, str):
             out[sid] = [f"{when}", parent_id if isinstance(parent_id, str) else None]
-    for table in ("message", "part"):
+    for table in ("message", "part", "session_message"):
         cols = _columns(conn, table)
         if "session_id" not in cols:
             continue
@@ -478,6 +480,72 @@ def _read_db_session(conn: sqlite3.Connection, sid: str, into: Objects, path: st
         obj = _row_json(data, path, f"part {pid}", problems)
         if obj is not None and isinstance(pid, str):
             into.parts[pid] = {**obj, "id": pid, "sessionID": sid, "messageID": mid}
+    if not any(m.get("sessionID") == sid for m in into.messages.values()) and "session_id" in _columns(
+        conn, "session_message"
+    ):
+        _read_session_messages(conn, sid, into, path, problems)
+
+
+def _read_session_messages(
+    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: list[LineError]
+) -> None:
+    """Newer OpenCode builds (their `session_message` table) keep one row per message with its content
+    inside; read only where a session has no message rows, each becomes the message and parts the
+    other forms hold, so one reader serves both."""
+    for mid, kind, created, data in conn.execute(
+        "SELECT id, type, time_created, data FROM session_message WHERE session_id = ? ORDER BY time_created, id",
+        (sid,),
+    ):
+        obj = _row_json(data, path, f"session message {mid}", problems)
+        if obj is None or not isinstance(mid, str):
+            continue
+        for message, parts in _v2_message(mid, kind, created, obj):
+            message["sessionID"] = sid
+            into.messages[message["id"]] = message
+            for n, part in enumerate(parts):
+                into.parts[f"{message['id']}:{n:04d}"] = {**part, "id": f"{message['id']}:{n:04d}",
+                                                          "sessionID": sid, "messageID": message["id"]}  # fmt: skip
+
+
+def _v2_message(mid: str, kind: Any, created: Any, obj: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    time: dict[str, Any] = obj["time"] if isinstance(obj.get("time"), dict) else {"created": created}
+    if kind in ("user", "synthetic"):
+        parts: list[dict[str, Any]] = [{"type": "text", "text": as_str(obj.get("text")), "synthetic": kind == "synthetic"}]
+        for file in as_list(obj.get("files")):
+            if isinstance(file, dict):
+                parts.append({"type": "file", "filename": as_str(file.get("name") or file.get("filename") or file.get("uri"))})
+        return [({"id": mid, "role": "user", "time": time}, parts)]
+    if kind == "shell":
+        ran = {"status": "completed", "input": {"command": obj.get("command")}, "output": as_str(obj.get("output"))}
+        return [({"id": mid, "role": "user", "time": time},
+                 [{"type": "tool", "tool": "bash", "callID": as_str(obj.get("callID")), "state": ran}])]  # fmt: skip
+    if kind == "compaction":
+        return [({"id": mid, "role": "user", "time": time}, [{"type": "compaction", "auto": obj.get("reason") == "auto"}]),
+                ({"id": f"{mid}:summary", "role": "assistant", "summary": True, "time": time},
+                 [{"type": "text", "text": as_str(obj.get("summary"))}])]  # fmt: skip
+    if kind != "assistant":
+        return []  # agent and model switches: the assistant messages after them name both
+    model: dict[str, Any] = obj["model"] if isinstance(obj.get("model"), dict) else {}
+    message: dict[str, Any] = {"id": mid, "role": "assistant", "time": time, "agent": obj.get("agent"), "cost": obj.get("cost"),
+               "tokens": obj.get("tokens"), "error": obj.get("error"), "finish": obj.get("finish"),
+               "modelID": model.get("id"), "providerID": model.get("providerID")}  # fmt: skip
+    parts = []
+    for item in as_list(obj.get("content")):
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") in ("text", "reasoning"):
+            parts.append({"type": item["type"], "text": as_str(item.get("text")), "synthetic": item.get("synthetic")})
+        elif item.get("type") == "tool":
+            state: dict[str, Any] = dict(item["state"]) if isinstance(item.get("state"), dict) else {}
+            texts = [as_str(c.get("text")) for c in as_list(state.get("content")) if isinstance(c, dict)]
+            state["output"] = "\n".join(t for t in texts if t)
+            error = state.get("error")
+            if isinstance(error, dict):
+                state["error"] = as_str(error.get("message")) or as_str(error.get("name"))
+            times: dict[str, Any] = item["time"] if isinstance(item.get("time"), dict) else {}
+            state["time"] = {"start": times.get("created"), "end": times.get("completed")}
+            parts.append({"type": "tool", "tool": item.get("name"), "callID": item.get("id"), "state": state})
+    return [(message, parts)]
 
 
 def _row_json(data: Any, path: str, what: str, problems: list[LineError]) -> dict[str, Any] | None:
