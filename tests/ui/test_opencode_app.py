@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from pilot_steps import settle
+
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
 from tracetui.ui.app import TraceApp
@@ -31,7 +32,10 @@ async def test_an_opencode_session_opens_with_its_subagent(tmp_path):
             assert isinstance(screen, BrowserScreen)
             sessions = screen.query_one(SessionList)
             assert sessions.count == 1 and sessions.summary(0).agent == "opencode"
-            assert " opencode " in sessions.render_line(0).text and "Fix the cart total" in sessions.render_line(0).text
+            assert (
+                " opencode " in sessions.render_line(0).text
+                and "Fix the cart total" in sessions.render_line(0).text
+            )
             await pilot.press("home", "enter")
             await settle(app, pilot)
             assert screen.opened is not None
@@ -45,6 +49,8 @@ async def test_an_opencode_session_opens_with_its_subagent(tmp_path):
             await app.run_action("screen.tab('trail')")
             await settle(app, pilot, 2)
             shot = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
-            assert "3 patches" in shot and "tests/test_cart.py" in shot, "the trail pane lists the applied edits"
+            assert "3 patches" in shot and "tests/test_cart.py" in shot, (
+                "the trail pane lists the applied edits"
+            )
     finally:
         bucket.close()

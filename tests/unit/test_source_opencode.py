@@ -6,15 +6,15 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import sys
 import time
-import sqlite3
 from pathlib import Path
 
 import orjson
 import pytest
-
 from shared_data import CORPUS, requires_corpus
+
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.cli import main
@@ -32,8 +32,12 @@ EXPORT = {"steps": 22, "tool_calls": 7, "edits": 4, "subagents": 0}  # the expor
 
 
 def _counts(session) -> dict[str, int]:
-    return {"steps": len(session.steps), "tool_calls": session.tool_calls, "edits": session.edit_calls,
-            "subagents": len(session.subagents)}  # fmt: skip
+    return {
+        "steps": len(session.steps),
+        "tool_calls": session.tool_calls,
+        "edits": session.edit_calls,
+        "subagents": len(session.subagents),
+    }
 
 
 def _read(path: Path):
@@ -53,7 +57,12 @@ def _stage(sources: list[Path], folder: Path):
 def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     [session], problems = _stage([FIXTURES / "storage"], tmp_path / "st")
     assert problems == [] and session.errors == []
-    assert (session.id, session.agent, session.title, session.cwd) == (PARENT, "opencode", "Fix the cart total", "/work/shop")
+    assert (session.id, session.agent, session.title, session.cwd) == (
+        PARENT,
+        "opencode",
+        "Fix the cart total",
+        "/work/shop",
+    )
     assert _counts(session) == TREE
     assert session.models == ["anthropic/claude-sonnet-4"]
     # step-finish parts, each counted once: 100+200+300+50 (parent) + 60 (child) input
@@ -66,9 +75,17 @@ def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     kinds = [s.kind for s in session.steps]
     task = kinds.index(StepKind.SUBAGENT_START) - 1
     assert session.steps[task].tool == "task"
-    assert session.steps[task + 7].kind == StepKind.TOOL_RESULT and session.steps[task + 7].parent == session.steps[task].id
+    assert (
+        session.steps[task + 7].kind == StepKind.TOOL_RESULT
+        and session.steps[task + 7].parent == session.steps[task].id
+    )
     [agent] = session.subagents
-    assert (agent.id, agent.agent_type, agent.description, agent.spawned_by) == (CHILD, "explore", "Find rounding code", "prt_01B07")
+    assert (agent.id, agent.agent_type, agent.description, agent.spawned_by) == (
+        CHILD,
+        "explore",
+        "Find rounding code",
+        "prt_01B07",
+    )
     assert [s.subagent for s in session.steps[task + 1 : task + 7]] == [CHILD] * 6  # start, 4 steps, end
     assert by_id["prt_02A1"].parent == f"subagent:{CHILD}:start"
 
@@ -81,10 +98,15 @@ def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     # edits: the edit's before/after, the write's new file, the patch tool, a failed edit
     [edit] = by_id["prt_01B04"].edits
     assert (edit.path, edit.op, edit.original, edit.content) == (
-        "/work/shop/cart.py", "update", "def total(items):\n    return round(sum(items), 1)\n",
-        "def total(items):\n    return round(sum(items), 2)\n")  # fmt: skip
+        "/work/shop/cart.py",
+        "update",
+        "def total(items):\n    return round(sum(items), 1)\n",
+        "def total(items):\n    return round(sum(items), 2)\n",
+    )
     [write] = by_id["prt_01B08"].edits
-    assert (write.path, write.op) == ("/work/shop/tests/test_cart.py", "create") and write.content.startswith("from cart")
+    assert (write.path, write.op) == ("/work/shop/tests/test_cart.py", "create") and write.content.startswith(
+        "from cart"
+    )
     [patch] = by_id["prt_01F2"].edits
     assert (patch.path, patch.op, len(patch.hunks)) == ("cart.py", "update", 1)
     [failed] = by_id["prt_01F3"].edits
@@ -95,7 +117,9 @@ def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     assert compaction.text.startswith("Summary: the cart total") and compaction.meta["auto"] is True
     assert compaction.tokens is not None and compaction.tokens.input == 300
     assert by_id["msg_01F:error"].is_error and by_id["msg_01F:error"].text == "rate limited, try later"
-    assert by_id["prt_01B10"].kind == StepKind.SYSTEM and by_id["prt_01B10"].meta["files"][1].endswith("test_cart.py")
+    assert by_id["prt_01B10"].kind == StepKind.SYSTEM and by_id["prt_01B10"].meta["files"][1].endswith(
+        "test_cart.py"
+    )
     assert by_id["prt_01A2"].kind == StepKind.CONTEXT and by_id["prt_01A2"].text == "[file] cart.py"
     assert [s.index for s in session.steps] == list(range(len(session.steps)))
 
@@ -117,9 +141,11 @@ def test_an_export_written_one_message_per_line_reads():
 def _schema(conn: sqlite3.Connection) -> None:
     conn.executescript(
         """
-        CREATE TABLE project (id TEXT PRIMARY KEY, worktree TEXT NOT NULL, time_created INTEGER, time_updated INTEGER);
-        CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, workspace_id TEXT, parent_id TEXT,
-            slug TEXT NOT NULL, directory TEXT NOT NULL, path TEXT, title TEXT NOT NULL, version TEXT NOT NULL,
+        CREATE TABLE project (id TEXT PRIMARY KEY, worktree TEXT NOT NULL, time_created INTEGER,
+            time_updated INTEGER);
+        CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, workspace_id TEXT,
+            parent_id TEXT, slug TEXT NOT NULL, directory TEXT NOT NULL, path TEXT, title TEXT NOT NULL,
+            version TEXT NOT NULL,
             share_url TEXT, summary_additions INTEGER, summary_deletions INTEGER, summary_files INTEGER,
             summary_diffs TEXT, revert TEXT, permission TEXT, time_created INTEGER NOT NULL,
             time_updated INTEGER NOT NULL, time_compacting INTEGER, time_archived INTEGER);
@@ -136,20 +162,36 @@ def _fill(conn: sqlite3.Connection, storage: Path, when: int = 1) -> None:
     for path in sorted(storage.glob("session/*/*.json")):
         s = orjson.loads(path.read_bytes())
         conn.execute(
-            "INSERT INTO session (id, project_id, parent_id, slug, directory, title, version, summary_additions, "
+            "INSERT INTO session (id, project_id, parent_id, slug, directory, title, version, "
+            "summary_additions, "
             "time_created, time_updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (s["id"], s["projectID"], s.get("parentID"), s["slug"], s["directory"], s["title"], s["version"],
-             (s.get("summary") or {}).get("additions"), s["time"]["created"], s["time"]["updated"]),
-        )  # fmt: skip
+            (
+                s["id"],
+                s["projectID"],
+                s.get("parentID"),
+                s["slug"],
+                s["directory"],
+                s["title"],
+                s["version"],
+                (s.get("summary") or {}).get("additions"),
+                s["time"]["created"],
+                s["time"]["updated"],
+            ),
+        )
     for path in sorted(storage.glob("message/*/*.json")):
         m = orjson.loads(path.read_bytes())
         data = {k: v for k, v in m.items() if k not in ("id", "sessionID")}
-        conn.execute("INSERT INTO message VALUES (?,?,?,?,?)", (m["id"], m["sessionID"], 1, when, orjson.dumps(data).decode()))
+        conn.execute(
+            "INSERT INTO message VALUES (?,?,?,?,?)",
+            (m["id"], m["sessionID"], 1, when, orjson.dumps(data).decode()),
+        )
     for path in sorted(storage.glob("part/*/*.json")):
         p = orjson.loads(path.read_bytes())
         data = {k: v for k, v in p.items() if k not in ("id", "sessionID", "messageID")}
-        conn.execute("INSERT INTO part VALUES (?,?,?,?,?,?)",
-                     (p["id"], p["messageID"], p["sessionID"], 1, when, orjson.dumps(data).decode()))  # fmt: skip
+        conn.execute(
+            "INSERT INTO part VALUES (?,?,?,?,?,?)",
+            (p["id"], p["messageID"], p["sessionID"], 1, when, orjson.dumps(data).decode()),
+        )
 
 
 def _digest(path: Path) -> str:
@@ -226,7 +268,7 @@ def test_resync_appends_only_what_changed_and_keeps_what_opencode_removed(tmp_pa
         report = bucket.sync({"opencode": [storage]})
         assert (report.updated, report.errors) == (1, [])
         grown = log.read_bytes()
-        assert grown.startswith(prefix) and grown[len(prefix):].count(b"\n") == 1
+        assert grown.startswith(prefix) and grown[len(prefix) :].count(b"\n") == 1
         assert bucket.session(PARENT).step("prt_01B11").text.endswith("covers it.")
 
         # OpenCode deletes the last turn (a revert): the bucket keeps it, shown as inactive
@@ -248,7 +290,10 @@ def test_resync_appends_only_what_changed_and_keeps_what_opencode_removed(tmp_pa
 def test_the_default_folders_follow_xdg_data_home(tmp_path):
     agent = registry.get("opencode")
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
-    assert agent.folders(env, tmp_path)[:2] == [tmp_path / "xdg" / "opencode" / "storage", tmp_path / "xdg" / "opencode" / "opencode.db"]
+    assert agent.folders(env, tmp_path)[:2] == [
+        tmp_path / "xdg" / "opencode" / "storage",
+        tmp_path / "xdg" / "opencode" / "opencode.db",
+    ]
     assert agent.folders({}, tmp_path)[0] == tmp_path / ".local" / "share" / "opencode" / "storage"
     assert agent.folders({"OPENCODE_DB": "/x/y.db"}, tmp_path)[-1] == Path("/x/y.db")
 
@@ -272,7 +317,9 @@ def test_sync_ls_show_and_trail_through_the_cli(tmp_path, capsys):
     repo = tmp_path / "shop"
     (repo / "tests").mkdir(parents=True)
     (repo / "cart.py").write_text("def total(items):\n    return round(sum(items or []), 2)\n")
-    (repo / "tests" / "test_cart.py").write_text("from cart import total\n\n\ndef test_total():\n    assert total([0.1, 0.2]) == 0.3\n")
+    (repo / "tests" / "test_cart.py").write_text(
+        "from cart import total\n\n\ndef test_total():\n    assert total([0.1, 0.2]) == 0.3\n"
+    )
     storage = tmp_path / "storage"
     shutil.copytree(FIXTURES / "storage", storage)
     for path in storage.rglob("*.json"):  # the session ran in this repo
@@ -311,7 +358,9 @@ def _independent_export_counts(doc: dict) -> dict[str, int]:
     parts = [p for m in doc["messages"] for p in m["parts"]]
     tools = [p for p in parts if p["type"] == "tool"]
     steps = sum(1 for p in parts if p["type"] in ("text", "reasoning") and p["text"].strip())
-    steps += sum(1 for p in parts if p["type"] in ("patch", "file", "compaction", "subtask", "agent", "retry"))
+    steps += sum(
+        1 for p in parts if p["type"] in ("patch", "file", "compaction", "subtask", "agent", "retry")
+    )
     steps += sum(2 if p["state"]["status"] in ("completed", "error") else 1 for p in tools)
     steps += sum(1 for m in doc["messages"] if m["info"].get("error"))
     edits = sum(1 for p in tools if p["tool"] in ("edit", "write", "multiedit", "apply_patch", "patch"))
@@ -338,7 +387,10 @@ def test_the_real_storage_layout_rebuilt_from_provenance_syncs(tmp_path):
             shutil.copyfile(CORPUS / record["file"], target)
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"opencode": [home]})
-        assert report.errors == [] and report.sessions == len({p.name for p in _corpus() if "full" in p.name}) + 1
+        assert (
+            report.errors == []
+            and report.sessions == len({p.name for p in _corpus() if "full" in p.name}) + 1
+        )
         storage = bucket.session("ses_3ee0af9f7ffeE9V7H3oKopazGS")
         # one session over five files: its info, two messages, two parts (a step-finish and a patch)
         assert storage.title == "Project workflow and component interactions in detail"
@@ -358,30 +410,87 @@ def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
     repo, base = kit.make_repo(tmp_path)
     now = int(time.time() * 1000) + 120_000  # after the repository's base commit
     sid, cwd = "ses_0caps", str(repo)
-    write = {"id": "prt_03", "sessionID": sid, "messageID": "msg_02", "type": "tool", "tool": "write",
-             "callID": "toolu_w", "state": {"status": "completed", "input": {"filePath": f"{cwd}/test_calc.py",
-             "content": kit.TEST}, "output": "Wrote file successfully.", "metadata": {"exists": False},
-             "time": {"start": now + 2000, "end": now + 2100}}}  # fmt: skip
+    write = {
+        "id": "prt_03",
+        "sessionID": sid,
+        "messageID": "msg_02",
+        "type": "tool",
+        "tool": "write",
+        "callID": "toolu_w",
+        "state": {
+            "status": "completed",
+            "input": {"filePath": f"{cwd}/test_calc.py", "content": kit.TEST},
+            "output": "Wrote file successfully.",
+            "metadata": {"exists": False},
+            "time": {"start": now + 2000, "end": now + 2100},
+        },
+    }
     export = {
-        "info": {"id": sid, "slug": "s", "version": "1.14.50", "projectID": "p", "directory": cwd,
-                 "title": "add a test for add()", "time": {"created": now, "updated": now + 5000}},
+        "info": {
+            "id": sid,
+            "slug": "s",
+            "version": "1.14.50",
+            "projectID": "p",
+            "directory": cwd,
+            "title": "add a test for add()",
+            "time": {"created": now, "updated": now + 5000},
+        },
         "messages": [
-            {"info": {"id": "msg_01", "sessionID": sid, "role": "user", "time": {"created": now + 1000}},
-             "parts": [{"id": "prt_01", "sessionID": sid, "messageID": "msg_01", "type": "text",
-                        "text": "please add a test for add()"}]},
-            {"info": {"id": "msg_02", "sessionID": sid, "role": "assistant", "parentID": "msg_01",
-                      "modelID": "m", "providerID": "p", "path": {"cwd": cwd, "root": cwd},
-                      "time": {"created": now + 1500, "completed": now + 3000}},
-             "parts": [write, {"id": "prt_04", "sessionID": sid, "messageID": "msg_02", "type": "text",
-                               "text": "The new test fails: add subtracts."}]},
+            {
+                "info": {"id": "msg_01", "sessionID": sid, "role": "user", "time": {"created": now + 1000}},
+                "parts": [
+                    {
+                        "id": "prt_01",
+                        "sessionID": sid,
+                        "messageID": "msg_01",
+                        "type": "text",
+                        "text": "please add a test for add()",
+                    }
+                ],
+            },
+            {
+                "info": {
+                    "id": "msg_02",
+                    "sessionID": sid,
+                    "role": "assistant",
+                    "parentID": "msg_01",
+                    "modelID": "m",
+                    "providerID": "p",
+                    "path": {"cwd": cwd, "root": cwd},
+                    "time": {"created": now + 1500, "completed": now + 3000},
+                },
+                "parts": [
+                    write,
+                    {
+                        "id": "prt_04",
+                        "sessionID": sid,
+                        "messageID": "msg_02",
+                        "type": "text",
+                        "text": "The new test fails: add subtracts.",
+                    },
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
     doc = tmp_path / "export.json"
     doc.write_bytes(orjson.dumps(export, option=orjson.OPT_INDENT_2))
     bucket, capsule = str(tmp_path / "b"), tmp_path / "oc.capsule"
     assert main(["sync", "--bucket", bucket, "--source", f"opencode={doc}", "--json"]) == 0
     assert orjson.loads(capsys.readouterr().out)["sessions"] == 1
-    code = main(["seal", "--bucket", bucket, sid, "-o", str(capsule), "--repo", str(repo), "--accept-suggested", "--json"])
+    code = main(
+        [
+            "seal",
+            "--bucket",
+            bucket,
+            sid,
+            "-o",
+            str(capsule),
+            "--repo",
+            str(repo),
+            "--accept-suggested",
+            "--json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     sealed = orjson.loads(out)
@@ -397,23 +506,62 @@ def test_the_mid_2025_layout_reads_the_same_way(tmp_path):
     root = tmp_path / "project" / "global" / "storage" / "session"
     sid, mid_u, mid_a = "ses_7legacy", "msg_1user", "msg_2assistant"
     files = {
-        root / "info" / f"{sid}.json": {"id": sid, "version": "0.5.13", "time": {"created": 1755840940735, "updated": 1755844397860}},
-        root / "message" / sid / f"{mid_u}.json": {"id": mid_u, "role": "user", "sessionID": sid, "time": {"created": 1755840944000}},
-        root / "message" / sid / f"{mid_a}.json": {"id": mid_a, "role": "assistant", "system": ["You are opencode"],
-            "path": {"cwd": "/home/n", "root": "/home/n"}, "modelID": "sonic", "providerID": "opencode",
+        root / "info" / f"{sid}.json": {
+            "id": sid,
+            "version": "0.5.13",
+            "time": {"created": 1755840940735, "updated": 1755844397860},
+        },
+        root / "message" / sid / f"{mid_u}.json": {
+            "id": mid_u,
+            "role": "user",
+            "sessionID": sid,
+            "time": {"created": 1755840944000},
+        },
+        root / "message" / sid / f"{mid_a}.json": {
+            "id": mid_a,
+            "role": "assistant",
+            "system": ["You are opencode"],
+            "path": {"cwd": "/home/n", "root": "/home/n"},
+            "modelID": "sonic",
+            "providerID": "opencode",
             "tokens": {"input": 10, "output": 2, "reasoning": 0, "cache": {"read": 0, "write": 0}},
-            "time": {"created": 1755840944034, "completed": 1755841029459}, "sessionID": sid},
-        root / "part" / sid / mid_u / "prt_1.json": {"id": "prt_1", "messageID": mid_u, "sessionID": sid, "type": "text", "text": "make a site"},
-        root / "part" / sid / mid_a / "prt_2.json": {"id": "prt_2", "messageID": mid_a, "sessionID": sid, "type": "tool",
-            "tool": "todowrite", "callID": "call_1", "state": {"status": "completed", "input": {"todos": []}, "output": "[]",
-            "title": "0 todos", "time": {"start": 1755840947625, "end": 1755840947626}}},
-    }  # fmt: skip
+            "time": {"created": 1755840944034, "completed": 1755841029459},
+            "sessionID": sid,
+        },
+        root / "part" / sid / mid_u / "prt_1.json": {
+            "id": "prt_1",
+            "messageID": mid_u,
+            "sessionID": sid,
+            "type": "text",
+            "text": "make a site",
+        },
+        root / "part" / sid / mid_a / "prt_2.json": {
+            "id": "prt_2",
+            "messageID": mid_a,
+            "sessionID": sid,
+            "type": "tool",
+            "tool": "todowrite",
+            "callID": "call_1",
+            "state": {
+                "status": "completed",
+                "input": {"todos": []},
+                "output": "[]",
+                "title": "0 todos",
+                "time": {"start": 1755840947625, "end": 1755840947626},
+            },
+        },
+    }
     for path, obj in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
     [session], problems = _stage([tmp_path / "project"], tmp_path / "st")
     assert problems == [] and session.errors == []
-    assert (session.id, session.cwd, session.title, session.version) == (sid, "/home/n", "make a site", "0.5.13")
+    assert (session.id, session.cwd, session.title, session.version) == (
+        sid,
+        "/home/n",
+        "make a site",
+        "0.5.13",
+    )
     assert _counts(session) == {"steps": 3, "tool_calls": 1, "edits": 0, "subagents": 0}
     assert session.tokens.input == 10 and session.models == ["opencode/sonic"]
 
@@ -454,12 +602,21 @@ def test_a_revert_an_abort_and_a_call_still_running():
         doc["info"]["revert"] = {"messageID": "msg_01E"}  # /undo back to the last prompt
         last = doc["messages"][-1]
         last["info"]["error"] = {"name": "MessageAbortedError", "data": {"message": "aborted"}}
-        last["parts"][1]["state"] = {"status": "running", "input": {"patchText": "*** Begin Patch\n*** End Patch"},
-                                     "time": {"start": 1767261682000}}  # fmt: skip
+        last["parts"][1]["state"] = {
+            "status": "running",
+            "input": {"patchText": "*** Begin Patch\n*** End Patch"},
+            "time": {"start": 1767261682000},
+        }
 
     session = _export_with(change)
     by_id = {s.id: s for s in session.steps}
-    assert [s.id for s in session.steps if not s.active] == ["prt_01E1", "prt_01F2", "prt_01F3", "prt_01F3:result", "msg_01F:error"]
+    assert [s.id for s in session.steps if not s.active] == [
+        "prt_01E1",
+        "prt_01F2",
+        "prt_01F3",
+        "prt_01F3:result",
+        "msg_01F:error",
+    ]
     assert by_id["msg_01F:error"].is_error is False and by_id["msg_01F:error"].text == "aborted"
     assert by_id["prt_01F2"].meta["no_result"] is True and "prt_01F2:result" not in by_id
 
@@ -467,28 +624,84 @@ def test_a_revert_an_abort_and_a_call_still_running():
 def test_other_part_types_and_edit_shapes():
     def change(doc):
         user = doc["messages"][0]["parts"]
-        user.append({"id": "prt_01A3", "sessionID": PARENT, "messageID": "msg_01A", "type": "subtask",
-                     "prompt": "review the diff", "description": "review", "agent": "general"})
-        user.append({"id": "prt_01A4", "sessionID": PARENT, "messageID": "msg_01A", "type": "agent", "name": "plan"})
+        user.append(
+            {
+                "id": "prt_01A3",
+                "sessionID": PARENT,
+                "messageID": "msg_01A",
+                "type": "subtask",
+                "prompt": "review the diff",
+                "description": "review",
+                "agent": "general",
+            }
+        )
+        user.append(
+            {"id": "prt_01A4", "sessionID": PARENT, "messageID": "msg_01A", "type": "agent", "name": "plan"}
+        )
         user.append({"id": "prt_01A5", "sessionID": PARENT, "messageID": "msg_01A", "type": "hologram"})
         turn = doc["messages"][1]["parts"]
-        turn.append({"id": "prt_01B13", "sessionID": PARENT, "messageID": "msg_01B", "type": "retry", "attempt": 2,
-                     "error": {"name": "APIError", "data": {"message": "overloaded"}}, "time": {"created": 1767261660000}})
-        turn.append({"id": "prt_01B14", "sessionID": PARENT, "messageID": "msg_01B", "type": "tool", "tool": "multiedit",
-                     "callID": "c_multi", "state": {"status": "completed", "output": "ok", "input": {"filePath": "/w/a.py",
-                     "edits": [{"filePath": "/w/a.py", "oldString": "a", "newString": "b"},
-                               {"filePath": "/w/a.py", "oldString": "c", "newString": "d", "replaceAll": True}]}}})
-        turn.append({"id": "prt_01B15", "sessionID": PARENT, "messageID": "msg_01B", "type": "tool", "tool": "edit",
-                     "callID": "c_new", "state": {"status": "completed", "output": "ok",
-                     "input": {"filePath": "/w/new.py", "oldString": "", "newString": "x = 1\n"}}})  # fmt: skip
+        turn.append(
+            {
+                "id": "prt_01B13",
+                "sessionID": PARENT,
+                "messageID": "msg_01B",
+                "type": "retry",
+                "attempt": 2,
+                "error": {"name": "APIError", "data": {"message": "overloaded"}},
+                "time": {"created": 1767261660000},
+            }
+        )
+        turn.append(
+            {
+                "id": "prt_01B14",
+                "sessionID": PARENT,
+                "messageID": "msg_01B",
+                "type": "tool",
+                "tool": "multiedit",
+                "callID": "c_multi",
+                "state": {
+                    "status": "completed",
+                    "output": "ok",
+                    "input": {
+                        "filePath": "/w/a.py",
+                        "edits": [
+                            {"filePath": "/w/a.py", "oldString": "a", "newString": "b"},
+                            {"filePath": "/w/a.py", "oldString": "c", "newString": "d", "replaceAll": True},
+                        ],
+                    },
+                },
+            }
+        )
+        turn.append(
+            {
+                "id": "prt_01B15",
+                "sessionID": PARENT,
+                "messageID": "msg_01B",
+                "type": "tool",
+                "tool": "edit",
+                "callID": "c_new",
+                "state": {
+                    "status": "completed",
+                    "output": "ok",
+                    "input": {"filePath": "/w/new.py", "oldString": "", "newString": "x = 1\n"},
+                },
+            }
+        )
 
     session = _export_with(change)
     by_id = {s.id: s for s in session.steps}
-    assert (by_id["prt_01A3"].kind, by_id["prt_01A3"].text, by_id["prt_01A3"].meta["agent"]) == (StepKind.CONTEXT, "review the diff", "general")
+    assert (by_id["prt_01A3"].kind, by_id["prt_01A3"].text, by_id["prt_01A3"].meta["agent"]) == (
+        StepKind.CONTEXT,
+        "review the diff",
+        "general",
+    )
     assert by_id["prt_01A4"].text == "@plan" and session.skipped == {"part/hologram": 1}
     assert by_id["prt_01B13"].is_error and by_id["prt_01B13"].text == "overloaded"
     multi = by_id["prt_01B14"].edits
-    assert [(e.old_string, e.new_string, e.replace_all) for e in multi] == [("a", "b", False), ("c", "d", True)]
+    assert [(e.old_string, e.new_string, e.replace_all) for e in multi] == [
+        ("a", "b", False),
+        ("c", "d", True),
+    ]
     [new] = by_id["prt_01B15"].edits
     assert (new.op, new.content) == ("write", "x = 1\n")
 
@@ -509,28 +722,76 @@ def test_newer_builds_session_message_rows_read_where_a_session_has_no_message_r
     db = tmp_path / "opencode.db"
     with sqlite3.connect(db) as conn:
         _schema(conn)
-        conn.execute("CREATE TABLE session_message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, type TEXT NOT NULL, "
-                     "time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL)")  # fmt: skip
-        conn.execute("INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated) "
-                     "VALUES ('ses_v2', 'p', 's', '/w', 'v2 messages', '2.0.0', 1767261600000, 1767261609000)")  # fmt: skip
+        conn.execute(
+            "CREATE TABLE session_message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, "
+            "type TEXT NOT NULL, "
+            "time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO session (id, project_id, slug, directory, title, version, time_created, "
+            "time_updated) "
+            "VALUES ('ses_v2', 'p', 's', '/w', 'v2 messages', '2.0.0', 1767261600000, 1767261609000)"
+        )
         rows = [
-            ("evt_1", "user", {"text": "rename x", "files": [], "agents": [], "references": [], "time": {"created": 1767261601000}}),
-            ("evt_2", "assistant", {"agent": "build", "model": {"id": "m1", "providerID": "p1"}, "time": {"created": 1767261602000},
-                                    "tokens": {"input": 5, "output": 3, "reasoning": 1, "cache": {"read": 0, "write": 0}},
-                                    "content": [{"type": "reasoning", "id": "r1", "text": "easy"},
-                                                {"type": "tool", "id": "call_1", "name": "edit",
-                                                 "state": {"status": "completed", "input": {"filePath": "/w/a.py", "oldString": "x", "newString": "y"},
-                                                           "content": [{"type": "text", "text": "Edit applied."}], "structured": {}},
-                                                 "time": {"created": 1767261603000, "completed": 1767261604000}},
-                                                {"type": "text", "text": "Done."}]}),
-            ("evt_3", "compaction", {"reason": "auto", "summary": "renamed x to y", "time": {"created": 1767261605000}}),
-        ]  # fmt: skip
+            (
+                "evt_1",
+                "user",
+                {
+                    "text": "rename x",
+                    "files": [],
+                    "agents": [],
+                    "references": [],
+                    "time": {"created": 1767261601000},
+                },
+            ),
+            (
+                "evt_2",
+                "assistant",
+                {
+                    "agent": "build",
+                    "model": {"id": "m1", "providerID": "p1"},
+                    "time": {"created": 1767261602000},
+                    "tokens": {"input": 5, "output": 3, "reasoning": 1, "cache": {"read": 0, "write": 0}},
+                    "content": [
+                        {"type": "reasoning", "id": "r1", "text": "easy"},
+                        {
+                            "type": "tool",
+                            "id": "call_1",
+                            "name": "edit",
+                            "state": {
+                                "status": "completed",
+                                "input": {"filePath": "/w/a.py", "oldString": "x", "newString": "y"},
+                                "content": [{"type": "text", "text": "Edit applied."}],
+                                "structured": {},
+                            },
+                            "time": {"created": 1767261603000, "completed": 1767261604000},
+                        },
+                        {"type": "text", "text": "Done."},
+                    ],
+                },
+            ),
+            (
+                "evt_3",
+                "compaction",
+                {"reason": "auto", "summary": "renamed x to y", "time": {"created": 1767261605000}},
+            ),
+        ]
         for i, (rid, kind, data) in enumerate(rows):
-            conn.execute("INSERT INTO session_message VALUES (?,?,?,?,?,?)", (rid, "ses_v2", kind, i, i, orjson.dumps(data).decode()))
+            conn.execute(
+                "INSERT INTO session_message VALUES (?,?,?,?,?,?)",
+                (rid, "ses_v2", kind, i, i, orjson.dumps(data).decode()),
+            )
     [session], problems = _stage([db], tmp_path / "st")
     assert problems == [] and session.errors == []
     kinds = [s.kind for s in session.steps]
-    assert kinds == [StepKind.USER, StepKind.REASONING, StepKind.TOOL_CALL, StepKind.TOOL_RESULT, StepKind.ASSISTANT, StepKind.COMPACTION]
+    assert kinds == [
+        StepKind.USER,
+        StepKind.REASONING,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_RESULT,
+        StepKind.ASSISTANT,
+        StepKind.COMPACTION,
+    ]
     call = session.steps[2]
     assert (call.tool, call.tool_call_id, call.edits[0].path) == ("edit", "call_1", "/w/a.py")
     assert session.steps[3].text == "Edit applied." and session.steps[5].text == "renamed x to y"

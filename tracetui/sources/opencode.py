@@ -270,7 +270,9 @@ class _Reader:
             sid = next((opt_str(p.get("sessionID")) for p in parts if p.get("sessionID")), None)
             if mid not in objects.messages and sid:
                 objects.messages[mid] = {"id": mid, "sessionID": sid, "role": "assistant"}
-                session.skipped["message (missing; its parts shown)"] = session.skipped.get("message (missing; its parts shown)", 0) + 1
+                session.skipped["message (missing; its parts shown)"] = (
+                    session.skipped.get("message (missing; its parts shown)", 0) + 1
+                )
         for mid in sorted(objects.messages):
             info = objects.messages[mid]
             sid = opt_str(info.get("sessionID"))
@@ -366,18 +368,35 @@ class _Reader:
             title = opt_str(call.tool_input.get("description")) or title
         inner = self.session_steps(sid, sid, placed)
         if kind is None:
-            kind = next((opt_str(m.get("agent")) for m in self.by_session.get(sid, ()) if m.get("agent")), None)
+            kind = next(
+                (opt_str(m.get("agent")) for m in self.by_session.get(sid, ()) if m.get("agent")), None
+            )
         spawned_by = call.id if call is not None else None
         self.subagents.append(Subagent(sid, kind, title, spawned_by, self.o.origin.get(sid)))
         when = inner[0].timestamp if inner else _iso(as_dict(info.get("time")).get("created"))
-        start = Step(f"subagent:{sid}:start", 0, StepKind.SUBAGENT_START, "system", title or "",
-                     timestamp=when, parent=spawned_by or after, subagent=sid,
-                     meta={"agent_type": kind} if kind else {})  # fmt: skip
+        start = Step(
+            f"subagent:{sid}:start",
+            0,
+            StepKind.SUBAGENT_START,
+            "system",
+            title or "",
+            timestamp=when,
+            parent=spawned_by or after,
+            subagent=sid,
+            meta={"agent_type": kind} if kind else {},
+        )
         if inner and inner[0].parent is None:
             inner[0].parent = start.id
-        end = Step(f"subagent:{sid}:end", 0, StepKind.SUBAGENT_END, "system", "",
-                   timestamp=inner[-1].timestamp if inner else when,
-                   parent=inner[-1].id if inner else start.id, subagent=sid)  # fmt: skip
+        end = Step(
+            f"subagent:{sid}:end",
+            0,
+            StepKind.SUBAGENT_END,
+            "system",
+            "",
+            timestamp=inner[-1].timestamp if inner else when,
+            parent=inner[-1].id if inner else start.id,
+            subagent=sid,
+        )
         if call is not None and not call.active:
             for step in (start, *inner, end):
                 step.active = False
@@ -430,8 +449,14 @@ class _Reader:
                 aborted = name == "MessageAbortedError"
                 ended = _iso(as_dict(message.get("time")).get("completed"))
                 ended = ended or next((s.timestamp for s in reversed(out) if s.timestamp), created)
-                ctx.add(f"{mid}:error", StepKind.SYSTEM, text, ended, is_error=not aborted,
-                        meta={"error": name} if name else {})  # fmt: skip
+                ctx.add(
+                    f"{mid}:error",
+                    StepKind.SYSTEM,
+                    text,
+                    ended,
+                    is_error=not aborted,
+                    meta={"error": name} if name else {},
+                )
         return out, compaction
 
 
@@ -473,7 +498,9 @@ class _Message:
             if not text.strip():
                 return None
             if self.role == "user":
-                step_kind = StepKind.CONTEXT if part.get("synthetic") or part.get("ignored") else StepKind.USER
+                step_kind = (
+                    StepKind.CONTEXT if part.get("synthetic") or part.get("ignored") else StepKind.USER
+                )
             else:
                 step_kind = StepKind.ASSISTANT
             return self.add(pid, step_kind, text, stamp)
@@ -492,7 +519,9 @@ class _Message:
             stamp = next((s.timestamp for s in reversed(self.out) if s.timestamp), stamp)
             files = [f for f in as_list(part.get("files")) if isinstance(f, str)]
             text = f"changed {len(files)} file{'s' if len(files) != 1 else ''}: " + ", ".join(files)
-            return self.add(pid, StepKind.SYSTEM, text, stamp, meta={"snapshot": part.get("hash"), "files": files})
+            return self.add(
+                pid, StepKind.SYSTEM, text, stamp, meta={"snapshot": part.get("hash"), "files": files}
+            )
         if kind == "compaction":
             meta = {"auto": bool(part.get("auto"))}
             return self.add(pid, StepKind.COMPACTION, "", stamp, meta=meta)
@@ -503,15 +532,25 @@ class _Message:
             name = as_str(part.get("name"))
             return self.add(pid, StepKind.CONTEXT, f"@{name}", stamp, role="user", meta={"agent": name})
         if kind == "file":
-            name = as_str(part.get("filename")) or as_str(as_dict(part.get("source")).get("path")) or as_str(part.get("url"))[:200]
-            meta = {k: part[k] for k in ("mime", "url") if isinstance(part.get(k), str) and len(part[k]) < 2000}
+            name = (
+                as_str(part.get("filename"))
+                or as_str(as_dict(part.get("source")).get("path"))
+                or as_str(part.get("url"))[:200]
+            )
+            meta = {
+                k: part[k] for k in ("mime", "url") if isinstance(part.get(k), str) and len(part[k]) < 2000
+            }
             step_kind = StepKind.CONTEXT if self.role == "user" else StepKind.ASSISTANT
             return self.add(pid, step_kind, f"[file] {name}", stamp, meta=meta)
         if kind == "retry":
             error = as_dict(part.get("error"))
-            text = as_str(as_dict(error.get("data")).get("message")) or as_str(error.get("name")) or "retrying"
+            text = (
+                as_str(as_dict(error.get("data")).get("message")) or as_str(error.get("name")) or "retrying"
+            )
             attempt = {"attempt": part["attempt"]} if isinstance(part.get("attempt"), int) else {}
-            return self.add(pid, StepKind.SYSTEM, text, _iso(time.get("created")) or stamp, is_error=True, meta=attempt)
+            return self.add(
+                pid, StepKind.SYSTEM, text, _iso(time.get("created")) or stamp, is_error=True, meta=attempt
+            )
         if kind == "snapshot":
             return None
         session.skipped[f"part/{kind}" if isinstance(kind, str) else "part/(no type)"] = (
@@ -529,8 +568,15 @@ class _Message:
             tool_input = state["raw"]
         metadata = as_dict(state.get("metadata"))
         stamp = _iso(time.get("start")) or self.created
-        call = self.add(pid, StepKind.TOOL_CALL, "", stamp, tool=name, tool_call_id=opt_str(part.get("callID")),
-                        tool_input=tool_input)  # fmt: skip
+        call = self.add(
+            pid,
+            StepKind.TOOL_CALL,
+            "",
+            stamp,
+            tool=name,
+            tool_call_id=opt_str(part.get("callID")),
+            tool_input=tool_input,
+        )
         title = opt_str(state.get("title"))
         if title:
             call.meta["title"] = title
@@ -561,9 +607,21 @@ class _Message:
                 meta["duration_ms"] = int(end - start)
             if time.get("compacted"):
                 meta["compacted"] = True  # OpenCode cleared it from the model's context later
-            result = Step(f"{pid}:result", 0, StepKind.TOOL_RESULT, "tool", text,
-                          _iso(end) or stamp, tool=name, tool_call_id=call.tool_call_id, parent=call.id,
-                          subagent=self.subagent, is_error=is_error, cwd=self.cwd, meta=meta)  # fmt: skip
+            result = Step(
+                f"{pid}:result",
+                0,
+                StepKind.TOOL_RESULT,
+                "tool",
+                text,
+                _iso(end) or stamp,
+                tool=name,
+                tool_call_id=call.tool_call_id,
+                parent=call.id,
+                subagent=self.subagent,
+                is_error=is_error,
+                cwd=self.cwd,
+                meta=meta,
+            )
             self.out.append(result)
         return call
 
@@ -573,9 +631,13 @@ class _Message:
             return
         self.finished = True
         self.reader.session.tokens.add(tokens)
-        target = next((s for s in self.out[self.step_first :] if s.tokens is None and s.subagent == self.subagent), None)
+        target = next(
+            (s for s in self.out[self.step_first :] if s.tokens is None and s.subagent == self.subagent), None
+        )
         if target is None:
-            target = next((s for s in reversed(self.out) if s.tokens is None and s.subagent == self.subagent), None)
+            target = next(
+                (s for s in reversed(self.out) if s.tokens is None and s.subagent == self.subagent), None
+            )
         if target is not None:
             target.tokens = tokens
             cost = part.get("cost")
@@ -605,9 +667,15 @@ def _edits(tool: str | None, arguments: Any, metadata: dict[str, Any], cwd: str 
         return []
     name = tool.lower()
     if name in ("patch", "apply_patch"):
-        body = next((arguments[k] for k in ("patchText", "patch", "input") if isinstance(arguments.get(k), str)), None)
+        body = next(
+            (arguments[k] for k in ("patchText", "patch", "input") if isinstance(arguments.get(k), str)), None
+        )
         return list(parse_patch(body)) if body is not None else []
-    path = opt_str(arguments.get("filePath")) or opt_str(arguments.get("file_path")) or opt_str(arguments.get("path"))
+    path = (
+        opt_str(arguments.get("filePath"))
+        or opt_str(arguments.get("file_path"))
+        or opt_str(arguments.get("path"))
+    )
     if not path:
         return []
     if name == "write":
@@ -631,8 +699,13 @@ def _one_edit(path: str, arguments: dict[str, Any], metadata: dict[str, Any]) ->
     new = opt_str(arguments.get("newString"))
     if old == "" and new is not None:  # OpenCode's edit with an empty oldString writes the whole file
         return FileEdit(path=path, op="write", content=new)
-    edit = FileEdit(path=path, op="update", old_string=old, new_string=new,
-                    replace_all=arguments.get("replaceAll") is True)  # fmt: skip
+    edit = FileEdit(
+        path=path,
+        op="update",
+        old_string=old,
+        new_string=new,
+        replace_all=arguments.get("replaceAll") is True,
+    )
     filediff = as_dict(metadata.get("filediff"))
     before, after = filediff.get("before"), filediff.get("after")
     if isinstance(before, str) and isinstance(after, str):

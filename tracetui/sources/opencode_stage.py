@@ -39,6 +39,7 @@ from typing import Any
 
 import orjson
 
+from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
@@ -117,7 +118,9 @@ class _Database:
                 if os.path.exists(wal):
                     _copy_file(wal, target / "opencode.db-wal")
             except OSError as exc:
-                self.problems.append(LineError(self.path, 0, f"cannot copy the OpenCode database: {exc.strerror or exc}"))
+                self.problems.append(
+                    LineError(self.path, 0, f"cannot copy the OpenCode database: {exc.strerror or exc}")
+                )
                 return None
             if _db_stat(self.path) != before:
                 shutil.rmtree(target, ignore_errors=True)
@@ -129,13 +132,18 @@ class _Database:
                 # a schema that moves on, would otherwise cost a full scan per session).
                 for table in ("message", "part", "session_message"):
                     if "session_id" in _columns(conn, table):
-                        conn.execute(f"CREATE INDEX IF NOT EXISTS tracetui_{table}_session ON {table} (session_id, id)")
+                        conn.execute(
+                            f"CREATE INDEX IF NOT EXISTS tracetui_{table}_session ON {table} (session_id, id)"
+                        )
             except sqlite3.Error as exc:
                 self.problems.append(LineError(self.path, 0, f"cannot read the OpenCode database: {exc}"))
                 return None
             return conn
-        self.problems.append(LineError(self.path, 0, "the OpenCode database kept changing while it was copied; "
-                                                     "try the sync again"))  # fmt: skip
+        self.problems.append(
+            LineError(
+                self.path, 0, "the OpenCode database kept changing while it was copied; try the sync again"
+            )
+        )
         return None
 
     def close(self) -> None:
@@ -155,7 +163,9 @@ class _Stage:
         self.folder = folder
         self.old_files: dict[str, Any] = state.get("files") or {}
         self.old_dbs: dict[str, Any] = state.get("dbs") or {}
-        self.files: dict[str, Any] = {}  # path -> {"s","m","sid":[...],"p":{sid:parent},"mids":{mid:sid},"pm":[mid]}
+        self.files: dict[
+            str, Any
+        ] = {}  # path -> {"s","m","sid":[...],"p":{sid:parent},"mids":{mid:sid},"pm":[mid]}
         self.dbs: dict[str, _Database] = {}
         self.problems: list[LineError] = []
 
@@ -186,8 +196,13 @@ class _Stage:
             entry["sid"] = sorted(sids)
             parents = {sid: opt_str(info.get("parentID")) for sid, info in objects.sessions.items()}
             mids = {mid: opt_str(m.get("sessionID")) for mid, m in objects.messages.items()}
-            orphans = sorted({m for x in objects.parts.values()
-                              if not x.get("sessionID") and (m := opt_str(x.get("messageID")))})  # fmt: skip
+            orphans = sorted(
+                {
+                    m
+                    for x in objects.parts.values()
+                    if not x.get("sessionID") and (m := opt_str(x.get("messageID")))
+                }
+            )
             for key, value in (("p", parents), ("mids", mids), ("pm", orphans)):
                 if value:
                     entry[key] = value
@@ -207,7 +222,7 @@ class _Stage:
         except OSError as exc:
             self.problems.append(LineError(path, 0, f"cannot read: {exc.strerror or exc}"))
             return None
-        except Exception as exc:  # not a regular file
+        except TracetuiError as exc:  # not a regular file
             self.problems.append(LineError(path, 0, f"cannot read: {exc}"))
             return None
         objects = Objects()
@@ -280,7 +295,12 @@ class _Stage:
         return staged
 
     def _write_root(
-        self, root: str, members: list[str], fingerprint: str, holders: dict[str, list[str]], mid_sid: dict[str, str]
+        self,
+        root: str,
+        members: list[str],
+        fingerprint: str,
+        holders: dict[str, list[str]],
+        mid_sid: dict[str, str],
     ) -> Path:
         key = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         log = self.folder / f"{key}.jsonl"
@@ -328,7 +348,11 @@ class _Stage:
             with open(log, "ab") as fh:
                 fh.write(b"".join(lines))
         # Objects found gone are no longer known: should one come back, it is written again.
-        record = {"fp": fingerprint, "size": _size(log), "objs": {**{k: v for k, v in known.items() if k in seen}, **seen}}
+        record = {
+            "fp": fingerprint,
+            "size": _size(log),
+            "objs": {**{k: v for k, v in known.items() if k in seen}, **seen},
+        }
         _atomic_write(state_path, orjson.dumps(record))
         return log
 
@@ -339,7 +363,9 @@ class _Stage:
         databases (OpenCode's live store), the later copy of an object winning."""
         merged = Objects()
         sources: dict[str, str] = {}
-        files = sorted({p for sid in members for p in holders.get(sid, ())}, key=lambda p: (_is_storage(p), p))
+        files = sorted(
+            {p for sid in members for p in holders.get(sid, ())}, key=lambda p: (_is_storage(p), p)
+        )
         for path in files:
             objects = self._parse_for_gather(path)
             if objects is None:
@@ -447,7 +473,11 @@ def _session_info(row: dict[str, Any]) -> dict[str, Any]:
                 pass
         if value is not None:
             info[key] = value
-    summary = {k: row[f"summary_{k}"] for k in ("additions", "deletions", "files") if row.get(f"summary_{k}") is not None}
+    summary = {
+        k: row[f"summary_{k}"]
+        for k in ("additions", "deletions", "files")
+        if row.get(f"summary_{k}") is not None
+    }
     diffs = row.get("summary_diffs")
     if isinstance(diffs, str):
         try:
@@ -458,13 +488,19 @@ def _session_info(row: dict[str, Any]) -> dict[str, Any]:
         info["summary"] = summary
     if row.get("share_url"):
         info["share"] = {"url": row["share_url"]}
-    time = {k: row[f"time_{k}"] for k in ("created", "updated", "compacting", "archived") if row.get(f"time_{k}") is not None}
+    time = {
+        k: row[f"time_{k}"]
+        for k in ("created", "updated", "compacting", "archived")
+        if row.get(f"time_{k}") is not None
+    }
     if time:
         info["time"] = time
     return info
 
 
-def _read_db_session(conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: list[LineError]) -> None:
+def _read_db_session(
+    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: list[LineError]
+) -> None:
     cursor = conn.execute("SELECT * FROM session WHERE id = ?", (sid,))
     names = [d[0] for d in cursor.description]
     row = cursor.fetchone()
@@ -493,7 +529,8 @@ def _read_session_messages(
     inside; read only where a session has no message rows, each becomes the message and parts the
     other forms hold, so one reader serves both."""
     for mid, kind, created, data in conn.execute(
-        "SELECT id, type, time_created, data FROM session_message WHERE session_id = ? ORDER BY time_created, id",
+        "SELECT id, type, time_created, data FROM session_message WHERE session_id = ? "
+        "ORDER BY time_created, id",
         (sid,),
     ):
         obj = _row_json(data, path, f"session message {mid}", problems)
@@ -503,38 +540,77 @@ def _read_session_messages(
             message["sessionID"] = sid
             into.messages[message["id"]] = message
             for n, part in enumerate(parts):
-                into.parts[f"{message['id']}:{n:04d}"] = {**part, "id": f"{message['id']}:{n:04d}",
-                                                          "sessionID": sid, "messageID": message["id"]}  # fmt: skip
+                into.parts[f"{message['id']}:{n:04d}"] = {
+                    **part,
+                    "id": f"{message['id']}:{n:04d}",
+                    "sessionID": sid,
+                    "messageID": message["id"],
+                }
 
 
-def _v2_message(mid: str, kind: Any, created: Any, obj: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+def _v2_message(
+    mid: str, kind: Any, created: Any, obj: dict[str, Any]
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     time: dict[str, Any] = obj["time"] if isinstance(obj.get("time"), dict) else {"created": created}
     if kind in ("user", "synthetic"):
-        parts: list[dict[str, Any]] = [{"type": "text", "text": as_str(obj.get("text")), "synthetic": kind == "synthetic"}]
+        parts: list[dict[str, Any]] = [
+            {"type": "text", "text": as_str(obj.get("text")), "synthetic": kind == "synthetic"}
+        ]
         for file in as_list(obj.get("files")):
             if isinstance(file, dict):
-                parts.append({"type": "file", "filename": as_str(file.get("name") or file.get("filename") or file.get("uri"))})
+                parts.append(
+                    {
+                        "type": "file",
+                        "filename": as_str(file.get("name") or file.get("filename") or file.get("uri")),
+                    }
+                )
         return [({"id": mid, "role": "user", "time": time}, parts)]
     if kind == "shell":
-        ran = {"status": "completed", "input": {"command": obj.get("command")}, "output": as_str(obj.get("output"))}
-        return [({"id": mid, "role": "user", "time": time},
-                 [{"type": "tool", "tool": "bash", "callID": as_str(obj.get("callID")), "state": ran}])]  # fmt: skip
+        ran = {
+            "status": "completed",
+            "input": {"command": obj.get("command")},
+            "output": as_str(obj.get("output")),
+        }
+        return [
+            (
+                {"id": mid, "role": "user", "time": time},
+                [{"type": "tool", "tool": "bash", "callID": as_str(obj.get("callID")), "state": ran}],
+            )
+        ]
     if kind == "compaction":
-        return [({"id": mid, "role": "user", "time": time}, [{"type": "compaction", "auto": obj.get("reason") == "auto"}]),
-                ({"id": f"{mid}:summary", "role": "assistant", "summary": True, "time": time},
-                 [{"type": "text", "text": as_str(obj.get("summary"))}])]  # fmt: skip
+        return [
+            (
+                {"id": mid, "role": "user", "time": time},
+                [{"type": "compaction", "auto": obj.get("reason") == "auto"}],
+            ),
+            (
+                {"id": f"{mid}:summary", "role": "assistant", "summary": True, "time": time},
+                [{"type": "text", "text": as_str(obj.get("summary"))}],
+            ),
+        ]
     if kind != "assistant":
         return []  # agent and model switches: the assistant messages after them name both
     model: dict[str, Any] = obj["model"] if isinstance(obj.get("model"), dict) else {}
-    message: dict[str, Any] = {"id": mid, "role": "assistant", "time": time, "agent": obj.get("agent"), "cost": obj.get("cost"),
-               "tokens": obj.get("tokens"), "error": obj.get("error"), "finish": obj.get("finish"),
-               "modelID": model.get("id"), "providerID": model.get("providerID")}  # fmt: skip
+    message: dict[str, Any] = {
+        "id": mid,
+        "role": "assistant",
+        "time": time,
+        "agent": obj.get("agent"),
+        "cost": obj.get("cost"),
+        "tokens": obj.get("tokens"),
+        "error": obj.get("error"),
+        "finish": obj.get("finish"),
+        "modelID": model.get("id"),
+        "providerID": model.get("providerID"),
+    }
     parts = []
     for item in as_list(obj.get("content")):
         if not isinstance(item, dict):
             continue
         if item.get("type") in ("text", "reasoning"):
-            parts.append({"type": item["type"], "text": as_str(item.get("text")), "synthetic": item.get("synthetic")})
+            parts.append(
+                {"type": item["type"], "text": as_str(item.get("text")), "synthetic": item.get("synthetic")}
+            )
         elif item.get("type") == "tool":
             state: dict[str, Any] = dict(item["state"]) if isinstance(item.get("state"), dict) else {}
             texts = [as_str(c.get("text")) for c in as_list(state.get("content")) if isinstance(c, dict)]
