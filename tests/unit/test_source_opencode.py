@@ -796,3 +796,13 @@ def test_newer_builds_session_message_rows_read_where_a_session_has_no_message_r
     assert (call.tool, call.tool_call_id, call.edits[0].path) == ("edit", "call_1", "/w/a.py")
     assert session.steps[3].text == "Edit applied." and session.steps[5].text == "renamed x to y"
     assert session.models == ["p1/m1"] and session.tokens.output == 4
+
+
+def test_steps_form_one_line_with_no_false_branch_points(tmp_path):
+    from tracetui.views.session_shape import shape_of
+
+    [session], _ = _stage([FIXTURES / "storage"], tmp_path / "st")
+    shape = shape_of(session)
+    assert shape.branch_points == [] and not shape.has_branches
+    main_line = [s for s in session.steps if s.subagent is None]
+    assert all(b.parent == a.id for a, b in zip(main_line, main_line[1:]))

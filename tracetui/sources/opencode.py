@@ -257,15 +257,14 @@ class _Reader:
         self.by_session: dict[str, list[dict[str, Any]]] = {}  # session id -> messages in order
         self.parts_of: dict[str, list[dict[str, Any]]] = {}  # message id -> parts in order
         self.children: dict[str, list[str]] = {}
-        self.calls: list[Step] = []  # task calls
         self.subagents: list[Subagent] = []
         for pid in sorted(objects.parts):
             part = objects.parts[pid]
             mid = opt_str(part.get("messageID"))
             if mid:
                 self.parts_of.setdefault(mid, []).append(part)
-        # Parts whose message file is missing (a partial copy of a storage tree) still show: under a
-        # stand-in message. Only a user's message holds a text part that is not the model's.
+        # Parts whose message file is missing (a partial copy of a storage tree) still show, under a
+        # stand-in message.
         for mid, parts in self.parts_of.items():
             sid = next((opt_str(p.get("sessionID")) for p in parts if p.get("sessionID")), None)
             if mid not in objects.messages and sid:
@@ -346,10 +345,10 @@ class _Reader:
                 if not active or step.id.split(":", 1)[0] in self.o.gone:
                     step.active = False
             out.extend(made)
+        # One line of steps: each follows the one before it in this (sub)session, a result its call,
+        # so a step with two children in one scope is a real branch point, never a tool call.
         previous: str | None = None
         for step in out:
-            if step.kind == StepKind.TOOL_RESULT and step.parent:
-                continue  # a result follows its call
             if step.parent is None:
                 step.parent = previous
             if step.subagent == subagent:
