@@ -4,6 +4,7 @@ the same session, staged into append-only logs the bucket syncs incrementally, a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import sqlite3
@@ -805,4 +806,4 @@ def test_steps_form_one_line_with_no_false_branch_points(tmp_path):
     shape = shape_of(session)
     assert shape.branch_points == [] and not shape.has_branches
     main_line = [s for s in session.steps if s.subagent is None]
-    assert all(b.parent == a.id for a, b in zip(main_line, main_line[1:]))
+    assert all(b.parent == a.id for a, b in itertools.pairwise(main_line))
