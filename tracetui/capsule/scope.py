@@ -24,9 +24,11 @@ SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
 class SealRefused(TracetuiError):
     """Sealing stopped for a redaction reason; `findings` lists where (never the values)."""
 
-    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+    def __init__(self, message: str, findings: list[dict[str, Any]], kinds: list[str] | None = None) -> None:
         super().__init__(message)
         self.findings = findings
+        # The kinds a person can decide to unblock the seal (`scan --accept/--reject KIND`).
+        self.kinds = kinds if kinds is not None else sorted({str(f.get("kind")) for f in findings})
 
 
 @dataclass(slots=True)

@@ -88,11 +88,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
+    from tracetui.redact import plan_store
 
     steps = parse_steps(args.steps)
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         plan = load_plan(bucket, session)
+        store = plan_store(bucket)
         try:
             result = seal(
                 session,
@@ -105,26 +107,44 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 ref=args.ref,
                 base=args.base,
                 sign_key=args.sign,
+                store=store,
             )
         except SealRefused as exc:
+            how = _how_to_decide(session.id, args.steps, exc.kinds)
             if args.json:
                 # The one JSON document of a failure, with where the findings are (never values).
-                print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
+                print_json(
+                    {"ok": False, "error": safe_line(str(exc)), "findings": exc.findings, "decide": how}
+                )
                 error(str(exc))
                 return 2
             for row in exc.findings:
                 print("  " + finding_line(row), file=sys.stderr)
+            for line in how:
+                print("  " + safe_line(line), file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
     else:
         print(f"sealed {result.steps} steps and {result.patches} patches into {safe_line(str(result.path))}")
         print(f"capsule id {result.capsule_id}")
+        if result.gate_added:
+            print(
+                f"the second gate found {result.gate_added} more span(s) the scan had missed and scrubbed "
+                f"them (listed by `tracetui scan {safe_line(session.id)}`, where they can be rejected)"
+            )
         for row in result.receipt:
             print(
                 f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"
             )
     return 0
+
+
+def _how_to_decide(session_id: str, steps: str | None, kinds: list[str]) -> list[str]:
+    """The commands that decide what stopped a seal: one per kind, to scrub or to keep."""
+    where = f" --steps {steps}" if steps else ""
+    base = f"tracetui scan {session_id}{where}"
+    return [f"decide {k}: `{base} --accept {k}` (scrub) or `{base} --reject {k}` (keep)" for k in kinds]
 
 
 def load_plan(bucket: Any, session: Any) -> Any:

@@ -265,12 +265,14 @@ class SealScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
         from tracetui.capsule import SealRefused, bucket_secret, seal
+        from tracetui.redact import plan_store
 
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
+            # The store keeps what the second gate adds to the plan, so a decision on it holds.
             result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
-                          accept_suggested=accept, secret=secret)
+                          accept_suggested=accept, secret=secret, store=plan_store(self.library))
         except SealRefused as exc:
             self.post_message(SealDone(error=str(exc), findings=exc.findings))
             return
