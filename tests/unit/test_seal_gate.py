@@ -230,3 +230,65 @@ def test_the_cli_names_the_commands_that_decide_a_gate_value_and_they_unblock_th
     capsys.readouterr()
     assert main([*bucket, "seal", sid, "--steps", "0:3", "-o", str(out)]) == 0, capsys.readouterr().err
     assert token.encode() not in out.read_bytes()
+
+
+# -- speed: fates from the trail's cache ------------------------------------------------------------
+
+
+def test_a_second_seal_takes_the_fates_from_the_trails_cache(tmp_path, monkeypatch):
+    from tracetui.trail import survival
+    from tracetui.trail import trail as trail_of
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    plan = build_plan(session, scan_session(session, workers=0))
+    judged: list[int] = []
+    judge = survival.judge
+
+    def counting(*args, **kwargs):
+        judged.append(1)
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(survival, "judge", counting)
+    cache = tmp_path / "cache"
+    first = seal(session, plan, repo=repo, cache_dir=cache)
+    assert judged, "the first seal judges"
+    n = len(judged)
+    second = seal(session, plan, repo=repo, cache_dir=cache)
+    assert len(judged) == n, "the second seal judged the patches again"
+    assert second.data == first.data
+    # The cache is the trail's own: `tracetui trail` (and the app's trail pane) fill it for the seal.
+    fresh = tmp_path / "cache2"
+    assert trail_of(session, repo=repo, cache_dir=fresh).cached is False
+    n = len(judged)
+    assert seal(session, plan, repo=repo, cache_dir=fresh).data == first.data
+    assert len(judged) == n
+    # A change in the repository is a new key: judged again, never a stale fate.
+    kit.commit_fix(repo)
+    seal(session, plan, repo=repo, cache_dir=cache)
+    assert len(judged) > n
+
+
+def test_the_gate_answers_a_second_seal_from_its_memo_unless_the_detectors_changed(tmp_path, monkeypatch):
+    from tracetui.capsule import gate_memo, scrub
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    plan = build_plan(session, scan_session(session, workers=0))
+    scanned: list[str] = []
+    real = scrub.scan_text
+
+    def counting(text, identity=None, **kw):
+        scanned.append(text)
+        return real(text, identity, **kw)
+
+    monkeypatch.setattr(scrub, "scan_text", counting)
+    cache = tmp_path / "cache"
+    first = seal(session, plan, repo=repo, cache_dir=cache)
+    assert scanned
+    scanned.clear()
+    assert seal(session, plan, repo=repo, cache_dir=cache).data == first.data
+    assert scanned == []
+    monkeypatch.setattr(gate_memo, "DETECTORS_VERSION", "another")
+    seal(session, plan, repo=repo, cache_dir=cache)
+    assert scanned, "other detectors answered from the old memo"

@@ -19,13 +19,14 @@ from typing import Any
 
 import orjson
 
+from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.keys import fingerprint
 from tracetui.capsule.scope import in_scope
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
 from tracetui.redact.fields import field_text
-from tracetui.redact.finding import AUTO
+from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan, PlanValue
 
@@ -238,12 +239,18 @@ def gate_findings(
     scrubbed: Scrubbed,
     identity: Identity | None = None,
     structural: frozenset[str] = frozenset(),
+    memo: GateMemo | None = None,
 ) -> list[GateFinding]:
     """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
     `structural` are values the capsule itself put there (commit ids, member digests): a
     40-hex commit id next to the word "aws" looks like an AWS secret to detect-secrets.
+    `memo` answers for texts an earlier seal scanned with the same detectors and identity.
     """
+
+    def scan(text: str) -> list[Finding]:
+        return scan_text(text, identity)
+
     leaks: list[GateFinding] = []
     seen: set[str] = set()
     for name in sorted(members):
@@ -251,7 +258,7 @@ def gate_findings(
             if text in seen:
                 continue
             seen.add(text)
-            for f in scan_text(text, identity):
+            for f in memo.sure(text, scan) if memo is not None else scan(text):
                 if f.tier != AUTO:
                     continue
                 value = text[f.start : f.end]

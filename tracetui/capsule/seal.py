@@ -30,6 +30,7 @@ from tracetui import __version__
 from tracetui.capsule import manifest as mf
 from tracetui.capsule import scrub
 from tracetui.capsule.archive import CapsuleError, write_archive
+from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
@@ -90,8 +91,14 @@ def seal(
     base: str | None = None,
     sign_key: str | Path | None = None,
     store: PlanStore | None = None,
+    cache_dir: Path | None = None,
 ) -> SealResult:
     """Seal the episode; write it to `out` when given. Raises SealRefused or TracetuiError.
+
+    `cache_dir` is the bucket's cache: the patches' fates come from the trail's cache there (the one
+    `tracetui trail` and the app's trail pane fill), so a seal judges a patch only when the repository
+    or the session changed since it was last judged; the second gate keeps what it found per text
+    there too (gate_memo.py).
 
     What the second gate finds is recorded in `plan` (and saved to `store` when given), so the next
     `scan` lists it and a decision on it holds: see `_gate_round`.
@@ -105,9 +112,10 @@ def seal(
     episode = scope.episode
     key = episode_key(secret, session.id, episode[0].id, episode[-1].id) if secret is not None else None
     root = _find_root(session, repo)
-    rows = _fate_rows(session, root, ref)
+    rows = _fate_rows(session, root, ref, cache_dir)
     repo_info = _repo_info(session, root, base, episode)
     identity = session_identity(session)
+    memo = GateMemo.for_session(cache_dir, session.id, identity)
     gate = _Gate(session, plan, scope.included)
     try:
         for _ in range(_GATE_ROUNDS):
@@ -115,13 +123,14 @@ def seal(
                 session, plan, accept_suggested, key, scope.included, gate.scrub, frozenset(gate.keep)
             )
             built = _build(session, scrubbed, {s.id for s in episode}, rows, repo_info, accept_suggested, key)
-            found = scrub.gate_findings(built.members, scrubbed, identity, built.structural)
+            found = scrub.gate_findings(built.members, scrubbed, identity, built.structural, memo)
             if not found:
                 break
             gate.round(found)
         else:
             gate.stop(found)
     finally:
+        memo.save()
         if gate.changed and store is not None:
             store.save(plan)
     members = built.members
@@ -375,13 +384,15 @@ def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str]) -> 
     return records
 
 
-def _fate_rows(session: Session, root: Path | None, ref: str) -> list[tuple[Any, dict[str, Any]]]:
+def _fate_rows(
+    session: Session, root: Path | None, ref: str, cache_dir: Path | None
+) -> list[tuple[Any, dict[str, Any]]]:
     """Each patch of the session with its fate at `ref` (unknown without a repository)."""
     from tracetui.trail import session_patches
     from tracetui.trail import trail as trail_of
 
     if root is not None:
-        return [(f.patch, f.to_dict()) for f in trail_of(session, repo=root, ref=ref).fates]
+        return [(f.patch, f.to_dict()) for f in trail_of(session, repo=root, ref=ref, cache_dir=cache_dir).fates]
     unknown = {"state": "unknown", "commit": None}
     return [(p, unknown) for p in session_patches(session)]
 

@@ -108,6 +108,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 base=args.base,
                 sign_key=args.sign,
                 store=store,
+                cache_dir=bucket.cache_dir,
             )
         except SealRefused as exc:
             how = _how_to_decide(session.id, args.steps, exc.kinds)

@@ -272,7 +272,8 @@ class SealScreen(ModalScreen[None]):
             secret = bucket_secret(root) if root is not None else None
             # The store keeps what the second gate adds to the plan, so a decision on it holds.
             result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
-                          accept_suggested=accept, secret=secret, store=plan_store(self.library))
+                          accept_suggested=accept, secret=secret, store=plan_store(self.library),
+                          cache_dir=self.library.cache_dir)
         except SealRefused as exc:
             self.post_message(SealDone(error=str(exc), findings=exc.findings))
             return
