@@ -104,6 +104,15 @@ def seal_scope(
     return SealScope(episode, scope, sure, undecided)
 
 
+def decide_commands(session_id: str, steps: str | None, kinds: list[str]) -> list[str]:
+    """The commands that decide what stopped a seal, one per kind: to scrub it, or to keep it."""
+    where = f" --steps {steps}" if steps else ""
+    base = safe_line(f"tracetui scan {session_id}{where}")
+    return [
+        safe_line(f"decide {k}: `{base} --accept {k}` (scrub) or `{base} --reject {k}` (keep)") for k in kinds
+    ]
+
+
 def finding_line(finding: dict[str, Any]) -> str:
     """One finding, for a person: where (step index and field, or a member's line), kind and tier."""
     if "member" in finding:

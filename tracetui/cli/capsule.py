@@ -88,6 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
+    from tracetui.capsule.scope import decide_commands
     from tracetui.redact import plan_store
 
     steps = parse_steps(args.steps)
@@ -111,7 +112,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 cache_dir=bucket.cache_dir,
             )
         except SealRefused as exc:
-            how = _how_to_decide(session.id, args.steps, exc.kinds)
+            how = decide_commands(session.id, args.steps, exc.kinds)
             if args.json:
                 # The one JSON document of a failure, with where the findings are (never values).
                 print_json(
@@ -122,7 +123,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
             for row in exc.findings:
                 print("  " + finding_line(row), file=sys.stderr)
             for line in how:
-                print("  " + safe_line(line), file=sys.stderr)
+                print("  " + line, file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
@@ -139,13 +140,6 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"
             )
     return 0
-
-
-def _how_to_decide(session_id: str, steps: str | None, kinds: list[str]) -> list[str]:
-    """The commands that decide what stopped a seal: one per kind, to scrub or to keep."""
-    where = f" --steps {steps}" if steps else ""
-    base = f"tracetui scan {session_id}{where}"
-    return [f"decide {k}: `{base} --accept {k}` (scrub) or `{base} --reject {k}` (keep)" for k in kinds]
 
 
 def load_plan(bucket: Any, session: Any) -> Any:

@@ -82,11 +82,18 @@ class PlanProgress(Message):
 
 
 class SealDone(Message):
-    def __init__(self, result: Any = None, error: str | None = None, findings: list | None = None) -> None:
+    def __init__(
+        self,
+        result: Any = None,
+        error: str | None = None,
+        findings: list | None = None,
+        how: list | None = None,
+    ) -> None:
         super().__init__()
         self.result = result
         self.error = error
         self.findings = findings
+        self.how = how  # the commands that decide what stopped the seal
 
 
 class SealScreen(ModalScreen[None]):
@@ -275,7 +282,11 @@ class SealScreen(ModalScreen[None]):
                           accept_suggested=accept, secret=secret, store=plan_store(self.library),
                           cache_dir=self.library.cache_dir)
         except SealRefused as exc:
-            self.post_message(SealDone(error=str(exc), findings=exc.findings))
+            from tracetui.capsule.scope import decide_commands
+
+            steps = f"{self.steps[0]}:{self.steps[1]}" if self.steps is not None else None
+            how = decide_commands(self.session.id, steps, exc.kinds)
+            self.post_message(SealDone(error=str(exc), findings=exc.findings, how=how))
             return
         except TracetuiError as exc:
             self.post_message(SealDone(error=str(exc)))
@@ -304,6 +315,7 @@ class SealScreen(ModalScreen[None]):
         if self.refused:
             lines.append("Nothing was written. Where (values are never shown):")
             lines.extend("  " + row for row in finding_rows(self.refused))
+            lines.extend("  " + row for row in (message.how or [])[:MAX_LISTED])
         self._show_result(Content("\n".join(lines)), "-error")
         self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
 
