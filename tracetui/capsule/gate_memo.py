@@ -28,10 +28,17 @@ _FORMAT = "tracetui.gate-memo/1"
 
 @lru_cache(maxsize=1)
 def _detector_code() -> str:
-    """A digest of the redaction package's source (what decides what a detector reports)."""
+    """A digest of what decides what a detector reports: the redaction package's source and the
+    version of detect-secrets."""
     import tracetui.redact as redact
 
     h = hashlib.sha256()
+    try:  # its plugins decide too
+        from importlib.metadata import version
+
+        h.update(version("detect-secrets").encode())
+    except Exception:
+        h.update(os.urandom(16))  # unknown: never reuse
     for path in sorted(Path(redact.__file__).parent.glob("*.py")):
         try:
             h.update(path.name.encode() + b"\0" + path.read_bytes())
