@@ -3,8 +3,9 @@ the plan or waits for a decision the user can make (`scan --accept/--reject KIND
 dead-ends.
 
 The gate-only finding is provoked the way it happens for real: the plan (and its scan cache) was made
-by the detectors of the day, and a detector that knows more arrives before the seal. Here that detector
-is a stand-in for the 1Password service-account rule, added to the format rules for one test.
+by detectors that did not know the token, and the gate's detectors do. Here the plan's scanner is made
+blind to it, and the gate gets a stand-in for the 1Password service-account rule (on top of the real
+rules, which may know it by now: the tests ask the gate which kind it reports).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
 from tracetui.cli import main
 from tracetui.model import Step, StepKind
-from tracetui.redact import PlanStore, build_plan, ds, rules, scan_session
+from tracetui.redact import PlanStore, build_plan, rules, scan_session, scan_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.plan import GATE, REJECTED
 
@@ -36,31 +37,39 @@ _INNER = {"signInAddress": "my.1password.com", "userAuth": {"method": "SRPg-4096
 _BODY = base64.urlsafe_b64encode(json.dumps(_INNER, separators=(",", ":")).encode()).decode()
 OPS = "ops_" + _BODY.rstrip("=")
 OUTPUT = json.dumps({"items": [{"label": "ci", "value": OPS}], "vault": "deploy"})
-KIND = "onepassword-service-token"
+STAND_IN = "onepassword-service-token"
 _OPS = re.compile(r"ops_eyJ[A-Za-z0-9_\-]{20,}")
 
 
 @pytest.fixture
-def old_detectors(monkeypatch):
-    """The detectors the plan was made with: none that knows the token (nor a guess at its entropy)."""
-    monkeypatch.setattr(ds, "entropy_findings", lambda text: [])
+def blind_plan(monkeypatch):
+    """The plan's scanner (and so its scan cache) never reports anything on the token."""
+    from tracetui.redact import scan as scan_module
+
+    real = scan_module.scan_text
+
+    def blind(text, identity=None, **kw):
+        hidden = [m.span() for m in _OPS.finditer(text if isinstance(text, str) else "")]
+        return [f for f in real(text, identity, **kw) if not any(f.start < b and a < f.end for a, b in hidden)]
+
+    monkeypatch.setattr(scan_module, "scan_text", blind)
 
 
 @pytest.fixture
-def new_rule(monkeypatch):
-    """Call it to add the detector that knows the token (after the plan was made)."""
+def gate_knows(monkeypatch):
+    """The gate's detectors know the token: the format rules gain a stand-in rule for it."""
+    before = rules.token_findings
 
-    def add() -> None:
-        before = rules.token_findings
+    def token_findings(text: str, lowered: str) -> Iterator[Finding]:
+        yield from before(text, lowered)
+        for m in _OPS.finditer(text):
+            yield Finding(m.start(), m.end(), STAND_IN, AUTO, "rule:onepassword-stand-in")
 
-        def token_findings(text: str, lowered: str) -> Iterator[Finding]:
-            yield from before(text, lowered)
-            for m in _OPS.finditer(text):
-                yield Finding(m.start(), m.end(), KIND, AUTO, "rule:onepassword-stand-in")
-
-        monkeypatch.setattr(rules, "token_findings", token_findings)
-
-    return add
+    monkeypatch.setattr(rules, "token_findings", token_findings)
+    at = OUTPUT.index(OPS)
+    sure = [f for f in scan_text(OUTPUT) if f.tier == AUTO and f.start <= at < f.end]
+    assert len(sure) == 1, sure
+    return sure[0].kind  # the kind the gate names it by
 
 
 def _session_with_token(repo: Path):
@@ -79,14 +88,14 @@ def _session_with_token(repo: Path):
 
 
 def test_a_token_only_the_gate_finds_is_scrubbed_by_the_plan_and_the_seal_goes_through(
-    tmp_path, old_detectors, new_rule
+    tmp_path, blind_plan, gate_knows
 ):
+    kind = gate_knows
     repo, _ = kit.make_repo(tmp_path)
     session = _session_with_token(repo)
     plan = build_plan(session, scan_session(session, workers=0))
-    assert not [s for s in plan.spans if s.step == "r9"], "the old detectors must miss the token"
+    assert not [s for s in plan.spans if s.step == "r9"], "the plan's scan must miss the token"
     assert plan.pending() == []
-    new_rule()
     store = PlanStore(tmp_path / "plans")
     out = tmp_path / "t.capsule"
     result = seal(session, plan, repo=repo, out=out, secret=b"k" * 32, store=store)
@@ -94,24 +103,23 @@ def test_a_token_only_the_gate_finds_is_scrubbed_by_the_plan_and_the_seal_goes_t
     for content in read_archive(data, ALLOWED).values():
         assert OPS.encode() not in content
     assert result.gate_added == 1
-    assert KIND in {row["kind"] for row in result.receipt}
+    assert kind in {row["kind"] for row in result.receipt}
     # The plan now holds it, where the token is, as a sure finding: saved, and listed by a scan.
     saved = store.load(session.id)
     assert saved is not None
     gate = [s for s in saved.spans if s.detector.startswith(GATE)]
-    assert [(s.step, s.field, s.kind, s.decision) for s in gate] == [("r9", "text", KIND, "auto")]
-    assert session.steps[5].text[gate[0].start : gate[0].end] == OPS
-    # A rebuild by detectors that do not report it keeps it; by ones that do, it is theirs now.
-    rebuilt = build_plan(session, [], saved)
-    assert [s.key for s in rebuilt.spans if s.detector.startswith(GATE)] == [gate[0].key]
+    assert [(s.step, s.field, s.kind, s.decision) for s in gate] == [("r9", "text", kind, "auto")]
+    assert OPS in session.steps[5].text[gate[0].start : gate[0].end]
+    # A rescan (which never reports it) keeps it, and the user can reject it: the next seal keeps it.
     again = build_plan(session, scan_session(session, workers=0), saved)
-    assert [(s.key, s.kind) for s in again.spans if s.step == "r9"] == [(gate[0].key, KIND)]
-    # The user can reject it: the next seal keeps it.
-    assert again.decide_kind(KIND, REJECTED) == 1
+    assert [(s.key, s.kind, s.detector) for s in again.spans if s.step == "r9"] == [
+        (gate[0].key, kind, gate[0].detector)
+    ]
+    assert again.decide_kind(kind, REJECTED) == 1
     kept = seal(session, again, repo=repo, secret=b"k" * 32, store=store)
     assert OPS.encode() in read_archive(kept.data, ALLOWED)["trace.jsonl"]
     assert kept.gate_added == 0
-    assert {"kind": KIND, "count": 1} in kept.manifest["redaction"]["rejected"]
+    assert {"kind": kind, "count": 1} in kept.manifest["redaction"]["rejected"]
 
 
 def test_a_value_no_field_holds_waits_for_a_decision_then_either_decision_seals(tmp_path):
@@ -171,25 +179,25 @@ def _claude_log_with_token(tmp_path: Path, repo: Path) -> Path:
     return projects
 
 
-def test_the_cli_seals_a_session_whose_token_only_the_gate_finds(tmp_path, capsys, old_detectors, new_rule):
+def test_the_cli_seals_a_session_whose_token_only_the_gate_finds(tmp_path, capsys, blind_plan, gate_knows):
+    kind = gate_knows
     repo, _ = kit.make_repo(tmp_path)
     projects = _claude_log_with_token(tmp_path, repo)
     bucket = ["--bucket", str(tmp_path / "bucket")]
     assert main([*bucket, "sync", "--source", f"claude={projects}", "--json"]) == 0
     capsys.readouterr()
     sid = kit.CLAUDE_SESSION[:8]
-    assert main([*bucket, "scan", sid, "--json"]) == 0  # the plan and its scan cache, by the old detectors
+    assert main([*bucket, "scan", sid, "--json"]) == 0  # the plan and its scan cache: blind to the token
     assert not [r for r in json.loads(capsys.readouterr().out) if r["decision"] is None]
-    new_rule()  # arrives after the cache was written: the scan still misses the token, the gate does not
     out = tmp_path / "c.capsule"
     assert main([*bucket, "seal", sid, "-o", str(out)]) == 0, capsys.readouterr().err
     said = capsys.readouterr().out
     assert "the second gate found 1 more span(s) the scan had missed and scrubbed them" in said
     assert OPS not in said and OPS.encode() not in out.read_bytes()
-    assert KIND in said  # the receipt row
+    assert kind in said  # the receipt row
     assert main([*bucket, "scan", sid, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["kind"], r["decision"]) for r in rows if r["detector"].startswith(GATE)] == [(KIND, "auto")]
+    assert [(r["kind"], r["decision"]) for r in rows if r["detector"].startswith(GATE)] == [(kind, "auto")]
     # The next seal finds it in the plan: the plan scrubs it, the gate has nothing left to add.
     assert main([*bucket, "seal", sid, "-o", str(out)]) == 0
     assert "second gate" not in capsys.readouterr().out
