@@ -50,7 +50,8 @@ def blind_plan(monkeypatch):
 
     def blind(text, identity=None, **kw):
         hidden = [m.span() for m in _OPS.finditer(text if isinstance(text, str) else "")]
-        return [f for f in real(text, identity, **kw) if not any(f.start < b and a < f.end for a, b in hidden)]
+        found = real(text, identity, **kw)
+        return [f for f in found if not any(f.start < b and a < f.end for a, b in hidden)]
 
     monkeypatch.setattr(scan_module, "scan_text", blind)
 
