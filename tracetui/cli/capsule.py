@@ -87,8 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
-    from tracetui.capsule.scope import decide_commands
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import SealRefused, bucket_secret, decide_commands, finding_line, parse_steps
     from tracetui.redact import plan_store
 
     steps = parse_steps(args.steps)
@@ -97,7 +97,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
         plan = load_plan(bucket, session)
         store = plan_store(bucket)
         try:
-            result = seal(
+            result = capsule_api.seal(
                 session,
                 plan,
                 steps=steps,
@@ -150,10 +150,11 @@ def load_plan(bucket: Any, session: Any) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tracetui.capsule import CapsuleError, verify
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import CapsuleError
 
     try:
-        report = verify(args.file, args.allowed_signers, args.identity)
+        report = capsule_api.verify(args.file, args.allowed_signers, args.identity)
     except CapsuleError as exc:
         if args.json:
             print_json({"ok": False, "error": safe_line(str(exc)), "path": args.file})
@@ -185,9 +186,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tracetui.capsule import open_capsule, replay
-    from tracetui.capsule.replay import capsule_files
-    from tracetui.capsule.sandbox import find_sandbox
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule
 
     capsule = open_capsule(args.file)
     if args.check is not None and not args.json:
@@ -207,7 +207,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
-        result = replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -225,12 +225,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _bisect(args: argparse.Namespace, capsule: Any) -> int:
-    from tracetui.capsule.bisect import bisect
+    import tracetui.capsule as capsule_api
 
     if args.check is None:
         raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
-        result = bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0

@@ -28,15 +28,17 @@ Nothing here imports Textual; git access is pygit2 only.
 from __future__ import annotations
 
 from tracetui.trail.patches import Patch, session_patches, unified_diff
-from tracetui.trail.snapshot import Snapshot, snapshots, take_snapshot
+from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
 
 __all__ = [
     "STATES",
     "Fate",
+    "HookInput",
     "Patch",
     "Snapshot",
     "Trail",
+    "hook_input",
     "session_patches",
     "snapshots",
     "summarize",

@@ -23,15 +23,16 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, TextView
 
 OUTPUT_LINES = 30  # lines of the check's output shown
@@ -88,7 +89,7 @@ def _patches(n: int) -> str:
 
 
 def exit_text(code: int) -> str:
-    from tracetui.capsule.replay import TIMED_OUT
+    from tracetui.capsule import TIMED_OUT
 
     if code == TIMED_OUT:
         return "timed out"
@@ -150,16 +151,7 @@ class ReplayScreen(Screen):
 
     CSS_PATH = "replay.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
-        Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
-        Binding("v", "verdict", "Verdict",
-                tooltip="Your check, every patch applied, at the base commit and at the ref: the verdict"),
-        Binding("b", "bisect", "Bisect",
-                tooltip="The step after which your check fails (or passes); the fewest patches that do it"),
-        # Escape only: a single letter would fire while a button has focus and the user types.
-        Binding("escape", "close", "Close", tooltip="Close the replay and remove its clone (asks if steps are applied)"),
-    ]
+    BINDINGS = actions.bindings("replay")
 
     def __init__(self, capsule: Any, repo: str | Path | None = None) -> None:
         super().__init__()
@@ -181,7 +173,7 @@ class ReplayScreen(Screen):
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
         self._close_asked = 0.0  # when Escape last asked before discarding applied steps
-        from tracetui.capsule.sandbox import find_sandbox
+        from tracetui.capsule import find_sandbox
 
         self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
 
@@ -208,7 +200,7 @@ class ReplayScreen(Screen):
             yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined",
                            id="replay-trust")  # fmt: skip
         yield Static("", id="replay-verdict", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         cap = self.capsule
@@ -421,7 +413,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
     def _verdict_worker(self, repo: str, command: str, ref: str) -> None:
-        from tracetui.capsule.replay import replay
+        import tracetui.capsule as capsule_api
 
         def opened(run: Any) -> None:
             if self._shut:
@@ -431,7 +423,7 @@ class ReplayScreen(Screen):
         with self._lock:  # git commands on one repository, one at a time
             try:
                 path = Path(repo).expanduser()
-                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
+                result = capsule_api.replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
                                 trust=self.trusted)
             except TracetuiError as exc:
                 self.post_message(Judged(error=str(exc)))
@@ -444,7 +436,7 @@ class ReplayScreen(Screen):
         self.post_message(Judged(result))
 
     def on_judged(self, message: Judged) -> None:
-        from tracetui.capsule.replay import FIXED, REPRODUCES
+        from tracetui.capsule import FIXED, REPRODUCES
 
         self._judging = False
         if message.error:
@@ -474,7 +466,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=False, group="replay-bisect", exit_on_error=False)
     def _bisect_worker(self, repo: str, command: str) -> None:
-        from tracetui.capsule.bisect import bisect
+        import tracetui.capsule as capsule_api
 
         def opened(run: Any) -> None:
             if self._shut:
@@ -486,8 +478,9 @@ class ReplayScreen(Screen):
 
         with self._lock:  # git commands on one repository, one at a time
             try:
-                result = bisect(self.capsule, Path(repo).expanduser(), command, timeout=self.check_timeout,
-                                trust=self.trusted, opened=opened, progress=progress)
+                result = capsule_api.bisect(self.capsule, Path(repo).expanduser(), command,
+                                            timeout=self.check_timeout, trust=self.trusted, opened=opened,
+                                            progress=progress)
             except TracetuiError as exc:
                 self.post_message(Bisected(error=str(exc)))
                 return
@@ -504,7 +497,7 @@ class ReplayScreen(Screen):
             self._say(f"bisecting · {_PHASES.get(message.phase, message.phase)} · {runs} so far…")
 
     def on_bisected(self, message: Bisected) -> None:
-        from tracetui.capsule.replay import FIXED, REPRODUCES
+        from tracetui.capsule import FIXED, REPRODUCES
 
         self._bisecting = False
         if message.error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -20,23 +19,17 @@ from textual.strip import Strip
 
 Part = tuple[str, RichStyle | None]
 
+from tracetui.ui import actions
+
 
 class VirtualList(ScrollView, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("pagedown,space", "page_down_rows", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "choose", "Open", show=False),
-    ]
+    BINDINGS = actions.bindings("list")
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
 
     DEFAULT_CSS = """
     VirtualList { overflow-x: hidden; }
-    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList > .virtual-list--cursor { background: $accent 25%; }
     VirtualList:focus > .virtual-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
@@ -119,6 +112,11 @@ class VirtualList(ScrollView, can_focus=True):
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
         return strip
+
+    def part_style(self, name: str) -> RichStyle:
+        """A component's style for one part of a row: only what its own rule sets. The full style
+        carries the pane's background, which painted over the cursor's on every styled part."""
+        return self.get_component_rich_style(name, partial=True)
 
     # -- cursor ---------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
