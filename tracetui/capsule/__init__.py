@@ -8,7 +8,8 @@ Public API (the CLI and the app call only these):
   sure secret. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
   sure and undecided findings and `refusal()`; `finding_line(f)` describes one finding to a person
   (the CLI and the app both use it); `decide_commands(session_id, "A:B", kinds)` the commands that
-  decide what stopped a seal. `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
+  decide what stopped a seal.
+  `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
 - `bucket_secret(bucket_root) -> bytes`: the private secret per-capsule keys are derived from.
 - `open_capsule(path) -> OpenedCapsule`: verified in memory; quacks like the bucket's read side
   (list_sessions, count_sessions, session, resolve, search, projects, agents) plus `manifest`,

@@ -392,7 +392,8 @@ def _fate_rows(
     from tracetui.trail import trail as trail_of
 
     if root is not None:
-        return [(f.patch, f.to_dict()) for f in trail_of(session, repo=root, ref=ref, cache_dir=cache_dir).fates]
+        found = trail_of(session, repo=root, ref=ref, cache_dir=cache_dir)
+        return [(f.patch, f.to_dict()) for f in found.fates]
     unknown = {"state": "unknown", "commit": None}
     return [(p, unknown) for p in session_patches(session)]
 
