@@ -3,9 +3,11 @@
 Public API (the CLI and the app call only these):
 
 - `seal(session, plan, steps=(a, b), repo=None, out=None, accept_suggested=False, *, secret=None,
-  ref="HEAD", base=None, sign_key=None) -> SealResult`; raises `SealRefused` (with `.findings`:
-  step, field, kind, tier; never values) while suggestions are undecided or the second gate finds a
-  sure secret. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
+  ref="HEAD", base=None, sign_key=None, store=None, cache_dir=None) -> SealResult`; raises
+  `SealRefused` (with `.findings`: step, field, kind, tier; never values; and `.kinds` to decide)
+  while suggestions are undecided or the second gate finds a value no field holds that waits for a
+  decision. What the gate finds goes into `plan` (saved to `store`); `cache_dir` (the bucket's) gives
+  the fates from the trail's cache and keeps the gate's findings per text. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
   sure and undecided findings and `refusal()`; `finding_line(f)` describes one finding to a person
   (the CLI and the app both use it); `decide_commands(session_id, "A:B", kinds)` the commands that
   decide what stopped a seal.
