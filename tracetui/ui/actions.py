@@ -348,6 +348,13 @@ ACTIONS: tuple[Action, ...] = (
         "Verdict",
         "Your check, every patch applied, at the base commit and at the ref: the verdict",
     ),
+    Action(
+        "replay.bisect",
+        "b",
+        "bisect",
+        "Bisect",
+        "The step after which your check fails (or passes); the fewest patches that do it",
+    ),
     # Escape only: a single letter would fire while a button has focus and the user types.
     Action(
         "replay.close",
