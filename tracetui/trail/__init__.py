@@ -8,7 +8,9 @@ Public API (the CLI, the UI and the capsule builder use only these):
   edit may be parts of lines), `origin` ("log" or "snapshot"), `to_dict()`.
 - `session_patches(session, root=None, base=None) -> list[Patch]`: the patches, no git needed.
 - `unified_diff(patch) -> str`: the patch as unified-diff text.
-- `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates.
+- `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates. `repo`
+  may be any clone of the session's repository, anywhere: `map_repository(session, repo)`
+  (mapping.py) finds the logged folder that is its top level, so logged paths become repo-relative.
   `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
   `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
@@ -27,6 +29,7 @@ Nothing here imports Textual; git access is pygit2 only.
 
 from __future__ import annotations
 
+from tracetui.trail.mapping import RepoMap, map_repository
 from tracetui.trail.patches import Patch, session_patches, unified_diff
 from tracetui.trail.snapshot import Snapshot, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
@@ -35,8 +38,10 @@ __all__ = [
     "STATES",
     "Fate",
     "Patch",
+    "RepoMap",
     "Snapshot",
     "Trail",
+    "map_repository",
     "session_patches",
     "snapshots",
     "summarize",
