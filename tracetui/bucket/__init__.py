@@ -1,6 +1,10 @@
 """The bucket: the agents' logs copied, indexed and searchable (docs/design.md, "Bucket")."""
 
 from tracetui.bucket.core import Bucket, SearchHit
+from tracetui.bucket.doctor import DoctorReport, Problem, doctor
+from tracetui.bucket.locations import parse_sources
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
-__all__ = ["Bucket", "SearchHit", "SyncProgress", "SyncReport"]
+__all__ = [
+    "Bucket", "DoctorReport", "Problem", "SearchHit", "SyncProgress", "SyncReport", "doctor", "parse_sources",
+]  # fmt: skip

@@ -24,8 +24,19 @@ from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
-from tracetui.capsule.replay import FIXED, INCONCLUSIVE, REPRODUCES, Replay, ReplayResult, open_replay, replay
-from tracetui.capsule.scope import SealRefused, SealScope, finding_line, parse_steps, seal_scope
+from tracetui.capsule.replay import (
+    FIXED,
+    INCONCLUSIVE,
+    REPRODUCES,
+    TIMED_OUT,
+    Replay,
+    ReplayResult,
+    capsule_files,
+    open_replay,
+    replay,
+)
+from tracetui.capsule.sandbox import Sandbox, find_sandbox
+from tracetui.capsule.scope import SealRefused, SealScope, finding_line, in_scope, parse_steps, seal_scope
 from tracetui.capsule.seal import SealResult, seal
 from tracetui.capsule.verify import Verification, verify
 
@@ -33,18 +44,23 @@ __all__ = [
     "FIXED",
     "INCONCLUSIVE",
     "REPRODUCES",
+    "TIMED_OUT",
     "BisectResult",
     "CapsuleError",
     "Limits",
     "OpenedCapsule",
     "Replay",
     "ReplayResult",
+    "Sandbox",
     "SealRefused",
     "SealResult",
     "SealScope",
     "Verification",
     "bisect",
     "bucket_secret",
+    "capsule_files",
+    "find_sandbox",
+    "in_scope",
     "finding_line",
     "open_capsule",
     "open_replay",

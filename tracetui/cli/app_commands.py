@@ -41,6 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     opener.add_argument("--theme", help=_THEME_HELP)
     opener.set_defaults(func=run_open)
 
+    keys = subparsers.add_parser(
+        "keys",
+        help="list every key of the app, by the action id a keymap file uses",
+        description="Every action of the app with its keys (yours, where your keymap file moves them). "
+        "To move a key, write `ID = \"KEYS\"` lines in the keymap file this prints.",
+    )
+    keys.add_argument("--json", action="store_true", help="print JSON")
+    keys.set_defaults(func=run_keys)
+
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
@@ -64,10 +73,11 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from tracetui.demo.build import build, open_library, throwaway_demo
+    import tracetui.demo as demo_api
+    from tracetui.demo import open_library, throwaway_demo
 
     if args.build_only:
-        demo = build(Path(args.build_only))
+        demo = demo_api.build(Path(args.build_only))
         open_library(demo)
         print(demo.root)
         return 0
@@ -88,6 +98,26 @@ def run_open(args: argparse.Namespace) -> int:
 
     capsule = open_capsule(path)
     _run(capsule, theme=args.theme)
+    return 0
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    from tracetui.cli.output import print_json, print_table
+    from tracetui.ui import actions
+
+    keymap = actions.load_keymap()
+    rows = [
+        {"id": a.id, "keys": actions.effective_keys(a, keymap), "default": a.keys, "label": a.label,
+         "help": a.help, "palette": a.palette}
+        for a in actions.ACTIONS
+    ]  # fmt: skip
+    if args.json:
+        print_json({"keymap": str(actions.keymap_path()), "actions": rows, "problems": keymap.problems})
+        return 0
+    print(f"keymap file: {actions.keymap_path()}")
+    for problem in keymap.problems:
+        print(problem, file=sys.stderr)
+    print_table(("id", "keys", "what it does"), [(r["id"], r["keys"] or "(palette)", r["help"] or r["label"]) for r in rows], 70)
     return 0
 
 

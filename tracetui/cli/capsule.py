@@ -87,14 +87,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps
 
     steps = parse_steps(args.steps)
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         plan = load_plan(bucket, session)
         try:
-            result = seal(
+            result = capsule_api.seal(
                 session,
                 plan,
                 steps=steps,
@@ -135,10 +136,11 @@ def load_plan(bucket: Any, session: Any) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tracetui.capsule import CapsuleError, verify
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import CapsuleError
 
     try:
-        report = verify(args.file, args.allowed_signers, args.identity)
+        report = capsule_api.verify(args.file, args.allowed_signers, args.identity)
     except CapsuleError as exc:
         if args.json:
             print_json({"ok": False, "error": safe_line(str(exc)), "path": args.file})
@@ -170,9 +172,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tracetui.capsule import open_capsule, replay
-    from tracetui.capsule.replay import capsule_files
-    from tracetui.capsule.sandbox import find_sandbox
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule
 
     capsule = open_capsule(args.file)
     if args.check is not None and not args.json:
@@ -192,7 +193,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
-        result = replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -210,12 +211,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _bisect(args: argparse.Namespace, capsule: Any) -> int:
-    from tracetui.capsule.bisect import bisect
+    import tracetui.capsule as capsule_api
 
     if args.check is None:
         raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
-        result = bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0

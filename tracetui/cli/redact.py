@@ -58,7 +58,7 @@ def run_scan(args: argparse.Namespace) -> int:
     spans = [s for s in plan.spans if s.decision != "manual"]
     pending_spans = plan.pending()
     if args.steps is not None:
-        from tracetui.capsule.scope import in_scope, parse_steps, seal_scope
+        from tracetui.capsule import in_scope, parse_steps, seal_scope
 
         # The same scope the seal uses, so what is listed here is exactly what it will check.
         scope = seal_scope(session, plan, parse_steps(args.steps))
@@ -108,7 +108,7 @@ def run_scan(args: argparse.Namespace) -> int:
 def _decide(plan: Any, session: Any, args: argparse.Namespace) -> int:
     """`--accept KIND` / `--reject KIND`: decide the findings of those kinds that wait for a decision
     (within `--steps` when given). Decisions already made, by the user or in the editor, stay."""
-    from tracetui.capsule.scope import in_scope, parse_steps, seal_scope
+    from tracetui.capsule import in_scope, parse_steps, seal_scope
     from tracetui.redact import ACCEPTED, REJECTED
 
     if not args.accept and not args.reject:

@@ -14,7 +14,6 @@ from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
-from tracetui.sources.coerce import opt_str
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,24 +112,23 @@ def _hook_input() -> dict[str, Any] | None:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    from tracetui.trail import take_snapshot
+    from tracetui.trail import hook_input, take_snapshot
 
-    hook = _hook_input() or {}
-    session = args.session or hook.get("session_id")
-    if not session or not isinstance(session, str):
+    doc = _hook_input()
+    hook = hook_input(doc or {})
+    session = args.session or hook.session
+    if not session:
         raise TracetuiError("no session id: pass --session ID or run from an agent hook that sends session_id")
-    repo = args.repo or hook.get("cwd") or os.getcwd()
-    tool_use_id = opt_str(hook.get("tool_use_id"))
-    tool = opt_str(hook.get("tool_name"))
+    repo = args.repo or hook.cwd or os.getcwd()
     try:
-        snap = take_snapshot(repo, session, tool_use_id=tool_use_id, tool=tool)
+        snap = take_snapshot(repo, session, tool_use_id=hook.tool_use_id, tool=hook.tool)
     except NotFound:
-        if hook:
+        if doc:
             return 0  # the agent is working outside git: nothing to record, and no noise in its session
         raise
     except (OSError, pygit2.GitError) as exc:
         message = f"could not record a snapshot of {repo}: {exc}"
-        if hook:
+        if doc:
             # Exit 1: a hook error the agent reports without blocking the tool call (2 would block).
             error(message)
             return 1
@@ -138,7 +136,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ref": snap.ref, "tree": snap.tree, "session": snap.session,
                     "tool_use_id": snap.tool_use_id, "time": snap.time})  # fmt: skip
-    elif not hook:
+    elif not doc:
         # From a hook stay quiet: Claude Code shows a hook's stdout in the transcript.
         print(f"{snap.ref} {snap.tree}")
     return 0

@@ -20,6 +20,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import (
     ACCEPTED,
+    assign_placeholders,
     AUTO_D,
     MANUAL,
     REJECTED,
@@ -37,7 +38,7 @@ from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 __all__ = [
     "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore",
-    "apply", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
+    "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
     "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
 ]  # fmt: skip

@@ -31,16 +31,18 @@ from __future__ import annotations
 
 from tracetui.trail.mapping import RepoMap, map_repository
 from tracetui.trail.patches import Patch, session_patches, unified_diff
-from tracetui.trail.snapshot import Snapshot, snapshots, take_snapshot
+from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
 
 __all__ = [
     "STATES",
     "Fate",
+    "HookInput",
     "Patch",
     "RepoMap",
     "Snapshot",
     "Trail",
+    "hook_input",
     "map_repository",
     "session_patches",
     "snapshots",

@@ -308,3 +308,22 @@ def _read(repo: pygit2.Repository, tree_id: str, path: str) -> str | None:
     if entry.type_str != "blob":
         return None
     return repo[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class HookInput:
+    """What an agent hook sends `tracetui snapshot` on stdin, each field checked: a field of another
+    type than the hook documents is taken as absent, never used as a path or an id."""
+
+    session: str | None = None
+    cwd: str | None = None
+    tool_use_id: str | None = None
+    tool: str | None = None
+
+
+def hook_input(doc: dict[str, object]) -> HookInput:
+    def text(key: str) -> str | None:
+        value = doc.get(key)
+        return value if isinstance(value, str) and value else None
+
+    return HookInput(text("session_id"), text("cwd"), text("tool_use_id"), text("tool_name"))

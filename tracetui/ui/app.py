@@ -12,12 +12,14 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from tracetui.library import Library
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
 from tracetui.ui.themes import load_themes
 
@@ -45,15 +47,7 @@ class TraceApp(App):
     COMMANDS = App.COMMANDS | {ActionCommands, SessionCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Leave tracetui"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("f1,question_mark", "toggle_keys", "Keys", tooltip="Show every key of the focused pane"),
-        # Shown in the palette and the key help, not the footer: the footer is full at 120 columns.
-        Binding("ctrl+t", "next_theme", "Theme", show=False, tooltip="Switch to the next colour theme"),
-        Binding("ctrl+g", "jump_step", "Go to step", tooltip="Jump to a step of the open session"),
-        Binding("ctrl+f", "search_steps", "Search", tooltip="Full-text search over every session's steps"),
-    ]
+    BINDINGS = actions.bindings("app")
 
     def __init__(
         self,
@@ -65,8 +59,15 @@ class TraceApp(App):
         theme: str | None = None,
         open_session: str | None = None,
         theme_dirs: list[Path] | None = None,
+        keymap_file: Path | None = None,
     ) -> None:
         super().__init__()
+        # The user's keys (docs: `tracetui keys`): applied before any screen binds, so every
+        # footer, the key help and the palette show the keys the user chose.
+        keymap = actions.load_keymap(keymap_file)
+        self._keymap_problems = keymap.problems
+        self._clashes_told: set[frozenset[str]] = set()
+        self.set_keymap(keymap.keys)
         self.library = library
         self.repo = repo
         self.cache_dir: Path | None = Path(cache_dir) if cache_dir is not None else library.cache_dir
@@ -96,6 +97,14 @@ class TraceApp(App):
         super().notify(safe_text(str(message)), title=safe_line(str(title)), severity=severity,
                        timeout=timeout, markup=False)  # fmt: skip
 
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A keymap gave a key to two actions: say so once (Textual keeps the first binding)."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids not in self._clashes_told:
+            self._clashes_told.add(ids)
+            self.notify(f"keymap: one key for {', '.join(sorted(ids))}; the first one keeps it",
+                        severity="warning", timeout=8)  # fmt: skip
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # On a form (the replay and seal screens) letters are for typing: `q` must not quit the app
         # because a button has focus. Ctrl+Q still quits; Escape leaves the form.
@@ -107,7 +116,7 @@ class TraceApp(App):
         from tracetui.ui.screens.browser import BrowserScreen
 
         self.push_screen(BrowserScreen())
-        for error in self._theme_errors:
+        for error in [*self._theme_errors, *self._keymap_problems]:
             self.notify(safe_line(error), severity="warning", timeout=8, markup=False)
         for notice in self.library.notices:
             self.notify(notice, severity="warning", timeout=10)

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.content import Content
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -22,6 +21,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
+from tracetui.ui import actions
 
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
@@ -30,12 +30,12 @@ from tracetui.safe_text import safe_line
 from tracetui.ui import trail_view
 from tracetui.ui.query import parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
-from tracetui.views.format import human_tokens
-from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.session_list import PAGE, SessionList
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
+from tracetui.views.format import human_tokens
+from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
@@ -92,24 +92,7 @@ class Failed(Message):
 class BrowserScreen(Screen):
     CSS_PATH = "browser.tcss"
 
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", tooltip="Filter sessions: words, agent:NAME, project:NAME"),
-        Binding("1", "focus_pane('sessions')", "Sessions", show=False),
-        Binding("2", "focus_pane('timeline')", "Timeline", show=False),
-        Binding("3", "focus_pane('detail')", "Detail", show=False),
-        Binding("d", "tab('detail')", "Detail", tooltip="The chosen step in full"),
-        Binding("c", "tab('ctx')", "Context", tooltip="What the model could see at this step"),
-        Binding("f", "tab('diff')", "Diff", tooltip="What this step changed, and whether it survived"),
-        Binding("t", "tab('trail')", "Trail", tooltip="Every patch of the session and its fate in git"),
-        Binding("a", "cycle_agent", "Agent", tooltip="Filter by agent (cycles)"),
-        Binding("p", "cycle_project", "Project", show=False, tooltip="Filter by project (cycles)"),
-        Binding("ctrl+b", "toggle_sessions", "Sessions pane", show=False),
-        Binding("z", "toggle_zoom", "Zoom", show=False, tooltip="Give the focused pane the whole screen"),
-        Binding("r", "redact", "Redact", tooltip="Review the redactions of this session before sealing it"),
-        Binding("s", "seal", "Seal", tooltip="Seal the open session, or the steps marked with m, as a capsule"),
-        Binding("y", "replay", "Replay", tooltip="Apply this capsule's patches on your checkout, step by step"),
-        Binding("escape", "back", "Back", show=False),
-    ]
+    BINDINGS = actions.bindings("browser")
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,7 +20,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -29,6 +28,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions
 from tracetui.ui.widgets.text_view import Block, TextView
 
 OUTPUT_LINES = 30  # lines of the check's output shown
@@ -57,7 +57,7 @@ def _patches(n: int) -> str:
 
 
 def exit_text(code: int) -> str:
-    from tracetui.capsule.replay import TIMED_OUT
+    from tracetui.capsule import TIMED_OUT
 
     if code == TIMED_OUT:
         return "timed out"
@@ -98,14 +98,7 @@ class ReplayScreen(Screen):
 
     CSS_PATH = "replay.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("n", "apply_next", "Apply next", tooltip="Apply the next step's patches"),
-        Binding("A", "apply_all", "Apply all", tooltip="Apply every remaining step"),
-        Binding("v", "verdict", "Verdict",
-                tooltip="Your check, every patch applied, at the base commit and at the ref: the verdict"),
-        # Escape only: a single letter would fire while a button has focus and the user types.
-        Binding("escape", "close", "Close", tooltip="Close the replay and remove its clone (asks if steps are applied)"),
-    ]
+    BINDINGS = actions.bindings("replay")
 
     def __init__(self, capsule: Any, repo: str | Path | None = None) -> None:
         super().__init__()
@@ -124,7 +117,7 @@ class ReplayScreen(Screen):
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
         self._close_asked = 0.0  # when Escape last asked before discarding applied steps
-        from tracetui.capsule.sandbox import find_sandbox
+        from tracetui.capsule import find_sandbox
 
         self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
 
@@ -363,7 +356,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
     def _verdict_worker(self, repo: str, command: str, ref: str) -> None:
-        from tracetui.capsule.replay import replay
+        import tracetui.capsule as capsule_api
 
         def opened(run: Any) -> None:
             if self._shut:
@@ -373,7 +366,7 @@ class ReplayScreen(Screen):
         with self._lock:  # git commands on one repository, one at a time
             try:
                 path = Path(repo).expanduser()
-                result = replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
+                result = capsule_api.replay(self.capsule, path, command, ref, self.check_timeout, opened=opened,
                                 trust=self.trusted)
             except TracetuiError as exc:
                 self.post_message(Judged(error=str(exc)))
@@ -386,7 +379,7 @@ class ReplayScreen(Screen):
         self.post_message(Judged(result))
 
     def on_judged(self, message: Judged) -> None:
-        from tracetui.capsule.replay import FIXED, REPRODUCES
+        from tracetui.capsule import FIXED, REPRODUCES
 
         self._judging = False
         if message.error:

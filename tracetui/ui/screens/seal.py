@@ -13,18 +13,18 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tracetui.capsule.scope import SealScope, finding_line, seal_scope
+from tracetui.capsule import SealScope, finding_line, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
+from tracetui.ui import actions
 
 MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
@@ -94,11 +94,7 @@ class SealScreen(ModalScreen[None]):
 
     CSS_PATH = "seal.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("ctrl+s", "seal", "Seal", tooltip="Write the capsule"),
-        Binding("ctrl+r", "review", "Review redactions", tooltip="Open the redaction editor"),
-    ]
+    BINDINGS = actions.bindings("seal")
 
     def __init__(
         self, session: Session, steps: tuple[int, int] | None, library: Library, repo: str | None = None
@@ -264,12 +260,13 @@ class SealScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
-        from tracetui.capsule import SealRefused, bucket_secret, seal
+        import tracetui.capsule as capsule_api
+        from tracetui.capsule import SealRefused, bucket_secret
 
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
-            result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
+            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
                           accept_suggested=accept, secret=secret)
         except SealRefused as exc:
             self.post_message(SealDone(error=str(exc), findings=exc.findings))

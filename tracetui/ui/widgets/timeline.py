@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
-from textual.binding import Binding
 from textual.message import Message
 
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import safe_line
+from tracetui.ui import actions
+from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.format import human_duration, step_summary
 from tracetui.views.session_shape import (
     Marker,
@@ -24,7 +25,6 @@ from tracetui.views.session_shape import (
     depth,
     duration_ms,
 )
-from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
 ICONS = {
     StepKind.USER: "❯",
@@ -68,17 +68,7 @@ MARK = "◆"  # the gutter of a marked step
 
 
 class Timeline(VirtualList):
-    BINDINGS = [
-        Binding("right,l,o", "unfold", "Unfold", show=False),
-        Binding("left,h", "fold", "Fold", show=False),
-        Binding("b", "toggle_branches", "Branches", tooltip="Show or hide steps of abandoned branches"),
-        Binding("v", "switch_branch", "Switch branch", tooltip="View the next abandoned branch, then the final path"),
-        Binding("right_square_bracket", "next_branch", "Next branch", show=False),
-        Binding("left_square_bracket", "previous_branch", "Previous branch", show=False),
-        Binding("e", "next_edit", "Next edit", show=False),
-        Binding("m", "toggle_mark", "Mark", show=False,
-                tooltip="Mark the episode's first or last step for sealing (two marks make the range)"),
-    ]
+    BINDINGS = actions.bindings("timeline")
 
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
         "timeline--user",

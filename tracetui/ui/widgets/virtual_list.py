@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -20,17 +19,11 @@ from textual.strip import Strip
 
 Part = tuple[str, RichStyle | None]
 
+from tracetui.ui import actions
+
 
 class VirtualList(ScrollView, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("pagedown,space", "page_down_rows", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "choose", "Open", show=False),
-    ]
+    BINDINGS = actions.bindings("list")
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
 
