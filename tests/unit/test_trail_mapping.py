@@ -262,3 +262,22 @@ def test_the_apps_trail_pane_maps_the_same_way(tmp_path):
     assert sorted((p.path, p.state) for ps in view.patches.values() for p in ps) == sorted(EXPECTED.items())
     alone = trail_view(there, MemoryLibrary([there]), None, None)  # no repo chosen: the logged cwd is tried
     assert alone.note.startswith(f"repository not found for {ALICE}/sub: ")
+
+
+RTCHESS_LOG = CORPUS / "codex" / "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
+
+
+def test_a_codex_corpus_log_maps_onto_a_fresh_clone(tmp_path):
+    mirror = _mirror("pinouchon", "rtchess")
+    if mirror is None or not RTCHESS_LOG.is_file():
+        pytest.skip(f"needs {RTCHESS_LOG} and a mirror of pinouchon/rtchess under {MIRRORS}")
+    clone = tmp_path / "elsewhere" / "rtchess"
+    subprocess.run(["git", "clone", "-q", str(mirror), str(clone)], check=True, capture_output=True)
+    session = [read_session(g) for g in group("codex", [RTCHESS_LOG])][0]
+    assert session.cwd == "/Users/pinouchon/code/rtchess"
+    result = trail(session, repo=clone)
+    assert result.note == f"paths under /Users/pinouchon/code/rtchess (as logged) are read in {clone}"
+    assert len(result.fates) >= 150
+    assert not any(f.patch.path.startswith("/") for f in result.fates)  # apply_patch names relative to the cwd
+    assert {f.reason for f in result.fates if f.state == "unknown"} <= {"no line to look for"}
+    assert sum(1 for f in result.fates if f.commit) >= 90
