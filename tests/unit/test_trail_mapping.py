@@ -156,6 +156,12 @@ def test_the_cli_says_where_the_paths_were_read(tmp_path, capsys):
     assert main(["--bucket", str(bucket), "trail", sid, "--repo", str(repo.path), "--json"]) == 0
     rows = orjson.loads(capsys.readouterr().out)
     assert {r["path"]: r["state"] for r in rows} == EXPECTED
+    # --repo before the command (where the app takes it) serves the trail as well
+    assert main(["--bucket", str(bucket), "--repo", str(repo.path), "trail", sid, "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == rows
+    # the app refuses a --repo that is no repository in one line, before it opens
+    assert main(["--bucket", str(bucket), "--repo", str(tmp_path / "logs")]) == 2
+    assert capsys.readouterr().err == f"tracetui: no git repository at {tmp_path / 'logs'}\n"
 
 
 def test_windows_paths_map_onto_a_posix_clone(tmp_path):

@@ -53,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
+    repo = getattr(args, "repo", None)
+    if repo is not None:
+        from tracetui.trail import open_clone
+
+        open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
     from tracetui.bucket import Bucket, SyncProgress
 
@@ -68,7 +73,7 @@ def run_default(args: argparse.Namespace) -> int:
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
     # A read-only bucket (a backup, a snapshot) is browsed as it is.
-    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None))
+    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None), repo=repo)
     return 0
 
 

@@ -29,7 +29,7 @@ Nothing here imports Textual; git access is pygit2 only.
 
 from __future__ import annotations
 
-from tracetui.trail.mapping import RepoMap, map_repository
+from tracetui.trail.mapping import RepoMap, map_repository, open_clone
 from tracetui.trail.patches import Patch, session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
@@ -44,6 +44,7 @@ __all__ = [
     "Trail",
     "hook_input",
     "map_repository",
+    "open_clone",
     "session_patches",
     "snapshots",
     "summarize",

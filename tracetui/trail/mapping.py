@@ -75,10 +75,7 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     a repository. Never raises for what the log says.
     """
     if repo is not None:
-        found = _open(str(repo))
-        if found is None:
-            raise NotFound(f"no git repository at {repo}")
-        return _match(session, found, given=str(repo))
+        return _match(session, open_clone(repo), given=str(repo))
     cwd = session.cwd
     found = _open(cwd) if cwd and _is_dir(cwd) else None
     if found is None:
@@ -87,6 +84,14 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
         note = f"repository not found for {where}: states are unknown"
         return RepoMap(None, note=f"{note}; to judge them in a clone of its repository: {how}")
     return _match(session, found, given=None)
+
+
+def open_clone(repo: str | Path) -> pygit2.Repository:
+    """The repository at `repo` (or the one a folder in it belongs to); NotFound when there is none."""
+    found = _open(str(repo))
+    if found is None:
+        raise NotFound(f"no git repository at {repo}")
+    return found
 
 
 def logged_paths(session: Session) -> list[str]:
