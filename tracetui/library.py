@@ -68,6 +68,11 @@ class Library(Protocol):
 
     def agents(self) -> list[str]: ...
 
+    def version(self) -> int | None:
+        """A number that changes when the sessions do (a sync, here or in another process), so a
+        face can notice without reading them again; None where they never change (a capsule)."""
+        ...
+
 
 class MemoryLibrary:
     """Sessions held in memory, newest first. Plain case-insensitive word matching stands in for
@@ -90,6 +95,9 @@ class MemoryLibrary:
         rows = self._matching(agent, project, text)
         end = None if limit is None else offset + limit
         return rows[offset:end]
+
+    def version(self) -> int | None:
+        return None
 
     def count_sessions(self, agent=None, project=None, text=None) -> int:
         if not (agent or project or text):

@@ -312,6 +312,12 @@ class Bucket:
         return [r[0] for r in rows]
 
     @_healing
+    def version(self) -> int | None:
+        """SQLite's data_version on this thread's connection: it moves when any other connection (a
+        sync in a worker thread or in another process) commits, and costs no read of the index."""
+        return int(self._conn().execute("PRAGMA data_version").fetchone()[0])
+
+    @_healing
     def agents(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT agent FROM sessions ORDER BY agent")]
 

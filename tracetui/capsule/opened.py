@@ -122,6 +122,9 @@ class OpenedCapsule:
     def projects(self) -> list[str]:
         return self._library.projects()
 
+    def version(self) -> int | None:
+        return None  # a capsule never changes
+
     def agents(self) -> list[str]:
         return self._library.agents()
 

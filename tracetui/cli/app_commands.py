@@ -72,8 +72,12 @@ def run_default(args: argparse.Namespace) -> int:
         n = len(result.errors)
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
-    # A read-only bucket (a backup, a snapshot) is browsed as it is.
-    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None), repo=repo)
+    from tracetui.cli.watch import watched_folders
+
+    # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
+    # agents' folders while the app runs.
+    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None),
+         watch=None if bucket.read_only else watched_folders(None), repo=repo)  # fmt: skip
     return 0
 
 

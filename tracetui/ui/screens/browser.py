@@ -6,6 +6,7 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
@@ -31,6 +32,7 @@ from tracetui.ui import trail_view
 from tracetui.ui.query import parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
@@ -40,6 +42,7 @@ from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
 
 @dataclass(slots=True)
@@ -56,6 +59,14 @@ class SessionReady(Message):
         super().__init__()
         self.opened = opened
         self.step_id = step_id
+
+
+class SessionGrown(Message):
+    """The open session, read again after its log grew."""
+
+    def __init__(self, opened: Opened) -> None:
+        super().__init__()
+        self.opened = opened
 
 
 class ListReady(Message):
@@ -108,6 +119,7 @@ class BrowserScreen(Screen):
         self._agents: list[str] = []
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
+        self.live_until = 0.0  # time.monotonic() until which the open session counts as live
 
     @property
     def tracetui(self) -> TraceApp:
@@ -124,7 +136,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Input(placeholder="filter: words  agent:codex  project:NAME", id="filter")
+                yield Input(placeholder="/ filter: words, agent:…, project:…", id="filter")
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
             with Vertical(id="middle"):
@@ -140,7 +152,7 @@ class BrowserScreen(Screen):
                     yield TextView(id="diff-view")
                 with TabPane("Trail", id="trail"):
                     yield TextView(id="trail-view")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
@@ -239,8 +251,9 @@ class BrowserScreen(Screen):
         row = self.query_one(SessionList).summary(message.index)
         if row is None:
             return
-        if self.has_class("-narrow"):
-            self.add_class("-hide-sessions")
+        # Reading a session: the list steps aside so the timeline has the room (1, / or Escape from
+        # the timeline bring it back; ctrl+b shows it beside the steps).
+        self.add_class("-hide-sessions")
         if self.opened and self.opened.session.id == row.id:
             self.query_one(Timeline).focus()
         else:
@@ -274,6 +287,7 @@ class BrowserScreen(Screen):
         self.context = None
         self.trail = None
         self._shown_for = {}
+        self.live_until = 0.0
         session = opened.session
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0)
@@ -286,8 +300,41 @@ class BrowserScreen(Screen):
         if message.step_id:
             self.jump_to_step(message.step_id)
         if self._focus_after_open:
+            self.add_class("-hide-sessions")
             timeline.focus()
         self._compute_trail(session)
+
+    def refresh_open_session(self) -> None:
+        """Read the open session again (the bucket changed); the timeline grows in place."""
+        if self.opened is not None:
+            self._reload_session(self.opened.session.id)
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _reload_session(self, session_id: str) -> None:
+        try:
+            session = self.library.session(session_id)
+        except TracetuiError:
+            return  # removed or unreadable meanwhile: the view keeps what it shows
+        shape = shape_of(session)
+        rows, markers = build_rows(session, shape, set(), False)
+        self.post_message(SessionGrown(Opened(session, shape, rows, markers, ContextIndex(session))))
+
+    def on_session_grown(self, message: SessionGrown) -> None:
+        opened, current = message.opened, self.opened
+        if current is None or opened.session.id != current.session.id:
+            return
+        if len(opened.session.steps) == len(current.session.steps) and opened.session.ended == current.session.ended:
+            return
+        self.opened = opened
+        self.context = None
+        self._shown_for = {}
+        self.live_until = time.monotonic() + LIVE_SECONDS
+        self.query_one(Timeline).grow(opened.session, opened.shape)
+        self._title(opened.session)
+        self._compute_trail(opened.session)
+        index = self.current_step()
+        if index is not None:
+            self._refresh_tab(self.query_one(TabbedContent).active or "detail", index)
 
     def _title(self, session: Session) -> None:
         tokens = human_tokens(session.tokens.total)
@@ -296,8 +343,9 @@ class BrowserScreen(Screen):
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)
         # Content, not a markup string: titles and project names come from the logs.
+        live = "● live · " if time.monotonic() < self.live_until else ""
         self.query_one("#session-title", Static).update(Content(
-            f"{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
+            f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{states}\n{title}"
         ))
 
@@ -484,8 +532,10 @@ class BrowserScreen(Screen):
             self.remove_class("-zoom")
             return
         focused = self.focused
-        if isinstance(focused, Input) and focused.value:
+        if isinstance(focused, Input):
+            # Escape in the filter clears it and gives the keys back to the list (one press, not two).
             focused.value = ""
+            self.query_one(SessionList).focus()
         elif focused is not None and focused.id in ("detail-view", "ctx-list", "diff-view", "trail-view"):
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):

@@ -101,13 +101,13 @@ class SessionList(VirtualList):
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
         row = self.summary(index)
         if row is None:
-            return [("  …", self.get_component_rich_style("virtual-list--dim"))]
+            return [("  …", self.part_style("virtual-list--dim"))]
         return session_row(self, row, width)
 
 
 def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Part]:
     """when · agent · project · title … steps · tokens, dropping columns as the pane narrows."""
-    style = widget.get_component_rich_style
+    style = widget.part_style
     when = (row.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM; the year rarely helps
     agent = AGENT_LABEL.get(row.agent, row.agent)
     project = safe_line(row.project or "-")
@@ -135,5 +135,5 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
 def _agent_style(widget: VirtualList, agent: str) -> RichStyle:
     name = f"session-list--{agent}"
     if name in widget.COMPONENT_CLASSES:
-        return widget.get_component_rich_style(name)
+        return widget.part_style(name)
     return RichStyle()
