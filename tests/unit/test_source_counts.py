@@ -19,6 +19,7 @@ from tracetui.cli import main
 from tracetui.model import StepKind
 from tracetui.sources import RawLog, claude_code, group, pi, read_session
 from tracetui.trail import session_patches
+from tracetui.views.format import step_summary
 
 SID = "33333333-4444-4555-8666-777777777777"
 T = "2026-01-01T10:00:00.000Z"
@@ -100,6 +101,9 @@ def test_a_resumed_claude_session_counts_and_patches_each_call_once(tmp_path):
     assert relogged[0].edits == []
     assert [(e.path, e.applied, len(e.hunks)) for e in kept.edits] == [("/home/dev/proj/a.txt", True, 1)]
     assert (s.tool_calls, s.edit_calls, s.applied_edit_calls) == (3, 3, 2)
+    # the timeline and palette still list the copy, and say what it is
+    assert step_summary(relogged[0]) == "(re-logged copy) /home/dev/proj/a.txt"
+    assert step_summary(kept) == "/home/dev/proj/a.txt"
     assert s.tokens.input == 15  # one response's usage, however often it is logged
     assert [(p.path, p.added, p.removed) for p in session_patches(s)] == [
         ("a.txt", ["TWO"], ["two"]),
