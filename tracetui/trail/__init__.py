@@ -10,7 +10,8 @@ Public API (the CLI, the UI and the capsule builder use only these):
 - `unified_diff(patch) -> str`: the patch as unified-diff text.
 - `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates. `repo`
   may be any clone of the session's repository, anywhere: `map_repository(session, repo)`
-  (mapping.py) finds the logged folder that is its top level, so logged paths become repo-relative.
+  (mapping.py) finds the logged folder that is its top level, so logged paths become repo-relative;
+  `open_clone(path)` opens a clone or raises NotFound (a face checks `--repo` with it up front).
   `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
   `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
