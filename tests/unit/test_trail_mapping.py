@@ -287,3 +287,20 @@ def test_a_codex_corpus_log_maps_onto_a_fresh_clone(tmp_path):
     assert not any(f.patch.path.startswith("/") for f in result.fates)  # apply_patch names relative to the cwd
     assert {f.reason for f in result.fates if f.state == "unknown"} <= {"no line to look for"}
     assert sum(1 for f in result.fates if f.commit) >= 90
+
+
+def test_hostile_names_neither_map_nor_crash(tmp_path):
+    repo = Repo(tmp_path / "clone")
+    repo.write("README.md", "hello\n")
+    repo.commit("init", iso(9))
+    odd = [f"{ALICE}/a\x00b.py", f"{ALICE}/.git/config", "../../../../etc/passwd", "/" + "d/" * 2000 + "f.py",
+           "\x1b[31m/evil.py", "C:\\x\\..\\..\\y.py"]  # fmt: skip
+    session = _session(ALICE, *odd)
+    # Every clone has .git/config: git's own files are no evidence that the session worked here.
+    result = trail(session, repo=repo.path)
+    assert result.note is not None and " holds none of the session's files " in result.note
+    assert {f.state for f in result.fates} == {"unknown"}
+    session = _session(ALICE, *odd, f"{ALICE}/README.md")
+    result = trail(session, repo=repo.path)  # a NUL byte in a name reaches the work tree: no traceback
+    assert result.note == f"paths under {ALICE} (as logged) are read in {repo.path}"
+    assert [f.patch.path for f in result.fates][-1] == "README.md"

@@ -22,7 +22,6 @@ trees and tested for existence under its work tree.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -214,8 +213,8 @@ class _Clone:
                     return True
             except (KeyError, ValueError, TypeError):
                 continue
-        if self.workdir is None or posixpath.basename(rel) == ".git":
-            return False
+        if self.workdir is None or ".git" in rel.split("/"):
+            return False  # git's own files are no file of the project (every clone has .git/config)
         try:
             full = os.path.join(self.workdir, rel)
             return os.path.isdir(full) if folder else os.path.isfile(full)

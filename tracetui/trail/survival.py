@@ -464,7 +464,7 @@ def _worktree_lines(workdir: str | None, name: str) -> ev.FileLines | None:
             return ev.FileLines.of(_text(fh.read()))
     except FileNotFoundError:
         return ev.EMPTY
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name the log gave
         return None
 
 
