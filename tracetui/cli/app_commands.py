@@ -28,7 +28,7 @@ _THEME_HELP = (
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
-        help="open the app on a throwaway demo bucket (sessions of all three agents and a demo git repo)",
+        help="open the app on a throwaway demo bucket (Claude Code, Codex and Pi sessions and a demo git repo)",
         description="Build a demo bucket and demo git repository in a temp dir and open the app on them.",
     )
     demo.add_argument("--build-only", metavar="DIR", help="build the demo into DIR (new or empty), print it, and exit")

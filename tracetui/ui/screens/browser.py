@@ -6,12 +6,14 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -22,26 +24,28 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.ui import actions
-
-if TYPE_CHECKING:
-    from tracetui.ui.app import TraceApp
-from tracetui.model import Session
-from tracetui.safe_text import safe_line
-from tracetui.ui import trail_view
-from tracetui.ui.query import parse_query, with_filter
+from tracetui.model import Session, Step
+from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions, external, trail_view
+from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
-from tracetui.ui.widgets.session_list import PAGE, SessionList
+from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
-from tracetui.views.format import human_tokens
+from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views.format import human_tokens, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
+
+if TYPE_CHECKING:
+    from tracetui.ui.app import TraceApp
 
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+# Each tab of the right pane and the widget in it that takes the keys.
+TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
 LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
 
@@ -120,6 +124,7 @@ class BrowserScreen(Screen):
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
         self.live_until = 0.0  # time.monotonic() until which the open session counts as live
+        self.order = "date"  # the session list's order (query.ORDERS)
 
     @property
     def tracetui(self) -> TraceApp:
@@ -137,6 +142,7 @@ class BrowserScreen(Screen):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield Input(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
             with Vertical(id="middle"):
@@ -151,7 +157,7 @@ class BrowserScreen(Screen):
                 with TabPane("Diff", id="diff"):
                     yield TextView(id="diff-view")
                 with TabPane("Trail", id="trail"):
-                    yield TextView(id="trail-view")
+                    yield TrailList(id="trail-list")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -178,13 +184,14 @@ class BrowserScreen(Screen):
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
         query = parse_query(self.query_one("#filter", Input).value)
-        self._query_sessions(self._list_generation, query.as_kwargs(), keep)
+        self._query_sessions(self._list_generation, query, self.order, keep)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def _query_sessions(self, generation: int, filters: dict, keep: str | None) -> None:
+    def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None) -> None:
+        filters = query.as_kwargs()
         try:
             count = self.library.count_sessions(**filters)
-            first = self.library.list_sessions(**filters, limit=PAGE, offset=0)
+            first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
             if not self._agents:
                 self._agents = list(self.library.agents())
                 self._projects = list(self.library.projects())
@@ -193,14 +200,18 @@ class BrowserScreen(Screen):
             count, first = 0, []
         self.post_message(ListReady(generation, count, first, keep))
 
+    @on(SessionList.ColumnsChanged)
+    def _columns_changed(self, message: SessionList.ColumnsChanged) -> None:
+        self.query_one("#sessions-header", Static).update(header_text(message.width))
+
     def on_list_ready(self, message: ListReady) -> None:
         if message.generation != self._list_generation:
             return
-        library = self.library
+        library, order = self.library, self.order
         query = parse_query(self.query_one("#filter", Input).value)
 
         def fetch(offset: int, limit: int) -> list:
-            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset)
+            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         cursor = 0
         if message.cursor_id:
@@ -218,6 +229,10 @@ class BrowserScreen(Screen):
             bits.append(f"agent {query.agent}")
         if query.project:
             bits.append(f"project {query.project}")
+        if query.since or query.until:
+            bits.append("dated")
+        if self.order != "date":
+            bits.append(f"by {self.order}")
         if self.library.read_only:
             bits.append("read-only")
         sync = self.tracetui.sync_status
@@ -369,8 +384,7 @@ class BrowserScreen(Screen):
     def _step_chosen(self) -> None:
         self._show_step()
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active, "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active, "#detail-view")).focus()
 
     def current_step(self) -> int | None:
         if self.opened is None:
@@ -454,13 +468,22 @@ class BrowserScreen(Screen):
             return
         self.trail = message.result
         self.query_one(Timeline).set_states(message.result.states)
-        self.query_one("#trail-view", TextView).show_blocks(message.result.summary_blocks)
+        self.query_one(TrailList).show(message.result.header, message.result.rows)
         self._title(self.opened.session)
         index = self.current_step()
         if index is not None:
             self._shown_for.pop("diff", None)
             if self.query_one(TabbedContent).active == "diff":
                 self._refresh_tab("diff", index)
+
+    @on(TrailList.PatchChosen)
+    def _patch_chosen(self, message: TrailList.PatchChosen) -> None:
+        """Enter on a patch of the trail: its step in the timeline, with the step's diff."""
+        if self.opened is None:
+            return
+        self.jump_to_step(message.row.step_id)
+        self.query_one(TabbedContent).active = "diff"
+        self.query_one(Timeline).focus()
 
     def _show_diff(self, index: int) -> None:
         assert self.opened is not None
@@ -487,8 +510,7 @@ class BrowserScreen(Screen):
 
     def _focus_tab_view(self) -> None:
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active or "detail", "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active or "detail", "#detail-view")).focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -500,6 +522,12 @@ class BrowserScreen(Screen):
 
     def action_toggle_zoom(self) -> None:
         self.toggle_class("-zoom")
+
+    def action_cycle_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        keep = self.opened.session.id if self.opened else None
+        self.refresh_sessions(keep=keep)
+        self.notify(f"sessions by {self.order}", timeout=1.5)
 
     def action_cycle_agent(self) -> None:
         self._cycle("agent", self._agents)
@@ -515,14 +543,9 @@ class BrowserScreen(Screen):
         box.value = with_filter(box.value, key, nxt)
         self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
 
-    def action_toggle_branches_cmd(self) -> None:
-        self.query_one(Timeline).action_toggle_branches()
-
-    def action_switch_branch_cmd(self) -> None:
-        self.query_one(Timeline).action_switch_branch()
-
-    def action_mark_step(self) -> None:
-        self.query_one(Timeline).action_toggle_mark()
+    async def action_timeline_cmd(self, action: str) -> None:
+        """A timeline action run from the palette, whatever has the focus."""
+        await self.query_one(Timeline).run_action(action)
 
     def action_clear_marks(self) -> None:
         self.query_one(Timeline).clear_marks()
@@ -536,7 +559,7 @@ class BrowserScreen(Screen):
             # Escape in the filter clears it and gives the keys back to the list (one press, not two).
             focused.value = ""
             self.query_one(SessionList).focus()
-        elif focused is not None and focused.id in ("detail-view", "ctx-list", "diff-view", "trail-view"):
+        elif focused is not None and "#" + (focused.id or "") in TAB_VIEWS.values():
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
@@ -572,6 +595,61 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.replay import ReplayScreen
 
         self.app.push_screen(ReplayScreen(self.library))
+
+    # -- the step, handed to the user's tools -------------------------------------------------------
+    def _chosen_step(self) -> Step | None:
+        index = self.current_step()
+        if self.opened is None or index is None:
+            self.notify("open a session and choose a step first", severity="warning")
+            return None
+        return self.opened.session.steps[index]
+
+    def action_pager(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        blocks = step_blocks(self.opened.session, self.opened.shape, step.index)
+        text = "\n\n".join(f"── {b.title}\n{b.body}" if b.title else b.body for b in blocks)
+        self._run_outside(external.pager_command(os.environ), safe_text(text).encode())
+
+    def action_editor(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        if isinstance(found, str):
+            self.notify(found, severity="warning")
+            return
+        path, line = found
+        self._run_outside(external.editor_command(os.environ, path, line), None)
+
+    def _run_outside(self, command: list[str], stdin: bytes | None) -> None:
+        """Run a program of the user's on the terminal, the app suspended until it exits."""
+        try:
+            with self.app.suspend():
+                subprocess.run(command, input=stdin, check=False)
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand the screen to another program", severity="warning")
+        except OSError as exc:
+            self.notify(f"could not run {command[0]}: {exc.strerror or exc}", severity="error")
+
+    def action_copy(self, what: str = "step") -> None:
+        """Copy the step's text, its id or its diff to the clipboard (OSC 52: the terminal's own)."""
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        if what == "id":
+            text = step.id
+        elif what == "diff":
+            blocks = trail_view.step_diff_blocks(step, self.trail)
+            text = "\n".join(b.body for b in blocks if b.language == "diff")
+            if not text:
+                self.notify("this step has no diff", severity="warning")
+                return
+        else:
+            text = step_text(step)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
     def action_redact(self) -> None:
         if self.opened is None:

@@ -7,15 +7,17 @@ from `tracetui.views.session_shape`, built in a worker for big sessions, and onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
 from textual.message import Message
 
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
-from tracetui.views.format import human_duration, step_summary
+from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
     Marker,
     Shape,
@@ -372,12 +374,22 @@ class Timeline(VirtualList):
             self._jump(self.shape.branch_points, False)
 
     def action_next_edit(self) -> None:
+        self._move_to_next(lambda step: bool(step.edits), 1)
+
+    def action_next_error(self) -> None:
+        self._move_to_next(is_failure, 1)
+
+    def action_previous_error(self) -> None:
+        self._move_to_next(is_failure, -1)
+
+    def _move_to_next(self, wanted: Callable[[Step], bool], direction: int) -> None:
+        """The cursor to the next (or previous) row whose step is `wanted`; a bell where none is."""
         if self.session is None:
             return
-        here = self.step_index() or 0
-        for row in range(self.cursor + 1, len(self.rows)):
+        rows = range(self.cursor + 1, len(self.rows)) if direction > 0 else range(self.cursor - 1, -1, -1)
+        for row in rows:
             index = self.rows[row]
-            if index >= 0 and self.session.steps[index].edits and index > here:
+            if index >= 0 and wanted(self.session.steps[index]):
                 self.cursor = row
                 return
         self.app.bell()
