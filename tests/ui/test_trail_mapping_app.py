@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tracetui.library import MemoryLibrary
 from tracetui.ui.app import TraceApp
-from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.trail_list import TrailList
 
 from pilot_steps import settle
 
@@ -26,7 +26,7 @@ async def _trail_text(app: TraceApp, pilot) -> str:
     assert screen.opened is not None
     await pilot.press("t")
     await settle(app, pilot, 2)
-    return "".join("".join(screen.query_one("#trail-view", TextView).plain_lines()).split())  # unwrapped
+    return "".join("".join(screen.query_one(TrailList).plain_lines()).split())  # unwrapped
 
 
 def _bare(text: str) -> str:
