@@ -304,3 +304,21 @@ def test_hostile_names_neither_map_nor_crash(tmp_path):
     result = trail(session, repo=repo.path)  # a NUL byte in a name reaches the work tree: no traceback
     assert result.note == f"paths under {ALICE} (as logged) are read in {repo.path}"
     assert [f.patch.path for f in result.fates][-1] == "README.md"
+
+
+def test_files_moved_away_since_are_found_in_the_history(tmp_path):
+    repo = Repo(tmp_path / "clone")
+    repo.write("a.py", BODY)
+    repo.commit("init", iso(9))
+    edit = FileEdit(path=f"{ALICE}/a.py", op="update", old_string="value_4 = 4\n", new_string="value_4 = 4\nnew = 1\n")
+    repo.write("a.py", BODY.replace("value_4 = 4\n", "value_4 = 4\nnew = 1\n"))
+    repo.commit("work", iso(11))
+    repo.git("mv", "a.py", "moved.py", when=iso(12))
+    repo.commit("move", iso(12))
+    session = _session(ALICE)
+    session.steps = [Step(id="s0", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="Edit",
+                          tool_call_id="t0", timestamp=iso(10), edits=[edit])]  # fmt: skip
+    mapped = map_repository(session, repo.path)
+    assert (mapped.logged_root, mapped.held) == (ALICE, 1)  # a.py is not in the clone now, but was
+    [fate] = trail(session, repo=repo.path).fates
+    assert (fate.patch.path, fate.state, fate.path_now) == ("a.py", "alive", "moved.py")

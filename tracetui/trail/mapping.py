@@ -9,8 +9,10 @@ becomes repo-relative by cutting that prefix:
 - the clone sits at the logged path (or a logged path lies inside its work tree): the work tree is
   the logged root, as before;
 - otherwise every ancestor folder of every edited file is a candidate root, scored by how many of the
-  session's files, made relative to it, the clone holds (in its work tree or at a branch tip), then
-  by how many of their folders it holds (files the session created); a tie goes to the higher folder,
+  session's files, made relative to it, the clone holds (in its work tree or at a branch tip; when it
+  holds none of them there, any name a commit of its history added or changed: files moved or
+  deleted since), then by how many of their folders it holds (files the session created); a tie goes
+  to the higher folder,
   whose relative paths say more. A candidate that matches only by folders must be confirmed by the
   log's remote URL or commit being the clone's;
 - a clone that holds none of the session's files maps nothing, and says so.
@@ -24,10 +26,12 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
+from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound
 from tracetui.model import Session, StepKind
@@ -36,6 +40,7 @@ from tracetui.trail.patches import absolute_path, relative_path
 
 TIPS_LOOKED_AT = 16  # branch tips whose trees are searched besides HEAD (branches first)
 FILES_LOOKED_AT = 400  # distinct edited files scored (a session rarely touches more)
+HISTORY_LOOKED_AT = 20_000  # commits whose changed names are read when no file is in the clone now
 
 
 @dataclass(slots=True)
@@ -136,20 +141,11 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
         found.logged_root = workdir or session.cwd
         return found
     clone = _Clone(repo, workdir)
-    files: Counter[str] = Counter()
-    folders: Counter[str] = Counter()
-    for path in paths[:FILES_LOOKED_AT]:
-        parts = path.split("/")
-        windows = bool(_WINDOWS.match(path))
-        for i in range(1, len(parts)):
-            root = "/".join(parts[:i]) or "/"
-            if windows:
-                root = root.lower()  # c:\ and C:\ are one folder; patches compare them so too
-            rel = "/".join(parts[i:])
-            if clone.has_file(rel):
-                files[root] += 1
-            elif i < len(parts) - 1 and clone.has_folder("/".join(parts[i:-1])):
-                folders[root] += 1
+    files, folders = _score(paths[:FILES_LOOKED_AT], clone.has_file, clone.has_folder)
+    if not files:
+        # None of the files is in the clone now (moved, split or deleted since): look in its history.
+        names = history_names(repo)
+        files, _ = _score(paths[:FILES_LOOKED_AT], names.__contains__, lambda rel: False)
     candidates = set(files) | set(folders)
     where = given if given is not None else (workdir or repo.path)
     if candidates:
@@ -163,6 +159,51 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
     looked = f"looked for {len(paths)}, e.g. {paths[0]}"
     found.note = f"{where} holds none of the session's files ({looked}): states are unknown"
     return found
+
+
+def _score(
+    paths: list[str], has_file: Callable[[str], bool], has_folder: Callable[[str], bool]
+) -> tuple[Counter[str], Counter[str]]:
+    """For each candidate root (an ancestor of a logged path): how many files, and how many folders of
+    files not found, the clone holds under their names relative to it."""
+    files: Counter[str] = Counter()
+    folders: Counter[str] = Counter()
+    for path in paths:
+        parts = path.split("/")
+        windows = bool(_WINDOWS.match(path))
+        for i in range(1, len(parts)):
+            root = "/".join(parts[:i]) or "/"
+            if windows:
+                root = root.lower()  # c:\ and C:\ are one folder; patches compare them so too
+            rel = "/".join(parts[i:])
+            if has_file(rel):
+                files[root] += 1
+            elif i < len(parts) - 1 and has_folder("/".join(parts[i:-1])):
+                folders[root] += 1
+    return files, folders
+
+
+def history_names(repo: pygit2.Repository, limit: int = HISTORY_LOOKED_AT) -> set[str]:
+    """Every file name that some commit (of the newest `limit`, on any ref) added or changed."""
+    names: set[str] = set()
+    starts = [c for _, c in ref_tips(repo)]
+    if not starts:
+        return names
+    try:
+        walker = repo.walk(starts[0], SortMode.TIME)
+        for c in starts[1:]:
+            walker.push(c)
+        for n, commit in enumerate(walker):
+            if n >= limit:
+                break
+            # Against the first parent (the root commit: against nothing) the new side names the files.
+            parents = commit.parents
+            tree = commit.tree
+            diff = parents[0].tree.diff_to_tree(tree) if parents else tree.diff_to_tree(swap=True)
+            names.update(d.new_file.path for d in diff.deltas)
+    except (pygit2.GitError, KeyError, ValueError):
+        pass  # what was read so far still counts
+    return names
 
 
 _WINDOWS = re.compile(r"^[A-Za-z]:/")
