@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from tracetui.ctx import sent_tokens
 from tracetui.ui.app import TraceApp
+from tracetui.views.format import human_tokens
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.session_list import SessionList
@@ -124,7 +126,12 @@ async def test_context_pane_counts_tokens(demo):
         ctx_list = screen.query_one(CtxList)
         assert ctx_list.count == len(ctx.items) == 5  # summary, prompt, call, result, answer
         total = str(screen.query_one("#ctx-total").render())
-        assert total == f"≈ {ctx.tokens} tokens · 5 items · after a compaction (chars/4)"
+        first, *rest = total.splitlines()
+        assert first == f"≈ {ctx.tokens} tokens · 5 items · after a compaction (chars/4)"
+        # where the log gives the real count, it stands beside the estimate, with why they differ
+        sent = sent_tokens(screen.opened.session, screen.current_step())
+        assert sent is not None and rest and rest[0].startswith("the log says the model was sent")
+        assert human_tokens(sent.input + sent.cache_read + sent.cache_write) in rest[0]
         rows = [ctx_list.render_line(y).text for y in range(5)]
         assert "⚙ Bash         git commit -am 'Cart:" in rows[2]  # a call shows its command
 

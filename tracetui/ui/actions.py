@@ -59,6 +59,14 @@ ACTIONS: tuple[Action, ...] = (
         palette="Jump to step…",
     ),
     Action(
+        "app.open_capsule",
+        "",
+        "open_capsule",
+        "Open capsule",
+        "Verify a capsule file and browse it read-only",
+        palette="Open capsule…",
+    ),
+    Action(
         "app.search",
         "ctrl+f",
         "search_steps",
@@ -324,6 +332,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
     Action("redact.close", "escape,q", "close", "Close"),
+    # -- a question for a path (a form)
+    Action("prompt.cancel", "escape", "cancel", "Cancel"),
     # -- the seal dialog (a form: no single letters)
     Action("seal.close", "escape", "close", "Close"),
     Action("seal.seal", "ctrl+s", "seal", "Seal", "Write the capsule"),
@@ -337,6 +347,13 @@ ACTIONS: tuple[Action, ...] = (
         "verdict",
         "Verdict",
         "Your check, every patch applied, at the base commit and at the ref: the verdict",
+    ),
+    Action(
+        "replay.bisect",
+        "b",
+        "bisect",
+        "Bisect",
+        "The step after which your check fails (or passes); the fewest patches that do it",
     ),
     # Escape only: a single letter would fire while a button has focus and the user types.
     Action(

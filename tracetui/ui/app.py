@@ -18,6 +18,7 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
+from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
@@ -247,6 +248,33 @@ class TraceApp(App):
         # The palette builds its providers from classes, so the open session rides on a subclass.
         StepProvider = type("StepProvider", (StepCommands,), {"session": screen.opened.session, "browser": screen})
         self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
+
+    def action_open_capsule(self) -> None:
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        def answered(path: str | None) -> None:
+            if path:
+                self._open_capsule(path)
+
+        self.push_screen(PathPrompt("The capsule to open (it is verified first, then browsed read-only):",
+                                    "path/to/file.capsule"), answered)  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="capsule", exit_on_error=False)
+    def _open_capsule(self, path: str) -> None:
+        from tracetui.capsule import open_capsule
+
+        try:
+            capsule = open_capsule(Path(path).expanduser())
+        except (TracetuiError, OSError) as exc:
+            self.call_from_thread(self.notify, f"not opened: {exc}", severity="error")
+            return
+        self.call_from_thread(self._show_capsule, capsule)
+
+    def _show_capsule(self, capsule: Library) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        self.push_screen(BrowserScreen(capsule))
+        self.notify("a capsule, read-only: Escape from the sessions list goes back", timeout=4)
 
     def action_search_steps(self) -> None:
         self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from tracetui.ctx import Context, ContextIndex
+from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, Step
@@ -109,8 +109,10 @@ class BrowserScreen(Screen):
 
     BINDINGS = actions.bindings("browser")
 
-    def __init__(self) -> None:
+    def __init__(self, library: Library | None = None) -> None:
         super().__init__()
+        # A screen of its own library (a capsule opened from the palette) over the app's; None: the app's.
+        self._library = library
         self.opened: Opened | None = None
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
@@ -136,7 +138,7 @@ class BrowserScreen(Screen):
 
     @property
     def library(self) -> Library:
-        return self.tracetui.library
+        return self._library if self._library is not None else self.tracetui.library
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -448,7 +450,17 @@ class BrowserScreen(Screen):
             return
         ctx = message.context
         note = " · after a compaction" if ctx.compacted else ""
-        total.update(f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)")
+        text = f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)"
+        index = next((s.index for s in self.opened.session.steps if s.id == message.step_id), None)
+        sent = sent_tokens(self.opened.session, index) if index is not None else None
+        if sent is not None:
+            # The log's own count is the truth; the estimate covers only what the log kept.
+            real = sent.input + sent.cache_read + sent.cache_write
+            text += (f"\nthe log says the model was sent {human_tokens(real)} "
+                     f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
+                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no system prompt "
+                     "or tool definitions")  # fmt: skip
+        total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
     @on(CtxList.Chosen, "#ctx-list")
@@ -564,6 +576,8 @@ class BrowserScreen(Screen):
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
+        elif self._library is not None:
+            self.app.pop_screen()  # a capsule opened over the bucket: back to the bucket
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
