@@ -15,7 +15,8 @@ from types import SimpleNamespace
 
 import orjson
 import pytest
-from shared_data import CORPUS
+from shared_data import CORPUS, MIRRORS
+from shared_data import mirror as shared_mirror
 from test_trail_formats import BODY, NEW_FILE, _claude_log, _codex_log, _pi_log
 from test_trail_kit import Repo, iso
 
@@ -224,19 +225,12 @@ def test_remote_urls_of_one_repository_agree():
 
 # -- a real log, judged in a fresh clone of its public repository ------------------------------------
 
-MIRRORS = Path(os.environ.get("TRACETUI_MIRRORS", "/work/.mirror"))
 SLOPOMETRY_LOG = CORPUS / "claude" / "TensorTemplar__slopometry__tests__fixtures__transcript.jsonl"
 SLOPOMETRY_ROOT = "/Users/tensortemplar/code/slopometry"  # the log's cwd, the repository's top
 
 
-def _mirror(owner: str, name: str) -> Path | None:
-    """A local copy of a public repository ($TRACETUI_MIRRORS/owner+name/repo, as `fetch` leaves it)."""
-    path = MIRRORS / f"{owner}+{name}" / "repo"
-    return path if (path / "HEAD").is_file() else None
-
-
 def test_a_corpus_log_maps_onto_a_fresh_clone(tmp_path):
-    mirror = _mirror("TensorTemplar", "slopometry")
+    mirror = shared_mirror("TensorTemplar", "slopometry")
     if mirror is None or not SLOPOMETRY_LOG.is_file():
         pytest.skip(f"needs {SLOPOMETRY_LOG} and a mirror of TensorTemplar/slopometry under {MIRRORS}")
     clone = tmp_path / "slopometry"
@@ -274,7 +268,7 @@ RTCHESS_LOG = CORPUS / "codex" / "pinouchon__rtchess__dev_history__019aad50-a7e6
 
 
 def test_a_codex_corpus_log_maps_onto_a_fresh_clone(tmp_path):
-    mirror = _mirror("pinouchon", "rtchess")
+    mirror = shared_mirror("pinouchon", "rtchess")
     if mirror is None or not RTCHESS_LOG.is_file():
         pytest.skip(f"needs {RTCHESS_LOG} and a mirror of pinouchon/rtchess under {MIRRORS}")
     clone = tmp_path / "elsewhere" / "rtchess"
