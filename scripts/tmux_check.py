@@ -45,14 +45,15 @@ def wait_for(what: str, test: Callable[[list[str]], bool], seconds: float = 20) 
 def keys(*names: str) -> None:
     for name in names:
         tmux("send-keys", "-t", SESSION, name)
-        time.sleep(0.15)
+        # A terminal reads Escape and a key right after it as Alt+key: leave Escape alone a moment.
+        time.sleep(0.6 if name == "Escape" else 0.15)
 
 
 def check_size(width: int, height: int) -> list[str]:
     """The failures at one size (empty: all well)."""
     failures: list[str] = []
     tmux("kill-session", "-t", SESSION)
-    command = f"{TRACETUI} demo; echo EXITED $?"
+    command = f"{TRACETUI} demo; echo EXITED $?; sleep 60"  # the pane stays to be read
     tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), command)
 
     def check(what: str, test: Callable[[list[str]], bool], seconds: float = 10) -> list[str]:
@@ -76,16 +77,23 @@ def check_size(width: int, height: int) -> list[str]:
     keys("End", "Enter")
     check("a session open in the timeline", lambda ls: any(" steps · " in line for line in ls[:4]))
     check("the footer keeps f1 Keys and q Quit with a session open", footer_keeps_help_and_quit)
+    def editor_open(lines: list[str]) -> bool:
+        return any("highlighted: findings" in line for line in lines)
+
+    def seal_open(lines: list[str]) -> bool:
+        return any("ctrl+s seal" in line for line in lines)
+
     keys("r")
-    check("the redaction editor", lambda ls: any("Close" in line for line in ls[-2:]))
+    check("the redaction editor, its way out in the footer",
+          lambda ls: editor_open(ls) and "Close" in ls[-1] and "f1 Keys" in ls[-1])  # fmt: skip
     keys("Escape")
-    check("back from the redaction editor", lambda ls: any(" steps · " in line for line in ls[:4]))
+    check("back from the redaction editor", lambda ls: not editor_open(ls) and " steps · " in "".join(ls[:4]))
     keys("s")
-    check("the seal dialog", lambda ls: any("Seal" in line for line in ls) and any("Close" in line for line in ls[-2:]))
+    check("the seal dialog", seal_open)
     keys("Escape")
-    check("back from the seal dialog", lambda ls: any(" steps · " in line for line in ls[:4]))
+    check("back from the seal dialog", lambda ls: not seal_open(ls))
     keys("q")
-    check("a clean quit", lambda ls: any("EXITED 0" in line for line in ls))
+    check("a clean quit", lambda ls: any("EXITED 0" in line for line in ls), 40)  # the demo removes its folder
     tmux("kill-session", "-t", SESSION)
     return failures
 

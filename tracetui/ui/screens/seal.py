@@ -134,7 +134,11 @@ class SealScreen(ModalScreen[None]):
                 yield Static("", id="seal-result", markup=False)
             yield Static("esc close · ctrl+s seal · ctrl+r review redactions", id="seal-keys", markup=False)
 
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.height < 32, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < 32, "-short")
         s = self.session
         a, b = self.steps if self.steps is not None else (s.steps[0].index, s.steps[-1].index)
         whole = " (the whole session)" if self.steps is None else ""
