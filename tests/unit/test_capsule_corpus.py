@@ -59,3 +59,39 @@ def test_corpus_session_seals_verifies_and_opens(tmp_path, agent):
     # The log's own location on the author's disk is not in the capsule.
     assert session.source.encode() not in blob
     assert not re.search(rb'"source":"/', members["capsule.json"])
+
+
+RTCHESS_LOG = "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
+
+
+@pytest.mark.slow
+def test_a_real_codex_episode_seals_with_its_clone_and_replays_on_a_fresh_one(tmp_path):
+    """Codex logs name files by absolute paths under the author's home. Sealed with `--repo` on a
+    clone anywhere, the patches become repo-relative, and every one applies on a fresh clone."""
+    import subprocess
+
+    from tracetui.cli import main
+
+    from shared_data import CORPUS, mirror
+
+    bare = mirror("pinouchon", "rtchess")
+    log = CORPUS / "codex" / RTCHESS_LOG
+    if bare is None or not log.is_file():
+        pytest.skip("the rtchess mirror (fetch github:pinouchon/rtchess) or its corpus log is absent")
+    for name in ("clone", "fresh"):
+        subprocess.run(["git", "clone", "-q", str(bare), str(tmp_path / name)], check=True)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "rollout-2025-11-22T20-45-00-019aad50-a7e6-7422-b7a8-0b384290624f.jsonl").write_bytes(log.read_bytes())
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"codex={src}"]) == 0
+    out = tmp_path / "episode.capsule"
+    assert main([*bucket, "seal", "019aad50", "--steps", "312:433", "--repo", str(tmp_path / "clone"),
+                 "--accept-suggested", "-o", str(out)]) == 0  # fmt: skip
+    capsule = open_capsule(out)
+    paths = {f["path"] for f in capsule.fates or []}
+    assert paths and not any(p.startswith(("/", "<HOME>")) for p in paths)  # repo-relative, not scrubbed homes
+    from tracetui.capsule import replay
+
+    result = replay(capsule, tmp_path / "fresh")
+    assert (result.applied, result.failed) == (21, 0)
