@@ -75,6 +75,14 @@ class Scrubbed:
 
         return self._pattern.sub(swap, value)
 
+    def with_spellings(self, extra: dict[str, str]) -> Scrubbed:
+        """A copy that also replaces `extra` (other spellings of planned values -> their placeholders),
+        such as a value as it reads escaped inside a JSON string that is itself inside a JSON string."""
+        merged = {**{v: p for v, p in extra.items() if v not in self.kept_values}, **self.replacements}
+        copy = Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values)
+        copy._pattern = _pattern(merged)
+        return copy
+
     def deep(self, obj: Any) -> Any:
         """`obj` (JSON-like) with every string scrubbed, keys included."""
         if isinstance(obj, str):
@@ -229,7 +237,14 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
         return
     for line_no, line in enumerate(data.split(b"\n"), 1):
         if line:
-            for text in _strings(orjson.loads(line)):
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                # An agent's own log (an export's raw format) may hold a torn or non-JSON line: it
+                # is scanned as the text it is rather than let through unread.
+                yield line_no, line.decode("utf-8", errors="replace")
+                continue
+            for text in _strings(record):
                 yield line_no, text
 
 
