@@ -97,6 +97,10 @@ def _gate_name(rel: str) -> str:
 def _readable(path: Path, rel: str) -> bytes:
     """What the detectors read of a file: parquet rows as JSON lines, raw logs without structural
     values (as at export time), anything else as it is."""
+    if rel.endswith(".parquet"):
+        from tracetui.export.parquet import rows_as_json
+
+        return rows_as_json(path)
     data = path.read_bytes()
     if rel.startswith("sessions/"):
         from tracetui.export.raw import gate_view

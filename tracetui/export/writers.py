@@ -72,4 +72,8 @@ class RawWriter:
 def get(name: str) -> Any:
     if name == "raw":
         return RawWriter
+    if name == "parquet":
+        from tracetui.export.parquet import ParquetWriter
+
+        return ParquetWriter
     raise TracetuiError(f"the {name} format is not available in this version")
