@@ -197,6 +197,13 @@ def rows(prepared: Prepared, harness: str, receipt: list[dict[str, Any]]) -> Ite
                 "is_error": bool(result.is_error) if result else False, "exit_code": _int(code),
                 "edits": len(s.edits),
             }  # fmt: skip
+    for row in patch_rows(prepared):
+        yield "patches", row
+
+
+def patch_rows(prepared: Prepared) -> Iterator[dict[str, Any]]:
+    """The session's patches with their fates, scrubbed; repository paths kept exact."""
+    clean = prepared.clean
     index = {s.id: s.index for s in clean.steps}
     for fate in prepared.outcome.fates:
         p = fate.patch
@@ -214,4 +221,4 @@ def rows(prepared: Prepared, harness: str, receipt: list[dict[str, Any]]) -> Ite
                 # as a capsule's trail does; a secret in it is still scrubbed.
                 row[key] = prepared.scrubbed.repo_path(value)
         row["timestamp"] = moment(row["timestamp"])
-        yield "patches", row
+        yield row

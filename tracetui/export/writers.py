@@ -76,4 +76,8 @@ def get(name: str) -> Any:
         from tracetui.export.parquet import ParquetWriter
 
         return ParquetWriter
+    if name == "atif":
+        from tracetui.export.atif import AtifWriter
+
+        return AtifWriter
     raise TracetuiError(f"the {name} format is not available in this version")
