@@ -80,4 +80,8 @@ def get(name: str) -> Any:
         from tracetui.export.atif import AtifWriter
 
         return AtifWriter
+    if name in ("html", "md"):
+        from tracetui.export.page import PageWriter
+
+        return PageWriter
     raise TracetuiError(f"the {name} format is not available in this version")
