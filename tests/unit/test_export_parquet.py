@@ -186,3 +186,28 @@ def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, cap
     blob = _every_byte(dest)
     assert PLANTED.encode() not in blob
     assert re.search(rb"<GITHUB_TOKEN_\d+>", blob)
+
+
+def test_check_reads_inside_parquet_files(tmp_path, capsys):
+    import hashlib
+
+    import pyarrow as pa
+
+    bucket = _fixture_bucket(tmp_path)
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    [shard] = (dest / "data" / "steps").rglob("*.parquet")
+    table = pq.read_table(shard)
+    texts = table.column("text").to_pylist()
+    texts[0] = f"left behind: {PLANTED}"
+    pq.write_table(table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts)), shard,
+                   compression="zstd")  # fmt: skip
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    data = shard.read_bytes()
+    rel = shard.relative_to(dest).as_posix()
+    manifest["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["problems"] == [{"file": rel, "problem": doc["problems"][0]["problem"]}]
+    assert "github-token" in doc["problems"][0]["problem"] and PLANTED not in out
