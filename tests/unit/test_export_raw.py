@@ -233,3 +233,35 @@ def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, cap
     (dest / "manifest.json").write_text(json.dumps(manifest))
     code, out, _ = _run(capsys, "export", "--check", str(dest))
     assert code == 1 and "github-token" in out and TOKEN not in out
+
+
+def test_a_suggestion_that_appears_after_review_stops_its_session(tmp_path, monkeypatch):
+    """A sync between the review and the write can grow a session: its new suggestions are not
+    written unreviewed (the session is refused, the export goes on)."""
+    import tracetui.export.run as run
+
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    from tracetui.redact import PlanStore
+
+    store = PlanStore(bucket.root / "plans")
+    from tracetui.redact import refresh_plan
+
+    plan = refresh_plan(bucket.session(SESSION), store)
+    for span in plan.pending():
+        plan.decide(span, "accepted")
+    store.save(plan)
+    calls = []
+    real = run._undecided
+
+    def later(session, plan, options):
+        calls.append(1)
+        found = real(session, plan, options)
+        # The second look (at write time) meets a suggestion the review did not see.
+        return found if len(calls) == 1 else [{"step": None, "index": None, "field": "title", "kind": "email",
+                                                "tier": "suggested", "detector": "pii:email"}]  # fmt: skip
+
+    monkeypatch.setattr(run, "_undecided", later)
+    report = export(bucket, tmp_path / "out", ExportOptions("raw"))
+    assert len(calls) == 2 and report.written == 0
+    assert report.refused and report.refused[0]["findings"][0]["kind"] == "email"
+    assert not (tmp_path / "out" / "sessions").exists()

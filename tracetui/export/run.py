@@ -112,6 +112,7 @@ class Prepared:
     session: Session  # as the log has it (never written)
     scrubbed: scrub.Scrubbed
     outcome: Outcome
+    undecided: list[dict[str, Any]] = field(default_factory=list)  # suggestions that appeared since review
 
     @property
     def clean(self) -> Session:
@@ -137,11 +138,17 @@ class Exporter:
     def prepare(self, session_id: str) -> Prepared:
         session = self.library.session(session_id)
         plan = refresh_plan(session, self.store)
-        return Prepared(session, scrub.prepare(session, plan, self.options.accept_suggested, None), self.outcome(session))
+        # A sync between review and now may have grown the session: what is new is reviewed again.
+        waiting = [] if self.options.accept_suggested else _undecided(session, plan, self.options)
+        scrubbed = scrub.prepare(session, plan, self.options.accept_suggested, None)
+        return Prepared(session, scrubbed, self.outcome(session), waiting)
 
     def gate(self, prepared: Prepared, members: dict[str, bytes], structural: set[str] | None = None) -> bool:
         """The seal's second gate over what this session puts in the export; False (and the session
-        named in the report) when a sure finding is left."""
+        named in the report) when a sure finding is left, or a suggestion appeared since the review."""
+        if prepared.undecided:
+            self.report.refused.append({"session": prepared.session.id, "findings": prepared.undecided})
+            return False
         known = {c for c in prepared.outcome.labels()["commits"]}
         git = prepared.session.git
         if git and git.commit:
