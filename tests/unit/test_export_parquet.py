@@ -211,3 +211,19 @@ def test_check_reads_inside_parquet_files(tmp_path, capsys):
     doc = json.loads(out)
     assert code == 1 and doc["problems"] == [{"file": rel, "problem": doc["problems"][0]["problem"]}]
     assert "github-token" in doc["problems"][0]["problem"] and PLANTED not in out
+
+
+def test_a_table_with_no_rows_still_has_a_file_with_its_schema(tmp_path):
+    bucket_dir = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0
+    bucket = Bucket.open(bucket_dir)
+    dest = tmp_path / "out"
+    report = export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    assert report.written == report.sessions > 0
+    for table, columns in TABLES.items():
+        files = list((dest / "data" / table).rglob("*.parquet"))
+        assert files, table
+        assert {f.name for f in pq.read_schema(files[0])} == {c[0] for c in columns}
+    partitions = {f.parent.relative_to(dest / "data" / "sessions") for f in (dest / "data" / "sessions").rglob("*.parquet")}
+    for table in TABLES:
+        assert partitions == {f.parent.relative_to(dest / "data" / table) for f in (dest / "data" / table).rglob("*.parquet")}

@@ -103,7 +103,13 @@ class _Shards:
         self.shard += 1
 
     def finish(self) -> list[str]:
+        """Write what is buffered and close; a table with no rows in the partition still gets one
+        empty file, so every table's glob matches and every reader finds its schema."""
         self.flush()
+        if not self.files and self.writer is None:
+            _, pq = _pyarrow()
+            self.tmp = self.exporter.dest.temp_path(self._rel())
+            self.writer = pq.ParquetWriter(str(self.tmp), self.schema, compression="zstd")
         self._close_file()
         return self.files
 
