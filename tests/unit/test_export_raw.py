@@ -265,3 +265,28 @@ def test_a_suggestion_that_appears_after_review_stops_its_session(tmp_path, monk
     assert len(calls) == 2 and report.written == 0
     assert report.refused and report.refused[0]["findings"][0]["kind"] == "email"
     assert not (tmp_path / "out" / "sessions").exists()
+
+
+def test_layout_makes_every_log_given_name_a_plain_path_inside_the_export():
+    from tracetui.capsule.scrub import Scrubbed
+    from tracetui.export.manifest import inside
+    from tracetui.export.raw import layout
+    from tracetui.model import Session
+    from tracetui.sources import RawLog
+
+    nobody = Scrubbed(Session(id="s", agent="claude", source=""), [], [])
+    files = [
+        RawLog("/home/u/.claude/projects/p/abc.jsonl", b""),
+        RawLog("/home/u/.claude/projects/p/abc/subagents/agent-1.jsonl", b""),
+        RawLog("/home/u/.claude/projects/p/abc/subagents/agent-1.meta.json", b""),
+        RawLog("/elsewhere/../../etc/pass\x1bwd\n.jsonl", b""),
+        RawLog("/x/" + "y" * 400 + ".jsonl", b""),
+    ]
+    placed = [rel for rel, _ in layout("claude", files, nobody)]
+    assert placed[:3] == ["sessions/claude_code/abc.jsonl", "sessions/claude_code/abc/subagents/agent-1.jsonl",
+                          "sessions/claude_code/abc/subagents/agent-1.meta.json"]  # fmt: skip
+    for rel in placed:
+        inside(Path("/tmp/export"), rel)  # raises for anything that steps outside
+        assert all(re.fullmatch(r"[A-Za-z0-9._\-]+", part) and part not in (".", "..") for part in rel.split("/"))
+        assert all(len(part) <= 200 for part in rel.split("/"))
+    assert placed[3].endswith(".jsonl") and placed[4].endswith(".jsonl")
