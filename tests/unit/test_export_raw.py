@@ -142,24 +142,55 @@ def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tm
     assert export(bucket, tmp_path / "a", options).written == 1
 
 
-def test_a_sure_secret_only_the_raw_record_holds_stops_that_session(tmp_path, capsys):
-    src = _source(tmp_path)
+def _plant(src: Path, extra: dict) -> None:
+    """Put `extra` into the first record of the fixture log, where no reader looks."""
     log = next(src.rglob(f"{SESSION}.jsonl"))
     lines = log.read_bytes().split(b"\n")
     record = json.loads(lines[0])
-    record["unmodelled"] = {"note": f"aws_access_key_id = {PLANTED}"}  # no reader looks here
+    record["unmodelled"] = extra
     lines[0] = json.dumps(record).encode()
     log.write_bytes(b"\n".join(lines))
+
+
+def _decide_all(bucket: Path) -> None:
+    from tracetui.redact import PlanStore, refresh_plan
+
+    b = Bucket.open(bucket)
+    store = PlanStore(bucket / "plans")
+    plan = refresh_plan(b.session(SESSION), store)
+    for span in plan.pending():
+        plan.decide(span, "accepted")
+    store.save(plan)
+
+
+def test_what_only_the_raw_record_holds_is_scrubbed_or_refused(tmp_path, capsys):
+    """A part of a record no reader shows is in no plan: a sure secret there is scrubbed as the
+    plan would scrub it; a suggestion there refuses the session unless --accept-suggested."""
+    src = _source(tmp_path)
+    email = "grace.hopper@navyyard.io"
+    _plant(src, {"note": f"aws_access_key_id = {PLANTED}", "who": f"mail {email} please"})
     bucket = _bucket(tmp_path, src)
+    _decide_all(bucket)
     dest = tmp_path / "out"
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["ok"] is False and doc["written"] == 0
+    [refused] = doc["refused"]
+    assert refused["session"] == SESSION and "--accept-suggested" in refused["reason"]
+    assert [f["kind"] for f in refused["findings"]] == ["email"] and refused["findings"][0]["line"] == 1
+    assert email not in out + err and PLANTED not in out + err
+    assert not (dest / "sessions").exists()
     code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
                           "--accept-suggested", "--json")  # fmt: skip
-    assert code == 1
     doc = json.loads(out)
-    assert doc["ok"] is False and doc["refused"][0]["session"] == SESSION
-    assert doc["refused"][0]["findings"][0]["kind"].startswith("aws")
-    assert PLANTED.encode() not in _all_bytes(dest) and PLANTED not in out + err
-    assert not (dest / "sessions").exists()
+    assert code == 0 and doc["written"] == 1, doc["refused"]
+    blob = _all_bytes(dest)
+    assert PLANTED.encode() not in blob and email.encode() not in blob
+    rows = {r["kind"]: r for r in doc["receipts"][0]["receipt"]}
+    assert rows["email"]["decided_by"] == "user (--accept-suggested)"
+    assert any(k.startswith("aws") and r["decided_by"] == "detector" for k, r in rows.items())
+    record = json.loads((dest / "sessions" / "claude_code" / f"{SESSION}.jsonl").read_bytes().split(b"\n")[0])
+    assert PLACEHOLDER.search(record["unmodelled"]["note"]) and PLACEHOLDER.search(record["unmodelled"]["who"])
 
 
 def test_selection_filters_and_bad_destinations(tmp_path, capsys):

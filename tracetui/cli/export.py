@@ -82,7 +82,7 @@ def run_export(args: argparse.Namespace) -> int:
         f"{report.files} files, {d['redactions']} redactions"
     )
     for refused in report.refused:
-        print(f"not exported: session {safe_line(refused['session'])}: the second gate found sure findings left:",
+        print(f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
               file=sys.stderr)  # fmt: skip
         for row in refused["findings"]:
             print(f"  {finding_line(row)}", file=sys.stderr)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 import orjson
 
-from tracetui.capsule.scrub import Scrubbed
+from tracetui.capsule.scrub import MIN_VALUE, Scrubbed
 from tracetui.export.manifest import safe_component
+from tracetui.redact import Identity, scan_text
 from tracetui.redact.fields import is_structural_key
+from tracetui.redact.plan import FIXED_PLACEHOLDERS
 from tracetui.sources import RawLog
 
 # The folder each agent's files go in (the names the community's datasets use).
@@ -105,6 +109,91 @@ def _without_structural(obj: Any) -> Any:
     if isinstance(obj, list):
         return [_without_structural(v) for v in obj]
     return obj
+
+
+@dataclass(slots=True)
+class Unplanned:
+    """A finding in a part of the agent's record that no reader shows (so no plan holds it), such as
+    Claude Code's `toolUseResult` copies. `value` stays in memory: it is what gets scrubbed."""
+
+    member: str
+    line: int
+    kind: str
+    tier: str
+    detector: str
+    value: str
+
+    def where(self) -> dict[str, Any]:
+        return {"member": self.member, "line": self.line, "kind": self.kind, "tier": self.tier,
+                "detector": self.detector}  # fmt: skip
+
+
+def unplanned(members: dict[str, bytes], shown: set[str], known: set[str], identity: Identity) -> list[Unplanned]:
+    """Findings in the strings of already scrubbed log files that are not the text of a field the
+    plan covered (`shown`: the scrubbed session's field texts), leaving out values the plan already
+    decided (`known`), placeholders and structural keys' values. In file and line order."""
+    found: list[Unplanned] = []
+    seen: set[str] = set()
+    taken: set[str] = set()
+    for name, data in members.items():
+        for line_no, line in enumerate(data.split(b"\n"), 1):
+            try:
+                texts = list(_strings(_without_structural(orjson.loads(line))))
+            except orjson.JSONDecodeError:
+                texts = [line.decode("utf-8", "replace")]
+            for text in texts:
+                if text in shown or text in seen or len(text) < MIN_VALUE:
+                    continue
+                seen.add(text)
+                for f in scan_text(text, identity):
+                    value = text[f.start : f.end]
+                    if len(value) < MIN_VALUE or value in known or value in taken or _PLACEHOLDER.fullmatch(value):
+                        continue
+                    taken.add(value)
+                    found.append(Unplanned(name, line_no, f.kind, f.tier, f.detector, value))
+    return found
+
+
+def _strings(obj: Any, depth: int = 0) -> Iterator[str]:
+    """Every string in a record; a string that is itself a JSON document (Codex's tool arguments and
+    wrapped outputs) gives its own strings instead, so a value found is never a piece of escaping,
+    and replacing it (by its escaped spelling) keeps the inner document valid."""
+    if isinstance(obj, str):
+        if depth < 3 and obj[:1] in ("{", "[") and obj[-1:] in ("}", "]"):
+            try:
+                inner = orjson.loads(obj)
+            except orjson.JSONDecodeError:
+                inner = None
+            if isinstance(inner, (dict, list)):
+                yield from _strings(_without_structural(inner), depth + 1)
+                return
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield k
+            yield from _strings(v, depth)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v, depth)
+
+
+def placeholders_for(found: list[Unplanned], receipt: list[dict[str, Any]]) -> dict[str, tuple[str, Unplanned]]:
+    """A placeholder for each unplanned value, numbered after the plan's own of that label."""
+    used: dict[str, int] = {}
+    for row in receipt:
+        label, _, n = row["placeholder"].strip("<>").rpartition("_")
+        if n.isdigit():
+            used[label] = max(used.get(label, 0), int(n))
+    out: dict[str, tuple[str, Unplanned]] = {}
+    for f in found:
+        fixed = FIXED_PLACEHOLDERS.get(f.kind)
+        if fixed:
+            out[f.value] = (fixed, f)
+            continue
+        label = re.sub(r"[^A-Z0-9]+", "_", f.kind.upper()).strip("_") or "SECRET"
+        used[label] = used.get(label, 0) + 1
+        out[f.value] = (f"<{label}_{used[label]}>", f)
+    return out
 
 
 def layout(agent: str, files: list[RawLog], scrubbed: Scrubbed) -> list[tuple[str, RawLog]]:

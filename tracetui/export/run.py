@@ -147,7 +147,7 @@ class Exporter:
         """The seal's second gate over what this session puts in the export; False (and the session
         named in the report) when a sure finding is left, or a suggestion appeared since the review."""
         if prepared.undecided:
-            self.report.refused.append({"session": prepared.session.id, "findings": prepared.undecided})
+            self.refuse(prepared.session.id, "suggested findings appeared since the review", prepared.undecided)
             return False
         known = {c for c in prepared.outcome.labels()["commits"]}
         git = prepared.session.git
@@ -156,9 +156,13 @@ class Exporter:
         known |= structural or set()
         leaks = scrub.second_gate(members, prepared.scrubbed, session_identity(prepared.session), frozenset(known))
         if leaks:
-            self.report.refused.append({"session": prepared.session.id, "findings": leaks})
+            self.refuse(prepared.session.id, "the second gate found sure findings left", leaks)
             return False
         return True
+
+    def refuse(self, session_id: str, reason: str, findings: list[dict[str, Any]]) -> None:
+        """Leave a session out of the export, saying why and where (never a value)."""
+        self.report.refused.append({"session": session_id, "reason": reason, "findings": findings})
 
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
         """The session's receipt file (kinds and counts, never values) and its entry for the report."""

@@ -6,9 +6,17 @@ import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tracetui.capsule.scrub import Scrubbed
 from tracetui.errors import TracetuiError
 from tracetui.export import raw
 from tracetui.export.manifest import safe_component
+from tracetui.redact import AUTO, iter_fields, session_identity
+from tracetui.sources import RawLog
+
+UNSHOWN = (
+    "suggested findings in parts of its log that tracetui does not show, so no review could decide them "
+    "(pass --accept-suggested to scrub them)"
+)
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Reviewed
@@ -52,21 +60,46 @@ class RawWriter:
     def _one(self, item: Reviewed) -> None:
         ex = self.exporter
         prepared = ex.prepare(item.summary.id)
-        spelled = raw.spellings(prepared.scrubbed)
-        placed = raw.layout(prepared.session.agent, self.raw_files(item.summary.id), spelled)
-        members: dict[str, bytes] = {}
-        for rel, log in placed:
-            if rel in ex.dest.files or rel in members:
-                # Two sessions' files of one name (agents that name files by time): one folder each.
-                head, _, tail = rel.partition("/")
-                agent_dir, _, rest = tail.partition("/")
-                rel = f"{head}/{agent_dir}/{safe_component(item.summary.id)}/{rest}"
-            members[rel] = raw.scrub_bytes(log.data, spelled)
+        logs = self.raw_files(item.summary.id)
+        members = self._members(prepared.scrubbed, prepared.session.agent, logs)
+        # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
+        # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
+        scrubbed = prepared.scrubbed
+        shown = {f.text for f in iter_fields(prepared.clean)}
+        found = raw.unplanned(members, shown, set(scrubbed.replacements) | scrubbed.kept_values,
+                              session_identity(prepared.session))  # fmt: skip
+        waiting = [f.where() for f in found if f.tier != AUTO]
+        if waiting and not ex.options.accept_suggested:
+            ex.refuse(prepared.session.id, UNSHOWN, waiting)
+            return
+        if found:
+            chosen = raw.placeholders_for(found, scrubbed.receipt)
+            wider = scrubbed.with_spellings({value: placeholder for value, (placeholder, _) in chosen.items()})
+            rows = {r["placeholder"]: r for r in scrubbed.receipt}
+            for placeholder, f in chosen.values():
+                if placeholder not in rows:
+                    rows[placeholder] = {"placeholder": placeholder, "kind": f.kind, "tier": f.tier, "count": 1,
+                                         "decided_by": "detector" if f.tier == AUTO else "user (--accept-suggested)"}  # fmt: skip
+            wider.receipt = [rows[p] for p in sorted(rows)]
+            prepared.scrubbed = wider
+            members = self._members(wider, prepared.session.agent, logs)
         if not ex.gate(prepared, {rel: raw.gate_view(data) for rel, data in members.items()}):
             return
         files = [ex.dest.write(rel, data) for rel, data in members.items()]
         receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
         ex.record(prepared, item.digest, [*files, receipt_file], entry)
+
+    def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> dict[str, bytes]:
+        spelled = raw.spellings(scrubbed)
+        members: dict[str, bytes] = {}
+        for rel, log in raw.layout(agent, logs, spelled):
+            if rel in self.exporter.dest.files or rel in members:
+                # Two sessions' files of one name (agents that name files by time): one folder each.
+                head, _, tail = rel.partition("/")
+                agent_dir, _, rest = tail.partition("/")
+                rel = f"{head}/{agent_dir}/{safe_component(scrubbed.session.id)}/{rest}"
+            members[rel] = raw.scrub_bytes(log.data, spelled)
+        return members
 
 
 def get(name: str) -> Any:

@@ -41,7 +41,7 @@ DECISIONS = (AUTO_D, ACCEPTED, REJECTED, MANUAL)
 SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
 
 # Kinds whose placeholder is one fixed word: there is only one "you" in a session.
-_FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
+FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
 
 
 @dataclass(slots=True)
@@ -258,7 +258,7 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
     by_value: dict[str, str] = {}
     counters: dict[str, int] = {}
     for span in spans:
-        fixed = _FIXED_PLACEHOLDERS.get(span.kind)
+        fixed = FIXED_PLACEHOLDERS.get(span.kind)
         if fixed:
             span.placeholder = fixed
             continue
