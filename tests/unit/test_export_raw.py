@@ -321,3 +321,59 @@ def test_layout_makes_every_log_given_name_a_plain_path_inside_the_export():
         assert all(re.fullmatch(r"[A-Za-z0-9._\-]+", part) and part not in (".", "..") for part in rel.split("/"))
         assert all(len(part) <= 200 for part in rel.split("/"))
     assert placed[3].endswith(".jsonl") and placed[4].endswith(".jsonl")
+
+
+def test_an_interrupted_export_leaves_a_manifest_of_what_is_there_and_resumes(tmp_path, capsys, monkeypatch):
+    from tracetui.export.manifest import Dest
+
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    dest = tmp_path / "out"
+    real = Dest.write
+    calls = []
+
+    def flaky(self, rel, data):
+        calls.append(rel)
+        if rel.startswith("receipts/"):
+            raise KeyboardInterrupt
+        return real(self, rel, data)
+
+    monkeypatch.setattr(Dest, "write", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        export(bucket, dest, ExportOptions("raw", accept_suggested=True))
+    monkeypatch.setattr(Dest, "write", real)
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    on_disk = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert set(manifest["files"]) == on_disk and on_disk
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0, out
+    again = export(bucket, dest, ExportOptions("raw", accept_suggested=True))
+    assert again.written == 1 and again.refused == []
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0, out
+
+
+def test_a_session_whose_logs_are_gone_is_refused_and_the_rest_exported(tmp_path, capsys):
+    bucket_dir = _bucket(tmp_path, _source(tmp_path))
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0
+    bucket = Bucket.open(bucket_dir)
+    real = bucket.raw_files
+
+    def gone(session_id):
+        if bucket.resolve(session_id) == SESSION:
+            from tracetui.errors import NotFound
+
+            raise NotFound("the bucket has no copy of it; run `tracetui sync`")
+        return real(session_id)
+
+    seen: list[str] = []
+
+    def second_time_gone(session_id):
+        # The review reads the logs for the digest; they vanish before the write.
+        seen.append(bucket.resolve(session_id))
+        return real(session_id) if seen.count(SESSION) < 2 else gone(session_id)
+
+    bucket.raw_files = second_time_gone  # type: ignore[method-assign]
+    report = export(bucket, tmp_path / "out", ExportOptions("raw", accept_suggested=True))
+    assert [r["session"] for r in report.refused] == [SESSION]
+    assert "could not be read" in report.refused[0]["reason"]
+    assert report.written == report.sessions - 1 >= 1

@@ -46,8 +46,8 @@ class AtifWriter:
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
         ex = self.exporter
         for item in reviewed:
-            if not ex.keep_session(item):
-                prepared = ex.prepare(item.summary.id)
+            prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
+            if prepared is not None:
                 rel = f"trajectories/{agent_folder(prepared.session.agent)}/{safe_component(item.summary.id)}.json"
                 document = trajectory(prepared)
                 data = orjson.dumps(document) + b"\n"

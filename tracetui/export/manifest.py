@@ -194,6 +194,22 @@ class Dest:
         self.written += 1
         return rel
 
+    def abort(self, options: dict[str, Any]) -> None:
+        """After an interruption: a manifest of what the folder holds now (what was there before and
+        what this run wrote), removing nothing. Best effort: the original error is what matters."""
+        old = self.old or {}
+        files = {**old.get("files", {}), **self.files}
+        manifest = {
+            "format": FORMAT, "export": self.export_format, "tool": {"name": "tracetui", "version": __version__},
+            "options": options, "sessions": {**old.get("sessions", {}), **self.sessions},
+            "groups": {**old.get("groups", {}), **self.groups},
+            "files": dict(sorted((rel, meta) for rel, meta in files.items() if (self.root / rel).is_file())),
+        }  # fmt: skip
+        try:
+            self.write(MANIFEST, canonical(manifest))
+        except OSError:
+            pass
+
     def finish(self, options: dict[str, Any]) -> dict[str, Any]:
         """Remove what the previous export listed and this one does not, then write the manifest."""
         if self.old is not None:

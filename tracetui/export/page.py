@@ -57,8 +57,8 @@ class PageWriter:
             raise TracetuiError(f"--format {self.kind} exports one episode: choose one session (--sessions ID)")
         ex = self.exporter
         [item] = reviewed
-        if not ex.keep_session(item):
-            prepared = ex.prepare(item.summary.id)
+        prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
+        if prepared is not None:
             episode = select_steps(prepared.clean, ex.options.steps)
             a, b = episode[0].index, episode[-1].index
             rel = f"{safe_component(item.summary.id)}-steps-{a}-{b}.{self.kind}"

@@ -171,8 +171,8 @@ class ParquetWriter:
         try:
             for item in members:
                 prepared = ex.prepare(item.summary.id)
-                made = self._session_rows(prepared)
-                if made is not None:
+                made = self._session_rows(prepared) if prepared is not None else None
+                if prepared is not None and made is not None:
                     session_rows, receipt_file, entry = made
                     for table, row, size in session_rows:
                         shards[table].add(row, size)

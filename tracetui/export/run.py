@@ -135,7 +135,16 @@ class Exporter:
     def outcome(self, session: Session) -> Outcome:
         return outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
 
-    def prepare(self, session_id: str) -> Prepared:
+    def prepare(self, session_id: str) -> Prepared | None:
+        """The session scrubbed under its plan; None (and the session named in the report) when it
+        cannot be read now (gone from the bucket, a damaged plan): the others are still exported."""
+        try:
+            return self._prepare(session_id)
+        except TracetuiError as exc:
+            self.refuse(session_id, f"it could not be read: {exc}", [])
+            return None
+
+    def _prepare(self, session_id: str) -> Prepared:
         session = self.library.session(session_id)
         plan = refresh_plan(session, self.store)
         # A sync between review and now may have grown the session: what is new is reviewed again.
@@ -229,9 +238,14 @@ def export(
     exporter = Exporter(library, target, options, report)
     writer = writer_class(exporter)
     reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
-    writer.write(reviewed, _counting(progress, len(reviewed)))
-    manifest_options = options.recorded()
-    target.finish(manifest_options)
+    try:
+        writer.write(reviewed, _counting(progress, len(reviewed)))
+    except BaseException:
+        # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
+        # the next export picks up from here and `--check` can vouch for what is there.
+        target.abort(options.recorded())
+        raise
+    target.finish(options.recorded())
     report.files = len(target.files)
     report.receipts.sort(key=lambda e: e["session"])
     return report

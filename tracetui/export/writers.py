@@ -60,7 +60,13 @@ class RawWriter:
     def _one(self, item: Reviewed) -> None:
         ex = self.exporter
         prepared = ex.prepare(item.summary.id)
-        logs = self.raw_files(item.summary.id)
+        if prepared is None:
+            return
+        try:
+            logs = self.raw_files(item.summary.id)
+        except TracetuiError as exc:
+            ex.refuse(item.summary.id, f"its log files could not be read: {exc}", [])
+            return
         members = self._members(prepared.scrubbed, prepared.session.agent, logs)
         # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
         # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
