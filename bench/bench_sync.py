@@ -162,7 +162,7 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], run
         "sessions": cold.sessions,
         "new": cold.new,
         "errors": len(cold.errors),
-        "file_errors": sum(1 for e in cold.errors if e["line"] == 0),
+        "file_errors": sum(1 for e in cold.errors if e.line == 0),
         "resync_seconds": min(warm_times),
         "resync_unchanged": warm.unchanged,
         "rss_sync_mb": rss_sync / 1024,

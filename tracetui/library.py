@@ -54,9 +54,24 @@ class Library(Protocol):
         text: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[SessionSummary]: ...
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
+    ) -> list[SessionSummary]:
+        """Sessions matching the filters (`since`/`until`: UTC start times, `until` exclusive), in
+        `order`: date (newest first), tokens, steps or duration (most first)."""
+        ...
 
-    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int: ...
+    def count_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> int: ...
 
     def resolve(self, id_or_prefix: str) -> str: ...
 
@@ -67,6 +82,11 @@ class Library(Protocol):
     def projects(self) -> list[str]: ...
 
     def agents(self) -> list[str]: ...
+
+    def version(self) -> int | None:
+        """A number that changes when the sessions do (a sync, here or in another process), so a
+        face can notice without reading them again; None where they never change (a capsule)."""
+        ...
 
 
 class MemoryLibrary:
@@ -86,15 +106,22 @@ class MemoryLibrary:
         self._summaries = [SessionSummary.of(s) for s in self._sessions]
         self._by_id = {s.id: s for s in self._sessions}
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
-        rows = self._matching(agent, project, text)
+    def list_sessions(
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date"
+    ) -> list[SessionSummary]:
+        rows = self._matching(agent, project, text, since, until)
+        if order != "date":
+            rows = sorted(rows, key=lambda r: (_order_key(r, order), r.started or ""), reverse=True)
         end = None if limit is None else offset + limit
         return rows[offset:end]
 
-    def count_sessions(self, agent=None, project=None, text=None) -> int:
-        if not (agent or project or text):
+    def version(self) -> int | None:
+        return None
+
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None) -> int:
+        if not (agent or project or text or since or until):
             return len(self._summaries)
-        return len(self._matching(agent, project, text))
+        return len(self._matching(agent, project, text, since, until))
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:
@@ -132,9 +159,14 @@ class MemoryLibrary:
     def close(self) -> None:
         pass
 
-    def _matching(self, agent: str | None, project: str | None, text: str | None) -> list[SessionSummary]:
+    def _matching(
+        self, agent: str | None, project: str | None, text: str | None, since: str | None = None, until: str | None = None
+    ) -> list[SessionSummary]:
         out = []
         for summary in self._summaries:
+            started = (summary.started or "")[:19]
+            if (since and started < since) or (until and started >= until):
+                continue
             if agent and summary.agent != agent:
                 continue
             if project and summary.project != project:
@@ -157,3 +189,25 @@ def _snippet(text: str, at: int, width: int = 80) -> str:
     start = max(0, at - width // 3)
     piece = text[start : start + width].replace("\n", " ")
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def _order_key(row: SessionSummary, order: str) -> float:
+    if order == "tokens":
+        return row.tokens.total
+    if order == "steps":
+        return row.steps
+    if order == "duration":
+        return duration_seconds(row.started, row.ended) or -1.0
+    return 0.0
+
+
+def duration_seconds(started: str | None, ended: str | None) -> float | None:
+    """Seconds between two ISO times as the logs write them; None where either is missing or odd."""
+    from datetime import datetime
+
+    try:
+        a = datetime.fromisoformat((started or "").replace("Z", "+00:00"))
+        b = datetime.fromisoformat((ended or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (b - a).total_seconds()

@@ -50,3 +50,9 @@ def _no_user_themes(monkeypatch, tmp_path):
     # The user's own theme folder must not change what the tests see.
     monkeypatch.setattr("tracetui.ui.themes.user_dir", lambda: tmp_path / "no-user-themes")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_keymap(monkeypatch, tmp_path):
+    # Nor may the user's own keymap.
+    monkeypatch.setattr("tracetui.ui.actions.keymap_path", lambda: tmp_path / "no-keymap.toml")

@@ -142,7 +142,7 @@ def test_a_damaged_copy_plus_an_appended_line_keeps_the_session(tmp_path):
         report = bucket.sync({"pi": [log.parent]})
         assert [r.id for r in bucket.list_sessions()] == [row.id]
         assert len(bucket.session(row.id).steps) == row.steps + 1
-        assert any("copied the log again" in e["error"] for e in report.errors)
+        assert any("copied the log again" in e.error for e in report.errors)
 
 
 def test_a_tool_call_nested_300_levels_deep_is_read_not_fatal(tmp_path):
@@ -176,7 +176,7 @@ def test_the_log_deleted_then_its_sidecar_damaged_still_shows_the_session(tmp_pa
         report = bucket.sync({"pi": [log.parent]})
         assert [r.id for r in bucket.list_sessions()] == [row.id]
         assert len(bucket.session(row.id).steps) == row.steps
-        assert any("rebuilt it from its copy" in e["error"] for e in report.errors)
+        assert any("rebuilt it from its copy" in e.error for e in report.errors)
         # and the index rebuilt from the copies alone still has it
         (tmp_path / "b" / "index.sqlite").unlink()
     with Bucket.open(tmp_path / "b") as bucket:
@@ -206,9 +206,9 @@ def test_a_session_that_fails_to_read_again_keeps_its_rows_and_says_why(tmp_path
         [kept] = bucket.list_sessions()
         assert kept.id == row.id and kept.steps == row.steps
         assert kept.note is not None and "boom" in kept.note
-        assert any("boom" in e["error"] for e in report.errors)
+        assert any("boom" in e.error for e in report.errors)
         again = bucket.sync({"pi": [log.parent]}, workers=1)  # every later sync says so too
-        assert any("boom" in e["error"] for e in again.errors)
+        assert any("boom" in e.error for e in again.errors)
         monkeypatch.setattr(readers, "reader", real)
         bucket.sync({"pi": [log.parent]}, workers=1)
         [fixed] = bucket.list_sessions()
@@ -225,8 +225,8 @@ def test_an_over_long_line_is_skipped_and_reported_not_fatal(tmp_path, monkeypat
         report = bucket.sync({"pi": [log.parent]}, workers=1)
         [row] = bucket.list_sessions()
         assert row.steps == 5  # four hand-made messages and the one after the long line
-        [err] = [e for e in report.errors if "over the" in e["error"]]
-        assert err["line"] == 6
+        [err] = [e for e in report.errors if "over the" in e.error]
+        assert err.line == 6
 
 
 def test_a_sparse_gigabyte_log_syncs_in_bounded_memory(tmp_path):
@@ -241,7 +241,7 @@ def test_a_sparse_gigabyte_log_syncs_in_bounded_memory(tmp_path):
         "from pathlib import Path\nfrom tracetui.bucket import Bucket\n"
         "with Bucket.open(sys.argv[1]) as b:\n"
         "    r = b.sync({'pi': [Path(sys.argv[2])]}, workers=1)\n"
-        "    print(orjson.dumps({'sessions': r.sessions, 'errors': r.errors}).decode())\n"
+        "    print(orjson.dumps({'sessions': r.sessions, 'errors': r.to_dict()['errors']}).decode())\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b"), str(src)], capture_output=True,
                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip

@@ -176,7 +176,7 @@ def test_a_full_disk_names_the_bucket_leaves_no_temp_files_and_keeps_the_last_st
                                          "content": [{"type": "text", "text": os.urandom(20000).hex()}]}}) + "\n")  # fmt: skip
             try:
                 report = bucket.sync({"pi": [src]})
-                messages = [e["error"] for e in report.errors]
+                messages = [e.error for e in report.errors]
                 assert messages and all("cannot write the bucket's copy" in m or "index" in m for m in messages)
                 assert not any("cannot read" in m for m in messages)
             except TracetuiError as exc:

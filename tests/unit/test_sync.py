@@ -13,6 +13,7 @@ from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SyncProgress
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.locations import discover
+from tracetui.model import LineError
 from tracetui.bucket.store import Store
 
 AGENT_DIRS = {"claude": "claude", "codex": "codex", "pi": "pi"}
@@ -61,8 +62,8 @@ def test_corpus_sync_reports_exactly_the_readers_bad_lines(corpus_bucket):
             session = readers.read_session(files)
             expected_errors += [e.to_dict() for e in session.errors]
     key = lambda e: (e["path"], e["line"], e["error"])  # noqa: E731
-    assert sorted(report.errors, key=key) == sorted(expected_errors, key=key)
-    assert not [e for e in report.errors if e["line"] == 0]  # no file-level failure
+    assert sorted(report.to_dict()["errors"], key=key) == sorted(expected_errors, key=key)
+    assert not [e for e in report.errors if e.line == 0]  # no file-level failure
     assert report.sessions == groups == report.new
     assert report.updated == report.unchanged == 0
     assert seen and seen[-1].files_done == seen[-1].files_total
@@ -249,7 +250,7 @@ def test_a_failing_file_or_reader_never_aborts_the_sync(tmp_path, monkeypatch):
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync(sources)
         assert report.sessions == 1
-        assert report.errors == [{"path": str(pi_log), "line": 0, "error": "cannot read the log: Permission denied"}]
+        assert report.errors == [LineError(str(pi_log), 0, "cannot read the log: Permission denied")]
         monkeypatch.setattr(store_mod, "read_source", real_read_source)
         report = bucket.sync(sources)  # once readable, it is picked up
         assert (report.sessions, report.new, report.errors) == (2, 1, [])
@@ -268,7 +269,7 @@ def test_a_failing_file_or_reader_never_aborts_the_sync(tmp_path, monkeypatch):
         report = bucket.sync(sources)
         assert report.sessions == 1 and bucket.agents() == ["pi"]
         [error] = report.errors
-        assert error["line"] == 0 and "RuntimeError: boom" in error["error"]
+        assert error.line == 0 and "RuntimeError: boom" in error.error
 
 
 def test_session_survives_its_source_being_deleted(tmp_path):
@@ -318,7 +319,7 @@ def test_an_agent_whose_grouping_fails_keeps_its_sessions(tmp_path, monkeypatch)
         bucket.sync(sources)
         monkeypatch.setattr(readers, "reader", lambda agent: NoGroups if agent == "claude" else real_reader(agent))
         report = bucket.sync(sources)
-        assert [e["path"] for e in report.errors] == ["claude"]
+        assert [e.path for e in report.errors] == ["claude"]
         assert report.sessions == 2 and bucket.agents() == ["claude", "pi"]
 
 
@@ -357,3 +358,26 @@ def test_index_and_sources_both_gone_the_copies_still_rebuild_everything(tmp_pat
         assert (report.sessions, report.new, report.errors) == (2, 0, [])  # rebuilt as it opened
         assert ls_json(bucket) == before
         assert [orjson.dumps(bucket.session(s.id).to_dict()) for s in bucket.list_sessions()] == shows
+
+
+def test_a_worker_that_dies_on_a_new_session_costs_that_session_only(tmp_path, monkeypatch):
+    """A pool worker killed mid-job (out of memory, a signal) comes back as a failed result with no
+    signature; the sync reports it, records nothing for that group and retries it next time."""
+    from tracetui.bucket import sync as sync_mod
+
+    sources = _fixture_sources(tmp_path)
+    real_run = sync_mod.run_job
+
+    def dying(root, job):
+        if job.agent == "claude":
+            return sync_mod._failed(job, "its worker died")
+        return real_run(root, job)
+
+    monkeypatch.setattr(sync_mod, "run_job", dying)
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources, workers=1)
+        assert bucket.agents() == ["pi"]
+        assert [e.error for e in report.errors] == ["could not read this session: its worker died"]
+        monkeypatch.setattr(sync_mod, "run_job", real_run)
+        again = bucket.sync(sources, workers=1)
+        assert (again.new, again.errors, bucket.agents()) == (1, [], ["claude", "pi"])

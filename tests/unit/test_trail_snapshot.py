@@ -106,6 +106,24 @@ def test_snapshot_command_from_a_claude_code_hook(tmp_path, monkeypatch, capsys)
     assert "no session id" in capsys.readouterr().err
 
 
+def test_a_hook_payload_of_the_wrong_types_is_never_used(tmp_path, monkeypatch, capsys):
+    """The hook's JSON is the agent's, not ours: a cwd or an id of another type is taken as absent
+    (no crash, no path made of a number), and the snapshot falls back to --repo and --session."""
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init", iso(9))
+    hostile = {"session_id": ["x"], "cwd": 5, "tool_use_id": {"a": 1}, "tool_name": 7}
+    code, out, err = _run_hook(monkeypatch, capsys, hostile, "--repo", str(repo.path), "--session", "s-1")
+    assert (code, out, err) == (0, "", "")
+    assert repo.git("for-each-ref", "--format=%(refname)", "refs/tracetui/") == "refs/tracetui/s-1/1"
+    code, out, err = _run_hook(monkeypatch, capsys, hostile, "--repo", str(repo.path))
+    assert code == 2 and "no session id" in err
+    monkeypatch.chdir(repo.path)  # a cwd that is not a string: the current directory, as with none
+    code, out, err = _run_hook(monkeypatch, capsys, {**hostile, "session_id": "s-2"})
+    assert (code, out, err) == (0, "", "")
+    assert "refs/tracetui/s-2/1" in repo.git("for-each-ref", "--format=%(refname)", "refs/tracetui/")
+
+
 def test_a_same_size_change_right_after_a_snapshot_is_seen(tmp_path):
     repo = Repo(tmp_path / "r")
     repo.write("a.py", "x = 1\n")

@@ -38,7 +38,7 @@ class SyncReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)  # {"path", "line", "error"}
+    errors: list[LineError] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,7 +47,7 @@ class SyncReport:
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "errors": list(self.errors),
+            "errors": [e.to_dict() for e in self.errors],
             "seconds": round(self.seconds, 3),
         }
 
@@ -78,6 +78,19 @@ class Job:
     weight: int = 0  # bytes, for progress and scheduling
 
 
+@dataclass(slots=True)
+class JobResult:
+    """What a job hands the writer: the group's new signature, what went wrong, and the rows."""
+
+    main: str
+    sig: str | None = None
+    errors: list[LineError] = field(default_factory=list)
+    skip: bool = False  # nothing to write: not parsed, or the group is unchanged
+    session: list[Any] | None = None  # the `sessions` row (index.session_rows)
+    steps: list[list[Any]] | None = None  # its `steps` rows
+    failed: str | None = None  # why the session could not be read again
+
+
 def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
     h = hashlib.sha1()
     for path in members:
@@ -88,45 +101,36 @@ def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
     return h.hexdigest()
 
 
-def _error(path: str, message: str, line: int = 0) -> dict[str, Any]:
-    return LineError(path, line, message).to_dict()
-
-
 def run_job(root: str, job: Job) -> bytes:
-    """Do one job; returns its result as pickle bytes (see `_pack`).
+    """Do one job; returns its `JobResult` as pickle bytes (see `_pack`)."""
+    return _pack(_run(Store(Path(root)), job))
 
-    {"main", "sig", "errors": [...], "session": row | null, "steps": [rows] | null, "skip": bool,
-    "failed": why the session could not be read again | null}
-    """
-    store = Store(Path(root))
-    errors: list[dict[str, Any]] = []
+
+def _run(store: Store, job: Job) -> JobResult:
+    main = job.members[0]
+    out = JobResult(main)
+    errors = out.errors
     sidecars = dict(job.sidecars)
     fresh: dict[str, Loaded] = {}
     for path, (size, mtime_ns) in job.stale.items():
         try:
             sc, loaded = store.ingest(job.agent, path, size, mtime_ns, sidecars.get(path))
         except CopyError as exc:  # the bucket's side failed: say so, never blame the log
-            errors.append(_error(path, str(exc)))
+            errors.append(LineError(path, 0, str(exc)))
             continue
         except TracetuiError as exc:  # not a regular file
-            errors.append(_error(path, f"cannot read the log: {exc}"))
+            errors.append(LineError(path, 0, f"cannot read the log: {exc}"))
             continue
         except OSError as exc:
-            errors.append(_error(path, f"cannot read the log: {exc.strerror or exc}"))
+            errors.append(LineError(path, 0, f"cannot read the log: {exc.strerror or exc}"))
             continue
         sidecars[path] = sc
         if loaded is not None and sc.best().gen == sc.gen:
             fresh[path] = loaded
-    main = job.members[0]
-    out: dict[str, Any] = {
-        "main": main, "sig": None, "errors": errors, "session": None, "steps": None, "failed": None,
-    }  # fmt: skip
-    sig = signature(job.members, sidecars)
-    out["sig"] = sig
-    if not job.parse or sig is None or sig == job.old_sig:
-        out["skip"] = True
-        return _pack(out)
-    out["skip"] = False
+    out.sig = signature(job.members, sidecars)
+    if not job.parse or out.sig is None or out.sig == job.old_sig:
+        out.skip = True
+        return out
     notes: list[str] = []
 
     def load(path: str, generation: Generation | None = None) -> RawLog:
@@ -139,21 +143,19 @@ def run_job(root: str, job: Job) -> bytes:
                 if not os.path.exists(path):
                     raise
                 sidecars[path], got = store.recopy(job.agent, path, sidecars[path])
-                errors.append(_error(path, "the bucket's copy of this log was damaged; copied the log again"))
+                errors.append(LineError(path, 0, "the bucket's copy of this log was damaged; copied the log again"))
         for line, length in got.skipped:
-            errors.append(_error(path, f"a line of {length / 1e6:.0f} MB is over the {MAX_LINE >> 20} MB "
-                                       "limit; kept in the bucket's copy, not read", line))  # fmt: skip
+            errors.append(LineError(path, line, f"a line of {length / 1e6:.0f} MB is over the "
+                                                f"{MAX_LINE >> 20} MB limit; kept in the bucket's copy, not read"))  # fmt: skip
         if got.note:
             notes.append(got.note)
         return RawLog(path, got.data)
 
     try:
         logs = [load(p) for p in job.members]
-        out["sig"] = signature(job.members, sidecars)
+        out.sig = signature(job.members, sidecars)
     except (TracetuiError, OSError) as exc:
-        out["failed"] = str(exc)
-        errors.append(_error(main, str(exc)))
-        return _pack(out)
+        return _failed_with(out, str(exc))
     try:
         reader = readers.reader(job.agent)
         session = reader.read(logs[0], logs[1:])
@@ -162,7 +164,14 @@ def run_job(root: str, job: Job) -> bytes:
             # The log was shortened or rewritten: the record shown is the one with the most steps
             # among the generations kept (the newest on a tie), so no rewrite ever costs a step.
             best, best_gen, best_notes = session, None, list(notes)
-            for g in kept[:MAX_GENERATIONS]:
+            # The longest few, and always the log as it is now: a whole-document log rewritten at
+            # every update (Gemini CLI's v1 sessions) has many longer generations behind a
+            # rewrite that shortened it, and its newest steps are in the current one.
+            compared = kept[:MAX_GENERATIONS]
+            current = sidecars[main].current
+            if all(g.gen != current.gen for g in compared):
+                compared.append(current)
+            for g in compared:
                 notes.clear()
                 try:
                     other = reader.read(load(main, g), logs[1:])
@@ -173,22 +182,23 @@ def run_job(root: str, job: Job) -> bytes:
             session, notes[:] = best, best_notes
             if best_gen is not None and best_gen == sidecars[main].gen:
                 notes[:] = [n for n in notes if "shortened" not in n]
-        srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
+        out.session, out.steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
-        out["failed"] = f"could not read this session: {type(exc).__name__}: {exc}"
-        errors.append(_error(main, out["failed"]))
-        return _pack(out)
+        return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
     if not session.id:
-        out["failed"] = "the reader found no session id"
-        errors.append(_error(main, out["failed"]))
-        return _pack(out)
-    errors.extend(e.to_dict() for e in session.errors)
-    out["session"] = srow
-    out["steps"] = steps
-    return _pack(out)
+        out.session = out.steps = None
+        return _failed_with(out, "the reader found no session id")
+    errors.extend(session.errors)
+    return out
 
 
-def _pack(out: dict[str, Any]) -> bytes:
+def _failed_with(out: JobResult, why: str) -> JobResult:
+    out.failed = why
+    out.errors.append(LineError(out.main, 0, why))
+    return out
+
+
+def _pack(out: JobResult) -> bytes:
     """A job's result as bytes for the main process.
 
     Pickle, because the main process unpickles these rows in less than half the time orjson takes
@@ -197,7 +207,7 @@ def _pack(out: dict[str, Any]) -> bytes:
     Text no UTF-8 encoder takes (a lone surrogate) travels as it is: `index.put_session` mends the
     rows. The errors (few and small) are mended here, as they go on to JSON output.
     """
-    out["errors"] = index.mend(out["errors"])
+    out.errors = [LineError(*index.mend([e.path, e.line, e.error])) for e in out.errors]
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -232,9 +242,7 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
 
 
 def _failed(job: Job, reason: str) -> bytes:
-    why = f"could not read this session: {reason}"
-    return _pack({"main": job.members[0], "sig": None, "errors": [_error(job.members[0], why)], "session": None,
-                  "steps": None, "skip": False, "failed": why})  # fmt: skip
+    return _pack(_failed_with(JobResult(job.members[0]), f"could not read this session: {reason}"))
 
 
 def sync(
@@ -249,10 +257,17 @@ def sync(
     store = Store(root)
     store.ensure()
     sweep_temp_files(store.dir)  # left by a sync that was killed
-    if sources is None:
-        sources = default_sources()
+    jobs = _plan(store, conn, default_sources() if sources is None else sources, report)
+    _work_and_write(str(root), conn, jobs, workers, progress, report)
+    report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    report.unchanged = report.sessions - report.new - report.updated
+    report.seconds = time.perf_counter() - started
+    return report
 
-    # 1. look
+
+def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]], report: SyncReport) -> list[Job]:
+    """Phase 1, look: which groups have work, from stat and the sidecars alone (no log is read).
+    Groups that are gone leave the index here, or keep their rows with a note."""
     sidecars = store.load_all()
     group_files = index.load_group_files(conn)
     for agent, files in group_files.values():
@@ -263,15 +278,24 @@ def sync(
                 repaired = store.repair(agent, path)
                 if repaired is not None:
                     sidecars[(agent, path)] = repaired
-                    report.errors.append(_error(path, "the bucket's record of this log was damaged; rebuilt it from its copy"))
+                    report.errors.append(LineError(path, 0, "the bucket's record of this log was damaged; "
+                                                            "rebuilt it from its copy"))  # fmt: skip
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, roots in sources.items():
-        for found in discover(agent, roots):
+        found_files = discover(agent, roots)
+        stage = registry.get(agent).stage
+        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
+            try:
+                found_files, problems = stage(found_files, store.dir.parent / "staged" / agent)
+            except Exception as exc:
+                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
+            report.errors.extend(problems)
+        for found in found_files:
             p = str(found)
             try:
                 st = os.stat(p)
             except OSError as exc:
-                report.errors.append({"path": p, "line": 0, "error": f"cannot read: {exc.strerror or exc}"})
+                report.errors.append(LineError(p, 0, f"cannot read: {exc.strerror or exc}"))
                 continue
             sc = sidecars.get((agent, p))
             if sc is None or sc.size != st.st_size or sc.mtime_ns != st.st_mtime_ns:
@@ -290,7 +314,7 @@ def sync(
         try:
             groups = readers.reader(agent).group([Path(p) for p in paths])
         except Exception as exc:
-            report.errors.append({"path": agent, "line": 0, "error": f"cannot group {agent} logs: {type(exc).__name__}: {exc}"})
+            report.errors.append(LineError(agent, 0, f"cannot group {agent} logs: {type(exc).__name__}: {exc}"))
             continue
         grouped_agents.add(agent)
         agent_sc = {p: sc for (a, p), sc in sidecars.items() if a == agent}
@@ -323,9 +347,22 @@ def sync(
             index.drop_group(conn, main)
         else:
             index.set_note(conn, main, "its log and the bucket's copy of it are gone; showing what was indexed")
-            report.errors.append(_error(main, "the log and the bucket's copy of it are gone; the indexed session is kept"))
+            report.errors.append(LineError(main, 0, "the log and the bucket's copy of it are gone; "
+                                                    "the indexed session is kept"))  # fmt: skip
         conn.execute("COMMIT")
+    return jobs
 
+
+def _work_and_write(
+    root: str,
+    conn: sqlite3.Connection,
+    jobs: list[Job],
+    workers: int | None,
+    progress: ProgressCallback | None,
+    report: SyncReport,
+) -> None:
+    """Phases 2 and 3: run the jobs (in a pool when there is a lot to do) and write each result,
+    committing in batches so a reader sees sessions appear and a crash keeps the previous rows."""
     # A sync that died while the FTS index was deferred left it incomplete: finish it first.
     if index.fts_deferred(conn):
         index.finish_fts(conn)
@@ -335,8 +372,6 @@ def sync(
     if deferred:
         index.defer_fts(conn)
         watermark = index.fts_watermark(conn)
-
-    # 2 + 3. work and write
     if any(not registry.importable(agent) for agent in {j.agent for j in jobs}):
         workers = 1  # an agent registered at run time is unknown to fresh worker processes
     files_total = sum(len(j.members) for j in jobs)
@@ -344,9 +379,9 @@ def sync(
     batch_started = time.perf_counter()
     in_tx = False
     try:
-        for job, payload in _results(str(root), jobs, workers):
-            result = pickle.loads(payload)
-            report.errors.extend(result["errors"])
+        for job, payload in _results(root, jobs, workers):
+            result: JobResult = pickle.loads(payload)
+            report.errors.extend(result.errors)
             if not in_tx:
                 conn.execute("BEGIN")
                 in_tx = True
@@ -377,23 +412,20 @@ def sync(
         if in_tx and conn.in_transaction:
             conn.execute("ROLLBACK")
 
-    report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
-    report.unchanged = report.sessions - report.new - report.updated
-    report.seconds = time.perf_counter() - started
-    return report
 
-
-def _write(conn: sqlite3.Connection, job: Job, result: dict[str, Any], report: SyncReport) -> None:
-    if result["skip"]:
+def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncReport) -> None:
+    if result.skip:
         return
-    main = result["main"]
-    sig = result["sig"]
-    srow = result["session"]
+    main, sig, srow = result.main, result.sig, result.session
     existed = job.old_sig is not None
-    if srow is None and result.get("failed") and index.has_sessions(conn, main):
+    if srow is None and result.failed and index.has_sessions(conn, main):
         # A session once listed is never dropped for failing to read again: its last good rows stay,
         # with the reason on them, and the group keeps its old signature so the next sync retries.
-        index.set_note(conn, main, f"not updated: {result['failed']}")
+        index.set_note(conn, main, f"not updated: {result.failed}")
+        return
+    if sig is None:
+        # No signature (its worker died before reading it): record nothing, so the next sync tries
+        # the group again; the error is already in the report.
         return
     index.drop_group(conn, main)
     # The group is recorded even when it yields no session (the reader failed on it, or its id
@@ -404,11 +436,9 @@ def _write(conn: sqlite3.Connection, job: Job, result: dict[str, Any], report: S
     sid = srow[0]
     owner = index.owner_of(conn, sid)
     if owner is not None:
-        report.errors.append(
-            {"path": main, "line": 0, "error": f"session {sid} was already read from {owner}; this copy is not indexed"}
-        )
+        report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; this copy is not indexed"))
         return
-    index.put_session(conn, srow, result["steps"])
+    index.put_session(conn, srow, result.steps or [])
     if existed:
         report.updated += 1
     else:

@@ -113,14 +113,21 @@ class OpenedCapsule:
     def __post_init__(self) -> None:
         self._library = MemoryLibrary([self._session])
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
-        return self._library.list_sessions(agent, project, text, limit, offset)
+    def list_sessions(
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date"
+    ) -> list[SessionSummary]:
+        return self._library.list_sessions(
+            agent, project, text, limit, offset, since=since, until=until, order=order
+        )
 
-    def count_sessions(self, agent=None, project=None, text=None) -> int:
-        return self._library.count_sessions(agent, project, text)
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None) -> int:
+        return self._library.count_sessions(agent, project, text, since=since, until=until)
 
     def projects(self) -> list[str]:
         return self._library.projects()
+
+    def version(self) -> int | None:
+        return None  # a capsule never changes
 
     def agents(self) -> list[str]:
         return self._library.agents()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "tracetui.cli.app_commands",  # (no subcommand) UI, demo, open
     "tracetui.cli.browse",  # sync, ls, show, search
+    "tracetui.cli.watch",  # watch
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.redact",  # scan
     "tracetui.cli.capsule",  # seal, capsule verify, replay
@@ -41,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)
+    parser.add_argument(
+        "--repo",
+        metavar="CLONE",
+        default=argparse.SUPPRESS,
+        help="with no command: the app's trail pane judges sessions in this clone of their repository, "
+        "wherever it lives (default: each session's logged cwd)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

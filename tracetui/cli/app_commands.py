@@ -28,7 +28,7 @@ _THEME_HELP = (
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
-        help="open the app on a throwaway demo bucket (sessions of all three agents and a demo git repo)",
+        help="open the app on a throwaway demo bucket (Claude Code, Codex and Pi sessions and a demo git repo)",
         description="Build a demo bucket and demo git repository in a temp dir and open the app on them.",
     )
     demo.add_argument("--build-only", metavar="DIR", help="build the demo into DIR (new or empty), print it, and exit")
@@ -41,9 +41,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     opener.add_argument("--theme", help=_THEME_HELP)
     opener.set_defaults(func=run_open)
 
+    keys = subparsers.add_parser(
+        "keys",
+        help="list every key of the app, by the action id a keymap file uses",
+        description="Every action of the app with its keys (yours, where your keymap file moves them). "
+        "To move a key, write `ID = \"KEYS\"` lines in the keymap file this prints.",
+    )
+    keys.add_argument("--json", action="store_true", help="print JSON")
+    keys.set_defaults(func=run_keys)
+
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
+    repo = getattr(args, "repo", None)
+    if repo is not None:
+        from tracetui.trail import open_clone
+
+        open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
     from tracetui.bucket import Bucket, SyncProgress
 
@@ -58,16 +72,21 @@ def run_default(args: argparse.Namespace) -> int:
         n = len(result.errors)
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
-    # A read-only bucket (a backup, a snapshot) is browsed as it is.
-    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None))
+    from tracetui.cli.watch import watched_folders
+
+    # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
+    # agents' folders while the app runs.
+    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None),
+         watch=None if bucket.read_only else watched_folders(None), repo=repo)  # fmt: skip
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from tracetui.demo.build import build, open_library, throwaway_demo
+    import tracetui.demo as demo_api
+    from tracetui.demo import open_library, throwaway_demo
 
     if args.build_only:
-        demo = build(Path(args.build_only))
+        demo = demo_api.build(Path(args.build_only))
         open_library(demo)
         print(demo.root)
         return 0
@@ -88,6 +107,26 @@ def run_open(args: argparse.Namespace) -> int:
 
     capsule = open_capsule(path)
     _run(capsule, theme=args.theme)
+    return 0
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    from tracetui.cli.output import print_json, print_table
+    from tracetui.ui import actions
+
+    keymap = actions.load_keymap()
+    rows = [
+        {"id": a.id, "keys": actions.effective_keys(a, keymap), "default": a.keys, "label": a.label,
+         "help": a.help, "palette": a.palette}
+        for a in actions.ACTIONS
+    ]  # fmt: skip
+    if args.json:
+        print_json({"keymap": str(actions.keymap_path()), "actions": rows, "problems": keymap.problems})
+        return 0
+    print(f"keymap file: {actions.keymap_path()}")
+    for problem in keymap.problems:
+        print(problem, file=sys.stderr)
+    print_table(("id", "keys", "what it does"), [(r["id"], r["keys"] or "(palette)", r["help"] or r["label"]) for r in rows], 70)
     return 0
 
 

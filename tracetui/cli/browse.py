@@ -8,7 +8,7 @@ import time
 
 
 from tracetui.bucket import SyncProgress
-from tracetui.bucket.locations import parse_sources
+from tracetui.bucket import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.safe_text import safe_line
@@ -75,7 +75,7 @@ def run_sync(args: argparse.Namespace) -> int:
     if report.errors:
         n = len(report.errors)
         print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
-        print_table(("path", "line", "error"), [(e["path"], e["line"], e["error"]) for e in report.errors], 80)
+        print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
     return 0
 
 

@@ -87,14 +87,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps, seal
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import SealRefused, bucket_secret, decide_commands, finding_line, parse_steps
+    from tracetui.redact import plan_store
 
     steps = parse_steps(args.steps)
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         plan = load_plan(bucket, session)
+        store = plan_store(bucket)
         try:
-            result = seal(
+            result = capsule_api.seal(
                 session,
                 plan,
                 steps=steps,
@@ -105,21 +108,33 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 ref=args.ref,
                 base=args.base,
                 sign_key=args.sign,
+                store=store,
+                cache_dir=bucket.cache_dir,
             )
         except SealRefused as exc:
+            how = decide_commands(session.id, args.steps, exc.kinds)
             if args.json:
                 # The one JSON document of a failure, with where the findings are (never values).
-                print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
+                print_json(
+                    {"ok": False, "error": safe_line(str(exc)), "findings": exc.findings, "decide": how}
+                )
                 error(str(exc))
                 return 2
             for row in exc.findings:
                 print("  " + finding_line(row), file=sys.stderr)
+            for line in how:
+                print("  " + line, file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
     else:
         print(f"sealed {result.steps} steps and {result.patches} patches into {safe_line(str(result.path))}")
         print(f"capsule id {result.capsule_id}")
+        if result.gate_added:
+            print(
+                f"the second gate found {result.gate_added} more span(s) the scan had missed and scrubbed "
+                f"them (listed by `tracetui scan {safe_line(session.id)}`, where they can be rejected)"
+            )
         for row in result.receipt:
             print(
                 f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"
@@ -135,10 +150,11 @@ def load_plan(bucket: Any, session: Any) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tracetui.capsule import CapsuleError, verify
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import CapsuleError
 
     try:
-        report = verify(args.file, args.allowed_signers, args.identity)
+        report = capsule_api.verify(args.file, args.allowed_signers, args.identity)
     except CapsuleError as exc:
         if args.json:
             print_json({"ok": False, "error": safe_line(str(exc)), "path": args.file})
@@ -170,9 +186,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tracetui.capsule import open_capsule, replay
-    from tracetui.capsule.replay import capsule_files
-    from tracetui.capsule.sandbox import find_sandbox
+    import tracetui.capsule as capsule_api
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule
 
     capsule = open_capsule(args.file)
     if args.check is not None and not args.json:
@@ -192,7 +207,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
-        result = replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -210,12 +225,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _bisect(args: argparse.Namespace, capsule: Any) -> int:
-    from tracetui.capsule.bisect import bisect
+    import tracetui.capsule as capsule_api
 
     if args.check is None:
         raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
-        result = bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
     if args.json:
         print_json(result.to_dict())
         return 0

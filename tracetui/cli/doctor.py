@@ -17,10 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from tracetui.bucket.doctor import doctor
+    import tracetui.bucket as bucket_api
 
     with open_bucket(args) as bucket:
-        report = doctor(bucket)
+        report = bucket_api.doctor(bucket)
         root = bucket.root
     if args.json:
         print_json(report.to_dict())

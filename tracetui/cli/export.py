@@ -90,9 +90,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from tracetui.export.check import check
+    import tracetui.export as export_api
 
-    report = check(args.dest)
+    report = export_api.check(args.dest)
     if args.json:
         print_json(report.to_dict())
         return 0 if report.ok else 1

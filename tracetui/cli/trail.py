@@ -14,13 +14,17 @@ from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
-from tracetui.sources.coerce import opt_str
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("trail", help="the patches a session made and whether they survived in git")
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
-    p.add_argument("--repo", metavar="PATH", help="the git repository (default: found from the session's cwd)")
+    p.add_argument(
+        "--repo",
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # so `tracetui --repo CLONE trail ID` keeps the one given before the command
+        help="a clone of the session's repository, anywhere (default: the repository of the logged cwd)",
+    )
     p.add_argument("--ref", metavar="REV", default="HEAD", help="the revision to judge survival at (default HEAD)")
     add_bucket_option(p)
     add_json_option(p)
@@ -44,7 +48,7 @@ def run_trail(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-    result = trail(session, repo=args.repo, ref=args.ref, cache_dir=cache)
+    result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache)
     if args.json:
         print_json(result.rows())
         return 0
@@ -113,24 +117,23 @@ def _hook_input() -> dict[str, Any] | None:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    from tracetui.trail import take_snapshot
+    from tracetui.trail import hook_input, take_snapshot
 
-    hook = _hook_input() or {}
-    session = args.session or hook.get("session_id")
-    if not session or not isinstance(session, str):
+    doc = _hook_input()
+    hook = hook_input(doc or {})
+    session = args.session or hook.session
+    if not session:
         raise TracetuiError("no session id: pass --session ID or run from an agent hook that sends session_id")
-    repo = args.repo or hook.get("cwd") or os.getcwd()
-    tool_use_id = opt_str(hook.get("tool_use_id"))
-    tool = opt_str(hook.get("tool_name"))
+    repo = args.repo or hook.cwd or os.getcwd()
     try:
-        snap = take_snapshot(repo, session, tool_use_id=tool_use_id, tool=tool)
+        snap = take_snapshot(repo, session, tool_use_id=hook.tool_use_id, tool=hook.tool)
     except NotFound:
-        if hook:
+        if doc:
             return 0  # the agent is working outside git: nothing to record, and no noise in its session
         raise
     except (OSError, pygit2.GitError) as exc:
         message = f"could not record a snapshot of {repo}: {exc}"
-        if hook:
+        if doc:
             # Exit 1: a hook error the agent reports without blocking the tool call (2 would block).
             error(message)
             return 1
@@ -138,7 +141,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ref": snap.ref, "tree": snap.tree, "session": snap.session,
                     "tool_use_id": snap.tool_use_id, "time": snap.time})  # fmt: skip
-    elif not hook:
+    elif not doc:
         # From a hook stay quiet: Claude Code shows a hook's stdout in the transcript.
         print(f"{snap.ref} {snap.tree}")
     return 0

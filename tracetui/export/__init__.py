@@ -13,6 +13,7 @@ Public API (the CLI and the app call only these):
 The core never imports Textual or Rich; formats that need pyarrow import it on use.
 """
 
+from tracetui.export.check import CheckReport, check
 from tracetui.export.run import (
     FORMATS,
     ExportOptions,
@@ -22,4 +23,7 @@ from tracetui.export.run import (
 )
 from tracetui.export.select import Selection, select
 
-__all__ = ["FORMATS", "ExportOptions", "ExportProgress", "ExportReport", "Selection", "export", "select"]
+__all__ = [
+    "FORMATS", "CheckReport", "ExportOptions", "ExportProgress", "ExportReport", "Selection", "check", "export",
+    "select",
+]  # fmt: skip

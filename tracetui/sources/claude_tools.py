@@ -14,14 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from tracetui.model import FileEdit, Hunk
+from tracetui.sources.coerce import opt_str
 
 EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 SPAWN_TOOLS = frozenset({"Task", "Agent"})
 _PERSISTED_MARK = "Full output saved to: "
 
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def edits_from_input(tool: str, tool_input: Any) -> list[FileEdit]:
@@ -29,15 +27,15 @@ def edits_from_input(tool: str, tool_input: Any) -> list[FileEdit]:
     if tool not in EDIT_TOOLS or not isinstance(tool_input, dict):
         return []
     if tool == "NotebookEdit":
-        path = _str(tool_input.get("notebook_path"))
+        path = opt_str(tool_input.get("notebook_path"))
         if not path:
             return []
-        return [FileEdit(path, "update", content=_str(tool_input.get("new_source")))]
-    path = _str(tool_input.get("file_path"))
+        return [FileEdit(path, "update", content=opt_str(tool_input.get("new_source")))]
+    path = opt_str(tool_input.get("file_path"))
     if not path:
         return []
     if tool == "Write":
-        return [FileEdit(path, "write", content=_str(tool_input.get("content")))]
+        return [FileEdit(path, "write", content=opt_str(tool_input.get("content")))]
     if tool == "Edit":
         return [_replacement(path, tool_input)]
     # MultiEdit: a list of the same replacements, applied in order.
@@ -52,8 +50,8 @@ def _replacement(path: str, spec: dict[str, Any]) -> FileEdit:
     return FileEdit(
         path,
         "update",
-        old_string=_str(spec.get("old_string")),
-        new_string=_str(spec.get("new_string")),
+        old_string=opt_str(spec.get("old_string")),
+        new_string=opt_str(spec.get("new_string")),
         replace_all=bool(spec.get("replace_all")),
     )
 
@@ -92,14 +90,14 @@ def refine_edits(tool: str, edits: list[FileEdit], result: Any, is_error: bool) 
         return edits
     hunks = hunks_from(result.get("structuredPatch"))
     if tool == "MultiEdit":
-        original = _str(result.get("originalFileContents"))
+        original = opt_str(result.get("originalFileContents"))
         if hunks or original is not None:
             return [FileEdit(edits[0].path, "update", hunks=hunks, original=original)]
         return edits
     edit = edits[0]
     if hunks:
         edit.hunks = hunks
-    original = _str(result.get("originalFile"))
+    original = opt_str(result.get("originalFile"))
     if original is not None:
         edit.original = original
     if tool == "Write":
@@ -107,7 +105,7 @@ def refine_edits(tool: str, edits: list[FileEdit], result: Any, is_error: bool) 
         if kind in ("create", "update"):
             edit.op = kind
         if edit.content is None:
-            edit.content = _str(result.get("content"))
+            edit.content = opt_str(result.get("content"))
     elif tool == "Edit" and result.get("replaceAll") is True:
         edit.replace_all = True
     return edits
@@ -126,7 +124,7 @@ def result_text(content: Any) -> str:
         elif isinstance(block, dict):
             kind = block.get("type")
             if kind == "text":
-                parts.append(_str(block.get("text")) or "")
+                parts.append(opt_str(block.get("text")) or "")
             elif kind == "image":
                 parts.append("[image]")
             else:

@@ -60,7 +60,7 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
-from tracetui.sources.coerce import as_dict
+from tracetui.sources.coerce import as_dict, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.registry import Agent
 
@@ -269,7 +269,7 @@ class _Reader:
         git = meta.get("git")
         if isinstance(git, dict):
             s.git = GitInfo(
-                _str(git.get("branch")), _str(git.get("commit_hash")), _str(git.get("repository_url"))
+                opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
 
     def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
@@ -313,7 +313,7 @@ class _Reader:
         elif kind in _CALL_TYPES:
             self.call(item, key, ts)
         elif kind in _OUTPUT_TYPES:
-            self.output(_str(item.get("call_id")), item.get("output"), key, ts)
+            self.output(opt_str(item.get("call_id")), item.get("output"), key, ts)
         elif kind in _IGNORED_ITEMS:
             pass
         else:
@@ -325,7 +325,7 @@ class _Reader:
         content = item.get("content")
         text = content if isinstance(content, str) else _content_text(content)
         if role == "tool":
-            self.output(_str(item.get("tool_call_id")), content, key, None)
+            self.output(opt_str(item.get("tool_call_id")), content, key, None)
             return
         if role != "assistant":
             self.message(role, text, key, None, None)
@@ -416,12 +416,12 @@ class _Reader:
 
     def call(self, item: dict[str, Any], key: str, ts: str | None) -> None:
         kind = item.get("type")
-        call_id = _str(item.get("call_id"))
+        call_id = opt_str(item.get("call_id"))
         workdir: str | None = None
         patch_text: str | None = None
         cd_dir: str | None = None
         if kind == "custom_tool_call":
-            name = _str(item.get("name")) or "custom_tool"
+            name = opt_str(item.get("name")) or "custom_tool"
             tool_input: Any = item.get("input")
             if name == "apply_patch" and isinstance(tool_input, str):
                 patch_text = tool_input
@@ -429,7 +429,7 @@ class _Reader:
             name = "local_shell"
             tool_input = item.get("action")
             if isinstance(tool_input, dict):
-                workdir = _str(tool_input.get("working_directory"))
+                workdir = opt_str(tool_input.get("working_directory"))
                 found = patch_from_command(tool_input.get("command"))
                 if found:
                     patch_text, cd_dir = found
@@ -437,7 +437,7 @@ class _Reader:
             name = "web_search"
             tool_input = item.get("action")
         else:
-            name = _str(item.get("name")) or "function"
+            name = opt_str(item.get("name")) or "function"
             raw = item.get("arguments")
             tool_input = raw
             if isinstance(raw, str):
@@ -446,7 +446,7 @@ class _Reader:
                 except orjson.JSONDecodeError:
                     tool_input = raw
             if isinstance(tool_input, dict):
-                workdir = _str(tool_input.get("workdir"))
+                workdir = opt_str(tool_input.get("workdir"))
                 if name == "apply_patch":
                     value = tool_input.get("input", tool_input.get("patch"))
                     patch_text = value if isinstance(value, str) else None
@@ -512,7 +512,7 @@ class _Reader:
     def exec_end(self, payload: dict[str, Any]) -> None:
         """A unified-exec process ended. Its output item may have been written while it was still
         running ("Process running with session ID ..."), so this is where its exit code is."""
-        call_id = _str(payload.get("call_id"))
+        call_id = opt_str(payload.get("call_id"))
         exit_code = payload.get("exit_code")
         if not call_id or not isinstance(exit_code, int):
             return
@@ -539,17 +539,17 @@ class _Reader:
         elif kind == "exec_command_end":
             self.exec_end(payload)
         elif kind == "user_message":
-            self.user_event(_str(payload.get("message")) or "", key, ts)
+            self.user_event(opt_str(payload.get("message")) or "", key, ts)
         elif kind == "agent_message":
-            self.assistant_event(_str(payload.get("message")) or "", payload.get("phase"), key, ts)
+            self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
-            self.reasoning_event(_str(payload.get("text")) or "", key, ts)
+            self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
         elif kind == "turn_aborted":
-            reason = _str(payload.get("reason")) or "unknown"
+            reason = opt_str(payload.get("reason")) or "unknown"
             step = self.add(key, StepKind.SYSTEM, "system", f"turn aborted ({reason})", ts)
             step.meta["reason"] = reason
         elif kind in ("error", "stream_error", "warning"):
-            text = _str(payload.get("message")) or kind
+            text = opt_str(payload.get("message")) or kind
             step = self.add(key, StepKind.SYSTEM, "system", text, ts)
             step.is_error = kind != "warning"
             step.meta["event"] = kind
@@ -710,9 +710,6 @@ def _id_from_name(path: str) -> str:
         return found[-1].lower()
     return name.rsplit(".", 1)[0]
 
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _int(value: Any) -> int:

@@ -50,6 +50,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.apply_patch import parse_patch
+from tracetui.sources.coerce import as_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
 
@@ -239,7 +240,7 @@ class _Reader:
             self.compaction(entry, stamp)
         elif kind == "branch_summary":
             meta = {"from_id": record.get("fromId")} if record.get("fromId") else {}
-            self.add(entry, StepKind.CONTEXT, "user", _str(record.get("summary")), stamp, meta=meta)
+            self.add(entry, StepKind.CONTEXT, "user", as_str(record.get("summary")), stamp, meta=meta)
         elif kind == "custom_message":
             self.custom_message(entry, record, stamp)
         elif kind == "session_info":
@@ -266,7 +267,7 @@ class _Reader:
             self.custom_message(entry, message, stamp)
         elif role in ("branchSummary", "compactionSummary"):
             # Pi keeps these in memory only; should one ever be written, it is injected context.
-            self.add(entry, StepKind.CONTEXT, "user", _str(message.get("summary")), stamp)
+            self.add(entry, StepKind.CONTEXT, "user", as_str(message.get("summary")), stamp)
         else:
             self.skip(f"message/{role}" if isinstance(role, str) else "message/(no role)")
 
@@ -288,14 +289,14 @@ class _Reader:
                 continue
             kind = block.get("type")
             if kind == "text":
-                self.add(entry, StepKind.ASSISTANT, "assistant", _str(block.get("text")), stamp, model=model)
+                self.add(entry, StepKind.ASSISTANT, "assistant", as_str(block.get("text")), stamp, model=model)
             elif kind == "thinking":
                 meta = {"redacted": True} if block.get("redacted") else {}
                 self.add(
                     entry,
                     StepKind.REASONING,
                     "assistant",
-                    _str(block.get("thinking")),
+                    as_str(block.get("thinking")),
                     stamp,
                     model=model,
                     meta=meta,
@@ -315,7 +316,7 @@ class _Reader:
                     step.meta["not_run"] = True
                     for edit in step.edits:
                         edit.applied = False
-            text = _str(message.get("errorMessage")) or f"the turn ended: {reason}"
+            text = as_str(message.get("errorMessage")) or f"the turn ended: {reason}"
             self.add(
                 entry,
                 StepKind.SYSTEM,
@@ -383,7 +384,7 @@ class _Reader:
                 _settle_edits(call, is_error, details)
 
     def bash_execution(self, entry: _Entry, message: dict[str, Any], stamp: str | None) -> None:
-        command = _str(message.get("command"))
+        command = as_str(message.get("command"))
         call_id = f"user-bash:{entry.key}"
         self.add(
             entry,
@@ -414,7 +415,7 @@ class _Reader:
             entry,
             StepKind.TOOL_RESULT,
             "tool",
-            _str(message.get("output")),
+            as_str(message.get("output")),
             stamp,
             tool="bash",
             tool_call_id=call_id,
@@ -452,7 +453,7 @@ class _Reader:
             for key, out in (("readFiles", "read_files"), ("modifiedFiles", "modified_files")):
                 if isinstance(details.get(key), list):
                     meta[out] = details[key]
-        step = self.add(entry, StepKind.COMPACTION, "system", _str(record.get("summary")), stamp, meta=meta)
+        step = self.add(entry, StepKind.COMPACTION, "system", as_str(record.get("summary")), stamp, meta=meta)
         tokens = _tokens(record.get("usage"))  # newer Pi: what the summarising call cost
         if tokens is not None:
             step.tokens = tokens
@@ -542,9 +543,6 @@ class _Reader:
 # Field helpers
 
 
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
 
 def _model_name(provider: Any, model: Any) -> str | None:
     if not isinstance(model, str) or not model:
@@ -564,7 +562,7 @@ def _content_text(content: Any) -> str:
             continue
         kind = block.get("type")
         if kind == "text":
-            parts.append(_str(block.get("text")))
+            parts.append(as_str(block.get("text")))
         elif kind == "image":
             parts.append("[image]")
     return "\n".join(parts)
@@ -653,8 +651,8 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
             (arguments[k] for k in ("input", "patch", "command") if isinstance(arguments.get(k), str)), None
         )
         return list(parse_patch(body)) if body is not None else []
-    path = arguments.get("path", arguments.get("file_path"))
-    if not isinstance(path, str) or not path:
+    path = next((v for k in _PATH_KEYS if isinstance(v := arguments.get(k), str) and v), None)
+    if path is None:
         return []
     if name == "write":
         content = arguments.get("content")
@@ -682,9 +680,16 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
     return [FileEdit(path=path, op="update", old_string=o, new_string=n) for o, n in pairs]
 
 
+# The names an edit's file goes by: Pi's own `path`, and the aliases OpenClaw accepts from models
+# trained on other agents (Claude Code's `file_path`, and `file`, `filename`, `filepath`), first found wins.
+_PATH_KEYS = ("path", "file_path", "file", "filename", "filepath")
+_OLD_KEYS = ("oldText", "old_string", "old_text")
+_NEW_KEYS = ("newText", "new_string", "new_text")
+
+
 def _pair(d: dict[str, Any]) -> tuple[str | None, str | None]:
-    old = d.get("oldText", d.get("old_string"))
-    new = d.get("newText", d.get("new_string"))
+    old = next((d[k] for k in _OLD_KEYS if k in d), None)
+    new = next((d[k] for k in _NEW_KEYS if k in d), None)
     return (old if isinstance(old, str) else None, new if isinstance(new, str) else None)
 
 

@@ -12,16 +12,21 @@ from textual.markup import escape
 
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
+from tracetui.ui import actions
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
 
 
 def _library(app: Any) -> Library:
+    """What the palette reads: the library of the screen in front (a capsule opened over the bucket
+    has its own), else the app's."""
     from tracetui.ui.app import TraceApp
+    from tracetui.ui.screens.browser import BrowserScreen
 
     assert isinstance(app, TraceApp)
-    return app.library
+    screen = app.screen
+    return screen.library if isinstance(screen, BrowserScreen) else app.library
 
 
 def _help(text: str) -> str:
@@ -38,30 +43,14 @@ def _browser(app):
 
 
 class ActionCommands(Provider):
-    """Pane toggles and themes, by name."""
+    """The app's commands (the palette rows of `actions.ACTIONS`) and its themes, by name."""
 
     def _commands(self):
         from tracetui.ui.screens.browser import is_capsule
 
         app = self.app
-        yield "Focus sessions", "Move to the sessions list", partial(app.run_action, "screen.focus_pane('sessions')")
-        yield "Focus timeline", "Move to the steps of the open session", partial(app.run_action, "screen.focus_pane('timeline')")
-        yield "Show step detail", "The chosen step in full", partial(app.run_action, "screen.tab('detail')")
-        yield "Show context", "What the model could see at the chosen step", partial(app.run_action, "screen.tab('ctx')")
-        yield "Show diff", "What the chosen step changed", partial(app.run_action, "screen.tab('diff')")
-        yield "Show trail", "Every patch of the session and its fate in git", partial(app.run_action, "screen.tab('trail')")
-        yield "Toggle sessions pane", "Hide or show the sessions list", partial(app.run_action, "screen.toggle_sessions")
-        yield "Toggle zoom", "Give the focused pane the whole screen", partial(app.run_action, "screen.toggle_zoom")
-        yield "Toggle abandoned branches", "Show or hide steps of rewound branches", partial(app.run_action, "screen.toggle_branches_cmd")
-        yield "Switch branch", "View the next abandoned branch, then the final path", partial(app.run_action, "screen.switch_branch_cmd")
-        yield "Filter sessions", "Type words, agent:NAME or project:NAME", partial(app.run_action, "screen.focus_filter")
-        yield "Jump to step…", "Pick a step of the open session by number or text", partial(app.run_action, "jump_step")
-        yield "Search steps…", "Full-text search over every session's steps", partial(app.run_action, "search_steps")
-        yield "Mark step", "Mark the episode's first or last step at the timeline cursor", partial(app.run_action, "screen.mark_step")
-        yield "Clear step marks", "Seal the whole session again", partial(app.run_action, "screen.clear_marks")
-        yield "Seal…", "Seal the open session, or the marked steps, as a capsule", partial(app.run_action, "screen.seal")
-        if is_capsule(_library(app)):
-            yield "Replay…", "Apply this capsule's patches on your checkout, step by step", partial(app.run_action, "screen.replay")
+        for name, help_text, action in actions.palette_entries(is_capsule(_library(app))):
+            yield name, help_text, partial(app.run_action, action)
         for name in sorted(app.available_themes):
             yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)
 

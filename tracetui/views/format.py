@@ -43,12 +43,16 @@ def human_tokens(n: int) -> str:
 
 
 def step_summary(step: Step) -> str:
-    """A one-line description of a step: the command, file or first line of text it carries."""
+    """A one-line description of a step: the command, file or first line of text it carries.
+
+    A copy a resumed log wrote again says so first: it is shown, but the call happened once.
+    """
+    mark = "(re-logged copy) " if "relogged" in step.meta else ""
     if step.kind == StepKind.TOOL_CALL:
         if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
-            return ", ".join(e.path for e in step.edits)
-        return _input_summary(step.tool_input) or _first_line(step.text)
-    return _first_line(step.text)
+            return mark + ", ".join(e.path for e in step.edits)
+        return mark + (_input_summary(step.tool_input) or _first_line(step.text))
+    return mark + _first_line(step.text)
 
 
 _INPUT_KEYS = ("command", "cmd", "file_path", "path", "notebook_path", "pattern", "query", "url", "description", "prompt")
@@ -90,3 +94,16 @@ def short_time(ts: str | None) -> str:
     if not ts:
         return ""
     return ts[:16].replace("T", " ")
+
+
+def is_failure(step: Step) -> bool:
+    """A step that went wrong: a tool result marked as an error or ending with a non-zero exit code,
+    an edit the tool refused, or an API error the agent logged."""
+    if step.is_error:
+        return True
+    code = step.meta.get("exit_code")
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        return True
+    if step.kind == StepKind.TOOL_CALL and any(not e.applied for e in step.edits):
+        return True
+    return step.kind == StepKind.SYSTEM and (step.meta.get("subtype") == "api_error" or "api_error" in step.meta)

@@ -15,18 +15,32 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
-from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, iter_fields, load_plan, save_plan
-from tracetui.redact.apply import scrub_text, stale_fields
-from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders
+from tracetui.redact import (
+    ACCEPTED,
+    MANUAL,
+    REJECTED,
+    Identity,
+    Plan,
+    PlanSpan,
+    PlanStore,
+    assign_placeholders,
+    field_text,
+    iter_fields,
+    load_plan,
+    save_plan,
+    scrub_text,
+    stale_fields,
+)
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
 
 PAGE_LINES = 400  # lines per page of a long field
@@ -72,24 +86,7 @@ class RedactEditor(Screen):
     """Review the redaction plan of one session."""
 
     CSS_PATH = "redact_editor.tcss"
-    BINDINGS = [
-        Binding("n", "next_finding", "Next", tooltip="the next finding"),
-        # The way back (N, ",") is in the key help, not the footer, which is full at 160 columns.
-        Binding("N", "previous_finding", "Prev", show=False, tooltip="the previous finding"),
-        Binding("a", "accept", "Accept", tooltip="scrub this finding"),
-        Binding("x", "reject", "Reject", tooltip="keep this text as it is"),
-        Binding("A", "accept_kind", "Accept kind", tooltip="scrub every finding of this kind"),
-        Binding("X", "reject_kind", "Reject kind", tooltip="keep every finding of this kind"),
-        Binding("m", "mark", "Mark", tooltip="scrub the selected text (a manual span)"),
-        Binding("e", "everywhere", "Everywhere", tooltip="scrub this value everywhere in the session"),
-        Binding("u", "undo", "Undo"),
-        Binding("v", "toggle_preview", "Preview", tooltip="show the scrubbed text"),
-        Binding("full_stop", "next_field", "Field→", tooltip="the next text field, findings or not (to mark by hand)"),
-        Binding("comma", "previous_field", "←Field", show=False, tooltip="the previous text field"),
-        Binding("]", "next_page", "Page→", show=False),
-        Binding("[", "previous_page", "←Page", show=False),
-        Binding("escape,q", "close", "Close"),
-    ]
+    BINDINGS = actions.bindings("redact")
 
     def __init__(
         self,
@@ -132,7 +129,7 @@ class RedactEditor(Screen):
             yield RedactArea(id="redact-text")
             yield TextArea("", read_only=True, soft_wrap=True, id="redact-preview")
         yield Static(id="redact-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         preview = self.query_one("#redact-preview")

@@ -13,18 +13,18 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tracetui.capsule.scope import SealScope, finding_line, seal_scope
+from tracetui.capsule import SealScope, finding_line, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
+from tracetui.ui import actions
 
 MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
@@ -82,11 +82,18 @@ class PlanProgress(Message):
 
 
 class SealDone(Message):
-    def __init__(self, result: Any = None, error: str | None = None, findings: list | None = None) -> None:
+    def __init__(
+        self,
+        result: Any = None,
+        error: str | None = None,
+        findings: list | None = None,
+        how: list | None = None,
+    ) -> None:
         super().__init__()
         self.result = result
         self.error = error
         self.findings = findings
+        self.how = how  # the commands that decide what stopped the seal
 
 
 class SealScreen(ModalScreen[None]):
@@ -94,11 +101,7 @@ class SealScreen(ModalScreen[None]):
 
     CSS_PATH = "seal.tcss"
     FORM = True  # single letters are for typing here (TraceApp.check_action)
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("ctrl+s", "seal", "Seal", tooltip="Write the capsule"),
-        Binding("ctrl+r", "review", "Review redactions", tooltip="Open the redaction editor"),
-    ]
+    BINDINGS = actions.bindings("seal")
 
     def __init__(
         self, session: Session, steps: tuple[int, int] | None, library: Library, repo: str | None = None
@@ -264,15 +267,23 @@ class SealScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
-        from tracetui.capsule import SealRefused, bucket_secret, seal
+        import tracetui.capsule as capsule_api
+        from tracetui.capsule import SealRefused, bucket_secret
+        from tracetui.redact import plan_store
 
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
-            result = seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
-                          accept_suggested=accept, secret=secret)
+            # The store keeps what the second gate adds to the plan, so a decision on it holds.
+            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
+                                      accept_suggested=accept, secret=secret, store=plan_store(self.library),
+                                      cache_dir=self.library.cache_dir)
         except SealRefused as exc:
-            self.post_message(SealDone(error=str(exc), findings=exc.findings))
+            from tracetui.capsule import decide_commands
+
+            steps = f"{self.steps[0]}:{self.steps[1]}" if self.steps is not None else None
+            how = decide_commands(self.session.id, steps, exc.kinds)
+            self.post_message(SealDone(error=str(exc), findings=exc.findings, how=how))
             return
         except TracetuiError as exc:
             self.post_message(SealDone(error=str(exc)))
@@ -301,6 +312,7 @@ class SealScreen(ModalScreen[None]):
         if self.refused:
             lines.append("Nothing was written. Where (values are never shown):")
             lines.extend("  " + row for row in finding_rows(self.refused))
+            lines.extend("  " + row for row in (message.how or [])[:MAX_LISTED])
         self._show_result(Content("\n".join(lines)), "-error")
         self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
 

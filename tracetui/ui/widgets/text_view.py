@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.geometry import Size
@@ -20,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracetui.safe_text import clip, safe_line, safe_text
+from tracetui.ui import actions
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -35,15 +35,7 @@ class Block:
 
 
 class TextView(ScrollView, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "scroll_up", "Up", show=False),
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("home,g", "scroll_home", "Top", show=False),
-        Binding("end,G", "scroll_end", "Bottom", show=False),
-        Binding("w", "toggle_wrap", "Wrap", show=False),
-    ]
+    BINDINGS = actions.bindings("text")
 
     DEFAULT_CSS = """
     TextView { overflow-x: auto; }

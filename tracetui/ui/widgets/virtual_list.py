@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -20,23 +19,17 @@ from textual.strip import Strip
 
 Part = tuple[str, RichStyle | None]
 
+from tracetui.ui import actions
+
 
 class VirtualList(ScrollView, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("pagedown,space", "page_down_rows", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "choose", "Open", show=False),
-    ]
+    BINDINGS = actions.bindings("list")
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
 
     DEFAULT_CSS = """
     VirtualList { overflow-x: hidden; }
-    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList > .virtual-list--cursor { background: $accent 25%; }
     VirtualList:focus > .virtual-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
@@ -65,6 +58,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.empty_lines: list[str] = []  # drawn while the list has no rows
         self.count = 0
         self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(2048)
 
@@ -108,6 +102,11 @@ class VirtualList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= self.count or index < 0:
+            if not self.count and 0 < y <= len(self.empty_lines):
+                # An empty list says why (the first run, a filter that matched nothing).
+                text = self.empty_lines[y - 1][: max(0, width - 1)]
+                dim = base + self.part_style("virtual-list--dim")
+                return Strip([Segment(" " + text, dim)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         is_cursor = index == self.cursor
         key = (index, is_cursor, width)
@@ -119,6 +118,11 @@ class VirtualList(ScrollView, can_focus=True):
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
         return strip
+
+    def part_style(self, name: str) -> RichStyle:
+        """A component's style for one part of a row: only what its own rule sets. The full style
+        carries the pane's background, which painted over the cursor's on every styled part."""
+        return self.get_component_rich_style(name, partial=True)
 
     # -- cursor ---------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:

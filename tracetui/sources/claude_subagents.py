@@ -1,0 +1,141 @@
+"""Where a Claude Code session's subagent runs go: tied to the Task/Agent call that spawned them,
+their steps placed right after that call between a SUBAGENT_START and a SUBAGENT_END step.
+
+docs: formats.md, section 1. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
+call by prompt text, else by time; runs with no spawning call found go at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracetui.model import Step, StepKind, Subagent
+from tracetui.sources.claude_lines import AgentRun, Line
+
+
+@dataclass(slots=True)
+class Subagents:
+    """The subagent runs of one session as the reader meets them."""
+
+    agents: dict[str, AgentRun] = field(default_factory=dict)
+    spawn_calls: list[Step] = field(default_factory=list)  # Task/Agent calls in the main conversation
+    spawned: dict[str, str] = field(default_factory=dict)  # agent id -> spawning call step id
+
+    def get(self, agent_id: str) -> AgentRun:
+        """The run of that id, made on first mention."""
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            agent = self.agents[agent_id] = AgentRun(agent_id)
+            if agent_id.startswith("aside_question"):
+                agent.agent_type = "aside_question"
+        return agent
+
+    def match_inline(self) -> None:
+        """Tie inline sidechains (no agent id in the log) to the Task call that started them."""
+        taken = set(self.spawned.values())
+        for agent in self.agents.values():
+            if not agent.inline or agent.id in self.spawned:
+                continue
+            found = None
+            for call in self.spawn_calls:
+                if call.id in taken:
+                    continue
+                prompt = call.tool_input.get("prompt") if isinstance(call.tool_input, dict) else None
+                if (
+                    isinstance(prompt, str)
+                    and isinstance(agent.prompt, str)
+                    and prompt.strip() == agent.prompt.strip()
+                ):
+                    found = call
+                    break
+            if found is None:
+                first = agent.lines[0].timestamp if agent.lines else None
+                for call in self.spawn_calls:
+                    if call.id in taken or not call.timestamp or not isinstance(first, str):
+                        continue
+                    if call.timestamp <= first:
+                        found = call  # the latest unmatched call before the sidechain began
+            if found is not None:
+                taken.add(found.id)
+                self.spawned[agent.id] = found.id
+
+    def finish_agents(self, by_id: dict[str, Step]) -> None:
+        for agent_id, call_id in self.spawned.items():
+            agent = self.get(agent_id)
+            agent.spawned_by = call_id
+            call = by_id.get(call_id)
+            if call is not None and isinstance(call.tool_input, dict):
+                desc = call.tool_input.get("description")
+                kind = call.tool_input.get("subagent_type")
+                agent.description = agent.description or (desc if isinstance(desc, str) else None)
+                agent.agent_type = agent.agent_type or (kind if isinstance(kind, str) else None)
+                if agent.prompt is None and isinstance(call.tool_input.get("prompt"), str):
+                    agent.prompt = call.tool_input["prompt"]
+
+    def assemble(self, lines: list[Line], by_id: dict[str, Step]) -> tuple[list[Step], list[Subagent]]:
+        children: dict[str, list[AgentRun]] = {}
+        for agent in self.agents.values():
+            if agent.spawned_by:
+                children.setdefault(agent.spawned_by, []).append(agent)
+        out: list[Step] = []
+        order: list[AgentRun] = []
+
+        def emit_agent(agent: AgentRun, parent_active: bool) -> None:
+            agent.emitted = True
+            order.append(agent)
+            start, end = self._bounds(agent, by_id)
+            start.active = end.active = parent_active
+            out.append(start)
+            emit([s for ln in agent.lines for s in ln.steps], parent_active)
+            out.append(end)
+
+        def emit(steps: list[Step], parent_active: bool) -> None:
+            for step in steps:
+                if not parent_active:
+                    step.active = False
+                out.append(step)
+                for agent in children.get(step.id, ()):
+                    if not agent.emitted:
+                        emit_agent(agent, step.active)
+
+        emit([s for ln in lines if ln.scope is None for s in ln.steps], True)
+        for agent in self.agents.values():
+            if not agent.emitted:
+                emit_agent(agent, True)
+        for i, step in enumerate(out):
+            step.index = i
+        subagents = [Subagent(a.id, a.agent_type, a.description, a.spawned_by, a.source) for a in order]
+        return out, subagents
+
+    def _bounds(self, agent: AgentRun, by_id: dict[str, Step]) -> tuple[Step, Step]:
+        steps = [s for ln in agent.lines for s in ln.steps]
+        meta: dict[str, Any] = {}
+        if agent.agent_type:
+            meta["agent_type"] = agent.agent_type
+        if not agent.has_transcript:
+            meta["transcript"] = "missing"
+        call = by_id.get(agent.spawned_by) if agent.spawned_by else None
+        when = steps[0].timestamp if steps else call.timestamp if call else None
+        start = Step(
+            f"subagent:{agent.id}:start",
+            0,
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or agent.prompt or "",
+            timestamp=when,
+            parent=agent.spawned_by,
+            subagent=agent.id,
+            meta=meta,
+        )
+        end = Step(
+            f"subagent:{agent.id}:end",
+            0,
+            StepKind.SUBAGENT_END,
+            "system",
+            "",
+            timestamp=steps[-1].timestamp if steps else when,
+            parent=steps[-1].id if steps else start.id,
+            subagent=agent.id,
+        )
+        return start, end

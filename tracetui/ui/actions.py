@@ -1,0 +1,438 @@
+"""Every key of the app, in one table: the bindings, the palette's commands and the key help (f1) are
+all made from these rows, and each row's id is what a user's keymap file names to move its key.
+
+A row belongs to one scope, the widget or screen whose `BINDINGS` it fills (`bindings(scope)`).
+Rows with a `palette` name are also commands in the palette. The palette runs actions from the app:
+a screen's action is prefixed `screen.`, and the timeline's go through the screen that owns it
+(`screen.timeline_cmd(...)`), so each row says its action once.
+
+The keymap: `keymap.toml` in the config folder (`tracetui keys` prints its path and every id), a
+table of `id = "keys"`, keys comma-separated in Textual's names (`ctrl+s`, `f2`, `S`, `slash`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_config_path
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str  # "<scope>.<name>": the keymap's name for it
+    keys: str  # the default keys, comma-separated ("" for a palette-only command)
+    action: str  # the Textual action, in its scope's own namespace
+    label: str  # footer and key help
+    help: str = ""  # tooltip, key help and palette help
+    footer: bool = True
+    palette: str | None = None  # its name in the palette; None keeps it out
+    needs: str | None = None  # "capsule": offered only while a capsule is open
+    priority: bool = False
+
+    @property
+    def scope(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+# Where the palette (which runs actions from the app) finds each scope's actions.
+_NAMESPACE = {"app": "app", "browser": "screen"}
+
+ACTIONS: tuple[Action, ...] = (
+    # -- the app, everywhere
+    Action("app.quit", "q", "quit", "Quit", "Leave tracetui"),
+    Action("app.quit_now", "ctrl+q", "quit", "Quit", footer=False, priority=True),
+    Action("app.keys", "f1,question_mark", "toggle_keys", "Keys", "Show every key of the focused pane"),
+    # In the palette and the key help, not the footer: the footer is full at 120 columns.
+    Action(
+        "app.next_theme", "ctrl+t", "next_theme", "Theme", "Switch to the next colour theme", footer=False
+    ),
+    Action(
+        "app.jump_step",
+        "ctrl+g",
+        "jump_step",
+        "Go to step",
+        "Jump to a step of the open session",
+        palette="Jump to step…",
+    ),
+    Action(
+        "app.open_capsule",
+        "",
+        "open_capsule",
+        "Open capsule",
+        "Verify a capsule file and browse it read-only",
+        palette="Open capsule…",
+    ),
+    Action(
+        "app.search",
+        "ctrl+f",
+        "search_steps",
+        "Search",
+        "Full-text search over every session's steps",
+        palette="Search steps…",
+    ),
+    # -- the browser screen
+    Action(
+        "browser.filter",
+        "slash",
+        "focus_filter",
+        "Filter",
+        "Filter sessions: words, agent:NAME, project:NAME",
+        palette="Filter sessions",
+    ),
+    Action(
+        "browser.focus_sessions",
+        "1",
+        "focus_pane('sessions')",
+        "Sessions",
+        "Move to the sessions list",
+        footer=False,
+        palette="Focus sessions",
+    ),
+    Action(
+        "browser.focus_timeline",
+        "2",
+        "focus_pane('timeline')",
+        "Timeline",
+        "Move to the steps of the open session",
+        footer=False,
+        palette="Focus timeline",
+    ),
+    Action(
+        "browser.focus_detail", "3", "focus_pane('detail')", "Detail", "Move to the detail pane", footer=False
+    ),
+    Action(
+        "browser.detail",
+        "d",
+        "tab('detail')",
+        "Detail",
+        "The chosen step in full",
+        palette="Show step detail",
+    ),
+    Action(
+        "browser.context",
+        "c",
+        "tab('ctx')",
+        "Context",
+        "What the model could see at this step",
+        palette="Show context",
+    ),
+    Action(
+        "browser.diff",
+        "f",
+        "tab('diff')",
+        "Diff",
+        "What this step changed, and whether it survived",
+        palette="Show diff",
+    ),
+    Action(
+        "browser.trail",
+        "t",
+        "tab('trail')",
+        "Trail",
+        "Every patch of the session and its fate in git",
+        palette="Show trail",
+    ),
+    Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
+    Action("browser.project", "p", "cycle_project", "Project", "Filter by project (cycles)", footer=False),
+    Action(
+        "browser.order",
+        "o",
+        "cycle_order",
+        "Order",
+        "Sort the sessions by date, tokens, steps or duration (cycles)",
+        footer=False,
+        palette="Sort sessions",
+    ),
+    Action(
+        "browser.sessions_pane",
+        "ctrl+b",
+        "toggle_sessions",
+        "Sessions pane",
+        "Hide or show the sessions list",
+        footer=False,
+        palette="Toggle sessions pane",
+    ),
+    Action(
+        "browser.zoom",
+        "z",
+        "toggle_zoom",
+        "Zoom",
+        "Give the focused pane the whole screen",
+        footer=False,
+        palette="Toggle zoom",
+    ),
+    Action(
+        "browser.redact",
+        "r",
+        "redact",
+        "Redact",
+        "Review the redactions of this session before sealing it",
+        palette="Review redactions…",
+    ),
+    Action(
+        "browser.seal",
+        "s",
+        "seal",
+        "Seal",
+        "Seal the open session, or the steps marked with m, as a capsule",
+        palette="Seal…",
+    ),
+    Action(
+        "browser.replay",
+        "y",
+        "replay",
+        "Replay",
+        "Apply this capsule's patches on your checkout, step by step",
+        palette="Replay…",
+        needs="capsule",
+    ),
+    Action(
+        "browser.pager",
+        "P",
+        "pager",
+        "Pager",
+        "Read the chosen step in your $PAGER",
+        footer=False,
+        palette="Open step in pager",
+    ),
+    Action(
+        "browser.editor",
+        "E",
+        "editor",
+        "Editor",
+        "Open the file the chosen step edited, at its line, in your $EDITOR",
+        footer=False,
+        palette="Open file in editor",
+    ),
+    Action(
+        "browser.copy",
+        "Y",
+        "copy('step')",
+        "Copy",
+        "Copy the chosen step's text to the clipboard",
+        footer=False,
+        palette="Copy step",
+    ),
+    Action("browser.copy_id", "", "copy('id')", "Copy id", "Copy the chosen step's id", palette="Copy step id"),
+    Action("browser.copy_diff", "", "copy('diff')", "Copy diff", "Copy what the chosen step changed, as a diff",
+           palette="Copy diff"),  # fmt: skip
+    Action(
+        "browser.clear_marks",
+        "",
+        "clear_marks",
+        "Clear marks",
+        "Seal the whole session again",
+        palette="Clear step marks",
+    ),
+    Action("browser.back", "escape", "back", "Back", footer=False),
+    # -- the timeline
+    Action(
+        "timeline.unfold",
+        "right,l,o",
+        "unfold",
+        "Unfold",
+        "Show the steps of a subagent or a folded call",
+        footer=False,
+    ),
+    Action("timeline.fold", "left,h", "fold", "Fold", "Fold the steps under this one", footer=False),
+    Action(
+        "timeline.branches",
+        "b",
+        "toggle_branches",
+        "Branches",
+        "Show or hide steps of abandoned branches",
+        palette="Toggle abandoned branches",
+    ),
+    Action(
+        "timeline.switch_branch",
+        "v",
+        "switch_branch",
+        "Switch branch",
+        "View the next abandoned branch, then the final path",
+        palette="Switch branch",
+    ),
+    Action("timeline.next_branch", "right_square_bracket", "next_branch", "Next branch", footer=False),
+    Action(
+        "timeline.previous_branch", "left_square_bracket", "previous_branch", "Previous branch", footer=False
+    ),
+    Action(
+        "timeline.next_edit", "e", "next_edit", "Next edit", "The next step that edited a file", footer=False
+    ),
+    Action(
+        "timeline.next_error",
+        "x",
+        "next_error",
+        "Next failure",
+        "The next failed tool call, refused edit or API error",
+        footer=False,
+        palette="Next failure",
+    ),
+    Action(
+        "timeline.previous_error",
+        "X",
+        "previous_error",
+        "Previous failure",
+        "The previous failed tool call, refused edit or API error",
+        footer=False,
+        palette="Previous failure",
+    ),
+    Action(
+        "timeline.mark",
+        "m",
+        "toggle_mark",
+        "Mark",
+        "Mark the episode's first or last step for sealing (two marks make the range)",
+        footer=False,
+        palette="Mark step",
+    ),
+    # -- any list (sessions, timeline)
+    Action("list.up", "up,k", "cursor_up", "Up", footer=False),
+    Action("list.down", "down,j", "cursor_down", "Down", footer=False),
+    Action("list.page_up", "pageup", "page_up_rows", "Page up", footer=False),
+    Action("list.page_down", "pagedown,space", "page_down_rows", "Page down", footer=False),
+    Action("list.first", "home,g", "first", "First", footer=False),
+    Action("list.last", "end,G", "last", "Last", footer=False),
+    Action("list.open", "enter", "choose", "Open", footer=False),
+    # -- any text pane (detail, context, diff, trail)
+    Action("text.up", "up,k", "scroll_up", "Up", footer=False),
+    Action("text.down", "down,j", "scroll_down", "Down", footer=False),
+    Action("text.page_up", "pageup", "page_up", "Page up", footer=False),
+    Action("text.page_down", "pagedown,space", "page_down", "Page down", footer=False),
+    Action("text.top", "home,g", "scroll_home", "Top", footer=False),
+    Action("text.bottom", "end,G", "scroll_end", "Bottom", footer=False),
+    Action("text.wrap", "w", "toggle_wrap", "Wrap", "Wrap long lines, or scroll them", footer=False),
+    # -- the redaction editor
+    Action("redact.next", "n", "next_finding", "Next", "the next finding"),
+    # The way back (N, ",") is in the key help, not the footer, which is full at 160 columns.
+    Action("redact.previous", "N", "previous_finding", "Prev", "the previous finding", footer=False),
+    Action("redact.accept", "a", "accept", "Accept", "scrub this finding"),
+    Action("redact.reject", "x", "reject", "Reject", "keep this text as it is"),
+    Action("redact.accept_kind", "A", "accept_kind", "Accept kind", "scrub every finding of this kind"),
+    Action("redact.reject_kind", "X", "reject_kind", "Reject kind", "keep every finding of this kind"),
+    Action("redact.mark", "m", "mark", "Mark", "scrub the selected text (a manual span)"),
+    Action(
+        "redact.everywhere", "e", "everywhere", "Everywhere", "scrub this value everywhere in the session"
+    ),
+    Action("redact.undo", "u", "undo", "Undo", "take back the last decision"),
+    Action("redact.preview", "v", "toggle_preview", "Preview", "show the scrubbed text"),
+    Action(
+        "redact.next_field",
+        "full_stop",
+        "next_field",
+        "Field→",
+        "the next text field, findings or not (to mark by hand)",
+    ),
+    Action(
+        "redact.previous_field", "comma", "previous_field", "←Field", "the previous text field", footer=False
+    ),
+    Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
+    Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
+    Action("redact.close", "escape,q", "close", "Close"),
+    # -- a question for a path (a form)
+    Action("prompt.cancel", "escape", "cancel", "Cancel"),
+    # -- the seal dialog (a form: no single letters)
+    Action("seal.close", "escape", "close", "Close"),
+    Action("seal.seal", "ctrl+s", "seal", "Seal", "Write the capsule"),
+    Action("seal.review", "ctrl+r", "review", "Review redactions", "Open the redaction editor"),
+    # -- the replay screen (a form: no single letters but those a button's focus allows)
+    Action("replay.apply_next", "n", "apply_next", "Apply next", "Apply the next step's patches"),
+    Action("replay.apply_all", "A", "apply_all", "Apply all", "Apply every remaining step"),
+    Action(
+        "replay.verdict",
+        "v",
+        "verdict",
+        "Verdict",
+        "Your check, every patch applied, at the base commit and at the ref: the verdict",
+    ),
+    Action(
+        "replay.bisect",
+        "b",
+        "bisect",
+        "Bisect",
+        "The step after which your check fails (or passes); the fewest patches that do it",
+    ),
+    # Escape only: a single letter would fire while a button has focus and the user types.
+    Action(
+        "replay.close",
+        "escape",
+        "close",
+        "Close",
+        "Close the replay and remove its clone (asks if steps are applied)",
+    ),
+)
+
+BY_ID = {a.id: a for a in ACTIONS}
+
+
+def bindings(scope: str) -> list[BindingType]:
+    """The `BINDINGS` of one scope, in table order (the footer's order)."""
+    return [
+        Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.id, priority=a.priority)
+        for a in ACTIONS
+        if a.scope == scope and a.keys
+    ]
+
+
+def palette_entries(capsule_open: bool) -> Iterator[tuple[str, str, str]]:
+    """(name, help, action to run from the app) for each palette command, in table order."""
+    for a in ACTIONS:
+        if a.palette is None or (a.needs == "capsule" and not capsule_open):
+            continue
+        if a.scope == "timeline":
+            run = f"screen.timeline_cmd({a.action!r})"
+        else:
+            run = f"{_NAMESPACE.get(a.scope, 'screen')}.{a.action}"
+        yield a.palette, a.help, run
+
+
+# -- the user's keymap -------------------------------------------------------------------------------
+
+
+def keymap_path() -> Path:
+    return user_config_path("tracetui") / "keymap.toml"
+
+
+@dataclass(slots=True)
+class Keymap:
+    keys: dict[str, str]  # action id -> keys, as Textual's App.set_keymap takes them
+    problems: list[str]  # one sentence per entry (or file) that was not used
+
+
+def load_keymap(path: Path | None = None) -> Keymap:
+    """The user's keymap file, checked: unknown ids and values that are not key lists are left out,
+    each with a sentence; a file that does not parse is left out whole. No file: an empty keymap."""
+    path = path or keymap_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Keymap({}, [])
+    except OSError as exc:
+        return Keymap({}, [f"keymap {path} was not read: {exc.strerror or exc}"])
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Keymap({}, [f"keymap {path} was not read: {exc}"])
+    keys: dict[str, str] = {}
+    problems: list[str] = []
+    for name, value in table.items():
+        if name not in BY_ID:
+            problems.append(f"keymap: no action is called {name!r} (`tracetui keys` lists them)")
+        elif not _is_key_list(value):
+            problems.append(f'keymap: {name} wants keys such as "ctrl+s" or "S,f2"')
+        else:
+            keys[name] = ",".join(k.strip() for k in value.split(","))
+    return Keymap(keys, problems)
+
+
+def _is_key_list(value: object) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return all(k.strip() and k.strip().isprintable() and " " not in k.strip() for k in value.split(","))
+
+
+def effective_keys(action: Action, keymap: Keymap) -> str:
+    return keymap.keys.get(action.id, action.keys)
