@@ -377,3 +377,29 @@ def test_a_session_whose_logs_are_gone_is_refused_and_the_rest_exported(tmp_path
     assert [r["session"] for r in report.refused] == [SESSION]
     assert "could not be read" in report.refused[0]["reason"]
     assert report.written == report.sessions - 1 >= 1
+
+
+def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys):
+    """Copilot's `<id>/events.jsonl` keeps its folder (the id is its name) and Gemini's files read back;
+    OpenCode's storage is staged by the bucket as a file of tracetui's own, which raw cannot carry."""
+    bucket = tmp_path / "bucket"
+    args = [x for a in ("copilot", "gemini", "opencode") for x in ("--source", f"{a}={FIXTURES / a}")]
+    assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
+    dest = tmp_path / "out"
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
+                        "--accept-suggested", "--json")  # fmt: skip
+    doc = json.loads(out)
+    listed = {r.id: r.agent for r in Bucket.open(bucket).list_sessions()}
+    staged = {r["session"] for r in doc["refused"]}
+    assert staged == {sid for sid, agent in listed.items() if agent == "opencode"} and staged
+    assert all("staged" in r["reason"] for r in doc["refused"])
+    assert (dest / "sessions" / "copilot" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl").is_file()
+    again = tmp_path / "bucket2"
+    back = [x for a in ("copilot", "gemini") for x in ("--source", f"{a}={dest / 'sessions' / a}")]
+    assert main(["--bucket", str(again), "sync", *back, "--json"]) == 0
+    a, b = Bucket.open(bucket), Bucket.open(again)
+    kept = sorted(sid for sid, agent in listed.items() if agent != "opencode")
+    assert sorted(r.id for r in b.list_sessions()) == kept
+    for sid in kept:
+        x, y = a.session(sid), b.session(sid)
+        assert [(s.id, s.kind) for s in x.steps] == [(s.id, s.kind) for s in y.steps], sid

@@ -196,13 +196,17 @@ def placeholders_for(found: list[Unplanned], receipt: list[dict[str, Any]]) -> d
     return out
 
 
-def layout(agent: str, files: list[RawLog], scrubbed: Scrubbed) -> list[tuple[str, RawLog]]:
+def layout(agent: str, files: list[RawLog], scrubbed: Scrubbed, session_id: str = "") -> list[tuple[str, RawLog]]:
     """`sessions/<agent folder>/<file>` for each file, companions placed relative to the main log
     as the agent keeps them (`<id>/subagents/agent-*.jsonl` beside `<id>.jsonl`), every component
-    scrubbed and made a plain name."""
+    scrubbed and made a plain name. A main log whose name does not carry the session's id (Copilot's
+    `<id>/events.jsonl`) keeps its folder, since that is where its reader finds the id."""
     if not files:
         return []
-    base = PurePosixPath(files[0].path.replace("\\", "/")).parent
+    main = PurePosixPath(files[0].path.replace("\\", "/"))
+    base = main.parent
+    if session_id and session_id not in main.name and base.parent != base:
+        base = base.parent
     folder = agent_folder(agent)
     placed = []
     for raw in files:

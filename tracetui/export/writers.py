@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tracetui.capsule.scrub import Scrubbed
@@ -13,6 +14,7 @@ from tracetui.export.manifest import safe_component
 from tracetui.redact import AUTO, iter_fields, session_identity
 from tracetui.sources import RawLog
 
+STAGED = "the bucket keeps it as a staged file of its own, not the agent's files (export it as parquet or atif)"
 UNSHOWN = (
     "suggested findings in parts of its log that tracetui does not show, so no review could decide them "
     "(pass --accept-suggested to scrub them)"
@@ -67,6 +69,12 @@ class RawWriter:
         except TracetuiError as exc:
             ex.refuse(item.summary.id, f"its log files could not be read: {exc}", [])
             return
+        root = ex.library.root
+        if root is not None and any(Path(log.path).is_relative_to(root) for log in logs):
+            # Agents whose logs are many small files (OpenCode's storage) are kept in the bucket as one
+            # staged file of tracetui's own: that is not the agent's format, so raw cannot carry it.
+            ex.refuse(item.summary.id, STAGED, [])
+            return
         members = self._members(prepared.scrubbed, prepared.session.agent, logs)
         # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
         # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
@@ -98,7 +106,7 @@ class RawWriter:
     def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> dict[str, bytes]:
         spelled = raw.spellings(scrubbed)
         members: dict[str, bytes] = {}
-        for rel, log in raw.layout(agent, logs, spelled):
+        for rel, log in raw.layout(agent, logs, spelled, scrubbed.session.id):
             if rel in self.exporter.dest.files or rel in members:
                 # Two sessions' files of one name (agents that name files by time): one folder each.
                 head, _, tail = rel.partition("/")
