@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_sync import CORPUS, build, sources_for  # noqa: E402
+from bench_sync import CORPUS, build, sources_for
 
 
 def child_sync(sources: dict[str, list[str]], bucket: str) -> dict:
@@ -41,8 +41,12 @@ def child_sync(sources: dict[str, list[str]], bucket: str) -> dict:
     report = b.sync({a: [Path(p) for p in ps] for a, ps in sources.items()})
     rows = b.list_sessions()
     b.close()
-    return {"sync_seconds": time.perf_counter() - t, "sessions": report.sessions,
-            "steps": sum(r.steps for r in rows), "tool_calls": sum(r.tool_calls for r in rows)}  # fmt: skip
+    return {
+        "sync_seconds": time.perf_counter() - t,
+        "sessions": report.sessions,
+        "steps": sum(r.steps for r in rows),
+        "tool_calls": sum(r.tool_calls for r in rows),
+    }
 
 
 def child_export(bucket: str, dest: str) -> dict:
@@ -126,13 +130,25 @@ def main() -> int:
             first = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
             again = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
             counts = run_child("--child", "count", "--dest", str(dest))
-            results.append({"replicas": n, "source_mb": n * per_replica / 1e6, **synced, "export": first,
-                            "again": again, "counts": counts})  # fmt: skip
+            results.append(
+                {
+                    "replicas": n,
+                    "source_mb": n * per_replica / 1e6,
+                    **synced,
+                    "export": first,
+                    "again": again,
+                    "counts": counts,
+                }
+            )
             print(json.dumps(results[-1]), file=sys.stderr)
             shutil.rmtree(bucket, ignore_errors=True)
             shutil.rmtree(dest, ignore_errors=True)
-        print(json.dumps({"machine": platform.platform(), "python": platform.python_version(), "runs": results},
-                         indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {"machine": platform.platform(), "python": platform.python_version(), "runs": results},
+                indent=2,
+            )
+        )
     finally:
         if not args.tmp:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -4,16 +4,14 @@ every tool call and token accounted for, subagents embedded, compactions as cont
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from shared_data import CORPUS, FIXTURES, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.model import StepKind
-
-from shared_data import CORPUS, FIXTURES, requires_corpus
 
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
 
@@ -50,7 +48,9 @@ def _check_document(doc: dict, session) -> None:
     assert calls == session.tool_calls
     assert len(embedded) == len({s.subagent for s in session.steps if s.subagent})
     compactions = [s for s in doc["steps"] if s.get("extra", {}).get("context_management") == "compaction"]
-    assert len(compactions) == sum(1 for s in session.steps if s.kind == StepKind.COMPACTION and not s.subagent)
+    assert len(compactions) == sum(
+        1 for s in session.steps if s.kind == StepKind.COMPACTION and not s.subagent
+    )
     assert "labels" in doc["extra"]["tracetui"] and "patches" in doc["extra"]["tracetui"]
 
 

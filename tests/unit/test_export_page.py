@@ -9,19 +9,33 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tracetui.cli import main
-
 from shared_data import FIXTURES
+
+from tracetui.cli import main
 
 SESSION = "77777777-7777-4777-8777-777777777777"
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
 ATTACK = (
-    "</pre></div><script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">x</a>"
+    '</pre></div><script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'
     "<style>body{display:none}</style><link rel=stylesheet href=https://evil.example/x.css>"
     "\n```\n[click](https://evil.example/) ![img](https://evil.example/p.png) <details open>"
     "\n````\n\x1b[2J\u202eevil\u202c &amp; &lt;"
 )
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "p", "div", "pre", "details", "summary", "span"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "p",
+    "div",
+    "pre",
+    "details",
+    "summary",
+    "span",
+}
 
 
 def _hostile_bucket(tmp_path: Path) -> Path:
@@ -68,8 +82,24 @@ class _Tags(HTMLParser):
 def test_html_episode_escapes_every_log_string(tmp_path, capsys):
     bucket = _hostile_bucket(tmp_path)
     dest = tmp_path / "page"
-    assert main(["--bucket", str(bucket), "export", str(dest), "--format", "html", "--sessions", SESSION[:8],
-                 "--steps", "0:6", "--accept-suggested"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--bucket",
+                str(bucket),
+                "export",
+                str(dest),
+                "--format",
+                "html",
+                "--sessions",
+                SESSION[:8],
+                "--steps",
+                "0:6",
+                "--accept-suggested",
+            ]
+        )
+        == 0
+    )
     [page] = dest.glob("*.html")
     data = page.read_text(encoding="utf-8")
     assert TOKEN not in data and "\x1b" not in data and "\u202e" not in data
@@ -109,8 +139,22 @@ def _outside_fences(text: str) -> list[str]:
 def test_markdown_episode_keeps_log_text_in_fences(tmp_path, capsys):
     bucket = _hostile_bucket(tmp_path)
     dest = tmp_path / "md"
-    assert main(["--bucket", str(bucket), "export", str(dest), "--format", "md", "--sessions", SESSION,
-                 "--accept-suggested"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--bucket",
+                str(bucket),
+                "export",
+                str(dest),
+                "--format",
+                "md",
+                "--sessions",
+                SESSION,
+                "--accept-suggested",
+            ]
+        )
+        == 0
+    )
     [page] = dest.glob("*.md")
     text = page.read_text(encoding="utf-8")
     assert TOKEN not in text and "\x1b" not in text and "\u202e" not in text

@@ -9,13 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shared_data import CORPUS, FIXTURES, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.export.tables import TABLES
-
-from shared_data import CORPUS, FIXTURES, requires_corpus
 
 duckdb = pytest.importorskip("duckdb")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -34,7 +33,9 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 def _count(dest: Path, table: str, where: str = "") -> int:
     glob = str(dest / "data" / table / "**" / "*.parquet")
-    return duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning=true) {where}").fetchall()[0][0]
+    return duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning=true) {where}"
+    ).fetchall()[0][0]
 
 
 def _every_byte(dest: Path) -> bytes:
@@ -59,8 +60,19 @@ def _fixture_bucket(tmp_path: Path) -> Bucket:
 def test_parquet_tables_card_and_no_secret_in_any_byte(tmp_path, capsys):
     bucket = _fixture_bucket(tmp_path)
     dest = tmp_path / "out"
-    code, out, _ = _run(capsys, "--bucket", str(bucket.root), "export", str(dest), "--format", "parquet",
-                        "--accept-suggested", "--license", "MIT", "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(dest),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--license",
+        "MIT",
+        "--json",
+    )
     assert code == 0, out
     [row] = bucket.list_sessions()
     assert _count(dest, "sessions") == 1 and _count(dest, "steps") == row.steps
@@ -81,7 +93,9 @@ def test_parquet_tables_card_and_no_secret_in_any_byte(tmp_path, capsys):
         files = list((dest / "data" / table).rglob("*.parquet"))
         if files:
             assert {f.name for f in pq.read_schema(files[0])} == {c[0] for c in columns}
-    rel = duckdb.sql(f"SELECT harness, redactions, receipt FROM read_parquet('{dest}/data/sessions/**/*.parquet')")
+    rel = duckdb.sql(
+        f"SELECT harness, redactions, receipt FROM read_parquet('{dest}/data/sessions/**/*.parquet')"
+    )
     [values] = rel.fetchall()
     first = dict(zip(rel.columns, values))
     assert first["harness"] == "claude_code" and first["redactions"] > 0
@@ -89,8 +103,18 @@ def test_parquet_tables_card_and_no_secret_in_any_byte(tmp_path, capsys):
     assert receipt and all(set(r) == {"placeholder", "kind", "tier", "count", "decided_by"} for r in receipt)
     code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
     assert code == 0 and json.loads(out)["ok"] is True
-    code, _, err = _run(capsys, "--bucket", str(bucket.root), "export", str(tmp_path / "x"), "--format", "parquet",
-                        "--accept-suggested", "--license", "cc by; rm -rf")  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(tmp_path / "x"),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--license",
+        "cc by; rm -rf",
+    )
     assert code == 2 and "--license" in err
 
 
@@ -104,7 +128,7 @@ def test_shards_bound_the_rows_per_file_and_unchanged_partitions_stay(tmp_path):
     assert sum(pq.ParquetFile(p).metadata.num_rows for p in steps) == bucket.list_sessions()[0].steps
     assert report.written == 1
     export(bucket, tmp_path / "b", options)
-    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert files(dest) == files(tmp_path / "b")
     stamps = {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
     again = export(bucket, dest, options)
@@ -123,7 +147,8 @@ def test_outcome_labels_come_from_the_git_history(tmp_path):
     dest = tmp_path / "out"
     export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
     got = duckdb.sql(
-        f"SELECT session_id, state, count(*) FROM read_parquet('{dest}/data/patches/**/*.parquet') GROUP BY ALL"
+        "SELECT session_id, state, count(*) "
+        f"FROM read_parquet('{dest}/data/patches/**/*.parquet') GROUP BY ALL"
     ).fetchall()
     expected: dict[tuple[str, str], int] = {}
     lines: dict[str, dict[str, int]] = {}
@@ -135,7 +160,9 @@ def test_outcome_labels_come_from_the_git_history(tmp_path):
     assert {(s, st): n for s, st, n in got} == expected
     assert {st for _, st in expected} - {"unknown"}, "the demo's trail knows its repository"
     cols = [c for c, kind, _ in TABLES["sessions"] if kind != "timestamp"]
-    sessions = duckdb.sql(f"SELECT {', '.join(cols)} FROM read_parquet('{dest}/data/sessions/**/*.parquet')").fetchall()
+    sessions = duckdb.sql(
+        f"SELECT {', '.join(cols)} FROM read_parquet('{dest}/data/sessions/**/*.parquet')"
+    ).fetchall()
     for values in sessions:
         row = dict(zip(cols, values))
         per = lines.get(row["session_id"], {})
@@ -172,17 +199,29 @@ def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, cap
     code, out, _ = _run(capsys, "--bucket", str(bucket), "ls", "--json")
     listed = json.loads(out)
     dest = tmp_path / "out"
-    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "parquet",
-                        "--accept-suggested", "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["refused"] == [], doc["refused"]
     assert _count(dest, "sessions") == len(listed)
     assert _count(dest, "steps") == sum(r["steps"] for r in listed)
     assert _count(dest, "tool_calls") == sum(r["tool_calls"] for r in listed)
     per_agent = duckdb.sql(
-        f"SELECT agent, count(*) FROM read_parquet('{dest}/data/sessions/**/*.parquet', hive_partitioning=true) GROUP BY agent"
+        "SELECT agent, count(*) "
+        f"FROM read_parquet('{dest}/data/sessions/**/*.parquet', hive_partitioning=true) GROUP BY agent"
     ).fetchall()
-    assert dict(per_agent) == {a: sum(1 for r in listed if r["agent"] == a) for a in {r["agent"] for r in listed}}
+    assert dict(per_agent) == {
+        a: sum(1 for r in listed if r["agent"] == a) for a in {r["agent"] for r in listed}
+    }
     blob = _every_byte(dest)
     assert PLANTED.encode() not in blob
     assert re.search(rb"<GITHUB_TOKEN_\d+>", blob)
@@ -200,8 +239,11 @@ def test_check_reads_inside_parquet_files(tmp_path, capsys):
     table = pq.read_table(shard)
     texts = table.column("text").to_pylist()
     texts[0] = f"left behind: {PLANTED}"
-    pq.write_table(table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts)), shard,
-                   compression="zstd")  # fmt: skip
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts)),
+        shard,
+        compression="zstd",
+    )
     manifest = json.loads((dest / "manifest.json").read_bytes())
     data = shard.read_bytes()
     rel = shard.relative_to(dest).as_posix()
@@ -224,6 +266,11 @@ def test_a_table_with_no_rows_still_has_a_file_with_its_schema(tmp_path):
         files = list((dest / "data" / table).rglob("*.parquet"))
         assert files, table
         assert {f.name for f in pq.read_schema(files[0])} == {c[0] for c in columns}
-    partitions = {f.parent.relative_to(dest / "data" / "sessions") for f in (dest / "data" / "sessions").rglob("*.parquet")}
+    partitions = {
+        f.parent.relative_to(dest / "data" / "sessions")
+        for f in (dest / "data" / "sessions").rglob("*.parquet")
+    }
     for table in TABLES:
-        assert partitions == {f.parent.relative_to(dest / "data" / table) for f in (dest / "data" / table).rglob("*.parquet")}
+        assert partitions == {
+            f.parent.relative_to(dest / "data" / table) for f in (dest / "data" / table).rglob("*.parquet")
+        }

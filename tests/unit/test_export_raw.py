@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shared_data import CORPUS, FIXTURES, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, Selection, export, select
-
-from shared_data import CORPUS, FIXTURES, requires_corpus
 
 SESSION = "77777777-7777-4777-8777-777777777777"
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
@@ -52,7 +51,9 @@ def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
     assert code == 2
     doc = json.loads(out)
     assert doc["ok"] is False and "need a decision" in doc["error"]
-    assert doc["findings"] and all(f["session"] == SESSION and f["tier"] == "suggested" for f in doc["findings"])
+    assert doc["findings"] and all(
+        f["session"] == SESSION and f["tier"] == "suggested" for f in doc["findings"]
+    )
     assert TOKEN not in out + err and "jane" not in out + err
     assert not dest.exists() or not any(dest.iterdir())
     # Without --json: one line per finding, as `seal` lists them, then the sentence.
@@ -64,8 +65,17 @@ def test_raw_export_scrubs_in_place_keeps_other_bytes_and_reads_back(tmp_path, c
     src = _source(tmp_path)
     bucket = _bucket(tmp_path, src)
     dest = tmp_path / "out"
-    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
-                        "--accept-suggested", "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
     assert code == 0, out
     doc = json.loads(out)
     assert doc["written"] == 1 and doc["refused"] == [] and doc["redactions"] > 0
@@ -91,7 +101,9 @@ def test_raw_export_scrubs_in_place_keeps_other_bytes_and_reads_back(tmp_path, c
     assert all(set(r) == {"placeholder", "kind", "tier", "count", "decided_by"} for r in receipt["receipt"])
     # tracetui's own reader reads the export back: the same steps, text differing only by placeholders.
     again = tmp_path / "bucket2"
-    assert main(["--bucket", str(again), "sync", "--source", f"claude={dest / 'sessions' / 'claude_code'}"]) == 0
+    assert (
+        main(["--bucket", str(again), "sync", "--source", f"claude={dest / 'sessions' / 'claude_code'}"]) == 0
+    )
     _same_but_placeholders(Bucket.open(bucket), Bucket.open(again))
 
 
@@ -112,7 +124,7 @@ def _same_but_placeholders(a: Bucket, b: Bucket) -> None:
         for s, t in zip(x.steps, y.steps):
             if s.text != t.text:
                 pattern = ".*?".join(re.escape(part) for part in PLACEHOLDER.split(t.text))
-                assert re.fullmatch(pattern, s.text, re.S), (sid, s.index)
+                assert re.fullmatch(pattern, s.text, re.DOTALL), (sid, s.index)
 
 
 def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tmp_path, capsys):
@@ -120,10 +132,18 @@ def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tm
     options = ExportOptions("raw", accept_suggested=True)
     first = export(bucket, tmp_path / "a", options)
     second = export(bucket, tmp_path / "b", options)
-    files_a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    files_b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    files_a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()
+    }
+    files_b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()
+    }
     assert files_a == files_b and first.written == second.written == 1
-    stamp = {p: p.stat().st_mtime_ns for p in (tmp_path / "a").rglob("*") if p.is_file() and p.name != "manifest.json"}
+    stamp = {
+        p: p.stat().st_mtime_ns
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     seen = []
     again = export(bucket, tmp_path / "a", options, progress=seen.append)
     assert again.written == 0 and again.unchanged == 1
@@ -180,8 +200,17 @@ def test_what_only_the_raw_record_holds_is_scrubbed_or_refused(tmp_path, capsys)
     assert [f["kind"] for f in refused["findings"]] == ["email"] and refused["findings"][0]["line"] == 1
     assert email not in out + err and PLANTED not in out + err
     assert not (dest / "sessions").exists()
-    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
-                          "--accept-suggested", "--json")  # fmt: skip
+    code, out, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["written"] == 1, doc["refused"]
     blob = _all_bytes(dest)
@@ -190,7 +219,9 @@ def test_what_only_the_raw_record_holds_is_scrubbed_or_refused(tmp_path, capsys)
     assert rows["email"]["decided_by"] == "user (--accept-suggested)"
     assert any(k.startswith("aws") and r["decided_by"] == "detector" for k, r in rows.items())
     record = json.loads((dest / "sessions" / "claude_code" / f"{SESSION}.jsonl").read_bytes().split(b"\n")[0])
-    assert PLACEHOLDER.search(record["unmodelled"]["note"]) and PLACEHOLDER.search(record["unmodelled"]["who"])
+    assert PLACEHOLDER.search(record["unmodelled"]["note"]) and PLACEHOLDER.search(
+        record["unmodelled"]["who"]
+    )
 
 
 def test_selection_filters_and_bad_destinations(tmp_path, capsys):
@@ -215,8 +246,16 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
         assert code == 2 and words in err and err.count("\n") == 1, (args, err)
     assert (busy / "mine.txt").read_text() == "keep me"
     export(bucket, tmp_path / "raw", ExportOptions("raw", accept_suggested=True))
-    code, out, err = _run(capsys, "--bucket", str(bucket.root), "export", str(tmp_path / "raw"), "--format",
-                          "parquet", "--accept-suggested")  # fmt: skip
+    code, out, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(tmp_path / "raw"),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+    )
     assert code == 2 and "holds a raw export" in err
 
 
@@ -225,10 +264,21 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
 def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, capsys):
     bucket = tmp_path / "bucket"
     sources = [f"{a}={CORPUS / a}" for a in ("claude", "codex", "pi")]
-    assert main(["--bucket", str(bucket), "sync", *[x for s in sources for x in ("--source", s)], "--json"]) == 0
+    assert (
+        main(["--bucket", str(bucket), "sync", *[x for s in sources for x in ("--source", s)], "--json"]) == 0
+    )
     dest = tmp_path / "out"
-    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
-                        "--accept-suggested", "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["refused"] == [] and doc["written"] == doc["sessions"] > 10
     folders = {p.name for p in (dest / "sessions").iterdir()}
@@ -252,7 +302,11 @@ def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, cap
     (dest / "stray.txt").write_text("?")
     code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
     problems = {p["file"]: p["problem"] for p in json.loads(out)["problems"]}
-    assert code == 1 and "digest" in problems[str(log.relative_to(dest))] and "not in the manifest" in problems["stray.txt"]
+    assert (
+        code == 1
+        and "digest" in problems[str(log.relative_to(dest))]
+        and "not in the manifest" in problems["stray.txt"]
+    )
     # A secret put back, with the manifest's digest made to match: the detectors still find it.
     (dest / "stray.txt").unlink()
     leaked = data.replace(b"Deploy with", f"Deploy {TOKEN} with".encode(), 1)
@@ -260,7 +314,10 @@ def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, cap
     manifest = json.loads((dest / "manifest.json").read_bytes())
     import hashlib
 
-    manifest["files"][str(log.relative_to(dest))] = {"sha256": hashlib.sha256(leaked).hexdigest(), "size": len(leaked)}
+    manifest["files"][str(log.relative_to(dest))] = {
+        "sha256": hashlib.sha256(leaked).hexdigest(),
+        "size": len(leaked),
+    }
     (dest / "manifest.json").write_text(json.dumps(manifest))
     code, out, _ = _run(capsys, "export", "--check", str(dest))
     assert code == 1 and "github-token" in out and TOKEN not in out
@@ -269,7 +326,7 @@ def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, cap
 def test_a_suggestion_that_appears_after_review_stops_its_session(tmp_path, monkeypatch):
     """A sync between the review and the write can grow a session: its new suggestions are not
     written unreviewed (the session is refused, the export goes on)."""
-    import tracetui.export.run as run
+    from tracetui.export import run
 
     bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
     from tracetui.redact import PlanStore
@@ -288,8 +345,20 @@ def test_a_suggestion_that_appears_after_review_stops_its_session(tmp_path, monk
         calls.append(1)
         found = real(session, plan, options)
         # The second look (at write time) meets a suggestion the review did not see.
-        return found if len(calls) == 1 else [{"step": None, "index": None, "field": "title", "kind": "email",
-                                                "tier": "suggested", "detector": "pii:email"}]  # fmt: skip
+        return (
+            found
+            if len(calls) == 1
+            else [
+                {
+                    "step": None,
+                    "index": None,
+                    "field": "title",
+                    "kind": "email",
+                    "tier": "suggested",
+                    "detector": "pii:email",
+                }
+            ]
+        )
 
     monkeypatch.setattr(run, "_undecided", later)
     report = export(bucket, tmp_path / "out", ExportOptions("raw"))
@@ -314,11 +383,16 @@ def test_layout_makes_every_log_given_name_a_plain_path_inside_the_export():
         RawLog("/x/" + "y" * 400 + ".jsonl", b""),
     ]
     placed = [rel for rel, _ in layout("claude", files, nobody)]
-    assert placed[:3] == ["sessions/claude_code/abc.jsonl", "sessions/claude_code/abc/subagents/agent-1.jsonl",
-                          "sessions/claude_code/abc/subagents/agent-1.meta.json"]  # fmt: skip
+    assert placed[:3] == [
+        "sessions/claude_code/abc.jsonl",
+        "sessions/claude_code/abc/subagents/agent-1.jsonl",
+        "sessions/claude_code/abc/subagents/agent-1.meta.json",
+    ]
     for rel in placed:
         inside(Path("/tmp/export"), rel)  # raises for anything that steps outside
-        assert all(re.fullmatch(r"[A-Za-z0-9._\-]+", part) and part not in (".", "..") for part in rel.split("/"))
+        assert all(
+            re.fullmatch(r"[A-Za-z0-9._\-]+", part) and part not in (".", "..") for part in rel.split("/")
+        )
         assert all(len(part) <= 200 for part in rel.split("/"))
     assert placed[3].endswith(".jsonl") and placed[4].endswith(".jsonl")
 
@@ -342,7 +416,9 @@ def test_an_interrupted_export_leaves_a_manifest_of_what_is_there_and_resumes(tm
         export(bucket, dest, ExportOptions("raw", accept_suggested=True))
     monkeypatch.setattr(Dest, "write", real)
     manifest = json.loads((dest / "manifest.json").read_bytes())
-    on_disk = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    on_disk = {
+        p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and p.name != "manifest.json"
+    }
     assert set(manifest["files"]) == on_disk and on_disk
     code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
     assert code == 0, out
@@ -386,8 +462,17 @@ def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys)
     args = [x for a in ("copilot", "gemini", "opencode") for x in ("--source", f"{a}={FIXTURES / a}")]
     assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
     dest = tmp_path / "out"
-    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
-                        "--accept-suggested", "--json")  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
     doc = json.loads(out)
     listed = {r.id: r.agent for r in Bucket.open(bucket).list_sessions()}
     staged = {r["session"] for r in doc["refused"]}

@@ -98,7 +98,9 @@ class Scrubbed:
 def is_repo_relative(path: str) -> bool:
     """A repo-relative path (not absolute, no `..`, no home shorthand): one the seal and an export
     keep exact through `Scrubbed.repo_path`, since it names one of the repository's files."""
-    return bool(path) and not path.startswith(("/", "~", "\\")) and ".." not in path.split("/") and ":" not in path[:3]
+    if not path or path.startswith(("/", "~", "\\")):
+        return False
+    return ".." not in path.split("/") and ":" not in path[:3]
 
 
 def entries(session: Session, plan: Plan | None) -> list[Entry]:

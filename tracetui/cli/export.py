@@ -24,18 +24,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "by the seal's second gate, into DEST. Unchanged sessions are not written again. "
         "`tracetui export --check DEST` verifies an export.",
     )
-    p.add_argument("dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)")
-    p.add_argument("query", metavar="QUERY", nargs="?", help="only sessions whose title, project or steps match")
+    p.add_argument(
+        "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
+    )
+    p.add_argument(
+        "query", metavar="QUERY", nargs="?", help="only sessions whose title, project or steps match"
+    )
     p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
     p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
     p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
-    p.add_argument("--since", metavar="DATE", help="only sessions started on or after DATE (2026-05-01 or an ISO time)")
+    p.add_argument(
+        "--since", metavar="DATE", help="only sessions started on or after DATE (2026-05-01 or an ISO time)"
+    )
     p.add_argument("--until", metavar="DATE", help="only sessions started on or before DATE")
     p.add_argument("--sessions", nargs="+", metavar="ID", help="only these sessions (ids or unique prefixes)")
     p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
-    p.add_argument("--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)")
-    p.add_argument("--repo", metavar="PATH", help="the repository for the outcome labels (default: each session's cwd)")
-    p.add_argument("--license", metavar="ID", default="cc-by-4.0", help="the dataset card's licence (default: cc-by-4.0)")
+    p.add_argument(
+        "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
+    )
+    p.add_argument(
+        "--repo", metavar="PATH", help="the repository for the outcome labels (default: each session's cwd)"
+    )
+    p.add_argument(
+        "--license", metavar="ID", default="cc-by-4.0", help="the dataset card's licence (default: cc-by-4.0)"
+    )
     p.add_argument(
         "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
     )
@@ -56,14 +68,20 @@ def run_export(args: argparse.Namespace) -> int:
         raise TracetuiError("give --format raw, parquet, atif, html or md (or --check DEST)")
     steps = parse_steps(args.steps) if args.steps else None
     if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
-        raise TracetuiError(f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)")
+        raise TracetuiError(
+            f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)"
+        )
     options = ExportOptions(
         args.format, args.accept_suggested, args.ref, args.repo, args.license.strip().lower(), steps=steps
     )
-    selection = Selection(args.agent, args.project, args.since, args.until, args.query, tuple(args.sessions or ()))
+    selection = Selection(
+        args.agent, args.project, args.since, args.until, args.query, tuple(args.sessions or ())
+    )
     with open_bucket(args) as bucket:
         try:
-            report = export(bucket, args.dest, options, selection, _progress() if sys.stderr.isatty() else None)
+            report = export(
+                bucket, args.dest, options, selection, _progress() if sys.stderr.isatty() else None
+            )
         except SealRefused as exc:
             if args.json:
                 print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
@@ -77,13 +95,16 @@ def run_export(args: argparse.Namespace) -> int:
         return 1 if report.refused else 0
     d = report.to_dict()
     print(
-        f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) as {report.format} into "
+        f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) "
+        f"as {report.format} into "
         f"{safe_line(str(report.dest))}: {report.written} written, {report.unchanged} unchanged, "
         f"{report.files} files, {d['redactions']} redactions"
     )
     for refused in report.refused:
-        print(f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
+            file=sys.stderr,
+        )
         for row in refused["findings"]:
             print(f"  {finding_line(row)}", file=sys.stderr)
     return 1 if report.refused else 0

@@ -24,6 +24,13 @@ from tracetui.export.run import (
 from tracetui.export.select import Selection, select
 
 __all__ = [
-    "FORMATS", "CheckReport", "ExportOptions", "ExportProgress", "ExportReport", "Selection", "check", "export",
+    "FORMATS",
+    "CheckReport",
+    "ExportOptions",
+    "ExportProgress",
+    "ExportReport",
+    "Selection",
+    "check",
+    "export",
     "select",
-]  # fmt: skip
+]

@@ -48,15 +48,20 @@ class AtifWriter:
         for item in reviewed:
             prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
             if prepared is not None:
-                rel = f"trajectories/{agent_folder(prepared.session.agent)}/{safe_component(item.summary.id)}.json"
+                folder = agent_folder(prepared.session.agent)
+                rel = f"trajectories/{folder}/{safe_component(item.summary.id)}.json"
                 document = trajectory(prepared)
                 data = orjson.dumps(document) + b"\n"
                 if ex.gate(prepared, {rel: data}):
                     receipt_file, entry = ex.receipt(prepared, data)
                     # The receipt goes in the document too, counted on what it carries.
                     document["extra"]["tracetui"]["receipt"] = entry["receipt"]
-                    ex.record(prepared, item.digest, [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file],
-                              entry)  # fmt: skip
+                    ex.record(
+                        prepared,
+                        item.digest,
+                        [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file],
+                        entry,
+                    )
             step(item.summary.id)
 
 
@@ -91,8 +96,13 @@ def trajectory(prepared: Prepared) -> dict[str, Any]:
     return _pruned(document)
 
 
-def _trajectory(session: Session, trajectory_id: str, steps: list[Step], refs: dict[str, str],
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def _trajectory(
+    session: Session,
+    trajectory_id: str,
+    steps: list[Step],
+    refs: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     out: list[dict[str, Any]] = []
     call_home: dict[str, dict[str, Any]] = {}  # tool call id -> the ATIF step that made the call
     turn: dict[str, Any] | None = None
@@ -112,21 +122,32 @@ def _trajectory(session: Session, trajectory_id: str, steps: list[Step], refs: d
             if target is None:  # a result whose call the log does not have: a step of its own
                 target = _agent_step(s)
                 out.append(target)
-            result: dict[str, Any] = {"source_call_id": s.tool_call_id if home is not None else None,
-                                      "content": s.text}  # fmt: skip
+            result: dict[str, Any] = {
+                "source_call_id": s.tool_call_id if home is not None else None,
+                "content": s.text,
+            }
             call_step = _call_step_id(home, s.tool_call_id) if home is not None else None
             child = refs.get(call_step) if call_step is not None else None
             if child is not None:
-                result["subagent_trajectory_ref"] = [{"trajectory_id": f"{session.id}/{child}", "session_id": session.id}]
-            meta = {k: v for k, v in (("is_error", s.is_error or None), ("exit_code", s.meta.get("exit_code"))) if v is not None}
+                result["subagent_trajectory_ref"] = [
+                    {"trajectory_id": f"{session.id}/{child}", "session_id": session.id}
+                ]
+            meta = {
+                k: v
+                for k, v in (("is_error", s.is_error or None), ("exit_code", s.meta.get("exit_code")))
+                if v is not None
+            }
             if meta:
                 result["extra"] = meta
             target.setdefault("observation", {"results": []})["results"].append(result)
             _note(target, s)
             continue
         # A new model turn starts after results came back, or where the previous turn already spoke.
-        if turn is None or "observation" in turn or (s.kind in (StepKind.ASSISTANT, StepKind.REASONING)
-                                                      and turn.get("tool_calls")):  # fmt: skip
+        if (
+            turn is None
+            or "observation" in turn
+            or (s.kind in (StepKind.ASSISTANT, StepKind.REASONING) and turn.get("tool_calls"))
+        ):
             turn = _agent_step(s)
             out.append(turn)
         if s.kind == StepKind.REASONING:
@@ -176,14 +197,25 @@ def _call_step_id(home: dict[str, Any], call_id: str | None) -> str | None:
 
 
 def _agent_step(s: Step) -> dict[str, Any]:
-    return {"step_id": 0, "timestamp": s.timestamp, "source": "agent", "model_name": s.model, "message": "",
-            "extra": {"tracetui_steps": []}}  # fmt: skip
+    return {
+        "step_id": 0,
+        "timestamp": s.timestamp,
+        "source": "agent",
+        "model_name": s.model,
+        "message": "",
+        "extra": {"tracetui_steps": []},
+    }
 
 
 def _plain_step(s: Step) -> dict[str, Any]:
     source = "user" if s.kind == StepKind.USER else "system"
-    step: dict[str, Any] = {"step_id": 0, "timestamp": s.timestamp, "source": source, "message": s.text,
-                            "extra": {"tracetui_steps": [], "kind": s.kind}}  # fmt: skip
+    step: dict[str, Any] = {
+        "step_id": 0,
+        "timestamp": s.timestamp,
+        "source": source,
+        "message": s.text,
+        "extra": {"tracetui_steps": [], "kind": s.kind},
+    }
     if s.kind == StepKind.COMPACTION:
         step["extra"]["context_management"] = "compaction"
     if s.kind == StepKind.MODEL_CHANGE and s.model:
@@ -200,8 +232,10 @@ def _note(step: dict[str, Any], s: Step) -> None:
 
 
 def _add_metrics(step: dict[str, Any], tokens: Tokens) -> None:
-    m = step.setdefault("metrics", {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0,
-                                    "extra": {"cache_write_tokens": 0}})  # fmt: skip
+    m = step.setdefault(
+        "metrics",
+        {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "extra": {"cache_write_tokens": 0}},
+    )
     m["prompt_tokens"] += tokens.input + tokens.cache_read + tokens.cache_write
     m["completion_tokens"] += tokens.output
     m["cached_tokens"] += tokens.cache_read
@@ -214,8 +248,11 @@ def _join(before: str | None, text: str) -> str:
 
 def _subagent_extra(session: Session, agent_id: str) -> dict[str, Any]:
     found = next((a for a in session.subagents if a.id == agent_id), None)
-    return {"subagent": agent_id, "agent_type": found.agent_type if found else None,
-            "description": found.description if found else None}  # fmt: skip
+    return {
+        "subagent": agent_id,
+        "agent_type": found.agent_type if found else None,
+        "description": found.description if found else None,
+    }
 
 
 def _patches(prepared: Prepared) -> list[dict[str, Any]]:

@@ -12,21 +12,36 @@ from tracetui.export import tables
 
 
 def dataset_card(license_id: str, ref: str, sessions: int, rows: dict[str, int]) -> str:
-    lines = ["---", f"license: {license_id}", "pretty_name: Coding-agent sessions exported by tracetui",
-             "tags:", "- coding-agents", "- agent-trajectories", "- tracetui", "configs:"]  # fmt: skip
+    lines = [
+        "---",
+        f"license: {license_id}",
+        "pretty_name: Coding-agent sessions exported by tracetui",
+        "tags:",
+        "- coding-agents",
+        "- agent-trajectories",
+        "- tracetui",
+        "configs:",
+    ]
     for n, table in enumerate(tables.TABLES):
-        lines += [f"- config_name: {table}", "  data_files:", "  - split: train", f"    path: data/{table}/**/*.parquet"]
+        lines += [
+            f"- config_name: {table}",
+            "  data_files:",
+            "  - split: train",
+            f"    path: data/{table}/**/*.parquet",
+        ]
         if n == 0:
             lines.append("  default: true")
     lines += ["---", "", "# Coding-agent sessions", ""]
     lines += [
-        f"{sessions} sessions of coding agents (Claude Code, Codex, Pi), exported by tracetui {__version__}: "
-        "every text scrubbed under the author's reviewed redaction plan and scanned again before it was written. "
-        "Secrets and personal data read as placeholders such as `<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; "
+        f"{sessions} sessions of coding agents (Claude Code, Codex, Pi and others), exported by tracetui "
+        f"{__version__}: every text scrubbed under the author's reviewed redaction plan and scanned again "
+        "before it was written. Secrets and personal data read as placeholders such as `<AWS_KEY_1>`, "
+        "`<EMAIL_2>`, `<HOME>` and `<USER>`; "
         "each session's receipt lists them by kind and count, never their values.",
         "",
         "Outcome labels come from git, not from the text: each patch's survival at the revision "
-        f"`{_plain(ref)}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting machine "
+        f"`{_plain(ref)}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
+        "machine "
         "had no repository), the lines each session added and what became of them, the test commands it ran "
         "with their last exit status, and the commits that took its work.",
         "",
@@ -41,8 +56,11 @@ def dataset_card(license_id: str, ref: str, sessions: int, rows: dict[str, int])
     for table, columns in tables.TABLES.items():
         lines += ["", f"## {table}", "", "| column | type | description |", "| --- | --- | --- |"]
         lines += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
-        lines += ["| `agent` | partition | The agent (claude, codex, pi), from the folder name. |",
-                  "| `month` | partition | The month the session started (YYYY-MM, or unknown), from the folder name. |"]  # fmt: skip
+        lines += [
+            "| `agent` | partition | The agent (claude, codex, pi...), from the folder name. |",
+            "| `month` | partition | The month the session started (YYYY-MM, or unknown), from the folder "
+            "name. |",
+        ]
     lines.append("")
     return "\n".join(lines)
 

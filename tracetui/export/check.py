@@ -31,8 +31,13 @@ class CheckReport:
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "dest": str(self.dest), "files": self.files, "sessions": self.sessions,
-                "problems": self.problems}  # fmt: skip
+        return {
+            "ok": self.ok,
+            "dest": str(self.dest),
+            "files": self.files,
+            "sessions": self.sessions,
+            "problems": self.problems,
+        }
 
 
 def check(dest: str | Path) -> CheckReport:
@@ -65,7 +70,9 @@ def check(dest: str | Path) -> CheckReport:
         for leak in second_gate({_gate_name(rel): _readable(path, rel)}, nobody, identity):
             if leak["kind"] in kept_kinds.get(rel, set()):
                 continue
-            report.problems.append({"file": rel, "problem": f"line {leak['line']}: {leak['kind']} ({leak['tier']}) left"})
+            report.problems.append(
+                {"file": rel, "problem": f"line {leak['line']}: {leak['kind']} ({leak['tier']}) left"}
+            )
     for folder, _, names in os.walk(root):
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()

@@ -57,8 +57,9 @@ class Outcome:
         }
 
 
-def outcome(session: Session, ref: str = "HEAD", repo: str | Path | None = None,
-            cache_dir: Path | None = None) -> Outcome:  # fmt: skip
+def outcome(
+    session: Session, ref: str = "HEAD", repo: str | Path | None = None, cache_dir: Path | None = None
+) -> Outcome:
     """The session's outcome at `ref`: its repository is found from its cwd unless `repo` is given.
 
     A repository where `ref` does not resolve (another project's clone, a branch since deleted) gives

@@ -112,10 +112,13 @@ class Dest:
             raise TracetuiError(f"{path} is not a folder; give a folder to export into")
         old = read_manifest(path) if path.is_dir() else None
         if old is None and path.is_dir() and any(path.iterdir()):
-            raise TracetuiError(f"{path} is not empty and holds no tracetui export; give a new or empty folder")
+            raise TracetuiError(
+                f"{path} is not empty and holds no tracetui export; give a new or empty folder"
+            )
         if old is not None and old.get("export") != export_format:
             raise TracetuiError(
-                f"{path} holds a {old.get('export')} export; give another folder for the {export_format} format"
+                f"{path} holds a {old.get('export')} export; "
+                f"give another folder for the {export_format} format"
             )
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -200,11 +203,14 @@ class Dest:
         old = self.old or {}
         files = {**old.get("files", {}), **self.files}
         manifest = {
-            "format": FORMAT, "export": self.export_format, "tool": {"name": "tracetui", "version": __version__},
-            "options": options, "sessions": {**old.get("sessions", {}), **self.sessions},
+            "format": FORMAT,
+            "export": self.export_format,
+            "tool": {"name": "tracetui", "version": __version__},
+            "options": options,
+            "sessions": {**old.get("sessions", {}), **self.sessions},
             "groups": {**old.get("groups", {}), **self.groups},
             "files": dict(sorted((rel, meta) for rel, meta in files.items() if (self.root / rel).is_file())),
-        }  # fmt: skip
+        }
         try:
             self.write(MANIFEST, canonical(manifest))
         except OSError:
@@ -219,7 +225,9 @@ class Dest:
                 except FileNotFoundError:
                     pass
                 except OSError as exc:
-                    raise TracetuiError(f"cannot remove the stale export file {rel}: {exc.strerror or exc}") from None
+                    raise TracetuiError(
+                        f"cannot remove the stale export file {rel}: {exc.strerror or exc}"
+                    ) from None
             _prune_empty(self.root)
         manifest = {
             "format": FORMAT,

@@ -39,7 +39,8 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-br
 .step{border-left:3px solid #d0d7de;padding:.2em .8em;margin:1em 0}.user{border-color:#0969da}
 .assistant{border-color:#8250df}.system{border-color:#9a6700}.meta{color:#59636e;font-size:13px}
 .badge{font-size:12px;padding:.1em .5em;border-radius:1em;background:#eaeef2}
-.alive{background:#dafbe1}.transformed{background:#fff8c5}.reverted{background:#ffebe9}.lost{background:#ffebe9}
+.alive{background:#dafbe1}.transformed{background:#fff8c5}
+.reverted{background:#ffebe9}.lost{background:#ffebe9}
 .add{color:#116329}.del{color:#82071e}
 """.strip()
 
@@ -54,7 +55,9 @@ class PageWriter:
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
         if len(reviewed) != 1:
-            raise TracetuiError(f"--format {self.kind} exports one episode: choose one session (--sessions ID)")
+            raise TracetuiError(
+                f"--format {self.kind} exports one episode: choose one session (--sessions ID)"
+            )
         ex = self.exporter
         [item] = reviewed
         prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
@@ -84,12 +87,14 @@ def render(prepared: Prepared, episode: list[Step], kind: str) -> bytes:
     title = clean.title or clean.id
     page.title(f"{title} (steps {episode[0].index} to {episode[-1].index})")
     page.meta(
-        f"{clean.agent} session {clean.id}, started {clean.started or 'unknown'}, project {clean.project or 'unknown'}; "
+        f"{clean.agent} session {clean.id}, started {clean.started or 'unknown'}, "
+        f"project {clean.project or 'unknown'}; "
         f"exported redacted by tracetui {__version__}."
     )
     page.meta(
         f"Outcome at {labels['ref']}: {labels['lines_added']} lines added, {labels['lines_alive']} alive, "
-        f"{labels['lines_transformed']} transformed, {labels['lines_reverted']} reverted, {labels['lines_lost']} lost; "
+        f"{labels['lines_transformed']} transformed, {labels['lines_reverted']} reverted, "
+        f"{labels['lines_lost']} lost; "
         f"tests run {len(labels['tests'])}, last exit {labels['tests_last_exit']}."
     )
     for s in episode:
@@ -97,10 +102,16 @@ def render(prepared: Prepared, episode: list[Step], kind: str) -> bytes:
             continue  # shown folded under its call
         if s.kind == StepKind.TOOL_CALL:
             result = results.get(s.tool_call_id) if s.tool_call_id else None
-            arguments = orjson.dumps(s.tool_input, option=orjson.OPT_INDENT_2).decode() if s.tool_input is not None else ""
+            arguments = (
+                orjson.dumps(s.tool_input, option=orjson.OPT_INDENT_2).decode()
+                if s.tool_input is not None
+                else ""
+            )
             body = [("input", arguments)]
             if result is not None:
-                body.append(("result" + (" (error)" if result.is_error else ""), clip(result.text, RESULT_LIMIT)))
+                body.append(
+                    ("result" + (" (error)" if result.is_error else ""), clip(result.text, RESULT_LIMIT))
+                )
             page.folded(s.index, f"{s.tool or 'tool'}: {_summary(s)}", body)
             for row in patches.get(s.id, ()):
                 page.diff(row["path"], row["state"], row["commit"], row["diff"])
@@ -145,17 +156,23 @@ class _Html:
         self.parts.append(f'<p class="meta">{self.esc(text)}</p>')
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
-        self.parts.append(f'<div class="step {role}"><p class="meta">#{index} {self.esc(label)}</p>'
-                          f"<pre>{self.esc(text)}</pre></div>")  # fmt: skip
+        self.parts.append(
+            f'<div class="step {role}"><p class="meta">#{index} {self.esc(label)}</p>'
+            f"<pre>{self.esc(text)}</pre></div>"
+        )
 
     def note(self, index: int, text: str) -> None:
         self.parts.append(f'<p class="meta">#{index} {self.esc(text)}</p>')
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]]) -> None:
-        inner = "".join((f'<p class="meta">{self.esc(name)}</p>' if name else "") + f"<pre>{self.esc(text)}</pre>"
-                        for name, text in body)  # fmt: skip
-        self.parts.append(f'<details class="step assistant"><summary>#{index} {self.esc(safe_line(summary))}</summary>'
-                          f"{inner}</details>")  # fmt: skip
+        inner = "".join(
+            (f'<p class="meta">{self.esc(name)}</p>' if name else "") + f"<pre>{self.esc(text)}</pre>"
+            for name, text in body
+        )
+        self.parts.append(
+            f'<details class="step assistant"><summary>#{index} {self.esc(safe_line(summary))}</summary>'
+            f"{inner}</details>"
+        )
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
         lines = []
@@ -172,8 +189,11 @@ class _Html:
     def finish(self) -> str:
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
-            f"<title>{self.head}</title><style>{_STYLE}</style></head><body>\n" + "\n".join(self.parts) + "\n</body></html>\n"
+            '<meta http-equiv="Content-Security-Policy" '
+            "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{self.head}</title><style>{_STYLE}</style></head><body>\n"
+            + "\n".join(self.parts)
+            + "\n</body></html>\n"
         )
 
 
@@ -208,12 +228,18 @@ class _Markdown:
         self.parts.append(f"*#{index} {self.inline(text)}*")
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]]) -> None:
-        inner = "\n\n".join((f"{self.inline(name)}\n\n" if name else "") + self.fenced(text) for name, text in body)
-        self.parts.append(f"<details><summary>#{index} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>")
+        inner = "\n\n".join(
+            (f"{self.inline(name)}\n\n" if name else "") + self.fenced(text) for name, text in body
+        )
+        self.parts.append(
+            f"<details><summary>#{index} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>"
+        )
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
         where = f" in {commit[:12]}" if commit else ""
-        self.parts.append(f"**{self.inline(path)}**: {self.inline(state + where)}\n\n{self.fenced(diff, 'diff')}")
+        self.parts.append(
+            f"**{self.inline(path)}**: {self.inline(state + where)}\n\n{self.fenced(diff, 'diff')}"
+        )
 
     def finish(self) -> str:
         return "\n\n".join(self.parts) + "\n"

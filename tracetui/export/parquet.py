@@ -50,7 +50,9 @@ def schema(columns: list[tables.Column]) -> pa.Schema:
         "bool": pa.bool_(),
         "timestamp": pa.timestamp("ms", tz="UTC"),
         "list<string>": pa.list_(pa.string()),
-        "tests": pa.list_(pa.struct([("step", pa.int32()), ("command", pa.string()), ("exit_code", pa.int32())])),
+        "tests": pa.list_(
+            pa.struct([("step", pa.int32()), ("command", pa.string()), ("exit_code", pa.int32())])
+        ),
     }
     return pa.schema([pa.field(name, types[kind]) for name, kind, _ in columns])
 
@@ -85,7 +87,9 @@ class _Shards:
                 self.tmp = self.exporter.dest.temp_path(self._rel())
                 self.writer = pq.ParquetWriter(str(self.tmp), self.schema, compression="zstd")
             take = min(len(rows), self.limit - self.in_file)
-            self.writer.write_table(pa.Table.from_pylist(rows[:take], schema=self.schema), row_group_size=take)
+            self.writer.write_table(
+                pa.Table.from_pylist(rows[:take], schema=self.schema), row_group_size=take
+            )
             rows = rows[take:]
             self.in_file += take
             if self.in_file >= self.limit:
@@ -125,7 +129,8 @@ class ParquetWriter:
         _pyarrow()
         if not _LICENSE.match(exporter.options.license):
             raise TracetuiError(
-                f"--license wants a licence id such as cc-by-4.0, mit or apache-2.0, got {exporter.options.license!r}"
+                "--license wants a licence id such as cc-by-4.0, mit or apache-2.0, "
+                f"got {exporter.options.license!r}"
             )
         self.exporter = exporter
         self.counts = {name: 0 for name in tables.TABLES}
@@ -163,9 +168,14 @@ class ParquetWriter:
             self.counts[table] = self.counts.get(table, 0) + int(n)
         return True
 
-    def _write_group(self, name: str, digest: str, members: list[Reviewed], step: Callable[[str], None]) -> None:
+    def _write_group(
+        self, name: str, digest: str, members: list[Reviewed], step: Callable[[str], None]
+    ) -> None:
         ex = self.exporter
-        shards = {t: _Shards(ex, f"data/{t}/{name}", cols, ex.options.shard_rows) for t, cols in tables.TABLES.items()}
+        shards = {
+            t: _Shards(ex, f"data/{t}/{name}", cols, ex.options.shard_rows)
+            for t, cols in tables.TABLES.items()
+        }
         rows = {t: 0 for t in tables.TABLES}
         done: list[str] = []
         try:
@@ -208,8 +218,11 @@ class ParquetWriter:
         out = []
         for (table, row), line in zip(made, _in_order(made, lines)):
             if table == "sessions":
-                row = {**row, "redactions": sum(int(r["count"]) for r in receipt),
-                       "receipt": orjson.dumps(receipt, option=orjson.OPT_SORT_KEYS).decode()}  # fmt: skip
+                row = {
+                    **row,
+                    "redactions": sum(int(r["count"]) for r in receipt),
+                    "receipt": orjson.dumps(receipt, option=orjson.OPT_SORT_KEYS).decode(),
+                }
             out.append((table, row, len(line)))
         return out, receipt_file, entry
 
@@ -218,7 +231,9 @@ class ParquetWriter:
 
         ex = self.exporter
         sessions = sum(1 for _ in ex.dest.sessions)
-        ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, sessions, self.counts).encode())
+        ex.dest.write(
+            "README.md", dataset_card(ex.options.license, ex.options.ref, sessions, self.counts).encode()
+        )
 
 
 def _in_order(made: list[tuple[str, dict[str, Any]]], lines: dict[str, list[bytes]]) -> list[bytes]:

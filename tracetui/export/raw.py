@@ -27,7 +27,7 @@ from tracetui.sources import RawLog
 # The folder each agent's files go in (the names the community's datasets use).
 AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 def agent_folder(agent: str) -> str:
@@ -104,8 +104,10 @@ def gate_view(data: bytes) -> bytes:
 
 def _without_structural(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: None if isinstance(k, str) and is_structural_key(k) else _without_structural(v)
-                for k, v in obj.items()}  # fmt: skip
+        return {
+            k: None if isinstance(k, str) and is_structural_key(k) else _without_structural(v)
+            for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [_without_structural(v) for v in obj]
     return obj
@@ -124,11 +126,18 @@ class Unplanned:
     value: str
 
     def where(self) -> dict[str, Any]:
-        return {"member": self.member, "line": self.line, "kind": self.kind, "tier": self.tier,
-                "detector": self.detector}  # fmt: skip
+        return {
+            "member": self.member,
+            "line": self.line,
+            "kind": self.kind,
+            "tier": self.tier,
+            "detector": self.detector,
+        }
 
 
-def unplanned(members: dict[str, bytes], shown: set[str], known: set[str], identity: Identity) -> list[Unplanned]:
+def unplanned(
+    members: dict[str, bytes], shown: set[str], known: set[str], identity: Identity
+) -> list[Unplanned]:
     """Findings in the strings of already scrubbed log files that are not the text of a field the
     plan covered (`shown`: the scrubbed session's field texts), leaving out values the plan already
     decided (`known`), placeholders and structural keys' values. In file and line order."""
@@ -147,7 +156,12 @@ def unplanned(members: dict[str, bytes], shown: set[str], known: set[str], ident
                 seen.add(text)
                 for f in scan_text(text, identity):
                     value = text[f.start : f.end]
-                    if len(value) < MIN_VALUE or value in known or value in taken or _PLACEHOLDER.fullmatch(value):
+                    if (
+                        len(value) < MIN_VALUE
+                        or value in known
+                        or value in taken
+                        or _PLACEHOLDER.fullmatch(value)
+                    ):
                         continue
                     taken.add(value)
                     found.append(Unplanned(name, line_no, f.kind, f.tier, f.detector, value))
@@ -177,7 +191,9 @@ def _strings(obj: Any, depth: int = 0) -> Iterator[str]:
             yield from _strings(v, depth)
 
 
-def placeholders_for(found: list[Unplanned], receipt: list[dict[str, Any]]) -> dict[str, tuple[str, Unplanned]]:
+def placeholders_for(
+    found: list[Unplanned], receipt: list[dict[str, Any]]
+) -> dict[str, tuple[str, Unplanned]]:
     """A placeholder for each unplanned value, numbered after the plan's own of that label."""
     used: dict[str, int] = {}
     for row in receipt:
@@ -196,7 +212,9 @@ def placeholders_for(found: list[Unplanned], receipt: list[dict[str, Any]]) -> d
     return out
 
 
-def layout(agent: str, files: list[RawLog], scrubbed: Scrubbed, session_id: str = "") -> list[tuple[str, RawLog]]:
+def layout(
+    agent: str, files: list[RawLog], scrubbed: Scrubbed, session_id: str = ""
+) -> list[tuple[str, RawLog]]:
     """`sessions/<agent folder>/<file>` for each file, companions placed relative to the main log
     as the agent keeps them (`<id>/subagents/agent-*.jsonl` beside `<id>.jsonl`), every component
     scrubbed and made a plain name. A main log whose name does not carry the session's id (Copilot's
@@ -215,7 +233,11 @@ def layout(agent: str, files: list[RawLog], scrubbed: Scrubbed, session_id: str 
             parts = path.relative_to(base).parts
         except ValueError:
             parts = (path.name,)
-        clean = [safe_component(_PLACEHOLDER.sub(r"\1", scrubbed.text(p))) for p in parts if p not in ("", ".", "..")]
+        clean = [
+            safe_component(_PLACEHOLDER.sub(r"\1", scrubbed.text(p)))
+            for p in parts
+            if p not in ("", ".", "..")
+        ]
         clean = clean or ["_"]
         placed.append(("/".join(["sessions", folder, *clean]), raw))
     return placed

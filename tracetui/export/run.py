@@ -156,14 +156,18 @@ class Exporter:
         """The seal's second gate over what this session puts in the export; False (and the session
         named in the report) when a sure finding is left, or a suggestion appeared since the review."""
         if prepared.undecided:
-            self.refuse(prepared.session.id, "suggested findings appeared since the review", prepared.undecided)
+            self.refuse(
+                prepared.session.id, "suggested findings appeared since the review", prepared.undecided
+            )
             return False
         known = {c for c in prepared.outcome.labels()["commits"]}
         git = prepared.session.git
         if git and git.commit:
             known.add(git.commit)
         known |= structural or set()
-        leaks = scrub.second_gate(members, prepared.scrubbed, session_identity(prepared.session), frozenset(known))
+        leaks = scrub.second_gate(
+            members, prepared.scrubbed, session_identity(prepared.session), frozenset(known)
+        )
         if leaks:
             self.refuse(prepared.session.id, "the second gate found sure findings left", leaks)
             return False
@@ -176,8 +180,10 @@ class Exporter:
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
         """The session's receipt file (kinds and counts, never values) and its entry for the report."""
         session = prepared.session
-        rows = [{k: v for k, v in r.items() if k != "fingerprint"}
-                for r in scrub.carried_receipt(prepared.scrubbed.receipt, carried)]  # fmt: skip
+        rows = [
+            {k: v for k, v in r.items() if k != "fingerprint"}
+            for r in scrub.carried_receipt(prepared.scrubbed.receipt, carried)
+        ]
         body = {
             "session": session.id,
             "agent": session.agent,
@@ -188,7 +194,12 @@ class Exporter:
         }
         rel = f"receipts/{safe_component(session.agent)}/{safe_component(session.id)}.json"
         self.dest.write(rel, canonical(body))
-        return rel, {"session": session.id, "agent": session.agent, "receipt": rows, "rejected": body["rejected"]}
+        return rel, {
+            "session": session.id,
+            "agent": session.agent,
+            "receipt": rows,
+            "rejected": body["rejected"],
+        }
 
     def record(self, prepared: Prepared, digest: str, files: list[str], entry: dict[str, Any]) -> None:
         self.dest.sessions[prepared.session.id] = {
@@ -206,8 +217,14 @@ class Exporter:
         if entry is None:
             return False
         self.dest.keep("sessions", reviewed.summary.id, entry)
-        self.report.receipts.append({"session": reviewed.summary.id, "agent": entry.get("agent"),
-                                     "receipt": entry.get("receipt", []), "rejected": entry.get("rejected", [])})  # fmt: skip
+        self.report.receipts.append(
+            {
+                "session": reviewed.summary.id,
+                "agent": entry.get("agent"),
+                "receipt": entry.get("receipt", []),
+                "rejected": entry.get("rejected", []),
+            }
+        )
         self.report.unchanged += 1
         return True
 
@@ -251,8 +268,12 @@ def export(
     return report
 
 
-def _review(exporter: Exporter, summaries: list[SessionSummary], extra: Callable[[SessionSummary], bytes],
-            progress: ProgressCallback | None) -> Iterator[Reviewed]:  # fmt: skip
+def _review(
+    exporter: Exporter,
+    summaries: list[SessionSummary],
+    extra: Callable[[SessionSummary], bytes],
+    progress: ProgressCallback | None,
+) -> Iterator[Reviewed]:
     """Every chosen session's plan up to date, refusing before anything is written while any waits."""
     undecided: list[dict[str, Any]] = []
     reviewed = []
@@ -263,16 +284,22 @@ def _review(exporter: Exporter, summaries: list[SessionSummary], extra: Callable
         undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
         labels = exporter.outcome(session).labels()
         digest = digest_of(
-            WRITER_VERSION, __version__, options.recorded(), orjson.dumps(session.to_dict()),
-            orjson.dumps(plan.to_dict()), labels, extra(summary),
-        )  # fmt: skip
+            WRITER_VERSION,
+            __version__,
+            options.recorded(),
+            orjson.dumps(session.to_dict()),
+            orjson.dumps(plan.to_dict()),
+            labels,
+            extra(summary),
+        )
         reviewed.append(Reviewed(summary, digest))
         if progress is not None:
             progress(ExportProgress("review", n, len(summaries), summary.id))
     if undecided and not options.accept_suggested:
         sessions = len({f["session"] for f in undecided})
         raise SealRefused(
-            f"{len(undecided)} suggested finding(s) in {sessions} session(s) need a decision before exporting "
+            f"{len(undecided)} suggested finding(s) in {sessions} session(s) need a decision "
+            "before exporting "
             "(review them with `tracetui scan ID --accept KIND` or in the app, or pass --accept-suggested); "
             "nothing was written",
             undecided,
@@ -285,7 +312,14 @@ def _undecided(session: Session, plan: Plan, options: ExportOptions) -> list[dic
     episode of a page); a session without steps carries only its own fields."""
     if not session.steps:
         return [
-            {"step": None, "index": None, "field": s.field, "kind": s.kind, "tier": s.tier, "detector": s.detector}
+            {
+                "step": None,
+                "index": None,
+                "field": s.field,
+                "kind": s.kind,
+                "tier": s.tier,
+                "detector": s.detector,
+            }
             for s in plan.pending()
             if in_scope(s.step, s.field, frozenset())
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tracetui.errors import TracetuiError
@@ -36,12 +36,14 @@ def parse_moment(value: str, end: bool = False) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise TracetuiError(f"expected a date like 2026-05-01 or an ISO time, got {safe_line(value)!r}") from None
+        raise TracetuiError(
+            f"expected a date like 2026-05-01 or an ISO time, got {safe_line(value)!r}"
+        ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     if end and len(text) == 10:  # a bare date: until the end of its day
         moment += timedelta(days=1) - timedelta(microseconds=1)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _started(summary: SessionSummary) -> datetime | None:
@@ -59,7 +61,9 @@ def select(library: Library, selection: Selection) -> list[SessionSummary]:
     until = parse_moment(selection.until, end=True) if selection.until else None
     if since and until and since > until:
         raise TracetuiError("--since is after --until: no session can match")
-    rows = library.list_sessions(agent=selection.agent, project=selection.project, text=selection.query or None)
+    rows = library.list_sessions(
+        agent=selection.agent, project=selection.project, text=selection.query or None
+    )
     if selection.sessions:
         wanted = {library.resolve(sid) for sid in selection.sessions}
         rows = [r for r in rows if r.id in wanted]

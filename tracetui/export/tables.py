@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -27,7 +27,11 @@ Column = tuple[str, str, str]  # name, type, description
 
 SESSIONS: list[Column] = [
     ("session_id", "string", "The session's id as the agent wrote it."),
-    ("harness", "string", "The agent that wrote the log: claude_code, codex or pi."),
+    (
+        "harness",
+        "string",
+        "The agent that wrote the log: claude_code, codex, pi, gemini, copilot or opencode.",
+    ),
     ("project", "string", "The last folder of the session's working directory."),
     ("title", "string", "The session's title or first prompt, redacted."),
     ("cwd", "string", "The working directory, redacted (the home folder reads <HOME>)."),
@@ -36,7 +40,11 @@ SESSIONS: list[Column] = [
     ("version", "string", "The agent's version, or its log format's."),
     ("models", "list<string>", "Every model that answered in the session."),
     ("git_branch", "string", "The branch the log recorded, if any."),
-    ("git_remote", "string", "The repository's remote as the log recorded it, without credentials, redacted."),
+    (
+        "git_remote",
+        "string",
+        "The repository's remote as the log recorded it, without credentials, redacted.",
+    ),
     ("git_commit", "string", "The commit the log recorded at the start, if any."),
     ("steps", "int32", "Steps in the session (rows of `steps`)."),
     ("tool_calls", "int32", "Tool calls in the session (rows of `tool_calls`)."),
@@ -55,20 +63,36 @@ SESSIONS: list[Column] = [
     ("lines_lost", "int64", "Added lines in patches that never reached a commit and are not at `ref`."),
     ("lines_uncommitted", "int64", "Added lines in patches in the working tree, not yet committed."),
     ("lines_unknown", "int64", "Added lines whose fate is unknown (no repository on the exporting machine)."),
-    ("tests", "tests", "Test commands the session ran, in order: step index, command, exit code (null: unknown)."),
+    (
+        "tests",
+        "tests",
+        "Test commands the session ran, in order: step index, command, exit code (null: unknown).",
+    ),
     ("tests_last_exit", "int32", "The exit code of the last test command (0: passed), null when none ran."),
-    ("commits", "list<string>", "Commits that took the session's work (the commit that accepted each patch)."),
+    (
+        "commits",
+        "list<string>",
+        "Commits that took the session's work (the commit that accepted each patch).",
+    ),
     ("outcome_note", "string", "Why the outcome labels are partial, if they are (e.g. no repository)."),
     ("redactions", "int32", "Spans replaced by placeholders in this session's rows."),
-    ("receipt", "string", "JSON: each placeholder with its kind, tier, count and who decided; never a value."),
+    (
+        "receipt",
+        "string",
+        "JSON: each placeholder with its kind, tier, count and who decided; never a value.",
+    ),
 ]
 
 STEPS: list[Column] = [
     ("session_id", "string", "The session the step belongs to."),
     ("step_id", "string", "The step's stable id."),
     ("index", "int32", "The step's position in the session (0-based)."),
-    ("kind", "string", "user, assistant, reasoning, tool_call, tool_result, compaction, subagent_start, "
-                       "subagent_end, model_change, context or system."),
+    (
+        "kind",
+        "string",
+        "user, assistant, reasoning, tool_call, tool_result, compaction, subagent_start, "
+        "subagent_end, model_change, context or system.",
+    ),
     ("role", "string", "user, assistant, tool or system."),
     ("text", "string", "The step's text, redacted."),
     ("timestamp", "timestamp", "When the step happened (UTC)."),
@@ -125,7 +149,12 @@ PATCHES: list[Column] = [
     ("timestamp", "timestamp", "When the change was made (UTC)."),
 ]
 
-TABLES: dict[str, list[Column]] = {"sessions": SESSIONS, "steps": STEPS, "tool_calls": TOOL_CALLS, "patches": PATCHES}
+TABLES: dict[str, list[Column]] = {
+    "sessions": SESSIONS,
+    "steps": STEPS,
+    "tool_calls": TOOL_CALLS,
+    "patches": PATCHES,
+}
 _MONTH = re.compile(r"^\d{4}-\d{2}")
 
 
@@ -140,7 +169,7 @@ def moment(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _json(value: Any) -> str | None:
@@ -150,53 +179,111 @@ def _json(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31 else None
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+        else None
+    )
 
 
-def rows(prepared: Prepared, harness: str, receipt: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def rows(
+    prepared: Prepared, harness: str, receipt: list[dict[str, Any]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(table, row) for every row the session gives, sessions row first."""
     clean = prepared.clean
     labels = prepared.labels()
     git = clean.git
-    yield "sessions", {
-        "session_id": clean.id, "harness": harness, "project": clean.project, "title": clean.title,
-        "cwd": clean.cwd, "started": moment(clean.started), "ended": moment(clean.ended), "version": clean.version,
-        "models": list(clean.models), "git_branch": git.branch if git else None,
-        "git_remote": git.remote if git else None, "git_commit": git.commit if git else None,
-        "steps": len(clean.steps), "tool_calls": clean.tool_calls, "edits": clean.edit_calls,
-        "subagents": len(clean.subagents), "tokens_input": clean.tokens.input, "tokens_output": clean.tokens.output,
-        "tokens_cache_read": clean.tokens.cache_read, "tokens_cache_write": clean.tokens.cache_write,
-        "ref": labels["ref"], "patches": labels["patches"], "lines_added": labels["lines_added"],
-        "lines_alive": labels["lines_alive"], "lines_transformed": labels["lines_transformed"],
-        "lines_reverted": labels["lines_reverted"], "lines_lost": labels["lines_lost"],
-        "lines_uncommitted": labels["lines_uncommitted"], "lines_unknown": labels["lines_unknown"],
-        "tests": [{"step": t["step"], "command": t["command"], "exit_code": _int(t["exit_code"])} for t in labels["tests"]],
-        "tests_last_exit": _int(labels["tests_last_exit"]), "commits": labels["commits"],
-        "outcome_note": labels["note"], "redactions": sum(int(r["count"]) for r in receipt),
-        "receipt": _json(receipt) or "[]",
-    }  # fmt: skip
+    yield (
+        "sessions",
+        {
+            "session_id": clean.id,
+            "harness": harness,
+            "project": clean.project,
+            "title": clean.title,
+            "cwd": clean.cwd,
+            "started": moment(clean.started),
+            "ended": moment(clean.ended),
+            "version": clean.version,
+            "models": list(clean.models),
+            "git_branch": git.branch if git else None,
+            "git_remote": git.remote if git else None,
+            "git_commit": git.commit if git else None,
+            "steps": len(clean.steps),
+            "tool_calls": clean.tool_calls,
+            "edits": clean.edit_calls,
+            "subagents": len(clean.subagents),
+            "tokens_input": clean.tokens.input,
+            "tokens_output": clean.tokens.output,
+            "tokens_cache_read": clean.tokens.cache_read,
+            "tokens_cache_write": clean.tokens.cache_write,
+            "ref": labels["ref"],
+            "patches": labels["patches"],
+            "lines_added": labels["lines_added"],
+            "lines_alive": labels["lines_alive"],
+            "lines_transformed": labels["lines_transformed"],
+            "lines_reverted": labels["lines_reverted"],
+            "lines_lost": labels["lines_lost"],
+            "lines_uncommitted": labels["lines_uncommitted"],
+            "lines_unknown": labels["lines_unknown"],
+            "tests": [
+                {"step": t["step"], "command": t["command"], "exit_code": _int(t["exit_code"])}
+                for t in labels["tests"]
+            ],
+            "tests_last_exit": _int(labels["tests_last_exit"]),
+            "commits": labels["commits"],
+            "outcome_note": labels["note"],
+            "redactions": sum(int(r["count"]) for r in receipt),
+            "receipt": _json(receipt) or "[]",
+        },
+    )
     results = {s.tool_call_id: s for s in clean.steps if s.kind == StepKind.TOOL_RESULT and s.tool_call_id}
     for s in clean.steps:
         t = s.tokens
-        yield "steps", {
-            "session_id": clean.id, "step_id": s.id, "index": s.index, "kind": s.kind, "role": s.role,
-            "text": s.text, "timestamp": moment(s.timestamp), "tool": s.tool, "tool_call_id": s.tool_call_id,
-            "parent": s.parent, "subagent": s.subagent, "active": s.active, "is_error": s.is_error,
-            "model": s.model, "tokens_input": t.input if t else None, "tokens_output": t.output if t else None,
-            "tokens_cache_read": t.cache_read if t else None, "tokens_cache_write": t.cache_write if t else None,
-            "meta": _json(s.meta),
-        }  # fmt: skip
+        yield (
+            "steps",
+            {
+                "session_id": clean.id,
+                "step_id": s.id,
+                "index": s.index,
+                "kind": s.kind,
+                "role": s.role,
+                "text": s.text,
+                "timestamp": moment(s.timestamp),
+                "tool": s.tool,
+                "tool_call_id": s.tool_call_id,
+                "parent": s.parent,
+                "subagent": s.subagent,
+                "active": s.active,
+                "is_error": s.is_error,
+                "model": s.model,
+                "tokens_input": t.input if t else None,
+                "tokens_output": t.output if t else None,
+                "tokens_cache_read": t.cache_read if t else None,
+                "tokens_cache_write": t.cache_write if t else None,
+                "meta": _json(s.meta),
+            },
+        )
         if s.kind == StepKind.TOOL_CALL:
             result = results.get(s.tool_call_id) if s.tool_call_id else None
             code = result.meta.get("exit_code") if result is not None else s.meta.get("exit_code")
-            yield "tool_calls", {
-                "session_id": clean.id, "step_id": s.id, "index": s.index, "tool": s.tool,
-                "tool_call_id": s.tool_call_id, "input": _json(s.tool_input), "timestamp": moment(s.timestamp),
-                "subagent": s.subagent, "result_step_id": result.id if result else None,
-                "result_text": result.text if result else None,
-                "is_error": bool(result.is_error) if result else False, "exit_code": _int(code),
-                "edits": len(s.edits),
-            }  # fmt: skip
+            yield (
+                "tool_calls",
+                {
+                    "session_id": clean.id,
+                    "step_id": s.id,
+                    "index": s.index,
+                    "tool": s.tool,
+                    "tool_call_id": s.tool_call_id,
+                    "input": _json(s.tool_input),
+                    "timestamp": moment(s.timestamp),
+                    "subagent": s.subagent,
+                    "result_step_id": result.id if result else None,
+                    "result_text": result.text if result else None,
+                    "is_error": bool(result.is_error) if result else False,
+                    "exit_code": _int(code),
+                    "edits": len(s.edits),
+                },
+            )
     for row in patch_rows(prepared):
         yield "patches", row
 
@@ -207,13 +294,30 @@ def patch_rows(prepared: Prepared) -> Iterator[dict[str, Any]]:
     index = {s.id: s.index for s in clean.steps}
     for fate in prepared.outcome.fates:
         p = fate.patch
-        row = prepared.scrubbed.deep({
-            "session_id": clean.id, "step_id": p.step_id, "step_index": index.get(p.step_id), "patch_index": p.index,
-            "path": p.path, "old_path": p.old_path, "op": p.op, "tool": p.tool, "added": len(p.added),
-            "removed": len(p.removed), "diff": unified_diff(p), "exact": p.exact, "state": fate.state,
-            "commit": fate.commit, "kept": fate.kept, "changed": fate.changed, "dropped": fate.dropped,
-            "path_now": fate.path_now, "superseded_by": fate.superseded_by, "timestamp": p.timestamp,
-        })  # fmt: skip
+        row = prepared.scrubbed.deep(
+            {
+                "session_id": clean.id,
+                "step_id": p.step_id,
+                "step_index": index.get(p.step_id),
+                "patch_index": p.index,
+                "path": p.path,
+                "old_path": p.old_path,
+                "op": p.op,
+                "tool": p.tool,
+                "added": len(p.added),
+                "removed": len(p.removed),
+                "diff": unified_diff(p),
+                "exact": p.exact,
+                "state": fate.state,
+                "commit": fate.commit,
+                "kept": fate.kept,
+                "changed": fate.changed,
+                "dropped": fate.dropped,
+                "path_now": fate.path_now,
+                "superseded_by": fate.superseded_by,
+                "timestamp": p.timestamp,
+            }
+        )
         for key in ("path", "old_path", "path_now"):
             value = getattr(p, key, None) if key != "path_now" else fate.path_now
             if isinstance(value, str) and is_repo_relative(value):

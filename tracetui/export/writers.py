@@ -14,7 +14,9 @@ from tracetui.export.manifest import safe_component
 from tracetui.redact import AUTO, iter_fields, session_identity
 from tracetui.sources import RawLog
 
-STAGED = "the bucket keeps it as a staged file of its own, not the agent's files (export it as parquet or atif)"
+STAGED = (
+    "the bucket keeps it as a staged file of its own, not the agent's files (export it as parquet or atif)"
+)
 UNSHOWN = (
     "suggested findings in parts of its log that tracetui does not show, so no review could decide them "
     "(pass --accept-suggested to scrub them)"
@@ -80,20 +82,31 @@ class RawWriter:
         # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
         scrubbed = prepared.scrubbed
         shown = {f.text for f in iter_fields(prepared.clean)}
-        found = raw.unplanned(members, shown, set(scrubbed.replacements) | scrubbed.kept_values,
-                              session_identity(prepared.session))  # fmt: skip
+        found = raw.unplanned(
+            members,
+            shown,
+            set(scrubbed.replacements) | scrubbed.kept_values,
+            session_identity(prepared.session),
+        )
         waiting = [f.where() for f in found if f.tier != AUTO]
         if waiting and not ex.options.accept_suggested:
             ex.refuse(prepared.session.id, UNSHOWN, waiting)
             return
         if found:
             chosen = raw.placeholders_for(found, scrubbed.receipt)
-            wider = scrubbed.with_spellings({value: placeholder for value, (placeholder, _) in chosen.items()})
+            wider = scrubbed.with_spellings(
+                {value: placeholder for value, (placeholder, _) in chosen.items()}
+            )
             rows = {r["placeholder"]: r for r in scrubbed.receipt}
             for placeholder, f in chosen.values():
                 if placeholder not in rows:
-                    rows[placeholder] = {"placeholder": placeholder, "kind": f.kind, "tier": f.tier, "count": 1,
-                                         "decided_by": "detector" if f.tier == AUTO else "user (--accept-suggested)"}  # fmt: skip
+                    rows[placeholder] = {
+                        "placeholder": placeholder,
+                        "kind": f.kind,
+                        "tier": f.tier,
+                        "count": 1,
+                        "decided_by": "detector" if f.tier == AUTO else "user (--accept-suggested)",
+                    }
             wider.receipt = [rows[p] for p in sorted(rows)]
             prepared.scrubbed = wider
             members = self._members(wider, prepared.session.agent, logs)
