@@ -76,6 +76,14 @@ class Scrubbed:
 
         return self._pattern.sub(swap, value)
 
+    def with_spellings(self, extra: dict[str, str]) -> Scrubbed:
+        """A copy that also replaces `extra` (other spellings of planned values -> their placeholders),
+        such as a value as it reads escaped inside a JSON string that is itself inside a JSON string."""
+        merged = {**{v: p for v, p in extra.items() if v not in self.kept_values}, **self.replacements}
+        copy = Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values)
+        copy._pattern = _pattern(merged)
+        return copy
+
     def deep(self, obj: Any) -> Any:
         """`obj` (JSON-like) with every string scrubbed, keys included."""
         if isinstance(obj, str):
@@ -85,6 +93,14 @@ class Scrubbed:
         if isinstance(obj, (list, tuple)):
             return [self.deep(v) for v in obj]
         return obj
+
+
+def is_repo_relative(path: str) -> bool:
+    """A repo-relative path (not absolute, no `..`, no home shorthand): one the seal and an export
+    keep exact through `Scrubbed.repo_path`, since it names one of the repository's files."""
+    if not path or path.startswith(("/", "~", "\\")):
+        return False
+    return ".." not in path.split("/") and ":" not in path[:3]
 
 
 def entries(session: Session, plan: Plan | None) -> list[Entry]:
@@ -283,7 +299,14 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
         return
     for line_no, line in enumerate(data.split(b"\n"), 1):
         if line:
-            for text in _strings(orjson.loads(line)):
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                # An agent's own log (an export's raw format) may hold a torn or non-JSON line: it
+                # is scanned as the text it is rather than let through unread.
+                yield line_no, line.decode("utf-8", errors="replace")
+                continue
+            for text in _strings(record):
                 yield line_no, text
 
 

@@ -432,15 +432,10 @@ def _trail_records(
             # scrub of a user name that happens to be part of it ("src/alice/...") would break it.
             # Secrets in it are still scrubbed; paths outside the repository are scrubbed as text.
             value = record.get(key)
-            if isinstance(value, str) and _inside_repo(value):
+            if isinstance(value, str) and scrub.is_repo_relative(value):
                 clean[key] = scrubbed.repo_path(value)
         records.append(clean)
     return records
-
-
-def _inside_repo(path: str) -> bool:
-    """A repo-relative path: not absolute, no `..`, no home shorthand."""
-    return bool(path) and not path.startswith(("/", "~", "\\")) and ".." not in path.split("/") and ":" not in path[:3]
 
 
 def _find_root(session: Session, repo: str | Path | None) -> Path | None:

@@ -45,7 +45,7 @@ SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
 GATE = "gate:"
 
 # Kinds whose placeholder is one fixed word: there is only one "you" in a session.
-_FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
+FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
 
 
 @dataclass(slots=True)
@@ -330,7 +330,7 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
     by_value: dict[str, str] = {}
     counters: dict[str, int] = {}
     for span in spans:
-        fixed = _FIXED_PLACEHOLDERS.get(span.kind)
+        fixed = FIXED_PLACEHOLDERS.get(span.kind)
         if fixed:
             span.placeholder = fixed
             continue
@@ -344,7 +344,7 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
             by_value[span.value_id] = span.placeholder
     plan.spans = spans
     for value in plan.values:
-        fixed = _FIXED_PLACEHOLDERS.get(value.kind)
+        fixed = FIXED_PLACEHOLDERS.get(value.kind)
         if fixed:
             value.placeholder = fixed
             continue

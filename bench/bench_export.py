@@ -1,0 +1,159 @@
+"""Benchmark `tracetui export --format parquet` against issue 16's budget: 1 GB of logs export with a
+peak memory under 300 MB, flat in the size of the export.
+
+Builds a source tree by replicating the real corpus (bench_sync.build: every UUID shifted per
+replica, so each replica is a distinct set of sessions), syncs it into a bucket, then exports it to
+parquet in a fresh child process (review with the redaction scan, scrub, second gate, write) and
+reports wall and CPU time and the peak RSS of that process and of its scan workers; then the same
+export again (nothing changed: nothing rewritten), and the whole at a smaller size to see memory
+stay flat.
+
+    python bench/bench_export.py --mb 1000 --small-mb 250
+
+Everything is built in a temporary folder that is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from bench_sync import CORPUS, build, sources_for
+
+
+def child_sync(sources: dict[str, list[str]], bucket: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from tracetui.bucket import Bucket
+
+    b = Bucket.open(bucket)
+    t = time.perf_counter()
+    report = b.sync({a: [Path(p) for p in ps] for a, ps in sources.items()})
+    rows = b.list_sessions()
+    b.close()
+    return {
+        "sync_seconds": time.perf_counter() - t,
+        "sessions": report.sessions,
+        "steps": sum(r.steps for r in rows),
+        "tool_calls": sum(r.tool_calls for r in rows),
+    }
+
+
+def child_export(bucket: str, dest: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from tracetui.bucket import Bucket
+    from tracetui.export import ExportOptions, export
+
+    b = Bucket.open(bucket)
+    phases: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def progress(p) -> None:
+        phases[p.phase] = time.perf_counter() - start
+
+    cpu = time.process_time()
+    report = export(b, dest, ExportOptions("parquet", accept_suggested=True), progress=progress)
+    seconds = time.perf_counter() - start
+    b.close()
+    return {
+        "seconds": seconds,
+        "review_seconds": phases.get("review"),
+        "cpu_seconds": time.process_time() - cpu,
+        "written": report.written,
+        "unchanged": report.unchanged,
+        "refused": len(report.refused),
+        "files": report.files,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def child_count(dest: str) -> dict:
+    import duckdb
+
+    out = {}
+    for table in ("sessions", "steps", "tool_calls", "patches"):
+        glob = f"{dest}/data/{table}/**/*.parquet"
+        out[table] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0]
+    out["export_mb"] = sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file()) / 1e6
+    return out
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"child failed: {out.stderr.strip()[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mb", type=int, default=1000, help="size of the larger source tree (default 1000)")
+    ap.add_argument("--small-mb", type=int, default=0, help="size of the smaller tree (default: a quarter)")
+    ap.add_argument("--tmp", help="where to build (default: a temporary folder)")
+    ap.add_argument("--child", choices=("sync", "export", "count"), help=argparse.SUPPRESS)
+    ap.add_argument("--sources", help=argparse.SUPPRESS)
+    ap.add_argument("--bucket", help=argparse.SUPPRESS)
+    ap.add_argument("--dest", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child == "sync":
+        print(json.dumps(child_sync(json.loads(args.sources), args.bucket)))
+        return 0
+    if args.child == "export":
+        print(json.dumps(child_export(args.bucket, args.dest)))
+        return 0
+    if args.child == "count":
+        print(json.dumps(child_count(args.dest)))
+        return 0
+    if not CORPUS.is_dir():
+        raise SystemExit(f"the corpus is not at {CORPUS}")
+    tmp = Path(args.tmp or tempfile.mkdtemp(prefix="tracetui-bench-export-"))
+    try:
+        src = tmp / "src"
+        replicas, per_replica = build(src, args.mb * 1_000_000)
+        small = max(1, (args.small_mb * 1_000_000) // per_replica) if args.small_mb else max(1, replicas // 4)
+        results = []
+        for n in sorted({small, replicas}):
+            srcs = sources_for(src, n)
+            bucket, dest = tmp / f"bucket{n}", tmp / f"export{n}"
+            synced = run_child("--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(bucket))
+            first = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
+            again = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
+            counts = run_child("--child", "count", "--dest", str(dest))
+            results.append(
+                {
+                    "replicas": n,
+                    "source_mb": n * per_replica / 1e6,
+                    **synced,
+                    "export": first,
+                    "again": again,
+                    "counts": counts,
+                }
+            )
+            print(json.dumps(results[-1]), file=sys.stderr)
+            shutil.rmtree(bucket, ignore_errors=True)
+            shutil.rmtree(dest, ignore_errors=True)
+        print(
+            json.dumps(
+                {"machine": platform.platform(), "python": platform.python_version(), "runs": results},
+                indent=2,
+            )
+        )
+    finally:
+        if not args.tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

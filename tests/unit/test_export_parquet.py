@@ -1,0 +1,276 @@
+"""`tracetui export --format parquet`: the four tables, partitions and shards, the dataset card, the
+outcome labels against a real git history, and no planted secret in any byte (parquet decompressed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from shared_data import CORPUS, FIXTURES, requires_corpus
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.export import ExportOptions, export
+from tracetui.export.tables import TABLES
+
+duckdb = pytest.importorskip("duckdb")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SESSION = "77777777-7777-4777-8777-777777777777"
+TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
+PLANTED = "ghp_" + "Zq4Wm8Xr2Tv6Ny1Ks5Lp9Hd3Jf7Gb0Ua4Ce8"  # fake, planted in a corpus session's prompt
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _count(dest: Path, table: str, where: str = "") -> int:
+    glob = str(dest / "data" / table / "**" / "*.parquet")
+    return duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning=true) {where}"
+    ).fetchall()[0][0]
+
+
+def _every_byte(dest: Path) -> bytes:
+    """Every file as stored, plus every parquet file's rows decompressed (all columns as JSON)."""
+    out = []
+    for path in sorted(dest.rglob("*")):
+        if not path.is_file():
+            continue
+        out.append(path.read_bytes())
+        if path.suffix == ".parquet":
+            out.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False).encode())
+    return b"\n".join(out)
+
+
+def _fixture_bucket(tmp_path: Path) -> Bucket:
+    bucket = tmp_path / "bucket"
+    src = FIXTURES / "redact" / "claude" / "projects"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={src}", "--json"]) == 0
+    return Bucket.open(bucket)
+
+
+def test_parquet_tables_card_and_no_secret_in_any_byte(tmp_path, capsys):
+    bucket = _fixture_bucket(tmp_path)
+    dest = tmp_path / "out"
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(dest),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--license",
+        "MIT",
+        "--json",
+    )
+    assert code == 0, out
+    [row] = bucket.list_sessions()
+    assert _count(dest, "sessions") == 1 and _count(dest, "steps") == row.steps
+    assert _count(dest, "tool_calls") == row.tool_calls
+    assert _count(dest, "steps", "WHERE agent = 'claude' AND month = '2026-02'") == row.steps
+    blob = _every_byte(dest)
+    for value in (TOKEN, "jdoe", "jane.roe", "acme-corp"):
+        assert value.encode() not in blob, value
+    assert b"<GITHUB_TOKEN_1>" in blob or b"GITHUB_TOKEN" in blob
+    card = (dest / "README.md").read_text()
+    front = card.split("---")[1]
+    assert "license: mit" in front
+    for table, columns in TABLES.items():
+        assert f"config_name: {table}" in front and f"path: data/{table}/**/*.parquet" in front
+        section = card.split(f"## {table}\n")[1].split("\n## ")[0]
+        for name, _, _ in columns:
+            assert f"| `{name}` |" in section, (table, name)
+        files = list((dest / "data" / table).rglob("*.parquet"))
+        if files:
+            assert {f.name for f in pq.read_schema(files[0])} == {c[0] for c in columns}
+    rel = duckdb.sql(
+        f"SELECT harness, redactions, receipt FROM read_parquet('{dest}/data/sessions/**/*.parquet')"
+    )
+    [values] = rel.fetchall()
+    first = dict(zip(rel.columns, values))
+    assert first["harness"] == "claude_code" and first["redactions"] > 0
+    receipt = json.loads(first["receipt"])
+    assert receipt and all(set(r) == {"placeholder", "kind", "tier", "count", "decided_by"} for r in receipt)
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    code, _, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(tmp_path / "x"),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--license",
+        "cc by; rm -rf",
+    )
+    assert code == 2 and "--license" in err
+
+
+def test_shards_bound_the_rows_per_file_and_unchanged_partitions_stay(tmp_path):
+    bucket = _fixture_bucket(tmp_path)
+    options = ExportOptions("parquet", accept_suggested=True, shard_rows=3)
+    dest = tmp_path / "a"
+    report = export(bucket, dest, options)
+    steps = sorted((dest / "data" / "steps").rglob("*.parquet"))
+    assert len(steps) > 1 and all(pq.ParquetFile(p).metadata.num_rows <= 3 for p in steps)
+    assert sum(pq.ParquetFile(p).metadata.num_rows for p in steps) == bucket.list_sessions()[0].steps
+    assert report.written == 1
+    export(bucket, tmp_path / "b", options)
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert files(dest) == files(tmp_path / "b")
+    stamps = {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
+    again = export(bucket, dest, options)
+    assert again.written == 0 and again.unchanged == 1
+    assert {p: p.stat().st_mtime_ns for p in stamps if p.name != "manifest.json"} == {
+        p: t for p, t in stamps.items() if p.name != "manifest.json"
+    }
+
+
+def test_outcome_labels_come_from_the_git_history(tmp_path):
+    from tracetui.demo.build import build, open_library
+    from tracetui.trail import trail
+
+    demo = build(tmp_path / "demo")
+    bucket = open_library(demo)
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    got = duckdb.sql(
+        "SELECT session_id, state, count(*) "
+        f"FROM read_parquet('{dest}/data/patches/**/*.parquet') GROUP BY ALL"
+    ).fetchall()
+    expected: dict[tuple[str, str], int] = {}
+    lines: dict[str, dict[str, int]] = {}
+    for row in bucket.list_sessions():
+        for fate in trail(bucket.session(row.id)).fates:
+            expected[(row.id, fate.state)] = expected.get((row.id, fate.state), 0) + 1
+            per = lines.setdefault(row.id, {})
+            per[fate.state] = per.get(fate.state, 0) + len(fate.patch.added)
+    assert {(s, st): n for s, st, n in got} == expected
+    assert {st for _, st in expected} - {"unknown"}, "the demo's trail knows its repository"
+    cols = [c for c, kind, _ in TABLES["sessions"] if kind != "timestamp"]
+    sessions = duckdb.sql(
+        f"SELECT {', '.join(cols)} FROM read_parquet('{dest}/data/sessions/**/*.parquet')"
+    ).fetchall()
+    for values in sessions:
+        row = dict(zip(cols, values))
+        per = lines.get(row["session_id"], {})
+        for state in ("alive", "transformed", "reverted", "lost"):
+            assert row[f"lines_{state}"] == per.get(state, 0)
+        assert row["lines_added"] == sum(per.values())
+        committed = {f.commit for f in trail(bucket.session(row["session_id"])).fates if f.commit}
+        assert sorted(row["commits"]) == sorted(committed)
+
+
+@requires_corpus
+@pytest.mark.corpus
+def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, capsys):
+    src = tmp_path / "src"
+    for agent in ("claude", "codex", "pi"):
+        shutil.copytree(CORPUS / agent, src / agent)
+    # Plant a fake token in the first prompt of one Claude session.
+    target = next(p for p in sorted((src / "claude").glob("*.jsonl")) if b'"type":"user"' in p.read_bytes())
+    lines = target.read_bytes().split(b"\n")
+    for i, line in enumerate(lines):
+        if b'"type":"user"' in line:
+            record = json.loads(line)
+            content = record["message"]["content"]
+            if isinstance(content, str):
+                record["message"]["content"] = f"my token is {PLANTED} " + content
+                lines[i] = json.dumps(record).encode()
+                break
+    else:
+        pytest.skip("no plain-text Claude prompt to plant a secret in")
+    target.write_bytes(b"\n".join(lines))
+    bucket = tmp_path / "bucket"
+    args = [x for a in ("claude", "codex", "pi") for x in ("--source", f"{a}={src / a}")]
+    assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "ls", "--json")
+    listed = json.loads(out)
+    dest = tmp_path / "out"
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["refused"] == [], doc["refused"]
+    assert _count(dest, "sessions") == len(listed)
+    assert _count(dest, "steps") == sum(r["steps"] for r in listed)
+    assert _count(dest, "tool_calls") == sum(r["tool_calls"] for r in listed)
+    per_agent = duckdb.sql(
+        "SELECT agent, count(*) "
+        f"FROM read_parquet('{dest}/data/sessions/**/*.parquet', hive_partitioning=true) GROUP BY agent"
+    ).fetchall()
+    assert dict(per_agent) == {
+        a: sum(1 for r in listed if r["agent"] == a) for a in {r["agent"] for r in listed}
+    }
+    blob = _every_byte(dest)
+    assert PLANTED.encode() not in blob
+    assert re.search(rb"<GITHUB_TOKEN_\d+>", blob)
+
+
+def test_check_reads_inside_parquet_files(tmp_path, capsys):
+    import hashlib
+
+    import pyarrow as pa
+
+    bucket = _fixture_bucket(tmp_path)
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    [shard] = (dest / "data" / "steps").rglob("*.parquet")
+    table = pq.read_table(shard)
+    texts = table.column("text").to_pylist()
+    texts[0] = f"left behind: {PLANTED}"
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts)),
+        shard,
+        compression="zstd",
+    )
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    data = shard.read_bytes()
+    rel = shard.relative_to(dest).as_posix()
+    manifest["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["problems"] == [{"file": rel, "problem": doc["problems"][0]["problem"]}]
+    assert "github-token" in doc["problems"][0]["problem"] and PLANTED not in out
+
+
+def test_a_table_with_no_rows_still_has_a_file_with_its_schema(tmp_path):
+    bucket_dir = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0
+    bucket = Bucket.open(bucket_dir)
+    dest = tmp_path / "out"
+    report = export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    assert report.written == report.sessions > 0
+    for table, columns in TABLES.items():
+        files = list((dest / "data" / table).rglob("*.parquet"))
+        assert files, table
+        assert {f.name for f in pq.read_schema(files[0])} == {c[0] for c in columns}
+    partitions = {
+        f.parent.relative_to(dest / "data" / "sessions")
+        for f in (dest / "data" / "sessions").rglob("*.parquet")
+    }
+    for table in TABLES:
+        assert partitions == {
+            f.parent.relative_to(dest / "data" / table) for f in (dest / "data" / table).rglob("*.parquet")
+        }

@@ -1,0 +1,490 @@
+"""`tracetui export --format raw`: selection, the review gate, in-place scrubbing, the second gate,
+determinism, the manifest and its digests, and reading the export back with tracetui's own readers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from shared_data import CORPUS, FIXTURES, requires_corpus
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.export import ExportOptions, Selection, export, select
+
+SESSION = "77777777-7777-4777-8777-777777777777"
+TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
+PLANTED = "AKIA" + "Q7NE24RDXQRG4R4S"  # a fake AWS key id, in a part of a record no reader models
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+
+
+def _source(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "redact" / "claude" / "projects", src)
+    return src
+
+
+def _bucket(tmp_path: Path, src: Path) -> Path:
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={src}", "--json"]) == 0
+    return bucket
+
+
+def _all_bytes(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
+    bucket = _bucket(tmp_path, _source(tmp_path))
+    dest = tmp_path / "out"
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw", "--json")
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["ok"] is False and "need a decision" in doc["error"]
+    assert doc["findings"] and all(
+        f["session"] == SESSION and f["tier"] == "suggested" for f in doc["findings"]
+    )
+    assert TOKEN not in out + err and "jane" not in out + err
+    assert not dest.exists() or not any(dest.iterdir())
+    # Without --json: one line per finding, as `seal` lists them, then the sentence.
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw")
+    assert code == 2 and "suggested" in err and err.strip().splitlines()[-1].startswith("tracetui: ")
+
+
+def test_raw_export_scrubs_in_place_keeps_other_bytes_and_reads_back(tmp_path, capsys):
+    src = _source(tmp_path)
+    bucket = _bucket(tmp_path, src)
+    dest = tmp_path / "out"
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["written"] == 1 and doc["refused"] == [] and doc["redactions"] > 0
+    blob = _all_bytes(dest)
+    for value in (TOKEN, b"jdoe", b"acme-corp"):
+        assert (value if isinstance(value, bytes) else value.encode()) not in blob
+    exported = dest / "sessions" / "claude_code" / f"{SESSION}.jsonl"
+    original = next(src.rglob(f"{SESSION}.jsonl")).read_bytes()
+    new_lines, old_lines = exported.read_bytes().split(b"\n"), original.split(b"\n")
+    assert len(new_lines) == len(old_lines)
+    changed = 0
+    for new, old in zip(new_lines, old_lines):
+        if new == old:
+            continue
+        changed += 1
+        # A changed record is still one JSON record with the same keys, differing only in strings.
+        a, b = json.loads(new), json.loads(old)
+        assert _shape(a) == _shape(b)
+    assert 0 < changed < len(old_lines)
+    # The receipt: kinds and counts, never a value.
+    receipt = json.loads((dest / "receipts" / "claude" / f"{SESSION}.json").read_bytes())
+    assert {r["kind"] for r in receipt["receipt"]} >= {"github-token", "home-path"}
+    assert all(set(r) == {"placeholder", "kind", "tier", "count", "decided_by"} for r in receipt["receipt"])
+    # tracetui's own reader reads the export back: the same steps, text differing only by placeholders.
+    again = tmp_path / "bucket2"
+    assert (
+        main(["--bucket", str(again), "sync", "--source", f"claude={dest / 'sessions' / 'claude_code'}"]) == 0
+    )
+    _same_but_placeholders(Bucket.open(bucket), Bucket.open(again))
+
+
+def _shape(obj):
+    if isinstance(obj, dict):
+        return {k if not PLACEHOLDER.search(k) else "?": _shape(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_shape(v) for v in obj]
+    return type(obj).__name__
+
+
+def _same_but_placeholders(a: Bucket, b: Bucket) -> None:
+    ids = [r.id for r in a.list_sessions()]
+    assert ids and sorted(ids) == sorted(r.id for r in b.list_sessions())
+    for sid in ids:
+        x, y = a.session(sid), b.session(sid)
+        assert [(s.id, s.kind, s.tool) for s in x.steps] == [(s.id, s.kind, s.tool) for s in y.steps], sid
+        for s, t in zip(x.steps, y.steps):
+            if s.text != t.text:
+                pattern = ".*?".join(re.escape(part) for part in PLACEHOLDER.split(t.text))
+                assert re.fullmatch(pattern, s.text, re.DOTALL), (sid, s.index)
+
+
+def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tmp_path, capsys):
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    options = ExportOptions("raw", accept_suggested=True)
+    first = export(bucket, tmp_path / "a", options)
+    second = export(bucket, tmp_path / "b", options)
+    files_a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()
+    }
+    files_b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()
+    }
+    assert files_a == files_b and first.written == second.written == 1
+    stamp = {
+        p: p.stat().st_mtime_ns
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+    seen = []
+    again = export(bucket, tmp_path / "a", options, progress=seen.append)
+    assert again.written == 0 and again.unchanged == 1
+    assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
+    assert [p.phase for p in seen] == ["review", "write"] and seen[-1].done == seen[-1].total == 1
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_bytes())
+    assert set(manifest["files"]) == {str(p.relative_to(tmp_path / "a")) for p in stamp}
+    # A decision changed in the plan changes the digest: the session is written again.
+    from tracetui.redact import PlanStore
+
+    store = PlanStore(bucket.root / "plans")
+    plan = store.load(SESSION)
+    span = next(s for s in plan.spans if s.kind == "email")
+    plan.decide(span, "rejected")
+    store.save(plan)
+    assert export(bucket, tmp_path / "a", options).written == 1
+
+
+def _plant(src: Path, extra: dict) -> None:
+    """Put `extra` into the first record of the fixture log, where no reader looks."""
+    log = next(src.rglob(f"{SESSION}.jsonl"))
+    lines = log.read_bytes().split(b"\n")
+    record = json.loads(lines[0])
+    record["unmodelled"] = extra
+    lines[0] = json.dumps(record).encode()
+    log.write_bytes(b"\n".join(lines))
+
+
+def _decide_all(bucket: Path) -> None:
+    from tracetui.redact import PlanStore, refresh_plan
+
+    b = Bucket.open(bucket)
+    store = PlanStore(bucket / "plans")
+    plan = refresh_plan(b.session(SESSION), store)
+    for span in plan.pending():
+        plan.decide(span, "accepted")
+    store.save(plan)
+
+
+def test_what_only_the_raw_record_holds_is_scrubbed_or_refused(tmp_path, capsys):
+    """A part of a record no reader shows is in no plan: a sure secret there is scrubbed as the
+    plan would scrub it; a suggestion there refuses the session unless --accept-suggested."""
+    src = _source(tmp_path)
+    email = "grace.hopper@navyyard.io"
+    _plant(src, {"note": f"aws_access_key_id = {PLANTED}", "who": f"mail {email} please"})
+    bucket = _bucket(tmp_path, src)
+    _decide_all(bucket)
+    dest = tmp_path / "out"
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["ok"] is False and doc["written"] == 0
+    [refused] = doc["refused"]
+    assert refused["session"] == SESSION and "--accept-suggested" in refused["reason"]
+    assert [f["kind"] for f in refused["findings"]] == ["email"] and refused["findings"][0]["line"] == 1
+    assert email not in out + err and PLANTED not in out + err
+    assert not (dest / "sessions").exists()
+    code, out, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["written"] == 1, doc["refused"]
+    blob = _all_bytes(dest)
+    assert PLANTED.encode() not in blob and email.encode() not in blob
+    rows = {r["kind"]: r for r in doc["receipts"][0]["receipt"]}
+    assert rows["email"]["decided_by"] == "user (--accept-suggested)"
+    assert any(k.startswith("aws") and r["decided_by"] == "detector" for k, r in rows.items())
+    record = json.loads((dest / "sessions" / "claude_code" / f"{SESSION}.jsonl").read_bytes().split(b"\n")[0])
+    assert PLACEHOLDER.search(record["unmodelled"]["note"]) and PLACEHOLDER.search(
+        record["unmodelled"]["who"]
+    )
+
+
+def test_selection_filters_and_bad_destinations(tmp_path, capsys):
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    assert [r.id for r in select(bucket, Selection(since="2026-02-01", until="2026-02-01"))] == [SESSION]
+    assert select(bucket, Selection(since="2026-02-02")) == []
+    assert select(bucket, Selection(until="2026-01-31")) == []
+    assert select(bucket, Selection(agent="pi")) == []
+    assert [r.id for r in select(bucket, Selection(sessions=(SESSION[:8],)))] == [SESSION]
+    assert [r.id for r in select(bucket, Selection(query="Deploy"))] == [SESSION]
+    assert select(bucket, Selection(query="nowhere-to-be-found")) == []
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("keep me")
+    for args, words in (
+        (["export", str(busy), "--format", "raw"], "not empty"),
+        (["export", str(tmp_path / "x"), "--format", "raw", "--since", "yesterday"], "expected a date"),
+        (["export", str(tmp_path / "x"), "--format", "raw", "--agent", "pi"], "no session matches"),
+        (["export", str(tmp_path / "x")], "--format"),
+    ):
+        code, out, err = _run(capsys, "--bucket", str(bucket.root), *args)
+        assert code == 2 and words in err and err.count("\n") == 1, (args, err)
+    assert (busy / "mine.txt").read_text() == "keep me"
+    export(bucket, tmp_path / "raw", ExportOptions("raw", accept_suggested=True))
+    code, out, err = _run(
+        capsys,
+        "--bucket",
+        str(bucket.root),
+        "export",
+        str(tmp_path / "raw"),
+        "--format",
+        "parquet",
+        "--accept-suggested",
+    )
+    assert code == 2 and "holds a raw export" in err
+
+
+@requires_corpus
+@pytest.mark.corpus
+def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, capsys):
+    bucket = tmp_path / "bucket"
+    sources = [f"{a}={CORPUS / a}" for a in ("claude", "codex", "pi")]
+    assert (
+        main(["--bucket", str(bucket), "sync", *[x for s in sources for x in ("--source", s)], "--json"]) == 0
+    )
+    dest = tmp_path / "out"
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["refused"] == [] and doc["written"] == doc["sessions"] > 10
+    folders = {p.name for p in (dest / "sessions").iterdir()}
+    assert folders == {"claude_code", "codex", "pi"}
+    again = tmp_path / "bucket2"
+    names = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
+    args = [x for a, f in names.items() for x in ("--source", f"{a}={dest / 'sessions' / f}")]
+    assert main(["--bucket", str(again), "sync", *args, "--json"]) == 0
+    _same_but_placeholders(Bucket.open(bucket), Bucket.open(again))
+
+
+def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, capsys):
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("raw", accept_suggested=True))
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    log = dest / "sessions" / "claude_code" / f"{SESSION}.jsonl"
+    data = log.read_bytes()
+    log.write_bytes(data.replace(b"Deploy", b"Deplyo", 1))
+    (dest / "stray.txt").write_text("?")
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    problems = {p["file"]: p["problem"] for p in json.loads(out)["problems"]}
+    assert (
+        code == 1
+        and "digest" in problems[str(log.relative_to(dest))]
+        and "not in the manifest" in problems["stray.txt"]
+    )
+    # A secret put back, with the manifest's digest made to match: the detectors still find it.
+    (dest / "stray.txt").unlink()
+    leaked = data.replace(b"Deploy with", f"Deploy {TOKEN} with".encode(), 1)
+    log.write_bytes(leaked)
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    import hashlib
+
+    manifest["files"][str(log.relative_to(dest))] = {
+        "sha256": hashlib.sha256(leaked).hexdigest(),
+        "size": len(leaked),
+    }
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = _run(capsys, "export", "--check", str(dest))
+    assert code == 1 and "github-token" in out and TOKEN not in out
+
+
+def test_a_suggestion_that_appears_after_review_stops_its_session(tmp_path, monkeypatch):
+    """A sync between the review and the write can grow a session: its new suggestions are not
+    written unreviewed (the session is refused, the export goes on)."""
+    from tracetui.export import run
+
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    from tracetui.redact import PlanStore
+
+    store = PlanStore(bucket.root / "plans")
+    from tracetui.redact import refresh_plan
+
+    plan = refresh_plan(bucket.session(SESSION), store)
+    for span in plan.pending():
+        plan.decide(span, "accepted")
+    store.save(plan)
+    calls = []
+    real = run._undecided
+
+    def later(session, plan, options):
+        calls.append(1)
+        found = real(session, plan, options)
+        # The second look (at write time) meets a suggestion the review did not see.
+        return (
+            found
+            if len(calls) == 1
+            else [
+                {
+                    "step": None,
+                    "index": None,
+                    "field": "title",
+                    "kind": "email",
+                    "tier": "suggested",
+                    "detector": "pii:email",
+                }
+            ]
+        )
+
+    monkeypatch.setattr(run, "_undecided", later)
+    report = export(bucket, tmp_path / "out", ExportOptions("raw"))
+    assert len(calls) == 2 and report.written == 0
+    assert report.refused and report.refused[0]["findings"][0]["kind"] == "email"
+    assert not (tmp_path / "out" / "sessions").exists()
+
+
+def test_layout_makes_every_log_given_name_a_plain_path_inside_the_export():
+    from tracetui.capsule.scrub import Scrubbed
+    from tracetui.export.manifest import inside
+    from tracetui.export.raw import layout
+    from tracetui.model import Session
+    from tracetui.sources import RawLog
+
+    nobody = Scrubbed(Session(id="s", agent="claude", source=""), [], [])
+    files = [
+        RawLog("/home/u/.claude/projects/p/abc.jsonl", b""),
+        RawLog("/home/u/.claude/projects/p/abc/subagents/agent-1.jsonl", b""),
+        RawLog("/home/u/.claude/projects/p/abc/subagents/agent-1.meta.json", b""),
+        RawLog("/elsewhere/../../etc/pass\x1bwd\n.jsonl", b""),
+        RawLog("/x/" + "y" * 400 + ".jsonl", b""),
+    ]
+    placed = [rel for rel, _ in layout("claude", files, nobody)]
+    assert placed[:3] == [
+        "sessions/claude_code/abc.jsonl",
+        "sessions/claude_code/abc/subagents/agent-1.jsonl",
+        "sessions/claude_code/abc/subagents/agent-1.meta.json",
+    ]
+    for rel in placed:
+        inside(Path("/tmp/export"), rel)  # raises for anything that steps outside
+        assert all(
+            re.fullmatch(r"[A-Za-z0-9._\-]+", part) and part not in (".", "..") for part in rel.split("/")
+        )
+        assert all(len(part) <= 200 for part in rel.split("/"))
+    assert placed[3].endswith(".jsonl") and placed[4].endswith(".jsonl")
+
+
+def test_an_interrupted_export_leaves_a_manifest_of_what_is_there_and_resumes(tmp_path, capsys, monkeypatch):
+    from tracetui.export.manifest import Dest
+
+    bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
+    dest = tmp_path / "out"
+    real = Dest.write
+    calls = []
+
+    def flaky(self, rel, data):
+        calls.append(rel)
+        if rel.startswith("receipts/"):
+            raise KeyboardInterrupt
+        return real(self, rel, data)
+
+    monkeypatch.setattr(Dest, "write", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        export(bucket, dest, ExportOptions("raw", accept_suggested=True))
+    monkeypatch.setattr(Dest, "write", real)
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    on_disk = {
+        p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and p.name != "manifest.json"
+    }
+    assert set(manifest["files"]) == on_disk and on_disk
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0, out
+    again = export(bucket, dest, ExportOptions("raw", accept_suggested=True))
+    assert again.written == 1 and again.refused == []
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    assert code == 0, out
+
+
+def test_a_session_whose_logs_are_gone_is_refused_and_the_rest_exported(tmp_path, capsys):
+    bucket_dir = _bucket(tmp_path, _source(tmp_path))
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0
+    bucket = Bucket.open(bucket_dir)
+    real = bucket.raw_files
+
+    def gone(session_id):
+        if bucket.resolve(session_id) == SESSION:
+            from tracetui.errors import NotFound
+
+            raise NotFound("the bucket has no copy of it; run `tracetui sync`")
+        return real(session_id)
+
+    seen: list[str] = []
+
+    def second_time_gone(session_id):
+        # The review reads the logs for the digest; they vanish before the write.
+        seen.append(bucket.resolve(session_id))
+        return real(session_id) if seen.count(SESSION) < 2 else gone(session_id)
+
+    bucket.raw_files = second_time_gone  # type: ignore[method-assign]
+    report = export(bucket, tmp_path / "out", ExportOptions("raw", accept_suggested=True))
+    assert [r["session"] for r in report.refused] == [SESSION]
+    assert "could not be read" in report.refused[0]["reason"]
+    assert report.written == report.sessions - 1 >= 1
+
+
+def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys):
+    """Copilot's `<id>/events.jsonl` keeps its folder (the id is its name) and Gemini's files read back;
+    OpenCode's storage is staged by the bucket as a file of tracetui's own, which raw cannot carry."""
+    bucket = tmp_path / "bucket"
+    args = [x for a in ("copilot", "gemini", "opencode") for x in ("--source", f"{a}={FIXTURES / a}")]
+    assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
+    dest = tmp_path / "out"
+    code, out, _ = _run(
+        capsys,
+        "--bucket",
+        str(bucket),
+        "export",
+        str(dest),
+        "--format",
+        "raw",
+        "--accept-suggested",
+        "--json",
+    )
+    doc = json.loads(out)
+    listed = {r.id: r.agent for r in Bucket.open(bucket).list_sessions()}
+    staged = {r["session"] for r in doc["refused"]}
+    assert staged == {sid for sid, agent in listed.items() if agent == "opencode"} and staged
+    assert all("staged" in r["reason"] for r in doc["refused"])
+    assert (dest / "sessions" / "copilot" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl").is_file()
+    again = tmp_path / "bucket2"
+    back = [x for a in ("copilot", "gemini") for x in ("--source", f"{a}={dest / 'sessions' / a}")]
+    assert main(["--bucket", str(again), "sync", *back, "--json"]) == 0
+    a, b = Bucket.open(bucket), Bucket.open(again)
+    kept = sorted(sid for sid, agent in listed.items() if agent != "opencode")
+    assert sorted(r.id for r in b.list_sessions()) == kept
+    for sid in kept:
+        x, y = a.session(sid), b.session(sid)
+        assert [(s.id, s.kind) for s in x.steps] == [(s.id, s.kind) for s in y.steps], sid

@@ -1,0 +1,138 @@
+"""`tracetui export`: a thin face over tracetui.export (docs/design.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli.output import print_json
+from tracetui.safe_text import safe_line
+from tracetui.sources import registry
+
+FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="export sessions as a dataset (raw logs, parquet, ATIF) or one episode as a page, redacted",
+        description="Export the chosen sessions, each scrubbed under its redaction plan and checked again "
+        "by the seal's second gate, into DEST. Unchanged sessions are not written again. "
+        "`tracetui export --check DEST` verifies an export.",
+    )
+    p.add_argument(
+        "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
+    )
+    p.add_argument(
+        "query", metavar="QUERY", nargs="?", help="only sessions whose title, project or steps match"
+    )
+    p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
+    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
+    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
+    p.add_argument(
+        "--since", metavar="DATE", help="only sessions started on or after DATE (2026-05-01 or an ISO time)"
+    )
+    p.add_argument("--until", metavar="DATE", help="only sessions started on or before DATE")
+    p.add_argument("--sessions", nargs="+", metavar="ID", help="only these sessions (ids or unique prefixes)")
+    p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
+    p.add_argument(
+        "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
+    )
+    p.add_argument(
+        "--repo", metavar="PATH", help="the repository for the outcome labels (default: each session's cwd)"
+    )
+    p.add_argument(
+        "--license", metavar="ID", default="cc-by-4.0", help="the dataset card's licence (default: cc-by-4.0)"
+    )
+    p.add_argument(
+        "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
+    )
+    p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check(args)
+    from tracetui.capsule import SealRefused, finding_line, parse_steps
+    from tracetui.errors import TracetuiError
+    from tracetui.export import ExportOptions, Selection, export
+
+    if args.format is None:
+        raise TracetuiError("give --format raw, parquet, atif, html or md (or --check DEST)")
+    steps = parse_steps(args.steps) if args.steps else None
+    if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
+        raise TracetuiError(
+            f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)"
+        )
+    options = ExportOptions(
+        args.format, args.accept_suggested, args.ref, args.repo, args.license.strip().lower(), steps=steps
+    )
+    selection = Selection(
+        args.agent, args.project, args.since, args.until, args.query, tuple(args.sessions or ())
+    )
+    with open_bucket(args) as bucket:
+        try:
+            report = export(
+                bucket, args.dest, options, selection, _progress() if sys.stderr.isatty() else None
+            )
+        except SealRefused as exc:
+            if args.json:
+                print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
+                error(str(exc))
+                return 2
+            for row in exc.findings:
+                print(f"  session {safe_line(str(row['session'])[:12])} {finding_line(row)}", file=sys.stderr)
+            raise
+    if args.json:
+        print_json({"ok": not report.refused, **report.to_dict()})
+        return 1 if report.refused else 0
+    d = report.to_dict()
+    print(
+        f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) "
+        f"as {report.format} into "
+        f"{safe_line(str(report.dest))}: {report.written} written, {report.unchanged} unchanged, "
+        f"{report.files} files, {d['redactions']} redactions"
+    )
+    for refused in report.refused:
+        print(
+            f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
+            file=sys.stderr,
+        )
+        for row in refused["findings"]:
+            print(f"  {finding_line(row)}", file=sys.stderr)
+    return 1 if report.refused else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    import tracetui.export as export_api
+
+    report = export_api.check(args.dest)
+    if args.json:
+        print_json(report.to_dict())
+        return 0 if report.ok else 1
+    state = "OK" if report.ok else "FAILED"
+    print(f"{state}: {safe_line(str(report.dest))}: {report.files} files checked, {report.sessions} sessions")
+    for problem in report.problems:
+        print(f"  {safe_line(problem['file'])}: {safe_line(problem['problem'])}")
+    return 0 if report.ok else 1
+
+
+def _progress() -> Callable[[Any], None]:
+    start = time.monotonic()
+
+    def show(p: Any) -> None:
+        if time.monotonic() - start < 0.5 and p.done < p.total:
+            return
+        verb = "reviewing" if p.phase == "review" else "exporting"
+        end = "\n" if p.done >= p.total else ""
+        sys.stderr.write(f"\r{verb}: {p.done}/{p.total} sessions{end}")
+        sys.stderr.flush()
+
+    return show

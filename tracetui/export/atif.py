@@ -1,0 +1,275 @@
+"""The `atif` format: one ATIF v1.7 trajectory per session (Harbor's Agent Trajectory Interchange
+Format), `trajectories/<agent folder>/<session>.json`, one JSON document on one line.
+
+How a session maps (facts from the ATIF v1.7 RFC; the shapes are ours):
+- steps are numbered from 1; `source` is `user` (prompts), `agent` (one model turn: its reasoning
+  as `reasoning_content`, its text as `message`, its `tool_calls`) or `system` (injected context,
+  agent events, model changes, and compactions, marked `extra.context_management = "compaction"`
+  with the summary as the message);
+- a tool result is an `observation.results` entry on the step that made the call (`source_call_id`
+  is that call's id, so every reference resolves);
+- each subagent run is an embedded trajectory in `subagent_trajectories` (`trajectory_id`
+  `<session>/<subagent>`), referenced from the spawning call's observation by `trajectory_id`;
+- tokens are per-step `metrics` (prompt = input + cache read + cache write, cached = cache read)
+  and `final_metrics`; outcome labels, the receipt and the patches with their states go in the
+  trajectory's `extra.tracetui`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tracetui import __version__
+from tracetui.export.manifest import safe_component
+from tracetui.export.raw import agent_folder
+from tracetui.model import Session, Step, StepKind, Tokens
+
+if TYPE_CHECKING:
+    from tracetui.export.run import Exporter, Prepared, Reviewed
+    from tracetui.model import SessionSummary
+
+SCHEMA_VERSION = "ATIF-v1.7"
+AGENT_NAMES = {"claude": "claude-code", "codex": "codex", "pi": "pi"}
+_AGENT_KINDS = (StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL, StepKind.TOOL_RESULT)
+
+
+class AtifWriter:
+    def __init__(self, exporter: Exporter) -> None:
+        self.exporter = exporter
+
+    def digest_extra(self, summary: SessionSummary) -> bytes:
+        return b""
+
+    def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
+        ex = self.exporter
+        for item in reviewed:
+            prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
+            if prepared is not None:
+                folder = agent_folder(prepared.session.agent)
+                rel = f"trajectories/{folder}/{safe_component(item.summary.id)}.json"
+                document = trajectory(prepared)
+                data = orjson.dumps(document) + b"\n"
+                if ex.gate(prepared, {rel: data}):
+                    receipt_file, entry = ex.receipt(prepared, data)
+                    # The receipt goes in the document too, counted on what it carries.
+                    document["extra"]["tracetui"]["receipt"] = entry["receipt"]
+                    ex.record(
+                        prepared,
+                        item.digest,
+                        [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file],
+                        entry,
+                    )
+            step(item.summary.id)
+
+
+def trajectory(prepared: Prepared) -> dict[str, Any]:
+    """The session's ATIF document (`extra.tracetui.receipt` is filled in once the receipt is known)."""
+    clean = prepared.clean
+    main = [s for s in clean.steps if not s.subagent]
+    by_agent: dict[str, list[Step]] = {}
+    for s in clean.steps:
+        if s.subagent:
+            by_agent.setdefault(s.subagent, []).append(s)
+    refs = {a.spawned_by: a.id for a in clean.subagents if a.spawned_by and a.id in by_agent}
+    document = _trajectory(clean, clean.id, main, refs)
+    document["subagent_trajectories"] = [
+        _trajectory(clean, f"{clean.id}/{agent_id}", steps, refs, _subagent_extra(clean, agent_id))
+        for agent_id, steps in by_agent.items()
+    ] or None
+    labels = prepared.labels()
+    document["extra"] = {
+        "tracetui": {
+            "version": __version__,
+            "title": clean.title,
+            "cwd": clean.cwd,
+            "started": clean.started,
+            "ended": clean.ended,
+            "git": clean.git.to_dict() if clean.git else None,
+            "labels": labels,
+            "patches": _patches(prepared),
+            "receipt": [],
+        }
+    }
+    return _pruned(document)
+
+
+def _trajectory(
+    session: Session,
+    trajectory_id: str,
+    steps: list[Step],
+    refs: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    out: list[dict[str, Any]] = []
+    call_home: dict[str, dict[str, Any]] = {}  # tool call id -> the ATIF step that made the call
+    turn: dict[str, Any] | None = None
+    totals = Tokens()
+    for s in steps:
+        if s.tokens is not None:
+            totals.add(s.tokens)
+        if s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):
+            continue  # the embedded trajectory and the call's reference say it
+        if s.kind not in _AGENT_KINDS:
+            turn = None
+            out.append(_plain_step(s))
+            continue
+        if s.kind == StepKind.TOOL_RESULT:
+            home = call_home.get(s.tool_call_id or "")
+            target = home if home is not None else turn
+            if target is None:  # a result whose call the log does not have: a step of its own
+                target = _agent_step(s)
+                out.append(target)
+            result: dict[str, Any] = {
+                "source_call_id": s.tool_call_id if home is not None else None,
+                "content": s.text,
+            }
+            call_step = _call_step_id(home, s.tool_call_id) if home is not None else None
+            child = refs.get(call_step) if call_step is not None else None
+            if child is not None:
+                result["subagent_trajectory_ref"] = [
+                    {"trajectory_id": f"{session.id}/{child}", "session_id": session.id}
+                ]
+            meta = {
+                k: v
+                for k, v in (("is_error", s.is_error or None), ("exit_code", s.meta.get("exit_code")))
+                if v is not None
+            }
+            if meta:
+                result["extra"] = meta
+            target.setdefault("observation", {"results": []})["results"].append(result)
+            _note(target, s)
+            continue
+        # A new model turn starts after results came back, or where the previous turn already spoke.
+        if (
+            turn is None
+            or "observation" in turn
+            or (s.kind in (StepKind.ASSISTANT, StepKind.REASONING) and turn.get("tool_calls"))
+        ):
+            turn = _agent_step(s)
+            out.append(turn)
+        if s.kind == StepKind.REASONING:
+            turn["reasoning_content"] = _join(turn.get("reasoning_content"), s.text)
+        elif s.kind == StepKind.ASSISTANT:
+            turn["message"] = _join(turn.get("message") or None, s.text) or ""
+        else:
+            call_id = s.tool_call_id or s.id
+            arguments = s.tool_input if isinstance(s.tool_input, dict) else {"input": s.tool_input}
+            turn.setdefault("tool_calls", []).append(
+                {"tool_call_id": call_id, "function_name": s.tool or "", "arguments": arguments}
+            )
+            call_home[call_id] = turn
+            turn.setdefault("_calls", {})[call_id] = s.id
+        if s.tokens is not None:
+            _add_metrics(turn, s.tokens)
+        if s.model and not turn.get("model_name"):
+            turn["model_name"] = s.model
+        _note(turn, s)
+    for n, step in enumerate(out, 1):
+        step["step_id"] = n
+        step.pop("_calls", None)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "session_id": session.id,
+        "trajectory_id": trajectory_id,
+        "agent": {
+            "name": AGENT_NAMES.get(session.agent, session.agent),
+            "version": session.version or "unknown",
+            "model_name": session.models[0] if session.models else None,
+            "extra": {"models": list(session.models)} if len(session.models) > 1 else None,
+        },
+        "steps": out,
+        "final_metrics": {
+            "total_prompt_tokens": totals.input + totals.cache_read + totals.cache_write,
+            "total_completion_tokens": totals.output,
+            "total_cached_tokens": totals.cache_read,
+            "total_steps": len(out),
+            "extra": {"cache_write_tokens": totals.cache_write},
+        },
+        "extra": extra,
+    }
+
+
+def _call_step_id(home: dict[str, Any], call_id: str | None) -> str | None:
+    return home.get("_calls", {}).get(call_id or "")
+
+
+def _agent_step(s: Step) -> dict[str, Any]:
+    return {
+        "step_id": 0,
+        "timestamp": s.timestamp,
+        "source": "agent",
+        "model_name": s.model,
+        "message": "",
+        "extra": {"tracetui_steps": []},
+    }
+
+
+def _plain_step(s: Step) -> dict[str, Any]:
+    source = "user" if s.kind == StepKind.USER else "system"
+    step: dict[str, Any] = {
+        "step_id": 0,
+        "timestamp": s.timestamp,
+        "source": source,
+        "message": s.text,
+        "extra": {"tracetui_steps": [], "kind": s.kind},
+    }
+    if s.kind == StepKind.COMPACTION:
+        step["extra"]["context_management"] = "compaction"
+    if s.kind == StepKind.MODEL_CHANGE and s.model:
+        step["model_name"] = s.model
+    _note(step, s)
+    return step
+
+
+def _note(step: dict[str, Any], s: Step) -> None:
+    """Which tracetui steps an ATIF step holds (by index), and whether they are on the final path."""
+    step["extra"]["tracetui_steps"].append(s.index)
+    if not s.active:
+        step["extra"]["inactive"] = True
+
+
+def _add_metrics(step: dict[str, Any], tokens: Tokens) -> None:
+    m = step.setdefault(
+        "metrics",
+        {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "extra": {"cache_write_tokens": 0}},
+    )
+    m["prompt_tokens"] += tokens.input + tokens.cache_read + tokens.cache_write
+    m["completion_tokens"] += tokens.output
+    m["cached_tokens"] += tokens.cache_read
+    m["extra"]["cache_write_tokens"] += tokens.cache_write
+
+
+def _join(before: str | None, text: str) -> str:
+    return f"{before}\n\n{text}" if before else text
+
+
+def _subagent_extra(session: Session, agent_id: str) -> dict[str, Any]:
+    found = next((a for a in session.subagents if a.id == agent_id), None)
+    return {
+        "subagent": agent_id,
+        "agent_type": found.agent_type if found else None,
+        "description": found.description if found else None,
+    }
+
+
+def _patches(prepared: Prepared) -> list[dict[str, Any]]:
+    from tracetui.export.tables import patch_rows
+
+    out = []
+    for row in patch_rows(prepared):
+        row = {k: v for k, v in row.items() if k != "session_id"}
+        row["timestamp"] = row["timestamp"].isoformat() if row["timestamp"] is not None else None
+        out.append(row)
+    return out
+
+
+def _pruned(obj: Any) -> Any:
+    """Optional fields left out where they have no value (ATIF readers take absent for None)."""
+    if isinstance(obj, dict):
+        return {k: _pruned(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [_pruned(v) for v in obj]
+    return obj

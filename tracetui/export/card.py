@@ -1,0 +1,69 @@
+"""The dataset card of a parquet export: a Hugging Face README.md whose front matter declares one
+config per table (its parquet files by glob), the licence the user picked, and every column described.
+
+Written by hand rather than through a YAML library: every value in it is ours (table names, globs, a
+licence id checked against a plain pattern), none comes from a log.
+"""
+
+from __future__ import annotations
+
+from tracetui import __version__
+from tracetui.export import tables
+
+
+def dataset_card(license_id: str, ref: str, sessions: int, rows: dict[str, int]) -> str:
+    lines = [
+        "---",
+        f"license: {license_id}",
+        "pretty_name: Coding-agent sessions exported by tracetui",
+        "tags:",
+        "- coding-agents",
+        "- agent-trajectories",
+        "- tracetui",
+        "configs:",
+    ]
+    for n, table in enumerate(tables.TABLES):
+        lines += [
+            f"- config_name: {table}",
+            "  data_files:",
+            "  - split: train",
+            f"    path: data/{table}/**/*.parquet",
+        ]
+        if n == 0:
+            lines.append("  default: true")
+    lines += ["---", "", "# Coding-agent sessions", ""]
+    lines += [
+        f"{sessions} sessions of coding agents (Claude Code, Codex, Pi and others), exported by tracetui "
+        f"{__version__}: every text scrubbed under the author's reviewed redaction plan and scanned again "
+        "before it was written. Secrets and personal data read as placeholders such as `<AWS_KEY_1>`, "
+        "`<EMAIL_2>`, `<HOME>` and `<USER>`; "
+        "each session's receipt lists them by kind and count, never their values.",
+        "",
+        "Outcome labels come from git, not from the text: each patch's survival at the revision "
+        f"`{_plain(ref)}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
+        "machine "
+        "had no repository), the lines each session added and what became of them, the test commands it ran "
+        "with their last exit status, and the commits that took its work.",
+        "",
+        "Files are partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
+        "part-00000.parquet`): DuckDB (`read_parquet('data/steps/**/*.parquet', hive_partitioning=true)`), "
+        "pandas, polars, Spark and `datasets.load_dataset(..., 'steps')` read them as they are.",
+        "",
+        "| table | rows |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {t} | {rows.get(t, 0)} |" for t in tables.TABLES]
+    for table, columns in tables.TABLES.items():
+        lines += ["", f"## {table}", "", "| column | type | description |", "| --- | --- | --- |"]
+        lines += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
+        lines += [
+            "| `agent` | partition | The agent (claude, codex, pi...), from the folder name. |",
+            "| `month` | partition | The month the session started (YYYY-MM, or unknown), from the folder "
+            "name. |",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable() and ch not in "`|\n")[:80]

@@ -1,0 +1,116 @@
+"""`tracetui export --check DEST`: re-read an export, verify every file against its manifest, and run
+the detectors over every byte again (the seal's second gate, on what is on disk now).
+
+A sure finding of a kind the user chose to keep in that session (a rejected finding, listed in its
+receipt) is not a problem; any other is. Files on disk that the manifest does not list are named too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracetui.capsule.scrub import Scrubbed, second_gate
+from tracetui.errors import TracetuiError
+from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
+from tracetui.model import Session
+from tracetui.redact import Identity
+
+
+@dataclass(slots=True)
+class CheckReport:
+    dest: Path
+    files: int = 0
+    sessions: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)  # {"file", "problem"}
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "dest": str(self.dest),
+            "files": self.files,
+            "sessions": self.sessions,
+            "problems": self.problems,
+        }
+
+
+def check(dest: str | Path) -> CheckReport:
+    root = Path(dest).expanduser()
+    if not root.is_dir():
+        raise TracetuiError(f"{root} is not a folder")
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise TracetuiError(f"{root} holds no {MANIFEST}: it is not a tracetui export")
+    report = CheckReport(root, sessions=len(manifest["sessions"]))
+    listed: dict[str, dict[str, Any]] = manifest["files"]
+    kept_kinds = _kept_kinds(manifest)
+    identity = Identity.from_environment()
+    nobody = Scrubbed(Session(id="", agent="", source=""), [], [])
+    for rel in sorted(listed):
+        report.files += 1
+        try:
+            path = inside(root, rel)
+            sha, size = file_sha256(path)
+        except TracetuiError as exc:
+            report.problems.append({"file": rel, "problem": str(exc)})
+            continue
+        except OSError as exc:
+            report.problems.append({"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"})
+            continue
+        meta = listed[rel]
+        if not isinstance(meta, dict) or sha != meta.get("sha256") or size != meta.get("size"):
+            report.problems.append({"file": rel, "problem": "its bytes differ from the manifest's digest"})
+            continue
+        for leak in second_gate({_gate_name(rel): _readable(path, rel)}, nobody, identity):
+            if leak["kind"] in kept_kinds.get(rel, set()):
+                continue
+            report.problems.append(
+                {"file": rel, "problem": f"line {leak['line']}: {leak['kind']} ({leak['tier']}) left"}
+            )
+    for folder, _, names in os.walk(root):
+        for name in names:
+            rel = (Path(folder) / name).relative_to(root).as_posix()
+            if rel != MANIFEST and rel not in listed:
+                report.problems.append({"file": rel, "problem": "not in the manifest"})
+    return report
+
+
+def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """For each file, the kinds its sessions' users chose to keep (a parquet shard holds several)."""
+    kinds: dict[str, set[str]] = {}
+    by_session: dict[str, set[str]] = {}
+    for sid, entry in manifest["sessions"].items():
+        kept = {r.get("kind") for r in entry.get("rejected", ()) if isinstance(r, dict)}
+        by_session[sid] = {k for k in kept if isinstance(k, str)}
+        for rel in entry.get("files", ()):
+            kinds.setdefault(rel, set()).update(by_session[sid])
+    for entry in manifest["groups"].values():
+        union = set().union(*(by_session.get(s, set()) for s in entry.get("sessions", ())))
+        for rel in entry.get("files", ()):
+            kinds.setdefault(rel, set()).update(union)
+    return kinds
+
+
+def _gate_name(rel: str) -> str:
+    return rel + ".jsonl" if rel.endswith(".parquet") else rel
+
+
+def _readable(path: Path, rel: str) -> bytes:
+    """What the detectors read of a file: parquet rows as JSON lines, raw logs without structural
+    values (as at export time), anything else as it is."""
+    if rel.endswith(".parquet"):
+        from tracetui.export.parquet import rows_as_json
+
+        return rows_as_json(path)
+    data = path.read_bytes()
+    if rel.startswith("sessions/"):
+        from tracetui.export.raw import gate_view
+
+        return gate_view(data)
+    return data

@@ -1,0 +1,258 @@
+"""The export folder and its manifest: every file with its digest, every session with the digest of
+what it was made from, so an unchanged session is not written again and `--check` can verify all.
+
+`manifest.json` (canonical JSON, no times, so the same export gives the same bytes):
+`{"format": "tracetui.export/1", "export": FORMAT, "tool", "options", "sessions": {id: {"agent",
+"digest", "files", "receipt", "rejected"}}, "groups": {name: {"digest", "files"}}, "files": {path:
+{"sha256", "size"}}}`. Files are written atomically (temp file + rename), the manifest last; a file
+the previous manifest listed and this export does not make is removed; no other file is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui import __version__
+from tracetui.errors import TracetuiError
+
+FORMAT = "tracetui.export/1"
+MANIFEST = "manifest.json"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]")
+_EXTENSION = re.compile(r"(?:\.[A-Za-z0-9]{1,8}){1,2}$")
+
+
+def safe_component(name: str, limit: int = 200) -> str:
+    """A log-given name as one plain path component: never `..`, a slash or a control character.
+
+    A name that had to change (or be shortened) gets a digest of the original's stem and keeps its
+    extension, so companions that pair by stem (`agent-1.jsonl`, `agent-1.meta.json`) still pair.
+    """
+    clean = _UNSAFE.sub("_", name).lstrip(".") or "_"
+    if clean == name and len(clean) <= limit:
+        return clean
+    found = _EXTENSION.search(clean)
+    ext = found.group(0) if found else ""
+    stem = clean[: len(clean) - len(ext)]
+    original_stem = name[: len(name) - len(ext)] if ext and name.endswith(ext) else name
+    digest = hashlib.sha256(original_stem.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{stem[: limit - 14 - len(ext)]}-{digest}{ext}"
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def digest_of(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else orjson.dumps(part, option=orjson.OPT_SORT_KEYS))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = root / MANIFEST
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise TracetuiError(f"the export manifest {path} cannot be read ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise TracetuiError(f"{path} is not a tracetui export manifest")
+    for key in ("files", "sessions", "groups"):
+        if not isinstance(data.get(key, {}), dict):
+            raise TracetuiError(f"the export manifest {path} is damaged ({key} is not an object)")
+    return data
+
+
+def inside(root: Path, rel: str) -> Path:
+    """`root/rel`, refusing any manifest path that would step outside the export."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in rel:
+        raise TracetuiError(f"the export manifest names a path outside the export: {rel!r}")
+    return root.joinpath(*parts)
+
+
+@dataclass(slots=True)
+class Dest:
+    """An export folder being (re)written: what stays, what is new, and the manifest to write."""
+
+    root: Path
+    export_format: str
+    old: dict[str, Any] | None
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    written: int = 0
+    kept: int = 0
+
+    @classmethod
+    def open(cls, root: str | Path, export_format: str) -> Dest:
+        path = Path(root).expanduser()
+        if path.exists() and not path.is_dir():
+            raise TracetuiError(f"{path} is not a folder; give a folder to export into")
+        old = read_manifest(path) if path.is_dir() else None
+        if old is None and path.is_dir() and any(path.iterdir()):
+            raise TracetuiError(
+                f"{path} is not empty and holds no tracetui export; give a new or empty folder"
+            )
+        if old is not None and old.get("export") != export_format:
+            raise TracetuiError(
+                f"{path} holds a {old.get('export')} export; "
+                f"give another folder for the {export_format} format"
+            )
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TracetuiError(f"cannot create the export folder {path}: {exc.strerror or exc}") from None
+        return cls(path, export_format, old)
+
+    # -- what the last export made ------------------------------------------------------------
+
+    def unchanged(self, kind: str, name: str, digest: str) -> dict[str, Any] | None:
+        """The previous entry of a session or group made from the same input, when its files are all
+        still there at their recorded size; None when it has to be written again."""
+        if self.old is None:
+            return None
+        entry = self.old.get(kind, {}).get(name)
+        if not isinstance(entry, dict) or entry.get("digest") != digest:
+            return None
+        old_files = self.old.get("files", {})
+        for rel in entry.get("files", ()):
+            meta = old_files.get(rel)
+            try:
+                if not isinstance(meta, dict) or inside(self.root, rel).stat().st_size != meta.get("size"):
+                    return None
+            except OSError:
+                return None
+        return entry
+
+    def keep(self, kind: str, name: str, entry: dict[str, Any]) -> None:
+        assert self.old is not None
+        for rel in entry.get("files", ()):
+            self.files[rel] = self.old["files"][rel]
+            self.kept += 1
+        (self.sessions if kind == "sessions" else self.groups)[name] = entry
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write(self, rel: str, data: bytes) -> str:
+        """Write `rel` atomically, unless the last export wrote these very bytes there (a dataset card
+        or receipt made again from the same input is left as it is)."""
+        path = inside(self.root, rel)
+        sha = hashlib.sha256(data).hexdigest()
+        before = (self.old or {}).get("files", {}).get(rel)
+        if isinstance(before, dict) and before.get("sha256") == sha and path.is_file():
+            try:
+                if path.stat().st_size == len(data) and file_sha256(path)[0] == sha:
+                    self.files[rel] = {"sha256": sha, "size": len(data)}
+                    self.kept += 1
+                    return rel
+            except OSError:
+                pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.files[rel] = {"sha256": sha, "size": len(data)}
+        self.written += 1
+        return rel
+
+    def temp_path(self, rel: str) -> Path:
+        """A temporary file beside `rel`, for a writer that streams (adopt it when done)."""
+        path = inside(self.root, rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        return Path(tmp)
+
+    def adopt(self, rel: str, tmp: Path) -> str:
+        sha, size = file_sha256(tmp)
+        os.replace(tmp, inside(self.root, rel))
+        self.files[rel] = {"sha256": sha, "size": size}
+        self.written += 1
+        return rel
+
+    def abort(self, options: dict[str, Any]) -> None:
+        """After an interruption: a manifest of what the folder holds now (what was there before and
+        what this run wrote), removing nothing. Best effort: the original error is what matters."""
+        old = self.old or {}
+        files = {**old.get("files", {}), **self.files}
+        manifest = {
+            "format": FORMAT,
+            "export": self.export_format,
+            "tool": {"name": "tracetui", "version": __version__},
+            "options": options,
+            "sessions": {**old.get("sessions", {}), **self.sessions},
+            "groups": {**old.get("groups", {}), **self.groups},
+            "files": dict(sorted((rel, meta) for rel, meta in files.items() if (self.root / rel).is_file())),
+        }
+        try:
+            self.write(MANIFEST, canonical(manifest))
+        except OSError:
+            pass
+
+    def finish(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Remove what the previous export listed and this one does not, then write the manifest."""
+        if self.old is not None:
+            for rel in sorted(set(self.old.get("files", {})) - set(self.files)):
+                try:
+                    inside(self.root, rel).unlink()
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise TracetuiError(
+                        f"cannot remove the stale export file {rel}: {exc.strerror or exc}"
+                    ) from None
+            _prune_empty(self.root)
+        manifest = {
+            "format": FORMAT,
+            "export": self.export_format,
+            "tool": {"name": "tracetui", "version": __version__},
+            "options": options,
+            "sessions": self.sessions,
+            "groups": self.groups,
+            "files": dict(sorted(self.files.items())),
+        }
+        data = canonical(manifest)
+        path = self.root / MANIFEST
+        if not (path.is_file() and path.read_bytes() == data):
+            written = self.written
+            self.write(MANIFEST, data)
+            self.written = written
+        self.files.pop(MANIFEST, None)
+        return manifest
+
+
+def _prune_empty(root: Path) -> None:
+    for folder, dirs, files in os.walk(root, topdown=False):
+        here = Path(folder)
+        if here != root and not any(here.iterdir()):
+            try:
+                here.rmdir()
+            except OSError:
+                pass

@@ -1,0 +1,243 @@
+"""The `raw` format: each session's own log files, in the agent's own format, redacted in place.
+
+Placeholders go inside the JSON strings of the original records; every record and byte with nothing
+to scrub stays as the agent wrote it, and a string that changes keeps its escaping style (an ASCII
+string with `\\u` escapes is written with them). A value can sit inside a JSON string that is itself
+inside a JSON string (Codex's tool arguments): its escaped spellings are replaced as well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import orjson
+
+from tracetui.capsule.scrub import MIN_VALUE, Scrubbed
+from tracetui.export.manifest import safe_component
+from tracetui.redact import Identity, scan_text
+from tracetui.redact.fields import is_structural_key
+from tracetui.redact.plan import FIXED_PLACEHOLDERS
+from tracetui.sources import RawLog
+
+# The folder each agent's files go in (the names the community's datasets use).
+AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
+_PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def agent_folder(agent: str) -> str:
+    return AGENT_FOLDERS.get(agent, safe_component(agent))
+
+
+def spellings(scrubbed: Scrubbed) -> Scrubbed:
+    """The session's value map plus each value as it reads JSON-escaped once and twice."""
+    extra: dict[str, str] = {}
+    for value, placeholder in scrubbed.replacements.items():
+        once = json.dumps(value, ensure_ascii=False)[1:-1]
+        for variant in (once, json.dumps(once, ensure_ascii=False)[1:-1], json.dumps(value)[1:-1]):
+            if variant != value:
+                extra.setdefault(variant, placeholder)
+    return scrubbed.with_spellings(extra)
+
+
+def scrub_bytes(data: bytes, scrubbed: Scrubbed) -> bytes:
+    """A log file with every planned value replaced inside its JSON strings, line by line."""
+    values = sorted(scrubbed.replacements, key=lambda v: (-len(v), v))
+    if not values:
+        return data
+    # Any value anywhere, word boundaries or not: in the raw line `\nalice` is a newline and a
+    # name, which the value map (bounded for short values) sees only once the string is decoded.
+    anywhere = re.compile("|".join(re.escape(v) for v in values))
+    out = []
+    for line in data.split(b"\n"):
+        out.append(_scrub_line(line, scrubbed, anywhere))
+    return b"\n".join(out)
+
+
+def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> bytes:
+    text = line.decode("utf-8", "surrogateescape")
+    if not anywhere.search(text):
+        return line  # nothing to scrub: the agent's bytes as they were
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        try:
+            value = json.loads(token)
+        except ValueError:
+            return scrubbed.text(token)  # a torn string: scrubbed as the text it is
+        new = scrubbed.text(value)
+        if new == value:
+            return token
+        escaped = token.isascii() and "\\u" in token
+        try:
+            return json.dumps(new, ensure_ascii=escaped)
+        except UnicodeEncodeError:
+            return json.dumps(new, ensure_ascii=True)
+
+    result = _STRING.sub(swap, text)
+    # Outside strings a JSON record holds no text of the log; a line that is no JSON at all (a torn
+    # record) may, and is scrubbed whole.
+    result = scrubbed.text(result)
+    return result.encode("utf-8", "surrogateescape")
+
+
+def gate_view(data: bytes) -> bytes:
+    """What the second gate reads of an exported log: every record with the values under structural
+    keys (ids, hashes, signatures, encrypted reasoning) left out, as the detectors' own walk of a
+    session leaves them out (`redact.fields`): opaque base64 there reads as a token to a pattern.
+    Lines that are not JSON are read as they are."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            out.append(line)
+            continue
+        out.append(orjson.dumps(_without_structural(record)))
+    return b"\n".join(out)
+
+
+def _without_structural(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {
+            k: None if isinstance(k, str) and is_structural_key(k) else _without_structural(v)
+            for k, v in obj.items()
+        }
+    if isinstance(obj, list):
+        return [_without_structural(v) for v in obj]
+    return obj
+
+
+@dataclass(slots=True)
+class Unplanned:
+    """A finding in a part of the agent's record that no reader shows (so no plan holds it), such as
+    Claude Code's `toolUseResult` copies. `value` stays in memory: it is what gets scrubbed."""
+
+    member: str
+    line: int
+    kind: str
+    tier: str
+    detector: str
+    value: str
+
+    def where(self) -> dict[str, Any]:
+        return {
+            "member": self.member,
+            "line": self.line,
+            "kind": self.kind,
+            "tier": self.tier,
+            "detector": self.detector,
+        }
+
+
+def unplanned(
+    members: dict[str, bytes], shown: set[str], known: set[str], identity: Identity
+) -> list[Unplanned]:
+    """Findings in the strings of already scrubbed log files that are not the text of a field the
+    plan covered (`shown`: the scrubbed session's field texts), leaving out values the plan already
+    decided (`known`), placeholders and structural keys' values. In file and line order."""
+    found: list[Unplanned] = []
+    seen: set[str] = set()
+    taken: set[str] = set()
+    for name, data in members.items():
+        for line_no, line in enumerate(data.split(b"\n"), 1):
+            try:
+                texts = list(_strings(_without_structural(orjson.loads(line))))
+            except orjson.JSONDecodeError:
+                texts = [line.decode("utf-8", "replace")]
+            for text in texts:
+                if text in shown or text in seen or len(text) < MIN_VALUE:
+                    continue
+                seen.add(text)
+                for f in scan_text(text, identity):
+                    value = text[f.start : f.end]
+                    if (
+                        len(value) < MIN_VALUE
+                        or value in known
+                        or value in taken
+                        or _PLACEHOLDER.fullmatch(value)
+                    ):
+                        continue
+                    taken.add(value)
+                    found.append(Unplanned(name, line_no, f.kind, f.tier, f.detector, value))
+    return found
+
+
+def _strings(obj: Any, depth: int = 0) -> Iterator[str]:
+    """Every string in a record; a string that is itself a JSON document (Codex's tool arguments and
+    wrapped outputs) gives its own strings instead, so a value found is never a piece of escaping,
+    and replacing it (by its escaped spelling) keeps the inner document valid."""
+    if isinstance(obj, str):
+        if depth < 3 and obj[:1] in ("{", "[") and obj[-1:] in ("}", "]"):
+            try:
+                inner = orjson.loads(obj)
+            except orjson.JSONDecodeError:
+                inner = None
+            if isinstance(inner, (dict, list)):
+                yield from _strings(_without_structural(inner), depth + 1)
+                return
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield k
+            yield from _strings(v, depth)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v, depth)
+
+
+def placeholders_for(
+    found: list[Unplanned], receipt: list[dict[str, Any]]
+) -> dict[str, tuple[str, Unplanned]]:
+    """A placeholder for each unplanned value, numbered after the plan's own of that label."""
+    used: dict[str, int] = {}
+    for row in receipt:
+        label, _, n = row["placeholder"].strip("<>").rpartition("_")
+        if n.isdigit():
+            used[label] = max(used.get(label, 0), int(n))
+    out: dict[str, tuple[str, Unplanned]] = {}
+    for f in found:
+        fixed = FIXED_PLACEHOLDERS.get(f.kind)
+        if fixed:
+            out[f.value] = (fixed, f)
+            continue
+        label = re.sub(r"[^A-Z0-9]+", "_", f.kind.upper()).strip("_") or "SECRET"
+        used[label] = used.get(label, 0) + 1
+        out[f.value] = (f"<{label}_{used[label]}>", f)
+    return out
+
+
+def layout(
+    agent: str, files: list[RawLog], scrubbed: Scrubbed, session_id: str = ""
+) -> list[tuple[str, RawLog]]:
+    """`sessions/<agent folder>/<file>` for each file, companions placed relative to the main log
+    as the agent keeps them (`<id>/subagents/agent-*.jsonl` beside `<id>.jsonl`), every component
+    scrubbed and made a plain name. A main log whose name does not carry the session's id (Copilot's
+    `<id>/events.jsonl`) keeps its folder, since that is where its reader finds the id."""
+    if not files:
+        return []
+    main = PurePosixPath(files[0].path.replace("\\", "/"))
+    base = main.parent
+    if session_id and session_id not in main.name and base.parent != base:
+        base = base.parent
+    folder = agent_folder(agent)
+    placed = []
+    for raw in files:
+        path = PurePosixPath(raw.path.replace("\\", "/"))
+        try:
+            parts = path.relative_to(base).parts
+        except ValueError:
+            parts = (path.name,)
+        clean = [
+            safe_component(_PLACEHOLDER.sub(r"\1", scrubbed.text(p)))
+            for p in parts
+            if p not in ("", ".", "..")
+        ]
+        clean = clean or ["_"]
+        placed.append(("/".join(["sessions", folder, *clean]), raw))
+    return placed

@@ -1,0 +1,337 @@
+"""An export from start to end: choose, review, scrub, gate, write, record (docs/design.md, "Export").
+
+The order matters for safety, as in a seal:
+1. Review: every chosen session's redaction plan is brought up to date; while any suggestion in any
+   of them waits for a decision (and `accept_suggested` is off), nothing is written, and the refusal
+   lists where (session, step, field, kind, tier; never a value).
+2. Each session is scrubbed under its plan by the seal's own code (`capsule.scrub.prepare`), the
+   format's bytes are made from the scrubbed copy, and the seal's second gate scans them again: a
+   session with a sure finding left is not written (and is named in the report).
+3. Files are written atomically and the manifest last; a session (or a parquet partition) whose
+   input digest is the one recorded, with its files in place, is not written again.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tracetui import __version__
+from tracetui.capsule import scrub
+from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
+from tracetui.errors import TracetuiError
+from tracetui.export.labels import Outcome, outcome
+from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
+from tracetui.export.select import Selection, select
+from tracetui.model import Session, SessionSummary
+from tracetui.redact import Plan, plan_store, refresh_plan, session_identity
+
+if TYPE_CHECKING:
+    from tracetui.library import Library
+
+FORMATS = ("raw", "parquet", "atif", "html", "md")
+# Bumped when a format's bytes change for the same input, so the next export writes everything again.
+WRITER_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    format: str
+    accept_suggested: bool = False
+    ref: str = "HEAD"
+    repo: str | None = None  # the repository for the outcome labels (default: each session's cwd)
+    license: str = "cc-by-4.0"  # the dataset card's licence (parquet)
+    shard_rows: int = 50_000  # at most this many rows in one parquet file
+    steps: tuple[int | None, int | None] | None = None  # html/md: the episode's step range
+
+    def recorded(self) -> dict[str, Any]:
+        """The options that shape the bytes (and so the manifest and the digests)."""
+        return {
+            "format": self.format,
+            "accept_suggested": self.accept_suggested,
+            "ref": self.ref,
+            "license": self.license,
+            "shard_rows": self.shard_rows,
+            "steps": list(self.steps) if self.steps else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    phase: str  # "review" (plans brought up to date) or "write"
+    done: int
+    total: int
+    session: str | None = None
+
+
+ProgressCallback = Callable[[ExportProgress], None]
+
+
+@dataclass(slots=True)
+class ExportReport:
+    dest: Path
+    format: str
+    sessions: int = 0
+    written: int = 0  # sessions whose files were written
+    unchanged: int = 0  # sessions left as the last export wrote them
+    files: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)  # {"session", "findings"}
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dest": str(self.dest),
+            "format": self.format,
+            "sessions": self.sessions,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "files": self.files,
+            "redactions": sum(r["count"] for e in self.receipts for r in e["receipt"]),
+            "refused": self.refused,
+            "receipts": self.receipts,
+        }
+
+
+@dataclass(slots=True)
+class Reviewed:
+    """A session that passed review: enough to find it again and know whether it changed."""
+
+    summary: SessionSummary
+    digest: str
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A session scrubbed under its plan, with its outcome (fates from the original, labels scrubbed)."""
+
+    session: Session  # as the log has it (never written)
+    scrubbed: scrub.Scrubbed
+    outcome: Outcome
+    undecided: list[dict[str, Any]] = field(default_factory=list)  # suggestions that appeared since review
+
+    @property
+    def clean(self) -> Session:
+        return self.scrubbed.session
+
+    def labels(self) -> dict[str, Any]:
+        return dict(self.scrubbed.deep(self.outcome.labels()))
+
+
+class Exporter:
+    """What the format writers share: the library, the options, the folder and the report."""
+
+    def __init__(self, library: Library, dest: Dest, options: ExportOptions, report: ExportReport) -> None:
+        self.library = library
+        self.dest = dest
+        self.options = options
+        self.report = report
+        self.store = plan_store(library)
+
+    def outcome(self, session: Session) -> Outcome:
+        return outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
+
+    def prepare(self, session_id: str) -> Prepared | None:
+        """The session scrubbed under its plan; None (and the session named in the report) when it
+        cannot be read now (gone from the bucket, a damaged plan): the others are still exported."""
+        try:
+            return self._prepare(session_id)
+        except TracetuiError as exc:
+            self.refuse(session_id, f"it could not be read: {exc}", [])
+            return None
+
+    def _prepare(self, session_id: str) -> Prepared:
+        session = self.library.session(session_id)
+        plan = refresh_plan(session, self.store)
+        # A sync between review and now may have grown the session: what is new is reviewed again.
+        waiting = [] if self.options.accept_suggested else _undecided(session, plan, self.options)
+        scrubbed = scrub.prepare(session, plan, self.options.accept_suggested, None)
+        return Prepared(session, scrubbed, self.outcome(session), waiting)
+
+    def gate(self, prepared: Prepared, members: dict[str, bytes], structural: set[str] | None = None) -> bool:
+        """The seal's second gate over what this session puts in the export; False (and the session
+        named in the report) when a sure finding is left, or a suggestion appeared since the review."""
+        if prepared.undecided:
+            self.refuse(
+                prepared.session.id, "suggested findings appeared since the review", prepared.undecided
+            )
+            return False
+        known = {c for c in prepared.outcome.labels()["commits"]}
+        git = prepared.session.git
+        if git and git.commit:
+            known.add(git.commit)
+        known |= structural or set()
+        leaks = scrub.second_gate(
+            members, prepared.scrubbed, session_identity(prepared.session), frozenset(known)
+        )
+        if leaks:
+            self.refuse(prepared.session.id, "the second gate found sure findings left", leaks)
+            return False
+        return True
+
+    def refuse(self, session_id: str, reason: str, findings: list[dict[str, Any]]) -> None:
+        """Leave a session out of the export, saying why and where (never a value)."""
+        self.report.refused.append({"session": session_id, "reason": reason, "findings": findings})
+
+    def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
+        """The session's receipt file (kinds and counts, never values) and its entry for the report."""
+        session = prepared.session
+        rows = [
+            {k: v for k, v in r.items() if k != "fingerprint"}
+            for r in scrub.carried_receipt(prepared.scrubbed.receipt, carried)
+        ]
+        body = {
+            "session": session.id,
+            "agent": session.agent,
+            "receipt": rows,
+            "rejected": prepared.scrubbed.rejected,
+            "accept_suggested": self.options.accept_suggested,
+            "labels": prepared.labels(),
+        }
+        rel = f"receipts/{safe_component(session.agent)}/{safe_component(session.id)}.json"
+        self.dest.write(rel, canonical(body))
+        return rel, {
+            "session": session.id,
+            "agent": session.agent,
+            "receipt": rows,
+            "rejected": body["rejected"],
+        }
+
+    def record(self, prepared: Prepared, digest: str, files: list[str], entry: dict[str, Any]) -> None:
+        self.dest.sessions[prepared.session.id] = {
+            "agent": prepared.session.agent,
+            "digest": digest,
+            "files": sorted(files),
+            "receipt": entry["receipt"],
+            "rejected": entry["rejected"],
+        }
+        self.report.receipts.append(entry)
+        self.report.written += 1
+
+    def keep_session(self, reviewed: Reviewed) -> bool:
+        entry = self.dest.unchanged("sessions", reviewed.summary.id, reviewed.digest)
+        if entry is None:
+            return False
+        self.dest.keep("sessions", reviewed.summary.id, entry)
+        self.report.receipts.append(
+            {
+                "session": reviewed.summary.id,
+                "agent": entry.get("agent"),
+                "receipt": entry.get("receipt", []),
+                "rejected": entry.get("rejected", []),
+            }
+        )
+        self.report.unchanged += 1
+        return True
+
+
+def export(
+    library: Library,
+    dest: str | Path,
+    options: ExportOptions,
+    selection: Selection | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExportReport:
+    """Export the chosen sessions into `dest` (a new, empty or earlier export folder of this format).
+
+    Raises SealRefused (findings with `session`) while suggestions wait for a decision, and
+    TracetuiError for bad input. Sessions the second gate stops are listed in `report.refused`.
+    The app calls this from a worker with its own `progress`.
+    """
+    if options.format not in FORMATS:
+        raise TracetuiError(f"unknown export format {options.format!r}: expected {', '.join(FORMATS)}")
+    from tracetui.export import writers
+
+    summaries = select(library, selection or Selection())
+    if not summaries:
+        raise TracetuiError("no session matches the filters; nothing to export")
+    target = Dest.open(dest, options.format)
+    writer_class = writers.get(options.format)
+    report = ExportReport(target.root, options.format, sessions=len(summaries))
+    exporter = Exporter(library, target, options, report)
+    writer = writer_class(exporter)
+    reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
+    try:
+        writer.write(reviewed, _counting(progress, len(reviewed)))
+    except BaseException:
+        # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
+        # the next export picks up from here and `--check` can vouch for what is there.
+        target.abort(options.recorded())
+        raise
+    target.finish(options.recorded())
+    report.files = len(target.files)
+    report.receipts.sort(key=lambda e: e["session"])
+    return report
+
+
+def _review(
+    exporter: Exporter,
+    summaries: list[SessionSummary],
+    extra: Callable[[SessionSummary], bytes],
+    progress: ProgressCallback | None,
+) -> Iterator[Reviewed]:
+    """Every chosen session's plan up to date, refusing before anything is written while any waits."""
+    undecided: list[dict[str, Any]] = []
+    reviewed = []
+    options = exporter.options
+    for n, summary in enumerate(summaries, 1):
+        session = exporter.library.session(summary.id)
+        plan = refresh_plan(session, exporter.store)
+        undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
+        labels = exporter.outcome(session).labels()
+        digest = digest_of(
+            WRITER_VERSION,
+            __version__,
+            options.recorded(),
+            orjson.dumps(session.to_dict()),
+            orjson.dumps(plan.to_dict()),
+            labels,
+            extra(summary),
+        )
+        reviewed.append(Reviewed(summary, digest))
+        if progress is not None:
+            progress(ExportProgress("review", n, len(summaries), summary.id))
+    if undecided and not options.accept_suggested:
+        sessions = len({f["session"] for f in undecided})
+        raise SealRefused(
+            f"{len(undecided)} suggested finding(s) in {sessions} session(s) need a decision "
+            "before exporting "
+            "(review them with `tracetui scan ID --accept KIND` or in the app, or pass --accept-suggested); "
+            "nothing was written",
+            undecided,
+        )
+    return iter(reviewed)
+
+
+def _undecided(session: Session, plan: Plan, options: ExportOptions) -> list[dict[str, Any]]:
+    """The seal's own list of suggestions waiting in what the export carries (a whole session, or the
+    episode of a page); a session without steps carries only its own fields."""
+    if not session.steps:
+        return [
+            {
+                "step": None,
+                "index": None,
+                "field": s.field,
+                "kind": s.kind,
+                "tier": s.tier,
+                "detector": s.detector,
+            }
+            for s in plan.pending()
+            if in_scope(s.step, s.field, frozenset())
+        ]
+    return seal_scope(session, plan, options.steps if options.format in ("html", "md") else None).undecided
+
+
+def _counting(progress: ProgressCallback | None, total: int) -> Callable[[str], None]:
+    counter = itertools.count(1)
+
+    def step(session_id: str) -> None:
+        n = next(counter)
+        if progress is not None:
+            progress(ExportProgress("write", n, total, session_id))
+
+    return step

@@ -1,0 +1,147 @@
+"""The format writers, by name. Each takes the `Exporter` and writes the reviewed sessions in order."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tracetui.capsule.scrub import Scrubbed
+from tracetui.errors import TracetuiError
+from tracetui.export import raw
+from tracetui.export.manifest import safe_component
+from tracetui.redact import AUTO, iter_fields, session_identity
+from tracetui.sources import RawLog
+
+STAGED = (
+    "the bucket keeps it as a staged file of its own, not the agent's files (export it as parquet or atif)"
+)
+UNSHOWN = (
+    "suggested findings in parts of its log that tracetui does not show, so no review could decide them "
+    "(pass --accept-suggested to scrub them)"
+)
+
+if TYPE_CHECKING:
+    from tracetui.export.run import Exporter, Reviewed
+    from tracetui.model import SessionSummary
+
+
+class Writer(Protocol):
+    def __init__(self, exporter: Exporter) -> None: ...
+
+    def digest_extra(self, summary: SessionSummary) -> bytes:
+        """What the format reads besides the session and its plan (the raw logs' bytes), for the digest."""
+        ...
+
+    def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None: ...
+
+
+class RawWriter:
+    """`sessions/<agent folder>/<file>`: the agent's own files, scrubbed in place (raw.py)."""
+
+    def __init__(self, exporter: Exporter) -> None:
+        self.exporter = exporter
+        raw_files = getattr(exporter.library, "raw_files", None)
+        if raw_files is None:
+            raise TracetuiError("the raw format needs a bucket: it exports the bucket's copies of the logs")
+        self.raw_files = raw_files
+
+    def digest_extra(self, summary: SessionSummary) -> bytes:
+        h = hashlib.sha256()
+        for log in self.raw_files(summary.id):
+            h.update(log.data)
+        return h.digest()
+
+    def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
+        ex = self.exporter
+        for item in reviewed:
+            sid = item.summary.id
+            if not ex.keep_session(item):
+                self._one(item)
+            step(sid)
+
+    def _one(self, item: Reviewed) -> None:
+        ex = self.exporter
+        prepared = ex.prepare(item.summary.id)
+        if prepared is None:
+            return
+        try:
+            logs = self.raw_files(item.summary.id)
+        except TracetuiError as exc:
+            ex.refuse(item.summary.id, f"its log files could not be read: {exc}", [])
+            return
+        root = ex.library.root
+        if root is not None and any(Path(log.path).is_relative_to(root) for log in logs):
+            # Agents whose logs are many small files (OpenCode's storage) are kept in the bucket as one
+            # staged file of tracetui's own: that is not the agent's format, so raw cannot carry it.
+            ex.refuse(item.summary.id, STAGED, [])
+            return
+        members = self._members(prepared.scrubbed, prepared.session.agent, logs)
+        # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
+        # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
+        scrubbed = prepared.scrubbed
+        shown = {f.text for f in iter_fields(prepared.clean)}
+        found = raw.unplanned(
+            members,
+            shown,
+            set(scrubbed.replacements) | scrubbed.kept_values,
+            session_identity(prepared.session),
+        )
+        waiting = [f.where() for f in found if f.tier != AUTO]
+        if waiting and not ex.options.accept_suggested:
+            ex.refuse(prepared.session.id, UNSHOWN, waiting)
+            return
+        if found:
+            chosen = raw.placeholders_for(found, scrubbed.receipt)
+            wider = scrubbed.with_spellings(
+                {value: placeholder for value, (placeholder, _) in chosen.items()}
+            )
+            rows = {r["placeholder"]: r for r in scrubbed.receipt}
+            for placeholder, f in chosen.values():
+                if placeholder not in rows:
+                    rows[placeholder] = {
+                        "placeholder": placeholder,
+                        "kind": f.kind,
+                        "tier": f.tier,
+                        "count": 1,
+                        "decided_by": "detector" if f.tier == AUTO else "user (--accept-suggested)",
+                    }
+            wider.receipt = [rows[p] for p in sorted(rows)]
+            prepared.scrubbed = wider
+            members = self._members(wider, prepared.session.agent, logs)
+        if not ex.gate(prepared, {rel: raw.gate_view(data) for rel, data in members.items()}):
+            return
+        files = [ex.dest.write(rel, data) for rel, data in members.items()]
+        receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
+        ex.record(prepared, item.digest, [*files, receipt_file], entry)
+
+    def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> dict[str, bytes]:
+        spelled = raw.spellings(scrubbed)
+        members: dict[str, bytes] = {}
+        for rel, log in raw.layout(agent, logs, spelled, scrubbed.session.id):
+            if rel in self.exporter.dest.files or rel in members:
+                # Two sessions' files of one name (agents that name files by time): one folder each.
+                head, _, tail = rel.partition("/")
+                agent_dir, _, rest = tail.partition("/")
+                rel = f"{head}/{agent_dir}/{safe_component(scrubbed.session.id)}/{rest}"
+            members[rel] = raw.scrub_bytes(log.data, spelled)
+        return members
+
+
+def get(name: str) -> Any:
+    if name == "raw":
+        return RawWriter
+    if name == "parquet":
+        from tracetui.export.parquet import ParquetWriter
+
+        return ParquetWriter
+    if name == "atif":
+        from tracetui.export.atif import AtifWriter
+
+        return AtifWriter
+    if name in ("html", "md"):
+        from tracetui.export.page import PageWriter
+
+        return PageWriter
+    raise TracetuiError(f"the {name} format is not available in this version")
