@@ -223,6 +223,8 @@ ACTIONS: tuple[Action, ...] = (
            palette="Copy step id"),  # fmt: skip
     Action("browser.copy_diff", "", "copy('diff')", "Copy diff", "Copy what the chosen step changed, as a diff",
            palette="Copy diff"),  # fmt: skip
+    Action("browser.export", "", "export", "Export", "Export the listed sessions as a dataset (parquet, raw, ATIF)",
+           palette="Export…"),  # fmt: skip
     Action(
         "browser.clear_marks",
         "",
@@ -335,6 +337,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
     Action("redact.close", "escape,q", "close", "Close", pinned=True),
+    # -- the export dialog (a form)
+    Action("export.close", "escape", "close", "Close", pinned=True),
+    Action("export.export", "ctrl+s", "export", "Export", "Write the dataset"),
     # -- a question for a path (a form)
     Action("prompt.cancel", "escape", "cancel", "Cancel"),
     # -- the seal dialog (a form: no single letters)

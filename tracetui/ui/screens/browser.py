@@ -617,6 +617,16 @@ class BrowserScreen(Screen):
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
+    def action_export(self) -> None:
+        if self.library.plans_dir is None:
+            self.notify("exporting needs a bucket (its redaction plans)", severity="warning")
+            return
+        from tracetui.ui.screens.export import ExportScreen
+
+        query = parse_query(self.query_one("#filter", Input).value)
+        count = self.query_one(SessionList).count
+        self.app.push_screen(ExportScreen(self.library, query, count, self.tracetui.repo))
+
     def action_replay(self) -> None:
         if not is_capsule(self.library):
             self.notify("replay works on an opened capsule (tracetui open FILE)", severity="warning", markup=False)

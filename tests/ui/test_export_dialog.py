@@ -1,0 +1,47 @@
+"""Export… from the app: the list's filter chooses the sessions, the core export writes them with
+its review gate, and the dialog shows progress and the outcome."""
+
+from __future__ import annotations
+
+import orjson
+
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.export import ExportScreen
+
+from pilot_steps import settle
+
+SIZE = (160, 45)
+
+
+async def test_export_writes_the_filtered_sessions_and_says_so(demo, tmp_path):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"agent:codex", "enter")
+        await settle(app, pilot)
+        app.screen.action_export()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        assert "1 session " in str(dialog.query_one("#export-what").render())
+        dialog.query_one("#export-atif").value = True
+        dialog.query_one("#export-accept").value = True
+        dialog.query_one("#export-dest").value = str(tmp_path / "out")
+        dialog.query_one("#export-dest").focus()
+        await pilot.press("enter")  # Enter in the folder field exports, as the button does
+        await pilot.pause()
+        assert dialog._exporting or str(dialog.query_one("#export-status").render())
+        for _ in range(60):
+            await pilot.pause(0.25)
+            if not dialog._exporting:
+                break
+        status = str(dialog.query_one("#export-status").render())
+        assert status.startswith("wrote 1,"), status
+        manifest = orjson.loads((tmp_path / "out" / "manifest.json").read_bytes())
+        assert manifest  # the export's own manifest, as the CLI writes it
+        files = [p for p in (tmp_path / "out").rglob("*") if p.is_file() and p.suffix == ".json"]
+        assert files
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)

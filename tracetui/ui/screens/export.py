@@ -1,0 +1,104 @@
+"""Export the sessions the list shows (its filter is the selection) as a dataset: the same core
+`tracetui.export.export` the CLI runs, with the same review gate, in a worker with progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+
+from tracetui.capsule import SealRefused
+from tracetui.errors import TracetuiError
+from tracetui.export import ExportOptions, ExportProgress, Selection, export
+from tracetui.library import Library
+from tracetui.safe_text import safe_line
+from tracetui.ui import actions
+from tracetui.ui.query import Query
+
+CHOICES = ("parquet", "raw", "atif")  # html and md are one episode each: the CLI's --steps
+
+
+class ExportScreen(ModalScreen[None]):
+    CSS_PATH = "export.tcss"
+    FORM = True  # letters are for typing (TraceApp.check_action)
+    BINDINGS = actions.bindings("export")
+
+    def __init__(self, library: Library, query: Query, count: int, repo: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.selection = Selection(query.agent, query.project, query.since, query.until, query.text)
+        self.count = count
+        self.repo = repo
+        self._exporting = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Static("Export as a dataset", id="export-title", markup=False)
+            yield Static(f"the {self.count:,} session{'s' if self.count != 1 else ''} the list shows (its filter "
+                         "chooses them), scrubbed under their redaction plans", id="export-what", markup=False)  # fmt: skip
+            with RadioSet(id="export-format"):
+                for i, name in enumerate(CHOICES):
+                    yield RadioButton(name, value=i == 0, id=f"export-{name}")
+            yield Checkbox("accept undecided suggestions", id="export-accept")
+            yield Input(str(Path.cwd() / "tracetui-export"), placeholder="the folder to write", id="export-dest")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", id="export-go", variant="primary")
+                yield Button("Close", id="export-close")
+            yield Static("", id="export-status", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-dest", Input).focus()
+
+    @on(Button.Pressed, "#export-close")
+    def action_close(self) -> None:
+        if not self._exporting:
+            self.dismiss(None)
+
+    @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-dest")
+    def action_export(self) -> None:
+        if self._exporting:
+            return
+        pressed = self.query_one(RadioSet).pressed_button
+        fmt = str(pressed.label) if pressed is not None else CHOICES[0]
+        dest = self.query_one("#export-dest", Input).value.strip()
+        if not dest:
+            self._say("give the folder to write")
+            return
+        options = ExportOptions(fmt, accept_suggested=self.query_one("#export-accept", Checkbox).value, repo=self.repo)
+        self._exporting = True
+        self._say(f"exporting as {fmt}…")
+        self._run(Path(dest).expanduser(), options)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _run(self, dest: Path, options: ExportOptions) -> None:
+        def progress(p: ExportProgress) -> None:
+            what = "reviewing" if p.phase == "review" else "writing"
+            self.app.call_from_thread(self._say, f"{what} {p.done}/{p.total}")
+
+        try:
+            report = export(self.library, dest, options, self.selection, progress)
+        except TracetuiError as exc:  # SealRefused included: its message says what to decide
+            text = str(exc)
+            if isinstance(exc, SealRefused) and exc.findings:
+                findings = exc.findings
+                sessions = len({f.get("session") for f in findings})
+                text += (f" ({len(findings)} in {sessions} session{'s' if sessions != 1 else ''}: review them "
+                         "with r on each, or tick accept)")  # fmt: skip
+            self.app.call_from_thread(self._done, text, False)
+            return
+        text = (f"wrote {report.written}, unchanged {report.unchanged}, {report.files} files in {report.dest}"
+                + (f"; {len(report.refused)} refused by the second gate" if report.refused else ""))  # fmt: skip
+        self.app.call_from_thread(self._done, text, not report.refused)
+
+    def _done(self, text: str, ok: bool) -> None:
+        self._exporting = False
+        self._say(text)
+        self.query_one("#export-status").set_class(ok, "-ok").set_class(not ok, "-error")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#export-status", Static).update(safe_line(text))
