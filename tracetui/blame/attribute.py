@@ -1,0 +1,620 @@
+"""Attribution: from a line in git back to the step that wrote it.
+
+For a line as it is at a revision, git's blame gives the commit that introduced it (following the
+file's renames). The line index (index.py) gives every patch, in any session of the bucket, that
+added a line of the same identity (whitespace aside, as the trail matches lines). A patch explains
+the line when
+
+- it was written to the same file: the file's name at the revision, or the name blame followed it
+  back to, either in the folder the clone sits in or, for a log written in another folder, in a
+  folder that is recognisably this repository's (same folder name, or the log's recorded commit is
+  in this repository, or its recorded remote is one of this repository's remotes);
+- it was written before the commit (allowing the trail's minute of clock slack);
+
+and among those the step on the path the session ended on comes first, then the patch written in
+the repository's own folder, then the latest (the last writer before the commit is the one whose
+text the commit took). A line with no letter or digit (blank, a lone bracket) proves nothing by
+itself: it goes with the writer of the nearest lines of the same commit around it when those agree.
+A line no patch explains is `human` with its commit; it is `unknown` when only patches written after
+its commit match (one of the clocks is wrong) or when a bare line sits between lines of different
+writers. Nothing here reads a commit message to decide; messages are only shown.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pygit2
+
+from tracetui.blame.index import LineIndex, Posting, Refresh, index_path, line_key
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.trail import trail
+
+SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
+STATE_HUMAN = "human"
+STATE_UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class BlameLine:
+    """One line of a file at a revision and who wrote it.
+
+    `kind` is "agent" (a step's patch wrote it: `writer`), "human" (its commit, no session) or
+    "unknown". `state` is the writing patch's survival state (the trail's, at the blamed revision)
+    for an agent line, else "human" or "unknown".
+    """
+
+    path: str
+    line: int
+    text: str
+    commit: str | None
+    kind: str
+    state: str
+    writer: Posting | None = None
+    author: str | None = None
+    committed: str | None = None  # the commit's time, ISO-8601 UTC
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        w = self.writer
+        return {
+            "path": self.path,
+            "line": self.line,
+            "commit": self.commit,
+            "session": w.session if w else None,
+            "step": w.step if w else None,
+            "index": w.index if w else None,
+            "agent": w.agent if w else None,
+            "state": self.state,
+            "prompt": w.prompt if w else None,
+            "kind": self.kind,
+            "text": self.text,
+            "time": w.timestamp if w else None,
+            "prompt_step": w.prompt_step if w else None,
+            "logged_path": w.path if w else None,
+            "author": self.author,
+            "committed": self.committed,
+            "open": open_hint(w),
+            "reason": self.reason,
+        }
+
+
+def open_hint(w: Posting | None) -> str | None:
+    """How to open the writer's context: the session in the CLI (the app opens it at the step)."""
+    return f"tracetui show {w.session}" if w else None
+
+
+@dataclass(slots=True)
+class FileBlame:
+    """A file at a revision, line by line."""
+
+    repo: str
+    ref: str
+    ref_commit: str
+    path: str
+    lines: list[BlameLine]
+    refresh: Refresh | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [x.to_dict() for x in self.lines]
+
+
+@dataclass(slots=True)
+class Contribution:
+    """A step's share of a commit's added lines."""
+
+    session: str
+    agent: str
+    step: str
+    index: int
+    time: str | None
+    prompt: str | None
+    prompt_step: str | None
+    lines: int = 0
+    share: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session": self.session, "agent": self.agent, "step": self.step, "index": self.index,
+            "time": self.time, "prompt": self.prompt, "prompt_step": self.prompt_step,
+            "lines": self.lines, "share": round(self.share, 4), "open": f"tracetui show {self.session}",
+        }  # fmt: skip
+
+
+@dataclass(slots=True)
+class CommitBlame:
+    """What sessions explain of one commit's added lines."""
+
+    commit: str
+    message: str
+    author: str
+    committed: str
+    added: int  # lines the commit adds (against its first parent)
+    steps: list[Contribution]
+    unexplained: list[dict[str, Any]]  # {"path", "line", "text"}
+    merge: bool = False
+
+    @property
+    def explained(self) -> int:
+        return sum(c.lines for c in self.steps)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Per session: its lines, share and the prompts that drove its steps here (in step order)."""
+        out: dict[str, dict[str, Any]] = {}
+        for c in sorted(self.steps, key=lambda c: (c.session, c.index)):
+            s = out.setdefault(c.session, {"session": c.session, "agent": c.agent, "lines": 0, "steps": 0, "prompts": []})
+            s["lines"] += c.lines
+            s["steps"] += 1
+            if c.prompt and c.prompt not in s["prompts"]:
+                s["prompts"].append(c.prompt)
+        for s in out.values():
+            s["share"] = round(s["lines"] / self.added, 4) if self.added else 0.0
+        return sorted(out.values(), key=lambda s: -s["lines"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "message": self.message,
+            "author": self.author,
+            "committed": self.committed,
+            "merge": self.merge,
+            "added": self.added,
+            "explained": self.explained,
+            "share": round(self.explained / self.added, 4) if self.added else 0.0,
+            "sessions": self.sessions(),
+            "steps": [c.to_dict() for c in self.steps],
+            "unexplained": self.unexplained,
+        }
+
+
+@dataclass(slots=True)
+class RangeBlame:
+    """A pull request's view: its commits, oldest first, each with what sessions explain."""
+
+    base: str
+    head: str
+    commits: list[CommitBlame]
+
+    def to_dict(self) -> dict[str, Any]:
+        added = sum(c.added for c in self.commits)
+        explained = sum(c.explained for c in self.commits)
+        return {
+            "base": self.base,
+            "head": self.head,
+            "added": added,
+            "explained": explained,
+            "share": round(explained / added, 4) if added else 0.0,
+            "commits": [c.to_dict() for c in self.commits],
+        }
+
+
+# -- the repository and the index ------------------------------------------------------------------
+
+
+def open_repo(repo: str | Path | None, near: str | None = None) -> pygit2.Repository:
+    """The repository at `repo`, else the one holding `near` (a file), else the current folder's."""
+    where = str(repo) if repo is not None else (_existing_parent(near) if near else os.getcwd())
+    try:
+        found = pygit2.discover_repository(where)
+    except (ValueError, pygit2.GitError):
+        found = None
+    if found is None and repo is None and near:
+        found = _discover(os.getcwd())
+    if found is None:
+        raise NotFound(f"no git repository at {where}" if repo is not None else f"{where} is not inside a git repository (pass --repo)")
+    return pygit2.Repository(found)
+
+
+def _discover(where: str) -> str | None:
+    try:
+        return pygit2.discover_repository(where)
+    except (ValueError, pygit2.GitError):
+        return None
+
+
+def _existing_parent(path: str) -> str:
+    p = os.path.abspath(path)
+    while p and not os.path.isdir(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return p
+
+
+def repo_name(repo: pygit2.Repository) -> str:
+    return (repo.workdir or repo.path).rstrip("/") or "/"
+
+
+def resolve(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
+    try:
+        return repo.revparse_single(rev).peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise NotFound(f"revision {rev!r} not found in the repository") from None
+
+
+def relative_name(repo: pygit2.Repository, file: str, repo_given: bool) -> str:
+    """FILE as a path inside the repository: relative to the current folder when it lies inside
+    the work tree (how a user names a file), else relative to the repository's top."""
+    top = repo.workdir.rstrip("/") if repo.workdir else None
+    name = file.replace("\\", "/") if os.sep == "\\" else file
+    if top:
+        full = os.path.abspath(name)
+        for t in {top, os.path.realpath(top)}:
+            for f in (full, os.path.realpath(full)):
+                if f.startswith(t + "/"):
+                    return f[len(t) + 1 :]
+        if os.path.isabs(name):
+            raise NotFound(f"{file} is not inside the repository at {top}")
+    rel = posixpath.normpath(name.lstrip("/"))
+    if rel.startswith("../") or rel in ("", ".", ".."):
+        raise NotFound(f"{file} is not a file inside the repository")
+    return rel
+
+
+def open_index(library: Any, progress: Callable[[int, int], None] | None = None) -> tuple[LineIndex, Refresh]:
+    """The library's line index, brought up to date with its sessions."""
+    index = LineIndex(index_path(getattr(library, "cache_dir", None)))
+    try:
+        refresh = index.refresh(library, progress)
+    except BaseException:
+        index.close()
+        raise
+    return index, refresh
+
+
+# -- choosing a writer -----------------------------------------------------------------------------
+
+
+class _Matcher:
+    """Picks the patch that explains a line, with the repository-recognition answers cached."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self.top = repo.workdir.rstrip("/") if repo.workdir else None
+        self.base = posixpath.basename(self.top) if self.top else None
+        self.memo: dict[tuple[str, str | None, str | None], bool] = {}
+        self._remotes: set[str] | None = None
+
+    def tier(self, p: Posting, names: Iterable[str]) -> int | None:
+        for name in names:
+            if not name:
+                continue
+            if self.top and p.path == f"{self.top}/{name}":
+                return 0
+            if p.path == name or p.path.endswith("/" + name):
+                root = p.path[: -len(name)].rstrip("/")
+                if self._ours(root, p):
+                    return 1
+        return None
+
+    def _ours(self, root: str, p: Posting) -> bool:
+        key = (root, p.commit, p.remote)
+        found = self.memo.get(key)
+        if found is None:
+            found = (
+                bool(self.base) and posixpath.basename(root) == self.base
+                or bool(p.commit) and self._has_commit(p.commit or "")
+                or bool(p.remote) and _remote_key(p.remote or "") in self.remotes()
+            )
+            self.memo[key] = found
+        return found
+
+    def _has_commit(self, commit: str) -> bool:
+        try:
+            self.repo.revparse_single(commit)
+            return True
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            return False
+
+    def remotes(self) -> set[str]:
+        if self._remotes is None:
+            self._remotes = set()
+            try:
+                for r in self.repo.remotes:
+                    if r.url:
+                        self._remotes.add(_remote_key(r.url))
+            except pygit2.GitError:
+                pass
+        return self._remotes
+
+    def choose(self, postings: list[Posting], names: Iterable[str], when: float | None) -> tuple[Posting | None, bool]:
+        """(the best patch, whether only patches written after the commit matched)."""
+        names = list(names)
+        best: Posting | None = None
+        best_rank: tuple[Any, ...] | None = None
+        later = False
+        for p in postings:
+            tier = self.tier(p, names)
+            if tier is None:
+                continue
+            if p.time is not None and when is not None and p.time > when + SLACK_SECONDS:
+                later = True
+                continue
+            rank = (0 if p.active else 1, tier, -(p.time if p.time is not None else float("-inf")), -p.index)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = p, rank
+        return best, later and best is None
+
+
+def _remote_key(url: str) -> str:
+    """A remote URL reduced to host/owner/name, so ssh and https spellings of one repository agree."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z+]+://", "", u)
+    u = re.sub(r"^[^@/]+@", "", u)
+    u = u.replace(":", "/")
+    return u.removesuffix("/").removesuffix(".git")
+
+
+# -- one sequence of lines -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Line:
+    path: str
+    line: int
+    text: str
+    commit: str | None
+    names: tuple[str, ...]
+    when: float | None
+    writer: Posting | None = None
+    later: bool = False
+    key: int | None = None
+    kind: str = ""
+
+
+def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+    """Set each line's writer (and kind): by content, then bare lines from their neighbours."""
+    for x in lines:
+        x.key = line_key(x.text)
+    postings = index.lookup(x.key for x in lines if x.key is not None)
+    for x in lines:
+        if x.key is None:
+            continue
+        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when)
+        x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    by_commit_agent = {x.commit for x in lines if x.writer is not None}
+    for i, x in enumerate(lines):
+        if x.key is not None:
+            continue
+        above = _neighbour(lines, i, -1)
+        below = _neighbour(lines, i, 1)
+        writers = [n.writer for n in (above, below) if n is not None]
+        if writers and all(w is not None for w in writers) and len({(w.session, w.step) for w in writers if w}) == 1:
+            x.writer = writers[0]
+            x.kind = "agent"
+        elif x.commit in by_commit_agent:
+            x.kind = STATE_UNKNOWN
+        else:
+            x.kind = STATE_HUMAN
+
+
+def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The nearest line with evidence in direction `step`, in the same commit and file, contiguous."""
+    here = lines[i]
+    j = i + step
+    last = here
+    while 0 <= j < len(lines):
+        n = lines[j]
+        if n.commit != here.commit or n.path != here.path or abs(n.line - last.line) != 1:
+            return None
+        if n.key is not None:
+            return n
+        last = n
+        j += step
+    return None
+
+
+def _iso(epoch_seconds: int) -> str:
+    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# -- blame of a file -------------------------------------------------------------------------------
+
+
+def blame_file(
+    library: Any,
+    file: str,
+    repo: str | Path | None = None,
+    ref: str = "HEAD",
+    lines: tuple[int, int] | None = None,
+    states: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileBlame:
+    """Each line of `file` as it is at `ref`, with the step that wrote it (the app's Blame screen and
+    `tracetui blame` call this). `lines` is an inclusive 1-based range. `states` adds the writing
+    patches' survival states from the trail (cached in the library's cache folder)."""
+    r = open_repo(repo, file)
+    rel = relative_name(r, file, repo is not None)
+    commit = resolve(r, ref)
+    try:
+        entry = commit.tree[rel]
+    except (KeyError, ValueError):
+        raise NotFound(f"{rel} is not in {ref} ({str(commit.id)[:10]})") from None
+    if entry.type_str != "blob":
+        raise TracetuiError(f"{rel} is a folder at {ref}, not a file")
+    data = r[entry.id].peel(pygit2.Blob).data
+    if b"\0" in data[:8000]:
+        raise TracetuiError(f"{rel} is a binary file: it has no lines to blame")
+    texts = data.decode("utf-8", errors="replace").splitlines()
+    first, last = (1, len(texts)) if lines is None else lines
+    if texts and (first < 1 or last > len(texts) or first > last):
+        raise TracetuiError(f"lines {first}-{last} are outside {rel}, which has {len(texts)} lines at {ref}")
+    out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
+    if not texts:
+        return out
+    try:
+        blame = r.blame(rel, newest_commit=commit.id, min_line=first, max_line=last)
+    except (pygit2.GitError, KeyError, ValueError) as exc:
+        raise TracetuiError(f"git could not blame {rel}: {exc}") from None
+    commits: dict[str, pygit2.Commit] = {}
+    seq: list[_Line] = []
+    for n in range(first, last + 1):
+        try:
+            hunk = blame.for_line(n)
+        except (IndexError, ValueError, pygit2.GitError):
+            hunk = None
+        cid = str(hunk.final_commit_id) if hunk is not None else None
+        if cid and cid not in commits:
+            commits[cid] = r[cid].peel(pygit2.Commit)
+        c = commits.get(cid) if cid else None
+        names = (rel,) if hunk is None or not hunk.orig_path or hunk.orig_path == rel else (rel, hunk.orig_path)
+        seq.append(_Line(rel, n, texts[n - 1], cid, names, float(c.commit_time) if c else None))
+    index, out.refresh = open_index(library, progress)
+    try:
+        _attribute(seq, index, _Matcher(r))
+    finally:
+        index.close()
+    fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
+    for x in seq:
+        c = commits.get(x.commit) if x.commit else None
+        if x.writer is not None:
+            state = _state(fates.get(x.writer.session), x.writer, x.names)
+        else:
+            state = x.kind
+        reason = None
+        if x.kind == STATE_UNKNOWN:
+            reason = "only patches written after its commit match" if x.later else "a bare line between different writers"
+        elif x.commit is None:
+            reason = "git gave no commit for this line"
+        out.lines.append(
+            BlameLine(
+                x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
+                author=c.author.name if c else None, committed=_iso(c.commit_time) if c else None, reason=reason,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
+    """The trail's fates of each writing session, judged at `ref` (from the trail's cache when fresh)."""
+    out: dict[str, list[Any]] = {}
+    cache = getattr(library, "cache_dir", None)
+    for sid in sorted(sessions):
+        try:
+            session = library.session(sid)
+            out[sid] = trail(session, repo=repo_name(r), ref=ref, cache_dir=cache).fates
+        except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
+            out[sid] = []
+    return out
+
+
+def _state(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> str:
+    if not fates:
+        return STATE_UNKNOWN
+    mine = [f for f in fates if f.patch.step_id == w.step]
+    if not mine:
+        return STATE_UNKNOWN
+    for f in mine:
+        for where in (f.path_now, f.patch.path):
+            if where and any(where == n or where.endswith("/" + n) for n in names):
+                return str(f.state)
+    return str(mine[0].state) if len(mine) == 1 else STATE_UNKNOWN
+
+
+# -- blame of a commit and of a range --------------------------------------------------------------
+
+
+def blame_commit(
+    library: Any,
+    rev: str,
+    repo: str | Path | None = None,
+    index: LineIndex | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CommitBlame:
+    """Every step that contributed to the commit `rev`, with its share of the added lines."""
+    r = open_repo(repo)
+    commit = resolve(r, rev)
+    if index is None:
+        index, _ = open_index(library, progress)
+        try:
+            return _commit(r, commit, index)
+        finally:
+            index.close()
+    return _commit(r, commit, index)
+
+
+def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex) -> CommitBlame:
+    parents = commit.parents
+    if parents:
+        diff = parents[0].tree.diff_to_tree(commit.tree)
+    else:
+        diff = commit.tree.diff_to_tree(swap=True)
+    diff.find_similar()
+    when = float(commit.commit_time)
+    seq: list[_Line] = []
+    for patch in diff:
+        if patch is None or patch.delta.is_binary:
+            continue
+        new, old = patch.delta.new_file.path, patch.delta.old_file.path
+        names = (new,) if old == new else (new, old)
+        for hunk in patch.hunks:
+            for line in hunk.lines:
+                if line.origin == "+":
+                    seq.append(_Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when))
+    _attribute(seq, index, _Matcher(r))
+    steps: dict[tuple[str, str], Contribution] = {}
+    unexplained = []
+    for x in seq:
+        w = x.writer
+        if w is None:
+            unexplained.append({"path": x.path, "line": x.line, "text": x.text, "kind": x.kind})
+            continue
+        c = steps.get((w.session, w.step))
+        if c is None:
+            c = steps[(w.session, w.step)] = Contribution(
+                w.session, w.agent, w.step, w.index, w.timestamp, w.prompt, w.prompt_step
+            )
+        c.lines += 1
+    total = len(seq)
+    for c in steps.values():
+        c.share = c.lines / total if total else 0.0
+    return CommitBlame(
+        commit=str(commit.id),
+        message=commit.message,
+        author=commit.author.name,
+        committed=_iso(commit.commit_time),
+        added=total,
+        steps=sorted(steps.values(), key=lambda c: (-c.lines, c.session, c.index)),
+        unexplained=unexplained,
+        merge=len(parents) > 1,
+    )
+
+
+def blame_range(
+    library: Any,
+    spec: str,
+    repo: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RangeBlame:
+    """`BASE..HEAD`: the commits HEAD has and BASE has not, oldest first, each blamed (merge commits
+    are listed but not blamed: their lines are the merged commits')."""
+    if spec.count("..") != 1 or "..." in spec:
+        raise TracetuiError(f"a range is BASE..HEAD, not {spec!r}")
+    base_rev, head_rev = spec.split("..")
+    r = open_repo(repo)
+    base = resolve(r, base_rev or "HEAD")
+    head = resolve(r, head_rev or "HEAD")
+    walker = r.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
+    walker.hide(base.id)
+    commits = list(walker)
+    index, _ = open_index(library, progress)
+    out = RangeBlame(str(base.id), str(head.id), [])
+    try:
+        for c in commits:
+            if len(c.parents) > 1:
+                out.commits.append(
+                    CommitBlame(str(c.id), c.message, c.author.name, _iso(c.commit_time), 0, [], [], merge=True)
+                )
+                continue
+            out.commits.append(_commit(r, c, index))
+    finally:
+        index.close()
+    return out
