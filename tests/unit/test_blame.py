@@ -220,3 +220,22 @@ def test_the_index_is_kept_in_the_cache_and_refreshed(world, tmp_path):
         Path(str(path) + suffix).unlink(missing_ok=True)
     with LineIndex(path) as index:
         assert index.refresh(smaller).read == 3
+
+
+def test_lines_a_formatter_split_or_joined_before_the_commit(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    repo.write("f.py", "x = 1\n")
+    repo.commit("start", iso(9))
+    long_call = "    console.print(f'Tasks: {done}/{created} completed ({efficiency:.0%}) so far')\n"
+    wrapped = "settings = make_settings(\n    alpha=1,\n    beta='two'\n)\n"
+    session = model_session("sess-fmt", str(repo.path), iso(10), str(repo.path / "g.py"),
+                            "def show():\n" + long_call + "\n" + wrapped, "format me")  # fmt: skip
+    # the formatter split the long call and joined the wrapped one before the commit
+    repo.write("g.py", "def show():\n    console.print(\n        f'Tasks: {done}/{created} completed ({efficiency:.0%}) so far'\n"
+                       "    )\n\nsettings = make_settings(alpha=1, beta='two')\n")  # fmt: skip
+    repo.commit("formatted", iso(10, 30))
+    result = blame_file(MemoryLibrary([session]), "g.py", repo=repo.path, states=False)
+    assert [(x.line, x.kind) for x in result.lines] == [
+        (1, "agent"), (2, "agent"), (3, "agent"), (4, "agent"), (5, "agent"), (6, "agent"),
+    ]
+    assert {x.writer.session for x in result.lines if x.writer} == {"sess-fmt"}

@@ -15,7 +15,8 @@ and among those the step on the path the session ended on comes first, then the 
 the repository's own folder, then the latest (the last writer before the commit is the one whose
 text the commit took). A line with no letter or digit (blank, a lone bracket) proves nothing by
 itself: it goes with the writer of the nearest lines of the same commit around it when those agree.
-A line no patch explains is `human` with its commit; it is `unknown` when only patches written after
+A patch's line that a formatter joined from wrapped lines, or split over a few lines, is found by the
+joined text (the trail's joins and splits). A line no patch explains is `human` with its commit; it is `unknown` when only patches written after
 its commit match (one of the clocks is wrong) or when a bare line sits between lines of different
 writers. Nothing here reads a commit message to decide; messages are only shown.
 """
@@ -36,6 +37,7 @@ import pygit2
 from tracetui.blame.index import LineIndex, Posting, Refresh, index_path, line_key
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.trail import trail
+from tracetui.trail.patches import SPLIT_MIN, SPLIT_SPAN, norm
 
 SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 STATE_HUMAN = "human"
@@ -380,9 +382,10 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
             continue
         x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when)
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    _split(lines, index, matcher)
     by_commit_agent = {x.commit for x in lines if x.writer is not None}
     for i, x in enumerate(lines):
-        if x.key is not None:
+        if x.key is not None or x.writer is not None:
             continue
         above = _neighbour(lines, i, -1)
         below = _neighbour(lines, i, 1)
@@ -394,6 +397,39 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
             x.kind = STATE_UNKNOWN
         else:
             x.kind = STATE_HUMAN
+
+
+def _split(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+    """Lines no patch explains alone, looked for as a patch's line that a formatter split over 2 to
+    SPLIT_SPAN consecutive lines of one commit (a long call broken at its brackets)."""
+    runs: list[tuple[int, int, int]] = []  # (first, last, key)
+    for i, x in enumerate(lines):
+        if x.writer is not None or x.later:
+            continue
+        joined = norm(x.text)
+        for j in range(i + 1, min(i + SPLIT_SPAN, len(lines))):
+            n, prev = lines[j], lines[j - 1]
+            if n.commit != x.commit or n.path != x.path or n.line != prev.line + 1 or n.writer is not None:
+                break
+            part = norm(n.text)
+            if not part:
+                break
+            joined += part
+            if len(joined) >= SPLIT_MIN:
+                key = line_key(joined)
+                if key is not None:
+                    runs.append((i, j, key))
+    if not runs:
+        return
+    postings = index.lookup(k for _, _, k in runs)
+    for first, last, key in sorted(runs, key=lambda r: r[0] - r[1]):  # the longest runs first
+        run = lines[first : last + 1]
+        if any(x.writer is not None for x in run):
+            continue
+        writer, _ = matcher.choose(postings.get(key, []), run[0].names, run[0].when)
+        if writer is not None:
+            for x in run:
+                x.writer, x.kind = writer, "agent"
 
 
 def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:

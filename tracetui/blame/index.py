@@ -7,7 +7,8 @@ step, index, agent, the file as the log named it, the step's time, whether the s
 the session ended on, the prompt that drove it) and a row per added line, keyed by a 64-bit digest
 of the line's identity (`trail.patches.norm`: its text without whitespace, the trail's one line
 identity). Lines with no letter or digit (blank lines, a lone bracket) say nothing about who wrote
-them and are not indexed.
+them and are not indexed. The joins of a patch's wrapped lines (2 to 6 of them, at least JOIN_MIN
+characters of text) are indexed as well, so a line a formatter joined still finds its patch.
 
 The index covers every session of the bucket that made edits, whatever repository it worked in:
 which repository a log's folder is cannot be told from its listing row (a clone may live anywhere),
@@ -27,12 +28,14 @@ from typing import Any
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
-from tracetui.trail.patches import absolute_path, norm
+from tracetui.trail.patches import absolute_path, join_keys, norm
 from tracetui.trail.survival import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
-INDEX_VERSION = "1"
+INDEX_VERSION = "3"
 PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
+# Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
+JOIN_MIN = 20
 
 
 def line_key(line: str) -> int | None:
@@ -220,6 +223,8 @@ class LineIndex:
             )  # fmt: skip
             pid = cur.lastrowid
             keys = {k for k in (line_key(x) for x in p.added) if k is not None}
+            # A formatter may join wrapped lines into one: the joined text is indexed too.
+            keys.update(k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None)
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
             count += 1
         return count
