@@ -235,7 +235,8 @@ def test_the_same_sessions_in_storage_and_database_are_one_session(tmp_path):
         report = bucket.sync({"opencode": [data / "storage", data / "opencode.db"]})
         assert (report.sessions, report.errors) == (1, [])
         [row] = bucket.list_sessions(agent="opencode")
-        assert (row.id, row.steps, row.tool_calls, row.edits) == (PARENT, 28, 8, 4)
+        # ls counts the edit calls that succeeded: 3 of the 4 (one edit failed)
+        assert (row.id, row.steps, row.tool_calls, row.edits) == (PARENT, 28, 8, 3)
 
 
 def test_a_database_that_is_not_opencodes_is_one_clear_problem(tmp_path):
@@ -330,7 +331,8 @@ def test_sync_ls_show_and_trail_through_the_cli(tmp_path, capsys):
     assert orjson.loads(capsys.readouterr().out)["new"] == 1
     assert main([*b, "ls", "--json"]) == 0
     [row] = orjson.loads(capsys.readouterr().out)
-    assert (row["agent"], row["id"], row["steps"], row["edits"]) == ("opencode", PARENT, 28, 4)
+    # ls counts the edit calls that succeeded: one of the 4 failed
+    assert (row["agent"], row["id"], row["steps"], row["edits"]) == ("opencode", PARENT, 28, 3)
     assert main([*b, "show", PARENT, "--json"]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert len(doc["steps"]) == 28 and doc["subagents"][0]["id"] == CHILD

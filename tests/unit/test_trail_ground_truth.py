@@ -22,8 +22,8 @@ history (`git log -S`, `git show`), not from the tool's output:
 - df392880's docstring went with its whole method in 670923d (reverted).
 
 Judged at 22b9246 (main when the mirror was fetched), so later pushes do not move the verdicts.
-Until `--repo` maps a log's cwd onto a clone anywhere, the test rewrites the logged paths onto the
-clone itself (`_onto`).
+Each clone lives in a temporary folder, away from the path the agent worked in: `--repo` maps the
+log's paths onto it, as it would a colleague's log.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from pathlib import Path
 import pytest
 from shared_data import CORPUS, mirror
 
-from tracetui.model import Session
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
 
@@ -76,23 +75,6 @@ TRUTH = [
 ]
 
 
-def _onto(session: Session, logged: str, clone: Path) -> Session:
-    """The session with its logged paths rewritten onto the clone (a stand-in for `--repo` mapping)."""
-
-    def move(path: str | None) -> str | None:
-        if path and (path == logged or path.startswith(logged + "/")):
-            return str(clone) + path[len(logged) :]
-        return path
-
-    session.cwd = move(session.cwd)
-    for step in session.steps:
-        step.cwd = move(step.cwd)
-        for edit in step.edits:
-            edit.path = move(edit.path) or edit.path
-            edit.move_to = move(edit.move_to)
-    return session
-
-
 def _clone(tmp_path_factory, log: Path, owner: str, name: str, ref: str) -> Path:
     source = mirror(owner, name)
     if not log.is_file():
@@ -105,6 +87,13 @@ def _clone(tmp_path_factory, log: Path, owner: str, name: str, ref: str) -> Path
     if known.returncode != 0:
         pytest.skip(f"the mirror of {owner}/{name} lacks {ref[:7]}")
     return clone
+
+
+def _judged(files, logged_root: str, clone: Path, ref: str):
+    """The session's trail in the clone, its logged paths mapped (the log itself is left as read)."""
+    result = trail(read_session(files), repo=clone, ref=ref)
+    assert result.note == f"paths under {logged_root} (as logged) are read in {clone}"
+    return result
 
 
 def _agreement(result, truth) -> tuple[int, list]:
@@ -126,7 +115,7 @@ def slopometry(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def judged(slopometry):
     [files] = group("claude", [LOG])
-    return trail(_onto(read_session(files), LOGGED_ROOT, slopometry), repo=slopometry, ref=REF)
+    return _judged(files, LOGGED_ROOT, slopometry, REF)
 
 
 def test_hand_checked_patches_get_their_true_state(judged):
@@ -186,7 +175,7 @@ RTCHESS_TRUTH = [
 def rtchess(tmp_path_factory):
     clone = _clone(tmp_path_factory, RTCHESS_LOG, "pinouchon", "rtchess", RTCHESS_REF)
     [files] = group("codex", [RTCHESS_LOG])
-    return trail(_onto(read_session(files), RTCHESS_ROOT, clone), repo=clone, ref=RTCHESS_REF)
+    return _judged(files, RTCHESS_ROOT, clone, RTCHESS_REF)
 
 
 def test_hand_checked_codex_patches_get_their_true_state(rtchess):
@@ -230,7 +219,7 @@ PI_TRUTH = [
 def pimono(tmp_path_factory):
     clone = _clone(tmp_path_factory, PI_LOG, "badlogic", "pi-mono", PI_REF)
     [files] = group("pi", [PI_LOG])
-    return trail(_onto(read_session(files), PI_ROOT, clone), repo=clone, ref=PI_REF)
+    return _judged(files, PI_ROOT, clone, PI_REF)
 
 
 def test_hand_checked_pi_patches_get_their_true_state(pimono):

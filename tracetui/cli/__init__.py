@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)
+    parser.add_argument(
+        "--repo",
+        metavar="CLONE",
+        default=argparse.SUPPRESS,
+        help="with no command: the app's trail pane judges sessions in this clone of their repository, "
+        "wherever it lives (default: each session's logged cwd)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

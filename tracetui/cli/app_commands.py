@@ -53,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
+    repo = getattr(args, "repo", None)
+    if repo is not None:
+        from tracetui.trail import open_clone
+
+        open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
     from tracetui.bucket import Bucket, SyncProgress
 
@@ -72,7 +77,7 @@ def run_default(args: argparse.Namespace) -> int:
     # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
     # agents' folders while the app runs.
     _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None),
-         watch=None if bucket.read_only else watched_folders(None))  # fmt: skip
+         watch=None if bucket.read_only else watched_folders(None), repo=repo)  # fmt: skip
     return 0
 
 

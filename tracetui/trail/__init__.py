@@ -11,7 +11,10 @@ Public API (the CLI, the UI and the capsule builder use only these):
 - `session_patches(session, root=None, base=None, at=None) -> list[Patch]`: the patches, no git
   needed (`at(path, timestamp)` gives git's versions at a step's time, for a replay gone stale).
 - `unified_diff(patch) -> str`: the patch as unified-diff text.
-- `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates.
+- `trail(session, repo=None, ref="HEAD", cache_dir=None) -> Trail`: patches with their fates. `repo`
+  may be any clone of the session's repository, anywhere: `map_repository(session, repo)`
+  (mapping.py) finds the logged folder that is its top level, so logged paths become repo-relative;
+  `open_clone(path)` opens a clone or raises NotFound (a face checks `--repo` with it up front).
   `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
   `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
@@ -32,6 +35,7 @@ Nothing here imports Textual; git access is pygit2 only.
 
 from __future__ import annotations
 
+from tracetui.trail.mapping import RepoMap, map_repository, open_clone
 from tracetui.trail.patches import Patch, session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
@@ -41,9 +45,12 @@ __all__ = [
     "Fate",
     "HookInput",
     "Patch",
+    "RepoMap",
     "Snapshot",
     "Trail",
     "hook_input",
+    "map_repository",
+    "open_clone",
     "session_patches",
     "snapshots",
     "summarize",

@@ -47,6 +47,7 @@ from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
+from tracetui.trail.mapping import map_repository
 from tracetui.trail.patches import Patch, is_notebook, norms_of, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
@@ -160,24 +161,27 @@ def trail(
     Raises TracetuiError when `repo` is given but is not a repository, or `ref` does not resolve.
     Without a repository the patches are still listed, with state "unknown" and a note saying why.
     """
-    found = open_repository(session, repo)
-    if found is None:
-        where = session.cwd or "(no cwd recorded)"
+    mapped = map_repository(session, repo)
+    found = mapped.repo
+    if found is None or mapped.logged_root is None:
+        # No repository, or one that holds none of the session's files: list the patches unjudged.
         patches = session_patches(session)
-        fates = [Fate(p, "unknown", reason="no repository") for p in patches]
+        reason = "no repository" if found is None else "not in the repository"
+        fates = [Fate(p, "unknown", reason=reason) for p in patches]
         _mark_superseded(fates)
-        return Trail(None, ref, fates, note=f"repository not found for {where}: states are unknown")
-    root = found.workdir.rstrip("/") if found.workdir else None
+        return Trail(mapped.name, ref, fates, note=mapped.note)
+    # The logged folder that is the clone's top level (the work tree itself when the clone is there).
+    root = mapped.logged_root
     ref_commit = resolve_ref(found, ref)
     base = _base_reader(found, session)
-    patches = session_patches(session, root=root or session.cwd, base=base, at=_AtTime(found))
+    patches = session_patches(session, root=root, base=base, at=_AtTime(found))
     patches = apply_snapshots(found, session, patches)
-    repo_name = root or found.path.rstrip("/")
+    repo_name = mapped.name or found.path.rstrip("/")
     key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
     if key is not None and cache_dir is not None:
         cached = _cache_load(Path(cache_dir), key, patches)
         if cached is not None:
-            return Trail(repo_name, ref, cached, ref_commit=ref_commit, cached=True)
+            return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
     try:
         fates = judge(found, patches, ref_commit)
         if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
@@ -187,26 +191,7 @@ def trail(
     _mark_superseded(fates)
     if key is not None and cache_dir is not None:
         _cache_store(Path(cache_dir), key, fates)
-    return Trail(repo_name, ref, fates, ref_commit=ref_commit)
-
-
-def open_repository(session: Session, repo: str | Path | None) -> pygit2.Repository | None:
-    if repo is not None:
-        try:
-            path = pygit2.discover_repository(str(repo))
-        except (ValueError, pygit2.GitError):
-            path = None
-        if path is None:
-            raise NotFound(f"no git repository at {repo}")
-        return pygit2.Repository(path)
-    cwd = session.cwd
-    if not cwd or not os.path.isdir(cwd):
-        return None
-    try:
-        path = pygit2.discover_repository(cwd)
-        return pygit2.Repository(path) if path else None
-    except (ValueError, pygit2.GitError):
-        return None  # a cwd git cannot open is no repository for the trail
+    return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit)
 
 
 def resolve_ref(repo: pygit2.Repository, ref: str) -> str | None:
@@ -781,7 +766,7 @@ def _worktree_lines(workdir: str | None, name: str) -> ev.FileLines | None:
             return ev.FileLines.of(_text(fh.read()))
     except FileNotFoundError:
         return ev.EMPTY
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name the log gave
         return None
 
 
