@@ -239,3 +239,25 @@ def test_lines_a_formatter_split_or_joined_before_the_commit(tmp_path):
         (1, "agent"), (2, "agent"), (3, "agent"), (4, "agent"), (5, "agent"), (6, "agent"),
     ]
     assert {x.writer.session for x in result.lines if x.writer} == {"sess-fmt"}
+
+
+def test_a_session_logged_in_a_clone_of_another_name(world):
+    """The trail's mapping places a log written in /home/someone/src/checkout at this clone, which
+    holds two of its files; a session of another project that wrote the same line into one file
+    of the same name is not this repository's."""
+    repo = world.repo
+    repo.write("other.py", repo.read("other.py") + "CHECKOUT_SETTING = 'from the clone elsewhere'\n")
+    repo.commit("checkout", iso(14, 30))
+    root = "/home/someone/src/checkout"
+    mine = model_session("sess-checkout", root, iso(14), f"{root}/other.py",
+                         repo.read("other.py"), "from elsewhere")  # fmt: skip
+    mine.steps.append(Step(id="sess-checkout-e2", index=2, kind=StepKind.TOOL_CALL, role="assistant", tool="Write",
+                           tool_call_id="t2", timestamp=iso(14), parent="sess-checkout-u",
+                           edits=[FileEdit(path=f"{root}/app.py", op="update", content=repo.read("app.py"))]))  # fmt: skip
+    stranger = model_session("sess-other-project", "/home/x/thing", iso(14, 5), "/home/x/thing/other.py",
+                             "CHECKOUT_SETTING = 'from the clone elsewhere'\n", "unrelated")  # fmt: skip
+    lib = MemoryLibrary([*world.sessions(), mine, stranger])
+    result = blame_file(lib, "other.py", repo=repo.path, lines=(3, 3))
+    [line] = result.lines
+    assert (line.kind, line.writer.session if line.writer else None) == ("agent", "sess-checkout")
+    assert line.state == "alive"  # the trail judges the mapped session in this clone

@@ -8,7 +8,8 @@ the line when
 - it was written to the same file: the file's name at the revision, or the name blame followed it
   back to, either in the folder the clone sits in or, for a log written in another folder, in a
   folder that is recognisably this repository's (same folder name, or the log's recorded commit is
-  in this repository, or its recorded remote is one of this repository's remotes);
+  in this repository, or its recorded remote is one of this repository's remotes, or the trail's
+  mapping places the log's folder at this clone and the clone holds MAPPED_FILES of its files);
 - it was written before the commit (allowing the trail's minute of clock slack);
 
 and among those the step on the path the session ended on comes first, then the patch written in
@@ -36,10 +37,14 @@ import pygit2
 
 from tracetui.blame.index import LineIndex, Posting, Refresh, index_path, line_key
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.trail import trail
+from tracetui.trail import map_repository, trail
 from tracetui.trail.patches import SPLIT_MIN, SPLIT_SPAN, norm
 
 SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
+# A log written in a folder not recognisable by name, commit or remote is this repository's when the
+# trail's mapping places it here and the clone holds at least this many of its files: one file of a
+# common name (README.md) is held by every clone.
+MAPPED_FILES = 2
 STATE_HUMAN = "human"
 STATE_UNKNOWN = "unknown"
 
@@ -63,6 +68,9 @@ class BlameLine:
     author: str | None = None
     committed: str | None = None  # the commit's time, ISO-8601 UTC
     reason: str | None = None
+    # The trail's patch state is the whole patch's: a patch whose other lines a later step of the
+    # session replaced is `lost` (superseded_by names that step) even though this line lives on.
+    superseded_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         w = self.writer
@@ -85,6 +93,7 @@ class BlameLine:
             "committed": self.committed,
             "open": open_hint(w),
             "reason": self.reason,
+            "superseded_by": self.superseded_by,
         }
 
 
@@ -278,11 +287,13 @@ def open_index(library: Any, progress: Callable[[int, int], None] | None = None)
 class _Matcher:
     """Picks the patch that explains a line, with the repository-recognition answers cached."""
 
-    def __init__(self, repo: pygit2.Repository) -> None:
+    def __init__(self, repo: pygit2.Repository, session_of: Callable[[str], Any] | None = None) -> None:
         self.repo = repo
+        self.session_of = session_of
+        self.mapped: dict[str, str | None] = {}
         self.top = repo.workdir.rstrip("/") if repo.workdir else None
         self.base = posixpath.basename(self.top) if self.top else None
-        self.memo: dict[tuple[str, str | None, str | None], bool] = {}
+        self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
         self._remotes: set[str] | None = None
 
     def tier(self, p: Posting, names: Iterable[str]) -> int | None:
@@ -298,16 +309,32 @@ class _Matcher:
         return None
 
     def _ours(self, root: str, p: Posting) -> bool:
-        key = (root, p.commit, p.remote)
+        key = (root, p.session, p.commit, p.remote)
         found = self.memo.get(key)
         if found is None:
             found = (
                 bool(self.base) and posixpath.basename(root) == self.base
                 or bool(p.commit) and self._has_commit(p.commit or "")
                 or bool(p.remote) and _remote_key(p.remote or "") in self.remotes()
+                or self._mapped_root(p.session) == root
             )
             self.memo[key] = found
         return found
+
+    def _mapped_root(self, sid: str) -> str | None:
+        """The session's logged folder that the trail's mapping places at this clone's top, if any."""
+        if sid in self.mapped:
+            return self.mapped[sid]
+        root = None
+        if self.session_of is not None:
+            try:
+                found = map_repository(self.session_of(sid), self.top or self.repo.path)
+                if found.logged_root and found.held >= MAPPED_FILES:
+                    root = found.logged_root.rstrip("/")
+            except Exception:  # noqa: BLE001 - an unreadable session is just not recognised
+                root = None
+        self.mapped[sid] = root
+        return root
 
     def _has_commit(self, commit: str) -> bool:
         try:
@@ -505,14 +532,15 @@ def blame_file(
         seq.append(_Line(rel, n, texts[n - 1], cid, names, float(c.commit_time) if c else None))
     index, out.refresh = open_index(library, progress)
     try:
-        _attribute(seq, index, _Matcher(r))
+        _attribute(seq, index, _Matcher(r, library.session))
     finally:
         index.close()
     fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
     for x in seq:
         c = commits.get(x.commit) if x.commit else None
+        fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
         if x.writer is not None:
-            state = _state(fates.get(x.writer.session), x.writer, x.names)
+            state = str(fate.state) if fate is not None else STATE_UNKNOWN
         else:
             state = x.kind
         reason = None
@@ -524,6 +552,7 @@ def blame_file(
             BlameLine(
                 x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
                 author=c.author.name if c else None, committed=_iso(c.commit_time) if c else None, reason=reason,
+                superseded_by=fate.superseded_by if fate is not None else None,
             )
         )  # fmt: skip
     return out
@@ -542,17 +571,14 @@ def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> 
     return out
 
 
-def _state(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> str:
-    if not fates:
-        return STATE_UNKNOWN
-    mine = [f for f in fates if f.patch.step_id == w.step]
-    if not mine:
-        return STATE_UNKNOWN
+def _fate(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> Any | None:
+    """The trail's fate of the writer's patch to this file (a step may edit several files)."""
+    mine = [f for f in fates or [] if f.patch.step_id == w.step]
     for f in mine:
         for where in (f.path_now, f.patch.path):
             if where and any(where == n or where.endswith("/" + n) for n in names):
-                return str(f.state)
-    return str(mine[0].state) if len(mine) == 1 else STATE_UNKNOWN
+                return f
+    return mine[0] if len(mine) == 1 else None
 
 
 # -- blame of a commit and of a range --------------------------------------------------------------
@@ -571,13 +597,13 @@ def blame_commit(
     if index is None:
         index, _ = open_index(library, progress)
         try:
-            return _commit(r, commit, index)
+            return _commit(r, commit, index, library)
         finally:
             index.close()
-    return _commit(r, commit, index)
+    return _commit(r, commit, index, library)
 
 
-def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex) -> CommitBlame:
+def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, library: Any) -> CommitBlame:
     parents = commit.parents
     if parents:
         diff = parents[0].tree.diff_to_tree(commit.tree)
@@ -595,7 +621,7 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex) -> Co
             for line in hunk.lines:
                 if line.origin == "+":
                     seq.append(_Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when))
-    _attribute(seq, index, _Matcher(r))
+    _attribute(seq, index, _Matcher(r, library.session))
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:
@@ -650,7 +676,7 @@ def blame_range(
                     CommitBlame(str(c.id), c.message, c.author.name, _iso(c.commit_time), 0, [], [], merge=True)
                 )
                 continue
-            out.commits.append(_commit(r, c, index))
+            out.commits.append(_commit(r, c, index, library))
     finally:
         index.close()
     return out
