@@ -104,3 +104,37 @@ def test_errors_are_one_line(tmp_path, capsys):
     plain.mkdir()
     assert main([*cmd, "x.py", "--repo", str(plain)]) == 2
     assert capsys.readouterr().err == f"tracetui: no git repository at {plain}\n"
+
+
+def test_hostile_logs_and_hostile_source_lines_never_reach_the_terminal(tmp_path, capsys):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from hostile import FORBIDDEN, hostile_logs
+
+    world = build(tmp_path)
+    # a line of the file itself that would act on a terminal, committed by a human
+    world.repo.write("app.py", world.repo.read("app.py") + "EVIL = '\x1b]0;pwned\x07\u202e'\n")
+    world.repo.commit("evil", "2026-01-01T14:00:00Z")
+    sources = hostile_logs(tmp_path / "src", tmp_path / "canary")
+    (tmp_path / "canary").mkdir()
+    args = []
+    for agent, folders in sources.items():
+        for folder in folders:
+            args += ["--source", f"{agent}={folder}"]
+    args += ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
+    b = ["--bucket", str(tmp_path / "bucket")]
+    assert main([*b, "sync", *args, "--json"]) == 0
+    capsys.readouterr()
+    repo = ["--repo", str(world.repo.path)]
+    runs = [["app.py"], ["--commit", world.c["c1"]], ["--range", f"{world.c['h0']}..HEAD"]]
+    for argv in runs:
+        for flag in ([], ["--json"]):
+            assert main([*b, "blame", *argv, *repo, *flag]) == 0
+            out, err = capsys.readouterr()
+            for ch in FORBIDDEN:
+                assert ch not in out and ch not in err, (argv, flag, ch)
+    assert main([*b, "blame", "app.py", *repo, "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert rows[4]["session"] == CLAUDE_SID and rows[-1]["text"] == "EVIL = '\x1b]0;pwned\x07\u202e'"
