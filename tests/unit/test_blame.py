@@ -261,3 +261,27 @@ def test_a_session_logged_in_a_clone_of_another_name(world):
     [line] = result.lines
     assert (line.kind, line.writer.session if line.writer else None) == ("agent", "sess-checkout")
     assert line.state == "alive"  # the trail judges the mapped session in this clone
+
+
+def test_a_rename_a_revert_and_its_undoing(world):
+    repo, c = world.repo, world.c
+    repo.git("mv", "app.py", "main.py", when=iso(15))
+    c["moved"] = repo.commit("rename", iso(15), "main.py")
+    repo.git("revert", "--no-edit", c["c3"], when=iso(15, 30))  # the farewell goes
+    lib = world.library()
+    result = blame_file(lib, "main.py", repo=repo.path, states=False)
+    assert [(x.line, x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
+        (1, "human", None), (2, "human", None), (3, "human", None),
+        (4, "agent", CLAUDE_SID), (5, "agent", CLAUDE_SID),  # followed back through the rename
+        (6, "human", None), (7, "human", None),
+    ]  # fmt: skip
+    assert result.lines[4].commit == c["c1"]
+    reverted = blame_commit(lib, "HEAD", repo=repo.path)
+    assert (reverted.added, reverted.steps) == (0, [])
+    # the revert is undone: the lines come back in a new commit, and are still the Codex step's
+    repo.git("revert", "--no-edit", "HEAD", when=iso(16))
+    back = blame_file(lib, "main.py", repo=repo.path, lines=(8, 9), states=False)
+    assert [(x.kind, x.writer.session if x.writer else None, x.commit) for x in back.lines] == [
+        ("agent", CODEX_SID, repo.head()), ("agent", CODEX_SID, repo.head()),
+    ]  # fmt: skip
+    assert blame_commit(lib, "HEAD", repo=repo.path).sessions()[0]["prompts"] == [PROMPT_B]

@@ -514,12 +514,18 @@ def blame_file(
     if not texts:
         return out
     try:
-        blame = r.blame(rel, newest_commit=commit.id, min_line=first, max_line=last)
+        # The whole file, even for a few lines: its hunks name every name the file had.
+        blame = r.blame(rel, newest_commit=commit.id)
     except (pygit2.GitError, KeyError, ValueError) as exc:
         raise TracetuiError(f"git could not blame {rel}: {exc}") from None
     commits: dict[str, pygit2.Commit] = {}
     seq: list[_Line] = []
+    former: dict[str, None] = {}
+    for h in blame:
+        if h.orig_path:
+            former.setdefault(h.orig_path, None)
     for n in range(first, last + 1):
+        hunk: pygit2.BlameHunk | None
         try:
             hunk = blame.for_line(n)
         except (IndexError, ValueError, pygit2.GitError):
@@ -528,8 +534,12 @@ def blame_file(
         if cid and cid not in commits:
             commits[cid] = r[cid].peel(pygit2.Commit)
         c = commits.get(cid) if cid else None
-        names = (rel,) if hunk is None or not hunk.orig_path or hunk.orig_path == rel else (rel, hunk.orig_path)
-        seq.append(_Line(rel, n, texts[n - 1], cid, names, float(c.commit_time) if c else None))
+        seq.append(_Line(rel, n, texts[n - 1], cid, (rel,), float(c.commit_time) if c else None))
+    # Every name blame followed the file back to is one of its names: a line a later commit brings
+    # back (a revert undone) after a rename was still written under the old name.
+    names = (rel, *(x for x in former if x != rel))
+    for x in seq:
+        x.names = names
     index, out.refresh = open_index(library, progress)
     try:
         _attribute(seq, index, _Matcher(r, library.session))
@@ -621,7 +631,9 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
             for line in hunk.lines:
                 if line.origin == "+":
                     seq.append(_Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when))
-    _attribute(seq, index, _Matcher(r, library.session))
+    matcher = _Matcher(r, library.session)
+    _attribute(seq, index, matcher)
+    _retry_former_names(r, commit, seq, index, matcher)
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:
@@ -648,6 +660,28 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
         unexplained=unexplained,
         merge=len(parents) > 1,
     )
+
+
+FORMER_NAMES_FILES = 20  # files of one commit whose former names are looked up (one git blame each)
+
+
+def _retry_former_names(r: pygit2.Repository, commit: pygit2.Commit, seq: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+    """Lines of a file that no patch explains under its names in this commit are tried again under
+    every name the file had before (git's blame follows renames): a revert undone after a rename
+    brings back lines a step wrote under the old name. Only for files with such lines."""
+    paths = list(dict.fromkeys(x.path for x in seq if x.writer is None and x.key is not None and not x.later))
+    for path in paths[:FORMER_NAMES_FILES]:
+        try:
+            former = {h.orig_path for h in r.blame(path, newest_commit=commit.id) if h.orig_path}
+        except (pygit2.GitError, KeyError, ValueError):
+            continue
+        lines = [x for x in seq if x.path == path]
+        extra = former - set(lines[0].names)
+        if not extra:
+            continue
+        for x in lines:
+            x.names = (*x.names, *sorted(extra))
+        _attribute([x for x in lines if x.writer is None], index, matcher)
 
 
 def blame_range(
