@@ -285,3 +285,11 @@ def test_a_rename_a_revert_and_its_undoing(world):
         ("agent", CODEX_SID, repo.head()), ("agent", CODEX_SID, repo.head()),
     ]  # fmt: skip
     assert blame_commit(lib, "HEAD", repo=repo.path).sessions()[0]["prompts"] == [PROMPT_B]
+
+
+def test_an_index_folder_that_cannot_be_made_falls_back_to_memory(world, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with LineIndex(blocker / "blame" / "lines.sqlite") as index:
+        assert index.path is None
+        assert index.refresh(world.library()).read == 4

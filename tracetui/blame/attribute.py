@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -275,6 +276,9 @@ def open_index(library: Any, progress: Callable[[int, int], None] | None = None)
     index = LineIndex(index_path(getattr(library, "cache_dir", None)))
     try:
         refresh = index.refresh(library, progress)
+    except sqlite3.Error as exc:
+        index.close()
+        raise TracetuiError(f"could not write the blame index at {index.path}: {exc}") from None
     except BaseException:
         index.close()
         raise

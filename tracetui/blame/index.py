@@ -101,13 +101,20 @@ class LineIndex:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        conn: sqlite3.Connection | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = self._open(path)
-        else:
-            self.conn = sqlite3.connect(":memory:")
-            self.conn.executescript(_SCHEMA)
-            self.conn.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = self._open(path)
+            except (OSError, sqlite3.Error):
+                # A cache folder that cannot hold it (read-only, full): the index lives in memory
+                # for this blame, which then reads every session once, slower but right.
+                self.path, conn = None, None
+        if conn is None:
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+        self.conn: sqlite3.Connection = conn
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
