@@ -23,7 +23,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-MIRROR = Path(os.environ.get("TRACETUI_MIRRORS", HERE.parent.parent / ".mirror")) / "badlogic+pi-mono" / "repo"
+MIRROR = (
+    Path(os.environ.get("TRACETUI_MIRRORS", HERE.parent.parent / ".mirror")) / "badlogic+pi-mono" / "repo"
+)
 
 
 def main() -> int:

@@ -38,7 +38,9 @@ def _jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def claude_log(folder: Path, cwd: str, when: str, prompt: str, name: str, old: str, new: str, original: str) -> Path:
+def claude_log(
+    folder: Path, cwd: str, when: str, prompt: str, name: str, old: str, new: str, original: str
+) -> Path:
     records: list[dict] = []
     parent = None
 
@@ -70,13 +72,17 @@ def codex_log(folder: Path, cwd: str, when: str, prompt: str, name: str, context
          "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-test", "summary": "auto"}},
         {"timestamp": when, "type": "event_msg", "payload": {"type": "user_message", "message": prompt}},
     ]  # fmt: skip
-    body = "".join(" " + x + "\n" for x in context.splitlines()) + "".join("+" + x + "\n" for x in added.splitlines())
+    body = "".join(" " + x + "\n" for x in context.splitlines()) + "".join(
+        "+" + x + "\n" for x in added.splitlines()
+    )
     patch = f"*** Begin Patch\n*** Update File: {name}\n@@\n{body}*** End Patch\n"
     records.append({"timestamp": when, "type": "response_item", "payload": {"type": "custom_tool_call",
                     "status": "completed", "call_id": "call_0", "name": "apply_patch", "input": patch}})  # fmt: skip
     records.append({"timestamp": when, "type": "response_item", "payload": {"type": "custom_tool_call_output",
                     "call_id": "call_0", "output": f"Success. Updated the following files:\nM {name}\n"}})  # fmt: skip
-    return _jsonl(folder / "codex" / "2026" / "01" / "01" / f"rollout-2026-01-01T12-00-00-{CODEX_SID}.jsonl", records)
+    return _jsonl(
+        folder / "codex" / "2026" / "01" / "01" / f"rollout-2026-01-01T12-00-00-{CODEX_SID}.jsonl", records
+    )
 
 
 def model_session(sid: str, cwd: str, when: str, path: str, content: str, prompt: str) -> Session:
@@ -133,7 +139,10 @@ def world(tmp_path) -> World:
 
 
 def _who(result) -> list[tuple[int, str, str | None, str | None, str]]:
-    return [(x.line, x.kind, x.writer.session if x.writer else None, (x.commit or "")[:7], x.state) for x in result.lines]
+    return [
+        (x.line, x.kind, x.writer.session if x.writer else None, (x.commit or "")[:7], x.state)
+        for x in result.lines
+    ]
 
 
 def test_every_line_of_a_file_is_attributed(world):
@@ -170,7 +179,10 @@ def test_a_line_range_and_the_clone_elsewhere(world):
         (2, "agent", "sess-elsewhere"),
     ]
     part = blame_file(lib, "app.py", repo=world.repo.path, lines=(8, 9), states=False)
-    assert [(x.line, x.writer.session if x.writer else None) for x in part.lines] == [(8, CODEX_SID), (9, CODEX_SID)]
+    assert [(x.line, x.writer.session if x.writer else None) for x in part.lines] == [
+        (8, CODEX_SID),
+        (9, CODEX_SID),
+    ]
 
 
 def test_a_line_written_only_after_its_commit_is_not_the_agents(world):
@@ -188,7 +200,9 @@ def test_two_sessions_and_humans_in_one_commit_view(world):
     lib = world.library()
     c1 = blame_commit(lib, world.c["c1"], repo=world.repo.path)
     assert (c1.added, c1.explained, c1.unexplained) == (3, 3, [])
-    assert [(s["session"], s["lines"], s["share"], s["prompts"]) for s in c1.sessions()] == [(CLAUDE_SID, 3, 1.0, [PROMPT_A])]
+    assert [(s["session"], s["lines"], s["share"], s["prompts"]) for s in c1.sessions()] == [
+        (CLAUDE_SID, 3, 1.0, [PROMPT_A])
+    ]
     c2 = blame_commit(lib, world.c["c2"], repo=world.repo.path)
     assert (c2.added, c2.explained) == (2, 0)
     assert [u["text"] for u in c2.unexplained] == ["    return 'hi ' + name", "HUMAN_ONLY = True"]
@@ -236,7 +250,12 @@ def test_lines_a_formatter_split_or_joined_before_the_commit(tmp_path):
     repo.commit("formatted", iso(10, 30))
     result = blame_file(MemoryLibrary([session]), "g.py", repo=repo.path, states=False)
     assert [(x.line, x.kind) for x in result.lines] == [
-        (1, "agent"), (2, "agent"), (3, "agent"), (4, "agent"), (5, "agent"), (6, "agent"),
+        (1, "agent"),
+        (2, "agent"),
+        (3, "agent"),
+        (4, "agent"),
+        (5, "agent"),
+        (6, "agent"),
     ]
     assert {x.writer.session for x in result.lines if x.writer} == {"sess-fmt"}
 

@@ -44,7 +44,10 @@ def test_blame_json_rows_and_line_ranges(tmp_path, capsys, monkeypatch):
     assert main([*cmd, "app.py:5", "--repo", str(world.repo.path), "--json"]) == 0
     assert [r["line"] for r in orjson.loads(capsys.readouterr().out)] == [5]
     assert main([*cmd, f"{world.repo.path}/app.py:8-9", "--json", "--ref", world.c["c3"]]) == 0
-    assert [(r["line"], r["agent"]) for r in orjson.loads(capsys.readouterr().out)] == [(8, "codex"), (9, "codex")]
+    assert [(r["line"], r["agent"]) for r in orjson.loads(capsys.readouterr().out)] == [
+        (8, "codex"),
+        (9, "codex"),
+    ]
 
 
 def test_plain_output_is_one_line_per_source_line_and_safe(tmp_path, capsys):
@@ -77,7 +80,9 @@ def test_commit_and_range(tmp_path, capsys):
     assert main([*cmd, "--range", f"{world.c['h0']}..{world.c['c3']}", *repo, "--json"]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert [(c["message"].strip(), c["explained"], c["added"]) for c in doc["commits"]] == [
-        ("greet", 3, 3), ("by hand", 0, 2), ("farewell", 2, 2)
+        ("greet", 3, 3),
+        ("by hand", 0, 2),
+        ("farewell", 2, 2),
     ]
     assert main([*cmd, "--range", f"{world.c['h0']}..{world.c['c3']}", *repo]) == 0
     out = capsys.readouterr().out

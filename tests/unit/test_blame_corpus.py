@@ -47,7 +47,9 @@ def world(tmp_path_factory) -> tuple[MemoryLibrary, Path]:
         pytest.skip("TensorTemplar/slopometry was not fetched (fetch github:TensorTemplar/slopometry)")
     clone = tmp_path_factory.mktemp("blame") / "slopometry"
     subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True, capture_output=True)
-    known = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", ACCEPTED + "^{commit}"], capture_output=True)
+    known = subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "-e", ACCEPTED + "^{commit}"], capture_output=True
+    )
     if known.returncode != 0:
         pytest.skip(f"the mirror of TensorTemplar/slopometry lacks {ACCEPTED[:7]}")
     [files] = group("claude", [LOG])
@@ -70,7 +72,9 @@ def test_hand_checked_lines_go_to_their_steps(world):
         ("agent", "c2d27a8e", "732155f"),
     ]
     assert _step(lib, clone, "tests/test_cli_calculator.py", 3, 3) == [("human", None, "732155f")]
-    assert _step(lib, clone, "src/slopometry/core/complexity_analyzer.py", 215, 215) == [("human", None, "732155f")]
+    assert _step(lib, clone, "src/slopometry/core/complexity_analyzer.py", 215, 215) == [
+        ("human", None, "732155f")
+    ]
 
 
 def test_the_commit_that_took_the_sessions_work(world):

@@ -17,9 +17,10 @@ the repository's own folder, then the latest (the last writer before the commit 
 text the commit took). A line with no letter or digit (blank, a lone bracket) proves nothing by
 itself: it goes with the writer of the nearest lines of the same commit around it when those agree.
 A patch's line that a formatter joined from wrapped lines, or split over a few lines, is found by the
-joined text (the trail's joins and splits). A line no patch explains is `human` with its commit; it is `unknown` when only patches written after
-its commit match (one of the clocks is wrong) or when a bare line sits between lines of different
-writers. Nothing here reads a commit message to decide; messages are only shown.
+joined text (the trail's joins and splits). A line no patch explains is `human` with its commit; it
+is `unknown` when only patches written after its commit match (one of the clocks is wrong) or when a
+bare line sits between lines of different writers. Nothing here reads a commit message to decide;
+messages are only shown.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import posixpath
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,9 @@ class CommitBlame:
         """Per session: its lines, share and the prompts that drove its steps here (in step order)."""
         out: dict[str, dict[str, Any]] = {}
         for c in sorted(self.steps, key=lambda c: (c.session, c.index)):
-            s = out.setdefault(c.session, {"session": c.session, "agent": c.agent, "lines": 0, "steps": 0, "prompts": []})
+            s = out.setdefault(
+                c.session, {"session": c.session, "agent": c.agent, "lines": 0, "steps": 0, "prompts": []}
+            )
             s["lines"] += c.lines
             s["steps"] += 1
             if c.prompt and c.prompt not in s["prompts"]:
@@ -220,7 +223,11 @@ def open_repo(repo: str | Path | None, near: str | None = None) -> pygit2.Reposi
     if found is None and repo is None and near:
         found = _discover(os.getcwd())
     if found is None:
-        raise NotFound(f"no git repository at {where}" if repo is not None else f"{where} is not inside a git repository (pass --repo)")
+        raise NotFound(
+            f"no git repository at {where}"
+            if repo is not None
+            else f"{where} is not inside a git repository (pass --repo)"
+        )
     return pygit2.Repository(found)
 
 
@@ -317,9 +324,12 @@ class _Matcher:
         found = self.memo.get(key)
         if found is None:
             found = (
-                bool(self.base) and posixpath.basename(root) == self.base
-                or bool(p.commit) and self._has_commit(p.commit or "")
-                or bool(p.remote) and _remote_key(p.remote or "") in self.remotes()
+                bool(self.base)
+                and posixpath.basename(root) == self.base
+                or bool(p.commit)
+                and self._has_commit(p.commit or "")
+                or bool(p.remote)
+                and _remote_key(p.remote or "") in self.remotes()
                 or self._mapped_root(p.session) == root
             )
             self.memo[key] = found
@@ -358,7 +368,9 @@ class _Matcher:
                 pass
         return self._remotes
 
-    def choose(self, postings: list[Posting], names: Iterable[str], when: float | None) -> tuple[Posting | None, bool]:
+    def choose(
+        self, postings: list[Posting], names: Iterable[str], when: float | None
+    ) -> tuple[Posting | None, bool]:
         """(the best patch, whether only patches written after the commit matched)."""
         names = list(names)
         best: Posting | None = None
@@ -421,7 +433,11 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
         above = _neighbour(lines, i, -1)
         below = _neighbour(lines, i, 1)
         writers = [n.writer for n in (above, below) if n is not None]
-        if writers and all(w is not None for w in writers) and len({(w.session, w.step) for w in writers if w}) == 1:
+        if (
+            writers
+            and all(w is not None for w in writers)
+            and len({(w.session, w.step) for w in writers if w}) == 1
+        ):
             x.writer = writers[0]
             x.kind = "agent"
         elif x.commit in by_commit_agent:
@@ -480,7 +496,7 @@ def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
 
 
 def _iso(epoch_seconds: int) -> str:
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 # -- blame of a file -------------------------------------------------------------------------------
@@ -559,13 +575,19 @@ def blame_file(
             state = x.kind
         reason = None
         if x.kind == STATE_UNKNOWN:
-            reason = "only patches written after its commit match" if x.later else "a bare line between different writers"
+            reason = (
+                "only patches written after its commit match"
+                if x.later
+                else "a bare line between different writers"
+            )
         elif x.commit is None:
             reason = "git gave no commit for this line"
         out.lines.append(
             BlameLine(
                 x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
-                author=c.author.name if c else None, committed=_iso(c.commit_time) if c else None, reason=reason,
+                author=c.author.name if c else None,
+                committed=_iso(c.commit_time) if c else None,
+                reason=reason,
                 superseded_by=fate.superseded_by if fate is not None else None,
             )
         )  # fmt: skip
@@ -634,7 +656,9 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
         for hunk in patch.hunks:
             for line in hunk.lines:
                 if line.origin == "+":
-                    seq.append(_Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when))
+                    seq.append(
+                        _Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when)
+                    )
     matcher = _Matcher(r, library.session)
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
@@ -669,7 +693,9 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
 FORMER_NAMES_FILES = 20  # files of one commit whose former names are looked up (one git blame each)
 
 
-def _retry_former_names(r: pygit2.Repository, commit: pygit2.Commit, seq: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+def _retry_former_names(
+    r: pygit2.Repository, commit: pygit2.Commit, seq: list[_Line], index: LineIndex, matcher: _Matcher
+) -> None:
     """Lines of a file that no patch explains under its names in this commit are tried again under
     every name the file had before (git's blame follows renames): a revert undone after a rename
     brings back lines a step wrote under the old name. Only for files with such lines."""
@@ -711,7 +737,9 @@ def blame_range(
         for c in commits:
             if len(c.parents) > 1:
                 out.commits.append(
-                    CommitBlame(str(c.id), c.message, c.author.name, _iso(c.commit_time), 0, [], [], merge=True)
+                    CommitBlame(
+                        str(c.id), c.message, c.author.name, _iso(c.commit_time), 0, [], [], merge=True
+                    )
                 )
                 continue
             out.commits.append(_commit(r, c, index, library))

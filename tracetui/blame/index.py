@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
@@ -43,7 +43,9 @@ def line_key(line: str) -> int | None:
     n = norm(line)
     if not any(c.isalnum() for c in n):
         return None
-    return int.from_bytes(hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True
+    )
 
 
 @dataclass(slots=True, frozen=True)
@@ -146,7 +148,7 @@ class LineIndex:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> LineIndex:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -189,7 +191,9 @@ class LineIndex:
         return done
 
     def _forget(self, sid: str) -> None:
-        self.conn.execute("DELETE FROM lines WHERE pid IN (SELECT pid FROM patches WHERE session = ?)", (sid,))
+        self.conn.execute(
+            "DELETE FROM lines WHERE pid IN (SELECT pid FROM patches WHERE session = ?)", (sid,)
+        )
         self.conn.execute("DELETE FROM patches WHERE session = ?", (sid,))
         self.conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
 
@@ -219,19 +223,23 @@ class LineIndex:
             path = absolute_path(p.path, session.cwd) if p.inside and session.cwd else p.path
             prompt = prompts.get(p.step_id)
             cur = self.conn.execute(
-                "INSERT INTO patches (session, agent, step, step_index, patch_index, path, time, timestamp, active,"
+                "INSERT INTO patches (session, agent, step, step_index, patch_index, path, time, timestamp,"
+                " active,"
                 " prompt_step, prompt, remote, git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session.id, session.agent, p.step_id, step.index if step else None, p.index,
                     path, epoch(p.timestamp), p.timestamp,
                     int(step.active) if step else 1,
-                    prompt.id if prompt else None, prompt.text[:PROMPT_CHARS] if prompt else None, remote, commit,
+                    prompt.id if prompt else None, prompt.text[:PROMPT_CHARS] if prompt else None,
+                    remote, commit,
                 ),
             )  # fmt: skip
             pid = cur.lastrowid
             keys = {k for k in (line_key(x) for x in p.added) if k is not None}
             # A formatter may join wrapped lines into one: the joined text is indexed too.
-            keys.update(k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None)
+            keys.update(
+                k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
+            )
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
             count += 1
         return count
@@ -246,7 +254,9 @@ class LineIndex:
             chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT l.key, {_COLUMNS} FROM lines l JOIN patches p ON p.pid = l.pid WHERE l.key IN ({marks})", chunk
+                f"SELECT l.key, {_COLUMNS} FROM lines l JOIN patches p ON p.pid = l.pid"
+                f" WHERE l.key IN ({marks})",
+                chunk,
             )
             for key, *rest in rows:
                 found.setdefault(key, []).append(_posting(rest))
@@ -267,7 +277,8 @@ def _posting(row: list[Any]) -> Posting:
 
 def _fingerprint(summary: Any) -> str:
     return "|".join(
-        str(x) for x in (INDEX_VERSION, summary.steps, summary.edits, summary.ended, summary.source, summary.note)
+        str(x)
+        for x in (INDEX_VERSION, summary.steps, summary.edits, summary.ended, summary.source, summary.note)
     )
 
 

@@ -25,11 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "step whose patch wrote it (session, step, prompt, survival state), else 'human' or 'unknown'. "
         "--commit and --range share a commit's added lines out among the steps that wrote them.",
     )
-    p.add_argument("target", nargs="?", metavar="FILE[:LINE[-LINE]]", help="a file of the repository, and lines of it")
-    p.add_argument("--repo", metavar="PATH", help="the git repository (default: the one holding FILE, else the current folder's)")
-    p.add_argument("--ref", metavar="REV", default="HEAD", help="the revision whose lines are blamed (default HEAD)")
+    p.add_argument(
+        "target", nargs="?", metavar="FILE[:LINE[-LINE]]", help="a file of the repository, and lines of it"
+    )
+    p.add_argument(
+        "--repo",
+        metavar="PATH",
+        help="the git repository (default: the one holding FILE, else the current folder's)",
+    )
+    p.add_argument(
+        "--ref", metavar="REV", default="HEAD", help="the revision whose lines are blamed (default HEAD)"
+    )
     p.add_argument("--commit", metavar="REV", help="the steps and sessions behind one commit's added lines")
-    p.add_argument("--range", metavar="BASE..HEAD", dest="span", help="the same for every commit of a range (a pull request)")
+    p.add_argument(
+        "--range",
+        metavar="BASE..HEAD",
+        dest="span",
+        help="the same for every commit of a range (a pull request)",
+    )
     p.add_argument("--no-state", action="store_true", help="skip the survival states (no trail is judged)")
     add_bucket_option(p)
     add_json_option(p)
@@ -79,7 +92,13 @@ def run_blame(args: argparse.Namespace) -> int:
             return 0
         file, lines = parse_target(args.target)
         found = blame_api.blame_file(
-            bucket, file, repo=args.repo, ref=args.ref, lines=lines, states=not args.no_state, progress=progress
+            bucket,
+            file,
+            repo=args.repo,
+            ref=args.ref,
+            lines=lines,
+            states=not args.no_state,
+            progress=progress,
         )
         _done(progress)
     if args.json:
@@ -123,7 +142,11 @@ def _print_file(rows: list[dict[str, Any]]) -> None:
         print()
         for r in steps.values():
             prompt = _cut(r["prompt"]) if r["prompt"] else "(no prompt before it)"
-            print(safe_line(f"{r['agent']} {r['session'][:8]} #{r['index']} ({r['time'] or 'no time'}): {prompt}"))
+            print(
+                safe_line(
+                    f"{r['agent']} {r['session'][:8]} #{r['index']} ({r['time'] or 'no time'}): {prompt}"
+                )
+            )
             print(safe_line(f"  open: {r['open']}  (step {r['step']})"))
 
 
@@ -140,7 +163,12 @@ def _explained(doc: dict[str, Any]) -> str:
 
 def _print_commit(doc: dict[str, Any]) -> None:
     subject = (doc["message"] or "").strip().splitlines()
-    print(safe_line(f"commit {doc['commit'][:10]}  {doc['author']}  {doc['committed']}  {subject[0] if subject else ''}"))
+    print(
+        safe_line(
+            f"commit {doc['commit'][:10]}  {doc['author']}  {doc['committed']}  "
+            f"{subject[0] if subject else ''}"
+        )
+    )
     if doc["merge"]:
         print("  a merge: its lines are the merged commits'")
         return
@@ -153,7 +181,11 @@ def _print_commit(doc: dict[str, Any]) -> None:
         for prompt in s["prompts"]:
             print(safe_line(f"    prompt: {_cut(prompt)}"))
         for st in sorted(steps_by_session.get(s["session"], []), key=lambda x: x["index"]):
-            print(safe_line(f"    step #{st['index']} {st['step']}: {st['lines']} lines ({st['share'] * 100:.1f}%)"))
+            print(
+                safe_line(
+                    f"    step #{st['index']} {st['step']}: {st['lines']} lines ({st['share'] * 100:.1f}%)"
+                )
+            )
     if doc["unexplained"]:
         print(f"  not explained by any session ({len(doc['unexplained'])}):")
         for u in doc["unexplained"][:50]:
