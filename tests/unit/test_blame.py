@@ -312,3 +312,19 @@ def test_an_index_folder_that_cannot_be_made_falls_back_to_memory(world, tmp_pat
     with LineIndex(blocker / "blame" / "lines.sqlite") as index:
         assert index.path is None
         assert index.refresh(world.library()).read == 4
+
+
+def test_a_file_moved_to_another_folder_before_its_first_commit(world):
+    repo = world.repo
+    body = "def generate():\n    return 'made by the agent before the move'\n"
+    session = model_session(
+        "sess-moved", str(repo.path), iso(14), str(repo.path / "gen.py"), body, "write gen"
+    )
+    repo.write("tools/gen.py", body)  # the file was moved into tools/ before anyone committed it
+    repo.commit("tools", iso(14, 30))
+    lib = MemoryLibrary([*world.sessions(), session])
+    result = blame_file(lib, "tools/gen.py", repo=repo.path, states=False)
+    assert [(x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
+        ("agent", "sess-moved")
+    ] * 2
+    assert blame_commit(lib, "HEAD", repo=repo.path).explained == 2

@@ -92,3 +92,43 @@ def test_the_commit_that_took_the_sessions_work(world):
     ctx = [u["line"] for u in unexplained if u["path"].endswith("context_coverage_analyzer.py")]
     assert {127, 128, 129, 130, 131} <= set(ctx) and len(ctx) <= 10
     assert {s["session"] for s in result.sessions()} == {top.session}
+
+
+# -- a Codex session of pinouchon/rtchess (see test_trail_ground_truth): it built the game, committed
+# first in dc0d1f0; its step L2211 wrote export_development_history.py, which was moved into
+# dev_history/ before its first commit (b8d8edf).
+
+RTCHESS_LOG = (
+    CORPUS / "codex" / "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
+)
+FIRST = "dc0d1f0da10890e741ef98cd05c4337c569b7fbe"
+MOVED = "b8d8edfa27b5f325c8e37ea6a27799488d135413"
+
+
+@pytest.fixture(scope="module")
+def rtchess(tmp_path_factory) -> tuple[MemoryLibrary, Path]:
+    source = mirror("pinouchon", "rtchess")
+    if not RTCHESS_LOG.is_file():
+        pytest.skip(f"the corpus log is not at {RTCHESS_LOG}")
+    if source is None:
+        pytest.skip("pinouchon/rtchess was not fetched (fetch github:pinouchon/rtchess)")
+    clone = tmp_path_factory.mktemp("blame") / "rtchess"
+    subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True, capture_output=True)
+    known = subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "-e", MOVED + "^{commit}"], capture_output=True
+    )
+    if known.returncode != 0:
+        pytest.skip(f"the mirror of pinouchon/rtchess lacks {MOVED[:7]}")
+    [files] = group("codex", [RTCHESS_LOG])
+    return MemoryLibrary([read_session(files)]), clone
+
+
+def test_a_codex_session_s_commits(rtchess):
+    lib, clone = rtchess
+    first = blame_commit(lib, FIRST, repo=clone)
+    assert first.added == 1664 and first.explained >= 1550  # the game, nearly all of it the session's
+    moved = blame_commit(lib, MOVED, repo=clone)
+    script = [s for s in moved.steps if s.step == "L2211"]
+    assert script and script[0].lines >= 95  # found under its new folder
+    unexplained = {u["path"] for u in moved.unexplained}
+    assert "dev_history/exported-session.jsonl" in unexplained  # an export no step wrote

@@ -9,7 +9,9 @@ the line when
   back to, either in the folder the clone sits in or, for a log written in another folder, in a
   folder that is recognisably this repository's (same folder name, or the log's recorded commit is
   in this repository, or its recorded remote is one of this repository's remotes, or the trail's
-  mapping places the log's folder at this clone and the clone holds MAPPED_FILES of its files);
+  mapping places the log's folder at this clone and the clone holds MAPPED_FILES of its files), or
+  failing that, a file of the same name in another folder of this repository (moved before or with
+  its commit);
 - it was written before the commit (allowing the trail's minute of clock slack);
 
 and among those the step on the path the session ended on comes first, then the patch written in
@@ -47,6 +49,7 @@ SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 # trail's mapping places it here and the clone holds at least this many of its files: one file of a
 # common name (README.md) is held by every clone.
 MAPPED_FILES = 2
+MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
 STATE_HUMAN = "human"
 STATE_UNKNOWN = "unknown"
 
@@ -317,6 +320,17 @@ class _Matcher:
                 root = p.path[: -len(name)].rstrip("/")
                 if self._ours(root, p):
                     return 1
+        # A file moved to another folder before (or when) it was committed keeps its name: the
+        # patch counts, below any patch of the file's own path, when a folder above it is ours.
+        bases = {posixpath.basename(n) for n in names if n}
+        if posixpath.basename(p.path) in bases:
+            folder = posixpath.dirname(p.path)
+            for _ in range(MOVED_DEPTH):
+                if not folder or folder in ("/", "."):
+                    break
+                if self._ours(folder, p):
+                    return 2
+                folder = posixpath.dirname(folder)
         return None
 
     def _ours(self, root: str, p: Posting) -> bool:
