@@ -316,7 +316,7 @@ def test_an_index_folder_that_cannot_be_made_falls_back_to_memory(world, tmp_pat
 
 def test_a_file_moved_to_another_folder_before_its_first_commit(world):
     repo = world.repo
-    body = "def generate():\n    return 'made by the agent before the move'\n"
+    body = "def generate():\n    # made by the agent before the move\n    return 'made by the agent'\n"
     session = model_session(
         "sess-moved", str(repo.path), iso(14), str(repo.path / "gen.py"), body, "write gen"
     )
@@ -326,5 +326,10 @@ def test_a_file_moved_to_another_folder_before_its_first_commit(world):
     result = blame_file(lib, "tools/gen.py", repo=repo.path, states=False)
     assert [(x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
         ("agent", "sess-moved")
-    ] * 2
-    assert blame_commit(lib, "HEAD", repo=repo.path).explained == 2
+    ] * 3
+    assert blame_commit(lib, "HEAD", repo=repo.path).explained == 3
+    # one line alone in a file of the same name elsewhere is no proof
+    repo.write("docs/gen.py", "def generate():\n    pass\n")
+    repo.commit("docs", iso(14, 45))
+    lone = blame_file(lib, "docs/gen.py", repo=repo.path, states=False)
+    assert [x.kind for x in lone.lines] == ["human", "human"]

@@ -11,7 +11,7 @@ the line when
   in this repository, or its recorded remote is one of this repository's remotes, or the trail's
   mapping places the log's folder at this clone and the clone holds MAPPED_FILES of its files), or
   failing that, a file of the same name in another folder of this repository (moved before or with
-  its commit);
+  its commit), for a block of at least MOVED_BLOCK of its lines;
 - it was written before the commit (allowing the trail's minute of clock slack);
 
 and among those the step on the path the session ended on comes first, then the patch written in
@@ -31,6 +31,7 @@ import os
 import posixpath
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 # trail's mapping places it here and the clone holds at least this many of its files: one file of a
 # common name (README.md) is held by every clone.
 MAPPED_FILES = 2
+# A patch to a file of the same name in another folder explains lines only as a block of at least
+# this many: one `## Usage` line in one README says nothing about another folder's README.
+MOVED_BLOCK = 3
 MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
 STATE_HUMAN = "human"
 STATE_UNKNOWN = "unknown"
@@ -383,16 +387,17 @@ class _Matcher:
         return self._remotes
 
     def choose(
-        self, postings: list[Posting], names: Iterable[str], when: float | None
+        self, postings: list[Posting], names: Iterable[str], when: float | None, moved: bool = True
     ) -> tuple[Posting | None, bool]:
-        """(the best patch, whether only patches written after the commit matched)."""
+        """(the best patch, whether only patches written after the commit matched). `moved`: a patch
+        to a file of the same name in another folder may count (not for short lines, which recur)."""
         names = list(names)
         best: Posting | None = None
         best_rank: tuple[Any, ...] | None = None
         later = False
         for p in postings:
             tier = self.tier(p, names)
-            if tier is None:
+            if tier is None or (tier == 2 and not moved):
                 continue
             if p.time is not None and when is not None and p.time > when + SLACK_SECONDS:
                 later = True
@@ -437,8 +442,9 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
     for x in lines:
         if x.key is None:
             continue
-        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when)
+        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when, moved=False)
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    _moved(lines, postings, matcher)
     _split(lines, index, matcher)
     by_commit_agent = {x.commit for x in lines if x.writer is not None}
     for i, x in enumerate(lines):
@@ -458,6 +464,22 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
             x.kind = STATE_UNKNOWN
         else:
             x.kind = STATE_HUMAN
+
+
+def _moved(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Matcher) -> None:
+    """Lines no patch of the file's own names explains, given to a patch of a file of the same name
+    in another folder of the repository when it explains a block of them (MOVED_BLOCK lines)."""
+    found: list[tuple[_Line, Posting]] = []
+    for x in lines:
+        if x.key is None or x.writer is not None or x.later:
+            continue
+        w, _ = matcher.choose(postings.get(x.key, []), x.names, x.when)
+        if w is not None:
+            found.append((x, w))
+    blocks = Counter((x.path, w.session, w.patch) for x, w in found)
+    for x, w in found:
+        if blocks[(x.path, w.session, w.patch)] >= MOVED_BLOCK:
+            x.writer, x.kind = w, "agent"
 
 
 def _split(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
