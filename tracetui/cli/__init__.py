@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "tracetui.cli.browse",  # sync, ls, show, search
     "tracetui.cli.watch",  # watch
     "tracetui.cli.trail",  # trail, snapshot
+    "tracetui.cli.blame",  # blame
     "tracetui.cli.redact",  # scan
     "tracetui.cli.capsule",  # seal, capsule verify, replay
     "tracetui.cli.export",  # export, export --check

@@ -1,0 +1,335 @@
+"""Blame: every line of a file, a commit and a range attributed to the step that wrote it, or to a human.
+
+The history the tests build (app.py), with real Claude and Codex logs of the two sessions:
+- 09:00 a human writes `import os` / blank / `BASE = 1` (h0);
+- 10:00 a Claude session (prompt A, with hostile bytes) adds `greet`; committed at 10:30 (c1);
+- 11:00 a human rewrites greet's return line and adds `HUMAN_ONLY = True` (c2);
+- 12:00 a Codex session (prompt B) appends `farewell`; committed at 12:30 (c3);
+- other.py holds a line written by a session logged in a clone at another path (same folder name),
+  and a line with the same text written by a session of another project (never its writer).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from test_trail_kit import Repo, iso
+
+from tracetui.blame import LineIndex, blame_commit, blame_file, blame_range
+from tracetui.library import MemoryLibrary
+from tracetui.model import FileEdit, Session, Step, StepKind
+from tracetui.sources import SessionFiles, read_session
+
+CLAUDE_SID = "aaaaaaaa-2222-4333-8444-555555555555"
+CODEX_SID = "0199bbbb-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+PROMPT_A = "add a greeting\x1b[2J\x9b31m\u202eevil"
+PROMPT_B = "now a farewell"
+BASE = "import os\n\nBASE = 1\n"
+GREET = "\ndef greet(name):\n    return 'hello ' + name\n"
+FAREWELL = "def farewell(name):\n    return 'bye ' + name\n"
+SHARED = "SHARED_SETTING = 'written by the elsewhere session'\n"
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return path
+
+
+def claude_log(
+    folder: Path, cwd: str, when: str, prompt: str, name: str, old: str, new: str, original: str
+) -> Path:
+    records: list[dict] = []
+    parent = None
+
+    def line(kind: str, uuid: str, message: dict, **extra) -> None:
+        nonlocal parent
+        records.append(
+            {"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": CLAUDE_SID, "timestamp": when, "cwd": cwd,
+             "version": "2.1.0", "isSidechain": False, "userType": "external", "message": message, **extra}
+        )  # fmt: skip
+        parent = uuid
+
+    path = f"{cwd}/{name}"
+    line("user", "u0", {"role": "user", "content": prompt})
+    line("assistant", "a0", {"id": "msg_0", "type": "message", "role": "assistant", "model": "claude-test",
+         "content": [{"type": "tool_use", "id": "toolu_0", "name": "Edit",
+                      "input": {"file_path": path, "old_string": old, "new_string": new}}],
+         "usage": {"input_tokens": 1, "output_tokens": 1}})  # fmt: skip
+    line("user", "r0", {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_0", "content": "ok"}]},
+         toolUseResult={"filePath": path, "oldString": old, "newString": new, "originalFile": original,
+                        "userModified": False, "replaceAll": False})  # fmt: skip
+    return _jsonl(folder / "claude" / "-repo" / f"{CLAUDE_SID}.jsonl", records)
+
+
+def codex_log(folder: Path, cwd: str, when: str, prompt: str, name: str, context: str, added: str) -> Path:
+    records: list[dict] = [
+        {"timestamp": when, "type": "session_meta", "payload": {"id": CODEX_SID, "timestamp": when, "cwd": cwd,
+         "originator": "codex_cli_rs", "cli_version": "0.50.0", "instructions": None}},
+        {"timestamp": when, "type": "turn_context", "payload": {"cwd": cwd, "approval_policy": "never",
+         "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-test", "summary": "auto"}},
+        {"timestamp": when, "type": "event_msg", "payload": {"type": "user_message", "message": prompt}},
+    ]  # fmt: skip
+    body = "".join(" " + x + "\n" for x in context.splitlines()) + "".join(
+        "+" + x + "\n" for x in added.splitlines()
+    )
+    patch = f"*** Begin Patch\n*** Update File: {name}\n@@\n{body}*** End Patch\n"
+    records.append({"timestamp": when, "type": "response_item", "payload": {"type": "custom_tool_call",
+                    "status": "completed", "call_id": "call_0", "name": "apply_patch", "input": patch}})  # fmt: skip
+    records.append({"timestamp": when, "type": "response_item", "payload": {"type": "custom_tool_call_output",
+                    "call_id": "call_0", "output": f"Success. Updated the following files:\nM {name}\n"}})  # fmt: skip
+    return _jsonl(
+        folder / "codex" / "2026" / "01" / "01" / f"rollout-2026-01-01T12-00-00-{CODEX_SID}.jsonl", records
+    )
+
+
+def model_session(sid: str, cwd: str, when: str, path: str, content: str, prompt: str) -> Session:
+    """A session held in memory that created one file (the stand-in for a log kept in another folder)."""
+    steps = [
+        Step(id=f"{sid}-u", index=0, kind=StepKind.USER, role="user", text=prompt, timestamp=when),
+        Step(id=f"{sid}-e", index=1, kind=StepKind.TOOL_CALL, role="assistant", tool="Write", tool_call_id="t1",
+             timestamp=when, parent=f"{sid}-u", edits=[FileEdit(path=path, op="create", content=content)]),
+    ]  # fmt: skip
+    return Session(id=sid, agent="claude", source=f"{sid}.jsonl", cwd=cwd, started=when, steps=steps)
+
+
+class World:
+    def __init__(self, repo: Repo, logs: Path, commits: dict[str, str], extra: list[Session]) -> None:
+        self.repo, self.logs, self.c, self.extra = repo, logs, commits, extra
+
+    def sessions(self) -> list[Session]:
+        claude = read_session(SessionFiles("claude", next((self.logs / "claude").rglob("*.jsonl"))))
+        codex = read_session(SessionFiles("codex", next((self.logs / "codex").rglob("*.jsonl"))))
+        return [claude, codex, *self.extra]
+
+    def library(self) -> MemoryLibrary:
+        return MemoryLibrary(self.sessions())
+
+
+def build(tmp_path: Path) -> World:
+    repo = Repo(tmp_path / "repo")
+    logs = tmp_path / "logs"
+    repo.write("app.py", BASE)
+    c = {"h0": repo.commit("start", iso(9))}
+    before = repo.read("app.py")
+    repo.write("app.py", before + GREET)
+    claude_log(logs, str(repo.path), iso(10), PROMPT_A, "app.py", "BASE = 1\n", "BASE = 1\n" + GREET, before)
+    c["c1"] = repo.commit("greet", iso(10, 30))
+    repo.write("app.py", repo.read("app.py").replace("'hello '", "'hi '") + "HUMAN_ONLY = True\n")
+    c["c2"] = repo.commit("by hand", iso(11))
+    repo.write("app.py", repo.read("app.py") + FAREWELL)
+    codex_log(logs, str(repo.path), iso(12), PROMPT_B, "app.py", "HUMAN_ONLY = True", FAREWELL)
+    c["c3"] = repo.commit("farewell", iso(12, 30))
+    # other.py: its line written by a session logged in a clone of this repository elsewhere (the
+    # folder has the repository's name), while a session of another project wrote the same text.
+    repo.write("other.py", "# settings\n" + SHARED)
+    elsewhere = model_session("sess-elsewhere", "/home/someone/work/repo", iso(13), "/home/someone/work/repo/other.py",
+                              "# settings\n" + SHARED, "settings please")  # fmt: skip
+    stranger = model_session("sess-stranger", "/home/x/otherproj", iso(13, 5), "/home/x/otherproj/other.py",
+                             SHARED, "unrelated")  # fmt: skip
+    c["c4"] = repo.commit("settings", iso(13, 30))
+    return World(repo, logs, c, [elsewhere, stranger])
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return build(tmp_path)
+
+
+def _who(result) -> list[tuple[int, str, str | None, str | None, str]]:
+    return [
+        (x.line, x.kind, x.writer.session if x.writer else None, (x.commit or "")[:7], x.state)
+        for x in result.lines
+    ]
+
+
+def test_every_line_of_a_file_is_attributed(world):
+    result = blame_file(world.library(), str(world.repo.path / "app.py"), repo=world.repo.path)
+    c = {k: v[:7] for k, v in world.c.items()}
+    assert _who(result) == [
+        (1, "human", None, c["h0"], "human"),
+        (2, "human", None, c["h0"], "human"),  # a blank line of a commit no agent wrote
+        (3, "human", None, c["h0"], "human"),
+        (4, "agent", CLAUDE_SID, c["c1"], "transformed"),  # blank, goes with the line below it
+        (5, "agent", CLAUDE_SID, c["c1"], "transformed"),  # survived; its patch's other line was rewritten
+        (6, "human", None, c["c2"], "human"),  # the agent's line rewritten by a later human commit
+        (7, "human", None, c["c2"], "human"),  # human-written
+        (8, "agent", CODEX_SID, c["c3"], "alive"),
+        (9, "agent", CODEX_SID, c["c3"], "alive"),
+    ]
+    greet = result.lines[4]
+    assert greet.writer is not None
+    assert (greet.writer.agent, greet.writer.prompt, greet.writer.index) == ("claude", PROMPT_A, 1)
+    farewell = result.rows()[7]
+    assert {"path", "line", "commit", "session", "step", "index", "agent", "state", "prompt"} <= set(farewell)
+    assert (farewell["path"], farewell["agent"], farewell["prompt"], farewell["commit"]) == (
+        "app.py", "codex", PROMPT_B, world.c["c3"],
+    )  # fmt: skip
+    assert farewell["open"] == f"tracetui show {CODEX_SID}"
+
+
+def test_a_line_range_and_the_clone_elsewhere(world):
+    lib = world.library()
+    result = blame_file(lib, str(world.repo.path / "other.py"), repo=world.repo.path)
+    # the session logged in another folder of this repository wrote it; the other project's did not
+    assert [(x.line, x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
+        (1, "agent", "sess-elsewhere"),
+        (2, "agent", "sess-elsewhere"),
+    ]
+    part = blame_file(lib, "app.py", repo=world.repo.path, lines=(8, 9), states=False)
+    assert [(x.line, x.writer.session if x.writer else None) for x in part.lines] == [
+        (8, CODEX_SID),
+        (9, CODEX_SID),
+    ]
+
+
+def test_a_line_written_only_after_its_commit_is_not_the_agents(world):
+    # The elsewhere session's clock says it wrote other.py's lines an hour after the commit that holds them.
+    late = model_session("sess-late", "/home/someone/work/repo", iso(15), "/home/someone/work/repo/app.py",
+                         "HUMAN_ONLY = True\n", "late")  # fmt: skip
+    lib = MemoryLibrary([*world.sessions(), late])
+    result = blame_file(lib, "app.py", repo=world.repo.path, ref=world.c["c2"], states=False)
+    line7 = result.lines[6]
+    assert (line7.kind, line7.state, line7.writer) == ("unknown", "unknown", None)
+    assert line7.reason == "only patches written after its commit match"
+
+
+def test_two_sessions_and_humans_in_one_commit_view(world):
+    lib = world.library()
+    c1 = blame_commit(lib, world.c["c1"], repo=world.repo.path)
+    assert (c1.added, c1.explained, c1.unexplained) == (3, 3, [])
+    assert [(s["session"], s["lines"], s["share"], s["prompts"]) for s in c1.sessions()] == [
+        (CLAUDE_SID, 3, 1.0, [PROMPT_A])
+    ]
+    c2 = blame_commit(lib, world.c["c2"], repo=world.repo.path)
+    assert (c2.added, c2.explained) == (2, 0)
+    assert [u["text"] for u in c2.unexplained] == ["    return 'hi ' + name", "HUMAN_ONLY = True"]
+    rng = blame_range(lib, f"{world.c['h0']}..{world.c['c4']}", repo=world.repo.path)
+    doc = rng.to_dict()
+    assert [c["commit"] for c in doc["commits"]] == [world.c[k] for k in ("c1", "c2", "c3", "c4")]
+    assert [(c["message"].strip(), c["added"], c["explained"]) for c in doc["commits"]] == [
+        ("greet", 3, 3), ("by hand", 2, 0), ("farewell", 2, 2), ("settings", 2, 2),
+    ]  # fmt: skip
+    assert doc["commits"][2]["sessions"][0]["prompts"] == [PROMPT_B]
+    assert (doc["added"], doc["explained"]) == (9, 7)
+
+
+def test_the_index_is_kept_in_the_cache_and_refreshed(world, tmp_path):
+    lib = world.library()
+    path = tmp_path / "cache" / "blame" / "lines.sqlite"
+    with LineIndex(path) as index:
+        first = index.refresh(lib)
+        assert (first.sessions, first.read) == (4, 4)
+        again = index.refresh(lib)
+        assert (again.read, again.dropped) == (0, 0)  # nothing changed: nothing read
+    smaller = MemoryLibrary(world.sessions()[:3])
+    with LineIndex(path) as index:
+        assert index.refresh(smaller).dropped == 1
+        assert index.sessions() == 3
+    # a damaged index is a cache: it is started again, and blame still answers
+    path.write_bytes(b"not a database at all" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    with LineIndex(path) as index:
+        assert index.refresh(smaller).read == 3
+
+
+def test_lines_a_formatter_split_or_joined_before_the_commit(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    repo.write("f.py", "x = 1\n")
+    repo.commit("start", iso(9))
+    long_call = "    console.print(f'Tasks: {done}/{created} completed ({efficiency:.0%}) so far')\n"
+    wrapped = "settings = make_settings(\n    alpha=1,\n    beta='two'\n)\n"
+    session = model_session("sess-fmt", str(repo.path), iso(10), str(repo.path / "g.py"),
+                            "def show():\n" + long_call + "\n" + wrapped, "format me")  # fmt: skip
+    # the formatter split the long call and joined the wrapped one before the commit
+    repo.write("g.py", "def show():\n    console.print(\n        f'Tasks: {done}/{created} completed ({efficiency:.0%}) so far'\n"
+                       "    )\n\nsettings = make_settings(alpha=1, beta='two')\n")  # fmt: skip
+    repo.commit("formatted", iso(10, 30))
+    result = blame_file(MemoryLibrary([session]), "g.py", repo=repo.path, states=False)
+    assert [(x.line, x.kind) for x in result.lines] == [
+        (1, "agent"),
+        (2, "agent"),
+        (3, "agent"),
+        (4, "agent"),
+        (5, "agent"),
+        (6, "agent"),
+    ]
+    assert {x.writer.session for x in result.lines if x.writer} == {"sess-fmt"}
+
+
+def test_a_session_logged_in_a_clone_of_another_name(world):
+    """The trail's mapping places a log written in /home/someone/src/checkout at this clone, which
+    holds two of its files; a session of another project that wrote the same line into one file
+    of the same name is not this repository's."""
+    repo = world.repo
+    repo.write("other.py", repo.read("other.py") + "CHECKOUT_SETTING = 'from the clone elsewhere'\n")
+    repo.commit("checkout", iso(14, 30))
+    root = "/home/someone/src/checkout"
+    mine = model_session("sess-checkout", root, iso(14), f"{root}/other.py",
+                         repo.read("other.py"), "from elsewhere")  # fmt: skip
+    mine.steps.append(Step(id="sess-checkout-e2", index=2, kind=StepKind.TOOL_CALL, role="assistant", tool="Write",
+                           tool_call_id="t2", timestamp=iso(14), parent="sess-checkout-u",
+                           edits=[FileEdit(path=f"{root}/app.py", op="update", content=repo.read("app.py"))]))  # fmt: skip
+    stranger = model_session("sess-other-project", "/home/x/thing", iso(14, 5), "/home/x/thing/other.py",
+                             "CHECKOUT_SETTING = 'from the clone elsewhere'\n", "unrelated")  # fmt: skip
+    lib = MemoryLibrary([*world.sessions(), mine, stranger])
+    result = blame_file(lib, "other.py", repo=repo.path, lines=(3, 3))
+    [line] = result.lines
+    assert (line.kind, line.writer.session if line.writer else None) == ("agent", "sess-checkout")
+    assert line.state == "alive"  # the trail judges the mapped session in this clone
+
+
+def test_a_rename_a_revert_and_its_undoing(world):
+    repo, c = world.repo, world.c
+    repo.git("mv", "app.py", "main.py", when=iso(15))
+    c["moved"] = repo.commit("rename", iso(15), "main.py")
+    repo.git("revert", "--no-edit", c["c3"], when=iso(15, 30))  # the farewell goes
+    lib = world.library()
+    result = blame_file(lib, "main.py", repo=repo.path, states=False)
+    assert [(x.line, x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
+        (1, "human", None), (2, "human", None), (3, "human", None),
+        (4, "agent", CLAUDE_SID), (5, "agent", CLAUDE_SID),  # followed back through the rename
+        (6, "human", None), (7, "human", None),
+    ]  # fmt: skip
+    assert result.lines[4].commit == c["c1"]
+    reverted = blame_commit(lib, "HEAD", repo=repo.path)
+    assert (reverted.added, reverted.steps) == (0, [])
+    # the revert is undone: the lines come back in a new commit, and are still the Codex step's
+    repo.git("revert", "--no-edit", "HEAD", when=iso(16))
+    back = blame_file(lib, "main.py", repo=repo.path, lines=(8, 9), states=False)
+    assert [(x.kind, x.writer.session if x.writer else None, x.commit) for x in back.lines] == [
+        ("agent", CODEX_SID, repo.head()), ("agent", CODEX_SID, repo.head()),
+    ]  # fmt: skip
+    assert blame_commit(lib, "HEAD", repo=repo.path).sessions()[0]["prompts"] == [PROMPT_B]
+
+
+def test_an_index_folder_that_cannot_be_made_falls_back_to_memory(world, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with LineIndex(blocker / "blame" / "lines.sqlite") as index:
+        assert index.path is None
+        assert index.refresh(world.library()).read == 4
+
+
+def test_a_file_moved_to_another_folder_before_its_first_commit(world):
+    repo = world.repo
+    body = "def generate():\n    # made by the agent before the move\n    return 'made by the agent'\n"
+    session = model_session(
+        "sess-moved", str(repo.path), iso(14), str(repo.path / "gen.py"), body, "write gen"
+    )
+    repo.write("tools/gen.py", body)  # the file was moved into tools/ before anyone committed it
+    repo.commit("tools", iso(14, 30))
+    lib = MemoryLibrary([*world.sessions(), session])
+    result = blame_file(lib, "tools/gen.py", repo=repo.path, states=False)
+    assert [(x.kind, x.writer.session if x.writer else None) for x in result.lines] == [
+        ("agent", "sess-moved")
+    ] * 3
+    assert blame_commit(lib, "HEAD", repo=repo.path).explained == 3
+    # one line alone in a file of the same name elsewhere is no proof
+    repo.write("docs/gen.py", "def generate():\n    pass\n")
+    repo.commit("docs", iso(14, 45))
+    lone = blame_file(lib, "docs/gen.py", repo=repo.path, states=False)
+    assert [x.kind for x in lone.lines] == ["human", "human"]

@@ -1,0 +1,316 @@
+"""The line index: from an added line's identity to the patches that added it, across the bucket.
+
+Blame asks "which step wrote this text?" for every line of a file. Reading every session's log and
+replaying its patches per question would cost the whole bucket each time, so the answer is kept
+in one SQLite file in the bucket's cache folder (`blame/lines.sqlite`): a row per patch (session,
+step, index, agent, the file as the log named it, the step's time, whether the step is on the path
+the session ended on, the prompt that drove it) and a row per added line, keyed by a 64-bit digest
+of the line's identity (`trail.patches.norm`: its text without whitespace, the trail's one line
+identity). Lines with no letter or digit (blank lines, a lone bracket) say nothing about who wrote
+them and are not indexed. The joins of a patch's wrapped lines (2 to 6 of them, at least JOIN_MIN
+characters of text) are indexed as well, so a line a formatter joined still finds its patch.
+
+The index covers every session of the bucket that made edits, whatever repository it worked in:
+which repository a log's folder is cannot be told from its listing row (a clone may live anywhere),
+and a lookup filters by the file's name anyway. It is kept fresh incrementally: each session's row
+holds a fingerprint of its listing (steps, end, source, note); a session whose fingerprint changed
+is read and indexed again, one that left the bucket is dropped. Deleting the file loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from tracetui.model import Session, Step, StepKind
+from tracetui.trail import session_patches
+from tracetui.trail.patches import absolute_path, join_keys, norm
+from tracetui.trail.survival import epoch
+
+# Bump when what is indexed, or how, changes: every session is then read again.
+INDEX_VERSION = "3"
+PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
+# Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
+JOIN_MIN = 20
+
+
+def line_key(line: str) -> int | None:
+    """The index key of a line: a 64-bit digest of its norm; None for a line that is no evidence."""
+    n = norm(line)
+    if not any(c.isalnum() for c in n):
+        return None
+    return int.from_bytes(
+        hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True
+    )
+
+
+@dataclass(slots=True, frozen=True)
+class Posting:
+    """One patch that added a line: who wrote it, where and when, and what drove it."""
+
+    session: str
+    agent: str
+    step: str
+    index: int  # the step's index in its session
+    patch: int  # the patch's order in its session
+    path: str  # the file as the log named it, made absolute against the step's cwd where it could be
+    time: float | None  # the step's time (epoch seconds), None when the log gives none
+    timestamp: str | None
+    active: bool  # on the path the session ended on (not a rewound branch)
+    prompt_step: str | None
+    prompt: str | None
+    remote: str | None  # the session's git remote and commit, where its log recorded them
+    commit: str | None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS patches (
+    pid INTEGER PRIMARY KEY, session TEXT NOT NULL, agent TEXT, step TEXT NOT NULL, step_index INTEGER,
+    patch_index INTEGER, path TEXT, time REAL, timestamp TEXT, active INTEGER, prompt_step TEXT, prompt TEXT,
+    remote TEXT, git_commit TEXT
+);
+CREATE INDEX IF NOT EXISTS patches_session ON patches(session);
+CREATE TABLE IF NOT EXISTS lines (key INTEGER NOT NULL, pid INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS lines_key ON lines(key);
+CREATE INDEX IF NOT EXISTS lines_pid ON lines(pid);
+"""
+
+_COLUMNS = (
+    "p.session, p.agent, p.step, p.step_index, p.patch_index, p.path, p.time, p.timestamp, p.active, "
+    "p.prompt_step, p.prompt, p.remote, p.git_commit"
+)
+
+
+@dataclass(slots=True)
+class Refresh:
+    """What bringing the index up to date did."""
+
+    sessions: int = 0  # sessions the bucket lists
+    read: int = 0  # sessions read and indexed again
+    dropped: int = 0  # sessions no longer in the bucket
+    patches: int = 0  # patches written by this refresh
+    seconds: float = 0.0
+
+
+class LineIndex:
+    """The line index of one library (a bucket's file, or in memory where the library keeps no cache)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        conn: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = self._open(path)
+            except (OSError, sqlite3.Error):
+                # A cache folder that cannot hold it (read-only, full): the index lives in memory
+                # for this blame, which then reads every session once, slower but right.
+                self.path, conn = None, None
+        if conn is None:
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+        self.conn: sqlite3.Connection = conn
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        row = None
+        try:
+            conn = sqlite3.connect(str(path))
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            fresh = row is None or row[0] == INDEX_VERSION
+        except sqlite3.DatabaseError:
+            fresh = False
+        if conn is None or not fresh:
+            # A damaged file or an older layout: it is a cache, start it again.
+            if conn is not None:
+                conn.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            conn = sqlite3.connect(str(path))
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            row = None
+        if row is None:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+            conn.commit()
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping it fresh ----------------------------------------------------------------------
+
+    def refresh(self, library: Any, progress: Callable[[int, int], None] | None = None) -> Refresh:
+        """Index the sessions that are new or changed since the last refresh; drop those gone."""
+        import time
+
+        started = time.perf_counter()
+        listed = {s.id: s for s in library.list_sessions(limit=None)}
+        known = dict(self.conn.execute("SELECT id, fingerprint FROM sessions"))
+        todo = [(sid, _fingerprint(s)) for sid, s in listed.items() if known.get(sid) != _fingerprint(s)]
+        gone = [sid for sid in known if sid not in listed]
+        done = Refresh(sessions=len(listed), dropped=len(gone))
+        with self.conn:
+            for sid in gone:
+                self._forget(sid)
+        for i, (sid, fingerprint) in enumerate(todo):
+            if progress is not None:
+                progress(i, len(todo))
+            summary = listed[sid]
+            session = None
+            if summary.edits:
+                try:
+                    session = library.session(sid)
+                except Exception:  # noqa: BLE001 - one unreadable session must not stop a blame
+                    session = None
+            with self.conn:
+                self._forget(sid)
+                if session is not None:
+                    done.patches += self._add(session)
+                self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (sid, fingerprint))
+            done.read += 1
+        if progress is not None and todo:
+            progress(len(todo), len(todo))
+        done.seconds = time.perf_counter() - started
+        return done
+
+    def _forget(self, sid: str) -> None:
+        self.conn.execute(
+            "DELETE FROM lines WHERE pid IN (SELECT pid FROM patches WHERE session = ?)", (sid,)
+        )
+        self.conn.execute("DELETE FROM patches WHERE session = ?", (sid,))
+        self.conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+
+    def add_session(self, session: Session) -> int:
+        """Index one session (no bucket needed: tests, sessions held in memory). Returns its patches."""
+        with self.conn:
+            self._forget(session.id)
+            n = self._add(session)
+            self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (session.id, "memory"))
+        return n
+
+    def _add(self, session: Session) -> int:
+        try:
+            patches = session_patches(session)
+        except Exception:  # noqa: BLE001 - a log the trail cannot replay gives no lines, not an error
+            return 0
+        steps = {s.id: s for s in session.steps}
+        prompts = _prompts(session)
+        remote = session.git.remote if session.git else None
+        commit = session.git.commit if session.git else None
+        count = 0
+        for p in patches:
+            if not p.added:
+                continue
+            step = steps.get(p.step_id)
+            # Inside the session's cwd the patch's path is relative to it (the trail's root).
+            path = absolute_path(p.path, session.cwd) if p.inside and session.cwd else p.path
+            prompt = prompts.get(p.step_id)
+            cur = self.conn.execute(
+                "INSERT INTO patches (session, agent, step, step_index, patch_index, path, time, timestamp,"
+                " active,"
+                " prompt_step, prompt, remote, git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session.id, session.agent, p.step_id, step.index if step else None, p.index,
+                    path, epoch(p.timestamp), p.timestamp,
+                    int(step.active) if step else 1,
+                    prompt.id if prompt else None, prompt.text[:PROMPT_CHARS] if prompt else None,
+                    remote, commit,
+                ),
+            )  # fmt: skip
+            pid = cur.lastrowid
+            keys = {k for k in (line_key(x) for x in p.added) if k is not None}
+            # A formatter may join wrapped lines into one: the joined text is indexed too.
+            keys.update(
+                k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
+            )
+            self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
+            count += 1
+        return count
+
+    # -- asking it -----------------------------------------------------------------------------
+
+    def lookup(self, keys: Iterable[int]) -> dict[int, list[Posting]]:
+        """The patches that added each key's line."""
+        wanted = sorted(set(keys))
+        found: dict[int, list[Posting]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT l.key, {_COLUMNS} FROM lines l JOIN patches p ON p.pid = l.pid"
+                f" WHERE l.key IN ({marks})",
+                chunk,
+            )
+            for key, *rest in rows:
+                found.setdefault(key, []).append(_posting(rest))
+        return found
+
+    def sessions(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
+
+
+def _posting(row: list[Any]) -> Posting:
+    sid, agent, step, index, patch, path, t, ts, active, pstep, prompt, remote, commit = row
+    return Posting(
+        session=sid, agent=agent or "", step=step, index=int(index if index is not None else -1),
+        patch=int(patch or 0), path=path or "", time=t, timestamp=ts, active=bool(active), prompt_step=pstep,
+        prompt=prompt, remote=remote, commit=commit,
+    )  # fmt: skip
+
+
+def _fingerprint(summary: Any) -> str:
+    return "|".join(
+        str(x)
+        for x in (INDEX_VERSION, summary.steps, summary.edits, summary.ended, summary.source, summary.note)
+    )
+
+
+def _prompts(session: Session) -> dict[str, Step]:
+    """For each edit step, the nearest user prompt before it on its own path.
+
+    The path is followed by `parent` links where the log gives them (a rewound branch has its own
+    prompt); where it does not, the nearest earlier prompt in step order stands in.
+    """
+    by_id = {s.id: s for s in session.steps}
+    out: dict[str, Step] = {}
+    last_user: Step | None = None
+    for step in session.steps:
+        if step.kind == StepKind.USER and step.active:
+            last_user = step
+        if step.kind != StepKind.TOOL_CALL or not step.edits:
+            continue
+        found: Step | None = None
+        seen: set[str] = set()
+        cur = by_id.get(step.parent) if step.parent else None
+        while cur is not None and cur.id not in seen:
+            seen.add(cur.id)
+            if cur.kind == StepKind.USER:
+                found = cur
+                break
+            cur = by_id.get(cur.parent) if cur.parent else None
+        if found is None:
+            found = last_user
+        if found is not None:
+            out[step.id] = found
+    return out
+
+
+def index_path(cache_dir: Path | None) -> Path | None:
+    return Path(cache_dir) / "blame" / "lines.sqlite" if cache_dir is not None else None

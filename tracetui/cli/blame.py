@@ -1,0 +1,194 @@
+"""blame: which step of which session wrote each line of a file, or a commit's and a range's lines."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import Any
+
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli.output import print_json
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
+
+_LINES = re.compile(r"^(?P<file>.+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
+PROMPT_WIDTH = 100  # a prompt is cut to this in plain output (the JSON has it whole)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "blame",
+        help="which session's step wrote each line of a file (or a commit's lines, or a range's)",
+        description="For each line of FILE as it is at REV: the commit that introduced it and the agent "
+        "step whose patch wrote it (session, step, prompt, survival state), else 'human' or 'unknown'. "
+        "--commit and --range share a commit's added lines out among the steps that wrote them.",
+    )
+    p.add_argument(
+        "target", nargs="?", metavar="FILE[:LINE[-LINE]]", help="a file of the repository, and lines of it"
+    )
+    p.add_argument(
+        "--repo",
+        metavar="PATH",
+        help="the git repository (default: the one holding FILE, else the current folder's)",
+    )
+    p.add_argument(
+        "--ref", metavar="REV", default="HEAD", help="the revision whose lines are blamed (default HEAD)"
+    )
+    p.add_argument("--commit", metavar="REV", help="the steps and sessions behind one commit's added lines")
+    p.add_argument(
+        "--range",
+        metavar="BASE..HEAD",
+        dest="span",
+        help="the same for every commit of a range (a pull request)",
+    )
+    p.add_argument("--no-state", action="store_true", help="skip the survival states (no trail is judged)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_blame)
+
+
+def parse_target(target: str) -> tuple[str, tuple[int, int] | None]:
+    """FILE[:LINE[-LINE]] -> (file, inclusive line range or None). A file whose name ends in ':N'
+    and exists as such is taken whole."""
+    m = _LINES.match(target)
+    if m is None or os.path.exists(target):
+        return target, None
+    first = int(m.group("first"))
+    last = int(m.group("last")) if m.group("last") else first
+    if first < 1 or last < first:
+        raise TracetuiError(f"{target!r}: lines are counted from 1, as FILE:LINE or FILE:FIRST-LAST")
+    return m.group("file"), (first, last)
+
+
+def run_blame(args: argparse.Namespace) -> int:
+    import tracetui.blame as blame_api
+
+    modes = [x for x in (args.target, args.commit, args.span) if x]
+    if len(modes) != 1:
+        raise TracetuiError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
+    progress = _progress if sys.stderr.isatty() and not args.json else None
+    with open_bucket(args) as bucket:
+        if args.commit:
+            result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
+            _done(progress)
+            if args.json:
+                print_json(result.to_dict())
+            else:
+                _print_commit(result.to_dict())
+            return 0
+        if args.span:
+            whole = blame_api.blame_range(bucket, args.span, repo=args.repo, progress=progress)
+            _done(progress)
+            doc = whole.to_dict()
+            if args.json:
+                print_json(doc)
+                return 0
+            for c in doc["commits"]:
+                _print_commit(c)
+                print()
+            print(f"{len(doc['commits'])} commits, {doc['added']} added lines: {_explained(doc)}")
+            return 0
+        file, lines = parse_target(args.target)
+        found = blame_api.blame_file(
+            bucket,
+            file,
+            repo=args.repo,
+            ref=args.ref,
+            lines=lines,
+            states=not args.no_state,
+            progress=progress,
+        )
+        _done(progress)
+    if args.json:
+        print_json(found.rows())
+        return 0
+    _print_file(found.rows())
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rtracetui: indexing sessions for blame {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _done(progress: Any) -> None:
+    if progress is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _who(row: dict[str, Any]) -> str:
+    if row["session"]:
+        return f"{row['agent']} {row['session'][:8]} #{row['index']}"
+    return row["kind"]
+
+
+def _print_file(rows: list[dict[str, Any]]) -> None:
+    """One line per source line; then, apart, each writing step's prompt and how to open it."""
+    if not rows:
+        return
+    who = [safe_line(_who(r)) for r in rows]
+    wide = max(len(w) for w in who)
+    digits = len(str(rows[-1]["line"]))
+    for r, w in zip(rows, who):
+        state = r["state"] if r["session"] else ""
+        commit = (r["commit"] or "")[:8]
+        print(f"{r['line']:>{digits}} {commit:8} {w:<{wide}} {state:<11} | {safe_line(r['text'])}".rstrip())
+    steps: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        if r["session"]:
+            steps.setdefault((r["session"], r["step"]), r)
+    if steps:
+        print()
+        for r in steps.values():
+            prompt = _cut(r["prompt"]) if r["prompt"] else "(no prompt before it)"
+            print(
+                safe_line(
+                    f"{r['agent']} {r['session'][:8]} #{r['index']} ({r['time'] or 'no time'}): {prompt}"
+                )
+            )
+            print(safe_line(f"  open: {r['open']}  (step {r['step']})"))
+
+
+def _cut(text: str) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= PROMPT_WIDTH else one[: PROMPT_WIDTH - 1] + "…"
+
+
+def _explained(doc: dict[str, Any]) -> str:
+    added = doc["added"]
+    share = f" ({doc['explained'] * 100 // added}%)" if added else ""
+    return f"{doc['explained']} explained by sessions{share}, {added - doc['explained']} not"
+
+
+def _print_commit(doc: dict[str, Any]) -> None:
+    subject = (doc["message"] or "").strip().splitlines()
+    print(
+        safe_line(
+            f"commit {doc['commit'][:10]}  {doc['author']}  {doc['committed']}  "
+            f"{subject[0] if subject else ''}"
+        )
+    )
+    if doc["merge"]:
+        print("  a merge: its lines are the merged commits'")
+        return
+    print(f"  {doc['added']} added lines: {_explained(doc)}")
+    steps_by_session: dict[str, list[dict[str, Any]]] = {}
+    for s in doc["steps"]:
+        steps_by_session.setdefault(s["session"], []).append(s)
+    for s in doc["sessions"]:
+        print(safe_line(f"  {s['agent']} {s['session']}: {s['lines']} lines ({s['share'] * 100:.1f}%)"))
+        for prompt in s["prompts"]:
+            print(safe_line(f"    prompt: {_cut(prompt)}"))
+        for st in sorted(steps_by_session.get(s["session"], []), key=lambda x: x["index"]):
+            print(
+                safe_line(
+                    f"    step #{st['index']} {st['step']}: {st['lines']} lines ({st['share'] * 100:.1f}%)"
+                )
+            )
+    if doc["unexplained"]:
+        print(f"  not explained by any session ({len(doc['unexplained'])}):")
+        for u in doc["unexplained"][:50]:
+            print(safe_line(f"    {u['path']}:{u['line']}  {u['text']}"))
+        if len(doc["unexplained"]) > 50:
+            print(f"    ... and {len(doc['unexplained']) - 50} more (--json lists them all)")
