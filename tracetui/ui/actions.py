@@ -223,6 +223,17 @@ ACTIONS: tuple[Action, ...] = (
            palette="Copy step id"),  # fmt: skip
     Action("browser.copy_diff", "", "copy('diff')", "Copy diff", "Copy what the chosen step changed, as a diff",
            palette="Copy diff"),  # fmt: skip
+    Action(
+        "browser.blame",
+        "B",
+        "blame",
+        "Blame",
+        "The file the chosen step edited, each line beside the step that wrote it",
+        footer=False,
+        palette="Blame this step's file",
+    ),
+    Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
+           palette="Blame…"),  # fmt: skip
     Action("browser.export", "", "export", "Export", "Export the listed sessions as a dataset (parquet, raw, ATIF)",
            palette="Export…"),  # fmt: skip
     Action(
@@ -337,6 +348,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
     Action("redact.close", "escape,q", "close", "Close", pinned=True),
+    # -- the blame screen
+    Action("blame.close", "escape,q", "close", "Close", "Back to the sessions", pinned=True),
     # -- the export dialog (a form)
     Action("export.close", "escape", "close", "Close", pinned=True),
     Action("export.export", "ctrl+s", "export", "Export", "Write the dataset"),

@@ -277,6 +277,22 @@ class TraceApp(App):
         self.push_screen(BrowserScreen(capsule))
         self.notify("a capsule, read-only: Escape from the sessions list goes back", timeout=4)
 
+    def action_blame_file(self) -> None:
+        from tracetui.ui.screens.blame import file_of
+        from tracetui.ui.screens.browser import BrowserScreen
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        screen = self.screen
+        if not isinstance(screen, BrowserScreen):
+            return
+
+        def answered(path: str | None) -> None:
+            if path:
+                screen.show_blame(file_of(path), self.repo)
+
+        self.push_screen(PathPrompt("The file to blame (in your repository; HEAD as it is now):",
+                                    "path/to/file.py"), answered)  # fmt: skip
+
     def action_search_steps(self) -> None:
         self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))
 

@@ -617,6 +617,28 @@ class BrowserScreen(Screen):
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
+    def action_blame(self) -> None:
+        """Blame the file the chosen step edited (from the timeline, the diff or the trail)."""
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        if isinstance(found, str):
+            self.notify(found, severity="warning")
+            return
+        self.show_blame(str(found[0]), self.tracetui.repo)
+
+    def show_blame(self, file: str, repo: str | None) -> None:
+        from tracetui.ui.screens.blame import BlameScreen
+
+        def chosen(target: tuple[str, str] | None) -> None:
+            if target is not None:
+                session, step = target
+                self.query_one(TabbedContent).active = "ctx"  # what the model saw when it wrote the line
+                self.open_session(session, step_id=step, focus=True)
+
+        self.app.push_screen(BlameScreen(self.library, file, repo), chosen)
+
     def action_export(self) -> None:
         if self.library.plans_dir is None:
             self.notify("exporting needs a bucket (its redaction plans)", severity="warning")

@@ -1,0 +1,58 @@
+"""The Blame screen: from a step that edited a file, the file at HEAD with each line's writer; Enter
+on an agent's line goes to that step with the Context tab open."""
+
+from __future__ import annotations
+
+from textual.widgets import TabbedContent
+
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.blame import BlameList, BlameScreen
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.timeline import Timeline
+
+from pilot_steps import open_claude, settle
+
+SIZE = (160, 45)
+
+
+async def test_b_blames_the_steps_file_and_enter_goes_to_the_writing_step(demo):
+    d, library = demo
+    app = TraceApp(library, repo=str(d.repo))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        edit = next(s for s in screen.opened.session.steps if s.edits and s.tool == "Edit")
+        timeline.reveal_step(edit.index)
+        await pilot.press("B")
+        await settle(app, pilot, 4)
+        blame = app.screen
+        assert isinstance(blame, BlameScreen)
+        rows = blame.query_one(BlameList)
+        written = [i for i, line in enumerate(rows.lines) if line.writer is not None]
+        assert rows.lines and written, str(blame.query_one("#blame-status").render())
+        assert rows.cursor == written[0]  # the cursor starts on the first line an agent wrote
+        writer = rows.lines[written[0]].writer
+        status = str(blame.query_one("#blame-status").render())
+        assert "written by agents" in status
+        await pilot.press("enter")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, BrowserScreen)
+        assert screen.opened.session.id == writer.session
+        assert screen.opened.session.steps[timeline.step_index()].id == writer.step
+        assert screen.query_one(TabbedContent).active == "ctx"
+
+
+async def test_blame_of_a_file_outside_any_repository_is_one_line(demo, tmp_path):
+    _, library = demo
+    loose = tmp_path / "loose.py"
+    loose.write_text("x = 1\n")
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.show_blame(str(loose), None)
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#blame-status").render())
+        assert status.startswith("no blame:") and "\n" not in status
+        await pilot.press("escape")
+        await settle(app, pilot, 1)
+        assert isinstance(app.screen, BrowserScreen)
