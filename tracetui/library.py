@@ -54,7 +54,11 @@ class Library(Protocol):
         text: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[SessionSummary]: ...
+    ) -> list[SessionSummary]:
+        """Newest first, without the sessions that have a `hidden` reason (empty ones, warm-ups).
+        Every implementation also takes `include_hidden=True` to list those too; it joins this
+        signature once the app passes it by name (the app's filters are a loosely typed dict)."""
+        ...
 
     def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int: ...
 
@@ -86,15 +90,15 @@ class MemoryLibrary:
         self._summaries = [SessionSummary.of(s) for s in self._sessions]
         self._by_id = {s.id: s for s in self._sessions}
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
-        rows = self._matching(agent, project, text)
+    def list_sessions(
+        self, agent=None, project=None, text=None, limit=None, offset=0, include_hidden=False
+    ) -> list[SessionSummary]:
+        rows = self._matching(agent, project, text, include_hidden)
         end = None if limit is None else offset + limit
         return rows[offset:end]
 
-    def count_sessions(self, agent=None, project=None, text=None) -> int:
-        if not (agent or project or text):
-            return len(self._summaries)
-        return len(self._matching(agent, project, text))
+    def count_sessions(self, agent=None, project=None, text=None, include_hidden=False) -> int:
+        return len(self._matching(agent, project, text, include_hidden))
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:
@@ -132,9 +136,13 @@ class MemoryLibrary:
     def close(self) -> None:
         pass
 
-    def _matching(self, agent: str | None, project: str | None, text: str | None) -> list[SessionSummary]:
+    def _matching(
+        self, agent: str | None, project: str | None, text: str | None, include_hidden: bool = False
+    ) -> list[SessionSummary]:
         out = []
         for summary in self._summaries:
+            if summary.hidden and not include_hidden:
+                continue
             if agent and summary.agent != agent:
                 continue
             if project and summary.project != project:

@@ -16,7 +16,7 @@ from shared_data import CORPUS, FIXTURES, ROOT, requires_corpus
 from tracetui.cli import main
 
 LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",
-           "tokens", "models", "source", "note"]  # fmt: skip  (the contract: add freely)
+           "tokens", "models", "source", "note", "hidden"]  # fmt: skip  (the contract: add freely)
 STEP_KEYS = {"id", "index", "kind", "role", "tool", "tool_call_id", "text", "timestamp", "parent", "subagent"}
 CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
@@ -210,7 +210,7 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     assert doc["sessions"] == doc["new"] > 30
     assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
     assert all(e["line"] > 0 and e["path"].startswith(str(CORPUS)) for e in doc["errors"])  # no file failed
-    listing = run_json(capsys, "ls", "--bucket", str(bucket))
+    listing = run_json(capsys, "ls", "--bucket", str(bucket), "--all")
     assert len(listing) == doc["sessions"]
 
     again = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
@@ -223,7 +223,7 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     code, out, err = run(capsys, "sync", "--bucket", str(bucket), *sources, "--json")
     assert code == 0 and err.count("\n") == 1 and f"({doc['sessions']} sessions)" in err
     assert orjson.loads(out)["new"] == 0
-    assert run_json(capsys, "ls", "--bucket", str(bucket)) == listing
+    assert run_json(capsys, "ls", "--bucket", str(bucket), "--all") == listing
 
 
 def test_sync_without_sources_reads_the_agents_default_folders(capsys, src, tmp_path, monkeypatch):

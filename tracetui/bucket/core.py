@@ -262,8 +262,10 @@ class Bucket:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def _where(self, agent: str | None, project: str | None, text: str | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
+    def _where(
+        self, agent: str | None, project: str | None, text: str | None, include_hidden: bool
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = [] if include_hidden else ["hidden IS NULL"]
         params: list[Any] = []
         if agent:
             clauses.append("agent = ?")
@@ -294,16 +296,24 @@ class Bucket:
         text: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        include_hidden: bool = False,
     ) -> list[SessionSummary]:
-        """Session rows, newest first. `text` matches title, project or id, or any step's words."""
-        where, params = self._where(agent, project, text)
+        """Session rows, newest first. `text` matches title, project or id, or any step's words.
+        Sessions with a `hidden` reason (empty ones, warm-ups) only with `include_hidden`."""
+        where, params = self._where(agent, project, text, include_hidden)
         sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {index.ORDER} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
 
     @_healing
-    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int:
-        where, params = self._where(agent, project, text)
+    def count_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        include_hidden: bool = False,
+    ) -> int:
+        where, params = self._where(agent, project, text, include_hidden)
         return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
 
     @_healing

@@ -34,7 +34,7 @@ from tracetui.model import (
     Tokens,
 )
 
-SCHEMA_VERSION = "3"  # 3: sessions.note
+SCHEMA_VERSION = "4"  # 3: sessions.note; 4: sessions.hidden
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS sessions(
     title TEXT, started TEXT, ended TEXT, steps INTEGER NOT NULL, tool_calls INTEGER NOT NULL,
     edits INTEGER NOT NULL, tok_input INTEGER NOT NULL, tok_output INTEGER NOT NULL,
     tok_cache_read INTEGER NOT NULL, tok_cache_write INTEGER NOT NULL, models TEXT NOT NULL,
-    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT);
+    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT, hidden TEXT);
 CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
 CREATE TABLE IF NOT EXISTS steps(
@@ -69,7 +69,7 @@ END;
 
 SESSION_COLUMNS = (
     "id, grp, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note, hidden"
 )
 STEP_COLUMNS = (
     "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
@@ -77,7 +77,7 @@ STEP_COLUMNS = (
 )
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, note"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden"
 )
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
@@ -201,7 +201,7 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.edit_calls,
         t.input, t.output, t.cache_read, t.cache_write, _json(list(session.models)),
-        session.source, _json(extra), note,
+        session.source, _json(extra), note, session.hidden,
     ]  # fmt: skip
     sid = session.id
     steps = [
@@ -330,7 +330,7 @@ def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]
 
 
 def _insert(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
-    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 19)})", srow)
+    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * len(srow))})", srow)
     conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
 
 
@@ -353,6 +353,7 @@ def summary_from_row(row: tuple) -> SessionSummary:
         models=orjson.loads(row[14]),
         source=row[15],
         note=row[16],
+        hidden=row[17],
     )
 
 
@@ -389,8 +390,8 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
-    summary = summary_from_row(row[:17])
-    extra = orjson.loads(row[17])
+    summary = summary_from_row(row[:18])
+    extra = orjson.loads(row[18])
     steps = [
         step_from_row(r)
         for r in conn.execute(
@@ -416,6 +417,7 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],
         skipped=dict(extra.get("skipped") or {}),
+        hidden=summary.hidden,
     )
 
 

@@ -113,11 +113,14 @@ class OpenedCapsule:
     def __post_init__(self) -> None:
         self._library = MemoryLibrary([self._session])
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0) -> list[SessionSummary]:
-        return self._library.list_sessions(agent, project, text, limit, offset)
+    # A capsule's one session is what was opened, so it is listed whatever its `hidden` says.
+    def list_sessions(
+        self, agent=None, project=None, text=None, limit=None, offset=0, include_hidden=True
+    ) -> list[SessionSummary]:
+        return self._library.list_sessions(agent, project, text, limit, offset, include_hidden=True)
 
-    def count_sessions(self, agent=None, project=None, text=None) -> int:
-        return self._library.count_sessions(agent, project, text)
+    def count_sessions(self, agent=None, project=None, text=None, include_hidden=True) -> int:
+        return self._library.count_sessions(agent, project, text, include_hidden=True)
 
     def projects(self) -> list[str]:
         return self._library.projects()

@@ -11,6 +11,7 @@ from tracetui.bucket import SyncProgress
 from tracetui.bucket import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
 from tracetui.views.format import short_time, step_text
@@ -32,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
     p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
     p.add_argument("--limit", type=_positive, help="at most N sessions")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also list the sessions left out by default: empty ones (no prompt, nothing done) and warm-ups",
+    )
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_ls)
@@ -98,8 +104,13 @@ def _progress_line():
 
 def run_ls(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
-        rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
-        empty = not rows and bucket.count_sessions() == 0
+        rows = bucket.list_sessions(
+            agent=args.agent, project=args.project, limit=args.limit, include_hidden=args.all
+        )
+        empty = not rows and bucket.count_sessions(include_hidden=True) == 0
+        hidden = 0 if args.all else bucket.count_sessions(args.agent, args.project, include_hidden=True) - (
+            bucket.count_sessions(args.agent, args.project)
+        )
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
@@ -107,13 +118,20 @@ def run_ls(args: argparse.Namespace) -> int:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, ("⚠ " if r.note else "") + (r.title or ""))
-         for r in rows],
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, _title_cell(r)) for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
             print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
+    if hidden:
+        print(f"({hidden} empty or warm-up session{'' if hidden == 1 else 's'} not listed: `tracetui ls --all`)")
     return 0
+
+
+def _title_cell(row: SessionSummary) -> str:
+    mark = "⚠ " if row.note else ""
+    shown = f"({row.hidden}) " if row.hidden else ""
+    return mark + shown + (row.title or "")
 
 
 def run_show(args: argparse.Namespace) -> int:
