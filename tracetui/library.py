@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracetui.bucket import SearchHit
+from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
 
@@ -88,6 +89,8 @@ class MemoryLibrary:
         self.notices: list[str] = []
         self._sessions = sorted(sessions, key=lambda s: s.started or "", reverse=True)
         self._summaries = [SessionSummary.of(s) for s in self._sessions]
+        for summary, session in zip(self._summaries, self._sessions):
+            summary.cost_usd = session_cost(session).cost_usd
         self._by_id = {s.id: s for s in self._sessions}
 
     def list_sessions(

@@ -413,6 +413,9 @@ class SessionSummary:
     # agent shortened it, or reading it again failed): None for the usual case.
     note: str | None = None
     hidden: str | None = None  # Session.hidden
+    # The price of the session's tokens in USD (tracetui.cost), None where a model is unknown to
+    # the price table or the log gives no usage; set by whoever can price (the bucket's index).
+    cost_usd: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -431,6 +434,7 @@ class SessionSummary:
             "source": self.source,
             "note": self.note,
             "hidden": self.hidden,
+            "cost_usd": self.cost_usd,
         }
 
     @classmethod

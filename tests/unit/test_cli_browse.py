@@ -16,7 +16,7 @@ from shared_data import CORPUS, FIXTURES, ROOT, requires_corpus
 from tracetui.cli import main
 
 LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",
-           "tokens", "models", "source", "note", "hidden"]  # fmt: skip  (the contract: add freely)
+           "tokens", "models", "source", "note", "hidden", "cost_usd"]  # fmt: skip  (the contract: add freely)
 STEP_KEYS = {"id", "index", "kind", "role", "tool", "tool_call_id", "text", "timestamp", "parent", "subagent"}
 CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
@@ -89,7 +89,7 @@ def test_plain_ls_is_a_table(capsys, synced):
     code, out, err = run(capsys, "ls", "--bucket", synced)
     lines = out.splitlines()
     assert code == 0 and err == ""
-    assert lines[0].split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert lines[0].split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "COST", "TITLE"]
     assert lines[2].startswith(CLAUDE_ID) and "2026-01-05 10:00" in lines[2]
 
 
@@ -255,7 +255,7 @@ def test_plain_show_gives_a_tool_call_without_text_its_arguments(capsys, synced)
 def test_ls_of_an_empty_bucket_says_how_to_fill_it(capsys, tmp_path):
     code, out, err = run(capsys, "ls", "--bucket", str(tmp_path / "new"))
     assert code == 0
-    assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "COST", "TITLE"]
     assert "no sessions yet: run `tracetui sync`" in err
     assert run_json(capsys, "ls", "--bucket", str(tmp_path / "new")) == []
 

@@ -19,6 +19,8 @@ from tracetui.bucket import index
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
+from tracetui import cost
+from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
 from tracetui.sources import registry
@@ -197,6 +199,7 @@ class Bucket:
             try:
                 index.create(conn)
                 report = sync(self.root, conn, {}, None, None)
+                index.store_price_table(conn, cost.price_table())
             except sqlite3.DatabaseError as exc:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
             finally:
@@ -253,7 +256,11 @@ class Bucket:
         conn = self._conn()
         with self._sync_lock():
             try:
-                return sync(self.root, conn, sources, progress, workers)
+                report = sync(self.root, conn, sources, progress, workers)
+                stored = index.stored_price_table(conn)
+                if stored is None or stored.version != cost.table_version():
+                    index.store_price_table(conn, cost.price_table())
+                return report
             except sqlite3.DatabaseError as exc:
                 if _damaged(exc):
                     self._rebuild(str(exc))
@@ -315,6 +322,11 @@ class Bucket:
     ) -> int:
         where, params = self._where(agent, project, text, include_hidden)
         return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
+
+    @_healing
+    def price_table(self) -> PriceTable | None:
+        """The price table the listed costs (`cost_usd`) come from; None before the first sync."""
+        return index.stored_price_table(self._conn())
 
     @_healing
     def projects(self) -> list[str]:

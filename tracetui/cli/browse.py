@@ -11,10 +11,11 @@ from tracetui.bucket import SyncProgress
 from tracetui.bucket import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
-from tracetui.views.format import short_time, step_text
+from tracetui.views.format import money, short_time, step_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,20 +112,24 @@ def run_ls(args: argparse.Namespace) -> int:
         hidden = 0 if args.all else bucket.count_sessions(args.agent, args.project, include_hidden=True) - (
             bucket.count_sessions(args.agent, args.project)
         )
+        table = bucket.price_table()
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
     print_table(
-        ("id", "agent", "project", "started", "steps", "edits", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, _title_cell(r)) for r in rows],
+        ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, money(r.cost_usd), _title_cell(r))
+         for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
             print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
     if hidden:
         print(f"({hidden} empty or warm-up session{'' if hidden == 1 else 's'} not listed: `tracetui ls --all`)")
+    if table is not None and rows:
+        print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
     return 0
 
 
@@ -137,8 +142,16 @@ def _title_cell(row: SessionSummary) -> str:
 def run_show(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
+    priced = cost.session_cost(session)
     if args.json:
-        print_json(session.to_dict())
+        doc = session.to_dict()
+        doc["cost_usd"] = priced.to_dict()["cost_usd"]
+        doc["cost_by_model"] = priced.to_dict()["by_model"]
+        doc["prices"] = cost.price_table().to_dict()
+        for step in doc["steps"]:
+            price = priced.steps.get(step["id"])
+            step["cost_usd"] = None if price is None else round(price, 6)
+        print_json(doc)
         return 0
     t = session.tokens
     fields = [
@@ -151,6 +164,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
+        ("cost", _cost_line(priced)),
         ("source", session.source),
     ]
     for name, value in fields:
@@ -162,6 +176,14 @@ def run_show(args: argparse.Namespace) -> int:
         max_width=80,
     )
     return 0
+
+
+def _cost_line(priced: cost.SessionCost) -> str:
+    if not priced.by_model:
+        return "unknown (the log gives no token usage)"
+    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
+    head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
+    return f"{head}; {cost.price_table().describe()}"
 
 
 def run_search(args: argparse.Namespace) -> int:
