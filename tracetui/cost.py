@@ -226,6 +226,12 @@ def _exact(model_price: Any, tokens: Tokens) -> float:
     return _calc(model_price, _usage(inputs, tokens.cache_read, tokens.cache_write, tokens.output))
 
 
+def _starts(model_price: Any) -> list[int]:
+    from genai_prices.types import TieredPrices
+
+    return sorted({t.start for v in vars(model_price).values() if isinstance(v, TieredPrices) for t in v.tiers})
+
+
 def _tier(model_price: Any, inputs: int) -> tuple[int, ...]:
     """Which tier each tiered price of `model_price` puts a request of `inputs` input tokens in
     (the package's rule: a tier applies above its start)."""
@@ -238,12 +244,23 @@ def _tier(model_price: Any, inputs: int) -> tuple[int, ...]:
     )
 
 
-def _rates(model_price: Any, sample: Tokens, inputs: int) -> tuple[float, float, float, float] | None:
+def _probe_size(model_price: Any, inputs: int) -> int:
+    """A request size in the same tier as `inputs` that depends on the tier alone (a million where
+    the tier holds one), so the rates, and the prices made with them, do not depend on which
+    request happened to come first."""
+    starts = _starts(model_price)
+    low = max((s + 1 for s in starts if inputs > s), default=1)
+    high = min((s for s in starts if s >= inputs), default=None)
+    return _PROBE_OUTPUT if low <= _PROBE_OUTPUT and (high is None or _PROBE_OUTPUT <= high) else low
+
+
+def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> tuple[float, float, float, float] | None:
     """Rates per uncached input, cache read, cache write and output token in the tier of `sample`,
-    from probes of `inputs` input tokens (the same tier); None where they do not reproduce the
-    package's price of `sample` (a price per request, or a unit that is not linear)."""
-    if inputs <= 0:
+    from probes of the same tier; None where they do not reproduce the package's price of `sample`
+    (a price per request, or a unit that is not linear)."""
+    if sample_inputs <= 0:
         return None
+    inputs = _probe_size(model_price, sample_inputs)
     plain = _calc(model_price, _usage(inputs))
     rates = (
         plain / inputs,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracetui.bucket import SearchHit
+from tracetui.bucket.index import snippet_and_match
 from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
@@ -125,7 +126,9 @@ class MemoryLibrary:
             for step in session.steps:
                 low = step.text.lower()
                 if all(w in low for w in words):
-                    hits.append(SearchHit(session.id, step.id, _snippet(step.text, low.find(words[0]))))
+                    snippet, match = snippet_and_match(words, step.text)
+                    stamp = step.timestamp or session.started
+                    hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
                     if len(hits) >= limit:
                         return hits
         return hits
@@ -162,9 +165,3 @@ class MemoryLibrary:
             return True
         words = needle.split()
         return any(all(w in step.text.lower() for w in words) for step in self._by_id[summary.id].steps)
-
-
-def _snippet(text: str, at: int, width: int = 80) -> str:
-    start = max(0, at - width // 3)
-    piece = text[start : start + width].replace("\n", " ")
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

@@ -37,9 +37,23 @@ class SearchHit:
     session: str  # session id
     step: str  # step id
     snippet: str  # short plain text around the match, on one line
+    index: int | None = None  # the step's index in its session (what `seal --steps` takes)
+    title: str | None = None  # the session's
+    agent: str | None = None
+    timestamp: str | None = None  # the step's time, else the session's start
+    match: tuple[int, int] | None = None  # [start, end) of the matched word in `snippet`
 
     def to_dict(self) -> dict[str, Any]:
-        return {"session": self.session, "step": self.step, "snippet": self.snippet}
+        return {
+            "session": self.session,
+            "step": self.step,
+            "snippet": self.snippet,
+            "index": self.index,
+            "title": self.title,
+            "agent": self.agent,
+            "timestamp": self.timestamp,
+            "match": list(self.match) if self.match else None,
+        }
 
 
 INDEX_NAME = "index.sqlite"
@@ -390,15 +404,18 @@ class Bucket:
         found = {
             r[0]: r[1:]
             for r in conn.execute(
-                f"SELECT rowid, session, id, text, tool_input FROM steps WHERE rowid IN ({marks})", rowids
+                "SELECT s.rowid, s.session, s.id, s.text, s.tool_input, s.idx, s.timestamp, x.title, x.agent, x.started"
+                f" FROM steps s JOIN sessions x ON x.id = s.session WHERE s.rowid IN ({marks})",
+                rowids,
             )
         }
         terms = index.query_terms(query)
         hits = []
         for rowid in rowids:
             if rowid in found:
-                session, step, text, tool_input = found[rowid]
-                hits.append(SearchHit(session, step, index.snippet(terms, text, tool_input)))
+                session, step, text, tool_input, idx, stamp, title, agent, started = found[rowid]
+                snippet, match = index.snippet_and_match(terms, text, tool_input)
+                hits.append(SearchHit(session, step, snippet, idx, title, agent, stamp or started, match))
         return hits
 
     @staticmethod

@@ -471,21 +471,57 @@ SNIPPET_AFTER = 100
 
 def snippet(terms: list[str], text: str, tool_input: str | None = None) -> str:
     """A short one-line extract around the first place one of `terms` occurs."""
-    for source in (text, tool_input or ""):
+    return snippet_and_match(terms, text, tool_input)[0]
+
+
+def snippet_and_match(
+    terms: list[str], text: str, tool_input: str | None = None
+) -> tuple[str, tuple[int, int] | None]:
+    """A short one-line extract around the first place one of `terms` occurs in the step's text,
+    else in its tool arguments (their string values, so a command's newlines are not the two
+    characters `\\n` of its JSON), and where the matched word sits in the extract (None when the
+    words matched only as the index splits them, and the extract is the start of the text)."""
+    pattern = "|".join(re.escape(t) for t in terms if t)
+    sources = (text, _argument_text(tool_input) if tool_input else "")
+    for source in sources if pattern else ():
         if not source:
             continue
-        pattern = "|".join(re.escape(t) for t in terms if t)
-        if not pattern:
-            break
         # At the start of a word where possible (as the index matched it), anywhere otherwise.
         match = re.search(rf"\b(?:{pattern})", source, re.IGNORECASE) or re.search(pattern, source, re.IGNORECASE)
         if match is None:
             continue
-        at = match.start()
+        at, stop = match.span()
         start = max(0, at - SNIPPET_BEFORE)
-        end = min(len(source), at + SNIPPET_AFTER)
-        piece = " ".join(source[start:end].split())
-        return ("…" if start > 0 else "") + piece + ("…" if end < len(source) else "")
+        end = min(len(source), max(stop, at + SNIPPET_AFTER))
+        before = " ".join(source[start:at].split())
+        word = " ".join(source[at:stop].split())
+        after = " ".join(source[stop:end].split())
+        lead = ("…" if start > 0 else "") + before + (" " if before and source[at - 1].isspace() else "")
+        tail = (" " if after and source[stop].isspace() else "") + after + ("…" if end < len(source) else "")
+        return lead + word + tail, (len(lead), len(lead) + len(word))
     # The words matched as tokens but not as plain text (e.g. split by punctuation): show the start.
-    piece = " ".join((text or tool_input or "")[:SNIPPET_BEFORE + SNIPPET_AFTER].split())
-    return piece + ("…" if len(text or tool_input or "") > SNIPPET_BEFORE + SNIPPET_AFTER else "")
+    whole = text or (_argument_text(tool_input) if tool_input else "")
+    piece = " ".join(whole[: SNIPPET_BEFORE + SNIPPET_AFTER].split())
+    return piece + ("…" if len(whole) > SNIPPET_BEFORE + SNIPPET_AFTER else ""), None
+
+
+def _argument_text(tool_input: str) -> str:
+    """The string values of a tool call's JSON arguments, space-separated (the raw text if it is
+    not JSON)."""
+    try:
+        value = orjson.loads(tool_input)
+    except orjson.JSONDecodeError:
+        return tool_input
+    strings: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif item is not None:
+            strings.append(str(item))
+    return " ".join(strings)

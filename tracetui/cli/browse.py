@@ -7,7 +7,7 @@ import sys
 import time
 
 
-from tracetui.bucket import SyncProgress
+from tracetui.bucket import SearchHit, SyncProgress
 from tracetui.bucket import parse_sources
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
@@ -192,5 +192,29 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0
-    print_table(("session", "step", "snippet"), [(h.session, h.step, h.snippet) for h in hits], max_width=100)
+    print_table(
+        ("session", "agent", "date", "step", "title", "snippet"),
+        [(h.session[:12], h.agent, short_time(h.timestamp), "" if h.index is None else h.index,
+          _cut(h.title or "", TITLE_WIDTH), marked(h)) for h in hits],
+        max_width=SNIPPET_WIDTH,
+    )  # fmt: skip
     return 0
+
+
+TITLE_WIDTH = 40
+SNIPPET_WIDTH = 200
+
+
+def marked(hit: SearchHit) -> str:
+    """The hit's snippet, made safe, with the matched word between « and » (plain text: no colour
+    or other escape reaches the terminal)."""
+    if hit.match is None:
+        return safe_line(hit.snippet)
+    start, end = hit.match
+    text = hit.snippet
+    return safe_line(text[:start]) + "«" + safe_line(text[start:end]) + "»" + safe_line(text[end:])
+
+
+def _cut(text: str, width: int) -> str:
+    text = safe_line(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
