@@ -44,7 +44,9 @@ def src(tmp_path) -> Path:
 def synced(capsys, src, tmp_path) -> str:
     bucket = str(tmp_path / "bucket")
     report = run_json(capsys, "sync", "--bucket", bucket, "--source", f"claude={src / 'claude'}", "--source", f"pi={src / 'pi'}")
-    assert report == {"sessions": 2, "new": 2, "updated": 0, "unchanged": 0, "errors": [], "seconds": report["seconds"]}
+    assert report == {"sessions": 2, "new": 2, "updated": 0, "unchanged": 0, "errors": [], "seconds": report["seconds"],
+                      "searched": [{"agent": "claude", "path": str(src / "claude"), "exists": True},
+                                   {"agent": "pi", "path": str(src / "pi"), "exists": True}]}  # fmt: skip
     return bucket
 
 
@@ -206,7 +208,7 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     bucket = tmp_path / "b"
     sources = [arg for agent in ("claude", "codex", "pi") for arg in ("--source", f"{agent}={CORPUS / agent}")]
     doc = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
-    assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds"]
+    assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds", "searched"]
     assert doc["sessions"] == doc["new"] > 30
     assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
     assert all(e["line"] > 0 and e["path"].startswith(str(CORPUS)) for e in doc["errors"])  # no file failed

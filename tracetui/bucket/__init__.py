@@ -2,9 +2,10 @@
 
 from tracetui.bucket.core import Bucket, SearchHit
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
-from tracetui.bucket.locations import parse_sources
+from tracetui.bucket.locations import SourceFolder, parse_sources, source_folders
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "Problem", "SearchHit", "SyncProgress", "SyncReport", "doctor", "parse_sources",
+    "Bucket", "DoctorReport", "Problem", "SearchHit", "SourceFolder", "SyncProgress", "SyncReport", "doctor",
+    "parse_sources", "source_folders",
 ]  # fmt: skip

@@ -25,7 +25,7 @@ import orjson
 
 import tracetui.sources as readers
 from tracetui.bucket import index
-from tracetui.bucket.locations import default_sources, discover
+from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
@@ -40,6 +40,7 @@ class SyncReport:
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
     seconds: float = 0.0
+    searched: list[SourceFolder] = field(default_factory=list)  # where this sync looked for logs
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class SyncReport:
             "unchanged": self.unchanged,
             "errors": [e.to_dict() for e in self.errors],
             "seconds": round(self.seconds, 3),
+            "searched": [f.to_dict() for f in self.searched],
         }
 
 
@@ -250,7 +252,10 @@ def sync(
     store = Store(root)
     store.ensure()
     sweep_temp_files(store.dir)  # left by a sync that was killed
-    jobs = _plan(store, conn, default_sources() if sources is None else sources, report)
+    if sources is None:
+        sources = default_sources()
+    report.searched = source_folders(sources)
+    jobs = _plan(store, conn, sources, report)
     _work_and_write(str(root), conn, jobs, workers, progress, report)
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated

@@ -34,12 +34,29 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
+    from tracetui.settings import config_dir
+
     parser = argparse.ArgumentParser(
         prog="tracetui",
-        description="Browse, search, redact and share what your coding agents did.",
+        description="Browse, search, redact and share what your coding agents did. With no command, "
+        "sync the agents' logs in the background and open the app.",
+        epilog=f"config folder: {config_dir()} (settings.toml, keymap.toml, themes/)",
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)
+    parser.add_argument(
+        "--source",
+        action="append",
+        metavar="AGENT=PATH",
+        default=argparse.SUPPRESS,
+        help="with no command: read AGENT's logs from PATH instead of the default folders; repeatable",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="with no command: the app's colour theme for this run (the one picked with ctrl+t is remembered)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -104,8 +121,9 @@ def error(message: str, json_too: bool = False) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "bucket"):
-        args.bucket = None
+    for name in ("bucket", "source", "theme"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
     func = getattr(args, "func", None)
     if func is None:
         from tracetui.cli.app_commands import run_default

@@ -8,13 +8,14 @@ import time
 
 
 from tracetui.bucket import SearchHit, SyncProgress
-from tracetui.bucket import parse_sources
+from tracetui.bucket import parse_sources, source_folders
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
+from tracetui.views.first_run import where_looked
 from tracetui.views.format import money, short_time, step_text
 
 
@@ -83,6 +84,9 @@ def run_sync(args: argparse.Namespace) -> int:
         n = len(report.errors)
         print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
         print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
+    if report.sessions == 0:
+        for line in where_looked(report.searched):
+            print(safe_line(line))
     return 0
 
 
@@ -118,6 +122,9 @@ def run_ls(args: argparse.Namespace) -> int:
         return 0
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
+        print("`tracetui sync` looks in the agents' usual folders:", file=sys.stderr)
+        for line in where_looked(source_folders())[1:]:
+            print(safe_line(line), file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
         [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, money(r.cost_usd), _title_cell(r))
