@@ -52,6 +52,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("capsule", "verify"): ["capsule", "verify", missing, "--json"],
         ("replay",): ["replay", missing, "--repo", str(tmp), "--json"],
         ("doctor",): ["doctor", "--bucket", str(not_a_dir), "--json"],
+        ("rm",): ["rm", "zzz", "--yes", "--bucket", bucket, "--json"],
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from tracetui.bucket import index
+from tracetui.bucket import index, removed
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
@@ -54,6 +54,21 @@ class SearchHit:
             "timestamp": self.timestamp,
             "match": list(self.match) if self.match else None,
         }
+
+
+@dataclass(slots=True)
+class Removal:
+    """What `Bucket.remove` took out of the bucket (the agent's own logs are never touched)."""
+
+    session: str
+    title: str | None
+    agent: str
+    logs: list[str]  # the agent's logs whose copies went; kept out of syncs until they change
+    copies: int  # files deleted from the bucket: copies of every generation and their sidecars
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"removed": self.session, "title": self.title, "agent": self.agent, "logs": self.logs,
+                "copies": self.copies}  # fmt: skip
 
 
 INDEX_NAME = "index.sqlite"
@@ -372,6 +387,15 @@ class Bucket:
         return rows[0]
 
     @_healing
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        """One session's listing row, without loading its steps."""
+        sid = self.resolve(id_or_prefix)
+        row = self._conn().execute(f"SELECT {index.SUMMARY_COLUMNS} FROM sessions WHERE id=?", (sid,)).fetchone()
+        if row is None:
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return index.summary_from_row(row)
+
+    @_healing
     def session(self, id_or_prefix: str) -> Session:
         sid = self.resolve(id_or_prefix)
         session = index.load_session(self._conn(), sid)
@@ -428,6 +452,51 @@ class Bucket:
                 (q, RANK_WINDOW, limit),
             )
         ]
+
+    def remove(self, id_or_prefix: str) -> Removal:
+        """Take one session out of the bucket: its index rows and the bucket's copies of its logs.
+
+        The agent's logs are never touched. They are remembered (bucket/removed.py) so the next sync
+        does not read them back; a log of the session that changes after this brings the session
+        back whole. Other sessions are untouched, and so are its redaction plan and scan cache,
+        which hold decisions and positions, not the logs' text.
+        """
+        if self.read_only:
+            raise TracetuiError(f"the bucket {self.root} is read-only: nothing can be removed from it")
+        sid = self.resolve(id_or_prefix)
+        conn = self._conn()
+        with self._sync_lock():
+            row = conn.execute(
+                "SELECT s.title, s.agent, s.grp, g.files FROM sessions s LEFT JOIN groups g ON g.main = s.grp"
+                " WHERE s.id = ?",
+                (sid,),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"session {sid!r} is no longer in the bucket")
+            title, agent, group, files_json = row
+            files: list[str] = orjson.loads(files_json) if files_json else [group]
+            logs = list(removed.load(self.root))
+            for path in files:
+                try:
+                    st = os.stat(path)
+                    size, mtime_ns = st.st_size, st.st_mtime_ns
+                except OSError:
+                    sidecar = self._store.load(agent, path)
+                    size, mtime_ns = (sidecar.size, sidecar.mtime_ns) if sidecar else (-1, -1)
+                logs = [log for log in logs if log.path != path]
+                logs.append(removed.RemovedLog(agent, path, size, mtime_ns, group, sid))
+            # The decision first, then the rows, then the copies: a crash between leaves a removal
+            # the next sync finishes, never a session that comes back on its own.
+            removed.save(self.root, logs)
+            conn.execute("BEGIN")
+            try:
+                index.drop_group(conn, group)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            copies = sum(self._store.remove(agent, path) for path in files)
+        return Removal(sid, title, agent, files, copies)
 
     @_healing
     def raw_files(self, session_id: str) -> list[RawLog]:

@@ -41,7 +41,7 @@ def source_folders(sources: dict[str, list[Path]] | None = None) -> list[SourceF
     """Where a sync looks: `sources` (from --source), else every agent's default folders."""
     chosen = default_sources() if sources is None else sources
     return [
-        SourceFolder(agent, registry.get(agent).label, str(path), path.exists())
+        SourceFolder(agent, registry.get(agent).label, str(path), Path(path).exists())
         for agent, paths in chosen.items()
         for path in paths
     ]

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 import tracetui.sources as readers
-from tracetui.bucket import index
+from tracetui.bucket import index, removed
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
@@ -268,6 +268,18 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
     Groups that are gone leave the index here, or keep their rows with a note."""
     sidecars = store.load_all()
     group_files = index.load_group_files(conn)
+    # Logs of sessions the user removed (`tracetui rm`) that have not changed since: passed over,
+    # as if the bucket had never seen them (bucket/removed.py).
+    gone = removed.still_removed(store.dir.parent)
+    if gone:
+        sidecars = {k: v for k, v in sidecars.items() if k not in gone}
+        for main, (agent, files) in list(group_files.items()):
+            if all((agent, f) in gone for f in files):
+                # A removal that stopped half-way (its rows still here): finish it.
+                conn.execute("BEGIN")
+                index.drop_group(conn, main)
+                conn.execute("COMMIT")
+                del group_files[main]
     for agent, files in group_files.values():
         for path in files:
             if (agent, path) not in sidecars:
@@ -282,6 +294,8 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
     for agent, roots in sources.items():
         for found in discover(agent, roots):
             p = str(found)
+            if (agent, p) in gone:
+                continue
             try:
                 st = os.stat(p)
             except OSError as exc:

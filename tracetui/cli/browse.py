@@ -7,10 +7,11 @@ import sys
 import time
 
 
-from tracetui.bucket import SearchHit, SyncProgress
+from tracetui.bucket import Bucket, SearchHit, SyncProgress
 from tracetui.bucket import parse_sources, source_folders
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui.errors import TracetuiError
 from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
@@ -49,6 +50,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_show)
+
+    p = subparsers.add_parser(
+        "rm",
+        help="remove a session from the bucket (never the agent's own log)",
+        description="Remove one session from the bucket: its index rows and the bucket's copies of its logs. "
+        "The agent's logs are never touched; the next sync passes over them until one of them changes "
+        "(an agent still writing to the session brings it back).",
+    )
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask first (asking needs a terminal)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_rm)
 
     p = subparsers.add_parser("search", help="find steps by the words in them")
     p.add_argument("query", metavar="QUERY", help="words to find (the last one may be a prefix)")
@@ -191,6 +205,37 @@ def _cost_line(priced: cost.SessionCost) -> str:
     parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
     head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
     return f"{head}; {cost.price_table().describe()}"
+
+
+def run_rm(args: argparse.Namespace) -> int:
+    with open_bucket(args) as bucket:
+        sid = bucket.resolve(args.id)
+        if not args.yes:
+            _confirm_removal(bucket, sid)
+        removal = bucket.remove(sid)
+    if args.json:
+        print_json(removal.to_dict())
+        return 0
+    print(f"removed {removal.session} ({safe_line(removal.title or 'untitled')}) from the bucket: "
+          f"{removal.copies} file{'' if removal.copies == 1 else 's'} of copies; the agent's logs are untouched")  # fmt: skip
+    return 0
+
+
+def _confirm_removal(bucket: Bucket, sid: str) -> None:
+    if not sys.stdin.isatty():
+        raise TracetuiError("tracetui rm asks before it removes a session: pass --yes to remove without asking")
+    title = safe_line(bucket.summary(sid).title or "untitled")
+    sys.stderr.write(
+        f"Remove session {sid} ({title}) from the bucket? Its copies and rows go; the agent's log stays "
+        "and is not read again until it changes. [y/N] "
+    )
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise TracetuiError("nothing removed")
 
 
 def run_search(args: argparse.Namespace) -> int:
