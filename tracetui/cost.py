@@ -47,6 +47,7 @@ class PriceTable:
         return f"{self.name} {self.version}{when}"
 
 
+@functools.cache
 def table_version() -> str:
     """The installed table's version, without loading the table (cheap: for cache keys)."""
     try:

@@ -265,3 +265,24 @@ def test_no_corpus_title_is_a_wrapper_and_no_two_read_alike_because_of_one(capsy
             assert len(firsts) == 1, ids
     # Every session with a prompt is named, and a listed one is never hidden.
     assert all(r["title"] for r in rows if r["hidden"] is None)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<system-reminder>" * 20000,
+        "<command-name>x" * 20000,
+        "<meta a" * 30000,
+        "<file " * 40000,
+        ("a (untrusted x):\n```\n" + "x" * 9000) * 20,
+        "## User Input\n" + " \n" * 100000,
+        "<ide_x>" * 30000,
+        "hello " * 1_000_000,
+    ],
+)
+def test_prompt_text_takes_linear_time_on_hostile_text(hostile):
+    import time
+
+    started = time.perf_counter()
+    titles.prompt_text(hostile)
+    assert time.perf_counter() - started < 1.0

@@ -216,7 +216,7 @@ def run_rm(args: argparse.Namespace) -> int:
     if args.json:
         print_json(removal.to_dict())
         return 0
-    print(f"removed {removal.session} ({safe_line(removal.title or 'untitled')}) from the bucket: "
+    print(f"removed {safe_line(removal.session)} ({safe_line(removal.title or 'untitled')}) from the bucket: "
           f"{removal.copies} file{'' if removal.copies == 1 else 's'} of copies; the agent's logs are untouched")  # fmt: skip
     return 0
 
@@ -226,7 +226,7 @@ def _confirm_removal(bucket: Bucket, sid: str) -> None:
         raise TracetuiError("tracetui rm asks before it removes a session: pass --yes to remove without asking")
     title = safe_line(bucket.summary(sid).title or "untitled")
     sys.stderr.write(
-        f"Remove session {sid} ({title}) from the bucket? Its copies and rows go; the agent's log stays "
+        f"Remove session {safe_line(sid)} ({title}) from the bucket? Its copies and rows go; the agent's log stays "
         "and is not read again until it changes. [y/N] "
     )
     sys.stderr.flush()

@@ -60,26 +60,30 @@ _DROPPED_TAGS = (
     "image",
     "file",
 )
+# Every pattern below takes time linear in the text (bounded repeats, no unbounded lazy scan that
+# can fail from many starting points): a prompt is a stranger's text and may be megabytes long.
 _TAG_NAMES = "|".join(re.escape(t) for t in _DROPPED_TAGS)
-_DROPPED_BLOCK = re.compile(rf"<({_TAG_NAMES})(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
-# A dropped tag left open (a log cut short, or a reminder that runs to the end): the rest goes too.
-_DROPPED_OPEN = re.compile(rf"<(?:{_TAG_NAMES})(?:\s[^>]*)?>.*\Z", re.DOTALL)
+_DROPPED_OPEN = re.compile(rf"<({_TAG_NAMES})(?:\s[^<>]{{0,500}})?>")
+_CLOSERS = {t: re.compile(rf"</{re.escape(t)}\s*>") for t in _DROPPED_TAGS}
 # Any other block at the very start whose tag is spelt like a harness's (`ide_x`, `x-y`).
-_LEADING_HARNESS_BLOCK = re.compile(r"\A\s*<([a-z]+(?:[_-][a-z0-9]+)+)(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
+_LEADING_HARNESS_OPEN = re.compile(r"\A\s*<([a-z]+(?:[_-][a-z0-9]+)+)(?:\s[^<>]{0,500})?>")
 # Tags whose content is the user's own words: the tags go, the words stay.
 _UNWRAPPED = re.compile(r"</?(?:command-args|bash-input|user_query|user_request)\s*>")
-_COMMAND_NAME = re.compile(r"<command-name>\s*(.*?)\s*</command-name>", re.DOTALL)
-_COMMAND_MESSAGE = re.compile(r"<command-message>\s*(\S+).*?</command-message>", re.DOTALL)
+_COMMAND_NAME = re.compile(r"<command-name>\s*([^<]{0,200}?)\s*</command-name>")
+_COMMAND_MESSAGE = re.compile(r"<command-message>\s*([^\s<]{1,200})[^<]{0,2000}</command-message>")
 # Markers that stand for an attachment (`<media:document>`, `<meta awareness="low" />`).
-_MARKERS = re.compile(r"<media:[\w-]+>|<meta\b[^>]*/>|\[image\]")
+_MARKERS = re.compile(r"<media:[\w-]{1,100}>|<meta\b[^<>]{0,500}/>|\[image\]")
 
-_IDE_PREAMBLE = re.compile(r"\A\s*#+\s*Context from my IDE setup:.*?(?:^#+\s*My request for [^\n:]*:[ \t]*$|\Z)",
+_IDE_PREAMBLE = re.compile(r"\A\s*#+\s*Context from my IDE setup:.*?(?:^#+[ \t]*My request for [^\n:]*:[ \t]*$|\Z)",
                            re.DOTALL | re.MULTILINE)  # fmt: skip
-_USER_INPUT = re.compile(r"\A\s*#+\s*User Input\s*\n(?:\s*```[\w-]*\n(.*?)\n\s*```|(.*?)(?=^#+\s|\Z))",
+_USER_INPUT = re.compile(r"\A\s*#+[ \t]*User Input[ \t]*\n(?:\s*```[\w-]*\n(.*?)\n[ \t]*```|(.*?)(?=^#+\s|\Z))",
                          re.DOTALL | re.MULTILINE)  # fmt: skip
 _UNTRUSTED_BLOCK = re.compile(
-    r"^[^\n]{0,120}\(untrusted[^)\n]*\):[ \t]*\n\s*```[^\n]*\n.*?\n\s*```[ \t]*$", re.DOTALL | re.MULTILINE
+    r"^[^\n]{0,120}\(untrusted[^)\n]{0,120}\):[ \t]*\n[ \t]*```[^\n]{0,40}\n(?:[^`]|`(?!``)){0,8000}```[ \t]*$",
+    re.MULTILINE,
 )
+# Titles need the start of a prompt; a wrapper (an IDE selection) rarely runs longer than this.
+_PROMPT_LIMIT = 200_000
 _SYSTEM_EVENT_LINE = re.compile(r"\A\s*System: \[[^\]\n]*\][^\n]*(?:\n|\Z)")
 # `[Telegram Someone id:123 +1h 2026-02-09 20:32 GMT+1] ` or `[Wed 2026-03-11 16:14 UTC] `.
 _ENVELOPE = re.compile(r"\A\s*\[[^\]\n]{0,200}?(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2})[^\]\n]{0,80}\]")
@@ -96,20 +100,21 @@ def clip(text: str) -> str:
 def prompt_text(text: str) -> str:
     """The words a user typed in a prompt, without what was wrapped around them, on one line;
     "" when nothing of the user's is left (an IDE block alone, a reminder, an attachment)."""
+    text = text[:_PROMPT_LIMIT]
     command = _COMMAND_NAME.search(text) or _COMMAND_MESSAGE.search(text)
     if command is not None:
         # `<command-name>/x</command-name>`, or in older logs only `<command-message>x is running…`.
         name = command.group(1).strip()
         name = name if not name or name.startswith("/") else "/" + name
         text = text[: command.start()] + " " + name + " " + text[command.end() :]
-    text = _DROPPED_BLOCK.sub(" ", text)
-    text = _DROPPED_OPEN.sub("", text)
+    text = _drop_blocks(text)
     text = _UNWRAPPED.sub(" ", text)
     while True:
-        match = _LEADING_HARNESS_BLOCK.match(text)
-        if match is None:
+        match = _LEADING_HARNESS_OPEN.match(text)
+        closer = match and re.compile(rf"</{re.escape(match.group(1))}\s*>").search(text, match.end())
+        if not closer:
             break
-        text = text[match.end() :]
+        text = text[closer.end() :]
     text = _MARKERS.sub(" ", text)
     ide = _IDE_PREAMBLE.match(text)
     if ide is not None:
@@ -125,6 +130,25 @@ def prompt_text(text: str) -> str:
         text = text[match.end() :]
     text = _MESSAGE_ID.sub(" ", text)
     return " ".join(text.split())
+
+
+def _drop_blocks(text: str) -> str:
+    """`text` without the harness's blocks and what they hold; a block left open (a log cut
+    short, a reminder that runs to the end) takes the rest of the text with it."""
+    kept: list[str] = []
+    at = 0
+    while True:
+        opening = _DROPPED_OPEN.search(text, at)
+        if opening is None:
+            kept.append(text[at:])
+            break
+        kept.append(text[at : opening.start()])
+        closing = _CLOSERS[opening.group(1)].search(text, opening.end())
+        if closing is None:
+            break
+        kept.append(" ")
+        at = closing.end()
+    return "".join(kept)
 
 
 def is_weak(prompt: str) -> bool:
