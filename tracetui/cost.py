@@ -131,10 +131,16 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
 
 def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
     """The price in USD of one API request's usage, or None when the table does not know `model`."""
+    counts = (tokens.input, tokens.output, tokens.cache_read, tokens.cache_write)
+    if any(type(n) is not int or n < 0 for n in counts):
+        return None  # a log's nonsense (a negative count) has no price, and must not stop a sync
     found = _model(model)
     if found is None:
         return None
-    return _PRICER.price(found, tokens, _moment(when))
+    try:
+        return _PRICER.price(found, tokens, _moment(when))
+    except (ValueError, ArithmeticError, LookupError):
+        return None  # the table refused this usage: unknown, as for an unknown model
 
 
 def _rounded(value: float | None) -> float | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import Session, Step, StepKind
+from tracetui.model import Session, Step, StepKind, Tokens
 
 # Kinds the model is sent. Reasoning is included: Claude keeps thinking blocks in the turn, and
 # showing it (marked) is more useful than hiding it.
@@ -156,3 +156,24 @@ def _after_last_compaction(chain: list[Step]) -> tuple[int, bool]:
 
 def _item(step: Step) -> CtxItem:
     return CtxItem(step.id, step.index, step.kind, step.role, step.text, estimate_tokens(step), step.tool)
+
+
+def sent_tokens(session: Session, index: int, reach: int = 200) -> Tokens | None:
+    """What the log says the model was really sent for the context at step `index`: the usage of the
+    response that saw it (the step's own, or the next response in the same conversation). None where
+    the log gives none, or a compaction or a new prompt comes first.
+
+    It is larger than the estimate: the log keeps no system prompt, tool definitions or attachments
+    the harness adds, and the estimate counts characters, not the model's tokens."""
+    steps = session.steps
+    if not 0 <= index < len(steps):
+        return None
+    scope = steps[index].subagent
+    for step in steps[index : index + reach]:
+        if step.subagent != scope:
+            continue
+        if step.index > index and step.kind in (StepKind.USER, StepKind.COMPACTION):
+            return None
+        if step.tokens is not None and (step.tokens.input or step.tokens.cache_read or step.tokens.cache_write):
+            return step.tokens
+    return None

@@ -56,13 +56,27 @@ class Library(Protocol):
         text: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
     ) -> list[SessionSummary]:
-        """Newest first, without the sessions that have a `hidden` reason (empty ones, warm-ups).
-        Every implementation also takes `include_hidden=True` to list those too; it joins this
-        signature once the app passes it by name (the app's filters are a loosely typed dict)."""
+        """Sessions matching the filters (`since`/`until`: UTC start times, `until` exclusive), in
+        `order`: date (newest first), cost, tokens, steps or duration (most first), without the
+        sessions that have a `hidden` reason (empty ones, warm-ups). Every implementation also takes
+        `include_hidden=True` (here and in count_sessions) to list those too; it joins these
+        signatures once the app passes it by name (its filters are a loosely typed dict)."""
         ...
 
-    def count_sessions(self, agent: str | None = None, project: str | None = None, text: str | None = None) -> int: ...
+    def count_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> int: ...
 
     def resolve(self, id_or_prefix: str) -> str: ...
 
@@ -73,6 +87,11 @@ class Library(Protocol):
     def projects(self) -> list[str]: ...
 
     def agents(self) -> list[str]: ...
+
+    def version(self) -> int | None:
+        """A number that changes when the sessions do (a sync, here or in another process), so a
+        face can notice without reading them again; None where they never change (a capsule)."""
+        ...
 
 
 class MemoryLibrary:
@@ -95,14 +114,20 @@ class MemoryLibrary:
         self._by_id = {s.id: s for s in self._sessions}
 
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, include_hidden=False
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
+        include_hidden=False,
     ) -> list[SessionSummary]:
-        rows = self._matching(agent, project, text, include_hidden)
+        rows = self._matching(agent, project, text, since, until, include_hidden)
+        if order != "date":
+            rows = sorted(rows, key=lambda r: (_order_key(r, order), r.started or ""), reverse=True)
         end = None if limit is None else offset + limit
         return rows[offset:end]
 
-    def count_sessions(self, agent=None, project=None, text=None, include_hidden=False) -> int:
-        return len(self._matching(agent, project, text, include_hidden))
+    def version(self) -> int | None:
+        return None
+
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False) -> int:
+        return len(self._matching(agent, project, text, since, until, include_hidden))
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:
@@ -143,11 +168,20 @@ class MemoryLibrary:
         pass
 
     def _matching(
-        self, agent: str | None, project: str | None, text: str | None, include_hidden: bool = False
+        self,
+        agent: str | None,
+        project: str | None,
+        text: str | None,
+        since: str | None = None,
+        until: str | None = None,
+        include_hidden: bool = False,
     ) -> list[SessionSummary]:
         out = []
         for summary in self._summaries:
             if summary.hidden and not include_hidden:
+                continue
+            started = (summary.started or "")[:19]
+            if (since and started < since) or (until and started >= until):
                 continue
             if agent and summary.agent != agent:
                 continue
@@ -165,3 +199,27 @@ class MemoryLibrary:
             return True
         words = needle.split()
         return any(all(w in step.text.lower() for w in words) for step in self._by_id[summary.id].steps)
+
+
+def _order_key(row: SessionSummary, order: str) -> float:
+    if order == "cost":
+        return row.cost_usd if row.cost_usd is not None else -1.0
+    if order == "tokens":
+        return row.tokens.total
+    if order == "steps":
+        return row.steps
+    if order == "duration":
+        return duration_seconds(row.started, row.ended) or -1.0
+    return 0.0
+
+
+def duration_seconds(started: str | None, ended: str | None) -> float | None:
+    """Seconds between two ISO times as the logs write them; None where either is missing or odd."""
+    from datetime import datetime
+
+    try:
+        a = datetime.fromisoformat((started or "").replace("Z", "+00:00"))
+        b = datetime.fromisoformat((ended or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (b - a).total_seconds()

@@ -46,3 +46,37 @@ async def test_capsule_opens_read_only_with_its_sealed_trail(capsule):
         await pilot.press("r")
         await pilot.pause()
         assert any("sealed capsule" in n.message for n in app._notifications)
+
+
+async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_back(demo, sealed_demo, tmp_path):
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.screens.browser import BrowserScreen
+    from tracetui.ui.screens.path_prompt import PathPrompt
+
+    from pilot_steps import settle
+
+    _, library = demo
+    _, capsule_path = sealed_demo
+    app = TraceApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        bucket_screen = app.screen
+        # a path that is no capsule: one line, and the bucket stays
+        app.action_open_capsule()
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        await pilot.press(*str(tmp_path / "nothing.capsule"), "enter")
+        await settle(app, pilot)
+        assert app.screen is bucket_screen
+        assert any("not opened" in n.message for n in app._notifications)
+        app.action_open_capsule()
+        await pilot.pause()
+        await pilot.press(*str(capsule_path), "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen) and screen is not bucket_screen
+        assert screen.library.manifest is not None and screen.library.read_only
+        assert screen.query_one("SessionList").count == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is bucket_screen and bucket_screen.library is library

@@ -17,7 +17,7 @@ from tracetui.ui.screens.browser import BrowserScreen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
-from hostile import FORBIDDEN, hostile_logs, hostile_text  # noqa: E402
+from hostile import FORBIDDEN, SESSIONS, hostile_logs, hostile_text  # noqa: E402
 
 SIZE = (160, 48)
 
@@ -46,7 +46,7 @@ async def test_every_pane_and_palette_on_hostile_logs_stays_inert(hostile_bucket
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
         _clean(app.export_screenshot(), "the session list")
-        for n in range(3):
+        for n in range(SESSIONS):
             await pilot.press("home", *(["down"] * n), "enter")
             await settle(app, pilot)
             assert screen.opened is not None

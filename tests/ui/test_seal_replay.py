@@ -449,6 +449,7 @@ async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, t
 
     monkeypatch.setattr(sandbox_mod, "find_sandbox", lambda: None)
     monkeypatch.setattr(replay_mod, "find_sandbox", lambda: None)
+    monkeypatch.setattr("tracetui.capsule.find_sandbox", lambda: None)  # the name the app imports
     demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
     app = TraceApp(open_capsule(path))

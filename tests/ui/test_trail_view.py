@@ -34,13 +34,12 @@ def test_patches_of_abandoned_branches_are_counted_and_listed_apart():
     # The header counts only the final path; the rewound edit is mentioned, not mixed in.
     assert result.counts == {"alive": 1, "reverted": 1}
     assert result.abandoned == 1
-    titles = [b.title for b in result.summary_blocks]
-    assert titles == ["trail", "patches", "patches on abandoned branches"]
-    header, kept, rewound = (b.body for b in result.summary_blocks)
-    assert header.splitlines()[:2] == ["2 patches: 1 reverted 1 alive",
-                                       "1 more on abandoned branches, listed last"]
-    assert [line.split()[1] for line in kept.splitlines()] == ["0", "2"]
-    assert rewound.split()[:3] == ["step", "1", "lost"]
+    assert result.header[:2] == ["2 patches: 1 reverted 1 alive", "1 more on abandoned branches, listed last"]
+    kept = [r for r in result.rows if not r.abandoned]
+    rewound = [r for r in result.rows if r.abandoned]
+    assert [r.step_index for r in kept] == [0, 2]
+    assert [(r.step_index, r.state) for r in rewound] == [(1, "lost")]
+    assert result.rows == kept + rewound  # the abandoned ones listed last
     # The timeline still gets the abandoned step's badge, for when branches are shown.
     assert result.states == {"a": "alive", "b": "lost", "c": "reverted"}
 
@@ -49,4 +48,36 @@ def test_a_session_without_rewinds_has_no_abandoned_block():
     fates = [{"step": "a", "path": "shop/cart.py", "state": "alive", "diff": ""}]
     result = trail_view.compute(_session(), SealedTrail(fates), None, None)
     assert result.abandoned == 0
-    assert [b.title for b in result.summary_blocks] == ["trail", "patches"]
+    assert [r.abandoned for r in result.rows] == [False]
+
+
+async def test_the_trail_pane_walks_the_patches_and_enter_goes_to_the_step(demo):
+    from textual.widgets import TabbedContent
+
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.widgets.timeline import Timeline
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    from pilot_steps import open_claude, settle
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        trail = screen.query_one(TrailList)
+        await pilot.press("3")  # the pane of the open tab
+        await settle(app, pilot)
+        assert app.focused is trail
+        first = trail.lines[trail.cursor]
+        assert isinstance(first, PatchRow)  # the cursor starts on the first patch, not the header
+        await pilot.press("j")
+        second = trail.lines[trail.cursor]
+        assert isinstance(second, PatchRow) and second.step_index != first.step_index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert app.focused is timeline and timeline.step_index() == second.step_index
+        assert screen.query_one(TabbedContent).active == "diff"

@@ -12,6 +12,7 @@ import pytest
 from shared_data import CORPUS, requires_corpus
 from tracetui import cost
 from tracetui.cli import main
+from tracetui.sources import registry
 from tracetui.model import Session, Step, StepKind, Tokens
 
 WHEN = "2025-10-01T12:00:00Z"
@@ -89,6 +90,12 @@ def test_session_cost_per_step_and_model():
     assert [m.cost_usd for m in priced.by_model] == [pytest.approx(sonnet), pytest.approx(haiku)]
 
 
+def test_nonsense_usage_has_no_price_and_raises_nothing():
+    assert cost.request_cost(Tokens(-5, 10, 0, 0), "claude-sonnet-4-5", WHEN) is None
+    assert cost.request_cost(Tokens(5, 10, 0, 0), "claude-sonnet-4-5", "not a time") is not None  # now's price
+    assert cost.steps_cost([step(0, "claude-sonnet-4-5", Tokens(1, -1, 0, 0))], []).cost_usd is None
+
+
 def test_one_unknown_model_makes_the_total_unknown_not_partial():
     steps = [step(0, "claude-sonnet-4-5", Tokens(1000, 1, 0, 0)), step(1, "longcat-x", Tokens(1000, 1, 0, 0))]
     priced = cost.steps_cost(steps, [])
@@ -152,7 +159,8 @@ def test_ls_and_show_give_the_cost_and_the_tables_date(capsys, tmp_path):
 @requires_corpus
 def test_corpus_sessions_are_priced_where_their_models_are_known(capsys, tmp_path):
     bucket = str(tmp_path / "b")
-    sources = [arg for agent in ("claude", "codex", "pi") for arg in ("--source", f"{agent}={CORPUS / agent}")]
+    agents = [a for a in registry.names() if (CORPUS / a).is_dir()]
+    sources = [arg for agent in agents for arg in ("--source", f"{agent}={CORPUS / agent}")]
     assert main(["sync", "--bucket", bucket, *sources, "--json"]) == 0
     capsys.readouterr()
     assert main(["ls", "--bucket", bucket, "--all", "--json"]) == 0

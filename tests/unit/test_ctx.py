@@ -100,3 +100,23 @@ def test_tokens_are_rough_and_add_up():
     assert ctx.tokens == sum(i.tokens for i in ctx.items) == estimate_tokens(s.steps[0]) + estimate_tokens(s.steps[1])
     assert ctx.items[1].tokens >= 10
     assert ctx.to_dict()["items"][0]["step"] == "u1"
+
+
+def test_the_tokens_the_model_was_really_sent_come_from_the_response_that_saw_the_step():
+    from tracetui.ctx import sent_tokens
+    from tracetui.model import Session, Step, StepKind, Tokens
+
+    steps = [
+        Step("u", 0, StepKind.USER, "user", "do it"),
+        Step("r", 1, StepKind.ASSISTANT, "assistant", "ok", tokens=Tokens(10, 5, 1000, 20)),
+        Step("t", 2, StepKind.TOOL_RESULT, "tool", "out"),
+        Step("sub", 3, StepKind.ASSISTANT, "assistant", "x", subagent="a1", tokens=Tokens(99, 1, 0, 0)),
+        Step("r2", 4, StepKind.ASSISTANT, "assistant", "done", tokens=Tokens(30, 5, 1010, 0)),
+        Step("u2", 5, StepKind.USER, "user", "more"),
+        Step("e", 6, StepKind.ASSISTANT, "assistant", "no usage"),
+    ]
+    session = Session(id="s", agent="claude", source="s.jsonl", steps=steps)
+    assert sent_tokens(session, 0) == Tokens(10, 5, 1000, 20)  # the prompt: the response that answered it
+    assert sent_tokens(session, 2) == Tokens(30, 5, 1010, 0)  # a result: the next response, not the subagent's
+    assert sent_tokens(session, 5) is None  # no response with usage before the session ends
+    assert sent_tokens(session, 99) is None

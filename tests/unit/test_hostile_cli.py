@@ -13,7 +13,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import FORBIDDEN, hostile_logs  # noqa: E402
+from hostile import FORBIDDEN, SESSIONS, hostile_logs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def hostile_bucket(tmp_path_factory):
     with Bucket.open(tmp / "b") as bucket:
         report = bucket.sync(sources)
         ids = [r.id for r in bucket.list_sessions()]
-    assert report.sessions == 3, report.errors
+    assert report.sessions == SESSIONS, report.errors
     return tmp, sources, ids
 
 

@@ -10,6 +10,7 @@ from shared_data import FIXTURES
 from tracetui import settings
 from tracetui.cli import app_commands, main
 from tracetui.errors import TracetuiError
+from tracetui.sources import registry
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_main_command_starts_with_the_remembered_theme(app_runs, tmp_path):
 def test_main_command_refuses_a_bad_source_in_one_line(capsys, tmp_path):
     assert main(["--source", "nobody=/x"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "tracetui: unknown agent 'nobody' in --source 'nobody=/x': expected claude, codex or pi"
+        f"tracetui: unknown agent 'nobody' in --source 'nobody=/x': expected {registry.spoken_names()}"
     )
 
 
@@ -107,7 +108,7 @@ def test_first_sync_and_ls_with_no_logs_say_where_they_looked(capsys, tmp_path):
     assert main(["sync", "--bucket", bucket, "--json"]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["sessions"] == 0
-    assert {(f["agent"], f["exists"]) for f in doc["searched"]} == {("claude", False), ("codex", False), ("pi", False)}
+    assert {(f["agent"], f["exists"]) for f in doc["searched"]} == {(a, False) for a in registry.names()}
     assert main(["ls", "--bucket", bucket]) == 0
     err = capsys.readouterr().err
     assert "no sessions yet" in err and "~/.pi/agent/sessions" in err and "--source AGENT=PATH" in err

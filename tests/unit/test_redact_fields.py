@@ -71,7 +71,7 @@ def test_a_hunk_rewrite_that_changes_its_line_count_loses_the_text():
     assert out.steps[0].edits[0].hunks[0].lines == ["-<REDACTED>", "+<REDACTED>", "+<REDACTED>"]
 
 
-@pytest.mark.parametrize("agent", ["claude", "codex", "pi"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot"])
 def test_every_field_of_the_fixture_sessions_is_rewritten(agent):
     folder = FIXTURES / agent
     paths = [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".py")]

@@ -20,7 +20,7 @@ from shared_data import CORPUS, FIXTURES
 from tracetui.bucket import index
 from tracetui.sources import RawLog
 
-AGENTS = ("claude", "codex", "pi")
+AGENTS = ("claude", "codex", "pi", "gemini", "copilot")
 # Values of every JSON type, empty and not.
 OTHERS = [None, 0, -1, 1.5, True, "", "x", [], [1], ["x"], {}, {"type": "x"}]
 SHARE = 0.05
@@ -89,6 +89,9 @@ BROKEN = {
     "claude": ("_make_steps", None),
     "codex": ("envelope", "current.jsonl"),
     "pi": ("entry", "v3_tree.jsonl"),
+    # One Gemini message record holds every call of a turn: each call is isolated on its own.
+    "gemini": ("tool_call", "session-2026-05-01T10-00-5e0c1a2b.jsonl"),
+    "copilot": ("event", "events.jsonl"),
 }
 
 
@@ -97,7 +100,8 @@ def test_a_reader_bug_on_one_record_is_reported_and_the_rest_still_loads(agent, 
     import importlib
 
     module = importlib.import_module({"claude": "tracetui.sources.claude_code", "codex": "tracetui.sources.codex",
-                                      "pi": "tracetui.sources.pi"}[agent])
+                                      "pi": "tracetui.sources.pi", "gemini": "tracetui.sources.gemini",
+                                      "copilot": "tracetui.sources.copilot"}[agent])  # fmt: skip
     method, name = BROKEN[agent]
     group = next(g for g in _groups(agent) if name is None or g.main.name == name)
     logs = [RawLog(str(p), p.read_bytes()) for p in group.all]

@@ -10,6 +10,7 @@ import pytest
 
 from shared_data import CORPUS, requires_corpus
 from tracetui.cli import main
+from tracetui.sources import registry
 from tracetui.model import Step, StepKind
 from tracetui.sources import RawLog, claude_code, codex, pi, titles
 
@@ -85,7 +86,7 @@ def test_why_hidden_only_without_prompt_and_model_steps():
     answer = Step("a", 1, StepKind.ASSISTANT, "assistant", "hello")
     assert titles.why_hidden([]) == titles.HIDDEN_EMPTY
     assert titles.why_hidden([context]) == titles.HIDDEN_EMPTY
-    assert titles.why_hidden([user(IDE_OPENED)]) == titles.HIDDEN_EMPTY  # an IDE block is no prompt
+    assert titles.why_hidden([user(IDE_OPENED)]) is None  # the user sent something: listed, untitled
     assert titles.why_hidden([context, answer]) is None
     assert titles.why_hidden([user("hi")]) is None
 
@@ -240,7 +241,8 @@ WRAPPER_STARTS = ("<ide_", "<command-", "<system-reminder>", "## User Input")
 @requires_corpus
 def test_no_corpus_title_is_a_wrapper_and_no_two_read_alike_because_of_one(capsys, tmp_path):
     bucket = str(tmp_path / "b")
-    sources = [arg for agent in ("claude", "codex", "pi") for arg in ("--source", f"{agent}={CORPUS / agent}")]
+    agents = [a for a in registry.names() if (CORPUS / a).is_dir()]
+    sources = [arg for agent in agents for arg in ("--source", f"{agent}={CORPUS / agent}")]
     assert main(["sync", "--bucket", bucket, *sources, "--json"]) == 0
     capsys.readouterr()
     assert main(["ls", "--bucket", bucket, "--all", "--json"]) == 0

@@ -20,7 +20,7 @@ def _sessions(agent: str):
     return [read_session(f) for f in group(agent, files)]
 
 
-@pytest.mark.parametrize("agent", ["claude", "codex", "pi"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot"])
 def test_every_applied_edit_becomes_a_patch(agent):
     calls = patches = 0
     for session in _sessions(agent):

@@ -2,10 +2,10 @@
 
 from tracetui.bucket.core import Bucket, Removal, SearchHit
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
-from tracetui.bucket.locations import SourceFolder, parse_sources, source_folders
+from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "Problem", "Removal", "SearchHit", "SourceFolder", "SyncProgress", "SyncReport", "doctor",
-    "parse_sources", "source_folders",
+    "Bucket", "DoctorReport", "Problem", "Removal", "SearchHit", "SourceFolder", "SyncProgress", "SyncReport",
+    "default_sources", "doctor", "parse_sources", "source_folders",
 ]  # fmt: skip

@@ -299,10 +299,23 @@ class Bucket:
     # -- reads ------------------------------------------------------------------------------------
 
     def _where(
-        self, agent: str | None, project: str | None, text: str | None, include_hidden: bool
+        self,
+        agent: str | None,
+        project: str | None,
+        text: str | None,
+        since: str | None = None,
+        until: str | None = None,
+        include_hidden: bool = False,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = [] if include_hidden else ["hidden IS NULL"]
         params: list[Any] = []
+        # Start times are ISO strings (UTC): comparing the first 19 characters compares the times.
+        if since:
+            clauses.append("substr(started, 1, 19) >= ?")
+            params.append(since)
+        if until:
+            clauses.append("substr(started, 1, 19) < ?")
+            params.append(until)
         if agent:
             clauses.append("agent = ?")
             params.append(agent)
@@ -332,12 +345,17 @@ class Bucket:
         text: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
         include_hidden: bool = False,
     ) -> list[SessionSummary]:
-        """Session rows, newest first. `text` matches title, project or id, or any step's words.
+        """Session rows, newest first (or by `order`, most first). `text` matches title, project or
+        id, or any step's words; `since`/`until` bound the start time (UTC, `until` exclusive).
         Sessions with a `hidden` reason (empty ones, warm-ups) only with `include_hidden`."""
-        where, params = self._where(agent, project, text, include_hidden)
-        sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {index.ORDER} LIMIT ? OFFSET ?"
+        where, params = self._where(agent, project, text, since, until, include_hidden)
+        sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
 
@@ -347,9 +365,12 @@ class Bucket:
         agent: str | None = None,
         project: str | None = None,
         text: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
         include_hidden: bool = False,
     ) -> int:
-        where, params = self._where(agent, project, text, include_hidden)
+        where, params = self._where(agent, project, text, since, until, include_hidden)
         return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
 
     @_healing
@@ -361,6 +382,12 @@ class Bucket:
     def projects(self) -> list[str]:
         rows = self._conn().execute("SELECT DISTINCT project FROM sessions WHERE project IS NOT NULL ORDER BY project")
         return [r[0] for r in rows]
+
+    @_healing
+    def version(self) -> int | None:
+        """SQLite's data_version on this thread's connection: it moves when any other connection (a
+        sync in a worker thread or in another process) commits, and costs no read of the index."""
+        return int(self._conn().execute("PRAGMA data_version").fetchone()[0])
 
     @_healing
     def agents(self) -> list[str]:
@@ -516,6 +543,16 @@ class Bucket:
                 raise NotFound(f"the bucket has no copy of {path!r}; run `tracetui sync`")
             out.append(RawLog(path, self._store.content(sc)))
         return out
+
+
+# The session list's orders besides the newest-first default: most first, then newest.
+_ORDERS = {
+    "cost": "ORDER BY cost_usd IS NULL, cost_usd DESC, started DESC, id",
+    "tokens": "ORDER BY tok_input + tok_output + tok_cache_read + tok_cache_write DESC, started DESC, id",
+    "steps": "ORDER BY steps DESC, started DESC, id",
+    "duration": "ORDER BY (julianday(ended) - julianday(started)) IS NULL, "
+    "julianday(ended) - julianday(started) DESC, started DESC, id",
+}
 
 
 def _writable(root: Path) -> bool:

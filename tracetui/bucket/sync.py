@@ -166,7 +166,14 @@ def _run(store: Store, job: Job) -> JobResult:
             # The log was shortened or rewritten: the record shown is the one with the most steps
             # among the generations kept (the newest on a tie), so no rewrite ever costs a step.
             best, best_gen, best_notes = session, None, list(notes)
-            for g in kept[:MAX_GENERATIONS]:
+            # The longest few, and always the log as it is now: a whole-document log rewritten at
+            # every update (Gemini CLI's v1 sessions) has many longer generations behind a
+            # rewrite that shortened it, and its newest steps are in the current one.
+            compared = kept[:MAX_GENERATIONS]
+            current = sidecars[main].current
+            if all(g.gen != current.gen for g in compared):
+                compared.append(current)
+            for g in compared:
                 notes.clear()
                 try:
                     other = reader.read(load(main, g), logs[1:])

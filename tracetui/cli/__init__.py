@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "tracetui.cli.app_commands",  # (no subcommand) UI, demo, open
     "tracetui.cli.browse",  # sync, ls, show, search
+    "tracetui.cli.watch",  # watch
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.redact",  # scan
     "tracetui.cli.capsule",  # seal, capsule verify, replay

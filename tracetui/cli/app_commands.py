@@ -28,7 +28,7 @@ _THEME_HELP = (
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
-        help="open the app on a throwaway demo bucket (sessions of all three agents and a demo git repo)",
+        help="open the app on a throwaway demo bucket (Claude Code, Codex and Pi sessions and a demo git repo)",
         description="Build a demo bucket and demo git repository in a temp dir and open the app on them.",
     )
     demo.add_argument("--build-only", metavar="DIR", help="build the demo into DIR (new or empty), print it, and exit")
@@ -68,8 +68,12 @@ def run_default(args: argparse.Namespace) -> int:
         n = len(result.errors)
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
 
-    # A read-only bucket (a backup, a snapshot) is browsed as it is.
-    _run(bucket, sync=None if bucket.read_only else sync, theme=_theme(args))
+    from tracetui.cli.watch import watched_folders
+
+    # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
+    # agents' folders (the --source ones where given) while the app runs.
+    _run(bucket, sync=None if bucket.read_only else sync, theme=_theme(args),
+         watch=None if bucket.read_only else watched_folders(sources))  # fmt: skip
     return 0
 
 

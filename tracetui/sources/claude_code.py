@@ -33,7 +33,7 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   (wrappers removed, a slash command with its arguments counts), else a bare command, else the
   file's first `summary` (which names the session this one resumed).
 - A subagent file read alone whose one prompt is "Warmup" is hidden from listings as a warm-up;
-  a session with no prompt and no model step as empty (`titles.why_hidden`).
+  a session with no user step and no model step as empty (`titles.why_hidden`).
 
 The reader is split by concern: `claude_files` (which files make a session), `claude_steps`
 (records into steps), `claude_tools` (tool inputs and results), `claude_tree` (parents and the

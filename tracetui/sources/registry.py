@@ -19,7 +19,13 @@ if TYPE_CHECKING:
     from tracetui.model import Session
     from tracetui.sources import RawLog, SessionFiles
 
-READER_MODULES = ("tracetui.sources.claude_code", "tracetui.sources.codex", "tracetui.sources.pi")
+READER_MODULES = (
+    "tracetui.sources.claude_code",
+    "tracetui.sources.codex",
+    "tracetui.sources.pi",
+    "tracetui.sources.gemini",
+    "tracetui.sources.copilot",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ _DROPPED_TAGS = (
     "skill",
     "image",
     "file",
+    "current_datetime",  # early Copilot CLI builds wrote the date into the prompt itself
 )
 # Every pattern below takes time linear in the text (bounded repeats, no unbounded lazy scan that
 # can fail from many starting points): a prompt is a stranger's text and may be megabytes long.
@@ -182,12 +183,13 @@ def session_title(own: Sequence[str | None], steps: Iterable[Step], fallback: st
     return clip(fallback) if fallback and fallback.strip() else None
 
 
-_MODEL_KINDS = frozenset({StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
+# A session with none of these is empty: nobody typed anything and the model did nothing (only
+# what the agent injects at start-up, or nothing at all).
+_ACTIVE_KINDS = frozenset({StepKind.USER, StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
 
 
 def why_hidden(steps: Sequence[Step]) -> str | None:
-    """HIDDEN_EMPTY for a session with no prompt and no step of the model's, else None."""
-    for step in steps:
-        if step.kind in _MODEL_KINDS:
-            return None
-    return None if any(True for _ in first_prompts(steps)) else HIDDEN_EMPTY
+    """HIDDEN_EMPTY for a session with no prompt (no user step of any kind) and no step of the
+    model's, else None. Conservative on purpose: a session with anything the user sent is listed,
+    even when its title finds no words in it."""
+    return None if any(step.kind in _ACTIVE_KINDS for step in steps) else HIDDEN_EMPTY

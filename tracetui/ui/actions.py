@@ -2,9 +2,9 @@
 all made from these rows, and each row's id is what a user's keymap file names to move its key.
 
 A row belongs to one scope, the widget or screen whose `BINDINGS` it fills (`bindings(scope)`).
-Rows with a `palette` name are also commands in the palette; `palette_action` says what the palette
-runs when that differs from the key's action (the palette runs from the app, so a screen's action is
-prefixed `screen.`, and a widget's action goes through the screen that owns the widget).
+Rows with a `palette` name are also commands in the palette. The palette runs actions from the app:
+a screen's action is prefixed `screen.`, and the timeline's go through the screen that owns it
+(`screen.timeline_cmd(...)`), so each row says its action once.
 
 The keymap: `keymap.toml` in the config folder (`tracetui keys` prints its path and every id), a
 table of `id = "keys"`, keys comma-separated in Textual's names (`ctrl+s`, `f2`, `S`, `slash`).
@@ -30,7 +30,6 @@ class Action:
     help: str = ""  # tooltip, key help and palette help
     footer: bool = True
     palette: str | None = None  # its name in the palette; None keeps it out
-    palette_action: str | None = None  # what the palette runs, where not `<namespace>.<action>`
     needs: str | None = None  # "capsule": offered only while a capsule is open
     priority: bool = False
 
@@ -58,6 +57,14 @@ ACTIONS: tuple[Action, ...] = (
         "Go to step",
         "Jump to a step of the open session",
         palette="Jump to step…",
+    ),
+    Action(
+        "app.open_capsule",
+        "",
+        "open_capsule",
+        "Open capsule",
+        "Verify a capsule file and browse it read-only",
+        palette="Open capsule…",
     ),
     Action(
         "app.search",
@@ -132,6 +139,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
     Action("browser.project", "p", "cycle_project", "Project", "Filter by project (cycles)", footer=False),
     Action(
+        "browser.order",
+        "o",
+        "cycle_order",
+        "Order",
+        "Sort the sessions by date, tokens, steps or duration (cycles)",
+        footer=False,
+        palette="Sort sessions",
+    ),
+    Action(
         "browser.sessions_pane",
         "ctrl+b",
         "toggle_sessions",
@@ -175,6 +191,36 @@ ACTIONS: tuple[Action, ...] = (
         needs="capsule",
     ),
     Action(
+        "browser.pager",
+        "P",
+        "pager",
+        "Pager",
+        "Read the chosen step in your $PAGER",
+        footer=False,
+        palette="Open step in pager",
+    ),
+    Action(
+        "browser.editor",
+        "E",
+        "editor",
+        "Editor",
+        "Open the file the chosen step edited, at its line, in your $EDITOR",
+        footer=False,
+        palette="Open file in editor",
+    ),
+    Action(
+        "browser.copy",
+        "Y",
+        "copy('step')",
+        "Copy",
+        "Copy the chosen step's text to the clipboard",
+        footer=False,
+        palette="Copy step",
+    ),
+    Action("browser.copy_id", "", "copy('id')", "Copy id", "Copy the chosen step's id", palette="Copy step id"),
+    Action("browser.copy_diff", "", "copy('diff')", "Copy diff", "Copy what the chosen step changed, as a diff",
+           palette="Copy diff"),  # fmt: skip
+    Action(
         "browser.clear_marks",
         "",
         "clear_marks",
@@ -200,7 +246,6 @@ ACTIONS: tuple[Action, ...] = (
         "Branches",
         "Show or hide steps of abandoned branches",
         palette="Toggle abandoned branches",
-        palette_action="screen.toggle_branches_cmd",
     ),
     Action(
         "timeline.switch_branch",
@@ -209,7 +254,6 @@ ACTIONS: tuple[Action, ...] = (
         "Switch branch",
         "View the next abandoned branch, then the final path",
         palette="Switch branch",
-        palette_action="screen.switch_branch_cmd",
     ),
     Action("timeline.next_branch", "right_square_bracket", "next_branch", "Next branch", footer=False),
     Action(
@@ -219,6 +263,24 @@ ACTIONS: tuple[Action, ...] = (
         "timeline.next_edit", "e", "next_edit", "Next edit", "The next step that edited a file", footer=False
     ),
     Action(
+        "timeline.next_error",
+        "x",
+        "next_error",
+        "Next failure",
+        "The next failed tool call, refused edit or API error",
+        footer=False,
+        palette="Next failure",
+    ),
+    Action(
+        "timeline.previous_error",
+        "X",
+        "previous_error",
+        "Previous failure",
+        "The previous failed tool call, refused edit or API error",
+        footer=False,
+        palette="Previous failure",
+    ),
+    Action(
         "timeline.mark",
         "m",
         "toggle_mark",
@@ -226,7 +288,6 @@ ACTIONS: tuple[Action, ...] = (
         "Mark the episode's first or last step for sealing (two marks make the range)",
         footer=False,
         palette="Mark step",
-        palette_action="screen.mark_step",
     ),
     # -- any list (sessions, timeline)
     Action("list.up", "up,k", "cursor_up", "Up", footer=False),
@@ -271,6 +332,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
     Action("redact.close", "escape,q", "close", "Close"),
+    # -- a question for a path (a form)
+    Action("prompt.cancel", "escape", "cancel", "Cancel"),
     # -- the seal dialog (a form: no single letters)
     Action("seal.close", "escape", "close", "Close"),
     Action("seal.seal", "ctrl+s", "seal", "Seal", "Write the capsule"),
@@ -312,7 +375,10 @@ def palette_entries(capsule_open: bool) -> Iterator[tuple[str, str, str]]:
     for a in ACTIONS:
         if a.palette is None or (a.needs == "capsule" and not capsule_open):
             continue
-        run = a.palette_action or f"{_NAMESPACE.get(a.scope, 'screen')}.{a.action}"
+        if a.scope == "timeline":
+            run = f"screen.timeline_cmd({a.action!r})"
+        else:
+            run = f"{_NAMESPACE.get(a.scope, 'screen')}.{a.action}"
         yield a.palette, a.help, run
 
 

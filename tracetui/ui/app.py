@@ -6,6 +6,7 @@ capsule opened read-only. An optional `sync` callable runs in a worker after the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
+from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
@@ -28,11 +30,15 @@ DEFAULT_THEME = "tracetui-dark"
 SyncFunction = Callable[[Callable[[str], object]], str]  # (progress) -> one-line result
 
 
+LIVE_POLL_SECONDS = 0.4  # how often the app asks the bucket whether another process changed it
+
+
 class SyncDone(Message):
-    def __init__(self, text: str, ok: bool) -> None:
+    def __init__(self, text: str, ok: bool, quiet: bool = False) -> None:
         super().__init__()
         self.text = text
         self.ok = ok
+        self.quiet = quiet  # a live sync: no toast unless it failed
 
 
 class SyncProgress(Message):
@@ -60,6 +66,7 @@ class TraceApp(App):
         open_session: str | None = None,
         theme_dirs: list[Path] | None = None,
         keymap_file: Path | None = None,
+        watch: list[Path] | None = None,
     ) -> None:
         super().__init__()
         # The user's keys (docs: `tracetui keys`): applied before any screen binds, so every
@@ -73,6 +80,13 @@ class TraceApp(App):
         self.cache_dir: Path | None = Path(cache_dir) if cache_dir is not None else library.cache_dir
         self.sync_status = ""
         self._sync = sync
+        # Live (docs/design.md, "The app"): the agents' folders are watched and synced on change,
+        # and the bucket's version is polled, so a sync in another process shows here too.
+        self._watch = [p for p in (watch or []) if p.is_dir()]
+        self._watch_stop = threading.Event()
+        self._seen_version: int | None = None
+        self._resync_pending = False
+        self._syncing = False
         self._open_first = open_session
         loaded = load_themes(theme_dirs)
         self._theme_errors = loaded.errors
@@ -125,9 +139,16 @@ class TraceApp(App):
             self.screen.open_session(self._open_first, focus=True)  # type: ignore[attr-defined]
         if self._sync is not None:
             self.sync_status = "syncing…"
+            self._syncing = True
             self._run_sync(self._sync)
+        self._seen_version = self.library.version()
+        if self._seen_version is not None:
+            self.set_interval(LIVE_POLL_SECONDS, self._check_version)
+        if self._watch and self._sync is not None:
+            self._watch_logs(self._watch)
 
     def on_unmount(self) -> None:
+        self._watch_stop.set()
         # A replay's temporary worktree must not outlive the app, however it is left.
         for screen in list(self.screen_stack):
             close = getattr(screen, "close_replay", None)
@@ -136,20 +157,55 @@ class TraceApp(App):
 
     # -- sync -----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
-    def _run_sync(self, sync: SyncFunction) -> None:
+    def _run_sync(self, sync: SyncFunction, quiet: bool = False) -> None:
         try:
             text = sync(lambda note: self.post_message(SyncProgress(note)))
-            self.post_message(SyncDone(text, True))
+            self.post_message(SyncDone(text, True, quiet))
         except Exception as exc:  # sync failing must leave the app usable on what is indexed
-            self.post_message(SyncDone(f"sync failed: {exc}", False))
+            self.post_message(SyncDone(f"sync failed: {exc}", False, quiet))
+
+    # -- live ------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _watch_logs(self, folders: list[Path]) -> None:
+        import watchfiles
+
+        # A burst of writes (an agent streaming a response) is one change after the debounce.
+        for _ in watchfiles.watch(*folders, stop_event=self._watch_stop, debounce=150, step=50,
+                                  raise_interrupt=False, ignore_permission_denied=True):  # fmt: skip
+            self.call_from_thread(self._logs_changed)
+
+    def _logs_changed(self) -> None:
+        if self._sync is None:
+            return
+        if self._syncing:  # one more after the running sync, not one per change
+            self._resync_pending = True
+            return
+        self._syncing = True
+        self._run_sync(self._sync, quiet=True)
+
+    def _check_version(self) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        try:
+            version = self.library.version()
+        except Exception:  # a damaged index heals on the next read; polling must never crash
+            return
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen):
+                screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
+                screen.refresh_open_session()
 
     def on_sync_progress(self, message: SyncProgress) -> None:
         self.sync_status = message.text
         self._refresh_status()
 
     def on_sync_done(self, message: SyncDone) -> None:
+        self._syncing = False
         self.sync_status = "" if message.ok else message.text
-        if message.ok and message.text:
+        if message.ok and message.text and not message.quiet:
             self.notify(safe_line(message.text), timeout=4, markup=False)
         elif not message.ok:
             self.notify(safe_line(message.text), severity="error", markup=False)
@@ -158,6 +214,10 @@ class TraceApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, BrowserScreen):
                 screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
+                screen.refresh_open_session()
+        if self._resync_pending:
+            self._resync_pending = False
+            self._logs_changed()
 
     def _refresh_status(self) -> None:
         from tracetui.ui.screens.browser import BrowserScreen
@@ -188,6 +248,33 @@ class TraceApp(App):
         # The palette builds its providers from classes, so the open session rides on a subclass.
         StepProvider = type("StepProvider", (StepCommands,), {"session": screen.opened.session, "browser": screen})
         self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
+
+    def action_open_capsule(self) -> None:
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        def answered(path: str | None) -> None:
+            if path:
+                self._open_capsule(path)
+
+        self.push_screen(PathPrompt("The capsule to open (it is verified first, then browsed read-only):",
+                                    "path/to/file.capsule"), answered)  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="capsule", exit_on_error=False)
+    def _open_capsule(self, path: str) -> None:
+        from tracetui.capsule import open_capsule
+
+        try:
+            capsule = open_capsule(Path(path).expanduser())
+        except (TracetuiError, OSError) as exc:
+            self.call_from_thread(self.notify, f"not opened: {exc}", severity="error")
+            return
+        self.call_from_thread(self._show_capsule, capsule)
+
+    def _show_capsule(self, capsule: Library) -> None:
+        from tracetui.ui.screens.browser import BrowserScreen
+
+        self.push_screen(BrowserScreen(capsule))
+        self.notify("a capsule, read-only: Escape from the sessions list goes back", timeout=4)
 
     def action_search_steps(self) -> None:
         self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))

@@ -19,10 +19,14 @@ MAX_HITS = 30
 
 
 def _library(app: Any) -> Library:
+    """What the palette reads: the library of the screen in front (a capsule opened over the bucket
+    has its own), else the app's."""
     from tracetui.ui.app import TraceApp
+    from tracetui.ui.screens.browser import BrowserScreen
 
     assert isinstance(app, TraceApp)
-    return app.library
+    screen = app.screen
+    return screen.library if isinstance(screen, BrowserScreen) else app.library
 
 
 def _help(text: str) -> str:

@@ -1,8 +1,18 @@
-"""The sessions filter box: `agent:codex project:shop words` -> filters plus free text."""
+"""The sessions filter box: `agent:codex project:shop since:2026-01-01 7d words` -> filters plus text.
+
+Dates: `since:DATE` and `until:DATE` (ISO dates, `until` inclusive), and the bare words `today`,
+`yesterday` and `Nd` / `Nh` (the last N days or hours). Times are the local clock's, compared with
+the sessions' start times, which the logs give in UTC.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+ORDERS = ("date", "tokens", "steps", "duration")  # the session list's sort orders, `o` cycles
+_RECENT = re.compile(r"^(\d{1,4})([dh])$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -10,24 +20,59 @@ class Query:
     agent: str | None = None
     project: str | None = None
     text: str | None = None
+    since: str | None = None  # a UTC time as the logs write it, `YYYY-MM-DDTHH:MM:SS`
+    until: str | None = None  # exclusive
 
     def as_kwargs(self) -> dict[str, str | None]:
-        return {"agent": self.agent, "project": self.project, "text": self.text}
+        return {"agent": self.agent, "project": self.project, "text": self.text,
+                "since": self.since, "until": self.until}  # fmt: skip
 
 
-def parse_query(box: str) -> Query:
-    agent = project = None
+def parse_query(box: str, now: datetime | None = None) -> Query:
+    agent = project = since = until = None
     words: list[str] = []
+    now = now or datetime.now().astimezone()
     for word in box.split():
         key, sep, value = word.partition(":")
-        if sep and value and key.lower() in ("agent", "a"):
+        key = key.lower()
+        if sep and value and key in ("agent", "a"):
             agent = value.lower()
-        elif sep and value and key.lower() in ("project", "p"):
+        elif sep and value and key in ("project", "p"):
             project = value
+        elif sep and value and key in ("since", "until") and _day(value) is not None:
+            day = _day(value)
+            assert day is not None
+            if key == "since":
+                since = _utc(_midnight(day, now))
+            else:
+                until = _utc(_midnight(day + timedelta(days=1), now))
+        elif word.lower() in ("today", "yesterday"):
+            start = _midnight(now.date(), now) - (timedelta(days=1) if word.lower() == "yesterday" else timedelta())
+            since, until = _utc(start), _utc(start + timedelta(days=1))
+        elif _RECENT.match(word.lower()):
+            m = _RECENT.match(word.lower())
+            assert m is not None
+            n = int(m.group(1))
+            since = _utc(now - (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n)))
         else:
             words.append(word)
     text = " ".join(words) or None
-    return Query(agent, project, text)
+    return Query(agent, project, text, since, until)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _midnight(day: date, now: datetime) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def with_filter(box: str, key: str, value: str | None) -> str:

@@ -13,9 +13,9 @@ from tracetui.library import Library
 from tracetui.model import Session, Step
 from tracetui.ui.step_blocks import edit_block
 from tracetui.ui.widgets.text_view import Block
-from tracetui.views.trail import PatchView, TrailView, counts_text, header_lines, patch_lines, trail_view
+from tracetui.views.trail import PatchRow, PatchView, TrailView, counts_text, header_lines, patch_rows, trail_view
 
-__all__ = ["TrailResult", "compute", "counts_text", "step_diff_blocks", "summary_blocks"]
+__all__ = ["TrailResult", "compute", "counts_text", "step_diff_blocks"]
 
 
 @dataclass(slots=True)
@@ -23,7 +23,8 @@ class TrailResult:
     """The face-neutral trail view and the blocks the trail pane draws from it."""
 
     view: TrailView
-    summary_blocks: list[Block] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # what the trail comes to (`header_lines`)
+    rows: list[PatchRow] = field(default_factory=list)  # every patch, final path first
 
     @property
     def counts(self) -> dict[str, int]:
@@ -44,17 +45,7 @@ class TrailResult:
 
 def compute(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailResult:
     view = trail_view(session, library, repo, cache_dir)
-    return TrailResult(view, summary_blocks(session, view))
-
-
-def summary_blocks(session: Session, view: TrailView) -> list[Block]:
-    kept, abandoned = patch_lines(session, view)
-    blocks = [Block("trail", "\n".join(header_lines(view)))]
-    if kept:
-        blocks.append(Block("patches", "\n".join(kept)))
-    if abandoned:
-        blocks.append(Block("patches on abandoned branches", "\n".join(abandoned)))
-    return blocks
+    return TrailResult(view, header_lines(view), patch_rows(session, view))
 
 
 def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:

@@ -99,3 +99,16 @@ def short_time(ts: str | None) -> str:
     if not ts:
         return ""
     return ts[:16].replace("T", " ")
+
+
+def is_failure(step: Step) -> bool:
+    """A step that went wrong: a tool result marked as an error or ending with a non-zero exit code,
+    an edit the tool refused, or an API error the agent logged."""
+    if step.is_error:
+        return True
+    code = step.meta.get("exit_code")
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        return True
+    if step.kind == StepKind.TOOL_CALL and any(not e.applied for e in step.edits):
+        return True
+    return step.kind == StepKind.SYSTEM and (step.meta.get("subtype") == "api_error" or "api_error" in step.meta)

@@ -113,16 +113,37 @@ def header_lines(view: TrailView) -> list[str]:
     return lines
 
 
-def patch_lines(session: Session, view: TrailView) -> tuple[list[str], list[str]]:
-    """One line per patch, in step order: those on the final path, and those on abandoned branches."""
+@dataclass(slots=True, frozen=True)
+class PatchRow:
+    """One patch as a row of the trail: where it comes from (its step) and what became of it."""
+
+    step_id: str
+    step_index: int | None  # None: the step is not in the session (a capsule's range)
+    path: str
+    state: str | None
+    commit: str | None
+    evidence: str
+    abandoned: bool  # made on a branch the session rewound away from
+
+    def text(self) -> str:
+        where = self.step_index if self.step_index is not None else "?"
+        line = f"step {where:>5}  {(self.state or '-'):<12} {(self.commit or '')[:8]:<8}  {self.path}"
+        return line + (f"  ({self.evidence})" if self.evidence else "")
+
+
+def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
+    """Every patch in step order, those on the final path first, then those of abandoned branches."""
     steps = {s.id: s for s in session.steps}
-    kept: list[str] = []
-    abandoned: list[str] = []
+    rows: list[PatchRow] = []
     for step_id in sorted(view.patches, key=lambda sid: steps[sid].index if sid in steps else 0):
         step = steps.get(step_id)
-        rows = kept if step is None or step.active else abandoned
         for p in view.patches[step_id]:
-            where = step.index if step else "?"
-            line = f"step {where:>5}  {(p.state or '-'):<12} {(p.commit or '')[:8]:<8}  {p.path}"
-            rows.append(line + (f"  ({p.evidence})" if p.evidence else ""))
-    return kept, abandoned
+            rows.append(PatchRow(step_id, step.index if step else None, p.path, p.state, p.commit, p.evidence,
+                                 step is not None and not step.active))  # fmt: skip
+    return [r for r in rows if not r.abandoned] + [r for r in rows if r.abandoned]
+
+
+def patch_lines(session: Session, view: TrailView) -> tuple[list[str], list[str]]:
+    """One line per patch, in step order: those on the final path, and those on abandoned branches."""
+    rows = patch_rows(session, view)
+    return [r.text() for r in rows if not r.abandoned], [r.text() for r in rows if r.abandoned]

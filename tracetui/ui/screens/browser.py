@@ -6,40 +6,47 @@ walks a whole session runs in a thread worker; the UI thread only draws what is 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from tracetui.ctx import Context, ContextIndex
+from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.ui import actions
+from tracetui.model import Session, Step
+from tracetui.safe_text import safe_line, safe_text
+from tracetui.ui import actions, external, trail_view
+from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
+from tracetui.ui.step_blocks import step_blocks
+from tracetui.ui.widgets.ctx_list import CtxList
+from tracetui.ui.widgets.key_footer import KeyFooter
+from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
+from tracetui.ui.widgets.text_view import Block, TextView
+from tracetui.ui.widgets.timeline import Timeline
+from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views.format import human_tokens, step_text
+from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
-from tracetui.model import Session
-from tracetui.safe_text import safe_line
-from tracetui.ui import trail_view
-from tracetui.ui.query import parse_query, with_filter
-from tracetui.ui.step_blocks import step_blocks
-from tracetui.ui.widgets.ctx_list import CtxList
-from tracetui.ui.widgets.session_list import PAGE, SessionList
-from tracetui.ui.widgets.text_view import Block, TextView
-from tracetui.ui.widgets.timeline import Timeline
-from tracetui.views.format import human_tokens
-from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+# Each tab of the right pane and the widget in it that takes the keys.
+TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
+LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
 
 @dataclass(slots=True)
@@ -56,6 +63,14 @@ class SessionReady(Message):
         super().__init__()
         self.opened = opened
         self.step_id = step_id
+
+
+class SessionGrown(Message):
+    """The open session, read again after its log grew."""
+
+    def __init__(self, opened: Opened) -> None:
+        super().__init__()
+        self.opened = opened
 
 
 class ListReady(Message):
@@ -94,8 +109,10 @@ class BrowserScreen(Screen):
 
     BINDINGS = actions.bindings("browser")
 
-    def __init__(self) -> None:
+    def __init__(self, library: Library | None = None) -> None:
         super().__init__()
+        # A screen of its own library (a capsule opened from the palette) over the app's; None: the app's.
+        self._library = library
         self.opened: Opened | None = None
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
@@ -108,6 +125,8 @@ class BrowserScreen(Screen):
         self._agents: list[str] = []
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
+        self.live_until = 0.0  # time.monotonic() until which the open session counts as live
+        self.order = "date"  # the session list's order (query.ORDERS)
 
     @property
     def tracetui(self) -> TraceApp:
@@ -119,12 +138,13 @@ class BrowserScreen(Screen):
 
     @property
     def library(self) -> Library:
-        return self.tracetui.library
+        return self._library if self._library is not None else self.tracetui.library
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Input(placeholder="filter: words  agent:codex  project:NAME", id="filter")
+                yield Input(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
             with Vertical(id="middle"):
@@ -139,8 +159,8 @@ class BrowserScreen(Screen):
                 with TabPane("Diff", id="diff"):
                     yield TextView(id="diff-view")
                 with TabPane("Trail", id="trail"):
-                    yield TextView(id="trail-view")
-        yield Footer(compact=True)
+                    yield TrailList(id="trail-list")
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
@@ -166,13 +186,14 @@ class BrowserScreen(Screen):
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
         query = parse_query(self.query_one("#filter", Input).value)
-        self._query_sessions(self._list_generation, query.as_kwargs(), keep)
+        self._query_sessions(self._list_generation, query, self.order, keep)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def _query_sessions(self, generation: int, filters: dict, keep: str | None) -> None:
+    def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None) -> None:
+        filters = query.as_kwargs()
         try:
             count = self.library.count_sessions(**filters)
-            first = self.library.list_sessions(**filters, limit=PAGE, offset=0)
+            first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
             if not self._agents:
                 self._agents = list(self.library.agents())
                 self._projects = list(self.library.projects())
@@ -181,14 +202,18 @@ class BrowserScreen(Screen):
             count, first = 0, []
         self.post_message(ListReady(generation, count, first, keep))
 
+    @on(SessionList.ColumnsChanged)
+    def _columns_changed(self, message: SessionList.ColumnsChanged) -> None:
+        self.query_one("#sessions-header", Static).update(header_text(message.width))
+
     def on_list_ready(self, message: ListReady) -> None:
         if message.generation != self._list_generation:
             return
-        library = self.library
+        library, order = self.library, self.order
         query = parse_query(self.query_one("#filter", Input).value)
 
         def fetch(offset: int, limit: int) -> list:
-            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset)
+            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         cursor = 0
         if message.cursor_id:
@@ -206,6 +231,10 @@ class BrowserScreen(Screen):
             bits.append(f"agent {query.agent}")
         if query.project:
             bits.append(f"project {query.project}")
+        if query.since or query.until:
+            bits.append("dated")
+        if self.order != "date":
+            bits.append(f"by {self.order}")
         if self.library.read_only:
             bits.append("read-only")
         sync = self.tracetui.sync_status
@@ -239,8 +268,9 @@ class BrowserScreen(Screen):
         row = self.query_one(SessionList).summary(message.index)
         if row is None:
             return
-        if self.has_class("-narrow"):
-            self.add_class("-hide-sessions")
+        # Reading a session: the list steps aside so the timeline has the room (1, / or Escape from
+        # the timeline bring it back; ctrl+b shows it beside the steps).
+        self.add_class("-hide-sessions")
         if self.opened and self.opened.session.id == row.id:
             self.query_one(Timeline).focus()
         else:
@@ -274,6 +304,7 @@ class BrowserScreen(Screen):
         self.context = None
         self.trail = None
         self._shown_for = {}
+        self.live_until = 0.0
         session = opened.session
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0)
@@ -286,8 +317,41 @@ class BrowserScreen(Screen):
         if message.step_id:
             self.jump_to_step(message.step_id)
         if self._focus_after_open:
+            self.add_class("-hide-sessions")
             timeline.focus()
         self._compute_trail(session)
+
+    def refresh_open_session(self) -> None:
+        """Read the open session again (the bucket changed); the timeline grows in place."""
+        if self.opened is not None:
+            self._reload_session(self.opened.session.id)
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _reload_session(self, session_id: str) -> None:
+        try:
+            session = self.library.session(session_id)
+        except TracetuiError:
+            return  # removed or unreadable meanwhile: the view keeps what it shows
+        shape = shape_of(session)
+        rows, markers = build_rows(session, shape, set(), False)
+        self.post_message(SessionGrown(Opened(session, shape, rows, markers, ContextIndex(session))))
+
+    def on_session_grown(self, message: SessionGrown) -> None:
+        opened, current = message.opened, self.opened
+        if current is None or opened.session.id != current.session.id:
+            return
+        if len(opened.session.steps) == len(current.session.steps) and opened.session.ended == current.session.ended:
+            return
+        self.opened = opened
+        self.context = None
+        self._shown_for = {}
+        self.live_until = time.monotonic() + LIVE_SECONDS
+        self.query_one(Timeline).grow(opened.session, opened.shape)
+        self._title(opened.session)
+        self._compute_trail(opened.session)
+        index = self.current_step()
+        if index is not None:
+            self._refresh_tab(self.query_one(TabbedContent).active or "detail", index)
 
     def _title(self, session: Session) -> None:
         tokens = human_tokens(session.tokens.total)
@@ -296,8 +360,9 @@ class BrowserScreen(Screen):
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)
         # Content, not a markup string: titles and project names come from the logs.
+        live = "● live · " if time.monotonic() < self.live_until else ""
         self.query_one("#session-title", Static).update(Content(
-            f"{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
+            f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{states}\n{title}"
         ))
 
@@ -321,8 +386,7 @@ class BrowserScreen(Screen):
     def _step_chosen(self) -> None:
         self._show_step()
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active, "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active, "#detail-view")).focus()
 
     def current_step(self) -> int | None:
         if self.opened is None:
@@ -386,7 +450,17 @@ class BrowserScreen(Screen):
             return
         ctx = message.context
         note = " · after a compaction" if ctx.compacted else ""
-        total.update(f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)")
+        text = f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)"
+        index = next((s.index for s in self.opened.session.steps if s.id == message.step_id), None)
+        sent = sent_tokens(self.opened.session, index) if index is not None else None
+        if sent is not None:
+            # The log's own count is the truth; the estimate covers only what the log kept.
+            real = sent.input + sent.cache_read + sent.cache_write
+            text += (f"\nthe log says the model was sent {human_tokens(real)} "
+                     f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
+                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no system prompt "
+                     "or tool definitions")  # fmt: skip
+        total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
     @on(CtxList.Chosen, "#ctx-list")
@@ -406,13 +480,22 @@ class BrowserScreen(Screen):
             return
         self.trail = message.result
         self.query_one(Timeline).set_states(message.result.states)
-        self.query_one("#trail-view", TextView).show_blocks(message.result.summary_blocks)
+        self.query_one(TrailList).show(message.result.header, message.result.rows)
         self._title(self.opened.session)
         index = self.current_step()
         if index is not None:
             self._shown_for.pop("diff", None)
             if self.query_one(TabbedContent).active == "diff":
                 self._refresh_tab("diff", index)
+
+    @on(TrailList.PatchChosen)
+    def _patch_chosen(self, message: TrailList.PatchChosen) -> None:
+        """Enter on a patch of the trail: its step in the timeline, with the step's diff."""
+        if self.opened is None:
+            return
+        self.jump_to_step(message.row.step_id)
+        self.query_one(TabbedContent).active = "diff"
+        self.query_one(Timeline).focus()
 
     def _show_diff(self, index: int) -> None:
         assert self.opened is not None
@@ -439,8 +522,7 @@ class BrowserScreen(Screen):
 
     def _focus_tab_view(self) -> None:
         tabs = self.query_one(TabbedContent)
-        view = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-view"}
-        self.query_one(view.get(tabs.active or "detail", "#detail-view")).focus()
+        self.query_one(TAB_VIEWS.get(tabs.active or "detail", "#detail-view")).focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -452,6 +534,12 @@ class BrowserScreen(Screen):
 
     def action_toggle_zoom(self) -> None:
         self.toggle_class("-zoom")
+
+    def action_cycle_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        keep = self.opened.session.id if self.opened else None
+        self.refresh_sessions(keep=keep)
+        self.notify(f"sessions by {self.order}", timeout=1.5)
 
     def action_cycle_agent(self) -> None:
         self._cycle("agent", self._agents)
@@ -467,14 +555,9 @@ class BrowserScreen(Screen):
         box.value = with_filter(box.value, key, nxt)
         self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
 
-    def action_toggle_branches_cmd(self) -> None:
-        self.query_one(Timeline).action_toggle_branches()
-
-    def action_switch_branch_cmd(self) -> None:
-        self.query_one(Timeline).action_switch_branch()
-
-    def action_mark_step(self) -> None:
-        self.query_one(Timeline).action_toggle_mark()
+    async def action_timeline_cmd(self, action: str) -> None:
+        """A timeline action run from the palette, whatever has the focus."""
+        await self.query_one(Timeline).run_action(action)
 
     def action_clear_marks(self) -> None:
         self.query_one(Timeline).clear_marks()
@@ -484,13 +567,17 @@ class BrowserScreen(Screen):
             self.remove_class("-zoom")
             return
         focused = self.focused
-        if isinstance(focused, Input) and focused.value:
+        if isinstance(focused, Input):
+            # Escape in the filter clears it and gives the keys back to the list (one press, not two).
             focused.value = ""
-        elif focused is not None and focused.id in ("detail-view", "ctx-list", "diff-view", "trail-view"):
+            self.query_one(SessionList).focus()
+        elif focused is not None and "#" + (focused.id or "") in TAB_VIEWS.values():
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
+        elif self._library is not None:
+            self.app.pop_screen()  # a capsule opened over the bucket: back to the bucket
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
@@ -522,6 +609,61 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.replay import ReplayScreen
 
         self.app.push_screen(ReplayScreen(self.library))
+
+    # -- the step, handed to the user's tools -------------------------------------------------------
+    def _chosen_step(self) -> Step | None:
+        index = self.current_step()
+        if self.opened is None or index is None:
+            self.notify("open a session and choose a step first", severity="warning")
+            return None
+        return self.opened.session.steps[index]
+
+    def action_pager(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        blocks = step_blocks(self.opened.session, self.opened.shape, step.index)
+        text = "\n\n".join(f"── {b.title}\n{b.body}" if b.title else b.body for b in blocks)
+        self._run_outside(external.pager_command(os.environ), safe_text(text).encode())
+
+    def action_editor(self) -> None:
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        if isinstance(found, str):
+            self.notify(found, severity="warning")
+            return
+        path, line = found
+        self._run_outside(external.editor_command(os.environ, path, line), None)
+
+    def _run_outside(self, command: list[str], stdin: bytes | None) -> None:
+        """Run a program of the user's on the terminal, the app suspended until it exits."""
+        try:
+            with self.app.suspend():
+                subprocess.run(command, input=stdin, check=False)
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand the screen to another program", severity="warning")
+        except OSError as exc:
+            self.notify(f"could not run {command[0]}: {exc.strerror or exc}", severity="error")
+
+    def action_copy(self, what: str = "step") -> None:
+        """Copy the step's text, its id or its diff to the clipboard (OSC 52: the terminal's own)."""
+        step = self._chosen_step()
+        if step is None or self.opened is None:
+            return
+        if what == "id":
+            text = step.id
+        elif what == "diff":
+            blocks = trail_view.step_diff_blocks(step, self.trail)
+            text = "\n".join(b.body for b in blocks if b.language == "diff")
+            if not text:
+                self.notify("this step has no diff", severity="warning")
+                return
+        else:
+            text = step_text(step)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
     def action_redact(self) -> None:
         if self.opened is None:

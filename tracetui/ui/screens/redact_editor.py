@@ -18,14 +18,29 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
-from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, iter_fields, load_plan, save_plan
-from tracetui.redact import ACCEPTED, MANUAL, REJECTED, assign_placeholders, scrub_text, stale_fields
+from tracetui.redact import (
+    ACCEPTED,
+    MANUAL,
+    REJECTED,
+    Identity,
+    Plan,
+    PlanSpan,
+    PlanStore,
+    assign_placeholders,
+    field_text,
+    iter_fields,
+    load_plan,
+    save_plan,
+    scrub_text,
+    stale_fields,
+)
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
 
 PAGE_LINES = 400  # lines per page of a long field
@@ -114,7 +129,7 @@ class RedactEditor(Screen):
             yield RedactArea(id="redact-text")
             yield TextArea("", read_only=True, soft_wrap=True, id="redact-preview")
         yield Static(id="redact-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         preview = self.query_one("#redact-preview")

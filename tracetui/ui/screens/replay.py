@@ -24,11 +24,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, TextView
 
 OUTPUT_LINES = 30  # lines of the check's output shown
@@ -143,7 +144,7 @@ class ReplayScreen(Screen):
             yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined",
                            id="replay-trust")  # fmt: skip
         yield Static("", id="replay-verdict", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         cap = self.capsule

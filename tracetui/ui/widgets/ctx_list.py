@@ -36,7 +36,7 @@ class CtxList(VirtualList):
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
         assert self.context is not None
         item = self.context.items[index]
-        style = self.get_component_rich_style
+        style = self.part_style
         bar = "█" * max(1, round(6 * item.tokens / self._largest)) if item.tokens else ""
         label = item.tool or item.kind
         head: list[Part] = [

@@ -6,6 +6,7 @@ costs; rows whose page has not arrived yet draw as a dim placeholder for a momen
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -20,9 +21,9 @@ from tracetui.views.format import human_tokens
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
 PAGE = 200
+AGENT_WIDTH = 8  # the longest agent name, opencode
 Fetch = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 
-AGENT_LABEL = {"claude": "claude", "codex": "codex", "pi": "pi"}
 
 
 class SessionList(VirtualList):
@@ -31,6 +32,9 @@ class SessionList(VirtualList):
         "session-list--claude",
         "session-list--codex",
         "session-list--pi",
+        "session-list--gemini",
+        "session-list--copilot",
+        "session-list--opencode",
         "session-list--project",
         "session-list--number",
         "session-list--note",
@@ -41,6 +45,9 @@ class SessionList(VirtualList):
     SessionList > .session-list--claude { color: $warning; }
     SessionList > .session-list--codex { color: $success; }
     SessionList > .session-list--pi { color: $secondary; }
+    SessionList > .session-list--gemini { color: $primary; }
+    SessionList > .session-list--copilot { color: $text; }
+    SessionList > .session-list--opencode { color: $error; }
     SessionList > .session-list--project { color: $accent; }
     SessionList > .session-list--number { color: $text-muted; }
     SessionList > .session-list--note { color: $warning; text-style: bold; }
@@ -98,24 +105,76 @@ class SessionList(VirtualList):
         self.invalidate()
         self.post_message(self.Highlighted(self, self.cursor))
 
+    class ColumnsChanged(Message):
+        """The list's width changed: the header above it shows these columns (`header_text`)."""
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
+    def on_resize(self, event) -> None:
+        self.post_message(self.ColumnsChanged(self.scrollable_content_region.width))
+
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
         row = self.summary(index)
         if row is None:
-            return [("  …", self.get_component_rich_style("virtual-list--dim"))]
+            return [("  …", self.part_style("virtual-list--dim"))]
         return session_row(self, row, width)
+
+
+def when_text(started: str | None, this_year: str | None = None) -> str:
+    """`MM-DD HH:MM` for this year's sessions, `YYYY-MM-DD` for older ones (the time matters less)."""
+    stamp = started or ""
+    year = this_year or time.strftime("%Y")
+    if len(stamp) >= 10 and stamp[:4] != year:
+        return stamp[:10]
+    return stamp[5:16].replace("T", " ")
+
+
+def columns(width: int) -> list[tuple[str, int]]:
+    """The list's columns at this width and how wide each is (0: takes the room left)."""
+    cols: list[tuple[str, int]] = []
+    if width >= 40:
+        cols.append(("when", 13))
+    cols.append(("agent", AGENT_WIDTH + 1))
+    if width >= 64:
+        cols.append(("project", 15))
+    cols.append(("title", 0))
+    if width >= 56:
+        cols.append(("steps", 6))
+    if width >= 70:
+        cols.append(("tokens", 8))
+    return cols
+
+
+def header_text(width: int) -> str:
+    """The column headers, aligned with `session_row` at the same width."""
+    cols = columns(width)
+    fixed = sum(w for _, w in cols)
+    out = ""
+    for name, w in cols:
+        if name == "title":
+            out += set_cell_size(name, max(0, width - fixed))
+        elif name == "steps":
+            out += f" {name:>{w - 1}}"
+        elif name == "tokens":
+            out += f" {name:>{w - 2}} "
+        else:
+            out += set_cell_size((" " if name == "when" else "") + name, w)
+    return out.rstrip()
 
 
 def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Part]:
     """when · agent · project · title … steps · tokens, dropping columns as the pane narrows."""
-    style = widget.get_component_rich_style
-    when = (row.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM; the year rarely helps
-    agent = AGENT_LABEL.get(row.agent, row.agent)
+    style = widget.part_style
+    when = when_text(row.started)
+    agent = row.agent[:AGENT_WIDTH]  # the registry's names: claude, codex, pi, gemini, copilot, opencode
     project = safe_line(row.project or "-")
     title = safe_line(row.title or "(no prompt)")
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
-    parts.append((f"{agent:<6} ", _agent_style(widget, row.agent)))
+    parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
     if width >= 64:
         parts.append((f"{set_cell_size(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []
@@ -135,5 +194,5 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
 def _agent_style(widget: VirtualList, agent: str) -> RichStyle:
     name = f"session-list--{agent}"
     if name in widget.COMPONENT_CLASSES:
-        return widget.get_component_rich_style(name)
+        return widget.part_style(name)
     return RichStyle()

@@ -7,15 +7,17 @@ from `tracetui.views.session_shape`, built in a worker for big sessions, and onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
 from textual.message import Message
 
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
-from tracetui.views.format import human_duration, step_summary
+from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
     Marker,
     Shape,
@@ -56,7 +58,7 @@ LABELS = {
 # Survival badges for edit steps (docs/design.md's states), shortest first-glance form.
 BADGES = {
     "alive": "● alive",
-    "transformed": "◐ changed",
+    "transformed": "◐ transformed",
     "reverted": "↺ reverted",
     "lost": "✕ lost",
     "uncommitted": "○ uncommitted",
@@ -144,6 +146,28 @@ class Timeline(VirtualList):
         self.marks = []
         self._title_marks()
         self.set_count(len(rows), cursor)
+
+    def grow(self, session: Session, shape: Shape) -> None:
+        """The open session read again, longer (its agent is still writing). Folds, shown branches
+        and marks stay, the cursor stays on its step, and a cursor on the last row follows the new
+        steps. Steps are matched by id: a growing subagent moves the indexes of the steps after it."""
+        old = self.session
+        if old is None:
+            return
+        at_end = self.cursor >= self.count - 1
+        keep = self.step_index()
+        keep_id = old.steps[keep].id if keep is not None else None
+        marked = [old.steps[i].id for i in self.marks if i < len(old.steps)]
+        index_of = {step.id: i for i, step in enumerate(session.steps)}
+        self.session, self.shape = session, shape
+        self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
+        self.marks = [index_of[m] for m in marked if m in index_of]
+        self.rows, self.markers = build_rows(session, shape, self.expanded, self.show_branches, self._path)
+        row = self.row_of_step(index_of[keep_id]) if keep_id in index_of else None
+        cursor = len(self.rows) - 1 if at_end or row is None else row
+        self._title_marks()
+        self.set_count(len(self.rows), max(0, cursor))
+        self.invalidate()
 
     def clear(self) -> None:
         self.session = self.shape = None
@@ -350,12 +374,22 @@ class Timeline(VirtualList):
             self._jump(self.shape.branch_points, False)
 
     def action_next_edit(self) -> None:
+        self._move_to_next(lambda step: bool(step.edits), 1)
+
+    def action_next_error(self) -> None:
+        self._move_to_next(is_failure, 1)
+
+    def action_previous_error(self) -> None:
+        self._move_to_next(is_failure, -1)
+
+    def _move_to_next(self, wanted: Callable[[Step], bool], direction: int) -> None:
+        """The cursor to the next (or previous) row whose step is `wanted`; a bell where none is."""
         if self.session is None:
             return
-        here = self.step_index() or 0
-        for row in range(self.cursor + 1, len(self.rows)):
+        rows = range(self.cursor + 1, len(self.rows)) if direction > 0 else range(self.cursor - 1, -1, -1)
+        for row in rows:
             index = self.rows[row]
-            if index >= 0 and self.session.steps[index].edits and index > here:
+            if index >= 0 and wanted(self.session.steps[index]):
                 self.cursor = row
                 return
         self.app.bell()
@@ -365,7 +399,7 @@ class Timeline(VirtualList):
         session, shape = self.session, self.shape
         if session is None or shape is None:
             return []
-        style = self.get_component_rich_style
+        style = self.part_style
         value = self.rows[row]
         if value < 0:
             marker = self.markers[-1 - value]
@@ -434,7 +468,7 @@ class Timeline(VirtualList):
         return left + right
 
     def _kind_style(self, step) -> RichStyle:
-        style = self.get_component_rich_style
+        style = self.part_style
         if step.is_error:
             return style("timeline--error")
         if step.subagent is not None and step.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):

@@ -29,7 +29,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     VirtualList { overflow-x: hidden; }
-    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList > .virtual-list--cursor { background: $accent 25%; }
     VirtualList:focus > .virtual-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
@@ -112,6 +112,11 @@ class VirtualList(ScrollView, can_focus=True):
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
         return strip
+
+    def part_style(self, name: str) -> RichStyle:
+        """A component's style for one part of a row: only what its own rule sets. The full style
+        carries the pane's background, which painted over the cursor's on every styled part."""
+        return self.get_component_rich_style(name, partial=True)
 
     # -- cursor ---------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:

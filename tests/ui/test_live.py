@@ -1,0 +1,130 @@
+"""Live: a running app follows the agents' folders and the bucket. A line an agent appends shows in
+the open timeline within a second; a new log shows in the list within two; a sync another process
+runs shows too. `tracetui watch` keeps the bucket in sync from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+from shared_data import FIXTURES
+from tracetui.bucket import Bucket
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.session_list import SessionList
+from tracetui.ui.widgets.timeline import Timeline
+
+SIZE = (160, 45)
+PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
+
+
+def _pi_line(n: int, text: str) -> bytes:
+    rec = {"type": "message", "id": f"live{n}", "parentId": "e2" if n == 0 else f"live{n - 1}",
+           "timestamp": f"2026-01-06T09:01:{n:02d}.000Z",
+           "message": {"role": "user", "content": [{"type": "text", "text": text}], "timestamp": 1767690060000 + n}}  # fmt: skip
+    return orjson.dumps(rec) + b"\n"
+
+
+def _sources(tmp_path: Path) -> dict[str, list[Path]]:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "bucket", src)
+    return {"claude": [src / "claude"], "pi": [src / "pi"]}
+
+
+async def _until(pilot, condition, seconds: float) -> float:
+    """Wait (driving the app) until `condition()` holds; returns how long it took."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > seconds:
+            raise AssertionError(f"not within {seconds} s")
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+async def test_the_open_timeline_grows_and_new_logs_appear_while_agents_write(tmp_path):
+    sources = _sources(tmp_path)
+    bucket = Bucket.open(tmp_path / "bucket")
+    bucket.sync(sources)
+
+    def sync(progress) -> str:
+        report = bucket.sync(sources)
+        return f"synced: {report.new} new"
+
+    folders = [p for paths in sources.values() for p in paths]
+    app = TraceApp(bucket, sync=sync, watch=folders)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await _until(pilot, lambda: app.screen.query_one(SessionList).count == 2, 5)
+        screen.open_session(PI_ID, focus=True)
+        await _until(pilot, lambda: screen.opened is not None and screen.opened.session.id == PI_ID, 5)
+        await pilot.pause(0.5)  # the first sync and its watcher have settled
+        timeline = screen.query_one(Timeline)
+        before = len(screen.opened.session.steps)
+        timeline.move_to(timeline.count - 1)  # at the end: the cursor follows new steps
+        log = next((sources["pi"][0]).glob("*.jsonl"))
+        with open(log, "ab") as fh:
+            fh.write(_pi_line(0, "one more thing"))
+        took = await _until(pilot, lambda: len(screen.opened.session.steps) == before + 1, 3)
+        assert took < 1.5, took  # under a second from write to screen, with slack for a loaded machine
+        assert timeline.step_index() == before  # the cursor followed the new step
+        assert "live" in str(screen.query_one("#session-title").render())
+        # a torn last line waits for its end
+        with open(log, "ab") as fh:
+            fh.write(_pi_line(1, "half")[:40])
+        await pilot.pause(0.8)
+        assert len(screen.opened.session.steps) == before + 1
+        # a new log shows in the list
+        new = log.with_name(log.name.replace("7d1e5b3a", "8e2f6c4b"))
+        new.write_bytes(log.read_bytes().replace(PI_ID.encode(), PI_ID.replace("7d1e5b3a", "8e2f6c4b").encode()))
+        took = await _until(pilot, lambda: screen.query_one(SessionList).count == 3, 4)
+        assert took < 2.5, took
+    bucket.close()
+
+
+async def test_a_sync_in_another_process_shows_in_the_running_app(tmp_path):
+    sources = _sources(tmp_path)
+    bucket = Bucket.open(tmp_path / "bucket")
+    bucket.sync({"claude": sources["claude"]})
+    app = TraceApp(bucket)  # no sync of its own, no watcher: only the bucket's version tells
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.screen.query_one(SessionList).count == 1, 5)
+        with Bucket.open(tmp_path / "bucket") as other:  # another connection, as another process has
+            other.sync(sources)
+        await _until(pilot, lambda: app.screen.query_one(SessionList).count == 2, 2)
+    bucket.close()
+
+
+def test_watch_syncs_each_change_until_stopped(tmp_path, capsys):
+    from tracetui.cli.watch import run_watch
+
+    sources = _sources(tmp_path)
+    stop = threading.Event()
+    args = argparse.Namespace(bucket=str(tmp_path / "bucket"), source=[f"pi={sources['pi'][0]}"])
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(run_watch(args, stop)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while "watching" not in capsys.readouterr().err and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = next(sources["pi"][0].glob("*.jsonl"))
+        with open(log, "ab") as fh:
+            fh.write(_pi_line(0, "from the agent"))
+        found = False
+        while time.monotonic() < deadline and not found:
+            time.sleep(0.1)
+            with Bucket.open(tmp_path / "bucket") as bucket:
+                found = bucket.count_sessions(text="agent") >= 1 and any(
+                    s.text == "from the agent" for s in bucket.session(PI_ID).steps
+                )
+        assert found
+    finally:
+        stop.set()
+        worker.join(10)
+    assert done == [0]

@@ -1,0 +1,243 @@
+"""The Copilot CLI reader on hand-made logs (tests/fixtures/copilot, a `~/.copilot/session-state`)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+from shared_data import FIXTURES
+
+from tracetui.model import StepKind
+from tracetui.sources import RawLog, SessionFiles, copilot, read_session, registry
+
+STATE = FIXTURES / "copilot" / "session-state"
+SID = "3c4d5e6f-4444-4d4d-9e9e-112233445566"
+FOLDER = STATE / SID
+EVENTS = FOLDER / "events.jsonl"
+FLAT = STATE / "7a8b9c0d-5555-4e4e-8f8f-665544332211.jsonl"
+CHECKPOINT = FOLDER / "checkpoints" / "001-greeting-added.md"
+
+
+def _all() -> list[Path]:
+    return sorted(p for p in STATE.rglob("*") if p.is_file())
+
+
+def _session(path: Path = EVENTS):
+    [files] = [g for g in copilot.group(_all()) if g.main == path]
+    return read_session(files)
+
+
+def test_grouping():
+    groups = {g.main: sorted(c.name for c in g.companions) for g in copilot.group(_all())}
+    assert groups == {EVENTS: ["001-greeting-added.md", "workspace.yaml"], FLAT: []}
+
+
+def test_session_metadata_from_start_and_workspace():
+    session = _session()
+    assert (session.id, session.version, session.cwd) == (SID, "1.0.12", "/home/dev/garden")
+    assert session.git is not None and session.git.to_dict() == {
+        "branch": "main",
+        "commit": "0123456789abcdef0123456789abcdef01234567",
+        "remote": "dev/garden",
+    }
+    assert session.title == "Greeting In Hello"  # workspace.yaml's summary
+    assert session.models == ["claude-sonnet-4.6", "gpt-5-mini"]
+    assert (session.started, session.ended) == ("2026-05-02T09:00:00.000Z", "2026-05-02T09:03:00.000Z")
+
+
+def test_tokens_per_message_and_the_shutdown_totals():
+    session = _session()
+    per_step = {s.id: s.tokens.output for s in session.steps if s.tokens is not None}
+    assert sorted(per_step.values()) == [10, 25, 40, 120]
+    # the shutdown's modelMetrics are the authoritative totals
+    assert session.tokens.to_dict() == {"input": 7000, "output": 195, "cache_read": 3000, "cache_write": 100}
+    without = b"\n".join(x for x in EVENTS.read_bytes().splitlines() if b'"session.shutdown"' not in x)
+    assert copilot.read(RawLog(str(EVENTS), without), []).tokens.output == 195
+
+
+def test_calls_pair_with_results_by_tool_call_id():
+    session = _session()
+    calls = [s for s in session.steps if s.kind == StepKind.TOOL_CALL]
+    results = [s for s in session.steps if s.kind == StepKind.TOOL_RESULT]
+    assert [c.tool_call_id for c in calls] == [
+        "call_view_1",
+        "call_edit_2",
+        "call_create_3",
+        "call_task_4",
+        "call_grep_5",
+    ]
+    assert sorted(r.tool_call_id for r in results) == sorted(c.tool_call_id for c in calls)
+    failed = next(r for r in results if r.tool_call_id == "call_create_3")
+    assert failed.is_error and failed.text == "Parent directory does not exist"
+    view = calls[0]
+    view_result = next(r for r in results if r.tool_call_id == "call_view_1")
+    edit_result = next(r for r in results if r.tool_call_id == "call_edit_2")
+    assert "detailed" not in view_result.meta and edit_result.meta["detailed"].startswith("\ndiff --git")
+    assert (view.tool, view.tool_input, view.meta) == (
+        "view",
+        {"path": "/home/dev/garden/hello.py"},
+        {"intention": "view hello.py"},
+    )
+
+
+def test_edits_take_the_result_diff_and_fail_with_the_call():
+    session = _session()
+    edit = next(s for s in session.steps if s.tool == "edit" and s.kind == StepKind.TOOL_CALL).edits[0]
+    assert (edit.path, edit.op, edit.old_string, edit.new_string) == (
+        "/home/dev/garden/hello.py",
+        "update",
+        "    pass",
+        "    print('hello')",
+    )
+    assert [h.to_dict() for h in edit.hunks] == [
+        {
+            "old_start": 1,
+            "old_lines": 2,
+            "new_start": 1,
+            "new_lines": 2,
+            "lines": [" def main():", "-    pass", "+    print('hello')"],
+        }
+    ]
+    create = next(s for s in session.steps if s.tool == "create" and s.kind == StepKind.TOOL_CALL).edits[0]
+    assert (create.op, create.content, create.applied) == ("create", "# Notes\n", False)
+    assert session.edit_calls == 2
+
+
+def test_subagent_events_run_inside_its_pair():
+    session = _session()
+    [agent] = session.subagents
+    assert (agent.id, agent.agent_type, agent.description) == (
+        "call_task_4",
+        "explore",
+        "find callers of main",
+    )
+    task = session.step(agent.spawned_by or "")
+    assert task is not None and task.tool == "task" and task.subagent is None
+    inside = [(s.kind, s.tool) for s in session.steps if s.subagent == "call_task_4"]
+    assert inside == [
+        (StepKind.SUBAGENT_START, None),
+        (StepKind.TOOL_CALL, "grep"),
+        (StepKind.TOOL_RESULT, "grep"),
+        (StepKind.SUBAGENT_END, None),
+    ]
+    start = session.step("subagent:call_task_4:start")
+    end = session.step("subagent:call_task_4:end")
+    assert start is not None and start.parent == task.id
+    grep = next(s for s in session.steps if s.tool == "grep" and s.kind == StepKind.TOOL_CALL)
+    assert grep.parent == start.id
+    result = next(
+        s for s in session.steps if s.tool_call_id == "call_task_4" and s.kind == StepKind.TOOL_RESULT
+    )
+    assert result.parent == task.id  # the main thread goes on from its own last step
+    assert end is not None and end.meta == {
+        "total_tokens": 900,
+        "tool_calls": 1,
+        "duration_ms": 1500,
+        "model": "gpt-5-mini",
+    }
+
+
+def test_compaction_text_is_the_checkpoint_file():
+    session = _session()
+    [compaction] = [s for s in session.steps if s.kind == StepKind.COMPACTION]
+    assert compaction.text == CHECKPOINT.read_text()
+    assert compaction.meta["checkpoint_number"] == 1 and compaction.meta["tokens_before"] == 150000
+    # without the file, the event's own summary
+    alone = read_session(SessionFiles("copilot", EVENTS))
+    [compaction] = [s for s in alone.steps if s.kind == StepKind.COMPACTION]
+    assert compaction.text == "<overview>inline summary</overview>"
+
+
+def test_context_system_and_model_change_steps():
+    session = _session()
+    kinds = [s.kind for s in session.steps]
+    assert kinds[:2] == [StepKind.CONTEXT, StepKind.USER]
+    user = session.steps[1]
+    assert user.text == "greet in hello.py" and user.meta == {
+        "attachments": ["@hello.py"],
+        "agent_mode": "interactive",
+    }
+    [change] = [s for s in session.steps if s.kind == StepKind.MODEL_CHANGE]
+    assert change.text == "gpt-5-mini"
+    systems = [(s.text, s.is_error) for s in session.steps if s.kind == StepKind.SYSTEM]
+    assert systems == [
+        ("MCP server 'github' is slow.", False),
+        ("429 Too Many Requests", True),
+        ("user initiated", False),
+    ]
+    assert session.skipped == {} and session.errors == []
+
+
+def test_the_early_flat_layout():
+    session = _session(FLAT)
+    assert (session.id, session.version, session.cwd) == (
+        "7a8b9c0d-5555-4e4e-8f8f-665544332211",
+        "copilot",
+        None,
+    )
+    assert session.title == "make a readme"  # the injected date is not part of the title
+    call = next(s for s in session.steps if s.tool == "str_replace_editor")
+    [edit] = call.edits
+    assert (edit.op, edit.path, edit.content, len(edit.hunks)) == (
+        "create",
+        "/home/dev/garden/README.md",
+        "# Garden\n",
+        1,
+    )
+    unanswered = next(s for s in session.steps if s.tool == "powershell")
+    assert unanswered.meta == {"no_result": True}
+
+
+def test_bad_lines_cost_only_themselves():
+    lines = EVENTS.read_bytes().splitlines(keepends=True)
+    torn = b"".join(lines[:3]) + b'{"type": "user.mess\n' + b"[1]\n" + b"".join(lines[3:])
+    session = copilot.read(RawLog(str(EVENTS), torn), [])
+    assert [e.line for e in session.errors] == [4, 5]
+    assert len(session.steps) == len(copilot.read(RawLog(str(EVENTS), EVENTS.read_bytes()), []).steps)
+    odd = copilot.read(
+        RawLog(
+            str(FLAT),
+            b'{"type": "assistant.message", "data": {"toolRequests": [5, {"name": 3}]}}\n'
+            b'{"type": "tool.execution_complete", "data": {"result": "x"}}\n'
+            b'{"type": "future.event", "data": {}}\n',
+        ),
+        [],
+    )
+    assert odd.id == FLAT.stem and odd.skipped == {"future.event": 1}
+
+
+def test_workspace_yaml_quoting():
+    text = "id: x\nsummary: \"Fix \\\"the\\\" bug\"\ncwd: 'C:\\\\it''s'\n  nested: no\n"
+    assert copilot._yaml_scalars(text) == {"id": "x", "summary": 'Fix "the" bug', "cwd": "C:\\\\it's"}
+
+
+def test_registered_with_its_folders(tmp_path):
+    agent = registry.get("copilot")
+    assert agent.folders({}, tmp_path) == [tmp_path / ".copilot" / "session-state"]
+    assert agent.folders({"COPILOT_HOME": "/c"}, tmp_path) == [Path("/c/session-state")]
+
+
+def test_discovery_in_the_default_folder(tmp_path, monkeypatch):
+    from tracetui.bucket.locations import default_sources, discover
+
+    home = tmp_path / "copilot-home"
+    shutil.copytree(STATE, home / "session-state")
+    monkeypatch.setenv("COPILOT_HOME", str(home))
+    [folder] = default_sources()["copilot"]
+    found = {p.name for p in discover("copilot", [folder])}
+    assert found == {"events.jsonl", "workspace.yaml", "001-greeting-added.md", FLAT.name}
+    assert orjson.loads(EVENTS.read_bytes().splitlines()[0])["type"] == "session.start"
+
+
+def test_arguments_written_as_a_json_string_are_parsed():
+    request = {
+        "toolCallId": "c1",
+        "name": "edit",
+        "arguments": '{"path": "/p/a.py", "old_str": "a", "new_str": "b"}',
+    }
+    line = {"type": "assistant.message", "id": "e1", "data": {"content": "", "toolRequests": [request]}}
+    session = copilot.read(RawLog(str(FLAT), orjson.dumps(line) + b"\n"), [])
+    [call] = session.steps
+    assert call.tool_input == {"path": "/p/a.py", "old_str": "a", "new_str": "b"}
+    assert [(e.path, e.old_string) for e in call.edits] == [("/p/a.py", "a")]

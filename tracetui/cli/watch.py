@@ -1,0 +1,58 @@
+"""watch: keep the bucket in sync from the command line while the agents write."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tracetui.bucket import default_sources, parse_sources
+from tracetui.cli import add_bucket_option, open_bucket
+from tracetui.safe_text import safe_line
+from tracetui.sources import registry
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "watch",
+        help="sync the bucket whenever an agent writes a log, until Ctrl-C",
+        description="Watch the agents' log folders and sync each change into the bucket (the app does "
+        "the same while it runs). One line per sync that found something; Ctrl-C stops.",
+    )
+    p.add_argument("--source", action="append", metavar="AGENT=PATH",
+                   help=f"watch AGENT's logs ({registry.spoken_names()}) in PATH instead of the default folders")  # fmt: skip
+    add_bucket_option(p)
+    p.set_defaults(func=run_watch)
+
+
+def run_watch(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    import watchfiles
+
+    sources = parse_sources(args.source) or default_sources()
+    folders = [p for paths in sources.values() for p in paths if p.is_dir()]
+    with open_bucket(args) as bucket:
+        _report(bucket.sync(sources))
+        if not folders:
+            print("none of the agents' folders exists yet; pass --source AGENT=PATH", file=sys.stderr)
+            return 1
+        print("watching " + ", ".join(safe_line(str(f)) for f in folders) + " (Ctrl-C stops)", file=sys.stderr)
+        for _ in watchfiles.watch(*folders, stop_event=stop, debounce=150, step=50, raise_interrupt=False,
+                                  ignore_permission_denied=True):  # fmt: skip
+            _report(bucket.sync(sources))
+    return 0
+
+
+def _report(report) -> None:
+    if report.new or report.updated or report.errors:
+        when = time.strftime("%H:%M:%S")
+        line = f"{when} {report.new} new, {report.updated} updated"
+        if report.errors:
+            line += f", {len(report.errors)} unreadable"
+        print(line, flush=True)
+
+
+def watched_folders(sources: dict[str, list[Path]] | None) -> list[Path]:
+    """The folders a live app or `watch` follows: the given sources, else every agent's defaults."""
+    return [p for paths in (sources or default_sources()).values() for p in paths]

@@ -1,0 +1,682 @@
+"""Reader for GitHub Copilot CLI sessions (`~/.copilot/session-state/`).
+
+Two layouts (formats-more-agents.md section 4): the early flat `<session id>.jsonl`, and from 2026
+a folder per session, `<session id>/events.jsonl` beside `workspace.yaml` (cwd, git root, branch,
+summary) and `checkpoints/NNN-<slug>.md`, the compaction summaries. Every line is one event
+`{type, data, id, timestamp, parentId}`; the events chain by `parentId`, in file order.
+
+The choices this reader makes:
+- Step ids are the event id; an event that gives several steps (an assistant message with
+  reasoning, text and tool requests) numbers the later ones `<id>:<n>`. Steps chain in file order,
+  a subagent's and the main thread's each from their own last step.
+- A tool call is one TOOL_CALL step per `toolCallId`: made from the assistant message's
+  `toolRequests`, or from `tool.execution_start` when no request named it (early builds, subagent
+  children); the start adds what the request lacked. `tool.execution_complete` gives the
+  TOOL_RESULT (`result.content`, or the error's message; `is_error` when `success` is false).
+- Edits: `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
+  path and strings from the arguments and the hunks from the unified `diff --git` the result
+  carries (`result.detailedContent`, or `result.content` in early builds). A failed call's edits
+  are `applied=False`.
+- Tokens: each assistant message's `outputTokens` sits on its first step. `session.shutdown`
+  carries the authoritative totals (`modelMetrics.*.usage`): when present, the session's tokens
+  are their sum (over every shutdown: each one reports the run since the start or resume it ends).
+- Subagents: `subagent.started`/`subagent.completed|failed` give SUBAGENT_START/SUBAGENT_END
+  (ids `subagent:<toolCallId>:start|end`, parent = the spawning `task` call); events that carry
+  `parentToolCallId` (or an `agentId` mapped to one) run inside that subagent.
+- Compaction: `session.compaction_complete` gives a COMPACTION step whose text is the checkpoint
+  file it names (`checkpointPath`, or `checkpoints/<NNN>-*.md` by its number) when that file is
+  grouped with the session, else `summaryContent`.
+- `system.message` (the system prompt) is CONTEXT; a `user.message`'s own `content` is the USER
+  step (its `transformedContent`, the same prompt with the date and reminders Copilot injects, is
+  not repeated). `session.error` is an error SYSTEM step; warnings, info, mode changes, `abort`
+  and `session.task_complete` are SYSTEM steps. Hook, permission, turn and usage-checkpoint events
+  are known and give no step; unknown event types are counted in `skipped`.
+- Title: `workspace.yaml`'s `summary`, else the first prompt (without the date early builds put
+  in it). cwd and git from `session.start`'s `context`, else `workspace.yaml`; the early flat
+  files record neither.
+- Arguments written as a JSON string are parsed. Flattened copies of a session folder
+  (`…__<id>__events.jsonl` beside `…__<id>__workspace.yaml`) group like the real layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.sources import RawLog, SessionFiles, titles
+from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.jsonl import guarded, iter_records
+from tracetui.sources.pi import parse_unified_diff
+from tracetui.sources.registry import Agent
+
+NAME = "copilot"
+EVENTS = "events.jsonl"
+WORKSPACE = "workspace.yaml"
+
+# Events that are known and deliberately not steps.
+_QUIET = frozenset(
+    {
+        "assistant.turn_start",
+        "assistant.turn_end",
+        "hook.start",
+        "hook.end",
+        "permission.requested",
+        "permission.completed",
+        "session.usage_checkpoint",
+        "session.workspace_file_changed",
+        "session.compaction_start",
+        "session.resume",
+        "session.permissions_changed",
+    }
+)
+_SYSTEM = {
+    "session.info": ("infoType", "message"),
+    "session.warning": ("warningType", "message"),
+    "session.error": ("errorType", "message"),
+    "system.notification": ("kind", "message"),
+}
+EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert"})
+_CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
+
+
+# --------------------------------------------------------------------------------------------
+# Grouping
+
+
+def _flat_prefix(path: Path) -> str | None:
+    """`owner__repo__.copilot__session-state__<id>__` for a flattened copy of `<id>/events.jsonl`
+    (as collections of logs name them), else None."""
+    name = path.name
+    return name[: -len(EVENTS)] if name.endswith("__" + EVENTS) else None
+
+
+def _is_checkpoint(path: Path) -> bool:
+    name = path.name
+    return path.suffix == ".md" and (
+        (path.parent.name == "checkpoints" and bool(_CHECKPOINT.match(name))) or "__checkpoints__" in name
+    )
+
+
+def group(paths: list[Path]) -> list[SessionFiles]:
+    """A flat `<id>.jsonl` is a session; so is `<id>/events.jsonl`, with its folder's
+    `workspace.yaml` and `checkpoints/NNN-*.md` as companions (a flattened copy,
+    `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and `…__<id>__checkpoints__…md`
+    beside it)."""
+    by_folder: dict[Path, list[Path]] = {}
+    extras: list[Path] = []  # workspace.yaml and checkpoints, by their folder or their flattened name
+    mains: list[Path] = []
+    for path in sorted(set(paths)):
+        if path.suffix == ".jsonl":
+            mains.append(path)
+        elif path.name == WORKSPACE or (_is_checkpoint(path) and path.parent.name == "checkpoints"):
+            by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(
+                path
+            )
+        elif path.name.endswith("__" + WORKSPACE) or _is_checkpoint(path):
+            extras.append(path)
+    out: list[SessionFiles] = []
+    folders = {p.parent for p in mains if p.name == EVENTS}
+    for path in mains:
+        if path.name != EVENTS and path.parent in folders:
+            continue  # another .jsonl inside a session's folder is not a session
+        if path.name == EVENTS:
+            companions = list(by_folder.get(path.parent, []))
+        else:
+            prefix = _flat_prefix(path)
+            companions = [
+                e for e in extras if prefix and e.parent == path.parent and e.name.startswith(prefix)
+            ]
+        out.append(SessionFiles(NAME, path, companions))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a session
+
+
+def read(main: RawLog, companions: list[RawLog]) -> Session:
+    """Parse one Copilot CLI session. Never raises on bad data."""
+    errors: list[LineError] = []
+    session = Session(
+        id="", agent=NAME, source=main.path, files=[main.path, *(c.path for c in companions)], errors=errors
+    )
+    workspace: dict[str, str] = {}
+    checkpoints: dict[str, str] = {}  # file name -> text
+    for log in companions:
+        name = Path(log.path.replace("\\", "/")).name
+        if name == WORKSPACE or name.endswith("__" + WORKSPACE):
+            workspace = _yaml_scalars(log.data.decode("utf-8", "replace"))
+        else:
+            checkpoints[name.rsplit("__", 1)[-1]] = log.data.decode("utf-8", "replace")
+    reader = _Reader(session, checkpoints)
+
+    def is_entry(value: dict[str, Any]) -> bool:
+        return isinstance(value.get("type"), str) and "data" in value
+
+    data = main.data[3:] if main.data.startswith(b"\xef\xbb\xbf") else main.data
+    for line, record in iter_records(main.path, data, errors, is_entry):
+        reader.line = line
+        with guarded(errors, main.path, line):
+            reader.event(record)
+    reader.finish(workspace)
+    return session
+
+
+@dataclass(slots=True)
+class _Agent:
+    call_id: str
+    name: str | None = None
+    description: str | None = None
+    start: Step | None = None
+    ended: bool = False
+
+
+@dataclass(slots=True)
+class _Reader:
+    session: Session
+    checkpoints: dict[str, str]
+    line: int = 0
+    steps: list[Step] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    models: dict[str, None] = field(default_factory=dict)
+    times: list[str] = field(default_factory=list)
+    calls: dict[str, Step] = field(default_factory=dict)  # toolCallId -> the call step
+    answered: set[str] = field(default_factory=set)
+    agents: dict[str, _Agent] = field(default_factory=dict)  # toolCallId of the spawning call
+    agent_ids: dict[str, str] = field(default_factory=dict)  # agentId -> toolCallId
+    model: str | None = None
+    shutdown: Tokens | None = None
+    start: dict[str, Any] = field(default_factory=dict)
+    last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def event(self, record: dict[str, Any]) -> None:
+        kind = as_str(record.get("type"))
+        data = as_dict(record.get("data"))
+        eid = as_str(record.get("id")) or f"L{self.line}"
+        stamp = opt_str(record.get("timestamp"))
+        if stamp:
+            self.times.append(stamp)
+        scope = self.scope(record, data)
+        if kind == "session.start":
+            self.start = data
+            self.session.id = self.session.id or as_str(data.get("sessionId"))
+            self.note_model(opt_str(data.get("selectedModel")))
+        elif kind == "user.message":
+            self.add(
+                eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope, meta=_user_meta(data)
+            )
+        elif kind == "system.message":
+            self.add(
+                eid,
+                StepKind.CONTEXT,
+                "system",
+                as_str(data.get("content")),
+                stamp,
+                scope,
+                meta={"role": data["role"]} if isinstance(data.get("role"), str) else {},
+            )
+        elif kind == "assistant.message":
+            self.assistant(eid, data, stamp, scope)
+        elif kind == "tool.execution_start":
+            self.tool_start(eid, data, stamp, scope)
+        elif kind == "tool.execution_complete":
+            self.tool_complete(eid, data, stamp, scope)
+        elif kind == "session.model_change":
+            new = opt_str(data.get("newModel"))
+            self.note_model(new)
+            meta = {k: data[k] for k in ("previousModel", "reasoningEffort") if isinstance(data.get(k), str)}
+            self.add(eid, StepKind.MODEL_CHANGE, "system", new or "", stamp, scope, model=new, meta=meta)
+        elif kind == "session.compaction_complete":
+            self.compaction(eid, data, stamp, scope)
+        elif kind == "subagent.started":
+            self.subagent_started(eid, data, stamp)
+        elif kind in ("subagent.completed", "subagent.failed"):
+            self.subagent_ended(eid, kind, data, stamp)
+        elif kind == "session.shutdown":
+            self.shutdown_totals(data)
+            self.note_model(opt_str(data.get("currentModel")))
+        elif kind in _SYSTEM:
+            what, text = _SYSTEM[kind]
+            meta = {"event": kind}
+            if isinstance(data.get(what), str):
+                meta[what] = data[what]
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get(text)),
+                stamp,
+                scope,
+                is_error=kind == "session.error",
+                meta=meta,
+            )
+        elif kind == "session.mode_changed":
+            text = f"mode: {as_str(data.get('previousMode'))} -> {as_str(data.get('newMode'))}"
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta={"event": kind})
+        elif kind == "session.task_complete":
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("summary")),
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
+        elif kind == "abort":
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("reason")) or "aborted",
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
+        elif kind not in _QUIET:
+            self.skip(kind or "(no type)")
+
+    def scope(self, record: dict[str, Any], data: dict[str, Any]) -> str | None:
+        """The subagent an event belongs to (its spawning call's id), if any."""
+        parent_call = opt_str(data.get("parentToolCallId"))
+        if parent_call:
+            return parent_call
+        agent = opt_str(record.get("agentId"))
+        return self.agent_ids.get(agent) if agent else None
+
+    def assistant(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        model = opt_str(data.get("model"))
+        self.note_model(model)
+        model = model or self.model
+        made: list[Step] = []
+        reasoning = opt_str(data.get("reasoningText"))
+        if reasoning and reasoning.strip():
+            made.append(self.add(eid, StepKind.REASONING, "assistant", reasoning, stamp, scope, model=model))
+        text = as_str(data.get("content"))
+        requests = [r for r in as_list(data.get("toolRequests")) if isinstance(r, dict)]
+        if text.strip() or not requests and not made:
+            made.append(self.add(eid, StepKind.ASSISTANT, "assistant", text, stamp, scope, model=model))
+        for request in requests:
+            call_id = as_str(request.get("toolCallId"))
+            if call_id and call_id in self.calls:
+                continue  # asked again: one call per id
+            name = opt_str(request.get("name"))
+            step = self.add(
+                eid,
+                StepKind.TOOL_CALL,
+                "assistant",
+                "",
+                stamp,
+                scope,
+                tool=name,
+                tool_call_id=call_id or None,
+                tool_input=_arguments(request.get("arguments")),
+                model=model,
+            )
+            if isinstance(request.get("intentionSummary"), str):
+                step.meta["intention"] = request["intentionSummary"]
+            step.edits = _edits(name, step.tool_input)
+            if call_id:
+                self.calls[call_id] = step
+            made.append(step)
+        if isinstance(data.get("outputTokens"), int) and made:
+            made[0].tokens = Tokens(output=as_int(data.get("outputTokens")))
+
+    def tool_start(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        call_id = as_str(data.get("toolCallId"))
+        name = opt_str(data.get("toolName"))
+        step = self.calls.get(call_id) if call_id else None
+        if step is None:
+            step = self.add(
+                eid,
+                StepKind.TOOL_CALL,
+                "assistant",
+                "",
+                stamp,
+                scope,
+                tool=name,
+                tool_call_id=call_id or None,
+                tool_input=_arguments(data.get("arguments")),
+                model=self.model,
+            )
+            step.edits = _edits(name, step.tool_input)
+            if call_id:
+                self.calls[call_id] = step
+        elif step.tool_input is None and data.get("arguments") is not None:
+            step.tool_input = _arguments(data.get("arguments"))
+            step.edits = step.edits or _edits(step.tool, step.tool_input)
+        if isinstance(data.get("mcpServerName"), str):
+            step.meta["mcp_server"] = data["mcpServerName"]
+
+    def tool_complete(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        call_id = as_str(data.get("toolCallId"))
+        call = self.calls.get(call_id) if call_id else None
+        result = as_dict(data.get("result"))
+        error = data.get("error")
+        failed = data.get("success") is False
+        text = as_str(result.get("content"))
+        if failed or not text:
+            message = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
+            text = text or message
+        meta: dict[str, Any] = {}
+        detailed = opt_str(result.get("detailedContent"))
+        if detailed and detailed != text and (call is None or call.edits or not text):
+            # An edit's diff is worth keeping beside its one-line result; a view's detailedContent
+            # is the same file again without line numbers, which would double what the bucket holds.
+            meta["detailed"] = detailed
+        model = opt_str(data.get("model"))
+        self.note_model(model)
+        self.add(
+            eid,
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            stamp,
+            scope or (call.subagent if call else None),
+            tool=call.tool if call else None,
+            tool_call_id=call_id or None,
+            is_error=failed,
+            meta=meta,
+        )
+        if call is None or not call_id:
+            return
+        self.answered.add(call_id)
+        for edit in call.edits:
+            if failed:
+                edit.applied = False
+                continue
+            diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
+            if diff:
+                edit.hunks = parse_unified_diff(diff)
+
+    def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        meta: dict[str, Any] = {}
+        for key, out in (("checkpointNumber", "checkpoint_number"), ("preCompactionTokens", "tokens_before")):
+            if isinstance(data.get(key), int):
+                meta[out] = data[key]
+        path = as_str(data.get("checkpointPath"))
+        text = None
+        if path:
+            meta["checkpoint_path"] = path
+            text = self.checkpoints.get(Path(path.replace("\\", "/")).name)
+        number = data.get("checkpointNumber")
+        if text is None and isinstance(number, int):
+            text = next(
+                (
+                    t
+                    for name, t in sorted(self.checkpoints.items())
+                    if (m := _CHECKPOINT.search(name)) and int(m.group(1)) == number
+                ),
+                None,
+            )
+        if text is not None:
+            meta["summary_from"] = "checkpoint"
+        self.add(
+            eid,
+            StepKind.COMPACTION,
+            "system",
+            text if text is not None else as_str(data.get("summaryContent")),
+            stamp,
+            scope,
+            meta=meta,
+        )
+
+    def subagent_started(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
+        call_id = as_str(data.get("toolCallId")) or eid
+        agent = self.agents.setdefault(call_id, _Agent(call_id))
+        agent.name = opt_str(data.get("agentName")) or agent.name
+        agent.description = opt_str(data.get("agentDescription")) or opt_str(data.get("agentDisplayName"))
+        if isinstance(data.get("agentId"), str):
+            self.agent_ids[data["agentId"]] = call_id
+        call = self.calls.get(call_id)
+        meta = {"agent_type": agent.name} if agent.name else {}
+        agent.start = self.add(
+            f"subagent:{call_id}:start",
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or "",
+            stamp,
+            call_id,
+            meta=meta,
+        )
+        agent.start.parent = call.id if call is not None else None
+
+    def subagent_ended(self, eid: str, kind: str, data: dict[str, Any], stamp: str | None) -> None:
+        call_id = as_str(data.get("toolCallId")) or eid
+        agent = self.agents.setdefault(call_id, _Agent(call_id, opt_str(data.get("agentName"))))
+        agent.ended = True
+        meta: dict[str, Any] = {}
+        for key, out in (
+            ("totalTokens", "total_tokens"),
+            ("totalToolCalls", "tool_calls"),
+            ("durationMs", "duration_ms"),
+        ):
+            if isinstance(data.get(key), int):
+                meta[out] = data[key]
+        if isinstance(data.get("model"), str):
+            meta["model"] = data["model"]
+        text = as_str(data.get("error")) if kind == "subagent.failed" else ""
+        self.add(
+            f"subagent:{call_id}:end",
+            StepKind.SUBAGENT_END,
+            "system",
+            text,
+            stamp,
+            call_id,
+            is_error=kind == "subagent.failed",
+            meta=meta,
+        )
+
+    def shutdown_totals(self, data: dict[str, Any]) -> None:
+        total = self.shutdown or Tokens()
+        for metrics in as_dict(data.get("modelMetrics")).values():
+            usage = as_dict(as_dict(metrics).get("usage"))
+            total.add(
+                Tokens(
+                    as_int(usage.get("inputTokens")),
+                    as_int(usage.get("outputTokens")),
+                    as_int(usage.get("cacheReadTokens")),
+                    as_int(usage.get("cacheWriteTokens")),
+                )
+            )
+        for model in as_dict(data.get("modelMetrics")):
+            self.note_model(model)
+        self.shutdown = total
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def note_model(self, model: str | None) -> None:
+        if model:
+            self.model = model
+            self.models[model] = None
+
+    def add(
+        self, eid: str, kind: str, role: str, text: str, stamp: str | None, scope: str | None, **fields: Any
+    ) -> Step:
+        sid = eid
+        n = 1
+        while sid in self.ids:
+            sid = f"{eid}:{n}"
+            n += 1
+        self.ids.add(sid)
+        # A subagent's events interleave with the main thread's: each follows the last of its own.
+        parent = self.last_in.get(scope, self.steps[-1].id if self.steps else None)
+        step = Step(sid, len(self.steps), kind, role, text, stamp, parent=parent, subagent=scope, **fields)
+        self.last_in[scope] = sid
+        self.steps.append(step)
+        return step
+
+    def skip(self, what: str) -> None:
+        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+    # -- the whole session -----------------------------------------------------------------------
+
+    def finish(self, workspace: dict[str, str]) -> None:
+        session = self.session
+        context = as_dict(self.start.get("context"))
+        session.id = session.id or workspace.get("id") or _id_from_path(session.source)
+        session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
+        branch = opt_str(context.get("branch")) or workspace.get("branch")
+        commit = opt_str(context.get("headCommit"))
+        remote = opt_str(context.get("repository")) or workspace.get("repository")
+        if branch or commit or remote:
+            session.git = GitInfo(branch or None, commit, remote or None)
+        version = opt_str(self.start.get("copilotVersion"))
+        session.version = version if version and version != "unknown" else "copilot"
+        # Subagent runs that never ended (the session stopped) still close.
+        for call_id, agent in self.agents.items():
+            if not agent.ended and agent.start is not None:
+                last = next((s for s in reversed(self.steps) if s.subagent == call_id), agent.start)
+                end = Step(
+                    f"subagent:{call_id}:end",
+                    0,
+                    StepKind.SUBAGENT_END,
+                    "system",
+                    "",
+                    last.timestamp,
+                    parent=last.id,
+                    subagent=call_id,
+                    meta={"unfinished": True},
+                )
+                self.steps.insert(self.steps.index(last) + 1, end)
+        for call_id, call in self.calls.items():
+            if call_id not in self.answered:
+                call.meta["no_result"] = True
+        for i, step in enumerate(self.steps):
+            step.index = i
+        session.steps = self.steps
+        session.subagents = [
+            Subagent(
+                call_id, a.name, a.description, self.calls[call_id].id if call_id in self.calls else None
+            )
+            for call_id, a in self.agents.items()
+        ]
+        if self.shutdown is not None:
+            session.tokens = self.shutdown
+        else:
+            for step in self.steps:
+                if step.tokens is not None:
+                    session.tokens.add(step.tokens)
+        session.models = list(self.models)
+        for key in ("created_at", "updated_at"):
+            if workspace.get(key):
+                self.times.append(workspace[key])
+        if self.times:
+            session.started = min(self.times)
+            session.ended = max(self.times)
+        summary = " ".join(workspace.get("summary", "").split())
+        session.title = titles.session_title((summary,), self.steps)
+        session.hidden = titles.why_hidden(self.steps)
+
+
+# --------------------------------------------------------------------------------------------
+# Field helpers
+
+
+def _user_meta(data: dict[str, Any]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    names = [
+        as_str(as_dict(a).get("displayName")) or as_str(as_dict(a).get("path"))
+        for a in as_list(data.get("attachments"))
+    ]
+    if any(names):
+        meta["attachments"] = [n for n in names if n]
+    for key, out in (("agentMode", "agent_mode"), ("source", "source")):
+        if isinstance(data.get(key), str):
+            meta[out] = data[key]
+    return meta
+
+
+def _arguments(value: Any) -> Any:
+    """A call's arguments, parsed where a build wrote them as a JSON string (OpenAI-style)."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            pass
+    return value
+
+
+def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
+    tool = (name or "").lower()
+    args = as_dict(arguments)
+    if tool not in EDIT_TOOLS or not args:
+        return []
+    path = opt_str(args.get("path")) or opt_str(args.get("file_path"))
+    if not path:
+        return []
+    command = as_str(args.get("command")) if tool == "str_replace_editor" else tool
+    if command == "create":
+        return [FileEdit(path=path, op="create", content=opt_str(args.get("file_text")))]
+    if command in ("edit", "str_replace"):
+        return [
+            FileEdit(
+                path=path,
+                op="update",
+                old_string=opt_str(args.get("old_str")),
+                new_string=opt_str(args.get("new_str")),
+            )
+        ]
+    if command == "insert":
+        return [FileEdit(path=path, op="update")]  # where it went is only in the result's diff
+    if command == "write":
+        return [FileEdit(path=path, op="write", content=opt_str(args.get("content")))]
+    return []
+
+
+def _yaml_scalars(text: str) -> dict[str, str]:
+    """The top-level `key: value` scalars of workspace.yaml (the only shape Copilot writes)."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        if not raw or raw[0] in " \t#-":
+            continue
+        key, sep, value = raw.partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            try:
+                value = str(orjson.loads(value))  # YAML's double-quoted escapes are JSON's, near enough
+            except orjson.JSONDecodeError:
+                value = value[1:-1]
+        elif len(value) >= 2 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        out[key.strip()] = value
+    return out
+
+
+def _id_from_path(path: str) -> str:
+    p = Path(path.replace("\\", "/"))
+    if p.name == EVENTS:
+        return p.parent.name
+    return p.name.split("__")[-2] if _flat_prefix(p) else p.stem
+
+
+def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
+    # COPILOT_HOME moves the whole ~/.copilot folder; older builds honoured XDG_CONFIG_HOME.
+    if env.get("COPILOT_HOME"):
+        return [Path(env["COPILOT_HOME"]) / "session-state"]
+    folders = [home / ".copilot" / "session-state"]
+    if env.get("XDG_CONFIG_HOME"):
+        folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / "session-state")
+    return folders
+
+
+AGENT = Agent(
+    name=NAME,
+    label="Copilot CLI",
+    # The patterns with a leading `*` also find flattened copies (…__<id>__workspace.yaml).
+    patterns=("*.jsonl", "*" + WORKSPACE, "[0-9][0-9][0-9]-*.md", "*__checkpoints__[0-9][0-9][0-9]-*.md"),
+    folders=_folders,
+    group=group,
+    read=read,
+    env=("COPILOT_HOME", "XDG_CONFIG_HOME"),
+)

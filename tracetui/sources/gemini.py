@@ -1,0 +1,909 @@
+"""Reader for Google Gemini CLI sessions (`~/.gemini/tmp/<project>/chats/session-*.json[l]`).
+
+Two formats (formats-more-agents.md section 1):
+- v1, `session-*.json`: one JSON document `{sessionId, projectHash, startTime, lastUpdated,
+  messages[], summary?, kind?}`, rewritten whole on every update (the bucket keeps each rewrite as
+  a generation of its copy, as it does for Codex's legacy `.json` rollouts).
+- v2, `session-*.jsonl`: a metadata line, then message records appended again whenever they change
+  (the last copy of an id wins), `{"$set": {...}}` metadata updates, and `{"$rewindTo": id}`, which
+  drops that message and everything after it. A `$set` of `messages` replaces the whole history:
+  after `/compress` (the summary arrives as new messages at the head of the list) and when masked
+  tool output is synced back (the same ids, new content). The records are replayed in file order,
+  as the agent's own `loadConversationRecord()` does.
+
+The choices this reader makes:
+- Steps come in the order each message was first written. A message dropped by `$rewindTo` keeps
+  its steps with `active=False`; the next message hangs off the message before the rewound one, so
+  a rewind shows as a second child, as in the other readers.
+- A history replacement that brings new messages at its head is a compaction: one COMPACTION step
+  (id `compaction@L<line>`, at the time of those messages, meta `first_kept_entry_id` the first
+  message it kept as it was, as Pi's) whose text is their user text (the
+  `<state_snapshot>` summary); their model acknowledgement is folded into it, and the conversation
+  goes on from it. Messages the compaction dropped keep their (active) steps: they happened. A
+  replacement with only known ids updates their copies.
+- Step ids: the message id for a user/assistant/system message's text, `<id>:reasoning` for its
+  thoughts (one step, the thought summaries joined), `<id>:call:<call id>` and `<id>:result:<call
+  id>` for a tool call and the result the same record carries.
+- Tokens: `input` is prompt plus tool-use prompt minus cached, `cache_read` the cached part,
+  `output` candidates plus thoughts; on the message's first step, counted once per message id.
+- Edits (`write_file`, `replace`, and the `edit`/`smart_edit` names of the same tool): the record's
+  `resultDisplay` carries the unified diff, the file's content before and after and whether it is
+  new; the arguments carry the strings. Older files have no `resultDisplay`: the arguments alone.
+  A call whose status is not `success` changed nothing (`applied=False`).
+- `functionResponse` parts in a `type:"user"` message (late-2026 files) give TOOL_RESULT steps only
+  for calls whose own record has no result, so no result is shown twice; text beside them is still
+  the user's prompt.
+- A reader mistake on one message costs that message; on one tool call, that call only.
+- Subagents: their files sit in `chats/<parent session id>/` (grouped with the parent). Each runs
+  between SUBAGENT_START and SUBAGENT_END steps right after the parent's call whose `agentId`
+  names it; a subagent call (`delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
+  with an `agentId`) whose transcript is absent still gets the pair, with meta `transcript:
+  "missing"`.
+- cwd: the files do not record it, but `projectHash` is the sha256 of the project root, so the
+  ancestor of a path in the log whose hash matches is the cwd; failing that, a relative path
+  argument next to its absolute `filePath`, or the "Current workspace directories" notice.
+- Title: the `summary` metadata, else the first typed prompt, else the first prompt the project's
+  `logs.json` (grouped with every session of the project) has for this session id.
+- Flattened copies of these folders (`owner__repo__.gemini__tmp__proj__chats__session-….json`, as
+  collections of logs name them) are found and grouped like the real layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.sources import RawLog, SessionFiles, titles
+from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.jsonl import clean, guarded, iter_records
+from tracetui.sources.pi import parse_unified_diff
+from tracetui.sources.registry import Agent
+
+NAME = "gemini"
+LOGS = "logs.json"
+
+# Tools whose call runs a subagent (the parent's side of it).
+SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help"})
+# Edit tools by name, as Gemini CLI has named them over its releases.
+WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
+REPLACE_TOOLS = frozenset({"replace", "edit", "smart_edit", "edit_file"})
+ASSISTANT_TYPES = frozenset({"gemini", "model", "bob-shell"})
+SYSTEM_TYPES = frozenset({"info", "error", "warning"})
+
+_WORKSPACE_NOTICE = re.compile(r"Current workspace directories:\s*\n-\s*(.+)")
+
+
+# --------------------------------------------------------------------------------------------
+# Grouping
+
+
+def _is_logs(path: Path) -> bool:
+    # `logs.json`, or a flattened copy of one (`owner__repo__.gemini__tmp__proj__logs.json`).
+    return path.name == LOGS or path.name.endswith("__" + LOGS)
+
+
+def _not_a_session(path: Path) -> bool:
+    """`/chat save` checkpoints and `/restore` snapshots: JSON beside the sessions, no session."""
+    name = path.name
+    return (
+        path.suffix not in (".json", ".jsonl")
+        or name.startswith("checkpoint-")
+        or "__checkpoint-" in name
+        or "__checkpoints__" in name
+        or path.parent.name in ("checkpoints", "tool-outputs")
+    )
+
+
+def _short_id(path: Path) -> str:
+    """The first 8 characters of the session id that `session-<time>-<id8>.json[l]` ends with."""
+    stem = path.stem
+    return stem.rsplit("session-", 1)[-1].rsplit("-", 1)[-1] if "session-" in stem else stem
+
+
+def group(paths: list[Path]) -> list[SessionFiles]:
+    """One session per session file, with its subagent files (`chats/<parent id>/*.json[l]`) and
+    its project's `logs.json`. A v1 `.json` migrated to `.jsonl` on resume is a companion of the
+    `.jsonl` (the same session). `logs.json` alone is no session.
+
+    Flattened copies (`owner__repo__.gemini__tmp__proj__chats__session-….json`, as collections of
+    logs name them) group the same way: a `…logs.json` goes with the sessions in its folder whose
+    names start with what precedes `logs.json` in its own.
+    """
+    logs: dict[Path, list[Path]] = {}  # folder -> the logs.json files in it
+    mains: list[Path] = []
+    nested: dict[Path, list[Path]] = {}  # chats/<dir> -> files in it
+    for path in sorted(set(paths)):
+        if _is_logs(path):
+            logs.setdefault(path.parent, []).append(path)
+        elif _not_a_session(path):
+            continue
+        elif path.parent.parent.name == "chats" and not path.name.startswith("session-"):
+            nested.setdefault(path.parent, []).append(path)
+        else:
+            mains.append(path)
+    names = set(mains)
+    out: list[SessionFiles] = []
+    claimed: set[Path] = set()
+    for path in mains:
+        if path.suffix == ".json" and path.with_suffix(".jsonl") in names:
+            continue  # read as the companion of its migrated .jsonl
+        companions: list[Path] = []
+        legacy = path.with_suffix(".json")
+        if path.suffix == ".jsonl" and legacy in names:
+            companions.append(legacy)
+        if path.parent.name == "chats":
+            short = _short_id(path)
+            for folder, files in nested.items():
+                if folder.parent == path.parent and short and folder.name.startswith(short):
+                    companions.extend(files)
+                    claimed.add(folder)
+            companions.extend(logs.get(path.parent.parent, [])[:1])
+        companions.extend(
+            [
+                log
+                for log in logs.get(path.parent, [])
+                if log.name == LOGS or path.name.startswith(log.name[: -len(LOGS)])
+            ][:1]
+        )
+        out.append(SessionFiles(NAME, path, companions))
+    for folder, files in nested.items():
+        if folder not in claimed:  # a subagent whose parent's file is gone: a session of its own
+            out.extend(SessionFiles(NAME, f) for f in files)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Replaying a file's records into its conversation
+
+
+@dataclass(slots=True)
+class _Compaction:
+    line: int
+    summary: str
+    folded: int  # messages folded into the summary
+    after: str | None  # the live message before it, when it happened
+    timestamp: str | None
+    first_kept: str | None  # the first message the compaction kept as it was (what the model still sees)
+
+
+@dataclass(slots=True)
+class _Conversation:
+    """A session file replayed: metadata, and every message with its last copy."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> last copy
+    live: dict[str, None] = field(default_factory=dict)  # ids of the conversation as it ends
+    events: list[str | _Compaction] = field(default_factory=list)  # message ids as first written
+    # id -> what it followed when first written: the live message before it, or the compaction
+    # that came between them (the conversation goes on from the summary)
+    parent: dict[str, str | _Compaction | None] = field(default_factory=dict)
+    pending: _Compaction | None = None  # a compaction no message has followed yet
+    rewound: set[str] = field(default_factory=set)
+    folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
+    lines: dict[str, int] = field(default_factory=dict)  # id -> line first written
+    version: str = "gemini-v2"
+
+    def last_live(self) -> str | None:
+        return next(reversed(self.live), None) if self.live else None
+
+    def write(self, record: dict[str, Any], line: int) -> None:
+        """A message record written (again): the last copy wins, the first place stays."""
+        mid = record["id"]
+        if mid not in self.records:
+            self.events.append(mid)
+            self.parent[mid] = self.pending or self.last_live()
+            self.pending = None
+            self.lines[mid] = line
+        elif mid in self.rewound and mid not in self.live:
+            self.rewound.discard(mid)  # written again after a rewind: it is back
+        self.records[mid] = record
+        self.live[mid] = None
+
+    def rewind(self, target: str) -> None:
+        ids = list(self.live)
+        cut = ids.index(target) if target in self.live else 0  # unknown id: the agent clears all
+        for mid in ids[cut:]:
+            del self.live[mid]
+            self.rewound.add(mid)
+
+    def replace(self, messages: list[dict[str, Any]], line: int, stamp: str | None) -> None:
+        fresh = [m for m in messages if m["id"] not in self.records]
+        if not fresh:  # the same messages with new copies (masked tool output synced back)
+            for m in messages:
+                self.records[m["id"]] = m
+            self.live = dict.fromkeys(m["id"] for m in messages)
+            return
+        head: list[dict[str, Any]] = []
+        for m in messages:
+            if m["id"] in self.records:
+                break
+            head.append(m)
+        texts = [_parts_text(m.get("content")) for m in head if m.get("type") == "user"]
+        summary = "\n\n".join(t for t in texts if t.strip()) or "\n\n".join(
+            t for t in (_parts_text(m.get("content")) for m in head) if t.strip()
+        )
+        when = next((m["timestamp"] for m in head if isinstance(m.get("timestamp"), str)), stamp)
+        kept = next((m["id"] for m in messages[len(head) :]), None)
+        compaction = _Compaction(line, summary, len(head), self.last_live(), when, kept)
+        self.events.append(compaction)
+        self.live = {}
+        for m in messages:
+            mid = m["id"]
+            if any(m is h for h in head):
+                self.records[mid] = m
+                self.folded[mid] = compaction
+                self.live[mid] = None
+            else:
+                self.write(m, line)
+        self.pending = compaction
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("id"), str) and bool(value["id"])
+
+
+def _replay_document(doc: dict[str, Any]) -> _Conversation:
+    conv = _Conversation(version="gemini-v1")
+    conv.meta = {k: v for k, v in doc.items() if k != "messages"}
+    for record in as_list(doc.get("messages")):
+        if _is_message(record):
+            conv.write(record, 1)
+    return conv
+
+
+def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+    conv = _Conversation()
+
+    def is_entry(value: dict[str, Any]) -> bool:
+        return any(k in value for k in ("$set", "$rewindTo", "sessionId")) or (
+            "id" in value and "type" in value
+        )
+
+    for line, record in iter_records(path, data, errors, is_entry):
+        with guarded(errors, path, line):
+            if isinstance(record.get("$rewindTo"), str):
+                conv.rewind(record["$rewindTo"])
+            elif isinstance(record.get("$set"), dict):
+                update = record["$set"]
+                if isinstance(update.get("messages"), list):
+                    messages = [m for m in update["messages"] if _is_message(m)]
+                    conv.replace(messages, line, opt_str(update.get("lastUpdated")))
+                conv.meta.update({k: v for k, v in update.items() if k != "messages"})
+            elif _is_message(record):
+                conv.write(record, line)
+            elif isinstance(record.get("sessionId"), str):
+                conv.meta.update({k: v for k, v in record.items() if k != "messages"})
+                for m in as_list(record.get("messages")):  # a whole legacy record on one line
+                    if _is_message(m):
+                        conv.write(m, line)
+            else:
+                skipped["(unknown record)"] = skipped.get("(unknown record)", 0) + 1
+    return conv
+
+
+def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+    data = log.data[3:] if log.data.startswith(b"\xef\xbb\xbf") else log.data
+    if not log.path.endswith(".jsonl"):
+        # v1 (and /export-session): one document, written whole.
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if data.lstrip().startswith(b"{") and b"\n{" in data and b'"$set"' in data:
+                return _replay_lines(log.path, data, errors, skipped)  # JSONL under a .json name
+            errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
+            return _Conversation(version="gemini-v1")
+        if isinstance(doc, dict):
+            return _replay_document(clean(doc))
+        errors.append(LineError(log.path, 1, f"expected a JSON object, got {type(doc).__name__}"))
+        return _Conversation(version="gemini-v1")
+    return _replay_lines(log.path, data, errors, skipped)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a session
+
+
+def read(main: RawLog, companions: list[RawLog]) -> Session:
+    """Parse one Gemini CLI session (main file, subagent files, the project's logs.json)."""
+    errors: list[LineError] = []
+    skipped: dict[str, int] = {}
+    conv = _replay(main, errors, skipped)
+    logs = next((c for c in companions if _is_logs(Path(c.path))), None)
+    legacy = [c for c in companions if c.path == main.path[:-1]]  # the v1 file a resume migrated
+    if not conv.records and legacy:
+        # The .jsonl a resume started has nothing yet: the migrated v1 file still holds the session.
+        conv = _replay(legacy[0], errors, skipped)
+    session = Session(
+        id=as_str(conv.meta.get("sessionId")) or _short_id(Path(main.path)),
+        agent=NAME,
+        source=main.path,
+        files=[main.path, *(c.path for c in companions)],
+        errors=errors,
+        skipped=skipped,
+        version=conv.version,
+    )
+    reader = _Reader(session)
+    reader.conversation(conv, None)
+    for log in companions:
+        if log is logs or log in legacy:
+            continue
+        sub_errors: list[LineError] = []
+        sub = _replay(log, sub_errors, skipped)
+        errors.extend(sub_errors)
+        sid = as_str(sub.meta.get("sessionId")) or Path(log.path).stem
+        reader.subagent_transcript(sid, sub, log.path)
+    reader.finish(conv)
+    if session.title is None and logs is not None:
+        session.title = _title_from_logs(logs, session.id, errors)
+    session.hidden = titles.why_hidden(session.steps)
+    return session
+
+
+@dataclass(slots=True)
+class _Agent:
+    id: str
+    call: Step | None = None
+    steps: list[Step] = field(default_factory=list)
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    has_transcript: bool = False
+
+
+class _Reader:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.steps: list[Step] = []
+        self.ids: set[str] = set()
+        self.models: dict[str, None] = {}
+        self.times: list[str] = []
+        self.calls: dict[str, Step] = {}  # call id -> call step
+        self.results: set[str] = set()  # call ids that have a result step
+        self.agents: dict[str, _Agent] = {}
+        self.paths: list[tuple[str, str]] = []  # (path argument, absolute filePath) for the cwd
+        self.notice_cwd: str | None = None  # from a "Current workspace directories" notice
+        self.line = 0  # the line the message being read was first written on
+
+    # -- one conversation --------------------------------------------------------------------
+
+    def conversation(self, conv: _Conversation, agent: str | None) -> list[Step]:
+        out: list[Step] = []
+        last_step: dict[str, str | None] = {}  # message id -> its last step (or its parent's)
+        compaction_steps: dict[int, Step] = {}
+        for event in conv.events:
+            if isinstance(event, _Compaction):
+                parent = last_step.get(event.after) if event.after else None
+                step = self.add(
+                    out,
+                    f"compaction@L{event.line}",
+                    StepKind.COMPACTION,
+                    "system",
+                    event.summary,
+                    event.timestamp,
+                    parent=parent,
+                    subagent=agent,
+                    meta={"folded_messages": event.folded},
+                )
+                if event.first_kept:  # what the context pane shows after it, as for Pi
+                    step.meta["first_kept_entry_id"] = event.first_kept
+                compaction_steps[id(event)] = step
+                continue
+            record = conv.records[event]
+            before = conv.parent.get(event)
+            if isinstance(before, _Compaction):
+                parent = compaction_steps[id(before)].id
+            elif before in conv.folded:
+                parent = compaction_steps[id(conv.folded[before])].id
+            else:
+                parent = last_step.get(before) if before else None
+            if event in conv.folded:
+                last_step[event] = compaction_steps[id(conv.folded[event])].id
+                continue
+            first = len(out)
+            self.line = conv.lines.get(event, 0)
+            with guarded(self.session.errors, self.session.source, self.line):
+                self.message(out, record, agent)
+            made = out[first:]
+            if made:
+                made[0].parent = parent
+                for a, b in zip(made, made[1:]):
+                    b.parent = a.id
+                if event in conv.rewound:
+                    for step in made:
+                        step.active = False
+            last_step[event] = made[-1].id if made else parent
+        return out
+
+    def message(self, out: list[Step], record: dict[str, Any], agent: str | None) -> None:
+        mid = record["id"]
+        kind = as_str(record.get("type"))
+        stamp = opt_str(record.get("timestamp"))
+        if stamp:
+            self.times.append(stamp)
+        if kind == "user":
+            self.user(out, mid, record, stamp, agent)
+        elif kind in ASSISTANT_TYPES:
+            self.assistant(out, mid, record, stamp, agent)
+        elif kind in SYSTEM_TYPES:
+            text = _parts_text(record.get("content"))
+            found = _WORKSPACE_NOTICE.search(text) if kind == "info" and self.notice_cwd is None else None
+            if found:
+                self.notice_cwd = found.group(1).strip()
+            self.add(
+                out,
+                mid,
+                StepKind.SYSTEM,
+                "system",
+                text,
+                stamp,
+                subagent=agent,
+                is_error=kind == "error",
+                meta={"level": kind},
+            )
+        else:
+            self.skip(f"message/{kind}" if kind else "message/(no type)")
+
+    def user(
+        self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
+    ) -> None:
+        content = record.get("content")
+        parts = as_list(content)
+        responses = [p for p in parts if isinstance(p, dict) and "functionResponse" in p]
+        if responses:
+            # Tool results sent back in a user turn (late-2026 files): only those no call record
+            # already carries, so no result shows twice. Text beside them is still the user's.
+            content = [p for p in parts if not (isinstance(p, dict) and "functionResponse" in p)]
+        for n, part in enumerate(responses):
+            response = as_dict(part.get("functionResponse"))
+            call_id = as_str(response.get("id"))
+            if call_id and call_id in self.results:
+                continue
+            text, failed = _response_text([part])
+            self.add(
+                out,
+                f"{mid}:result:{call_id or n}",
+                StepKind.TOOL_RESULT,
+                "tool",
+                text,
+                stamp,
+                tool=opt_str(response.get("name")),
+                tool_call_id=call_id or None,
+                is_error=failed,
+                subagent=agent,
+            )
+            if call_id:
+                self.results.add(call_id)
+                if call_id in self.calls:
+                    self.calls[call_id].meta.pop("no_result", None)
+        shown = record.get("displayContent")
+        text = _parts_text(shown if shown is not None and not responses else content)
+        if responses and not text.strip():
+            return
+        kind = StepKind.CONTEXT if text.lstrip().startswith("<session_context>") else StepKind.USER
+        self.add(out, mid, kind, "user", text, stamp, subagent=agent)
+
+    def assistant(
+        self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
+    ) -> None:
+        model = opt_str(record.get("model")) or None
+        if model:
+            self.models[model] = None
+        first = len(out)
+        thoughts = [t for t in as_list(record.get("thoughts")) if isinstance(t, dict)]
+        if thoughts:
+            text = "\n\n".join(
+                "\n".join(
+                    x for x in (as_str(t.get("subject")).strip(), as_str(t.get("description")).strip()) if x
+                )
+                for t in thoughts
+            )
+            self.add(
+                out,
+                f"{mid}:reasoning",
+                StepKind.REASONING,
+                "assistant",
+                text,
+                opt_str(thoughts[0].get("timestamp")) or stamp,
+                model=model,
+                subagent=agent,
+            )
+        text = _parts_text(record.get("content"))
+        calls = [c for c in as_list(record.get("toolCalls")) if isinstance(c, dict)]
+        if text.strip() or not (thoughts or calls):
+            self.add(out, mid, StepKind.ASSISTANT, "assistant", text, stamp, model=model, subagent=agent)
+        for n, call in enumerate(calls):
+            # A message can hold many calls: a mistake on one costs that call, not its neighbours.
+            with guarded(self.session.errors, self.session.source, self.line):
+                self.tool_call(out, mid, n, call, stamp, model, agent)
+        tokens = _tokens(record.get("tokens"))
+        if tokens is not None:
+            self.session.tokens.add(tokens)
+            if len(out) > first:
+                out[first].tokens = tokens
+
+    def tool_call(
+        self,
+        out: list[Step],
+        mid: str,
+        n: int,
+        call: dict[str, Any],
+        stamp: str | None,
+        model: str | None,
+        agent: str | None,
+    ) -> None:
+        call_id = as_str(call.get("id")) or f"#{n}"
+        name = opt_str(call.get("name"))
+        args = call.get("args")
+        if isinstance(args, str) and args.lstrip().startswith("{"):  # arguments written as a JSON string
+            try:
+                args = orjson.loads(args)
+            except orjson.JSONDecodeError:
+                pass
+        when = opt_str(call.get("timestamp")) or stamp
+        status = as_str(call.get("status"))
+        display = call.get("resultDisplay")
+        step = self.add(
+            out,
+            f"{mid}:call:{call_id}",
+            StepKind.TOOL_CALL,
+            "assistant",
+            "",
+            when,
+            tool=name,
+            tool_call_id=call_id,
+            tool_input=args,
+            model=model,
+            subagent=agent,
+        )
+        if status:
+            step.meta["status"] = status
+        if isinstance(call.get("description"), str) and call["description"]:
+            step.meta["description"] = call["description"]
+        step.edits = _edits(name, as_dict(args), display, status)
+        for edit in step.edits:
+            relative = as_str(as_dict(args).get("file_path"))
+            if relative and edit.path != relative:
+                self.paths.append((relative, edit.path))
+        for edit in step.edits:
+            self.paths.append((edit.path, edit.path))
+        self.calls[call_id] = step
+        sub_id = opt_str(call.get("agentId"))
+        if sub_id or (name or "").lower() in SUBAGENT_TOOLS:
+            key = sub_id or f"call:{call_id}"
+            found = self.agents.setdefault(key, _Agent(key))
+            found.call = step
+            a = as_dict(args)
+            found.name = found.name or opt_str(a.get("agent_name")) or name
+            found.description = found.description or opt_str(a.get("question")) or opt_str(a.get("objective"))
+        result = call.get("result")
+        if result is None:
+            # Not answered in this record: a later user turn may carry it, or the session ended.
+            step.meta["no_result"] = True
+            return
+        text, failed = _response_text(result)
+        if not text and isinstance(display, str):
+            text = display
+        failed = failed or status not in ("", "success")
+        self.add(
+            out,
+            f"{mid}:result:{call_id}",
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            when,
+            tool=name,
+            tool_call_id=call_id,
+            is_error=failed,
+            subagent=agent,
+            meta={"status": status} if status and status != "success" else {},
+        )
+        self.results.add(call_id)
+
+    def subagent_transcript(self, sid: str, conv: _Conversation, path: str) -> None:
+        found = self.agents.setdefault(sid, _Agent(sid))
+        found.has_transcript = True
+        found.source = path
+        found.steps = self.conversation(conv, sid)
+        if not found.name and isinstance(conv.meta.get("kind"), str):
+            found.name = conv.meta["kind"]
+
+    # -- the whole session ---------------------------------------------------------------------
+
+    def finish(self, conv: _Conversation) -> None:
+        session = self.session
+        main = [s for s in self.steps if s.subagent is None]
+        placed: dict[str, list[_Agent]] = {}
+        loose: list[_Agent] = []
+        for agent in self.agents.values():
+            if agent.call is not None and agent.call.subagent is None:
+                placed.setdefault(agent.call.id, []).append(agent)
+            else:
+                loose.append(agent)
+        ordered: list[Step] = []
+        for step in main:
+            ordered.append(step)
+            if step.kind == StepKind.TOOL_RESULT and step.tool_call_id:
+                call = self.calls.get(step.tool_call_id)
+                for agent in placed.pop(call.id, []) if call is not None else []:
+                    ordered.extend(self._run(agent))
+        for agents in placed.values():
+            loose.extend(agents)
+        for agent in loose:
+            ordered.extend(self._run(agent))
+        for i, step in enumerate(ordered):
+            step.index = i
+        session.steps = ordered
+        session.subagents = [
+            Subagent(a.id, a.name, a.description, a.call.id if a.call else None, a.source)
+            for a in self.agents.values()
+        ]
+        session.models = list(self.models)
+        meta = conv.meta
+        for key in ("startTime", "lastUpdated"):
+            if isinstance(meta.get(key), str):
+                self.times.append(meta[key])
+        if self.times:
+            session.started = min(self.times)
+            session.ended = max(self.times)
+        session.cwd = (
+            _cwd(as_str(meta.get("projectHash")), self.paths)
+            or _first(meta.get("directories"))
+            or self.notice_cwd
+        )
+        summary = " ".join(as_str(meta.get("summary")).split())
+        session.title = titles.session_title((summary,), ordered)
+
+    def _run(self, agent: _Agent) -> list[Step]:
+        meta: dict[str, Any] = {}
+        if agent.name:
+            meta["agent_type"] = agent.name
+        if not agent.has_transcript:
+            meta["transcript"] = "missing"
+        when = agent.steps[0].timestamp if agent.steps else agent.call.timestamp if agent.call else None
+        start = Step(
+            f"subagent:{agent.id}:start",
+            0,
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or "",
+            timestamp=when,
+            parent=agent.call.id if agent.call else None,
+            subagent=agent.id,
+            meta=meta,
+        )
+        if agent.steps and agent.steps[0].parent is None:
+            agent.steps[0].parent = start.id
+        end = Step(
+            f"subagent:{agent.id}:end",
+            0,
+            StepKind.SUBAGENT_END,
+            "system",
+            "",
+            timestamp=agent.steps[-1].timestamp if agent.steps else when,
+            parent=agent.steps[-1].id if agent.steps else start.id,
+            subagent=agent.id,
+        )
+        return [start, *agent.steps, end]
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def add(
+        self, out: list[Step], sid: str, kind: str, role: str, text: str, stamp: str | None, **fields: Any
+    ) -> Step:
+        if sid in self.ids:  # a repeated id (a hostile or damaged log) must not merge two steps
+            n = 2
+            while f"{sid}#{n}" in self.ids:
+                n += 1
+            sid = f"{sid}#{n}"
+        self.ids.add(sid)
+        step = Step(sid, len(self.steps), kind, role, text, stamp, **fields)
+        self.steps.append(step)
+        out.append(step)
+        return step
+
+    def skip(self, what: str) -> None:
+        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Field helpers
+
+
+def _parts_text(content: Any) -> str:
+    """A PartListUnion as text: a string, a part, or a list of parts (text; other parts named)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        content = [content]
+    parts: list[str] = []
+    for part in as_list(content):
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, dict):
+            if isinstance(part.get("text"), str):
+                if not part.get("thought"):
+                    parts.append(part["text"])
+            elif "inlineData" in part or "fileData" in part:
+                data = as_dict(part.get("inlineData") or part.get("fileData"))
+                parts.append(f"[{as_str(data.get('mimeType')) or 'file'}]")
+            elif "functionResponse" in part:
+                parts.append(_response_text([part])[0])
+    return "\n".join(parts)
+
+
+def _response_text(result: Any) -> tuple[str, bool]:
+    """A tool result's text (the functionResponse output, or its error) and whether it failed."""
+    texts: list[str] = []
+    failed = False
+    if isinstance(result, (str, dict)):
+        result = [result]
+    for part in as_list(result):
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        if not isinstance(part, dict):
+            continue
+        response = as_dict(part.get("functionResponse"))
+        if response:
+            body = response.get("response")
+            if isinstance(body, dict):
+                if isinstance(body.get("output"), str):
+                    texts.append(body["output"])
+                elif isinstance(body.get("error"), str):
+                    texts.append(body["error"])
+                    failed = True
+                elif body:
+                    texts.append(orjson.dumps(body).decode())
+            elif isinstance(body, str):
+                texts.append(body)
+        elif isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif "inlineData" in part:
+            texts.append(f"[{as_str(as_dict(part['inlineData']).get('mimeType')) or 'data'}]")
+    return "\n".join(texts), failed
+
+
+def _tokens(value: Any) -> Tokens | None:
+    if not isinstance(value, dict):
+        return None
+    prompt = as_int(value.get("input")) + as_int(value.get("tool"))
+    cached = as_int(value.get("cached"))
+    return Tokens(
+        input=max(prompt - cached, 0),
+        output=as_int(value.get("output")) + as_int(value.get("thoughts")),
+        cache_read=cached,
+    )
+
+
+def _edits(name: str | None, args: dict[str, Any], display: Any, status: str) -> list[FileEdit]:
+    tool = (name or "").lower()
+    if tool not in WRITE_TOOLS and tool not in REPLACE_TOOLS:
+        return []
+    shown = as_dict(display)
+    path = (
+        opt_str(shown.get("filePath"))
+        or opt_str(args.get("file_path"))
+        or opt_str(args.get("absolute_path"))
+        or opt_str(args.get("path"))
+    )
+    if not path:
+        return []
+    edit = FileEdit(path=path, op="write" if tool in WRITE_TOOLS else "update")
+    if tool in WRITE_TOOLS:
+        edit.content = opt_str(args.get("content"))
+    else:
+        edit.old_string = opt_str(args.get("old_string"))
+        edit.new_string = opt_str(args.get("new_string"))
+        many = args.get("allow_multiple") is True or as_int(args.get("expected_replacements")) > 1
+        edit.replace_all = many
+    if shown:
+        if shown.get("isNewFile") is True:
+            edit.op = "create"
+        elif shown.get("isNewFile") is False:
+            edit.op = "update"
+        original = opt_str(shown.get("originalContent"))
+        if original is not None and edit.op != "create":
+            edit.original = original
+        new = opt_str(shown.get("newContent"))
+        if new is not None:
+            edit.content = new
+        diff = opt_str(shown.get("fileDiff"))
+        if diff:
+            edit.hunks = parse_unified_diff(diff)
+    if edit.op == "create" and edit.content is None:
+        edit.content = opt_str(args.get("content"))
+    edit.applied = status in ("", "success")
+    return [edit]
+
+
+_SEPARATORS = re.compile(r"[\\/]")
+
+
+def _cwd(project_hash: str, paths: list[tuple[str, str]]) -> str | None:
+    """The project root: an ancestor of a path in the log whose sha256 is `projectHash`, else the
+    prefix a relative path argument leaves on its absolute `filePath`."""
+    seen: set[str] = set()
+    if project_hash:
+        for _, absolute in paths:
+            cut = len(absolute)
+            while True:
+                cut = max(absolute.rfind("/", 0, cut), absolute.rfind("\\", 0, cut))
+                if cut <= 0:
+                    break
+                candidate = absolute[:cut]
+                if candidate in seen:
+                    break
+                seen.add(candidate)
+                if hashlib.sha256(candidate.encode("utf-8", "surrogatepass")).hexdigest() == project_hash:
+                    return candidate
+    for relative, absolute in paths:
+        if relative == absolute or _is_absolute(relative):
+            continue
+        tail = _SEPARATORS.sub("/", relative).lstrip("./")
+        flat = _SEPARATORS.sub("/", absolute)
+        if tail and flat.endswith("/" + tail):
+            return absolute[: len(absolute) - len(tail) - 1]
+    return None
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:[\\/]", path))
+
+
+def _first(value: Any) -> str | None:
+    items = [v for v in as_list(value) if isinstance(v, str) and v]
+    return items[0] if items else None
+
+
+def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:
+    """The first prompt `logs.json` has for this session (slash commands only if nothing else)."""
+    try:
+        entries = orjson.loads(log.data)
+    except orjson.JSONDecodeError:
+        errors.append(LineError(log.path, 1, "not a valid JSON document; no title taken from it"))
+        return None
+    prompts = [
+        titles.prompt_text(as_str(e.get("message")))
+        for e in as_list(entries)
+        if isinstance(e, dict) and str(e.get("sessionId")) == session_id
+    ]
+    prompts = [p for p in prompts if p]
+    typed = [p for p in prompts if not titles.is_weak(p)]
+    picks = typed or prompts
+    return titles.clip(picks[0]) if picks else None
+
+
+def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
+    # Gemini CLI puts `.gemini` under GEMINI_CLI_HOME when set, instead of the home folder.
+    base = Path(env["GEMINI_CLI_HOME"]) if env.get("GEMINI_CLI_HOME") else home
+    return [base / ".gemini" / "tmp"]
+
+
+AGENT = Agent(
+    name=NAME,
+    label="Gemini CLI",
+    # Subagents write `chats/<parent id>/<agent uuid>.jsonl` (and `.json` before v2). The patterns
+    # with a leading `*` also find flattened copies (owner__repo__.gemini__…__session-….json) and
+    # renamed examples (…gemini-cli-….json); `/restore` snapshots and `/chat save` checkpoints
+    # (checkpoint*.json) are left alone: they are not sessions and can be large.
+    patterns=(
+        "*session-*.json",
+        "*session-*.jsonl",
+        "*logs.json",
+        "chats/*/*.json",
+        "chats/*/*.jsonl",
+        "*gemini*.json",
+        "*gemini*.jsonl",
+    ),
+    folders=_folders,
+    group=group,
+    read=read,
+    env=("GEMINI_CLI_HOME",),
+)

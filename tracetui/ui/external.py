@@ -1,0 +1,56 @@
+"""Handing a step to the user's own tools: their pager, their editor.
+
+What goes to a pager is the step's text with every control character made visible (`safe_text`):
+a pager such as `cat` or `less -R` would pass a log's escape sequences to the terminal. A file goes
+to the editor only when it is a regular file inside the session's folder or the repository the app
+was given, so a log cannot point the editor anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from tracetui.model import Step
+
+# Editors that take `+LINE FILE`; the others get the file alone, or `-g FILE:LINE` (VS Code's kind).
+_PLUS_LINE = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "kak", "hx", "helix", "joe", "ne"}
+_GOTO = {"code", "code-insiders", "codium", "cursor"}
+
+
+def pager_command(env: Mapping[str, str]) -> list[str]:
+    return shlex.split(env.get("PAGER") or "") or ["less"]
+
+
+def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list[str]:
+    command = shlex.split(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
+    name = Path(command[0]).name
+    if line and name in _PLUS_LINE:
+        return [*command, f"+{line}", str(path)]
+    if line and name in _GOTO:
+        return [*command, "-g", f"{path}:{line}"]
+    return [*command, str(path)]
+
+
+def edit_target(step: Step, roots: list[str | None]) -> tuple[Path, int | None] | str:
+    """The file a step edited and the first line it touched, or why it cannot be opened."""
+    if not step.edits:
+        return "this step edited no file"
+    edit = step.edits[0]
+    line = edit.hunks[0].new_start if edit.hunks else None
+    bases = [Path(r).resolve() for r in roots if r]
+    candidate = Path(edit.move_to or edit.path)
+    tries = [candidate] if candidate.is_absolute() else [base / candidate for base in bases]
+    for path in tries:
+        resolved = path.resolve()
+        if not any(resolved == base or base in resolved.parents for base in bases):
+            continue
+        try:
+            if stat.S_ISREG(os.stat(resolved).st_mode):
+                return resolved, line
+        except OSError:
+            continue
+    return f"{edit.path} is not a file in this session's folder or the repository here"

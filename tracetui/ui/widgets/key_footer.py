@@ -1,0 +1,82 @@
+"""The footer: the focused pane's keys, cut to what fits, never cutting the keys a user must always
+find (f1 for every key, q to quit).
+
+Textual's footer draws every key and lets the last ones run under the palette hint at the right,
+so a narrow terminal lost `q Quit` and `f1 Keys` and showed stray letters. This one decides which
+keys fit before drawing: the pinned ones first, then the others in their order, and the palette
+hint only where there is room for it (ctrl+p is in the key help too).
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PINNED = ("app.keys", "app.quit")  # action ids, from tracetui.ui.actions
+PALETTE_MIN_WIDTH = 100  # below this the palette hint gives its room to the pane's keys
+
+
+class KeyFooter(Footer):
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        keys: list[tuple[Binding, bool, str]] = []
+        seen: set[str] = set()
+        for _, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in seen:  # one entry per action, as Textual's
+                seen.add(binding.action)
+                keys.append((binding, enabled, tooltip))
+        width = self.size.width
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and (not width or width >= PALETTE_MIN_WIDTH):
+            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        shown = self._fitting(keys, width - (self._cells(palette.binding) + 1 if palette else 0))
+        self.styles.grid_size_columns = len(shown)
+        for binding, enabled, tooltip in keys:
+            if binding in shown:
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    disabled=not enabled,
+                    tooltip=tooltip,
+                ).data_bind(compact=Footer.compact)
+        if palette is not None:
+            yield FooterKey(
+                palette.binding.key,
+                self.app.get_key_display(palette.binding),
+                palette.binding.description,
+                palette.binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=palette.binding.tooltip or palette.binding.description,
+            )
+
+    def _cells(self, binding: Binding) -> int:
+        """What a compact key takes: `key label ` (the key, a space, the label, a space)."""
+        return cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
+
+    def _fitting(self, keys: list[tuple[Binding, bool, str]], room: int) -> set[Binding]:
+        if room <= 0 and not self.size.width:
+            return {b for b, _, _ in keys}  # not laid out yet: the resize that follows decides
+        pinned = sorted((b for b, _, _ in keys if b.id in PINNED), key=lambda b: PINNED.index(b.id or ""))
+        order = pinned + [b for b, _, _ in keys if b.id not in PINNED]
+        shown: set[Binding] = set()
+        for binding in order:
+            cost = self._cells(binding)
+            if cost <= room:
+                shown.add(binding)
+                room -= cost
+            elif binding not in pinned:
+                break  # keep the footer's order: no later key jumps into a gap
+        return shown
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready:
+            self.call_after_refresh(self.recompose)
