@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
 SECRETS = Path(os.environ.get("TRACETUI_SECRETS", ROOT.parent / "shared" / "secrets"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Bare mirrors of public repositories (the `fetch` tool puts them at /work/.mirror/OWNER+NAME/repo).
+MIRRORS = Path(os.environ.get("TRACETUI_MIRRORS", ROOT.parent / ".mirror"))
+
+
+def mirror(owner: str, name: str) -> Path | None:
+    """The bare git directory of a fetched public repository, or None where it was not fetched."""
+    path = MIRRORS / f"{owner}+{name}" / "repo"
+    return path if (path / "HEAD").is_file() or (path / ".git").exists() else None
 
 
 def corpus_files(agent: str, pattern: str = "*.jsonl") -> list[Path]:

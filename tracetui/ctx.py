@@ -11,6 +11,7 @@ what fills a window, not a tokenizer.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +100,17 @@ class ContextIndex:
         # Readers without a conversation tree (Codex) leave `parent` unset: there the branch is
         # simply the earlier steps in the same scope (main conversation or one subagent).
         self._has_tree = any(s.parent for s in session.steps)
+        # Asking for every step of a long episode (a seal, a capsule) must not cost the square of its
+        # length in Python: an item is made once per step, and a branch is its parent's plus one.
+        self._items: dict[str, CtxItem] = {}
+        self._chains: dict[str, list[Step]] = {}
+        self._acyclic = self._has_tree and not _has_cycle(self._by_id)
+        self._scopes: dict[str | None, tuple[list[int], list[Step]]] | None = None
+        self._kept: dict[tuple[str, int], list[Step]] = {}
+        # Where a branch is always its last step's branch plus one step (no cycle in the tree, or no
+        # tree), a context without compaction is the previous one plus one item.
+        self._linear = self._acyclic or not self._has_tree
+        self._seen: dict[str, list[CtxItem]] = {}
 
     def at(self, step_id: str) -> Context:
         step = self._by_id.get(step_id)
@@ -106,40 +118,130 @@ class ContextIndex:
             raise KeyError(step_id)
         chain = self._branch(step)  # oldest first, ends at `step`
         start, compacted = _after_last_compaction(chain)
+        if not compacted and self._linear and len(chain) > 1:
+            # The branch is the previous step's plus this one: so is the context.
+            before = self._seen.get(chain[-2].id)
+            if before is not None:
+                items = [*before, self._item(step)] if step.kind in SEEN_KINDS else list(before)
+                self._remember_items(step.id, items)
+                return Context(step_id, items, compacted)
         kept: list[Step] = []
         if compacted:
             kept = self._kept_before(chain, start)
-        items = [_item(s) for s in (chain[start : start + 1] + kept + chain[start + 1 :]) if s.kind in SEEN_KINDS]
+        visible = chain[start : start + 1] + kept + chain[start + 1 :]
+        items = [self._item(s) for s in visible if s.kind in SEEN_KINDS]
+        if not compacted and self._linear:
+            self._remember_items(step.id, items)
         return Context(step_id, items, compacted)
+
+    def _remember_items(self, step_id: str, items: list[CtxItem]) -> None:
+        if len(self._seen) >= _CHAINS_KEPT:
+            del self._seen[next(iter(self._seen))]
+        self._seen[step_id] = items
+
+    def _item(self, step: Step) -> CtxItem:
+        found = self._items.get(step.id)
+        if found is None:
+            found = self._items[step.id] = _item(step)
+        return found
 
     def _branch(self, step: Step) -> list[Step]:
         if not self._has_tree:
-            scope = step.subagent
-            return [s for s in self.session.steps[: step.index + 1] if s.subagent == scope and s.active or s is step]
+            return self._scope_prefix(step)
+        if self._acyclic:
+            return self._cached_chain(step)
         chain: list[Step] = []
         seen: set[str] = set()
         current: Step | None = step
         while current is not None and current.id not in seen:
             seen.add(current.id)
             chain.append(current)
-            parent = self._by_id.get(current.parent) if current.parent else None
-            # A subagent's first step points at the call that spawned it, but the subagent's view
-            # of the world starts at its own prompt, not at its parent's history.
-            if parent is not None and current.subagent is not None and parent.subagent != current.subagent:
-                break
+            parent = self._parent(current)
             current = parent
         chain.reverse()
         return chain
 
+    def _parent(self, step: Step) -> Step | None:
+        parent = self._by_id.get(step.parent) if step.parent else None
+        # A subagent's first step points at the call that spawned it, but the subagent's view
+        # of the world starts at its own prompt, not at its parent's history.
+        if parent is not None and step.subagent is not None and parent.subagent != step.subagent:
+            return None
+        return parent
+
+    def _cached_chain(self, step: Step) -> list[Step]:
+        """The branch as the walk finds it, built from the parent's (no cycle: checked once)."""
+        found = self._chains.get(step.id)
+        if found is not None:
+            return found
+        todo: list[Step] = []
+        current: Step | None = step
+        while current is not None and current.id not in self._chains:
+            todo.append(current)
+            current = self._parent(current)
+        todo.reverse()
+        chain = [*self._chains[current.id], *todo] if current is not None else todo
+        self._remember(step.id, chain)
+        return chain
+
+    def _remember(self, step_id: str, chain: list[Step]) -> None:
+        # A few recent branches are enough for walks in step order; all of them would be quadratic memory.
+        if len(self._chains) >= _CHAINS_KEPT:
+            del self._chains[next(iter(self._chains))]
+        self._chains[step_id] = chain
+
+    def _scope_prefix(self, step: Step) -> list[Step]:
+        """Without a tree: the active steps of the step's scope up to it, and the step itself."""
+        if self._scopes is None:
+            self._scopes = {}
+            for s in self.session.steps:
+                if s.active:
+                    indexes, steps = self._scopes.setdefault(s.subagent, ([], []))
+                    indexes.append(s.index)
+                    steps.append(s)
+        indexes, steps = self._scopes.get(step.subagent, ([], []))
+        chain = steps[: bisect.bisect_right(indexes, step.index)]
+        if not chain or chain[-1] is not step:
+            chain.append(step)
+        return chain
+
     def _kept_before(self, chain: list[Step], compaction_at: int) -> list[Step]:
         """Steps a compaction kept verbatim (Pi's firstKeptEntryId), in order."""
-        first_kept = chain[compaction_at].meta.get("first_kept_entry_id")
+        compaction = chain[compaction_at]
+        first_kept = compaction.meta.get("first_kept_entry_id")
         if not first_kept:
             return []
+        # The steps before a compaction are its own branch, the same for every step after it.
+        key = (compaction.id, compaction_at)
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        kept: list[Step] = []
         for i in range(compaction_at):
             if chain[i].id == first_kept or chain[i].id.split(":", 1)[0] == first_kept:
-                return chain[i:compaction_at]
-        return []
+                kept = chain[i:compaction_at]
+                break
+        if self._acyclic or not self._has_tree:
+            self._kept[key] = kept
+        return kept
+
+
+_CHAINS_KEPT = 64
+
+
+def _has_cycle(by_id: dict[str, Step]) -> bool:
+    """Whether following `parent` from some step comes back to a step already on the way."""
+    done: set[str] = set()
+    for start in by_id:
+        path: set[str] = set()
+        current = by_id.get(start)
+        while current is not None and current.id not in done:
+            if current.id in path:
+                return True
+            path.add(current.id)
+            current = by_id.get(current.parent) if current.parent else None
+        done.update(path)
+    return False
 
 
 def context_at(session: Session, step_id: str) -> Context:

@@ -331,11 +331,22 @@ class Session:
 
     @property
     def tool_calls(self) -> int:
-        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL)
+        """Tool calls made, each once: a copy a resumed log wrote again (`meta["relogged"]`) is not one."""
+        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and "relogged" not in s.meta)
 
     @property
     def edit_calls(self) -> int:
+        """Edit tool calls, whether or not they succeeded."""
         return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and s.edits)
+
+    @property
+    def applied_edit_calls(self) -> int:
+        """Edit tool calls that succeeded (changed at least one file): `ls`'s `edits`."""
+        return sum(
+            1
+            for s in self.steps
+            if s.kind == StepKind.TOOL_CALL and "relogged" not in s.meta and any(e.applied for e in s.edits)
+        )
 
     def step(self, step_id: str) -> Step | None:
         """The step with this id; a dict lookup, rebuilt when `steps` has changed under it."""
@@ -449,7 +460,7 @@ class SessionSummary:
             ended=session.ended,
             steps=len(session.steps),
             tool_calls=session.tool_calls,
-            edits=session.edit_calls,
+            edits=session.applied_edit_calls,
             tokens=session.tokens,
             models=list(session.models),
             source=session.source,

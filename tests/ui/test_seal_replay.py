@@ -140,6 +140,8 @@ async def test_seal_refuses_with_an_undecided_suggestion_and_shows_no_value(tmp_
         assert "2 suggested findings need a decision" in shown
         assert "  session title: email (suggested)" in shown
         assert "  step 0 text: email (suggested)" in shown
+        # How to decide them, here too (the same commands the CLI prints).
+        assert f"decide email: `tracetui scan {seal.session.id} --accept email` (scrub)" in shown
         assert "dana" not in shown and "shopmail" not in shown
     assert not out.exists()
 

@@ -87,3 +87,23 @@ async def test_o_cycles_the_order_and_the_status_says_it(demo):
         assert first == library.list_sessions()[0].id  # it was newest first before
         header = str(app.screen.query_one("#sessions-header").render())
         assert header.split()[:2] == ["when", "agent"]
+
+
+async def test_a_first_run_with_no_logs_names_the_folders_it_looked_in(tmp_path):
+    from tracetui.bucket import Bucket
+
+    folders = [tmp_path / "home" / ".claude" / "projects", tmp_path / "home" / ".codex" / "sessions"]
+    bucket = Bucket.open(tmp_path / "bucket")
+    app = TraceApp(bucket, sync=lambda progress: "synced: 0 new, 0 updated", watch=folders)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.count == 0
+        shown = [sessions.render_line(y).text.strip() for y in range(1, 8)]
+        assert shown[0] == "no sessions yet. Looked in:"
+        assert shown[1].endswith("/home/.claude/projects") and shown[2].endswith("/home/.codex/sessions")
+        assert any("--source AGENT=PATH" in line for line in shown)
+        await pilot.press("slash", *"nothing")
+        await settle(app, pilot)
+        assert sessions.render_line(1).text.strip() == "no session matches the filter"
+    bucket.close()

@@ -32,7 +32,7 @@ def _small_session_with_edits(agent: str):
     pytest.skip(f"no {agent} session with edits in the corpus")
 
 
-@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot", "opencode"])
 def test_corpus_session_seals_verifies_and_opens(tmp_path, agent):
     session = _small_session_with_edits(agent)
     plan = build_plan(session, scan_session(session, workers=0))

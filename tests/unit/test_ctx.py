@@ -120,3 +120,46 @@ def test_the_tokens_the_model_was_really_sent_come_from_the_response_that_saw_th
     assert sent_tokens(session, 2) == Tokens(30, 5, 1010, 0)  # a result: the next response, not the subagent's
     assert sent_tokens(session, 5) is None  # no response with usage before the session ends
     assert sent_tokens(session, 99) is None
+
+def _shapes():
+    tree = _session(
+        ("u1", K.USER, None, {}),
+        ("a1", K.ASSISTANT, "u1", {"active": False}),
+        ("u2", K.USER, "a1", {"active": False}),
+        ("u2b", K.USER, "u1", {}),
+        ("a2b", K.ASSISTANT, "u2b", {}),
+        ("cmp", K.COMPACTION, "a2b", {"meta": {"first_kept_entry_id": "u2b"}}),
+        ("u3", K.USER, "cmp", {}),
+        ("sa", K.USER, "u3", {"subagent": "agent-1"}),
+        ("sb", K.ASSISTANT, "sa", {"subagent": "agent-1"}),
+        ("a3", K.ASSISTANT, "u3", {}),
+    )
+    flat = _session(
+        ("u1", K.USER, None, {}),
+        ("a1", K.ASSISTANT, None, {"active": False}),
+        ("u2", K.USER, None, {}),
+        ("sa", K.USER, None, {"subagent": "agent-1"}),
+        ("a2", K.ASSISTANT, None, {}),
+        ("cmp", K.COMPACTION, None, {}),
+        ("a3", K.ASSISTANT, None, {}),
+        tree=False,
+    )
+    return tree, flat
+
+
+def test_one_index_asked_in_any_order_answers_as_a_fresh_one():
+    # One index reuses the previous step's branch and context (a seal asks for every step in
+    # order); what it answers must be what a fresh walk finds, in order, backwards or repeated.
+    for session in _shapes():
+        order = [s.id for s in session.steps]
+        for asked in (order, order[::-1], order + order[::2]):
+            index = ContextIndex(session)
+            for sid in asked:
+                assert index.at(sid).to_dict() == ContextIndex(session).at(sid).to_dict(), (sid, asked)
+
+
+def test_a_parent_cycle_ends_the_walk():
+    s = _session(("x", K.USER, "y", {}), ("y", K.ASSISTANT, "x", {}), ("z", K.USER, "y", {}))
+    index = ContextIndex(s)
+    assert sorted(ids(index.at("z"))) == ["x", "y", "z"]
+    assert ids(index.at("x")) == ["y", "x"]

@@ -31,7 +31,7 @@ def _sessions(agent):
 
 @requires_corpus
 @pytest.mark.corpus
-@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot", "opencode"])
 def test_real_sessions_scan_fast_and_leave_structure_alone(agent):
     sessions = _sessions(agent)
     assert sessions

@@ -70,9 +70,9 @@ def test_a_fourth_agent_syncs_through_the_registry_alone(tmp_path, monkeypatch, 
 
 
 def test_unknown_agents_are_named_with_the_known_ones(tmp_path):
-    with pytest.raises(TracetuiError, match="expected claude, codex, pi, gemini or copilot") as raised:
+    with pytest.raises(TracetuiError, match="expected claude, codex, pi, gemini, copilot or opencode") as raised:
         parse_sources([f"nosuchagent={tmp_path}"])
-    assert all(name in str(raised.value) for name in ("claude", "codex", "pi", "gemini", "copilot"))
+    assert all(name in str(raised.value) for name in ("claude", "codex", "pi", "gemini", "copilot", "opencode"))
     with pytest.raises(ValueError, match="already registered"):
         registry.register(registry.get("pi"))
 

@@ -11,7 +11,7 @@ import pytest
 from shared_data import CORPUS, requires_corpus
 from tracetui.cli import main
 from tracetui.sources import registry
-from tracetui.model import Step, StepKind
+from tracetui.model import Step, StepKind, Tokens
 from tracetui.sources import RawLog, claude_code, codex, pi, titles
 
 # -- prompt_text: every wrapper the agents, IDEs and gateways put around a prompt -------------------
@@ -88,6 +88,7 @@ def test_why_hidden_only_without_prompt_and_model_steps():
     assert titles.why_hidden([context]) == titles.HIDDEN_EMPTY
     assert titles.why_hidden([user(IDE_OPENED)]) is None  # the user sent something: listed, untitled
     assert titles.why_hidden([context, answer]) is None
+    assert titles.why_hidden([context], Tokens(0, 12, 0, 0)) is None  # usage kept, its steps lost
     assert titles.why_hidden([user("hi")]) is None
 
 

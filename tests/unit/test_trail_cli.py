@@ -57,7 +57,7 @@ def test_trail_table_and_missing_repository(tmp_path, capsys):
     assert [(r["path"], r["state"]) for r in rows] == [("a.py", "unknown"), ("b.py", "unknown"), ("c.py", "unknown"), ("d.py", "unknown")]
     assert main(["--bucket", str(bucket), "trail", SID]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"repository not found for {repo.path}: states are unknown"
+    assert out[0] == f"repository not found for {repo.path}: states are unknown; to judge them in a clone of its repository: tracetui trail {SID[:12]} --repo PATH"
     assert out[-1] == "4 patches in 4 files: 4 unknown"
 
 

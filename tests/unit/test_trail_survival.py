@@ -182,7 +182,7 @@ def test_no_repository_still_lists_patches(tmp_path):
     session = session_of(folder, [(iso(10), FileEdit(path="a.txt", op="update", old_string="two", new_string="three"))])
     result = trail(session)
     assert result.repo is None
-    assert result.note == f"repository not found for {folder}: states are unknown"
+    assert result.note == f"repository not found for {folder}: states are unknown; to judge them in a clone of its repository: tracetui trail sess-1 --repo PATH"
     assert [(f.patch.path, f.state, f.patch.added, f.patch.removed) for f in result.fates] == [
         ("a.txt", "unknown", ["three"], ["two"])
     ]

@@ -203,7 +203,7 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
     }
     srow = [
         session.id, group, session.agent, session.project, session.cwd, session.title,
-        session.started, session.ended, len(session.steps), session.tool_calls, session.edit_calls,
+        session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
         t.input, t.output, t.cache_read, t.cache_write, _json(list(session.models)),
         session.source, _json(extra), note, session.hidden, session_cost(session).cost_usd,
     ]  # fmt: skip

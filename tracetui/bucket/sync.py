@@ -299,7 +299,15 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
                                                             "rebuilt it from its copy"))  # fmt: skip
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, roots in sources.items():
-        for found in discover(agent, roots):
+        found_files = discover(agent, roots)
+        stage = registry.get(agent).stage
+        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
+            try:
+                found_files, problems = stage(found_files, store.dir.parent / "staged" / agent)
+            except Exception as exc:
+                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
+            report.errors.extend(problems)
+        for found in found_files:
             p = str(found)
             if (agent, p) in gone:
                 continue

@@ -3,11 +3,15 @@
 Public API (the CLI and the app call only these):
 
 - `seal(session, plan, steps=(a, b), repo=None, out=None, accept_suggested=False, *, secret=None,
-  ref="HEAD", base=None, sign_key=None) -> SealResult`; raises `SealRefused` (with `.findings`:
-  step, field, kind, tier; never values) while suggestions are undecided or the second gate finds a
-  sure secret. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
+  ref="HEAD", base=None, sign_key=None, store=None, cache_dir=None) -> SealResult`; raises
+  `SealRefused` (with `.findings`: step, field, kind, tier; never values; and `.kinds` to decide)
+  while suggestions are undecided or the second gate finds a value no field holds that waits for a
+  decision. What the gate finds goes into `plan` (saved to `store`); `cache_dir` (the bucket's) gives
+  the fates from the trail's cache and keeps the gate's findings per text. `seal_scope(session, plan, steps) -> SealScope`: what the capsule would carry, its
   sure and undecided findings and `refusal()`; `finding_line(f)` describes one finding to a person
-  (the CLI and the app both use it). `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
+  (the CLI and the app both use it); `decide_commands(session_id, "A:B", kinds)` the commands that
+  decide what stopped a seal.
+  `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
 - `bucket_secret(bucket_root) -> bytes`: the private secret per-capsule keys are derived from.
 - `open_capsule(path) -> OpenedCapsule`: verified in memory; quacks like the bucket's read side
   (list_sessions, count_sessions, session, resolve, search, projects, agents) plus `manifest`,
@@ -36,7 +40,15 @@ from tracetui.capsule.replay import (
     replay,
 )
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
-from tracetui.capsule.scope import SealRefused, SealScope, finding_line, in_scope, parse_steps, seal_scope
+from tracetui.capsule.scope import (
+    SealRefused,
+    SealScope,
+    decide_commands,
+    finding_line,
+    in_scope,
+    parse_steps,
+    seal_scope,
+)
 from tracetui.capsule.seal import SealResult, seal
 from tracetui.capsule.verify import Verification, verify
 
@@ -58,6 +70,7 @@ __all__ = [
     "Verification",
     "bisect",
     "bucket_secret",
+    "decide_commands",
     "capsule_files",
     "find_sandbox",
     "in_scope",

@@ -15,6 +15,7 @@ Every probe is a new clone: after a check has run, the clone's `.git` is the cap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,12 @@ def bisect(
     trust: bool = False,
     sandbox: Sandbox | None = _AUTO,
     max_runs: int = MAX_RUNS,
+    opened: Callable[[Replay], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> BisectResult:
+    """`opened(run)` is called with each probe's replay as it opens (a caller on another thread can
+    close it, which stops its check; raising there ends the bisect); `progress(phase, runs)` after each
+    check run, with the phase ("ends", "search", "reduce") and the runs so far."""
     root = repo_root(Path(repo))
     if not capsule.base:
         return BisectResult(INCONCLUSIVE, "the capsule records no base commit")
@@ -106,17 +112,22 @@ def bisect(
         if not order or order[-1] != step:
             order.append(step)
     result = BisectResult(INCONCLUSIVE, "")
+    phase = "ends"
 
     def run(chosen: list[int]) -> Probe:
         if len(result.runs) >= max_runs:
             raise _Budget
         with Replay(capsule, root, base, sandbox=sandbox, trust=trust) as replay:
+            if opened is not None:
+                opened(replay)
             result.sandbox = replay.confinement
             assert replay.worktree is not None
             applied = all(apply_patch(replay.worktree, patches[i]) is None for i in chosen)
             code = replay.run_check(check, timeout).exit_code if applied else TIMED_OUT
         probe = Probe(chosen, code, applied)
         result.runs.append(probe)
+        if progress is not None:
+            progress(phase, len(result.runs))
         return probe
 
     def upto(k: int) -> list[int]:  # the patches of the first k steps
@@ -142,6 +153,7 @@ def bisect(
             probe = run(chosen)
             return probe.applied and probe.exit_code != TIMED_OUT and (probe.exit_code == 0) == wanted
 
+        phase = "search"
         lo, hi = 1, len(order)  # the first k whose prefix gives the result lies in [lo, hi]
         while lo < hi:
             mid = (lo + hi) // 2
@@ -155,6 +167,7 @@ def bisect(
         result.first_index = first_step.index if first_step is not None else None
         result.prompt = _prompt_before(capsule, first)
         result.context = _context_summary(capsule, first)
+        phase = "reduce"
         chosen, result.minimal = _ddmin(upto(lo), gives)
     except _Budget:
         result.reason = f"stopped after {max_runs} check runs"

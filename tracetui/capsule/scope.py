@@ -24,9 +24,11 @@ SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
 class SealRefused(TracetuiError):
     """Sealing stopped for a redaction reason; `findings` lists where (never the values)."""
 
-    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+    def __init__(self, message: str, findings: list[dict[str, Any]], kinds: list[str] | None = None) -> None:
         super().__init__(message)
         self.findings = findings
+        # The kinds a person can decide to unblock the seal (`scan --accept/--reject KIND`).
+        self.kinds = kinds if kinds is not None else sorted({str(f.get("kind")) for f in findings})
 
 
 @dataclass(slots=True)
@@ -100,6 +102,15 @@ def seal_scope(
         if in_scope(s.step, s.field, scope)
     ]  # fmt: skip
     return SealScope(episode, scope, sure, undecided)
+
+
+def decide_commands(session_id: str, steps: str | None, kinds: list[str]) -> list[str]:
+    """The commands that decide what stopped a seal, one per kind: to scrub it, or to keep it."""
+    where = f" --steps {steps}" if steps else ""
+    base = safe_line(f"tracetui scan {session_id}{where}")
+    return [
+        safe_line(f"decide {k}: `{base} --accept {k}` (scrub) or `{base} --reject {k}` (keep)") for k in kinds
+    ]
 
 
 def finding_line(finding: dict[str, Any]) -> str:

@@ -19,15 +19,16 @@ from typing import Any
 
 import orjson
 
+from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.keys import fingerprint
 from tracetui.capsule.scope import in_scope
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
 from tracetui.redact.fields import field_text
-from tracetui.redact.finding import AUTO
+from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan
+from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan, PlanValue
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
 PATH_KEEPS = frozenset({"user-name"})  # kinds a repo-relative file path keeps (see Scrubbed.repo_path)
@@ -117,10 +118,14 @@ def prepare(
     accept_suggested: bool,
     key: bytes | None,
     included: frozenset[str] | None = None,
+    gate_scrub: dict[str, PlanValue] | None = None,
+    gate_keep: frozenset[str] = frozenset(),
 ) -> Scrubbed:
     """The scrubbed copy of the session and everything the capsule says about the scrubbing.
 
     `included` (the steps the capsule carries; None: all) limits what the rejected kinds count.
+    `gate_scrub` and `gate_keep` are values the second gate found outside any field, decided in the
+    plan's `values` (value -> its entry, to scrub; values to keep).
     Raises TracetuiError when the plan was made on other text than the session's (scan again).
     """
     plan = plan.copy() if plan is not None else Plan(session.id)
@@ -153,6 +158,19 @@ def prepare(
         row["count"] += 1
         if key is not None and e.value and "fingerprint" not in row:
             row["fingerprint"] = fingerprint(key, e.value)
+    for value, entry in (gate_scrub or {}).items():
+        placeholder = entry.placeholder or "<REDACTED>"
+        replacements.setdefault(value, placeholder)
+        by = "user" if entry.decision == ACCEPTED else "user (--accept-suggested)"
+        row = receipt.setdefault(
+            placeholder,
+            {"placeholder": placeholder, "kind": entry.kind, "tier": entry.tier, "count": 0,
+             "decided_by": by},
+        )
+        row["count"] += 1
+        if key is not None and "fingerprint" not in row:
+            row["fingerprint"] = fingerprint(key, value)
+    kept.update(gate_keep)
     if accept_suggested:
         plan.accept_pending()
     scrubbed = Scrubbed(
@@ -184,25 +202,63 @@ def carried_receipt(receipt: list[dict[str, Any]], carried: bytes) -> list[dict[
     return out
 
 
+@dataclass(slots=True, frozen=True)
+class GateFinding:
+    """A sure finding left in a finished member. `value` stays in memory: it is how the seal finds
+    the same text in the session's fields, and never goes into a message, a row or a file."""
+
+    member: str
+    line: int
+    kind: str
+    tier: str
+    detector: str
+    value: str = field(repr=False)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "member": self.member,
+            "line": self.line,
+            "kind": self.kind,
+            "tier": self.tier,
+            "detector": self.detector,
+        }
+
+
 def second_gate(
     members: dict[str, bytes],
     scrubbed: Scrubbed,
     identity: Identity | None = None,
     structural: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """Sure findings left in the finished members (never their values); empty when clean.
+    """Sure findings left in the finished members (never their values); empty when clean."""
+    return [g.row() for g in gate_findings(members, scrubbed, identity, structural)]
+
+
+def gate_findings(
+    members: dict[str, bytes],
+    scrubbed: Scrubbed,
+    identity: Identity | None = None,
+    structural: frozenset[str] = frozenset(),
+    memo: GateMemo | None = None,
+) -> list[GateFinding]:
+    """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
     `structural` are values the capsule itself put there (commit ids, member digests): a
     40-hex commit id next to the word "aws" looks like an AWS secret to detect-secrets.
+    `memo` answers for texts an earlier seal scanned with the same detectors and identity.
     """
-    leaks: list[dict[str, Any]] = []
+
+    def scan(text: str) -> list[Finding]:
+        return scan_text(text, identity)
+
+    leaks: list[GateFinding] = []
     seen: set[str] = set()
     for name in sorted(members):
         for line_no, text in _texts(name, members[name]):
             if text in seen:
                 continue
             seen.add(text)
-            for f in scan_text(text, identity):
+            for f in memo.sure(text, scan) if memo is not None else scan(text):
                 if f.tier != AUTO:
                     continue
                 value = text[f.start : f.end]
@@ -212,9 +268,7 @@ def second_gate(
                     or any(k in value or value in k for k in scrubbed.kept_values)
                 ):
                     continue
-                leaks.append(
-                    {"member": name, "line": line_no, "kind": f.kind, "tier": f.tier, "detector": f.detector}
-                )
+                leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
     return leaks
 
 

@@ -8,8 +8,9 @@ The order matters for safety:
    string of every member through the value scrubber as well: the patches' context lines come from
    git, not from the log, so the plan never saw them, but the same secret gets the same placeholder
    wherever it shows up.
-3. Scan the finished members again (the second gate): any sure finding that the user did not
-   reject stops the seal.
+3. Scan the finished members again (the second gate), with the detectors the plan's scan runs. What
+   it finds goes into the plan (`_Gate`): scrubbed where a carried field holds it, else waiting for a
+   decision that stops the seal until it is made. The members are then built again.
 4. Write canonically (manifest.py, archive.py): the same input gives the same bytes.
 
 What is left out on purpose: the session's source paths (they name the user's disk), and the
@@ -29,14 +30,26 @@ from tracetui import __version__
 from tracetui.capsule import manifest as mf
 from tracetui.capsule import scrub
 from tracetui.capsule.archive import CapsuleError, write_archive
+from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
-from tracetui.capsule.scope import SealRefused, seal_scope
+from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
-from tracetui.redact import session_identity
+from tracetui.redact import (
+    AUTO,
+    AUTO_D,
+    Plan,
+    PlanSpan,
+    PlanStore,
+    PlanValue,
+    build_plan,
+    iter_fields,
+    session_identity,
+)
+from tracetui.redact.plan import ACCEPTED, GATE, REJECTED, assign_placeholders, field_key, text_hash
 
 
 @dataclass(slots=True)
@@ -49,6 +62,7 @@ class SealResult:
     patches: int
     receipt: list[dict[str, Any]] = field(default_factory=list)
     signed: bool = False
+    gate_added: int = 0  # sure spans the second gate added to the plan (scrubbed; `scan` lists them)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,13 +73,14 @@ class SealResult:
             "patches": self.patches,
             "receipt": self.receipt,
             "signed": self.signed,
+            "gate_added": self.gate_added,
             "base": self.manifest.get("repo", {}).get("base"),
         }
 
 
 def seal(
     session: Session,
-    plan: Any,
+    plan: Plan | None,
     steps: tuple[int | None, int | None] | None = None,
     repo: str | Path | None = None,
     out: str | Path | None = None,
@@ -75,36 +90,111 @@ def seal(
     ref: str = "HEAD",
     base: str | None = None,
     sign_key: str | Path | None = None,
+    store: PlanStore | None = None,
+    cache_dir: Path | None = None,
 ) -> SealResult:
-    """Seal the episode; write it to `out` when given. Raises SealRefused or TracetuiError."""
+    """Seal the episode; write it to `out` when given. Raises SealRefused or TracetuiError.
+
+    `cache_dir` is the bucket's cache: the patches' fates come from the trail's cache there (the one
+    `tracetui trail` and the app's trail pane fill), so a seal judges a patch only when the repository
+    or the session changed since it was last judged; the second gate keeps what it found per text
+    there too (gate_memo.py).
+
+    What the second gate finds is recorded in `plan` (and saved to `store` when given), so the next
+    `scan` lists it and a decision on it holds: see `_gate_round`.
+    """
     scope = seal_scope(session, plan, steps)
     refusal = scope.refusal()
     if refusal is not None and not accept_suggested:
         raise refusal
+    if plan is None:
+        plan = build_plan(session, ())  # no findings, but the field hashes a gate span needs
     episode = scope.episode
-    episode_ids = {s.id for s in episode}
     key = episode_key(secret, session.id, episode[0].id, episode[-1].id) if secret is not None else None
-    scrubbed = scrub.prepare(session, plan, accept_suggested, key, scope.included)
+    root = _find_root(session, repo)
+    rows = _fate_rows(session, root, ref, cache_dir)
+    repo_info = _repo_info(session, root, base, episode)
+    identity = session_identity(session)
+    memo = GateMemo.for_session(cache_dir, session.id, identity)
+    gate = _Gate(session, plan, scope.included)
+    try:
+        for _ in range(_GATE_ROUNDS):
+            scrubbed = scrub.prepare(
+                session, plan, accept_suggested, key, scope.included, gate.scrub, frozenset(gate.keep)
+            )
+            built = _build(session, scrubbed, {s.id for s in episode}, rows, repo_info, accept_suggested, key)
+            found = scrub.gate_findings(built.members, scrubbed, identity, built.structural, memo)
+            if not found:
+                break
+            gate.round(found)
+        else:
+            gate.stop(found)
+    finally:
+        memo.save()
+        if gate.changed and store is not None:
+            store.save(plan)
+    members = built.members
+    if sign_key is not None:
+        members[mf.SIGNATURE] = sign(members[mf.MANIFEST], Path(sign_key))
+    data = write_archive(members)
+    path = Path(out) if out is not None else None
+    if path is not None:
+        _write_atomic(path, data)
+    return SealResult(
+        capsule_id=mf.capsule_id(members[mf.MANIFEST]),
+        data=data,
+        path=path,
+        manifest=built.manifest,
+        steps=built.steps,
+        patches=built.patches,
+        receipt=built.receipt,
+        signed=sign_key is not None,
+        gate_added=gate.added,
+    )
+
+
+# A round scrubs what the gate found in the session's fields; a second can meet a value whose context
+# changed; a third would mean the plan cannot converge, and the seal stops instead of looping.
+_GATE_ROUNDS = 3
+
+
+@dataclass(slots=True)
+class _Built:
+    members: dict[str, bytes]
+    manifest: dict[str, Any]
+    structural: frozenset[str]
+    steps: int
+    patches: int
+    receipt: list[dict[str, Any]]
+
+
+def _build(
+    session: Session,
+    scrubbed: scrub.Scrubbed,
+    episode_ids: set[str],
+    rows: list[tuple[Any, dict[str, Any]]],
+    repo_raw: dict[str, Any],
+    accept_suggested: bool,
+    key: bytes | None,
+) -> _Built:
+    """Every member of the capsule, from the scrubbed session (pure: the same input, the same bytes)."""
     clean = scrubbed.session
     clean_steps = [s for s in clean.steps if s.id in episode_ids]
-
     # `clean` has been through the plan and the value map already; the trail has not (its
     # context lines come from git), nor has the repository's description.
     trace = [s.to_dict() for s in clean_steps]
     ctx_records = _ctx_records(clean, clean_steps, episode_ids)
-    root = _find_root(session, repo)
-    trail_records = _trail_records(session, root, ref, episode_ids, scrubbed)
-    repo_info = _repo_info(session, root, base, episode)
-
+    trail_records = _trail_records(rows, episode_ids, scrubbed)
     payload = {
         mf.TRACE: mf.canonical_lines(trace),
         mf.CTX: mf.canonical_lines(ctx_records),
         mf.TRAIL: mf.canonical_lines(trail_records),
     }
     # The receipt speaks of what the capsule carries, never of the part of the session left home.
-    scrubbed.receipt = scrub.carried_receipt(scrubbed.receipt, b"".join(payload.values()))
+    receipt = scrub.carried_receipt(scrubbed.receipt, b"".join(payload.values()))
+    repo_info = scrubbed.deep(repo_raw)
     head = _session_head(clean, clean_steps)
-    payload[mf.README] = _readme(head, len(trace), len(trail_records), repo_info, scrubbed.receipt).encode()
+    payload[mf.README] = _readme(head, len(trace), len(trail_records), repo_info, receipt).encode()
     manifest = {
         "format": mf.FORMAT,
         "tool": {"name": "tracetui", "version": __version__},
@@ -116,44 +206,130 @@ def seal(
             "count": len(clean_steps),
             "of": len(clean.steps),
         },
-        "repo": scrubbed.deep(repo_info),
+        "repo": repo_info,
         "members": {name: mf.member_entry(data) for name, data in sorted(payload.items())},
-        "receipt": scrubbed.receipt,
+        "receipt": receipt,
         "redaction": {
             "rejected": scrubbed.rejected,
             "accept_suggested": accept_suggested,
             "fingerprint": "hmac-sha256(per-capsule key, value)[:12]" if key is not None else None,
         },
     }
-    manifest_bytes = mf.canonical(manifest)
-    members = {mf.MANIFEST: manifest_bytes, **payload}
-
-    structural = {repo_info.get("base"), *(e["sha256"] for e in manifest["members"].values())}
+    structural = {repo_raw.get("base"), *(e["sha256"] for e in manifest["members"].values())}
     structural.update(r.get("commit") for r in trail_records)
-    leaks = scrub.second_gate(
-        members, scrubbed, session_identity(session), frozenset(x for x in structural if x)
-    )
-    if leaks:
-        raise SealRefused(
-            f"the second gate found {len(leaks)} sure finding(s) left in the sealed bytes; nothing was written",
-            leaks,
-        )
-    if sign_key is not None:
-        members[mf.SIGNATURE] = sign(manifest_bytes, Path(sign_key))
-    data = write_archive(members)
-    path = Path(out) if out is not None else None
-    if path is not None:
-        _write_atomic(path, data)
-    return SealResult(
-        capsule_id=mf.capsule_id(manifest_bytes),
-        data=data,
-        path=path,
+    return _Built(
+        members={mf.MANIFEST: mf.canonical(manifest), **payload},
         manifest=manifest,
+        structural=frozenset(x for x in structural if x),
         steps=len(clean_steps),
         patches=len(trail_records),
-        receipt=scrubbed.receipt,
-        signed=sign_key is not None,
+        receipt=receipt,
     )
+
+
+class _Gate:
+    """What the seal does with the second gate's findings (docs/design.md, "One detector pass").
+
+    A value the gate finds that a field in the capsule's scope holds is a sure finding the plan's scan
+    missed (other detectors, or a context the scrub changed): it becomes a sure span of the plan, at
+    every place the carried fields hold it, scrubbed like any sure finding and listed by `scan` (where
+    it can be rejected). A value no field holds (a patch's context lines from git, the repository's
+    description) cannot be scrubbed without a person: scrubbing git's text can break the replay. It
+    becomes a `PlanValue` waiting for a decision, and the seal refuses, naming member, kind and the
+    way to decide; accepted it is scrubbed by value, rejected it is kept. `--accept-suggested` does not
+    decide it: it is a sure finding in text the user never reviewed, and scrubbing it can cost the
+    replay, so it is a choice of its own. Either way the seal never dead-ends on a finding nobody can
+    decide.
+    """
+
+    def __init__(self, session: Session, plan: Plan, included: frozenset[str]) -> None:
+        self.session = session
+        self.plan = plan
+        self.fields = [f for f in iter_fields(session) if in_scope(f.step, f.name, included)]
+        self.scrub: dict[str, PlanValue] = {}
+        self.keep: set[str] = set()
+        self.changed = False
+        self.added = 0  # spans added to the plan
+
+    def round(self, found: list[scrub.GateFinding]) -> None:
+        """Record `found` in the plan; raises SealRefused when something waits for a person."""
+        undecided: list[dict[str, Any]] = []
+        stuck: list[scrub.GateFinding] = []
+        progress = False
+        seen: set[str] = set()
+        for g in found:
+            if g.value in seen:
+                continue
+            seen.add(g.value)
+            if g.value in self.scrub or g.value in self.keep:
+                stuck.append(g)  # decided, yet still there: nothing more this seal can do
+                continue
+            if self._add_spans(g):
+                progress = True
+                continue
+            entry = self._entry(g)
+            if entry.decision == ACCEPTED:
+                self.scrub[g.value] = entry
+                progress = True
+            elif entry.decision == REJECTED:
+                self.keep.add(g.value)
+                progress = True
+            else:
+                undecided.append(g.row())
+        if self.changed:
+            assign_placeholders(self.plan, self.session)
+        if undecided:
+            kinds = sorted({row["kind"] for row in undecided})
+            n = len(undecided)
+            raise SealRefused(
+                f"the second gate found {n} finding{'' if n == 1 else 's'} in text no field of the session "
+                f"holds (a patch's context from git, the repository's description), so no scan could; "
+                f"nothing was written. Decide {'it' if n == 1 else 'them'} by kind ({', '.join(kinds)}): "
+                "accept to scrub, reject to keep",
+                undecided,
+                kinds,
+            )
+        if not progress:
+            self.stop(stuck or found)
+
+    def stop(self, found: list[scrub.GateFinding]) -> None:
+        raise SealRefused(
+            f"the second gate found {len(found)} sure finding(s) left in the sealed bytes that the plan "
+            "could not scrub; nothing was written",
+            [g.row() for g in found],
+        )
+
+    def _add_spans(self, g: scrub.GateFinding) -> int:
+        """Sure spans wherever a carried field holds the value (and no span of the plan covers it)."""
+        by_field: dict[tuple[str | None, str], list[PlanSpan]] = {}
+        for span in self.plan.spans:
+            by_field.setdefault((span.step, span.field), []).append(span)
+        n = 0
+        value_id = self.plan.value_id(g.value)
+        for f in self.fields:
+            i = f.text.find(g.value)
+            while i >= 0:
+                j = i + len(g.value)
+                spans = by_field.get((f.step, f.name), [])
+                if not any(s.start < j and i < s.end for s in spans):
+                    span = PlanSpan(f.step, f.name, i, j, g.kind, AUTO, GATE + g.detector, AUTO_D, value_id)
+                    self.plan.spans.append(span)
+                    self.plan.fields.setdefault(field_key(f.step, f.name), text_hash(f.text))
+                    n += 1
+                i = f.text.find(g.value, j)
+        if n:
+            self.changed = True
+            self.added += n
+        return n
+
+    def _entry(self, g: scrub.GateFinding) -> PlanValue:
+        value_id = self.plan.value_id(g.value)
+        entry = self.plan.value(value_id)
+        if entry is None:
+            entry = PlanValue(value_id, g.kind, g.tier, GATE + g.detector, g.member)
+            self.plan.values.append(entry)
+            self.changed = True
+        return entry
 
 
 def _session_head(session: Session, steps: list[Step]) -> dict[str, Any]:
@@ -208,17 +384,25 @@ def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str]) -> 
     return records
 
 
-def _trail_records(
-    session: Session, root: Path | None, ref: str, episode_ids: set[str], scrubbed: scrub.Scrubbed
-) -> list[dict[str, Any]]:
-    from tracetui.trail import session_patches, unified_diff
+def _fate_rows(
+    session: Session, root: Path | None, ref: str, cache_dir: Path | None
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Each patch of the session with its fate at `ref` (unknown without a repository)."""
+    from tracetui.trail import session_patches
     from tracetui.trail import trail as trail_of
 
     if root is not None:
-        rows = [(f.patch, f.to_dict()) for f in trail_of(session, repo=root, ref=ref).fates]
-    else:
-        unknown = {"state": "unknown", "commit": None}
-        rows = [(p, unknown) for p in session_patches(session)]
+        found = trail_of(session, repo=root, ref=ref, cache_dir=cache_dir)
+        return [(f.patch, f.to_dict()) for f in found.fates]
+    unknown = {"state": "unknown", "commit": None}
+    return [(p, unknown) for p in session_patches(session)]
+
+
+def _trail_records(
+    rows: list[tuple[Any, dict[str, Any]]], episode_ids: set[str], scrubbed: scrub.Scrubbed
+) -> list[dict[str, Any]]:
+    from tracetui.trail import unified_diff
+
     records = []
     for patch, fate in rows:
         if patch.step_id not in episode_ids:

@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="with no command: the app's colour theme for this run (the one picked with ctrl+t is remembered)",
     )
+    parser.add_argument(
+        "--repo",
+        metavar="CLONE",
+        default=argparse.SUPPRESS,
+        help="with no command: the app's trail pane judges sessions in this clone of their repository, "
+        "wherever it lives (default: each session's logged cwd)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

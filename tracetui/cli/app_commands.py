@@ -56,6 +56,11 @@ def run_default(args: argparse.Namespace) -> int:
     from tracetui.bucket import Bucket, SyncProgress, parse_sources
 
     sources = parse_sources(args.source)  # a bad --source is said before the terminal is asked for
+    repo = getattr(args, "repo", None)
+    if repo is not None:
+        from tracetui.trail import open_clone
+
+        open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
     bucket = Bucket.open(args.bucket)  # the app shows its notices, and closes it on exit
 
@@ -73,7 +78,7 @@ def run_default(args: argparse.Namespace) -> int:
     # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
     # agents' folders (the --source ones where given) while the app runs.
     _run(bucket, sync=None if bucket.read_only else sync, theme=_theme(args),
-         watch=None if bucket.read_only else watched_folders(sources))  # fmt: skip
+         watch=None if bucket.read_only else watched_folders(sources), repo=repo)  # fmt: skip
     return 0
 
 

@@ -88,12 +88,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
-    from tracetui.capsule import SealRefused, bucket_secret, finding_line, parse_steps
+    from tracetui.capsule import SealRefused, bucket_secret, decide_commands, finding_line, parse_steps
+    from tracetui.redact import plan_store
 
     steps = parse_steps(args.steps)
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         plan = load_plan(bucket, session)
+        store = plan_store(bucket)
         try:
             result = capsule_api.seal(
                 session,
@@ -106,21 +108,33 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 ref=args.ref,
                 base=args.base,
                 sign_key=args.sign,
+                store=store,
+                cache_dir=bucket.cache_dir,
             )
         except SealRefused as exc:
+            how = decide_commands(session.id, args.steps, exc.kinds)
             if args.json:
                 # The one JSON document of a failure, with where the findings are (never values).
-                print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
+                print_json(
+                    {"ok": False, "error": safe_line(str(exc)), "findings": exc.findings, "decide": how}
+                )
                 error(str(exc))
                 return 2
             for row in exc.findings:
                 print("  " + finding_line(row), file=sys.stderr)
+            for line in how:
+                print("  " + line, file=sys.stderr)
             raise
     if args.json:
         print_json({"ok": True, **result.to_dict()})
     else:
         print(f"sealed {result.steps} steps and {result.patches} patches into {safe_line(str(result.path))}")
         print(f"capsule id {result.capsule_id}")
+        if result.gate_added:
+            print(
+                f"the second gate found {result.gate_added} more span(s) the scan had missed and scrubbed "
+                f"them (listed by `tracetui scan {safe_line(session.id)}`, where they can be rejected)"
+            )
         for row in result.receipt:
             print(
                 f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"

@@ -66,6 +66,9 @@ def run_scan(args: argparse.Namespace) -> int:
         pending_spans = [s for s in pending_spans if in_scope(s.step, s.field, scope.included)]
     order: dict[str | None, int] = {None: -1, **{step.id: i for i, step in enumerate(session.steps)}}
     spans.sort(key=lambda s: (order.get(s.step, 1 << 30), s.field, s.start))
+    # Values the seal's second gate found in text no field holds (git's context lines...): no step,
+    # no offsets; decided by kind like the rest.
+    values = list(plan.values)
     if args.json:
         print_json(
             [
@@ -83,25 +86,51 @@ def run_scan(args: argparse.Namespace) -> int:
                 }
                 for s in spans
             ]
+            + [
+                {
+                    "step": None,
+                    "index": None,
+                    "field": None,
+                    "member": v.where,
+                    "start": None,
+                    "end": None,
+                    "kind": v.kind,
+                    "tier": v.tier,
+                    "detector": v.detector,
+                    "decision": v.decision,
+                    "placeholder": v.placeholder,
+                }
+                for v in values
+            ]
         )
         return 0
-    if spans:
+    if spans or values:
         print_table(
             ("step", "field", "span", "kind", "tier", "detector", "decision"),
             [
                 (order.get(s.step, "?") if s.step else "(session)", s.field, f"{s.start}-{s.end}", s.kind, s.tier,
                  s.detector, s.decision or "pending")
                 for s in spans
+            ]
+            + [
+                ("(capsule)", v.where, "-", v.kind, v.tier, v.detector, v.decision or "pending")
+                for v in values
             ],
             48,
         )
     sure = sum(1 for s in spans if s.tier == "auto")
-    pending = len(pending_spans)
+    pending = len(pending_spans) + len(plan.pending_values())
     print(
         f"{len(spans)} finding(s): {sure} sure (scrubbed unless rejected), {len(spans) - sure} suggested, "
         f"{pending} waiting for a decision",
         file=sys.stdout,
     )
+    if values:
+        print(
+            f"{len(values)} found by the seal's second gate in text no field holds (a patch's context from "
+            "git); decided by kind with --accept KIND / --reject KIND",
+            file=sys.stdout,
+        )
     return 0
 
 
@@ -120,6 +149,14 @@ def _decide(plan: Any, session: Any, args: argparse.Namespace) -> int:
     if args.steps is not None:
         included = seal_scope(session, plan, parse_steps(args.steps)).included
     n = 0
+    # What the seal's second gate found outside any field is decided by value, wherever it shows up.
+    for value in plan.pending_values():
+        if value.kind in args.accept:
+            value.decision = ACCEPTED
+            n += 1
+        elif value.kind in args.reject:
+            value.decision = REJECTED
+            n += 1
     for span in plan.pending():
         if included is not None and not in_scope(span.step, span.field, included):
             continue

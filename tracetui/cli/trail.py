@@ -19,7 +19,12 @@ from tracetui.safe_text import safe_line
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("trail", help="the patches a session made and whether they survived in git")
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
-    p.add_argument("--repo", metavar="PATH", help="the git repository (default: found from the session's cwd)")
+    p.add_argument(
+        "--repo",
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # so `tracetui --repo CLONE trail ID` keeps the one given before the command
+        help="a clone of the session's repository, anywhere (default: the repository of the logged cwd)",
+    )
     p.add_argument("--ref", metavar="REV", default="HEAD", help="the revision to judge survival at (default HEAD)")
     add_bucket_option(p)
     add_json_option(p)
@@ -43,7 +48,7 @@ def run_trail(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-    result = trail(session, repo=args.repo, ref=args.ref, cache_dir=cache)
+    result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache)
     if args.json:
         print_json(result.rows())
         return 0

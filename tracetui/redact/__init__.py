@@ -7,7 +7,8 @@ The public surface, for the CLI, the UI and the capsule:
 - `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
 - `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
 - `plan_store(library)`: the one way to a library's plans (and its scan cache);
-- `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`;
+- `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`; `PlanValue`:
+  what the seal's second gate found in text no field holds, decided by value;
 - `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`.
 
 The core never imports Textual; detect-secrets is imported on first scan.
@@ -27,6 +28,7 @@ from tracetui.redact.plan import (
     Plan,
     PlanSpan,
     PlanStore,
+    PlanValue,
     build_plan,
     load_plan,
     plan_path,
@@ -37,7 +39,7 @@ from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 
 __all__ = [
     "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
-    "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore",
+    "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
     "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",

@@ -40,6 +40,10 @@ AUTO_D, ACCEPTED, REJECTED, MANUAL = "auto", "accepted", "rejected", "manual"
 DECISIONS = (AUTO_D, ACCEPTED, REJECTED, MANUAL)
 SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
 
+# The detector name of a span the capsule's second gate added (docs/design.md, "One detector pass"):
+# the plan's scan does not report it again, so it is carried over like a decision.
+GATE = "gate:"
+
 # Kinds whose placeholder is one fixed word: there is only one "you" in a session.
 _FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
 
@@ -102,6 +106,49 @@ class PlanSpan:
         )  # fmt: skip
 
 
+@dataclass(slots=True)
+class PlanValue:
+    """A value the seal's second gate found in text that no session field holds (a patch's context
+    lines come from git, the repository's description from its config), so no span can point at it.
+
+    It is decided by value: `value_id` is its HMAC under the plan's key (never the value). `where` is
+    the capsule member it was found in. Undecided (`decision` None) it stops the seal, like a suggestion.
+    """
+
+    value_id: str
+    kind: str
+    tier: str
+    detector: str
+    where: str
+    decision: str | None = None
+    placeholder: str = ""
+
+    @property
+    def pending(self) -> bool:
+        return self.decision is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value_id": self.value_id,
+            "kind": self.kind,
+            "tier": self.tier,
+            "detector": self.detector,
+            "where": self.where,
+            "decision": self.decision,
+            "placeholder": self.placeholder,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlanValue:
+        decision = d.get("decision")
+        if decision not in (None, ACCEPTED, REJECTED):
+            raise ValueError(f"a value can be accepted or rejected, not {decision!r}")
+        return cls(
+            str(d["value_id"]), str(d["kind"]), str(d["tier"]), str(d["detector"]), str(d["where"]), decision,
+            str(d.get("placeholder") or ""),
+        )  # fmt: skip
+
+
 def field_key(step: str | None, name: str) -> str:
     return f"{step or ''}\x1f{name}"
 
@@ -116,6 +163,7 @@ class Plan:
     key: str = field(default_factory=lambda: secrets.token_hex(32))  # the HMAC key for value ids
     spans: list[PlanSpan] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)  # field_key -> text_hash at scan time
+    values: list[PlanValue] = field(default_factory=list)  # found by the second gate outside any field
 
     # --- queries ---------------------------------------------------------------------------------
     def pending(self) -> list[PlanSpan]:
@@ -125,11 +173,24 @@ class Plan:
     def scrubbed(self) -> list[PlanSpan]:
         return [s for s in self.spans if s.scrubbed]
 
+    def pending_values(self) -> list[PlanValue]:
+        """Values the second gate found outside any field, still waiting for a decision."""
+        return [v for v in self.values if v.pending]
+
+    def value(self, value_id: str) -> PlanValue | None:
+        return next((v for v in self.values if v.value_id == value_id), None)
+
     def value_id(self, value: str) -> str:
         return hmac.new(bytes.fromhex(self.key), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
     def copy(self) -> Plan:
-        return Plan(self.session, self.key, [PlanSpan.from_dict(s.to_dict()) for s in self.spans], dict(self.fields))
+        return Plan(
+            self.session,
+            self.key,
+            [PlanSpan.from_dict(s.to_dict()) for s in self.spans],
+            dict(self.fields),
+            [PlanValue.from_dict(v.to_dict()) for v in self.values],
+        )
 
     # --- decisions -------------------------------------------------------------------------------
     def decide(self, span: PlanSpan, decision: str | None) -> None:
@@ -151,10 +212,16 @@ class Plan:
             if span.kind == kind and span.decision != MANUAL and (not only_pending or span.pending):
                 self.decide(span, decision)
                 n += 1
+        for value in self.values:
+            wanted = decision in (ACCEPTED, REJECTED, None)
+            if value.kind == kind and (not only_pending or value.pending) and wanted:
+                value.decision = decision
+                n += 1
         return n
 
     def accept_pending(self) -> int:
-        """`seal --accept-suggested`: every waiting suggestion becomes accepted."""
+        """`seal --accept-suggested`: every waiting suggestion becomes accepted (not the values the
+        second gate found outside any field: each of those is a choice of its own)."""
         waiting = self.pending()
         for span in waiting:
             span.decision = ACCEPTED
@@ -196,6 +263,7 @@ class Plan:
             "key": self.key,
             "fields": self.fields,
             "spans": [s.to_dict() for s in self.spans],
+            "values": [v.to_dict() for v in self.values],
         }
 
     @classmethod
@@ -205,8 +273,9 @@ class Plan:
         key = str(d["key"])
         bytes.fromhex(key)
         return cls(
-            str(d["session"]), key, [PlanSpan.from_dict(s) for s in d.get("spans", ())], dict(d.get("fields") or {})
-        )
+            str(d["session"]), key, [PlanSpan.from_dict(s) for s in d.get("spans", ())],
+            dict(d.get("fields") or {}), [PlanValue.from_dict(v) for v in d.get("values") or ()],
+        )  # fmt: skip
 
 
 # --- building and refreshing ----------------------------------------------------------------------
@@ -237,10 +306,13 @@ def build_plan(session: Session, findings: Iterable[Finding], previous: Plan | N
             PlanSpan(f.step, f.field, f.start, f.end, f.kind, f.tier, f.detector, decision,
                      plan.value_id(text[f.start:f.end]))
         )  # fmt: skip
-    # The user's own spans, and decisions on findings a detector no longer reports, stay.
+    # The user's own spans, decisions on findings a detector no longer reports, and what the seal's
+    # second gate added (the scan never reports those) stay while their field is unchanged.
     for span in old.values():
-        if span.decision in (MANUAL, ACCEPTED):
+        if span.decision in (MANUAL, ACCEPTED) or span.detector.startswith(GATE):
             plan.spans.append(span)
+    if previous is not None:
+        plan.values = [PlanValue.from_dict(v.to_dict()) for v in previous.values]
     assign_placeholders(plan, session)
     return plan
 
@@ -271,6 +343,17 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
         if span.value_id:
             by_value[span.value_id] = span.placeholder
     plan.spans = spans
+    for value in plan.values:
+        fixed = _FIXED_PLACEHOLDERS.get(value.kind)
+        if fixed:
+            value.placeholder = fixed
+            continue
+        if value.value_id in by_value:
+            value.placeholder = by_value[value.value_id]
+            continue
+        label = _label(value.kind)
+        counters[label] = counters.get(label, 0) + 1
+        value.placeholder = by_value[value.value_id] = f"<{label}_{counters[label]}>"
 
 
 # --- on disk --------------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   `sidechain-<uuid of their first line>` and matched to a Task call by prompt text, else by time.
   Agents known only from a sidecar or a result's `agentId` (transcript absent) still get the pair,
   with `meta["transcript"] == "missing"`.
+- A resumed session may write its earlier history again under new line uuids: a `tool_use` id seen
+  twice is one call. The copy off the active path (else the later one) and its result get
+  `meta["relogged"]` (the kept step's id) and no edits, so counts and the trail take the call once.
 - A model switch between responses gives a MODEL_CHANGE step `<uuid>:model` before the response.
 - Title (`titles.session_title`): the last `custom-title` (the user's /rename), else the last
   `ai-title`, else the last `summary` whose leaf is a line of this file, else the first prompt
@@ -120,6 +123,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         mark_active(agent.lines)
 
     steps, subagents = reader.runs.assemble(reader.lines, reader.by_id)
+    mark_relogged(steps, reader.calls)
     if own is not None:
         subagents.insert(0, own)
     total = Tokens()
@@ -136,7 +140,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         steps,
         fallback=reader.summaries[0][0] if reader.summaries else None,
     )
-    hidden = titles.why_hidden(steps)
+    hidden = titles.why_hidden(steps, total)
     if main_is_agent and hidden is None and _is_warmup(steps):
         hidden = titles.HIDDEN_WARMUP
     return Session(
@@ -161,6 +165,43 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # -- small helpers ---------------------------------------------------------------------------------
+
+
+def mark_relogged(steps: list[Step], first_calls: Mapping[str, Step]) -> None:
+    """Mark the copies a resumed session wrote again: the same `tool_use` id on new lines.
+
+    Resuming can re-log the earlier history under new line uuids, so one call (and its result) shows
+    up twice. One copy stays the call: the one on the active path, else the first. The others get
+    `meta["relogged"]` = the kept step's id and no edits, so a call is counted and patched once. The
+    kept copy carries the edits its result refined (the reader refines the first call it saw).
+    """
+    calls: dict[str, list[Step]] = {}
+    results: dict[str, list[Step]] = {}
+    for step in steps:
+        if step.tool_call_id is None:
+            continue
+        if step.kind == StepKind.TOOL_CALL:
+            calls.setdefault(step.tool_call_id, []).append(step)
+        elif step.kind == StepKind.TOOL_RESULT:
+            results.setdefault(step.tool_call_id, []).append(step)
+    for call_id, copies in calls.items():
+        if len(copies) < 2:
+            continue
+        keep = next((s for s in copies if s.active), copies[0])
+        refined = first_calls.get(call_id)
+        edits = refined.edits if refined is not None else keep.edits
+        for step in copies:
+            if step is not keep:
+                step.meta["relogged"] = keep.id
+                step.edits = []
+        keep.edits = edits
+    for copies in results.values():
+        if len(copies) < 2:
+            continue
+        keep = next((s for s in copies if s.active), copies[0])
+        for step in copies:
+            if step is not keep:
+                step.meta["relogged"] = keep.id
 
 
 def _is_warmup(steps: list[Step]) -> bool:

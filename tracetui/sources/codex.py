@@ -694,7 +694,7 @@ class _Reader:
         for index, step in enumerate(session.steps):
             step.index = index
         session.title = titles.session_title((self.thread_name,), session.steps)
-        session.hidden = titles.why_hidden(session.steps)
+        session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
             session.started = self.first_ts
         if session.ended is None:

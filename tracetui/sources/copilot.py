@@ -574,7 +574,7 @@ class _Reader:
             session.ended = max(self.times)
         summary = " ".join(workspace.get("summary", "").split())
         session.title = titles.session_title((summary,), self.steps)
-        session.hidden = titles.why_hidden(self.steps)
+        session.hidden = titles.why_hidden(self.steps, session.tokens)
 
 
 # --------------------------------------------------------------------------------------------

@@ -342,7 +342,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     reader.finish(conv)
     if session.title is None and logs is not None:
         session.title = _title_from_logs(logs, session.id, errors)
-    session.hidden = titles.why_hidden(session.steps)
+    session.hidden = titles.why_hidden(session.steps, session.tokens)
     return session
 
 

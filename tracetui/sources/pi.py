@@ -503,7 +503,7 @@ class _Reader:
             session.started = min(self.times)
             session.ended = max(self.times)
         session.title = titles.session_title((self.name,), session.steps)
-        session.hidden = titles.why_hidden(session.steps)
+        session.hidden = titles.why_hidden(session.steps, session.tokens)
 
     def active_keys(self) -> set[str]:
         """The entries from the file's last entry (Pi's leaf) back to the root."""
@@ -641,8 +641,8 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
             (arguments[k] for k in ("input", "patch", "command") if isinstance(arguments.get(k), str)), None
         )
         return list(parse_patch(body)) if body is not None else []
-    path = arguments.get("path", arguments.get("file_path"))
-    if not isinstance(path, str) or not path:
+    path = next((v for k in _PATH_KEYS if isinstance(v := arguments.get(k), str) and v), None)
+    if path is None:
         return []
     if name == "write":
         content = arguments.get("content")
@@ -670,9 +670,16 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
     return [FileEdit(path=path, op="update", old_string=o, new_string=n) for o, n in pairs]
 
 
+# The names an edit's file goes by: Pi's own `path`, and the aliases OpenClaw accepts from models
+# trained on other agents (Claude Code's `file_path`, and `file`, `filename`, `filepath`), first found wins.
+_PATH_KEYS = ("path", "file_path", "file", "filename", "filepath")
+_OLD_KEYS = ("oldText", "old_string", "old_text")
+_NEW_KEYS = ("newText", "new_string", "new_text")
+
+
 def _pair(d: dict[str, Any]) -> tuple[str | None, str | None]:
-    old = d.get("oldText", d.get("old_string"))
-    new = d.get("newText", d.get("new_string"))
+    old = next((d[k] for k in _OLD_KEYS if k in d), None)
+    new = next((d[k] for k in _NEW_KEYS if k in d), None)
     return (old if isinstance(old, str) else None, new if isinstance(new, str) else None)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tracetui.model import Session
+    from tracetui.model import LineError, Session
     from tracetui.sources import RawLog, SessionFiles
 
 READER_MODULES = (
@@ -25,6 +25,7 @@ READER_MODULES = (
     "tracetui.sources.pi",
     "tracetui.sources.gemini",
     "tracetui.sources.copilot",
+    "tracetui.sources.opencode",
 )
 
 
@@ -37,6 +38,9 @@ class Agent:
     group: Callable[[list[Path]], list[SessionFiles]]
     read: Callable[[RawLog, list[RawLog]], Session]
     env: tuple[str, ...] = ()  # the environment variables `folders` honours, for the docs and help
+    # For agents that keep sessions in something other than log files (a database, many small files):
+    # (files found, a bucket folder of the agent's own) -> (log files to sync instead, problems).
+    stage: Callable[[list[Path], Path], tuple[list[Path], list[LineError]]] | None = None
 
     def default_folders(self) -> list[Path]:
         return self.folders(os.environ, Path.home())

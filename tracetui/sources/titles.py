@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from tracetui.model import Step, StepKind
+from tracetui.model import Step, StepKind, Tokens
 
 TITLE_LIMIT = 200
 
@@ -188,8 +188,11 @@ def session_title(own: Sequence[str | None], steps: Iterable[Step], fallback: st
 _ACTIVE_KINDS = frozenset({StepKind.USER, StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
 
 
-def why_hidden(steps: Sequence[Step]) -> str | None:
-    """HIDDEN_EMPTY for a session with no prompt (no user step of any kind) and no step of the
-    model's, else None. Conservative on purpose: a session with anything the user sent is listed,
-    even when its title finds no words in it."""
+def why_hidden(steps: Sequence[Step], tokens: Tokens | None = None) -> str | None:
+    """HIDDEN_EMPTY for a session with no prompt (no user step of any kind), no step of the
+    model's and no token usage (`tokens`, the session's: a log can keep the usage of a response
+    whose steps it lost), else None. Conservative on purpose: a session with anything the user
+    sent is listed, even when its title finds no words in it."""
+    if tokens is not None and tokens.total > 0:
+        return None
     return None if any(step.kind in _ACTIVE_KINDS for step in steps) else HIDDEN_EMPTY

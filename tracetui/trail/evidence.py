@@ -6,29 +6,25 @@ blank (`}`, `)`) are everywhere and prove nothing, so they count only when a pat
 else. Lines are matched as a multiset, minus the copies the file already had before the step, so
 a line the step added next to an identical older one is not taken for the older one.
 
-Whitespace: a line whose only difference is whitespace (re-indented, spaces around an operator)
-counts as *kept*. docs/design.md defines `transformed` as "changed beyond whitespace", so a patch whose
-lines were only re-indented or reformatted later is still `alive`.
+Identity: a line is known by its norm (patches.norm: whitespace removed), and the copies the file
+had before the step are counted by the same norm, so a differently indented twin elsewhere in the
+file is in the floor and never taken for the patch's line. docs/design.md defines `transformed` as
+"changed beyond whitespace", so a patch whose lines were only re-indented, reformatted, joined
+into one line or split over several later is still `alive`.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from tracetui.trail.patches import Patch
+from tracetui.trail.patches import SPLIT_MIN, Patch, join_keys, norm, norms_of, split_counts
 
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
-
-
-_WHITESPACE = {ord(c): None for c in " \t\r\n\f\v\u00a0"}
-_WHITESPACE_BUT_NEWLINE = {k: v for k, v in _WHITESPACE.items() if k != ord("\n")}
-
-
-def norm(line: str) -> str:
-    """A line with its whitespace removed: equal norms differ only in whitespace."""
-    return line.translate(_WHITESPACE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _evidence(lines: list[str]) -> list[str]:
@@ -47,6 +43,10 @@ class Probe:
     want_n: Counter  # the same by norm (whitespace removed)
     floor_n: dict[str, int]
     exact_only: bool = False  # the patch only changed whitespace: match exact lines only
+    # Runs of added lines a formatter may join into one: (joined norm, evidence norms of the run,
+    # copies of the joined norm expected without the patch), longest runs first.
+    joins: list[tuple[str, Counter, int]] = field(default_factory=list)
+    split_floor: dict[str, int] = field(default_factory=dict)  # norm -> split copies before the step
 
     @property
     def size(self) -> int:
@@ -61,44 +61,79 @@ def probe(patch: Patch) -> Probe | None:
     if not lines:
         return None
     before = patch.before_counts
+    known = before is not None
     removed = Counter(patch.removed)
     want = Counter(lines)
     floor: dict[str, int] = {}
     for line in want:
         # Copies expected without the patch. Unknown prior state: none (for a deletion, this
         # assumes a deleted line existed exactly as often as it was deleted).
-        floor[line] = 0 if before is None else max(before.get(line, 0) - removed[line], 0)
+        floor[line] = max((before or {}).get(line, 0) - removed[line], 0)
     want_n = Counter(norm(x) for x in lines)
     removed_n = Counter(norm(x) for x in patch.removed)
-    before_n: Counter = Counter()
-    for line, n in (before or {}).items():
-        before_n[norm(line)] += n
-    floor_n = {k: (0 if before is None else max(before_n[k] - removed_n[k], 0)) for k in want_n}
+    before_n = patch.before_norms or {}
+    floor_n = {k: max(before_n.get(k, 0) - removed_n[k], 0) for k in want_n}
+    if not deletion and patch.others_after is not None:
+        # Older copies that later steps of the session deleted are no longer there to be taken for
+        # this step's lines.
+        cap = patch.others_after
+        floor_n = {k: min(n, cap.get(k, n)) for k, n in floor_n.items()}
+        floor = {x: min(n, cap.get(norm(x), n)) for x, n in floor.items()}
     # A patch that only re-indents or re-spaces lines is invisible to whitespace-blind matching:
     # look for it by exact lines only.
     exact_only = not deletion and want_n == Counter(norm(x) for x in _evidence(patch.removed))
-    return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only)
+    joins: list[tuple[str, Counter, int]] = []
+    split_floor: dict[str, int] = {}
+    if not deletion and not exact_only:
+        strong = set(want_n)
+        for joined, mine in join_keys(patch):
+            inside = Counter(k for k in (norm(x) for x in mine) if k in strong)
+            if inside and joined not in strong:
+                joins.append((joined, inside, max(before_n.get(joined, 0) - removed_n[joined], 0)))
+        joins.sort(key=lambda t: -sum(t[1].values()))
+        split_floor = dict(patch.before_splits or {}) if known else {}
+    return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
 
 
 @dataclass(slots=True)
 class FileLines:
-    """A file version, counted once and shared by every probe that looks at it."""
+    """A file version, counted once and shared by every probe that looks at it.
+
+    `text` gives the whole text back when a probe needs lines split over several (counted on
+    first use, for `split_keys`, then kept).
+    """
 
     exact: Counter
     normal: Counter
+    text: Callable[[], str] | None = None
+    split_keys: frozenset[str] = frozenset()
+    _splits: dict[str, int] | None = None
 
     @classmethod
-    def of(cls, text: str | None, wanted: frozenset[str] | None = None) -> FileLines:
+    def of(
+        cls,
+        text: str | None,
+        wanted: frozenset[str] | None = None,
+        split_keys: frozenset[str] = frozenset(),
+        source: Callable[[], str] | None = None,
+    ) -> FileLines:
         """Count a file's lines; with `wanted` (exact lines and norms), keep only those counts."""
         if not text:
             return EMPTY
         # Whole-text operations run in C; a Python call per line would dominate a long history.
         exact = Counter(text.splitlines())
-        normal = Counter(text.translate(_WHITESPACE_BUT_NEWLINE).split("\n"))
+        normal = Counter(norms_of(text))
         if wanted is not None:
             exact = Counter(_only(exact, wanted))
             normal = Counter(_only(normal, wanted))
-        return cls(exact, normal)
+        if source is None:
+            source = (lambda: text) if split_keys else None
+        return cls(exact, normal, source, split_keys)
+
+    def splits(self) -> dict[str, int]:
+        if self._splits is None:
+            self._splits = split_counts(norms_of(self.text()), self.split_keys) if self.text and self.split_keys else {}
+        return self._splits
 
 
 def _only(counts: Counter, wanted: frozenset[str]) -> dict[str, int]:
@@ -111,11 +146,21 @@ EMPTY = FileLines(Counter(), Counter())
 
 
 def wanted_keys(probes: list[Probe]) -> frozenset[str]:
-    """Every exact line and norm that some probe looks for (to count only those)."""
+    """Every exact line and norm (joined runs included) that some probe looks for (to count only those)."""
     keys: set[str] = set()
     for p in probes:
         keys.update(p.want)
         keys.update(p.want_n)
+        keys.update(j for j, _, _ in p.joins)
+    return frozenset(keys)
+
+
+def split_keys(probes: list[Probe]) -> frozenset[str]:
+    """The norms some probe may find split over several lines."""
+    keys: set[str] = set()
+    for p in probes:
+        if not p.deletion and not p.exact_only:
+            keys.update(k for k in p.want_n if len(k) >= SPLIT_MIN)
     return frozenset(keys)
 
 
@@ -131,16 +176,71 @@ def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
 
 
 def kept(p: Probe, f: FileLines) -> int:
-    """How many evidence lines are in place (whitespace-only differences allowed).
+    """How many evidence lines are in place (whitespace-only differences allowed, joins and splits too).
 
     For a deletion, "in place" means still deleted.
     """
     if p.deletion:
-        return p.size - _present(p.want_n, p.floor_n, f.normal)
+        return p.size - _back(p, f)
     exact = _present(p.want, p.floor, f.exact)
     if p.exact_only or exact == p.size:
         return exact
-    return max(exact, _present(p.want_n, p.floor_n, f.normal))
+    normal = _present(p.want_n, p.floor_n, f.normal)
+    if normal < p.size and (p.joins or f.split_keys):
+        normal += _rewrapped(p, f)
+    return max(exact, normal)
+
+
+def _back(p: Probe, f: FileLines) -> int:
+    """How many of a deletion's lines are back.
+
+    A line that had other copies in the file (`self.visit(node)`, `return None`) and comes back
+    alone, without most of its block, is new code that happens to repeat it, not the deletion
+    undone; a line that had no twin, or a block that is mostly back, is.
+    """
+    back = 0
+    common = 0
+    get = f.normal.get
+    for k, n in p.want_n.items():
+        extra = get(k, 0) - p.floor_n[k]
+        if extra > 0:
+            got = n if extra > n else extra
+            back += got
+            if p.floor_n[k] > 0:
+                common += got
+    if common and 2 * back < p.size:
+        back -= common
+    return back
+
+
+def _missing(p: Probe, f: FileLines) -> Counter:
+    """Evidence norms not found as whole lines: how many copies of each are missing."""
+    missing: Counter = Counter()
+    for k, n in p.want_n.items():
+        have = min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n)
+        if have < n:
+            missing[k] = n - have
+    return missing
+
+
+def _rewrapped(p: Probe, f: FileLines) -> int:
+    """Missing evidence lines that are there joined with their neighbours, or split over several lines."""
+    missing = _missing(p, f)
+    found = 0
+    for joined, inside, floor in p.joins:
+        spare = f.normal.get(joined, 0) - floor
+        while spare > 0 and all(missing[k] >= n for k, n in inside.items()):
+            for k, n in inside.items():
+                missing[k] -= n
+            found += sum(inside.values())
+            spare -= 1
+    if f.split_keys and any(n > 0 and k in f.split_keys for k, n in missing.items()):
+        splits = f.splits()
+        for k, n in (+missing).items():
+            extra = splits.get(k, 0) - p.split_floor.get(k, 0)
+            if extra > 0:
+                found += min(n, extra)
+    return found
 
 
 def kept_exact(p: Probe, f: FileLines) -> int:
@@ -154,21 +254,88 @@ def reached(p: Probe, f: FileLines) -> bool:
     return 2 * kept(p, f) >= p.size
 
 
-def changed(p: Probe, f: FileLines, accepted: FileLines | None) -> int:
+class Fresh:
+    """The lines of a file version that are new since the accepting version, to find edited lines in.
+
+    Built once per pair of versions and shared by every patch judged there; answers are memoized
+    (a fuzzy match against every new line is the costliest step of a trail).
+    """
+
+    __slots__ = ("lines", "words", "memo", "grams")
+
+    GRAM = 4
+    TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
+
+    def __init__(self, f: FileLines, accepted: FileLines | None) -> None:
+        self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
+        # Names come from the lines as written: a norm has lost the spaces between words.
+        self.words = [set(_WORD.findall(x)) for x in f.exact if x.strip() and (accepted is None or x not in accepted.exact)]
+        self.memo: dict[str, bool] = {}
+        self.grams: dict[str, list[int]] | None = None
+
+    def _index(self) -> dict[str, list[int]]:
+        if self.grams is None:
+            grams: dict[str, list[int]] = {}
+            g = self.GRAM
+            for i, k in enumerate(self.lines):
+                for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
+                    grams.setdefault(piece, []).append(i)
+            self.grams = grams
+        return self.grams
+
+    def _close(self, key: str) -> bool:
+        """Whether a new line is close to `key` (difflib ratio); only lines sharing its 4-grams are tried,
+        most shared first: a line that shares none cannot be that close."""
+        if len(self.lines) <= self.TRIES:
+            return bool(difflib.get_close_matches(key, self.lines, n=1, cutoff=CLOSE_MATCH))
+        index = self._index()
+        g = self.GRAM
+        shared: Counter = Counter()
+        for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}:
+            shared.update(index.get(piece, ()))
+        matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+        for i, _ in shared.most_common(self.TRIES):
+            matcher.set_seq1(self.lines[i])
+            if matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH:
+                return True
+        return False
+
+    def similar(self, line: str) -> bool:
+        hit = self.memo.get(line)
+        if hit is None:
+            hit = self._close(norm(line)) or _names_kept(line, self.words)
+            self.memo[line] = hit
+        return hit
+
+
+def changed(
+    p: Probe, f: FileLines, accepted: FileLines | None, kept_now: int | None = None, fresh: Fresh | None = None
+) -> int:
     """Of the evidence lines missing from `f`, how many were replaced by a similar new line.
 
     "New" means not in the version that accepted the patch: a revert brings back only old lines,
     so a revert shows no changed lines, while an edit shows lines close to the ones it replaced.
+    Similar: close as text, or (for a short line such as one name in an import list) every name of
+    the line is in one new line, which is how a consolidated import block keeps its names.
     """
     if p.deletion:
         return 0
-    missing: list[str] = []
-    for k, n in p.want_n.items():
-        have = min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n)
-        missing.extend([k] * (n - have))
+    missing = list((+_missing(p, f)).elements())
     if not missing:
         return 0
-    fresh = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
-    if not fresh:
+    found = len(missing) if kept_now is None else p.size - kept_now  # joined or split lines are not missing
+    if found <= 0:
         return 0
-    return sum(1 for k in missing if difflib.get_close_matches(k, fresh, n=1, cutoff=CLOSE_MATCH))
+    fresh = fresh or Fresh(f, accepted)
+    if not fresh.lines:
+        return 0
+    originals = {norm(x): x for x in p.lines}
+    return min(sum(1 for k in missing if fresh.similar(originals.get(k, k))), found)
+
+
+def _names_kept(line: str, words: list[set[str]]) -> bool:
+    names = _WORD.findall(line)
+    if not 1 <= len(names) <= 3 or sum(len(n) for n in names) < 6:
+        return False
+    wanted = set(names)
+    return any(wanted <= w for w in words)

@@ -5,12 +5,21 @@ replacement, a whole new file). Here every edit becomes a `Patch` with hunks and
 and removed. Where the log lacks line numbers (string replacements, Codex hunks located by context)
 the file is replayed through the session, starting from the state the caller knows (the edit's own
 `original`, or the file at the repository's base commit), so that fragments of lines become whole
-lines and hunks get real line numbers. When nothing is known, the diff of the strings still stands.
+lines and hunks get real line numbers. Where the replayed text has gone stale (a shell command or a
+merge changed the file between two edits) and the edit does not fit it, the file as git had it at
+the step's time is tried; when nothing fits, the diff of the strings still stands and the patch
+says its before-state is not known (`partial`).
+
+Line identity lives here too, once for the whole trail: a line is known by its text with every
+whitespace character removed (`norm`), the same for the copies counted in the file before a step
+and for the lines looked for in git later. A formatter that joins wrapped lines, or splits a long
+one, keeps the norm of the joined text: `join_keys` and `split_counts` find those.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -53,8 +62,21 @@ class Patch:
     # How often each of this patch's lines was in the file just before the step (None: unknown).
     # The survival check subtracts these so that lines that were already there prove nothing.
     before_counts: dict[str, int] | None = field(default=None, repr=False)
+    # The same by line identity (`norm`), over the norms of the patch's lines and of their joins
+    # (`join_keys`); and how often each added line's norm was split over several lines.
+    before_norms: dict[str, int] | None = field(default=None, repr=False)
+    before_splits: dict[str, int] | None = field(default=None, repr=False)
     # "log": from the session log; "snapshot": a change only the work-tree snapshots show.
     origin: str = "log"
+    # True when the file just before the step is not known for sure (the replay went stale and no
+    # other source fitted the edit): counts of older copies are then taken from git at the step's
+    # time where possible, and the verdict is marked as resting on partial evidence.
+    partial: bool = False
+    # By norm: copies of the patch's added lines that the session's last text of the file holds and
+    # that the step did not write (None: the replay lost track). Caps the floor of older copies.
+    others_after: dict[str, int] | None = field(default=None, repr=False)
+    # Indexes of the earlier patches whose lines this one removed (None: the replay lost track).
+    removed_from: set[int] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -72,7 +94,122 @@ class Patch:
             d["exact"] = False
         if self.origin != "log":
             d["origin"] = self.origin
+        if self.partial:
+            d["partial"] = True
         return d
+
+
+# -- line identity -------------------------------------------------------------------------------
+
+# Whitespace as the trail knows it. Removed with str.replace, one character at a time and only
+# where present: it runs at memory speed in C (a regex or a deleting str.translate table is ten
+# times slower, and counting every version of a file on a long history is most of a trail's cost).
+_SPACES = (" ", "\t", "\r", "\f", "\v", "\u00a0")
+
+
+def _strip_spaces(text: str) -> str:
+    for c in _SPACES:
+        if c in text:
+            text = text.replace(c, "")
+    return text
+
+
+JOIN_SPAN = 6  # at most this many wrapped lines are looked for joined into one
+SPLIT_SPAN = 4  # a line is looked for split over at most this many
+# Formatters split only long lines; shorter ones are not looked for split (a split search reads the
+# whole file version, which on a long history is most of a trail's cost).
+SPLIT_MIN = 48
+
+
+def norm(line: str) -> str:
+    """A line's identity: its text with whitespace removed (equal norms differ only in whitespace)."""
+    return _strip_spaces(line).replace("\n", "")
+
+
+def norms_of(text: str) -> list[str]:
+    """The norms of a text's lines, in order (one C-level pass, not a call per line)."""
+    if not text:
+        return []
+    out = _strip_spaces(text).split("\n")
+    if text.endswith("\n"):
+        out.pop()
+    return out
+
+
+def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
+    """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
+    consecutive non-blank lines of each hunk's new side that hold at least one added line.
+
+    A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
+    The run may take in context lines (a closing bracket the step did not write).
+    """
+    sides: list[list[tuple[str, bool]]] = []
+    for h in patch.hunks:
+        side = [(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")]
+        if any(added for _, added in side):
+            sides.append(side)
+    if not sides and patch.added:
+        sides = [[(x, True) for x in patch.added]]
+    out: list[tuple[str, list[str]]] = []
+    for side in sides:
+        ns = [norm(x) for x, _ in side]
+        for i in range(len(ns)):
+            if not ns[i]:
+                continue
+            joined = ns[i]
+            for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+                if not ns[j]:
+                    break
+                joined += ns[j]
+                mine = [x for x, added in side[i : j + 1] if added]
+                if mine:
+                    out.append((joined, mine))
+    return out
+
+
+def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, int]:
+    """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms)."""
+    if not keys:
+        return {}
+    prefixes = _prefixes(frozenset(keys))
+    found: dict[str, int] = {}
+    last = len(seq)
+    for i, first in enumerate(seq):
+        if not first or first not in prefixes:
+            continue
+        joined = first
+        for j in range(i + 1, min(i + SPLIT_SPAN, last)):
+            part = seq[j]
+            if not part:
+                break
+            joined += part
+            if joined in keys:
+                found[joined] = found.get(joined, 0) + 1
+                break
+            if joined not in prefixes:
+                break
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _prefixes(keys: frozenset[str]) -> frozenset[str]:
+    # The same keys are looked for in every version of a file: their prefixes are built once.
+    return frozenset(k[:n] for k in keys for n in range(1, len(k)))
+
+
+def count_before(patch: Patch, before: str | None) -> None:
+    """Record how often the patch's lines (exact, by identity, joined, split) were in `before`."""
+    if before is None:
+        patch.before_counts = patch.before_norms = patch.before_splits = None
+        return
+    lines = split_lines(before)
+    wanted = set(patch.added) | set(patch.removed)
+    patch.before_counts = dict(Counter(x for x in lines if x in wanted))
+    keys = {norm(x) for x in wanted}
+    keys.update(k for k, _ in join_keys(patch))
+    seq = norms_of(before)
+    patch.before_norms = dict(Counter(x for x in seq if x in keys))
+    patch.before_splits = split_counts(seq, {k for k in (norm(x) for x in patch.added) if len(k) >= SPLIT_MIN})
 
 
 # -- paths -------------------------------------------------------------------------------------
@@ -134,11 +271,24 @@ def split_lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT) -> list[Hunk]:
-    """Unified-diff hunks between two line lists, with 1-based line numbers."""
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+Opcode = tuple[str, int, int, int, int]
+
+
+def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT, fixed: tuple[int, int] = (0, 0)) -> list[Hunk]:
+    """Unified-diff hunks between two line lists, with 1-based line numbers.
+
+    `fixed` = (head, tail): that many first and last lines are known to be unchanged context (the
+    lines around a string replacement); only what lies between is diffed, so a changed line is
+    never matched against an identical line of the context.
+    """
+    head, tail = fixed
+    inner = difflib.SequenceMatcher(None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False)
+    codes: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner.get_opcodes()]
+    if tail:
+        codes.append(("equal", len(before) - tail, len(before), len(after) - tail, len(after)))
     hunks: list[Hunk] = []
-    for group in matcher.get_grouped_opcodes(context):
+    for group in _grouped(_merged(codes), context):
         lines: list[str] = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -156,6 +306,43 @@ def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT) -> l
     return hunks
 
 
+def _merged(codes: list[Opcode]) -> list[Opcode]:
+    out: list[Opcode] = []
+    for code in codes:
+        if code[1] == code[2] and code[3] == code[4]:
+            continue
+        if out and out[-1][0] == "equal" == code[0]:
+            out[-1] = ("equal", out[-1][1], code[2], out[-1][3], code[4])
+        else:
+            out.append(code)
+    return out
+
+
+def _grouped(codes: list[Opcode], n: int) -> list[list[Opcode]]:
+    """Changes with up to `n` lines of context around them, split where the context between is long."""
+    if not any(c[0] != "equal" for c in codes):
+        return []
+    codes = list(codes)
+    if codes[0][0] == "equal":
+        _, i1, i2, j1, j2 = codes[0]
+        codes[0] = ("equal", max(i1, i2 - n), i2, max(j1, j2 - n), j2)
+    if codes[-1][0] == "equal":
+        _, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = ("equal", i1, min(i2, i1 + n), j1, min(j2, j1 + n))
+    groups: list[list[Opcode]] = []
+    current: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and current and i2 - i1 > 2 * n:
+            current.append(("equal", i1, i1 + n, j1, j1 + n))
+            groups.append(current)
+            current = []
+            i1, j1 = i2 - n, j2 - n
+        current.append((tag, i1, i2, j1, j2))
+    if current and any(c[0] != "equal" for c in current):
+        groups.append(current)
+    return groups
+
+
 def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
     added: list[str] = []
     removed: list[str] = []
@@ -166,6 +353,29 @@ def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
             elif line.startswith("-"):
                 removed.append(line[1:])
     return added, removed
+
+
+def tidy_hunk(h: Hunk) -> Hunk:
+    """The hunk with lines it removes and adds back unchanged shown as context.
+
+    apply_patch hunks (Codex) often remove a block and add it back with one line changed; only the
+    changed line is the step's work. The sides (and so the numbers) stay as they were.
+    """
+    old = [x[1:] for x in h.lines if x[:1] in (" ", "-")]
+    new = [x[1:] for x in h.lines if x[:1] in (" ", "+")]
+    if not any(x[:1] == "-" for x in h.lines) or not any(x[:1] == "+" for x in h.lines):
+        return h
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(" " + x for x in old[i1:i2])
+            continue
+        lines.extend("-" + x for x in old[i1:i2])
+        lines.extend("+" + x for x in new[j1:j2])
+    # difflib's alignment is not always the smallest: keep the log's hunk unless this one is smaller.
+    if sum(1 for x in lines if x[:1] != " ") >= sum(1 for x in h.lines if x[:1] in ("-", "+")):
+        return h
+    return Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, lines)
 
 
 def _apply_hunks(text: str, hunks: list[Hunk]) -> tuple[str, list[Hunk]] | None:
@@ -231,7 +441,7 @@ def _string_edit(text: str, old: str, new: str, replace_all: bool) -> tuple[str,
     before_lines = split_lines(text)
     ctx_before = before_lines[max(0, first_line - CONTEXT) : first_line]
     ctx_after = before_lines[first_line + len(old_block) : first_line + len(old_block) + CONTEXT]
-    hunks = diff_hunks(ctx_before + old_block + ctx_after, ctx_before + new_block + ctx_after)
+    hunks = diff_hunks(ctx_before + old_block + ctx_after, ctx_before + new_block + ctx_after, fixed=(len(ctx_before), len(ctx_after)))
     offset = first_line - len(ctx_before)
     for h in hunks:
         h.old_start += offset if h.old_lines or h.old_start else 0
@@ -256,29 +466,155 @@ def session_patches(
     session: Session,
     root: str | None = None,
     base: Callable[[str], str | None] | None = None,
+    at: Callable[[str, str | None], list[str]] | None = None,
 ) -> list[Patch]:
     """The patches of a session's edit tool calls, in step order.
 
     `root` is the directory paths are made relative to (the repository's work tree); by default the
     session's cwd. `base(path)` may return a file's content before the session (e.g. from git) so
-    string edits can be placed; edits that carry their own `original` need no help. Every applied
-    edit gives one patch (possibly with no hunks, when the log does not show a change); failed
-    edits (`applied=False`) changed nothing and give none.
+    string edits can be placed; edits that carry their own `original` need no help. `at(path,
+    timestamp)` may return the file's texts in git at a step's time (newest first): they are tried
+    when the replayed text does not fit an edit (it went stale). Every applied edit gives one patch
+    (possibly with no hunks, when the log does not show a change); failed edits (`applied=False`)
+    changed nothing and give none.
     """
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
+    # Which patch wrote each line of the replayed text (-1: it was there before, or came from
+    # elsewhere); None where the replay lost track. Tells later steps' removals of older copies apart.
+    origins: dict[str, list[int] | None] = {}
     patches: list[Patch] = []
+    reads: dict[str, Step] = {}  # whole-file read calls waiting for their result, by call id
+    seen: dict[str, str] = {}  # the file as a read showed it since the replay last touched it
     for step in session.steps:
+        if step.kind == StepKind.TOOL_CALL and _whole_read(step):
+            reads[step.tool_call_id or ""] = step
+            continue
+        if step.kind == StepKind.TOOL_RESULT and step.tool_call_id in reads:
+            call = reads.pop(step.tool_call_id or "")
+            shown = _read_text(step)
+            if shown is not None:
+                rel, inside = relative_path(absolute_path(_read_path(call) or "", call.cwd or session.cwd), root)
+                if inside:
+                    seen[rel] = shown
+            continue
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
         cwd = step.cwd or session.cwd
         for edit in step.edits:
             if not edit.applied:
                 continue
-            patch = _edit_patch(step, edit, cwd, root, contents, base)
+            trace: dict[str, Any] = {"seen": seen}
+            patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
+            _carry_origins(patch, trace, contents, origins)
+    _cap_floors(patches, contents, origins)
     return patches
+
+
+READ_TOOLS = frozenset({"read"})  # tools whose result is the file's text as is (Pi, OpenClaw)
+_READ_CUT = ("Use offset=", "truncated at", "more lines in file")
+
+
+def _read_path(call: Step) -> str | None:
+    args = call.tool_input if isinstance(call.tool_input, dict) else {}
+    for key in ("path", "file_path", "file"):
+        if isinstance(args.get(key), str):
+            return args[key]
+    return None
+
+
+def _whole_read(call: Step) -> bool:
+    """A read of a whole file (no offset or limit): its result is a snapshot of the file."""
+    if call.tool not in READ_TOOLS or not isinstance(call.tool_input, dict) or _read_path(call) is None:
+        return False
+    return not any(call.tool_input.get(k) for k in ("offset", "limit"))
+
+
+def _read_text(result: Step) -> str | None:
+    # A cut-off read (a note at its end says how to read on) is not the whole file.
+    if result.is_error or not result.text or any(cut in result.text[-400:] for cut in _READ_CUT):
+        return None
+    return result.text
+
+
+def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
+    source = patch.old_path or patch.path
+    after = contents.get(patch.path)
+    before = trace.get("before")
+    if after is None or before is None:
+        origins[patch.path] = None
+        return
+    lines_before = split_lines(before)
+    known = origins.get(source)
+    replay = trace.get("replay")
+    if known is not None and replay is not None and replay != before and len(known) == len(split_lines(replay)):
+        known = _realign(known, split_lines(replay), lines_before)  # the log's snapshot differs a little
+    fresh = -1 if trace.get("fresh") else UNKNOWN
+    old = known if known is not None and len(known) == len(lines_before) else [fresh] * len(lines_before)
+    new: list[int] = []
+    took: set[int] = set()
+    cursor = 0
+    for h in patch.hunks:
+        start = h.old_start - 1 if h.old_lines else h.old_start
+        if start < cursor or start > len(old):
+            origins[patch.path] = None
+            return
+        new.extend(old[cursor:start])
+        cursor = start
+        for x in h.lines:
+            tag = x[:1]
+            if tag == "+":
+                new.append(patch.index)
+            elif tag in (" ", "-"):
+                if cursor >= len(old):
+                    origins[patch.path] = None
+                    return
+                if tag == " ":
+                    new.append(old[cursor])
+                elif old[cursor] != -1:
+                    took.add(old[cursor])
+                cursor += 1
+    new.extend(old[cursor:])
+    patch.removed_from = None if UNKNOWN in took else {t for t in took if t >= 0}
+    if patch.old_path:
+        origins[patch.old_path] = []
+    origins[patch.path] = new if len(new) == len(split_lines(after)) else None
+
+
+UNKNOWN = -2  # a line whose writer the replay cannot tell (-1: there before the session)
+
+
+def _realign(origins: list[int], old: list[str], new: list[str]) -> list[int]:
+    """Origins carried from one version of a text to a close one: equal lines keep theirs."""
+    out = [UNKNOWN] * len(new)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out[j1:j2] = origins[i1:i2]
+    return out
+
+
+def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
+    """For each patch, how many copies of its lines the session's last text of the file holds that
+    another step wrote or that were there before (`others_after`).
+
+    A step that writes a second copy of old lines, while a later step deletes the old copy, leaves
+    one copy that is its own: the older copy must not stand in the floor any more.
+    """
+    for patch in patches:
+        text, who = contents.get(patch.path), origins.get(patch.path)
+        if text is None or who is None or not patch.added or patch.before_norms is None:
+            continue
+        seq = norms_of(text)
+        if len(seq) != len(who):
+            continue
+        wanted = {norm(x) for x in patch.added}
+        others: dict[str, int] = {}
+        for k, by in zip(seq, who):
+            if k in wanted and by != patch.index:
+                others[k] = others.get(k, 0) + 1
+        patch.others_after = {k: others.get(k, 0) for k in wanted}
 
 
 def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:
@@ -289,6 +625,26 @@ def _current(path: str, contents: dict[str, str | None], base: Callable[[str], s
     return text
 
 
+def _place(edit: FileEdit, hunks: list[Hunk], before: str) -> tuple[str, list[Hunk]] | None:
+    """The edit applied to `before` (text after, hunks with real numbers); None when it does not fit."""
+    if hunks:
+        return _apply_hunks(before, hunks)
+    assert edit.old_string is not None and edit.new_string is not None
+    return _string_edit(before, edit.old_string, edit.new_string, edit.replace_all)
+
+
+def _already(edit: FileEdit, hunks: list[Hunk], text: str) -> bool:
+    """Whether `text` already holds what the edit writes (a version from after it, within the clock slack)."""
+    if hunks:
+        writing = [h for h in hunks if any(x[:1] == "+" for x in h.lines)]
+        lines = split_lines(text)
+        return bool(writing) and all(
+            _find_block(lines, [x[1:] for x in h.lines if x[:1] in (" ", "+")], 0, None) is not None for h in writing
+        )
+    new = edit.new_string or ""
+    return bool(new.strip()) and new != edit.old_string and new in text
+
+
 def _edit_patch(
     step: Step,
     edit: FileEdit,
@@ -296,35 +652,67 @@ def _edit_patch(
     root: str | None,
     contents: dict[str, str | None],
     base: Callable[[str], str | None] | None,
+    at: Callable[[str, str | None], list[str]] | None = None,
+    trace: dict[str, Any] | None = None,
 ) -> Patch:
+    trace = trace if trace is not None else {}
     rel, inside = relative_path(absolute_path(edit.path, cwd), root)
+    trace["replay"] = contents.get(rel)
+    trace["fresh"] = rel not in contents  # first sight of the file: every line predates the session
     if edit.original is not None:
-        contents[rel] = edit.original
+        contents[rel] = edit.original  # the log's own snapshot of the file beats any replay
     before = _current(rel, contents, base, inside)
     if edit.op == "create" and before is None:
         before = _ABSENT
     after: str | None = None
     hunks: list[Hunk] = []
     exact = True
+    partial = False
+    # (the file before the step, as far as known) -- what older copies of the patch's lines are counted in
+    counted: str | None = before
 
-    if edit.hunks:
-        # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
-        hunks = [
-            Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")])
-            for h in edit.hunks
-        ]
-        if before is not None:
-            applied = _apply_hunks(before, hunks)
-            if applied is not None:
-                after, hunks = applied
-    elif edit.old_string is not None and edit.new_string is not None and edit.old_string != "":
-        done = _string_edit(before, edit.old_string, edit.new_string, edit.replace_all) if before is not None else None
+    # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
+    given = [
+        tidy_hunk(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")]))
+        for h in edit.hunks
+    ]
+    placeable = bool(given) or (edit.old_string is not None and edit.new_string is not None and edit.old_string != "")
+    if placeable:
+        hunks = given
+        done = None
+        shown = trace.get("seen", {}).get(rel)
+        if shown is not None and shown != before:
+            # A read since the replay last touched the file shows it as it was (a shell command or a
+            # formatter may have changed it): that text, when the edit fits it, is the before-state.
+            done = _place(edit, given, shown)
+            if done is not None:
+                before = counted = shown
+        if done is None and before is not None:
+            done = _place(edit, given, before)
+        if done is None and at is not None and inside:
+            # The replayed text does not fit (a shell command or a merge changed the file since): try
+            # the file as git had it at the step's time.
+            older = [text for text in at(rel, step.timestamp) if not _already(edit, given, text)]
+            for text in older:
+                done = _place(edit, given, text)
+                if done is not None:
+                    counted = text
+                    trace["replay"] = None
+                    break
+            else:
+                # Nothing fits: count older copies in git's text at the step's time (else the stale
+                # replay), and say the before-state is a guess.
+                counted = older[0] if older else before
         if done is not None:
             after, hunks = done
+            trace["before"] = counted
         else:
-            hunks = _fragment_hunks(edit.old_string, edit.new_string)
-            # Whole-line strings are exact even without the file.
-            exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
+            partial = counted is not None
+            if not given:
+                assert edit.old_string is not None and edit.new_string is not None
+                hunks = _fragment_hunks(edit.old_string, edit.new_string)
+                # Whole-line strings are exact even without the file.
+                exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
     elif edit.content is not None and is_notebook(rel) and step.tool == "NotebookEdit":
         # The content is one cell's source, not the file (a notebook is JSON): show the cell as
         # added lines, and stop replaying the file.
@@ -336,10 +724,12 @@ def _edit_patch(
         after = edit.content if edit.content is not None else (edit.new_string or "")
         prior = before if before is not None else _ABSENT
         hunks = diff_hunks(split_lines(prior), split_lines(after))
+        trace["before"] = prior
     elif edit.op == "delete":
         after = _ABSENT
         if before is not None:
             hunks = diff_hunks(split_lines(before), [])
+            trace["before"] = before
 
     added, removed = hunk_lines(hunks)
     target, old_path = rel, None
@@ -362,11 +752,13 @@ def _edit_patch(
         tool=step.tool,
         exact=exact,
         inside=inside,
+        partial=partial,
     )
-    if before is not None:
-        wanted = set(added) | set(removed)
-        counts = Counter(x for x in split_lines(before) if x in wanted)
-        patch.before_counts = dict(counts)
+    count_before(patch, counted)
+    seen = trace.get("seen")
+    if seen is not None:
+        seen.pop(rel, None)
+        seen.pop(target, None)
     return patch
 
 

@@ -28,7 +28,7 @@ from pygit2.enums import DeltaStatus, FileMode
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session
 from tracetui.trail.history import SNAPSHOT_NAMESPACE
-from tracetui.trail.patches import Patch, diff_hunks, hunk_lines, split_lines
+from tracetui.trail.patches import Patch, count_before, diff_hunks, hunk_lines, split_lines
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 META_FILE = "tracetui-snapshots.jsonl"
@@ -279,12 +279,7 @@ def _set_diff(patch: Patch, old: str | None, new: str | None) -> None:
     patch.hunks = diff_hunks(before_lines, after_lines)
     patch.added, patch.removed = hunk_lines(patch.hunks)
     patch.exact = True
-    wanted = set(patch.added) | set(patch.removed)
-    counts: dict[str, int] = {}
-    for line in before_lines:
-        if line in wanted:
-            counts[line] = counts.get(line, 0) + 1
-    patch.before_counts = counts
+    count_before(patch, old or "")
 
 
 def _changed_files(repo: pygit2.Repository, old_tree: str, new_tree: str) -> list[tuple[str, bool, bool]]:

@@ -13,6 +13,11 @@ evidence lines (evidence.py). Then, at the reference revision (default HEAD):
 - unknown: no repository, or the file lies outside it, or the patch has no line worth looking for.
 
 A pure deletion is looked for by the absence of its removed lines: alive while they stay deleted.
+Moves: when a later commit takes a patch's lines out of its file, the files changed by that commit
+(and the few before it on the same line of history) are searched for them as a block, as git's
+copy detection does; found there, the patch is judged in that file too (`path_now`). A patch that
+no commit took under its own name is looked for the same way in the files the first commits after
+the step add or change (a file moved before its first commit), never in files the session edited.
 If the accepting commit is not in the reference's history, but a later commit there holds the patch
 (a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
 that commit on. If the reference's history never held it (a branch not merged), it is judged at the
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,16 +41,18 @@ from typing import Any
 
 import orjson
 import pygit2
+from pygit2.enums import DeltaStatus, SortMode
 
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
-from tracetui.trail.patches import Patch, is_notebook, session_patches
+from tracetui.trail.mapping import map_repository
+from tracetui.trail.patches import Patch, is_notebook, norms_of, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -91,6 +99,9 @@ class Fate:
             "path_now": self.path_now,
             "judged_at": self.judged_at,
             "superseded_by": self.superseded_by,
+            # True when the file before the step could not be rebuilt (the replay went stale and no
+            # version in git fits the edit): older copies were counted in git at the step's time.
+            "partial": p.partial,
         }
         if self.reason:
             d["reason"] = self.reason
@@ -150,24 +161,27 @@ def trail(
     Raises TracetuiError when `repo` is given but is not a repository, or `ref` does not resolve.
     Without a repository the patches are still listed, with state "unknown" and a note saying why.
     """
-    found = open_repository(session, repo)
-    if found is None:
-        where = session.cwd or "(no cwd recorded)"
+    mapped = map_repository(session, repo)
+    found = mapped.repo
+    if found is None or mapped.logged_root is None:
+        # No repository, or one that holds none of the session's files: list the patches unjudged.
         patches = session_patches(session)
-        fates = [Fate(p, "unknown", reason="no repository") for p in patches]
+        reason = "no repository" if found is None else "not in the repository"
+        fates = [Fate(p, "unknown", reason=reason) for p in patches]
         _mark_superseded(fates)
-        return Trail(None, ref, fates, note=f"repository not found for {where}: states are unknown")
-    root = found.workdir.rstrip("/") if found.workdir else None
+        return Trail(mapped.name, ref, fates, note=mapped.note)
+    # The logged folder that is the clone's top level (the work tree itself when the clone is there).
+    root = mapped.logged_root
     ref_commit = resolve_ref(found, ref)
     base = _base_reader(found, session)
-    patches = session_patches(session, root=root or session.cwd, base=base)
+    patches = session_patches(session, root=root, base=base, at=_AtTime(found))
     patches = apply_snapshots(found, session, patches)
-    repo_name = root or found.path.rstrip("/")
+    repo_name = mapped.name or found.path.rstrip("/")
     key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
     if key is not None and cache_dir is not None:
         cached = _cache_load(Path(cache_dir), key, patches)
         if cached is not None:
-            return Trail(repo_name, ref, cached, ref_commit=ref_commit, cached=True)
+            return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
     try:
         fates = judge(found, patches, ref_commit)
         if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
@@ -177,26 +191,7 @@ def trail(
     _mark_superseded(fates)
     if key is not None and cache_dir is not None:
         _cache_store(Path(cache_dir), key, fates)
-    return Trail(repo_name, ref, fates, ref_commit=ref_commit)
-
-
-def open_repository(session: Session, repo: str | Path | None) -> pygit2.Repository | None:
-    if repo is not None:
-        try:
-            path = pygit2.discover_repository(str(repo))
-        except (ValueError, pygit2.GitError):
-            path = None
-        if path is None:
-            raise NotFound(f"no git repository at {repo}")
-        return pygit2.Repository(path)
-    cwd = session.cwd
-    if not cwd or not os.path.isdir(cwd):
-        return None
-    try:
-        path = pygit2.discover_repository(cwd)
-        return pygit2.Repository(path) if path else None
-    except (ValueError, pygit2.GitError):
-        return None  # a cwd git cannot open is no repository for the trail
+    return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit)
 
 
 def resolve_ref(repo: pygit2.Repository, ref: str) -> str | None:
@@ -237,6 +232,7 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     the accepting commit is the first one that holds the patch at whatever time.
     """
     named = _named_commit(repo, session)
+    # No `at`: with clocks that disagree, "git at the step's time" would be a version holding the work itself.
     patches = session_patches(session, root=root or session.cwd, base=_reader(repo, named) if named else None)
     patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
@@ -277,6 +273,62 @@ def _reader(repo: pygit2.Repository, commit: pygit2.Commit):
     return read
 
 
+class _AtTime:
+    """A file's texts in git at a moment (newest first): what a stale replay is rebuilt from.
+
+    The commits of every ref are listed once, newest first; a lookup takes the distinct versions
+    of the file in the few newest commits made by then (a merge that landed mid-session is one).
+    """
+
+    SCAN = 200  # commits looked at per lookup
+    KEEP = 4  # distinct versions returned
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self.commits: list[tuple[int, pygit2.Commit]] | None = None
+        self.memo: dict[tuple[str, int], list[str]] = {}
+
+    def _listed(self) -> list[tuple[int, pygit2.Commit]]:
+        if self.commits is None:
+            tips = [c for _, c in ref_tips(self.repo)]
+            found: list[tuple[int, pygit2.Commit]] = []
+            if tips:
+                walker = self.repo.walk(tips[0], SortMode.TIME)
+                for c in tips[1:]:
+                    walker.push(c)
+                found = [(c.commit_time, c) for c in walker]
+            found.sort(key=lambda t: -t[0])
+            self.commits = found
+        return self.commits
+
+    def __call__(self, path: str, timestamp: str | None) -> list[str]:
+        t = epoch(timestamp)
+        if t is None:
+            return []
+        key = (path, int(t))
+        if key in self.memo:
+            return self.memo[key]
+        texts: list[str] = []
+        seen: set[str] = set()
+        scanned = 0
+        for ctime, commit in self._listed():
+            if ctime > t + SLACK_SECONDS:
+                continue
+            scanned += 1
+            if scanned > self.SCAN or len(texts) >= self.KEEP:
+                break
+            try:
+                entry = commit.tree[path]
+            except (KeyError, ValueError):
+                continue
+            if entry.type_str != "blob" or str(entry.id) in seen:
+                continue
+            seen.add(str(entry.id))
+            texts.append(_text(self.repo[entry.id].peel(pygit2.Blob).data))
+        self.memo[key] = texts
+        return texts
+
+
 def _base_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | None:
     named = _named_commit(repo, session)
     if named is not None:
@@ -289,9 +341,12 @@ def _base_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | N
     commit = repo.head.peel(pygit2.Commit)
     if start is None:
         return commit
-    while commit.commit_time > start + SLACK_SECONDS and commit.parents:
+    # No clock slack here: a commit made just after the start may already hold the session's first
+    # edits, which would then count as older copies; an edit that does not fit an older base is
+    # placed on git's versions at its own time (with the slack) instead.
+    while commit.commit_time > start and commit.parents:
         commit = commit.parents[0]
-    return commit if commit.commit_time <= start + SLACK_SECONDS else None
+    return commit if commit.commit_time <= start else None
 
 
 def _text(data: bytes) -> str:
@@ -308,11 +363,18 @@ class _Files:
     (needed only to find edited lines at the judged revision).
     """
 
-    def __init__(self, repo: pygit2.Repository, wanted: dict[str, frozenset[str]]) -> None:
+    def __init__(
+        self, repo: pygit2.Repository, wanted: dict[str, frozenset[str]], splits: dict[str, frozenset[str]] | None = None
+    ) -> None:
         self.repo = repo
         self.wanted = wanted
+        self.splits = splits or {}
         self.cache: dict[tuple[str, str | None], ev.FileLines] = {}
         self.text: dict[str, str] = {}
+        self.changed: dict[str, list[str]] = {}
+        self.session_paths: set[str] = set()  # files the session itself edited
+        self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
+        self.norms: dict[str, list[str]] = {}
 
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
@@ -329,8 +391,39 @@ class _Files:
         key = (path, blob)
         found = self.cache.get(key)
         if found is None:
-            found = ev.FileLines.of(self._text(blob), self.wanted.get(path, frozenset()))
+            found = ev.FileLines.of(
+                self._text(blob), self.wanted.get(path, frozenset()), self.splits.get(path, frozenset()),
+                lambda: self._text(blob),
+            )  # fmt: skip
             self.cache[key] = found
+        return found
+
+    def touched(self, commit: str) -> list[str]:
+        """Files a commit adds or changes against its first parent (cached: moves look at the same few)."""
+        found = self.changed.get(commit)
+        if found is None:
+            c = self.repo[commit].peel(pygit2.Commit)
+            old = c.parents[0].tree if c.parents else None
+            diff = old.diff_to_tree(c.tree) if old is not None else c.tree.diff_to_tree(swap=True)
+            found = [d.new_file.path for d in diff.deltas if d.status != DeltaStatus.DELETED]
+            self.changed[commit] = found
+        return found
+
+    def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
+        found = self.fresh.get((final, since))
+        if found is None:
+            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since))
+        return found
+
+    def seq(self, blob: str | None) -> list[str]:
+        """A version's non-blank line norms in order (for the block test of moved lines)."""
+        if blob is None:
+            return []
+        found = self.norms.get(blob)
+        if found is None:
+            if len(self.norms) > 64:
+                self.norms.clear()
+            found = self.norms[blob] = [x for x in norms_of(self._text(blob)) if x]
         return found
 
     def full(self, blob: str | None) -> ev.FileLines:
@@ -359,10 +452,13 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     for patch, probe in zip(patches, probes):
         if probe is not None:
             by_path.setdefault(patch.path, []).append(probe)
-    files = _Files(repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()})
+    files = _Files(
+        repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()}, {path: ev.split_keys(ps) for path, ps in by_path.items()}
+    )
     tips = ref_tips(repo)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
+    files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     return [
         _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
@@ -397,9 +493,14 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     if accept is None:
         name = history.name_at(head, path) if head else path
         work = _worktree_lines(workdir, name)
+        if work is ev.EMPTY and probe.deletion and patch.op != "delete":
+            work = None  # a file that is not there holds no deletion made inside it
         if work is not None and ev.reached(probe, work):
             k = ev.kept(probe, work)
             return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
+        elsewhere = _landed_elsewhere(patch, probe, history, files, t, ref_commit, tips) if not probe.deletion else None
+        if elsewhere is not None:
+            return elsewhere
         k = ev.kept(probe, ref_lines)
         return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
 
@@ -425,7 +526,20 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     final_blob, accept_blob = history.blob_at(judged, path), history.blob_at(baseline, path)
     final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
     kept = ev.kept(probe, final)
-    changed = ev.changed(probe, files.full(final_blob), files.full(accept_blob)) if kept < probe.size else 0
+    path_now = _renamed(history.name_at(judged, path), path)
+    changed = (
+        ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, accept_blob)) if kept < probe.size else 0
+    )
+    if kept + changed < probe.size and not probe.deletion:
+        moved = _moved(probe, history, files, path, baseline, judged)
+        if moved is not None:
+            # Lines that left the file for another one (a module split into a package) are followed there.
+            dest_name, dest_kept, dest_final, dest_since = moved
+            if dest_kept >= kept:  # the file that holds most of it now
+                path_now = dest_name
+            kept = min(probe.size, kept + dest_kept)
+            more = ev.changed(probe, files.full(dest_final), None, kept, files.fresh_lines(dest_final, dest_since)) if kept < probe.size else 0
+            changed = min(probe.size - kept, changed + more)
     if kept == probe.size:
         state = "alive"
     elif kept == 0 and changed == 0:
@@ -445,9 +559,182 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         dropped=probe.size - kept - changed,
         commits=later,
         judged_at=judged_at,
-        path_now=_renamed(history.name_at(judged, path), path),
+        path_now=path_now,
         evidence=probe.size,
     )
+
+
+def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips) -> Fate | None:
+    """A patch no commit took under its own name, found in another file by one of the first commits
+    after the step (the file was moved or copied before it was first committed); None if not found.
+
+    The lines must sit there in a block as the step wrote them (its hunks' new side), as for moves.
+    """
+    repo = history.repo
+    source = [x for h in patch.hunks for x in norms_of("\n".join(y[1:] for y in h.lines if y[:1] in (" ", "+"))) if x]
+    after = [c for c in history.order if t is None or history.time.get(c, 0) >= t - SLACK_SECONDS]
+    after.sort(key=lambda c: history.time.get(c, 0))
+    for cid in after[:MOVE_WINDOW]:
+        parents = history.parents.get(cid) or []
+        tree = repo[cid].peel(pygit2.Commit).tree
+        old_tree = repo[parents[0]].peel(pygit2.Commit).tree if parents else None
+        for name in files.touched(cid):
+            if name == patch.path or name in files.session_paths:
+                continue  # lines the session wrote into a file of its own are that file's patches
+            blob = _small_blob(repo, tree, name)
+            at = files.full(blob)
+            if not at.normal or not any(at.normal.get(k) for k in probe.want_n):
+                continue
+            shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY)
+            if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
+                continue
+            judged, judged_at = ref_commit, None
+            if judged is None or cid not in history.ancestry(judged):
+                for ref_name, tip in tips:
+                    if cid in history.ancestry(tip):
+                        judged, judged_at = tip, ref_name
+                        break
+            judged_tree = repo[judged].peel(pygit2.Commit).tree
+            now = name if _small_blob(repo, judged_tree, name) is not None else _renamed_in(repo, tree, judged_tree, name)
+            final_blob = _small_blob(repo, judged_tree, now) if now is not None else None
+            kept = ev.kept(shifted, files.full(final_blob))
+            changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
+            state = "alive" if kept == probe.size else "reverted" if kept == 0 and changed == 0 else "transformed"
+            return Fate(patch, state, commit=cid, kept=kept, changed=changed, dropped=probe.size - kept - changed,
+                        judged_at=judged_at, path_now=now or name, evidence=probe.size)  # fmt: skip
+    return None
+
+
+MOVE_WINDOW = 40  # commits before the one that dropped a patch's lines where their new home may have appeared
+MOVE_BLOB_LIMIT = 2_000_000  # larger files are not searched for moved lines
+
+
+def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: str, judged: str):
+    """Where a patch's lines went when a commit took them out of its file: (file, kept there at
+    `judged`, that file's lines at `judged`, at the move) or None.
+
+    As git's copy detection: the lines must have appeared in another file changed by the commit that
+    dropped them, or by one of the commits shortly before it on the same line of history (a module
+    split into a package often adds the package first and deletes the old module after).
+    """
+    line = history.ancestry(judged)
+    start = history.order.index(since)
+    prev = since
+    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
+        if index <= start or cid not in line:
+            continue
+        parents = history.parents.get(cid) or []
+        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
+        drop = ev.kept(probe, before) - ev.kept(probe, files.get(history.blob_at(cid, path), path))
+        if drop > 0:
+            found = _destination(probe, history, files, path, prev, cid, drop, judged)
+            if found is not None:
+                return found
+        prev = cid
+    return None
+
+
+def _destination(probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str):
+    repo = history.repo
+    ancestry = history.ancestry(cid)
+    lo, hi = history.order.index(prev), history.order.index(cid)
+    window = [c for c in history.order[max(lo + 1, hi - MOVE_WINDOW + 1) : hi + 1] if c in ancestry]
+    candidates: set[str] = set()
+    for c in window:
+        candidates.update(files.touched(c))
+    candidates.discard(history.name_at(cid, path))
+    if not candidates:
+        return None
+    old_tree = repo[prev].peel(pygit2.Commit).tree
+    new_tree = repo[cid].peel(pygit2.Commit).tree
+    parents = history.parents.get(cid) or []
+    source = files.seq(history.blob_at(parents[0], path) if parents else None)
+    best = None
+    for name in sorted(candidates):
+        blob = _small_blob(repo, new_tree, name)
+        at_move = files.full(blob)
+        if not at_move.normal or not any(at_move.normal.get(k) for k in probe.want_n):
+            continue
+        shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)))
+        gained = ev.kept(shifted, at_move)
+        if gained > 0 and 2 * gained >= drop:
+            gained = min(gained, _copied(probe, source, files.seq(blob)))
+        if gained > 0 and 2 * gained >= drop and (best is None or gained > best[0]):
+            best = (gained, name, shifted, blob)
+    if best is None:
+        return None
+    _, name, shifted, blob = best
+    judged_tree = repo[judged].peel(pygit2.Commit).tree
+    now_name = name if _small_blob(repo, judged_tree, name) is not None else _renamed_in(repo, new_tree, judged_tree, name)
+    if now_name is None:
+        return (name, 0, None, blob)
+    final = _small_blob(repo, judged_tree, now_name)
+    return (now_name, min(best[0], ev.kept(shifted, files.full(final))), final, blob)
+
+
+MOVE_BLOCK = 40  # alphanumeric characters a moved block must hold (git's blame -C default score)
+
+
+def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
+    """How many of the probe's lines sit in `dest` inside a block of lines copied whole from `source`.
+
+    As git's copy detection: a line counts as moved only with enough of its neighbours (blank lines
+    aside) moved along with it, so a common line (an import name, a `return None`) alone is not a move.
+    """
+    # What to look for: the probe's lines, and the runs of them a formatter may have joined.
+    weight: dict[str, int] = {k: 1 for k in probe.want_n}
+    cap: dict[str, int] = dict(probe.want_n)
+    for joined, inside, _ in probe.joins:
+        if joined not in weight:
+            weight[joined], cap[joined] = sum(inside.values()), 1
+    where: dict[str, list[int]] = {}
+    for i, x in enumerate(src):
+        if x in weight:
+            where.setdefault(x, []).append(i)
+    found: Counter = Counter()
+    for j, x in enumerate(dst):
+        if x not in where or found[x] >= cap[x]:
+            continue
+        for i in where[x]:
+            lo, hi = 0, 0
+            while i - lo - 1 >= 0 and j - lo - 1 >= 0 and src[i - lo - 1] == dst[j - lo - 1]:
+                lo += 1
+            while i + hi + 1 < len(src) and j + hi + 1 < len(dst) and src[i + hi + 1] == dst[j + hi + 1]:
+                hi += 1
+            if sum(sum(c.isalnum() for c in y) for y in src[i - lo : i + hi + 1]) >= MOVE_BLOCK:
+                found[x] += 1
+                break
+    return min(probe.size, sum(n * weight[k] for k, n in found.items()))
+
+
+def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
+    """The probe as it applies to another file: copies that file already had are the floor."""
+    floor = {k: old.exact.get(k, 0) for k in probe.want}
+    floor_n = {k: old.normal.get(k, 0) for k in probe.want_n}
+    joins = [(j, inside, old.normal.get(j, 0)) for j, inside, _ in probe.joins]
+    return ev.Probe(probe.deletion, probe.lines, probe.want, floor, probe.want_n, floor_n, probe.exact_only, joins, {})
+
+
+def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | None:
+    try:
+        entry = tree[name]
+    except (KeyError, ValueError):
+        return None
+    if entry.type_str != "blob":
+        return None
+    header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
+    if header is not None and header[1] > MOVE_BLOB_LIMIT:
+        return None
+    return str(entry.id)
+
+
+def _renamed_in(repo: pygit2.Repository, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
+    diff = old_tree.diff_to_tree(new_tree)
+    diff.find_similar()
+    for delta in diff.deltas:
+        if delta.status == DeltaStatus.RENAMED and delta.old_file.path == name:
+            return delta.new_file.path
+    return None
 
 
 def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
@@ -479,7 +766,7 @@ def _worktree_lines(workdir: str | None, name: str) -> ev.FileLines | None:
             return ev.FileLines.of(_text(fh.read()))
     except FileNotFoundError:
         return ev.EMPTY
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name the log gave
         return None
 
 
@@ -494,7 +781,11 @@ def _mark_superseded(fates: list[Fate]) -> None:
                 continue
             mine = {x for x in f.patch.added if x.strip()}
             for later in group[i + 1 :]:
-                if later.patch.step_id != f.patch.step_id and mine & set(later.patch.removed):
+                if later.patch.step_id == f.patch.step_id:
+                    continue
+                took = later.patch.removed_from
+                # Where the replay knows whose lines a step removed, an identical older copy is not this one.
+                if (f.patch.index in took) if took is not None else bool(mine & set(later.patch.removed)):
                     f.superseded_by = later.patch.step_id
                     break
 

@@ -32,6 +32,7 @@ class Action:
     palette: str | None = None  # its name in the palette; None keeps it out
     needs: str | None = None  # "capsule": offered only while a capsule is open
     priority: bool = False
+    pinned: bool = False  # the footer never cuts it: the way to help, and the way out
 
     @property
     def scope(self) -> str:
@@ -43,9 +44,10 @@ _NAMESPACE = {"app": "app", "browser": "screen"}
 
 ACTIONS: tuple[Action, ...] = (
     # -- the app, everywhere
-    Action("app.quit", "q", "quit", "Quit", "Leave tracetui"),
+    Action("app.quit", "q", "quit", "Quit", "Leave tracetui", pinned=True),
     Action("app.quit_now", "ctrl+q", "quit", "Quit", footer=False, priority=True),
-    Action("app.keys", "f1,question_mark", "toggle_keys", "Keys", "Show every key of the focused pane"),
+    Action("app.keys", "f1,question_mark", "toggle_keys", "Keys", "Show every key of the focused pane",
+           pinned=True),  # fmt: skip
     # In the palette and the key help, not the footer: the footer is full at 120 columns.
     Action(
         "app.next_theme", "ctrl+t", "next_theme", "Theme", "Switch to the next colour theme", footer=False
@@ -217,7 +219,8 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
         palette="Copy step",
     ),
-    Action("browser.copy_id", "", "copy('id')", "Copy id", "Copy the chosen step's id", palette="Copy step id"),
+    Action("browser.copy_id", "", "copy('id')", "Copy id", "Copy the chosen step's id",
+           palette="Copy step id"),  # fmt: skip
     Action("browser.copy_diff", "", "copy('diff')", "Copy diff", "Copy what the chosen step changed, as a diff",
            palette="Copy diff"),  # fmt: skip
     Action(
@@ -331,11 +334,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
-    Action("redact.close", "escape,q", "close", "Close"),
+    Action("redact.close", "escape,q", "close", "Close", pinned=True),
     # -- a question for a path (a form)
     Action("prompt.cancel", "escape", "cancel", "Cancel"),
     # -- the seal dialog (a form: no single letters)
-    Action("seal.close", "escape", "close", "Close"),
+    Action("seal.close", "escape", "close", "Close", pinned=True),
     Action("seal.seal", "ctrl+s", "seal", "Seal", "Write the capsule"),
     Action("seal.review", "ctrl+r", "review", "Review redactions", "Open the redaction editor"),
     # -- the replay screen (a form: no single letters but those a button's focus allows)
@@ -348,6 +351,13 @@ ACTIONS: tuple[Action, ...] = (
         "Verdict",
         "Your check, every patch applied, at the base commit and at the ref: the verdict",
     ),
+    Action(
+        "replay.bisect",
+        "b",
+        "bisect",
+        "Bisect",
+        "The step after which your check fails (or passes); the fewest patches that do it",
+    ),
     # Escape only: a single letter would fire while a button has focus and the user types.
     Action(
         "replay.close",
@@ -355,6 +365,7 @@ ACTIONS: tuple[Action, ...] = (
         "close",
         "Close",
         "Close the replay and remove its clone (asks if steps are applied)",
+        pinned=True,
     ),
 )
 

@@ -82,7 +82,8 @@ class TraceApp(App):
         self._sync = sync
         # Live (docs/design.md, "The app"): the agents' folders are watched and synced on change,
         # and the bucket's version is polled, so a sync in another process shows here too.
-        self._watch = [p for p in (watch or []) if p.is_dir()]
+        self.watched = list(watch or [])  # every folder the sync reads, present or not (the empty list names them)
+        self._watch = [p for p in self.watched if p.is_dir()]
         self._watch_stop = threading.Event()
         self._seen_version: int | None = None
         self._resync_pending = False

@@ -43,12 +43,16 @@ def human_tokens(n: int) -> str:
 
 
 def step_summary(step: Step) -> str:
-    """A one-line description of a step: the command, file or first line of text it carries."""
+    """A one-line description of a step: the command, file or first line of text it carries.
+
+    A copy a resumed log wrote again says so first: it is shown, but the call happened once.
+    """
+    mark = "(re-logged copy) " if "relogged" in step.meta else ""
     if step.kind == StepKind.TOOL_CALL:
         if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
-            return ", ".join(e.path for e in step.edits)
-        return _input_summary(step.tool_input) or _first_line(step.text)
-    return _first_line(step.text)
+            return mark + ", ".join(e.path for e in step.edits)
+        return mark + (_input_summary(step.tool_input) or _first_line(step.text))
+    return mark + _first_line(step.text)
 
 
 _INPUT_KEYS = ("command", "cmd", "file_path", "path", "notebook_path", "pattern", "query", "url", "description", "prompt")

@@ -10,6 +10,7 @@ import os
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -220,8 +221,22 @@ class BrowserScreen(Screen):
             for i, row in enumerate(message.first):
                 if row.id == message.cursor_id:
                     cursor = i
-        self.query_one(SessionList).show(fetch, message.count, cursor, message.first)
+        sessions = self.query_one(SessionList)
+        sessions.empty_lines = self._empty_lines(query) if not message.count else []
+        sessions.show(fetch, message.count, cursor, message.first)
         self._status()
+
+    def _empty_lines(self, query: Query) -> list[str]:
+        """What an empty list says: a filter matched nothing, or where the first sync looked."""
+        if any(query.as_kwargs().values()):
+            return ["no session matches the filter", "Escape clears it"]
+        if self.tracetui.sync_status:
+            return ["looking for your agents' logs…"]
+        room = max(12, self.query_one(SessionList).scrollable_content_region.width - 4)
+        lines = ["no sessions yet. Looked in:"]
+        lines += [f"  {_fit_path(folder, room)}" for folder in self.tracetui.watched]
+        lines += ["", "tracetui --source AGENT=PATH reads logs kept elsewhere", "tracetui demo shows what it looks like"]
+        return lines if self.tracetui.watched else ["no sessions here"]
 
     def _status(self, extra: str = "") -> None:
         count = self.query_one(SessionList).count
@@ -686,6 +701,16 @@ class BrowserScreen(Screen):
             self.notify(str(exc), severity="warning", markup=False)
             return
         self.app.push_screen(RedactEditor(self.opened.session, store, step_id=step_id))
+
+
+def _fit_path(folder: Path, room: int) -> str:
+    """A folder as a person reads it: `~` for the home folder, and its end kept when it is long."""
+    text = str(folder)
+    home = str(Path.home())
+    if text == home or text.startswith(home + "/"):
+        text = "~" + text[len(home):]
+    text = safe_line(text)
+    return text if len(text) <= room else "…" + text[-(room - 1):]
 
 
 def is_capsule(library: Library) -> bool:

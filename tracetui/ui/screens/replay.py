@@ -4,8 +4,11 @@ Start opens a `capsule.Replay`: a temporary clone of your repository at the caps
 commit. `n` applies the next step's patches and shows each patch's diff and whether it applied.
 The check command is yours, typed here; nothing from the capsule is ever run. `v` gives the same
 verdict as `tracetui replay --check`: your check with every patch applied, at the base commit and
-at the ref you name (reproduces, fixed or inconclusive), in clones of its own. Closing the
-screen (or the app) removes every clone and stops a check still running.
+at the ref you name (reproduces, fixed or inconclusive), in clones of its own. `b` bisects (as
+`tracetui replay --bisect`): the first step after which your check fails (or passes, for a fix),
+the prompt that led to it and the fewest patches that still do it, each probe in a clone of its own,
+with the runs counted as they go. Closing the screen (or the app) removes every clone and stops a
+check still running, the bisect's included.
 
 Every call into the Replay runs in a thread worker, one at a time (a lock), so git and the check
 never block the screen.
@@ -53,6 +56,34 @@ def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) ->
     return blocks
 
 
+def bisect_blocks(result: Any, fates: list[dict[str, Any]], index_of: dict[str, int]) -> list[Block]:
+    """A bisect's answer: the first step and its prompt, then the minimal patch set with each diff."""
+    at = result.first_index if result.first_index is not None else result.first_step
+    what = "fail" if result.verdict == "reproduces" else "pass"
+    blocks = [Block("", f"first step: step {at} (your check starts to {what} after it)", None, "bold")]
+    if result.prompt:
+        blocks.append(Block("the prompt that led to it", result.prompt, None))
+    if result.context:
+        ctx = result.context
+        summary = (f"{ctx.get('items')} items, about {ctx.get('tokens')} tokens"
+                   + (", after a compaction" if ctx.get("compacted") else ""))
+        blocks.append(Block("", f"its context: {summary}", None, "$text-muted"))
+    chosen = result.minimal_patches
+    many = len(chosen)
+    head = f"the minimal patch set: {_patches(many)}" + ("" if result.minimal else " (not reduced further)")
+    blocks.append(Block("", head, None, "bold"))
+    wanted = [(p.get("step"), p.get("path")) for p in chosen]
+    for record in fates:
+        key = (record.get("step"), record.get("path"))
+        if key in wanted:
+            wanted.remove(key)
+            step = record.get("step")
+            where = index_of.get(step, step) if isinstance(step, str) else step
+            title = f"{record.get('path')} · {record.get('op')} · step {where}"
+            blocks.append(Block(title, str(record.get("diff") or "(no diff text)"), "diff"))
+    return blocks
+
+
 def _patches(n: int) -> str:
     return f"{n} patch" if n == 1 else f"{n} patches"
 
@@ -94,6 +125,27 @@ class Judged(Message):
         self.error = error
 
 
+class Bisected(Message):
+    def __init__(self, result: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+
+
+class BisectProgress(Message):
+    def __init__(self, phase: str, runs: int) -> None:
+        super().__init__()
+        self.phase = phase
+        self.runs = runs
+
+
+_PHASES = {
+    "ends": "your check without the patches and with all of them",
+    "search": "searching for the first step",
+    "reduce": "reducing to the fewest patches",
+}
+
+
 class ReplayScreen(Screen):
     """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
 
@@ -115,6 +167,9 @@ class ReplayScreen(Screen):
         self._judging = False
         self._verdict_run: Any = None  # the replay the verdict is using, for close_replay
         self.verdict: Any = None  # the last ReplayResult
+        self._bisecting = False
+        self._bisect_run: Any = None  # the replay of the bisect's current probe, for close_replay
+        self.bisected: Any = None  # the last BisectResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
         self._close_asked = 0.0  # when Escape last asked before discarding applied steps
@@ -140,6 +195,7 @@ class ReplayScreen(Screen):
             yield Button("Run check", id="replay-run", disabled=True)
             yield Input("HEAD", placeholder="ref", id="replay-ref")
             yield Button("Verdict", id="replay-judge")
+            yield Button("Bisect", id="replay-bisect")
         if self.sandbox is None:
             yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined",
                            id="replay-trust")  # fmt: skip
@@ -394,6 +450,68 @@ class ReplayScreen(Screen):
         classes = {REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, "")
         self._say(f"verdict: {result.verdict} · {result.reason}", classes, runs)
 
+    # -- bisect -------------------------------------------------------------------------------------
+    @on(Button.Pressed, "#replay-bisect")
+    def action_bisect(self) -> None:
+        repo = self.query_one("#replay-repo", Input).value.strip()
+        command = self.query_one("#replay-check", Input).value.strip()
+        if not repo or not command:
+            self._say("give your checkout and your check command first")
+            return
+        if self._bisecting:
+            return
+        self._bisecting = True
+        self._say(f"bisecting: {command} · {_PHASES['ends']}…")
+        self._bisect_worker(repo, command)
+
+    @work(thread=True, exclusive=False, group="replay-bisect", exit_on_error=False)
+    def _bisect_worker(self, repo: str, command: str) -> None:
+        import tracetui.capsule as capsule_api
+
+        def opened(run: Any) -> None:
+            if self._shut:
+                raise TracetuiError("the replay was closed")
+            self._bisect_run = run
+
+        def progress(phase: str, runs: int) -> None:
+            self.post_message(BisectProgress(phase, runs))
+
+        with self._lock:  # git commands on one repository, one at a time
+            try:
+                result = capsule_api.bisect(self.capsule, Path(repo).expanduser(), command,
+                                            timeout=self.check_timeout, trust=self.trusted, opened=opened,
+                                            progress=progress)
+            except TracetuiError as exc:
+                self.post_message(Bisected(error=str(exc)))
+                return
+            except Exception as exc:  # git missing, a permission: say so, keep the screen
+                self.post_message(Bisected(error=f"cannot bisect: {exc}"))
+                return
+            finally:
+                self._bisect_run = None
+        self.post_message(Bisected(result))
+
+    def on_bisect_progress(self, message: BisectProgress) -> None:
+        if self._bisecting:
+            runs = f"{message.runs} check run{'' if message.runs == 1 else 's'}"
+            self._say(f"bisecting · {_PHASES.get(message.phase, message.phase)} · {runs} so far…")
+
+    def on_bisected(self, message: Bisected) -> None:
+        from tracetui.capsule import FIXED, REPRODUCES
+
+        self._bisecting = False
+        if message.error:
+            self._say(f"no bisect: {message.error}", "-error")
+            return
+        result = self.bisected = message.result
+        runs = len(result.runs)
+        classes = {REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, "")
+        plural = "" if runs == 1 else "s"
+        self._say(f"bisect: {result.verdict} · {result.reason} · {runs} check run{plural}", classes)
+        if result.first_step is None:
+            return
+        self.query_one(TextView).show_blocks(bisect_blocks(result, self.capsule.fates, self._index_of))
+
     def _say(self, head: str, classes: str = "", more: list[str] | None = None) -> None:
         """The line under the check box: its head (one line, made safe) and lines already safe."""
         box = self.query_one("#replay-verdict", Static)
@@ -418,9 +536,9 @@ class ReplayScreen(Screen):
         run, self.run = self.run, None
         if run is not None:
             run.close()  # also stops a check still running: it must not outlive its clone
-        judging = self._verdict_run
-        if judging is not None:
-            judging.close()
+        for other in (self._verdict_run, self._bisect_run):
+            if other is not None:
+                other.close()  # its check stops; the next probe of a bisect sees _shut and ends
 
     def on_unmount(self) -> None:
         self.close_replay()

@@ -82,11 +82,18 @@ class PlanProgress(Message):
 
 
 class SealDone(Message):
-    def __init__(self, result: Any = None, error: str | None = None, findings: list | None = None) -> None:
+    def __init__(
+        self,
+        result: Any = None,
+        error: str | None = None,
+        findings: list | None = None,
+        how: list | None = None,
+    ) -> None:
         super().__init__()
         self.result = result
         self.error = error
         self.findings = findings
+        self.how = how  # the commands that decide what stopped the seal
 
 
 class SealScreen(ModalScreen[None]):
@@ -127,7 +134,11 @@ class SealScreen(ModalScreen[None]):
                 yield Static("", id="seal-result", markup=False)
             yield Static("esc close · ctrl+s seal · ctrl+r review redactions", id="seal-keys", markup=False)
 
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.height < 32, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < 32, "-short")
         s = self.session
         a, b = self.steps if self.steps is not None else (s.steps[0].index, s.steps[-1].index)
         whole = " (the whole session)" if self.steps is None else ""
@@ -262,14 +273,21 @@ class SealScreen(ModalScreen[None]):
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
         import tracetui.capsule as capsule_api
         from tracetui.capsule import SealRefused, bucket_secret
+        from tracetui.redact import plan_store
 
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
+            # The store keeps what the second gate adds to the plan, so a decision on it holds.
             result = capsule_api.seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
-                          accept_suggested=accept, secret=secret)
+                                      accept_suggested=accept, secret=secret, store=plan_store(self.library),
+                                      cache_dir=self.library.cache_dir)
         except SealRefused as exc:
-            self.post_message(SealDone(error=str(exc), findings=exc.findings))
+            from tracetui.capsule import decide_commands
+
+            steps = f"{self.steps[0]}:{self.steps[1]}" if self.steps is not None else None
+            how = decide_commands(self.session.id, steps, exc.kinds)
+            self.post_message(SealDone(error=str(exc), findings=exc.findings, how=how))
             return
         except TracetuiError as exc:
             self.post_message(SealDone(error=str(exc)))
@@ -298,6 +316,7 @@ class SealScreen(ModalScreen[None]):
         if self.refused:
             lines.append("Nothing was written. Where (values are never shown):")
             lines.extend("  " + row for row in finding_rows(self.refused))
+            lines.extend("  " + row for row in (message.how or [])[:MAX_LISTED])
         self._show_result(Content("\n".join(lines)), "-error")
         self.notify(safe_line(message.error or "sealing failed"), severity="error", timeout=6, markup=False)
 

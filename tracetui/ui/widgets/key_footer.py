@@ -1,5 +1,5 @@
 """The footer: the focused pane's keys, cut to what fits, never cutting the keys a user must always
-find (f1 for every key, q to quit).
+find (the pinned rows of `actions.ACTIONS`: f1 for every key, and the way out of each screen).
 
 Textual's footer draws every key and lets the last ones run under the palette hint at the right,
 so a narrow terminal lost `q Quit` and `f1 Keys` and showed stray letters. This one decides which
@@ -16,7 +16,8 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-PINNED = ("app.keys", "app.quit")  # action ids, from tracetui.ui.actions
+from tracetui.ui import actions
+
 PALETTE_MIN_WIDTH = 100  # below this the palette hint gives its room to the pane's keys
 
 
@@ -33,7 +34,8 @@ class KeyFooter(Footer):
                 keys.append((binding, enabled, tooltip))
         width = self.size.width
         palette = None
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and (not width or width >= PALETTE_MIN_WIDTH):
+        roomy = not width or width >= PALETTE_MIN_WIDTH
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and roomy:
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         shown = self._fitting(keys, width - (self._cells(palette.binding) + 1 if palette else 0))
         self.styles.grid_size_columns = len(shown)
@@ -65,8 +67,8 @@ class KeyFooter(Footer):
     def _fitting(self, keys: list[tuple[Binding, bool, str]], room: int) -> set[Binding]:
         if room <= 0 and not self.size.width:
             return {b for b, _, _ in keys}  # not laid out yet: the resize that follows decides
-        pinned = sorted((b for b, _, _ in keys if b.id in PINNED), key=lambda b: PINNED.index(b.id or ""))
-        order = pinned + [b for b, _, _ in keys if b.id not in PINNED]
+        pinned = [b for b, _, _ in keys if b.id in actions.BY_ID and actions.BY_ID[b.id].pinned]
+        order = pinned + [b for b, _, _ in keys if b not in pinned]
         shown: set[Binding] = set()
         for binding in order:
             cost = self._cells(binding)

@@ -58,6 +58,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.empty_lines: list[str] = []  # drawn while the list has no rows
         self.count = 0
         self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(2048)
 
@@ -101,6 +102,11 @@ class VirtualList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= self.count or index < 0:
+            if not self.count and 0 < y <= len(self.empty_lines):
+                # An empty list says why (the first run, a filter that matched nothing).
+                text = self.empty_lines[y - 1][: max(0, width - 1)]
+                dim = base + self.part_style("virtual-list--dim")
+                return Strip([Segment(" " + text, dim)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         is_cursor = index == self.cursor
         key = (index, is_cursor, width)

@@ -1,0 +1,52 @@
+"""The app's trail pane maps a log from another machine onto a clone, as `tracetui trail --repo` does."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tracetui.library import MemoryLibrary
+from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.trail_list import TrailList
+
+from pilot_steps import settle
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
+from test_trail_mapping import ALICE, _log, _project  # noqa: E402
+from test_trail_formats import _claude_log  # noqa: E402
+
+SIZE = (160, 45)
+
+
+async def _trail_text(app: TraceApp, pilot) -> str:
+    await settle(app, pilot)
+    screen = app.screen
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert screen.opened is not None
+    await pilot.press("t")
+    await settle(app, pilot, 2)
+    return "".join("".join(screen.query_one(TrailList).plain_lines()).split())  # unwrapped
+
+
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
+async def test_the_trail_pane_reads_a_logged_path_in_the_chosen_clone(tmp_path):
+    repo = _project(tmp_path)
+    there = _log(_claude_log, ALICE, tmp_path / "logs", "claude")
+    app = TraceApp(MemoryLibrary([there]), repo=str(repo.path))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await _trail_text(app, pilot)
+    assert _bare("5 patches: 1 lost 1 reverted 1 uncommitted 2 alive") in text
+    assert _bare(f"paths under {ALICE} (as logged) are read in {repo.path}") in text
+    assert "sub/a.py" in text and "top.py" in text
+
+
+async def test_without_a_clone_the_pane_says_which_path_it_tried(tmp_path):
+    there = _log(_claude_log, ALICE, tmp_path / "logs", "claude")
+    app = TraceApp(MemoryLibrary([there]))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await _trail_text(app, pilot)
+    assert _bare(f"repository not found for {ALICE}/sub: states are unknown;") in text

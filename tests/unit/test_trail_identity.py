@@ -1,0 +1,318 @@
+"""Survival on the shapes real repositories take (issue 12): one line identity, moves across files,
+joined and split lines, re-added lines, stale before-states, one verdict per change."""
+
+from __future__ import annotations
+
+from test_trail_kit import Repo, iso, replace, session_of
+
+from tracetui.model import FileEdit, Hunk
+from tracetui.trail import session_patches, trail
+
+
+def _fates(repo: Repo, edits):
+    return trail(session_of(repo.path, edits)).fates
+
+
+# -- one line identity -----------------------------------------------------------------------------
+
+TWINS = (
+    "from pathlib import Path\n\n\n"
+    "def save():\n    from pathlib import Path\n    return Path('a')\n\n\n"
+    "def find():\n    from pathlib import Path\n    return Path('b')\n"
+)
+
+
+def test_a_committed_deletion_of_an_indented_line_with_a_top_level_twin_is_alive(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("cli.py", TWINS)
+    repo.commit("init", iso(9))
+    edit = replace(repo, "cli.py", "def find():\n    from pathlib import Path\n", "def find():\n")
+    done = repo.commit("tidy", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept, fate.dropped) == ("alive", done, 1, 0)
+
+
+def test_a_line_never_committed_is_not_found_in_its_differently_indented_twin(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("m.py", "import os\n\n\ndef run():\n    return 1\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "m.py", "def run():\n", "def run():\n    import os\n")
+    repo.git("checkout", "--", "m.py")  # discarded: only the top-level import is left
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept) == ("lost", None, 0)
+
+
+def test_counts_before_the_step_use_the_same_identity_as_matching():
+    from tracetui.trail.patches import Patch, count_before
+
+    patch = Patch("s0", "a.py", "update", [], added=[], removed=["    from pathlib import Path"])
+    count_before(patch, TWINS)
+    assert patch.before_counts == {"    from pathlib import Path": 2}
+    assert patch.before_norms == {"frompathlibimportPath": 3}
+
+
+# -- moves across files ------------------------------------------------------------------------------
+
+MODELS = (
+    "from pydantic import BaseModel\n\n\n"
+    "class Plan(BaseModel):\n    steps: int = 0\n    done: int = 0\n\n\n"
+    "class Other(BaseModel):\n    name: str = ''\n"
+)
+
+
+def test_lines_moved_to_another_file_are_followed_with_path_now(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("core/models.py", MODELS)
+    repo.commit("init", iso(9))
+    edit = replace(
+        repo, "core/models.py", "    done: int = 0\n",
+        "    done: int = 0\n    exploration_percentage: float = Field(default=0.0, description='share explored')\n",
+    )  # fmt: skip
+    done = repo.commit("work", iso(11))
+    # a module split into a package: the package first, the old module deleted by a later commit
+    repo.write("core/models/session.py", "from pydantic import BaseModel\n\n\n" + repo.read("core/models.py").split("\n\n\n", 1)[1])
+    repo.commit("add the package", iso(12), "core/models/session.py")
+    repo.git("rm", "-q", "core/models.py", when=iso(13))
+    repo.commit("drop the module", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now, fate.kept) == ("alive", done, "core/models/session.py", 1)
+    # edited after the move: transformed, still followed
+    repo.write("core/models/session.py", repo.read("core/models/session.py").replace("'share explored'", "'share of exploration events'"))
+    repo.commit("reword", iso(14))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.path_now, fate.changed) == ("transformed", "core/models/session.py", 1)
+
+
+def test_a_common_line_alone_in_another_file_is_no_move(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "from m import (\n    Alpha,\n)\n")
+    repo.write("b.py", "x = 1\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "a.py", "    Alpha,\n", "    Alpha,\n    ContextCoverage,\n")
+    repo.commit("work", iso(11))
+    repo.write("a.py", "from m import (\n    Alpha,\n)\n")
+    repo.write("b.py", "from m import (\n    ContextCoverage,\n)\nx = 1\n")
+    repo.commit("shuffle", iso(12))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.path_now) == ("reverted", None)
+
+
+# -- joined and split lines --------------------------------------------------------------------------
+
+
+def test_wrapped_lines_a_formatter_joined_before_the_commit_are_alive(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("db.py", "def load(stats):\n    return stats\n")
+    repo.commit("init", iso(9))
+    edit = replace(
+        repo, "db.py", "    return stats\n",
+        "    stats.coverage = calculate_context_coverage(\n        stats.transcript_path, stats.working_directory\n    )\n"
+        "    return stats\n",
+    )  # fmt: skip
+    repo.write("db.py", repo.read("db.py").replace(
+        "calculate_context_coverage(\n        stats.transcript_path, stats.working_directory\n    )",
+        "calculate_context_coverage(stats.transcript_path, stats.working_directory)",
+    ))  # fmt: skip
+    done = repo.commit("format", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept, fate.evidence) == ("alive", done, 2, 2)
+
+
+def test_a_long_line_a_formatter_split_is_alive(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("f.py", "def show(e):\n    pass\n")
+    repo.commit("init", iso(9))
+    long_line = '    console.print(f"Tasks: {e.total_todos_completed}/{e.total_todos_created} completed ({e.planning_efficiency:.0%})")\n'
+    edit = replace(repo, "f.py", "    pass\n", long_line)
+    repo.write("f.py", repo.read("f.py").replace(long_line, '    console.print(\n        ' + long_line.strip()[14:-1] + "\n    )\n"))
+    done = repo.commit("format", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept) == ("alive", done, 1)
+
+
+# -- lines removed and added back unchanged ------------------------------------------------------------
+
+
+def test_apply_patch_lines_removed_and_added_back_unchanged_are_context(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "first = 1\nkeep_this_line = 2\nlast = 3\n")
+    repo.commit("init", iso(9))
+    hunk = Hunk(0, 0, 0, 0, ["-first = 1", "-keep_this_line = 2", "+first = 1", "+keep_this_line = 2", "+added_line = 4", " last = 3"])
+    repo.write("a.py", "first = 1\nkeep_this_line = 2\nadded_line = 4\nlast = 3\n")
+    edit = FileEdit(path="a.py", op="update", hunks=[hunk])
+    repo.commit("work", iso(11))
+    repo.write("a.py", "first = 1\nkeep_this_line = 2\nlast = 3\n")
+    undone = repo.commit("undo", iso(12))
+    [fate] = trail(session_of(repo.path, [(iso(10), edit)], agent="codex")).fates
+    assert (fate.patch.added, fate.patch.removed) == (["added_line = 4"], [])
+    assert [h.lines for h in fate.patch.hunks] == [[" first = 1", " keep_this_line = 2", "+added_line = 4", " last = 3"]]
+    assert (fate.state, fate.kept, fate.commits) == ("reverted", 0, [undone])
+
+
+# -- stale before-states --------------------------------------------------------------------------------
+
+
+def test_a_merge_mid_session_is_read_from_git_at_the_steps_time(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "".join(f"line_{i} = {i}\n" for i in range(10)))
+    repo.commit("init", iso(9))
+    first = replace(repo, "a.py", "line_2 = 2\n", "line_2 = 2\nmine = 'first step'\n")
+    mine = repo.commit("mine", iso(10, 10))
+    # a colleague's change lands (a merge pulled in mid-session): the replay of the log does not know it
+    repo.git("switch", "-q", "-c", "other", "HEAD~1", when=iso(10, 20))
+    repo.write("a.py", repo.read("a.py").replace("line_8 = 8\n", "line_8 = 8\ntheirs = 'merged in'\n"))
+    repo.commit("theirs", iso(10, 20))
+    repo.git("switch", "-q", "main", when=iso(10, 30))
+    repo.git("merge", "-q", "--no-edit", "other", when=iso(10, 30))
+    second = replace(repo, "a.py", "theirs = 'merged in'\n", "theirs = 'merged in'\nagain = 'after the merge'\n")
+    for e in (first, second):
+        e.original = None  # as Codex and Pi log edits: no snapshot of the file
+    done = repo.commit("after", iso(11))
+    session = session_of(repo.path, [(iso(10), first), (iso(10, 40), second)])
+    before_merge = {"a.py": "".join(f"line_{i} = {i}\n" for i in range(10))}.get
+    _, p2 = session_patches(session, base=before_merge)  # the replay alone: stale, and says so
+    assert p2.partial is True
+    fates = trail(session).fates
+    assert [(f.state, f.commit, f.patch.partial) for f in fates] == [("alive", mine, False), ("alive", done, False)]
+    assert fates[1].patch.hunks[0].new_start == 9  # placed on the merged file: real line numbers, with context
+
+
+def test_an_unknowable_before_state_says_partial_and_keeps_the_deletion_floor(tmp_path):
+    repo = Repo(tmp_path / "r")
+    body = "def a():\n    return compute(1)\n\n\ndef b():\n    return compute(1)\n"
+    repo.write("f.py", body)
+    repo.commit("init", iso(9))
+    # a shell command renamed b to bb in the work tree: neither the replay nor git has `def bb`
+    repo.write("f.py", body.replace("def b()", "def bb()"))
+    edit = replace(repo, "f.py", "\n\ndef bb():\n    return compute(1)\n", "")
+    edit.original = None
+    done = repo.commit("drop bb", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert fate.patch.partial is True
+    assert fate.to_dict()["partial"] is True
+    # the remaining `return compute(1)` is a.'s: the deleted block stays deleted
+    assert (fate.state, fate.commit, fate.kept, fate.dropped) == ("alive", done, 2, 0)
+
+
+# -- one change, one verdict ------------------------------------------------------------------------------
+
+
+def test_an_import_block_consolidated_later_is_one_verdict_for_every_patch(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("h.py", "from slopometry.core.models import (\n    HookEvent,\n)\n\n\nx = 1\n")
+    repo.commit("init", iso(9))
+    names = ["ContextCoverage", "ComplexityDelta", "PlanEvolution", "ScopedSmell"]
+    edits = []
+    for i, name in enumerate(names):
+        edits.append((iso(10, i), replace(repo, "h.py", "    HookEvent,\n", f"    HookEvent,\n    {name},\n")))
+    repo.commit("work", iso(11))
+    repo.write("h.py", (
+        "from slopometry.core.models.complexity import ComplexityDelta\n"
+        "from slopometry.core.models.hook import HookEvent\n"
+        "from slopometry.core.models.session import ContextCoverage, PlanEvolution\n"
+        "from slopometry.core.models.smell import ScopedSmell\n\n\nx = 1\n"
+    ))  # fmt: skip
+    repo.commit("split the models", iso(12))
+    assert [f.state for f in _fates(repo, edits)] == ["transformed"] * 4
+
+
+def test_a_join_may_take_in_the_closing_bracket_the_step_did_not_write(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("m.py", "class S:\n    search_to_implementation_ratio: float = Field(\n        default=0.0, description='old'\n    )\n")
+    repo.commit("init", iso(9))
+    edit = replace(
+        repo, "m.py", "    search_to_implementation_ratio: float = Field(\n        default=0.0, description='old'\n",
+        "    exploration_percentage: float = Field(\n        default=0.0, description='Percentage of exploration events'\n",
+    )  # fmt: skip
+    repo.write("m.py", "class S:\n    exploration_percentage: float = Field(default=0.0, description='Percentage of exploration events')\n")
+    done = repo.commit("format", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept) == ("alive", done, 2)
+
+
+def test_a_deleted_block_stays_deleted_when_new_code_repeats_one_of_its_common_lines(tmp_path):
+    repo = Repo(tmp_path / "r")
+    visit = "    def visit_{0}(self, node):\n        self.count_{0} += 1\n        self.generic_visit(node)\n\n"
+    repo.write("v.py", "class V:\n" + visit.format("Call") + visit.format("Name") + visit.format("Attr"))
+    repo.commit("init", iso(9))
+    edit = replace(repo, "v.py", visit.format("Name"), "")
+    done = repo.commit("drop", iso(11))
+    repo.write("v.py", repo.read("v.py") + visit.format("Import"))  # later work: one more generic_visit
+    repo.commit("more", iso(12))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.kept, fate.evidence) == ("alive", done, 3, 3)
+    repo.write("v.py", repo.read("v.py") + visit.format("Name"))  # the block itself comes back
+    repo.commit("restore", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.kept) == ("reverted", 0)
+
+
+def test_a_new_copy_of_old_lines_whose_old_copy_a_later_step_deletes_is_its_own(tmp_path):
+    repo = Repo(tmp_path / "r")
+    old_method = "    def visit_Call(self, node):\n        if node.func.attr == 'get':\n            self.gets += 1\n        self.generic_visit(node)\n"
+    repo.write("v.py", "class V:\n" + old_method + "\n    def visit_Name(self, node):\n        pass\n")
+    repo.commit("init", iso(9))
+    new_method = old_method.replace("node):\n", "node) -> None:\n", 1).replace("self.gets += 1\n", "self.gets += 1\n            self.calls += 1\n")
+    write_new = replace(repo, "v.py", "    def visit_Name", new_method + "\n    def visit_Name")
+    drop_old = replace(repo, "v.py", "class V:\n" + old_method + "\n", "class V:\n")
+    done = repo.commit("rewrite", iso(11))
+    fates = _fates(repo, [(iso(10), write_new), (iso(10, 1), drop_old)])
+    assert [(f.state, f.commit, f.superseded_by) for f in fates] == [("alive", done, None), ("alive", done, None)]
+    assert fates[0].kept == fates[0].evidence
+
+
+def test_a_file_moved_before_its_first_commit_is_found_under_its_new_name(tmp_path):
+    from test_trail_kit import write
+
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "project\n")
+    repo.commit("init", iso(9))
+    body = "".join(f"def export_part_{i}(session_id: str) -> list[str]:\n    return load_events(session_id)[{i}:]\n\n" for i in range(6))
+    edit = write(repo, "export_development_history.py", body)
+    (repo.path / "export_development_history.py").rename(repo.path / "README.md.tmp")
+    repo.write("dev_history/export_development_history.py", body)
+    (repo.path / "README.md.tmp").unlink()
+    done = repo.commit("history export", iso(11))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now, fate.kept) == ("alive", done, "dev_history/export_development_history.py", fate.evidence)
+
+
+def test_a_whole_file_read_after_a_shell_rewrite_is_the_before_state(tmp_path):
+    from tracetui.model import Step, StepKind
+
+    repo = Repo(tmp_path / "r")
+    repo.write("t.ts", "const a = 1\nconst b = 2;\n")
+    repo.commit("init", iso(9))
+    first = replace(repo, "t.ts", "const b = 2;\n", "const b = 2;\nconst c = 3;\n")
+    repo.write("t.ts", "const a = 1;\nconst b = 2;\nconst c = 3;\n")  # `npm run check` added a semicolon
+    shown = repo.read("t.ts")
+    second = replace(repo, "t.ts", "const a = 1;\n", "const a = 1;\nconst d = 4;\n")
+    for e in (first, second):
+        e.original = None  # Pi logs no snapshot with its edits
+    done = repo.commit("work", iso(11))
+    session = session_of(repo.path, [(iso(10), first), (iso(10, 5), second)], agent="pi")
+    read = Step(id="r", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="read", tool_call_id="call_r",
+                timestamp=iso(10, 3), tool_input={"path": "t.ts"})
+    result = Step(id="rr", index=0, kind=StepKind.TOOL_RESULT, role="tool", tool="read", tool_call_id="call_r",
+                  timestamp=iso(10, 3), text=shown)  # fmt: skip
+    session.steps[1:1] = [read, result]
+    fates = trail(session).fates
+    assert [(f.patch.partial, f.patch.hunks[0].new_start) for f in fates] == [(False, 1), (False, 1)]
+    assert [(f.state, f.commit) for f in fates] == [("alive", done), ("alive", done)]
+    # a read cut short is no snapshot of the whole file
+    result.text = shown + "\n[12 more lines in file. Use offset=4 to continue]"
+    assert [f.patch.partial for f in trail(session).fates] == [False, True]
+
+
+def test_a_git_version_that_already_holds_the_edit_is_no_before_state(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "one = 1\ntwo = 2\n")
+    repo.commit("init", iso(9))
+    repo.write("a.py", "one = 1\nshell = 'rewrote'\ntwo = 2\n")  # a shell command, never seen by the log
+    edit = replace(repo, "a.py", "two = 2\n", "two = 2\nthree = 3\n")
+    edit.original = None
+    done = repo.commit("work", iso(10, 0, 30))  # committed within the clock slack of the step
+    [fate] = _fates(repo, [(iso(10), edit)])
+    # the committed version holds the edit already: taking it as the before-state would make the
+    # step's own line an older copy
+    assert (fate.state, fate.commit, fate.kept) == ("alive", done, 1)

@@ -1,0 +1,123 @@
+"""What the seal's second gate found in each text it scanned, kept between seals of a session.
+
+The gate scans every string of a capsule again. A second seal of the same episode (or of one that
+overlaps it) meets mostly the same strings, and their findings stay the same for as long as the
+detectors and the user's identity do. So the key of the whole memo holds the detectors' version, a
+digest of the redaction code itself (an edited detector never answers from an old result, even where
+nobody bumped the version) and the identity's fingerprint; each text is keyed by its digest. Only
+sure findings are kept: the gate looks at nothing else. Values are never stored, only offsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+
+from tracetui.redact.detect import DETECTORS_VERSION
+from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.identity import Identity
+
+_FORMAT = "tracetui.gate-memo/1"
+
+
+@lru_cache(maxsize=1)
+def _detector_code() -> str:
+    """A digest of what decides what a detector reports: the redaction package's source and the
+    version of detect-secrets."""
+    import tracetui.redact as redact
+
+    h = hashlib.sha256()
+    try:  # its plugins decide too
+        from importlib.metadata import version
+
+        h.update(version("detect-secrets").encode())
+    except Exception:
+        h.update(os.urandom(16))  # unknown: never reuse
+    for path in sorted(Path(redact.__file__).parent.glob("*.py")):
+        try:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            h.update(os.urandom(16))  # unreadable: never reuse
+    return h.hexdigest()[:16]
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class GateMemo:
+    """Sure findings per text digest; `path` None keeps nothing (no bucket cache)."""
+
+    def __init__(self, path: Path | None, salt: str) -> None:
+        self.path = path
+        self.salt = salt
+        self.known: dict[str, list[list]] = self._load() if path is not None else {}
+        self.used: dict[str, list[list]] = {}
+
+    @classmethod
+    def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
+        salt = f"{DETECTORS_VERSION}:{_detector_code()}:{identity.fingerprint()}"
+        if cache_dir is None:
+            return cls(None, salt)
+        name = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return cls(Path(cache_dir) / "gate" / f"{name}.json", salt)
+
+    def sure(self, text: str, scan: Callable[[str], list[Finding]]) -> list[Finding]:
+        """The sure findings in `text`: remembered, or scanned now."""
+        key = _digest(text)
+        rows = self.known.get(key)
+        if rows is None:
+            rows = [[f.start, f.end, f.kind, f.detector] for f in scan(text) if f.tier == AUTO]
+            self.known[key] = rows
+        self.used[key] = rows
+        return [Finding(int(a), int(b), str(k), AUTO, str(d)) for a, b, k, d in rows]
+
+    def save(self) -> None:
+        """Keep what this seal used (older texts go: the memo stays the size of one episode)."""
+        if self.path is None or not self.used:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".gate-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(orjson.dumps({"format": _FORMAT, "salt": self.salt, "texts": self.used}))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a memo that cannot be written only costs time next seal
+
+    def _load(self) -> dict[str, list[list]]:
+        assert self.path is not None
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != _FORMAT
+            or data.get("salt") != self.salt
+            or not isinstance(data.get("texts"), dict)
+        ):
+            return {}
+        texts: dict[str, list[list]] = {}
+        for key, rows in data["texts"].items():
+            if isinstance(rows, list) and all(_row_ok(r) for r in rows):
+                texts[key] = rows
+        return texts
+
+
+def _row_ok(row: object) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], int)
+        and isinstance(row[1], int)
+        and 0 <= row[0] < row[1]
+        and isinstance(row[2], str)
+        and isinstance(row[3], str)
+    )

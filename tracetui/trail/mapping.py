@@ -1,0 +1,292 @@
+"""Mapping a log onto a clone: which repository judges the trail, and which logged folder is its root.
+
+A log names files as the agent saw them: absolute paths on the agent's machine
+(`/home/alice/work/proj/src/a.py`), or paths relative to the step's cwd (which may be a subfolder of
+the repository). The clone that judges them may live anywhere. The mapping finds the *logged root*,
+the folder in the log's own namespace that is the clone's top level, so that every logged path
+becomes repo-relative by cutting that prefix:
+
+- the clone sits at the logged path (or a logged path lies inside its work tree): the work tree is
+  the logged root, as before;
+- otherwise every ancestor folder of every edited file is a candidate root, scored by how many of the
+  session's files, made relative to it, the clone holds (in its work tree or at a branch tip; when it
+  holds none of them there, any name a commit of its history added or changed: files moved or
+  deleted since), then by how many of their folders it holds (files the session created); a tie goes
+  to the higher folder,
+  whose relative paths say more. A candidate that matches only by folders must be confirmed by the
+  log's remote URL or commit being the clone's;
+- a clone that holds none of the session's files maps nothing, and says so.
+
+Nothing here reads a log path as a path to open: logged names are only looked up in the clone's
+trees and tested for existence under its work tree.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import SortMode
+
+from tracetui.errors import NotFound
+from tracetui.model import Session, StepKind
+from tracetui.trail.history import ref_tips
+from tracetui.trail.patches import absolute_path, relative_path
+
+TIPS_LOOKED_AT = 16  # branch tips whose trees are searched besides HEAD (branches first)
+FILES_LOOKED_AT = 400  # distinct edited files scored (a session rarely touches more)
+HISTORY_LOOKED_AT = 20_000  # commits whose changed names are read when no file is in the clone now
+
+
+@dataclass(slots=True)
+class RepoMap:
+    """The repository for a trail, and the folder of the log's paths that is its top level.
+
+    `repo` is None when there is none (then `note` says why, in one line). `logged_root` is what
+    the session's paths are made relative to; it is the work tree itself when the clone sits where
+    the agent worked. `note` is also set when the log's folder is read in a clone elsewhere.
+    """
+
+    repo: pygit2.Repository | None
+    logged_root: str | None = None
+    note: str | None = None
+    held: int = 0  # how many of the session's files the clone holds (0 when mapped as it stands)
+
+    @property
+    def workdir(self) -> str | None:
+        if self.repo is None or not self.repo.workdir:
+            return None
+        return self.repo.workdir.rstrip("/") or "/"
+
+    @property
+    def name(self) -> str | None:
+        """The repository as the trail names it: its work tree, or its git folder when bare."""
+        if self.repo is None:
+            return None
+        return self.workdir or self.repo.path.rstrip("/")
+
+
+def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
+    """The repository that judges `session`'s patches and the logged folder that is its root.
+
+    `repo` is a clone (any folder inside one, or a bare git folder); without it, the repository the
+    session's cwd is in, when that cwd exists here. Raises NotFound when `repo` is given but is not
+    a repository. Never raises for what the log says.
+    """
+    if repo is not None:
+        return _match(session, open_clone(repo), given=str(repo))
+    cwd = session.cwd
+    found = _open(cwd) if cwd and _is_dir(cwd) else None
+    if found is None:
+        where = cwd or "(no cwd recorded)"
+        how = f"tracetui trail {session.id[:12]} --repo PATH"  # the CLI's way; the app shows the same line
+        note = f"repository not found for {where}: states are unknown"
+        return RepoMap(None, note=f"{note}; to judge them in a clone of its repository: {how}")
+    return _match(session, found, given=None)
+
+
+def open_clone(repo: str | Path) -> pygit2.Repository:
+    """The repository at `repo` (or the one a folder in it belongs to); NotFound when there is none."""
+    found = _open(str(repo))
+    if found is None:
+        raise NotFound(f"no git repository at {repo}")
+    return found
+
+
+def logged_paths(session: Session) -> list[str]:
+    """The absolute paths (in the log's namespace, '/' form) of the files the session's edits touched."""
+    seen: dict[str, None] = {}
+    for step in session.steps:
+        if step.kind != StepKind.TOOL_CALL or not step.edits:
+            continue
+        cwd = step.cwd or session.cwd
+        for edit in step.edits:
+            for name in (edit.path, edit.move_to):
+                if name:
+                    seen.setdefault(absolute_path(name, cwd), None)
+    return list(seen)
+
+
+def _open(path: str) -> pygit2.Repository | None:
+    try:
+        git_dir = pygit2.discover_repository(path)
+        return pygit2.Repository(git_dir) if git_dir else None
+    except (ValueError, pygit2.GitError, OSError):
+        return None  # a folder git cannot open is no repository for the trail
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except (ValueError, OSError):
+        return False
+
+
+def _match(session: Session, repo: pygit2.Repository, given: str | None) -> RepoMap:
+    found = RepoMap(repo)
+    workdir = found.workdir
+    paths = [p for p in logged_paths(session) if _absolute(p)]
+    cwd = absolute_path(session.cwd, None) if session.cwd else None
+    inside = [*paths, cwd] if cwd is not None else paths
+    if workdir is not None and any(relative_path(p, workdir)[1] for p in inside):
+        found.logged_root = workdir  # the clone is where the agent worked: paths map as they stand
+        return found
+    if not paths:
+        # Nothing to place: an edit-free session (or relative names with no cwd) reads as before.
+        found.logged_root = workdir or session.cwd
+        return found
+    clone = _Clone(repo, workdir)
+    files, folders = _score(paths[:FILES_LOOKED_AT], clone.has_file, clone.has_folder)
+    if not files:
+        # None of the files is in the clone now (moved, split or deleted since): look in its history.
+        names = history_names(repo)
+        files, _ = _score(paths[:FILES_LOOKED_AT], names.__contains__, lambda rel: False)
+    candidates = set(files) | set(folders)
+    where = given if given is not None else (workdir or repo.path)
+    if candidates:
+        best = max(candidates, key=lambda r: (files[r], folders[r], -len(r)))
+        if files[best] or _same_repository(session, repo):
+            found.logged_root = best
+            found.held = files[best]
+            found.note = f"paths under {best} (as logged) are read in {workdir or repo.path.rstrip('/')}"
+            return found
+    found.logged_root = None
+    looked = f"looked for {len(paths)}, e.g. {paths[0]}"
+    found.note = f"{where} holds none of the session's files ({looked}): states are unknown"
+    return found
+
+
+def _score(
+    paths: list[str], has_file: Callable[[str], bool], has_folder: Callable[[str], bool]
+) -> tuple[Counter[str], Counter[str]]:
+    """For each candidate root (an ancestor of a logged path): how many files, and how many folders of
+    files not found, the clone holds under their names relative to it."""
+    files: Counter[str] = Counter()
+    folders: Counter[str] = Counter()
+    for path in paths:
+        parts = path.split("/")
+        windows = bool(_WINDOWS.match(path))
+        for i in range(1, len(parts)):
+            root = "/".join(parts[:i]) or "/"
+            if windows:
+                root = root.lower()  # c:\ and C:\ are one folder; patches compare them so too
+            rel = "/".join(parts[i:])
+            if has_file(rel):
+                files[root] += 1
+            elif i < len(parts) - 1 and has_folder("/".join(parts[i:-1])):
+                folders[root] += 1
+    return files, folders
+
+
+def history_names(repo: pygit2.Repository, limit: int = HISTORY_LOOKED_AT) -> set[str]:
+    """Every file name that some commit (of the newest `limit`, on any ref) added or changed."""
+    names: set[str] = set()
+    starts = [c for _, c in ref_tips(repo)]
+    if not starts:
+        return names
+    try:
+        walker = repo.walk(starts[0], SortMode.TIME)
+        for c in starts[1:]:
+            walker.push(c)
+        for n, commit in enumerate(walker):
+            if n >= limit:
+                break
+            # Against the first parent (the root commit: against nothing) the new side names the files.
+            parents = commit.parents
+            tree = commit.tree
+            diff = parents[0].tree.diff_to_tree(tree) if parents else tree.diff_to_tree(swap=True)
+            names.update(d.new_file.path for d in diff.deltas)
+    except (pygit2.GitError, KeyError, ValueError):
+        pass  # what was read so far still counts
+    return names
+
+
+_WINDOWS = re.compile(r"^[A-Za-z]:/")
+
+
+def _absolute(path: str) -> bool:
+    return path.startswith("/") or bool(_WINDOWS.match(path))
+
+
+class _Clone:
+    """What a clone holds: names at HEAD and a few branch tips, and in its work tree."""
+
+    def __init__(self, repo: pygit2.Repository, workdir: str | None) -> None:
+        self.workdir = workdir
+        self.trees: list[pygit2.Tree] = []
+        seen: set[str] = set()
+        for _, tip in ref_tips(repo)[: TIPS_LOOKED_AT + 1]:
+            try:
+                tree = repo[tip].peel(pygit2.Commit).tree
+            except (KeyError, ValueError, pygit2.GitError):
+                continue
+            if str(tree.id) not in seen:
+                seen.add(str(tree.id))
+                self.trees.append(tree)
+        self._cache: dict[tuple[str, bool], bool] = {}
+
+    def has_file(self, rel: str) -> bool:
+        return self._has(rel, folder=False)
+
+    def has_folder(self, rel: str) -> bool:
+        return self._has(rel, folder=True)
+
+    def _has(self, rel: str, folder: bool) -> bool:
+        key = (rel, folder)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._look(rel, folder)
+            self._cache[key] = hit
+        return hit
+
+    def _look(self, rel: str, folder: bool) -> bool:
+        if not rel or rel.startswith("../") or rel == "..":
+            return False
+        want = pygit2.enums.ObjectType.TREE if folder else pygit2.enums.ObjectType.BLOB
+        for tree in self.trees:
+            try:
+                if tree[rel].type == want:
+                    return True
+            except (KeyError, ValueError, TypeError):
+                continue
+        if self.workdir is None or ".git" in rel.split("/"):
+            return False  # git's own files are no file of the project (every clone has .git/config)
+        try:
+            full = os.path.join(self.workdir, rel)
+            return os.path.isdir(full) if folder else os.path.isfile(full)
+        except (ValueError, OSError):
+            return False
+
+
+def _same_repository(session: Session, repo: pygit2.Repository) -> bool:
+    """The log's own word that this is its repository: its commit is here, or its remote is one of ours."""
+    git = session.git
+    if git is None:
+        return False
+    if git.commit:
+        try:
+            repo.revparse_single(git.commit)
+            return True
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            pass
+    if git.remote:
+        want = _remote_key(git.remote)
+        for remote in repo.remotes:
+            if remote.url and _remote_key(remote.url) == want:
+                return True
+    return False
+
+
+def _remote_key(url: str) -> str:
+    """A remote URL reduced to host/owner/name: https, ssh and scp-like forms of one repository agree."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    u = re.sub(r"^[^/@]*@", "", u)  # user (and token) before the host
+    u = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", u)  # scp-like host:owner/name
+    u = re.sub(r":\d+/", "/", u)  # a port
+    return u.rstrip("/").removesuffix(".git")
