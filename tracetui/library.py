@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracetui.bucket import SearchHit
+from tracetui.bucket.index import snippet_and_match
+from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
 
@@ -60,7 +62,10 @@ class Library(Protocol):
         order: str = "date",
     ) -> list[SessionSummary]:
         """Sessions matching the filters (`since`/`until`: UTC start times, `until` exclusive), in
-        `order`: date (newest first), tokens, steps or duration (most first)."""
+        `order`: date (newest first), cost, tokens, steps or duration (most first), without the
+        sessions that have a `hidden` reason (empty ones, warm-ups). Every implementation also takes
+        `include_hidden=True` (here and in count_sessions) to list those too; it joins these
+        signatures once the app passes it by name (its filters are a loosely typed dict)."""
         ...
 
     def count_sessions(
@@ -104,12 +109,15 @@ class MemoryLibrary:
         self.notices: list[str] = []
         self._sessions = sorted(sessions, key=lambda s: s.started or "", reverse=True)
         self._summaries = [SessionSummary.of(s) for s in self._sessions]
+        for summary, session in zip(self._summaries, self._sessions):
+            summary.cost_usd = session_cost(session).cost_usd
         self._by_id = {s.id: s for s in self._sessions}
 
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date"
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
+        include_hidden=False,
     ) -> list[SessionSummary]:
-        rows = self._matching(agent, project, text, since, until)
+        rows = self._matching(agent, project, text, since, until, include_hidden)
         if order != "date":
             rows = sorted(rows, key=lambda r: (_order_key(r, order), r.started or ""), reverse=True)
         end = None if limit is None else offset + limit
@@ -118,10 +126,8 @@ class MemoryLibrary:
     def version(self) -> int | None:
         return None
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None) -> int:
-        if not (agent or project or text or since or until):
-            return len(self._summaries)
-        return len(self._matching(agent, project, text, since, until))
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False) -> int:
+        return len(self._matching(agent, project, text, since, until, include_hidden))
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:
@@ -145,7 +151,9 @@ class MemoryLibrary:
             for step in session.steps:
                 low = step.text.lower()
                 if all(w in low for w in words):
-                    hits.append(SearchHit(session.id, step.id, _snippet(step.text, low.find(words[0]))))
+                    snippet, match = snippet_and_match(words, step.text)
+                    stamp = step.timestamp or session.started
+                    hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
                     if len(hits) >= limit:
                         return hits
         return hits
@@ -160,10 +168,18 @@ class MemoryLibrary:
         pass
 
     def _matching(
-        self, agent: str | None, project: str | None, text: str | None, since: str | None = None, until: str | None = None
+        self,
+        agent: str | None,
+        project: str | None,
+        text: str | None,
+        since: str | None = None,
+        until: str | None = None,
+        include_hidden: bool = False,
     ) -> list[SessionSummary]:
         out = []
         for summary in self._summaries:
+            if summary.hidden and not include_hidden:
+                continue
             started = (summary.started or "")[:19]
             if (since and started < since) or (until and started >= until):
                 continue
@@ -185,13 +201,9 @@ class MemoryLibrary:
         return any(all(w in step.text.lower() for w in words) for step in self._by_id[summary.id].steps)
 
 
-def _snippet(text: str, at: int, width: int = 80) -> str:
-    start = max(0, at - width // 3)
-    piece = text[start : start + width].replace("\n", " ")
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
-
-
 def _order_key(row: SessionSummary, order: str) -> float:
+    if order == "cost":
+        return row.cost_usd if row.cost_usd is not None else -1.0
     if order == "tokens":
         return row.tokens.total
     if order == "steps":

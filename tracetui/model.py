@@ -318,6 +318,8 @@ class Session:
     files: list[str] = field(default_factory=list)  # every file the session was read from
     errors: list[LineError] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # unknown record types/fields -> count
+    # Why listings leave the session out unless asked for everything ("empty", "warm-up"), or None.
+    hidden: str | None = None
     _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -397,6 +399,7 @@ class Session:
             files=list(d.get("files") or ()),
             errors=[LineError(**e) for e in d.get("errors", ())],
             skipped=dict(d.get("skipped") or {}),
+            hidden=d.get("hidden"),
         )
 
 
@@ -420,6 +423,10 @@ class SessionSummary:
     # Why the bucket shows what it does, when it is not a fresh read of the log as it is now (the
     # agent shortened it, or reading it again failed): None for the usual case.
     note: str | None = None
+    hidden: str | None = None  # Session.hidden
+    # The price of the session's tokens in USD (tracetui.cost), None where a model is unknown to
+    # the price table or the log gives no usage; set by whoever can price (the bucket's index).
+    cost_usd: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -437,6 +444,8 @@ class SessionSummary:
             "models": list(self.models),
             "source": self.source,
             "note": self.note,
+            "hidden": self.hidden,
+            "cost_usd": self.cost_usd,
         }
 
     @classmethod
@@ -455,4 +464,5 @@ class SessionSummary:
             tokens=session.tokens,
             models=list(session.models),
             source=session.source,
+            hidden=session.hidden,
         )

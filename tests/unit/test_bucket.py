@@ -75,8 +75,9 @@ def test_search_is_safe_for_any_input(bucket):
     assert bucket.search("") == [] and bucket.search("   ") == []
     assert bucket.search("hello", limit=0) == []
     hits = bucket.search("hello there")
-    assert hits == [SearchHit(PI_ID, "e2", "Hello there")]
-    assert hits[0].to_dict() == {"session": PI_ID, "step": "e2", "snippet": "Hello there"}
+    assert hits == [SearchHit(PI_ID, "e2", "Hello there", 1, "Say hello", "pi", "2026-01-06T09:00:02.000Z", (0, 5))]
+    assert hits[0].to_dict() == {"session": PI_ID, "step": "e2", "snippet": "Hello there", "index": 1, "title": "Say hello",
+                                 "agent": "pi", "timestamp": "2026-01-06T09:00:02.000Z", "match": [0, 5]}  # fmt: skip
 
 
 def test_raw_files_are_the_bucket_copies(bucket, sources):
@@ -146,7 +147,7 @@ def test_reads_are_not_blocked_by_a_sync_in_another_thread(tmp_path):
     t.join()
     assert errors == []
     assert len(counts) > 5 and counts == sorted(counts)
-    assert b.count_sessions() == report.sessions
+    assert b.count_sessions(include_hidden=True) == report.sessions
     b.close()
 
 
@@ -195,7 +196,7 @@ def test_a_deferred_cold_sync_indexes_each_batch_as_it_commits(tmp_path, sources
     assert 0 < len(seen[0][1]) < len(seen[1][1])
     assert all(want == have for _, want, have in seen)
     assert not index.fts_deferred(conn)
-    assert b.search("hello there") == [SearchHit(PI_ID, "e2", "Hello there")]
+    assert b.search("hello there") == [SearchHit(PI_ID, "e2", "Hello there", 1, "Say hello", "pi", "2026-01-06T09:00:02.000Z", (0, 5))]
     # The triggers are back on: a later change to the index keeps FTS in step.
     conn.execute("DELETE FROM steps WHERE session = ?", (PI_ID,))
     want, have = indexed()
@@ -274,7 +275,8 @@ def test_snippets_are_short_one_line_extracts_around_the_word():
     text = "x" * 200 + " the\nxylophone\tplays " + "y" * 200
     assert snippet(["xylo"], text) == "…" + "x" * 35 + " the xylophone plays " + "y" * 84 + "…"
     assert snippet(["a"], "Success. Updated: A package.json") == "Success. Updated: A package.json"
-    assert snippet(["ls"], "", '{"command":"ls config"}') == '{"command":"ls config"}'
+    # A tool call's arguments are searched as the text they hold, not as their JSON.
+    assert snippet(["ls"], "", '{"command":"ls config\\nexit"}') == "ls config exit"
     assert snippet(["gone"], "line one\nline two") == "line one line two"
 
 

@@ -16,7 +16,7 @@ from shared_data import CORPUS, FIXTURES, ROOT, requires_corpus
 from tracetui.cli import main
 
 LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",
-           "tokens", "models", "source", "note"]  # fmt: skip  (the contract: add freely)
+           "tokens", "models", "source", "note", "hidden", "cost_usd"]  # fmt: skip  (the contract: add freely)
 STEP_KEYS = {"id", "index", "kind", "role", "tool", "tool_call_id", "text", "timestamp", "parent", "subagent"}
 CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
@@ -44,7 +44,9 @@ def src(tmp_path) -> Path:
 def synced(capsys, src, tmp_path) -> str:
     bucket = str(tmp_path / "bucket")
     report = run_json(capsys, "sync", "--bucket", bucket, "--source", f"claude={src / 'claude'}", "--source", f"pi={src / 'pi'}")
-    assert report == {"sessions": 2, "new": 2, "updated": 0, "unchanged": 0, "errors": [], "seconds": report["seconds"]}
+    assert report == {"sessions": 2, "new": 2, "updated": 0, "unchanged": 0, "errors": [], "seconds": report["seconds"],
+                      "searched": [{"agent": "claude", "path": str(src / "claude"), "exists": True},
+                                   {"agent": "pi", "path": str(src / "pi"), "exists": True}]}  # fmt: skip
     return bucket
 
 
@@ -89,7 +91,7 @@ def test_plain_ls_is_a_table(capsys, synced):
     code, out, err = run(capsys, "ls", "--bucket", synced)
     lines = out.splitlines()
     assert code == 0 and err == ""
-    assert lines[0].split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert lines[0].split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "COST", "TITLE"]
     assert lines[2].startswith(CLAUDE_ID) and "2026-01-05 10:00" in lines[2]
 
 
@@ -117,7 +119,7 @@ def test_plain_show_makes_control_characters_visible(capsys, src, tmp_path):
 def test_search_json(capsys, synced):
     hits = run_json(capsys, "search", "xylophonic", "--bucket", synced)
     assert len(hits) == 1
-    assert list(hits[0]) == ["session", "step", "snippet"]
+    assert list(hits[0])[:3] == ["session", "step", "snippet"]  # the contract's keys, in place; more after
     assert hits[0]["session"] == CLAUDE_ID
     assert run_json(capsys, "search", 'unbalanced "quote ( OR AND* -', "--bucket", synced) == []
     assert len(run_json(capsys, "search", "the", "--bucket", synced, "--limit", "1")) == 1
@@ -206,11 +208,11 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     bucket = tmp_path / "b"
     sources = [arg for agent in ("claude", "codex", "pi") for arg in ("--source", f"{agent}={CORPUS / agent}")]
     doc = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
-    assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds"]
+    assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds", "searched"]
     assert doc["sessions"] == doc["new"] > 30
     assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
     assert all(e["line"] > 0 and e["path"].startswith(str(CORPUS)) for e in doc["errors"])  # no file failed
-    listing = run_json(capsys, "ls", "--bucket", str(bucket))
+    listing = run_json(capsys, "ls", "--bucket", str(bucket), "--all")
     assert len(listing) == doc["sessions"]
 
     again = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
@@ -223,7 +225,7 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     code, out, err = run(capsys, "sync", "--bucket", str(bucket), *sources, "--json")
     assert code == 0 and err.count("\n") == 1 and f"({doc['sessions']} sessions)" in err
     assert orjson.loads(out)["new"] == 0
-    assert run_json(capsys, "ls", "--bucket", str(bucket)) == listing
+    assert run_json(capsys, "ls", "--bucket", str(bucket), "--all") == listing
 
 
 def test_sync_without_sources_reads_the_agents_default_folders(capsys, src, tmp_path, monkeypatch):
@@ -255,7 +257,7 @@ def test_plain_show_gives_a_tool_call_without_text_its_arguments(capsys, synced)
 def test_ls_of_an_empty_bucket_says_how_to_fill_it(capsys, tmp_path):
     code, out, err = run(capsys, "ls", "--bucket", str(tmp_path / "new"))
     assert code == 0
-    assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "TITLE"]
+    assert out.split() == ["ID", "AGENT", "PROJECT", "STARTED", "STEPS", "EDITS", "COST", "TITLE"]
     assert "no sessions yet: run `tracetui sync`" in err
     assert run_json(capsys, "ls", "--bucket", str(tmp_path / "new")) == []
 

@@ -80,3 +80,17 @@ def test_sync_errors_naming_hostile_paths_are_clean(tmp_path, capsys):
     (folder / "a\x9b31m.jsonl").write_bytes(b"{not json\n")
     _run(capsys, "--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={folder}")
     _run(capsys, "--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={folder}", "--json")
+
+
+def test_rm_and_a_marked_search_of_hostile_sessions_are_clean(tmp_path, capsys):
+    # Its own bucket: removing sessions must not change what the other tests here see.
+    sources = hostile_logs(tmp_path / "src", tmp_path / "canary")
+    (tmp_path / "canary").mkdir()
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+        ids = [r.id for r in bucket.list_sessions(include_hidden=True)]
+    b = ["--bucket", str(tmp_path / "b")]
+    assert _run(capsys, *b, "search", "evil")[0] == 0
+    for n, sid in enumerate(ids):
+        code, out, err = _run(capsys, *b, "rm", sid, "--yes", *(["--json"] if n % 2 else []))
+        assert code == 0, err

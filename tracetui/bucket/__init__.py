@@ -1,11 +1,11 @@
 """The bucket: the agents' logs copied, indexed and searchable (docs/design.md, "Bucket")."""
 
-from tracetui.bucket.core import Bucket, SearchHit
+from tracetui.bucket.core import Bucket, Removal, SearchHit
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
-from tracetui.bucket.locations import default_sources, parse_sources
+from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "Problem", "SearchHit", "SyncProgress", "SyncReport",
-    "default_sources", "doctor", "parse_sources",
+    "Bucket", "DoctorReport", "Problem", "Removal", "SearchHit", "SourceFolder", "SyncProgress", "SyncReport",
+    "default_sources", "doctor", "parse_sources", "source_folders",
 ]  # fmt: skip

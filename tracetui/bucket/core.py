@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 
 import orjson
 
-from tracetui.bucket import index
+from tracetui.bucket import index, removed
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
+from tracetui import cost
+from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
 from tracetui.sources import registry
@@ -35,9 +37,38 @@ class SearchHit:
     session: str  # session id
     step: str  # step id
     snippet: str  # short plain text around the match, on one line
+    index: int | None = None  # the step's index in its session (what `seal --steps` takes)
+    title: str | None = None  # the session's
+    agent: str | None = None
+    timestamp: str | None = None  # the step's time, else the session's start
+    match: tuple[int, int] | None = None  # [start, end) of the matched word in `snippet`
 
     def to_dict(self) -> dict[str, Any]:
-        return {"session": self.session, "step": self.step, "snippet": self.snippet}
+        return {
+            "session": self.session,
+            "step": self.step,
+            "snippet": self.snippet,
+            "index": self.index,
+            "title": self.title,
+            "agent": self.agent,
+            "timestamp": self.timestamp,
+            "match": list(self.match) if self.match else None,
+        }
+
+
+@dataclass(slots=True)
+class Removal:
+    """What `Bucket.remove` took out of the bucket (the agent's own logs are never touched)."""
+
+    session: str
+    title: str | None
+    agent: str
+    logs: list[str]  # the agent's logs whose copies went; kept out of syncs until they change
+    copies: int  # files deleted from the bucket: copies of every generation and their sidecars
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"removed": self.session, "title": self.title, "agent": self.agent, "logs": self.logs,
+                "copies": self.copies}  # fmt: skip
 
 
 INDEX_NAME = "index.sqlite"
@@ -197,6 +228,7 @@ class Bucket:
             try:
                 index.create(conn)
                 report = sync(self.root, conn, {}, None, None)
+                index.store_price_table(conn, cost.price_table())
             except sqlite3.DatabaseError as exc:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
             finally:
@@ -253,7 +285,11 @@ class Bucket:
         conn = self._conn()
         with self._sync_lock():
             try:
-                return sync(self.root, conn, sources, progress, workers)
+                report = sync(self.root, conn, sources, progress, workers)
+                stored = index.stored_price_table(conn)
+                if stored is None or stored.version != cost.table_version():
+                    index.store_price_table(conn, cost.price_table())
+                return report
             except sqlite3.DatabaseError as exc:
                 if _damaged(exc):
                     self._rebuild(str(exc))
@@ -269,8 +305,9 @@ class Bucket:
         text: str | None,
         since: str | None = None,
         until: str | None = None,
+        include_hidden: bool = False,
     ) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
+        clauses: list[str] = [] if include_hidden else ["hidden IS NULL"]
         params: list[Any] = []
         # Start times are ISO strings (UTC): comparing the first 19 characters compares the times.
         if since:
@@ -312,10 +349,12 @@ class Bucket:
         since: str | None = None,
         until: str | None = None,
         order: str = "date",
+        include_hidden: bool = False,
     ) -> list[SessionSummary]:
         """Session rows, newest first (or by `order`, most first). `text` matches title, project or
-        id, or any step's words; `since`/`until` bound the start time (UTC, `until` exclusive)."""
-        where, params = self._where(agent, project, text, since, until)
+        id, or any step's words; `since`/`until` bound the start time (UTC, `until` exclusive).
+        Sessions with a `hidden` reason (empty ones, warm-ups) only with `include_hidden`."""
+        where, params = self._where(agent, project, text, since, until, include_hidden)
         sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
@@ -329,9 +368,15 @@ class Bucket:
         *,
         since: str | None = None,
         until: str | None = None,
+        include_hidden: bool = False,
     ) -> int:
-        where, params = self._where(agent, project, text, since, until)
+        where, params = self._where(agent, project, text, since, until, include_hidden)
         return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
+
+    @_healing
+    def price_table(self) -> PriceTable | None:
+        """The price table the listed costs (`cost_usd`) come from; None before the first sync."""
+        return index.stored_price_table(self._conn())
 
     @_healing
     def projects(self) -> list[str]:
@@ -369,6 +414,15 @@ class Bucket:
         return rows[0]
 
     @_healing
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        """One session's listing row, without loading its steps."""
+        sid = self.resolve(id_or_prefix)
+        row = self._conn().execute(f"SELECT {index.SUMMARY_COLUMNS} FROM sessions WHERE id=?", (sid,)).fetchone()
+        if row is None:
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return index.summary_from_row(row)
+
+    @_healing
     def session(self, id_or_prefix: str) -> Session:
         sid = self.resolve(id_or_prefix)
         session = index.load_session(self._conn(), sid)
@@ -401,15 +455,18 @@ class Bucket:
         found = {
             r[0]: r[1:]
             for r in conn.execute(
-                f"SELECT rowid, session, id, text, tool_input FROM steps WHERE rowid IN ({marks})", rowids
+                "SELECT s.rowid, s.session, s.id, s.text, s.tool_input, s.idx, s.timestamp, x.title, x.agent, x.started"
+                f" FROM steps s JOIN sessions x ON x.id = s.session WHERE s.rowid IN ({marks})",
+                rowids,
             )
         }
         terms = index.query_terms(query)
         hits = []
         for rowid in rowids:
             if rowid in found:
-                session, step, text, tool_input = found[rowid]
-                hits.append(SearchHit(session, step, index.snippet(terms, text, tool_input)))
+                session, step, text, tool_input, idx, stamp, title, agent, started = found[rowid]
+                snippet, match = index.snippet_and_match(terms, text, tool_input)
+                hits.append(SearchHit(session, step, snippet, idx, title, agent, stamp or started, match))
         return hits
 
     @staticmethod
@@ -422,6 +479,51 @@ class Bucket:
                 (q, RANK_WINDOW, limit),
             )
         ]
+
+    def remove(self, id_or_prefix: str) -> Removal:
+        """Take one session out of the bucket: its index rows and the bucket's copies of its logs.
+
+        The agent's logs are never touched. They are remembered (bucket/removed.py) so the next sync
+        does not read them back; a log of the session that changes after this brings the session
+        back whole. Other sessions are untouched, and so are its redaction plan and scan cache,
+        which hold decisions and positions, not the logs' text.
+        """
+        if self.read_only:
+            raise TracetuiError(f"the bucket {self.root} is read-only: nothing can be removed from it")
+        sid = self.resolve(id_or_prefix)
+        conn = self._conn()
+        with self._sync_lock():
+            row = conn.execute(
+                "SELECT s.title, s.agent, s.grp, g.files FROM sessions s LEFT JOIN groups g ON g.main = s.grp"
+                " WHERE s.id = ?",
+                (sid,),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"session {sid!r} is no longer in the bucket")
+            title, agent, group, files_json = row
+            files: list[str] = orjson.loads(files_json) if files_json else [group]
+            logs = list(removed.load(self.root))
+            for path in files:
+                try:
+                    st = os.stat(path)
+                    size, mtime_ns = st.st_size, st.st_mtime_ns
+                except OSError:
+                    sidecar = self._store.load(agent, path)
+                    size, mtime_ns = (sidecar.size, sidecar.mtime_ns) if sidecar else (-1, -1)
+                logs = [log for log in logs if log.path != path]
+                logs.append(removed.RemovedLog(agent, path, size, mtime_ns, group, sid))
+            # The decision first, then the rows, then the copies: a crash between leaves a removal
+            # the next sync finishes, never a session that comes back on its own.
+            removed.save(self.root, logs)
+            conn.execute("BEGIN")
+            try:
+                index.drop_group(conn, group)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            copies = sum(self._store.remove(agent, path) for path in files)
+        return Removal(sid, title, agent, files, copies)
 
     @_healing
     def raw_files(self, session_id: str) -> list[RawLog]:
@@ -445,6 +547,7 @@ class Bucket:
 
 # The session list's orders besides the newest-first default: most first, then newest.
 _ORDERS = {
+    "cost": "ORDER BY cost_usd IS NULL, cost_usd DESC, started DESC, id",
     "tokens": "ORDER BY tok_input + tok_output + tok_cache_read + tok_cache_write DESC, started DESC, id",
     "steps": "ORDER BY steps DESC, started DESC, id",
     "duration": "ORDER BY (julianday(ended) - julianday(started)) IS NULL, "

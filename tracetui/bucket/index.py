@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from tracetui import __version__
+from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
     GitInfo,
@@ -34,7 +35,7 @@ from tracetui.model import (
     Tokens,
 )
 
-SCHEMA_VERSION = "3"  # 3: sessions.note
+SCHEMA_VERSION = "5"  # 3: sessions.note; 4: sessions.hidden; 5: sessions.cost_usd
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS sessions(
     title TEXT, started TEXT, ended TEXT, steps INTEGER NOT NULL, tool_calls INTEGER NOT NULL,
     edits INTEGER NOT NULL, tok_input INTEGER NOT NULL, tok_output INTEGER NOT NULL,
     tok_cache_read INTEGER NOT NULL, tok_cache_write INTEGER NOT NULL, models TEXT NOT NULL,
-    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT);
+    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT, hidden TEXT, cost_usd REAL);
 CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
 CREATE TABLE IF NOT EXISTS steps(
@@ -69,7 +70,7 @@ END;
 
 SESSION_COLUMNS = (
     "id, grp, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note, hidden, cost_usd"
 )
 STEP_COLUMNS = (
     "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
@@ -77,7 +78,7 @@ STEP_COLUMNS = (
 )
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, note"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd"
 )
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
@@ -124,13 +125,14 @@ def check(conn: sqlite3.Connection, thorough: bool = False) -> str | None:
 def create(conn: sqlite3.Connection) -> None:
     """Make the schema current. Writes nothing when it already is, so opening a connection while
     a sync holds the write lock never waits."""
-    schema = tool = None
+    schema = tool = stored_prices = None
     try:
-        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'tool')"))
-        schema, tool = rows.get("schema"), rows.get("tool")
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'tool', 'prices_version')"))
+        schema, tool, stored_prices = rows.get("schema"), rows.get("tool"), rows.get("prices_version")
     except sqlite3.OperationalError:
         pass  # a new, empty index
-    if schema == SCHEMA_VERSION and tool == __version__:
+    prices = table_version()
+    if schema == SCHEMA_VERSION and tool == __version__ and stored_prices == prices:
         return
     if schema not in (None, SCHEMA_VERSION):
         # An index from another version is a cache like any other: drop it and rebuild from the copies.
@@ -140,11 +142,13 @@ def create(conn: sqlite3.Connection) -> None:
         )
     conn.executescript(SCHEMA)
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-    if tool != __version__:
-        # Another version's readers may have read the same bytes differently: forget every group's
-        # signature so the next sync parses each session again (its rows are then replaced).
+    if tool != __version__ or stored_prices != prices:
+        # Another version's readers may have read the same bytes differently, or another price table
+        # prices them differently: forget every group's signature so the next sync parses each
+        # session again (its rows are then replaced).
         conn.execute("DELETE FROM groups")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tool', ?)", (__version__,))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('prices_version', ?)", (prices,))
 
 
 # -- rows from a parsed session (built where the parsing happens, e.g. in a worker process) ---------
@@ -201,7 +205,7 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
         t.input, t.output, t.cache_read, t.cache_write, _json(list(session.models)),
-        session.source, _json(extra), note,
+        session.source, _json(extra), note, session.hidden, session_cost(session).cost_usd,
     ]  # fmt: skip
     sid = session.id
     steps = [
@@ -291,6 +295,22 @@ def set_note(conn: sqlite3.Connection, main: str, note: str | None) -> int:
     return conn.execute("UPDATE sessions SET note=? WHERE grp=?", (note, main)).rowcount
 
 
+def stored_price_table(conn: sqlite3.Connection) -> PriceTable | None:
+    """The price table the index's costs came from, as the last sync wrote it down."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'prices'").fetchone()
+    if row is None:
+        return None
+    try:
+        d = orjson.loads(row[0])
+        return PriceTable(str(d["name"]), str(d["version"]), d.get("date"))
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
+def store_price_table(conn: sqlite3.Connection, table: PriceTable) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('prices', ?)", (_json(table.to_dict()),))
+
+
 def is_empty(conn: sqlite3.Connection) -> bool:
     """No group and no session: a new index (after a tool upgrade the sessions stay until a sync)."""
     return (
@@ -330,7 +350,7 @@ def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]
 
 
 def _insert(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
-    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * 19)})", srow)
+    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * len(srow))})", srow)
     conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
 
 
@@ -353,6 +373,8 @@ def summary_from_row(row: tuple) -> SessionSummary:
         models=orjson.loads(row[14]),
         source=row[15],
         note=row[16],
+        hidden=row[17],
+        cost_usd=row[18],
     )
 
 
@@ -389,8 +411,8 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
-    summary = summary_from_row(row[:17])
-    extra = orjson.loads(row[17])
+    summary = summary_from_row(row[:19])
+    extra = orjson.loads(row[19])
     steps = [
         step_from_row(r)
         for r in conn.execute(
@@ -416,6 +438,7 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],
         skipped=dict(extra.get("skipped") or {}),
+        hidden=summary.hidden,
     )
 
 
@@ -448,21 +471,57 @@ SNIPPET_AFTER = 100
 
 def snippet(terms: list[str], text: str, tool_input: str | None = None) -> str:
     """A short one-line extract around the first place one of `terms` occurs."""
-    for source in (text, tool_input or ""):
+    return snippet_and_match(terms, text, tool_input)[0]
+
+
+def snippet_and_match(
+    terms: list[str], text: str, tool_input: str | None = None
+) -> tuple[str, tuple[int, int] | None]:
+    """A short one-line extract around the first place one of `terms` occurs in the step's text,
+    else in its tool arguments (their string values, so a command's newlines are not the two
+    characters `\\n` of its JSON), and where the matched word sits in the extract (None when the
+    words matched only as the index splits them, and the extract is the start of the text)."""
+    pattern = "|".join(re.escape(t) for t in terms if t)
+    sources = (text, _argument_text(tool_input) if tool_input else "")
+    for source in sources if pattern else ():
         if not source:
             continue
-        pattern = "|".join(re.escape(t) for t in terms if t)
-        if not pattern:
-            break
         # At the start of a word where possible (as the index matched it), anywhere otherwise.
         match = re.search(rf"\b(?:{pattern})", source, re.IGNORECASE) or re.search(pattern, source, re.IGNORECASE)
         if match is None:
             continue
-        at = match.start()
+        at, stop = match.span()
         start = max(0, at - SNIPPET_BEFORE)
-        end = min(len(source), at + SNIPPET_AFTER)
-        piece = " ".join(source[start:end].split())
-        return ("…" if start > 0 else "") + piece + ("…" if end < len(source) else "")
+        end = min(len(source), max(stop, at + SNIPPET_AFTER))
+        before = " ".join(source[start:at].split())
+        word = " ".join(source[at:stop].split())
+        after = " ".join(source[stop:end].split())
+        lead = ("…" if start > 0 else "") + before + (" " if before and source[at - 1].isspace() else "")
+        tail = (" " if after and source[stop].isspace() else "") + after + ("…" if end < len(source) else "")
+        return lead + word + tail, (len(lead), len(lead) + len(word))
     # The words matched as tokens but not as plain text (e.g. split by punctuation): show the start.
-    piece = " ".join((text or tool_input or "")[:SNIPPET_BEFORE + SNIPPET_AFTER].split())
-    return piece + ("…" if len(text or tool_input or "") > SNIPPET_BEFORE + SNIPPET_AFTER else "")
+    whole = text or (_argument_text(tool_input) if tool_input else "")
+    piece = " ".join(whole[: SNIPPET_BEFORE + SNIPPET_AFTER].split())
+    return piece + ("…" if len(whole) > SNIPPET_BEFORE + SNIPPET_AFTER else ""), None
+
+
+def _argument_text(tool_input: str) -> str:
+    """The string values of a tool call's JSON arguments, space-separated (the raw text if it is
+    not JSON)."""
+    try:
+        value = orjson.loads(tool_input)
+    except orjson.JSONDecodeError:
+        return tool_input
+    strings: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif item is not None:
+            strings.append(str(item))
+    return " ".join(strings)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -20,6 +22,29 @@ def bucket_dir(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("tracetui"))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFolder:
+    """A folder (or file) a sync reads an agent's logs from, and whether it is there."""
+
+    agent: str
+    label: str  # the agent as people say it: "Claude Code"
+    path: str
+    exists: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "path": self.path, "exists": self.exists}
+
+
+def source_folders(sources: dict[str, list[Path]] | None = None) -> list[SourceFolder]:
+    """Where a sync looks: `sources` (from --source), else every agent's default folders."""
+    chosen = default_sources() if sources is None else sources
+    return [
+        SourceFolder(agent, registry.get(agent).label, str(path), Path(path).exists())
+        for agent, paths in chosen.items()
+        for path in paths
+    ]
 
 
 def default_sources() -> dict[str, list[Path]]:

@@ -302,6 +302,36 @@ class Store:
     def _write_sidecar(self, sc: Sidecar) -> None:
         _atomic_write(self.dir / f"{sc.key}.json", orjson.dumps(asdict(sc)))
 
+    def remove(self, agent: str, path: str) -> int:
+        """Delete the bucket's copies of one log, every generation, and its sidecar (first, so a
+        crash half-way leaves copies nothing points to rather than a sidecar without its copy).
+        Returns how many files went."""
+        key = file_key(agent, path)
+        gone = 0
+        sidecar = self.dir / f"{key}.json"
+        try:
+            sidecar.unlink()
+            gone += 1
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CopyError(f"cannot remove the bucket's copy of {path}: {exc.strerror or exc}") from None
+        try:
+            names = os.listdir(self.dir)
+        except FileNotFoundError:
+            return gone
+        for name in sorted(names):
+            parts = name.split(".")
+            if len(parts) == 3 and parts[0] == key and parts[1].isdigit() and parts[2] in EXTENSIONS.values():
+                try:
+                    (self.dir / name).unlink()
+                    gone += 1
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise CopyError(f"cannot remove the bucket's copy of {path}: {exc.strerror or exc}") from None
+        return gone
+
     def repair(self, agent: str, path: str) -> Sidecar | None:
         """Rebuild a missing or damaged sidecar from the copies on disk; None when there are none.
 

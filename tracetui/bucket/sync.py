@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 
 import tracetui.sources as readers
-from tracetui.bucket import index
-from tracetui.bucket.locations import default_sources, discover
+from tracetui.bucket import index, removed
+from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
@@ -40,6 +40,7 @@ class SyncReport:
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
     seconds: float = 0.0
+    searched: list[SourceFolder] = field(default_factory=list)  # where this sync looked for logs
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class SyncReport:
             "unchanged": self.unchanged,
             "errors": [e.to_dict() for e in self.errors],
             "seconds": round(self.seconds, 3),
+            "searched": [f.to_dict() for f in self.searched],
         }
 
 
@@ -257,7 +259,10 @@ def sync(
     store = Store(root)
     store.ensure()
     sweep_temp_files(store.dir)  # left by a sync that was killed
-    jobs = _plan(store, conn, default_sources() if sources is None else sources, report)
+    if sources is None:
+        sources = default_sources()
+    report.searched = source_folders(sources)
+    jobs = _plan(store, conn, sources, report)
     _work_and_write(str(root), conn, jobs, workers, progress, report)
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
@@ -270,6 +275,18 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
     Groups that are gone leave the index here, or keep their rows with a note."""
     sidecars = store.load_all()
     group_files = index.load_group_files(conn)
+    # Logs of sessions the user removed (`tracetui rm`) that have not changed since: passed over,
+    # as if the bucket had never seen them (bucket/removed.py).
+    gone = removed.still_removed(store.dir.parent)
+    if gone:
+        sidecars = {k: v for k, v in sidecars.items() if k not in gone}
+        for main, (agent, files) in list(group_files.items()):
+            if all((agent, f) in gone for f in files):
+                # A removal that stopped half-way (its rows still here): finish it.
+                conn.execute("BEGIN")
+                index.drop_group(conn, main)
+                conn.execute("COMMIT")
+                del group_files[main]
     for agent, files in group_files.values():
         for path in files:
             if (agent, path) not in sidecars:
@@ -292,6 +309,8 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
             report.errors.extend(problems)
         for found in found_files:
             p = str(found)
+            if (agent, p) in gone:
+                continue
             try:
                 st = os.stat(p)
             except OSError as exc:

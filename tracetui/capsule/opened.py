@@ -113,15 +113,17 @@ class OpenedCapsule:
     def __post_init__(self) -> None:
         self._library = MemoryLibrary([self._session])
 
+    # A capsule's one session is what was opened, so it is listed whatever its `hidden` says.
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date"
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
+        include_hidden=True,
     ) -> list[SessionSummary]:
         return self._library.list_sessions(
-            agent, project, text, limit, offset, since=since, until=until, order=order
+            agent, project, text, limit, offset, since=since, until=until, order=order, include_hidden=True
         )
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None) -> int:
-        return self._library.count_sessions(agent, project, text, since=since, until=until)
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=True) -> int:
+        return self._library.count_sessions(agent, project, text, since=since, until=until, include_hidden=True)
 
     def projects(self) -> list[str]:
         return self._library.projects()

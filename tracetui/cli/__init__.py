@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
@@ -34,15 +34,45 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, except that a command line asking for --json gets its usage error as the one JSON
+    object `{"error": ...}` on stdout too (the sentence still goes to stderr, the exit code is 2)."""
+
+    json_errors = False  # set by `main` from the command line it parses
+
+    def error(self, message: str) -> NoReturn:
+        if Parser.json_errors:
+            error(f"{message} (see `{self.prog} --help`)", json_too=True)
+            raise SystemExit(2)
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    from tracetui.settings import config_dir
+
+    parser = Parser(
         prog="tracetui",
-        description="Browse, search, redact and share what your coding agents did.",
+        description="Browse, search, redact and share what your coding agents did. With no command, "
+        "sync the agents' logs in the background and open the app.",
+        epilog=f"config folder: {config_dir()} (settings.toml, keymap.toml, themes/)",
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)
+    parser.add_argument(
+        "--source",
+        action="append",
+        metavar="AGENT=PATH",
+        default=argparse.SUPPRESS,
+        help="with no command: read AGENT's logs from PATH instead of the default folders; repeatable",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="with no command: the app's colour theme for this run (the one picked with ctrl+t is remembered)",
+    )
     parser.add_argument(
         "--repo",
         metavar="CLONE",
@@ -112,22 +142,26 @@ def error(message: str, json_too: bool = False) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "bucket"):
-        args.bucket = None
+    args = parser.parse_args(words)
+    for name in ("bucket", "source", "theme"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
     func = getattr(args, "func", None)
     if func is None:
         from tracetui.cli.app_commands import run_default
 
         func = run_default
+    as_json = bool(getattr(args, "json", False))
     try:
         return int(func(args) or 0)
     except TracetuiError as exc:
-        error(str(exc), json_too=getattr(args, "json", False))
+        error(str(exc), json_too=as_json)
         return 2
     except KeyboardInterrupt:
-        print("tracetui: interrupted", file=sys.stderr)
+        error("interrupted", json_too=as_json)
         return 130
     except BrokenPipeError:
         # `tracetui ls | head`: the reader went away; that is not an error worth a traceback.

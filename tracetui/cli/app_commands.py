@@ -14,9 +14,9 @@ from tracetui.errors import TracetuiError
 
 def _theme_dir() -> str:
     # platformdirs only (no Textual import) so `--help` stays quick.
-    from platformdirs import user_config_path
+    from tracetui.settings import config_dir
 
-    return str(user_config_path("tracetui") / "themes")
+    return str(config_dir() / "themes")
 
 
 _THEME_HELP = (
@@ -53,21 +53,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
+    from tracetui.bucket import Bucket, SyncProgress, parse_sources
+
+    sources = parse_sources(args.source)  # a bad --source is said before the terminal is asked for
     repo = getattr(args, "repo", None)
     if repo is not None:
         from tracetui.trail import open_clone
 
         open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
-    from tracetui.bucket import Bucket, SyncProgress
-
     bucket = Bucket.open(args.bucket)  # the app shows its notices, and closes it on exit
 
     def sync(progress) -> str:
         def report(p: SyncProgress) -> None:
             progress(f"syncing {p.files_done}/{p.files_total} files" if p.files_total else "syncing…")
 
-        result = bucket.sync(progress=report)
+        result = bucket.sync(sources, progress=report)
         text = f"synced: {result.new} new, {result.updated} updated"
         n = len(result.errors)
         return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
@@ -75,10 +76,20 @@ def run_default(args: argparse.Namespace) -> int:
     from tracetui.cli.watch import watched_folders
 
     # A read-only bucket (a backup, a snapshot) is browsed as it is; a writable one follows the
-    # agents' folders while the app runs.
-    _run(bucket, sync=None if bucket.read_only else sync, theme=getattr(args, "theme", None),
-         watch=None if bucket.read_only else watched_folders(None), repo=repo)  # fmt: skip
+    # agents' folders (the --source ones where given) while the app runs.
+    _run(bucket, sync=None if bucket.read_only else sync, theme=_theme(args),
+         watch=None if bucket.read_only else watched_folders(sources), repo=repo)  # fmt: skip
     return 0
+
+
+def _theme(args: argparse.Namespace) -> str | None:
+    """`--theme NAME` for this run, else the theme the user last picked in the app."""
+    chosen = getattr(args, "theme", None)
+    if chosen:
+        return chosen
+    from tracetui.settings import remembered_theme
+
+    return remembered_theme()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -92,7 +103,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     _need_terminal()
     with throwaway_demo() as demo:
-        _run(open_library(demo), repo=str(demo.repo), theme=args.theme)
+        _run(open_library(demo), repo=str(demo.repo), theme=_theme(args))
     return 0
 
 
@@ -106,7 +117,7 @@ def run_open(args: argparse.Namespace) -> int:
     from tracetui.capsule import open_capsule
 
     capsule = open_capsule(path)
-    _run(capsule, theme=args.theme)
+    _run(capsule, theme=_theme(args))
     return 0
 
 

@@ -7,13 +7,17 @@ import sys
 import time
 
 
-from tracetui.bucket import SyncProgress
-from tracetui.bucket import parse_sources
+from tracetui.bucket import Bucket, SearchHit, SyncProgress
+from tracetui.bucket import parse_sources, source_folders
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui.errors import TracetuiError
+from tracetui import cost
+from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
-from tracetui.views.format import short_time, step_text
+from tracetui.views.first_run import where_looked
+from tracetui.views.format import money, short_time, step_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
     p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
     p.add_argument("--limit", type=_positive, help="at most N sessions")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also list the sessions left out by default: empty ones (no prompt, nothing done) and warm-ups",
+    )
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_ls)
@@ -41,6 +50,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_show)
+
+    p = subparsers.add_parser(
+        "rm",
+        help="remove a session from the bucket (never the agent's own log)",
+        description="Remove one session from the bucket: its index rows and the bucket's copies of its logs. "
+        "The agent's logs are never touched; the next sync passes over them until one of them changes "
+        "(an agent still writing to the session brings it back).",
+    )
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask first (asking needs a terminal)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_rm)
 
     p = subparsers.add_parser("search", help="find steps by the words in them")
     p.add_argument("query", metavar="QUERY", help="words to find (the last one may be a prefix)")
@@ -76,6 +98,9 @@ def run_sync(args: argparse.Namespace) -> int:
         n = len(report.errors)
         print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
         print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
+    if report.sessions == 0:
+        for line in where_looked(report.searched):
+            print(safe_line(line))
     return 0
 
 
@@ -98,29 +123,56 @@ def _progress_line():
 
 def run_ls(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
-        rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
-        empty = not rows and bucket.count_sessions() == 0
+        rows = bucket.list_sessions(
+            agent=args.agent, project=args.project, limit=args.limit, include_hidden=args.all
+        )
+        empty = not rows and bucket.count_sessions(include_hidden=True) == 0
+        hidden = 0 if args.all else bucket.count_sessions(args.agent, args.project, include_hidden=True) - (
+            bucket.count_sessions(args.agent, args.project)
+        )
+        table = bucket.price_table()
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
+        print("`tracetui sync` looks in the agents' usual folders:", file=sys.stderr)
+        for line in where_looked(source_folders())[1:]:
+            print(safe_line(line), file=sys.stderr)
     print_table(
-        ("id", "agent", "project", "started", "steps", "edits", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, ("⚠ " if r.note else "") + (r.title or ""))
+        ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, money(r.cost_usd), _title_cell(r))
          for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
             print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
+    if hidden:
+        print(f"({hidden} empty or warm-up session{'' if hidden == 1 else 's'} not listed: `tracetui ls --all`)")
+    if table is not None and rows:
+        print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
     return 0
+
+
+def _title_cell(row: SessionSummary) -> str:
+    mark = "⚠ " if row.note else ""
+    shown = f"({row.hidden}) " if row.hidden else ""
+    return mark + shown + (row.title or "")
 
 
 def run_show(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
+    priced = cost.session_cost(session)
     if args.json:
-        print_json(session.to_dict())
+        doc = session.to_dict()
+        doc["cost_usd"] = priced.to_dict()["cost_usd"]
+        doc["cost_by_model"] = priced.to_dict()["by_model"]
+        doc["prices"] = cost.price_table().to_dict()
+        for step in doc["steps"]:
+            price = priced.steps.get(step["id"])
+            step["cost_usd"] = None if price is None else round(price, 6)
+        print_json(doc)
         return 0
     t = session.tokens
     fields = [
@@ -133,6 +185,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
+        ("cost", _cost_line(priced)),
         ("source", session.source),
     ]
     for name, value in fields:
@@ -146,11 +199,74 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cost_line(priced: cost.SessionCost) -> str:
+    if not priced.by_model:
+        return "unknown (the log gives no token usage)"
+    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
+    head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
+    return f"{head}; {cost.price_table().describe()}"
+
+
+def run_rm(args: argparse.Namespace) -> int:
+    with open_bucket(args) as bucket:
+        sid = bucket.resolve(args.id)
+        if not args.yes:
+            _confirm_removal(bucket, sid)
+        removal = bucket.remove(sid)
+    if args.json:
+        print_json(removal.to_dict())
+        return 0
+    print(f"removed {safe_line(removal.session)} ({safe_line(removal.title or 'untitled')}) from the bucket: "
+          f"{removal.copies} file{'' if removal.copies == 1 else 's'} of copies; the agent's logs are untouched")  # fmt: skip
+    return 0
+
+
+def _confirm_removal(bucket: Bucket, sid: str) -> None:
+    if not sys.stdin.isatty():
+        raise TracetuiError("tracetui rm asks before it removes a session: pass --yes to remove without asking")
+    title = safe_line(bucket.summary(sid).title or "untitled")
+    sys.stderr.write(
+        f"Remove session {safe_line(sid)} ({title}) from the bucket? Its copies and rows go; the agent's log stays "
+        "and is not read again until it changes. [y/N] "
+    )
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise TracetuiError("nothing removed")
+
+
 def run_search(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         hits = bucket.search(args.query, limit=args.limit)
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0
-    print_table(("session", "step", "snippet"), [(h.session, h.step, h.snippet) for h in hits], max_width=100)
+    print_table(
+        ("session", "agent", "date", "step", "title", "snippet"),
+        [(h.session[:12], h.agent, short_time(h.timestamp), "" if h.index is None else h.index,
+          _cut(h.title or "", TITLE_WIDTH), marked(h)) for h in hits],
+        max_width=SNIPPET_WIDTH,
+    )  # fmt: skip
     return 0
+
+
+TITLE_WIDTH = 40
+SNIPPET_WIDTH = 200
+
+
+def marked(hit: SearchHit) -> str:
+    """The hit's snippet, made safe, with the matched word between « and » (plain text: no colour
+    or other escape reaches the terminal)."""
+    if hit.match is None:
+        return safe_line(hit.snippet)
+    start, end = hit.match
+    text = hit.snippet
+    return safe_line(text[:start]) + "«" + safe_line(text[start:end]) + "»" + safe_line(text[end:])
+
+
+def _cut(text: str, width: int) -> str:
+    text = safe_line(text)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -161,8 +161,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             error(str(exc))
             return 1
         raise
+    failure = None if report.ok else f"the signature of {args.file} is invalid: {report.signature.detail or 'it does not match'}"
     if args.json:
-        print_json(report.to_dict())
+        print_json(report.to_dict() if failure is None else {**report.to_dict(), "error": safe_line(failure)})
+        if failure is not None:
+            print(f"tracetui: {safe_line(failure)}", file=sys.stderr)
     else:
         state = "OK" if report.ok else "FAILED"
         print(f"{state}: {safe_line(str(report.path))} is a {report.format} capsule, id {report.capsule_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tracetui.cli import add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
@@ -23,8 +24,14 @@ def run_doctor(args: argparse.Namespace) -> int:
         report = bucket_api.doctor(bucket)
         root = bucket.root
     if args.json:
-        print_json(report.to_dict())
-        return 0 if report.healthy else 1
+        if report.healthy:
+            print_json(report.to_dict())
+            return 0
+        left = sum(1 for p in report.problems if not p.repaired)
+        failure = f"{left} problem{'' if left == 1 else 's'} in the bucket {root} could not be repaired"
+        print_json({**report.to_dict(), "error": safe_line(failure)})
+        print(f"tracetui: {safe_line(failure)}", file=sys.stderr)
+        return 1
     for p in report.problems:
         done = "repaired" if p.repaired else "NOT repaired"
         print(f"{done}: {safe_line(p.what)}: {safe_line(p.where)}")

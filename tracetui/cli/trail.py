@@ -135,7 +135,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         message = f"could not record a snapshot of {repo}: {exc}"
         if doc:
             # Exit 1: a hook error the agent reports without blocking the tool call (2 would block).
-            error(message)
+            error(message, json_too=args.json)
             return 1
         raise TracetuiError(message) from None
     if args.json:

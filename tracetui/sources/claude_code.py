@@ -31,8 +31,12 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   twice is one call. The copy off the active path (else the later one) and its result get
   `meta["relogged"]` (the kept step's id) and no edits, so counts and the trail take the call once.
 - A model switch between responses gives a MODEL_CHANGE step `<uuid>:model` before the response.
-- Title: `custom-title`, else the first typed prompt, else the first slash command, else the
-  file's first `summary` record; whitespace collapsed, cut to 200 characters.
+- Title (`titles.session_title`): the last `custom-title` (the user's /rename), else the last
+  `ai-title`, else the last `summary` whose leaf is a line of this file, else the first prompt
+  (wrappers removed, a slash command with its arguments counts), else a bare command, else the
+  file's first `summary` (which names the session this one resumed).
+- A subagent file read alone whose one prompt is "Warmup" is hidden from listings as a warm-up;
+  a session with no user step and no model step as empty (`titles.why_hidden`).
 
 The reader is split by concern: `claude_files` (which files make a session), `claude_steps`
 (records into steps), `claude_tools` (tool inputs and results), `claude_tree` (parents and the
@@ -48,13 +52,13 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles, claude_files
+from tracetui.sources import RawLog, SessionFiles, claude_files, titles
 from tracetui.sources.claude_steps import Reader
 from tracetui.sources.claude_tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.registry import Agent
 
 NAME = "claude"
-TITLE_LIMIT = 200
+WARMUP_PROMPT = "Warmup"
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -128,13 +132,24 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
     if own is not None:
         session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
-    title = reader.custom_title or _first_prompt(steps) or reader.summary
+    # A summary names the conversation that ends at its leaf: this one's when the leaf is here, else
+    # the earlier session this file resumed (a title of last resort).
+    own_summary = next((text for text, leaf in reversed(reader.summaries) if leaf in main_uuids), None)
+    title = titles.session_title(
+        (reader.custom_title, reader.ai_title, own_summary),
+        steps,
+        fallback=reader.summaries[0][0] if reader.summaries else None,
+    )
+    hidden = titles.why_hidden(steps, total)
+    if main_is_agent and hidden is None and _is_warmup(steps):
+        hidden = titles.HIDDEN_WARMUP
     return Session(
         id=session_id,
         agent=NAME,
         source=main.path,
         cwd=reader.cwd,
-        title=_clip(title) if title else None,
+        title=title,
+        hidden=hidden,
         started=reader.first_ts,
         ended=reader.last_ts,
         version=reader.version,
@@ -189,22 +204,11 @@ def mark_relogged(steps: list[Step], first_calls: Mapping[str, Step]) -> None:
                 step.meta["relogged"] = keep.id
 
 
-def _first_prompt(steps: list[Step]) -> str | None:
-    """The first prompt the user typed; failing that, the first slash command (`/init`)."""
-    command = None
-    for step in steps:
-        if step.kind != StepKind.USER or step.subagent is not None or not step.text.strip():
-            continue
-        if "command" not in step.meta:
-            return step.text
-        if command is None and step.meta["command"]:
-            command = step.meta["command"]
-    return command
-
-
-def _clip(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= TITLE_LIMIT else flat[: TITLE_LIMIT - 1].rstrip() + "…"
+def _is_warmup(steps: list[Step]) -> bool:
+    """A subagent file whose one prompt is Claude Code's cache warm-up (2.0.x wrote these beside
+    every session, parent transcript or not)."""
+    prompts = [s.text.strip() for s in steps if s.kind == StepKind.USER]
+    return prompts == [WARMUP_PROMPT]
 
 
 def _read_meta(log: RawLog, errors: list[LineError]) -> dict[str, Any] | None:

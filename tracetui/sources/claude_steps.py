@@ -78,8 +78,9 @@ class Reader:
         self.models: list[str] = []
         self.last_model: dict[str | None, str] = {}
         self.pending_compaction: dict[str | None, Step | None] = {}
-        self.custom_title: str | None = None
-        self.summary: str | None = None
+        self.custom_title: str | None = None  # the user's /rename; the last one wins
+        self.ai_title: str | None = None  # the title Claude Code wrote; the last one wins
+        self.summaries: list[tuple[str, str | None]] = []  # the main file's (summary, leafUuid)
         self.session_id: str | None = None
         self.cwd: str | None = None
         self.version: str | None = None
@@ -117,13 +118,10 @@ class Reader:
                     if kind not in _LINE_TYPES:
                         if kind == "custom-title" and isinstance(rec.get("customTitle"), str):
                             self.custom_title = rec["customTitle"]
-                        elif (
-                            kind == "summary"
-                            and is_main
-                            and self.summary is None
-                            and isinstance(rec.get("summary"), str)
-                        ):
-                            self.summary = rec["summary"]
+                        elif kind == "ai-title" and is_main and isinstance(rec.get("aiTitle"), str):
+                            self.ai_title = rec["aiTitle"]
+                        elif kind == "summary" and is_main and isinstance(rec.get("summary"), str):
+                            self.summaries.append((rec["summary"], opt_str(rec.get("leafUuid"))))
                         elif kind not in _KNOWN_NON_STEP:
                             key = kind if isinstance(kind, str) else "<no type>"
                             self.skipped[key] = self.skipped.get(key, 0) + 1

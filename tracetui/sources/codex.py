@@ -58,7 +58,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import as_dict, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
@@ -124,7 +124,6 @@ _SYSTEM_EVENTS = {
     "undo_completed": "undo completed",
 }
 _ASSISTANT_SIDE = frozenset({StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
-_TITLE_LIMIT = 200
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -174,6 +173,7 @@ class _Reader:
         self.reason_events: list[tuple[int, str]] = []
         self.reason_items: list[list[str]] = []  # summary texts not yet claimed by an event
         self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
+        self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
 
     # ---- input layouts ---------------------------------------------------------------------
 
@@ -544,6 +544,8 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "thread_name_updated":
+            self.thread_name = opt_str(payload.get("thread_name"))
         elif kind == "turn_aborted":
             reason = opt_str(payload.get("reason")) or "unknown"
             step = self.add(key, StepKind.SYSTEM, "system", f"turn aborted ({reason})", ts)
@@ -691,8 +693,8 @@ class _Reader:
         session.steps = [s for s in self.slots if s is not None]
         for index, step in enumerate(session.steps):
             step.index = index
-            if session.title is None and step.kind == StepKind.USER and step.text.strip():
-                session.title = _title(_request(step.text))
+        session.title = titles.session_title((self.thread_name,), session.steps)
+        session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
             session.started = self.first_ts
         if session.ended is None:
@@ -817,28 +819,6 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 _DRIVE_ROOT = re.compile(r"[A-Za-z]:[\\/]")
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-_IDE_CONTEXT = "# Context from my IDE setup:"
-_IDE_REQUEST = "## My request for Codex:"
-
-
-def _request(prompt: str) -> str:
-    """What the user asked, without the editor context the IDE extension puts first."""
-    if prompt.lstrip().startswith(_IDE_CONTEXT) and _IDE_REQUEST in prompt:
-        request = prompt.split(_IDE_REQUEST, 1)[1]
-        if request.strip():
-            return request
-    return prompt
-
-
-def _title(text: str) -> str:
-    title = _collapse(text)
-    return title if len(title) <= _TITLE_LIMIT else title[: _TITLE_LIMIT - 1] + "…"
-
-
 def _render_history(history: list[Any]) -> str:
     """A short stand-in for a remote compaction: the user messages it kept."""
     prompts = []
@@ -846,7 +826,7 @@ def _render_history(history: list[Any]) -> str:
         if isinstance(item, dict) and item.get("type") == "message" and item.get("role") == "user":
             text = _content_text(item.get("content"))
             if text.strip() and not _is_injected(text):
-                prompts.append("- " + _title(text))
+                prompts.append("- " + titles.clip(text))
     head = f"[history compacted: {len(history)} items kept, {len(prompts)} of them user messages]"
     return "\n".join([head, *prompts])
 

@@ -49,14 +49,13 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "copilot"
-TITLE_LIMIT = 200
 EVENTS = "events.jsonl"
 WORKSPACE = "workspace.yaml"
 
@@ -574,7 +573,8 @@ class _Reader:
             session.started = min(self.times)
             session.ended = max(self.times)
         summary = " ".join(workspace.get("summary", "").split())
-        session.title = _cut(summary) if summary else _first_prompt(self.steps)
+        session.title = titles.session_title((summary,), self.steps)
+        session.hidden = titles.why_hidden(self.steps, session.tokens)
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,23 +658,6 @@ def _id_from_path(path: str) -> str:
     if p.name == EVENTS:
         return p.parent.name
     return p.name.split("__")[-2] if _flat_prefix(p) else p.stem
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
-
-
-_INJECTED = re.compile(r"<current_datetime>.*?</current_datetime>", re.S)
-
-
-def _first_prompt(steps: list[Step]) -> str | None:
-    for step in steps:
-        if step.kind == StepKind.USER and step.subagent is None:
-            # Early builds wrote the injected date into the prompt itself.
-            text = " ".join(_INJECTED.sub(" ", step.text).split())
-            if text:
-                return _cut(text)
-    return None
 
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:

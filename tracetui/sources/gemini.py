@@ -60,14 +60,13 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import clean, guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "gemini"
-TITLE_LIMIT = 200
 LOGS = "logs.json"
 
 # Tools whose call runs a subagent (the parent's side of it).
@@ -343,6 +342,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     reader.finish(conv)
     if session.title is None and logs is not None:
         session.title = _title_from_logs(logs, session.id, errors)
+    session.hidden = titles.why_hidden(session.steps, session.tokens)
     return session
 
 
@@ -658,7 +658,7 @@ class _Reader:
             or self.notice_cwd
         )
         summary = " ".join(as_str(meta.get("summary")).split())
-        session.title = _cut(summary) if summary else _first_prompt(ordered)
+        session.title = titles.session_title((summary,), ordered)
 
     def _run(self, agent: _Agent) -> list[Step]:
         meta: dict[str, Any] = {}
@@ -862,19 +862,6 @@ def _first(value: Any) -> str | None:
     return items[0] if items else None
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
-
-
-def _first_prompt(steps: list[Step]) -> str | None:
-    for step in steps:
-        if step.kind == StepKind.USER and step.subagent is None:
-            text = " ".join(step.text.split())
-            if text and not text.startswith("/"):
-                return _cut(text)
-    return None
-
-
 def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:
     """The first prompt `logs.json` has for this session (slash commands only if nothing else)."""
     try:
@@ -883,14 +870,14 @@ def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> s
         errors.append(LineError(log.path, 1, "not a valid JSON document; no title taken from it"))
         return None
     prompts = [
-        " ".join(as_str(e.get("message")).split())
+        titles.prompt_text(as_str(e.get("message")))
         for e in as_list(entries)
         if isinstance(e, dict) and str(e.get("sessionId")) == session_id
     ]
     prompts = [p for p in prompts if p]
-    typed = [p for p in prompts if not p.startswith("/")]
+    typed = [p for p in prompts if not titles.is_weak(p)]
     picks = typed or prompts
-    return _cut(picks[0]) if picks else None
+    return titles.clip(picks[0]) if picks else None
 
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:

@@ -53,7 +53,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_dict, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_entries
@@ -61,7 +61,6 @@ from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "opencode"
-TITLE_LIMIT = 200
 STAGED = "opencode-staged"  # the `t:"header"` line's `format` in a staged log
 
 # OpenCode's placeholder title until it has named the session.
@@ -312,9 +311,9 @@ class _Reader:
         if self.times:
             session.started, session.ended = min(self.times), max(self.times)
         title = opt_str(info.get("title"))
-        if not title or _DEFAULT_TITLE.match(title):
-            title = _first_prompt(steps) or title
-        session.title = " ".join(title.split())[:TITLE_LIMIT] if title else None
+        named = None if not title or _DEFAULT_TITLE.match(title) else title
+        session.title = titles.session_title((named,), steps, fallback=title)
+        session.hidden = titles.why_hidden(steps, session.tokens)
         if info.get("parentID"):
             session.skipped["session/parentID (a subagent read alone)"] = 1
 
@@ -759,15 +758,6 @@ def _iso(value: Any) -> str | None:
     except (OverflowError, OSError, ValueError):
         return None
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _first_prompt(steps: list[Step]) -> str | None:
-    for step in steps:
-        if step.kind == StepKind.USER and step.subagent is None:
-            text = " ".join(step.text.split())
-            if text:
-                return text
-    return None
 
 
 # --------------------------------------------------------------------------------------------

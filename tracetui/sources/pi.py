@@ -48,14 +48,13 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
 
 NAME = "pi"
-TITLE_LIMIT = 200
 
 # Entry types Pi writes; a salvaged fragment must be one of these to count as an entry.
 ENTRY_TYPES = frozenset(
@@ -503,7 +502,8 @@ class _Reader:
         if self.times:
             session.started = min(self.times)
             session.ended = max(self.times)
-        session.title = self.name or _first_prompt(session.steps)
+        session.title = titles.session_title((self.name,), session.steps)
+        session.hidden = titles.why_hidden(session.steps, session.tokens)
 
     def active_keys(self) -> set[str]:
         """The entries from the file's last entry (Pi's leaf) back to the root."""
@@ -624,16 +624,6 @@ def _iso(value: Any) -> str | None:
         return None
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _first_prompt(steps: list[Step]) -> str | None:
-    for step in steps:
-        if step.kind != StepKind.USER:
-            continue
-        text = " ".join(step.text.replace("[image]", " ").split())
-        if text:
-            return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
-    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 - `session_shape`: a session's rows for display (subagents, branches, durations);
 - `trail`: the trail as a face shows it (worst state per step, counts on the final path, abandoned
   branches apart);
-- `format`: numbers, times and one-line summaries.
+- `format`: numbers, times and one-line summaries;
+- `first_run`: what to say while the bucket is empty (where tracetui looked, how to look elsewhere).
 
 What a seal carries and why it refuses is `tracetui.capsule.SealScope`, which the seal itself uses.
 Nothing here imports Textual or prints.

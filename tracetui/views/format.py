@@ -89,6 +89,15 @@ def step_text(step: Step) -> str:
     return text
 
 
+def money(usd: float | None) -> str:
+    """`$12.95`, `$0.004`, or `?` for a price the table does not know."""
+    if usd is None:
+        return "?"
+    if usd == 0 or usd >= 1:
+        return f"${usd:,.2f}"
+    return f"${usd:.2g}" if usd < 0.01 else f"${usd:.3f}".rstrip("0")
+
+
 def short_time(ts: str | None) -> str:
     """An ISO timestamp shortened for a table or a row: date and minutes."""
     if not ts:

@@ -1,0 +1,91 @@
+"""Sessions the user removed from the bucket, so a sync does not bring them straight back.
+
+`tracetui rm` (`Bucket.remove`) deletes a session's rows and the bucket's copies of its logs; the
+agent's own logs are never touched, so the next sync would find them again. `removed.json` in the
+bucket folder remembers each removed log with its size and mtime at the moment of removal: a sync
+passes over a log that is still exactly so. When any log of a removed session changes (an agent
+that goes on writing to it, a resumed session), the whole session comes back at the next sync, read
+afresh: what changed is news the user has not seen. A log that is gone from disk is forgotten.
+
+The file lives beside the copies, not in the index, because the index is a cache that can be
+rebuilt from the copies at any time; this is the user's decision and must survive that.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.bucket.store import _atomic_write
+from tracetui.errors import TracetuiError
+
+FILE_NAME = "removed.json"
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLog:
+    agent: str
+    path: str  # the agent's log, absolute, as the bucket's sidecars name it
+    size: int
+    mtime_ns: int
+    group: str  # the main log of the session it belonged to: its logs come back together
+    session: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "path": self.path, "size": self.size, "mtime_ns": self.mtime_ns,
+                "group": self.group, "session": self.session}  # fmt: skip
+
+
+def load(root: Path) -> list[RemovedLog]:
+    """The removed logs; a missing file is none, a damaged one is said in one sentence."""
+    path = root / FILE_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise TracetuiError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        rows = orjson.loads(data)
+        return [RemovedLog(**row) for row in rows]
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        raise TracetuiError(
+            f"{path} (the sessions removed with `tracetui rm`) is damaged; delete it to let them come back"
+        ) from None
+
+
+def save(root: Path, logs: list[RemovedLog]) -> None:
+    path = root / FILE_NAME
+    if not logs:
+        path.unlink(missing_ok=True)
+        return
+    try:
+        _atomic_write(path, orjson.dumps([log.to_dict() for log in logs], option=orjson.OPT_INDENT_2))
+    except OSError as exc:
+        raise TracetuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def still_removed(root: Path) -> set[tuple[str, str]]:
+    """(agent, path) of the removed logs a sync must pass over. Sessions whose logs changed since
+    they were removed are let back (their entries dropped), and logs gone from disk forgotten."""
+    logs = load(root)
+    if not logs:
+        return set()
+    changed: set[str] = set()
+    gone: set[str] = set()
+    for log in logs:
+        try:
+            st = os.stat(log.path)
+        except OSError:
+            gone.add(log.path)
+            continue
+        if (st.st_size, st.st_mtime_ns) != (log.size, log.mtime_ns):
+            changed.add(log.group)
+    keep = [log for log in logs if log.group not in changed and log.path not in gone]
+    if len(keep) != len(logs):
+        save(root, keep)
+    return {(log.agent, log.path) for log in keep}

@@ -1,0 +1,292 @@
+"""What a session cost in money, from the price table the `genai-prices` package ships.
+
+The table is the one bundled with the installed package: nothing is fetched at run time (the
+package can update itself over the network; tracetui never asks it to). Each step that carries an
+API response's token usage is priced on its own, at the prices in force at the step's time, since
+providers charge per request and the long-context tiers apply per request (a session's totals
+priced at once would land in the wrong tier). A step whose model the table does not know has no
+price, and neither has a session with such a step: a partial sum would look like the whole bill.
+
+Pricing one request through the package costs about 0.2 ms, too slow for a sync of a large bucket.
+Within one price (a model at a date) and one tier, a request's price is linear in its token
+counts, so the first request of each (price, tier) is priced by the package, along with probes
+that give the per-token rates; later requests use those rates. The rates are only used where they
+reproduce the package's own price for that first request; otherwise every request of that price
+and tier goes through the package.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import metadata
+from typing import Any
+
+from tracetui.model import Session, Step, Tokens
+
+PACKAGE = "genai-prices"
+_PROBE_OUTPUT = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTable:
+    """Which table prices are taken from: the package, its version, and the newest price change it
+    records up to today (the table's date; None where it records no dates)."""
+
+    name: str
+    version: str
+    date: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "date": self.date}
+
+    def describe(self) -> str:
+        when = f", prices as of {self.date}" if self.date else ""
+        return f"{self.name} {self.version}{when}"
+
+
+@functools.cache
+def table_version() -> str:
+    """The installed table's version, without loading the table (cheap: for cache keys)."""
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+@functools.cache
+def price_table() -> PriceTable:
+    today = datetime.now(UTC).date()
+    newest: date | None = None
+    for provider in _providers():
+        for model in provider.models:
+            prices = model.prices if isinstance(model.prices, list) else []
+            for conditional in prices:
+                start = getattr(conditional.constraint, "start_date", None)
+                if isinstance(start, date) and start <= today and (newest is None or start > newest):
+                    newest = start
+    return PriceTable(PACKAGE, table_version(), newest.isoformat() if newest else None)
+
+
+@dataclass(slots=True)
+class ModelCost:
+    """One model's share of a session: its tokens and their price (None: the table lacks it)."""
+
+    model: str
+    tokens: Tokens = field(default_factory=Tokens)
+    cost_usd: float | None = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "tokens": self.tokens.to_dict(), "cost_usd": _rounded(self.cost_usd)}
+
+
+@dataclass(slots=True)
+class SessionCost:
+    """A session's price: in all (None when some tokens could not be priced, or no step has any),
+    per model in order of first use, and per step for the steps that carry tokens."""
+
+    cost_usd: float | None
+    by_model: list[ModelCost]
+    steps: dict[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cost_usd": _rounded(self.cost_usd), "by_model": [m.to_dict() for m in self.by_model]}
+
+
+def session_cost(session: Session) -> SessionCost:
+    return steps_cost(session.steps, session.models)
+
+
+def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
+    """The price of the steps' token usage. A step with no model of its own is taken to use the
+    model last seen in its conversation (a subagent has its own), else the session's only model."""
+    default = models[0] if len(models) == 1 else None
+    last: dict[str | None, str] = {}
+    per_step: dict[str, float | None] = {}
+    by_model: dict[str, ModelCost] = {}
+    total: float | None = None
+    known = True
+    for step in steps:
+        if step.model:
+            last[step.subagent] = step.model
+        tokens = step.tokens
+        if tokens is None or tokens.total == 0:
+            continue
+        model = step.model or last.get(step.subagent) or default
+        price = request_cost(tokens, model, step.timestamp) if model else None
+        per_step[step.id] = price
+        share = by_model.setdefault(model or "", ModelCost(model or ""))
+        share.tokens.add(tokens)
+        if price is None:
+            share.cost_usd = None
+            known = False
+        elif share.cost_usd is not None:
+            share.cost_usd += price
+        if price is not None:
+            total = (total or 0.0) + price
+    return SessionCost(total if known else None, list(by_model.values()), per_step)
+
+
+def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
+    """The price in USD of one API request's usage, or None when the table does not know `model`."""
+    counts = (tokens.input, tokens.output, tokens.cache_read, tokens.cache_write)
+    if any(type(n) is not int or n < 0 for n in counts):
+        return None  # a log's nonsense (a negative count) has no price, and must not stop a sync
+    found = _model(model)
+    if found is None:
+        return None
+    try:
+        return _PRICER.price(found, tokens, _moment(when))
+    except (ValueError, ArithmeticError, LookupError):
+        return None  # the table refused this usage: unknown, as for an unknown model
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+
+def _providers() -> list[Any]:
+    from genai_prices import data_snapshot
+
+    return list(data_snapshot.get_snapshot().providers)
+
+
+@functools.lru_cache(maxsize=512)
+def _model(model: str) -> Any | None:
+    """The table's entry for a model name as a log gives it: bare (`claude-sonnet-4-5`), or as Pi
+    and routers spell it, `provider/model` (the provider is a hint; an unknown one is dropped)."""
+    from genai_prices import data_snapshot
+
+    snapshot = data_snapshot.get_snapshot()
+    tries: list[tuple[str, str | None]] = []
+    if "/" in model:
+        provider, _, bare = model.rpartition("/")
+        tries += [(bare, provider.rsplit("/", 1)[-1]), (bare, None)]
+    tries.append((model, None))
+    for ref, provider_id in tries:
+        if not ref:
+            continue
+        try:
+            _, info = snapshot.find_provider_model(ref, None, provider_id, None)
+        except LookupError:
+            continue
+        return info
+    return None
+
+
+def _moment(when: str | None) -> datetime:
+    if when:
+        try:
+            moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+class _Pricer:
+    """Per-token rates per (price, tier), taken from the package and checked against it."""
+
+    def __init__(self) -> None:
+        # id(model price) -> (model price, {tier: rates or None}); the price object is kept so its
+        # id is never reused while the entry lives.
+        self._rates: dict[int, tuple[Any, dict[tuple[int, ...], tuple[float, float, float, float] | None]]] = {}
+
+    def price(self, info: Any, tokens: Tokens, moment: datetime) -> float:
+        model_price = info.get_prices(moment)
+        entry = self._rates.get(id(model_price))
+        if entry is None:
+            entry = self._rates[id(model_price)] = (model_price, {})
+        inputs = tokens.input + tokens.cache_read + tokens.cache_write
+        tier = _tier(model_price, inputs)
+        if tier not in entry[1]:
+            entry[1][tier] = _rates(model_price, tokens, inputs)
+        rates = entry[1][tier]
+        if rates is None:
+            return _exact(model_price, tokens)
+        uncached, read, write, out = rates
+        return uncached * tokens.input + read * tokens.cache_read + write * tokens.cache_write + out * tokens.output
+
+
+_PRICER = _Pricer()
+
+
+def _usage(input_total: int, cache_read: int = 0, cache_write: int = 0, output: int = 0) -> Any:
+    from genai_prices import Usage
+
+    return Usage(
+        input_tokens=input_total, cache_read_tokens=cache_read, cache_write_tokens=cache_write, output_tokens=output
+    )
+
+
+def _calc(model_price: Any, usage: Any) -> float:
+    return float(model_price.calc_price(usage)["total_price"])
+
+
+def _exact(model_price: Any, tokens: Tokens) -> float:
+    inputs = tokens.input + tokens.cache_read + tokens.cache_write
+    return _calc(model_price, _usage(inputs, tokens.cache_read, tokens.cache_write, tokens.output))
+
+
+def _starts(model_price: Any) -> list[int]:
+    from genai_prices.types import TieredPrices
+
+    return sorted({t.start for v in vars(model_price).values() if isinstance(v, TieredPrices) for t in v.tiers})
+
+
+def _tier(model_price: Any, inputs: int) -> tuple[int, ...]:
+    """Which tier each tiered price of `model_price` puts a request of `inputs` input tokens in
+    (the package's rule: a tier applies above its start)."""
+    from genai_prices.types import TieredPrices
+
+    return tuple(
+        sum(1 for tier in value.tiers if inputs > tier.start)
+        for value in vars(model_price).values()
+        if isinstance(value, TieredPrices)
+    )
+
+
+def _probe_size(model_price: Any, inputs: int) -> int:
+    """A request size in the same tier as `inputs` that depends on the tier alone (a million where
+    the tier holds one), so the rates, and the prices made with them, do not depend on which
+    request happened to come first."""
+    starts = _starts(model_price)
+    low = max((s + 1 for s in starts if inputs > s), default=1)
+    high = min((s for s in starts if s >= inputs), default=None)
+    return _PROBE_OUTPUT if low <= _PROBE_OUTPUT and (high is None or _PROBE_OUTPUT <= high) else low
+
+
+def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> tuple[float, float, float, float] | None:
+    """Rates per uncached input, cache read, cache write and output token in the tier of `sample`,
+    from probes of the same tier; None where they do not reproduce the package's price of `sample`
+    (a price per request, or a unit that is not linear)."""
+    if sample_inputs <= 0:
+        return None
+    inputs = _probe_size(model_price, sample_inputs)
+    plain = _calc(model_price, _usage(inputs))
+    rates = (
+        plain / inputs,
+        _calc(model_price, _usage(inputs, cache_read=inputs)) / inputs,
+        _calc(model_price, _usage(inputs, cache_write=inputs)) / inputs,
+        (_calc(model_price, _usage(inputs, output=_PROBE_OUTPUT)) - plain) / _PROBE_OUTPUT,
+    )
+    uncached, read, write, out = rates
+    guess = uncached * sample.input + read * sample.cache_read + write * sample.cache_write + out * sample.output
+    if not _close(guess, _exact(model_price, sample)):
+        return None
+    # A price per request would hide in the per-token rates at this size: check another size of the
+    # same tier scales with them.
+    tier = _tier(model_price, inputs)
+    other = next((n for n in (inputs // 2, inputs * 2) if n > 0 and _tier(model_price, n) == tier), None)
+    if other is None or not _close(uncached * other, _calc(model_price, _usage(other))):
+        return None
+    return rates
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 + 1e-9 * abs(b)

@@ -1,0 +1,127 @@
+"""The user's config folder and the few choices tracetui remembers there (`settings.toml`).
+
+The folder is platformdirs' user config folder for `tracetui` (`~/.config/tracetui` on Linux,
+`~/Library/Application Support/tracetui` on macOS); it holds `settings.toml`, the keymap (`keymap.toml`) and the user's
+own themes (`themes/`). `settings.toml` is written by tracetui (the app remembers the theme picked
+with ctrl+t) and may be edited by hand: a write changes only its own line and keeps the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracetui.errors import TracetuiError
+
+SETTINGS_NAME = "settings.toml"
+_NAME_LIMIT = 100
+# A theme's name as tracetui and Textual spell them: no spaces, quotes or control characters.
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+
+
+def config_dir() -> Path:
+    """The platform's user config folder for tracetui."""
+    from platformdirs import user_config_path
+
+    return user_config_path("tracetui")
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_NAME
+
+
+@dataclass(slots=True)
+class Settings:
+    theme: str | None = None
+    problems: list[str] = field(default_factory=list)  # one sentence each, for the user
+
+
+def read_settings() -> Settings:
+    """What settings.toml says; a missing file is no problem, a broken one is one sentence."""
+    path = settings_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        return Settings(problems=[f"{path} could not be read ({exc.__class__.__name__}); using the defaults"])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return Settings(problems=[f"{path} is not valid TOML ({exc}); using the defaults"])
+    out = Settings()
+    theme = data.get("theme")
+    if theme is not None:
+        if isinstance(theme, str) and _valid_theme_name(theme):
+            out.theme = theme
+        else:
+            out.problems.append(f"{path}: `theme` must be a theme's name; it is left out")
+    return out
+
+
+def remembered_theme() -> str | None:
+    """The theme the user last picked, or None (none picked, or the file is broken)."""
+    return read_settings().theme
+
+
+def remember_theme(name: str) -> Path:
+    """Keep `name` as the theme to start with; returns the file written. TracetuiError (one
+    sentence) when the name is not a theme's name or the file cannot be written."""
+    if not _valid_theme_name(name):
+        raise TracetuiError(f"{name[:_NAME_LIMIT]!r} is not a theme's name")
+    return _set_line("theme", json.dumps(name))
+
+
+def _valid_theme_name(name: str) -> bool:
+    return len(name) <= _NAME_LIMIT and bool(_THEME_NAME.fullmatch(name))
+
+
+def _set_line(key: str, toml_value: str) -> Path:
+    """Write `key = value` in settings.toml: its line replaced where it is (before any [table]),
+    else added first; everything else stays as it was. Atomic: a crash leaves the old file."""
+    path = settings_path()
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TracetuiError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    line = f"{key} = {toml_value}"
+    lines = old.splitlines()
+    own = re.compile(rf"\s*{re.escape(key)}\s*=")
+    at = None
+    for i, current in enumerate(lines):
+        if current.lstrip().startswith("["):
+            break
+        if own.match(current):
+            at = i
+            break
+    if at is None:
+        lines.insert(0, line)
+    else:
+        lines[at] = line
+    text = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # The file was broken before (or held a multi-line value there): start it afresh rather
+        # than keep writing a file that is never read.
+        text = line + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise TracetuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,198 @@
+"""Session titles, and which sessions a listing leaves out, decided once for every agent.
+
+A title is the agent's own name for the session where its log has one (the user's rename, a title
+the agent wrote), else the first prompt the user typed, with what the agent's harness or the user's
+IDE put around it taken away:
+- IDE context: Claude Code's `<ide_opened_file>`, `<ide_selection>`, `<ide_diagnostics>` blocks and
+  Codex's "# Context from my IDE setup: ... ## My request for Codex:" preamble;
+- blocks the harness adds (`<system-reminder>`, `<local-command-…>`, `<environment_context>`,
+  `<user_instructions>`, ...), and any other leading `<tag_name>…</tag_name>` block whose name is
+  spelt the harness's way (with `_` or `-`);
+- slash-command wrappers: `<command-name>/x</command-name>` with `<command-args>` becomes `/x args`;
+- prompt templates that quote the user's words (`## User Input` then a fenced block);
+- chat-gateway envelopes (OpenClaw): `Sender (untrusted metadata):` and the like with their JSON
+  block, `System: [...]` event lines, a leading `[Telegram … 2026-02-09 18:46 GMT+1]` and a
+  trailing `[message_id: 3]`.
+A bare command (`/init`) or a prompt with no letter or digit (`.`) names the session only when no
+other prompt does. Whitespace is collapsed and the title cut to TITLE_LIMIT characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from tracetui.model import Step, StepKind, Tokens
+
+TITLE_LIMIT = 200
+
+# Why a listing leaves a session out unless asked for everything (`Session.hidden`).
+HIDDEN_EMPTY = "empty"  # no prompt and nothing the model did: an agent opened and closed
+HIDDEN_WARMUP = "warm-up"  # a cache warm-up run the agent started by itself, whose parent is absent
+
+# Blocks dropped with everything they hold, wherever they are.
+_DROPPED_TAGS = (
+    "ide_opened_file",
+    "ide_selection",
+    "ide_diagnostics",
+    "system-reminder",
+    "local-command-caveat",
+    "local-command-stdout",
+    "local-command-stderr",
+    "bash-stdout",
+    "bash-stderr",
+    "task-notification",
+    "user-prompt-submit-hook",
+    "user-memory-input",
+    "command-message",
+    "command-contents",
+    "environment_context",
+    "user_instructions",
+    "INSTRUCTIONS",
+    "permissions instructions",
+    "turn_aborted",
+    "collaboration_mode",
+    "model_switch",
+    "personality_spec",
+    "subagent_notification",
+    "user_shell_command",
+    "skill",
+    "image",
+    "file",
+    "current_datetime",  # early Copilot CLI builds wrote the date into the prompt itself
+)
+# Every pattern below takes time linear in the text (bounded repeats, no unbounded lazy scan that
+# can fail from many starting points): a prompt is a stranger's text and may be megabytes long.
+_TAG_NAMES = "|".join(re.escape(t) for t in _DROPPED_TAGS)
+_DROPPED_OPEN = re.compile(rf"<({_TAG_NAMES})(?:\s[^<>]{{0,500}})?>")
+_CLOSERS = {t: re.compile(rf"</{re.escape(t)}\s*>") for t in _DROPPED_TAGS}
+# Any other block at the very start whose tag is spelt like a harness's (`ide_x`, `x-y`).
+_LEADING_HARNESS_OPEN = re.compile(r"\A\s*<([a-z]+(?:[_-][a-z0-9]+)+)(?:\s[^<>]{0,500})?>")
+# Tags whose content is the user's own words: the tags go, the words stay.
+_UNWRAPPED = re.compile(r"</?(?:command-args|bash-input|user_query|user_request)\s*>")
+_COMMAND_NAME = re.compile(r"<command-name>\s*([^<]{0,200}?)\s*</command-name>")
+_COMMAND_MESSAGE = re.compile(r"<command-message>\s*([^\s<]{1,200})[^<]{0,2000}</command-message>")
+# Markers that stand for an attachment (`<media:document>`, `<meta awareness="low" />`).
+_MARKERS = re.compile(r"<media:[\w-]{1,100}>|<meta\b[^<>]{0,500}/>|\[image\]")
+
+_IDE_PREAMBLE = re.compile(r"\A\s*#+\s*Context from my IDE setup:.*?(?:^#+[ \t]*My request for [^\n:]*:[ \t]*$|\Z)",
+                           re.DOTALL | re.MULTILINE)  # fmt: skip
+_USER_INPUT = re.compile(r"\A\s*#+[ \t]*User Input[ \t]*\n(?:\s*```[\w-]*\n(.*?)\n[ \t]*```|(.*?)(?=^#+\s|\Z))",
+                         re.DOTALL | re.MULTILINE)  # fmt: skip
+_UNTRUSTED_BLOCK = re.compile(
+    r"^[^\n]{0,120}\(untrusted[^)\n]{0,120}\):[ \t]*\n[ \t]*```[^\n]{0,40}\n(?:[^`]|`(?!``)){0,8000}```[ \t]*$",
+    re.MULTILINE,
+)
+# Titles need the start of a prompt; a wrapper (an IDE selection) rarely runs longer than this.
+_PROMPT_LIMIT = 200_000
+_SYSTEM_EVENT_LINE = re.compile(r"\A\s*System: \[[^\]\n]*\][^\n]*(?:\n|\Z)")
+# `[Telegram Someone id:123 +1h 2026-02-09 20:32 GMT+1] ` or `[Wed 2026-03-11 16:14 UTC] `.
+_ENVELOPE = re.compile(r"\A\s*\[[^\]\n]{0,200}?(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2})[^\]\n]{0,80}\]")
+_MESSAGE_ID = re.compile(r"\[message_id: [^\]\n]*\]")
+_BARE_COMMAND = re.compile(r"\A/[\w:.-]+\Z")
+
+
+def clip(text: str) -> str:
+    """Whitespace collapsed to single spaces, cut to TITLE_LIMIT characters (ending in `…`)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= TITLE_LIMIT else flat[: TITLE_LIMIT - 1].rstrip() + "…"
+
+
+def prompt_text(text: str) -> str:
+    """The words a user typed in a prompt, without what was wrapped around them, on one line;
+    "" when nothing of the user's is left (an IDE block alone, a reminder, an attachment)."""
+    text = text[:_PROMPT_LIMIT]
+    command = _COMMAND_NAME.search(text) or _COMMAND_MESSAGE.search(text)
+    if command is not None:
+        # `<command-name>/x</command-name>`, or in older logs only `<command-message>x is running…`.
+        name = command.group(1).strip()
+        name = name if not name or name.startswith("/") else "/" + name
+        text = text[: command.start()] + " " + name + " " + text[command.end() :]
+    text = _drop_blocks(text)
+    text = _UNWRAPPED.sub(" ", text)
+    while True:
+        match = _LEADING_HARNESS_OPEN.match(text)
+        closer = match and re.compile(rf"</{re.escape(match.group(1))}\s*>").search(text, match.end())
+        if not closer:
+            break
+        text = text[closer.end() :]
+    text = _MARKERS.sub(" ", text)
+    ide = _IDE_PREAMBLE.match(text)
+    if ide is not None:
+        text = text[ide.end() :]
+    quoted = _USER_INPUT.match(text)
+    if quoted is not None:
+        text = quoted.group(1) if quoted.group(1) is not None else quoted.group(2) or ""
+    text = _UNTRUSTED_BLOCK.sub(" ", text)
+    while True:
+        match = _SYSTEM_EVENT_LINE.match(text) or _ENVELOPE.match(text)
+        if match is None:
+            break
+        text = text[match.end() :]
+    text = _MESSAGE_ID.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _drop_blocks(text: str) -> str:
+    """`text` without the harness's blocks and what they hold; a block left open (a log cut
+    short, a reminder that runs to the end) takes the rest of the text with it."""
+    kept: list[str] = []
+    at = 0
+    while True:
+        opening = _DROPPED_OPEN.search(text, at)
+        if opening is None:
+            kept.append(text[at:])
+            break
+        kept.append(text[at : opening.start()])
+        closing = _CLOSERS[opening.group(1)].search(text, opening.end())
+        if closing is None:
+            break
+        kept.append(" ")
+        at = closing.end()
+    return "".join(kept)
+
+
+def is_weak(prompt: str) -> bool:
+    """A prompt that says little about the session: a bare command, or no letter or digit."""
+    return bool(_BARE_COMMAND.match(prompt)) or not any(ch.isalnum() for ch in prompt)
+
+
+def first_prompts(steps: Iterable[Step]) -> Iterable[str]:
+    """The non-empty prompts of the main conversation, in order (subagents' prompts are their
+    parent's words, not the user's)."""
+    for step in steps:
+        if step.kind == StepKind.USER and step.subagent is None and step.text:
+            prompt = prompt_text(step.text)
+            if prompt:
+                yield prompt
+
+
+def session_title(own: Sequence[str | None], steps: Iterable[Step], fallback: str | None = None) -> str | None:
+    """The session's title: the first of the agent's own titles (`own`, best first) with any text;
+    else the first prompt that says something; else the first weak one; else `fallback`."""
+    for title in own:
+        if title and title.strip():
+            return clip(title)
+    weak = None
+    for prompt in first_prompts(steps):
+        if not is_weak(prompt):
+            return clip(prompt)
+        weak = weak or prompt
+    if weak is not None:
+        return clip(weak)
+    return clip(fallback) if fallback and fallback.strip() else None
+
+
+# A session with none of these is empty: nobody typed anything and the model did nothing (only
+# what the agent injects at start-up, or nothing at all).
+_ACTIVE_KINDS = frozenset({StepKind.USER, StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL})
+
+
+def why_hidden(steps: Sequence[Step], tokens: Tokens | None = None) -> str | None:
+    """HIDDEN_EMPTY for a session with no prompt (no user step of any kind), no step of the
+    model's and no token usage (`tokens`, the session's: a log can keep the usage of a response
+    whose steps it lost), else None. Conservative on purpose: a session with anything the user
+    sent is listed, even when its title finds no words in it."""
+    if tokens is not None and tokens.total > 0:
+        return None
+    return None if any(step.kind in _ACTIVE_KINDS for step in steps) else HIDDEN_EMPTY
