@@ -56,3 +56,9 @@ def _no_user_themes(monkeypatch, tmp_path):
 def _no_user_keymap(monkeypatch, tmp_path):
     # Nor may the user's own keymap.
     monkeypatch.setattr("tracetui.ui.actions.keymap_path", lambda: tmp_path / "no-keymap.toml")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch, tmp_path):
+    # A theme picked in a test is remembered in a folder of the test's, never the user's.
+    monkeypatch.setattr("tracetui.settings.config_dir", lambda: tmp_path / "config")

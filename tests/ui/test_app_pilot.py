@@ -146,6 +146,10 @@ async def test_switch_theme_with_a_key(demo):
         assert app.theme == "tracetui-light"
         await pilot.press("ctrl+t")
         assert app.theme == "tracetui-ansi"
+    # the pick is remembered for the next start (in the tests' own config folder)
+    from tracetui.settings import remembered_theme
+
+    assert remembered_theme() == "tracetui-ansi"
 
 
 async def test_jump_to_step_through_the_palette(demo):

@@ -25,8 +25,8 @@ def test_the_header_stands_over_its_columns():
         names = [name for name, _ in columns(width)]
         assert header.split() == names
     # the numbers are right-aligned under right-aligned names
-    header = header_text(100)
-    assert header.endswith(" steps tokens")
+    assert header_text(80).endswith(" steps tokens")
+    assert header_text(100).endswith(" steps tokens     cost")
 
 
 def test_dates_carry_the_year_only_when_it_is_not_this_one():
@@ -78,7 +78,7 @@ async def test_o_cycles_the_order_and_the_status_says_it(demo):
         await settle(app, pilot)
         sessions = app.screen.query_one(SessionList)
         first = sessions.summary(0).id
-        await pilot.press("o")  # by tokens
+        await pilot.press("o", "o")  # by cost, then by tokens
         await settle(app, pilot)
         status = str(app.screen.query_one("#sessions-status").render())
         assert "by tokens" in status

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line, safe_text
+from tracetui.settings import remember_theme
 from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
 from tracetui.ui.themes import load_themes
@@ -236,8 +237,16 @@ class TraceApp(App):
     def action_next_theme(self) -> None:
         names = sorted(n for n in self.available_themes if n.startswith("tracetui-")) or sorted(self.available_themes)
         current = names.index(self.theme) if self.theme in names else -1
-        self.theme = names[(current + 1) % len(names)]
-        self.notify(f"theme: {self.theme}", timeout=1.5, markup=False)
+        self.pick_theme(names[(current + 1) % len(names)])
+
+    def pick_theme(self, name: str) -> None:
+        """The user chose a theme (ctrl+t, the palette): use it now and start with it next time."""
+        self.theme = name
+        try:
+            remember_theme(name)
+            self.notify(f"theme: {name} (remembered)", timeout=1.5)
+        except TracetuiError as exc:
+            self.notify(f"theme: {name} (not remembered: {exc})", severity="warning", timeout=4)
 
     def action_jump_step(self) -> None:
         from tracetui.ui.screens.browser import BrowserScreen

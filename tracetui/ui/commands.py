@@ -48,11 +48,14 @@ class ActionCommands(Provider):
     def _commands(self):
         from tracetui.ui.screens.browser import is_capsule
 
+        from tracetui.ui.app import TraceApp
+
         app = self.app
+        assert isinstance(app, TraceApp)
         for name, help_text, action in actions.palette_entries(is_capsule(_library(app))):
             yield name, help_text, partial(app.run_action, action)
         for name in sorted(app.available_themes):
-            yield f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)
+            yield f"Theme: {name}", "Switch the colour theme (remembered)", partial(app.pick_theme, name)
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-ORDERS = ("date", "tokens", "steps", "duration")  # the session list's sort orders, `o` cycles
+ORDERS = ("date", "cost", "tokens", "steps", "duration")  # the session list's sort orders, `o` cycles
 _RECENT = re.compile(r"^(\d{1,4})([dh])$")
 
 

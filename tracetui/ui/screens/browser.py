@@ -36,7 +36,7 @@ from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
-from tracetui.views.format import human_tokens, step_text
+from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 
 if TYPE_CHECKING:
@@ -376,9 +376,11 @@ class BrowserScreen(Screen):
             states = " · " + trail_view.counts_text(self.trail.counts)
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
+        row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
+        cost = f" · {money(row.cost_usd)}" if row is not None and row.id == session.id and row.cost_usd else ""
         self.query_one("#session-title", Static).update(Content(
             f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
-            f"{tokens} tokens{states}\n{title}"
+            f"{tokens} tokens{cost}{states}\n{title}"
         ))
 
     def jump_to_step(self, step_id: str) -> None:

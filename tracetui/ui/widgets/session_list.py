@@ -17,7 +17,7 @@ from textual.message import Message
 
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
-from tracetui.views.format import human_tokens
+from tracetui.views.format import human_tokens, money
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 
 PAGE = 200
@@ -144,6 +144,8 @@ def columns(width: int) -> list[tuple[str, int]]:
         cols.append(("steps", 6))
     if width >= 70:
         cols.append(("tokens", 8))
+    if width >= 90:
+        cols.append(("cost", 9))
     return cols
 
 
@@ -159,6 +161,8 @@ def header_text(width: int) -> str:
             out += f" {name:>{w - 1}}"
         elif name == "tokens":
             out += f" {name:>{w - 2}} "
+        elif name == "cost":
+            out += f"{name:>{w - 1}} "
         else:
             out += set_cell_size((" " if name == "when" else "") + name, w)
     return out.rstrip()
@@ -182,6 +186,9 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         tail.append((f" {row.steps:>5}", style("session-list--number")))
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
+    if width >= 90:
+        cost = money(row.cost_usd) if row.cost_usd is not None else "-"
+        tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
     used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
