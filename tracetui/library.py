@@ -88,6 +88,11 @@ class Library(Protocol):
 
     def agents(self) -> list[str]: ...
 
+    def remove(self, id_or_prefix: str) -> object:
+        """Take a session out (the bucket: its rows and copies, never the agent's logs); raises
+        TracetuiError where the source keeps no sessions of its own (a capsule, sessions in memory)."""
+        ...
+
     def version(self) -> int | None:
         """A number that changes when the sessions do (a sync, here or in another process), so a
         face can notice without reading them again; None where they never change (a capsule)."""
@@ -125,6 +130,9 @@ class MemoryLibrary:
 
     def version(self) -> int | None:
         return None
+
+    def remove(self, id_or_prefix: str) -> object:
+        raise TracetuiError("these sessions are read-only: nothing to remove")
 
     def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False) -> int:
         return len(self._matching(agent, project, text, since, until, include_hidden))

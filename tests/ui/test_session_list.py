@@ -107,3 +107,31 @@ async def test_a_first_run_with_no_logs_names_the_folders_it_looked_in(tmp_path)
         await settle(app, pilot)
         assert sessions.render_line(1).text.strip() == "no session matches the filter"
     bucket.close()
+
+
+async def test_removing_a_session_asks_first_and_leaves_the_agents_log(tmp_path):
+    from tracetui.demo import build, open_library
+
+    from pilot_steps import open_claude
+
+    demo = build(tmp_path / "demo")
+    library = open_library(demo)
+    logs = {p: p.read_bytes() for p in (tmp_path / "demo").rglob("*.jsonl")}
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        doomed = screen.opened.session.id
+        screen.action_remove_session()
+        await pilot.pause()
+        await pilot.press(*"no", "enter")  # anything but yes keeps it
+        await settle(app, pilot)
+        assert app.screen.query_one(SessionList).count == 3
+        screen.action_remove_session()
+        await pilot.pause()
+        await pilot.press(*"yes", "enter")
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.count == 2
+        assert screen.opened is None or screen.opened.session.id != doomed  # the list may preview the next one
+        assert doomed not in {sessions.summary(i).id for i in range(sessions.count)}
+    assert all(p.read_bytes() == data for p, data in logs.items())  # the agent's logs, untouched

@@ -73,3 +73,18 @@ async def test_hostile_session_shows_escapes_as_symbols_and_markup_as_text():
         for y in range(detail.size.height):
             _clean(detail.render_line(y).text)
         assert time.perf_counter() - started < 2.0
+
+
+def test_a_search_hit_shows_where_it_is_and_highlights_the_match_after_the_controls():
+    from tracetui.bucket import SearchHit
+    from tracetui.ui.commands import hit_label, hit_where
+
+    raw = "pre \x1b]52;c;AAAA\x07 the needle here"
+    a = raw.index("needle")
+    hit = SearchHit("s1", "st1", raw, index=12, title="Fix the cart", agent="codex",
+                    timestamp="2026-01-13T10:00:05Z", match=(a, a + len("needle")))  # fmt: skip
+    label = hit_label(hit)
+    assert "\x1b" not in label.plain and "\x07" not in label.plain
+    styled = [label.plain[span.start : span.end] for span in label.spans]
+    assert styled == ["needle"]  # the highlight is on the word, wherever the escapes put it
+    assert hit_where(hit) == "codex · Fix the cart · step 12 · 2026-01-13 10:00"

@@ -27,7 +27,7 @@ MAX_VALUES = 8_000_000
 TRACE_DEPTH = 64  # a tool input nested deeper than this is an attack on the code that shows it
 from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
 from tracetui.capsule.signing import SignatureCheck, check
-from tracetui.errors import NotFound
+from tracetui.errors import NotFound, TracetuiError
 from tracetui.library import MemoryLibrary
 from tracetui.model import Session, SessionSummary, Step, StepKind, Subagent, Tokens
 
@@ -130,6 +130,9 @@ class OpenedCapsule:
 
     def version(self) -> int | None:
         return None  # a capsule never changes
+
+    def remove(self, id_or_prefix: str) -> object:
+        raise TracetuiError("a capsule is read-only: its session cannot be removed")
 
     def agents(self) -> list[str]:
         return self._library.agents()

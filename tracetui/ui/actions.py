@@ -234,6 +234,8 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
            palette="Blame…"),  # fmt: skip
+    Action("browser.remove", "", "remove_session", "Remove", "Take the open session out of the bucket (your agent's "
+           "own log stays)", palette="Remove session from bucket…"),  # fmt: skip
     Action("browser.export", "", "export", "Export", "Export the listed sessions as a dataset (parquet, raw, ATIF)",
            palette="Export…"),  # fmt: skip
     Action(

@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from tracetui.bucket import SearchHit
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
@@ -132,6 +133,34 @@ class StepCommands(Provider):
         self.browser.query_one(Timeline).focus()
 
 
+def hit_label(hit: SearchHit, width: int = 90) -> Content:
+    """A search hit's snippet, one line, the matched word highlighted (controls made visible first:
+    the offsets are re-found in the safe text, so a control character before the match cannot
+    shift the highlight)."""
+    raw = hit.snippet or hit.step
+    text = safe_line(raw)
+    start = end = 0
+    if hit.match is not None:
+        a, b = hit.match
+        start, end = len(safe_line(raw[:a])), len(safe_line(raw[:b]))
+        if end > width:  # keep the match in view
+            cut = max(0, start - 20)
+            text, start, end = "…" + text[cut:], start - cut + 1, end - cut + 1
+    content = Content(text[:width])
+    if end > start:
+        content = content.stylize("reverse bold", start, min(end, width))
+    return content
+
+
+def hit_where(hit: SearchHit) -> str:
+    """Where a hit is, as a person reads it: the agent, the session's title, the step, the date."""
+    bits = [hit.agent or "?", (hit.title or hit.session[:12])[:50]]
+    bits.append(f"step {hit.index}" if hit.index is not None else f"step {hit.step}")
+    if hit.timestamp:
+        bits.append(hit.timestamp[:16].replace("T", " "))
+    return " · ".join(bits)
+
+
 class SearchCommands(Provider):
     """Full-text search over every session's steps (asks the library in a thread)."""
 
@@ -146,9 +175,7 @@ class SearchCommands(Provider):
             self.app.notify(safe_line(f"search failed: {exc}"), severity="error", markup=False)
             return
         for hit in hits:
-            snippet = safe_line(hit.snippet)[:90] or safe_line(hit.step)
-            yield Hit(1.0, Content(snippet), partial(self._go, hit.session, hit.step),
-                      help=_help(f"session {hit.session[:12]} step {hit.step}"))
+            yield Hit(1.0, hit_label(hit), partial(self._go, hit.session, hit.step), help=_help(hit_where(hit)))
 
     def _go(self, session_id: str, step_id: str) -> None:
         from tracetui.ui.screens.browser import BrowserScreen

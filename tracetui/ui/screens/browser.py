@@ -641,6 +641,44 @@ class BrowserScreen(Screen):
 
         self.app.push_screen(BlameScreen(self.library, file, repo), chosen)
 
+    def action_remove_session(self) -> None:
+        if self.opened is None:
+            self.notify("open the session to remove first", severity="warning")
+            return
+        if self.library.read_only:
+            self.notify("this source is read-only: nothing to remove", severity="warning")
+            return
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        session = self.opened.session
+
+        def answered(answer: str | None) -> None:
+            if (answer or "").strip().lower() == "yes":
+                self._remove(session.id)
+
+        question = (f"Remove {session.agent} session {safe_line(session.id)} from the bucket? Its copies and rows "
+                    "go; your agent's own log stays, and the session comes back if that log changes. Type yes:")  # fmt: skip
+        self.app.push_screen(PathPrompt(question, "yes"), answered)
+
+    @work(thread=True, exclusive=True, group="remove", exit_on_error=False)
+    def _remove(self, session_id: str) -> None:
+        try:
+            self.library.remove(session_id)
+        except TracetuiError as exc:
+            self.app.call_from_thread(self.notify, f"not removed: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._removed, session_id)
+
+    def _removed(self, session_id: str) -> None:
+        if self.opened is not None and self.opened.session.id == session_id:
+            self.opened = None
+            self.query_one(Timeline).clear()
+            self.query_one("#session-title", Static).update("no session open")
+        self.remove_class("-hide-sessions")
+        self.refresh_sessions()
+        self.query_one(SessionList).focus()
+        self.notify(f"removed {session_id[:12]} from the bucket")
+
     def action_export(self) -> None:
         if self.library.plans_dir is None:
             self.notify("exporting needs a bucket (its redaction plans)", severity="warning")
