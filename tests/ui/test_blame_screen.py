@@ -56,3 +56,14 @@ async def test_blame_of_a_file_outside_any_repository_is_one_line(demo, tmp_path
         await pilot.press("escape")
         await settle(app, pilot, 1)
         assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_blame_at_an_older_revision_says_which(demo):
+    d, library = demo
+    app = TraceApp(library, repo=str(d.repo))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.show_blame(str(d.repo / "shop" / "cart.py"), str(d.repo), "HEAD~1")
+        await settle(app, pilot, 4)
+        title = str(app.screen.query_one("#blame-title").render())
+        assert "shop/cart.py · HEAD~1 (" in title

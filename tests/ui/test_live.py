@@ -128,3 +128,22 @@ def test_watch_syncs_each_change_until_stopped(tmp_path, capsys):
         stop.set()
         worker.join(10)
     assert done == [0]
+
+
+async def test_f5_syncs_now_and_reads_the_list_again(tmp_path):
+    sources = _sources(tmp_path)
+    bucket = Bucket.open(tmp_path / "bucket")
+    calls: list[int] = []
+
+    def sync(progress) -> str:
+        calls.append(1)
+        report = bucket.sync(sources)
+        return f"synced: {report.new} new"
+
+    app = TraceApp(bucket, sync=sync)  # no watcher: only the key syncs after the first
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.screen.query_one(SessionList).count == 2, 15)
+        first = len(calls)
+        await pilot.press("f5")
+        await _until(pilot, lambda: len(calls) == first + 1, 10)
+    bucket.close()

@@ -246,6 +246,8 @@ ACTIONS: tuple[Action, ...] = (
         "Seal the whole session again",
         palette="Clear step marks",
     ),
+    Action("browser.refresh", "f5,ctrl+r", "refresh", "Refresh", "Sync the agents' logs now and read the list again",
+           footer=False, palette="Refresh"),  # fmt: skip
     Action("browser.back", "escape", "back", "Back", footer=False),
     # -- the timeline
     Action(

@@ -176,6 +176,10 @@ class TraceApp(App):
                                   raise_interrupt=False, ignore_permission_denied=True):  # fmt: skip
             self.call_from_thread(self._logs_changed)
 
+    def sync_now(self) -> None:
+        """A sync on request (the refresh key): quiet, and never two at once."""
+        self._logs_changed()
+
     def _logs_changed(self) -> None:
         if self._sync is None:
             return
@@ -295,12 +299,13 @@ class TraceApp(App):
         if not isinstance(screen, BrowserScreen):
             return
 
-        def answered(path: str | None) -> None:
-            if path:
-                screen.show_blame(file_of(path), self.repo)
+        def answered(answer: str | None) -> None:
+            if answer:
+                path, _, ref = answer.partition("@")
+                screen.show_blame(file_of(path.strip()), self.repo, ref.strip() or "HEAD")
 
-        self.push_screen(PathPrompt("The file to blame (in your repository; HEAD as it is now):",
-                                    "path/to/file.py"), answered)  # fmt: skip
+        self.push_screen(PathPrompt("The file to blame, and the revision after an @ (HEAD when none):",
+                                    "path/to/file.py@HEAD"), answered)  # fmt: skip
 
     def action_search_steps(self) -> None:
         self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))

@@ -552,6 +552,12 @@ class BrowserScreen(Screen):
     def action_toggle_zoom(self) -> None:
         self.toggle_class("-zoom")
 
+    def action_refresh(self) -> None:
+        """Sync now (where the app syncs) and read the list and the open session again."""
+        self.tracetui.sync_now()
+        self.refresh_sessions(keep=self.opened.session.id if self.opened else None)
+        self.refresh_open_session()
+
     def action_cycle_order(self) -> None:
         self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
         keep = self.opened.session.id if self.opened else None
@@ -630,7 +636,7 @@ class BrowserScreen(Screen):
             return
         self.show_blame(str(found[0]), self.tracetui.repo)
 
-    def show_blame(self, file: str, repo: str | None) -> None:
+    def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
 
         def chosen(target: tuple[str, str] | None) -> None:
@@ -639,7 +645,7 @@ class BrowserScreen(Screen):
                 self.query_one(TabbedContent).active = "ctx"  # what the model saw when it wrote the line
                 self.open_session(session, step_id=step, focus=True)
 
-        self.app.push_screen(BlameScreen(self.library, file, repo), chosen)
+        self.app.push_screen(BlameScreen(self.library, file, repo, ref), chosen)
 
     def action_remove_session(self) -> None:
         if self.opened is None:
