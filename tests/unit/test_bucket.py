@@ -285,3 +285,39 @@ def test_sync_refuses_an_unknown_agent_and_takes_str_paths(tmp_path, sources):
         with pytest.raises(TracetuiError, match="unknown agent 'cursor'"):
             b.sync({"cursor": [tmp_path]})
         assert b.sync({"pi": [str(p) for p in sources["pi"]]}).new == 1
+
+
+def test_a_query_during_a_first_sync_does_not_rebuild_the_index_under_it(tmp_path):
+    """The first run: the app syncs in the background while its list asks the bucket. The copies
+    exist before the rows are committed; the query must not take that for a lost index and rebuild
+    it (closing the connection the sync writes through)."""
+    import shutil
+    import threading
+
+    from shared_data import FIXTURES
+
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "bucket", src)
+    sources = {"claude": [src / "claude"], "pi": [src / "pi"]}
+    bucket = Bucket.open(tmp_path / "b")
+    seen: list[object] = []
+
+    def progress(p) -> None:  # mid-sync: copies written, rows not committed
+        if seen:
+            return
+
+        def ask() -> None:
+            try:
+                seen.append(bucket.count_sessions())
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever happens
+                seen.append(exc)
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        asker.join(10)
+        assert not asker.is_alive(), "the query waited on the sync"
+
+    report = bucket.sync(sources, progress=progress, workers=1)
+    assert seen == [0] and (report.sessions, report.errors) == (2, [])
+    assert bucket.notices == []  # nothing was rebuilt
+    bucket.close()

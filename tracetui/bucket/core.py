@@ -171,9 +171,11 @@ class Bucket:
                 if problem is None and not self.read_only:
                     with self._lock:
                         index.create(conn)
-                    if retry and index.is_empty(conn) and self._store.has_copies():
+                    if retry and index.is_empty(conn) and self._store.has_copies() and not self._sync_running():
                         # Deleted, emptied or never finished: the copies know better. Rebuilding
-                        # here means no command ever shows an empty bucket that is not empty.
+                        # here means no command ever shows an empty bucket that is not empty. Not
+                        # while a sync runs: its copies are new and its rows not committed yet, and
+                        # a rebuild would close the connection it is writing through.
                         problem = MISSING
             except sqlite3.DatabaseError as exc:
                 problem = str(exc)
@@ -255,6 +257,22 @@ class Bucket:
             finally:
                 if fcntl is not None:
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def _sync_running(self) -> bool:
+        """Whether a sync, of this process or another, holds the bucket's writer lock right now."""
+        if fcntl is None:
+            return False
+        try:
+            lock = open(self.root / "sync.lock", "a+b")
+        except OSError:
+            return False
+        with lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+            return False
 
     def __enter__(self) -> Bucket:
         return self
