@@ -488,3 +488,27 @@ def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys)
     for sid in kept:
         x, y = a.session(sid), b.session(sid)
         assert [(s.id, s.kind) for s in x.steps] == [(s.id, s.kind) for s in y.steps], sid
+
+
+def test_opencode_sessions_go_out_as_opencode_export_documents_and_read_back(tmp_path, capsys):
+    """OpenCode keeps sessions in a database or many small files, which the bucket stages; raw gives
+    them back in OpenCode's own export format, and tracetui's reader reads the same steps from it."""
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "opencode" / "storage", src / "storage")
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"opencode={src}", "--json"]) == 0
+    dest = tmp_path / "out"
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
+                        "--accept-suggested", "--json")  # fmt: skip
+    doc = json.loads(out)
+    assert code == 0 and doc["written"] >= 1 and not doc["refused"], doc
+    files = sorted((dest / "sessions" / "opencode").glob("*.json"))
+    assert files and all(set(json.loads(f.read_bytes())) == {"info", "messages"} for f in files)
+    again = tmp_path / "again"
+    assert main(["--bucket", str(again), "sync", "--source", f"opencode={dest / 'sessions' / 'opencode'}"]) == 0
+    with Bucket.open(bucket) as before, Bucket.open(again) as after:
+        old = {r.id: before.session(r.id) for r in before.list_sessions(include_hidden=True)}
+        new = {r.id: after.session(r.id) for r in after.list_sessions(include_hidden=True)}
+        assert set(new) == set(old)
+        for sid, session in old.items():
+            assert [(s.id, s.kind) for s in new[sid].steps] == [(s.id, s.kind) for s in session.steps]

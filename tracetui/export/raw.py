@@ -25,7 +25,7 @@ from tracetui.redact.plan import FIXED_PLACEHOLDERS
 from tracetui.sources import RawLog
 
 # The folder each agent's files go in (the names the community's datasets use).
-AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
+AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}  # others: the registry name
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -241,3 +241,36 @@ def layout(
         clean = clean or ["_"]
         placed.append(("/".join(["sessions", folder, *clean]), raw))
     return placed
+
+
+def opencode_documents(staged: RawLog) -> list[RawLog]:
+    """An OpenCode session tree as the bucket keeps it (a staged log of OpenCode's own objects) put
+    back into OpenCode's own export format: one `{info, messages: [{info, parts}]}` document per
+    session, as `opencode export` writes it, named `<session id>.json`. What OpenCode removed (a
+    revert, a deleted session) is left out, as its own export leaves it out."""
+    from tracetui.sources.opencode import Objects, load_objects
+
+    objects = Objects()
+    load_objects(staged, objects, [])
+    parts_of: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for pid, part in objects.parts.items():
+        mid = part.get("messageID")
+        if isinstance(mid, str) and pid not in objects.gone:
+            parts_of.setdefault(mid, []).append((pid, part))
+    messages_of: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for mid, info in objects.messages.items():
+        sid = info.get("sessionID")
+        if isinstance(sid, str) and mid not in objects.gone:
+            messages_of.setdefault(sid, []).append((mid, info))
+    documents = []
+    for sid in sorted(objects.sessions):
+        if sid in objects.gone:
+            continue
+        # OpenCode's ids sort in the order they were made.
+        messages = [
+            {"info": info, "parts": [part for _, part in sorted(parts_of.get(mid, []), key=lambda x: x[0])]}
+            for mid, info in sorted(messages_of.get(sid, []), key=lambda x: x[0])
+        ]
+        doc = {"info": objects.sessions[sid], "messages": messages}
+        documents.append(RawLog(f"{safe_component(sid)}.json", orjson.dumps(doc) + b"\n"))
+    return documents

@@ -73,10 +73,13 @@ class RawWriter:
             return
         root = ex.library.root
         if root is not None and any(Path(log.path).is_relative_to(root) for log in logs):
-            # Agents whose logs are many small files (OpenCode's storage) are kept in the bucket as one
-            # staged file of tracetui's own: that is not the agent's format, so raw cannot carry it.
-            ex.refuse(item.summary.id, STAGED, [])
-            return
+            # Agents whose logs are a database or many small files (OpenCode) are kept in the bucket
+            # as one staged file of tracetui's own: raw gives them back in the agent's own export
+            # format, which its tools and tracetui's reader read.
+            if prepared.session.agent != "opencode":
+                ex.refuse(item.summary.id, STAGED, [])
+                return
+            logs = [doc for log in logs for doc in raw.opencode_documents(log)]
         members = self._members(prepared.scrubbed, prepared.session.agent, logs)
         # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
         # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
