@@ -229,9 +229,13 @@ def entropy_findings(text: str) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for m in b64.regex.finditer(text):
         a, b = m.span(2)
+        while b > a and text[b - 1] == "\\":
+            b -= 1  # the escape of a closing quote inside a JSON string
         if b - a >= min_len:
             seen.add((a, b))
             value = text[a:b]
+            if "\\" in value:
+                continue  # escapes inside: a JSON-escaped text of several lines, not one token
             if _entropy_candidate(value, limit):
                 yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
     for m in _BARE_TOKEN.finditer(text):
@@ -239,6 +243,8 @@ def entropy_findings(text: str) -> Iterator[Finding]:
         if (a, b) in seen or (a > 0 and text[a - 1] in _BARE_CHARS):
             continue
         value = text[a:b]
+        if _HASH_BEFORE.search(text, max(0, a - 12), a):
+            continue  # a digest with its algorithm's label (`h1:` in go.sum, `sha256:`)
         # Unquoted text is mostly code and paths: ask for more before suggesting it.
         if (
             "/" not in value.strip("/")[:-1] or value.count("/") <= 2
@@ -250,6 +256,7 @@ def _mixed(value: str) -> bool:
     return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
 
 
+_HASH_BEFORE = re.compile(r"(?i)(?:\bh1:|sha(?:1|224|256|384|512)[:\-=]|md5[:=]|blake2b?[:\-])$")
 _SRI = re.compile(r"^sha(?:1|256|384|512)-")
 
 
