@@ -102,6 +102,12 @@ class PlanSpan:
         )  # fmt: skip
 
 
+def value_group(span: PlanSpan) -> str:
+    """What groups spans by value: the HMAC of the value, or the span itself where a plan from an older
+    version has none."""
+    return span.value_id or f"{span.step}\x1f{span.field}\x1f{span.start}\x1f{span.end}"
+
+
 def field_key(step: str | None, name: str) -> str:
     return f"{step or ''}\x1f{name}"
 
@@ -125,6 +131,16 @@ class Plan:
     def scrubbed(self) -> list[PlanSpan]:
         return [s for s in self.spans if s.scrubbed]
 
+    def pending_values(self) -> int:
+        """Decisions left: distinct values among the waiting suggestions (one decision covers every
+        occurrence of a value, see `decide_value`)."""
+        return len({value_group(s) for s in self.spans if s.pending})
+
+    def same_value(self, span: PlanSpan) -> list[PlanSpan]:
+        """Every span of the plan holding the same value as `span` (itself included)."""
+        group = value_group(span)
+        return [s for s in self.spans if value_group(s) == group]
+
     def value_id(self, value: str) -> str:
         return hmac.new(bytes.fromhex(self.key), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
@@ -143,6 +159,16 @@ class Plan:
         if decision is None and span.tier == AUTO:
             decision = AUTO_D
         span.decision = decision
+
+    def decide_value(self, span: PlanSpan, decision: str | None) -> int:
+        """One decision for a value: every occurrence of it in the session (the user's own spans
+        aside) gets it. Returns how many spans it set."""
+        n = 0
+        for other in self.same_value(span):
+            if other.decision != MANUAL or other is span:
+                self.decide(other, decision)
+                n += 1
+        return n
 
     def decide_kind(self, kind: str, decision: str | None, only_pending: bool = False) -> int:
         """Accept or reject every finding of one kind; returns how many changed."""
