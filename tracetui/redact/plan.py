@@ -170,6 +170,12 @@ class Plan:
                 n += 1
         return n
 
+    def bulk_targets(self, kind: str, decision: str) -> list[PlanSpan]:
+        """What a bulk decision on a kind changes: its findings still waiting and, to reject, the
+        detector's own sure ones; never a decision the user made (accepted, rejected, manual)."""
+        allowed = (None, AUTO_D) if decision == REJECTED else (None,)
+        return [s for s in self.spans if s.kind == kind and s.decision in allowed]
+
     def decide_kind(self, kind: str, decision: str | None, only_pending: bool = False) -> int:
         """Accept or reject every finding of one kind; returns how many changed."""
         n = 0
