@@ -19,6 +19,8 @@ verification filter is never installed, so nothing is ever sent over the network
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -265,4 +267,25 @@ def _entropy_candidate(value: str, limit: float) -> bool:
         return False  # ids, hashes, integrity digests, the API's own encrypted blobs: structure
     if value.count("/") >= 2 and not value.endswith("="):
         return False  # a path (/nix/store/<hash>-name, a/b/c), not an encoded secret
+    if len(value) >= _MEDIA_RUN and _binary_base64(value):
+        return False  # a piece of an image, an archive or another binary: media, not a credential
     return entropy(value) > limit
+
+
+# Unnamed base64 this long that decodes to binary is media (an image cut anywhere, a font, a zip);
+# credentials this long have a format (rules) or a name (assignments) that finds them instead.
+_MEDIA_RUN = 160
+
+
+def _binary_base64(value: str) -> bool:
+    body = value.rstrip("=")
+    body = body[: len(body) - len(body) % 4]
+    try:
+        raw = base64.b64decode(body.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return sum(1 for c in text if c.isprintable() or c in "\n\r\t") < 0.9 * len(text)

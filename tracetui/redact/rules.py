@@ -579,6 +579,15 @@ def wrong_vendor_length(name: str, value: str) -> bool:
     return False
 
 
+def _base64_like(value: str) -> bool:
+    """Long standard base64 (which has `/` in it) rather than a path: no path starts so, and its
+    slash-separated pieces are random, mixing cases and digits."""
+    if len(value) < 32 or value.startswith(("/", "./", "~")) or "." in value:
+        return False
+    return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value) \
+        and entropy(value) >= 4.5
+
+
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
     if is_placeholder(value) or not any(c.isalnum() for c in value):
         return  # a template, or punctuation only
@@ -593,7 +602,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         value.isalpha() and value[:1].isupper() or not value.isalpha()
     ):
         return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
-    if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))):
+    if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))) \
+            and not _base64_like(value):
         return  # a path or a label like "ns/name", not a credential
     strong = bool(_STRONG_NAME.search(name))
     kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
@@ -797,8 +807,14 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
     if len(lowered) < _SHORT_TEXT and _RARE_NEEDLES.search(lowered) is None:
         table = _COMMON_NEEDLE_RULES
     for rule in table:
-        if rule.needles and not any(map(has, rule.needles)):
-            continue
+        needles = rule.needles
+        if needles:
+            # One needle (most rules): a plain `in`, without the cost of calling any() ~100 times a text.
+            if len(needles) == 1:
+                if needles[0] not in lowered:
+                    continue
+            elif not any(map(has, needles)):
+                continue
         for m in rule.pattern.finditer(text):
             start, end = m.span(rule.group)
             if start < 0 or start == end:
