@@ -135,6 +135,8 @@ def test_sumologic_and_sidekiq_credentials_by_their_names():
         ("The staging db password is Tr0ub4dor&3x, keep it safe", "Tr0ub4dor&3x"),
         ("my api key for the weather service: 3f2a9c1b7d4e5f60718293a4b5c6d7e8", "3f2a9c1b7d4e5f60718293a4b5c6d7e8"),
         ("the root password was changed to Qz8!wpLm2x yesterday", "Qz8!wpLm2x"),
+        ("here is the api key 3f2a9c1b7d4e5f60718293a4b5c6d7e8 for the forecasts", "3f2a9c1b7d4e5f60718293a4b5c6d7e8"),
+        ("use token k3Jd9sL2qP8xZ5vN7mB4 for the bot", "k3Jd9sL2qP8xZ5vN7mB4"),
     ],
 )
 def test_a_value_named_in_plain_words(text, value):
@@ -143,7 +145,13 @@ def test_a_value_named_in_plain_words(text, value):
 
 @pytest.mark.parametrize(
     "text",
-    ["The password is required for login.", "If the token is None we retry", "the key is missing from the map"],
+    [
+        "The password is required for login.",
+        "If the token is None we retry",
+        "the key is missing from the map",
+        "send the password reset_token_for_user_12 mail",
+        "the access token GITHUB_TOKEN_2024 is read from the env",
+    ],
 )
 def test_plain_words_leave_prose_alone(text):
     assert not [f for f in scan_text(text) if f.detector == "rule:plain-words"]

@@ -29,6 +29,7 @@ _VERB = re.compile(
 )
 _VALUE = re.compile(r"[\"'`“‘]?([^\s\"'`”’<>]{6,200})")
 _TRAILING = ".,;:!?)]}"
+_BARE = re.compile(r"[ \t]+[\"'`]?([A-Za-z0-9_\-]{16,200})(?![A-Za-z0-9_\-])")
 _SYMBOLS = frozenset("!@#$%^&*+=?~")
 _NAMES = ("pass", "secret", "token", "key", "credential", "pin code")
 
@@ -41,6 +42,11 @@ def prose_findings(text: str, lowered: str) -> Iterator[Finding]:
         at = phrase.end() if phrase else m.end()
         verb = _VERB.match(lowered, at)
         if verb is None:
+            # "here is the api key 3f2a…", "use token k3Jd…": no verb, so only a long generated value
+            # right after a credential's full name counts.
+            bare = _BARE.match(text, m.end())
+            if bare is not None and m.group(1) not in ("key", "secret") and _generated(bare.group(1)):
+                yield Finding(bare.start(1), bare.end(1), _kind(m.group(1)), SUGGESTED, "rule:plain-words")
             continue
         if verb.group(0).strip() == ":" and at == m.end() and " " not in m.group(1).strip():
             continue  # `password: x` is the assignment rules' (they know YAML from prose)
@@ -52,6 +58,20 @@ def prose_findings(text: str, lowered: str) -> Iterator[Finding]:
         tier = _tier(value, m.group(1))
         if tier is not None:
             yield Finding(start, start + len(value), _kind(m.group(1)), tier, "rule:plain-words")
+
+
+def _generated(value: str) -> bool:
+    """Made by a machine: mixed letters and digits, random, not an identifier; or 32 hex digits (which
+    alone would be a hash, but here a credential's name stands right before it)."""
+    if _HEX32.fullmatch(value):
+        return True
+    if _SNAKE.fullmatch(value) or is_structural(value) or is_placeholder(value) or is_published_example(value):
+        return False
+    return has_letter_and_digit(value) and random_enough(value, 16, 3.0)
+
+
+_SNAKE = re.compile(r"[a-z]+(?:[_\-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def _kind(name: str) -> str:
