@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "tracetui.cli.browse",  # sync, ls, show, search
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.redact",  # scan
+    "tracetui.cli.review",  # review
     "tracetui.cli.capsule",  # seal, capsule verify, replay
     "tracetui.cli.doctor",  # doctor
 )
