@@ -286,3 +286,19 @@ def test_a_1mb_adversarial_line_scans_in_linear_time(text):
     t0 = time.perf_counter()
     scan_text(text)
     assert time.perf_counter() - t0 < 10.0  # ~1 s on an idle core; quadratic would take minutes
+
+
+@pytest.mark.parametrize(
+    "line, value",
+    [
+        ('curl -u "d2LkV78zLx!t7:" https://localhost:9200', "d2LkV78zLx!t7"),  # a key as the user name
+        ("curl --user kevin:'pRf7vG2h1L8nQkW9' -iX PATCH https://x", "pRf7vG2h1L8nQkW9"),
+        ('curl --user "{1a2b3c4d-1a2b}":"{ZqL5kVrX1n8tA2}" https://x', "{ZqL5kVrX1n8tA2}"),
+    ],
+)
+def test_http_client_credentials_split_or_quoted_apart(line, value):
+    assert covered(line, value, (AUTO,))
+
+
+def test_http_client_templates_give_nothing():
+    assert scan_text('curl -u "{user}:{password}" https://x') == []

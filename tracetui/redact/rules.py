@@ -747,13 +747,36 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
             value, start = v.group(g), v.start(g)
             if not password_flag:
                 user, colon, password = value.partition(":")
-                if not colon or not password:
+                if not colon and text.startswith(":", v.end()):
+                    # `"user":"password"`: user and password quoted apart
+                    rest = _FLAG_VALUE.match(text, v.end() + 1, end)
+                    if rest is None:
+                        continue
+                    g2 = next(i for i in (1, 2, 3) if rest.group(i) is not None)
+                    value, start = rest.group(g2), rest.start(g2)
+                elif colon and not password and g == 3 and text.startswith(("'", '"'), v.end()):
+                    rest = _FLAG_VALUE.match(text, v.end(), end)  # kevin:'password'
+                    if rest is None or rest.lastindex == 3:
+                        continue
+                    value, start = rest.group(rest.lastindex or 1), rest.start(rest.lastindex or 1)
+                elif colon and not password:
+                    # `-u TOKEN:` (an API key as the user name, no password): the key is the secret
+                    if len(user) < 8 or not random_enough(user, 8, 2.5) or is_reference(user):
+                        continue
+                    value = user
+                elif not colon:
                     continue  # curl asks for the password; nothing on the line
-                start += len(user) + 1
-                value = password
-            if is_reference(value) or is_placeholder(value):
-                continue
+                else:
+                    start += len(user) + 1
+                    value = password
+            inner = value[1:-1] if value[:1] == "{" and value[-1:] == "}" else value
+            if (is_reference(value) or is_placeholder(value)) and not (inner != value and _generated(inner)):
+                continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
             yield Finding(start, start + len(value), "password", AUTO, "rule:http-client-credentials")
+
+
+def _generated(value: str) -> bool:
+    return has_letter_and_digit(value) and random_enough(value, 8, 3.0) and not is_placeholder(value)
 
 # XML elements named for a credential: Maven's `<password>…</password>`, `<apiKey>…</apiKey>`.
 _XML_ELEMENT = re.compile(r"<([A-Za-z][\w.\-]{0,40})>([^<>\s]{1,400})</\1>")
