@@ -302,3 +302,17 @@ def test_http_client_credentials_split_or_quoted_apart(line, value):
 
 def test_http_client_templates_give_nothing():
     assert scan_text('curl -u "{user}:{password}" https://x') == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sumObj = suGyI5imvADdvU",  # Sumo Logic's name is case-sensitive: `sumObj` is not it
+        "http://cdn.example.net/video_box.ico-7a388b69018576d24b59331fd60aab0c.png",  # not an Infracost key
+        "curl -u <user:password> https://test.example/endpoint",
+        "curl http://127.0.0.1:5000/file --user user:pass --digest",
+        "credentialsId: 'ff083f76-7804-4ef1-80e4-fe975bb9141b'",  # which credential, not the credential
+    ],
+)
+def test_look_alikes_of_the_new_rules_are_left_alone(text):
+    assert [f for f in scan_text(text) if f.tier == AUTO] == []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.text_checks import (
+    is_structural,
     entropy,
     has_letter_and_digit,
     is_fixture_name,
@@ -255,7 +256,7 @@ TOKEN_RULES: list[Rule] = [
           r"(?i)(?:https?://)?[a-z0-9\-]{1,60}\.webhook\.office\.com/webhookb2/[a-z0-9\-]{36}@[a-z0-9\-]{36}/IncomingWebhook/"
           r"[a-z0-9]{32}/[a-z0-9\-]{36}(?:/[A-Za-z0-9_\-]{20,80})?", "webhook.office.com/webhookb2/"),
     _rule("sumologic-access-id", "sumologic-key",
-          r"(?i:sumo)[\w.\-]{0,30}[\"']?[ \t]*(?:=|:|=>)[ \t]*[\"']?(su[A-Za-z0-9]{12})" + _E, "sumo", group=1,
+          r"(?:[Ss]umo|SUMO)[\w.\-]{0,30}[\"']?[ \t]*(?:=|:|=>)[ \t]*[\"']?(su[A-Za-z0-9]{12})" + _E, "sumo", group=1,
           check=lambda v: AUTO if has_letter_and_digit(v[2:]) else None),
     _rule("flyio-token", "flyio-token",
           r"(?:FlyV1[ \t]+)?(?:fo1_[\w\-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})"
@@ -272,7 +273,9 @@ TOKEN_RULES: list[Rule] = [
     _rule("clickhouse-key", "clickhouse-key", r"4b1d[A-Za-z0-9]{38}" + _E, "4b1d", check=_not_dummy(3.5)),
     _rule("readme-token", "readme-token", r"rdme_[a-z0-9]{70}" + _E, "rdme_", check=_not_dummy()),
     _rule("rubygems-token", "rubygems-token", r"rubygems_[a-f0-9]{48}" + _E, "rubygems_", check=_not_dummy()),
-    _rule("infracost-token", "infracost-token", r"ico-[A-Za-z0-9]{32}" + _E, "ico-", check=_not_dummy()),
+    # Mixed case: a lowercase-hex `ico-…` is a cache-busting file name (`favicon.ico-<md5>.png`).
+    _rule("infracost-token", "infracost-token", r"ico-[A-Za-z0-9]{32}" + _E, "ico-",
+          check=lambda v: AUTO if v[4:] != v[4:].lower() and v[4:] != v[4:].upper() and entropy(v[4:]) >= 3.5 else None),
     _rule("duffel-token", "duffel-token", r"duffel_(?:test|live)_[A-Za-z0-9_\-=]{43}" + _E, "duffel_",
           check=_not_dummy()),
     _rule("frameio-token", "frameio-token", r"fio-u-[A-Za-z0-9_\-=]{64}" + _E, "fio-u-", check=_not_dummy()),
@@ -555,6 +558,7 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
 
 
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
+_ID_NAME = re.compile(r"(?:credentials?|key|token|secret)[_\-]?(?:Id|ID|id)$")
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
@@ -598,6 +602,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if value.lower() == name.lower().strip("-_"):
         return
+    if _ID_NAME.search(name) and is_structural(value):
+        return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
     if _NAME_OK.search(value.lower()) and _NAME_LIKE.match(value) and (
         value.isalpha() and value[:1].isupper() or not value.isalpha()
     ):
@@ -745,6 +751,8 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             g = next(i for i in (1, 2, 3) if v.group(i) is not None)
             value, start = v.group(g), v.start(g)
+            if value.startswith(("<", "$", "%")):
+                continue  # `<user:password>`, `$CREDS`, `%AUTH%`: a template or a variable
             if not password_flag:
                 user, colon, password = value.partition(":")
                 if not colon and text.startswith(":", v.end()):
@@ -769,10 +777,15 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
                 else:
                     start += len(user) + 1
                     value = password
+            if value.lower() in _WORD_PASSWORDS:
+                continue  # `--user user:pass` in a how-to
             inner = value[1:-1] if value[:1] == "{" and value[-1:] == "}" else value
             if (is_reference(value) or is_placeholder(value)) and not (inner != value and _generated(inner)):
                 continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
             yield Finding(start, start + len(value), "password", AUTO, "rule:http-client-credentials")
+
+
+_WORD_PASSWORDS = frozenset("pass pwd pw passwd password secret token key apikey changeme letmein".split())
 
 
 def _generated(value: str) -> bool:
