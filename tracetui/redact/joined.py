@@ -51,7 +51,7 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             right_end = _run_end(text, m.end())
             if right_end - m.end() < 4:
                 continue
-            if pattern is _WRAP and (text.startswith((":", "="), right_end) or "=" in text[m.end():right_end].rstrip("=")):
+            if pattern is _WRAP and _starts_anew(text, m.end(), right_end):
                 continue  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
             if _DIGIT.search(text, left_start, right_end) is None:
                 continue  # two words broken by a line: generated tokens have digits
@@ -73,6 +73,21 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
 
 
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-.]*")
+
+
+def _starts_anew(text: str, start: int, end: int) -> bool:
+    """The run `text[start:end]` after a line break begins something of its own: `NAME=...` (a `=`
+    that is not base64 padding at the token's very end) or `offset:`."""
+    if text.startswith(":", end):
+        return True
+    run = text[start:end]
+    body = run.rstrip("=")
+    if "=" in body:
+        return True
+    return len(body) < len(run) and end < len(text) and text[end] not in _PADDING_END
+
+
+_PADDING_END = frozenset(" \t\r\n\"'`,;)]}\\")
 
 
 def _run_start(text: str, at: int) -> int:
