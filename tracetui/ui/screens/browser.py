@@ -106,6 +106,7 @@ class BrowserScreen(Screen):
         Binding("ctrl+b", "toggle_sessions", "Sessions pane", show=False),
         Binding("z", "toggle_zoom", "Zoom", show=False, tooltip="Give the focused pane the whole screen"),
         Binding("r", "redact", "Redact", tooltip="Review the redactions of this session before sealing it"),
+        Binding("R", "review", "Review all", show=False, tooltip="Undecided redactions of every session, by value"),
         Binding("s", "seal", "Seal", tooltip="Seal the open session, or the steps marked with m, as a capsule"),
         Binding("y", "replay", "Replay", tooltip="Apply this capsule's patches on your checkout, step by step"),
         Binding("escape", "back", "Back", show=False),
@@ -539,6 +540,22 @@ class BrowserScreen(Screen):
         from tracetui.ui.screens.replay import ReplayScreen
 
         self.app.push_screen(ReplayScreen(self.library))
+
+    def action_review(self) -> None:
+        """Every session's undecided suggestions, one row per value (the cross-session review)."""
+        if self.library.read_only:
+            self.notify("this library is read-only: redaction decisions cannot be saved", severity="warning",
+                        markup=False)
+            return
+        from tracetui.redact import plan_store
+        from tracetui.ui.screens.review import ReviewScreen
+
+        try:
+            store = plan_store(self.library)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.push_screen(ReviewScreen(self.library, store))
 
     def action_redact(self) -> None:
         if self.opened is None:
