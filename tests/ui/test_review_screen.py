@@ -42,3 +42,23 @@ async def test_review_lists_the_demo_values_and_decides_one_everywhere(tmp_path)
     [occurrence] = first.occurrences
     plan = store.load(occurrence.session)
     assert {s.decision for s in plan.spans if s.kind == first.kind} == {"accepted"}
+
+
+async def test_field_names_from_a_log_are_not_read_as_markup(tmp_path):
+    from tracetui.library import MemoryLibrary
+    from tracetui.model import Session, Step
+    from tracetui.ui.screens.review import ReviewScreen
+
+    hostile = "[bold red]x[/]\x1b[31m"
+    step = Step(id="s0", index=0, kind="tool_call", role="assistant", text="",
+                tool_input={hostile: "mail ana.ruiz@corp-mail.io"})
+    library = MemoryLibrary([Session(id="h1", agent="claude", source="x.jsonl", steps=[step])])
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ReviewScreen(library, store))
+        await settle(app, pilot, 4)
+        table = app.screen.query_one("DataTable")
+        cell = table.get_row_at(0)[3]
+        assert "[bold red]" in cell.plain and "\x1b" not in cell.plain

@@ -8,6 +8,7 @@ kind, how many findings and sessions, and where the first one is.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,7 +88,9 @@ class ReviewScreen(Screen):
             first = g.occurrences[0]
             where = f"{first.session[:8]} step {first.index} · {first.span.field}" if first.index is not None \
                 else f"{first.session[:8]} · {first.span.field}"
-            table.add_row(g.kind, str(len(g.occurrences)), str(len(g.sessions)), safe_line(where), key=g.id)
+            # Text cells, not strings: DataTable reads a string as markup, and field names come from logs.
+            cells = (g.kind, str(len(g.occurrences)), str(len(g.sessions)), safe_line(where))
+            table.add_row(*(Text(c) for c in cells), key=g.id)
         if self.groups:
             table.move_cursor(row=min(keep, len(self.groups) - 1))
         self._status(self.left_text())
