@@ -48,6 +48,9 @@ PW = "Xq7#mTz2!pLw9vR"
         f"wget --http-password '{PW}' https://dl.acme.test/f",
         f"http -a ops:{PW} GET https://api.acme.test/me",
         f"xh --auth ops:{PW} https://api.acme.test/me",
+        f"sshpass -p '{PW}' ssh pi@10.0.0.2",  # password flags of other tools, quoted
+        f'docker login -u bob -p "{PW}" registry.acme.test',
+        f"mysql -u root -p'{PW}' shop",
     ],
 )
 def test_http_client_credentials_are_sure(line):

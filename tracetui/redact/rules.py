@@ -711,11 +711,11 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
 # Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
 # (attached), `docker login -p SECRET`, `sshpass -p SECRET`, `redis-cli -a SECRET`.
 _CLI_PASSWORD = re.compile(
-    r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?)\b[^\n|;&]{0,200}?[ \t]-p([^\s\"'`;|&]{1,200})"
+    r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?)\b[^\n|;&]{0,200}?[ \t]-p[\"']?([^\s\"'`;|&]{1,200})"
     r"|\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)(?:[ \t]+registry)?[ \t]+login\b[^\n|;&]{0,200}?"
-    r"[ \t](?:-p|--password)(?:=|[ \t]+)([^\s\"'`;|&]{1,200})"
-    r"|\bsshpass[ \t]+-p[ \t]*([^\s\"'`;|&]{1,200})"
-    r"|\bredis-cli\b[^\n|;&]{0,200}?[ \t]-a[ \t]+([^\s\"'`;|&]{1,200})"
+    r"[ \t](?:-p|--password)(?:=|[ \t]+)[\"']?([^\s\"'`;|&]{1,200})"
+    r"|\bsshpass[ \t]+-p[ \t]*[\"']?([^\s\"'`;|&]{1,200})"
+    r"|\bredis-cli\b[^\n|;&]{0,200}?[ \t]-a[ \t]+[\"']?([^\s\"'`;|&]{1,200})"
 )
 _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
 # HTTP clients that take `user:password` (curl -u/--user/-U/--proxy-user, httpie/xh -a/--auth) or
