@@ -282,7 +282,7 @@ async def test_one_decision_covers_every_occurrence_of_the_value(tmp_path):
     app = EditorApp(session, plan_file)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
-        assert editor.plan.pending_values() == 2
+        assert editor.plan.decisions_left() == 2
         await pilot.press("a")
         await pilot.pause()
     spans = [s for s in load_plan(plan_file).spans if s.kind == "email"]

@@ -216,10 +216,10 @@ def test_one_decision_covers_every_occurrence_of_a_value():
     findings = [Finding(3, 3 + len(value), "password", "suggested", "t", f"s{i}", "text") for i in range(2)]
     findings += [Finding(24, 40, "password", "suggested", "t", f"s{i}", "text") for i in range(2)]
     plan = build_plan(session, findings)
-    assert len(plan.pending()) == 4 and plan.pending_values() == 3
+    assert len(plan.pending()) == 4 and plan.decisions_left() == 3
     first = next(s for s in plan.spans if s.step == "s0" and s.start == 3)
     assert plan.decide_value(first, REJECTED) == 2
     assert {s.decision for s in plan.spans if s.start == 3} == {REJECTED}
-    assert plan.pending_values() == 2
+    assert plan.decisions_left() == 2
     assert plan.decide_value(first, ACCEPTED) == 2  # changing one's mind changes it everywhere
     assert {s.decision for s in plan.spans if s.start == 3} == {ACCEPTED}

@@ -46,8 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from tracetui.redact import plan_store, refresh_plan
-    from tracetui.redact.plan import value_group
+    from tracetui.redact import plan_store, refresh_plan, value_group
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)

@@ -32,9 +32,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from tracetui.redact import plan_store, refresh_plan
-    from tracetui.redact.plan import ACCEPTED, REJECTED
-    from tracetui.redact.review import decide_group, find_group, group_pending, review_key
+    from tracetui.redact import (
+        ACCEPTED,
+        REJECTED,
+        decide_group,
+        find_group,
+        group_pending,
+        plan_store,
+        refresh_plan,
+        review_key,
+    )
 
     if args.limit is not None and args.limit < 1:
         raise TracetuiError("--limit wants a positive number")

@@ -131,7 +131,7 @@ class Plan:
     def scrubbed(self) -> list[PlanSpan]:
         return [s for s in self.spans if s.scrubbed]
 
-    def pending_values(self) -> int:
+    def decisions_left(self) -> int:
         """Decisions left: distinct values among the waiting suggestions (one decision covers every
         occurrence of a value, see `decide_value`)."""
         return len({value_group(s) for s in self.spans if s.pending})

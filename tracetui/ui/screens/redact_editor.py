@@ -30,7 +30,8 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact import Identity, Plan, PlanSpan, PlanStore, field_text, iter_fields, load_plan, save_plan
 from tracetui.redact.apply import scrub_text, stale_fields
-from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders, value_group
+from tracetui.redact import value_group
+from tracetui.redact.plan import ACCEPTED, MANUAL, REJECTED, assign_placeholders
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
 
@@ -364,7 +365,7 @@ class RedactEditor(Screen):
         waiting = len(self.plan.pending())
         if not waiting:
             return "nothing left to decide"
-        values = self.plan.pending_values()
+        values = self.plan.decisions_left()
         return (f"{values} decision{'' if values == 1 else 's'} left "
                 f"({waiting} finding{'' if waiting == 1 else 's'} waiting)")
 

@@ -19,9 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
-from tracetui.redact import Plan, PlanStore
-from tracetui.redact.plan import ACCEPTED, REJECTED
-from tracetui.redact.review import ValueGroup, decide_group, group_pending, review_key
+from tracetui.redact import ACCEPTED, REJECTED, Plan, PlanStore, ValueGroup, decide_group, group_pending, review_key
 from tracetui.safe_text import safe_line
 
 
