@@ -25,6 +25,7 @@ import orjson  # noqa: E402
 from tracetui.model import Session  # noqa: E402
 from tracetui.redact import Identity, iter_fields, scan_session  # noqa: E402
 from tracetui.redact.evaluate import evaluate, pct  # noqa: E402
+from tracetui.redact.placed import evaluate_placed  # noqa: E402
 from tracetui.sources import group, read_session  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -45,6 +46,32 @@ def quality(markdown: bool) -> None:
         s = table[key]
         print(f"\n{key[0]} missed: {', '.join(s.missed) or 'none'}")
         print(f"{key[0]} negatives touched: {', '.join(s.touched_ids) or 'none'}")
+        flagged = s.touched + s.suggested_on_negative
+        print(f"{key[0]} negatives flagged at any tier: {flagged}/{s.negatives} ({pct(flagged, s.negatives)})")
+
+
+def placed(markdown: bool, seeds: tuple[int, ...] = (14, 15, 16)) -> None:
+    """Made-up secrets in agent-log contexts, and hard negatives placed the same way (placed.py)."""
+    head = ("set", "group", "cases", "found (full span, any tier)", "found, sure tier")
+    rows = []
+    totals: dict[bool, list[int]] = {True: [0, 0, 0], False: [0, 0, 0]}
+    failures: list[str] = []
+    for seed in seeds:
+        table = evaluate_placed(seed)
+        for (positive, group_name), sc in table.items():
+            if group_name == "*":
+                t = totals[positive]
+                t[0] += sc.cases
+                t[1] += sc.caught
+                t[2] += sc.sure
+            elif not group_name.startswith("@"):
+                failures += sc.failures
+    for positive in (True, False):
+        n, caught, sure = totals[positive]
+        label = "secrets placed in contexts" if positive else "hard negatives placed (flagged = any finding on them)"
+        rows.append((label, "*", n, f"{caught} ({pct(caught, n)})", f"{sure} ({pct(sure, n)})"))
+    _print(head, rows, markdown)
+    print(f"placed failures (seeds {seeds}): {', '.join(sorted(set(failures))) or 'none'}")
 
 
 def _print(head, rows, markdown):
@@ -116,6 +143,7 @@ def main() -> None:
     ap.add_argument("--skip-speed", action="store_true")
     args = ap.parse_args()
     quality(args.markdown)
+    placed(args.markdown)
     if not args.skip_speed:
         speed(args.mb, args.workers)
 

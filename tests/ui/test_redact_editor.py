@@ -47,14 +47,15 @@ async def test_navigate_decide_mark_undo_preview(tmp_path):
         editor = await _ready(app, pilot)
         assert editor.plan is not None and editor.items
         assert store.path(session.id).exists()  # the first scan is saved at once
+        # It opens on the first finding waiting for a decision; N and p walk every finding.
         first = editor.current
-        # Session-level fields come first (cwd), then steps in order.
-        assert first.step is None
-        await pilot.press("n")
-        assert editor.index == 1
+        assert first.pending and editor.index == min(i for i, s in enumerate(editor.items) if s.pending)
+        editor._go(0)
         await pilot.press("N")
+        assert editor.index == 1
+        await pilot.press("p")
         assert editor.index == 0
-        await pilot.press("N")  # wraps around to the last finding
+        await pilot.press("p")  # wraps around to the last finding
         assert editor.index == len(editor.items) - 1
 
         # Walk to the email suggestion and accept it, then reject it.
@@ -99,14 +100,16 @@ async def test_accept_kind_and_everywhere(tmp_path):
     async with app.run_test(size=(120, 36)) as pilot:
         editor = await _ready(app, pilot)
         while editor.current.kind != "github-token":
-            await pilot.press("n")
-        await pilot.press("X")
+            await pilot.press("N")
+        await pilot.press("X")  # asks first; y rejects them
+        await pilot.press("y")
         assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"rejected"}
-        await pilot.press("A")
-        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"accepted"}
+        await pilot.press("A")  # nothing undecided is left of that kind: the rejects stay
+        await pilot.pause()
+        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"rejected"}
         # "landed" appears once; mark it everywhere through a selection.
         while (editor.current.step, editor.current.field) != ("a1", "text"):
-            await pilot.press("n")
+            await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         text = session.step("a1").text
         i = text.index("env file")
@@ -123,7 +126,7 @@ async def test_control_characters_are_shown_and_offsets_stay_aligned(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
         while editor.current.step != "u1":
-            await pilot.press("n")
+            await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         assert "\x1b" not in area.text and "␛" in area.text
         assert area.selected_text == S.GITHUB
@@ -152,7 +155,7 @@ async def test_long_fields_are_paged_and_the_page_follows_the_finding(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
         while editor.current.kind != "github-token" or editor.current.step != "r1":
-            await pilot.press("n")
+            await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         assert area.document.line_count <= 401  # a page (400 lines and the empty one after its newline)
         assert area.selected_text == S.GITHUB
@@ -168,7 +171,7 @@ async def test_keyboard_selection_becomes_a_manual_span(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
         while (editor.current.step, editor.current.field) != ("u1", "text"):
-            await pilot.press("n")
+            await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         area.focus()
         area.move_cursor((0, 0))
@@ -213,3 +216,106 @@ async def test_text_without_findings_can_be_opened_and_marked_by_hand(tmp_path):
         await pilot.pause()
     [span] = store.load(session.id).spans
     assert (span.step, span.field, span.start, span.end, span.decision) == ("s1", "text", start, start + 7, "manual")
+
+
+def _review_session():
+    """Sure findings first, then suggestions: two e-mail values, one of them twice, the first deep in a
+    long field so opening on it needs a scroll."""
+    from tracetui.model import Session, Step
+
+    lines = [f"build step {i} ok" for i in range(300)]
+    lines[250] = "mail ann.lee@corp-mail.io about the release"
+    steps = [
+        Step(id="s0", index=0, kind="user", role="user", text=f"deploy with {S.GITHUB} please"),
+        Step(id="s1", index=1, kind="tool_result", role="tool", text="\n".join(lines)),
+        Step(id="s2", index=2, kind="assistant", role="assistant", text="I wrote to ann.lee@corp-mail.io and bo.ng@corp-mail.io."),
+    ]
+    return Session(id="review-1", agent="claude", source="x.jsonl", steps=steps)
+
+
+async def test_opens_on_the_first_undecided_finding_in_view_and_highlighted(tmp_path):
+    session = _review_session()
+    app = EditorApp(session, tmp_path / "r.plan.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        await pilot.pause()
+        first_waiting = next(s for s in editor.items if s.pending)
+        assert editor.current is first_waiting and (first_waiting.step, first_waiting.kind) == ("s1", "email")
+        area = app.screen.query_one(RedactArea)
+        assert area.selected_text == "ann.lee@corp-mail.io"
+        row = area.selection.end[0]
+        assert row == 250 and area.scroll_offset.y <= row < area.scroll_offset.y + area.scrollable_content_region.height
+        assert any(p.state == "current" for p in area.painted)
+        status = str(app.screen.query_one("#redact-status").render())
+        assert "2 decisions left (3 findings waiting)" in status
+
+
+async def test_n_walks_only_the_undecided_and_N_walks_everything(tmp_path):
+    session = _review_session()
+    app = EditorApp(session, tmp_path / "r.plan.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        await pilot.press("x")  # ann's address is kept, in both places it appears
+        plan = load_plan(tmp_path / "r.plan.json")
+        assert [s.decision for s in plan.spans if s.kind == "email" and "s2" == s.step][:1] == ["rejected"]
+        seen = []
+        for _ in range(3):
+            await pilot.press("n")
+            seen.append(editor.current)
+        assert all(s.pending for s in seen) and {(s.step, s.start) for s in seen} == {(seen[0].step, seen[0].start)}
+        assert seen[0].step == "s2" and session.step("s2").text[seen[0].start:seen[0].end] == "bo.ng@corp-mail.io"
+        await pilot.press("a")
+        await pilot.press("n")  # nothing is left: it stays, and says so
+        assert editor.current is seen[0] or editor.current.key == seen[0].key
+        status = str(app.screen.query_one("#redact-status").render())
+        assert "nothing left to decide" in status
+        visited = set()
+        for _ in range(len(editor.items)):
+            await pilot.press("N")
+            visited.add(editor.current.key)
+        assert len(visited) == len(editor.items)  # N reaches the sure and the decided ones too
+
+
+async def test_one_decision_covers_every_occurrence_of_the_value(tmp_path):
+    session = _review_session()
+    plan_file = tmp_path / "r.plan.json"
+    app = EditorApp(session, plan_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        assert editor.plan.decisions_left() == 2
+        await pilot.press("a")
+        await pilot.pause()
+    spans = [s for s in load_plan(plan_file).spans if s.kind == "email"]
+    ann = [s for s in spans if session.step(s.step).text[s.start:s.end] == "ann.lee@corp-mail.io"]
+    assert len(ann) == 2 and {s.decision for s in ann} == {"accepted"}
+    assert [s.decision for s in spans if s not in ann] == [None]
+
+
+async def test_bulk_accept_asks_with_the_count_and_leaves_a_rejected_finding_rejected(tmp_path):
+    from tracetui.ui.screens.confirm import ConfirmScreen
+
+    session = _review_session()
+    plan_file = tmp_path / "r.plan.json"
+    app = EditorApp(session, plan_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await _ready(app, pilot)
+        await pilot.press("x")  # reject ann (both places)
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Accept (scrub) 1 finding of kind email" in app.screen.question
+        assert "2 you decided already stay" in app.screen.question
+        await pilot.press("n")  # no: nothing changes
+        await pilot.pause()
+        assert isinstance(app.screen, RedactEditor)
+        assert [s.decision for s in load_plan(plan_file).spans if s.kind == "email"].count(None) == 1
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, RedactEditor)
+    by_value = {}
+    for s in load_plan(plan_file).spans:
+        if s.kind == "email":
+            by_value.setdefault(session.step(s.step).text[s.start:s.end], set()).add(s.decision)
+    assert by_value == {"ann.lee@corp-mail.io": {"rejected"}, "bo.ng@corp-mail.io": {"accepted"}}

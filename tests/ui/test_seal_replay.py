@@ -297,7 +297,10 @@ async def test_decisions_made_in_the_redaction_editor_unblock_the_seal(tmp_path)
         await pilot.press("ctrl+r")
         await settle(app, pilot)
         assert isinstance(app.screen, RedactEditor)
-        await pilot.press("A")  # scrub every email
+        await pilot.press("A")  # scrub every email: it asks first, with the count
+        await settle(app, pilot)
+        assert "2 findings of kind email" in app.screen.question
+        await pilot.press("y")
         await settle(app, pilot, 1)
         await pilot.press("escape")
         await settle(app, pilot)

@@ -95,3 +95,14 @@ def test_a_killed_demo_leaves_nothing_the_next_one_keeps(tmp_path):
     sweep_stale_demos(tmp_path)
     assert not gone.exists()
     assert alive.is_dir() and unnamed.is_dir()
+
+
+def test_the_demo_has_secrets_to_review(demo):
+    """Sure findings and suggestions of several kinds, so accepting, rejecting and marking can be tried."""
+    from tracetui.redact import Identity, scan_session
+
+    library = memory_library(demo)
+    codex = library.session(next(r.id for r in library.list_sessions() if r.agent == "codex"))
+    found = {(f.kind, f.tier) for f in scan_session(codex, Identity(), workers=0)}
+    assert {("stripe-key", "auto"), ("url-password", "auto")} <= found
+    assert {("email", "suggested"), ("card-number", "suggested"), ("street-address", "suggested")} <= found

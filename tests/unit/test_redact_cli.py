@@ -108,3 +108,21 @@ def test_findings_are_decided_from_the_cli_and_then_the_seal_goes_through(tmp_pa
     assert main(["--bucket", str(bucket), "seal", SESSION[:8], "-o", str(out)]) == 0, capsys.readouterr().err
     assert out.exists()
     assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--accept", "email", "--reject", "email"]) == 2
+
+
+def test_scan_reports_the_decisions_left_beside_the_findings_waiting(tmp_path, capsys):
+    bucket = _bucket(tmp_path, capsys)
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    waiting = [r for r in rows if r["decision"] is None]
+    assert waiting and all(r["value_id"] for r in rows)
+    values = {r["value_id"] for r in waiting}
+    assert main(["--bucket", str(bucket), "scan", SESSION[:8]]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(waiting)} waiting for a decision ({len(values)} decision" in out
+    # The same value gets the same id, and different values different ids.
+    plan = PlanStore(bucket / "plans").load(SESSION)
+    by_id: dict[str, set[str]] = {}
+    for span in plan.spans:
+        by_id.setdefault(span.value_id[:16], set()).add(span.value_id)
+    assert all(len(v) == 1 for v in by_id.values())

@@ -203,3 +203,23 @@ def test_a_field_out_of_time_becomes_an_unscanned_suggestion(monkeypatch):
     assert found and all(f.kind == "unscanned" and f.tier == "suggested" for f in found)
     text_field = next(f for f in found if (f.step, f.field) == ("u1", "text"))
     assert (text_field.start, text_field.end) == (0, len(session.step("u1").text))
+
+
+def test_one_decision_covers_every_occurrence_of_a_value():
+    from tracetui.model import Session, Step, StepKind
+    from tracetui.redact import ACCEPTED, REJECTED, Finding, build_plan
+
+    value = "Xq7mTz2pLw9vR3kJ"
+    steps = [Step(id=f"s{i}", index=i, kind=StepKind.TOOL_RESULT, role="tool", text=f"pw {value} and {other}")
+             for i, other in enumerate(("aaaa1111bbbb2222", "cccc3333dddd4444"))]
+    session = Session(id="v", agent="claude", source="x", cwd="/w", steps=steps)
+    findings = [Finding(3, 3 + len(value), "password", "suggested", "t", f"s{i}", "text") for i in range(2)]
+    findings += [Finding(24, 40, "password", "suggested", "t", f"s{i}", "text") for i in range(2)]
+    plan = build_plan(session, findings)
+    assert len(plan.pending()) == 4 and plan.decisions_left() == 3
+    first = next(s for s in plan.spans if s.step == "s0" and s.start == 3)
+    assert plan.decide_value(first, REJECTED) == 2
+    assert {s.decision for s in plan.spans if s.start == 3} == {REJECTED}
+    assert plan.decisions_left() == 2
+    assert plan.decide_value(first, ACCEPTED) == 2  # changing one's mind changes it everywhere
+    assert {s.decision for s in plan.spans if s.start == 3} == {ACCEPTED}

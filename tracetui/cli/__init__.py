@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.blame",  # blame
     "tracetui.cli.redact",  # scan
+    "tracetui.cli.review",  # review
     "tracetui.cli.capsule",  # seal, capsule verify, replay
     "tracetui.cli.export",  # export, export --check
     "tracetui.cli.doctor",  # doctor

@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from tracetui.redact import plan_store, refresh_plan
+    from tracetui.redact import plan_store, refresh_plan, value_group
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
@@ -83,6 +83,9 @@ def run_scan(args: argparse.Namespace) -> int:
                     "detector": s.detector,
                     "decision": s.decision,
                     "placeholder": s.placeholder,
+                    # Opaque (an HMAC under the plan's own key): rows with the same value_id hold the
+                    # same value, so one decision covers them; never the value itself.
+                    "value_id": value_group(s)[:16] if s.value_id else None,
                 }
                 for s in spans
             ]
@@ -120,9 +123,11 @@ def run_scan(args: argparse.Namespace) -> int:
         )
     sure = sum(1 for s in spans if s.tier == "auto")
     pending = len(pending_spans) + len(plan.pending_values())
+    left = len({value_group(s) for s in pending_spans}) + len(plan.pending_values())
     print(
         f"{len(spans)} finding(s): {sure} sure (scrubbed unless rejected), {len(spans) - sure} suggested, "
-        f"{pending} waiting for a decision",
+        f"{pending} waiting for a decision ({left} decision{'' if left == 1 else 's'} left: "
+        "one per distinct value)",
         file=sys.stdout,
     )
     if values:

@@ -21,6 +21,18 @@ CODEX_SESSION = "019b7a10-5c2e-7d41-8f3a-6b0e9c2d1a47"
 PI_SESSION = "5e2b9f14-8a3d-4c6e-b071-d94f2a6c3e58"
 
 
+# Made-up secrets and personal data the demo's test run prints, so review can be tried in the demo:
+# sure findings (a live-looking Stripe key, a password in a URL) and suggestions (an e-mail, a test
+# card number, a street address). None of them is real.
+DEMO_LEAKS = (
+    "-- captured log --\n"
+    "payments: PAYMENTS_URL=https://shop:Tr4vel-Pl4n9@payments.demo-shop.io/v1\n"
+    "payments: STRIPE_SECRET_KEY=sk_live_51Demo7Qf3Lk9Xw2Rt8Vn4Bc6\n"
+    "orders: receipt sent to ana.ruiz@demo-shop.io for card 4242 4242 4242 4242\n"
+    "orders: ship from 1200 Harbor Road, Portland\n"
+)
+
+
 def _dump(path: Path, records: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
@@ -245,7 +257,8 @@ def codex_session(root: Path, cwd: str) -> list[Path]:
                                                                      "yield_time_ms": 10000}).decode()})
     put("10:00:27.100", "response_item", {"type": "function_call_output", "call_id": "call_demo3",
                                           "output": "Chunk ID: 1a2b\nWall time: 2.1 seconds\nProcess exited with "
-                                                    "code 0\nOriginal token count: 12\nOutput:\n.\n1 passed in 0.02s\n"})
+                                                    "code 0\nOriginal token count: 12\nOutput:\n.\n1 passed in 0.02s\n"
+                                                    + DEMO_LEAKS})
     put("10:00:27.200", "event_msg", {"type": "token_count", "info": {
         "total_token_usage": {"input_tokens": 21000, "cached_input_tokens": 16000, "output_tokens": 900,
                               "reasoning_output_tokens": 300, "total_tokens": 21900},

@@ -9,7 +9,9 @@ The public surface, for the CLI, the UI and the capsule:
 - `plan_store(library)`: the one way to a library's plans (and its scan cache);
 - `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`; `PlanValue`:
   what the seal's second gate found in text no field holds, decided by value;
-- `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`.
+- `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`;
+- review by value: `value_group(span)`, and across sessions `group_pending`, `decide_group`,
+  `find_group`, `review_key` (`tracetui.redact.review`).
 
 The core never imports Textual; detect-secrets is imported on first scan.
 """
@@ -34,7 +36,9 @@ from tracetui.redact.plan import (
     plan_path,
     plan_store,
     save_plan,
+    value_group,
 )
+from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 
 __all__ = [
@@ -43,4 +47,5 @@ __all__ = [
     "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
     "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
+    "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
 ]  # fmt: skip

@@ -9,13 +9,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from tracetui.redact import ds, pii, rules
+from tracetui.redact import ds, pii, prose, rules
 from tracetui.redact.encoded import encoded_findings
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
+from tracetui.redact.joined import joined_findings
+from tracetui.redact.known import drop_known
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "3"
+DETECTORS_VERSION = "4"
 
 
 def _lower_aligned(text: str) -> str:
@@ -27,7 +29,7 @@ def _lower_aligned(text: str) -> str:
 
 
 def scan_text(
-    text: str | bytes, identity: Identity | None = None, *, fast: bool = False, _depth: int = 0
+    text: str | bytes, identity: Identity | None = None, *, fast: bool = False, _depth: int = 0, _join: bool = True
 ) -> list[Finding]:
     """Findings in one text, sorted by position; never the values themselves.
 
@@ -47,16 +49,21 @@ def scan_text(
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
     found.extend(rules.cli_password_findings(text, lowered))
+    found.extend(rules.http_client_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text))
         found.extend(rules.assignment_findings(text, lowered))
+        found.extend(rules.name_value_findings(text, lowered))
+        found.extend(prose.prose_findings(text, lowered))
         found.extend(ds.keyword_findings(text, lowered))
         found.extend(pii.pii_findings(text, lowered))
         found.extend(ds.entropy_findings(text))
         rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
         found.extend(encoded_findings(text, rescan, _depth))
-    return resolve(found)
+        if _join:
+            found.extend(joined_findings(text, lambda window: scan_text(window, identity, _depth=_depth, _join=False)))
+    return resolve(drop_known(text, found))
 
 
 def _rank(f: Finding) -> tuple[int, int, int]:

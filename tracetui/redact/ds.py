@@ -19,6 +19,8 @@ verification filter is never installed, so nothing is ever sent over the network
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -229,9 +231,13 @@ def entropy_findings(text: str) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for m in b64.regex.finditer(text):
         a, b = m.span(2)
+        while b > a and text[b - 1] == "\\":
+            b -= 1  # the escape of a closing quote inside a JSON string
         if b - a >= min_len:
             seen.add((a, b))
             value = text[a:b]
+            if "\\" in value:
+                continue  # escapes inside: a JSON-escaped text of several lines, not one token
             if _entropy_candidate(value, limit):
                 yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
     for m in _BARE_TOKEN.finditer(text):
@@ -239,6 +245,8 @@ def entropy_findings(text: str) -> Iterator[Finding]:
         if (a, b) in seen or (a > 0 and text[a - 1] in _BARE_CHARS):
             continue
         value = text[a:b]
+        if _HASH_BEFORE.search(text, max(0, a - 12), a):
+            continue  # a digest with its algorithm's label (`h1:` in go.sum, `sha256:`)
         # Unquoted text is mostly code and paths: ask for more before suggesting it.
         if (
             "/" not in value.strip("/")[:-1] or value.count("/") <= 2
@@ -250,6 +258,7 @@ def _mixed(value: str) -> bool:
     return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
 
 
+_HASH_BEFORE = re.compile(r"(?i)(?:\bh1:|sha(?:1|224|256|384|512)[:\-=]|md5[:=]|blake2b?[:\-])$")
 _SRI = re.compile(r"^sha(?:1|256|384|512)-")
 
 
@@ -258,4 +267,25 @@ def _entropy_candidate(value: str, limit: float) -> bool:
         return False  # ids, hashes, integrity digests, the API's own encrypted blobs: structure
     if value.count("/") >= 2 and not value.endswith("="):
         return False  # a path (/nix/store/<hash>-name, a/b/c), not an encoded secret
+    if len(value) >= _MEDIA_RUN and _binary_base64(value):
+        return False  # a piece of an image, an archive or another binary: media, not a credential
     return entropy(value) > limit
+
+
+# Unnamed base64 this long that decodes to binary is media (an image cut anywhere, a font, a zip);
+# credentials this long have a format (rules) or a name (assignments) that finds them instead.
+_MEDIA_RUN = 160
+
+
+def _binary_base64(value: str) -> bool:
+    body = value.rstrip("=")
+    body = body[: len(body) - len(body) % 4]
+    try:
+        raw = base64.b64decode(body.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return sum(1 for c in text if c.isprintable() or c in "\n\r\t") < 0.9 * len(text)

@@ -30,6 +30,8 @@ _IGNORED = (
     "pii:",
 )
 
+_ENTROPY = _IGNORED[:3]
+
 # At least 16 characters: a shorter run decodes to 12 bytes or fewer, too little to hold a
 # credential any detector recognises. Standard and URL-safe alphabets.
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
@@ -52,6 +54,8 @@ def encoded_findings(text: str, scan: Callable[[str, int], list[Finding]], depth
         return
     yield from _base64_findings(text, scan, depth)
     yield from _percent_findings(text, scan, depth)
+    yield from _hex_findings(text, scan, depth)
+    yield from _hexdump_findings(text, scan, depth)
 
 
 def _base64_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
@@ -102,8 +106,8 @@ def _percent_findings(text: str, scan: Callable[[str, int], list[Finding]], dept
             return
         decoded, starts, ends = _unquote_mapped(text[at:end])
         for f in scan(decoded, depth + 1):
-            if f.detector.startswith(_IGNORED) or f.end <= f.start:
-                continue
+            if f.detector.startswith(_ENTROPY) or f.end <= f.start:
+                continue  # personal data is kept: the mapping is exact, only its own characters go
             first, last = at + starts[f.start], at + ends[f.end - 1]
             yield Finding(first, last, f.kind, f.tier, f"decoded:url:{f.detector}")
 
@@ -183,3 +187,108 @@ def _utf8_width(lead: int) -> int:
 
 def _is_hex(pair: str) -> bool:
     return len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair)
+
+
+# Hex: `xxd -p` (60 digits a line), `od`/`printf '%x'`, `\x67\x68` escapes. Consecutive lines of bare
+# hex are one run, since `xxd -p` wraps them. A run decodes to text, or it is a hash (skipped).
+_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:(?:\\x)?[0-9a-fA-F]{2}){8,}(?:\r?\n(?:(?:\\x)?[0-9a-fA-F]{2}){1,})*(?![0-9A-Za-z])")
+
+
+_HEX16 = re.compile(r"[0-9a-fA-F]{16}")  # a first-character scan, 3x cheaper than _HEX_RUN's lookbehind
+
+
+def _hex_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
+    if "\\x" not in text and _HEX16.search(text) is None:
+        return
+    tried = 0
+    for m in _HEX_RUN.finditer(text):
+        run = m.group(0)
+        if len(run) > MAX_LENGTH:
+            continue
+        digits = run.replace("\\x", "").replace("\r", "").replace("\n", "")
+        if len(digits) % 2 or len(digits) < 16:
+            continue
+        tried += 1
+        if tried > MAX_CANDIDATES:
+            return
+        decoded = _printable(bytes.fromhex(digits))
+        if decoded is None:
+            continue
+        inner = [f for f in scan(decoded, depth + 1) if not f.detector.startswith(_IGNORED)]
+        if inner:
+            best = min(inner, key=lambda f: f.tier != AUTO)
+            yield Finding(m.start(), m.end(), best.kind, best.tier, f"decoded:hex:{best.detector}")
+
+
+def _printable(raw: bytes) -> str | None:
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for c in decoded if c.isprintable() or c in "\n\r\t")
+    return decoded if len(decoded) >= 8 and printable >= 0.95 * len(decoded) else None
+
+
+# A hexdump line: offset, hex bytes (in groups of 1 or 2 bytes), then the same bytes as characters:
+# `xxd` (`00000010: 6768 705f ...  ghp_...`) and `hexdump -C` (`00000010  67 68 70 5f ... |ghp_...|`).
+_DUMP_LINE = re.compile(
+    r"(?m)^[ \t]*[0-9a-fA-F]{6,16}:?[ \t]+((?:(?:[0-9a-fA-F]{2}){1,2}[ \t]{1,2}){0,15}(?:[0-9a-fA-F]{2}){1,2})(?![0-9a-fA-F])[^\n]*"
+)
+_HEX_GROUP = re.compile(r"(?:[0-9a-fA-F]{2}){1,2}(?![0-9a-fA-F])")
+_MAX_DUMP = 4096  # bytes of one dump decoded at a time
+
+
+def _hexdump_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
+    """Dumps decoded from their hex columns; a secret found there is marked in both columns of every
+    line it crosses (the character column spells it as well)."""
+    if "0000" not in text:
+        return
+    block: list[tuple[int, int]] = []  # per byte: where its two hex digits start, where its character is (-1: none)
+    last_end = -2
+    for m in _DUMP_LINE.finditer(text):
+        if (m.start() > last_end + 1 and block) or len(block) > _MAX_DUMP:
+            yield from _scan_dump(text, block, scan, depth)
+            block = []
+        last_end = m.end()
+        starts = [k for g in _HEX_GROUP.finditer(text, m.start(1), m.end(1)) for k in range(g.start(), g.end(), 2)]
+        block.extend(_dump_line(text, m.end(), starts))
+    if block:
+        yield from _scan_dump(text, block, scan, depth)
+
+
+def _dump_line(text: str, line_end: int, starts: list[int]) -> list[tuple[int, int]]:
+    """(hex start, character position) per byte of one dump line. The character column is found from
+    the line's end (`|...|` or the last characters), and the byte count is checked against it: a
+    character column that itself looks like hex (`cafe`) cannot pass for more bytes."""
+    while line_end > 0 and text[line_end - 1] in " \t\r":
+        line_end -= 1
+    if text[line_end - 1: line_end] == "|":
+        line_end -= 1
+    for cut in range(len(starts), 0, -1):
+        rendered = "".join(chr(b) if 32 <= b < 127 else "." for b in (int(text[h:h + 2], 16) for h in starts[:cut]))
+        if text[line_end - cut: line_end] == rendered:
+            return [(h, line_end - cut + i) for i, h in enumerate(starts[:cut])]
+    return [(h, -1) for h in starts]
+
+
+def _scan_dump(
+    text: str, block: list[tuple[int, int]], scan: Callable[[str, int], list[Finding]], depth: int
+) -> Iterator[Finding]:
+    raw = bytes(int(text[h:h + 2], 16) for h, _ in block)
+    decoded = raw.decode("latin-1")  # one character per byte, so offsets map straight back
+    if sum(1 for c in decoded if c.isprintable() or c in "\n\r\t") < 0.9 * len(decoded):
+        return
+    for f in scan(decoded, depth + 1):
+        if f.detector.startswith(_ENTROPY):
+            continue
+        detector = f"decoded:hexdump:{f.detector}"
+        part = block[f.start:f.end]
+        # One finding per dump line and column: runs of consecutive bytes on the same line.
+        run_start = 0
+        for i in range(1, len(part) + 1):
+            if i == len(part) or part[i][0] != part[i - 1][0] + 2 and part[i][0] != part[i - 1][0] + 3:
+                first, last = part[run_start], part[i - 1]
+                yield Finding(first[0], last[0] + 2, f.kind, f.tier, detector)
+                if first[1] >= 0 and last[1] >= 0:
+                    yield Finding(first[1], last[1] + 1, f.kind, f.tier, detector)
+                run_start = i

@@ -32,10 +32,13 @@ _PHONE = re.compile(
     r")(?![\w\-:/]|\.\d)"
 )
 _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w\-]|\.\d)")
+_DOC_NETS = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+_LABEL_COLON = re.compile(r"(?<![:\w])[A-Za-z]{2,10}:$")  # `ip:203.0.113.5`, `host:...`, not `::ffff:`
 _IP_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
 
 
 def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
+    yield from personal_id_findings(text, lowered)
     if "@" in text:
         for m in _EMAIL.finditer(text):
             user, domain, tld = m.group(1), m.group(2).lower(), m.group(3).lower()
@@ -44,7 +47,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
             if "://" in text[max(token_start, m.start() - 300): m.start()]:
                 continue  # the user:password@host part of a URL, not an address
-            if domain.endswith(_SAFE_DOMAINS) or domain.endswith((".example", ".test", ".invalid", ".local")):
+            if _safe_domain(domain):
                 continue
             yield Finding(m.start(), m.end(), "email", SUGGESTED, "pii:email")
     for m in _PHONE.finditer(text):
@@ -54,12 +57,98 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         if 8 <= digits <= 15:
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
     for m in _IPV4.finditer(text):
-        if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE:
+        if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE and not _LABEL_COLON.search(text, max(0, m.start() - 12), m.start()):
             continue  # part of a version string, an OID or a longer number
         try:
             address = ipaddress.IPv4Address(m.group(0))
         except ValueError:
             continue
-        # Private, loopback and documentation ranges identify nobody outside the user's network.
-        if address.is_global:
+        # Private and loopback ranges identify nobody outside the user's network; documentation ranges
+        # (TEST-NET) are what made-up data uses, so they are shown like public ones.
+        if address.is_global or any(address in net for net in _DOC_NETS):
             yield Finding(m.start(), m.end(), "ip-address", SUGGESTED, "pii:ip-address")
+
+
+def _safe_domain(domain: str) -> bool:
+    """A reserved or example domain, matched on a dot boundary: `corp-example.com` is not `example.com`."""
+    if any(domain == d or domain.endswith("." + d) for d in _SAFE_DOMAINS):
+        return True
+    return domain.rsplit(".", 1)[-1] in ("example", "test", "invalid", "local", "localhost")
+
+
+# Payment card numbers: 13-19 digits, grouped by spaces or dashes or not, with a known issuer prefix
+# and a valid Luhn check digit (a random 16-digit number passes Luhn one time in ten).
+# These patterns start with what they match, not with a lookbehind, so `re` skips ahead to a digit or
+# a capital; the character before a match is checked in Python (`_after`).
+_CARD = re.compile(r"\d\d\d\d(?:[ \-]?\d){9,15}(?![\d\-]|\.\d)")
+_CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9])|35|3(?:0[0-5]|[68]))")
+# US social security numbers (never 000/666/9xx area, 00 group, 0000 serial).
+_DIGIT = re.compile(r"\d")
+# Found from its `-dd-` middle (a literal start), then the area before it checked.
+_SSN = re.compile(r"-(?!00)\d\d-(?<=\d\d\d-\d\d-)(?!0000)\d{4}(?![\w\-])")
+_SSN_AREA = re.compile(r"(?!000|666|9)\d\d\d")
+# IBAN: country, check digits, then the account in groups; checked with ISO 7064 mod 97.
+_IBAN = re.compile(r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_STREET_TYPE = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Parkway|Circle|Highway|"
+                          r"Square|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Pkwy|Cir|Hwy|Sq)\b")
+# A street address: a house number, one to four capitalised words, a street type.
+_STREET = re.compile(
+    r"\d{1,5}[A-Za-z]?(?:[ \t]+[A-Z][a-z]+\.?){1,4}[ \t]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|"
+    r"Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq)\b\.?"
+    r"(?:,?[ \t]+(?:Apt|Suite|Unit|#)\.?[ \t]*\w{1,6})?(?:,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
+    r"(?:,?[ \t]+[A-Z]{2})?(?:[ \t]+\d{5}(?:-\d{4})?)?"
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(value: str) -> bool:
+    v = value.replace(" ", "")
+    if not 15 <= len(v) <= 34:
+        return False
+    moved = v[4:] + v[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return int(number) % 97 == 1
+
+
+def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """Card numbers, national ids, IBANs and street addresses: suggestions, checked where a checksum exists."""
+    if _DIGIT.search(text) is None:
+        return
+    for m in _CARD.finditer(text):
+        if _after(text, m.start(), _DIGIT_DASH_DOT):
+            continue
+        digits = "".join(c for c in m.group(0) if c.isdigit())
+        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_ok(digits):
+            sep = set(m.group(0)) - set("0123456789")
+            if len(sep) <= 1:
+                yield Finding(m.start(), m.end(), "card-number", SUGGESTED, "pii:card-number")
+    if "-" in text:
+        for m in _SSN.finditer(text):
+            a = m.start() - 3
+            if _SSN_AREA.match(text, a) and not _after(text, a, _WORD_DASH):
+                yield Finding(a, m.end(), "national-id", SUGGESTED, "pii:ssn")
+    for m in _IBAN.finditer(text):
+        if not _after(text, m.start(), _ALNUM) and iban_ok(m.group(0)):
+            yield Finding(m.start(), m.end(), "iban", SUGGESTED, "pii:iban")
+    for m in _STREET.finditer(text) if _STREET_TYPE.search(text) else ():
+        if not _after(text, m.start(), _WORD_DASH):
+            yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_WORD_DASH = _ALNUM | frozenset("_-")
+_DIGIT_DASH_DOT = frozenset("0123456789-.")
+
+
+def _after(text: str, at: int, chars: frozenset[str]) -> bool:
+    """The match at `at` is the tail of a longer token: the character before it is one of `chars`."""
+    return at > 0 and text[at - 1] in chars

@@ -149,6 +149,12 @@ class PlanValue:
         )  # fmt: skip
 
 
+def value_group(span: PlanSpan) -> str:
+    """What groups spans by value: the HMAC of the value, or the span itself where a plan from an older
+    version has none."""
+    return span.value_id or f"{span.step}\x1f{span.field}\x1f{span.start}\x1f{span.end}"
+
+
 def field_key(step: str | None, name: str) -> str:
     return f"{step or ''}\x1f{name}"
 
@@ -180,6 +186,16 @@ class Plan:
     def value(self, value_id: str) -> PlanValue | None:
         return next((v for v in self.values if v.value_id == value_id), None)
 
+    def decisions_left(self) -> int:
+        """Decisions left: distinct values among the waiting suggestions (one decision covers every
+        occurrence of a value, see `decide_value`)."""
+        return len({value_group(s) for s in self.spans if s.pending}) + len(self.pending_values())
+
+    def same_value(self, span: PlanSpan) -> list[PlanSpan]:
+        """Every span of the plan holding the same value as `span` (itself included)."""
+        group = value_group(span)
+        return [s for s in self.spans if value_group(s) == group]
+
     def value_id(self, value: str) -> str:
         return hmac.new(bytes.fromhex(self.key), value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
@@ -204,6 +220,22 @@ class Plan:
         if decision is None and span.tier == AUTO:
             decision = AUTO_D
         span.decision = decision
+
+    def decide_value(self, span: PlanSpan, decision: str | None) -> int:
+        """One decision for a value: every occurrence of it in the session (the user's own spans
+        aside) gets it. Returns how many spans it set."""
+        n = 0
+        for other in self.same_value(span):
+            if other.decision != MANUAL or other is span:
+                self.decide(other, decision)
+                n += 1
+        return n
+
+    def bulk_targets(self, kind: str, decision: str) -> list[PlanSpan]:
+        """What a bulk decision on a kind changes: its findings still waiting and, to reject, the
+        detector's own sure ones; never a decision the user made (accepted, rejected, manual)."""
+        allowed = (None, AUTO_D) if decision == REJECTED else (None,)
+        return [s for s in self.spans if s.kind == kind and s.decision in allowed]
 
     def decide_kind(self, kind: str, decision: str | None, only_pending: bool = False) -> int:
         """Accept or reject every finding of one kind; returns how many changed."""

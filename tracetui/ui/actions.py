@@ -139,6 +139,8 @@ ACTIONS: tuple[Action, ...] = (
         palette="Show trail",
     ),
     Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
+    Action("browser.review", "R", "review", "Review all", "Undecided redactions of every session, by value",
+           footer=False, palette="Review redactions of every session…"),  # fmt: skip
     Action("browser.project", "p", "cycle_project", "Project", "Filter by project (cycles)", footer=False),
     Action(
         "browser.order",
@@ -326,13 +328,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("text.bottom", "end,G", "scroll_end", "Bottom", footer=False),
     Action("text.wrap", "w", "toggle_wrap", "Wrap", "Wrap long lines, or scroll them", footer=False),
     # -- the redaction editor
-    Action("redact.next", "n", "next_finding", "Next", "the next finding"),
-    # The way back (N, ",") is in the key help, not the footer, which is full at 160 columns.
-    Action("redact.previous", "N", "previous_finding", "Prev", "the previous finding", footer=False),
-    Action("redact.accept", "a", "accept", "Accept", "scrub this finding"),
-    Action("redact.reject", "x", "reject", "Reject", "keep this text as it is"),
-    Action("redact.accept_kind", "A", "accept_kind", "Accept kind", "scrub every finding of this kind"),
-    Action("redact.reject_kind", "X", "reject_kind", "Reject kind", "keep every finding of this kind"),
+    Action("redact.next", "n", "next_undecided", "Next undecided", "the next finding waiting for a decision"),
+    # N, p and "," are in the key help, not the footer, which is full at 160 columns.
+    Action("redact.next_any", "N", "next_finding", "Next", "the next finding, decided or not", footer=False),
+    Action("redact.previous", "p", "previous_finding", "Prev", "the previous finding", footer=False),
+    Action("redact.accept", "a", "accept", "Accept", "scrub this value, everywhere it is in the session"),
+    Action("redact.reject", "x", "reject", "Reject", "keep this value as it is, everywhere in the session"),
+    Action("redact.accept_kind", "A", "accept_kind", "Accept kind", "scrub every undecided finding of this kind "
+           "(asks first)"),  # fmt: skip
+    Action("redact.reject_kind", "X", "reject_kind", "Reject kind", "keep every undecided finding of this kind "
+           "(asks first)"),  # fmt: skip
     Action("redact.mark", "m", "mark", "Mark", "scrub the selected text (a manual span)"),
     Action(
         "redact.everywhere", "e", "everywhere", "Everywhere", "scrub this value everywhere in the session"
@@ -352,6 +357,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("redact.next_page", "right_square_bracket", "next_page", "Page→", footer=False),
     Action("redact.previous_page", "left_square_bracket", "previous_page", "←Page", footer=False),
     Action("redact.close", "escape,q", "close", "Close", pinned=True),
+    # -- the review of every session's undecided values
+    Action("review.accept", "a", "decide('accepted')", "Accept", "scrub this value in every session it waits in (asks)"),
+    Action("review.reject", "x", "decide('rejected')", "Reject", "keep this value as it is, in every session (asks)"),
+    Action("review.close", "escape,q", "close", "Close", pinned=True),
+    # -- a yes or no question
+    Action("confirm.yes", "y", "answer(True)", "Yes", pinned=True),
+    Action("confirm.no", "n,escape", "answer(False)", "No", pinned=True),
     # -- the blame screen
     Action("blame.close", "escape,q", "close", "Close", "Back to the sessions", pinned=True),
     # -- the export dialog (a form)

@@ -758,6 +758,22 @@ class BrowserScreen(Screen):
         self.app.copy_to_clipboard(text)
         self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
+    def action_review(self) -> None:
+        """Every session's undecided suggestions, one row per value (the cross-session review)."""
+        if self.library.read_only:
+            self.notify("this library is read-only: redaction decisions cannot be saved", severity="warning",
+                        markup=False)
+            return
+        from tracetui.redact import plan_store
+        from tracetui.ui.screens.review import ReviewScreen
+
+        try:
+            store = plan_store(self.library)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.push_screen(ReviewScreen(self.library, store))
+
     def action_redact(self) -> None:
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)

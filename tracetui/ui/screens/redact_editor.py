@@ -5,6 +5,11 @@ plans dir) or the path of the session's plan file. If the plan is missing or out
 session is scanned first, in a thread worker. Every change is saved at once (atomic write), so
 quitting never loses a decision; `u` undoes the last change.
 
+Review is by value: accepting or rejecting a finding decides every occurrence of the same value in
+the session. It opens on the first finding waiting for a decision; `n` walks those, `N` every
+finding. A bulk decision (a whole kind) says how many it changes and asks first, and only ever
+touches findings nobody decided yet (and, to reject, the detector's own sure ones).
+
 Long fields are shown a page at a time (TextArea's cost grows with its document), and the page
 follows the current finding.
 """
@@ -37,6 +42,7 @@ from tracetui.redact import (
     save_plan,
     scrub_text,
     stale_fields,
+    value_group,
 )
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
@@ -163,8 +169,15 @@ class RedactEditor(Screen):
     def _plan_ready(self, plan: Plan) -> None:
         self.plan = plan
         self._reindex()
+        # The first finding waiting for a decision (the timeline's step's own, if it has one), its
+        # text in view and selected; then, as before, the step's first finding or its text.
+        waiting = [i for i, s in enumerate(self.items) if s.pending]
+        mine = [i for i in waiting if self.items[i].step == self._start_step] if self._start_step else []
         here = [i for i, s in enumerate(self.items) if s.step == self._start_step] if self._start_step else []
-        if here:
+        if mine or waiting:
+            self._go((mine or waiting)[0])
+            self.call_after_refresh(self._select_current)  # once laid out, so the scroll reaches it
+        elif here:
             self._go(here[0])
         elif self._start_step is not None and any(step == self._start_step for step, _ in self._fields):
             self._open_field(next(f for f in self._fields if f[0] == self._start_step))
@@ -315,8 +328,7 @@ class RedactEditor(Screen):
         plan = self.plan
         title = f"Redaction review · {self.session.agent} session {self.session.id[:12]}"
         if plan is not None:
-            pending = len(plan.pending())
-            title += f" · {len(self.items)} spans · {pending} waiting for a decision"
+            title += f" · {len(self.items)} spans · {self.left_text()}"
         self.query_one("#redact-title", Static).update(Content(safe_line(title)))
         where = ""
         if self._field is not None:
@@ -335,14 +347,39 @@ class RedactEditor(Screen):
             return
         decision = span.decision or "waiting"
         fate = f"→ {span.placeholder}" if span.scrubbed else "kept as is" if span.decision == REJECTED else ""
+        same = len(self.plan.same_value(span)) - 1 if self.plan is not None else 0
+        also = f" · same value in {same} more place{'' if same == 1 else 's'}" if same else ""
         self._set_status(
-            f"{self.index + 1}/{len(self.items)}  {span.kind} · {span.tier} · {span.detector} · {decision} {fate}"
+            f"{self.left_text()}  ·  {self.index + 1}/{len(self.items)}  {span.kind} · {span.tier} · "
+            f"{span.detector} · {decision} {fate}{also}"
         )
+
+    def left_text(self) -> str:
+        """What is left to do, for the title and the status line."""
+        if self.plan is None:
+            return ""
+        waiting = len(self.plan.pending())
+        if not waiting:
+            return "nothing left to decide"
+        values = self.plan.decisions_left()
+        return (f"{values} decision{'' if values == 1 else 's'} left "
+                f"({waiting} finding{'' if waiting == 1 else 's'} waiting)")
 
     # --- actions ---------------------------------------------------------------------------------
     def action_next_finding(self) -> None:
         if self.items:
             self._go((self.index + 1) % len(self.items))
+
+    def action_next_undecided(self) -> None:
+        """The next finding waiting for a decision, after this one (wrapping round)."""
+        n = len(self.items)
+        for step in range(1, n + 1):
+            i = (self.index + step) % n
+            if self.items[i].pending:
+                self._go(i)
+                return
+        if self.plan is not None:
+            self.notify("Nothing left to decide: N walks every finding.")
 
     def action_previous_finding(self) -> None:
         if self.items:
@@ -354,8 +391,11 @@ class RedactEditor(Screen):
             return
         self._change()
         keep = span.key
-        self.plan.decide(span, decision)
+        n = self.plan.decide_value(span, decision)  # one decision per value: every occurrence of it
         self._after_change(keep)
+        if n > 1:
+            verb = "Scrubbed" if decision == ACCEPTED else "Kept"
+            self.notify(f"{verb} the same value in {n - 1} more place{'' if n == 2 else 's'}.")
 
     def action_accept(self) -> None:
         self._decide(ACCEPTED)
@@ -364,13 +404,38 @@ class RedactEditor(Screen):
         self._decide(REJECTED)
 
     def _decide_kind(self, decision: str) -> None:
+        """Decide the undecided findings of the current kind, after saying how many and asking."""
         span = self.current
         if span is None or self.plan is None:
             return
-        self._change()
-        n = self.plan.decide_kind(span.kind, decision)
-        self._after_change(span.key)
-        self.notify(f"{'Accepted' if decision == ACCEPTED else 'Rejected'} {n} finding(s) of kind {span.kind}.")
+        targets = self.plan.bulk_targets(span.kind, decision)
+        verb = "Accept (scrub)" if decision == ACCEPTED else "Reject (keep)"
+        if not targets:
+            self.notify(f"No finding of kind {span.kind} is left to {verb.split()[0].lower()}.")
+            return
+        yours = sum(1 for s in self.plan.spans if s.kind == span.kind and s.decision in (ACCEPTED, REJECTED, MANUAL))
+        values = len({value_group(s) for s in targets})
+        question = (
+            f"{verb} {len(targets)} finding{'' if len(targets) == 1 else 's'} of kind {span.kind} "
+            f"({values} distinct value{'' if values == 1 else 's'})?"
+        )
+        if yours:
+            question += f"\n{yours} you decided already stay as you decided."
+        keep = span.key
+
+        def answered(yes: bool | None) -> None:
+            if not yes or self.plan is None:
+                return
+            self._change()
+            for target in targets:
+                self.plan.decide(target, decision)
+            self._after_change(keep)
+            done = "Accepted" if decision == ACCEPTED else "Rejected"
+            self.notify(f"{done} {len(targets)} finding(s) of kind {span.kind}.")
+
+        from tracetui.ui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_accept_kind(self) -> None:
         self._decide_kind(ACCEPTED)

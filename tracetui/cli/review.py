@@ -1,0 +1,108 @@
+"""review: the undecided suggestions of many sessions, grouped by value, each decided once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli.output import print_json, print_table
+from tracetui.errors import TracetuiError
+from tracetui.sources import registry
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "review",
+        help="undecided redaction suggestions of many sessions, grouped by value (never the values)",
+        description="Scan the chosen sessions (plans brought up to date), and list every value still waiting "
+        "for a decision once, with its kind and where it is. --accept/--reject ID decide a value in every "
+        "session it waits in; decisions already made stay.",
+    )
+    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
+    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
+    p.add_argument("--limit", type=int, help="at most N sessions, newest first")
+    p.add_argument("--accept", action="append", metavar="ID", default=[],
+                   help="scrub this value (an id from the list, or a unique prefix) wherever it waits; repeatable")
+    p.add_argument("--reject", action="append", metavar="ID", default=[],
+                   help="keep this value as it is wherever it waits; repeatable")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_review)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from tracetui.redact import (
+        ACCEPTED,
+        REJECTED,
+        decide_group,
+        find_group,
+        group_pending,
+        plan_store,
+        refresh_plan,
+        review_key,
+    )
+
+    if args.limit is not None and args.limit < 1:
+        raise TracetuiError("--limit wants a positive number")
+    with open_bucket(args) as bucket:
+        store = plan_store(bucket)
+        rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
+        sessions = [bucket.session(row.id) for row in rows]
+    plans = {}
+    items = []
+    show_progress = sys.stderr.isatty()
+    for i, session in enumerate(sessions, 1):
+        if show_progress:
+            print(f"\rscanning {i}/{len(sessions)} sessions…", end="", file=sys.stderr, flush=True)
+        plan = refresh_plan(session, store)
+        plans[session.id] = plan
+        items.append((session, plan))
+    if show_progress and sessions:
+        print(file=sys.stderr)
+    key = review_key(store)
+    groups = group_pending(items, key)
+    changed_sessions: set[str] = set()
+    decided = 0
+    both = set(args.accept) & set(args.reject)
+    if both:
+        raise TracetuiError(f"--accept and --reject both name {', '.join(sorted(both))}")
+    for wanted, decision in [(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject]:
+        group = find_group(groups, wanted)
+        decided += decide_group(group, decision, plans)
+        changed_sessions.update(group.sessions)
+    for sid in sorted(changed_sessions):
+        store.save(plans[sid])
+    if decided:
+        groups = group_pending(items, key)
+    findings = sum(len(g.occurrences) for g in groups)
+    if args.json:
+        print_json(
+            {
+                "sessions": len(sessions),
+                "findings": findings,
+                "decisions_left": len(groups),
+                "decided": decided,
+                "groups": [g.to_dict() for g in groups],
+            }
+        )
+        return 0
+    if groups:
+        print_table(
+            ("id", "kind", "findings", "sessions", "first place"),
+            [
+                (g.id, g.kind, len(g.occurrences), len(g.sessions),
+                 f"{g.occurrences[0].session[:8]} step {g.occurrences[0].index} {g.occurrences[0].span.field}"
+                 if g.occurrences[0].index is not None
+                 else f"{g.occurrences[0].session[:8]} {g.occurrences[0].span.field}")
+                for g in groups
+            ],
+            60,
+        )  # fmt: skip
+    if decided:
+        print(f"decided {decided} finding(s)")
+    print(
+        f"{len(sessions)} session(s): {findings} suggestion(s) waiting, {len(groups)} decision"
+        f"{'' if len(groups) == 1 else 's'} left (one per distinct value)"
+    )
+    return 0

@@ -1,0 +1,116 @@
+"""Known non-secrets: values that look random but are published examples, or sit where only
+structure goes (a thinking block's signature, an image's base64, a public key).
+
+Each is recognised by where it is or by being one exact published string, never by looking
+"random enough", so a real key next to one is still found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from tracetui.redact.finding import Finding
+
+# Keys and tokens printed in vendors' documentation, used by every tutorial: shown nowhere as a
+# finding. (A `...EXAMPLE` suffix is AWS's documented convention for its example ids.)
+PUBLISHED_EXAMPLES = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AKIAI44QH8DHBEXAMPLE",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        "ASIAIOSFODNN7EXAMPLE",
+        "DEMO_KEY",  # api.nasa.gov and others: a shared, rate-limited public key
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",  # Stripe's documentation test keys
+        "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    }
+)
+_EXAMPLE_SUFFIX = re.compile(r"(?:EXAMPLE|EXAMPLEKEY)$")
+_EXAMPLE_NEEDLES = ("EXAMPLE", "DEMO_KEY", "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx")
+
+
+def is_published_example(value: str) -> bool:
+    v = value.strip("\"'`")
+    return v in PUBLISHED_EXAMPLES or bool(_EXAMPLE_SUFFIX.search(v) and v[:4] in ("AKIA", "ASIA") and len(v) == 20)
+
+
+# JSON keys (quoted, plain or backslash-escaped as inside another JSON string) whose string value is
+# structure: the signature of a thinking block, encrypted reasoning, an integrity digest.
+_STRUCTURAL_VALUE = re.compile(
+    r"(?:\\{0,3}[\"'])(?:signature|thinking_signature|encrypted_content|integrity|checksum|sha256|sha512|sha1|digest)"
+    r"(?:\\{0,3}[\"'])[ \t]*:[ \t]*(\\{0,3}[\"'])"
+)
+# Base64 of media, recognised by the file signature its encoding starts with, after a data URI or
+# as a JSON `data` value (Anthropic image/document blocks).
+_DATA_URI = re.compile(
+    r"data:(?:image|audio|video|font)/[\w.+\-]{1,40}(?:;[\w\-]{1,20}=[\w\-]{1,40}){0,3};base64,"
+    r"|data:application/(?:pdf|octet-stream|zip|wasm|x-font[\w\-]{0,20})(?:;[\w\-]{1,20}=[\w\-]{1,40}){0,3};base64,"
+)
+_DATA_KEY = re.compile(r"(?:\\{0,3}[\"'])data(?:\\{0,3}[\"'])[ \t]*:[ \t]*(\\{0,3}[\"'])")
+_MEDIA_MAGIC = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "JVBERi0", "UEsDB", "T2dnUw", "SUQz", "d09GR", "AGFzbQ",
+                "Qk0", "AAAA")
+_B64_RUN = re.compile(r"[A-Za-z0-9+/=_\-]*")
+# Public keys and signatures: long base64, never a secret.
+_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)"
+                         r"[ \t]+AAAA[A-Za-z0-9+/]{20,}={0,2}")
+_ARMOR_BEGIN = re.compile(r"-----BEGIN (?:PGP SIGNATURE|PGP PUBLIC KEY BLOCK|PGP MESSAGE|CERTIFICATE|PUBLIC KEY|"
+                          r"SSH SIGNATURE|X509 CRL|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST)-----")
+_ARMOR_LIMIT = 65_536
+
+
+def _string_end(text: str, at: int, quote: str, unclosed: dict[str, int]) -> int:
+    """Where a string value opened just before `at` ends (the start of its closing quote).
+    `unclosed[quote]` remembers from where no closing quote follows, so many unclosed values cost
+    one search, not one each."""
+    if at >= unclosed.get(quote, len(text) + 1):
+        return len(text)
+    end = text.find(quote, at)
+    if end < 0:
+        unclosed[quote] = at
+        return len(text)
+    return end
+
+
+def structural_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that hold structure, not secrets (see the module's docstring)."""
+    spans: list[tuple[int, int]] = []
+    if "signature" in text or "encrypted_content" in text or "integrity" in text or "sha" in text or "digest" in text \
+            or "checksum" in text:
+        unclosed: dict[str, int] = {}
+        for m in _STRUCTURAL_VALUE.finditer(text):
+            spans.append((m.end(), _string_end(text, m.end(), m.group(1), unclosed)))
+    if "base64," in text:
+        for m in _DATA_URI.finditer(text):
+            run = _B64_RUN.match(text, m.end())
+            if run is not None and run.end() > m.end():
+                spans.append((m.end(), run.end()))
+    if "data" in text:
+        for m in _DATA_KEY.finditer(text):
+            if text.startswith(_MEDIA_MAGIC, m.end()):
+                run = _B64_RUN.match(text, m.end())
+                if run is not None:
+                    spans.append((m.end(), run.end()))
+    if "AAAA" in text:
+        for m in _PUBLIC_KEY.finditer(text):
+            spans.append(m.span())
+    if "-----BEGIN " in text:
+        for m in _ARMOR_BEGIN.finditer(text):
+            end = text.find("-----END ", m.end(), m.end() + _ARMOR_LIMIT)
+            spans.append((m.start(), end if end >= 0 else min(len(text), m.end() + _ARMOR_LIMIT)))
+    return spans
+
+
+def drop_known(text: str, findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` without those on a published example or inside a structural span."""
+    out = list(findings)
+    if not out:
+        return out
+    if any(n in text for n in _EXAMPLE_NEEDLES):
+        out = [f for f in out if not any(e in text[f.start:f.end] for e in PUBLISHED_EXAMPLES)
+               and not is_published_example(text[f.start:f.end])]
+    spans = structural_spans(text)
+    if spans:
+        out = [f for f in out if f.detector == "rule:private-key"
+               or not any(a <= f.start and f.end <= b for a, b in spans)]
+    return out

@@ -1,0 +1,120 @@
+"""Review across sessions: the undecided suggestions of many sessions grouped by value, decided once.
+
+A value that waits in ten sessions (a colleague's e-mail, a token the agent read twice a day) is one
+decision, not ten. Groups are named by an HMAC of the value under a random key kept in the bucket's
+plans folder (`review.key`), so an id is the same from one run to the next and says nothing about
+the value; the value itself is never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracetui.errors import TracetuiError
+from tracetui.model import Session
+from tracetui.redact.fields import field_text
+from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanSpan, PlanStore
+
+KEY_FILE = "review.key"
+
+
+@dataclass(slots=True)
+class Occurrence:
+    session: str
+    span: PlanSpan
+    index: int | None  # the step's index, as `show` lists it (None: a session-level field)
+
+
+@dataclass(slots=True)
+class ValueGroup:
+    id: str
+    kinds: Counter[str] = field(default_factory=Counter)
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.kinds.most_common(1)[0][0]
+
+    @property
+    def sessions(self) -> list[str]:
+        return sorted({o.session for o in self.occurrences})
+
+    def to_dict(self, where_limit: int = 20) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "kinds": sorted(self.kinds),
+            "count": len(self.occurrences),
+            "sessions": self.sessions,
+            "where": [
+                {"session": o.session, "step": o.span.step, "index": o.index, "field": o.span.field,
+                 "start": o.span.start, "end": o.span.end, "detector": o.span.detector}
+                for o in self.occurrences[:where_limit]
+            ],
+        }  # fmt: skip
+
+
+def review_key(store: PlanStore) -> bytes:
+    """The bucket's review key, made on first use (a private file beside the plans)."""
+    path = Path(store.dir) / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        raise TracetuiError(f"cannot read the review key {path}: {exc}") from None
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex())
+    os.replace(tmp, path)
+    return key
+
+
+def group_pending(items: Iterable[tuple[Session, Plan]], key: bytes) -> list[ValueGroup]:
+    """Undecided suggestions of every (session, plan), one group per value, biggest first."""
+    groups: dict[str, ValueGroup] = {}
+    for session, plan in items:
+        index = {s.id: s.index for s in session.steps}
+        for span in plan.pending():
+            text = field_text(session, span.step, span.field)
+            if text is None or span.end > len(text):
+                continue
+            value = text[span.start:span.end]
+            gid = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
+            group = groups.setdefault(gid, ValueGroup(gid))
+            group.kinds[span.kind] += 1
+            group.occurrences.append(Occurrence(session.id, span, index.get(span.step) if span.step else None))
+    return sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.kind, g.id))
+
+
+def find_group(groups: list[ValueGroup], wanted: str) -> ValueGroup:
+    """A group by its id or a unique prefix of it."""
+    hits = [g for g in groups if g.id.startswith(wanted.lower())] if wanted else []
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise TracetuiError(f"no undecided value has the id {wanted!r} (run `tracetui review` to list them)")
+    raise TracetuiError(f"{wanted!r} names {len(hits)} values; give more of the id")
+
+
+def decide_group(group: ValueGroup, decision: str, plans: dict[str, Plan]) -> int:
+    """Accept or reject one value in every session it waits in; returns how many findings changed.
+    Only the waiting ones: a decision already made stays."""
+    if decision not in (ACCEPTED, REJECTED):
+        raise TracetuiError(f"a value can be accepted or rejected, not {decision!r}")
+    n = 0
+    for o in group.occurrences:
+        if o.span.pending:
+            plans[o.session].decide(o.span, decision)
+            n += 1
+    return n

@@ -1,0 +1,143 @@
+"""Review across sessions: every value still waiting for a decision, once, whatever number of
+sessions it waits in (`tracetui.redact.review`); `a` scrubs it everywhere, `x` keeps it.
+
+The sessions are scanned in a thread worker (plans brought up to date, as `tracetui review` does);
+each decision is saved to every plan it touches at once. Values are never shown: a row names the
+kind, how many findings and sessions, and where the first one is.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tracetui.errors import TracetuiError
+from tracetui.library import Library
+from tracetui.model import Session
+from tracetui.redact import (
+    ACCEPTED,
+    REJECTED,
+    Plan,
+    PlanStore,
+    ValueGroup,
+    decide_group,
+    group_pending,
+    review_key,
+)
+from tracetui.safe_text import safe_line
+from tracetui.ui import actions
+
+
+class ReviewScreen(Screen):
+    """The undecided suggestions of every session in the library, grouped by value."""
+
+    DEFAULT_CSS = """
+    ReviewScreen #review-table { height: 1fr; }
+    ReviewScreen #review-title, ReviewScreen #review-status { height: 1; padding: 0 1; }
+    """
+    BINDINGS = actions.bindings("review")
+
+    def __init__(self, library: Library, store: PlanStore) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.groups: list[ValueGroup] = []
+        self.items: list[tuple[Session, Plan]] = []
+        self.plans: dict[str, Plan] = {}
+        self._key = b""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Review across sessions", id="review-title", markup=False)
+        yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Scanning the sessions…", id="review-status", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("kind", "findings", "sessions", "first place")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="review-scan")
+    def _load(self) -> None:
+        from tracetui.redact import refresh_plan
+
+        try:
+            rows = self.library.list_sessions()
+            items = []
+            for i, row in enumerate(rows, 1):
+                self.app.call_from_thread(self._status, f"Scanning session {i} of {len(rows)}…")
+                session = self.library.session(row.id)
+                items.append((session, refresh_plan(session, self.store)))
+            key = review_key(self.store)
+        except TracetuiError as exc:
+            self.app.call_from_thread(self._status, str(exc))
+            return
+        self.app.call_from_thread(self._loaded, items, key)
+
+    def _loaded(self, items: list[tuple[Session, Plan]], key: bytes) -> None:
+        self.items, self._key = items, key
+        self.plans = {session.id: plan for session, plan in items}
+        self._regroup()
+
+    def _regroup(self, keep: int = 0) -> None:
+        self.groups = group_pending(self.items, self._key)
+        table = self.query_one(DataTable)
+        table.clear()
+        for g in self.groups:
+            first = g.occurrences[0]
+            where = f"{first.session[:8]} step {first.index} · {first.span.field}" if first.index is not None \
+                else f"{first.session[:8]} · {first.span.field}"
+            # Text cells, not strings: DataTable reads a string as markup, and field names come from logs.
+            cells = (g.kind, str(len(g.occurrences)), str(len(g.sessions)), safe_line(where))
+            table.add_row(*(Text(c) for c in cells), key=g.id)
+        if self.groups:
+            table.move_cursor(row=min(keep, len(self.groups) - 1))
+        self._status(self.left_text())
+
+    def left_text(self) -> str:
+        n = len(self.groups)
+        if not n:
+            return f"{len(self.items)} session(s): nothing left to decide"
+        findings = sum(len(g.occurrences) for g in self.groups)
+        return (f"{len(self.items)} session(s): {n} decision{'' if n == 1 else 's'} left "
+                f"({findings} finding{'' if findings == 1 else 's'} waiting) · a accept, x reject")
+
+    def _status(self, message: str) -> None:
+        self.query_one("#review-status", Static).update(Content(safe_line(message)))
+
+    @property
+    def current(self) -> ValueGroup | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def action_decide(self, decision: str) -> None:
+        group = self.current
+        if group is None:
+            return
+        verb = "Accept (scrub)" if decision == ACCEPTED else "Reject (keep)"
+        n, s = len(group.occurrences), len(group.sessions)
+        question = (f"{verb} this {group.kind} value: {n} finding{'' if n == 1 else 's'} "
+                    f"in {s} session{'' if s == 1 else 's'}?")
+        row = self.query_one(DataTable).cursor_row
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            decide_group(group, decision if decision in (ACCEPTED, REJECTED) else REJECTED, self.plans)
+            try:
+                for sid in group.sessions:
+                    self.store.save(self.plans[sid])
+            except OSError as exc:
+                self.notify(f"Could not save a plan: {exc}", severity="error", markup=False)
+            self._regroup(row)
+
+        from tracetui.ui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
