@@ -177,10 +177,14 @@ class FileLines:
             return EMPTY
         # Whole-text operations run in C; a Python call per line would dominate a long history.
         exact = Counter(text.splitlines())
-        normal = Counter(norms_of(text))
-        # A key split over lines starts with a line that is one of its prefixes: where no line is,
-        # there is no split to count, and the text need not be read again to find none.
-        splits = {} if split_keys and split_prefixes(split_keys).isdisjoint(normal) else None
+        norms = norms_of(text)
+        normal = Counter(norms)
+        splits = None
+        if split_keys:
+            # A key split over lines starts with a line that is one of its prefixes: where no line is,
+            # there is none; where one is, they are counted now, from the norms at hand (later would
+            # read the text again).
+            splits = {} if split_prefixes(split_keys).isdisjoint(normal) else split_counts(norms, split_keys)
         if wanted is not None:
             exact = Counter(_only(exact, wanted))
             normal = Counter(_only(normal, wanted))
@@ -396,9 +400,8 @@ class Fresh:
             return bool(difflib.get_close_matches(key, self.lines, n=1, cutoff=CLOSE_MATCH))
         index = self._index()
         g = self.GRAM
-        shared: Counter = Counter()
-        for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}:
-            shared.update(index.get(piece, ()))
+        # One count over every gram's positions (in the grams' order): as many updates, one call.
+        shared = Counter(itertools.chain.from_iterable(index.get(piece, ()) for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}))
         matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
         for i, _ in shared.most_common(self.TRIES):
             matcher.set_seq1(self.lines[i])

@@ -676,11 +676,11 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
     best = None
     for name in sorted(candidates):
         blob = _small_blob(repo, new_tree, name)
-        if not files.holds_any(blob, probe.want_keys()):
-            continue
         old_blob = _small_blob(repo, old_tree, name)
         if old_blob == blob:
             continue  # unchanged since `prev`: every line it holds was already there, nothing moved in
+        if not files.holds_any(blob, probe.want_keys()):
+            continue
         at_move = files.full(blob)
         shifted = _shifted(probe, files.full(old_blob))
         gained = ev.kept(shifted, at_move)
