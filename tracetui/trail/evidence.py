@@ -134,6 +134,9 @@ def probe(patch: Patch) -> Probe | None:
     return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
 
 
+_UIDS: itertools.count[int] = itertools.count()
+
+
 @dataclass(slots=True)
 class FileLines:
     """A file version, counted once and shared by every probe that looks at it.
@@ -202,9 +205,6 @@ class FileLines:
         if self._splits is None:
             self._splits = split_counts(norms_of(self.text()), self.split_keys) if self.text and self.split_keys else {}
         return self._splits
-
-
-_UIDS = itertools.count()
 
 
 def _only(counts: Counter, wanted: frozenset[str]) -> dict[str, int]:
@@ -429,7 +429,7 @@ class _Kept(dict[str, list[int]]):
         found = self[piece] = [at[i] for i in self.index.get(piece, ()) if i in at]
         return found
 
-    def get(self, piece: str, default: object = None) -> list[int]:  # type: ignore[override]
+    def get(self, piece: str, default: object = None) -> list[int]:
         return self[piece]
 
 
