@@ -59,6 +59,7 @@ class Probe:
     join_at: dict[str, list[int]] | None = None
     want_set: frozenset[str] | None = None
     joins0: list[tuple[str, Counter, int]] | None = None
+    copy_weights: tuple[dict[str, int], dict[str, int]] | None = None  # survival._copied's, made once
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -361,18 +362,21 @@ class Fresh:
     (a fuzzy match against every new line is the costliest step of a trail).
     """
 
-    __slots__ = ("lines", "words", "memo", "grams", "source")
+    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios")
 
     GRAM = 4
     TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
 
-    def __init__(self, f: FileLines, accepted: FileLines | None) -> None:
+    def __init__(self, f: FileLines, accepted: FileLines | None, ratios: dict[tuple[str, str], bool] | None = None) -> None:
         self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
         # Names come from the lines as written: a norm has lost the spaces between words.
         self.words = [set(_WORD.findall(x)) for x in f.exact if x.strip() and (accepted is None or x not in accepted.exact)]
         self.memo: dict[str, bool] = {}
         self.grams: dict[str, list[int]] | None = None
         self.source = f
+        # (candidate, key) -> the similarity test's answer: a pure function of the two lines, shared by
+        # every Fresh of a trail (the same new lines are tried for the same missing ones again and again).
+        self.ratios = {} if ratios is None else ratios
 
     def _index(self) -> dict[str, list[int]]:
         """4-gram -> positions in `lines`: the version's own index, kept to the new lines.
@@ -402,10 +406,19 @@ class Fresh:
         g = self.GRAM
         # One count over every gram's positions (in the grams' order): as many updates, one call.
         shared = Counter(itertools.chain.from_iterable(index.get(piece, ()) for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}))
-        matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+        matcher: difflib.SequenceMatcher | None = None
+        ratios = self.ratios
         for i, _ in shared.most_common(self.TRIES):
-            matcher.set_seq1(self.lines[i])
-            if matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH:
+            line = self.lines[i]
+            close = ratios.get((line, key))
+            if close is None:
+                if matcher is None:
+                    matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+                matcher.set_seq1(line)
+                close = ratios[(line, key)] = (
+                    matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH
+                )
+            if close:
                 return True
         return False
 

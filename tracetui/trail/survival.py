@@ -376,6 +376,7 @@ class _Files:
         self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
         self.norms: dict[str, list[str]] = {}
         self.keysets: dict[str, frozenset[str]] = {}
+        self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
 
     def _text(self, blob: str) -> str:
@@ -414,7 +415,7 @@ class _Files:
     def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since))
+            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios)
         return found
 
     def seq(self, blob: str | None) -> list[str]:
@@ -708,23 +709,27 @@ def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
     As git's copy detection: a line counts as moved only with enough of its neighbours (blank lines
     aside) moved along with it, so a common line (an import name, a `return None`) alone is not a move.
     """
-    # What to look for: the probe's lines, and the runs of them a formatter may have joined.
-    weight: dict[str, int] = {k: 1 for k in probe.want_n}
-    cap: dict[str, int] = dict(probe.want_n)
-    for joined, inside, _ in probe.joins:
-        if joined not in weight:
-            weight[joined], cap[joined] = sum(inside.values()), 1
+    # What to look for: the probe's lines, and the runs of them a formatter may have joined (made
+    # once per probe: a move search asks for the same probe in many files).
+    if probe.copy_weights is None:
+        weight: dict[str, int] = {k: 1 for k in probe.want_n}
+        cap: dict[str, int] = dict(probe.want_n)
+        for joined, inside, _ in probe.joins:
+            if joined not in weight:
+                weight[joined], cap[joined] = sum(inside.values()), 1
+        probe.copy_weights = (weight, cap)
+    weight, cap = probe.copy_weights
     where: dict[str, list[int]] = {}
     for i, x in enumerate(src):
         if x in weight:
             where.setdefault(x, []).append(i)
-    found: Counter = Counter()
+    found: dict[str, int] = {}
     for j, x in enumerate(dst):
-        if x not in where or found[x] >= cap[x]:
+        if x not in where or found.get(x, 0) >= cap[x]:
             continue
         for i in where[x]:
             if _block_at(src, dst, i, j):
-                found[x] += 1
+                found[x] = found.get(x, 0) + 1
                 break
     return min(probe.size, sum(n * weight[k] for k, n in found.items()))
 
