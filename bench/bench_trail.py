@@ -6,7 +6,13 @@ string edits (no `original`, so every one is placed by replaying the file from g
 reach commits one by one, and some are later reverted or edited by hand. Timed: the first trail
 (one history walk), a second one from the bucket cache, and the walk alone.
 
+`--real` times instead the first trail (wall and CPU) and the cached one of real corpus sessions in a
+fresh clone of their public repository (issue 12: under 3 s of CPU for ~100 patches on 3,000+
+commits). A session whose log or mirror (the `fetch` tool's /work/.mirror/OWNER+NAME/repo) is absent
+is skipped with a line saying so. The clone is made in a temporary folder and removed.
+
     .venv/bin/python bench/bench_trail.py [--commits N] [--patches N] [--keep DIR]
+    .venv/bin/python bench/bench_trail.py --real [--only TEXT]
 """
 
 from __future__ import annotations
@@ -30,6 +36,22 @@ from tracetui.model import FileEdit, Session, Step, StepKind  # noqa: E402
 from tracetui.trail import summarize, trail  # noqa: E402
 from tracetui.trail.history import walk  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
+MIRRORS = Path(os.environ.get("TRACETUI_MIRRORS", ROOT.parent / ".mirror"))
+# (agent, log under the corpus, repository, reference: pinned where a test pins it)
+REAL = [
+    ("pi", "pi/badlogic__pi-mono__packages__coding-agent__test__fixtures__before-compaction.jsonl", "badlogic/pi-mono", "HEAD"),
+    ("pi", "pi/badlogic__pi-mono__packages__coding-agent__test__fixtures__large-session.jsonl", "badlogic/pi-mono",
+     "83378aad7e74a0e2bb8f37c007a9685fb4609d8a"),
+    ("pi", "pi/badlogic__pi-mono__session.jsonl", "badlogic/pi-mono", "HEAD"),
+    ("codex", "codex/pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl",
+     "pinouchon/rtchess", "8670e27c5640c05ab84aa860c6ce89b0dea49c18"),
+    ("codex", "codex/Quelklef__shell-ws__.codex__sessions__2026__03__18__rollout-2026-03-18T11-04-43-019d021f-1244-77d2-b5aa-ba1d70f11e87.jsonl",
+     "Quelklef/shell-ws", "HEAD"),
+    ("claude", "claude/TensorTemplar__slopometry__tests__fixtures__transcript.jsonl", "TensorTemplar/slopometry",
+     "22b9246a61bcc1ad0407844e2e2f83f866c19b4a"),
+]  # fmt: skip
 FILES = 50
 ROWS = 200
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -94,12 +116,56 @@ def build(repo_dir: Path, commits: int, patches: int) -> Session:
     return Session(id="bench", agent="claude", source="bench", cwd=str(repo_dir), started=steps[0].timestamp, steps=steps)
 
 
+def real(only: str | None) -> int:
+    """The first and the cached trail of each real session whose log and mirror are here."""
+    from tracetui.sources import group, read_session
+
+    clones: dict[str, Path] = {}
+    top = Path(tempfile.mkdtemp(prefix="bench-trail-real-"))
+    try:
+        for agent, rel, slug, ref in REAL:
+            if only and only not in rel:
+                continue
+            log = CORPUS / rel
+            mirror = MIRRORS / slug.replace("/", "+") / "repo"
+            if not log.is_file() or not (mirror / "HEAD").is_file():
+                print(f"skipped {rel[:60]}: needs {log} and {mirror} (fetch github:{slug})")
+                continue
+            clone = clones.get(slug)
+            if clone is None:
+                clone = clones[slug] = top / slug.replace("/", "+")
+                subprocess.run(["git", "clone", "-q", str(mirror), str(clone)], check=True)
+            commits = subprocess.run(["git", "-C", str(clone), "rev-list", "--all", "--count"],
+                                     capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+            [files] = group(agent, [log])
+            session = read_session(files)
+            cache = top / "cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            t0, c0 = time.perf_counter(), time.process_time()
+            first = trail(session, repo=clone, ref=ref, cache_dir=cache)
+            cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
+            t0 = time.perf_counter()
+            again = trail(session, repo=clone, ref=ref, cache_dir=cache)
+            warm = time.perf_counter() - t0
+            assert again.cached and again.rows() == first.rows()
+            print(f"{slug} ({commits} commits) {rel.split('/', 1)[1][:60]}: {len(first.fates)} patches; "
+                  f"first trail {cold:.2f} s wall, {cold_cpu:.2f} s CPU; cached {warm:.2f} s; "
+                  f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--commits", type=int, default=10_000)
     ap.add_argument("--patches", type=int, default=1_000)
     ap.add_argument("--keep", type=Path, help="build the repository here and keep it")
+    ap.add_argument("--real", action="store_true", help="time real corpus sessions in clones of their repositories")
+    ap.add_argument("--only", help="with --real: only the logs whose name holds this text")
     args = ap.parse_args()
+    if args.real:
+        return real(args.only)
     top = args.keep or Path(tempfile.mkdtemp(prefix="bench-trail-"))
     repo_dir = top / "repo"
     try:

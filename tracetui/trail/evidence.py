@@ -16,12 +16,13 @@ into one line or split over several later is still `alive`.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracetui.trail.patches import SPLIT_MIN, Patch, join_keys, norm, norms_of, split_counts
+from tracetui.trail.patches import SPLIT_MIN, Patch, join_keys, norm, norms_of, split_counts, split_prefixes
 
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -47,10 +48,49 @@ class Probe:
     # copies of the joined norm expected without the patch), longest runs first.
     joins: list[tuple[str, Counter, int]] = field(default_factory=list)
     split_floor: dict[str, int] = field(default_factory=dict)  # norm -> split copies before the step
+    # Answers per file version (FileLines.uid): a trail asks the same (patch, version) pair from the
+    # accepting-commit search, the move search and the later-commits scan.
+    memo: dict[int, int] = field(default_factory=dict)
+    memo_exact: dict[int, int] = field(default_factory=dict)
+    shifted: dict[int, Probe] = field(default_factory=dict)  # this probe applied to another file (survival._shifted)
+    # The joined norms as a set, and where each sits in `joins`: a version is searched only for the
+    # joins it holds (a long patch has thousands of runs, a version rarely any).
+    join_set: frozenset[str] | None = None
+    join_at: dict[str, list[int]] | None = None
+    want_set: frozenset[str] | None = None
+    joins0: list[tuple[str, Counter, int]] | None = None
+    copy_weights: tuple[dict[str, int], dict[str, int]] | None = None  # survival._copied's, made once
+
+    def unfloored(self) -> list[tuple[str, Counter, int]]:
+        """`joins` with every floor 0 (what another file's floors start from)."""
+        if self.joins0 is None:
+            self.joins0 = [(j, inside, 0) for j, inside, _ in self.joins]
+        return self.joins0
 
     @property
     def size(self) -> int:
         return len(self.lines)
+
+    def join_keys(self) -> frozenset[str]:
+        if self.join_set is None:
+            at: dict[str, list[int]] = {}
+            for i, (joined, _, _) in enumerate(self.joins):
+                at.setdefault(joined, []).append(i)
+            self.join_set, self.join_at = frozenset(at), at
+        return self.join_set
+
+    def want_keys(self) -> frozenset[str]:
+        if self.want_set is None:
+            self.want_set = frozenset(self.want_n)
+        return self.want_set
+
+    def joins_in(self, keys: frozenset[str]) -> list[tuple[str, Counter, int]]:
+        """The joins whose joined norm is one of `keys`, in their order in `joins`."""
+        hits = self.join_keys() & keys
+        if not hits:
+            return []
+        at = self.join_at or {}
+        return [self.joins[i] for i in sorted(i for k in hits for i in at[k])]
 
 
 def probe(patch: Patch) -> Probe | None:
@@ -95,6 +135,9 @@ def probe(patch: Patch) -> Probe | None:
     return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
 
 
+_UIDS: itertools.count[int] = itertools.count()
+
+
 @dataclass(slots=True)
 class FileLines:
     """A file version, counted once and shared by every probe that looks at it.
@@ -108,6 +151,22 @@ class FileLines:
     text: Callable[[], str] | None = None
     split_keys: frozenset[str] = frozenset()
     _splits: dict[str, int] | None = None
+    uid: int = field(default_factory=lambda: next(_UIDS))  # names this version in the probes' memos
+    _keys: frozenset[str] | None = None
+    _grams: tuple[list[str], dict[str, list[int]]] | None = None
+
+    def grams(self) -> tuple[list[str], dict[str, list[int]]]:
+        """Its non-empty norms in order, and 4-gram -> their positions (built once per version, for
+        every Fresh that looks for edited lines in it)."""
+        if self._grams is None:
+            lines = [k for k in self.normal if k]
+            index: dict[str, list[int]] = {}
+            g = Fresh.GRAM
+            for i, k in enumerate(lines):
+                for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
+                    index.setdefault(piece, []).append(i)
+            self._grams = (lines, index)
+        return self._grams
 
     @classmethod
     def of(
@@ -122,13 +181,26 @@ class FileLines:
             return EMPTY
         # Whole-text operations run in C; a Python call per line would dominate a long history.
         exact = Counter(text.splitlines())
-        normal = Counter(norms_of(text))
+        norms = norms_of(text)
+        normal = Counter(norms)
+        splits = None
+        if split_keys:
+            # A key split over lines starts with a line that is one of its prefixes: where no line is,
+            # there is none; where one is, they are counted now, from the norms at hand (later would
+            # read the text again).
+            splits = {} if split_prefixes(split_keys).isdisjoint(normal) else split_counts(norms, split_keys)
         if wanted is not None:
             exact = Counter(_only(exact, wanted))
             normal = Counter(_only(normal, wanted))
         if source is None:
             source = (lambda: text) if split_keys else None
-        return cls(exact, normal, source, split_keys)
+        return cls(exact, normal, source, split_keys, splits)
+
+    def keys(self) -> frozenset[str]:
+        """The norms this version holds, as a set (counted once, for set intersections in C)."""
+        if self._keys is None:
+            self._keys = frozenset(self.normal)
+        return self._keys
 
     def splits(self) -> dict[str, int]:
         if self._splits is None:
@@ -137,9 +209,8 @@ class FileLines:
 
 
 def _only(counts: Counter, wanted: frozenset[str]) -> dict[str, int]:
-    if len(wanted) < len(counts):
-        return {k: counts[k] for k in wanted if k in counts}
-    return {k: n for k, n in counts.items() if k in wanted}
+    # The intersection runs in C over the smaller side (thousands of joined runs are wanted, few held).
+    return {k: counts[k] for k in counts.keys() & wanted}
 
 
 EMPTY = FileLines(Counter(), Counter())
@@ -164,11 +235,21 @@ def split_keys(probes: list[Probe]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _both(want: Counter, have: Counter):
+    """The keys of `want` that `have` holds (a key it lacks adds nothing over a floor of 0 or more).
+
+    The intersection runs in C over the smaller side: a long patch against a version that kept little
+    of it, or a short one against a long file, loops in Python only over what both hold.
+    """
+    return want.keys() & have.keys() if len(want) > 8 else want
+
+
 def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
     # Called for every (patch, file version) pair of a history walk: a plain loop, no generators.
     total = 0
     get = have.get
-    for k, n in want.items():
+    for k in _both(want, have):
+        n = want[k]
         extra = get(k, 0) - floor[k]
         if extra > 0:
             total += n if extra > n else extra
@@ -180,6 +261,13 @@ def kept(p: Probe, f: FileLines) -> int:
 
     For a deletion, "in place" means still deleted.
     """
+    found = p.memo.get(f.uid)
+    if found is None:
+        found = p.memo[f.uid] = _kept(p, f)
+    return found
+
+
+def _kept(p: Probe, f: FileLines) -> int:
     if p.deletion:
         return p.size - _back(p, f)
     exact = _present(p.want, p.floor, f.exact)
@@ -201,7 +289,8 @@ def _back(p: Probe, f: FileLines) -> int:
     back = 0
     common = 0
     get = f.normal.get
-    for k, n in p.want_n.items():
+    for k in _both(p.want_n, f.normal):
+        n = p.want_n[k]
         extra = get(k, 0) - p.floor_n[k]
         if extra > 0:
             got = n if extra > n else extra
@@ -215,19 +304,28 @@ def _back(p: Probe, f: FileLines) -> int:
 
 def _missing(p: Probe, f: FileLines) -> Counter:
     """Evidence norms not found as whole lines: how many copies of each are missing."""
-    missing: Counter = Counter()
-    for k, n in p.want_n.items():
-        have = min(max(f.normal.get(k, 0) - p.floor_n[k], 0), n)
+    # Every norm is missing in full, but those the version holds (same key order as want_n).
+    missing: Counter = Counter(p.want_n)
+    get = f.normal.get
+    for k in _both(p.want_n, f.normal):
+        n = p.want_n[k]
+        have = min(max(get(k, 0) - p.floor_n[k], 0), n)
         if have < n:
             missing[k] = n - have
+        else:
+            missing.pop(k)  # dict's own: Counter's __delitem__ is a Python call
     return missing
 
 
 def _rewrapped(p: Probe, f: FileLines) -> int:
     """Missing evidence lines that are there joined with their neighbours, or split over several lines."""
+    joins = p.joins_in(f.keys()) if p.joins else []
+    splittable = bool(f.split_keys) and not f.split_keys.isdisjoint(p.want_keys())
+    if not joins and not splittable:
+        return 0  # nothing joined or split can be there: the common case, decided without counting
     missing = _missing(p, f)
     found = 0
-    for joined, inside, floor in p.joins:
+    for joined, inside, floor in joins:
         spare = f.normal.get(joined, 0) - floor
         while spare > 0 and all(missing[k] >= n for k, n in inside.items()):
             for k, n in inside.items():
@@ -246,7 +344,10 @@ def _rewrapped(p: Probe, f: FileLines) -> int:
 def kept_exact(p: Probe, f: FileLines) -> int:
     if p.deletion:
         return kept(p, f)
-    return _present(p.want, p.floor, f.exact)
+    found = p.memo_exact.get(f.uid)
+    if found is None:
+        found = p.memo_exact[f.uid] = _present(p.want, p.floor, f.exact)
+    return found
 
 
 def reached(p: Probe, f: FileLines) -> bool:
@@ -261,26 +362,39 @@ class Fresh:
     (a fuzzy match against every new line is the costliest step of a trail).
     """
 
-    __slots__ = ("lines", "words", "memo", "grams")
+    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios")
 
     GRAM = 4
     TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
 
-    def __init__(self, f: FileLines, accepted: FileLines | None) -> None:
+    def __init__(self, f: FileLines, accepted: FileLines | None, ratios: dict[tuple[str, str], bool] | None = None) -> None:
         self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
         # Names come from the lines as written: a norm has lost the spaces between words.
         self.words = [set(_WORD.findall(x)) for x in f.exact if x.strip() and (accepted is None or x not in accepted.exact)]
         self.memo: dict[str, bool] = {}
         self.grams: dict[str, list[int]] | None = None
+        self.source = f
+        # (candidate, key) -> the similarity test's answer: a pure function of the two lines, shared by
+        # every Fresh of a trail (the same new lines are tried for the same missing ones again and again).
+        self.ratios = {} if ratios is None else ratios
 
     def _index(self) -> dict[str, list[int]]:
+        """4-gram -> positions in `lines`: the version's own index, kept to the new lines.
+
+        A list of positions per gram, increasing, as if built from `lines` alone; filtered on first
+        use of each gram (most are never asked for).
+        """
         if self.grams is None:
-            grams: dict[str, list[int]] = {}
-            g = self.GRAM
-            for i, k in enumerate(self.lines):
-                for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
-                    grams.setdefault(piece, []).append(i)
-            self.grams = grams
+            every, index = self.source.grams()
+            if len(every) == len(self.lines):
+                self.grams = index  # every line is new: the version's index is this one
+            else:
+                at: dict[int, int] = {}
+                fresh = set(self.lines)
+                for i, k in enumerate(every):
+                    if k in fresh:
+                        at[i] = len(at)
+                self.grams = _Kept(index, at)
         return self.grams
 
     def _close(self, key: str) -> bool:
@@ -290,13 +404,21 @@ class Fresh:
             return bool(difflib.get_close_matches(key, self.lines, n=1, cutoff=CLOSE_MATCH))
         index = self._index()
         g = self.GRAM
-        shared: Counter = Counter()
-        for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}:
-            shared.update(index.get(piece, ()))
-        matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+        # One count over every gram's positions (in the grams' order): as many updates, one call.
+        shared = Counter(itertools.chain.from_iterable(index.get(piece, ()) for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}))
+        matcher: difflib.SequenceMatcher | None = None
+        ratios = self.ratios
         for i, _ in shared.most_common(self.TRIES):
-            matcher.set_seq1(self.lines[i])
-            if matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH:
+            line = self.lines[i]
+            close = ratios.get((line, key))
+            if close is None:
+                if matcher is None:
+                    matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
+                matcher.set_seq1(line)
+                close = ratios[(line, key)] = (
+                    matcher.real_quick_ratio() >= CLOSE_MATCH and matcher.quick_ratio() >= CLOSE_MATCH and matcher.ratio() >= CLOSE_MATCH
+                )
+            if close:
                 return True
         return False
 
@@ -306,6 +428,22 @@ class Fresh:
             hit = self._close(norm(line)) or _names_kept(line, self.words)
             self.memo[line] = hit
         return hit
+
+
+class _Kept(dict[str, list[int]]):
+    """A version's gram index seen through a map of its positions to those of the new lines."""
+
+    def __init__(self, index: dict[str, list[int]], at: dict[int, int]) -> None:
+        super().__init__()
+        self.index, self.at = index, at
+
+    def __missing__(self, piece: str) -> list[int]:
+        at = self.at
+        found = self[piece] = [at[i] for i in self.index.get(piece, ()) if i in at]
+        return found
+
+    def get(self, piece: str, default: object = None) -> list[int]:
+        return self[piece]
 
 
 def changed(

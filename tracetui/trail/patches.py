@@ -171,7 +171,7 @@ def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, i
     """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms)."""
     if not keys:
         return {}
-    prefixes = _prefixes(frozenset(keys))
+    prefixes = split_prefixes(frozenset(keys))
     found: dict[str, int] = {}
     last = len(seq)
     for i, first in enumerate(seq):
@@ -192,7 +192,8 @@ def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, i
 
 
 @functools.lru_cache(maxsize=64)
-def _prefixes(keys: frozenset[str]) -> frozenset[str]:
+def split_prefixes(keys: frozenset[str]) -> frozenset[str]:
+    """Every proper prefix of the keys: the lines a split key can start with."""
     # The same keys are looked for in every version of a file: their prefixes are built once.
     return frozenset(k[:n] for k in keys for n in range(1, len(k)))
 

@@ -375,6 +375,9 @@ class _Files:
         self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
         self.norms: dict[str, list[str]] = {}
+        self.keysets: dict[str, frozenset[str]] = {}
+        self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
+        self.renames: dict[tuple[str, str], dict[str, str]] = {}
 
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
@@ -412,7 +415,7 @@ class _Files:
     def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since))
+            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios)
         return found
 
     def seq(self, blob: str | None) -> list[str]:
@@ -425,6 +428,28 @@ class _Files:
                 self.norms.clear()
             found = self.norms[blob] = [x for x in norms_of(self._text(blob)) if x]
         return found
+
+    def holds_any(self, blob: str | None, keys: frozenset[str]) -> bool:
+        """Whether a version has a line whose norm is one of `keys`.
+
+        The move searches ask this of every file near a commit, and most hold none: their norms are
+        collected as a set (cheaper than counting them twice) and counted in full only when asked.
+        """
+        if blob is None:
+            return False
+        counted = self.cache.get(("", blob))
+        have = counted.keys() if counted is not None else self.keysets.get(blob)
+        if have is None:
+            have = self.keysets[blob] = frozenset(norms_of(self._text(blob)))
+        return not have.isdisjoint(keys)
+
+    def renamed_in(self, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
+        """The name `name` has in `new_tree` when git sees a rename between the two trees (one diff per pair)."""
+        key = (str(old_tree.id), str(new_tree.id))
+        found = self.renames.get(key)
+        if found is None:
+            found = self.renames[key] = _renames(old_tree, new_tree)
+        return found.get(name)
 
     def full(self, blob: str | None) -> ev.FileLines:
         if blob is None:
@@ -582,9 +607,9 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
             if name == patch.path or name in files.session_paths:
                 continue  # lines the session wrote into a file of its own are that file's patches
             blob = _small_blob(repo, tree, name)
-            at = files.full(blob)
-            if not at.normal or not any(at.normal.get(k) for k in probe.want_n):
+            if not files.holds_any(blob, probe.want_keys()):
                 continue
+            at = files.full(blob)
             shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY)
             if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
                 continue
@@ -595,7 +620,7 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
                         judged, judged_at = tip, ref_name
                         break
             judged_tree = repo[judged].peel(pygit2.Commit).tree
-            now = name if _small_blob(repo, judged_tree, name) is not None else _renamed_in(repo, tree, judged_tree, name)
+            now = name if _small_blob(repo, judged_tree, name) is not None else files.renamed_in(tree, judged_tree, name)
             final_blob = _small_blob(repo, judged_tree, now) if now is not None else None
             kept = ev.kept(shifted, files.full(final_blob))
             changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
@@ -652,10 +677,13 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
     best = None
     for name in sorted(candidates):
         blob = _small_blob(repo, new_tree, name)
-        at_move = files.full(blob)
-        if not at_move.normal or not any(at_move.normal.get(k) for k in probe.want_n):
+        old_blob = _small_blob(repo, old_tree, name)
+        if old_blob == blob:
+            continue  # unchanged since `prev`: every line it holds was already there, nothing moved in
+        if not files.holds_any(blob, probe.want_keys()):
             continue
-        shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)))
+        at_move = files.full(blob)
+        shifted = _shifted(probe, files.full(old_blob))
         gained = ev.kept(shifted, at_move)
         if gained > 0 and 2 * gained >= drop:
             gained = min(gained, _copied(probe, source, files.seq(blob)))
@@ -665,7 +693,7 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
         return None
     _, name, shifted, blob = best
     judged_tree = repo[judged].peel(pygit2.Commit).tree
-    now_name = name if _small_blob(repo, judged_tree, name) is not None else _renamed_in(repo, new_tree, judged_tree, name)
+    now_name = name if _small_blob(repo, judged_tree, name) is not None else files.renamed_in(new_tree, judged_tree, name)
     if now_name is None:
         return (name, 0, None, blob)
     final = _small_blob(repo, judged_tree, now_name)
@@ -681,38 +709,78 @@ def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
     As git's copy detection: a line counts as moved only with enough of its neighbours (blank lines
     aside) moved along with it, so a common line (an import name, a `return None`) alone is not a move.
     """
-    # What to look for: the probe's lines, and the runs of them a formatter may have joined.
-    weight: dict[str, int] = {k: 1 for k in probe.want_n}
-    cap: dict[str, int] = dict(probe.want_n)
-    for joined, inside, _ in probe.joins:
-        if joined not in weight:
-            weight[joined], cap[joined] = sum(inside.values()), 1
+    # What to look for: the probe's lines, and the runs of them a formatter may have joined (made
+    # once per probe: a move search asks for the same probe in many files).
+    if probe.copy_weights is None:
+        weight: dict[str, int] = {k: 1 for k in probe.want_n}
+        cap: dict[str, int] = dict(probe.want_n)
+        for joined, inside, _ in probe.joins:
+            if joined not in weight:
+                weight[joined], cap[joined] = sum(inside.values()), 1
+        probe.copy_weights = (weight, cap)
+    weight, cap = probe.copy_weights
     where: dict[str, list[int]] = {}
     for i, x in enumerate(src):
         if x in weight:
             where.setdefault(x, []).append(i)
-    found: Counter = Counter()
+    found: dict[str, int] = {}
     for j, x in enumerate(dst):
-        if x not in where or found[x] >= cap[x]:
+        if x not in where or found.get(x, 0) >= cap[x]:
             continue
         for i in where[x]:
-            lo, hi = 0, 0
-            while i - lo - 1 >= 0 and j - lo - 1 >= 0 and src[i - lo - 1] == dst[j - lo - 1]:
-                lo += 1
-            while i + hi + 1 < len(src) and j + hi + 1 < len(dst) and src[i + hi + 1] == dst[j + hi + 1]:
-                hi += 1
-            if sum(sum(c.isalnum() for c in y) for y in src[i - lo : i + hi + 1]) >= MOVE_BLOCK:
-                found[x] += 1
+            if _block_at(src, dst, i, j):
+                found[x] = found.get(x, 0) + 1
                 break
     return min(probe.size, sum(n * weight[k] for k, n in found.items()))
 
 
+def _block_at(src: list[str], dst: list[str], i: int, j: int) -> bool:
+    """Whether src[i] == dst[j] sits in a run of equal lines holding MOVE_BLOCK alphanumerics.
+
+    The run is grown backwards, then forwards, and the growing stops once it holds enough: a whole
+    file moved would otherwise be walked once per line looked for.
+    """
+    have = _alnum(src[i])
+    lo = 1
+    while have < MOVE_BLOCK and i - lo >= 0 and j - lo >= 0 and src[i - lo] == dst[j - lo]:
+        have += _alnum(src[i - lo])
+        lo += 1
+    hi = 1
+    while have < MOVE_BLOCK and i + hi < len(src) and j + hi < len(dst) and src[i + hi] == dst[j + hi]:
+        have += _alnum(src[i + hi])
+        hi += 1
+    return have >= MOVE_BLOCK
+
+
+def _alnum(line: str) -> int:
+    return sum(c.isalnum() for c in line)
+
+
 def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
-    """The probe as it applies to another file: copies that file already had are the floor."""
+    """The probe as it applies to another file: copies that file already had are the floor.
+
+    Made once per (probe, file version): a move search asks for the same candidates again and again.
+    """
+    found = probe.shifted.get(old.uid)
+    if found is not None:
+        return found
     floor = {k: old.exact.get(k, 0) for k in probe.want}
     floor_n = {k: old.normal.get(k, 0) for k in probe.want_n}
-    joins = [(j, inside, old.normal.get(j, 0)) for j, inside, _ in probe.joins]
-    return ev.Probe(probe.deletion, probe.lines, probe.want, floor, probe.want_n, floor_n, probe.exact_only, joins, {})
+    joins = probe.joins
+    if joins:
+        # Copy the joins with no floor (made once per probe), then set the floor of the few that
+        # file holds: a long patch has thousands of joins, a file version rarely any.
+        joins = list(probe.unfloored())
+        had = probe.join_keys() & old.keys()
+        at = probe.join_at or {}
+        for j in had:
+            for i in at[j]:
+                joins[i] = (j, joins[i][1], old.normal[j])
+    found = ev.Probe(probe.deletion, probe.lines, probe.want, floor, probe.want_n, floor_n, probe.exact_only, joins, {})
+    # Same joined norms in the same order: the index into `joins` carries over.
+    found.join_set, found.join_at, found.want_set, found.joins0 = probe.join_set, probe.join_at, probe.want_set, probe.joins0
+    probe.shifted[old.uid] = found
+    return found
 
 
 def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | None:
@@ -728,13 +796,15 @@ def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | 
     return str(entry.id)
 
 
-def _renamed_in(repo: pygit2.Repository, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
+def _renames(old_tree: pygit2.Tree, new_tree: pygit2.Tree) -> dict[str, str]:
+    """Old name -> new name of every rename git finds between two trees (the first, where two claim one name)."""
     diff = old_tree.diff_to_tree(new_tree)
     diff.find_similar()
+    found: dict[str, str] = {}
     for delta in diff.deltas:
-        if delta.status == DeltaStatus.RENAMED and delta.old_file.path == name:
-            return delta.new_file.path
-    return None
+        if delta.status == DeltaStatus.RENAMED:
+            found.setdefault(delta.old_file.path, delta.new_file.path)
+    return found
 
 
 def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
