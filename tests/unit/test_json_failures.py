@@ -53,6 +53,9 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("replay",): ["replay", missing, "--repo", str(tmp), "--json"],
         ("doctor",): ["doctor", "--bucket", str(not_a_dir), "--json"],
         ("rm",): ["rm", "zzz", "--yes", "--bucket", bucket, "--json"],
+        ("blame",): ["blame", str(tmp / "nowhere.py"), "--repo", str(tmp), "--bucket", bucket, "--json"],
+        ("export",): ["export", str(tmp / "out"), "--format", "nope", "--bucket", bucket, "--json"],
+        ("review",): ["review", "--agent", "nobody", "--bucket", bucket, "--json"],
     }
 
 

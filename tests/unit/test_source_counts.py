@@ -352,7 +352,7 @@ def test_ls_counts_match_the_raw_logs(tmp_path, capsys, agent):
     bucket = tmp_path / "bucket"
     assert main(["--bucket", str(bucket), "sync", "--source", f"{agent}={folder}", "--json"]) == 0
     capsys.readouterr()
-    assert main(["--bucket", str(bucket), "ls", "--json"]) == 0
+    assert main(["--bucket", str(bucket), "ls", "--all", "--json"]) == 0  # hidden (empty) sessions too
     rows = {r["source"]: r for r in orjson.loads(capsys.readouterr().out)}
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     checked = edits = 0
