@@ -67,3 +67,24 @@ async def test_blame_at_an_older_revision_says_which(demo):
         await settle(app, pilot, 4)
         title = str(app.screen.query_one("#blame-title").render())
         assert "shop/cart.py · HEAD~1 (" in title
+
+
+async def test_b_in_the_trail_pane_blames_the_file_of_the_patch_under_the_cursor(demo):
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    d, library = demo
+    app = TraceApp(library, repo=str(d.repo))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        await pilot.press("3")  # into the trail list
+        await settle(app, pilot)
+        trail = screen.query_one(TrailList)
+        row = trail.lines[trail.cursor]
+        assert isinstance(row, PatchRow)
+        await pilot.press("B")
+        await settle(app, pilot, 4)
+        blame = app.screen
+        assert isinstance(blame, BlameScreen) and blame.file.endswith(row.path)

@@ -38,6 +38,7 @@ from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
+from tracetui.views.trail import PatchRow
 
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
@@ -626,8 +627,14 @@ class BrowserScreen(Screen):
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
     def action_blame(self) -> None:
-        """Blame the file the chosen step edited (from the timeline, the diff or the trail)."""
+        """Blame the file the chosen step edited; in the trail pane, the step of the patch under the
+        cursor."""
         step = self._chosen_step()
+        trail = self.query_one(TrailList)
+        if self.focused is trail and self.opened is not None:
+            row = trail.lines[trail.cursor] if 0 <= trail.cursor < len(trail.lines) else None
+            if isinstance(row, PatchRow) and row.step_index is not None:
+                step = self.opened.session.steps[row.step_index]
         if step is None or self.opened is None:
             return
         found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
