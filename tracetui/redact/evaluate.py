@@ -57,7 +57,8 @@ def load_rows(secrets_dir: str | Path) -> Iterator[tuple[str, Row]]:
             yield r["id"], Row("detect-secrets", r["detector"], r["text"], bool(r["should_flag"]), r.get("expected_secret"))
 
 
-def _covered(findings: Iterable[Finding], a: int, b: int) -> bool:
+def covered(findings: Iterable[Finding], a: int, b: int) -> bool:
+    """Whether the findings together cover every character of [a, b)."""
     pos = a
     for f in sorted(findings, key=lambda f: f.start):
         if f.start <= pos < f.end:
@@ -80,7 +81,7 @@ def score_row(row_id: str, row: Row) -> Score:
         where = row.text.find(secret) if secret else -1
         if where >= 0:
             a, b = where, where + len(secret)
-            caught, caught_auto = _covered(findings, a, b), _covered(sure, a, b)
+            caught, caught_auto = covered(findings, a, b), covered(sure, a, b)
             s.hit = int(any(f.start < b and a < f.end for f in findings))
         else:
             caught = caught_auto = bool(findings)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tracetui.redact.detect import scan_text
+from tracetui.redact.evaluate import covered
 from tracetui.redact.finding import AUTO, Finding
 
 _ALNUM = string.ascii_letters + string.digits
@@ -402,16 +403,6 @@ def cases(seed: int = 14, per_kind: int = 2) -> Iterator[Case]:
                 yield Case(kind, ctx_name, text, spans, False)
 
 
-def _covered(findings: list[Finding], a: int, b: int) -> bool:
-    pos = a
-    for f in sorted(findings, key=lambda f: f.start):
-        if f.start <= pos < f.end:
-            pos = f.end
-        if pos >= b:
-            return True
-    return pos >= b
-
-
 def evaluate_placed(seed: int = 14, per_kind: int = 2) -> dict[tuple[bool, str], PlacedScore]:
     """Scores keyed by (positive?, group), with (positive?, "*") totals and per-context rows (positive?, "@ctx")."""
     table: dict[tuple[bool, str], PlacedScore] = {}
@@ -419,8 +410,8 @@ def evaluate_placed(seed: int = 14, per_kind: int = 2) -> dict[tuple[bool, str],
         findings = scan_text(case.text)
         sure = [f for f in findings if f.tier == AUTO]
         if case.positive:
-            ok = all(_covered(findings, a, b) for a, b in case.spans)
-            ok_sure = all(_covered(sure, a, b) for a, b in case.spans)
+            ok = all(covered(findings, a, b) for a, b in case.spans)
+            ok_sure = all(covered(sure, a, b) for a, b in case.spans)
         else:
             ok = any(f.start < b and a < f.end for f in findings for a, b in case.spans)
             ok_sure = any(f.start < b and a < f.end for f in sure for a, b in case.spans)

@@ -308,46 +308,31 @@ class _Reader:
             call_id = as_str(request.get("toolCallId"))
             if call_id and call_id in self.calls:
                 continue  # asked again: one call per id
-            name = opt_str(request.get("name"))
-            step = self.add(
-                eid,
-                StepKind.TOOL_CALL,
-                "assistant",
-                "",
-                stamp,
-                scope,
-                tool=name,
-                tool_call_id=call_id or None,
-                tool_input=_arguments(request.get("arguments")),
-                model=model,
-            )
+            step = self.call_step(eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model)
             if isinstance(request.get("intentionSummary"), str):
                 step.meta["intention"] = request["intentionSummary"]
-            step.edits = _edits(name, step.tool_input)
             if call_id:
                 self.calls[call_id] = step
             made.append(step)
         if isinstance(data.get("outputTokens"), int) and made:
             made[0].tokens = Tokens(output=as_int(data.get("outputTokens")))
 
+    def call_step(
+        self, eid: str, name: Any, call_id: str, arguments: Any, stamp: str | None, scope: str | None, model: Any
+    ) -> Step:
+        """A tool call step, from an assistant message's request or a tool's start event alike."""
+        tool = opt_str(name)
+        step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=tool,
+                        tool_call_id=call_id or None, tool_input=_arguments(arguments), model=model)  # fmt: skip
+        step.edits = _edits(tool, step.tool_input)
+        return step
+
     def tool_start(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
         call_id = as_str(data.get("toolCallId"))
         name = opt_str(data.get("toolName"))
         step = self.calls.get(call_id) if call_id else None
         if step is None:
-            step = self.add(
-                eid,
-                StepKind.TOOL_CALL,
-                "assistant",
-                "",
-                stamp,
-                scope,
-                tool=name,
-                tool_call_id=call_id or None,
-                tool_input=_arguments(data.get("arguments")),
-                model=self.model,
-            )
-            step.edits = _edits(name, step.tool_input)
+            step = self.call_step(eid, name, call_id, data.get("arguments"), stamp, scope, self.model)
             if call_id:
                 self.calls[call_id] = step
         elif step.tool_input is None and data.get("arguments") is not None:
