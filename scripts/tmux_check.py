@@ -10,6 +10,7 @@ Exits 1 when a check fails, printing the screen it failed on. Needs tmux.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,10 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TRACETUI = ROOT / ".venv" / "bin" / "tracetui"
 SIZES = [(80, 24), (120, 40), (160, 48)]
 SESSION = "tracetui-check"
+# A tmux server of this run's own: two checks at once (or a user's own tmux) never share a window.
+SOCKET = f"tracetui-check-{os.getpid()}"
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
 
 
 def screen() -> list[str]:
@@ -110,6 +113,7 @@ def main(argv: list[str]) -> int:
         failures += found
     for failure in failures:
         print(failure, file=sys.stderr)
+    tmux("kill-server")
     return 1 if failures else 0
 
 

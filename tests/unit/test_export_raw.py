@@ -455,9 +455,9 @@ def test_a_session_whose_logs_are_gone_is_refused_and_the_rest_exported(tmp_path
     assert report.written == report.sessions - 1 >= 1
 
 
-def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys):
-    """Copilot's `<id>/events.jsonl` keeps its folder (the id is its name) and Gemini's files read back;
-    OpenCode's storage is staged by the bucket as a file of tracetui's own, which raw cannot carry."""
+def test_more_agents_read_back(tmp_path, capsys):
+    """Copilot's `<id>/events.jsonl` keeps its folder (the id is its name), Gemini's files read back,
+    and OpenCode's sessions (staged by the bucket) go out as OpenCode's own export documents."""
     bucket = tmp_path / "bucket"
     args = [x for a in ("copilot", "gemini", "opencode") for x in ("--source", f"{a}={FIXTURES / a}")]
     assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
@@ -475,15 +475,13 @@ def test_more_agents_read_back_and_staged_sessions_are_refused(tmp_path, capsys)
     )
     doc = json.loads(out)
     listed = {r.id: r.agent for r in Bucket.open(bucket).list_sessions()}
-    staged = {r["session"] for r in doc["refused"]}
-    assert staged == {sid for sid, agent in listed.items() if agent == "opencode"} and staged
-    assert all("staged" in r["reason"] for r in doc["refused"])
+    assert doc["refused"] == [] and "opencode" in listed.values()
     assert (dest / "sessions" / "copilot" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl").is_file()
     again = tmp_path / "bucket2"
-    back = [x for a in ("copilot", "gemini") for x in ("--source", f"{a}={dest / 'sessions' / a}")]
+    back = [x for a in ("copilot", "gemini", "opencode") for x in ("--source", f"{a}={dest / 'sessions' / a}")]
     assert main(["--bucket", str(again), "sync", *back, "--json"]) == 0
     a, b = Bucket.open(bucket), Bucket.open(again)
-    kept = sorted(sid for sid, agent in listed.items() if agent != "opencode")
+    kept = sorted(listed)
     assert sorted(r.id for r in b.list_sessions()) == kept
     for sid in kept:
         x, y = a.session(sid), b.session(sid)
