@@ -74,6 +74,7 @@ def test_seal_dialog(snapshot_demo, snap_compare, size):
         field = pilot.app.screen.query_one("#seal-out")
         field.value = str(demo.root / "episode.capsule")
         field.cursor_blink = False
+        field.cursor_position = len(field.value)
         await pilot.pause()
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=size)
@@ -92,6 +93,7 @@ def test_replay_screen(capsule, snap_compare, size):
         field = pilot.app.screen.query_one("#replay-repo")
         field.value = str(demo.repo)
         field.cursor_blink = False  # a blinking cursor would make the picture differ from run to run
+        field.cursor_position = len(field.value)  # not where the default (the working folder) left it
         await pilot.pause()
 
     assert snap_compare(TraceApp(open_capsule(path)), run_before=run, terminal_size=size)
