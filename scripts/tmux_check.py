@@ -56,7 +56,9 @@ def check_size(width: int, height: int) -> list[str]:
     """The failures at one size (empty: all well)."""
     failures: list[str] = []
     tmux("kill-session", "-t", SESSION)
-    command = f"{TRACETUI} demo; echo EXITED $?; sleep 60"  # the pane stays to be read
+    # COLUMNS and LINES, where a caller exports them (a test runner does), would override the
+    # window's size for the app: it reads the terminal tmux gives it.
+    command = f"env -u COLUMNS -u LINES {TRACETUI} demo; echo EXITED $?; sleep 60"  # the pane stays to be read
     tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), command)
 
     def check(what: str, test: Callable[[list[str]], bool], seconds: float = 10) -> list[str]:
