@@ -11,15 +11,14 @@ import pytest
 
 from tracetui.ui.app import TraceApp
 
+from pilot_steps import settle
+
 SIZES = [(80, 24), (120, 40), (160, 48)]
 CLAUDE = "7d3c1a52"
 
 
 async def _settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot, rounds)
 
 
 async def _claude_open(pilot, *keys: str) -> None:

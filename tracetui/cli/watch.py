@@ -31,7 +31,7 @@ def run_watch(args: argparse.Namespace, stop: threading.Event | None = None) -> 
     import watchfiles
 
     sources = parse_sources(args.source) or default_sources()
-    folders = [p for paths in sources.values() for p in paths if p.is_dir()]
+    folders = [p for p in watched_folders(sources) if p.is_dir()]
     with open_bucket(args) as bucket:
         _report(bucket.sync(sources))
         if not folders:

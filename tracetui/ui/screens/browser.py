@@ -59,6 +59,13 @@ class Opened:
     markers: list[Marker]
     ctx: ContextIndex
 
+    @classmethod
+    def of(cls, session: Session) -> Opened:
+        """A session made ready to show (in a worker: it walks the whole session)."""
+        shape = shape_of(session)
+        rows, markers = build_rows(session, shape, set(), False)
+        return cls(session, shape, rows, markers, ContextIndex(session))
+
 
 class SessionReady(Message):
     def __init__(self, opened: Opened, step_id: str | None) -> None:
@@ -308,9 +315,7 @@ class BrowserScreen(Screen):
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        shape = shape_of(session)
-        rows, markers = build_rows(session, shape, set(), False)
-        self.post_message(SessionReady(Opened(session, shape, rows, markers, ContextIndex(session)), step_id))
+        self.post_message(SessionReady(Opened.of(session), step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
         opened = message.opened
@@ -348,9 +353,7 @@ class BrowserScreen(Screen):
             session = self.library.session(session_id)
         except TracetuiError:
             return  # removed or unreadable meanwhile: the view keeps what it shows
-        shape = shape_of(session)
-        rows, markers = build_rows(session, shape, set(), False)
-        self.post_message(SessionGrown(Opened(session, shape, rows, markers, ContextIndex(session))))
+        self.post_message(SessionGrown(Opened.of(session)))
 
     def on_session_grown(self, message: SessionGrown) -> None:
         opened, current = message.opened, self.opened
