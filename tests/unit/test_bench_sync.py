@@ -32,7 +32,7 @@ def test_bench_sync_reports_budgets_and_stages(tmp_path):
     assert set(run["search"]) >= {"parquet", "the", "fil"}
     # The stage timers account for the whole serial sync, nothing counted twice.
     stages = run["stages"]
-    assert {"compress the copies", "readers: read", "SQLite: FTS5 index"} <= set(stages)
+    assert {"compress the copies", "readers: read", "SQLite: FTS5 index (shards)", "SQLite: step rows (shards)"} <= set(stages)
     total = sum(s["cpu_seconds"] for s in stages.values())
     assert abs(total - run["serial_cpu_seconds"]) < 1e-6
     assert all(s["cpu_seconds"] >= 0 for s in stages.values())

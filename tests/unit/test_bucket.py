@@ -14,7 +14,7 @@ import pytest
 
 from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SearchHit
-from tracetui.bucket import index, worker
+from tracetui.bucket import index, shards, worker
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
 from tracetui.errors import NotFound, TracetuiError
 
@@ -151,58 +151,134 @@ def test_reads_are_not_blocked_by_a_sync_in_another_thread(tmp_path):
     b.close()
 
 
-@requires_corpus
-def test_cold_sync_leaves_a_complete_fts_index_and_a_crashed_one_is_finished(tmp_path):
-    b = Bucket.open(tmp_path / "b")
-    srcs = {a: [CORPUS / a] for a in ("claude", "codex", "pi")}
-    b.sync(srcs)
-    conn = b._conn()
-    assert not index.fts_deferred(conn)
-    expected = [h.to_dict() for h in b.search("function", limit=500)]
-    assert len(expected) > 10
-    # As if a cold sync died after filling `steps` but before building the FTS index.
-    conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('delete-all')")
-    index.defer_fts(conn)
-    assert b.search("function") == []
-    b.sync(srcs)
-    assert [h.to_dict() for h in b.search("function", limit=500)] == expected
-    conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
-    b.close()
-
-
-def test_a_deferred_cold_sync_indexes_each_batch_as_it_commits(tmp_path, sources, monkeypatch):
-    from tracetui.bucket import sync as sync_mod
-
-    monkeypatch.setattr(sync_mod, "DEFER_FTS_BYTES", 0)  # defer even for these tiny logs
-    monkeypatch.setattr(sync_mod, "BATCH_SECONDS", 0)  # commit after every session group
-    b = Bucket.open(tmp_path / "b")
-    conn = b._conn()
-    conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, steps_fts, instance)")
-
-    def indexed() -> tuple[set[int], set[int]]:
-        """(rowids of steps with words, rowids the FTS index holds)."""
+def _indexed(root: Path) -> list[tuple[set[int], set[int]]]:
+    """Per shard: (rowids of steps with words, rowids its FTS index holds)."""
+    out = []
+    for k in range(shards.SHARDS):
+        if not shards.path(root, k).exists():  # made when first written
+            out.append((set(), set()))
+            continue
+        conn = sqlite3.connect(shards.path(root, k))
+        conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
+        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, steps_fts, instance)")
         rows = conn.execute("SELECT rowid, text, tool_input FROM steps").fetchall()
         words = {r for r, text, args in rows if re.search(r"[^\W_]", text + (args or ""))}
-        return words, {r for (r,) in conn.execute("SELECT DISTINCT doc FROM temp.terms")}
+        out.append((words, {r for (r,) in conn.execute("SELECT DISTINCT doc FROM temp.terms")}))
+        conn.close()
+    return out
 
-    seen = []
 
-    def after_each(_progress) -> None:
-        # Mid-sync: still deferred (the triggers are off), yet every committed step is searchable.
-        seen.append((index.fts_deferred(conn), *indexed()))
+@requires_corpus
+def test_a_pool_writes_every_step_and_its_words_into_the_shards(tmp_path):
+    root = tmp_path / "b"
+    b = Bucket.open(root)
+    srcs = {a: [CORPUS / a] for a in ("claude", "codex", "pi")}
+    report = b.sync(srcs, workers=2)
+    per_shard = _indexed(root)
+    assert all(want == have for want, have in per_shard)
+    used = [k for k, (want, _) in enumerate(per_shard) if want]
+    assert used == [0, 1]  # each of the two workers wrote its own shard
+    summaries = b.list_sessions(include_hidden=True)
+    assert len(summaries) == report.sessions
+    assert sum(len(b.session(s.id).steps) for s in summaries) == sum(s.steps for s in summaries)
+    hits = b.search("function", limit=500)
+    assert len(hits) > 10 and {h.session for h in hits} <= {s.id for s in summaries}
+    # The same logs synced without a pool find the same steps (ranks differ a little: each shard
+    # ranks by its own word statistics).
+    other = Bucket.open(tmp_path / "serial")
+    other.sync(srcs, workers=1)
 
-    b.sync(sources, progress=after_each, workers=1)
-    assert [deferred for deferred, _, _ in seen] == [True, True]
-    assert 0 < len(seen[0][1]) < len(seen[1][1])
-    assert all(want == have for _, want, have in seen)
-    assert not index.fts_deferred(conn)
-    assert b.search("hello there") == [SearchHit(PI_ID, "e2", "Hello there", 1, "Say hello", "pi", "2026-01-06T09:00:02.000Z", (0, 5))]
-    # The triggers are back on: a later change to the index keeps FTS in step.
-    conn.execute("DELETE FROM steps WHERE session = ?", (PI_ID,))
-    want, have = indexed()
-    assert want == have and want
-    assert b.search("hello there") == []
+    def found(bucket: Bucket) -> set[tuple[str, str, str]]:
+        return {(h.session, h.step, h.snippet) for h in bucket.search("function", limit=5000)}
+
+    assert len(found(b)) > 500 and found(other) == found(b)
+    assert {s.id for s in other.list_sessions(text="function")} == {s.id for s in b.list_sessions(text="function")}
     b.close()
+    other.close()
+
+
+def test_a_grown_log_rewrites_only_its_new_steps(tmp_path, sources, monkeypatch):
+    b = Bucket.open(tmp_path / "b")
+    b.sync(sources)
+    log = next((sources["pi"][0]).rglob("*.jsonl"))
+    before = b.session(PI_ID)
+    last = orjson.loads(log.read_bytes().splitlines()[-1])
+    grown = dict(last, id="e9", parentId=last["id"], timestamp="2026-01-06T09:00:09.000Z")
+    grown["message"] = dict(last["message"], content=[{"type": "text", "text": "Quokka follows up"}])
+    with log.open("ab") as fh:
+        fh.write(orjson.dumps(grown) + b"\n")
+    written: list[int] = []
+    real_put = shards.put
+    monkeypatch.setattr(shards, "put", lambda *a: written.append(real_put(*a)) or written[-1])
+    b.sync(sources)
+    after = b.session(PI_ID)
+    assert len(after.steps) == len(before.steps) + 1
+    assert written == [1]  # the new step alone, not the session again
+    assert [h.step for h in b.search("quokka")] == ["e9"]
+    # The same as a cold sync of the same logs.
+    cold = Bucket.open(tmp_path / "cold")
+    cold.sync(sources)
+    assert cold.session(PI_ID).to_dict() == after.to_dict()
+    assert all(want == have for want, have in _indexed(tmp_path / "b"))
+    b.close()
+    cold.close()
+
+
+def test_steps_written_where_no_session_row_points_are_never_shown_and_are_collected(tmp_path, sources):
+    root = tmp_path / "b"
+    b = Bucket.open(root)
+    b.sync(sources)
+    shard, key = b._conn().execute("SELECT shard, gkey FROM sessions WHERE id = ?", (PI_ID,)).fetchone()
+    steps = b.session(PI_ID).steps
+    # As if a worker wrote the session again into another shard, then the sync died before the
+    # main index pointed the session there.
+    other = (shard + 1) % shards.SHARDS
+    writers = shards.Writers(root)
+    rows = [[PI_ID, 0, "x1", "user", "user", None, None, "zebracorn orphan", None, None, None, 1, 0,
+             None, None, None, None, None, None]]  # fmt: skip
+    shards.put(writers.begin(other), key, PI_ID, "a signature", rows)
+    writers.commit()
+    writers.close()
+    assert b.search("zebracorn") == []
+    assert b.list_sessions(text="zebracorn") == []
+    assert [s.id for s in b.session(PI_ID).steps] == [s.id for s in steps]
+    b.sync(sources)  # nothing changed, yet the orphan goes
+    assert _indexed(root)[other] == (set(), set())
+    assert b.session(PI_ID).steps == steps
+    b.close()
+
+
+def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_sessions_again(tmp_path, sources):
+    root = tmp_path / "b"
+    b = Bucket.open(root)
+    b.sync(sources)
+    shard = b._conn().execute("SELECT shard FROM sessions WHERE id = ?", (PI_ID,)).fetchone()[0]
+    steps = b.session(PI_ID).steps
+    # As if the main index committed the session row, and the worker died before its shard did.
+    writers = shards.Writers(root)
+    shards.drop(writers[shard], [shards.gkey(str(next(sources["pi"][0].rglob("*.jsonl"))))])
+    writers.close()
+    assert b.session(PI_ID).steps == []
+    report = b.sync(sources)
+    assert report.updated == 1 and report.new == 0
+    assert b.session(PI_ID).steps == steps
+    assert [h.step for h in b.search("hello there")] == ["e2"]
+    b.close()
+
+
+def test_a_damaged_shard_is_set_aside_and_rebuilt_from_the_copies(tmp_path, sources):
+    root = tmp_path / "b"
+    b = Bucket.open(root)
+    b.sync(sources)
+    shard = b._conn().execute("SELECT shard FROM sessions WHERE id = ?", (PI_ID,)).fetchone()[0]
+    steps = b.session(PI_ID).steps
+    b.close()
+    shards.path(root, shard).write_bytes(b"this is not a database" * 100)
+    again = Bucket.open(root)
+    assert any("shard" in n and "damaged" in n for n in again.notices)
+    assert again.session(PI_ID).steps == steps
+    assert [h.step for h in again.search("hello there")] == ["e2"]
+    again.close()
 
 
 def test_locations(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from tracetui.bucket import index, removed
+from tracetui.bucket import index, removed, shards
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
@@ -125,6 +125,7 @@ class Bucket:
         self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._store = Store(root)
+        self._shards_checked = False  # once per bucket object, not per thread
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Bucket:
@@ -171,6 +172,9 @@ class Bucket:
                 if problem is None and not self.read_only:
                     with self._lock:
                         index.create(conn)
+                        if not self._shards_checked:
+                            self._heal_shards()
+                            self._shards_checked = True
                     if retry and index.is_empty(conn) and self._store.has_copies() and not self._sync_running():
                         # Deleted, emptied or never finished: the copies know better. Rebuilding
                         # here means no command ever shows an empty bucket that is not empty. Not
@@ -204,6 +208,12 @@ class Bucket:
                 self._conns = alive
         return conn
 
+    def _steps_conn(self) -> sqlite3.Connection:
+        """This thread's connection with every step shard attached (a sync may have made new ones)."""
+        conn = self._conn()
+        shards.attach(conn, self.root, self.read_only)
+        return conn
+
     def close(self) -> None:
         with self._lock:
             for _, conn in self._conns:
@@ -226,7 +236,10 @@ class Bucket:
                     except OSError as exc:
                         raise TracetuiError(f"the bucket index {self.index_path} is damaged and cannot be moved "
                                             f"aside: {exc.strerror or exc}") from None  # fmt: skip
-            conn = index.connect(self.index_path)
+            try:
+                conn = index.connect(self.index_path)
+            except sqlite3.DatabaseError as exc:
+                raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
             try:
                 index.create(conn)
                 report = sync(self.root, conn, {}, None, None)
@@ -241,6 +254,30 @@ class Bucket:
         self.notices.append(
             f"the bucket index {what}; rebuilt it from the bucket's copies ({n} session{'' if n == 1 else 's'}){kept}"
         )
+
+    def _heal_shards(self) -> None:
+        """Set damaged step shards aside and make their sessions' groups parse again from the copies
+        (at the next sync; this one runs now when there is anything to read again)."""
+        problems = shards.check(self.root)
+        if not problems:
+            return
+        for k, problem in problems.items():
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{shards.path(self.root, k)}{suffix}")
+                if part.exists():
+                    os.replace(part, Path(f"{shards.path(self.root, k)}.damaged{suffix}"))
+            self.notices.append(f"the bucket's step shard {shards.path(self.root, k).name} was damaged ({problem}); "
+                                "rebuilt it from the bucket's copies")  # fmt: skip
+        conn = index.connect(self.index_path)
+        try:
+            marks = ",".join("?" * len(problems))
+            with self._sync_lock():
+                conn.execute("BEGIN")
+                conn.execute(f"DELETE FROM groups WHERE main IN (SELECT grp FROM sessions WHERE shard IN ({marks}))", list(problems))
+                conn.execute("COMMIT")
+                sync(self.root, conn, {}, None, None)
+        finally:
+            _close(conn)
 
     @contextlib.contextmanager
     def _sync_lock(self) -> Iterator[None]:
@@ -300,6 +337,11 @@ class Bucket:
             raise TracetuiError(
                 f"the bucket {self.root} is read-only: it can be listed, shown and searched, not synced"
             )
+        return self._sync(sources, progress, workers, heal=True)
+
+    def _sync(
+        self, sources: dict[str, list[Path]] | None, progress: ProgressCallback | None, workers: int | None, heal: bool
+    ) -> SyncReport:
         conn = self._conn()
         with self._sync_lock():
             try:
@@ -309,10 +351,12 @@ class Bucket:
                     index.store_price_table(conn, cost.price_table())
                 return report
             except sqlite3.DatabaseError as exc:
-                if _damaged(exc):
-                    self._rebuild(str(exc))
-                    return self.sync(sources, progress, workers)
-                raise TracetuiError(f"the bucket index {self.index_path} could not be updated: {exc}") from None
+                if not (heal and _damaged(exc)):
+                    raise TracetuiError(f"the bucket index {self.index_path} could not be updated: {exc}") from None
+                problem = str(exc)
+        # Rebuilt outside the writer's lock (the rebuild takes it itself), and tried again once.
+        self._rebuild(problem)
+        return self._sync(sources, progress, workers, heal=False)
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -345,12 +389,10 @@ class Bucket:
             cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
             params += [like, like, like]
             q = index.fts_query(text)
-            if q:
-                cond += (
-                    " OR id IN (SELECT DISTINCT s.session FROM steps_fts f JOIN steps s ON s.rowid = f.rowid"
-                    " WHERE steps_fts MATCH ?)"
-                )
-                params.append(q)
+            sql, uses = shards.matching_sql(self._steps_conn())
+            if q and uses:
+                cond += f" OR (shard, gkey) IN ({sql})"
+                params += [q] * uses
             clauses.append(f"({cond})")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
@@ -443,7 +485,7 @@ class Bucket:
     @_healing
     def session(self, id_or_prefix: str) -> Session:
         sid = self.resolve(id_or_prefix)
-        session = index.load_session(self._conn(), sid)
+        session = index.load_session(self._steps_conn(), sid)
         if session is None:  # removed by a sync between resolve and load
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
@@ -461,42 +503,25 @@ class Bucket:
         exact = index.fts_query(query or "", prefix=False)
         if exact is None or limit <= 0:
             return []
-        conn = self._conn()
-        rowids = self._ranked(conn, exact, limit)
+        conn = self._steps_conn()
+        places = [(k, r) for _, k, r in shards.ranked(conn, exact, limit, RANK_WINDOW)]
         broad = index.fts_query(query, prefix=True)
-        if len(rowids) < limit and broad is not None and broad != exact:
-            seen = set(rowids)
-            rowids += [r for r in self._ranked(conn, broad, limit) if r not in seen][: limit - len(rowids)]
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        found = {
-            r[0]: r[1:]
-            for r in conn.execute(
-                "SELECT s.rowid, s.session, s.id, s.text, s.tool_input, s.idx, s.timestamp, x.title, x.agent, x.started"
-                f" FROM steps s JOIN sessions x ON x.id = s.session WHERE s.rowid IN ({marks})",
-                rowids,
-            )
-        }
+        if len(places) < limit and broad is not None and broad != exact:
+            seen = set(places)
+            more = [(k, r) for _, k, r in shards.ranked(conn, broad, limit, RANK_WINDOW) if (k, r) not in seen]
+            places += more[: limit - len(places)]
+        found: dict[tuple[int, int], tuple] = {}
+        for k in sorted({k for k, _ in places}):
+            rows = shards.hit_rows(conn, k, [r for kk, r in places if kk == k])
+            found.update(((k, r), row) for r, row in rows.items())
         terms = index.query_terms(query)
         hits = []
-        for rowid in rowids:
-            if rowid in found:
-                session, step, text, tool_input, idx, stamp, title, agent, started = found[rowid]
+        for place in places:
+            if place in found:
+                session, step, text, tool_input, idx, stamp, title, agent, started = found[place]
                 snippet, match = index.snippet_and_match(terms, text, tool_input)
                 hits.append(SearchHit(session, step, snippet, idx, title, agent, stamp or started, match))
         return hits
-
-    @staticmethod
-    def _ranked(conn: sqlite3.Connection, q: str, limit: int) -> list[int]:
-        return [
-            r[0]
-            for r in conn.execute(
-                "SELECT rowid FROM (SELECT rowid, rank FROM steps_fts WHERE steps_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
-                (q, RANK_WINDOW, limit),
-            )
-        ]
 
     def remove(self, id_or_prefix: str) -> Removal:
         """Take one session out of the bucket: its index rows and the bucket's copies of its logs.
@@ -512,13 +537,13 @@ class Bucket:
         conn = self._conn()
         with self._sync_lock():
             row = conn.execute(
-                "SELECT s.title, s.agent, s.grp, g.files FROM sessions s LEFT JOIN groups g ON g.main = s.grp"
-                " WHERE s.id = ?",
+                "SELECT s.title, s.agent, s.grp, g.files, s.shard, s.gkey FROM sessions s"
+                " LEFT JOIN groups g ON g.main = s.grp WHERE s.id = ?",
                 (sid,),
             ).fetchone()
             if row is None:
                 raise NotFound(f"session {sid!r} is no longer in the bucket")
-            title, agent, group, files_json = row
+            title, agent, group, files_json, shard, key = row
             files: list[str] = orjson.loads(files_json) if files_json else [group]
             logs = list(removed.load(self.root))
             for path in files:
@@ -540,6 +565,12 @@ class Bucket:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            # Its text leaves the search index now, not at the next sync.
+            writer = shards.connect(self.root, shard)
+            try:
+                shards.drop(writer, [key])
+            finally:
+                writer.close()
             copies = sum(self._store.remove(agent, path) for path in files)
         return Removal(sid, title, agent, files, copies)
 

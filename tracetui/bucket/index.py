@@ -1,16 +1,11 @@
-"""The SQLite index: session rows for listing, every step, and FTS5 over step text.
-
-A cold sync fills an empty index much faster by adding each committed batch of steps to the FTS
-index in one statement (`defer_fts` / `fts_catch_up` / `end_deferred`) than row by row through
-the triggers; while deferred, the triggers do nothing, and a sync that died half-way leaves the
-flag set, so the next one rebuilds the FTS index whole (`finish_fts`).
+"""The SQLite index: session groups and session rows for listing, in one file; the steps and their
+FTS5 index live in the shards beside it (`shards.py`).
 
 Tool-call arguments (as JSON text) are indexed next to the text, so a search for a command or a
 file name finds the call that ran or wrote it.
 
-The index is a cache of what the readers made of the bucket's copies: deleting it loses nothing.
-Step text is stored once, in `steps`; `steps_fts` is an external-content FTS5 table over it, kept in
-step by triggers. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text.
+The index is a cache of what the readers made of the bucket's copies: deleting it (or a shard)
+loses nothing. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text.
 """
 
 from __future__ import annotations
@@ -23,6 +18,8 @@ from typing import Any
 import orjson
 
 from tracetui import __version__
+from tracetui.bucket import shards
+from tracetui.bucket.mending import mend
 from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
@@ -35,7 +32,7 @@ from tracetui.model import (
     Tokens,
 )
 
-SCHEMA_VERSION = "5"  # 3: sessions.note; 4: sessions.hidden; 5: sessions.cost_usd
+SCHEMA_VERSION = "6"  # 3: sessions.note; 4: sessions.hidden; 5: sessions.cost_usd; 6: steps in shards
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -46,35 +43,16 @@ CREATE TABLE IF NOT EXISTS sessions(
     title TEXT, started TEXT, ended TEXT, steps INTEGER NOT NULL, tool_calls INTEGER NOT NULL,
     edits INTEGER NOT NULL, tok_input INTEGER NOT NULL, tok_output INTEGER NOT NULL,
     tok_cache_read INTEGER NOT NULL, tok_cache_write INTEGER NOT NULL, models TEXT NOT NULL,
-    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT, hidden TEXT, cost_usd REAL);
+    source TEXT NOT NULL, extra TEXT NOT NULL, note TEXT, hidden TEXT, cost_usd REAL,
+    gkey INTEGER NOT NULL, shard INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
+CREATE INDEX IF NOT EXISTS sessions_gkey ON sessions(gkey);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
-CREATE TABLE IF NOT EXISTS steps(
-    rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL,
-    kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT, text TEXT NOT NULL,
-    timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL, is_error INTEGER NOT NULL,
-    model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT);
-CREATE INDEX IF NOT EXISTS steps_session ON steps(session, idx);
-CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
-    text, tool_input, content='steps', content_rowid='rowid');
-CREATE TRIGGER IF NOT EXISTS steps_ai AFTER INSERT ON steps
-    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'fts_deferred') BEGIN
-    INSERT INTO steps_fts(rowid, text, tool_input) VALUES (new.rowid, new.text, new.tool_input);
-END;
-CREATE TRIGGER IF NOT EXISTS steps_ad AFTER DELETE ON steps
-    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'fts_deferred') BEGIN
-    INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)
-        VALUES ('delete', old.rowid, old.text, old.tool_input);
-END;
 """
 
 SESSION_COLUMNS = (
     "id, grp, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note, hidden, cost_usd"
-)
-STEP_COLUMNS = (
-    "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-    "is_error, model, tokens, tool_input, edits, cwd, meta"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, extra, note, hidden, cost_usd, gkey, shard"
 )
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
@@ -179,19 +157,9 @@ def shallow(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def mend(value: Any) -> Any:
-    """`value` with lone UTF-16 surrogates replaced (no UTF-8 encoder, nor SQLite, takes them)."""
-    if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, dict):
-        return {mend(k): mend(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [mend(v) for v in value]
-    return value
-
-
 def session_rows(session: Session, group: str, note: str | None = None) -> tuple[list[Any], list[list[Any]]]:
-    """The `sessions` row (without nothing computed later) and the `steps` rows of one session."""
+    """The `sessions` row (without its shard and group key, added where the steps are written) and
+    the step rows of one session (`shards.STEP_COLUMNS`)."""
     t = session.tokens
     extra = {
         "version": session.version,
@@ -226,59 +194,13 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
 # -- writes --------------------------------------------------------------------------------------
 
 
-def fts_deferred(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM meta WHERE key = 'fts_deferred'").fetchone() is not None
-
-
-def defer_fts(conn: sqlite3.Connection) -> None:
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_deferred', '1')")
-
-
-def finish_fts(conn: sqlite3.Connection) -> None:
-    """Rebuild the FTS index from `steps` and turn the triggers back on, in one transaction."""
-    conn.execute("BEGIN")
-    try:
-        conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('rebuild')")
-        conn.execute("DELETE FROM meta WHERE key = 'fts_deferred'")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-def fts_watermark(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT max(rowid) FROM steps").fetchone()[0] or 0
-
-
-def fts_catch_up(conn: sqlite3.Connection, after: int) -> int:
-    """Index the `steps` rows past rowid `after`; returns the new watermark.
-
-    A deferred cold sync calls this in each batch's transaction, so the FTS index is built while
-    the workers still parse, instead of in one rebuild at the end with the workers idle. It is only
-    right while rows are appended and never deleted, which holds while filling an empty index.
-    """
-    last = fts_watermark(conn)
-    if last > after:
-        conn.execute(
-            "INSERT INTO steps_fts(rowid, text, tool_input)"
-            " SELECT rowid, text, tool_input FROM steps WHERE rowid > ? AND rowid <= ?",
-            (after, last),
-        )
-    return last
-
-
-def end_deferred(conn: sqlite3.Connection) -> None:
-    """Turn the triggers back on (in the caller's transaction, after the last catch-up)."""
-    conn.execute("DELETE FROM meta WHERE key = 'fts_deferred'")
-
-
 def load_groups(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
     """{main log path: (agent, signature)} of every indexed session group."""
     return {main: (agent, sig) for main, agent, sig in conn.execute("SELECT main, agent, sig FROM groups")}
 
 
 def drop_group(conn: sqlite3.Connection, main: str) -> None:
-    conn.execute("DELETE FROM steps WHERE session IN (SELECT id FROM sessions WHERE grp=?)", (main,))
+    """Take a group out of the index; its steps stay in their shard until `shards.collect`."""
     conn.execute("DELETE FROM sessions WHERE grp=?", (main,))
     conn.execute("DELETE FROM groups WHERE main=?", (main,))
 
@@ -333,25 +255,27 @@ def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
     return row[0] if row else None
 
 
-def put_session(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
-    """Insert one session's rows (in the caller's transaction).
-
-    Text with a lone UTF-16 surrogate (a reader let half an emoji through) cannot be stored: SQLite
-    refuses it, so the rows are put again with it mended. Checking every row first would cost more
-    than the rare retry.
-    """
-    conn.execute("SAVEPOINT put_session")
+def put_session(conn: sqlite3.Connection, srow: list[Any]) -> None:
+    """Insert one session row (its steps are already in their shard). Text with a lone UTF-16
+    surrogate (a reader let half an emoji through) cannot be stored: it is mended and put again."""
+    sql = f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * len(srow))})"
     try:
-        _insert(conn, srow, steps)
+        conn.execute(sql, srow)
     except UnicodeEncodeError:
-        conn.execute("ROLLBACK TO put_session")
-        _insert(conn, mend(srow), mend(steps))
-    conn.execute("RELEASE put_session")
+        conn.execute(sql, mend(srow))
 
 
-def _insert(conn: sqlite3.Connection, srow: list[Any], steps: list[list[Any]]) -> None:
-    conn.execute(f"INSERT INTO sessions({SESSION_COLUMNS}) VALUES ({','.join('?' * len(srow))})", srow)
-    conn.executemany(f"INSERT INTO steps({STEP_COLUMNS}) VALUES ({','.join('?' * 19)})", steps)
+def homes(conn: sqlite3.Connection) -> dict[str, int]:
+    """{group main path: the shard its session's steps are in}."""
+    return dict(conn.execute("SELECT grp, shard FROM sessions"))
+
+
+def placed(conn: sqlite3.Connection) -> dict[int, set[int]]:
+    """{shard: the group keys the index places there}: what `shards.collect` keeps."""
+    out: dict[int, set[int]] = {}
+    for key, shard in conn.execute("SELECT gkey, shard FROM sessions"):
+        out.setdefault(shard, set()).add(key)
+    return out
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -408,19 +332,12 @@ def step_from_row(row: tuple) -> Step:
 
 
 def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
-    row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra FROM sessions WHERE id=?", (session_id,)).fetchone()
+    row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
     summary = summary_from_row(row[:19])
     extra = orjson.loads(row[19])
-    steps = [
-        step_from_row(r)
-        for r in conn.execute(
-            "SELECT idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-            "is_error, model, tokens, tool_input, edits, cwd, meta FROM steps WHERE session=? ORDER BY idx",
-            (session_id,),
-        )
-    ]
+    steps = [step_from_row(r) for r in shards.steps_of(conn, row[20], row[21])]
     return Session(
         id=summary.id,
         agent=summary.agent,

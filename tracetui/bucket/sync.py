@@ -5,8 +5,10 @@ A sync has three phases:
 2. work, per session group (a reader's `group()` output): bring the copies of changed files up to
    date and, when the group's consumed bytes differ from what the index was built from, parse the
    session. This runs in a process pool when there is a lot of it (cold syncs);
-3. write: the main process replaces each changed group's rows in the index, one transaction each
-   batch, so a crash leaves the previous rows (and the previous group signature) in place.
+3. write: whoever parsed a session writes its steps into a shard of the index (`shards.py`: the
+   workers write in parallel); then the main process replaces each changed group's session row in
+   the main index, one transaction each batch, so a crash leaves the previous rows (and the
+   previous group signature) in place. Last, steps no session row points to are collected.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import orjson
 
 import tracetui.sources as readers
-from tracetui.bucket import index, removed
+from tracetui.bucket import index, removed, shards
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
@@ -78,6 +80,7 @@ class Job:
     old_sig: str | None
     parse: bool = True  # False for files no reader groups (kept, never parsed)
     weight: int = 0  # bytes, for progress and scheduling
+    home: int | None = None  # the shard holding the group's steps now (None: not indexed yet)
 
 
 @dataclass(slots=True)
@@ -88,8 +91,7 @@ class JobResult:
     sig: str | None = None
     errors: list[LineError] = field(default_factory=list)
     skip: bool = False  # nothing to write: not parsed, or the group is unchanged
-    session: list[Any] | None = None  # the `sessions` row (index.session_rows)
-    steps: list[list[Any]] | None = None  # its `steps` rows
+    session: list[Any] | None = None  # the `sessions` row (index.session_rows, with gkey and shard)
     failed: str | None = None  # why the session could not be read again
 
 
@@ -103,12 +105,41 @@ def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
     return h.hexdigest()
 
 
-def run_job(root: str, job: Job) -> bytes:
-    """Do one job; returns its `JobResult` as pickle bytes (see `_pack`)."""
-    return _pack(_run(Store(Path(root)), job))
+def run_job(root: str, job: Job, slot: int | None = None) -> bytes:
+    """Do one job; returns its `JobResult` as pickle bytes (see `_pack`). `slot` is the pool worker
+    doing it (its shard takes new sessions), None without a pool."""
+    return _pack(_run(Store(Path(root)), job, _writers(root), slot))
 
 
-def _run(store: Store, job: Job) -> JobResult:
+_WRITERS: dict[str, shards.Writers] = {}
+
+
+def _writers(root: str) -> shards.Writers:
+    """This process's shard connections for a bucket (a worker keeps them for its whole life)."""
+    writers = _WRITERS.get(root)
+    if writers is None:
+        writers = _WRITERS[root] = shards.Writers(Path(root))
+    return writers
+
+
+def settle(root: str, done: bool = False) -> None:
+    """Commit this process's shard writes when their batch is due (or `done`: all, and let go)."""
+    writers = _WRITERS.get(root)
+    if writers is None:
+        return
+    if done or writers.due(BATCH_SECONDS):
+        writers.commit()
+    if done:
+        _close_writers(root)
+
+
+def _close_writers(root: str) -> None:
+    writers = _WRITERS.pop(root, None)
+    if writers is not None:
+        writers.close()
+
+
+def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> JobResult:
     main = job.members[0]
     out = JobResult(main)
     errors = out.errors
@@ -184,12 +215,27 @@ def _run(store: Store, job: Job) -> JobResult:
             session, notes[:] = best, best_notes
             if best_gen is not None and best_gen == sidecars[main].gen:
                 notes[:] = [n for n in notes if "shortened" not in n]
-        out.session, out.steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
+        srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
         return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
     if not session.id:
-        out.session = out.steps = None
         return _failed_with(out, "the reader found no session id")
+    if out.sig is None:  # a member's copy could not be made: `load` raised before this
+        return _failed_with(out, "the bucket has no copy of one of this session's logs")
+    # An indexed session is written again where it is (only its changed steps are); a new one goes
+    # to the worker's own shard, so workers do not wait on each other's writes.
+    if job.home is not None:
+        shard = job.home
+    elif slot is not None:
+        shard = slot % shards.SHARDS
+    else:
+        shard = shards.home(main)
+    key = shards.gkey(main)
+    try:
+        shards.put(writers.begin(shard), key, session.id, out.sig, steps)
+    except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
+        return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")
+    out.session = [*srow, key, shard]
     errors.extend(session.errors)
     return out
 
@@ -218,9 +264,6 @@ MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
 POOL_MIN_BYTES = 8 << 20
-# From this much new data into an empty index, indexing each batch's steps in one statement beats
-# row-by-row updates through the triggers.
-DEFER_FTS_BYTES = 4 << 20
 # Commit the index this often: few enough transactions to be fast, often enough that a reader (the
 # UI) sees sessions appear, and can search them, during a long cold sync.
 BATCH_SECONDS = 0.5
@@ -263,7 +306,10 @@ def sync(
         sources = default_sources()
     report.searched = source_folders(sources)
     jobs = _plan(store, conn, sources, report)
-    _work_and_write(str(root), conn, jobs, workers, progress, report)
+    try:
+        _work_and_write(str(root), conn, jobs, workers, progress, report)
+    finally:
+        _close_writers(str(root))
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
     report.seconds = time.perf_counter() - started
@@ -325,6 +371,8 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
         known.setdefault(agent, set()).add(p)
 
     indexed = index.load_groups(conn)
+    homes = index.homes(conn)
+    _forget_unwritten(store.dir.parent, indexed, homes)
     jobs: list[Job] = []
     live_groups: set[str] = set()
     grouped_agents: set[str] = set()
@@ -349,7 +397,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
             if not member_stale and old_sig is not None and signature(members, member_sc) == old_sig:
                 continue
             weight = sum(member_stale.get(p, (0, 0))[0] or (member_sc[p].offset if p in member_sc else 0) for p in members)
-            jobs.append(Job(agent, members, member_stale, member_sc, old_sig, True, weight))
+            jobs.append(Job(agent, members, member_stale, member_sc, old_sig, True, weight, homes.get(main)))
         for p in paths:
             if p not in grouped and (agent, p) in stale:
                 jobs.append(Job(agent, [p], {p: stale[(agent, p)]}, {}, None, False, stale[(agent, p)][0]))
@@ -372,6 +420,28 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
     return jobs
 
 
+def _forget_unwritten(root: Path, indexed: dict[str, tuple[str, str]], homes: dict[str, int]) -> None:
+    """Groups whose session row is newer than the steps in its shard (a sync died before its shard
+    writes were committed) are read again: their signature is forgotten here."""
+    held: dict[int, dict[int, str]] = {}
+    for main, shard in homes.items():
+        if main not in indexed:
+            continue
+        if shard not in held:
+            held[shard] = _shard_sigs(root, shard)
+        if held[shard].get(shards.gkey(main)) != indexed[main][1]:
+            indexed[main] = (indexed[main][0], "")
+
+
+def _shard_sigs(root: Path, shard: int) -> dict[int, str]:
+    if not shards.path(root, shard).exists():
+        return {}
+    try:
+        return shards.sigs(_writers(str(root))[shard])
+    except sqlite3.DatabaseError:
+        return {}
+
+
 def _work_and_write(
     root: str,
     conn: sqlite3.Connection,
@@ -380,17 +450,10 @@ def _work_and_write(
     progress: ProgressCallback | None,
     report: SyncReport,
 ) -> None:
-    """Phases 2 and 3: run the jobs (in a pool when there is a lot to do) and write each result,
-    committing in batches so a reader sees sessions appear and a crash keeps the previous rows."""
-    # A sync that died while the FTS index was deferred left it incomplete: finish it first.
-    if index.fts_deferred(conn):
-        index.finish_fts(conn)
+    """Phases 2 and 3: run the jobs (in a pool when there is a lot to do; each writes its steps to a
+    shard) and write each session row, committing in batches so a reader sees sessions appear and
+    a crash keeps the previous rows. Then collect the steps no session row points to."""
     bytes_total = sum(j.weight for j in jobs)
-    # Filling an empty index: build the FTS index once at the end rather than row by row.
-    deferred = bytes_total >= DEFER_FTS_BYTES and not conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone()
-    if deferred:
-        index.defer_fts(conn)
-        watermark = index.fts_watermark(conn)
     if any(not registry.importable(agent) for agent in {j.agent for j in jobs}):
         workers = 1  # an agent registered at run time is unknown to fresh worker processes
     files_total = sum(len(j.members) for j in jobs)
@@ -409,19 +472,12 @@ def _work_and_write(
             files_done += len(job.members)
             bytes_done += job.weight
             if time.perf_counter() - batch_started >= BATCH_SECONDS:
-                if deferred:
-                    # Index this batch's steps now, while the workers parse the next ones.
-                    watermark = index.fts_catch_up(conn, watermark)
+                settle(root)  # this process's own shard writes (a sync without a pool) go first
                 conn.execute("COMMIT")
                 in_tx = False
             if progress is not None:
                 progress(SyncProgress(files_done, files_total, bytes_done, bytes_total))
-        if deferred:
-            if not in_tx:
-                conn.execute("BEGIN")
-                in_tx = True
-            index.fts_catch_up(conn, watermark)
-            index.end_deferred(conn)
+        settle(root, done=True)
         if in_tx:
             conn.execute("COMMIT")
             in_tx = False
@@ -430,6 +486,10 @@ def _work_and_write(
         # what is still open, so the real error is the one reported.
         if in_tx and conn.in_transaction:
             conn.execute("ROLLBACK")
+    try:
+        shards.collect(_writers(root), index.placed(conn))
+    except sqlite3.DatabaseError as exc:  # steps no session points to are never shown: tidy them next time
+        report.errors.append(LineError(root, 0, f"could not tidy the bucket index's step shards: {exc}"))
 
 
 def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncReport) -> None:
@@ -457,7 +517,7 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
     if owner is not None:
         report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; this copy is not indexed"))
         return
-    index.put_session(conn, srow, result.steps or [])
+    index.put_session(conn, srow)
     if existed:
         report.updated += 1
     else:

@@ -5,7 +5,8 @@ Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-impor
 fork is unsafe in a process with threads and open SQLite connections (the UI).
 
 Protocol on stdin/stdout: each message is a 4-byte big-endian length and that many bytes.
-In: orjson of {"root", "job"}; out: the job's result bytes (pickle, see `sync._pack`).
+In: orjson of {"root", "job", "slot"} (slot: which worker of the pool, so which shard takes its new
+sessions); out: the job's result bytes (pickle, see `sync._pack`).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def _recv(fh: IO[bytes]) -> bytes | None:
     return data if len(data) == n else None
 
 
-def job_to_bytes(root: str, job: Any) -> bytes:
-    return orjson.dumps({"root": root, "job": asdict(job)})
+def job_to_bytes(root: str, job: Any, slot: int) -> bytes:
+    return orjson.dumps({"root": root, "job": asdict(job), "slot": slot})
 
 
 def job_from_dict(d: dict[str, Any]) -> Any:
@@ -56,15 +57,20 @@ def job_from_dict(d: dict[str, Any]) -> Any:
 
 
 def serve() -> None:
-    from tracetui.bucket.sync import run_job
+    from tracetui.bucket.sync import run_job, settle
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    roots: set[str] = set()
     while True:
         msg = _recv(stdin)
         if msg is None:
+            for root in roots:  # the pool is done: every shard write is committed before exit
+                settle(root, done=True)
             return
         req = orjson.loads(msg)
-        _send(stdout, run_job(req["root"], job_from_dict(req["job"])))
+        roots.add(req["root"])
+        _send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"]))
+        settle(req["root"])
 
 
 def _spawn() -> subprocess.Popen:
@@ -115,7 +121,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
         for _ in range(workers):
             put(todo, stop)
 
-    def worker_loop() -> None:
+    def worker_loop(slot: int) -> None:
         proc = _spawn()
         procs.append(proc)
         try:
@@ -128,7 +134,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                     break
                 try:
                     stdin, stdout = _pipes(proc)
-                    _send(stdin, job_to_bytes(root, job))
+                    _send(stdin, job_to_bytes(root, job, slot))
                     result = _recv(stdout)
                 except (BrokenPipeError, OSError):
                     result = None
@@ -152,7 +158,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
             put(done, stop)
 
     threads = [threading.Thread(target=feeder, daemon=True)]
-    threads += [threading.Thread(target=worker_loop, daemon=True) for _ in range(workers)]
+    threads += [threading.Thread(target=worker_loop, args=(i,), daemon=True) for i in range(workers)]
     for t in threads:
         t.start()
     running = workers

@@ -1,0 +1,363 @@
+"""The index's step shards: every step row and its full-text index, spread over a few SQLite files.
+
+Steps and their FTS5 index are most of the work of a sync. In one file they would have one writer,
+and that writer was the narrowest part of a cold sync; so they live in `SHARDS` files beside the
+index (`steps-0.sqlite` ...), and each worker process writes the steps of the sessions it parsed
+into a shard itself, in parallel with the others. The main index keeps the small tables (groups,
+sessions); a session row names its shard and its group key (`gkey`).
+
+Within a shard, a session has a number (`held.sno`) and its steps have rowids `sno << 24 | position`:
+a session's steps are one rowid range (no extra index), and the session of any FTS hit is its
+rowid shifted, with no join.
+
+A session already held is written by difference: its rows are compared with the new ones and only
+those that differ are replaced (and only their text indexed again), so a session that grew by one
+step costs one row, not the whole session.
+
+Order of writes, and what a crash leaves: each writer keeps its transaction open for a batch of
+sessions, and the main index commits its session rows on its own clock, so either may be ahead
+when a sync dies. Both are safe: the shard records the group signature it holds each session's
+steps at (`held.sig`); a sync finds every group whose signature in the main index differs from its
+shard's and reads it again, and `collect` removes steps no session row points to. A reader may
+meanwhile see a session's previous steps, or none yet, never another session's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tracetui.bucket.mending import mend
+
+SHARDS = 8  # SQLite attaches at most 10 databases to a connection: the main index and these 8
+SHIFT = 24  # a session holds at most 2**24 steps
+MASK = (1 << SHIFT) - 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS held(
+    sno INTEGER PRIMARY KEY, gkey INTEGER NOT NULL UNIQUE, session TEXT NOT NULL, sig TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS steps(
+    rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL,
+    id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT,
+    text TEXT NOT NULL, timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL,
+    is_error INTEGER NOT NULL, model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
+    text, tool_input, content='steps', content_rowid='rowid');
+"""
+STEP_COLUMNS = (
+    "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
+    "is_error, model, tokens, tool_input, edits, cwd, meta"
+)
+# What a session's steps are read back with (index.step_from_row takes them in this order).
+READ_COLUMNS = (
+    "idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
+    "is_error, model, tokens, tool_input, edits, cwd, meta"
+)
+_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 20)})"
+_UNINDEX = (
+    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)"
+    " SELECT 'delete', rowid, text, tool_input FROM steps WHERE rowid BETWEEN ? AND ?"
+)
+_UNINDEX_ONE = (
+    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)"
+    " SELECT 'delete', rowid, text, tool_input FROM steps WHERE rowid = ?"
+)
+_INDEX = "INSERT INTO steps_fts(rowid, text, tool_input) SELECT rowid, text, tool_input FROM steps WHERE rowid BETWEEN ? AND ?"
+_INDEX_ONE = "INSERT INTO steps_fts(rowid, text, tool_input) SELECT rowid, text, tool_input FROM steps WHERE rowid = ?"
+
+
+def path(root: Path, shard: int) -> Path:
+    return root / f"steps-{shard}.sqlite"
+
+
+def gkey(main: str) -> int:
+    """A session group's key in the shards: a signed 64-bit hash of its main log's path."""
+    return int.from_bytes(hashlib.blake2b(main.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+
+
+def home(main: str) -> int:
+    """The shard a new session goes to when no worker slot chooses one (a sync without a pool)."""
+    return zlib.crc32(main.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+# -- writers -------------------------------------------------------------------------------------
+
+
+def connect(root: Path, shard: int) -> sqlite3.Connection:
+    """A writing connection to one shard, made on first use."""
+    target = path(root, shard)
+    if not target.exists():
+        _make(target)
+    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=60)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-16000")
+    return conn
+
+
+def _make(target: Path) -> None:
+    """A new shard, whole (schema and WAL mode), put in place by one rename: a reader that finds the
+    file (a search during a sync) always finds its tables."""
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temp.unlink(missing_ok=True)
+    conn = sqlite3.connect(temp, isolation_level=None)
+    try:
+        conn.executescript(SCHEMA)
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
+    os.replace(temp, target)
+
+
+class Writers:
+    """One writing connection per shard, made when first needed, each holding its transaction open
+    across sessions until `commit` (one FTS segment a batch, not one a session)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._conns: dict[int, sqlite3.Connection] = {}
+        self._since: float | None = None  # when the oldest open transaction began
+
+    def __getitem__(self, shard: int) -> sqlite3.Connection:
+        conn = self._conns.get(shard)
+        if conn is None:
+            conn = self._conns[shard] = connect(self.root, shard)
+        return conn
+
+    def begin(self, shard: int) -> sqlite3.Connection:
+        conn = self[shard]
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            if self._since is None:
+                self._since = time.perf_counter()
+        return conn
+
+    def due(self, seconds: float) -> bool:
+        return self._since is not None and time.perf_counter() - self._since >= seconds
+
+    def commit(self) -> None:
+        for conn in self._conns.values():
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+        self._since = None
+
+    def close(self) -> None:
+        """Roll back what was not committed (the caller failed) and let go of the files."""
+        for conn in self._conns.values():
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._conns.clear()
+        self._since = None
+
+
+def put(conn: sqlite3.Connection, key: int, session: str, sig: str, rows: list[list[Any]]) -> int:
+    """Make the shard hold exactly `rows` (`STEP_COLUMNS` values) for group `key`, as of the group's
+    signature `sig`, in the caller's transaction (`Writers.begin`). Only the rows that differ from
+    those held are written, and only their words indexed again. Returns the rows written."""
+    found = conn.execute("SELECT sno, session, sig FROM held WHERE gkey = ?", (key,)).fetchone()
+    old: dict[int, tuple] = {}
+    if found is None:
+        sno = conn.execute("INSERT INTO held(gkey, session, sig) VALUES (?, ?, ?)", (key, session, sig)).lastrowid
+    else:
+        sno = found[0]
+        if (found[1], found[2]) != (session, sig):
+            conn.execute("UPDATE held SET session = ?, sig = ? WHERE sno = ?", (session, sig, sno))
+        lo = sno << SHIFT
+        old = {r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {STEP_COLUMNS} FROM steps WHERE rowid BETWEEN ? AND ?", (lo, lo | MASK))}
+    assert sno is not None
+    base = sno << SHIFT
+    fresh = [(base + i, row) for i, row in enumerate(rows) if old.get(base + i) != tuple(row)]
+    stale = [r for r in old if r - base >= len(rows) or old[r] != tuple(rows[r - base])]
+    if stale:
+        if len(stale) == len(old):
+            conn.execute(_UNINDEX, (base, base | MASK))
+            conn.execute("DELETE FROM steps WHERE rowid BETWEEN ? AND ?", (base, base | MASK))
+        else:
+            conn.executemany(_UNINDEX_ONE, ((r,) for r in stale))
+            conn.executemany("DELETE FROM steps WHERE rowid = ?", ((r,) for r in stale))
+    _insert(conn, fresh)
+    if fresh and len(fresh) == len(rows):
+        conn.execute(_INDEX, (base, base | MASK))
+    else:
+        conn.executemany(_INDEX_ONE, ((r,) for r, _ in fresh))
+    return len(fresh)
+
+
+def _insert(conn: sqlite3.Connection, fresh: list[tuple[int, list[Any]]]) -> None:
+    try:
+        conn.executemany(_INSERT, ([r, *row] for r, row in fresh))
+    except UnicodeEncodeError:
+        # A lone surrogate (a reader let half an emoji through): SQLite takes no such text. The rows
+        # put before it are replaced by the mended ones.
+        conn.executemany(_INSERT, ([r, *mend(row)] for r, row in fresh))
+
+
+def sigs(conn: sqlite3.Connection) -> dict[int, str]:
+    """{group key: the signature its held steps were read at}."""
+    return dict(conn.execute("SELECT gkey, sig FROM held"))
+
+
+def drop(conn: sqlite3.Connection, keys: Iterable[int]) -> int:
+    """Take groups' steps out of the shard (and out of its FTS index); returns how many groups."""
+    dropped = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for key in keys:
+            found = conn.execute("SELECT sno FROM held WHERE gkey = ?", (key,)).fetchone()
+            if found is None:
+                continue
+            base = found[0] << SHIFT
+            conn.execute(_UNINDEX, (base, base | MASK))
+            conn.execute("DELETE FROM steps WHERE rowid BETWEEN ? AND ?", (base, base | MASK))
+            conn.execute("DELETE FROM held WHERE sno = ?", (found[0],))
+            dropped += 1
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return dropped
+
+
+def collect(writers: Writers, wanted: dict[int, set[int]]) -> int:
+    """Drop, from every shard, the groups the main index does not place there (`wanted`: shard ->
+    its group keys): what an update moved elsewhere, a removal, or a crash left behind."""
+    dropped = 0
+    for k in range(SHARDS):
+        if not path(writers.root, k).exists():
+            continue
+        conn = writers[k]
+        held = {key for (key,) in conn.execute("SELECT gkey FROM held")}
+        extra = held - wanted.get(k, set())
+        if extra:
+            dropped += drop(conn, sorted(extra))
+    return dropped
+
+
+def check(root: Path) -> dict[int, str]:
+    """{shard: what is wrong with it} for the shards that cannot be read (light check)."""
+    problems: dict[int, str] = {}
+    for k in range(SHARDS):
+        p = path(root, k)
+        if not p.exists():
+            continue
+        try:
+            conn = sqlite3.connect(p, isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM held").fetchone()
+                conn.execute("SELECT rowid FROM steps ORDER BY rowid DESC LIMIT 1").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            problems[k] = str(exc)
+    return problems
+
+
+# -- readers (through a connection to the main index with the shards attached) -------------------
+
+
+def schema(shard: int) -> str:
+    return f"s{shard}"
+
+
+def attach(conn: sqlite3.Connection, root: Path, read_only: bool) -> None:
+    """Attach every shard that exists to a connection to the main index, as s0, s1, ... (shards
+    are made when first written: a small bucket has few)."""
+    have = _attached(conn)
+    for k in range(SHARDS):
+        name = schema(k)
+        p = path(root, k)
+        if name in have or not p.exists():
+            continue
+        if read_only:
+            uri = p.resolve().as_uri()
+            try:
+                conn.execute(f"ATTACH DATABASE ? AS {name}", (f"{uri}?mode=ro",))
+                conn.execute(f"SELECT count(*) FROM {name}.sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A folder that cannot take the WAL's shared-memory file: read the file as it is.
+                if name in _attached(conn):
+                    conn.execute(f"DETACH DATABASE {name}")
+                conn.execute(f"ATTACH DATABASE ? AS {name}", (f"{uri}?immutable=1",))
+        else:
+            conn.execute(f"ATTACH DATABASE ? AS {name}", (str(p),))
+
+
+def _attached(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA database_list")}
+
+
+def attached(conn: sqlite3.Connection) -> list[int]:
+    """The shards attached to `conn`."""
+    return sorted(int(n[1:]) for n in _attached(conn) if n[:1] == "s" and n[1:].isdigit())
+
+
+def steps_of(conn: sqlite3.Connection, shard: int, key: int) -> Iterator[tuple]:
+    """A group's step rows (READ_COLUMNS), in order."""
+    if shard not in attached(conn):
+        return iter(())
+    s = schema(shard)
+    found = conn.execute(f"SELECT sno FROM {s}.held WHERE gkey = ?", (key,)).fetchone()
+    if found is None:
+        return iter(())
+    base = found[0] << SHIFT
+    return conn.execute(f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (base, base | MASK))
+
+
+def ranked(conn: sqlite3.Connection, query: str, limit: int, window: int) -> list[tuple[float, int, int]]:
+    """The best `limit` matches of an FTS query over every shard, as (rank, shard, rowid), best first;
+    each shard ranks its most recently indexed `window / shards` matches (bounded work)."""
+    shards = attached(conn)
+    each = max(limit, window // max(1, len(shards)))
+    found: list[tuple[float, int, int]] = []
+    for k in shards:
+        s = schema(k)
+        found += [
+            (rank, k, rowid)
+            for rowid, rank in conn.execute(
+                f"SELECT rowid, rank FROM (SELECT rowid, rank FROM {s}.steps_fts WHERE steps_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
+                (query, each, limit),
+            )
+        ]
+    found.sort()
+    return found[:limit]
+
+
+def hit_rows(conn: sqlite3.Connection, shard: int, rowids: list[int]) -> dict[int, tuple]:
+    """{rowid: (session, step id, text, tool_input, idx, timestamp, title, agent, started)} for FTS hits
+    in one shard, only where the main index still places that session there."""
+    s = schema(shard)
+    marks = ",".join("?" * len(rowids))
+    return {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT st.rowid, st.session, st.id, st.text, st.tool_input, st.idx, st.timestamp, x.title, x.agent, x.started"
+            f" FROM {s}.steps st JOIN {s}.held h ON h.sno = (st.rowid >> {SHIFT})"
+            f" JOIN sessions x ON x.gkey = h.gkey AND x.shard = ? WHERE st.rowid IN ({marks})",
+            (shard, *rowids),
+        )
+    }
+
+
+def matching_sql(conn: sqlite3.Connection) -> tuple[str, int]:
+    """SQL for `(shard, gkey) IN (...)` over every attached shard, the sessions any of whose steps
+    match an FTS query, and how many times the query must be passed as a parameter."""
+    parts = [
+        f"SELECT {k}, h.gkey FROM {schema(k)}.held h WHERE h.sno IN"
+        f" (SELECT DISTINCT rowid >> {SHIFT} FROM {schema(k)}.steps_fts WHERE steps_fts MATCH ?)"
+        for k in attached(conn)
+    ]
+    if not parts:
+        return "SELECT NULL, NULL WHERE 0", 0
+    return " UNION ALL ".join(parts), len(parts)
