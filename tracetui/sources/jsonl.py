@@ -66,25 +66,34 @@ def _is_entry(value: Record) -> bool:
 
 
 def iter_records(
-    path: str, data: bytes, errors: list[LineError], is_entry: Callable[[Record], bool] = _is_entry
+    path: str,
+    data: bytes,
+    errors: list[LineError],
+    is_entry: Callable[[Record], bool] = _is_entry,
+    first_line: int = 1,
 ) -> Iterator[tuple[int, Record]]:
     """Yield (1-based line number, record) for each entry; see `iter_entries`."""
-    for number, _position, record in iter_entries(path, data, errors, is_entry):
+    for number, _position, record in iter_entries(path, data, errors, is_entry, first_line):
         yield number, record
 
 
 def iter_entries(
-    path: str, data: bytes, errors: list[LineError], is_entry: Callable[[Record], bool] = _is_entry
+    path: str,
+    data: bytes,
+    errors: list[LineError],
+    is_entry: Callable[[Record], bool] = _is_entry,
+    first_line: int = 1,
 ) -> Iterator[tuple[int, int, Record]]:
     """Yield (1-based line number, position on the line, record) for each JSON-object entry.
 
     Blank lines are ignored. A line that is not one JSON object is recorded in `errors` with what
     could be done about it, and whole entries on it are still recovered (see `salvage`); the rest
     of the file loads either way. `is_entry` tells a recovered fragment that is an entry of this
-    format from a nested block of a torn one.
+    format from a nested block of a torn one. `data` may be the rest of a log whose first
+    `first_line - 1` lines were read before (a resumed read).
     """
     loads = orjson.loads
-    for number, line in enumerate(data.split(b"\n"), 1):
+    for number, line in enumerate(data.split(b"\n"), first_line):
         if not line.strip():
             continue
         try:
