@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from tracetui.bucket import index, removed
+from tracetui.bucket import index, removed, resume
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
@@ -540,6 +540,7 @@ class Bucket:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            resume.forget(self.root, group)
             copies = sum(self._store.remove(agent, path) for path in files)
         return Removal(sid, title, agent, files, copies)
 
