@@ -61,7 +61,7 @@ def read(bucket: Path, agent: Agent, logs: list[RawLog], generation: int, mtime_
     session, state = resumable(previous, main, companions)
     if state is None:
         forget(bucket, main.path)
-    else:
+    elif state is not previous:  # a reader hands back the state it started from until it is worth renewing
         save(path, state, generation)
     return session
 

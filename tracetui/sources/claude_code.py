@@ -193,7 +193,8 @@ def _read_main(main: RawLog, previous: ResumeState | None) -> tuple[Reader, File
     restored = None
     if previous is not None and resumable.usable(previous, expected, [(main.path, data)]):
         try:
-            restored = claude_resume.restore(orjson.loads(previous.body), main)
+            spans = resumable.Spans(data, previous.marks[0].consumed)
+            restored = claude_resume.restore(orjson.loads(previous.body), main, spans)
         except Exception:  # a damaged snapshot: read the whole transcript
             restored = None
     if restored is not None:
@@ -207,9 +208,12 @@ def _read_main(main: RawLog, previous: ResumeState | None) -> tuple[Reader, File
     reader.read_file(main, None, None, part)
     lines += data.count(b"\n", start, consumed)
     state = None
-    if consumed:
+    if restored is not None and previous is not None and not resumable.worth_a_new_snapshot(previous, consumed):
+        state = previous
+    elif consumed:
         marks = [resumable.Mark(main.path, consumed, lines, resumable.tail_hash(data, consumed))]
-        state = resumable.snapshot(lambda: claude_resume.state(reader, part), expected, marks)
+        spans = resumable.Spans(data, consumed)
+        state = resumable.snapshot(lambda: claude_resume.state(reader, part, spans), expected, marks)
     if consumed < len(data):
         part.data, part.first_line = data[consumed:], lines + 1
         reader.read_file(main, None, None, part)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracetui.model import Step
+from tracetui.model import Step, StepKind
 from tracetui.sources import RawLog, resumable
 from tracetui.sources.claude_lines import AgentRun, Line
 from tracetui.sources.claude_steps import FilePart, Reader
@@ -25,13 +25,22 @@ from tracetui.sources.claude_steps import FilePart, Reader
 LAYOUT = 1
 
 
-def state(reader: Reader, part: FilePart) -> dict[str, Any]:
+def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict[str, Any]:
     steps: list[Step] = []
     where: dict[int, int] = {}
+    rows: list[list[Any]] = []
+    # A call's edits are refined from its result's line: its large values may be there.
+    result_line: dict[str, int] = {}
+    for line in reader.lines:
+        for step in line.steps:
+            if step.kind == StepKind.TOOL_RESULT and step.tool_call_id:
+                result_line.setdefault(step.tool_call_id, line.no)
     for line in reader.lines:
         for step in line.steps:
             where[id(step)] = len(steps)
             steps.append(step)
+            found = result_line.get(step.tool_call_id) if step.edits and step.tool_call_id else None
+            rows.append(resumable.step_row(step, spans, (line.no,) if found is None else (line.no, found)))
 
     def ref(step: Step | None) -> int | None:
         return None if step is None else where[id(step)]
@@ -56,7 +65,7 @@ def state(reader: Reader, part: FilePart) -> dict[str, Any]:
     ]
     runs = reader.runs
     return {
-        "steps": [resumable.step_row(s) for s in steps],
+        "steps": rows,
         "lines": lines,
         "agents": [
             [
@@ -103,10 +112,10 @@ def _scope_id(scope: AgentRun | None) -> str | None:
     return None if scope is None else scope.id
 
 
-def restore(body: dict[str, Any], main: RawLog) -> tuple[Reader, FilePart]:
+def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple[Reader, FilePart]:
     """The reader and the main file's read as `state` saw them (raises on a damaged body)."""
     reader = Reader(main)
-    steps = [resumable.step_of(r) for r in body["steps"]]
+    steps = [resumable.step_of(r, spans) for r in body["steps"]]
     agents: dict[str, AgentRun] = {}
     for a in body["agents"]:
         run = AgentRun(a[0], a[1], bool(a[2]), [], a[4], a[5], a[6], a[7], bool(a[8]), bool(a[9]))

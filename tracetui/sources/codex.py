@@ -169,7 +169,8 @@ def resume(
     start = lines = 0
     if previous is not None and resumable.usable(previous, expected, [(main.path, data)]):
         try:
-            reader = _Reader.restore(orjson.loads(previous.body), main.path)
+            spans = resumable.Spans(data, previous.marks[0].consumed)
+            reader = _Reader.restore(orjson.loads(previous.body), main.path, spans)
             start, lines = previous.marks[0].consumed, previous.marks[0].lines
         except Exception:  # a damaged snapshot: read the whole log
             reader = None
@@ -180,9 +181,12 @@ def resume(
     reader.read_lines(data[start:consumed], lines + 1)
     lines += data.count(b"\n", start, consumed)
     state = None
-    if consumed:
+    if start and previous is not None and not resumable.worth_a_new_snapshot(previous, consumed):
+        state = previous
+    elif consumed:
         marks = [resumable.Mark(main.path, consumed, lines, resumable.tail_hash(data, consumed))]
-        state = resumable.snapshot(reader.state, expected, marks)
+        spans = resumable.Spans(data, consumed)
+        state = resumable.snapshot(lambda: reader.state(spans), expected, marks)
     if consumed < len(data):
         reader.read_lines(data[consumed:], lines + 1)
     session = reader.finish()
@@ -717,7 +721,7 @@ class _Reader:
 
     # ---- snapshots (resumable) -------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
+    def state(self, spans: resumable.Spans | None) -> dict[str, Any]:
         """Everything the next records and `finish` read, as plain data; steps by position in a
         table (a step may be named from several places)."""
         s = self.session
@@ -750,7 +754,7 @@ class _Reader:
                 s.skipped,
             ],
             "errors": [resumable.error_row(e) for e in s.errors],
-            "steps": [resumable.step_row(x) for x in table],
+            "steps": [resumable.step_row(x, spans, self.lines_of(x)) for x in table],
             "slots": slots,
             "calls": calls,
             "results": results,
@@ -775,8 +779,16 @@ class _Reader:
             "context_since_reply": self.context_since_reply,
         }
 
+    def lines_of(self, step: Step) -> tuple[int, ...]:
+        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's."""
+        if self.prefix != "L":
+            return ()
+        own = _line_of(step.id)
+        result = self.results.get(step.tool_call_id) if step.edits and step.tool_call_id else None
+        return (own,) if result is None else (own, _line_of(result.id))
+
     @classmethod
-    def restore(cls, body: dict[str, Any], path: str) -> _Reader:
+    def restore(cls, body: dict[str, Any], path: str, spans: resumable.Spans) -> _Reader:
         reader = cls(path)
         s = reader.session
         sid, s.started, s.ended, s.cwd, s.version, git, models, tokens, skipped = body["session"]
@@ -786,7 +798,7 @@ class _Reader:
         s.tokens = resumable.tokens_of(tokens)
         s.skipped = dict(skipped)
         s.errors = [resumable.error_of(r) for r in body["errors"]]
-        table = [resumable.step_of(r) for r in body["steps"]]
+        table = [resumable.step_of(r, spans) for r in body["steps"]]
         reader.slots = [None if i is None else table[i] for i in body["slots"]]
         reader.calls = {k: table[i] for k, i in body["calls"].items()}
         reader.results = {k: table[i] for k, i in body["results"].items()}
@@ -840,6 +852,11 @@ class _Reader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+def _line_of(step_id: str) -> int:
+    number = step_id[1:].split(".", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _id_from_name(path: str) -> str:

@@ -182,8 +182,11 @@ def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple
         reader.parse_errors = len(errors)
         reader.entries(head, tree)
         if consumed and (header is not None or head):
-            marks = [resumable.mark(path, data, consumed)]
-            state = resumable.snapshot(lambda: reader.state(tree, header is not None, lines), expected, marks)
+            marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
+            spans = resumable.Spans(data, consumed)
+            state = resumable.snapshot(
+                lambda: reader.state(tree, header is not None, lines, spans), expected, marks
+            )
         reader.entries(records[len(head) :], tree)
     else:
         reader.entries(records, tree)
@@ -208,7 +211,7 @@ def _resume(
     tree = bool(body["tree"])
     if not tree and any(isinstance(r.get("id"), str) for _, _, r in records):
         return None
-    reader, old_errors, parse_errors = _Reader.restore(body, path)
+    reader, old_errors, parse_errors = _Reader.restore(body, path, resumable.Spans(data, start))
     session = reader.session
     # A full read reports every unreadable line before what went wrong reading entries.
     session.errors[:] = old_errors[:parse_errors] + new_errors + old_errors[parse_errors:]
@@ -216,11 +219,17 @@ def _resume(
     state = None
     if want_state:
         consumed = resumable.cut(data)
-        lines = data.count(b"\n", 0, consumed)
+        lines = first_line - 1 + data.count(b"\n", start, consumed)
         head = [r for r in records if r[0] <= lines]
         reader.entries(head, tree)
-        marks = [resumable.mark(path, data, consumed)]
-        state = resumable.snapshot(lambda: reader.state(tree, bool(body["header"]), lines), expected, marks)
+        if resumable.worth_a_new_snapshot(previous, consumed):
+            marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
+            spans = resumable.Spans(data, consumed)
+            state = resumable.snapshot(
+                lambda: reader.state(tree, bool(body["header"]), lines, spans), expected, marks
+            )
+        else:
+            state = previous
         records = records[len(head) :]
     reader.entries(records, tree)
     reader.finish()
@@ -567,19 +576,20 @@ class _Reader:
 
     # -- snapshots (resumable) ---------------------------------------------------------------
 
-    def state(self, tree: bool, header: bool, lines: int) -> dict[str, Any]:
+    def state(self, tree: bool, header: bool, lines: int, spans: resumable.Spans | None) -> dict[str, Any]:
         """Everything the next entries and `finish` read, as plain data; steps by position. Only
         the first `lines` lines are read: a torn line after them is read again next time."""
         s = self.session
         where = {id(step): i for i, step in enumerate(self.steps)}
         unreadable = [e for e in s.errors[: self.parse_errors] if e.line <= lines]
+        line_of = {id(step): e.line for e in self.order for step in e.steps}
         return {
             "tree": tree,
             "header": header,
             "session": [s.id, s.cwd, s.version, resumable.tokens_row(s.tokens), dict(s.skipped)],
             "errors": [resumable.error_row(e) for e in unreadable + s.errors[self.parse_errors :]],
             "parse_errors": len(unreadable),
-            "steps": [resumable.step_row(step) for step in self.steps],
+            "steps": [resumable.step_row(step, spans, (line_of.get(id(step), 0),)) for step in self.steps],
             "entries": [[e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order],
             "models": list(self.models),
             "times": self.times,
@@ -590,9 +600,11 @@ class _Reader:
         }
 
     @classmethod
-    def restore(cls, body: dict[str, Any], path: str) -> tuple[_Reader, list[LineError], int]:
+    def restore(
+        cls, body: dict[str, Any], path: str, spans: resumable.Spans
+    ) -> tuple[_Reader, list[LineError], int]:
         sid, cwd, version, tokens, skipped = body["session"]
-        steps = [resumable.step_of(r) for r in body["steps"]]
+        steps = [resumable.step_of(r, spans) for r in body["steps"]]
         session = Session(
             id=sid, agent=NAME, source=path, cwd=cwd, version=version, files=[path], steps=steps
         )

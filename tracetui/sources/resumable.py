@@ -121,6 +121,17 @@ def usable(previous: ResumeState | None, expected: str, logs: list[tuple[str, by
     return all(fits(m, path, data) for m, (path, data) in zip(previous.marks, logs))
 
 
+def worth_a_new_snapshot(previous: ResumeState, consumed: int) -> bool:
+    """Whether a resumed read should write a new snapshot, or hand back the one it started from.
+
+    Taking a snapshot costs about what restoring one does; an agent appends a few lines at a time,
+    so the snapshot is renewed only once the lines read past it amount to an eighth of what it
+    covers (or 1 MB): every resume until then re-reads at most that many bytes, which is cheaper.
+    """
+    covered = previous.marks[0].consumed
+    return consumed - covered >= min(max(covered >> 3, 64 << 10), 1 << 20)
+
+
 def snapshot(encode: Callable[[], Any], expected: str, marks: list[Mark]) -> ResumeState | None:
     """The state `encode()` gives, as JSON now (the objects it names go on changing after this),
     or None when it cannot be written as JSON (an integer over 64 bits, a lone surrogate): the
@@ -134,11 +145,99 @@ def snapshot(encode: Callable[[], Any], expected: str, marks: list[Mark]) -> Res
 
 # -- steps as plain data ---------------------------------------------------------------------------
 # Each step is one list in field order: a snapshot holds hundreds of them, so no keys are repeated.
+# Its large values (text, tool input, edit contents, hunk lines) are mostly written verbatim in the
+# log itself: those are kept as the byte range of the log that holds them (`Spans`), so a snapshot
+# is a fraction of its log.
+
+SPAN_MIN = 256  # values shorter than this are cheaper written out (one decode call each otherwise)
+
+# Where a row keeps each large value: (row index,) or, in an edit, (15, edit, field[, hunk, 4]).
+_TEXT, _INPUT, _EDITS = 4, 8, 15
+_EDIT_FIELDS = ((3, "old_string"), (4, "new_string"), (5, "content"), (6, "original"))
 
 
-def step_row(s: Step) -> list[Any]:
+class Spans:
+    """The log's bytes a snapshot points into: finds a step's large values in the lines it came
+    from when a snapshot is taken, and reads them back from there when it is restored."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        self.data = data
+        self.limit = limit  # values are searched, and spans accepted, in data[:limit] only
+        self.starts: list[int] = [0]  # starts[i]: where line i + 1 begins, as far as needed so far
+
+    def _line(self, no: int) -> tuple[int, int] | None:
+        starts = self.starts
+        while len(starts) <= no:
+            end = self.data.find(b"\n", starts[-1], self.limit)
+            if end < 0:
+                return None
+            starts.append(end + 1)
+        return (starts[no - 1], starts[no]) if no > 0 else None
+
+    def _find(self, value: Any, lines: tuple[int, ...]) -> tuple[int, int] | None:
+        if isinstance(value, str) and len(value) < SPAN_MIN:
+            return None
+        try:
+            encoded = orjson.dumps(value)
+        except (TypeError, orjson.JSONEncodeError):
+            return None
+        if len(encoded) < SPAN_MIN:
+            return None
+        for no in lines:
+            where = self._line(no)
+            if where is not None:
+                at = self.data.find(encoded, where[0], where[1])
+                if at >= 0:
+                    return at, at + len(encoded)
+        return None
+
+    def pack(self, step: Step, row: list[Any], lines: tuple[int, ...]) -> None:
+        """Replace the row's large values found in the log by their byte ranges (row[18])."""
+        found: list[list[int]] = []
+
+        def put(path: tuple[int, ...], value: Any) -> bool:
+            if value is None:
+                return False
+            span = self._find(value, lines)
+            if span is None:
+                return False
+            found.append([*path, span[0], span[1]])
+            return True
+
+        if put((_TEXT,), step.text):
+            row[_TEXT] = None
+        if put((_INPUT,), step.tool_input):
+            row[_INPUT] = None
+        for i, edit in enumerate(step.edits):
+            edit_row = row[_EDITS][i]
+            for index, name in _EDIT_FIELDS:
+                if put((_EDITS, i, index), getattr(edit, name)):
+                    edit_row[index] = None
+            for k, hunk in enumerate(edit.hunks):
+                if put((_EDITS, i, 2, k, 4), hunk.lines):
+                    edit_row[2][k][4] = None
+        if found:
+            row.append(found)
+
+    def unpack(self, row: list[Any]) -> None:
+        """Put back the row's values kept as byte ranges; raises on a range outside the log."""
+        loads, data, limit = orjson.loads, self.data, self.limit
+        for span in row[18]:
+            a, b = span[-2], span[-1]
+            if not 0 <= a < b <= limit:
+                raise ValueError("a span outside the log")
+            if len(span) == 3:
+                row[span[0]] = loads(data[a:b])
+                continue
+            target = row
+            for k in span[:-3]:
+                target = target[k]
+            target[span[-3]] = loads(data[a:b])
+
+
+def step_row(s: Step, spans: Spans | None = None, lines: tuple[int, ...] = ()) -> list[Any]:
     t = s.tokens
-    return [
+    row = [
         s.id,
         s.index,
         s.kind,
@@ -158,16 +257,26 @@ def step_row(s: Step) -> list[Any]:
         s.cwd,
         s.meta or 0,
     ]
+    if spans is not None and lines:
+        spans.pack(s, row, lines)
+    return row
 
 
-def step_of(r: list[Any]) -> Step:
+def step_of(r: list[Any], spans: Spans | None = None) -> Step:
+    if len(r) > 18:
+        if spans is None:
+            raise ValueError("a row with spans and no log")
+        spans.unpack(r)
     t, edits, meta = r[14], r[15], r[17]
-    return Step(
+    text = r[4]
+    if type(text) is not str:
+        raise ValueError("a step without text")
+    step = Step(
         r[0],
         r[1],
         r[2],
         r[3],
-        r[4],
+        text,
         r[5],
         r[6],
         r[7],
@@ -182,6 +291,7 @@ def step_of(r: list[Any]) -> Step:
         r[16],
         meta if meta else {},
     )
+    return step
 
 
 def tokens_row(t: Tokens) -> list[int]:
