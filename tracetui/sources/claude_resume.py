@@ -115,7 +115,7 @@ def _scope_id(scope: AgentRun | None) -> str | None:
 def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple[Reader, FilePart]:
     """The reader and the main file's read as `state` saw them (raises on a damaged body)."""
     reader = Reader(main)
-    steps = [resumable.step_of(r, spans) for r in body["steps"]]
+    steps = resumable.steps_of(body["steps"], spans)
     agents: dict[str, AgentRun] = {}
     for a in body["agents"]:
         run = AgentRun(a[0], a[1], bool(a[2]), [], a[4], a[5], a[6], a[7], bool(a[8]), bool(a[9]))

@@ -798,7 +798,7 @@ class _Reader:
         s.tokens = resumable.tokens_of(tokens)
         s.skipped = dict(skipped)
         s.errors = [resumable.error_of(r) for r in body["errors"]]
-        table = [resumable.step_of(r, spans) for r in body["steps"]]
+        table = resumable.steps_of(body["steps"], spans)
         reader.slots = [None if i is None else table[i] for i in body["slots"]]
         reader.calls = {k: table[i] for k, i in body["calls"].items()}
         reader.results = {k: table[i] for k, i in body["results"].items()}

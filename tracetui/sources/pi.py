@@ -604,7 +604,7 @@ class _Reader:
         cls, body: dict[str, Any], path: str, spans: resumable.Spans
     ) -> tuple[_Reader, list[LineError], int]:
         sid, cwd, version, tokens, skipped = body["session"]
-        steps = [resumable.step_of(r, spans) for r in body["steps"]]
+        steps = resumable.steps_of(body["steps"], spans)
         session = Session(
             id=sid, agent=NAME, source=path, cwd=cwd, version=version, files=[path], steps=steps
         )

@@ -219,20 +219,31 @@ class Spans:
         if found:
             row.append(found)
 
-    def unpack(self, row: list[Any]) -> None:
-        """Put back the row's values kept as byte ranges; raises on a range outside the log."""
-        loads, data, limit = orjson.loads, self.data, self.limit
-        for span in row[18]:
-            a, b = span[-2], span[-1]
-            if not 0 <= a < b <= limit:
-                raise ValueError("a span outside the log")
-            if len(span) == 3:
-                row[span[0]] = loads(data[a:b])
+    def unpack(self, rows: list[list[Any]]) -> None:
+        """Put back the rows' values kept as byte ranges, all decoded in one call; raises on a range
+        outside the log or bytes that are not one value each."""
+        data, limit = self.data, self.limit
+        pieces: list[bytes] = []
+        targets: list[tuple[list[Any], int]] = []
+        for row in rows:
+            if len(row) <= 18:
                 continue
-            target = row
-            for k in span[:-3]:
-                target = target[k]
-            target[span[-3]] = loads(data[a:b])
+            for span in row.pop():
+                a, b = span[-2], span[-1]
+                if not 0 <= a < b <= limit:
+                    raise ValueError("a span outside the log")
+                pieces.append(data[a:b])
+                target = row
+                for k in span[:-3]:
+                    target = target[k]
+                targets.append((target, span[-3]))
+        if not pieces:
+            return
+        values = orjson.loads(b"[" + b",".join(pieces) + b"]")
+        if len(values) != len(targets):
+            raise ValueError("spans that are not one value each")
+        for (target, k), value in zip(targets, values):
+            target[k] = value
 
 
 def step_row(s: Step, spans: Spans | None = None, lines: tuple[int, ...] = ()) -> list[Any]:
@@ -262,11 +273,15 @@ def step_row(s: Step, spans: Spans | None = None, lines: tuple[int, ...] = ()) -
     return row
 
 
-def step_of(r: list[Any], spans: Spans | None = None) -> Step:
-    if len(r) > 18:
-        if spans is None:
-            raise ValueError("a row with spans and no log")
-        spans.unpack(r)
+def steps_of(rows: list[list[Any]], spans: Spans) -> list[Step]:
+    """The steps of a snapshot's rows, their values kept as byte ranges read back from the log."""
+    spans.unpack(rows)
+    return [step_of(r) for r in rows]
+
+
+def step_of(r: list[Any]) -> Step:
+    if len(r) != 18:
+        raise ValueError("a step row of another layout")
     t, edits, meta = r[14], r[15], r[17]
     text = r[4]
     if type(text) is not str:
