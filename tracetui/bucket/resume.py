@@ -10,9 +10,10 @@ The file is a cache like the index: plain JSON (no pickle: nothing in it runs wh
 layout checked on load, and anything unexpected (damaged, another version, another generation of
 the copy, a log rewritten under it) means a full read, never an error. Removing it loses nothing.
 
-Keeping a state costs a little at every read (the snapshot), so it is kept for logs an agent is
-likely still writing: written to within `LIVE_SECONDS`, or already resumed once. A cold sync of a
-home full of old sessions writes almost none.
+Keeping a state costs at every full read (the snapshot: a third to two thirds of the read), so it
+is kept for logs an agent is likely still writing: written to within `LIVE_SECONDS`, or already
+resumed once. A cold sync of a home full of old sessions writes almost none; a log that comes back
+to life after that pays one full read, and is resumed from then on.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from tracetui.sources.resumable import ResumeState
 
 FOLDER = "resume"
 VERSION = 1
-LIVE_SECONDS = 2 * 24 * 3600
+LIVE_SECONDS = 3600
 # A state is at most a few times smaller than its log: past this it is not worth reading back.
 MAX_STATE = 256 << 20
 
