@@ -192,3 +192,39 @@ def test_old_logs_keep_no_state(tmp_path: Path) -> None:
         bucket.sync({"claude": [source]}, workers=1)
         assert not resume_mod.state_path(bucket.root, str(main)).exists()
         assert bucket.session(SID).steps
+
+
+def test_a_state_the_reader_trips_on_means_a_full_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A state that decodes but leaves the reader in a shape it fails on later (not while restoring)
+    costs a full read, not the session."""
+    from tracetui.sources import claude_resume
+
+    bucket, source, main = sync_once(tmp_path)
+    real = claude_resume.restore
+
+    def broken(body: Any, log: Any, spans: Any) -> Any:
+        reader, part = real(body, log, spans)
+        reader.runs = None  # the next line read trips on it
+        return reader, part
+
+    monkeypatch.setattr(claude_resume, "restore", broken)
+    with open(main, "ab") as fh:
+        fh.write(claude_line(9, "line-8", "grown"))
+    report = bucket.sync({"claude": [source]}, workers=1)
+    assert report.updated == 1 and not report.errors
+    assert len(bucket.session(SID).steps) == 9
+    bucket.close()
+
+
+def test_a_state_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None:
+    import zstandard
+
+    state = tmp_path / "s.json.zst"
+    # A few kB that inflate past the limit: read no further than it, and refused.
+    for sized in (True, False):
+        packed = zstandard.ZstdCompressor(level=1, write_content_size=sized).compress(b"\0" * (resume_mod.MAX_STATE + 9))
+        assert len(packed) < 1 << 20
+        state.write_bytes(packed)
+        assert resume_mod.load(state, 0) is None
+    state.write_bytes(b"\x28\xb5\x2f\xfd" + b"\xff" * 20)
+    assert resume_mod.load(state, 0) is None

@@ -19,6 +19,7 @@ to life after that pays one full read, and is resumed from then on.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ FOLDER = "resume"
 VERSION = 1
 LIVE_SECONDS = 3600
 # A state is at most a few times smaller than its log: past this it is not worth reading back.
-MAX_STATE = 256 << 20
+MAX_STATE = 64 << 20
 
 
 def folder(bucket: Path) -> Path:
@@ -59,7 +60,14 @@ def read(bucket: Path, agent: Agent, logs: list[RawLog], generation: int, mtime_
         if previous is None and path.exists():
             forget(bucket, main.path)
         return agent.read(main, companions)
-    session, state = resumable(previous, main, companions)
+    try:
+        session, state = resumable(previous, main, companions)
+    except Exception:
+        if previous is None:
+            raise  # the reader's own failure on this log: the sync reports it
+        # Only a state that decoded into something the reader then tripped on gets here: read whole.
+        forget(bucket, main.path)
+        return agent.read(main, companions)
     if state is None:
         forget(bucket, main.path)
     elif state is not previous:  # a reader hands back the state it started from until it is worth renewing
@@ -77,11 +85,13 @@ def load(path: Path, generation: int) -> ResumeState | None:
     if len(packed) > MAX_STATE:
         return None
     try:
-        data = zstandard.ZstdDecompressor().decompress(packed, max_output_size=MAX_STATE)
+        # Read through a stream, never more than MAX_STATE: a frame's header may claim any size.
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)) as reader:
+            data = reader.read(MAX_STATE + 1)
     except zstandard.ZstdError:
         return None
     end = data.find(b"\n")
-    if end < 0:
+    if len(data) > MAX_STATE or end < 0:
         return None
     try:
         head = orjson.loads(data[:end])
@@ -89,12 +99,16 @@ def load(path: Path, generation: int) -> ResumeState | None:
         return None
     if not isinstance(head, dict) or head.get("v") != VERSION or head.get("gen") != generation:
         return None
-    return ResumeState.from_bytes(data[end + 1 :])
+    rest = data[end + 1 :]
+    if head.get("sha1") != hashlib.sha1(rest).hexdigest():
+        return None  # damaged on disk
+    return ResumeState.from_bytes(rest)
 
 
 def save(path: Path, state: ResumeState, generation: int) -> None:
     """Replace the kept state; a failure only costs the next sync a full read."""
-    data = orjson.dumps({"v": VERSION, "gen": generation}) + b"\n" + state.to_bytes()
+    rest = state.to_bytes()
+    data = orjson.dumps({"v": VERSION, "gen": generation, "sha1": hashlib.sha1(rest).hexdigest()}) + b"\n" + rest
     packed = zstandard.ZstdCompressor(level=1).compress(data)
     # Not fsynced: a state lost or torn by a crash is refused on load and costs one full read.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

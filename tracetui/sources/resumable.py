@@ -225,6 +225,9 @@ class Spans:
         data, limit = self.data, self.limit
         pieces: list[bytes] = []
         targets: list[tuple[list[Any], int]] = []
+        # Steps may share a value (a call logged twice), never many times over: a damaged state
+        # must not make this copy the log without end.
+        budget = 8 * limit + (1 << 20)
         for row in rows:
             if len(row) <= 18:
                 continue
@@ -232,6 +235,9 @@ class Spans:
                 a, b = span[-2], span[-1]
                 if not 0 <= a < b <= limit:
                     raise ValueError("a span outside the log")
+                budget -= b - a
+                if budget < 0:
+                    raise ValueError("spans over the log many times")
                 pieces.append(data[a:b])
                 target = row
                 for k in span[:-3]:
