@@ -592,7 +592,7 @@ class _Reader:
             "steps": [resumable.step_row(step, spans, (line_of.get(id(step), 0),)) for step in self.steps],
             "entries": [[e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order],
             "models": list(self.models),
-            "times": self.times,
+            "times": [min(self.times), max(self.times)] if self.times else [],  # all `finish` reads of them
             "name": self.name,
             "calls": {k: where[id(v)] for k, v in self.calls.items()},
             "answered": sorted(where[i] for i in self.answered if i in where),
