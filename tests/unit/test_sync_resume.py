@@ -228,3 +228,18 @@ def test_a_state_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None
         assert resume_mod.load(state, 0) is None
     state.write_bytes(b"\x28\xb5\x2f\xfd" + b"\xff" * 20)
     assert resume_mod.load(state, 0) is None
+
+
+def test_states_of_logs_long_quiet_are_pruned(tmp_path: Path) -> None:
+    bucket, source, main = sync_once(tmp_path)
+    state = resume_mod.state_path(bucket.root, str(main))
+    stray = state.with_name(f".{state.name}.999999999.tmp")  # left by a killed sync
+    stray.write_bytes(b"x")
+    bucket.sync({"claude": [source]}, workers=1)
+    assert state.is_file() and not stray.exists()
+    old = os.stat(state).st_mtime - resume_mod.STALE_SECONDS - 60
+    os.utime(state, (old, old))
+    bucket.sync({"claude": [source]}, workers=1)
+    assert not state.exists()
+    assert bucket.session(SID).steps  # the session stays; only its state went
+    bucket.close()

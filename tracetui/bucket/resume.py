@@ -27,6 +27,7 @@ from pathlib import Path
 import orjson
 import zstandard
 
+from tracetui.bucket.store import sweep_temp_files
 from tracetui.model import Session
 from tracetui.sources import RawLog
 from tracetui.sources.registry import Agent
@@ -35,6 +36,7 @@ from tracetui.sources.resumable import ResumeState
 FOLDER = "resume"
 VERSION = 1
 LIVE_SECONDS = 3600
+STALE_SECONDS = 7 * 24 * 3600  # a state not renewed for this long is removed (`prune`)
 # A state is at most a few times smaller than its log: past this it is not worth reading back.
 MAX_STATE = 64 << 20
 
@@ -70,8 +72,13 @@ def read(bucket: Path, agent: Agent, logs: list[RawLog], generation: int, mtime_
         return agent.read(main, companions)
     if state is None:
         forget(bucket, main.path)
-    elif state is not previous:  # a reader hands back the state it started from until it is worth renewing
+    elif state is not previous:
         save(path, state, generation)
+    else:  # handed back until it is worth renewing: still in use, so `prune` leaves it
+        try:
+            os.utime(path)
+        except OSError:
+            pass
     return session
 
 
@@ -122,6 +129,27 @@ def save(path: Path, state: ResumeState, generation: int) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+
+
+def prune(bucket: Path) -> int:
+    """At the start of a sync: remove temporary files a killed sync left, and the states no sync has
+    used for `STALE_SECONDS` (their session is over; should it go on, the first sync after reads it
+    whole and keeps a state again). Returns how many states went."""
+    sweep_temp_files(folder(bucket))
+    gone = 0
+    too_old = time.time() - STALE_SECONDS
+    try:
+        entries = list(os.scandir(folder(bucket)))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.name.endswith(".json.zst") and entry.stat().st_mtime < too_old:
+                os.unlink(entry.path)
+                gone += 1
+        except OSError:
+            pass
+    return gone
 
 
 def forget(bucket: Path, main: str) -> None:

@@ -262,7 +262,7 @@ def sync(
     store = Store(root)
     store.ensure()
     sweep_temp_files(store.dir)  # left by a sync that was killed
-    sweep_temp_files(resume.folder(root))
+    resume.prune(root)  # reader states: temporary files of a killed sync, states of logs long quiet
     if sources is None:
         sources = default_sources()
     report.searched = source_folders(sources)
