@@ -28,9 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracetui.bucket import Bucket  # noqa: E402
-from tracetui.bucket import resume as bucket_resume  # noqa: E402
-from tracetui.sources import RawLog, registry  # noqa: E402
+from tracetui.bucket import Bucket
+from tracetui.bucket import resume as bucket_resume
+from tracetui.sources import RawLog, registry
 
 CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
 
@@ -106,7 +106,10 @@ def whole_sync(agent: str, path: Path, runs: int) -> dict[str, Any]:
                 shutil.rmtree(Path(tmp) / f"{mode}{i}")
             out[mode] = min(out.get(mode, 1e9), min(spent))
     bucket_resume.read = real  # type: ignore[assignment]
-    return {"sync_after_grow_ms_before": round(out["before"] * 1e3, 1), "sync_after_grow_ms_after": round(out["after"] * 1e3, 1)}
+    return {
+        "sync_after_grow_ms_before": round(out["before"] * 1e3, 1),
+        "sync_after_grow_ms_after": round(out["after"] * 1e3, 1),
+    }
 
 
 def main() -> int:
@@ -123,9 +126,17 @@ def main() -> int:
             found = largest(agent)
             if found is not None:
                 cases.append((agent, found))
-    results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load": os.getloadavg(), "cases": []}
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load": os.getloadavg(),
+        "cases": [],
+    }
     for agent, path in cases:
-        figures = {"agent": agent, **reader_part(registry.get(agent), path, args.runs), **whole_sync(agent, path, args.runs)}
+        figures = {
+            "agent": agent,
+            **reader_part(registry.get(agent), path, args.runs),
+            **whole_sync(agent, path, args.runs),
+        }
         results["cases"].append(figures)
         print(json.dumps(figures), file=sys.stderr)
     print(json.dumps(results, indent=1))

@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 import pytest
-
 from shared_data import CORPUS, FIXTURES
+
 from tracetui.model import Session
 from tracetui.sources import RawLog, SessionFiles, jsonl, pi, registry
 from tracetui.sources.resumable import ResumeState
@@ -31,7 +31,9 @@ def sessions_of(agent: registry.Agent) -> list[SessionFiles]:
         if not folder.is_dir():
             continue
         files = sorted(
-            p for p in folder.rglob("*") if p.is_file() and any(fnmatch.fnmatch(p.name, g) for g in agent.patterns)
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and any(fnmatch.fnmatch(p.name, g) for g in agent.patterns)
         )
         found.extend(agent.group(files))
     return found
@@ -110,7 +112,7 @@ def test_a_state_is_used_not_read_again(name: str) -> None:
     data = files.main.read_bytes()
     companions = [RawLog(str(p), p.read_bytes()) for p in files.companions]
     half = data.find(b"\n", len(data) // 2) + 1
-    session, state = agent.resume(None, RawLog(str(files.main), data[:half]), companions)
+    _, state = agent.resume(None, RawLog(str(files.main), data[:half]), companions)
     assert state is not None
     # Garbage in the first line (under the tail hash only the last 256 bytes are checked).
     first_end = data.find(b"\n") + 1
@@ -152,7 +154,13 @@ def test_state_bytes_round_trip_and_refuse_damage() -> None:
     state = ResumeState("pi/1/0.1.0", [], b'{"a": 1}')
     again = ResumeState.from_bytes(state.to_bytes())
     assert again == state
-    for bad in (b"", b"nonsense", b'{"v": 1}\n', b"[1]\n{}", b'{"v":1,"stamp":"x","marks":[["p",-1,0,"h"]]}\n'):
+    for bad in (
+        b"",
+        b"nonsense",
+        b'{"v": 1}\n',
+        b"[1]\n{}",
+        b'{"v":1,"stamp":"x","marks":[["p",-1,0,"h"]]}\n',
+    ):
         assert ResumeState.from_bytes(bad) is None
 
 
@@ -199,13 +207,29 @@ def _claude_log() -> bytes:
                 "user",
                 "r1",
                 "a2",
-                message={"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]},
+                message={
+                    "role": "user",
+                    "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}],
+                },
                 toolUseResult={"structuredPatch": patch, "originalFile": "x = 1\n"},
             ),
             asst("a3", "r1", "m2", [{"type": "text", "text": "done"}], 3),
-            rec("system", "s1", None, subtype="compact_boundary", content="Conversation compacted",
-                logicalParentUuid="a3", compactMetadata={"trigger": "auto", "preTokens": 999}),
-            rec("user", "c1", "s1", isCompactSummary=True, message={"role": "user", "content": "summary of it all"}),
+            rec(
+                "system",
+                "s1",
+                None,
+                subtype="compact_boundary",
+                content="Conversation compacted",
+                logicalParentUuid="a3",
+                compactMetadata={"trigger": "auto", "preTokens": 999},
+            ),
+            rec(
+                "user",
+                "c1",
+                "s1",
+                isCompactSummary=True,
+                message={"role": "user", "content": "summary of it all"},
+            ),
             rec("user", "u2", "c1", message={"role": "user", "content": "now b.py"}),
             asst("a4", "u2", "m3", [{"type": "text", "text": "on it"}], 2),
             {"type": "ai-title", "aiTitle": "Fixing a.py", "sessionId": sid},
@@ -240,13 +264,22 @@ def _codex_log() -> bytes:
     add = "*** Begin Patch\n*** Add File: n.txt\n+hello\n*** End Patch\n"
     return _lines(
         [
-            line("session_meta", {"id": "0199bbbb-1111-7222-8333-444455556666", "cwd": "/w", "cli_version": "0.9"}),
+            line(
+                "session_meta",
+                {"id": "0199bbbb-1111-7222-8333-444455556666", "cwd": "/w", "cli_version": "0.9"},
+            ),
             line("turn_context", {"cwd": "/w", "model": "gpt-a"}),
             # A prompt that reads as injected context, proved typed by the event after it.
             message("user", "<note>typed by a person</note>"),
             event(type="user_message", message="<note>typed by a person</note>"),
             # Reasoning item first, its events after: the item claims them.
-            item(type="reasoning", summary=[{"type": "summary_text", "text": "**A**"}, {"type": "summary_text", "text": "**B**"}]),
+            item(
+                type="reasoning",
+                summary=[
+                    {"type": "summary_text", "text": "**A**"},
+                    {"type": "summary_text", "text": "**B**"},
+                ],
+            ),
             event(type="agent_reasoning", text="**A**"),
             event(type="agent_reasoning", text="**B**"),
             item(type="function_call", name="exec_command", arguments='{"cmd": "make"}', call_id="c1"),
@@ -265,7 +298,19 @@ def _codex_log() -> bytes:
             event(type="agent_message", message="item first"),
             total(300, 20, 40),
             line("turn_context", {"cwd": "/w/sub", "model": "gpt-b"}),
-            line("compacted", {"message": "", "replacement_history": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "kept"}]}]}),
+            line(
+                "compacted",
+                {
+                    "message": "",
+                    "replacement_history": [
+                        {
+                            "type": "message",
+                            "role": "user",
+                            "content": [{"type": "input_text", "text": "kept"}],
+                        }
+                    ],
+                },
+            ),
             event(type="thread_name_updated", thread_name="named late"),
             message("user", "next prompt"),
             total(50, 0, 5),
@@ -278,29 +323,79 @@ def _pi_log() -> bytes:
     n = iter(range(1, 1000))
 
     def entry(kind: str, eid: str, parent: str | None, **extra: Any) -> dict[str, Any]:
-        return {"type": kind, "id": eid, "parentId": parent, "timestamp": f"2026-01-01T00:00:{next(n):02d}Z", **extra}
+        return {
+            "type": kind,
+            "id": eid,
+            "parentId": parent,
+            "timestamp": f"2026-01-01T00:00:{next(n):02d}Z",
+            **extra,
+        }
 
     def msg(eid: str, parent: str | None, **message: Any) -> dict[str, Any]:
         return entry("message", eid, parent, message=message)
 
     usage = {"input": 10, "output": 3, "cacheRead": 1, "cacheWrite": 0}
-    call = {"type": "toolCall", "id": "k1", "name": "edit", "arguments": {"path": "a.py", "oldText": "x = 1", "newText": "x = 2"}}
+    call = {
+        "type": "toolCall",
+        "id": "k1",
+        "name": "edit",
+        "arguments": {"path": "a.py", "oldText": "x = 1", "newText": "x = 2"},
+    }
     return _lines(
         [
-            {"type": "session", "version": 3, "id": "pi-session-1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/w"},
+            {
+                "type": "session",
+                "version": 3,
+                "id": "pi-session-1",
+                "timestamp": "2026-01-01T00:00:00Z",
+                "cwd": "/w",
+            },
             entry("model_change", "e1", None, provider="p", modelId="m1"),
             msg("e2", "e1", role="user", content=[{"type": "text", "text": "edit a.py"}]),
-            msg("e3", "e2", role="assistant", content=[call], provider="p", model="m1", usage=usage, stopReason="toolUse"),
-            msg("e4", "e3", role="toolResult", toolCallId="k1", toolName="edit", content=[{"type": "text", "text": "ok"}],
-                details={"diff": "-1 x = 1\n+1 x = 2"}, isError=False),
-            msg("e5", "e4", role="assistant", content=[{"type": "toolCall", "id": "k2", "name": "bash", "arguments": {"command": "ls"}}],
-                provider="p", model="m1", usage=usage, stopReason="toolUse"),
+            msg(
+                "e3",
+                "e2",
+                role="assistant",
+                content=[call],
+                provider="p",
+                model="m1",
+                usage=usage,
+                stopReason="toolUse",
+            ),
+            msg(
+                "e4",
+                "e3",
+                role="toolResult",
+                toolCallId="k1",
+                toolName="edit",
+                content=[{"type": "text", "text": "ok"}],
+                details={"diff": "-1 x = 1\n+1 x = 2"},
+                isError=False,
+            ),
+            msg(
+                "e5",
+                "e4",
+                role="assistant",
+                content=[{"type": "toolCall", "id": "k2", "name": "bash", "arguments": {"command": "ls"}}],
+                provider="p",
+                model="m1",
+                usage=usage,
+                stopReason="toolUse",
+            ),
             entry("compaction", "e6", "e5", summary="all so far", firstKeptEntryId="e4", tokensBefore=500),
             entry("session_info", "e7", "e6", name="  named   late "),
             # A branch: a new prompt under e2 abandons e3..e7.
             msg("e8", "e2", role="user", content=[{"type": "text", "text": "no, b.py"}]),
-            msg("e9", "e8", role="assistant", content=[{"type": "text", "text": "b then"}], provider="p", model="m2",
-                usage=usage, stopReason="aborted"),
+            msg(
+                "e9",
+                "e8",
+                role="assistant",
+                content=[{"type": "text", "text": "b then"}],
+                provider="p",
+                model="m2",
+                usage=usage,
+                stopReason="aborted",
+            ),
             entry("label", "e10", "e9", label="x"),
         ]
     )
@@ -320,9 +415,10 @@ def test_what_later_lines_change_survives_every_cut(name: str, tmp_path: Path) -
     main = tmp_path / ("s.jsonl" if name != "claude" else "cccccccc-1111-4222-8333-444444444444.jsonl")
     full = agent.read(RawLog(str(main), data), [])
     assert len(full.steps) >= 8 and not full.errors
-    points = sorted({i for i in range(len(data) + 1) if i == len(data) or data[i - 1 : i] == b"\n"} | {
-        e - 5 for e in range(6, len(data)) if data[e - 1 : e] == b"\n"
-    })
+    points = sorted(
+        {i for i in range(len(data) + 1) if i == len(data) or data[i - 1 : i] == b"\n"}
+        | {e - 5 for e in range(6, len(data)) if data[e - 1 : e] == b"\n"}
+    )
     for first in points:
         _, state = agent.resume(None, RawLog(str(main), data[:first]), [])
         for then in (p for p in points if p > first):

@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 import pytest
-
 from shared_data import CORPUS, requires_corpus
+
 from tracetui.bucket import Bucket
 from tracetui.bucket import resume as resume_mod
 from tracetui.sources import jsonl, pi
@@ -50,7 +50,9 @@ def claude_line(n: int, parent: str | None, text: str) -> bytes:
     return orjson.dumps(rec) + b"\n"
 
 
-def grow_and_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path, main: Path, line: bytes) -> int:
+def grow_and_compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path, main: Path, line: bytes
+) -> int:
     """Sync, append `line` to `main`, sync again: the grown session equals a cold sync's of the same
     bytes, and the second sync parsed no more than the new line (plus the companions). Returns the
     bytes the second sync parsed."""
@@ -75,7 +77,9 @@ def grow_and_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Pa
     return grown_parsed
 
 
-def test_a_grown_log_is_read_from_where_the_last_sync_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_grown_log_is_read_from_where_the_last_sync_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = tmp_path / "projects" / "-w"
     source.mkdir(parents=True)
     main = source / f"{SID}.jsonl"
@@ -110,8 +114,14 @@ def test_a_grown_real_session_with_subagents_matches_a_cold_sync(
             last = rec
             break
     assert last is not None
-    added = dict(last, uuid="added-line-1", parentUuid=last["uuid"], type="user",
-                 message={"role": "user", "content": "one more thing"}, timestamp="2099-01-01T00:00:00Z")
+    added = dict(
+        last,
+        uuid="added-line-1",
+        parentUuid=last["uuid"],
+        type="user",
+        message={"role": "user", "content": "one more thing"},
+        timestamp="2099-01-01T00:00:00Z",
+    )
     grow_and_compare(tmp_path, monkeypatch, source, main, orjson.dumps(added) + b"\n")
 
 
@@ -119,7 +129,9 @@ def sync_once(tmp_path: Path) -> tuple[Bucket, Path, Path]:
     source = tmp_path / "projects" / "-w"
     source.mkdir(parents=True)
     main = source / f"{SID}.jsonl"
-    main.write_bytes(b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"s{n}") for n in range(1, 9)))
+    main.write_bytes(
+        b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"s{n}") for n in range(1, 9))
+    )
     bucket = Bucket.open(tmp_path / "bucket")
     bucket.sync({"claude": [source]}, workers=1)
     return bucket, source, main
@@ -168,13 +180,17 @@ def test_the_state_goes_with_the_session(tmp_path: Path) -> None:
     source = tmp_path / "again" / "projects" / "-w"
     agent_file = source / SID / "subagents" / "agent-a1.jsonl"
     agent_file.parent.mkdir(parents=True)
-    agent_file.write_bytes(b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"a{n}") for n in range(1, 5)))
+    agent_file.write_bytes(
+        b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"a{n}") for n in range(1, 5))
+    )
     with Bucket.open(tmp_path / "again" / "bucket") as bucket:
         bucket.sync({"claude": [source]}, workers=1)
         alone = resume_mod.state_path(bucket.root, str(agent_file))
         assert alone.is_file()
         main = source / f"{SID}.jsonl"
-        main.write_bytes(b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"m{n}") for n in range(11, 15)))
+        main.write_bytes(
+            b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"m{n}") for n in range(11, 15))
+        )
         bucket.sync({"claude": [source]}, workers=1)
         assert not alone.exists()
         assert resume_mod.state_path(bucket.root, str(main)).is_file()
@@ -185,7 +201,9 @@ def test_old_logs_keep_no_state(tmp_path: Path) -> None:
     source = tmp_path / "projects" / "-w"
     source.mkdir(parents=True)
     main = source / f"{SID}.jsonl"
-    main.write_bytes(b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"s{n}") for n in range(1, 5)))
+    main.write_bytes(
+        b"".join(claude_line(n, f"line-{n - 1}" if n > 1 else None, f"s{n}") for n in range(1, 5))
+    )
     old = 1_600_000_000
     os.utime(main, (old, old))
     with Bucket.open(tmp_path / "bucket") as bucket:
@@ -194,7 +212,9 @@ def test_old_logs_keep_no_state(tmp_path: Path) -> None:
         assert bucket.session(SID).steps
 
 
-def test_a_state_the_reader_trips_on_means_a_full_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_state_the_reader_trips_on_means_a_full_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A state that decodes but leaves the reader in a shape it fails on later (not while restoring)
     costs a full read, not the session."""
     from tracetui.sources import claude_resume
@@ -222,7 +242,9 @@ def test_a_state_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None
     state = tmp_path / "s.json.zst"
     # A few kB that inflate past the limit: read no further than it, and refused.
     for sized in (True, False):
-        packed = zstandard.ZstdCompressor(level=1, write_content_size=sized).compress(b"\0" * (resume_mod.MAX_STATE + 9))
+        packed = zstandard.ZstdCompressor(level=1, write_content_size=sized).compress(
+            b"\0" * (resume_mod.MAX_STATE + 9)
+        )
         assert len(packed) < 1 << 20
         state.write_bytes(packed)
         assert resume_mod.load(state, 0) is None

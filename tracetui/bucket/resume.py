@@ -115,7 +115,9 @@ def load(path: Path, generation: int) -> ResumeState | None:
 def save(path: Path, state: ResumeState, generation: int) -> None:
     """Replace the kept state; a failure only costs the next sync a full read."""
     rest = state.to_bytes()
-    data = orjson.dumps({"v": VERSION, "gen": generation, "sha1": hashlib.sha1(rest).hexdigest()}) + b"\n" + rest
+    data = (
+        orjson.dumps({"v": VERSION, "gen": generation, "sha1": hashlib.sha1(rest).hexdigest()}) + b"\n" + rest
+    )
     packed = zstandard.ZstdCompressor(level=1).compress(data)
     # Not fsynced: a state lost or torn by a crash is refused on load and costs one full read.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -208,7 +208,11 @@ def _read_main(main: RawLog, previous: ResumeState | None) -> tuple[Reader, File
     reader.read_file(main, None, None, part)
     lines += data.count(b"\n", start, consumed)
     state = None
-    if restored is not None and previous is not None and not resumable.worth_a_new_snapshot(previous, consumed):
+    if (
+        restored is not None
+        and previous is not None
+        and not resumable.worth_a_new_snapshot(previous, consumed)
+    ):
         state = previous
     elif consumed:
         marks = [resumable.Mark(main.path, consumed, lines, resumable.tail_hash(data, consumed))]

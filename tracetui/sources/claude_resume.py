@@ -122,7 +122,9 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
         agents[run.id] = run
     lines: list[Line] = []
     for no, kind, uuid, parent_uuid, scope_id, prev, held, alias, base, blocks, ts, mid in body["lines"]:
-        line = Line(no, len(lines), None, kind, uuid, parent_uuid, None if scope_id is None else agents[scope_id])
+        line = Line(
+            no, len(lines), None, kind, uuid, parent_uuid, None if scope_id is None else agents[scope_id]
+        )
         if prev is not None:
             line.prev = lines[prev]
         line.steps = [steps[i] for i in held]

@@ -46,11 +46,15 @@ class guarded:  # noqa: N801 (used as a function: `with guarded(...)`)
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
         if not isinstance(exc, Exception):
             return False
         number = self.line() if callable(self.line) else self.line
-        self.errors.append(unreadable(self.path, number, exc if self.what is None else RuntimeError(f"{self.what}: {exc}")))
+        self.errors.append(
+            unreadable(self.path, number, exc if self.what is None else RuntimeError(f"{self.what}: {exc}"))
+        )
         return True
 
 

@@ -590,7 +590,9 @@ class _Reader:
             "errors": [resumable.error_row(e) for e in unreadable + s.errors[self.parse_errors :]],
             "parse_errors": len(unreadable),
             "steps": [resumable.step_row(step, spans, (line_of.get(id(step), 0),)) for step in self.steps],
-            "entries": [[e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order],
+            "entries": [
+                [e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order
+            ],
             "models": list(self.models),
             "times": [min(self.times), max(self.times)] if self.times else [],  # all `finish` reads of them
             "name": self.name,

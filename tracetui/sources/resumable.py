@@ -64,7 +64,11 @@ class ResumeState:
             head = orjson.loads(data[:end])
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(head, dict) or head.get("v") != STATE_VERSION or not isinstance(head.get("stamp"), str):
+        if (
+            not isinstance(head, dict)
+            or head.get("v") != STATE_VERSION
+            or not isinstance(head.get("stamp"), str)
+        ):
             return None
         marks: list[Mark] = []
         raw_marks = head.get("marks")
