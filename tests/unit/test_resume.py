@@ -424,3 +424,26 @@ def test_what_later_lines_change_survives_every_cut(name: str, tmp_path: Path) -
         for then in (p for p in points if p > first):
             log = RawLog(str(main), data[:then])
             assert digest(agent.resume(state, log, [])[0]) == digest(agent.read(log, [])), (first, then)
+
+
+def test_a_pi_log_whose_new_entries_make_it_a_tree_is_read_whole(tmp_path: Path) -> None:
+    """A v1 log (no entry ids) keys its entries by line; an entry with an id after the snapshot
+    turns the whole file into a tree, which the snapshot took as settled: the resume reads whole."""
+    agent = registry.get("pi")
+    assert agent.resume is not None
+    data = (FIXTURES / "pi" / "v1_linear.jsonl").read_bytes()
+    added = {
+        "type": "message",
+        "id": "late-id",
+        "parentId": None,
+        "timestamp": "2025-06-01T11:00:00.000Z",
+        "message": {"role": "user", "content": [{"type": "text", "text": "one more"}]},
+    }
+    grown = data + orjson.dumps(added) + b"\n"
+    path = str(tmp_path / "v1.jsonl")
+    _, state = agent.resume(None, RawLog(path, data), [])
+    assert state is not None
+    resumed, _ = agent.resume(state, RawLog(path, grown), [])
+    full = agent.read(RawLog(path, grown), [])
+    assert digest(resumed) == digest(full)
+    assert full.version == "pi-v1" and full.steps[-1].id == "late-id"
