@@ -139,7 +139,7 @@ def sync_once(tmp_path: Path) -> tuple[Bucket, Path, Path]:
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"garbage", b"(S\x00\x00\x00\x00", "other-version", "other-generation", "truncated"],
+    [b"", b"garbage", b"(S\x00\x00\x00\x00", "other-version", "other-generation", "truncated", "flipped"],
 )
 def test_a_damaged_or_foreign_state_means_a_full_read(tmp_path: Path, damage: Any) -> None:
     bucket, source, main = sync_once(tmp_path)
@@ -154,6 +154,10 @@ def test_a_damaged_or_foreign_state_means_a_full_read(tmp_path: Path, damage: An
         state.write_bytes(zstandard.ZstdCompressor().compress(raw.replace(key, key[:-1] + b"7", 1)))
     elif damage == "truncated":
         state.write_bytes(good[: len(good) // 2])
+    elif damage == "flipped":  # one byte changed on disk: the frame's checksum finds it
+        half = len(good) // 2
+        state.write_bytes(good[:half] + bytes([good[half] ^ 0x20]) + good[half + 1 :])
+        assert resume_mod.load(state, 0) is None
     else:
         state.write_bytes(damage)
     with open(main, "ab") as fh:
