@@ -38,6 +38,9 @@ def shift(uuid: bytes, replica: int) -> bytes:
     return uuid[:-4] + b"%04x" % tail
 
 
+AGED = time.time() - 30 * 24 * 3600  # the replicas' mtime: a month ago
+
+
 def build(src: Path, target_bytes: int) -> tuple[int, int]:
     """Replicas r0, r1, ... of the corpus under src/<agent>/r<i>/ until target_bytes is reached."""
     files = [(a, p) for a in AGENTS for p in sorted((CORPUS / a).iterdir()) if p.is_file()]
@@ -54,6 +57,9 @@ def build(src: Path, target_bytes: int) -> tuple[int, int]:
             out = src / agent / f"r{i:03d}" / name.decode()
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
+            # A home's logs are mostly old: a sync keeps reader states (bucket/resume.py) only for
+            # logs written to lately, whose cost bench_grow.py measures on its own.
+            os.utime(out, (AGED, AGED))
     return replicas, per_replica
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from tracetui.bucket import index, removed, shards
+from tracetui.bucket import index, removed, resume, shards
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
@@ -571,6 +571,7 @@ class Bucket:
                 shards.drop(writer, [key])
             finally:
                 writer.close()
+            resume.forget(self.root, group)
             copies = sum(self._store.remove(agent, path) for path in files)
         return Removal(sid, title, agent, files, copies)
 

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 import tracetui.sources as readers
-from tracetui.bucket import index, removed, shards
+from tracetui.bucket import index, removed, resume, shards
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
@@ -191,8 +191,11 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
         return _failed_with(out, str(exc))
     try:
         reader = readers.reader(job.agent)
-        session = reader.read(logs[0], logs[1:])
         kept = sidecars[main].generations() if main in sidecars and sidecars[main].kept else []
+        if kept:
+            session = reader.read(logs[0], logs[1:])
+        else:  # the one log record there is: read only what grew since the last sync (bucket/resume.py)
+            session = resume.read(store.dir.parent, reader, logs, sidecars[main].gen, sidecars[main].mtime_ns)
         if kept:
             # The log was shortened or rewritten: the record shown is the one with the most steps
             # among the generations kept (the newest on a tie), so no rewrite ever costs a step.
@@ -302,6 +305,7 @@ def sync(
     store = Store(root)
     store.ensure()
     sweep_temp_files(store.dir)  # left by a sync that was killed
+    resume.prune(root)  # reader states: temporary files of a killed sync, states of logs long quiet
     if sources is None:
         sources = default_sources()
     report.searched = source_folders(sources)
@@ -332,6 +336,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
                 conn.execute("BEGIN")
                 index.drop_group(conn, main)
                 conn.execute("COMMIT")
+                resume.forget(store.dir.parent, main)
                 del group_files[main]
     for agent, files in group_files.values():
         for path in files:
@@ -412,6 +417,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
         conn.execute("BEGIN")
         if all(f in live_files for f in files):
             index.drop_group(conn, main)
+            resume.forget(store.dir.parent, main)
         else:
             index.set_note(conn, main, "its log and the bucket's copy of it are gone; showing what was indexed")
             report.errors.append(LineError(main, 0, "the log and the bucket's copy of it are gone; "

@@ -8,6 +8,10 @@ Every reader has the same two entry points, so the bucket never needs to know a 
   non-JSON lines become `LineError`s, unknown record types are counted in `Session.skipped`.
 
 Readers take bytes rather than paths because the bucket re-reads its own compressed copies.
+
+The JSONL readers (Claude Code, Codex, Pi) also offer `resume(previous, main, companions)`: the same
+Session, read from a snapshot of an earlier read plus the lines past it, and a snapshot for next time
+(`resumable`); the bucket keeps those between syncs, so a grown log is parsed only where it grew.
 """
 
 from __future__ import annotations

@@ -52,10 +52,11 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles, claude_files, titles
-from tracetui.sources.claude_steps import Reader
+from tracetui.sources import RawLog, SessionFiles, claude_files, claude_resume, resumable, titles
+from tracetui.sources.claude_steps import FilePart, Reader
 from tracetui.sources.claude_tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.registry import Agent
+from tracetui.sources.resumable import ResumeState
 
 NAME = "claude"
 WARMUP_PROMPT = "Warmup"
@@ -68,9 +69,28 @@ def group(paths: list[Path]) -> list[SessionFiles]:
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one session: the main transcript plus subagent transcripts and `.meta.json` sidecars."""
-    reader = Reader(main)
+    return _read(main, companions, None, False)[0]
+
+
+def resume(
+    previous: ResumeState | None, main: RawLog, companions: list[RawLog]
+) -> tuple[Session, ResumeState | None]:
+    """`read`, starting from `previous` (a state an earlier call returned) when it fits the main
+    transcript's bytes, and the state to read on from next time (see `claude_resume`)."""
+    return _read(main, companions, previous, True)
+
+
+def _read(
+    main: RawLog, companions: list[RawLog], previous: ResumeState | None, want_state: bool
+) -> tuple[Session, ResumeState | None]:
+    state: ResumeState | None = None
+    if not want_state:
+        reader = Reader(main)
+        main_uuids = reader.read_file(main, None, None)
+    else:
+        reader, part, state = _read_main(main, previous)
+        main_uuids = part.by_uuid
     main_is_agent = reader.main_is_agent
-    main_uuids = reader.read_file(main, None, None)
     main_lines = list(reader.lines)
     resolve_parents(main_uuids, main_lines)
 
@@ -143,7 +163,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     hidden = titles.why_hidden(steps, total)
     if main_is_agent and hidden is None and _is_warmup(steps):
         hidden = titles.HIDDEN_WARMUP
-    return Session(
+    session = Session(
         id=session_id,
         agent=NAME,
         source=main.path,
@@ -162,6 +182,46 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         errors=reader.errors,
         skipped=reader.skipped,
     )
+    return session, state
+
+
+def _read_main(main: RawLog, previous: ResumeState | None) -> tuple[Reader, FilePart, ResumeState | None]:
+    """The main transcript read (from `previous` when it fits), snapshotting the reader after the
+    last complete line."""
+    expected = resumable.stamp(NAME, claude_resume.LAYOUT)
+    data = main.data
+    restored = None
+    if previous is not None and resumable.usable(previous, expected, [(main.path, data)]):
+        try:
+            spans = resumable.Spans(data, previous.marks[0].consumed)
+            restored = claude_resume.restore(orjson.loads(previous.body), main, spans)
+        except Exception:  # a damaged snapshot: read the whole transcript
+            restored = None
+    if restored is not None:
+        assert previous is not None
+        reader, part = restored
+        start, lines = previous.marks[0].consumed, previous.marks[0].lines
+    else:
+        reader, part, start, lines = Reader(main), FilePart(b""), 0, 0
+    consumed = resumable.cut(data)
+    part.data, part.first_line = data[start:consumed], lines + 1
+    reader.read_file(main, None, None, part)
+    lines += data.count(b"\n", start, consumed)
+    state = None
+    if (
+        restored is not None
+        and previous is not None
+        and not resumable.worth_a_new_snapshot(previous, consumed)
+    ):
+        state = previous
+    elif consumed:
+        marks = [resumable.Mark(main.path, consumed, lines, resumable.tail_hash(data, consumed))]
+        spans = resumable.Spans(data, consumed)
+        state = resumable.snapshot(lambda: claude_resume.state(reader, part, spans), expected, marks)
+    if consumed < len(data):
+        part.data, part.first_line = data[consumed:], lines + 1
+        reader.read_file(main, None, None, part)
+    return reader, part, state
 
 
 # -- small helpers ---------------------------------------------------------------------------------
@@ -255,4 +315,5 @@ AGENT = Agent(
     group=group,
     read=read,
     env=("CLAUDE_CONFIG_DIR",),
+    resume=resume,
 )

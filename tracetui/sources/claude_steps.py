@@ -8,6 +8,7 @@ only when a hook failed or stopped the turn; a model switch gives a MODEL_CHANGE
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -63,6 +64,17 @@ _COMMAND_PREFIXES = ("<command-name>", "<command-message>")
 _INTERRUPTED_PREFIX = "[Request interrupted by user"
 
 
+@dataclass(slots=True)
+class FilePart:
+    """Where a read of one file starts: its bytes from there, their first line's number, and what
+    the lines before left (uuid -> line; each conversation's last non-progress line by id(scope))."""
+
+    data: bytes
+    first_line: int = 1
+    by_uuid: dict[str, Line] = field(default_factory=dict)
+    prev: dict[int, Line] = field(default_factory=dict)
+
+
 class Reader:
     def __init__(self, main: RawLog) -> None:
         self.main = main
@@ -91,13 +103,21 @@ class Reader:
     # -- reading files ---------------------------------------------------------------------------
 
     def read_file(
-        self, log: RawLog, agent: AgentRun | None, main_uuids: dict[str, Line] | None
+        self,
+        log: RawLog,
+        agent: AgentRun | None,
+        main_uuids: dict[str, Line] | None,
+        part: FilePart | None = None,
     ) -> dict[str, Line]:
-        """Turn one file's records into lines (and steps). Returns the file's uuid -> line map."""
-        by_uuid: dict[str, Line] = {}
-        prev: dict[int, Line] = {}  # id(scope) -> last non-progress line of that conversation
+        """Turn one file's records into lines (and steps). Returns the file's uuid -> line map.
+        With `part`, only the lines of `part.data` (from `part.first_line` on), going on from what
+        `part` holds of the lines read before (a resumed read)."""
+        if part is None:
+            part = FilePart(log.data)
+        by_uuid = part.by_uuid
+        prev = part.prev  # id(scope) -> last non-progress line of that conversation
         is_main = agent is None
-        records = iter_records(log.path, log.data, self.errors)
+        records = iter_records(log.path, part.data, self.errors, first_line=part.first_line)
         no = 0
         # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
         # then resumes the same generator at the next record.

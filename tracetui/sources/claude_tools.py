@@ -72,12 +72,22 @@ def hunks_from(patch: Any) -> list[Hunk]:
                     int(h.get("oldLines") or 0),
                     int(h.get("newStart") or 0),
                     int(h.get("newLines") or 0),
-                    [line for line in lines if isinstance(line, str)] if isinstance(lines, list) else [],
+                    _strings(lines) if isinstance(lines, list) else [],
                 )
             )
         except (TypeError, ValueError):
             continue
     return hunks
+
+
+def _strings(items: list[Any]) -> list[str]:
+    """The strings of a list, in order. A whole file's patch can hold tens of thousands of lines, and
+    nearly always nothing else: joining them checks that in C, then the list is copied whole."""
+    try:
+        "".join(items)
+    except TypeError:
+        return [item for item in items if isinstance(item, str)]
+    return list(items)
 
 
 def refine_edits(tool: str, edits: list[FileEdit], result: Any, is_error: bool) -> list[FileEdit]:

@@ -58,11 +58,12 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, titles
+from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import as_dict, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.registry import Agent
+from tracetui.sources.resumable import ResumeState
 
 NAME = "codex"
 
@@ -150,6 +151,49 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     return session
 
 
+# What a snapshot of this reader holds (bump on any change to `_Reader.state`).
+LAYOUT = 1
+
+
+def resume(
+    previous: ResumeState | None, main: RawLog, companions: list[RawLog]
+) -> tuple[Session, ResumeState | None]:
+    """`read`, starting from `previous` (a state an earlier call returned) when it fits these bytes,
+    and the state to read on from next time (see `resumable`). A legacy single-document rollout
+    is rewritten whole, so it is read whole."""
+    if main.path.endswith(".json"):
+        return read(main, companions), None
+    expected = resumable.stamp(NAME, LAYOUT)
+    data = main.data
+    reader: _Reader | None = None
+    start = lines = 0
+    if previous is not None and resumable.usable(previous, expected, [(main.path, data)]):
+        try:
+            spans = resumable.Spans(data, previous.marks[0].consumed)
+            reader = _Reader.restore(orjson.loads(previous.body), main.path, spans)
+            start, lines = previous.marks[0].consumed, previous.marks[0].lines
+        except Exception:  # a damaged snapshot: read the whole log
+            reader = None
+    if reader is None:
+        reader, start, lines = _Reader(main.path), 0, 0
+    # Snapshot at the last newline: a last line without one is read now and again next time.
+    consumed = resumable.cut(data)
+    reader.read_lines(data[start:consumed], lines + 1)
+    lines += data.count(b"\n", start, consumed)
+    state = None
+    if start and previous is not None and not resumable.worth_a_new_snapshot(previous, consumed):
+        state = previous
+    elif consumed:
+        marks = [resumable.Mark(main.path, consumed, lines, resumable.tail_hash(data, consumed))]
+        spans = resumable.Spans(data, consumed)
+        state = resumable.snapshot(lambda: reader.state(spans), expected, marks)
+    if consumed < len(data):
+        reader.read_lines(data[consumed:], lines + 1)
+    session = reader.finish()
+    session.files = [main.path] + [c.path for c in companions]
+    return session, state
+
+
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -174,15 +218,15 @@ class _Reader:
         self.reason_items: list[list[str]] = []  # summary texts not yet claimed by an event
         self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
+        self.first = True  # no record read yet
 
     # ---- input layouts ---------------------------------------------------------------------
 
-    def read_lines(self, data: bytes) -> None:
-        first = True
-        for line, rec in iter_records(self.path, data, self.session.errors):
+    def read_lines(self, data: bytes, first_line: int = 1) -> None:
+        for line, rec in iter_records(self.path, data, self.session.errors, first_line=first_line):
             with guarded(self.session.errors, self.path, line):
-                self.record(line, rec, first)
-            first = False
+                self.record(line, rec, self.first)
+            self.first = False
 
     def record(self, line: int, rec: dict[str, Any], first: bool) -> None:
         key = str(line)
@@ -675,6 +719,111 @@ class _Reader:
     def skip(self, what: str) -> None:
         self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
 
+    # ---- snapshots (resumable) -------------------------------------------------------------
+
+    def state(self, spans: resumable.Spans | None) -> dict[str, Any]:
+        """Everything the next records and `finish` read, as plain data; steps by position in a
+        table (a step may be named from several places)."""
+        s = self.session
+        table: list[Step] = []
+        where: dict[int, int] = {}
+
+        def ref(step: Step | None) -> int | None:
+            if step is None:
+                return None
+            at = where.get(id(step))
+            if at is None:
+                at = where[id(step)] = len(table)
+                table.append(step)
+            return at
+
+        slots = [ref(x) for x in self.slots]
+        calls = {k: ref(v) for k, v in self.calls.items()}
+        results = {k: ref(v) for k, v in self.results.items()}
+        git = s.git
+        return {
+            "session": [
+                s.id,
+                s.started,
+                s.ended,
+                s.cwd,
+                s.version,
+                None if git is None else [git.branch, git.commit, git.remote],
+                s.models,
+                resumable.tokens_row(s.tokens),
+                s.skipped,
+            ],
+            "errors": [resumable.error_row(e) for e in s.errors],
+            "steps": [resumable.step_row(x, spans, self.lines_of(x)) for x in table],
+            "slots": slots,
+            "calls": calls,
+            "results": results,
+            "reader": [
+                self.prefix,
+                self.last_key,
+                self.sub,
+                self.meta_seen,
+                self.first_ts,
+                self.model,
+                self.turn_cwd,
+                self.prev_total,
+                self.prev_usage,
+                self.thread_name,
+                self.first,
+            ],
+            "exec_ends": self.exec_ends,
+            "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
+            "pending": {k: [list(x) for x in q] for k, q in self.pending.items()},
+            "reason_events": [list(x) for x in self.reason_events],
+            "reason_items": self.reason_items,
+            "context_since_reply": self.context_since_reply,
+        }
+
+    def lines_of(self, step: Step) -> tuple[int, ...]:
+        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's."""
+        if self.prefix != "L":
+            return ()
+        own = _line_of(step.id)
+        result = self.results.get(step.tool_call_id) if step.edits and step.tool_call_id else None
+        return (own,) if result is None else (own, _line_of(result.id))
+
+    @classmethod
+    def restore(cls, body: dict[str, Any], path: str, spans: resumable.Spans) -> _Reader:
+        reader = cls(path)
+        s = reader.session
+        sid, s.started, s.ended, s.cwd, s.version, git, models, tokens, skipped = body["session"]
+        s.id = sid
+        s.git = None if git is None else GitInfo(*git)
+        s.models = list(models)
+        s.tokens = resumable.tokens_of(tokens)
+        s.skipped = dict(skipped)
+        s.errors = [resumable.error_of(r) for r in body["errors"]]
+        table = resumable.steps_of(body["steps"], spans)
+        reader.slots = [None if i is None else table[i] for i in body["slots"]]
+        reader.calls = {k: table[i] for k, i in body["calls"].items()}
+        reader.results = {k: table[i] for k, i in body["results"].items()}
+        (
+            reader.prefix,
+            reader.last_key,
+            reader.sub,
+            reader.meta_seen,
+            reader.first_ts,
+            reader.model,
+            reader.turn_cwd,
+            prev_total,
+            reader.prev_usage,
+            reader.thread_name,
+            reader.first,
+        ) = body["reader"]
+        reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
+        reader.exec_ends = dict(body["exec_ends"])
+        reader.token_marks = [(at, resumable.tokens_of(t)) for at, t in body["token_marks"]]
+        reader.pending = {k: deque((x[0], x[1]) for x in body["pending"][k]) for k in ("user", "assistant")}
+        reader.reason_events = [(at, text) for at, text in body["reason_events"]]
+        reader.reason_items = [list(x) for x in body["reason_items"]]
+        reader.context_since_reply = list(body["context_since_reply"])
+        return reader
+
     def finish(self) -> Session:
         session = self.session
         assistant_positions: list[int] = []
@@ -703,6 +852,11 @@ class _Reader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+def _line_of(step_id: str) -> int:
+    number = step_id[1:].split(".", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _id_from_name(path: str) -> str:
@@ -846,4 +1000,5 @@ AGENT = Agent(
     group=group,
     read=read,
     env=("CODEX_HOME",),
+    resume=resume,
 )

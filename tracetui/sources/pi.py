@@ -48,11 +48,12 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, titles
+from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
+from tracetui.sources.resumable import ResumeState
 
 NAME = "pi"
 
@@ -104,6 +105,10 @@ class _Entry:
     slot: int = 0
 
 
+# An entry's record once read: no later entry nor the finish looks at it again.
+_READ: dict[str, Any] = {}
+
+
 def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
     """(line, position on the line, record) for every entry, salvaging glued lines."""
     return list(iter_entries(path, data, errors, lambda value: value.get("type") in ENTRY_TYPES))
@@ -115,11 +120,36 @@ def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int,
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Pi/OpenClaw session file. Never raises on bad data."""
+    return _read(main, None, False)[0]
+
+
+def resume(
+    previous: ResumeState | None, main: RawLog, companions: list[RawLog]
+) -> tuple[Session, ResumeState | None]:
+    """`read`, starting from `previous` (a state an earlier call returned) when it fits these bytes,
+    and the state to read on from next time (see `resumable`)."""
+    return _read(main, previous, True)
+
+
+# What a snapshot of this reader holds (bump on any change to `_Reader.state`).
+LAYOUT = 1
+
+
+def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple[Session, ResumeState | None]:
     path = main.path
-    errors: list[LineError] = []
     data = main.data
     if data.startswith(b"\xef\xbb\xbf"):  # a BOM from an editor that re-saved the file
         data = data[3:]
+    expected = resumable.stamp(NAME, LAYOUT)
+    if resumable.usable(previous, expected, [(path, data)]):
+        assert previous is not None
+        try:
+            resumed = _resume(previous, path, data, expected, want_state)
+        except Exception:  # a damaged snapshot: read the whole log
+            resumed = None
+        if resumed is not None:
+            return resumed
+    errors: list[LineError] = []
     records = _records(path, data, errors)
 
     header: dict[str, Any] | None = None
@@ -142,9 +172,68 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         session.version = f"pi-v{_int(header.get('version')) or 1}"
     else:
         session.version = "pi-v3" if tree else "pi-v1"
+    state = None
+    if want_state:
+        # Snapshot at the last newline, once every entry before it is read: the header and the
+        # first entry are then known, and a later read starts from there.
+        consumed = resumable.cut(data)
+        lines = data.count(b"\n", 0, consumed)
+        head = [r for r in records if r[0] <= lines]
+        reader.parse_errors = len(errors)
+        reader.entries(head, tree)
+        if consumed and (header is not None or head):
+            marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
+            spans = resumable.Spans(data, consumed)
+            state = resumable.snapshot(
+                lambda: reader.state(tree, header is not None, lines, spans), expected, marks
+            )
+        reader.entries(records[len(head) :], tree)
+    else:
+        reader.entries(records, tree)
+    reader.finish()
+    return session, state
+
+
+def _resume(
+    previous: ResumeState, path: str, data: bytes, expected: str, want_state: bool
+) -> tuple[Session, ResumeState | None] | None:
+    """Read on from a snapshot; None when the new lines would change what the snapshot took as
+    settled (a v1 log gaining entry ids turns into a tree: read whole)."""
+    body = orjson.loads(previous.body)
+    start = previous.marks[0].consumed
+    first_line = previous.marks[0].lines + 1
+    new_errors: list[LineError] = []
+    records = list(
+        iter_entries(
+            path, data[start:], new_errors, lambda value: value.get("type") in ENTRY_TYPES, first_line
+        )
+    )
+    tree = bool(body["tree"])
+    if not tree and any(isinstance(r.get("id"), str) for _, _, r in records):
+        return None
+    reader, old_errors, parse_errors = _Reader.restore(body, path, resumable.Spans(data, start))
+    session = reader.session
+    # A full read reports every unreadable line before what went wrong reading entries.
+    session.errors[:] = old_errors[:parse_errors] + new_errors + old_errors[parse_errors:]
+    reader.parse_errors = parse_errors + len(new_errors)
+    state = None
+    if want_state:
+        consumed = resumable.cut(data)
+        lines = first_line - 1 + data.count(b"\n", start, consumed)
+        head = [r for r in records if r[0] <= lines]
+        reader.entries(head, tree)
+        if resumable.worth_a_new_snapshot(previous, consumed):
+            marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
+            spans = resumable.Spans(data, consumed)
+            state = resumable.snapshot(
+                lambda: reader.state(tree, bool(body["header"]), lines, spans), expected, marks
+            )
+        else:
+            state = previous
+        records = records[len(head) :]
     reader.entries(records, tree)
     reader.finish()
-    return session
+    return session, state
 
 
 def _session_id(header: dict[str, Any] | None, path: str) -> str:
@@ -172,6 +261,8 @@ class _Reader:
         self.name: str | None = None
         self.calls: dict[str, Step] = {}  # tool call id -> the call step (latest)
         self.answered: set[int] = set()  # id() of call steps that got a result
+        self.previous: str | None = None  # the last entry's key (a v1 entry's parent)
+        self.parse_errors = 0  # session.errors before this many are unreadable lines (snapshots)
 
     # -- header and entries ------------------------------------------------------------------
 
@@ -186,7 +277,7 @@ class _Reader:
             self.models[model] = None
 
     def entries(self, records: list[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
-        previous: str | None = None
+        previous = self.previous
         for line, position, record in records:
             raw_id = record.get("id") if tree else None
             key = (
@@ -204,9 +295,10 @@ class _Reader:
             entry = _Entry(key, parent, line, record)
             self.by_key[key] = entry
             self.order.append(entry)
-            previous = key
+            previous = self.previous = key
             with guarded(self.session.errors, self.session.source, line):
                 self.entry(entry)
+            entry.record = _READ  # read: what later entries and the finish need is kept apart
 
     def entry(self, entry: _Entry) -> None:
         record = entry.record
@@ -481,6 +573,58 @@ class _Reader:
 
     def skip(self, what: str) -> None:
         self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+    # -- snapshots (resumable) ---------------------------------------------------------------
+
+    def state(self, tree: bool, header: bool, lines: int, spans: resumable.Spans | None) -> dict[str, Any]:
+        """Everything the next entries and `finish` read, as plain data; steps by position. Only
+        the first `lines` lines are read: a torn line after them is read again next time."""
+        s = self.session
+        where = {id(step): i for i, step in enumerate(self.steps)}
+        unreadable = [e for e in s.errors[: self.parse_errors] if e.line <= lines]
+        line_of = {id(step): e.line for e in self.order for step in e.steps}
+        return {
+            "tree": tree,
+            "header": header,
+            "session": [s.id, s.cwd, s.version, resumable.tokens_row(s.tokens), dict(s.skipped)],
+            "errors": [resumable.error_row(e) for e in unreadable + s.errors[self.parse_errors :]],
+            "parse_errors": len(unreadable),
+            "steps": [resumable.step_row(step, spans, (line_of.get(id(step), 0),)) for step in self.steps],
+            "entries": [
+                [e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order
+            ],
+            "models": list(self.models),
+            "times": [min(self.times), max(self.times)] if self.times else [],  # all `finish` reads of them
+            "name": self.name,
+            "calls": {k: where[id(v)] for k, v in self.calls.items()},
+            "answered": sorted(where[i] for i in self.answered if i in where),
+            "previous": self.previous,
+        }
+
+    @classmethod
+    def restore(
+        cls, body: dict[str, Any], path: str, spans: resumable.Spans
+    ) -> tuple[_Reader, list[LineError], int]:
+        sid, cwd, version, tokens, skipped = body["session"]
+        steps = resumable.steps_of(body["steps"], spans)
+        session = Session(
+            id=sid, agent=NAME, source=path, cwd=cwd, version=version, files=[path], steps=steps
+        )
+        session.tokens = resumable.tokens_of(tokens)
+        session.skipped = dict(skipped)
+        reader = cls(session)
+        for key, parent, line, held, slot in body["entries"]:
+            entry = _Entry(key, parent, line, _READ, [steps[i] for i in held], slot)
+            reader.by_key[key] = entry
+            reader.order.append(entry)
+        reader.models = dict.fromkeys(body["models"])
+        reader.times = list(body["times"])
+        reader.name = body["name"]
+        reader.calls = {k: steps[i] for k, i in body["calls"].items()}
+        reader.answered = {id(steps[i]) for i in body["answered"]}
+        reader.previous = body["previous"]
+        errors = [resumable.error_of(r) for r in body["errors"]]
+        return reader, errors, int(body["parse_errors"])
 
     # -- the tree and the summary ------------------------------------------------------------
 
@@ -837,4 +981,5 @@ AGENT = Agent(
     group=group,
     read=read,
     env=("PI_CODING_AGENT_DIR",),
+    resume=resume,
 )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tracetui.model import LineError, Session
     from tracetui.sources import RawLog, SessionFiles
+    from tracetui.sources.resumable import ResumeState
 
 READER_MODULES = (
     "tracetui.sources.claude_code",
@@ -41,6 +42,13 @@ class Agent:
     # For agents that keep sessions in something other than log files (a database, many small files):
     # (files found, a bucket folder of the agent's own) -> (log files to sync instead, problems).
     stage: Callable[[list[Path], Path], tuple[list[Path], list[LineError]]] | None = None
+    # For logs that only ever grow (JSONL): `read` that starts from the state an earlier call
+    # returned (None: from the start) and reads only the bytes past it, returning exactly what
+    # `read` would, and the state to start from next time (None when it cannot be kept). See
+    # `tracetui.sources.resumable`; a reader without it is simply read whole.
+    resume: (
+        Callable[[ResumeState | None, RawLog, list[RawLog]], tuple[Session, ResumeState | None]] | None
+    ) = None
 
     def default_folders(self) -> list[Path]:
         return self.folders(os.environ, Path.home())
