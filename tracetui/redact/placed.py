@@ -282,10 +282,10 @@ def _split_fields(line: str, secret: str) -> tuple[str, list[tuple[int, int]]] |
     return text, _spans_of(text, json.dumps(secret)[1:-1])
 
 
-# Personal data is a suggestion in place; inside an encoded blob or a broken-up token it is not looked
-# for (a whole base64 run is not worth scrubbing for a phone number), so those pairs are not scored.
+# Personal data is a suggestion in place, and inside base64 and hex blobs (the whole blob); it is
+# not a token, so it is not looked for across a line break or two literals: those pairs are not scored.
 PERSONAL = frozenset({"card-number", "us-ssn", "iban", "street-address", "ipv4", "email"})
-WHOLE_BLOB_CONTEXTS = frozenset({"base64", "hex", "wrapped-line", "concatenated"})
+WHOLE_BLOB_CONTEXTS = frozenset({"wrapped-line", "concatenated"})
 
 CONTEXTS: dict[str, Context] = {
     "tool-output": _plain("$ cat .env.local\n", "\n$ "),
