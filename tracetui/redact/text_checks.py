@@ -61,6 +61,8 @@ def is_worded_placeholder(value: str) -> bool:
         return False
     if any(not p[0].isalnum() and not set(p) <= _WORD_SEPARATORS for p in pieces):
         return False
+    if sum(len(w) < 3 for w in words) > 1:
+        return False  # a generated value splits into many short pieces (`Zq`, `Xk`), words do not
     return any(w in _STAND_IN_WORDS for w in words)
 
 
