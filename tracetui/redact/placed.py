@@ -371,7 +371,38 @@ NEGATIVES: dict[str, Negative] = {
         'resolved "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz#{s}"', _r(rng, _HEX, 40)
     ),
     "k8s-pod-name": lambda rng: _line("pod/api-{s} 1/1 Running", _r(rng, _LOWER_ALNUM, 10) + "-" + _r(rng, _LOWER_ALNUM, 5)),
+    # Placeholders and near-misses in a vendor's shape (issue 14's last round).
+    "vendor-filler": lambda rng: _line(
+        rng.choice(["GITHUB_TOKEN={s}", "token: {s}", '"key": "{s}"']),
+        (lambda p, c: p[0] + c * p[1])(rng.choice([("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16),
+                                                   ("hf_", 34), ("sk_live_", 24), ("xoxb-", 40)]), rng.choice("xXzZ0*")),
+    ),
+    "stand-in-words": lambda rng: _line(
+        rng.choice(['api_key = "{s}"', "DB_PASSWORD={s}", '"client_secret": "{s}"']),
+        rng.choice(["put", "insert", "replace", "add"]) + rng.choice(["-", "_"]) + rng.choice(["your", "the", "a"])
+        + "_" + rng.choice(["api_key", "token", "secret", "password"]) + rng.choice(["_here", "-here", ""]),
+    ),
+    "fixture-name": lambda rng: _line(
+        rng.choice(["invalid", "fake", "mock", "dummy", "expired"]) + rng.choice(["Token", "_api_key", "Secret"])
+        + ' = "{s}"', _r(rng, _ALNUM, 24),
+    ),
+    "sops-ciphertext": lambda rng: _line(
+        "    password: {s}", f"ENC[AES256_GCM,data:{_b64(rng, 12)},iv:{_b64(rng, 32)},tag:{_b64(rng, 16)},type:str]"
+    ),
+    "anthropic-near-miss": lambda rng: _line("key {s}", "sk-ant-api03-" + _r(rng, _ALNUM, rng.randint(40, 80)) + "AA"),
+    "jwt-typed-header": lambda rng: _line(
+        "see {s} in the docs", "eyJ" + _r(rng, _ALNUM, 30) + ".eyJ" + _r(rng, _ALNUM, 40) + "." + _r(rng, _ALNUM, 43)
+    ),
+    "worded-identifier": lambda rng: _line(
+        '<div data-widget="{s}">', "".join(rng.choice(["Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel",
+                                                       "Jump", "Flex", "Wrapper", "Pagination", "Click"])
+                                           for _ in range(6)) + rng.choice(["V2", "K9", "X3"]) + rng.choice(["Box", "Zone"])
+    ),
 }
+
+
+def _b64(rng: random.Random, n: int) -> str:
+    return base64.b64encode(bytes(rng.getrandbits(8) for _ in range(n))).decode()
 
 
 def _negative_spans(text: str, value: str) -> list[tuple[int, int]]:

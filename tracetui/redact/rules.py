@@ -94,7 +94,7 @@ def jwt_tier(value: str) -> str | None:
     return AUTO
 
 
-def _openai_project_tier(value: str) -> str:
+def _openai_project_tier(value: str) -> str | None:
     # OpenAI keys carry the marker `T3BlbkFJ` ("openai" in base64); a key whose marker is there but
     # altered (`T4BlbkFJ`) is an edited example, which OpenAI never issued.
     if "BlbkFJ" in value and "T3BlbkFJ" not in value:
@@ -431,6 +431,8 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         stop = max(0, a - 64)
         while a > stop and text[a - 1] in _IDENT_CHARS:
             a -= 1
+        if a > 0 and text[a - 1] == "\\" and text[a] in "nrt":
+            a += 1  # `\nmockToken = …` inside a JSON string: the name starts after the escaped line break
         b = m.end()
         stop = min(n, b + 64)
         while b < stop and text[b] in _IDENT_CHARS:
@@ -599,6 +601,7 @@ def owned_by_format(value: str) -> bool:
     """Whether `value` starts with the literal prefix of a format rule (see FORMAT_PREFIXES)."""
     return value.lower().startswith(FORMAT_PREFIXES)
 
+
 _ID_NAME = re.compile(r"(?:credentials?|key|token|secret)[_\-]?(?:Id|ID|id)$")
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
@@ -640,8 +643,8 @@ def _base64_like(value: str) -> bool:
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
-    if is_placeholder(value) or not any(c.isalnum() for c in value):
-        return  # a template, or punctuation only
+    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
+        return  # a template, a typed filler, or punctuation only
     value = value.rstrip(".")  # the end of a sentence, not of the value
     if not value or is_placeholder(value):
         return
