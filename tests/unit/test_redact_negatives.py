@@ -50,7 +50,11 @@ def test_filler_in_a_vendor_shape_is_not_raised(value):
 
 
 def test_generated_bodies_of_the_same_shapes_stay_sure():
-    for value in ("xoxp-" + "40517283946-" + "72819304615-" + _r(30), "glpat-" + _r(20, seed=3), "hf_" + _r(34, string.ascii_letters)):
+    for value in (
+        "xoxp-" + "40517283946-" + "72819304615-" + _r(30),
+        "glpat-" + _r(20, seed=3),
+        "hf_" + _r(34, string.ascii_letters),
+    ):
         assert covering(f"example: {value}\n", value) == {AUTO}, value
 
 
@@ -188,3 +192,18 @@ def test_personal_data_is_found_inside_an_encoded_blob(encode):
     calm = b"order 8812 was paid on friday, thanks"
     blob = base64.b64encode(calm).decode() if encode == "base64" else calm.hex()
     assert all(f.kind != "card-number" for f in scan_text(f"payload: {blob}\n"))
+
+
+# --- ids and URLs ---------------------------------------------------------------------------------
+
+
+def test_api_ids_written_with_a_hyphen_are_structure():
+    for value in ("chatcmpl-" + _r(29, seed=18), "file-" + _r(24, seed=19)):
+        assert scan_text(f'{{"id": "{value}", "object": "chat.completion"}}') == [], value
+
+
+def test_webhook_url_ending_in_filler_is_not_raised():
+    filler = "https://hooks.slack.com/services/T00000000/B00000000/" + "X" * 24
+    assert scan_text(f"SLACK_WEBHOOK={filler}") == []
+    real = "https://hooks.slack.com/services/T04QK8M2R/B05HZ3L7N/" + _r(24, seed=20)
+    assert covering(f"SLACK_WEBHOOK={real}", real[8:]) != set()

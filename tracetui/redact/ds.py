@@ -31,7 +31,7 @@ from tracetui.redact.rules import jwt_tier, names_a_setting, owned_by_format, sl
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
-    is_filler,
+    is_filler_token,
     is_fixture_name,
     is_placeholder,
     is_reference,
@@ -157,7 +157,7 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if b - a < 8 or is_reference(value) or is_filler(value):
+                if b - a < 8 or is_reference(value) or is_filler_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
                 tier: str | None = AUTO
                 if name == "JwtTokenDetector":

@@ -59,8 +59,10 @@ _ARMOR_BEGIN = re.compile(r"-----BEGIN (?:PGP SIGNATURE|PGP PUBLIC KEY BLOCK|PGP
 _ARMOR_LIMIT = 65_536
 # A value SOPS encrypted (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`): ciphertext, its nonce and
 # tag, which SOPS files are committed with; the key that opens them is elsewhere.
-_SOPS_VALUE = re.compile(r"ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{0,65536},iv:[A-Za-z0-9+/=]{1,200},tag:[A-Za-z0-9+/=]{1,200}"
-                         r",type:[a-z]{1,10}\]")
+_SOPS_VALUE = re.compile(
+    r"ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{0,65536},iv:[A-Za-z0-9+/=]{1,200},tag:[A-Za-z0-9+/=]{1,200}"
+    r",type:[a-z]{1,10}\]"
+)
 
 
 def _string_end(text: str, at: int, quote: str, unclosed: dict[str, int]) -> int:

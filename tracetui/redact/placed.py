@@ -373,32 +373,48 @@ NEGATIVES: dict[str, Negative] = {
     "k8s-pod-name": lambda rng: _line("pod/api-{s} 1/1 Running", _r(rng, _LOWER_ALNUM, 10) + "-" + _r(rng, _LOWER_ALNUM, 5)),
     # Placeholders and near-misses in a vendor's shape (issue 14's last round).
     "vendor-filler": lambda rng: _line(
-        rng.choice(["GITHUB_TOKEN={s}", "token: {s}", '"key": "{s}"']),
-        (lambda p, c: p[0] + c * p[1])(rng.choice([("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16),
-                                                   ("hf_", 34), ("sk_live_", 24), ("xoxb-", 40)]), rng.choice("xXzZ0*")),
+        rng.choice(["GITHUB_TOKEN={s}", "token: {s}", '"key": "{s}"']), _filler(rng)
     ),
     "stand-in-words": lambda rng: _line(
         rng.choice(['api_key = "{s}"', "DB_PASSWORD={s}", '"client_secret": "{s}"']),
-        rng.choice(["put", "insert", "replace", "add"]) + rng.choice(["-", "_"]) + rng.choice(["your", "the", "a"])
-        + "_" + rng.choice(["api_key", "token", "secret", "password"]) + rng.choice(["_here", "-here", ""]),
+        rng.choice(["put", "insert", "replace", "add"]) + rng.choice(["-", "_"])
+        + rng.choice(["your", "the", "a"]) + "_" + rng.choice(["api_key", "token", "secret", "password"])
+        + rng.choice(["_here", "-here", ""]),
     ),
     "fixture-name": lambda rng: _line(
-        rng.choice(["invalid", "fake", "mock", "dummy", "expired"]) + rng.choice(["Token", "_api_key", "Secret"])
-        + ' = "{s}"', _r(rng, _ALNUM, 24),
+        rng.choice(["invalid", "fake", "mock", "dummy", "expired"])
+        + rng.choice(["Token", "_api_key", "Secret"]) + ' = "{s}"',
+        _r(rng, _ALNUM, 24),
     ),
     "sops-ciphertext": lambda rng: _line(
-        "    password: {s}", f"ENC[AES256_GCM,data:{_b64(rng, 12)},iv:{_b64(rng, 32)},tag:{_b64(rng, 16)},type:str]"
+        "    password: {s}",
+        f"ENC[AES256_GCM,data:{_b64(rng, 12)},iv:{_b64(rng, 32)},tag:{_b64(rng, 16)},type:str]",
     ),
-    "anthropic-near-miss": lambda rng: _line("key {s}", "sk-ant-api03-" + _r(rng, _ALNUM, rng.randint(40, 80)) + "AA"),
+    "anthropic-near-miss": lambda rng: _line(
+        "key {s}", "sk-ant-api03-" + _r(rng, _ALNUM, rng.randint(40, 80)) + "AA"
+    ),
     "jwt-typed-header": lambda rng: _line(
-        "see {s} in the docs", "eyJ" + _r(rng, _ALNUM, 30) + ".eyJ" + _r(rng, _ALNUM, 40) + "." + _r(rng, _ALNUM, 43)
+        "see {s} in the docs",
+        "eyJ" + _r(rng, _ALNUM, 30) + ".eyJ" + _r(rng, _ALNUM, 40) + "." + _r(rng, _ALNUM, 43),
     ),
-    "worded-identifier": lambda rng: _line(
-        '<div data-widget="{s}">', "".join(rng.choice(["Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel",
-                                                       "Jump", "Flex", "Wrapper", "Pagination", "Click"])
-                                           for _ in range(6)) + rng.choice(["V2", "K9", "X3"]) + rng.choice(["Box", "Zone"])
-    ),
+    "worded-identifier": lambda rng: _line('<div data-widget="{s}">', _worded_id(rng)),
 }
+
+
+_FILLER_SHAPES = (("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16), ("hf_", 34), ("sk_live_", 24),
+                  ("xoxb-", 40))
+_ID_WORDS = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex", "Wrapper",
+             "Pagination", "Click")
+
+
+def _filler(rng: random.Random) -> str:
+    prefix, n = rng.choice(_FILLER_SHAPES)
+    return prefix + rng.choice("xXzZ0*") * n
+
+
+def _worded_id(rng: random.Random) -> str:
+    words = "".join(rng.choice(_ID_WORDS) for _ in range(6))
+    return words + rng.choice(["V2", "K9", "X3"]) + rng.choice(["Box", "Zone"])
 
 
 def _b64(rng: random.Random, n: int) -> str:

@@ -21,6 +21,7 @@ from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
     is_filler,
+    is_filler_token,
     is_fixture_name,
     is_placeholder,
     is_reference,
@@ -123,6 +124,10 @@ def _artifactory_password_tier(value: str) -> str | None:
 _ANTHROPIC_KEY_TYPE = re.compile(r"sk-ant-(?:api|admin)\d\d-")
 
 
+def _other_anthropic_tier(value: str) -> str | None:
+    return None if is_placeholder(value) or _ANTHROPIC_KEY_TYPE.match(value) else SUGGESTED
+
+
 # A token boundary on the left is checked in Python after the match (see token_findings): as a
 # lookbehind at the start of a pattern it stops `re` from skipping ahead to the literal prefix,
 # which made each rule ~20x slower.
@@ -143,7 +148,7 @@ TOKEN_RULES: list[Rule] = [
     # keys have one exact shape (93 characters and `AA`), which the rule above takes; one of another
     # length or ending is an edited example, not a key.
     _rule("anthropic-key-other", "anthropic-key", r"sk-ant-[a-z]{2,8}\d\d-[A-Za-z0-9_\-]{20,}", "sk-ant-",
-          tier=SUGGESTED, check=lambda v: None if is_placeholder(v) or _ANTHROPIC_KEY_TYPE.match(v) else SUGGESTED),
+          tier=SUGGESTED, check=_other_anthropic_tier),
     _rule("openai-key", "openai-key",
           r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}", "t3blbkfj"),
     _rule("openai-project-key", "openai-key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E,
@@ -541,7 +546,7 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
     if m is None or not (_STRONG_NAME.search(name) or _PASSWORD_WORD.search(name.lower())):
         return None
     if m.group(0).endswith(";"):
-        return None  # `passwd = m{x)…;`: a statement of C-like code, whose unquoted right side is an expression
+        return None  # `passwd = m{x)…;`: a C-like statement, whose unquoted right side is an expression
     value = m.group(0).rstrip(",;")
     if len(value) < 8 or value[0] in ":=>" or _CODE_START.match(value) or is_reference(value):
         return None
@@ -590,7 +595,7 @@ def names_a_setting(value: str) -> bool:
 # by the generic entropy check. Anthropic's api03/admin01 keys are the exact-shape ones.
 _GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
 FORMAT_PREFIXES = tuple(
-    sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_." and n not in _GENERIC_NEEDLES}
+    sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
            | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941"}
            | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
                                 "glagent", "glffct", "glsa", "glwt")})
@@ -616,8 +621,9 @@ _OPAQUE = re.compile(r"[A-Za-z0-9+=_\-]+")  # no `/`, `:`, `.`: not a path, labe
 # Credentials whose name says which vendor issued them, and the shapes that vendor issues. A value of
 # another shape under such a name is a test value or a near-miss of the format, not that credential.
 _VENDOR_SHAPES = (
-    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), re.compile(r".{44}")),  # IBM Cloud API key
-    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), re.compile(r".{48}")),  # IBM COS HMAC secret
+    # IBM Cloud API keys: 44 characters; IBM COS HMAC secrets: 48.
+    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), re.compile(r".{44}")),
+    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), re.compile(r".{48}")),
     # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`.
     (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}")),
     # Sumo Logic: access ids `su` + 12, access keys 64 letters and digits.
@@ -904,8 +910,8 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
             value = text[start:end]
-            if is_reference(value) or is_filler(value):
-                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`: the vendor's prefix on a typed filler
+            if is_reference(value) or is_filler_token(value):
+                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`
             tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume

@@ -82,6 +82,11 @@ def is_filler(value: str) -> bool:
     return sum(len(m.group(0)) for m in _FILLER_RUN.finditer(chars)) >= 0.7 * len(chars)
 
 
+def is_filler_token(value: str) -> bool:
+    """`is_filler` of the token, or of its last path segment (a webhook URL ending in `XXXX…`)."""
+    return is_filler(value) or ("/" in value and is_filler(value.rsplit("/", 1)[1]))
+
+
 _NULLISH = re.compile(r"(?i)^(?:null|none|nil|true|false|undefined)$")
 
 
@@ -133,10 +138,11 @@ def has_letter_and_digit(value: str) -> bool:
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 HEX_HASH_RE = re.compile(r"^(?:sha\d*[:=\-])?[0-9a-fA-F]{7,128}$")
-# The agents' own ids: Anthropic message/tool ids, OpenAI call/response ids, request ids.
+# The agents' own ids: Anthropic message/tool ids, OpenAI call/response ids, request ids. OpenAI
+# writes some with a hyphen (`chatcmpl-…`, `file-…`).
 STRUCTURAL_ID_RE = re.compile(
-    r"^(?:msg|toolu|srvtoolu|call|fc|rs|resp|req|request|chatcmpl|run|thread|asst|file|evt|ws|item|ctc|cs|sess|"
-    r"session|agent)_[A-Za-z0-9]{8,}$"
+    r"^(?:(?:msg|toolu|srvtoolu|call|fc|rs|resp|req|request|chatcmpl|run|thread|asst|file|evt|ws|item|ctc|cs|"
+    r"sess|session|agent)_|(?:chatcmpl|file|run|cmpl|batch|ftjob)-)[A-Za-z0-9]{8,}$"
 )
 
 
