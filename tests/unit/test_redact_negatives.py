@@ -207,3 +207,9 @@ def test_webhook_url_ending_in_filler_is_not_raised():
     assert scan_text(f"SLACK_WEBHOOK={filler}") == []
     real = "https://hooks.slack.com/services/T04QK8M2R/B05HZ3L7N/" + _r(24, seed=20)
     assert covering(f"SLACK_WEBHOOK={real}", real[8:]) != set()
+
+
+def test_a_vendor_name_counts_only_as_a_word_of_its_own():
+    # `sumOfTokens` is no Sumo Logic name: a value of another shape under it is judged as usual.
+    value = "Qv7" + _r(21, seed=21)
+    assert covering(f'sumOfTokens = "{value}"', value) == {AUTO}

@@ -627,7 +627,9 @@ _VENDOR_SHAPES = (
     # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`.
     (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}")),
     # Sumo Logic: access ids `su` + 12, access keys 64 letters and digits.
-    (re.compile(r"(?i)sumo"), re.compile(r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}")),
+    # The name as a word of its own (`SUMO_ACCESS_KEY`, `sumoToken`), not inside `sumOfExposures`.
+    (re.compile(r"(?<![A-Za-z])(?:sumo|Sumo|SUMO)(?:logic|Logic|LOGIC)?(?![a-z])"),
+     re.compile(r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}")),
 )
 
 
