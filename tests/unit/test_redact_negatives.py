@@ -11,6 +11,7 @@ import base64
 import json
 import random
 import string
+import time
 
 import pytest
 
@@ -213,3 +214,28 @@ def test_a_vendor_name_counts_only_as_a_word_of_its_own():
     # `sumOfTokens` is no Sumo Logic name: a value of another shape under it is judged as usual.
     value = "Qv7" + _r(21, seed=21)
     assert covering(f'sumOfTokens = "{value}"', value) == {AUTO}
+
+
+# --- the new judgements stay linear on hostile input ----------------------------------------------
+
+MB = 1_000_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ENC[AES256_GCM,data:" * (MB // 20),
+        "ENC[AES256_GCM,data:" + "A" * MB,
+        'password = "' + "insert_your_key_here_" * (MB // 21) + '"',
+        "ghp_" + "x" * MB,
+        " ".join(["ghp_" + "x" * 36] * (MB // 41)),
+        " ".join(["SortableRemoteGridHeader2Xq"] * (MB // 28)),
+        "SG." + ".".join(["Ab3"] * (MB // 4)),
+        "x = m{x)Q#2!v(z;\n" * (MB // 18),
+    ],
+    ids=["sops-open", "sops-long", "stand-in", "filler", "fillers", "worded", "dotted", "c-statements"],
+)
+def test_a_1mb_adversarial_line_scans_in_linear_time(text):
+    t0 = time.perf_counter()
+    scan_text(text)
+    assert time.perf_counter() - t0 < 10.0  # 0.2-0.6 s on an idle core
