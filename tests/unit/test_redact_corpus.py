@@ -85,9 +85,16 @@ def test_labelled_secrets_thresholds():
     assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested): 100%
     assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking: 99.6%
     assert gl.touched / gl.negatives <= 0.04  # hard negatives scrubbed without asking: 3.3% (goal 5%)
-    assert ds.caught / ds.positives >= 0.99  # 99.8%: dummies in a vendor's format are suggestions
+    assert (gl.touched + gl.suggested_on_negative) / gl.negatives <= 0.06  # flagged at any tier: 5.0%
+    # As labelled, detect-secrets' 28 filler positives (`AP6xxxxxxxxxx`, `AKIAZZZZ…`) are misses by
+    # design (92.6%); scored as the placeholders they are, below.
+    assert ds.caught / ds.positives >= 0.92
     assert ds.caught_auto / ds.positives >= 0.60  # 63.0%
     assert ds.touched / ds.negatives <= 0.055  # 5.1%
     everything = table[("*", "*")]
-    assert everything.caught / everything.positives >= 0.99  # 99.8%
+    assert everything.caught / everything.positives >= 0.95  # 95.4%
     assert everything.touched / everything.negatives <= 0.05  # 4.5%
+    issue = evaluate(SECRETS, issue_labels=True)[("*", "*")]
+    assert issue.caught / issue.positives >= 0.995  # 99.7%
+    flagged = issue.touched + issue.suggested_on_negative
+    assert flagged / issue.negatives <= 0.08  # flagged at any tier: 7.3%

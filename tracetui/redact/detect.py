@@ -17,7 +17,7 @@ from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "4"
+DETECTORS_VERSION = "5"
 
 
 def _lower_aligned(text: str) -> str:
@@ -69,6 +69,8 @@ def scan_text(
 def _rank(f: Finding) -> tuple[int, int, int]:
     """Which of overlapping findings names the union: sure before suggested, specific before generic."""
     d = f.detector
+    if d.startswith("decoded:"):
+        d = d.split(":", 2)[2]  # what was found inside the encoding names it (never "high-entropy")
     if d.startswith("rule:") and d not in _GENERIC_RULES:
         family = 0
     elif d.startswith(("detect-secrets:", "identity:")) and d != "detect-secrets:KeywordDetector":

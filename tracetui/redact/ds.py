@@ -27,10 +27,11 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.rules import jwt_tier, slack_tier, wrong_vendor_length
+from tracetui.redact.rules import jwt_tier, names_a_setting, owned_by_format, slack_tier, wrong_vendor_length
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
+    is_filler_token,
     is_fixture_name,
     is_placeholder,
     is_reference,
@@ -156,19 +157,17 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if b - a < 8 or is_reference(value):
-                    continue
+                if b - a < 8 or is_reference(value) or is_filler_token(value):
+                    continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
                 tier: str | None = AUTO
-                if is_placeholder(value) or entropy(value) < 2.5:
-                    # The plugin's format with a filler body (`AKIAZZZZ...`, `npm_xxxx`): shown for
-                    # review rather than dropped, since a log cannot prove it is only an example.
+                if name == "JwtTokenDetector":
+                    tier = jwt_tier(value)  # no JSON header: not a JWT; no payload: a suggestion
+                elif is_placeholder(value) or entropy(value) < 2.5:
                     tier = SUGGESTED
                 elif name == "SlackDetector" and value.startswith("xox"):
                     tier = slack_tier(value)
                     if tier is None:
                         continue
-                elif name == "JwtTokenDetector":
-                    tier = jwt_tier(value)  # header and payload only, or not JSON: a suggestion
                 if tier is not None:
                     yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
 
@@ -203,7 +202,7 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
         for value in keyword.analyze_string(line):
-            if not value or is_placeholder(value):
+            if not value or is_placeholder(value) or names_a_setting(value):
                 continue
             i = line.find(value)
             if i < 0:
@@ -212,8 +211,8 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             if tier == SUGGESTED and not random_enough(value, 6, 2.5):
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
-            if tier == AUTO and name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)):
-                tier = SUGGESTED  # same judgement as the assignment rule: a fixture, or not that vendor's key
+            if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)):
+                continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
 
 
@@ -238,7 +237,7 @@ def entropy_findings(text: str) -> Iterator[Finding]:
             value = text[a:b]
             if "\\" in value:
                 continue  # escapes inside: a JSON-escaped text of several lines, not one token
-            if _entropy_candidate(value, limit):
+            if _entropy_candidate(value, limit) and not _worded(value) and not _judged_elsewhere(text, a, b):
                 yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
     for m in _BARE_TOKEN.finditer(text):
         a, b = m.span()
@@ -249,9 +248,53 @@ def entropy_findings(text: str) -> Iterator[Finding]:
             continue  # a digest with its algorithm's label (`h1:` in go.sum, `sha256:`)
         # Unquoted text is mostly code and paths: ask for more before suggesting it.
         if (
-            "/" not in value.strip("/")[:-1] or value.count("/") <= 2
-        ) and _entropy_candidate(value, limit + 0.3) and _mixed(value):
+            ("/" not in value.strip("/")[:-1] or value.count("/") <= 2)
+            and _entropy_candidate(value, limit + 0.3)
+            and _mixed(value)
+            and not _worded(value)
+            and not _judged_elsewhere(text, a, b)
+        ):
             yield Finding(a, b, "high-entropy", SUGGESTED, "entropy:bare-token")
+
+
+# A format rule's prefix may sit before the candidate, joined by a dot (`SG.<id>..<secret>`, a JWT's
+# payload after its header): the candidate is judged as part of that whole word.
+_WORD_BREAK = frozenset(" \t\r\n\"'`=:,;()[]{}<>")
+
+
+def _judged_elsewhere(text: str, a: int, b: int) -> bool:
+    """Whether the rule that owns this string already turned it down: a format's prefix starts its
+    word (an edited example, a cut-off head), or its name says a fixture or another vendor's shape."""
+    if owned_by_format(text[_word_start(text, a):b]):
+        return True
+    name = _NAME_BEFORE.search(text, max(0, a - 80), a)
+    return bool(name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), text[a:b])))
+
+
+def _word_start(text: str, a: int) -> int:
+    stop = max(0, a - 256)
+    while a > stop and text[a - 1] not in _WORD_BREAK:
+        a -= 1
+    return a
+
+
+# Pieces of an identifier: a capital and lower-case letters, or lower-case letters alone.
+_WORD_PIECE = re.compile(r"[A-Z]?[a-z]{2,}")
+_VOWELS = frozenset("aeiouy")
+_CONSONANT_RUN = re.compile(r"[^aeiouy]{4}")
+
+
+def _worded(value: str) -> bool:
+    """An identifier made of words (`desktop-rhf_SponsoredProductsRemoteSearchPagination`), not
+    a generated string: most of its characters fall in pronounceable pieces of three or more
+    letters. Random base-62 gives few such pieces (a capital then two lower-case letters, with a
+    vowel and no four consonants in a row, is rare)."""
+    covered = 0
+    for piece in _WORD_PIECE.findall(value):
+        low = piece.lower()
+        if len(piece) >= 4 and _VOWELS.intersection(low) and not _CONSONANT_RUN.search(low):
+            covered += len(piece)
+    return covered >= 0.6 * len(value)
 
 
 def _mixed(value: str) -> bool:

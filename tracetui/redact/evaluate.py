@@ -100,15 +100,30 @@ def score_row(row_id: str, row: Row) -> Score:
     return s
 
 
-def evaluate(secrets_dir: str | Path) -> dict[tuple[str, str], Score]:
+# detect-secrets' plugin cases expect a vendor prefix on a typed filler to be flagged (`AP6xxxxxxxxxx`,
+# `AKIAZZZZZZZZZZZZZZZZ`, `npm_xxxxxxxxxxx`, `SKxxxx…`, a Slack webhook of `x`s): that is what the
+# plugin's regex returns, but by issue 14's definition these are placeholders, hard negatives.
+# Listed by hand, row by row, so that the detector's own filler test does not decide its score.
+FILLER_POSITIVES = frozenset(
+    [f"ds-{i:04d}" for i in range(0, 19)] + ["ds-0025", "ds-0028", "ds-0029", "ds-0030", "ds-0031", "ds-0546",
+                                            "ds-0570", "ds-0638", "ds-0639"]
+)
+
+
+def evaluate(secrets_dir: str | Path, issue_labels: bool = False) -> dict[tuple[str, str], Score]:
     """Scores per (source, group), plus (source, "*") and ("*", "*") totals.
 
     A negative whose exact text is also a positive of another row (gitleaks marks an admin key as a
     negative for the plain-key rule, and `password = "rootpasswd"` as both) is not scored as a
-    negative: scrubbing it is right.
+    negative: scrubbing it is right. With `issue_labels`, the FILLER_POSITIVES are scored as the
+    placeholders they are (negatives).
     """
     table: dict[tuple[str, str], Score] = {}
     rows = list(load_rows(secrets_dir))
+    if issue_labels:
+        for row_id, row in rows:
+            if row_id in FILLER_POSITIVES:
+                row.positive = False
     positive_texts = {row.text for _, row in rows if row.positive}
     for row_id, row in rows:
         if not row.positive and row.text in positive_texts:

@@ -57,6 +57,12 @@ _PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-(
 _ARMOR_BEGIN = re.compile(r"-----BEGIN (?:PGP SIGNATURE|PGP PUBLIC KEY BLOCK|PGP MESSAGE|CERTIFICATE|PUBLIC KEY|"
                           r"SSH SIGNATURE|X509 CRL|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST)-----")
 _ARMOR_LIMIT = 65_536
+# A value SOPS encrypted (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`): ciphertext, its nonce and
+# tag, which SOPS files are committed with; the key that opens them is elsewhere.
+_SOPS_VALUE = re.compile(
+    r"ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{0,65536},iv:[A-Za-z0-9+/=]{1,200},tag:[A-Za-z0-9+/=]{1,200}"
+    r",type:[a-z]{1,10}\]"
+)
 
 
 def _string_end(text: str, at: int, quote: str, unclosed: dict[str, int]) -> int:
@@ -94,6 +100,8 @@ def structural_spans(text: str) -> list[tuple[int, int]]:
     if "AAAA" in text:
         for m in _PUBLIC_KEY.finditer(text):
             spans.append(m.span())
+    if "ENC[AES256_GCM," in text:
+        spans.extend(m.span() for m in _SOPS_VALUE.finditer(text))
     if "-----BEGIN " in text:
         for m in _ARMOR_BEGIN.finditer(text):
             end = text.find("-----END ", m.end(), m.end() + _ARMOR_LIMIT)

@@ -282,10 +282,10 @@ def _split_fields(line: str, secret: str) -> tuple[str, list[tuple[int, int]]] |
     return text, _spans_of(text, json.dumps(secret)[1:-1])
 
 
-# Personal data is a suggestion in place; inside an encoded blob or a broken-up token it is not looked
-# for (a whole base64 run is not worth scrubbing for a phone number), so those pairs are not scored.
+# Personal data is a suggestion in place, and inside base64 and hex blobs (the whole blob); it is
+# not a token, so it is not looked for across a line break or two literals: those pairs are not scored.
 PERSONAL = frozenset({"card-number", "us-ssn", "iban", "street-address", "ipv4", "email"})
-WHOLE_BLOB_CONTEXTS = frozenset({"base64", "hex", "wrapped-line", "concatenated"})
+WHOLE_BLOB_CONTEXTS = frozenset({"wrapped-line", "concatenated"})
 
 CONTEXTS: dict[str, Context] = {
     "tool-output": _plain("$ cat .env.local\n", "\n$ "),
@@ -371,7 +371,54 @@ NEGATIVES: dict[str, Negative] = {
         'resolved "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz#{s}"', _r(rng, _HEX, 40)
     ),
     "k8s-pod-name": lambda rng: _line("pod/api-{s} 1/1 Running", _r(rng, _LOWER_ALNUM, 10) + "-" + _r(rng, _LOWER_ALNUM, 5)),
+    # Placeholders and near-misses in a vendor's shape (issue 14's last round).
+    "vendor-filler": lambda rng: _line(
+        rng.choice(["GITHUB_TOKEN={s}", "token: {s}", '"key": "{s}"']), _filler(rng)
+    ),
+    "stand-in-words": lambda rng: _line(
+        rng.choice(['api_key = "{s}"', "DB_PASSWORD={s}", '"client_secret": "{s}"']),
+        rng.choice(["put", "insert", "replace", "add"]) + rng.choice(["-", "_"])
+        + rng.choice(["your", "the", "a"]) + "_" + rng.choice(["api_key", "token", "secret", "password"])
+        + rng.choice(["_here", "-here", ""]),
+    ),
+    "fixture-name": lambda rng: _line(
+        rng.choice(["invalid", "fake", "mock", "dummy", "expired"])
+        + rng.choice(["Token", "_api_key", "Secret"]) + ' = "{s}"',
+        _r(rng, _ALNUM, 24),
+    ),
+    "sops-ciphertext": lambda rng: _line(
+        "    password: {s}",
+        f"ENC[AES256_GCM,data:{_b64(rng, 12)},iv:{_b64(rng, 32)},tag:{_b64(rng, 16)},type:str]",
+    ),
+    "anthropic-near-miss": lambda rng: _line(
+        "key {s}", "sk-ant-api03-" + _r(rng, _ALNUM, rng.randint(40, 80)) + "AA"
+    ),
+    "jwt-typed-header": lambda rng: _line(
+        "see {s} in the docs",
+        "eyJ" + _r(rng, _ALNUM, 30) + ".eyJ" + _r(rng, _ALNUM, 40) + "." + _r(rng, _ALNUM, 43),
+    ),
+    "worded-identifier": lambda rng: _line('<div data-widget="{s}">', _worded_id(rng)),
 }
+
+
+_FILLER_SHAPES = (("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16), ("hf_", 34), ("sk_live_", 24),
+                  ("xoxb-", 40))
+_ID_WORDS = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex", "Wrapper",
+             "Pagination", "Click")
+
+
+def _filler(rng: random.Random) -> str:
+    prefix, n = rng.choice(_FILLER_SHAPES)
+    return prefix + rng.choice("xXzZ0*") * n
+
+
+def _worded_id(rng: random.Random) -> str:
+    words = "".join(rng.choice(_ID_WORDS) for _ in range(6))
+    return words + rng.choice(["V2", "K9", "X3"]) + rng.choice(["Box", "Zone"])
+
+
+def _b64(rng: random.Random, n: int) -> str:
+    return base64.b64encode(bytes(rng.getrandbits(8) for _ in range(n))).decode()
 
 
 def _negative_spans(text: str, value: str) -> list[tuple[int, int]]:

@@ -20,6 +20,8 @@ from tracetui.redact.text_checks import (
     is_structural,
     entropy,
     has_letter_and_digit,
+    is_filler,
+    is_filler_token,
     is_fixture_name,
     is_placeholder,
     is_reference,
@@ -55,7 +57,7 @@ def _not_dummy(min_entropy: float = 3.0) -> Check:
 
 
 # GitLab token bodies by prefix (min, max length): outside these a `gl...-` string is a malformed or
-# hand-made example, kept as a suggestion. Routable tokens (a `.` inside the body) are always sure.
+# hand-made example, not a GitLab token. Routable tokens (a `.` inside the body) are always sure.
 _GITLAB_LENGTHS = {
     "glimt": (25, 25), "glptt": (40, 40), "gloas": (64, 64), "glagent": (50, 1024),
 }
@@ -70,37 +72,44 @@ def _gitlab_tier(value: str) -> str | None:
     if "." in body:
         return AUTO
     lo, hi = _GITLAB_LENGTHS.get(prefix, (20, 50))
-    return AUTO if lo <= len(body) <= hi else SUGGESTED
+    return AUTO if lo <= len(body) <= hi else None
 
 
-def jwt_tier(value: str) -> str:
-    """Sure only when header and payload decode to JSON objects; a near-JWT (broken header, cut
-    short, letters typed by hand) is still shown, as a suggestion."""
+def _json_object(part: str) -> bool:
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return isinstance(decoded, dict)
+
+
+def jwt_tier(value: str) -> str | None:
+    """Sure only when header and payload decode to JSON objects. A header that is no JSON object
+    (letters typed by hand, `eyJ` followed by filler) was never issued by anything: not a JWT. A
+    good header with a payload cut short or no signature is still shown, as a suggestion."""
     parts = value.split(".")
-    if len(parts) < 3 or not parts[2]:
+    if not _json_object(parts[0]):
+        return None
+    if len(parts) < 3 or not parts[2] or not _json_object(parts[1]):
         return SUGGESTED
-    for part in parts[:2]:
-        try:
-            decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            return SUGGESTED
-        if not isinstance(decoded, dict):
-            return SUGGESTED
     return AUTO
 
 
-def _openai_project_tier(value: str) -> str:
+def _openai_project_tier(value: str) -> str | None:
     # OpenAI keys carry the marker `T3BlbkFJ` ("openai" in base64); a key whose marker is there but
-    # altered (`T4BlbkFJ`) is an edited example, kept as a suggestion.
+    # altered (`T4BlbkFJ`) is an edited example, which OpenAI never issued.
+    if "BlbkFJ" in value and "T3BlbkFJ" not in value:
+        return None
     if is_placeholder(value) or entropy(value) < 3.0:
         return SUGGESTED
-    return SUGGESTED if "BlbkFJ" in value and "T3BlbkFJ" not in value else AUTO
+    return AUTO
 
 
-def _pypi_tier(value: str) -> str:
-    # A PyPI macaroon encodes its location, identifier and caveats: real ones run well past 150
-    # characters; a short one is cut off (still shown, as a suggestion).
-    return AUTO if len(value) >= 120 else SUGGESTED
+def _pypi_tier(value: str) -> str | None:
+    # A PyPI macaroon encodes its location, identifier and caveats, then its signature: real ones run
+    # well past 150 characters. A short one is a cut-off head, which holds the identifier but not
+    # the signature that makes it a credential.
+    return AUTO if len(value) >= 120 else None
 
 
 def _artifactory_password_tier(value: str) -> str | None:
@@ -110,6 +119,13 @@ def _artifactory_password_tier(value: str) -> str | None:
     if len(value) >= 20 and has_letter_and_digit(body) and entropy(body) >= 3.5:
         return AUTO
     return None
+
+
+_ANTHROPIC_KEY_TYPE = re.compile(r"sk-ant-(?:api|admin)\d\d-")
+
+
+def _other_anthropic_tier(value: str) -> str | None:
+    return None if is_placeholder(value) or _ANTHROPIC_KEY_TYPE.match(value) else SUGGESTED
 
 
 # A token boundary on the left is checked in Python after the match (see token_findings): as a
@@ -128,9 +144,11 @@ def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, f
 TOKEN_RULES: list[Rule] = [
     _rule("anthropic-key", "anthropic-key", r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
           check=_not_dummy()),
-    # Other Anthropic credentials (OAuth tokens, keys of other lengths): same prefix, looser body.
+    # Other Anthropic credentials (OAuth and session tokens): same prefix, looser body. API and admin
+    # keys have one exact shape (93 characters and `AA`), which the rule above takes; one of another
+    # length or ending is an edited example, not a key.
     _rule("anthropic-key-other", "anthropic-key", r"sk-ant-[a-z]{2,8}\d\d-[A-Za-z0-9_\-]{20,}", "sk-ant-",
-          tier=SUGGESTED, check=lambda v: SUGGESTED if not is_placeholder(v) else None),
+          tier=SUGGESTED, check=_other_anthropic_tier),
     _rule("openai-key", "openai-key",
           r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}", "t3blbkfj"),
     _rule("openai-project-key", "openai-key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E,
@@ -418,6 +436,8 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         stop = max(0, a - 64)
         while a > stop and text[a - 1] in _IDENT_CHARS:
             a -= 1
+        if a > 0 and text[a - 1] == "\\" and text[a] in "nrt":
+            a += 1  # `\nmockToken = …` inside a JSON string: the name starts after the escaped line break
         b = m.end()
         stop = min(n, b + 64)
         while b < stop and text[b] in _IDENT_CHARS:
@@ -525,6 +545,8 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
     m = _LINE_REST.match(text, start)
     if m is None or not (_STRONG_NAME.search(name) or _PASSWORD_WORD.search(name.lower())):
         return None
+    if m.group(0).endswith(";"):
+        return None  # `passwd = m{x)…;`: a C-like statement, whose unquoted right side is an expression
     value = m.group(0).rstrip(",;")
     if len(value) < 8 or value[0] in ":=>" or _CODE_START.match(value) or is_reference(value):
         return None
@@ -558,6 +580,33 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
 
 
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
+
+
+def names_a_setting(value: str) -> bool:
+    """`ClearTextPassword`, `password_input`, `real_key`: words around a credential's name, which a
+    config or a test puts where the value goes; a value is one word or holds more than letters."""
+    return bool(_NAME_OK.search(value.lower()) and _NAME_LIKE.match(value)) and (
+        value.isalpha() and value[:1].isupper() or not value.isalpha()
+    )
+
+
+# Literal prefixes of the formats above: a token that starts with one is judged by its format rule
+# alone, so a near-miss the rule turned down (an edited example, a cut-off head) is not raised again
+# by the generic entropy check. Anthropic's api03/admin01 keys are the exact-shape ones.
+_GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
+FORMAT_PREFIXES = tuple(
+    sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
+           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941"}
+           | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
+                                "glagent", "glffct", "glsa", "glwt")})
+)
+
+
+def owned_by_format(value: str) -> bool:
+    """Whether `value` starts with the literal prefix of a format rule (see FORMAT_PREFIXES)."""
+    return value.lower().startswith(FORMAT_PREFIXES)
+
+
 _ID_NAME = re.compile(r"(?:credentials?|key|token|secret)[_\-]?(?:Id|ID|id)$")
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
@@ -569,17 +618,26 @@ _KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
 _OPAQUE = re.compile(r"[A-Za-z0-9+=_\-]+")  # no `/`, `:`, `.`: not a path, label or type name
 
 
-# Credentials whose name says which vendor issued them, and the lengths that vendor issues.
-_VENDOR_LENGTHS = (
-    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), (44,)),  # IBM Cloud API key
-    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), (48,)),  # IBM COS HMAC secret
+# Credentials whose name says which vendor issued them, and the shapes that vendor issues. A value of
+# another shape under such a name is a test value or a near-miss of the format, not that credential.
+_VENDOR_SHAPES = (
+    # IBM Cloud API keys: 44 characters; IBM COS HMAC secrets: 48.
+    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), re.compile(r".{44}")),
+    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), re.compile(r".{48}")),
+    # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`.
+    (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}")),
+    # Sumo Logic: access ids `su` + 12, access keys 64 letters and digits.
+    # The name as a word of its own (`SUMO_ACCESS_KEY`, `sumoToken`), not inside `sumOfExposures`.
+    (re.compile(r"(?<![A-Za-z])(?:sumo|Sumo|SUMO)(?:logic|Logic|LOGIC)?(?![a-z])"),
+     re.compile(r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}")),
 )
 
 
 def wrong_vendor_length(name: str, value: str) -> bool:
-    for pattern, lengths in _VENDOR_LENGTHS:
+    """Whether `name` names a vendor whose credentials never have the shape of `value`."""
+    for pattern, shape in _VENDOR_SHAPES:
         if pattern.search(name):
-            return len(value) not in lengths
+            return shape.fullmatch(value) is None
     return False
 
 
@@ -593,8 +651,8 @@ def _base64_like(value: str) -> bool:
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
-    if is_placeholder(value) or not any(c.isalnum() for c in value):
-        return  # a template, or punctuation only
+    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
+        return  # a template, a typed filler, or punctuation only
     value = value.rstrip(".")  # the end of a sentence, not of the value
     if not value or is_placeholder(value):
         return
@@ -604,9 +662,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if _ID_NAME.search(name) and is_structural(value):
         return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
-    if _NAME_OK.search(value.lower()) and _NAME_LIKE.match(value) and (
-        value.isalpha() and value[:1].isupper() or not value.isalpha()
-    ):
+    if names_a_setting(value):
         return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
     if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))) \
             and not _base64_like(value):
@@ -622,9 +678,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if is_fixture_name(name) or wrong_vendor_length(name, value):
         # `invalidToken = "..."`, `fake_secret`, `ibm_iam_key = <not 44 chars>`: the code or the
-        # format says this is not a live credential; it stays visible as a suggestion.
-        if random_enough(value, 6, 2.5):
-            yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+        # vendor's format says this is not a live credential.
         return
     if env_style and len(value) >= 4 and strong:
         yield Finding(start, end, kind, AUTO, "rule:env-assignment")
@@ -858,8 +912,8 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
             value = text[start:end]
-            if is_reference(value):
-                continue
+            if is_reference(value) or is_filler_token(value):
+                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`
             tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume

@@ -20,8 +20,9 @@ def entropy(value: str) -> float:
 
 
 _PLACEHOLDER_WORDS = re.compile(
-    r"(?i)^(?:null|none|nil|true|false|undefined|changeme|change_me|changeit|password\d*|passwd|secret"
-    r"|token|redacted|placeholder|dummy|sample|test|testing|todo|fixme|\*+|\.+|-+|_+)$"
+    r"(?i)^(?:null|none|nil|true|false|undefined|changeme|change_me|changeit|password\d*|passwd|secret\d*"
+    r"|token\d*|key\d*|value\d*|string|foo|bar|baz|foobar|redacted|placeholder|dummy|sample|test|testing|todo"
+    r"|fixme|\*+|\.+|-+|_+)$"
 )
 # A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>.
 _TEMPLATE = re.compile(r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\])$")
@@ -34,11 +35,56 @@ def is_placeholder(value: str) -> bool:
     v = value.strip("\"'`")
     if not v or len(set(v)) <= 2:
         return True
+    if is_worded_placeholder(v):
+        return True
     if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<")):
         return True
     if _CONSTANT.match(v):
         return True  # ACCESS_TOKEN, API_KEY: the name of a setting, not its value
     return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
+
+
+# Words that say a value was typed to stand for a credential: `insert_key_here`, `a-fake-api-key`,
+# `YOUR_TOKEN`, `replace-me`. Only when every piece of the value is a plain word: a generated value
+# never splits into words, and `abc12fake…` (a word inside a random run) is not a placeholder.
+_STAND_IN_WORDS = frozenset(
+    "fake dummy example sample placeholder insert your here replace redacted changeme mock bogus".split()
+)
+_VALUE_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^A-Za-z\d]+")
+_WORD_SEPARATORS = frozenset("-_. ")
+
+
+def is_worded_placeholder(value: str) -> bool:
+    pieces = _VALUE_PIECES.findall(value)
+    words = [p.lower() for p in pieces if p[0].isalpha()]
+    if len(words) < 2 or any(p[0].isdigit() and len(p) > 2 for p in pieces):
+        return False
+    if any(not p[0].isalnum() and not set(p) <= _WORD_SEPARATORS for p in pieces):
+        return False
+    if sum(len(w) < 3 for w in words) > 1:
+        return False  # a generated value splits into many short pieces (`Zq`, `Xk`), words do not
+    return any(w in _STAND_IN_WORDS for w in words)
+
+
+_FILLER_RUN = re.compile(r"([a-z0-9])\1{3,}")
+
+
+def is_filler(value: str) -> bool:
+    """A vendor's prefix with a typed filler body (`ghp_xxxx…`, `AKIAXXXX…`, `xoxb-1111-2222-aaaa…`):
+    most of its letters and digits are one character, or runs of one character. A generated body
+    never is: in 20 random base-62 characters the commonest appears two or three times, and a run
+    of four equal characters turns up about once in 200,000 positions."""
+    chars = "".join(c for c in value.lower() if c.isalnum())
+    if len(chars) < 8:
+        return False
+    if Counter(chars).most_common(1)[0][1] >= 0.7 * len(chars):
+        return True
+    return sum(len(m.group(0)) for m in _FILLER_RUN.finditer(chars)) >= 0.7 * len(chars)
+
+
+def is_filler_token(value: str) -> bool:
+    """`is_filler` of the token, or of its last path segment (a webhook URL ending in `XXXX…`)."""
+    return is_filler(value) or ("/" in value and is_filler(value.rsplit("/", 1)[1]))
 
 
 _NULLISH = re.compile(r"(?i)^(?:null|none|nil|true|false|undefined)$")
@@ -92,10 +138,11 @@ def has_letter_and_digit(value: str) -> bool:
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 HEX_HASH_RE = re.compile(r"^(?:sha\d*[:=\-])?[0-9a-fA-F]{7,128}$")
-# The agents' own ids: Anthropic message/tool ids, OpenAI call/response ids, request ids.
+# The agents' own ids: Anthropic message/tool ids, OpenAI call/response ids, request ids. OpenAI
+# writes some with a hyphen (`chatcmpl-…`, `file-…`).
 STRUCTURAL_ID_RE = re.compile(
-    r"^(?:msg|toolu|srvtoolu|call|fc|rs|resp|req|request|chatcmpl|run|thread|asst|file|evt|ws|item|ctc|cs|sess|"
-    r"session|agent)_[A-Za-z0-9]{8,}$"
+    r"^(?:(?:msg|toolu|srvtoolu|call|fc|rs|resp|req|request|chatcmpl|run|thread|asst|file|evt|ws|item|ctc|cs|"
+    r"sess|session|agent)_|(?:chatcmpl|file|run|cmpl|batch|ftjob)-)[A-Za-z0-9]{8,}$"
 )
 
 
