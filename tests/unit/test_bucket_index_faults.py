@@ -96,6 +96,31 @@ def test_doctor_repairs_temp_files_sidecars_and_the_index(tmp_path, capsys):
         assert len(bucket.list_sessions()) == 2
 
 
+def test_doctor_finds_a_shard_whose_search_index_lost_its_rows_and_rebuilds_it(tmp_path, capsys):
+    import sqlite3
+
+    from tracetui.bucket import shards
+
+    bucket_dir, sources, rows = _synced(tmp_path)
+    with Bucket.open(bucket_dir) as bucket:
+        found = [h.to_dict() for h in bucket.search("hello")]
+    assert found
+    # Damage the light check does not see: the FTS index of a shard emptied under its rows.
+    for k in range(shards.SHARDS):
+        if shards.path(bucket_dir, k).exists():
+            conn = sqlite3.connect(shards.path(bucket_dir, k))
+            conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('delete-all')")
+            conn.commit()
+            conn.close()
+    with Bucket.open(bucket_dir) as bucket:
+        assert bucket.search("hello") == []
+    assert main(["--bucket", str(bucket_dir), "doctor", "--json"]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["healthy"] and any("step shard was damaged" in p["what"] for p in report["problems"])
+    with Bucket.open(bucket_dir) as bucket:
+        assert [h.to_dict() for h in bucket.search("hello")] == found
+
+
 def test_doctor_says_what_it_cannot_repair(tmp_path, capsys):
     bucket_dir, sources, _ = _synced(tmp_path)
     for roots in sources.values():

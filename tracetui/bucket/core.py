@@ -255,12 +255,12 @@ class Bucket:
             f"the bucket index {what}; rebuilt it from the bucket's copies ({n} session{'' if n == 1 else 's'}){kept}"
         )
 
-    def _heal_shards(self) -> None:
-        """Set damaged step shards aside and make their sessions' groups parse again from the copies
-        (at the next sync; this one runs now when there is anything to read again)."""
-        problems = shards.check(self.root)
+    def _heal_shards(self, thorough: bool = False) -> dict[int, str]:
+        """Set damaged step shards aside and read their sessions again from the copies, now; returns
+        {shard: what was wrong}."""
+        problems = shards.check(self.root, thorough)
         if not problems:
-            return
+            return problems
         for k, problem in problems.items():
             for suffix in ("", "-wal", "-shm"):
                 part = Path(f"{shards.path(self.root, k)}{suffix}")
@@ -278,6 +278,7 @@ class Bucket:
                 sync(self.root, conn, {}, None, None)
         finally:
             _close(conn)
+        return problems
 
     @contextlib.contextmanager
     def _sync_lock(self) -> Iterator[None]:

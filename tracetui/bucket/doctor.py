@@ -17,7 +17,7 @@ from typing import Any
 
 import zstandard
 
-from tracetui.bucket import index
+from tracetui.bucket import index, shards
 from tracetui.bucket.core import Bucket
 from tracetui.bucket.store import Sidecar, Store, _decompressed, file_key, sweep_temp_files
 from tracetui.errors import TracetuiError
@@ -62,6 +62,10 @@ def doctor(bucket: Bucket) -> DoctorReport:
     if problem is not None:
         bucket._rebuild(problem)
         report.problems.append(Problem(f"the index was damaged ({problem})", str(bucket.index_path), True))
+        conn = bucket._conn()
+    for k, why in bucket._heal_shards(thorough=True).items():
+        report.problems.append(Problem(f"a step shard was damaged ({why}); its sessions were read again",
+                                       str(shards.path(bucket.root, k)), True))  # fmt: skip
         conn = bucket._conn()
     try:
         known = index.load_group_files(conn)

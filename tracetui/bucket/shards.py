@@ -244,8 +244,10 @@ def collect(writers: Writers, wanted: dict[int, set[int]]) -> int:
     return dropped
 
 
-def check(root: Path) -> dict[int, str]:
-    """{shard: what is wrong with it} for the shards that cannot be read (light check)."""
+def check(root: Path, thorough: bool = False) -> dict[int, str]:
+    """{shard: what is wrong with it} for the shards that cannot be read. The light check (on every
+    open) reads the small table and the last row; the thorough one (doctor) every page, and checks
+    the FTS index against the rows."""
     problems: dict[int, str] = {}
     for k in range(SHARDS):
         p = path(root, k)
@@ -256,6 +258,18 @@ def check(root: Path) -> dict[int, str]:
             try:
                 conn.execute("SELECT count(*) FROM held").fetchone()
                 conn.execute("SELECT rowid FROM steps ORDER BY rowid DESC LIMIT 1").fetchone()
+                if thorough:
+                    rows = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
+                    if rows != ["ok"]:
+                        problems[k] = "; ".join(str(r) for r in rows)
+                        continue
+                    conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
+                    # This SQLite's check does not compare the index with its external content: one
+                    # document size is kept per indexed row, so the counts must agree.
+                    rows_n = conn.execute("SELECT count(*) FROM steps").fetchone()[0]
+                    docs_n = conn.execute("SELECT count(*) FROM steps_fts_docsize").fetchone()[0]
+                    if rows_n != docs_n:
+                        problems[k] = f"its search index holds {docs_n} of its {rows_n} steps"
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
