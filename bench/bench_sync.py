@@ -111,7 +111,7 @@ def _parse_once(paths: list[Path]) -> dict:
     }
 
 
-def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], runs: int = 3) -> dict:
+def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], runs: int = 3, workers: int = 0) -> dict:
     sys.path.insert(0, str(ROOT))
     from tracetui.bucket import Bucket
 
@@ -125,7 +125,7 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], run
         b = Bucket.open(bucket)
         t = time.perf_counter()
         cpu = _cpu()
-        cold = b.sync(srcs)
+        cold = b.sync(srcs, workers=workers or None)
         cold_runs.append(time.perf_counter() - t)
         cpu_runs.append(_cpu() - cpu)
         if attempt < runs - 1:
@@ -293,6 +293,7 @@ def main() -> int:
     ap.add_argument("--tmp", help="where to build the temporary trees (default: the system temp dir)")
     ap.add_argument("--runs", type=int, default=3, help="cold syncs per size, best taken (default 3)")
     ap.add_argument("--stages", action="store_true", help="also time each stage of a serial cold sync")
+    ap.add_argument("--workers", default="", help="also cold-sync with each of these pool sizes, e.g. 1,2 (scaling)")
     ap.add_argument("--child", choices=("parse", "sync", "stages"), help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
     ap.add_argument("--bucket", help=argparse.SUPPRESS)
@@ -302,7 +303,7 @@ def main() -> int:
         print(json.dumps(child_parse(json.loads(args.sources))))
         return 0
     if args.child == "sync":
-        print(json.dumps(child_sync(json.loads(args.sources), args.bucket, WORDS, args.runs)))
+        print(json.dumps(child_sync(json.loads(args.sources), args.bucket, WORDS, args.runs, int(args.workers or 0))))
         return 0
     if args.child == "stages":
         print(json.dumps(child_stages(json.loads(args.sources), args.bucket)))
@@ -324,6 +325,14 @@ def main() -> int:
                 "--runs", str(args.runs),
             )  # fmt: skip
             shutil.rmtree(tmp / f"bucket{n}")
+            scaling = {}
+            for count in [int(w) for w in args.workers.split(",") if w.strip()]:
+                one = run_child(
+                    "--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(tmp / f"bucket{n}w{count}"),
+                    "--runs", str(args.runs), "--workers", str(count),
+                )  # fmt: skip
+                shutil.rmtree(tmp / f"bucket{n}w{count}")
+                scaling[count] = {k: one[k] for k in ("cold_seconds", "cold_all_seconds", "cold_cpu_seconds")}
             stages = None
             if args.stages:
                 stages = run_child("--child", "stages", "--sources", json.dumps(srcs), "--bucket", str(tmp / f"stages{n}"))
@@ -331,6 +340,8 @@ def main() -> int:
             run = {"replicas": n, "source_mb": parse["bytes"] / 1e6, "files": parse["files"],
                    "lines": parse["lines"], "parse_seconds": parse["seconds"], **sync}  # fmt: skip
             run["cold_vs_parse"] = sync["cold_seconds"] / parse["seconds"]
+            if scaling:
+                run["cold_by_workers"] = {k: {**v, "vs_parse": v["cold_seconds"] / parse["seconds"]} for k, v in scaling.items()}
             run["parse_cpu_seconds"] = parse["cpu_seconds"]
             run["cold_cpu_vs_parse_cpu"] = sync["cold_cpu_seconds"] / parse["cpu_seconds"]
             if stages is not None:
@@ -346,6 +357,9 @@ def main() -> int:
                 f"bucket {run['bucket_mb']:.0f} MB",
                 file=sys.stderr,
             )
+            for count, figures in (run.get("cold_by_workers") or {}).items():
+                print(f"  {count} worker(s): cold sync {figures['cold_seconds']:.2f} s ({figures['vs_parse']:.1f}x), "
+                      f"CPU {figures['cold_cpu_seconds']:.1f} s", file=sys.stderr)  # fmt: skip
             for stage, figures in (run.get("stages") or {}).items():
                 print(f"  stage {stage}: {figures['cpu_seconds']:.2f} CPU s = {figures['parses']:.1f} parses", file=sys.stderr)
             for word, s in run["search"].items():
