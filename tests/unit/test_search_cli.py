@@ -93,3 +93,11 @@ def test_memory_library_hits_have_the_same_fields(tmp_path):
         want.session, want.step, want.index, want.title, want.agent, want.timestamp,
     )  # fmt: skip
     assert hit.match is not None and hit.snippet[hit.match[0] : hit.match[1]].lower() == "quokkaesque"
+
+
+def test_plain_search_with_no_match_says_so_in_one_line(capsys, tmp_path):
+    bucket = synced(tmp_path)
+    capsys.readouterr()
+    assert main(["search", "zzqqxx \x1b[31m", "--bucket", bucket]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [out.strip()] and out.startswith("no step matches") and "\x1b" not in out

@@ -244,6 +244,9 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0
+    if not hits:
+        print(f"no step matches {safe_line(args.query)!r}")
+        return 0
     print_table(
         ("session", "agent", "date", "step", "title", "snippet"),
         [(h.session[:12], h.agent, short_time(h.timestamp), "" if h.index is None else h.index,
