@@ -30,7 +30,7 @@ from tracetui.bucket.store import sweep_temp_files
 from tracetui.model import Session
 from tracetui.sources import RawLog
 from tracetui.sources.registry import Agent
-from tracetui.sources.resumable import ResumeState
+from tracetui.sources.resumable import ResumeState, split_head
 
 FOLDER = "resume"
 VERSION = 1
@@ -99,16 +99,10 @@ def load(path: Path, generation: int) -> ResumeState | None:
         data = zstandard.ZstdDecompressor().decompress(packed)
     except zstandard.ZstdError:
         return None
-    end = data.find(b"\n")
-    if end < 0:
+    head, rest = split_head(data)
+    if head is None or head.get("v") != VERSION or head.get("gen") != generation:
         return None
-    try:
-        head = orjson.loads(data[:end])
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(head, dict) or head.get("v") != VERSION or head.get("gen") != generation:
-        return None
-    return ResumeState.from_bytes(data[end + 1 :])
+    return ResumeState.from_bytes(rest)
 
 
 def save(path: Path, state: ResumeState, generation: int) -> None:

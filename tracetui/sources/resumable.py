@@ -57,15 +57,9 @@ class ResumeState:
     @classmethod
     def from_bytes(cls, data: bytes) -> ResumeState | None:
         """The state written by `to_bytes`, or None for anything else (damaged, other version)."""
-        end = data.find(b"\n")
-        if end < 0:
-            return None
-        try:
-            head = orjson.loads(data[:end])
-        except orjson.JSONDecodeError:
-            return None
+        head, rest = split_head(data)
         if (
-            not isinstance(head, dict)
+            head is None
             or head.get("v") != STATE_VERSION
             or not isinstance(head.get("stamp"), str)
         ):
@@ -84,7 +78,19 @@ class ResumeState:
             ):
                 return None
             marks.append(Mark(m[0], m[1], m[2], m[3]))
-        return cls(head["stamp"], marks, data[end + 1 :])
+        return cls(head["stamp"], marks, rest)
+
+
+def split_head(data: bytes) -> tuple[dict[str, Any] | None, bytes]:
+    """A JSON object on the first line, and the bytes after it ((None, b"") when there is none)."""
+    end = data.find(b"\n")
+    if end < 0:
+        return None, b""
+    try:
+        head = orjson.loads(data[:end])
+    except orjson.JSONDecodeError:
+        return None, b""
+    return (head, data[end + 1 :]) if isinstance(head, dict) else (None, b"")
 
 
 def stamp(agent: str, layout: int) -> str:
