@@ -163,7 +163,7 @@ class FileLines:
             index: dict[str, list[int]] = {}
             g = Fresh.GRAM
             for i, k in enumerate(lines):
-                for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
+                for piece in dict.fromkeys(k[j : j + g] for j in range(max(1, len(k) - g + 1))):
                     index.setdefault(piece, []).append(i)
             self._grams = (lines, index)
         return self._grams
@@ -404,8 +404,10 @@ class Fresh:
             return bool(difflib.get_close_matches(key, self.lines, n=1, cutoff=CLOSE_MATCH))
         index = self._index()
         g = self.GRAM
-        # One count over every gram's positions (in the grams' order): as many updates, one call.
-        shared = Counter(itertools.chain.from_iterable(index.get(piece, ()) for piece in {key[j : j + g] for j in range(max(1, len(key) - g + 1))}))
+        # One count over every gram's positions, the grams in their order in the line (not a set's:
+        # ties in most_common go to the first counted, so a hash-seeded order would pick the candidates).
+        grams = dict.fromkeys(key[j : j + g] for j in range(max(1, len(key) - g + 1)))
+        shared = Counter(itertools.chain.from_iterable(index.get(piece, ()) for piece in grams))
         matcher: difflib.SequenceMatcher | None = None
         ratios = self.ratios
         for i, _ in shared.most_common(self.TRIES):
