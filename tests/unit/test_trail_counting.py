@@ -61,12 +61,18 @@ def _keys(rng: random.Random, a: str, b: str) -> tuple[frozenset[str], frozenset
                 splits.add("".join(seq[i : i + rng.randint(2, 4)]))
     splits.discard("")
     lines = a.splitlines() + b.splitlines()
-    wanted = set(rng.sample(na + nb, min(30, len(na + nb)))) | set(rng.sample(lines, min(30, len(lines)))) | splits
+    wanted = (
+        set(rng.sample(na + nb, min(30, len(na + nb)))) | set(rng.sample(lines, min(30, len(lines)))) | splits
+    )
     return frozenset(wanted), frozenset(splits)
 
 
 def _same(got: ev.FileLines, want: ev.FileLines) -> bool:
-    return (dict(got.exact), dict(got.normal), got._splits or {}) == (dict(want.exact), dict(want.normal), want._splits or {})
+    return (dict(got.exact), dict(got.normal), got._splits or {}) == (
+        dict(want.exact),
+        dict(want.normal),
+        want._splits or {},
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -88,7 +94,9 @@ def test_split_keys_across_the_edges_of_a_stretch():
     # A key split over four lines, two of them inside the changed stretch and two outside it.
     body = [f"line_{i} = {i}" for i in range(400)]
     a = "\n".join(body[:200] + ["call(", "first_argument,", "second_argument,", ")"] + body[200:]) + "\n"
-    b = a.replace("second_argument,\n)\n", "second_argument,\n)\nadded = 1\n").replace("line_300 = 300", "line_300 = 301")
+    b = a.replace("second_argument,\n)\n", "second_argument,\n)\nadded = 1\n").replace(
+        "line_300 = 300", "line_300 = 301"
+    )
     key = "call(first_argument,second_argument,)"
     wanted, splits = frozenset({key, "added=1"}), frozenset({key})
     prior = ev.FileLines.of(a, wanted, splits)

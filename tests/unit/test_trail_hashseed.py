@@ -49,7 +49,9 @@ def test_the_fuzzy_match_gives_the_same_rows_under_any_hash_seed(tmp_path):
     # Later the line is replaced by thirteen lines that share the first half's grams (not close), and
     # one close edit that shares as many of the second half's: more candidates tie than are tried.
     decoys = [f"{HEAD_PART[1:]}X{i:02d}qqqqqqqqqqqqqqq" for i in range(13)]
-    repo.write("view.py", "x = 1\n" + "".join(f"{d}\n" for d in decoys) + _unlike(HEAD_PART) + TAIL_PART + "\n")
+    repo.write(
+        "view.py", "x = 1\n" + "".join(f"{d}\n" for d in decoys) + _unlike(HEAD_PART) + TAIL_PART + "\n"
+    )
     repo.commit("rework", iso(12))
     fields = {k: getattr(edit, k) for k in ("path", "op", "old_string", "new_string", "original")}
     rows = []

@@ -78,7 +78,8 @@ def test_versions_of_a_long_file_are_counted_from_the_one_before(tmp_path, monke
     entries = [f"- fixed issue {i}: the widget no longer drops event {i} on resize\n" for i in range(4000)]
     repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))
     repo.commit("init", iso(8))
-    edit = replace(repo, "CHANGELOG.md", "# Changelog\n", "# Changelog\n- the session's own entry, never committed\n")
+    own = "# Changelog\n- the session's own entry, never committed\n"
+    edit = replace(repo, "CHANGELOG.md", "# Changelog\n", own)
     repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))  # undone before any commit
     for k in range(150):
         entries.insert(0, f"- release note {k}: a new entry at the top\n")

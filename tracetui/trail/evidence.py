@@ -22,7 +22,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracetui.trail.patches import SPLIT_MIN, SPLIT_SPAN, Patch, join_keys, norm, norms_of, split_counts, split_prefixes
+from tracetui.trail.patches import (
+    SPLIT_MIN,
+    SPLIT_SPAN,
+    Patch,
+    join_keys,
+    norm,
+    norms_of,
+    split_counts,
+    split_prefixes,
+)
 
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -163,7 +172,7 @@ class FileLines:
             index: dict[str, list[int]] = {}
             g = Fresh.GRAM
             for i, k in enumerate(lines):
-                # A set is enough here: only the positions' order matters (the index is looked up, never walked).
+                # A set is enough: only the positions' order matters (the index is looked up, never walked).
                 for piece in {k[j : j + g] for j in range(max(1, len(k) - g + 1))}:
                     index.setdefault(piece, []).append(i)
             self._grams = (lines, index)
@@ -621,7 +630,8 @@ class Fresh:
                 # and rules out most candidates for a fraction of difflib's own cost.
                 close = ratios[(line, key)] = (
                     matcher.real_quick_ratio() >= CLOSE_MATCH
-                    and 2.0 * _lcs(masks, len(key), line) / (len(line) + len(key)) >= CLOSE_MATCH  # as difflib computes it
+                    # the same expression as difflib's ratio, with the subsequence's length for its matches
+                    and 2.0 * _lcs(masks, len(key), line) / (len(line) + len(key)) >= CLOSE_MATCH
                     and matcher.ratio() >= CLOSE_MATCH
                 )
             if close:
@@ -641,7 +651,9 @@ class Fresh:
         if self.words is None:
             accepted = self.accepted
             self.words = [
-                set(_WORD.findall(x)) for x in self.source.exact if x.strip() and (accepted is None or x not in accepted.exact)
+                set(_WORD.findall(x))
+                for x in self.source.exact
+                if x.strip() and (accepted is None or x not in accepted.exact)
             ]
         return self.words
 

@@ -167,7 +167,9 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     return out
 
 
-def split_counts(seq: list[str], keys: set[str] | frozenset[str], starts: int | None = None) -> dict[str, int]:
+def split_counts(
+    seq: list[str], keys: set[str] | frozenset[str], starts: int | None = None
+) -> dict[str, int]:
     """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms).
 
     With `starts`, only joins that begin among the first `starts` entries count (the rest of `seq` is

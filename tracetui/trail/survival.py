@@ -384,8 +384,9 @@ class _Files:
         self.keysets: dict[str, frozenset[str]] = {}
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
-        self.windows: dict[tuple[str, str, str], list[tuple[str, str | None, str | None]]] = {}  # survival._window's
-        self.last: dict[str, tuple[str, ev.FileLines]] = {}  # path -> the text and counts of its last counted version
+        self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
+        # path -> the text and counts of its last counted version (the next is counted from it)
+        self.last: dict[str, tuple[str, ev.FileLines]] = {}
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
@@ -679,7 +680,10 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
-def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> list[tuple[str, str | None, str | None]]:
+_Candidate = tuple[str, str | None, str | None]  # a file's name, its blob at a commit, and at an earlier one
+
+
+def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> list[_Candidate]:
     """(name, blob at `cid`, blob at `prev`) of the files a move from `path` at `cid` may have gone to:
     those changed between the two by the commits of the move window (made once per window: every
     patch of the path that lost lines there asks for it)."""
@@ -703,7 +707,8 @@ def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> 
         for name in sorted(candidates):
             blob = _small_blob(repo, new_tree, name)
             old_blob = _small_blob(repo, old_tree, name)
-            if old_blob != blob:  # unchanged since `prev`: every line it holds was already there, nothing moved in
+            # Unchanged since `prev`: every line it holds was already there, nothing moved in.
+            if old_blob != blob:
                 found.append((name, blob, old_blob))
     files.windows[key] = found
     return found
