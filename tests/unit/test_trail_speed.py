@@ -66,3 +66,36 @@ def test_many_patches_on_a_long_file_with_a_long_history(tmp_path):
     # a removed patch line reads as edited into a later patch's similar line: transformed, or reverted
     assert [f.state == "alive" for f in fates] == [i % 3 != 0 for i in range(120)]
     assert spent < 15, f"{spent:.1f} s of CPU for 120 patches"
+
+
+def test_versions_of_a_long_file_are_counted_from_the_one_before(tmp_path, monkeypatch):
+    # A 4,000-line changelog that gains an entry in each of 150 commits, and a patch that never reached
+    # a commit: the accepting-commit search counts every version. Each was once split and counted
+    # whole; now only the lines where it differs from the version counted before it are.
+    from tracetui.trail import evidence as ev
+
+    repo = Repo(tmp_path / "r")
+    entries = [f"- fixed issue {i}: the widget no longer drops event {i} on resize\n" for i in range(4000)]
+    repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))
+    repo.commit("init", iso(8))
+    own = "# Changelog\n- the session's own entry, never committed\n"
+    edit = replace(repo, "CHANGELOG.md", "# Changelog\n", own)
+    repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))  # undone before any commit
+    for k in range(150):
+        entries.insert(0, f"- release note {k}: a new entry at the top\n")
+        repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))
+        repo.commit(f"release {k}", iso(11, k // 60, k % 60))
+    whole: list[int] = []
+    counted_whole = ev.FileLines.of.__func__
+
+    def of(cls, text, *args, **kwargs):
+        if text and len(text) > 100_000:
+            whole.append(len(text))
+        return counted_whole(cls, text, *args, **kwargs)
+
+    monkeypatch.setattr(ev.FileLines, "of", classmethod(of))
+    session = session_of(repo.path, [(iso(10), edit)])
+    [fate] = trail(session, repo=repo.path).fates
+    assert fate.state == "lost"
+    # The first version is counted whole, the others from it (the judged one also whole, for edited lines).
+    assert len(whole) <= 5, f"{len(whole)} of 151 versions were counted whole"

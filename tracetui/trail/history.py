@@ -36,6 +36,7 @@ class History:
     # followed path -> [(time, order index, commit)] where the file differs from its first parent
     changes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     _ancestry: dict[str, set[str]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)  # commit -> its index in `order`
 
     def name_at(self, commit: str, path: str) -> str:
         return self.names.get(commit, {}).get(path, path)
@@ -60,6 +61,23 @@ class History:
             seen.add(c)
             stack.extend(self.parents.get(c, ()))
         self._ancestry[commit] = seen
+        return seen
+
+    def ancestors_from(self, commit: str, lo: int) -> set[str]:
+        """The commits of `ancestry(commit)` at index `lo` or later in `order`.
+
+        Parents come before children in `order`, so every path down to such an ancestor stays at or
+        after `lo`: the search stops there instead of walking the whole history.
+        """
+        seen: set[str] = set()
+        stack = [commit]
+        position = self.position
+        while stack:
+            c = stack.pop()
+            if c in seen or position.get(c, -1) < lo:
+                continue
+            seen.add(c)
+            stack.extend(self.parents.get(c, ()))
         return seen
 
 
@@ -113,6 +131,7 @@ def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Ite
         parents = [str(p) for p in commit.parent_ids]
         history.time[cid] = commit.commit_time
         history.parents[cid] = parents
+        history.position[cid] = len(history.order)
         history.order.append(cid)
         if commit.commit_time < since or not history.paths:
             continue

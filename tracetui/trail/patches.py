@@ -167,14 +167,20 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     return out
 
 
-def split_counts(seq: list[str], keys: set[str] | frozenset[str]) -> dict[str, int]:
-    """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms)."""
+def split_counts(
+    seq: list[str], keys: set[str] | frozenset[str], starts: int | None = None
+) -> dict[str, int]:
+    """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms).
+
+    With `starts`, only joins that begin among the first `starts` entries count (the rest of `seq` is
+    what they may run into: how a changed stretch of a file is counted with its neighbours).
+    """
     if not keys:
         return {}
     prefixes = split_prefixes(frozenset(keys))
     found: dict[str, int] = {}
     last = len(seq)
-    for i, first in enumerate(seq):
+    for i, first in enumerate(seq if starts is None else seq[:starts]):
         if not first or first not in prefixes:
             continue
         joined = first

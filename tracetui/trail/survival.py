@@ -268,7 +268,7 @@ def _reader(repo: pygit2.Repository, commit: pygit2.Commit):
             return ""  # not in git at the start: a new file
         if entry.type_str != "blob":
             return None
-        return _text(repo[entry.id].peel(pygit2.Blob).data)
+        return _blob_text(repo, entry.id)
 
     return read
 
@@ -324,7 +324,7 @@ class _AtTime:
             if entry.type_str != "blob" or str(entry.id) in seen:
                 continue
             seen.add(str(entry.id))
-            texts.append(_text(self.repo[entry.id].peel(pygit2.Blob).data))
+            texts.append(_blob_text(self.repo, entry.id))
         self.memo[key] = texts
         return texts
 
@@ -353,6 +353,11 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _blob_text(repo: pygit2.Repository, blob: str | pygit2.Oid) -> str:
+    """A blob's text, decoded from the blob's own buffer (`.data` makes a copy first: twice the time)."""
+    return str(memoryview(repo[blob].peel(pygit2.Blob)), "utf-8", "replace")
+
+
 # -- judging -------------------------------------------------------------------------------------
 
 
@@ -371,6 +376,7 @@ class _Files:
         self.splits = splits or {}
         self.cache: dict[tuple[str, str | None], ev.FileLines] = {}
         self.text: dict[str, str] = {}
+        self.text_size = 0
         self.changed: dict[str, list[str]] = {}
         self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
@@ -378,13 +384,21 @@ class _Files:
         self.keysets: dict[str, frozenset[str]] = {}
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
+        self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
+        # path -> the text and counts of its last counted version (the next is counted from it)
+        self.last: dict[str, tuple[str, ev.FileLines]] = {}
+
+    TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
         if found is None:
-            found = _text(self.repo[blob].peel(pygit2.Blob).data)
-            if len(self.text) > 64:
-                self.text.clear()  # texts are only reused between a path's own lookups
+            found = _blob_text(self.repo, blob)
+            self.text_size += len(found)
+            while self.text_size > self.TEXT_KEEP and self.text:
+                # Oldest first: a version is asked for again soon after (its counts, then all its lines
+                # for a move, its lines in order for the block test), rarely much later.
+                self.text_size -= len(self.text.pop(next(iter(self.text))))
             self.text[blob] = found
         return found
 
@@ -394,10 +408,16 @@ class _Files:
         key = (path, blob)
         found = self.cache.get(key)
         if found is None:
-            found = ev.FileLines.of(
-                self._text(blob), self.wanted.get(path, frozenset()), self.splits.get(path, frozenset()),
-                lambda: self._text(blob),
-            )  # fmt: skip
+            text = self._text(blob)
+            wanted, splits = self.wanted.get(path, frozenset()), self.splits.get(path, frozenset())
+            prior = self.last.get(path)
+            if prior is None:
+                found = ev.FileLines.of(text, wanted, splits, lambda: self._text(blob))
+            else:
+                # Versions of a path are asked for mostly in history order: the one counted last is
+                # usually a few lines away from this one.
+                found = ev.FileLines.after(prior[1], prior[0], text, wanted, splits, lambda: self._text(blob))
+            self.last[path] = (text, found)
             self.cache[key] = found
         return found
 
@@ -408,7 +428,8 @@ class _Files:
             c = self.repo[commit].peel(pygit2.Commit)
             old = c.parents[0].tree if c.parents else None
             diff = old.diff_to_tree(c.tree) if old is not None else c.tree.diff_to_tree(swap=True)
-            found = [d.new_file.path for d in diff.deltas if d.status != DeltaStatus.DELETED]
+            # status_char: the status as a letter, without making an enum member per delta.
+            found = [d.new_file.path for d in diff.deltas if d.status_char() != "D"]
             self.changed[commit] = found
         return found
 
@@ -643,7 +664,7 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     split into a package often adds the package first and deletes the old module after).
     """
     line = history.ancestry(judged)
-    start = history.order.index(since)
+    start = history.position[since]
     prev = since
     for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
         if index <= start or cid not in line:
@@ -659,33 +680,58 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
-def _destination(probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str):
+_Candidate = tuple[str, str | None, str | None]  # a file's name, its blob at a commit, and at an earlier one
+
+
+def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> list[_Candidate]:
+    """(name, blob at `cid`, blob at `prev`) of the files a move from `path` at `cid` may have gone to:
+    those changed between the two by the commits of the move window (made once per window: every
+    patch of the path that lost lines there asks for it)."""
+    key = (path, prev, cid)
+    found = files.windows.get(key)
+    if found is not None:
+        return found
     repo = history.repo
-    ancestry = history.ancestry(cid)
-    lo, hi = history.order.index(prev), history.order.index(cid)
-    window = [c for c in history.order[max(lo + 1, hi - MOVE_WINDOW + 1) : hi + 1] if c in ancestry]
+    lo, hi = history.position[prev], history.position[cid]
+    first = max(lo + 1, hi - MOVE_WINDOW + 1)
+    ancestry = history.ancestors_from(cid, first)
+    window = [c for c in history.order[first : hi + 1] if c in ancestry]
     candidates: set[str] = set()
     for c in window:
         candidates.update(files.touched(c))
     candidates.discard(history.name_at(cid, path))
-    if not candidates:
+    found = []
+    if candidates:
+        old_tree = repo[prev].peel(pygit2.Commit).tree
+        new_tree = repo[cid].peel(pygit2.Commit).tree
+        for name in sorted(candidates):
+            blob = _small_blob(repo, new_tree, name)
+            old_blob = _small_blob(repo, old_tree, name)
+            # Unchanged since `prev`: every line it holds was already there, nothing moved in.
+            if old_blob != blob:
+                found.append((name, blob, old_blob))
+    files.windows[key] = found
+    return found
+
+
+def _destination(probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str):
+    repo = history.repo
+    window = _window(history, files, path, prev, cid)
+    if not window:
         return None
-    old_tree = repo[prev].peel(pygit2.Commit).tree
     new_tree = repo[cid].peel(pygit2.Commit).tree
     parents = history.parents.get(cid) or []
-    source = files.seq(history.blob_at(parents[0], path) if parents else None)
+    source: list[str] | None = None  # the file before the move, read only if some candidate gained enough
     best = None
-    for name in sorted(candidates):
-        blob = _small_blob(repo, new_tree, name)
-        old_blob = _small_blob(repo, old_tree, name)
-        if old_blob == blob:
-            continue  # unchanged since `prev`: every line it holds was already there, nothing moved in
+    for name, blob, old_blob in window:
         if not files.holds_any(blob, probe.want_keys()):
             continue
         at_move = files.full(blob)
         shifted = _shifted(probe, files.full(old_blob))
         gained = ev.kept(shifted, at_move)
         if gained > 0 and 2 * gained >= drop:
+            if source is None:
+                source = files.seq(history.blob_at(parents[0], path) if parents else None)
             gained = min(gained, _copied(probe, source, files.seq(blob)))
         if gained > 0 and 2 * gained >= drop and (best is None or gained > best[0]):
             best = (gained, name, shifted, blob)
@@ -810,7 +856,7 @@ def _renames(old_tree: pygit2.Tree, new_tree: pygit2.Tree) -> dict[str, str]:
 def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
     """Commits after the accepting one, in the judged history, that changed the patch's lines."""
     line = history.ancestry(judged)
-    after_accept = history.order.index(accept)
+    after_accept = history.position[accept]
     out: list[str] = []
     for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
         if index <= after_accept or cid not in line:

@@ -1,0 +1,106 @@
+"""A file version counted from another version of the same file gives the counts of counting it whole.
+
+`FileLines.after` counts only the stretches of lines where two versions differ (the trail counts
+hundreds of versions of a long file, each a few lines away from the last). Whatever the edits, the
+wanted exact lines, their norms and the keys split over several lines must come out as `FileLines.of`
+counts them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tracetui.trail import evidence as ev
+from tracetui.trail.patches import norms_of
+
+PIECES = [
+    "alpha",
+    "beta(",
+    "gamma)",
+    "  delta = 1",
+    "\tepsilon",
+    "",
+    "a_long_name_that_a_formatter_would_split_over_lines()",
+    "x",
+    "  ",
+    " y\r",
+    "é ü",
+    "\u00a0nb",
+    "k",
+]
+
+
+def _line(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 4)))
+
+
+def _edited(rng: random.Random, lines: list[str]) -> list[str]:
+    out = list(lines)
+    for _ in range(rng.randint(0, 6)):
+        at = rng.randint(0, len(out))
+        roll = rng.random()
+        if roll < 0.4:
+            out[at:at] = [_line(rng) for _ in range(rng.randint(1, 5))]
+        elif roll < 0.8:
+            del out[at : at + rng.randint(1, 5)]
+        else:
+            out[at : at + 1] = [_line(rng)]
+    return out
+
+
+def _keys(rng: random.Random, a: str, b: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Wanted lines and norms from both versions, and split keys: joins of 2 to 4 consecutive norms."""
+    na, nb = norms_of(a), norms_of(b)
+    splits: set[str] = set()
+    for seq in (na, nb):
+        for _ in range(20):
+            if len(seq) > 4:
+                i = rng.randrange(len(seq) - 3)
+                splits.add("".join(seq[i : i + rng.randint(2, 4)]))
+    splits.discard("")
+    lines = a.splitlines() + b.splitlines()
+    wanted = (
+        set(rng.sample(na + nb, min(30, len(na + nb)))) | set(rng.sample(lines, min(30, len(lines)))) | splits
+    )
+    return frozenset(wanted), frozenset(splits)
+
+
+def _same(got: ev.FileLines, want: ev.FileLines) -> bool:
+    return (dict(got.exact), dict(got.normal), got._splits or {}) == (
+        dict(want.exact),
+        dict(want.normal),
+        want._splits or {},
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_counting_from_another_version_equals_counting_whole(seed):
+    rng = random.Random(seed)
+    stretched = 0
+    for _ in range(150):
+        lines = [_line(rng) for _ in range(rng.randint(0, 1500))]
+        a = "\n".join(lines) + rng.choice(["", "\n"])
+        b = "\n".join(_edited(rng, lines)) + rng.choice(["", "\n"])
+        wanted, splits = _keys(rng, a, b)
+        prior = ev.FileLines.of(a, wanted, splits)
+        assert _same(ev.FileLines.after(prior, a, b, wanted, splits), ev.FileLines.of(b, wanted, splits))
+        stretched += len(ev._stretches(a, b)) > 1
+    assert stretched > 30  # edits far apart were counted as separate stretches
+
+
+def test_split_keys_across_the_edges_of_a_stretch():
+    # A key split over four lines, two of them inside the changed stretch and two outside it.
+    body = [f"line_{i} = {i}" for i in range(400)]
+    a = "\n".join(body[:200] + ["call(", "first_argument,", "second_argument,", ")"] + body[200:]) + "\n"
+    b = a.replace("second_argument,\n)\n", "second_argument,\n)\nadded = 1\n").replace(
+        "line_300 = 300", "line_300 = 301"
+    )
+    key = "call(first_argument,second_argument,)"
+    wanted, splits = frozenset({key, "added=1"}), frozenset({key})
+    prior = ev.FileLines.of(a, wanted, splits)
+    after = ev.FileLines.after(prior, a, b, wanted, splits)
+    assert after._splits == {key: 1} and dict(after.normal) == {"added=1": 1}
+    undone = ev.FileLines.after(after, b, b.replace("call(\n", "call(x\n"), wanted, splits)
+    assert undone._splits == {}
