@@ -142,7 +142,10 @@ def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, f
 
 
 TOKEN_RULES: list[Rule] = [
-    _rule("anthropic-key", "anthropic-key", r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
+    _rule("anthropic-key", "anthropic-key", r"sk-ant-api\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
+          check=_not_dummy()),
+    # Admin keys manage an organisation (members, workspaces, other keys): a kind of their own.
+    _rule("anthropic-admin-key", "anthropic-admin-key", r"sk-ant-admin\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
           check=_not_dummy()),
     # Other Anthropic credentials (OAuth and session tokens): same prefix, looser body. API and admin
     # keys have one exact shape (93 characters and `AA`), which the rule above takes; one of another
