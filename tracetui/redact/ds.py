@@ -27,7 +27,15 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.rules import jwt_tier, names_a_setting, owned_by_format, slack_tier, wrong_vendor_length
+from tracetui.redact.rules import (
+    jwt_tier,
+    masked_after,
+    names_a_credential,
+    names_a_setting,
+    owned_by_format,
+    slack_tier,
+    wrong_vendor_length,
+)
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
@@ -35,7 +43,9 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_placeholder,
     is_reference,
+    is_stand_in_token,
     is_structural,
+    names_no_secret,
     random_enough,
 )
 
@@ -157,7 +167,9 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if b - a < 8 or is_reference(value) or is_filler_token(value):
+                if masked_after(text, b):
+                    continue  # the rest of the token masked (`…-####`)
+                if b - a < 8 or is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
                 tier: str | None = AUTO
                 if name == "JwtTokenDetector":
@@ -211,7 +223,8 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             if tier == SUGGESTED and not random_enough(value, 6, 2.5):
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
-            if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)):
+            if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)
+                         or names_no_secret(name.group(1))):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
 
@@ -268,7 +281,17 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     if owned_by_format(text[_word_start(text, a):b]):
         return True
     name = _NAME_BEFORE.search(text, max(0, a - 80), a)
-    return bool(name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), text[a:b])))
+    if name is None:
+        return False
+    word = name.group(1)
+    if is_fixture_name(word) or wrong_vendor_length(word, text[a:b]) or names_no_secret(word):
+        return True
+    # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word
+    # is in it (the generic rule's own test; a vendor's token is still found by its format rule).
+    return bool(_ASSIGNED.search(name.group(0))) and not names_a_credential(word)
+
+
+_ASSIGNED = re.compile(r"[:=]")
 
 
 def _word_start(text: str, a: int) -> int:

@@ -25,7 +25,9 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_placeholder,
     is_reference,
+    is_stand_in_token,
     looks_like_identifier,
+    names_no_secret,
     random_enough,
 )
 
@@ -333,6 +335,10 @@ _PEM_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END = re.compile(r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 # Base64 lines, real or JSON-escaped newlines between them; a blank line ends the key.
 _PEM_BODY = re.compile(r"(?:[A-Za-z0-9+/=]|\r?\n(?!\r?\n)|\\n(?!\\n))*")
+# The smallest private key (an Ed25519 seed in PKCS#8) is 64 base64 characters: a body of fewer than 48
+# (a margin for a cut excerpt) holds no key.
+_PEM_MIN_BODY = 48
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _PEM_LIMIT = 16_384  # an 8192-bit RSA key with JSON-escaped newlines still fits
 
 
@@ -349,6 +355,9 @@ def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
             end = body.end() if body is not None else m.end()
             while end > m.end() and text[end - 1] in " \t\r\n":
                 end -= 1
+        body_end = end_m.start() if end_m is not None else end
+        if sum(map(_BASE64_CHARS.__contains__, text[m.end():body_end])) < _PEM_MIN_BODY:
+            continue  # `…KEY-----\nanything\n-----END…`, `…KEY-----...`: a placeholder, no key inside
         yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
 
 
@@ -411,6 +420,13 @@ _NAME_OK = re.compile(
     r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|sonar\.login|"
     r"(?<![a-z])(?:api|secret|private|access|auth|client|license|signing|encryption|master|session)[_.\-]?key"
 )
+
+
+def names_a_credential(name: str) -> bool:
+    """Whether an identifier holds a credential's word (`apiKey`, `DB_PASSWORD`), not only its letters."""
+    return bool(_NAME_OK.search(name.lower()))
+
+
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 # What may sit between the name and its value: closing quotes/brackets, an assignment operator.
 _SEPARATOR = re.compile(
@@ -610,7 +626,7 @@ def owned_by_format(value: str) -> bool:
     return value.lower().startswith(FORMAT_PREFIXES)
 
 
-_ID_NAME = re.compile(r"(?:credentials?|key|token|secret)[_\-]?(?:Id|ID|id)$")
+_ID_NAME = re.compile(r"(?i:credentials?|keys?|tokens?|secrets?)[_\-]?(?:Id|ID|id)$")
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
@@ -654,6 +670,8 @@ def _base64_like(value: str) -> bool:
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
+    if names_no_secret(name):
+        return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
     if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
         return  # a template, a typed filler, or punctuation only
     value = value.rstrip(".")  # the end of a sentence, not of the value
@@ -894,6 +912,14 @@ _RARE_NEEDLES = re.compile(
 )
 
 
+_MASK_AFTER = re.compile(r"[\-_.:/]?[*#•●]{4}")
+
+
+def masked_after(text: str, end: int) -> bool:
+    """Whether a run of masking characters goes on where a match stopped: the token was redacted."""
+    return _MASK_AFTER.match(text, end) is not None
+
+
 def token_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = lowered.__contains__
     table = TOKEN_RULES
@@ -915,8 +941,10 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
             value = text[start:end]
-            if is_reference(value) or is_filler_token(value):
-                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`
+            if masked_after(text, end):
+                continue  # `xoxp-5723…-1881-####…`: the format's head, the rest masked by whoever printed it
+            if is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
+                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`, `xoxb-…TokenHere`
             tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume
