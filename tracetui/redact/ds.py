@@ -28,6 +28,7 @@ from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.rules import (
+    id_of_a_credential,
     jwt_tier,
     masked_after,
     names_a_credential,
@@ -39,6 +40,7 @@ from tracetui.redact.rules import (
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
+    is_filler,
     is_filler_token,
     is_fixture_name,
     is_placeholder,
@@ -214,7 +216,7 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
         for value in keyword.analyze_string(line):
-            if not value or is_placeholder(value) or names_a_setting(value):
+            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value):
                 continue
             i = line.find(value)
             if i < 0:
@@ -224,7 +226,7 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
             if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)
-                         or names_no_secret(name.group(1))):
+                         or names_no_secret(name.group(1)) or id_of_a_credential(name.group(1), value)):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
 

@@ -627,6 +627,13 @@ def owned_by_format(value: str) -> bool:
 
 
 _ID_NAME = re.compile(r"(?i:credentials?|keys?|tokens?|secrets?)[_\-]?(?:Id|ID|id)$")
+
+
+def id_of_a_credential(name: str, value: str) -> bool:
+    """`jobCredentialsId: '<uuid>'`, `UserSecretsId`: a UUID or hash naming which credential is meant."""
+    return bool(_ID_NAME.search(name)) and is_structural(value)
+
+
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
@@ -681,7 +688,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if value.lower() == name.lower().strip("-_"):
         return
-    if _ID_NAME.search(name) and is_structural(value):
+    if id_of_a_credential(name, value):
         return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
     if names_a_setting(value):
         return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
