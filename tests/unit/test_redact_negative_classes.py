@@ -200,3 +200,27 @@ def test_a_1mb_adversarial_line_scans_in_linear_time(text):
     t0 = time.process_time()
     scan_text(text)
     assert time.process_time() - t0 < 10.0
+
+
+# --- filler after a long literal prefix; a format's near-miss; a request's signature -----------
+
+
+def test_filler_after_a_long_vendor_prefix_is_not_raised():
+    value = "GR1348941" + "Z" * 20
+    assert touching(f"runner_token: {value}", value) == []
+    real = "GR1348941" + _r(20)
+    assert tiers(f"runner_token: {real}", real) == {AUTO}
+
+
+def test_a_token_with_a_vendors_prefix_is_judged_by_that_format_alone():
+    value = "AIza" + _r(44) + "x"  # longer than any Google API key: the format rule turns it down
+    assert touching(f"found {value} in the bundle", value) == []
+    real = "AIza" + _r(35)
+    assert tiers(f"found {real} in the bundle", real) == {AUTO}
+
+
+def test_a_value_named_as_a_signature_is_not_a_credential():
+    value = "Xk3" + _r(40)
+    assert touching(f'signature = "{value}"', value) == []
+    assert touching(f"X-Request-Sig: {value}", value) == []
+    assert tiers(f'signing_key = "{value}"', value) == {AUTO}

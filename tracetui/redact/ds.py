@@ -28,6 +28,7 @@ from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.rules import (
+    filler_after_prefix,
     id_of_a_credential,
     jwt_tier,
     masked_after,
@@ -169,8 +170,8 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if masked_after(text, b):
-                    continue  # the rest of the token masked (`…-####`)
+                if masked_after(text, b) or filler_after_prefix(value, needles or ()):
+                    continue  # the rest of the token masked (`…-####`), or filler after the prefix
                 if b - a < 8 or is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
                 tier: str | None = AUTO
@@ -188,7 +189,16 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
 
 _KEYWORD_PREFILTER: re.Pattern[str] | None = None
 # The name assigned to, just before a value: `fake_api_key = "`, `ibm_iam_key:= "`.
-_NAME_BEFORE = re.compile(r"([\w.\-]+)[\"'\]]*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*[@\"'`]*$")
+# A backslash before a quote: the same inside a JSON string (`signature = \"…`).
+_NAME_BEFORE = re.compile(r"([\w.\-]+)(?:\\?[\"'\]])*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*(?:\\?[@\"'`])*$")
+
+
+def _name_of(match: re.Match[str], text: str) -> str:
+    """The name a `_NAME_BEFORE` match found; inside a JSON string, `\\nname` is a line break, then `name`."""
+    name, at = match.group(1), match.start(1)
+    if at > 0 and text[at - 1] == "\\" and name[:1] in ("n", "r", "t"):
+        return name[1:]
+    return name
 
 
 def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -225,8 +235,9 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             if tier == SUGGESTED and not random_enough(value, 6, 2.5):
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
-            if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)
-                         or names_no_secret(name.group(1)) or id_of_a_credential(name.group(1), value)):
+            word = _name_of(name, line) if name else ""
+            if word and (is_fixture_name(word) or wrong_vendor_length(word, value) or names_no_secret(word)
+                         or id_of_a_credential(word, value)):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
 
@@ -285,7 +296,7 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     name = _NAME_BEFORE.search(text, max(0, a - 80), a)
     if name is None:
         return False
-    word = name.group(1)
+    word = _name_of(name, text)
     if is_fixture_name(word) or wrong_vendor_length(word, text[a:b]) or names_no_secret(word):
         return True
     # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word

@@ -615,7 +615,7 @@ def names_a_setting(value: str) -> bool:
 _GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
 FORMAT_PREFIXES = tuple(
     sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
-           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941"}
+           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941", "aiza"}
            | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
                                 "glagent", "glffct", "glsa", "glwt")})
 )
@@ -760,12 +760,14 @@ _DB_SCHEMES = frozenset(
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in lowered:
         for m in _AUTH_HEADER.finditer(text):
-            if not is_placeholder(m.group(1)):
-                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:authorization-header")
+            value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if value and not is_placeholder(value):
+                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:authorization-header")
     if "x-" in lowered:
         for m in _KEY_HEADER.finditer(text):
-            if not is_placeholder(m.group(1)):
-                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:key-header")
+            value = m.group(1).rstrip("\\")
+            if value and not is_placeholder(value):
+                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
     if "bearer" in lowered:
         for m in _BEARER.finditer(text):
             v = m.group(1)
@@ -919,6 +921,15 @@ _RARE_NEEDLES = re.compile(
 )
 
 
+def filler_after_prefix(value: str, needles: tuple[str, ...]) -> bool:
+    """Filler judged on the body after the rule's literal prefix, which a long prefix would outweigh."""
+    low = value.lower()
+    for needle in needles:
+        if len(needle) >= 4 and low.startswith(needle.lower()):
+            return is_filler(value[len(needle):])
+    return False
+
+
 _MASK_AFTER = re.compile(r"[\-_.:/]?[*#•●]{4}")
 
 
@@ -948,6 +959,8 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
             value = text[start:end]
+            if filler_after_prefix(value, needles):
+                continue  # `GR1348941XXXX…`: the vendor's literal prefix, then a typed filler
             if masked_after(text, end):
                 continue  # `xoxp-5723…-1881-####…`: the format's head, the rest masked by whoever printed it
             if is_reference(value) or is_filler_token(value) or is_stand_in_token(value):

@@ -146,14 +146,14 @@ def is_fixture_name(name: str) -> bool:
 
 # Words that end a name to say what its value is, when that is not the credential itself: its name,
 # where it lives, how long it is (`LLM_SECRET_NAME`, `TOKEN_URL`, `key_vault_name`, `TokenFile`,
-# `password_length`, `key_down_event`); and qualifiers that make a key something nobody keeps
+# `password_length`, `key_down_event`, a request's `signature`); and qualifiers that make a key something nobody keeps
 # secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `csrf_token`: a form's anti-forgery
 # value, good for one session of one page). Never `id`:
 # OAuth client ids are credentials of their own.
 _NOT_SECRET_LAST = frozenset(
     "name names url uri urls endpoint file filename files path paths dir length len size type types alias version "
     "count format label header field prefix suffix pattern regex event events index column algorithm alg mode "
-    "location ttl expiry expires expiration timeout".split()
+    "location ttl expiry expires expiration timeout signature sig".split()
 )
 _NOT_SECRET_QUALIFIER = frozenset("public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split())
 _QUALIFIED_WORDS = frozenset({"key", "keys", "token"})
