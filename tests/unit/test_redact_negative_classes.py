@@ -108,6 +108,8 @@ def test_a_word_like_here_inside_a_passphrase_is_not_a_stand_in():
         ('curl -H "Authorization: Basic {base64(user:password)}" https://api.test', "{base64(user:password)}"),
         ('password = "%(db_password)s"', "%(db_password)s"),
         ('"Authorization": "Bearer {token_for(service_user)}"', "{token_for(service_user)}"),
+        ('password = "${{ secrets.DEPLOY_TOKEN }}"', "${{ secrets.DEPLOY_TOKEN }}"),
+        ("API_TOKEN=@DB_PASSWORD@", "@DB_PASSWORD@"),
     ],
 )
 def test_a_fill_in_slot_is_not_a_value(text, value):
@@ -217,6 +219,13 @@ def test_a_token_with_a_vendors_prefix_is_judged_by_that_format_alone():
     assert touching(f"found {value} in the bundle", value) == []
     real = "AIza" + _r(35)
     assert tiers(f"found {real} in the bundle", real) == {AUTO}
+
+
+def test_a_sentry_near_miss_is_judged_by_the_sentry_format_alone():
+    value = "sntrys_" + _r(34)  # too short for a Sentry token: not re-raised by the entropy check
+    assert touching(f"found {value} here", value) == []
+    real = "sntrys_" + _r(60)
+    assert tiers(f"found {real} here", real) == {AUTO}
 
 
 def test_a_value_named_as_a_signature_is_not_a_credential():

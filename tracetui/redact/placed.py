@@ -417,7 +417,9 @@ NEGATIVES: dict[str, Negative] = {
         rng.choice(['-H "Authorization: Basic {s}"', 'password = "{s}"', '"Authorization": "Bearer {s}"']),
         rng.choice(["{base64(%s:%s)}" % (rng.choice(["user", "email"]), rng.choice(["password", "pass"])),
                     "%(" + rng.choice(["db_password", "token", "secret"]) + ")s",
-                    "{" + rng.choice(["token_for", "get_secret", "read_key"]) + "(" + rng.choice(["user", "svc"]) + ")}"]),
+                    "{" + rng.choice(["token_for", "get_secret", "read_key"]) + "(" + rng.choice(["user", "svc"]) + ")}",
+                    "${{ secrets." + rng.choice(["DEPLOY_TOKEN", "NPM_TOKEN", "DB_PASSWORD"]) + " }}",
+                    "@" + rng.choice(["DB_PASSWORD", "API_KEY", "secret_key"]) + "@"]),
     ),
     "empty-key-block": lambda rng: _line(
         "{s}", "-----BEGIN " + rng.choice(["", "RSA ", "OPENSSH ", "EC "]) + "PRIVATE KEY-----\n"

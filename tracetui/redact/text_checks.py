@@ -25,10 +25,11 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|fixme|\*+|\.+|-+|_+)$"
 )
 # A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>,
-# or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`.
+# or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`,
+# `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake).
 _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[^{}\s]*(?:\([^\s]*\))?[^{}\s]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
-    r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\])$"
+    r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
 _PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*")
