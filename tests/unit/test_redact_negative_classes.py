@@ -188,7 +188,7 @@ MB = 1_000_000
         "xoxb-1-" + "#" * MB,
         " ".join(["xoxb-12345-####"] * (MB // 16)),
         "{" * MB,
-        "Authorization: Basic {" + "(" * MB,
+        "Authorization: Basic {" + "(ab" * (MB // 3),
         "-----BEGIN PRIVATE KEY-----\n" + "!" * MB,
         "-----BEGIN PRIVATE KEY-----\n" * (MB // 28),
         "sha256~" + "ABCHERE_" * (MB // 8),

@@ -28,7 +28,7 @@ _PLACEHOLDER_WORDS = re.compile(
 # or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`,
 # `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake).
 _TEMPLATE = re.compile(
-    r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[^{}\s]*(?:\([^\s]*\))?[^{}\s]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
+    r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
     r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
@@ -39,10 +39,17 @@ _PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?
 _STAND_IN_TAIL = re.compile(r"(?:[A-Z]{3}HERE|[a-z]Here)(?![A-Za-z0-9])")
 
 
+def _fill_in_slot(v: str) -> bool:
+    """`{base64(user:password)}`, `{token_for(svc)}`: one pair of braces around a call, no spaces.
+    (Checked by counting, not by a regex: a pattern for it backtracks quadratically on `{((((…`.)"""
+    return (len(v) > 2 and v[0] == "{" and v[-1] == "}" and v.count("{") == 1 and v.count("}") == 1
+            and not any(c.isspace() for c in v))
+
+
 def is_placeholder(value: str) -> bool:
     """A template, a variable reference, an elided or dummy value: nothing to scrub."""
     v = value.strip("\"'`")
-    if not v or len(set(v)) <= 2:
+    if not v or len(set(v)) <= 2 or _fill_in_slot(v):
         return True
     if is_worded_placeholder(v):
         return True
@@ -124,7 +131,8 @@ def is_reference(value: str) -> bool:
     v = value.strip("\"'`")
     if not v:
         return True
-    if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${", "$(", "{{")):
+    if _TEMPLATE.match(v) or _fill_in_slot(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${",
+                                                                 "$(", "{{")):
         return True
     return bool(_CONSTANT.match(v) or _NULLISH.match(v))
 
