@@ -54,7 +54,8 @@ def quality(markdown: bool, per_kind: bool = True) -> None:
             s = table[key]
             print(f"\n{key[0]} missed: {', '.join(s.missed) or 'none'}")
             print(f"{key[0]} negatives touched: {', '.join(s.touched_ids) or 'none'}")
-            print(f"{key[0]} negatives flagged at any tier: {s.flagged}/{s.negatives} ({pct(s.flagged, s.negatives)}):"
+            share = pct(s.flagged, s.negatives)
+            print(f"{key[0]} negatives flagged at any tier: {s.flagged}/{s.negatives} ({share}):"
                   f" {', '.join(s.flagged_ids) or 'none'}")
             print(f"{key[0]} of those, a valid credential of another kind (README scoring): "
                   f"{', '.join(s.other_kind_ids) or 'none'}")

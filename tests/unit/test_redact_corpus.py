@@ -68,7 +68,9 @@ def test_ids_inside_texts_are_never_covered():
 
 @requires_secrets
 def test_the_24000_character_base64_line_is_quick():
-    rows = [json.loads(line) for line in open(SECRETS / "detect_secrets_plugin_cases.jsonl", encoding="utf-8")]
+    rows = [
+        json.loads(line) for line in open(SECRETS / "detect_secrets_plugin_cases.jsonl", encoding="utf-8")
+    ]
     longest = max(rows, key=lambda r: len(r["text"]))["text"]
     assert len(longest) >= 24_000
     t0 = time.perf_counter()

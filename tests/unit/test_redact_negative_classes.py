@@ -39,15 +39,30 @@ VALUE = "Wq8" + _r(29)
 
 @pytest.mark.parametrize(
     "name",
-    ["TOKEN_URL", "key_name", "LLM_SECRET_NAME", "password_length", "public_key", "primaryKey", "foreign_key",
-     "csrf_token", "authenticity_token", "TokenFile", "secretPath", "auth_endpoint", "key_down_event"],
+    [
+        "TOKEN_URL",
+        "key_name",
+        "LLM_SECRET_NAME",
+        "password_length",
+        "public_key",
+        "primaryKey",
+        "foreign_key",
+        "csrf_token",
+        "authenticity_token",
+        "TokenFile",
+        "secretPath",
+        "auth_endpoint",
+        "key_down_event",
+    ],
 )
 def test_a_name_that_says_the_value_is_not_the_credential(name):
     for text in (f'{name} = "{VALUE}"', f"{name}: {VALUE}", f'"{name}": "{VALUE}"'):
         assert touching(text, VALUE) == [], text
 
 
-@pytest.mark.parametrize("name", ["API_TOKEN", "client_secret", "secretKey", "private_key", "authToken", "db_password"])
+@pytest.mark.parametrize(
+    "name", ["API_TOKEN", "client_secret", "secretKey", "private_key", "authToken", "db_password"]
+)
 def test_a_credential_name_still_finds_the_value(name):
     assert tiers(f'{name} = "{VALUE}"', VALUE) == {AUTO}
 
@@ -84,7 +99,11 @@ def test_an_unmasked_value_with_a_symbol_is_still_found():
 
 @pytest.mark.parametrize(
     "value",
-    ["sha256~XXXXXXXX_PASTE_YOUR_TOKEN_HERE_XXXXXXXXXXXX", "xoxb-1-MyBotTokenGoesHere", "xoxe.xoxp-1-ACCESSTOKENHERE"],
+    [
+        "sha256~XXXXXXXX_PASTE_YOUR_TOKEN_HERE_XXXXXXXXXXXX",
+        "xoxb-1-MyBotTokenGoesHere",
+        "xoxe.xoxp-1-ACCESSTOKENHERE",
+    ],
 )
 def test_a_vendor_prefix_on_stand_in_words_is_not_raised(value):
     assert touching(f"oc login --token={value}", value) == []
@@ -105,7 +124,10 @@ def test_a_word_like_here_inside_a_passphrase_is_not_a_stand_in():
 @pytest.mark.parametrize(
     "text, value",
     [
-        ('curl -H "Authorization: Basic {base64(user:password)}" https://api.test', "{base64(user:password)}"),
+        (
+            'curl -H "Authorization: Basic {base64(user:password)}" https://api.test',
+            "{base64(user:password)}",
+        ),
         ('password = "%(db_password)s"', "%(db_password)s"),
         ('"Authorization": "Bearer {token_for(service_user)}"', "{token_for(service_user)}"),
         ('password = "${{ secrets.DEPLOY_TOKEN }}"', "${{ secrets.DEPLOY_TOKEN }}"),
@@ -131,7 +153,9 @@ def test_a_private_key_block_without_key_material_is_not_raised(body):
 
 
 def test_a_private_key_block_with_a_body_is_found_whole():
-    text = "-----BEGIN PRIVATE KEY-----\n" + _r(64, string.ascii_letters + "+/") + "\n-----END PRIVATE KEY-----"
+    text = (
+        "-----BEGIN PRIVATE KEY-----\n" + _r(64, string.ascii_letters + "+/") + "\n-----END PRIVATE KEY-----"
+    )
     assert tiers(text, text) == {AUTO}
 
 
@@ -167,13 +191,19 @@ def test_the_same_kind_stays_a_false_positive_in_both_figures():
 
 def test_a_generic_finding_counts_as_another_kind_only_when_the_keyword_plugin_agrees():
     value = "Zr4" + _r(37)
-    quoted = score_row("x", Row("detect-secrets", "IbmCosHmacDetector", f'"secret_access_key": "{value}"', False, None))
+    quoted = score_row(
+        "x", Row("detect-secrets", "IbmCosHmacDetector", f'"secret_access_key": "{value}"', False, None)
+    )
     assert quoted.flagged == 1 and quoted.other_kind == 1
     # The keyword plugin ignores an unquoted `name=value`: no referee, so it stays a false positive.
-    bare = score_row("x", Row("detect-secrets", "IbmCosHmacDetector", f"secret_access_key={value}", False, None))
+    bare = score_row(
+        "x", Row("detect-secrets", "IbmCosHmacDetector", f"secret_access_key={value}", False, None)
+    )
     assert bare.flagged == 1 and bare.other_kind == 0
     # A generic row's own kind is never "another kind".
-    same = score_row("x", Row("detect-secrets", "KeywordDetector", f'"secret_access_key": "{value}"', False, None))
+    same = score_row(
+        "x", Row("detect-secrets", "KeywordDetector", f'"secret_access_key": "{value}"', False, None)
+    )
     assert same.flagged == 1 and same.other_kind == 0
 
 
@@ -195,8 +225,17 @@ MB = 1_000_000
         "a = " * (MB // 4) + _r(64),
         " ".join(["sumOf = " + _r(40)] * (MB // 50)),
     ],
-    ids=["mask-run", "masked-tokens", "braces", "open-slot", "pem-junk", "pem-headers", "stand-in", "names",
-         "assigned"],
+    ids=[
+        "mask-run",
+        "masked-tokens",
+        "braces",
+        "open-slot",
+        "pem-junk",
+        "pem-headers",
+        "stand-in",
+        "names",
+        "assigned",
+    ],
 )
 def test_a_1mb_adversarial_line_scans_in_linear_time(text):
     t0 = time.process_time()

@@ -117,8 +117,16 @@ _NEEDLES = {
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _JWT_CHARS = _TOKEN_CHARS | frozenset(".=")
 # Their patterns match a prefix or stop short of the real end: the span is widened to the token.
-_WIDEN = frozenset({"GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector", "SlackDetector", "OpenAIDetector",
-                    "DiscordBotTokenDetector"})
+_WIDEN = frozenset(
+    {
+        "GitHubTokenDetector",
+        "GitLabTokenDetector",
+        "JwtTokenDetector",
+        "SlackDetector",
+        "OpenAIDetector",
+        "DiscordBotTokenDetector",
+    }
+)
 _EDGE_JUNK = " \t\r\n\"'=:"
 
 
@@ -236,10 +244,16 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
             word = _name_of(name, line) if name else ""
-            if word and (is_fixture_name(word) or wrong_vendor_length(word, value) or names_no_secret(word)
-                         or id_of_a_credential(word, value)):
+            if word and (
+                is_fixture_name(word)
+                or wrong_vendor_length(word, value)
+                or names_no_secret(word)
+                or id_of_a_credential(word, value)
+            ):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
-            yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
+            yield Finding(
+                line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector"
+            )
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters.
@@ -291,7 +305,7 @@ _WORD_BREAK = frozenset(" \t\r\n\"'`=:,;()[]{}<>")
 def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     """Whether the rule that owns this string already turned it down: a format's prefix starts its
     word (an edited example, a cut-off head), or its name says a fixture or another vendor's shape."""
-    if owned_by_format(text[_word_start(text, a):b]):
+    if owned_by_format(text[_word_start(text, a) : b]):
         return True
     name = _NAME_BEFORE.search(text, max(0, a - 80), a)
     if name is None:
@@ -334,7 +348,11 @@ def _worded(value: str) -> bool:
 
 
 def _mixed(value: str) -> bool:
-    return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+    return (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+    )
 
 
 _HASH_BEFORE = re.compile(r"(?i)(?:\bh1:|sha(?:1|224|256|384|512)[:\-=]|md5[:=]|blake2b?[:\-])$")

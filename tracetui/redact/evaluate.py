@@ -63,8 +63,16 @@ class Score:
         return self.flagged - self.other_kind
 
     def add(self, other: Score) -> None:
-        for name in ("positives", "caught", "caught_auto", "hit", "negatives", "touched", "suggested_on_negative",
-                     "other_kind"):
+        for name in (
+            "positives",
+            "caught",
+            "caught_auto",
+            "hit",
+            "negatives",
+            "touched",
+            "suggested_on_negative",
+            "other_kind",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.missed += other.missed
         self.touched_ids += other.touched_ids
@@ -81,7 +89,16 @@ def load_rows(secrets_dir: str | Path) -> Iterator[tuple[str, Row]]:
     with open(d / "detect_secrets_plugin_cases.jsonl", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            yield r["id"], Row("detect-secrets", r["detector"], r["text"], bool(r["should_flag"]), r.get("expected_secret"))
+            yield (
+                r["id"],
+                Row(
+                    "detect-secrets",
+                    r["detector"],
+                    r["text"],
+                    bool(r["should_flag"]),
+                    r.get("expected_secret"),
+                ),
+            )
 
 
 def covered(findings: Iterable[Finding], a: int, b: int) -> bool:
@@ -126,7 +143,7 @@ def score_row(row_id: str, row: Row) -> Score:
             s.suggested_on_negative = 1
         if findings:
             s.flagged_ids.append(row_id)
-            if all(other_kind_credential(row, f, row.text[f.start:f.end]) for f in findings):
+            if all(other_kind_credential(row, f, row.text[f.start : f.end]) for f in findings):
                 s.other_kind = 1
                 s.other_kind_ids.append(row_id)
     return s
@@ -151,11 +168,16 @@ def _jwt_shape(value: str) -> bool:
     return True
 
 
-# Vendor kinds a finding may name, each with the format's published shape (written from the vendor's
-# documentation, not taken from our detectors) and the row groups that are that same kind.
+# Anthropic's published shape of an admin key: the type, 93 characters, `AA`.
+_ADMIN_KEY = re.compile(r"sk-ant-admin01-[A-Za-z0-9_\-]{93}AA")
+
+# Vendor kinds a finding may name, each with the format's published shape (written here from the format's
+# facts: gitleaks' rule list, RFC 7519; not taken from our detectors) and the row groups of that same kind.
 OTHER_KIND_FORMATS: dict[str, tuple[Callable[[str], bool], frozenset[str]]] = {
-    "anthropic-admin-key": (re.compile(r"sk-ant-admin01-[A-Za-z0-9_\-]{93}AA").fullmatch,  # type: ignore[dict-item]
-                            frozenset({"anthropic-admin-api-key"})),
+    "anthropic-admin-key": (
+        lambda v: _ADMIN_KEY.fullmatch(v) is not None,
+        frozenset({"anthropic-admin-api-key"}),
+    ),
     "jwt": (_jwt_shape, frozenset({"jwt", "jwt-base64", "JwtTokenDetector"})),
 }
 
@@ -191,8 +213,8 @@ def _keyword_plugin_values(text: str) -> set[str]:
 # plugin's regex returns, but by issue 14's definition these are placeholders, hard negatives.
 # Listed by hand, row by row, so that the detector's own filler test does not decide its score.
 FILLER_POSITIVES = frozenset(
-    [f"ds-{i:04d}" for i in range(0, 19)] + ["ds-0025", "ds-0028", "ds-0029", "ds-0030", "ds-0031", "ds-0546",
-                                            "ds-0570", "ds-0638", "ds-0639"]
+    [f"ds-{i:04d}" for i in range(0, 19)]
+    + ["ds-0025", "ds-0028", "ds-0029", "ds-0030", "ds-0031", "ds-0546", "ds-0570", "ds-0638", "ds-0639"]
 )
 
 

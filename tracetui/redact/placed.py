@@ -403,7 +403,8 @@ NEGATIVES: dict[str, Negative] = {
         rng.choice(_NOT_SECRET_NAMES) + rng.choice([' = "{s}"', ": {s}", '" => "{s}"']), _r(rng, _ALNUM, 32)
     ),
     "credential-id": lambda rng: _line(
-        rng.choice(["credentialsId: '{s}'", '"apiKeyId": "{s}"', "<UserSecretsId>{s}</UserSecretsId>"]), _uuid(rng)
+        rng.choice(["credentialsId: '{s}'", '"apiKeyId": "{s}"', "<UserSecretsId>{s}</UserSecretsId>"]),
+        _uuid(rng),
     ),
     "masked-value": lambda rng: _line(
         rng.choice(['password: "{s}"', "API_SECRET={s}", '"client_secret": "{s}"']),
@@ -417,7 +418,8 @@ NEGATIVES: dict[str, Negative] = {
         rng.choice(['-H "Authorization: Basic {s}"', 'password = "{s}"', '"Authorization": "Bearer {s}"']),
         rng.choice(["{base64(%s:%s)}" % (rng.choice(["user", "email"]), rng.choice(["password", "pass"])),
                     "%(" + rng.choice(["db_password", "token", "secret"]) + ")s",
-                    "{" + rng.choice(["token_for", "get_secret", "read_key"]) + "(" + rng.choice(["user", "svc"]) + ")}",
+                    "{" + rng.choice(["token_for", "get_secret", "read_key"])
+                    + "(" + rng.choice(["user", "svc"]) + ")}",
                     "${{ secrets." + rng.choice(["DEPLOY_TOKEN", "NPM_TOKEN", "DB_PASSWORD"]) + " }}",
                     "@" + rng.choice(["DB_PASSWORD", "API_KEY", "secret_key"]) + "@"]),
     ),
@@ -428,7 +430,8 @@ NEGATIVES: dict[str, Negative] = {
     ),
     "stand-in-tail": lambda rng: _line(
         "--token={s}", rng.choice(["xoxb-1-", "xoxp-2-", "sha256~"])
-        + "".join(rng.choice(_ID_WORDS) for _ in range(3)) + rng.choice(["TokenHere", "KeyGoesHere", "TOKENHERE"]),
+        + "".join(rng.choice(_ID_WORDS) for _ in range(3))
+        + rng.choice(["TokenHere", "KeyGoesHere", "TOKENHERE"]),
     ),
     "assigned-unrelated": lambda rng: _line(
         rng.choice(["sumOf", "total", "checksum", "layout"]) + rng.choice(["Exposures", "Window", "Offsets"])
@@ -436,14 +439,15 @@ NEGATIVES: dict[str, Negative] = {
     ),
 }
 
-_NOT_SECRET_NAMES: tuple[str, ...] = ("TOKEN_URL", "SECRET_NAME", "key_name", "public_key", "primaryKey", "csrf_token",
+_NOT_SECRET_NAMES: tuple[str, ...] = ("TOKEN_URL", "SECRET_NAME", "key_name", "public_key", "primaryKey",
+                                      "csrf_token",
                      "authenticity_token", "TOKEN_FILE", "signature", "passwordLength", "auth_endpoint")
 
 
 _FILLER_SHAPES = (("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16), ("hf_", 34), ("sk_live_", 24),
                   ("xoxb-", 40))
-_ID_WORDS: tuple[str, ...] = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex", "Wrapper",
-             "Pagination", "Click")
+_ID_WORDS: tuple[str, ...] = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex",
+                              "Wrapper", "Pagination", "Click")
 
 
 def _filler(rng: random.Random) -> str:

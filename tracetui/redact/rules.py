@@ -147,8 +147,8 @@ TOKEN_RULES: list[Rule] = [
     _rule("anthropic-key", "anthropic-key", r"sk-ant-api\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
           check=_not_dummy()),
     # Admin keys manage an organisation (members, workspaces, other keys): a kind of their own.
-    _rule("anthropic-admin-key", "anthropic-admin-key", r"sk-ant-admin\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
-          check=_not_dummy()),
+    _rule("anthropic-admin-key", "anthropic-admin-key", r"sk-ant-admin\d\d-[A-Za-z0-9_\-]{93}AA" + _E,
+          "sk-ant-", check=_not_dummy()),
     # Other Anthropic credentials (OAuth and session tokens): same prefix, looser body. API and admin
     # keys have one exact shape (93 characters and `AA`), which the rule above takes; one of another
     # length or ending is an edited example, not a key.
@@ -615,8 +615,8 @@ def names_a_setting(value: str) -> bool:
 _GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
 FORMAT_PREFIXES = tuple(
     sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
-           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941", "aiza", "sntrys_",
-              "sntryu_"}
+           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941", "aiza"}
+           | {"sntrys_", "sntryu_"}
            | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
                                 "glagent", "glffct", "glsa", "glwt")})
 )
@@ -763,7 +763,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
             if value and not is_placeholder(value):
-                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:authorization-header")
+                end = m.start(1) + len(value)
+                yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
     if "x-" in lowered:
         for m in _KEY_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")
@@ -965,7 +966,8 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if masked_after(text, end):
                 continue  # `xoxp-5723…-1881-####…`: the format's head, the rest masked by whoever printed it
             if is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
-                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`, `xoxb-…TokenHere`
+                # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`, `xoxb-…TokenHere`
+                continue
             tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume

@@ -32,7 +32,9 @@ _TEMPLATE = re.compile(
     r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
-_PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*")
+_PLACEHOLDER_PARTS = re.compile(
+    r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*"
+)
 # "…goes here" spelled into one word (`SlackAppConfigurationAccessTokenHere`, `RANDOMSTRINGHERE`): the
 # stand-in word ends a run of letters, capitalised as a word of its own. A generated value's letters
 # spell no word; a phrase like `nowhere` is not capitalised so.
@@ -42,8 +44,14 @@ _STAND_IN_TAIL = re.compile(r"(?:[A-Z]{3}HERE|[a-z]Here)(?![A-Za-z0-9])")
 def _fill_in_slot(v: str) -> bool:
     """`{base64(user:password)}`, `{token_for(svc)}`: one pair of braces around a call, no spaces.
     (Checked by counting, not by a regex: a pattern for it backtracks quadratically on `{((((…`.)"""
-    return (len(v) > 2 and v[0] == "{" and v[-1] == "}" and v.count("{") == 1 and v.count("}") == 1
-            and not any(c.isspace() for c in v))
+    return (
+        len(v) > 2
+        and v[0] == "{"
+        and v[-1] == "}"
+        and v.count("{") == 1
+        and v.count("}") == 1
+        and not any(c.isspace() for c in v)
+    )
 
 
 def is_placeholder(value: str) -> bool:
@@ -94,7 +102,7 @@ def is_stand_in_token(value: str) -> bool:
     if is_worded_placeholder(value):
         return True
     prefix = _VENDOR_PREFIX.match(value)
-    return prefix is not None and is_worded_placeholder(value[prefix.end():])
+    return prefix is not None and is_worded_placeholder(value[prefix.end() :])
 
 
 _FILLER_RUN = re.compile(r"([a-z0-9])\1{3,}")
@@ -131,8 +139,11 @@ def is_reference(value: str) -> bool:
     v = value.strip("\"'`")
     if not v:
         return True
-    if _TEMPLATE.match(v) or _fill_in_slot(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${",
-                                                                 "$(", "{{")):
+    if (
+        _TEMPLATE.match(v)
+        or _fill_in_slot(v)
+        or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${", "$(", "{{"))
+    ):
         return True
     return bool(_CONSTANT.match(v) or _NULLISH.match(v))
 
@@ -164,7 +175,9 @@ _NOT_SECRET_LAST = frozenset(
     "count format label header field prefix suffix pattern regex event events index column algorithm alg mode "
     "location ttl expiry expires expiration timeout signature sig".split()
 )
-_NOT_SECRET_QUALIFIER = frozenset("public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split())
+_NOT_SECRET_QUALIFIER = frozenset(
+    "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
+)
 _QUALIFIED_WORDS = frozenset({"key", "keys", "token"})
 
 
