@@ -38,25 +38,27 @@ def quality(markdown: bool, per_kind: bool = True) -> None:
         print("\n## labelled strings, " + ("filler positives scored as placeholders (issue 14's definition)"
                                             if issue_labels else "as labelled"))
         head = ("source", "kind", "secrets", "caught (full span)", "caught, sure tier", "negatives",
-                "touched (sure)", "flagged at any tier")
+                "touched (sure)", "flagged at any tier", "flagged, README scoring")
         rows = []
         order = sorted(table.items(), key=lambda kv: (kv[0][0] == "*", kv[0][0], kv[0][1] != "*", kv[0][1]))
         for (source, group_name), s in order:
             if group_name != "*" and not per_kind:
                 continue
-            flagged = s.touched + s.suggested_on_negative
             rows.append((source, group_name, s.positives, f"{s.caught} ({pct(s.caught, s.positives)})",
                          f"{s.caught_auto} ({pct(s.caught_auto, s.positives)})", s.negatives,
                          f"{s.touched} ({pct(s.touched, s.negatives)})",
-                         f"{flagged} ({pct(flagged, s.negatives)})"))
+                         f"{s.flagged} ({pct(s.flagged, s.negatives)})",
+                         f"{s.flagged_readme} ({pct(s.flagged_readme, s.negatives)})"))
         _print(head, rows, markdown)
         for key in (("gitleaks", "*"), ("detect-secrets", "*")):
             s = table[key]
             print(f"\n{key[0]} missed: {', '.join(s.missed) or 'none'}")
             print(f"{key[0]} negatives touched: {', '.join(s.touched_ids) or 'none'}")
-            flagged = s.touched + s.suggested_on_negative
-            share = pct(flagged, s.negatives)
-            print(f"{key[0]} negatives flagged at any tier: {flagged}/{s.negatives} ({share})")
+            share = pct(s.flagged, s.negatives)
+            print(f"{key[0]} negatives flagged at any tier: {s.flagged}/{s.negatives} ({share}):"
+                  f" {', '.join(s.flagged_ids) or 'none'}")
+            print(f"{key[0]} of those, a valid credential of another kind (README scoring): "
+                  f"{', '.join(s.other_kind_ids) or 'none'}")
 
 
 def placed(markdown: bool, seeds: tuple[int, ...] = (14, 15, 16)) -> None:

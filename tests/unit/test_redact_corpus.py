@@ -68,7 +68,9 @@ def test_ids_inside_texts_are_never_covered():
 
 @requires_secrets
 def test_the_24000_character_base64_line_is_quick():
-    rows = [json.loads(line) for line in open(SECRETS / "detect_secrets_plugin_cases.jsonl", encoding="utf-8")]
+    rows = [
+        json.loads(line) for line in open(SECRETS / "detect_secrets_plugin_cases.jsonl", encoding="utf-8")
+    ]
     longest = max(rows, key=lambda r: len(r["text"]))["text"]
     assert len(longest) >= 24_000
     t0 = time.perf_counter()
@@ -85,7 +87,8 @@ def test_labelled_secrets_thresholds():
     assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested): 100%
     assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking: 99.6%
     assert gl.touched / gl.negatives <= 0.04  # hard negatives scrubbed without asking: 3.3% (goal 5%)
-    assert (gl.touched + gl.suggested_on_negative) / gl.negatives <= 0.06  # flagged at any tier: 5.0%
+    assert gl.flagged / gl.negatives <= 0.05  # flagged at any tier: 4.2% (5 of 120)
+    assert gl.flagged_readme / gl.negatives <= 0.04  # less the valid admin key of the api-key rule: 3.3%
     # As labelled, detect-secrets' 28 filler positives (`AP6xxxxxxxxxx`, `AKIAZZZZ…`) are misses by
     # design (92.6%); scored as the placeholders they are, below.
     assert ds.caught / ds.positives >= 0.92
@@ -96,5 +99,6 @@ def test_labelled_secrets_thresholds():
     assert everything.touched / everything.negatives <= 0.05  # 4.5%
     issue = evaluate(SECRETS, issue_labels=True)[("*", "*")]
     assert issue.caught / issue.positives >= 0.995  # 99.7%
-    flagged = issue.touched + issue.suggested_on_negative
-    assert flagged / issue.negatives <= 0.08  # flagged at any tier: 7.3%
+    assert issue.flagged / issue.negatives <= 0.075  # flagged at any tier: 7.0% (27 of 384)
+    # The README's scoring: a valid credential of another kind is no false positive of the row's rule.
+    assert issue.flagged_readme / issue.negatives <= 0.065  # 6.2% (24 of 384)

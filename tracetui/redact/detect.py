@@ -17,7 +17,7 @@ from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "5"
+DETECTORS_VERSION = "6"
 
 
 def _lower_aligned(text: str) -> str:

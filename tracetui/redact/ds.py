@@ -27,15 +27,28 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.rules import jwt_tier, names_a_setting, owned_by_format, slack_tier, wrong_vendor_length
+from tracetui.redact.rules import (
+    filler_after_prefix,
+    id_of_a_credential,
+    jwt_tier,
+    masked_after,
+    names_a_credential,
+    names_a_setting,
+    owned_by_format,
+    slack_tier,
+    wrong_vendor_length,
+)
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
+    is_filler,
     is_filler_token,
     is_fixture_name,
     is_placeholder,
     is_reference,
+    is_stand_in_token,
     is_structural,
+    names_no_secret,
     random_enough,
 )
 
@@ -104,8 +117,16 @@ _NEEDLES = {
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _JWT_CHARS = _TOKEN_CHARS | frozenset(".=")
 # Their patterns match a prefix or stop short of the real end: the span is widened to the token.
-_WIDEN = frozenset({"GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector", "SlackDetector", "OpenAIDetector",
-                    "DiscordBotTokenDetector"})
+_WIDEN = frozenset(
+    {
+        "GitHubTokenDetector",
+        "GitLabTokenDetector",
+        "JwtTokenDetector",
+        "SlackDetector",
+        "OpenAIDetector",
+        "DiscordBotTokenDetector",
+    }
+)
 _EDGE_JUNK = " \t\r\n\"'=:"
 
 
@@ -157,7 +178,9 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
                     if name not in _WIDEN and (b != b0 or inside_word):
                         continue  # a fixed-format match inside a longer word: not that format
                 value = text[a:b]
-                if b - a < 8 or is_reference(value) or is_filler_token(value):
+                if masked_after(text, b) or filler_after_prefix(value, needles or ()):
+                    continue  # the rest of the token masked (`…-####`), or filler after the prefix
+                if b - a < 8 or is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
                 tier: str | None = AUTO
                 if name == "JwtTokenDetector":
@@ -174,7 +197,16 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
 
 _KEYWORD_PREFILTER: re.Pattern[str] | None = None
 # The name assigned to, just before a value: `fake_api_key = "`, `ibm_iam_key:= "`.
-_NAME_BEFORE = re.compile(r"([\w.\-]+)[\"'\]]*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*[@\"'`]*$")
+# A backslash before a quote: the same inside a JSON string (`signature = \"…`).
+_NAME_BEFORE = re.compile(r"([\w.\-]+)(?:\\?[\"'\]])*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*(?:\\?[@\"'`])*$")
+
+
+def _name_of(match: re.Match[str], text: str) -> str:
+    """The name a `_NAME_BEFORE` match found; inside a JSON string, `\\nname` is a line break, then `name`."""
+    name, at = match.group(1), match.start(1)
+    if at > 0 and text[at - 1] == "\\" and name[:1] in ("n", "r", "t"):
+        return name[1:]
+    return name
 
 
 def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -202,7 +234,7 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
         for value in keyword.analyze_string(line):
-            if not value or is_placeholder(value) or names_a_setting(value):
+            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value):
                 continue
             i = line.find(value)
             if i < 0:
@@ -211,9 +243,17 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
             if tier == SUGGESTED and not random_enough(value, 6, 2.5):
                 continue
             name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
-            if name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), value)):
+            word = _name_of(name, line) if name else ""
+            if word and (
+                is_fixture_name(word)
+                or wrong_vendor_length(word, value)
+                or names_no_secret(word)
+                or id_of_a_credential(word, value)
+            ):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
-            yield Finding(line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector")
+            yield Finding(
+                line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector"
+            )
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters.
@@ -265,10 +305,20 @@ _WORD_BREAK = frozenset(" \t\r\n\"'`=:,;()[]{}<>")
 def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     """Whether the rule that owns this string already turned it down: a format's prefix starts its
     word (an edited example, a cut-off head), or its name says a fixture or another vendor's shape."""
-    if owned_by_format(text[_word_start(text, a):b]):
+    if owned_by_format(text[_word_start(text, a) : b]):
         return True
     name = _NAME_BEFORE.search(text, max(0, a - 80), a)
-    return bool(name and (is_fixture_name(name.group(1)) or wrong_vendor_length(name.group(1), text[a:b])))
+    if name is None:
+        return False
+    word = _name_of(name, text)
+    if is_fixture_name(word) or wrong_vendor_length(word, text[a:b]) or names_no_secret(word):
+        return True
+    # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word
+    # is in it (the generic rule's own test; a vendor's token is still found by its format rule).
+    return bool(_ASSIGNED.search(name.group(0))) and not names_a_credential(word)
+
+
+_ASSIGNED = re.compile(r"[:=]")
 
 
 def _word_start(text: str, a: int) -> int:
@@ -298,7 +348,11 @@ def _worded(value: str) -> bool:
 
 
 def _mixed(value: str) -> bool:
-    return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+    return (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+    )
 
 
 _HASH_BEFORE = re.compile(r"(?i)(?:\bh1:|sha(?:1|224|256|384|512)[:\-=]|md5[:=]|blake2b?[:\-])$")

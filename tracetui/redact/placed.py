@@ -398,13 +398,56 @@ NEGATIVES: dict[str, Negative] = {
         "eyJ" + _r(rng, _ALNUM, 30) + ".eyJ" + _r(rng, _ALNUM, 40) + "." + _r(rng, _ALNUM, 43),
     ),
     "worded-identifier": lambda rng: _line('<div data-widget="{s}">', _worded_id(rng)),
+    # Classes gitleaks' own allowlists rule out (issue 14, round 2).
+    "named-not-the-secret": lambda rng: _line(
+        rng.choice(_NOT_SECRET_NAMES) + rng.choice([' = "{s}"', ": {s}", '" => "{s}"']), _r(rng, _ALNUM, 32)
+    ),
+    "credential-id": lambda rng: _line(
+        rng.choice(["credentialsId: '{s}'", '"apiKeyId": "{s}"', "<UserSecretsId>{s}</UserSecretsId>"]),
+        _uuid(rng),
+    ),
+    "masked-value": lambda rng: _line(
+        rng.choice(['password: "{s}"', "API_SECRET={s}", '"client_secret": "{s}"']),
+        _r(rng, _ALNUM, 4) + rng.choice("*#•") * rng.randint(4, 16) + _r(rng, _ALNUM, 4),
+    ),
+    "masked-token-tail": lambda rng: _line(
+        "SLACK_TOKEN={s}",
+        "xoxb-" + _r(rng, "0123456789", 12) + "-" + _r(rng, "0123456789", 12) + "-" + rng.choice("*#") * 24,
+    ),
+    "fill-in-slot": lambda rng: _line(
+        rng.choice(['-H "Authorization: Basic {s}"', 'password = "{s}"', '"Authorization": "Bearer {s}"']),
+        rng.choice(["{base64(%s:%s)}" % (rng.choice(["user", "email"]), rng.choice(["password", "pass"])),
+                    "%(" + rng.choice(["db_password", "token", "secret"]) + ")s",
+                    "{" + rng.choice(["token_for", "get_secret", "read_key"])
+                    + "(" + rng.choice(["user", "svc"]) + ")}",
+                    "${{ secrets." + rng.choice(["DEPLOY_TOKEN", "NPM_TOKEN", "DB_PASSWORD"]) + " }}",
+                    "@" + rng.choice(["DB_PASSWORD", "API_KEY", "secret_key"]) + "@"]),
+    ),
+    "empty-key-block": lambda rng: _line(
+        "{s}", "-----BEGIN " + rng.choice(["", "RSA ", "OPENSSH ", "EC "]) + "PRIVATE KEY-----\n"
+        + rng.choice(["...", "<your key>", "REDACTED", "paste the key here", ""]) + "\n-----END "
+        + "PRIVATE KEY-----",
+    ),
+    "stand-in-tail": lambda rng: _line(
+        "--token={s}", rng.choice(["xoxb-1-", "xoxp-2-", "sha256~"])
+        + "".join(rng.choice(_ID_WORDS) for _ in range(3))
+        + rng.choice(["TokenHere", "KeyGoesHere", "TOKENHERE"]),
+    ),
+    "assigned-unrelated": lambda rng: _line(
+        rng.choice(["sumOf", "total", "checksum", "layout"]) + rng.choice(["Exposures", "Window", "Offsets"])
+        + rng.choice([" = {s};", ': "{s}"']), _r(rng, _ALNUM, 48),
+    ),
 }
+
+_NOT_SECRET_NAMES: tuple[str, ...] = ("TOKEN_URL", "SECRET_NAME", "key_name", "public_key", "primaryKey",
+                                      "csrf_token",
+                     "authenticity_token", "TOKEN_FILE", "signature", "passwordLength", "auth_endpoint")
 
 
 _FILLER_SHAPES = (("ghp_", 36), ("glpat-", 20), ("npm_", 36), ("AKIA", 16), ("hf_", 34), ("sk_live_", 24),
                   ("xoxb-", 40))
-_ID_WORDS = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex", "Wrapper",
-             "Pagination", "Click")
+_ID_WORDS: tuple[str, ...] = ("Sortable", "Remote", "Grid", "Header", "Quick", "View", "Panel", "Jump", "Flex",
+                              "Wrapper", "Pagination", "Click")
 
 
 def _filler(rng: random.Random) -> str:

@@ -25,7 +25,9 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_placeholder,
     is_reference,
+    is_stand_in_token,
     looks_like_identifier,
+    names_no_secret,
     random_enough,
 )
 
@@ -142,8 +144,11 @@ def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, f
 
 
 TOKEN_RULES: list[Rule] = [
-    _rule("anthropic-key", "anthropic-key", r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
+    _rule("anthropic-key", "anthropic-key", r"sk-ant-api\d\d-[A-Za-z0-9_\-]{93}AA" + _E, "sk-ant-",
           check=_not_dummy()),
+    # Admin keys manage an organisation (members, workspaces, other keys): a kind of their own.
+    _rule("anthropic-admin-key", "anthropic-admin-key", r"sk-ant-admin\d\d-[A-Za-z0-9_\-]{93}AA" + _E,
+          "sk-ant-", check=_not_dummy()),
     # Other Anthropic credentials (OAuth and session tokens): same prefix, looser body. API and admin
     # keys have one exact shape (93 characters and `AA`), which the rule above takes; one of another
     # length or ending is an edited example, not a key.
@@ -330,6 +335,10 @@ _PEM_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END = re.compile(r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 # Base64 lines, real or JSON-escaped newlines between them; a blank line ends the key.
 _PEM_BODY = re.compile(r"(?:[A-Za-z0-9+/=]|\r?\n(?!\r?\n)|\\n(?!\\n))*")
+# The smallest private key (an Ed25519 seed in PKCS#8) is 64 base64 characters: a body of fewer than 48
+# (a margin for a cut excerpt) holds no key.
+_PEM_MIN_BODY = 48
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _PEM_LIMIT = 16_384  # an 8192-bit RSA key with JSON-escaped newlines still fits
 
 
@@ -346,6 +355,9 @@ def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
             end = body.end() if body is not None else m.end()
             while end > m.end() and text[end - 1] in " \t\r\n":
                 end -= 1
+        body_end = end_m.start() if end_m is not None else end
+        if sum(map(_BASE64_CHARS.__contains__, text[m.end():body_end])) < _PEM_MIN_BODY:
+            continue  # `…KEY-----\nanything\n-----END…`, `…KEY-----...`: a placeholder, no key inside
         yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
 
 
@@ -408,6 +420,13 @@ _NAME_OK = re.compile(
     r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|sonar\.login|"
     r"(?<![a-z])(?:api|secret|private|access|auth|client|license|signing|encryption|master|session)[_.\-]?key"
 )
+
+
+def names_a_credential(name: str) -> bool:
+    """Whether an identifier holds a credential's word (`apiKey`, `DB_PASSWORD`), not only its letters."""
+    return bool(_NAME_OK.search(name.lower()))
+
+
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 # What may sit between the name and its value: closing quotes/brackets, an assignment operator.
 _SEPARATOR = re.compile(
@@ -596,7 +615,8 @@ def names_a_setting(value: str) -> bool:
 _GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
 FORMAT_PREFIXES = tuple(
     sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
-           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941"}
+           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941", "aiza"}
+           | {"sntrys_", "sntryu_"}
            | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
                                 "glagent", "glffct", "glsa", "glwt")})
 )
@@ -607,7 +627,14 @@ def owned_by_format(value: str) -> bool:
     return value.lower().startswith(FORMAT_PREFIXES)
 
 
-_ID_NAME = re.compile(r"(?:credentials?|key|token|secret)[_\-]?(?:Id|ID|id)$")
+_ID_NAME = re.compile(r"(?i:credentials?|keys?|tokens?|secrets?)[_\-]?(?:Id|ID|id)$")
+
+
+def id_of_a_credential(name: str, value: str) -> bool:
+    """`jobCredentialsId: '<uuid>'`, `UserSecretsId`: a UUID or hash naming which credential is meant."""
+    return bool(_ID_NAME.search(name)) and is_structural(value)
+
+
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
@@ -651,6 +678,8 @@ def _base64_like(value: str) -> bool:
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
+    if names_no_secret(name):
+        return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
     if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
         return  # a template, a typed filler, or punctuation only
     value = value.rstrip(".")  # the end of a sentence, not of the value
@@ -660,7 +689,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if value.lower() == name.lower().strip("-_"):
         return
-    if _ID_NAME.search(name) and is_structural(value):
+    if id_of_a_credential(name, value):
         return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
     if names_a_setting(value):
         return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
@@ -732,12 +761,15 @@ _DB_SCHEMES = frozenset(
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in lowered:
         for m in _AUTH_HEADER.finditer(text):
-            if not is_placeholder(m.group(1)):
-                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:authorization-header")
+            value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if value and not is_placeholder(value):
+                end = m.start(1) + len(value)
+                yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
     if "x-" in lowered:
         for m in _KEY_HEADER.finditer(text):
-            if not is_placeholder(m.group(1)):
-                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:key-header")
+            value = m.group(1).rstrip("\\")
+            if value and not is_placeholder(value):
+                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
     if "bearer" in lowered:
         for m in _BEARER.finditer(text):
             v = m.group(1)
@@ -891,6 +923,23 @@ _RARE_NEEDLES = re.compile(
 )
 
 
+def filler_after_prefix(value: str, needles: tuple[str, ...]) -> bool:
+    """Filler judged on the body after the rule's literal prefix, which a long prefix would outweigh."""
+    low = value.lower()
+    for needle in needles:
+        if len(needle) >= 4 and low.startswith(needle.lower()):
+            return is_filler(value[len(needle):])
+    return False
+
+
+_MASK_AFTER = re.compile(r"[\-_.:/]?[*#•●]{4}")
+
+
+def masked_after(text: str, end: int) -> bool:
+    """Whether a run of masking characters goes on where a match stopped: the token was redacted."""
+    return _MASK_AFTER.match(text, end) is not None
+
+
 def token_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = lowered.__contains__
     table = TOKEN_RULES
@@ -912,8 +961,13 @@ def token_findings(text: str, lowered: str) -> Iterator[Finding]:
             if rule.group == 0 and start > 0 and text[start - 1] in _LEFT_TOKEN_CHARS:
                 continue
             value = text[start:end]
-            if is_reference(value) or is_filler_token(value):
-                continue  # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`
+            if filler_after_prefix(value, needles):
+                continue  # `GR1348941XXXX…`: the vendor's literal prefix, then a typed filler
+            if masked_after(text, end):
+                continue  # `xoxp-5723…-1881-####…`: the format's head, the rest masked by whoever printed it
+            if is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
+                # `${TOKEN}`; `ghp_xxxx…`, `AKIAXXXX…`, a webhook URL ending in `XXXX…`, `xoxb-…TokenHere`
+                continue
             tier: str | None = rule.tier
             if is_placeholder(value):
                 tier = SUGGESTED  # the vendor's format with a filler body: show it, do not assume

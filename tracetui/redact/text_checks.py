@@ -24,16 +24,40 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|token\d*|key\d*|value\d*|string|foo|bar|baz|foobar|redacted|placeholder|dummy|sample|test|testing|todo"
     r"|fixme|\*+|\.+|-+|_+)$"
 )
-# A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>.
-_TEMPLATE = re.compile(r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\])$")
+# A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>,
+# or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`,
+# `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake).
+_TEMPLATE = re.compile(
+    r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
+    r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
+)
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
-_PLACEHOLDER_PARTS = re.compile(r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*")
+_PLACEHOLDER_PARTS = re.compile(
+    r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*"
+)
+# "…goes here" spelled into one word (`SlackAppConfigurationAccessTokenHere`, `RANDOMSTRINGHERE`): the
+# stand-in word ends a run of letters, capitalised as a word of its own. A generated value's letters
+# spell no word; a phrase like `nowhere` is not capitalised so.
+_STAND_IN_TAIL = re.compile(r"(?:[A-Z]{3}HERE|[a-z]Here)(?![A-Za-z0-9])")
+
+
+def _fill_in_slot(v: str) -> bool:
+    """`{base64(user:password)}`, `{token_for(svc)}`: one pair of braces around a call, no spaces.
+    (Checked by counting, not by a regex: a pattern for it backtracks quadratically on `{((((…`.)"""
+    return (
+        len(v) > 2
+        and v[0] == "{"
+        and v[-1] == "}"
+        and v.count("{") == 1
+        and v.count("}") == 1
+        and not any(c.isspace() for c in v)
+    )
 
 
 def is_placeholder(value: str) -> bool:
     """A template, a variable reference, an elided or dummy value: nothing to scrub."""
     v = value.strip("\"'`")
-    if not v or len(set(v)) <= 2:
+    if not v or len(set(v)) <= 2 or _fill_in_slot(v):
         return True
     if is_worded_placeholder(v):
         return True
@@ -55,6 +79,8 @@ _WORD_SEPARATORS = frozenset("-_. ")
 
 
 def is_worded_placeholder(value: str) -> bool:
+    if _STAND_IN_TAIL.search(value):
+        return True
     pieces = _VALUE_PIECES.findall(value)
     words = [p.lower() for p in pieces if p[0].isalpha()]
     if len(words) < 2 or any(p[0].isdigit() and len(p) > 2 for p in pieces):
@@ -66,7 +92,22 @@ def is_worded_placeholder(value: str) -> bool:
     return any(w in _STAND_IN_WORDS for w in words)
 
 
+# A vendor's short literal prefix and its separator (`sha256~`, `xoxe.`, `pnu_`): the body follows.
+_VENDOR_PREFIX = re.compile(r"^[A-Za-z0-9]{2,10}[\-_.~]+")
+
+
+def is_stand_in_token(value: str) -> bool:
+    """A vendor's prefix on a body of stand-in words (`sha256~XXXX_PUT_YOUR_TOKEN_HERE_XXXX`,
+    `xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere`): the prefix's digits are not the body's."""
+    if is_worded_placeholder(value):
+        return True
+    prefix = _VENDOR_PREFIX.match(value)
+    return prefix is not None and is_worded_placeholder(value[prefix.end() :])
+
+
 _FILLER_RUN = re.compile(r"([a-z0-9])\1{3,}")
+# Masking characters, four or more in a row: what a tool or a person prints in place of a secret.
+_MASK_RUN = re.compile(r"[*#•●]{4,}")
 
 
 def is_filler(value: str) -> bool:
@@ -74,6 +115,8 @@ def is_filler(value: str) -> bool:
     most of its letters and digits are one character, or runs of one character. A generated body
     never is: in 20 random base-62 characters the commonest appears two or three times, and a run
     of four equal characters turns up about once in 200,000 positions."""
+    if _MASK_RUN.search(value):
+        return True  # `****`, `####`, `••••`: a value masked by whoever printed it
     chars = "".join(c for c in value.lower() if c.isalnum())
     if len(chars) < 8:
         return False
@@ -96,7 +139,11 @@ def is_reference(value: str) -> bool:
     v = value.strip("\"'`")
     if not v:
         return True
-    if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${", "$(", "{{")):
+    if (
+        _TEMPLATE.match(v)
+        or _fill_in_slot(v)
+        or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<", "${", "$(", "{{"))
+    ):
         return True
     return bool(_CONSTANT.match(v) or _NULLISH.match(v))
 
@@ -115,6 +162,32 @@ _FIXTURE_PAIRS = re.compile(r"non(?:matching|existent|existing|valid)|not(?:real
 def is_fixture_name(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
     return any(w in _FIXTURE_WORDS for w in words) or bool(_FIXTURE_PAIRS.search("".join(words)))
+
+
+# Words that end a name to say what its value is, when that is not the credential itself: its name,
+# where it lives, how long it is (`LLM_SECRET_NAME`, `TOKEN_URL`, `key_vault_name`, `TokenFile`,
+# `password_length`, `key_down_event`, a request's `signature`); and qualifiers that make a key something nobody keeps
+# secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `csrf_token`: a form's anti-forgery
+# value, good for one session of one page). Never `id`:
+# OAuth client ids are credentials of their own.
+_NOT_SECRET_LAST = frozenset(
+    "name names url uri urls endpoint file filename files path paths dir length len size type types alias version "
+    "count format label header field prefix suffix pattern regex event events index column algorithm alg mode "
+    "location ttl expiry expires expiration timeout signature sig".split()
+)
+_NOT_SECRET_QUALIFIER = frozenset(
+    "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
+)
+_QUALIFIED_WORDS = frozenset({"key", "keys", "token"})
+
+
+def names_no_secret(name: str) -> bool:
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if not words:
+        return False
+    if words[-1] in _NOT_SECRET_LAST or words[-1] == "pubkey":
+        return True
+    return any(w in _NOT_SECRET_QUALIFIER and nxt in _QUALIFIED_WORDS for w, nxt in zip(words, words[1:]))
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
