@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.cache import LRUCache
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -33,7 +34,7 @@ from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
-from tracetui.ui.widgets.text_view import Block, TextView
+from tracetui.ui.widgets.text_view import Block, Document, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.format import human_tokens, money, step_text
@@ -45,6 +46,12 @@ if TYPE_CHECKING:
 
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
+# While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
+# to half again the gap between moves, up to REPEAT_DELAY: no auto-repeat rate refreshes them on the way.
+REPEAT_GAP = 0.2
+REPEAT_DELAY = 0.15
+BIG_STEP = 20_000  # characters of a step's blocks above which its detail is made in a worker
+DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goes back and forth)
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
 # Each tab of the right pane and the widget in it that takes the keys.
 TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
@@ -91,6 +98,13 @@ class ListReady(Message):
         self.cursor_id = cursor_id
 
 
+class DetailReady(Message):
+    def __init__(self, key: tuple[str, int, int], document: Document) -> None:
+        super().__init__()
+        self.key = key
+        self.document = document
+
+
 class ContextReady(Message):
     def __init__(self, session_id: str, step_id: str, context: Context | None, error: str | None) -> None:
         super().__init__()
@@ -128,6 +142,11 @@ class BrowserScreen(Screen):
         self._list_generation = 0
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
+        self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
+        self.detail_refreshes = 0  # how often the detail pane was given a step (the tests count them)
+        # Detail documents by (session, its step count, step index): lines made once stay made.
+        self._details: LRUCache[tuple[str, int, int], Document] = LRUCache(DETAILS_KEPT)
+        self._detail_wanted: tuple[str, int, int] | None = None
         self._preview_timer: Timer | None = None
         self._want_session: str | None = None
         self._focus_after_open = False
@@ -225,9 +244,12 @@ class BrowserScreen(Screen):
             return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         cursor = 0
-        if message.cursor_id:
+        # The list's cursor stays on the open session, or goes to the one being opened (the app
+        # started on a session), so its highlight does not preview another over it.
+        keep = message.cursor_id or self._want_session
+        if keep:
             for i, row in enumerate(message.first):
-                if row.id == message.cursor_id:
+                if row.id == keep:
                     cursor = i
         sessions = self.query_one(SessionList)
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
@@ -280,7 +302,7 @@ class BrowserScreen(Screen):
     @on(SessionList.Highlighted, "#sessions")
     def _session_highlighted(self, message: SessionList.Highlighted) -> None:
         row = self.query_one(SessionList).summary(message.index)
-        if row is None or (self.opened and self.opened.session.id == row.id):
+        if row is None or (self.opened and self.opened.session.id == row.id) or row.id == self._want_session:
             return
         if self._preview_timer is not None:
             self._preview_timer.stop()
@@ -401,7 +423,10 @@ class BrowserScreen(Screen):
     def _step_highlighted(self) -> None:
         if self._step_timer is not None:
             self._step_timer.stop()
-        self._step_timer = self.set_timer(STEP_DELAY, self._show_step)
+        now = time.monotonic()
+        gap, self._last_move = now - self._last_move, now
+        delay = STEP_DELAY if gap > REPEAT_GAP else min(REPEAT_DELAY, max(STEP_DELAY, gap * 1.5))
+        self._step_timer = self.set_timer(delay, self._show_step)
 
     @on(Timeline.Chosen, "#timeline")
     def _step_chosen(self) -> None:
@@ -431,13 +456,50 @@ class BrowserScreen(Screen):
         self._shown_for[tab or ""] = index
         session = self.opened.session
         if tab == "detail":
-            self.query_one("#detail-view", TextView).show_blocks(step_blocks(session, self.opened.shape, index))
+            self._show_detail(index)
         elif tab == "diff":
             self._show_diff(index)
         elif tab == "ctx":
             step_id = session.steps[index].id
             if self.context is None or self.context.step_id != step_id:
                 self._compute_context(session.id, step_id)
+
+    def _show_detail(self, index: int) -> None:
+        """The step's detail: from the documents kept, made here when small, in a worker when big."""
+        assert self.opened is not None
+        session = self.opened.session
+        view = self.query_one("#detail-view", TextView)
+        key = (session.id, len(session.steps), index)
+        self._detail_wanted = key
+        self.detail_refreshes += 1
+        document = self._details.get(key)
+        if document is None:
+            blocks = step_blocks(session, self.opened.shape, index)
+            if sum(len(block.body) for block in blocks) > BIG_STEP:
+                width = view.scrollable_content_region.width or view.size.width
+                self._make_detail(key, blocks, width, view.size.height)
+                return
+            document = Document(blocks)
+            self._details[key] = document
+        view.show_document(document)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], width: int, height: int) -> None:
+        # Off the UI thread: keys keep moving the cursor while a big step is made ready. A newer rest
+        # cancels this one; what it made is dropped unless it is still the step wanted.
+        from textual.worker import get_current_worker
+
+        document = Document(blocks)
+        if get_current_worker().is_cancelled:
+            return
+        document.prepare(width, height)
+        if not get_current_worker().is_cancelled:
+            self.post_message(DetailReady(key, document))
+
+    def on_detail_ready(self, message: DetailReady) -> None:
+        self._details[message.key] = message.document
+        if message.key == self._detail_wanted:
+            self.query_one("#detail-view", TextView).show_document(message.document)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -462,6 +524,9 @@ class BrowserScreen(Screen):
     def on_context_ready(self, message: ContextReady) -> None:
         if self.opened is None or message.session_id != self.opened.session.id:
             return
+        index = self.current_step()
+        if index is not None and self.opened.session.steps[index].id != message.step_id:
+            return  # the cursor has moved on: the worker for its step is on the way
         self.context = message.context
         total = self.query_one("#ctx-total", Static)
         ctx_list = self.query_one(CtxList)
