@@ -26,7 +26,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.model import Session, Step
+from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
@@ -44,12 +44,14 @@ from tracetui.views.trail import PatchRow
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
 
+Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
+
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 # While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
 # to half again the gap between moves, up to REPEAT_DELAY: no auto-repeat rate refreshes them on the way.
 REPEAT_GAP = 0.2
-REPEAT_DELAY = 0.15
+REPEAT_DELAY = 0.25
 BIG_STEP = 20_000  # characters of a step's blocks above which its detail is made in a worker
 DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goes back and forth)
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
@@ -65,13 +67,18 @@ class Opened:
     rows: list[int]
     markers: list[Marker]
     ctx: ContextIndex
+    # The library's row for the session when it was read (None where it has none): a change of the
+    # library that leaves it equal left the session as it is shown.
+    summary: SessionSummary | None = None
+    folds: Folds = (frozenset(), False)  # the timeline's folds the rows were built with
 
     @classmethod
-    def of(cls, session: Session) -> Opened:
-        """A session made ready to show (in a worker: it walks the whole session)."""
+    def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False)) -> Opened:
+        """A session made ready to show (in a worker: it walks the whole session), its rows built with
+        the timeline's folds (unfolded subagents, abandoned branches shown)."""
         shape = shape_of(session)
-        rows, markers = build_rows(session, shape, set(), False)
-        return cls(session, shape, rows, markers, ContextIndex(session))
+        rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
+        return cls(session, shape, rows, markers, ContextIndex(session), summary, folds)
 
 
 class SessionReady(Message):
@@ -144,6 +151,8 @@ class BrowserScreen(Screen):
         self._step_timer: Timer | None = None
         self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
         self.detail_refreshes = 0  # how often the detail pane was given a step (the tests count them)
+        self.reloads_asked = 0  # live: how often the open session was checked, and how often read again
+        self.reloads_read = 0
         # Detail documents by (session, its step count, step index): lines made once stay made.
         self._details: LRUCache[tuple[str, int, int], Document] = LRUCache(DETAILS_KEPT)
         self._detail_wanted: tuple[str, int, int] | None = None
@@ -333,11 +342,12 @@ class BrowserScreen(Screen):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _load_session(self, session_id: str, step_id: str | None) -> None:
         try:
+            summary = self.library.summary(session_id)  # first: a change after it is seen next time
             session = self.library.session(session_id)
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        self.post_message(SessionReady(Opened.of(session), step_id))
+        self.post_message(SessionReady(Opened.of(session, summary), step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
         opened = message.opened
@@ -365,29 +375,43 @@ class BrowserScreen(Screen):
         self._compute_trail(session)
 
     def refresh_open_session(self) -> None:
-        """Read the open session again (the bucket changed); the timeline grows in place."""
+        """Read the open session again if the bucket's change touched it; the timeline grows in place."""
         if self.opened is not None:
-            self._reload_session(self.opened.session.id)
+            timeline = self.query_one(Timeline)
+            folds = (frozenset(timeline.expanded), timeline.show_branches)
+            self._reload_session(self.opened.session.id, self.opened.summary, folds)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
-    def _reload_session(self, session_id: str) -> None:
+    def _reload_session(self, session_id: str, seen: SessionSummary | None, folds: Folds) -> None:
+        self.reloads_asked += 1
         try:
+            # The row first, and the session only when the row moved: another session's sync (or a
+            # sync that found nothing) costs one indexed row, not a read of this one.
+            summary = self.library.summary(session_id)
+            if seen is not None and summary == seen:
+                return
             session = self.library.session(session_id)
         except TracetuiError:
             return  # removed or unreadable meanwhile: the view keeps what it shows
-        self.post_message(SessionGrown(Opened.of(session)))
+        self.reloads_read += 1
+        self.post_message(SessionGrown(Opened.of(session, summary, folds)))
 
     def on_session_grown(self, message: SessionGrown) -> None:
         opened, current = message.opened, self.opened
         if current is None or opened.session.id != current.session.id:
             return
         if len(opened.session.steps) == len(current.session.steps) and opened.session.ended == current.session.ended:
+            current.summary = opened.summary  # read again, the same: the next change compares with this
             return
         self.opened = opened
         self.context = None
         self._shown_for = {}
         self.live_until = time.monotonic() + LIVE_SECONDS
-        self.query_one(Timeline).grow(opened.session, opened.shape)
+        timeline = self.query_one(Timeline)
+        # The worker built the rows with the folds of the time; the timeline builds them only when
+        # the user folded or unfolded something meanwhile.
+        same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
+        timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
         self._title(opened.session)
         self._compute_trail(opened.session)
         index = self.current_step()
