@@ -48,9 +48,13 @@ async def test_a_burst_of_moves_refreshes_the_detail_once_where_the_cursor_rests
         assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
 
 
-async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_refresh_only_at_the_end(demo):
-    # A key held down repeats every 30-80 ms depending on the system; each move here comes after
-    # the plain rest delay (40 ms) has passed, so only the repeat-aware wait keeps the pane still.
+async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_refresh_only_at_the_end(demo, monkeypatch):
+    # A key held down repeats every 30-40 ms; Pilot cannot press that evenly, so the repeat window is
+    # widened to Pilot's pace: each move here comes after the plain rest delay (40 ms) has passed,
+    # and only the repeat-aware wait keeps the pane still.
+    import tracetui.ui.screens.browser as browser
+
+    monkeypatch.setattr(browser, "REPEAT_GAP", 0.3)
     _, library = demo
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:

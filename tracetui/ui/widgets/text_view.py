@@ -83,11 +83,14 @@ class TextView(ScrollView, can_focus=True):
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def pane(self) -> tuple[int, int]:
+        """The room a document is wrapped to (the scrollbar's column left out while it shows)."""
+        return self.scrollable_content_region.width or self.size.width, self.size.height
+
     def _relayout(self) -> None:
-        width = _wrap_width(self.scrollable_content_region.width or self.size.width)
         if self.wrap and self._doc.size_chars <= WRAP_LIMIT:
-            self._layout = self._doc.wrapped(width)
-            widest = width
+            self._layout = self._doc.wrapped(_wrap_width(self.pane()[0]))
+            widest = self._layout.width
         else:
             self._layout = _Layout.plain(self._doc.count)
             widest = self._doc.widest()
@@ -102,8 +105,19 @@ class TextView(ScrollView, can_focus=True):
         # the scrollbars updated; Textual lays out again by itself when one of them shows or hides.
         if size == self.virtual_size:
             return
+        if not self._settled(size):
+            self.virtual_size = size  # the layout it sets off re-wraps the document to the new room
+            return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
+
+    def _settled(self, size: Size) -> bool:
+        """Whether a document of this size fits the pane's room as it is: on screen, as wide as the
+        room at most, and showing or hiding the vertical scrollbar as the one before did."""
+        if not self.region or self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
+            return False
+        vertical = size.height > self.container_size.height
+        return vertical == self.show_vertical_scrollbar and size.width <= self.scrollable_content_region.width
 
     def _row(self, y: int) -> Content:
         """The line drawn on row `y` of the document (a piece of a soft-wrapped line)."""
@@ -209,7 +223,7 @@ class Document:
             count += part.count
         self.count = count
         self.size_chars = sum(part.size_chars for part in parts)
-        self._wrapped: _Layout | None = None
+        self._wrapped: dict[int, _Layout] = {}  # by width
 
     @classmethod
     def of_lines(cls, lines: list[Content]) -> Document:
@@ -234,8 +248,8 @@ class Document:
         return max((cell_len(self.plain(i)) for i in range(min(self.count, 5000))), default=0)
 
     def prepare(self, width: int, height: int) -> None:
-        """Do ahead (in a worker) what showing the document at this width first needs: the soft
-        wrapping and the lines of the first screen."""
+        """Do ahead (in a worker) what showing the document in a pane (`TextView.pane()`) first needs:
+        the soft wrapping and the lines of the first screen."""
         layout = self.wrapped(_wrap_width(width)) if self.size_chars <= WRAP_LIMIT else _Layout.plain(self.count)
         last = layout.locate(max(0, min(layout.rows, height) - 1))[0] if layout.rows else -1
         for index in range(last + 1):
@@ -243,9 +257,10 @@ class Document:
 
     def wrapped(self, width: int) -> _Layout:
         """The rows at `width` with soft-wrapping: measured on the lines' text (highlighting never
-        moves a line break), remembered for the last width."""
-        if self._wrapped is not None and self._wrapped.width == width:
-            return self._wrapped
+        moves a line break), remembered for the last widths."""
+        known = self._wrapped.get(width)
+        if known is not None:
+            return known
         starts: list[int] = []
         row = 0
         wraps = False
@@ -258,8 +273,10 @@ class Document:
                 else:
                     row += len(Content(text).wrap(width)) or 1
                     wraps = True
-        self._wrapped = _Layout(row, width, starts if wraps else None)
-        return self._wrapped
+        if len(self._wrapped) >= 4:
+            self._wrapped.clear()
+        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None)
+        return layout
 
 
 class _Lines:
