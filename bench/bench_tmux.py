@@ -181,17 +181,24 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
         cpu_before = cpu_seconds(pid)
         t0 = time.perf_counter()
         sent = 0
+        seen: list[float] = []  # each press's time to the pane's next output, where one came before the next press
         while time.perf_counter() - t0 < args.hold:
+            sent_at = time.perf_counter()
             control.send(f"send-keys -t {SESSION} {'j' if (sent // 40) % 2 == 0 else 'k'}")
             sent += 1
             due = t0 + sent * interval
-            control.outputs(max(0.0, due - time.perf_counter()))
+            first = control.first_output(max(0.0, due - time.perf_counter()))
+            if first is not None:
+                seen.append((first - sent_at) * 1000)
+                control.outputs(max(0.0, due - time.perf_counter()))
         control.drain(0.3)
         held = time.perf_counter() - t0
         used = cpu_seconds(pid) - cpu_before
         result[f"hold_{rate}hz"] = {"seconds": round(held, 2), "presses": sent, "cpu_s": round(used, 3),
                                     "core_share": round(used / held, 3),
-                                    "cpu_ms_per_press": round(used / sent * 1000, 2)}  # fmt: skip
+                                    "cpu_ms_per_press": round(used / sent * 1000, 2),
+                                    "latency_ms_median": round(percentile(seen, 0.5), 2) if seen else None,
+                                    "latency_ms_p90": round(percentile(seen, 0.9), 2) if seen else None}  # fmt: skip
     control.close()
     tmux("send-keys", "-t", SESSION, "q")
     deadline = time.monotonic() + 10
@@ -239,7 +246,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="single presses timed")
     parser.add_argument("--gap", type=float, default=0.12, help="quiet seconds after each timed press")
     parser.add_argument("--hold", type=float, default=5.0, help="seconds of holding the key")
-    parser.add_argument("--rate", type=int, nargs="*", default=[30, 60], help="auto-repeat rates (presses a second)")
+    parser.add_argument("--rate", type=int, nargs="*", default=[12, 25, 30],
+                        help="auto-repeat rates (presses a second: macOS's default, X's, GNOME's)")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after the first screen")
     parser.add_argument("--poll", action="store_true", help="time by polling capture-pane, not control mode")
     parser.add_argument("--code", help="run the app from this copy of the source tree (a before/after comparison)")
