@@ -136,7 +136,7 @@ def wait_screen(test, seconds: float = 60) -> str:
 def measure(args: argparse.Namespace, command: str, ready) -> dict:
     width, height = (int(n) for n in args.size.split("x"))
     tmux("kill-session", "-t", SESSION)
-    env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none "
+    env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none " + "".join(f"{shlex.quote(e)} " for e in args.env)
     tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), env + command)
     pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
     wait_screen(ready)
@@ -251,6 +251,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after the first screen")
     parser.add_argument("--poll", action="store_true", help="time by polling capture-pane, not control mode")
     parser.add_argument("--code", help="run the app from this copy of the source tree (a before/after comparison)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="set in the app's environment")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
