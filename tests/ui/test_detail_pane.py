@@ -151,3 +151,25 @@ def test_a_document_makes_the_same_lines_on_real_sessions(tmp_path):
                 _same_lines(blocks)
                 checked += 1
         assert checked > 200
+
+
+async def test_big_steps_are_made_in_a_worker_and_only_the_step_the_cursor_rests_on_is_shown(demo, monkeypatch):
+    import tracetui.ui.screens.browser as browser
+
+    monkeypatch.setattr(browser, "BIG_STEP", 0)  # every step counts as big here: all go through the worker
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, timeline = await _at_top(app, pilot)
+        detail = screen.query_one("#detail-view", TextView)
+        for _ in range(5):
+            app.simulate_key("j")
+        await settle(app, pilot)
+        rest = timeline.step_index()
+        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+        shown = detail.document
+        await pilot.press("k")
+        await settle(app, pilot)
+        await pilot.press("j")  # back: the kept document, without a worker
+        await pilot.pause(0.1)
+        assert detail.document is shown
