@@ -60,6 +60,9 @@ class SyntheticLibrary:
             return self.big
         raise NotFound("synthetic rows other than the first cannot be opened")
 
+    def summary(self, id_or_prefix):
+        return SessionSummary.of(self.session(id_or_prefix))
+
     def search(self, query, limit=50):
         return []
 

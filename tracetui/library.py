@@ -82,6 +82,11 @@ class Library(Protocol):
 
     def session(self, id_or_prefix: str) -> Session: ...
 
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        """One session's listing row, without reading its steps: the app compares it with the
+        row of the session it shows to know whether a change of the library touched it."""
+        ...
+
     def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
 
     def projects(self) -> list[str]: ...
@@ -149,6 +154,10 @@ class MemoryLibrary:
 
     def session(self, id_or_prefix: str) -> Session:
         return self._by_id[self.resolve(id_or_prefix)]
+
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        sid = self.resolve(id_or_prefix)
+        return next(row for row in self._summaries if row.id == sid)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         words = query.lower().split()

@@ -147,3 +147,42 @@ async def test_f5_syncs_now_and_reads_the_list_again(tmp_path):
         await pilot.press("f5")
         await _until(pilot, lambda: len(calls) == first + 1, 10)
     bucket.close()
+
+
+async def test_a_bucket_change_that_leaves_the_open_session_as_it_is_does_not_read_it_again(tmp_path, monkeypatch):
+    sources = _sources(tmp_path)
+    bucket = Bucket.open(tmp_path / "bucket")
+    bucket.sync({"pi": sources["pi"]})
+    app = TraceApp(bucket)  # no sync of its own: the other connection's commits are the changes
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await _until(pilot, lambda: screen.query_one(SessionList).count == 1, 5)
+        screen.open_session(PI_ID, focus=True)
+        await _until(pilot, lambda: screen.opened is not None and screen.opened.session.id == PI_ID, 5)
+        opened = screen.opened
+        with Bucket.open(tmp_path / "bucket") as other:
+            other.sync(sources)  # the Claude session comes in; the Pi one is untouched
+        await _until(pilot, lambda: screen.query_one(SessionList).count == 2, 3)
+        await _until(pilot, lambda: screen.reloads_asked >= 1, 3)
+        await app.workers.wait_for_complete()
+        assert screen.reloads_read == 0
+        assert screen.opened is opened
+
+        # It grows: read again, and the rows the worker built are the timeline's (built once).
+        built: list[int] = []
+        import tracetui.ui.widgets.timeline as timeline_module
+
+        real = timeline_module.build_rows
+        monkeypatch.setattr(timeline_module, "build_rows", lambda *a, **k: built.append(1) or real(*a, **k))
+        before = len(opened.session.steps)
+        log = next(sources["pi"][0].glob("*.jsonl"))
+        with open(log, "ab") as fh:
+            fh.write(_pi_line(0, "one more thing"))
+        with Bucket.open(tmp_path / "bucket") as other:
+            other.sync(sources)
+        await _until(pilot, lambda: len(screen.opened.session.steps) == before + 1, 3)
+        assert screen.reloads_read == 1
+        assert built == []
+        assert screen.query_one(Timeline).count == len(screen.opened.rows)
+    bucket.close()

@@ -131,6 +131,9 @@ class OpenedCapsule:
     def version(self) -> int | None:
         return None  # a capsule never changes
 
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        return self._library.summary(id_or_prefix)
+
     def remove(self, id_or_prefix: str) -> object:
         raise TracetuiError("a capsule is read-only: its session cannot be removed")
 

@@ -128,10 +128,11 @@ class TraceApp(App):
             return False
         return True
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         from tracetui.ui.screens.browser import BrowserScreen
 
-        self.push_screen(BrowserScreen())
+        # Awaited: a session to open first needs the screen's widgets in place.
+        await self.push_screen(BrowserScreen())
         for error in [*self._theme_errors, *self._keymap_problems]:
             self.notify(safe_line(error), severity="warning", timeout=8, markup=False)
         for notice in self.library.notices:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.cache import LRUCache
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -25,7 +26,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.model import Session, Step
+from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
@@ -33,7 +34,7 @@ from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
-from tracetui.ui.widgets.text_view import Block, TextView
+from tracetui.ui.widgets.text_view import Block, Document, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.format import human_tokens, money, step_text
@@ -43,8 +44,18 @@ from tracetui.views.trail import PatchRow
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
 
+Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
+
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
+# While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
+# to half again the gap between moves, up to REPEAT_DELAY, so a held key's auto-repeat (25-33 a
+# second on Linux and Windows: 30-40 ms apart, as long as the plain wait) never refreshes them on
+# the way. Slower repeats (macOS's default) rest at each move; each rest is cheap.
+REPEAT_GAP = 0.05
+REPEAT_DELAY = 0.25
+BIG_STEP = 20_000  # characters of a step's blocks above which its detail is made in a worker
+DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goes back and forth)
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
 # Each tab of the right pane and the widget in it that takes the keys.
 TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
@@ -58,13 +69,18 @@ class Opened:
     rows: list[int]
     markers: list[Marker]
     ctx: ContextIndex
+    # The library's row for the session when it was read (None where it has none): a change of the
+    # library that leaves it equal left the session as it is shown.
+    summary: SessionSummary | None = None
+    folds: Folds = (frozenset(), False)  # the timeline's folds the rows were built with
 
     @classmethod
-    def of(cls, session: Session) -> Opened:
-        """A session made ready to show (in a worker: it walks the whole session)."""
+    def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False)) -> Opened:
+        """A session made ready to show (in a worker: it walks the whole session), its rows built with
+        the timeline's folds (unfolded subagents, abandoned branches shown)."""
         shape = shape_of(session)
-        rows, markers = build_rows(session, shape, set(), False)
-        return cls(session, shape, rows, markers, ContextIndex(session))
+        rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
+        return cls(session, shape, rows, markers, ContextIndex(session), summary, folds)
 
 
 class SessionReady(Message):
@@ -89,6 +105,13 @@ class ListReady(Message):
         self.count = count
         self.first = first
         self.cursor_id = cursor_id
+
+
+class DetailReady(Message):
+    def __init__(self, key: tuple[str, int, int], document: Document) -> None:
+        super().__init__()
+        self.key = key
+        self.document = document
 
 
 class ContextReady(Message):
@@ -128,6 +151,13 @@ class BrowserScreen(Screen):
         self._list_generation = 0
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
+        self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
+        self.detail_refreshes = 0  # how often the detail pane was given a step (the tests count them)
+        self.reloads_asked = 0  # live: how often the open session was checked, and how often read again
+        self.reloads_read = 0
+        # Detail documents by (session, its step count, step index): lines made once stay made.
+        self._details: LRUCache[tuple[str, int, int], Document] = LRUCache(DETAILS_KEPT)
+        self._detail_wanted: tuple[str, int, int] | None = None
         self._preview_timer: Timer | None = None
         self._want_session: str | None = None
         self._focus_after_open = False
@@ -225,9 +255,12 @@ class BrowserScreen(Screen):
             return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         cursor = 0
-        if message.cursor_id:
+        # The list's cursor stays on the open session, or goes to the one being opened (the app
+        # started on a session), so its highlight does not preview another over it.
+        keep = message.cursor_id or self._want_session
+        if keep:
             for i, row in enumerate(message.first):
-                if row.id == message.cursor_id:
+                if row.id == keep:
                     cursor = i
         sessions = self.query_one(SessionList)
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
@@ -280,7 +313,7 @@ class BrowserScreen(Screen):
     @on(SessionList.Highlighted, "#sessions")
     def _session_highlighted(self, message: SessionList.Highlighted) -> None:
         row = self.query_one(SessionList).summary(message.index)
-        if row is None or (self.opened and self.opened.session.id == row.id):
+        if row is None or (self.opened and self.opened.session.id == row.id) or row.id == self._want_session:
             return
         if self._preview_timer is not None:
             self._preview_timer.stop()
@@ -311,11 +344,12 @@ class BrowserScreen(Screen):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _load_session(self, session_id: str, step_id: str | None) -> None:
         try:
+            summary = self.library.summary(session_id)  # first: a change after it is seen next time
             session = self.library.session(session_id)
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        self.post_message(SessionReady(Opened.of(session), step_id))
+        self.post_message(SessionReady(Opened.of(session, summary), step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
         opened = message.opened
@@ -343,29 +377,43 @@ class BrowserScreen(Screen):
         self._compute_trail(session)
 
     def refresh_open_session(self) -> None:
-        """Read the open session again (the bucket changed); the timeline grows in place."""
+        """Read the open session again if the bucket's change touched it; the timeline grows in place."""
         if self.opened is not None:
-            self._reload_session(self.opened.session.id)
+            timeline = self.query_one(Timeline)
+            folds = (frozenset(timeline.expanded), timeline.show_branches)
+            self._reload_session(self.opened.session.id, self.opened.summary, folds)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
-    def _reload_session(self, session_id: str) -> None:
+    def _reload_session(self, session_id: str, seen: SessionSummary | None, folds: Folds) -> None:
+        self.reloads_asked += 1
         try:
+            # The row first, and the session only when the row moved: another session's sync (or a
+            # sync that found nothing) costs one indexed row, not a read of this one.
+            summary = self.library.summary(session_id)
+            if seen is not None and summary == seen:
+                return
             session = self.library.session(session_id)
         except TracetuiError:
             return  # removed or unreadable meanwhile: the view keeps what it shows
-        self.post_message(SessionGrown(Opened.of(session)))
+        self.reloads_read += 1
+        self.post_message(SessionGrown(Opened.of(session, summary, folds)))
 
     def on_session_grown(self, message: SessionGrown) -> None:
         opened, current = message.opened, self.opened
         if current is None or opened.session.id != current.session.id:
             return
         if len(opened.session.steps) == len(current.session.steps) and opened.session.ended == current.session.ended:
+            current.summary = opened.summary  # read again, the same: the next change compares with this
             return
         self.opened = opened
         self.context = None
         self._shown_for = {}
         self.live_until = time.monotonic() + LIVE_SECONDS
-        self.query_one(Timeline).grow(opened.session, opened.shape)
+        timeline = self.query_one(Timeline)
+        # The worker built the rows with the folds of the time; the timeline builds them only when
+        # the user folded or unfolded something meanwhile.
+        same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
+        timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
         self._title(opened.session)
         self._compute_trail(opened.session)
         index = self.current_step()
@@ -401,7 +449,10 @@ class BrowserScreen(Screen):
     def _step_highlighted(self) -> None:
         if self._step_timer is not None:
             self._step_timer.stop()
-        self._step_timer = self.set_timer(STEP_DELAY, self._show_step)
+        now = time.monotonic()
+        gap, self._last_move = now - self._last_move, now
+        delay = STEP_DELAY if gap > REPEAT_GAP else min(REPEAT_DELAY, max(STEP_DELAY, gap * 1.5))
+        self._step_timer = self.set_timer(delay, self._show_step)
 
     @on(Timeline.Chosen, "#timeline")
     def _step_chosen(self) -> None:
@@ -431,13 +482,49 @@ class BrowserScreen(Screen):
         self._shown_for[tab or ""] = index
         session = self.opened.session
         if tab == "detail":
-            self.query_one("#detail-view", TextView).show_blocks(step_blocks(session, self.opened.shape, index))
+            self._show_detail(index)
         elif tab == "diff":
             self._show_diff(index)
         elif tab == "ctx":
             step_id = session.steps[index].id
             if self.context is None or self.context.step_id != step_id:
                 self._compute_context(session.id, step_id)
+
+    def _show_detail(self, index: int) -> None:
+        """The step's detail: from the documents kept, made here when small, in a worker when big."""
+        assert self.opened is not None
+        session = self.opened.session
+        view = self.query_one("#detail-view", TextView)
+        key = (session.id, len(session.steps), index)
+        self._detail_wanted = key
+        self.detail_refreshes += 1
+        document = self._details.get(key)
+        if document is None:
+            blocks = step_blocks(session, self.opened.shape, index)
+            if sum(len(block.body) for block in blocks) > BIG_STEP:
+                self._make_detail(key, blocks, view.pane())
+                return
+            document = Document(blocks)
+            self._details[key] = document
+        view.show_document(document)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], pane: tuple[int, int]) -> None:
+        # Off the UI thread: keys keep moving the cursor while a big step is made ready. A newer rest
+        # cancels this one; what it made is dropped unless it is still the step wanted.
+        from textual.worker import get_current_worker
+
+        document = Document(blocks)
+        if get_current_worker().is_cancelled:
+            return
+        document.prepare(*pane)
+        if not get_current_worker().is_cancelled:
+            self.post_message(DetailReady(key, document))
+
+    def on_detail_ready(self, message: DetailReady) -> None:
+        self._details[message.key] = message.document
+        if message.key == self._detail_wanted:
+            self.query_one("#detail-view", TextView).show_document(message.document)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -462,6 +549,9 @@ class BrowserScreen(Screen):
     def on_context_ready(self, message: ContextReady) -> None:
         if self.opened is None or message.session_id != self.opened.session.id:
             return
+        index = self.current_step()
+        if index is not None and self.opened.session.steps[index].id != message.step_id:
+            return  # the cursor has moved on: the worker for its step is on the way
         self.context = message.context
         total = self.query_one("#ctx-total", Static)
         ctx_list = self.query_one(CtxList)

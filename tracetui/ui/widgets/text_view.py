@@ -8,12 +8,17 @@ highlighted and soft-wrapped to the pane; big ones are shown unwrapped, a line c
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.cache import LRUCache
-from textual.content import Content
+from textual.content import Content, Span
+from textual.highlight import HighlightTheme
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -43,45 +48,89 @@ class TextView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._source: list[Content] = []  # unwrapped lines
-        self._lines: list[Content] = []  # lines as drawn (wrapped or not)
-        self._size_chars = 0
+        self._doc = Document([])
+        self._layout = _Layout.plain(0)
+        self._pieces: LRUCache[int, list[Content]] = LRUCache(256)  # a wrapped line's rows, by source line
         self.wrap = True
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
 
     @property
+    def document(self) -> Document:
+        return self._doc
+
+    @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return self._layout.rows
+
+    @property
+    def _source(self) -> list[Content]:
+        """Every line before soft-wrapping (all made: for tests and small documents)."""
+        return [self._doc.line(i) for i in range(self._doc.count)]
 
     def plain_lines(self) -> list[str]:
-        return [line.plain for line in self._lines]
+        return [self._row(y).plain for y in range(self._layout.rows)]
 
     def show_blocks(self, blocks: list[Block]) -> None:
-        self.show_lines(render_blocks(blocks))
+        self.show_document(Document(blocks))
 
     def show_lines(self, lines: list[Content]) -> None:
-        self._source = lines
-        self._size_chars = sum(len(line) for line in lines)
+        self.show_document(Document.of_lines(lines))
+
+    def show_document(self, document: Document) -> None:
+        """Show a document; a document shown before (a step the cursor comes back to) keeps the lines
+        and the soft-wrapping it made then."""
+        self._doc = document
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def pane(self) -> tuple[int, int]:
+        """The room a document is wrapped to (the scrollbar's column left out while it shows)."""
+        return self.scrollable_content_region.width or self.size.width, self.size.height
+
     def _relayout(self) -> None:
-        width = max(10, self.scrollable_content_region.width or self.size.width or 80)
-        if self.wrap and self._size_chars <= WRAP_LIMIT:
-            lines: list[Content] = []
-            for line in self._source:
-                if len(line) <= width:
-                    lines.append(line)
-                else:
-                    lines.extend(line.wrap(width) or [line])
-            self._lines = lines
-            widest = width
+        if self.wrap and self._doc.size_chars <= WRAP_LIMIT:
+            self._layout = self._doc.wrapped(_wrap_width(self.pane()[0]))
+            widest = self._layout.width
         else:
-            self._lines = self._source
-            widest = max((line.cell_length for line in self._lines[:5000]), default=0)
+            self._layout = _Layout.plain(self._doc.count)
+            widest = self._doc.widest()
+        self._pieces.clear()
         self._strips.clear()
-        self.virtual_size = Size(widest, len(self._lines))
+        self._set_virtual_size(Size(widest, self._layout.rows))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        # `virtual_size` is a layout reactive: setting it re-lays out the whole screen (about 30 ms
+        # with the three panes up), on every step the cursor rests on. A new document only needs
+        # the scrollbars updated; Textual lays out again by itself when one of them shows or hides.
+        if size == self.virtual_size:
+            return
+        if not self._settled(size):
+            self.virtual_size = size  # the layout it sets off re-wraps the document to the new room
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+
+    def _settled(self, size: Size) -> bool:
+        """Whether a document of this size fits the pane's room as it is: on screen, as wide as the
+        room at most, and showing or hiding the vertical scrollbar as the one before did."""
+        if not self.region or self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
+            return False
+        vertical = size.height > self.container_size.height
+        return vertical == self.show_vertical_scrollbar and size.width <= self.scrollable_content_region.width
+
+    def _row(self, y: int) -> Content:
+        """The line drawn on row `y` of the document (a piece of a soft-wrapped line)."""
+        index, piece = self._layout.locate(y)
+        line = self._doc.line(index)
+        if not self._layout.wraps(index):
+            return line
+        pieces = self._pieces.get(index)
+        if pieces is None:
+            width = self._layout.width
+            pieces = line.wrap(width) or [line]
+            self._pieces[index] = pieces
+        return pieces[min(piece, len(pieces) - 1)]
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
@@ -99,12 +148,12 @@ class TextView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         x = int(self.scroll_offset.x)
         base = self.rich_style
-        if not (0 <= index < len(self._lines)):
+        if not (0 <= index < self._layout.rows):
             return Strip.blank(width, base)
         key = (index, x, width)
         strip = self._strips.get(key)
         if strip is None:
-            line = self._lines[index]
+            line = self._row(index)
             parse = self.app.stylesheet.parse_style
             visual = self.visual_style
             segments = [
@@ -114,6 +163,276 @@ class TextView(ScrollView, can_focus=True):
             strip = Strip(segments).crop_extend(x, x + width, base)
             self._strips[key] = strip
         return strip
+
+
+def _wrap_width(width: int) -> int:
+    return max(10, width or 80)
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Where each source line of a document lands among the drawn rows at one width."""
+
+    rows: int
+    width: int = 0
+    starts: list[int] | None = None  # the first row of each source line; None: one row each
+
+    @classmethod
+    def plain(cls, count: int) -> _Layout:
+        return cls(count)
+
+    def locate(self, row: int) -> tuple[int, int]:
+        """(source line, which of its rows) for a drawn row."""
+        if self.starts is None:
+            return row, 0
+        index = bisect_right(self.starts, row) - 1
+        return index, row - self.starts[index]
+
+    def wraps(self, index: int) -> bool:
+        if self.starts is None:
+            return False
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else self.rows
+        return end - self.starts[index] > 1
+
+
+class Document:
+    """Blocks as lines that are only made (highlighted, styled, clipped) when first drawn.
+
+    A step's 50,000-character file read costs its first screen when the cursor rests on it, not
+    the highlighting of the whole file; the lines made stay with the document, so a step the cursor
+    comes back to is drawn from them. The lines are the ones `render_blocks` makes, one for one.
+    """
+
+    def __init__(self, blocks: list[Block]) -> None:
+        parts: list[_Lines] = []
+        first = True
+        for block in blocks:
+            if block.title:
+                heading = [Content.styled(f"── {safe_line(block.title)} ", "bold $accent")]
+                parts.append(_Given(heading if first else [Content(""), *heading]))
+                first = False
+            body = _body(block.body, block.language, block.style)
+            if body.count:
+                parts.append(body)
+                first = False
+        self._parts = parts
+        self._firsts: list[int] = []
+        count = 0
+        for part in parts:
+            self._firsts.append(count)
+            count += part.count
+        self.count = count
+        self.size_chars = sum(part.size_chars for part in parts)
+        self._wrapped: dict[int, _Layout] = {}  # by width
+
+    @classmethod
+    def of_lines(cls, lines: list[Content]) -> Document:
+        doc = cls([])
+        doc._parts, doc._firsts = [_Given(lines)], [0]
+        doc.count, doc.size_chars = len(lines), sum(len(line) for line in lines)
+        return doc
+
+    def _part(self, index: int) -> tuple[_Lines, int]:
+        at = bisect_right(self._firsts, index) - 1
+        return self._parts[at], index - self._firsts[at]
+
+    def line(self, index: int) -> Content:
+        part, i = self._part(index)
+        return part.line(i)
+
+    def plain(self, index: int) -> str:
+        part, i = self._part(index)
+        return part.plain(i)
+
+    def widest(self) -> int:
+        return max((cell_len(self.plain(i)) for i in range(min(self.count, 5000))), default=0)
+
+    def prepare(self, width: int, height: int) -> None:
+        """Do ahead (in a worker) what showing the document in a pane (`TextView.pane()`) first needs:
+        the soft wrapping and the lines of the first screen."""
+        layout = self.wrapped(_wrap_width(width)) if self.size_chars <= WRAP_LIMIT else _Layout.plain(self.count)
+        last = layout.locate(max(0, min(layout.rows, height) - 1))[0] if layout.rows else -1
+        for index in range(last + 1):
+            self.line(index)
+
+    def wrapped(self, width: int) -> _Layout:
+        """The rows at `width` with soft-wrapping: measured on the lines' text (highlighting never
+        moves a line break), remembered for the last widths."""
+        known = self._wrapped.get(width)
+        if known is not None:
+            return known
+        starts: list[int] = []
+        row = 0
+        wraps = False
+        for part in self._parts:
+            for i in range(part.count):
+                starts.append(row)
+                text = part.plain(i)
+                if len(text) <= width:
+                    row += 1
+                else:
+                    row += len(Content(text).wrap(width)) or 1
+                    wraps = True
+        if len(self._wrapped) >= 4:
+            self._wrapped.clear()
+        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None)
+        return layout
+
+
+class _Lines:
+    """A run of a document's lines: how many, their text, and each line made on demand."""
+
+    count = 0
+    size_chars = 0
+
+    def line(self, index: int) -> Content:
+        raise NotImplementedError
+
+    def plain(self, index: int) -> str:
+        raise NotImplementedError
+
+
+class _Given(_Lines):
+    def __init__(self, lines: list[Content]) -> None:
+        self._lines = lines
+        self.count = len(lines)
+        self.size_chars = sum(len(line) for line in lines)
+
+    def line(self, index: int) -> Content:
+        return self._lines[index]
+
+    def plain(self, index: int) -> str:
+        return self._lines[index].plain
+
+
+class _Plain(_Lines):
+    """Text lines clipped at MAX_LINE, in one style (or none), or coloured as a diff."""
+
+    def __init__(self, text: str, style: str, diff: bool) -> None:
+        self._raw = text.split("\n")
+        self._texts = [clip(line, MAX_LINE) for line in self._raw]
+        self._style = style
+        self._diff = diff
+        self._made: dict[int, Content] = {}
+        self.count = len(self._texts)
+        self.size_chars = sum(len(line) for line in self._texts)
+
+    def line(self, index: int) -> Content:
+        made = self._made.get(index)
+        if made is None:
+            text = self._texts[index]
+            if self._diff:
+                made = _diff_line(self._raw[index])
+            else:
+                made = Content.styled(text, self._style) if self._style else Content(text)
+            self._made[index] = made
+        return made
+
+    def plain(self, index: int) -> str:
+        return self._texts[index]
+
+
+class _Highlighted(_Lines):
+    """Code highlighted as far down as it has been drawn: the lexer runs on from where it stopped
+    when a line further down is wanted. The lines are `textual.highlight.highlight`'s, one for one."""
+
+    def __init__(self, text: str, language: str) -> None:
+        code = "\n".join(text.splitlines())
+        self._code = code
+        self._texts = code.split("\n")
+        self._starts: list[int] = []
+        at = 0
+        for line in self._texts:
+            self._starts.append(at)
+            at += len(line) + 1
+        self._spans: list[list[Span]] = [[] for _ in self._texts]
+        self._made: dict[int, Content] = {}
+        self._language = language
+        self._tokens: Iterator[tuple[Any, str]] | None = None
+        self._started = False
+        self._pos = 0  # where the next token starts, in the code
+        self._line = 0  # the line the next token starts on
+        self.count = len(self._texts)
+        self.size_chars = sum(len(self.plain(i)) for i in range(self.count))
+
+    def plain(self, index: int) -> str:
+        text = self._texts[index]
+        return text if len(text) <= MAX_LINE else text[:MAX_LINE] + CLIPPED
+
+    def line(self, index: int) -> Content:
+        made = self._made.get(index)
+        if made is None:
+            self._lex_through(index)
+            text = self._texts[index]
+            spans = self._spans[index]
+            if text:
+                spans = [Span(0, len(text), "$text"), *spans]
+            made = _clip(Content(text, spans))
+            self._made[index] = made
+            self._spans[index] = []
+        return made
+
+    def _lex_through(self, index: int) -> None:
+        """Run the lexer until every token of line `index` is in."""
+        if not self._started:
+            self._started = True
+            self._tokens = _tokens(self._code, self._language)
+        styles = HighlightTheme.STYLES
+        starts, spans, last = self._starts, self._spans, len(self._texts) - 1
+        while self._tokens is not None and (index >= last or self._pos <= starts[index + 1] - 1):
+            try:
+                token_type, value = next(self._tokens)
+            except StopIteration:
+                self._tokens = None
+                break
+            except Exception:  # a lexer failure must not cost the user the text: the rest is plain
+                self._tokens = None
+                break
+            start = self._pos
+            end = start + len(value)
+            self._pos = end
+            style = None
+            while token_type is not None:
+                style = styles.get(token_type)
+                if style:
+                    break
+                token_type = token_type.parent
+            line = self._line
+            while line < last and starts[line + 1] <= start:
+                line += 1
+            self._line = line
+            if not style or end <= start:
+                continue
+            # A token may run over line ends (a string, a comment): each line gets its own part.
+            while True:
+                first = starts[line]
+                stop = first + len(self._texts[line])
+                lo, hi = max(start, first) - first, min(end, stop) - first
+                if hi > lo:
+                    spans[line].append(Span(lo, hi, style))
+                if line >= last or starts[line + 1] >= end:
+                    break
+                line += 1
+
+
+def _tokens(code: str, language: str) -> Iterator[tuple[Any, str]]:
+    from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
+    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True, tabsize=8)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text", stripnl=False, ensurenl=True, tabsize=8)
+    return iter(lexer.get_tokens(code))
+
+
+def _body(body: str, language: str | None, style: str) -> _Lines:
+    text = safe_text(body)
+    if language == "diff":
+        return _Plain(text, "", True)
+    if language and len(text) <= HIGHLIGHT_LIMIT:
+        return _Highlighted(text, language)
+    return _Plain(text, style, False)
 
 
 def render_blocks(blocks: list[Block]) -> list[Content]:
@@ -143,8 +462,11 @@ def body_lines(body: str, language: str | None = None, style: str = "") -> list[
             for line in text.split("\n")]
 
 
+CLIPPED = " …(clipped)"
+
+
 def _clip(line: Content) -> Content:
-    return line if len(line) <= MAX_LINE else line[:MAX_LINE] + Content.styled(" …(clipped)", "$text-muted")
+    return line if len(line) <= MAX_LINE else line[:MAX_LINE] + Content.styled(CLIPPED, "$text-muted")
 
 
 def _diff_line(line: str) -> Content:

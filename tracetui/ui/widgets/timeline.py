@@ -147,10 +147,11 @@ class Timeline(VirtualList):
         self._title_marks()
         self.set_count(len(rows), cursor)
 
-    def grow(self, session: Session, shape: Shape) -> None:
+    def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None) -> None:
         """The open session read again, longer (its agent is still writing). Folds, shown branches
         and marks stay, the cursor stays on its step, and a cursor on the last row follows the new
-        steps. Steps are matched by id: a growing subagent moves the indexes of the steps after it."""
+        steps. Steps are matched by id: a growing subagent moves the indexes of the steps after it.
+        `rows`: the rows already built for these folds on the final path (in the worker that read it)."""
         old = self.session
         if old is None:
             return
@@ -162,7 +163,10 @@ class Timeline(VirtualList):
         self.session, self.shape = session, shape
         self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
         self.marks = [index_of[m] for m in marked if m in index_of]
-        self.rows, self.markers = build_rows(session, shape, self.expanded, self.show_branches, self._path)
+        if rows is not None:
+            self.rows, self.markers = rows
+        else:
+            self.rows, self.markers = build_rows(session, shape, self.expanded, self.show_branches, self._path)
         row = self.row_of_step(index_of[keep_id]) if keep_id in index_of else None
         cursor = len(self.rows) - 1 if at_end or row is None else row
         self._title_marks()

@@ -1,0 +1,309 @@
+"""Key-to-screen latency and the CPU of holding a key, measured in tmux the way a user feels them.
+
+    .venv/bin/python bench/bench_tmux.py --demo                    # the demo's biggest session
+    .venv/bin/python bench/bench_tmux.py --bucket DIR              # a bucket's biggest session
+    .venv/bin/python bench/bench_tmux.py --bucket DIR --session ID --size 120x40 --n 300
+    .venv/bin/python bench/bench_tmux.py --less FILE               # `less` in the same tmux, the baseline
+
+The app runs in a tmux server of this run's own, in a window of the given size, opened on a session
+with the timeline focused (`--pane sessions`: the session list focused instead). A tmux control-mode
+client (`tmux -C`) sends each key and timestamps the pane's output as tmux reads it from the app, so
+the latency is the app's own, without the polling of `capture-pane` (which `--poll` does instead,
+for comparison with figures taken that way).
+
+- latency: `j` pressed alone (the previous press long settled), from send-keys to the first output
+  of the pane (the moved cursor on screen); median, p90 and max over `--n` presses, each on to a
+  step not shown before;
+- rest: the process CPU time (utime + stime from /proc) of one press and everything it sets off
+  (the detail pane's refresh after the cursor rests), per press;
+- hold: `j` sent at `--rate` presses a second for `--hold` seconds (a held key's auto-repeat), the
+  app's CPU time over that span as a share of one core.
+
+Prints one JSON object. Needs tmux on Linux (the CPU figures read /proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SESSION = "tracetui-bench"
+SOCKET = f"tracetui-bench-{os.getpid()}"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
+
+
+class Control:
+    """A tmux control-mode client: sends commands, reads `%output` notifications with their time."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(["tmux", "-L", SOCKET, "-C", "attach", "-t", SESSION],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)  # fmt: skip
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.out = self.proc.stdout
+        self.buffer = b""
+        os.set_blocking(self.out.fileno(), False)
+
+    def send(self, command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command.encode() + b"\n")
+
+    def outputs(self, seconds: float) -> list[float]:
+        """The times of the pane's output chunks over the next `seconds`."""
+        end = time.perf_counter() + seconds
+        times: list[float] = []
+        while True:
+            left = end - time.perf_counter()
+            if left <= 0:
+                return times
+            ready, _, _ = select.select([self.out], [], [], left)
+            if not ready:
+                continue
+            now = time.perf_counter()
+            chunk = self.out.read(1 << 20) or b""
+            self.buffer += chunk
+            *lines, self.buffer = self.buffer.split(b"\n")
+            times += [now for line in lines if line.startswith(b"%output ")]
+
+    def first_output(self, timeout: float) -> float | None:
+        """The time of the pane's next output chunk, None when none comes within `timeout`."""
+        end = time.perf_counter() + timeout
+        while True:
+            left = end - time.perf_counter()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.out], [], [], left)
+            if not ready:
+                continue
+            now = time.perf_counter()
+            self.buffer += self.out.read(1 << 20) or b""
+            *lines, self.buffer = self.buffer.split(b"\n")
+            if any(line.startswith(b"%output ") for line in lines):
+                return now
+
+    def drain(self, quiet: float = 0.15, limit: float = 5.0) -> None:
+        """Read until the pane has been quiet for `quiet` seconds."""
+        end = time.perf_counter() + limit
+        while time.perf_counter() < end and self.outputs(quiet):
+            pass
+
+    def close(self) -> None:
+        try:
+            self.send("detach-client")
+        except OSError:
+            pass
+        self.proc.wait(5)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-t", SESSION, "-p")
+
+
+def wait_screen(test, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    text = screen()
+    while not test(text):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the app did not show what was expected within {seconds} s:\n{text}")
+        time.sleep(0.1)
+        text = screen()
+    return text
+
+
+def measure(args: argparse.Namespace, command: str, ready) -> dict:
+    width, height = (int(n) for n in args.size.split("x"))
+    tmux("kill-session", "-t", SESSION)
+    env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none " + "".join(f"{shlex.quote(e)} " for e in args.env)
+    tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), env + command)
+    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    wait_screen(ready)
+    time.sleep(args.settle)
+    control = Control()
+    control.drain()
+    result: dict = {"size": args.size}
+
+    # Latency: one key at a time, each after the screen has settled.
+    latencies: list[float] = []
+    misses = 0
+    cpu_before = cpu_seconds(pid)
+    for i in range(args.n):
+        key = "j"  # each press rests on a step not shown before, as reading down a session does
+        if args.poll:
+            before = screen()
+            t0 = time.perf_counter()
+            control.send(f"send-keys -t {SESSION} {key}")
+            while screen() == before and time.perf_counter() - t0 < 1:
+                pass
+            t1 = time.perf_counter()
+            seen: float | None = t1 if t1 - t0 < 1 else None
+        else:
+            t0 = time.perf_counter()
+            control.send(f"send-keys -t {SESSION} {key}")
+            seen = control.first_output(1.0)
+        if seen is None:
+            misses += 1
+        else:
+            latencies.append((seen - t0) * 1000)
+        control.drain(args.gap)
+    cpu = cpu_seconds(pid) - cpu_before
+    if latencies:
+        result["latency_ms"] = {"median": round(percentile(latencies, 0.5), 2), "p90": round(percentile(latencies, 0.9), 2),
+                                "max": round(max(latencies), 2), "n": len(latencies), "missed": misses}  # fmt: skip
+    result["cpu_ms_per_resting_press"] = round(cpu / args.n * 1000, 2)
+
+    # Hold: auto-repeat for `hold` seconds at `rate` presses a second.
+    for rate in args.rate:
+        control.drain()
+        interval = 1.0 / rate
+        cpu_before = cpu_seconds(pid)
+        t0 = time.perf_counter()
+        sent = 0
+        seen: list[float] = []  # each press's time to the pane's next output, where one came before the next press
+        while time.perf_counter() - t0 < args.hold:
+            sent_at = time.perf_counter()
+            control.send(f"send-keys -t {SESSION} {'j' if (sent // 40) % 2 == 0 else 'k'}")
+            sent += 1
+            due = t0 + sent * interval
+            first = control.first_output(max(0.0, due - time.perf_counter()))
+            if first is not None:
+                seen.append((first - sent_at) * 1000)
+                control.outputs(max(0.0, due - time.perf_counter()))
+        control.drain(0.3)
+        held = time.perf_counter() - t0
+        used = cpu_seconds(pid) - cpu_before
+        result[f"hold_{rate}hz"] = {"seconds": round(held, 2), "presses": sent, "cpu_s": round(used, 3),
+                                    "core_share": round(used / held, 3),
+                                    "cpu_ms_per_press": round(used / sent * 1000, 2),
+                                    "latency_ms_median": round(percentile(seen, 0.5), 2) if seen else None,
+                                    "latency_ms_p90": round(percentile(seen, 0.9), 2) if seen else None}  # fmt: skip
+    control.close()
+    tmux("send-keys", "-t", SESSION, "q")
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tmux("kill-session", "-t", SESSION)
+    return result
+
+
+def child(args: argparse.Namespace) -> None:
+    """Inside tmux: the app over the chosen library, with the chosen session open."""
+    sys.path.insert(0, args.code or str(ROOT))
+    from tracetui.bucket import Bucket
+    from tracetui.ui.app import TraceApp
+
+    import tracetui.ui.app as app_module
+
+    class BenchApp(TraceApp):
+        CSS_PATH = str(Path(app_module.__file__).parent / "app.tcss")  # relative paths follow the subclass
+
+        def on_ready(self) -> None:
+            # Opened once the list has settled (and what it previews), the way a user would.
+            if args.session:
+                self.set_timer(1.0, lambda: self.screen.open_session(args.session, focus=True))
+
+    library = Bucket.open(Path(args.bucket))
+    app = BenchApp(library, theme="tracetui-dark")
+    profile = os.environ.get("TRACETUI_BENCH_PROFILE")  # a file for cProfile's stats of the whole run
+    if not profile:
+        app.run()
+        return
+    import cProfile
+
+    cProfile.runctx("app.run()", globals(), {"app": app}, profile)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bucket", help="a synced bucket")
+    parser.add_argument("--demo", action="store_true", help="build the demo into a temporary folder and use it")
+    parser.add_argument("--session", help="the session to open (default: the one with the most steps)")
+    parser.add_argument("--pane", choices=["timeline", "sessions"], default="timeline")
+    parser.add_argument("--less", help="measure `less FILE` instead of the app")
+    parser.add_argument("--size", default="160x48")
+    parser.add_argument("--n", type=int, default=200, help="single presses timed")
+    parser.add_argument("--gap", type=float, default=0.12, help="quiet seconds after each timed press")
+    parser.add_argument("--hold", type=float, default=5.0, help="seconds of holding the key")
+    parser.add_argument("--rate", type=int, nargs="*", default=[12, 25, 30],
+                        help="auto-repeat rates (presses a second: macOS's default, X's, GNOME's)")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after the first screen")
+    parser.add_argument("--poll", action="store_true", help="time by polling capture-pane, not control mode")
+    parser.add_argument("--code", help="run the app from this copy of the source tree (a before/after comparison)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="set in the app's environment")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is not installed")
+    python = shlex.quote(sys.executable)
+    tmp: Path | None = None
+    try:
+        if args.less:
+            command = f"less {shlex.quote(args.less)}"
+            result = measure(args, command, lambda text: len(text.strip()) > 0)
+            print(json.dumps({"program": f"less {args.less}", **result}, indent=2))
+            return
+        if args.demo:
+            sys.path.insert(0, str(ROOT))
+            from tracetui.demo import build, open_library
+
+            tmp = Path(tempfile.mkdtemp(prefix="tracetui-bench-tmux-"))
+            demo = build(tmp / "demo")
+            open_library(demo).close()
+            bucket = str(demo.bucket)
+        elif args.bucket:
+            bucket = args.bucket
+        else:
+            raise SystemExit("give --demo, --bucket DIR or --less FILE")
+        sys.path.insert(0, str(ROOT))
+        from tracetui.bucket import Bucket
+
+        with Bucket.open(Path(bucket)) as library:
+            rows = library.list_sessions()
+            chosen = library.resolve(args.session) if args.session else max(rows, key=lambda r: r.steps).id
+            steps = next((r.steps for r in rows if r.id.startswith(chosen)), None)
+        command = f"{python} {shlex.quote(str(Path(__file__).resolve()))} --child --bucket {shlex.quote(bucket)}"
+        if args.code:
+            command += f" --code {shlex.quote(args.code)}"
+        if args.pane == "timeline":
+            command += f" --session {shlex.quote(chosen)}"
+            ready = lambda text: f" {steps} steps · " in text  # noqa: E731
+        else:
+            ready = lambda text: "when" in text and "agent" in text  # noqa: E731
+        result = measure(args, command, ready)
+        what = {"library": "demo" if args.demo else f"bucket {bucket}", "pane": args.pane}
+        if args.pane == "timeline":
+            what.update(session=chosen, steps=steps)
+        print(json.dumps({**what, **result}, indent=2))
+    finally:
+        tmux("kill-server")
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

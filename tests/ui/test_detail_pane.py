@@ -1,0 +1,175 @@
+"""The detail pane follows the cursor without paying for the steps it only passes: a burst of moves
+refreshes it once, where the cursor rests, even at a key's auto-repeat rate; its lines are made as
+they are drawn, the very lines the whole-document rendering makes."""
+
+from __future__ import annotations
+
+import pytest
+from textual.content import Content
+
+from shared_data import CORPUS, requires_corpus
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.step_blocks import step_blocks
+from tracetui.ui.widgets.text_view import MAX_LINE, Block, Document, TextView, render_blocks
+from tracetui.ui.widgets.timeline import Timeline
+from tracetui.views.session_shape import shape_of
+
+from pilot_steps import open_claude, settle
+
+SIZE = (160, 45)
+
+
+def _first_line(screen: BrowserScreen) -> str:
+    return screen.query_one("#detail-view", TextView).plain_lines()[0]
+
+
+async def _at_top(app, pilot) -> tuple[BrowserScreen, Timeline]:
+    screen = await open_claude(app, pilot)
+    timeline = screen.query_one(Timeline)
+    assert timeline.count > 12
+    await pilot.press("home")
+    await settle(app, pilot)
+    return screen, timeline
+
+
+async def test_a_burst_of_moves_refreshes_the_detail_once_where_the_cursor_rests(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, timeline = await _at_top(app, pilot)
+        before = screen.detail_refreshes
+        for _ in range(8):  # queued at once, as a terminal delivers keys typed ahead
+            app.simulate_key("j")
+        await settle(app, pilot)
+        assert screen.detail_refreshes == before + 1
+        rest = timeline.step_index()
+        assert rest is not None and rest > 0
+        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+
+
+async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_refresh_only_at_the_end(demo, monkeypatch):
+    # A key held down repeats every 30-40 ms; Pilot cannot press that evenly, so the repeat window is
+    # widened to Pilot's pace: each move here comes after the plain rest delay (40 ms) has passed,
+    # and only the repeat-aware wait keeps the pane still.
+    import tracetui.ui.screens.browser as browser
+
+    monkeypatch.setattr(browser, "REPEAT_GAP", 0.3)
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, timeline = await _at_top(app, pilot)
+        before = screen.detail_refreshes
+        for _ in range(8):
+            await pilot.press("j")
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        # The first move cannot be told from a single press (it rests: a held key's first repeat comes
+        # 250-600 ms later), then only the rest: 2; 8 without the repeat-aware wait, 3 on a slow machine.
+        assert screen.detail_refreshes - before <= 3
+        rest = timeline.step_index()
+        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+
+
+async def test_a_step_the_cursor_comes_back_to_is_drawn_from_the_lines_already_made(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, timeline = await _at_top(app, pilot)
+        detail = screen.query_one("#detail-view", TextView)
+        await pilot.press("j")
+        await settle(app, pilot)
+        first = detail.document
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert detail.document is not first
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert detail.document is first
+
+
+def _spans(line: Content) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """A line as drawn: its text and, per character, the styles over it in order (empty spans and
+    spans past the end draw nothing)."""
+    per: list[list[str]] = [[] for _ in line.plain]
+    for span in line.spans:
+        for k in range(max(0, span.start), min(span.end, len(line.plain))):
+            per[k].append(str(span.style))
+    return line.plain, tuple(tuple(styles) for styles in per)
+
+
+def _same_lines(blocks: list[Block], width: int = 60) -> None:
+    whole = render_blocks(blocks)
+    document = Document(blocks)
+    assert document.count == len(whole)
+    # Drawn from the bottom up and then top down: the lexer's resumption must not matter.
+    order = list(range(document.count - 1, -1, -3)) + list(range(document.count))
+    for index in order:
+        assert _spans(document.line(index)) == _spans(whole[index]), index
+    rows = sum(1 if len(line) <= width else len(line.wrap(width)) or 1 for line in whole)
+    assert document.wrapped(width).rows == rows
+    assert document.size_chars == sum(len(line) for line in whole)
+
+
+CODE = '''def f(x):
+    """A docstring
+    over lines."""
+    s = "a string with a \\\\n and # not a comment"
+    return {"k": [1, 2.5, None], 'q': x}  # a comment
+'''
+
+
+@pytest.mark.parametrize("blocks", [
+    [Block("", "header\nid 1", None, "$text-muted"), Block("prompt", "hello\n\nworld")],
+    [Block("python", CODE, "python"), Block("json", '{\n  "a": [1, "two\\nlines"],\n  "b": {"c": null}\n}', "json")],
+    [Block("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n context", "diff")],
+    [Block("empty", "", "python"), Block("one line", "x = 1", "python"), Block("trailing", "x = 1\n", "python")],
+    [Block("long", "y = '" + "z" * (MAX_LINE + 500) + "'\nshort", "python")],
+    [Block("separators", "a\u2028b\x0bc\r\nd", "python"), Block("plain separators", "a\u2028b", None)],
+    [Block("typescript", "const a: string = `multi\nline ${x}`;\n/* block\n comment */\nlet b = 1;", "typescript")],
+    [Block("unknown language", "some text\nmore", "no-such-language")],
+])  # fmt: skip
+def test_a_document_makes_the_lines_the_whole_rendering_makes(blocks):
+    _same_lines(blocks)
+
+
+@requires_corpus
+def test_a_document_makes_the_same_lines_on_real_sessions(tmp_path):
+    from tracetui.bucket import Bucket
+
+    sources = {a: [CORPUS / a] for a in ("claude", "codex", "pi")}
+    with Bucket.open(tmp_path / "bucket") as bucket:
+        bucket.sync(sources=sources)
+        checked = 0
+        for row in bucket.list_sessions():
+            session = bucket.session(row.id)
+            shape = shape_of(session)
+            for index in range(len(session.steps)):
+                blocks = step_blocks(session, shape, index)
+                if sum(len(b.body) for b in blocks) < 3000 and index % 25:
+                    continue  # every big step, and a sample of the small ones
+                _same_lines(blocks)
+                checked += 1
+        assert checked > 200
+
+
+async def test_big_steps_are_made_in_a_worker_and_only_the_step_the_cursor_rests_on_is_shown(demo, monkeypatch):
+    import tracetui.ui.screens.browser as browser
+
+    monkeypatch.setattr(browser, "BIG_STEP", 0)  # every step counts as big here: all go through the worker
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, timeline = await _at_top(app, pilot)
+        detail = screen.query_one("#detail-view", TextView)
+        for _ in range(5):
+            app.simulate_key("j")
+        await settle(app, pilot)
+        rest = timeline.step_index()
+        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+        shown = detail.document
+        await pilot.press("k")
+        await settle(app, pilot)
+        await pilot.press("j")  # back: the kept document, without a worker
+        await pilot.pause(0.1)
+        assert detail.document is shown
