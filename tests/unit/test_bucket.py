@@ -397,3 +397,16 @@ def test_a_query_during_a_first_sync_does_not_rebuild_the_index_under_it(tmp_pat
     assert seen == [0] and (report.sessions, report.errors) == (2, [])
     assert bucket.notices == []  # nothing was rebuilt
     bucket.close()
+
+
+def test_a_new_shard_merges_its_fts_segments_eight_at_a_time(tmp_path, sources):
+    root = tmp_path / "b"
+    with Bucket.open(root) as b:
+        b.sync(sources)
+    made = [k for k in range(shards.SHARDS) if shards.path(root, k).exists()]
+    assert made
+    for k in made:
+        conn = sqlite3.connect(shards.path(root, k))
+        assert conn.execute("SELECT v FROM steps_fts_config WHERE k = 'automerge'").fetchone() == (shards.AUTOMERGE,)
+        conn.close()
+    assert shards.AUTOMERGE == 8
