@@ -401,7 +401,7 @@ def test_a_query_during_a_first_sync_does_not_rebuild_the_index_under_it(tmp_pat
     bucket.close()
 
 
-def test_a_new_shard_merges_its_fts_segments_eight_at_a_time(tmp_path, sources):
+def test_a_new_shard_writes_fewer_fts_segments_and_merges_them_eight_at_a_time(tmp_path, sources):
     root = tmp_path / "b"
     with Bucket.open(root) as b:
         b.sync(sources)
@@ -409,6 +409,7 @@ def test_a_new_shard_merges_its_fts_segments_eight_at_a_time(tmp_path, sources):
     assert made
     for k in made:
         conn = sqlite3.connect(shards.path(root, k))
-        assert conn.execute("SELECT v FROM steps_fts_config WHERE k = 'automerge'").fetchone() == (shards.AUTOMERGE,)
+        config = dict(conn.execute("SELECT k, v FROM steps_fts_config"))
+        assert (config.get("automerge"), config.get("hashsize")) == (shards.AUTOMERGE, shards.HASHSIZE)
         conn.close()
-    assert shards.AUTOMERGE == 8
+    assert (shards.AUTOMERGE, shards.HASHSIZE) == (8, 8 << 20)

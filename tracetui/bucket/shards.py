@@ -43,6 +43,11 @@ MASK = (1 << SHIFT) - 1
 # index build costs 10 to 15% less CPU and a search reads a few more segments, in the same time
 # (bench/RESULTS.md, "Bucket").
 AUTOMERGE = 8
+# Words indexed in a transaction wait in a hash table of at most this many bytes before FTS5 writes
+# them out as a segment (its default: 1 MB). A worker's batch holds several MB of postings, so at
+# 1 MB each commit left several small segments for the merges to read and write again; at 8 MB it
+# leaves one. The table only holds what the open batch wrote, and goes at its commit.
+HASHSIZE = 8 << 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS held(
@@ -115,6 +120,7 @@ def _make(target: Path) -> None:
     try:
         conn.executescript(SCHEMA)
         conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('automerge', ?)", (AUTOMERGE,))
+        conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('hashsize', ?)", (HASHSIZE,))
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
