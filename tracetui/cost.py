@@ -117,7 +117,9 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
         model = step.model or last.get(step.subagent) or default
         price = request_cost(tokens, model, step.timestamp) if model else None
         per_step[step.id] = price
-        share = by_model.setdefault(model or "", ModelCost(model or ""))
+        share = by_model.get(model or "")
+        if share is None:
+            share = by_model[model or ""] = ModelCost(model or "")
         share.tokens.add(tokens)
         if price is None:
             share.cost_usd = None
@@ -131,14 +133,15 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
 
 def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
     """The price in USD of one API request's usage, or None when the table does not know `model`."""
-    counts = (tokens.input, tokens.output, tokens.cache_read, tokens.cache_write)
-    if any(type(n) is not int or n < 0 for n in counts):
+    i, o, r, w = tokens.input, tokens.output, tokens.cache_read, tokens.cache_write
+    # One chained test, not a loop: this runs for every request of every session a sync reads.
+    if not (type(i) is int and type(o) is int and type(r) is int and type(w) is int and min(i, o, r, w) >= 0):
         return None  # a log's nonsense (a negative count) has no price, and must not stop a sync
     found = _model(model)
     if found is None:
         return None
     try:
-        return _PRICER.price(found, tokens, _moment(when))
+        return _PRICER.price(found, tokens, when)
     except (ValueError, ArithmeticError, LookupError):
         return None  # the table refused this usage: unknown, as for an unknown model
 
@@ -190,27 +193,52 @@ def _moment(when: str | None) -> datetime:
 
 
 class _Pricer:
-    """Per-token rates per (price, tier), taken from the package and checked against it."""
+    """Per-token rates per (price, tier), taken from the package and checked against it.
+
+    What does not change between requests is looked up once: the model's price when it has only
+    one (no date to parse then), and each price's tier starts (the package's fields, walked once).
+    """
 
     def __init__(self) -> None:
-        # id(model price) -> (model price, {tier: rates or None}); the price object is kept so its
-        # id is never reused while the entry lives.
-        self._rates: dict[int, tuple[Any, dict[tuple[int, ...], tuple[float, float, float, float] | None]]] = {}
+        # id(model price) -> (model price, its tier starts, {tier: rates or None}); the price object
+        # is kept so its id is never reused while the entry lives.
+        self._rates: dict[int, tuple[Any, tuple[tuple[int, ...], ...], dict[tuple[int, ...], _Rates | None]]] = {}
+        # id(model info) -> (model info, its one price or None where it depends on the moment)
+        self._fixed: dict[int, tuple[Any, Any | None]] = {}
 
-    def price(self, info: Any, tokens: Tokens, moment: datetime) -> float:
-        model_price = info.get_prices(moment)
+    def price(self, info: Any, tokens: Tokens, when: str | None) -> float:
+        fixed = self._fixed.get(id(info))
+        if fixed is None:
+            fixed = self._fixed[id(info)] = (info, _one_price(info))
+        model_price = fixed[1]
+        if model_price is None:
+            model_price = info.get_prices(_moment(when))
         entry = self._rates.get(id(model_price))
         if entry is None:
-            entry = self._rates[id(model_price)] = (model_price, {})
+            entry = self._rates[id(model_price)] = (model_price, _tier_starts(model_price), {})
         inputs = tokens.input + tokens.cache_read + tokens.cache_write
-        tier = _tier(model_price, inputs)
-        if tier not in entry[1]:
-            entry[1][tier] = _rates(model_price, tokens, inputs)
-        rates = entry[1][tier]
+        tier = tuple([sum(1 for start in starts if inputs > start) for starts in entry[1]]) if entry[1] else ()
+        rates = entry[2].get(tier, _UNSEEN)
+        if rates is _UNSEEN:
+            rates = entry[2][tier] = _rates(model_price, tokens, inputs)
         if rates is None:
             return _exact(model_price, tokens)
         uncached, read, write, out = rates
         return uncached * tokens.input + read * tokens.cache_read + write * tokens.cache_write + out * tokens.output
+
+
+_Rates = tuple[float, float, float, float]
+_UNSEEN: Any = object()
+
+
+def _one_price(info: Any) -> Any | None:
+    """A model's price when it does not depend on the request's moment (one price, no dated or
+    time-of-day conditions): what `info.get_prices` returns at any moment. None otherwise."""
+    from genai_prices.types import ModelPrice
+
+    if isinstance(info.prices, ModelPrice):
+        return info.get_prices(datetime.now(UTC))
+    return None
 
 
 _PRICER = _Pricer()
@@ -233,22 +261,23 @@ def _exact(model_price: Any, tokens: Tokens) -> float:
     return _calc(model_price, _usage(inputs, tokens.cache_read, tokens.cache_write, tokens.output))
 
 
-def _starts(model_price: Any) -> list[int]:
+def _tier_starts(model_price: Any) -> tuple[tuple[int, ...], ...]:
+    """The tier starts of each tiered price of `model_price`, in the order of its fields."""
     from genai_prices.types import TieredPrices
 
-    return sorted({t.start for v in vars(model_price).values() if isinstance(v, TieredPrices) for t in v.tiers})
+    return tuple(
+        tuple(tier.start for tier in value.tiers) for value in vars(model_price).values() if isinstance(value, TieredPrices)
+    )
+
+
+def _starts(model_price: Any) -> list[int]:
+    return sorted({start for starts in _tier_starts(model_price) for start in starts})
 
 
 def _tier(model_price: Any, inputs: int) -> tuple[int, ...]:
     """Which tier each tiered price of `model_price` puts a request of `inputs` input tokens in
     (the package's rule: a tier applies above its start)."""
-    from genai_prices.types import TieredPrices
-
-    return tuple(
-        sum(1 for tier in value.tiers if inputs > tier.start)
-        for value in vars(model_price).values()
-        if isinstance(value, TieredPrices)
-    )
+    return tuple(sum(1 for start in starts if inputs > start) for starts in _tier_starts(model_price))
 
 
 def _probe_size(model_price: Any, inputs: int) -> int:

@@ -232,7 +232,9 @@ def test_steps_written_where_no_session_row_points_are_never_shown_and_are_colle
     steps = b.session(PI_ID).steps
     # As if a worker wrote the session again into another shard, then the sync died before the
     # main index pointed the session there.
-    other = (shard + 1) % shards.SHARDS
+    # (A shard no session is in: where the fixture's sessions land depends on their paths' hashes.)
+    used = {k for (k,) in b._conn().execute("SELECT shard FROM sessions")}
+    other = next(k for k in range(shards.SHARDS) if k not in used)
     writers = shards.Writers(root)
     rows = [[PI_ID, 0, "x1", "user", "user", None, None, "zebracorn orphan", None, None, None, 1, 0,
              None, None, None, None, None, None]]  # fmt: skip
@@ -397,3 +399,17 @@ def test_a_query_during_a_first_sync_does_not_rebuild_the_index_under_it(tmp_pat
     assert seen == [0] and (report.sessions, report.errors) == (2, [])
     assert bucket.notices == []  # nothing was rebuilt
     bucket.close()
+
+
+def test_a_new_shard_writes_fewer_fts_segments_and_merges_them_eight_at_a_time(tmp_path, sources):
+    root = tmp_path / "b"
+    with Bucket.open(root) as b:
+        b.sync(sources)
+    made = [k for k in range(shards.SHARDS) if shards.path(root, k).exists()]
+    assert made
+    for k in made:
+        conn = sqlite3.connect(shards.path(root, k))
+        config = dict(conn.execute("SELECT k, v FROM steps_fts_config"))
+        assert (config.get("automerge"), config.get("hashsize")) == (shards.AUTOMERGE, shards.HASHSIZE)
+        conn.close()
+    assert (shards.AUTOMERGE, shards.HASHSIZE) == (8, 8 << 20)

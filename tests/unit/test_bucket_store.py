@@ -228,3 +228,50 @@ def test_a_sidecar_naming_an_unknown_codec_counts_as_damaged(st, tmp_path):
     (st.dir / f"{sc.key}.json").write_bytes(orjson.dumps({**fields, "codec": "brotli"}))
     assert st.load("pi", str(log)) is None
     assert st.load_all() == {}
+
+
+def _lines_by_hand(data: bytes, limit: int) -> tuple[bytes, bytes, list[tuple[int, int]]]:
+    """What `_Lines` must make of `data` (torn tail taken): everything consumed; readers get each
+    line, an over-long one as an empty line, recorded with its number and length."""
+    given, skipped = [], []
+    for number, line in enumerate(data.splitlines(keepends=True), 1):
+        if len(line.rstrip(b"\n")) + (1 if line.endswith(b"\n") else 0) > limit:
+            skipped.append((number, len(line)))
+            given.append(b"\n" if line.endswith(b"\n") else b"")
+        else:
+            given.append(line)
+    return data, b"".join(given), skipped
+
+
+def test_lines_are_split_the_same_however_the_stream_is_cut(monkeypatch):
+    import random
+
+    monkeypatch.setattr(store_mod, "MAX_LINE", 40)
+    monkeypatch.setattr(store_mod, "CHUNK", 16)
+    rnd = random.Random(19)
+    for _ in range(3000):
+        data = b"".join(b"x" * rnd.choice([0, 1, 15, 16, 38, 39, 40, 41, 90]) + b"\n" for _ in range(rnd.randint(0, 6)))
+        data += b"y" * rnd.choice([0, 0, 3, 45])
+        lines = store_mod._Lines()
+        consumed, given = [], []
+        pos = 0
+        while pos < len(data):
+            step = rnd.randint(1, store_mod.CHUNK)
+            lines.feed(data[pos : pos + step])
+            pos += step
+            c, g = lines.drain()
+            consumed += c
+            given += g
+        lines.finish(take_torn=True)
+        c, g = lines.drain()
+        want = _lines_by_hand(data, store_mod.MAX_LINE)
+        assert (b"".join(consumed + c), b"".join(given + g), lines.skipped) == want, data
+
+
+def test_a_chunk_of_whole_lines_reaches_the_readers_without_a_copy():
+    chunk = _line(1) + _line(2, 300)
+    lines = store_mod._Lines()
+    lines.feed(chunk)
+    lines.finish(take_torn=False)
+    consumed, given = lines.drain()
+    assert consumed == given == [chunk] and given[0] is chunk and lines.line == 3

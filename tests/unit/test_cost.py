@@ -195,3 +195,68 @@ def test_session_summary_from_memory_is_priced():
     s = Session("m", "claude", "/x", steps=[step(0, "claude-sonnet-4-5", Tokens(100, 10, 0, 0))], models=["claude-sonnet-4-5"])
     (row,) = MemoryLibrary([s]).list_sessions()
     assert row.cost_usd == pytest.approx(package_price(Tokens(100, 10, 0, 0), "claude-sonnet-4-5"))
+
+
+def _reference_cost(steps, models, rates):
+    """A session's price the way `cost` priced it before its per-price caches: each request's date
+    parsed, its price looked up at that moment and its tier found by walking the price's fields.
+    `rates` plays the part of the pricer's table of rates, (price, tier) -> rates or None."""
+    from genai_prices.types import TieredPrices
+
+    default = models[0] if len(models) == 1 else None
+    last, per_step, total, known = {}, {}, None, True
+    for s in steps:
+        if s.model:
+            last[s.subagent] = s.model
+        t = s.tokens
+        if t is None or t.total == 0:
+            continue
+        model = s.model or last.get(s.subagent) or default
+        price = None
+        counts = (t.input, t.output, t.cache_read, t.cache_write)
+        info = cost._model(model) if model and all(type(n) is int and n >= 0 for n in counts) else None
+        if info is not None:
+            model_price = info.get_prices(cost._moment(s.timestamp))
+            inputs = t.input + t.cache_read + t.cache_write
+            fields = [v for v in vars(model_price).values() if isinstance(v, TieredPrices)]
+            tier = tuple(sum(1 for x in v.tiers if inputs > x.start) for v in fields)
+            key = (id(model_price), tier)
+            if key not in rates:
+                rates[key] = cost._rates(model_price, t, inputs)
+            r = rates[key]
+            if r is None:
+                price = cost._exact(model_price, t)
+            else:
+                price = r[0] * t.input + r[1] * t.cache_read + r[2] * t.cache_write + r[3] * t.output
+        per_step[s.id] = price
+        if price is None:
+            known = False
+        else:
+            total = (total or 0.0) + price
+    return (total if known else None), per_step
+
+
+@requires_corpus
+def test_corpus_prices_are_unchanged_to_the_last_digit(monkeypatch):
+    # The pricer keeps a model's one price and each price's tier starts instead of looking them up
+    # per request: every request of every corpus session must cost exactly what it did before.
+    from tracetui.sources import group, read_session
+
+    monkeypatch.setattr(cost, "_PRICER", cost._Pricer())  # both start from no rates, in one order
+    rates: dict = {}
+    requests = 0
+    for agent in registry.names():
+        folder = CORPUS / agent
+        if not folder.is_dir():
+            continue
+        for files in group(agent, sorted(p for p in folder.rglob("*") if p.is_file())):
+            try:
+                session = read_session(files)
+            except Exception:
+                continue  # a reader's failure is the reader tests' business
+            got = cost.session_cost(session)
+            total, per_step = _reference_cost(session.steps, session.models, rates)
+            assert got.steps == per_step, session.source
+            assert got.cost_usd == total, session.source
+            requests += sum(1 for v in per_step.values() if v is not None)
+    assert requests > 1000

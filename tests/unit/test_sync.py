@@ -381,3 +381,37 @@ def test_a_worker_that_dies_on_a_new_session_costs_that_session_only(tmp_path, m
         monkeypatch.setattr(sync_mod, "run_job", real_run)
         again = bucket.sync(sources, workers=1)
         assert (again.new, again.errors, bucket.agents()) == (1, [], ["claude", "pi"])
+
+
+def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(tmp_path, monkeypatch):
+    import gc
+
+    from tracetui.bucket import sync as sync_mod
+
+    sources = _fixture_sources(tmp_path)
+    seen: list[tuple[tuple[int, int, int], int]] = []
+    real = sync_mod.run_job
+
+    def watched(*args, **kwargs):
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sync_mod, "run_job", watched)
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        with Bucket.open(tmp_path / "b") as bucket:
+            assert bucket.sync(sources, workers=1).new == 2
+        assert seen and all(t[0] == sync_mod.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
+        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
+        # Overlapping syncs (two threads): the settings come back only when the last one ends.
+        outer, inner = sync_mod.fewer_collections(), sync_mod.fewer_collections()
+        outer.__enter__()
+        inner.__enter__()
+        outer.__exit__(None, None, None)
+        assert gc.get_threshold()[0] == sync_mod.YOUNG_COLLECTION
+        inner.__exit__(None, None, None)
+        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

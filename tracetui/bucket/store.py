@@ -180,6 +180,18 @@ class _Lines:
         if first < 0:
             self._grow(chunk)
             return
+        if not self.pending and not self.overlong:
+            # No line is waiting: every line up to the last newline is whole and shorter than the
+            # chunk, so they pass as one piece, and a chunk that ends in a newline (a whole log
+            # under CHUNK) is not copied at all.
+            last = chunk.rfind(b"\n")
+            lines = chunk if last + 1 == len(chunk) else chunk[: last + 1]
+            self.consumed.append(lines)
+            self.data.append(lines)
+            self.line += lines.count(b"\n")
+            if last + 1 < len(chunk):
+                self._grow(chunk[last + 1 :])
+            return
         self._grow(chunk[: first + 1])
         self._end_line()
         last = chunk.rfind(b"\n")
@@ -300,7 +312,8 @@ class Store:
         return self.dir / f"{key}.{sc.gen}.{EXTENSIONS[sc.codec]}"
 
     def _write_sidecar(self, sc: Sidecar) -> None:
-        _atomic_write(self.dir / f"{sc.key}.json", orjson.dumps(asdict(sc)))
+        # orjson writes a dataclass's fields in order, as `asdict` would give them, without its deep copy.
+        _atomic_write(self.dir / f"{sc.key}.json", orjson.dumps(sc))
 
     def remove(self, agent: str, path: str) -> int:
         """Delete the bucket's copies of one log, every generation, and its sidecar (first, so a

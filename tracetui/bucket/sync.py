@@ -13,12 +13,15 @@ A sync has three phases:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,6 +265,42 @@ def _pack(out: JobResult) -> bytes:
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# While jobs run, the cyclic garbage collector looks at young objects after this many allocations
+# (Python's default: 700). A read allocates objects by the hundred thousand and nearly all of them
+# live until its session is written, so most collections found nothing to free.
+YOUNG_COLLECTION = 10_000
+_quiet = threading.Lock()
+_quiet_depth = 0
+_threshold_before = 700
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run jobs with the garbage collector doing less for nothing (a cold sync: 5% of its CPU).
+
+    The objects alive on entry (modules, the bucket's own) are frozen out of the full collections,
+    which walked them all each time, and young objects are looked at less often. Memory stays
+    bounded: what is not in a cycle is freed as ever, and cycles are still found, in larger
+    batches. Both settings are the process's: they are restored when the last sync using them ends.
+    """
+    global _quiet_depth, _threshold_before
+    with _quiet:
+        _quiet_depth += 1
+        if _quiet_depth == 1:
+            young, *older = gc.get_threshold()
+            _threshold_before = young
+            gc.freeze()
+            gc.set_threshold(max(young, YOUNG_COLLECTION), *older)
+    try:
+        yield
+    finally:
+        with _quiet:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                gc.set_threshold(_threshold_before, *gc.get_threshold()[1:])
+                gc.unfreeze()
+
+
 # Generations of one log compared when it was shortened or rewritten (each is parsed).
 MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
@@ -311,7 +350,8 @@ def sync(
     report.searched = source_folders(sources)
     jobs = _plan(store, conn, sources, report)
     try:
-        _work_and_write(str(root), conn, jobs, workers, progress, report)
+        with fewer_collections():
+            _work_and_write(str(root), conn, jobs, workers, progress, report)
     finally:
         _close_writers(str(root))
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]

@@ -57,6 +57,13 @@ def job_from_dict(d: dict[str, Any]) -> Any:
 
 
 def serve() -> None:
+    from tracetui.bucket.sync import fewer_collections
+
+    with fewer_collections():
+        _serve()
+
+
+def _serve() -> None:
     from tracetui.bucket.sync import run_job, settle
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
