@@ -136,6 +136,23 @@ def norms_of(text: str) -> list[str]:
     return out
 
 
+_ASCII_SPACES = "".join(c for c in _SPACES if c.isascii()).encode()
+
+
+def ascii_norms(data: bytes) -> list[bytes]:
+    """`norms_of` for a text that is all ASCII, on its bytes: the same norms, encoded.
+
+    Such a text holds none of the whitespace outside ASCII, and its bytes are its characters, so
+    deleting the ASCII whitespace bytes (one pass in C, no decoding) leaves the same norms.
+    """
+    if not data:
+        return []
+    out = data.translate(None, _ASCII_SPACES).split(b"\n")
+    if data.endswith(b"\n"):
+        out.pop()
+    return out
+
+
 def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
     consecutive non-blank lines of each hunk's new side that hold at least one added line.
