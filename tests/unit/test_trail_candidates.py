@@ -15,7 +15,7 @@ import pygit2
 
 from tracetui.trail import evidence as ev
 from tracetui.trail import survival as sv
-from tracetui.trail.patches import Hunk, Patch, ascii_norms, count_before, norms_of
+from tracetui.trail.patches import Hunk, Patch, byte_norms, count_before, norms_of
 
 PIECES = [
     "alpha",
@@ -42,12 +42,24 @@ def _text(rng: random.Random, pieces: list[str]) -> str:
     return "\n".join(lines) + ("\n" if rng.random() < 0.5 else "")
 
 
-def test_ascii_norms_are_the_norms_of_the_decoded_text() -> None:
+def test_byte_norms_are_the_norms_of_the_decoded_text() -> None:
     rng = random.Random(7)
     ascii_pieces = [p for p in PIECES if p.isascii()]
-    for _ in range(500):
-        text = _text(rng, ascii_pieces)
-        assert ascii_norms(text.encode("ascii")) == [n.encode("ascii") for n in norms_of(text)]
+    no_nbsp = [p for p in PIECES if p != "\u00a0"]
+    read = 0
+    for i in range(900):
+        data = _text(rng, (ascii_pieces, no_nbsp, PIECES)[i % 3]).encode("utf-8")
+        if rng.random() < 0.2:
+            data += rng.choice([b"al\xffpha\n", b"\xe2 \x80\xa0x", b"\xc3\n", b"\xed\xa0\x80"])
+        found = byte_norms(data)
+        text = data.decode("utf-8", "replace")
+        if found is None:
+            # Only where bytes cannot tell: a non-breaking space, or bytes that are not UTF-8.
+            assert "\u00a0" in text or "\ufffd" in text
+            continue
+        read += 1
+        assert found == [n.encode("utf-8") for n in norms_of(text)]
+    assert read > 500
 
 
 def _patch(rng: random.Random, i: int, pieces: list[str]) -> Patch:
@@ -60,11 +72,12 @@ def _patch(rng: random.Random, i: int, pieces: list[str]) -> Patch:
 def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
     rng = random.Random(11)
     repo = pygit2.init_repository(str(tmp_path / "r"))
-    pieces = PIECES + ["gamma)\u00a0delta", "alphabeta(", "\u00e9x"]
+    pieces = PIECES + ["gamma)\u00a0delta", "alphabeta(", "\u00e9x", "\ud800x"]
     blobs: list[str] = []
     ascii_pieces = [p for p in pieces if p.isascii()]
-    for _ in range(60):
-        data = _text(rng, pieces if rng.random() < 0.4 else ascii_pieces).encode("utf-8")
+    no_nbsp = [p for p in pieces if "\u00a0" not in p and "\ud800" not in p]
+    for i in range(90):
+        data = _text(rng, (ascii_pieces, no_nbsp, pieces[:-1])[i % 3]).encode("utf-8")
         if rng.random() < 0.15:
             data += b"al\xffpha\n\xe2 \x80\xa0x\n"  # invalid UTF-8, whitespace inside a sequence
         if rng.random() < 0.3:
@@ -75,7 +88,7 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
     whole = sv._Files(repo, {})
     some = sv._Files(repo, {})
     some.every = ev.wanted_keys(probes)
-    some.every_ascii = frozenset(k.encode("ascii") for k in some.every if k.isascii())
+    some.every_bytes = sv._encoded(some.every)
     for blob in blobs:  # asked first: every version read from its bytes, none decoded before
         for key in some.every:
             assert some.holds_any(blob, frozenset([key])) == (key in whole.full(blob).normal)

@@ -137,16 +137,25 @@ def norms_of(text: str) -> list[str]:
 
 
 _ASCII_SPACES = "".join(c for c in _SPACES if c.isascii()).encode()
+_NBSP = "\u00a0".encode()
 
 
-def ascii_norms(data: bytes) -> list[bytes]:
-    """`norms_of` for a text that is all ASCII, on its bytes: the same norms, encoded.
+def byte_norms(data: bytes) -> list[bytes] | None:
+    """`norms_of` the text of `data` (UTF-8), encoded, found on the bytes; None when that cannot be.
 
-    Such a text holds none of the whitespace outside ASCII, and its bytes are its characters, so
-    deleting the ASCII whitespace bytes (one pass in C, no decoding) leaves the same norms.
+    For valid UTF-8 holding no non-breaking space the only whitespace the trail removes is ASCII,
+    whose bytes never occur inside a longer character, and the lines end at b"\n": deleting those
+    bytes (one pass in C) and splitting leaves the norms' encodings, with nothing decoded.
     """
     if not data:
         return []
+    if not data.isascii():
+        if _NBSP in data:
+            return None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # decoded with replacement characters, which removing bytes could change
     out = data.translate(None, _ASCII_SPACES).split(b"\n")
     if data.endswith(b"\n"):
         out.pop()

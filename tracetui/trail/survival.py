@@ -48,7 +48,7 @@ from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.mapping import map_repository
-from tracetui.trail.patches import Patch, ascii_norms, is_notebook, norms_of, session_patches
+from tracetui.trail.patches import Patch, byte_norms, is_notebook, norms_of, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
@@ -384,7 +384,7 @@ class _Files:
         # Every exact line and norm any probe of the trail looks for (of any path): a file the move
         # searches look at is counted for these only.
         self.every: frozenset[str] = frozenset()
-        self.every_ascii: frozenset[bytes] = frozenset()  # those of `every` that are ASCII, encoded
+        self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
         self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
@@ -465,17 +465,18 @@ class _Files:
             return False
         counted = self.cache.get(("", blob)) or self.cache.get(("*", blob))
         have = counted.normal if counted is not None else self._hits(blob)
-        return not keys.isdisjoint(have)
+        return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
 
     def _hits(self, blob: str) -> Counter:
         found = self.hits.get(blob)
         if found is None:
             data = bytes(memoryview(self.repo[blob].peel(pygit2.Blob))) if blob not in self.text else None
-            if data is not None and data.isascii():
-                # Most versions are ASCII: their norms are found on the bytes (a norm no ASCII text can
-                # hold is not looked for), and the text is not decoded (most hold no key).
-                hits = Counter(filter(self.every_ascii.__contains__, ascii_norms(data)))
-                found = Counter({k.decode("ascii"): n for k, n in hits.items()})
+            norms = byte_norms(data) if data is not None else None
+            if norms is not None:
+                # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
+                # no key.
+                hits = Counter(filter(self.every_bytes.__contains__, norms))
+                found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
             else:
                 found = Counter(filter(self.every.__contains__, norms_of(self._text(blob))))
             self.hits[blob] = found
@@ -534,12 +535,23 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
     files.every = ev.wanted_keys([p for p in probes if p is not None])
-    files.every_ascii = frozenset(k.encode("ascii") for k in files.every if k.isascii())
+    files.every_bytes = _encoded(files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     return [
         _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
     ]
+
+
+def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
+    """The keys in UTF-8; a key that has none (a lone surrogate from a log) is in no decoded text either."""
+    out: set[bytes] = set()
+    for k in keys:
+        try:
+            out.add(k.encode("utf-8"))
+        except UnicodeEncodeError:
+            pass
+    return frozenset(out)
 
 
 def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True) -> Fate:
