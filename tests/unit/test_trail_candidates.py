@@ -99,7 +99,8 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
         }
     for probe in probes:
         for blob in blobs:
-            assert some.holds_any(blob, probe.want_keys()) == (not probe.want_keys().isdisjoint(whole.full(blob).normal))
+            held = not probe.want_keys().isdisjoint(whole.full(blob).normal)
+            assert some.holds_any(blob, probe.want_keys()) == held
             for old in rng.sample(blobs, 3) + [None]:
                 ask, full = sv._shifted(probe, some.some(old)), sv._shifted(probe, whole.full(old))
                 assert ev.kept(ask, some.some(blob)) == ev.kept(full, whole.full(blob))

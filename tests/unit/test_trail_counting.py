@@ -111,18 +111,20 @@ def test_a_version_that_changed_no_wanted_line_is_the_one_before():
     # A long file's versions mostly change lines no patch looks for: the same counts are the same
     # version to every probe, whose answers (memoized per version) are then not worked out again.
     body = [f"entry {i}: something happened" for i in range(300)]
-    a = "\n".join(body + ["    wanted_line(x)", "call(", "first_argument_of_a_long_call,", "second_argument)"]) + "\n"
+    tail = ["    wanted_line(x)", "call(", "first_argument_of_a_long_call,", "second_argument)"]
+    a = "\n".join(body + tail) + "\n"
     b = a.replace("entry 7:", "entry seven:")
     key = "call(first_argument_of_a_long_call,second_argument)"
     wanted, splits = frozenset({"wanted_line(x)", "    wanted_line(x)", key}), frozenset({key})
     prior = ev.FileLines.of(a, wanted, splits)
     same = ev.FileLines.after(prior, a, b, wanted, splits)
     assert same is prior
-    probe = ev.Probe(False, ["    wanted_line(x)"], Counter({"    wanted_line(x)": 1}), {"    wanted_line(x)": 0},
-                     Counter({"wanted_line(x)": 1}), {"wanted_line(x)": 0})  # fmt: skip
+    line, key = "    wanted_line(x)", "wanted_line(x)"
+    probe = ev.Probe(False, [line], Counter({line: 1}), {line: 0}, Counter({key: 1}), {key: 0})
     assert ev.kept(probe, same) == 1
     c = b.replace("    wanted_line(x)\n", "")
     gone = ev.FileLines.after(same, b, c, wanted, splits)
     assert gone is not same and ev.kept(probe, gone) == 0 and _same(gone, ev.FileLines.of(c, wanted, splits))
-    split_gone = ev.FileLines.after(same, b, b.replace("second_argument)", "second_argument, y)"), wanted, splits)
+    d = b.replace("second_argument)", "second_argument, y)")
+    split_gone = ev.FileLines.after(same, b, d, wanted, splits)
     assert split_gone is not same and split_gone._splits == {}

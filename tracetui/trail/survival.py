@@ -674,7 +674,8 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
             if not files.holds_any(blob, probe.want_keys()):
                 continue
             at = files.some(blob)
-            shifted = _shifted(probe, files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY)
+            before = files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY
+            shifted = _shifted(probe, before)
             if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
                 continue
             judged, judged_at = ref_commit, None
