@@ -9,6 +9,7 @@ counts them.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 
@@ -104,3 +105,26 @@ def test_split_keys_across_the_edges_of_a_stretch():
     assert after._splits == {key: 1} and dict(after.normal) == {"added=1": 1}
     undone = ev.FileLines.after(after, b, b.replace("call(\n", "call(x\n"), wanted, splits)
     assert undone._splits == {}
+
+
+def test_a_version_that_changed_no_wanted_line_is_the_one_before():
+    # A long file's versions mostly change lines no patch looks for: the same counts are the same
+    # version to every probe, whose answers (memoized per version) are then not worked out again.
+    body = [f"entry {i}: something happened" for i in range(300)]
+    tail = ["    wanted_line(x)", "call(", "first_argument_of_a_long_call,", "second_argument)"]
+    a = "\n".join(body + tail) + "\n"
+    b = a.replace("entry 7:", "entry seven:")
+    key = "call(first_argument_of_a_long_call,second_argument)"
+    wanted, splits = frozenset({"wanted_line(x)", "    wanted_line(x)", key}), frozenset({key})
+    prior = ev.FileLines.of(a, wanted, splits)
+    same = ev.FileLines.after(prior, a, b, wanted, splits)
+    assert same is prior
+    line, key = "    wanted_line(x)", "wanted_line(x)"
+    probe = ev.Probe(False, [line], Counter({line: 1}), {line: 0}, Counter({key: 1}), {key: 0})
+    assert ev.kept(probe, same) == 1
+    c = b.replace("    wanted_line(x)\n", "")
+    gone = ev.FileLines.after(same, b, c, wanted, splits)
+    assert gone is not same and ev.kept(probe, gone) == 0 and _same(gone, ev.FileLines.of(c, wanted, splits))
+    d = b.replace("second_argument)", "second_argument, y)")
+    split_gone = ev.FileLines.after(same, b, d, wanted, splits)
+    assert split_gone is not same and split_gone._splits == {}

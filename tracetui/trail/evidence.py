@@ -250,6 +250,10 @@ class FileLines:
                         splits.pop(k, None)
                 for k, n in now.items():
                     splits[k] = splits.get(k, 0) + n
+        if exact == prior.exact and normal == prior.normal and splits == prior._splits:
+            # No wanted line came or went: the same counts, so the same version to every probe, whose
+            # memos (by uid) then answer for it. (The text is only read for splits, counted by now.)
+            return prior
         if source is None:
             source = (lambda: text) if split_keys else None
         return cls(exact, normal, source, split_keys, splits)

@@ -136,6 +136,32 @@ def norms_of(text: str) -> list[str]:
     return out
 
 
+_ASCII_SPACES = "".join(c for c in _SPACES if c.isascii()).encode()
+_NBSP = "\u00a0".encode()
+
+
+def byte_norms(data: bytes) -> list[bytes] | None:
+    """`norms_of` the text of `data` (UTF-8), encoded, found on the bytes; None when that cannot be.
+
+    For valid UTF-8 holding no non-breaking space the only whitespace the trail removes is ASCII,
+    whose bytes never occur inside a longer character, and the lines end at b"\n": deleting those
+    bytes (one pass in C) and splitting leaves the norms' encodings, with nothing decoded.
+    """
+    if not data:
+        return []
+    if not data.isascii():
+        if _NBSP in data:
+            return None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # decoded with replacement characters, which removing bytes could change
+    out = data.translate(None, _ASCII_SPACES).split(b"\n")
+    if data.endswith(b"\n"):
+        out.pop()
+    return out
+
+
 def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
     consecutive non-blank lines of each hunk's new side that hold at least one added line.

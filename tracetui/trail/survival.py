@@ -48,7 +48,7 @@ from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.mapping import map_repository
-from tracetui.trail.patches import Patch, is_notebook, norms_of, session_patches
+from tracetui.trail.patches import Patch, byte_norms, is_notebook, norms_of, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
@@ -381,7 +381,11 @@ class _Files:
         self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
         self.norms: dict[str, list[str]] = {}
-        self.keysets: dict[str, frozenset[str]] = {}
+        # Every exact line and norm any probe of the trail looks for (of any path): a file the move
+        # searches look at is counted for these only.
+        self.every: frozenset[str] = frozenset()
+        self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
+        self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
@@ -451,18 +455,44 @@ class _Files:
         return found
 
     def holds_any(self, blob: str | None, keys: frozenset[str]) -> bool:
-        """Whether a version has a line whose norm is one of `keys`.
+        """Whether a version has a line whose norm is one of `keys` (keys some probe of the trail looks for).
 
-        The move searches ask this of every file near a commit, and most hold none: their norms are
-        collected as a set (cheaper than counting them twice) and counted in full only when asked.
+        The move searches ask this of every file near a commit, and most hold none: only the norms some
+        probe looks for are counted (a filter in C, no count of every line), and those counts are kept
+        for `some`.
         """
         if blob is None:
             return False
-        counted = self.cache.get(("", blob))
-        have = counted.keys() if counted is not None else self.keysets.get(blob)
-        if have is None:
-            have = self.keysets[blob] = frozenset(norms_of(self._text(blob)))
-        return not have.isdisjoint(keys)
+        counted = self.cache.get(("", blob)) or self.cache.get(("*", blob))
+        have = counted.normal if counted is not None else self._hits(blob)
+        return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
+
+    def _hits(self, blob: str) -> Counter:
+        found = self.hits.get(blob)
+        if found is None:
+            data = bytes(memoryview(self.repo[blob].peel(pygit2.Blob))) if blob not in self.text else None
+            norms = byte_norms(data) if data is not None else None
+            if norms is not None:
+                # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
+                # no key.
+                hits = Counter(filter(self.every_bytes.__contains__, norms))
+                found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
+            else:
+                found = Counter(filter(self.every.__contains__, norms_of(self._text(blob))))
+            self.hits[blob] = found
+        return found
+
+    def some(self, blob: str | None) -> ev.FileLines:
+        """A version counted for the lines and norms some probe of the trail looks for: the same answers
+        as `full` for every probe (a probe asks only for its own keys, joined runs included), without
+        counting the lines none asks for. For the move searches' candidates: most are read once."""
+        if blob is None:
+            return ev.EMPTY
+        found = self.cache.get(("", blob)) or self.cache.get(("*", blob))
+        if found is None:
+            exact = Counter(filter(self.every.__contains__, self._text(blob).splitlines()))
+            found = self.cache[("*", blob)] = ev.FileLines(exact, self._hits(blob))
+        return found
 
     def renamed_in(self, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
         """The name `name` has in `new_tree` when git sees a rename between the two trees (one diff per pair)."""
@@ -504,11 +534,24 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     tips = ref_tips(repo)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
+    files.every = ev.wanted_keys([p for p in probes if p is not None])
+    files.every_bytes = _encoded(files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     return [
         _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
     ]
+
+
+def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
+    """The keys in UTF-8; a key that has none (a lone surrogate from a log) is in no decoded text either."""
+    out: set[bytes] = set()
+    for k in keys:
+        try:
+            out.add(k.encode("utf-8"))
+        except UnicodeEncodeError:
+            pass
+    return frozenset(out)
 
 
 def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True) -> Fate:
@@ -630,8 +673,9 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
             blob = _small_blob(repo, tree, name)
             if not files.holds_any(blob, probe.want_keys()):
                 continue
-            at = files.full(blob)
-            shifted = _shifted(probe, files.full(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY)
+            at = files.some(blob)
+            before = files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY
+            shifted = _shifted(probe, before)
             if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
                 continue
             judged, judged_at = ref_commit, None
@@ -726,8 +770,8 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
     for name, blob, old_blob in window:
         if not files.holds_any(blob, probe.want_keys()):
             continue
-        at_move = files.full(blob)
-        shifted = _shifted(probe, files.full(old_blob))
+        at_move = files.some(blob)
+        shifted = _shifted(probe, files.some(old_blob))
         gained = ev.kept(shifted, at_move)
         if gained > 0 and 2 * gained >= drop:
             if source is None:
