@@ -161,7 +161,7 @@ def _indexed(root: Path) -> list[tuple[set[int], set[int]]]:
         conn = sqlite3.connect(shards.path(root, k))
         conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
         conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, steps_fts, instance)")
-        rows = conn.execute("SELECT rowid, text, tool_input FROM steps").fetchall()
+        rows = conn.execute("SELECT rowid, text, tool_words FROM steps").fetchall()
         words = {r for r, text, args in rows if re.search(r"[^\W_]", text + (args or ""))}
         out.append((words, {r for (r,) in conn.execute("SELECT DISTINCT doc FROM temp.terms")}))
         conn.close()
@@ -237,7 +237,7 @@ def test_steps_written_where_no_session_row_points_are_never_shown_and_are_colle
     other = next(k for k in range(shards.SHARDS) if k not in used)
     writers = shards.Writers(root)
     rows = [[PI_ID, 0, "x1", "user", "user", None, None, "zebracorn orphan", None, None, None, 1, 0,
-             None, None, None, None, None, None]]  # fmt: skip
+             None, None, None, None, None, None, None]]  # fmt: skip
     shards.put(writers.begin(other), key, PI_ID, "a signature", rows)
     writers.commit()
     writers.close()
@@ -266,6 +266,24 @@ def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_ses
     assert b.session(PI_ID).steps == steps
     assert [h.step for h in b.search("hello there")] == ["e2"]
     b.close()
+
+
+def test_a_shard_of_another_layout_is_made_anew_and_its_sessions_read_again(tmp_path, sources):
+    root = tmp_path / "b"
+    b = Bucket.open(root)
+    b.sync(sources)
+    shard = b._conn().execute("SELECT shard FROM sessions WHERE id = ?", (PI_ID,)).fetchone()[0]
+    steps = b.session(PI_ID).steps
+    b.close()
+    conn = sqlite3.connect(shards.path(root, shard))
+    conn.execute(f"PRAGMA user_version = {shards.VERSION - 1}")
+    conn.close()
+    again = Bucket.open(root)
+    assert any("made by another version" in n for n in again.notices)
+    assert not list(root.glob("*.damaged*"))  # a cache of another layout, not damage: not kept
+    assert again.session(PI_ID).steps == steps
+    assert [h.step for h in again.search("hello there")] == ["e2"]
+    again.close()
 
 
 def test_a_damaged_shard_is_set_aside_and_rebuilt_from_the_copies(tmp_path, sources):
@@ -354,7 +372,7 @@ def test_snippets_are_short_one_line_extracts_around_the_word():
     assert snippet(["xylo"], text) == "…" + "x" * 35 + " the xylophone plays " + "y" * 84 + "…"
     assert snippet(["a"], "Success. Updated: A package.json") == "Success. Updated: A package.json"
     # A tool call's arguments are searched as the text they hold, not as their JSON.
-    assert snippet(["ls"], "", '{"command":"ls config\\nexit"}') == "ls config exit"
+    assert snippet(["ls"], "", index.argument_words({"command": "ls config\nexit"})) == "ls config exit"
     assert snippet(["gone"], "line one\nline two") == "line one line two"
 
 

@@ -415,3 +415,28 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_search_takes_a_tool_calls_argument_values_not_its_json(tmp_path):
+    """In JSON text an escaped newline glues an `n` onto the next word (`\\ngrep` reads as `ngrep`),
+    and key names would match every call that has them: the index holds the values."""
+    src = tmp_path / "src" / "-home-dev-p"
+    src.mkdir(parents=True)
+    sid = "5e1f0c2a-1b7d-4c55-9e0a-3d2b8f4c1a91"
+    common = {"sessionId": sid, "cwd": "/home/dev/p", "version": "2.0.30", "isSidechain": False, "userType": "external"}
+    lines = [
+        {**common, "type": "user", "uuid": "b1", "parentUuid": None, "timestamp": "2026-01-05T10:00:01.000Z",
+         "message": {"role": "user", "content": "look around"}},
+        {**common, "type": "assistant", "uuid": "b2", "parentUuid": "b1", "timestamp": "2026-01-05T10:00:02.000Z",
+         "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                     "content": [{"type": "tool_use", "id": "toolu_9", "name": "Bash",
+                                  "input": {"command": "cd src\nzebrafind . -name '*.py'", "timeout": 120000}}]}},
+    ]  # fmt: skip
+    (src / f"{sid}.jsonl").write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync({"claude": [tmp_path / "src"]})
+        [hit] = bucket.search("zebrafind")
+        assert bucket.session(sid).step(hit.step).kind == "tool_call"
+        assert "zebrafind" in hit.snippet and hit.match is not None
+        assert bucket.search("timeout") == []  # a key name, not a word of the call
+        assert [h.session for h in bucket.search("120000")] == [sid]  # its value is

@@ -262,12 +262,14 @@ class Bucket:
         if not problems:
             return problems
         for k, problem in problems.items():
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(f"{shards.path(self.root, k)}{suffix}")
-                if part.exists():
-                    os.replace(part, Path(f"{shards.path(self.root, k)}.damaged{suffix}"))
-            self.notices.append(f"the bucket's step shard {shards.path(self.root, k).name} was damaged ({problem}); "
-                                "rebuilt it from the bucket's copies")  # fmt: skip
+            name = shards.path(self.root, k).name
+            if problem == shards.OTHER_LAYOUT:  # a cache of an older layout, no damage: made anew
+                shards.remove(self.root, k)
+                self.notices.append(f"the bucket's step shard {name} was {problem}; rebuilt it from the bucket's copies")
+            else:
+                shards.remove(self.root, k, keep_as="damaged")
+                self.notices.append(f"the bucket's step shard {name} was damaged ({problem}); "
+                                    "rebuilt it from the bucket's copies")  # fmt: skip
         conn = index.connect(self.index_path)
         try:
             marks = ",".join("?" * len(problems))
@@ -519,8 +521,8 @@ class Bucket:
         hits = []
         for place in places:
             if place in found:
-                session, step, text, tool_input, idx, stamp, title, agent, started = found[place]
-                snippet, match = index.snippet_and_match(terms, text, tool_input)
+                session, step, text, words, idx, stamp, title, agent, started = found[place]
+                snippet, match = index.snippet_and_match(terms, text, words)
                 hits.append(SearchHit(session, step, snippet, idx, title, agent, stamp or started, match))
         return hits
 

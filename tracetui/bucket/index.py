@@ -185,6 +185,7 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
             _json([e.to_dict() for e in s.edits]) if s.edits else None,
             s.cwd,
             _json(s.meta) if s.meta else None,
+            argument_words(s.tool_input),
         ]  # fmt: skip
         for s in session.steps
     ]
@@ -386,21 +387,18 @@ SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 100
 
 
-def snippet(terms: list[str], text: str, tool_input: str | None = None) -> str:
+def snippet(terms: list[str], text: str, words: str | None = None) -> str:
     """A short one-line extract around the first place one of `terms` occurs."""
-    return snippet_and_match(terms, text, tool_input)[0]
+    return snippet_and_match(terms, text, words)[0]
 
 
-def snippet_and_match(
-    terms: list[str], text: str, tool_input: str | None = None
-) -> tuple[str, tuple[int, int] | None]:
+def snippet_and_match(terms: list[str], text: str, words: str | None = None) -> tuple[str, tuple[int, int] | None]:
     """A short one-line extract around the first place one of `terms` occurs in the step's text,
-    else in its tool arguments (their string values, so a command's newlines are not the two
-    characters `\\n` of its JSON), and where the matched word sits in the extract (None when the
-    words matched only as the index splits them, and the extract is the start of the text)."""
+    else in its tool arguments' words (`argument_words`), and where the matched word sits in the
+    extract (None when the words matched only as the index splits them, and the extract is the
+    start of the text)."""
     pattern = "|".join(re.escape(t) for t in terms if t)
-    sources = (text, _argument_text(tool_input) if tool_input else "")
-    for source in sources if pattern else ():
+    for source in (text, words or "") if pattern else ():
         if not source:
             continue
         # At the start of a word where possible (as the index matched it), anywhere otherwise.
@@ -417,18 +415,17 @@ def snippet_and_match(
         tail = (" " if after and source[stop].isspace() else "") + after + ("…" if end < len(source) else "")
         return lead + word + tail, (len(lead), len(lead) + len(word))
     # The words matched as tokens but not as plain text (e.g. split by punctuation): show the start.
-    whole = text or (_argument_text(tool_input) if tool_input else "")
+    whole = text or words or ""
     piece = " ".join(whole[: SNIPPET_BEFORE + SNIPPET_AFTER].split())
     return piece + ("…" if len(whole) > SNIPPET_BEFORE + SNIPPET_AFTER else ""), None
 
 
-def _argument_text(tool_input: str) -> str:
-    """The string values of a tool call's JSON arguments, space-separated (the raw text if it is
-    not JSON)."""
-    try:
-        value = orjson.loads(tool_input)
-    except orjson.JSONDecodeError:
-        return tool_input
+def argument_words(value: Any) -> str | None:
+    """What of a tool call's arguments is searched: their values (strings, and numbers as written),
+    space-separated, in order; not their JSON, whose escapes glue words (`\\n` before a word) and
+    whose key names would match every call that has them."""
+    if value is None:
+        return None
     strings: list[str] = []
     stack = [value]
     while stack:
@@ -437,7 +434,7 @@ def _argument_text(tool_input: str) -> str:
             strings.append(item)
         elif isinstance(item, dict):
             stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
+        elif isinstance(item, list | tuple):
             stack.extend(reversed(item))
         elif item is not None:
             strings.append(str(item))

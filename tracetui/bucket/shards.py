@@ -56,30 +56,34 @@ CREATE TABLE IF NOT EXISTS steps(
     rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL,
     id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT,
     text TEXT NOT NULL, timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL,
-    is_error INTEGER NOT NULL, model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT);
+    is_error INTEGER NOT NULL, model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT,
+    tool_words TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
-    text, tool_input, content='steps', content_rowid='rowid');
+    text, tool_words, content='steps', content_rowid='rowid');
 """
+# A shard made by another layout is not read: it is made anew and its sessions read again.
+# 2: the FTS index takes a tool call's argument values (`tool_words`), not its JSON text.
+VERSION = 2
 STEP_COLUMNS = (
     "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-    "is_error, model, tokens, tool_input, edits, cwd, meta"
+    "is_error, model, tokens, tool_input, edits, cwd, meta, tool_words"
 )
 # What a session's steps are read back with (index.step_from_row takes them in this order).
 READ_COLUMNS = (
     "idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
     "is_error, model, tokens, tool_input, edits, cwd, meta"
 )
-_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 20)})"
+_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 21)})"
 _UNINDEX = (
-    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)"
-    " SELECT 'delete', rowid, text, tool_input FROM steps WHERE rowid BETWEEN ? AND ?"
+    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_words)"
+    " SELECT 'delete', rowid, text, tool_words FROM steps WHERE rowid BETWEEN ? AND ?"
 )
 _UNINDEX_ONE = (
-    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_input)"
-    " SELECT 'delete', rowid, text, tool_input FROM steps WHERE rowid = ?"
+    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_words)"
+    " SELECT 'delete', rowid, text, tool_words FROM steps WHERE rowid = ?"
 )
-_INDEX = "INSERT INTO steps_fts(rowid, text, tool_input) SELECT rowid, text, tool_input FROM steps WHERE rowid BETWEEN ? AND ?"
-_INDEX_ONE = "INSERT INTO steps_fts(rowid, text, tool_input) SELECT rowid, text, tool_input FROM steps WHERE rowid = ?"
+_INDEX = "INSERT INTO steps_fts(rowid, text, tool_words) SELECT rowid, text, tool_words FROM steps WHERE rowid BETWEEN ? AND ?"
+_INDEX_ONE = "INSERT INTO steps_fts(rowid, text, tool_words) SELECT rowid, text, tool_words FROM steps WHERE rowid = ?"
 
 
 def path(root: Path, shard: int) -> Path:
@@ -105,6 +109,12 @@ def connect(root: Path, shard: int) -> sqlite3.Connection:
     if not target.exists():
         _make(target)
     conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=60)
+    if conn.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+        # Another layout (an older tracetui): a cache, made anew; `sync` reads its sessions again.
+        conn.close()
+        remove(root, shard)
+        _make(target)
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=60)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-16000")
@@ -121,10 +131,24 @@ def _make(target: Path) -> None:
         conn.executescript(SCHEMA)
         conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('automerge', ?)", (AUTOMERGE,))
         conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('hashsize', ?)", (HASHSIZE,))
+        conn.execute(f"PRAGMA user_version = {VERSION}")
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
     os.replace(temp, target)
+
+
+def remove(root: Path, shard: int, keep_as: str | None = None) -> None:
+    """Take a shard's files away (renamed to `keep_as` beside it when given, else deleted)."""
+    base = path(root, shard)
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{base}{suffix}")
+        if not part.exists():
+            continue
+        if keep_as is None:
+            part.unlink()
+        else:
+            os.replace(part, Path(f"{base}.{keep_as}{suffix}"))
 
 
 class Writers:
@@ -256,6 +280,9 @@ def collect(writers: Writers, wanted: dict[int, set[int]]) -> int:
     return dropped
 
 
+OTHER_LAYOUT = "made by another version of tracetui"
+
+
 def check(root: Path, thorough: bool = False) -> dict[int, str]:
     """{shard: what is wrong with it} for the shards that cannot be read. The light check (on every
     open) reads the small table and the last row; the thorough one (doctor) every page, and checks
@@ -268,6 +295,9 @@ def check(root: Path, thorough: bool = False) -> dict[int, str]:
         try:
             conn = sqlite3.connect(p, isolation_level=None)
             try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                    problems[k] = OTHER_LAYOUT
+                    continue
                 conn.execute("SELECT count(*) FROM held").fetchone()
                 conn.execute("SELECT rowid FROM steps ORDER BY rowid DESC LIMIT 1").fetchone()
                 if thorough:
@@ -317,6 +347,8 @@ def attach(conn: sqlite3.Connection, root: Path, read_only: bool) -> None:
                 conn.execute(f"ATTACH DATABASE ? AS {name}", (f"{uri}?immutable=1",))
         else:
             conn.execute(f"ATTACH DATABASE ? AS {name}", (str(p),))
+        if conn.execute(f"PRAGMA {name}.user_version").fetchone()[0] != VERSION:
+            conn.execute(f"DETACH DATABASE {name}")  # another layout: not read until a sync makes it anew
 
 
 def _attached(conn: sqlite3.Connection) -> set[str]:
@@ -361,14 +393,14 @@ def ranked(conn: sqlite3.Connection, query: str, limit: int, window: int) -> lis
 
 
 def hit_rows(conn: sqlite3.Connection, shard: int, rowids: list[int]) -> dict[int, tuple]:
-    """{rowid: (session, step id, text, tool_input, idx, timestamp, title, agent, started)} for FTS hits
+    """{rowid: (session, step id, text, tool_words, idx, timestamp, title, agent, started)} for FTS hits
     in one shard, only where the main index still places that session there."""
     s = schema(shard)
     marks = ",".join("?" * len(rowids))
     return {
         r[0]: r[1:]
         for r in conn.execute(
-            "SELECT st.rowid, st.session, st.id, st.text, st.tool_input, st.idx, st.timestamp, x.title, x.agent, x.started"
+            "SELECT st.rowid, st.session, st.id, st.text, st.tool_words, st.idx, st.timestamp, x.title, x.agent, x.started"
             f" FROM {s}.steps st JOIN {s}.held h ON h.sno = (st.rowid >> {SHIFT})"
             f" JOIN sessions x ON x.gkey = h.gkey AND x.shard = ? WHERE st.rowid IN ({marks})",
             (shard, *rowids),
