@@ -397,14 +397,17 @@ class _Files:
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
         if found is None:
-            found = _blob_text(self.repo, blob)
-            self.text_size += len(found)
-            while self.text_size > self.TEXT_KEEP and self.text:
-                # Oldest first: a version is asked for again soon after (its counts, then all its lines
-                # for a move, its lines in order for the block test), rarely much later.
-                self.text_size -= len(self.text.pop(next(iter(self.text))))
-            self.text[blob] = found
+            found = self._keep(blob, _blob_text(self.repo, blob))
         return found
+
+    def _keep(self, blob: str, text: str) -> str:
+        self.text_size += len(text)
+        while self.text_size > self.TEXT_KEEP and self.text:
+            # Oldest first: a version is asked for again soon after (its counts, then all its lines
+            # for a move, its lines in order for the block test), rarely much later.
+            self.text_size -= len(self.text.pop(next(iter(self.text))))
+        self.text[blob] = text
+        return text
 
     def get(self, blob: str | None, path: str) -> ev.FileLines:
         if blob is None:
@@ -477,6 +480,10 @@ class _Files:
                 # no key.
                 hits = Counter(filter(self.every_bytes.__contains__, norms))
                 found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
+                if found:
+                    # A version holding a key is read whole next (`some`): decode the bytes at hand
+                    # rather than read the blob again.
+                    self._keep(blob, str(data, "utf-8", "replace"))
             else:
                 found = Counter(filter(self.every.__contains__, norms_of(self._text(blob))))
             self.hits[blob] = found
