@@ -480,7 +480,7 @@ class _Files:
                 # no key.
                 hits = Counter(filter(self.every_bytes.__contains__, norms))
                 found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
-                if found:
+                if found and data is not None:
                     # A version holding a key is read whole next (`some`): decode the bytes at hand
                     # rather than read the blob again.
                     self._keep(blob, str(data, "utf-8", "replace"))
