@@ -429,3 +429,23 @@ def test_a_new_shard_writes_fewer_fts_segments_and_merges_them_eight_at_a_time(t
         assert (config.get("automerge"), config.get("hashsize")) == (shards.AUTOMERGE, shards.HASHSIZE)
         conn.close()
     assert (shards.AUTOMERGE, shards.HASHSIZE) == (8, 8 << 20)
+
+
+def test_a_session_with_more_steps_than_its_rowid_range_keeps_the_first_and_spares_its_neighbours(tmp_path, sources, monkeypatch):
+    # The range is 2**24 steps; made 2 here: the Claude session (4 steps) overflows it, the Pi one fills it.
+    monkeypatch.setattr(shards, "SHIFT", 1)
+    monkeypatch.setattr(shards, "MASK", 1)
+    monkeypatch.setattr(shards, "MAX_STEPS", 2)
+    monkeypatch.setattr(shards, "home", lambda main: 0)  # both sessions in one shard, side by side
+    b = Bucket.open(tmp_path / "b")
+    report = b.sync(sources, workers=1)
+    assert [e.path.endswith(f"{CLAUDE_ID}.jsonl") for e in report.errors if "keeps the first 2" in e.error] == [True]
+    kept = {sid: b.session(sid).steps for sid in (PI_ID, CLAUDE_ID)}
+    monkeypatch.undo()
+    cold = Bucket.open(tmp_path / "cold")  # the real range, for what the first steps are
+    cold.sync(sources, workers=1)
+    assert len(cold.session(CLAUDE_ID).steps) == 4
+    for sid in (PI_ID, CLAUDE_ID):
+        assert kept[sid] == cold.session(sid).steps[:2]
+    b.close()
+    cold.close()

@@ -36,8 +36,9 @@ from typing import Any
 from tracetui.bucket.mending import mend
 
 SHARDS = 8  # SQLite attaches at most 10 databases to a connection: the main index and these 8
-SHIFT = 24  # a session holds at most 2**24 steps
+SHIFT = 24  # a session's steps are rowids sno << 24 | position
 MASK = (1 << SHIFT) - 1
+MAX_STEPS = 1 << SHIFT  # more would run into the next session's rowids: a sync keeps the first ones
 # FTS5 merges a level's segments into one once it holds this many (its default: 4). A worker
 # commits a segment every batch, so at 4 the same postings were merged again and again; at 8 the
 # index build costs 10 to 15% less CPU and a search reads a few more segments, in the same time
@@ -200,6 +201,8 @@ def put(conn: sqlite3.Connection, key: int, session: str, sig: str, rows: list[l
     """Make the shard hold exactly `rows` (`STEP_COLUMNS` values) for group `key`, as of the group's
     signature `sig`, in the caller's transaction (`Writers.begin`). Only the rows that differ from
     those held are written, and only their words indexed again. Returns the rows written."""
+    if len(rows) > MASK + 1:
+        raise ValueError(f"{len(rows)} steps are more than a shard keeps for one session ({MASK + 1})")
     found = conn.execute("SELECT sno, session, sig FROM held WHERE gkey = ?", (key,)).fetchone()
     old: dict[int, tuple] = {}
     if found is None:

@@ -237,6 +237,10 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
     else:
         shard = shards.home(main)
     key = shards.gkey(main)
+    if len(steps) > shards.MAX_STEPS:  # a log of millions of lines, hostile or not
+        errors.append(LineError(main, 0, f"this session has {len(steps):,} steps; the index keeps the first "
+                                         f"{shards.MAX_STEPS:,}"))  # fmt: skip
+        steps = steps[: shards.MAX_STEPS]
     try:
         shards.put(writers.begin(shard), key, session.id, out.sig, steps)
     except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
