@@ -228,14 +228,11 @@ class Bucket:
         self.close()
         with self._sync_lock():
             aside = self.root / f"{INDEX_NAME}.damaged"
-            for suffix in ("", "-wal", "-shm"):
-                part = self.root / f"{INDEX_NAME}{suffix}"
-                if part.exists():
-                    try:
-                        os.replace(part, self.root / f"{aside.name}{suffix}")
-                    except OSError as exc:
-                        raise TracetuiError(f"the bucket index {self.index_path} is damaged and cannot be moved "
-                                            f"aside: {exc.strerror or exc}") from None  # fmt: skip
+            try:
+                shards.set_aside(self.index_path, "damaged")
+            except OSError as exc:
+                raise TracetuiError(f"the bucket index {self.index_path} is damaged and cannot be moved "
+                                    f"aside: {exc.strerror or exc}") from None  # fmt: skip
             try:
                 conn = index.connect(self.index_path)
             except sqlite3.DatabaseError as exc:

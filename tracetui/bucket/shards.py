@@ -141,15 +141,20 @@ def _make(target: Path) -> None:
 
 def remove(root: Path, shard: int, keep_as: str | None = None) -> None:
     """Take a shard's files away (renamed to `keep_as` beside it when given, else deleted)."""
-    base = path(root, shard)
+    set_aside(path(root, shard), keep_as)
+
+
+def set_aside(database: Path, keep_as: str | None) -> None:
+    """Move an SQLite file and its WAL files to `<name>.<keep_as>` beside it, or delete them (None).
+    Raises OSError."""
     for suffix in ("", "-wal", "-shm"):
-        part = Path(f"{base}{suffix}")
+        part = Path(f"{database}{suffix}")
         if not part.exists():
             continue
         if keep_as is None:
             part.unlink()
         else:
-            os.replace(part, Path(f"{base}.{keep_as}{suffix}"))
+            os.replace(part, Path(f"{database}.{keep_as}{suffix}"))
 
 
 class Writers:
