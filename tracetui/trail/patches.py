@@ -534,8 +534,9 @@ def session_patches(
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
         cwd = step.cwd or session.cwd
+        rewritten = _rewritten(step.edits, cwd, root)
         for edit in step.edits:
-            if not edit.applied:
+            if not edit.applied or id(edit) in rewritten:
                 continue
             trace: dict[str, Any] = {"seen": seen}
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
@@ -544,6 +545,28 @@ def session_patches(
             _carry_origins(patch, trace, contents, origins)
     _cap_floors(patches, contents, origins)
     return patches
+
+
+def _rewritten(edits: list[FileEdit], cwd: str | None, root: str | None) -> set[int]:
+    """The deletions (by id) that a later edit of the same call writes the same file back after.
+
+    Codex's apply_patch rewrites a file as "Delete File: x" then "Add File: x": one change from the
+    old text to the new, so lines in both are context, not a deletion undone and new lines added
+    (a stub replaced by a real module otherwise reads as a deletion brought back by its own patch).
+    """
+    pending: dict[str, int] = {}
+    found: set[int] = set()
+    for edit in edits:
+        if not edit.applied:
+            continue
+        rel, _ = relative_path(absolute_path(edit.path, cwd), root)
+        if edit.op == "delete" and not edit.move_to:
+            pending[rel] = id(edit)
+        elif rel in pending and edit.content is not None and edit.op in ("create", "write"):
+            found.add(pending.pop(rel))
+        else:
+            pending.pop(rel, None)
+    return found
 
 
 READ_TOOLS = frozenset({"read"})  # tools whose result is the file's text as is (Pi, OpenClaw)
