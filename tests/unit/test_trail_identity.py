@@ -163,7 +163,8 @@ def test_apply_patch_delete_then_add_of_one_file_is_one_rewrite(tmp_path):
     repo.write("App.tsx", real)
     done = repo.commit("the app", iso(11))
     fates = trail(session).fates
-    [rewrite] = [f for f in fates if f.patch.step_id == "s1"]
+    deletion, rewrite = [f for f in fates if f.patch.step_id == "s1"]
+    assert (deletion.patch.op, deletion.patch.hunks, deletion.state) == ("delete", [], "unknown")
     assert rewrite.patch.removed == ["  return null;"]
     assert "export default function App() {" not in rewrite.patch.added
     assert (rewrite.state, rewrite.commit, rewrite.dropped) == ("alive", done, 0)

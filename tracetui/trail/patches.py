@@ -536,9 +536,16 @@ def session_patches(
         cwd = step.cwd or session.cwd
         rewritten = _rewritten(step.edits, cwd, root)
         for edit in step.edits:
-            if not edit.applied or id(edit) in rewritten:
+            if not edit.applied:
                 continue
             trace: dict[str, Any] = {"seen": seen}
+            if id(edit) in rewritten:
+                # Its file is written back by the same call: that edit's patch holds the whole change.
+                rel, inside = relative_path(absolute_path(edit.path, cwd), root)
+                patch = Patch(step.id, rel, edit.op, [], [], [], timestamp=step.timestamp, tool=step.tool, inside=inside)
+                patch.index = len(patches)
+                patches.append(patch)
+                continue
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
@@ -553,6 +560,7 @@ def _rewritten(edits: list[FileEdit], cwd: str | None, root: str | None) -> set[
     Codex's apply_patch rewrites a file as "Delete File: x" then "Add File: x": one change from the
     old text to the new, so lines in both are context, not a deletion undone and new lines added
     (a stub replaced by a real module otherwise reads as a deletion brought back by its own patch).
+    The deletion keeps its (empty) patch, as every applied edit has one; the Add File's holds the change.
     """
     pending: dict[str, int] = {}
     found: set[int] = set()
