@@ -337,3 +337,56 @@ def test_a_git_version_that_already_holds_the_edit_is_no_before_state(tmp_path):
     # the committed version holds the edit already: taking it as the before-state would make the
     # step's own line an older copy
     assert (fate.state, fate.commit, fate.kept) == ("alive", done, 1)
+
+
+# -- lines the session itself replaced before any commit ----------------------------------------------
+
+STUB = "export default function App() {\n  return null;\n}\n"
+
+
+def _stub_then_body(repo: Repo):
+    """A stub, its body replaced by a later step, and a twin of the old body written by other means
+    (Quelklef/shell-ws: a shell command wrote `return null;` into another function before the commit)."""
+    from test_trail_kit import write
+
+    repo.write("README", "app\n")
+    repo.commit("init", iso(9))
+    stub = write(repo, "App.tsx", STUB)
+    body = replace(repo, "App.tsx", "  return null;\n", "  return render(<Canvas />);\n")
+    repo.write("App.tsx", "function Empty() {\n    return null;\n}\n\n" + repo.read("App.tsx"))
+    return [(iso(10), stub), (iso(10, 5), body)]
+
+
+def test_a_line_a_later_step_replaced_before_any_commit_is_not_found_in_a_twin(tmp_path):
+    repo = Repo(tmp_path / "r")
+    edits = _stub_then_body(repo)
+    done = repo.commit("the app", iso(11))
+    stub, body = _fates(repo, edits)
+    # the declaration reached the commit; the stub's `return null;` did not, whatever Empty() holds
+    assert (stub.state, stub.commit, stub.kept, stub.superseded_by) == ("transformed", done, 1, "s1")
+    assert (body.state, body.commit) == ("alive", done)
+
+
+def test_a_line_a_later_step_removed_after_a_commit_had_it_is_judged_as_before(tmp_path):
+    repo = Repo(tmp_path / "r")
+    from test_trail_kit import write
+
+    repo.write("README", "app\n")
+    repo.commit("init", iso(9))
+    stub = write(repo, "App.tsx", STUB)
+    first = repo.commit("stub", iso(10, 2))
+    body = replace(repo, "App.tsx", "  return null;\n", "  return render(<Canvas />);\n")
+    repo.commit("the app", iso(11))
+    [fate, _] = _fates(repo, [(iso(10), stub), (iso(10, 5), body)])
+    assert (fate.state, fate.commit, fate.kept) == ("transformed", first, 1)
+
+
+def test_a_line_a_later_step_only_re_indents_is_still_the_patchs(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.commit("init", iso(9))
+    add = replace(repo, "a.py", "    pass\n", "    if ready():\n    start_the_engine()\n")
+    indent = replace(repo, "a.py", "    start_the_engine()\n", "        start_the_engine()\n")
+    done = repo.commit("work", iso(11))
+    first, _ = _fates(repo, [(iso(10), add), (iso(10, 5), indent)])
+    assert (first.state, first.commit, first.kept) == ("alive", done, 2)

@@ -20,7 +20,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracetui.trail.patches import (
     SPLIT_MIN,
@@ -142,6 +142,21 @@ def probe(patch: Patch) -> Probe | None:
         joins.sort(key=lambda t: -sum(t[1].values()))
         split_floor = dict(patch.before_splits or {}) if known else {}
     return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
+
+
+NEVER = 1 << 40  # a floor no count of copies reaches
+
+
+def without(p: Probe, taken: dict[str, int]) -> Probe:
+    """`p` with copies of some lines (by norm) no longer the patch's: a line none of whose copies is
+    the patch's any more is never found (the copies a later version has are other code), one with
+    some left needs that many more copies in a version to count as kept."""
+    hits = {k: (n if n < p.want_n[k] else NEVER) for k, n in taken.items() if k in p.want_n}
+    if p.deletion or not hits:
+        return p
+    floor_n = {k: n + hits.get(k, 0) for k, n in p.floor_n.items()}
+    floor = {x: n + hits.get(norm(x), 0) for x, n in p.floor.items()}
+    return replace(p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={})
 
 
 _UIDS: itertools.count[int] = itertools.count()

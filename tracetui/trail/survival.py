@@ -52,7 +52,7 @@ from tracetui.trail.patches import Patch, byte_norms, is_notebook, norms_of, ses
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -530,7 +530,7 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     paths = {p.path for p in patches if p.inside}
     extra = [ref_commit] if ref_commit else []
     history = walk(repo, paths, since, extra)
-    probes = [ev.probe(p) for p in patches]
+    probes = [_untaken(p, ev.probe(p), history, use_time) for p in patches]
     by_path: dict[str, list[ev.Probe]] = {}
     for patch, probe in zip(patches, probes):
         if probe is not None:
@@ -548,6 +548,27 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
         _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
         for patch, probe in zip(patches, probes)
     ]
+
+
+def _untaken(patch: Patch, probe: ev.Probe | None, history: History, use_time: bool) -> ev.Probe | None:
+    """The probe without the lines a later step of the session removed before any commit of the file.
+
+    Such a line never reached a commit as this patch's: a copy found later is a twin (`return null;`
+    in another function, written by a shell command), not the patch's line kept.
+    """
+    if probe is None or not patch.taken_back or not use_time:
+        return probe
+    t = epoch(patch.timestamp)
+    if t is None:
+        return probe
+    first = min((ctime for ctime, _, _ in history.changes.get(patch.path, []) if ctime >= t - SLACK_SECONDS), default=None)
+    taken: Counter = Counter()
+    for key, when in patch.taken_back:
+        r = epoch(when)
+        # removed clearly before the file's first commit after the step (else a commit may hold it)
+        if r is not None and (first is None or r + SLACK_SECONDS <= first):
+            taken[key] += 1
+    return ev.without(probe, taken) if taken else probe
 
 
 def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
