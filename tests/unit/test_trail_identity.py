@@ -156,9 +156,15 @@ def test_apply_patch_delete_then_add_of_one_file_is_one_rewrite(tmp_path):
     repo.write("README", "app\n")
     repo.commit("init", iso(9))
     stub = "export default function App() {\n  return null;\n}\n"
-    real = "import { render } from './render';\n\nexport default function App() {\n  return render('the real app');\n}\n"
-    session = session_of(repo.path, [(iso(10), FileEdit(path="App.tsx", op="create", content=stub)),
-                                     (iso(10, 5), FileEdit(path="App.tsx", op="delete"))], agent="codex")  # fmt: skip
+    real = (
+        "import { render } from './render';\n\n"
+        "export default function App() {\n  return render('the real app');\n}\n"
+    )
+    edits = [
+        (iso(10), FileEdit(path="App.tsx", op="create", content=stub)),
+        (iso(10, 5), FileEdit(path="App.tsx", op="delete")),
+    ]
+    session = session_of(repo.path, edits, agent="codex")
     session.steps[1].edits.append(FileEdit(path="App.tsx", op="create", content=real))
     repo.write("App.tsx", real)
     done = repo.commit("the app", iso(11))

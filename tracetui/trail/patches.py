@@ -546,7 +546,8 @@ def session_patches(
             if id(edit) in rewritten:
                 # Its file is written back by the same call: that edit's patch holds the whole change.
                 rel, inside = relative_path(absolute_path(edit.path, cwd), root)
-                patch = Patch(step.id, rel, edit.op, [], [], [], timestamp=step.timestamp, tool=step.tool, inside=inside)
+                patch = Patch(step.id, rel, edit.op, [], [], [], timestamp=step.timestamp, tool=step.tool)
+                patch.inside = inside
                 patch.index = len(patches)
                 patches.append(patch)
                 continue
@@ -556,7 +557,7 @@ def session_patches(
             rewritten_here = {norm(x) for x in patch.added}
             for index, line in _carry_origins(patch, trace, contents, origins):
                 key = norm(line)
-                if key not in rewritten_here:  # a line the step writes again (moved, re-indented) is not taken
+                if key not in rewritten_here:  # a line the step writes again (moved, re-indented) stays
                     earlier = patches[index]
                     earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
     _cap_floors(patches, contents, origins)
@@ -703,7 +704,8 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
             removed = Counter(norm(x) for x in patch.removed)
             # copies of a line other steps wrote (beyond those there before the step) may be this
             # patch's line moved or re-indented: that many removals of it are not counted, the latest first
-            spare = {k: max(others.get(k, 0) - max(patch.before_norms.get(k, 0) - removed[k], 0), 0) for k in wanted}
+            older = {k: max(patch.before_norms.get(k, 0) - removed[k], 0) for k in wanted}
+            spare = {k: max(others.get(k, 0) - older[k], 0) for k in wanted}
             kept_back: list[tuple[str, str | None]] = []
             for k, when in reversed(taken):
                 if spare.get(k, 0) > 0:

@@ -561,7 +561,8 @@ def _untaken(patch: Patch, probe: ev.Probe | None, history: History, use_time: b
     t = epoch(patch.timestamp)
     if t is None:
         return probe
-    first = min((ctime for ctime, _, _ in history.changes.get(patch.path, []) if ctime >= t - SLACK_SECONDS), default=None)
+    changes = history.changes.get(patch.path, [])
+    first = min((ctime for ctime, _, _ in changes if ctime >= t - SLACK_SECONDS), default=None)
     taken: Counter = Counter()
     for key, when in patch.taken_back:
         r = epoch(when)
