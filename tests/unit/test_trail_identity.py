@@ -396,3 +396,59 @@ def test_a_line_a_later_step_only_re_indents_is_still_the_patchs(tmp_path):
     done = repo.commit("work", iso(11))
     first, _ = _fates(repo, [(iso(10), add), (iso(10, 5), indent)])
     assert (first.state, first.commit, first.kept) == ("alive", done, 2)
+
+
+# -- a line edited a little at a time -------------------------------------------------------------------
+
+
+def test_a_line_reworded_over_several_commits_is_transformed_not_reverted(tmp_path):
+    # as pi-mono's README "**No sub-agents.** ..." line: edited by three commits, still the same sentence
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "# Tool\n\nIntro.\n\n## Philosophy\n\nPLACE\n\nEnd.\n")
+    repo.commit("init", iso(9))
+    first = "**Single process.** Run several copies in tmux panes, or write a runner tool with plugins."
+    first += " See every step."
+    edit = replace(repo, "README.md", "PLACE", first)
+    done = repo.commit("philosophy", iso(11))
+    # each version close to the one before it (difflib ratios 0.84, 0.9, 0.65), the last far from the first
+    steps = [
+        "**Single process.** Run several copies in tmux panes, or [write your own runner](examples/runner/)"
+        " with plugins. You see every step.",
+        "**Single process.** Run several copies in tmux panes, or [write your own runner](examples/runner/)"
+        " with [extensions](#extensions). You see every step.",
+        "**Single process.** There are many ways around it. Run several copies in tmux panes, or write your"
+        " own with [extensions](#extensions), or pick a package that does it for you.",
+    ]
+    before = first
+    for i, text in enumerate(steps):
+        repo.write("README.md", repo.read("README.md").replace(before, text))
+        repo.commit(f"reword {i}", iso(12 + i))
+        before = text
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("transformed", done, 1)
+
+
+def test_a_line_removed_and_unrelated_lines_added_stays_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("notes.md", "# Notes\n\nPLACE\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "notes.md", "PLACE", "Run the server with `make serve` before the tests.")
+    done = repo.commit("notes", iso(11))
+    repo.write("notes.md", "# Notes\n\nThe project has moved to another home.\n")
+    repo.commit("moved", iso(12))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("reverted", done, 0)
+
+
+def test_a_line_edited_back_to_what_the_patch_replaced_is_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 30\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "conf.py", "timeout_seconds = 30\n", "timeout_seconds = 45  # slower disks\n")
+    done = repo.commit("slower", iso(11))
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 45\n")
+    repo.commit("tidy", iso(12))
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 30\n")
+    repo.commit("back", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("reverted", done, 0)

@@ -31,6 +31,7 @@ again by content alone. Nothing here reads a commit message.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 from collections import Counter
@@ -48,7 +49,7 @@ from tracetui.model import Session, StepKind
 from tracetui.trail import evidence as ev
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.mapping import map_repository
-from tracetui.trail.patches import Patch, byte_norms, is_notebook, norms_of, session_patches
+from tracetui.trail.patches import Patch, byte_norms, is_notebook, norm, norms_of, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
@@ -389,6 +390,7 @@ class _Files:
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
+        self.steps: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _edited_stepwise's
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
 
@@ -648,6 +650,8 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     changed = (
         ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, accept_blob)) if kept < probe.size else 0
     )
+    if kept == 0 and changed and _undone(patch, files.full(final_blob)):
+        changed = 0  # the "edited" lines are the ones the patch replaced, back as they were
     if kept + changed < probe.size and not probe.deletion:
         moved = _moved(probe, history, files, path, baseline, judged)
         if moved is not None:
@@ -658,6 +662,9 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
             kept = min(probe.size, kept + dest_kept)
             more = ev.changed(probe, files.full(dest_final), None, kept, files.fresh_lines(dest_final, dest_since)) if kept < probe.size else 0
             changed = min(probe.size - kept, changed + more)
+    stepwise = not probe.deletion and not probe.exact_only and probe.size <= STEPWISE_LINES
+    if kept == 0 and changed == 0 and stepwise:
+        changed = _edited_stepwise(patch, probe, history, files, baseline, judged)
     if kept == probe.size:
         state = "alive"
     elif kept == 0 and changed == 0:
@@ -680,6 +687,90 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         path_now=path_now,
         evidence=probe.size,
     )
+
+
+STEPWISE_LINES = 8  # patches this short that read as reverted are followed commit by commit
+
+
+def _edited_stepwise(
+    patch: Patch, probe: ev.Probe, history: History, files: _Files, since: str, judged: str
+) -> int:
+    """How many of a short patch's lines live on at `judged` edited a little at a time.
+
+    A line edited by several commits (a sentence reworded three times) may end far from what the
+    patch wrote, while each commit's version is close to the one before it: as `git log -L` would,
+    each line is followed through the commits that changed the file, to the new line closest to it.
+    Only the stretches where two versions differ are read (a README changed by 166 commits). A line
+    edited back to what the patch replaced is the patch undone, not edited.
+    """
+    path = patch.path
+    undone = {norm(x) for x in patch.removed}
+    line = history.ancestry(judged)
+    start = history.position[since]
+    forms: list[str | None] = list(probe.lines)
+    prev = history.blob_at(since, path)
+    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
+        if index <= start or cid not in line:
+            continue
+        blob = history.blob_at(cid, path)
+        if blob is None:
+            return 0  # the file went away (a move is searched for apart)
+        gone, came = _step_lines(files, prev, blob)
+        new = [x for x, n in came.items() if n > gone.get(x, 0)]  # lines the commit added, not moved
+        for i, form in enumerate(forms):
+            if form is None or gone.get(form, 0) <= came.get(form, 0):
+                continue  # untouched, or still there
+            close = _closest(form, new)
+            forms[i] = close if close is not None and norm(close) not in undone else None
+        prev = blob
+        if not any(forms):
+            return 0
+    final = files.full(history.blob_at(judged, path))
+    kept = [form for form in forms if form is not None and form not in probe.want]
+    return sum(1 for form in kept if final.exact.get(form, 0) > 0)
+
+
+def _undone(patch: Patch, final: ev.FileLines) -> bool:
+    """Whether every line a replacing patch removed is back as often as the file had it before the
+    step (the patch reverted, maybe in steps): the lines close to the patch's are then those."""
+    removed = {norm(x) for x in patch.removed if any(c.isalnum() for c in x)}
+    before = patch.before_norms
+    if not removed or before is None or not patch.added:
+        return False
+    return all(final.normal.get(k, 0) >= before.get(k, 1) for k in removed)
+
+
+def _closest(form: str, lines: list[str]) -> str | None:
+    """The line of `lines` closest to `form` with a difflib ratio of at least CLOSE_MATCH, else None.
+
+    The common subsequence bounds the ratio from above and rules out most lines for a fraction of
+    difflib's cost (the lines of a rewritten README all pass difflib's own quick bounds).
+    """
+    best, at_least = None, ev.CLOSE_MATCH
+    size = len(form)
+    masks = ev._char_masks(form)
+    matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
+    for x in lines:
+        if 2.0 * ev._lcs(masks, size, x) / (len(x) + size) < at_least:
+            continue
+        matcher.set_seq1(x)
+        r = matcher.ratio()
+        if r >= at_least:
+            best, at_least = x, r
+    return best
+
+
+def _step_lines(files: _Files, old: str | None, new: str) -> tuple[Counter, Counter]:
+    """The lines one version of a file dropped and the (non-blank) lines it brought, against the one
+    before (once per pair: every short patch of a file walks the same versions)."""
+    found = files.steps.get((old, new))
+    if found is None:
+        a, b = (files._text(old) if old is not None else ""), files._text(new)
+        stretches = ev._stretches(a, b)
+        gone = Counter(x for a0, a1, _, _ in stretches for x in a[a0:a1].splitlines())
+        came = Counter(x for _, _, b0, b1 in stretches for x in b[b0:b1].splitlines() if x.strip())
+        found = files.steps[(old, new)] = (gone, came)
+    return found
 
 
 def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips) -> Fate | None:
