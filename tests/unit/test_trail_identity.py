@@ -452,3 +452,47 @@ def test_a_line_edited_back_to_what_the_patch_replaced_is_reverted(tmp_path):
     repo.commit("back", iso(13))
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.commit, fate.changed) == ("reverted", done, 0)
+
+
+# -- a file merged into another and reworded there ----------------------------------------------------
+
+SECTION = (
+    "### Thinking Level Borders (6 colors)\n\n| Token | Purpose |\n|-------|---------|\n"
+    "| `thinkingHigh` | Border for high thinking |\n| `thinkingXhigh` | Border for xhigh thinking |\n\n"
+    "### Bash Mode (1 color)\n\n| Token | Purpose |\n|-------|---------|\n"
+    "| `bashMode` | Editor border color in bash mode |\n"
+)
+
+
+def _merged(repo: Repo, section: str):
+    repo.write("docs/theme.md", "# Theme\n\nIntro to themes.\n\nPLACE\n")
+    repo.write("docs/themes.md", "# Themes\n\nHow to pick one.\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "docs/theme.md", "PLACE\n", SECTION)
+    done = repo.commit("borders", iso(11))
+    (repo.path / "docs/theme.md").unlink()
+    repo.write("docs/themes.md", repo.read("docs/themes.md") + "\n" + section)
+    repo.commit("merge theme.md into themes.md", iso(12))
+    return edit, done
+
+
+def test_a_file_merged_into_another_and_reworded_there_is_followed(tmp_path):
+    # pi-mono's docs/theme.md, merged into docs/themes.md by d79eb99c: headings verbatim, rows reworded
+    repo = Repo(tmp_path / "r")
+    reworded = (
+        "### Thinking Level Borders (6 colors)\n\nEditor border colors by thinking level:\n\n"
+        "| Token | Purpose |\n|-------|---------|\n| `thinkingHigh` | High thinking |\n"
+        "| `thinkingXhigh` | Border for extra high thinking |\n\n"
+        "### Bash Mode (1 color)\n\n| Token | Purpose |\n|-------|---------|\n"
+        "| `bashMode` | Editor border in bash mode |\n"
+    )
+    edit, done = _merged(repo, reworded)
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now) == ("transformed", done, "docs/themes.md")
+
+
+def test_a_deleted_file_whose_heading_alone_recurs_elsewhere_stays_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    edit, done = _merged(repo, "### Thinking Level Borders (6 colors)\n\nSee the theme editor for these.\n")
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now) == ("reverted", done, None)

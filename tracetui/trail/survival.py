@@ -35,6 +35,7 @@ import difflib
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -362,6 +363,10 @@ def _blob_text(repo: pygit2.Repository, blob: str | pygit2.Oid) -> str:
 # -- judging -------------------------------------------------------------------------------------
 
 
+# the lines a file gained between two versions, their norms, and (made on first use) their 4-grams
+_Gained = tuple[list[str], set[str], Callable[[], dict[str, list[int]]]]
+
+
 class _Files:
     """Counted file versions by blob id: each blob is read and counted once per trail.
 
@@ -391,6 +396,7 @@ class _Files:
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         self.steps: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _edited_stepwise's
+        self.gained: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
 
@@ -740,6 +746,36 @@ def _undone(patch: Patch, final: ev.FileLines) -> bool:
     return all(final.normal.get(k, 0) >= before.get(k, 1) for k in removed)
 
 
+def _gained(files: _Files, blob: str, old_blob: str | None) -> _Gained:
+    """The non-blank lines a file gained from `old_blob` to `blob`, their norms, and (made on first
+    use) their 4-grams' positions; once per pair: every patch of a deleted file asks the same files."""
+    key = (blob, old_blob)
+    found = files.gained.get(key)
+    if found is None:
+        now, was = files.full(blob).exact, files.full(old_blob).exact
+        new = [x for x, n in now.items() if n > was.get(x, 0) and x.strip()]
+        made: list[dict[str, list[int]]] = []
+
+        def grams() -> dict[str, list[int]]:
+            if not made:
+                index: dict[str, list[int]] = {}
+                for i, x in enumerate(new):
+                    for piece in {x[j : j + 4] for j in range(max(1, len(x) - 3))}:
+                        index.setdefault(piece, []).append(i)
+                made.append(index)
+            return made[0]
+
+        found = files.gained[key] = (new, {norm(x) for x in new}, grams)
+    return found
+
+
+def _likely(form: str, lines: list[str], grams: dict[str, list[int]], tries: int = 12) -> list[str]:
+    """The lines sharing the most 4-grams with `form` (a line sharing none is not close to it)."""
+    shared = Counter(i for piece in dict.fromkeys(form[j : j + 4] for j in range(max(1, len(form) - 3)))
+                     for i in grams.get(piece, ()))  # fmt: skip
+    return [lines[i] for i, _ in shared.most_common(tries)]
+
+
 def _closest(form: str, lines: list[str]) -> str | None:
     """The line of `lines` closest to `form` with a difflib ratio of at least CLOSE_MATCH, else None.
 
@@ -838,10 +874,63 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
         drop = ev.kept(probe, before) - ev.kept(probe, files.get(history.blob_at(cid, path), path))
         if drop > 0:
             found = _destination(probe, history, files, path, prev, cid, drop, judged)
+            if found is None and history.blob_at(cid, path) is None:
+                found = _merged_into(probe, history, files, path, prev, cid, judged)
             if found is not None:
                 return found
         prev = cid
     return None
+
+
+MERGE_ANCHOR = 16  # alphanumerics of a line that must move verbatim for a reworded merge to count
+
+
+def _merged_into(
+    probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, judged: str
+) -> tuple[str, int, str | None, str | None] | None:
+    """Where a deleted file's lines of the patch went when the file was merged into another and
+    reworded there (docs/theme.md into docs/themes.md): as `_destination`, or None.
+
+    Only for a file the commit deleted (its text went somewhere or nowhere): a file changed by the
+    commit or the few before it must have gained, as new lines, a distinctive line of the patch
+    verbatim (a heading), and verbatim or close (the trail's edit test) at least half of the patch's
+    lines the deleted file still held, two at least.
+    """
+    repo = history.repo
+    parents = history.parents.get(cid) or []
+    before = files.full(history.blob_at(parents[0], path) if parents else None)
+    held = [x for x in probe.lines if before.normal.get(norm(x), 0) > 0]
+    if len(held) < 2:
+        return None
+    best = None
+    for name, blob, old_blob in _window(history, files, path, prev, cid):
+        if blob is None or not files.holds_any(blob, probe.want_keys()):
+            continue
+        new, new_norms, grams = _gained(files, blob, old_blob)
+        verbatim = [x for x in held if norm(x) in new_norms]
+        if not any(sum(c.isalnum() for c in x) >= MERGE_ANCHOR for x in verbatim):
+            continue
+        score, need = len(verbatim), max(2, (len(held) + 1) // 2)
+        for x in held:
+            if score >= need:
+                break  # enough: the rest need not be tried
+            if norm(x) not in new_norms and _closest(x, _likely(x, new, grams())) is not None:
+                score += 1
+        if score >= 2 and 2 * score >= len(held) and (best is None or score > best[0]):
+            best = (len(verbatim), score, name, blob, old_blob)
+    if best is None:
+        return None
+    gained, _, name, blob, old_blob = best
+    shifted = _shifted(probe, files.some(old_blob))
+    new_tree = repo[cid].peel(pygit2.Commit).tree
+    judged_tree = repo[judged].peel(pygit2.Commit).tree
+    now_name: str | None = name
+    if _small_blob(repo, judged_tree, name) is None:
+        now_name = files.renamed_in(new_tree, judged_tree, name)
+    if now_name is None:
+        return (name, 0, None, blob)
+    final = _small_blob(repo, judged_tree, now_name)
+    return (now_name, min(gained, ev.kept(shifted, files.full(final))), final, blob)
 
 
 _Candidate = tuple[str, str | None, str | None]  # a file's name, its blob at a commit, and at an earlier one
