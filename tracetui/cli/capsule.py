@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
@@ -120,8 +120,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 )
                 error(str(exc))
                 return 2
-            for row in exc.findings:
-                print("  " + finding_line(row), file=sys.stderr)
+            print_findings([finding_line(row) for row in exc.findings])
             for line in how:
                 print("  " + line, file=sys.stderr)
             raise
