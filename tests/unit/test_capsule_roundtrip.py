@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -113,8 +114,18 @@ def test_parse_steps_forms():
 
 def test_empty_range_is_refused(project):
     repo, _, session = project
-    with pytest.raises(TracetuiError, match="no steps in the range"):
+    with pytest.raises(TracetuiError, match=r"no steps in the range 50:60 \(its steps are 0:"):
         seal(session, kit.empty_plan(session), steps=(50, 60), repo=repo)
+    with pytest.raises(TracetuiError, match=r"no steps in the range 50: \(its steps are 0:"):
+        seal(session, kit.empty_plan(session), steps=(50, None), repo=repo)
+
+
+def test_a_session_without_steps_is_refused_in_words(project):
+    """A real log of a session that never got a step said `no steps in the range None:None`."""
+    repo, _, session = project
+    empty = dataclasses.replace(session, steps=[])
+    with pytest.raises(TracetuiError, match="^the session has no steps: there is nothing to seal$"):
+        seal(empty, kit.empty_plan(empty), repo=repo)
 
 
 def test_verify_reports_members_and_unsigned(tmp_path, project):
