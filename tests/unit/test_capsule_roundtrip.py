@@ -292,6 +292,22 @@ def test_seal_refuses_undecided_suggestions_listing_them(tmp_path, project):
     assert all(len(r["fingerprint"]) == 12 for r in result.receipt)
 
 
+def test_a_scrubbed_value_that_is_a_word_of_the_format_leaves_the_trail_valid(tmp_path, project):
+    """A real session read a .env holding `ddl-auto=update`; scrubbing that value everywhere turned
+    every patch's op "update" into a placeholder, and the sealed capsule failed its own check. Text
+    is scrubbed (the README's line still loses the word), the format's own fields are not."""
+    repo, _, session = project
+    session.steps[0].text += " with ddl-auto=update"
+    plan = kit.find_values(session, {"update": ("env-value", "auto")})
+    result = seal(session, plan, repo=repo, out=tmp_path / "ep.capsule", secret=SECRET)
+    members = read_archive(result.data, ALLOWED)
+    trail_rows = [orjson.loads(line) for line in members["trail.jsonl"].splitlines()]
+    assert sorted(r["op"] for r in trail_rows) == ["create", "update"]
+    assert b"ddl-auto=update" not in members["trace.jsonl"]
+    assert verify(tmp_path / "ep.capsule").ok
+    assert sorted(f["op"] for f in open_capsule(tmp_path / "ep.capsule").fates) == ["create", "update"]
+
+
 def test_rejected_finding_stays_and_is_counted(tmp_path, project):
     repo, _, session = project
     session.steps[0].text += " ticket T-4242-XYZ"
