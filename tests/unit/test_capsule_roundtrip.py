@@ -308,6 +308,21 @@ def test_a_scrubbed_value_that_is_a_word_of_the_format_leaves_the_trail_valid(tm
     assert sorted(f["op"] for f in open_capsule(tmp_path / "ep.capsule").fates) == ["create", "update"]
 
 
+def test_a_value_scrubbed_everywhere_leaves_roles_kinds_and_ops_alone(tmp_path, project):
+    """The session's copy is scrubbed by value in every string; a value that is also a role, a kind's
+    word or an op (a span added over "assistant") blanked the steps' roles and their edits' ops."""
+    repo, _, session = project
+    session.steps[0].text += " as the assistant said, update tool_call"
+    plan = kit.find_values(
+        session, {"assistant": ("name", "auto"), "update": ("env-value", "auto"), "tool_call": ("x", "auto")}
+    )
+    result = seal(session, plan, repo=repo, out=tmp_path / "ep.capsule", secret=SECRET)
+    trace = [orjson.loads(line) for line in read_archive(result.data, ALLOWED)["trace.jsonl"].splitlines()]
+    assert [(s["kind"], s["role"]) for s in trace] == [(s.kind, s.role) for s in session.steps]
+    assert [e["op"] for s in trace for e in s.get("edits", [])] == ["create", "update"]
+    assert "assistant said" not in trace[0]["text"]
+
+
 def test_rejected_finding_stays_and_is_counted(tmp_path, project):
     repo, _, session = project
     session.steps[0].text += " ticket T-4242-XYZ"
