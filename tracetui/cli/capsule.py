@@ -203,9 +203,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
             if args.trust
             else "nowhere: this machine has no sandbox (install bubblewrap), and --trust was not given"
         )
-        print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
-        for path in files:
-            print(f"  {safe_line(path)}", file=sys.stderr)
+        if files:
+            print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
+            for path in files:
+                print(f"  {safe_line(path)}", file=sys.stderr)
+        else:
+            print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
