@@ -432,6 +432,7 @@ class _Line:
     later: bool = False
     key: int | None = None
     kind: str = ""
+    by_neighbours: bool = False  # a bare line given its neighbours' writer
 
 
 def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
@@ -446,6 +447,14 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
     _moved(lines, postings, matcher)
     _split(lines, index, matcher)
+    _bare_lines(lines)
+
+
+def _bare_lines(lines: list[_Line]) -> None:
+    """A line with no letter or digit goes with its neighbours' writer when they agree."""
+    for x in lines:
+        if x.by_neighbours:  # again, after writers changed
+            x.writer, x.by_neighbours = None, False
     by_commit_agent = {x.commit for x in lines if x.writer is not None}
     for i, x in enumerate(lines):
         if x.key is not None or x.writer is not None:
@@ -458,7 +467,7 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
             and all(w is not None for w in writers)
             and len({(w.session, w.step) for w in writers if w}) == 1
         ):
-            x.writer = writers[0]
+            x.writer, x.by_neighbours = writers[0], True
             x.kind = "agent"
         elif x.commit in by_commit_agent:
             x.kind = STATE_UNKNOWN
@@ -597,11 +606,15 @@ def blame_file(
     for x in seq:
         x.names = names
     index, out.refresh = open_index(library, progress)
+    matcher = _Matcher(r, library.session)
     try:
-        _attribute(seq, index, _Matcher(r, library.session))
+        _attribute(seq, index, matcher)
+        fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
+        if states:
+            _copies_made_later(seq, fates, r, index, matcher)
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
     finally:
         index.close()
-    fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
     for x in seq:
         c = commits.get(x.commit) if x.commit else None
         fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
@@ -628,6 +641,96 @@ def blame_file(
             )
         )  # fmt: skip
     return out
+
+
+def _copies_made_later(
+    lines: list[_Line], fates: dict[str, list[Any]], r: pygit2.Repository, index: LineIndex, matcher: _Matcher
+) -> None:
+    """Lines a commit wrote anew that a patch had already brought in an earlier commit.
+
+    A patch's text reaches git in the commit that accepted it (the trail's). A later commit that
+    holds the same text (`#[serde(default)]` above a new field, days after the session) wrote a copy
+    of its own when the file gained copies of that line in it; when it only moved lines (as many
+    copies taken out as put in), the patch's text went with them and the patch keeps them. A line of
+    such a new copy goes to the next patch that had not landed before its commit, else to its
+    commit's author. Where a commit both moved and added copies of one text, which is which is not
+    known, and the lines keep their patch."""
+    counts = _KeyCounts(r)
+    groups: dict[tuple[str, int], list[_Line]] = {}
+    for x in lines:
+        w = x.writer
+        if w is None or x.key is None or x.commit is None:
+            continue
+        if counts.landed_before(_landed(fates, w, x.names), x.commit):
+            groups.setdefault((x.commit, x.key), []).append(x)
+    if not groups:
+        return
+    postings = index.lookup({key for _, key in groups})
+    changed = False
+    for (commit, key), xs in groups.items():
+        if counts.net_new(commit, xs[0].names, key) < len(xs):
+            continue
+        for x in xs:
+            rest = [
+                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names), commit)
+            ]
+            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+        changed = True
+    if changed:
+        _bare_lines(lines)
+
+
+def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> str | None:
+    fate = _fate(fates.get(p.session), p, names)
+    return fate.commit if fate is not None else None
+
+
+class _KeyCounts:
+    """How many lines of a text a file holds at a commit, and which commits came after which."""
+
+    def __init__(self, r: pygit2.Repository) -> None:
+        self.r = r
+        self._counts: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+        self._after: dict[tuple[str, str], bool] = {}
+
+    def landed_before(self, landed: str | None, commit: str) -> bool:
+        """Whether `landed` is a strict ancestor of `commit`."""
+        if not landed or landed == commit:
+            return False
+        if (commit, landed) not in self._after:
+            try:
+                self._after[(commit, landed)] = self.r.descendant_of(commit, landed)
+            except (pygit2.GitError, KeyError, ValueError):
+                self._after[(commit, landed)] = False
+        return self._after[(commit, landed)]
+
+    def net_new(self, commit: str, names: tuple[str, ...], key: int) -> int:
+        try:
+            c = self.r[commit].peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            return 0
+        before = self._keys(str(c.parents[0].id), names) if c.parents else Counter()
+        return self._keys(commit, names)[key] - before[key]
+
+    def _keys(self, commit: str, names: tuple[str, ...]) -> Counter[int]:
+        if (commit, names) not in self._counts:
+            found: Counter[int] = Counter()
+            try:
+                tree = self.r[commit].peel(pygit2.Commit).tree
+                for name in names:  # the file's name then, among the names blame followed it by
+                    try:
+                        entry = tree[name]
+                    except (KeyError, ValueError):
+                        continue
+                    if entry.type_str == "blob":
+                        text = self.r[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+                        found.update(k for k in map(line_key, text.splitlines()) if k is not None)
+                    break
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._counts[(commit, names)] = found
+        return self._counts[(commit, names)]
 
 
 def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
