@@ -650,8 +650,9 @@ def _copies_made_later(
 
     A patch's text reaches git in the commit that accepted it (the trail's). A later commit that
     holds the same text (`#[serde(default)]` above a new field, days after the session) wrote a copy
-    of its own when the file gained copies of that line in it; when it only moved lines (as many
-    copies taken out as put in), the patch's text went with them and the patch keeps them. A line of
+    of its own when it added more copies of that line than it took out, over all its files; when it
+    only moved lines (within a file, or to another), the patch's text went with them and the patch
+    keeps them. A line of
     such a new copy goes to the next patch that had not landed before its commit, else to its
     commit's author. Where a commit both moved and added copies of one text, which is which is not
     known, and the lines keep their patch."""
@@ -668,7 +669,7 @@ def _copies_made_later(
     postings = index.lookup({key for _, key in groups})
     changed = False
     for (commit, key), xs in groups.items():
-        if counts.net_new(commit, xs[0].names, key) < len(xs):
+        if counts.net_new(commit, key) < len(xs):
             continue
         for x in xs:
             rest = [
@@ -687,11 +688,11 @@ def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> 
 
 
 class _KeyCounts:
-    """How many lines of a text a file holds at a commit, and which commits came after which."""
+    """How many copies of a text a commit added, and which commits came after which."""
 
     def __init__(self, r: pygit2.Repository) -> None:
         self.r = r
-        self._counts: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+        self._net: dict[str, Counter[int]] = {}
         self._after: dict[tuple[str, str], bool] = {}
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
@@ -705,32 +706,27 @@ class _KeyCounts:
                 self._after[(commit, landed)] = False
         return self._after[(commit, landed)]
 
-    def net_new(self, commit: str, names: tuple[str, ...], key: int) -> int:
-        try:
-            c = self.r[commit].peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
-            return 0
-        before = self._keys(str(c.parents[0].id), names) if c.parents else Counter()
-        return self._keys(commit, names)[key] - before[key]
-
-    def _keys(self, commit: str, names: tuple[str, ...]) -> Counter[int]:
-        if (commit, names) not in self._counts:
-            found: Counter[int] = Counter()
+    def net_new(self, commit: str, key: int) -> int:
+        """Lines of this text the commit added beyond those it took out, over all its files: a block
+        moved within a file or to another (a module split into a package) adds none."""
+        if commit not in self._net:
+            net: Counter[int] = Counter()
             try:
-                tree = self.r[commit].peel(pygit2.Commit).tree
-                for name in names:  # the file's name then, among the names blame followed it by
-                    try:
-                        entry = tree[name]
-                    except (KeyError, ValueError):
+                c = self.r[commit].peel(pygit2.Commit)
+                diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
+                for patch in diff:
+                    if patch is None or patch.delta.is_binary:
                         continue
-                    if entry.type_str == "blob":
-                        text = self.r[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-                        found.update(k for k in map(line_key, text.splitlines()) if k is not None)
-                    break
+                    for hunk in patch.hunks:
+                        for line in hunk.lines:
+                            if line.origin in "+-":
+                                k = line_key(line.content.rstrip("\r\n"))
+                                if k is not None:
+                                    net[k] += 1 if line.origin == "+" else -1
             except (KeyError, ValueError, pygit2.GitError):
                 pass
-            self._counts[(commit, names)] = found
-        return self._counts[(commit, names)]
+            self._net[commit] = net
+        return self._net[commit][key]
 
 
 def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
@@ -749,6 +745,9 @@ def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> 
 def _fate(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> Any | None:
     """The trail's fate of the writer's patch to this file (a step may edit several files)."""
     mine = [f for f in fates or [] if f.patch.step_id == w.step]
+    for f in mine:
+        if f.patch.index == w.patch:  # the very patch (a step may delete a file and write it again)
+            return f
     for f in mine:
         for where in (f.path_now, f.patch.path):
             if where and any(where == n or where.endswith("/" + n) for n in names):
@@ -801,6 +800,10 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
     matcher = _Matcher(r, library.session)
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
+    writers = {x.writer.session for x in seq if x.writer}
+    if writers:
+        # Where each writing patch landed, from the trail at HEAD (cached, as the app's trail pane).
+        _copies_made_later(seq, _fates(library, r, "HEAD", writers), r, index, matcher)
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:
