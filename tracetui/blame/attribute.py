@@ -652,28 +652,31 @@ def _copies_made_later(
     holds the same text (`#[serde(default)]` above a new field, days after the session) wrote a copy
     of its own when it added more copies of that line than it took out, over all its files; when it
     only moved lines (within a file, or to another), the patch's text went with them and the patch
-    keeps them. A line of
+    keeps them, as it keeps copies the commit puts back after a revert took them out. A line of
     such a new copy goes to the next patch that had not landed before its commit, else to its
     commit's author. Where a commit both moved and added copies of one text, which is which is not
     known, and the lines keep their patch."""
     counts = _KeyCounts(r)
-    groups: dict[tuple[str, int], list[_Line]] = {}
+    groups: dict[tuple[str, int, str, tuple[str, ...]], list[_Line]] = {}
     for x in lines:
         w = x.writer
         if w is None or x.key is None or x.commit is None:
             continue
-        if counts.landed_before(_landed(fates, w, x.names), x.commit):
-            groups.setdefault((x.commit, x.key), []).append(x)
+        landed, path = _landed(fates, w, x.names)
+        if landed is not None and counts.landed_before(landed, x.commit):
+            groups.setdefault((x.commit, x.key, landed, (path, *x.names) if path else x.names), []).append(x)
     if not groups:
         return
-    postings = index.lookup({key for _, key in groups})
+    postings = index.lookup({key for _, key, _, _ in groups})
     changed = False
-    for (commit, key), xs in groups.items():
-        if counts.net_new(commit, key) < len(xs):
+    for (commit, key, landed, names), xs in groups.items():
+        # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
+        lost = counts.in_file(landed, names, key) - counts.in_file(counts.parent(commit), names[1:] or names, key)
+        if counts.net_new(commit, key) - max(0, lost) < len(xs):
             continue
         for x in xs:
             rest = [
-                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names), commit)
+                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
             ]
             x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False)
             x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
@@ -682,9 +685,12 @@ def _copies_made_later(
         _bare_lines(lines)
 
 
-def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> str | None:
+def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The commit that accepted the posting's patch, and the file's name in the repository then."""
     fate = _fate(fates.get(p.session), p, names)
-    return fate.commit if fate is not None else None
+    if fate is None:
+        return None, None
+    return fate.commit, fate.patch.path if fate.patch.inside else None
 
 
 class _KeyCounts:
@@ -694,6 +700,36 @@ class _KeyCounts:
         self.r = r
         self._net: dict[str, Counter[int]] = {}
         self._after: dict[tuple[str, str], bool] = {}
+        self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+
+    def parent(self, commit: str) -> str | None:
+        try:
+            parents = self.r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return str(parents[0]) if parents else None
+
+    def in_file(self, commit: str | None, names: tuple[str, ...], key: int) -> int:
+        """Copies of the text in the file at `commit`, under the first of `names` it has then."""
+        if commit is None:
+            return 0
+        if (commit, names) not in self._files:
+            found: Counter[int] = Counter()
+            try:
+                tree = self.r[commit].peel(pygit2.Commit).tree
+                for name in names:
+                    try:
+                        entry = tree[name]
+                    except (KeyError, ValueError):
+                        continue
+                    if entry.type_str == "blob":
+                        text = self.r[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+                        found.update(k for k in map(line_key, text.splitlines()) if k is not None)
+                    break
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._files[(commit, names)] = found
+        return self._files[(commit, names)][key]
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
         """Whether `landed` is a strict ancestor of `commit`."""
