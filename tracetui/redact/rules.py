@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.syntax import CODE_C, KNOWN_CODE, UNKNOWN, Syntax
 from tracetui.redact.text_checks import (
     is_structural,
     entropy,
@@ -443,8 +444,12 @@ _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
 
 
-def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
-    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`."""
+def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
+    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`.
+
+    In source code (`syntax`), only a string literal is a value: an unquoted right-hand side is an
+    expression, and in the C family a `'…'` is a char literal."""
+    code = syntax in KNOWN_CODE
     n = len(text)
     last_end = -1
     if lowered is None or len(lowered) != len(text):
@@ -483,7 +488,12 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         if quoted is None and _PHRASE_NAME.search(name):
             quoted = _QUOTED_PHRASE.match(text, p)
         if quoted:
+            if syntax == CODE_C and quoted.group(1)[-1] != '"':
+                last_end = quoted.end()
+                continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
             value, start = quoted.group(2), quoted.start(2)
+        elif code and sep.group(0).strip():
+            continue  # `password = cfg.get(…)`, `token: string`: code, whatever it looks like
         else:
             bare = _BARE_VALUE.match(text, p)
             if not bare:
