@@ -48,7 +48,7 @@ def test_syntax_of_a_path(path, syntax):
 
 @pytest.mark.parametrize("path", ["a.py", "a.js", "A.java", "A.swift", "main.tf", "A.cls", "a.c", "a.cs", "a.m"])
 def test_in_source_code_an_unquoted_right_side_is_an_expression(path):
-    for line in (f"password = {ODD}", f"db_pass: {ODD}", f"PRIVATE_KEY = {ODD},"):
+    for line in (f"password = {ODD}", f"db_pass: {ODD}", f"aws_secret = {ODD},"):
         assert touching(line, ODD, UNKNOWN), line  # read as any text: a password typed bare
         assert touching(line, ODD, syntax_of_path(path)) == [], (path, line)
 
@@ -157,3 +157,11 @@ def test_the_scan_cache_keeps_a_fields_syntax_apart(tmp_path):
     session.steps[0].tool_input["file_path"] = "/w/app/settings.conf"
     again = {(f.step, f.field) for f in scan_session(session, Identity(), cache_path=cache, workers=0)}
     assert ("c0", "tool_input.content") in again
+
+
+def test_an_upper_case_name_in_code_keeps_the_usual_rules():
+    # A config file named for code (`config.cfg.php`), or an env line in a docstring: still a value.
+    value = "7Hq2mLx9Vb4Rt8Kw"
+    for line in (f"DB_PASSWORD = {value}", f"16. DB_PASSWORD             = {value}\r\n17. DB_NAME = x"):
+        assert touching(line, value, CODE), line
+    assert touching(f"db_password = {value}", value, CODE) == []

@@ -492,8 +492,12 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
                 last_end = quoted.end()
                 continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
             value, start = quoted.group(2), quoted.start(2)
-        elif code and sep.group(0).strip():
-            continue  # `password = cfg.get(…)`, `token: string`: code, whatever it looks like
+        elif code and sep.group(0).strip() and not _ENV_NAME.match(name):
+            # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
+            # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
+            # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
+            # `= get_key()`, `= OTHER_NAME`) is passed over by them anyway.
+            continue
         else:
             bare = _BARE_VALUE.match(text, p)
             if not bare:
