@@ -165,3 +165,24 @@ def test_an_upper_case_name_in_code_keeps_the_usual_rules():
     for line in (f"DB_PASSWORD = {value}", f"16. DB_PASSWORD             = {value}\r\n17. DB_NAME = x"):
         assert touching(line, value, CODE), line
     assert touching(f"db_password = {value}", value, CODE) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"# prod password: {ODD}",
+        f"     3\u2192# db_password = {ODD}",
+        f"x = connect()  # password: {ODD}",
+        f"+// secret: {ODD}",
+        f" * password = {ODD}",
+        f"-- password = {ODD}",
+        f"<!-- password = {ODD}",
+    ],
+)
+def test_in_a_comment_of_a_source_file_a_bare_value_is_still_found(line):
+    for syntax in (CODE, CODE_C):
+        assert touching(line, ODD, syntax), (syntax, line)
+
+
+def test_in_a_c_comment_a_single_quoted_value_is_still_found():
+    assert touching(f"// api_key = '{RANDOM}'", RANDOM, CODE_C)

@@ -487,12 +487,16 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         quoted = _QUOTED_VALUE.match(text, p)
         if quoted is None and _PHRASE_NAME.search(name):
             quoted = _QUOTED_PHRASE.match(text, p)
+        if code and _in_comment(text, a):
+            code_line = False  # `# prod password: Tr0ub…` in a comment: words, not code
+        else:
+            code_line = code
         if quoted:
-            if syntax == CODE_C and quoted.group(1)[-1] != '"':
+            if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
                 last_end = quoted.end()
                 continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
             value, start = quoted.group(2), quoted.start(2)
-        elif code and sep.group(0).strip() and not _ENV_NAME.match(name):
+        elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
             # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
             # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
             # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
@@ -524,6 +528,17 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
+# follows is words, where `name = value` holds a literal even in a source file.
+_COMMENT_OPENER = re.compile(r"(?:^|(?<=[\s;→|+\-]))(?:#|//|/\*|<!--|--(?=\s))|^[\s\d→|+\-]*\*(?!\*)")
+
+
+def _in_comment(text: str, at: int) -> bool:
+    lo = max(0, at - 300)
+    nl = text.rfind("\n", lo, at)
+    return _COMMENT_OPENER.search(text[nl + 1 if nl >= 0 else lo : at]) is not None
 
 
 # A credential's name and value in sibling fields: Kubernetes/ECS env lists (`- name: X` /
