@@ -157,7 +157,7 @@ def _step_hints(step: Step, calls: dict[str, Step]) -> Iterator[tuple[str, Synta
         elif name.startswith("edits["):
             if _EDIT_TEXT.match(name):
                 syntax = edit_syntax[int(name[6 : name.index("]")])]
-        elif name == "text" or name.startswith("meta."):
+        elif name == "text":
             syntax = result_syntax
         if syntax == UNKNOWN and ("\n" in text and ("diff --git" in text or "*** Begin Patch" in text
                                                       or "\n+++ " in text)):
