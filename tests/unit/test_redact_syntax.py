@@ -6,6 +6,8 @@ All values are made up here.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
@@ -17,6 +19,7 @@ from tracetui.redact.syntax import (
     CONFIG,
     PROSE,
     UNKNOWN,
+    Syntax,
     diff_syntax,
     field_syntaxes,
     syntax_of_path,
@@ -27,9 +30,9 @@ ODD = "Zq8#rT!w{k)9Lm]vX"
 RANDOM = "Vb7Qm2Lx9Rt4Kw8P"
 
 
-def touching(text: str, value: str, syntax: str = UNKNOWN) -> list[Finding]:
+def touching(text: str, value: str, syntax: Syntax = UNKNOWN) -> list[Finding]:
     i = text.index(value)
-    return [f for f in scan_text(text, syntax=syntax) if f.start < i + len(value) and i < f.end]  # type: ignore[arg-type]
+    return [f for f in scan_text(text, syntax=syntax) if f.start < i + len(value) and i < f.end]
 
 
 @pytest.mark.parametrize(
@@ -38,15 +41,17 @@ def touching(text: str, value: str, syntax: str = UNKNOWN) -> list[Finding]:
         ("src/app.py", CODE), ("web/x.tsx", CODE), ("A.java", CODE), ("main.tf", CODE), ("Foo.cls", CODE),
         ("lib/net.c", CODE_C), ("K.cs", CODE_C), ("View.m", CODE_C), ("x.hpp", CODE_C),
         (".env", CONFIG), ("deploy/.env.production", CONFIG), ("app.yaml", CONFIG), ("db.ini", CONFIG),
-        ("README.md", PROSE), ("main.go", UNKNOWN), ("Makefile", UNKNOWN), ("notes", UNKNOWN), (None, UNKNOWN),
-        ("C:\\src\\APP.PY", CODE),
+        ("README.md", PROSE), ("main.go", UNKNOWN), ("Makefile", UNKNOWN), ("notes", UNKNOWN),
+        (None, UNKNOWN), ("C:\\src\\APP.PY", CODE),
     ],
 )  # fmt: skip
 def test_syntax_of_a_path(path, syntax):
     assert syntax_of_path(path) == syntax
 
 
-@pytest.mark.parametrize("path", ["a.py", "a.js", "A.java", "A.swift", "main.tf", "A.cls", "a.c", "a.cs", "a.m"])
+@pytest.mark.parametrize(
+    "path", ["a.py", "a.js", "A.java", "A.swift", "main.tf", "A.cls", "a.c", "a.cs", "a.m"]
+)
 def test_in_source_code_an_unquoted_right_side_is_an_expression(path):
     for line in (f"password = {ODD}", f"db_pass: {ODD}", f"aws_secret = {ODD},"):
         assert touching(line, ODD, UNKNOWN), line  # read as any text: a password typed bare
@@ -69,7 +74,8 @@ def test_a_double_quoted_string_in_code_is_still_a_value(path):
 
 @pytest.mark.parametrize("path", ["a.c", "a.cs", "a.m", "a.cpp"])
 def test_in_the_c_family_a_single_quoted_value_is_a_char_literal(path):
-    for line in (f"api_key = '{RANDOM}';", f"aws_secret_access_key = @'{RANDOM}';", f"db_pass[] = '{RANDOM}';"):
+    lines = (f"api_key = '{RANDOM}';", f"aws_secret_access_key = @'{RANDOM}';", f"db_pass[] = '{RANDOM}';")
+    for line in lines:
         assert touching(line, RANDOM, UNKNOWN), line
         assert touching(line, RANDOM, syntax_of_path(path)) == [], (path, line)
 
@@ -93,7 +99,8 @@ def test_a_flag_in_code_still_takes_its_value():
 
 
 def test_diff_syntax_from_its_file_headers():
-    one = f"diff --git a/src/db.py b/src/db.py\n--- a/src/db.py\n+++ b/src/db.py\n@@ -1 +1 @@\n+password = {ODD}\n"
+    one = "diff --git a/src/db.py b/src/db.py\n--- a/src/db.py\n+++ b/src/db.py\n"
+    one += f"@@ -1 +1 @@\n+password = {ODD}\n"
     assert diff_syntax(one) == CODE
     mixed = one + "diff --git a/.env b/.env\n--- a/.env\n+++ b/.env\n@@ -1 +1 @@\n+X=1\n"
     assert diff_syntax(mixed) == UNKNOWN
@@ -104,7 +111,9 @@ def test_diff_syntax_from_its_file_headers():
     assert diff_syntax("some words first\n" + one) == UNKNOWN  # a commit message: not all code
 
 
-def _call(i: int, tool: str, tool_input: dict, result: str = "ok", edits: list[FileEdit] | None = None) -> list[Step]:
+def _call(
+    i: int, tool: str, tool_input: dict, result: str = "ok", edits: list[FileEdit] | None = None
+) -> list[Step]:
     call = Step(f"c{i}", 2 * i, StepKind.TOOL_CALL, "assistant", tool=tool, tool_call_id=f"t{i}",
                 tool_input=tool_input, edits=edits or [])
     out = Step(f"r{i}", 2 * i + 1, StepKind.TOOL_RESULT, "tool", text=result, tool=tool, tool_call_id=f"t{i}")
@@ -113,6 +122,7 @@ def _call(i: int, tool: str, tool_input: dict, result: str = "ok", edits: list[F
 
 def _session() -> Session:
     line = f"db_password = {ODD}"
+    c_line, c_hunk = f"api_key = '{RANDOM}';", Hunk(1, 1, 1, 1, [f"+api_key = '{RANDOM}';"])
     steps = [
         *_call(0, "Write", {"file_path": "/w/app/settings.py", "content": line}),
         # Another value: a value written to .env is the user's wherever it shows (identity rules).
@@ -121,9 +131,9 @@ def _session() -> Session:
         *_call(3, "Read", {"file_path": "/w/app/app.conf"}, result=f"     1\u2192{line}\n"),
         *_call(4, "Bash", {"command": "cat app/settings.py"}, result=line),
         *_call(5, "Bash", {"command": "cat app/settings.py app/local.py"}, result=line),
-        *_call(6, "Edit", {"file_path": "/w/lib/db.m", "old_string": "x", "new_string": f"api_key = '{RANDOM}';"},
-               edits=[FileEdit("/w/lib/db.m", "update", hunks=[Hunk(1, 1, 1, 1, [f"+api_key = '{RANDOM}';"])])]),
-        *_call(7, "Edit", {"file_path": "/w/lib/db.js", "old_string": "x", "new_string": f"api_key = '{RANDOM}';"}),
+        *_call(6, "Edit", {"file_path": "/w/lib/db.m", "old_string": "x", "new_string": c_line},
+               edits=[FileEdit("/w/lib/db.m", "update", hunks=[c_hunk])]),
+        *_call(7, "Edit", {"file_path": "/w/lib/db.js", "old_string": "x", "new_string": c_line}),
     ]
     return Session(id="s", agent="claude", source="/dev/null", steps=steps)
 
@@ -186,3 +196,31 @@ def test_in_a_comment_of_a_source_file_a_bare_value_is_still_found(line):
 
 def test_in_a_c_comment_a_single_quoted_value_is_still_found():
     assert touching(f"// api_key = '{RANDOM}'", RANDOM, CODE_C)
+
+
+MB = 1_000_000
+QUARTER = MB // 4  # a quadratic path takes minutes on this much
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["password = x" * (QUARTER // 12), "# token: " * (QUARTER // 9), " * secret = ab; " * (QUARTER // 16),
+     "api_key = 'ab1';" * (QUARTER // 16)],
+    ids=["assignments", "comments", "comment-stars", "char-literals"],
+)
+def test_a_long_line_of_code_scans_in_linear_time(text):
+    for syntax in (CODE, CODE_C):
+        t0 = time.process_time()
+        scan_text(text, syntax=syntax)
+        assert time.process_time() - t0 < 5.0
+
+
+def test_hostile_commands_and_diffs_are_read_in_linear_time():
+    big_diff = "diff --git a/x.py b/x.py\n" + "+++ b/x.py\n" * 99_999
+    t0 = time.process_time()
+    assert field_syntaxes(Session(id="s", agent="claude", source="/dev/null", steps=[
+        *_call(0, "Bash", {"command": "cat " + "-a " * 160 + "x y"}, result="x"),
+        *_call(1, "Bash", {"command": "git diff"}, result=big_diff),
+        *_call(2, "Bash", {"command": "git diff"}, result="diff --git a/x b/x\n*** Update File: " + "a" * MB),
+    ])) == {("r1", "text"): CODE}
+    assert time.process_time() - t0 < 5.0

@@ -71,11 +71,8 @@ def scan_text(
         rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
         found.extend(encoded_findings(text, rescan, _depth))
         if _join:
-            found.extend(
-                joined_findings(
-                    text, lambda window: scan_text(window, identity, syntax=syntax, _depth=_depth, _join=False)
-                )
-            )
+            window_scan = lambda w: scan_text(w, identity, syntax=syntax, _depth=_depth, _join=False)  # noqa: E731
+            found.extend(joined_findings(text, window_scan))
     return resolve(drop_known(text, found))
 
 

@@ -36,14 +36,14 @@ KNOWN_CODE: frozenset[str] = frozenset({CODE, CODE_C})
 
 _BY_EXTENSION: dict[str, Syntax] = {
     **dict.fromkeys(
-        ("py", "pyi", "pyw", "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "java", "kt", "kts", "scala",
-         "swift", "tf", "hcl", "cls", "php", "rb", "rs", "dart", "groovy", "lua", "vue", "svelte"),
+        ("py", "pyi", "pyw", "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "java", "kt", "kts",
+         "scala", "swift", "tf", "hcl", "cls", "php", "rb", "rs", "dart", "groovy", "lua", "vue", "svelte"),
         CODE,
     ),
     **dict.fromkeys(("c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "cs", "m", "mm"), CODE_C),
     **dict.fromkeys(
-        ("env", "yaml", "yml", "eyaml", "ini", "cfg", "cnf", "cf", "conf", "toml", "properties", "json", "sh", "bash",
-         "zsh", "npmrc", "netrc", "pypirc"),
+        ("env", "yaml", "yml", "eyaml", "ini", "cfg", "cnf", "cf", "conf", "toml", "properties", "json", "sh",
+         "bash", "zsh", "npmrc", "netrc", "pypirc"),
         CONFIG,
     ),
     **dict.fromkeys(("md", "markdown", "txt", "rst"), PROSE),
@@ -65,7 +65,8 @@ def syntax_of_path(path: str | None) -> Syntax:
 # Diff headers naming the file a section changes: git's, unified diff's, Codex's apply_patch.
 _DIFF_START = re.compile(r"\s*(?:diff --git |--- |\*\*\* Begin Patch)")
 _DIFF_FILE = re.compile(
-    r"^(?:diff --git a/\S+ b/(\S+)|\+\+\+ (?:b/)?(\S+)|\*\*\* (?:Update|Add) File: (.+?)|\*\*\* Move to: (.+?))[ \t]*$",
+    r"^(?:diff --git a/\S+ b/(\S+)|\+\+\+ (?:b/)?(\S+)"
+    r"|\*\*\* (?:Update|Add) File: (.+?)|\*\*\* Move to: (.+?))[ \t]*$",
     re.M,
 )
 
@@ -81,8 +82,8 @@ def diff_syntax(text: str) -> Syntax:
 
 # Tool inputs that hold a file's text (Claude's Write/Edit/MultiEdit, Pi's write/edit, other agents').
 _CONTENT_KEYS = frozenset(
-    {"content", "new_string", "old_string", "new_str", "old_str", "file_text", "newText", "oldText", "new_source",
-     "newString", "oldString"}
+    {"content", "new_string", "old_string", "new_str", "old_str", "file_text", "newText", "oldText",
+     "new_source", "newString", "oldString"}
 )
 _PATH_KEYS = ("file_path", "notebook_path", "path", "file", "filename", "filepath", "filePath")
 _READ_TOOLS = frozenset({"read", "read_file", "readfile", "view", "cat", "open_file"})
@@ -90,7 +91,8 @@ _EDIT_TEXT = re.compile(r"^edits\[\d+\]\.(?:old_string|new_string|content|origin
 _LAST_KEY = re.compile(r"\.([A-Za-z_]\w*)$")
 # A command whose whole output is one file: `cat x.py`, `head -n 80 x.py`, `sed -n '1,200p' x.py`.
 _DUMP = re.compile(
-    r"^(?:cd [^;&|]+&&\s*)?(?:cat|head|tail|nl|bat|more|less)(?:\s+-[\w-]+(?:\s+\d+)?)*\s+([^\s;&|<>*?$`]+)\s*$"
+    r"^(?:cd [^;&|]+&&\s*)?(?:cat|head|tail|nl|bat|more|less)(?:\s+-[\w-]+(?:\s+\d+)?)*"
+    r"\s+([^\s;&|<>*?$`]+)\s*$"
     r"|^(?:cd [^;&|]+&&\s*)?sed\s+-n\s+['\"]?\d+(?:,\d+)?p['\"]?\s+([^\s;&|<>*?$`]+)\s*$"
 )
 _SHELLS = frozenset({"bash", "sh", "zsh", "/bin/bash", "/bin/sh", "/bin/zsh"})
