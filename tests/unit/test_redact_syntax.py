@@ -224,3 +224,21 @@ def test_hostile_commands_and_diffs_are_read_in_linear_time():
         *_call(2, "Bash", {"command": "git diff"}, result="diff --git a/x b/x\n*** Update File: " + "a" * MB),
     ])) == {("r1", "text"): CODE}
     assert time.process_time() - t0 < 5.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'CONFIG = """\ndb:\n  password: {ODD}\n"""\n',
+        f"ENV = '''\ndb_password = {ODD}\n'''\n",
+        f"const yaml = `\nsecret: {ODD}\n`;",
+    ],
+    ids=["python-triple-double", "python-triple-single", "js-template"],
+)
+def test_inside_a_multi_line_string_of_code_a_bare_value_is_still_found(text):
+    assert touching(text, ODD, CODE)
+
+
+def test_after_a_multi_line_string_closes_code_is_code_again():
+    text = f'"""Module docstring."""\npassword = {ODD}\n'
+    assert touching(text, ODD, CODE) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -448,8 +449,10 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
     """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`.
 
     In source code (`syntax`), only a string literal is a value: an unquoted right-hand side is an
-    expression, and in the C family a `'…'` is a char literal."""
+    expression, and in the C family a `'…'` is a char literal. Not in a comment or inside a multi-line
+    string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
     code = syntax in KNOWN_CODE
+    literals = _MultiLineLiterals(text) if code else None
     n = len(text)
     last_end = -1
     if lowered is None or len(lowered) != len(text):
@@ -487,10 +490,7 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         quoted = _QUOTED_VALUE.match(text, p)
         if quoted is None and _PHRASE_NAME.search(name):
             quoted = _QUOTED_PHRASE.match(text, p)
-        if code and _in_comment(text, a):
-            code_line = False  # `# prod password: Tr0ub…` in a comment: words, not code
-        else:
-            code_line = code
+        code_line = code and not (_in_comment(text, a) or (literals is not None and literals.inside(a)))
         if quoted:
             if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
                 last_end = quoted.end()
@@ -533,6 +533,20 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
 # A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
 # follows is words, where `name = value` holds a literal even in a source file.
 _COMMENT_OPENER = re.compile(r"(?:^|(?<=[\s;→|+\-]))(?:#|//|/\*|<!--|--(?=\s))|^[\s\d→|+\-]*\*(?!\*)")
+
+
+class _MultiLineLiterals:
+    """Where a source file's multi-line strings open and close (triple quotes, backticks), found once per
+    text; a position after an odd count of one kind of mark is inside such a string."""
+
+    def __init__(self, text: str) -> None:
+        self.marks = [[m.start() for m in pattern.finditer(text)] for pattern in _LITERAL_MARKS]
+
+    def inside(self, at: int) -> bool:
+        return any(bisect.bisect_left(marks, at) % 2 == 1 for marks in self.marks if marks)
+
+
+_LITERAL_MARKS = (re.compile(r'"""'), re.compile(r"'''"), re.compile(r"`"))
 
 
 def _in_comment(text: str, at: int) -> bool:
