@@ -205,8 +205,8 @@ QUARTER = MB // 4  # a quadratic path takes minutes on this much
 @pytest.mark.parametrize(
     "text",
     ["password = x" * (QUARTER // 12), "# token: " * (QUARTER // 9), " * secret = ab; " * (QUARTER // 16),
-     "api_key = 'ab1';" * (QUARTER // 16)],
-    ids=["assignments", "comments", "comment-stars", "char-literals"],
+     "api_key = 'ab1';" * (QUARTER // 16), '"""password = x\n' * (QUARTER // 16)],
+    ids=["assignments", "comments", "comment-stars", "char-literals", "string-marks"],
 )
 def test_a_long_line_of_code_scans_in_linear_time(text):
     for syntax in (CODE, CODE_C):
