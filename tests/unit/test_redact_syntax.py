@@ -134,6 +134,8 @@ def _session() -> Session:
         *_call(6, "Edit", {"file_path": "/w/lib/db.m", "old_string": "x", "new_string": c_line},
                edits=[FileEdit("/w/lib/db.m", "update", hunks=[c_hunk])]),
         *_call(7, "Edit", {"file_path": "/w/lib/db.js", "old_string": "x", "new_string": c_line}),
+        *_call(8, "str_replace_editor", {"command": "view", "path": "C:\\w\\app\\Db.java"}, result=line),
+        *_call(9, "powershell", {"command": "Get-Content -Raw app\\settings.py"}, result=line),
     ]
     return Session(id="s", agent="claude", source="/dev/null", steps=steps)
 
@@ -147,6 +149,7 @@ def test_a_session_passes_each_fields_file_type_into_the_scan():
     assert hints[("r2", "text")] == CODE and hints[("r3", "text")] == CONFIG
     assert hints[("r4", "text")] == CODE and ("r5", "text") not in hints  # one file dumped whole, or unknown
     assert hints[("c6", "edits[0].hunks[0]")] == CODE_C and hints[("c6", "tool_input.new_string")] == CODE_C
+    assert hints[("r8", "text")] == CODE and hints[("r9", "text")] == CODE
 
     found = {(f.step, f.field) for f in scan_session(session, Identity(), workers=0)}
     # The same line: a literal in .env and app.conf, an expression in settings.py and config.js.

@@ -91,7 +91,7 @@ _EDIT_TEXT = re.compile(r"^edits\[\d+\]\.(?:old_string|new_string|content|origin
 _LAST_KEY = re.compile(r"\.([A-Za-z_]\w*)$")
 # A command whose whole output is one file: `cat x.py`, `head -n 80 x.py`, `sed -n '1,200p' x.py`.
 _DUMP = re.compile(
-    r"^(?:cd [^;&|]+&&\s*)?(?:cat|head|tail|nl|bat|more|less)(?:\s+-[\w-]+(?:\s+\d+)?)*"
+    r"^(?:cd [^;&|]+&&\s*)?(?:cat|head|tail|nl|bat|more|less|Get-Content|gc)(?:\s+-[\w-]+(?:\s+\d+)?)*"
     r"\s+([^\s;&|<>*?$`]+)\s*$"
     r"|^(?:cd [^;&|]+&&\s*)?sed\s+-n\s+['\"]?\d+(?:,\d+)?p['\"]?\s+([^\s;&|<>*?$`]+)\s*$"
 )
@@ -137,7 +137,9 @@ def _call_syntax(step: Step) -> Syntax:
 def _result_syntax(call: Step) -> Syntax:
     """The syntax of what a tool call's result prints: a read file, or a file a command dumps."""
     path = _input_path(call.tool_input)
-    if path and (call.tool or "").lower() in _READ_TOOLS:
+    # A read tool, or an editor tool asked to view (Copilot's `str_replace_editor` with `command: view`).
+    viewed = isinstance(call.tool_input, dict) and call.tool_input.get("command") == "view"
+    if path and ((call.tool or "").lower() in _READ_TOOLS or viewed):
         return syntax_of_path(path)
     return syntax_of_path(_dumped_file(call.tool_input))
 
