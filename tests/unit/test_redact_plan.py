@@ -178,7 +178,7 @@ def test_scan_cache_skips_unchanged_fields(tmp_path, monkeypatch):
     first = scan_session(session, NOBODY, cache_path=cache, workers=0)
     calls = []
     real = scan_module.scan_text
-    monkeypatch.setattr(scan_module, "scan_text", lambda t, i=None, fast=False: calls.append(t) or real(t, i, fast=fast))
+    monkeypatch.setattr(scan_module, "scan_text", lambda t, i=None, **kw: calls.append(t) or real(t, i, **kw))
     again = scan_session(session, NOBODY, cache_path=cache, workers=0)
     assert again == first and calls == []
     session.step("u1").text = "new text with ghp_" + "Zz9" * 12
@@ -192,7 +192,7 @@ def test_worker_processes_give_the_same_findings():
 
 
 def test_a_field_out_of_time_becomes_an_unscanned_suggestion(monkeypatch):
-    def forever(text, identity=None, fast=False):
+    def forever(text, identity=None, **kw):
         while True:
             pass
 
