@@ -148,7 +148,7 @@ def error(message: str, json_too: bool = False) -> None:
     print(f"tracetui: {line}", file=sys.stderr)
 
 
-def _hand_on_app_options(args: argparse.Namespace) -> None:
+def _hand_on_app_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """`--source`, `--theme` and `--repo` before the command: the app's with no command, the
     command's own where it takes the same option, and an error where it does not (never ignored)."""
     for name in ("source", "theme", "repo"):
@@ -156,12 +156,20 @@ def _hand_on_app_options(args: argparse.Namespace) -> None:
         if value is None:
             continue
         delattr(args, f"app_{name}")
-        if args.command is None or getattr(args, name, None) is None and hasattr(args, name):
+        if args.command is None or getattr(args, name, None) is None and _takes(parser, args.command, name):
             setattr(args, name, value)
-        elif not hasattr(args, name):
+        elif not _takes(parser, args.command, name):
             raise TracetuiError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
         elif getattr(args, name) != value:
             raise TracetuiError(f"--{name} is given twice, before and after `{args.command}`")
+
+
+def _takes(parser: argparse.ArgumentParser, command: str, name: str) -> bool:
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        sub = getattr(action, "choices", None) or {}
+        if command in sub:
+            return any(a.dest == name for a in sub[command]._actions)
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(words)
     try:
-        _hand_on_app_options(args)
+        _hand_on_app_options(parser, args)
     except TracetuiError as exc:
         error(str(exc), json_too=Parser.json_errors)
         return 2
