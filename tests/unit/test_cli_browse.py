@@ -272,3 +272,17 @@ def test_sync_text_counts_one_and_many_in_words(capsys, tmp_path):
     assert code == 0
     assert out.startswith("1 session: 1 new, 0 updated, 0 unchanged")
     assert "\n1 line or file skipped:\n" in out
+
+
+def test_app_options_before_a_command_are_handed_on_or_refused(capsys, src, tmp_path):
+    """`tracetui --source X sync` synced the default folders and said nothing: the command's own
+    option overwrote the one before it. Now it is the command's where the command takes it, and one
+    line where it does not, never ignored."""
+    bucket = str(tmp_path / "bucket")
+    report = run_json(capsys, "--source", f"pi={src / 'pi'}", "sync", "--bucket", bucket)
+    assert (report["sessions"], report["searched"]) == (1, [{"agent": "pi", "path": str(src / "pi"), "exists": True}])
+    for option in (["--theme", "dracula"], ["--repo", str(tmp_path)]):
+        code, out, err = run(capsys, *option, "ls", "--bucket", bucket)
+        assert code == 2 and f"{option[0]} goes with no command (the app); `tracetui ls` does not take it" in err
+    code, out, err = run(capsys, "--source", f"pi={src / 'pi'}", "sync", "--source", f"claude={src / 'claude'}")
+    assert code == 2 and "--source is given twice, before and after `sync`" in err

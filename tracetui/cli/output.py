@@ -64,3 +64,15 @@ def _cell(value: Any, max_width: int) -> str:
     if len(text) > max_width:
         text = text[: max_width - 1] + "…"
     return text
+
+
+LISTED = 20  # lines of findings printed when a seal or an export is refused
+
+
+def print_findings(lines: Sequence[str]) -> None:
+    """The first findings that wait for a decision, one safe line each on stderr, then how many more:
+    a bucket can hold thousands, and a screenful of them buries the sentence that says what to do."""
+    for line in lines[:LISTED]:
+        print("  " + safe_line(line), file=sys.stderr)
+    if len(lines) > LISTED:
+        print(f"  … and {len(lines) - LISTED} more (every one: --json)", file=sys.stderr)
