@@ -2,7 +2,7 @@
 
 The log (../shared/corpus/codex/Quelklef__shell-ws__...019d021f-...jsonl) built shell-ws from an
 almost empty folder (a package.json and a shell.nix, no git) with 9 successful `apply_patch` calls
-(46 patches, 18:54-19:08 UTC); the 8 later calls failed and the agent went on with shell commands
+(43 patches, 18:54-19:08 UTC); the 8 later calls failed and the agent went on with shell commands
 (heredocs, node and python scripts). Its last command (L2309, 20:54:30 UTC) rewrote `.gitignore`,
 ran `git init` and made the first commit 044184a, which holds every file the session touched. The
 repository is cloned from its fetched mirror into a temporary folder, never committed here. Each
@@ -10,8 +10,8 @@ expectation was decided from the history (`git show 044184a:PATH`, `git diff 044
 `git log -S`) and from the log's own commands, not from the tool's output:
 
 - package.json, shell.nix: "Delete File" then "Add File" in one call (a rewrite of the files the
-  folder had); the new texts are in 044184a and at the reference (package.json gained one
-  dependency line, the patch's lines are all there): alive. Cargo.toml, kernel/Cargo.toml,
+  folder had, read as one `write`); the new texts are in 044184a and at the reference (package.json
+  gained one dependency line, the patch's lines are all there): alive. Cargo.toml, kernel/Cargo.toml,
   ui/index.html, ui/tsconfig.node.json (the session's heredoc at L856 added a "target" line, the
   patch's lines stay), kernel/src/lib.rs: alive.
 - ui/src/styles/app.css (L499) was a 2-line stub; L695's "Add File" over it kept both lines: alive.
@@ -20,8 +20,8 @@ expectation was decided from the history (`git show 044184a:PATH`, `git diff 044
   declaration reached 044184a and stands, `return null;` was replaced in the session (the
   commit's `return null;` lines sit in other functions, written later by shell commands):
   transformed, not alive.
-- L695's App.tsx is one rewrite of the stub (its Delete File row has no lines of its own): most of
-  it reached 044184a, much was edited since: transformed.
+- L695's App.tsx is one rewrite of the stub (Delete File then Add File): most of it reached 044184a,
+  much was edited since: transformed.
 - .gitignore (L499): the session's own last command replaced it (`node_modules/`, `target/`, ...)
   before the first commit; only `.DS_Store` is alike: lost.
 - ui/vite.config.ts (L499): rewritten by the session's heredoc (L839) before the commit, one line
@@ -92,34 +92,21 @@ def judged(tmp_path_factory):
     return _judged(files, LOGGED_ROOT, clone, REF)
 
 
-def _fate(result, step: str, path: str):
-    """The step's fate for the file: the one with lines to look for where a rewrite gave two rows."""
-    found = [f for f in result.fates if (f.patch.step_id, f.patch.path) == (step, path)]
-    assert found, f"no patch of {step} for {path}"
-    return max(found, key=lambda f: (f.evidence, len(f.patch.hunks)))
-
-
 @pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1]}" for t in TRUTH])
 def test_hand_checked_patch_gets_its_true_state(judged, want):
-    f = _fate(judged, want[0], want[1])
+    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
     assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
 
 
-def test_a_rewrite_by_delete_then_add_is_judged_as_one_change(judged):
-    rows = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == ("L695", "ui/src/App.tsx")]
-    assert sorted(f.patch.op for f in rows) == ["create", "delete"]
-    [deletion] = [f for f in rows if f.patch.op == "delete"]
-    [rewrite] = [f for f in rows if f.patch.op == "create"]
+def test_a_rewrite_by_delete_then_add_is_the_change_from_the_stub(judged):
+    [rewrite] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == ("L695", "ui/src/App.tsx")]
     # the stub's body is the rewrite's one removed line; its kept declaration is context, not new
-    assert (deletion.patch.hunks, rewrite.patch.removed) == ([], ["  return null;"])
+    assert (rewrite.patch.op, rewrite.patch.removed) == ("write", ["  return null;"])
     assert "export default function App() {" not in rewrite.patch.added
+    [stub] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == ("L499", "ui/src/App.tsx")]
+    assert stub.superseded_by == "L695"
 
 
 def test_every_patch_of_the_session_is_judged(judged):
-    fates = judged.fates
-    assert len(fates) == 46
-    unknown = [f for f in fates if f.state == "unknown"]
-    # only the Delete File rows of the three rewrites have no line of their own
-    assert sorted((f.patch.step_id, f.patch.path) for f in unknown) == [
-        ("L499", "package.json"), ("L499", "shell.nix"), ("L695", "ui/src/App.tsx")]  # fmt: skip
-    assert all(f.patch.op == "delete" and f.reason == "no line to look for" for f in unknown)
+    assert len(judged.fates) == 43
+    assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial]

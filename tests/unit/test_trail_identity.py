@@ -149,33 +149,6 @@ def test_apply_patch_lines_removed_and_added_back_unchanged_are_context(tmp_path
     assert (fate.state, fate.kept, fate.commits) == ("reverted", 0, [undone])
 
 
-def test_apply_patch_delete_then_add_of_one_file_is_one_rewrite(tmp_path):
-    # Codex rewrites a file as "*** Delete File: x" then "*** Add File: x" in one call (Quelklef/shell-ws
-    # replaced its App.tsx stub so): one change, not a deletion whose lines its own Add File brings back.
-    repo = Repo(tmp_path / "r")
-    repo.write("README", "app\n")
-    repo.commit("init", iso(9))
-    stub = "export default function App() {\n  return null;\n}\n"
-    real = (
-        "import { render } from './render';\n\n"
-        "export default function App() {\n  return render('the real app');\n}\n"
-    )
-    edits = [
-        (iso(10), FileEdit(path="App.tsx", op="create", content=stub)),
-        (iso(10, 5), FileEdit(path="App.tsx", op="delete")),
-    ]
-    session = session_of(repo.path, edits, agent="codex")
-    session.steps[1].edits.append(FileEdit(path="App.tsx", op="create", content=real))
-    repo.write("App.tsx", real)
-    done = repo.commit("the app", iso(11))
-    fates = trail(session).fates
-    deletion, rewrite = [f for f in fates if f.patch.step_id == "s1"]
-    assert (deletion.patch.op, deletion.patch.hunks, deletion.state) == ("delete", [], "unknown")
-    assert rewrite.patch.removed == ["  return null;"]
-    assert "export default function App() {" not in rewrite.patch.added
-    assert (rewrite.state, rewrite.commit, rewrite.dropped) == ("alive", done, 0)
-
-
 # -- stale before-states --------------------------------------------------------------------------------
 
 

@@ -538,19 +538,10 @@ def session_patches(
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
         cwd = step.cwd or session.cwd
-        rewritten = _rewritten(step.edits, cwd, root)
         for edit in step.edits:
             if not edit.applied:
                 continue
             trace: dict[str, Any] = {"seen": seen}
-            if id(edit) in rewritten:
-                # Its file is written back by the same call: that edit's patch holds the whole change.
-                rel, inside = relative_path(absolute_path(edit.path, cwd), root)
-                patch = Patch(step.id, rel, edit.op, [], [], [], timestamp=step.timestamp, tool=step.tool)
-                patch.inside = inside
-                patch.index = len(patches)
-                patches.append(patch)
-                continue
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
@@ -562,29 +553,6 @@ def session_patches(
                     earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
     _cap_floors(patches, contents, origins)
     return patches
-
-
-def _rewritten(edits: list[FileEdit], cwd: str | None, root: str | None) -> set[int]:
-    """The deletions (by id) that a later edit of the same call writes the same file back after.
-
-    Codex's apply_patch rewrites a file as "Delete File: x" then "Add File: x": one change from the
-    old text to the new, so lines in both are context, not a deletion undone and new lines added
-    (a stub replaced by a real module otherwise reads as a deletion brought back by its own patch).
-    The deletion keeps its (empty) patch, as every applied edit has one; the Add File's holds the change.
-    """
-    pending: dict[str, int] = {}
-    found: set[int] = set()
-    for edit in edits:
-        if not edit.applied:
-            continue
-        rel, _ = relative_path(absolute_path(edit.path, cwd), root)
-        if edit.op == "delete" and not edit.move_to:
-            pending[rel] = id(edit)
-        elif rel in pending and edit.content is not None and edit.op in ("create", "write"):
-            found.add(pending.pop(rel))
-        else:
-            pending.pop(rel, None)
-    return found
 
 
 READ_TOOLS = frozenset({"read"})  # tools whose result is the file's text as is (Pi, OpenClaw)
