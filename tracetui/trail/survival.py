@@ -395,8 +395,8 @@ class _Files:
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
-        self.steps: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _edited_stepwise's
-        self.gained: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
+        self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
+        self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
 
@@ -750,7 +750,7 @@ def _gained(files: _Files, blob: str, old_blob: str | None) -> _Gained:
     """The non-blank lines a file gained from `old_blob` to `blob`, their norms, and (made on first
     use) their 4-grams' positions; once per pair: every patch of a deleted file asks the same files."""
     key = (blob, old_blob)
-    found = files.gained.get(key)
+    found = files.merge_gains.get(key)
     if found is None:
         now, was = files.full(blob).exact, files.full(old_blob).exact
         new = [x for x, n in now.items() if n > was.get(x, 0) and x.strip()]
@@ -765,7 +765,7 @@ def _gained(files: _Files, blob: str, old_blob: str | None) -> _Gained:
                 made.append(index)
             return made[0]
 
-        found = files.gained[key] = (new, {norm(x) for x in new}, grams)
+        found = files.merge_gains[key] = (new, {norm(x) for x in new}, grams)
     return found
 
 
@@ -799,13 +799,13 @@ def _closest(form: str, lines: list[str]) -> str | None:
 def _step_lines(files: _Files, old: str | None, new: str) -> tuple[Counter, Counter]:
     """The lines one version of a file dropped and the (non-blank) lines it brought, against the one
     before (once per pair: every short patch of a file walks the same versions)."""
-    found = files.steps.get((old, new))
+    found = files.stepwise_pairs.get((old, new))
     if found is None:
         a, b = (files._text(old) if old is not None else ""), files._text(new)
         stretches = ev._stretches(a, b)
         gone = Counter(x for a0, a1, _, _ in stretches for x in a[a0:a1].splitlines())
         came = Counter(x for _, _, b0, b1 in stretches for x in b[b0:b1].splitlines() if x.strip())
-        found = files.steps[(old, new)] = (gone, came)
+        found = files.stepwise_pairs[(old, new)] = (gone, came)
     return found
 
 
