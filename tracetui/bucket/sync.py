@@ -406,6 +406,11 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
             p = str(found)
             if (agent, p) in gone:
                 continue
+            if not _utf8(p):
+                # The bucket records a log by its path (sidecar, index, the session's source), all
+                # UTF-8: a name the file system gives as other bytes is said, and the log left alone.
+                report.errors.append(LineError(p, 0, "the log's path is not UTF-8: rename it to have it read"))
+                continue
             try:
                 st = os.stat(p)
             except OSError as exc:
@@ -572,3 +577,11 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
         report.updated += 1
     else:
         report.new += 1
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a byte the file system name held that is not UTF-8 (surrogateescape)
+        return False
+    return True

@@ -31,7 +31,14 @@ def _escape(match: re.Match[str]) -> str:
 
 def json_bytes(document: Any) -> bytes:
     """`document` as indented JSON with every invisible or controlling character escaped."""
-    data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # A string holding a lone surrogate (a file name's bytes that are not UTF-8): orjson will not
+        # write it; JSON spells it as a \u escape, and that is all ASCII.
+        import json
+
+        return json.dumps(document, indent=2, ensure_ascii=True, default=str).encode("ascii")
     if data.isascii():
         return data
     text = data.decode("utf-8")
