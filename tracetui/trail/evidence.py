@@ -135,9 +135,24 @@ def probe(patch: Patch) -> Probe | None:
     split_floor: dict[str, int] = {}
     if not deletion and not exact_only:
         strong = set(want_n)
+        norms: dict[str, str] = {}
+
+        def norm_of(line: str) -> str:
+            found = norms.get(line)
+            if found is None:
+                found = norms[line] = norm(line)
+            return found
+
+        last: tuple[list[str], Counter] | None = None
         for joined, mine in join_keys(patch):
-            inside = Counter(k for k in (norm(x) for x in mine) if k in strong)
-            if inside and joined not in strong:
+            if joined in strong:
+                continue
+            if last is not None and last[0] is mine:
+                inside = last[1]  # the same added lines as the shorter run (it took in a context line)
+            else:
+                inside = Counter(k for k in map(norm_of, mine) if k in strong)
+                last = (mine, inside)
+            if inside:
                 joins.append((joined, inside, max(before_n.get(joined, 0) - removed_n[joined], 0)))
         joins.sort(key=lambda t: -sum(t[1].values()))
         split_floor = dict(patch.before_splits or {}) if known else {}
@@ -250,7 +265,8 @@ class FileLines:
                         splits.pop(k, None)
                 for k, n in now.items():
                     splits[k] = splits.get(k, 0) + n
-        if exact == prior.exact and normal == prior.normal and splits == prior._splits:
+        # dict's equality, in C (Counter's is a Python loop); neither holds a count of 0.
+        if dict.__eq__(exact, prior.exact) and dict.__eq__(normal, prior.normal) and splits == prior._splits:
             # No wanted line came or went: the same counts, so the same version to every probe, whose
             # memos (by uid) then answer for it. (The text is only read for splits, counted by now.)
             return prior

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -391,6 +393,8 @@ class _Files:
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
+        # path -> its changes' order indices and commits (history order), and (commit -> versions) met
+        self.path_steps: dict[str, tuple[list[int], list[str], dict[str, tuple[ev.FileLines, ev.FileLines]]]] = {}
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
@@ -470,22 +474,26 @@ class _Files:
         have = counted.normal if counted is not None else self._hits(blob)
         return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
 
-    def _hits(self, blob: str) -> Counter:
+    def _hits(self, blob: str, keep: bool = False) -> Counter:
+        """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (it is read whole next)."""
         found = self.hits.get(blob)
         if found is None:
             data = bytes(memoryview(self.repo[blob].peel(pygit2.Blob))) if blob not in self.text else None
             norms = byte_norms(data) if data is not None else None
-            if norms is not None:
+            if norms is not None and data is not None:
                 # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
-                # no key.
-                hits = Counter(filter(self.every_bytes.__contains__, norms))
+                # no key; those that hold none are settled by a set test in C, before any count.
+                every = self.every_bytes
+                hits = Counter() if every.isdisjoint(norms) else Counter(filter(every.__contains__, norms))
                 found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
-                if found and data is not None:
+                if found or keep:
                     # A version holding a key is read whole next (`some`): decode the bytes at hand
                     # rather than read the blob again.
                     self._keep(blob, str(data, "utf-8", "replace"))
             else:
-                found = Counter(filter(self.every.__contains__, norms_of(self._text(blob))))
+                # Not to be found on its bytes (or already decoded): decode the bytes at hand, if read.
+                text = self._keep(blob, str(data, "utf-8", "replace")) if data is not None else self._text(blob)
+                found = Counter(filter(self.every.__contains__, norms_of(text)))
             self.hits[blob] = found
         return found
 
@@ -497,8 +505,11 @@ class _Files:
             return ev.EMPTY
         found = self.cache.get(("", blob)) or self.cache.get(("*", blob))
         if found is None:
-            exact = Counter(filter(self.every.__contains__, self._text(blob).splitlines()))
-            found = self.cache[("*", blob)] = ev.FileLines(exact, self._hits(blob))
+            # The norms first: found on the bytes where they can be, which keeps the decoded text.
+            normal = self._hits(blob, keep=True)
+            lines = self._text(blob).splitlines()
+            exact = Counter() if self.every.isdisjoint(lines) else Counter(filter(self.every.__contains__, lines))
+            found = self.cache[("*", blob)] = ev.FileLines(exact, normal)
         return found
 
     def renamed_in(self, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
@@ -508,6 +519,32 @@ class _Files:
         if found is None:
             found = self.renames[key] = _renames(old_tree, new_tree)
         return found.get(name)
+
+    def steps(
+        self, history: History, path: str, after: int, line: set[str]
+    ) -> Iterator[tuple[str, ev.FileLines, ev.FileLines]]:
+        """(commit, the path at its first parent, the path there) of each commit of `line` that changed
+        the path, in history order, from index `after` + 1 in `history.order` on.
+
+        The versions of a path are counted once per trail and shared; the move search and the
+        later-commits scan walk them for every patch of the path (a CHANGELOG has a thousand), so the
+        pairs are kept, and a version whose counts equal its parent's is that very object.
+        """
+        found = self.path_steps.get(path)
+        if found is None:
+            changes = history.changes.get(path, [])
+            found = self.path_steps[path] = ([c[1] for c in changes], [c[2] for c in changes], {})
+        indices, commits, pairs = found
+        for i in range(bisect_right(indices, after), len(indices)):
+            cid = commits[i]
+            if cid not in line:
+                continue
+            pair = pairs.get(cid)
+            if pair is None:
+                parents = history.parents.get(cid) or []
+                before = self.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
+                pair = pairs[cid] = (before, self.get(history.blob_at(cid, path), path))
+            yield cid, pair[0], pair[1]
 
     def full(self, blob: str | None) -> ev.FileLines:
         if blob is None:
@@ -715,14 +752,10 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     split into a package often adds the package first and deletes the old module after).
     """
     line = history.ancestry(judged)
-    start = history.position[since]
     prev = since
-    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
-        if index <= start or cid not in line:
-            continue
-        parents = history.parents.get(cid) or []
-        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
-        drop = ev.kept(probe, before) - ev.kept(probe, files.get(history.blob_at(cid, path), path))
+    for cid, before, now in files.steps(history, path, history.position[since], line):
+        # The same counts (a change of lines no patch looks for): nothing dropped.
+        drop = 0 if before is now else ev.kept(probe, before) - ev.kept(probe, now)
         if drop > 0:
             found = _destination(probe, history, files, path, prev, cid, drop, judged)
             if found is not None:
@@ -907,14 +940,10 @@ def _renames(old_tree: pygit2.Tree, new_tree: pygit2.Tree) -> dict[str, str]:
 def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
     """Commits after the accepting one, in the judged history, that changed the patch's lines."""
     line = history.ancestry(judged)
-    after_accept = history.position[accept]
     out: list[str] = []
-    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
-        if index <= after_accept or cid not in line:
-            continue
-        parents = history.parents.get(cid) or []
-        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
-        now = files.get(history.blob_at(cid, path), path)
+    for cid, before, now in files.steps(history, path, history.position[accept], line):
+        if before is now:
+            continue  # the same counts, so the same answers
         if (ev.kept(probe, now), ev.kept_exact(probe, now)) != (ev.kept(probe, before), ev.kept_exact(probe, before)):
             out.append(cid)
     return out
