@@ -42,6 +42,13 @@ def _evidence(lines: list[str]) -> list[str]:
     return strong or [x for x in lines if x.strip()]
 
 
+class Floor(dict[str, int]):
+    """Floors where most keys have none: a key not in it has a floor of 0."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
 @dataclass(slots=True)
 class Probe:
     """What to look for in a file to tell whether a patch is there."""
@@ -589,12 +596,18 @@ class Fresh:
     (a fuzzy match against every new line is the costliest step of a trail).
     """
 
-    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios", "accepted")
+    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios", "accepted", "names")
 
     GRAM = 4
     TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
 
-    def __init__(self, f: FileLines, accepted: FileLines | None, ratios: dict[tuple[str, str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        f: FileLines,
+        accepted: FileLines | None,
+        ratios: dict[tuple[str, str], bool] | None = None,
+        names: dict[str, set[str]] | None = None,
+    ) -> None:
         self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
         self.accepted = accepted
         self.words: list[set[str]] | None = None  # made on first use (most lines are decided by _close)
@@ -604,6 +617,9 @@ class Fresh:
         # (candidate, key) -> the similarity test's answer: a pure function of the two lines, shared by
         # every Fresh of a trail (the same new lines are tried for the same missing ones again and again).
         self.ratios = {} if ratios is None else ratios
+        # line -> the names in it, shared like `ratios`: the Fresh lines of one file's versions are
+        # mostly the same lines.
+        self.names = {} if names is None else names
 
     def _index(self) -> dict[str, list[int]]:
         """4-gram -> positions in `lines`: the version's own index, kept to the new lines.
@@ -670,11 +686,15 @@ class Fresh:
         spaces between words."""
         if self.words is None:
             accepted = self.accepted
-            self.words = [
-                set(_WORD.findall(x))
-                for x in self.source.exact
-                if x.strip() and (accepted is None or x not in accepted.exact)
-            ]
+            names = self.names
+            words: list[set[str]] = []
+            for x in self.source.exact:
+                if x.strip() and (accepted is None or x not in accepted.exact):
+                    found = names.get(x)
+                    if found is None:
+                        found = names[x] = set(_WORD.findall(x))
+                    words.append(found)
+            self.words = words
         return self.words
 
 

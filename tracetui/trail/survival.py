@@ -389,6 +389,7 @@ class _Files:
         self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
         self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
+        self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         # path -> the text and counts of its last counted version (the next is counted from it)
@@ -447,7 +448,7 @@ class _Files:
     def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios)
+            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios, self.names)
         return found
 
     def seq(self, blob: str | None) -> list[str]:
@@ -894,8 +895,10 @@ def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
     found = probe.shifted.get(old.uid)
     if found is not None:
         return found
-    floor = {k: old.exact.get(k, 0) for k in probe.want}
-    floor_n = {k: old.normal.get(k, 0) for k in probe.want_n}
+    # Only the lines that file holds have a floor above 0 (a long patch's thousand lines are looked
+    # for in many files that hold a few of them).
+    floor = ev.Floor({k: old.exact[k] for k in probe.want.keys() & old.exact.keys()})
+    floor_n = ev.Floor({k: old.normal[k] for k in probe.want_n.keys() & old.normal.keys()})
     joins = probe.joins
     if joins:
         # Copy the joins with no floor (made once per probe), then set the floor of the few that
