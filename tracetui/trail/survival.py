@@ -582,6 +582,12 @@ class _Files:
                 pair = pairs[cid] = (before, self.get(history.blob_at(cid, path), path))
             yield cid, pair[0], pair[1]
 
+    def clear(self) -> None:
+        """Let go of every version counted: they refer back to this (to read a text again), a cycle that
+        reference counting alone would not free once the trail is done."""
+        for kept in (self.cache, self.fresh, self.last, self.path_steps, self.windows):
+            kept.clear()
+
     def full(self, blob: str | None) -> ev.FileLines:
         if blob is None:
             return ev.EMPTY
@@ -622,10 +628,13 @@ def _judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None
     files.every = ev.wanted_keys([p for p in probes if p is not None])
     files.every_bytes = _encoded(files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
-    return [
-        _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
-        for patch, probe in zip(patches, probes)
-    ]
+    try:
+        return [
+            _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
+            for patch, probe in zip(patches, probes)
+        ]
+    finally:
+        files.clear()
 
 
 def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
