@@ -76,6 +76,7 @@ class Probe:
     want_set: frozenset[str] | None = None
     joins0: list[tuple[str, Counter, int]] | None = None
     copy_weights: tuple[dict[str, int], dict[str, int]] | None = None  # survival._copied's, made once
+    looks_for: frozenset[str] | None = None  # every key its answers depend on (`same_for`)
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -185,6 +186,9 @@ class FileLines:
     uid: int = field(default_factory=lambda: next(_UIDS))  # names this version in the probes' memos
     _keys: frozenset[str] | None = None
     _grams: tuple[list[str], dict[str, list[int]]] | None = None
+    # Counted from another version (`after`): that version's uid, and every key whose count (exact,
+    # by norm or split) may differ from it. A probe holding none of them finds the same in both.
+    since: tuple[int, frozenset[str]] | None = None
 
     def grams(self) -> tuple[list[str], dict[str, list[int]]]:
         """Its non-empty norms in order, and 4-gram -> their positions (built once per version, for
@@ -253,8 +257,9 @@ class FileLines:
         # Stretches end at line starts (or the text's end, the last one): joined, their lines are theirs.
         gone = "".join(prior_text[a0:a1] for a0, a1, _, _ in stretches)
         come = "".join(text[b0:b1] for _, _, b0, b1 in stretches)
-        exact = _recount(prior.exact, gone.splitlines(), come.splitlines(), wanted)
-        normal = _recount(prior.normal, norms_of(gone), norms_of(come), wanted)
+        touched: set[str] = set()
+        exact = _recount(prior.exact, gone.splitlines(), come.splitlines(), wanted, touched)
+        normal = _recount(prior.normal, norms_of(gone), norms_of(come), wanted, touched)
         splits = None
         if split_keys:
             splits = dict(prior._splits or {})
@@ -264,6 +269,8 @@ class FileLines:
                 # run into (the same lines in both: stretches are that far apart, or at the text's ends).
                 was = _splits_near(prior_text, a0, a1, split_keys)
                 now = _splits_near(text, b0, b1, split_keys)
+                touched.update(was)
+                touched.update(now)
                 for k, n in was.items():
                     left = splits.get(k, 0) - n
                     if left > 0:
@@ -279,7 +286,9 @@ class FileLines:
             return prior
         if source is None:
             source = (lambda: text) if split_keys else None
-        return cls(exact, normal, source, split_keys, splits)
+        found = cls(exact, normal, source, split_keys, splits)
+        found.since = (prior.uid, frozenset(touched))
+        return found
 
     def keys(self) -> frozenset[str]:
         """The norms this version holds, as a set (counted once, for set intersections in C)."""
@@ -412,12 +421,14 @@ def _lines_on(text: str, at: int, lines: int = SPLIT_SPAN - 1) -> int:
     return at
 
 
-def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str]) -> Counter:
-    """Counts of the wanted keys after `gone` left and `come` arrived."""
+def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str], touched: set[str]) -> Counter:
+    """Counts of the wanted keys after `gone` left and `come` arrived (the keys they hold go to `touched`)."""
     out = Counter(counts)
     if gone:
         less = Counter(gone)
-        for k in _common(less, wanted):
+        common = _common(less, wanted)
+        touched.update(common)
+        for k in common:
             left = out.get(k, 0) - less[k]
             if left > 0:
                 out[k] = left
@@ -425,7 +436,9 @@ def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozense
                 out.pop(k, None)
     if come:
         more = Counter(come)
-        for k in _common(more, wanted):
+        common = _common(more, wanted)
+        touched.update(common)
+        for k in common:
             out[k] = out.get(k, 0) + more[k]
     return out
 
@@ -486,6 +499,28 @@ def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
         if extra > 0:
             total += n if extra > n else extra
     return total
+
+
+def same_for(p: Probe, before: FileLines, now: FileLines) -> bool:
+    """Whether `now`, counted from `before`, is known to give `p` the same answers (kept, kept_exact):
+    none of the keys whose counts may differ is one the probe looks at (its lines, their norms, its
+    joined runs; split counts are kept by norm)."""
+    since = now.since
+    if since is None or since[0] != before.uid:
+        return False
+    if p.looks_for is None:
+        p.looks_for = frozenset(p.want).union(p.want_n, p.join_keys())
+    if not p.looks_for.isdisjoint(since[1]):
+        return False
+    # The same answers: what one version's are known is the other's (a long run of versions then
+    # counts once per probe).
+    for memo in (p.memo, p.memo_exact):
+        a, b = memo.get(before.uid), memo.get(now.uid)
+        if a is not None and b is None:
+            memo[now.uid] = a
+        elif b is not None and a is None:
+            memo[before.uid] = b
+    return True
 
 
 def kept(p: Probe, f: FileLines) -> int:

@@ -804,8 +804,8 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     line = history.ancestry(judged)
     prev = since
     for cid, before, now in files.steps(history, path, history.position[since], line):
-        # The same counts (a change of lines no patch looks for): nothing dropped.
-        drop = 0 if before is now else ev.kept(probe, before) - ev.kept(probe, now)
+        # The same counts (a change of lines no patch looks for, or none this one does): nothing dropped.
+        drop = 0 if before is now or ev.same_for(probe, before, now) else ev.kept(probe, before) - ev.kept(probe, now)
         if drop > 0:
             found = _destination(probe, history, files, path, prev, cid, drop, judged)
             if found is not None:
@@ -994,8 +994,8 @@ def _later_commits(probe, history: History, files: _Files, path: str, accept: st
     line = history.ancestry(judged)
     out: list[str] = []
     for cid, before, now in files.steps(history, path, history.position[accept], line):
-        if before is now:
-            continue  # the same counts, so the same answers
+        if before is now or ev.same_for(probe, before, now):
+            continue  # the same counts for this probe, so the same answers
         if (ev.kept(probe, now), ev.kept_exact(probe, now)) != (ev.kept(probe, before), ev.kept_exact(probe, before)):
             out.append(cid)
     return out
