@@ -131,11 +131,14 @@ def test_a_version_that_changed_no_wanted_line_is_the_one_before():
 
 
 def _random_probe(rng: random.Random, a: str, b: str, splits: frozenset[str]) -> ev.Probe:
-    lines = [x for x in rng.sample(a.splitlines() + b.splitlines(), 3) if any(c.isalnum() for c in x)] or ["x"]
+    picked = rng.sample(a.splitlines() + b.splitlines(), 3)
+    lines = [x for x in picked if any(c.isalnum() for c in x)] or ["x"]
     if splits and rng.random() < 0.5:
         lines.append(rng.choice(sorted(splits)))  # a line a formatter may have split: counted by splits
     norms = [norm(x) for x in lines]
-    joins = [(norms[0] + norms[-1], Counter({norms[0]: 1}), 0)] if len(norms) > 1 and norms[0] != norms[-1] else []
+    joins = []
+    if len(norms) > 1 and norms[0] != norms[-1]:
+        joins = [(norms[0] + norms[-1], Counter({norms[0]: 1}), 0)]
     want, want_n = Counter(lines), Counter(norms)
     return ev.Probe(False, lines, want, {k: 0 for k in want}, want_n, {k: 0 for k in want_n}, False, joins)
 

@@ -129,7 +129,9 @@ def _join_keys_by_definition(patch) -> list[tuple[str, list[str]]]:
     from tracetui.trail.patches import JOIN_SPAN, norm
 
     sides = [[(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")] for h in patch.hunks]
-    sides = [s for s in sides if any(a for _, a in s)] or ([[(x, True) for x in patch.added]] if patch.added else [])
+    sides = [s for s in sides if any(a for _, a in s)]
+    if not sides and patch.added:
+        sides = [[(x, True) for x in patch.added]]
     out = []
     for side in sides:
         ns = [norm(x) for x, _ in side]

@@ -421,7 +421,9 @@ def _lines_on(text: str, at: int, lines: int = SPLIT_SPAN - 1) -> int:
     return at
 
 
-def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str], touched: set[str]) -> Counter:
+def _recount(
+    counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str], touched: set[str]
+) -> Counter:
     """Counts of the wanted keys after `gone` left and `come` arrived (the keys they hold go to `touched`)."""
     out = Counter(counts)
     if gone:

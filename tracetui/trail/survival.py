@@ -398,6 +398,9 @@ def _blob_text(repo: pygit2.Repository, blob: str | pygit2.Oid) -> str:
 # -- judging -------------------------------------------------------------------------------------
 
 
+_Pair = tuple[ev.FileLines, ev.FileLines]  # a path at a commit's first parent, and at the commit
+
+
 class _Files:
     """Counted file versions by blob id: each blob is read and counted once per trail.
 
@@ -430,7 +433,7 @@ class _Files:
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
         # path -> its changes' order indices and commits (history order), and (commit -> versions) met
-        self.path_steps: dict[str, tuple[list[int], list[str], dict[str, tuple[ev.FileLines, ev.FileLines]]]] = {}
+        self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
@@ -483,7 +486,8 @@ class _Files:
     def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios, self.names)
+            found = ev.Fresh(self.full(final), self.full(since), self.ratios, self.names)
+            self.fresh[(final, since)] = found
         return found
 
     def seq(self, blob: str | None) -> list[str]:
@@ -511,7 +515,7 @@ class _Files:
         return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
 
     def _hits(self, blob: str, keep: bool = False) -> Counter:
-        """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (it is read whole next)."""
+        """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""
         found = self.hits.get(blob)
         if found is None:
             data = bytes(memoryview(self.repo[blob].peel(pygit2.Blob))) if blob not in self.text else None
@@ -528,7 +532,10 @@ class _Files:
                     self._keep(blob, str(data, "utf-8", "replace"))
             else:
                 # Not to be found on its bytes (or already decoded): decode the bytes at hand, if read.
-                text = self._keep(blob, str(data, "utf-8", "replace")) if data is not None else self._text(blob)
+                if data is not None:
+                    text = self._keep(blob, str(data, "utf-8", "replace"))
+                else:
+                    text = self._text(blob)
                 found = Counter(filter(self.every.__contains__, norms_of(text)))
             self.hits[blob] = found
         return found
@@ -544,7 +551,8 @@ class _Files:
             # The norms first: found on the bytes where they can be, which keeps the decoded text.
             normal = self._hits(blob, keep=True)
             lines = self._text(blob).splitlines()
-            exact = Counter() if self.every.isdisjoint(lines) else Counter(filter(self.every.__contains__, lines))
+            every = self.every
+            exact = Counter() if every.isdisjoint(lines) else Counter(filter(every.__contains__, lines))
             found = self.cache[("*", blob)] = ev.FileLines(exact, normal)
         return found
 
@@ -608,7 +616,9 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
         return _judge(repo, patches, ref_commit, use_time)
 
 
-def _judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool) -> list[Fate]:
+def _judge(
+    repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool
+) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
     paths = {p.path for p in patches if p.inside}
@@ -805,7 +815,8 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     prev = since
     for cid, before, now in files.steps(history, path, history.position[since], line):
         # The same counts (a change of lines no patch looks for, or none this one does): nothing dropped.
-        drop = 0 if before is now or ev.same_for(probe, before, now) else ev.kept(probe, before) - ev.kept(probe, now)
+        same = before is now or ev.same_for(probe, before, now)
+        drop = 0 if same else ev.kept(probe, before) - ev.kept(probe, now)
         if drop > 0:
             found = _destination(probe, history, files, path, prev, cid, drop, judged)
             if found is not None:
