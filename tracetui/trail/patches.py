@@ -187,11 +187,15 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
             if not ns[i]:
                 continue
             joined = ns[i]
+            # The run's added lines, grown with the run (a 1,000-line Write has thousands of runs): a run
+            # that takes in a context line shares its shorter run's list, which nobody changes.
+            mine = [side[i][0]] if side[i][1] else []
             for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
                 if not ns[j]:
                     break
                 joined += ns[j]
-                mine = [x for x, added in side[i : j + 1] if added]
+                if side[j][1]:
+                    mine = [*mine, side[j][0]]
                 if mine:
                     out.append((joined, mine))
     return out

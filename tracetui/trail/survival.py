@@ -32,10 +32,14 @@ again by content alone. Nothing here reads a commit message.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import os
+import threading
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -151,6 +155,37 @@ def summarize(trail: Trail) -> dict[str, Any]:
 
 # -- entry point ---------------------------------------------------------------------------------
 
+_pause_lock = threading.Lock()
+_pause_depth = 0
+_pause_was_on = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Judge with Python's cyclic garbage collector off, and put it back as it was when the last
+    trail using this ends.
+
+    A trail fills Counters, dicts and lists by the hundred thousand and keeps them to its end; every
+    young collection walked them again (before-compaction: 453 collections, 0.25 s of its 2.9 s of
+    CPU) and found nothing: what the trail throws away is freed by reference counting, not cycles
+    (its peak memory is the same with the collector off). The collector is the process's: other
+    threads meanwhile only have their cycles collected later.
+    """
+    global _pause_depth, _pause_was_on
+    with _pause_lock:
+        _pause_depth += 1
+        if _pause_depth == 1:
+            _pause_was_on = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _pause_was_on:
+                gc.enable()
+
+
 
 def trail(
     session: Session,
@@ -175,22 +210,23 @@ def trail(
     # The logged folder that is the clone's top level (the work tree itself when the clone is there).
     root = mapped.logged_root
     ref_commit = resolve_ref(found, ref)
-    base = _base_reader(found, session)
-    patches = session_patches(session, root=root, base=base, at=_AtTime(found))
-    patches = apply_snapshots(found, session, patches)
     repo_name = mapped.name or found.path.rstrip("/")
-    key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
-    if key is not None and cache_dir is not None:
-        cached = _cache_load(Path(cache_dir), key, patches)
-        if cached is not None:
-            return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
-    try:
-        fates = judge(found, patches, ref_commit)
-        if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
-            _judge_without_clocks(found, session, root, ref_commit, fates)
-    except pygit2.GitError as exc:
-        raise TracetuiError(f"could not read the git history of {repo_name}: {exc}") from None
-    _mark_superseded(fates)
+    with _collector_paused():
+        base = _base_reader(found, session)
+        patches = session_patches(session, root=root, base=base, at=_AtTime(found))
+        patches = apply_snapshots(found, session, patches)
+        key = _cache_key(found, session, patches, ref, ref_commit) if cache_dir is not None else None
+        if key is not None and cache_dir is not None:
+            cached = _cache_load(Path(cache_dir), key, patches)
+            if cached is not None:
+                return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
+        try:
+            fates = judge(found, patches, ref_commit)
+            if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
+                _judge_without_clocks(found, session, root, ref_commit, fates)
+        except pygit2.GitError as exc:
+            raise TracetuiError(f"could not read the git history of {repo_name}: {exc}") from None
+        _mark_superseded(fates)
     if key is not None and cache_dir is not None:
         _cache_store(Path(cache_dir), key, fates)
     return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit)
@@ -365,6 +401,7 @@ def _blob_text(repo: pygit2.Repository, blob: str | pygit2.Oid) -> str:
 
 # the lines a file gained between two versions, their norms, and (made on first use) their 4-grams
 _Gained = tuple[list[str], set[str], Callable[[], dict[str, list[int]]]]
+_Pair = tuple[ev.FileLines, ev.FileLines]  # a path at a commit's first parent, and at the commit
 
 
 class _Files:
@@ -393,12 +430,15 @@ class _Files:
         self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
         self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
+        self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
         # path -> the text and counts of its last counted version (the next is counted from it)
         self.last: dict[str, tuple[str, ev.FileLines]] = {}
+        # path -> its changes' order indices and commits (history order), and (commit -> versions) met
+        self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
@@ -451,7 +491,8 @@ class _Files:
     def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = self.fresh[(final, since)] = ev.Fresh(self.full(final), self.full(since), self.ratios)
+            found = ev.Fresh(self.full(final), self.full(since), self.ratios, self.names)
+            self.fresh[(final, since)] = found
         return found
 
     def seq(self, blob: str | None) -> list[str]:
@@ -478,22 +519,29 @@ class _Files:
         have = counted.normal if counted is not None else self._hits(blob)
         return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
 
-    def _hits(self, blob: str) -> Counter:
+    def _hits(self, blob: str, keep: bool = False) -> Counter:
+        """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""
         found = self.hits.get(blob)
         if found is None:
             data = bytes(memoryview(self.repo[blob].peel(pygit2.Blob))) if blob not in self.text else None
             norms = byte_norms(data) if data is not None else None
-            if norms is not None:
+            if norms is not None and data is not None:
                 # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
-                # no key.
-                hits = Counter(filter(self.every_bytes.__contains__, norms))
+                # no key; those that hold none are settled by a set test in C, before any count.
+                every = self.every_bytes
+                hits = Counter() if every.isdisjoint(norms) else Counter(filter(every.__contains__, norms))
                 found = Counter({k.decode("utf-8"): n for k, n in hits.items()})
-                if found and data is not None:
+                if found or keep:
                     # A version holding a key is read whole next (`some`): decode the bytes at hand
                     # rather than read the blob again.
                     self._keep(blob, str(data, "utf-8", "replace"))
             else:
-                found = Counter(filter(self.every.__contains__, norms_of(self._text(blob))))
+                # Not to be found on its bytes (or already decoded): decode the bytes at hand, if read.
+                if data is not None:
+                    text = self._keep(blob, str(data, "utf-8", "replace"))
+                else:
+                    text = self._text(blob)
+                found = Counter(filter(self.every.__contains__, norms_of(text)))
             self.hits[blob] = found
         return found
 
@@ -505,8 +553,12 @@ class _Files:
             return ev.EMPTY
         found = self.cache.get(("", blob)) or self.cache.get(("*", blob))
         if found is None:
-            exact = Counter(filter(self.every.__contains__, self._text(blob).splitlines()))
-            found = self.cache[("*", blob)] = ev.FileLines(exact, self._hits(blob))
+            # The norms first: found on the bytes where they can be, which keeps the decoded text.
+            normal = self._hits(blob, keep=True)
+            lines = self._text(blob).splitlines()
+            every = self.every
+            exact = Counter() if every.isdisjoint(lines) else Counter(filter(every.__contains__, lines))
+            found = self.cache[("*", blob)] = ev.FileLines(exact, normal)
         return found
 
     def renamed_in(self, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
@@ -516,6 +568,38 @@ class _Files:
         if found is None:
             found = self.renames[key] = _renames(old_tree, new_tree)
         return found.get(name)
+
+    def steps(
+        self, history: History, path: str, after: int, line: set[str]
+    ) -> Iterator[tuple[str, ev.FileLines, ev.FileLines]]:
+        """(commit, the path at its first parent, the path there) of each commit of `line` that changed
+        the path, in history order, from index `after` + 1 in `history.order` on.
+
+        The versions of a path are counted once per trail and shared; the move search and the
+        later-commits scan walk them for every patch of the path (a CHANGELOG has a thousand), so the
+        pairs are kept, and a version whose counts equal its parent's is that very object.
+        """
+        found = self.path_steps.get(path)
+        if found is None:
+            changes = history.changes.get(path, [])
+            found = self.path_steps[path] = ([c[1] for c in changes], [c[2] for c in changes], {})
+        indices, commits, pairs = found
+        for i in range(bisect_right(indices, after), len(indices)):
+            cid = commits[i]
+            if cid not in line:
+                continue
+            pair = pairs.get(cid)
+            if pair is None:
+                parents = history.parents.get(cid) or []
+                before = self.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
+                pair = pairs[cid] = (before, self.get(history.blob_at(cid, path), path))
+            yield cid, pair[0], pair[1]
+
+    def clear(self) -> None:
+        """Let go of every version counted: they refer back to this (to read a text again), a cycle that
+        reference counting alone would not free once the trail is done."""
+        for kept in (self.cache, self.fresh, self.last, self.path_steps, self.windows):
+            kept.clear()
 
     def full(self, blob: str | None) -> ev.FileLines:
         if blob is None:
@@ -533,6 +617,13 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
 
     `use_time=False` ignores the steps' times (the accepting commit may be any that holds a patch).
     """
+    with _collector_paused():
+        return _judge(repo, patches, ref_commit, use_time)
+
+
+def _judge(
+    repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool
+) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
     paths = {p.path for p in patches if p.inside}
@@ -552,10 +643,13 @@ def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None,
     files.every = ev.wanted_keys([p for p in probes if p is not None])
     files.every_bytes = _encoded(files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
-    return [
-        _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
-        for patch, probe in zip(patches, probes)
-    ]
+    try:
+        return [
+            _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
+            for patch, probe in zip(patches, probes)
+        ]
+    finally:
+        files.clear()
 
 
 def _untaken(patch: Patch, probe: ev.Probe | None, history: History, use_time: bool) -> ev.Probe | None:
@@ -864,14 +958,11 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     split into a package often adds the package first and deletes the old module after).
     """
     line = history.ancestry(judged)
-    start = history.position[since]
     prev = since
-    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
-        if index <= start or cid not in line:
-            continue
-        parents = history.parents.get(cid) or []
-        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
-        drop = ev.kept(probe, before) - ev.kept(probe, files.get(history.blob_at(cid, path), path))
+    for cid, before, now in files.steps(history, path, history.position[since], line):
+        # The same counts (a change of lines no patch looks for, or none this one does): nothing dropped.
+        same = before is now or ev.same_for(probe, before, now)
+        drop = 0 if same else ev.kept(probe, before) - ev.kept(probe, now)
         if drop > 0:
             found = _destination(probe, history, files, path, prev, cid, drop, judged)
             if found is None and history.blob_at(cid, path) is None:
@@ -1063,8 +1154,10 @@ def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
     found = probe.shifted.get(old.uid)
     if found is not None:
         return found
-    floor = {k: old.exact.get(k, 0) for k in probe.want}
-    floor_n = {k: old.normal.get(k, 0) for k in probe.want_n}
+    # Only the lines that file holds have a floor above 0 (a long patch's thousand lines are looked
+    # for in many files that hold a few of them).
+    floor = ev.Floor({k: old.exact[k] for k in probe.want.keys() & old.exact.keys()})
+    floor_n = ev.Floor({k: old.normal[k] for k in probe.want_n.keys() & old.normal.keys()})
     joins = probe.joins
     if joins:
         # Copy the joins with no floor (made once per probe), then set the floor of the few that
@@ -1109,14 +1202,10 @@ def _renames(old_tree: pygit2.Tree, new_tree: pygit2.Tree) -> dict[str, str]:
 def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
     """Commits after the accepting one, in the judged history, that changed the patch's lines."""
     line = history.ancestry(judged)
-    after_accept = history.position[accept]
     out: list[str] = []
-    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
-        if index <= after_accept or cid not in line:
-            continue
-        parents = history.parents.get(cid) or []
-        before = files.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
-        now = files.get(history.blob_at(cid, path), path)
+    for cid, before, now in files.steps(history, path, history.position[accept], line):
+        if before is now or ev.same_for(probe, before, now):
+            continue  # the same counts for this probe, so the same answers
         if (ev.kept(probe, now), ev.kept_exact(probe, now)) != (ev.kept(probe, before), ev.kept_exact(probe, before)):
             out.append(cid)
     return out
