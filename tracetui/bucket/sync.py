@@ -265,7 +265,8 @@ def _pack(out: JobResult) -> bytes:
     Text no UTF-8 encoder takes (a lone surrogate) travels as it is: `index.put_session` mends the
     rows. The errors (few and small) are mended here, as they go on to JSON output.
     """
-    out.errors = [LineError(*index.mend([e.path, e.line, e.error]), recovered=e.recovered) for e in out.errors]
+    mended = [(index.mend([e.path, e.line, e.error]), e.recovered) for e in out.errors]
+    out.errors = [LineError(row[0], row[1], row[2], recovered) for row, recovered in mended]
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
