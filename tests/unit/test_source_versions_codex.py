@@ -1,0 +1,247 @@
+"""Codex record kinds newer (or rarer) builds write, on hand-made rollouts: tool search, image
+generation, remote compaction items, inter-agent messages, rollbacks and renamed turn events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracetui.model import StepKind
+from tracetui.sources import RawLog, codex
+
+T = "2026-05-01T10:00:0{}.000Z"
+
+
+def rollout(*records: tuple[str, dict[str, Any]]) -> bytes:
+    lines = [
+        {
+            "timestamp": T.format(0),
+            "type": "session_meta",
+            "payload": {
+                "id": "019e0000-0000-7000-8000-000000000001",
+                "cwd": "/w/p",
+                "cli_version": "0.130.0",
+            },
+        },
+        {"timestamp": T.format(0), "type": "turn_context", "payload": {"cwd": "/w/p", "model": "gpt-5.5"}},
+    ]
+    lines += [{"timestamp": T.format(1), "type": kind, "payload": payload} for kind, payload in records]
+    return b"\n".join(orjson.dumps(x) for x in lines) + b"\n"
+
+
+def read(data: bytes):
+    return codex.read(
+        RawLog("/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl", data), []
+    )
+
+
+def user(text: str) -> tuple[str, dict[str, Any]]:
+    return (
+        "response_item",
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]},
+    )
+
+
+def test_tool_search_call_and_output_pair_as_a_call_and_its_result():
+    s = read(
+        rollout(
+            user("find the db tool"),
+            (
+                "response_item",
+                {
+                    "type": "tool_search_call",
+                    "call_id": "ts_1",
+                    "status": "completed",
+                    "execution": "client",
+                    "arguments": {"query": "postgres"},
+                },
+            ),
+            (
+                "response_item",
+                {
+                    "type": "tool_search_output",
+                    "call_id": "ts_1",
+                    "status": "completed",
+                    "execution": "client",
+                    "tools": [{"name": "query_db", "description": "run SQL"}],
+                },
+            ),
+        )
+    )
+    assert s.skipped == {}
+    call, result = s.steps[-2:]
+    assert (call.kind, call.tool, call.tool_call_id, call.tool_input) == (
+        StepKind.TOOL_CALL,
+        "tool_search",
+        "ts_1",
+        {"query": "postgres"},
+    )
+    assert (result.kind, result.tool, result.tool_call_id) == (StepKind.TOOL_RESULT, "tool_search", "ts_1")
+    assert "query_db" in result.text
+
+
+def test_image_generation_keeps_the_prompt_not_the_image():
+    s = read(
+        rollout(
+            user("draw a cat"),
+            (
+                "response_item",
+                {
+                    "type": "image_generation_call",
+                    "id": "ig_1",
+                    "status": "completed",
+                    "revised_prompt": "a grey cat on a mat",
+                    "result": "iVBORw0KGgo" + "A" * 5000,
+                },
+            ),
+        )
+    )
+    assert s.skipped == {}
+    call = s.steps[-1]
+    assert (call.kind, call.tool, call.tool_input) == (
+        StepKind.TOOL_CALL,
+        "image_generation",
+        {"revised_prompt": "a grey cat on a mat"},
+    )
+    assert "AAAA" not in orjson.dumps(call.to_dict()).decode()
+
+
+def test_remote_compaction_item_and_its_compacted_record_are_one_boundary():
+    s = read(
+        rollout(
+            user("long work"),
+            ("response_item", {"type": "compaction", "encrypted_content": "gAAAA..."}),
+            (
+                "compacted",
+                {
+                    "message": "",
+                    "replacement_history": [
+                        {
+                            "type": "message",
+                            "role": "user",
+                            "content": [{"type": "input_text", "text": "long work"}],
+                        },
+                        {"type": "compaction", "encrypted_content": "gAAAA..."},
+                    ],
+                },
+            ),
+            ("response_item", {"type": "context_compaction", "encrypted_content": "gBBBB..."}),
+        )
+    )
+    assert s.skipped == {}
+    compactions = [x for x in s.steps if x.kind == StepKind.COMPACTION]
+    assert len(compactions) == 2
+    assert "long work" in compactions[0].text and compactions[0].meta["replacement_count"] == 2
+    assert compactions[1].meta == {"encrypted": True}
+
+
+def test_inter_agent_messages_are_kept_with_their_author():
+    s = read(
+        rollout(
+            user("split the work"),
+            (
+                "inter_agent_communication",
+                {
+                    "author": "/root/researcher",
+                    "recipient": "/root",
+                    "other_recipients": [],
+                    "content": "found three call sites",
+                    "trigger_turn": True,
+                },
+            ),
+            ("inter_agent_communication_metadata", {"trigger_turn": True}),
+            (
+                "response_item",
+                {
+                    "type": "agent_message",
+                    "author": "/root",
+                    "recipient": "/root/researcher",
+                    "content": [{"type": "input_text", "text": "now fix them"}],
+                },
+            ),
+            ("world_state", {"agents_md": "..."}),
+        )
+    )
+    assert s.skipped == {}
+    told, tells = s.steps[-2:]
+    assert (told.kind, told.text, told.meta["author"], told.meta["recipient"]) == (
+        StepKind.CONTEXT,
+        "found three call sites",
+        "/root/researcher",
+        "/root",
+    )
+    assert (tells.text, tells.meta["author"]) == ("now fix them", "/root")
+
+
+def test_rollback_takes_the_last_turns_off_the_active_path():
+    s = read(
+        rollout(
+            user("first"),
+            (
+                "response_item",
+                {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "one"}]},
+            ),
+            user("second"),
+            (
+                "response_item",
+                {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "two"}]},
+            ),
+            user("third"),
+            ("event_msg", {"type": "thread_rolled_back", "num_turns": 2}),
+            user("again"),
+        )
+    )
+    assert s.skipped == {}
+    by_text = {x.text: x for x in s.steps}
+    assert by_text["first"].active and by_text["one"].active
+    assert not by_text["second"].active and not by_text["two"].active and not by_text["third"].active
+    rollback = by_text["rolled back 2 turns"]
+    assert rollback.kind == StepKind.SYSTEM and rollback.active and rollback.meta == {"num_turns": 2}
+    assert by_text["again"].active
+
+
+def test_renamed_turn_events_and_namespaced_calls():
+    s = read(
+        rollout(
+            ("event_msg", {"type": "turn_started", "turn_id": "t1"}),
+            ("event_msg", {"type": "thread_settings_applied"}),
+            user("list my issues"),
+            (
+                "response_item",
+                {
+                    "type": "function_call",
+                    "name": "list_issues",
+                    "namespace": "mcp__github",
+                    "arguments": '{"state": "open"}',
+                    "call_id": "c1",
+                },
+            ),
+            ("event_msg", {"type": "turn_complete", "turn_id": "t1"}),
+        )
+    )
+    assert s.skipped == {}
+    call = s.steps[-1]
+    assert (call.tool, call.meta["namespace"], call.tool_input) == (
+        "list_issues",
+        "mcp__github",
+        {"state": "open"},
+    )
+
+
+def test_resumed_read_matches_a_whole_read_across_a_rollback():
+    data = rollout(
+        user("first"),
+        (
+            "response_item",
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "one"}]},
+        ),
+        user("second"),
+        ("event_msg", {"type": "thread_rolled_back", "num_turns": 1}),
+    )
+    cut = data.index(b'"second"')
+    cut = data.rindex(b"\n", 0, cut) + 1
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+    resumed, _ = codex.resume(state, RawLog(log, data), [])
+    assert resumed.to_dict() == read(data).to_dict()
