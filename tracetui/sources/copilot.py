@@ -31,6 +31,12 @@ The choices this reader makes:
   not repeated). `session.error` is an error SYSTEM step; warnings, info, mode changes, `abort`
   and `session.task_complete` are SYSTEM steps. Hook, permission, turn and usage-checkpoint events
   are known and give no step; unknown event types are counted in `skipped`.
+- Newer builds (the public SDK's session-events schema lists what is persisted, i.e. not
+  `ephemeral`): `assistant.reasoning` is a REASONING step, paired within the turn with the same
+  text in a message's `reasoningText` so it shows once; `tool.user_requested` (a `!command`) is a
+  TOOL_CALL with role user; `skill.invoked` is CONTEXT (the skill's text); `session.handoff`,
+  `session.truncation`, `session.context_cleared`, `session.plan_changed`, `subagent.selected` and
+  `session.context_changed` are SYSTEM steps, the last also moving the cwd of the steps after it.
 - Title: `workspace.yaml`'s `summary`, else the first prompt (without the date early builds put
   in it). cwd and git from `session.start`'s `context`, else `workspace.yaml`; the early flat
   files record neither.
@@ -73,6 +79,18 @@ _QUIET = frozenset(
         "session.compaction_start",
         "session.resume",
         "session.permissions_changed",
+        # Persisted by newer builds (the SDK's session-events schema), with nothing for the spine:
+        "session.remote_steerable_changed",
+        "session.schedule_created",
+        "session.schedule_cancelled",
+        "session.schedule_rearmed",
+        "session.session_limits_changed",
+        "session.auto_mode_resolved",
+        "session.binary_asset",
+        "session.canvas.recorded",
+        "session.canvas.removed",
+        "tool_search.activated",
+        "external_tool.requested",
     }
 )
 _SYSTEM = {
@@ -81,6 +99,63 @@ _SYSTEM = {
     "session.error": ("errorType", "message"),
     "system.notification": ("kind", "message"),
 }
+
+
+def _handoff(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    meta = {k: data[k] for k in ("sourceType", "remoteSessionId", "host") if isinstance(data.get(k), str)}
+    parts = [as_str(data.get("summary")), as_str(data.get("context"))]
+    return "\n\n".join(p for p in parts if p.strip()) or "session handed off", meta
+
+
+def _truncation(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    removed = as_int(data.get("messagesRemovedDuringTruncation"))
+    tokens = as_int(data.get("tokensRemovedDuringTruncation"))
+    meta = {"messages_removed": removed, "tokens_removed": tokens}
+    if isinstance(data.get("performedBy"), str):
+        meta["performed_by"] = data["performedBy"]
+    return f"context truncated: {removed} messages ({tokens} tokens) removed", meta
+
+
+def _context_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    keys = ("cwd", "gitRoot", "branch", "headCommit", "repository")
+    meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
+    return f"working directory: {as_str(data.get('cwd'))}", meta
+
+
+def _context_cleared(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    cleared = as_int(data.get("messagesCleared"))
+    return f"context cleared: {cleared} messages", {"messages_cleared": cleared}
+
+
+def _plan_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"plan {as_str(data.get('operation')) or 'changed'}", {}
+
+
+def _agent_selected(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = as_str(data.get("agentDisplayName")) or as_str(data.get("agentName"))
+    return (f"agent selected: {name}" if name else "agent selected"), (
+        {"agent": data["agentName"]} if isinstance(data.get("agentName"), str) else {}
+    )
+
+
+def _autopilot(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    status = as_str(data.get("status"))
+    text = f"autopilot objective {as_str(data.get('operation')) or 'changed'}"
+    return (f"{text} ({status})" if status else text), {}
+
+
+# Events of newer builds that say something happened to the session: (text, meta) from their data.
+_NOTICES = {
+    "session.handoff": _handoff,
+    "session.truncation": _truncation,
+    "session.context_changed": _context_changed,
+    "session.context_cleared": _context_cleared,
+    "session.plan_changed": _plan_changed,
+    "subagent.selected": _agent_selected,
+    "subagent.deselected": lambda data: ("agent deselected", {}),
+    "session.autopilot_objective_changed": _autopilot,
+}
+
 EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert"})
 _CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
 
@@ -194,6 +269,10 @@ class _Reader:
     shutdown: Tokens | None = None
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
+    # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
+    reasoning_events: dict[str, int] = field(default_factory=dict)
+    reasoning_texts: dict[str, int] = field(default_factory=dict)
+    cwd_now: str | None = None  # the working directory a `session.context_changed` moved to
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -210,6 +289,8 @@ class _Reader:
             self.session.id = self.session.id or as_str(data.get("sessionId"))
             self.note_model(opt_str(data.get("selectedModel")))
         elif kind == "user.message":
+            self.reasoning_events.clear()
+            self.reasoning_texts.clear()
             self.add(
                 eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope, meta=_user_meta(data)
             )
@@ -271,6 +352,29 @@ class _Reader:
                 scope,
                 meta={"event": kind},
             )
+        elif kind == "assistant.reasoning":
+            text = as_str(data.get("content"))
+            if text.strip() and not self.reasoned(text, by_event=True):
+                self.add(eid, StepKind.REASONING, "assistant", text, stamp, scope, model=self.model)
+        elif kind == "tool.user_requested":
+            # A command the user ran themselves (`!cmd`): the call is the user's, its result follows.
+            call_id = as_str(data.get("toolCallId"))
+            if not call_id or call_id not in self.calls:
+                name, arguments = data.get("toolName"), data.get("arguments")
+                step = self.call_step(eid, name, call_id, arguments, stamp, scope, None)
+                step.role = "user"
+                step.meta["user_requested"] = True
+                if call_id:
+                    self.calls[call_id] = step
+        elif kind == "skill.invoked":
+            meta = {k: data[k] for k in ("name", "path", "pluginName") if isinstance(data.get(k), str)}
+            self.add(eid, StepKind.CONTEXT, "user", as_str(data.get("content")), stamp, scope, meta=meta)
+        elif kind in _NOTICES:
+            text, meta = _NOTICES[kind](data)
+            meta["event"] = kind
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta=meta)
+            if kind == "session.context_changed" and isinstance(data.get("cwd"), str) and data["cwd"]:
+                self.cwd_now = data["cwd"]
         elif kind == "abort":
             self.add(
                 eid,
@@ -283,6 +387,22 @@ class _Reader:
             )
         elif kind not in _QUIET:
             self.skip(kind or "(no type)")
+
+    def reasoned(self, text: str, by_event: bool) -> bool:
+        """Whether this reasoning text is already a step: newer builds write it twice, as an
+        `assistant.reasoning` event and again in the message's `reasoningText` (either first). Each
+        copy pairs with one copy of the other kind, within the turn."""
+        key = text.strip()
+        mine, theirs = (
+            (self.reasoning_events, self.reasoning_texts)
+            if by_event
+            else (self.reasoning_texts, self.reasoning_events)
+        )
+        if theirs.get(key):
+            theirs[key] -= 1
+            return True
+        mine[key] = mine.get(key, 0) + 1
+        return False
 
     def scope(self, record: dict[str, Any], data: dict[str, Any]) -> str | None:
         """The subagent an event belongs to (its spawning call's id), if any."""
@@ -298,7 +418,7 @@ class _Reader:
         model = model or self.model
         made: list[Step] = []
         reasoning = opt_str(data.get("reasoningText"))
-        if reasoning and reasoning.strip():
+        if reasoning and reasoning.strip() and not self.reasoned(reasoning, by_event=False):
             made.append(self.add(eid, StepKind.REASONING, "assistant", reasoning, stamp, scope, model=model))
         text = as_str(data.get("content"))
         requests = [r for r in as_list(data.get("toolRequests")) if isinstance(r, dict)]
@@ -495,6 +615,8 @@ class _Reader:
         # A subagent's events interleave with the main thread's: each follows the last of its own.
         parent = self.last_in.get(scope, self.steps[-1].id if self.steps else None)
         step = Step(sid, len(self.steps), kind, role, text, stamp, parent=parent, subagent=scope, **fields)
+        if self.cwd_now and "cwd" not in fields:
+            step.cwd = self.cwd_now  # cleared in finish where it is the session's own
         self.last_in[scope] = sid
         self.steps.append(step)
         return step
@@ -509,6 +631,9 @@ class _Reader:
         context = as_dict(self.start.get("context"))
         session.id = session.id or workspace.get("id") or _id_from_path(session.source)
         session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
+        for step in self.steps:
+            if step.cwd is not None and step.cwd == session.cwd:
+                step.cwd = None
         branch = opt_str(context.get("branch")) or workspace.get("branch")
         commit = opt_str(context.get("headCommit"))
         remote = opt_str(context.get("repository")) or workspace.get("repository")
