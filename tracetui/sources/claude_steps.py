@@ -45,6 +45,26 @@ _KNOWN_NON_STEP = frozenset(
         "ai-title",
         "mode",
         "worktree-state",
+        # Session bookkeeping of newer versions (the transcript Entry union; other readers list
+        # them too): tags, agent colours and settings, attribution and file-history deltas,
+        # content stubbed for size, collapse queues, links between files. None is conversation.
+        "tag",
+        "agent-color",
+        "agent-setting",
+        "attribution-snapshot",
+        "speculation-accept",
+        "file-history-delta",
+        "content-replacement",
+        "marble-origami-snapshot",
+        "marble-origami-reset",
+        "relocated",
+        "bridge-session",
+        "frame-link",
+        "fork-context-ref",
+        "continued-in",
+        "ended-by-model",
+        "atis-latch",
+        "artifact-comment-monitor",
     }
 )
 _LINE_TYPES = frozenset({"user", "assistant", "system", "attachment", "progress"})
@@ -456,8 +476,11 @@ class Reader:
                     model=step_model,
                     meta={"redacted": True} if btype == "redacted_thinking" else {},
                 )
-            elif btype in ("tool_use", "server_tool_use"):
+            elif btype in ("tool_use", "server_tool_use", "mcp_tool_use"):
                 name = opt_str(block.get("name"))
+                server = block.get("server_name")
+                if btype == "mcp_tool_use" and isinstance(server, str) and server and name:
+                    name = f"mcp__{server}__{name}"  # as Claude Code names its own MCP tools
                 call_id = opt_str(block.get("id"))
                 tool_input = block.get("input")
                 step = self._new_step(

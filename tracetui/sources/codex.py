@@ -189,7 +189,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 2  # 2: tool search, image generation, remote compaction items, inter-agent messages, rollbacks
+LAYOUT = 1
 
 
 def resume(

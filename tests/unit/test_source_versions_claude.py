@@ -1,0 +1,140 @@
+"""Claude Code record kinds and blocks newer versions write, on hand-made transcripts: bookkeeping
+records are known (not counted as unread), MCP tool_use blocks are calls, ToolSearch's
+tool_reference and search_result blocks keep their text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracetui.model import StepKind
+from tracetui.sources import RawLog, claude_code
+
+SID = "8a8a8a8a-0000-4000-8000-000000000001"
+BASE = {"sessionId": SID, "cwd": "/w/app", "version": "2.2.0", "userType": "external", "isSidechain": False}
+
+
+def line(uuid: str, parent: str | None, kind: str, message: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        **BASE,
+        "uuid": uuid,
+        "parentUuid": parent,
+        "type": kind,
+        "timestamp": f"2026-07-01T10:00:0{uuid[-1]}.000Z",
+        "message": message,
+        **extra,
+    }
+
+
+def read(*records: dict[str, Any]):
+    data = b"\n".join(orjson.dumps(r) for r in records) + b"\n"
+    return claude_code.read(RawLog(f"/h/.claude/projects/-w-app/{SID}.jsonl", data), [])
+
+
+def assistant(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": blocks}
+
+
+def test_newer_bookkeeping_records_are_known():
+    s = read(
+        line("u1", None, "user", {"role": "user", "content": "hi"}),
+        {"type": "tag", "tag": "release", "sessionId": SID},
+        {"type": "agent-color", "agentColor": "blue", "sessionId": SID},
+        {"type": "agent-setting", "agentSetting": "reviewer", "sessionId": SID},
+        {"type": "file-history-delta", "sessionId": SID},
+        {"type": "content-replacement", "sessionId": SID, "replacements": []},
+        {"type": "marble-origami-snapshot", "sessionId": SID, "staged": [], "armed": False},
+        {"type": "attribution-snapshot", "messageId": "m", "surface": "cli", "fileStates": {}},
+        {"type": "speculation-accept", "timestamp": "2026-07-01T10:00:02.000Z", "timeSavedMs": 10},
+        {"type": "something-from-the-future", "sessionId": SID},
+    )
+    assert s.skipped == {"something-from-the-future": 1}
+    assert [x.text for x in s.steps] == ["hi"]
+
+
+def test_mcp_tool_use_is_a_call_and_its_result_pairs():
+    s = read(
+        line("u1", None, "user", {"role": "user", "content": "open issues?"}),
+        line(
+            "a2",
+            "u1",
+            "assistant",
+            assistant(
+                [
+                    {
+                        "type": "mcp_tool_use",
+                        "id": "mcptoolu_1",
+                        "name": "list_issues",
+                        "server_name": "github",
+                        "input": {"state": "open"},
+                    }
+                ]
+            ),
+        ),
+        line(
+            "a3",
+            "a2",
+            "assistant",
+            assistant(
+                [
+                    {
+                        "type": "mcp_tool_result",
+                        "tool_use_id": "mcptoolu_1",
+                        "is_error": False,
+                        "content": [{"type": "text", "text": "#12 crash on start"}],
+                    }
+                ]
+            ),
+        ),
+    )
+    assert s.skipped == {}
+    call, result = s.steps[1:]
+    assert (call.kind, call.tool, call.tool_call_id, call.tool_input) == (
+        StepKind.TOOL_CALL,
+        "mcp__github__list_issues",
+        "mcptoolu_1",
+        {"state": "open"},
+    )
+    assert (result.kind, result.text, result.tool) == (StepKind.TOOL_RESULT, "#12 crash on start", call.tool)
+
+
+def test_tool_reference_and_search_result_blocks_keep_their_text():
+    s = read(
+        line("u1", None, "user", {"role": "user", "content": "find a tool"}),
+        line(
+            "a2",
+            "u1",
+            "assistant",
+            assistant(
+                [{"type": "tool_use", "id": "toolu_1", "name": "ToolSearch", "input": {"query": "slack"}}]
+            ),
+        ),
+        line(
+            "u3",
+            "a2",
+            "user",
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_1",
+                        "content": [
+                            {"type": "tool_reference", "tool_name": "mcp__slack__post_message"},
+                            {
+                                "type": "search_result",
+                                "title": "Slack API",
+                                "source": "https://api.slack.example/docs",
+                                "content": [{"type": "text", "text": "post_message sends text"}],
+                            },
+                        ],
+                    }
+                ],
+            },
+        ),
+    )
+    result = s.steps[-1]
+    assert result.kind == StepKind.TOOL_RESULT
+    assert "mcp__slack__post_message" in result.text
+    assert "Slack API" in result.text and "post_message sends text" in result.text
