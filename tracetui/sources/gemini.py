@@ -33,6 +33,10 @@ The choices this reader makes:
 - `functionResponse` parts in a `type:"user"` message (late-2026 files) give TOOL_RESULT steps only
   for calls whose own record has no result, so no result is shown twice; text beside them is still
   the user's prompt.
+- A message of a type this reader does not know is a SYSTEM step with its text (meta `type`), or
+  counted in `skipped` when it has none. In content, `functionCall` parts read as `[call] name
+  {args}` and `executableCode`/`codeExecutionResult` parts (Gemini's own code execution) as their
+  code and output.
 - A reader mistake on one message costs that message; on one tool call, that call only.
 - Subagents: their files sit in `chats/<parent session id>/` (grouped with the parent). Each runs
   between SUBAGENT_START and SUBAGENT_END steps right after the parent's call whose `agentId`
@@ -448,7 +452,13 @@ class _Reader:
                 meta={"level": kind},
             )
         else:
-            self.skip(f"message/{kind}" if kind else "message/(no type)")
+            # A type this reader does not know: its text is kept as a SYSTEM step, not dropped.
+            text = _parts_text(record.get("content"))
+            if not text.strip():
+                self.skip(f"message/{kind}" if kind else "message/(no type)")
+                return
+            meta = {"type": kind} if kind else {}
+            self.add(out, mid, StepKind.SYSTEM, "system", text, stamp, subagent=agent, meta=meta)
 
     def user(
         self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
@@ -735,6 +745,14 @@ def _parts_text(content: Any) -> str:
                 parts.append(f"[{as_str(data.get('mimeType')) or 'file'}]")
             elif "functionResponse" in part:
                 parts.append(_response_text([part])[0])
+            elif isinstance(part.get("functionCall"), dict):
+                call = part["functionCall"]
+                args = orjson.dumps(call.get("args"), default=str).decode() if call.get("args") else ""
+                parts.append(f"[call] {as_str(call.get('name'))} {args}".rstrip())
+            elif isinstance(part.get("executableCode"), dict):
+                parts.append(as_str(part["executableCode"].get("code")))  # Gemini's own code execution
+            elif isinstance(part.get("codeExecutionResult"), dict):
+                parts.append(as_str(part["codeExecutionResult"].get("output")))
     return "\n".join(parts)
 
 
