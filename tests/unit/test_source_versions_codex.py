@@ -245,3 +245,49 @@ def test_resumed_read_matches_a_whole_read_across_a_rollback():
     _, state = codex.resume(None, RawLog(log, data[:cut]), [])
     resumed, _ = codex.resume(state, RawLog(log, data), [])
     assert resumed.to_dict() == read(data).to_dict()
+
+
+def plan_turn(answer: str) -> bytes:
+    return rollout(
+        user("plan it"),
+        (
+            "event_msg",
+            {
+                "type": "item_completed",
+                "turn_id": "t1",
+                "item": {"type": "Plan", "id": "t1-plan", "text": "# Plan\n1. a\n2. b"},
+            },
+        ),
+        ("event_msg", {"type": "agent_message", "message": "Here is the plan."}),
+        (
+            "response_item",
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": answer}]},
+        ),
+    )
+
+
+def test_a_plan_the_answer_lost_is_kept():
+    s = read(plan_turn("Here is the plan."))
+    assert [(x.kind, x.text, x.meta) for x in s.steps[-2:]] == [
+        (StepKind.ASSISTANT, "# Plan\n1. a\n2. b", {"plan": True}),
+        (StepKind.ASSISTANT, "Here is the plan.", {}),
+    ]
+    assert s.skipped == {}
+
+
+def test_a_plan_the_answer_carries_shows_once():
+    s = read(plan_turn("Here is the plan.\n\n# Plan\n1. a\n2. b\n"))
+    assert [x.text for x in s.steps if x.kind == StepKind.ASSISTANT] == [
+        "Here is the plan.\n\n# Plan\n1. a\n2. b\n"
+    ]
+
+
+def test_a_resumed_read_between_a_plan_and_its_answer_matches_a_whole_read():
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    for answer in ("Here is the plan.", "Here is the plan.\n# Plan\n1. a\n2. b"):
+        data = plan_turn(answer)
+        cut = data.index(b'"agent_message"')
+        cut = data.rindex(b"\n", 0, cut) + 1
+        _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+        resumed, _ = codex.resume(state, RawLog(log, data), [])
+        assert resumed.to_dict() == read(data).to_dict()

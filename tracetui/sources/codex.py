@@ -46,7 +46,9 @@ COMPACTION step (meta encrypted) that a `compacted` record right after fills in;
 item or an `inter_agent_communication` record (multi-agent runs) is CONTEXT with meta author and
 recipient; `thread_rolled_back {num_turns}` is a SYSTEM step and takes the last num_turns user turns
 off the active path (their edits stay: a rollback does not touch files); a call's `namespace` goes
-in meta. `turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state and
+in meta. An `item_completed` Plan item (Plan mode's proposed plan) is an ASSISTANT step (meta
+plan), dropped when the turn's answer item carries the same plan (some versions' items lost it).
+`turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state and
 request-only items give no step.
 
 Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
@@ -147,7 +149,6 @@ _IGNORED_EVENTS = frozenset(
         "task_complete",
         "turn_started",  # the same two events under the names newer builds accept
         "turn_complete",
-        "item_completed",
         "agent_reasoning_raw_content",
         "agent_reasoning_section_break",
         "thread_settings_applied",  # per-thread overrides: the turn_context that follows has them
@@ -189,7 +190,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 1
+LAYOUT = 2  # 2: the reader's state holds plan_at
 
 
 def resume(
@@ -255,6 +256,7 @@ class _Reader:
         self.reason_items: list[list[str]] = []  # summary texts not yet claimed by an event
         self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
+        self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
         self.first = True  # no record read yet
 
     # ---- input layouts ---------------------------------------------------------------------
@@ -477,6 +479,8 @@ class _Reader:
 
     def message(self, role: Any, text: str, key: str, ts: str | None, phase: Any) -> None:
         if role == "assistant":
+            if self.plan_at is not None:
+                self.plan_shown(text)
             step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
             if isinstance(phase, str):
                 step.meta["phase"] = phase
@@ -683,6 +687,8 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "item_completed":
+            self.item_completed(as_dict(payload.get("item")), key, ts)
         elif kind == "thread_name_updated":
             self.thread_name = opt_str(payload.get("thread_name"))
         elif kind == "thread_rolled_back":
@@ -708,6 +714,23 @@ class _Reader:
             pass
         else:
             self.skip(f"event_msg:{kind}")
+
+    def item_completed(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        """Only Plan items are persisted (Plan mode's `<proposed_plan>`): kept as an assistant step
+        until the turn's answer shows it holds the same plan, which some versions' items lose."""
+        text = item.get("text")
+        if item.get("type") != "Plan" or not isinstance(text, str) or not text.strip():
+            return
+        step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
+        step.meta["plan"] = True
+        self.plan_at = len(self.slots) - 1
+
+    def plan_shown(self, text: str) -> None:
+        """The answer after a Plan item: the plan's own step goes when the answer carries it."""
+        at, self.plan_at = self.plan_at, None
+        plan = self.slots[at] if at is not None and at < len(self.slots) else None
+        if at is not None and plan is not None and plan.text.strip()[:2000] in text:
+            self.drop(at)
 
     def rolled_back(self, turns: int | None) -> None:
         """`/rollback` (thread_rolled_back) took the last `turns` user turns out of the model's history:
@@ -809,6 +832,7 @@ class _Reader:
     def user_turn(self) -> None:
         """A real prompt starts a turn: the previous turn's replies can no longer pair."""
         self.clear_assistant_pending()
+        self.plan_at = None
 
     def assistant_side(self) -> None:
         """The model answered: a later user event cannot be the copy of an earlier prompt."""
@@ -895,6 +919,7 @@ class _Reader:
                 self.prev_usage,
                 self.thread_name,
                 self.first,
+                self.plan_at,
             ],
             "exec_ends": self.exec_ends,
             "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
@@ -939,6 +964,7 @@ class _Reader:
             reader.prev_usage,
             reader.thread_name,
             reader.first,
+            reader.plan_at,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
