@@ -60,3 +60,37 @@ def test_function_call_and_code_execution_parts_are_text():
     )
     text = s.steps[-1].text
     assert "print(1 + 2)" in text and "\n3\n" in text and "read_file" in text and "a.txt" in text
+
+
+def test_invoke_agent_is_a_subagent_call_even_without_its_transcript():
+    s = read(
+        {"id": "m1", "timestamp": "2026-08-01T10:00:01.000Z", "type": "user", "content": "who calls main?"},
+        {
+            "id": "m2",
+            "timestamp": "2026-08-01T10:00:02.000Z",
+            "type": "gemini",
+            "content": "",
+            "toolCalls": [
+                {
+                    "id": "c1",
+                    "name": "invoke_agent",
+                    "args": {"agent_name": "codebase_investigator", "prompt": "Find every caller of main()"},
+                    "status": "success",
+                    "timestamp": "2026-08-01T10:00:03.000Z",
+                    "result": [
+                        {
+                            "functionResponse": {
+                                "id": "c1",
+                                "name": "invoke_agent",
+                                "response": {"output": "two"},
+                            }
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+    [agent] = s.subagents
+    assert (agent.agent_type, agent.description) == ("codebase_investigator", "Find every caller of main()")
+    kinds = [x.kind for x in s.steps]
+    assert StepKind.SUBAGENT_START in kinds and StepKind.SUBAGENT_END in kinds

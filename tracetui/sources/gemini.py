@@ -40,7 +40,8 @@ The choices this reader makes:
 - A reader mistake on one message costs that message; on one tool call, that call only.
 - Subagents: their files sit in `chats/<parent session id>/` (grouped with the parent). Each runs
   between SUBAGENT_START and SUBAGENT_END steps right after the parent's call whose `agentId`
-  names it; a subagent call (`delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
+  names it; a subagent call (`invoke_agent {agent_name, prompt}`, and before it
+  `delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
   with an `agentId`) whose transcript is absent still gets the pair, with meta `transcript:
   "missing"`.
 - cwd: the files do not record it, but `projectHash` is the sha256 of the project root, so the
@@ -74,7 +75,7 @@ NAME = "gemini"
 LOGS = "logs.json"
 
 # Tools whose call runs a subagent (the parent's side of it).
-SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help"})
+SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help", "invoke_agent"})
 # Edit tools by name, as Gemini CLI has named them over its releases.
 WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
 REPLACE_TOOLS = frozenset({"replace", "edit", "smart_edit", "edit_file"})
@@ -591,7 +592,12 @@ class _Reader:
             found.call = step
             a = as_dict(args)
             found.name = found.name or opt_str(a.get("agent_name")) or name
-            found.description = found.description or opt_str(a.get("question")) or opt_str(a.get("objective"))
+            found.description = (
+                found.description
+                or opt_str(a.get("question"))
+                or opt_str(a.get("objective"))
+                or opt_str(a.get("prompt"))  # invoke_agent, the newer single subagent tool
+            )
         result = call.get("result")
         if result is None:
             # Not answered in this record: a later user turn may carry it, or the session ended.
