@@ -291,3 +291,74 @@ def test_a_resumed_read_between_a_plan_and_its_answer_matches_a_whole_read():
         _, state = codex.resume(None, RawLog(log, data[:cut]), [])
         resumed, _ = codex.resume(state, RawLog(log, data), [])
         assert resumed.to_dict() == read(data).to_dict()
+
+
+def test_goal_changes_are_steps_and_usage_updates_are_not():
+    def goal(status: str, used: int) -> tuple[str, dict[str, Any]]:
+        return (
+            "event_msg",
+            {
+                "type": "thread_goal_updated",
+                "threadId": "t",
+                "goal": {"threadId": "t", "objective": "migrate to v2", "status": status, "tokensUsed": used},
+            },
+        )
+
+    s = read(rollout(user("go"), goal("active", 0), goal("active", 500), goal("complete", 900)))
+    assert s.skipped == {}
+    goals = [(x.kind, x.text, x.meta) for x in s.steps if x.meta.get("goal_status")]
+    assert goals == [
+        (StepKind.SYSTEM, "migrate to v2", {"goal_status": "active"}),
+        (StepKind.SYSTEM, "migrate to v2", {"goal_status": "complete"}),
+    ]
+
+
+def test_a_spawned_subagent_is_named_on_its_call_and_echo_events_are_known():
+    s = read(
+        rollout(
+            user("split"),
+            (
+                "response_item",
+                {
+                    "type": "function_call",
+                    "name": "spawn_agent",
+                    "arguments": '{"message": "scan"}',
+                    "call_id": "c9",
+                },
+            ),
+            ("event_msg", {"type": "collab_agent_spawn_begin", "call_id": "c9", "prompt": "scan"}),
+            (
+                "event_msg",
+                {
+                    "type": "collab_agent_spawn_end",
+                    "call_id": "c9",
+                    "new_thread_id": "019e0000-0000-7000-8000-0000000000c9",
+                    "new_agent_nickname": "Scout",
+                    "new_agent_role": "worker",
+                    "prompt": "scan",
+                },
+            ),
+            ("response_item", {"type": "function_call_output", "call_id": "c9", "output": "spawned"}),
+            ("event_msg", {"type": "patch_apply_end", "call_id": "x", "success": True, "changes": {}}),
+            ("event_msg", {"type": "mcp_tool_call_end", "call_id": "y"}),
+            ("event_msg", {"type": "thread_context_usage_updated", "usage": {}}),
+        )
+    )
+    assert s.skipped == {}
+    call = next(x for x in s.steps if x.tool == "spawn_agent" and x.kind == StepKind.TOOL_CALL)
+    assert call.meta == {
+        "agent_thread": "019e0000-0000-7000-8000-0000000000c9",
+        "agent_nickname": "Scout",
+        "agent_role": "worker",
+    }
+
+
+def test_a_resumed_read_remembers_the_goal_shown():
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    event = {"type": "thread_goal_updated", "goal": {"objective": "ship it", "status": "active"}}
+    data = rollout(user("go"), ("event_msg", event), ("event_msg", event))
+    cut = data.rindex(b"\n", 0, len(data) - 1) + 1
+    _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+    resumed, _ = codex.resume(state, RawLog(log, data), [])
+    assert resumed.to_dict() == read(data).to_dict()
+    assert [x.text for x in resumed.steps].count("ship it") == 1

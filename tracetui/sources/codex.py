@@ -48,8 +48,11 @@ recipient; `thread_rolled_back {num_turns}` is a SYSTEM step and takes the last 
 off the active path (their edits stay: a rollback does not touch files); a call's `namespace` goes
 in meta. An `item_completed` Plan item (Plan mode's proposed plan) is an ASSISTANT step (meta
 plan), dropped when the turn's answer item carries the same plan (some versions' items lost it).
-`turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state and
-request-only items give no step.
+`thread_goal_updated` (/goal) is a SYSTEM step when the objective or its status changes;
+`collab_agent_spawn_end` puts the child thread's id, nickname and role on the spawning call's meta.
+`turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
+request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
+other collab_* events, ...) give no step.
 
 Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
 parent's history after a second session_meta is read as one session, so the replayed part is shown
@@ -152,6 +155,26 @@ _IGNORED_EVENTS = frozenset(
         "agent_reasoning_raw_content",
         "agent_reasoning_section_break",
         "thread_settings_applied",  # per-thread overrides: the turn_context that follows has them
+        # Persisted by newer builds, each the echo of an item the spine already has (the call and
+        # its output) or a running figure: nothing new to show.
+        "patch_apply_end",
+        "mcp_tool_call_end",
+        "web_search_end",
+        "image_generation_end",
+        "view_image_tool_call",
+        "dynamic_tool_call_request",
+        "dynamic_tool_call_response",
+        "thread_context_usage_updated",
+        "thread_skills_updated",
+        "collab_agent_spawn_begin",
+        "collab_agent_interaction_begin",
+        "collab_agent_interaction_end",
+        "collab_waiting_begin",
+        "collab_waiting_end",
+        "collab_close_begin",
+        "collab_close_end",
+        "collab_resume_begin",
+        "collab_resume_end",
     }
 )
 # Rollout record kinds with nothing for the spine: the AGENTS.md/world-state baseline of a resume,
@@ -190,7 +213,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 2  # 2: the reader's state holds plan_at
+LAYOUT = 2  # 2: the reader's state holds plan_at and goal
 
 
 def resume(
@@ -257,6 +280,7 @@ class _Reader:
         self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
         self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
+        self.goal: list[str | None] | None = None  # the last /goal objective and status shown
         self.first = True  # no record read yet
 
     # ---- input layouts ---------------------------------------------------------------------
@@ -687,6 +711,10 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "collab_agent_spawn_end":
+            self.spawned(payload)
+        elif kind == "thread_goal_updated":
+            self.goal_updated(as_dict(payload.get("goal")), key, ts)
         elif kind == "item_completed":
             self.item_completed(as_dict(payload.get("item")), key, ts)
         elif kind == "thread_name_updated":
@@ -714,6 +742,32 @@ class _Reader:
             pass
         else:
             self.skip(f"event_msg:{kind}")
+
+    def spawned(self, payload: dict[str, Any]) -> None:
+        """A subagent thread started (multi-agent runs): its id, name and role go on the spawning
+        call, which links this session to the child's own rollout."""
+        call = self.calls.get(opt_str(payload.get("call_id")) or "")
+        if call is None:
+            return
+        for names, out in (
+            (("new_thread_id", "newThreadId"), "agent_thread"),
+            (("new_agent_nickname", "newAgentNickname"), "agent_nickname"),
+            (("new_agent_role", "newAgentRole"), "agent_role"),
+            (("new_agent_path", "newAgentPath"), "agent_path"),
+        ):
+            value = next((payload[n] for n in names if isinstance(payload.get(n), str) and payload[n]), None)
+            if value is not None:
+                call.meta[out] = value
+
+    def goal_updated(self, goal: dict[str, Any], key: str, ts: str | None) -> None:
+        """`/goal`: a SYSTEM step when the objective or its status changes (the event repeats on
+        every usage update)."""
+        objective, status = opt_str(goal.get("objective")), opt_str(goal.get("status"))
+        if objective is None or [objective, status] == self.goal:
+            return
+        self.goal = [objective, status]
+        step = self.add(key, StepKind.SYSTEM, "system", objective, ts)
+        step.meta["goal_status"] = status
 
     def item_completed(self, item: dict[str, Any], key: str, ts: str | None) -> None:
         """Only Plan items are persisted (Plan mode's `<proposed_plan>`): kept as an assistant step
@@ -920,6 +974,7 @@ class _Reader:
                 self.thread_name,
                 self.first,
                 self.plan_at,
+                self.goal,
             ],
             "exec_ends": self.exec_ends,
             "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
@@ -965,6 +1020,7 @@ class _Reader:
             reader.thread_name,
             reader.first,
             reader.plan_at,
+            reader.goal,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
