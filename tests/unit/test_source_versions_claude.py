@@ -138,3 +138,84 @@ def test_tool_reference_and_search_result_blocks_keep_their_text():
     assert result.kind == StepKind.TOOL_RESULT
     assert "mcp__slack__post_message" in result.text
     assert "Slack API" in result.text and "post_message sends text" in result.text
+
+
+def test_ide_notices_are_context_and_the_prompt_beside_them_is_the_users():
+    s = read(
+        line(
+            "u1",
+            None,
+            "user",
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "text",
+                        "text": "<ide_opened_file>The user opened the file /w/app/a.py in the IDE.</ide_opened_file>",
+                    },
+                    {"type": "text", "text": "<ide_selection>The user selected lines 1 to 3</ide_selection>"},
+                    {"type": "text", "text": "rename foo to bar"},
+                ],
+            },
+        ),
+    )
+    assert [x.kind for x in s.steps] == [StepKind.CONTEXT, StepKind.CONTEXT, StepKind.USER]
+    assert s.title == "rename foo to bar"
+
+
+def test_teammate_messages_are_context_in_the_lead_and_the_prompt_of_a_teammate():
+    lead = b"\n".join(
+        orjson.dumps(r)
+        for r in (
+            line("u1", None, "user", {"role": "user", "content": "build the feature with a team"}),
+            line(
+                "a2",
+                "u1",
+                "assistant",
+                assistant(
+                    [
+                        {
+                            "type": "tool_use",
+                            "id": "toolu_t",
+                            "name": "Agent",
+                            "input": {"prompt": "write tests", "subagent_type": "tester"},
+                        }
+                    ]
+                ),
+            ),
+            line(
+                "u3",
+                "a2",
+                "user",
+                {
+                    "role": "user",
+                    "content": '<teammate-message teammate_id="tester" summary="done">tests written</teammate-message>',
+                },
+            ),
+        )
+    )
+    mate_line = {
+        **line(
+            "m1",
+            None,
+            "user",
+            {
+                "role": "user",
+                "content": '<teammate-message teammate_id="team-lead">write tests</teammate-message>',
+            },
+        ),
+        "isSidechain": True,
+        "agentId": "a0123456789abcdef",
+    }
+    mate = RawLog(
+        f"/h/.claude/projects/-w-app/{SID}/subagents/agent-a0123456789abcdef.jsonl",
+        orjson.dumps(mate_line) + b"\n",
+    )
+    s = claude_code.read(RawLog(f"/h/.claude/projects/-w-app/{SID}.jsonl", lead + b"\n"), [mate])
+    by_text = {x.text: x for x in s.steps}
+    assert by_text[
+        '<teammate-message teammate_id="tester" summary="done">tests written</teammate-message>'
+    ].kind == (StepKind.CONTEXT)
+    prompt = by_text['<teammate-message teammate_id="team-lead">write tests</teammate-message>']
+    assert prompt.kind == StepKind.USER and prompt.subagent is not None
+    assert s.title == "build the feature with a team"
