@@ -151,7 +151,7 @@ def test_ide_notices_are_context_and_the_prompt_beside_them_is_the_users():
                 "content": [
                     {
                         "type": "text",
-                        "text": "<ide_opened_file>The user opened the file /w/app/a.py in the IDE.</ide_opened_file>",
+                        "text": "<ide_opened_file>The user opened /w/app/a.py</ide_opened_file>",
                     },
                     {"type": "text", "text": "<ide_selection>The user selected lines 1 to 3</ide_selection>"},
                     {"type": "text", "text": "rename foo to bar"},
@@ -161,6 +161,9 @@ def test_ide_notices_are_context_and_the_prompt_beside_them_is_the_users():
     )
     assert [x.kind for x in s.steps] == [StepKind.CONTEXT, StepKind.CONTEXT, StepKind.USER]
     assert s.title == "rename foo to bar"
+
+
+TEAMMATE_REPORT = '<teammate-message teammate_id="tester" summary="done">tests written</teammate-message>'
 
 
 def test_teammate_messages_are_context_in_the_lead_and_the_prompt_of_a_teammate():
@@ -189,7 +192,7 @@ def test_teammate_messages_are_context_in_the_lead_and_the_prompt_of_a_teammate(
                 "user",
                 {
                     "role": "user",
-                    "content": '<teammate-message teammate_id="tester" summary="done">tests written</teammate-message>',
+                    "content": TEAMMATE_REPORT,
                 },
             ),
         )
@@ -213,9 +216,7 @@ def test_teammate_messages_are_context_in_the_lead_and_the_prompt_of_a_teammate(
     )
     s = claude_code.read(RawLog(f"/h/.claude/projects/-w-app/{SID}.jsonl", lead + b"\n"), [mate])
     by_text = {x.text: x for x in s.steps}
-    assert by_text[
-        '<teammate-message teammate_id="tester" summary="done">tests written</teammate-message>'
-    ].kind == (StepKind.CONTEXT)
+    assert by_text[TEAMMATE_REPORT].kind == (StepKind.CONTEXT)
     prompt = by_text['<teammate-message teammate_id="team-lead">write tests</teammate-message>']
     assert prompt.kind == StepKind.USER and prompt.subagent is not None
     assert s.title == "build the feature with a team"
