@@ -3,12 +3,13 @@ separate reasoning events, user-run tools, skills, handoffs, truncation, a chang
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, copilot
+from tracetui.sources import RawLog, copilot, registry
 
 
 def events(*items: tuple[str, dict[str, Any]]) -> bytes:
@@ -153,3 +154,150 @@ def test_the_same_reasoning_in_two_messages_is_kept_twice():
         )
     )
     assert [x.kind for x in s.steps].count(StepKind.REASONING) == 2
+
+
+LEGACY = "/h/.copilot/history-session-state/6a6a6a6a-0000-4000-8000-000000000001.json"
+DIFF = (
+    "diff --git a/w/app/a.py b/w/app/a.py\n--- a/w/app/a.py\n+++ b/w/app/a.py\n"
+    "@@ -1,1 +1,1 @@\n-x = 1\n+x = 2\n"
+)
+
+
+def test_a_legacy_history_document_reads_from_its_timeline():
+    doc = {
+        "sessionId": "6a6a6a6a-0000-4000-8000-000000000001",
+        "startTime": "2025-10-04T05:35:50.000Z",
+        "chatMessages": [{"role": "user", "content": "ignored: the timeline is the record"}],
+        "timeline": [
+            {"type": "user", "id": "u1", "timestamp": "2025-10-04T05:35:56.461Z", "text": "set x to 2"},
+            {"type": "copilot", "id": "c1", "timestamp": "2025-10-04T05:36:04.736Z", "text": "Editing a.py."},
+            {
+                "type": "tool_call_requested",
+                "id": "r1",
+                "timestamp": "2025-10-04T05:36:04.800Z",
+                "callId": "toolu_1",
+                "name": "str_replace_editor",
+                "intentionSummary": "edit a.py",
+                "arguments": {
+                    "command": "str_replace",
+                    "path": "/w/app/a.py",
+                    "old_str": "x = 1",
+                    "new_str": "x = 2",
+                },
+            },
+            {
+                "type": "tool_call_completed",
+                "id": "d1",
+                "timestamp": "2025-10-04T05:36:05.000Z",
+                "callId": "toolu_1",
+                "name": "str_replace_editor",
+                "arguments": {
+                    "command": "str_replace",
+                    "path": "/w/app/a.py",
+                    "old_str": "x = 1",
+                    "new_str": "x = 2",
+                },
+                "result": {"type": "success", "log": DIFF},
+            },
+            {
+                "type": "tool_call_completed",
+                "id": "d2",
+                "timestamp": "2025-10-04T05:36:06.000Z",
+                "callId": "toolu_2",
+                "name": "bash",
+                "arguments": {"command": "false"},
+                "result": {"type": "error", "log": "exit 1"},
+            },
+            {
+                "type": "info",
+                "id": "i1",
+                "timestamp": "2025-10-04T05:36:46.124Z",
+                "text": "Operation cancelled by user",
+            },
+        ],
+    }
+    s = copilot.read(RawLog(LEGACY, orjson.dumps(doc)), [])
+    assert s.errors == [] and s.skipped == {}
+    assert s.id == "6a6a6a6a-0000-4000-8000-000000000001" and s.title == "set x to 2"
+    assert [(x.kind, x.tool) for x in s.steps] == [
+        (StepKind.USER, None),
+        (StepKind.ASSISTANT, None),
+        (StepKind.TOOL_CALL, "str_replace_editor"),
+        (StepKind.TOOL_RESULT, "str_replace_editor"),
+        (StepKind.TOOL_CALL, "bash"),
+        (StepKind.TOOL_RESULT, "bash"),
+        (StepKind.SYSTEM, None),
+    ]
+    edit_call = s.steps[2]
+    [edit] = edit_call.edits
+    assert (edit.path, edit.old_string, edit.new_string, edit.applied) == (
+        "/w/app/a.py",
+        "x = 1",
+        "x = 2",
+        True,
+    )
+    assert [h.lines for h in edit.hunks] == [["-x = 1", "+x = 2"]]
+    assert edit_call.meta["intention"] == "edit a.py"
+    assert s.steps[5].is_error and s.steps[5].text == "exit 1"
+    assert s.steps[0].timestamp == "2025-10-04T05:35:56.461Z"
+
+
+def test_a_legacy_document_without_a_timeline_reads_its_chat_messages():
+    doc = {
+        "sessionId": "6a6a6a6a-0000-4000-8000-000000000001",
+        "startTime": "2025-10-04T05:35:50.000Z",
+        "chatMessages": [
+            {"role": "system", "content": "You are Copilot."},
+            {"role": "user", "content": "list files"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "bash", "arguments": '{"command":"ls"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "a.py"},
+            {"role": "assistant", "content": "One file."},
+        ],
+    }
+    s = copilot.read(RawLog(LEGACY, orjson.dumps(doc)), [])
+    assert [(x.kind, x.text) for x in s.steps] == [
+        (StepKind.CONTEXT, "You are Copilot."),
+        (StepKind.USER, "list files"),
+        (StepKind.TOOL_CALL, ""),
+        (StepKind.TOOL_RESULT, "a.py"),
+        (StepKind.ASSISTANT, "One file."),
+    ]
+    assert s.steps[2].tool_input == {"command": "ls"} and s.steps[3].tool_call_id == "call_1"
+
+
+def test_legacy_documents_group_and_other_json_does_not():
+    paths = [
+        Path("/h/.copilot/history-session-state/6a6a.json"),
+        Path("/c/owner__repo__.copilot__history-session-state__6b6b.json"),
+        Path("/h/.copilot/session-state/5e5e/rewind-snapshots/index.json"),
+        Path("/h/.copilot/config.json"),
+    ]
+    assert sorted(g.main.name for g in copilot.group(paths)) == [
+        "6a6a.json",
+        "owner__repo__.copilot__history-session-state__6b6b.json",
+    ]
+
+
+def test_a_damaged_legacy_document_is_one_error():
+    s = copilot.read(RawLog(LEGACY, b'{"sessionId": "x", "timeline": ['), [])
+    assert len(s.errors) == 1 and s.steps == []
+
+
+def test_the_legacy_folder_is_looked_in_where_it_is_left(tmp_path):
+    agent = registry.get("copilot")
+    assert agent.folders({}, tmp_path) == [tmp_path / ".copilot" / "session-state"]
+    (tmp_path / ".copilot" / "history-session-state").mkdir(parents=True)
+    assert agent.folders({}, tmp_path) == [
+        tmp_path / ".copilot" / "session-state",
+        tmp_path / ".copilot" / "history-session-state",
+    ]

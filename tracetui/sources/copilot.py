@@ -1,6 +1,10 @@
 """Reader for GitHub Copilot CLI sessions (`~/.copilot/session-state/`).
 
-Two layouts (formats-more-agents.md section 4): the early flat `<session id>.jsonl`, and from 2026
+Three layouts (formats-more-agents.md section 4): the first builds' (to late 2025) single JSON
+document `history-session-state/<session id>.json` (`{sessionId, startTime, chatMessages,
+timeline}`: its timeline of user, copilot, tool_call_requested/completed and info entries is
+turned into the later events and read by the same code; `chatMessages`, Chat-Completions-style,
+stand in where there is no timeline), the early flat `<session id>.jsonl`, and from 2026
 a folder per session, `<session id>/events.jsonl` beside `workspace.yaml` (cwd, git root, branch,
 summary) and `checkpoints/NNN-<slug>.md`, the compaction summaries. Every line is one event
 `{type, data, id, timestamp, parentId}`; the events chain by `parentId`, in file order.
@@ -64,6 +68,7 @@ from tracetui.sources.registry import Agent
 NAME = "copilot"
 EVENTS = "events.jsonl"
 WORKSPACE = "workspace.yaml"
+LEGACY_FOLDER = "history-session-state"
 
 # Events that are known and deliberately not steps.
 _QUIET = frozenset(
@@ -178,16 +183,22 @@ def _is_checkpoint(path: Path) -> bool:
     )
 
 
+def _is_legacy(path: Path) -> bool:
+    """A session of the first builds (to late 2025): one JSON document in `history-session-state/`
+    (or a flattened copy naming that folder)."""
+    return path.suffix == ".json" and (path.parent.name == LEGACY_FOLDER or f"{LEGACY_FOLDER}__" in path.name)
+
+
 def group(paths: list[Path]) -> list[SessionFiles]:
-    """A flat `<id>.jsonl` is a session; so is `<id>/events.jsonl`, with its folder's
-    `workspace.yaml` and `checkpoints/NNN-*.md` as companions (a flattened copy,
-    `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and `…__<id>__checkpoints__…md`
-    beside it)."""
+    """A legacy `history-session-state/<id>.json` is a session, a flat `<id>.jsonl` is one, so is
+    `<id>/events.jsonl`, with its folder's `workspace.yaml` and `checkpoints/NNN-*.md` as
+    companions (a flattened copy, `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and
+    `…__<id>__checkpoints__…md` beside it)."""
     by_folder: dict[Path, list[Path]] = {}
     extras: list[Path] = []  # workspace.yaml and checkpoints, by their folder or their flattened name
     mains: list[Path] = []
     for path in sorted(set(paths)):
-        if path.suffix == ".jsonl":
+        if path.suffix == ".jsonl" or _is_legacy(path):
             mains.append(path)
         elif path.name == WORKSPACE or (_is_checkpoint(path) and path.parent.name == "checkpoints"):
             by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(
@@ -235,12 +246,140 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         return isinstance(value.get("type"), str) and "data" in value
 
     data = main.data[3:] if main.data.startswith(b"\xef\xbb\xbf") else main.data
+    if _is_legacy(Path(main.path.replace("\\", "/"))):
+        for n, record in enumerate(_legacy_events(main.path, data, errors, session.skipped)):
+            reader.line = n
+            with guarded(errors, main.path, 1):
+                reader.event(record)
+        reader.finish(workspace)
+        session.version = "copilot-legacy" if session.version == "copilot" else session.version
+        return session
     for line, record in iter_records(main.path, data, errors, is_entry):
         reader.line = line
         with guarded(errors, main.path, line):
             reader.event(record)
     reader.finish(workspace)
     return session
+
+
+def _legacy_events(
+    path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]
+) -> list[dict[str, Any]]:
+    """A legacy `history-session-state` document as the events the later format writes, so one
+    reader reads both. Its `timeline` (user, copilot, tool_call_requested, tool_call_completed,
+    info entries, with times and results) is the record; `chatMessages` (Chat-Completions-style
+    messages, no times) stands in where a document has no timeline."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        errors.append(LineError(path, 1, f"not a JSON document: {exc}"))
+        return []
+    if not isinstance(doc, dict):
+        errors.append(LineError(path, 1, "not a JSON object"))
+        return []
+    start = {"sessionId": as_str(doc.get("sessionId")), "startTime": opt_str(doc.get("startTime"))}
+    events: list[dict[str, Any]] = [{"type": "session.start", "id": "start", "timestamp": start["startTime"],
+                                     "data": start}]  # fmt: skip
+    timeline = [e for e in as_list(doc.get("timeline")) if isinstance(e, dict)]
+    if timeline:
+        events.extend(_from_timeline(timeline, skipped))
+    else:
+        events.extend(_from_chat(as_list(doc.get("chatMessages")), skipped))
+    return events
+
+
+def _from_timeline(timeline: list[dict[str, Any]], skipped: dict[str, int]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    started: set[str] = set()
+    for n, entry in enumerate(timeline):
+        kind = as_str(entry.get("type"))
+        eid = as_str(entry.get("id")) or f"T{n}"
+        stamp = opt_str(entry.get("timestamp"))
+        text = as_str(entry.get("text"))
+
+        def event(name: str, data: dict[str, Any], suffix: str = "") -> None:
+            out.append({"type": name, "id": eid + suffix, "timestamp": stamp, "data": data})
+
+        call_id = as_str(entry.get("callId"))
+        if kind == "user":
+            event("user.message", {"content": text})
+        elif kind == "copilot":
+            event("assistant.message", {"messageId": eid, "content": text})
+        elif kind in ("tool_call_requested", "tool_call_completed"):
+            if call_id not in started:
+                started.add(call_id)
+                request = {
+                    "toolCallId": call_id,
+                    "name": entry.get("name"),
+                    "arguments": entry.get("arguments"),
+                }
+                if isinstance(entry.get("intentionSummary"), str):
+                    request["intentionSummary"] = entry["intentionSummary"]
+                event(
+                    "assistant.message", {"messageId": eid, "content": "", "toolRequests": [request]}, ":call"
+                )
+            if kind == "tool_call_completed":
+                result = as_dict(entry.get("result"))
+                log = (
+                    as_str(result.get("log")) or as_str(result.get("error")) or as_str(result.get("message"))
+                )
+                event(
+                    "tool.execution_complete",
+                    {
+                        "toolCallId": call_id,
+                        "success": result.get("type") != "error",
+                        "result": {"content": log},
+                    },
+                )
+        elif kind in ("info", "warning", "error"):
+            event(f"session.{kind}", {"message": text, f"{kind}Type": kind})
+        else:
+            skipped[f"legacy/{kind or '(no type)'}"] = skipped.get(f"legacy/{kind or '(no type)'}", 0) + 1
+    return out
+
+
+def _from_chat(messages: list[Any], skipped: dict[str, int]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for n, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        role = as_str(message.get("role"))
+        content = message.get("content")
+        text = (
+            content
+            if isinstance(content, str)
+            else "\n".join(
+                as_str(as_dict(part).get("text")) for part in as_list(content) if as_dict(part).get("text")
+            )
+        )
+        eid = f"M{n}"
+        if role == "user":
+            out.append({"type": "user.message", "id": eid, "data": {"content": text}})
+        elif role == "system":
+            out.append({"type": "system.message", "id": eid, "data": {"content": text, "role": role}})
+        elif role == "assistant":
+            requests = []
+            for call in as_list(message.get("tool_calls")):
+                function = as_dict(as_dict(call).get("function"))
+                requests.append(
+                    {
+                        "toolCallId": as_str(as_dict(call).get("id")),
+                        "name": function.get("name"),
+                        "arguments": function.get("arguments"),
+                    }  # fmt: skip
+                )
+            data = {"messageId": eid, "content": text, "toolRequests": requests}
+            out.append({"type": "assistant.message", "id": eid, "data": data})
+        elif role == "tool":
+            result = {
+                "toolCallId": as_str(message.get("tool_call_id")),
+                "success": True,
+                "result": {"content": text},
+            }
+            out.append({"type": "tool.execution_complete", "id": eid, "data": result})
+        else:
+            skipped[f"legacy/{role or '(no role)'}"] = skipped.get(f"legacy/{role or '(no role)'}", 0) + 1
+    return out
 
 
 @dataclass(slots=True)
@@ -428,7 +567,9 @@ class _Reader:
             call_id = as_str(request.get("toolCallId"))
             if call_id and call_id in self.calls:
                 continue  # asked again: one call per id
-            step = self.call_step(eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model)
+            step = self.call_step(
+                eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model
+            )
             if isinstance(request.get("intentionSummary"), str):
                 step.meta["intention"] = request["intentionSummary"]
             if call_id:
@@ -438,7 +579,14 @@ class _Reader:
             made[0].tokens = Tokens(output=as_int(data.get("outputTokens")))
 
     def call_step(
-        self, eid: str, name: Any, call_id: str, arguments: Any, stamp: str | None, scope: str | None, model: Any
+        self,
+        eid: str,
+        name: Any,
+        call_id: str,
+        arguments: Any,
+        stamp: str | None,
+        scope: str | None,
+        model: Any,
     ) -> Step:
         """A tool call step, from an assistant message's request or a tool's start event alike."""
         tool = opt_str(name)
@@ -772,19 +920,36 @@ def _id_from_path(path: str) -> str:
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     # COPILOT_HOME moves the whole ~/.copilot folder; older builds honoured XDG_CONFIG_HOME.
+    # The legacy `history-session-state/` is looked in only where it is left: no build writes it now.
     if env.get("COPILOT_HOME"):
-        return [Path(env["COPILOT_HOME"]) / "session-state"]
-    folders = [home / ".copilot" / "session-state"]
+        root = Path(env["COPILOT_HOME"])
+        return [root / "session-state", *_legacy_folder(root)]
+    folders = [home / ".copilot" / "session-state", *_legacy_folder(home / ".copilot")]
     if env.get("XDG_CONFIG_HOME"):
         folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / "session-state")
     return folders
+
+
+def _legacy_folder(root: Path) -> list[Path]:
+    folder = root / LEGACY_FOLDER
+    try:
+        return [folder] if folder.is_dir() else []
+    except OSError:
+        return []
 
 
 AGENT = Agent(
     name=NAME,
     label="Copilot CLI",
     # The patterns with a leading `*` also find flattened copies (…__<id>__workspace.yaml).
-    patterns=("*.jsonl", "*" + WORKSPACE, "[0-9][0-9][0-9]-*.md", "*__checkpoints__[0-9][0-9][0-9]-*.md"),
+    # `*.json` is for the legacy `history-session-state/` documents; `group` keeps only those.
+    patterns=(
+        "*.jsonl",
+        "*" + WORKSPACE,
+        "[0-9][0-9][0-9]-*.md",
+        "*__checkpoints__[0-9][0-9][0-9]-*.md",
+        "*.json",
+    ),
     folders=_folders,
     group=group,
     read=read,
