@@ -362,3 +362,13 @@ def test_a_resumed_read_remembers_the_goal_shown():
     resumed, _ = codex.resume(state, RawLog(log, data), [])
     assert resumed.to_dict() == read(data).to_dict()
     assert [x.text for x in resumed.steps].count("ship it") == 1
+
+
+def test_audio_and_file_parts_are_named_not_dropped():
+    content = [
+        {"type": "input_text", "text": "listen"},
+        {"type": "input_audio", "audio_url": "data:audio/wav;base64,AAAA"},
+        {"type": "input_file", "filename": "spec.pdf", "file_data": "JVBERi0"},
+    ]
+    s = read(rollout(("response_item", {"type": "message", "role": "user", "content": content})))
+    assert s.steps[-1].text == "listen\n[audio]\n[file] spec.pdf"

@@ -1099,6 +1099,11 @@ def _content_text(content: Any) -> str:
             parts.append(part["refusal"])
         elif part.get("type") in ("input_image", "image_url", "image"):
             parts.append("[image]")
+        elif part.get("type") in ("input_audio", "audio"):
+            parts.append("[audio]")
+        elif part.get("type") == "input_file":
+            name = part.get("filename")
+            parts.append(f"[file] {name}" if isinstance(name, str) and name else "[file]")
     return "\n".join(parts)
 
 
