@@ -301,3 +301,45 @@ def test_the_legacy_folder_is_looked_in_where_it_is_left(tmp_path):
         tmp_path / ".copilot" / "session-state",
         tmp_path / ".copilot" / "history-session-state",
     ]
+
+
+PATCH = (
+    "*** Begin Patch\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** Add File: b.py\n+y = 3\n*** End Patch\n"
+)
+
+
+def test_the_apply_patch_tool_gives_its_files_edits():
+    request = {"toolCallId": "p1", "name": "apply_patch", "type": "custom", "arguments": PATCH}
+    s = read(
+        events(
+            ("user.message", {"content": "bump x"}),
+            ("assistant.message", {"messageId": "m1", "content": "", "toolRequests": [request]}),
+            ("tool.execution_start", {"toolCallId": "p1", "toolName": "apply_patch", "arguments": PATCH}),
+            (
+                "tool.execution_complete",
+                {"toolCallId": "p1", "success": True, "result": {"content": "Done", "detailedContent": DIFF}},
+            ),
+        )
+    )
+    call = next(x for x in s.steps if x.kind == StepKind.TOOL_CALL)
+    assert [(e.path, e.op, e.applied) for e in call.edits] == [
+        ("a.py", "update", True),
+        ("b.py", "create", True),
+    ]
+    assert call.edits[0].hunks[0].lines == ["-x = 1", "+x = 2"]
+    assert call.edits[1].content == "y = 3\n"
+
+
+def test_a_failed_apply_patch_changed_nothing():
+    request = {"toolCallId": "p1", "name": "apply_patch", "arguments": {"input": PATCH}}
+    s = read(
+        events(
+            ("assistant.message", {"messageId": "m1", "content": "", "toolRequests": [request]}),
+            (
+                "tool.execution_complete",
+                {"toolCallId": "p1", "success": False, "error": {"message": "no match"}},
+            ),
+        )
+    )
+    call = s.steps[0]
+    assert len(call.edits) == 2 and not any(e.applied for e in call.edits)

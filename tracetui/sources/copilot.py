@@ -17,7 +17,9 @@ The choices this reader makes:
   `toolRequests`, or from `tool.execution_start` when no request named it (early builds, subagent
   children); the start adds what the request lacked. `tool.execution_complete` gives the
   TOOL_RESULT (`result.content`, or the error's message; `is_error` when `success` is false).
-- Edits: `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
+- Edits: `apply_patch` (newer builds, for GPT models: Codex's patch grammar as the raw argument,
+  or under `input`/`patch`) gives one FileEdit per file of the patch, hunks from the patch itself.
+  `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
   path and strings from the arguments and the hunks from the unified `diff --git` the result
   carries (`result.detailedContent`, or `result.content` in early builds). A failed call's edits
   are `applied=False`.
@@ -60,6 +62,7 @@ import orjson
 
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
+from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
@@ -161,7 +164,7 @@ _NOTICES = {
     "session.autopilot_objective_changed": _autopilot,
 }
 
-EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert"})
+EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert", "apply_patch"})
 _CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
 
 
@@ -647,7 +650,7 @@ class _Reader:
                 edit.applied = False
                 continue
             diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
-            if diff:
+            if diff and (call.tool or "").lower() != "apply_patch":  # a patch's hunks are its own
                 edit.hunks = parse_unified_diff(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
@@ -865,6 +868,22 @@ def _arguments(value: Any) -> Any:
 
 def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
     tool = (name or "").lower()
+    if tool == "apply_patch":
+        # The built-in patch tool newer builds give GPT models: Codex's patch grammar, sent as the
+        # raw text (a custom, grammar-based call) or inside the arguments.
+        body = (
+            arguments
+            if isinstance(arguments, str)
+            else next(
+                (
+                    v
+                    for k in ("input", "patch", "patchText")
+                    if isinstance(v := as_dict(arguments).get(k), str)
+                ),
+                None,
+            )
+        )
+        return list(parse_patch(body)) if body else []
     args = as_dict(arguments)
     if tool not in EDIT_TOOLS or not args:
         return []
