@@ -220,3 +220,67 @@ def test_teammate_messages_are_context_in_the_lead_and_the_prompt_of_a_teammate(
     prompt = by_text['<teammate-message teammate_id="team-lead">write tests</teammate-message>']
     assert prompt.kind == StepKind.USER and prompt.subagent is not None
     assert s.title == "build the feature with a team"
+
+
+def queue(operation: str, content: str | None = None) -> dict[str, Any]:
+    record: dict[str, Any] = {"type": "queue-operation", "operation": operation, "sessionId": SID}
+    record["timestamp"] = "2026-07-01T10:00:05.500Z"
+    if content is not None:
+        record["content"] = content
+    return record
+
+
+STEERED = [
+    line("u1", None, "user", {"role": "user", "content": "run the tests"}),
+    line(
+        "a2",
+        "u1",
+        "assistant",
+        assistant([{"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "pytest"}}]),
+    ),
+    queue("enqueue", "only the fast ones please"),
+    queue("enqueue", "and then lint"),
+    line(
+        "u3",
+        "a2",
+        "user",
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "3 passed"}],
+        },
+    ),
+    queue("remove"),
+    line("a4", "u3", "assistant", assistant([{"type": "text", "text": "Running only the fast ones."}])),
+    queue("dequeue"),
+    line("u5", "a4", "user", {"role": "user", "content": "and then lint"}),
+]
+
+
+def test_a_prompt_taken_mid_turn_is_the_users_and_a_dequeued_one_is_not_repeated():
+    s = read(*STEERED)
+    assert [(x.kind, x.text) for x in s.steps] == [
+        (StepKind.USER, "run the tests"),
+        (StepKind.TOOL_CALL, ""),
+        (StepKind.TOOL_RESULT, "3 passed"),
+        (StepKind.USER, "only the fast ones please"),
+        (StepKind.ASSISTANT, "Running only the fast ones."),
+        (StepKind.USER, "and then lint"),
+    ]
+    steered = s.steps[3]
+    assert steered.meta == {"queued": True} and steered.active
+    assert steered.timestamp == "2026-07-01T10:00:05.500Z"
+    assert s.steps[4].parent == steered.id
+    assert s.skipped == {}
+
+
+def test_a_resumed_read_keeps_the_queue():
+    data = b"\n".join(orjson.dumps(r) for r in STEERED) + b"\n"
+    path = f"/h/.claude/projects/-w-app/{SID}.jsonl"
+    whole = claude_code.read(RawLog(path, data), [])
+    for cut_after in (3, 5):  # between the enqueues and the remove; between the remove and its line
+        cut = 0
+        for _ in range(cut_after + 1):
+            cut = data.index(b"\n", cut) + 1
+        _, state = claude_code.resume(None, RawLog(path, data[:cut]), [])
+        resumed, _ = claude_code.resume(state, RawLog(path, data), [])
+        assert resumed.to_dict() == whole.to_dict()

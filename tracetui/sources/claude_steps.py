@@ -120,6 +120,8 @@ class Reader:
         self.custom_title: str | None = None  # the user's /rename; the last one wins
         self.ai_title: str | None = None  # the title Claude Code wrote; the last one wins
         self.summaries: list[tuple[str, str | None]] = []  # the main file's (summary, leafUuid)
+        self.queue: list[str] = []  # prompts typed while the agent worked, not yet sent or taken
+        self.steering: list[list[Any]] = []  # [text, timestamp, line] taken mid-turn, to place
         self.session_id: str | None = None
         self.cwd: str | None = None
         self.version: str | None = None
@@ -169,6 +171,8 @@ class Reader:
                             self.ai_title = rec["aiTitle"]
                         elif kind == "summary" and is_main and isinstance(rec.get("summary"), str):
                             self.summaries.append((rec["summary"], opt_str(rec.get("leafUuid"))))
+                        elif kind == "queue-operation" and is_main:
+                            self._queue_operation(rec, no)
                         elif kind not in _KNOWN_NON_STEP:
                             key = kind if isinstance(kind, str) else "<no type>"
                             self.skipped[key] = self.skipped.get(key, 0) + 1
@@ -302,11 +306,51 @@ class Reader:
         self.by_id[step_id] = step
         return step
 
+    def _queue_operation(self, rec: dict[str, Any], no: int) -> None:
+        """Prompts typed while the agent worked. `enqueue` holds one; `dequeue` sends the oldest as
+        a turn of its own (its user line follows); `remove` hands it to the model in the middle of
+        the turn, and then no user line ever holds it (2.0.6x to 2.1.x): it becomes a USER step on
+        the next line of the conversation. `popAll` puts them back in the editor."""
+        operation = rec.get("operation")
+        if operation == "enqueue":
+            content = rec.get("content")
+            text = content if isinstance(content, str) else result_text(content)
+            self.queue.append(text)
+        elif operation == "dequeue" and self.queue:
+            self.queue.pop(0)
+        elif operation == "remove" and self.queue:
+            text = self.queue.pop(0)
+            if text.strip():
+                ts = rec.get("timestamp")
+                self.steering.append([text, ts if isinstance(ts, str) else None, no])
+        elif operation == "popAll":
+            self.queue.clear()
+
+    def _steer(self, line: Line) -> None:
+        """The prompts taken mid-turn since the last line, as USER steps leading this line's own."""
+        att = line.record.get("attachment") if line.type == "attachment" else None
+        if isinstance(att, dict):
+            shown = att.get("prompt") if isinstance(att.get("prompt"), str) else att.get("content")
+            # A version that also writes the prompt as an attachment: that step carries it.
+            self.steering = [x for x in self.steering if x[0] != shown]
+        for text, ts, no in self.steering:
+            step = self._new_step(
+                line, StepKind.USER, "user", text, step_id=f"queued@L{no}", meta={"queued": True}
+            )
+            step.timestamp = ts or step.timestamp
+        self.steering = []
+
     def _make_steps(self, line: Line, path: str) -> None:
         kind = line.type
         rec = line.record
         if kind == "progress":
             return
+        # A prompt taken mid-turn goes before the model's next line, or after the tool results it
+        # came with; never onto a compaction's own lines.
+        steer = bool(self.steering) and line.scope is None and not _compaction_line(rec)
+        after = steer and kind == "user" and _has_tool_result(rec)
+        if steer and not after:
+            self._steer(line)
         scope_key = line.scope.id if line.scope else None
         if kind == "user":
             self._user_steps(line, path, scope_key)
@@ -318,6 +362,8 @@ class Reader:
             att = rec.get("attachment")
             text, meta = _attachment_text(att)
             self._new_step(line, StepKind.CONTEXT, "user", text, meta=meta)
+        if after:
+            self._steer(line)
         if line.steps and not (kind == "system" and rec.get("subtype") == "compact_boundary"):
             self.pending_compaction[scope_key] = None
 
@@ -617,6 +663,20 @@ def _max_into(seen: Tokens, other: Tokens) -> None:
     seen.output = max(seen.output, other.output)
     seen.cache_read = max(seen.cache_read, other.cache_read)
     seen.cache_write = max(seen.cache_write, other.cache_write)
+
+
+def _compaction_line(rec: dict[str, Any]) -> bool:
+    return rec.get("isCompactSummary") is True or (
+        rec.get("type") == "system" and rec.get("subtype") == "compact_boundary"
+    )
+
+
+def _has_tool_result(rec: dict[str, Any]) -> bool:
+    message = rec.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return isinstance(content, list) and any(
+        isinstance(b, dict) and b.get("type") == "tool_result" for b in content
+    )
 
 
 def _attachment_text(att: Any) -> tuple[str, dict[str, Any]]:
