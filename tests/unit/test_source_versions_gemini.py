@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, gemini
+from tracetui.sources import RawLog, gemini, read_session
 
 META = {
     "sessionId": "9c9c9c9c-0000-4000-8000-000000000001",
@@ -94,3 +94,56 @@ def test_invoke_agent_is_a_subagent_call_even_without_its_transcript():
     assert (agent.agent_type, agent.description) == ("codebase_investigator", "Find every caller of main()")
     kinds = [x.kind for x in s.steps]
     assert StepKind.SUBAGENT_START in kinds and StepKind.SUBAGENT_END in kinds
+
+
+def test_sessions_only_logs_json_remembers_are_staged_and_read(tmp_path):
+    project = tmp_path / "shop"
+    logs = project / ".gemini" / "logs.json"
+    logs.parent.mkdir(parents=True)
+    entries = [
+        {
+            "sessionId": 1749157231,
+            "messageId": 0,
+            "type": "user",
+            "message": "review the code",
+            "timestamp": "t0",
+        },
+        {"sessionId": 1749157231, "messageId": 1, "type": "user", "message": "/stats", "timestamp": "t1"},
+        {
+            "sessionId": 1749251270,
+            "messageId": 0,
+            "type": "user",
+            "message": "write tests",
+            "timestamp": "t2",
+        },
+        {"sessionId": "9c9c9c9c-0000-4000-8000-000000000001", "messageId": 0, "type": "user", "message": "x"},
+    ]
+    logs.write_bytes(orjson.dumps(entries))
+    chat = tmp_path / "tmp" / "h" / "chats" / "session-2026-08-01T10-00-9c9c9c9c.json"
+    chat.parent.mkdir(parents=True)
+    chat.write_bytes(orjson.dumps({"sessionId": "9c9c9c9c-0000-4000-8000-000000000001", "messages": []}))
+    staging = tmp_path / "bucket" / "staged" / "gemini"
+    files, problems = gemini.stage([logs, chat], staging)
+    assert problems == []
+    staged = sorted(p for p in files if p not in (logs, chat))
+    assert [p.name for p in staged] == ["gemini-prompts-1749157231.json", "gemini-prompts-1749251270.json"]
+    groups = {g.main: g for g in gemini.group(files)}
+    assert set(groups) == {chat, *staged}  # logs.json itself is still no session
+    s = read_session(groups[staged[0]])
+    assert (s.id, s.cwd, s.title, s.version) == ("1749157231", str(project), "review the code", "gemini-logs")
+    assert [(x.id, x.kind, x.text) for x in s.steps] == [
+        ("prompt:0", StepKind.USER, "review the code"),
+        ("prompt:1", StepKind.USER, "/stats"),
+    ]
+    assert s.steps[1].parent == "prompt:0" and (s.started, s.ended) == ("t0", "t1")
+    before = [p.stat().st_mtime_ns for p in staged]
+    assert gemini.stage([logs, chat], staging)[0] == files
+    assert [p.stat().st_mtime_ns for p in staged] == before  # unchanged prompts: not written again
+
+
+def test_a_damaged_logs_json_stages_nothing(tmp_path):
+    logs = tmp_path / "p" / ".gemini" / "logs.json"
+    logs.parent.mkdir(parents=True)
+    logs.write_bytes(b'[{"sessionId": 1, "message": "a"')
+    files, problems = gemini.stage([logs], tmp_path / "staged")
+    assert files == [logs] and problems == []
