@@ -156,7 +156,7 @@ def test_the_same_reasoning_in_two_messages_is_kept_twice():
     assert [x.kind for x in s.steps].count(StepKind.REASONING) == 2
 
 
-LEGACY = "/h/.copilot/history-session-state/6a6a6a6a-0000-4000-8000-000000000001.json"
+LEGACY = "/h/.copilot/history-session-state/session_6a6a6a6a-0000-4000-8000-000000000001_1759556150000.json"
 DIFF = (
     "diff --git a/w/app/a.py b/w/app/a.py\n--- a/w/app/a.py\n+++ b/w/app/a.py\n"
     "@@ -1,1 +1,1 @@\n-x = 1\n+x = 2\n"
@@ -343,3 +343,34 @@ def test_a_failed_apply_patch_changed_nothing():
     )
     call = s.steps[0]
     assert len(call.edits) == 2 and not any(e.applied for e in call.edits)
+
+
+def test_a_legacy_tool_output_comes_from_the_timeline_or_the_chat_messages():
+    doc = {
+        "sessionId": "6a6a6a6a-0000-4000-8000-000000000001",
+        "chatMessages": [{"role": "tool", "tool_call_id": "c2", "content": "from the chat"}],
+        "timeline": [
+            {"type": "tool_call_completed", "id": "d1", "callId": "c1", "name": "bash", "result": "plain"},
+            {"type": "tool_call_completed", "id": "d2", "callId": "c2", "name": "bash", "result": {}},
+        ],
+    }
+    s = copilot.read(RawLog(LEGACY, orjson.dumps(doc)), [])
+    assert [x.text for x in s.steps if x.kind == StepKind.TOOL_RESULT] == ["plain", "from the chat"]
+
+
+def test_discovery_finds_the_legacy_documents_and_no_other_json(tmp_path, monkeypatch):
+    from tracetui.bucket.locations import discover
+
+    legacy = tmp_path / ".copilot" / "history-session-state"
+    legacy.mkdir(parents=True)
+    (legacy / "session_6a6a_1759556150000.json").write_text("{}")
+    state = tmp_path / ".copilot" / "session-state" / "5e5e"
+    (state / "rewind-snapshots").mkdir(parents=True)
+    (state / "rewind-snapshots" / "index.json").write_text("{}")
+    (state / "vscode.metadata.json").write_text("{}")
+    (state / "events.jsonl").write_text("")
+    folders = registry.get("copilot").folders({}, tmp_path)
+    assert {p.name for p in discover("copilot", folders)} == {
+        "session_6a6a_1759556150000.json",
+        "events.jsonl",
+    }

@@ -1,7 +1,7 @@
 """Reader for GitHub Copilot CLI sessions (`~/.copilot/session-state/`).
 
-Three layouts (formats-more-agents.md section 4): the first builds' (to late 2025) single JSON
-document `history-session-state/<session id>.json` (`{sessionId, startTime, chatMessages,
+Three layouts (formats-more-agents.md section 4): the first builds' (to 0.0.341) single JSON
+document `history-session-state/session_<id>_<ms>.json` (`{sessionId, startTime, chatMessages,
 timeline}`: its timeline of user, copilot, tool_call_requested/completed and info entries is
 turned into the later events and read by the same code; `chatMessages`, Chat-Completions-style,
 stand in where there is no timeline), the early flat `<session id>.jsonl`, and from 2026
@@ -285,13 +285,21 @@ def _legacy_events(
                                      "data": start}]  # fmt: skip
     timeline = [e for e in as_list(doc.get("timeline")) if isinstance(e, dict)]
     if timeline:
-        events.extend(_from_timeline(timeline, skipped))
+        # A timeline entry may lack the output the chat messages hold (role tool, by call id).
+        outputs = {
+            as_str(m.get("tool_call_id")): m.get("content")
+            for m in as_list(doc.get("chatMessages"))
+            if isinstance(m, dict) and m.get("role") == "tool" and m.get("tool_call_id")
+        }
+        events.extend(_from_timeline(timeline, outputs, skipped))
     else:
         events.extend(_from_chat(as_list(doc.get("chatMessages")), skipped))
     return events
 
 
-def _from_timeline(timeline: list[dict[str, Any]], skipped: dict[str, int]) -> list[dict[str, Any]]:
+def _from_timeline(
+    timeline: list[dict[str, Any]], outputs: dict[str, Any], skipped: dict[str, int]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     started: set[str] = set()
     for n, entry in enumerate(timeline):
@@ -322,9 +330,16 @@ def _from_timeline(timeline: list[dict[str, Any]], skipped: dict[str, int]) -> l
                     "assistant.message", {"messageId": eid, "content": "", "toolRequests": [request]}, ":call"
                 )
             if kind == "tool_call_completed":
-                result = as_dict(entry.get("result"))
+                raw = entry.get("result")
+                result = as_dict(raw)
                 log = (
-                    as_str(result.get("log")) or as_str(result.get("error")) or as_str(result.get("message"))
+                    raw
+                    if isinstance(raw, str)
+                    else as_str(result.get("log"))
+                    or _any_text(result.get("content"))
+                    or as_str(result.get("error"))
+                    or as_str(result.get("message"))
+                    or _any_text(outputs.get(call_id))
                 )
                 event(
                     "tool.execution_complete",
@@ -339,6 +354,17 @@ def _from_timeline(timeline: list[dict[str, Any]], skipped: dict[str, int]) -> l
         else:
             skipped[f"legacy/{kind or '(no type)'}"] = skipped.get(f"legacy/{kind or '(no type)'}", 0) + 1
     return out
+
+
+def _any_text(value: Any) -> str:
+    """A result's text: a string, or the text parts of a content list, else its JSON."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        texts = [as_str(v.get("text")) for v in value if isinstance(v.get("text"), str)]
+        if texts:
+            return "\n".join(texts)
+    return orjson.dumps(value, default=str).decode()
 
 
 def _from_chat(messages: list[Any], skipped: dict[str, int]) -> list[dict[str, Any]]:
@@ -961,13 +987,15 @@ AGENT = Agent(
     name=NAME,
     label="Copilot CLI",
     # The patterns with a leading `*` also find flattened copies (…__<id>__workspace.yaml).
-    # `*.json` is for the legacy `history-session-state/` documents; `group` keeps only those.
+    # `session_*.json`: the legacy `history-session-state/session_<id>_<ms>.json` documents (a
+    # narrow name, so no other JSON of a session folder is copied into the bucket).
     patterns=(
         "*.jsonl",
         "*" + WORKSPACE,
         "[0-9][0-9][0-9]-*.md",
         "*__checkpoints__[0-9][0-9][0-9]-*.md",
-        "*.json",
+        "session_*.json",
+        "*__session_*.json",
     ),
     folders=_folders,
     group=group,
