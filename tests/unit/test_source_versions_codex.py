@@ -372,26 +372,3 @@ def test_audio_and_file_parts_are_named_not_dropped():
     ]
     s = read(rollout(("response_item", {"type": "message", "role": "user", "content": content})))
     assert s.steps[-1].text == "listen\n[audio]\n[file] spec.pdf"
-
-
-def test_the_base_instructions_are_context_the_model_saw():
-    meta = {
-        "id": "019e0000-0000-7000-8000-000000000001",
-        "cwd": "/w/p",
-        "cli_version": "0.118.0",
-        "base_instructions": {"text": "You are Codex, a coding agent."},
-    }
-    data = b"\n".join(
-        orjson.dumps(x)
-        for x in (
-            {"timestamp": T.format(0), "type": "session_meta", "payload": meta},
-            {"timestamp": T.format(1), "type": "session_meta", "payload": {**meta, "id": "other"}},
-            {"timestamp": T.format(2), "type": "response_item", "payload": user("hi")[1]},
-        )
-    )
-    s = read(data + b"\n")
-    assert [(x.id, x.kind, x.role, x.text, x.meta) for x in s.steps] == [
-        ("L1", StepKind.CONTEXT, "system", "You are Codex, a coding agent.", {"from": "base_instructions"}),
-        ("L3", StepKind.USER, "user", "hi", {}),
-    ]
-    assert s.title == "hi" and s.id == "019e0000-0000-7000-8000-000000000001"

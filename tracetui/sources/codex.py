@@ -39,9 +39,6 @@ Edits: apply_patch as the freeform tool, as an `apply_patch` function, and insid
 edits are `applied=False` when its result is a failure. Step.cwd is the turn's cwd joined with the
 call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
 
-The first session_meta's `base_instructions` (the system prompt newer builds write there and
-nowhere else) is a CONTEXT step (role system, meta from: base_instructions) at its line.
-
 Newer kinds (from codex-rs/protocol, 2026): `tool_search_call`/`tool_search_output` are a call and
 its result (the tools found, one per line); `image_generation_call` is a call keeping the revised
 prompt, never the image; a remote compaction's `compaction`/`context_compaction` item is a
@@ -309,7 +306,7 @@ class _Reader:
         elif rec.get("record_type") is not None:
             pass  # pre-0.30 state markers carry nothing for the spine
         elif first and kind is None and "id" in rec:
-            self.session_meta(rec, key)
+            self.session_meta(rec)
         elif isinstance(kind, str):
             self.response_item(rec, key, None)
         elif isinstance(rec.get("role"), str):
@@ -329,7 +326,7 @@ class _Reader:
             return
         meta = doc.get("session")
         if isinstance(meta, dict):
-            self.session_meta(meta, "meta")
+            self.session_meta(meta)
         items = doc.get("items")
         if not isinstance(items, list):
             self.session.errors.append(LineError(self.path, 1, "no items list"))
@@ -357,7 +354,7 @@ class _Reader:
         elif kind == "turn_context":
             self.turn_context(payload, key, ts)
         elif kind == "session_meta":
-            self.session_meta(payload, key, ts)
+            self.session_meta(payload)
         elif kind == "compacted":
             self.compacted(payload, key, ts)
         elif kind == "inter_agent_communication":
@@ -367,18 +364,11 @@ class _Reader:
         else:
             self.skip(kind)
 
-    def session_meta(self, meta: dict[str, Any], key: str, ts: str | None = None) -> None:
+    def session_meta(self, meta: dict[str, Any]) -> None:
         if self.meta_seen:  # a resumed or forked rollout repeats it; the first one names the session
             return
         self.meta_seen = True
         s = self.session
-        # The base instructions (newer builds' system prompt) are written only here. The early
-        # builds' `instructions` (the user's AGENTS.md) come again as a `<user_instructions>` item.
-        base = meta.get("base_instructions")
-        text = base.get("text") if isinstance(base, dict) else base
-        if isinstance(text, str) and text.strip():
-            step = self.add(key, StepKind.CONTEXT, "system", text, ts)
-            step.meta["from"] = "base_instructions"
         if isinstance(meta.get("id"), str) and meta["id"]:
             s.id = meta["id"]
         if isinstance(meta.get("timestamp"), str):
