@@ -374,3 +374,18 @@ def test_discovery_finds_the_legacy_documents_and_no_other_json(tmp_path, monkey
         "session_6a6a_1759556150000.json",
         "events.jsonl",
     }
+
+
+def test_a_failed_compaction_is_an_error_not_a_boundary():
+    s = read(
+        events(
+            ("user.message", {"content": "go"}),
+            ("session.compaction_complete", {"success": False, "error": "context too small"}),
+        )
+    )
+    step = s.steps[-1]
+    assert (step.kind, step.text, step.is_error) == (
+        StepKind.SYSTEM,
+        "compaction failed: context too small",
+        True,
+    )

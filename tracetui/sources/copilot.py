@@ -680,6 +680,22 @@ class _Reader:
                 edit.hunks = parse_unified_diff(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        if data.get("success") is False:
+            # A compaction that failed replaced nothing: what happened, not a boundary.
+            error = data.get("error")
+            why = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
+            failure = f"compaction failed: {why}" if why else "compaction failed"
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                failure,
+                stamp,
+                scope,
+                is_error=True,
+                meta={"event": "compaction"},
+            )
+            return
         meta: dict[str, Any] = {}
         for key, out in (("checkpointNumber", "checkpoint_number"), ("preCompactionTokens", "tokens_before")):
             if isinstance(data.get(key), int):
