@@ -83,6 +83,32 @@ def test_lines_moved_to_another_file_are_followed_with_path_now(tmp_path):
     assert (fate.state, fate.path_now, fate.changed) == ("transformed", "core/models/session.py", 1)
 
 
+def test_moved_lines_are_followed_through_a_later_rename_of_their_new_file(tmp_path):
+    """pi-mono: a README section moved to docs/authentication.md, renamed providers.md a day later,
+    which then grew for weeks. Compared whole (the move's commit against the judged one), git saw no
+    rename: path_now named a file that no longer exists, and none of the lines were found. Followed
+    commit by commit, as `git log --follow`, the rename is there."""
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "# Tool\n\nIntro.\n")
+    repo.commit("init", iso(9))
+    section = (
+        "## Authentication\n\nRun `tool login` and pick a provider from the list it shows.\n"
+        "Tokens are kept in ~/.tool/auth.json and refreshed before they expire.\n"
+    )
+    edit = replace(repo, "README.md", "Intro.\n", "Intro.\n\n" + section)
+    done = repo.commit("auth docs", iso(11))
+    repo.write("README.md", "# Tool\n\nIntro.\n")
+    repo.write("docs/authentication.md", "# Authentication\n\n" + section.split("\n\n", 1)[1])
+    repo.commit("move the auth docs", iso(12))
+    repo.git("mv", "docs/authentication.md", "docs/providers.md", when=iso(13))
+    repo.commit("rename", iso(13))
+    grown = "".join(f"## Provider {i}\n\nSet `PROVIDER_{i}_KEY` in the environment, or log in.\n\n" for i in range(40))
+    repo.write("docs/providers.md", repo.read("docs/providers.md") + grown)
+    repo.commit("many providers", iso(14))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.commit, fate.path_now, fate.kept) == (done, "docs/providers.md", 2)
+
+
 def test_a_common_line_alone_in_another_file_is_no_move(tmp_path):
     repo = Repo(tmp_path / "r")
     repo.write("a.py", "from m import (\n    Alpha,\n)\n")

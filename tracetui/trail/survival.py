@@ -561,6 +561,32 @@ class _Files:
             found = self.cache[("*", blob)] = ev.FileLines(exact, normal)
         return found
 
+    def followed(self, history: History, start: str, judged: str, name: str) -> str | None:
+        """The name the file `name` of commit `start` has at `judged`, followed commit by commit (as
+        `git log --follow`, forwards): through a commit whose own diff git reads as renaming it, to
+        None where one deletes it. Each commit's diff holds a few files, not the hundreds between
+        `start` and `judged`, so git's rename detection costs little."""
+        line = history.ancestry(judged)
+        repo = self.repo
+        current = name
+        for cid in history.order[history.position[start] + 1 :]:
+            if cid not in line:
+                continue
+            parents = history.parents.get(cid) or []
+            if not parents:
+                continue
+            commit = repo[cid].peel(pygit2.Commit)
+            if _small_blob(repo, commit.tree, current) is not None:
+                continue
+            parent_tree = repo[parents[0]].peel(pygit2.Commit).tree
+            if _small_blob(repo, parent_tree, current) is None:
+                continue  # gone on another branch first: this commit merged it in
+            renamed = self.renamed_in(parent_tree, commit.tree, current)
+            if renamed is None:
+                return None
+            current = renamed
+        return current
+
     def renamed_in(self, old_tree: pygit2.Tree, new_tree: pygit2.Tree, name: str) -> str | None:
         """The name `name` has in `new_tree` when git sees a rename between the two trees (one diff per pair)."""
         key = (str(old_tree.id), str(new_tree.id))
@@ -935,7 +961,7 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
                         judged, judged_at = tip, ref_name
                         break
             judged_tree = repo[judged].peel(pygit2.Commit).tree
-            now = name if _small_blob(repo, judged_tree, name) is not None else files.renamed_in(tree, judged_tree, name)
+            now = name if _small_blob(repo, judged_tree, name) is not None else files.followed(history, cid, judged, name)
             final_blob = _small_blob(repo, judged_tree, now) if now is not None else None
             kept = ev.kept(shifted, files.full(final_blob))
             changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
@@ -1017,7 +1043,7 @@ def _merged_into(
     judged_tree = repo[judged].peel(pygit2.Commit).tree
     now_name: str | None = name
     if _small_blob(repo, judged_tree, name) is None:
-        now_name = files.renamed_in(new_tree, judged_tree, name)
+        now_name = files.followed(history, cid, judged, name)
     if now_name is None:
         return (name, 0, None, blob)
     final = _small_blob(repo, judged_tree, now_name)
@@ -1083,7 +1109,7 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
         return None
     _, name, shifted, blob = best
     judged_tree = repo[judged].peel(pygit2.Commit).tree
-    now_name = name if _small_blob(repo, judged_tree, name) is not None else files.renamed_in(new_tree, judged_tree, name)
+    now_name = name if _small_blob(repo, judged_tree, name) is not None else files.followed(history, cid, judged, name)
     if now_name is None:
         return (name, 0, None, blob)
     final = _small_blob(repo, judged_tree, now_name)
