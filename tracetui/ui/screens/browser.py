@@ -34,7 +34,7 @@ from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
-from tracetui.ui.widgets.text_view import Block, Document, TextView
+from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.format import human_tokens, money, step_text
@@ -509,7 +509,7 @@ class BrowserScreen(Screen):
         view.show_document(document)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], pane: tuple[int, int]) -> None:
+    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], pane: Room) -> None:
         # Off the UI thread: keys keep moving the cursor while a big step is made ready. A newer rest
         # cancels this one; what it made is dropped unless it is still the step wanted.
         from textual.worker import get_current_worker
@@ -517,7 +517,7 @@ class BrowserScreen(Screen):
         document = Document(blocks)
         if get_current_worker().is_cancelled:
             return
-        document.prepare(*pane)
+        document.prepare(pane)
         if not get_current_worker().is_cancelled:
             self.post_message(DetailReady(key, document))
 
