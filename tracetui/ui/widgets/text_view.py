@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.widgets.scrolling import set_virtual_size
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -100,28 +101,8 @@ class TextView(ScrollView, can_focus=True):
             widest = self._doc.widest()
         self._pieces.clear()
         self._strips.clear()
-        self._set_virtual_size(Size(widest, self._layout.rows))
+        set_virtual_size(self, Size(widest, self._layout.rows))
         self.refresh()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        # `virtual_size` is a layout reactive: setting it re-lays out the whole screen (about 30 ms
-        # with the three panes up), on every step the cursor rests on. A new document only needs
-        # the scrollbars updated; Textual lays out again by itself when one of them shows or hides.
-        if size == self.virtual_size:
-            return
-        if not self._settled(size):
-            self.virtual_size = size  # the layout it sets off re-wraps the document to the new room
-            return
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
-
-    def _settled(self, size: Size) -> bool:
-        """Whether a document of this size fits the pane's room as it is: on screen, as wide as the
-        room at most, and showing or hiding the vertical scrollbar as the one before did."""
-        if not self.region or self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
-            return False
-        vertical = size.height > self.container_size.height
-        return vertical == self.show_vertical_scrollbar and size.width <= self.scrollable_content_region.width
 
     def _row(self, y: int) -> Content:
         """The line drawn on row `y` of the document (a piece of a soft-wrapped line)."""

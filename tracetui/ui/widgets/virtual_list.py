@@ -20,6 +20,7 @@ from textual.strip import Strip
 Part = tuple[str, RichStyle | None]
 
 from tracetui.ui import actions
+from tracetui.ui.widgets.scrolling import set_virtual_size
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -70,7 +71,8 @@ class VirtualList(ScrollView, can_focus=True):
     def set_count(self, count: int, cursor: int = 0) -> None:
         self.count = count
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width or self.size.width, count)
+        # A list of another length re-lays out the screen only when its scrollbar comes or goes.
+        set_virtual_size(self, Size(self.scrollable_content_region.width or self.size.width, count))
         cursor = max(0, min(cursor, count - 1)) if count else 0
         self.set_reactive(VirtualList.cursor, cursor)
         self._follow(cursor, center=True)
