@@ -117,13 +117,19 @@ async def test_a_rest_on_the_list_neither_lays_out_the_screen_nor_writes_a_sessi
         assert reprs == []
 
 
-async def test_a_narrow_terminal_previews_nothing_it_cannot_show(demo):
+async def test_a_session_filled_in_while_hidden_shows_no_scrollbar_it_does_not_need(demo):
+    # On a narrow terminal the timeline is hidden while the list has the screen; the preview fills it
+    # there. Opening another session (enter before its preview) left the scrollbar of the hidden one:
+    # ten rows in a pane of ten, two columns lost to a scrollbar with nothing to scroll.
     _, library = demo
     app = TraceApp(library)
     async with app.run_test(size=(80, 30)) as pilot:
         await settle(app, pilot)
-        screen = await _rest_on(app, pilot, 1)
-        assert screen.opened is None  # the list fills the screen; enter opens
-        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen) and screen.opened is not None  # the newest, previewed
+        await pilot.press("down", "enter")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == screen.query_one(SessionList).summary(1).id
+        timeline = screen.query_one(Timeline)
+        assert timeline.count <= timeline.scrollable_content_region.height
+        assert not timeline.show_vertical_scrollbar
+        assert timeline.scrollable_content_region.width == timeline.size.width

@@ -327,8 +327,6 @@ class BrowserScreen(Screen):
             return
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        if self.has_class("-narrow"):
-            return  # one pane at a time: a preview would be drawn where nobody sees it
         self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id, preview=True))
 
     @on(SessionList.Chosen, "#sessions")

@@ -20,6 +20,9 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         return
     if not settled(view, size):
         view.virtual_size = size  # the layout it sets off sends the view its new room
+        # That layout tells a scroll view nothing when its own size is unchanged, so the scrollbars
+        # are decided here: a list filled in while hidden kept the scrollbar of what it held then.
+        view._scroll_update(size)
         return
     view.set_reactive(ScrollView.virtual_size, size)
     view._scroll_update(size)
