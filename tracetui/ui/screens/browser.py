@@ -230,6 +230,7 @@ class BrowserScreen(Screen):
         self.set_class(width >= 140, "-wide")
         self.set_class(90 <= width < 140, "-medium")
         self.set_class(width < 90, "-narrow")
+        self.refresh_bindings()  # the keys on offer follow the panes on show
 
     # -- the session list -----------------------------------------------------------------------
     def refresh_sessions(self, keep: str | None = None) -> None:
@@ -666,6 +667,7 @@ class BrowserScreen(Screen):
 
     def action_toggle_sessions(self) -> None:
         self.toggle_class("-hide-sessions")
+        self.refresh_bindings()
         if self.has_class("-hide-sessions") and self.focused is not None and self.focused.id in ("sessions", "filter"):
             self.query_one(Timeline).focus()
 
@@ -726,6 +728,8 @@ class BrowserScreen(Screen):
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
         if action == "replay":
             return is_capsule(self.library)
+        if action == "tab" and self.has_class("-narrow") and not self.has_class("-hide-sessions"):
+            return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
 
     def action_seal(self) -> None:
