@@ -38,3 +38,16 @@ async def test_a_wide_screen_offers_the_tabs_beside_the_list(demo):
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         assert {"Detail", "Context", "Diff", "Trail"} <= set(_offered(app))
+
+
+async def test_the_key_help_lists_no_sideways_scrolling_for_lists_that_never_scroll_sideways(demo):
+    from tracetui.ui.widgets.session_list import SessionList
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.focused, SessionList)
+        actions = {binding.action for _, binding, _, _ in app.screen.active_bindings.values()}
+        assert "cursor_down" in actions
+        assert not {"scroll_left", "scroll_right", "page_left", "page_right"} & actions

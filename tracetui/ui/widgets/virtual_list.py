@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Part = tuple[str, RichStyle | None]
+SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 from tracetui.ui import actions
 from tracetui.ui.widgets.scrolling import set_virtual_size
@@ -120,6 +121,13 @@ class VirtualList(ScrollView, can_focus=True):
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
         return strip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Textual's scroll view binds left/right and ctrl+page up/down to sideways scrolling; a list
+        # never scrolls sideways, so those keys (listed in the key help) would do nothing.
+        if action in SIDEWAYS and self.styles.overflow_x == "hidden":
+            return False
+        return True
 
     def part_style(self, name: str) -> RichStyle:
         """A component's style for one part of a row: only what its own rule sets. The full style
