@@ -51,3 +51,21 @@ async def test_the_key_help_lists_no_sideways_scrolling_for_lists_that_never_scr
         actions = {binding.action for _, binding, _, _ in app.screen.active_bindings.values()}
         assert "cursor_down" in actions
         assert not {"scroll_left", "scroll_right", "page_left", "page_right"} & actions
+
+
+async def test_go_to_step_and_search_are_offered_only_where_they_can_land(demo):
+    from tracetui.ui.screens.review import ReviewScreen
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert {"Go to step", "Search"} <= set(_offered(app))
+        await pilot.press("R")  # the review across sessions
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert not {"Go to step", "Search"} & set(_offered(app))
+        await pilot.press("ctrl+g")  # not offered, and no "open a session first" over the review
+        await settle(app, pilot, 1)
+        assert isinstance(app.screen, ReviewScreen)
+        assert not [n for n in app._notifications if "open a session" in n.message]

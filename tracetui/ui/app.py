@@ -126,6 +126,12 @@ class TraceApp(App):
         # because a button has focus. Ctrl+Q still quits; Escape leaves the form.
         if action == "quit" and getattr(self.screen, "FORM", False):
             return False
+        if action in ("jump_step", "search_steps"):
+            from tracetui.ui.screens.browser import BrowserScreen
+
+            # Both land on a step in the browser: over a review, an editor or a dialog they did
+            # nothing (a search hit chosen there was dropped), so they are offered only there.
+            return isinstance(self.screen, BrowserScreen)
         return True
 
     async def on_mount(self) -> None:
