@@ -5,6 +5,8 @@ they are drawn, the very lines the whole-document rendering makes."""
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
 from textual.content import Content
 
 from shared_data import CORPUS, requires_corpus
@@ -106,7 +108,7 @@ def _same_lines(blocks: list[Block], width: int = 60) -> None:
     order = list(range(document.count - 1, -1, -3)) + list(range(document.count))
     for index in order:
         assert _spans(document.line(index)) == _spans(whole[index]), index
-    rows = sum(1 if len(line) <= width else len(line.wrap(width)) or 1 for line in whole)
+    rows = sum(1 if cell_len(line.plain) <= width else len(line.wrap(width)) or 1 for line in whole)
     assert document.wrapped(width).rows == rows
     assert document.size_chars == sum(len(line) for line in whole)
 
@@ -173,3 +175,69 @@ async def test_big_steps_are_made_in_a_worker_and_only_the_step_the_cursor_rests
         await pilot.press("j")  # back: the kept document, without a worker
         await pilot.pause(0.1)
         assert detail.document is shown
+
+
+class _OnePane(App):
+    CSS = "TextView { scrollbar-size-vertical: 1; }"  # the browser's detail pane's scrollbar
+
+    def compose(self) -> ComposeResult:
+        yield TextView()
+
+
+def _drawn_within(view: TextView) -> None:
+    room = view.scrollable_content_region.width
+    widths = [cell_len(line) for line in view.plain_lines()]
+    assert max(widths) <= room, (max(widths), room)
+    assert view.virtual_size.width <= room
+    assert not view.show_horizontal_scrollbar
+
+
+@pytest.mark.parametrize("bar", [1, 2])
+async def test_a_long_step_after_a_short_one_wraps_to_the_room_its_scrollbar_leaves(bar):
+    # The short step needs no scrollbar; the long one brings it. Wrapped at the room the pane had
+    # before, every wrapped line came out `bar` columns too wide: cut at the edge, or scrolled sideways.
+    app = _OnePane()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(TextView)
+        view.styles.scrollbar_size_vertical = bar
+        view.show_blocks([Block("", "short")])
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        view.show_blocks([Block("step", "\n".join(["x" * 100] + ["word " * 30] * 6))])
+        await pilot.pause()
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
+        _drawn_within(view)
+        assert any(cell_len(line) == 40 - bar for line in view.plain_lines())  # it does use the room
+        # And back: a short step has the whole width again.
+        view.show_blocks([Block("", "x" * 70)])
+        await pilot.pause()
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        assert view.plain_lines() == ["x" * 40, "x" * 30]
+
+
+async def test_a_document_long_only_once_wrapped_narrower_keeps_the_whole_width():
+    # Six source lines that fit 12 rows at 40 columns but not at 39: no scrollbar, the whole width.
+    app = _OnePane()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(TextView)
+        view.show_blocks([Block("", "\n".join("x" * 40 for _ in range(12)))])
+        await pilot.pause()
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        assert view.line_count == 12
+        _drawn_within(view)
+
+
+async def test_wide_characters_wrap_by_the_cells_they_take():
+    # 26 characters, 51 cells: shorter than the pane in characters, wider on screen.
+    app = _OnePane()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(TextView)
+        view.show_blocks([Block("", "漢字" * 12 + "end")])
+        await pilot.pause()
+        await pilot.pause()
+        assert view.line_count == 2
+        _drawn_within(view)
+        assert "".join(view.plain_lines()) == "漢字" * 12 + "end"

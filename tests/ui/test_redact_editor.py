@@ -319,3 +319,21 @@ async def test_bulk_accept_asks_with_the_count_and_leaves_a_rejected_finding_rej
         if s.kind == "email":
             by_value.setdefault(session.step(s.step).text[s.start:s.end], set()).add(s.decision)
     assert by_value == {"ann.lee@corp-mail.io": {"rejected"}, "bo.ng@corp-mail.io": {"accepted"}}
+
+
+async def test_one_line_labels_too_long_for_the_screen_end_in_an_ellipsis(tmp_path):
+    # A one-line Static wraps by default: the second line is simply not drawn, so a title cut at 80
+    # columns ended mid-word ("nothing left to") with no sign that more was said.
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    session = S.make_session()
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = EditorApp(session, store)
+    async with app.run_test(size=(50, 24)) as pilot:
+        screen = await _ready(app, pilot)
+        for name in ("#redact-title", "#redact-status"):
+            label = screen.query_one(name, Static)
+            width = label.outer_size.width
+            drawn = "".join(s.text for s in label.render_lines(Region(0, 0, width, 1))).rstrip()
+            assert drawn.endswith("…"), (name, drawn)

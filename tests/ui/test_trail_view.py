@@ -81,3 +81,43 @@ async def test_the_trail_pane_walks_the_patches_and_enter_goes_to_the_step(demo)
         timeline = screen.query_one(Timeline)
         assert app.focused is timeline and timeline.step_index() == second.step_index
         assert screen.query_one(TabbedContent).active == "diff"
+
+
+async def test_the_trail_pane_wraps_its_header_and_keeps_each_patch_s_file_name_in_view():
+    # At 80 columns the sentence saying how to pass --repo ran off the pane, and a long path lost
+    # its file name: the header wraps, a path too long for its row keeps its end.
+    from rich.cells import cell_len
+    from textual.app import App, ComposeResult
+
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    header = ["16 patches: 16 unknown",
+              "repository not found for /Users/someone/worktrees/dashboard: states are unknown; to judge them in a "
+              "clone of its repository: tracetui trail 0123abcd --repo PATH"]  # fmt: skip
+    rows = [PatchRow("a", 65, "docs/adr/0021-swoosh-is-the-email-transport-for-every-message.md", "unknown", None,
+                     "0 kept, 0 changed, 0 dropped", False),
+            PatchRow("b", 67, "CONTEXT.md", "unknown", None, "", False)]  # fmt: skip
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield TrailList()
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        trail = app.query_one(TrailList)
+        trail.show(header, rows)
+        await pilot.pause()
+        width = trail.scrollable_content_region.width
+        drawn = ["".join(text for text, _ in trail.render_row(i, width, False)) for i in range(trail.count)]
+        assert all(cell_len(line) <= width for line in drawn)
+        said = " ".join(line.strip() for line in drawn[: trail.lines.index(rows[0]) - 2])
+        assert "tracetui trail 0123abcd --repo PATH" in said
+        assert any("…" in line and "-every-message.md" in line for line in drawn)
+        assert trail.lines[trail.cursor] is rows[0]
+        # Wider: the header is wrapped again, the cursor stays on its patch.
+        trail.cursor = trail.lines.index(rows[1])
+        await pilot.resize_terminal(120, 20)
+        await pilot.pause()
+        assert len([line for line in trail.lines if isinstance(line, str)]) < len(drawn) - 2
+        assert trail.lines[trail.cursor] is rows[1]

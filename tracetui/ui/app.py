@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -25,6 +24,7 @@ from tracetui.settings import remember_theme
 from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
 from tracetui.ui.themes import load_themes
+from tracetui.ui.workers import thread_work
 
 DEFAULT_THEME = "tracetui-dark"
 
@@ -126,6 +126,12 @@ class TraceApp(App):
         # because a button has focus. Ctrl+Q still quits; Escape leaves the form.
         if action == "quit" and getattr(self.screen, "FORM", False):
             return False
+        if action in ("jump_step", "search_steps"):
+            from tracetui.ui.screens.browser import BrowserScreen
+
+            # Both land on a step in the browser: over a review, an editor or a dialog they did
+            # nothing (a search hit chosen there was dropped), so they are offered only there.
+            return isinstance(self.screen, BrowserScreen)
         return True
 
     async def on_mount(self) -> None:
@@ -159,7 +165,7 @@ class TraceApp(App):
                 close()
 
     # -- sync -----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    @thread_work("sync")
     def _run_sync(self, sync: SyncFunction, quiet: bool = False) -> None:
         try:
             text = sync(lambda note: self.post_message(SyncProgress(note)))
@@ -168,7 +174,7 @@ class TraceApp(App):
             self.post_message(SyncDone(f"sync failed: {exc}", False, quiet))
 
     # -- live ------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    @thread_work("watch")
     def _watch_logs(self, folders: list[Path]) -> None:
         import watchfiles
 
@@ -274,7 +280,7 @@ class TraceApp(App):
         self.push_screen(PathPrompt("The capsule to open (it is verified first, then browsed read-only):",
                                     "path/to/file.capsule"), answered)  # fmt: skip
 
-    @work(thread=True, exclusive=True, group="capsule", exit_on_error=False)
+    @thread_work("capsule")
     def _open_capsule(self, path: str) -> None:
         from tracetui.capsule import open_capsule
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.cells import set_cell_size
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -20,6 +20,7 @@ from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
+from tracetui.ui.workers import thread_work
 
 WHO_WIDTH = 24
 
@@ -99,7 +100,7 @@ class BlameScreen(Screen[tuple[str, str] | None]):
         self.query_one(BlameList).focus()
         self._blame()
 
-    @work(thread=True, exclusive=True, group="blame", exit_on_error=False)
+    @thread_work("blame")
     def _blame(self) -> None:
         try:
             result = blame_file(self.library, self.file, self.repo, self.ref)

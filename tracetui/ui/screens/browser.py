@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.cache import LRUCache
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
@@ -34,12 +34,13 @@ from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
-from tracetui.ui.widgets.text_view import Block, Document, TextView
+from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
+from tracetui.ui.workers import thread_work
 
 if TYPE_CHECKING:
     from tracetui.ui.app import TraceApp
@@ -57,6 +58,8 @@ REPEAT_DELAY = 0.25
 BIG_STEP = 20_000  # characters of a step's blocks above which its detail is made in a worker
 DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goes back and forth)
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+# The tabs a preview draws without the session's trail (the diff and trail tabs show it).
+PREVIEW_TABS = ("detail", "ctx")
 # Each tab of the right pane and the widget in it that takes the keys.
 TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
 LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
@@ -161,6 +164,10 @@ class BrowserScreen(Screen):
         self._preview_timer: Timer | None = None
         self._want_session: str | None = None
         self._focus_after_open = False
+        self._preview_open = False  # the session wanted is only a preview of the row the list rests on
+        # A preview (the list's cursor resting on a row) shows the session's first rows and first step;
+        # its trail (the costly part: every patch of the session) waits until the session is opened.
+        self.previewing = False
         self._agents: list[str] = []
         self._projects: list[str] = []
         self._shown_for: dict[str, int] = {}  # tab -> step index it last drew
@@ -210,7 +217,10 @@ class BrowserScreen(Screen):
         # The sessions pane widens while it has focus (every column fits) and gives the room
         # back to the steps once a session is being read.
         left = self.query_one("#left")
-        self.set_class(left in event.widget.ancestors_with_self, "-browsing")
+        browsing = left in event.widget.ancestors_with_self
+        self.set_class(browsing, "-browsing")
+        if not browsing:
+            self.open_whole()  # the steps or a tab of the previewed session: it is being read
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width)
@@ -220,6 +230,7 @@ class BrowserScreen(Screen):
         self.set_class(width >= 140, "-wide")
         self.set_class(90 <= width < 140, "-medium")
         self.set_class(width < 90, "-narrow")
+        self.refresh_bindings()  # the keys on offer follow the panes on show
 
     # -- the session list -----------------------------------------------------------------------
     def refresh_sessions(self, keep: str | None = None) -> None:
@@ -227,7 +238,7 @@ class BrowserScreen(Screen):
         query = parse_query(self.query_one("#filter", Input).value)
         self._query_sessions(self._list_generation, query, self.order, keep)
 
-    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    @thread_work("list")
     def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None) -> None:
         filters = query.as_kwargs()
         try:
@@ -317,7 +328,7 @@ class BrowserScreen(Screen):
             return
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id))
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id, preview=True))
 
     @on(SessionList.Chosen, "#sessions")
     def _session_chosen(self, message: SessionList.Chosen) -> None:
@@ -328,20 +339,25 @@ class BrowserScreen(Screen):
         # the timeline bring it back; ctrl+b shows it beside the steps).
         self.add_class("-hide-sessions")
         if self.opened and self.opened.session.id == row.id:
+            self.open_whole()
             self.query_one(Timeline).focus()
         else:
             self.open_session(row.id, focus=True)
 
     # -- opening a session ----------------------------------------------------------------------
-    def open_session(self, session_id: str, step_id: str | None = None, focus: bool = False) -> None:
+    def open_session(self, session_id: str, step_id: str | None = None, focus: bool = False,
+                     preview: bool = False) -> None:
+        """Read a session into the timeline; `preview`: the list's cursor rests on its row, and only
+        what the preview shows is worked out (its trail waits for `open_whole`)."""
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._want_session = session_id
         self._focus_after_open = focus
-        self.query_one("#session-title", Static).update("opening…")
+        self._preview_open = preview and not focus
+        self.query_one("#session-title", Static).update("opening…", layout=False)
         self._load_session(session_id, step_id)
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    @thread_work("open")
     def _load_session(self, session_id: str, step_id: str | None) -> None:
         try:
             summary = self.library.summary(session_id)  # first: a change after it is seen next time
@@ -374,7 +390,15 @@ class BrowserScreen(Screen):
         if self._focus_after_open:
             self.add_class("-hide-sessions")
             timeline.focus()
-        self._compute_trail(session)
+        self.previewing = True
+        if not self._preview_open or self.query_one(TabbedContent).active not in PREVIEW_TABS:
+            self.open_whole()
+
+    def open_whole(self) -> None:
+        """The previewed session becomes the one being read: its trail is worked out."""
+        if self.opened is not None and self.previewing:
+            self.previewing = False
+            self._compute_trail(self.opened.session)
 
     def refresh_open_session(self) -> None:
         """Read the open session again if the bucket's change touched it; the timeline grows in place."""
@@ -383,7 +407,7 @@ class BrowserScreen(Screen):
             folds = (frozenset(timeline.expanded), timeline.show_branches)
             self._reload_session(self.opened.session.id, self.opened.summary, folds)
 
-    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    @thread_work("reload")
     def _reload_session(self, session_id: str, seen: SessionSummary | None, folds: Folds) -> None:
         self.reloads_asked += 1
         try:
@@ -415,7 +439,8 @@ class BrowserScreen(Screen):
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
         timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
         self._title(opened.session)
-        self._compute_trail(opened.session)
+        if not self.previewing:
+            self._compute_trail(opened.session)
         index = self.current_step()
         if index is not None:
             self._refresh_tab(self.query_one(TabbedContent).active or "detail", index)
@@ -433,7 +458,7 @@ class BrowserScreen(Screen):
         self.query_one("#session-title", Static).update(Content(
             f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{cost}{states}\n{title}"
-        ))
+        ), layout=False)  # two lines of a fixed height: nothing else moves
 
     def jump_to_step(self, step_id: str) -> None:
         if self.opened is None:
@@ -508,8 +533,8 @@ class BrowserScreen(Screen):
             self._details[key] = document
         view.show_document(document)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], pane: tuple[int, int]) -> None:
+    @thread_work("detail")
+    def _make_detail(self, key: tuple[str, int, int], blocks: list[Block], pane: Room) -> None:
         # Off the UI thread: keys keep moving the cursor while a big step is made ready. A newer rest
         # cancels this one; what it made is dropped unless it is still the step wanted.
         from textual.worker import get_current_worker
@@ -517,7 +542,7 @@ class BrowserScreen(Screen):
         document = Document(blocks)
         if get_current_worker().is_cancelled:
             return
-        document.prepare(*pane)
+        document.prepare(pane)
         if not get_current_worker().is_cancelled:
             self.post_message(DetailReady(key, document))
 
@@ -528,6 +553,8 @@ class BrowserScreen(Screen):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id not in PREVIEW_TABS:
+            self.open_whole()
         index = self.current_step()
         if index is not None and self.opened is not None:
             self._refresh_tab(event.pane.id, index)
@@ -538,7 +565,7 @@ class BrowserScreen(Screen):
         self.query_one("#ctx-total", Static).update("working out the context…")
         self._context_worker(self.opened.ctx, session_id, step_id)
 
-    @work(thread=True, exclusive=True, group="ctx", exit_on_error=False)
+    @thread_work("ctx")
     def _context_worker(self, index: ContextIndex, session_id: str, step_id: str) -> None:
         try:
             context = index.at(step_id)
@@ -581,7 +608,7 @@ class BrowserScreen(Screen):
             self.query_one(Timeline).focus()
 
     # -- trail ----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="trail", exit_on_error=False)
+    @thread_work("trail")
     def _compute_trail(self, session: Session) -> None:
         result = trail_view.compute(session, self.library, self.tracetui.repo, self.tracetui.cache_dir)
         self.post_message(TrailReady(session.id, result))
@@ -640,6 +667,7 @@ class BrowserScreen(Screen):
 
     def action_toggle_sessions(self) -> None:
         self.toggle_class("-hide-sessions")
+        self.refresh_bindings()
         if self.has_class("-hide-sessions") and self.focused is not None and self.focused.id in ("sessions", "filter"):
             self.query_one(Timeline).focus()
 
@@ -700,6 +728,8 @@ class BrowserScreen(Screen):
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
         if action == "replay":
             return is_capsule(self.library)
+        if action == "tab" and self.has_class("-narrow") and not self.has_class("-hide-sessions"):
+            return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
 
     def action_seal(self) -> None:
@@ -716,6 +746,7 @@ class BrowserScreen(Screen):
             return
         from tracetui.ui.screens.seal import SealScreen
 
+        self.open_whole()
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
@@ -766,7 +797,7 @@ class BrowserScreen(Screen):
                     "go; your agent's own log stays, and the session comes back if that log changes. Type yes:")  # fmt: skip
         self.app.push_screen(PathPrompt(question, "yes"), answered)
 
-    @work(thread=True, exclusive=True, group="remove", exit_on_error=False)
+    @thread_work("remove")
     def _remove(self, session_id: str) -> None:
         try:
             self.library.remove(session_id)
@@ -809,6 +840,7 @@ class BrowserScreen(Screen):
         if self.opened is None or index is None:
             self.notify("open a session and choose a step first", severity="warning")
             return None
+        self.open_whole()
         return self.opened.session.steps[index]
 
     def action_pager(self) -> None:
@@ -883,6 +915,7 @@ class BrowserScreen(Screen):
                 "this bucket is read-only: redaction decisions cannot be saved")
             self.notify(what, severity="warning", markup=False)
             return
+        self.open_whole()
         index = self.current_step()
         steps = self.opened.session.steps
         step_id = steps[index].id if index is not None and 0 <= index < len(steps) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -18,6 +18,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.query import Query
+from tracetui.ui.workers import thread_work
 
 CHOICES = ("parquet", "raw", "atif")  # html and md are one episode each: the CLI's --steps
 
@@ -74,7 +75,7 @@ class ExportScreen(ModalScreen[None]):
         self._say(f"exporting as {fmt}…")
         self._run(Path(dest).expanduser(), options)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @thread_work("export")
     def _run(self, dest: Path, options: ExportOptions) -> None:
         def progress(p: ExportProgress) -> None:
             what = "reviewing" if p.phase == "review" else "writing"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -48,6 +48,7 @@ from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
+from tracetui.ui.workers import thread_work
 
 PAGE_LINES = 400  # lines per page of a long field
 PAGE_CHARS = 40_000  # and characters, for fields that are one enormous line
@@ -145,7 +146,7 @@ class RedactEditor(Screen):
         self._set_status("Loading the redaction plan…")
         self._load_plan()
 
-    @work(thread=True, exclusive=True, group="redact-scan")
+    @thread_work("redact-scan", exit_on_error=True)
     def _load_plan(self) -> None:
         # Runs off the UI thread: a scan of a big session takes seconds.
         from tracetui.redact import refresh_plan

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -34,6 +34,7 @@ from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, TextView
+from tracetui.ui.workers import thread_work
 
 OUTPUT_LINES = 30  # lines of the check's output shown
 
@@ -258,7 +259,7 @@ class ReplayScreen(Screen):
         self._status("Making a clone at the capsule's base commit…")
         self._open_worker(repo)
 
-    @work(thread=True, exclusive=True, group="replay-open", exit_on_error=False)
+    @thread_work("replay-open")
     def _open_worker(self, repo: str) -> None:
         from tracetui.capsule import open_replay
 
@@ -319,7 +320,7 @@ class ReplayScreen(Screen):
         self._applying = True
         self._apply_worker(every)
 
-    @work(thread=True, exclusive=False, group="replay-apply", exit_on_error=False)
+    @thread_work("replay-apply", exclusive=False)
     def _apply_worker(self, every: bool) -> None:
         done: list[Any] = []
         with self._lock:
@@ -367,7 +368,7 @@ class ReplayScreen(Screen):
         self._say(f"running: {command}")
         self._check_worker(command)
 
-    @work(thread=True, exclusive=False, group="replay-check", exit_on_error=False)
+    @thread_work("replay-check", exclusive=False)
     def _check_worker(self, command: str) -> None:
         with self._lock:
             if self.run is None:
@@ -411,7 +412,7 @@ class ReplayScreen(Screen):
         self._say(f"judging: {command} at the base commit, then at {ref}…")
         self._verdict_worker(repo, command, ref)
 
-    @work(thread=True, exclusive=False, group="replay-verdict", exit_on_error=False)
+    @thread_work("replay-verdict", exclusive=False)
     def _verdict_worker(self, repo: str, command: str, ref: str) -> None:
         import tracetui.capsule as capsule_api
 
@@ -464,7 +465,7 @@ class ReplayScreen(Screen):
         self._say(f"bisecting: {command} · {_PHASES['ends']}…")
         self._bisect_worker(repo, command)
 
-    @work(thread=True, exclusive=False, group="replay-bisect", exit_on_error=False)
+    @thread_work("replay-bisect", exclusive=False)
     def _bisect_worker(self, repo: str, command: str) -> None:
         import tracetui.capsule as capsule_api
 

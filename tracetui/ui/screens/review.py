@@ -9,7 +9,6 @@ kind, how many findings and sessions, and where the first one is.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
@@ -30,6 +29,7 @@ from tracetui.redact import (
 )
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.workers import thread_work
 
 
 class ReviewScreen(Screen):
@@ -61,7 +61,7 @@ class ReviewScreen(Screen):
         table.add_columns("kind", "findings", "sessions", "first place")
         self._load()
 
-    @work(thread=True, exclusive=True, group="review-scan")
+    @thread_work("review-scan", exit_on_error=True)
     def _load(self) -> None:
         from tracetui.redact import refresh_plan
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -25,6 +25,7 @@ from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.workers import thread_work
 
 MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
@@ -180,7 +181,7 @@ class SealScreen(ModalScreen[None]):
         self.query_one("#seal-plan", Static).update(Content("Scanning the session for secrets…"))
         self._plan_worker()
 
-    @work(thread=True, exclusive=True, group="seal-plan", exit_on_error=False)
+    @thread_work("seal-plan")
     def _plan_worker(self) -> None:
         from tracetui.redact import plan_store, refresh_plan
 
@@ -269,7 +270,7 @@ class SealScreen(ModalScreen[None]):
         self._show_result(Content("Sealing…"), "")
         self._seal_worker(self.state.plan, out, self.query_one("#seal-accept", Checkbox).value)
 
-    @work(thread=True, exclusive=True, group="seal", exit_on_error=False)
+    @thread_work("seal")
     def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
         import tracetui.capsule as capsule_api
         from tracetui.capsule import SealRefused, bucket_secret

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style as RichStyle
-from textual import work
 from textual.cache import LRUCache
 from textual.message import Message
 
@@ -19,6 +18,7 @@ from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.views.format import human_tokens, money
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
+from tracetui.ui.workers import thread_work
 
 PAGE = 200
 AGENT_WIDTH = 8  # the longest agent name, opencode
@@ -92,7 +92,7 @@ class SessionList(VirtualList):
         self._asked.add(page)
         self._load(self._generation, page, self._fetch)
 
-    @work(thread=True, group="session-pages")
+    @thread_work("session-pages", exclusive=False, exit_on_error=True)
     def _load(self, generation: int, page: int, fetch: Fetch) -> None:
         rows = fetch(page * PAGE, PAGE)
         self.post_message(self.PageLoaded(generation, page, rows))

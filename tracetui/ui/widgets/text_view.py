@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.widgets.scrolling import set_virtual_size
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -83,41 +84,25 @@ class TextView(ScrollView, can_focus=True):
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
 
-    def pane(self) -> tuple[int, int]:
-        """The room a document is wrapped to (the scrollbar's column left out while it shows)."""
-        return self.scrollable_content_region.width or self.size.width, self.size.height
+    def pane(self) -> Room:
+        """The room a document is wrapped to: the pane's width with no scrollbar, its height, and the
+        columns a vertical scrollbar takes when the document needs one."""
+        styles = self.styles
+        bar = styles.scrollbar_size_vertical if styles.overflow_y in ("auto", "scroll") else 0
+        always = styles.overflow_y == "scroll" or styles.scrollbar_gutter == "stable"
+        return Room(self.size.width, self.size.height, bar, always)
 
     def _relayout(self) -> None:
         if self.wrap and self._doc.size_chars <= WRAP_LIMIT:
-            self._layout = self._doc.wrapped(_wrap_width(self.pane()[0]))
+            self._layout = self._doc.fit(self.pane())
             widest = self._layout.width
         else:
             self._layout = _Layout.plain(self._doc.count)
             widest = self._doc.widest()
         self._pieces.clear()
         self._strips.clear()
-        self._set_virtual_size(Size(widest, self._layout.rows))
+        set_virtual_size(self, Size(widest, self._layout.rows))
         self.refresh()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        # `virtual_size` is a layout reactive: setting it re-lays out the whole screen (about 30 ms
-        # with the three panes up), on every step the cursor rests on. A new document only needs
-        # the scrollbars updated; Textual lays out again by itself when one of them shows or hides.
-        if size == self.virtual_size:
-            return
-        if not self._settled(size):
-            self.virtual_size = size  # the layout it sets off re-wraps the document to the new room
-            return
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
-
-    def _settled(self, size: Size) -> bool:
-        """Whether a document of this size fits the pane's room as it is: on screen, as wide as the
-        room at most, and showing or hiding the vertical scrollbar as the one before did."""
-        if not self.region or self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
-            return False
-        vertical = size.height > self.container_size.height
-        return vertical == self.show_vertical_scrollbar and size.width <= self.scrollable_content_region.width
 
     def _row(self, y: int) -> Content:
         """The line drawn on row `y` of the document (a piece of a soft-wrapped line)."""
@@ -167,6 +152,17 @@ class TextView(ScrollView, can_focus=True):
 
 def _wrap_width(width: int) -> int:
     return max(10, width or 80)
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """Where a document is drawn: `width` and `height` with no scrollbar, `bar` the columns the
+    vertical scrollbar takes when it shows, `always` when it (or its gutter) shows whatever the length."""
+
+    width: int
+    height: int
+    bar: int = 0
+    always: bool = False
 
 
 @dataclass(slots=True)
@@ -247,13 +243,32 @@ class Document:
     def widest(self) -> int:
         return max((cell_len(self.plain(i)) for i in range(min(self.count, 5000))), default=0)
 
-    def prepare(self, width: int, height: int) -> None:
+    def prepare(self, room: Room) -> None:
         """Do ahead (in a worker) what showing the document in a pane (`TextView.pane()`) first needs:
         the soft wrapping and the lines of the first screen."""
-        layout = self.wrapped(_wrap_width(width)) if self.size_chars <= WRAP_LIMIT else _Layout.plain(self.count)
-        last = layout.locate(max(0, min(layout.rows, height) - 1))[0] if layout.rows else -1
+        layout = self.fit(room) if self.size_chars <= WRAP_LIMIT else _Layout.plain(self.count)
+        last = layout.locate(max(0, min(layout.rows, room.height) - 1))[0] if layout.rows else -1
         for index in range(last + 1):
             self.line(index)
+
+    def fit(self, room: Room) -> _Layout:
+        """The soft wrapping for a room: at its whole width when the document fits its height, else at
+        the width the vertical scrollbar leaves. Wrapping at the room the pane had before the document
+        came would be a column too wide whenever this document brings the scrollbar and the last did not."""
+        if room.always:
+            return self.wrapped(_wrap_width(room.width - room.bar))
+        if not room.bar:
+            return self.wrapped(_wrap_width(room.width))
+        narrow = self.wrapped(_wrap_width(room.width - room.bar))
+        if narrow.rows <= room.height:
+            return self.wrapped(_wrap_width(room.width))  # no scrollbar: the whole width
+        # More rows than the pane at the narrower width; at the whole width it may still fit (then
+        # no scrollbar shows), which only a document of fewer source lines than the pane can do.
+        if self.count <= room.height:
+            wide = self.wrapped(_wrap_width(room.width))
+            if wide.rows <= room.height:
+                return wide
+        return narrow
 
     def wrapped(self, width: int) -> _Layout:
         """The rows at `width` with soft-wrapping: measured on the lines' text (highlighting never
@@ -268,7 +283,8 @@ class Document:
             for i in range(part.count):
                 starts.append(row)
                 text = part.plain(i)
-                if len(text) <= width:
+                # Cells, not characters: a line of CJK or emoji is up to twice as wide as it is long.
+                if len(text) <= width and (text.isascii() or cell_len(text) <= width):
                     row += 1
                 else:
                     row += len(Content(text).wrap(width)) or 1

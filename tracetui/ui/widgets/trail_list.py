@@ -3,7 +3,9 @@ to its step in the timeline with the step's diff beside it."""
 
 from __future__ import annotations
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
+from textual import events
+from textual.content import Content
 from textual.message import Message
 
 from tracetui.safe_text import safe_line
@@ -48,9 +50,26 @@ class TrailList(VirtualList):
         # Each line is a header (str) or a patch; a title line names the block of patches after it.
         self.lines: list[str | PatchRow] = []
         self._titles: set[int] = set()
+        self._header: list[str] = []
+        self._rows: list[PatchRow] = []
+        self._wrapped_at = 0
 
     def show(self, header: list[str], rows: list[PatchRow]) -> None:
-        lines: list[str | PatchRow] = list(header)
+        self._header, self._rows = header, rows
+        self._build(None)
+
+    def _room(self) -> int:
+        # The pane's width less the leading space and the scrollbar's column (a long trail has one).
+        return max(10, (self.size.width or 80) - 2)
+
+    def _build(self, keep: PatchRow | None) -> None:
+        """The lines at the pane's width: the header's sentences (where the paths were read, how to
+        pass --repo) wrapped, never cut; the cursor stays on `keep`, else goes to the first patch."""
+        rows = self._rows
+        self._wrapped_at = room = self._room()
+        lines: list[str | PatchRow] = []
+        for text in self._header:
+            lines.extend(_wrap(safe_line(text), room))
         self._titles = set()
         kept = [r for r in rows if not r.abandoned]
         abandoned = [r for r in rows if r.abandoned]
@@ -66,7 +85,14 @@ class TrailList(VirtualList):
             lines.extend(abandoned)
         self.lines = lines
         first_patch = next((i for i, line in enumerate(lines) if isinstance(line, PatchRow)), 0)
-        self.set_count(len(lines), first_patch)
+        at = next((i for i, line in enumerate(lines) if line is keep), first_patch) if keep else first_patch
+        self.set_count(len(lines), at)
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self._header and self._room() != self._wrapped_at:
+            current = self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None
+            self._build(current if isinstance(current, PatchRow) else None)
 
     def plain_lines(self) -> list[str]:
         return [line if isinstance(line, str) else line.text() for line in self.lines]
@@ -85,8 +111,9 @@ class TrailList(VirtualList):
             (f"{(line.state or '-'):<12} ", state_style),
             (f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown")),
         ]
-        rest = safe_line(line.path) + (f"  ({safe_line(line.evidence)})" if line.evidence else "")
         room = max(0, width - sum(len(t) for t, _ in head))
+        path = fit_path(safe_line(line.path), room)
+        rest = path + (f"  ({safe_line(line.evidence)})" if line.evidence else "")
         head.append((set_cell_size(rest, room), None))
         return head
 
@@ -95,3 +122,22 @@ class TrailList(VirtualList):
             line = self.lines[self.cursor]
             if isinstance(line, PatchRow):
                 self.post_message(self.PatchChosen(line))
+
+
+def fit_path(path: str, room: int) -> str:
+    """A path in `room` cells: whole when it fits, else its end (the file's name) after an ellipsis."""
+    if cell_len(path) <= room:
+        return path
+    if room <= 1:
+        return "…"[:room]
+    cells, start = 0, len(path)
+    while start > 0 and cells + cell_len(path[start - 1]) <= room - 1:  # from the end: bounded by the room
+        start -= 1
+        cells += cell_len(path[start])
+    return "…" + path[start:]
+
+
+def _wrap(text: str, room: int) -> list[str]:
+    if cell_len(text) <= room:
+        return [text]
+    return [piece.plain.rstrip() for piece in Content(text).wrap(room)] or [text]

@@ -18,8 +18,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Part = tuple[str, RichStyle | None]
+SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 from tracetui.ui import actions
+from tracetui.ui.widgets.scrolling import set_virtual_size
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -70,7 +72,8 @@ class VirtualList(ScrollView, can_focus=True):
     def set_count(self, count: int, cursor: int = 0) -> None:
         self.count = count
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width or self.size.width, count)
+        # A list of another length re-lays out the screen only when its scrollbar comes or goes.
+        set_virtual_size(self, Size(self.scrollable_content_region.width or self.size.width, count))
         cursor = max(0, min(cursor, count - 1)) if count else 0
         self.set_reactive(VirtualList.cursor, cursor)
         self._follow(cursor, center=True)
@@ -118,6 +121,13 @@ class VirtualList(ScrollView, can_focus=True):
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
         return strip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Textual's scroll view binds left/right and ctrl+page up/down to sideways scrolling; a list
+        # never scrolls sideways, so those keys (listed in the key help) would do nothing.
+        if action in SIDEWAYS and self.styles.overflow_x == "hidden":
+            return False
+        return True
 
     def part_style(self, name: str) -> RichStyle:
         """A component's style for one part of a row: only what its own rule sets. The full style

@@ -1,0 +1,71 @@
+"""The footer offers only keys that do something on the screen as it is."""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+
+from tracetui.ui.app import TraceApp
+
+from pilot_steps import settle
+
+
+def _offered(app) -> list[str]:
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_a_narrow_screen_offers_the_tabs_only_where_they_show(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        listed = _offered(app)
+        assert "Quit" in listed and not {"Detail", "Context", "Diff", "Trail"} & set(listed)
+        await pilot.press("d")  # not a key here: nothing changes
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Detail" in _offered(app)
+        await pilot.press("f")
+        await settle(app, pilot, 1)
+        assert app.screen.query_one("#right").active == "diff"
+        await pilot.press("escape")
+        await settle(app, pilot, 1)
+        assert "Diff" not in _offered(app)
+
+
+async def test_a_wide_screen_offers_the_tabs_beside_the_list(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert {"Detail", "Context", "Diff", "Trail"} <= set(_offered(app))
+
+
+async def test_the_key_help_lists_no_sideways_scrolling_for_lists_that_never_scroll_sideways(demo):
+    from tracetui.ui.widgets.session_list import SessionList
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.focused, SessionList)
+        actions = {binding.action for _, binding, _, _ in app.screen.active_bindings.values()}
+        assert "cursor_down" in actions
+        assert not {"scroll_left", "scroll_right", "page_left", "page_right"} & actions
+
+
+async def test_go_to_step_and_search_are_offered_only_where_they_can_land(demo):
+    from tracetui.ui.screens.review import ReviewScreen
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert {"Go to step", "Search"} <= set(_offered(app))
+        await pilot.press("R")  # the review across sessions
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert not {"Go to step", "Search"} & set(_offered(app))
+        await pilot.press("ctrl+g")  # not offered, and no "open a session first" over the review
+        await settle(app, pilot, 1)
+        assert isinstance(app.screen, ReviewScreen)
+        assert not [n for n in app._notifications if "open a session" in n.message]
