@@ -175,7 +175,14 @@ async def test_search_opens_the_hit(demo):
         await pilot.press("ctrl+f")
         await pilot.pause(0.2)
         await pilot.press(*"legacy_total")
-        await pilot.pause(0.8)
+        # The palette's search runs off the UI thread: wait for its hit (a loaded machine is slow).
+        from textual.command import CommandList
+
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.screen.query(CommandList) and app.screen.query_one(CommandList).option_count:
+                break
+        await pilot.pause(0.2)
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen
