@@ -50,7 +50,7 @@ import orjson
 
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.coerce import as_count, as_dict, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
@@ -315,7 +315,7 @@ class _Reader:
                 self.calls[call_id] = step
             made.append(step)
         if isinstance(data.get("outputTokens"), int) and made:
-            made[0].tokens = Tokens(output=as_int(data.get("outputTokens")))
+            made[0].tokens = Tokens(output=as_count(data.get("outputTokens")))
 
     def call_step(
         self, eid: str, name: Any, call_id: str, arguments: Any, stamp: str | None, scope: str | None, model: Any
@@ -466,10 +466,10 @@ class _Reader:
             usage = as_dict(as_dict(metrics).get("usage"))
             total.add(
                 Tokens(
-                    as_int(usage.get("inputTokens")),
-                    as_int(usage.get("outputTokens")),
-                    as_int(usage.get("cacheReadTokens")),
-                    as_int(usage.get("cacheWriteTokens")),
+                    as_count(usage.get("inputTokens")),
+                    as_count(usage.get("outputTokens")),
+                    as_count(usage.get("cacheReadTokens")),
+                    as_count(usage.get("cacheWriteTokens")),
                 )
             )
         for model in as_dict(data.get("modelMetrics")):

@@ -61,7 +61,7 @@ import orjson
 
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import clean, guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
@@ -773,11 +773,11 @@ def _response_text(result: Any) -> tuple[str, bool]:
 def _tokens(value: Any) -> Tokens | None:
     if not isinstance(value, dict):
         return None
-    prompt = as_int(value.get("input")) + as_int(value.get("tool"))
-    cached = as_int(value.get("cached"))
+    prompt = as_count(value.get("input")) + as_count(value.get("tool"))
+    cached = as_count(value.get("cached"))
     return Tokens(
         input=max(prompt - cached, 0),
-        output=as_int(value.get("output")) + as_int(value.get("thoughts")),
+        output=as_count(value.get("output")) + as_count(value.get("thoughts")),
         cache_read=cached,
     )
 

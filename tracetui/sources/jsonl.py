@@ -180,7 +180,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean(value: Any) -> Any:
-    """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them."""
+    """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them.
+
+    Python's parser also reads whole numbers of any length (orjson makes those past 64 bits floats):
+    such a number becomes what orjson would have made of it, so no JSON writer downstream fails on it."""
+    if type(value) is int:
+        if -(2**63) <= value < 2**64:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            return None
     if isinstance(value, str):
         if _SURROGATE.search(value):
             return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

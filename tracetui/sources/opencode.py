@@ -55,7 +55,7 @@ import orjson
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_dict, as_list, as_str, opt_str
+from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
@@ -602,7 +602,8 @@ class _Message:
                 meta["truncated"] = True
             start, end = time.get("start"), time.get("end")
             if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end >= start:
-                meta["duration_ms"] = int(end - start)
+                if end - start <= MAX_COUNT:  # a forged time cannot make a number no writer takes
+                    meta["duration_ms"] = int(end - start)
             if time.get("compacted"):
                 meta["compacted"] = True  # OpenCode cleared it from the model's context later
             result = Step(
@@ -734,7 +735,7 @@ def _model_name(provider: Any, model: Any) -> str | None:
 
 
 def _count(value: Any) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else 0
+    return as_count(value)
 
 
 def _tokens(value: Any) -> Tokens | None:
