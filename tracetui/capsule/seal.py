@@ -469,9 +469,10 @@ def _repo_info(session: Session, root: Path | None, base: str | None, episode: l
         if session.git and session.git.commit and episode[0] is session.steps[0]:
             commit = resolve_commit(root, session.git.commit)
         start = next((s.timestamp for s in episode if s.timestamp), None)
-        if commit is None and start:
+        before = _plus_minute(start) if start else None
+        if commit is None and before:
             # A minute of slack for clocks, as the trail allows: a commit made as the step ran.
-            commit = commit_before(root, _plus_minute(start))
+            commit = commit_before(root, before)
         if commit is None:
             commit = resolve_commit(root, "HEAD")
     return {
@@ -485,12 +486,13 @@ def _strip(url: str | None) -> str | None:
     return strip_credentials(url) if url else None
 
 
-def _plus_minute(timestamp: str) -> str:
+def _plus_minute(timestamp: str) -> str | None:
+    # Only a time that parses reaches git's date parser: a log's text (a NUL, an option) never does.
     try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return timestamp
-    return (moment + timedelta(seconds=60)).isoformat()
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")) + timedelta(seconds=60)
+    except (ValueError, OverflowError):
+        return None
+    return moment.isoformat()
 
 
 def _readme(
