@@ -1,0 +1,109 @@
+"""The app's other screens on hostile logs and a hostile repository: the redaction editor, the seal
+dialog, the cross-session review, the export dialog, the key help and the blame screen draw no
+control byte, and no markup action from a log or a file runs (the canary folder stays empty)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pilot_steps import settle
+from tracetui.bucket import Bucket
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from hostile import FORBIDDEN, hostile_logs, hostile_text  # noqa: E402
+
+SIZE = (160, 48)
+
+
+def _clean(app: TraceApp, where: str) -> None:
+    svg = app.export_screenshot()
+    for ch in FORBIDDEN:
+        assert ch not in svg, f"{ch!r} drawn in {where}"
+
+
+@pytest.fixture
+def hostile_bucket(tmp_path):
+    canary = tmp_path / "canary"
+    canary.mkdir()
+    sources = hostile_logs(tmp_path / "src", canary)
+    bucket = Bucket.open(tmp_path / "b")
+    bucket.sync(sources)
+    yield bucket, canary
+    bucket.close()
+
+
+async def _visit(app: TraceApp, pilot, action: str, where: str) -> None:
+    await app.run_action(action)
+    await settle(app, pilot, 3)
+    assert not isinstance(app.screen, BrowserScreen), f"{where} did not open"
+    _clean(app, where)
+    for _ in range(3):  # a screen and a confirmation on top of it
+        if isinstance(app.screen, BrowserScreen):
+            break
+        await pilot.press("escape")
+        await settle(app, pilot, 1)
+    assert app.is_running, where
+
+
+async def test_the_dialogs_of_hostile_sessions_stay_inert(hostile_bucket):
+    bucket, canary = hostile_bucket
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await _visit(app, pilot, "screen.review", "the review screen")
+        await _visit(app, pilot, "screen.export", "the export dialog")
+        for n in (0, 1, 2, 5):  # claude, codex, pi, opencode: the order of the list may vary, any four
+            await pilot.press("home", *(["down"] * n), "enter")
+            await settle(app, pilot)
+            assert screen.opened is not None
+            await pilot.press("down", "down")
+            await _visit(app, pilot, "screen.redact", f"the redaction editor of session {n}")
+            await _visit(app, pilot, "screen.seal", f"the seal dialog of session {n}")
+            await app.run_action("app.toggle_keys")
+            await settle(app, pilot, 2)
+            _clean(app, "the key help")
+            await app.run_action("app.toggle_keys")
+            await settle(app, pilot, 1)
+        assert app.is_running
+    assert list(canary.iterdir()) == [], "a markup action from a log ran"
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "T\x1b]0;x\x07", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent)}  # fmt: skip
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+async def test_blame_of_a_hostile_file_in_a_hostile_repository_stays_inert(hostile_bucket, tmp_path):
+    """A repository named by a log is input too: its file names, lines, author names and commit
+    messages reach the blame screen."""
+    bucket, canary = hostile_bucket
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    name = "f\x1b]0;t\x07\u202e.py"
+    text = hostile_text(canary).replace("\x00", "")  # a NUL makes the file binary: nothing to show
+    (repo / name).write_text("".join(f"{line}\n" for line in (text, "x = 1", text)))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", text)
+    app = TraceApp(bucket, repo=str(repo))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.show_blame(str(repo / name), str(repo))
+        await settle(app, pilot, 4)
+        _clean(app, "the blame screen")
+        drawn = app.export_screenshot()
+        assert "pwned-title" in drawn and "\u241b" in drawn, "the file's lines are shown, their ESC made visible"
+        await pilot.press("down", "enter")
+        await settle(app, pilot, 2)
+        _clean(app, "after enter on a blamed line")
+        assert app.is_running
+    assert list(canary.iterdir()) == []
