@@ -94,3 +94,28 @@ def test_rm_and_a_marked_search_of_hostile_sessions_are_clean(tmp_path, capsys):
     for n, sid in enumerate(ids):
         code, out, err = _run(capsys, *b, "rm", sid, "--yes", *(["--json"] if n % 2 else []))
         assert code == 0, err
+
+
+def test_review_seal_export_and_doctor_of_hostile_sessions_are_clean(hostile_bucket, capsys, tmp_path):
+    tmp, sources, ids = hostile_bucket
+    b = ["--bucket", str(tmp / "b")]
+    source = [a for agent, folders in sources.items() for a in ("--source", f"{agent}={folders[0]}")]
+    for json_flag in ([], ["--json"]):
+        _run(capsys, *b, "review", *json_flag)
+        _run(capsys, *b, *source, "sync", *json_flag)
+        _run(capsys, *b, "doctor", *json_flag)
+        for n, sid in enumerate(ids):
+            # Refused while suggestions wait (the listing quotes fields and kinds), then sealed.
+            _run(capsys, *b, "seal", sid, "-o", str(tmp_path / f"{n}.capsule"), *json_flag)
+            _run(capsys, *b, "seal", sid, "--accept-suggested", "-o", str(tmp_path / f"{n}.capsule"), *json_flag)
+            _run(capsys, *b, "capsule", "verify", str(tmp_path / f"{n}.capsule"), *json_flag)
+        for fmt in ("md", "html"):
+            dest = tmp_path / f"{fmt}{len(json_flag)}"
+            code, _, err = _run(capsys, *b, "export", str(dest), "--format", fmt, "--sessions", ids[0],
+                                "--accept-suggested", *json_flag)  # fmt: skip
+            assert code == 0, err
+            for page in dest.glob(f"*.{fmt}"):
+                _clean(page.read_text(encoding="utf-8"))  # a page someone may `cat`
+        _run(capsys, *b, "export", "--check", str(tmp_path / "md0"), *json_flag)
+    _run(capsys, "keys")
+    assert len(list(tmp_path.glob("*.capsule"))) == len(ids), "every hostile session seals"
