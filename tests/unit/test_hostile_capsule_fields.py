@@ -1,0 +1,123 @@
+"""Every field of a capsule, each given a value of every wrong type, with the manifest's hashes made to
+match (what anyone who edits a capsule can do): the capsule is refused with one CapsuleError, or it
+opens and everything that shows or replays it works (the CLI's verify and open listing, the session
+as JSON, its shape, the replay of its patches). Never another exception.
+
+The archive reader child is bypassed (members are handed over as they are): its own refusals are
+tested in test_capsule_tamper; here the question is what the fields do after it."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tracetui.capsule import CapsuleError, open_capsule, replay, seal
+from tracetui.capsule import manifest as mf
+from tracetui.capsule import opened as opened_module
+from tracetui.capsule.archive import read_archive
+from tracetui.cli import main
+from tracetui.errors import NotFound
+from tracetui.views.session_shape import shape_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+import capsule_kit as kit  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_hostile_log_fields import model_problems  # noqa: E402
+
+WRONG: list[Any] = [None, False, -1, 2**64 - 1, -1.7e308, "", "\x1b]0;t\x07../x", [[]], {"a": 1}]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:2]):
+            yield from _paths(v, (*path, i))
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy: Any = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fields")
+    repo, _ = kit.make_repo(tmp)
+    session = kit.make_session(repo)
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ok.capsule", secret=b"\x07" * 32)
+    return repo, read_archive((tmp / "ok.capsule").read_bytes(), mf.ALLOWED)
+
+
+def _variants(members: dict[str, bytes], member: str) -> Iterator[tuple[str, dict[str, bytes]]]:
+    manifest = orjson.loads(members[mf.MANIFEST])
+    if member == mf.MANIFEST:
+        body = {k: v for k, v in manifest.items() if k != "members"}
+        for where in _paths(body):
+            if not where:
+                continue
+            for value in WRONG:
+                yield f"{where}={value!r}", {**members, mf.MANIFEST: mf.canonical(_replaced(body, where, value))}
+        return
+    records = [orjson.loads(line) for line in members[member].splitlines()]
+    for n in range(min(3, len(records))):
+        for where in _paths(records[n]):
+            if not where:
+                continue
+            for value in WRONG:
+                changed = list(records)
+                changed[n] = _replaced(records[n], where, value)
+                yield f"line {n + 1} {where}={value!r}", {**members, member: mf.canonical_lines(changed)}
+
+
+def _rewrapped(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The members with a manifest whose member list matches them."""
+    manifest = orjson.loads(members[mf.MANIFEST])
+    payload = {k: v for k, v in members.items() if k in mf.PAYLOAD}
+    manifest["members"] = {k: mf.member_entry(v) for k, v in sorted(payload.items())}
+    return {mf.MANIFEST: mf.canonical(manifest), **payload}
+
+
+@pytest.mark.parametrize("member", [mf.MANIFEST, mf.TRACE, mf.CTX, mf.TRAIL])
+def test_every_field_of_every_wrong_type_is_refused_or_harmless(sealed, tmp_path, monkeypatch, capsys, member):
+    repo, members = sealed
+    current: dict[str, bytes] = {}
+    monkeypatch.setattr(opened_module, "read_archive", lambda data, allowed, limits=None: dict(current))
+    path = tmp_path / "c.capsule"
+    path.write_bytes(b"the members are handed over by the patched reader")
+    opened_count = refused = 0
+    for label, variant in _variants(members, member):
+        current.clear()
+        current.update(_rewrapped(variant))
+        try:
+            capsule = open_capsule(path)
+        except CapsuleError as exc:
+            assert "\n" not in str(exc), label
+            refused += 1
+            continue
+        opened_count += 1
+        rows = capsule.list_sessions()
+        session = capsule.session(capsule.resolve(rows[0].id))
+        assert not model_problems(session), label
+        shape_of(session)
+        for step in session.steps:
+            with contextlib.suppress(NotFound):  # a step with no recorded context says so (the app shows it)
+                capsule.context(step.id)
+        for argv in (["capsule", "verify", str(path)], ["capsule", "verify", str(path), "--json"]):
+            assert main(argv) in (0, 1, 2), label
+        capsys.readouterr()
+        if member == mf.TRAIL:
+            replay(capsule, repo, sandbox=None)
+    assert opened_count and refused, (opened_count, refused)
