@@ -230,3 +230,65 @@ def test_a_number_in_text_is_ascii_digits_in_range(text, value):
     from tracetui.sources.coerce import parse_count
 
     assert parse_count(text) == value
+
+
+# Keys that carry ids or name a parent, a call or a message, in the six formats.
+ID_KEYS = frozenset({"uuid", "parentUuid", "logicalParentUuid", "id", "parentId", "parentID", "messageID", "callID",
+                     "call_id", "tool_use_id", "toolCallId", "sessionId"})  # fmt: skip
+
+
+def _remap(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: names.get(v, v) if k in ID_KEYS and isinstance(v, str) else _remap(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_remap(v, names) for v in value]
+    return value
+
+
+def _ids(value: Any, found: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in ID_KEYS and isinstance(v, str):
+                found.add(v)
+            _ids(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _ids(v, found)
+    return found
+
+
+@pytest.mark.parametrize("agent", list(PICKS))
+@pytest.mark.parametrize("how", ["every line twice", "one id for all", "ids rotated into cycles", "lines reversed"])
+def test_duplicate_and_cyclic_ids_end_and_keep_step_ids_unique(tmp_path, agent, how):
+    """Parents that point at each other, or at themselves, and ids written twice: the read ends,
+    every step id is unique (the app and the index find steps by id) and the shape is made."""
+    from tracetui.views.session_shape import shape_of
+
+    source = PICKS[agent]
+    folder = tmp_path / "src"
+    if source.is_dir():
+        shutil.copytree(source, folder)
+    else:
+        folder.mkdir()
+        shutil.copyfile(source, folder / source.name)
+    files = _staged(agent, folder, tmp_path)
+    for path in files:
+        if path.suffix != ".jsonl":
+            continue
+        lines = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+        ids = sorted(_ids(lines, set()))
+        if how == "every line twice":
+            lines = lines + lines
+        elif how == "one id for all":
+            lines = _remap(lines, dict.fromkeys(ids, "same"))
+        elif how == "ids rotated into cycles":
+            lines = _remap(lines, dict(zip(ids, ids[1:] + ids[:1], strict=True)))
+        else:
+            lines = lines[:1] + lines[:0:-1]
+        path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    for group in registry.get(agent).group(files):
+        session = read_session(group)
+        assert not model_problems(session)
+        step_ids = [s.id for s in session.steps]
+        assert len(set(step_ids)) == len(step_ids)
+        shape_of(session)
