@@ -107,3 +107,31 @@ def test_a_log_whose_name_is_not_utf8_is_read_or_named_in_one_line(tmp_path):
     out = _tracetui("--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={folder}", "--json")
     assert "Traceback" not in out.stderr
     assert out.returncode == 0 and orjson.loads(out.stdout)["sessions"] >= 1
+
+
+# -- the environment ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variable", ["PAGER", "EDITOR", "VISUAL"])
+def test_a_pager_or_editor_variable_shlex_cannot_read_still_gives_a_command(variable, tmp_path):
+    from tracetui.ui import external
+
+    env = {variable: "less '-R"}
+    command = external.pager_command(env) if variable == "PAGER" else external.editor_command(env, tmp_path, 3)
+    assert command[0] == "less"
+
+
+def test_the_bucket_and_agent_folders_named_by_the_environment_never_hang(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for bucket in ("/dev/null", str(fifo), str(GOOD)):
+        out = subprocess.run([sys.executable, "-c", "import sys; from tracetui.cli import main; sys.exit(main(['ls']))"],
+                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "TRACETUI_BUCKET": bucket})  # fmt: skip
+        assert out.returncode != 0 and out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
+    agents = {"CODEX_HOME": "/dev/null", "CLAUDE_CONFIG_DIR": str(fifo), "PI_CODING_AGENT_DIR": "x\x1b]0;t\x07",
+              "GEMINI_CLI_HOME": str(GOOD), "COPILOT_HOME": "/dev/zero", "XDG_DATA_HOME": str(fifo), "HOME": str(tmp_path)}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))",
+                          "--bucket", str(tmp_path / "b"), "sync"], capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT), **agents})  # fmt: skip
+    assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr, out.stderr

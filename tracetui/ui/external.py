@@ -22,17 +22,26 @@ _GOTO = {"code", "code-insiders", "codium", "cursor"}
 
 
 def pager_command(env: Mapping[str, str]) -> list[str]:
-    return shlex.split(env.get("PAGER") or "") or ["less"]
+    return _words(env.get("PAGER") or "") or ["less"]
 
 
 def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list[str]:
-    command = shlex.split(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
+    command = _words(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
     name = Path(command[0]).name
     if line and name in _PLUS_LINE:
         return [*command, f"+{line}", str(path)]
     if line and name in _GOTO:
         return [*command, "-g", f"{path}:{line}"]
     return [*command, str(path)]
+
+
+def _words(value: str) -> list[str]:
+    # A variable shlex cannot read (an unclosed quote) is split at spaces, as a shell user would
+    # half expect, rather than taking the app down with a ValueError.
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()
 
 
 def edit_target(step: Step, roots: list[str | None]) -> tuple[Path, int | None] | str:
