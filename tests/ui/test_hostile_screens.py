@@ -107,3 +107,55 @@ async def test_blame_of_a_hostile_file_in_a_hostile_repository_stays_inert(hosti
         _clean(app, "after enter on a blamed line")
         assert app.is_running
     assert list(canary.iterdir()) == []
+
+
+async def test_times_out_of_range_in_the_list_its_orders_and_date_filters(tmp_path):
+    """Each agent's times set to another out-of-range or malformed value: the list draws, sorts four
+    ways, filters by date and opens every session."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    import orjson
+    from test_hostile_log_fields import ODD_TIMES, PICKS, _times
+    from textual.widgets import Input
+
+    sources: dict[str, list[Path]] = {}
+    for n, (agent, source) in enumerate(PICKS.items()):
+        odd = ODD_TIMES[(n * 2) % len(ODD_TIMES)]
+        dest = tmp_path / "src" / agent
+        if source.is_dir():
+            import shutil
+
+            shutil.copytree(source, dest)
+        else:
+            dest.mkdir(parents=True)
+            dest.joinpath(source.name).write_bytes(source.read_bytes())
+        for path in dest.rglob("*"):
+            if path.suffix == ".jsonl":
+                lines = [x for x in path.read_bytes().splitlines() if x.strip()]
+                path.write_bytes(b"".join(orjson.dumps(_times(orjson.loads(x), odd)) + b"\n" for x in lines))
+            elif path.suffix == ".json":
+                path.write_bytes(orjson.dumps(_times(orjson.loads(path.read_bytes()), odd)))
+        sources[agent] = [dest]
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(sources)
+        count = len(bucket.list_sessions())
+        app = TraceApp(bucket)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowserScreen)
+            for _ in range(4):
+                await pilot.press("o")
+                await settle(app, pilot, 1)
+                _clean(app, "an order of the list")
+            for n in range(count):
+                await pilot.press("home", *(["down"] * n), "enter")
+                await settle(app, pilot, 2)
+                assert screen.opened is not None
+                _clean(app, f"session {n}")
+                await pilot.press("escape")
+                await settle(app, pilot, 1)
+            for query in ("since:2026-01-01", "until:1970-01-01", "today", "yesterday", "7d", "36h", "since:99999-01-01"):
+                screen.query_one("#filter", Input).value = query
+                await settle(app, pilot, 2)
+                _clean(app, f"the filter {query}")
+            assert app.is_running

@@ -6,6 +6,7 @@ count fits in 64 bits, and the session serialises (the bucket's sidecar, `show -
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -292,3 +293,50 @@ def test_duplicate_and_cyclic_ids_end_and_keep_step_ids_unique(tmp_path, agent, 
         step_ids = [s.id for s in session.steps]
         assert len(set(step_ids)) == len(step_ids)
         shape_of(session)
+
+
+_TIME_KEY = re.compile(r"(?i)time|date|created|updated|started|ended|start|end")
+ODD_TIMES = ["99999-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "2026-13-45T99:99:99Z", "0000-00-00T00:00:00Z",
+             "9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00-23:59", "1970-01-01T00:00:00+99:99", "",
+             "2026-02-30T10:00:00Z", "1" * 400, -1, 2**64 - 1, 1.7e308]  # fmt: skip
+
+
+def _times(value: Any, odd: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: odd if _TIME_KEY.search(k) and isinstance(v, str | int | float) and not isinstance(v, bool)
+                else _times(v, odd) for k, v in value.items()}  # fmt: skip
+    if isinstance(value, list):
+        return [_times(v, odd) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("odd", ODD_TIMES, ids=lambda v: repr(v)[:24])
+def test_times_out_of_range_or_malformed_keep_every_session_listable(tmp_path, capsys, odd):
+    """Every time of every record (ISO strings, epoch numbers) set to one out-of-range or malformed
+    value: every session is kept, listed (sorted, filtered by date) and shown."""
+    sources: dict[str, list[Path]] = {}
+    for agent, source in PICKS.items():
+        dest = tmp_path / "src" / agent
+        if source.is_dir():
+            shutil.copytree(source, dest)
+        else:
+            dest.mkdir(parents=True)
+            shutil.copyfile(source, dest / source.name)
+        for path in dest.rglob("*"):
+            if path.suffix == ".jsonl":
+                lines = path.read_bytes().splitlines()
+                path.write_bytes(b"".join(orjson.dumps(_times(orjson.loads(x), odd)) + b"\n" for x in lines if x.strip()))
+            elif path.suffix == ".json":
+                path.write_bytes(orjson.dumps(_times(orjson.loads(path.read_bytes()), odd)))
+        sources[agent] = [dest]
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources)
+        ids = [r.id for r in bucket.list_sessions(include_hidden=True)]
+    assert report.sessions == SESSIONS, report.errors
+    b = ["--bucket", str(tmp_path / "b")]
+    for argv in (["ls"], ["ls", "--json"], ["ls", "--all"], ["search", "the"], ["search", "the", "--json"]):
+        assert main([*b, *argv]) == 0
+    for sid in ids:
+        assert main([*b, "show", sid]) == 0
+        assert main([*b, "show", sid, "--json"]) == 0
+    capsys.readouterr()
