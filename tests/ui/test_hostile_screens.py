@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pilot_steps import settle
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import FORBIDDEN, hostile_logs, hostile_text  # noqa: E402
+from hostile import FORBIDDEN, hostile_logs, hostile_text
 
 SIZE = (160, 48)
 
@@ -77,8 +77,14 @@ async def test_the_dialogs_of_hostile_sessions_stay_inert(hostile_bucket):
 
 
 def _git(repo: Path, *args: str) -> None:
-    env = {"GIT_AUTHOR_NAME": "T\x1b]0;x\x07", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent)}  # fmt: skip
+    env = {
+        "GIT_AUTHOR_NAME": "T\x1b]0;x\x07",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo.parent),
+    }
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
@@ -101,7 +107,9 @@ async def test_blame_of_a_hostile_file_in_a_hostile_repository_stays_inert(hosti
         await settle(app, pilot, 4)
         _clean(app, "the blame screen")
         drawn = app.export_screenshot()
-        assert "pwned-title" in drawn and "\u241b" in drawn, "the file's lines are shown, their ESC made visible"
+        assert "pwned-title" in drawn and "\u241b" in drawn, (
+            "the file's lines are shown, their ESC made visible"
+        )
         await pilot.press("down", "enter")
         await settle(app, pilot, 2)
         _clean(app, "after enter on a blamed line")
@@ -154,7 +162,15 @@ async def test_times_out_of_range_in_the_list_its_orders_and_date_filters(tmp_pa
                 _clean(app, f"session {n}")
                 await pilot.press("escape")
                 await settle(app, pilot, 1)
-            for query in ("since:2026-01-01", "until:1970-01-01", "today", "yesterday", "7d", "36h", "since:99999-01-01"):
+            for query in (
+                "since:2026-01-01",
+                "until:1970-01-01",
+                "today",
+                "yesterday",
+                "7d",
+                "36h",
+                "since:99999-01-01",
+            ):
                 screen.query_one("#filter", Input).value = query
                 await settle(app, pilot, 2)
                 _clean(app, f"the filter {query}")

@@ -26,10 +26,10 @@ from tracetui.errors import NotFound
 from tracetui.views.session_shape import shape_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
-import capsule_kit as kit  # noqa: E402
+import capsule_kit as kit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_hostile_log_fields import model_problems  # noqa: E402
+from test_hostile_log_fields import model_problems
 
 WRONG: list[Any] = [None, False, -1, 2**64 - 1, -1.7e308, "", "\x1b]0;t\x07../x", [[]], {"a": 1}]
 
@@ -69,7 +69,10 @@ def _variants(members: dict[str, bytes], member: str) -> Iterator[tuple[str, dic
             if not where:
                 continue
             for value in WRONG:
-                yield f"{where}={value!r}", {**members, mf.MANIFEST: mf.canonical(_replaced(body, where, value))}
+                yield (
+                    f"{where}={value!r}",
+                    {**members, mf.MANIFEST: mf.canonical(_replaced(body, where, value))},
+                )
         return
     records = [orjson.loads(line) for line in members[member].splitlines()]
     for n in range(min(3, len(records))):
@@ -91,7 +94,9 @@ def _rewrapped(members: dict[str, bytes]) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("member", [mf.MANIFEST, mf.TRACE, mf.CTX, mf.TRAIL])
-def test_every_field_of_every_wrong_type_is_refused_or_harmless(sealed, tmp_path, monkeypatch, capsys, member):
+def test_every_field_of_every_wrong_type_is_refused_or_harmless(
+    sealed, tmp_path, monkeypatch, capsys, member
+):
     repo, members = sealed
     current: dict[str, bytes] = {}
     monkeypatch.setattr(opened_module, "read_archive", lambda data, allowed, limits=None: dict(current))

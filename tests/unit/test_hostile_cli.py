@@ -13,7 +13,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import FORBIDDEN, SESSIONS, hostile_logs  # noqa: E402
+from hostile import FORBIDDEN, SESSIONS, hostile_logs
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,16 @@ def test_review_seal_export_and_doctor_of_hostile_sessions_are_clean(hostile_buc
         for n, sid in enumerate(ids):
             # Refused while suggestions wait (the listing quotes fields and kinds), then sealed.
             _run(capsys, *b, "seal", sid, "-o", str(tmp_path / f"{n}.capsule"), *json_flag)
-            _run(capsys, *b, "seal", sid, "--accept-suggested", "-o", str(tmp_path / f"{n}.capsule"), *json_flag)
+            _run(
+                capsys,
+                *b,
+                "seal",
+                sid,
+                "--accept-suggested",
+                "-o",
+                str(tmp_path / f"{n}.capsule"),
+                *json_flag,
+            )
             _run(capsys, *b, "capsule", "verify", str(tmp_path / f"{n}.capsule"), *json_flag)
         for fmt in ("md", "html"):
             dest = tmp_path / f"{fmt}{len(json_flag)}"

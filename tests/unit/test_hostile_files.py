@@ -21,11 +21,17 @@ FIXTURES = ROOT / "tests" / "fixtures"
 GOOD = FIXTURES / "pi" / "v3_tree.jsonl"
 
 
-def _tracetui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _tracetui(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
-                          env=env, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -117,7 +123,9 @@ def test_a_pager_or_editor_variable_shlex_cannot_read_still_gives_a_command(vari
     from tracetui.ui import external
 
     env = {variable: "less '-R"}
-    command = external.pager_command(env) if variable == "PAGER" else external.editor_command(env, tmp_path, 3)
+    command = (
+        external.pager_command(env) if variable == "PAGER" else external.editor_command(env, tmp_path, 3)
+    )
     assert command[0] == "less"
 
 
@@ -125,13 +133,17 @@ def test_the_bucket_and_agent_folders_named_by_the_environment_never_hang(tmp_pa
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for bucket in ("/dev/null", str(fifo), str(GOOD)):
-        out = subprocess.run([sys.executable, "-c", "import sys; from tracetui.cli import main; sys.exit(main(['ls']))"],
-                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "TRACETUI_BUCKET": bucket})  # fmt: skip
-        assert out.returncode != 0 and out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
-    agents = {"CODEX_HOME": "/dev/null", "CLAUDE_CONFIG_DIR": str(fifo), "PI_CODING_AGENT_DIR": "x\x1b]0;t\x07",
-              "GEMINI_CLI_HOME": str(GOOD), "COPILOT_HOME": "/dev/zero", "XDG_DATA_HOME": str(fifo), "HOME": str(tmp_path)}  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))",
-                          "--bucket", str(tmp_path / "b"), "sync"], capture_output=True, text=True, timeout=60,
-                         stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT), **agents})  # fmt: skip
+        out = _tracetui("ls", TRACETUI_BUCKET=bucket)
+        assert out.returncode != 0 and out.stderr.count("\n") == 1, out.stderr
+        assert "Traceback" not in out.stderr
+    agents = {
+        "CODEX_HOME": "/dev/null",
+        "CLAUDE_CONFIG_DIR": str(fifo),
+        "PI_CODING_AGENT_DIR": "x\x1b]0;t\x07",
+        "GEMINI_CLI_HOME": str(GOOD),
+        "COPILOT_HOME": "/dev/zero",
+        "XDG_DATA_HOME": str(fifo),
+        "HOME": str(tmp_path),
+    }
+    out = _tracetui("--bucket", str(tmp_path / "b"), "sync", **agents)
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr, out.stderr

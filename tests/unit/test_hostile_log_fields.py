@@ -23,7 +23,7 @@ from tracetui.sources import read_session, registry
 from tracetui.sources.jsonl import clean
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import SESSIONS, hostile_logs  # noqa: E402
+from hostile import SESSIONS, hostile_logs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PICKS = {
@@ -36,7 +36,17 @@ PICKS = {
 }
 # One of each JSON type, the largest numbers orjson reads (2**64 and past it become floats), and a
 # string that is not what any field expects.
-WRONG: list[Any] = [None, True, -1, 2**64 - 1, 1.8446744073709552e19, -1.7e308, "\x1b]0;t\x07", [1, "a"], {"a": {}}]
+WRONG: list[Any] = [
+    None,
+    True,
+    -1,
+    2**64 - 1,
+    1.8446744073709552e19,
+    -1.7e308,
+    "\x1b]0;t\x07",
+    [1, "a"],
+    {"a": {}},
+]
 INT64 = 2**63
 
 
@@ -209,9 +219,13 @@ def test_a_line_only_pythons_parser_reads_keeps_its_numbers_writable(tmp_path):
         '{"type": "message", "id": "m1", "parentId": null, "timestamp": "2026-01-01T00:00:00Z", "message": '
         '{"role": "assistant", "content": [{"type": "text", "text": "hi \\ud800"}], "usage": {"input": '
         + "9" * 40
-        + ', "output": NaN, "cacheRead": Infinity, "cacheWrite": -1}, "x": ' + "9" * 400 + "}}\n"
+        + ', "output": NaN, "cacheRead": Infinity, "cacheWrite": -1}, "x": '
+        + "9" * 400
+        + "}}\n"
     )
-    header = '{"type": "session", "version": 3, "id": "s1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/p"}\n'
+    header = (
+        '{"type": "session", "version": 3, "id": "s1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/p"}\n'
+    )
     (tmp_path / "s.jsonl").write_text(header + line)
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"pi": [tmp_path]})
@@ -225,7 +239,16 @@ def test_a_line_only_pythons_parser_reads_keeps_its_numbers_writable(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("0", 0), ("-2", -2), ("127", 127), ("9" * 14, None), ("\u0663", None), ("1_0", None), ("", None), ("-", None)],
+    [
+        ("0", 0),
+        ("-2", -2),
+        ("127", 127),
+        ("9" * 14, None),
+        ("\u0663", None),
+        ("1_0", None),
+        ("", None),
+        ("-", None),
+    ],
 )
 def test_a_number_in_text_is_ascii_digits_in_range(text, value):
     from tracetui.sources.coerce import parse_count
@@ -234,13 +257,28 @@ def test_a_number_in_text_is_ascii_digits_in_range(text, value):
 
 
 # Keys that carry ids or name a parent, a call or a message, in the six formats.
-ID_KEYS = frozenset({"uuid", "parentUuid", "logicalParentUuid", "id", "parentId", "parentID", "messageID", "callID",
-                     "call_id", "tool_use_id", "toolCallId", "sessionId"})  # fmt: skip
+ID_KEYS = frozenset(
+    {
+        "uuid",
+        "parentUuid",
+        "logicalParentUuid",
+        "id",
+        "parentId",
+        "parentID",
+        "messageID",
+        "callID",
+        "call_id",
+    }
+    | {"tool_use_id", "toolCallId", "sessionId"}
+)
 
 
 def _remap(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, dict):
-        return {k: names.get(v, v) if k in ID_KEYS and isinstance(v, str) else _remap(v, names) for k, v in value.items()}
+        return {
+            k: names.get(v, v) if k in ID_KEYS and isinstance(v, str) else _remap(v, names)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_remap(v, names) for v in value]
     return value
@@ -259,7 +297,9 @@ def _ids(value: Any, found: set[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("agent", list(PICKS))
-@pytest.mark.parametrize("how", ["every line twice", "one id for all", "ids rotated into cycles", "lines reversed"])
+@pytest.mark.parametrize(
+    "how", ["every line twice", "one id for all", "ids rotated into cycles", "lines reversed"]
+)
 def test_duplicate_and_cyclic_ids_end_and_keep_step_ids_unique(tmp_path, agent, how):
     """Parents that point at each other, or at themselves, and ids written twice: the read ends,
     every step id is unique (the app and the index find steps by id) and the shape is made."""
@@ -325,7 +365,9 @@ def test_times_out_of_range_or_malformed_keep_every_session_listable(tmp_path, c
         for path in dest.rglob("*"):
             if path.suffix == ".jsonl":
                 lines = path.read_bytes().splitlines()
-                path.write_bytes(b"".join(orjson.dumps(_times(orjson.loads(x), odd)) + b"\n" for x in lines if x.strip()))
+                path.write_bytes(
+                    b"".join(orjson.dumps(_times(orjson.loads(x), odd)) + b"\n" for x in lines if x.strip())
+                )
             elif path.suffix == ".json":
                 path.write_bytes(orjson.dumps(_times(orjson.loads(path.read_bytes()), odd)))
         sources[agent] = [dest]

@@ -10,14 +10,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tracetui.capsule import CapsuleError, INCONCLUSIVE, open_capsule, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CapsuleError, open_capsule, replay, seal
 from tracetui.capsule.gitcmd import git, resolve_commit
 from tracetui.capsule.replay import apply_patch, open_replay
 from tracetui.model import FileEdit, GitInfo, Hunk, Step, StepKind
 from tracetui.ui import external
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
-import capsule_kit as kit  # noqa: E402
+import capsule_kit as kit
 
 CREATE = {"op": "create", "hunks": [{"old_start": 0, "lines": ["+pwned"]}]}
 # `.git` as macOS (case, the invisible characters HFS+ ignores) and Windows (trailing dots and

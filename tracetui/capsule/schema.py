@@ -102,9 +102,10 @@ def tokens_ok(value: Any) -> bool:
     """A tokens object as `Tokens.to_dict` writes it: absent, or whole counts from 0 to MAX_COUNT."""
     if value is None:
         return True
-    return isinstance(value, dict) and all(
-        _int(v) and 0 <= v <= MAX_COUNT for k, v in value.items() if k in ("input", "output", "cache_read", "cache_write")
-    )
+    counts = ("input", "output", "cache_read", "cache_write")
+    if not isinstance(value, dict):
+        return False
+    return all(_int(v) and 0 <= v <= MAX_COUNT for k, v in value.items() if k in counts)
 
 
 def step_problem(step: Step) -> str | None:
@@ -117,7 +118,8 @@ def step_problem(step: Step) -> str | None:
     for edit in step.edits:
         if not (isinstance(edit.path, str) and isinstance(edit.op, str)):
             return "edit path or op"
-        if not all(_opt_str(getattr(edit, k)) for k in ("old_string", "new_string", "content", "original", "move_to")):
+        texts = (edit.old_string, edit.new_string, edit.content, edit.original, edit.move_to)
+        if not all(_opt_str(text) for text in texts):
             return "edit text"
         for hunk in edit.hunks:
             numbers = (hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines)

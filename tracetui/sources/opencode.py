@@ -601,9 +601,9 @@ class _Message:
             if metadata.get("truncated") is True:
                 meta["truncated"] = True
             start, end = time.get("start"), time.get("end")
-            if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end >= start:
-                if end - start <= MAX_COUNT:  # a forged time cannot make a number no writer takes
-                    meta["duration_ms"] = int(end - start)
+            span = end - start if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
+            if span is not None and 0 <= span <= MAX_COUNT:  # a forged time makes no number a writer refuses
+                meta["duration_ms"] = int(span)
             if time.get("compacted"):
                 meta["compacted"] = True  # OpenCode cleared it from the model's context later
             result = Step(
