@@ -175,3 +175,66 @@ async def test_times_out_of_range_in_the_list_its_orders_and_date_filters(tmp_pa
                 await settle(app, pilot, 2)
                 _clean(app, f"the filter {query}")
             assert app.is_running
+
+
+async def test_a_capsules_folder_never_names_a_file_the_app_opens(tmp_path, monkeypatch):
+    """A capsule's steps say which folder they ran in: a stranger's word. `E` (editor) and `B`
+    (blame) look for a capsule's files in the user's `--repo` only, never in the folder it names."""
+    import orjson
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+    import capsule_kit as kit
+
+    from tracetui.capsule import manifest as mf
+    from tracetui.capsule import open_capsule, seal
+    from tracetui.capsule.archive import read_archive, write_archive
+    from tracetui.ui.widgets.timeline import Timeline
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    sealed = tmp_path / "ok.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=sealed, secret=b"\x09" * 32)
+    members = read_archive(sealed.read_bytes(), mf.ALLOWED)
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_rsa").write_text("a private key\n")
+    records = [orjson.loads(line) for line in members[mf.TRACE].splitlines()]
+    for record in records:
+        record["cwd"] = str(private)
+        for edit in record.get("edits", []):
+            edit["path"] = "id_rsa"
+    payload = {k: v for k, v in members.items() if k in mf.PAYLOAD} | {mf.TRACE: mf.canonical_lines(records)}
+    manifest = orjson.loads(members[mf.MANIFEST])
+    manifest["session"]["cwd"] = str(private)
+    manifest["members"] = {k: mf.member_entry(v) for k, v in sorted(payload.items())}
+    path = tmp_path / "stranger.capsule"
+    path.write_bytes(write_archive({mf.MANIFEST: mf.canonical(manifest), **payload}))
+
+    ran: list[object] = []
+    real_run = subprocess.run
+
+    def run(command, *args, **kwargs):  # the editor is recorded, never started; git and the rest run
+        if any("id_rsa" in str(word) for word in command):
+            ran.append(command)
+            return subprocess.CompletedProcess(command, 0)
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    app = TraceApp(open_capsule(path), repo=str(repo))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen) and screen.opened is not None
+        edits = [s.index for s in screen.opened.session.steps if s.edits]
+        assert edits
+        for index in edits:
+            screen.query_one(Timeline).reveal_step(index)
+            await settle(app, pilot, 1)
+            await app.run_action("screen.editor")
+            await app.run_action("screen.blame")
+            await settle(app, pilot, 2)
+            assert isinstance(app.screen, BrowserScreen), "no blame of a file the capsule named"
+        assert app.is_running
+    assert ran == [], "the editor was started on a file the capsule's folder named"
