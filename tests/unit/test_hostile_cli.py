@@ -128,3 +128,23 @@ def test_review_seal_export_and_doctor_of_hostile_sessions_are_clean(hostile_buc
         _run(capsys, *b, "export", "--check", str(tmp_path / "md0"), *json_flag)
     _run(capsys, "keys")
     assert len(list(tmp_path.glob("*.capsule"))) == len(ids), "every hostile session seals"
+
+
+def test_an_export_of_hostile_sessions_names_plain_files_inside_its_folder(hostile_bucket, capsys, tmp_path):
+    """Session ids, agents and titles from a log name the exported files: every file stays inside the
+    destination, under a plain name, in every format."""
+    import re
+
+    tmp, _, _ = hostile_bucket
+    plain = re.compile(r"[A-Za-z0-9._=-]+")
+    for fmt in ("raw", "atif", "parquet"):
+        dest = tmp_path / fmt
+        code, _, err = _run(capsys, "--bucket", str(tmp / "b"), "export", str(dest), "--format", fmt,
+                            "--accept-suggested")  # fmt: skip
+        assert code == 0, err
+        files = [p for p in dest.rglob("*") if p.is_file()]
+        assert len(files) > SESSIONS
+        for path in files:
+            assert path.resolve().is_relative_to(dest.resolve())
+            assert all(plain.fullmatch(part) for part in path.relative_to(dest).parts), path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atif", "parquet", "raw"]
