@@ -126,3 +126,42 @@ def test_every_field_of_every_wrong_type_is_refused_or_harmless(
         if member == mf.TRAIL:
             replay(capsule, repo, sandbox=None)
     assert opened_count and refused, (opened_count, refused)
+
+
+def test_a_valid_signature_over_hostile_content_verifies_and_prints_safely(sealed, tmp_path, capsys):
+    """A signature vouches for who sealed a capsule, not for what it says: a capsule of hostile text,
+    signed by a key the user allows under a principal holding controls, verifies as signed, and
+    neither its content nor the signer's name reaches the terminal raw."""
+    import subprocess
+
+    from tracetui.capsule import verify
+    from tracetui.capsule.archive import write_archive
+    from tracetui.capsule.signing import sign
+
+    _, members = sealed
+    hostile = "\x1b]0;pwned\x07\x9b2J\u202e[@click=app.quit]x[/]"
+    records = [orjson.loads(line) for line in members[mf.TRACE].splitlines()]
+    for record in records:
+        record["text"] = (record.get("text") or "") + hostile
+    changed = _rewrapped({**members, mf.TRACE: mf.canonical_lines(records)})
+    manifest = orjson.loads(changed[mf.MANIFEST])
+    manifest["session"]["title"] = hostile
+    changed[mf.MANIFEST] = mf.canonical(manifest)
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    principal = "alice\x1b]0;x\x07@example.com"
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f'"{principal}" {(tmp_path / "id_ed25519.pub").read_text().strip()}\n')
+    changed[mf.SIGNATURE] = sign(changed[mf.MANIFEST], key)
+    path = tmp_path / "signed.capsule"
+    path.write_bytes(write_archive(changed))
+    report = verify(path, allowed)
+    assert report.ok and report.signature.state == "valid"
+    assert report.signature.signer == principal
+    for argv in (["capsule", "verify", str(path), "--allowed-signers", str(allowed)],
+                 ["capsule", "verify", str(path), "--allowed-signers", str(allowed), "--json"]):  # fmt: skip
+        assert main(argv) == 0
+        captured = capsys.readouterr()
+        for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert ch not in captured.out + captured.err
+        assert "alice" in captured.out
