@@ -5,6 +5,7 @@ good logs beside them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -147,3 +148,56 @@ def test_the_bucket_and_agent_folders_named_by_the_environment_never_hang(tmp_pa
     }
     out = _tracetui("--bucket", str(tmp_path / "b"), "sync", **agents)
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr, out.stderr
+
+
+# -- an OpenCode database is someone's file too -------------------------------------------------
+
+_ENDLESS = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT"
+HOSTILE_SCHEMAS = {
+    "an endless view for its sessions": [
+        f"CREATE VIEW Session AS {_ENDLESS} 'ses_' || x AS id, NULL AS parent_id, x AS time_updated FROM n",
+        "CREATE TABLE message (id TEXT, session_id TEXT, data TEXT, time_updated INTEGER)",
+        "CREATE TABLE part (id TEXT, message_id TEXT, session_id TEXT, data TEXT, time_updated INTEGER)",
+    ],
+    "an endless view for its messages": [
+        "CREATE TABLE session (id TEXT, parent_id TEXT, time_updated INTEGER, data TEXT)",
+        "INSERT INTO session VALUES ('ses_1', NULL, 1, '{}')",
+        (
+            f"CREATE VIEW message AS {_ENDLESS} 'msg_' || x AS id, 'ses_1' AS session_id, '{{}}' AS data,"
+            " x AS time_updated FROM n"
+        ),
+        "CREATE TABLE part (id TEXT, message_id TEXT, session_id TEXT, data TEXT, time_updated INTEGER)",
+    ],
+    "a virtual table for its parts": [
+        "CREATE TABLE session (id TEXT, parent_id TEXT, time_updated INTEGER, data TEXT)",
+        "CREATE TABLE message (id TEXT, session_id TEXT, data TEXT, time_updated INTEGER)",
+        "CREATE VIRTUAL TABLE part USING fts5(id, message_id, session_id, data, time_updated)",
+    ],
+}
+
+
+@pytest.mark.parametrize("schema", list(HOSTILE_SCHEMAS))
+def test_an_opencode_database_of_endless_views_is_refused_in_one_line(tmp_path, schema):
+    import sqlite3
+
+    db = tmp_path / "opencode.db"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for statement in HOSTILE_SCHEMAS[schema]:
+            conn.execute(statement)
+        conn.commit()
+    out = _tracetui(
+        "--bucket", str(tmp_path / "b"), "sync", "--source", f"opencode={db}", "--json", timeout=60
+    )
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    errors = orjson.loads(out.stdout)["errors"]
+    assert [e["path"] for e in errors] == [str(db)] and "not a table" in errors[0]["error"]
+
+
+def test_an_opencode_database_that_is_not_one_is_one_line(tmp_path):
+    db = tmp_path / "opencode.db"
+    db.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
+    out = _tracetui(
+        "--bucket", str(tmp_path / "b"), "sync", "--source", f"opencode={db}", "--json", timeout=60
+    )
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert [e["path"] for e in orjson.loads(out.stdout)["errors"]] == [str(db)]
