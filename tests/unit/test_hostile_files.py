@@ -255,3 +255,33 @@ def test_a_bucket_index_whose_sessions_table_is_an_endless_view_is_refused(tmp_p
         conn.commit()
     out = _tracetui(*bucket, "ls", timeout=10)
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redact area: tracetui/redact/plan.py load_plan reads plans/*.plan.json without checking shapes; a plan that is "
+    "not an object, or a span or value that is not one, is an AttributeError out of scan and seal",
+)
+@pytest.mark.parametrize("edit", ["a list", "a number", "a span", "a value"])
+def test_a_redaction_plan_of_the_wrong_shape_is_one_line(tmp_path, edit):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shutil.copyfile(GOOD, folder / "a.jsonl")
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert _tracetui(*bucket, "sync", "--source", f"pi={folder}").returncode == 0
+    assert _tracetui(*bucket, "scan", "33333333").returncode == 0
+    (plan,) = (tmp_path / "b" / "plans").glob("*.plan.json")
+    doc = orjson.loads(plan.read_bytes())
+    changed = {
+        "a list": [],
+        "a number": 1,
+        "a span": {**doc, "spans": [1]},
+        "a value": {**doc, "values": [1]},
+    }
+    plan.write_bytes(orjson.dumps(changed[edit]))
+    for command in (
+        ["scan", "33333333"],
+        ["seal", "33333333", "--accept-suggested", "-o", str(tmp_path / "c")],
+    ):
+        out = _tracetui(*bucket, *command)
+        assert "Traceback" not in out.stderr, out.stderr[-300:]
