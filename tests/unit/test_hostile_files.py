@@ -259,8 +259,9 @@ def test_a_bucket_index_whose_sessions_table_is_an_endless_view_is_refused(tmp_p
 
 @pytest.mark.xfail(
     strict=True,
-    reason="redact area: tracetui/redact/plan.py load_plan reads plans/*.plan.json without checking shapes; a plan that is "
-    "not an object, or a span or value that is not one, is an AttributeError out of scan and seal",
+    reason="redact area: tracetui/redact/plan.py load_plan reads plans/*.plan.json without checking "
+    "shapes; a plan that is not an object, or a span or value that is not one, is an AttributeError out of "
+    "scan and seal",
 )
 @pytest.mark.parametrize("edit", ["a list", "a number", "a span", "a value"])
 def test_a_redaction_plan_of_the_wrong_shape_is_one_line(tmp_path, edit):
