@@ -165,3 +165,35 @@ def test_a_valid_signature_over_hostile_content_verifies_and_prints_safely(seale
         for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
             assert ch not in captured.out + captured.err
         assert "alice" in captured.out
+
+
+def test_a_bisect_of_a_capsule_of_hostile_prompts_prints_nothing_raw(tmp_path, capsys):
+    """The bisect's answer quotes the prompt of the step it found: as a table and as JSON, no control
+    from the capsule reaches the terminal."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from hostile import FORBIDDEN, hostile_text
+
+    repo, _ = kit.make_repo(tmp_path)
+    text = hostile_text(tmp_path / "canary")
+    session = kit.make_session(repo, extra_text=text)
+    for step in session.steps:
+        step.text = (step.text or "") + text
+    path = tmp_path / "h.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=path, secret=b"\x0a" * 32)
+    for extra in ([], ["--json"]):
+        argv = [
+            "replay",
+            str(path),
+            "--repo",
+            str(repo),
+            "--check",
+            "test ! -f test_calc.py",
+            "--trust",
+            "--bisect",
+        ]
+        assert main([*argv, *extra]) == 0
+        captured = capsys.readouterr()
+        assert "reproduces" in captured.out
+        for ch in FORBIDDEN:
+            assert ch not in captured.out + captured.err, repr(ch)
+    assert not (tmp_path / "canary").exists()
