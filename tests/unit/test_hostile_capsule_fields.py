@@ -197,3 +197,20 @@ def test_a_bisect_of_a_capsule_of_hostile_prompts_prints_nothing_raw(tmp_path, c
         for ch in FORBIDDEN:
             assert ch not in captured.out + captured.err, repr(ch)
     assert not (tmp_path / "canary").exists()
+
+
+def test_a_step_nested_past_the_capsule_reader_seals_a_capsule_that_opens(tmp_path):
+    """A log's tool input nested deeper than a capsule's reader takes (64 levels) used to seal into a
+    capsule nobody could open; the seal writes the deep part as a placeholder."""
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    deep: Any = "bottom"
+    for _ in range(200):
+        deep = [deep]
+    session.steps[2].tool_input = {**session.steps[2].tool_input, "extra": deep}
+    path = tmp_path / "deep.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=path, secret=b"\x0b" * 32)
+    opened = open_capsule(path)
+    step = opened.session(opened.resolve(opened.list_sessions()[0].id)).steps[2]
+    assert "[nested too deep]" in orjson.dumps(step.tool_input).decode()
+    assert step.tool_input["content"] == kit.TEST

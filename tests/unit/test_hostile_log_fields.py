@@ -382,3 +382,47 @@ def test_times_out_of_range_or_malformed_keep_every_session_listable(tmp_path, c
         assert main([*b, "show", sid]) == 0
         assert main([*b, "show", sid, "--json"]) == 0
     capsys.readouterr()
+
+
+def _deep(levels: int) -> bytes:
+    return b"[" * levels + b'"bottom"' + b"]" * levels
+
+
+@pytest.mark.parametrize("levels", [1_100, 100_000])
+def test_a_record_nested_past_any_parser_keeps_its_step_with_the_deep_part_replaced(tmp_path, levels):
+    """A JSONL record with one value nested thousands of levels deep (orjson stops at 1,024, Python
+    near 1,000) is read with that value replaced and a note, not dropped."""
+    header = b'{"type":"session","version":3,"id":"s1","timestamp":"2026-01-01T00:00:00Z","cwd":"/p"}\n'
+    line = (
+        b'{"type":"message","id":"m1","parentId":null,"timestamp":"2026-01-01T00:00:01Z","message":'
+        b'{"role":"user","content":"keep me","extra":' + _deep(levels) + b"}}\n"
+    )
+    log = tmp_path / "s.jsonl"
+    log.write_bytes(header + line)
+    session = read_session(registry.get("pi").group([log])[0])
+    assert any(s.text == "keep me" for s in session.steps)
+    assert [e.line for e in session.errors] == [2] and "nested deeper" in session.errors[0].error
+    assert not model_problems(session)
+
+
+@pytest.mark.parametrize(
+    ("agent", "document"),
+    [
+        (
+            "gemini",
+            FIXTURES / "gemini" / "tmp" / "garden" / "chats" / "session-2025-10-21T20-04-0b23aaaa.json",
+        ),
+        ("codex", FIXTURES / "codex" / "rollout-2025-08-19-7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d.json"),
+    ],
+)
+def test_a_whole_document_log_nested_too_deep_in_one_place_keeps_its_session(tmp_path, agent, document):
+    """Logs that are one JSON document (Gemini's v1, Codex's legacy rollouts): one value nested past
+    the parsers' depth used to cost every step of the session."""
+    plain = read_session(registry.get(agent).group([document])[0])
+    doc = orjson.loads(document.read_bytes())
+    doc["tracetui_deep"] = "PLACE"
+    path = tmp_path / document.name
+    path.write_bytes(orjson.dumps(doc).replace(b'"PLACE"', _deep(5_000)))
+    session = read_session(registry.get(agent).group([path])[0])
+    assert len(session.steps) == len(plain.steps) > 0
+    assert any("nested deeper" in e.error for e in session.errors)

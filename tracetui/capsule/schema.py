@@ -136,6 +136,22 @@ def subagent_ok(sub: Subagent) -> bool:
     )
 
 
+DEEP_VALUE = "[nested too deep]"
+
+
+def flattened(value: Any, limit: int, level: int = 1) -> Any:
+    """`value` with every list or object nested deeper than `limit` replaced by DEEP_VALUE (as
+    `depth` counts): what the seal writes, so that no log nested deeply (a hostile one) makes a
+    capsule its own reader refuses."""
+    if not isinstance(value, dict | list):
+        return value
+    if level > limit:
+        return DEEP_VALUE
+    if isinstance(value, dict):
+        return {k: flattened(v, limit, level + 1) for k, v in value.items()}
+    return [flattened(v, limit, level + 1) for v in value]
+
+
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deeply lists and objects nest in `value` (stops counting past `limit`)."""
     deepest = 0

@@ -33,6 +33,8 @@ from tracetui.capsule.archive import CapsuleError, write_archive
 from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
+from tracetui.capsule.opened import TRACE_DEPTH
+from tracetui.capsule.schema import flattened
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
@@ -182,7 +184,9 @@ def _build(
     clean_steps = [s for s in clean.steps if s.id in episode_ids]
     # `clean` has been through the plan and the value map already; the trail has not (its
     # context lines come from git), nor has the repository's description.
-    trace = [s.to_dict() for s in clean_steps]
+    # A log may nest a tool's input past what a capsule's reader takes (an attack on the code that
+    # shows it): what is that deep is sealed as a placeholder, so the capsule opens.
+    trace = [flattened(s.to_dict(), TRACE_DEPTH) for s in clean_steps]
     ctx_records = _ctx_records(clean, clean_steps, episode_ids)
     trail_records = _trail_records(rows, episode_ids, scrubbed)
     payload = {

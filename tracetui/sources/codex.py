@@ -61,7 +61,7 @@ from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, opt_str, parse_count
-from tracetui.sources.jsonl import guarded, iter_records
+from tracetui.sources.jsonl import guarded, iter_records, load_document
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
 
@@ -254,10 +254,12 @@ class _Reader:
     def read_document(self, data: bytes) -> None:
         self.prefix = "I"
         try:
-            doc = orjson.loads(data)
+            doc, note = load_document(data)
         except orjson.JSONDecodeError as exc:
             self.session.errors.append(LineError(self.path, 1, f"not valid JSON: {str(exc)[:120]}"))
             return
+        if note:
+            self.session.errors.append(LineError(self.path, 1, note))
         if not isinstance(doc, dict):
             self.session.errors.append(LineError(self.path, 1, "expected a JSON object"))
             return

@@ -62,7 +62,7 @@ import orjson
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
-from tracetui.sources.jsonl import clean, guarded, iter_records
+from tracetui.sources.jsonl import clean, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
@@ -293,12 +293,14 @@ def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _C
     if not log.path.endswith(".jsonl"):
         # v1 (and /export-session): one document, written whole.
         try:
-            doc = orjson.loads(data)
+            doc, note = load_document(data)
         except orjson.JSONDecodeError as exc:
             if data.lstrip().startswith(b"{") and b"\n{" in data and b'"$set"' in data:
                 return _replay_lines(log.path, data, errors, skipped)  # JSONL under a .json name
             errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
             return _Conversation(version="gemini-v1")
+        if note:
+            errors.append(LineError(log.path, 1, note))
         if isinstance(doc, dict):
             return _replay_document(clean(doc))
         errors.append(LineError(log.path, 1, f"expected a JSON object, got {type(doc).__name__}"))
@@ -865,7 +867,7 @@ def _first(value: Any) -> str | None:
 def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:
     """The first prompt `logs.json` has for this session (slash commands only if nothing else)."""
     try:
-        entries = orjson.loads(log.data)
+        entries, _ = load_document(log.data)
     except orjson.JSONDecodeError:
         errors.append(LineError(log.path, 1, "not a valid JSON document; no title taken from it"))
         return None
