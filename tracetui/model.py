@@ -272,14 +272,19 @@ class Subagent:
 
 @dataclass(slots=True)
 class LineError:
-    """A line a reader could not use: reported, skipped, never fatal."""
+    """A line a reader could not use: reported, skipped, never fatal. `recovered`: the line was odd
+    but every entry on it was read (two entries on one line, non-standard JSON): said, nothing lost."""
 
     path: str
     line: int  # 1-based
     error: str
+    recovered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "error": self.error}
+        out: dict[str, Any] = {"path": self.path, "line": self.line, "error": self.error}
+        if self.recovered:
+            out["recovered"] = True
+        return out
 
 
 @dataclass(slots=True)

@@ -45,6 +45,20 @@ def test_delete_file():
     assert [(e.path, e.op, e.hunks) for e in patch] == [("old/thing.txt", "delete", [])]
 
 
+def test_a_file_deleted_and_added_again_is_one_write():
+    """A real Codex session rewrote package.json as Delete File + Add File: read as two edits, the
+    delete of lines the log never showed was a trail row of `unknown`, with nothing to look for."""
+    patch = parse_patch(
+        "*** Begin Patch\n*** Delete File: package.json\n*** Update File: b.txt\n@@\n-x\n+y\n"
+        "*** Add File: package.json\n+{}\n*** Delete File: gone.txt\n*** End Patch"
+    )
+    assert not patch.malformed
+    assert [(e.path, e.op, e.content) for e in patch] == [
+        ("b.txt", "update", None), ("package.json", "write", "{}\n"), ("gone.txt", "delete", None)
+    ]  # fmt: skip
+    assert len(patch.anchors) == len(patch.end_of_file) == 3
+
+
 def test_update_with_two_hunks_keeps_anchor_out_of_the_lines():
     patch = parse_patch(UPDATE_TWO_HUNKS)
     assert not patch.malformed

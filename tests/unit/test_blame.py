@@ -333,3 +333,48 @@ def test_a_file_moved_to_another_folder_before_its_first_commit(world):
     repo.commit("docs", iso(14, 45))
     lone = blame_file(lib, "docs/gen.py", repo=repo.path, states=False)
     assert [x.kind for x in lone.lines] == ["human", "human"]
+
+
+def _rs_world(tmp_path: Path) -> tuple[Repo, Session, str]:
+    repo = Repo(tmp_path / "repo")
+    repo.write("m.rs", "// model\n")
+    repo.commit("start", iso(9))
+    model = (
+        "// model\npub struct W {\n    #[serde(default)]\n    pub nodes: Vec<Node>,\n}\n\n"
+        "impl W {\n    pub fn example() -> Self {\n        Self { nodes: vec![node()] }\n    }\n}\n"
+    )
+    session = model_session("sess-rs", str(repo.path), iso(10), str(repo.path / "m.rs"), model, "model it")
+    repo.write("m.rs", model)
+    return repo, session, repo.commit("the session's model", iso(10, 30))
+
+
+def _kinds(session: Session, repo: Repo) -> dict[tuple[str, str | None], str]:
+    return {(x.text.strip(), x.commit): x.kind
+            for x in blame_file(MemoryLibrary([session]), "m.rs", repo=repo.path).lines}  # fmt: skip
+
+
+def test_a_later_commit_s_new_copy_of_a_patch_s_line_is_its_own(tmp_path):
+    """A real Rust file: the session wrote `#[serde(default)]` above its fields, its work was
+    committed, and days later a human added a field with its own `#[serde(default)]` and copied a
+    constructor. Those copies were blamed on the session: its text had reached git already."""
+    repo, session, landed = _rs_world(tmp_path)
+    repo.write("m.rs", repo.read("m.rs").replace(
+        "    pub nodes: Vec<Node>,\n", "    pub nodes: Vec<Node>,\n    #[serde(default)]\n    pub created: u64,\n"
+    ).replace("impl W {\n", "impl W {\n    pub fn empty() -> Self {\n        Self { nodes: vec![node()] }\n    }\n\n"))
+    by_hand = repo.commit("created field, empty()", iso(12))
+    kinds = _kinds(session, repo)
+    assert kinds[("#[serde(default)]", landed)] == kinds[("Self { nodes: vec![node()] }", landed)] == "agent"
+    assert kinds[("#[serde(default)]", by_hand)] == "human"
+    assert kinds[("pub fn empty() -> Self {", by_hand)] == "human"
+    assert kinds[("Self { nodes: vec![node()] }", by_hand)] == "human"
+
+
+def test_a_later_commit_that_only_moves_a_patch_s_lines_leaves_them_the_patch_s(tmp_path):
+    repo, session, landed = _rs_world(tmp_path)
+    text = repo.read("m.rs")
+    impl = text[text.index("impl W {"):]
+    repo.write("m.rs", "// model\n" + impl + "\n" + text[len("// model\n"): text.index("impl W {")].rstrip("\n") + "\n")
+    moved = repo.commit("impl first", iso(13))
+    kinds = _kinds(session, repo)
+    here = {t: k for (t, c), k in kinds.items() if c == moved and any(ch.isalnum() for ch in t)}
+    assert here and set(here.values()) == {"agent"}, kinds

@@ -81,6 +81,14 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     kit.commit_fix(repo)
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK)
     assert code == 0 and out.startswith("verdict: fixed")
+    assert "it adds or changes:\n  test_calc.py\n" in err
+
+    # A range with no patch: the warning does not end on a colon with nothing after it.
+    code, out, err = run(capsys, "seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "--steps", "0:0",
+                         "-o", str(tmp_path / "talk.capsule"), "--accept-suggested", "--json")  # fmt: skip
+    assert code == 0 and orjson.loads(out)["patches"] == 0
+    code, out, err = run(capsys, "replay", str(tmp_path / "talk.capsule"), "--repo", str(repo), "--check", kit.CHECK)
+    assert "this capsule changes no file" in err and "adds or changes" not in err
 
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--json")
     assert orjson.loads(out)["verdict"] == "inconclusive"

@@ -95,3 +95,29 @@ def test_a_real_codex_episode_seals_with_its_clone_and_replays_on_a_fresh_one(tm
 
     result = replay(capsule, tmp_path / "fresh")
     assert (result.applied, result.failed) == (21, 0)
+
+
+def _every_session():
+    if not shared.CORPUS.is_dir():
+        return []
+    return [
+        pytest.param(agent, group, id=f"{agent}-{group.main.name[:60]}")
+        for agent in ("claude", "codex", "pi", "gemini", "copilot", "opencode")
+        for group in sources.group(agent, shared.corpus_files(agent, "*"))
+    ]
+
+
+@pytest.mark.parametrize(("agent", "group"), _every_session())
+def test_every_corpus_session_seals_into_a_capsule_that_passes_its_own_check(tmp_path, agent, group):
+    """A big Gemini session read a .env of settings; scrubbing `update` by value made its patches'
+    op a placeholder and the capsule failed `capsule verify`. Whatever a log holds, what the seal
+    writes must open."""
+    session = sources.read_session(group)
+    if not session.steps:
+        pytest.skip("a session without steps has nothing to seal")
+    plan = build_plan(session, scan_session(session, workers=0))
+    out = tmp_path / "c.capsule"
+    seal(session, plan, out=out, accept_suggested=True, secret=b"s" * 32)
+    assert verify(out).ok
+    sealed = open_capsule(out).session(session.id)
+    assert [(s.kind, s.role) for s in sealed.steps] == [(s.kind, s.role) for s in session.steps]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -113,8 +114,18 @@ def test_parse_steps_forms():
 
 def test_empty_range_is_refused(project):
     repo, _, session = project
-    with pytest.raises(TracetuiError, match="no steps in the range"):
+    with pytest.raises(TracetuiError, match=r"no steps in the range 50:60 \(its steps are 0:"):
         seal(session, kit.empty_plan(session), steps=(50, 60), repo=repo)
+    with pytest.raises(TracetuiError, match=r"no steps in the range 50: \(its steps are 0:"):
+        seal(session, kit.empty_plan(session), steps=(50, None), repo=repo)
+
+
+def test_a_session_without_steps_is_refused_in_words(project):
+    """A real log of a session that never got a step said `no steps in the range None:None`."""
+    repo, _, session = project
+    empty = dataclasses.replace(session, steps=[])
+    with pytest.raises(TracetuiError, match="^the session has no steps: there is nothing to seal$"):
+        seal(empty, kit.empty_plan(empty), repo=repo)
 
 
 def test_verify_reports_members_and_unsigned(tmp_path, project):
@@ -279,6 +290,37 @@ def test_seal_refuses_undecided_suggestions_listing_them(tmp_path, project):
         ("<EMAIL_2>", "email", "suggested", 1, "user (--accept-suggested)"),
     ]
     assert all(len(r["fingerprint"]) == 12 for r in result.receipt)
+
+
+def test_a_scrubbed_value_that_is_a_word_of_the_format_leaves_the_trail_valid(tmp_path, project):
+    """A real session read a .env holding `ddl-auto=update`; scrubbing that value everywhere turned
+    every patch's op "update" into a placeholder, and the sealed capsule failed its own check. Text
+    is scrubbed (the README's line still loses the word), the format's own fields are not."""
+    repo, _, session = project
+    session.steps[0].text += " with ddl-auto=update"
+    plan = kit.find_values(session, {"update": ("env-value", "auto")})
+    result = seal(session, plan, repo=repo, out=tmp_path / "ep.capsule", secret=SECRET)
+    members = read_archive(result.data, ALLOWED)
+    trail_rows = [orjson.loads(line) for line in members["trail.jsonl"].splitlines()]
+    assert sorted(r["op"] for r in trail_rows) == ["create", "update"]
+    assert b"ddl-auto=update" not in members["trace.jsonl"]
+    assert verify(tmp_path / "ep.capsule").ok
+    assert sorted(f["op"] for f in open_capsule(tmp_path / "ep.capsule").fates) == ["create", "update"]
+
+
+def test_a_value_scrubbed_everywhere_leaves_roles_kinds_and_ops_alone(tmp_path, project):
+    """The session's copy is scrubbed by value in every string; a value that is also a role, a kind's
+    word or an op (a span added over "assistant") blanked the steps' roles and their edits' ops."""
+    repo, _, session = project
+    session.steps[0].text += " as the assistant said, update tool_call"
+    plan = kit.find_values(
+        session, {"assistant": ("name", "auto"), "update": ("env-value", "auto"), "tool_call": ("x", "auto")}
+    )
+    result = seal(session, plan, repo=repo, out=tmp_path / "ep.capsule", secret=SECRET)
+    trace = [orjson.loads(line) for line in read_archive(result.data, ALLOWED)["trace.jsonl"].splitlines()]
+    assert [(s["kind"], s["role"]) for s in trace] == [(s.kind, s.role) for s in session.steps]
+    assert [e["op"] for s in trace for e in s.get("edits", [])] == ["create", "update"]
+    assert "assistant said" not in trace[0]["text"]
 
 
 def test_rejected_finding_stays_and_is_counted(tmp_path, project):

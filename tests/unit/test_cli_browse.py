@@ -210,7 +210,8 @@ def test_corpus_through_the_cli_resync_and_index_rebuild(capsys, tmp_path):
     doc = run_json(capsys, "sync", "--bucket", str(bucket), *sources)
     assert list(doc) == ["sessions", "new", "updated", "unchanged", "errors", "seconds", "searched"]
     assert doc["sessions"] == doc["new"] > 30
-    assert all(list(e) == ["path", "line", "error"] for e in doc["errors"])
+    assert all(list(e) in (["path", "line", "error"], ["path", "line", "error", "recovered"]) for e in doc["errors"])
+    assert any(e.get("recovered") for e in doc["errors"])  # pi-mono's session.jsonl: a lost newline
     assert all(e["line"] > 0 and e["path"].startswith(str(CORPUS)) for e in doc["errors"])  # no file failed
     listing = run_json(capsys, "ls", "--bucket", str(bucket), "--all")
     assert len(listing) == doc["sessions"]
@@ -272,3 +273,32 @@ def test_sync_text_counts_one_and_many_in_words(capsys, tmp_path):
     assert code == 0
     assert out.startswith("1 session: 1 new, 0 updated, 0 unchanged")
     assert "\n1 line or file skipped:\n" in out
+
+
+def test_app_options_before_a_command_are_handed_on_or_refused(capsys, src, tmp_path):
+    """`tracetui --source X sync` synced the default folders and said nothing: the command's own
+    option overwrote the one before it. Now it is the command's where the command takes it, and one
+    line where it does not, never ignored."""
+    bucket = str(tmp_path / "bucket")
+    report = run_json(capsys, "--source", f"pi={src / 'pi'}", "sync", "--bucket", bucket)
+    assert (report["sessions"], report["searched"]) == (1, [{"agent": "pi", "path": str(src / "pi"), "exists": True}])
+    for option in (["--theme", "dracula"], ["--repo", str(tmp_path)]):
+        code, out, err = run(capsys, *option, "ls", "--bucket", bucket)
+        assert code == 2 and f"{option[0]} goes with no command (the app); `tracetui ls` does not take it" in err
+    code, out, err = run(capsys, "--source", f"pi={src / 'pi'}", "sync", "--source", f"claude={src / 'claude'}")
+    assert code == 2 and "--source is given twice, before and after `sync`" in err
+
+
+def test_a_line_read_whole_is_not_counted_as_skipped(capsys, tmp_path):
+    """A real Pi log has two entries on one line (a lost newline), both read: the sync said
+    "1 line or file skipped" and watch "1 unreadable" about a line nothing was lost from."""
+    src = tmp_path / "pi"
+    src.mkdir()
+    head = b'{"type":"session","version":3,"id":"s1","timestamp":"2026-01-06T09:00:00.000Z","cwd":"/w"}\n'
+    a = b'{"type":"message","id":"m1","parentId":null,"timestamp":"2026-01-06T09:00:01.000Z","message":{"role":"user","content":"hi"}}'
+    b = b'{"type":"message","id":"m2","parentId":"m1","timestamp":"2026-01-06T09:00:02.000Z","message":{"role":"user","content":"again"}}'
+    (src / "s.jsonl").write_bytes(head + a + b + b"\n{not json\n")
+    code, out, _ = run(capsys, "sync", "--bucket", str(tmp_path / "b"), "--source", f"pi={src}")
+    assert code == 0 and "\n1 line or file skipped, 1 odd line read whole:\n" in out
+    doc = run_json(capsys, "sync", "--bucket", str(tmp_path / "c"), "--source", f"pi={src}")
+    assert [e.get("recovered", False) for e in doc["errors"]] == [True, False]

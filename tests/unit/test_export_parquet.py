@@ -274,3 +274,29 @@ def test_a_table_with_no_rows_still_has_a_file_with_its_schema(tmp_path):
         assert partitions == {
             f.parent.relative_to(dest / "data" / table) for f in (dest / "data" / table).rglob("*.parquet")
         }
+
+
+def test_a_value_scrubbed_everywhere_leaves_a_patch_row_s_op_state_and_commit(tmp_path):
+    """A real session's .env held `ddl-auto=update`; scrubbing that value by value made the patches
+    table's op column `<ENV_VALUE_3>`. The diff (text) loses the word; the format's columns keep theirs."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
+    import capsule_kit as kit
+
+    from tracetui.capsule import scrub
+    from tracetui.export.labels import Outcome
+    from tracetui.export.run import Prepared
+    from tracetui.export.tables import patch_rows
+    from tracetui.trail import trail
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo, extra_text=" with ddl-auto=update; alive transformed reverted lost unknown")
+    fates = trail(session, repo=repo).fates
+    words = {"update": ("env-value", "auto"), "Adds": ("name", "auto")}
+    for fate in fates:
+        words[fate.state] = ("name", "auto")
+    scrubbed = scrub.prepare(session, kit.find_values(session, words), accept_suggested=False, key=None)
+    rows = list(patch_rows(Prepared(session, scrubbed, Outcome(fates=fates))))
+    assert [(r["op"], r["state"], r["commit"]) for r in rows] == [(f.patch.op, f.state, f.commit) for f in fates]
+    assert "update" in {r["op"] for r in rows} and not any("Adds" in r["diff"] for r in rows)

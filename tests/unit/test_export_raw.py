@@ -59,6 +59,22 @@ def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
     # Without --json: one line per finding, as `seal` lists them, then the sentence.
     code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw")
     assert code == 2 and "suggested" in err and err.strip().splitlines()[-1].startswith("tracetui: ")
+    assert "`tracetui review`" in err.strip().splitlines()[-1]
+
+
+def test_a_refused_export_lists_the_first_findings_and_counts_the_rest(tmp_path, capsys, monkeypatch):
+    """A real bucket held 232 suggestions: each one on its own line buried the sentence that says
+    what to do. The plain listing stops at LISTED and says how many more there are."""
+    import tracetui.cli.output as cli_output
+
+    bucket = _bucket(tmp_path, _source(tmp_path))
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(tmp_path / "a"), "--format", "raw", "--json")
+    total = len(json.loads(out)["findings"])
+    assert total >= 1
+    monkeypatch.setattr(cli_output, "LISTED", total - 1)
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(tmp_path / "b"), "--format", "raw")
+    listed = [line for line in err.splitlines() if line.startswith("  session ")]
+    assert code == 2 and len(listed) == total - 1 and "  … and 1 more (every one: --json)" in err
 
 
 def test_raw_export_scrubs_in_place_keeps_other_bytes_and_reads_back(tmp_path, capsys):

@@ -93,12 +93,14 @@ def test_labelled_secrets_thresholds():
     # design (92.6%); scored as the placeholders they are, below.
     assert ds.caught / ds.positives >= 0.92
     assert ds.caught_auto / ds.positives >= 0.60  # 63.0%
-    assert ds.touched / ds.negatives <= 0.055  # 5.1%
+    # Scored with each case's file type as a log gives it (a Read's or Write's path): 12 -> 6 touched.
+    assert ds.touched / ds.negatives <= 0.03  # 2.5% (6 of 236)
+    assert ds.flagged / ds.negatives <= 0.04  # 3.8% (9 of 236)
     everything = table[("*", "*")]
     assert everything.caught / everything.positives >= 0.95  # 95.4%
-    assert everything.touched / everything.negatives <= 0.05  # 4.5%
+    assert everything.touched / everything.negatives <= 0.03  # 2.8% (10 of 356)
     issue = evaluate(SECRETS, issue_labels=True)[("*", "*")]
     assert issue.caught / issue.positives >= 0.995  # 99.7%
-    assert issue.flagged / issue.negatives <= 0.075  # flagged at any tier: 7.0% (27 of 384)
+    assert issue.flagged / issue.negatives <= 0.04  # flagged at any tier: 3.6% (14 of 384)
     # The README's scoring: a valid credential of another kind is no false positive of the row's rule.
-    assert issue.flagged_readme / issue.negatives <= 0.065  # 6.2% (24 of 384)
+    assert issue.flagged_readme / issue.negatives <= 0.03  # 2.9% (11 of 384)

@@ -272,3 +272,33 @@ def test_a_value_named_as_a_signature_is_not_a_credential():
     assert touching(f'signature = "{value}"', value) == []
     assert touching(f"X-Request-Sig: {value}", value) == []
     assert tiers(f'signing_key = "{value}"', value) == {AUTO}
+
+
+# --- round 3: a short unit typed over and over is filler -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("runner_token: GR1348941" + "456" * 7, "GR1348941" + "456" * 7),
+        ("GITHUB_TOKEN=ghp_" + "a1b2" * 9, "ghp_" + "a1b2" * 9),
+        ("DB_PASSWORD=" + "4f7a" * 5, "4f7a" * 5),
+        ("AKIA" + "Z9Y8" * 4, "AKIA" + "Z9Y8" * 4),
+        ("sk_live_" + "Ab12" * 6, "sk_live_" + "Ab12" * 6),
+    ],
+)
+def test_a_short_unit_repeated_is_filler(text, value):
+    assert touching(text, value) == []
+
+
+def test_a_generated_value_with_a_repeat_inside_is_still_found():
+    real = "GR1348941" + _r(14) + "454545"  # a short repeat inside a random body: not a filler
+    assert tiers(f"runner_token: {real}", real) == {AUTO}
+    value = _r(24)
+    assert tiers(f'api_key = "{value}"', value) == {AUTO}
+
+
+def test_a_long_repeated_line_scans_in_linear_time():
+    t0 = time.process_time()
+    scan_text("api_key = " + "ab1" * (MB // 3) + "\npassword: " + "x1y2" * (MB // 4))
+    assert time.process_time() - t0 < 10.0

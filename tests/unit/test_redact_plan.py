@@ -178,7 +178,7 @@ def test_scan_cache_skips_unchanged_fields(tmp_path, monkeypatch):
     first = scan_session(session, NOBODY, cache_path=cache, workers=0)
     calls = []
     real = scan_module.scan_text
-    monkeypatch.setattr(scan_module, "scan_text", lambda t, i=None, fast=False: calls.append(t) or real(t, i, fast=fast))
+    monkeypatch.setattr(scan_module, "scan_text", lambda t, i=None, **kw: calls.append(t) or real(t, i, **kw))
     again = scan_session(session, NOBODY, cache_path=cache, workers=0)
     assert again == first and calls == []
     session.step("u1").text = "new text with ghp_" + "Zz9" * 12
@@ -192,7 +192,7 @@ def test_worker_processes_give_the_same_findings():
 
 
 def test_a_field_out_of_time_becomes_an_unscanned_suggestion(monkeypatch):
-    def forever(text, identity=None, fast=False):
+    def forever(text, identity=None, **kw):
         while True:
             pass
 
@@ -223,3 +223,50 @@ def test_one_decision_covers_every_occurrence_of_a_value():
     assert plan.decisions_left() == 2
     assert plan.decide_value(first, ACCEPTED) == 2  # changing one's mind changes it everywhere
     assert {s.decision for s in plan.spans if s.start == 3} == {ACCEPTED}
+
+
+def _env_session(call_input: dict, result: str):
+    steps = [
+        Step(id="c", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="read_file", tool_call_id="t1",
+             tool_input=call_input),
+        Step(id="r", index=1, kind=StepKind.TOOL_RESULT, role="tool", tool="read_file", tool_call_id="t1",
+             text=result),
+    ]  # fmt: skip
+    session = S.make_session()
+    session.steps = steps
+    return session
+
+
+ENV_FILE = (
+    "POSTGRES_HOST=localhost\nPOSTGRES_USER=postgres\nPOSTGRES_PASSWORD=psqladm1n\nDDL_AUTO=update\n"
+    "APP_NAME=ticketing-shop\nNODE_ENV=development\nSTRIPE_KEY=rk_live_made_up_value_9\n"
+    "DATABASE_URL=postgres://app:hunter22x@db.internal:5432/app\n"
+    "UPSTREAM_CONFIG=Zq8xT2mW9vK4pL7sN3cH\nFEATURE_FLAGS=search,beta-ui\n"
+)
+
+
+def test_env_file_values_are_its_credentials_not_its_settings():
+    """A real Gemini session read a .env of settings: `update`, `localhost`, `postgres` and the
+    project's name were scrubbed in every field of the session (and a patch's op with them). A value
+    is taken when its name says credential, when it is a URL that carries one, or when it is random."""
+    from tracetui.redact.identity import env_values
+
+    session = _env_session({"file_path": ".gemini/extensions/postgres/.env"}, ENV_FILE)
+    assert env_values(session) == {
+        "psqladm1n",
+        "rk_live_made_up_value_9",
+        "postgres://app:hunter22x@db.internal:5432/app",
+        "Zq8xT2mW9vK4pL7sN3cH",
+    }
+
+
+def test_a_env_file_named_only_in_an_edit_s_words_is_not_a_read_of_it():
+    """An edit whose new text loads ".env" (`dotenv.load(fileName: ".env")`) had its result's
+    `KEY=value` lines taken as the .env's values."""
+    from tracetui.redact.identity import env_values
+
+    edit = {"file_path": "lib/main.dart", "new_string": 'await dotenv.load(fileName: ".env");',
+            "instruction": "load the .env first"}  # fmt: skip
+    assert env_values(_env_session(edit, "TOKEN_SECRET=Zq8xT2mW9vK4pL7sN3cH\n")) == set()
+    shell = {"command": "cat .env.local", "description": "Show the env file"}
+    assert env_values(_env_session(shell, "TOKEN_SECRET=Zq8xT2mW9vK4pL7sN3cH\n")) == {"Zq8xT2mW9vK4pL7sN3cH"}

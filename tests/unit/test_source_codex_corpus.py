@@ -85,7 +85,22 @@ def patch_file_headers(item: dict) -> int:
             texts = []
     else:
         texts = []
-    return sum(len(FILE_HEADER.findall(t)) for t in texts if "*** Begin Patch" in t)
+    return sum(_files_of(t) for t in texts if "*** Begin Patch" in t)
+
+
+def _files_of(patch_text: str) -> int:
+    """File sections, a file deleted then added again in the same patch counting once (a rewrite)."""
+    headers = [(m.group(1), m.group(2).strip()) for m in _SECTION.finditer(patch_text.replace("\r\n", "\n"))]
+    rewrites = sum(
+        1
+        for i, (kind, path) in enumerate(headers)
+        if kind == "Delete" and next((k for k, p in headers[i + 1 :] if p == path), "") == "Add"
+    )
+    assert len(headers) == len(FILE_HEADER.findall(patch_text))
+    return len(headers) - rewrites
+
+
+_SECTION = re.compile(r"^\*\*\* (Add|Update|Delete) File: (.*)$", re.MULTILINE)
 
 
 def last_total(events: list[dict]) -> Tokens:

@@ -440,3 +440,29 @@ def test_search_takes_a_tool_calls_argument_values_not_its_json(tmp_path):
         assert "zebrafind" in hit.snippet and hit.match is not None
         assert bucket.search("timeout") == []  # a key name, not a word of the call
         assert [h.session for h in bucket.search("120000")] == [sid]  # its value is
+
+
+def test_a_log_whose_path_is_not_utf8_is_one_line_and_the_rest_syncs(tmp_path, capsys):
+    """A file name of bytes that are not UTF-8 reached the sidecar writer, whose JSON cannot hold it:
+    the whole sync ended in a traceback. It is named in one line (and in --json), the log left alone."""
+    import os
+
+    from tracetui.cli import main
+
+    sources = _fixture_sources(tmp_path)
+    pi = sources["pi"][0]
+    log = next(pi.iterdir())
+    odd = os.fsdecode(bytes(pi) + b"/odd-\xff\xfe.jsonl")
+    shutil.copy(log, odd)
+    with Bucket.open(tmp_path / "b") as bucket:
+        report = bucket.sync(sources)
+    assert report.sessions == 2
+    assert [(e.path, e.error) for e in report.errors] == [
+        (odd, "the log's path is not UTF-8: rename it to have it read")
+    ]
+    assert Path(odd).read_bytes() == log.read_bytes()
+    code = main(["sync", "--bucket", str(tmp_path / "b"), "--source", f"pi={pi}", "--json"])
+    import json
+
+    doc = json.loads(capsys.readouterr().out)  # the name's bytes as JSON's \u escapes
+    assert code == 0 and doc["errors"][0]["path"] == odd

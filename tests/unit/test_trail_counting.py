@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from tracetui.trail import evidence as ev
-from tracetui.trail.patches import norms_of
+from tracetui.trail.patches import norm, norms_of
 
 PIECES = [
     "alpha",
@@ -128,3 +128,46 @@ def test_a_version_that_changed_no_wanted_line_is_the_one_before():
     d = b.replace("second_argument)", "second_argument, y)")
     split_gone = ev.FileLines.after(same, b, d, wanted, splits)
     assert split_gone is not same and split_gone._splits == {}
+
+
+def _random_probe(rng: random.Random, a: str, b: str, splits: frozenset[str]) -> ev.Probe:
+    picked = rng.sample(a.splitlines() + b.splitlines(), 3)
+    lines = [x for x in picked if any(c.isalnum() for c in x)] or ["x"]
+    if splits and rng.random() < 0.5:
+        lines.append(rng.choice(sorted(splits)))  # a line a formatter may have split: counted by splits
+    norms = [norm(x) for x in lines]
+    joins = []
+    if len(norms) > 1 and norms[0] != norms[-1]:
+        joins = [(norms[0] + norms[-1], Counter({norms[0]: 1}), 0)]
+    want, want_n = Counter(lines), Counter(norms)
+    return ev.Probe(False, lines, want, {k: 0 for k in want}, want_n, {k: 0 for k in want_n}, False, joins)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_version_said_the_same_for_a_probe_gives_it_the_same_answers(seed):
+    # `same_for`: a version counted from another whose changed keys are none the probe looks at. The
+    # answers of both, counted whole and asked afresh, must then be equal.
+    rng = random.Random(seed)
+    said = {True: 0, False: 0}
+    for _ in range(120):
+        lines = [_line(rng) for _ in range(rng.randint(20, 600))]
+        a = "\n".join(lines) + "\n"
+        b = "\n".join(_edited(rng, lines)) + "\n"
+        wanted, splits = _keys(rng, a, b)
+        prior = ev.FileLines.of(a, wanted, splits)
+        after = ev.FileLines.after(prior, a, b, wanted, splits)
+        if after is prior:
+            continue
+        for _ in range(5):
+            probe = _random_probe(rng, a, b, splits)
+            same = ev.same_for(probe, prior, after)
+            said[same] += 1
+            if same:
+                whole_a, whole_b = ev.FileLines.of(a, wanted, splits), ev.FileLines.of(b, wanted, splits)
+                probe.memo.clear()
+                probe.memo_exact.clear()
+                assert (ev.kept(probe, whole_a), ev.kept_exact(probe, whole_a)) == (
+                    ev.kept(probe, whole_b),
+                    ev.kept_exact(probe, whole_b),
+                )
+    assert said[True] > 50 and said[False] > 50

@@ -194,7 +194,13 @@ def test_hand_checked_codex_patches_get_their_true_state(rtchess):
 # - L754:1's theme workflow in the README was dropped by the README restructure e275937 (reverted);
 # - L933's line was split over three lines by the formatter before the commit, and later edited in
 #   the file's new home (transformed);
-# - L969 deleted a CHANGELOG block whose `### Fixed` heading recurs in every release (alive).
+# - L969 deleted a CHANGELOG block whose `### Fixed` heading recurs in every release (alive);
+# - L526:1's footer line (`theme.fg("dim", pwd)`) was edited by 3266cac0, 9b2aa4a6 and 3de8c486 in the
+#   file's new home and is still the footer's pwd line (transformed, not reverted);
+# - L568:1's "### Markdown (10 colors)" rows of theme.md went into themes.md with d79eb99c ("merge
+#   theme.md into themes.md"), the mdLinkUrl row reworded; L722's theme watcher in tui-renderer.ts lives
+#   on in modes/interactive/interactive-mode.ts (0020de85 built it on tui-renderer.ts, 6c9a264b deleted
+#   the old file), its comment shortened: transformed there, not reverted.
 # Many of the session's string edits do not fit the replayed file (`npm run check` rewrote files
 # between edits): the session's own whole-file reads are its before-states.
 
@@ -212,6 +218,11 @@ PI_TRUTH = [
     ("L933", "tool-execution.ts", "transformed", RELEASE,
      "packages/coding-agent/src/modes/interactive/components/tool-execution.ts"),
     ("L969", "CHANGELOG.md", "alive", RELEASE, None),
+    ("L526:1", "footer.ts", "transformed", RELEASE,
+     "packages/coding-agent/src/modes/interactive/components/footer.ts"),
+    ("L568:1", "theme.md", "transformed", RELEASE, "packages/coding-agent/docs/themes.md"),
+    ("L722", "tui-renderer.ts", "transformed", RELEASE,
+     "packages/coding-agent/src/modes/interactive/interactive-mode.ts"),
 ]  # fmt: skip
 
 

@@ -316,3 +316,156 @@ def test_a_git_version_that_already_holds_the_edit_is_no_before_state(tmp_path):
     # the committed version holds the edit already: taking it as the before-state would make the
     # step's own line an older copy
     assert (fate.state, fate.commit, fate.kept) == ("alive", done, 1)
+
+
+# -- lines the session itself replaced before any commit ----------------------------------------------
+
+STUB = "export default function App() {\n  return null;\n}\n"
+
+
+def _stub_then_body(repo: Repo):
+    """A stub, its body replaced by a later step, and a twin of the old body written by other means
+    (Quelklef/shell-ws: a shell command wrote `return null;` into another function before the commit)."""
+    from test_trail_kit import write
+
+    repo.write("README", "app\n")
+    repo.commit("init", iso(9))
+    stub = write(repo, "App.tsx", STUB)
+    body = replace(repo, "App.tsx", "  return null;\n", "  return render(<Canvas />);\n")
+    repo.write("App.tsx", "function Empty() {\n    return null;\n}\n\n" + repo.read("App.tsx"))
+    return [(iso(10), stub), (iso(10, 5), body)]
+
+
+def test_a_line_a_later_step_replaced_before_any_commit_is_not_found_in_a_twin(tmp_path):
+    repo = Repo(tmp_path / "r")
+    edits = _stub_then_body(repo)
+    done = repo.commit("the app", iso(11))
+    stub, body = _fates(repo, edits)
+    # the declaration reached the commit; the stub's `return null;` did not, whatever Empty() holds
+    assert (stub.state, stub.commit, stub.kept, stub.superseded_by) == ("transformed", done, 1, "s1")
+    assert (body.state, body.commit) == ("alive", done)
+
+
+def test_a_line_a_later_step_removed_after_a_commit_had_it_is_judged_as_before(tmp_path):
+    repo = Repo(tmp_path / "r")
+    from test_trail_kit import write
+
+    repo.write("README", "app\n")
+    repo.commit("init", iso(9))
+    stub = write(repo, "App.tsx", STUB)
+    first = repo.commit("stub", iso(10, 2))
+    body = replace(repo, "App.tsx", "  return null;\n", "  return render(<Canvas />);\n")
+    repo.commit("the app", iso(11))
+    [fate, _] = _fates(repo, [(iso(10), stub), (iso(10, 5), body)])
+    assert (fate.state, fate.commit, fate.kept) == ("transformed", first, 1)
+
+
+def test_a_line_a_later_step_only_re_indents_is_still_the_patchs(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.commit("init", iso(9))
+    add = replace(repo, "a.py", "    pass\n", "    if ready():\n    start_the_engine()\n")
+    indent = replace(repo, "a.py", "    start_the_engine()\n", "        start_the_engine()\n")
+    done = repo.commit("work", iso(11))
+    first, _ = _fates(repo, [(iso(10), add), (iso(10, 5), indent)])
+    assert (first.state, first.commit, first.kept) == ("alive", done, 2)
+
+
+# -- a line edited a little at a time -------------------------------------------------------------------
+
+
+def test_a_line_reworded_over_several_commits_is_transformed_not_reverted(tmp_path):
+    # as pi-mono's README "**No sub-agents.** ..." line: edited by three commits, still the same sentence
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "# Tool\n\nIntro.\n\n## Philosophy\n\nPLACE\n\nEnd.\n")
+    repo.commit("init", iso(9))
+    first = "**Single process.** Run several copies in tmux panes, or write a runner tool with plugins."
+    first += " See every step."
+    edit = replace(repo, "README.md", "PLACE", first)
+    done = repo.commit("philosophy", iso(11))
+    # each version close to the one before it (difflib ratios 0.84, 0.9, 0.65), the last far from the first
+    steps = [
+        "**Single process.** Run several copies in tmux panes, or [write your own runner](examples/runner/)"
+        " with plugins. You see every step.",
+        "**Single process.** Run several copies in tmux panes, or [write your own runner](examples/runner/)"
+        " with [extensions](#extensions). You see every step.",
+        "**Single process.** There are many ways around it. Run several copies in tmux panes, or write your"
+        " own with [extensions](#extensions), or pick a package that does it for you.",
+    ]
+    before = first
+    for i, text in enumerate(steps):
+        repo.write("README.md", repo.read("README.md").replace(before, text))
+        repo.commit(f"reword {i}", iso(12 + i))
+        before = text
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("transformed", done, 1)
+
+
+def test_a_line_removed_and_unrelated_lines_added_stays_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("notes.md", "# Notes\n\nPLACE\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "notes.md", "PLACE", "Run the server with `make serve` before the tests.")
+    done = repo.commit("notes", iso(11))
+    repo.write("notes.md", "# Notes\n\nThe project has moved to another home.\n")
+    repo.commit("moved", iso(12))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("reverted", done, 0)
+
+
+def test_a_line_edited_back_to_what_the_patch_replaced_is_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 30\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "conf.py", "timeout_seconds = 30\n", "timeout_seconds = 45  # slower disks\n")
+    done = repo.commit("slower", iso(11))
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 45\n")
+    repo.commit("tidy", iso(12))
+    repo.write("conf.py", "name = 'svc'\ntimeout_seconds = 30\n")
+    repo.commit("back", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.changed) == ("reverted", done, 0)
+
+
+# -- a file merged into another and reworded there ----------------------------------------------------
+
+SECTION = (
+    "### Thinking Level Borders (6 colors)\n\n| Token | Purpose |\n|-------|---------|\n"
+    "| `thinkingHigh` | Border for high thinking |\n| `thinkingXhigh` | Border for xhigh thinking |\n\n"
+    "### Bash Mode (1 color)\n\n| Token | Purpose |\n|-------|---------|\n"
+    "| `bashMode` | Editor border color in bash mode |\n"
+)
+
+
+def _merged(repo: Repo, section: str):
+    repo.write("docs/theme.md", "# Theme\n\nIntro to themes.\n\nPLACE\n")
+    repo.write("docs/themes.md", "# Themes\n\nHow to pick one.\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "docs/theme.md", "PLACE\n", SECTION)
+    done = repo.commit("borders", iso(11))
+    (repo.path / "docs/theme.md").unlink()
+    repo.write("docs/themes.md", repo.read("docs/themes.md") + "\n" + section)
+    repo.commit("merge theme.md into themes.md", iso(12))
+    return edit, done
+
+
+def test_a_file_merged_into_another_and_reworded_there_is_followed(tmp_path):
+    # pi-mono's docs/theme.md, merged into docs/themes.md by d79eb99c: headings verbatim, rows reworded
+    repo = Repo(tmp_path / "r")
+    reworded = (
+        "### Thinking Level Borders (6 colors)\n\nEditor border colors by thinking level:\n\n"
+        "| Token | Purpose |\n|-------|---------|\n| `thinkingHigh` | High thinking |\n"
+        "| `thinkingXhigh` | Border for extra high thinking |\n\n"
+        "### Bash Mode (1 color)\n\n| Token | Purpose |\n|-------|---------|\n"
+        "| `bashMode` | Editor border in bash mode |\n"
+    )
+    edit, done = _merged(repo, reworded)
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now) == ("transformed", done, "docs/themes.md")
+
+
+def test_a_deleted_file_whose_heading_alone_recurs_elsewhere_stays_reverted(tmp_path):
+    repo = Repo(tmp_path / "r")
+    edit, done = _merged(repo, "### Thinking Level Borders (6 colors)\n\nSee the theme editor for these.\n")
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now) == ("reverted", done, None)

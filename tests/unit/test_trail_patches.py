@@ -122,3 +122,44 @@ def test_hostile_paths_do_not_stop_the_trail():
     session = _session(*edits, cwd="/no/such\x00dir")
     result = trail(session)
     assert [(f.state, f.patch.added) for f in result.fates] == [("unknown", ["x"]), ("unknown", ["b"])]
+
+
+def _join_keys_by_definition(patch) -> list[tuple[str, list[str]]]:
+    """join_keys as its docstring states it, one run at a time (the slow way it once was written)."""
+    from tracetui.trail.patches import JOIN_SPAN, norm
+
+    sides = [[(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")] for h in patch.hunks]
+    sides = [s for s in sides if any(a for _, a in s)]
+    if not sides and patch.added:
+        sides = [[(x, True) for x in patch.added]]
+    out = []
+    for side in sides:
+        ns = [norm(x) for x, _ in side]
+        for i in range(len(ns)):
+            for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+                if not all(ns[i : j + 1]):
+                    break
+                mine = [x for x, added in side[i : j + 1] if added]
+                if mine:
+                    out.append(("".join(ns[i : j + 1]), mine))
+    return out
+
+
+def test_join_keys_grown_run_by_run_are_those_of_the_definition():
+    # Random hunks of added, context, removed and blank lines: the runs grown line by line (a run
+    # sharing its shorter run's list where it took in a context line) are the runs of the definition.
+    import random
+
+    from tracetui.trail.patches import Patch, join_keys
+
+    rng = random.Random(12)
+    for _ in range(300):
+        lines = []
+        for _ in range(rng.randint(1, 14)):
+            kind = rng.choice("++  -")
+            text = rng.choice(["", "  ", "x = 1", "call(a,", "  b)", "}", "return  y", "\tz"])
+            lines.append(kind + text)
+        hunk = Hunk(1, 0, 1, 0, lines)
+        added = [x[1:] for x in lines if x[:1] == "+"]
+        patch = Patch("s", "f.py", "update", [hunk], added, [x[1:] for x in lines if x[:1] == "-"])
+        assert join_keys(patch) == _join_keys_by_definition(patch)

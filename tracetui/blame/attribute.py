@@ -432,6 +432,7 @@ class _Line:
     later: bool = False
     key: int | None = None
     kind: str = ""
+    by_neighbours: bool = False  # a bare line given its neighbours' writer
 
 
 def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
@@ -446,6 +447,14 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
     _moved(lines, postings, matcher)
     _split(lines, index, matcher)
+    _bare_lines(lines)
+
+
+def _bare_lines(lines: list[_Line]) -> None:
+    """A line with no letter or digit goes with its neighbours' writer when they agree."""
+    for x in lines:
+        if x.by_neighbours:  # again, after writers changed
+            x.writer, x.by_neighbours = None, False
     by_commit_agent = {x.commit for x in lines if x.writer is not None}
     for i, x in enumerate(lines):
         if x.key is not None or x.writer is not None:
@@ -458,7 +467,7 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
             and all(w is not None for w in writers)
             and len({(w.session, w.step) for w in writers if w}) == 1
         ):
-            x.writer = writers[0]
+            x.writer, x.by_neighbours = writers[0], True
             x.kind = "agent"
         elif x.commit in by_commit_agent:
             x.kind = STATE_UNKNOWN
@@ -597,11 +606,15 @@ def blame_file(
     for x in seq:
         x.names = names
     index, out.refresh = open_index(library, progress)
+    matcher = _Matcher(r, library.session)
     try:
-        _attribute(seq, index, _Matcher(r, library.session))
+        _attribute(seq, index, matcher)
+        fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
+        if states:
+            _copies_made_later(seq, fates, r, index, matcher)
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
     finally:
         index.close()
-    fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
     for x in seq:
         c = commits.get(x.commit) if x.commit else None
         fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
@@ -630,6 +643,128 @@ def blame_file(
     return out
 
 
+def _copies_made_later(
+    lines: list[_Line], fates: dict[str, list[Any]], r: pygit2.Repository, index: LineIndex, matcher: _Matcher
+) -> None:
+    """Lines a commit wrote anew that a patch had already brought in an earlier commit.
+
+    A patch's text reaches git in the commit that accepted it (the trail's). A later commit that
+    holds the same text (`#[serde(default)]` above a new field, days after the session) wrote a copy
+    of its own when it added more copies of that line than it took out, over all its files; when it
+    only moved lines (within a file, or to another), the patch's text went with them and the patch
+    keeps them, as it keeps copies the commit puts back after a revert took them out. A line of
+    such a new copy goes to the next patch that had not landed before its commit, else to its
+    commit's author. Where a commit both moved and added copies of one text, which is which is not
+    known, and the lines keep their patch."""
+    counts = _KeyCounts(r)
+    groups: dict[tuple[str, int, str, tuple[str, ...]], list[_Line]] = {}
+    for x in lines:
+        w = x.writer
+        if w is None or x.key is None or x.commit is None:
+            continue
+        landed, path = _landed(fates, w, x.names)
+        if landed is not None and counts.landed_before(landed, x.commit):
+            groups.setdefault((x.commit, x.key, landed, (path, *x.names) if path else x.names), []).append(x)
+    if not groups:
+        return
+    postings = index.lookup({key for _, key, _, _ in groups})
+    changed = False
+    for (commit, key, landed, names), xs in groups.items():
+        # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
+        lost = counts.in_file(landed, names, key) - counts.in_file(counts.parent(commit), names[1:] or names, key)
+        if counts.net_new(commit, key) - max(0, lost) < len(xs):
+            continue
+        for x in xs:
+            rest = [
+                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
+            ]
+            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+        changed = True
+    if changed:
+        _bare_lines(lines)
+
+
+def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The commit that accepted the posting's patch, and the file's name in the repository then."""
+    fate = _fate(fates.get(p.session), p, names)
+    if fate is None:
+        return None, None
+    return fate.commit, fate.patch.path if fate.patch.inside else None
+
+
+class _KeyCounts:
+    """How many copies of a text a commit added, and which commits came after which."""
+
+    def __init__(self, r: pygit2.Repository) -> None:
+        self.r = r
+        self._net: dict[str, Counter[int]] = {}
+        self._after: dict[tuple[str, str], bool] = {}
+        self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+
+    def parent(self, commit: str) -> str | None:
+        try:
+            parents = self.r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return str(parents[0]) if parents else None
+
+    def in_file(self, commit: str | None, names: tuple[str, ...], key: int) -> int:
+        """Copies of the text in the file at `commit`, under the first of `names` it has then."""
+        if commit is None:
+            return 0
+        if (commit, names) not in self._files:
+            found: Counter[int] = Counter()
+            try:
+                tree = self.r[commit].peel(pygit2.Commit).tree
+                for name in names:
+                    try:
+                        entry = tree[name]
+                    except (KeyError, ValueError):
+                        continue
+                    if entry.type_str == "blob":
+                        text = self.r[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+                        found.update(k for k in map(line_key, text.splitlines()) if k is not None)
+                    break
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._files[(commit, names)] = found
+        return self._files[(commit, names)][key]
+
+    def landed_before(self, landed: str | None, commit: str) -> bool:
+        """Whether `landed` is a strict ancestor of `commit`."""
+        if not landed or landed == commit:
+            return False
+        if (commit, landed) not in self._after:
+            try:
+                self._after[(commit, landed)] = self.r.descendant_of(commit, landed)
+            except (pygit2.GitError, KeyError, ValueError):
+                self._after[(commit, landed)] = False
+        return self._after[(commit, landed)]
+
+    def net_new(self, commit: str, key: int) -> int:
+        """Lines of this text the commit added beyond those it took out, over all its files: a block
+        moved within a file or to another (a module split into a package) adds none."""
+        if commit not in self._net:
+            net: Counter[int] = Counter()
+            try:
+                c = self.r[commit].peel(pygit2.Commit)
+                diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
+                for patch in diff:
+                    if patch is None or patch.delta.is_binary:
+                        continue
+                    for hunk in patch.hunks:
+                        for line in hunk.lines:
+                            if line.origin in "+-":
+                                k = line_key(line.content.rstrip("\r\n"))
+                                if k is not None:
+                                    net[k] += 1 if line.origin == "+" else -1
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._net[commit] = net
+        return self._net[commit][key]
+
+
 def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
     """The trail's fates of each writing session, judged at `ref` (from the trail's cache when fresh)."""
     out: dict[str, list[Any]] = {}
@@ -646,6 +781,9 @@ def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> 
 def _fate(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> Any | None:
     """The trail's fate of the writer's patch to this file (a step may edit several files)."""
     mine = [f for f in fates or [] if f.patch.step_id == w.step]
+    for f in mine:
+        if f.patch.index == w.patch:  # the very patch (a step may delete a file and write it again)
+            return f
     for f in mine:
         for where in (f.path_now, f.patch.path):
             if where and any(where == n or where.endswith("/" + n) for n in names):
@@ -698,6 +836,10 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
     matcher = _Matcher(r, library.session)
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
+    writers = {x.writer.session for x in seq if x.writer}
+    if writers:
+        # Where each writing patch landed, from the trail at HEAD (cached, as the app's trail pane).
+        _copies_made_later(seq, _fates(library, r, "HEAD", writers), r, index, matcher)
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:

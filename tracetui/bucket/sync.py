@@ -265,7 +265,8 @@ def _pack(out: JobResult) -> bytes:
     Text no UTF-8 encoder takes (a lone surrogate) travels as it is: `index.put_session` mends the
     rows. The errors (few and small) are mended here, as they go on to JSON output.
     """
-    out.errors = [LineError(*index.mend([e.path, e.line, e.error])) for e in out.errors]
+    mended = [(index.mend([e.path, e.line, e.error]), e.recovered) for e in out.errors]
+    out.errors = [LineError(row[0], row[1], row[2], recovered) for row, recovered in mended]
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -405,6 +406,11 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
         for found in found_files:
             p = str(found)
             if (agent, p) in gone:
+                continue
+            if not _utf8(p):
+                # The bucket records a log by its path (sidecar, index, the session's source), all
+                # UTF-8: a name the file system gives as other bytes is said, and the log left alone.
+                report.errors.append(LineError(p, 0, "the log's path is not UTF-8: rename it to have it read"))
                 continue
             try:
                 st = os.stat(p)
@@ -572,3 +578,11 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
         report.updated += 1
     else:
         report.new += 1
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a byte the file system name held that is not UTF-8 (surrogateescape)
+        return False
+    return True

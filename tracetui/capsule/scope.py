@@ -73,9 +73,12 @@ def select_steps(session: Session, steps: tuple[int | None, int | None] | None) 
     a, b = steps or (None, None)
     chosen = [s for s in session.steps if (a is None or s.index >= a) and (b is None or s.index <= b)]
     if not chosen:
-        last = session.steps[-1].index if session.steps else None
-        have = f"its steps are 0:{last}" if last is not None else "it has no steps"
-        raise TracetuiError(f"the session has no steps in the range {a}:{b} ({have})")
+        if not session.steps:
+            raise TracetuiError("the session has no steps: there is nothing to seal")
+        wanted = f"{'' if a is None else a}:{'' if b is None else b}"
+        raise TracetuiError(
+            f"the session has no steps in the range {wanted} (its steps are 0:{session.steps[-1].index})"
+        )
     return chosen
 
 

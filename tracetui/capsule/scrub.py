@@ -200,8 +200,21 @@ def prepare(
     # The redaction layer scrubs each span where the plan found it; our value map then catches the
     # same values in places no span pointed at.
     clean = redact_apply(session, plan) if plan.spans else session
-    scrubbed.session = Session.from_dict(scrubbed.deep(clean.to_dict()))
+    as_dict = clean.to_dict()
+    scrubbed.session = Session.from_dict(_format_words_kept(scrubbed.deep(as_dict), as_dict))
     return scrubbed
+
+
+def _format_words_kept(clean: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    """`clean` with the words of tracetui's own vocabulary put back: the agent, each step's kind and
+    role, each edit's op. A value scrubbed everywhere that happens to be one of them (a .env's
+    `update`, a span a user added over `tool`) is text in the log's fields, not in these."""
+    clean["agent"] = original["agent"]
+    for step, was in zip(clean["steps"], original["steps"]):
+        step["kind"], step["role"] = was["kind"], was["role"]
+        for edit, edit_was in zip(step.get("edits") or [], was.get("edits") or []):
+            edit["op"] = edit_was["op"]
+    return clean
 
 
 def carried_receipt(receipt: list[dict[str, Any]], carried: bytes) -> list[dict[str, Any]]:

@@ -431,6 +431,12 @@ def _trail_records(
             record["move_to"] = patch.path
             record["path"] = patch.old_path
         clean = scrubbed.deep(record)
+        # A patch's op and state are words of the format's own vocabulary and its commit a hash of
+        # the repository, never text from the log: a value scrubbed by value that happened to be one
+        # ("update", read from a .env file) turned them into placeholders, and the capsule failed
+        # its own check.
+        for key in ("op", "state", "commit"):
+            clean[key] = record[key]
         for key in ("path", "move_to", "old_path"):
             # A path inside the repository names one of its files: the replay needs it exact, and a
             # scrub of a user name that happens to be part of it ("src/alice/...") would break it.

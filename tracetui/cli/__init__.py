@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)
+    # The app's options keep their own names here: a command's parser that takes the same option
+    # would otherwise overwrite the value with its default, and `tracetui --source X sync` would
+    # sync the default folders without a word (main hands them on, or says they do not apply).
     parser.add_argument(
         "--source",
+        dest="app_source",
         action="append",
         metavar="AGENT=PATH",
         default=argparse.SUPPRESS,
@@ -70,12 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--theme",
+        dest="app_theme",
         metavar="NAME",
         default=argparse.SUPPRESS,
         help="with no command: the app's colour theme for this run (the one picked with ctrl+t is remembered)",
     )
     parser.add_argument(
         "--repo",
+        dest="app_repo",
         metavar="CLONE",
         default=argparse.SUPPRESS,
         help="with no command: the app's trail pane judges sessions in this clone of their repository, "
@@ -142,11 +148,40 @@ def error(message: str, json_too: bool = False) -> None:
     print(f"tracetui: {line}", file=sys.stderr)
 
 
+def _hand_on_app_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`--source`, `--theme` and `--repo` before the command: the app's with no command, the
+    command's own where it takes the same option, and an error where it does not (never ignored)."""
+    for name in ("source", "theme", "repo"):
+        value = getattr(args, f"app_{name}", None)
+        if value is None:
+            continue
+        delattr(args, f"app_{name}")
+        if args.command is None or getattr(args, name, None) is None and _takes(parser, args.command, name):
+            setattr(args, name, value)
+        elif not _takes(parser, args.command, name):
+            raise TracetuiError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
+        elif getattr(args, name) != value:
+            raise TracetuiError(f"--{name} is given twice, before and after `{args.command}`")
+
+
+def _takes(parser: argparse.ArgumentParser, command: str, name: str) -> bool:
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        sub = getattr(action, "choices", None) or {}
+        if command in sub:
+            return any(a.dest == name for a in sub[command]._actions)
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
     parser = build_parser()
     args = parser.parse_args(words)
+    try:
+        _hand_on_app_options(parser, args)
+    except TracetuiError as exc:
+        error(str(exc), json_too=Parser.json_errors)
+        return 2
     for name in ("bucket", "source", "theme"):
         if not hasattr(args, name):
             setattr(args, name, None)

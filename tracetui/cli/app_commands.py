@@ -54,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_default(args: argparse.Namespace) -> int:
     """No command: open the app on the user's bucket and sync it in the background."""
     from tracetui.bucket import Bucket, SyncProgress, parse_sources
+    from tracetui.views.format import problems
 
     sources = parse_sources(args.source)  # a bad --source is said before the terminal is asked for
     repo = getattr(args, "repo", None)
@@ -70,8 +71,7 @@ def run_default(args: argparse.Namespace) -> int:
 
         result = bucket.sync(sources, progress=report)
         text = f"synced: {result.new} new, {result.updated} updated"
-        n = len(result.errors)
-        return text + (f", {n} unreadable {'line or file' if n == 1 else 'lines or files'}" if n else "")
+        return text + (", " + problems(result.errors) if result.errors else "")
 
     from tracetui.cli.watch import watched_folders
 

@@ -17,7 +17,7 @@ from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
 from tracetui.views.first_run import where_looked
-from tracetui.views.format import money, short_time, step_text
+from tracetui.views.format import money, problems, short_time, step_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -95,8 +95,7 @@ def run_sync(args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged ({report.seconds:.2f} s)"
     )
     if report.errors:
-        n = len(report.errors)
-        print(f"{n} line or file skipped:" if n == 1 else f"{n} lines or files skipped:")
+        print(problems(report.errors) + ":")
         print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
     if report.sessions == 0:
         for line in where_looked(report.searched):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
@@ -120,8 +120,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 )
                 error(str(exc))
                 return 2
-            for row in exc.findings:
-                print("  " + finding_line(row), file=sys.stderr)
+            print_findings([finding_line(row) for row in exc.findings])
             for line in how:
                 print("  " + line, file=sys.stderr)
             raise
@@ -204,9 +203,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
             if args.trust
             else "nowhere: this machine has no sandbox (install bubblewrap), and --trust was not given"
         )
-        print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
-        for path in files:
-            print(f"  {safe_line(path)}", file=sys.stderr)
+        if files:
+            print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
+            for path in files:
+                print(f"  {safe_line(path)}", file=sys.stderr)
+        else:
+            print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():

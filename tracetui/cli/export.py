@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import print_findings, print_json
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
 
@@ -87,8 +87,7 @@ def run_export(args: argparse.Namespace) -> int:
                 print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
                 error(str(exc))
                 return 2
-            for row in exc.findings:
-                print(f"  session {safe_line(str(row['session'])[:12])} {finding_line(row)}", file=sys.stderr)
+            print_findings([f"session {str(row['session'])[:12]} {finding_line(row)}" for row in exc.findings])
             raise
     if args.json:
         print_json({"ok": not report.refused, **report.to_dict()})

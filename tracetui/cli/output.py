@@ -31,7 +31,14 @@ def _escape(match: re.Match[str]) -> str:
 
 def json_bytes(document: Any) -> bytes:
     """`document` as indented JSON with every invisible or controlling character escaped."""
-    data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # A string holding a lone surrogate (a file name's bytes that are not UTF-8): orjson will not
+        # write it; JSON spells it as a \u escape, and that is all ASCII.
+        import json
+
+        return json.dumps(document, indent=2, ensure_ascii=True, default=str).encode("ascii")
     if data.isascii():
         return data
     text = data.decode("utf-8")
@@ -64,3 +71,15 @@ def _cell(value: Any, max_width: int) -> str:
     if len(text) > max_width:
         text = text[: max_width - 1] + "…"
     return text
+
+
+LISTED = 20  # lines of findings printed when a seal or an export is refused
+
+
+def print_findings(lines: Sequence[str]) -> None:
+    """The first findings that wait for a decision, one safe line each on stderr, then how many more:
+    a bucket can hold thousands, and a screenful of them buries the sentence that says what to do."""
+    for line in lines[:LISTED]:
+        print("  " + safe_line(line), file=sys.stderr)
+    if len(lines) > LISTED:
+        print(f"  … and {len(lines) - LISTED} more (every one: --json)", file=sys.stderr)

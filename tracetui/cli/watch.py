@@ -12,6 +12,7 @@ from tracetui.bucket import default_sources, parse_sources
 from tracetui.cli import add_bucket_option, open_bucket
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
+from tracetui.views.format import problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +50,7 @@ def _report(report) -> None:
         when = time.strftime("%H:%M:%S")
         line = f"{when} {report.new} new, {report.updated} updated"
         if report.errors:
-            line += f", {len(report.errors)} unreadable"
+            line += ", " + problems(report.errors)
         print(line, flush=True)
 
 

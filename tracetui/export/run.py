@@ -300,7 +300,8 @@ def _review(
         raise SealRefused(
             f"{len(undecided)} suggested finding(s) in {sessions} session(s) need a decision "
             "before exporting "
-            "(review them with `tracetui scan ID --accept KIND` or in the app, or pass --accept-suggested); "
+            "(decide each value once with `tracetui review`, given the same filters, or in the app's "
+            "Review screen; or pass --accept-suggested); "
             "nothing was written",
             undecided,
         )

@@ -318,6 +318,8 @@ def patch_rows(prepared: Prepared) -> Iterator[dict[str, Any]]:
                 "timestamp": p.timestamp,
             }
         )
+        # Words of the format and a hash of the repository, never the log's text (see seal's trail).
+        row["op"], row["state"], row["commit"] = p.op, fate.state, fate.commit
         for key in ("path", "old_path", "path_now"):
             value = getattr(p, key, None) if key != "path_now" else fate.path_now
             if isinstance(value, str) and is_repo_relative(value):

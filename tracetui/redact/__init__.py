@@ -3,7 +3,8 @@ placeholder for each, and `apply` produces a scrubbed copy of a session.
 
 The public surface, for the CLI, the UI and the capsule:
 
-- `scan_text(text, identity=None) -> list[Finding]`: any text or bytes (the capsule's second gate);
+- `scan_text(text, identity=None, *, syntax=UNKNOWN) -> list[Finding]`: any text or bytes (the capsule's
+  second gate); `syntax` is what the caller knows of the text (`tracetui.redact.syntax`);
 - `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
 - `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
 - `plan_store(library)`: the one way to a library's plans (and its scan cache);

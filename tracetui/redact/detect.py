@@ -15,9 +15,10 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
+from tracetui.redact.syntax import UNKNOWN, Syntax
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "6"
+DETECTORS_VERSION = "7"
 
 
 def _lower_aligned(text: str) -> str:
@@ -29,10 +30,18 @@ def _lower_aligned(text: str) -> str:
 
 
 def scan_text(
-    text: str | bytes, identity: Identity | None = None, *, fast: bool = False, _depth: int = 0, _join: bool = True
+    text: str | bytes,
+    identity: Identity | None = None,
+    *,
+    syntax: Syntax = UNKNOWN,
+    fast: bool = False,
+    _depth: int = 0,
+    _join: bool = True,
 ) -> list[Finding]:
     """Findings in one text, sorted by position; never the values themselves.
 
+    `syntax` is what the caller knows of the text (`tracetui.redact.syntax`: source code of a quoting
+    convention, config, prose); UNKNOWN reads it as any text.
     `fast` runs only the format rules (a fallback when a field's full scan runs out of time).
     Base64 and percent-encoded runs are decoded and scanned too (`encoded`), `_depth` levels deep.
     """
@@ -53,16 +62,17 @@ def scan_text(
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text))
-        found.extend(rules.assignment_findings(text, lowered))
+        found.extend(rules.assignment_findings(text, lowered, syntax))
         found.extend(rules.name_value_findings(text, lowered))
         found.extend(prose.prose_findings(text, lowered))
-        found.extend(ds.keyword_findings(text, lowered))
+        found.extend(ds.keyword_findings(text, lowered, syntax))
         found.extend(pii.pii_findings(text, lowered))
         found.extend(ds.entropy_findings(text))
         rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
         found.extend(encoded_findings(text, rescan, _depth))
         if _join:
-            found.extend(joined_findings(text, lambda window: scan_text(window, identity, _depth=_depth, _join=False)))
+            window_scan = lambda w: scan_text(w, identity, syntax=syntax, _depth=_depth, _join=False)  # noqa: E731
+            found.extend(joined_findings(text, window_scan))
     return resolve(drop_known(text, found))
 
 

@@ -38,6 +38,7 @@ from tracetui.redact.rules import (
     slack_tier,
     wrong_vendor_length,
 )
+from tracetui.redact.syntax import CODE_C, UNKNOWN, Syntax
 from tracetui.redact.text_checks import (
     entropy,
     has_letter_and_digit,
@@ -209,14 +210,26 @@ def _name_of(match: re.Match[str], text: str) -> str:
     return name
 
 
-def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
-    """detect-secrets' keyword plugin, per line, only on lines that hold one of its words."""
+def _c_family_patterns() -> Any:
+    """The plugin's own patterns for C, C# and Objective-C: a string is `"…"` or `@"…"`."""
+    from detect_secrets.plugins.keyword import REGEX_BY_FILETYPE
+    from detect_secrets.util.filetype import FileType
+
+    return REGEX_BY_FILETYPE[FileType.C]
+
+
+def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
+    """detect-secrets' keyword plugin, per line, only on lines that hold one of its words.
+
+    Its patterns are those it picks for the file type: quotes required (its default, and what it uses
+    for Python, JavaScript, Java, Swift, Terraform, Apex), or the C family's double quotes."""
     global _KEYWORD_PREFILTER
     _, keyword, _ = _plugins()
     if _KEYWORD_PREFILTER is None:
         from detect_secrets.plugins.keyword import DENYLIST
 
         _KEYWORD_PREFILTER = re.compile("|".join(DENYLIST))
+    patterns = _c_family_patterns() if syntax == CODE_C else None
     hits = list(_KEYWORD_PREFILTER.finditer(lowered))
     seen_lines: set[int] = set()
     for hit in hits:
@@ -233,7 +246,7 @@ def keyword_findings(text: str, lowered: str) -> Iterator[Finding]:
         else:
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
-        for value in keyword.analyze_string(line):
+        for value in keyword.analyze_string(line, patterns):
             if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value):
                 continue
             i = line.find(value)

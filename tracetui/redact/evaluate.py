@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tracetui.redact.detect import scan_text
 from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.syntax import UNKNOWN, Syntax, syntax_of_path
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Row:
     text: str
     positive: bool
     secret: str | None
+    syntax: Syntax = UNKNOWN  # the file type a row names (detect-secrets' cases), as a log names a file
 
 
 @dataclass(slots=True)
@@ -97,6 +99,7 @@ def load_rows(secrets_dir: str | Path) -> Iterator[tuple[str, Row]]:
                     r["text"],
                     bool(r["should_flag"]),
                     r.get("expected_secret"),
+                    syntax_of_path(f"case.{r['file_extension']}" if r.get("file_extension") else None),
                 ),
             )
 
@@ -117,7 +120,7 @@ def score_row(row_id: str, row: Row) -> Score:
     if not row.text:
         # An empty example (a binary-file rule): nothing to find, nothing to score.
         return s
-    findings = scan_text(row.text)
+    findings = scan_text(row.text, syntax=row.syntax)
     sure = [f for f in findings if f.tier == AUTO]
     if row.positive:
         s.positives = 1

@@ -133,7 +133,7 @@ def env_values(session: Session) -> set[str]:
     """Values of KEY=VALUE lines in the results of tool calls that read a .env file."""
     reads: set[str] = set()
     for step in session.steps:
-        if step.kind == StepKind.TOOL_CALL and step.tool_call_id and _ENV_FILE.search(_call_text(step.tool_input)):
+        if step.kind == StepKind.TOOL_CALL and step.tool_call_id and _ENV_FILE.search(_target_text(step.tool_input)):
             reads.add(step.tool_call_id)
     values: set[str] = set()
     if not reads:
@@ -146,9 +146,42 @@ def env_values(session: Session) -> set[str]:
                 if not m:
                     continue
                 value = m.group(2).strip().strip("\"'")
-                if len(value) >= 6 and not is_placeholder(value) and entropy(value) >= 2.5 and not value.isdigit():
+                if _secret_setting(m.group(1), value):
                     values.add(value)
     return values
+
+
+# A .env holds settings as well as secrets (`DDL_AUTO=update`, `DB_HOST=localhost`, `APP_NAME=shop`).
+# Its values are scrubbed everywhere they appear, so a setting taken for a secret blanks a common word
+# in the whole session. A value is taken when its name says it is a credential, when it is a URL
+# that carries one, or when it reads as random rather than as words.
+_CREDENTIAL_NAME = re.compile(
+    r"(?i)pass|pwd|secret|token|credential|auth|private|salt|cookie|signing|(?:^|[_.\-])(?:api)?_?key(?:s|$|[_.\-])|dsn"
+)
+_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+
+
+def _secret_setting(name: str, value: str) -> bool:
+    if len(value) < 6 or value.isdigit() or is_placeholder(value):
+        return False
+    if _CREDENTIAL_NAME.search(name) or _URL_WITH_PASSWORD.search(value):
+        return entropy(value) >= 2.0
+    letters_and_digits = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    return len(value) >= 16 and letters_and_digits and " " not in value and entropy(value) >= 3.5
+
+
+# Arguments that name what a call reads: a .env named only in an edit's instruction or new text is
+# not a read of it (a real session's `dotenv.load(fileName: ".env")` edit took its result for one).
+_TARGET_ARGS = frozenset(
+    {"file_path", "path", "file", "filename", "filepath", "absolute_path", "notebook_path", "target_file",
+     "paths", "files", "command", "cmd", "args", "argv", "input"}
+)  # fmt: skip
+
+
+def _target_text(tool_input) -> str:
+    if isinstance(tool_input, dict):
+        return " ".join(_call_text(v) for k, v in tool_input.items() if str(k).lower() in _TARGET_ARGS)
+    return _call_text(tool_input)
 
 
 def _call_text(tool_input) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.syntax import CODE_C, KNOWN_CODE, UNKNOWN, Syntax
 from tracetui.redact.text_checks import (
     is_structural,
     entropy,
@@ -443,8 +445,14 @@ _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
 
 
-def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
-    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`."""
+def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
+    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`.
+
+    In source code (`syntax`), only a string literal is a value: an unquoted right-hand side is an
+    expression, and in the C family a `'…'` is a char literal. Not in a comment or inside a multi-line
+    string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
+    code = syntax in KNOWN_CODE
+    literals = _MultiLineLiterals(text) if code else None
     n = len(text)
     last_end = -1
     if lowered is None or len(lowered) != len(text):
@@ -482,8 +490,18 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         quoted = _QUOTED_VALUE.match(text, p)
         if quoted is None and _PHRASE_NAME.search(name):
             quoted = _QUOTED_PHRASE.match(text, p)
+        code_line = code and not (_in_comment(text, a) or (literals is not None and literals.inside(a)))
         if quoted:
+            if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
+                last_end = quoted.end()
+                continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
             value, start = quoted.group(2), quoted.start(2)
+        elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
+            # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
+            # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
+            # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
+            # `= get_key()`, `= OTHER_NAME`) is passed over by them anyway.
+            continue
         else:
             bare = _BARE_VALUE.match(text, p)
             if not bare:
@@ -510,6 +528,31 @@ def assignment_findings(text: str, lowered: str | None = None) -> Iterator[Findi
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
+# follows is words, where `name = value` holds a literal even in a source file.
+_COMMENT_OPENER = re.compile(r"(?:^|(?<=[\s;→|+\-]))(?:#|//|/\*|<!--|--(?=\s))|^[\s\d→|+\-]*\*(?!\*)")
+
+
+class _MultiLineLiterals:
+    """Where a source file's multi-line strings open and close (triple quotes, backticks), found once per
+    text; a position after an odd count of one kind of mark is inside such a string."""
+
+    def __init__(self, text: str) -> None:
+        self.marks = [[m.start() for m in pattern.finditer(text)] for pattern in _LITERAL_MARKS]
+
+    def inside(self, at: int) -> bool:
+        return any(bisect.bisect_left(marks, at) % 2 == 1 for marks in self.marks if marks)
+
+
+_LITERAL_MARKS = (re.compile(r'"""'), re.compile(r"'''"), re.compile(r"`"))
+
+
+def _in_comment(text: str, at: int) -> bool:
+    lo = max(0, at - 300)
+    nl = text.rfind("\n", lo, at)
+    return _COMMENT_OPENER.search(text[nl + 1 if nl >= 0 else lo : at]) is not None
 
 
 # A credential's name and value in sibling fields: Kubernetes/ECS env lists (`- name: X` /

@@ -25,6 +25,7 @@ from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
+from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
 
 # Below this much text, worker processes cost more to start than they save.
 PARALLEL_THRESHOLD = 4_000_000
@@ -44,18 +45,18 @@ def _on_alarm(signum, frame):  # pragma: no cover - fired by the timer
     raise _OutOfTime()
 
 
-def _scan_bounded(text: str, identity: Identity | None) -> list[Finding]:
+def _scan_bounded(text: str, identity: Identity | None, syntax: Syntax = UNKNOWN) -> list[Finding]:
     """scan_text under a wall-clock budget. Signals only reach the main thread, so from any other
     thread (a UI worker) the scan runs unbounded; the detectors have no super-linear patterns."""
     if threading.current_thread() is not threading.main_thread():
-        return scan_text(text, identity)
+        return scan_text(text, identity, syntax=syntax)
     budget = field_budget(len(text))
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         for fast in (False, True):
             signal.setitimer(signal.ITIMER_REAL, budget)
             try:
-                return scan_text(text, identity, fast=fast)
+                return scan_text(text, identity, syntax=syntax, fast=fast)
             except _OutOfTime:
                 continue
             finally:
@@ -65,12 +66,16 @@ def _scan_bounded(text: str, identity: Identity | None) -> list[Finding]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _scan_batch(texts: list[str], identity: Identity | None) -> list[list[dict]]:
-    return [[f.to_dict() for f in _scan_bounded(t, identity)] for t in texts]
+def _scan_batch(texts: list[tuple[str, Syntax]], identity: Identity | None) -> list[list[dict]]:
+    return [[f.to_dict() for f in _scan_bounded(t, identity, syntax)] for t, syntax in texts]
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _digest(text: str, syntax: Syntax = UNKNOWN) -> str:
+    """The cache key of a field: its text, and what kind of text the log says it is."""
+    h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+    if syntax != UNKNOWN:
+        h.update(b"\0" + syntax.encode())
+    return h.hexdigest()
 
 
 def session_identity(session: Session, base: Identity | None = None) -> Identity:
@@ -96,13 +101,15 @@ def scan_session(
     """
     identity = session_identity(session, identity)
     fields = list(iter_fields(session))
+    hints = field_syntaxes(session)  # a Write of x.py is code, a Read of .env is config
+    syntaxes = [hints.get((f.step, f.name), UNKNOWN) for f in fields]
     salt = f"{DETECTORS_VERSION}:{identity.fingerprint()}"
     cache: dict[str, list[dict]] = _load_cache(cache_path, salt) if cache_path else {}
-    digests = [_digest(f.text) for f in fields]
-    todo: dict[str, str] = {}
-    for f, d in zip(fields, digests):
+    digests = [_digest(f.text, syntax) for f, syntax in zip(fields, syntaxes)]
+    todo: dict[str, tuple[str, Syntax]] = {}
+    for f, syntax, d in zip(fields, syntaxes, digests):
         if d not in cache and d not in todo:
-            todo[d] = f.text
+            todo[d] = (f.text, syntax)
     if todo:
         cache.update(_scan_many(todo, identity, workers, progress))
         if cache_path:
@@ -116,28 +123,31 @@ def scan_session(
 
 
 def _scan_many(
-    todo: dict[str, str], identity: Identity, workers: int | None, progress: Callable[[int, int], None] | None
+    todo: dict[str, tuple[str, Syntax]],
+    identity: Identity,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
 ) -> dict[str, list[dict]]:
     items = list(todo.items())
-    total = sum(len(t) for _, t in items)
+    total = sum(len(t) for _, (t, _s) in items)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_THRESHOLD else 0
     results: dict[str, list[dict]] = {}
     if workers <= 1 and not (workers == 1 and total >= PARALLEL_THRESHOLD):
         done = 0
-        for digest, text in items:
-            results[digest] = [f.to_dict() for f in _scan_bounded(text, identity)]
+        for digest, (text, syntax) in items:
+            results[digest] = [f.to_dict() for f in _scan_bounded(text, identity, syntax)]
             done += len(text)
             if progress:
                 progress(done, total)
         return results
-    batches: list[list[tuple[str, str]]] = []
-    current: list[tuple[str, str]] = []
+    batches: list[list[tuple[str, tuple[str, Syntax]]]] = []
+    current: list[tuple[str, tuple[str, Syntax]]] = []
     size = 0
     # Biggest first, so one huge field does not start last and leave a core idle at the end.
-    for digest, text in sorted(items, key=lambda it: -len(it[1])):
-        current.append((digest, text))
-        size += len(text)
+    for digest, item in sorted(items, key=lambda it: -len(it[1][0])):
+        current.append((digest, item))
+        size += len(item[0])
         if size >= BATCH_CHARS:
             batches.append(current)
             current, size = [], 0
@@ -151,7 +161,7 @@ def _scan_many(
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [(batch, pool.submit(_scan_batch, [t for _, t in batch], identity)) for batch in batches]
         for batch, future in futures:
-            for (digest, text), rows in zip(batch, future.result()):
+            for (digest, (text, _syntax)), rows in zip(batch, future.result()):
                 results[digest] = rows
                 done += len(text)
             if progress:

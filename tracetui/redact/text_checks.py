@@ -106,13 +106,15 @@ def is_stand_in_token(value: str) -> bool:
 
 
 _FILLER_RUN = re.compile(r"([a-z0-9])\1{3,}")
+_SHORT_PERIOD = re.compile(r"([a-z0-9]{2,4}?)\1{3,}")
 # Masking characters, four or more in a row: what a tool or a person prints in place of a secret.
 _MASK_RUN = re.compile(r"[*#•●]{4,}")
 
 
 def is_filler(value: str) -> bool:
-    """A vendor's prefix with a typed filler body (`ghp_xxxx…`, `AKIAXXXX…`, `xoxb-1111-2222-aaaa…`):
-    most of its letters and digits are one character, or runs of one character. A generated body
+    """A vendor's prefix with a typed filler body (`ghp_xxxx…`, `AKIAXXXX…`, `xoxb-1111-2222-aaaa…`,
+    `GR1348941123123123…`): most of its letters and digits are one character, runs of one character,
+    or one short unit repeated. A generated body
     never is: in 20 random base-62 characters the commonest appears two or three times, and a run
     of four equal characters turns up about once in 200,000 positions."""
     if _MASK_RUN.search(value):
@@ -122,7 +124,11 @@ def is_filler(value: str) -> bool:
         return False
     if Counter(chars).most_common(1)[0][1] >= 0.7 * len(chars):
         return True
-    return sum(len(m.group(0)) for m in _FILLER_RUN.finditer(chars)) >= 0.7 * len(chars)
+    if sum(len(m.group(0)) for m in _FILLER_RUN.finditer(chars)) >= 0.7 * len(chars):
+        return True
+    # A unit of two to four characters typed over and over (`123123123123…`, `ab12ab12ab12ab12`):
+    # in random base-62, a unit of two four times in a row turns up about once in 10^10 positions.
+    return sum(len(m.group(0)) for m in _SHORT_PERIOD.finditer(chars)) >= 0.7 * len(chars)
 
 
 def is_filler_token(value: str) -> bool:

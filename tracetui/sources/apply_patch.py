@@ -125,7 +125,23 @@ def parse_patch(text: str) -> Patch:
         patch.problems.append("text after *** End Patch")
     if not patch and not patch.problems:
         patch.problems.append("no file sections")
+    _rewrites(patch)
     return patch
+
+
+def _rewrites(patch: Patch) -> None:
+    """A file deleted and added again in one patch is rewritten whole: one `write` edit where the
+    add was. Read as two, the delete (of lines the log never showed) had nothing to be judged by."""
+    gone: list[int] = []
+    for i, edit in enumerate(patch):
+        if edit.op != "delete":
+            continue
+        later = next((j for j in range(i + 1, len(patch)) if patch[j].path == edit.path), None)
+        if later is not None and patch[later].op == "create":
+            patch[later].op = "write"
+            gone.append(i)
+    for i in reversed(gone):
+        del patch[i], patch.anchors[i], patch.end_of_file[i]
 
 
 def _lines(text: str) -> list[str]:

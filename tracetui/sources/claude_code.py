@@ -31,6 +31,14 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   twice is one call. The copy off the active path (else the later one) and its result get
   `meta["relogged"]` (the kept step's id) and no edits, so counts and the trail take the call once.
 - A model switch between responses gives a MODEL_CHANGE step `<uuid>:model` before the response.
+- A prompt typed while the agent worked is a `queue-operation` `enqueue` with its text; `dequeue`
+  sends it as a turn of its own (a user line follows), while `remove` hands it to the model in the
+  middle of the turn and no user line ever holds it: that prompt is a USER step `queued@L<line of
+  the remove>` (meta `queued`), before the model's next line or after the tool results it came
+  with. `popAll` (back to the editor) empties the queue.
+- IDE notices (`<ide_opened_file>`, `<ide_selection>`, diagnostics) and agent teams'
+  `<teammate-message>` blocks are CONTEXT; a teammate's first message from the team lead is its
+  prompt. MCP connector `mcp_tool_use` blocks are calls named `mcp__<server>__<tool>`.
 - Title (`titles.session_title`): the last `custom-title` (the user's /rename), else the last
   `ai-title`, else the last `summary` whose leaf is a line of this file, else the first prompt
   (wrappers removed, a slash command with its arguments counts), else a bare command, else the

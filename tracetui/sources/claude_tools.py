@@ -137,9 +137,20 @@ def result_text(content: Any) -> str:
                 parts.append(opt_str(block.get("text")) or "")
             elif kind == "image":
                 parts.append("[image]")
+            elif kind == "tool_reference" and isinstance(block.get("tool_name"), str):
+                parts.append(f"[tool_reference] {block['tool_name']}")  # what a ToolSearch found
+            elif kind == "search_result":
+                parts.append(_search_result(block))
             else:
                 parts.append(f"[{kind}]")
     return "\n".join(parts)
+
+
+def _search_result(block: dict[str, Any]) -> str:
+    """A search_result block: its title and source, then its text blocks."""
+    head = " ".join(x for x in (opt_str(block.get("title")), opt_str(block.get("source"))) if x)
+    body = result_text(block.get("content")) if isinstance(block.get("content"), list) else ""
+    return "\n".join(x for x in (f"[search_result] {head}".rstrip(), body) if x)
 
 
 def result_meta(tool: str | None, result: Any, text: str, is_error: bool) -> dict[str, Any]:

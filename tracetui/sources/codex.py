@@ -39,6 +39,21 @@ Edits: apply_patch as the freeform tool, as an `apply_patch` function, and insid
 edits are `applied=False` when its result is a failure. Step.cwd is the turn's cwd joined with the
 call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
 
+Newer kinds (from codex-rs/protocol, 2026): `tool_search_call`/`tool_search_output` are a call and
+its result (the tools found, one per line); `image_generation_call` is a call keeping the revised
+prompt, never the image; a remote compaction's `compaction`/`context_compaction` item is a
+COMPACTION step (meta encrypted) that a `compacted` record right after fills in; an `agent_message`
+item or an `inter_agent_communication` record (multi-agent runs) is CONTEXT with meta author and
+recipient; `thread_rolled_back {num_turns}` is a SYSTEM step and takes the last num_turns user turns
+off the active path (their edits stay: a rollback does not touch files); a call's `namespace` goes
+in meta. An `item_completed` Plan item (Plan mode's proposed plan) is an ASSISTANT step (meta
+plan), dropped when the turn's answer item carries the same plan (some versions' items lost it).
+`thread_goal_updated` (/goal) is a SYSTEM step when the objective or its status changes;
+`collab_agent_spawn_end` puts the child thread's id, nickname and role on the spawning call's meta.
+`turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
+request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
+other collab_* events, ...) give no step.
+
 Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
 parent's history after a second session_meta is read as one session, so the replayed part is shown
 again and its token totals count towards the child.
@@ -106,19 +121,65 @@ _FAILURE_PREFIXES = (
     "aborted",
 )
 
-_CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call", "web_search_call"})
-_OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output", "local_shell_call_output"})
-_IGNORED_ITEMS = frozenset({"ghost_snapshot"})  # /undo snapshots: nothing on the spine
+_CALL_TYPES = frozenset(
+    {
+        "function_call",
+        "custom_tool_call",
+        "local_shell_call",
+        "web_search_call",
+        "tool_search_call",  # 2026: the model searching the deferred tool list
+        "image_generation_call",
+    }
+)
+_OUTPUT_TYPES = frozenset(
+    {"function_call_output", "custom_tool_call_output", "local_shell_call_output", "tool_search_output"}
+)
+# Remote (server-side) compaction items: encrypted, so the step says only that it happened.
+_COMPACTION_ITEMS = frozenset({"compaction", "compaction_summary", "context_compaction"})
+_IGNORED_ITEMS = frozenset(
+    {
+        "ghost_snapshot",  # /undo snapshots: nothing on the spine
+        # Request controls the newest protocol defines but does not persist: no text, no event.
+        "additional_tools",
+        "configuration_update",
+        "compaction_trigger",
+    }
+)
 _IGNORED_EVENTS = frozenset(
     {
         "context_compacted",  # duplicates the compacted record
         "task_started",
         "task_complete",
-        "item_completed",
+        "turn_started",  # the same two events under the names newer builds accept
+        "turn_complete",
         "agent_reasoning_raw_content",
         "agent_reasoning_section_break",
+        "thread_settings_applied",  # per-thread overrides: the turn_context that follows has them
+        # Persisted by newer builds, each the echo of an item the spine already has (the call and
+        # its output) or a running figure: nothing new to show.
+        "patch_apply_end",
+        "mcp_tool_call_end",
+        "web_search_end",
+        "image_generation_end",
+        "view_image_tool_call",
+        "dynamic_tool_call_request",
+        "dynamic_tool_call_response",
+        "thread_context_usage_updated",
+        "thread_skills_updated",
+        "collab_agent_spawn_begin",
+        "collab_agent_interaction_begin",
+        "collab_agent_interaction_end",
+        "collab_waiting_begin",
+        "collab_waiting_end",
+        "collab_close_begin",
+        "collab_close_end",
+        "collab_resume_begin",
+        "collab_resume_end",
     }
 )
+# Rollout record kinds with nothing for the spine: the AGENTS.md/world-state baseline of a resume,
+# and whether an inter-agent message started a turn.
+_IGNORED_RECORDS = frozenset({"world_state", "inter_agent_communication_metadata"})
 _SYSTEM_EVENTS = {
     "entered_review_mode": "entered review mode",
     "exited_review_mode": "exited review mode",
@@ -152,7 +213,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 1
+LAYOUT = 2  # 2: the reader's state holds plan_at and goal
 
 
 def resume(
@@ -218,6 +279,8 @@ class _Reader:
         self.reason_items: list[list[str]] = []  # summary texts not yet claimed by an event
         self.context_since_reply: list[int] = []  # user-role CONTEXT steps since the last reply
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
+        self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
+        self.goal: list[str | None] | None = None  # the last /goal objective and status shown
         self.first = True  # no record read yet
 
     # ---- input layouts ---------------------------------------------------------------------
@@ -296,6 +359,10 @@ class _Reader:
             self.session_meta(payload)
         elif kind == "compacted":
             self.compacted(payload, key, ts)
+        elif kind == "inter_agent_communication":
+            self.agent_message(payload, key, ts)
+        elif kind in _IGNORED_RECORDS:
+            pass
         else:
             self.skip(kind)
 
@@ -341,12 +408,46 @@ class _Reader:
         text = message if isinstance(message, str) and message.strip() else ""
         if not text and isinstance(history, list):
             text = _render_history(history)
-        step = self.add(key, StepKind.COMPACTION, "system", text, ts)
+        last = self.slots[-1] if self.slots else None
+        after_item = last is not None and last.kind == StepKind.COMPACTION and not last.text
+        if last is not None and after_item and last.meta.get("encrypted"):
+            # The remote compaction's own item came just before: one boundary, not two.
+            step = last
+            step.text = text
+        else:
+            step = self.add(key, StepKind.COMPACTION, "system", text, ts)
         if isinstance(history, list):
             step.meta["replacement_count"] = len(history)
         # Nothing before a compaction can pair with what comes after it.
         self.clear_assistant_pending()
         self.pending["user"].clear()
+
+    def compaction_item(self, key: str, ts: str | None) -> None:
+        """A remote compaction's own item (its summary is encrypted): the boundary, without text. A
+        `compacted` record right after it gives the same boundary its kept history."""
+        step = self.add(key, StepKind.COMPACTION, "system", "", ts)
+        step.meta["encrypted"] = True
+        self.clear_assistant_pending()
+        self.pending["user"].clear()
+
+    def agent_message(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        """A message between agents of a multi-agent run (the `agent_message` item, or the
+        `inter_agent_communication` record): what this agent was told, or told another."""
+        content = payload.get("content")
+        if isinstance(content, str):
+            text = content
+        else:
+            text = _content_text(content)
+            if not text and any(isinstance(p, dict) and p.get("encrypted_content") for p in content or ()):
+                text = "[encrypted agent message]"
+        step = self.add(key, StepKind.CONTEXT, "user", text, ts)
+        for name in ("author", "recipient"):
+            value = payload.get(name)
+            if isinstance(value, str) and value:
+                step.meta[name] = value
+        others = payload.get("other_recipients")
+        if isinstance(others, list) and others:
+            step.meta["other_recipients"] = [o for o in others if isinstance(o, str)]
 
     def response_item(self, item: dict[str, Any], key: str, ts: str | None) -> None:
         kind = item.get("type")
@@ -359,7 +460,12 @@ class _Reader:
         elif kind in _CALL_TYPES:
             self.call(item, key, ts)
         elif kind in _OUTPUT_TYPES:
-            self.output(opt_str(item.get("call_id")), item.get("output"), key, ts)
+            raw = _found_tools(item.get("tools")) if kind == "tool_search_output" else item.get("output")
+            self.output(opt_str(item.get("call_id")), raw, key, ts)
+        elif kind in _COMPACTION_ITEMS:
+            self.compaction_item(key, ts)
+        elif kind == "agent_message":
+            self.agent_message(item, key, ts)
         elif kind in _IGNORED_ITEMS:
             pass
         else:
@@ -399,6 +505,8 @@ class _Reader:
 
     def message(self, role: Any, text: str, key: str, ts: str | None, phase: Any) -> None:
         if role == "assistant":
+            if self.plan_at is not None:
+                self.plan_shown(text)
             step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
             if isinstance(phase, str):
                 step.meta["phase"] = phase
@@ -482,6 +590,14 @@ class _Reader:
         elif kind == "web_search_call":
             name = "web_search"
             tool_input = item.get("action")
+        elif kind == "tool_search_call":
+            name = "tool_search"
+            tool_input = item.get("arguments")
+        elif kind == "image_generation_call":
+            # The result is the image itself (base64): only the prompt the model settled on is kept.
+            name = "image_generation"
+            prompt = item.get("revised_prompt")
+            tool_input = {"revised_prompt": prompt} if isinstance(prompt, str) else {}
         else:
             name = opt_str(item.get("name")) or "function"
             raw = item.get("arguments")
@@ -507,6 +623,13 @@ class _Reader:
         step.tool = name
         step.tool_call_id = call_id
         step.tool_input = tool_input
+        namespace = item.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            step.meta["namespace"] = namespace  # an MCP server's or a dynamic tool's group
+        status = item.get("status")
+        if kind == "image_generation_call" and isinstance(status, str):
+            step.meta["status"] = status
+            step.is_error = status == "failed"
         cwd = self.turn_cwd or self.session.cwd
         if workdir:
             cwd = _join(cwd, workdir)
@@ -590,8 +713,22 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "collab_agent_spawn_end":
+            self.spawned(payload)
+        elif kind == "thread_goal_updated":
+            self.goal_updated(as_dict(payload.get("goal")), key, ts)
+        elif kind == "item_completed":
+            self.item_completed(as_dict(payload.get("item")), key, ts)
         elif kind == "thread_name_updated":
             self.thread_name = opt_str(payload.get("thread_name"))
+        elif kind == "thread_rolled_back":
+            turns = payload.get("num_turns")
+            count = turns if isinstance(turns, int) and not isinstance(turns, bool) else None
+            text = "rolled back" if count is None else f"rolled back {count} turn{'s' if count != 1 else ''}"
+            step = self.add(key, StepKind.SYSTEM, "system", text, ts)
+            if count is not None:
+                step.meta["num_turns"] = count
+            self.rolled_back(count)
         elif kind == "turn_aborted":
             reason = opt_str(payload.get("reason")) or "unknown"
             step = self.add(key, StepKind.SYSTEM, "system", f"turn aborted ({reason})", ts)
@@ -607,6 +744,71 @@ class _Reader:
             pass
         else:
             self.skip(f"event_msg:{kind}")
+
+    def spawned(self, payload: dict[str, Any]) -> None:
+        """A subagent thread started (multi-agent runs): its id, name and role go on the spawning
+        call, which links this session to the child's own rollout."""
+        call = self.calls.get(opt_str(payload.get("call_id")) or "")
+        if call is None:
+            return
+        for names, out in (
+            (("new_thread_id", "newThreadId"), "agent_thread"),
+            (("new_agent_nickname", "newAgentNickname"), "agent_nickname"),
+            (("new_agent_role", "newAgentRole"), "agent_role"),
+            (("new_agent_path", "newAgentPath"), "agent_path"),
+        ):
+            value = next((payload[n] for n in names if isinstance(payload.get(n), str) and payload[n]), None)
+            if value is not None:
+                call.meta[out] = value
+
+    def goal_updated(self, goal: dict[str, Any], key: str, ts: str | None) -> None:
+        """`/goal`: a SYSTEM step when the objective or its status changes (the event repeats on
+        every usage update)."""
+        objective, status = opt_str(goal.get("objective")), opt_str(goal.get("status"))
+        if objective is None or [objective, status] == self.goal:
+            return
+        self.goal = [objective, status]
+        step = self.add(key, StepKind.SYSTEM, "system", objective, ts)
+        step.meta["goal_status"] = status
+
+    def item_completed(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        """Only Plan items are persisted (Plan mode's `<proposed_plan>`): kept as an assistant step
+        until the turn's answer shows it holds the same plan, which some versions' items lose."""
+        text = item.get("text")
+        if item.get("type") != "Plan" or not isinstance(text, str) or not text.strip():
+            return
+        step = self.add(key, StepKind.ASSISTANT, "assistant", text, ts)
+        step.meta["plan"] = True
+        self.plan_at = len(self.slots) - 1
+
+    def plan_shown(self, text: str) -> None:
+        """The answer after a Plan item: the plan's own step goes when the answer carries it."""
+        at, self.plan_at = self.plan_at, None
+        plan = self.slots[at] if at is not None and at < len(self.slots) else None
+        if at is not None and plan is not None and plan.text.strip()[:2000] in text:
+            self.drop(at)
+
+    def rolled_back(self, turns: int | None) -> None:
+        """`/rollback` (thread_rolled_back) took the last `turns` user turns out of the model's history:
+        their steps stay (they happened, and their edits stay on disk) but leave the active path."""
+        if not turns or turns < 0:
+            return
+        end = len(self.slots) - 1  # the rollback's own step stays active
+        start = None
+        seen = 0
+        for position in range(end - 1, -1, -1):
+            step = self.slots[position]
+            if step is not None and step.kind == StepKind.USER:
+                seen += 1
+                if seen == turns:
+                    start = position
+                    break
+        if start is None:
+            return
+        for position in range(start, end):
+            step = self.slots[position]
+            if step is not None:
+                step.active = False
 
     def user_event(self, text: str, key: str, ts: str | None) -> None:
         queue = self.pending["user"]
@@ -686,6 +888,7 @@ class _Reader:
     def user_turn(self) -> None:
         """A real prompt starts a turn: the previous turn's replies can no longer pair."""
         self.clear_assistant_pending()
+        self.plan_at = None
 
     def assistant_side(self) -> None:
         """The model answered: a later user event cannot be the copy of an earlier prompt."""
@@ -772,6 +975,8 @@ class _Reader:
                 self.prev_usage,
                 self.thread_name,
                 self.first,
+                self.plan_at,
+                self.goal,
             ],
             "exec_ends": self.exec_ends,
             "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
@@ -816,6 +1021,8 @@ class _Reader:
             reader.prev_usage,
             reader.thread_name,
             reader.first,
+            reader.plan_at,
+            reader.goal,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
@@ -895,7 +1102,26 @@ def _content_text(content: Any) -> str:
             parts.append(part["refusal"])
         elif part.get("type") in ("input_image", "image_url", "image"):
             parts.append("[image]")
+        elif part.get("type") in ("input_audio", "audio"):
+            parts.append("[audio]")
+        elif part.get("type") == "input_file":
+            name = part.get("filename")
+            parts.append(f"[file] {name}" if isinstance(name, str) and name else "[file]")
     return "\n".join(parts)
+
+
+def _found_tools(tools: Any) -> str:
+    """A tool search's answer: one line per tool it made available (name, then its description)."""
+    lines = []
+    for tool in tools if isinstance(tools, list) else ():
+        if isinstance(tool, dict):
+            name = tool.get("name")
+            about = tool.get("description")
+            line = name if isinstance(name, str) else orjson.dumps(tool).decode()
+            lines.append(f"{line}: {about}" if isinstance(about, str) and about else line)
+        elif isinstance(tool, str):
+            lines.append(tool)
+    return "\n".join(lines)
 
 
 def _claim(parts: list[str], text: str) -> str | None:

@@ -1,6 +1,10 @@
 """Reader for GitHub Copilot CLI sessions (`~/.copilot/session-state/`).
 
-Two layouts (formats-more-agents.md section 4): the early flat `<session id>.jsonl`, and from 2026
+Three layouts (formats-more-agents.md section 4): the first builds' (to 0.0.341) single JSON
+document `history-session-state/session_<id>_<ms>.json` (`{sessionId, startTime, chatMessages,
+timeline}`: its timeline of user, copilot, tool_call_requested/completed and info entries is
+turned into the later events and read by the same code; `chatMessages`, Chat-Completions-style,
+stand in where there is no timeline), the early flat `<session id>.jsonl`, and from 2026
 a folder per session, `<session id>/events.jsonl` beside `workspace.yaml` (cwd, git root, branch,
 summary) and `checkpoints/NNN-<slug>.md`, the compaction summaries. Every line is one event
 `{type, data, id, timestamp, parentId}`; the events chain by `parentId`, in file order.
@@ -13,7 +17,9 @@ The choices this reader makes:
   `toolRequests`, or from `tool.execution_start` when no request named it (early builds, subagent
   children); the start adds what the request lacked. `tool.execution_complete` gives the
   TOOL_RESULT (`result.content`, or the error's message; `is_error` when `success` is false).
-- Edits: `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
+- Edits: `apply_patch` (newer builds, for GPT models: Codex's patch grammar as the raw argument,
+  or under `input`/`patch`) gives one FileEdit per file of the patch, hunks from the patch itself.
+  `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
   path and strings from the arguments and the hunks from the unified `diff --git` the result
   carries (`result.detailedContent`, or `result.content` in early builds). A failed call's edits
   are `applied=False`.
@@ -31,6 +37,12 @@ The choices this reader makes:
   not repeated). `session.error` is an error SYSTEM step; warnings, info, mode changes, `abort`
   and `session.task_complete` are SYSTEM steps. Hook, permission, turn and usage-checkpoint events
   are known and give no step; unknown event types are counted in `skipped`.
+- Newer builds (the public SDK's session-events schema lists what is persisted, i.e. not
+  `ephemeral`): `assistant.reasoning` is a REASONING step, paired within the turn with the same
+  text in a message's `reasoningText` so it shows once; `tool.user_requested` (a `!command`) is a
+  TOOL_CALL with role user; `skill.invoked` is CONTEXT (the skill's text); `session.handoff`,
+  `session.truncation`, `session.context_cleared`, `session.plan_changed`, `subagent.selected` and
+  `session.context_changed` are SYSTEM steps, the last also moving the cwd of the steps after it.
 - Title: `workspace.yaml`'s `summary`, else the first prompt (without the date early builds put
   in it). cwd and git from `session.start`'s `context`, else `workspace.yaml`; the early flat
   files record neither.
@@ -50,7 +62,8 @@ import orjson
 
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.coerce import as_count, as_dict, as_list, as_str, opt_str
+from tracetui.sources.apply_patch import parse_patch
+from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
@@ -58,6 +71,7 @@ from tracetui.sources.registry import Agent
 NAME = "copilot"
 EVENTS = "events.jsonl"
 WORKSPACE = "workspace.yaml"
+LEGACY_FOLDER = "history-session-state"
 
 # Events that are known and deliberately not steps.
 _QUIET = frozenset(
@@ -73,6 +87,18 @@ _QUIET = frozenset(
         "session.compaction_start",
         "session.resume",
         "session.permissions_changed",
+        # Persisted by newer builds (the SDK's session-events schema), with nothing for the spine:
+        "session.remote_steerable_changed",
+        "session.schedule_created",
+        "session.schedule_cancelled",
+        "session.schedule_rearmed",
+        "session.session_limits_changed",
+        "session.auto_mode_resolved",
+        "session.binary_asset",
+        "session.canvas.recorded",
+        "session.canvas.removed",
+        "tool_search.activated",
+        "external_tool.requested",
     }
 )
 _SYSTEM = {
@@ -81,7 +107,64 @@ _SYSTEM = {
     "session.error": ("errorType", "message"),
     "system.notification": ("kind", "message"),
 }
-EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert"})
+
+
+def _handoff(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    meta = {k: data[k] for k in ("sourceType", "remoteSessionId", "host") if isinstance(data.get(k), str)}
+    parts = [as_str(data.get("summary")), as_str(data.get("context"))]
+    return "\n\n".join(p for p in parts if p.strip()) or "session handed off", meta
+
+
+def _truncation(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    removed = as_int(data.get("messagesRemovedDuringTruncation"))
+    tokens = as_int(data.get("tokensRemovedDuringTruncation"))
+    meta = {"messages_removed": removed, "tokens_removed": tokens}
+    if isinstance(data.get("performedBy"), str):
+        meta["performed_by"] = data["performedBy"]
+    return f"context truncated: {removed} messages ({tokens} tokens) removed", meta
+
+
+def _context_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    keys = ("cwd", "gitRoot", "branch", "headCommit", "repository")
+    meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
+    return f"working directory: {as_str(data.get('cwd'))}", meta
+
+
+def _context_cleared(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    cleared = as_int(data.get("messagesCleared"))
+    return f"context cleared: {cleared} messages", {"messages_cleared": cleared}
+
+
+def _plan_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"plan {as_str(data.get('operation')) or 'changed'}", {}
+
+
+def _agent_selected(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = as_str(data.get("agentDisplayName")) or as_str(data.get("agentName"))
+    return (f"agent selected: {name}" if name else "agent selected"), (
+        {"agent": data["agentName"]} if isinstance(data.get("agentName"), str) else {}
+    )
+
+
+def _autopilot(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    status = as_str(data.get("status"))
+    text = f"autopilot objective {as_str(data.get('operation')) or 'changed'}"
+    return (f"{text} ({status})" if status else text), {}
+
+
+# Events of newer builds that say something happened to the session: (text, meta) from their data.
+_NOTICES = {
+    "session.handoff": _handoff,
+    "session.truncation": _truncation,
+    "session.context_changed": _context_changed,
+    "session.context_cleared": _context_cleared,
+    "session.plan_changed": _plan_changed,
+    "subagent.selected": _agent_selected,
+    "subagent.deselected": lambda data: ("agent deselected", {}),
+    "session.autopilot_objective_changed": _autopilot,
+}
+
+EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert", "apply_patch"})
 _CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
 
 
@@ -103,16 +186,22 @@ def _is_checkpoint(path: Path) -> bool:
     )
 
 
+def _is_legacy(path: Path) -> bool:
+    """A session of the first builds (to late 2025): one JSON document in `history-session-state/`
+    (or a flattened copy naming that folder)."""
+    return path.suffix == ".json" and (path.parent.name == LEGACY_FOLDER or f"{LEGACY_FOLDER}__" in path.name)
+
+
 def group(paths: list[Path]) -> list[SessionFiles]:
-    """A flat `<id>.jsonl` is a session; so is `<id>/events.jsonl`, with its folder's
-    `workspace.yaml` and `checkpoints/NNN-*.md` as companions (a flattened copy,
-    `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and `…__<id>__checkpoints__…md`
-    beside it)."""
+    """A legacy `history-session-state/<id>.json` is a session, a flat `<id>.jsonl` is one, so is
+    `<id>/events.jsonl`, with its folder's `workspace.yaml` and `checkpoints/NNN-*.md` as
+    companions (a flattened copy, `…__<id>__events.jsonl`, takes the `…__<id>__workspace.yaml` and
+    `…__<id>__checkpoints__…md` beside it)."""
     by_folder: dict[Path, list[Path]] = {}
     extras: list[Path] = []  # workspace.yaml and checkpoints, by their folder or their flattened name
     mains: list[Path] = []
     for path in sorted(set(paths)):
-        if path.suffix == ".jsonl":
+        if path.suffix == ".jsonl" or _is_legacy(path):
             mains.append(path)
         elif path.name == WORKSPACE or (_is_checkpoint(path) and path.parent.name == "checkpoints"):
             by_folder.setdefault(path.parent if path.name == WORKSPACE else path.parent.parent, []).append(
@@ -160,12 +249,166 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         return isinstance(value.get("type"), str) and "data" in value
 
     data = main.data[3:] if main.data.startswith(b"\xef\xbb\xbf") else main.data
+    if _is_legacy(Path(main.path.replace("\\", "/"))):
+        for n, record in enumerate(_legacy_events(main.path, data, errors, session.skipped)):
+            reader.line = n
+            with guarded(errors, main.path, 1):
+                reader.event(record)
+        reader.finish(workspace)
+        session.version = "copilot-legacy" if session.version == "copilot" else session.version
+        return session
     for line, record in iter_records(main.path, data, errors, is_entry):
         reader.line = line
         with guarded(errors, main.path, line):
             reader.event(record)
     reader.finish(workspace)
     return session
+
+
+def _legacy_events(
+    path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]
+) -> list[dict[str, Any]]:
+    """A legacy `history-session-state` document as the events the later format writes, so one
+    reader reads both. Its `timeline` (user, copilot, tool_call_requested, tool_call_completed,
+    info entries, with times and results) is the record; `chatMessages` (Chat-Completions-style
+    messages, no times) stands in where a document has no timeline."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        errors.append(LineError(path, 1, f"not a JSON document: {exc}"))
+        return []
+    if not isinstance(doc, dict):
+        errors.append(LineError(path, 1, "not a JSON object"))
+        return []
+    start = {"sessionId": as_str(doc.get("sessionId")), "startTime": opt_str(doc.get("startTime"))}
+    events: list[dict[str, Any]] = [{"type": "session.start", "id": "start", "timestamp": start["startTime"],
+                                     "data": start}]  # fmt: skip
+    timeline = [e for e in as_list(doc.get("timeline")) if isinstance(e, dict)]
+    if timeline:
+        # A timeline entry may lack the output the chat messages hold (role tool, by call id).
+        outputs = {
+            as_str(m.get("tool_call_id")): m.get("content")
+            for m in as_list(doc.get("chatMessages"))
+            if isinstance(m, dict) and m.get("role") == "tool" and m.get("tool_call_id")
+        }
+        events.extend(_from_timeline(timeline, outputs, skipped))
+    else:
+        events.extend(_from_chat(as_list(doc.get("chatMessages")), skipped))
+    return events
+
+
+def _from_timeline(
+    timeline: list[dict[str, Any]], outputs: dict[str, Any], skipped: dict[str, int]
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    started: set[str] = set()
+    for n, entry in enumerate(timeline):
+        kind = as_str(entry.get("type"))
+        eid = as_str(entry.get("id")) or f"T{n}"
+        stamp = opt_str(entry.get("timestamp"))
+        text = as_str(entry.get("text"))
+
+        def event(name: str, data: dict[str, Any], suffix: str = "") -> None:
+            out.append({"type": name, "id": eid + suffix, "timestamp": stamp, "data": data})
+
+        call_id = as_str(entry.get("callId"))
+        if kind == "user":
+            event("user.message", {"content": text})
+        elif kind == "copilot":
+            event("assistant.message", {"messageId": eid, "content": text})
+        elif kind in ("tool_call_requested", "tool_call_completed"):
+            if call_id not in started:
+                started.add(call_id)
+                request = {
+                    "toolCallId": call_id,
+                    "name": entry.get("name"),
+                    "arguments": entry.get("arguments"),
+                }
+                if isinstance(entry.get("intentionSummary"), str):
+                    request["intentionSummary"] = entry["intentionSummary"]
+                event(
+                    "assistant.message", {"messageId": eid, "content": "", "toolRequests": [request]}, ":call"
+                )
+            if kind == "tool_call_completed":
+                raw = entry.get("result")
+                result = as_dict(raw)
+                log = (
+                    raw
+                    if isinstance(raw, str)
+                    else as_str(result.get("log"))
+                    or _any_text(result.get("content"))
+                    or as_str(result.get("error"))
+                    or as_str(result.get("message"))
+                    or _any_text(outputs.get(call_id))
+                )
+                event(
+                    "tool.execution_complete",
+                    {
+                        "toolCallId": call_id,
+                        "success": result.get("type") != "error",
+                        "result": {"content": log},
+                    },
+                )
+        elif kind in ("info", "warning", "error"):
+            event(f"session.{kind}", {"message": text, f"{kind}Type": kind})
+        else:
+            skipped[f"legacy/{kind or '(no type)'}"] = skipped.get(f"legacy/{kind or '(no type)'}", 0) + 1
+    return out
+
+
+def _any_text(value: Any) -> str:
+    """A result's text: a string, or the text parts of a content list, else its JSON."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        texts = [as_str(v.get("text")) for v in value if isinstance(v.get("text"), str)]
+        if texts:
+            return "\n".join(texts)
+    return orjson.dumps(value, default=str).decode()
+
+
+def _from_chat(messages: list[Any], skipped: dict[str, int]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for n, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        role = as_str(message.get("role"))
+        content = message.get("content")
+        text = (
+            content
+            if isinstance(content, str)
+            else "\n".join(
+                as_str(as_dict(part).get("text")) for part in as_list(content) if as_dict(part).get("text")
+            )
+        )
+        eid = f"M{n}"
+        if role == "user":
+            out.append({"type": "user.message", "id": eid, "data": {"content": text}})
+        elif role == "system":
+            out.append({"type": "system.message", "id": eid, "data": {"content": text, "role": role}})
+        elif role == "assistant":
+            requests = []
+            for call in as_list(message.get("tool_calls")):
+                function = as_dict(as_dict(call).get("function"))
+                requests.append(
+                    {
+                        "toolCallId": as_str(as_dict(call).get("id")),
+                        "name": function.get("name"),
+                        "arguments": function.get("arguments"),
+                    }  # fmt: skip
+                )
+            data = {"messageId": eid, "content": text, "toolRequests": requests}
+            out.append({"type": "assistant.message", "id": eid, "data": data})
+        elif role == "tool":
+            result = {
+                "toolCallId": as_str(message.get("tool_call_id")),
+                "success": True,
+                "result": {"content": text},
+            }
+            out.append({"type": "tool.execution_complete", "id": eid, "data": result})
+        else:
+            skipped[f"legacy/{role or '(no role)'}"] = skipped.get(f"legacy/{role or '(no role)'}", 0) + 1
+    return out
 
 
 @dataclass(slots=True)
@@ -194,6 +437,10 @@ class _Reader:
     shutdown: Tokens | None = None
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
+    # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
+    reasoning_events: dict[str, int] = field(default_factory=dict)
+    reasoning_texts: dict[str, int] = field(default_factory=dict)
+    cwd_now: str | None = None  # the working directory a `session.context_changed` moved to
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -210,6 +457,8 @@ class _Reader:
             self.session.id = self.session.id or as_str(data.get("sessionId"))
             self.note_model(opt_str(data.get("selectedModel")))
         elif kind == "user.message":
+            self.reasoning_events.clear()
+            self.reasoning_texts.clear()
             self.add(
                 eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope, meta=_user_meta(data)
             )
@@ -271,6 +520,29 @@ class _Reader:
                 scope,
                 meta={"event": kind},
             )
+        elif kind == "assistant.reasoning":
+            text = as_str(data.get("content"))
+            if text.strip() and not self.reasoned(text, by_event=True):
+                self.add(eid, StepKind.REASONING, "assistant", text, stamp, scope, model=self.model)
+        elif kind == "tool.user_requested":
+            # A command the user ran themselves (`!cmd`): the call is the user's, its result follows.
+            call_id = as_str(data.get("toolCallId"))
+            if not call_id or call_id not in self.calls:
+                name, arguments = data.get("toolName"), data.get("arguments")
+                step = self.call_step(eid, name, call_id, arguments, stamp, scope, None)
+                step.role = "user"
+                step.meta["user_requested"] = True
+                if call_id:
+                    self.calls[call_id] = step
+        elif kind == "skill.invoked":
+            meta = {k: data[k] for k in ("name", "path", "pluginName") if isinstance(data.get(k), str)}
+            self.add(eid, StepKind.CONTEXT, "user", as_str(data.get("content")), stamp, scope, meta=meta)
+        elif kind in _NOTICES:
+            text, meta = _NOTICES[kind](data)
+            meta["event"] = kind
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta=meta)
+            if kind == "session.context_changed" and isinstance(data.get("cwd"), str) and data["cwd"]:
+                self.cwd_now = data["cwd"]
         elif kind == "abort":
             self.add(
                 eid,
@@ -283,6 +555,22 @@ class _Reader:
             )
         elif kind not in _QUIET:
             self.skip(kind or "(no type)")
+
+    def reasoned(self, text: str, by_event: bool) -> bool:
+        """Whether this reasoning text is already a step: newer builds write it twice, as an
+        `assistant.reasoning` event and again in the message's `reasoningText` (either first). Each
+        copy pairs with one copy of the other kind, within the turn."""
+        key = text.strip()
+        mine, theirs = (
+            (self.reasoning_events, self.reasoning_texts)
+            if by_event
+            else (self.reasoning_texts, self.reasoning_events)
+        )
+        if theirs.get(key):
+            theirs[key] -= 1
+            return True
+        mine[key] = mine.get(key, 0) + 1
+        return False
 
     def scope(self, record: dict[str, Any], data: dict[str, Any]) -> str | None:
         """The subagent an event belongs to (its spawning call's id), if any."""
@@ -298,7 +586,7 @@ class _Reader:
         model = model or self.model
         made: list[Step] = []
         reasoning = opt_str(data.get("reasoningText"))
-        if reasoning and reasoning.strip():
+        if reasoning and reasoning.strip() and not self.reasoned(reasoning, by_event=False):
             made.append(self.add(eid, StepKind.REASONING, "assistant", reasoning, stamp, scope, model=model))
         text = as_str(data.get("content"))
         requests = [r for r in as_list(data.get("toolRequests")) if isinstance(r, dict)]
@@ -308,7 +596,9 @@ class _Reader:
             call_id = as_str(request.get("toolCallId"))
             if call_id and call_id in self.calls:
                 continue  # asked again: one call per id
-            step = self.call_step(eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model)
+            step = self.call_step(
+                eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model
+            )
             if isinstance(request.get("intentionSummary"), str):
                 step.meta["intention"] = request["intentionSummary"]
             if call_id:
@@ -318,7 +608,14 @@ class _Reader:
             made[0].tokens = Tokens(output=as_count(data.get("outputTokens")))
 
     def call_step(
-        self, eid: str, name: Any, call_id: str, arguments: Any, stamp: str | None, scope: str | None, model: Any
+        self,
+        eid: str,
+        name: Any,
+        call_id: str,
+        arguments: Any,
+        stamp: str | None,
+        scope: str | None,
+        model: Any,
     ) -> Step:
         """A tool call step, from an assistant message's request or a tool's start event alike."""
         tool = opt_str(name)
@@ -379,10 +676,26 @@ class _Reader:
                 edit.applied = False
                 continue
             diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
-            if diff:
+            if diff and (call.tool or "").lower() != "apply_patch":  # a patch's hunks are its own
                 edit.hunks = parse_unified_diff(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        if data.get("success") is False:
+            # A compaction that failed replaced nothing: what happened, not a boundary.
+            error = data.get("error")
+            why = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
+            failure = f"compaction failed: {why}" if why else "compaction failed"
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                failure,
+                stamp,
+                scope,
+                is_error=True,
+                meta={"event": "compaction"},
+            )
+            return
         meta: dict[str, Any] = {}
         for key, out in (("checkpointNumber", "checkpoint_number"), ("preCompactionTokens", "tokens_before")):
             if isinstance(data.get(key), int):
@@ -495,6 +808,8 @@ class _Reader:
         # A subagent's events interleave with the main thread's: each follows the last of its own.
         parent = self.last_in.get(scope, self.steps[-1].id if self.steps else None)
         step = Step(sid, len(self.steps), kind, role, text, stamp, parent=parent, subagent=scope, **fields)
+        if self.cwd_now and "cwd" not in fields:
+            step.cwd = self.cwd_now  # cleared in finish where it is the session's own
         self.last_in[scope] = sid
         self.steps.append(step)
         return step
@@ -509,6 +824,9 @@ class _Reader:
         context = as_dict(self.start.get("context"))
         session.id = session.id or workspace.get("id") or _id_from_path(session.source)
         session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
+        for step in self.steps:
+            if step.cwd is not None and step.cwd == session.cwd:
+                step.cwd = None
         branch = opt_str(context.get("branch")) or workspace.get("branch")
         commit = opt_str(context.get("headCommit"))
         remote = opt_str(context.get("repository")) or workspace.get("repository")
@@ -592,6 +910,22 @@ def _arguments(value: Any) -> Any:
 
 def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
     tool = (name or "").lower()
+    if tool == "apply_patch":
+        # The built-in patch tool newer builds give GPT models: Codex's patch grammar, sent as the
+        # raw text (a custom, grammar-based call) or inside the arguments.
+        body = (
+            arguments
+            if isinstance(arguments, str)
+            else next(
+                (
+                    v
+                    for k in ("input", "patch", "patchText")
+                    if isinstance(v := as_dict(arguments).get(k), str)
+                ),
+                None,
+            )
+        )
+        return list(parse_patch(body)) if body else []
     args = as_dict(arguments)
     if tool not in EDIT_TOOLS or not args:
         return []
@@ -647,19 +981,38 @@ def _id_from_path(path: str) -> str:
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     # COPILOT_HOME moves the whole ~/.copilot folder; older builds honoured XDG_CONFIG_HOME.
+    # The legacy `history-session-state/` is looked in only where it is left: no build writes it now.
     if env.get("COPILOT_HOME"):
-        return [Path(env["COPILOT_HOME"]) / "session-state"]
-    folders = [home / ".copilot" / "session-state"]
+        root = Path(env["COPILOT_HOME"])
+        return [root / "session-state", *_legacy_folder(root)]
+    folders = [home / ".copilot" / "session-state", *_legacy_folder(home / ".copilot")]
     if env.get("XDG_CONFIG_HOME"):
         folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / "session-state")
     return folders
+
+
+def _legacy_folder(root: Path) -> list[Path]:
+    folder = root / LEGACY_FOLDER
+    try:
+        return [folder] if folder.is_dir() else []
+    except OSError:
+        return []
 
 
 AGENT = Agent(
     name=NAME,
     label="Copilot CLI",
     # The patterns with a leading `*` also find flattened copies (…__<id>__workspace.yaml).
-    patterns=("*.jsonl", "*" + WORKSPACE, "[0-9][0-9][0-9]-*.md", "*__checkpoints__[0-9][0-9][0-9]-*.md"),
+    # `session_*.json`: the legacy `history-session-state/session_<id>_<ms>.json` documents (a
+    # narrow name, so no other JSON of a session folder is copied into the bucket).
+    patterns=(
+        "*.jsonl",
+        "*" + WORKSPACE,
+        "[0-9][0-9][0-9]-*.md",
+        "*__checkpoints__[0-9][0-9][0-9]-*.md",
+        "session_*.json",
+        "*__session_*.json",
+    ),
     folders=_folders,
     group=group,
     read=read,

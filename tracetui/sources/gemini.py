@@ -33,10 +33,15 @@ The choices this reader makes:
 - `functionResponse` parts in a `type:"user"` message (late-2026 files) give TOOL_RESULT steps only
   for calls whose own record has no result, so no result is shown twice; text beside them is still
   the user's prompt.
+- A message of a type this reader does not know is a SYSTEM step with its text (meta `type`), or
+  counted in `skipped` when it has none. In content, `functionCall` parts read as `[call] name
+  {args}` and `executableCode`/`codeExecutionResult` parts (Gemini's own code execution) as their
+  code and output.
 - A reader mistake on one message costs that message; on one tool call, that call only.
 - Subagents: their files sit in `chats/<parent session id>/` (grouped with the parent). Each runs
   between SUBAGENT_START and SUBAGENT_END steps right after the parent's call whose `agentId`
-  names it; a subagent call (`delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
+  names it; a subagent call (`invoke_agent {agent_name, prompt}`, and before it
+  `delegate_to_agent`, `codebase_investigator`, `cli_help`, or any call
   with an `agentId`) whose transcript is absent still gets the pair, with meta `transcript:
   "missing"`.
 - cwd: the files do not record it, but `projectHash` is the sha256 of the project root, so the
@@ -44,6 +49,11 @@ The choices this reader makes:
   argument next to its absolute `filePath`, or the "Current workspace directories" notice.
 - Title: the `summary` metadata, else the first typed prompt, else the first prompt the project's
   `logs.json` (grouped with every session of the project) has for this session id.
+- A session a `logs.json` names and no session file holds (the first builds, June 2025, wrote
+  only `<project>/.gemini/logs.json`, with numeric session ids; later a chat file may have been
+  cleaned up) is still a session: the agent's `stage` writes its prompts to a prompt log of the
+  bucket's (`gemini-prompts-<id>.json`), read as USER steps `prompt:<messageId>` (cwd: the project
+  of a `<project>/.gemini/logs.json`; version `gemini-logs`). `logs.json` itself is no session.
 - Flattened copies of these folders (`owner__repo__.gemini__tmp__proj__chats__session-….json`, as
   collections of logs name them) are found and grouped like the real layout.
 """
@@ -51,6 +61,7 @@ The choices this reader makes:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,6 +71,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import clean, guarded, iter_records, load_document
@@ -68,9 +80,13 @@ from tracetui.sources.registry import Agent
 
 NAME = "gemini"
 LOGS = "logs.json"
+# A session `logs.json` alone remembers (see `stage`): its prompts, written by the bucket.
+PROMPTS_PREFIX = "gemini-prompts-"
+PROMPTS_FORMAT = "gemini-prompts"
+MAX_LOGS = 64 << 20  # a logs.json larger than this is not read (the bucket's line limit)
 
 # Tools whose call runs a subagent (the parent's side of it).
-SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help"})
+SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help", "invoke_agent"})
 # Edit tools by name, as Gemini CLI has named them over its releases.
 WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
 REPLACE_TOOLS = frozenset({"replace", "edit", "smart_edit", "edit_file"})
@@ -314,6 +330,8 @@ def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _C
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Gemini CLI session (main file, subagent files, the project's logs.json)."""
+    if Path(main.path.replace("\\", "/")).name.startswith(PROMPTS_PREFIX):
+        return _read_prompts(main)
     errors: list[LineError] = []
     skipped: dict[str, int] = {}
     conv = _replay(main, errors, skipped)
@@ -450,7 +468,13 @@ class _Reader:
                 meta={"level": kind},
             )
         else:
-            self.skip(f"message/{kind}" if kind else "message/(no type)")
+            # A type this reader does not know: its text is kept as a SYSTEM step, not dropped.
+            text = _parts_text(record.get("content"))
+            if not text.strip():
+                self.skip(f"message/{kind}" if kind else "message/(no type)")
+                return
+            meta = {"type": kind} if kind else {}
+            self.add(out, mid, StepKind.SYSTEM, "system", text, stamp, subagent=agent, meta=meta)
 
     def user(
         self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
@@ -583,7 +607,12 @@ class _Reader:
             found.call = step
             a = as_dict(args)
             found.name = found.name or opt_str(a.get("agent_name")) or name
-            found.description = found.description or opt_str(a.get("question")) or opt_str(a.get("objective"))
+            found.description = (
+                found.description
+                or opt_str(a.get("question"))
+                or opt_str(a.get("objective"))
+                or opt_str(a.get("prompt"))  # invoke_agent, the newer single subagent tool
+            )
         result = call.get("result")
         if result is None:
             # Not answered in this record: a later user turn may carry it, or the session ended.
@@ -737,6 +766,14 @@ def _parts_text(content: Any) -> str:
                 parts.append(f"[{as_str(data.get('mimeType')) or 'file'}]")
             elif "functionResponse" in part:
                 parts.append(_response_text([part])[0])
+            elif isinstance(part.get("functionCall"), dict):
+                call = part["functionCall"]
+                args = orjson.dumps(call.get("args"), default=str).decode() if call.get("args") else ""
+                parts.append(f"[call] {as_str(call.get('name'))} {args}".rstrip())
+            elif isinstance(part.get("executableCode"), dict):
+                parts.append(as_str(part["executableCode"].get("code")))  # Gemini's own code execution
+            elif isinstance(part.get("codeExecutionResult"), dict):
+                parts.append(as_str(part["codeExecutionResult"].get("output")))
     return "\n".join(parts)
 
 
@@ -882,6 +919,98 @@ def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> s
     return titles.clip(picks[0]) if picks else None
 
 
+# --------------------------------------------------------------------------------------------
+# Sessions only logs.json remembers
+
+
+def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
+    """The files to sync: those found, plus one prompt log per session that a `logs.json` names and
+    no session file holds. The first builds (June 2025, `<project>/.gemini/logs.json`, numeric
+    session ids) kept nothing else, and a chat file may be gone since; their prompts are then the
+    session. Each prompt log (`<folder>/<key>/gemini-prompts-<session id>.json`) is rewritten only
+    when its prompts change, so the bucket copies it again only then."""
+    problems: list[LineError] = []
+    held = {_short_id(p)[:8] for p in found if not _is_logs(p) and not _not_a_session(p)}
+    out = list(found)
+    for logs in (p for p in found if _is_logs(p)):
+        try:
+            with open_regular(logs) as fh:
+                data = fh.read(MAX_LOGS + 1)
+        except OSError as exc:
+            problems.append(LineError(str(logs), 0, f"cannot read: {exc}"))
+            continue
+        if len(data) > MAX_LOGS:
+            problems.append(LineError(str(logs), 0, "too large to read; its prompts are not staged"))
+            continue
+        try:
+            entries = orjson.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+        except orjson.JSONDecodeError:
+            continue  # read() of its sessions reports it; nothing to stage from it
+        by_session: dict[str, list[dict[str, Any]]] = {}
+        for entry in as_list(entries):
+            if isinstance(entry, dict) and isinstance(entry.get("sessionId"), (str, int)):
+                by_session.setdefault(str(entry["sessionId"]), []).append(entry)
+        key = hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        for sid, mine in by_session.items():
+            if sid[:8] in held or not sid.strip():
+                continue
+            target = folder / key / f"{PROMPTS_PREFIX}{_safe_name(sid)}.json"
+            body = orjson.dumps(
+                {"format": PROMPTS_FORMAT, "v": 1, "source": str(logs), "sessionId": sid, "entries": mine}
+            )
+            try:
+                if not target.is_file() or target.read_bytes() != body:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = target.with_suffix(".tmp")
+                    tmp.write_bytes(body)
+                    os.replace(tmp, target)
+            except OSError as exc:
+                problems.append(LineError(str(logs), 0, f"cannot stage its session {sid}: {exc}"))
+                continue
+            out.append(target)
+    return out, problems
+
+
+def _safe_name(sid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", sid)[:100]
+
+
+def _read_prompts(main: RawLog) -> Session:
+    """A session known only from `logs.json`: its prompts, in order, as USER steps."""
+    errors: list[LineError] = []
+    session = Session(id="", agent=NAME, source=main.path, files=[main.path], errors=errors)
+    session.version = "gemini-logs"
+    try:
+        doc = orjson.loads(main.data)
+    except orjson.JSONDecodeError as exc:
+        errors.append(LineError(main.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
+        return session
+    doc = as_dict(doc)
+    session.id = as_str(doc.get("sessionId")) or Path(main.path).stem[len(PROMPTS_PREFIX) :]
+    source = Path(as_str(doc.get("source")).replace("\\", "/"))
+    if source.parent.name == ".gemini":  # the first builds wrote <project>/.gemini/logs.json
+        session.cwd = str(source.parent.parent)
+    steps: list[Step] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(e for e in as_list(doc.get("entries")) if isinstance(e, dict)):
+        number = entry.get("messageId")
+        counted = isinstance(number, int) and not isinstance(number, bool)
+        sid = f"prompt:{number}" if counted else f"prompt#{n}"
+        while sid in seen:
+            sid += "+"
+        seen.add(sid)
+        text = as_str(entry.get("message"))
+        steps.append(Step(sid, len(steps), StepKind.USER, "user", text, opt_str(entry.get("timestamp"))))
+    for prev, step in zip(steps, steps[1:], strict=False):
+        step.parent = prev.id
+    session.steps = steps
+    stamps = sorted(s.timestamp for s in steps if s.timestamp)
+    session.started, session.ended = (stamps[0], stamps[-1]) if stamps else (None, None)
+    session.title = titles.session_title((), steps)
+    session.hidden = titles.why_hidden(session.steps, session.tokens)
+    return session
+
+
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     # Gemini CLI puts `.gemini` under GEMINI_CLI_HOME when set, instead of the home folder.
     base = Path(env["GEMINI_CLI_HOME"]) if env.get("GEMINI_CLI_HOME") else home
@@ -908,4 +1037,5 @@ AGENT = Agent(
     group=group,
     read=read,
     env=("GEMINI_CLI_HOME",),
+    stage=stage,
 )

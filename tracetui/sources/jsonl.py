@@ -123,8 +123,8 @@ def iter_entries(
                 errors.append(LineError(path, number, DEEP_NOTE))
                 yield number, 0, flat
                 continue
-            found, error = salvage(line, str(exc), is_entry)
-            errors.append(LineError(path, number, error))
+            found, error, whole = salvage(line, str(exc), is_entry)
+            errors.append(LineError(path, number, error, recovered=whole))
             for position, value in enumerate(found):
                 yield number, position, value
             continue
@@ -134,8 +134,11 @@ def iter_entries(
             errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
 
 
-def salvage(line: bytes, reason: str, is_entry: Callable[[Record], bool] = _is_entry) -> tuple[list[Record], str]:
-    """Recover whole entries from a line that is not one JSON value, and say what happened.
+def salvage(
+    line: bytes, reason: str, is_entry: Callable[[Record], bool] = _is_entry
+) -> tuple[list[Record], str, bool]:
+    """Recover whole entries from a line that is not one JSON value, say what happened, and whether
+    all of it was read (nothing on the line lost).
 
     Seen in real logs: two entries on one line (a lost newline), a torn entry followed by a whole
     one, and lone UTF-16 surrogates (JavaScript writing half an emoji cut by truncation) that
@@ -168,17 +171,17 @@ def salvage(line: bytes, reason: str, is_entry: Callable[[Record], bool] = _is_e
             break
         pos = nxt
     if not found:
-        return found, f"not valid JSON: {_short(reason)}"
+        return found, f"not valid JSON: {_short(reason)}", False
     if not lost and len(found) == 1:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            return found, "not valid UTF-8; read with replacement characters"
-        return found, f"non-standard JSON ({_short(reason)}); read anyway"
+            return found, "not valid UTF-8; read with replacement characters", False
+        return found, f"non-standard JSON ({_short(reason)}); read anyway", True
     if lost:
         noun = "entry" if len(found) == 1 else "entries"
-        return found, f"torn entry (not valid JSON); recovered {len(found)} whole {noun} on the same line"
-    return found, f"{len(found)} entries on one line (a lost newline); all recovered"
+        return found, f"torn entry (not valid JSON); recovered {len(found)} whole {noun} on the same line", False
+    return found, f"{len(found)} entries on one line (a lost newline); all recovered", True
 
 
 # orjson's message for JSON nested past 1,024 levels; Python's parser stops near 1,000 (RecursionError).

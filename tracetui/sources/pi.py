@@ -396,6 +396,11 @@ class _Reader:
                 self.tool_call(entry, block, stamp, model)
             elif kind == "image":
                 self.add(entry, StepKind.ASSISTANT, "assistant", "[image]", stamp, model=model)
+            elif isinstance(block.get("text"), str) and block["text"].strip():
+                # A block type this reader does not know that carries text: kept, named in meta.
+                named: dict[str, Any] = {"block": kind} if isinstance(kind, str) else {}
+                text = block["text"]
+                self.add(entry, StepKind.ASSISTANT, "assistant", text, stamp, model=model, meta=named)
             else:
                 self.skip(f"content/{kind}")
                 entry.slot += 1

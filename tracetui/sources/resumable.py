@@ -353,8 +353,8 @@ def edit_of(r: list[Any]) -> FileEdit:
 
 
 def error_row(e: LineError) -> list[Any]:
-    return [e.path, e.line, e.error]
+    return [e.path, e.line, e.error, e.recovered]
 
 
 def error_of(r: list[Any]) -> LineError:
-    return LineError(r[0], r[1], r[2])
+    return LineError(r[0], r[1], r[2], bool(r[3]) if len(r) > 3 else False)

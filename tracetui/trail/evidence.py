@@ -20,7 +20,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracetui.trail.patches import (
     SPLIT_MIN,
@@ -40,6 +40,13 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _evidence(lines: list[str]) -> list[str]:
     strong = [x for x in lines if any(c.isalnum() for c in x)]
     return strong or [x for x in lines if x.strip()]
+
+
+class Floor(dict[str, int]):
+    """Floors where most keys have none: a key not in it has a floor of 0."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
 
 
 @dataclass(slots=True)
@@ -69,6 +76,7 @@ class Probe:
     want_set: frozenset[str] | None = None
     joins0: list[tuple[str, Counter, int]] | None = None
     copy_weights: tuple[dict[str, int], dict[str, int]] | None = None  # survival._copied's, made once
+    looks_for: frozenset[str] | None = None  # every key its answers depend on (`same_for`)
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -135,13 +143,43 @@ def probe(patch: Patch) -> Probe | None:
     split_floor: dict[str, int] = {}
     if not deletion and not exact_only:
         strong = set(want_n)
+        norms: dict[str, str] = {}
+
+        def norm_of(line: str) -> str:
+            found = norms.get(line)
+            if found is None:
+                found = norms[line] = norm(line)
+            return found
+
+        last: tuple[list[str], Counter] | None = None
         for joined, mine in join_keys(patch):
-            inside = Counter(k for k in (norm(x) for x in mine) if k in strong)
-            if inside and joined not in strong:
+            if joined in strong:
+                continue
+            if last is not None and last[0] is mine:
+                inside = last[1]  # the same added lines as the shorter run (it took in a context line)
+            else:
+                inside = Counter(k for k in map(norm_of, mine) if k in strong)
+                last = (mine, inside)
+            if inside:
                 joins.append((joined, inside, max(before_n.get(joined, 0) - removed_n[joined], 0)))
         joins.sort(key=lambda t: -sum(t[1].values()))
         split_floor = dict(patch.before_splits or {}) if known else {}
     return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
+
+
+NEVER = 1 << 40  # a floor no count of copies reaches
+
+
+def without(p: Probe, taken: dict[str, int]) -> Probe:
+    """`p` with copies of some lines (by norm) no longer the patch's: a line none of whose copies is
+    the patch's any more is never found (the copies a later version has are other code), one with
+    some left needs that many more copies in a version to count as kept."""
+    hits = {k: (n if n < p.want_n[k] else NEVER) for k, n in taken.items() if k in p.want_n}
+    if p.deletion or not hits:
+        return p
+    floor_n = {k: n + hits.get(k, 0) for k, n in p.floor_n.items()}
+    floor = {x: n + hits.get(norm(x), 0) for x, n in p.floor.items()}
+    return replace(p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={})
 
 
 _UIDS: itertools.count[int] = itertools.count()
@@ -163,6 +201,9 @@ class FileLines:
     uid: int = field(default_factory=lambda: next(_UIDS))  # names this version in the probes' memos
     _keys: frozenset[str] | None = None
     _grams: tuple[list[str], dict[str, list[int]]] | None = None
+    # Counted from another version (`after`): that version's uid, and every key whose count (exact,
+    # by norm or split) may differ from it. A probe holding none of them finds the same in both.
+    since: tuple[int, frozenset[str]] | None = None
 
     def grams(self) -> tuple[list[str], dict[str, list[int]]]:
         """Its non-empty norms in order, and 4-gram -> their positions (built once per version, for
@@ -231,8 +272,9 @@ class FileLines:
         # Stretches end at line starts (or the text's end, the last one): joined, their lines are theirs.
         gone = "".join(prior_text[a0:a1] for a0, a1, _, _ in stretches)
         come = "".join(text[b0:b1] for _, _, b0, b1 in stretches)
-        exact = _recount(prior.exact, gone.splitlines(), come.splitlines(), wanted)
-        normal = _recount(prior.normal, norms_of(gone), norms_of(come), wanted)
+        touched: set[str] = set()
+        exact = _recount(prior.exact, gone.splitlines(), come.splitlines(), wanted, touched)
+        normal = _recount(prior.normal, norms_of(gone), norms_of(come), wanted, touched)
         splits = None
         if split_keys:
             splits = dict(prior._splits or {})
@@ -242,6 +284,8 @@ class FileLines:
                 # run into (the same lines in both: stretches are that far apart, or at the text's ends).
                 was = _splits_near(prior_text, a0, a1, split_keys)
                 now = _splits_near(text, b0, b1, split_keys)
+                touched.update(was)
+                touched.update(now)
                 for k, n in was.items():
                     left = splits.get(k, 0) - n
                     if left > 0:
@@ -250,13 +294,16 @@ class FileLines:
                         splits.pop(k, None)
                 for k, n in now.items():
                     splits[k] = splits.get(k, 0) + n
-        if exact == prior.exact and normal == prior.normal and splits == prior._splits:
+        # dict's equality, in C (Counter's is a Python loop); neither holds a count of 0.
+        if dict.__eq__(exact, prior.exact) and dict.__eq__(normal, prior.normal) and splits == prior._splits:
             # No wanted line came or went: the same counts, so the same version to every probe, whose
             # memos (by uid) then answer for it. (The text is only read for splits, counted by now.)
             return prior
         if source is None:
             source = (lambda: text) if split_keys else None
-        return cls(exact, normal, source, split_keys, splits)
+        found = cls(exact, normal, source, split_keys, splits)
+        found.since = (prior.uid, frozenset(touched))
+        return found
 
     def keys(self) -> frozenset[str]:
         """The norms this version holds, as a set (counted once, for set intersections in C)."""
@@ -389,12 +436,16 @@ def _lines_on(text: str, at: int, lines: int = SPLIT_SPAN - 1) -> int:
     return at
 
 
-def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str]) -> Counter:
-    """Counts of the wanted keys after `gone` left and `come` arrived."""
+def _recount(
+    counts: Counter, gone: list[str], come: list[str], wanted: frozenset[str], touched: set[str]
+) -> Counter:
+    """Counts of the wanted keys after `gone` left and `come` arrived (the keys they hold go to `touched`)."""
     out = Counter(counts)
     if gone:
         less = Counter(gone)
-        for k in _common(less, wanted):
+        common = _common(less, wanted)
+        touched.update(common)
+        for k in common:
             left = out.get(k, 0) - less[k]
             if left > 0:
                 out[k] = left
@@ -402,7 +453,9 @@ def _recount(counts: Counter, gone: list[str], come: list[str], wanted: frozense
                 out.pop(k, None)
     if come:
         more = Counter(come)
-        for k in _common(more, wanted):
+        common = _common(more, wanted)
+        touched.update(common)
+        for k in common:
             out[k] = out.get(k, 0) + more[k]
     return out
 
@@ -463,6 +516,28 @@ def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
         if extra > 0:
             total += n if extra > n else extra
     return total
+
+
+def same_for(p: Probe, before: FileLines, now: FileLines) -> bool:
+    """Whether `now`, counted from `before`, is known to give `p` the same answers (kept, kept_exact):
+    none of the keys whose counts may differ is one the probe looks at (its lines, their norms, its
+    joined runs; split counts are kept by norm)."""
+    since = now.since
+    if since is None or since[0] != before.uid:
+        return False
+    if p.looks_for is None:
+        p.looks_for = frozenset(p.want).union(p.want_n, p.join_keys())
+    if not p.looks_for.isdisjoint(since[1]):
+        return False
+    # The same answers: what one version's are known is the other's (a long run of versions then
+    # counts once per probe).
+    for memo in (p.memo, p.memo_exact):
+        a, b = memo.get(before.uid), memo.get(now.uid)
+        if a is not None and b is None:
+            memo[now.uid] = a
+        elif b is not None and a is None:
+            memo[before.uid] = b
+    return True
 
 
 def kept(p: Probe, f: FileLines) -> int:
@@ -573,12 +648,18 @@ class Fresh:
     (a fuzzy match against every new line is the costliest step of a trail).
     """
 
-    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios", "accepted")
+    __slots__ = ("lines", "words", "memo", "grams", "source", "ratios", "accepted", "names")
 
     GRAM = 4
     TRIES = 12  # candidates (those sharing the most 4-grams) given the exact similarity test
 
-    def __init__(self, f: FileLines, accepted: FileLines | None, ratios: dict[tuple[str, str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        f: FileLines,
+        accepted: FileLines | None,
+        ratios: dict[tuple[str, str], bool] | None = None,
+        names: dict[str, set[str]] | None = None,
+    ) -> None:
         self.lines = [k for k in f.normal if k and (accepted is None or k not in accepted.normal)]
         self.accepted = accepted
         self.words: list[set[str]] | None = None  # made on first use (most lines are decided by _close)
@@ -588,6 +669,9 @@ class Fresh:
         # (candidate, key) -> the similarity test's answer: a pure function of the two lines, shared by
         # every Fresh of a trail (the same new lines are tried for the same missing ones again and again).
         self.ratios = {} if ratios is None else ratios
+        # line -> the names in it, shared like `ratios`: the Fresh lines of one file's versions are
+        # mostly the same lines.
+        self.names = {} if names is None else names
 
     def _index(self) -> dict[str, list[int]]:
         """4-gram -> positions in `lines`: the version's own index, kept to the new lines.
@@ -654,11 +738,15 @@ class Fresh:
         spaces between words."""
         if self.words is None:
             accepted = self.accepted
-            self.words = [
-                set(_WORD.findall(x))
-                for x in self.source.exact
-                if x.strip() and (accepted is None or x not in accepted.exact)
-            ]
+            names = self.names
+            words: list[set[str]] = []
+            for x in self.source.exact:
+                if x.strip() and (accepted is None or x not in accepted.exact):
+                    found = names.get(x)
+                    if found is None:
+                        found = names[x] = set(_WORD.findall(x))
+                    words.append(found)
+            self.words = words
         return self.words
 
 

@@ -77,6 +77,10 @@ class Patch:
     others_after: dict[str, int] | None = field(default=None, repr=False)
     # Indexes of the earlier patches whose lines this one removed (None: the replay lost track).
     removed_from: set[int] | None = field(default=None, repr=False)
+    # The patch's added lines (by norm) that later steps of the session removed and did not write
+    # again, each with the removing step's time (None: none, or the replay lost track). Removed before
+    # any commit, a line never reached one as this patch's: a copy found later is a twin elsewhere.
+    taken_back: list[tuple[str, str | None]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -183,11 +187,15 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
             if not ns[i]:
                 continue
             joined = ns[i]
+            # The run's added lines, grown with the run (a 1,000-line Write has thousands of runs): a run
+            # that takes in a context line shares its shorter run's list, which nobody changes.
+            mine = [side[i][0]] if side[i][1] else []
             for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
                 if not ns[j]:
                     break
                 joined += ns[j]
-                mine = [x for x, added in side[i : j + 1] if added]
+                if side[j][1]:
+                    mine = [*mine, side[j][0]]
                 if mine:
                     out.append((joined, mine))
     return out
@@ -541,7 +549,12 @@ def session_patches(
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
-            _carry_origins(patch, trace, contents, origins)
+            rewritten_here = {norm(x) for x in patch.added}
+            for index, line in _carry_origins(patch, trace, contents, origins):
+                key = norm(line)
+                if key not in rewritten_here:  # a line the step writes again (moved, re-indented) stays
+                    earlier = patches[index]
+                    earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
     _cap_floors(patches, contents, origins)
     return patches
 
@@ -572,13 +585,17 @@ def _read_text(result: Step) -> str | None:
     return result.text
 
 
-def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str | None], origins: dict[str, list[int] | None]) -> None:
+def _carry_origins(
+    patch: Patch, trace: dict[str, Any], contents: dict[str, str | None], origins: dict[str, list[int] | None]
+) -> list[tuple[int, str]]:
+    """Which patch wrote each line of the file after `patch`; gives the (earlier patch, line) pairs of
+    the lines `patch` removed where the replay knows who wrote them."""
     source = patch.old_path or patch.path
     after = contents.get(patch.path)
     before = trace.get("before")
     if after is None or before is None:
         origins[patch.path] = None
-        return
+        return []
     lines_before = split_lines(before)
     known = origins.get(source)
     replay = trace.get("replay")
@@ -588,12 +605,13 @@ def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str 
     old = known if known is not None and len(known) == len(lines_before) else [fresh] * len(lines_before)
     new: list[int] = []
     took: set[int] = set()
+    taken: list[tuple[int, str]] = []
     cursor = 0
     for h in patch.hunks:
         start = h.old_start - 1 if h.old_lines else h.old_start
         if start < cursor or start > len(old):
             origins[patch.path] = None
-            return
+            return []
         new.extend(old[cursor:start])
         cursor = start
         for x in h.lines:
@@ -603,17 +621,20 @@ def _carry_origins(patch: Patch, trace: dict[str, Any], contents: dict[str, str 
             elif tag in (" ", "-"):
                 if cursor >= len(old):
                     origins[patch.path] = None
-                    return
+                    return []
                 if tag == " ":
                     new.append(old[cursor])
                 elif old[cursor] != -1:
                     took.add(old[cursor])
+                    if old[cursor] >= 0:
+                        taken.append((old[cursor], x[1:]))
                 cursor += 1
     new.extend(old[cursor:])
     patch.removed_from = None if UNKNOWN in took else {t for t in took if t >= 0}
     if patch.old_path:
         origins[patch.old_path] = []
     origins[patch.path] = new if len(new) == len(split_lines(after)) else None
+    return taken
 
 
 UNKNOWN = -2  # a line whose writer the replay cannot tell (-1: there before the session)
@@ -634,9 +655,12 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
 
     A step that writes a second copy of old lines, while a later step deletes the old copy, leaves
     one copy that is its own: the older copy must not stand in the floor any more.
+    Of the patch's lines later steps removed (`taken_back`), those another step wrote again (a
+    re-indent, a move within the file) are not counted as taken.
     """
     for patch in patches:
         text, who = contents.get(patch.path), origins.get(patch.path)
+        taken, patch.taken_back = patch.taken_back, None
         if text is None or who is None or not patch.added or patch.before_norms is None:
             continue
         seq = norms_of(text)
@@ -648,6 +672,19 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
             if k in wanted and by != patch.index:
                 others[k] = others.get(k, 0) + 1
         patch.others_after = {k: others.get(k, 0) for k in wanted}
+        if taken:
+            removed = Counter(norm(x) for x in patch.removed)
+            # copies of a line other steps wrote (beyond those there before the step) may be this
+            # patch's line moved or re-indented: that many removals of it are not counted, the latest first
+            older = {k: max(patch.before_norms.get(k, 0) - removed[k], 0) for k in wanted}
+            spare = {k: max(others.get(k, 0) - older[k], 0) for k in wanted}
+            kept_back: list[tuple[str, str | None]] = []
+            for k, when in reversed(taken):
+                if spare.get(k, 0) > 0:
+                    spare[k] -= 1
+                elif k in wanted:
+                    kept_back.append((k, when))
+            patch.taken_back = kept_back[::-1] or None
 
 
 def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:

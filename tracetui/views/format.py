@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import Step, StepKind
+from tracetui.model import LineError, Step, StepKind
 
 
 def parse_time(stamp: str | None) -> datetime | None:
@@ -116,3 +116,16 @@ def is_failure(step: Step) -> bool:
     if step.kind == StepKind.TOOL_CALL and any(not e.applied for e in step.edits):
         return True
     return step.kind == StepKind.SYSTEM and (step.meta.get("subtype") == "api_error" or "api_error" in step.meta)
+
+
+def problems(errors: list[LineError]) -> str:
+    """What a sync met, in words: lines or files it could not read, and odd lines read whole
+    (a lost newline). "" when it met nothing."""
+    mended = sum(1 for e in errors if e.recovered)
+    skipped = len(errors) - mended
+    parts = []
+    if skipped:
+        parts.append(f"{skipped} line or file skipped" if skipped == 1 else f"{skipped} lines or files skipped")
+    if mended:
+        parts.append(f"{mended} odd line read whole" if mended == 1 else f"{mended} odd lines read whole")
+    return ", ".join(parts)

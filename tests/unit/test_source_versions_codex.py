@@ -1,0 +1,374 @@
+"""Codex record kinds newer (or rarer) builds write, on hand-made rollouts: tool search, image
+generation, remote compaction items, inter-agent messages, rollbacks and renamed turn events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracetui.model import StepKind
+from tracetui.sources import RawLog, codex
+
+T = "2026-05-01T10:00:0{}.000Z"
+
+
+def rollout(*records: tuple[str, dict[str, Any]]) -> bytes:
+    lines = [
+        {
+            "timestamp": T.format(0),
+            "type": "session_meta",
+            "payload": {
+                "id": "019e0000-0000-7000-8000-000000000001",
+                "cwd": "/w/p",
+                "cli_version": "0.130.0",
+            },
+        },
+        {"timestamp": T.format(0), "type": "turn_context", "payload": {"cwd": "/w/p", "model": "gpt-5.5"}},
+    ]
+    lines += [{"timestamp": T.format(1), "type": kind, "payload": payload} for kind, payload in records]
+    return b"\n".join(orjson.dumps(x) for x in lines) + b"\n"
+
+
+def read(data: bytes):
+    return codex.read(
+        RawLog("/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl", data), []
+    )
+
+
+def user(text: str) -> tuple[str, dict[str, Any]]:
+    return (
+        "response_item",
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]},
+    )
+
+
+def test_tool_search_call_and_output_pair_as_a_call_and_its_result():
+    s = read(
+        rollout(
+            user("find the db tool"),
+            (
+                "response_item",
+                {
+                    "type": "tool_search_call",
+                    "call_id": "ts_1",
+                    "status": "completed",
+                    "execution": "client",
+                    "arguments": {"query": "postgres"},
+                },
+            ),
+            (
+                "response_item",
+                {
+                    "type": "tool_search_output",
+                    "call_id": "ts_1",
+                    "status": "completed",
+                    "execution": "client",
+                    "tools": [{"name": "query_db", "description": "run SQL"}],
+                },
+            ),
+        )
+    )
+    assert s.skipped == {}
+    call, result = s.steps[-2:]
+    assert (call.kind, call.tool, call.tool_call_id, call.tool_input) == (
+        StepKind.TOOL_CALL,
+        "tool_search",
+        "ts_1",
+        {"query": "postgres"},
+    )
+    assert (result.kind, result.tool, result.tool_call_id) == (StepKind.TOOL_RESULT, "tool_search", "ts_1")
+    assert "query_db" in result.text
+
+
+def test_image_generation_keeps_the_prompt_not_the_image():
+    s = read(
+        rollout(
+            user("draw a cat"),
+            (
+                "response_item",
+                {
+                    "type": "image_generation_call",
+                    "id": "ig_1",
+                    "status": "completed",
+                    "revised_prompt": "a grey cat on a mat",
+                    "result": "iVBORw0KGgo" + "A" * 5000,
+                },
+            ),
+        )
+    )
+    assert s.skipped == {}
+    call = s.steps[-1]
+    assert (call.kind, call.tool, call.tool_input) == (
+        StepKind.TOOL_CALL,
+        "image_generation",
+        {"revised_prompt": "a grey cat on a mat"},
+    )
+    assert "AAAA" not in orjson.dumps(call.to_dict()).decode()
+
+
+def test_remote_compaction_item_and_its_compacted_record_are_one_boundary():
+    s = read(
+        rollout(
+            user("long work"),
+            ("response_item", {"type": "compaction", "encrypted_content": "gAAAA..."}),
+            (
+                "compacted",
+                {
+                    "message": "",
+                    "replacement_history": [
+                        {
+                            "type": "message",
+                            "role": "user",
+                            "content": [{"type": "input_text", "text": "long work"}],
+                        },
+                        {"type": "compaction", "encrypted_content": "gAAAA..."},
+                    ],
+                },
+            ),
+            ("response_item", {"type": "context_compaction", "encrypted_content": "gBBBB..."}),
+        )
+    )
+    assert s.skipped == {}
+    compactions = [x for x in s.steps if x.kind == StepKind.COMPACTION]
+    assert len(compactions) == 2
+    assert "long work" in compactions[0].text and compactions[0].meta["replacement_count"] == 2
+    assert compactions[1].meta == {"encrypted": True}
+
+
+def test_inter_agent_messages_are_kept_with_their_author():
+    s = read(
+        rollout(
+            user("split the work"),
+            (
+                "inter_agent_communication",
+                {
+                    "author": "/root/researcher",
+                    "recipient": "/root",
+                    "other_recipients": [],
+                    "content": "found three call sites",
+                    "trigger_turn": True,
+                },
+            ),
+            ("inter_agent_communication_metadata", {"trigger_turn": True}),
+            (
+                "response_item",
+                {
+                    "type": "agent_message",
+                    "author": "/root",
+                    "recipient": "/root/researcher",
+                    "content": [{"type": "input_text", "text": "now fix them"}],
+                },
+            ),
+            ("world_state", {"agents_md": "..."}),
+        )
+    )
+    assert s.skipped == {}
+    told, tells = s.steps[-2:]
+    assert (told.kind, told.text, told.meta["author"], told.meta["recipient"]) == (
+        StepKind.CONTEXT,
+        "found three call sites",
+        "/root/researcher",
+        "/root",
+    )
+    assert (tells.text, tells.meta["author"]) == ("now fix them", "/root")
+
+
+def test_rollback_takes_the_last_turns_off_the_active_path():
+    s = read(
+        rollout(
+            user("first"),
+            (
+                "response_item",
+                {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "one"}]},
+            ),
+            user("second"),
+            (
+                "response_item",
+                {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "two"}]},
+            ),
+            user("third"),
+            ("event_msg", {"type": "thread_rolled_back", "num_turns": 2}),
+            user("again"),
+        )
+    )
+    assert s.skipped == {}
+    by_text = {x.text: x for x in s.steps}
+    assert by_text["first"].active and by_text["one"].active
+    assert not by_text["second"].active and not by_text["two"].active and not by_text["third"].active
+    rollback = by_text["rolled back 2 turns"]
+    assert rollback.kind == StepKind.SYSTEM and rollback.active and rollback.meta == {"num_turns": 2}
+    assert by_text["again"].active
+
+
+def test_renamed_turn_events_and_namespaced_calls():
+    s = read(
+        rollout(
+            ("event_msg", {"type": "turn_started", "turn_id": "t1"}),
+            ("event_msg", {"type": "thread_settings_applied"}),
+            user("list my issues"),
+            (
+                "response_item",
+                {
+                    "type": "function_call",
+                    "name": "list_issues",
+                    "namespace": "mcp__github",
+                    "arguments": '{"state": "open"}',
+                    "call_id": "c1",
+                },
+            ),
+            ("event_msg", {"type": "turn_complete", "turn_id": "t1"}),
+        )
+    )
+    assert s.skipped == {}
+    call = s.steps[-1]
+    assert (call.tool, call.meta["namespace"], call.tool_input) == (
+        "list_issues",
+        "mcp__github",
+        {"state": "open"},
+    )
+
+
+def test_resumed_read_matches_a_whole_read_across_a_rollback():
+    data = rollout(
+        user("first"),
+        (
+            "response_item",
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "one"}]},
+        ),
+        user("second"),
+        ("event_msg", {"type": "thread_rolled_back", "num_turns": 1}),
+    )
+    cut = data.index(b'"second"')
+    cut = data.rindex(b"\n", 0, cut) + 1
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+    resumed, _ = codex.resume(state, RawLog(log, data), [])
+    assert resumed.to_dict() == read(data).to_dict()
+
+
+def plan_turn(answer: str) -> bytes:
+    return rollout(
+        user("plan it"),
+        (
+            "event_msg",
+            {
+                "type": "item_completed",
+                "turn_id": "t1",
+                "item": {"type": "Plan", "id": "t1-plan", "text": "# Plan\n1. a\n2. b"},
+            },
+        ),
+        ("event_msg", {"type": "agent_message", "message": "Here is the plan."}),
+        (
+            "response_item",
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": answer}]},
+        ),
+    )
+
+
+def test_a_plan_the_answer_lost_is_kept():
+    s = read(plan_turn("Here is the plan."))
+    assert [(x.kind, x.text, x.meta) for x in s.steps[-2:]] == [
+        (StepKind.ASSISTANT, "# Plan\n1. a\n2. b", {"plan": True}),
+        (StepKind.ASSISTANT, "Here is the plan.", {}),
+    ]
+    assert s.skipped == {}
+
+
+def test_a_plan_the_answer_carries_shows_once():
+    s = read(plan_turn("Here is the plan.\n\n# Plan\n1. a\n2. b\n"))
+    assert [x.text for x in s.steps if x.kind == StepKind.ASSISTANT] == [
+        "Here is the plan.\n\n# Plan\n1. a\n2. b\n"
+    ]
+
+
+def test_a_resumed_read_between_a_plan_and_its_answer_matches_a_whole_read():
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    for answer in ("Here is the plan.", "Here is the plan.\n# Plan\n1. a\n2. b"):
+        data = plan_turn(answer)
+        cut = data.index(b'"agent_message"')
+        cut = data.rindex(b"\n", 0, cut) + 1
+        _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+        resumed, _ = codex.resume(state, RawLog(log, data), [])
+        assert resumed.to_dict() == read(data).to_dict()
+
+
+def test_goal_changes_are_steps_and_usage_updates_are_not():
+    def goal(status: str, used: int) -> tuple[str, dict[str, Any]]:
+        return (
+            "event_msg",
+            {
+                "type": "thread_goal_updated",
+                "threadId": "t",
+                "goal": {"threadId": "t", "objective": "migrate to v2", "status": status, "tokensUsed": used},
+            },
+        )
+
+    s = read(rollout(user("go"), goal("active", 0), goal("active", 500), goal("complete", 900)))
+    assert s.skipped == {}
+    goals = [(x.kind, x.text, x.meta) for x in s.steps if x.meta.get("goal_status")]
+    assert goals == [
+        (StepKind.SYSTEM, "migrate to v2", {"goal_status": "active"}),
+        (StepKind.SYSTEM, "migrate to v2", {"goal_status": "complete"}),
+    ]
+
+
+def test_a_spawned_subagent_is_named_on_its_call_and_echo_events_are_known():
+    s = read(
+        rollout(
+            user("split"),
+            (
+                "response_item",
+                {
+                    "type": "function_call",
+                    "name": "spawn_agent",
+                    "arguments": '{"message": "scan"}',
+                    "call_id": "c9",
+                },
+            ),
+            ("event_msg", {"type": "collab_agent_spawn_begin", "call_id": "c9", "prompt": "scan"}),
+            (
+                "event_msg",
+                {
+                    "type": "collab_agent_spawn_end",
+                    "call_id": "c9",
+                    "new_thread_id": "019e0000-0000-7000-8000-0000000000c9",
+                    "new_agent_nickname": "Scout",
+                    "new_agent_role": "worker",
+                    "prompt": "scan",
+                },
+            ),
+            ("response_item", {"type": "function_call_output", "call_id": "c9", "output": "spawned"}),
+            ("event_msg", {"type": "patch_apply_end", "call_id": "x", "success": True, "changes": {}}),
+            ("event_msg", {"type": "mcp_tool_call_end", "call_id": "y"}),
+            ("event_msg", {"type": "thread_context_usage_updated", "usage": {}}),
+        )
+    )
+    assert s.skipped == {}
+    call = next(x for x in s.steps if x.tool == "spawn_agent" and x.kind == StepKind.TOOL_CALL)
+    assert call.meta == {
+        "agent_thread": "019e0000-0000-7000-8000-0000000000c9",
+        "agent_nickname": "Scout",
+        "agent_role": "worker",
+    }
+
+
+def test_a_resumed_read_remembers_the_goal_shown():
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    event = {"type": "thread_goal_updated", "goal": {"objective": "ship it", "status": "active"}}
+    data = rollout(user("go"), ("event_msg", event), ("event_msg", event))
+    cut = data.rindex(b"\n", 0, len(data) - 1) + 1
+    _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+    resumed, _ = codex.resume(state, RawLog(log, data), [])
+    assert resumed.to_dict() == read(data).to_dict()
+    assert [x.text for x in resumed.steps].count("ship it") == 1
+
+
+def test_audio_and_file_parts_are_named_not_dropped():
+    content = [
+        {"type": "input_text", "text": "listen"},
+        {"type": "input_audio", "audio_url": "data:audio/wav;base64,AAAA"},
+        {"type": "input_file", "filename": "spec.pdf", "file_data": "JVBERi0"},
+    ]
+    s = read(rollout(("response_item", {"type": "message", "role": "user", "content": content})))
+    assert s.steps[-1].text == "listen\n[audio]\n[file] spec.pdf"
