@@ -930,7 +930,12 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     session. Each prompt log (`<folder>/<key>/gemini-prompts-<session id>.json`) is rewritten only
     when its prompts change, so the bucket copies it again only then."""
     problems: list[LineError] = []
-    held = {_short_id(p)[:8] for p in found if not _is_logs(p) and not _not_a_session(p)}
+    sessions = [p for p in found if not _is_logs(p) and not _not_a_session(p)]
+    held = {_short_id(p)[:8] for p in sessions}
+    # The id a file's name ends with is the agent's habit, not a promise: the id the file holds counts
+    # too, or a session whose name says otherwise would be staged again from logs.json, and the
+    # prompt log (one step a prompt) could stand in for the whole session under the same id.
+    held_ids = {sid for sid in map(_held_id, sessions) if sid}
     out = list(found)
     for logs in (p for p in found if _is_logs(p)):
         try:
@@ -952,7 +957,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
                 by_session.setdefault(str(entry["sessionId"]), []).append(entry)
         key = hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
         for sid, mine in by_session.items():
-            if sid[:8] in held or not sid.strip():
+            if sid[:8] in held or sid in held_ids or not sid.strip():
                 continue
             target = folder / key / f"{PROMPTS_PREFIX}{_safe_name(sid)}.json"
             body = orjson.dumps(
@@ -969,6 +974,27 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
                 continue
             out.append(target)
     return out, problems
+
+
+_HELD_ID = re.compile(rb'"sessionId"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _held_id(path: Path) -> str | None:
+    """The session id a session file holds, from its head (the first key of v1's document and of
+    v2's first line); None when it cannot be read there."""
+    try:
+        with open_regular(path) as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    found = _HELD_ID.search(head)
+    if found is None:
+        return None
+    try:
+        value = orjson.loads(found.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _safe_name(sid: str) -> str:
