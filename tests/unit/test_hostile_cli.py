@@ -13,7 +13,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import FORBIDDEN, SESSIONS, hostile_logs  # noqa: E402
+from hostile import FORBIDDEN, SESSIONS, hostile_logs
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,57 @@ def test_rm_and_a_marked_search_of_hostile_sessions_are_clean(tmp_path, capsys):
     for n, sid in enumerate(ids):
         code, out, err = _run(capsys, *b, "rm", sid, "--yes", *(["--json"] if n % 2 else []))
         assert code == 0, err
+
+
+def test_review_seal_export_and_doctor_of_hostile_sessions_are_clean(hostile_bucket, capsys, tmp_path):
+    tmp, sources, ids = hostile_bucket
+    b = ["--bucket", str(tmp / "b")]
+    source = [a for agent, folders in sources.items() for a in ("--source", f"{agent}={folders[0]}")]
+    for json_flag in ([], ["--json"]):
+        _run(capsys, *b, "review", *json_flag)
+        _run(capsys, *b, *source, "sync", *json_flag)
+        _run(capsys, *b, "doctor", *json_flag)
+        for n, sid in enumerate(ids):
+            # Refused while suggestions wait (the listing quotes fields and kinds), then sealed.
+            _run(capsys, *b, "seal", sid, "-o", str(tmp_path / f"{n}.capsule"), *json_flag)
+            _run(
+                capsys,
+                *b,
+                "seal",
+                sid,
+                "--accept-suggested",
+                "-o",
+                str(tmp_path / f"{n}.capsule"),
+                *json_flag,
+            )
+            _run(capsys, *b, "capsule", "verify", str(tmp_path / f"{n}.capsule"), *json_flag)
+        for fmt in ("md", "html"):
+            dest = tmp_path / f"{fmt}{len(json_flag)}"
+            code, _, err = _run(capsys, *b, "export", str(dest), "--format", fmt, "--sessions", ids[0],
+                                "--accept-suggested", *json_flag)  # fmt: skip
+            assert code == 0, err
+            for page in dest.glob(f"*.{fmt}"):
+                _clean(page.read_text(encoding="utf-8"))  # a page someone may `cat`
+        _run(capsys, *b, "export", "--check", str(tmp_path / "md0"), *json_flag)
+    _run(capsys, "keys")
+    assert len(list(tmp_path.glob("*.capsule"))) == len(ids), "every hostile session seals"
+
+
+def test_an_export_of_hostile_sessions_names_plain_files_inside_its_folder(hostile_bucket, capsys, tmp_path):
+    """Session ids, agents and titles from a log name the exported files: every file stays inside the
+    destination, under a plain name, in every format."""
+    import re
+
+    tmp, _, _ = hostile_bucket
+    plain = re.compile(r"[A-Za-z0-9._=-]+")
+    for fmt in ("raw", "atif", "parquet"):
+        dest = tmp_path / fmt
+        code, _, err = _run(capsys, "--bucket", str(tmp / "b"), "export", str(dest), "--format", fmt,
+                            "--accept-suggested")  # fmt: skip
+        assert code == 0, err
+        files = [p for p in dest.rglob("*") if p.is_file()]
+        assert len(files) > SESSIONS
+        for path in files:
+            assert path.resolve().is_relative_to(dest.resolve())
+            assert all(plain.fullmatch(part) for part in path.relative_to(dest).parts), path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atif", "parquet", "raw"]

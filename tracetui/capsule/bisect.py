@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.capsule.archive import CapsuleError
-from tracetui.capsule.gitcmd import repo_root, resolve_commit
+from tracetui.capsule.gitcmd import is_commit_id, repo_root, resolve_commit
 from tracetui.capsule.opened import OpenedCapsule
 from tracetui.capsule.replay import (
     _AUTO,
     CHECK_TIMEOUT,
     FIXED,
     INCONCLUSIVE,
+    NOT_A_COMMIT_ID,
     REPRODUCES,
     TIMED_OUT,
     Replay,
@@ -102,6 +103,8 @@ def bisect(
     root = repo_root(Path(repo))
     if not capsule.base:
         return BisectResult(INCONCLUSIVE, "the capsule records no base commit")
+    if not is_commit_id(capsule.base):
+        return BisectResult(INCONCLUSIVE, NOT_A_COMMIT_ID)
     base = resolve_commit(root, capsule.base)
     if base is None:
         return BisectResult(INCONCLUSIVE, f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")

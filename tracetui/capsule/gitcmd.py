@@ -18,7 +18,19 @@ _TIMEOUT = 120
 _ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def is_commit_id(text: object) -> bool:
+    """Whether `text` is a full commit id (SHA-1 or SHA-256), the only revision a capsule may name:
+    anything else (`HEAD`, `:/message`, `@{-1}`) would be resolved by the replayer's own repository."""
+    return isinstance(text, str) and _COMMIT_ID.fullmatch(text) is not None
+
+
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    if any("\x00" in arg for arg in (str(repo), *args)):
+        # A revision or path from a log or capsule: the OS cannot pass it, so say so, not a traceback.
+        raise CapsuleError("a git argument holds a NUL character")
     env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"})
     try:
@@ -49,7 +61,7 @@ def repo_root(path: Path) -> Path:
 
 def resolve_commit(repo: Path, rev: str) -> str | None:
     """The full commit id `rev` names in `repo`, or None when the repository does not have it."""
-    if rev.startswith("-"):
+    if rev.startswith("-") or "\x00" in rev:
         return None
     out = git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
     return out.stdout.strip() or None if out.returncode == 0 else None

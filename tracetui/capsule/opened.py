@@ -17,7 +17,7 @@ from typing import Any
 
 from tracetui.bucket import SearchHit
 from tracetui.capsule import manifest as mf
-from tracetui.capsule.schema import check_fate, check_manifest, depth
+from tracetui.capsule.schema import check_fate, check_manifest, depth, step_problem, subagent_ok, tokens_ok
 from tracetui.regular_file import NotRegularFile, open_regular
 
 # Contexts are stored as deltas, so their entries grow with the episode, not its square; a capsule
@@ -246,10 +246,16 @@ def _step(record: dict[str, Any], line: int) -> Step:
     for key in _STR_OR_NONE:
         if not isinstance(record.get(key), (str, type(None))):
             raise CapsuleError(f"{where} has a malformed {key}")
+    if not tokens_ok(record.get("tokens")):
+        raise CapsuleError(f"{where} has malformed tokens")
     try:
-        return Step.from_dict(record)
+        step = Step.from_dict(record)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise CapsuleError(f"{where} is not a valid step") from None
+    problem = step_problem(step)
+    if problem is not None:
+        raise CapsuleError(f"{where} has a malformed {problem}")
+    return step
 
 
 def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session:
@@ -263,12 +269,16 @@ def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session
     for key in ("cwd", "title", "started", "ended", "version"):
         if not isinstance(head.get(key), (str, type(None))):
             raise CapsuleError(f"{mf.MANIFEST} has a malformed session {key}")
+    if not tokens_ok(head.get("tokens")):
+        raise CapsuleError(f"{mf.MANIFEST} has malformed session tokens")
     try:
         tokens = Tokens.from_dict(head.get("tokens"))
         subagents = [Subagent.from_dict(a) for a in head.get("subagents") or ()]
         models = [str(m) for m in head.get("models") or ()]
     except (KeyError, TypeError, ValueError, AttributeError):
         raise CapsuleError(f"{mf.MANIFEST} has a malformed session description") from None
+    if not all(subagent_ok(a) for a in subagents):
+        raise CapsuleError(f"{mf.MANIFEST} has a malformed subagent")
     return Session(
         id=head["id"],
         agent=head["agent"],

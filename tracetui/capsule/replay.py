@@ -33,13 +33,14 @@ import subprocess
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tracetui.capsule.archive import CapsuleError
-from tracetui.capsule.gitcmd import git, repo_root, resolve_commit
+from tracetui.capsule.gitcmd import git, is_commit_id, repo_root, resolve_commit
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
 
@@ -288,6 +289,9 @@ class ReplayResult:
         }
 
 
+NOT_A_COMMIT_ID = "the capsule's base commit is not a full commit id, so there is nothing to replay on"
+
+
 def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> Replay:
     """An open Replay of `capsule` at its base commit in `repo`, to step through (the app's way);
     CapsuleError says why when it cannot be. Close it (or use it in a `with` block)."""
@@ -296,6 +300,8 @@ def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> R
     root = repo_root(repo)
     if not capsule.base:
         raise CapsuleError("the capsule records no base commit, so there is nothing to replay on")
+    if not is_commit_id(capsule.base):
+        raise CapsuleError(NOT_A_COMMIT_ID)
     commit = resolve_commit(root, capsule.base)
     if commit is None:
         raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
@@ -324,6 +330,8 @@ def replay(
     recorded_base = opened_capsule.base
     if not recorded_base:
         return ReplayResult(INCONCLUSIVE, "the capsule records no base commit", None)
+    if not is_commit_id(recorded_base):
+        return ReplayResult(INCONCLUSIVE, NOT_A_COMMIT_ID, None)
     base = resolve_commit(root, recorded_base)
     if base is None:
         return ReplayResult(
@@ -459,14 +467,21 @@ def apply_patch(root: Path, patch: dict[str, Any], deadline: float | None = None
         return f"cannot write: {exc.strerror}"
 
 
+MAX_PATH_PARTS = 128
+MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
+
+
 def safe_path(root: Path, rel: Any) -> Path:
     """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
     if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
         raise CapsuleError("a patch has an unusable file path")
     pure = PurePosixPath(rel)
+    if len(pure.parts) > MAX_PATH_PARTS or len(rel.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        # Creating thousands of nested folders recurses past Python's limit; no repository file is there.
+        raise CapsuleError("a patch path is too deep or too long")
     if pure.is_absolute() or any(part in ("..", "") for part in rel.split("/")) or rel.startswith("./"):
         raise CapsuleError("a patch path leaves the repository")
-    if any(part.lower() == ".git" for part in pure.parts):
+    if any(_names_git(part) for part in pure.parts):
         raise CapsuleError("a patch path points into .git")
     path = root
     for part in pure.parts:
@@ -477,6 +492,16 @@ def safe_path(root: Path, rel: Any) -> Path:
     if not path.resolve().is_relative_to(real_root):
         raise CapsuleError("a patch path leaves the repository")
     return path
+
+
+def _names_git(part: str) -> bool:
+    """Whether a path component is `.git` to some file system the clone could live on: any case
+    (macOS, Windows), with the invisible characters HFS+ ignores, with the trailing dots and spaces
+    or the `:stream` suffix NTFS drops, or as its 8.3 short name `git~1` (git's own CVE-2014-9390
+    list)."""
+    name = "".join(ch for ch in part if unicodedata.category(ch) != "Cf")
+    name = name.split(":", 1)[0].rstrip(". ").casefold()
+    return name in (".git", "git~1")
 
 
 def _only_additions(hunks: list[dict[str, Any]]) -> bool:

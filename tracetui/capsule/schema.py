@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracetui.capsule.archive import CapsuleError
+from tracetui.model import Step, Subagent
 
 STATES = frozenset({"alive", "transformed", "reverted", "lost", "uncommitted", "unknown"})
 OPS = frozenset({"create", "update", "delete", "write", "move"})
@@ -70,10 +71,12 @@ def check_fate(record: dict[str, Any], where: str) -> None:
             raise _fail(where, key)
     if not isinstance(record.get("path"), str):
         raise _fail(where, "path")
+    # A list or an object is unhashable: `in` a set would raise TypeError, not answer no.
     state = record.get("state")
-    if state is not None and state not in STATES:
+    if state is not None and not (isinstance(state, str) and state in STATES):
         raise _fail(where, "state")
-    if record.get("op") is not None and record.get("op") not in OPS:
+    op = record.get("op")
+    if op is not None and not (isinstance(op, str) and op in OPS):
         raise _fail(where, "op")
     for key in ("added", "removed", "kept", "changed", "dropped"):
         if key in record and not _int(record[key]):
@@ -90,6 +93,63 @@ def check_fate(record: dict[str, Any], where: str) -> None:
         for key in ("old_start", "old_lines", "new_start", "new_lines"):
             if key in hunk and not _int(hunk[key]):
                 raise _fail(where, f"hunk's {key}")
+
+
+MAX_COUNT = 2**40  # a token count or a line number past this is no real episode's (sources.coerce)
+
+
+def tokens_ok(value: Any) -> bool:
+    """A tokens object as `Tokens.to_dict` writes it: absent, or whole counts from 0 to MAX_COUNT."""
+    if value is None:
+        return True
+    counts = ("input", "output", "cache_read", "cache_write")
+    if not isinstance(value, dict):
+        return False
+    return all(_int(v) and 0 <= v <= MAX_COUNT for k, v in value.items() if k in counts)
+
+
+def step_problem(step: Step) -> str | None:
+    """What a capsule's step carries that the model does not allow (the fields `Step.from_dict` takes
+    as they come), or None. The app, the CLI and the replay rely on these types."""
+    if not isinstance(step.meta, dict) or not isinstance(step.edits, list):
+        return "meta or edits"
+    if not 0 <= step.index <= MAX_COUNT:
+        return "index"
+    for edit in step.edits:
+        if not (isinstance(edit.path, str) and isinstance(edit.op, str)):
+            return "edit path or op"
+        texts = (edit.old_string, edit.new_string, edit.content, edit.original, edit.move_to)
+        if not all(_opt_str(text) for text in texts):
+            return "edit text"
+        for hunk in edit.hunks:
+            numbers = (hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines)
+            if not all(_int(n) and 0 <= n <= MAX_COUNT for n in numbers):
+                return "hunk's line numbers"
+            if not all(isinstance(line, str) for line in hunk.lines):
+                return "hunk's lines"
+    return None
+
+
+def subagent_ok(sub: Subagent) -> bool:
+    return isinstance(sub.id, str) and all(
+        _opt_str(getattr(sub, k)) for k in ("agent_type", "description", "spawned_by", "source")
+    )
+
+
+DEEP_VALUE = "[nested too deep]"
+
+
+def flattened(value: Any, limit: int, level: int = 1) -> Any:
+    """`value` with every list or object nested deeper than `limit` replaced by DEEP_VALUE (as
+    `depth` counts): what the seal writes, so that no log nested deeply (a hostile one) makes a
+    capsule its own reader refuses."""
+    if not isinstance(value, dict | list):
+        return value
+    if level > limit:
+        return DEEP_VALUE
+    if isinstance(value, dict):
+        return {k: flattened(v, limit, level + 1) for k, v in value.items()}
+    return [flattened(v, limit, level + 1) for v in value]
 
 
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:

@@ -33,6 +33,8 @@ from tracetui.capsule.archive import CapsuleError, write_archive
 from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import commit_before, remote_url, repo_root, resolve_commit, strip_credentials
 from tracetui.capsule.keys import episode_key
+from tracetui.capsule.opened import TRACE_DEPTH
+from tracetui.capsule.schema import flattened
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.capsule.signing import sign
 from tracetui.ctx import ContextIndex
@@ -182,7 +184,9 @@ def _build(
     clean_steps = [s for s in clean.steps if s.id in episode_ids]
     # `clean` has been through the plan and the value map already; the trail has not (its
     # context lines come from git), nor has the repository's description.
-    trace = [s.to_dict() for s in clean_steps]
+    # A log may nest a tool's input past what a capsule's reader takes (an attack on the code that
+    # shows it): what is that deep is sealed as a placeholder, so the capsule opens.
+    trace = [flattened(s.to_dict(), TRACE_DEPTH) for s in clean_steps]
     ctx_records = _ctx_records(clean, clean_steps, episode_ids)
     trail_records = _trail_records(rows, episode_ids, scrubbed)
     payload = {
@@ -475,9 +479,10 @@ def _repo_info(session: Session, root: Path | None, base: str | None, episode: l
         if session.git and session.git.commit and episode[0] is session.steps[0]:
             commit = resolve_commit(root, session.git.commit)
         start = next((s.timestamp for s in episode if s.timestamp), None)
-        if commit is None and start:
+        before = _plus_minute(start) if start else None
+        if commit is None and before:
             # A minute of slack for clocks, as the trail allows: a commit made as the step ran.
-            commit = commit_before(root, _plus_minute(start))
+            commit = commit_before(root, before)
         if commit is None:
             commit = resolve_commit(root, "HEAD")
     return {
@@ -491,12 +496,13 @@ def _strip(url: str | None) -> str | None:
     return strip_credentials(url) if url else None
 
 
-def _plus_minute(timestamp: str) -> str:
+def _plus_minute(timestamp: str) -> str | None:
+    # Only a time that parses reaches git's date parser: a log's text (a NUL, an option) never does.
     try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return timestamp
-    return (moment + timedelta(seconds=60)).isoformat()
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")) + timedelta(seconds=60)
+    except (ValueError, OverflowError):
+        return None
+    return moment.isoformat()
 
 
 def _readme(

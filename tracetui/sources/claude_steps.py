@@ -25,7 +25,7 @@ from tracetui.sources.claude_tools import (
     result_text,
     spawned_agent_id,
 )
-from tracetui.sources.coerce import as_str, opt_str
+from tracetui.sources.coerce import as_count, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -649,12 +649,7 @@ def _tokens(usage: dict[str, Any]) -> Tokens:
     o = usage.get("output_tokens")
     r = usage.get("cache_read_input_tokens")
     w = usage.get("cache_creation_input_tokens")
-    return Tokens(
-        i if type(i) is int else 0,
-        o if type(o) is int else 0,
-        r if type(r) is int else 0,
-        w if type(w) is int else 0,
-    )
+    return Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:

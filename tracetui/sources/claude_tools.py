@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracetui.model import FileEdit, Hunk
-from tracetui.sources.coerce import opt_str
+from tracetui.sources.coerce import as_count, opt_str, parse_count
 
 EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 SPAWN_TOOLS = frozenset({"Task", "Agent"})
@@ -68,10 +68,10 @@ def hunks_from(patch: Any) -> list[Hunk]:
         try:
             hunks.append(
                 Hunk(
-                    int(h.get("oldStart") or 0),
-                    int(h.get("oldLines") or 0),
-                    int(h.get("newStart") or 0),
-                    int(h.get("newLines") or 0),
+                    _line_number(h.get("oldStart")),
+                    _line_number(h.get("oldLines")),
+                    _line_number(h.get("newStart")),
+                    _line_number(h.get("newLines")),
                     _strings(lines) if isinstance(lines, list) else [],
                 )
             )
@@ -191,14 +191,21 @@ def result_meta(tool: str | None, result: Any, text: str, is_error: bool) -> dic
     return meta
 
 
+def _line_number(value: Any) -> int:
+    # A count as JSON gives it, or as a string of digits; anything else (or out of range) is 0.
+    if isinstance(value, str):
+        value = parse_count(value)
+    return as_count(value)
+
+
 def _exit_code(text: str, is_error: bool, interrupted: bool) -> int | None:
     # Claude Code reports a non-zero exit as an error result starting "Exit code N"; a result that
     # is neither an error nor interrupted finished with 0.
     if is_error:
         if text.startswith("Exit code "):
             token = text[len("Exit code ") :].split(None, 1)
-            if token and token[0].lstrip("-").isdigit():
-                return int(token[0])
+            if token:
+                return parse_count(token[0])
         return None
     return None if interrupted else 0
 

@@ -75,8 +75,8 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
-from tracetui.sources.coerce import as_dict, opt_str
-from tracetui.sources.jsonl import guarded, iter_records
+from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, opt_str, parse_count
+from tracetui.sources.jsonl import guarded, iter_records, load_document
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
 
@@ -317,10 +317,12 @@ class _Reader:
     def read_document(self, data: bytes) -> None:
         self.prefix = "I"
         try:
-            doc = orjson.loads(data)
+            doc, note = load_document(data)
         except orjson.JSONDecodeError as exc:
             self.session.errors.append(LineError(self.path, 1, f"not valid JSON: {str(exc)[:120]}"))
             return
+        if note:
+            self.session.errors.append(LineError(self.path, 1, note))
         if not isinstance(doc, dict):
             self.session.errors.append(LineError(self.path, 1, "expected a JSON object"))
             return
@@ -1076,12 +1078,13 @@ def _id_from_name(path: str) -> str:
 
 
 def _int(value: Any) -> int:
-    if type(value) is int:  # the usual case, without the try
-        return value
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    # A count, also where a log writes it as a string of digits; out of range is absent (as_count).
+    if type(value) is str:
+        try:
+            value = int(value)
+        except ValueError:
+            return 0
+    return as_count(value)
 
 
 def _content_text(content: Any) -> str:
@@ -1163,8 +1166,9 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
             if isinstance(meta_in, dict):
                 if isinstance(meta_in.get("exit_code"), int):
                     meta["exit_code"] = meta_in["exit_code"]
-                if isinstance(meta_in.get("duration_seconds"), (int, float)):
-                    meta["duration_ms"] = round(meta_in["duration_seconds"] * 1000)
+                seconds = meta_in.get("duration_seconds")
+                if isinstance(seconds, (int, float)) and 0 <= seconds * 1000 <= MAX_COUNT:
+                    meta["duration_ms"] = round(seconds * 1000)
             return text, meta
     # Only the header (before "Output:") says how the run went; the program's own output might
     # contain the same words.
@@ -1172,11 +1176,15 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
     head = raw[:cut] if cut >= 0 else raw[:600]
     match = _EXIT_CODE.search(head)
     if match:
-        meta["exit_code"] = int(match.group(1))
+        code = parse_count(match.group(1))
+        if code is not None:
+            meta["exit_code"] = code
     match = _WALL_TIME.search(head)
     if match:
         try:
-            meta["duration_ms"] = round(float(match.group(1)) * 1000)
+            ms = float(match.group(1)) * 1000
+            if ms <= MAX_COUNT:
+                meta["duration_ms"] = round(ms)
         except ValueError:
             pass
     return text, meta

@@ -25,6 +25,35 @@ def as_int(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+# A token count or a duration no log can honestly hold: past it the number is treated as absent. A
+# trillion tokens is far beyond any response; the bound keeps every sum of a session's counts (up to
+# 2**24 steps) inside the 64 bits that JSON writers and SQLite take, so one forged number cannot cost
+# the session.
+MAX_COUNT = 2**40
+
+
+def as_count(value: Any) -> int:
+    """`value` as a count: a whole number (or a float, truncated) from 0 to MAX_COUNT, else 0.
+
+    NaN and the infinities (which Python's own JSON parser accepts) fail the range test too."""
+    if type(value) is int:
+        return value if 0 <= value <= MAX_COUNT else 0
+    if type(value) is float and 0 <= value <= MAX_COUNT:
+        return int(value)
+    return 0
+
+
+def parse_count(text: str) -> int | None:
+    """A whole number written in a log's text (an exit code, a line number): ASCII digits with an
+    optional minus sign, at most MAX_COUNT either way; None otherwise. `int()` alone would take
+    other scripts' digits and numbers of any length, which no JSON writer takes back."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 13:
+        return None
+    value = int(text)
+    return value if -MAX_COUNT <= value <= MAX_COUNT else None
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     """`value` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}

@@ -63,7 +63,7 @@ import orjson
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.jsonl import guarded, iter_records
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
@@ -605,7 +605,7 @@ class _Reader:
                 self.calls[call_id] = step
             made.append(step)
         if isinstance(data.get("outputTokens"), int) and made:
-            made[0].tokens = Tokens(output=as_int(data.get("outputTokens")))
+            made[0].tokens = Tokens(output=as_count(data.get("outputTokens")))
 
     def call_step(
         self,
@@ -779,10 +779,10 @@ class _Reader:
             usage = as_dict(as_dict(metrics).get("usage"))
             total.add(
                 Tokens(
-                    as_int(usage.get("inputTokens")),
-                    as_int(usage.get("outputTokens")),
-                    as_int(usage.get("cacheReadTokens")),
-                    as_int(usage.get("cacheWriteTokens")),
+                    as_count(usage.get("inputTokens")),
+                    as_count(usage.get("outputTokens")),
+                    as_count(usage.get("cacheReadTokens")),
+                    as_count(usage.get("cacheWriteTokens")),
                 )
             )
         for model in as_dict(data.get("modelMetrics")):

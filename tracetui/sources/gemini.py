@@ -73,8 +73,8 @@ import orjson
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.coerce import as_dict, as_int, as_list, as_str, opt_str
-from tracetui.sources.jsonl import clean, guarded, iter_records
+from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.jsonl import clean, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
@@ -309,12 +309,14 @@ def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _C
     if not log.path.endswith(".jsonl"):
         # v1 (and /export-session): one document, written whole.
         try:
-            doc = orjson.loads(data)
+            doc, note = load_document(data)
         except orjson.JSONDecodeError as exc:
             if data.lstrip().startswith(b"{") and b"\n{" in data and b'"$set"' in data:
                 return _replay_lines(log.path, data, errors, skipped)  # JSONL under a .json name
             errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
             return _Conversation(version="gemini-v1")
+        if note:
+            errors.append(LineError(log.path, 1, note))
         if isinstance(doc, dict):
             return _replay_document(clean(doc))
         errors.append(LineError(log.path, 1, f"expected a JSON object, got {type(doc).__name__}"))
@@ -810,11 +812,11 @@ def _response_text(result: Any) -> tuple[str, bool]:
 def _tokens(value: Any) -> Tokens | None:
     if not isinstance(value, dict):
         return None
-    prompt = as_int(value.get("input")) + as_int(value.get("tool"))
-    cached = as_int(value.get("cached"))
+    prompt = as_count(value.get("input")) + as_count(value.get("tool"))
+    cached = as_count(value.get("cached"))
     return Tokens(
         input=max(prompt - cached, 0),
-        output=as_int(value.get("output")) + as_int(value.get("thoughts")),
+        output=as_count(value.get("output")) + as_count(value.get("thoughts")),
         cache_read=cached,
     )
 
@@ -902,7 +904,7 @@ def _first(value: Any) -> str | None:
 def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:
     """The first prompt `logs.json` has for this session (slash commands only if nothing else)."""
     try:
-        entries = orjson.loads(log.data)
+        entries, _ = load_document(log.data)
     except orjson.JSONDecodeError:
         errors.append(LineError(log.path, 1, "not a valid JSON document; no title taken from it"))
         return None
@@ -928,7 +930,12 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     session. Each prompt log (`<folder>/<key>/gemini-prompts-<session id>.json`) is rewritten only
     when its prompts change, so the bucket copies it again only then."""
     problems: list[LineError] = []
-    held = {_short_id(p)[:8] for p in found if not _is_logs(p) and not _not_a_session(p)}
+    sessions = [p for p in found if not _is_logs(p) and not _not_a_session(p)]
+    held = {_short_id(p)[:8] for p in sessions}
+    # The id a file's name ends with is the agent's habit, not a promise: the id the file holds counts
+    # too, or a session whose name says otherwise would be staged again from logs.json, and the
+    # prompt log (one step a prompt) could stand in for the whole session under the same id.
+    held_ids = {sid for sid in map(_held_id, sessions) if sid}
     out = list(found)
     for logs in (p for p in found if _is_logs(p)):
         try:
@@ -950,7 +957,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
                 by_session.setdefault(str(entry["sessionId"]), []).append(entry)
         key = hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
         for sid, mine in by_session.items():
-            if sid[:8] in held or not sid.strip():
+            if sid[:8] in held or sid in held_ids or not sid.strip():
                 continue
             target = folder / key / f"{PROMPTS_PREFIX}{_safe_name(sid)}.json"
             body = orjson.dumps(
@@ -967,6 +974,27 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
                 continue
             out.append(target)
     return out, problems
+
+
+_HELD_ID = re.compile(rb'"sessionId"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _held_id(path: Path) -> str | None:
+    """The session id a session file holds, from its head (the first key of v1's document and of
+    v2's first line); None when it cannot be read there."""
+    try:
+        with open_regular(path) as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    found = _HELD_ID.search(head)
+    if found is None:
+        return None
+    try:
+        value = orjson.loads(found.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _safe_name(sid: str) -> str:

@@ -118,6 +118,11 @@ def iter_entries(
         try:
             record = loads(line)
         except orjson.JSONDecodeError as exc:
+            flat = shallow(line) if _TOO_DEEP in str(exc) else None
+            if isinstance(flat, dict):
+                errors.append(LineError(path, number, DEEP_NOTE))
+                yield number, 0, flat
+                continue
             found, error, whole = salvage(line, str(exc), is_entry)
             errors.append(LineError(path, number, error, recovered=whole))
             for position, value in enumerate(found):
@@ -179,11 +184,77 @@ def salvage(
     return found, f"{len(found)} entries on one line (a lost newline); all recovered", True
 
 
+# orjson's message for JSON nested past 1,024 levels; Python's parser stops near 1,000 (RecursionError).
+_TOO_DEEP = "depth limit exceeded"
+MAX_DEPTH = 256  # no agent writes JSON this deep: past it, a value stands for what it held
+DEEP_VALUE = "[nested too deep]"
+DEEP_NOTE = f"JSON nested deeper than {MAX_DEPTH} levels; read with the deeper values replaced"
+# Outside strings only brackets and quotes matter; inside, an escape is two characters.
+_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+
+
+def load_document(data: bytes) -> tuple[Any, str | None]:
+    """A whole JSON document (a log that is one document), and a note when it was nested too deep to
+    parse as it is and was read with its deepest values replaced (`shallow`); JSONDecodeError if it
+    is not JSON at all. One value nested a thousand levels deep must not cost the whole session."""
+    try:
+        return orjson.loads(data), None
+    except orjson.JSONDecodeError as exc:
+        if _TOO_DEEP not in str(exc):
+            raise
+        flat = shallow(data)
+        if flat is None:
+            raise
+        return flat, DEEP_NOTE
+
+
+def shallow(data: bytes, limit: int = MAX_DEPTH) -> Any:
+    """`data` parsed with every array or object deeper than `limit` replaced by DEEP_VALUE, or None
+    when it does not parse even so. One pass over the brackets and quotes, outside of strings."""
+    pieces: list[bytes] = []
+    depth = 0
+    in_string = False
+    kept_from = 0
+    cut_at = -1  # where the value being replaced starts, while inside it
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if in_string:
+            if token == b'"':
+                in_string = False
+            continue
+        if token == b'"':
+            in_string = True
+        elif token in (b"[", b"{"):
+            depth += 1
+            if depth > limit and cut_at < 0:
+                cut_at = match.start()
+        elif token in (b"]", b"}"):
+            depth -= 1
+            if cut_at >= 0 and depth == limit:
+                pieces += [data[kept_from:cut_at], b'"', DEEP_VALUE.encode(), b'"']
+                kept_from, cut_at = match.end(), -1
+    pieces.append(data[kept_from:])
+    try:
+        return orjson.loads(b"".join(pieces))
+    except orjson.JSONDecodeError:
+        return None
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean(value: Any) -> Any:
-    """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them."""
+    """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them.
+
+    Python's parser also reads whole numbers of any length (orjson makes those past 64 bits floats):
+    such a number becomes what orjson would have made of it, so no JSON writer downstream fails on it."""
+    if type(value) is int:
+        if -(2**63) <= value < 2**64:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            return None
     if isinstance(value, str):
         if _SURROGATE.search(value):
             return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -55,8 +55,8 @@ import orjson
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_dict, as_list, as_str, opt_str
-from tracetui.sources.jsonl import guarded, iter_entries
+from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
+from tracetui.sources.jsonl import guarded, iter_entries, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
@@ -191,9 +191,11 @@ def load_objects(log: RawLog, objects: Objects, errors: list[LineError]) -> None
         errors.append(LineError(log.path, 0, "the file is empty"))
         return
     try:
-        whole = orjson.loads(data)
+        whole, note = load_document(data)
     except orjson.JSONDecodeError:
-        whole = None
+        whole, note = None, None
+    if note:
+        errors.append(LineError(log.path, 1, note))
     if whole is not None:
         if not objects.add(whole, log.path):
             errors.append(LineError(log.path, 1, "not an OpenCode session, message, part or export document"))
@@ -601,8 +603,9 @@ class _Message:
             if metadata.get("truncated") is True:
                 meta["truncated"] = True
             start, end = time.get("start"), time.get("end")
-            if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end >= start:
-                meta["duration_ms"] = int(end - start)
+            span = end - start if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
+            if span is not None and 0 <= span <= MAX_COUNT:  # a forged time makes no number a writer refuses
+                meta["duration_ms"] = int(span)
             if time.get("compacted"):
                 meta["compacted"] = True  # OpenCode cleared it from the model's context later
             result = Step(
@@ -734,7 +737,7 @@ def _model_name(provider: Any, model: Any) -> str | None:
 
 
 def _count(value: Any) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else 0
+    return as_count(value)
 
 
 def _tokens(value: Any) -> Tokens | None:

@@ -127,6 +127,7 @@ class _Database:
                 continue  # OpenCode wrote while we copied: the two files may not agree
             try:
                 conn = sqlite3.connect(target / "opencode.db")
+                _check_schema(conn)
                 conn.execute("SELECT count(*) FROM session").fetchone()
                 # Our own copy: index it for reading by session (builds that lack these indexes, or
                 # a schema that moves on, would otherwise cost a full scan per session).
@@ -414,6 +415,25 @@ class _Stage:
 
 # --------------------------------------------------------------------------------------------
 # SQLite
+
+
+_READ_TABLES = ("session", "message", "part", "session_message")
+
+
+def _check_schema(conn: sqlite3.Connection) -> None:
+    """Refuse a database whose tables we read are views or virtual tables: the file is whoever wrote
+    it, and a view of a recursive query never ends (a sync that never finishes). Functions its schema
+    calls must be innocuous (`trusted_schema` off)."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    marks = ",".join("?" * len(_READ_TABLES))
+    for name, kind, sql in conn.execute(
+        f"SELECT name, type, sql FROM sqlite_master WHERE lower(name) IN ({marks})", _READ_TABLES
+    ):
+        virtual = isinstance(sql, str) and sql.lstrip()[:14].upper() == "CREATE VIRTUAL"
+        if kind != "table" or virtual:
+            raise sqlite3.DatabaseError(
+                f"its {name!r} is a {'virtual table' if virtual else kind}, not a table"
+            )
 
 
 def _fingerprints(conn: sqlite3.Connection) -> dict[str, list[Any]]:

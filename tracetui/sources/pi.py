@@ -50,7 +50,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_str
+from tracetui.sources.coerce import as_count, as_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
@@ -729,7 +729,7 @@ def _tokens(usage: Any) -> Tokens | None:
 
 
 def _count(value: Any) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    return as_count(value)
 
 
 def _result_meta(details: Any) -> dict[str, Any]:
@@ -927,10 +927,12 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
 # captured). A match takes the newline before its line and must see the one after it,
 # so it is always one whole line (of a text with a newline put at both ends), and the regex
 # engine can jump from newline to newline instead of trying `^` at every character.
-_DIFF_LINE = re.compile(r"\n(?:([+\- ]) *([0-9]+)(?: |(?=\n))(.*)|( ) *\.\.\.)(?=\n)")
+_DIFF_LINE = re.compile(r"\n(?:([+\- ]) *([0-9]{1,9})(?: |(?=\n))(.*)|( ) *\.\.\.)(?=\n)")
 
 
-_HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# ASCII digits, at most nine: a line number past that is no line of a real file (and int() of a
+# forged thousand-digit one would be a number no JSON writer takes).
+_HUNK_HEADER = re.compile(r"@@ -([0-9]{1,9})(?:,([0-9]{1,9}))? \+([0-9]{1,9})(?:,([0-9]{1,9}))? @@")
 
 
 def parse_unified_diff(patch: str) -> list[Hunk]:

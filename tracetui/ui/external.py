@@ -22,11 +22,11 @@ _GOTO = {"code", "code-insiders", "codium", "cursor"}
 
 
 def pager_command(env: Mapping[str, str]) -> list[str]:
-    return shlex.split(env.get("PAGER") or "") or ["less"]
+    return _words(env.get("PAGER") or "") or ["less"]
 
 
 def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list[str]:
-    command = shlex.split(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
+    command = _words(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
     name = Path(command[0]).name
     if line and name in _PLUS_LINE:
         return [*command, f"+{line}", str(path)]
@@ -35,22 +35,40 @@ def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list
     return [*command, str(path)]
 
 
+def _words(value: str) -> list[str]:
+    # A variable shlex cannot read (an unclosed quote) is split at spaces, as a shell user would
+    # half expect, rather than taking the app down with a ValueError.
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()
+
+
 def edit_target(step: Step, roots: list[str | None]) -> tuple[Path, int | None] | str:
     """The file a step edited and the first line it touched, or why it cannot be opened."""
     if not step.edits:
         return "this step edited no file"
     edit = step.edits[0]
     line = edit.hunks[0].new_start if edit.hunks else None
-    bases = [Path(r).resolve() for r in roots if r]
+    bases = [b for b in (_resolved(Path(r)) for r in roots if r) if b is not None]
     candidate = Path(edit.move_to or edit.path)
     tries = [candidate] if candidate.is_absolute() else [base / candidate for base in bases]
     for path in tries:
-        resolved = path.resolve()
-        if not any(resolved == base or base in resolved.parents for base in bases):
+        resolved = _resolved(path)
+        if resolved is None or not any(resolved == base or base in resolved.parents for base in bases):
             continue
         try:
             if stat.S_ISREG(os.stat(resolved).st_mode):
                 return resolved, line
-        except OSError:
+        except (OSError, ValueError):
             continue
     return f"{edit.path} is not a file in this session's folder or the repository here"
+
+
+def _resolved(path: Path) -> Path | None:
+    # A path from a log may hold a NUL (ValueError) or run into a loop of symbolic links
+    # (RuntimeError before Python 3.13): neither names a file to open.
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None

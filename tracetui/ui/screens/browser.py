@@ -761,11 +761,19 @@ class BrowserScreen(Screen):
                 step = self.opened.session.steps[row.step_index]
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        found = external.edit_target(step, self._edit_roots(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
         self.show_blame(str(found[0]), self.tracetui.repo)
+
+    def _edit_roots(self, step: Step) -> list[str | None]:
+        """The folders a step's edited file may be opened in: the logged folder and the repository.
+        A capsule's folder is a stranger's word (it could name the user's ~/.ssh): only `--repo`."""
+        assert self.opened is not None
+        if is_capsule(self.library):
+            return [self.tracetui.repo]
+        return [step.cwd or self.opened.session.cwd, self.tracetui.repo]
 
     def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
@@ -855,7 +863,7 @@ class BrowserScreen(Screen):
         step = self._chosen_step()
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, [step.cwd or self.opened.session.cwd, self.tracetui.repo])
+        found = external.edit_target(step, self._edit_roots(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
