@@ -210,12 +210,6 @@ BAD_SIDECAR_FIELDS = [(f, v) for f in ("offset", "stored", "gen") for v in ("x",
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bucket area: tracetui/bucket/store.py builds a Sidecar from its JSON without checking the "
-    "types (`Sidecar(**orjson.loads(...))`): a field of the wrong type is a TypeError out of sync, not a "
-    "damaged sidecar rebuilt from the copies; a string `gen` also names the copy's path",
-)
 @pytest.mark.parametrize(("field", "value"), BAD_SIDECAR_FIELDS, ids=lambda v: repr(v))
 def test_a_sidecar_field_of_the_wrong_type_counts_as_damage(tmp_path, field, value):
     folder = tmp_path / "src"

@@ -88,6 +88,16 @@ class Sidecar:
     kept: list[dict[str, Any]] = field(default_factory=list)  # earlier generations (Generation dicts)
 
     def __post_init__(self) -> None:
+        # A sidecar is read back from disk: any field of another type is damage (load() then treats
+        # the sidecar as missing and the copy is made again), never a TypeError out of a sync, nor a
+        # `gen` of text naming the copy's file.
+        for name in ("path", "agent", "head", "tail", "digest"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"malformed {name}")
+        for name in ("size", "mtime_ns", "offset", "stored", "gen"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and name != "mtime_ns"):
+                raise ValueError(f"malformed {name}")  # (a file's mtime may be before 1970)
         if self.codec not in EXTENSIONS:
             raise ValueError(f"unknown codec {self.codec!r}")  # load() treats the sidecar as damaged
         if not isinstance(self.kept, list) or not all(isinstance(k, dict) for k in self.kept):
