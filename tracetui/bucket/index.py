@@ -91,6 +91,9 @@ def check(conn: sqlite3.Connection, thorough: bool = False) -> str | None:
             if rows != ["ok"]:
                 return "; ".join(str(r) for r in rows)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        odd = shards.schema_oddity(conn, ("meta", "groups", "sessions"))
+        if odd is not None:
+            return odd
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "sessions" in tables:
             conn.execute("SELECT count(*), max(length(id)) FROM sessions").fetchone()

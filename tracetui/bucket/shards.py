@@ -291,6 +291,23 @@ def collect(writers: Writers, wanted: dict[int, set[int]]) -> int:
 OTHER_LAYOUT = "made by another version of tracetui"
 
 
+def schema_oddity(conn: sqlite3.Connection, plain: tuple[str, ...], fts: tuple[str, ...] = ()) -> str | None:
+    """What in a bucket file's schema the bucket never made, or None: a view, a trigger, or a virtual
+    table where it keeps a plain one. The file is on disk for anyone to write, and a view over a
+    recursive query named like one of its tables would make every listing run forever; such a file
+    is damage, set aside and made again from the copies."""
+    for name, kind, sql in conn.execute("SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger')"):
+        text = sql.lstrip()[:40].upper() if isinstance(sql, str) else ""
+        if kind in ("view", "trigger"):
+            return f"it holds a {kind} ({name!r}) the bucket never makes"
+        if name in plain and text.startswith("CREATE VIRTUAL"):
+            return f"its {name!r} is a virtual table"
+        if name in fts and not (text.startswith("CREATE VIRTUAL") and "USING FTS5" in sql.upper()):
+            return f"its {name!r} is not a full-text index"
+    return None
+
+
+
 def check(root: Path, thorough: bool = False) -> dict[int, str]:
     """{shard: what is wrong with it} for the shards that cannot be read. The light check (on every
     open) reads the small table and the last row; the thorough one (doctor) every page, and checks
@@ -305,6 +322,10 @@ def check(root: Path, thorough: bool = False) -> dict[int, str]:
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] != VERSION:
                     problems[k] = OTHER_LAYOUT
+                    continue
+                odd = schema_oddity(conn, ("held", "steps"), ("steps_fts",))
+                if odd is not None:
+                    problems[k] = odd
                     continue
                 conn.execute("SELECT count(*) FROM held").fetchone()
                 conn.execute("SELECT rowid FROM steps ORDER BY rowid DESC LIMIT 1").fetchone()
