@@ -435,7 +435,9 @@ def load_plan(path: str | Path) -> Plan | None:
         raise TracetuiError(f"cannot read the redaction plan {path}: {exc.strerror or exc}") from None
     try:
         return Plan.from_dict(orjson.loads(data))
-    except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # A plan of another shape (a list, a span that is a number) is as damaged as one that is not
+        # JSON. It holds the user's decisions: it is named, never replaced behind their back.
         raise TracetuiError(f"the redaction plan {path} is damaged ({exc}); delete it to scan again") from None
 
 
