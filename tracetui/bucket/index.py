@@ -254,6 +254,20 @@ def load_group_files(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]
     return {main: (agent, orjson.loads(files)) for main, agent, files in conn.execute("SELECT main, agent, files FROM groups")}
 
 
+STEPS_AT = [c.strip() for c in SESSION_COLUMNS.split(",")].index("steps")  # in a session row
+
+
+def steps_of(conn: sqlite3.Connection, session_id: str) -> int:
+    row = conn.execute("SELECT steps FROM sessions WHERE id=?", (session_id,)).fetchone()
+    return int(row[0]) if row and isinstance(row[0], int) else 0
+
+
+def drop_session(conn: sqlite3.Connection, session_id: str) -> None:
+    """Take one session row out; its group stays recorded (read, not listed) and its steps stay in
+    their shard until `shards.collect`."""
+    conn.execute("DELETE FROM sessions WHERE id=?", (session_id,))
+
+
 def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
     row = conn.execute("SELECT grp FROM sessions WHERE id=?", (session_id,)).fetchone()
     return row[0] if row else None

@@ -571,8 +571,16 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
     sid = srow[0]
     owner = index.owner_of(conn, sid)
     if owner is not None:
-        report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; this copy is not indexed"))
-        return
+        # Two logs give one session id (a copy, a fork, or a log planted to hide another): the one
+        # holding more of the session is listed, whichever was read first, as between generations
+        # of one log. A one-step file named to sort first no longer hides the real session.
+        held = index.steps_of(conn, sid)
+        if srow[index.STEPS_AT] <= held:
+            report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; this copy is not indexed"))
+            return
+        index.drop_session(conn, sid)
+        report.errors.append(LineError(owner, 0, f"session {sid} is also in {main}, which holds more of it; "
+                                       "this copy is no longer indexed"))  # fmt: skip
     index.put_session(conn, srow)
     if existed:
         report.updated += 1
