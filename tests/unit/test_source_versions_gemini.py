@@ -136,9 +136,27 @@ def test_sessions_only_logs_json_remembers_are_staged_and_read(tmp_path):
         ("prompt:1", StepKind.USER, "/stats"),
     ]
     assert s.steps[1].parent == "prompt:0" and (s.started, s.ended) == ("t0", "t1")
+    assert s.hidden is None
     before = [p.stat().st_mtime_ns for p in staged]
     assert gemini.stage([logs, chat], staging)[0] == files
     assert [p.stat().st_mtime_ns for p in staged] == before  # unchanged prompts: not written again
+
+
+def test_a_prompt_log_of_slash_commands_only_is_hidden_from_the_list(tmp_path):
+    """The corpus's logs.json files hold sessions of `/mcp list` and `/quit` alone: the CLI opened
+    and closed, nothing asked of a model. They were listed among the sessions."""
+    logs = tmp_path / "p" / ".gemini" / "logs.json"
+    logs.parent.mkdir(parents=True)
+    entries = [
+        {"sessionId": "a", "messageId": 0, "type": "user", "message": "/mcp list", "timestamp": "t0"},
+        {"sessionId": "a", "messageId": 1, "type": "user", "message": " /quit", "timestamp": "t1"},
+        {"sessionId": "b", "messageId": 0, "type": "user", "message": "/chat save x", "timestamp": "t2"},
+        {"sessionId": "b", "messageId": 1, "type": "user", "message": "fix the build", "timestamp": "t3"},
+    ]
+    logs.write_bytes(orjson.dumps(entries))
+    files, _ = gemini.stage([logs], tmp_path / "staged")
+    hidden = {read_session(g).id: read_session(g).hidden for g in gemini.group(files) if g.main != logs}
+    assert hidden == {"a": "commands only", "b": None}
 
 
 def test_a_damaged_logs_json_stages_nothing(tmp_path):

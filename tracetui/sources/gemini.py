@@ -1034,6 +1034,10 @@ def _read_prompts(main: RawLog) -> Session:
     session.started, session.ended = (stamps[0], stamps[-1]) if stamps else (None, None)
     session.title = titles.session_title((), steps)
     session.hidden = titles.why_hidden(session.steps, session.tokens)
+    if session.hidden is None and steps and all(s.text.lstrip().startswith("/") for s in steps):
+        # A prompt log of slash commands only (/mcp list, /quit): the CLI was opened and closed, no
+        # model was asked anything. Listed with --all, as an empty session is.
+        session.hidden = titles.HIDDEN_COMMANDS
     return session
 
 

@@ -29,6 +29,7 @@ TITLE_LIMIT = 200
 # Why a listing leaves a session out unless asked for everything (`Session.hidden`).
 HIDDEN_EMPTY = "empty"  # no prompt and nothing the model did: an agent opened and closed
 HIDDEN_WARMUP = "warm-up"  # a cache warm-up run the agent started by itself, whose parent is absent
+HIDDEN_COMMANDS = "commands only"  # only the CLI's own commands (/quit, /mcp list), nothing asked of a model
 
 # Blocks dropped with everything they hold, wherever they are.
 _DROPPED_TAGS = (
