@@ -121,3 +121,32 @@ async def test_the_trail_pane_wraps_its_header_and_keeps_each_patch_s_file_name_
         await pilot.pause()
         assert len([line for line in trail.lines if isinstance(line, str)]) < len(drawn) - 2
         assert trail.lines[trail.cursor] is rows[1]
+
+
+async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column():
+    """At 120 columns the pane is 43 wide, and a row spent 36 of them on `step   148  alive ...
+    044184aa  `: package.json read `….json`. Where the path does not fit, the commit goes first, then
+    the word "step"; where it fits, the row is as before."""
+    from textual.app import App, ComposeResult
+
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    rows = [PatchRow("a", 148, "ui/tsconfig.node.json", "transformed", "044184aacc66", "19 kept", False),
+            PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False)]  # fmt: skip
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield TrailList()
+
+    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json", "step   149  alive        044184aa  a.py"]),
+                        ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
+                                     "step   149  alive        044184aa  a.py"])):  # fmt: skip
+        app = One()
+        async with app.run_test(size=size) as pilot:
+            trail = app.query_one(TrailList)
+            trail.show(["2 patches"], rows)
+            await pilot.pause()
+            width = trail.scrollable_content_region.width
+            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)).strip() for r in rows]
+            assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn

@@ -106,11 +106,17 @@ class TrailList(VirtualList):
         name = f"trail-list--{line.state}"
         state_style = style(name) if name in self.COMPONENT_CLASSES else None
         where = line.step_index if line.step_index is not None else "?"
-        head: list[Part] = [
-            (f" step {where:>5}  ", style("trail-list--header") if is_cursor else None),
-            (f"{(line.state or '-'):<12} ", state_style),
-            (f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown")),
-        ]
+        step_part: Part = (f" step {where:>5}  ", style("trail-list--header") if is_cursor else None)
+        state_part: Part = (f"{(line.state or '-'):<12} ", state_style)
+        commit_part: Part = (f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown"))
+        head: list[Part] = [step_part, state_part, commit_part]
+        # The file is what a row is about: where its path does not fit, the commit goes (the patch's
+        # diff names it), then the word "step", before the path is cut to its last few letters.
+        wanted = min(cell_len(safe_line(line.path)), PATH_ROOM)
+        for fewer in ([step_part, state_part], [(f" {where:>5} ", step_part[1]), state_part]):
+            if width - sum(len(t) for t, _ in head) >= wanted:
+                break
+            head = fewer
         room = max(0, width - sum(len(t) for t, _ in head))
         path = fit_path(safe_line(line.path), room)
         rest = path + (f"  ({safe_line(line.evidence)})" if line.evidence else "")
@@ -122,6 +128,9 @@ class TrailList(VirtualList):
             line = self.lines[self.cursor]
             if isinstance(line, PatchRow):
                 self.post_message(self.PatchChosen(line))
+
+
+PATH_ROOM = 24  # cells of a long path a row makes room for by giving up its commit column
 
 
 def fit_path(path: str, room: int) -> str:
