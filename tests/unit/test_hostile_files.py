@@ -101,11 +101,6 @@ def test_an_unreadable_log_is_one_line_and_the_others_sync(tmp_path):
     assert orjson.loads(out.stdout)["sessions"] >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bucket area: tracetui/bucket/store.py writes the sidecar with orjson, which refuses the "
-    "surrogate-escaped name Python gives a file name that is not UTF-8; the whole sync dies with a traceback",
-)
 def test_a_log_whose_name_is_not_utf8_is_read_or_named_in_one_line(tmp_path):
     folder = tmp_path / "src"
     folder.mkdir()

@@ -462,7 +462,5 @@ def test_a_log_whose_path_is_not_utf8_is_one_line_and_the_rest_syncs(tmp_path, c
     ]
     assert Path(odd).read_bytes() == log.read_bytes()
     code = main(["sync", "--bucket", str(tmp_path / "b"), "--source", f"pi={pi}", "--json"])
-    import json
-
-    doc = json.loads(capsys.readouterr().out)  # the name's bytes as JSON's \u escapes
-    assert code == 0 and doc["errors"][0]["path"] == odd
+    doc = orjson.loads(capsys.readouterr().out)  # strict JSON: the bytes spelled as text
+    assert code == 0 and doc["errors"][0]["path"] == str(pi) + "/odd-\\xff\\xfe.jsonl"

@@ -34,15 +34,32 @@ def json_bytes(document: Any) -> bytes:
     try:
         data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
     except TypeError:
-        # A string holding a lone surrogate (a file name's bytes that are not UTF-8): orjson will not
-        # write it; JSON spells it as a \u escape, and that is all ASCII.
-        import json
-
-        return json.dumps(document, indent=2, ensure_ascii=True, default=str).encode("ascii")
+        # A string holding a lone surrogate (a file name's bytes that are not UTF-8, as Python keeps
+        # them): orjson will not write it, and strict JSON readers refuse it escaped. Such a byte is
+        # written as the text `\xff`, any other lone surrogate as U+FFFD.
+        data = orjson.dumps(_without_surrogates(document), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
     if data.isascii():
         return data
     text = data.decode("utf-8")
     return _INVISIBLE.sub(_escape, text).encode("utf-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub(_spell, value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
+def _spell(match: re.Match[str]) -> str:
+    cp = ord(match.group(0))
+    return f"\\x{cp - 0xDC00:02x}" if 0xDC80 <= cp <= 0xDCFF else "\ufffd"
 
 
 def print_json(document: Any) -> None:
