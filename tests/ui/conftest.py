@@ -62,3 +62,23 @@ def _no_user_keymap(monkeypatch, tmp_path):
 def _no_user_settings(monkeypatch, tmp_path):
     # A theme picked in a test is remembered in a folder of the test's, never the user's.
     monkeypatch.setattr("tracetui.settings.config_dir", lambda: tmp_path / "config")
+
+
+@pytest.fixture
+def hostile_bucket(tmp_path):
+    """A bucket synced from logs whose every string is hostile (tests/fixtures/hostile.py), and the
+    canary folder nothing a log says may ever write into."""
+    import sys
+
+    from tracetui.bucket import Bucket
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from hostile import hostile_logs
+
+    canary = tmp_path / "canary"
+    canary.mkdir()
+    sources = hostile_logs(tmp_path / "src", canary)
+    bucket = Bucket.open(tmp_path / "b")
+    bucket.sync(sources)
+    yield bucket, canary
+    bucket.close()

@@ -11,31 +11,18 @@ import orjson
 import pytest
 
 from pilot_steps import settle
-from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
-from hostile import FORBIDDEN, SESSIONS, hostile_logs, hostile_text  # noqa: E402
+from hostile import SESSIONS, assert_inert, hostile_text  # noqa: E402
 
 SIZE = (160, 48)
 
 
-def _clean(svg: str, where: str) -> None:
-    for ch in FORBIDDEN:
-        assert ch not in svg, f"{ch!r} drawn in {where}"
 
 
-@pytest.fixture
-def hostile_bucket(tmp_path):
-    canary = tmp_path / "canary"
-    canary.mkdir()
-    sources = hostile_logs(tmp_path / "src", canary)
-    bucket = Bucket.open(tmp_path / "b")
-    bucket.sync(sources)
-    yield bucket, canary
-    bucket.close()
 
 
 async def test_every_pane_and_palette_on_hostile_logs_stays_inert(hostile_bucket):
@@ -45,7 +32,7 @@ async def test_every_pane_and_palette_on_hostile_logs_stays_inert(hostile_bucket
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
-        _clean(app.export_screenshot(), "the session list")
+        assert_inert(app.export_screenshot(), "the session list")
         for n in range(SESSIONS):
             await pilot.press("home", *(["down"] * n), "enter")
             await settle(app, pilot)
@@ -54,14 +41,14 @@ async def test_every_pane_and_palette_on_hostile_logs_stays_inert(hostile_bucket
                 await app.run_action(f"screen.tab('{tab}')")
                 await pilot.press("down", "down")
                 await settle(app, pilot, 2)
-                _clean(app.export_screenshot(), f"session {n}, pane {tab}")
+                assert_inert(app.export_screenshot(), f"session {n}, pane {tab}")
             # The palettes that quote ids, titles, times and snippets from the logs.
             for action, query in (("jump_step", "evil"), ("search_steps", "evil"), ("command_palette", "evil")):
                 await app.run_action(action)
                 await pilot.pause(0.2)
                 await pilot.press(*query)
                 await settle(app, pilot, 2)
-                _clean(app.export_screenshot(), f"the {action} palette")
+                assert_inert(app.export_screenshot(), f"the {action} palette")
                 await pilot.press("escape")
                 await settle(app, pilot, 1)
         assert app.is_running
@@ -108,16 +95,16 @@ async def test_a_hostile_capsule_in_the_app_and_its_replay_screen(tmp_path):
     app = TraceApp(capsule)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        _clean(app.export_screenshot(), "the capsule's session list")
+        assert_inert(app.export_screenshot(), "the capsule's session list")
         await pilot.press("enter")
         await settle(app, pilot)
         for tab in ("detail", "ctx", "diff", "trail"):
             await app.run_action(f"screen.tab('{tab}')")
             await settle(app, pilot, 2)
-            _clean(app.export_screenshot(), f"the capsule's {tab} pane")
+            assert_inert(app.export_screenshot(), f"the capsule's {tab} pane")
         await app.run_action("screen.replay")
         await settle(app, pilot)
-        _clean(app.export_screenshot(), "the replay screen")
+        assert_inert(app.export_screenshot(), "the replay screen")
         assert app.is_running
     assert list((tmp_path / "canary").iterdir()) == []
 
@@ -131,4 +118,4 @@ def test_verify_and_replay_of_a_hostile_capsule_print_no_control_byte(tmp_path, 
                  ["replay", str(path), "--repo", str(repo)], ["replay", str(path), "--repo", str(repo), "--json"]):  # fmt: skip
         main(argv)
         out, err = capsys.readouterr()
-        _clean(out + err, " ".join(argv[:2]))
+        assert_inert(out + err, " ".join(argv[:2]))

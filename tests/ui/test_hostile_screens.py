@@ -16,26 +16,15 @@ from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import FORBIDDEN, hostile_logs, hostile_text
+from hostile import assert_inert, hostile_text
 
 SIZE = (160, 48)
 
 
 def _clean(app: TraceApp, where: str) -> None:
-    svg = app.export_screenshot()
-    for ch in FORBIDDEN:
-        assert ch not in svg, f"{ch!r} drawn in {where}"
+    assert_inert(app.export_screenshot(), where)
 
 
-@pytest.fixture
-def hostile_bucket(tmp_path):
-    canary = tmp_path / "canary"
-    canary.mkdir()
-    sources = hostile_logs(tmp_path / "src", canary)
-    bucket = Bucket.open(tmp_path / "b")
-    bucket.sync(sources)
-    yield bucket, canary
-    bucket.close()
 
 
 async def _visit(app: TraceApp, pilot, action: str, where: str) -> None:

@@ -31,25 +31,11 @@ import capsule_kit as kit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_hostile_log_fields import model_problems
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from hostile import field_paths, replaced
+
 WRONG: list[Any] = [None, False, -1, 2**64 - 1, -1.7e308, "", "\x1b]0;t\x07../x", [[]], {"a": 1}]
 
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value[:2]):
-            yield from _paths(v, (*path, i))
-
-
-def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    copy: Any = dict(value) if isinstance(value, dict) else list(value)
-    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
-    return copy
 
 
 @pytest.fixture(scope="module")
@@ -65,23 +51,23 @@ def _variants(members: dict[str, bytes], member: str) -> Iterator[tuple[str, dic
     manifest = orjson.loads(members[mf.MANIFEST])
     if member == mf.MANIFEST:
         body = {k: v for k, v in manifest.items() if k != "members"}
-        for where in _paths(body):
+        for where in field_paths(body):
             if not where:
                 continue
             for value in WRONG:
                 yield (
                     f"{where}={value!r}",
-                    {**members, mf.MANIFEST: mf.canonical(_replaced(body, where, value))},
+                    {**members, mf.MANIFEST: mf.canonical(replaced(body, where, value))},
                 )
         return
     records = [orjson.loads(line) for line in members[member].splitlines()]
     for n in range(min(3, len(records))):
-        for where in _paths(records[n]):
+        for where in field_paths(records[n]):
             if not where:
                 continue
             for value in WRONG:
                 changed = list(records)
-                changed[n] = _replaced(records[n], where, value)
+                changed[n] = replaced(records[n], where, value)
                 yield f"line {n + 1} {where}={value!r}", {**members, member: mf.canonical_lines(changed)}
 
 

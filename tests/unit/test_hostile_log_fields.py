@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from tracetui.sources import read_session, registry
 from tracetui.sources.jsonl import clean
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-from hostile import SESSIONS, hostile_logs
+from hostile import SESSIONS, field_paths, hostile_logs, replaced
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PICKS = {
@@ -49,23 +48,6 @@ WRONG: list[Any] = [
 ]
 INT64 = 2**63
 
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value[:2]):
-            yield from _paths(v, (*path, i))
-
-
-def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    copy: Any = dict(value) if isinstance(value, dict) else list(value)
-    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
-    return copy
 
 
 def _typed(value: Any, *types: type) -> bool:
@@ -168,9 +150,9 @@ def test_every_field_of_every_wrong_type_is_read_without_harm(tmp_path, agent):
         original = path.read_bytes()
         units = list(enumerate(docs)) if kind == "jsonl" else [(None, docs)]
         for unit, doc in units:
-            for where in _paths(doc):
+            for where in field_paths(doc):
                 for value in WRONG:
-                    changed = _replaced(doc, where, value)
+                    changed = replaced(doc, where, value)
                     if kind == "jsonl":
                         lines = [changed if n == unit else d for n, d in enumerate(docs)]
                         path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
@@ -389,7 +371,7 @@ def _deep(levels: int) -> bytes:
 
 
 @pytest.mark.parametrize("levels", [1_100, 100_000])
-def test_a_record_nested_past_any_parser_keeps_its_step_with_the_deep_part_replaced(tmp_path, levels):
+def test_a_record_nested_past_any_parser_keeps_its_step_with_the_deep_partreplaced(tmp_path, levels):
     """A JSONL record with one value nested thousands of levels deep (orjson stops at 1,024, Python
     near 1,000) is read with that value replaced and a note, not dropped."""
     header = b'{"type":"session","version":3,"id":"s1","timestamp":"2026-01-01T00:00:00Z","cwd":"/p"}\n'
