@@ -115,6 +115,15 @@ VENDOR_VALUES = {
     "YmNkZWYiLCJtdWsiOnsiYWxnIjoiQTI1NkdDTSJ9fQ",
     "rubygems": "rubygems_0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071",
     "clickhouse": "4b1dXq7mTz2pLw9vR3kJd8sN5bF6hG1cY4aE0uI9o2",
+    # Formats whose bodies the vendors (or their test keys) write in either case or without structure.
+    "twilio-mixed-case": "SK7c2A9fEd3b79B21a4C82c0E79cef8D3e",
+    "flutterwave-encryption": "FLWSECK_TEST-3a9f0c2d7b1e",
+    "slack-legacy": "xoxs-41275-8833129-5550218-7fd3a90c",
+    "slack-workspace": "xoxr-2-Lq7mTz2pW9vR3kJd",
+    "maxmind": "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",
+    "cloudflare-origin-ca": "v1.0-" + "3f9a0c2d7b1e4a5c6d8e9f01" + "-" + ("7b1e4a5c6d8e9f013f9a0c2d" * 7)[:146],
+    "harness": "pat.Kq2Lm7Np4Rt8Vw1Yz5AbXq.Q7mTz2pLw9vR3kJd8sN5bF6h.G1cY4aE0uI9o2Lq7mTz2",
+    "sendgrid-unstructured": "SG.kq2lm7np4rt8vw1yz5abxq7mtz2plw9vr3kjd8sn5bf6hg1cy4ae0ui9o2lq7mtz2p",
 }
 
 
@@ -124,6 +133,35 @@ def test_vendor_formats_bare_and_inside_a_json_string(name):
     assert covered(f"got {value} from the vault", value, (AUTO,))
     escaped = json.dumps({"env": {"TOKEN_X": value}})
     assert covered(escaped, value, (AUTO,))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # Sixteen random digits have an entropy of letters well under the usual floor.
+        ('asana_api_token = "5830129946127705"', "5830129946127705"),
+        ("{\n  \"acme_token\": \"8601081889938102\"\n}", "8601081889938102"),
+        # Base64 of one case holds `/` like a path, and `+` and `=` like no file name.
+        ("krakenToken=q/7xzyj2awgo3xfsvc1c/ft1dm2elqus00duxptp/mwk+yvolkh8+q-u8_dfl9xfi+k/tj_yuw+ms6a3=w",
+         "q/7xzyj2awgo3xfsvc1c/ft1dm2elqus00duxptp/mwk+yvolkh8+q-u8_dfl9xfi+k/tj_yuw+ms6a3=w"),
+        # A property list's entry: the name in `<key>`, the value in the `<string>` after it.
+        ("<dict>\n\t<key>API_TOKEN</key>\n\t<string>a8Fk2LmQz91XcVb7</string>\n</dict>", "a8Fk2LmQz91XcVb7"),
+    ],
+)
+def test_named_values_of_other_shapes(text, value):
+    assert covered(text, value, (AUTO,))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('api_token = "1234567890123456"', "1234567890123456"),  # counting up, typed by hand
+        ("token_path=src/lib/node_modules/foo+bar/baz1/qux2/abc3/defghijkl", "src/lib/node_modules/foo+bar/baz1"),
+    ],
+)
+def test_counting_digits_and_paths_are_not_sure(text, value):
+    a = text.index(value)
+    assert not any(f.tier == AUTO and f.start < a + len(value) and a < f.end for f in scan_text(text))
 
 
 def test_sumologic_and_sidekiq_credentials_by_their_names():
@@ -245,6 +283,18 @@ def test_email_allow_list_matches_on_a_dot_boundary():
         ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3Jd9sL2qP8xZ5vN7mB4aQ1wE6rT0yU ci@host",
          "AAAAC3NzaC1lZDI1NTE5AAAAIHk3Jd9sL2qP8xZ5vN7mB4aQ1wE6rT0yU"),
         ("github.com/a/b v1.0.0 h1:Kq2Lm7Np4Rt8Vw1Yz5AbXq7mTz2pLw9vR3kJd8sN5bF=", "Kq2Lm7Np4Rt8Vw1Yz5AbXq7mTz2pLw9vR3kJd8sN5bF="),
+        # One of the sample API keys Firebase's open-source SDKs publish in their tests.
+        ('<string name="google_api_key">AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs</string>',
+         "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"),
+        # A property list: `<key>` holds a setting's name, whatever words it has.
+        ("<dict>\n\t<key>CFBundleDisplayName</key>\n\t<string>Calc</string>\n\t<key>GADApplicationIdentifier</key>",
+         "GADApplicationIdentifier"),
+        # grep's output: file, line, text. The file is named auth.rs, not the value after it.
+        ("src/onboarding/auth.rs:53:impl Onboarding {\ntests/auth.rs:31:base_url = x", "53:impl"),
+        ("SecretNamespace: \"kube-system\"", "kube-system"),
+        ('npm config set _auth "username:password"', "username:password"),
+        # A Freenet key with `4~q8Q~` inside is not an Azure secret: its body runs on past 34.
+        ('Identity="USK@u2vn3Lh6,4~q8Q~3wIHjX9DT0yCNfQmr9oxmYrDZoQVLOdNg~yk0,AQACAAE/Web/2"', "4~q8Q~3wIHjX9DT0yCNfQ"),
     ],
 )
 def test_known_non_secrets_are_never_raised(text, value):

@@ -54,6 +54,9 @@ def _fill_in_slot(v: str) -> bool:
     )
 
 
+_CREDENTIAL_WORDS = re.compile(r"(?i)^(?:user(?:name)?|login|e?mail)[:/](?:pass(?:word)?|secret|token)$")
+
+
 def is_placeholder(value: str) -> bool:
     """A template, a variable reference, an elided or dummy value: nothing to scrub."""
     v = value.strip("\"'`")
@@ -65,6 +68,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if _CONSTANT.match(v):
         return True  # ACCESS_TOKEN, API_KEY: the name of a setting, not its value
+    if _CREDENTIAL_WORDS.match(v):
+        return True  # `username:password`, `user:pass`: what goes there, spelled out
     return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
 
 
@@ -179,7 +184,7 @@ def is_fixture_name(name: str) -> bool:
 _NOT_SECRET_LAST = frozenset(
     "name names url uri urls endpoint file filename files path paths dir length len size type types alias version "
     "count format label header field prefix suffix pattern regex event events index column algorithm alg mode "
-    "location ttl expiry expires expiration timeout signature sig".split()
+    "location ttl expiry expires expiration timeout signature sig namespace ref store provider mount".split()
 )
 _NOT_SECRET_QUALIFIER = frozenset(
     "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
