@@ -372,3 +372,13 @@ def test_http_client_templates_give_nothing():
 )
 def test_look_alikes_of_the_new_rules_are_left_alone(text):
     assert [f for f in scan_text(text) if f.tier == AUTO] == []
+
+
+def test_an_unnamed_random_run_is_suggested_only_while_key_sized():
+    key = "Zq7mTz2pLw9vR3kJd8sN5bF6hG1cY4aE0uI9"  # 36 characters, no name, no format: a question
+    assert any(f.tier == SUGGESTED for f in scan_text(f"got {key} back"))
+    blob = "".join(key[(i * 7) % len(key)] + key[(i * 11) % len(key)] for i in range(80))  # 160: data
+    assert untouched(f"payload {blob} end", blob)
+    # A signed URL's signature: URL-safe base64 whose `=` are written `~`; its pieces are one run.
+    signature = "~".join([key, key[::-1], key[3:] + key[:3]])
+    assert untouched(f"CloudFront-Signature: {signature}, , , false", signature)
