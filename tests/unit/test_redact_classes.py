@@ -286,6 +286,8 @@ def test_email_allow_list_matches_on_a_dot_boundary():
         # One of the sample API keys Firebase's open-source SDKs publish in their tests.
         ('<string name="google_api_key">AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs</string>',
          "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"),
+        # The sample password of Microsoft's nuget.config reference page.
+        ('<add key="ClearTextPassword" value="hal+9ooo_da!sY" />', "hal+9ooo_da!sY"),
         # A property list: `<key>` holds a setting's name, whatever words it has.
         ("<dict>\n\t<key>CFBundleDisplayName</key>\n\t<string>Calc</string>\n\t<key>GADApplicationIdentifier</key>",
          "GADApplicationIdentifier"),
@@ -382,3 +384,9 @@ def test_an_unnamed_random_run_is_suggested_only_while_key_sized():
     # A signed URL's signature: URL-safe base64 whose `=` are written `~`; its pieces are one run.
     signature = "~".join([key, key[::-1], key[3:] + key[:3]])
     assert untouched(f"CloudFront-Signature: {signature}, , , false", signature)
+
+
+def test_a_password_beside_a_published_sample_is_still_found():
+    text = '<add key="ClearTextPassword" value="hal+9ooo_da!sY" />\n<add key="ClearTextPassword" value="r7!Kq_2mZp+w" />'
+    assert untouched(text, "hal+9ooo_da!sY")
+    assert covered(text, "r7!Kq_2mZp+w")
