@@ -54,9 +54,16 @@ plan), dropped when the turn's answer item carries the same plan (some versions'
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
 
-Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
-parent's history after a second session_meta is read as one session, so the replayed part is shown
-again and its token totals count towards the child.
+Forks (formats.md 2.8; codex-rs writes a fork's rollout as its own session_meta, then the parent's
+rollout items as they were, the parent's session_meta first, then its own turns; every line's
+timestamp is when it was written): `Session.forked_from` is the first session_meta's
+`forked_from_id`, else (older builds) the id of a second session_meta of another id that comes
+before any step; `forked_at` is the fork's session_meta time. The copy is the lines from that
+second session_meta on that were written in one burst (each within a second of the one before):
+their steps get meta `copied`. A prompt the fork was made with can land in the burst; a copied
+prompt that nothing of the model's follows in the copy is the fork's own, and so is what comes
+after it. The copy's token counts still add to the session's totals (its cumulative counter goes
+on from the parent's).
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ import posixpath
 import re
 from collections import deque
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +221,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 2  # 2: the reader's state holds plan_at and goal
+LAYOUT = 3  # 2: the reader's state holds plan_at and goal; 3: a fork's copy
 
 
 def resume(
@@ -282,6 +290,10 @@ class _Reader:
         self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
         self.goal: list[str | None] | None = None  # the last /goal objective and status shown
         self.first = True  # no record read yet
+        # A fork's copy of its parent (module docstring): "head" after the first session_meta until
+        # the next record says whether a copy follows; "copy" while the copied burst goes on.
+        self.fork: str | None = None
+        self.copy_last: datetime | None = None  # the time of the copy's last line so far
 
     # ---- input layouts ---------------------------------------------------------------------
 
@@ -302,6 +314,8 @@ class _Reader:
             if timestamp:
                 self.session.ended = timestamp
                 self.first_ts = self.first_ts or timestamp
+            if self.fork is not None:
+                self.follow_copy(kind, payload, timestamp)
             self.envelope(kind, payload, key, timestamp)
         elif rec.get("record_type") is not None:
             pass  # pre-0.30 state markers carry nothing for the spine
@@ -375,6 +389,12 @@ class _Reader:
             s.id = meta["id"]
         if isinstance(meta.get("timestamp"), str):
             s.started = meta["timestamp"]
+        parent = meta.get("forked_from_id")
+        if isinstance(parent, str) and parent:
+            s.forked_from = parent
+            s.forked_at = s.started
+        if not self.slots and self.prefix == "L":
+            self.fork = "head"
         if isinstance(meta.get("cwd"), str) and meta["cwd"]:
             s.cwd = meta["cwd"]
         if isinstance(meta.get("cli_version"), str):
@@ -384,6 +404,23 @@ class _Reader:
             s.git = GitInfo(
                 opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
+
+    def follow_copy(self, kind: str, payload: dict[str, Any], ts: str | None) -> None:
+        """Whether this line is still the fork's copy of its parent (module docstring)."""
+        moment = _moment(ts)
+        if self.fork == "head":
+            parent = payload.get("id") if kind == "session_meta" else None
+            if isinstance(parent, str) and parent and parent != self.session.id and moment is not None:
+                self.fork, self.copy_last = "copy", moment
+                s = self.session
+                if s.forked_from is None:
+                    s.forked_from, s.forked_at = parent, s.started
+            elif kind != "session_meta":
+                self.fork = None  # its own lines from the start: no copy
+        elif self.copy_last is not None and moment is not None and moment - self.copy_last <= _BURST:
+            self.copy_last = moment
+        else:
+            self.fork = self.copy_last = None
 
     def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         cwd = payload.get("cwd")
@@ -911,6 +948,8 @@ class _Reader:
             self.sub = 0
             step_id = f"{self.prefix}{key}"
         step = Step(step_id, 0, kind, role, text, ts)  # positional: a Step for nearly every record
+        if self.fork == "copy":
+            step.meta["copied"] = True
         if role == "assistant":
             step.model = self.model
         if self.turn_cwd and self.turn_cwd != self.session.cwd:
@@ -984,6 +1023,12 @@ class _Reader:
             "reason_events": [list(x) for x in self.reason_events],
             "reason_items": self.reason_items,
             "context_since_reply": self.context_since_reply,
+            "fork": [
+                s.forked_from,
+                s.forked_at,
+                self.fork,
+                None if self.copy_last is None else self.copy_last.isoformat(),
+            ],
         }
 
     def lines_of(self, step: Step) -> tuple[int, ...]:
@@ -1031,6 +1076,8 @@ class _Reader:
         reader.reason_events = [(at, text) for at, text in body["reason_events"]]
         reader.reason_items = [list(x) for x in body["reason_items"]]
         reader.context_since_reply = list(body["context_since_reply"])
+        s.forked_from, s.forked_at, reader.fork, copy_last = body["fork"]
+        reader.copy_last = None if copy_last is None else datetime.fromisoformat(copy_last)
         return reader
 
     def finish(self) -> Session:
@@ -1051,6 +1098,8 @@ class _Reader:
         session.steps = [s for s in self.slots if s is not None]
         for index, step in enumerate(session.steps):
             step.index = index
+        if session.forked_from is not None:
+            _own_prompt_out_of_copy(session.steps)
         session.title = titles.session_title((self.thread_name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
@@ -1061,6 +1110,31 @@ class _Reader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+# A fork's copy is written in one go; the gap between two of its lines is well under this.
+_BURST = timedelta(seconds=1)
+
+
+def _moment(ts: str | None) -> datetime | None:
+    if ts is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _own_prompt_out_of_copy(steps: list[Step]) -> None:
+    """A fork made with a prompt writes it in the same burst as the copy: the copied steps after the
+    copy's last step of the model's are the fork's own when a prompt is among them."""
+    copied = [s for s in steps if "copied" in s.meta]
+    last_reply = max((i for i, s in enumerate(copied) if s.kind in _ASSISTANT_SIDE), default=-1)
+    tail = copied[last_reply + 1 :]
+    if any(s.kind == StepKind.USER for s in tail):
+        for step in tail:
+            del step.meta["copied"]
 
 
 def _line_of(step_id: str) -> int:
