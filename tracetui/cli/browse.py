@@ -16,6 +16,7 @@ from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
+from tracetui.views import fork
 from tracetui.views.first_run import where_looked
 from tracetui.views.format import money, problems, short_time, step_text
 
@@ -165,6 +166,9 @@ def run_show(args: argparse.Namespace) -> int:
     priced = cost.session_cost(session)
     if args.json:
         doc = session.to_dict()
+        # Every session says whether it is a fork (Session.to_dict leaves the keys out when not).
+        doc["forked_from"] = session.forked_from
+        doc["forked_at"] = session.forked_at
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["prices"] = cost.price_table().to_dict()
@@ -187,6 +191,9 @@ def run_show(args: argparse.Namespace) -> int:
         ("cost", _cost_line(priced)),
         ("source", session.source),
     ]
+    forked = fork.fork_line(session)
+    if forked is not None:
+        fields.insert(5, ("fork", forked))
     for name, value in fields:
         print(f"{name + ':':9} {safe_line('' if value is None else str(value))}")
     print()
