@@ -14,8 +14,11 @@ def is_copied(step: Step) -> bool:
     return "copied" in step.meta
 
 
-def short_id(session_id: str) -> str:
-    return session_id[:SHORT_ID]
+def short_id(parent: str) -> str:
+    """A parent as a title names it: an id's first characters, or the file name of a logged path
+    (what Pi's fork names where the file name holds no id)."""
+    name = parent.replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:40] if name != parent else parent[:SHORT_ID]
 
 
 def copy_end(session: Session) -> int | None:
