@@ -173,6 +173,23 @@ def test_a_codex_fork_read_on_from_a_snapshot_reads_as_a_whole_read():
         assert again.to_dict() == whole.to_dict(), cut
 
 
+def test_a_fork_s_tokens_and_cost_are_its_own_requests_only():
+    from tracetui.cost import session_cost
+
+    pi_fork, pi_parent = read_pi(pi_file(PI_FORK)), read_pi(pi_file(PI_PARENT))
+    # two requests of its own (100 in, 20 out each); the parent's two copied ones stay the parent's
+    assert (pi_fork.tokens.input, pi_fork.tokens.output) == (200, 40)
+    assert (pi_parent.tokens.input, pi_parent.tokens.output) == (300, 60)
+    assert pi_fork.step("p0000002").tokens is not None  # still shown on the copy
+    priced = session_cost(pi_fork)
+    assert set(priced.steps) == {"f0000002", "f0000004"}
+    # Codex: the copy replays the parent's cumulative count (1000 in, 50 out); the fork's own request
+    # is the difference its next count makes (2500 in, 90 out in all)
+    cx = read_codex(codex_file(CODEX_FORK))
+    assert (cx.tokens.input, cx.tokens.output) == (1500, 40)
+    assert set(session_cost(cx).steps) <= {x.id for x in cx.steps if "copied" not in x.meta}
+
+
 # ---- the views -------------------------------------------------------------------------------
 
 

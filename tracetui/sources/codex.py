@@ -62,8 +62,9 @@ before any step; `forked_at` is the fork's session_meta time. The copy is the li
 second session_meta on that were written in one burst (each within a second of the one before):
 their steps get meta `copied`. A prompt the fork was made with can land in the burst; a copied
 prompt that nothing of the model's follows in the copy is the fork's own, and so is what comes
-after it. The copy's token counts still add to the session's totals (its cumulative counter goes
-on from the parent's).
+after it. The copy's token counts stay on its steps but out of the session's totals (the parent
+spent them; `cost` prices no copied step); the fork's own counts are deltas from the copy's last
+total, as in any rollout.
 """
 
 from __future__ import annotations
@@ -909,7 +910,8 @@ class _Reader:
         else:
             delta = (current[0] - previous[0], current[1] - previous[1], current[2] - previous[2])
         tokens = Tokens(input=max(delta[0] - delta[1], 0), output=delta[2], cache_read=delta[1])
-        self.session.tokens.add(tokens)
+        if self.fork != "copy":  # a fork's copy replays the parent's counts: the parent spent them
+            self.session.tokens.add(tokens)
         self.token_marks.append((len(self.slots), tokens))
 
     # ---- pairing ---------------------------------------------------------------------------

@@ -35,7 +35,8 @@ Choices worth knowing:
   session) was copied from: `Session.forked_from` is the session id its file name holds (else the
   path as logged) and `forked_at` the header's timestamp. Pi writes the copied root-to-leaf path
   first, each entry as it was, so the leading entries older than the header are the parent's: their
-  steps get meta `copied`. Without either key no entry is a copy, whatever its time (Pi's own
+  steps get meta `copied` and their usage stays out of the session's tokens (the parent spent it;
+  `cost` prices no copied step). Without either key no entry is a copy, whatever its time (Pi's own
   headers can postdate the first prompt). `label` entries are read past: they name no event.
 """
 
@@ -406,7 +407,7 @@ class _Reader:
         if model:
             self.models[model] = None
         tokens = _tokens(message.get("usage"))
-        if tokens is not None:
+        if tokens is not None and self.copy_until is None:  # a fork's copy: the parent's usage, not its
             self.session.tokens.add(tokens)
         first = len(entry.steps)
         content = message.get("content")
@@ -592,7 +593,8 @@ class _Reader:
         tokens = _tokens(record.get("usage"))  # newer Pi: what the summarising call cost
         if tokens is not None:
             step.tokens = tokens
-            self.session.tokens.add(tokens)
+            if self.copy_until is None:
+                self.session.tokens.add(tokens)
 
     # -- steps -------------------------------------------------------------------------------
 
