@@ -57,8 +57,10 @@ SESSION_COLUMNS = (
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
     "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd, "
-    # A fork's parent rides in `extra` (no schema change); json_valid keeps a damaged row listable.
-    "CASE WHEN json_valid(extra) THEN json_extract(extra, '$.forked_from') END"
+    # A fork's parent rides in `extra` (no schema change): parsed only where the key is (a byte scan,
+    # not a JSON parse, for every other row); json_valid keeps a damaged row listable.
+    "CASE WHEN instr(extra, '\"forked_from\"') AND json_valid(extra)"
+    " THEN json_extract(extra, '$.forked_from') END"
 )
 SUMMARY_WIDTH = 20  # the columns above
 # Newest first; sessions with no start time last, in a stable order.

@@ -779,7 +779,8 @@ class BrowserScreen(Screen):
     def action_fork_parent(self) -> None:
         """Open the session the open fork was copied from, at the step where the fork was made."""
         if self.opened is None or self.opened.parent is None:
-            self.notify("this session is no fork of a session in the bucket", severity="warning", markup=False)
+            self.notify("this session is no fork of a session in the bucket", severity="warning",
+                        markup=False)
             return
         self._fork_child = self.opened.session
         self.open_session(self.opened.parent, focus=True)
