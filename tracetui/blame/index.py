@@ -177,7 +177,7 @@ class LineIndex:
             session = None
             # A fork whose own edits are none may still hold copies that explain lines no parent in
             # the bucket does.
-            if summary.edits or getattr(summary, "forked_from", None):
+            if summary.edits or summary.forked_from:
                 try:
                     session = library.session(sid)
                 except Exception:  # noqa: BLE001 - one unreadable session must not stop a blame

@@ -393,7 +393,7 @@ class _Reader:
         parent = meta.get("forked_from_id")
         if isinstance(parent, str) and parent:
             s.forked_from = parent
-            s.forked_at = s.started
+            s.forked_at = s.started or self.first_ts
         if not self.slots and self.prefix == "L":
             self.fork = "head"
         if isinstance(meta.get("cwd"), str) and meta["cwd"]:
@@ -415,7 +415,7 @@ class _Reader:
                 self.fork, self.copy_last = "copy", moment
                 s = self.session
                 if s.forked_from is None:
-                    s.forked_from, s.forked_at = parent, s.started
+                    s.forked_from, s.forked_at = parent, s.started or self.first_ts
             elif kind != "session_meta":
                 self.fork = None  # its own lines from the start: no copy
         elif self.copy_last is not None and moment is not None and moment - self.copy_last <= _BURST:
