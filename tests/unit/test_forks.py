@@ -315,3 +315,25 @@ def test_blame_of_a_pi_copy_goes_to_the_original_at_the_same_time(tmp_path):
         assert [(x.writer.session, x.writer.step) if x.writer else None for x in result.lines] == [
             (PI_PARENT, "p0000002"), (PI_PARENT, "p0000002"),
         ]  # fmt: skip
+
+
+def test_an_atif_export_of_a_fork_is_its_own_run(synced, tmp_path):
+    from tracetui.export import ExportOptions, export
+
+    with Bucket(synced) as bucket:
+        report = export(bucket, tmp_path / "out", ExportOptions("atif", accept_suggested=True))
+    assert report.written == 4
+    docs = {}
+    for path in (tmp_path / "out" / "trajectories").rglob("*.json"):
+        doc = orjson.loads(path.read_bytes())
+        docs[doc["session_id"]] = doc
+    fork_doc, parent_doc = docs[PI_FORK], docs[PI_PARENT]
+    extra = fork_doc["extra"]["tracetui"]
+    assert (extra["forked_from"], extra["forked_at"], extra["copied_steps"]) == (
+        PI_PARENT, "2026-03-01T11:00:00.000Z", 4,
+    )  # fmt: skip
+    texts = orjson.dumps(fork_doc["steps"]).decode()
+    assert "Make the greeting loud" in texts and "Write a greeter module" not in texts
+    assert "Write a greeter module" in orjson.dumps(parent_doc["steps"]).decode()
+    assert "forked_from" not in parent_doc["extra"]["tracetui"]
+    assert docs[CODEX_FORK]["extra"]["tracetui"]["forked_from"] == CODEX_PARENT
