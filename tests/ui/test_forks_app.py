@@ -62,7 +62,7 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, PI_FORK)
-        assert "⑂ fork of aaaaaaaa · " in _title(screen)
+        assert "↱ fork of aaaaaaaa · " in _title(screen)
         timeline = screen.query_one(Timeline)
         lines = [timeline.render_line(r).text for r in range(timeline.count)]
         marked = [r for r, line in enumerate(lines) if FORK_POINT in line]
@@ -84,7 +84,7 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
         assert not any(FORK_POINT in timeline.render_line(r).text for r in range(timeline.count))
 
         screen = await _open(app, pilot, CODEX_FORK)
-        assert "⑂ fork of 0199cccc · " in _title(screen)
+        assert "↱ fork of 0199cccc · " in _title(screen)
         await pilot.press("F")
         await settle(app, pilot)
         assert screen.opened is not None and screen.opened.session.id == CODEX_PARENT

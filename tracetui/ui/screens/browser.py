@@ -471,7 +471,7 @@ class BrowserScreen(Screen):
         tokens = human_tokens(session.tokens.total)
         title = safe_line(session.title or "(no prompt)")
         if session.forked_from is not None:
-            title = f"⑂ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
+            title = f"↱ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)

@@ -67,7 +67,7 @@ BADGES = {
     "unknown": "? unknown",
 }
 
-FORK_POINT = "⑂ copy of parent ends"  # right of a fork's last copied step
+FORK_POINT = "↱ copy of parent ends"  # right of a fork's last copied step
 RANGE_BAR = "┃"  # the gutter of steps inside the marked episode
 MARK = "◆"  # the gutter of a marked step
 
