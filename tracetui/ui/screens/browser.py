@@ -183,6 +183,7 @@ class BrowserScreen(Screen):
         self._focus_after_open = False
         self._preview_open = False  # the session wanted is only a preview of the row the list rests on
         self._fork_child: Session | None = None  # the fork whose parent is opening, to land at the fork
+        self._fork_key_offered = False
         # A preview (the list's cursor resting on a row) shows the session's first rows and first step;
         # its trail (the costly part: every patch of the session) waits until the session is opened.
         self.previewing = False
@@ -408,7 +409,7 @@ class BrowserScreen(Screen):
         fork_of, self._fork_child = self._fork_child, None
         if fork_of is not None and fork_of.forked_from == session.id:
             timeline.reveal_step(fork.fork_point(session, fork_of))
-        self.refresh_bindings()  # the fork-parent key is offered for a fork whose parent is held
+        self._offer_fork_key()
         if self._focus_after_open:
             self.add_class("-hide-sessions")
             timeline.focus()
@@ -461,6 +462,7 @@ class BrowserScreen(Screen):
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
         timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
         self._title(opened.session)
+        self._offer_fork_key()
         if not self.previewing:
             self._compute_trail(opened.session)
         index = self.current_step()
@@ -775,6 +777,14 @@ class BrowserScreen(Screen):
         self.open_whole()
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
+
+    def _offer_fork_key(self) -> None:
+        """The fork-parent key is offered for a fork whose parent the library holds; the footer is
+        made again only when that changes (a rest on the list must not lay out the screen)."""
+        offered = self.opened is not None and self.opened.parent is not None
+        if offered != self._fork_key_offered:
+            self._fork_key_offered = offered
+            self.refresh_bindings()
 
     def action_fork_parent(self) -> None:
         """Open the session the open fork was copied from, at the step where the fork was made."""
