@@ -187,3 +187,17 @@ def test_a_fifo_named_logs_json_is_one_line_and_the_rest_is_staged(tmp_path, pro
     files, problems = gemini.stage([other, project], tmp_path / "staged")
     assert [(p.path, "FIFO" in p.error) for p in problems] == [(str(other), True)]
     assert _prompt_logs(tmp_path / "staged") == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+
+
+def test_a_logs_json_under_a_name_that_is_not_utf8_is_left_to_the_sync(tmp_path, project):
+    """Its prompt log's JSON could not hold the name, and the stage ended in an encoding error, every
+    other logs.json's sessions with it; the sync names the file in one line and leaves it alone."""
+    import os
+
+    odd = Path(os.fsdecode(bytes(tmp_path / "src") + b"/caf\xe9/.gemini/logs.json"))
+    odd.parent.mkdir(parents=True)
+    odd.write_bytes(orjson.dumps([_entry("elsewhere", 0, "hello")]))
+    files, problems = gemini.stage([odd, project], tmp_path / "staged")
+    assert problems == [] and odd in files
+    assert _prompt_logs(tmp_path / "staged") == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+    assert gemini.stage([odd, project], tmp_path / "staged")[0] == files
