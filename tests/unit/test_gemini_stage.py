@@ -116,7 +116,7 @@ def test_a_prompt_log_goes_when_logs_json_no_longer_names_it_or_is_gone(tmp_path
     assert _prompt_logs(staging) == [f"gemini-prompts-{UUID}.json"]
     project.unlink()
     gemini.stage([], staging)
-    assert _prompt_logs(staging) == []
+    assert _prompt_logs(staging) == [] and [p.name for p in staging.iterdir()] == [gemini.STAGE_STATE]
 
 
 def test_a_damaged_or_unreadable_logs_json_keeps_what_it_staged(tmp_path, project):

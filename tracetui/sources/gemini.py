@@ -1122,9 +1122,14 @@ def _prompt_logs_in(staged: Path) -> set[Path]:
 
 def _remove_prompt_logs(paths: Iterable[Path]) -> None:
     """Prompt logs that stand for no session any more (the bucket keeps its copies)."""
+    folders = set()
     for path in paths:
         with contextlib.suppress(OSError):
             path.unlink()
+        folders.add(path.parent)
+    for folder in folders:
+        with contextlib.suppress(OSError):  # kept while it holds anything
+            folder.rmdir()
 
 
 _HELD_ID = re.compile(rb'"sessionId"\s*:\s*("(?:[^"\\]|\\.)*")')
