@@ -21,7 +21,8 @@ def _rollout() -> bytes:
         return {"type": "message", "role": role, "content": [{"type": part, "text": text}]}
 
     records = [
-        ("session_meta", {"id": SID, "cwd": "/w/p", "cli_version": "0.118.0", "base_instructions": {"text": PROMPT}}),
+        ("session_meta", {"id": SID, "cwd": "/w/p", "cli_version": "0.118.0",
+                          "base_instructions": {"text": PROMPT}}),  # fmt: skip
         ("turn_context", {"cwd": "/w/p", "model": "gpt-5.4"}),
         ("response_item", message("user", "rename the flag")),
         ("response_item", message("assistant", "Renamed.")),
@@ -29,8 +30,9 @@ def _rollout() -> bytes:
         ("response_item", message("user", "now the docs")),
         ("response_item", message("assistant", "Docs updated.")),
     ]
-    return b"".join(orjson.dumps({"timestamp": f"2026-05-01T10:00:0{n}.000Z", "type": kind, "payload": payload})
-                    + b"\n" for n, (kind, payload) in enumerate(records))  # fmt: skip
+    stamp = "2026-05-01T10:00:0{}.000Z"
+    return b"".join(orjson.dumps({"timestamp": stamp.format(n), "type": kind, "payload": payload}) + b"\n"
+                    for n, (kind, payload) in enumerate(records))  # fmt: skip
 
 
 async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction_too(tmp_path):

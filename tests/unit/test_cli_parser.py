@@ -10,7 +10,8 @@ from tracetui.cli import build_parser
 
 def test_each_command_records_the_options_it_declares():
     parser = build_parser()
-    assert {"sync", "ls", "show", "trail", "seal", "capsule", "replay", "demo", "open", "watch"} <= set(parser.commands)
+    named = {"sync", "ls", "show", "trail", "seal", "capsule", "replay", "demo", "open", "watch"}
+    assert named <= set(parser.commands)
     assert "source" in parser.commands["sync"].dests and "--source" in parser.commands["sync"].options
     assert {"file", "theme"} <= parser.commands["open"].dests
 
@@ -20,7 +21,7 @@ def test_whether_a_command_takes_an_option_comes_from_its_record():
     assert parser.takes("sync", "source") and parser.takes("watch", "source")
     assert parser.takes("demo", "theme") and parser.takes("open", "theme")
     assert parser.takes("trail", "repo") and parser.takes("seal", "repo") and parser.takes("replay", "repo")
-    assert not parser.takes("ls", "source") and not parser.takes("ls", "theme") and not parser.takes("ls", "repo")
+    assert not any(parser.takes("ls", name) for name in ("source", "theme", "repo"))
     # `capsule verify` takes no --repo, and the group's own parser declares none either
     assert not parser.takes("capsule", "repo")
     assert not parser.takes("no-such-command", "source")

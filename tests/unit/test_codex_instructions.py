@@ -28,14 +28,17 @@ def meta(base: Any = None, **more: Any) -> dict[str, Any]:
     return {"type": "session_meta", "payload": payload}
 
 
+def message(role: str, part: str, text: str) -> dict[str, Any]:
+    content = [{"type": part, "text": text}]
+    return {"type": "response_item", "payload": {"type": "message", "role": role, "content": content}}
+
+
 def user(text: str) -> dict[str, Any]:
-    return {"type": "response_item", "payload": {"type": "message", "role": "user",
-                                                 "content": [{"type": "input_text", "text": text}]}}  # fmt: skip
+    return message("user", "input_text", text)
 
 
 def answer(text: str) -> dict[str, Any]:
-    return {"type": "response_item", "payload": {"type": "message", "role": "assistant",
-                                                 "content": [{"type": "output_text", "text": text}]}}  # fmt: skip
+    return message("assistant", "output_text", text)
 
 
 def turn(**more: Any) -> dict[str, Any]:
@@ -72,8 +75,9 @@ def test_either_spelling_and_a_repeat_gives_one_step(base):
 
 def test_a_changed_prompt_is_a_step_again_and_empty_ones_none():
     newer = "You are Codex, a newer build. " * 20
-    data = log(meta({"text": "  "}), user("hi"), answer("ok"), meta({"text": PROMPT}), turn(base_instructions=newer),
-               user("more"), turn(base_instructions=newer), answer("done"))  # fmt: skip
+    changed = turn(base_instructions=newer)
+    data = log(meta({"text": "  "}), user("hi"), answer("ok"), meta({"text": PROMPT}), changed, user("more"),
+               changed, answer("done"))  # fmt: skip
     s = codex.read(RawLog(PATH, data), [])
     prompts = [(x.id, x.text) for x in s.steps if x.meta.get("system_prompt")]
     assert prompts == [("L4", PROMPT), ("L5", newer)]

@@ -180,7 +180,11 @@ def test_a_system_prompt_stays_across_a_compaction_unless_a_newer_one_follows():
     assert ids(index.at("u1")) == ["sys", "dev", "u1"]
     assert ids(index.at("cmp")) == ["sys", "cmp"] and ids(index.at("u2")) == ["sys", "cmp", "u2"]
     assert ids(index.at("u3")) == ["cmp", "u2", "sys2", "u3"]  # the newer prompt is the one sent
-    flat = _session(*[(sid, kind, None, extra) for sid, kind, _, extra in
-                      [("sys", K.CONTEXT, None, prompt), ("u1", K.USER, None, {}), ("cmp", K.COMPACTION, None, {}),
-                       ("u2", K.USER, None, {})]], tree=False)  # fmt: skip
+    flat = _session(
+        ("sys", K.CONTEXT, None, prompt),
+        ("u1", K.USER, None, {}),
+        ("cmp", K.COMPACTION, None, {}),
+        ("u2", K.USER, None, {}),
+        tree=False,
+    )
     assert ids(context_at(flat, "u2")) == ["sys", "cmp", "u2"]  # a log without a tree (Codex)

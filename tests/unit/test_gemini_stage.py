@@ -17,10 +17,12 @@ from tracetui.bucket.locations import discover
 from tracetui.sources import gemini
 
 UUID = "9c9c9c9c-0000-4000-8000-000000000001"
+BOTH = ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]  # logs.json's two sessions
 
 
 def _entry(sid: Any, n: int, text: str) -> dict[str, Any]:
-    return {"sessionId": sid, "messageId": n, "type": "user", "message": text, "timestamp": f"2025-06-0{n + 1}T10:00:00Z"}
+    stamp = f"2025-06-0{n + 1}T10:00:00Z"
+    return {"sessionId": sid, "messageId": n, "type": "user", "message": text, "timestamp": stamp}
 
 
 @pytest.fixture
@@ -94,7 +96,7 @@ def test_a_damaged_state_means_a_fresh_read_not_a_loss(tmp_path, project, monkey
 def test_a_prompt_log_goes_when_its_session_gets_its_chat_file(tmp_path, project):
     staging = tmp_path / "staged"
     gemini.stage([project], staging)
-    assert _prompt_logs(staging) == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+    assert _prompt_logs(staging) == BOTH
     chat = _chat(tmp_path / "src")
     files, _ = gemini.stage([project, chat], staging)  # logs.json unchanged: not read, still mended
     assert _prompt_logs(staging) == ["gemini-prompts-1749157231.json"]
@@ -102,7 +104,7 @@ def test_a_prompt_log_goes_when_its_session_gets_its_chat_file(tmp_path, project
     # The chat file cleaned up again: the prompt log is back, from logs.json.
     chat.unlink()
     gemini.stage([project], staging)
-    assert _prompt_logs(staging) == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+    assert _prompt_logs(staging) == BOTH
 
 
 def test_a_prompt_log_goes_when_logs_json_no_longer_names_it_or_is_gone(tmp_path, project):
@@ -186,7 +188,7 @@ def test_a_fifo_named_logs_json_is_one_line_and_the_rest_is_staged(tmp_path, pro
     os.mkfifo(other)
     files, problems = gemini.stage([other, project], tmp_path / "staged")
     assert [(p.path, "FIFO" in p.error) for p in problems] == [(str(other), True)]
-    assert _prompt_logs(tmp_path / "staged") == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+    assert _prompt_logs(tmp_path / "staged") == BOTH
 
 
 def test_a_logs_json_under_a_name_that_is_not_utf8_is_left_to_the_sync(tmp_path, project):
@@ -199,5 +201,5 @@ def test_a_logs_json_under_a_name_that_is_not_utf8_is_left_to_the_sync(tmp_path,
     odd.write_bytes(orjson.dumps([_entry("elsewhere", 0, "hello")]))
     files, problems = gemini.stage([odd, project], tmp_path / "staged")
     assert problems == [] and odd in files
-    assert _prompt_logs(tmp_path / "staged") == ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]
+    assert _prompt_logs(tmp_path / "staged") == BOTH
     assert gemini.stage([odd, project], tmp_path / "staged")[0] == files

@@ -41,10 +41,10 @@ call's workdir and the script's `cd DIR`, set only where it differs from the ses
 
 The system prompt (`base_instructions`, `{text}` or a string, which builds since ~0.10x write in the
 first session_meta and nowhere else; a turn_context may carry it too) is a CONTEXT step (role
-system, meta from: base_instructions and system_prompt) at its line, and again wherever it changes (a resume by a
-newer build). The older `instructions` field and turn_context's `user_instructions` are the user's
-AGENTS.md, which the rollout also holds as a user-role message: not repeated. A snapshot keeps the
-first line's text itself, not a span of it (see `lines_of`).
+system, meta from: base_instructions and system_prompt) at its line, and again wherever it changes
+(a resume by a newer build). The older `instructions` field and turn_context's `user_instructions`
+are the user's AGENTS.md, which the rollout also holds as a user-role message: not repeated. A
+snapshot keeps the first line's text itself, not a span of it (see `lines_of`).
 
 Newer kinds (from codex-rs/protocol, 2026): `tool_search_call`/`tool_search_output` are a call and
 its result (the tools found, one per line); `image_generation_call` is a call keeping the revised

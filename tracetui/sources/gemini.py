@@ -1003,7 +1003,10 @@ def _stage_state(path: Path) -> dict[str, dict[str, Any]]:
     heads = {
         p: h
         for p, h in as_dict(state.get("heads")).items()
-        if isinstance(h, list) and len(h) == 3 and _is_stamp(h[:2]) and (h[2] is None or isinstance(h[2], str))
+        if isinstance(h, list)
+        and len(h) == 3
+        and _is_stamp(h[:2])
+        and (h[2] is None or isinstance(h[2], str))
     }
     return {"logs": logs, "heads": heads, "loaded": state}
 
