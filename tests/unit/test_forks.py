@@ -337,3 +337,17 @@ def test_an_atif_export_of_a_fork_is_its_own_run(synced, tmp_path):
     assert "Write a greeter module" in orjson.dumps(parent_doc["steps"]).decode()
     assert "forked_from" not in parent_doc["extra"]["tracetui"]
     assert docs[CODEX_FORK]["extra"]["tracetui"]["forked_from"] == CODEX_PARENT
+
+
+def test_a_codex_fork_with_its_system_prompt_is_still_known():
+    # Newer builds write the system prompt in session_meta, a step of its own before anything else.
+    lines = codex_file(CODEX_FORK).read_bytes().splitlines(keepends=True)
+    metas = [orjson.loads(line) for line in lines[:2]]
+    for meta in metas:
+        meta["payload"]["base_instructions"] = {"text": "You are Codex, a coding agent."}
+    data = b"".join(orjson.dumps(m) + b"\n" for m in metas) + b"".join(lines[2:])
+    s = codex.read(RawLog("r.jsonl", data), [])
+    assert s.forked_from == CODEX_PARENT
+    prompt = s.steps[0]
+    assert (prompt.id, prompt.kind, "copied" in prompt.meta) == ("L1", "context", False)  # the fork's own
+    assert copied(s) == ["L3", "L4", "L7", "L8", "L9"]  # the copied session_meta says the same prompt

@@ -9,7 +9,7 @@ import time
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress
 from tracetui.bucket import parse_sources, source_folders
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import TracetuiError
 from tracetui import cost
@@ -21,7 +21,7 @@ from tracetui.views.first_run import where_looked
 from tracetui.views.format import money, problems, short_time, step_text
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("sync", help="copy and index new or grown agent logs")
     p.add_argument(
         "--source",

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("seal", help="seal a session (or a range of its steps) as a capsule")
     add_bucket_option(p)
     p.add_argument("id", metavar="ID", help="session id or unique prefix")

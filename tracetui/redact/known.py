@@ -49,7 +49,10 @@ PUBLISHED_EXAMPLES = frozenset(
     | {"33f!!lloppa", "hal+9ooo_da!sY"}
 )
 _EXAMPLE_SUFFIX = re.compile(r"(?:EXAMPLE|EXAMPLEKEY)$")
-_EXAMPLE_NEEDLES = ("EXAMPLE", "DEMO_KEY", "AIza", "33f!!lloppa", "hal+9ooo_da!sY", "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx")
+_EXAMPLE_NEEDLES = (
+    "EXAMPLE", "DEMO_KEY", "AIza", "33f!!lloppa", "hal+9ooo_da!sY",
+    "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx",
+)
 
 
 def is_published_example(value: str) -> bool:

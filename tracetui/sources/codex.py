@@ -39,6 +39,13 @@ Edits: apply_patch as the freeform tool, as an `apply_patch` function, and insid
 edits are `applied=False` when its result is a failure. Step.cwd is the turn's cwd joined with the
 call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
 
+The system prompt (`base_instructions`, `{text}` or a string, which builds since ~0.10x write in the
+first session_meta and nowhere else; a turn_context may carry it too) is a CONTEXT step (role
+system, meta from: base_instructions and system_prompt) at its line, and again wherever it changes
+(a resume by a newer build). The older `instructions` field and turn_context's `user_instructions`
+are the user's AGENTS.md, which the rollout also holds as a user-role message: not repeated. A
+snapshot keeps the first line's text itself, not a span of it (see `lines_of`).
+
 Newer kinds (from codex-rs/protocol, 2026): `tool_search_call`/`tool_search_output` are a call and
 its result (the tools found, one per line); `image_generation_call` is a call keeping the revised
 prompt, never the image; a remote compaction's `compaction`/`context_compaction` item is a
@@ -70,6 +77,7 @@ total, as in any rollout.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import ntpath
 import posixpath
 import re
@@ -222,7 +230,8 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 3  # 2: the reader's state holds plan_at and goal; 3: a fork's copy
+# 2: the reader's state holds plan_at and goal; 3: and the system prompt's digest; 4: a fork's copy
+LAYOUT = 4
 
 
 def resume(
@@ -290,6 +299,7 @@ class _Reader:
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
         self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
         self.goal: list[str | None] | None = None  # the last /goal objective and status shown
+        self.instructions: str | None = None  # digest of the system prompt last shown as a step
         self.first = True  # no record read yet
         # A fork's copy of its parent (module docstring): "head" after the first session_meta until
         # the next record says whether a copy follows; "copy" while the copied burst goes on.
@@ -321,7 +331,7 @@ class _Reader:
         elif rec.get("record_type") is not None:
             pass  # pre-0.30 state markers carry nothing for the spine
         elif first and kind is None and "id" in rec:
-            self.session_meta(rec)
+            self.session_meta(rec, key)
         elif isinstance(kind, str):
             self.response_item(rec, key, None)
         elif isinstance(rec.get("role"), str):
@@ -343,7 +353,7 @@ class _Reader:
             return
         meta = doc.get("session")
         if isinstance(meta, dict):
-            self.session_meta(meta)
+            self.session_meta(meta, "meta")
         items = doc.get("items")
         if not isinstance(items, list):
             self.session.errors.append(LineError(self.path, 1, "no items list"))
@@ -371,7 +381,7 @@ class _Reader:
         elif kind == "turn_context":
             self.turn_context(payload, key, ts)
         elif kind == "session_meta":
-            self.session_meta(payload)
+            self.session_meta(payload, key, ts)
         elif kind == "compacted":
             self.compacted(payload, key, ts)
         elif kind == "inter_agent_communication":
@@ -381,7 +391,8 @@ class _Reader:
         else:
             self.skip(kind)
 
-    def session_meta(self, meta: dict[str, Any]) -> None:
+    def session_meta(self, meta: dict[str, Any], key: str, ts: str | None = None) -> None:
+        self.base_instructions(meta, key, ts)
         if self.meta_seen:  # a resumed or forked rollout repeats it; the first one names the session
             return
         self.meta_seen = True
@@ -394,7 +405,7 @@ class _Reader:
         if isinstance(parent, str) and parent:
             s.forked_from = parent
             s.forked_at = s.started or self.first_ts
-        if not self.slots and self.prefix == "L":
+        if self.first and self.prefix == "L":  # the first record: a copy may follow it
             self.fork = "head"
         if isinstance(meta.get("cwd"), str) and meta["cwd"]:
             s.cwd = meta["cwd"]
@@ -405,6 +416,20 @@ class _Reader:
             s.git = GitInfo(
                 opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
+
+    def base_instructions(self, record: dict[str, Any], key: str, ts: str | None) -> None:
+        """The system prompt the model is sent with every request, where it is new or changed."""
+        base = record.get("base_instructions")
+        text = base.get("text") if isinstance(base, dict) else base
+        if not isinstance(text, str) or not text.strip():
+            return
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if digest == self.instructions:  # a repeated session_meta, or each turn_context saying it again
+            return
+        self.instructions = digest
+        step = self.add(key, StepKind.CONTEXT, "system", text, ts)
+        # `system_prompt`: what ctx keeps across a compaction (the agent sends it with every request).
+        step.meta.update({"from": "base_instructions", "system_prompt": True})
 
     def follow_copy(self, kind: str, payload: dict[str, Any], ts: str | None) -> None:
         """Whether this line is still the fork's copy of its parent (module docstring)."""
@@ -424,6 +449,7 @@ class _Reader:
             self.fork = self.copy_last = None
 
     def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        self.base_instructions(payload, key, ts)
         cwd = payload.get("cwd")
         if isinstance(cwd, str) and cwd:
             self.turn_cwd = cwd
@@ -1018,6 +1044,7 @@ class _Reader:
                 self.first,
                 self.plan_at,
                 self.goal,
+                self.instructions,
             ],
             "exec_ends": self.exec_ends,
             "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
@@ -1034,10 +1061,14 @@ class _Reader:
         }
 
     def lines_of(self, step: Step) -> tuple[int, ...]:
-        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's."""
+        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's.
+        None for the first line's (the session_meta's system prompt): a resume never reads the
+        session's head again, so the snapshot keeps that text itself."""
         if self.prefix != "L":
             return ()
         own = _line_of(step.id)
+        if own == 1:
+            return ()
         result = self.results.get(step.tool_call_id) if step.edits and step.tool_call_id else None
         return (own,) if result is None else (own, _line_of(result.id))
 
@@ -1070,6 +1101,7 @@ class _Reader:
             reader.first,
             reader.plan_at,
             reader.goal,
+            reader.instructions,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])

@@ -620,10 +620,13 @@ class BrowserScreen(Screen):
         if sent is not None:
             # The log's own count is the truth; the estimate covers only what the log kept.
             real = sent.input + sent.cache_read + sent.cache_write
+            session = self.opened.session
+            has_prompt = any((s := session.step(item.step_id)) is not None and s.meta.get("system_prompt") is True
+                             for item in ctx.items)
+            kept_out = "tool definitions" if has_prompt else "system prompt or tool definitions"
             text += (f"\nthe log says the model was sent {human_tokens(real)} "
                      f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
-                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no system prompt "
-                     "or tool definitions")  # fmt: skip
+                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no {kept_out}")  # fmt: skip
         total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
