@@ -94,7 +94,7 @@ def _parent_held(library: Library, session: Session) -> str | None:
     """The id of the session this fork was copied from, when the library holds it (by its whole id:
     the log's word is not a prefix to resolve)."""
     wanted = session.forked_from
-    if not wanted:
+    if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
         return None
     try:
         row = library.summary(wanted)
