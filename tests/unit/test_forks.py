@@ -258,6 +258,20 @@ def test_ls_and_show_say_whose_fork_a_session_is(capsys, synced):
     assert "fork:" not in capsys.readouterr().out
 
 
+@requires_corpus
+def test_show_of_a_fork_with_no_request_of_its_own(capsys, tmp_path):
+    path = next(p for p in corpus_files("pi") if p.name.endswith("before-compaction.jsonl"))
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(path, src)
+    assert main(["sync", "--bucket", str(tmp_path / "b"), "--source", f"pi={src}", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["show", "--bucket", str(tmp_path / "b"), "ffae836b"]) == 0
+    out = capsys.readouterr().out
+    assert "its first 1295 steps are copies" in out
+    assert "cost:     none of its own (the requests it copied are its parent's)" in out
+
+
 # ---- blame -----------------------------------------------------------------------------------
 
 

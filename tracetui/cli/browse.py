@@ -188,7 +188,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
-        ("cost", _cost_line(priced)),
+        ("cost", _cost_line(priced, session.forked_from is not None)),
         ("source", session.source),
     ]
     forked = fork.fork_line(session)
@@ -205,8 +205,10 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cost_line(priced: cost.SessionCost) -> str:
+def _cost_line(priced: cost.SessionCost, fork: bool = False) -> str:
     if not priced.by_model:
+        if fork:
+            return "none of its own (the requests it copied are its parent's)"
         return "unknown (the log gives no token usage)"
     parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
     head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
