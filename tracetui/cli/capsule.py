@@ -189,7 +189,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
-    from tracetui.capsule import capsule_files, find_sandbox, open_capsule
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal
 
     capsule = open_capsule(args.file)
     if args.check is not None and not args.json:
@@ -206,7 +206,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if files:
             print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
             for path in files:
-                print(f"  {safe_line(path)}", file=sys.stderr)
+                refused = path_refusal(path)
+                note = f" (not applied: {refused.removeprefix('a patch path ')})" if refused else ""
+                print(f"  {safe_line(path)}{note}", file=sys.stderr)
         else:
             print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)
     if args.bisect:
