@@ -449,3 +449,33 @@ def test_a_session_with_more_steps_than_its_rowid_range_keeps_the_first_and_spar
         assert kept[sid] == cold.session(sid).steps[:2]
     b.close()
     cold.close()
+
+
+def test_two_writers_each_wanting_the_shard_the_other_holds_do_not_wait_on_each_other(tmp_path):
+    """Sessions read again are written where they are held, so two pool workers can each need the
+    shard the other has a batch open on: neither may hold one shard's lock while waiting for another's."""
+    import threading
+
+    root = tmp_path / "b"
+    root.mkdir()
+    first, second = shards.Writers(root), shards.Writers(root)
+    first.begin(0)
+    second.begin(1)
+    gate = threading.Barrier(2)
+    done: list[str] = []
+
+    def cross(writers: shards.Writers, shard: int, name: str) -> None:
+        gate.wait()
+        writers.begin(shard)  # the shard the other writer holds
+        writers.commit()
+        done.append(name)
+
+    threads = [threading.Thread(target=cross, args=(first, 1, "first"), daemon=True),
+               threading.Thread(target=cross, args=(second, 0, "second"), daemon=True)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert sorted(done) == ["first", "second"]  # without the rule: both wait out SQLite's 60 s timeout
+    first.close()
+    second.close()

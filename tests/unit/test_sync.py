@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import orjson
@@ -106,6 +107,22 @@ def test_serial_sync_gives_the_same_index_as_the_pool(corpus_bucket, tmp_path):
     with Bucket.open(tmp_path / "serial") as serial:
         serial.sync(corpus_sources(), workers=1)
         assert ls_json(serial) == ls_json(bucket)
+
+
+@requires_corpus
+def test_a_new_version_reads_every_session_again_through_the_pool_without_waiting(tmp_path):
+    """A version bump (or many sessions grown at once) has the pool write sessions where they are
+    held, each worker into shards the others hold batches open on: it must neither fail nor wait."""
+    with Bucket.open(tmp_path / "b") as bucket:
+        bucket.sync(corpus_sources(), workers=2)
+        before = ls_json(bucket)
+        bucket._conn().execute("UPDATE meta SET value = 'an older version' WHERE key = 'tool'")
+    with Bucket.open(tmp_path / "b") as bucket:
+        started = time.monotonic()
+        report = bucket.sync(corpus_sources(), workers=2)
+        assert not [e for e in report.errors if "cannot write" in e.error], report.errors
+        assert time.monotonic() - started < 30  # it was minutes: SQLite's 60 s busy timeout, over and over
+        assert ls_json(bucket) == before
 
 
 # -- incremental behaviour on a copy of a real log ----------------------------------------------

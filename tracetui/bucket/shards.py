@@ -175,6 +175,11 @@ class Writers:
     def begin(self, shard: int) -> sqlite3.Connection:
         conn = self[shard]
         if not conn.in_transaction:
+            if any(c.in_transaction for c in self._conns.values()):
+                # Never wait for one shard's write lock while holding another's: two workers each
+                # holding the shard the other needs (sessions read again where they are held) would
+                # both wait out the busy timeout, again and again.
+                self.commit()
             conn.execute("BEGIN IMMEDIATE")
             if self._since is None:
                 self._since = time.perf_counter()
