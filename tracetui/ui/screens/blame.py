@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
@@ -18,6 +18,7 @@ from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.cells import fit, line as one_line
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import thread_work
@@ -61,12 +62,13 @@ class BlameList(VirtualList):
         state = line.state if line.writer is not None else ""
         head: list[Part] = [
             (f"{line.line:>5} ", style("blame-list--number")),
-            (set_cell_size(safe_line(who), WHO_WIDTH) + " ", who_style),
+            (fit(safe_line(who), WHO_WIDTH) + " ", who_style),
             (f"{state:<12}", style("blame-list--state")),
             ("│ ", style("blame-list--number")),
         ]
-        room = max(0, width - sum(len(t) for t, _ in head))
-        head.append((set_cell_size(safe_line(line.text.expandtabs(4)), room), None))
+        room = max(0, width - sum(cell_len(t) for t, _ in head))
+        # Tabs at the code's own stops (the line's start), before safe_line makes each one a space.
+        head.append((one_line(line.text.expandtabs(4), room), None))
         return head
 
 

@@ -29,6 +29,7 @@ from tracetui.library import Library
 from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
+from tracetui.ui.cells import cut_start
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
@@ -944,8 +945,7 @@ def _fit_path(folder: Path, room: int) -> str:
     home = str(Path.home())
     if text == home or text.startswith(home + "/"):
         text = "~" + text[len(home):]
-    text = safe_line(text)
-    return text if len(text) <= room else "…" + text[-(room - 1):]
+    return cut_start(safe_line(text), room)
 
 
 def is_capsule(library: Library) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len
 
 from tracetui.ctx import Context
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
+from tracetui.ui.cells import fit, line as one_line
 from tracetui.views.format import human_tokens, step_summary
 from tracetui.ui.widgets.timeline import ICONS
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
@@ -42,12 +43,12 @@ class CtxList(VirtualList):
         head: list[Part] = [
             (f" {human_tokens(item.tokens):>6} ", style("ctx-list--tokens")),
             (f"{bar:<6} ", style("ctx-list--bar")),
-            (f"{ICONS.get(item.kind, '?')} {safe_line(label)[:12]:<12} ", style("ctx-list--kind")),
+            (f"{ICONS.get(item.kind, '?')} {fit(safe_line(label), 12)} ", style("ctx-list--kind")),
         ]
-        room = max(0, width - sum(len(t) for t, _ in head))
+        room = max(0, width - sum(cell_len(t) for t, _ in head))
         text = item.text.strip()
         if not text and self.session is not None and 0 <= item.index < len(self.session.steps):
             text = step_summary(self.session.steps[item.index])  # a tool call's command or path
-        first = text[: text.find("\n")] if "\n" in text[: room + 1] else text[: room + 1]
-        head.append((set_cell_size(safe_line(first), room), None))
+        newline = text.find("\n", 0, 4 * room + 16)  # the first line only, and only its start read
+        head.append((one_line(text if newline < 0 else text[:newline], room), None))
         return head

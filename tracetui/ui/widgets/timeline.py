@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual.message import Message
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.cells import cut, line, pad
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
@@ -409,12 +410,12 @@ class Timeline(VirtualList):
             marker = self.markers[-1 - value]
             where = "another branch" if self._path is not None else "an abandoned branch"
             text = f"  ↶ {marker.count} step{'s' if marker.count != 1 else ''} on {where} (enter or b shows, v switches)"
-            return [(text, style("timeline--branch"))]
+            return [(cut(text, width), style("timeline--branch"))]
         step = session.steps[value]
         if step.kind == StepKind.COMPACTION:
             label = f" ≡ compacted at {_clock(step.timestamp)} "
             rule = "━" * max(0, (width - cell_len(label)) // 2)
-            return [(rule + label + rule, style("timeline--compaction"))]
+            return [(cut(rule + label + rule, width), style("timeline--compaction"))]
         level = depth(session, shape, value)
         gutter = "  " + "│ " * level
         kind_style = self._kind_style(step)
@@ -446,7 +447,7 @@ class Timeline(VirtualList):
         left += [
             (f"{icon} ", kind_style),
             (f"{_clock(step.timestamp)} ", style("timeline--time")),
-            (f"{safe_line(label)[:18]:<10} ", kind_style),
+            (pad(cut(safe_line(label), 18), 10) + " ", kind_style),
         ]
         if fold:
             left.append((fold, style("timeline--subagent")))
@@ -467,7 +468,7 @@ class Timeline(VirtualList):
         summary = step_summary(step)
         if self._cwd and summary.startswith(self._cwd):
             summary = summary[len(self._cwd):].lstrip("/\\")  # paths inside the project read shorter
-        summary = set_cell_size(safe_line(summary[: room + 1]), room)
+        summary = line(summary, room)
         left.append((summary, style("timeline--inactive") if not step.active else None))
         return left + right
 

@@ -3,12 +3,13 @@ to its step in the timeline with the step's diff beside it."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.message import Message
 
 from tracetui.safe_text import safe_line
+from tracetui.ui.cells import cut_start, fit
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.trail import PatchRow
 
@@ -102,7 +103,7 @@ class TrailList(VirtualList):
         style = self.part_style
         if isinstance(line, str):
             name = "trail-list--title" if index in self._titles else "trail-list--header"
-            return [(set_cell_size(" " + safe_line(line), width), style(name))]
+            return [(fit(" " + safe_line(line), width), style(name))]
         name = f"trail-list--{line.state}"
         state_style = style(name) if name in self.COMPONENT_CLASSES else None
         where = line.step_index if line.step_index is not None else "?"
@@ -118,9 +119,11 @@ class TrailList(VirtualList):
                 break
             head = fewer
         room = max(0, width - sum(len(t) for t, _ in head))
-        path = fit_path(safe_line(line.path), room)
-        rest = path + (f"  ({safe_line(line.evidence)})" if line.evidence else "")
-        head.append((set_cell_size(rest, room), None))
+        path = safe_line(line.path)
+        evidence = f"  ({safe_line(line.evidence)})" if line.evidence else ""
+        # A path cut at its front leaves three cells, so the evidence after it still shows its cut: "  …".
+        path = cut_start(path, room - 3 if evidence and cell_len(path) > room - 3 else room)
+        head.append((fit(path + evidence, room), None))
         return head
 
     def action_choose(self) -> None:
@@ -131,19 +134,6 @@ class TrailList(VirtualList):
 
 
 PATH_ROOM = 24  # cells of a long path a row makes room for by giving up its commit column
-
-
-def fit_path(path: str, room: int) -> str:
-    """A path in `room` cells: whole when it fits, else its end (the file's name) after an ellipsis."""
-    if cell_len(path) <= room:
-        return path
-    if room <= 1:
-        return "…"[:room]
-    cells, start = 0, len(path)
-    while start > 0 and cells + cell_len(path[start - 1]) <= room - 1:  # from the end: bounded by the room
-        start -= 1
-        cells += cell_len(path[start])
-    return "…" + path[start:]
 
 
 def _wrap(text: str, room: int) -> list[str]:

@@ -1,0 +1,183 @@
+"""A row the app draws itself is cut with `…` where its text does not fit, counted in terminal cells:
+the timeline's step summaries, the trail's patch rows, blame's code column, the session list's titles
+(tracetui.ui.cells, the one helper they share). At 80 columns these ran off the pane's edge with
+nothing to say that more was there."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from rich.cells import cell_len
+
+from tracetui.library import MemoryLibrary
+from tracetui.model import Session, Step, StepKind, Tokens
+from tracetui.ui.app import TraceApp
+from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line
+from tracetui.ui.screens.blame import BlameList, BlameScreen
+from tracetui.ui.widgets.session_list import SessionList
+from tracetui.ui.widgets.timeline import Timeline
+from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views.trail import PatchRow
+
+from pilot_steps import open_claude, settle
+
+NARROW = (80, 24)
+WIDE = "中文字符的提示词" * 8  # two cells a character
+COMBINING = "e\u0301" * 60  # é as e + a combining acute: one cell per pair
+TABBED = "\tif x:\n\t\treturn 1"
+
+
+# -- the helper -----------------------------------------------------------------------------------
+def test_cut_ends_in_an_ellipsis_only_where_something_was_left_out():
+    assert cut("hello", 5) == "hello"
+    assert cut("hello world", 5) == "hell…"
+    assert cut("hello", 1) == "…" and cut("hello", 0) == ""
+    assert fit("hi", 5) == "hi   " and fit("hello world", 5) == "hell…"
+
+
+@pytest.mark.parametrize("room", [1, 2, 3, 4, 5, 9, 10, 11])
+def test_cut_counts_cells_not_characters(room):
+    for text in (WIDE, COMBINING, "ab" + WIDE, "a\u0301\u0302" * 20):
+        out = fit(text, room)
+        assert cell_len(out) == room, (text, room, out)
+        assert out.rstrip().endswith(ELLIPSIS)
+        # A combining mark never loses the letter it marks, nor opens the text.
+        kept = out.rstrip()[:-1]
+        assert text.startswith(kept)
+        assert cell_len(text[len(kept)]) > 0
+
+
+def test_a_wide_character_that_would_straddle_the_edge_goes_whole():
+    assert cut("a中文", 3) == "a…"  # 中 would need cells 2 and 3, with none left for …
+    assert fit("a中文", 4) == "a中…"
+    assert cut_start("中文/x.py", 5) == "…x.py" and cut_start("/a/中文", 4) == "…文"
+
+
+def test_combining_marks_stay_with_their_letter():
+    text = "cafe\u0301 au lait"
+    assert cut(text, 5) == "cafe\u0301…"  # é whole, in one cell
+    assert cut(text, 4) == "caf…"  # the e and its accent go together
+    assert cut_start("x/e\u0301\u0301ab", 3) == "…ab"  # no stray accent opens the text
+
+
+def test_tabs_are_spaces_before_counting():
+    assert cut("\tx", 8) == "    x"
+    assert cut("a\tbcdef", 6) == "a   b…"
+    assert "\t" not in fit(TABBED, 30)
+
+
+def test_a_slice_of_a_longer_text_says_so_even_where_the_slice_fits():
+    assert cut("abc", 5, more=True) == "abc…"
+    assert cut("abcde", 5, more=True) == "abcd…"
+    huge = "x" * 5_000_000
+    assert line(huge, 10) == "xxxxxxxxx…"
+    assert line(COMBINING * 1000, 10).endswith("…")  # more characters than cells read, still cut
+    assert line("a\x1b[2Jb\nc", 20) == "a␛[2Jb⏎c" + " " * 12  # made safe, then fitted
+
+
+# -- the rows, in the app at 80 columns -----------------------------------------------------------
+def _long_session() -> Session:
+    def at(i: int) -> str:
+        return f"2026-01-01T10:00:{i:02d}Z"
+
+    steps = [
+        Step("u", 0, StepKind.USER, "user", "Please " + "refactor the whole module " * 6, timestamp=at(0)),
+        Step("w", 1, StepKind.ASSISTANT, "assistant", WIDE, timestamp=at(1)),
+        Step("m", 2, StepKind.ASSISTANT, "assistant", COMBINING, timestamp=at(2)),
+        Step("c", 3, StepKind.TOOL_CALL, "assistant", tool="mcp__server__a_very_long_tool_name", tool_call_id="k",
+             tool_input={"command": "grep\t-rn\t" + "pattern " * 20}, timestamp=at(3)),
+        Step("r", 4, StepKind.TOOL_RESULT, "tool", "short", tool_call_id="k", timestamp=at(4)),
+    ]
+    return Session("long", "claude", "long.jsonl", cwd="/p/a-project-with-a-long-name", title="Please " + "refactor " * 20,
+                   started=at(0), tokens=Tokens(1, 2, 3, 4), steps=steps)
+
+
+def _text(widget, y: int) -> str:
+    return widget.render_line(y).text
+
+
+async def test_timeline_summaries_and_session_titles_end_in_an_ellipsis_where_cut():
+    app = TraceApp(MemoryLibrary([_long_session()]))
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        row = _text(sessions, 0)
+        assert "a-project-wit…" in row and "Please refactor refactor" in row and "…" in row.split("a-project")[1]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        timeline = app.screen.query_one(Timeline)
+        width = timeline.scrollable_content_region.width
+        assert width <= 80
+        rows = [_text(timeline, y) for y in range(timeline.count)]
+        for row in rows:
+            assert cell_len(row) == width, row
+        user, wide, combining, call, result = rows
+        assert "Please refactor the whole module" in user and user.rstrip().endswith("…")
+        assert "中文字符" in wide and "…" in wide
+        assert "e\u0301e\u0301" in combining and "…" in combining
+        assert "mcp__server__a_ve…" in call and "grep -rn pattern" in call and "…" in call.split("grep")[1]
+        assert "\t" not in call
+        assert "short" in result and "…" not in result  # nothing cut, nothing said
+
+
+async def test_trail_rows_end_in_an_ellipsis_where_cut(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=NARROW) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot, 2)
+        trail = screen.query_one(TrailList)
+        patches = [y for y, item in enumerate(trail.lines) if isinstance(item, PatchRow)]
+        assert patches
+        width = trail.scrollable_content_region.width
+        for y in patches:
+            item = trail.lines[y]
+            shown = _text(trail, y)
+            assert cell_len(shown) == width
+            # At 80 columns the evidence does not fit after the path: the row says it was cut.
+            assert item.evidence and f"({item.evidence})" not in shown
+            assert shown.rstrip().endswith("…"), shown
+        # A wide path and evidence: cut by cells, the file's name kept.
+        trail.show(["header"], [PatchRow("s", 3, "docs/" + "文档" * 30 + "/说明.md", "alive", "abc", "e" * 90, False)])
+        await pilot.pause()
+        shown = _text(trail, 3)
+        assert cell_len(shown) == width and "…档文档" in shown and "说明.md  " in shown and shown.rstrip().endswith("…")
+
+
+@pytest.fixture
+def long_lines_repo(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code = repo / "wide.py"
+    code.write_text(
+        "def f():\n"
+        "\treturn '" + "中文" * 40 + "'\n"
+        "\t\tx = '" + "e\u0301" * 80 + "'\n"
+        "y = 1\n",
+        encoding="utf-8",
+    )
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    return repo, code
+
+
+async def test_blame_code_column_ends_in_an_ellipsis_where_cut(demo, long_lines_repo):
+    _, library = demo
+    repo, code = long_lines_repo
+    app = TraceApp(library, repo=str(repo))
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(app, pilot)
+        app.push_screen(BlameScreen(library, str(code), str(repo)))
+        await settle(app, pilot, 3)
+        rows = app.screen.query_one(BlameList)
+        assert len(rows.lines) == 4, str(app.screen.query_one("#blame-status").render())
+        width = rows.scrollable_content_region.width
+        shown = [_text(rows, y) for y in range(4)]
+        for row in shown:
+            assert cell_len(row) == width and "\t" not in row
+        assert shown[0].rstrip().endswith("def f():")
+        assert "    return '中文" in shown[1] and shown[1].rstrip().endswith("…")
+        assert "        x = 'e\u0301" in shown[2] and shown[2].rstrip().endswith("…")
+        assert shown[3].rstrip().endswith("y = 1")
