@@ -752,29 +752,46 @@ class BrowserScreen(Screen):
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
     def action_blame(self) -> None:
-        """Blame the file the chosen step edited; in the trail pane, the step of the patch under the
+        """Blame the file the chosen step edited; in the trail pane, the file of the patch under the
         cursor."""
         step = self._chosen_step()
         trail = self.query_one(TrailList)
+        first: list[str] = []
         if self.focused is trail and self.opened is not None:
             row = trail.lines[trail.cursor] if 0 <= trail.cursor < len(trail.lines) else None
             if isinstance(row, PatchRow) and row.step_index is not None:
                 step = self.opened.session.steps[row.step_index]
+                first = [row.path]
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, self._edit_roots(step))
+        found = external.edit_target(step, self._edit_roots(step), first + self._edit_names(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
         self.show_blame(str(found[0]), self.tracetui.repo)
 
     def _edit_roots(self, step: Step) -> list[str | None]:
-        """The folders a step's edited file may be opened in: the logged folder and the repository.
-        A capsule's folder is a stranger's word (it could name the user's ~/.ssh): only `--repo`."""
+        """The folders a step's edited file may be opened in: the logged folder and the repository
+        (its top too: the trail's names are relative to it). A capsule's folder is a stranger's word
+        (it could name the user's ~/.ssh): only `--repo`."""
         assert self.opened is not None
-        if is_capsule(self.library):
-            return [self.tracetui.repo]
-        return [step.cwd or self.opened.session.cwd, self.tracetui.repo]
+        from tracetui.trail import open_clone
+
+        repo = self.tracetui.repo
+        roots = [repo] if is_capsule(self.library) else [step.cwd or self.opened.session.cwd, repo]
+        for folder in list(roots):
+            try:
+                roots.append(open_clone(folder).workdir if folder and os.path.isdir(folder) else None)
+            except (TracetuiError, OSError, ValueError):
+                continue
+        return roots
+
+    def _edit_names(self, step: Step) -> list[str]:
+        """The step's file as the log names it, then as the trail found it in the repository here."""
+        names = [e.move_to or e.path for e in step.edits[:1]]
+        if self.trail is not None:
+            names += [p.path for p in self.trail.patches.get(step.id, [])]
+        return names
 
     def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
@@ -864,7 +881,7 @@ class BrowserScreen(Screen):
         step = self._chosen_step()
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, self._edit_roots(step))
+        found = external.edit_target(step, self._edit_roots(step), self._edit_names(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
