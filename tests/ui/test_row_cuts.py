@@ -178,6 +178,9 @@ async def test_blame_code_column_ends_in_an_ellipsis_where_cut(demo, long_lines_
         for row in shown:
             assert cell_len(row) == width and "\t" not in row
         assert shown[0].rstrip().endswith("def f():")
+        # Columns as wide as what they hold: no agent wrote a line, so no state column, and the
+        # code starts after "  1 human 0123abcd " (it had 43 cells of columns before it).
+        assert shown[0].index("│") == len("  1 human 01234567 ")
         assert "    return '中文" in shown[1] and shown[1].rstrip().endswith("…")
         assert "        x = 'e\u0301" in shown[2] and shown[2].rstrip().endswith("…")
         assert shown[3].rstrip().endswith("y = 1")
