@@ -184,3 +184,43 @@ async def test_blame_code_column_ends_in_an_ellipsis_where_cut(demo, long_lines_
         assert "    return '中文" in shown[1] and shown[1].rstrip().endswith("…")
         assert "        x = 'e\u0301" in shown[2] and shown[2].rstrip().endswith("…")
         assert shown[3].rstrip().endswith("y = 1")
+
+
+async def _steady_hits(app, pilot) -> list:
+    """The palette's options once its hits stop changing (it searches at each keystroke)."""
+    from textual.command import CommandList
+
+    seen, steady, options = None, 0, []
+    for _ in range(60):
+        await pilot.pause(0.1)
+        lists = app.screen.query(CommandList)
+        hits = lists.first() if lists else None
+        options = [hits.get_option_at_index(i) for i in range(hits.option_count)] if hits else []
+        now = [str(o.prompt) for o in options]
+        steady = steady + 1 if now and now == seen else 0
+        seen = now
+        if steady >= 5:
+            break
+    return options
+
+
+@pytest.mark.parametrize("keys", [("ctrl+f", "cart"), ("ctrl+g", "cart")], ids=["search", "go-to-step"])
+async def test_palette_hits_keep_to_one_line_each_at_80_columns(demo, keys):
+    # At 80 columns a search hit's snippet (90 characters) and its where-line wrapped: a hit took
+    # three or four rows and the next one's first line read as this one's.
+    from textual.command import CommandList
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_claude(app, pilot)
+        key, word = keys
+        await pilot.press(key)
+        await pilot.pause(0.2)
+        await pilot.press(*word)
+        options = await _steady_hits(app, pilot)
+        assert options
+        room = app.screen.query_one(CommandList).scrollable_content_region.width - 4  # the options' padding
+        lines = [line for option in options for line in option.prompt.plain.split("\n")]
+        assert all(cell_len(line) <= room for line in lines), max(lines, key=cell_len)
+        assert any(line.endswith("…") for line in lines)
