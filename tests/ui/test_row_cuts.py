@@ -224,3 +224,13 @@ async def test_palette_hits_keep_to_one_line_each_at_80_columns(demo, keys):
         lines = [line for option in options for line in option.prompt.plain.split("\n")]
         assert all(cell_len(line) <= room for line in lines), max(lines, key=cell_len)
         assert any(line.endswith("…") for line in lines)
+
+
+def test_a_hits_where_line_gives_the_title_up_before_the_step_and_date():
+    from tracetui.bucket import SearchHit
+    from tracetui.ui.commands import hit_where
+
+    hit = SearchHit("s1", "st1", "x", index=162, title="现在需要优化对pv和pvc的创建方式的改造。" * 3, agent="claude",
+                    timestamp="2026-03-28T05:25:00Z")  # fmt: skip
+    where = hit_where(hit, 74)
+    assert cell_len(where) <= 74 and where.endswith(" · step 162 · 2026-03-28 05:25") and "…" in where

@@ -160,13 +160,15 @@ def hit_label(hit: SearchHit, width: int = 90) -> Content:
     return content
 
 
-def hit_where(hit: SearchHit) -> str:
-    """Where a hit is, as a person reads it: the agent, the session's title, the step, the date."""
-    bits = [hit.agent or "?", cut(hit.title or hit.session[:12], 50)]
-    bits.append(f"step {hit.index}" if hit.index is not None else f"step {hit.step}")
-    if hit.timestamp:
-        bits.append(hit.timestamp[:16].replace("T", " "))
-    return " · ".join(bits)
+def hit_where(hit: SearchHit, width: int = 120) -> str:
+    """Where a hit is, as a person reads it: the agent, the session's title, the step, the date, in
+    `width` cells: the title gives way first, so the step and the date stay in view."""
+    step = f"step {hit.index}" if hit.index is not None else f"step {safe_line(hit.step)}"
+    tail = [step] + ([hit.timestamp[:16].replace("T", " ")] if hit.timestamp else [])
+    agent = safe_line(hit.agent or "?")
+    fixed = cell_len(agent) + sum(cell_len(b) for b in tail) + 3 * len(tail) + 3
+    title = cut(safe_line(hit.title or hit.session[:12]), min(50, max(8, width - fixed)))
+    return cut(" · ".join([agent, title, *tail]), width)
 
 
 def room(app: Any) -> int:
@@ -191,7 +193,7 @@ class SearchCommands(Provider):
         for hit in hits:
             width = room(self.app)
             yield Hit(1.0, hit_label(hit, width), partial(self._go, hit.session, hit.step),
-                      help=_help(hit_where(hit), width))
+                      help=_help(hit_where(hit, width), width))
 
     def _go(self, session_id: str, step_id: str) -> None:
         from tracetui.ui.screens.browser import BrowserScreen
