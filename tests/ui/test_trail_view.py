@@ -133,15 +133,21 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
     from tracetui.views.trail import PatchRow
 
     rows = [PatchRow("a", 148, "ui/tsconfig.node.json", "transformed", "044184aacc66", "19 kept", False),
-            PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False)]  # fmt: skip
+            PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False),
+            # A short path with evidence: the commit goes rather than the path being cut to `…js`.
+            PatchRow("c", 27, "app.js", "reverted", "dc0d1f0d", "0 kept, 0 changed, 3 dropped", False)]  # fmt: skip
 
     class One(App):
         def compose(self) -> ComposeResult:
             yield TrailList()
 
-    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json", "step   149  alive        044184aa  a.py"]),
+    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json", "step   149  alive        044184aa  a.py",
+                                    "step    27  reverted     dc0d1f0d  app.js  …"]),
+                        ((43, 10), ["148 transformed  …/tsconfig.node.json  …", "step   149  alive        044184aa  a.py",
+                                    "step    27  reverted     app.js  (0 kept,…"]),
                         ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
-                                     "step   149  alive        044184aa  a.py"])):  # fmt: skip
+                                     "step   149  alive        044184aa  a.py",
+                                     "step    27  reverted     dc0d1f0d  app.js  (0 kept, 0 changed, 3 dropped)"])):  # fmt: skip
         app = One()
         async with app.run_test(size=size) as pilot:
             trail = app.query_one(TrailList)

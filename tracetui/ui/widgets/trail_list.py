@@ -113,15 +113,15 @@ class TrailList(VirtualList):
         head: list[Part] = [step_part, state_part, commit_part]
         # The file is what a row is about: where its path does not fit, the commit goes (the patch's
         # diff names it), then the word "step", before the path is cut to its last few letters.
-        wanted = min(cell_len(safe_line(line.path)), PATH_ROOM)
+        path = safe_line(line.path)
+        evidence = f"  ({safe_line(line.evidence)})" if line.evidence else ""
+        # A path with evidence after it needs three cells more, for the evidence's cut to show: "  …".
+        wanted = min(cell_len(path), PATH_ROOM) + (3 if evidence else 0)
         for fewer in ([step_part, state_part], [(f" {where:>5} ", step_part[1]), state_part]):
             if width - sum(len(t) for t, _ in head) >= wanted:
                 break
             head = fewer
         room = max(0, width - sum(len(t) for t, _ in head))
-        path = safe_line(line.path)
-        evidence = f"  ({safe_line(line.evidence)})" if line.evidence else ""
-        # A path cut at its front leaves three cells, so the evidence after it still shows its cut: "  …".
         path = cut_start(path, room - 3 if evidence and cell_len(path) > room - 3 else room)
         head.append((fit(path + evidence, room), None))
         return head
