@@ -116,7 +116,11 @@ async def test_timeline_summaries_and_session_titles_end_in_an_ellipsis_where_cu
         assert "Please refactor the whole module" in user and user.rstrip().endswith("…")
         assert "中文字符" in wide and "…" in wide
         assert "e\u0301e\u0301" in combining and "…" in combining
-        assert "mcp__server__a_ve…" in call and "grep -rn pattern" in call and "…" in call.split("grep")[1]
+        assert "mcp__server__a_…" in call and "grep -rn pattern" in call and "…" in call.split("grep")[1]
+        # One label column for the session (its widest label, up to 16 cells): every summary starts
+        # in one column, the long tool name cut with … (`shell_command` pushed its summary out of line).
+        starts = {row.index(text) for row, text in zip(rows, ("Please", "中文", "e\u0301", "grep", "short"))}
+        assert len(starts) == 1
         assert "\t" not in call
         assert "short" in result and "…" not in result  # nothing cut, nothing said
 
@@ -234,3 +238,14 @@ def test_a_hits_where_line_gives_the_title_up_before_the_step_and_date():
                     timestamp="2026-03-28T05:25:00Z")  # fmt: skip
     where = hit_where(hit, 74)
     assert cell_len(where) <= 74 and where.endswith(" · step 162 · 2026-03-28 05:25") and "…" in where
+
+
+def test_a_help_line_cut_inside_a_tag_is_still_text():
+    from textual.content import Content
+
+    from tracetui.ui.commands import _help
+
+    for text in ("[@click=app.quit]press[/]" * 4, "a\\[b] [bold]x", "[/]"):
+        for width in (3, 9, 12, 200):
+            shown = Content.from_markup(_help(text, width)).plain
+            assert shown == cut(text, width)

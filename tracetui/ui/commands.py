@@ -9,7 +9,6 @@ from typing import Any
 from rich.cells import cell_len
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.markup import escape
 
 from tracetui.bucket import SearchHit
 from tracetui.library import Library
@@ -36,7 +35,9 @@ def _help(text: str, width: int = 200) -> str:
     """A palette entry's help line, in `width` cells: Textual reads it as markup, and it quotes ids
     and times from logs and capsules, so brackets are escaped and controls made visible (no action,
     link or crash)."""
-    return escape(cut(safe_line(text), width))
+    # Every bracket escaped, not only whole tags (textual.markup.escape): a cut can leave a tag's
+    # opening without its end ("[@click=…"), which the markup parser refuses with an error.
+    return cut(safe_line(text), width).replace("[", "\\[")
 
 
 def _browser(app):

@@ -16,7 +16,7 @@ from textual.message import Message
 from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
-from tracetui.ui.cells import cut, line, pad
+from tracetui.ui.cells import cut, fit, line
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
@@ -65,6 +65,8 @@ BADGES = {
     "uncommitted": "○ uncommitted",
     "unknown": "? unknown",
 }
+
+LABEL_MIN, LABEL_NARROW, LABEL_MAX = 10, 12, 16  # cells of the label column (`_label_room`)
 
 RANGE_BAR = "┃"  # the gutter of steps inside the marked episode
 MARK = "◆"  # the gutter of a marked step
@@ -130,6 +132,7 @@ class Timeline(VirtualList):
         self._path: set[int] | None = None
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
         self._cwd = ""
+        self._widest_label = 0
         self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
 
     class MarksChanged(Message):
@@ -138,6 +141,7 @@ class Timeline(VirtualList):
     # -- data -----------------------------------------------------------------------------------
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
         self.session, self.shape = session, shape
+        self._widest_label = widest_label(session)
         self._cwd = (session.cwd or "").rstrip("/\\")
         self.rows, self.markers = rows, markers
         self.expanded = set()
@@ -162,6 +166,7 @@ class Timeline(VirtualList):
         marked = [old.steps[i].id for i in self.marks if i < len(old.steps)]
         index_of = {step.id: i for i, step in enumerate(session.steps)}
         self.session, self.shape = session, shape
+        self._widest_label = widest_label(session)
         self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
         self.marks = [index_of[m] for m in marked if m in index_of]
         if rows is not None:
@@ -425,7 +430,7 @@ class Timeline(VirtualList):
         span = self.mark_range()
         in_range = span is not None and span[0] <= value <= span[1]
         icon = ICONS.get(step.kind, "?")
-        label = step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+        label = _label(step)
         fold = ""
         agents = shape.children.get(value)
         if agents:
@@ -447,7 +452,7 @@ class Timeline(VirtualList):
         left += [
             (f"{icon} ", kind_style),
             (f"{_clock(step.timestamp)} ", style("timeline--time")),
-            (pad(cut(safe_line(label), 18), 10) + " ", kind_style),
+            (fit(safe_line(label), self._label_room(width)) + " ", kind_style),
         ]
         if fold:
             left.append((fold, style("timeline--subagent")))
@@ -472,6 +477,12 @@ class Timeline(VirtualList):
         left.append((summary, style("timeline--inactive") if not step.active else None))
         return left + right
 
+    def _label_room(self, width: int) -> int:
+        """The label column: as wide as the session's widest label, so every summary starts in one
+        column (a 13-letter `shell_command` pushed its row's summary out of line), from 10 cells up
+        to 16, or 12 on a narrow pane, where a longer one is cut."""
+        return max(LABEL_MIN, min(self._widest_label, LABEL_MAX if width >= 70 else LABEL_NARROW))
+
     def _kind_style(self, step) -> RichStyle:
         style = self.part_style
         if step.is_error:
@@ -488,6 +499,15 @@ class Timeline(VirtualList):
             StepKind.SUBAGENT_END: "timeline--subagent",
         }.get(step.kind, "timeline--system")
         return style(name)
+
+
+def _label(step: Step) -> str:
+    return step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+
+
+def widest_label(session: Session) -> int:
+    """The cells of the session's widest step label (tool names: `shell_command`, an MCP tool's)."""
+    return max((cell_len(safe_line(label)) for label in {_label(step) for step in session.steps}), default=0)
 
 
 def _clock(stamp: str | None) -> str:
