@@ -156,3 +156,27 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
             width = trail.scrollable_content_region.width
             drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)).strip() for r in rows]
             assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn
+
+
+async def test_a_trail_without_any_commit_has_no_commit_column():
+    """Without a repository every state is unknown and no patch has a commit: the column stood empty
+    (10 cells of a gemini session's rows at 80 columns) while paths were cut."""
+    from textual.app import App, ComposeResult
+
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    rows = [PatchRow("a", 44, "src/main/resources/application.properties", "unknown", None, "0 kept", False)]
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield TrailList()
+
+    app = One()
+    async with app.run_test(size=(80, 10)) as pilot:
+        trail = app.query_one(TrailList)
+        trail.show(["1 patch"], rows)
+        await pilot.pause()
+        width = trail.scrollable_content_region.width
+        drawn = "".join(t for t, _ in trail.render_row(trail.lines.index(rows[0]), width, False)).rstrip()
+        assert drawn == " step    44  unknown      src/main/resources/application.properties  (0 kept)"

@@ -53,10 +53,12 @@ class TrailList(VirtualList):
         self._titles: set[int] = set()
         self._header: list[str] = []
         self._rows: list[PatchRow] = []
+        self._commits = True
         self._wrapped_at = 0
 
     def show(self, header: list[str], rows: list[PatchRow]) -> None:
         self._header, self._rows = header, rows
+        self._commits = any(r.commit for r in rows)
         self._build(None)
 
     def _room(self) -> int:
@@ -110,7 +112,8 @@ class TrailList(VirtualList):
         step_part: Part = (f" step {where:>5}  ", style("trail-list--header") if is_cursor else None)
         state_part: Part = (f"{(line.state or '-'):<12} ", state_style)
         commit_part: Part = (f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown"))
-        head: list[Part] = [step_part, state_part, commit_part]
+        # A trail with no commit at all (no repository: every state unknown) has no commit column.
+        head: list[Part] = [step_part, state_part, commit_part] if self._commits else [step_part, state_part]
         # The file is what a row is about: where its path does not fit, the commit goes (the patch's
         # diff names it), then the word "step", before the path is cut to its last few letters.
         path = safe_line(line.path)
