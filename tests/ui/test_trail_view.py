@@ -125,8 +125,9 @@ async def test_the_trail_pane_wraps_its_header_and_keeps_each_patch_s_file_name_
 
 async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column():
     """At 120 columns the pane is 43 wide, and a row spent 36 of them on `step   148  alive ...
-    044184aa  `: package.json read `….json`. Where the path does not fit, the commit goes first, then
-    the word "step"; where it fits, the row is as before."""
+    044184aa  `: package.json read `….json`. Where the paths do not fit, the commit goes first, then
+    the word "step"; where they fit, the rows are as before. One choice for the whole pane: chosen
+    row by row, the states of rows with short and long paths no longer stood in one column."""
     from textual.app import App, ComposeResult
 
     from tracetui.ui.widgets.trail_list import TrailList
@@ -141,10 +142,10 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
         def compose(self) -> ComposeResult:
             yield TrailList()
 
-    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json", "step   149  alive        044184aa  a.py",
-                                    "step    27  reverted     dc0d1f0d  app.js  …"]),
-                        ((43, 10), ["148 transformed  …/tsconfig.node.json  …", "step   149  alive        044184aa  a.py",
-                                    "step    27  reverted     app.js  (0 kept,…"]),
+    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json  (…", "149 alive        a.py",
+                                    "27 reverted     app.js  (0 kept, 0 chang…"]),
+                        ((55, 10), ["step   148  transformed  ui/tsconfig.node.json  (19 k…",
+                                    "step   149  alive        a.py", "step    27  reverted     app.js  (0 kept, 0 changed, …"]),
                         ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
                                      "step   149  alive        044184aa  a.py",
                                      "step    27  reverted     dc0d1f0d  app.js  (0 kept, 0 changed, 3 dropped)"])):  # fmt: skip
@@ -154,7 +155,9 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
             trail.show(["2 patches"], rows)
             await pilot.pause()
             width = trail.scrollable_content_region.width
-            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)).strip() for r in rows]
+            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)) for r in rows]
+            assert len({d.index(r.state) for d, r in zip(drawn, rows)}) == 1, drawn  # one column of states
+            drawn = [d.strip() for d in drawn]
             assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn
 
 
