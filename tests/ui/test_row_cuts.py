@@ -88,6 +88,8 @@ def _long_session() -> Session:
         Step("c", 3, StepKind.TOOL_CALL, "assistant", tool="mcp__server__a_very_long_tool_name", tool_call_id="k",
              tool_input={"command": "grep\t-rn\t" + "pattern " * 20}, timestamp=at(3)),
         Step("r", 4, StepKind.TOOL_RESULT, "tool", "short", tool_call_id="k", timestamp=at(4)),
+        Step("f", 5, StepKind.TOOL_CALL, "assistant", tool="Read", tool_call_id="f",
+             tool_input={"file_path": "/p/a-project-with-a-long-name/src/deep/module.py"}, timestamp=at(5)),
     ]
     return Session("long", "claude", "long.jsonl", cwd="/p/a-project-with-a-long-name", title="Please " + "refactor " * 20,
                    started=at(0), tokens=Tokens(1, 2, 3, 4), steps=steps)
@@ -112,7 +114,7 @@ async def test_timeline_summaries_and_session_titles_end_in_an_ellipsis_where_cu
         rows = [_text(timeline, y) for y in range(timeline.count)]
         for row in rows:
             assert cell_len(row) == width, row
-        user, wide, combining, call, result = rows
+        user, wide, combining, call, result, read = rows
         assert "Please refactor the whole module" in user and user.rstrip().endswith("…")
         assert "中文字符" in wide and "…" in wide
         assert "e\u0301e\u0301" in combining and "…" in combining
@@ -249,3 +251,20 @@ def test_a_help_line_cut_inside_a_tag_is_still_text():
         for width in (3, 9, 12, 200):
             shown = Content.from_markup(_help(text, width)).plain
             assert shown == cut(text, width)
+
+
+async def test_the_context_pane_reads_paths_inside_the_project_as_the_timeline_does():
+    # pi-mono's context rows at 80 columns read "/Users/badlogic/workspaces/pi-mono/packages/co…".
+    from tracetui.ui.widgets.ctx_list import CtxList
+
+    app = TraceApp(MemoryLibrary([_long_session()]))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("end", "c")
+        await settle(app, pilot)
+        ctx = app.screen.query_one(CtxList)
+        rows = [_text(ctx, y) for y in range(ctx.count)]
+        assert any("src/deep/module.py" in row for row in rows), rows
+        assert not any("/p/a-project-with-a-long-name" in row for row in rows), rows

@@ -49,6 +49,9 @@ class CtxList(VirtualList):
         text = item.text.strip()
         if not text and self.session is not None and 0 <= item.index < len(self.session.steps):
             text = step_summary(self.session.steps[item.index])  # a tool call's command or path
+        cwd = (self.session.cwd or "").rstrip("/\\") if self.session is not None else ""
+        if cwd and text.startswith(cwd):
+            text = text[len(cwd):].lstrip("/\\")  # paths inside the project read shorter, as in the timeline
         newline = text.find("\n", 0, 4 * room + 16)  # the first line only, and only its start read
         head.append((one_line(text if newline < 0 else text[:newline], room), None))
         return head
