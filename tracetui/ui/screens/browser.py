@@ -761,7 +761,7 @@ class BrowserScreen(Screen):
             row = trail.lines[trail.cursor] if 0 <= trail.cursor < len(trail.lines) else None
             if isinstance(row, PatchRow) and row.step_index is not None:
                 step = self.opened.session.steps[row.step_index]
-                first = [row.path]
+                first = [] if is_capsule(self.library) else [row.path]
         if step is None or self.opened is None:
             return
         found = external.edit_target(step, self._edit_roots(step), first + self._edit_names(step))
@@ -789,7 +789,8 @@ class BrowserScreen(Screen):
     def _edit_names(self, step: Step) -> list[str]:
         """The step's file as the log names it, then as the trail found it in the repository here."""
         names = [e.move_to or e.path for e in step.edits[:1]]
-        if self.trail is not None:
+        # A capsule's paths are repo-relative already, and its sealed trail rows a stranger's word.
+        if self.trail is not None and not is_capsule(self.library):
             names += [p.path for p in self.trail.patches.get(step.id, [])]
         return names
 
