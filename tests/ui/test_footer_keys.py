@@ -89,3 +89,23 @@ async def test_the_review_screen_leaves_the_palette_hint_out_where_the_others_do
             offered = _offered(app)
             assert {"Close", "Keys"} <= set(offered) and {"Accept", "Reject"} <= set(offered)
         app = TraceApp(library)
+
+
+async def test_a_filter_key_with_the_list_hidden_shows_the_list_it_filters(demo):
+    # Reading a session hides the list; `a` (Agent) then changed the hidden list's filter and only a
+    # toast said so: the key acted on nothing on show.
+    from tracetui.ui.widgets.session_list import SessionList
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.has_class("-hide-sessions")
+        await pilot.press("a")
+        await settle(app, pilot, 1)
+        assert not screen.has_class("-hide-sessions")
+        assert isinstance(app.focused, SessionList) and app.focused.region.height > 0
+        assert "agent:" in screen.query_one("#filter").value

@@ -700,6 +700,11 @@ class BrowserScreen(Screen):
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
         box.value = with_filter(box.value, key, nxt)
         self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
+        if self.has_class("-hide-sessions"):
+            # The list a session's reading hid is what the filter changes: show it, as `/` does (the
+            # key filtered a list nobody could see, and at 80 columns only a toast said so).
+            self.remove_class("-hide-sessions")
+            self.query_one(SessionList).focus()
 
     async def action_timeline_cmd(self, action: str) -> None:
         """A timeline action run from the palette, whatever has the focus."""
