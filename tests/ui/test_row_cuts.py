@@ -268,3 +268,28 @@ async def test_the_context_pane_reads_paths_inside_the_project_as_the_timeline_d
         rows = [_text(ctx, y) for y in range(ctx.count)]
         assert any("src/deep/module.py" in row for row in rows), rows
         assert not any("/p/a-project-with-a-long-name" in row for row in rows), rows
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_replay_screens_buttons_are_all_on_the_screen(sealed_demo, size):
+    # At 80 columns the step row's full-size buttons ran past the edge: Verdict and Bisect were
+    # off the screen, with no sign they were there.
+    from textual.widgets import Button
+
+    from tracetui.capsule import open_capsule
+    from tracetui.ui.screens.replay import ReplayScreen
+
+    _, path = sealed_demo
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot, 1)
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        buttons = list(screen.query("#replay-step-row Button").results(Button))
+        assert {b.id for b in buttons} >= {"replay-judge", "replay-bisect"}
+        for button in buttons:
+            assert button.region.width >= len(str(button.label)) and button.region.right <= size[0], button.id
+        check = screen.query_one("#replay-check")
+        assert check.region.width >= 12  # room to see what one types
