@@ -293,3 +293,24 @@ async def test_the_replay_screens_buttons_are_all_on_the_screen(sealed_demo, siz
             assert button.region.width >= len(str(button.label)) and button.region.right <= size[0], button.id
         check = screen.query_one("#replay-check")
         assert check.region.width >= 12  # room to see what one types
+
+
+async def test_an_empty_context_pane_says_why():
+    # Copilot's first step is a model change: the pane showed "0 items" over an empty box.
+    from tracetui.ui.widgets.ctx_list import CtxList
+
+    session = _long_session()
+    session.steps.insert(0, Step("mc", 0, StepKind.MODEL_CHANGE, "system", "some-model",
+                                 timestamp="2026-01-01T09:59:59Z"))  # fmt: skip
+    for i, step in enumerate(session.steps):
+        step.index = i
+    app = TraceApp(MemoryLibrary([session]))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("home", "c")
+        await settle(app, pilot)
+        ctx = app.screen.query_one(CtxList)
+        assert ctx.count == 0
+        assert "nothing sent to the model yet" in _text(ctx, 1)

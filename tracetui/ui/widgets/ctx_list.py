@@ -32,6 +32,9 @@ class CtxList(VirtualList):
         self.context = context
         self.session = session
         self._largest = max((item.tokens for item in context.items), default=1) if context else 1
+        # An empty pane says why: at a session's first steps (a model change, a system line) the log
+        # shows nothing sent to the model yet.
+        self.empty_lines = ["nothing sent to the model yet at this step"] if context is not None else []
         self.set_count(len(context.items) if context else 0, cursor=(len(context.items) - 1) if context else 0)
 
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
