@@ -102,6 +102,7 @@ def test_a_file_logged_in_another_folder_is_found_by_the_trails_name_in_the_repo
     edit = FileEdit(logged, "update", hunks=[Hunk(5, 1, 6, 1, ["-y", "+z"])])
     step = Step("s", 0, StepKind.TOOL_CALL, "assistant", "", edits=[edit])
     assert isinstance(external.edit_target(step, [None, str(repo)]), str)
-    assert external.edit_target(step, [None, str(repo)], [logged, "pkg/b.py"]) == ((repo / "pkg/b.py").resolve(), 6)
+    found = external.edit_target(step, [None, str(repo)], [logged, "pkg/b.py"])
+    assert found == ((repo / "pkg/b.py").resolve(), 6)
     for hostile in ("../secret.txt", "/etc/passwd", "pkg/../../x"):
         assert isinstance(external.edit_target(step, [str(repo)], [hostile]), str), hostile

@@ -136,7 +136,8 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
     rows = [PatchRow("a", 148, "ui/tsconfig.node.json", "transformed", "044184aacc66", "19 kept", False),
             PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False),
             # A short path with evidence: the commit goes rather than the path being cut to `…js`.
-            PatchRow("c", 27, "app.js", "reverted", "dc0d1f0d", "0 kept, 0 changed, 3 dropped", False)]  # fmt: skip
+            PatchRow("c", 27, "app.js", "reverted", "dc0d1f0d", "0 kept, 0 changed, 3 dropped",
+                     False)]  # fmt: skip
 
     class One(App):
         def compose(self) -> ComposeResult:
@@ -145,17 +146,20 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
     for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json  (…", "149 alive        a.py",
                                     "27 reverted     app.js  (0 kept, 0 chang…"]),
                         ((55, 10), ["step   148  transformed  ui/tsconfig.node.json  (19 k…",
-                                    "step   149  alive        a.py", "step    27  reverted     app.js  (0 kept, 0 changed, …"]),
+                                    "step   149  alive        a.py",
+                                    "step    27  reverted     app.js  (0 kept, 0 changed, …"]),
                         ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
                                      "step   149  alive        044184aa  a.py",
-                                     "step    27  reverted     dc0d1f0d  app.js  (0 kept, 0 changed, 3 dropped)"])):  # fmt: skip
+                                     "step    27  reverted     dc0d1f0d  app.js  "
+                                     "(0 kept, 0 changed, 3 dropped)"])):  # fmt: skip
         app = One()
         async with app.run_test(size=size) as pilot:
             trail = app.query_one(TrailList)
             trail.show(["2 patches"], rows)
             await pilot.pause()
             width = trail.scrollable_content_region.width
-            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)) for r in rows]
+            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False))
+                     for r in rows]
             assert len({d.index(r.state) for d, r in zip(drawn, rows)}) == 1, drawn  # one column of states
             drawn = [d.strip() for d in drawn]
             assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn

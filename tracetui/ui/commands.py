@@ -89,7 +89,8 @@ class SessionCommands(Provider):
             rows = []
         matcher = self.matcher(query)
         for row in rows:
-            label = cut(safe_line(f"{row.agent} · {row.project or '-'} · {row.title or '(no prompt)'}"), room(self.app))
+            label = f"{row.agent} · {row.project or '-'} · {row.title or '(no prompt)'}"
+            label = cut(safe_line(label), room(self.app))
             score = max(matcher.match(label), 0.1)
             yield Hit(score, Content(label), partial(self._open, row.id),
                       help=_help(f"session {row.id[:12]} · {row.started or ''}", room(self.app)))

@@ -44,7 +44,9 @@ def _words(value: str) -> list[str]:
         return value.split()
 
 
-def edit_target(step: Step, roots: list[str | None], names: list[str] | None = None) -> tuple[Path, int | None] | str:
+def edit_target(
+    step: Step, roots: list[str | None], names: list[str] | None = None
+) -> tuple[Path, int | None] | str:
     """The file a step edited and the first line it touched, or why it cannot be opened.
 
     `names`: the file's names to look for, first found wins (default: the logged one). A relative
