@@ -27,85 +27,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import select
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SESSION = "tracetui-bench"
-SOCKET = f"tracetui-bench-{os.getpid()}"
+sys.path.insert(0, str(ROOT / "scripts"))
+from tmux_driver import ScreenTimeout, Tmux, installed  # noqa: E402
+
+TMUX = Tmux("tracetui-bench")  # on a tmux server of this run's own
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
-
-
-class Control:
-    """A tmux control-mode client: sends commands, reads `%output` notifications with their time."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(["tmux", "-L", SOCKET, "-C", "attach", "-t", SESSION],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)  # fmt: skip
-        assert self.proc.stdout is not None and self.proc.stdin is not None
-        self.out = self.proc.stdout
-        self.buffer = b""
-        os.set_blocking(self.out.fileno(), False)
-
-    def send(self, command: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(command.encode() + b"\n")
-
-    def outputs(self, seconds: float) -> list[float]:
-        """The times of the pane's output chunks over the next `seconds`."""
-        end = time.perf_counter() + seconds
-        times: list[float] = []
-        while True:
-            left = end - time.perf_counter()
-            if left <= 0:
-                return times
-            ready, _, _ = select.select([self.out], [], [], left)
-            if not ready:
-                continue
-            now = time.perf_counter()
-            chunk = self.out.read(1 << 20) or b""
-            self.buffer += chunk
-            *lines, self.buffer = self.buffer.split(b"\n")
-            times += [now for line in lines if line.startswith(b"%output ")]
-
-    def first_output(self, timeout: float) -> float | None:
-        """The time of the pane's next output chunk, None when none comes within `timeout`."""
-        end = time.perf_counter() + timeout
-        while True:
-            left = end - time.perf_counter()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self.out], [], [], left)
-            if not ready:
-                continue
-            now = time.perf_counter()
-            self.buffer += self.out.read(1 << 20) or b""
-            *lines, self.buffer = self.buffer.split(b"\n")
-            if any(line.startswith(b"%output ") for line in lines):
-                return now
-
-    def drain(self, quiet: float = 0.15, limit: float = 5.0) -> None:
-        """Read until the pane has been quiet for `quiet` seconds."""
-        end = time.perf_counter() + limit
-        while time.perf_counter() < end and self.outputs(quiet):
-            pass
-
-    def close(self) -> None:
-        try:
-            self.send("detach-client")
-        except OSError:
-            pass
-        self.proc.wait(5)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -119,29 +53,24 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def screen() -> str:
-    return tmux("capture-pane", "-t", SESSION, "-p")
+    return TMUX.screen()
 
 
 def wait_screen(test, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    text = screen()
-    while not test(text):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the app did not show what was expected within {seconds} s:\n{text}")
-        time.sleep(0.1)
-        text = screen()
-    return text
+    try:
+        return TMUX.wait_for(test, seconds, poll=0.1)
+    except ScreenTimeout as exc:
+        raise SystemExit(f"the app did not show what was expected within {seconds} s:\n{exc.text}") from None
 
 
 def measure(args: argparse.Namespace, command: str, ready) -> dict:
     width, height = (int(n) for n in args.size.split("x"))
-    tmux("kill-session", "-t", SESSION)
-    env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none " + "".join(f"{shlex.quote(e)} " for e in args.env)
-    tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), env + command)
-    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    env = "TEXTUAL_ANIMATIONS=none " + "".join(f"{shlex.quote(e)} " for e in args.env)
+    TMUX.start(env + command, width, height)
+    pid = TMUX.pane_pid()
     wait_screen(ready)
     time.sleep(args.settle)
-    control = Control()
+    control = TMUX.control()
     control.drain()
     result: dict = {"size": args.size}
 
@@ -154,14 +83,14 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
         if args.poll:
             before = screen()
             t0 = time.perf_counter()
-            control.send(f"send-keys -t {SESSION} {key}")
+            control.send_key(key)
             while screen() == before and time.perf_counter() - t0 < 1:
                 pass
             t1 = time.perf_counter()
             seen: float | None = t1 if t1 - t0 < 1 else None
         else:
             t0 = time.perf_counter()
-            control.send(f"send-keys -t {SESSION} {key}")
+            control.send_key(key)
             seen = control.first_output(1.0)
         if seen is None:
             misses += 1
@@ -184,7 +113,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
         seen: list[float] = []  # each press's time to the pane's next output, where one came before the next press
         while time.perf_counter() - t0 < args.hold:
             sent_at = time.perf_counter()
-            control.send(f"send-keys -t {SESSION} {'j' if (sent // 40) % 2 == 0 else 'k'}")
+            control.send_key("j" if (sent // 40) % 2 == 0 else "k")
             sent += 1
             due = t0 + sent * interval
             first = control.first_output(max(0.0, due - time.perf_counter()))
@@ -200,11 +129,11 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
                                     "latency_ms_median": round(percentile(seen, 0.5), 2) if seen else None,
                                     "latency_ms_p90": round(percentile(seen, 0.9), 2) if seen else None}  # fmt: skip
     control.close()
-    tmux("send-keys", "-t", SESSION, "q")
+    TMUX.key("q")
     deadline = time.monotonic() + 10
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    tmux("kill-session", "-t", SESSION)
+    TMUX.kill()
     return result
 
 
@@ -257,7 +186,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    if shutil.which("tmux") is None:
+    if not installed():
         raise SystemExit("tmux is not installed")
     python = shlex.quote(sys.executable)
     tmp: Path | None = None
@@ -300,7 +229,7 @@ def main() -> None:
             what.update(session=chosen, steps=steps)
         print(json.dumps({**what, **result}, indent=2))
     finally:
-        tmux("kill-server")
+        TMUX.kill_server()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -10,44 +10,33 @@ Exits 1 when a check fails, printing the screen it failed on. Needs tmux.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tmux_driver import ScreenTimeout, Tmux, installed
+
 ROOT = Path(__file__).resolve().parent.parent
 TRACETUI = ROOT / ".venv" / "bin" / "tracetui"
 SIZES = [(80, 24), (120, 40), (160, 48)]
-SESSION = "tracetui-check"
-# A tmux server of this run's own: two checks at once (or a user's own tmux) never share a window.
-SOCKET = f"tracetui-check-{os.getpid()}"
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
+TMUX = Tmux("tracetui-check")
 
 
 def screen() -> list[str]:
-    return tmux("capture-pane", "-t", SESSION, "-p").splitlines()
+    return TMUX.screen().splitlines()
 
 
 def wait_for(what: str, test: Callable[[list[str]], bool], seconds: float = 20) -> list[str]:
-    deadline = time.monotonic() + seconds
-    lines = screen()
-    while not test(lines):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen within {seconds} s")
-        time.sleep(0.2)
-        lines = screen()
-    return lines
+    try:
+        return TMUX.wait_for(lambda text: test(text.splitlines()), seconds, poll=0.2).splitlines()
+    except ScreenTimeout:
+        raise AssertionError(f"{what}: not seen within {seconds} s") from None
 
 
 def keys(*names: str) -> None:
     for name in names:
-        tmux("send-keys", "-t", SESSION, name)
+        TMUX.key(name)
         # A terminal reads Escape and a key right after it as Alt+key: leave Escape alone a moment.
         time.sleep(0.6 if name == "Escape" else 0.15)
 
@@ -55,11 +44,7 @@ def keys(*names: str) -> None:
 def check_size(width: int, height: int) -> list[str]:
     """The failures at one size (empty: all well)."""
     failures: list[str] = []
-    tmux("kill-session", "-t", SESSION)
-    # COLUMNS and LINES, where a caller exports them (a test runner does), would override the
-    # window's size for the app: it reads the terminal tmux gives it.
-    command = f"env -u COLUMNS -u LINES {TRACETUI} demo; echo EXITED $?; sleep 60"  # the pane stays to be read
-    tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), command)
+    TMUX.start(f"{TRACETUI} demo; echo EXITED $?; sleep 60", width, height)  # the pane stays to be read
 
     def check(what: str, test: Callable[[list[str]], bool], seconds: float = 10) -> list[str]:
         try:
@@ -99,12 +84,12 @@ def check_size(width: int, height: int) -> list[str]:
     check("back from the seal dialog", lambda ls: not seal_open(ls))
     keys("q")
     check("a clean quit", lambda ls: any("EXITED 0" in line for line in ls), 40)  # the demo removes its folder
-    tmux("kill-session", "-t", SESSION)
+    TMUX.kill()
     return failures
 
 
 def main(argv: list[str]) -> int:
-    if shutil.which("tmux") is None:
+    if not installed():
         print("tmux is not installed", file=sys.stderr)
         return 2
     sizes = [tuple(int(n) for n in arg.split("x")) for arg in argv] or SIZES
@@ -115,7 +100,7 @@ def main(argv: list[str]) -> int:
         failures += found
     for failure in failures:
         print(failure, file=sys.stderr)
-    tmux("kill-server")
+    TMUX.kill_server()
     return 1 if failures else 0
 
 

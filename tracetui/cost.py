@@ -101,7 +101,8 @@ def session_cost(session: Session) -> SessionCost:
 
 def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
     """The price of the steps' token usage. A step with no model of its own is taken to use the
-    model last seen in its conversation (a subagent has its own), else the session's only model."""
+    model last seen in its conversation (a subagent has its own), else the session's only model. A
+    fork's copies of its parent's steps are not priced: the parent's own steps are."""
     default = models[0] if len(models) == 1 else None
     last: dict[str | None, str] = {}
     per_step: dict[str, float | None] = {}
@@ -112,8 +113,8 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
         if step.model:
             last[step.subagent] = step.model
         tokens = step.tokens
-        if tokens is None or tokens.total == 0:
-            continue
+        if tokens is None or tokens.total == 0 or "copied" in step.meta:
+            continue  # a fork's copy of its parent's step: the parent paid for that request
         model = step.model or last.get(step.subagent) or default
         price = request_cost(tokens, model, step.timestamp) if model else None
         per_step[step.id] = price

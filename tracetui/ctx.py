@@ -4,8 +4,11 @@ The context of a step is the conversation on its own branch up to it: walk back 
 through `Step.parent` (so a rewound branch's context is that branch, not the final one), stop at
 the last compaction (whose summary replaced everything earlier, except the entries a compaction
 says it kept), and, inside a subagent, stop at the subagent's start: a subagent sees its own
-prompt, not its parent's history. Steps the model never sees (model changes, agent-side system
-events, subagent boundaries) are left out. Token counts are rough (characters / 4): enough to see
+prompt, not its parent's history. A system prompt (a CONTEXT step with meta `system_prompt`: Codex's
+base instructions) stays across a compaction, the last one before it heading the context unless a
+newer one follows: the agent sends it with every request, and a compaction summarises only the
+conversation. Steps the model never sees (model changes, agent-side system events, subagent
+boundaries) are left out. Token counts are rough (characters / 4): enough to see
 what fills a window, not a tokenizer.
 """
 
@@ -107,6 +110,7 @@ class ContextIndex:
         self._acyclic = self._has_tree and not _has_cycle(self._by_id)
         self._scopes: dict[str | None, tuple[list[int], list[Step]]] | None = None
         self._kept: dict[tuple[str, int], list[Step]] = {}
+        self._prompts: dict[tuple[str, int], Step | None] = {}
         # Where a branch is always its last step's branch plus one step (no cycle in the tree, or no
         # tree), a context without compaction is the previous one plus one item.
         self._linear = self._acyclic or not self._has_tree
@@ -126,9 +130,13 @@ class ContextIndex:
                 self._remember_items(step.id, items)
                 return Context(step_id, items, compacted)
         kept: list[Step] = []
+        standing: list[Step] = []
         if compacted:
             kept = self._kept_before(chain, start)
-        visible = chain[start : start + 1] + kept + chain[start + 1 :]
+            prompt = self._prompt_before(chain, start)
+            if prompt is not None and not any(_is_system_prompt(s) for s in chain[start + 1 :]):
+                standing = [prompt]
+        visible = standing + chain[start : start + 1] + kept + chain[start + 1 :]
         items = [self._item(s) for s in visible if s.kind in SEEN_KINDS]
         if not compacted and self._linear:
             self._remember_items(step.id, items)
@@ -226,7 +234,22 @@ class ContextIndex:
         return kept
 
 
+    def _prompt_before(self, chain: list[Step], compaction_at: int) -> Step | None:
+        """The last system prompt before a compaction (once per compaction, as `_kept_before`)."""
+        key = (chain[compaction_at].id, compaction_at)
+        if key in self._prompts:
+            return self._prompts[key]
+        found = next((s for s in reversed(chain[:compaction_at]) if _is_system_prompt(s)), None)
+        if self._acyclic or not self._has_tree:
+            self._prompts[key] = found
+        return found
+
+
 _CHAINS_KEPT = 64
+
+
+def _is_system_prompt(step: Step) -> bool:
+    return step.kind == StepKind.CONTEXT and step.meta.get("system_prompt") is True
 
 
 def _has_cycle(by_id: dict[str, Step]) -> bool:
@@ -265,8 +288,9 @@ def sent_tokens(session: Session, index: int, reach: int = 200) -> Tokens | None
     response that saw it (the step's own, or the next response in the same conversation). None where
     the log gives none, or a compaction or a new prompt comes first.
 
-    It is larger than the estimate: the log keeps no system prompt, tool definitions or attachments
-    the harness adds, and the estimate counts characters, not the model's tokens."""
+    It is larger than the estimate: the log keeps no tool definitions or attachments the harness
+    adds, and most logs no system prompt (Codex's newer builds and Copilot's do), and the estimate
+    counts characters, not the model's tokens."""
     steps = session.steps
     if not 0 <= index < len(steps):
         return None

@@ -325,6 +325,11 @@ class Session:
     skipped: dict[str, int] = field(default_factory=dict)  # unknown record types/fields -> count
     # Why listings leave the session out unless asked for everything ("empty", "warm-up"), or None.
     hidden: str | None = None
+    # The session this one was forked from (Pi's /fork and branched sessions, Codex's forks): the
+    # parent's session id where the log names it or its file name holds it, else the logged path as
+    # given. The steps the fork copied from the parent carry `meta["copied"]`.
+    forked_from: str | None = None
+    forked_at: str | None = None  # when the fork was made (ISO-8601 UTC), where the log says
     _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -336,8 +341,9 @@ class Session:
 
     @property
     def tool_calls(self) -> int:
-        """Tool calls made, each once: a copy a resumed log wrote again (`meta["relogged"]`) is not one."""
-        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and "relogged" not in s.meta)
+        """Tool calls made, each once: a copy a resumed log wrote again (`meta["relogged"]`) is not one,
+        nor a step a fork copied from its parent (`meta["copied"]`)."""
+        return sum(1 for s in self.steps if s.kind == StepKind.TOOL_CALL and not _a_copy(s))
 
     @property
     def edit_calls(self) -> int:
@@ -350,7 +356,7 @@ class Session:
         return sum(
             1
             for s in self.steps
-            if s.kind == StepKind.TOOL_CALL and "relogged" not in s.meta and any(e.applied for e in s.edits)
+            if s.kind == StepKind.TOOL_CALL and not _a_copy(s) and any(e.applied for e in s.edits)
         )
 
     def step(self, step_id: str) -> Step | None:
@@ -372,6 +378,8 @@ class Session:
 
     def to_dict(self) -> dict[str, Any]:
         d = self.summary_dict()
+        if self.forked_from is None:
+            del d["forked_from"]  # said only of a fork, so a session that is none reads as it did
         d.update(
             {
                 "version": self.version,
@@ -383,6 +391,8 @@ class Session:
                 "steps": [s.to_dict() for s in self.steps],
             }
         )
+        if self.forked_at is not None:
+            d["forked_at"] = self.forked_at
         return d
 
     @classmethod
@@ -405,7 +415,16 @@ class Session:
             errors=[LineError(**e) for e in d.get("errors", ())],
             skipped=dict(d.get("skipped") or {}),
             hidden=d.get("hidden"),
+            forked_from=d.get("forked_from"),
+            forked_at=d.get("forked_at"),
         )
+
+
+def _a_copy(step: Step) -> bool:
+    """A step written again, not done again: a resumed log's re-logged copy, or a fork's copy of its
+    parent's history."""
+    meta = step.meta
+    return "relogged" in meta or "copied" in meta
 
 
 @dataclass(slots=True)
@@ -432,6 +451,7 @@ class SessionSummary:
     # The price of the session's tokens in USD (tracetui.cost), None where a model is unknown to
     # the price table or the log gives no usage; set by whoever can price (the bucket's index).
     cost_usd: float | None = None
+    forked_from: str | None = None  # Session.forked_from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -451,6 +471,7 @@ class SessionSummary:
             "note": self.note,
             "hidden": self.hidden,
             "cost_usd": self.cost_usd,
+            "forked_from": self.forked_from,
         }
 
     @classmethod
@@ -470,4 +491,5 @@ class SessionSummary:
             models=list(session.models),
             source=session.source,
             hidden=session.hidden,
+            forked_from=session.forked_from,
         )

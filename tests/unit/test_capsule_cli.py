@@ -126,3 +126,20 @@ def test_replay_and_seal_input_errors_are_one_line(tmp_path, capsys):
         "x",
     )
     assert code == 2 and "--steps" in err and err.count("\n") == 1
+
+
+def test_the_warning_before_a_check_says_which_paths_will_not_be_applied(tmp_path, capsys):
+    from tracetui.capsule import seal
+    from tracetui.model import FileEdit
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    session.steps[2].edits = [
+        FileEdit(f"{repo}/.git/hooks/pre-commit", "create", content="#!/bin/sh\ntouch pwned\n"),
+        FileEdit(f"{repo}/notes.txt", "create", content="fine\n"),
+    ]
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "s.capsule", secret=b"s" * 32,
+         accept_suggested=True)  # fmt: skip
+    code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(repo), "--check", "true")
+    assert "  .git/hooks/pre-commit (not applied: points into .git)\n" in err
+    assert "  notes.txt\n" in err

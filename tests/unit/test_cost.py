@@ -209,7 +209,7 @@ def _reference_cost(steps, models, rates):
         if s.model:
             last[s.subagent] = s.model
         t = s.tokens
-        if t is None or t.total == 0:
+        if t is None or t.total == 0 or "copied" in s.meta:  # a fork's copies are the parent's requests
             continue
         model = s.model or last.get(s.subagent) or default
         price = None

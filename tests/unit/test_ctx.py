@@ -163,3 +163,28 @@ def test_a_parent_cycle_ends_the_walk():
     index = ContextIndex(s)
     assert sorted(ids(index.at("z"))) == ["x", "y", "z"]
     assert ids(index.at("x")) == ["y", "x"]
+
+
+def test_a_system_prompt_stays_across_a_compaction_unless_a_newer_one_follows():
+    prompt = {"meta": {"system_prompt": True}}
+    s = _session(
+        ("sys", K.CONTEXT, None, prompt),
+        ("dev", K.CONTEXT, "sys", {}),  # other context (a developer message) goes with the compaction
+        ("u1", K.USER, "dev", {}),
+        ("cmp", K.COMPACTION, "u1", {}),
+        ("u2", K.USER, "cmp", {}),
+        ("sys2", K.CONTEXT, "u2", prompt),
+        ("u3", K.USER, "sys2", {}),
+    )
+    index = ContextIndex(s)
+    assert ids(index.at("u1")) == ["sys", "dev", "u1"]
+    assert ids(index.at("cmp")) == ["sys", "cmp"] and ids(index.at("u2")) == ["sys", "cmp", "u2"]
+    assert ids(index.at("u3")) == ["cmp", "u2", "sys2", "u3"]  # the newer prompt is the one sent
+    flat = _session(
+        ("sys", K.CONTEXT, None, prompt),
+        ("u1", K.USER, None, {}),
+        ("cmp", K.COMPACTION, None, {}),
+        ("u2", K.USER, None, {}),
+        tree=False,
+    )
+    assert ids(context_at(flat, "u2")) == ["sys", "cmp", "u2"]  # a log without a tree (Codex)

@@ -286,6 +286,8 @@ def test_email_allow_list_matches_on_a_dot_boundary():
         # One of the sample API keys Firebase's open-source SDKs publish in their tests.
         ('<string name="google_api_key">AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs</string>',
          "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"),
+        # The sample password of Microsoft's nuget.config reference page.
+        ('<add key="ClearTextPassword" value="hal+9ooo_da!sY" />', "hal+9ooo_da!sY"),
         # A property list: `<key>` holds a setting's name, whatever words it has.
         ("<dict>\n\t<key>CFBundleDisplayName</key>\n\t<string>Calc</string>\n\t<key>GADApplicationIdentifier</key>",
          "GADApplicationIdentifier"),
@@ -372,3 +374,19 @@ def test_http_client_templates_give_nothing():
 )
 def test_look_alikes_of_the_new_rules_are_left_alone(text):
     assert [f for f in scan_text(text) if f.tier == AUTO] == []
+
+
+def test_an_unnamed_random_run_is_suggested_only_while_key_sized():
+    key = "Zq7mTz2pLw9vR3kJd8sN5bF6hG1cY4aE0uI9"  # 36 characters, no name, no format: a question
+    assert any(f.tier == SUGGESTED for f in scan_text(f"got {key} back"))
+    blob = "".join(key[(i * 7) % len(key)] + key[(i * 11) % len(key)] for i in range(80))  # 160: data
+    assert untouched(f"payload {blob} end", blob)
+    # A signed URL's signature: URL-safe base64 whose `=` are written `~`; its pieces are one run.
+    signature = "~".join([key, key[::-1], key[3:] + key[:3]])
+    assert untouched(f"CloudFront-Signature: {signature}, , , false", signature)
+
+
+def test_a_password_beside_a_published_sample_is_still_found():
+    text = '<add key="ClearTextPassword" value="hal+9ooo_da!sY" />\n<add key="ClearTextPassword" value="r7!Kq_2mZp+w" />'
+    assert untouched(text, "hal+9ooo_da!sY")
+    assert covered(text, "r7!Kq_2mZp+w")

@@ -86,9 +86,9 @@ def test_labelled_secrets_thresholds():
     # Measured values (bench/RESULTS.md, Redaction) with a little room; a regression fails here.
     assert gl.caught / gl.positives >= 0.99  # whole secret scrubbed (sure or suggested): 100%
     assert gl.caught_auto / gl.positives >= 0.99  # whole secret scrubbed without asking: 99.6%
-    assert gl.touched / gl.negatives <= 0.04  # hard negatives scrubbed without asking: 3.3% (goal 5%)
-    assert gl.flagged / gl.negatives <= 0.05  # flagged at any tier: 4.2% (5 of 120)
-    assert gl.flagged_readme / gl.negatives <= 0.04  # less the valid admin key of the api-key rule: 3.3%
+    assert gl.touched / gl.negatives <= 0.02  # hard negatives scrubbed without asking: 1.7% (goal 5%)
+    assert gl.flagged / gl.negatives <= 0.03  # flagged at any tier: 2.5% (3 of 120)
+    assert gl.flagged_readme / gl.negatives <= 0.02  # less the valid admin key of the api-key rule: 1.7%
     # As labelled, detect-secrets' 28 filler positives (`AP6xxxxxxxxxx`, `AKIAZZZZ…`) are misses by
     # design (92.6%); scored as the placeholders they are, below.
     assert ds.caught / ds.positives >= 0.92
@@ -98,9 +98,9 @@ def test_labelled_secrets_thresholds():
     assert ds.flagged / ds.negatives <= 0.04  # 3.8% (9 of 236)
     everything = table[("*", "*")]
     assert everything.caught / everything.positives >= 0.95  # 95.4%
-    assert everything.touched / everything.negatives <= 0.03  # 2.8% (10 of 356)
+    assert everything.touched / everything.negatives <= 0.025  # 2.2% (8 of 356)
     issue = evaluate(SECRETS, issue_labels=True)[("*", "*")]
     assert issue.caught / issue.positives >= 0.995  # 99.7%
-    assert issue.flagged / issue.negatives <= 0.04  # flagged at any tier: 3.6% (14 of 384)
+    assert issue.flagged / issue.negatives <= 0.032  # flagged at any tier: 3.1% (12 of 384)
     # The README's scoring: a valid credential of another kind is no false positive of the row's rule.
-    assert issue.flagged_readme / issue.negatives <= 0.03  # 2.9% (11 of 384)
+    assert issue.flagged_readme / issue.negatives <= 0.025  # 2.3% (9 of 384)

@@ -339,9 +339,25 @@ def _raw_counts(agent: str, files: list[str]) -> _Raw:
     for name in files:
         if name.endswith(".meta.json"):
             continue
-        for rec in _records(Path(name)):
+        records = list(_records(Path(name)))
+        if agent == "pi":
+            records = _pi_own(records)
+        for rec in records:
             read(raw, rec)
     return raw
+
+
+def _pi_own(records: list[dict]) -> list[dict]:
+    """A Pi fork's records without the leading ones older than its header: the copy of its parent's
+    history (`parentSession`, v1 `branchedFrom`), counted where the parent is listed."""
+    head = records[0] if records and records[0].get("type") == "session" else None
+    if head is None or not (head.get("parentSession") or head.get("branchedFrom")):
+        return records
+    body = records[1:]
+    copied = 0
+    while copied < len(body) and str(body[copied].get("timestamp", "")) < str(head.get("timestamp", "")):
+        copied += 1
+    return [head] + body[copied:]
 
 
 @requires_corpus

@@ -16,8 +16,10 @@ the line when
 
 and among those the step on the path the session ended on comes first, then the patch written in
 the repository's own folder, then the latest (the last writer before the commit is the one whose
-text the commit took). A line with no letter or digit (blank, a lone bracket) proves nothing by
-itself: it goes with the writer of the nearest lines of the same commit around it when those agree.
+text the commit took); a step a fork copied from its parent comes after all of those (its original
+wrote the line, however late the copy was written). A line with no letter or digit (blank, a lone
+bracket) proves nothing by itself: it goes with the writer of the nearest lines of the same commit
+around it when those agree.
 A patch's line that a formatter joined from wrapped lines, or split over a few lines, is found by the
 joined text (the trail's joins and splits). A line no patch explains is `human` with its commit; it
 is `unknown` when only patches written after its commit match (one of the clocks is wrong) or when a
@@ -402,7 +404,15 @@ class _Matcher:
             if p.time is not None and when is not None and p.time > when + SLACK_SECONDS:
                 later = True
                 continue
-            rank = (0 if p.active else 1, tier, -(p.time if p.time is not None else float("-inf")), -p.index)
+            # A fork's copy of its parent's step wrote nothing: it explains a line only where no
+            # other patch does (its original, in the parent, comes first however late the copy).
+            rank = (
+                p.copied,
+                0 if p.active else 1,
+                tier,
+                -(p.time if p.time is not None else float("-inf")),
+                -p.index,
+            )
             if best_rank is None or rank < best_rank:
                 best, best_rank = p, rank
         return best, later and best is None

@@ -32,7 +32,7 @@ from tracetui.trail.patches import absolute_path, join_keys, norm
 from tracetui.trail.survival import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: a fork's copied patches marked
 PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
 # Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
 JOIN_MIN = 20
@@ -65,6 +65,7 @@ class Posting:
     prompt: str | None
     remote: str | None  # the session's git remote and commit, where its log recorded them
     commit: str | None
+    copied: bool = False  # a fork's copy of its parent's step (Step.meta["copied"]), not a writer
 
 
 _SCHEMA = """
@@ -73,7 +74,7 @@ CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, fingerprint TEXT NOT N
 CREATE TABLE IF NOT EXISTS patches (
     pid INTEGER PRIMARY KEY, session TEXT NOT NULL, agent TEXT, step TEXT NOT NULL, step_index INTEGER,
     patch_index INTEGER, path TEXT, time REAL, timestamp TEXT, active INTEGER, prompt_step TEXT, prompt TEXT,
-    remote TEXT, git_commit TEXT
+    remote TEXT, git_commit TEXT, copied INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS patches_session ON patches(session);
 CREATE TABLE IF NOT EXISTS lines (key INTEGER NOT NULL, pid INTEGER NOT NULL);
@@ -83,7 +84,7 @@ CREATE INDEX IF NOT EXISTS lines_pid ON lines(pid);
 
 _COLUMNS = (
     "p.session, p.agent, p.step, p.step_index, p.patch_index, p.path, p.time, p.timestamp, p.active, "
-    "p.prompt_step, p.prompt, p.remote, p.git_commit"
+    "p.prompt_step, p.prompt, p.remote, p.git_commit, p.copied"
 )
 
 
@@ -174,7 +175,9 @@ class LineIndex:
                 progress(i, len(todo))
             summary = listed[sid]
             session = None
-            if summary.edits:
+            # A fork whose own edits are none may still hold copies that explain lines no parent in
+            # the bucket does.
+            if summary.edits or summary.forked_from:
                 try:
                     session = library.session(sid)
                 except Exception:  # noqa: BLE001 - one unreadable session must not stop a blame
@@ -225,13 +228,14 @@ class LineIndex:
             cur = self.conn.execute(
                 "INSERT INTO patches (session, agent, step, step_index, patch_index, path, time, timestamp,"
                 " active,"
-                " prompt_step, prompt, remote, git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " prompt_step, prompt, remote, git_commit, copied)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session.id, session.agent, p.step_id, step.index if step else None, p.index,
                     path, epoch(p.timestamp), p.timestamp,
                     int(step.active) if step else 1,
                     prompt.id if prompt else None, prompt.text[:PROMPT_CHARS] if prompt else None,
-                    remote, commit,
+                    remote, commit, 1 if step is not None and "copied" in step.meta else 0,
                 ),
             )  # fmt: skip
             pid = cur.lastrowid
@@ -267,11 +271,11 @@ class LineIndex:
 
 
 def _posting(row: list[Any]) -> Posting:
-    sid, agent, step, index, patch, path, t, ts, active, pstep, prompt, remote, commit = row
+    sid, agent, step, index, patch, path, t, ts, active, pstep, prompt, remote, commit, copied = row
     return Posting(
         session=sid, agent=agent or "", step=step, index=int(index if index is not None else -1),
         patch=int(patch or 0), path=path or "", time=t, timestamp=ts, active=bool(active), prompt_step=pstep,
-        prompt=prompt, remote=remote, commit=commit,
+        prompt=prompt, remote=remote, commit=commit, copied=bool(copied),
     )  # fmt: skip
 
 

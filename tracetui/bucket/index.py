@@ -56,8 +56,13 @@ SESSION_COLUMNS = (
 )
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
-    "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd"
+    "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd, "
+    # A fork's parent rides in `extra` (no schema change): parsed only where the key is (a byte scan,
+    # not a JSON parse, for every other row); json_valid keeps a damaged row listable.
+    "CASE WHEN instr(extra, '\"forked_from\"') AND json_valid(extra)"
+    " THEN json_extract(extra, '$.forked_from') END"
 )
+SUMMARY_WIDTH = 20  # the columns above
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
 
@@ -172,6 +177,9 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         "errors": [e.to_dict() for e in session.errors],
         "skipped": dict(session.skipped),
     }
+    if session.forked_from is not None:
+        extra["forked_from"] = session.forked_from
+        extra["forked_at"] = session.forked_at
     srow = [
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
@@ -317,6 +325,7 @@ def summary_from_row(row: tuple) -> SessionSummary:
         note=row[16],
         hidden=row[17],
         cost_usd=row[18],
+        forked_from=row[19] if isinstance(row[19], str) else None,
     )
 
 
@@ -353,9 +362,9 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
-    summary = summary_from_row(row[:19])
-    extra = orjson.loads(row[19])
-    steps = [step_from_row(r) for r in shards.steps_of(conn, row[20], row[21])]
+    summary = summary_from_row(row[:SUMMARY_WIDTH])
+    extra = orjson.loads(row[SUMMARY_WIDTH])
+    steps = [step_from_row(r) for r in shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2])]
     return Session(
         id=summary.id,
         agent=summary.agent,
@@ -374,6 +383,8 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         errors=[LineError(**e) for e in extra.get("errors", ())],
         skipped=dict(extra.get("skipped") or {}),
         hidden=summary.hidden,
+        forked_from=summary.forked_from,
+        forked_at=extra.get("forked_at") if isinstance(extra.get("forked_at"), str) else None,
     )
 
 

@@ -307,6 +307,9 @@ def fewer_collections() -> Iterator[None]:
 
 
 # Generations of one log compared when it was shortened or rewritten (each is parsed).
+# Where a stage hook writes the logs it makes from an agent's other files (Gemini's prompt history),
+# under the bucket's root.
+STAGED = "staged"
 MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
@@ -399,7 +402,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
         stage = registry.get(agent).stage
         if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
             try:
-                found_files, problems = stage(found_files, store.dir.parent / "staged" / agent)
+                found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
             except Exception as exc:
                 found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
             report.errors.extend(problems)
@@ -517,6 +520,7 @@ def _work_and_write(
     batch_started = time.perf_counter()
     in_tx = False
     try:
+        staged = os.path.join(root, STAGED, "")
         for job, payload in _results(root, jobs, workers):
             result: JobResult = pickle.loads(payload)
             report.errors.extend(result.errors)
@@ -524,7 +528,7 @@ def _work_and_write(
                 conn.execute("BEGIN")
                 in_tx = True
                 batch_started = time.perf_counter()
-            _write(conn, job, result, report)
+            _write(conn, job, result, report, staged)
             files_done += len(job.members)
             bytes_done += job.weight
             if time.perf_counter() - batch_started >= BATCH_SECONDS:
@@ -548,7 +552,7 @@ def _work_and_write(
         report.errors.append(LineError(root, 0, f"could not tidy the bucket index's step shards: {exc}"))
 
 
-def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncReport) -> None:
+def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncReport, staged: str = "\0") -> None:
     if result.skip:
         return
     main, sig, srow = result.main, result.sig, result.session
@@ -574,13 +578,19 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
         # Two logs give one session id (a copy, a fork, or a log planted to hide another): the one
         # holding more of the session is listed, whichever was read first, as between generations
         # of one log. A one-step file named to sort first no longer hides the real session.
+        # A log staged from an agent's prompt history stands in for a session until the session's own
+        # log appears: that one taking over is the plan, not a copy to report.
+        quiet = owner.startswith(staged) or main.startswith(staged)
         held = index.steps_of(conn, sid)
         if srow[index.STEPS_AT] <= held:
-            report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; this copy is not indexed"))
+            if not quiet:
+                report.errors.append(LineError(main, 0, f"session {sid} was already read from {owner}; "
+                                               "this copy is not indexed"))  # fmt: skip
             return
         index.drop_session(conn, sid)
-        report.errors.append(LineError(owner, 0, f"session {sid} is also in {main}, which holds more of it; "
-                                       "this copy is no longer indexed"))  # fmt: skip
+        if not quiet:
+            report.errors.append(LineError(owner, 0, f"session {sid} is also in {main}, which holds more of it; "
+                                           "this copy is no longer indexed"))  # fmt: skip
     index.put_session(conn, srow)
     if existed:
         report.updated += 1

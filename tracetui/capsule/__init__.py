@@ -37,6 +37,7 @@ from tracetui.capsule.replay import (
     ReplayResult,
     capsule_files,
     open_replay,
+    path_refusal,
     replay,
 )
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
@@ -72,6 +73,7 @@ __all__ = [
     "bucket_secret",
     "decide_commands",
     "capsule_files",
+    "path_refusal",
     "find_sandbox",
     "in_scope",
     "finding_line",

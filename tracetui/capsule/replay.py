@@ -471,18 +471,28 @@ MAX_PATH_PARTS = 128
 MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
 
 
-def safe_path(root: Path, rel: Any) -> Path:
-    """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
+def path_refusal(rel: Any) -> str | None:
+    """Why a patch path is refused whatever clone it is applied in (outside it, inside `.git`,
+    unusable), or None. `safe_path` checks the clone's own folders (symbolic links) too."""
     if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
-        raise CapsuleError("a patch has an unusable file path")
+        return "a patch has an unusable file path"
     pure = PurePosixPath(rel)
     if len(pure.parts) > MAX_PATH_PARTS or len(rel.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         # Creating thousands of nested folders recurses past Python's limit; no repository file is there.
-        raise CapsuleError("a patch path is too deep or too long")
+        return "a patch path is too deep or too long"
     if pure.is_absolute() or any(part in ("..", "") for part in rel.split("/")) or rel.startswith("./"):
-        raise CapsuleError("a patch path leaves the repository")
+        return "a patch path leaves the repository"
     if any(_names_git(part) for part in pure.parts):
-        raise CapsuleError("a patch path points into .git")
+        return "a patch path points into .git"
+    return None
+
+
+def safe_path(root: Path, rel: Any) -> Path:
+    """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
+    refused = path_refusal(rel)
+    if refused is not None:
+        raise CapsuleError(refused)
+    pure = PurePosixPath(rel)
     path = root
     for part in pure.parts:
         path = path / part

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
@@ -37,9 +37,31 @@ COMMAND_MODULES = (
 
 class Parser(argparse.ArgumentParser):
     """argparse, except that a command line asking for --json gets its usage error as the one JSON
-    object `{"error": ...}` on stdout too (the sentence still goes to stderr, the exit code is 2)."""
+    object `{"error": ...}` on stdout too (the sentence still goes to stderr, the exit code is 2).
+
+    Each parser also writes down the options it is given (`dests`, `options`) and the top level its
+    commands' parsers by name (`commands`), so `main` can tell whether a command takes an option
+    from what the code declared, not from argparse's private attributes."""
 
     json_errors = False  # set by `main` from the command line it parses
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Before argparse's own __init__, which adds -h through add_argument.
+        self.dests: set[str] = set()
+        self.options: set[str] = set()
+        self.commands: dict[str, Parser] = {}
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.dests.add(action.dest)
+        self.options.update(action.option_strings)
+        return action
+
+    def takes(self, command: str, dest: str) -> bool:
+        """Whether the command named `command` (one word, as typed) declares an argument `dest`."""
+        parser = self.commands.get(command)
+        return parser is not None and dest in parser.dests
 
     def error(self, message: str) -> NoReturn:
         if Parser.json_errors:
@@ -48,7 +70,22 @@ class Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Commands:
+    """What a command module's `register` is handed: adds a command's parser and writes it down
+    under its name in the top-level parser's `commands`."""
+
+    def __init__(self, parent: Parser, subparsers: Any) -> None:
+        self._parent = parent
+        self._subparsers = subparsers
+
+    def add_parser(self, name: str, **kwargs: Any) -> Parser:
+        parser: Parser = self._subparsers.add_parser(name, **kwargs)
+        for word in (name, *kwargs.get("aliases", ())):  # args.command is the word typed
+            self._parent.commands[word] = parser
+        return parser
+
+
+def build_parser() -> Parser:
     import importlib
 
     from tracetui.settings import config_dir
@@ -87,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with no command: the app's trail pane judges sessions in this clone of their repository, "
         "wherever it lives (default: each session's logged cwd)",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = Commands(parser, parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser))
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -95,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == name:  # a command group not written yet
                 continue
             raise
-        module.register(subparsers)
+        module.register(commands)
     return parser
 
 
@@ -148,7 +185,7 @@ def error(message: str, json_too: bool = False) -> None:
     print(f"tracetui: {line}", file=sys.stderr)
 
 
-def _hand_on_app_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
     """`--source`, `--theme` and `--repo` before the command: the app's with no command, the
     command's own where it takes the same option, and an error where it does not (never ignored)."""
     for name in ("source", "theme", "repo"):
@@ -156,20 +193,12 @@ def _hand_on_app_options(parser: argparse.ArgumentParser, args: argparse.Namespa
         if value is None:
             continue
         delattr(args, f"app_{name}")
-        if args.command is None or getattr(args, name, None) is None and _takes(parser, args.command, name):
+        if args.command is None or getattr(args, name, None) is None and parser.takes(args.command, name):
             setattr(args, name, value)
-        elif not _takes(parser, args.command, name):
+        elif not parser.takes(args.command, name):
             raise TracetuiError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
         elif getattr(args, name) != value:
             raise TracetuiError(f"--{name} is given twice, before and after `{args.command}`")
-
-
-def _takes(parser: argparse.ArgumentParser, command: str, name: str) -> bool:
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        sub = getattr(action, "choices", None) or {}
-        if command in sub:
-            return any(a.dest == name for a in sub[command]._actions)
-    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tracetui.cli import Commands
 from tracetui.errors import TracetuiError
 
 
@@ -25,7 +26,7 @@ _THEME_HELP = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="open the app on a throwaway demo bucket (Claude Code, Codex and Pi sessions and a demo git repo)",

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
@@ -17,7 +17,7 @@ _LINES = re.compile(r"^(?P<file>.+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
 PROMPT_WIDTH = 100  # a prompt is cut to this in plain output (the JSON has it whole)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "blame",
         help="which session's step wrote each line of a file (or a commit's lines, or a range's)",

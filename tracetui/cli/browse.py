@@ -9,18 +9,19 @@ import time
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress
 from tracetui.bucket import parse_sources, source_folders
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import TracetuiError
 from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
+from tracetui.views import fork
 from tracetui.views.first_run import where_looked
 from tracetui.views.format import money, problems, short_time, step_text
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("sync", help="copy and index new or grown agent logs")
     p.add_argument(
         "--source",
@@ -165,6 +166,9 @@ def run_show(args: argparse.Namespace) -> int:
     priced = cost.session_cost(session)
     if args.json:
         doc = session.to_dict()
+        # Every session says whether it is a fork (Session.to_dict leaves the keys out when not).
+        doc["forked_from"] = session.forked_from
+        doc["forked_at"] = session.forked_at
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["prices"] = cost.price_table().to_dict()
@@ -184,9 +188,12 @@ def run_show(args: argparse.Namespace) -> int:
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
-        ("cost", _cost_line(priced)),
+        ("cost", _cost_line(priced, session.forked_from is not None)),
         ("source", session.source),
     ]
+    forked = fork.fork_line(session)
+    if forked is not None:
+        fields.insert(5, ("fork", forked))
     for name, value in fields:
         print(f"{name + ':':9} {safe_line('' if value is None else str(value))}")
     print()
@@ -198,8 +205,10 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cost_line(priced: cost.SessionCost) -> str:
+def _cost_line(priced: cost.SessionCost, fork: bool = False) -> str:
     if not priced.by_model:
+        if fork:
+            return "none of its own (the requests it copied are its parent's)"
         return "unknown (the log gives no token usage)"
     parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
     head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("seal", help="seal a session (or a range of its steps) as a capsule")
     add_bucket_option(p)
     p.add_argument("id", metavar="ID", help="session id or unique prefix")
@@ -189,7 +189,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
-    from tracetui.capsule import capsule_files, find_sandbox, open_capsule
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal
 
     capsule = open_capsule(args.file)
     if args.check is not None and not args.json:
@@ -206,7 +206,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if files:
             print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
             for path in files:
-                print(f"  {safe_line(path)}", file=sys.stderr)
+                refused = path_refusal(path)
+                note = f" (not applied: {refused.removeprefix('a patch path ')})" if refused else ""
+                print(f"  {safe_line(path)}{note}", file=sys.stderr)
         else:
             print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)
     if args.bisect:

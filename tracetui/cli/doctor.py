@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.safe_text import safe_line
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("doctor", help="check the bucket's copies, sidecars and index, and repair them")
     add_bucket_option(p)
     add_json_option(p)

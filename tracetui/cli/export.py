@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_findings, print_json
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
@@ -16,7 +16,7 @@ from tracetui.sources import registry
 FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "export",
         help="export sessions as a dataset (raw logs, parquet, ATIF) or one episode as a page, redacted",

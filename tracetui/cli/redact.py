@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import TracetuiError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "scan",
         help="find secrets and personal data in a session (positions and kinds, never the values)",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracetui.cli import add_bucket_option, add_json_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import TracetuiError
 from tracetui.sources import registry
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "review",
         help="undecided redaction suggestions of many sessions, grouped by value (never the values)",

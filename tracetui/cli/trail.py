@@ -10,13 +10,13 @@ from typing import Any
 import orjson
 import pygit2
 
-from tracetui.cli import add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.safe_text import safe_line
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser("trail", help="the patches a session made and whether they survived in git")
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
     p.add_argument(

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 from tracetui.bucket import default_sources, parse_sources
-from tracetui.cli import add_bucket_option, open_bucket
+from tracetui.cli import Commands, add_bucket_option, open_bucket
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
 from tracetui.views.format import problems
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "watch",
         help="sync the bucket whenever an agent writes a log, until Ctrl-C",

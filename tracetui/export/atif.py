@@ -12,7 +12,9 @@ How a session maps (facts from the ATIF v1.7 RFC; the shapes are ours):
   `<session>/<subagent>`), referenced from the spawning call's observation by `trajectory_id`;
 - tokens are per-step `metrics` (prompt = input + cache read + cache write, cached = cache read)
   and `final_metrics`; outcome labels, the receipt and the patches with their states go in the
-  trajectory's `extra.tracetui`.
+  trajectory's `extra.tracetui`;
+- a fork's trajectory is its own run: the steps it copied from its parent are the parent's trajectory
+  (`extra.tracetui.forked_from` names it, `copied_steps` says how many were left out).
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ class AtifWriter:
 def trajectory(prepared: Prepared) -> dict[str, Any]:
     """The session's ATIF document (`extra.tracetui.receipt` is filled in once the receipt is known)."""
     clean = prepared.clean
-    main = [s for s in clean.steps if not s.subagent]
+    own = [s for s in clean.steps if "copied" not in s.meta]
+    main = [s for s in own if not s.subagent]
     by_agent: dict[str, list[Step]] = {}
-    for s in clean.steps:
+    for s in own:
         if s.subagent:
             by_agent.setdefault(s.subagent, []).append(s)
     refs = {a.spawned_by: a.id for a in clean.subagents if a.spawned_by and a.id in by_agent}
@@ -91,6 +94,9 @@ def trajectory(prepared: Prepared) -> dict[str, Any]:
             "labels": labels,
             "patches": _patches(prepared),
             "receipt": [],
+            "forked_from": _parent_id(clean.forked_from),
+            "forked_at": clean.forked_at,
+            "copied_steps": (len(clean.steps) - len(own)) or None,
         }
     }
     return _pruned(document)
@@ -264,6 +270,12 @@ def _patches(prepared: Prepared) -> list[dict[str, Any]]:
         row["timestamp"] = row["timestamp"].isoformat() if row["timestamp"] is not None else None
         out.append(row)
     return out
+
+
+def _parent_id(parent: str | None) -> str | None:
+    """A fork's parent as an id; a logged path (Pi's, where its file name holds no id) is left out:
+    no plan reviewed it, and it would carry the user's folders."""
+    return parent if parent and "/" not in parent and "\\" not in parent else None
 
 
 def _pruned(obj: Any) -> Any:

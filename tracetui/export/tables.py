@@ -47,7 +47,12 @@ SESSIONS: list[Column] = [
     ),
     ("git_commit", "string", "The commit the log recorded at the start, if any."),
     ("steps", "int32", "Steps in the session (rows of `steps`)."),
-    ("tool_calls", "int32", "Tool calls in the session (rows of `tool_calls`)."),
+    (
+        "tool_calls",
+        "int32",
+        "Tool calls in the session (rows of `tool_calls`; a fork's copies of its parent's calls are "
+        "rows of `steps` only, meta `copied`).",
+    ),
     ("edits", "int32", "Tool calls that edited files."),
     ("subagents", "int32", "Subagent runs in the session."),
     ("tokens_input", "int64", "Input tokens over the session, each API response counted once."),
@@ -263,7 +268,7 @@ def rows(
                 "meta": _json(s.meta),
             },
         )
-        if s.kind == StepKind.TOOL_CALL:
+        if s.kind == StepKind.TOOL_CALL and "copied" not in s.meta:
             result = results.get(s.tool_call_id) if s.tool_call_id else None
             code = result.meta.get("exit_code") if result is not None else s.meta.get("exit_code")
             yield (

@@ -271,8 +271,13 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters.
 # The lookbehind stays: without it `re` retries inside every short word (quadratic per word).
-_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-])")
-_BARE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-")
+# `~` joins pieces of one encoded run too (CloudFront's URL-safe signatures write it for `=`).
+_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-~])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-~])")
+# Keys and tokens without a format rule run 20 to 100 characters; an unnamed run longer than that is
+# a signed URL's signature, an encrypted blob or a piece of a file (format rules find JWTs, PEM
+# bodies and the long vendor tokens by their prefixes, and a name finds any value).
+_BARE_TOKEN_MAX = 100
+_BARE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-~")
 
 
 def entropy_findings(text: str) -> Iterator[Finding]:
@@ -297,6 +302,8 @@ def entropy_findings(text: str) -> Iterator[Finding]:
         if (a, b) in seen or (a > 0 and text[a - 1] in _BARE_CHARS):
             continue
         value = text[a:b]
+        if b - a > _BARE_TOKEN_MAX:
+            continue  # a long unnamed blob is data (a signature, ciphertext, an encoded file), not a key
         if _HASH_BEFORE.search(text, max(0, a - 12), a):
             continue  # a digest with its algorithm's label (`h1:` in go.sum, `sha256:`)
         # Unquoted text is mostly code and paths: ask for more before suggesting it.

@@ -45,9 +45,14 @@ PUBLISHED_EXAMPLES = frozenset(
         "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
         "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
     }
+    # The sample passwords of Microsoft's nuget.config reference (`<add key="ClearTextPassword" …>`).
+    | {"33f!!lloppa", "hal+9ooo_da!sY"}
 )
 _EXAMPLE_SUFFIX = re.compile(r"(?:EXAMPLE|EXAMPLEKEY)$")
-_EXAMPLE_NEEDLES = ("EXAMPLE", "DEMO_KEY", "AIza", "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx")
+_EXAMPLE_NEEDLES = (
+    "EXAMPLE", "DEMO_KEY", "AIza", "33f!!lloppa", "hal+9ooo_da!sY",
+    "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx",
+)
 
 
 def is_published_example(value: str) -> bool:

@@ -39,6 +39,13 @@ Edits: apply_patch as the freeform tool, as an `apply_patch` function, and insid
 edits are `applied=False` when its result is a failure. Step.cwd is the turn's cwd joined with the
 call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
 
+The system prompt (`base_instructions`, `{text}` or a string, which builds since ~0.10x write in the
+first session_meta and nowhere else; a turn_context may carry it too) is a CONTEXT step (role
+system, meta from: base_instructions and system_prompt) at its line, and again wherever it changes
+(a resume by a newer build). The older `instructions` field and turn_context's `user_instructions`
+are the user's AGENTS.md, which the rollout also holds as a user-role message: not repeated. A
+snapshot keeps the first line's text itself, not a span of it (see `lines_of`).
+
 Newer kinds (from codex-rs/protocol, 2026): `tool_search_call`/`tool_search_output` are a call and
 its result (the tools found, one per line); `image_generation_call` is a call keeping the revised
 prompt, never the image; a remote compaction's `compaction`/`context_compaction` item is a
@@ -54,19 +61,29 @@ plan), dropped when the turn's answer item carries the same plan (some versions'
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
 
-Not handled (no such file in the corpus): a forked or thread_spawn child rollout that replays its
-parent's history after a second session_meta is read as one session, so the replayed part is shown
-again and its token totals count towards the child.
+Forks (formats.md 2.8; codex-rs writes a fork's rollout as its own session_meta, then the parent's
+rollout items as they were, the parent's session_meta first, then its own turns; every line's
+timestamp is when it was written): `Session.forked_from` is the first session_meta's
+`forked_from_id`, else (older builds) the id of a second session_meta of another id that comes
+before any step; `forked_at` is the fork's session_meta time. The copy is the lines from that
+second session_meta on that were written in one burst (each within a second of the one before):
+their steps get meta `copied`. A prompt the fork was made with can land in the burst; a copied
+prompt that nothing of the model's follows in the copy is the fork's own, and so is what comes
+after it. The copy's token counts stay on its steps but out of the session's totals (the parent
+spent them; `cost` prices no copied step); the fork's own counts are deltas from the copy's last
+total, as in any rollout.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import ntpath
 import posixpath
 import re
 from collections import deque
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +230,8 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 2  # 2: the reader's state holds plan_at and goal
+# 2: the reader's state holds plan_at and goal; 3: and the system prompt's digest; 4: a fork's copy
+LAYOUT = 4
 
 
 def resume(
@@ -281,7 +299,12 @@ class _Reader:
         self.thread_name: str | None = None  # the last `thread_name_updated` (/rename); None clears
         self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
         self.goal: list[str | None] | None = None  # the last /goal objective and status shown
+        self.instructions: str | None = None  # digest of the system prompt last shown as a step
         self.first = True  # no record read yet
+        # A fork's copy of its parent (module docstring): "head" after the first session_meta until
+        # the next record says whether a copy follows; "copy" while the copied burst goes on.
+        self.fork: str | None = None
+        self.copy_last: datetime | None = None  # the time of the copy's last line so far
 
     # ---- input layouts ---------------------------------------------------------------------
 
@@ -302,11 +325,13 @@ class _Reader:
             if timestamp:
                 self.session.ended = timestamp
                 self.first_ts = self.first_ts or timestamp
+            if self.fork is not None:
+                self.follow_copy(kind, payload, timestamp)
             self.envelope(kind, payload, key, timestamp)
         elif rec.get("record_type") is not None:
             pass  # pre-0.30 state markers carry nothing for the spine
         elif first and kind is None and "id" in rec:
-            self.session_meta(rec)
+            self.session_meta(rec, key)
         elif isinstance(kind, str):
             self.response_item(rec, key, None)
         elif isinstance(rec.get("role"), str):
@@ -328,7 +353,7 @@ class _Reader:
             return
         meta = doc.get("session")
         if isinstance(meta, dict):
-            self.session_meta(meta)
+            self.session_meta(meta, "meta")
         items = doc.get("items")
         if not isinstance(items, list):
             self.session.errors.append(LineError(self.path, 1, "no items list"))
@@ -356,7 +381,7 @@ class _Reader:
         elif kind == "turn_context":
             self.turn_context(payload, key, ts)
         elif kind == "session_meta":
-            self.session_meta(payload)
+            self.session_meta(payload, key, ts)
         elif kind == "compacted":
             self.compacted(payload, key, ts)
         elif kind == "inter_agent_communication":
@@ -366,7 +391,8 @@ class _Reader:
         else:
             self.skip(kind)
 
-    def session_meta(self, meta: dict[str, Any]) -> None:
+    def session_meta(self, meta: dict[str, Any], key: str, ts: str | None = None) -> None:
+        self.base_instructions(meta, key, ts)
         if self.meta_seen:  # a resumed or forked rollout repeats it; the first one names the session
             return
         self.meta_seen = True
@@ -375,6 +401,12 @@ class _Reader:
             s.id = meta["id"]
         if isinstance(meta.get("timestamp"), str):
             s.started = meta["timestamp"]
+        parent = meta.get("forked_from_id")
+        if isinstance(parent, str) and parent:
+            s.forked_from = parent
+            s.forked_at = s.started or self.first_ts
+        if self.first and self.prefix == "L":  # the first record: a copy may follow it
+            self.fork = "head"
         if isinstance(meta.get("cwd"), str) and meta["cwd"]:
             s.cwd = meta["cwd"]
         if isinstance(meta.get("cli_version"), str):
@@ -385,7 +417,39 @@ class _Reader:
                 opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
 
+    def base_instructions(self, record: dict[str, Any], key: str, ts: str | None) -> None:
+        """The system prompt the model is sent with every request, where it is new or changed."""
+        base = record.get("base_instructions")
+        text = base.get("text") if isinstance(base, dict) else base
+        if not isinstance(text, str) or not text.strip():
+            return
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if digest == self.instructions:  # a repeated session_meta, or each turn_context saying it again
+            return
+        self.instructions = digest
+        step = self.add(key, StepKind.CONTEXT, "system", text, ts)
+        # `system_prompt`: what ctx keeps across a compaction (the agent sends it with every request).
+        step.meta.update({"from": "base_instructions", "system_prompt": True})
+
+    def follow_copy(self, kind: str, payload: dict[str, Any], ts: str | None) -> None:
+        """Whether this line is still the fork's copy of its parent (module docstring)."""
+        moment = _moment(ts)
+        if self.fork == "head":
+            parent = payload.get("id") if kind == "session_meta" else None
+            if isinstance(parent, str) and parent and parent != self.session.id and moment is not None:
+                self.fork, self.copy_last = "copy", moment
+                s = self.session
+                if s.forked_from is None:
+                    s.forked_from, s.forked_at = parent, s.started or self.first_ts
+            elif kind != "session_meta":
+                self.fork = None  # its own lines from the start: no copy
+        elif self.copy_last is not None and moment is not None and moment - self.copy_last <= _BURST:
+            self.copy_last = moment
+        else:
+            self.fork = self.copy_last = None
+
     def turn_context(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        self.base_instructions(payload, key, ts)
         cwd = payload.get("cwd")
         if isinstance(cwd, str) and cwd:
             self.turn_cwd = cwd
@@ -872,7 +936,8 @@ class _Reader:
         else:
             delta = (current[0] - previous[0], current[1] - previous[1], current[2] - previous[2])
         tokens = Tokens(input=max(delta[0] - delta[1], 0), output=delta[2], cache_read=delta[1])
-        self.session.tokens.add(tokens)
+        if self.fork != "copy":  # a fork's copy replays the parent's counts: the parent spent them
+            self.session.tokens.add(tokens)
         self.token_marks.append((len(self.slots), tokens))
 
     # ---- pairing ---------------------------------------------------------------------------
@@ -911,6 +976,8 @@ class _Reader:
             self.sub = 0
             step_id = f"{self.prefix}{key}"
         step = Step(step_id, 0, kind, role, text, ts)  # positional: a Step for nearly every record
+        if self.fork == "copy":
+            step.meta["copied"] = True
         if role == "assistant":
             step.model = self.model
         if self.turn_cwd and self.turn_cwd != self.session.cwd:
@@ -977,6 +1044,7 @@ class _Reader:
                 self.first,
                 self.plan_at,
                 self.goal,
+                self.instructions,
             ],
             "exec_ends": self.exec_ends,
             "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
@@ -984,13 +1052,23 @@ class _Reader:
             "reason_events": [list(x) for x in self.reason_events],
             "reason_items": self.reason_items,
             "context_since_reply": self.context_since_reply,
+            "fork": [
+                s.forked_from,
+                s.forked_at,
+                self.fork,
+                None if self.copy_last is None else self.copy_last.isoformat(),
+            ],
         }
 
     def lines_of(self, step: Step) -> tuple[int, ...]:
-        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's."""
+        """The lines a step's values come from: its own (`L<line>[.<n>]`), and a call's result's.
+        None for the first line's (the session_meta's system prompt): a resume never reads the
+        session's head again, so the snapshot keeps that text itself."""
         if self.prefix != "L":
             return ()
         own = _line_of(step.id)
+        if own == 1:
+            return ()
         result = self.results.get(step.tool_call_id) if step.edits and step.tool_call_id else None
         return (own,) if result is None else (own, _line_of(result.id))
 
@@ -1023,6 +1101,7 @@ class _Reader:
             reader.first,
             reader.plan_at,
             reader.goal,
+            reader.instructions,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
@@ -1031,6 +1110,8 @@ class _Reader:
         reader.reason_events = [(at, text) for at, text in body["reason_events"]]
         reader.reason_items = [list(x) for x in body["reason_items"]]
         reader.context_since_reply = list(body["context_since_reply"])
+        s.forked_from, s.forked_at, reader.fork, copy_last = body["fork"]
+        reader.copy_last = None if copy_last is None else datetime.fromisoformat(copy_last)
         return reader
 
     def finish(self) -> Session:
@@ -1051,6 +1132,8 @@ class _Reader:
         session.steps = [s for s in self.slots if s is not None]
         for index, step in enumerate(session.steps):
             step.index = index
+        if session.forked_from is not None:
+            _own_prompt_out_of_copy(session.steps)
         session.title = titles.session_title((self.thread_name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
@@ -1061,6 +1144,31 @@ class _Reader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+# A fork's copy is written in one go; the gap between two of its lines is well under this.
+_BURST = timedelta(seconds=1)
+
+
+def _moment(ts: str | None) -> datetime | None:
+    if ts is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _own_prompt_out_of_copy(steps: list[Step]) -> None:
+    """A fork made with a prompt writes it in the same burst as the copy: the copied steps after the
+    copy's last step of the model's are the fork's own when a prompt is among them."""
+    copied = [s for s in steps if "copied" in s.meta]
+    last_reply = max((i for i, s in enumerate(copied) if s.kind in _ASSISTANT_SIDE), default=-1)
+    tail = copied[last_reply + 1 :]
+    if any(s.kind == StepKind.USER for s in tail):
+        for step in tail:
+            del step.meta["copied"]
 
 
 def _line_of(step_id: str) -> int:

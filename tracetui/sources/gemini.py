@@ -60,16 +60,18 @@ The choices this reader makes:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from tracetui.errors import TracetuiError
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog, SessionFiles, titles
@@ -77,6 +79,7 @@ from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, 
 from tracetui.sources.jsonl import clean, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
+from tracetui.sources.staged_files import load_state, write_atomic
 
 NAME = "gemini"
 LOGS = "logs.json"
@@ -928,52 +931,208 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     no session file holds. The first builds (June 2025, `<project>/.gemini/logs.json`, numeric
     session ids) kept nothing else, and a chat file may be gone since; their prompts are then the
     session. Each prompt log (`<folder>/<key>/gemini-prompts-<session id>.json`) is rewritten only
-    when its prompts change, so the bucket copies it again only then."""
+    when its prompts change, so the bucket copies it again only then.
+
+    `state.json` in `folder` keeps each `logs.json`'s size and mtime with the session ids it names,
+    and each session file's with the id its head holds: a sync reads a `logs.json` again only when
+    it changed (or a prompt log it should have is missing), and a session file's head only when the
+    file changed. A prompt log that no longer stands for anything (its session got a chat file, its
+    `logs.json` no longer names it or was deleted) is removed: the bucket keeps its own copy, so
+    the session stays listed from it. A `logs.json` not found this time but still on disk (a sync
+    of other folders) keeps its prompt logs."""
     problems: list[LineError] = []
+    state = _stage_state(folder / STAGE_STATE)
     sessions = [p for p in found if not _is_logs(p) and not _not_a_session(p)]
     held = {_short_id(p)[:8] for p in sessions}
     # The id a file's name ends with is the agent's habit, not a promise: the id the file holds counts
     # too, or a session whose name says otherwise would be staged again from logs.json, and the
     # prompt log (one step a prompt) could stand in for the whole session under the same id.
-    held_ids = {sid for sid in map(_held_id, sessions) if sid}
+    heads: dict[str, list[Any]] = {}
+    for path in sessions:
+        heads[str(path)] = _head(path, state["heads"].get(str(path)))
+    held_ids = {h[2] for h in heads.values() if h[2]}
+
+    def unheld(sid: str) -> bool:
+        return not (sid[:8] in held or sid in held_ids or not sid.strip())
+
     out = list(found)
+    logs_state: dict[str, dict[str, Any]] = {}
     for logs in (p for p in found if _is_logs(p)):
-        try:
-            with open_regular(logs) as fh:
-                data = fh.read(MAX_LOGS + 1)
-        except OSError as exc:
-            problems.append(LineError(str(logs), 0, f"cannot read: {exc}"))
+        if not _utf8(str(logs)):
+            continue  # the sync says the path is not UTF-8 and leaves the file alone
+        entry, targets = _stage_logs(logs, folder, unheld, state["logs"].get(str(logs)), problems)
+        if entry is not None:
+            logs_state[str(logs)] = entry
+        out.extend(targets)
+    for known, entry in state["logs"].items():
+        if known in logs_state:
             continue
-        if len(data) > MAX_LOGS:
-            problems.append(LineError(str(logs), 0, "too large to read; its prompts are not staged"))
-            continue
-        try:
-            entries = orjson.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
-        except orjson.JSONDecodeError:
-            continue  # read() of its sessions reports it; nothing to stage from it
-        by_session: dict[str, list[dict[str, Any]]] = {}
-        for entry in as_list(entries):
-            if isinstance(entry, dict) and isinstance(entry.get("sessionId"), (str, int)):
-                by_session.setdefault(str(entry["sessionId"]), []).append(entry)
-        key = hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        for sid, mine in by_session.items():
-            if sid[:8] in held or sid in held_ids or not sid.strip():
-                continue
-            target = folder / key / f"{PROMPTS_PREFIX}{_safe_name(sid)}.json"
-            body = orjson.dumps(
-                {"format": PROMPTS_FORMAT, "v": 1, "source": str(logs), "sessionId": sid, "entries": mine}
-            )
-            try:
-                if not target.is_file() or target.read_bytes() != body:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = target.with_suffix(".tmp")
-                    tmp.write_bytes(body)
-                    os.replace(tmp, target)
-            except OSError as exc:
-                problems.append(LineError(str(logs), 0, f"cannot stage its session {sid}: {exc}"))
-                continue
-            out.append(target)
+        if os.path.lexists(known):
+            logs_state[known] = entry  # not among this sync's folders: left as it is
+        else:
+            _remove_prompt_logs(_prompt_logs_in(folder / _logs_key(Path(known))))
+    body = {"v": STAGE_VERSION, "logs": logs_state, "heads": {p: h for p, h in heads.items() if _utf8(p)}}
+    try:
+        if body != state["loaded"]:  # a sync with nothing new writes nothing
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(folder / STAGE_STATE, orjson.dumps(body))
+    except OSError as exc:  # the next sync reads the logs.json files again: slower, nothing lost
+        problems.append(LineError(str(folder / STAGE_STATE), 0, f"cannot write: {exc}"))
     return out, problems
+
+
+STAGE_STATE = "state.json"
+STAGE_VERSION = 1
+
+
+def _stage_state(path: Path) -> dict[str, dict[str, Any]]:
+    """The stage's state as the last sync left it (`loaded`), and its records (`logs`, `heads`),
+    each checked: a damaged one is dropped, and its file read again."""
+    state = load_state(path)
+    if state.get("v") != STAGE_VERSION:
+        return {"logs": {}, "heads": {}, "loaded": state}
+    logs = {
+        p: e
+        for p, e in as_dict(state.get("logs")).items()
+        if isinstance(e, dict)
+        and _is_stamp(e.get("stat"))
+        and isinstance(e.get("whole"), bool)
+        and isinstance(e.get("sessions"), list)
+        and all(isinstance(sid, str) for sid in e["sessions"])
+    }
+    heads = {
+        p: h
+        for p, h in as_dict(state.get("heads")).items()
+        if isinstance(h, list)
+        and len(h) == 3
+        and _is_stamp(h[:2])
+        and (h[2] is None or isinstance(h[2], str))
+    }
+    return {"logs": logs, "heads": heads, "loaded": state}
+
+
+def _is_stamp(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+    )
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _head(path: Path, known: list[Any] | None) -> list[Any]:
+    """[size, mtime_ns, the id the file's head holds]: read again only when the file changed."""
+    try:
+        stamp = _stamp(os.stat(path))
+    except OSError:
+        return [-1, -1, None]
+    if known is not None and known[:2] == stamp:
+        return known
+    return [*stamp, _held_id(path)]
+
+
+def _logs_key(logs: Path) -> str:
+    return hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _stage_logs(
+    logs: Path,
+    folder: Path,
+    unheld: Callable[[str], bool],
+    old: dict[str, Any] | None,
+    problems: list[LineError],
+) -> tuple[dict[str, Any] | None, list[Path]]:
+    """One `logs.json`'s prompt logs: its state record to keep (None: none) and the prompt logs
+    that stand for a session now. The others in its folder go, unless it could not be read whole."""
+    key = _logs_key(logs)
+    staged = folder / key
+
+    def target(sid: str) -> Path:
+        return staged / f"{PROMPTS_PREFIX}{_safe_name(sid)}.json"
+
+    try:
+        stamp = _stamp(os.stat(logs))
+    except OSError as exc:
+        problems.append(LineError(str(logs), 0, f"cannot read: {exc.strerror or exc}"))
+        return old, []
+    if old is not None and old["stat"] == stamp:
+        wanted = [target(sid) for sid in old["sessions"] if unheld(sid)]
+        present = _prompt_logs_in(staged)  # one listing, not a stat a session
+        if not old["whole"]:  # damaged when last read: what it staged before stays as it is
+            return old, [t for t in wanted if t in present]
+        if present.issuperset(wanted):
+            _remove_prompt_logs(present.difference(wanted))
+            return old, wanted
+        # A session it names lost its chat file since (or its prompt log went): read it again.
+    if stamp[0] > MAX_LOGS:
+        problems.append(LineError(str(logs), 0, "too large to read; its prompts are not staged"))
+        return old, []
+    try:
+        with open_regular(logs) as fh:
+            stamp = _stamp(os.fstat(fh.fileno()))  # the file as read: a write since is seen next time
+            data = fh.read(MAX_LOGS + 1)
+    except (OSError, TracetuiError) as exc:
+        problems.append(LineError(str(logs), 0, f"cannot read: {exc}"))
+        return old, []
+    if len(data) > MAX_LOGS:
+        problems.append(LineError(str(logs), 0, "too large to read; its prompts are not staged"))
+        return old, []
+    try:
+        entries = orjson.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+    except orjson.JSONDecodeError:
+        # read() of its sessions reports it. Torn by a write, perhaps: nothing is staged from it,
+        # and nothing it staged before goes.
+        kept = old["sessions"] if old is not None else []
+        return {"stat": stamp, "whole": False, "sessions": kept}, [
+            t for t in (target(sid) for sid in kept if unheld(sid)) if t.is_file()
+        ]
+    by_session: dict[str, list[dict[str, Any]]] = {}
+    for entry in as_list(entries):
+        if isinstance(entry, dict) and isinstance(entry.get("sessionId"), (str, int)):
+            by_session.setdefault(str(entry["sessionId"]), []).append(entry)
+    out: list[Path] = []
+    failed: list[Path] = []  # not written this time: an older copy stays
+    for sid, mine in by_session.items():
+        if not unheld(sid):
+            continue
+        path = target(sid)
+        body = orjson.dumps(
+            {"format": PROMPTS_FORMAT, "v": 1, "source": str(logs), "sessionId": sid, "entries": mine}
+        )
+        try:
+            if not path.is_file() or path.read_bytes() != body:
+                staged.mkdir(parents=True, exist_ok=True)
+                write_atomic(path, body)
+        except OSError as exc:
+            problems.append(LineError(str(logs), 0, f"cannot stage its session {sid}: {exc}"))
+            failed.append(path)
+            continue
+        out.append(path)
+    _remove_prompt_logs(_prompt_logs_in(staged).difference(out, failed))
+    # A prompt log not written is not recorded as done: the next sync reads logs.json again.
+    return ({"stat": stamp, "whole": True, "sessions": list(by_session)} if not failed else old), out
+
+
+def _prompt_logs_in(staged: Path) -> set[Path]:
+    try:
+        return {p for p in staged.iterdir() if p.name.startswith(PROMPTS_PREFIX) and p.suffix == ".json"}
+    except OSError:  # not made yet
+        return set()
+
+
+def _remove_prompt_logs(paths: Iterable[Path]) -> None:
+    """Prompt logs that stand for no session any more (the bucket keeps its copies)."""
+    folders = set()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        folders.add(path.parent)
+    for folder in folders:
+        with contextlib.suppress(OSError):  # kept while it holds anything
+            folder.rmdir()
 
 
 _HELD_ID = re.compile(rb'"sessionId"\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -995,6 +1154,14 @@ def _held_id(path: Path) -> str | None:
     except orjson.JSONDecodeError:
         return None
     return value if isinstance(value, str) else None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name's bytes that are not UTF-8 (surrogateescape)
+        return False
+    return True
 
 
 def _safe_name(sid: str) -> str:

@@ -45,6 +45,7 @@ from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.coerce import as_list, as_str, opt_str
 from tracetui.sources.opencode import STAGED, Objects, load_objects
+from tracetui.sources.staged_files import load_state, write_atomic
 
 VERSION = 1
 STATE = "state.json"
@@ -63,7 +64,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     if not found:
         return [], []  # OpenCode not installed, or its data gone: what was staged stays in the bucket
     folder.mkdir(parents=True, exist_ok=True)
-    state = _load_json(folder / STATE)
+    state = load_state(folder / STATE)
     if state.get("v") != VERSION:
         state = {"v": VERSION}
     work = _Stage(folder, state)
@@ -81,7 +82,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
         work.close()
     state["files"] = work.files
     state["dbs"] = {path: db.record for path, db in work.dbs.items() if db.record is not None}
-    _atomic_write(folder / STATE, orjson.dumps(state))
+    write_atomic(folder / STATE, orjson.dumps(state))
     return staged, work.problems
 
 
@@ -306,7 +307,7 @@ class _Stage:
         key = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         log = self.folder / f"{key}.jsonl"
         state_path = self.folder / f"{key}.state.json"
-        state = _load_json(state_path)
+        state = load_state(state_path)
         size = _size(log)
         if state.get("fp") == fingerprint and size is not None and state.get("size") == size:
             return log
@@ -354,7 +355,7 @@ class _Stage:
             "size": _size(log),
             "objs": {**{k: v for k, v in known.items() if k in seen}, **seen},
         }
-        _atomic_write(state_path, orjson.dumps(record))
+        write_atomic(state_path, orjson.dumps(record))
         return log
 
     def _gather(
@@ -695,18 +696,3 @@ def _size(path: Path) -> int | None:
         return path.stat().st_size
     except OSError:
         return None
-
-
-def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        value = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)

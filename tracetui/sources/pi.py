@@ -31,8 +31,13 @@ Choices worth knowing:
 - Tool-call steps have empty text (the call is in `tool_input`), as in the other readers.
 - Lines that are not JSON are LineErrors; entries glued onto one line by a lost newline are
   recovered (and the line is still reported, saying what was recovered).
-- `parentSession`/`branchedFrom` (the file a fork was copied from) and `label` entries are
-  read past: they name no event of this session.
+- A header's `parentSession` (v1: `branchedFrom`) names the file a fork (`/fork`, a branched
+  session) was copied from: `Session.forked_from` is the session id its file name holds (else the
+  path as logged) and `forked_at` the header's timestamp. Pi writes the copied root-to-leaf path
+  first, each entry as it was, so the leading entries older than the header are the parent's: their
+  steps get meta `copied` and their usage stays out of the session's tokens (the parent spent it;
+  `cost` prices no copied step). Without either key no entry is a copy, whatever its time (Pi's own
+  headers can postdate the first prompt). `label` entries are read past: they name no event.
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ ENTRY_TYPES = frozenset(
 )
 
 _ARCHIVE = re.compile(r"\.jsonl\.reset\..+\Z")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -132,7 +138,7 @@ def resume(
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 1
+LAYOUT = 2  # 2: the fork's parent, time and whether the copy goes on
 
 
 def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple[Session, ResumeState | None]:
@@ -244,6 +250,24 @@ def _session_id(header: dict[str, Any] | None, path: str) -> str:
     return name.rsplit("_", 1)[-1] or name
 
 
+def _parent_id(logged: str) -> str:
+    """The session id a fork's logged parent path holds in its file name (`<time>_<uuid>.jsonl`,
+    OpenClaw's `<uuid>.jsonl`), else the path as logged."""
+    name = logged.replace("\\", "/").rsplit("/", 1)[-1]
+    found = _UUID.findall(name)
+    return found[-1] if found else logged
+
+
+def _moment(stamp: str | None) -> datetime | None:
+    if stamp is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -263,6 +287,8 @@ class _Reader:
         self.answered: set[int] = set()  # id() of call steps that got a result
         self.previous: str | None = None  # the last entry's key (a v1 entry's parent)
         self.parse_errors = 0  # session.errors before this many are unreadable lines (snapshots)
+        # A fork's header time while its leading entries are still the copied ones, else None.
+        self.copy_until: datetime | None = None
 
     # -- header and entries ------------------------------------------------------------------
 
@@ -275,6 +301,13 @@ class _Reader:
         model = _model_name(header.get("provider"), header.get("modelId"))
         if model:
             self.models[model] = None
+        parent = header.get("parentSession")
+        if not isinstance(parent, str) or not parent:
+            parent = header.get("branchedFrom")
+        if isinstance(parent, str) and parent:
+            self.session.forked_from = _parent_id(parent)
+            self.session.forked_at = stamp
+            self.copy_until = _moment(stamp)
 
     def entries(self, records: list[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
         previous = self.previous
@@ -296,8 +329,15 @@ class _Reader:
             self.by_key[key] = entry
             self.order.append(entry)
             previous = self.previous = key
+            if self.copy_until is not None:
+                moment = _moment(_iso(record.get("timestamp")))
+                if moment is not None and moment >= self.copy_until:
+                    self.copy_until = None  # the fork's own entries from here on
             with guarded(self.session.errors, self.session.source, line):
                 self.entry(entry)
+            if self.copy_until is not None:
+                for step in entry.steps:
+                    step.meta["copied"] = True
             entry.record = _READ  # read: what later entries and the finish need is kept apart
 
     def entry(self, entry: _Entry) -> None:
@@ -367,7 +407,7 @@ class _Reader:
         if model:
             self.models[model] = None
         tokens = _tokens(message.get("usage"))
-        if tokens is not None:
+        if tokens is not None and self.copy_until is None:  # a fork's copy: the parent's usage, not its
             self.session.tokens.add(tokens)
         first = len(entry.steps)
         content = message.get("content")
@@ -553,7 +593,8 @@ class _Reader:
         tokens = _tokens(record.get("usage"))  # newer Pi: what the summarising call cost
         if tokens is not None:
             step.tokens = tokens
-            self.session.tokens.add(tokens)
+            if self.copy_until is None:
+                self.session.tokens.add(tokens)
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -604,6 +645,11 @@ class _Reader:
             "calls": {k: where[id(v)] for k, v in self.calls.items()},
             "answered": sorted(where[i] for i in self.answered if i in where),
             "previous": self.previous,
+            "fork": [
+                s.forked_from,
+                s.forked_at,
+                None if self.copy_until is None else self.copy_until.isoformat(),
+            ],
         }
 
     @classmethod
@@ -628,6 +674,8 @@ class _Reader:
         reader.calls = {k: steps[i] for k, i in body["calls"].items()}
         reader.answered = {id(steps[i]) for i in body["answered"]}
         reader.previous = body["previous"]
+        session.forked_from, session.forked_at, copy_until = body["fork"]
+        reader.copy_until = None if copy_until is None else datetime.fromisoformat(copy_until)
         errors = [resumable.error_of(r) for r in body["errors"]]
         return reader, errors, int(body["parse_errors"])
 

@@ -38,6 +38,7 @@ from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views import fork
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
@@ -77,14 +78,30 @@ class Opened:
     # library that leaves it equal left the session as it is shown.
     summary: SessionSummary | None = None
     folds: Folds = (frozenset(), False)  # the timeline's folds the rows were built with
+    parent: str | None = None  # a fork's parent, when the library holds it (the fork-parent key)
 
     @classmethod
-    def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False)) -> Opened:
+    def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False),
+           library: Library | None = None) -> Opened:
         """A session made ready to show (in a worker: it walks the whole session), its rows built with
         the timeline's folds (unfolded subagents, abandoned branches shown)."""
         shape = shape_of(session)
         rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
-        return cls(session, shape, rows, markers, ContextIndex(session), summary, folds)
+        parent = _parent_held(library, session) if library is not None else None
+        return cls(session, shape, rows, markers, ContextIndex(session), summary, folds, parent)
+
+
+def _parent_held(library: Library, session: Session) -> str | None:
+    """The id of the session this fork was copied from, when the library holds it (by its whole id:
+    the log's word is not a prefix to resolve)."""
+    wanted = session.forked_from
+    if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
+        return None
+    try:
+        row = library.summary(wanted)
+    except TracetuiError:
+        return None
+    return row.id if row.id == wanted else None
 
 
 class SessionReady(Message):
@@ -166,6 +183,8 @@ class BrowserScreen(Screen):
         self._want_session: str | None = None
         self._focus_after_open = False
         self._preview_open = False  # the session wanted is only a preview of the row the list rests on
+        self._fork_child: Session | None = None  # the fork whose parent is opening, to land at the fork
+        self._fork_key_offered = False
         # A preview (the list's cursor resting on a row) shows the session's first rows and first step;
         # its trail (the costly part: every patch of the session) waits until the session is opened.
         self.previewing = False
@@ -366,7 +385,7 @@ class BrowserScreen(Screen):
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        self.post_message(SessionReady(Opened.of(session, summary), step_id))
+        self.post_message(SessionReady(Opened.of(session, summary, library=self.library), step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
         opened = message.opened
@@ -388,6 +407,10 @@ class BrowserScreen(Screen):
             self.notify(row.note, severity="warning", timeout=8)
         if message.step_id:
             self.jump_to_step(message.step_id)
+        fork_of, self._fork_child = self._fork_child, None
+        if fork_of is not None and fork_of.forked_from == session.id:
+            timeline.reveal_step(fork.fork_point(session, fork_of))
+        self._offer_fork_key()
         if self._focus_after_open:
             self.add_class("-hide-sessions")
             timeline.focus()
@@ -421,7 +444,7 @@ class BrowserScreen(Screen):
         except TracetuiError:
             return  # removed or unreadable meanwhile: the view keeps what it shows
         self.reloads_read += 1
-        self.post_message(SessionGrown(Opened.of(session, summary, folds)))
+        self.post_message(SessionGrown(Opened.of(session, summary, folds, self.library)))
 
     def on_session_grown(self, message: SessionGrown) -> None:
         opened, current = message.opened, self.opened
@@ -440,6 +463,7 @@ class BrowserScreen(Screen):
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
         timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
         self._title(opened.session)
+        self._offer_fork_key()
         if not self.previewing:
             self._compute_trail(opened.session)
         index = self.current_step()
@@ -449,6 +473,8 @@ class BrowserScreen(Screen):
     def _title(self, session: Session) -> None:
         tokens = human_tokens(session.tokens.total)
         title = safe_line(session.title or "(no prompt)")
+        if session.forked_from is not None:
+            title = f"↱ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)
@@ -595,10 +621,13 @@ class BrowserScreen(Screen):
         if sent is not None:
             # The log's own count is the truth; the estimate covers only what the log kept.
             real = sent.input + sent.cache_read + sent.cache_write
+            session = self.opened.session
+            has_prompt = any((s := session.step(item.step_id)) is not None and s.meta.get("system_prompt") is True
+                             for item in ctx.items)
+            kept_out = "tool definitions" if has_prompt else "system prompt or tool definitions"
             text += (f"\nthe log says the model was sent {human_tokens(real)} "
                      f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
-                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no system prompt "
-                     "or tool definitions")  # fmt: skip
+                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no {kept_out}")  # fmt: skip
         total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
@@ -734,6 +763,8 @@ class BrowserScreen(Screen):
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
         if action == "replay":
             return is_capsule(self.library)
+        if action == "fork_parent":  # only for a fork whose parent the library holds
+            return self.opened is not None and self.opened.parent is not None
         if action == "tab" and self.has_class("-narrow") and not self.has_class("-hide-sessions"):
             return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
@@ -755,6 +786,23 @@ class BrowserScreen(Screen):
         self.open_whole()
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
+
+    def _offer_fork_key(self) -> None:
+        """The fork-parent key is offered for a fork whose parent the library holds; the footer is
+        made again only when that changes (a rest on the list must not lay out the screen)."""
+        offered = self.opened is not None and self.opened.parent is not None
+        if offered != self._fork_key_offered:
+            self._fork_key_offered = offered
+            self.refresh_bindings()
+
+    def action_fork_parent(self) -> None:
+        """Open the session the open fork was copied from, at the step where the fork was made."""
+        if self.opened is None or self.opened.parent is None:
+            self.notify("this session is no fork of a session in the bucket", severity="warning",
+                        markup=False)
+            return
+        self._fork_child = self.opened.session
+        self.open_session(self.opened.parent, focus=True)
 
     def action_blame(self) -> None:
         """Blame the file the chosen step edited; in the trail pane, the file of the patch under the

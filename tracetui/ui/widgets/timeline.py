@@ -1,7 +1,8 @@
 """The timeline pane: one line per step of the open session.
 
 Subagent steps fold under the step that spawned them, steps of abandoned branches (rewinds) hide
-behind one marker row until `b` shows them, and compactions draw as a rule. The row list comes
+behind one marker row until `b` shows them, and compactions draw as a rule. A fork's copies of its
+parent's steps are drawn dim, and the last of them says where the copy ends (FORK_POINT). The row list comes
 from `tracetui.views.session_shape`, built in a worker for big sessions, and only visible rows are drawn.
 """
 
@@ -18,6 +19,7 @@ from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut, fit, line
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
+from tracetui.views.fork import copy_end, is_copied
 from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
     Marker,
@@ -67,7 +69,7 @@ BADGES = {
 }
 
 LABEL_MIN, LABEL_NARROW, LABEL_MAX = 10, 12, 16  # cells of the label column (`_label_room`)
-
+FORK_POINT = "↱ copy of parent ends"  # right of a fork's last copied step
 RANGE_BAR = "┃"  # the gutter of steps inside the marked episode
 MARK = "◆"  # the gutter of a marked step
 
@@ -95,6 +97,7 @@ class Timeline(VirtualList):
         "timeline--uncommitted",
         "timeline--unknown",
         "timeline--range",
+        "timeline--copied",
     }
 
     DEFAULT_CSS = """
@@ -117,6 +120,7 @@ class Timeline(VirtualList):
     Timeline > .timeline--uncommitted { color: $text-muted; }
     Timeline > .timeline--unknown { color: $text-muted; }
     Timeline > .timeline--range { color: $accent; text-style: bold; }
+    Timeline > .timeline--copied { color: $text-muted; text-style: dim; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -134,6 +138,7 @@ class Timeline(VirtualList):
         self._cwd = ""
         self._widest_label = 0
         self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
+        self.copy_end: int | None = None  # a fork's last step copied from its parent
 
     class MarksChanged(Message):
         """The marked step range changed (`Timeline.mark_range()` has the new one)."""
@@ -142,6 +147,7 @@ class Timeline(VirtualList):
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
         self.session, self.shape = session, shape
         self._widest_label = widest_label(session)
+        self.copy_end = copy_end(session)
         self._cwd = (session.cwd or "").rstrip("/\\")
         self.rows, self.markers = rows, markers
         self.expanded = set()
@@ -167,6 +173,7 @@ class Timeline(VirtualList):
         index_of = {step.id: i for i, step in enumerate(session.steps)}
         self.session, self.shape = session, shape
         self._widest_label = widest_label(session)
+        self.copy_end = copy_end(session)
         self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
         self.marks = [index_of[m] for m in marked if m in index_of]
         if rows is not None:
@@ -181,6 +188,7 @@ class Timeline(VirtualList):
 
     def clear(self) -> None:
         self.session = self.shape = None
+        self.copy_end = None
         self.rows, self.markers = [], []
         self.marks = []
         self._title_marks()
@@ -424,9 +432,12 @@ class Timeline(VirtualList):
         level = depth(session, shape, value)
         gutter = "  " + "│ " * level
         kind_style = self._kind_style(step)
+        copied = is_copied(step)
         if not step.active:
             gutter = " ┊" + gutter[2:]  # same width, so the columns stay aligned
             kind_style = style("timeline--inactive")
+        elif copied:
+            kind_style = style("timeline--copied")
         span = self.mark_range()
         in_range = span is not None and span[0] <= value <= span[1]
         icon = ICONS.get(step.kind, "?")
@@ -463,6 +474,8 @@ class Timeline(VirtualList):
         if badge and width - head - cell_len(badge) - 3 < 4:
             badge = badge.split(" ", 1)[0]
         right: list[Part] = [(" ", None)]
+        if value == self.copy_end and width - head - len(FORK_POINT) - 3 >= 12:
+            right.append((f" {FORK_POINT}", style("timeline--branch")))
         if badge:
             right.append((f" {badge}", badge_style))
         if took:
@@ -474,7 +487,8 @@ class Timeline(VirtualList):
         if self._cwd and summary.startswith(self._cwd):
             summary = summary[len(self._cwd):].lstrip("/\\")  # paths inside the project read shorter
         summary = line(summary, room)
-        left.append((summary, style("timeline--inactive") if not step.active else None))
+        dim = "timeline--inactive" if not step.active else "timeline--copied" if copied else None
+        left.append((summary, style(dim) if dim else None))
         return left + right
 
     def _label_room(self, width: int) -> int:

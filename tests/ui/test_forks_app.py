@@ -1,0 +1,110 @@
+"""A fork in the app: its title names the session it came from, the timeline shows where the copy
+ends, and a key (browser.fork_parent) opens the parent at the fork point, offered only for a fork
+whose parent the bucket holds (tests/fixtures/forks: a Pi /fork and a Codex fork, with their parents)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tracetui.bucket import Bucket
+from tracetui.library import MemoryLibrary
+from tracetui.sources import RawLog, pi
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.timeline import FORK_POINT, Timeline
+
+from pilot_steps import settle
+
+FORKS = Path(__file__).resolve().parents[1] / "fixtures" / "forks"
+PI_PARENT = "aaaaaaaa-0000-4000-8000-00000000000a"
+PI_FORK = "bbbbbbbb-0000-4000-8000-00000000000b"
+CODEX_PARENT = "0199cccc-1111-7222-8333-00000000000c"
+CODEX_FORK = "0199dddd-1111-7222-8333-00000000000d"
+SIZE = (160, 45)
+
+
+@pytest.fixture
+def bucket(tmp_path):
+    src = tmp_path / "src"
+    for agent, pattern in (("pi", "2026-*.jsonl"), ("codex", "rollout-*.jsonl")):
+        (src / agent).mkdir(parents=True)
+        for path in FORKS.glob(pattern):
+            shutil.copy(path, src / agent)
+    b = Bucket.open(tmp_path / "bucket")
+    b.sync(sources={"pi": [src / "pi"], "codex": [src / "codex"]})
+    yield b
+    b.close()
+
+
+async def _open(app, pilot, sid: str) -> BrowserScreen:
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, BrowserScreen)
+    screen.open_session(sid, focus=True)
+    await settle(app, pilot)
+    assert screen.opened is not None and screen.opened.session.id == sid
+    return screen
+
+
+def _title(screen: BrowserScreen) -> str:
+    return str(screen.query_one("#session-title").render())
+
+
+def _offered(screen: BrowserScreen) -> bool:
+    return any(b.binding.action == "fork_parent" for b in screen.active_bindings.values())
+
+
+async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, PI_FORK)
+        assert "↱ fork of aaaaaaaa · " in _title(screen)
+        timeline = screen.query_one(Timeline)
+        lines = [timeline.render_line(r).text for r in range(timeline.count)]
+        marked = [r for r, line in enumerate(lines) if FORK_POINT in line]
+        assert marked == [3]  # the last of the four copied steps, and no other row
+        assert timeline.step_index(3) == timeline.copy_end == 3
+        copied = timeline.part_style("timeline--copied")
+        for row in range(timeline.count):
+            parts = timeline.render_row(row, 150, False)
+            dim = any(style == copied for _, style in parts)
+            assert dim == (row <= 3), row  # the copies are drawn dim, the fork's own steps are not
+        assert _offered(screen)
+        await pilot.press("F")
+        await settle(app, pilot)
+        # the parent, at the step the fork was made after
+        assert screen.opened is not None and screen.opened.session.id == PI_PARENT
+        assert screen.opened.session.steps[timeline.step_index()].id == "p0000004"
+        assert "fork of" not in _title(screen)
+        assert not _offered(screen)  # the parent is no fork: no key
+        assert not any(FORK_POINT in timeline.render_line(r).text for r in range(timeline.count))
+
+        screen = await _open(app, pilot, CODEX_FORK)
+        assert "↱ fork of 0199cccc · " in _title(screen)
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert screen.opened is not None and screen.opened.session.id == CODEX_PARENT
+        assert screen.opened.session.steps[timeline.step_index()].id == "L8"  # its answer, copied last
+
+
+async def test_a_fork_whose_parent_is_not_held_offers_no_key_and_its_title_is_plain_text():
+    # A branched file naming a hostile path (the log's word) and a parent nobody has.
+    lines = (FORKS / f"2026-03-01T11-00-00-000Z_{PI_FORK}.jsonl").read_bytes().splitlines(keepends=True)
+    head = orjson.loads(lines[0])
+    head["parentSession"] = "[b]evil[i]\x1b[2J\u202e\x9b31m"
+    fork = pi.read(RawLog("f.jsonl", orjson.dumps(head) + b"\n" + b"".join(lines[1:])), [])
+    assert fork.forked_from == head["parentSession"]
+    app = TraceApp(MemoryLibrary([fork]))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, PI_FORK)
+        title = _title(screen)
+        assert "fork of [b]evil[" in title  # shown, as text: never markup
+        assert not any(c in title for c in "\x1b\u202e\x9b")
+        assert not _offered(screen)
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert screen.opened is not None and screen.opened.session.id == PI_FORK

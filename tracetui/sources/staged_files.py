@@ -1,0 +1,29 @@
+"""The small files a stage hook keeps beside the logs it writes in the bucket (`staged/<agent>/`):
+its state, read back leniently (the bucket's own file, but a crash or a hand may have damaged it:
+then the stage starts over, which costs a read of the agent's files and loses nothing), and each
+file written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """The JSON object in `path`; an empty one where it is missing, damaged or not an object."""
+    try:
+        value = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """`data` in `target` by a temporary file renamed over it: a reader sees the old bytes or the new."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
