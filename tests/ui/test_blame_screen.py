@@ -88,3 +88,32 @@ async def test_b_in_the_trail_pane_blames_the_file_of_the_patch_under_the_cursor
         await settle(app, pilot, 4)
         blame = app.screen
         assert isinstance(blame, BlameScreen) and blame.file.endswith(row.path)
+
+
+async def test_b_finds_the_file_in_the_repository_given_when_the_logged_folder_is_not_here(tmp_path):
+    # pi-mono's logs name /Users/badlogic/workspaces/pi-mono/...: with --repo on a clone, the trail
+    # read every patch, but B (and E) looked only at the logged path and said "not a file here".
+    import shutil
+
+    from tracetui.demo.build import build, open_library
+
+    d = build(tmp_path / "demo")
+    library = open_library(d)
+    clone = tmp_path / "elsewhere" / d.repo.name  # a moved checkout: blame knows it by its name
+    clone.parent.mkdir()
+    shutil.move(str(d.repo), str(clone))  # the logged cwd no longer exists
+    app = TraceApp(library, repo=str(clone))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        edit = next(s for s in screen.opened.session.steps if s.edits and s.tool == "Edit")
+        timeline.reveal_step(edit.index)
+        await pilot.press("t")
+        await settle(app, pilot, 3)
+        assert screen.trail is not None and screen.trail.patches.get(edit.id)
+        await pilot.press("B")
+        await settle(app, pilot, 4)
+        blame = app.screen
+        assert isinstance(blame, BlameScreen), [n.message for n in app._notifications]
+        assert blame.file == str((clone / "shop" / "cart.py").resolve())
+        assert any(line.writer is not None for line in blame.query_one(BlameList).lines)

@@ -69,3 +69,43 @@ async def test_go_to_step_and_search_are_offered_only_where_they_can_land(demo):
         await settle(app, pilot, 1)
         assert isinstance(app.screen, ReviewScreen)
         assert not [n for n in app._notifications if "open a session" in n.message]
+
+
+async def test_the_review_screen_leaves_the_palette_hint_out_where_the_others_do(demo):
+    # Its footer was Textual's own: `^p palette` at 80 columns, where every other screen gives that
+    # room to its keys, and the pinned Close could be cut before it.
+    from tracetui.ui.screens.review import ReviewScreen
+
+    _, library = demo
+    app = TraceApp(library)
+    for size, palette in (((80, 24), False), ((160, 45), True)):
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            browser = bool(app.screen.query(".-command-palette"))
+            await pilot.press("R")
+            await settle(app, pilot, 4)
+            assert isinstance(app.screen, ReviewScreen)
+            assert bool(app.screen.query(".-command-palette")) is palette is browser
+            offered = _offered(app)
+            assert {"Close", "Keys"} <= set(offered) and {"Accept", "Reject"} <= set(offered)
+        app = TraceApp(library)
+
+
+async def test_a_filter_key_with_the_list_hidden_shows_the_list_it_filters(demo):
+    # Reading a session hides the list; `a` (Agent) then changed the hidden list's filter and only a
+    # toast said so: the key acted on nothing on show.
+    from tracetui.ui.widgets.session_list import SessionList
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.has_class("-hide-sessions")
+        await pilot.press("a")
+        await settle(app, pilot, 1)
+        assert not screen.has_class("-hide-sessions")
+        assert isinstance(app.focused, SessionList) and app.focused.region.height > 0
+        assert "agent:" in screen.query_one("#filter").value

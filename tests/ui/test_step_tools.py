@@ -90,3 +90,19 @@ async def test_x_walks_failures_and_p_pages_the_step_with_controls_made_visible(
         await pilot.press("Y")
         assert app.clipboard.startswith("boom")  # the real text goes to the clipboard, inside OSC 52's base64
 
+
+
+def test_a_file_logged_in_another_folder_is_found_by_the_trails_name_in_the_repository(tmp_path):
+    # A colleague's log, or a checkout moved since: the logged path is not here, the trail's
+    # repo-relative name is; the hostile names stay out as before.
+    repo = tmp_path / "clone"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "b.py").write_text("y = 2\n")
+    logged = "/Users/someone/work/proj/pkg/b.py"
+    edit = FileEdit(logged, "update", hunks=[Hunk(5, 1, 6, 1, ["-y", "+z"])])
+    step = Step("s", 0, StepKind.TOOL_CALL, "assistant", "", edits=[edit])
+    assert isinstance(external.edit_target(step, [None, str(repo)]), str)
+    found = external.edit_target(step, [None, str(repo)], [logged, "pkg/b.py"])
+    assert found == ((repo / "pkg/b.py").resolve(), 6)
+    for hostile in ("../secret.txt", "/etc/passwd", "pkg/../../x"):
+        assert isinstance(external.edit_target(step, [str(repo)], [hostile]), str), hostile

@@ -125,28 +125,65 @@ async def test_the_trail_pane_wraps_its_header_and_keeps_each_patch_s_file_name_
 
 async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column():
     """At 120 columns the pane is 43 wide, and a row spent 36 of them on `step   148  alive ...
-    044184aa  `: package.json read `….json`. Where the path does not fit, the commit goes first, then
-    the word "step"; where it fits, the row is as before."""
+    044184aa  `: package.json read `….json`. Where the paths do not fit, the commit goes first, then
+    the word "step"; where they fit, the rows are as before. One choice for the whole pane: chosen
+    row by row, the states of rows with short and long paths no longer stood in one column."""
     from textual.app import App, ComposeResult
 
     from tracetui.ui.widgets.trail_list import TrailList
     from tracetui.views.trail import PatchRow
 
     rows = [PatchRow("a", 148, "ui/tsconfig.node.json", "transformed", "044184aacc66", "19 kept", False),
-            PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False)]  # fmt: skip
+            PatchRow("b", 149, "a.py", "alive", "044184aacc66", "", False),
+            # A short path with evidence: the commit goes rather than the path being cut to `…js`.
+            PatchRow("c", 27, "app.js", "reverted", "dc0d1f0d", "0 kept, 0 changed, 3 dropped",
+                     False)]  # fmt: skip
 
     class One(App):
         def compose(self) -> ComposeResult:
             yield TrailList()
 
-    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json", "step   149  alive        044184aa  a.py"]),
+    for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json  (…", "149 alive        a.py",
+                                    "27 reverted     app.js  (0 kept, 0 chang…"]),
+                        ((55, 10), ["step   148  transformed  ui/tsconfig.node.json  (19 k…",
+                                    "step   149  alive        a.py",
+                                    "step    27  reverted     app.js  (0 kept, 0 changed, …"]),
                         ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
-                                     "step   149  alive        044184aa  a.py"])):  # fmt: skip
+                                     "step   149  alive        044184aa  a.py",
+                                     "step    27  reverted     dc0d1f0d  app.js  "
+                                     "(0 kept, 0 changed, 3 dropped)"])):  # fmt: skip
         app = One()
         async with app.run_test(size=size) as pilot:
             trail = app.query_one(TrailList)
             trail.show(["2 patches"], rows)
             await pilot.pause()
             width = trail.scrollable_content_region.width
-            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False)).strip() for r in rows]
+            drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False))
+                     for r in rows]
+            assert len({d.index(r.state) for d, r in zip(drawn, rows)}) == 1, drawn  # one column of states
+            drawn = [d.strip() for d in drawn]
             assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn
+
+
+async def test_a_trail_without_any_commit_has_no_commit_column():
+    """Without a repository every state is unknown and no patch has a commit: the column stood empty
+    (10 cells of a gemini session's rows at 80 columns) while paths were cut."""
+    from textual.app import App, ComposeResult
+
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    rows = [PatchRow("a", 44, "src/main/resources/application.properties", "unknown", None, "0 kept", False)]
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield TrailList()
+
+    app = One()
+    async with app.run_test(size=(80, 10)) as pilot:
+        trail = app.query_one(TrailList)
+        trail.show(["1 patch"], rows)
+        await pilot.pause()
+        width = trail.scrollable_content_region.width
+        drawn = "".join(t for t, _ in trail.render_row(trail.lines.index(rows[0]), width, False)).rstrip()
+        assert drawn == " step    44  unknown      src/main/resources/application.properties  (0 kept)"

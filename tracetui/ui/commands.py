@@ -6,14 +6,15 @@ import asyncio
 from functools import partial
 from typing import Any
 
+from rich.cells import cell_len
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.markup import escape
 
 from tracetui.bucket import SearchHit
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.cells import cut
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
@@ -30,10 +31,13 @@ def _library(app: Any) -> Library:
     return screen.library if isinstance(screen, BrowserScreen) else app.library
 
 
-def _help(text: str) -> str:
-    """A palette entry's help line: Textual reads it as markup, and it quotes ids and times from logs
-    and capsules, so brackets are escaped and controls made visible (no action, link or crash)."""
-    return escape(safe_line(text))
+def _help(text: str, width: int = 200) -> str:
+    """A palette entry's help line, in `width` cells: Textual reads it as markup, and it quotes ids
+    and times from logs and capsules, so brackets are escaped and controls made visible (no action,
+    link or crash)."""
+    # Every bracket escaped, not only whole tags (textual.markup.escape): a cut can leave a tag's
+    # opening without its end ("[@click=…"), which the markup parser refuses with an error.
+    return cut(safe_line(text), width).replace("[", "\\[")
 
 
 def _browser(app):
@@ -85,9 +89,11 @@ class SessionCommands(Provider):
             rows = []
         matcher = self.matcher(query)
         for row in rows:
-            label = f"{row.agent} · {row.project or '-'} · {safe_line(row.title or '(no prompt)')[:70]}"
+            label = f"{row.agent} · {row.project or '-'} · {row.title or '(no prompt)'}"
+            label = cut(safe_line(label), room(self.app))
             score = max(matcher.match(label), 0.1)
-            yield Hit(score, Content(label), partial(self._open, row.id), help=_help(f"session {row.id[:12]} · {row.started or ''}"))
+            yield Hit(score, Content(label), partial(self._open, row.id),
+                      help=_help(f"session {row.id[:12]} · {row.started or ''}", room(self.app)))
 
     def _open(self, session_id: str) -> None:
         browser = _browser(self.app)
@@ -102,12 +108,12 @@ def step_hits(session, query: str, limit: int = MAX_HITS) -> list[tuple[int, str
     if query.isdigit():
         n = int(query)
         if 0 <= n < len(session.steps):
-            out.append((n, f"step {n} · {safe_line(step_summary(session.steps[n]))[:80]}"))
+            out.append((n, f"step {n} · {safe_line(step_summary(session.steps[n]))}"))
         return out
     needle = query.lower()
     for i, step in enumerate(session.steps):
         if needle in (step.tool or "").lower() or needle in step.text[:2000].lower():
-            out.append((i, f"step {i} · {step.kind} · {safe_line(step_summary(step))[:80]}"))
+            out.append((i, f"step {i} · {step.kind} · {safe_line(step_summary(step))}"))
             if len(out) >= limit:
                 break
     return out
@@ -124,7 +130,8 @@ class StepCommands(Provider):
             return
         for index, label in step_hits(self.session, query):
             step_id = self.session.steps[index].id
-            yield Hit(1.0, Content(label), partial(self._go, step_id), help=_help(f"id {step_id}"))
+            yield Hit(1.0, Content(cut(label, room(self.app))), partial(self._go, step_id),
+                      help=_help(f"id {step_id}", room(self.app)))
 
     def _go(self, step_id: str) -> None:
         from tracetui.ui.widgets.timeline import Timeline
@@ -134,8 +141,8 @@ class StepCommands(Provider):
 
 
 def hit_label(hit: SearchHit, width: int = 90) -> Content:
-    """A search hit's snippet, one line, the matched word highlighted (controls made visible first:
-    the offsets are re-found in the safe text, so a control character before the match cannot
+    """A search hit's snippet in `width` cells, the matched word highlighted (controls made visible
+    first: the offsets are re-found in the safe text, so a control character before the match cannot
     shift the highlight)."""
     raw = hit.snippet or hit.step
     text = safe_line(raw)
@@ -143,22 +150,33 @@ def hit_label(hit: SearchHit, width: int = 90) -> Content:
     if hit.match is not None:
         a, b = hit.match
         start, end = len(safe_line(raw[:a])), len(safe_line(raw[:b]))
-        if end > width:  # keep the match in view
-            cut = max(0, start - 20)
-            text, start, end = "…" + text[cut:], start - cut + 1, end - cut + 1
-    content = Content(text[:width])
-    if end > start:
-        content = content.stylize("reverse bold", start, min(end, width))
+        if cell_len(text[:end]) > width - 1:  # keep the match in view
+            cut_at = max(0, start - 20)
+            text, start, end = "…" + text[cut_at:], start - cut_at + 1, end - cut_at + 1
+    shown = cut(text, width)
+    content = Content(shown)
+    # A cut text ends in … (one character past what it kept of the text).
+    kept = len(shown) - 1 if shown != text else len(shown)
+    if min(end, kept) > start:
+        content = content.stylize("reverse bold", start, min(end, kept))
     return content
 
 
-def hit_where(hit: SearchHit) -> str:
-    """Where a hit is, as a person reads it: the agent, the session's title, the step, the date."""
-    bits = [hit.agent or "?", (hit.title or hit.session[:12])[:50]]
-    bits.append(f"step {hit.index}" if hit.index is not None else f"step {hit.step}")
-    if hit.timestamp:
-        bits.append(hit.timestamp[:16].replace("T", " "))
-    return " · ".join(bits)
+def hit_where(hit: SearchHit, width: int = 120) -> str:
+    """Where a hit is, as a person reads it: the agent, the session's title, the step, the date, in
+    `width` cells: the title gives way first, so the step and the date stay in view."""
+    step = f"step {hit.index}" if hit.index is not None else f"step {safe_line(hit.step)}"
+    tail = [step] + ([hit.timestamp[:16].replace("T", " ")] if hit.timestamp else [])
+    agent = safe_line(hit.agent or "?")
+    fixed = cell_len(agent) + sum(cell_len(b) for b in tail) + 3 * len(tail) + 3
+    title = cut(safe_line(hit.title or hit.session[:12]), min(50, max(8, width - fixed)))
+    return cut(" · ".join([agent, title, *tail]), width)
+
+
+def room(app: Any) -> int:
+    """The cells a palette entry's line has: the palette's width less its options' padding and the
+    scrollbar. Longer lines wrapped, and a hit took three or four rows at 80 columns."""
+    return max(20, (app.size.width or 80) - 6)
 
 
 class SearchCommands(Provider):
@@ -175,7 +193,9 @@ class SearchCommands(Provider):
             self.app.notify(safe_line(f"search failed: {exc}"), severity="error", markup=False)
             return
         for hit in hits:
-            yield Hit(1.0, hit_label(hit), partial(self._go, hit.session, hit.step), help=_help(hit_where(hit)))
+            width = room(self.app)
+            yield Hit(1.0, hit_label(hit, width), partial(self._go, hit.session, hit.step),
+                      help=_help(hit_where(hit, width), width))
 
     def _go(self, session_id: str, step_id: str) -> None:
         from tracetui.ui.screens.browser import BrowserScreen

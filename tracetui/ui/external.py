@@ -44,25 +44,40 @@ def _words(value: str) -> list[str]:
         return value.split()
 
 
-def edit_target(step: Step, roots: list[str | None]) -> tuple[Path, int | None] | str:
-    """The file a step edited and the first line it touched, or why it cannot be opened."""
+def edit_target(
+    step: Step, roots: list[str | None], names: list[str] | None = None
+) -> tuple[Path, int | None] | str:
+    """The file a step edited and the first line it touched, or why it cannot be opened.
+
+    `names`: the file's names to look for, first found wins (default: the logged one). A relative
+    name is looked for under every root; the trail's names are relative to the clone's top, which
+    is how a log written in another folder (a colleague's, a moved checkout) finds its files here.
+    """
     if not step.edits:
         return "this step edited no file"
     edit = step.edits[0]
-    line = edit.hunks[0].new_start if edit.hunks else None
     bases = [b for b in (_resolved(Path(r)) for r in roots if r) if b is not None]
-    candidate = Path(edit.move_to or edit.path)
-    tries = [candidate] if candidate.is_absolute() else [base / candidate for base in bases]
-    for path in tries:
-        resolved = _resolved(path)
-        if resolved is None or not any(resolved == base or base in resolved.parents for base in bases):
-            continue
-        try:
-            if stat.S_ISREG(os.stat(resolved).st_mode):
-                return resolved, line
-        except (OSError, ValueError):
-            continue
+    for name in names or [edit.move_to or edit.path]:
+        candidate = Path(name)
+        for path in [candidate] if candidate.is_absolute() else [base / candidate for base in bases]:
+            resolved = _resolved(path)
+            if resolved is None or not any(resolved == base or base in resolved.parents for base in bases):
+                continue
+            try:
+                if stat.S_ISREG(os.stat(resolved).st_mode):
+                    return resolved, _first_line(step, name)
+            except (OSError, ValueError):
+                continue
     return f"{edit.path} is not a file in this session's folder or the repository here"
+
+
+def _first_line(step: Step, name: str) -> int | None:
+    """The first line the step's edit of `name` touched (the edit whose logged path ends with it)."""
+    for edit in step.edits:
+        for logged in (edit.move_to, edit.path):
+            if logged and (logged == name or logged.replace("\\", "/").endswith("/" + name.lstrip("/"))):
+                return edit.hunks[0].new_start if edit.hunks else None
+    return None
 
 
 def _resolved(path: Path) -> Path | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
@@ -18,6 +18,7 @@ from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.cells import fit, line as one_line
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import thread_work
@@ -43,31 +44,44 @@ class BlameList(VirtualList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: list[BlameLine] = []
+        self._who_width = WHO_WIDTH
+        self._state_width = 12
+        self._number_width = 5
 
     def show(self, lines: list[BlameLine]) -> None:
         self.lines = lines
+        # Each column as wide as its widest entry (the writer's up to WHO_WIDTH), so the code has the
+        # rest: at 80 columns fixed widths left it 32 cells, and a file no agent wrote kept an empty
+        # state column.
+        self._who_width = min(WHO_WIDTH, max((cell_len(safe_line(_who(line))) for line in lines), default=0))
+        states = [len(line.state) for line in lines if line.writer is not None]
+        self._state_width = max(states) + 1 if states else 0
+        self._number_width = max(3, len(str(max((line.line for line in lines), default=0))))
         first_agent = next((i for i, line in enumerate(lines) if line.writer is not None), 0)
         self.set_count(len(lines), first_agent)
 
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
         line = self.lines[index]
         style = self.part_style
-        if line.writer is not None:
-            who = f"{line.writer.agent} {line.writer.session[:8]} #{line.writer.index}"
-            who_style = style("blame-list--agent")
-        else:
-            who = f"{line.kind} {(line.commit or '')[:8]}".rstrip()
-            who_style = style("blame-list--human")
+        who = _who(line)
+        who_style = style("blame-list--agent" if line.writer is not None else "blame-list--human")
         state = line.state if line.writer is not None else ""
         head: list[Part] = [
-            (f"{line.line:>5} ", style("blame-list--number")),
-            (set_cell_size(safe_line(who), WHO_WIDTH) + " ", who_style),
-            (f"{state:<12}", style("blame-list--state")),
+            (f"{line.line:>{self._number_width}} ", style("blame-list--number")),
+            (fit(safe_line(who), self._who_width) + " ", who_style),
+            (f"{state:<{self._state_width}}", style("blame-list--state")),
             ("│ ", style("blame-list--number")),
         ]
-        room = max(0, width - sum(len(t) for t, _ in head))
-        head.append((set_cell_size(safe_line(line.text.expandtabs(4)), room), None))
+        room = max(0, width - sum(cell_len(t) for t, _ in head))
+        # Tabs at the code's own stops (the line's start), before safe_line makes each one a space.
+        head.append((one_line(line.text.expandtabs(4), room), None))
         return head
+
+
+def _who(line: BlameLine) -> str:
+    if line.writer is not None:
+        return f"{line.writer.agent} {line.writer.session[:8]} #{line.writer.index}"
+    return f"{line.kind} {(line.commit or '')[:8]}".rstrip()
 
 
 class BlameReady(Message):

@@ -29,6 +29,7 @@ from tracetui.library import Library
 from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
+from tracetui.ui.cells import cut_start
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
@@ -728,6 +729,11 @@ class BrowserScreen(Screen):
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
         box.value = with_filter(box.value, key, nxt)
         self.notify(f"{key}: {nxt or 'all'}", timeout=1.5, markup=False)
+        if self.has_class("-hide-sessions"):
+            # The list a session's reading hid is what the filter changes: show it, as `/` does (the
+            # key filtered a list nobody could see, and at 80 columns only a toast said so).
+            self.remove_class("-hide-sessions")
+            self.query_one(SessionList).focus()
 
     async def action_timeline_cmd(self, action: str) -> None:
         """A timeline action run from the palette, whatever has the focus."""
@@ -799,29 +805,47 @@ class BrowserScreen(Screen):
         self.open_session(self.opened.parent, focus=True)
 
     def action_blame(self) -> None:
-        """Blame the file the chosen step edited; in the trail pane, the step of the patch under the
+        """Blame the file the chosen step edited; in the trail pane, the file of the patch under the
         cursor."""
         step = self._chosen_step()
         trail = self.query_one(TrailList)
+        first: list[str] = []
         if self.focused is trail and self.opened is not None:
             row = trail.lines[trail.cursor] if 0 <= trail.cursor < len(trail.lines) else None
             if isinstance(row, PatchRow) and row.step_index is not None:
                 step = self.opened.session.steps[row.step_index]
+                first = [] if is_capsule(self.library) else [row.path]
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, self._edit_roots(step))
+        found = external.edit_target(step, self._edit_roots(step), first + self._edit_names(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
         self.show_blame(str(found[0]), self.tracetui.repo)
 
     def _edit_roots(self, step: Step) -> list[str | None]:
-        """The folders a step's edited file may be opened in: the logged folder and the repository.
-        A capsule's folder is a stranger's word (it could name the user's ~/.ssh): only `--repo`."""
+        """The folders a step's edited file may be opened in: the logged folder and the repository
+        (its top too: the trail's names are relative to it). A capsule's folder is a stranger's word
+        (it could name the user's ~/.ssh): only `--repo`."""
         assert self.opened is not None
-        if is_capsule(self.library):
-            return [self.tracetui.repo]
-        return [step.cwd or self.opened.session.cwd, self.tracetui.repo]
+        from tracetui.trail import open_clone
+
+        repo = self.tracetui.repo
+        roots = [repo] if is_capsule(self.library) else [step.cwd or self.opened.session.cwd, repo]
+        for folder in list(roots):
+            try:
+                roots.append(open_clone(folder).workdir if folder and os.path.isdir(folder) else None)
+            except (TracetuiError, OSError, ValueError):
+                continue
+        return roots
+
+    def _edit_names(self, step: Step) -> list[str]:
+        """The step's file as the log names it, then as the trail found it in the repository here."""
+        names = [e.move_to or e.path for e in step.edits[:1]]
+        # A capsule's paths are repo-relative already, and its sealed trail rows a stranger's word.
+        if self.trail is not None and not is_capsule(self.library):
+            names += [p.path for p in self.trail.patches.get(step.id, [])]
+        return names
 
     def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
@@ -911,7 +935,7 @@ class BrowserScreen(Screen):
         step = self._chosen_step()
         if step is None or self.opened is None:
             return
-        found = external.edit_target(step, self._edit_roots(step))
+        found = external.edit_target(step, self._edit_roots(step), self._edit_names(step))
         if isinstance(found, str):
             self.notify(found, severity="warning")
             return
@@ -992,8 +1016,7 @@ def _fit_path(folder: Path, room: int) -> str:
     home = str(Path.home())
     if text == home or text.startswith(home + "/"):
         text = "~" + text[len(home):]
-    text = safe_line(text)
-    return text if len(text) <= room else "…" + text[-(room - 1):]
+    return cut_start(safe_line(text), room)
 
 
 def is_capsule(library: Library) -> bool:

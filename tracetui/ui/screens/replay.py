@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -147,6 +147,9 @@ _PHASES = {
 }
 
 
+STEP_ROW_WIDTH = 120  # the step row's full-size buttons and fields, with room for the check command
+
+
 class ReplayScreen(Screen):
     """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
 
@@ -203,7 +206,21 @@ class ReplayScreen(Screen):
         yield Static("", id="replay-verdict", markup=False)
         yield KeyFooter(compact=True)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Below STEP_ROW_WIDTH the step row's buttons and fields are drawn compact (one line, no
+        borders): at 80 columns their full size ran past the edge and Verdict and Bisect were off
+        the screen."""
+        narrow = 0 < width < STEP_ROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        for widget in self.query("#replay-step-row Button, #replay-step-row Input"):
+            if isinstance(widget, (Button, Input)):
+                widget.compact = narrow
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         cap = self.capsule
         steps = cap.manifest.get("steps", {})
         base = safe_line(cap.base[:12]) if cap.base else "unknown"

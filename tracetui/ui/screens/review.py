@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
@@ -29,6 +29,7 @@ from tracetui.redact import (
 )
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.workers import thread_work
 
 
@@ -54,7 +55,7 @@ class ReviewScreen(Screen):
         yield Static("Review across sessions", id="review-title", markup=False)
         yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
         yield Static("Scanning the sessions…", id="review-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)  # as every screen's: the palette hint only where there is room
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len
 
 from tracetui.ctx import Context
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
+from tracetui.ui.cells import fit, line as one_line
 from tracetui.views.format import human_tokens, step_summary
 from tracetui.ui.widgets.timeline import ICONS
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
@@ -31,6 +32,9 @@ class CtxList(VirtualList):
         self.context = context
         self.session = session
         self._largest = max((item.tokens for item in context.items), default=1) if context else 1
+        # An empty pane says why: at a session's first steps (a model change, a system line) the log
+        # shows nothing sent to the model yet.
+        self.empty_lines = ["nothing sent to the model yet at this step"] if context is not None else []
         self.set_count(len(context.items) if context else 0, cursor=(len(context.items) - 1) if context else 0)
 
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
@@ -42,12 +46,15 @@ class CtxList(VirtualList):
         head: list[Part] = [
             (f" {human_tokens(item.tokens):>6} ", style("ctx-list--tokens")),
             (f"{bar:<6} ", style("ctx-list--bar")),
-            (f"{ICONS.get(item.kind, '?')} {safe_line(label)[:12]:<12} ", style("ctx-list--kind")),
+            (f"{ICONS.get(item.kind, '?')} {fit(safe_line(label), 12)} ", style("ctx-list--kind")),
         ]
-        room = max(0, width - sum(len(t) for t, _ in head))
+        room = max(0, width - sum(cell_len(t) for t, _ in head))
         text = item.text.strip()
         if not text and self.session is not None and 0 <= item.index < len(self.session.steps):
             text = step_summary(self.session.steps[item.index])  # a tool call's command or path
-        first = text[: text.find("\n")] if "\n" in text[: room + 1] else text[: room + 1]
-        head.append((set_cell_size(safe_line(first), room), None))
+        cwd = (self.session.cwd or "").rstrip("/\\") if self.session is not None else ""
+        if cwd and text.startswith(cwd):
+            text = text[len(cwd):].lstrip("/\\")  # paths inside the project read shorter, as in the timeline
+        newline = text.find("\n", 0, 4 * room + 16)  # the first line only, and only its start read
+        head.append((one_line(text if newline < 0 else text[:newline], room), None))
         return head

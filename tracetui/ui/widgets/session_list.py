@@ -15,7 +15,7 @@ from textual.cache import LRUCache
 from textual.message import Message
 
 from tracetui.model import SessionSummary
-from tracetui.safe_text import safe_line
+from tracetui.ui.cells import line as one_line
 from tracetui.views.format import human_tokens, money
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import thread_work
@@ -173,14 +173,14 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     style = widget.part_style
     when = when_text(row.started)
     agent = row.agent[:AGENT_WIDTH]  # the registry's names: claude, codex, pi, gemini, copilot, opencode
-    project = safe_line(row.project or "-")
-    title = safe_line(row.title or "(no prompt)")
+    project = row.project or "-"
+    title = row.title or "(no prompt)"
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
     if width >= 64:
-        parts.append((f"{set_cell_size(project, 14)} ", style("session-list--project")))
+        parts.append((f"{one_line(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []
     if width >= 56:
         tail.append((f" {row.steps:>5}", style("session-list--number")))
@@ -193,7 +193,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         parts.append(("⚠ ", style("session-list--note")))
     used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
     room = max(0, width - used)
-    parts.append((set_cell_size(title[: room + 1], room), None))
+    parts.append((one_line(title, room), None))
     parts.extend(tail)
     return parts
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual.message import Message
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.cells import cut, fit, line
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.fork import copy_end, is_copied
 from tracetui.views.format import human_duration, is_failure, step_summary
@@ -67,6 +68,7 @@ BADGES = {
     "unknown": "? unknown",
 }
 
+LABEL_MIN, LABEL_NARROW, LABEL_MAX = 10, 12, 16  # cells of the label column (`_label_room`)
 FORK_POINT = "↱ copy of parent ends"  # right of a fork's last copied step
 RANGE_BAR = "┃"  # the gutter of steps inside the marked episode
 MARK = "◆"  # the gutter of a marked step
@@ -134,6 +136,7 @@ class Timeline(VirtualList):
         self._path: set[int] | None = None
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
         self._cwd = ""
+        self._widest_label = 0
         self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
         self.copy_end: int | None = None  # a fork's last step copied from its parent
 
@@ -143,6 +146,7 @@ class Timeline(VirtualList):
     # -- data -----------------------------------------------------------------------------------
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
         self.session, self.shape = session, shape
+        self._widest_label = widest_label(session)
         self.copy_end = copy_end(session)
         self._cwd = (session.cwd or "").rstrip("/\\")
         self.rows, self.markers = rows, markers
@@ -168,6 +172,7 @@ class Timeline(VirtualList):
         marked = [old.steps[i].id for i in self.marks if i < len(old.steps)]
         index_of = {step.id: i for i, step in enumerate(session.steps)}
         self.session, self.shape = session, shape
+        self._widest_label = widest_label(session)
         self.copy_end = copy_end(session)
         self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
         self.marks = [index_of[m] for m in marked if m in index_of]
@@ -418,12 +423,12 @@ class Timeline(VirtualList):
             marker = self.markers[-1 - value]
             where = "another branch" if self._path is not None else "an abandoned branch"
             text = f"  ↶ {marker.count} step{'s' if marker.count != 1 else ''} on {where} (enter or b shows, v switches)"
-            return [(text, style("timeline--branch"))]
+            return [(cut(text, width), style("timeline--branch"))]
         step = session.steps[value]
         if step.kind == StepKind.COMPACTION:
             label = f" ≡ compacted at {_clock(step.timestamp)} "
             rule = "━" * max(0, (width - cell_len(label)) // 2)
-            return [(rule + label + rule, style("timeline--compaction"))]
+            return [(cut(rule + label + rule, width), style("timeline--compaction"))]
         level = depth(session, shape, value)
         gutter = "  " + "│ " * level
         kind_style = self._kind_style(step)
@@ -436,7 +441,7 @@ class Timeline(VirtualList):
         span = self.mark_range()
         in_range = span is not None and span[0] <= value <= span[1]
         icon = ICONS.get(step.kind, "?")
-        label = step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+        label = _label(step)
         fold = ""
         agents = shape.children.get(value)
         if agents:
@@ -458,7 +463,7 @@ class Timeline(VirtualList):
         left += [
             (f"{icon} ", kind_style),
             (f"{_clock(step.timestamp)} ", style("timeline--time")),
-            (f"{safe_line(label)[:18]:<10} ", kind_style),
+            (fit(safe_line(label), self._label_room(width)) + " ", kind_style),
         ]
         if fold:
             left.append((fold, style("timeline--subagent")))
@@ -481,10 +486,16 @@ class Timeline(VirtualList):
         summary = step_summary(step)
         if self._cwd and summary.startswith(self._cwd):
             summary = summary[len(self._cwd):].lstrip("/\\")  # paths inside the project read shorter
-        summary = set_cell_size(safe_line(summary[: room + 1]), room)
+        summary = line(summary, room)
         dim = "timeline--inactive" if not step.active else "timeline--copied" if copied else None
         left.append((summary, style(dim) if dim else None))
         return left + right
+
+    def _label_room(self, width: int) -> int:
+        """The label column: as wide as the session's widest label, so every summary starts in one
+        column (a 13-letter `shell_command` pushed its row's summary out of line), from 10 cells up
+        to 16, or 12 on a narrow pane, where a longer one is cut."""
+        return max(LABEL_MIN, min(self._widest_label, LABEL_MAX if width >= 70 else LABEL_NARROW))
 
     def _kind_style(self, step) -> RichStyle:
         style = self.part_style
@@ -502,6 +513,15 @@ class Timeline(VirtualList):
             StepKind.SUBAGENT_END: "timeline--subagent",
         }.get(step.kind, "timeline--system")
         return style(name)
+
+
+def _label(step: Step) -> str:
+    return step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+
+
+def widest_label(session: Session) -> int:
+    """The cells of the session's widest step label (tool names: `shell_command`, an MCP tool's)."""
+    return max((cell_len(safe_line(label)) for label in {_label(step) for step in session.steps}), default=0)
 
 
 def _clock(stamp: str | None) -> str:

@@ -3,12 +3,13 @@ to its step in the timeline with the step's diff beside it."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.message import Message
 
 from tracetui.safe_text import safe_line
+from tracetui.ui.cells import cut_start, fit
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.trail import PatchRow
 
@@ -52,10 +53,14 @@ class TrailList(VirtualList):
         self._titles: set[int] = set()
         self._header: list[str] = []
         self._rows: list[PatchRow] = []
+        self._commits = True
+        self._columns_at: dict[int, int] = {}  # the pane's width -> its patch rows' columns
         self._wrapped_at = 0
 
     def show(self, header: list[str], rows: list[PatchRow]) -> None:
         self._header, self._rows = header, rows
+        self._commits = any(r.commit for r in rows)
+        self._columns_at.clear()
         self._build(None)
 
     def _room(self) -> int:
@@ -102,26 +107,40 @@ class TrailList(VirtualList):
         style = self.part_style
         if isinstance(line, str):
             name = "trail-list--title" if index in self._titles else "trail-list--header"
-            return [(set_cell_size(" " + safe_line(line), width), style(name))]
+            return [(fit(" " + safe_line(line), width), style(name))]
         name = f"trail-list--{line.state}"
         state_style = style(name) if name in self.COMPONENT_CLASSES else None
         where = line.step_index if line.step_index is not None else "?"
-        step_part: Part = (f" step {where:>5}  ", style("trail-list--header") if is_cursor else None)
-        state_part: Part = (f"{(line.state or '-'):<12} ", state_style)
-        commit_part: Part = (f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown"))
-        head: list[Part] = [step_part, state_part, commit_part]
-        # The file is what a row is about: where its path does not fit, the commit goes (the patch's
-        # diff names it), then the word "step", before the path is cut to its last few letters.
-        wanted = min(cell_len(safe_line(line.path)), PATH_ROOM)
-        for fewer in ([step_part, state_part], [(f" {where:>5} ", step_part[1]), state_part]):
-            if width - sum(len(t) for t, _ in head) >= wanted:
-                break
-            head = fewer
+        columns = self._columns(width)
+        step_text = f" step {where:>5}  " if columns >= STEP_WORD else f" {where:>5} "
+        head: list[Part] = [(step_text, style("trail-list--header") if is_cursor else None),
+                            (f"{(line.state or '-'):<12} ", state_style)]  # fmt: skip
+        if columns == COMMIT:
+            head.append((f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown")))
+        path = safe_line(line.path)
+        evidence = f"  ({safe_line(line.evidence)})" if line.evidence else ""
         room = max(0, width - sum(len(t) for t, _ in head))
-        path = fit_path(safe_line(line.path), room)
-        rest = path + (f"  ({safe_line(line.evidence)})" if line.evidence else "")
-        head.append((set_cell_size(rest, room), None))
+        # A path cut at its front leaves three cells, so the evidence after it still shows its cut: "  …".
+        path = cut_start(path, room - 3 if evidence and cell_len(path) > room - 3 else room)
+        head.append((fit(path + evidence, room), None))
         return head
+
+    def _columns(self, width: int) -> int:
+        """Which columns a patch row has at this width, one choice for the whole pane so the columns
+        stay aligned (chosen row by row, a short path kept its commit and a long one's row had no
+        "step": the states no longer stood in one column). The file is what a row is about: where the
+        paths do not fit, the commit goes (the patch's diff names it), then the word "step", before
+        paths are cut at their front."""
+        columns = self._columns_at.get(width)
+        if columns is None:
+            rows = [line for line in self.lines if isinstance(line, PatchRow)]
+            widest = max((cell_len(safe_line(r.path)) for r in rows), default=0)
+            # A path with evidence after it needs three cells more, for the evidence's cut to show: "  …".
+            wanted = min(widest, PATH_ROOM) + (3 if any(r.evidence for r in rows) else 0)
+            choices = ([COMMIT] if self._commits else []) + [STEP_WORD, BARE]
+            columns = next((c for c in choices if width - HEAD_CELLS[c] >= wanted), BARE)
+            self._columns_at[width] = columns
+        return columns
 
     def action_choose(self) -> None:
         if 0 <= self.cursor < len(self.lines):
@@ -131,19 +150,9 @@ class TrailList(VirtualList):
 
 
 PATH_ROOM = 24  # cells of a long path a row makes room for by giving up its commit column
-
-
-def fit_path(path: str, room: int) -> str:
-    """A path in `room` cells: whole when it fits, else its end (the file's name) after an ellipsis."""
-    if cell_len(path) <= room:
-        return path
-    if room <= 1:
-        return "…"[:room]
-    cells, start = 0, len(path)
-    while start > 0 and cells + cell_len(path[start - 1]) <= room - 1:  # from the end: bounded by the room
-        start -= 1
-        cells += cell_len(path[start])
-    return "…" + path[start:]
+# A patch row's columns (TrailList._columns): with the commit, without it, without the word "step".
+COMMIT, STEP_WORD, BARE = 2, 1, 0
+HEAD_CELLS = {COMMIT: 13 + 13 + 10, STEP_WORD: 13 + 13, BARE: 7 + 13}
 
 
 def _wrap(text: str, room: int) -> list[str]:

@@ -21,6 +21,7 @@ Part = tuple[str, RichStyle | None]
 SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 from tracetui.ui import actions
+from tracetui.ui.cells import cut
 from tracetui.ui.widgets.scrolling import set_virtual_size
 
 
@@ -107,7 +108,7 @@ class VirtualList(ScrollView, can_focus=True):
         if index >= self.count or index < 0:
             if not self.count and 0 < y <= len(self.empty_lines):
                 # An empty list says why (the first run, a filter that matched nothing).
-                text = self.empty_lines[y - 1][: max(0, width - 1)]
+                text = cut(self.empty_lines[y - 1], width - 1)
                 dim = base + self.part_style("virtual-list--dim")
                 return Strip([Segment(" " + text, dim)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)

@@ -1,0 +1,83 @@
+"""Text cut to a number of terminal cells, for every row the app draws itself (docs/design.md, "The
+app": a one-line label that is cut ends in `…`).
+
+Widths are counted in cells as the terminal draws them (Rich's table, which Textual's strips use):
+a wide character takes two, a combining mark none and stays with the letter it marks, and a tab is
+spaces. Cutting by characters, or padding with `set_cell_size` alone, let a row end mid-word with
+nothing to say that more was there. Callers pass text already made safe (`tracetui.safe_text`).
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, get_character_cell_size
+
+from tracetui.safe_text import safe_line
+
+ELLIPSIS = "…"
+TAB = 4  # a tab's stops, as the detail pane's (safe_text makes a tab four spaces)
+
+
+def cut(text: str, room: int, more: bool = False) -> str:
+    """`text` in at most `room` cells: whole when it fits, else its start and `…` in the last cell.
+    `more`: the text is a slice of a longer one, so it is cut even where the slice fits."""
+    if "\t" in text:
+        text = text.expandtabs(TAB)
+    if room <= 0:
+        return ""
+    if text.isascii():
+        if len(text) <= room and not (more and len(text) == room):
+            return text + ELLIPSIS if more else text
+        return text[: room - 1] + ELLIPSIS
+    cells, keep = 0, None
+    for i, ch in enumerate(text):  # stops at the first character past the room
+        width = get_character_cell_size(ch)
+        if cells + width > room:
+            keep = i if keep is None else keep
+            break
+        if keep is None and cells + width > room - 1:
+            keep = i  # where the text ends if `…` needs the last cell
+        cells += width
+    else:
+        if not more:
+            return text
+        if keep is None:
+            return text + ELLIPSIS
+    return text[:keep] + ELLIPSIS
+
+
+def pad(text: str, room: int) -> str:
+    """`text` followed by spaces up to `room` cells (left as it is when it is as wide or wider)."""
+    return text + " " * max(0, room - cell_len(text))
+
+
+def fit(text: str, room: int) -> str:
+    """`text` in exactly `room` cells: padded with spaces when shorter, else cut as `cut` does."""
+    return pad(cut(text, room), room)
+
+
+def line(text: str, room: int) -> str:
+    """Untrusted text as a row's column of exactly `room` cells: made safe (newlines read ⏎), padded,
+    `…` where cut. Only the start of a long text is read: a step may hold megabytes on one line."""
+    limit = 4 * room + 16  # past the room however many combining marks or controls' stand-ins
+    return pad(cut(safe_line(text[:limit]), room, more=len(text) > limit), room)
+
+
+def cut_start(text: str, room: int) -> str:
+    """`text` in at most `room` cells, keeping its end (a path's file name): `…` then the last cells."""
+    if "\t" in text:
+        text = text.expandtabs(TAB)
+    if room <= 0:
+        return ""
+    if cell_len(text) <= room:
+        return text
+    cells, start = 0, len(text)
+    while start > 0:  # from the end: bounded by the room
+        width = get_character_cell_size(text[start - 1])
+        if cells + width > room - 1:
+            break
+        start -= 1
+        cells += width
+    # A combining mark cannot open the text: it belongs to the letter that was cut away.
+    while start < len(text) and get_character_cell_size(text[start]) == 0:
+        start += 1
+    return ELLIPSIS + text[start:]
