@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from tracetui.redact.detect import scan_text
 from tracetui.redact.evaluate import covered
-from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.finding import AUTO
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits

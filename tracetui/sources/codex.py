@@ -83,7 +83,7 @@ import posixpath
 import re
 from collections import deque
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
-from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, opt_str, parse_count
+from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_moment, opt_str, parse_count
 from tracetui.sources.jsonl import guarded, iter_records, load_document
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
@@ -433,7 +433,7 @@ class _Reader:
 
     def follow_copy(self, kind: str, payload: dict[str, Any], ts: str | None) -> None:
         """Whether this line is still the fork's copy of its parent (module docstring)."""
-        moment = _moment(ts)
+        moment = as_moment(ts)
         if self.fork == "head":
             parent = payload.get("id") if kind == "session_meta" else None
             if isinstance(parent, str) and parent and parent != self.session.id and moment is not None:
@@ -1149,15 +1149,6 @@ class _Reader:
 # A fork's copy is written in one go; the gap between two of its lines is well under this.
 _BURST = timedelta(seconds=1)
 
-
-def _moment(ts: str | None) -> datetime | None:
-    if ts is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(ts)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _own_prompt_out_of_copy(steps: list[Step]) -> None:

@@ -7,6 +7,7 @@ readers agree on what "absent" gives.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -62,3 +63,14 @@ def as_dict(value: Any) -> dict[str, Any]:
 def as_list(value: Any) -> list[Any]:
     """`value` if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
+
+
+def as_moment(stamp: Any) -> datetime | None:
+    """An ISO 8601 time string as an aware datetime (UTC where it names no zone), else None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

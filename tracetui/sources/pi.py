@@ -55,7 +55,7 @@ import orjson
 from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_count, as_str
+from tracetui.sources.coerce import as_count, as_moment, as_str
 from tracetui.sources.jsonl import guarded, iter_entries
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
@@ -258,15 +258,6 @@ def _parent_id(logged: str) -> str:
     return found[-1] if found else logged
 
 
-def _moment(stamp: str | None) -> datetime | None:
-    if stamp is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -307,7 +298,7 @@ class _Reader:
         if isinstance(parent, str) and parent:
             self.session.forked_from = _parent_id(parent)
             self.session.forked_at = stamp
-            self.copy_until = _moment(stamp)
+            self.copy_until = as_moment(stamp)
 
     def entries(self, records: list[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
         previous = self.previous
@@ -330,7 +321,7 @@ class _Reader:
             self.order.append(entry)
             previous = self.previous = key
             if self.copy_until is not None:
-                moment = _moment(_iso(record.get("timestamp")))
+                moment = as_moment(_iso(record.get("timestamp")))
                 if moment is not None and moment >= self.copy_until:
                     self.copy_until = None  # the fork's own entries from here on
             with guarded(self.session.errors, self.session.source, line):

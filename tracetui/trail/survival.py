@@ -1039,7 +1039,6 @@ def _merged_into(
         return None
     gained, _, name, blob, old_blob = best
     shifted = _shifted(probe, files.some(old_blob))
-    new_tree = repo[cid].peel(pygit2.Commit).tree
     judged_tree = repo[judged].peel(pygit2.Commit).tree
     now_name: str | None = name
     if _small_blob(repo, judged_tree, name) is None:
@@ -1089,7 +1088,6 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
     window = _window(history, files, path, prev, cid)
     if not window:
         return None
-    new_tree = repo[cid].peel(pygit2.Commit).tree
     parents = history.parents.get(cid) or []
     source: list[str] | None = None  # the file before the move, read only if some candidate gained enough
     best = None
