@@ -50,19 +50,35 @@ async def test_a_burst_of_moves_refreshes_the_detail_once_where_the_cursor_rests
         assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
 
 
+class _Clock:
+    """The browser's clock, moved by the test: the gaps between moves it sees are the test's, whatever
+    the machine's load does to Pilot's pace."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_refresh_only_at_the_end(demo, monkeypatch):
     # A key held down repeats every 30-40 ms; Pilot cannot press that evenly, so the repeat window is
-    # widened to Pilot's pace: each move here comes after the plain rest delay (40 ms) has passed,
-    # and only the repeat-aware wait keeps the pane still.
+    # scaled up: the browser sees moves 0.6 s apart on its clock (a repeat, under REPEAT_GAP), each
+    # one after the plain rest delay (40 ms) has passed in real time, and only the repeat-aware wait
+    # (half again the gap: 0.9 s) keeps the pane still while Pilot presses on.
     import tracetui.ui.screens.browser as browser
 
-    monkeypatch.setattr(browser, "REPEAT_GAP", 0.3)
+    clock = _Clock()
+    monkeypatch.setattr(browser, "time", clock)
+    monkeypatch.setattr(browser, "REPEAT_GAP", 1.0)
+    monkeypatch.setattr(browser, "REPEAT_DELAY", 2.0)
     _, library = demo
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:
         screen, timeline = await _at_top(app, pilot)
         before = screen.detail_refreshes
         for _ in range(8):
+            clock.now += 0.6
             await pilot.press("j")
             await pilot.pause(0.05)
         await settle(app, pilot)
