@@ -257,18 +257,23 @@ def test_a_help_line_cut_inside_a_tag_is_still_text():
             assert shown == cut(text, width)
 
 
-async def test_the_context_pane_reads_paths_inside_the_project_as_the_timeline_does():
-    # pi-mono's context rows at 80 columns read "/Users/badlogic/workspaces/pi-mono/packages/co…".
+async def _context_at(app, pilot, key: str):
+    """The context pane of the listed session's step `key` ("home", "end") goes to."""
     from tracetui.ui.widgets.ctx_list import CtxList
 
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    await pilot.press(key, "c")
+    await settle(app, pilot)
+    return app.screen.query_one(CtxList)
+
+
+async def test_the_context_pane_reads_paths_inside_the_project_as_the_timeline_does():
+    # pi-mono's context rows at 80 columns read "/Users/badlogic/workspaces/pi-mono/packages/co…".
     app = TraceApp(MemoryLibrary([_long_session()]))
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("end", "c")
-        await settle(app, pilot)
-        ctx = app.screen.query_one(CtxList)
+        ctx = await _context_at(app, pilot, "end")
         rows = [_text(ctx, y) for y in range(ctx.count)]
         assert any("src/deep/module.py" in row for row in rows), rows
         assert not any("/p/a-project-with-a-long-name" in row for row in rows), rows
@@ -301,8 +306,6 @@ async def test_the_replay_screens_buttons_are_all_on_the_screen(sealed_demo, siz
 
 async def test_an_empty_context_pane_says_why():
     # Copilot's first step is a model change: the pane showed "0 items" over an empty box.
-    from tracetui.ui.widgets.ctx_list import CtxList
-
     session = _long_session()
     session.steps.insert(0, Step("mc", 0, StepKind.MODEL_CHANGE, "system", "some-model",
                                  timestamp="2026-01-01T09:59:59Z"))  # fmt: skip
@@ -310,11 +313,6 @@ async def test_an_empty_context_pane_says_why():
         step.index = i
     app = TraceApp(MemoryLibrary([session]))
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("home", "c")
-        await settle(app, pilot)
-        ctx = app.screen.query_one(CtxList)
+        ctx = await _context_at(app, pilot, "home")
         assert ctx.count == 0
         assert "nothing sent to the model yet" in _text(ctx, 1)
