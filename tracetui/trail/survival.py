@@ -129,8 +129,21 @@ class Trail:
     def patches(self) -> list[Patch]:
         return [f.patch for f in self.fates]
 
+    @property
+    def own(self) -> list[Fate]:
+        """The fates of the session's own patches: not those of the steps a fork copied from its
+        parent, which are the parent's work (its trail judges them) and are here only so the fork's
+        own edits are replayed on the files as they were. What the trail pane and `trail` list."""
+        return [f for f in self.fates if not f.patch.copied]
+
+    @property
+    def copied(self) -> int:
+        """How many of the patches are a fork's copies of its parent's (left out of `own`)."""
+        return sum(1 for f in self.fates if f.patch.copied)
+
     def rows(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.fates]
+        """The `trail --json` rows: the session's own patches (`own`)."""
+        return [f.to_dict() for f in self.own]
 
     def for_step(self, step_id: str) -> list[Fate]:
         """The fates of one step's patches (an edit call may touch several files)."""
