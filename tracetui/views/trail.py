@@ -72,7 +72,8 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
             continue
         if step_id in copies:
             # The parent's work, not the fork's: its diff stays with its step, with no verdict.
-            copy = PatchView(str(row.get("path") or "?"), None, None, COPIED, as_str(row.get("diff")) or "", True)
+            diff = as_str(row.get("diff")) or ""
+            copy = PatchView(str(row.get("path") or "?"), None, None, COPIED, diff, copied=True)
             view.patches.setdefault(step_id, []).append(copy)
             view.copied += 1
             continue
