@@ -445,6 +445,9 @@ class _Files:
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
+        # (start, judged, name) -> `followed`'s answer: a function of the history and the repository,
+        # which a trail does not change; every patch whose lines one commit moved asks it again.
+        self.follows: dict[tuple[str, str, str], str | None] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
@@ -579,6 +582,12 @@ class _Files:
         `git log --follow`, forwards): through a commit whose own diff git reads as renaming it, to
         None where one deletes it. Each commit's diff holds a few files, not the hundreds between
         `start` and `judged`, so git's rename detection costs little."""
+        key = (start, judged, name)
+        if key not in self.follows:
+            self.follows[key] = self._follow(history, start, judged, name)
+        return self.follows[key]
+
+    def _follow(self, history: History, start: str, judged: str, name: str) -> str | None:
         line = history.ancestry(judged)
         repo = self.repo
         current = name
