@@ -45,6 +45,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_fixture_name,
+    is_named_digest,
     is_placeholder,
     is_reference,
     is_stand_in_token,
@@ -247,7 +248,8 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
         for value in keyword.analyze_string(line, patterns):
-            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value):
+            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value) \
+                    or is_named_digest(value):
                 continue
             i = line.find(value)
             if i < 0:

@@ -25,6 +25,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_fixture_name,
+    is_named_digest,
     is_placeholder,
     is_reference,
     is_stand_in_token,
@@ -477,6 +478,7 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
     string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
     code = syntax in KNOWN_CODE
     literals = _MultiLineLiterals(text) if code else None
+    assigned = _Assigned(text)
     n = len(text)
     last_end = -1
     if lowered is None or len(lowered) != len(text):
@@ -533,6 +535,8 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
             if not bare:
                 continue
             value, start = bare.group(1), bare.start(1)
+            if assigned.elsewhere(value, start):
+                continue  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
             nxt = text[bare.end(): bare.end() + 1]
             if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
                 # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
@@ -554,6 +558,37 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A variable's name as the whole value: letters first, a lower-case letter and a digit or an inner
+# capital in it (`s3Secret`, `dbPass2`); plain words and constants are judged by the usual rules.
+_VARIABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,63}")
+
+
+_ASSIGNED = re.compile(r"(?<![\w.$])([A-Za-z_][A-Za-z0-9_]{2,63})[ \t]*(?::=|!=|==|=(?![=>]))")
+
+
+class _Assigned:
+    """The names a text assigns or tests, read once per text and only when a value might be one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.where: dict[str, list[int]] | None = None
+
+    def elsewhere(self, value: str, at: int) -> bool:
+        """Whether the bare `value` at `at` is a variable the same text assigns or tests elsewhere
+        (`s3Secret := os.Getenv(…)`, `let dbPass2 = …`, `if s3Secret != ""`): code naming where a
+        secret is held. A literal password does not stand left of an `=`; plain lower-case words
+        (`admin`, `postgres`) are left to the usual rules, since they are weak real passwords too."""
+        if not _VARIABLE_LIKE.fullmatch(value) or value.isupper() or value.islower() and value.isalpha():
+            return False
+        if self.where is None:
+            self.where = {}
+            for m in _ASSIGNED.finditer(self.text):
+                seen = self.where.setdefault(m.group(1), [])
+                if len(seen) < 2:
+                    seen.append(m.start(1))
+        return any(p != at for p in self.where.get(value, ()))
 
 
 # A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
@@ -763,6 +798,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if not quoted and looks_like_identifier(value):
         return
+    if is_named_digest(value):
+        return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest), not a key
     if value.lower() == name.lower().strip("-_"):
         return
     if id_of_a_credential(name, value):

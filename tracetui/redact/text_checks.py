@@ -230,6 +230,19 @@ STRUCTURAL_ID_RE = re.compile(
 )
 
 
+# A digest named by its algorithm, alone or after what it addresses (`app@sha256:…`, an image's digest
+# reference), the digest in hex or left as a slot (`xxx`, `…`, `<digest>`).
+_NAMED_DIGEST = re.compile(
+    r"^(?:[\w.\-/:]{1,200}@)?(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b|blake3)[:=]"
+    r"(?:[0-9a-fA-F]{7,128}|[xX]{3,}|\.{3}|…|\*{3,}|<[^<>]{1,40}>)$"
+)
+
+
+def is_named_digest(value: str) -> bool:
+    """`sha256:<hex>`, `app@sha256:xxx`: a content address, which no key or password is written as."""
+    return _NAMED_DIGEST.match(value) is not None
+
+
 def is_structural(value: str) -> bool:
     """A UUID, a content hash or an agent id: identifies records, protects nothing."""
     return bool(UUID_RE.match(value) or HEX_HASH_RE.match(value) or STRUCTURAL_ID_RE.match(value))
