@@ -1,6 +1,7 @@
-"""Suggestions real sessions raised that are neither secrets nor personal data, by class: digests
-under a key's name, and a variable's name where a value goes. Beside each class, the real thing of
-the same shape is still raised. Every value is made up here.
+"""Suggestions real sessions raised that are neither secrets nor personal data, by class: placeholder
+and test e-mail addresses, dotted quads that are versions, numbers or a public name's address,
+digests under a key's name, and a variable's name where a value goes. Beside each class, the real
+thing of the same shape is still raised. Every value is made up here.
 """
 
 from __future__ import annotations
@@ -10,12 +11,125 @@ import time
 import pytest
 
 from tracetui.redact import SUGGESTED, scan_text
+from tracetui.redact.example_addresses import is_example_address, registered_name
 
 
 def raised(text: str, value: str) -> list[tuple[str, str]]:
     """(detector, tier) of the findings that touch the first `value` in `text`."""
     i = text.index(value)
     return [(f.detector, f.tier) for f in scan_text(text) if f.start < i + len(value) and i < f.end]
+
+
+# --- e-mail addresses that stand for nobody ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # stand-in words at a domain that names no one, or at a free-mail provider
+        "buyer@email.com",
+        "recipient@domain.com",
+        "jane.doe@company.org",
+        "first.last@company.com",
+        "your.name@gmail.com",
+        "yourname@outlook.com",
+        "seu.nome@email.com",  # Portuguese
+        "usuario@empresa.com.br",
+        "tu.correo@ejemplo.es",  # Spanish
+        "prenom.nom@exemple.fr",  # French
+        "max.mustermann@gmx.de",  # German
+        "utente1@esempio.it",  # Italian
+        "from@mail.com",
+        # a domain spelled as the slot it stands for: any mailbox there
+        "ops-team@yourcompany.io",
+        "billing@my-domain.net",
+        "contato@seudominio.com.br",
+        # mail services' documented test domains
+        "bounced+signup@resend.dev",
+        "success@simulator.amazonses.com",
+        "HardBounce@bounce-testing.postmarkapp.com",
+        "ann@acme-shop.com.sink.sparkpostmail.com",
+    ],
+)
+def test_a_placeholder_or_test_address_is_not_suggested(address):
+    text = f'send({{"to": "{address}", "subject": "Your order"}})'
+    assert raised(text, address) == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane.smith7@gmail.com",  # a person's name, a handle
+        "k.yamada@fastmail.com",
+        "joao.silva@email.com",  # a real name at a generic domain
+        "customer@northwind-labs.io",  # a stand-in word at a real company's domain
+        "ops@northwind-labs.io",
+        "signup@resend.com",  # the mail service's own domain, not its test domain
+        "anna@resend.dev.northwind-labs.io",  # the test domain's name inside another domain
+        "mike@yourdomainsucks.com",  # only the whole registered name is a slot
+        "buyer@emailcompany.com",
+    ],
+)
+def test_a_real_address_is_still_suggested(address):
+    text = f'send({{"to": "{address}", "subject": "Your order"}})'
+    assert raised(text, address) == [("pii:email", SUGGESTED)]
+
+
+def test_an_address_is_judged_by_its_registered_name():
+    assert registered_name("mail.company.com") == "company"
+    assert registered_name("empresa.com.br") == "empresa"
+    assert registered_name("firm.co.uk") == "firm"
+    assert is_example_address("j.doe", "company.co.uk")
+    assert not is_example_address("jdoe42", "company.co.uk")  # a handle, not stand-in words
+    assert not is_example_address("user", "gmail.company-mail.io")
+
+
+# --- dotted quads that are not a person's address ------------------------------------------------
+
+ADDRESS = "52.14.97.3"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # an image's version tag, glued to the image's name
+        ("FROM ghcr.io/acme/postgres:15.6.1.143 AS db", "15.6.1.143"),
+        ("docker pull supa/db:16.4.1.22", "16.4.1.22"),
+        # four numbers among the compact numbers of an SVG path
+        ('<path d="M4 1.147.238 2.006.404 3.391-1.562 2.874.118 3.176.77.84 1.235 1.911z"/>', "3.176.77.84"),
+        # a public name's address, printed by the tool that resolved it
+        ("$ ping -c1 api.example-cdn.net\nPING api.example-cdn.net (52.14.97.3): 56 data bytes\n"
+         "64 bytes from 52.14.97.3: icmp_seq=0 ttl=51", ADDRESS),
+        ("* Connected to api.example-cdn.net (52.14.97.3) port 443 (#0)", ADDRESS),
+        ("Resolving dl.example-cdn.net (dl.example-cdn.net)... 52.14.97.3\n"
+         "Connecting to dl.example-cdn.net (dl.example-cdn.net)|52.14.97.3|:443... connected.", ADDRESS),
+        ("traceroute to api.example-cdn.net (52.14.97.3), 30 hops max", ADDRESS),
+        ("api.example-cdn.net has address 52.14.97.3", ADDRESS),
+        ("api.example-cdn.net.\t300\tIN\tA\t52.14.97.3", ADDRESS),
+        ("Server:\t\t127.0.0.53\n\nName:\tapi.example-cdn.net\nAddress: 52.14.97.3", ADDRESS),
+        ("Warning: Permanently added 'git.example-cdn.net,52.14.97.3' (ED25519) to the list of known hosts.",
+         ADDRESS),
+    ],
+)
+def test_a_dotted_quad_that_is_no_ones_address_is_not_suggested(text, value):
+    assert raised(text, value) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"ssh deploy@{ADDRESS}",
+        f"host:{ADDRESS} ip:{ADDRESS}",
+        f"X-Real-IP:{ADDRESS}",
+        f"curl http://{ADDRESS}:8080/health",
+        f" 4  {ADDRESS}  12.345 ms  11.902 ms  12.110 ms",  # a traceroute hop among timings
+        f"allow {ADDRESS} 52.14.97.4 52.14.97.5",
+        f"PING {ADDRESS} ({ADDRESS}): 56 data bytes",  # no name resolved: the address is all there is
+        f"PING api.example-cdn.net (52.14.97.9): 56 data bytes\nssh root@{ADDRESS}",  # another address
+    ],
+)
+def test_a_persons_or_servers_bare_address_is_still_suggested(text):
+    assert raised(text, ADDRESS) == [("pii:ip-address", SUGGESTED)]
 
 
 # --- digests and variables where a credential's value goes ---------------------------------------
@@ -68,10 +182,15 @@ def test_a_value_no_code_assigns_is_still_raised(text):
     [
         "".join(f"password = v{i:06d}Ab\n" for i in range(50_000)),  # a variable-like value on every line
         "vAb1 := x\n" + "password = vAb1\n" * 60_000,
+        "8.8.4.4 PING " + "a." * 300_000,  # a name's start, never its end
+        "8.8.4.4 has address " + ("a." * 30 + " ") * 20_000,
+        " ".join(["8.8.4.4", "1.2.3", "2.874.118"] * 50_000) + " " * 100_000 + "8.8.8.8",
+        " ".join(f"user{i % 100}@gmail.com" for i in range(40_000)),
     ],
-    ids=["variables", "one-variable-assigned"],
+    ids=["variables", "one-variable-assigned", "dotted-run", "names", "number-run", "addresses"],
 )
 def test_the_new_judgements_scan_a_megabyte_in_linear_time(text):
     start = time.process_time()
     scan_text(text)
     assert time.process_time() - start < 6.0
+
