@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tracetui.redact import SUGGESTED, scan_text
+from tracetui.redact import AUTO, SUGGESTED, scan_text
 from tracetui.redact.example_addresses import is_example_address, registered_name
 
 
@@ -194,3 +194,25 @@ def test_the_new_judgements_scan_a_megabyte_in_linear_time(text):
     scan_text(text)
     assert time.process_time() - start < 6.0
 
+
+# --- home paths where a PATH list or a JSON string puts them --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, path",
+    [
+        ("PATH=/opt/node_modules/.bin:/Users/kfrost/bin:/usr/bin", "/Users/kfrost"),
+        ('{"out": "built\\n/home/kfrost/app/dist"}', "/home/kfrost"),
+        ('{"out": "built\\nC:\\\\Users\\\\kfrost\\\\app"}', "C:\\\\Users\\\\kfrost"),
+        ("see D:/Users/kfrost/app", "D:/Users/kfrost"),
+    ],
+)
+def test_a_home_path_after_a_list_separator_or_an_escaped_line_break_is_scrubbed(text, path):
+    assert raised(text, path) == [("identity:home-path", AUTO)]
+    i = text.index(path)
+    assert any(f.start <= i and i + len(path) <= f.end for f in scan_text(text))
+
+
+@pytest.mark.parametrize("text", ["lib/fn/home/kfrost", "src/libhome/kfrost"])
+def test_a_home_path_inside_a_longer_word_is_not_one(text):
+    assert [f for f in scan_text(text) if f.detector == "identity:home-path"] == []
