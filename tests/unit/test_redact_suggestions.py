@@ -216,3 +216,31 @@ def test_a_home_path_after_a_list_separator_or_an_escaped_line_break_is_scrubbed
 @pytest.mark.parametrize("text", ["lib/fn/home/kfrost", "src/libhome/kfrost"])
 def test_a_home_path_inside_a_longer_word_is_not_one(text):
     assert [f for f in scan_text(text) if f.detector == "identity:home-path"] == []
+
+
+# --- a token's shape typed with counting digits ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('"bot_token": "xoxb-2345678901"', "xoxb-2345678901"),
+        ('api_key = "sk_123456789012"', "sk_123456789012"),
+        ("NOTION_SECRET=ntn_4567890123", "ntn_4567890123"),
+    ],
+)
+def test_a_vendor_prefix_on_counting_digits_is_not_a_token(text, value):
+    assert raised(text, value) == []
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('"bot_token": "xoxb-2345678910"', "xoxb-2345678910"),  # not in counting order
+        ('api_key = "sk_83920571"', "sk_83920571"),
+        ('db_password = "adm-12345678"', "adm-12345678"),  # a person's weak password
+        ('password: "1234567890"', "1234567890"),
+    ],
+)
+def test_other_digits_or_a_password_name_are_still_raised(text, value):
+    assert raised(text, value) != []

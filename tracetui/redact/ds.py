@@ -35,6 +35,7 @@ from tracetui.redact.rules import (
     names_a_credential,
     names_a_setting,
     owned_by_format,
+    prefix_on_counting,
     slack_tier,
     wrong_vendor_length,
 )
@@ -264,6 +265,7 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
                 or wrong_vendor_length(word, value)
                 or names_no_secret(word)
                 or id_of_a_credential(word, value)
+                or prefix_on_counting(word, value)
             ):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(

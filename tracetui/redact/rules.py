@@ -786,6 +786,16 @@ def _base64_like(value: str) -> bool:
 
 
 _COUNTING = "1234567890" * 13
+# A vendor-style prefix on nothing but counting digits (`xoxp-1234567890`, `sk_123456789`): typed to
+# show the shape. Eight digits in counting order turn up in random digits once in 10^8 tries.
+_PREFIX_ON_COUNTING = re.compile(r"[a-z][a-z0-9]{1,7}[\-_](\d{8,60})")
+
+
+def prefix_on_counting(name: str, value: str) -> bool:
+    """A token's shape typed with counting digits, under a name that is not a password's (a person's
+    weak password may well be `admin_12345678`)."""
+    counting = _PREFIX_ON_COUNTING.fullmatch(value)
+    return counting is not None and counting.group(1) in _COUNTING and not _PASSWORD_NAME.search(name)
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
@@ -800,6 +810,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if is_named_digest(value):
         return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest), not a key
+    if prefix_on_counting(name, value):
+        return  # `xoxp-1234567890`: a prefix on a typed count, the shape of a token shown, not one
     if value.lower() == name.lower().strip("-_"):
         return
     if id_of_a_credential(name, value):
