@@ -244,3 +244,49 @@ def test_a_vendor_prefix_on_counting_digits_is_not_a_token(text, value):
 )
 def test_other_digits_or_a_password_name_are_still_raised(text, value):
     assert raised(text, value) != []
+
+
+# --- keys that find a record or are published by design, and signed requests ---------------------
+
+RANDOM = "Qv7" + "kT2mX9pL4sR8wN1bZ6cF3hJ5"
+
+
+@pytest.mark.parametrize(
+    "name", ["cache_key", "cacheKey", "idempotency-key", "partitionKey", "object_key", "dedup_key",
+             "RECAPTCHA_SITE_KEY", "data-sitekey", "STRIPE_PUBLISHABLE_KEY", "lookup_key"],
+)
+def test_a_key_that_finds_a_record_or_is_published_is_not_a_credential(name):
+    for text in (f'{name} = "{RANDOM}"', f"{name}: {RANDOM}", f"{name}={RANDOM}"):
+        assert raised(text, RANDOM) == [], text
+
+
+@pytest.mark.parametrize(
+    "name", ["RECAPTCHA_SECRET_KEY", "STORAGE_KEY", "routing_key", "hash_key", "site_token"]
+)
+def test_a_secret_key_beside_them_is_still_raised(name):
+    assert raised(f"{name}={RANDOM}", RANDOM) != []
+
+
+SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20251101/eu-west-1/s3/aws4_request, "
+        f"SignedHeaders=host;x-amz-date, Signature={SIGNATURE}",
+        '-H "Authorization: Signature keyId=\\"web-1\\",algorithm=\\"hmac-sha256\\",'
+        f'signature=\\"{SIGNATURE}\\""',
+    ],
+)
+def test_a_signed_requests_authorization_header_holds_no_credential(text):
+    assert scan_text(text) == []
+
+
+def test_a_signed_requests_access_key_id_and_a_bearer_token_are_still_found():
+    text = (
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAQ3EGRXXE7HEXZ4MP/20251101/eu-west-1/s3/aws4_request\n"
+        f"Authorization: Bearer {RANDOM}"
+    )
+    assert raised(text, "AKIAQ3EGRXXE7HEXZ4MP") != []
+    assert raised(text, RANDOM) == [("rule:authorization-header", "auto")]

@@ -808,8 +808,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if not quoted and looks_like_identifier(value):
         return
-    if is_named_digest(value):
-        return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest), not a key
+    if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
+        return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
     if prefix_on_counting(name, value):
         return  # `xoxp-1234567890`: a prefix on a typed count, the shape of a token shown, not one
     if value.lower() == name.lower().strip("-_"):
@@ -885,10 +885,17 @@ _DB_SCHEMES = frozenset(
 )
 
 
+# Authorization schemes that sign each request (AWS SigV4, HTTP Message Signatures): the header holds a
+# key id and a signature good for that one request; the key that made it never leaves the client.
+_SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
+
+
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in lowered:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if value.lower() in _SIGNING_SCHEMES:
+                continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if value and not is_placeholder(value):
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")

@@ -178,8 +178,8 @@ def is_fixture_name(name: str) -> bool:
 # Words that end a name to say what its value is, when that is not the credential itself: its name,
 # where it lives, how long it is (`LLM_SECRET_NAME`, `TOKEN_URL`, `key_vault_name`, `TokenFile`,
 # `password_length`, `key_down_event`, a request's `signature`); and qualifiers that make a key something nobody keeps
-# secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `csrf_token`: a form's anti-forgery
-# value, good for one session of one page). Never `id`:
+# secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `cache_key`, `idempotency_key`,
+# `site_key`, `csrf_token`: a form's anti-forgery value, good for one session of one page). Never `id`:
 # OAuth client ids are credentials of their own.
 _NOT_SECRET_LAST = frozenset(
     "name names url uri urls endpoint file filename files path paths dir length len size type types alias version "
@@ -189,6 +189,12 @@ _NOT_SECRET_LAST = frozenset(
 _NOT_SECRET_QUALIFIER = frozenset(
     "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
 )
+# Keys (not tokens) that name or find a record, and keys published by design: a captcha's site key,
+# a payment form's publishable key.
+_RECORD_KEY_QUALIFIER = frozenset(
+    "cache idempotency partition sort dedup deduplication object lookup unique composite shard translation "
+    "i18n site publishable".split()
+)
 _QUALIFIED_WORDS = frozenset({"key", "keys", "token"})
 
 
@@ -196,9 +202,13 @@ def names_no_secret(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
     if not words:
         return False
-    if words[-1] in _NOT_SECRET_LAST or words[-1] == "pubkey":
+    if words[-1] in _NOT_SECRET_LAST or words[-1] in ("pubkey", "sitekey"):
         return True
-    return any(w in _NOT_SECRET_QUALIFIER and nxt in _QUALIFIED_WORDS for w, nxt in zip(words, words[1:]))
+    return any(
+        w in _NOT_SECRET_QUALIFIER and nxt in _QUALIFIED_WORDS
+        or w in _RECORD_KEY_QUALIFIER and nxt in ("key", "keys")
+        for w, nxt in zip(words, words[1:])
+    )
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
