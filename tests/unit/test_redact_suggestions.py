@@ -154,21 +154,21 @@ def test_a_random_value_under_a_keys_name_is_still_found():
 
 
 GO = (
-    '   41→\tif dbPass2 := os.Getenv("DB_PASSWORD"); dbPass2 != "" {\n'
-    "   42→\t\tcfg.DB.Password = dbPass2\n"
+    '   41→\tif pgSecret9 := os.Getenv("DB_PASSWORD"); pgSecret9 != "" {\n'
+    "   42→\t\tcfg.DB.Password = pgSecret9\n"
     "   43→\t}\n"
 )
 
 
 def test_a_variable_the_text_assigns_is_not_a_value():
-    assert raised(GO, "cfg.DB.Password = dbPass2") == []
+    assert raised(GO, "cfg.DB.Password = pgSecret9") == []
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "cfg.DB.Password = dbPass2\n",  # nothing says dbPass2 is a variable
-        "DB_PASSWORD = dbPass2\nlogin with dbPass2 then",  # the same word, never assigned
+        "cfg.DB.Password = pgSecret9\n",  # nothing says pgSecret9 is a variable
+        "DB_PASSWORD = pgSecret9\nlogin with pgSecret9 then",  # the same word, never assigned
         "password = Xk7pLm2Qz9\nif Xk7pLm2Qz9Old == x {",  # another, longer name is assigned
     ],
 )
@@ -290,3 +290,23 @@ def test_a_signed_requests_access_key_id_and_a_bearer_token_are_still_found():
     )
     assert raised(text, "AKIAQ3EGRXXE7HEXZ4MP") != []
     assert raised(text, RANDOM) == [("rule:authorization-header", "auto")]
+
+
+# --- values that describe a credential ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["mypassword", "your_secret", "randompassword", "super-secret-key", "testpassword123",
+              "test-token-42", "dev_api_key_2", "AdminPass"],
+)
+def test_a_value_made_of_words_describing_a_credential_is_a_placeholder(value):
+    for text in (f'password = "{value}"', f"API_TOKEN={value}", f'"secret": "{value}"'):
+        assert raised(text, value) == [], text
+
+
+@pytest.mark.parametrize(
+    "value", ["mypassw0rd!", "Tr0ub4dor&3", "kT2mX9pL4s", "passkey-9fQ2z", "mysecret-x7Rq"]
+)
+def test_a_password_with_anything_else_in_it_is_still_raised(value):
+    assert raised(f'password = "{value}"', value) != []
+

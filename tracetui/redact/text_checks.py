@@ -31,6 +31,14 @@ _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
     r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
+# A credential's word with words that say whose or what kind it is, and nothing random: what a tutorial
+# or a README types where the value goes (`mypassword`, `your_secret`, `randompassword`,
+# `super-secret-key`, `testpassword123`).
+_DESCRIBED_CREDENTIAL = re.compile(
+    r"(?i)^(?:(?:my|your|some|random|super|strong|secure|secret|test|dummy|fake|example|sample|dev|local"
+    r"|default|admin|user|db|database|app|jwt|session|api)[_\-]?){1,3}"
+    r"(?:password|passwd|pass|pwd|secret|token|key|api[_\-]?key)s?(?:[_\-]?\d{1,5})?$"
+)
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*"
@@ -70,7 +78,7 @@ def is_placeholder(value: str) -> bool:
         return True  # ACCESS_TOKEN, API_KEY: the name of a setting, not its value
     if _CREDENTIAL_WORDS.match(v):
         return True  # `username:password`, `user:pass`: what goes there, spelled out
-    return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
+    return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v) or _DESCRIBED_CREDENTIAL.match(v))
 
 
 # Words that say a value was typed to stand for a credential: `insert_key_here`, `a-fake-api-key`,
