@@ -121,6 +121,8 @@ def test_a_dotted_quad_that_is_no_ones_address_is_not_suggested(text, value):
         f"ssh deploy@{ADDRESS}",
         f"host:{ADDRESS} ip:{ADDRESS}",
         f"X-Real-IP:{ADDRESS}",
+        f"server_ip:{ADDRESS}",  # a longer name that ends in an address word
+        f"REMOTE_ADDR:{ADDRESS}",
         f"curl http://{ADDRESS}:8080/health",
         f" 4  {ADDRESS}  12.345 ms  11.902 ms  12.110 ms",  # a traceroute hop among timings
         f"allow {ADDRESS} 52.14.97.4 52.14.97.5",

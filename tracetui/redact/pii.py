@@ -37,7 +37,8 @@ _DOC_NETS = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100
 # `ip:203.0.113.5`, `host:…`: a word that names an address, glued to it. Any other `name:` before a dotted
 # quad makes it a version tag (`supabase/postgres:17.6.1.136`, an image's), and `::ffff:` is IPv6.
 _LABEL_COLON = re.compile(
-    r"(?<![:\w])(?i:ip|ipv4|ips|host|hostname|addr|address|server|client|src|dst|source|dest|destination"
+    r"(?<![:\w.\-])(?:[A-Za-z][A-Za-z0-9]{0,20}[_\-.]){0,3}"  # `server_ip:`, `x-real-ip:`, `db.host:`
+    r"(?i:ip|ipv4|ips|host|hostname|addr|address|server|client|src|dst|source|dest|destination"
     r"|from|to|remote|peer|inet|gateway|gw|dns|nameserver|proxy|endpoint|public|external|origin|target|node"
     r"|via):$"
 )
@@ -66,7 +67,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
     resolved: set[str] | None = None
     for m in _IPV4.finditer(text):
         if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE \
-                and not _LABEL_COLON.search(text, max(0, m.start() - 14), m.start()):
+                and not _LABEL_COLON.search(text, max(0, m.start() - 80), m.start()):
             continue  # part of a version string, an OID or a longer number
         if _in_number_run(text, m.start(), m.end()):
             continue
