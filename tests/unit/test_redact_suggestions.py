@@ -95,6 +95,12 @@ ADDRESS = "52.14.97.3"
         # an image's version tag, glued to the image's name
         ("FROM ghcr.io/acme/postgres:15.6.1.143 AS db", "15.6.1.143"),
         ("docker pull supa/db:16.4.1.22", "16.4.1.22"),
+        # four numbers their context calls a version
+        ('[assembly: AssemblyVersion("2.0.0.0")]', "2.0.0.0"),
+        ("<FileVersion>3.4.1.17</FileVersion>", "3.4.1.17"),
+        ('{"name": "ext", "version": "1.4.2.0"}', "1.4.2.0"),
+        ("pinned protobuf==3.20.3.1", "3.20.3.1"),
+        ("depends: libfoo (>= 2.3.1.1)", "2.3.1.1"),
         # four numbers among the compact numbers of an SVG path
         ('<path d="M4 1.147.238 2.006.404 3.391-1.562 2.874.118 3.176.77.84 1.235 1.911z"/>', "3.176.77.84"),
         # a public name's address, printed by the tool that resolved it
@@ -127,6 +133,8 @@ def test_a_dotted_quad_that_is_no_ones_address_is_not_suggested(text, value):
         f" 4  {ADDRESS}  12.345 ms  11.902 ms  12.110 ms",  # a traceroute hop among timings
         f"allow {ADDRESS} 52.14.97.4 52.14.97.5",
         f"PING {ADDRESS} ({ADDRESS}): 56 data bytes",  # no name resolved: the address is all there is
+        f"curl -v {ADDRESS}",  # a flag, not a version
+        f"ip_version=4 gateway={ADDRESS}",
         f"PING api.example-cdn.net (52.14.97.9): 56 data bytes\nssh root@{ADDRESS}",  # another address
     ],
 )

@@ -69,7 +69,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE \
                 and not _LABEL_COLON.search(text, max(0, m.start() - 80), m.start()):
             continue  # part of a version string, an OID or a longer number
-        if _in_number_run(text, m.start(), m.end()):
+        if _in_number_run(text, m.start(), m.end()) or _named_version(text, m.start()):
             continue
         if resolved is None:
             resolved = _resolved_addresses(text)
@@ -83,6 +83,19 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         # (TEST-NET) are what made-up data uses, so they are shown like public ones.
         if address.is_global or any(address in net for net in _DOC_NETS):
             yield Finding(m.start(), m.end(), "ip-address", SUGGESTED, "pii:ip-address")
+
+
+# Four numbers that their context calls a version: after a word `version` (`AssemblyVersion("`,
+# `<FileVersion>`, `"version": "`, `Version `), `v=`, or a package pin's operator (`==`, `>=`, `~=`, `^`).
+_VERSION_BEFORE = re.compile(
+    r"(?i:version|(?<![a-z])ver)\w{0,20}[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
+    r"|(?<![\w\-])[vV][=:][\"']?$"
+    r"|(?:[=<>!~]=|===|\^|~>|\([ \t]*[<>]=?)[ \t]*$"
+)
+
+
+def _named_version(text: str, at: int) -> bool:
+    return _VERSION_BEFORE.search(text, max(0, at - 48), at) is not None
 
 
 # Numbers written the compact way of SVG paths and coordinate lists (`2.874.118` is 2.874 then .118,
