@@ -320,3 +320,47 @@ def test_a_value_made_of_words_describing_a_credential_is_a_placeholder(value):
 def test_a_password_with_anything_else_in_it_is_still_raised(value):
     assert raised(f'password = "{value}"', value) != []
 
+
+
+# --- phone numbers no one can have, and numbered items that read like a street -------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("phone: 123-456-7890", "123-456-7890"),  # area code 1xx: never assigned
+        ("call (212) 123-4567", "(212) 123-4567"),  # exchange 1xx
+        ("tel +1 023 456 7890", "+1 023 456 7890"),
+        ("elapsed 100.200.3000", "100.200.3000"),
+    ],
+)
+def test_a_north_american_number_no_one_can_have_is_not_suggested(text, value):
+    assert raised(text, value) == []
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("phone: 212-736-5000", "212-736-5000"),
+        ("call +1 415 555 0100", "+1 415 555 0100"),
+        ("call +44 20 7946 0958", "+44 20 7946 0958"),  # not a North American number: not judged so
+    ],
+)
+def test_a_possible_number_is_still_suggested(text, value):
+    assert raised(text, value) == [("pii:phone", SUGGESTED)]
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("Step 1 Read Drive config", "1 Read Drive"), ("see line 42 Build Way", "42 Build Way"),
+     ("Issue #12 Oak Street", "12 Oak Street")],
+)
+def test_a_numbered_item_is_not_a_street_address(text, value):
+    assert raised(text, value) == []
+
+
+@pytest.mark.parametrize("text", ["ship to 742 Evergreen Terrace, Springfield", "Address: 12 Oak Street",
+                                  "at 350 Fifth Avenue"])
+def test_a_house_number_and_street_is_still_suggested(text):
+    found = [f.detector for f in scan_text(text)]
+    assert found == ["pii:street-address"]

@@ -62,7 +62,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
             continue  # inside an id, a version, a path or a longer number
         digits = sum(c.isdigit() for c in m.group(0))
-        if 8 <= digits <= 15:
+        if 8 <= digits <= 15 and not _impossible_nanp(m.group(0)):
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
     resolved: set[str] | None = None
     for m in _IPV4.finditer(text):
@@ -96,6 +96,17 @@ _VERSION_BEFORE = re.compile(
 
 def _named_version(text: str, at: int) -> bool:
     return _VERSION_BEFORE.search(text, max(0, at - 48), at) is not None
+
+
+def _impossible_nanp(number: str) -> bool:
+    """A North American number no one can have: its area or exchange code starts with 0 or 1, which the
+    numbering plan never assigns (`123-456-7890`, `(100) 200-3000`): a placeholder or another number."""
+    digits = "".join(c for c in number if c.isdigit())
+    if number.startswith("+"):
+        if not number.startswith(("+1 ", "+1-", "+1.", "+1(")) or len(digits) != 11:
+            return False
+        digits = digits[1:]
+    return len(digits) == 10 and (digits[0] in "01" or digits[3] in "01")
 
 
 # Numbers written the compact way of SVG paths and coordinate lists (`2.874.118` is 2.874 then .118,
@@ -226,10 +237,18 @@ def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
         if not _after(text, m.start(), _ALNUM) and iban_ok(m.group(0)):
             yield Finding(m.start(), m.end(), "iban", SUGGESTED, "pii:iban")
     for m in _STREET.finditer(text) if _STREET_TYPE.search(text) else ():
-        if not _after(text, m.start(), _WORD_DASH):
-            yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
+        if _after(text, m.start(), _WORD_DASH) or _NUMBERED_ITEM.search(text, max(0, m.start() - 16),
+                                                                          m.start()):
+            continue
+        yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
 
 
+# A number after the word for a numbered item (`Step 1 Read Drive`, `line 42 Build Way`) counts items;
+# a house number follows a name, `at`, `to`, a comma or a line's start.
+_NUMBERED_ITEM = re.compile(
+    r"(?i)(?<![a-z])(?:step|phase|part|chapter|section|line|item|task|stage|level|round|issue|option|case"
+    r"|test|example|figure|table|page|no\.?|number|#)[ \t]*$"
+)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _WORD_DASH = _ALNUM | frozenset("_-")
 _DIGIT_DASH_DOT = frozenset("0123456789-.")
