@@ -364,3 +364,24 @@ def test_a_numbered_item_is_not_a_street_address(text, value):
 def test_a_house_number_and_street_is_still_suggested(text):
     found = [f.detector for f in scan_text(text)]
     assert found == ["pii:street-address"]
+
+
+# --- analytics cookies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cookie: _ga=GA1.1.482913377.1731000000; _gid=GA1.2.99120544.1731000000; "
+        "_fbp=fb.1.1731000000000.48291",
+        "Set-Cookie: _ga_Q7W2E9=GS1.1.1731000000.3.1.1731000420.0.0.0; Path=/; Domain=.shop.test; Secure",
+        "cookie: _hjSessionUser_3301=eyJpZCI6IjQ4MjkxMzM3In0=; _clck=1x9k2p%7C2%7Cfq1",
+    ],
+)
+def test_analytics_and_consent_cookies_open_no_session(text):
+    assert scan_text(text) == []
+
+
+def test_a_session_cookie_beside_them_is_still_found():
+    text = "Cookie: _ga=GA1.1.482913377.1731000000; sid=Qv7kT2mX9pL4sR8wN1bZ6cF3"
+    assert raised(text, "sid=Qv7kT2mX9pL4sR8wN1bZ6cF3") == [("rule:cookie", "auto")]

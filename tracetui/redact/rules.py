@@ -885,6 +885,25 @@ _DB_SCHEMES = frozenset(
 )
 
 
+# Cookies that count visits for analytics and remember consent (Google Analytics and Ads, Meta's pixel,
+# Hotjar, Microsoft Clarity, Matomo, Segment's anonymous id): a visitor's tracking id, which opens no
+# session; and the attributes a Set-Cookie line puts after its one cookie.
+_ANALYTICS_COOKIE = re.compile(
+    r"(?i)_ga(?:_\w+)?|_gid|_gat\w*|_gcl_\w+|_fbp|_fbc|__utm\w|_hj\w+|_clck|_clsk|_pk_(?:id|ses)[\w.]*"
+    r"|ajs_anonymous_id|optanonconsent|optanonalertboxclosed|cookieconsent_status"
+)
+_COOKIE_ATTRIBUTES = frozenset(
+    "path domain expires max-age secure httponly samesite partitioned priority".split()
+)
+
+
+def _analytics_only(cookies: str) -> bool:
+    """Whether every cookie in a Cookie or Set-Cookie value is an analytics or consent cookie."""
+    names = [pair.split("=", 1)[0].strip() for pair in cookies.split(";")]
+    names = [n for n in names if n and n.lower() not in _COOKIE_ATTRIBUTES]
+    return bool(names) and all(_ANALYTICS_COOKIE.fullmatch(n) for n in names)
+
+
 # Authorization schemes that sign each request (AWS SigV4, HTTP Message Signatures): the header holds a
 # key id and a signature good for that one request; the key that made it never leaves the client.
 _SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
@@ -912,7 +931,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "cookie" in lowered:
         for m in _COOKIE.finditer(text):
             v = m.group(1).rstrip()
-            if not is_placeholder(v) and "=" in v and random_enough(v):
+            if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
                 yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
     if "://" in text:
         for m in _URL_PASSWORD.finditer(text):
