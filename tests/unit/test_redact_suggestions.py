@@ -135,6 +135,7 @@ def test_a_dotted_quad_that_is_no_ones_address_is_not_suggested(text, value):
         f"PING {ADDRESS} ({ADDRESS}): 56 data bytes",  # no name resolved: the address is all there is
         f"curl -v {ADDRESS}",  # a flag, not a version
         f"ip_version=4 gateway={ADDRESS}",
+        f"conversion: {ADDRESS}",  # `version` inside another word
         f"PING api.example-cdn.net (52.14.97.9): 56 data bytes\nssh root@{ADDRESS}",  # another address
     ],
 )

@@ -86,9 +86,10 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 
 # Four numbers that their context calls a version: after a word `version` (`AssemblyVersion("`,
-# `<FileVersion>`, `"version": "`, `Version `), `v=`, or a package pin's operator (`==`, `>=`, `~=`, `^`).
+# `<FileVersion>`, `"version": "`, `Version `; not `conversion`), `v=`, or a package pin's operator
+# (`==`, `>=`, `~=`, `^`).
 _VERSION_BEFORE = re.compile(
-    r"(?i:version|(?<![a-z])ver)\w{0,20}[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
+    r"(?:Version|VERSION|(?<![a-z])version|(?<![A-Za-z])[Vv]er)\w{0,20}[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
     r"|(?<![\w\-])[vV][=:][\"']?$"
     r"|(?:[=<>!~]=|===|\^|~>|\([ \t]*[<>]=?)[ \t]*$"
 )
