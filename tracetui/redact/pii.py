@@ -89,7 +89,8 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
 # `<FileVersion>`, `"version": "`, `Version `; not `conversion`), `v=`, or a package pin's operator
 # (`==`, `>=`, `~=`, `^`).
 _VERSION_BEFORE = re.compile(
-    r"(?:Version|VERSION|(?<![a-z])version|(?<![A-Za-z])[Vv]er)\w{0,20}[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
+    r"(?:Version|VERSION|(?<![a-z])version|(?<![A-Za-z])[Vv]er)\w{0,20}"
+    r"[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
     r"|(?<![\w\-])[vV][=:][\"']?$"
     r"|(?:[=<>!~]=|===|\^|~>|\([ \t]*[<>]=?)[ \t]*$"
 )
