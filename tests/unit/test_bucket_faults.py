@@ -238,6 +238,14 @@ def test_an_over_long_line_is_skipped_and_reported_not_fatal(tmp_path, monkeypat
         assert [e.line for e in kept.errors if "over the" in e.error] == [6]
         assert unread.count_text(kept) == "1 line not read"
         assert f"{log.name} line 6: a line of" in (unread.report_line(kept) or "")
+        # A log whose one record is too long to read is listed, not hidden as an empty session.
+        (log.parent / "2026-01-03T00-00-00-000Z_cccccccc-0000-4000-8000-000000000003.jsonl").write_text(
+            '{"type":"session","version":3,"id":"cccccccc-0000-4000-8000-000000000003","timestamp":'
+            '"2026-01-03T00:00:00.000Z","cwd":"/w","pad":"' + "z" * 10_000 + '"}\n'
+        )
+        bucket.sync({"pi": [log.parent]}, workers=1)
+        [big] = [r for r in bucket.list_sessions() if r.id.startswith("cccccccc")]
+        assert big.hidden is None and big.steps == 0
     capsys.readouterr()
     assert main(["--bucket", str(tmp_path / "b"), "show", row.id]) == 0
     assert f"read:     1 line not read (first: {log.name} line 6: a line of" in capsys.readouterr().out

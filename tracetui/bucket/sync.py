@@ -35,6 +35,7 @@ from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidec
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
+from tracetui.sources.titles import HIDDEN_EMPTY
 
 
 @dataclass(slots=True)
@@ -230,6 +231,8 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
             if best_gen is not None and best_gen == sidecars[main].gen:
                 notes[:] = [n for n in notes if "shortened" not in n]
         session.errors[:0] = [e for e in unread if e not in session.errors]
+        if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in unread):
+            session.hidden = None  # empty only because its one record was too long to read: list it
         srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
         return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
