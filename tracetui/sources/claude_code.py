@@ -154,9 +154,12 @@ def _read(
     mark_relogged(steps, reader.calls)
     if own is not None:
         subagents.insert(0, own)
+    # A fork's copies keep their usage on their steps, but the parent spent it: not the session's.
+    copied = {id(s.tokens) for s in steps if s.tokens is not None and "copied" in s.meta}
     total = Tokens()
     for t in reader.tokens.values():
-        total.add(t)
+        if id(t) not in copied:
+            total.add(t)
     session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
     if own is not None:
         session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
@@ -190,6 +193,9 @@ def _read(
         errors=reader.errors,
         skipped=reader.skipped,
     )
+    if reader.fork_parent is not None:
+        session.forked_from = reader.fork_parent
+        session.forked_at = reader.fork_own_ts
     return session, state
 
 
