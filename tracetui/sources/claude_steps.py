@@ -274,7 +274,8 @@ class Reader:
         mark = rec.get("forkedFrom")
         if mark is not None:
             parent = mark.get("sessionId") if isinstance(mark, dict) else None
-            if isinstance(parent, str) and 0 < len(parent) <= _MAX_ID:
+            # A NUL is in no id, and the index's text would end at it: such a mark is not understood.
+            if isinstance(parent, str) and 0 < len(parent) <= _MAX_ID and "\x00" not in parent:
                 if self.fork_parent is None:
                     self.fork_parent = parent
                 elif parent != self.fork_parent:
