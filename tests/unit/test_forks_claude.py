@@ -99,8 +99,13 @@ def test_a_claude_fork_s_tokens_and_cost_are_its_own_requests_only():
 def test_the_fork_point_is_the_parent_s_step_the_last_copy_names():
     parent = read(PARENT)
     assert parent.steps[fork.fork_point(parent, read())].id == "p-04"
-    # The copy's own uuid is no id in the parent: only messageUuid finds it there. A parent whose
-    # step p-04 says something else is not taken by that id (the text must match too).
+    # The copy's own uuid is no id in the parent: only messageUuid finds it there, where a search by
+    # kind and text would take the parent's later answer that says the same.
+    recs = records(PARENT)
+    later = next(r for r in recs if r["uuid"] == "p-07")
+    later["message"]["content"][0]["text"] = "Wrote calc.py with add."
+    again = read(PARENT, join(recs))
+    assert again.steps[fork.fork_point(again, read())].id == "p-04"
     line = fork.fork_line(read())
     assert line == f"fork of {PARENT} at {FORKED_AT}; its first 4 steps are copies"
 
