@@ -43,6 +43,14 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   `ai-title`, else the last `summary` whose leaf is a line of this file, else the first prompt
   (wrappers removed, a slash command with its arguments counts), else a bare command, else the
   file's first `summary` (which names the session this one resumed).
+- A fork (`/branch`, alias `/fork`; `--fork-session`) is a new transcript whose first entries are its
+  parent's chain copied (user, assistant, attachment and system lines, not sidechains), each with the
+  fork's `sessionId`, a re-chained `parentUuid` and `forkedFrom: {sessionId, messageUuid}`; what the
+  fork writes after has none. `Session.forked_from` is the first `forkedFrom.sessionId`, `forked_at`
+  the time of the first record without a mark; the steps of marked lines get `meta["copied"]` and
+  `meta["copy_of"]` (the step's id in the parent: `messageUuid` and the block's suffix), so counts,
+  tokens and price are the fork's own and the app opens the parent at the fork point. A mark of
+  another shape, or one naming a second parent, is counted in `skipped` (the latter still a copy).
 - A subagent file read alone whose one prompt is "Warmup" is hidden from listings as a warm-up;
   a session with no user step and no model step as empty (`titles.why_hidden`).
 
