@@ -10,10 +10,14 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES, corpus_files, requires_corpus
+from test_trail_kit import Repo
+
+from tracetui.blame import blame_file
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.cost import session_cost
+from tracetui.library import MemoryLibrary
 from tracetui.sources import RawLog, SessionFiles, claude_code, read_session
 from tracetui.views import fork
 
@@ -276,6 +280,35 @@ def test_ls_and_show_say_whose_fork_a_claude_session_is(capsys, synced):
     out = capsys.readouterr().out
     assert f"fork:     fork of {PARENT} at {FORKED_AT}; its first 4 steps are copies" in out
     assert "tokens:   input 450, output 70" in out
+
+
+# ---- blame -----------------------------------------------------------------------------------
+
+
+def test_blame_gives_a_claude_copy_s_line_to_the_original(tmp_path):
+    # The copy keeps its entry's time: the parent's Write and the fork's copy of it tie on all but that.
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "calc\n")
+    repo.commit("start", "2026-04-01T09:00:00+00:00")
+    sessions = {}
+    for sid in (FORK, PARENT):
+        path = tmp_path / "logs" / "-home-dev-calc" / f"{sid}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(path_of(sid).read_text().replace("/home/dev/calc", str(repo.path)))
+        sessions[sid] = claude_code.read(RawLog(str(path), path.read_bytes()), [])
+    repo.write("calc.py", "def add(a, b):\n    return a + b\n")
+    repo.commit("add", "2026-04-01T10:30:00+00:00")
+    both = [sessions[FORK], sessions[PARENT]]
+    for order in (both, both[::-1]):
+        result = blame_file(MemoryLibrary(order), str(repo.path / "calc.py"), repo=repo.path)
+        assert [(x.writer.session, x.writer.step) if x.writer else None for x in result.lines] == [
+            (PARENT, "p-02"), (PARENT, "p-02"),
+        ]  # fmt: skip
+    # Without the parent the copy is the only witness: it explains the lines.
+    alone = blame_file(MemoryLibrary([sessions[FORK]]), str(repo.path / "calc.py"), repo=repo.path)
+    assert [(x.writer.session, x.writer.step) if x.writer else None for x in alone.lines] == [
+        (FORK, "cp-02"), (FORK, "cp-02"),
+    ]  # fmt: skip
 
 
 # ---- real logs -------------------------------------------------------------------------------
