@@ -18,7 +18,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.cost import session_cost
 from tracetui.library import MemoryLibrary
-from tracetui.sources import RawLog, SessionFiles, claude_code, read_session
+from tracetui.sources import RawLog, claude_code
 from tracetui.views import fork
 
 FOLDER = FIXTURES / "forks" / "claude"
@@ -160,8 +160,8 @@ def test_a_copied_response_of_several_blocks_names_each_block_s_step_in_the_pare
     "mark",
     [PARENT, [PARENT, "p-01"], {}, {"sessionId": 42}, {"sessionId": ""}, {"sessionId": None},
      {"sessionId": [PARENT]}, {"messageUuid": "p-01"}, True, 7, "x" * 500, {"sessionId": "ee\x00ee"}],
-    ids=["string", "list", "empty", "id-int", "id-empty", "id-null", "id-list", "no-id", "true", "int", "long",
-         "id-nul"],
+    ids=["string", "list", "empty", "id-int", "id-empty", "id-null", "id-list", "no-id", "true", "int",
+         "long", "id-nul"],
 )  # fmt: skip
 def test_a_mark_of_another_shape_is_counted_never_a_fork(mark):
     s = read(data=with_mark(mark))
@@ -340,7 +340,8 @@ def _forked(path: Path, fork_id: str, keep_uuids: bool) -> bytes | None:
             last = rec["uuid"]
         out.append(rec)
     own = {"type": "user", "sessionId": fork_id, "uuid": "own-1", "parentUuid": last or recs[-1]["uuid"],
-           "timestamp": "2099-01-01T00:00:00.000Z", "message": {"role": "user", "content": "Go on"}}  # fmt: skip
+           "timestamp": "2099-01-01T00:00:00.000Z",
+           "message": {"role": "user", "content": "Go on"}}  # fmt: skip
     return join(out + [own])
 
 
