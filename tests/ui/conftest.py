@@ -32,6 +32,14 @@ def sealed_demo(tmp_path_factory):
     return d, out
 
 
+def pytest_collection_modifyitems(items):
+    # Under pytest-xdist (README's test command) every test of the one fixed snapshot demo runs on
+    # one worker: a second worker would wait on its lock until the first worker's session ends.
+    for item in items:
+        if "snapshot_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("snapshot-demo"))
+
+
 @pytest.fixture(scope="session")
 def snapshot_demo():
     # Two test runs at once (a shared work tree) would rebuild the one fixed folder under each

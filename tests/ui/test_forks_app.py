@@ -110,6 +110,59 @@ async def test_a_fork_whose_parent_is_not_held_offers_no_key_and_its_title_is_pl
         assert screen.opened is not None and screen.opened.session.id == PI_FORK
 
 
+CLAUDE_PARENT = "eeeeeeee-0000-4000-8000-00000000000e"
+CLAUDE_FORK = "ffffffff-0000-4000-8000-00000000000f"
+
+
+@pytest.fixture
+def claude_bucket(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(FORKS / "claude", src)
+    b = Bucket.open(tmp_path / "bucket")
+    b.sync(sources={"claude": [src]})
+    yield b
+    b.close()
+
+
+async def test_a_claude_fork_s_key_opens_its_parent_at_the_step_its_last_copy_names(claude_bucket):
+    # The fork's copies have uuids of their own: only the parent's uuid each copy names finds the point.
+    app = TraceApp(claude_bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, CLAUDE_FORK)
+        assert "↱ fork of eeeeeeee · " in _title(screen)
+        timeline = screen.query_one(Timeline)
+        lines = [timeline.render_line(r).text for r in range(timeline.count)]
+        assert [r for r, line in enumerate(lines) if FORK_POINT in line] == [3]
+        assert timeline.copy_end == 3
+        assert _offered(screen)
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert screen.opened is not None and screen.opened.session.id == CLAUDE_PARENT
+        assert screen.opened.session.steps[timeline.step_index()].id == "p-04"
+        assert not _offered(screen)
+
+
+async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
+    from tracetui.sources import claude_code
+
+    path = FORKS / "claude" / "-home-dev-calc" / f"{CLAUDE_FORK}.jsonl"
+    recs = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    for rec in recs:
+        if "forkedFrom" in rec:
+            rec["forkedFrom"]["sessionId"] = "[b]evil[i]/../..\x1b[2J\u202e\x9b31m"
+    data = b"".join(orjson.dumps(r) + b"\n" for r in recs)
+    fork = claude_code.read(RawLog(str(path), data), [])
+    app = TraceApp(MemoryLibrary([fork]))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, CLAUDE_FORK)
+        title = _title(screen)
+        assert "fork of " in title and not any(c in title for c in "\x1b\u202e\x9b")
+        assert not _offered(screen)
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert screen.opened is not None and screen.opened.session.id == CLAUDE_FORK
+
+
 async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_whose_it_is(bucket):
     # The Codex fork's copy of its parent's todo (step L7) was listed in its trail pane as its own.
     from tracetui.ui.widgets.text_view import TextView

@@ -16,6 +16,8 @@ import pytest
 from shared_data import CORPUS, requires_corpus
 from tracetui.bucket import Bucket
 from tracetui.bucket import store as store_mod
+from tracetui.cli import main
+from tracetui.views import unread
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENTS = ("claude", "codex", "pi")
@@ -215,7 +217,7 @@ def test_a_session_that_fails_to_read_again_keeps_its_rows_and_says_why(tmp_path
         assert fixed.steps == row.steps + 1 and fixed.note is None
 
 
-def test_an_over_long_line_is_skipped_and_reported_not_fatal(tmp_path, monkeypatch):
+def test_an_over_long_line_is_skipped_and_reported_not_fatal(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(store_mod, "MAX_LINE", 4096)
     monkeypatch.setattr(store_mod, "CHUNK", 1024)
     log = _hand_log(tmp_path / "src")
@@ -227,6 +229,26 @@ def test_an_over_long_line_is_skipped_and_reported_not_fatal(tmp_path, monkeypat
         assert row.steps == 5  # four hand-made messages and the one after the long line
         [err] = [e for e in report.errors if "over the" in e.error]
         assert err.line == 6
+        # The session keeps it, once, through later syncs that read only what grew: `show` and the
+        # app's title say it long after this report is gone.
+        _append(log, _message(72, "m0003"))
+        again = bucket.sync({"pi": [log.parent]}, workers=1)
+        assert [e.line for e in again.errors if "over the" in e.error] == [6]
+        kept = bucket.session(row.id)
+        assert [e.line for e in kept.errors if "over the" in e.error] == [6]
+        assert unread.count_text(kept) == "1 line not read"
+        assert f"{log.name} line 6: a line of" in (unread.report_line(kept) or "")
+        # A log whose one record is too long to read is listed, not hidden as an empty session.
+        (log.parent / "2026-01-03T00-00-00-000Z_cccccccc-0000-4000-8000-000000000003.jsonl").write_text(
+            '{"type":"session","version":3,"id":"cccccccc-0000-4000-8000-000000000003","timestamp":'
+            '"2026-01-03T00:00:00.000Z","cwd":"/w","pad":"' + "z" * 10_000 + '"}\n'
+        )
+        bucket.sync({"pi": [log.parent]}, workers=1)
+        [big] = [r for r in bucket.list_sessions() if r.id.startswith("cccccccc")]
+        assert big.hidden is None and big.steps == 0
+    capsys.readouterr()
+    assert main(["--bucket", str(tmp_path / "b"), "show", row.id]) == 0
+    assert f"read:     1 line not read (first: {log.name} line 6: a line of" in capsys.readouterr().out
 
 
 def test_a_sparse_gigabyte_log_syncs_in_bounded_memory(tmp_path):

@@ -3,6 +3,8 @@ the config folder in --help, and what a first run with no logs says."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -89,11 +91,15 @@ def test_remember_theme_refuses_what_is_no_theme_name(name):
     assert not settings.settings_path().exists()
 
 
-def test_help_prints_the_config_folder(capsys):
+def test_help_prints_the_config_folder(capsys, monkeypatch):
+    # A long path with hyphens, as a test runner's or a user's can be: it must stay one line to copy.
+    long = Path("/home/a-user-with-a-long-name/some-deep-folder/another-hyphenated-one/.config/tracetui")
+    monkeypatch.setattr(settings, "config_dir", lambda: long)
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert f"config folder: {settings.config_dir()}" in out
+    assert "config folder (settings.toml, keymap.toml, themes/):" in out
+    assert f"\n  {long}\n" in out
     assert "--source AGENT=PATH" in out and "--theme NAME" in out
 
 

@@ -97,10 +97,13 @@ class Recount:
                     elif block.get("type") == "tool_result":
                         self.results.add(block.get("tool_use_id"))
                 message = rec.get("message")
+                # a fork's copy of its parent's response (`forkedFrom`): the parent spent its tokens
+                copy = path == files.main and isinstance(rec.get("forkedFrom"), dict)
                 if (
                     rec.get("type") == "assistant"
                     and isinstance(message, dict)
                     and isinstance(message.get("usage"), dict)
+                    and not copy
                 ):
                     key = (message.get("id"), rec.get("requestId"))
                     seen = self.tokens.setdefault(key, {})

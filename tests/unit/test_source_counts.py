@@ -342,6 +342,9 @@ def _raw_counts(agent: str, files: list[str]) -> _Raw:
         records = list(_records(Path(name)))
         if agent == "pi":
             records = _pi_own(records)
+        elif agent == "claude":
+            # a Claude Code fork's entries copied from its parent (`forkedFrom`) count where it is listed
+            records = [r for r in records if not isinstance(r.get("forkedFrom"), dict)]
         for rec in records:
             read(raw, rec)
     return raw

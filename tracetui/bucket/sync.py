@@ -35,6 +35,7 @@ from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidec
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
+from tracetui.sources.titles import HIDDEN_EMPTY
 
 
 @dataclass(slots=True)
@@ -168,6 +169,14 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
         out.skip = True
         return out
     notes: list[str] = []
+    # What a copy could not hand the reader (a line over the limit, a damaged copy): said in this
+    # sync's report and kept with the session, so `show` and the app still say it afterwards.
+    unread: list[LineError] = []
+
+    def said(error: LineError) -> None:
+        if error not in unread:  # the generations compared below load the same log again
+            unread.append(error)
+            errors.append(error)
 
     def load(path: str, generation: Generation | None = None) -> RawLog:
         got = fresh.get(path) if generation is None else None
@@ -179,10 +188,10 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
                 if not os.path.exists(path):
                     raise
                 sidecars[path], got = store.recopy(job.agent, path, sidecars[path])
-                errors.append(LineError(path, 0, "the bucket's copy of this log was damaged; copied the log again"))
+                said(LineError(path, 0, "the bucket's copy of this log was damaged; copied the log again", True))
         for line, length in got.skipped:
-            errors.append(LineError(path, line, f"a line of {length / 1e6:.0f} MB is over the "
-                                                f"{MAX_LINE >> 20} MB limit; kept in the bucket's copy, not read"))  # fmt: skip
+            said(LineError(path, line, f"a line of {length / 1e6:.0f} MB is over the "
+                                       f"{MAX_LINE >> 20} MB limit; kept in the bucket's copy, not read"))  # fmt: skip
         if got.note:
             notes.append(got.note)
         return RawLog(path, got.data)
@@ -221,6 +230,9 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
             session, notes[:] = best, best_notes
             if best_gen is not None and best_gen == sidecars[main].gen:
                 notes[:] = [n for n in notes if "shortened" not in n]
+        session.errors[:0] = [e for e in unread if e not in session.errors]
+        if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in unread):
+            session.hidden = None  # empty only because its one record was too long to read: list it
         srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
     except Exception as exc:  # a reader bug must not stop the sync of every other session
         return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
@@ -246,7 +258,7 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
     except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
         return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")
     out.session = [*srow, key, shard]
-    errors.extend(session.errors)
+    errors.extend(e for e in session.errors if e not in unread)
     return out
 
 

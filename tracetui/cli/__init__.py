@@ -92,9 +92,11 @@ def build_parser() -> Parser:
 
     parser = Parser(
         prog="tracetui",
-        description="Browse, search, redact and share what your coding agents did. With no command, "
+        description="Browse, search, redact and share what your coding agents did. With no command,\n"
         "sync the agents' logs in the background and open the app.",
-        epilog=f"config folder: {config_dir()} (settings.toml, keymap.toml, themes/)",
+        # Raw: a wrapped path would break at its hyphens, and a user copies it from here.
+        epilog=f"config folder (settings.toml, keymap.toml, themes/):\n  {config_dir()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     add_bucket_option(parser)

@@ -16,7 +16,7 @@ from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
-from tracetui.views import fork
+from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
 from tracetui.views.format import money, problems, short_time, step_text
 
@@ -201,6 +201,9 @@ def run_show(args: argparse.Namespace) -> int:
     forked = fork.fork_line(session)
     if forked is not None:
         fields.insert(5, ("fork", forked))
+    read = unread.report_line(session)
+    if read is not None:
+        fields.append(("read", read))
     for name, value in fields:
         print(f"{name + ':':9} {safe_line('' if value is None else str(value))}")
     print()

@@ -35,6 +35,7 @@ from tracetui.redact.rules import (
     names_a_credential,
     names_a_setting,
     owned_by_format,
+    prefix_on_counting,
     slack_tier,
     wrong_vendor_length,
 )
@@ -45,6 +46,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_fixture_name,
+    is_named_digest,
     is_placeholder,
     is_reference,
     is_stand_in_token,
@@ -247,7 +249,8 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
             line_lo, line_hi = line_start, line_end
         line = text[line_lo:line_hi]
         for value in keyword.analyze_string(line, patterns):
-            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value):
+            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value) \
+                    or is_named_digest(value):
                 continue
             i = line.find(value)
             if i < 0:
@@ -262,6 +265,7 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
                 or wrong_vendor_length(word, value)
                 or names_no_secret(word)
                 or id_of_a_credential(word, value)
+                or prefix_on_counting(word, value)
             ):
                 continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
             yield Finding(

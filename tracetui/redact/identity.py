@@ -196,9 +196,12 @@ def _call_text(tool_input) -> str:
 
 # --- Finding them in text ------------------------------------------------------------------------
 
-# Any home directory, whoever's: the name in it is a person's account name.
+# Any home directory, whoever's: the name in it is a person's account name. A drive letter starts a
+# word (or follows an escaped line break): in `…/node_modules:/Users/jdoe` the `s:` is a PATH list's
+# end and separator, not drive S.
 _HOME_PREFIX = re.compile(
-    r"(?:/(?:Users|home|export/home)/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/(?:Users|home|export/home)/|(?:(?<![A-Za-z0-9._])|(?<=\\[nrt]))[A-Za-z]:(?:\\\\|\\|/)"
+    r"(?:Users|Documents and Settings)(?:\\\\|\\|/))"
     r"[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
 )
 _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
@@ -208,8 +211,9 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
     if "/users/" in lowered or "/home/" in lowered or "users\\" in lowered or ":/users/" in lowered:
         for m in _HOME_PREFIX.finditer(text):
             before = text[m.start() - 1: m.start()]
-            if before and (before.isalnum() or before in "._"):
-                continue  # "/x/home/..." or "D:" inside a word: not a home directory
+            escaped = before in ("n", "r", "t") and text[m.start() - 2: m.start() - 1] == "\\"
+            if before and (before.isalnum() or before in "._") and not escaped:
+                continue  # "/x/home/..." or "D:" inside a word (not after a JSON `\n`): not a home directory
             name = m.group(0).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
             if name.lower() in _NOT_A_USER or name in (".", ".."):
                 continue

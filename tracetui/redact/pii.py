@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from tracetui.redact.example_addresses import is_example_address
 from tracetui.redact.finding import SUGGESTED, Finding
 
 _EMAIL = re.compile(
@@ -33,7 +34,14 @@ _PHONE = re.compile(
 )
 _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w\-]|\.\d)")
 _DOC_NETS = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
-_LABEL_COLON = re.compile(r"(?<![:\w])[A-Za-z]{2,10}:$")  # `ip:203.0.113.5`, `host:...`, not `::ffff:`
+# `ip:203.0.113.5`, `host:…`: a word that names an address, glued to it. Any other `name:` before a dotted
+# quad makes it a version tag (`supabase/postgres:17.6.1.136`, an image's), and `::ffff:` is IPv6.
+_LABEL_COLON = re.compile(
+    r"(?<![:\w.\-])(?:[A-Za-z][A-Za-z0-9]{0,20}[_\-.]){0,3}"  # `server_ip:`, `x-real-ip:`, `db.host:`
+    r"(?i:ip|ipv4|ips|host|hostname|addr|address|server|client|src|dst|source|dest|destination"
+    r"|from|to|remote|peer|inet|gateway|gw|dns|nameserver|proxy|endpoint|public|external|origin|target|node"
+    r"|via):$"
+)
 _IP_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
 
 
@@ -47,18 +55,26 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
             if "://" in text[max(token_start, m.start() - 300): m.start()]:
                 continue  # the user:password@host part of a URL, not an address
-            if _safe_domain(domain):
-                continue
+            if _safe_domain(domain) or is_example_address(user, domain):
+                continue  # reserved, a placeholder (`you@yourdomain.com`), a mail service's test address
             yield Finding(m.start(), m.end(), "email", SUGGESTED, "pii:email")
     for m in _PHONE.finditer(text):
         if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
             continue  # inside an id, a version, a path or a longer number
         digits = sum(c.isdigit() for c in m.group(0))
-        if 8 <= digits <= 15:
+        if 8 <= digits <= 15 and not _impossible_nanp(m.group(0)):
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
+    resolved: set[str] | None = None
     for m in _IPV4.finditer(text):
-        if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE and not _LABEL_COLON.search(text, max(0, m.start() - 12), m.start()):
+        if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE \
+                and not _LABEL_COLON.search(text, max(0, m.start() - 80), m.start()):
             continue  # part of a version string, an OID or a longer number
+        if _in_number_run(text, m.start(), m.end()) or _named_version(text, m.start()):
+            continue
+        if resolved is None:
+            resolved = _resolved_addresses(text)
+        if m.group(0) in resolved:
+            continue
         try:
             address = ipaddress.IPv4Address(m.group(0))
         except ValueError:
@@ -67,6 +83,89 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         # (TEST-NET) are what made-up data uses, so they are shown like public ones.
         if address.is_global or any(address in net for net in _DOC_NETS):
             yield Finding(m.start(), m.end(), "ip-address", SUGGESTED, "pii:ip-address")
+
+
+# Four numbers that their context calls a version: after a word `version` (`AssemblyVersion("`,
+# `<FileVersion>`, `"version": "`, `Version `; not `conversion`), `v=`, or a package pin's operator
+# (`==`, `>=`, `~=`, `^`).
+_VERSION_BEFORE = re.compile(
+    r"(?:Version|VERSION|(?<![a-z])version|(?<![A-Za-z])[Vv]er)\w{0,20}"
+    r"[\"'>]?[ \t]*[:=(]?[ \t]*[\"'(]?[ \t]*$"
+    r"|(?<![\w\-])[vV][=:][\"']?$"
+    r"|(?:[=<>!~]=|===|\^|~>|\([ \t]*[<>]=?)[ \t]*$"
+)
+
+
+def _named_version(text: str, at: int) -> bool:
+    return _VERSION_BEFORE.search(text, max(0, at - 48), at) is not None
+
+
+def _impossible_nanp(number: str) -> bool:
+    """A North American number no one can have: its area or exchange code starts with 0 or 1, which the
+    numbering plan never assigns (`123-456-7890`, `(100) 200-3000`): a placeholder or another number."""
+    digits = "".join(c for c in number if c.isdigit())
+    if number.startswith("+"):
+        if not number.startswith(("+1 ", "+1-", "+1.", "+1(")) or len(digits) != 11:
+            return False
+        digits = digits[1:]
+    return len(digits) == 10 and (digits[0] in "01" or digits[3] in "01")
+
+
+# Numbers written the compact way of SVG paths and coordinate lists (`2.874.118` is 2.874 then .118,
+# `2.291-1.552` two numbers): no single number and no address is written so.
+_COMPACT_NUMBERS = re.compile(r"-?\d*\.\d+(?:-?\d*\.\d+)+")
+_NUMBER = re.compile(r"[+\-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+\-]?\d+)?")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _neighbour(text: str, at: int, step: int) -> str:
+    """The space- or comma-separated token next to position `at` (`step` -1: before, 1: after), looked
+    for over a few characters only: a number is short."""
+    back = min(step, 0)
+    i = at
+    while 0 <= i + back < len(text) and text[i + back] in " ," and abs(i - at) < 16:
+        i += step
+    j = i
+    while 0 <= j + back < len(text) and text[j + back] not in " ,\t\r\n\"'" and abs(j - i) < 40:
+        j += step
+    return text[min(i, j): max(i, j)]
+
+
+def _in_number_run(text: str, start: int, end: int) -> bool:
+    """A dotted quad among numbers of a path or a list (`… 2.874.118 3.176.77.84 1.235 …` in an SVG `d`):
+    four numbers, not an address. Both neighbours are numbers, one written the compact way."""
+    before, after = _neighbour(text, start, -1), _neighbour(text, end, 1)
+    if not before or not after:
+        return False
+    numbers = (before, after)
+    numeric = all(_NUMBER.fullmatch(t) or _COMPACT_NUMBERS.fullmatch(t) for t in numbers)
+    return numeric and any(_COMPACT_NUMBERS.fullmatch(t) and not _DOTTED_QUAD.fullmatch(t) for t in numbers)
+
+
+# A tool printing the address a public name resolved to (ping, traceroute, curl -v, wget, host, dig,
+# nslookup, ssh's known-hosts warning): the address of that named server, which DNS gives anyone and
+# which says no more than the name beside it.
+# A name starts a token (the lookbehind keeps the search linear on long dotted runs).
+_HOST = r"(?<![A-Za-z0-9\-.])[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}\.?"
+_IP = r"(\d{1,3}(?:\.\d{1,3}){3})"
+_RESOLVED = re.compile(
+    rf"(?:\bPING6?|\btraceroute6?[ \t]+to|\bConnected[ \t]+to|\bConnecting[ \t]+to|\bResolving)[ \t]+"
+    rf"{_HOST}[ \t]*"
+    rf"(?:\({_HOST}\)[ \t]*)?(?:\(|\||\.\.\.[ \t]*){_IP}"
+    rf"|{_HOST}[ \t]+has[ \t]+address[ \t]+{_IP}"
+    rf"|{_HOST}[ \t]+\d+[ \t]+IN[ \t]+A[ \t]+{_IP}"
+    rf"|Name:[ \t]*{_HOST}[ \t]*\r?\n[ \t]*Address(?:es)?:[ \t]*{_IP}"
+    rf"|Permanently added '{_HOST},{_IP}'"
+)
+_RESOLVED_NEEDLES = (
+    "PING", "traceroute", "Connect", "Resolving", "has address", "IN", "Name:", "Permanently added",
+)
+
+
+def _resolved_addresses(text: str) -> set[str]:
+    if not any(n in text for n in _RESOLVED_NEEDLES):
+        return set()
+    return {next(g for g in m.groups() if g) for m in _RESOLVED.finditer(text)}
 
 
 def _safe_domain(domain: str) -> bool:
@@ -140,10 +239,18 @@ def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
         if not _after(text, m.start(), _ALNUM) and iban_ok(m.group(0)):
             yield Finding(m.start(), m.end(), "iban", SUGGESTED, "pii:iban")
     for m in _STREET.finditer(text) if _STREET_TYPE.search(text) else ():
-        if not _after(text, m.start(), _WORD_DASH):
-            yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
+        if _after(text, m.start(), _WORD_DASH) or _NUMBERED_ITEM.search(text, max(0, m.start() - 16),
+                                                                          m.start()):
+            continue
+        yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
 
 
+# A number after the word for a numbered item (`Step 1 Read Drive`, `line 42 Build Way`) counts items;
+# a house number follows a name, `at`, `to`, a comma or a line's start.
+_NUMBERED_ITEM = re.compile(
+    r"(?i)(?<![a-z])(?:step|phase|part|chapter|section|line|item|task|stage|level|round|issue|option|case"
+    r"|test|example|figure|table|page|no\.?|number|#)[ \t]*$"
+)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _WORD_DASH = _ALNUM | frozenset("_-")
 _DIGIT_DASH_DOT = frozenset("0123456789-.")

@@ -25,6 +25,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_fixture_name,
+    is_named_digest,
     is_placeholder,
     is_reference,
     is_stand_in_token,
@@ -477,6 +478,7 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
     string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
     code = syntax in KNOWN_CODE
     literals = _MultiLineLiterals(text) if code else None
+    assigned = _Assigned(text)
     n = len(text)
     last_end = -1
     if lowered is None or len(lowered) != len(text):
@@ -533,6 +535,8 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
             if not bare:
                 continue
             value, start = bare.group(1), bare.start(1)
+            if assigned.elsewhere(value, start):
+                continue  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
             nxt = text[bare.end(): bare.end() + 1]
             if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
                 # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
@@ -554,6 +558,37 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A variable's name as the whole value: letters first, a lower-case letter and a digit or an inner
+# capital in it (`s3Secret`, `dbPass2`); plain words and constants are judged by the usual rules.
+_VARIABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,63}")
+
+
+_ASSIGNED = re.compile(r"(?<![\w.$])([A-Za-z_][A-Za-z0-9_]{2,63})[ \t]*(?::=|!=|==|=(?![=>]))")
+
+
+class _Assigned:
+    """The names a text assigns or tests, read once per text and only when a value might be one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.where: dict[str, list[int]] | None = None
+
+    def elsewhere(self, value: str, at: int) -> bool:
+        """Whether the bare `value` at `at` is a variable the same text assigns or tests elsewhere
+        (`s3Secret := os.Getenv(…)`, `let dbPass2 = …`, `if s3Secret != ""`): code naming where a
+        secret is held. A literal password does not stand left of an `=`; plain lower-case words
+        (`admin`, `postgres`) are left to the usual rules, since they are weak real passwords too."""
+        if not _VARIABLE_LIKE.fullmatch(value) or value.isupper() or value.islower() and value.isalpha():
+            return False
+        if self.where is None:
+            self.where = {}
+            for m in _ASSIGNED.finditer(self.text):
+                seen = self.where.setdefault(m.group(1), [])
+                if len(seen) < 2:
+                    seen.append(m.start(1))
+        return any(p != at for p in self.where.get(value, ()))
 
 
 # A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
@@ -751,6 +786,16 @@ def _base64_like(value: str) -> bool:
 
 
 _COUNTING = "1234567890" * 13
+# A vendor-style prefix on nothing but counting digits (`xoxp-1234567890`, `sk_123456789`): typed to
+# show the shape. Eight digits in counting order turn up in random digits once in 10^8 tries.
+_PREFIX_ON_COUNTING = re.compile(r"[a-z][a-z0-9]{1,7}[\-_](\d{8,60})")
+
+
+def prefix_on_counting(name: str, value: str) -> bool:
+    """A token's shape typed with counting digits, under a name that is not a password's (a person's
+    weak password may well be `admin_12345678`)."""
+    counting = _PREFIX_ON_COUNTING.fullmatch(value)
+    return counting is not None and counting.group(1) in _COUNTING and not _PASSWORD_NAME.search(name)
 
 
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
@@ -763,6 +808,10 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if not quoted and looks_like_identifier(value):
         return
+    if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
+        return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
+    if prefix_on_counting(name, value):
+        return  # `xoxp-1234567890`: a prefix on a typed count, the shape of a token shown, not one
     if value.lower() == name.lower().strip("-_"):
         return
     if id_of_a_credential(name, value):
@@ -836,10 +885,36 @@ _DB_SCHEMES = frozenset(
 )
 
 
+# Cookies that count visits for analytics and remember consent (Google Analytics and Ads, Meta's pixel,
+# Hotjar, Microsoft Clarity, Matomo, Segment's anonymous id): a visitor's tracking id, which opens no
+# session; and the attributes a Set-Cookie line puts after its one cookie.
+_ANALYTICS_COOKIE = re.compile(
+    r"(?i)_ga(?:_\w+)?|_gid|_gat\w*|_gcl_\w+|_fbp|_fbc|__utm\w|_hj\w+|_clck|_clsk|_pk_(?:id|ses)[\w.]*"
+    r"|ajs_anonymous_id|optanonconsent|optanonalertboxclosed|cookieconsent_status"
+)
+_COOKIE_ATTRIBUTES = frozenset(
+    "path domain expires max-age secure httponly samesite partitioned priority".split()
+)
+
+
+def _analytics_only(cookies: str) -> bool:
+    """Whether every cookie in a Cookie or Set-Cookie value is an analytics or consent cookie."""
+    names = [pair.split("=", 1)[0].strip() for pair in cookies.split(";")]
+    names = [n for n in names if n and n.lower() not in _COOKIE_ATTRIBUTES]
+    return bool(names) and all(_ANALYTICS_COOKIE.fullmatch(n) for n in names)
+
+
+# Authorization schemes that sign each request (AWS SigV4, HTTP Message Signatures): the header holds a
+# key id and a signature good for that one request; the key that made it never leaves the client.
+_SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
+
+
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in lowered:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if value.lower() in _SIGNING_SCHEMES:
+                continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if value and not is_placeholder(value):
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
@@ -856,7 +931,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "cookie" in lowered:
         for m in _COOKIE.finditer(text):
             v = m.group(1).rstrip()
-            if not is_placeholder(v) and "=" in v and random_enough(v):
+            if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
                 yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
     if "://" in text:
         for m in _URL_PASSWORD.finditer(text):

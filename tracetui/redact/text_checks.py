@@ -31,6 +31,14 @@ _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
     r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
+# A credential's word with words that say whose or what kind it is, and nothing random: what a tutorial
+# or a README types where the value goes (`mypassword`, `your_secret`, `randompassword`,
+# `super-secret-key`, `testpassword123`).
+_DESCRIBED_CREDENTIAL = re.compile(
+    r"(?i)^(?:(?:my|your|some|random|super|strong|secure|secret|test|dummy|fake|example|sample|dev|local"
+    r"|default|admin|user|db|database|app|jwt|session|api)[_\-]?){1,3}"
+    r"(?:password|passwd|pass|pwd|secret|token|key|api[_\-]?key)s?(?:[_\-]?\d{1,5})?$"
+)
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*"
@@ -70,7 +78,7 @@ def is_placeholder(value: str) -> bool:
         return True  # ACCESS_TOKEN, API_KEY: the name of a setting, not its value
     if _CREDENTIAL_WORDS.match(v):
         return True  # `username:password`, `user:pass`: what goes there, spelled out
-    return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
+    return bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v) or _DESCRIBED_CREDENTIAL.match(v))
 
 
 # Words that say a value was typed to stand for a credential: `insert_key_here`, `a-fake-api-key`,
@@ -178,8 +186,8 @@ def is_fixture_name(name: str) -> bool:
 # Words that end a name to say what its value is, when that is not the credential itself: its name,
 # where it lives, how long it is (`LLM_SECRET_NAME`, `TOKEN_URL`, `key_vault_name`, `TokenFile`,
 # `password_length`, `key_down_event`, a request's `signature`); and qualifiers that make a key something nobody keeps
-# secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `csrf_token`: a form's anti-forgery
-# value, good for one session of one page). Never `id`:
+# secret (`public_key`, `primaryKey`, `foreign_key`, `bucket_key`, `cache_key`, `idempotency_key`,
+# `site_key`, `csrf_token`: a form's anti-forgery value, good for one session of one page). Never `id`:
 # OAuth client ids are credentials of their own.
 _NOT_SECRET_LAST = frozenset(
     "name names url uri urls endpoint file filename files path paths dir length len size type types alias version "
@@ -189,6 +197,12 @@ _NOT_SECRET_LAST = frozenset(
 _NOT_SECRET_QUALIFIER = frozenset(
     "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
 )
+# Keys (not tokens) that name or find a record, and keys published by design: a captcha's site key,
+# a payment form's publishable key.
+_RECORD_KEY_QUALIFIER = frozenset(
+    "cache idempotency partition sort dedup deduplication object lookup unique composite shard translation "
+    "i18n site publishable".split()
+)
 _QUALIFIED_WORDS = frozenset({"key", "keys", "token"})
 
 
@@ -196,9 +210,13 @@ def names_no_secret(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
     if not words:
         return False
-    if words[-1] in _NOT_SECRET_LAST or words[-1] == "pubkey":
+    if words[-1] in _NOT_SECRET_LAST or words[-1] in ("pubkey", "sitekey"):
         return True
-    return any(w in _NOT_SECRET_QUALIFIER and nxt in _QUALIFIED_WORDS for w, nxt in zip(words, words[1:]))
+    return any(
+        w in _NOT_SECRET_QUALIFIER and nxt in _QUALIFIED_WORDS
+        or w in _RECORD_KEY_QUALIFIER and nxt in ("key", "keys")
+        for w, nxt in zip(words, words[1:])
+    )
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
@@ -228,6 +246,19 @@ STRUCTURAL_ID_RE = re.compile(
     r"^(?:(?:msg|toolu|srvtoolu|call|fc|rs|resp|req|request|chatcmpl|run|thread|asst|file|evt|ws|item|ctc|cs|"
     r"sess|session|agent)_|(?:chatcmpl|file|run|cmpl|batch|ftjob)-)[A-Za-z0-9]{8,}$"
 )
+
+
+# A digest named by its algorithm, alone or after what it addresses (`app@sha256:…`, an image's digest
+# reference), the digest in hex or left as a slot (`xxx`, `…`, `<digest>`).
+_NAMED_DIGEST = re.compile(
+    r"^(?:[\w.\-/:]{1,200}@)?(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b|blake3)[:=]"
+    r"(?:[0-9a-fA-F]{7,128}|[xX]{3,}|\.{3}|…|\*{3,}|<[^<>]{1,40}>)$"
+)
+
+
+def is_named_digest(value: str) -> bool:
+    """`sha256:<hex>`, `app@sha256:xxx`: a content address, which no key or password is written as."""
+    return _NAMED_DIGEST.match(value) is not None
 
 
 def is_structural(value: str) -> bool:

@@ -43,6 +43,14 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
   `ai-title`, else the last `summary` whose leaf is a line of this file, else the first prompt
   (wrappers removed, a slash command with its arguments counts), else a bare command, else the
   file's first `summary` (which names the session this one resumed).
+- A fork (`/branch`, alias `/fork`; `--fork-session`) is a new transcript whose first entries are its
+  parent's chain copied (user, assistant, attachment and system lines, not sidechains), each with the
+  fork's `sessionId`, a re-chained `parentUuid` and `forkedFrom: {sessionId, messageUuid}`; what the
+  fork writes after has none. `Session.forked_from` is the first `forkedFrom.sessionId`, `forked_at`
+  the time of the first record without a mark; the steps of marked lines get `meta["copied"]` and
+  `meta["copy_of"]` (the step's id in the parent: `messageUuid` and the block's suffix), so counts,
+  tokens and price are the fork's own and the app opens the parent at the fork point. A mark of
+  another shape, or one naming a second parent, is counted in `skipped` (the latter still a copy).
 - A subagent file read alone whose one prompt is "Warmup" is hidden from listings as a warm-up;
   a session with no user step and no model step as empty (`titles.why_hidden`).
 
@@ -154,9 +162,12 @@ def _read(
     mark_relogged(steps, reader.calls)
     if own is not None:
         subagents.insert(0, own)
+    # A fork's copies keep their usage on their steps, but the parent spent it: not the session's.
+    copied = {id(s.tokens) for s in steps if s.tokens is not None and "copied" in s.meta}
     total = Tokens()
     for t in reader.tokens.values():
-        total.add(t)
+        if id(t) not in copied:
+            total.add(t)
     session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
     if own is not None:
         session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
@@ -190,6 +201,9 @@ def _read(
         errors=reader.errors,
         skipped=reader.skipped,
     )
+    if reader.fork_parent is not None:
+        session.forked_from = reader.fork_parent
+        session.forked_at = reader.fork_own_ts
     return session, state
 
 

@@ -22,7 +22,7 @@ from tracetui.sources.claude_lines import AgentRun, Line
 from tracetui.sources.claude_steps import FilePart, Reader
 
 # What a snapshot holds (bump on any change to `state` / `restore`).
-LAYOUT = 2  # 2: the prompt queue
+LAYOUT = 3  # 2: the prompt queue; 3: a fork's parent and own time
 
 
 def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict[str, Any]:
@@ -102,6 +102,7 @@ def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict
             reader.last_ts,
         ],
         "summaries": [list(x) for x in reader.summaries],
+        "fork": [reader.fork_parent, reader.fork_own_ts],
         "queue": reader.queue,
         "steering": reader.steering,
         "errors": [resumable.error_row(e) for e in reader.errors],
@@ -160,6 +161,7 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
         reader.last_ts,
     ) = body["facts"]
     reader.summaries = [(text, leaf) for text, leaf in body["summaries"]]
+    reader.fork_parent, reader.fork_own_ts = body["fork"]
     reader.queue = [str(x) for x in body["queue"]]
     reader.steering = [list(x) for x in body["steering"]]
     reader.errors = [resumable.error_of(r) for r in body["errors"]]

@@ -67,6 +67,8 @@ _KNOWN_NON_STEP = frozenset(
         "artifact-comment-monitor",
     }
 )
+# The longest id a fork's mark may name: Claude Code's are UUIDs; a longer value is no id.
+_MAX_ID = 200
 _LINE_TYPES = frozenset({"user", "assistant", "system", "attachment", "progress"})
 # User text that Claude Code injects rather than the user typing it.
 _CONTEXT_PREFIXES = (
@@ -128,6 +130,10 @@ class Reader:
         self.branch: str | None = None
         self.first_ts: str | None = None
         self.last_ts: str | None = None
+        # A fork (`/branch`, `--fork-session`): the session its first `forkedFrom` names, and the time
+        # of the main file's first record it did not copy (the fork's own part: see `_fork_copy`).
+        self.fork_parent: str | None = None
+        self.fork_own_ts: str | None = None
 
     # -- reading files ---------------------------------------------------------------------------
 
@@ -162,8 +168,10 @@ class Reader:
                             self.first_ts = ts
                         if self.last_ts is None or ts > self.last_ts:
                             self.last_ts = ts
+                    copy = None
                     if is_main:
                         self._note_session_facts(rec)
+                        copy = self._fork_copy(rec, ts)
                     if kind not in _LINE_TYPES:
                         if kind == "custom-title" and isinstance(rec.get("customTitle"), str):
                             self.custom_title = rec["customTitle"]
@@ -214,6 +222,8 @@ class Reader:
                         scope.lines.append(line)
                         scope.has_transcript = True
                     self._make_steps(line, log.path)
+                    if copy is not None:
+                        _mark_copied(line, copy)
                     line.timestamp = ts
                     if kind == "assistant":
                         message = rec.get("message")
@@ -252,6 +262,34 @@ class Reader:
         value = rec.get("gitBranch")
         if isinstance(value, str) and value:
             self.branch = value
+
+    def _fork_copy(self, rec: dict[str, Any], ts: Any) -> str | None:
+        """Whether a main-file record is a fork's copy of its parent's entry: None when it is the
+        file's own, else the parent's uuid of the entry ("" when the mark does not say it).
+
+        A fork writes its parent's chain again, each entry with `forkedFrom: {sessionId, messageUuid}`;
+        what it writes after has none. The first parent named is the fork's; an entry naming another,
+        or a mark of another shape, is counted in `skipped` (an entry naming another parent still says
+        it was copied: it is no step of the fork's own)."""
+        mark = rec.get("forkedFrom")
+        if mark is not None:
+            parent = mark.get("sessionId") if isinstance(mark, dict) else None
+            # A NUL is in no id, and the index's text would end at it: such a mark is not understood.
+            if isinstance(parent, str) and 0 < len(parent) <= _MAX_ID and "\x00" not in parent:
+                if self.fork_parent is None:
+                    self.fork_parent = parent
+                elif parent != self.fork_parent:
+                    self._odd("forkedFrom (a second parent)")
+                    return ""
+                entry = mark.get("messageUuid")
+                return entry if isinstance(entry, str) and len(entry) <= _MAX_ID else ""
+            self._odd("forkedFrom (not understood)")
+        if self.fork_own_ts is None and isinstance(ts, str) and ts:
+            self.fork_own_ts = ts
+        return None
+
+    def _odd(self, what: str) -> None:
+        self.skipped[what] = self.skipped.get(what, 0) + 1
 
     def _inline_scope(
         self, rec: dict[str, Any], uuid: str | None, parent_uuid: Any, by_uuid: dict[str, Line]
@@ -721,3 +759,17 @@ def _between(text: str, start_tag: str, end_tag: str) -> str | None:
 def _request_id(rec: dict[str, Any]) -> str | None:
     value = rec.get("requestId")
     return value if isinstance(value, str) else None
+
+
+def _mark_copied(line: Line, of: str) -> None:
+    """The steps of a line a fork copied: `meta["copied"]` (as every reader marks a fork's copies) and
+    `meta["copy_of"]`, the id the same step has in the parent (its uuid there, then the suffix of the
+    block: `<uuid>:<n>`, `<uuid>:model`), by which the fork point is found in the parent. A prompt
+    taken mid-turn that landed on the line (`queued@L<n>`) is the fork's own."""
+    base = line.base
+    for step in line.steps:
+        if base is None or not step.id.startswith(base):
+            continue
+        step.meta["copied"] = True
+        if of:
+            step.meta["copy_of"] = of + step.id[len(base) :]

@@ -5,6 +5,8 @@
   branches apart);
 - `format`: numbers, times and one-line summaries;
 - `first_run`: what to say while the bucket is empty (where tracetui looked, how to look elsewhere).
+- `unread`: what a session's logs held that its reader could not use (a count, the first reason);
+- `fork`: what the faces say of a fork.
 
 What a seal carries and why it refuses is `tracetui.capsule.SealScope`, which the seal itself uses.
 Nothing here imports Textual or prints.

@@ -42,14 +42,17 @@ def fork_line(session: Session) -> str | None:
 
 def fork_point(parent: Session, fork: Session) -> int:
     """Where in the parent the fork was made: the parent's step that the fork's last copied step is a
-    copy of (by id, as Pi copies entries, else by kind and text, as Codex writes its copies again under
-    new line numbers), else the parent's last step before the fork's time, else its first."""
+    copy of (by the parent's id the copy names, as Claude Code's do, else by id, as Pi copies entries,
+    else by kind and text, as Codex writes its copies again under new line numbers), else the parent's
+    last step before the fork's time, else its first."""
     end = copy_end(fork)
     if end is not None:
         last = fork.steps[end]
-        same = parent.step(last.id)
-        if same is not None and same.kind == last.kind and same.text == last.text:
-            return same.index
+        named = last.meta.get("copy_of")
+        for wanted in (named, last.id) if isinstance(named, str) else (last.id,):
+            same = parent.step(wanted)
+            if same is not None and same.kind == last.kind and same.text == last.text:
+                return same.index
         for step in reversed(parent.steps):
             if step.kind == last.kind and step.text == last.text and step.tool_call_id == last.tool_call_id:
                 return step.index

@@ -39,7 +39,7 @@ from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
-from tracetui.views import fork
+from tracetui.views import fork, unread
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
@@ -479,6 +479,9 @@ class BrowserScreen(Screen):
         states = ""
         if self.trail is not None and self.trail.counts:
             states = " · " + trail_view.counts_text(self.trail.counts)
+        not_read = unread.count_text(session)
+        if not_read is not None:  # said where the session is seen, long after the sync that met it
+            states += f" · ⚠ {not_read}"
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
