@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracetui.bucket import SearchHit
-from tracetui.bucket.index import snippet_and_match
+from tracetui.bucket.index import argument_words, hit_snippet, query_terms
+from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import Session, SessionSummary
+from tracetui.model import Session, SessionSummary, Step
 
 
 class Library(Protocol):
@@ -160,15 +161,17 @@ class MemoryLibrary:
         return next(row for row in self._summaries if row.id == sid)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        words = query.lower().split()
+        wanted = step_query(query)
+        words = query_terms(wanted.words)
         if not words:
             return []
         hits: list[SearchHit] = []
         for session in self._sessions:
             for step in session.steps:
-                low = step.text.lower()
-                if all(w in low for w in words):
-                    snippet, match = snippet_and_match(words, step.text)
+                edges = said_edges(step.kind, step.text)
+                if _holds(wanted, words, step, edges):
+                    arguments = argument_words(step.tool_input)
+                    snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments, edges)
                     stamp = step.timestamp or session.started
                     hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
                     if len(hits) >= limit:
@@ -210,12 +213,29 @@ class MemoryLibrary:
         return out
 
     def _mentions(self, summary: SessionSummary, text: str) -> bool:
-        needle = text.lower()
+        wanted = step_query(text)
+        needle = wanted.words.lower()
+        if not needle:
+            return True
         label = " ".join(x for x in (summary.id, summary.title or "", summary.project or "") if x).lower()
         if needle in label:
             return True
         words = needle.split()
-        return any(all(w in step.text.lower() for w in words) for step in self._by_id[summary.id].steps)
+        steps = self._by_id[summary.id].steps
+        return any(_holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
+
+
+def _holds(wanted: StepQuery, words: list[str], step: Step, edges: tuple[int, int] | None) -> bool:
+    """Whether the parts of a step the query looks in hold every one of its words (plain
+    case-insensitive matching, where the bucket's index matches words)."""
+    said, injected = parts(step.kind, step.text, edges)
+    looked = []
+    if wanted.covers(step.kind):
+        looked += [said, argument_words(step.tool_input) or ""]
+    if wanted.injected:
+        looked.append(injected)
+    low = " ".join(looked).lower()
+    return bool(low) and all(w in low for w in words)
 
 
 def _order_key(row: SessionSummary, order: str) -> float:

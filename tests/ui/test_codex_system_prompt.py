@@ -65,3 +65,50 @@ async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction
             assert "the log says the model was sent" in total, total
             assert "keeps no tool definitions" in total and "system prompt" not in total, total
 
+
+
+async def _hits(app, pilot, query: str) -> list[str]:
+    """The palette search's hits (their text) for `query` once they stop changing."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+f")
+    await pilot.pause(0.2)
+    await pilot.press(*query)
+    seen: list[str] | None = None
+    steady = 0
+    for _ in range(60):  # the same hits ten times over a second (none may be the answer)
+        await pilot.pause(0.1)
+        hits = app.screen.query_one(CommandList)
+        # A hit's prompt is text; "No matches found" is an Align of it, no hit.
+        now = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
+        now = [text for text in now if text is not None]
+        steady = steady + 1 if now == seen else 0
+        seen = now
+        if steady >= 10:
+            break
+    await pilot.press("escape")
+    await settle(app, pilot)
+    return seen or []
+
+
+async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_asked(tmp_path):
+    # Words only the system prompt holds ("running", "agent") matched every Codex session in the list
+    # and in the palette's search.
+    log = tmp_path / "codex" / "2026" / "05" / "01" / f"rollout-2026-05-01T10-00-00-{SID}.jsonl"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(_rollout())
+    with Bucket.open(tmp_path / "b") as bucket:
+        assert bucket.sync({"codex": [tmp_path / "codex"]}).errors == []
+        app = TraceApp(bucket)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            sessions = app.screen.query_one("SessionList")
+            for box, count in (("running", 0), ("kind:context running", 1), ("rename", 1)):
+                await pilot.press("slash", "ctrl+a", "ctrl+k", *box, "enter")
+                await settle(app, pilot)
+                assert sessions.count == count, box
+            await pilot.press("slash", "ctrl+a", "ctrl+k", "escape")
+            await settle(app, pilot)
+            assert await _hits(app, pilot, "running") == []
+            hits = await _hits(app, pilot, "kind:context running")
+            assert len(hits) == 1 and "You are Codex" in hits[0], hits

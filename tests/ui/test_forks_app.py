@@ -161,3 +161,35 @@ async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
         await pilot.press("F")
         await settle(app, pilot)
         assert screen.opened is not None and screen.opened.session.id == CLAUDE_FORK
+
+
+async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_whose_it_is(bucket):
+    # The Codex fork's copy of its parent's todo (step L7) was listed in its trail pane as its own.
+    from tracetui.ui.widgets.text_view import TextView
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, CODEX_FORK)
+        session = screen.opened.session
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        trail = screen.query_one(TrailList)
+        rows = [line for line in trail.lines if isinstance(line, PatchRow)]
+        assert [r.step_id for r in rows] == ["L14"]
+        text = " ".join(trail.plain_lines())  # the header wraps at the pane's width
+        assert "1 patch: 1 unknown" in text, text
+        assert "1 patch copied from the parent session is left out: the parent's trail judges it" in text
+        # The copy's own diff is still there, with its step, saying whose work it is.
+        copy = session.step("L7")
+        assert copy is not None and "copied" in copy.meta
+        timeline = screen.query_one(Timeline)
+        timeline.focus()
+        row = next(i for i in range(timeline.count) if timeline.step_index(i) == copy.index)
+        await pilot.press("home", *["j"] * row)
+        await pilot.press("f")
+        await settle(app, pilot, 1)
+        diff = "\n".join(screen.query_one("#diff-view", TextView).plain_lines())
+        assert "copied from the parent session, whose trail judges it" in " ".join(diff.split()), diff
+        assert "+# Todo" in diff

@@ -237,7 +237,7 @@ def test_steps_written_where_no_session_row_points_are_never_shown_and_are_colle
     other = next(k for k in range(shards.SHARDS) if k not in used)
     writers = shards.Writers(root)
     rows = [[PI_ID, 0, "x1", "user", "user", None, None, "zebracorn orphan", None, None, None, 1, 0,
-             None, None, None, None, None, None, None]]  # fmt: skip
+             None, None, None, None, None, None, None, None, None]]  # fmt: skip
     shards.put(writers.begin(other), key, PI_ID, "a signature", rows)
     writers.commit()
     writers.close()

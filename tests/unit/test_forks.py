@@ -365,3 +365,77 @@ def test_a_codex_fork_with_its_system_prompt_is_still_known():
     prompt = s.steps[0]
     assert (prompt.id, prompt.kind, "copied" in prompt.meta) == ("L1", "context", False)  # the fork's own
     assert copied(s) == ["L3", "L4", "L7", "L8", "L9"]  # the copied session_meta says the same prompt
+
+
+# ---- trail -----------------------------------------------------------------------------------
+
+
+def _synced_in(repo: Path, tmp_path: Path) -> Path:
+    """The four fork logs, written as if in `repo`, synced into a bucket."""
+    src = tmp_path / "src"
+    for agent, sid in (("pi", PI_PARENT), ("pi", PI_FORK), ("codex", CODEX_PARENT), ("codex", CODEX_FORK)):
+        path = pi_file(sid) if agent == "pi" else codex_file(sid)
+        text = path.read_text().replace("/home/dev/parser", str(repo)).replace("/home/dev/greet", str(repo))
+        (src / agent).mkdir(parents=True, exist_ok=True)
+        (src / agent / path.name).write_text(text)
+    bucket = tmp_path / "bucket"
+    with Bucket.open(bucket) as b:
+        assert b.sync({"pi": [src / "pi"], "codex": [src / "codex"]}).errors == []
+    return bucket
+
+
+def _trail_rows(capsys, bucket: Path, sid: str) -> list[tuple[str, str, str]]:
+    capsys.readouterr()
+    assert main(["trail", sid, "--bucket", str(bucket), "--json"]) == 0
+    return [(r["step"], r["path"], r["state"]) for r in orjson.loads(capsys.readouterr().out)]
+
+
+def test_a_fork_s_trail_leaves_its_parent_s_patches_to_the_parent(capsys, tmp_path):
+    # The Codex fork replays the parent's todo (L7, a copy of the parent's L6) and adds the lexer line
+    # (L14); the Pi fork copies the parent's greeter.py (p0000002) and makes it loud (f0000002). One
+    # commit takes everything: each patch is counted once, in the session that made it.
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "start\n")
+    repo.commit("start", "2026-02-01T08:00:00+00:00")
+    bucket = _synced_in(repo.path, tmp_path)
+    repo.write("notes/todo.md", "# Todo\n- write the parser tests\n- write the lexer tests\n")
+    repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
+    repo.commit("work", "2026-03-01T12:00:00+00:00")
+    assert _trail_rows(capsys, bucket, CODEX_PARENT) == [("L6", "notes/todo.md", "alive")]
+    assert _trail_rows(capsys, bucket, CODEX_FORK) == [("L14", "notes/todo.md", "alive")]
+    assert _trail_rows(capsys, bucket, PI_PARENT) == [("p0000002", "greeter.py", "transformed")]
+    assert _trail_rows(capsys, bucket, PI_FORK) == [("f0000002", "greeter.py", "alive")]
+    # The plain table counts the fork's own patch and says where the copy's verdict is.
+    assert main(["trail", CODEX_FORK, "--bucket", str(bucket)]) == 0
+    out = capsys.readouterr().out
+    assert "L7" not in out and "L14" in out
+    assert "1 patch in 1 file: 1 alive" in out
+    assert "1 patch copied from the parent session is left out: the parent's trail judges it" in out
+    assert f"(tracetui trail {CODEX_PARENT[:12]})" in out
+    # The trail itself still judges the copies (a capsule of the fork replays them, blame may need
+    # them as the only witness): `own` is what a face lists.
+    from tracetui.trail import trail
+
+    with Bucket.open(bucket) as b:
+        fork_session = b.session(CODEX_FORK)
+    found = trail(fork_session, repo=str(repo.path))
+    assert [(f.patch.step_id, f.patch.copied) for f in found.fates] == [("L7", True), ("L14", False)]
+    assert [f.patch.step_id for f in found.own] == ["L14"] and found.copied == 1
+
+
+def test_the_trail_view_of_a_fork_shows_a_copy_s_diff_without_a_verdict_or_a_count(tmp_path):
+    from tracetui.views.trail import COPIED, from_rows, header_lines, patch_rows
+
+    session = read_pi(pi_file(PI_FORK))
+    rows = [
+        {"step": "p0000002", "path": "greeter.py", "state": "lost", "diff": "+def greet(name):"},
+        {"step": "f0000002", "path": "greeter.py", "state": "alive", "kept": 1, "diff": "+  return 'HI'"},
+    ]
+    view = from_rows(session, rows)
+    assert view.counts == {"alive": 1} and view.copied == 1
+    assert view.states == {"f0000002": "alive"}  # the copy gets no state mark in the timeline
+    assert [(r.step_id, r.state) for r in patch_rows(session, view)] == [("f0000002", "alive")]
+    (copy,) = view.patches["p0000002"]
+    assert copy.copied and copy.state is None and copy.evidence == COPIED and copy.diff == "+def greet(name):"
+    assert header_lines(view)[0] == "1 patch: 1 alive"
+    assert "1 patch copied from the parent session is left out" in header_lines(view)[1]

@@ -654,7 +654,12 @@ def blame_file(
 
 
 def _copies_made_later(
-    lines: list[_Line], fates: dict[str, list[Any]], r: pygit2.Repository, index: LineIndex, matcher: _Matcher
+    lines: list[_Line],
+    fates: dict[str, list[Any]],
+    r: pygit2.Repository,
+    index: LineIndex,
+    matcher: _Matcher,
+    counts: _KeyCounts | None = None,
 ) -> None:
     """Lines a commit wrote anew that a patch had already brought in an earlier commit.
 
@@ -665,8 +670,8 @@ def _copies_made_later(
     keeps them, as it keeps copies the commit puts back after a revert took them out. A line of
     such a new copy goes to the next patch that had not landed before its commit, else to its
     commit's author. Where a commit both moved and added copies of one text, which is which is not
-    known, and the lines keep their patch."""
-    counts = _KeyCounts(r)
+    known, and the lines keep their patch. `counts` may be shared by the commits of a range."""
+    counts = counts if counts is not None else _KeyCounts(r)
     groups: dict[tuple[str, int, str, tuple[str, ...]], list[_Line]] = {}
     for x in lines:
         w = x.writer
@@ -711,6 +716,9 @@ class _KeyCounts:
         self._net: dict[str, Counter[int]] = {}
         self._after: dict[tuple[str, str], bool] = {}
         self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+        # blob id -> its lines' counts: a version is read once, whichever commit or list of names
+        # asks for it (the commit that landed a patch and the parent of a later one often share it)
+        self._blobs: dict[str, Counter[int]] = {}
 
     def parent(self, commit: str) -> str | None:
         try:
@@ -733,13 +741,19 @@ class _KeyCounts:
                     except (KeyError, ValueError):
                         continue
                     if entry.type_str == "blob":
-                        text = self.r[entry.id].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-                        found.update(k for k in map(line_key, text.splitlines()) if k is not None)
+                        found = self._counted(str(entry.id))
                     break
             except (KeyError, ValueError, pygit2.GitError):
                 pass
             self._files[(commit, names)] = found
         return self._files[(commit, names)][key]
+
+    def _counted(self, blob: str) -> Counter[int]:
+        found = self._blobs.get(blob)
+        if found is None:
+            text = self.r[blob].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+            found = self._blobs[blob] = Counter(k for k in map(line_key, text.splitlines()) if k is not None)
+        return found
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
         """Whether `landed` is a strict ancestor of `commit`."""
@@ -817,13 +831,36 @@ def blame_commit(
     if index is None:
         index, _ = open_index(library, progress)
         try:
-            return _commit(r, commit, index, library)
+            return _commit(r, commit, index, library, _Shared(r, library))
         finally:
             index.close()
-    return _commit(r, commit, index, library)
+    return _commit(r, commit, index, library, _Shared(r, library))
 
 
-def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, library: Any) -> CommitBlame:
+class _Shared:
+    """What the commits of one blame (a range) share: every answer here is the repository's or the
+    bucket's, the same for each commit. Each commit blamed on its own made them all again: the
+    trail at HEAD of every writing session (its patches replayed from the log, one session for
+    every commit it wrote in), the sessions and the repository recognition, the files counted."""
+
+    def __init__(self, r: pygit2.Repository, library: Any) -> None:
+        self.library = library
+        self.r = r
+        self.matcher = _Matcher(r, library.session)
+        self.counts = _KeyCounts(r)
+        self.fates: dict[str, list[Any]] = {}
+
+    def fates_of(self, sessions: set[str]) -> dict[str, list[Any]]:
+        """The trail's fates at HEAD of these sessions (each judged once per blame)."""
+        missing = sessions - set(self.fates)
+        if missing:
+            self.fates.update(_fates(self.library, self.r, "HEAD", missing))
+        return {sid: self.fates[sid] for sid in sessions}
+
+
+def _commit(
+    r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, library: Any, shared: _Shared
+) -> CommitBlame:
     parents = commit.parents
     if parents:
         diff = parents[0].tree.diff_to_tree(commit.tree)
@@ -843,13 +880,13 @@ def _commit(r: pygit2.Repository, commit: pygit2.Commit, index: LineIndex, libra
                     seq.append(
                         _Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when)
                     )
-    matcher = _Matcher(r, library.session)
+    matcher = shared.matcher
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
     writers = {x.writer.session for x in seq if x.writer}
     if writers:
         # Where each writing patch landed, from the trail at HEAD (cached, as the app's trail pane).
-        _copies_made_later(seq, _fates(library, r, "HEAD", writers), r, index, matcher)
+        _copies_made_later(seq, shared.fates_of(writers), r, index, matcher, shared.counts)
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:
@@ -921,6 +958,7 @@ def blame_range(
     commits = list(walker)
     index, _ = open_index(library, progress)
     out = RangeBlame(str(base.id), str(head.id), [])
+    shared = _Shared(r, library)
     try:
         for c in commits:
             if len(c.parents) > 1:
@@ -930,7 +968,7 @@ def blame_range(
                     )
                 )
                 continue
-            out.commits.append(_commit(r, c, index, library))
+            out.commits.append(_commit(r, c, index, library, shared))
     finally:
         index.close()
     return out

@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 import orjson
 
 from tracetui.bucket import index, removed, resume, shards
+from tracetui.bucket.index import hit_snippet
 from tracetui.bucket.locations import bucket_dir
+from tracetui.bucket.searched import step_query
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
 from tracetui import cost
@@ -384,15 +386,15 @@ class Bucket:
         if project:
             clauses.append("project = ?")
             params.append(project)
-        if text and text.strip():
-            like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = step_query(text or "")
+        if query.words:
+            like = "%" + query.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
             params += [like, like, like]
-            q = index.fts_query(text)
-            sql, uses = shards.matching_sql(self._steps_conn())
-            if q and uses:
+            sql, more = shards.matching_sql(self._steps_conn(), index.fts_passes(query))
+            if more:
                 cond += f" OR (shard, gkey) IN ({sql})"
-                params += [q] * uses
+                params += more
             clauses.append(f"({cond})")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
@@ -412,7 +414,8 @@ class Bucket:
         include_hidden: bool = False,
     ) -> list[SessionSummary]:
         """Session rows, newest first (or by `order`, most first). `text` matches title, project or
-        id, or any step's words; `since`/`until` bound the start time (UTC, `until` exclusive).
+        id, or any step's words where a search looks (`searched.py`: what was said, unless `kind:`
+        says otherwise); `since`/`until` bound the start time (UTC, `until` exclusive).
         Sessions with a `hidden` reason (empty ones, warm-ups) only with `include_hidden`."""
         where, params = self._where(agent, project, text, since, until, include_hidden)
         sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
@@ -492,7 +495,8 @@ class Bucket:
 
     @_healing
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Steps whose text or tool arguments match the words of `query` (any input is safe).
+        """Steps whose text or tool arguments match the words of `query` (any input is safe), in
+        what was said unless its `kind:` terms say where else (`searched.py`).
 
         Whole-word matches come first; only when they are fewer than `limit` is the last word also
         taken as a prefix (`xyloph` finds `xylophone`): a prefix query costs a merge over every
@@ -500,13 +504,14 @@ class Bucket:
         (bm25), ranked among the RANK_WINDOW most recently indexed: bounded work however common
         the words are.
         """
-        exact = index.fts_query(query or "", prefix=False)
-        if exact is None or limit <= 0:
+        wanted = step_query(query or "")
+        exact = index.fts_passes(wanted, prefix=False)
+        if not exact or limit <= 0:
             return []
         conn = self._steps_conn()
         places = [(k, r) for _, k, r in shards.ranked(conn, exact, limit, RANK_WINDOW)]
-        broad = index.fts_query(query, prefix=True)
-        if len(places) < limit and broad is not None and broad != exact:
+        broad = index.fts_passes(wanted, prefix=True)
+        if len(places) < limit and broad != exact:
             seen = set(places)
             more = [(k, r) for _, k, r in shards.ranked(conn, broad, limit, RANK_WINDOW) if (k, r) not in seen]
             places += more[: limit - len(places)]
@@ -514,12 +519,13 @@ class Bucket:
         for k in sorted({k for k, _ in places}):
             rows = shards.hit_rows(conn, k, [r for kk, r in places if kk == k])
             found.update(((k, r), row) for r, row in rows.items())
-        terms = index.query_terms(query)
+        terms = index.query_terms(wanted.words)
         hits = []
         for place in places:
             if place in found:
-                session, step, text, words, idx, stamp, title, agent, started = found[place]
-                snippet, match = index.snippet_and_match(terms, text, words)
+                session, step, kind, text, words, lo, hi, idx, stamp, title, agent, started = found[place]
+                edges = None if lo is None else (lo, hi)
+                snippet, match = hit_snippet(wanted, terms, kind, text, words, edges)
                 hits.append(SearchHit(session, step, snippet, idx, title, agent, stamp or started, match))
         return hits
 

@@ -20,6 +20,7 @@ import orjson
 from tracetui import __version__
 from tracetui.bucket import shards
 from tracetui.bucket.mending import mend
+from tracetui.bucket.searched import StepQuery, parts, said_edges
 from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
@@ -197,6 +198,7 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
             s.cwd,
             _json(s.meta) if s.meta else None,
             argument_words(s.tool_input),
+            *(said_edges(s.kind, s.text or "") or (None, None)),
         ]  # fmt: skip
         for s in session.steps
     ]
@@ -388,6 +390,23 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
     )
 
 
+def fts_passes(query: StepQuery, prefix: bool = True) -> list[shards.Pass]:
+    """The FTS passes that look for a query's words where it looks (`searched.py`): one over the
+    said columns (of some kinds, or of any), one over the injected column, or one over all."""
+    terms = fts_query(query.words, prefix)
+    if terms is None:
+        return []
+    if query.said and query.injected and query.kinds is None:
+        return [(terms, None)]
+    passes: list[shards.Pass] = []
+    if query.said:
+        kinds = None if query.kinds is None else tuple(sorted(query.kinds))
+        passes.append((f"{shards.SAID} : ({terms})", kinds))
+    if query.injected:
+        passes.append((f"{shards.INJECTED} : ({terms})", None))
+    return passes
+
+
 def fts_query(text: str, prefix: bool = True) -> str | None:
     """User words -> a safe FTS5 query: every term a quoted string, the last one a prefix.
 
@@ -420,13 +439,16 @@ def snippet(terms: list[str], text: str, words: str | None = None) -> str:
     return snippet_and_match(terms, text, words)[0]
 
 
-def snippet_and_match(terms: list[str], text: str, words: str | None = None) -> tuple[str, tuple[int, int] | None]:
-    """A short one-line extract around the first place one of `terms` occurs in the step's text,
-    else in its tool arguments' words (`argument_words`), and where the matched word sits in the
-    extract (None when the words matched only as the index splits them, and the extract is the
-    start of the text)."""
+def snippet_and_match(
+    terms: list[str], text: str, words: str | None = None, injected: str | None = None
+) -> tuple[str, tuple[int, int] | None]:
+    """A short one-line extract around the first place one of `terms` occurs in the step's text (the
+    part of it that was looked in), else in its tool arguments' words (`argument_words`), else in its
+    injected part where that was looked in too, and where the matched word sits in the extract (None
+    when the words matched only as the index splits them, and the extract is the start of the
+    text)."""
     pattern = "|".join(re.escape(t) for t in terms if t)
-    for source in (text, words or "") if pattern else ():
+    for source in (text, words or "", injected or "") if pattern else ():
         if not source:
             continue
         # At the start of a word where possible (as the index matched it), anywhere otherwise.
@@ -443,9 +465,20 @@ def snippet_and_match(terms: list[str], text: str, words: str | None = None) -> 
         tail = (" " if after and source[stop].isspace() else "") + after + ("…" if end < len(source) else "")
         return lead + word + tail, (len(lead), len(lead) + len(word))
     # The words matched as tokens but not as plain text (e.g. split by punctuation): show the start.
-    whole = text or words or ""
+    whole = text or words or injected or ""
     piece = " ".join(whole[: SNIPPET_BEFORE + SNIPPET_AFTER].split())
     return piece + ("…" if len(whole) > SNIPPET_BEFORE + SNIPPET_AFTER else ""), None
+
+
+def hit_snippet(
+    query: StepQuery, terms: list[str], kind: str, text: str, words: str | None, edges: tuple[int, int] | None
+) -> tuple[str, tuple[int, int] | None]:
+    """`snippet_and_match` over the parts of a step the query looked in (`searched.parts`)."""
+    said, injected = parts(kind, text, edges)
+    mine = query.covers(kind)
+    return snippet_and_match(
+        terms, said if mine else "", words if mine else None, injected if query.injected else None
+    )
 
 
 def argument_words(value: Any) -> str | None:

@@ -58,33 +58,45 @@ CREATE TABLE IF NOT EXISTS steps(
     id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT,
     text TEXT NOT NULL, timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL,
     is_error INTEGER NOT NULL, model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT,
-    tool_words TEXT);
+    tool_words TEXT, said_from INTEGER, said_to INTEGER,
+    said TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN NULL WHEN said_from IS NULL THEN text
+        ELSE substr(text, said_from + 1, said_to - said_from) END) VIRTUAL,
+    injected TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN text WHEN said_from IS NULL THEN NULL
+        ELSE substr(text, 1, said_from) || ' ' || substr(text, said_to + 1) END) VIRTUAL);
 CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
-    text, tool_words, content='steps', content_rowid='rowid');
+    said, tool_words, injected, content='steps', content_rowid='rowid');
 """
+# What a search looks in (`searched.py`): a step's text is indexed as two parts, `said` and
+# `injected` (a CONTEXT step's whole text; the reminder blocks at the start or end of another's,
+# between `said_from` and `said_to`, NULL where there are none), worked out by SQLite from the row
+# itself so the index always agrees with its content table. A query names its columns.
+SAID = "{said tool_words}"
+INJECTED = "{injected}"
 # A shard made by another layout is not read: it is made anew and its sessions read again.
 # 2: the FTS index takes a tool call's argument values (`tool_words`), not its JSON text.
-VERSION = 2
+# 3: what was said and what a harness injected are indexed apart (`said`, `injected`).
+VERSION = 3
 STEP_COLUMNS = (
     "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-    "is_error, model, tokens, tool_input, edits, cwd, meta, tool_words"
+    "is_error, model, tokens, tool_input, edits, cwd, meta, tool_words, said_from, said_to"
 )
 # What a session's steps are read back with (index.step_from_row takes them in this order).
 READ_COLUMNS = (
     "idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
     "is_error, model, tokens, tool_input, edits, cwd, meta"
 )
-_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 21)})"
+_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 23)})"
+_FTS = "said, tool_words, injected"
 _UNINDEX = (
-    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_words)"
-    " SELECT 'delete', rowid, text, tool_words FROM steps WHERE rowid BETWEEN ? AND ?"
+    f"INSERT INTO steps_fts(steps_fts, rowid, {_FTS})"
+    f" SELECT 'delete', rowid, {_FTS} FROM steps WHERE rowid BETWEEN ? AND ?"
 )
 _UNINDEX_ONE = (
-    "INSERT INTO steps_fts(steps_fts, rowid, text, tool_words)"
-    " SELECT 'delete', rowid, text, tool_words FROM steps WHERE rowid = ?"
+    f"INSERT INTO steps_fts(steps_fts, rowid, {_FTS})"
+    f" SELECT 'delete', rowid, {_FTS} FROM steps WHERE rowid = ?"
 )
-_INDEX = "INSERT INTO steps_fts(rowid, text, tool_words) SELECT rowid, text, tool_words FROM steps WHERE rowid BETWEEN ? AND ?"
-_INDEX_ONE = "INSERT INTO steps_fts(rowid, text, tool_words) SELECT rowid, text, tool_words FROM steps WHERE rowid = ?"
+_INDEX = f"INSERT INTO steps_fts(rowid, {_FTS}) SELECT rowid, {_FTS} FROM steps WHERE rowid BETWEEN ? AND ?"
+_INDEX_ONE = f"INSERT INTO steps_fts(rowid, {_FTS}) SELECT rowid, {_FTS} FROM steps WHERE rowid = ?"
 
 
 def path(root: Path, shard: int) -> Path:
@@ -136,7 +148,19 @@ def _make(target: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
-    os.replace(temp, target)
+    # Put in place only where no shard is yet: two pool workers re-reading sessions that a healed
+    # (removed) shard held both make it, and a rename over the one the first already writes to
+    # leaves that writer on a deleted file while its WAL, found by name, joins the new one: the
+    # shard read as malformed after every upgrade of its layout now and then.
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        pass  # another worker's, as good as this one
+    except OSError:  # a file system without hard links
+        if not target.exists():
+            os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def remove(root: Path, shard: int, keep_as: str | None = None) -> None:
@@ -406,35 +430,54 @@ def steps_of(conn: sqlite3.Connection, shard: int, key: int) -> Iterator[tuple]:
     return conn.execute(f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (base, base | MASK))
 
 
-def ranked(conn: sqlite3.Connection, query: str, limit: int, window: int) -> list[tuple[float, int, int]]:
-    """The best `limit` matches of an FTS query over every shard, as (rank, shard, rowid), best first;
-    each shard ranks its most recently indexed `window / shards` matches (bounded work)."""
+# A search is one or more passes (`index.fts_passes`): an FTS query naming its columns, and the
+# step kinds its hits must be of (None: any), which a join with the steps table decides.
+Pass = tuple[str, tuple[str, ...] | None]
+
+
+def _pass_sql(s: str, kinds: tuple[str, ...] | None) -> tuple[str, list[Any]]:
+    """FROM and WHERE of one pass over shard schema `s` (its FTS table is `f`), and the kinds."""
+    if kinds is None:
+        return f"FROM {s}.steps_fts f WHERE f.steps_fts MATCH ?", []
+    marks = ",".join("?" * len(kinds))
+    return (f"FROM {s}.steps_fts f JOIN {s}.steps st ON st.rowid = f.rowid"
+            f" WHERE f.steps_fts MATCH ? AND st.kind IN ({marks})", list(kinds))  # fmt: skip
+
+
+def ranked(
+    conn: sqlite3.Connection, passes: list[Pass], limit: int, window: int
+) -> list[tuple[float, int, int]]:
+    """The best `limit` matches of a search's passes over every shard, as (rank, shard, rowid), best
+    first; each shard ranks its most recently indexed `window / shards` matches of each pass
+    (bounded work)."""
     shards = attached(conn)
     each = max(limit, window // max(1, len(shards)))
-    found: list[tuple[float, int, int]] = []
+    best: dict[tuple[int, int], float] = {}
     for k in shards:
-        s = schema(k)
-        found += [
-            (rank, k, rowid)
+        for query, kinds in passes:
+            body, params = _pass_sql(schema(k), kinds)
             for rowid, rank in conn.execute(
-                f"SELECT rowid, rank FROM (SELECT rowid, rank FROM {s}.steps_fts WHERE steps_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
-                (query, each, limit),
-            )
-        ]
-    found.sort()
+                f"SELECT rowid, rank FROM (SELECT f.rowid AS rowid, f.rank AS rank {body}"
+                " ORDER BY f.rowid DESC LIMIT ?) ORDER BY rank LIMIT ?",
+                (query, *params, each, limit),
+            ):
+                if (k, rowid) not in best or rank < best[(k, rowid)]:
+                    best[(k, rowid)] = rank
+    found = sorted((rank, k, rowid) for (k, rowid), rank in best.items())
     return found[:limit]
 
 
 def hit_rows(conn: sqlite3.Connection, shard: int, rowids: list[int]) -> dict[int, tuple]:
-    """{rowid: (session, step id, text, tool_words, idx, timestamp, title, agent, started)} for FTS hits
-    in one shard, only where the main index still places that session there."""
+    """{rowid: (session, step id, kind, text, tool_words, said_from, said_to, idx, timestamp, title,
+    agent, started)} for FTS hits in one shard, only where the main index still places that session
+    there."""
     s = schema(shard)
     marks = ",".join("?" * len(rowids))
     return {
         r[0]: r[1:]
         for r in conn.execute(
-            "SELECT st.rowid, st.session, st.id, st.text, st.tool_words, st.idx, st.timestamp, x.title, x.agent, x.started"
+            "SELECT st.rowid, st.session, st.id, st.kind, st.text, st.tool_words, st.said_from, st.said_to,"
+            " st.idx, st.timestamp, x.title, x.agent, x.started"
             f" FROM {s}.steps st JOIN {s}.held h ON h.sno = (st.rowid >> {SHIFT})"
             f" JOIN sessions x ON x.gkey = h.gkey AND x.shard = ? WHERE st.rowid IN ({marks})",
             (shard, *rowids),
@@ -442,14 +485,17 @@ def hit_rows(conn: sqlite3.Connection, shard: int, rowids: list[int]) -> dict[in
     }
 
 
-def matching_sql(conn: sqlite3.Connection) -> tuple[str, int]:
+def matching_sql(conn: sqlite3.Connection, passes: list[Pass]) -> tuple[str, list[Any]]:
     """SQL for `(shard, gkey) IN (...)` over every attached shard, the sessions any of whose steps
-    match an FTS query, and how many times the query must be passed as a parameter."""
-    parts = [
-        f"SELECT {k}, h.gkey FROM {schema(k)}.held h WHERE h.sno IN"
-        f" (SELECT DISTINCT rowid >> {SHIFT} FROM {schema(k)}.steps_fts WHERE steps_fts MATCH ?)"
-        for k in attached(conn)
-    ]
+    match a search's passes, and its parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for k in attached(conn):
+        for query, kinds in passes:
+            body, more = _pass_sql(schema(k), kinds)
+            parts.append(f"SELECT {k}, h.gkey FROM {schema(k)}.held h WHERE h.sno IN"
+                         f" (SELECT DISTINCT f.rowid >> {SHIFT} {body})")  # fmt: skip
+            params += [query, *more]
     if not parts:
-        return "SELECT NULL, NULL WHERE 0", 0
-    return " UNION ALL ".join(parts), len(parts)
+        return "SELECT NULL, NULL WHERE 0", []
+    return " UNION ALL ".join(parts), params

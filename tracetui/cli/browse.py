@@ -8,7 +8,7 @@ import time
 
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress
-from tracetui.bucket import parse_sources, source_folders
+from tracetui.bucket import kind_names, parse_sources, source_folders, step_query
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import TracetuiError
@@ -65,8 +65,15 @@ def register(subparsers: Commands) -> None:
     add_json_option(p)
     p.set_defaults(func=run_rm)
 
-    p = subparsers.add_parser("search", help="find steps by the words in them")
-    p.add_argument("query", metavar="QUERY", help="words to find (the last one may be a prefix)")
+    p = subparsers.add_parser(
+        "search",
+        help="find steps by the words in them",
+        description="Find steps by the words in them: what the user, the agent and its tools said. What "
+        "a harness injected (system prompts, instructions, environment, reminders) is left out: "
+        "kind:context looks only there, kind:KIND only in steps of that kind (kind:user, kind:tool), "
+        "kind:all everywhere.",
+    )
+    p.add_argument("query", metavar="QUERY", help="words to find (the last one may be a prefix); kind:KIND")
     p.add_argument("--limit", type=_positive, default=50, help="at most N hits (default 50)")
     add_bucket_option(p)
     add_json_option(p)
@@ -250,6 +257,10 @@ def _confirm_removal(bucket: Bucket, sid: str) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    unknown = step_query(args.query).unknown
+    if unknown:
+        name = safe_line(unknown[0])
+        raise TracetuiError(f"no step kind starts with {name!r} (kind: takes {kind_names()})")
     with open_bucket(args) as bucket:
         hits = bucket.search(args.query, limit=args.limit)
     if args.json:

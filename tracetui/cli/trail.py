@@ -43,11 +43,12 @@ def register(subparsers: Commands) -> None:
 
 def run_trail(args: argparse.Namespace) -> int:
     from tracetui.trail import trail
-    from tracetui.views.trail import STATE_ORDER, from_rows, abandoned_steps
+    from tracetui.views.trail import STATE_ORDER, abandoned_steps, copies_line, from_rows
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
+        parent = _held(bucket, session.forked_from)
     result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache)
     if args.json:
         print_json(result.rows())
@@ -55,7 +56,8 @@ def run_trail(args: argparse.Namespace) -> int:
     if result.note:
         print(safe_line(result.note))  # it names the log's cwd: untrusted text
     rows = []
-    for f in result.fates:
+    own = result.own  # a fork's copies of its parent's patches are the parent's (its trail's)
+    for f in own:
         state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
         path = f.patch.path if not f.path_now else f"{f.patch.path} -> {f.path_now}"
         rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
@@ -63,14 +65,26 @@ def run_trail(args: argparse.Namespace) -> int:
         print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70)
     # The same counting as the app's trail pane: the final path's patches, worst state first, and
     # the patches of abandoned branches apart.
-    view = from_rows(session, [f.to_dict() for f in result.fates])
-    on_path = [f for f in result.fates if f.patch.step_id not in abandoned_steps(session)]
+    view = from_rows(session, [f.to_dict() for f in own])
+    on_path = [f for f in own if f.patch.step_id not in abandoned_steps(session)]
     files = {f.patch.path for f in on_path}
     counts = ", ".join(f"{view.counts[s]} {s}" for s in STATE_ORDER if view.counts.get(s)) or "nothing to judge"
     print(f"{_count(len(on_path), 'patch', 'patches')} in {_count(len(files), 'file', 'files')}: {counts}")
     if view.abandoned:
         print(f"{_count(view.abandoned, 'more patch', 'more patches')} on abandoned branches (not counted above)")
+    if result.copied:
+        print(copies_line(result.copied) + (f" (tracetui trail {safe_line(parent[:12])})" if parent else ""))
     return 0
+
+
+def _held(bucket: Any, parent: str | None) -> str | None:
+    """The id of a fork's parent where the bucket holds it (the log may name it by a path)."""
+    if not parent:
+        return None
+    try:
+        return str(bucket.summary(parent).id)
+    except TracetuiError:
+        return None
 
 
 def _count(n: int, one: str, many: str) -> str:

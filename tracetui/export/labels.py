@@ -67,11 +67,12 @@ def outcome(
     """
     try:
         found = trail(session, repo=repo, ref=ref, cache_dir=cache_dir)
-        fates, note, where = list(found.fates), found.note, found.repo
+        # A fork's copies of its parent's patches are the parent's run (as its tool_calls rows are).
+        fates, note, where = list(found.own), found.note, found.repo
     except TracetuiError as exc:
         from tracetui.trail import session_patches
 
-        fates = [Fate(p, "unknown", reason=str(exc)) for p in session_patches(session)]
+        fates = [Fate(p, "unknown", reason=str(exc)) for p in session_patches(session) if not p.copied]
         note, where = str(exc), None
     return Outcome(fates, ref, where, note, test_runs(session))
 

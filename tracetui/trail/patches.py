@@ -81,6 +81,9 @@ class Patch:
     # again, each with the removing step's time (None: none, or the replay lost track). Removed before
     # any commit, a line never reached one as this patch's: a copy found later is a twin elsewhere.
     taken_back: list[tuple[str, str | None]] | None = field(default=None, repr=False)
+    # A fork's copy of its parent's step (Step.meta["copied"]): replayed, so the fork's own edits
+    # land on the file as it was, and judged, but the parent's work, not the fork's (`Trail.own`).
+    copied: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -100,6 +103,8 @@ class Patch:
             d["origin"] = self.origin
         if self.partial:
             d["partial"] = True
+        if self.copied:
+            d["copied"] = True
         return d
 
 
@@ -823,6 +828,7 @@ def _edit_patch(
         exact=exact,
         inside=inside,
         partial=partial,
+        copied="copied" in step.meta,
     )
     count_before(patch, counted)
     seen = trace.get("seen")

@@ -254,7 +254,8 @@ def apply_snapshots(repo: pygit2.Repository, session: Session, patches: list[Pat
             if path in seen:
                 continue
             op = "create" if not old_exists else "delete" if not new_exists else "update"
-            patch = Patch(step.id, path, op, [], [], [], timestamp=step.timestamp, tool=step.tool, origin="snapshot")
+            patch = Patch(step.id, path, op, [], [], [], timestamp=step.timestamp, tool=step.tool,
+                          origin="snapshot", copied="copied" in step.meta)  # fmt: skip
             _set_diff(patch, _read(repo, pair[0].tree, path), _read(repo, pair[1].tree, path))
             extra.setdefault(step.id, []).append(patch)
     if not extra:

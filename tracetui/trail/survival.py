@@ -129,8 +129,21 @@ class Trail:
     def patches(self) -> list[Patch]:
         return [f.patch for f in self.fates]
 
+    @property
+    def own(self) -> list[Fate]:
+        """The fates of the session's own patches: not those of the steps a fork copied from its
+        parent, which are the parent's work (its trail judges them) and are here only so the fork's
+        own edits are replayed on the files as they were. What the trail pane and `trail` list."""
+        return [f for f in self.fates if not f.patch.copied]
+
+    @property
+    def copied(self) -> int:
+        """How many of the patches are a fork's copies of its parent's (left out of `own`)."""
+        return sum(1 for f in self.fates if f.patch.copied)
+
     def rows(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.fates]
+        """The `trail --json` rows: the session's own patches (`own`)."""
+        return [f.to_dict() for f in self.own]
 
     def for_step(self, step_id: str) -> list[Fate]:
         """The fates of one step's patches (an edit call may touch several files)."""
@@ -432,6 +445,9 @@ class _Files:
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
+        # (start, judged, name) -> `followed`'s answer: a function of the history and the repository,
+        # which a trail does not change; every patch whose lines one commit moved asks it again.
+        self.follows: dict[tuple[str, str, str], str | None] = {}
         self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
@@ -566,6 +582,12 @@ class _Files:
         `git log --follow`, forwards): through a commit whose own diff git reads as renaming it, to
         None where one deletes it. Each commit's diff holds a few files, not the hundreds between
         `start` and `judged`, so git's rename detection costs little."""
+        key = (start, judged, name)
+        if key not in self.follows:
+            self.follows[key] = self._follow(history, start, judged, name)
+        return self.follows[key]
+
+    def _follow(self, history: History, start: str, judged: str, name: str) -> str | None:
         line = history.ancestry(judged)
         repo = self.repo
         current = name

@@ -73,7 +73,7 @@ ACTIONS: tuple[Action, ...] = (
         "ctrl+f",
         "search_steps",
         "Search",
-        "Full-text search over every session's steps",
+        "Full-text search over what every session's steps said (kind:context: what the harness injected)",
         palette="Search steps…",
     ),
     # -- the browser screen
@@ -82,7 +82,8 @@ ACTIONS: tuple[Action, ...] = (
         "slash",
         "focus_filter",
         "Filter",
-        "Filter sessions: words, agent:NAME, project:NAME",
+        "Filter sessions: words (what was said; kind:context looks in what the harness injected), "
+        "agent:NAME, project:NAME",
         palette="Filter sessions",
     ),
     Action(

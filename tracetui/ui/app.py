@@ -245,6 +245,13 @@ class TraceApp(App):
         else:
             self.action_show_help_panel()
 
+    def action_show_help_panel(self) -> None:
+        """The key help, one row a key (`widgets/key_help.py`), in place of Textual's."""
+        from tracetui.ui.widgets.key_help import KeyHelp
+
+        if not self.screen.query("HelpPanel"):
+            self.screen.mount(KeyHelp())
+
     def action_next_theme(self) -> None:
         names = sorted(n for n in self.available_themes if n.startswith("tracetui-")) or sorted(self.available_themes)
         current = names.index(self.theme) if self.theme in names else -1

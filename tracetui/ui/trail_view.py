@@ -53,6 +53,9 @@ def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:
     if patches:
         blocks = []
         for p in patches:
+            if p.copied:
+                blocks.append(Block(f"{p.path} · {p.evidence}", p.diff or "(no diff text)", "diff"))
+                continue
             verdict = p.state or "no verdict"
             if p.commit:
                 verdict += f" in {p.commit[:10]}"

@@ -15,6 +15,7 @@ from typing import Any
 from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.sources.coerce import as_str, opt_str
+from tracetui.views.fork import is_copied
 
 # Worst first: a step whose patches fared differently shows the worst of them.
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")
@@ -28,6 +29,12 @@ class PatchView:
     commit: str | None
     evidence: str
     diff: str
+    copied: bool = False  # a fork's copy of its parent's patch: shown with its step, never counted
+
+
+# What a fork's copy of its parent's patch says where a verdict would be: the parent's trail judges
+# it (judged again in the fork it would be counted twice, and as the fork's work).
+COPIED = "copied from the parent session, whose trail judges it"
 
 
 @dataclass(slots=True)
@@ -36,6 +43,7 @@ class TrailView:
     patches: dict[str, list[PatchView]] = field(default_factory=dict)  # step id -> its patches
     counts: dict[str, int] = field(default_factory=dict)  # patches on the session's final path
     abandoned: int = 0  # patches made on branches the session rewound away from
+    copied: int = 0  # a fork's copies of its parent's patches: left out of the rows and the counts
     note: str = ""
 
 
@@ -57,9 +65,17 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
     """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view."""
     view = view if view is not None else TrailView()
     off_path = abandoned_steps(session)
+    copies = {s.id for s in session.steps if is_copied(s)}
     for row in rows:
         step_id, state = row.get("step"), row.get("state")
         if not isinstance(step_id, str):
+            continue
+        if step_id in copies:
+            # The parent's work, not the fork's: its diff stays with its step, with no verdict.
+            diff = as_str(row.get("diff")) or ""
+            copy = PatchView(str(row.get("path") or "?"), None, None, COPIED, diff, copied=True)
+            view.patches.setdefault(step_id, []).append(copy)
+            view.copied += 1
             continue
         state = state if isinstance(state, str) else None
         counts = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
@@ -97,6 +113,13 @@ def rank(state: str) -> int:
     return STATE_ORDER.index(state) if state in STATE_ORDER else len(STATE_ORDER)
 
 
+def copies_line(copied: int) -> str:
+    """What a fork's trail says of the patches it copied from its parent, which it leaves out."""
+    if copied == 1:
+        return "1 patch copied from the parent session is left out: the parent's trail judges it"
+    return f"{copied} patches copied from the parent session are left out: the parent's trail judges them"
+
+
 def counts_text(counts: dict[str, int]) -> str:
     return " ".join(f"{counts[s]} {s}" for s in STATE_ORDER if counts.get(s))
 
@@ -108,6 +131,8 @@ def header_lines(view: TrailView) -> list[str]:
              else "no patches with a verdict"]  # fmt: skip
     if view.abandoned:
         lines.append(f"{view.abandoned} more on abandoned branches, listed last")
+    if view.copied:
+        lines.append(copies_line(view.copied))
     if view.note:
         lines.append(view.note)
     return lines
@@ -138,6 +163,8 @@ def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
     for step_id in sorted(view.patches, key=lambda sid: steps[sid].index if sid in steps else 0):
         step = steps.get(step_id)
         for p in view.patches[step_id]:
+            if p.copied:
+                continue
             rows.append(PatchRow(step_id, step.index if step else None, p.path, p.state, p.commit, p.evidence,
                                  step is not None and not step.active))  # fmt: skip
     return [r for r in rows if not r.abandoned] + [r for r in rows if r.abandoned]

@@ -33,6 +33,7 @@ from tracetui.ui.cells import cut_start
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
+from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
@@ -209,7 +210,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Input(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield CutInput(placeholder="/ filter: words, agent:…, project:…", id="filter")
                 yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
@@ -618,7 +619,8 @@ class BrowserScreen(Screen):
             return
         ctx = message.context
         note = " · after a compaction" if ctx.compacted else ""
-        text = f"≈ {human_tokens(ctx.tokens)} tokens · {len(ctx.items)} items{note} (chars/4)"
+        items = f"{len(ctx.items)} item{'' if len(ctx.items) == 1 else 's'}"
+        text = f"≈ {human_tokens(ctx.tokens)} tokens · {items}{note} (chars/4)"
         index = next((s.index for s in self.opened.session.steps if s.id == message.step_id), None)
         sent = sent_tokens(self.opened.session, index) if index is not None else None
         if sent is not None:

@@ -18,6 +18,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.query import Query
+from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.workers import thread_work
 
 CHOICES = ("parquet", "raw", "atif")  # html and md are one episode each: the CLI's --steps
@@ -45,7 +46,8 @@ class ExportScreen(ModalScreen[None]):
                 for i, name in enumerate(CHOICES):
                     yield RadioButton(name, value=i == 0, id=f"export-{name}")
             yield Checkbox("accept undecided suggestions", id="export-accept")
-            yield Input(str(Path.cwd() / "tracetui-export"), placeholder="the folder to write", id="export-dest")
+            yield CutInput(str(Path.cwd() / "tracetui-export"), placeholder="the folder to write",
+                           id="export-dest")  # fmt: skip
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-go", variant="primary")
                 yield Button("Close", id="export-close")

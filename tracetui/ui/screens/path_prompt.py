@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tracetui.ui import actions
+from tracetui.ui.widgets.cut_input import CutInput
 
 
 class PathPrompt(ModalScreen[str | None]):
@@ -24,7 +25,7 @@ class PathPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Static(self.question, id="prompt-question", markup=False)
-            yield Input(placeholder=self.placeholder, id="prompt-path")
+            yield CutInput(placeholder=self.placeholder, id="prompt-path")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

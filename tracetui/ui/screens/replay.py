@@ -32,6 +32,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, TextView
 from tracetui.ui.workers import thread_work
@@ -66,7 +67,8 @@ def bisect_blocks(result: Any, fates: list[dict[str, Any]], index_of: dict[str, 
         blocks.append(Block("the prompt that led to it", result.prompt, None))
     if result.context:
         ctx = result.context
-        summary = (f"{ctx.get('items')} items, about {ctx.get('tokens')} tokens"
+        items = ctx.get("items")
+        summary = (f"{items} item{'' if items == 1 else 's'}, about {ctx.get('tokens')} tokens"
                    + (", after a compaction" if ctx.get("compacted") else ""))
         blocks.append(Block("", f"its context: {summary}", None, "$text-muted"))
     chosen = result.minimal_patches
@@ -147,7 +149,7 @@ _PHASES = {
 }
 
 
-STEP_ROW_WIDTH = 120  # the step row's full-size buttons and fields, with room for the check command
+STEP_ROW_WIDTH = 150  # the step row's full-size buttons, with 40 cells for the check command
 
 
 class ReplayScreen(Screen):
@@ -184,7 +186,7 @@ class ReplayScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="replay-title", markup=False)
         with Horizontal(id="replay-repo-row"):
-            yield Input(
+            yield CutInput(
                 self.default_repo, placeholder="your checkout of the capsule's repository", id="replay-repo"
             )
             yield Button("Start", id="replay-start", variant="primary")
@@ -193,11 +195,11 @@ class ReplayScreen(Screen):
         with Horizontal(id="replay-step-row"):
             yield Button("Apply next", id="replay-next", disabled=True)
             yield Button("Apply all", id="replay-all", disabled=True)
-            yield Input(
+            yield CutInput(
                 placeholder="your own check command, e.g. pytest -x tests/test_cart.py", id="replay-check"
             )
             yield Button("Run check", id="replay-run", disabled=True)
-            yield Input("HEAD", placeholder="ref", id="replay-ref")
+            yield CutInput("HEAD", placeholder="ref", id="replay-ref")
             yield Button("Verdict", id="replay-judge")
             yield Button("Bisect", id="replay-bisect")
         if self.sandbox is None:
@@ -210,9 +212,10 @@ class ReplayScreen(Screen):
         self._fit(event.size.width)
 
     def _fit(self, width: int) -> None:
-        """Below STEP_ROW_WIDTH the step row's buttons and fields are drawn compact (one line, no
-        borders): at 80 columns their full size ran past the edge and Verdict and Bisect were off
-        the screen."""
+        """Below STEP_ROW_WIDTH the step row's buttons and fields are drawn compact (no borders), in
+        two lines (replay.tcss): the check command beside the Apply buttons, with the rest of the
+        room. At 80 columns their full size ran past the edge and Verdict and Bisect were off the
+        screen; in one compact line the check command had 12 cells, at 120 columns 14."""
         narrow = 0 < width < STEP_ROW_WIDTH
         self.set_class(narrow, "-narrow")
         for widget in self.query("#replay-step-row Button, #replay-step-row Input"):

@@ -66,6 +66,7 @@ class SessionList(VirtualList):
         self._pages: LRUCache[int, list[SessionSummary]] = LRUCache(64)
         self._asked: set[int] = set()
         self._generation = 0
+        self._header_width = -1  # the width the header's columns were last told of
 
     def show(self, fetch: Fetch, count: int, cursor: int = 0, first_page: list[SessionSummary] | None = None) -> None:
         """Show a new result set: `count` rows, read through `fetch` as they come into view."""
@@ -113,9 +114,18 @@ class SessionList(VirtualList):
             self.width = width
 
     def on_resize(self, event) -> None:
-        self.post_message(self.ColumnsChanged(self.scrollable_content_region.width))
+        self._columns_at(self.scrollable_content_region.width)
+
+    def _columns_at(self, width: int) -> None:
+        if width != self._header_width:
+            self._header_width = width
+            self.post_message(self.ColumnsChanged(width))
 
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
+        # The rows' width, where the header learns it too: opening the key help (f1) beside the list
+        # narrows it with no Resize in a real terminal, and the header kept the wide columns
+        # ("when agent project") over rows that had dropped them.
+        self._columns_at(width)
         row = self.summary(index)
         if row is None:
             return [("  …", self.part_style("virtual-list--dim"))]
