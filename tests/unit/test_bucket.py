@@ -299,6 +299,40 @@ def test_a_shard_that_cannot_be_read_is_made_anew_from_the_copies(tmp_path, sour
     again.close()
 
 
+def test_a_rebuild_at_open_is_said_as_it_starts_and_as_it_goes_and_only_then(tmp_path, sources):
+    # Reading every session again takes a minute on a big bucket: a face must be able to say why it waits.
+    root = tmp_path / "b"
+    with Bucket.open(root) as b:
+        b.sync(sources)
+        shard = b._conn().execute("SELECT shard FROM sessions WHERE id = ?", (PI_ID,)).fetchone()[0]
+    _older_layout(shards.path(root, shard))
+    told: list[tuple[str, object]] = []
+    again = Bucket.open(root, rebuilding=lambda what, p: told.append((what, p)))
+    assert told and told[0] == ("rebuilding the bucket's step index", None)
+    done = told[-1][1]
+    assert done is not None and done.files_done == done.files_total > 0
+    assert again._rebuilding is None  # later reads may run while a face draws: nothing is said then
+    again.close()
+    told.clear()
+    Bucket.open(root, rebuilding=lambda what, p: told.append((what, p))).close()
+    assert told == []  # nothing to rebuild, nothing said
+
+
+def test_the_cli_says_a_rebuild_before_it_waits_on_it(tmp_path, sources, capsys):
+    from tracetui.cli import main
+
+    root = tmp_path / "b"
+    with Bucket.open(root) as b:
+        b.sync(sources)
+    for k in range(shards.SHARDS):
+        if shards.path(root, k).exists():
+            _older_layout(shards.path(root, k))
+    assert main(["--bucket", str(root), "ls"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "tracetui: rebuilding the bucket's step index from the bucket's copies (every session is read once)…"
+    assert any("was made by another version" in line for line in err[1:])
+
+
 def test_locations(tmp_path, monkeypatch):
     assert bucket_dir("~/x") == Path.home() / "x"
     monkeypatch.setenv("TRACETUI_BUCKET", str(tmp_path / "env"))

@@ -20,7 +20,7 @@ from tracetui.bucket.index import hit_snippet
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.searched import step_query
 from tracetui.bucket.store import Store
-from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
+from tracetui.bucket.sync import ProgressCallback, SyncProgress, SyncReport, sync
 from tracetui import cost
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
@@ -107,6 +107,10 @@ def _damaged(exc: sqlite3.DatabaseError) -> bool:
     return any(w in text for w in ("malformed", "not a database", "corrupt", "disk i/o error", "file is not"))
 
 
+# What `Bucket.open` tells a face about a rebuild: what is rebuilt, then its progress (None at the start).
+Rebuilding = Callable[[str, SyncProgress | None], None]
+
+
 class Bucket:
     """Thread-safe: each thread gets its own SQLite connection; WAL keeps reads unblocked by a sync.
 
@@ -121,6 +125,8 @@ class Bucket:
         self.read_only = read_only
         # One line each for what the user should know about the bucket itself (an index rebuilt).
         self.notices: list[str] = []
+        # While `open` runs: told when a rebuild from the copies starts and how it goes (see `open`).
+        self._rebuilding: Rebuilding | None = None
         self._local = threading.local()
         # (thread, connection) for every thread that has used the bucket, so close() can close them
         # all and connections of threads that have ended (UI workers come and go) are let go.
@@ -130,7 +136,11 @@ class Bucket:
         self._shards_checked = False  # once per bucket object, not per thread
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Bucket:
+    def open(cls, path: str | Path | None = None, rebuilding: Rebuilding | None = None) -> Bucket:
+        """The bucket at `path` (default: the user's), its index checked. An index or step shard that
+        is damaged or of another layout is rebuilt from the copies now, which reads every session
+        once: `rebuilding(what, None)` is called as it starts and `rebuilding(what, progress)` as it
+        goes, so a face can say why it waits (only during this call: later, a face may be drawing)."""
         root = bucket_dir(path)
         if root.exists() and not root.is_dir():
             raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
@@ -145,8 +155,20 @@ class Bucket:
         if read_only and not (root / INDEX_NAME).is_file():
             raise TracetuiError(f"the bucket {str(root)!r} is read-only and has no index to read")
         bucket = cls(root, read_only)
-        bucket._conn()  # check (and if need be rebuild) the index now, with a clear message
+        bucket._rebuilding = rebuilding
+        try:
+            bucket._conn()  # check (and if need be rebuild) the index now, with a clear message
+        finally:
+            bucket._rebuilding = None
         return bucket
+
+    def _rebuild_progress(self, what: str) -> ProgressCallback | None:
+        """Tell the face that asked (`open(rebuilding=)`) that `what` starts; its progress callback."""
+        told = self._rebuilding
+        if told is None:
+            return None
+        told(what, None)
+        return lambda p: told(what, p)
 
     @property
     def index_path(self) -> Path:
@@ -241,7 +263,7 @@ class Bucket:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
             try:
                 index.create(conn)
-                report = sync(self.root, conn, {}, None, None)
+                report = sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket index"), None)
                 index.store_price_table(conn, cost.price_table())
             except sqlite3.DatabaseError as exc:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
@@ -276,7 +298,7 @@ class Bucket:
                 conn.execute("BEGIN")
                 conn.execute(f"DELETE FROM groups WHERE main IN (SELECT grp FROM sessions WHERE shard IN ({marks}))", list(problems))
                 conn.execute("COMMIT")
-                sync(self.root, conn, {}, None, None)
+                sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket's step index"), None)
         finally:
             _close(conn)
         return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracetui import __version__
@@ -18,7 +18,7 @@ from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
 
 if TYPE_CHECKING:
-    from tracetui.bucket import Bucket
+    from tracetui.bucket import Bucket, SyncProgress
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -154,15 +154,30 @@ def open_bucket(args: argparse.Namespace) -> Iterator[Bucket]:
 
     Imported on call, so commands that need no bucket start without SQLite and the readers.
     """
-    from tracetui.bucket import Bucket
+    from tracetui.bucket import Bucket, SyncProgress
 
-    bucket = Bucket.open(args.bucket)
+    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding())
     try:
         say_notices(bucket)
         yield bucket
     finally:
         say_notices(bucket)
         bucket.close()
+
+
+def say_rebuilding() -> Callable[[str, SyncProgress | None], None]:
+    """For `Bucket.open`: a rebuild from the bucket's copies reads every session once (a minute for a
+    few GB), so it is said as it starts, and its progress shown where stderr is a terminal."""
+    def say(what: str, progress: SyncProgress | None) -> None:
+        if progress is None:
+            print(f"tracetui: {what} from the bucket's copies (every session is read once)…", file=sys.stderr,
+                  flush=True)  # fmt: skip
+        elif sys.stderr.isatty():
+            end = "\n" if progress.files_done >= progress.files_total else ""
+            sys.stderr.write(f"\r  {progress.files_done}/{progress.files_total} files{end}")
+            sys.stderr.flush()
+
+    return say
 
 
 def say_notices(bucket: Bucket) -> None:

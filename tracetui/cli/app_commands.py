@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracetui.cli import Commands
+from tracetui.cli import Commands, say_rebuilding
 from tracetui.errors import TracetuiError
 
 
@@ -64,7 +64,8 @@ def run_default(args: argparse.Namespace) -> int:
 
         open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
-    bucket = Bucket.open(args.bucket)  # the app shows its notices, and closes it on exit
+    # The app shows its notices, and closes it on exit; a rebuild is said before the app draws.
+    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding())
 
     def sync(progress) -> str:
         def report(p: SyncProgress) -> None:
