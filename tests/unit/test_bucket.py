@@ -318,7 +318,9 @@ def test_a_rebuild_at_open_is_said_as_it_starts_and_as_it_goes_and_only_then(tmp
     assert told == []  # nothing to rebuild, nothing said
 
 
-def test_the_cli_says_a_rebuild_before_it_waits_on_it(tmp_path, sources, capsys):
+def test_the_cli_says_a_rebuild_before_it_waits_on_it(tmp_path, sources, capsys, monkeypatch):
+    import sys
+
     from tracetui.cli import main
 
     root = tmp_path / "b"
@@ -327,6 +329,7 @@ def test_the_cli_says_a_rebuild_before_it_waits_on_it(tmp_path, sources, capsys)
     for k in range(shards.SHARDS):
         if shards.path(root, k).exists():
             _older_layout(shards.path(root, k))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a person waits at a terminal
     assert main(["--bucket", str(root), "ls"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "tracetui: rebuilding the bucket's step index from the bucket's copies (every session is read once)…"

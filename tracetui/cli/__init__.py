@@ -167,12 +167,15 @@ def open_bucket(args: argparse.Namespace) -> Iterator[Bucket]:
 
 def say_rebuilding() -> Callable[[str, SyncProgress | None], None]:
     """For `Bucket.open`: a rebuild from the bucket's copies reads every session once (a minute for a
-    few GB), so it is said as it starts, and its progress shown where stderr is a terminal."""
+    few GB), so where a person waits at a terminal it is said as it starts, with its progress. A
+    script's stderr gets only the one line the bucket's notice says when it is done."""
     def say(what: str, progress: SyncProgress | None) -> None:
+        if not sys.stderr.isatty():
+            return
         if progress is None:
             print(f"tracetui: {what} from the bucket's copies (every session is read once)…", file=sys.stderr,
                   flush=True)  # fmt: skip
-        elif sys.stderr.isatty():
+        else:
             end = "\n" if progress.files_done >= progress.files_total else ""
             sys.stderr.write(f"\r  {progress.files_done}/{progress.files_total} files{end}")
             sys.stderr.flush()
