@@ -55,3 +55,36 @@ def test_review_cli_lists_and_decides_values_of_the_demo(tmp_path, capsys):
     assert f"{doc['decisions_left'] - 1} decisions left" in capsys.readouterr().out
     assert main(["--bucket", bucket, "review", "--reject", "nope"]) == 2
     assert capsys.readouterr().err.startswith("tracetui: ")
+
+
+def test_review_takes_export_s_selection_so_what_it_clears_is_what_an_export_takes(tmp_path, capsys):
+    assert main(["demo", "--build-only", str(tmp_path / "demo")]) == 0
+    capsys.readouterr()
+    bucket = str(tmp_path / "demo" / "bucket")
+    assert main(["--bucket", bucket, "ls", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    newest = max(listed, key=lambda r: r["started"])
+    one_day = newest["started"][:10]
+    cases = [
+        (["--agent", newest["agent"]], {r["id"] for r in listed if r["agent"] == newest["agent"]}),
+        (["--since", one_day], {r["id"] for r in listed if r["started"] >= one_day}),
+        (["--sessions", newest["id"][:8]], {newest["id"]}),
+    ]
+    for selection, expected in cases:
+        assert main(["--bucket", bucket, "review", *selection, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["sessions"] == len(expected) < len(listed), selection
+        assert {s for g in doc["groups"] for s in g["sessions"]} <= expected, selection
+    # Reviewing the export's selection clears its suggestions; the export then goes through without
+    # --accept-suggested.
+    assert main(["--bucket", bucket, "review", "--sessions", newest["id"][:8], "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    for g in groups:
+        assert main(["--bucket", bucket, "review", "--sessions", newest["id"][:8], "--accept", g["id"]]) == 0
+    capsys.readouterr()
+    code = main(["--bucket", bucket, "export", str(tmp_path / "out"), "--format", "raw",
+                 "--sessions", newest["id"][:8], "--json"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and json.loads(out)["written"] == 1, out
+    assert main(["--bucket", bucket, "review", "--until", "2000-01-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == 0

@@ -154,7 +154,7 @@ def open_bucket(args: argparse.Namespace) -> Iterator[Bucket]:
 
     Imported on call, so commands that need no bucket start without SQLite and the readers.
     """
-    from tracetui.bucket import Bucket, SyncProgress
+    from tracetui.bucket import Bucket
 
     bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding())
     try:

@@ -10,8 +10,8 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_findings, print_json
+from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
-from tracetui.sources import registry
 
 FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
 
@@ -27,17 +27,8 @@ def register(subparsers: Commands) -> None:
     p.add_argument(
         "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
     )
-    p.add_argument(
-        "query", metavar="QUERY", nargs="?", help="only sessions whose title, project or steps match"
-    )
+    add_selection_options(p)
     p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
-    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
-    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
-    p.add_argument(
-        "--since", metavar="DATE", help="only sessions started on or after DATE (2026-05-01 or an ISO time)"
-    )
-    p.add_argument("--until", metavar="DATE", help="only sessions started on or before DATE")
-    p.add_argument("--sessions", nargs="+", metavar="ID", help="only these sessions (ids or unique prefixes)")
     p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
     p.add_argument(
         "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
@@ -62,7 +53,7 @@ def run_export(args: argparse.Namespace) -> int:
         return _check(args)
     from tracetui.capsule import SealRefused, finding_line, parse_steps
     from tracetui.errors import TracetuiError
-    from tracetui.export import ExportOptions, Selection, export
+    from tracetui.export import ExportOptions, export
 
     if args.format is None:
         raise TracetuiError("give --format raw, parquet, atif, html or md (or --check DEST)")
@@ -74,9 +65,7 @@ def run_export(args: argparse.Namespace) -> int:
     options = ExportOptions(
         args.format, args.accept_suggested, args.ref, args.repo, args.license.strip().lower(), steps=steps
     )
-    selection = Selection(
-        args.agent, args.project, args.since, args.until, args.query, tuple(args.sessions or ())
-    )
+    selection = selection_of(args)
     with open_bucket(args) as bucket:
         try:
             report = export(

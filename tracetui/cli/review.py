@@ -7,8 +7,8 @@ import sys
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
+from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError
-from tracetui.sources import registry
 
 
 def register(subparsers: Commands) -> None:
@@ -19,9 +19,8 @@ def register(subparsers: Commands) -> None:
         "for a decision once, with its kind and where it is. --accept/--reject ID decide a value in every "
         "session it waits in; decisions already made stay.",
     )
-    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
-    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
-    p.add_argument("--limit", type=int, help="at most N sessions, newest first")
+    add_selection_options(p)  # export's: review exactly what an export of the same selection will take
+    p.add_argument("--limit", type=int, help="at most N sessions, the newest of those chosen")
     p.add_argument("--accept", action="append", metavar="ID", default=[],
                    help="scrub this value (an id from the list, or a unique prefix) wherever it waits; repeatable")
     p.add_argument("--reject", action="append", metavar="ID", default=[],
@@ -32,6 +31,7 @@ def register(subparsers: Commands) -> None:
 
 
 def run_review(args: argparse.Namespace) -> int:
+    from tracetui import export  # its package's `select`, not the module of that name
     from tracetui.redact import (
         ACCEPTED,
         REJECTED,
@@ -47,8 +47,8 @@ def run_review(args: argparse.Namespace) -> int:
         raise TracetuiError("--limit wants a positive number")
     with open_bucket(args) as bucket:
         store = plan_store(bucket)
-        rows = bucket.list_sessions(agent=args.agent, project=args.project, limit=args.limit)
-        sessions = [bucket.session(row.id) for row in rows]
+        rows = export.select(bucket, selection_of(args))[::-1]  # newest first
+        sessions = [bucket.session(row.id) for row in rows[: args.limit]]
     plans = {}
     items = []
     show_progress = sys.stderr.isatty()
