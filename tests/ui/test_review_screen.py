@@ -62,3 +62,39 @@ async def test_field_names_from_a_log_are_not_read_as_markup(tmp_path):
         table = app.screen.query_one("DataTable")
         cell = table.get_row_at(0)[3]
         assert "[bold red]" in cell.plain and "\x1b" not in cell.plain
+
+
+async def test_review_takes_the_sessions_the_list_shows_as_an_export_would(tmp_path):
+    from tracetui.ui.screens.review import ReviewScreen
+    from tracetui.ui.widgets.session_list import SessionList
+
+    demo = build(tmp_path / "demo")
+    library = open_library(demo)
+    waiting = {s for g in _groups(library) for s in g}
+    agents = {r.agent for r in library.list_sessions()}
+    with_some = {library.session(s).agent for s in waiting}
+    assert with_some and agents - with_some  # the demo's suggestions wait in some agents' sessions only
+    for agent in sorted(agents):
+        app = TraceApp(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", *f"agent:{agent}", "enter")
+            await settle(app, pilot)
+            listed = app.screen.query_one(SessionList).count
+            await pilot.press("R")
+            await settle(app, pilot, 4)
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen)
+            assert len(screen.items) == listed < len(library.list_sessions())
+            assert {s for g in screen.groups for s in g.sessions} == {
+                s for s in waiting if library.session(s).agent == agent
+            }
+            assert f"the list's filter: agent:{agent}" in str(screen.query_one("#review-title").render())
+
+
+def _groups(library):
+    from tracetui.redact import group_pending, plan_store, refresh_plan, review_key
+
+    store = plan_store(library)
+    items = [(library.session(r.id), refresh_plan(library.session(r.id), store)) for r in library.list_sessions()]
+    return [g.sessions for g in group_pending(items, review_key(store))]

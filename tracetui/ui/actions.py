@@ -140,8 +140,8 @@ ACTIONS: tuple[Action, ...] = (
         palette="Show trail",
     ),
     Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
-    Action("browser.review", "R", "review", "Review all", "Undecided redactions of every session, by value",
-           footer=False, palette="Review redactions of every session…"),  # fmt: skip
+    Action("browser.review", "R", "review", "Review all", "Undecided redactions of the listed sessions, by value",
+           footer=False, palette="Review redactions of the listed sessions…"),  # fmt: skip
     Action("browser.project", "p", "cycle_project", "Project", "Filter by project (cycles)", footer=False),
     Action(
         "browser.order",

@@ -976,7 +976,8 @@ class BrowserScreen(Screen):
         self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
     def action_review(self) -> None:
-        """Every session's undecided suggestions, one row per value (the cross-session review)."""
+        """The undecided suggestions of the sessions the list shows, one row per value (the
+        cross-session review: what an export from this list takes, decided before it)."""
         if self.library.read_only:
             self.notify("this library is read-only: redaction decisions cannot be saved", severity="warning",
                         markup=False)
@@ -989,7 +990,8 @@ class BrowserScreen(Screen):
         except TracetuiError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        self.app.push_screen(ReviewScreen(self.library, store))
+        box = self.query_one("#filter", Input).value
+        self.app.push_screen(ReviewScreen(self.library, store, parse_query(box), box.strip()))
 
     def action_redact(self) -> None:
         if self.opened is None:

@@ -29,12 +29,14 @@ from tracetui.redact import (
 )
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.query import Query
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.workers import thread_work
 
 
 class ReviewScreen(Screen):
-    """The undecided suggestions of every session in the library, grouped by value."""
+    """The undecided suggestions of the sessions the list shows (its filter: what an export from the
+    same list takes; every session when it has none), grouped by value."""
 
     DEFAULT_CSS = """
     ReviewScreen #review-table { height: 1fr; }
@@ -42,17 +44,20 @@ class ReviewScreen(Screen):
     """
     BINDINGS = actions.bindings("review")
 
-    def __init__(self, library: Library, store: PlanStore) -> None:
+    def __init__(self, library: Library, store: PlanStore, query: Query | None = None, shown: str = "") -> None:
         super().__init__()
         self.library = library
         self.store = store
+        self.listed = query or Query()  # the list's filter (not `query`: a DOM method)
+        self.shown = shown  # the filter box as the user typed it, for the title
         self.groups: list[ValueGroup] = []
         self.items: list[tuple[Session, Plan]] = []
         self.plans: dict[str, Plan] = {}
         self._key = b""
 
     def compose(self) -> ComposeResult:
-        yield Static("Review across sessions", id="review-title", markup=False)
+        title = "Review across sessions" + (f" · the list's filter: {safe_line(self.shown)}" if self.shown else "")
+        yield Static(title, id="review-title", markup=False)
         yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
         yield Static("Scanning the sessions…", id="review-status", markup=False)
         yield KeyFooter(compact=True)  # as every screen's: the palette hint only where there is room
@@ -67,7 +72,8 @@ class ReviewScreen(Screen):
         from tracetui.redact import refresh_plan
 
         try:
-            rows = self.library.list_sessions()
+            q = self.listed
+            rows = self.library.list_sessions(q.agent, q.project, q.text, since=q.since, until=q.until)
             items = []
             for i, row in enumerate(rows, 1):
                 self.app.call_from_thread(self._status, f"Scanning session {i} of {len(rows)}…")
