@@ -98,3 +98,19 @@ def _groups(library):
     store = plan_store(library)
     items = [(library.session(r.id), refresh_plan(library.session(r.id), store)) for r in library.list_sessions()]
     return [g.sessions for g in group_pending(items, review_key(store))]
+
+
+async def test_a_long_filter_in_the_review_title_is_cut_with_an_ellipsis(tmp_path):
+    from tracetui.ui.screens.review import ReviewScreen
+
+    library = open_library(build(tmp_path / "demo"))
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"cart total discount price formatter helper module tests", "enter")
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, ReviewScreen)
+        drawn = app.screen.query_one("#review-title").render_line(0).text.rstrip()
+        assert drawn.endswith("…") and len(drawn) <= 80

@@ -40,7 +40,9 @@ class ReviewScreen(Screen):
 
     DEFAULT_CSS = """
     ReviewScreen #review-table { height: 1fr; }
-    ReviewScreen #review-title, ReviewScreen #review-status { height: 1; padding: 0 1; }
+    ReviewScreen #review-title, ReviewScreen #review-status {
+        height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;  /* a cut shows as … */
+    }
     """
     BINDINGS = actions.bindings("review")
 
