@@ -4,6 +4,7 @@ the prompt heads what the model saw, at the first step and after a compaction.""
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from pilot_steps import settle
 from tracetui.bucket import Bucket
@@ -37,33 +38,39 @@ def _rollout() -> bytes:
                     for n, (kind, payload) in enumerate(records))  # fmt: skip
 
 
-async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction_too(tmp_path):
+@pytest.fixture
+def bucket(tmp_path):
+    """A bucket synced from the one hand-made rollout."""
     log = tmp_path / "codex" / "2026" / "05" / "01" / f"rollout-2026-05-01T10-00-00-{SID}.jsonl"
     log.parent.mkdir(parents=True)
     log.write_bytes(_rollout())
-    with Bucket.open(tmp_path / "b") as bucket:
-        assert bucket.sync({"codex": [tmp_path / "codex"]}).errors == []
-        app = TraceApp(bucket)
-        async with app.run_test(size=SIZE) as pilot:
+    with Bucket.open(tmp_path / "b") as b:
+        assert b.sync({"codex": [tmp_path / "codex"]}).errors == []
+        yield b
+
+
+async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction_too(bucket):
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.opened is not None and screen.opened.session.id == SID
+        ctx_list = screen.query_one(CtxList)
+        for key, compacted, count in (("home", False, 1), ("end", True, 4)):
+            await pilot.press(key, "c")
             await settle(app, pilot)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            screen = app.screen
-            assert screen.opened is not None and screen.opened.session.id == SID
-            ctx_list = screen.query_one(CtxList)
-            for key, compacted, count in (("home", False, 1), ("end", True, 4)):
-                await pilot.press(key, "c")
-                await settle(app, pilot)
-                assert screen.context is not None and screen.context.compacted is compacted
-                rows = [ctx_list.render_line(y).text for y in range(ctx_list.count)]
-                assert len(rows) == count and "context      You are Codex" in rows[0], rows
-            # The log's own token count is shown beside the estimate; what the log keeps no copy of is
-            # the tool definitions only, as it holds the system prompt.
-            await pilot.press("home", "j", "c")
-            await settle(app, pilot)
-            total = str(screen.query_one("#ctx-total").render())
-            assert "the log says the model was sent" in total, total
-            assert "keeps no tool definitions" in total and "system prompt" not in total, total
+            assert screen.context is not None and screen.context.compacted is compacted
+            rows = [ctx_list.render_line(y).text for y in range(ctx_list.count)]
+            assert len(rows) == count and "context      You are Codex" in rows[0], rows
+        # The log's own token count is shown beside the estimate; what the log keeps no copy of is
+        # the tool definitions only, as it holds the system prompt.
+        await pilot.press("home", "j", "c")
+        await settle(app, pilot)
+        total = str(screen.query_one("#ctx-total").render())
+        assert "the log says the model was sent" in total, total
+        assert "keeps no tool definitions" in total and "system prompt" not in total, total
 
 
 
@@ -91,24 +98,19 @@ async def _hits(app, pilot, query: str) -> list[str]:
     return seen or []
 
 
-async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_asked(tmp_path):
+async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_asked(bucket):
     # Words only the system prompt holds ("running", "agent") matched every Codex session in the list
     # and in the palette's search.
-    log = tmp_path / "codex" / "2026" / "05" / "01" / f"rollout-2026-05-01T10-00-00-{SID}.jsonl"
-    log.parent.mkdir(parents=True)
-    log.write_bytes(_rollout())
-    with Bucket.open(tmp_path / "b") as bucket:
-        assert bucket.sync({"codex": [tmp_path / "codex"]}).errors == []
-        app = TraceApp(bucket)
-        async with app.run_test(size=SIZE) as pilot:
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one("SessionList")
+        for box, count in (("running", 0), ("kind:context running", 1), ("rename", 1)):
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *box, "enter")
             await settle(app, pilot)
-            sessions = app.screen.query_one("SessionList")
-            for box, count in (("running", 0), ("kind:context running", 1), ("rename", 1)):
-                await pilot.press("slash", "ctrl+a", "ctrl+k", *box, "enter")
-                await settle(app, pilot)
-                assert sessions.count == count, box
-            await pilot.press("slash", "ctrl+a", "ctrl+k", "escape")
-            await settle(app, pilot)
-            assert await _hits(app, pilot, "running") == []
-            hits = await _hits(app, pilot, "kind:context running")
-            assert len(hits) == 1 and "You are Codex" in hits[0], hits
+            assert sessions.count == count, box
+        await pilot.press("slash", "ctrl+a", "ctrl+k", "escape")
+        await settle(app, pilot)
+        assert await _hits(app, pilot, "running") == []
+        hits = await _hits(app, pilot, "kind:context running")
+        assert len(hits) == 1 and "You are Codex" in hits[0], hits

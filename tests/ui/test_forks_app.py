@@ -54,6 +54,11 @@ def _title(screen: BrowserScreen) -> str:
     return str(screen.query_one("#session-title").render())
 
 
+def _marked(timeline: Timeline) -> list[int]:
+    """The timeline rows that carry the fork-point mark."""
+    return [r for r in range(timeline.count) if FORK_POINT in timeline.render_line(r).text]
+
+
 def _offered(screen: BrowserScreen) -> bool:
     return any(b.binding.action == "fork_parent" for b in screen.active_bindings.values())
 
@@ -64,9 +69,7 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
         screen = await _open(app, pilot, PI_FORK)
         assert "↱ fork of aaaaaaaa · " in _title(screen)
         timeline = screen.query_one(Timeline)
-        lines = [timeline.render_line(r).text for r in range(timeline.count)]
-        marked = [r for r, line in enumerate(lines) if FORK_POINT in line]
-        assert marked == [3]  # the last of the four copied steps, and no other row
+        assert _marked(timeline) == [3]  # the last of the four copied steps, and no other row
         assert timeline.step_index(3) == timeline.copy_end == 3
         copied = timeline.part_style("timeline--copied")
         for row in range(timeline.count):
@@ -131,8 +134,7 @@ async def test_a_claude_fork_s_key_opens_its_parent_at_the_step_its_last_copy_na
         screen = await _open(app, pilot, CLAUDE_FORK)
         assert "↱ fork of eeeeeeee · " in _title(screen)
         timeline = screen.query_one(Timeline)
-        lines = [timeline.render_line(r).text for r in range(timeline.count)]
-        assert [r for r, line in enumerate(lines) if FORK_POINT in line] == [3]
+        assert _marked(timeline) == [3]
         assert timeline.copy_end == 3
         assert _offered(screen)
         await pilot.press("F")
