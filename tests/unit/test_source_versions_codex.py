@@ -372,3 +372,35 @@ def test_audio_and_file_parts_are_named_not_dropped():
     ]
     s = read(rollout(("response_item", {"type": "message", "role": "user", "content": content})))
     assert s.steps[-1].text == "listen\n[audio]\n[file] spec.pdf"
+
+
+def injected(content: str, source: str) -> tuple[str, dict[str, Any]]:
+    return ("event_msg", {"type": "injected_message", "content": content, "source": source})
+
+
+def test_an_injected_message_names_its_sender_on_the_item_the_model_saw():
+    wrapped = "<timer_message>\n<timer_id>t-7</timer_id>\n<content>\ncheck the queue & report\n</content>\n"
+    s = read(
+        rollout(
+            user("watch the build"),
+            ("response_item", {"type": "message", "role": "assistant",
+                               "content": [{"type": "output_text", "text": "watching"}]}),
+            user(wrapped + "</timer_message>"),
+            injected("check the queue & report", "timer t-7"),
+            ("response_item", {"type": "message", "role": "assistant",
+                               "content": [{"type": "output_text", "text": "queue empty"}]}),
+        )
+    )
+    assert s.skipped == {}
+    timer = [st for st in s.steps if st.meta.get("injected_source")]
+    assert [(st.kind, st.meta["injected_source"]) for st in timer] == [(StepKind.CONTEXT, "timer t-7")]
+    assert "check the queue" in timer[0].text
+    assert sum("check the queue" in st.text for st in s.steps) == 1
+
+
+def test_an_injected_message_without_its_item_is_a_context_step_of_its_own():
+    s = read(rollout(user("hello"), injected("deploy finished", "external ci")))
+    assert s.skipped == {}
+    step = s.steps[-1]
+    assert (step.kind, step.role, step.text) == (StepKind.CONTEXT, "user", "deploy finished")
+    assert step.meta["injected_source"] == "external ci"

@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import html
 import ntpath
 import posixpath
 import re
@@ -777,6 +778,8 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "injected_message":
+            self.injected_event(payload, key, ts)
         elif kind == "collab_agent_spawn_end":
             self.spawned(payload)
         elif kind == "thread_goal_updated":
@@ -892,6 +895,25 @@ class _Reader:
         self.add(key, StepKind.USER, "user", text, ts)
         self.user_turn()
         queue.append(("event", len(self.slots) - 1))
+
+    def injected_event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        """A message Codex put in the conversation for a timer or an outside sender (2026 builds):
+        the model saw it as a wrapped user item (`<timer_message>`, `<codex_message>`...), which is
+        already a CONTEXT step; the event names who sent it. Alone, its content is the step."""
+        content = opt_str(payload.get("content")) or ""
+        source = opt_str(payload.get("source"))
+        wanted = content.strip()
+        for position in reversed(self.context_since_reply):
+            step = self.slots[position]
+            # The wrapped prompt may hold the content XML-escaped.
+            if step is not None and wanted and (wanted in step.text or html.escape(wanted) in step.text):
+                if source:
+                    step.meta["injected_source"] = source
+                return
+        step = self.add(key, StepKind.CONTEXT, "user", content or "[injected message]", ts)
+        step.meta["event"] = "injected_message"
+        if source:
+            step.meta["injected_source"] = source
 
     def assistant_event(self, text: str, phase: Any, key: str, ts: str | None) -> None:
         queue = self.pending["assistant"]
