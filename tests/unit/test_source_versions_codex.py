@@ -404,3 +404,25 @@ def test_an_injected_message_without_its_item_is_a_context_step_of_its_own():
     step = s.steps[-1]
     assert (step.kind, step.role, step.text) == (StepKind.CONTEXT, "user", "deploy finished")
     assert step.meta["injected_source"] == "external ci"
+
+
+def test_the_auto_reviewers_verdict_is_a_system_step_with_its_reason():
+    def assessment(status: str, **more: Any) -> tuple[str, dict[str, Any]]:
+        return ("event_msg", {"type": "guardian_assessment", "id": "g1", "turn_id": "t1", "status": status,
+                              "action": {"type": "command", "source": "shell", "command": "rm -rf build",
+                                         "cwd": "/w/p"}, **more})
+
+    s = read(
+        rollout(
+            user("clean up"),
+            assessment("in_progress"),
+            assessment("denied", risk_level="high", rationale="deletes more than was asked"),
+        )
+    )
+    assert s.skipped == {}
+    verdicts = [st for st in s.steps if st.meta.get("event") == "guardian_assessment"]
+    assert len(verdicts) == 1
+    step = verdicts[0]
+    assert step.kind == StepKind.SYSTEM
+    assert "denied" in step.text and "rm -rf build" in step.text and "deletes more" in step.text
+    assert (step.meta["status"], step.meta["risk_level"]) == ("denied", "high")

@@ -780,6 +780,8 @@ class _Reader:
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
         elif kind == "injected_message":
             self.injected_event(payload, key, ts)
+        elif kind == "guardian_assessment":
+            self.guardian(payload, key, ts)
         elif kind == "collab_agent_spawn_end":
             self.spawned(payload)
         elif kind == "thread_goal_updated":
@@ -914,6 +916,26 @@ class _Reader:
         step.meta["event"] = "injected_message"
         if source:
             step.meta["injected_source"] = source
+
+    def guardian(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        """The auto-reviewer's verdict on an action waiting for approval (2026 builds): a SYSTEM step
+        with its reason once decided; the in-progress event before it says nothing new."""
+        status = opt_str(payload.get("status")) or "unknown"
+        if status == "in_progress":
+            return
+        action = as_dict(payload.get("action"))
+        what = opt_str(action.get("command")) or opt_str(action.get("program")) or opt_str(action.get("type"))
+        text = f"auto-review {status.replace('_', ' ')}" + (f": {what}" if what else "")
+        rationale = opt_str(payload.get("rationale"))
+        if rationale:
+            text += f"\n{rationale}"
+        step = self.add(key, StepKind.SYSTEM, "system", text, ts)
+        step.meta["event"] = "guardian_assessment"
+        step.meta["status"] = status
+        for name in ("risk_level", "user_authorization", "target_item_id"):
+            value = opt_str(payload.get(name))
+            if value:
+                step.meta[name] = value
 
     def assistant_event(self, text: str, phase: Any, key: str, ts: str | None) -> None:
         queue = self.pending["assistant"]
