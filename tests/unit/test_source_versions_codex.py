@@ -426,3 +426,24 @@ def test_the_auto_reviewers_verdict_is_a_system_step_with_its_reason():
     assert step.kind == StepKind.SYSTEM
     assert "denied" in step.text and "rm -rf build" in step.text and "deletes more" in step.text
     assert (step.meta["status"], step.meta["risk_level"]) == ("denied", "high")
+
+
+def test_a_spawned_subagents_rollout_links_back_to_the_thread_that_spawned_it():
+    parent = "019e0000-0000-7000-8000-00000000000a"
+    lines = [
+        {"timestamp": T.format(0), "type": "session_meta", "payload": {
+            "id": "019e0000-0000-7000-8000-000000000001", "cwd": "/w/p", "cli_version": "0.140.0",
+            "source": {"subagent": {"thread_spawn": {"parent_thread_id": parent, "depth": 1,
+                                                     "agent_nickname": "Ada", "agent_role": "explorer"}}}}},
+        {"timestamp": T.format(1), "type": "response_item", "payload": {
+            "type": "message", "role": "user", "content": [{"type": "input_text", "text": "map the repo"}]}},
+    ]
+    s = read(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    assert s.skipped == {}
+    link = [st for st in s.steps if st.meta.get("spawned_by")]
+    assert len(link) == 1 and link[0].kind == StepKind.SYSTEM
+    assert (link[0].meta["spawned_by"], link[0].meta["agent_nickname"], link[0].meta["agent_depth"]) == (
+        parent, "Ada", 1)
+    assert parent in link[0].text
+    assert [st.text for st in s.steps if st.kind == StepKind.USER] == ["map the repo"]
+    assert s.forked_from is None  # spawned, not forked: nothing of the parent's was copied

@@ -417,6 +417,43 @@ class _Reader:
             s.git = GitInfo(
                 opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
+        self.subagent_source(meta, key, ts)
+
+    def subagent_source(self, meta: dict[str, Any], key: str, ts: str | None) -> None:
+        """A subagent's own rollout (`source: {"subagent": ...}`): a SYSTEM step says what ran it, and
+        for a spawned thread (multi-agent runs) which thread spawned it (meta spawned_by), the link
+        back to the parent, whose spawning call names this thread (`spawned`)."""
+        source = as_dict(meta.get("source"))
+        if "subagent" not in source:
+            return
+        sub = source["subagent"]
+        spawn = as_dict(sub.get("thread_spawn")) if isinstance(sub, dict) else {}
+        found: dict[str, Any] = {}
+        for name, out in (
+            ("parent_thread_id", "spawned_by"),
+            ("agent_nickname", "agent_nickname"),
+            ("agent_role", "agent_role"),
+            ("agent_path", "agent_path"),
+        ):
+            # Newer builds also put the nickname and role at the top of the meta.
+            value = opt_str(spawn.get(name)) or (None if out == "spawned_by" else opt_str(meta.get(name)))
+            if value:
+                found[out] = value
+        depth = spawn.get("depth")
+        if isinstance(depth, int) and not isinstance(depth, bool):
+            found["agent_depth"] = depth
+        if "spawned_by" in found:
+            text = f"subagent of thread {found['spawned_by']}"
+        elif isinstance(sub, str) and sub:
+            text = f"subagent ({sub})"
+        elif isinstance(sub, dict) and sub:
+            text = f"subagent ({next(iter(sub))})"
+        else:
+            text = "subagent"
+        name = " ".join(f"{found[n]}" for n in ("agent_nickname", "agent_role") if n in found)
+        step = self.add(key, StepKind.SYSTEM, "system", text + (f": {name}" if name else ""), ts)
+        step.meta["event"] = "subagent"
+        step.meta.update(found)
 
     def base_instructions(self, record: dict[str, Any], key: str, ts: str | None) -> None:
         """The system prompt the model is sent with every request, where it is new or changed."""
