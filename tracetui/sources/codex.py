@@ -57,6 +57,12 @@ in meta. An `item_completed` Plan item (Plan mode's proposed plan) is an ASSISTA
 plan), dropped when the turn's answer item carries the same plan (some versions' items lost it).
 `thread_goal_updated` (/goal) is a SYSTEM step when the objective or its status changes;
 `collab_agent_spawn_end` puts the child thread's id, nickname and role on the spawning call's meta.
+An `injected_message` event (a timer's or an outside sender's message, which the model saw as a
+wrapped user item) puts its `source` on that CONTEXT item as meta injected_source, or is a CONTEXT
+step itself where no item holds its content. `guardian_assessment` (the auto-reviewer's verdict on
+an action awaiting approval) is a SYSTEM step once decided. A subagent's own rollout
+(`session_meta.source.subagent`) opens with a SYSTEM step; a spawned thread's carries meta
+spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth.
 `turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
