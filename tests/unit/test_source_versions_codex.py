@@ -372,3 +372,78 @@ def test_audio_and_file_parts_are_named_not_dropped():
     ]
     s = read(rollout(("response_item", {"type": "message", "role": "user", "content": content})))
     assert s.steps[-1].text == "listen\n[audio]\n[file] spec.pdf"
+
+
+def injected(content: str, source: str) -> tuple[str, dict[str, Any]]:
+    return ("event_msg", {"type": "injected_message", "content": content, "source": source})
+
+
+def test_an_injected_message_names_its_sender_on_the_item_the_model_saw():
+    wrapped = "<timer_message>\n<timer_id>t-7</timer_id>\n<content>\ncheck the queue & report\n</content>\n"
+    s = read(
+        rollout(
+            user("watch the build"),
+            ("response_item", {"type": "message", "role": "assistant",
+                               "content": [{"type": "output_text", "text": "watching"}]}),
+            user(wrapped + "</timer_message>"),
+            injected("check the queue & report", "timer t-7"),
+            ("response_item", {"type": "message", "role": "assistant",
+                               "content": [{"type": "output_text", "text": "queue empty"}]}),
+        )
+    )
+    assert s.skipped == {}
+    timer = [st for st in s.steps if st.meta.get("injected_source")]
+    assert [(st.kind, st.meta["injected_source"]) for st in timer] == [(StepKind.CONTEXT, "timer t-7")]
+    assert "check the queue" in timer[0].text
+    assert sum("check the queue" in st.text for st in s.steps) == 1
+
+
+def test_an_injected_message_without_its_item_is_a_context_step_of_its_own():
+    s = read(rollout(user("hello"), injected("deploy finished", "external ci")))
+    assert s.skipped == {}
+    step = s.steps[-1]
+    assert (step.kind, step.role, step.text) == (StepKind.CONTEXT, "user", "deploy finished")
+    assert step.meta["injected_source"] == "external ci"
+
+
+def test_the_auto_reviewers_verdict_is_a_system_step_with_its_reason():
+    def assessment(status: str, **more: Any) -> tuple[str, dict[str, Any]]:
+        return ("event_msg", {"type": "guardian_assessment", "id": "g1", "turn_id": "t1", "status": status,
+                              "action": {"type": "command", "source": "shell", "command": "rm -rf build",
+                                         "cwd": "/w/p"}, **more})
+
+    s = read(
+        rollout(
+            user("clean up"),
+            assessment("in_progress"),
+            assessment("denied", risk_level="high", rationale="deletes more than was asked"),
+        )
+    )
+    assert s.skipped == {}
+    verdicts = [st for st in s.steps if st.meta.get("event") == "guardian_assessment"]
+    assert len(verdicts) == 1
+    step = verdicts[0]
+    assert step.kind == StepKind.SYSTEM
+    assert "denied" in step.text and "rm -rf build" in step.text and "deletes more" in step.text
+    assert (step.meta["status"], step.meta["risk_level"]) == ("denied", "high")
+
+
+def test_a_spawned_subagents_rollout_links_back_to_the_thread_that_spawned_it():
+    parent = "019e0000-0000-7000-8000-00000000000a"
+    lines = [
+        {"timestamp": T.format(0), "type": "session_meta", "payload": {
+            "id": "019e0000-0000-7000-8000-000000000001", "cwd": "/w/p", "cli_version": "0.140.0",
+            "source": {"subagent": {"thread_spawn": {"parent_thread_id": parent, "depth": 1,
+                                                     "agent_nickname": "Ada", "agent_role": "explorer"}}}}},
+        {"timestamp": T.format(1), "type": "response_item", "payload": {
+            "type": "message", "role": "user", "content": [{"type": "input_text", "text": "map the repo"}]}},
+    ]
+    s = read(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    assert s.skipped == {}
+    link = [st for st in s.steps if st.meta.get("spawned_by")]
+    assert len(link) == 1 and link[0].kind == StepKind.SYSTEM
+    assert (link[0].meta["spawned_by"], link[0].meta["agent_nickname"], link[0].meta["agent_depth"]) == (
+        parent, "Ada", 1)
+    assert parent in link[0].text
+    assert [st.text for st in s.steps if st.kind == StepKind.USER] == ["map the repo"]
+    assert s.forked_from is None  # spawned, not forked: nothing of the parent's was copied

@@ -57,6 +57,12 @@ in meta. An `item_completed` Plan item (Plan mode's proposed plan) is an ASSISTA
 plan), dropped when the turn's answer item carries the same plan (some versions' items lost it).
 `thread_goal_updated` (/goal) is a SYSTEM step when the objective or its status changes;
 `collab_agent_spawn_end` puts the child thread's id, nickname and role on the spawning call's meta.
+An `injected_message` event (a timer's or an outside sender's message, which the model saw as a
+wrapped user item) puts its `source` on that CONTEXT item as meta injected_source, or is a CONTEXT
+step itself where no item holds its content. `guardian_assessment` (the auto-reviewer's verdict on
+an action awaiting approval) is a SYSTEM step once decided. A subagent's own rollout
+(`session_meta.source.subagent`) opens with a SYSTEM step; a spawned thread's carries meta
+spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth.
 `turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
@@ -78,6 +84,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import html
 import ntpath
 import posixpath
 import re
@@ -416,6 +423,43 @@ class _Reader:
             s.git = GitInfo(
                 opt_str(git.get("branch")), opt_str(git.get("commit_hash")), opt_str(git.get("repository_url"))
             )
+        self.subagent_source(meta, key, ts)
+
+    def subagent_source(self, meta: dict[str, Any], key: str, ts: str | None) -> None:
+        """A subagent's own rollout (`source: {"subagent": ...}`): a SYSTEM step says what ran it, and
+        for a spawned thread (multi-agent runs) which thread spawned it (meta spawned_by), the link
+        back to the parent, whose spawning call names this thread (`spawned`)."""
+        source = as_dict(meta.get("source"))
+        if "subagent" not in source:
+            return
+        sub = source["subagent"]
+        spawn = as_dict(sub.get("thread_spawn")) if isinstance(sub, dict) else {}
+        found: dict[str, Any] = {}
+        for name, out in (
+            ("parent_thread_id", "spawned_by"),
+            ("agent_nickname", "agent_nickname"),
+            ("agent_role", "agent_role"),
+            ("agent_path", "agent_path"),
+        ):
+            # Newer builds also put the nickname and role at the top of the meta.
+            value = opt_str(spawn.get(name)) or (None if out == "spawned_by" else opt_str(meta.get(name)))
+            if value:
+                found[out] = value
+        depth = spawn.get("depth")
+        if isinstance(depth, int) and not isinstance(depth, bool):
+            found["agent_depth"] = depth
+        if "spawned_by" in found:
+            text = f"subagent of thread {found['spawned_by']}"
+        elif isinstance(sub, str) and sub:
+            text = f"subagent ({sub})"
+        elif isinstance(sub, dict) and sub:
+            text = f"subagent ({next(iter(sub))})"
+        else:
+            text = "subagent"
+        name = " ".join(f"{found[n]}" for n in ("agent_nickname", "agent_role") if n in found)
+        step = self.add(key, StepKind.SYSTEM, "system", text + (f": {name}" if name else ""), ts)
+        step.meta["event"] = "subagent"
+        step.meta.update(found)
 
     def base_instructions(self, record: dict[str, Any], key: str, ts: str | None) -> None:
         """The system prompt the model is sent with every request, where it is new or changed."""
@@ -777,6 +821,10 @@ class _Reader:
             self.assistant_event(opt_str(payload.get("message")) or "", payload.get("phase"), key, ts)
         elif kind == "agent_reasoning":
             self.reasoning_event(opt_str(payload.get("text")) or "", key, ts)
+        elif kind == "injected_message":
+            self.injected_event(payload, key, ts)
+        elif kind == "guardian_assessment":
+            self.guardian(payload, key, ts)
         elif kind == "collab_agent_spawn_end":
             self.spawned(payload)
         elif kind == "thread_goal_updated":
@@ -892,6 +940,45 @@ class _Reader:
         self.add(key, StepKind.USER, "user", text, ts)
         self.user_turn()
         queue.append(("event", len(self.slots) - 1))
+
+    def injected_event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        """A message Codex put in the conversation for a timer or an outside sender (2026 builds):
+        the model saw it as a wrapped user item (`<timer_message>`, `<codex_message>`...), which is
+        already a CONTEXT step; the event names who sent it. Alone, its content is the step."""
+        content = opt_str(payload.get("content")) or ""
+        source = opt_str(payload.get("source"))
+        wanted = content.strip()
+        for position in reversed(self.context_since_reply):
+            step = self.slots[position]
+            # The wrapped prompt may hold the content XML-escaped.
+            if step is not None and wanted and (wanted in step.text or html.escape(wanted) in step.text):
+                if source:
+                    step.meta["injected_source"] = source
+                return
+        step = self.add(key, StepKind.CONTEXT, "user", content or "[injected message]", ts)
+        step.meta["event"] = "injected_message"
+        if source:
+            step.meta["injected_source"] = source
+
+    def guardian(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
+        """The auto-reviewer's verdict on an action waiting for approval (2026 builds): a SYSTEM step
+        with its reason once decided; the in-progress event before it says nothing new."""
+        status = opt_str(payload.get("status")) or "unknown"
+        if status == "in_progress":
+            return
+        action = as_dict(payload.get("action"))
+        what = opt_str(action.get("command")) or opt_str(action.get("program")) or opt_str(action.get("type"))
+        text = f"auto-review {status.replace('_', ' ')}" + (f": {what}" if what else "")
+        rationale = opt_str(payload.get("rationale"))
+        if rationale:
+            text += f"\n{rationale}"
+        step = self.add(key, StepKind.SYSTEM, "system", text, ts)
+        step.meta["event"] = "guardian_assessment"
+        step.meta["status"] = status
+        for name in ("risk_level", "user_authorization", "target_item_id"):
+            value = opt_str(payload.get(name))
+            if value:
+                step.meta[name] = value
 
     def assistant_event(self, text: str, phase: Any, key: str, ts: str | None) -> None:
         queue = self.pending["assistant"]
