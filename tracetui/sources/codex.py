@@ -97,7 +97,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, resumable, titles
+from tracetui.sources import RawLog, SessionFiles, codex_zst, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_moment, opt_str, parse_count
 from tracetui.sources.jsonl import guarded, iter_records, load_document
@@ -1415,10 +1415,11 @@ AGENT = Agent(
     label="Codex CLI",
     # Legacy single-file rollouts are matched on any prefix, so a flattened copy of a sessions tree
     # (owner__repo__...__rollout-X.json) is found too.
-    patterns=("*.jsonl", "*rollout-*.json"),
+    patterns=("*.jsonl", "*rollout-*.json", codex_zst.PATTERN),
     folders=_folders,
     group=group,
     read=read,
     env=("CODEX_HOME",),
+    stage=codex_zst.stage,  # a compressed rollout is synced from its decompressed copy
     resume=resume,
 )
