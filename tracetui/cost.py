@@ -113,7 +113,7 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
         if step.model:
             last[step.subagent] = step.model
         tokens = step.tokens
-        if tokens is None or tokens.total == 0 or "copied" in step.meta:
+        if tokens is None or tokens.total == 0 or step.copied:
             continue  # a fork's copy of its parent's step: the parent paid for that request
         model = step.model or last.get(step.subagent) or default
         price = request_cost(tokens, model, step.timestamp) if model else None

@@ -11,6 +11,9 @@ from typing import Any
 
 
 
+# The meta key a reader marks a fork's copy of its parent's step with (Step.copied).
+COPIED = "copied"
+
 class StepKind:
     """The kinds of step on a session's spine (docs/design.md, "Words")."""
 
@@ -189,6 +192,12 @@ class Step:
     edits: list[FileEdit] = field(default_factory=list)  # on edit tool calls
     cwd: str | None = None  # set where the log records it and it differs from the session's
     meta: dict[str, Any] = field(default_factory=dict)  # small extras: exit_code, duration_ms, ...
+
+    @property
+    def copied(self) -> bool:
+        """A step a fork copied from its parent's history (a reader's `meta[COPIED]`): shown, never
+        counted as the fork's own work."""
+        return COPIED in self.meta
 
     def to_dict(self) -> dict[str, Any]:
         """The full step (the `show --json` keys plus the extras the other layers need)."""
@@ -423,8 +432,7 @@ class Session:
 def _a_copy(step: Step) -> bool:
     """A step written again, not done again: a resumed log's re-logged copy, or a fork's copy of its
     parent's history."""
-    meta = step.meta
-    return "relogged" in meta or "copied" in meta
+    return "relogged" in step.meta or step.copied
 
 
 @dataclass(slots=True)

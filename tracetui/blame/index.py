@@ -235,7 +235,7 @@ class LineIndex:
                     path, epoch(p.timestamp), p.timestamp,
                     int(step.active) if step else 1,
                     prompt.id if prompt else None, prompt.text[:PROMPT_CHARS] if prompt else None,
-                    remote, commit, 1 if step is not None and "copied" in step.meta else 0,
+                    remote, commit, 1 if step is not None and step.copied else 0,
                 ),
             )  # fmt: skip
             pid = cur.lastrowid

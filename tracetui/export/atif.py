@@ -70,7 +70,7 @@ class AtifWriter:
 def trajectory(prepared: Prepared) -> dict[str, Any]:
     """The session's ATIF document (`extra.tracetui.receipt` is filled in once the receipt is known)."""
     clean = prepared.clean
-    own = [s for s in clean.steps if "copied" not in s.meta]
+    own = [s for s in clean.steps if not s.copied]
     main = [s for s in own if not s.subagent]
     by_agent: dict[str, list[Step]] = {}
     for s in own:

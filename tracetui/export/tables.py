@@ -268,7 +268,7 @@ def rows(
                 "meta": _json(s.meta),
             },
         )
-        if s.kind == StepKind.TOOL_CALL and "copied" not in s.meta:
+        if s.kind == StepKind.TOOL_CALL and not s.copied:
             result = results.get(s.tool_call_id) if s.tool_call_id else None
             code = result.meta.get("exit_code") if result is not None else s.meta.get("exit_code")
             yield (

@@ -163,7 +163,7 @@ def _read(
     if own is not None:
         subagents.insert(0, own)
     # A fork's copies keep their usage on their steps, but the parent spent it: not the session's.
-    copied = {id(s.tokens) for s in steps if s.tokens is not None and "copied" in s.meta}
+    copied = {id(s.tokens) for s in steps if s.tokens is not None and s.copied}
     total = Tokens()
     for t in reader.tokens.values():
         if id(t) not in copied:

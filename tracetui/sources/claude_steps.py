@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError, Step, StepKind, Tokens
+from tracetui.model import COPIED, LineError, Step, StepKind, Tokens
 from tracetui.sources import RawLog, claude_files
 from tracetui.sources.claude_lines import AgentRun, Line
 from tracetui.sources.claude_subagents import Subagents
@@ -770,6 +770,6 @@ def _mark_copied(line: Line, of: str) -> None:
     for step in line.steps:
         if base is None or not step.id.startswith(base):
             continue
-        step.meta["copied"] = True
+        step.meta[COPIED] = True
         if of:
             step.meta["copy_of"] = of + step.id[len(base) :]

@@ -96,7 +96,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Tokens
+from tracetui.model import COPIED, GitInfo, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, codex_zst, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_moment, opt_str, parse_count
@@ -1064,7 +1064,7 @@ class _Reader:
             step_id = f"{self.prefix}{key}"
         step = Step(step_id, 0, kind, role, text, ts)  # positional: a Step for nearly every record
         if self.fork == "copy":
-            step.meta["copied"] = True
+            step.meta[COPIED] = True
         if role == "assistant":
             step.model = self.model
         if self.turn_cwd and self.turn_cwd != self.session.cwd:
@@ -1241,12 +1241,12 @@ _BURST = timedelta(seconds=1)
 def _own_prompt_out_of_copy(steps: list[Step]) -> None:
     """A fork made with a prompt writes it in the same burst as the copy: the copied steps after the
     copy's last step of the model's are the fork's own when a prompt is among them."""
-    copied = [s for s in steps if "copied" in s.meta]
+    copied = [s for s in steps if s.copied]
     last_reply = max((i for i, s in enumerate(copied) if s.kind in _ASSISTANT_SIDE), default=-1)
     tail = copied[last_reply + 1 :]
     if any(s.kind == StepKind.USER for s in tail):
         for step in tail:
-            del step.meta["copied"]
+            del step.meta[COPIED]
 
 
 def _line_of(step_id: str) -> int:

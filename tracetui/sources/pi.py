@@ -52,7 +52,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
+from tracetui.model import COPIED, FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles, resumable, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_count, as_moment, as_str
@@ -328,7 +328,7 @@ class _Reader:
                 self.entry(entry)
             if self.copy_until is not None:
                 for step in entry.steps:
-                    step.meta["copied"] = True
+                    step.meta[COPIED] = True
             entry.record = _READ  # read: what later entries and the finish need is kept apart
 
     def entry(self, entry: _Entry) -> None:

@@ -828,7 +828,7 @@ def _edit_patch(
         exact=exact,
         inside=inside,
         partial=partial,
-        copied="copied" in step.meta,
+        copied=step.copied,
     )
     count_before(patch, counted)
     seen = trace.get("seen")

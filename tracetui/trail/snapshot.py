@@ -255,7 +255,7 @@ def apply_snapshots(repo: pygit2.Repository, session: Session, patches: list[Pat
                 continue
             op = "create" if not old_exists else "delete" if not new_exists else "update"
             patch = Patch(step.id, path, op, [], [], [], timestamp=step.timestamp, tool=step.tool,
-                          origin="snapshot", copied="copied" in step.meta)  # fmt: skip
+                          origin="snapshot", copied=step.copied)  # fmt: skip
             _set_diff(patch, _read(repo, pair[0].tree, path), _read(repo, pair[1].tree, path))
             extra.setdefault(step.id, []).append(patch)
     if not extra:

@@ -4,14 +4,9 @@ through `tracetui.safe_text`)."""
 
 from __future__ import annotations
 
-from tracetui.model import Session, Step
+from tracetui.model import Session
 
 SHORT_ID = 8  # the length of an id as the app's titles show it
-
-
-def is_copied(step: Step) -> bool:
-    """A step the fork copied from its parent's history (the reader's `meta["copied"]`)."""
-    return "copied" in step.meta
 
 
 def short_id(parent: str) -> str:
@@ -25,7 +20,7 @@ def copy_end(session: Session) -> int | None:
     """The index of the last step the fork copied from its parent, None when it copied none."""
     last = None
     for step in session.steps:
-        if is_copied(step):
+        if step.copied:
             last = step.index
     return last
 
@@ -34,7 +29,7 @@ def fork_line(session: Session) -> str | None:
     """One line for `show` and the app: whose fork this is, when, and how much of it is a copy."""
     if session.forked_from is None:
         return None
-    copied = sum(1 for s in session.steps if is_copied(s))
+    copied = sum(1 for s in session.steps if s.copied)
     when = f" at {session.forked_at}" if session.forked_at else ""
     what = f"; its first {copied} step{'s' if copied != 1 else ''} are copies" if copied else ""
     return f"fork of {session.forked_from}{when}{what}"

@@ -15,7 +15,6 @@ from typing import Any
 from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.sources.coerce import as_str, opt_str
-from tracetui.views.fork import is_copied
 
 # Worst first: a step whose patches fared differently shows the worst of them.
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")
@@ -65,7 +64,7 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
     """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view."""
     view = view if view is not None else TrailView()
     off_path = abandoned_steps(session)
-    copies = {s.id for s in session.steps if is_copied(s)}
+    copies = {s.id for s in session.steps if s.copied}
     for row in rows:
         step_id, state = row.get("step"), row.get("state")
         if not isinstance(step_id, str):

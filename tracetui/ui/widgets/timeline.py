@@ -19,7 +19,7 @@ from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut, fit, line
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
-from tracetui.views.fork import copy_end, is_copied
+from tracetui.views.fork import copy_end
 from tracetui.views.format import human_duration, is_failure, step_summary
 from tracetui.views.session_shape import (
     Marker,
@@ -432,7 +432,7 @@ class Timeline(VirtualList):
         level = depth(session, shape, value)
         gutter = "  " + "│ " * level
         kind_style = self._kind_style(step)
-        copied = is_copied(step)
+        copied = step.copied
         if not step.active:
             gutter = " ┊" + gutter[2:]  # same width, so the columns stay aligned
             kind_style = style("timeline--inactive")
