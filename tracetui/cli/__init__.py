@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracetui import __version__
@@ -18,7 +18,7 @@ from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
 
 if TYPE_CHECKING:
-    from tracetui.bucket import Bucket, SyncProgress
+    from tracetui.bucket import Bucket, Rebuilding, SyncProgress
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -165,10 +165,14 @@ def open_bucket(args: argparse.Namespace) -> Iterator[Bucket]:
         bucket.close()
 
 
-def say_rebuilding() -> Callable[[str, SyncProgress | None], None]:
+def say_rebuilding() -> Rebuilding:
     """For `Bucket.open`: a rebuild from the bucket's copies reads every session once (a minute for a
     few GB), so where a person waits at a terminal it is said as it starts, with its progress. A
     script's stderr gets only the one line the bucket's notice says when it is done."""
+    from tracetui.cli.output import progress_line
+
+    show = progress_line("  read", delay=0)
+
     def say(what: str, progress: SyncProgress | None) -> None:
         if not sys.stderr.isatty():
             return
@@ -176,9 +180,7 @@ def say_rebuilding() -> Callable[[str, SyncProgress | None], None]:
             print(f"tracetui: {what} from the bucket's copies (every session is read once)…", file=sys.stderr,
                   flush=True)  # fmt: skip
         else:
-            end = "\n" if progress.files_done >= progress.files_total else ""
-            sys.stderr.write(f"\r  {progress.files_done}/{progress.files_total} files{end}")
-            sys.stderr.flush()
+            show(progress)
 
     return say
 

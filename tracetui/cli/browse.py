@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 
-from tracetui.bucket import Bucket, SearchHit, SyncProgress
+from tracetui.bucket import Bucket, SearchHit
 from tracetui.bucket import kind_names, parse_sources, source_folders, step_query
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json, print_table
+from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.errors import TracetuiError
 from tracetui import cost
 from tracetui.model import SessionSummary
@@ -93,7 +92,7 @@ def _positive(value: str) -> int:
 def run_sync(args: argparse.Namespace) -> int:
     sources = parse_sources(args.source)
     with open_bucket(args) as bucket:
-        report = bucket.sync(sources, progress=_progress_line() if sys.stderr.isatty() else None)
+        report = bucket.sync(sources, progress=progress_line("syncing") if sys.stderr.isatty() else None)
     if args.json:
         print_json(report.to_dict())
         return 0
@@ -109,23 +108,6 @@ def run_sync(args: argparse.Namespace) -> int:
         for line in where_looked(report.searched):
             print(safe_line(line))
     return 0
-
-
-def _progress_line():
-    """A progress line on stderr, shown only once a sync has run for a moment."""
-    start = time.monotonic()
-    shown = [False]
-
-    def show(p: SyncProgress) -> None:
-        if time.monotonic() - start < 1.0 and not shown[0]:
-            return
-        shown[0] = True
-        mb = p.bytes_done / 1e6
-        end = "\n" if p.files_done >= p.files_total else ""
-        sys.stderr.write(f"\rsyncing: {p.files_done}/{p.files_total} files, {mb:.1f} MB{end}")
-        sys.stderr.flush()
-
-    return show
 
 
 def run_ls(args: argparse.Namespace) -> int:

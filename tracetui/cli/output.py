@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tracetui.safe_text import safe_line
+
+if TYPE_CHECKING:
+    from tracetui.bucket import SyncProgress
 
 
 # JSON escapes only U+0000-U+001F; these pass through raw and still act on a terminal that shows
@@ -100,3 +104,20 @@ def print_findings(lines: Sequence[str]) -> None:
         print("  " + safe_line(line), file=sys.stderr)
     if len(lines) > LISTED:
         print(f"  … and {len(lines) - LISTED} more (every one: --json)", file=sys.stderr)
+
+
+def progress_line(what: str, delay: float = 1.0) -> Callable[[SyncProgress], None]:
+    """A progress line on stderr (`what: n/N files, X MB`, redrawn in place), shown only once the work
+    has run `delay` seconds: a quick sync prints nothing."""
+    start = time.monotonic()
+    shown = [False]
+
+    def show(p: SyncProgress) -> None:
+        if time.monotonic() - start < delay and not shown[0]:
+            return
+        shown[0] = True
+        end = "\n" if p.files_done >= p.files_total else ""
+        sys.stderr.write(f"\r{what}: {p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f} MB{end}")
+        sys.stderr.flush()
+
+    return show
