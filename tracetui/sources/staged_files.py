@@ -24,6 +24,12 @@ def load_state(path: Path) -> dict[str, Any]:
 def write_atomic(target: Path, data: bytes) -> None:
     """`data` in `target` by a temporary file renamed over it: a reader sees the old bytes or the new."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
+    tmp.unlink(missing_ok=True)
+    # O_EXCL | O_NOFOLLOW: a symlink planted at the temporary name is refused, never written through.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        with os.fdopen(os.open(tmp, flags, 0o600), "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
