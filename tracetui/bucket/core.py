@@ -18,13 +18,14 @@ import orjson
 from tracetui.bucket import index, removed, resume, shards
 from tracetui.bucket.index import hit_snippet
 from tracetui.bucket.locations import bucket_dir
-from tracetui.bucket.searched import step_query
+from tracetui.bucket.searched import sqlite_text, step_query
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync import ProgressCallback, SyncProgress, SyncReport, sync
 from tracetui import cost
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary
+from tracetui.safe_text import clip
 from tracetui.sources import registry
 from tracetui.sources import RawLog
 
@@ -100,6 +101,15 @@ def _healing(method: F) -> F:
             raise TracetuiError(f"the bucket index {self.index_path} could not be read: {exc}") from None
 
     return run  # type: ignore[return-value]
+
+
+# SQLite's SQLITE_MAX_LIKE_PATTERN_LENGTH as built (bytes): a longer pattern fails the whole query
+# ("LIKE or GLOB pattern too complex"), which a user's 100 KB filter or id should not.
+LIKE_PATTERN_MAX = 50_000
+
+
+def _like_fits(pattern: str) -> bool:
+    return len(pattern) * 4 <= LIKE_PATTERN_MAX or len(pattern.encode("utf-8")) <= LIKE_PATTERN_MAX
 
 
 def _damaged(exc: sqlite3.DatabaseError) -> bool:
@@ -411,8 +421,11 @@ class Bucket:
         query = step_query(text or "")
         if query.words:
             like = "%" + query.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
-            params += [like, like, like]
+            if _like_fits(like):
+                cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
+                params += [like, like, like]
+            else:  # SQLite refuses the pattern: and no title, folder name or id is as long
+                cond = "0"
             sql, more = shards.matching_sql(self._steps_conn(), index.fts_passes(query))
             if more:
                 cond += f" OR (shard, gkey) IN ({sql})"
@@ -481,7 +494,7 @@ class Bucket:
     @_healing
     def resolve(self, id_or_prefix: str) -> str:
         """The full id of the one session whose id is, or starts with, `id_or_prefix`."""
-        key = (id_or_prefix or "").strip()
+        key = sqlite_text(id_or_prefix or "").strip()
         if not key:
             raise TracetuiError("no session id given")
         conn = self._conn()
@@ -490,9 +503,9 @@ class Bucket:
         pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = [r[0] for r in conn.execute(
             "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", (pattern,)
-        )]  # fmt: skip
+        )] if _like_fits(pattern) else []  # fmt: skip
         if not rows:
-            raise NotFound(f"no session id starts with {key!r} (run `tracetui ls` to see them)")
+            raise NotFound(f"no session id starts with {clip(key, 80)!r} (run `tracetui ls` to see them)")
         if len(rows) > 1:
             shown = ", ".join(rows[:5]) + (", ..." if len(rows) > 5 else "")
             raise TracetuiError(f"{key!r} matches several sessions ({shown}); give more of the id")

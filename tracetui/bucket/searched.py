@@ -93,8 +93,24 @@ class StepQuery:
         return self.said and (self.kinds is None or kind in self.kinds)
 
 
+def query_text(text: str) -> str:
+    """What a user typed (or a saved state holds), as text SQLite takes: a NUL separates words (FTS5
+    reads a quoted term only up to it: the query failed as an unterminated string), and a lone
+    surrogate (a command-line argument that was not UTF-8) is U+FFFD, which no stored text holds
+    (binding it to a query raised UnicodeEncodeError)."""
+    return sqlite_text(text.replace("\x00", " "))
+
+
+def sqlite_text(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD: SQLite takes UTF-8 only."""
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
 def step_query(text: str) -> StepQuery:
     """A query's words, and its `kind:` terms read (module docstring)."""
+    text = query_text(text)
     words: list[str] = []
     named: set[str] = set()
     unknown: list[str] = []

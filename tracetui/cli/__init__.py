@@ -247,6 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TracetuiError as exc:
         error(str(exc), json_too=as_json)
         return 2
+    except UnicodeEncodeError as exc:
+        # An argument that was not UTF-8 (Python keeps its bytes as lone surrogates) reached text
+        # that must be UTF-8 (an index query, a file name written): said, not a traceback.
+        bad = safe_line(exc.object[exc.start : exc.end]) if isinstance(exc.object, str) else "?"
+        error(f"a value given holds bytes that are not UTF-8 text ({bad}); give it as UTF-8", as_json)
+        return 2
     except KeyboardInterrupt:
         error("interrupted", json_too=as_json)
         return 130

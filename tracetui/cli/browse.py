@@ -13,7 +13,7 @@ from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.errors import TracetuiError
 from tracetui import cost
 from tracetui.model import SessionSummary
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import clip, safe_line
 from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
@@ -249,7 +249,7 @@ def run_search(args: argparse.Namespace) -> int:
         print_json([h.to_dict() for h in hits])
         return 0
     if not hits:
-        print(f"no step matches {safe_line(args.query)!r}")
+        print(f"no step matches {safe_line(clip(args.query, 200))!r}")
         return 0
     print_table(
         ("session", "agent", "date", "step", "title", "snippet"),

@@ -43,7 +43,10 @@ def parse_moment(value: str, end: bool = False) -> datetime:
         moment = moment.replace(tzinfo=UTC)
     if end and len(text) == 10:  # a bare date: until the end of its day
         moment += timedelta(days=1) - timedelta(microseconds=1)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, or year 9999 west of it: the calendar's edge
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def _started(summary: SessionSummary) -> datetime | None:

@@ -44,8 +44,10 @@ def parse_query(box: str, now: datetime | None = None) -> Query:
             assert day is not None
             if key == "since":
                 since = _utc(_midnight(day, now))
-            else:
+            elif day < date.max:
                 until = _utc(_midnight(day + timedelta(days=1), now))
+            else:  # the last day there is: nothing is after it
+                until = None
         elif word.lower() in ("today", "yesterday"):
             start = _midnight(now.date(), now) - (timedelta(days=1) if word.lower() == "yesterday" else timedelta())
             since, until = _utc(start), _utc(start + timedelta(days=1))
@@ -72,7 +74,13 @@ def _midnight(day: date, now: datetime) -> datetime:
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    """`moment` in UTC as the logs write it, four-digit year and all (`%Y` writes year 999 as `999`,
+    which sorts after 2026); a moment the first or last day pushes past the calendar is its edge."""
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}"
 
 
 def with_filter(box: str, key: str, value: str | None) -> str:
