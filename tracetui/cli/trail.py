@@ -48,7 +48,7 @@ def run_trail(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-        parent = _held(bucket, session.forked_from)
+        parent = _held(bucket, session.forked_from, session.id)
     result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache)
     if args.json:
         print_json(result.rows())
@@ -77,14 +77,17 @@ def run_trail(args: argparse.Namespace) -> int:
     return 0
 
 
-def _held(bucket: Any, parent: str | None) -> str | None:
-    """The id of a fork's parent where the bucket holds it (the log may name it by a path)."""
-    if not parent:
+def _held(bucket: Any, parent: str | None, own: str) -> str | None:
+    """The id of a fork's parent where the bucket holds it by that whole id, as the app's fork key
+    takes it: the log's word is no prefix to resolve (a parent named `0` sent the user to whichever
+    session's id starts so), and a log naming itself has no parent to send them to."""
+    if not parent or parent == own:
         return None
     try:
-        return str(bucket.summary(parent).id)
+        found = str(bucket.summary(parent).id)
     except TracetuiError:
         return None
+    return found if found == parent else None
 
 
 def _count(n: int, one: str, many: str) -> str:
