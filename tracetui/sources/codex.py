@@ -629,6 +629,8 @@ class _Reader:
         if role == "user":
             self.add(key, StepKind.CONTEXT, "user", text, ts)
             self.context_since_reply.append(len(self.slots) - 1)
+            if len(self.context_since_reply) > _CONTEXT_LOOKBACK:
+                del self.context_since_reply[0]
             if self.session.cwd is None and text.startswith("<environment_context>"):
                 match = _ENV_CWD.search(text)
                 found = match and (match.group(1) or match.group(2) or "").strip()
@@ -948,10 +950,10 @@ class _Reader:
         content = opt_str(payload.get("content")) or ""
         source = opt_str(payload.get("source"))
         wanted = content.strip()
-        for position in reversed(self.context_since_reply):
+        escaped = html.escape(wanted)  # the wrapped prompt may hold the content XML-escaped
+        for position in reversed(self.context_since_reply) if wanted else ():
             step = self.slots[position]
-            # The wrapped prompt may hold the content XML-escaped.
-            if step is not None and wanted and (wanted in step.text or html.escape(wanted) in step.text):
+            if step is not None and (wanted in step.text or escaped in step.text):
                 if source:
                     step.meta["injected_source"] = source
                 return
@@ -1235,6 +1237,10 @@ class _Reader:
 
 # A fork's copy is written in one go; the gap between two of its lines is well under this.
 _BURST = timedelta(seconds=1)
+# The user-role context items since the last reply that a later user or injected_message event may be
+# the echo of: Codex writes the item just before its event, so the last few are enough, and a log of
+# thousands of them with no reply (a timer left running) costs no pass over all of them per event.
+_CONTEXT_LOOKBACK = 32
 
 
 
