@@ -1165,7 +1165,14 @@ def _utf8(text: str) -> bool:
 
 
 def _safe_name(sid: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", sid)[:100]
+    """A file name part for a session id: the id itself where it is made of safe characters and short,
+    else its safe characters' start and a hash after a `~` (which no id kept as it is holds): ids
+    that read alike once made safe (`a/b`, `a:b`, `a_b`, two long ones sharing their first 100
+    characters) each kept one prompt log, the last written, and lost the others' sessions."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", sid)
+    if safe == sid and len(sid) <= 100:
+        return sid
+    return f"{safe[:60]}~{hashlib.sha256(sid.encode('utf-8', 'surrogatepass')).hexdigest()[:20]}"
 
 
 def _read_prompts(main: RawLog) -> Session:
