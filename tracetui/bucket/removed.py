@@ -22,6 +22,7 @@ import orjson
 
 from tracetui.bucket.store import _atomic_write
 from tracetui.errors import TracetuiError
+from tracetui.regular_file import open_regular
 
 FILE_NAME = "removed.json"
 
@@ -44,7 +45,8 @@ def load(root: Path) -> list[RemovedLog]:
     """The removed logs; a missing file is none, a damaged one is said in one sentence."""
     path = root / FILE_NAME
     try:
-        data = path.read_bytes()
+        with open_regular(path) as fh:  # a FIFO put in its place would block a plain read
+            data = fh.read()
     except FileNotFoundError:
         return []
     except OSError as exc:

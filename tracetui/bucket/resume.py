@@ -28,6 +28,7 @@ import zstandard
 
 from tracetui.bucket.store import sweep_temp_files
 from tracetui.model import Session
+from tracetui.regular_file import NotRegularFile, open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState, split_head
@@ -84,9 +85,9 @@ def read(bucket: Path, agent: Agent, logs: list[RawLog], generation: int, mtime_
 def load(path: Path, generation: int) -> ResumeState | None:
     """The state kept at `path` for this generation of the main log's copy, or None."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # a FIFO put in its place would block a plain open()
             packed = fh.read(MAX_STATE + 1)
-    except OSError:
+    except (OSError, NotRegularFile):
         return None
     if len(packed) > MAX_STATE:
         return None

@@ -25,6 +25,7 @@ Source files are only ever opened read-only, and never unless they are regular f
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -39,7 +40,7 @@ import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import open_regular
+from tracetui.regular_file import NotRegularFile, open_regular
 
 # Fast compression: the copy is a safety net, and sync time matters more than a few percent of disk.
 LEVEL = 1
@@ -312,9 +313,10 @@ class Store:
     @staticmethod
     def _read_sidecar(path: Path) -> Sidecar | None:
         try:
-            with open(path, "rb") as fh:
+            # open_regular: a FIFO planted as a sidecar would block a plain open() for ever.
+            with open_regular(path) as fh:
                 return Sidecar(**orjson.loads(fh.read()))
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, NotRegularFile):
             return None  # damaged: `repair` can rebuild it from the copy
 
     def _copy_path(self, sc: Sidecar | Generation, key: str | None = None) -> Path:
@@ -619,8 +621,13 @@ class _Limited(io.RawIOBase):
 
 
 def _decompressed(codec: str, copy: Path, stored: int) -> Iterator[bytes]:
-    """A copy's content in chunks of at most CHUNK bytes, across its frames or members."""
-    with open(copy, "rb") as raw:
+    """A copy's content in chunks of at most CHUNK bytes, across its frames or members. A copy that
+    is no regular file (a FIFO would block the read for ever) is an OSError, as an unreadable one is."""
+    try:
+        opened = open_regular(copy)
+    except NotRegularFile as exc:
+        raise OSError(errno.EINVAL, str(exc)) from None
+    with opened as raw:
         source = _Limited(raw, stored)
         if codec == "zstd":
             reader = zstandard.ZstdDecompressor().stream_reader(

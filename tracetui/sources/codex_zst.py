@@ -101,8 +101,8 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
                 problems.append(LineError(str(path), 0, "ends inside a zstd frame (cut short?); not read"))
                 continue
             except _Changed:
-                why = "changed while it was read; read again at the next sync"
-                problems.append(LineError(str(path), 0, why))
+                changed = "changed while it was read; read again at the next sync"
+                problems.append(LineError(str(path), 0, changed))
                 continue
             except zstandard.ZstdError as exc:
                 problems.append(LineError(str(path), 0, f"not a zstd-compressed rollout ({exc}); not read"))

@@ -11,12 +11,15 @@ from typing import Any
 
 import orjson
 
+from tracetui.regular_file import NotRegularFile, open_regular
+
 
 def load_state(path: Path) -> dict[str, Any]:
     """The JSON object in `path`; an empty one where it is missing, damaged or not an object."""
     try:
-        value = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        with open_regular(path) as fh:  # a FIFO put in its place would block a plain read
+            value = orjson.loads(fh.read())
+    except (OSError, orjson.JSONDecodeError, NotRegularFile):
         return {}
     return value if isinstance(value, dict) else {}
 
