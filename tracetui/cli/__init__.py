@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import clip, safe_line
+
+MESSAGE_MAX = 1_000  # characters of one error line; a longer one says how much it left out
 
 if TYPE_CHECKING:
     from tracetui.bucket import Bucket, Rebuilding, SyncProgress
@@ -67,7 +69,10 @@ class Parser(argparse.ArgumentParser):
         if Parser.json_errors:
             error(f"{message} (see `{self.prog} --help`)", json_too=True)
             raise SystemExit(2)
-        super().error(message)
+        # argparse's own line, through safe_line: it quotes the arguments it could not take, which
+        # may be pasted text holding escapes, or bytes that are not UTF-8 (lone surrogates).
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {safe_line(clip(message, MESSAGE_MAX))}\n")
 
 
 class Commands:
@@ -199,7 +204,7 @@ def error(message: str, json_too: bool = False) -> None:
     """The one way the CLI reports a failure: one safe line on stderr and, under --json, one JSON
     object `{"error": ...}` on stdout. Messages quote ids and paths from logs and capsules, so the
     line passes through safe_line: no ESC, OSC, C1 or bidi control reaches the terminal."""
-    line = safe_line(message)
+    line = safe_line(clip(message, MESSAGE_MAX))  # a message may quote a 100 KB argument back
     if json_too:
         from tracetui.cli.output import print_json
 

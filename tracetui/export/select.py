@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tracetui.errors import TracetuiError
 from tracetui.model import SessionSummary
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import clip, safe_line
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -37,7 +37,7 @@ def parse_moment(value: str, end: bool = False) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise TracetuiError(
-            f"expected a date like 2026-05-01 or an ISO time, got {safe_line(value)!r}"
+            f"expected a date like 2026-05-01 or an ISO time, got {safe_line(clip(value, 80))!r}"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
