@@ -247,3 +247,16 @@ def test_a_stage_state_written_over_a_planted_temporary_symlink_leaves_its_targe
     (tmp_path / f".state.json.{os.getpid()}.tmp").symlink_to(victim)
     write_atomic(tmp_path / "state.json", b"{}")
     assert victim.read_text() == "precious\n" and (tmp_path / "state.json").read_bytes() == b"{}"
+
+
+def test_a_compressed_rollout_whose_name_is_not_utf8_is_said_and_the_others_sync(tmp_path):
+    src = tmp_path / "s"
+    good = _zst(src, 1, _packed())
+    odd = os.fsencode(src) + b"/rollout-2025-10-02T09-00-00-0199bbbb\xff.jsonl.zst"
+    with open(odd, "wb") as fh:
+        fh.write(_packed(PLAIN.replace(b"0199aaaa", b"0199bbbb")))
+    with Bucket.open(tmp_path / "b") as b:
+        report = b.sync({"codex": [src]})
+        assert report.new == 1 and b.list_sessions()
+        assert [e.error for e in report.errors] == ["the log's path is not UTF-8: rename it to have it read"]
+    assert good.exists()
