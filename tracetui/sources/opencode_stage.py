@@ -54,6 +54,14 @@ SNIFF = 4096
 COPY_TRIES = 3
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def is_database(path: Path) -> bool:
     return path.suffix == ".db" and path.name.startswith("opencode")
 
@@ -73,6 +81,12 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
         for path in found:
             if os.path.abspath(path).startswith(inside + os.sep):
                 continue  # the staged logs themselves, when a source folder holds the bucket
+            if not _utf8(str(path)):
+                # Said and left: the stage's state (JSON) cannot hold the name, and failing to write
+                # it failed every OpenCode session of the sync.
+                why = "the path is not UTF-8: rename it to have it read"
+                work.problems.append(LineError(str(path), 0, why))
+                continue
             if is_database(path):
                 work.database(path)
             else:
