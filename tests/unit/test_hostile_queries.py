@@ -117,7 +117,8 @@ def test_the_cli_on_an_argument_that_is_not_utf8_or_is_huge_says_one_line(bucket
 
 @pytest.mark.parametrize("offset", [14, -12])
 @pytest.mark.parametrize(
-    "box", ["until:9999-12-31", "since:0001-01-01", "since:9999-12-31", "until:0001-01-01", "since:0999-05-05"],
+    "box",
+    ["until:9999-12-31", "since:0001-01-01", "since:9999-12-31", "until:0001-01-01", "since:0999-05-05"],
 )
 def test_the_filter_box_takes_the_calendars_first_and_last_days(box, offset):
     query = parse_query(box, datetime(2026, 5, 1, 12, tzinfo=timezone(timedelta(hours=offset))))
@@ -139,3 +140,35 @@ def test_review_and_export_at_the_calendars_edge_choose_every_session(bucket, ca
         "--until", "9999-12-31T23:00:00-05:00",
     )  # fmt: skip
     assert code == 0 and text.startswith("1 session")
+
+
+@pytest.fixture(scope="module")
+def wordy(tmp_path_factory):
+    """A bucket where one word is in every one of 2,000 steps."""
+    import orjson
+
+    tmp = tmp_path_factory.mktemp("wordy")
+    src = tmp / "src"
+    src.mkdir()
+    meta = {"id": "019e0000-0000-7000-8000-000000000001", "cwd": "/w/p", "cli_version": "0.130.0"}
+    lines = [{"timestamp": "2026-05-01T10:00:00.000Z", "type": "session_meta", "payload": meta}]
+    for n in range(1000):
+        for role, kind in (("user", "input_text"), ("assistant", "output_text")):
+            content = [{"type": kind, "text": f"the step {n} of the work"}]
+            payload = {"type": "message", "role": role, "content": content}
+            lines.append({"timestamp": "2026-05-01T10:00:01.000Z", "type": "response_item", "payload": payload})
+    name = "rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    (src / name).write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    b = Bucket.open(tmp / "b")
+    b.sync({"codex": [src]})
+    yield b
+    b.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["the " * 20_000, "The the THE " * 7_000, "kind:all " + "work the " * 10_000], ids=["the", "The", "kind"]
+)
+def test_a_word_repeated_thousands_of_times_costs_what_the_word_once_does(wordy, query):
+    once = wordy.search("the work")
+    assert len(_quick(lambda: wordy.search(query))) == len(once) > 0
+    assert _quick(lambda: wordy.count_sessions(text=query)) == 1

@@ -129,13 +129,26 @@ def step_query(text: str) -> StepQuery:
                 named.update(found)
             else:
                 unknown.append(name)
-    joined = " ".join(words)
+    joined = " ".join(_once(words))
     if every:
         return StepQuery(joined, None, True, True, tuple(unknown))
     if not named:
         return StepQuery(joined, None, not unknown, False, tuple(unknown))
     said = named - {StepKind.CONTEXT}
     return StepQuery(joined, frozenset(said), bool(said), StepKind.CONTEXT in named, tuple(unknown))
+
+
+def _once(words: list[str]) -> list[str]:
+    """Each word once (its last place kept: the last word is the one a search also takes as a
+    prefix). A word twice asks nothing more of a step, but the index matched and ranked it again
+    each time: a pasted `the the the …` of 20,000 words ran for hours."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for word in reversed(words):
+        if word.lower() not in seen:
+            seen.add(word.lower())
+            kept.append(word)
+    return kept[::-1]
 
 
 def kind_names() -> str:
