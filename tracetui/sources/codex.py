@@ -100,7 +100,7 @@ from tracetui.model import COPIED, GitInfo, LineError, Session, Step, StepKind, 
 from tracetui.sources import RawLog, SessionFiles, codex_zst, resumable, titles
 from tracetui.sources.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_moment, opt_str, parse_count
-from tracetui.sources.jsonl import guarded, iter_records, load_document
+from tracetui.sources.jsonl import document_note, guarded, iter_records, load_document
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
 
@@ -354,7 +354,7 @@ class _Reader:
             self.session.errors.append(LineError(self.path, 1, f"not valid JSON: {str(exc)[:120]}"))
             return
         if note:
-            self.session.errors.append(LineError(self.path, 1, note))
+            self.session.errors.append(document_note(self.path, note))
         if not isinstance(doc, dict):
             self.session.errors.append(LineError(self.path, 1, "expected a JSON object"))
             return

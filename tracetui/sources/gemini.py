@@ -76,7 +76,7 @@ from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagen
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
-from tracetui.sources.jsonl import clean, guarded, iter_records, load_document
+from tracetui.sources.jsonl import clean, document_note, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 from tracetui.sources.staged_files import load_state, write_atomic
@@ -319,7 +319,7 @@ def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _C
             errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
             return _Conversation(version="gemini-v1")
         if note:
-            errors.append(LineError(log.path, 1, note))
+            errors.append(document_note(log.path, note))
         if isinstance(doc, dict):
             return _replay_document(clean(doc))
         errors.append(LineError(log.path, 1, f"expected a JSON object, got {type(doc).__name__}"))

@@ -193,6 +193,15 @@ DEEP_NOTE = f"JSON nested deeper than {MAX_DEPTH} levels; read with the deeper v
 _TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
 
 
+READ_ANYWAY = "read anyway"  # the end of a note on a document read whole despite its odd JSON
+
+
+def document_note(path: str, note: str) -> LineError:
+    """What `load_document`'s note says of the log, as one of its errors: a document read whole
+    despite non-standard JSON lost nothing (as a JSONL line read so), one nested too deep did."""
+    return LineError(path, 1, note, recovered=note.endswith(READ_ANYWAY))
+
+
 def load_document(data: bytes) -> tuple[Any, str | None]:
     """A whole JSON document (a log that is one document), and a note when it was nested too deep to
     parse as it is and was read with its deepest values replaced (`shallow`); JSONDecodeError if it
@@ -201,7 +210,14 @@ def load_document(data: bytes) -> tuple[Any, str | None]:
         return orjson.loads(data), None
     except orjson.JSONDecodeError as exc:
         if _TOO_DEEP not in str(exc):
-            raise
+            # NaN, Infinity, a lone surrogate or a number past 64 bits: orjson refuses them, Python's
+            # parser reads them (as a line of a JSONL log is read, `salvage`); one such value cost
+            # a Gemini chat or an OpenCode record all of its content.
+            try:
+                loose = json.loads(data.decode("utf-8", "replace"))
+            except (ValueError, RecursionError):
+                raise exc from None
+            return clean(loose), f"non-standard JSON ({_short(str(exc))}); {READ_ANYWAY}"
         flat = shallow(data)
         if flat is None:
             raise

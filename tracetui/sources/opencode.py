@@ -56,7 +56,7 @@ from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagen
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
-from tracetui.sources.jsonl import guarded, iter_entries, load_document
+from tracetui.sources.jsonl import document_note, guarded, iter_entries, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
@@ -195,7 +195,7 @@ def load_objects(log: RawLog, objects: Objects, errors: list[LineError]) -> None
     except orjson.JSONDecodeError:
         whole, note = None, None
     if note:
-        errors.append(LineError(log.path, 1, note))
+        errors.append(document_note(log.path, note))
     if whole is not None:
         if not objects.add(whole, log.path):
             errors.append(LineError(log.path, 1, "not an OpenCode session, message, part or export document"))
