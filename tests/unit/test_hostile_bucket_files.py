@@ -52,7 +52,9 @@ def _one(bucket: Path, pattern: str) -> Path:
 
 
 COMMANDS = [["ls"], ["show", SID[:8]], ["search", "todo"], ["doctor"], ["sync"], ["ls"]]
-OWN = ["raw/*.json", "raw/*.zst", "resume/*.zst", "staged/codex/zst-state.json", "removed.json", "steps-*.sqlite"]
+OWN = [
+    "raw/*.json", "raw/*.zst", "resume/*.zst", "staged/codex/zst-state.json", "removed.json", "steps-*.sqlite"
+]
 REDACT = ["plans/*.plan.json", "plans/review.key", "cache/scan-cache/*.json"]
 
 

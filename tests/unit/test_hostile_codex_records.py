@@ -117,7 +117,8 @@ def test_an_event_still_finds_its_item_behind_a_few_others():
     records = [("response_item", {"type": "message", "role": "user",
                                   "content": [{"type": "input_text", "text": wrapped}]})]
     for i in range(5):
-        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": f"<env>{i}</env>"}]}
+        content = [{"type": "input_text", "text": f"<env>{i}</env>"}]
+        item = {"type": "message", "role": "user", "content": content}
         records.append(("response_item", item))
     event = {"type": "injected_message", "content": "check the queue & report", "source": "t-7"}
     records.append(("event_msg", event))

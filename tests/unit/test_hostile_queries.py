@@ -156,7 +156,8 @@ def wordy(tmp_path_factory):
         for role, kind in (("user", "input_text"), ("assistant", "output_text")):
             content = [{"type": kind, "text": f"the step {n} of the work"}]
             payload = {"type": "message", "role": role, "content": content}
-            lines.append({"timestamp": "2026-05-01T10:00:01.000Z", "type": "response_item", "payload": payload})
+            stamp = "2026-05-01T10:00:01.000Z"
+            lines.append({"timestamp": stamp, "type": "response_item", "payload": payload})
     name = "rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
     (src / name).write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
     b = Bucket.open(tmp / "b")
@@ -166,7 +167,9 @@ def wordy(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "query", ["the " * 20_000, "The the THE " * 7_000, "kind:all " + "work the " * 10_000], ids=["the", "The", "kind"]
+    "query",
+    ["the " * 20_000, "The the THE " * 7_000, "kind:all " + "work the " * 10_000],
+    ids=["the", "The", "kind"],
 )
 def test_a_word_repeated_thousands_of_times_costs_what_the_word_once_does(wordy, query):
     once = wordy.search("the work")

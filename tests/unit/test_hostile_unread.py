@@ -22,7 +22,8 @@ def _bucket(tmp_path):
     src.mkdir()
     name = f"rollout-2025-10-01T09-00-00-0199aaaa{EVIL.replace(chr(0), '').replace('/', '')}.jsonl"
     body = (FIXTURES / "codex" / "current.jsonl").read_bytes()
-    bad = [EVIL.encode("utf-8", "surrogatepass"), b"{" + EVIL.encode() * 3, b'"' + b"\x1b" * 1_000_000, b"\xff\xfe"]
+    bad = [EVIL.encode("utf-8", "surrogatepass"), b"{" + EVIL.encode() * 3]
+    bad += [b'"' + b"\x1b" * 1_000_000, b"\xff\xfe"]
     bad += [b"[" + str(n).encode() for n in range(3000)]
     lines = body.splitlines()
     (src / name).write_bytes(b"\n".join([lines[0], *bad, *lines[1:]]) + b"\n")
