@@ -478,7 +478,7 @@ class BrowserScreen(Screen):
             title = f"↱ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
-            states = " · " + trail_view.counts_text(self.trail.counts)
+            states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
             states += f" · ⚠ {not_read}"
