@@ -485,7 +485,8 @@ class BrowserScreen(Screen):
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
-        cost = f" · {money(row.cost_usd)}" if row is not None and row.id == session.id and row.cost_usd else ""
+        cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}" \
+            if row is not None and row.id == session.id and row.cost_usd else ""
         self.query_one("#session-title", Static).update(Content(
             f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{cost}{states}\n{title}"
