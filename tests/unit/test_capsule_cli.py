@@ -185,3 +185,21 @@ def test_a_capsule_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_pat
     assert code == 2 and err.count("\n") == 1 and "No space left on device" in err
     assert list(out_dir.iterdir()) == []  # the temporary file went with the failure
     monkeypatch.setattr("os.fsync", real_fsync)
+
+
+def test_a_wrong_repo_or_an_empty_check_is_said_before_the_warning_and_nothing_runs(tmp_path, capsys):
+    from tracetui.capsule import seal
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "s.capsule", secret=b"s" * 32,
+         accept_suggested=True)  # fmt: skip
+    elsewhere = tmp_path / "not-a-repo"
+    elsewhere.mkdir()
+    for where, check, said in ((elsewhere, "true", "is not inside a git repository"),
+                               (repo, "", "the check is empty"), (repo, "   ", "the check is empty")):  # fmt: skip
+        for extra in ((), ("--bisect",)):
+            code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(where),
+                                 "--check", check, *extra)  # fmt: skip
+            assert code == 2 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
+            assert "your check will run" not in err
