@@ -146,18 +146,31 @@ def run_ls(args: argparse.Namespace) -> int:
 def _title_cell(row: SessionSummary) -> str:
     mark = "⚠ " if row.note else ""
     shown = f"({row.hidden}) " if row.hidden else ""
-    return mark + shown + (row.title or "")
+    spawned = f"↳ {fork.short_id(row.subagent_of)} " if row.subagent_of else ""  # which session ran it
+    return mark + shown + spawned + (row.title or "")
+
+
+def _holds(bucket: Bucket, sid: str) -> bool:
+    """Whether the bucket holds a session of exactly this id (a log's word is no prefix to resolve)."""
+    try:
+        return bucket.summary(sid).id == sid
+    except TracetuiError:
+        return False
 
 
 def run_show(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
+        parent = fork.parent_of(session)
+        parent_held = parent is not None and _holds(bucket, parent)
     priced = cost.session_cost(session)
     if args.json:
         doc = session.to_dict()
-        # Every session says whether it is a fork (Session.to_dict leaves the keys out when not).
+        # Every session says whether it is a fork or a subagent (Session.to_dict leaves the keys out
+        # when not).
         doc["forked_from"] = session.forked_from
         doc["forked_at"] = session.forked_at
+        doc["subagent_of"] = session.subagent_of
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["prices"] = cost.price_table().to_dict()
@@ -180,9 +193,13 @@ def run_show(args: argparse.Namespace) -> int:
         ("cost", _cost_line(priced, session.forked_from is not None)),
         ("source", session.source),
     ]
+    # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.
+    missing = "; not in this bucket" if parent is not None and not parent_held and parent != session.id else ""
     forked = fork.fork_line(session)
     if forked is not None:
-        fields.insert(5, ("fork", forked))
+        fields.insert(5, ("fork", forked + missing))
+    elif (spawned := fork.subagent_line(session)) is not None:
+        fields.insert(5, ("subagent", spawned + missing))
     read = unread.report_line(session)
     if read is not None:
         fields.append(("read", read))

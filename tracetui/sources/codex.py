@@ -62,7 +62,8 @@ wrapped user item) puts its `source` on that CONTEXT item as meta injected_sourc
 step itself where no item holds its content. `guardian_assessment` (the auto-reviewer's verdict on
 an action awaiting approval) is a SYSTEM step once decided. A subagent's own rollout
 (`session_meta.source.subagent`) opens with a SYSTEM step; a spawned thread's carries meta
-spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth.
+spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth, and the session names
+that parent (`Session.subagent_of`), as the parent's spawning call names the child (meta agent_thread).
 `turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
@@ -1221,6 +1222,13 @@ class _Reader:
             step.index = index
         if session.forked_from is not None:
             _own_prompt_out_of_copy(session.steps)
+        # The parent is named by the subagent step of the first session_meta (a resume reads it from
+        # the snapshot's steps, so nothing else needs keeping).
+        session.subagent_of = next(
+            (st.meta["spawned_by"] for st in session.steps
+             if st.meta.get("event") == "subagent" and isinstance(st.meta.get("spawned_by"), str)),
+            None,
+        )  # fmt: skip
         session.title = titles.session_title((self.thread_name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
