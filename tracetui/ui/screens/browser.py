@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
+# The filter's terms, kind: first after words (the search's, which a user would not guess): whole in
+# the 74 cells the field has at 80 columns, cut with … (CutInput) in a narrower pane.
+FILTER_PLACEHOLDER = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 # While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
@@ -215,7 +218,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield CutInput(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield CutInput(placeholder=FILTER_PLACEHOLDER, id="filter")
                 yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
