@@ -35,9 +35,11 @@ def parent_rollout(child: str = CHILD) -> bytes:
         _line(2, "response_item", _text("assistant", "spawning an explorer")),
         _line(3, "response_item", {"type": "function_call", "name": "spawn_agent", "call_id": SPAWN_CALL,
                                    "arguments": orjson.dumps({"message": "map the parser"}).decode()}),
-        _line(3, "event_msg", {"type": "collab_agent_spawn_end", "call_id": SPAWN_CALL, "new_thread_id": child,
+        _line(3, "event_msg", {"type": "collab_agent_spawn_end", "call_id": SPAWN_CALL,
+                               "new_thread_id": child,
                                "new_agent_nickname": "Ada", "new_agent_role": "explorer"}),
-        _line(4, "response_item", {"type": "function_call_output", "call_id": SPAWN_CALL, "output": "spawned"}),
+        _line(4, "response_item", {"type": "function_call_output", "call_id": SPAWN_CALL,
+                                   "output": "spawned"}),
         _line(9, "response_item", _text("assistant", "the explorer mapped the parser")),
     ]
     return b"\n".join(lines) + b"\n"

@@ -227,7 +227,11 @@ class MemoryLibrary:
 
 
 def _holds(
-    wanted: StepQuery, words: list[str], step: Step, edges: tuple[int, int] | None, arguments: str | None = None
+    wanted: StepQuery,
+    words: list[str],
+    step: Step,
+    edges: tuple[int, int] | None,
+    arguments: str | None = None,
 ) -> bool:
     """Whether the parts of a step the query looks in hold every one of its words (plain
     case-insensitive matching, where the bucket's index matches words). `arguments`: the step's

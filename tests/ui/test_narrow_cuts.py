@@ -45,7 +45,8 @@ async def test_a_placeholder_that_fits_is_drawn_whole(demo):
     async with app.run_test(size=NARROW) as pilot:
         await settle(app, pilot)
         field = app.screen.query_one("#filter", CutInput)
-        assert field.render_line(0).text.strip() == "/ filter: words, kind:context|KIND|all, agent:…, project:…"
+        whole = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
+        assert field.render_line(0).text.strip() == whole
 
 
 async def test_the_filter_placeholder_says_kind_even_where_the_pane_cuts_it(demo):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from codex_subagents import CHILD, GONE, ORPHAN, PARENT, SPAWN_CALL, child_rollout, parent_rollout, write_pair
+from shared_data import corpus_files, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -124,3 +125,37 @@ def test_a_hostile_parent_id_is_one_plain_line(capsys, tmp_path):
     assert not any(c in out for c in "\x1b\u202e\x9b")
     assert main(["ls", "--bucket", str(tmp_path / "b"), "--json"]) == 0
     assert orjson.loads(capsys.readouterr().out)[0]["subagent_of"] == evil  # the log's word, as data
+
+
+@requires_corpus
+def test_real_rollouts_made_parent_and_subagent_link_both_ways(tmp_path, capsys):
+    # Two real rollouts of one user, the later one's session_meta said to be spawned by the earlier
+    # (as codex-rs writes a spawned thread's): read as before, plus the link (the corpus has no
+    # multi-agent run of its own).
+    files = sorted(corpus_files("codex", "Xu-Wentao__dotfile__*.jsonl"))[:2]
+    if len(files) < 2:
+        pytest.skip("two Codex rollouts of one user are not in the corpus")
+    first, second = (codex.read(RawLog(str(p), p.read_bytes()), []) for p in files)
+    lines = files[1].read_bytes().splitlines(keepends=True)
+    head = orjson.loads(lines[0])
+    assert head["type"] == "session_meta"
+    head["payload"]["source"] = {"subagent": {"thread_spawn": {"parent_thread_id": first.id, "depth": 1}}}
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / files[0].name).write_bytes(files[0].read_bytes())
+    (src / files[1].name).write_bytes(orjson.dumps(head) + b"\n" + b"".join(lines[1:]))
+    child = codex.read(RawLog(str(src / files[1].name), (src / files[1].name).read_bytes()), [])
+    assert (child.id, child.subagent_of, first.subagent_of) == (second.id, first.id, None)
+    # The same steps as the log read as it is, and one SYSTEM step saying what ran it.
+    extra = [s for s in child.steps if s.meta.get("event") == "subagent"]
+    assert len(extra) == 1 and first.id in extra[0].text
+    own = [(s.kind, s.text) for s in child.steps if s is not extra[0]]
+    assert own == [(s.kind, s.text) for s in second.steps]
+    assert 0 <= fork.parent_point(first, child) < len(first.steps)
+    assert main(["sync", "--bucket", str(tmp_path / "b"), "--source", f"codex={src}"]) == 0
+    capsys.readouterr()
+    assert main(["ls", "--bucket", str(tmp_path / "b"), "--all", "--json"]) == 0
+    rows = {r["id"]: r["subagent_of"] for r in orjson.loads(capsys.readouterr().out)}
+    assert rows == {first.id: None, second.id: first.id}
+    assert main(["show", "--bucket", str(tmp_path / "b"), second.id]) == 0
+    assert f"subagent: subagent of {first.id}\n" in capsys.readouterr().out

@@ -35,9 +35,8 @@ def bucket(tmp_path) -> Path:
     for path in FORKS.glob("rollout-*.jsonl"):
         shutil.copy(path, codex)
     meta = {"id": EMPTY, "cwd": "/w/calc", "cli_version": "0.140.0"}
-    (codex / f"rollout-2026-05-03T10-00-00-{EMPTY}.jsonl").write_bytes(
-        orjson.dumps({"timestamp": "2026-05-03T10:00:00.000Z", "type": "session_meta", "payload": meta}) + b"\n"
-    )
+    line = {"timestamp": "2026-05-03T10:00:00.000Z", "type": "session_meta", "payload": meta}
+    (codex / f"rollout-2026-05-03T10-00-00-{EMPTY}.jsonl").write_bytes(orjson.dumps(line) + b"\n")
     b = Bucket.open(tmp_path / "bucket")
     b.sync(sources={"pi": [src / "pi"], "codex": [codex]})
     b.close()
@@ -98,7 +97,8 @@ def test_ls_keeps_its_own_limit_and_all_within_the_selection(capsys, bucket):
     ("argv", "said"),
     [
         (("--since", "last tuesday"), "expected a date like 2026-05-01 or an ISO time, got 'last tuesday'"),
-        (("--since", "2026-03-02", "--until", "2026-03-01"), "--since is after --until: no session can match"),
+        (("--since", "2026-03-02", "--until", "2026-03-01"),
+         "--since is after --until: no session can match"),
         (("--sessions", "zzzz"), "no session id starts with 'zzzz'"),
     ],
 )

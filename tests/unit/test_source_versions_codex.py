@@ -400,7 +400,8 @@ def test_an_injected_message_names_its_sender_on_the_item_the_model_saw():
 
 
 def _reply(text: str) -> tuple[str, dict[str, Any]]:
-    return ("response_item", {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]})
+    part = {"type": "output_text", "text": text}
+    return ("response_item", {"type": "message", "role": "assistant", "content": [part]})
 
 
 # What codex-rs writes for one injected message: the wrapped item the model saw (its content escaped
@@ -416,7 +417,9 @@ _CODEX_ITEM = ("<codex_message>\n<source>ci bot</source>\n<queued_at>1767000000<
 @pytest.mark.parametrize(("item", "source"), [(_TIMER_ITEM, "timer t-9"), (_CODEX_ITEM, "ci bot")],
                          ids=["timer", "codex_message"])
 def test_an_injected_message_is_one_step_with_its_sender_in_either_order(event_first, item, source):
-    pair = [injected(_CONTENT, source), user(item)] if event_first else [user(item), injected(_CONTENT, source)]
+    pair = [injected(_CONTENT, source), user(item)]
+    if not event_first:
+        pair.reverse()
     s = read(rollout(user("watch the build"), _reply("watching"), *pair, _reply("reported")))
     assert s.skipped == {}
     held = [st for st in s.steps if "report" in st.text and st.role == "user"]
@@ -430,7 +433,9 @@ def test_an_injected_message_is_one_step_with_its_sender_in_either_order(event_f
 
 def test_an_injected_event_before_its_item_waits_across_a_resumed_read():
     log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
-    data = rollout(user("watch"), _reply("ok"), injected(_CONTENT, "timer t-9"), user(_TIMER_ITEM), _reply("done"))
+    data = rollout(
+        user("watch"), _reply("ok"), injected(_CONTENT, "timer t-9"), user(_TIMER_ITEM), _reply("done")
+    )
     cut = data.index(b"\n", data.index(b"injected_message")) + 1  # the snapshot ends after the event
     _, state = codex.resume(None, RawLog(log, data[:cut]), [])
     resumed, _ = codex.resume(state, RawLog(log, data), [])
@@ -440,13 +445,14 @@ def test_an_injected_event_before_its_item_waits_across_a_resumed_read():
 
 def test_an_injected_event_takes_no_other_item_and_a_prompt_is_not_taken_for_it():
     # The event's content is not in the wrapped item that follows: two different facts, both kept.
-    s = read(rollout(user("go"), injected("deploy finished", "ci"), user("<timer_message>other</timer_message>")))
-    assert [st.text for st in s.steps if st.kind == StepKind.CONTEXT] == [
-        "deploy finished", "<timer_message>other</timer_message>"]
+    other = "<timer_message>other</timer_message>"
+    s = read(rollout(user("go"), injected("deploy finished", "ci"), user(other)))
+    assert [st.text for st in s.steps if st.kind == StepKind.CONTEXT] == ["deploy finished", other]
     # A person typing what an outside sender also said stays the person's prompt.
     s = read(rollout(user("go"), _reply("ok"), injected("ship it", "ci"),
                      ("event_msg", {"type": "user_message", "message": "ship it"})))
-    assert [(st.kind, st.text) for st in s.steps[-2:]] == [(StepKind.CONTEXT, "ship it"), (StepKind.USER, "ship it")]
+    assert [(st.kind, st.text) for st in s.steps[-2:]] == [
+        (StepKind.CONTEXT, "ship it"), (StepKind.USER, "ship it")]
 
 
 def test_an_injected_message_without_its_item_is_a_context_step_of_its_own():

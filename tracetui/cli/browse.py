@@ -202,7 +202,8 @@ def run_show(args: argparse.Namespace) -> int:
         ("source", session.source),
     ]
     # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.
-    missing = "; not in this bucket" if parent is not None and not parent_held and parent != session.id else ""
+    absent = parent is not None and not parent_held and parent != session.id
+    missing = "; not in this bucket" if absent else ""
     forked = fork.fork_line(session)
     if forked is not None:
         fields.insert(5, ("fork", forked + missing))

@@ -484,7 +484,8 @@ class BrowserScreen(Screen):
         title = safe_line(session.title or "(no prompt)")
         head = fork.parent_title(session)
         if head is not None:
-            held = self.opened is not None and self.opened.session is session and self.opened.parent is not None
+            opened = self.opened
+            held = opened is not None and opened.session is session and opened.parent is not None
             missing = "" if held or fork.parent_of(session) == session.id else " (not in the bucket)"
             title = f"{safe_line(head)}{missing} · {title}"
         states = ""
