@@ -63,6 +63,13 @@ class Tokens:
     def total(self) -> int:
         return self.input + self.output + self.cache_read + self.cache_write
 
+    @property
+    def input_recorded(self) -> bool:
+        """False where the log counts output and no input at all: no request is made without input,
+        so the log left it out (Copilot CLI writes only output counts until a session shuts down),
+        and a price of these tokens is a lower bound."""
+        return not (self.output and not (self.input or self.cache_read or self.cache_write))
+
     def to_dict(self) -> dict[str, int]:
         return {
             "input": self.input,
@@ -486,6 +493,7 @@ class SessionSummary:
             "note": self.note,
             "hidden": self.hidden,
             "cost_usd": self.cost_usd,
+            "input_recorded": self.tokens.input_recorded,  # False: cost_usd prices the output alone
             "forked_from": self.forked_from,
             "subagent_of": self.subagent_of,
         }

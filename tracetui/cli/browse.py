@@ -138,8 +138,8 @@ def run_ls(args: argparse.Namespace) -> int:
             print(safe_line(line), file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, money(r.cost_usd), _title_cell(r))
-         for r in rows],
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits,
+          money(r.cost_usd, not r.tokens.input_recorded), _title_cell(r)) for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
@@ -180,6 +180,7 @@ def run_show(args: argparse.Namespace) -> int:
         doc["forked_at"] = session.forked_at
         doc["subagent_of"] = session.subagent_of
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
+        doc["input_recorded"] = session.tokens.input_recorded  # False: cost_usd prices the output alone
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["prices"] = cost.price_table().to_dict()
         for step in doc["steps"]:
@@ -197,8 +198,9 @@ def run_show(args: argparse.Namespace) -> int:
         ("started", session.started),
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
-        ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
-        ("cost", _cost_line(priced, session.forked_from is not None)),
+        ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"
+         if t.input_recorded else f"output {t.output}; the log does not count input or cache tokens"),
+        ("cost", _cost_line(priced, session.forked_from is not None, t.input_recorded)),
         ("source", session.source),
     ]
     # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.
@@ -223,14 +225,15 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cost_line(priced: cost.SessionCost, fork: bool = False) -> str:
+def _cost_line(priced: cost.SessionCost, fork: bool = False, input_recorded: bool = True) -> str:
     if not priced.by_model:
         if fork:
             return "none of its own (the requests it copied are its parent's)"
         return "unknown (the log gives no token usage)"
-    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
-    head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
-    return f"{head}; {cost.price_table().describe()}"
+    low = not input_recorded
+    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd, low)}" for m in priced.by_model]
+    head = money(priced.cost_usd, low) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
+    return f"{head}{' (the output alone)' if low else ''}; {cost.price_table().describe()}"
 
 
 def run_rm(args: argparse.Namespace) -> int:

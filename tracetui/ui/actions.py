@@ -367,6 +367,8 @@ ACTIONS: tuple[Action, ...] = (
     # -- the review of every session's undecided values
     Action("review.accept", "a", "decide('accepted')", "Accept", "scrub this value in every session it waits in (asks)"),
     Action("review.reject", "x", "decide('rejected')", "Reject", "keep this value as it is, in every session (asks)"),
+    Action("review.open", "enter", "open_place", "Open", "the redaction editor at this value's first place, "
+           "its text around it", priority=True),  # before the table's own Enter  # fmt: skip
     Action("review.close", "escape,q", "close", "Close", pinned=True),
     # -- a yes or no question
     Action("confirm.yes", "y", "answer(True)", "Yes", pinned=True),

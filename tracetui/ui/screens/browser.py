@@ -490,14 +490,15 @@ class BrowserScreen(Screen):
             title = f"{safe_line(head)}{missing} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
-            states = " · " + trail_view.counts_text(self.trail.counts)
+            states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
             states += f" · ⚠ {not_read}"
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
-        cost = f" · {money(row.cost_usd)}" if row is not None and row.id == session.id and row.cost_usd else ""
+        cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}" \
+            if row is not None and row.id == session.id and row.cost_usd else ""
         self.query_one("#session-title", Static).update(Content(
             f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
             f"{tokens} tokens{cost}{states}\n{title}"

@@ -199,7 +199,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
     if width >= 90:
-        cost = money(row.cost_usd) if row.cost_usd is not None else "-"
+        cost = money(row.cost_usd, not row.tokens.input_recorded) if row.cost_usd is not None else "-"
         tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
