@@ -236,8 +236,11 @@ ACTIONS: tuple[Action, ...] = (
         palette="Blame this step's file",
     ),
     Action("browser.fork_parent", "F", "fork_parent", "Parent",
-           "Open the session this fork was copied from, at the step where it was made",
-           palette="Open the session this fork came from"),  # fmt: skip
+           "Open the session this fork was copied from, or this subagent was spawned by, where it was made",
+           palette="Open the session this fork or subagent came from"),  # fmt: skip
+    Action("browser.spawned_child", "C", "spawned_child", "Subagent",
+           "Open the subagent session the chosen step spawned", footer=False,
+           palette="Open the subagent the chosen step spawned"),  # fmt: skip
     Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
            palette="Blame…"),  # fmt: skip
     Action("browser.remove", "", "remove_session", "Remove", "Take the open session out of the bucket (your agent's "

@@ -185,6 +185,8 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     agent = row.agent[:AGENT_WIDTH]  # the registry's names: claude, codex, pi, gemini, copilot, opencode
     project = row.project or "-"
     title = row.title or "(no prompt)"
+    if row.subagent_of:  # a subagent's own log: its title (and F) name the session that ran it
+        title = f"↳ {title}"
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
