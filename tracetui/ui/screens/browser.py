@@ -306,6 +306,11 @@ class BrowserScreen(Screen):
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
+        if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
+                and not any(query.as_kwargs().values()):
+            # A capsule is one episode: it opens on it, as a page opens on its text.
+            self.add_class("-hide-sessions")
+            self.open_session(message.first[0].id, focus=True)
 
     def _empty_lines(self, query: Query) -> list[str]:
         """What an empty list says: a filter matched nothing, or where the first sync looked."""
@@ -787,6 +792,11 @@ class BrowserScreen(Screen):
             return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
 
+    def footer_hides(self, action: str) -> bool:
+        """Keys the footer leaves out here though they run (and say why they do nothing): a sealed
+        capsule's redactions are final and it is nobody's bucket."""
+        return action in _BUCKET_ONLY and is_capsule(self.library)
+
     def action_seal(self) -> None:
         if self.library.read_only:
             what = "this is a sealed capsule: it cannot be sealed again" if is_capsule(self.library) else (
@@ -1059,6 +1069,10 @@ def _fit_path(folder: Path, room: int) -> str:
     if text == home or text.startswith(home + "/"):
         text = "~" + text[len(home):]
     return cut_start(safe_line(text), room)
+
+
+# What only a bucket can do: decide redactions, seal, export, take a session out.
+_BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 
 
 def is_capsule(library: Library) -> bool:
