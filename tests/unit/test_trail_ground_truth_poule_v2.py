@@ -47,7 +47,13 @@ INIT = "6137619e82ba6fea65cf2752d47b33235d826ec8"
 
 # (step id, path, state, accepting commit, path_now)
 TRUTH = [
-    ("792853c1-c72a-4548-9d90-0a73ecdad3c5:1", "scripts/generate_migrations_and_seed.php", "alive", INIT, None),
+    (
+        "792853c1-c72a-4548-9d90-0a73ecdad3c5:1",
+        "scripts/generate_migrations_and_seed.php",
+        "alive",
+        INIT,
+        None,
+    ),
     ("2de2dbc5-b2d2-415d-9b52-313e660561b8", "scripts/migrate.php", "alive", INIT, None),
     ("6dcab084-4217-4992-874d-bdc18ac8909e", "scripts/seed.php", "alive", INIT, None),
     ("8816b83b-9780-4da6-897b-c9d0e5a89410", "database/migrations/000_drop_tables.sql", "alive", INIT, None),

@@ -148,9 +148,11 @@ def test_lines_a_new_file_shares_with_the_one_that_keeps_them_are_no_move(tmp_pa
     )
     edit = write(repo, "src/PaymentService.java", service)
     done = repo.commit("payments", iso(11))
-    repo.write("test/PaymentServiceTest.java", "package shop.booking;\n\n" + imports + "\nclass PaymentServiceTest {\n}\n")
+    test = "package shop.booking;\n\n" + imports + "\nclass PaymentServiceTest {\n}\n"
+    repo.write("test/PaymentServiceTest.java", test)
     repo.commit("tests", iso(12))
-    repo.write("src/PaymentService.java", service.replace("    private final RestTemplate restTemplate;\n", "    @Inject Gateway gw;\n"))
+    field = "    private final RestTemplate restTemplate;\n"
+    repo.write("src/PaymentService.java", service.replace(field, "    @Inject Gateway gw;\n"))
     repo.commit("another client", iso(13))
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.commit, fate.path_now) == ("transformed", done, None)

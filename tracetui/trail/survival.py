@@ -1029,8 +1029,8 @@ def _gone(probe: ev.Probe, now: ev.FileLines) -> ev.Probe:
     move; counted there too, it made a patch whose other lines were rewritten read alive."""
     # What stays is what `now` still holds beyond the copies the file had before the step (whatever
     # `before` held: a line a formatter joined there is found as a whole line nowhere).
-    stay = {k: min(n, max(now.normal.get(k, 0) - probe.floor_n.get(k, 0), 0)) for k, n in probe.want_n.items()}
-    left = {k: n - stay[k] for k, n in probe.want_n.items()}
+    floor = probe.floor_n
+    left = {k: n - min(n, max(now.normal.get(k, 0) - floor.get(k, 0), 0)) for k, n in probe.want_n.items()}
     if all(left[k] == n for k, n in probe.want_n.items()):
         return probe
     lines: list[str] = []
