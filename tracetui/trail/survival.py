@@ -1255,7 +1255,12 @@ def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | 
         return None
     if entry.type_str != "blob":
         return None
-    header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
+    try:
+        header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
+    except KeyError:  # pygit2.NotFoundError
+        # Not in the object store (a partial clone, a copy without its largest files): nothing to
+        # look in, as a file too large.
+        return None
     if header is not None and header[1] > MOVE_BLOB_LIMIT:
         return None
     return str(entry.id)
