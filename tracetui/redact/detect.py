@@ -18,7 +18,7 @@ from tracetui.redact.known import drop_known
 from tracetui.redact.syntax import UNKNOWN, Syntax
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "9"
+DETECTORS_VERSION = "10"
 
 
 def _lower_aligned(text: str) -> str:
@@ -58,6 +58,7 @@ def scan_text(
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
     found.extend(rules.cli_password_findings(text, lowered))
+    found.extend(rules.netrc_findings(text, lowered))
     found.extend(rules.http_client_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:

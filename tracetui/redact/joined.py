@@ -51,7 +51,7 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             right_end = _run_end(text, m.end())
             if right_end - m.end() < 4:
                 continue
-            if pattern is _WRAP and _starts_anew(text, m.end(), right_end):
+            if pattern is _WRAP and (_starts_anew(text, m.end(), right_end) or _word_then_more(text, m.end(), right_end)):
                 continue  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
             if _DIGIT.search(text, left_start, right_end) is None:
                 continue  # two words broken by a line: generated tokens have digits
@@ -85,6 +85,13 @@ def _starts_anew(text: str, start: int, end: int) -> bool:
     if "=" in body:
         return True
     return len(body) < len(run) and end < len(text) and text[end] not in _PADDING_END
+
+
+def _word_then_more(text: str, start: int, end: int) -> bool:
+    """The next line opens with a lower-case word and goes on after a space (`machine host login …`,
+    `export NAME=…`): a record or a sentence of its own. A wrapped token's tail mixes cases and digits,
+    and ends its line."""
+    return text[start:end].isalpha() and text[start:end].islower() and text[end : end + 1] in (" ", "\t")
 
 
 _PADDING_END = frozenset(" \t\r\n\"'`,;)]}\\")

@@ -12,6 +12,7 @@ import base64
 import binascii
 import bisect
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -461,10 +462,12 @@ _SEPARATOR = re.compile(
 )
 _SPACE_SEPARATOR = re.compile(r"[ \t]+")
 # A backslash before the quote: the same assignment inside a JSON string (`\"value\"`).
-_QUOTED_VALUE = re.compile(r"@?(\\?[\"'`])([^\"'`\s\\]{1,400})\1")
+# Up to 4096 characters: an STS session token or a service-role JWT runs past 1,000, and a value cut
+# short leaves its tail in the capsule. Possessive: the class holds no quote, so backing off never helps.
+_QUOTED_VALUE = re.compile(r"@?(\\?[\"'`])([^\"'`\s\\]{1,4096}+)\1")
 # Passphrases may hold spaces; only taken for password-like names, within one line.
 _QUOTED_PHRASE = re.compile(r"@?(\\?[\"'`])([^\"'`\r\n\\]{1,200})\1")
-_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,400})")
+_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,4096})")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # XML/config style: key="SomePassword" value="..."
 _XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
@@ -772,11 +775,24 @@ def wrong_vendor_length(name: str, value: str) -> bool:
     return False
 
 
+_STANDARD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _slash_led_base64(value: str) -> bool:
+    """Base64 that happens to start with `/` (one value in 64): whole 4-character groups, and as random
+    as encoded bytes are. A path is not padded to groups of four and repeats its letters."""
+    if not _STANDARD_BASE64.fullmatch(value):
+        return False
+    return entropy(value) >= min(4.8, math.log2(len(value)) - 0.5)
+
+
 def _base64_like(value: str) -> bool:
     """Long standard base64 (which has `/` in it) rather than a path: no path starts so, and its
     slash-separated pieces are random, mixing cases and digits, or (one case only) holding base64's
     `+` among digits, which no file name in a path does."""
-    if len(value) < 32 or value.startswith(("/", "./", "~")) or "." in value:
+    if len(value) < 32 or value.startswith(("./", "~")) or "." in value:
+        return False
+    if value.startswith("/") and not _slash_led_base64(value):
         return False
     if not any(c.isdigit() for c in value):
         return False
@@ -1056,6 +1072,28 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
             for m in _PLIST_PAIR.finditer(text):
                 if _NAME_OK.search(m.group(1).lower()):
                     yield from _judge(m.group(1), m.group(2), m.start(2), True, False)
+
+
+# A .netrc / _netrc entry (`machine HOST login USER password PASS`, one line or spread over a few):
+# tokens separated by spaces, so no `=` or `:` tells the assignment rules a value follows. The grammar
+# itself names the field, so a value there is a password whatever it looks like.
+_NETRC_PASSWORD = re.compile(r"(?<![\w\-.])password[ \t]+(\"[^\"\r\n]{1,400}\"|[^\s\"]{1,400})")
+_NETRC_ENTRY = re.compile(r"(?<![\w\-.])(?:machine[ \t]+[\w.\-:\[\]]+|default|login[ \t]+\S+)(?![\w\-.])")
+_NETRC_LOOKBACK = 300  # the entry's `machine`/`login` is on the same line or a line or two above
+
+
+def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "password" not in lowered or ("machine" not in lowered and "login" not in lowered):
+        return
+    for m in _NETRC_PASSWORD.finditer(lowered):
+        if not _NETRC_ENTRY.search(lowered, max(0, m.start() - _NETRC_LOOKBACK), m.start()):
+            continue
+        start, end = m.start(1), m.end(1)
+        if text[start] == '"':
+            start, end = start + 1, end - 1
+        # Unquoted: a plain word after `password` is prose ("login and password manually"), not a value.
+        for f in _judge("password", text[start:end], start, False, True):
+            yield Finding(f.start, f.end, "password", AUTO, "rule:netrc")
 
 
 _K8S_SECRET = re.compile(r"(?im)^[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*$")

@@ -223,10 +223,24 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(
 _DOTTED = re.compile(r"^[&*]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
+# Inside one dotted part: a digit between two letters with both cases about (`X6wo`, `Z8Cd`), or
+# single letters switching case twice (`lJhA`). Names are words: `corev1`, `v1beta1`, `getHTTPClient`,
+# `s3Bucket` have neither, while a generated password with a `.` in it nearly always has one.
+_GENERATED_PART = re.compile(r"(?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z])[A-Za-z]*[A-Za-z]\d+[A-Za-z]|"
+                             r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z][A-Z]")
+
+
+def _generated_part(part: str) -> bool:
+    if _GENERATED_PART.search(part) is None:
+        return False
+    return any(c.islower() for c in part) and any(c.isupper() for c in part)
+
+
 def looks_like_identifier(value: str) -> bool:
-    """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value."""
+    """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value.
+    A dotted value with a generated-looking part (`WDqpB.X6wouqiNDV0Nf`) is a password with a dot."""
     if _DOTTED.match(value):
-        return True
+        return not any(_generated_part(part) for part in value.lstrip("&*").split("."))
     return bool(_IDENTIFIER.match(value)) and not any(ch.isdigit() for ch in value)
 
 
