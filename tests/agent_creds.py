@@ -331,6 +331,101 @@ def secret_contexts(seed: int) -> list[Context]:
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
     out.append(Context("jupyter-output", "file", json.dumps(nb, indent=1),
                        [("openai", oai), ("huggingface", hf)], path="explore.ipynb"))  # fmt: skip
+    out.extend(more_secret_contexts(g))
+    return out
+
+
+def more_secret_contexts(g: Gen) -> list[Context]:
+    """The second round: other tools' credential files, cloud CLIs' outputs, and code that sets one."""
+    out: list[Context] = []
+
+    def add(name: str, kind: str, template: str, values: dict[str, tuple[str, str]], **kw: str) -> None:
+        out.append(Context(name, kind, template.format(**{k: v for k, (_c, v) in values.items()}),
+                           [(c, v) for c, v in values.values() if c != "none"], **kw))  # fmt: skip
+
+    add("pgpass", "file",
+        "db.internal:5432:shop:app:{p1}\n*:*:*:replicator:{p2}\n",
+        {"p1": ("pgpass", g.password()), "p2": ("pgpass", g.password())}, path=".pgpass")  # fmt: skip
+    add("my-cnf", "file", "[client]\nuser = root\npassword = {pw}\nhost = db.internal\n",
+        {"pw": ("ini-password", g.password())}, path=".my.cnf")  # fmt: skip
+    add("composer-auth", "file",
+        '{{\n    "github-oauth": {{\n        "github.com": "{ghp}"\n    }},\n    "http-basic": {{\n'
+        '        "repo.packagist.com": {{\n            "username": "token",\n            "password": "{pw}"\n'
+        '        }}\n    }}\n}}\n',
+        {"ghp": ("github", g.ghp()), "pw": ("json-password", g.hexs(40))}, path="auth.json")  # fmt: skip
+    add("gem-credentials", "file", "---\n:rubygems_api_key: {k}\n",
+        {"k": ("rubygems", "rubygems_" + g.hexs(48))}, path=".gem/credentials")  # fmt: skip
+    add("cargo-credentials", "file", '[registry]\ntoken = "{tok}"\n',
+        {"tok": ("toml-token", "cio" + g.s(ALNUM, 32))}, path=".cargo/credentials.toml")  # fmt: skip
+    add("yarnrc", "file",
+        'npmRegistryServer: "https://npm.pkg.github.com"\nnpmAuthToken: {ghp}\nnpmScopes:\n  acme:\n'
+        '    npmAuthToken: "{npm}"\n',
+        {"ghp": ("github", g.ghp()), "npm": ("npm", g.npm())}, path=".yarnrc.yml")  # fmt: skip
+    add("gradle-properties", "file",
+        "org.gradle.jvmargs=-Xmx2g\nossrhUsername=acme\nossrhPassword={pw}\nsigning.password={sp}\n",
+        {"pw": ("properties-password", g.password()), "sp": ("properties-password", g.password())},
+        path="gradle.properties")  # fmt: skip
+    add("vault-token-file", "output", "{tok}\n", {"tok": ("vault", "hvs.CAESI" + g.b64url(70))},
+        command="cat ~/.vault-token")  # fmt: skip
+    add("gcloud-token", "output", "{tok}\n", {"tok": ("google-oauth", "ya29." + g.s(ALNUM + "-_", 150))},
+        command="gcloud auth print-access-token")  # fmt: skip
+    add("az-token", "output",
+        '{{\n  "accessToken": "{jwt}",\n  "expiresOn": "2026-03-01 11:00:00.000000",\n  "subscription": "{sub}",\n'
+        '  "tenant": "{ten}",\n  "tokenType": "Bearer"\n}}\n',
+        {"jwt": ("jwt", g.jwt({"aud": "https://management.azure.com/", "iss": "https://sts.windows.net/x/",
+                               "oid": g.uuid()})),
+         "sub": ("none", g.uuid()), "ten": ("none", g.uuid())}, command="az account get-access-token")  # fmt: skip
+    add("aws-sts-output", "output",
+        '{{\n    "Credentials": {{\n        "AccessKeyId": "{k}",\n        "SecretAccessKey": "{s}",\n'
+        '        "SessionToken": "{t}",\n        "Expiration": "2026-03-01T11:00:00+00:00"\n    }}\n}}\n',
+        {"k": ("aws-key-id", "ASIA" + g.s(UPPER32, 16)), "s": ("aws-secret", g.aws_secret()),
+         "t": ("aws-session-token", "IQoJb3JpZ2luX2VjE" + g.b64(600))},
+        command="aws sts assume-role --role-arn arn:aws:iam::123456789012:role/deploy --role-session-name ci")  # fmt: skip
+    add("kubectl-create-secret", "command",
+        "kubectl create secret generic shop-db --from-literal=password={pw} --from-literal=api-token={tok}",
+        {"pw": ("flag-password", g.password()), "tok": ("flag-token", g.s(ALNUM, 32))})  # fmt: skip
+    add("helm-set", "command",
+        "helm upgrade --install shop ./chart --set postgresql.auth.password={pw} --set-string stripe.secretKey={sk}",
+        {"pw": ("flag-password", g.password()), "sk": ("stripe", g.stripe())})  # fmt: skip
+    add("pip-index-url", "command",
+        "pip install --index-url https://__token__:{tok}@gitlab.corp.internal/api/v4/projects/12/packages/pypi/simple "
+        "shop-core",
+        {"tok": ("gitlab", g.glpat())})  # fmt: skip
+    add("wp-config", "file",
+        "<?php\ndefine( 'DB_NAME', 'shop' );\ndefine( 'DB_PASSWORD', '{pw}' );\ndefine( 'AUTH_KEY', '{ak}' );\n",
+        {"pw": ("php-define", g.password()), "ak": ("php-define", g.s(ALNUM + "!@#%^*()-_=+[]{}|;:,.<>?", 64))},
+        path="wp-config.php")  # fmt: skip
+    add("code-sets-env", "file",
+        'os.Setenv("STRIPE_API_KEY", "{sk}")\nos.Setenv("DB_PASSWORD", "{pw}")\n',
+        {"sk": ("go-setenv", g.s(ALNUM, 32)), "pw": ("go-setenv", g.password())}, path="cmd/seed/main.go")  # fmt: skip
+    add("py-environ", "file",
+        'os.environ["SENDGRID_API_KEY"] = "{k}"\nos.environ.setdefault("DJANGO_DB_PASSWORD", "{pw}")\n',
+        {"k": ("py-environ", g.s(ALNUM, 40)), "pw": ("py-environ", g.password())}, path="scripts/seed.py")  # fmt: skip
+    add("master-key", "file", "{k}\n", {"k": ("rails-master-key", g.hexs(32))}, path="config/master.key")
+    add("http-clients", "command",
+        'curl -H "X-API-Key: {xk}" "https://api.shop.internal/v2/items?api_key={qk}" ; '
+        "wget --user=deploy --password={wp} https://files.corp.internal/dump.sql ; http -a admin:{hp} POST :8080/login",
+        {"xk": ("header-key", g.s(ALNUM, 32)), "qk": ("query-key", g.hexs(32)), "wp": ("flag-password", g.password()),
+         "hp": ("flag-password", g.password(url_safe=True))})  # fmt: skip
+    add("envrc", "file", "export AWS_ACCESS_KEY_ID={k}\nexport AWS_SECRET_ACCESS_KEY={s}\nexport VAULT_TOKEN={v}\n",
+        {"k": ("aws-key-id", g.akia()), "s": ("aws-secret", g.aws_secret()), "v": ("vault", "hvs." + g.s(ALNUM, 24))},
+        path=".envrc")  # fmt: skip
+    add("streamlit-secrets", "file",
+        '[connections.snowflake]\naccount = "xy12345.eu-west-1"\nuser = "loader"\npassword = "{pw}"\n\n'
+        '[openai]\napi_key = "{k}"\n',
+        {"pw": ("toml-password", g.password()), "k": ("openai", g.openai())}, path=".streamlit/secrets.toml")  # fmt: skip
+    add("terraform-output", "output",
+        '{{\n  "db_password": {{\n    "sensitive": true,\n    "type": "string",\n    "value": "{pw}"\n  }},\n'
+        '  "api_key": {{\n    "sensitive": true,\n    "type": "string",\n    "value": "{k}"\n  }}\n}}\n',
+        {"pw": ("tf-output", g.password()), "k": ("tf-output", g.s(ALNUM, 40))}, command="terraform output -json")  # fmt: skip
+    add("gh-hosts", "file", "github.com:\n    user: octo\n    oauth_token: {gho}\n    git_protocol: https\n",
+        {"gho": ("github", g.ghp("gho_"))}, path=".config/gh/hosts.yml")  # fmt: skip
+    dockercfg = json.dumps({"auths": {"ghcr.io": {"auth": base64.b64encode(f"octo:{g.ghp()}".encode()).decode()}}})
+    add("dockerconfigjson-secret", "output",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n"
+        "  .dockerconfigjson: {d}\n",
+        {"d": ("k8s-data", base64.b64encode(dockercfg.encode()).decode())},
+        command="kubectl get secret regcred -o yaml")  # fmt: skip
     return out
 
 

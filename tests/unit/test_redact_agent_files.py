@@ -129,3 +129,97 @@ def test_a_record_on_the_next_line_is_not_the_tail_of_a_wrapped_token():
     text = "machine github.com login octo password ghp_QHNZjRSyx5FkX0r1PhmyigqwKzfkNDI1DQZt\nmachine ftp.x login y\n"
     word = text.index("\nmachine") + 1
     assert not any(f.start <= word < f.end for f in scan_text(text, NEUTRAL))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("db.internal:5432:shop:app:qC_ZJ2^ysWEYjNBB*X!r\n", "qC_ZJ2^ysWEYjNBB*X!r"),
+        ("*:*:*:replicator:F1+dA0n01=IWaWjzpeM9\n", "F1+dA0n01=IWaWjzpeM9"),
+        ("     1\u2192localhost:5432:*:postgres:Rk29vNq7Lw3x\n", "Rk29vNq7Lw3x"),
+    ],
+)
+def test_a_pgpass_line_is_sure(text, value):
+    assert _sure(text, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1\n",  # a sequencer's read id
+        "src/app.py:42:5:E501:line\n",
+        "2026-03-01:10:00:00:INFO\n",
+    ],
+)
+def test_other_colon_separated_lines_are_not_pgpass(text):
+    assert not any(f.detector == "rule:pgpass" for f in scan_text(text, NEUTRAL))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('os.Setenv("DB_PASSWORD", "lBnjhvXSfcy5KwxIgqfp")\n', "lBnjhvXSfcy5KwxIgqfp"),
+        ("define( 'DB_PASSWORD', 'cJG%8h%n7hX!7Ek0s1' );\n", "cJG%8h%n7hX!7Ek0s1"),
+        ('os.environ.setdefault("DJANGO_DB_PASSWORD", "4PW*POqSw1FhILrakN")\n', "4PW*POqSw1FhILrakN"),
+        # WordPress salts: `<`, `>`, `:` and a final `.` are the value's own characters
+        ("define( 'AUTH_KEY', 'eJ|Na;<U>Yn^h.%[tJ@rJ{ZXGodPUW!_dkVH(4jKPI:JcQ48upFvko)gyTNQ5Y@l' );\n",
+         "eJ|Na;<U>Yn^h.%[tJ@rJ{ZXGodPUW!_dkVH(4jKPI:JcQ48upFvko)gyTNQ5Y@l"),
+        ("define( 'AUTH_KEY', '%u;gF5kmT[v9pd>TW1T^To?G[!-*,*!wxn=X_fT4oDpik:=xt|o+^6>n+w4tPG4.' );\n",
+         "%u;gF5kmT[v9pd>TW1T^To?G[!-*,*!wxn=X_fT4oDpik:=xt|o+^6>n+w4tPG4."),
+    ],
+)  # fmt: skip
+def test_a_credential_set_by_a_call_with_its_name_is_sure(text, value):
+    assert _sure(text, value)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('SENSITIVE = ("password", "credentials", "token")\n', "credentials"),
+        ('KEYS = ["password", "api_key"]\n', "api_key"),
+        ('secret = os.getenv("API_KEY", "changeme")\n', "changeme"),
+        ('API_KEY=<your-api-key>\n', "<your-api-key>"),
+    ],
+)
+def test_names_and_slots_are_not_values(text, value):
+    assert not _touched(text, value)
+
+
+def test_a_value_field_takes_its_name_from_its_object():
+    tf = '{\n  "db_password": {\n    "sensitive": true,\n    "type": "string",\n    "value": "0akR_9n90WFzm2.%gN63d"\n  }\n}'
+    ssm = '{"Parameter": {"Name": "/prod/db/password", "Type": "SecureString", "Value": "Xq7vR2mN9pLk4sT8"}}'
+    assert _sure(tf, "0akR_9n90WFzm2.%gN63d")
+    assert _sure(ssm, "Xq7vR2mN9pLk4sT8")
+    plain = '{"region": {"sensitive": false, "value": "eu-west-1b7x9"}}'
+    assert not _touched(plain, "eu-west-1b7x9")
+
+
+def test_a_file_named_for_a_key_is_one_secret(tmp_path):
+    from agent_logs import Prompt, Shell, Write, session_of
+
+    from tracetui.redact import iter_fields, scan_session
+
+    key, other = "b98db2f312cd81b6be6f528b9f75b5da", "5c0e7a9d2b4f61e83a7c90d1f2b6e4a8"
+    turns = [Shell("cat config/master.key", key + "\n"), Write(".vault-token", "hvs.CAESIq8Tn3pXv7\n"),
+             Prompt(f"Here is config/master.key:\n```\n{key}\n```\n"), Shell("cat notes.txt", other + "\n")]  # fmt: skip
+    session = session_of("claude", turns, tmp_path)
+    findings = scan_session(session, NEUTRAL, workers=0)
+    texts = {(f.step, f.name): f.text for f in iter_fields(session)}
+    hit = {(f.step, f.field) for f in findings if f.detector.endswith("rule:key-file")}
+    assert {k for k, t in texts.items() if key in t} <= hit  # the cat, the prompt, and the title made of it
+    assert not {k for k, t in texts.items() if other in t} & hit  # a bare hash in a file named for nothing
+    assert any(k[1] == "tool_input.content" and "hvs." in texts[k] for k in hit)
+
+
+def test_a_sure_value_recurs_in_the_title_where_its_layout_is_lost(tmp_path):
+    from agent_logs import Prompt, session_of
+
+    from tracetui.redact import scan_session
+
+    value = "VyEqRDRlbWhvVVkydTVJ"
+    manifest = f"apiVersion: v1\nkind: Secret\ndata:\n  password: {value}\n"
+    session = session_of("codex", [Prompt(f"why?\n```\n{manifest}```\n")], tmp_path)
+    assert value in session.title
+    found = scan_session(session, NEUTRAL, workers=0)
+    at = session.title.index(value)
+    assert any(f.field == "title" and f.tier == AUTO and f.start <= at < f.end for f in found)
