@@ -77,11 +77,12 @@ def test_a_netrc_password_is_sure(text, value):
 @pytest.mark.parametrize(
     "text",
     [
+        '{"content":"machine github.com\\n  login dev@shop.test\\n  password REDACTED_GITHUB_PAT\\n"}',
         "Use your login and password manually on the page.\n",
         "login: admin\npassword required for this step\n",
     ],
 )
-def test_words_after_password_in_prose_are_not_a_netrc_value(text):
+def test_words_and_escapes_after_password_are_not_a_netrc_value(text):
     assert not any(f.detector == "rule:netrc" for f in scan_text(text, NEUTRAL))
 
 
@@ -179,6 +180,10 @@ def test_a_credential_set_by_a_call_with_its_name_is_sure(text, value):
         ('KEYS = ["password", "api_key"]\n', "api_key"),
         ('secret = os.getenv("API_KEY", "changeme")\n', "changeme"),
         ('API_KEY=<your-api-key>\n', "<your-api-key>"),
+        # shapes of real sessions' strings side by side: examples in a list, a schema's columns, arguments
+        ('(e.g., "add-user-auth", "fix-payment-bug")\n', "fix-payment-bug"),
+        ('{"column_name":"password","data_type":"character varying(64)"}', "data_type"),
+        ("new mysqli('127.0.0.1','shop','PASSWORD','shop_v2');\n", "shop_v2"),
     ],
 )
 def test_names_and_slots_are_not_values(text, value):

@@ -574,6 +574,16 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
 _ARGUMENT_GAP = re.compile(r"(\\?[\"'])[ \t]*,[ \t]*")
 
 
+def _generated_or_dense(value: str) -> bool:
+    if has_letter_and_digit(value) and random_enough(value, 8, 3.0):
+        return not looks_like_identifier(value) and not _SNAKE_WORDS.fullmatch(value)
+    return _dense_random(value)
+
+
+# `poule_v2`, `data_type`, `config_v10`: words joined by `_`, a version number at most.
+_SNAKE_WORDS = re.compile(r"[a-z]+(?:_(?:[a-z]+|v?\d{1,3}))+|[a-z]+\d{1,3}")
+
+
 def _argument_pair(text: str, a: int, b: int) -> Finding | None:
     gap = _ARGUMENT_GAP.match(text, b)
     if gap is None or a == 0 or not text[a - len(gap.group(1)) : a] == gap.group(1):
@@ -581,12 +591,14 @@ def _argument_pair(text: str, a: int, b: int) -> Finding | None:
     quoted = _QUOTED_VALUE.match(text, gap.end())
     if quoted is None:
         return None
-    value = quoted.group(2)
-    # A list of names (`("password", "credentials", "token")`) is not a name and its value: a value
-    # here must hold more than letters (`_judge` passes over a setting's name, `"api_key"`).
-    if value.isalpha():
+    value, name = quoted.group(2), text[a:b]
+    # Strings side by side are more often a list (`("password", "credentials")`, `"add-user-auth",
+    # "fix-payment-bug"`) or a call's positional arguments (`mysqli(host, 'poule', 'PASSWORD', 'poule_v2')`)
+    # than a name and its value. So the name is a compound (`DB_PASSWORD`, `apiKey`, `db.password`), not a
+    # credential's bare word, and the value is generated: not words, with a digit or dense with symbols.
+    if name.lower().strip("_-.") in _WORD_PASSWORDS or not _generated_or_dense(value) or _KEBAB.match(value):
         return None
-    found = list(_judge(text[a:b], value, quoted.start(2), True, False))
+    found = list(_judge(name, value, quoted.start(2), True, False))
     return found[0] if found else None
 
 
@@ -1118,7 +1130,8 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
 # A .netrc / _netrc entry (`machine HOST login USER password PASS`, one line or spread over a few):
 # tokens separated by spaces, so no `=` or `:` tells the assignment rules a value follows. The grammar
 # itself names the field, so a value there is a password whatever it looks like.
-_NETRC_PASSWORD = re.compile(r"(?<![\w\-.])password[ \t]+(\"[^\"\r\n]{1,400}\"|[^\s\"]{1,400})")
+# (No backslash in a bare value: inside a JSON string, `\n` ends the line the value is on.)
+_NETRC_PASSWORD = re.compile(r"(?<![\w\-.])password[ \t]+(\"[^\"\r\n\\]{1,400}\"|[^\s\"\\]{1,400})")
 _NETRC_ENTRY = re.compile(r"(?<![\w\-.])(?:machine[ \t]+[\w.\-:\[\]]+|default|login[ \t]+\S+)(?![\w\-.])")
 _NETRC_LOOKBACK = 300  # the entry's `machine`/`login` is on the same line or a line or two above
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -130,6 +131,8 @@ def scan_session(
     return out
 
 
+# The session-level fields an agent writes from what was said: the title, a subagent's description.
+_WRITTEN_FROM_PROMPTS = re.compile(r"^(?:title|subagents\[\d+\]\.description)$")
 # Shorter sure values (a user name, a short number) would match inside unrelated words.
 _MIN_CARRIED = 8
 
@@ -150,8 +153,8 @@ def _known_values_in_session_fields(fields: list[Field], found: list[Finding]) -
         return []
     carried: list[Finding] = []
     for field in fields:
-        if field.step is not None:
-            continue
+        if field.step is not None or not _WRITTEN_FROM_PROMPTS.search(field.name):
+            continue  # paths and the remote (cwd, files, source, git.remote) hold names, not prompts
         for value, f in values.items():
             at = field.text.find(value)
             while at >= 0:
