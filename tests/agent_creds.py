@@ -506,6 +506,74 @@ def negative_contexts(seed: int) -> list[Context]:
                        f"-----END PUBLIC KEY-----\n-----BEGIN CERTIFICATE-----\n{cert}\n-----END CERTIFICATE-----\n",
                        [("ssh-public", ed), ("ssh-public", rsa), ("pem-public", pub), ("pem-certificate", cert)],
                        command="cat ~/.ssh/id_ed25519.pub ~/.ssh/authorized_keys pub.pem cert.pem"))  # fmt: skip
+    out.extend(more_negative_contexts(g))
+    return out
+
+
+def more_negative_contexts(g: Gen) -> list[Context]:
+    """The second round: lock files' hashes, fingerprints, cluster ids, and the shapes the new rules read."""
+    out: list[Context] = []
+
+    def add(name: str, kind: str, template: str, values: dict[str, tuple[str, str]], **kw: str) -> None:
+        out.append(Context(name, kind, template.format(**{k: v for k, (_c, v) in values.items()}),
+                           [(c, v) for c, v in values.values() if c != "none"], **kw))  # fmt: skip
+
+    add("requirements-hashes", "file",
+        "requests==2.32.3 \\\n    --hash=sha256:{a} \\\n    --hash=sha256:{b}\n",
+        {"a": ("pip-hash", g.hexs(64)), "b": ("pip-hash", g.hexs(64))}, path="requirements.txt")  # fmt: skip
+    add("cargo-lock", "file",
+        '[[package]]\nname = "serde"\nversion = "1.0.210"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n'
+        'checksum = "{c}"\n',
+        {"c": ("checksum", g.hexs(64))}, path="Cargo.lock")  # fmt: skip
+    add("terraform-lock", "file",
+        'provider "registry.terraform.io/hashicorp/aws" {{\n  version = "5.70.0"\n  hashes = [\n    "h1:{h}",\n'
+        '    "zh:{z}",\n  ]\n}}\n',
+        {"h": ("tf-hash", g.b64(32)), "z": ("tf-hash", g.hexs(64))}, path=".terraform.lock.hcl")  # fmt: skip
+    add("poetry-lock", "file",
+        '[[package]]\nname = "idna"\nversion = "3.10"\nfiles = [\n    {{file = "idna-3.10-py3-none-any.whl", hash = "sha256:{h}"}},\n]\n',
+        {"h": ("pip-hash", g.hexs(64))}, path="poetry.lock")  # fmt: skip
+    add("ssh-fingerprints", "output",
+        "256 SHA256:{f} dev@laptop (ED25519)\nThe authenticity of host 'git.corp.internal' can't be established.\n"
+        "ED25519 key fingerprint is SHA256:{k}.\n",
+        {"f": ("fingerprint", g.b64(32).rstrip("=")), "k": ("fingerprint", g.b64(32).rstrip("="))},
+        command="ssh-keygen -lf ~/.ssh/id_ed25519.pub")  # fmt: skip
+    add("gpg-keys", "output",
+        "pub   ed25519 2025-01-01 [SC]\n      {fp}\nuid           [ultimate] Dev <dev@users.noreply.github.com>\n"
+        "sub   cv25519 2025-01-01 [E]\n",
+        {"fp": ("fingerprint", g.s("0123456789ABCDEF", 40))}, command="gpg --list-keys")  # fmt: skip
+    add("k8s-ids", "output",
+        "NAME                        READY   STATUS    RESTARTS   AGE\nshop-{rs}-{pod}   1/1     Running   0          3d\n"
+        "metadata:\n  uid: {uid}\n  resourceVersion: \"{rv}\"\n",
+        {"rs": ("pod-hash", g.s("bcdfghjklmnpqrstvwxz2456789", 10)), "pod": ("pod-hash", g.s("bcdfghjklmnpqrstvwxz2456789", 5)),
+         "uid": ("uuid", g.uuid()), "rv": ("none", g.s(string.digits, 8))}, command="kubectl get pods")  # fmt: skip
+    add("response-ids", "output",
+        "< ETag: \"{etag}\"\n< x-amz-request-id: {amz}\n< x-amz-id-2: {amz2}\n< x-goog-generation: {gen}\n",
+        {"etag": ("etag", g.hexs(32)), "amz": ("request-id", g.s(UPPER32[:26] + "0123456789", 16)),
+         "amz2": ("request-id", g.b64(48)), "gen": ("none", g.s(string.digits, 16))},
+        command="curl -I https://shop-assets.s3.amazonaws.com/app.js")  # fmt: skip
+    add("csp-header", "output",
+        "< content-security-policy: script-src 'self' 'nonce-{n}' 'sha256-{h}'; object-src 'none'\n",
+        {"n": ("nonce", g.b64(16)), "h": ("sri", g.b64(32))}, command="curl -sI https://app.shop.internal/")  # fmt: skip
+    add("git-ls-remote", "output", "{a}\tHEAD\n{b}\trefs/heads/main\n{c}\trefs/tags/v1.2.0\n",
+        {"a": ("git-sha", g.hexs(40)), "b": ("git-sha", g.hexs(40)), "c": ("git-sha", g.hexs(40))},
+        command="git ls-remote origin")  # fmt: skip
+    add("docker-inspect", "output", '[\n  {{\n    "Id": "sha256:{i}",\n    "RepoDigests": ["postgres@sha256:{d}"]\n  }}\n]\n',
+        {"i": ("digest", g.hexs(64)), "d": ("digest", g.hexs(64))}, command="docker inspect postgres:16")  # fmt: skip
+    out.append(Context("passwd-lines", "output",
+                       "root:x:0:0:root:/root:/bin/bash\npostgres:x:999:999::/var/lib/postgresql:/bin/sh\n"
+                       "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n",
+                       [("passwd", "/var/lib/postgresql:/bin/sh"), ("passwd", "/usr/sbin/nologin")],
+                       command="cat /etc/passwd"))  # fmt: skip
+    out.append(Context("config-references", "file",
+                       'password: ${DB_PASSWORD}\ndb_password = var.db_password\ntoken: corev1.SecretReference\n'
+                       'api_key = settings.OPENAI_API_KEY\nsecret: "{{ .Values.secret }}"\n',
+                       [("reference", v) for v in ("${DB_PASSWORD}", "var.db_password", "corev1.SecretReference",
+                                                   "settings.OPENAI_API_KEY", "{{ .Values.secret }}")],
+                       path="deploy/values.yaml"))  # fmt: skip
+    out.append(Context("plain-outputs", "output",
+                       '{\n  "region": {\n    "sensitive": false,\n    "type": "string",\n    "value": "eu-west-1"\n  },\n'
+                       '  "bucket": {\n    "sensitive": false,\n    "type": "string",\n    "value": "shop-assets-7f3a"\n  }\n}\n',
+                       [("tf-output", "eu-west-1"), ("tf-output", "shop-assets-7f3a")], command="terraform output -json"))  # fmt: skip
     return out
 
 

@@ -228,3 +228,22 @@ def test_a_sure_value_recurs_in_the_title_where_its_layout_is_lost(tmp_path):
     found = scan_session(session, NEUTRAL, workers=0)
     at = session.title.index(value)
     assert any(f.field == "title" and f.tier == AUTO and f.start <= at < f.end for f in found)
+
+
+def test_a_content_security_policys_nonce_and_hashes_are_not_secrets():
+    from agent_creds import Gen
+
+    g = Gen(1)  # some random nonces look like base64 secrets to the entropy plugin; none may be flagged
+    for _ in range(30):
+        nonce, digest = g.b64(16), g.b64(32)
+        header = f"content-security-policy: script-src 'self' 'nonce-{nonce}' 'sha256-{digest}'\n"
+        tag = f'<script nonce="{nonce}" src="/app.js"></script>\n'
+        for text in (header, tag):
+            assert not _touched(text, nonce), text
+        assert not _touched(header, digest), header
+
+
+def test_a_reference_before_a_diffs_next_name_is_not_a_wrapped_token():
+    patch = "*** Add File: values.yaml\n+token: corev1.SecretReference\n+api_key = settings.OPENAI_API_KEY\n"
+    assert not _touched(patch, "corev1.SecretReference")
+    assert not _touched(patch, "+api_key")

@@ -77,9 +77,9 @@ _RUN = re.compile(r"[A-Za-z0-9+/=_\-.]*")
 
 def _starts_anew(text: str, start: int, end: int) -> bool:
     """The run `text[start:end]` after a line break begins something of its own: `NAME=...` (a `=`
-    that is not base64 padding at the token's very end) or `offset:`."""
-    if text.startswith(":", end):
-        return True
+    that is not base64 padding at the token's very end), `offset:` or `name = …`."""
+    if _NAME_THEN_SIGN.match(text, end):
+        return True  # `offset:`, `api_key = …`, `token: …` (after a diff's `+`): a name, not a tail
     run = text[start:end]
     body = run.rstrip("=")
     if "=" in body:
@@ -92,6 +92,9 @@ def _word_then_more(text: str, start: int, end: int) -> bool:
     `export NAME=…`): a record or a sentence of its own. A wrapped token's tail mixes cases and digits,
     and ends its line."""
     return text[start:end].isalpha() and text[start:end].islower() and text[end : end + 1] in (" ", "\t")
+
+
+_NAME_THEN_SIGN = re.compile(r":|[ \t]+[=:][ \t]")
 
 
 _PADDING_END = frozenset(" \t\r\n\"'`,;)]}\\")
