@@ -247,3 +247,25 @@ def test_a_reference_before_a_diffs_next_name_is_not_a_wrapped_token():
     patch = "*** Add File: values.yaml\n+token: corev1.SecretReference\n+api_key = settings.OPENAI_API_KEY\n"
     assert not _touched(patch, "corev1.SecretReference")
     assert not _touched(patch, "+api_key")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "db_password", "type": "x", "value": "Xq7vR2mN9pLk4sT8"},\n' * 15_000,
+        '{"value": "y"}' * 70_000,
+        "h:5432:db:u:" * 90_000,
+        "h:5432:db:u:Xq7vR2mN9pLk4sT8\n" * 35_000,
+        'os.Setenv("DB_PASSWORD", "Xq7vR2mN9pLk4sT8")\n' * 25_000,
+        "machine h login u password " * 40_000,
+        "master.key ```\nabc123def456ghi\n```\n" * 30_000,
+        "password=" + "Ab1." * 250_000,
+    ],
+    ids=["value-keys", "bare-value-keys", "pgpass-run", "pgpass-lines", "arg-pairs", "netrc", "fences", "dotted"],
+)
+def test_a_megabyte_for_the_new_rules_scans_in_seconds(text):
+    import time
+
+    start = time.process_time()
+    scan_text(text, NEUTRAL)
+    assert time.process_time() - start < 6

@@ -1153,28 +1153,53 @@ def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
 # A `value` field whose object says what it holds: Terraform's `"db_password": {"sensitive": true, …,
 # "value": "…"}`, SSM's `{"Name": "/prod/db/password", "Type": "SecureString", "Value": "…"}`. The name
 # is the object's key, or a `name` field of the same object; other fields may sit between.
-_VALUE_KEY = re.compile(r"(\\?[\"'])value\1[ \t]*:[ \t]*")
-_OBJECT_KEY = re.compile(r"(\\?[\"'])([A-Za-z_/][\w.\-/:]{0,120})\1[ \t]*:[ \t]*$")
+# (The key is found by its literal word, which `re` searches for fast; the quote before it is checked after.)
+_VALUE_KEY = re.compile(r"value\\?[\"'][ \t]*:[ \t]*")
+_OBJECT_KEY = re.compile(r"[A-Za-z_/][\w.\-/:]{0,120}")
 _NAME_FIELD = re.compile(r"(\\?[\"'])(?:name|key|parameter_?name)\1[ \t]*:[ \t]*(\\?[\"'])([A-Za-z_/][\w.\-/:]{0,120})\2")
 _OBJECT_REACH = 400
+
+
+def _key_before(text: str, at: int) -> str | None:
+    """The quoted key of the object opening at `at` (`"db_password": {`), read backwards a character at
+    a time: a regex searched over the window before every `value` key would cost its length each."""
+    j = at
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == 0 or text[j - 1] != ":":
+        return None
+    j -= 1
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == 0 or text[j - 1] not in "\"'":
+        return None
+    end = j - 1
+    start = text.rfind(text[end], max(0, end - 122), end)
+    if start < 0:
+        return None
+    name = text[start + 1 : end].rstrip("\\")
+    return name if _OBJECT_KEY.fullmatch(name) else None
 
 
 def object_value_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "value" not in lowered or "{" not in text:
         return
     for m in _VALUE_KEY.finditer(lowered):
+        if m.start() == 0 or text[m.start() - 1] not in "\"'":
+            continue
         lo = max(0, m.start() - _OBJECT_REACH)
         opening = text.rfind("{", lo, m.start())
         if opening < 0 or "}" in text[opening : m.start()]:
             continue
         name = None
-        field = _NAME_FIELD.search(lowered, opening, m.start())
+        window = lowered[opening : m.start()]
+        field = _NAME_FIELD.search(window) if "name" in window or "key" in window else None
         if field is not None and _NAME_OK.search(field.group(3)):
-            name = text[field.start(3) : field.end(3)]
+            name = text[opening + field.start(3) : opening + field.end(3)]
         else:
-            key = _OBJECT_KEY.search(text, max(0, opening - 130), opening)
-            if key is not None and _NAME_OK.search(key.group(2).lower()):
-                name = key.group(2)
+            key = _key_before(text, opening)
+            if key is not None and _NAME_OK.search(key.lower()):
+                name = key
         if name is None:
             continue
         quoted = _QUOTED_VALUE.match(text, m.end())
@@ -1190,8 +1215,13 @@ _PGPASS = re.compile(
 )  # the database and the user are names or `*`: a sequencer's read id (`HWI-ST565:4:1101:5508:…`) is numbers
 
 
+# What a .pgpass line holds past its host, found first: most texts have none, and the line-start search
+# costs a step per character.
+_PGPASS_HINT = re.compile(r":(?:\d{1,5}|\*):[^\s:]+:[^\s:]+:\S")
+
+
 def pgpass_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if text.count(":") < 4:
+    if ":" not in text or _PGPASS_HINT.search(text) is None:
         return
     for m in _PGPASS.finditer(text):
         value = m.group(1)
