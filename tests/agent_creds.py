@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_logs import AGENTS, Edit, Prompt, Shell, Turn, Write, session_of
+from agent_logs import AGENTS, Edit, Prompt, Read, Shell, Turn, Write, session_of
 from tracetui.redact import AUTO, Finding, Identity, iter_fields, scan_session
 
 ALNUM = string.ascii_letters + string.digits
@@ -578,7 +578,8 @@ def more_negative_contexts(g: Gen) -> list[Context]:
 
 
 def turns_for(ctx: Context, placement: str) -> list[Turn]:
-    """The turns that put one context in a log: as a tool's output, a tool's input, or a prompt."""
+    """The turns that put one context in a log: as a tool's output (a file also through the agent's own
+    read tool, with its line numbers), a tool's input, or a prompt."""
     if placement == "output":
         if ctx.kind == "file":
             return [Shell(f"cat {ctx.path}", ctx.text)]
@@ -588,6 +589,8 @@ def turns_for(ctx: Context, placement: str) -> list[Turn]:
             diff = "".join(f"-{x}\n" for x in ctx.old.splitlines()) + "".join(f"+{x}\n" for x in ctx.text.splitlines())
             return [Shell(f"git diff {ctx.path}", f"--- a/{ctx.path}\n+++ b/{ctx.path}\n@@ -1,2 +1,2 @@\n{diff}")]
         return [Shell(ctx.command, ctx.text)]
+    if placement == "read":
+        return [Read(ctx.path, ctx.text)] if ctx.kind == "file" else []
     if placement == "input":
         if ctx.kind == "file":
             return [Write(ctx.path, ctx.text)]
@@ -601,7 +604,7 @@ def turns_for(ctx: Context, placement: str) -> list[Turn]:
     return [Prompt(f"Here is {what}, why does it not work?\n\n```\n{body}\n```\n")]
 
 
-PLACEMENTS = ("output", "input", "prompt")
+PLACEMENTS = ("output", "read", "input", "prompt")
 NEUTRAL = Identity()  # not the environment's: the figures must not depend on who runs them
 
 
@@ -700,3 +703,26 @@ def digest_of(contexts: list[Context]) -> str:
 
 
 Builder = Callable[[int], list[Context]]
+
+
+def main(argv: list[str]) -> None:
+    """`python tests/agent_creds.py [SEED ...]`: the tables RESULTS.md quotes (seeds 14 15 16 by default)."""
+    seeds = [int(a) for a in argv] or [14, 15, 16]
+    tables: dict[bool, dict[tuple[str, str], Cell]] = {True: {}, False: {}}
+    for seed in seeds:
+        for positive, contexts in ((True, secret_contexts(seed)), (False, negative_contexts(seed))):
+            for key, cell in battery(contexts, positive=positive).items():
+                total = tables[positive].setdefault(key, Cell())
+                total.values += cell.values
+                total.found += cell.found
+                total.sure += cell.sure
+                total.misses.extend(f"seed {seed}: {m}" for m in cell.misses)
+    print(f"secrets, seeds {seeds}:\n{render(tables[True])}\n\nhard negatives:\n{render(tables[False], negative=True)}")
+    for problem in failures(tables[True]) + failures(tables[False]):
+        print(problem)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -43,7 +43,28 @@ class Edit:
     new: str
 
 
-Turn = Prompt | Shell | Write | Edit
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The agent's own file-reading tool, whose output numbers the lines its own way."""
+
+    path: str
+    content: str
+
+
+Turn = Prompt | Shell | Write | Edit | Read
+
+
+def _numbered(content: str, style: str) -> str:
+    lines = content.rstrip("\n").split("\n")
+    if style == "arrow":  # Claude Code's Read
+        return "\n".join(f"{i:>6}\u2192{line}" for i, line in enumerate(lines, 1))
+    if style == "tab":  # `cat -n`
+        return "\n".join(f"{i:>6}\t{line}" for i, line in enumerate(lines, 1))
+    if style == "pipe":  # OpenCode's read
+        return "<file>\n" + "\n".join(f"{i:05d}| {line}" for i, line in enumerate(lines, 1)) + "\n</file>"
+    if style == "dot":  # Copilot's view
+        return "\n".join(f"{i}.\t{line}" for i, line in enumerate(lines, 1))
+    return content
 
 
 class _Clock:
@@ -100,6 +121,10 @@ def _claude(turns: list[Turn], root: Path) -> Path:
             path = f"{CWD}/{turn.path}"
             call(i, "Write", {"file_path": path, "content": turn.content}, f"File created successfully at: {path}",
                  {"type": "create", "filePath": path, "content": turn.content})  # fmt: skip
+        elif isinstance(turn, Read):
+            path = f"{CWD}/{turn.path}"
+            call(i, "Read", {"file_path": path}, _numbered(turn.content, "arrow"),
+                 {"type": "text", "file": {"filePath": path, "content": turn.content}})  # fmt: skip
         else:
             path = f"{CWD}/{turn.path}"
             call(i, "Edit", {"file_path": path, "old_string": turn.old, "new_string": turn.new},
@@ -147,6 +172,11 @@ def _codex(turns: list[Turn], root: Path) -> Path:
             item({"type": "function_call", "name": "shell", "arguments": json.dumps(args), "call_id": f"call_{i}"})
             out = {"output": turn.output, "metadata": {"exit_code": 0, "duration_seconds": 0.1}}
             item({"type": "function_call_output", "call_id": f"call_{i}", "output": json.dumps(out)})
+        elif isinstance(turn, Read):
+            args = {"command": ["bash", "-lc", f"cat -n {turn.path}"], "workdir": CWD}
+            item({"type": "function_call", "name": "shell", "arguments": json.dumps(args), "call_id": f"call_{i}"})
+            out = {"output": _numbered(turn.content, "tab"), "metadata": {"exit_code": 0, "duration_seconds": 0.1}}
+            item({"type": "function_call_output", "call_id": f"call_{i}", "output": json.dumps(out)})
         elif isinstance(turn, Write):
             patch(i, f"*** Add File: {turn.path}\n{plus(turn.content)}")
         else:
@@ -184,6 +214,8 @@ def _pi(turns: list[Turn], root: Path) -> Path:
             message({"role": "user", "content": [{"type": "text", "text": turn.text}], "timestamp": 0})
         elif isinstance(turn, Shell):
             call(i, "bash", {"command": turn.command}, turn.output)
+        elif isinstance(turn, Read):
+            call(i, "read", {"path": turn.path}, turn.content)
         elif isinstance(turn, Write):
             call(i, "write", {"path": turn.path, "content": turn.content}, f"Successfully wrote to {turn.path}")
         else:
@@ -214,6 +246,8 @@ def _gemini(turns: list[Turn], root: Path) -> Path:
             records.append({"id": f"u{i}", "timestamp": t(), "type": "user", "content": [{"text": turn.text}]})
         elif isinstance(turn, Shell):
             call(i, "run_shell_command", {"command": turn.command}, turn.output)
+        elif isinstance(turn, Read):
+            call(i, "read_file", {"absolute_path": f"{CWD}/{turn.path}"}, turn.content)
         elif isinstance(turn, Write):
             call(i, "write_file", {"file_path": f"{CWD}/{turn.path}", "content": turn.content},
                  f"Successfully created and wrote to new file: {CWD}/{turn.path}.")  # fmt: skip
@@ -248,6 +282,8 @@ def _copilot(turns: list[Turn], root: Path) -> Path:
             event("user.message", {"content": turn.text, "attachments": []})
         elif isinstance(turn, Shell):
             call(i, "bash", {"command": turn.command, "description": "run"}, turn.output)
+        elif isinstance(turn, Read):
+            call(i, "str_replace_editor", {"command": "view", "path": f"{CWD}/{turn.path}"}, _numbered(turn.content, "dot"))
         elif isinstance(turn, Write):
             call(i, "str_replace_editor", {"command": "create", "path": f"{CWD}/{turn.path}", "file_text": turn.content},
                  f"Created file {CWD}/{turn.path}")  # fmt: skip
@@ -289,6 +325,8 @@ def _opencode(turns: list[Turn], root: Path) -> Path:
             msg("user", [{"type": "text", "text": turn.text}])
         elif isinstance(turn, Shell):
             call(i, "bash", {"command": turn.command, "description": "run"}, turn.output)
+        elif isinstance(turn, Read):
+            call(i, "read", {"filePath": f"{CWD}/{turn.path}"}, _numbered(turn.content, "pipe"))
         elif isinstance(turn, Write):
             call(i, "write", {"filePath": f"{CWD}/{turn.path}", "content": turn.content}, "")
         else:

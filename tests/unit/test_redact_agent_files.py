@@ -269,3 +269,17 @@ def test_a_megabyte_for_the_new_rules_scans_in_seconds(text):
     start = time.process_time()
     scan_text(text, NEUTRAL)
     assert time.process_time() - start < 6
+
+
+@pytest.mark.parametrize("style", ["arrow", "tab", "pipe", "dot"])
+def test_a_file_viewers_line_numbers_change_nothing(style):
+    from agent_logs import _numbered
+
+    from tracetui.redact.syntax import SECRET_FILE
+
+    pgpass = _numbered("db.internal:5432:shop:app:qC_ZJ2^ysWEYjNBB*X!r\n", style)
+    assert _sure(pgpass, "qC_ZJ2^ysWEYjNBB*X!r")
+    key = _numbered("b98db2f312cd81b6be6f528b9f75b5da\n", style)
+    assert any(f.detector == "rule:key-file" for f in scan_text(key, NEUTRAL, syntax=SECRET_FILE))
+    example = _numbered("API_KEY=changeme\nSECRET_KEY=<your-secret-key>\nDB_PASSWORD=xxx\n", style)
+    assert scan_text(example, NEUTRAL) == []  # the next line's number is not a wrapped token's tail

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.text_checks import LINE_NUMBER
 
 _TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-.")
 # A line break between two token characters (a wrap), real or JSON-escaped.
@@ -51,7 +52,8 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             right_end = _run_end(text, m.end())
             if right_end - m.end() < 4:
                 continue
-            if pattern is _WRAP and (_starts_anew(text, m.end(), right_end) or _word_then_more(text, m.end(), right_end)):
+            if pattern is _WRAP and (_starts_anew(text, m.end(), right_end) or _word_then_more(text, m.end(), right_end)
+                                     or _NUMBERED.match(text, m.end())):
                 continue  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
             if _DIGIT.search(text, left_start, right_end) is None:
                 continue  # two words broken by a line: generated tokens have digits
@@ -94,6 +96,8 @@ def _word_then_more(text: str, start: int, end: int) -> bool:
     return text[start:end].isalpha() and text[start:end].islower() and text[end : end + 1] in (" ", "\t")
 
 
+# The next line's number in a file viewer's output (`00002| `, `2.<tab>`): a new line of the file.
+_NUMBERED = re.compile(rf"(?:{LINE_NUMBER})")
 _NAME_THEN_SIGN = re.compile(r":|[ \t]+[=:][ \t]")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.syntax import CODE_C, KNOWN_CODE, SECRET_FILE, UNKNOWN, Syntax, syntax_of_path
 from tracetui.redact.text_checks import (
+    LINE_NUMBER,
     is_structural,
     entropy,
     generated_part,
@@ -1210,7 +1211,7 @@ def object_value_findings(text: str, lowered: str) -> Iterator[Finding]:
 # A .pgpass line: `host:port:database:user:password`, the port a number or `*`. No name is written; the
 # fifth field of that shape is the password.
 _PGPASS = re.compile(
-    r"(?m)^(?:[ \t]*\d+(?:\u2192|\t)|\+)?[ \t]*(?:[\w.\-]+|\*|\[[0-9A-Fa-f:]+\]):(?:\d{1,5}|\*):"
+    rf"(?m)^(?:{LINE_NUMBER}|\+)?[ \t]*(?:[\w.\-]+|\*|\[[0-9A-Fa-f:]+\]):(?:\d{{1,5}}|\*):"
     r"(?:[\w.\-$]*[A-Za-z_][\w.\-$]*|\*):(?:[\w.\-@$]*[A-Za-z_][\w.\-@$]*|\*):(\S{1,400})[ \t]*\r?$"
 )  # the database and the user are names or `*`: a sequencer's read id (`HWI-ST565:4:1101:5508:…`) is numbers
 
@@ -1235,7 +1236,7 @@ def pgpass_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 # The whole text of a file named for a credential (syntax SECRET_FILE): one token, perhaps after a
 # Read tool's line number. A file of several words or lines is read by the other rules.
-_KEY_FILE_BODY = re.compile(r"[ \t]*(?:\d+(?:\u2192|\t))?[ \t]*(\S{12,4096})\s*")
+_KEY_FILE_BODY = re.compile(rf"(?:<file>\s*)?(?:{LINE_NUMBER})?[ \t]*([^\s<]\S{{11,4095}})\s*(?:</file>\s*)?")
 
 
 # A diff or patch of such files (all of its files are, or the syntax would not say so): the lines it adds

@@ -98,7 +98,7 @@ _CONTENT_KEYS = frozenset(
     {"content", "new_string", "old_string", "new_str", "old_str", "file_text", "newText", "oldText",
      "new_source", "newString", "oldString"}
 )
-_PATH_KEYS = ("file_path", "notebook_path", "path", "file", "filename", "filepath", "filePath")
+_PATH_KEYS = ("file_path", "notebook_path", "path", "file", "filename", "filepath", "filePath", "absolute_path")
 _READ_TOOLS = frozenset({"read", "read_file", "readfile", "view", "cat", "open_file"})
 _EDIT_TEXT = re.compile(r"^edits\[\d+\]\.(?:old_string|new_string|content|original|hunks\[\d+\])$")
 _LAST_KEY = re.compile(r"\.([A-Za-z_]\w*)$")

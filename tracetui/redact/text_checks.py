@@ -221,6 +221,11 @@ def names_no_secret(name: str) -> bool:
     )
 
 
+# A file viewer's line number before a line: Claude Code's `    12→`, `cat -n`'s tab, OpenCode's `00012| `,
+# Copilot's `12.<tab>`, grep's `12:`. For composing into line-anchored patterns.
+LINE_NUMBER = r"[ \t]*\d{1,7}(?:\u2192|\t|\|[ \t]?|\.\t|:[ \t]?)"
+
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
 _DOTTED = re.compile(r"^[&*]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
