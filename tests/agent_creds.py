@@ -426,6 +426,46 @@ def more_secret_contexts(g: Gen) -> list[Context]:
         "  .dockerconfigjson: {d}\n",
         {"d": ("k8s-data", base64.b64encode(dockercfg.encode()).decode())},
         command="kubectl get secret regcred -o yaml")  # fmt: skip
+    out.extend(third_secret_contexts(g))
+    return out
+
+
+def third_secret_contexts(g: Gen) -> list[Context]:
+    """The third round: what a CLI prints back about a running system."""
+    out: list[Context] = []
+
+    def add(name: str, kind: str, template: str, values: dict[str, tuple[str, str]], **kw: str) -> None:
+        out.append(Context(name, kind, template.format(**{k: v for k, (_c, v) in values.items()}),
+                           [(c, v) for c, v in values.values() if c != "none"], **kw))  # fmt: skip
+
+    ghs = g.ghp("ghs_")
+    add("git-config-list", "output",
+        "user.name=CI\ncore.bare=false\nremote.origin.url=https://github.com/acme/shop\n"
+        "http.https://github.com/.extraheader=AUTHORIZATION: basic {b}\nurl.https://{tok}@github.com/.insteadof=https://github.com/\n",
+        {"b": ("basic-auth-b64", base64.b64encode(f"x-access-token:{ghs}".encode()).decode()), "tok": ("github", g.ghp())},
+        command="git config --list")  # fmt: skip
+    add("docker-inspect-env", "output",
+        '[\n  {{\n    "Config": {{\n      "Env": [\n        "PATH=/usr/local/bin:/usr/bin",\n        "POSTGRES_PASSWORD={pw}",\n'
+        '        "API_SECRET={sec}"\n      ]\n    }}\n  }}\n]\n',
+        {"pw": ("env-password", g.password()), "sec": ("env-secret", g.s(ALNUM, 40))}, command="docker inspect shop-db")  # fmt: skip
+    add("kubectl-describe", "output",
+        "Containers:\n  api:\n    Environment:\n      NODE_ENV:        production\n      DB_PASSWORD:     {pw}\n"
+        "      JWT_SECRET:      {jwt}\n      REDIS_URL:       redis://:{rp}@redis:6379\n",
+        {"pw": ("env-password", g.password()), "jwt": ("env-secret", g.hexs(64)), "rp": ("url-password", g.password(url_safe=True))},
+        command="kubectl describe pod shop-api-7d9f8b6c5d-x2x9z")  # fmt: skip
+    add("heroku-config", "output",
+        "=== shop-prod Config Vars\nDATABASE_URL:    postgres://u{u}:{pw}@ec2-3-1-2-3.compute-1.amazonaws.com:5432/d{d}\n"
+        "SECRET_KEY_BASE: {skb}\nSTRIPE_SECRET_KEY: {sk}\n",
+        {"u": ("none", g.s(string.ascii_lowercase, 8)), "pw": ("url-password", g.hexs(64)), "d": ("none", g.s(string.ascii_lowercase, 8)),
+         "skb": ("env-secret", g.hexs(128)), "sk": ("stripe", g.stripe())}, command="heroku config -a shop-prod")  # fmt: skip
+    add("ps-aux", "output",
+        "USER  PID %CPU %MEM COMMAND\napp  4121  0.3  1.2 /usr/bin/java -Dspring.datasource.password={pw} -jar shop.jar\n"
+        "app  4188  0.0  0.1 node worker.js --api-key={key} --queue=orders\n",
+        {"pw": ("flag-password", g.password()), "key": ("flag-key", g.s(ALNUM, 32))}, command="ps aux")  # fmt: skip
+    add("http-basic-header", "output",
+        "> POST /v1/charges HTTP/1.1\n> Host: api.shop.internal\n> Authorization: Basic {b}\n> Content-Type: application/json\n",
+        {"b": ("basic-auth-b64", base64.b64encode(f"svc-shop:{g.password()}".encode()).decode())},
+        command="curl -v -u svc-shop:*** https://api.shop.internal/v1/charges")  # fmt: skip
     return out
 
 
