@@ -21,6 +21,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.syntax import CODE_C, KNOWN_CODE, SECRET_FILE, UNKNOWN, Syntax, syntax_of_path
 from tracetui.redact.text_checks import (
     LINE_NUMBER,
+    app_password_shape,
     is_structural,
     entropy,
     generated_part,
@@ -35,6 +36,7 @@ from tracetui.redact.text_checks import (
     looks_like_identifier,
     names_no_secret,
     random_enough,
+    random_letters,
 )
 
 Check = Callable[[str], "str | None"]  # value -> tier to report, or None to drop
@@ -524,6 +526,8 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
                 continue
             if sep is None:
                 continue
+        if name.lower() == "pass" and not sep.group(0).strip():
+            continue  # "to pass '--prompt' as a value": the verb before a quoted word, not a key
         p = sep.end()
         quoted = _QUOTED_VALUE.match(text, p)
         if quoted is None and _PHRASE_NAME.search(name):
@@ -789,10 +793,12 @@ def id_of_a_credential(name: str, value: str) -> bool:
     return bool(_ID_NAME.search(name)) and is_structural(value)
 
 
-_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
+# `pass` as a word of a name (`SMTP_PASS`, `db_pass`, `mail-pass`), not inside one (`bypass`, `passport`).
+_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
-    r"(?i)token|secret|passw|passphrase|pwd|credential|auth|dsn|(?:api|private|access|secret|client|license|signing"
+    r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn"
+    r"|(?:api|private|access|secret|client|license|signing"
     r"|encryption|master|session)[_.\-]?key"
 )
 _KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
@@ -876,8 +882,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
     if not value or is_placeholder(value):
         return
-    if not quoted and looks_like_identifier(value):
-        return
+    if not quoted and looks_like_identifier(value) and not (_PASSWORD_NAME.search(name) and random_letters(value)):
+        return  # code (`password=user_password`), unless the letters spell nothing: an app password
     if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
         return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
     if prefix_on_counting(name, value):
@@ -911,6 +917,9 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     # entropy (2.3 to 3.0) says less than that count. Counting up (`1234567890123456`) is typed.
     if strong and value.isdigit() and len(value) >= 16 and len(set(value)) >= 5 and value not in _COUNTING:
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # a numeric secret or client id
+        return
+    if _PASSWORD_NAME.search(name) and app_password_shape(value):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # `abcd efgh ijkl mnop`: an app password
         return
     if quoted and " " not in value and _PASSWORD_NAME.search(name) and random_enough(value, 6, 2.5):
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words

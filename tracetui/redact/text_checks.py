@@ -262,6 +262,30 @@ def generated_part(part: str) -> bool:
     return len(part) >= 8 and scraps >= 3 and scraps >= 0.3 * len(words)
 
 
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_LETTER_GROUPS = re.compile(r"[a-z]{4}(?:([ \-])[a-z]{4})(?:\1[a-z]{4}){2}")
+
+
+def random_letters(value: str) -> bool:
+    """Lower-case letters that spell no words: a Google app password (`ngsissjeaxkmwqlx`, or in its
+    four groups of four), an Apple app-specific one (`abcd-efgh-ijkl-mnop` shape). Words almost never
+    run five consonants together, nor keep under a fifth of their letters vowels; sixteen random
+    letters do one or the other nine times in ten."""
+    letters = value.replace(" ", "").replace("-", "") if _LETTER_GROUPS.fullmatch(value) else value
+    if len(letters) < 12 or not (letters.isascii() and letters.isalpha() and letters.islower()):
+        return False
+    if any(letters[i:i + 5] in "abcdefghijklmnopqrstuvwxyz" for i in range(len(letters) - 4)):
+        return False  # `abcd-efgh-ijkl-mnop`: the alphabet, typed to show the shape
+    vowels = sum(c in "aeiouy" for c in letters)
+    return _CONSONANT_RUN.search(letters) is not None or vowels < 0.2 * len(letters)
+
+
+def app_password_shape(value: str) -> bool:
+    """Four groups of four lower-case letters, spaced or hyphenated, that spell no words: how Google
+    and Apple show an app password."""
+    return _LETTER_GROUPS.fullmatch(value) is not None and random_letters(value)
+
+
 def looks_like_identifier(value: str) -> bool:
     """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value.
     A dotted value with a generated-looking part (`WDqpB.X6wouqiNDV0Nf`) is a password with a dot."""
