@@ -73,10 +73,25 @@ class Removal:
                 "copies": self.copies}  # fmt: skip
 
 
+@dataclass(slots=True)
+class ListHead:
+    """The first sessions a text filter keeps, found by work that does not grow with the bucket
+    (`Bucket.first_sessions`): what a list can show while the whole answer is still worked out."""
+
+    rows: list[SessionSummary]  # sessions the filter surely keeps, in the list's order
+    # How many of `rows` are the whole answer's own first rows: a session whose matching steps only a
+    # prefix of the last word can find is not decided here, and rows after it may have one before them.
+    exact: int
+    whole: bool  # every session was decided: `rows` is the whole answer (`list_sessions` gives no more)
+
+
 INDEX_NAME = "index.sqlite"
 MISSING = "missing or empty"  # an index with no groups in a bucket that has copies
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
 RANK_WINDOW = 5000
+# The sessions `first_sessions` looks at before it leaves the rest to the whole answer: a look costs a
+# few tens of microseconds (one FTS lookup in one session's rowid range).
+HEAD_LOOKS = 400
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -410,7 +425,7 @@ class Bucket:
             params.append(project)
         query = step_query(text or "")
         if query.words:
-            like = "%" + query.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like = _like(query.words)
             cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
             params += [like, like, like]
             sql, more = shards.matching_sql(self._steps_conn(), index.fts_passes(query))
@@ -443,6 +458,64 @@ class Bucket:
         sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
+
+    @_healing
+    def first_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int = 50,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
+        include_hidden: bool = False,
+        looks: int = HEAD_LOOKS,
+    ) -> ListHead:
+        """The first `limit` sessions `list_sessions` gives for the same filter, as far as they can be
+        found by looking at `looks` sessions at most, in the list's order, one at a time: its title,
+        project or id, then its own steps (one FTS lookup bounded to its rowid range). The work is
+        bounded by what a screen shows, where the whole answer (every session a word is in) grows
+        with the bucket.
+
+        A last word of PREFIX_MIN letters or more also matches as a prefix; FTS5 cannot look up a
+        prefix in one session's range without merging every word it covers, so here it is looked up
+        as a whole word only: a session found so is kept, one that is not is left undecided (the
+        rows from there on are not yet the answer's own, `ListHead.exact`)."""
+        where, params = self._where(agent, project, None, since, until, include_hidden)
+        query = step_query(text or "")
+        conn = self._steps_conn()
+        label = "0"
+        if query.words:
+            like = _like(query.words)
+            label = "(title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
+            params = [like, like, like, *params]
+        sql = (f"SELECT {index.SUMMARY_COLUMNS}, shard, gkey, {label} FROM sessions {where}"
+               f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
+        candidates = conn.execute(sql, [*params, looks]).fetchall()
+        words = index.fts_passes(query, prefix=False) if query.words else []
+        prefixed = index.fts_passes(query) != words if query.words else False
+        attached = set(shards.attached(conn))
+        probes: dict[int, tuple[str, list[Any]]] = {}
+        rows: list[SessionSummary] = []
+        undecided: int | None = None  # where the first session a prefix alone could match was met
+        for row in candidates:
+            if len(rows) >= limit:
+                break
+            shard, key, named = row[index.SUMMARY_WIDTH :]
+            kept = bool(named) or not query.words
+            if not kept and words and shard in attached:
+                if shard not in probes:
+                    probes[shard] = shards.holds_sql(shard, words)
+                probe, more = probes[shard]
+                kept = conn.execute(probe, (key, *more)).fetchone() is not None
+            if kept:
+                rows.append(index.summary_from_row(row[: index.SUMMARY_WIDTH]))
+            elif prefixed and shard in attached and undecided is None:
+                undecided = len(rows)
+        whole = undecided is None and len(candidates) < looks and len(rows) < limit
+        return ListHead(rows, len(rows) if undecided is None else undecided, whole)
 
     @_healing
     def count_sessions(
@@ -512,6 +585,16 @@ class Bucket:
         sid = self.resolve(id_or_prefix)
         session = index.load_session(self._steps_conn(), sid)
         if session is None:  # removed by a sync between resolve and load
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return session
+
+    @_healing
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        """A session with only its first `steps` steps (everything else whole): what a preview shows,
+        read in a time that does not grow with the session."""
+        sid = self.resolve(id_or_prefix)
+        session = index.load_session(self._steps_conn(), sid, max(0, steps))
+        if session is None:
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
 
@@ -631,6 +714,11 @@ _ORDERS = {
     "duration": "ORDER BY (julianday(ended) - julianday(started)) IS NULL, "
     "julianday(ended) - julianday(started) DESC, started DESC, id",
 }
+
+
+def _like(words: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') that finds `words` anywhere in a title, project or id."""
+    return "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _writable(root: Path) -> bool:
