@@ -164,7 +164,7 @@ class MemoryLibrary:
         # Held in memory: the whole answer costs what its first rows would.
         rows = self.list_sessions(agent, project, text, since=since, until=until, order=order,
                                   include_hidden=include_hidden)  # fmt: skip
-        return ListHead(rows, len(rows), True)
+        return ListHead(rows[:limit], len(rows))
 
     def remove(self, id_or_prefix: str) -> object:
         raise TracetuiError("these sessions are read-only: nothing to remove")

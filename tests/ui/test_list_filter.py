@@ -84,7 +84,13 @@ def _status(screen: BrowserScreen) -> str:
     return str(screen.query_one("#sessions-status").render())
 
 
-async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(many):
+@pytest.fixture
+def big_bucket_budget(monkeypatch):
+    """The whole answer never done within first_sessions' budget: what a bucket of many GB is like."""
+    monkeypatch.setattr("tracetui.bucket.core.HEAD_BUDGET", 0)
+
+
+async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(many, big_bucket_budget):
     bucket = Bucket.open(many)
     whole = [r.id for r in bucket.list_sessions(text="so")]
     assert len(whole) == MANY
@@ -113,7 +119,24 @@ async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(ma
 PAGE_SHOWN = MANY  # every row of the answer is in the list's first page
 
 
-async def test_a_newer_keystroke_wins_over_the_answer_still_being_counted(many):
+async def test_a_filter_whose_whole_answer_is_cheap_shows_it_at_once_with_its_count(many, monkeypatch):
+    monkeypatch.setattr("tracetui.bucket.core.HEAD_BUDGET", 5.0)  # however loaded the machine
+    bucket = Bucket.open(many)
+    gate = Gate(bucket)  # never opened: the count is not asked for
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        sessions = screen.query_one(SessionList)
+        await pilot.press("slash", "s", "o")
+        await settle(app, pilot)
+        assert gate.held == 0 and sessions.count == MANY
+        assert [sessions.summary(i).id for i in range(MANY)] == [r.id for r in bucket.list_sessions(text="so")]
+        assert _status(screen).startswith(f"{MANY} sessions")
+    bucket.close()
+
+
+async def test_a_newer_keystroke_wins_over_the_answer_still_being_counted(many, big_bucket_budget):
     bucket = Bucket.open(many)
     gate = Gate(bucket)
     app = TraceApp(bucket)

@@ -74,33 +74,30 @@ def test_the_first_screen_is_the_start_of_the_whole_answer_in_the_list_s_order(b
     assert len(whole) == bucket.count_sessions(text=query)
     for limit in (1, 5, 40):
         for looks in (3, 12, 400):
-            head = bucket.first_sessions(text=query, limit=limit, order=order, looks=looks)
+            head = bucket.first_sessions(text=query, limit=limit, order=order, looks=looks, budget=0)
             got = [r.id for r in head.rows]
             assert len(got) <= limit
-            assert got[: head.exact] == whole[: head.exact], (query, limit, looks)
-            assert all(g in whole for g in got), (query, limit, looks)  # every row shown is kept by the filter
-            assert got == [g for g in whole if g in got]  # in the list's order
-            if head.whole:
+            assert got == whole[: len(got)], (query, limit, looks)
+            if head.count is not None:
                 assert got == whole, (query, limit, looks)
 
 
-def test_whole_words_fill_the_screen_exactly_and_a_prefix_alone_leaves_a_session_undecided(bucket):
-    # No prefix (two letters): every session is decided, the screen is the answer's own first rows.
-    head = bucket.first_sessions(text="wa", limit=3)
-    assert head.exact == len(head.rows) == 3
-    assert not head.whole  # more sessions than the screen: the list asks for the rest
-    # Looking at every session with no prefix left open: the whole answer.
-    small = bucket.first_sessions(text="so", limit=100)
+def test_whole_words_fill_the_screen_and_a_prefix_alone_ends_it(bucket):
+    # No prefix (two letters): every session is decided, the screen is the answer's first rows.
+    head = bucket.first_sessions(text="wa", limit=3, budget=0)
+    assert len(head.rows) == 3 and head.count is None  # more sessions than the screen: the rest to come
+    # Looking at every session with no prefix left open: the whole answer, counted.
+    small = bucket.first_sessions(text="so", limit=100, budget=0)
     assert small.whole and [r.id for r in small.rows] == [r.id for r in bucket.list_sessions(text="so")]
-    # "walrus" is also a prefix ("walruses"): a session saying only "walruses" is not decided here, so
-    # the rows after it are not the answer's own until the whole answer comes.
-    whole = bucket.list_sessions(text="walrus")
-    head = bucket.first_sessions(text="walrus", limit=40)
-    assert not head.whole
-    assert len(head.rows) < len(whole)
-    assert {r.id for r in head.rows} < {r.id for r in whole}
-    prefix_only = [r for r in whole if r.id not in {h.id for h in head.rows}]
-    assert all(bucket.session(r.id).steps[1].text == SAYS["prefix"] for r in prefix_only)
+    # "walrus" is also a prefix ("walruses"): the first session that does not say the whole word is
+    # not decided here, and ends the rows; a session saying only "walruses" is one.
+    whole = [r.id for r in bucket.list_sessions(text="walrus", order="steps")]
+    head = bucket.first_sessions(text="walrus", limit=40, order="steps", budget=0)
+    got = [r.id for r in head.rows]
+    assert head.count is None and got == whole[: len(got)] and len(got) < len(whole)
+    by_steps = [r.id for r in bucket.list_sessions(order="steps")]
+    stop = by_steps[by_steps.index(got[-1]) + 1] if got else by_steps[0]
+    assert bucket.session(stop).steps[1].text != SAYS["word"]
 
 
 def test_the_first_screen_looks_at_no_more_sessions_than_it_is_told(bucket, monkeypatch):
@@ -118,11 +115,30 @@ def test_the_first_screen_looks_at_no_more_sessions_than_it_is_told(bucket, monk
     conn = bucket._steps_conn()
     conn.set_trace_callback(executed.append)
     try:
-        bucket.first_sessions(text="nothing-said-anywhere", limit=10, looks=7)
+        bucket.first_sessions(text="nothing-said-anywhere", limit=10, looks=7, budget=0)
     finally:
         conn.set_trace_callback(None)
     assert sum("steps_fts MATCH" in sql for sql in executed) <= 7
     assert sum("steps_fts MATCH" in sql for sql in executed) > 0
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_whole_answer_found_within_the_budget_is_given_with_its_count(bucket, query):
+    whole = [r.id for r in bucket.list_sessions(text=query, order="steps")]
+    head = bucket.first_sessions(text=query, limit=5, order="steps", budget=5.0)
+    assert [r.id for r in head.rows] == whole[:5]
+    assert head.count == len(whole) == bucket.count_sessions(text=query)
+    assert head.whole == (len(whole) <= 5)
+
+
+def test_a_whole_answer_that_runs_past_the_budget_is_interrupted_and_the_sessions_looked_at(bucket):
+    conn = bucket._steps_conn()
+    head = bucket.first_sessions(text="walrus", limit=5, budget=1e-9)
+    assert head.count is None  # interrupted: the walk's answer, which cannot count
+    assert head.rows == bucket.first_sessions(text="walrus", limit=5, budget=0).rows
+    # The connection is left as it was: the next query runs to its end.
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == len(KINDS)
+    assert bucket.count_sessions(text="walrus") == len(bucket.list_sessions(text="walrus"))
 
 
 def test_memory_libraries_answer_the_first_screen_whole():
@@ -149,12 +165,12 @@ def test_real_sessions_first_screens_agree_with_their_whole_answers(tmp_path):
         for query in ("the", "file", "fil", "test", "kind:context the", "error handling", "zzqx"):
             whole = [r.id for r in b.list_sessions(text=query)]
             for limit, looks in ((5, 8), (20, 400)):
-                head = b.first_sessions(text=query, limit=limit, looks=looks)
+                head = b.first_sessions(text=query, limit=limit, looks=looks, budget=0)
                 got = [r.id for r in head.rows]
-                assert got[: head.exact] == whole[: head.exact], query
-                assert got == [g for g in whole if g in got], query
-                if head.whole:
+                assert got == whole[: len(got)], query
+                if head.count is not None:
                     assert got == whole, query
+                assert b.first_sessions(text=query, limit=limit, budget=5.0).count == len(whole)
         big = max(b.list_sessions(), key=lambda r: r.steps)
         assert big.steps > 50
         assert b.session_head(big.id, 50).steps == b.session(big.id).steps[:50]

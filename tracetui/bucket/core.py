@@ -8,6 +8,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,11 +79,13 @@ class ListHead:
     """The first sessions a text filter keeps, found by work that does not grow with the bucket
     (`Bucket.first_sessions`): what a list can show while the whole answer is still worked out."""
 
-    rows: list[SessionSummary]  # sessions the filter surely keeps, in the list's order
-    # How many of `rows` are the whole answer's own first rows: a session whose matching steps only a
-    # prefix of the last word can find is not decided here, and rows after it may have one before them.
-    exact: int
-    whole: bool  # every session was decided: `rows` is the whole answer (`list_sessions` gives no more)
+    rows: list[SessionSummary]  # the whole answer's first rows, in the list's order
+    count: int | None = None  # the whole answer's count, where it was found
+
+    @property
+    def whole(self) -> bool:
+        """`rows` is the whole answer (`list_sessions` gives no more)."""
+        return self.count is not None and self.count == len(self.rows)
 
 
 INDEX_NAME = "index.sqlite"
@@ -92,6 +95,9 @@ RANK_WINDOW = 5000
 # The sessions `first_sessions` looks at before it leaves the rest to the whole answer: a look costs a
 # few tens of microseconds (one FTS lookup in one session's rowid range).
 HEAD_LOOKS = 400
+# How long `first_sessions` lets the whole answer run before it looks session by session instead: a rare
+# word's whole answer is cheaper than any walk, and is exact.
+HEAD_BUDGET = 0.005
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -472,20 +478,29 @@ class Bucket:
         order: str = "date",
         include_hidden: bool = False,
         looks: int = HEAD_LOOKS,
+        budget: float | None = None,
     ) -> ListHead:
-        """The first `limit` sessions `list_sessions` gives for the same filter, as far as they can be
-        found by looking at `looks` sessions at most, in the list's order, one at a time: its title,
-        project or id, then its own steps (one FTS lookup bounded to its rowid range). The work is
-        bounded by what a screen shows, where the whole answer (every session a word is in) grows
-        with the bucket.
+        """The first rows (`limit` at most) `list_sessions` gives for the same filter, found by work
+        bounded by the screen rather than by the bucket: the sessions are looked at one at a time in
+        the list's order, `looks` at most, each by its title, project or id, then by its own steps
+        (one FTS lookup bounded to its rowid range). The whole answer (every session a word is in)
+        grows with the bucket.
 
-        A last word of PREFIX_MIN letters or more also matches as a prefix; FTS5 cannot look up a
-        prefix in one session's range without merging every word it covers, so here it is looked up
-        as a whole word only: a session found so is kept, one that is not is left undecided (the
-        rows from there on are not yet the answer's own, `ListHead.exact`)."""
+        A last word of PREFIX_MIN letters or more also matches as a prefix, and FTS5 cannot look a
+        prefix up in one session's range without merging every word it covers; so here it is looked
+        up as a whole word, and the first session not found so ends the rows (a longer word could
+        keep it, and the whole answer says).
+
+        The whole answer is tried first, for `budget` seconds (None: HEAD_BUDGET): where it is done
+        by then (a rare word, a small bucket) it is given, with its count."""
+        conn = self._steps_conn()
+        budget = HEAD_BUDGET if budget is None else budget
+        if budget > 0:
+            found = self._whole_within(budget, conn, agent, project, text, limit, since, until, order, include_hidden)
+            if found is not None:
+                return found
         where, params = self._where(agent, project, None, since, until, include_hidden)
         query = step_query(text or "")
-        conn = self._steps_conn()
         label = "0"
         if query.words:
             like = _like(query.words)
@@ -499,10 +514,9 @@ class Bucket:
         attached = set(shards.attached(conn))
         probes: dict[int, tuple[str, list[Any]]] = {}
         rows: list[SessionSummary] = []
-        undecided: int | None = None  # where the first session a prefix alone could match was met
         for row in candidates:
             if len(rows) >= limit:
-                break
+                return ListHead(rows)
             shard, key, named = row[index.SUMMARY_WIDTH :]
             kept = bool(named) or not query.words
             if not kept and words and shard in attached:
@@ -512,10 +526,32 @@ class Bucket:
                 kept = conn.execute(probe, (key, *more)).fetchone() is not None
             if kept:
                 rows.append(index.summary_from_row(row[: index.SUMMARY_WIDTH]))
-            elif prefixed and shard in attached and undecided is None:
-                undecided = len(rows)
-        whole = undecided is None and len(candidates) < looks and len(rows) < limit
-        return ListHead(rows, len(rows) if undecided is None else undecided, whole)
+            elif prefixed and shard in attached:
+                return ListHead(rows)  # a prefix alone could keep this one: undecided
+        # Every session looked at was decided; where that was every session, so is the answer.
+        return ListHead(rows, len(rows) if len(candidates) < looks else None)
+
+    def _whole_within(
+        self, budget: float, conn: sqlite3.Connection, agent: str | None, project: str | None, text: str | None,
+        limit: int, since: str | None, until: str | None, order: str, include_hidden: bool,
+    ) -> ListHead | None:
+        """The first `limit` rows of the whole answer and its count, or None where SQLite had not
+        found them `budget` seconds on (the query is interrupted, nothing is left behind)."""
+        where, params = self._where(agent, project, text, since, until, include_hidden)
+        sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {where}"
+               f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
+        end = time.perf_counter() + budget
+        conn.set_progress_handler(lambda: time.perf_counter() > end, 2000)
+        try:
+            found = conn.execute(sql, [*params, limit]).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupt" not in str(exc):
+                raise
+            return None
+        finally:
+            conn.set_progress_handler(None, 0)
+        rows = [index.summary_from_row(r[: index.SUMMARY_WIDTH]) for r in found]
+        return ListHead(rows, found[0][-1] if found else 0)
 
     @_healing
     def count_sessions(

@@ -282,9 +282,12 @@ class BrowserScreen(Screen):
                 # Every session a word is in grows with the bucket; a screenful of them, looked for
                 # session by session in the list's order, does not: shown first, then the rest.
                 head = self.library.first_sessions(**filters, limit=screenful, order=order)
-                if head.whole:
+                if head.count is not None:  # the whole answer was cheap: its count, and its first page
+                    first = head.rows
+                    if len(first) < min(head.count, PAGE):
+                        first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
                     self._know_filters()
-                    self.post_message(ListReady(generation, len(head.rows), head.rows, keep))
+                    self.post_message(ListReady(generation, head.count, first, keep))
                     return
                 self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
                 if worker.is_cancelled:  # a newer filter: its own worker answers
