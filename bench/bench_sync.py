@@ -201,7 +201,7 @@ def list_filter(b, word: str) -> dict:
         figures["list_first_screen_cpu_ms"] = best(lambda: first(text=word, limit=SCREEN))
         head = first(text=word, limit=SCREEN)
         figures["list_first_screen_rows"] = len(head.rows)
-        figures["list_first_screen_exact_rows"] = head.exact
+        figures["list_first_screen_whole"] = head.count is not None
     return figures
 
 
@@ -395,7 +395,7 @@ def main() -> int:
                     f"{s['hits']} hits; ls filter {s['ls_filter_ms']:.1f} ms ({s['sessions_matching']} sessions); "
                     f"list filter CPU: whole {s['list_whole_cpu_ms']:.1f} ms, first screen "
                     f"{s.get('list_first_screen_cpu_ms', float('nan')):.1f} ms "
-                    f"({s.get('list_first_screen_rows', '-')} rows, {s.get('list_first_screen_exact_rows', '-')} exact)",
+                    f"({s.get('list_first_screen_rows', '-')} rows{', whole' if s.get('list_first_screen_whole') else ''})",
                     file=sys.stderr,
                 )
         results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
