@@ -107,6 +107,14 @@ async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(ma
         assert gate.held == 1
         assert [sessions.summary(i).id for i in range(SCREENFUL)] == whole[:SCREENFUL]
         assert "so far, counting" in _status(screen)
+        # An export from here takes every session the filter keeps, and says so.
+        screen.action_export()
+        await pilot.pause(0.1)
+        from tracetui.ui.screens.export import ExportScreen
+
+        assert isinstance(app.screen, ExportScreen) and app.screen.count == MANY
+        app.pop_screen()
+        await pilot.pause(0.1)
         gate.open.set()
         await _until(pilot, lambda: sessions.count == MANY)
         await settle(app, pilot)

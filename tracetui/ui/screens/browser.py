@@ -1005,6 +1005,12 @@ class BrowserScreen(Screen):
 
         query = parse_query(self.query_one("#filter", Input).value)
         count = self.query_one(SessionList).count
+        if self._list_settling is not None:  # the list shows its first rows only: the export takes all
+            try:
+                count = self.library.count_sessions(**query.as_kwargs())
+            except TracetuiError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
         self.app.push_screen(ExportScreen(self.library, query, count, self.tracetui.repo))
 
     def action_replay(self) -> None:
