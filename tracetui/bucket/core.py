@@ -95,8 +95,8 @@ RANK_WINDOW = 5000
 # The sessions `first_sessions` looks at before it leaves the rest to the whole answer: a look costs a
 # few tens of microseconds (one FTS lookup in one session's rowid range).
 HEAD_LOOKS = 400
-# How long `first_sessions` lets the whole answer run before it looks session by session instead: a rare
-# word's whole answer is cheaper than any walk, and is exact.
+# How long (CPU seconds) `first_sessions` lets the whole answer run before it looks session by session
+# instead: a rare word's whole answer is cheaper than any walk, and is exact and counted.
 HEAD_BUDGET = 0.005
 
 
@@ -536,12 +536,14 @@ class Bucket:
         limit: int, since: str | None, until: str | None, order: str, include_hidden: bool,
     ) -> ListHead | None:
         """The first `limit` rows of the whole answer and its count, or None where SQLite had not
-        found them `budget` seconds on (the query is interrupted, nothing is left behind)."""
+        found them after `budget` seconds of this thread's CPU (the query is interrupted, nothing is
+        left behind)."""
         where, params = self._where(agent, project, text, since, until, include_hidden)
         sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {where}"
                f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
-        end = time.perf_counter() + budget
-        conn.set_progress_handler(lambda: time.perf_counter() > end, 2000)
+        # This thread's CPU, not the clock: what decides is what the answer costs, not the machine's load.
+        end = time.thread_time() + budget
+        conn.set_progress_handler(lambda: time.thread_time() > end, 2000)
         try:
             found = conn.execute(sql, [*params, limit]).fetchall()
         except sqlite3.OperationalError as exc:
