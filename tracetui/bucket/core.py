@@ -491,16 +491,20 @@ class Bucket:
         up as a whole word, and the first session not found so ends the rows (a longer word could
         keep it, and the whole answer says).
 
-        The whole answer is tried first, for `budget` seconds (None: HEAD_BUDGET): where it is done
-        by then (a rare word, a small bucket) it is given, with its count."""
+        With no prefix to look up, the whole answer is tried first, for `budget` seconds of CPU
+        (None: HEAD_BUDGET): where it is done by then (a rare word, a small bucket) it is given,
+        with its count. Not with one: FTS5 merges a prefix's words in one step SQLite cannot
+        interrupt, as long as a shard's whole answer takes."""
         conn = self._steps_conn()
+        query = step_query(text or "")
+        words = index.fts_passes(query, prefix=False) if query.words else []
+        prefixed = index.fts_passes(query) != words if query.words else False
         budget = HEAD_BUDGET if budget is None else budget
-        if budget > 0:
+        if budget > 0 and not prefixed:
             found = self._whole_within(budget, conn, agent, project, text, limit, since, until, order, include_hidden)
             if found is not None:
                 return found
         where, params = self._where(agent, project, None, since, until, include_hidden)
-        query = step_query(text or "")
         label = "0"
         if query.words:
             like = _like(query.words)
@@ -509,8 +513,6 @@ class Bucket:
         sql = (f"SELECT {index.SUMMARY_COLUMNS}, shard, gkey, {label} FROM sessions {where}"
                f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
         candidates = conn.execute(sql, [*params, looks]).fetchall()
-        words = index.fts_passes(query, prefix=False) if query.words else []
-        prefixed = index.fts_passes(query) != words if query.words else False
         attached = set(shards.attached(conn))
         probes: dict[int, tuple[str, list[Any]]] = {}
         rows: list[SessionSummary] = []

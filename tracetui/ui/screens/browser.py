@@ -289,7 +289,8 @@ class BrowserScreen(Screen):
                     self._know_filters()
                     self.post_message(ListReady(generation, head.count, first, keep))
                     return
-                self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
+                if head.rows:  # none found so soon (a prefix alone): the list waits as it did, unflashed
+                    self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
                 if worker.is_cancelled:  # a newer filter: its own worker answers
                     return
             count = self.library.count_sessions(**filters)
@@ -335,12 +336,7 @@ class BrowserScreen(Screen):
             for i, row in enumerate(message.first):
                 if row.id == keep:
                     cursor = i
-        if message.count:
-            sessions.empty_lines = []
-        elif message.settled:
-            sessions.empty_lines = self._empty_lines(query)
-        else:
-            sessions.empty_lines = ["looking…"]
+        sessions.empty_lines = self._empty_lines(query) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
 
