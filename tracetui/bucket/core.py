@@ -510,16 +510,16 @@ class Bucket:
             like = _like(query.words)
             label = "(title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
             params = [like, like, like, *params]
-        sql = (f"SELECT {index.SUMMARY_COLUMNS}, shard, gkey, {label} FROM sessions {where}"
-               f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
-        candidates = conn.execute(sql, [*params, looks]).fetchall()
+        # Only the keys are sorted and read (every session is, in C); a row is made for those kept.
+        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ?"
         attached = set(shards.attached(conn))
         probes: dict[int, tuple[str, list[Any]]] = {}
-        rows: list[SessionSummary] = []
-        for row in candidates:
-            if len(rows) >= limit:
-                return ListHead(rows)
-            shard, key, named = row[index.SUMMARY_WIDTH :]
+        kept_rowids: list[int] = []
+        looked = 0
+        for rowid, shard, key, named in conn.execute(sql, [*params, looks]).fetchall():
+            if len(kept_rowids) >= limit:
+                return self._head(conn, kept_rowids)
+            looked += 1
             kept = bool(named) or not query.words
             if not kept and words and shard in attached:
                 if shard not in probes:
@@ -527,11 +527,19 @@ class Bucket:
                 probe, more = probes[shard]
                 kept = conn.execute(probe, (key, *more)).fetchone() is not None
             if kept:
-                rows.append(index.summary_from_row(row[: index.SUMMARY_WIDTH]))
+                kept_rowids.append(rowid)
             elif prefixed and shard in attached:
-                return ListHead(rows)  # a prefix alone could keep this one: undecided
+                return self._head(conn, kept_rowids)  # a prefix alone could keep this one: undecided
         # Every session looked at was decided; where that was every session, so is the answer.
-        return ListHead(rows, len(rows) if len(candidates) < looks else None)
+        return self._head(conn, kept_rowids, whole=looked < looks)
+
+    @staticmethod
+    def _head(conn: sqlite3.Connection, rowids: list[int], whole: bool = False) -> ListHead:
+        rows = {r[0]: index.summary_from_row(r[1:]) for r in conn.execute(
+            f"SELECT rowid, {index.SUMMARY_COLUMNS} FROM sessions WHERE rowid IN ({','.join('?' * len(rowids))})", rowids
+        )}  # fmt: skip
+        found = [rows[r] for r in rowids if r in rows]
+        return ListHead(found, len(found) if whole else None)
 
     def _whole_within(
         self, budget: float, conn: sqlite3.Connection, agent: str | None, project: str | None, text: str | None,
