@@ -115,8 +115,11 @@ async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(ma
         assert isinstance(app.screen, ExportScreen) and app.screen.count == MANY
         app.pop_screen()
         await pilot.pause(0.1)
+        sessions.move_to(3)  # the user reads the first rows meanwhile: the cursor stays on its session
+        chosen = sessions.summary(3).id
         gate.open.set()
         await _until(pilot, lambda: sessions.count == MANY)
+        assert sessions.summary(sessions.cursor).id == chosen
         await settle(app, pilot)
         assert sessions.count == MANY and _status(screen).startswith(f"{MANY} sessions")
         assert [sessions.summary(i).id for i in range(PAGE_SHOWN)] == whole[:PAGE_SHOWN]
@@ -216,4 +219,28 @@ async def test_sealing_from_a_preview_takes_the_whole_session(many):
 
         assert isinstance(app.screen, SealScreen)
         assert len(app.screen.session.steps) == LONG + 2
+    bucket.close()
+
+
+async def test_the_open_session_keeps_the_list_s_cursor_when_the_whole_answer_comes(many, big_bucket_budget):
+    bucket = Bucket.open(many)
+    far = [r.id for r in bucket.list_sessions(text="so")][SCREENFUL + 5]  # not in the first screen
+    gate = Gate(bucket)
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        sessions = screen.query_one(SessionList)
+        screen.open_session(far)
+        await settle(app, pilot)
+        assert screen.opened is not None and screen.opened.session.id == far
+        screen.query_one("#filter").value = "so"
+        await _until(pilot, lambda: sessions.count == SCREENFUL)  # its first screen: the open one not in it
+        gate.open.set()
+        await _until(pilot, lambda: sessions.count == MANY)
+        assert sessions.summary(sessions.cursor).id == far
+        await pilot.pause(0.5)  # past the preview's delay: the first screen's row 0 is not previewed
+        await settle(app, pilot)
+        assert screen.opened.session.id == far
     bucket.close()

@@ -184,6 +184,7 @@ class BrowserScreen(Screen):
         self.trail: trail_view.TrailResult | None = None
         self._list_generation = 0
         self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
+        self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
         self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
@@ -330,12 +331,14 @@ class BrowserScreen(Screen):
         keep = message.cursor_id or self._want_session
         if self._list_settling == message.generation:
             under = sessions.summary(sessions.cursor) if sessions.count else None
-            keep = under.id if under is not None else keep
+            if under is not None and under.id != self._placed:
+                keep = under.id  # moved by the user since
         self._list_settling = None if message.settled else message.generation
         if keep:
             for i, row in enumerate(message.first):
                 if row.id == keep:
                     cursor = i
+        self._placed = message.first[cursor].id if cursor < len(message.first) else None
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
@@ -389,10 +392,12 @@ class BrowserScreen(Screen):
     @on(SessionList.Highlighted, "#sessions")
     def _session_highlighted(self, message: SessionList.Highlighted) -> None:
         row = self.query_one(SessionList).summary(message.index)
+        if self._preview_timer is not None:
+            # A row the cursor left, or came back from to the open session (the list's first rows,
+            # then its whole answer), is not previewed.
+            self._preview_timer.stop()
         if row is None or (self.opened and self.opened.session.id == row.id) or row.id == self._want_session:
             return
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id, preview=True))
 
     @on(SessionList.Chosen, "#sessions")
