@@ -7,6 +7,6 @@ from tracetui.bucket.searched import StepQuery, kind_names, step_query
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "ListHead", "Problem", "Rebuilding", "Removal", "SearchHit", "SourceFolder", "StepQuery", "SyncProgress",
-    "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query",
+    "Bucket", "DoctorReport", "ListHead", "Problem", "Rebuilding", "Removal", "SearchHit", "SourceFolder",
+    "StepQuery", "SyncProgress", "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query",
 ]  # fmt: skip

@@ -501,7 +501,7 @@ class Bucket:
         prefixed = index.fts_passes(query) != words if query.words else False
         budget = HEAD_BUDGET if budget is None else budget
         if budget > 0 and not prefixed:
-            found = self._whole_within(budget, conn, agent, project, text, limit, since, until, order, include_hidden)
+            found = self._whole_within(budget, conn, (agent, project, text, since, until, include_hidden), limit, order)
             if found is not None:
                 return found
         where, params = self._where(agent, project, None, since, until, include_hidden)
@@ -511,7 +511,8 @@ class Bucket:
             label = "(title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
             params = [like, like, like, *params]
         # Only the keys are sorted and read (every session is, in C); a row is made for those kept.
-        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ?"
+        ordered = _ORDERS.get(order, index.ORDER)
+        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {where} {ordered} LIMIT ?"
         attached = set(shards.attached(conn))
         probes: dict[int, tuple[str, list[Any]]] = {}
         kept_rowids: list[int] = []
@@ -535,20 +536,19 @@ class Bucket:
 
     @staticmethod
     def _head(conn: sqlite3.Connection, rowids: list[int], whole: bool = False) -> ListHead:
-        rows = {r[0]: index.summary_from_row(r[1:]) for r in conn.execute(
-            f"SELECT rowid, {index.SUMMARY_COLUMNS} FROM sessions WHERE rowid IN ({','.join('?' * len(rowids))})", rowids
-        )}  # fmt: skip
+        marks = ",".join("?" * len(rowids))
+        sql = f"SELECT rowid, {index.SUMMARY_COLUMNS} FROM sessions WHERE rowid IN ({marks})"
+        rows = {r[0]: index.summary_from_row(r[1:]) for r in conn.execute(sql, rowids)}
         found = [rows[r] for r in rowids if r in rows]
         return ListHead(found, len(found) if whole else None)
 
     def _whole_within(
-        self, budget: float, conn: sqlite3.Connection, agent: str | None, project: str | None, text: str | None,
-        limit: int, since: str | None, until: str | None, order: str, include_hidden: bool,
+        self, budget: float, conn: sqlite3.Connection, filters: tuple[Any, ...], limit: int, order: str
     ) -> ListHead | None:
         """The first `limit` rows of the whole answer and its count, or None where SQLite had not
         found them after `budget` seconds of this thread's CPU (the query is interrupted, nothing is
         left behind)."""
-        where, params = self._where(agent, project, text, since, until, include_hidden)
+        where, params = self._where(*filters)
         sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {where}"
                f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
         # This thread's CPU, not the clock: what decides is what the answer costs, not the machine's load.

@@ -427,8 +427,8 @@ def steps_of(conn: sqlite3.Connection, shard: int, key: int, limit: int | None =
     if found is None:
         return iter(())
     base = found[0] << SHIFT
-    return conn.execute(f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?",
-                        (base, base | MASK, -1 if limit is None else limit))  # fmt: skip
+    sql = f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?"
+    return conn.execute(sql, (base, base | MASK, -1 if limit is None else limit))
 
 
 # A search is one or more passes (`index.fts_passes`): an FTS query naming its columns, and the
@@ -512,6 +512,7 @@ def holds_sql(shard: int, passes: list[Pass]) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for query, kinds in passes:
         body, more = _pass_sql(s, kinds)
-        tests.append(f"EXISTS (SELECT 1 {body} AND f.rowid BETWEEN (h.sno << {SHIFT}) AND ((h.sno << {SHIFT}) | {MASK}))")
+        within = f"f.rowid BETWEEN (h.sno << {SHIFT}) AND ((h.sno << {SHIFT}) | {MASK})"
+        tests.append(f"EXISTS (SELECT 1 {body} AND {within})")
         params += [query, *more]
     return f"SELECT 1 FROM {s}.held h WHERE h.gkey = ? AND ({' OR '.join(tests)})", params

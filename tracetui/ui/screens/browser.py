@@ -132,7 +132,9 @@ class ListReady(Message):
     bounded work (`Library.first_sessions`); the whole answer and its count follow from the same
     worker, unless a newer filter cancels it."""
 
-    def __init__(self, generation: int, count: int, first: list, cursor_id: str | None, settled: bool = True) -> None:
+    def __init__(
+        self, generation: int, count: int, first: list, cursor_id: str | None, settled: bool = True
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.count = count
@@ -275,7 +277,9 @@ class BrowserScreen(Screen):
         self._query_sessions(self._list_generation, query, self.order, keep, screenful)
 
     @thread_work("list")
-    def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None, screenful: int) -> None:
+    def _query_sessions(
+        self, generation: int, query: Query, order: str, keep: str | None, screenful: int
+    ) -> None:
         filters = query.as_kwargs()
         worker = get_current_worker()
         try:
@@ -556,7 +560,8 @@ class BrowserScreen(Screen):
         # The worker built the rows with the folds of the time; the timeline builds them only when
         # the user folded or unfolded something meanwhile.
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
-        timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None, follow=live)
+        rows = (opened.rows, opened.markers) if same else None
+        timeline.grow(opened.session, opened.shape, rows, follow=live)
         self._title(opened.session)
         self._offer_fork_key()
         if not self.previewing:
