@@ -201,8 +201,9 @@ class MemoryLibrary:
         for session in self._sessions:
             for step in session.steps:
                 edges = said_edges(step.kind, step.text)
-                if _holds(wanted, words, step, edges):
-                    arguments = argument_words(step.tool_input)
+                # Once a step: the match and its snippet read the same words (a large call's are costly).
+                arguments = (argument_words(step.tool_input) or "") if wanted.covers(step.kind) else None
+                if _holds(wanted, words, step, edges, arguments):
                     snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments, edges)
                     stamp = step.timestamp or session.started
                     hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
@@ -257,13 +258,20 @@ class MemoryLibrary:
         return any(_holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
 
 
-def _holds(wanted: StepQuery, words: list[str], step: Step, edges: tuple[int, int] | None) -> bool:
+def _holds(
+    wanted: StepQuery,
+    words: list[str],
+    step: Step,
+    edges: tuple[int, int] | None,
+    arguments: str | None = None,
+) -> bool:
     """Whether the parts of a step the query looks in hold every one of its words (plain
-    case-insensitive matching, where the bucket's index matches words)."""
+    case-insensitive matching, where the bucket's index matches words). `arguments`: the step's
+    `argument_words` where the caller has them already."""
     said, injected = parts(step.kind, step.text, edges)
     looked = []
     if wanted.covers(step.kind):
-        looked += [said, argument_words(step.tool_input) or ""]
+        looked += [said, (arguments if arguments is not None else argument_words(step.tool_input)) or ""]
     if wanted.injected:
         looked.append(injected)
     low = " ".join(looked).lower()

@@ -64,10 +64,9 @@ class Parser(argparse.ArgumentParser):
         return parser is not None and dest in parser.dests
 
     def error(self, message: str) -> NoReturn:
-        if Parser.json_errors:
-            error(f"{message} (see `{self.prog} --help`)", json_too=True)
-            raise SystemExit(2)
-        super().error(message)
+        # One line, as every other failure: argparse's own puts the whole usage above it.
+        error(f"{message} (see `{self.prog} --help`)", json_too=Parser.json_errors)
+        raise SystemExit(2)
 
 
 class Commands:

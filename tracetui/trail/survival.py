@@ -213,6 +213,8 @@ def trail(
     """
     mapped = map_repository(session, repo)
     found = mapped.repo
+    # A revision the repository lacks is the user's mistake whether or not it holds the session's files.
+    ref_commit = resolve_ref(found, ref) if found is not None else None
     if found is None or mapped.logged_root is None:
         # No repository, or one that holds none of the session's files: list the patches unjudged.
         patches = session_patches(session)
@@ -222,7 +224,6 @@ def trail(
         return Trail(mapped.name, ref, fates, note=mapped.note)
     # The logged folder that is the clone's top level (the work tree itself when the clone is there).
     root = mapped.logged_root
-    ref_commit = resolve_ref(found, ref)
     repo_name = mapped.name or found.path.rstrip("/")
     with _collector_paused():
         base = _base_reader(found, session)

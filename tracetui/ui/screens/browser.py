@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
+# The filter's terms, kind: first after words (the search's, which a user would not guess): whole in
+# the 74 cells the field has at 80 columns, cut with … (CutInput) in a narrower pane.
+FILTER_PLACEHOLDER = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
 SCREENFUL = 50  # rows a text filter shows first (at least: the list's height), before the whole answer
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
@@ -84,7 +87,7 @@ class Opened:
     # library that leaves it equal left the session as it is shown.
     summary: SessionSummary | None = None
     folds: Folds = (frozenset(), False)  # the timeline's folds the rows were built with
-    parent: str | None = None  # a fork's parent, when the library holds it (the fork-parent key)
+    parent: str | None = None  # a fork's or subagent's parent, when the library holds it (the parent key)
     whole: bool = True  # False: a preview's first steps only (`Library.session_head`)
 
     @classmethod
@@ -99,11 +102,16 @@ class Opened:
 
 
 def _parent_held(library: Library, session: Session) -> str | None:
-    """The id of the session this fork was copied from, when the library holds it (by its whole id:
-    the log's word is not a prefix to resolve)."""
-    wanted = session.forked_from
+    """The id of the session this fork was copied from, or this subagent was spawned by, when the
+    library holds it (by its whole id: the log's word is not a prefix to resolve)."""
+    wanted = fork.parent_of(session)
     if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
         return None
+    return _held(library, wanted)
+
+
+def _held(library: Library, wanted: str) -> str | None:
+    """`wanted` when the library holds a session of exactly that id (a log's word is no prefix)."""
     try:
         row = library.summary(wanted)
     except TracetuiError:
@@ -200,7 +208,7 @@ class BrowserScreen(Screen):
         self._want_session: str | None = None
         self._focus_after_open = False
         self._preview_open = False  # the session wanted is only a preview of the row the list rests on
-        self._fork_child: Session | None = None  # the fork whose parent is opening, to land at the fork
+        self._fork_child: Session | None = None  # the fork or subagent whose parent is opening, to land there
         self._fork_key_offered = False
         # A preview (the list's cursor resting on a row) shows the session's first rows and first step;
         # its trail (the costly part: every patch of the session) waits until the session is opened.
@@ -226,7 +234,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield CutInput(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield CutInput(placeholder=FILTER_PLACEHOLDER, id="filter")
                 yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
@@ -346,6 +354,11 @@ class BrowserScreen(Screen):
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
+        if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
+                and not any(query.as_kwargs().values()):
+            # A capsule is one episode: it opens on it, as a page opens on its text.
+            self.add_class("-hide-sessions")
+            self.open_session(message.first[0].id, focus=True)
 
     def _empty_lines(self, query: Query) -> list[str]:
         """What an empty list says: a filter matched nothing, or where the first sync looked."""
@@ -467,8 +480,8 @@ class BrowserScreen(Screen):
         if message.step_id:
             self.jump_to_step(message.step_id)
         fork_of, self._fork_child = self._fork_child, None
-        if fork_of is not None and fork_of.forked_from == session.id:
-            timeline.reveal_step(fork.fork_point(session, fork_of))
+        if fork_of is not None and fork.parent_of(fork_of) == session.id:
+            timeline.reveal_step(fork.parent_point(session, fork_of))
         self._offer_fork_key()
         if self._focus_after_open:
             self.add_class("-hide-sessions")
@@ -573,18 +586,23 @@ class BrowserScreen(Screen):
     def _title(self, session: Session) -> None:
         tokens = human_tokens(session.tokens.total)
         title = safe_line(session.title or "(no prompt)")
-        if session.forked_from is not None:
-            title = f"↱ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
+        head = fork.parent_title(session)
+        if head is not None:
+            opened = self.opened
+            held = opened is not None and opened.session is session and opened.parent is not None
+            missing = "" if held or fork.parent_of(session) == session.id else " (not in the bucket)"
+            title = f"{safe_line(head)}{missing} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
-            states = " · " + trail_view.counts_text(self.trail.counts)
+            states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
             states += f" · ⚠ {not_read}"
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
-        cost = f" · {money(row.cost_usd)}" if row is not None and row.id == session.id and row.cost_usd else ""
+        cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}" \
+            if row is not None and row.id == session.id and row.cost_usd else ""
         steps = len(session.steps)
         if self.opened is not None and not self.opened.whole and self.opened.summary is not None:
             steps = max(steps, self.opened.summary.steps)  # a preview read the first ones only
@@ -870,11 +888,16 @@ class BrowserScreen(Screen):
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
         if action == "replay":
             return is_capsule(self.library)
-        if action == "fork_parent":  # only for a fork whose parent the library holds
+        if action == "fork_parent":  # only for a fork or subagent whose parent the library holds
             return self.opened is not None and self.opened.parent is not None
         if action == "tab" and self.has_class("-narrow") and not self.has_class("-hide-sessions"):
             return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
+
+    def footer_hides(self, action: str) -> bool:
+        """Keys the footer leaves out here though they run (and say why they do nothing): a sealed
+        capsule's redactions are final and it is nobody's bucket."""
+        return action in _BUCKET_ONLY and is_capsule(self.library)
 
     def action_seal(self) -> None:
         if self.library.read_only:
@@ -895,7 +918,7 @@ class BrowserScreen(Screen):
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
     def _offer_fork_key(self) -> None:
-        """The fork-parent key is offered for a fork whose parent the library holds; the footer is
+        """The parent key is offered for a fork or subagent whose parent the library holds; the footer is
         made again only when that changes (a rest on the list must not lay out the screen)."""
         offered = self.opened is not None and self.opened.parent is not None
         if offered != self._fork_key_offered:
@@ -903,13 +926,35 @@ class BrowserScreen(Screen):
             self.refresh_bindings()
 
     def action_fork_parent(self) -> None:
-        """Open the session the open fork was copied from, at the step where the fork was made."""
+        """Open the session the open fork was copied from, at the step where the fork was made, or the
+        one that spawned the open subagent, at its spawning call."""
         if self.opened is None or self.opened.parent is None:
-            self.notify("this session is no fork of a session in the bucket", severity="warning",
-                        markup=False)
+            self.notify(self._no_parent(), severity="warning", markup=False)
             return
         self._fork_child = self.opened.session
         self.open_session(self.opened.parent, focus=True)
+
+    def _no_parent(self) -> str:
+        """Why the parent key has nothing to open, in one line."""
+        session = self.opened.session if self.opened is not None else None
+        wanted = fork.parent_of(session) if session is not None else None
+        if session is None or wanted is None or wanted == session.id:
+            return "this session is no fork or subagent of another session"
+        return f"its parent {safe_line(fork.short_id(wanted))} is not in the bucket"
+
+    def action_spawned_child(self) -> None:
+        """Open the subagent session the chosen step spawned (the other way from the parent key)."""
+        step = self._chosen_step()
+        child = fork.spawned_child(step) if step is not None else None
+        if child is None:
+            self.notify("the chosen step spawned no subagent with a log of its own", severity="warning",
+                        markup=False)
+            return
+        if _held(self.library, child) is None:
+            self.notify(f"its subagent {safe_line(fork.short_id(child))} is not in the bucket",
+                        severity="warning", markup=False)
+            return
+        self.open_session(child, focus=True)
 
     def action_blame(self) -> None:
         """Blame the file the chosen step edited; in the trail pane, the file of the patch under the
@@ -1132,6 +1177,10 @@ def _fit_path(folder: Path, room: int) -> str:
     if text == home or text.startswith(home + "/"):
         text = "~" + text[len(home):]
     return cut_start(safe_line(text), room)
+
+
+# What only a bucket can do: decide redactions, seal, export, take a session out.
+_BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 
 
 def is_capsule(library: Library) -> bool:
