@@ -931,6 +931,8 @@ class BrowserScreen(Screen):
         if self.opened is None or self.opened.parent is None:
             self.notify(self._no_parent(), severity="warning", markup=False)
             return
+        self._whole_now()  # where its copy ends may lie past a preview's first steps
+        assert self.opened is not None
         self._fork_child = self.opened.session
         self.open_session(self.opened.parent, focus=True)
 
