@@ -365,13 +365,14 @@ def step_from_row(row: tuple) -> Step:
     )
 
 
-def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
+def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = None) -> Session | None:
+    """A session from its row and its steps (only the first `steps` of them, when given)."""
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
     summary = summary_from_row(row[:SUMMARY_WIDTH])
     extra = orjson.loads(row[SUMMARY_WIDTH])
-    steps = [step_from_row(r) for r in shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2])]
+    rows = shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2], steps)
     return Session(
         id=summary.id,
         agent=summary.agent,
@@ -384,7 +385,7 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         models=summary.models,
         tokens=summary.tokens,
         git=GitInfo.from_dict(extra.get("git")),
-        steps=steps,
+        steps=[step_from_row(r) for r in rows],
         subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],
