@@ -244,3 +244,19 @@ async def test_the_open_session_keeps_the_list_s_cursor_when_the_whole_answer_co
         await settle(app, pilot)
         assert screen.opened.session.id == far
     bucket.close()
+
+
+async def test_a_kind_the_filter_does_not_know_is_said_beside_the_count(demo):
+    """`kind:bogus` names no kind of step: `search` refuses it; the list filters on the rest of the
+    words and says so in its status line, not silently."""
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"kind:bogus", "enter")
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#sessions-status").render())
+        assert "no step kind starts with 'bogus' (kind: takes user," in status
+        await pilot.press("slash", "ctrl+u", *"kind:user", "enter")
+        await settle(app, pilot)
+        assert "no step kind" not in str(app.screen.query_one("#sessions-status").render())

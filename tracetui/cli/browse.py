@@ -7,7 +7,7 @@ import sys
 
 
 from tracetui.bucket import Bucket, SearchHit
-from tracetui.bucket import kind_names, parse_sources, source_folders, step_query
+from tracetui.bucket import parse_sources, source_folders, unknown_kind
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.cli.selection import add_selection_options, selection_of
@@ -268,10 +268,9 @@ def _confirm_removal(bucket: Bucket, sid: str) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    unknown = step_query(args.query).unknown
-    if unknown:
-        name = safe_line(unknown[0])
-        raise TracetuiError(f"no step kind starts with {name!r} (kind: takes {kind_names()})")
+    wrong = unknown_kind(args.query)
+    if wrong is not None:
+        raise TracetuiError(wrong)
     with open_bucket(args) as bucket:
         hits = bucket.search(args.query, limit=args.limit)
     if args.json:

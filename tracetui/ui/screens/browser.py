@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from tracetui.bucket import unknown_kind
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
@@ -389,6 +390,9 @@ class BrowserScreen(Screen):
             bits.append(f"by {self.order}")
         if self.library.read_only:
             bits.append("read-only")
+        wrong = unknown_kind(query.text or "")
+        if wrong is not None:
+            bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
         sync = self.tracetui.sync_status
         if sync:
             bits.append(sync)
