@@ -55,10 +55,18 @@ class SyntheticLibrary:
     def count_sessions(self, agent=None, project=None, text=None):
         return self.n
 
+    def first_sessions(self, agent=None, project=None, text=None, limit=50, **_):
+        from tracetui.bucket import ListHead
+
+        return ListHead(self.list_sessions(limit=limit), self.n)
+
     def session(self, id_or_prefix):
         if self.big.id.startswith(id_or_prefix):
             return self.big
         raise NotFound("synthetic rows other than the first cannot be opened")
+
+    def session_head(self, id_or_prefix, steps):
+        return self.session(id_or_prefix)
 
     def summary(self, id_or_prefix):
         return SessionSummary.of(self.session(id_or_prefix))
@@ -109,7 +117,33 @@ def forced_ms(widget, action, n: int = 200) -> float:
     return samples[len(samples) // 2]
 
 
-async def run(library, big_id: str | None) -> dict:
+async def preview_cost(app, pilot, screen, sessions, big_id: str, row: int, rounds: int = 5) -> dict:
+    """CPU of the whole process (the preview's worker and the drawing) for a rest on the big session's
+    row, coming from the row beside it, and for the rest on the row beside it (an ordinary session,
+    for comparison): the medians of `rounds`."""
+    spent, beside = [], []
+    for _ in range(rounds):
+        cpu = time.process_time()
+        sessions.move_to(row + 1 if row + 1 < sessions.count else row - 1)
+        await until(pilot, lambda: screen.opened is not None and screen.opened.session.id != big_id, timeout=60)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0)
+        beside.append(time.process_time() - cpu)
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        cpu = time.process_time()
+        sessions.move_to(row)
+        await until(pilot, lambda: screen.opened is not None and screen.opened.session.id == big_id, timeout=60)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0)
+        spent.append(time.process_time() - cpu)
+    opened = screen.opened
+    return {"preview_rest_cpu_ms": round(sorted(spent)[len(spent) // 2] * 1000, 1),
+            "preview_steps_read": len(opened.session.steps),
+            "preview_rest_beside_cpu_ms": round(sorted(beside)[len(beside) // 2] * 1000, 1)}  # fmt: skip
+
+
+async def run(library, big_id: str | None, preview_row: int | None = None) -> dict:
     from tracetui.ui.app import TraceApp
     from tracetui.ui.widgets.session_list import SessionList
     from tracetui.ui.widgets.timeline import Timeline
@@ -134,7 +168,14 @@ async def run(library, big_id: str | None) -> dict:
         if big_id is None:
             return result
         screen = app.screen
+        if preview_row is not None:
+            result.update(await preview_cost(app, pilot, screen, sessions, big_id, preview_row))
         timeline = screen.query_one(Timeline)
+        if screen.opened is not None and screen.opened.session.id == big_id and sessions.count > 1:
+            # Previewed already: from another session, so the figure is the open's own.
+            sessions.move_to(1 if sessions.summary(0) and sessions.summary(0).id == big_id else 0)
+            await until(pilot, lambda: screen.opened is not None and screen.opened.session.id != big_id, timeout=60)
+            await app.workers.wait_for_complete()
         t0 = time.perf_counter()
         screen.open_session(big_id, focus=True)
         await until(pilot, lambda: screen.opened is not None and screen.opened.session.id == big_id
@@ -154,12 +195,34 @@ async def run(library, big_id: str | None) -> dict:
     return result
 
 
+def long_log(folder: Path, steps: int) -> None:
+    """One Claude Code log of `steps` steps (user prompts and answers, a few lines each), newest of all."""
+    import orjson
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sid = "0e0e0e0e-0000-4000-8000-0000000010ab"
+    lines = []
+    parent = None
+    for i in range(steps):
+        kind = "user" if i % 2 == 0 else "assistant"
+        text = f"step {i}: " + "a few words about the change and why it was made. " * 4
+        message = {"role": kind, "content": text} if kind == "user" else {
+            "role": kind, "id": f"m{i}", "model": "claude-sonnet-4-5", "content": [{"type": "text", "text": text}]}
+        lines.append(orjson.dumps({"type": kind, "uuid": f"s{i}", "parentUuid": parent, "sessionId": sid,
+                                   "timestamp": f"2099-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                                   "cwd": "/home/dev/long", "message": message}))  # fmt: skip
+        parent = f"s{i}"
+    (folder / f"{sid}.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bucket", help="measure a real bucket instead of the synthetic one")
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--steps", type=int, default=50_000)
     parser.add_argument("--corpus-mb", type=int, help="replicate the real corpus to this size and sync it first")
+    parser.add_argument("--long", type=int, default=0,
+                        help="with --corpus-mb: add one Claude Code session of this many steps (the preview's figure)")
     args = parser.parse_args()
     t = time.perf_counter()
     if args.corpus_mb:
@@ -175,12 +238,16 @@ def main() -> None:
         try:
             replicas, _ = bench_sync.build(tmp / "src", args.corpus_mb * 1_000_000)
             sources = {a: [Path(p) for p in ps] for a, ps in bench_sync.sources_for(tmp / "src", replicas).items()}
+            if args.long:
+                long_log(tmp / "src" / "claude" / "long", args.long)
+                sources["claude"].append(tmp / "src" / "claude" / "long")
             library = Bucket.open(tmp / "bucket")
             library.sync(sources=sources)
             rows = library.list_sessions()
             big_id = max(rows, key=lambda r: r.steps).id
+            row = [r.id for r in rows].index(big_id)
             setup = {"library": f"corpus x{replicas} ({args.corpus_mb} MB)", "setup_s": round(time.perf_counter() - t, 1)}
-            print(json.dumps({**setup, **asyncio.run(run(library, big_id))}, indent=2))
+            print(json.dumps({**setup, **asyncio.run(run(library, big_id, row))}, indent=2))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return
@@ -190,7 +257,11 @@ def main() -> None:
         library = Bucket.open(Path(args.bucket))
         rows = library.list_sessions()
         big_id = max(rows, key=lambda r: r.steps).id if rows else None
+        preview_row = [r.id for r in rows].index(big_id) if big_id else None
         setup = {"library": f"bucket {args.bucket}"}
+        setup["setup_s"] = round(time.perf_counter() - t, 2)
+        print(json.dumps({**setup, **asyncio.run(run(library, big_id, preview_row))}, indent=2))
+        return
     else:
         library = SyntheticLibrary(args.sessions, args.steps)
         big_id = library.big.id

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from tracetui.bucket import SearchHit
+from tracetui.bucket import ListHead, SearchHit
 from tracetui.bucket.index import argument_words, hit_snippet, query_terms
 from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
@@ -79,9 +79,29 @@ class Library(Protocol):
         until: str | None = None,
     ) -> int: ...
 
+    def first_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int = 50,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
+    ) -> ListHead:
+        """The first sessions `list_sessions` gives, as far as work bounded by `limit` (not by the
+        number of sessions) finds them: what a list shows while the whole answer is worked out."""
+        ...
+
     def resolve(self, id_or_prefix: str) -> str: ...
 
     def session(self, id_or_prefix: str) -> Session: ...
+
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        """The session with at least its first `steps` steps (all of them where that costs no more):
+        what a preview shows, read in a time that does not grow with the session."""
+        ...
 
     def summary(self, id_or_prefix: str) -> SessionSummary:
         """One session's listing row, without reading its steps: the app compares it with the
@@ -137,6 +157,15 @@ class MemoryLibrary:
     def version(self) -> int | None:
         return None
 
+    def first_sessions(
+        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
+        include_hidden=False,
+    ) -> ListHead:
+        # Held in memory: the whole answer costs what its first rows would.
+        rows = self.list_sessions(agent, project, text, since=since, until=until, order=order,
+                                  include_hidden=include_hidden)  # fmt: skip
+        return ListHead(rows[:limit], len(rows))
+
     def remove(self, id_or_prefix: str) -> object:
         raise TracetuiError("these sessions are read-only: nothing to remove")
 
@@ -156,6 +185,9 @@ class MemoryLibrary:
     def session(self, id_or_prefix: str) -> Session:
         return self._by_id[self.resolve(id_or_prefix)]
 
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        return self.session(id_or_prefix)  # in memory already: the whole costs nothing more
+
     def summary(self, id_or_prefix: str) -> SessionSummary:
         sid = self.resolve(id_or_prefix)
         return next(row for row in self._summaries if row.id == sid)
@@ -169,8 +201,9 @@ class MemoryLibrary:
         for session in self._sessions:
             for step in session.steps:
                 edges = said_edges(step.kind, step.text)
-                if _holds(wanted, words, step, edges):
-                    arguments = argument_words(step.tool_input)
+                # Once a step: the match and its snippet read the same words (a large call's are costly).
+                arguments = (argument_words(step.tool_input) or "") if wanted.covers(step.kind) else None
+                if _holds(wanted, words, step, edges, arguments):
                     snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments, edges)
                     stamp = step.timestamp or session.started
                     hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
@@ -225,13 +258,20 @@ class MemoryLibrary:
         return any(_holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
 
 
-def _holds(wanted: StepQuery, words: list[str], step: Step, edges: tuple[int, int] | None) -> bool:
+def _holds(
+    wanted: StepQuery,
+    words: list[str],
+    step: Step,
+    edges: tuple[int, int] | None,
+    arguments: str | None = None,
+) -> bool:
     """Whether the parts of a step the query looks in hold every one of its words (plain
-    case-insensitive matching, where the bucket's index matches words)."""
+    case-insensitive matching, where the bucket's index matches words). `arguments`: the step's
+    `argument_words` where the caller has them already."""
     said, injected = parts(step.kind, step.text, edges)
     looked = []
     if wanted.covers(step.kind):
-        looked += [said, argument_words(step.tool_input) or ""]
+        looked += [said, (arguments if arguments is not None else argument_words(step.tool_input)) or ""]
     if wanted.injected:
         looked.append(injected)
     low = " ".join(looked).lower()

@@ -63,6 +63,13 @@ class Tokens:
     def total(self) -> int:
         return self.input + self.output + self.cache_read + self.cache_write
 
+    @property
+    def input_recorded(self) -> bool:
+        """False where the log counts output and no input at all: no request is made without input,
+        so the log left it out (Copilot CLI writes only output counts until a session shuts down),
+        and a price of these tokens is a lower bound."""
+        return not (self.output and not (self.input or self.cache_read or self.cache_write))
+
     def to_dict(self) -> dict[str, int]:
         return {
             "input": self.input,
@@ -339,6 +346,9 @@ class Session:
     # given. The steps the fork copied from the parent carry `meta["copied"]`.
     forked_from: str | None = None
     forked_at: str | None = None  # when the fork was made (ISO-8601 UTC), where the log says
+    # The session that ran this one as a subagent, where the subagent has a log of its own (Codex's
+    # spawned threads: `thread_spawn.parent_thread_id`): the parent's session id as the log gives it.
+    subagent_of: str | None = None
     _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -389,6 +399,8 @@ class Session:
         d = self.summary_dict()
         if self.forked_from is None:
             del d["forked_from"]  # said only of a fork, so a session that is none reads as it did
+        if self.subagent_of is None:
+            del d["subagent_of"]  # likewise for a subagent's own log
         d.update(
             {
                 "version": self.version,
@@ -426,6 +438,7 @@ class Session:
             hidden=d.get("hidden"),
             forked_from=d.get("forked_from"),
             forked_at=d.get("forked_at"),
+            subagent_of=d.get("subagent_of"),
         )
 
 
@@ -460,6 +473,7 @@ class SessionSummary:
     # the price table or the log gives no usage; set by whoever can price (the bucket's index).
     cost_usd: float | None = None
     forked_from: str | None = None  # Session.forked_from
+    subagent_of: str | None = None  # Session.subagent_of
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -479,7 +493,9 @@ class SessionSummary:
             "note": self.note,
             "hidden": self.hidden,
             "cost_usd": self.cost_usd,
+            "input_recorded": self.tokens.input_recorded,  # False: cost_usd prices the output alone
             "forked_from": self.forked_from,
+            "subagent_of": self.subagent_of,
         }
 
     @classmethod
@@ -500,4 +516,5 @@ class SessionSummary:
             source=session.source,
             hidden=session.hidden,
             forked_from=session.forked_from,
+            subagent_of=session.subagent_of,
         )

@@ -93,6 +93,8 @@ async def test_moving_through_steps_updates_detail_and_badges(demo):
         await settle(app, pilot, 1)
         trail = "\n".join(screen.query_one(TrailList).plain_lines())
         assert "3 patches: 1 reverted 1 transformed 1 alive" in trail
+        title = str(screen.query_one("#session-title").render())
+        assert " · trail: 1 reverted 1 transformed 1 alive" in title  # said as the trail's, not bare counts
 
 
 async def test_subagent_unfolds_and_branches_show(demo):

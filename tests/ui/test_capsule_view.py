@@ -32,8 +32,10 @@ async def test_capsule_opens_read_only_with_its_sealed_trail(capsule):
         screen = app.screen
         assert screen.query_one(SessionList).count == 1
         assert "read-only" in str(screen.query_one("#sessions-status").render())
-        await pilot.press("enter")
-        await settle(app, pilot)
+        # A capsule is one episode: it opens on it, and the footer offers no key only a bucket has.
+        assert screen.opened is not None and app.focused is screen.query_one(Timeline)
+        footer = {k.description for k in screen.query("FooterKey")}
+        assert "Replay" in footer and not footer & {"Seal", "Redact", "Review all"}
         timeline = screen.query_one(Timeline)
         assert timeline.states and sorted(set(timeline.states.values())) == ["alive", "reverted", "transformed"]
         edit_row = next(r for r in range(timeline.count) if "alive" in timeline.render_line(r).text)
@@ -77,6 +79,10 @@ async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_
         assert isinstance(screen, BrowserScreen) and screen is not bucket_screen
         assert screen.library.manifest is not None and screen.library.read_only
         assert screen.query_one("SessionList").count == 1
+        assert screen.opened is not None  # a capsule opens on its one episode
+        await pilot.press("escape")  # from the timeline: the capsule's list
+        await settle(app, pilot)
+        assert app.screen is screen and app.focused is screen.query_one("SessionList")
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is bucket_screen and bucket_screen.library is library

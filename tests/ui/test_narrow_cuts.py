@@ -45,7 +45,23 @@ async def test_a_placeholder_that_fits_is_drawn_whole(demo):
     async with app.run_test(size=NARROW) as pilot:
         await settle(app, pilot)
         field = app.screen.query_one("#filter", CutInput)
-        assert field.render_line(0).text.strip() == "/ filter: words, agent:…, project:…"
+        whole = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
+        assert field.render_line(0).text.strip() == whole
+
+
+async def test_the_filter_placeholder_says_kind_even_where_the_pane_cuts_it(demo):
+    # Two columns at 100: the list's field has 44 cells; the search's kind: terms come before the rest.
+    from tracetui.ui.widgets.cut_input import CutInput
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        field = app.screen.query_one("#filter", CutInput)
+        room = field.scrollable_content_region.width
+        shown = field.render_line(0).text.rstrip()
+        assert room < cell_len(field.placeholder) and cell_len(shown) <= room
+        assert shown.endswith("…") and "kind:context|KIND|all" in shown, shown
 
 
 async def test_the_key_help_is_one_row_a_key_cut_to_the_panel(demo):

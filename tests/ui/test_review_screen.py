@@ -30,6 +30,7 @@ async def test_review_lists_the_demo_values_and_decides_one_everywhere(tmp_path)
         assert "3 decisions left" in status
         shown = "".join(str(c) for row in range(3) for c in screen.query_one("DataTable").get_row_at(row))
         assert "4242" not in shown and "ana.ruiz" not in shown  # never the values
+        assert "a•••@" in shown and "(16 digits)" in shown  # but a hint of which value each row is
         first = screen.current
         await pilot.press("a")
         await pilot.pause()
@@ -60,7 +61,7 @@ async def test_field_names_from_a_log_are_not_read_as_markup(tmp_path):
         app.push_screen(ReviewScreen(library, store))
         await settle(app, pilot, 4)
         table = app.screen.query_one("DataTable")
-        cell = table.get_row_at(0)[3]
+        cell = table.get_row_at(0)[4]
         assert "[bold red]" in cell.plain and "\x1b" not in cell.plain
 
 
@@ -114,3 +115,35 @@ async def test_a_long_filter_in_the_review_title_is_cut_with_an_ellipsis(tmp_pat
         assert isinstance(app.screen, ReviewScreen)
         drawn = app.screen.query_one("#review-title").render_line(0).text.rstrip()
         assert drawn.endswith("…") and len(drawn) <= 80
+
+
+async def test_enter_opens_the_editor_on_the_value_and_its_decisions_come_back(tmp_path):
+    """Enter shows the text around the row's value (the editor, on its first place); a decision made
+    there is the row's decision when the review comes back."""
+    from tracetui.ui.screens.redact_editor import RedactEditor
+    from tracetui.ui.screens.review import ReviewScreen
+
+    library = open_library(build(tmp_path / "demo"))
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot, 4)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        group = review.current
+        before = len(review.groups)
+        await pilot.press("enter")
+        await settle(app, pilot, 4)
+        editor = app.screen
+        assert isinstance(editor, RedactEditor) and editor.session.id == group.occurrences[0].session
+        span = editor.current
+        assert span is not None and span.pending and (span.step, span.field, span.start) == (
+            group.occurrences[0].span.step, group.occurrences[0].span.field, group.occurrences[0].span.start)
+        await pilot.press("x")  # keep it, in the editor
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is review
+        assert len(review.groups) == before - 1 and group.id not in {g.id for g in review.groups}
+        assert f"{before - 1} decisions left" in str(review.query_one("#review-status").render())

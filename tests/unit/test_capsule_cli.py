@@ -143,3 +143,63 @@ def test_the_warning_before_a_check_says_which_paths_will_not_be_applied(tmp_pat
     code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(repo), "--check", "true")
     assert "  .git/hooks/pre-commit (not applied: points into .git)\n" in err
     assert "  notes.txt\n" in err
+
+
+def test_a_capsule_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """A folder that takes no files (/proc), a full disk: one line naming the file, no traceback,
+    no temporary file left beside it."""
+    import errno
+    import tempfile
+
+    repo, _ = kit.make_repo(tmp_path)
+    projects = tmp_path / "claude"
+    kit.write_claude_log(projects, repo, prompt="add a test")
+    bucket = str(tmp_path / "bucket")
+    assert run(capsys, "sync", "--bucket", bucket, "--source", f"claude={projects}", "--json")[0] == 0
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    seal = ("seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(out_dir / "x.capsule"),
+            "--accept-suggested")  # fmt: skip
+
+    real_mkstemp = tempfile.mkstemp
+
+    def no_room(*args, **kwargs):  # only the capsule's folder is full: plans and caches still save
+        if Path(kwargs.get("dir", "")) == out_dir:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_room)
+    code, _, err = run(capsys, *seal)
+    assert code == 2 and err == f"tracetui: cannot write the capsule {out_dir / 'x.capsule'}: No space left on device\n"
+    monkeypatch.undo()
+
+    real_fsync = __import__("os").fsync
+
+    def full_at_fsync(fd):
+        if any(p.name.startswith(".x.capsule.") for p in out_dir.iterdir()):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr("os.fsync", full_at_fsync)
+    code, _, err = run(capsys, *seal)
+    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err
+    assert list(out_dir.iterdir()) == []  # the temporary file went with the failure
+    monkeypatch.setattr("os.fsync", real_fsync)
+
+
+def test_a_wrong_repo_or_an_empty_check_is_said_before_the_warning_and_nothing_runs(tmp_path, capsys):
+    from tracetui.capsule import seal
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "s.capsule", secret=b"s" * 32,
+         accept_suggested=True)  # fmt: skip
+    elsewhere = tmp_path / "not-a-repo"
+    elsewhere.mkdir()
+    for where, check, said in ((elsewhere, "true", "is not inside a git repository"),
+                               (repo, "", "the check is empty"), (repo, "   ", "the check is empty")):  # fmt: skip
+        for extra in ((), ("--bisect",)):
+            code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(where),
+                                 "--check", check, *extra)  # fmt: skip
+            assert code == 2 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
+            assert "your check will run" not in err

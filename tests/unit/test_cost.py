@@ -260,3 +260,34 @@ def test_corpus_prices_are_unchanged_to_the_last_digit(monkeypatch):
             assert got.cost_usd == total, session.source
             requests += sum(1 for v in per_step.values() if v is not None)
     assert requests > 1000
+
+
+def test_a_log_that_counts_only_output_is_priced_as_a_lower_bound_and_says_so(capsys, tmp_path):
+    """Copilot CLI writes input counts only when a session shuts down: before that its log holds
+    output counts alone. No request is made without input, so the price is of part of the tokens:
+    `≥` in ls, said in show, `input_recorded` false in JSON; after the shutdown, a price as any."""
+    from shared_data import FIXTURES
+
+    assert Tokens(0, 50, 0, 9_000).input_recorded and Tokens().input_recorded
+    assert not Tokens(0, 195, 0, 0).input_recorded
+    events = FIXTURES / "copilot" / "session-state" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl"
+    for shutdown in (False, True):
+        state = tmp_path / str(shutdown) / "session-state" / events.parent.name
+        state.mkdir(parents=True)
+        lines = events.read_bytes().splitlines()
+        (state / "events.jsonl").write_bytes(
+            b"\n".join(x for x in lines if shutdown or b'"session.shutdown"' not in x) + b"\n")
+        bucket = str(tmp_path / str(shutdown) / "b")
+        assert main(["sync", "--bucket", bucket, "--source", f"copilot={state.parent}", "--json"]) == 0
+        capsys.readouterr()
+        assert main(["ls", "--bucket", bucket, "--json"]) == 0
+        (row,) = orjson.loads(capsys.readouterr().out)
+        assert row["cost_usd"] and row["input_recorded"] is shutdown
+        assert main(["ls", "--bucket", bucket]) == 0
+        assert ("≥$" in capsys.readouterr().out) is not shutdown
+        assert main(["show", "--bucket", bucket, "3c4d", "--json"]) == 0
+        assert orjson.loads(capsys.readouterr().out)["input_recorded"] is shutdown
+        assert main(["show", "--bucket", bucket, "3c4d"]) == 0
+        out = capsys.readouterr().out
+        assert ("the log does not count input" in out and "(the output alone)" in out) is not shutdown
+        assert ("input 7000, output 195" in out) is shutdown

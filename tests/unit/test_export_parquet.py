@@ -300,3 +300,33 @@ def test_a_value_scrubbed_everywhere_leaves_a_patch_row_s_op_state_and_commit(tm
     rows = list(patch_rows(Prepared(session, scrubbed, Outcome(fates=fates))))
     assert [(r["op"], r["state"], r["commit"]) for r in rows] == [(f.patch.op, f.state, f.commit) for f in fates]
     assert "update" in {r["op"] for r in rows} and not any("Adds" in r["diff"] for r in rows)
+
+
+def test_the_card_says_which_agents_months_and_outcome_labels_the_dataset_holds(tmp_path):
+    """A reader of the card learns what is in it before reading a file: the agents and their
+    sessions, the months, and the balance of the survival labels (the same after an export that
+    kept every group unchanged)."""
+    from tracetui.demo.build import build, open_library
+
+    bucket = open_library(build(tmp_path / "demo"))
+    dest = tmp_path / "out"
+    agents = sorted(r.agent for r in bucket.list_sessions())
+    for _ in range(2):  # written, then kept unchanged
+        export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+        card = (dest / "README.md").read_text()
+        assert f"{len(agents)} sessions of coding agents: Claude Code (1), Codex CLI (1), Pi (1), started" in card
+        assert agents == ["claude", "codex", "pi"]
+        glob = f"{dest}/data/patches/**/*.parquet"
+        counts = duckdb.sql(f"SELECT state, count(*) FROM read_parquet('{glob}') GROUP BY state").fetchall()
+        assert {state for state, _ in counts} - {"unknown"}
+        table = card.split("| survival of the patches | patches |\n| --- | --- |\n")[1].split("\n\n")[0]
+        assert sorted(line.strip("| ").split(" | ") for line in table.splitlines()) == sorted(
+            [state, str(n)] for state, n in counts)
+
+
+def test_a_card_from_a_manifest_naming_a_strange_agent_keeps_it_one_plain_word():
+    from tracetui.export.card import Contents, dataset_card
+
+    card = dataset_card("mit", "HEAD", {}, Contents({"claude": 2, "x`|\n## injected": 1}, {"alive": 3}, ["2026-01"]))
+    assert "Claude Code (2), x## injected (1)" in card and "\n## injected" not in card
+    assert "| alive | 3 |" in card

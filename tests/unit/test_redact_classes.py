@@ -390,3 +390,48 @@ def test_a_password_beside_a_published_sample_is_still_found():
     text = '<add key="ClearTextPassword" value="hal+9ooo_da!sY" />\n<add key="ClearTextPassword" value="r7!Kq_2mZp+w" />'
     assert untouched(text, "hal+9ooo_da!sY")
     assert covered(text, "r7!Kq_2mZp+w")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"email": "ops@example.org", "app_password": "qzvt ksrn pwhd fjyc"}',  # Google shows it in fours
+        "EMAIL_HOST_PASSWORD=qzvtksrnpwhdfjyc",  # and a .env takes it unspaced, unquoted
+        "SMTP_PASS=qzvt-ksrn-pwhd-fjyc",  # Apple's app-specific passwords are hyphenated
+        'mail_password: "qzvt ksrn pwhd fjyc"',
+    ],
+)
+def test_an_app_password_of_random_letters_is_a_sure_finding(text):
+    """Letters that spell nothing under a password's name: no digit in it, so it once read as a
+    variable name (unquoted) or a phrase (spaced) and was at best a suggestion."""
+    value = next(v for v in ("qzvt ksrn pwhd fjyc", "qzvt-ksrn-pwhd-fjyc", "qzvtksrnpwhdfjyc") if v in text)
+    assert covered(text, value, (AUTO,)), scan_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("password=user_password", "user_password"),  # code: a variable
+        ("DB_PASSWORD=postgrespassword", "postgrespassword"),  # words run together, as names are
+        ("APP_PASSWORD=abcd-efgh-ijkl-mnop", "abcd-efgh-ijkl-mnop"),  # the alphabet, typed for the shape
+        ("PASSWORD_FIELD=passwordinput", "passwordinput"),
+    ],
+)
+def test_letters_that_spell_words_or_the_alphabet_are_no_app_password(text, value):
+    assert untouched(text, value), scan_text(text)
+
+
+@pytest.mark.parametrize("name", ["SMTP_PASS", "db_pass", "MAIL_PASS", "redis-pass"])
+def test_pass_as_a_word_of_a_name_names_a_password(name):
+    """`DB_PASS=…` is as common in .env files as `DB_PASSWORD`; `pass` inside a word (`bypass`,
+    `passport`) and the verb before a quoted word are not names."""
+    text = f"{name}=hunter2hunter2"
+    assert covered(text, "hunter2hunter2", (AUTO,)), scan_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tip: to pass '--prompt' as a value, use '-- --prompt'", 'bypass = "routing"', "passport: 'AB1234567'"],
+)
+def test_pass_inside_a_word_or_as_a_verb_names_nothing(text):
+    assert not [f for f in scan_text(text) if f.detector.startswith("rule:")], scan_text(text)

@@ -71,3 +71,30 @@ def test_a_blame_range_judges_each_writing_session_s_trail_once(tmp_path, monkey
     rng = blame_range(MemoryLibrary([session]), f"{base}..{head}", repo=repo.path)
     assert [(c.added, c.explained) for c in rng.commits] == [(3, 3), (4, 4)]
     assert dict(judged) == {session.id: 1}
+
+
+def test_a_memory_search_reads_each_step_s_arguments_once(monkeypatch):
+    # A hit's arguments were made into words for the match and again for its snippet.
+    import tracetui.library as library
+    from tracetui.model import Session, Step, StepKind
+
+    steps = [Step(f"s{i}", i, StepKind.TOOL_CALL, "assistant", "", None, tool="shell",
+                  tool_input={"command": ["grep", "-rn", "needle" if i % 2 else "hay", "src/"]})
+             for i in range(6)]  # fmt: skip
+    steps.append(Step("u", 6, StepKind.USER, "user", "where is the needle", None))
+    lib = MemoryLibrary([Session("id1", "codex", "/x", steps=steps)])
+    calls: Counter = Counter()
+    words = library.argument_words
+
+    def counted(value):
+        calls[id(value)] += 1
+        return words(value)
+
+    monkeypatch.setattr(library, "argument_words", counted)
+    hits = lib.search("needle", limit=50)
+    assert [h.step for h in hits] == ["s1", "s3", "s5", "u"]
+    assert hits[0].snippet.startswith("grep -rn needle") and hits[0].match is not None
+    assert sorted(calls.values()) == [1] * 7  # every step once, hit or not (the prompt's None too)
+    calls.clear()
+    assert [h.step for h in lib.search("kind:user needle")] == ["u"]
+    assert sum(calls.values()) == 1  # the calls are not looked in: only the prompt's (no) arguments

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 
 from tracetui.model import StepKind
 from tracetui.sources import RawLog, codex
@@ -396,6 +397,62 @@ def test_an_injected_message_names_its_sender_on_the_item_the_model_saw():
     assert [(st.kind, st.meta["injected_source"]) for st in timer] == [(StepKind.CONTEXT, "timer t-7")]
     assert "check the queue" in timer[0].text
     assert sum("check the queue" in st.text for st in s.steps) == 1
+
+
+def _reply(text: str) -> tuple[str, dict[str, Any]]:
+    part = {"type": "output_text", "text": text}
+    return ("response_item", {"type": "message", "role": "assistant", "content": [part]})
+
+
+# What codex-rs writes for one injected message: the wrapped item the model saw (its content escaped
+# as codex-rs escapes an envelope: & < > and ", never an apostrophe) and the event naming the sender.
+_CONTENT = 'don\'t "wait" <now> & report'
+_TIMER_ITEM = ("<timer_message>\n<timer_id>t-9</timer_id>\n<content>\n"
+               "don't &quot;wait&quot; &lt;now&gt; &amp; report\n</content>\n</timer_message>")
+_CODEX_ITEM = ("<codex_message>\n<source>ci bot</source>\n<queued_at>1767000000</queued_at>\n<content>\n"
+               "don't &quot;wait&quot; &lt;now&gt; &amp; report\n</content>\n<meta />\n</codex_message>")
+
+
+@pytest.mark.parametrize("event_first", [False, True], ids=["item-then-event", "event-then-item"])
+@pytest.mark.parametrize(("item", "source"), [(_TIMER_ITEM, "timer t-9"), (_CODEX_ITEM, "ci bot")],
+                         ids=["timer", "codex_message"])
+def test_an_injected_message_is_one_step_with_its_sender_in_either_order(event_first, item, source):
+    pair = [injected(_CONTENT, source), user(item)]
+    if not event_first:
+        pair.reverse()
+    s = read(rollout(user("watch the build"), _reply("watching"), *pair, _reply("reported")))
+    assert s.skipped == {}
+    held = [st for st in s.steps if "report" in st.text and st.role == "user"]
+    assert len(held) == 1, [(st.id, st.text) for st in s.steps]  # once, whichever came first
+    step = held[0]
+    assert (step.kind, step.text, step.meta.get("injected_source")) == (StepKind.CONTEXT, item, source)
+    assert "event" not in step.meta  # the item the model saw, not the event's copy
+    assert [st.text for st in s.steps if st.kind == StepKind.ASSISTANT] == ["watching", "reported"]
+    assert [st.index for st in s.steps] == list(range(len(s.steps)))
+
+
+def test_an_injected_event_before_its_item_waits_across_a_resumed_read():
+    log = "/x/rollout-2026-05-01T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl"
+    data = rollout(
+        user("watch"), _reply("ok"), injected(_CONTENT, "timer t-9"), user(_TIMER_ITEM), _reply("done")
+    )
+    cut = data.index(b"\n", data.index(b"injected_message")) + 1  # the snapshot ends after the event
+    _, state = codex.resume(None, RawLog(log, data[:cut]), [])
+    resumed, _ = codex.resume(state, RawLog(log, data), [])
+    assert resumed.to_dict() == read(data).to_dict()
+    assert sum("report" in st.text for st in resumed.steps) == 1
+
+
+def test_an_injected_event_takes_no_other_item_and_a_prompt_is_not_taken_for_it():
+    # The event's content is not in the wrapped item that follows: two different facts, both kept.
+    other = "<timer_message>other</timer_message>"
+    s = read(rollout(user("go"), injected("deploy finished", "ci"), user(other)))
+    assert [st.text for st in s.steps if st.kind == StepKind.CONTEXT] == ["deploy finished", other]
+    # A person typing what an outside sender also said stays the person's prompt.
+    s = read(rollout(user("go"), _reply("ok"), injected("ship it", "ci"),
+                     ("event_msg", {"type": "user_message", "message": "ship it"})))
+    assert [(st.kind, st.text) for st in s.steps[-2:]] == [
+        (StepKind.CONTEXT, "ship it"), (StepKind.USER, "ship it")]
 
 
 def test_an_injected_message_without_its_item_is_a_context_step_of_its_own():

@@ -3,7 +3,7 @@ joined and split lines, re-added lines, stale before-states, one verdict per cha
 
 from __future__ import annotations
 
-from test_trail_kit import Repo, iso, replace, session_of
+from test_trail_kit import Repo, iso, replace, session_of, write
 
 from tracetui.model import FileEdit, Hunk
 from tracetui.trail import session_patches, trail
@@ -121,6 +121,42 @@ def test_a_common_line_alone_in_another_file_is_no_move(tmp_path):
     repo.commit("shuffle", iso(12))
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.path_now) == ("reverted", None)
+
+
+def test_lines_a_new_file_shares_with_the_one_that_keeps_them_are_no_move(tmp_path):
+    """wingorithm/Vibe-Coding-Comparison-Project (Gemini CLI): the session wrote PaymentService.java;
+    a later commit switched two of its lines to another client while a test written just before
+    (PaymentServiceTest.java) repeats the class's import block. The imports never left the class, yet
+    the test file was taken for the changed lines' new home: they counted twice and the patch read
+    alive. Only lines that left their file can have moved."""
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "# Shop\n")
+    repo.commit("init", iso(9))
+    imports = (
+        "import shop.exception.InvalidBookingStateException;\n"
+        "import shop.exception.PaymentFailedException;\n"
+        "import shop.persistence.booking.BookingRepository;\n"
+        "import shop.persistence.event.EventRepository;\n"
+    )
+    service = (
+        "package shop.booking;\n\n" + imports + "import org.web.client.RestTemplate;\n\n"
+        "public class PaymentService {\n"
+        "    private final RestTemplate restTemplate;\n"
+        "    public PaymentResult pay(Booking booking) {\n"
+        "        return restTemplate.postForEntity(gatewayUrl, booking, PaymentResult.class);\n"
+        "    }\n}\n"
+    )
+    edit = write(repo, "src/PaymentService.java", service)
+    done = repo.commit("payments", iso(11))
+    test = "package shop.booking;\n\n" + imports + "\nclass PaymentServiceTest {\n}\n"
+    repo.write("test/PaymentServiceTest.java", test)
+    repo.commit("tests", iso(12))
+    field = "    private final RestTemplate restTemplate;\n"
+    repo.write("src/PaymentService.java", service.replace(field, "    @Inject Gateway gw;\n"))
+    repo.commit("another client", iso(13))
+    [fate] = _fates(repo, [(iso(10), edit)])
+    assert (fate.state, fate.commit, fate.path_now) == ("transformed", done, None)
+    assert (fate.kept, fate.dropped) == (fate.evidence - 1, 1)
 
 
 # -- joined and split lines --------------------------------------------------------------------------

@@ -134,6 +134,8 @@ def test_a_repository_holding_none_of_the_files_says_so(tmp_path):
         f"{other.path} holds none of the session's files (looked for 5, e.g. {ALICE}/sub/a.py): states are unknown"
     )
     assert [(f.state, f.reason) for f in result.fates] == [("unknown", "not in the repository")] * 5
+    with pytest.raises(NotFound, match="revision 'no-such' not found"):  # a wrong --ref is said all the same
+        trail(there, repo=other.path, ref="no-such")
     with pytest.raises(NotFound, match="no git repository at"):
         map_repository(there, tmp_path / "logs")
 

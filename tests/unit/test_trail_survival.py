@@ -335,3 +335,21 @@ def test_evidence_adds_up(tmp_path):
     _, session, _ = _scenario(tmp_path)
     for f in trail(session).fates:
         assert f.kept + f.changed + f.dropped == f.evidence, f.patch.path
+
+
+def test_a_repository_that_lacks_some_blobs_is_still_judged(tmp_path):
+    """Tokisaki7-Dev/HAWZX-AI (a Copilot CLI user's home folder on GitHub) was fetched without its
+    largest files, as a partial clone is: looking for a lost patch's lines in the files a commit after
+    the step touched, the trail read a blob the store lacks and the whole trail failed ("could not
+    read the git history"). A blob that is not there holds nothing to look in, as one too large."""
+    repo = Repo(tmp_path / "r")
+    repo.write("app.py", "def run():\n    return 1\n")
+    repo.commit("init", iso(9))
+    edit = replace(repo, "app.py", "    return 1\n", "    return compute_the_answer(42)\n")
+    repo.git("checkout", "--", "app.py")  # discarded
+    repo.write("tools/rg.exe", "a large binary the copy lacks\n" * 50)
+    repo.commit("add a tool", iso(11))
+    blob = repo.git("rev-parse", "HEAD:tools/rg.exe")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    [fate] = trail(session_of(repo.path, [(iso(10), edit)])).fates
+    assert (fate.state, fate.commit) == ("lost", None)

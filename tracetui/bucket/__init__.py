@@ -1,12 +1,12 @@
 """The bucket: the agents' logs copied, indexed and searchable (docs/design.md, "Bucket")."""
 
-from tracetui.bucket.core import Bucket, Rebuilding, Removal, SearchHit
+from tracetui.bucket.core import Bucket, ListHead, Rebuilding, Removal, SearchHit
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
 from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
-from tracetui.bucket.searched import StepQuery, kind_names, step_query
+from tracetui.bucket.searched import StepQuery, kind_names, step_query, unknown_kind
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "Problem", "Rebuilding", "Removal", "SearchHit", "SourceFolder", "StepQuery", "SyncProgress",
-    "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query",
+    "Bucket", "DoctorReport", "ListHead", "Problem", "Rebuilding", "Removal", "SearchHit", "SourceFolder",
+    "StepQuery", "SyncProgress", "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query", "unknown_kind",
 ]  # fmt: skip

@@ -8,6 +8,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,10 +75,30 @@ class Removal:
                 "copies": self.copies}  # fmt: skip
 
 
+@dataclass(slots=True)
+class ListHead:
+    """The first sessions a text filter keeps, found by work that does not grow with the bucket
+    (`Bucket.first_sessions`): what a list can show while the whole answer is still worked out."""
+
+    rows: list[SessionSummary]  # the whole answer's first rows, in the list's order
+    count: int | None = None  # the whole answer's count, where it was found
+
+    @property
+    def whole(self) -> bool:
+        """`rows` is the whole answer (`list_sessions` gives no more)."""
+        return self.count is not None and self.count == len(self.rows)
+
+
 INDEX_NAME = "index.sqlite"
 MISSING = "missing or empty"  # an index with no groups in a bucket that has copies
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
 RANK_WINDOW = 5000
+# The sessions `first_sessions` looks at before it leaves the rest to the whole answer: a look costs a
+# few tens of microseconds (one FTS lookup in one session's rowid range).
+HEAD_LOOKS = 400
+# How long (CPU seconds) `first_sessions` lets the whole answer run before it looks session by session
+# instead: a rare word's whole answer is cheaper than any walk, and is exact and counted.
+HEAD_BUDGET = 0.005
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -420,7 +441,7 @@ class Bucket:
             params.append(project)
         query = step_query(text or "")
         if query.words:
-            like = "%" + query.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like = _like(query.words)
             if _like_fits(like):
                 cond = "title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
                 params += [like, like, like]
@@ -456,6 +477,106 @@ class Bucket:
         sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
+
+    @_healing
+    def first_sessions(
+        self,
+        agent: str | None = None,
+        project: str | None = None,
+        text: str | None = None,
+        limit: int = 50,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        order: str = "date",
+        include_hidden: bool = False,
+        looks: int = HEAD_LOOKS,
+        budget: float | None = None,
+    ) -> ListHead:
+        """The first rows (`limit` at most) `list_sessions` gives for the same filter, found by work
+        bounded by the screen rather than by the bucket: the sessions are looked at one at a time in
+        the list's order, `looks` at most, each by its title, project or id, then by its own steps
+        (one FTS lookup bounded to its rowid range). The whole answer (every session a word is in)
+        grows with the bucket.
+
+        A last word of PREFIX_MIN letters or more also matches as a prefix, and FTS5 cannot look a
+        prefix up in one session's range without merging every word it covers; so here it is looked
+        up as a whole word, and the first session not found so ends the rows (a longer word could
+        keep it, and the whole answer says).
+
+        With no prefix to look up, the whole answer is tried first, for `budget` seconds of CPU
+        (None: HEAD_BUDGET): where it is done by then (a rare word, a small bucket) it is given,
+        with its count. Not with one: FTS5 merges a prefix's words in one step SQLite cannot
+        interrupt, as long as a shard's whole answer takes."""
+        conn = self._steps_conn()
+        query = step_query(text or "")
+        words = index.fts_passes(query, prefix=False) if query.words else []
+        prefixed = index.fts_passes(query) != words if query.words else False
+        budget = HEAD_BUDGET if budget is None else budget
+        if budget > 0 and not prefixed:
+            found = self._whole_within(budget, conn, (agent, project, text, since, until, include_hidden), limit, order)
+            if found is not None:
+                return found
+        where, params = self._where(agent, project, None, since, until, include_hidden)
+        label = "0"
+        if query.words and _like_fits(_like(query.words)):  # else no title, project or id is as long
+            like = _like(query.words)
+            label = "(title LIKE ? ESCAPE '\\' OR project LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
+            params = [like, like, like, *params]
+        # Only the keys are sorted and read (every session is, in C); a row is made for those kept.
+        ordered = _ORDERS.get(order, index.ORDER)
+        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {where} {ordered} LIMIT ?"
+        attached = set(shards.attached(conn))
+        probes: dict[int, tuple[str, list[Any]]] = {}
+        kept_rowids: list[int] = []
+        looked = 0
+        for rowid, shard, key, named in conn.execute(sql, [*params, looks]).fetchall():
+            if len(kept_rowids) >= limit:
+                return self._head(conn, kept_rowids)
+            looked += 1
+            kept = bool(named) or not query.words
+            if not kept and words and shard in attached:
+                if shard not in probes:
+                    probes[shard] = shards.holds_sql(shard, words)
+                probe, more = probes[shard]
+                kept = conn.execute(probe, (key, *more)).fetchone() is not None
+            if kept:
+                kept_rowids.append(rowid)
+            elif prefixed and shard in attached:
+                return self._head(conn, kept_rowids)  # a prefix alone could keep this one: undecided
+        # Every session looked at was decided; where that was every session, so is the answer.
+        return self._head(conn, kept_rowids, whole=looked < looks)
+
+    @staticmethod
+    def _head(conn: sqlite3.Connection, rowids: list[int], whole: bool = False) -> ListHead:
+        marks = ",".join("?" * len(rowids))
+        sql = f"SELECT rowid, {index.SUMMARY_COLUMNS} FROM sessions WHERE rowid IN ({marks})"
+        rows = {r[0]: index.summary_from_row(r[1:]) for r in conn.execute(sql, rowids)}
+        found = [rows[r] for r in rowids if r in rows]
+        return ListHead(found, len(found) if whole else None)
+
+    def _whole_within(
+        self, budget: float, conn: sqlite3.Connection, filters: tuple[Any, ...], limit: int, order: str
+    ) -> ListHead | None:
+        """The first `limit` rows of the whole answer and its count, or None where SQLite had not
+        found them after `budget` seconds of this thread's CPU (the query is interrupted, nothing is
+        left behind)."""
+        where, params = self._where(*filters)
+        sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {where}"
+               f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
+        # This thread's CPU, not the clock: what decides is what the answer costs, not the machine's load.
+        end = time.thread_time() + budget
+        conn.set_progress_handler(lambda: time.thread_time() > end, 2000)
+        try:
+            found = conn.execute(sql, [*params, limit]).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupt" not in str(exc):
+                raise
+            return None
+        finally:
+            conn.set_progress_handler(None, 0)
+        rows = [index.summary_from_row(r[: index.SUMMARY_WIDTH]) for r in found]
+        return ListHead(rows, found[0][-1] if found else 0)
 
     @_healing
     def count_sessions(
@@ -525,6 +646,16 @@ class Bucket:
         sid = self.resolve(id_or_prefix)
         session = index.load_session(self._steps_conn(), sid)
         if session is None:  # removed by a sync between resolve and load
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return session
+
+    @_healing
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        """A session with only its first `steps` steps (everything else whole): what a preview shows,
+        read in a time that does not grow with the session."""
+        sid = self.resolve(id_or_prefix)
+        session = index.load_session(self._steps_conn(), sid, max(0, steps))
+        if session is None:
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
 
@@ -644,6 +775,11 @@ _ORDERS = {
     "duration": "ORDER BY (julianday(ended) - julianday(started)) IS NULL, "
     "julianday(ended) - julianday(started) DESC, started DESC, id",
 }
+
+
+def _like(words: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') that finds `words` anywhere in a title, project or id."""
+    return "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _writable(root: Path) -> bool:

@@ -58,12 +58,14 @@ SESSION_COLUMNS = (
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
     "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd, "
-    # A fork's parent rides in `extra` (no schema change): parsed only where the key is (a byte scan,
-    # not a JSON parse, for every other row); json_valid keeps a damaged row listable.
+    # A fork's parent and a subagent's ride in `extra` (no schema change): parsed only where the key
+    # is (a byte scan, not a JSON parse, for every other row); json_valid keeps a damaged row listable.
     "CASE WHEN instr(extra, '\"forked_from\"') AND json_valid(extra)"
-    " THEN json_extract(extra, '$.forked_from') END"
+    " THEN json_extract(extra, '$.forked_from') END, "
+    "CASE WHEN instr(extra, '\"subagent_of\"') AND json_valid(extra)"
+    " THEN json_extract(extra, '$.subagent_of') END"
 )
-SUMMARY_WIDTH = 20  # the columns above
+SUMMARY_WIDTH = 21  # the columns above
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
 
@@ -181,6 +183,8 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
     if session.forked_from is not None:
         extra["forked_from"] = session.forked_from
         extra["forked_at"] = session.forked_at
+    if session.subagent_of is not None:
+        extra["subagent_of"] = session.subagent_of
     srow = [
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
@@ -328,6 +332,7 @@ def summary_from_row(row: tuple) -> SessionSummary:
         hidden=row[17],
         cost_usd=row[18],
         forked_from=row[19] if isinstance(row[19], str) else None,
+        subagent_of=row[20] if isinstance(row[20], str) else None,
     )
 
 
@@ -360,13 +365,14 @@ def step_from_row(row: tuple) -> Step:
     )
 
 
-def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
+def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = None) -> Session | None:
+    """A session from its row and its steps (only the first `steps` of them, when given)."""
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
         return None
     summary = summary_from_row(row[:SUMMARY_WIDTH])
     extra = orjson.loads(row[SUMMARY_WIDTH])
-    steps = [step_from_row(r) for r in shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2])]
+    rows = shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2], steps)
     return Session(
         id=summary.id,
         agent=summary.agent,
@@ -379,7 +385,7 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         models=summary.models,
         tokens=summary.tokens,
         git=GitInfo.from_dict(extra.get("git")),
-        steps=steps,
+        steps=[step_from_row(r) for r in rows],
         subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],
@@ -387,6 +393,7 @@ def load_session(conn: sqlite3.Connection, session_id: str) -> Session | None:
         hidden=summary.hidden,
         forked_from=summary.forked_from,
         forked_at=extra.get("forked_at") if isinstance(extra.get("forked_at"), str) else None,
+        subagent_of=summary.subagent_of,
     )
 
 

@@ -154,3 +154,12 @@ def _once(words: list[str]) -> list[str]:
 def kind_names() -> str:
     """The values `kind:` takes, for a message."""
     return ", ".join((*StepKind.ALL, EVERY_KIND))
+
+
+def unknown_kind(text: str) -> str | None:
+    """What to tell a user whose query names a kind there is none of (`kind:bogus`), else None: the
+    search refuses it, the session list says it beside its count."""
+    unknown = step_query(text).unknown
+    if not unknown:
+        return None
+    return f"no step kind starts with {unknown[0]!r} (kind: takes {kind_names()})"

@@ -418,8 +418,8 @@ def attached(conn: sqlite3.Connection) -> list[int]:
     return sorted(int(n[1:]) for n in _attached(conn) if n[:1] == "s" and n[1:].isdigit())
 
 
-def steps_of(conn: sqlite3.Connection, shard: int, key: int) -> Iterator[tuple]:
-    """A group's step rows (READ_COLUMNS), in order."""
+def steps_of(conn: sqlite3.Connection, shard: int, key: int, limit: int | None = None) -> Iterator[tuple]:
+    """A group's step rows (READ_COLUMNS), in order; the first `limit` only, when given."""
     if shard not in attached(conn):
         return iter(())
     s = schema(shard)
@@ -427,7 +427,8 @@ def steps_of(conn: sqlite3.Connection, shard: int, key: int) -> Iterator[tuple]:
     if found is None:
         return iter(())
     base = found[0] << SHIFT
-    return conn.execute(f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (base, base | MASK))
+    sql = f"SELECT {READ_COLUMNS} FROM {s}.steps WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?"
+    return conn.execute(sql, (base, base | MASK, -1 if limit is None else limit))
 
 
 # A search is one or more passes (`index.fts_passes`): an FTS query naming its columns, and the
@@ -499,3 +500,19 @@ def matching_sql(conn: sqlite3.Connection, passes: list[Pass]) -> tuple[str, lis
     if not parts:
         return "SELECT NULL, NULL WHERE 0", []
     return " UNION ALL ".join(parts), params
+
+
+def holds_sql(shard: int, passes: list[Pass]) -> tuple[str, list[Any]]:
+    """SQL answering whether one group (its key the first parameter) has a step matching any of a
+    search's passes, and the parameters after the key. FTS5 seeks a whole word's postings to the
+    group's rowid range, so this costs about the same however big the shard is; a prefix term is
+    another matter: FTS5 (3.40) merges every word the prefix covers before it looks at a rowid."""
+    s = schema(shard)
+    tests: list[str] = []
+    params: list[Any] = []
+    for query, kinds in passes:
+        body, more = _pass_sql(s, kinds)
+        within = f"f.rowid BETWEEN (h.sno << {SHIFT}) AND ((h.sno << {SHIFT}) | {MASK})"
+        tests.append(f"EXISTS (SELECT 1 {body} AND {within})")
+        params += [query, *more]
+    return f"SELECT 1 FROM {s}.held h WHERE h.gkey = ? AND ({' OR '.join(tests)})", params

@@ -39,6 +39,7 @@ from tracetui.capsule.replay import (
     open_replay,
     path_refusal,
     replay,
+    replay_target,
 )
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
 from tracetui.capsule.scope import (
@@ -81,6 +82,7 @@ __all__ = [
     "open_replay",
     "parse_steps",
     "replay",
+    "replay_target",
     "seal",
     "seal_scope",
     "verify",

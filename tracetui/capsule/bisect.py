@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.capsule.archive import CapsuleError
-from tracetui.capsule.gitcmd import is_commit_id, repo_root, resolve_commit
+from tracetui.capsule.gitcmd import is_commit_id, resolve_commit
 from tracetui.capsule.opened import OpenedCapsule
 from tracetui.capsule.replay import (
     _AUTO,
@@ -33,6 +33,7 @@ from tracetui.capsule.replay import (
     TIMED_OUT,
     Replay,
     apply_patch,
+    replay_target,
 )
 from tracetui.capsule.sandbox import Sandbox
 from tracetui.errors import TracetuiError
@@ -100,7 +101,7 @@ def bisect(
     """`opened(run)` is called with each probe's replay as it opens (a caller on another thread can
     close it, which stops its check; raising there ends the bisect); `progress(phase, runs)` after each
     check run, with the phase ("ends", "search", "reduce") and the runs so far."""
-    root = repo_root(Path(repo))
+    root = replay_target(repo, check)
     if not capsule.base:
         return BisectResult(INCONCLUSIVE, "the capsule records no base commit")
     if not is_commit_id(capsule.base):

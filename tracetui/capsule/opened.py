@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracetui.bucket import SearchHit
+from tracetui.bucket import ListHead, SearchHit
 from tracetui.capsule import manifest as mf
 from tracetui.capsule.schema import check_fate, check_manifest, depth, step_problem, subagent_ok, tokens_ok
 from tracetui.regular_file import NotRegularFile, open_regular
@@ -125,6 +125,14 @@ class OpenedCapsule:
     def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=True) -> int:
         return self._library.count_sessions(agent, project, text, since=since, until=until, include_hidden=True)
 
+    def first_sessions(
+        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
+        include_hidden=True,
+    ) -> ListHead:
+        return self._library.first_sessions(
+            agent, project, text, limit, since=since, until=until, order=order, include_hidden=True
+        )
+
     def projects(self) -> list[str]:
         return self._library.projects()
 
@@ -145,6 +153,9 @@ class OpenedCapsule:
 
     def session(self, id_or_prefix: str) -> Session:
         return self._library.session(id_or_prefix)
+
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        return self._library.session_head(id_or_prefix, steps)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         return self._library.search(query, limit)

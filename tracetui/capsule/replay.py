@@ -308,6 +308,14 @@ def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> R
     return Replay(capsule, root, commit, trust=trust).__enter__()
 
 
+def replay_target(repo: str | Path, check: str | None = None) -> Path:
+    """The top folder of the checkout a replay works on, checked before anything is said or run:
+    CapsuleError when `repo` is in no repository, or a check was asked for with no command."""
+    if check is not None and not check.strip():
+        raise CapsuleError("the check is empty: give the command whose result the capsule's steps change")
+    return repo_root(Path(repo))
+
+
 def replay(
     capsule: OpenedCapsule | str | Path,
     repo: str | Path,
@@ -326,7 +334,7 @@ def replay(
     `sandbox` (default: the machine's); where there is none it runs only if `trust`.
     """
     opened_capsule = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
-    root = repo_root(Path(repo))
+    root = replay_target(repo, check)
     recorded_base = opened_capsule.base
     if not recorded_base:
         return ReplayResult(INCONCLUSIVE, "the capsule records no base commit", None)

@@ -537,13 +537,18 @@ def _write_atomic(path: Path, data: bytes) -> None:
     parent = path.parent
     if not parent.is_dir():
         raise TracetuiError(f"the directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    except OSError as exc:  # a folder that takes no files (/proc), no permission, a full disk
+        raise TracetuiError(f"cannot write the capsule {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise TracetuiError(f"cannot write the capsule {path}: {exc.strerror or exc}") from None
         raise

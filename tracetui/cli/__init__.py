@@ -66,13 +66,9 @@ class Parser(argparse.ArgumentParser):
         return parser is not None and dest in parser.dests
 
     def error(self, message: str) -> NoReturn:
-        if Parser.json_errors:
-            error(f"{message} (see `{self.prog} --help`)", json_too=True)
-            raise SystemExit(2)
-        # argparse's own line, through safe_line: it quotes the arguments it could not take, which
-        # may be pasted text holding escapes, or bytes that are not UTF-8 (lone surrogates).
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {safe_line(clip(message, MESSAGE_MAX))}\n")
+        # One line, as every other failure: argparse's own puts the whole usage above it.
+        error(f"{message} (see `{self.prog} --help`)", json_too=Parser.json_errors)
+        raise SystemExit(2)
 
 
 class Commands:

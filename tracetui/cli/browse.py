@@ -7,13 +7,15 @@ import sys
 
 
 from tracetui.bucket import Bucket, SearchHit
-from tracetui.bucket import kind_names, parse_sources, source_folders, step_query
+from tracetui.bucket import parse_sources, source_folders, unknown_kind
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table, progress_line
+from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError
 from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import clip, safe_line
+from tracetui.selection import select
 from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
@@ -32,9 +34,13 @@ def register(subparsers: Commands) -> None:
     add_json_option(p)
     p.set_defaults(func=run_sync)
 
-    p = subparsers.add_parser("ls", help="list the sessions in the bucket, newest first")
-    p.add_argument("--agent", choices=registry.names(), help="only this agent's sessions")
-    p.add_argument("--project", help="only sessions of this project (the last folder of their cwd)")
+    p = subparsers.add_parser(
+        "ls",
+        help="list the sessions in the bucket, newest first",
+        description="List the sessions in the bucket, newest first. The selection options are export's and "
+        "review's: `ls` with them lists what an export or a review of the same options takes.",
+    )
+    add_selection_options(p)
     p.add_argument("--limit", type=_positive, help="at most N sessions")
     p.add_argument(
         "--all",
@@ -112,14 +118,16 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def run_ls(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
-        rows = bucket.list_sessions(
-            agent=args.agent, project=args.project, limit=args.limit, include_hidden=args.all
-        )
-        empty = not rows and bucket.count_sessions(include_hidden=True) == 0
-        hidden = 0 if args.all else bucket.count_sessions(args.agent, args.project, include_hidden=True) - (
-            bucket.count_sessions(args.agent, args.project)
-        )
+        # export's and review's selection, by their code: what `ls` lists, an export of it takes.
+        chosen = select(bucket, selection_of(args), include_hidden=True)
+        empty = not chosen and bucket.count_sessions(include_hidden=True) == 0
         table = bucket.price_table()
+    shown = chosen if args.all else [r for r in chosen if r.hidden is None]
+    hidden = len(chosen) - len(shown)
+    # Newest first, ties by id, sessions with no start last: the order the list always had.
+    shown.sort(key=lambda r: r.id)
+    shown.sort(key=lambda r: r.started or "", reverse=True)
+    rows = shown[: args.limit]
     if args.json:
         print_json([r.to_dict() for r in rows])
         return 0
@@ -130,8 +138,8 @@ def run_ls(args: argparse.Namespace) -> int:
             print(safe_line(line), file=sys.stderr)
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
-        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits, money(r.cost_usd), _title_cell(r))
-         for r in rows],
+        [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits,
+          money(r.cost_usd, not r.tokens.input_recorded), _title_cell(r)) for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
@@ -146,19 +154,33 @@ def run_ls(args: argparse.Namespace) -> int:
 def _title_cell(row: SessionSummary) -> str:
     mark = "⚠ " if row.note else ""
     shown = f"({row.hidden}) " if row.hidden else ""
-    return mark + shown + (row.title or "")
+    spawned = f"↳ {fork.short_id(row.subagent_of)} " if row.subagent_of else ""  # which session ran it
+    return mark + shown + spawned + (row.title or "")
+
+
+def _holds(bucket: Bucket, sid: str) -> bool:
+    """Whether the bucket holds a session of exactly this id (a log's word is no prefix to resolve)."""
+    try:
+        return bucket.summary(sid).id == sid
+    except TracetuiError:
+        return False
 
 
 def run_show(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
+        parent = fork.parent_of(session)
+        parent_held = parent is not None and _holds(bucket, parent)
     priced = cost.session_cost(session)
     if args.json:
         doc = session.to_dict()
-        # Every session says whether it is a fork (Session.to_dict leaves the keys out when not).
+        # Every session says whether it is a fork or a subagent (Session.to_dict leaves the keys out
+        # when not).
         doc["forked_from"] = session.forked_from
         doc["forked_at"] = session.forked_at
+        doc["subagent_of"] = session.subagent_of
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
+        doc["input_recorded"] = session.tokens.input_recorded  # False: cost_usd prices the output alone
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["prices"] = cost.price_table().to_dict()
         for step in doc["steps"]:
@@ -176,13 +198,19 @@ def run_show(args: argparse.Namespace) -> int:
         ("started", session.started),
         ("ended", session.ended),
         ("models", ", ".join(session.models)),
-        ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"),
-        ("cost", _cost_line(priced, session.forked_from is not None)),
+        ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"
+         if t.input_recorded else f"output {t.output}; the log does not count input or cache tokens"),
+        ("cost", _cost_line(priced, session.forked_from is not None, t.input_recorded)),
         ("source", session.source),
     ]
+    # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.
+    absent = parent is not None and not parent_held and parent != session.id
+    missing = "; not in this bucket" if absent else ""
     forked = fork.fork_line(session)
     if forked is not None:
-        fields.insert(5, ("fork", forked))
+        fields.insert(5, ("fork", forked + missing))
+    elif (spawned := fork.subagent_line(session)) is not None:
+        fields.insert(5, ("subagent", spawned + missing))
     read = unread.report_line(session)
     if read is not None:
         fields.append(("read", read))
@@ -197,14 +225,15 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cost_line(priced: cost.SessionCost, fork: bool = False) -> str:
+def _cost_line(priced: cost.SessionCost, fork: bool = False, input_recorded: bool = True) -> str:
     if not priced.by_model:
         if fork:
             return "none of its own (the requests it copied are its parent's)"
         return "unknown (the log gives no token usage)"
-    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd)}" for m in priced.by_model]
-    head = money(priced.cost_usd) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
-    return f"{head}; {cost.price_table().describe()}"
+    low = not input_recorded
+    parts = [f"{m.model or 'unknown model'} {money(m.cost_usd, low)}" for m in priced.by_model]
+    head = money(priced.cost_usd, low) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
+    return f"{head}{' (the output alone)' if low else ''}; {cost.price_table().describe()}"
 
 
 def run_rm(args: argparse.Namespace) -> int:
@@ -239,10 +268,9 @@ def _confirm_removal(bucket: Bucket, sid: str) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    unknown = step_query(args.query).unknown
-    if unknown:
-        name = safe_line(unknown[0])
-        raise TracetuiError(f"no step kind starts with {name!r} (kind: takes {kind_names()})")
+    wrong = unknown_kind(args.query)
+    if wrong is not None:
+        raise TracetuiError(wrong)
     with open_bucket(args) as bucket:
         hits = bucket.search(args.query, limit=args.limit)
     if args.json:

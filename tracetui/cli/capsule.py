@@ -192,6 +192,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal
 
     capsule = open_capsule(args.file)
+    capsule_api.replay_target(args.repo, args.check)  # a wrong --repo or an empty --check before the warning
     if args.check is not None and not args.json:
         # Said before anything runs: the check is the user's, but the code it runs is the capsule's.
         files = capsule_files(capsule)

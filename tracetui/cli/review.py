@@ -14,7 +14,7 @@ from tracetui.errors import TracetuiError
 def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "review",
-        help="undecided redaction suggestions of many sessions, grouped by value (never the values)",
+        help="undecided redaction suggestions of many sessions, grouped by value (masked: never the values)",
         description="Scan the chosen sessions (plans brought up to date), and list every value still waiting "
         "for a decision once, with its kind and where it is. --accept/--reject ID decide a value in every "
         "session it waits in; decisions already made stay.",
@@ -89,16 +89,10 @@ def run_review(args: argparse.Namespace) -> int:
         return 0
     if groups:
         print_table(
-            ("id", "kind", "findings", "sessions", "first place"),
-            [
-                (g.id, g.kind, len(g.occurrences), len(g.sessions),
-                 f"{g.occurrences[0].session[:8]} step {g.occurrences[0].index} {g.occurrences[0].span.field}"
-                 if g.occurrences[0].index is not None
-                 else f"{g.occurrences[0].session[:8]} {g.occurrences[0].span.field}")
-                for g in groups
-            ],
+            ("id", "kind", "looks like", "findings", "sessions", "first place"),
+            [(g.id, g.kind, g.hint, len(g.occurrences), len(g.sessions), g.first_place) for g in groups],
             60,
-        )  # fmt: skip
+        )
     if decided:
         print(f"decided {decided} finding(s)")
     print(

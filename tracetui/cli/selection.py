@@ -1,16 +1,13 @@
-"""Which sessions a command works on: the same options for `export` and `review`, so a user reviews
-exactly what they will export (`tracetui review --since 2026-05-01 QUERY`, then `tracetui export DEST
---format parquet --since 2026-05-01 QUERY`)."""
+"""Which sessions a command works on: the same options for `export`, `review` and `ls`, so a user
+previews and reviews exactly what they will export (`tracetui ls --since 2026-05-01 QUERY`, `tracetui
+review --since 2026-05-01 QUERY`, then `tracetui export DEST --format parquet --since 2026-05-01 QUERY`)."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
+from tracetui.selection import Selection
 from tracetui.sources import registry
-
-if TYPE_CHECKING:
-    from tracetui.export import Selection
 
 
 def add_selection_options(p: argparse.ArgumentParser) -> None:
@@ -27,6 +24,4 @@ def add_selection_options(p: argparse.ArgumentParser) -> None:
 
 
 def selection_of(args: argparse.Namespace) -> Selection:
-    from tracetui.export import Selection  # on call: `tracetui --help` starts without the exporters
-
     return Selection(args.agent, args.project, args.since, args.until, args.query, tuple(args.sessions or ()))

@@ -21,7 +21,7 @@ from tracetui.export.run import (
     ExportReport,
     export,
 )
-from tracetui.export.select import Selection, select
+from tracetui.selection import Selection, select
 
 __all__ = [
     "FORMATS",

@@ -177,6 +177,7 @@ class ParquetWriter:
             for t, cols in tables.TABLES.items()
         }
         rows = {t: 0 for t in tables.TABLES}
+        states: dict[str, int] = {}  # the patches' survival, for the card's outcome labels
         done: list[str] = []
         try:
             for item in members:
@@ -187,6 +188,8 @@ class ParquetWriter:
                     for table, row, size in session_rows:
                         shards[table].add(row, size)
                         rows[table] += 1
+                        if table == "patches":
+                            states[row["state"]] = states.get(row["state"], 0) + 1
                     done.append(item.summary.id)
                     ex.record(prepared, item.digest, [receipt_file], entry)
                 step(item.summary.id)
@@ -197,7 +200,7 @@ class ParquetWriter:
             raise
         for table, n in rows.items():
             self.counts[table] += n
-        ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows}
+        ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
     def _session_rows(
         self, prepared: Prepared
@@ -227,13 +230,24 @@ class ParquetWriter:
         return out, receipt_file, entry
 
     def _card(self) -> None:
-        from tracetui.export.card import dataset_card
+        from tracetui.export.card import Contents, dataset_card
 
         ex = self.exporter
-        sessions = sum(1 for _ in ex.dest.sessions)
-        ex.dest.write(
-            "README.md", dataset_card(ex.options.license, ex.options.ref, sessions, self.counts).encode()
-        )
+        agents: dict[str, int] = {}
+        for entry in ex.dest.sessions.values():
+            agent = str(entry.get("agent") or "unknown")
+            agents[agent] = agents.get(agent, 0) + 1
+        states: dict[str, int] | None = {}
+        months = []
+        for name, group in ex.dest.groups.items():
+            months.append(name.rpartition("month=")[2])
+            if states is not None and isinstance(group.get("states"), dict):
+                for state, n in group["states"].items():
+                    states[str(state)] = states.get(str(state), 0) + int(n)
+            elif group.get("rows", {}).get("patches"):
+                states = None  # a group an earlier version wrote: its patches were not counted by state
+        about = Contents(agents, states, sorted(m for m in months if m != "unknown"))
+        ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, self.counts, about).encode())
 
 
 def _in_order(made: list[tuple[str, dict[str, Any]]], lines: dict[str, list[bytes]]) -> list[bytes]:

@@ -27,7 +27,7 @@ from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
-from tracetui.export.select import Selection, select
+from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import Plan, plan_store, refresh_plan, session_identity
 

@@ -15,10 +15,10 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
-from tracetui.redact.syntax import UNKNOWN, Syntax
+from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "9"
+DETECTORS_VERSION = "11"
 
 
 def _lower_aligned(text: str) -> str:
@@ -58,12 +58,18 @@ def scan_text(
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
     found.extend(rules.cli_password_findings(text, lowered))
+    found.extend(rules.netrc_findings(text, lowered))
+    found.extend(rules.pgpass_findings(text, lowered))
+    if syntax == SECRET_FILE:
+        found.extend(rules.key_file_findings(text))
+    found.extend(rules.quoted_key_file_findings(text))
     found.extend(rules.http_client_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text))
         found.extend(rules.assignment_findings(text, lowered, syntax))
         found.extend(rules.name_value_findings(text, lowered))
+        found.extend(rules.object_value_findings(text, lowered))
         found.extend(prose.prose_findings(text, lowered))
         found.extend(ds.keyword_findings(text, lowered, syntax))
         found.extend(pii.pii_findings(text, lowered))

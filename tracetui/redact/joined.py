@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.text_checks import LINE_NUMBER
 
 _TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-.")
 # A line break between two token characters (a wrap), real or JSON-escaped.
@@ -51,7 +52,8 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             right_end = _run_end(text, m.end())
             if right_end - m.end() < 4:
                 continue
-            if pattern is _WRAP and _starts_anew(text, m.end(), right_end):
+            if pattern is _WRAP and (_starts_anew(text, m.end(), right_end) or _word_then_more(text, m.end(), right_end)
+                                     or _NUMBERED.match(text, m.end())):
                 continue  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
             if _DIGIT.search(text, left_start, right_end) is None:
                 continue  # two words broken by a line: generated tokens have digits
@@ -77,14 +79,26 @@ _RUN = re.compile(r"[A-Za-z0-9+/=_\-.]*")
 
 def _starts_anew(text: str, start: int, end: int) -> bool:
     """The run `text[start:end]` after a line break begins something of its own: `NAME=...` (a `=`
-    that is not base64 padding at the token's very end) or `offset:`."""
-    if text.startswith(":", end):
-        return True
+    that is not base64 padding at the token's very end), `offset:` or `name = …`."""
+    if _NAME_THEN_SIGN.match(text, end):
+        return True  # `offset:`, `api_key = …`, `token: …` (after a diff's `+`): a name, not a tail
     run = text[start:end]
     body = run.rstrip("=")
     if "=" in body:
         return True
     return len(body) < len(run) and end < len(text) and text[end] not in _PADDING_END
+
+
+def _word_then_more(text: str, start: int, end: int) -> bool:
+    """The next line opens with a lower-case word and goes on after a space (`machine host login …`,
+    `export NAME=…`): a record or a sentence of its own. A wrapped token's tail mixes cases and digits,
+    and ends its line."""
+    return text[start:end].isalpha() and text[start:end].islower() and text[end : end + 1] in (" ", "\t")
+
+
+# The next line's number in a file viewer's output (`00002| `, `2.<tab>`): a new line of the file.
+_NUMBERED = re.compile(rf"(?:{LINE_NUMBER})")
+_NAME_THEN_SIGN = re.compile(r":|[ \t]+[=:][ \t]")
 
 
 _PADDING_END = frozenset(" \t\r\n\"'`,;)]}\\")

@@ -3,7 +3,8 @@
 A value that waits in ten sessions (a colleague's e-mail, a token the agent read twice a day) is one
 decision, not ten. Groups are named by an HMAC of the value under a random key kept in the bucket's
 plans folder (`review.key`), so an id is the same from one run to the next and says nothing about
-the value; the value itself is never returned.
+the value. The value itself is never returned: a row carries a masked hint of it (`redact.hint`),
+enough to tell one address or key from another, not to use it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import field_text
+from tracetui.redact.hint import value_hint
 from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanSpan, PlanStore
 
 KEY_FILE = "review.key"
@@ -37,10 +39,19 @@ class ValueGroup:
     id: str
     kinds: Counter[str] = field(default_factory=Counter)
     occurrences: list[Occurrence] = field(default_factory=list)
+    hint: str = ""  # the first occurrence's value, masked (value_hint)
 
     @property
     def kind(self) -> str:
         return self.kinds.most_common(1)[0][0]
+
+    @property
+    def first_place(self) -> str:
+        """Where the first occurrence is, as a person finds it: the session, the step as `show`
+        numbers it, the field."""
+        o = self.occurrences[0]
+        step = f" step {o.index}" if o.index is not None else ""
+        return f"{o.session[:8]}{step} · {o.span.field}"
 
     @property
     def sessions(self) -> list[str]:
@@ -51,6 +62,7 @@ class ValueGroup:
             "id": self.id,
             "kind": self.kind,
             "kinds": sorted(self.kinds),
+            "hint": self.hint,
             "count": len(self.occurrences),
             "sessions": self.sessions,
             "where": [
@@ -91,7 +103,9 @@ def group_pending(items: Iterable[tuple[Session, Plan]], key: bytes) -> list[Val
                 continue
             value = text[span.start:span.end]
             gid = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
-            group = groups.setdefault(gid, ValueGroup(gid))
+            group = groups.get(gid)
+            if group is None:
+                group = groups[gid] = ValueGroup(gid, hint=value_hint(span.kind, value))
             group.kinds[span.kind] += 1
             group.occurrences.append(Occurrence(session.id, span, index.get(span.step) if span.step else None))
     return sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.kind, g.id))

@@ -12,15 +12,19 @@ import base64
 import binascii
 import bisect
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.syntax import CODE_C, KNOWN_CODE, UNKNOWN, Syntax
+from tracetui.redact.syntax import CODE_C, KNOWN_CODE, SECRET_FILE, UNKNOWN, Syntax, syntax_of_path
 from tracetui.redact.text_checks import (
+    LINE_NUMBER,
+    app_password_shape,
     is_structural,
     entropy,
+    generated_part,
     has_letter_and_digit,
     is_filler,
     is_filler_token,
@@ -32,6 +36,7 @@ from tracetui.redact.text_checks import (
     looks_like_identifier,
     names_no_secret,
     random_enough,
+    random_letters,
 )
 
 Check = Callable[[str], "str | None"]  # value -> tier to report, or None to drop
@@ -461,10 +466,12 @@ _SEPARATOR = re.compile(
 )
 _SPACE_SEPARATOR = re.compile(r"[ \t]+")
 # A backslash before the quote: the same assignment inside a JSON string (`\"value\"`).
-_QUOTED_VALUE = re.compile(r"@?(\\?[\"'`])([^\"'`\s\\]{1,400})\1")
+# Up to 4096 characters: an STS session token or a service-role JWT runs past 1,000, and a value cut
+# short leaves its tail in the capsule. Possessive: the class holds no quote, so backing off never helps.
+_QUOTED_VALUE = re.compile(r"@?(\\?[\"'`])([^\"'`\s\\]{1,4096}+)\1")
 # Passphrases may hold spaces; only taken for password-like names, within one line.
 _QUOTED_PHRASE = re.compile(r"@?(\\?[\"'`])([^\"'`\r\n\\]{1,200})\1")
-_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,400})")
+_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,4096})")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # XML/config style: key="SomePassword" value="..."
 _XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
@@ -511,9 +518,16 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
                 if xml:
                     yield from _judge(name, xml.group(1), xml.start(1), True, False)
                     last_end = xml.end()
+                    continue
+                pair = _argument_pair(text, a, b)
+                if pair is not None:
+                    last_end = pair.end
+                    yield pair
                 continue
             if sep is None:
                 continue
+        if name.lower() == "pass" and not sep.group(0).strip():
+            continue  # "to pass '--prompt' as a value": the verb before a quoted word, not a key
         p = sep.end()
         quoted = _QUOTED_VALUE.match(text, p)
         if quoted is None and _PHRASE_NAME.search(name):
@@ -558,6 +572,39 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
         last_end = start + len(value)
         yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A credential's name as one string argument and its value as the next: `os.Setenv("DB_PASSWORD", "…")`,
+# PHP's `define('AUTH_KEY', '…')`, `os.environ.setdefault("API_KEY", "…")`, `System.setProperty(…)`.
+_ARGUMENT_GAP = re.compile(r"(\\?[\"'])[ \t]*,[ \t]*")
+
+
+def _generated_or_dense(value: str) -> bool:
+    if has_letter_and_digit(value) and random_enough(value, 8, 3.0):
+        return not looks_like_identifier(value) and not _SNAKE_WORDS.fullmatch(value)
+    return _dense_random(value)
+
+
+# `poule_v2`, `data_type`, `config_v10`: words joined by `_`, a version number at most.
+_SNAKE_WORDS = re.compile(r"[a-z]+(?:_(?:[a-z]+|v?\d{1,3}))+|[a-z]+\d{1,3}")
+
+
+def _argument_pair(text: str, a: int, b: int) -> Finding | None:
+    gap = _ARGUMENT_GAP.match(text, b)
+    if gap is None or a == 0 or not text[a - len(gap.group(1)) : a] == gap.group(1):
+        return None  # the name must be a string literal of its own, closed by the same quote
+    quoted = _QUOTED_VALUE.match(text, gap.end())
+    if quoted is None:
+        return None
+    value, name = quoted.group(2), text[a:b]
+    # Strings side by side are more often a list (`("password", "credentials")`, `"add-user-auth",
+    # "fix-payment-bug"`) or a call's positional arguments (`mysqli(host, 'poule', 'PASSWORD', 'poule_v2')`)
+    # than a name and its value. So the name is a compound (`DB_PASSWORD`, `apiKey`, `db.password`), not a
+    # credential's bare word, and the value is generated: not words, with a digit or dense with symbols.
+    if name.lower().strip("_-.") in _WORD_PASSWORDS or not _generated_or_dense(value) or _KEBAB.match(value):
+        return None
+    found = list(_judge(name, value, quoted.start(2), True, False))
+    return found[0] if found else None
 
 
 # A variable's name as the whole value: letters first, a lower-case letter and a digit or an inner
@@ -705,12 +752,19 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
 
 
+_SETTING_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
 def names_a_setting(value: str) -> bool:
     """`ClearTextPassword`, `password_input`, `real_key`: words around a credential's name, which a
-    config or a test puts where the value goes; a value is one word or holds more than letters."""
-    return bool(_NAME_OK.search(value.lower()) and _NAME_LIKE.match(value)) and (
-        value.isalpha() and value[:1].isupper() or not value.isalpha()
-    )
+    config or a test puts where the value goes; a value is one word or holds more than letters. The
+    credential's word is one of the value's words: letters that only spell it inside a generated run
+    (`hvs.GqDsnShup…` holds `dsn`) name nothing."""
+    if not (_NAME_LIKE.match(value) and (value.isalpha() and value[:1].isupper() or not value.isalpha())):
+        return False
+    if any(generated_part(part) for part in re.split(r"[_.\-]", value)):
+        return False
+    return any(_NAME_OK.fullmatch(w) or _NAME_OK.fullmatch(w[:-1]) for w in map(str.lower, _SETTING_WORD.findall(value)))
 
 
 # Literal prefixes of the formats above: a token that starts with one is judged by its format rule
@@ -739,10 +793,12 @@ def id_of_a_credential(name: str, value: str) -> bool:
     return bool(_ID_NAME.search(name)) and is_structural(value)
 
 
-_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase")
+# `pass` as a word of a name (`SMTP_PASS`, `db_pass`, `mail-pass`), not inside one (`bypass`, `passport`).
+_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
-    r"(?i)token|secret|passw|passphrase|pwd|credential|auth|dsn|(?:api|private|access|secret|client|license|signing"
+    r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn"
+    r"|(?:api|private|access|secret|client|license|signing"
     r"|encryption|master|session)[_.\-]?key"
 )
 _KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
@@ -772,11 +828,24 @@ def wrong_vendor_length(name: str, value: str) -> bool:
     return False
 
 
+_STANDARD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _slash_led_base64(value: str) -> bool:
+    """Base64 that happens to start with `/` (one value in 64): whole 4-character groups, and as random
+    as encoded bytes are. A path is not padded to groups of four and repeats its letters."""
+    if not _STANDARD_BASE64.fullmatch(value):
+        return False
+    return entropy(value) >= min(4.8, math.log2(len(value)) - 0.5)
+
+
 def _base64_like(value: str) -> bool:
     """Long standard base64 (which has `/` in it) rather than a path: no path starts so, and its
     slash-separated pieces are random, mixing cases and digits, or (one case only) holding base64's
     `+` among digits, which no file name in a path does."""
-    if len(value) < 32 or value.startswith(("/", "./", "~")) or "." in value:
+    if len(value) < 32 or value.startswith(("./", "~")) or "." in value:
+        return False
+    if value.startswith("/") and not _slash_led_base64(value):
         return False
     if not any(c.isdigit() for c in value):
         return False
@@ -798,16 +867,23 @@ def prefix_on_counting(name: str, value: str) -> bool:
     return counting is not None and counting.group(1) in _COUNTING and not _PASSWORD_NAME.search(name)
 
 
+def _dense_random(value: str) -> bool:
+    """Long, symbol-rich and as random as generated bytes (WordPress's salts, `openssl rand` output):
+    a colon there is one more symbol, not the `host:port` or `type:name` it is in shorter values."""
+    return len(value) >= 32 and entropy(value) >= 4.5 and sum(not c.isalnum() for c in value) >= 4
+
+
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
     if names_no_secret(name):
         return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
     if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
         return  # a template, a typed filler, or punctuation only
-    value = value.rstrip(".")  # the end of a sentence, not of the value
+    if not quoted:
+        value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
     if not value or is_placeholder(value):
         return
-    if not quoted and looks_like_identifier(value):
-        return
+    if not quoted and looks_like_identifier(value) and not (_PASSWORD_NAME.search(name) and random_letters(value)):
+        return  # code (`password=user_password`), unless the letters spell nothing: an app password
     if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
         return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
     if prefix_on_counting(name, value):
@@ -842,6 +918,9 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     if strong and value.isdigit() and len(value) >= 16 and len(set(value)) >= 5 and value not in _COUNTING:
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # a numeric secret or client id
         return
+    if _PASSWORD_NAME.search(name) and app_password_shape(value):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # `abcd efgh ijkl mnop`: an app password
+        return
     if quoted and " " not in value and _PASSWORD_NAME.search(name) and random_enough(value, 6, 2.5):
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words
         return
@@ -850,7 +929,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         random_enough(value)
         and (has_letter_and_digit(value) or entropy(value) >= 3.5)
         and len(value) >= 10
-        and ":" not in value
+        and (":" not in value or _dense_random(value))
         and " " not in value  # a phrase is more often a prompt or a label than a secret
     ):
         yield Finding(start, end, kind, AUTO, "rule:assignment")
@@ -1058,8 +1137,158 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
                     yield from _judge(m.group(1), m.group(2), m.start(2), True, False)
 
 
-_K8S_SECRET = re.compile(r"(?im)^[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*$")
-_K8S_DATA_VALUE = re.compile(r"(?m)^[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*$")
+# A .netrc / _netrc entry (`machine HOST login USER password PASS`, one line or spread over a few):
+# tokens separated by spaces, so no `=` or `:` tells the assignment rules a value follows. The grammar
+# itself names the field, so a value there is a password whatever it looks like.
+# (No backslash in a bare value: inside a JSON string, `\n` ends the line the value is on.)
+_NETRC_PASSWORD = re.compile(r"(?<![\w\-.])password[ \t]+(\"[^\"\r\n\\]{1,400}\"|[^\s\"\\]{1,400})")
+_NETRC_ENTRY = re.compile(r"(?<![\w\-.])(?:machine[ \t]+[\w.\-:\[\]]+|default|login[ \t]+\S+)(?![\w\-.])")
+_NETRC_LOOKBACK = 300  # the entry's `machine`/`login` is on the same line or a line or two above
+
+
+def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "password" not in lowered or ("machine" not in lowered and "login" not in lowered):
+        return
+    for m in _NETRC_PASSWORD.finditer(lowered):
+        if not _NETRC_ENTRY.search(lowered, max(0, m.start() - _NETRC_LOOKBACK), m.start()):
+            continue
+        start, end = m.start(1), m.end(1)
+        if text[start] == '"':
+            start, end = start + 1, end - 1
+        # Unquoted: a plain word after `password` is prose ("login and password manually"), not a value.
+        for f in _judge("password", text[start:end], start, False, True):
+            yield Finding(f.start, f.end, "password", AUTO, "rule:netrc")
+
+
+# A `value` field whose object says what it holds: Terraform's `"db_password": {"sensitive": true, …,
+# "value": "…"}`, SSM's `{"Name": "/prod/db/password", "Type": "SecureString", "Value": "…"}`. The name
+# is the object's key, or a `name` field of the same object; other fields may sit between.
+# (The key is found by its literal word, which `re` searches for fast; the quote before it is checked after.)
+_VALUE_KEY = re.compile(r"value\\?[\"'][ \t]*:[ \t]*")
+_OBJECT_KEY = re.compile(r"[A-Za-z_/][\w.\-/:]{0,120}")
+_NAME_FIELD = re.compile(r"(\\?[\"'])(?:name|key|parameter_?name)\1[ \t]*:[ \t]*(\\?[\"'])([A-Za-z_/][\w.\-/:]{0,120})\2")
+_OBJECT_REACH = 400
+
+
+def _key_before(text: str, at: int) -> str | None:
+    """The quoted key of the object opening at `at` (`"db_password": {`), read backwards a character at
+    a time: a regex searched over the window before every `value` key would cost its length each."""
+    j = at
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == 0 or text[j - 1] != ":":
+        return None
+    j -= 1
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == 0 or text[j - 1] not in "\"'":
+        return None
+    end = j - 1
+    start = text.rfind(text[end], max(0, end - 122), end)
+    if start < 0:
+        return None
+    name = text[start + 1 : end].rstrip("\\")
+    return name if _OBJECT_KEY.fullmatch(name) else None
+
+
+def object_value_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "value" not in lowered or "{" not in text:
+        return
+    for m in _VALUE_KEY.finditer(lowered):
+        if m.start() == 0 or text[m.start() - 1] not in "\"'":
+            continue
+        lo = max(0, m.start() - _OBJECT_REACH)
+        opening = text.rfind("{", lo, m.start())
+        if opening < 0 or "}" in text[opening : m.start()]:
+            continue
+        name = None
+        window = lowered[opening : m.start()]
+        field = _NAME_FIELD.search(window) if "name" in window or "key" in window else None
+        if field is not None and _NAME_OK.search(field.group(3)):
+            name = text[opening + field.start(3) : opening + field.end(3)]
+        else:
+            key = _key_before(text, opening)
+            if key is not None and _NAME_OK.search(key.lower()):
+                name = key
+        if name is None:
+            continue
+        quoted = _QUOTED_VALUE.match(text, m.end())
+        if quoted is not None:
+            yield from _judge(name, quoted.group(2), quoted.start(2), True, False)
+
+
+# A .pgpass line: `host:port:database:user:password`, the port a number or `*`. No name is written; the
+# fifth field of that shape is the password.
+_PGPASS = re.compile(
+    rf"(?m)^(?:{LINE_NUMBER}|\+)?[ \t]*(?:[\w.\-]+|\*|\[[0-9A-Fa-f:]+\]):(?:\d{{1,5}}|\*):"
+    r"(?:[\w.\-$]*[A-Za-z_][\w.\-$]*|\*):(?:[\w.\-@$]*[A-Za-z_][\w.\-@$]*|\*):(\S{1,400})[ \t]*\r?$"
+)  # the database and the user are names or `*`: a sequencer's read id (`HWI-ST565:4:1101:5508:…`) is numbers
+
+
+# What a .pgpass line holds past its host, found first: most texts have none, and the line-start search
+# costs a step per character.
+_PGPASS_HINT = re.compile(r":(?:\d{1,5}|\*):[^\s:]+:[^\s:]+:\S")
+
+
+def pgpass_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if ":" not in text or _PGPASS_HINT.search(text) is None:
+        return
+    for m in _PGPASS.finditer(text):
+        value = m.group(1)
+        if is_placeholder(value) or is_reference(value) or is_filler(value):
+            continue
+        if has_letter_and_digit(value) and random_enough(value, 8, 3.0):
+            yield Finding(m.start(1), m.end(1), "password", AUTO, "rule:pgpass")
+        elif random_enough(value, 6, 2.5):
+            yield Finding(m.start(1), m.end(1), "password", SUGGESTED, "rule:pgpass")
+
+
+# The whole text of a file named for a credential (syntax SECRET_FILE): one token, perhaps after a
+# Read tool's line number. A file of several words or lines is read by the other rules.
+_KEY_FILE_BODY = re.compile(rf"(?:<file>\s*)?(?:{LINE_NUMBER})?[ \t]*([^\s<]\S{{11,4095}})\s*(?:</file>\s*)?")
+
+
+# A diff or patch of such files (all of its files are, or the syntax would not say so): the lines it adds
+# or removes, one token each.
+_KEY_FILE_DIFF_LINE = re.compile(r"(?m)^[+\-](?![+\-]{2} )[ \t]*(\S{12,4096})[ \t]*\r?$")
+
+
+def _key_file_value(value: str) -> bool:
+    return not (is_placeholder(value) or is_filler(value) or is_reference(value)) and random_enough(value, 12, 3.0)
+
+
+def key_file_findings(text: str) -> Iterator[Finding]:
+    m = _KEY_FILE_BODY.fullmatch(text.lstrip("\r\n"))
+    if m is not None:
+        if _key_file_value(m.group(1)):
+            start = len(text) - len(text.lstrip("\r\n")) + m.start(1)
+            yield Finding(start, start + len(m.group(1)), "secret", AUTO, "rule:key-file")
+        return
+    if "\n" in text and ("*** Begin Patch" in text or "\n+++ " in text or text.startswith(("--- ", "diff "))):
+        for line in _KEY_FILE_DIFF_LINE.finditer(text):
+            if _key_file_value(line.group(1)):
+                yield Finding(line.start(1), line.end(1), "secret", AUTO, "rule:key-file")
+
+
+# The same file pasted into a message: its name, then a fenced block holding one token.
+# (A title joins the lines with spaces, so a space may stand for the line break.)
+_FENCED_TOKEN = re.compile(r"```[\w\-]*[ \t]*[\r\n ][ \t\r\n]*([^`\s]{12,4096})[ \t\r\n]*```")
+_PATH_WORD = re.compile(r"[\w.~/\\\-]+")
+
+
+def quoted_key_file_findings(text: str) -> Iterator[Finding]:
+    if "```" not in text:
+        return
+    for m in _FENCED_TOKEN.finditer(text):
+        before = text[max(0, m.start() - 200) : m.start()]
+        if any(syntax_of_path(w.group(0).rstrip(".,:;")) == SECRET_FILE for w in _PATH_WORD.finditer(before)):
+            if _key_file_value(m.group(1)):
+                yield Finding(m.start(1), m.end(1), "secret", AUTO, "rule:key-file")
+
+
+# A diff or patch of the manifest puts `+`, `-` or a space before each line.
+_K8S_SECRET = re.compile(r"(?im)^[+\-]?[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*$")
+_K8S_DATA_VALUE = re.compile(r"(?m)^[+\-]?[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*$")
 
 
 def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:

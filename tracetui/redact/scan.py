@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -20,9 +21,9 @@ from pathlib import Path
 import orjson
 
 from tracetui.model import Session
-from tracetui.redact.detect import DETECTORS_VERSION, scan_text
-from tracetui.redact.fields import iter_fields
-from tracetui.redact.finding import SUGGESTED, Finding
+from tracetui.redact.detect import DETECTORS_VERSION, resolve, scan_text
+from tracetui.redact.fields import Field, iter_fields
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
@@ -119,7 +120,47 @@ def scan_session(
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
             out.append(Finding.from_dict(row).at(f.step, f.name))
+    carried = _known_values_in_session_fields(fields, out)
+    if carried:
+        # One finding per overlap in each field that gained some, as `scan_text` leaves them.
+        touched = {f.field for f in carried}
+        mine = [f for f in out if f.step is None and f.field in touched] + carried
+        out = [f for f in out if not (f.step is None and f.field in touched)]
+        for name in sorted(touched):
+            out.extend(r.at(None, name) for r in resolve(f for f in mine if f.field == name))
     return out
+
+
+# The session-level fields an agent writes from what was said: the title, a subagent's description.
+_WRITTEN_FROM_PROMPTS = re.compile(r"^(?:title|subagents\[\d+\]\.description)$")
+# Shorter sure values (a user name, a short number) would match inside unrelated words.
+_MIN_CARRIED = 8
+
+
+def _known_values_in_session_fields(fields: list[Field], found: list[Finding]) -> list[Finding]:
+    """A sure secret of any step, wherever it recurs in a session-level field: a title is the first prompt
+    with its lines joined, so a Kubernetes Secret or a key file pasted there loses the layout that
+    named it in the prompt. These fields are few and short, so each is searched for every value."""
+    texts = {(f.step, f.name): f.text for f in fields}
+    values: dict[str, Finding] = {}
+    for f in found:
+        if f.tier == AUTO and f.step is not None and f.end - f.start >= _MIN_CARRIED \
+                and not f.detector.startswith(("identity:", "pii:")):  # their own rules read every field
+            text = texts.get((f.step, f.field))
+            if text is not None:
+                values.setdefault(text[f.start : f.end], f)
+    if not values:
+        return []
+    carried: list[Finding] = []
+    for field in fields:
+        if field.step is not None or not _WRITTEN_FROM_PROMPTS.search(field.name):
+            continue  # paths and the remote (cwd, files, source, git.remote) hold names, not prompts
+        for value, f in values.items():
+            at = field.text.find(value)
+            while at >= 0:
+                carried.append(Finding(at, at + len(value), f.kind, AUTO, f"carried:{f.detector}", None, field.name))
+                at = field.text.find(value, at + 1)
+    return carried
 
 
 def _scan_many(

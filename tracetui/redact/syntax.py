@@ -11,6 +11,9 @@ extension:
   not a secret string; an unquoted right-hand side is an expression, as in `CODE`;
 - `CONFIG` (env, YAML, INI, TOML, properties, shell) and `PROSE` (Markdown, text): a bare value is a
   literal; read as `UNKNOWN` is;
+- `SECRET_FILE`: a file whose name says it holds one credential (`config/master.key`, `.vault-token`,
+  `deploy.token`, `gh_token`): its whole text, one token, is that credential, though no name is written
+  beside it;
 - `UNKNOWN`: anything else, and every caller that does not say: the rules as they always were.
 
 Go is left `UNKNOWN`: detect-secrets' Go patterns take a bare right-hand side (`db_pass := m{…}` is a
@@ -26,12 +29,13 @@ from typing import Any, Literal
 from tracetui.model import Session, Step, StepKind
 from tracetui.redact.fields import step_fields
 
-Syntax = Literal["unknown", "code", "code-c", "config", "prose"]
+Syntax = Literal["unknown", "code", "code-c", "config", "prose", "secret-file"]
 UNKNOWN: Syntax = "unknown"
 CODE: Syntax = "code"
 CODE_C: Syntax = "code-c"
 CONFIG: Syntax = "config"
 PROSE: Syntax = "prose"
+SECRET_FILE: Syntax = "secret-file"
 KNOWN_CODE: frozenset[str] = frozenset({CODE, CODE_C})
 
 _BY_EXTENSION: dict[str, Syntax] = {
@@ -50,11 +54,20 @@ _BY_EXTENSION: dict[str, Syntax] = {
 }
 
 
+# A file named for the one credential it holds: `master.key` (Rails), `.vault-token`, `deploy.token`,
+# `gh_token`, `app.secret`, `db.password`. A name with a source extension after it (`api_key.py`) is code.
+_SECRET_FILE_NAME = re.compile(
+    r"^(?:\.?vault-token|token|secret|[\w.\-]*[._\-](?:token|secret|key|password|passwd))$|^[\w.\-]+\.key$"
+)
+
+
 def syntax_of_path(path: str | None) -> Syntax:
     """The kind of text a file of this name holds (`.env.local` is an env file); UNKNOWN when unsure."""
     if not path:
         return UNKNOWN
     name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
+    if _SECRET_FILE_NAME.match(name):
+        return SECRET_FILE
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return CONFIG
     if "." not in name.lstrip("."):
@@ -85,7 +98,7 @@ _CONTENT_KEYS = frozenset(
     {"content", "new_string", "old_string", "new_str", "old_str", "file_text", "newText", "oldText",
      "new_source", "newString", "oldString"}
 )
-_PATH_KEYS = ("file_path", "notebook_path", "path", "file", "filename", "filepath", "filePath")
+_PATH_KEYS = ("file_path", "notebook_path", "path", "file", "filename", "filepath", "filePath", "absolute_path")
 _READ_TOOLS = frozenset({"read", "read_file", "readfile", "view", "cat", "open_file"})
 _EDIT_TEXT = re.compile(r"^edits\[\d+\]\.(?:old_string|new_string|content|original|hunks\[\d+\])$")
 _LAST_KEY = re.compile(r"\.([A-Za-z_]\w*)$")

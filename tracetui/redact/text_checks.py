@@ -40,8 +40,10 @@ _DESCRIBED_CREDENTIAL = re.compile(
     r"(?:password|passwd|pass|pwd|secret|token|key|api[_\-]?key)s?(?:[_\-]?\d{1,5})?$"
 )
 _CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
+# A `<slot>` holds a word or more (`<your-key>`, `<API TOKEN>`); a `<…>` with other symbols or a letter or
+# two inside is a generated value's punctuation (WordPress's salts, `openssl rand -base64`-like passwords hold `<`, `=`, `>`).
 _PLACEHOLDER_PARTS = re.compile(
-    r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[^>]*>|\.\.\.|\*\*\*"
+    r"(?i)xxxx|abcdefghijklmnop|example|fake[_\-]?(?:key|token|secret|pass|value)|dummy|your[_\-]?(?:api|token|key|secret|pass)|<[a-z][\w .\-]{2,}>|<>|\.\.\.|\*\*\*"
 )
 # "…goes here" spelled into one word (`SlackAppConfigurationAccessTokenHere`, `RANDOMSTRINGHERE`): the
 # stand-in word ends a run of letters, capitalised as a word of its own. A generated value's letters
@@ -219,14 +221,76 @@ def names_no_secret(name: str) -> bool:
     )
 
 
+# A file viewer's line number before a line: Claude Code's `    12→`, `cat -n`'s tab, OpenCode's `00012| `,
+# Copilot's `12.<tab>`, grep's `12:`. For composing into line-anchored patterns.
+LINE_NUMBER = r"[ \t]*\d{1,7}(?:\u2192|\t|\|[ \t]?|\.\t|:[ \t]?)"
+
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*(?:\(\)?)?$")
 _DOTTED = re.compile(r"^[&*]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
-def looks_like_identifier(value: str) -> bool:
-    """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value."""
-    if _DOTTED.match(value):
+# Inside one dotted part: a digit between two letters with both cases about (`X6wo`, `Z8Cd`), or mostly
+# scraps of words (below). Names are words: `corev1`, `v1beta1`, `getHTTPClient`, `s3Bucket`,
+# `getDbConn` have neither, while a generated password with a `.` in it nearly always has one.
+_GENERATED_PART = re.compile(r"(?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z])[A-Za-z]*[A-Za-z]\d+[A-Za-z]|[A-Za-z]\d+[a-z]")
+# Numeronyms keep digits between lower-case letters in names: `k8s`, `i18n`, `l10n`, `a11y`, `e2e`.
+_NUMERONYM = re.compile(r"(?<![a-z])[a-z]\d{1,2}[a-z]{1,2}(?![a-z])")
+
+
+# Camel-case words: names are made of them (`Secret`, `Reference`, `HTTP`), generated text of scraps.
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_VOWELS = frozenset("aeiouyAEIOUY")
+
+
+def _scrap(word: str) -> bool:
+    """A camel-case word no name is made of: one or two letters with a lower-case one (`r`, `Ts`), or
+    four letters or more without a vowel (`wdcxq`)."""
+    if not any(c.islower() for c in word):
+        return False
+    return len(word) <= 2 or len(word) >= 4 and not any(c in _VOWELS for c in word)
+
+
+def generated_part(part: str) -> bool:
+    """Whether one name-like piece (letters, digits, `_`) reads as generated rather than as words."""
+    if not (any(c.islower() for c in part) and any(c.isupper() for c in part)):
+        return False
+    if _GENERATED_PART.search(_NUMERONYM.sub("", part)) is not None:
         return True
+    words = _CAMEL_WORD.findall(part)
+    scraps = sum(map(_scrap, words))
+    return len(part) >= 8 and scraps >= 3 and scraps >= 0.3 * len(words)
+
+
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_LETTER_GROUPS = re.compile(r"[a-z]{4}(?:([ \-])[a-z]{4})(?:\1[a-z]{4}){2}")
+
+
+def random_letters(value: str) -> bool:
+    """Lower-case letters that spell no words: a Google app password (`ngsissjeaxkmwqlx`, or in its
+    four groups of four), an Apple app-specific one (`abcd-efgh-ijkl-mnop` shape). Words almost never
+    run five consonants together, nor keep under a fifth of their letters vowels; sixteen random
+    letters do one or the other nine times in ten."""
+    letters = value.replace(" ", "").replace("-", "") if _LETTER_GROUPS.fullmatch(value) else value
+    if len(letters) < 12 or not (letters.isascii() and letters.isalpha() and letters.islower()):
+        return False
+    if any(letters[i:i + 5] in "abcdefghijklmnopqrstuvwxyz" for i in range(len(letters) - 4)):
+        return False  # `abcd-efgh-ijkl-mnop`: the alphabet, typed to show the shape
+    vowels = sum(c in "aeiouy" for c in letters)
+    return _CONSONANT_RUN.search(letters) is not None or vowels < 0.2 * len(letters)
+
+
+def app_password_shape(value: str) -> bool:
+    """Four groups of four lower-case letters, spaced or hyphenated, that spell no words: how Google
+    and Apple show an app password."""
+    return _LETTER_GROUPS.fullmatch(value) is not None and random_letters(value)
+
+
+def looks_like_identifier(value: str) -> bool:
+    """`var.db_password`, `self.password`, `get_token`, `&corev1.SecretReference`: code, not a value.
+    A dotted value with a generated-looking part (`WDqpB.X6wouqiNDV0Nf`) is a password with a dot."""
+    if _DOTTED.match(value):
+        return not any(generated_part(part) for part in value.lstrip("&*").split("."))
     return bool(_IDENTIFIER.match(value)) and not any(ch.isdigit() for ch in value)
 
 

@@ -58,11 +58,13 @@ plan), dropped when the turn's answer item carries the same plan (some versions'
 `thread_goal_updated` (/goal) is a SYSTEM step when the objective or its status changes;
 `collab_agent_spawn_end` puts the child thread's id, nickname and role on the spawning call's meta.
 An `injected_message` event (a timer's or an outside sender's message, which the model saw as a
-wrapped user item) puts its `source` on that CONTEXT item as meta injected_source, or is a CONTEXT
-step itself where no item holds its content. `guardian_assessment` (the auto-reviewer's verdict on
+wrapped user item) and that item are one CONTEXT step, the item's, with the event's `source` as meta
+injected_source, in either order within the turn; the event is a CONTEXT step itself where no item
+holds its content. `guardian_assessment` (the auto-reviewer's verdict on
 an action awaiting approval) is a SYSTEM step once decided. A subagent's own rollout
 (`session_meta.source.subagent`) opens with a SYSTEM step; a spawned thread's carries meta
-spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth.
+spawned_by (the parent thread's id), agent_nickname, agent_role, agent_depth, and the session names
+that parent (`Session.subagent_of`), as the parent's spawning call names the child (meta agent_thread).
 `turn_started`/`turn_complete` (the names newer builds accept for task_*), world_state,
 request-only items and the events that echo an item (patch_apply_end, mcp_tool_call_end, the
 other collab_* events, ...) give no step.
@@ -84,7 +86,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import html
 import ntpath
 import posixpath
 import re
@@ -627,7 +628,10 @@ class _Reader:
             self.pair_item("user", len(self.slots) - 1)
             return
         if role == "user":
-            self.add(key, StepKind.CONTEXT, "user", text, ts)
+            sent = self.injected_event_for(text)
+            step = self.add(key, StepKind.CONTEXT, "user", text, ts)
+            if sent:  # the event came first: one step, the item the model saw, with its sender
+                step.meta["injected_source"] = sent
             self.context_since_reply.append(len(self.slots) - 1)
             if len(self.context_since_reply) > _CONTEXT_LOOKBACK:
                 del self.context_since_reply[0]
@@ -934,7 +938,7 @@ class _Reader:
         # typed it, so that item is the user's prompt.
         for position in reversed(self.context_since_reply):
             step = self.slots[position]
-            if step is not None and step.text.strip() == text.strip():
+            if step is not None and step.text.strip() == text.strip() and not _injected_alone(step):
                 step.kind = StepKind.USER
                 self.context_since_reply.remove(position)
                 self.user_turn()
@@ -946,14 +950,17 @@ class _Reader:
     def injected_event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         """A message Codex put in the conversation for a timer or an outside sender (2026 builds):
         the model saw it as a wrapped user item (`<timer_message>`, `<codex_message>`...), which is
-        already a CONTEXT step; the event names who sent it. Alone, its content is the step."""
+        a CONTEXT step; the event names who sent it. codex-rs keeps the two together (a pending
+        `GeneratedMessageInput` holds the item and its event) and writes both as it is delivered;
+        either may come first in the rollout, so each waits for the other within the turn: an
+        event after its item puts its sender on the item's step, an event before it is a step of
+        its own (its content) that the item takes the place of (`injected_event_for`)."""
         content = opt_str(payload.get("content")) or ""
         source = opt_str(payload.get("source"))
-        wanted = content.strip()
-        escaped = html.escape(wanted)  # the wrapped prompt may hold the content XML-escaped
-        for position in reversed(self.context_since_reply) if wanted else ():
+        for position in reversed(self.context_since_reply):
             step = self.slots[position]
-            if step is not None and (wanted in step.text or escaped in step.text):
+            if (step is not None and not _injected_alone(step) and "injected_source" not in step.meta
+                    and _delivers(step.text, content)):
                 if source:
                     step.meta["injected_source"] = source
                 return
@@ -961,6 +968,19 @@ class _Reader:
         step.meta["event"] = "injected_message"
         if source:
             step.meta["injected_source"] = source
+        self.context_since_reply.append(len(self.slots) - 1)  # its item may follow
+
+    def injected_event_for(self, text: str) -> str | None:
+        """An injected_message event's own step, written before the item that delivers it, gives way
+        to the item (one step, not two): its sender ("" where it named none), or None where no such
+        event waits."""
+        for position in reversed(self.context_since_reply):
+            step = self.slots[position]
+            if step is not None and _injected_alone(step) and _delivers(text, step.text):
+                self.drop(position)
+                self.context_since_reply.remove(position)
+                return str(step.meta.get("injected_source") or "")
+        return None
 
     def guardian(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         """The auto-reviewer's verdict on an action waiting for approval (2026 builds): a SYSTEM step
@@ -1223,6 +1243,13 @@ class _Reader:
             step.index = index
         if session.forked_from is not None:
             _own_prompt_out_of_copy(session.steps)
+        # The parent is named by the subagent step of the first session_meta (a resume reads it from
+        # the snapshot's steps, so nothing else needs keeping).
+        session.subagent_of = next(
+            (st.meta["spawned_by"] for st in session.steps
+             if st.meta.get("event") == "subagent" and isinstance(st.meta.get("spawned_by"), str)),
+            None,
+        )  # fmt: skip
         session.title = titles.session_title((self.thread_name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
         if session.started is None:
@@ -1329,6 +1356,21 @@ def _claim(parts: list[str], text: str) -> str | None:
         if part.strip().startswith(wanted):
             return part
     return None
+
+
+def _injected_alone(step: Step) -> bool:
+    """A step an injected_message event made of its content, where no item held it (yet)."""
+    return step.meta.get("event") == "injected_message"
+
+
+def _delivers(item: str, content: str) -> bool:
+    """Whether a wrapped user item holds an injected message's content: as it is, or escaped as
+    codex-rs escapes an envelope's text (`&`, `<`, `>` and `"`; an apostrophe stays)."""
+    wanted = content.strip()
+    if not wanted:
+        return False
+    escaped = wanted.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return wanted in item or escaped in item
 
 
 def _is_injected(text: str) -> bool:

@@ -213,6 +213,8 @@ def trail(
     """
     mapped = map_repository(session, repo)
     found = mapped.repo
+    # A revision the repository lacks is the user's mistake whether or not it holds the session's files.
+    ref_commit = resolve_ref(found, ref) if found is not None else None
     if found is None or mapped.logged_root is None:
         # No repository, or one that holds none of the session's files: list the patches unjudged.
         patches = session_patches(session)
@@ -222,7 +224,6 @@ def trail(
         return Trail(mapped.name, ref, fates, note=mapped.note)
     # The logged folder that is the clone's top level (the work tree itself when the clone is there).
     root = mapped.logged_root
-    ref_commit = resolve_ref(found, ref)
     repo_name = mapped.name or found.path.rstrip("/")
     with _collector_paused():
         base = _base_reader(found, session)
@@ -1012,13 +1013,39 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
         same = before is now or ev.same_for(probe, before, now)
         drop = 0 if same else ev.kept(probe, before) - ev.kept(probe, now)
         if drop > 0:
-            found = _destination(probe, history, files, path, prev, cid, drop, judged)
+            found = _destination(_gone(probe, now), history, files, path, prev, cid, drop, judged)
             if found is None and history.blob_at(cid, path) is None:
                 found = _merged_into(probe, history, files, path, prev, cid, judged)
             if found is not None:
                 return found
         prev = cid
     return None
+
+
+def _gone(probe: ev.Probe, now: ev.FileLines) -> ev.Probe:
+    """The probe narrowed to the lines that left the file by `now` (a version after the one that
+    accepted it): only those can have moved. A line still in place that another file of the window
+    also holds (the import block a new test shares with its class, code a plan document quotes) is no
+    move; counted there too, it made a patch whose other lines were rewritten read alive."""
+    # What stays is what `now` still holds beyond the copies the file had before the step (whatever
+    # `before` held: a line a formatter joined there is found as a whole line nowhere).
+    floor = probe.floor_n
+    left = {k: n - min(n, max(now.normal.get(k, 0) - floor.get(k, 0), 0)) for k, n in probe.want_n.items()}
+    if all(left[k] == n for k, n in probe.want_n.items()):
+        return probe
+    lines: list[str] = []
+    room = dict(left)
+    for line in probe.lines:
+        k = norm(line)
+        if room.get(k, 0) > 0:
+            room[k] -= 1
+            lines.append(line)
+    want_n = Counter(norm(x) for x in lines)
+    joins = [j for j in probe.joins if all(want_n.get(k, 0) >= n for k, n in j[1].items())]
+    return ev.Probe(
+        False, lines, Counter(lines), {x: probe.floor.get(x, 0) for x in set(lines)}, want_n,
+        {k: probe.floor_n.get(k, 0) for k in want_n}, probe.exact_only, joins, probe.split_floor,
+    )  # fmt: skip
 
 
 MERGE_ANCHOR = 16  # alphanumerics of a line that must move verbatim for a reworded merge to count
@@ -1228,7 +1255,12 @@ def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | 
         return None
     if entry.type_str != "blob":
         return None
-    header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
+    try:
+        header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
+    except KeyError:  # pygit2.NotFoundError
+        # Not in the object store (a partial clone, a copy without its largest files): nothing to
+        # look in, as a file too large.
+        return None
     if header is not None and header[1] > MOVE_BLOB_LIMIT:
         return None
     return str(entry.id)

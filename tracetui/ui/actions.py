@@ -236,8 +236,11 @@ ACTIONS: tuple[Action, ...] = (
         palette="Blame this step's file",
     ),
     Action("browser.fork_parent", "F", "fork_parent", "Parent",
-           "Open the session this fork was copied from, at the step where it was made",
-           palette="Open the session this fork came from"),  # fmt: skip
+           "Open the session this fork was copied from, or this subagent was spawned by, where it was made",
+           palette="Open the session this fork or subagent came from"),  # fmt: skip
+    Action("browser.spawned_child", "C", "spawned_child", "Subagent",
+           "Open the subagent session the chosen step spawned", footer=False,
+           palette="Open the subagent the chosen step spawned"),  # fmt: skip
     Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
            palette="Blame…"),  # fmt: skip
     Action("browser.remove", "", "remove_session", "Remove", "Take the open session out of the bucket (your agent's "
@@ -364,6 +367,8 @@ ACTIONS: tuple[Action, ...] = (
     # -- the review of every session's undecided values
     Action("review.accept", "a", "decide('accepted')", "Accept", "scrub this value in every session it waits in (asks)"),
     Action("review.reject", "x", "decide('rejected')", "Reject", "keep this value as it is, in every session (asks)"),
+    Action("review.open", "enter", "open_place", "Open", "the redaction editor at this value's first place, "
+           "its text around it", priority=True),  # before the table's own Enter  # fmt: skip
     Action("review.close", "escape,q", "close", "Close", pinned=True),
     # -- a yes or no question
     Action("confirm.yes", "y", "answer(True)", "Yes", pinned=True),

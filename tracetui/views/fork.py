@@ -1,10 +1,12 @@
-"""What the faces say of a fork: the session it was copied from, where its copy ends, and where in the
-parent it was made. Face-neutral plain strings (the parent's id comes from a log: callers pass it
-through `tracetui.safe_text`)."""
+"""What the faces say of a session that came from another: a fork (the session it was copied from,
+where its copy ends, where in the parent it was made) and a subagent with a log of its own (the
+session that spawned it, and the parent's step that did). The faces show and open both parents by
+the same functions (`parent_of`, `parent_title`, `parent_point`). Face-neutral plain strings (the
+parent's id comes from a log: callers pass it through `tracetui.safe_text`)."""
 
 from __future__ import annotations
 
-from tracetui.model import Session
+from tracetui.model import Session, Step, StepKind
 
 SHORT_ID = 8  # the length of an id as the app's titles show it
 
@@ -14,6 +16,49 @@ def short_id(parent: str) -> str:
     (what Pi's fork names where the file name holds no id)."""
     name = parent.replace("\\", "/").rsplit("/", 1)[-1]
     return name[:40] if name != parent else parent[:SHORT_ID]
+
+
+def parent_of(session: Session) -> str | None:
+    """The session this one came from as its log names it: a fork's parent, else the session that
+    spawned it as a subagent, else None."""
+    return session.forked_from or session.subagent_of
+
+
+def parent_title(session: Session) -> str | None:
+    """The head of the app's title for a session that came from another (`↱ fork of …`,
+    `↳ subagent of …`), the parent as a short id, else None."""
+    if session.forked_from is not None:
+        return f"↱ fork of {short_id(session.forked_from)}"
+    if session.subagent_of is not None:
+        return f"↳ subagent of {short_id(session.subagent_of)}"
+    return None
+
+
+def subagent_line(session: Session) -> str | None:
+    """One line for `show`: which session ran this one as a subagent, and as whom."""
+    if session.subagent_of is None:
+        return None
+    link = next((s for s in session.steps if s.meta.get("spawned_by") == session.subagent_of), None)
+    name = " ".join(str(link.meta[n]) for n in ("agent_nickname", "agent_role") if link and link.meta.get(n))
+    return f"subagent of {session.subagent_of}" + (f" ({name})" if name else "")
+
+
+def spawned_child(step: Step) -> str | None:
+    """The session a parent's step spawned as a subagent with a log of its own (Codex's spawn call:
+    meta agent_thread), else None."""
+    child = step.meta.get("agent_thread")
+    return child if isinstance(child, str) and child else None
+
+
+def parent_point(parent: Session, child: Session) -> int:
+    """Where in the parent the child came from: a fork's fork point, a subagent's spawning step (the
+    parent's call naming the child's id), else the parent's last step before the child started."""
+    if child.forked_from is not None and child.forked_from == parent.id:
+        return fork_point(parent, child)
+    for step in parent.steps:
+        if step.kind == StepKind.TOOL_CALL and spawned_child(step) == child.id:
+            return step.index
+    return _before(parent, child.started)
 
 
 def copy_end(session: Session) -> int | None:
@@ -51,8 +96,13 @@ def fork_point(parent: Session, fork: Session) -> int:
         for step in reversed(parent.steps):
             if step.kind == last.kind and step.text == last.text and step.tool_call_id == last.tool_call_id:
                 return step.index
-    if fork.forked_at:
-        before = [s.index for s in parent.steps if s.timestamp and s.timestamp <= fork.forked_at]
+    return _before(parent, fork.forked_at)
+
+
+def _before(parent: Session, moment: str | None) -> int:
+    """The parent's last step at or before a moment, else its first."""
+    if moment:
+        before = [s.index for s in parent.steps if s.timestamp and s.timestamp <= moment]
         if before:
             return before[-1]
     return 0

@@ -89,13 +89,15 @@ def step_text(step: Step) -> str:
     return text
 
 
-def money(usd: float | None) -> str:
-    """`$12.95`, `$0.004`, or `?` for a price the table does not know."""
+def money(usd: float | None, lower_bound: bool = False) -> str:
+    """`$12.95`, `$0.004`, or `?` for a price the table does not know; `≥$0.05` for a price of part
+    of the tokens (`Tokens.input_recorded` false: the log counted only the output)."""
     if usd is None:
         return "?"
+    mark = "≥" if lower_bound else ""
     if usd == 0 or usd >= 1:
-        return f"${usd:,.2f}"
-    return f"${usd:.2g}" if usd < 0.01 else f"${usd:.3f}".rstrip("0")
+        return f"{mark}${usd:,.2f}"
+    return mark + (f"${usd:.2g}" if usd < 0.01 else f"${usd:.3f}".rstrip("0"))
 
 
 def short_time(ts: str | None) -> str:

@@ -22,7 +22,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
+from tracetui.bucket import unknown_kind
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
@@ -50,7 +52,11 @@ if TYPE_CHECKING:
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
+# The filter's terms, kind: first after words (the search's, which a user would not guess): whole in
+# the 74 cells the field has at 80 columns, cut with … (CutInput) in a narrower pane.
+FILTER_PLACEHOLDER = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
+SCREENFUL = 50  # rows a text filter shows first (at least: the list's height), before the whole answer
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 # While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
 # to half again the gap between moves, up to REPEAT_DELAY, so a held key's auto-repeat (25-33 a
@@ -61,6 +67,9 @@ REPEAT_DELAY = 0.25
 BIG_STEP = 20_000  # characters of a step's blocks above which its detail is made in a worker
 DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goes back and forth)
 PREVIEW_DELAY = 0.25  # a highlighted session opens after this long
+# A preview reads this many of the session's steps at most (its first rows and first step are what it
+# shows): a rest on a row of 50,000 steps costs what one of 500 does. The rest is read on opening.
+PREVIEW_STEPS = 500
 # The tabs a preview draws without the session's trail (the diff and trail tabs show it).
 PREVIEW_TABS = ("detail", "ctx")
 # Each tab of the right pane and the widget in it that takes the keys.
@@ -79,7 +88,8 @@ class Opened:
     # library that leaves it equal left the session as it is shown.
     summary: SessionSummary | None = None
     folds: Folds = (frozenset(), False)  # the timeline's folds the rows were built with
-    parent: str | None = None  # a fork's parent, when the library holds it (the fork-parent key)
+    parent: str | None = None  # a fork's or subagent's parent, when the library holds it (the parent key)
+    whole: bool = True  # False: a preview's first steps only (`Library.session_head`)
 
     @classmethod
     def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False),
@@ -93,11 +103,16 @@ class Opened:
 
 
 def _parent_held(library: Library, session: Session) -> str | None:
-    """The id of the session this fork was copied from, when the library holds it (by its whole id:
-    the log's word is not a prefix to resolve)."""
-    wanted = session.forked_from
+    """The id of the session this fork was copied from, or this subagent was spawned by, when the
+    library holds it (by its whole id: the log's word is not a prefix to resolve)."""
+    wanted = fork.parent_of(session)
     if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
         return None
+    return _held(library, wanted)
+
+
+def _held(library: Library, wanted: str) -> str | None:
+    """`wanted` when the library holds a session of exactly that id (a log's word is no prefix)."""
     try:
         row = library.summary(wanted)
     except TracetuiError:
@@ -113,20 +128,28 @@ class SessionReady(Message):
 
 
 class SessionGrown(Message):
-    """The open session, read again after its log grew."""
+    """The open session, read again after its log grew (`live`), or read whole after a preview's head."""
 
-    def __init__(self, opened: Opened) -> None:
+    def __init__(self, opened: Opened, live: bool = True) -> None:
         super().__init__()
         self.opened = opened
+        self.live = live
 
 
 class ListReady(Message):
-    def __init__(self, generation: int, count: int, first: list, cursor_id: str | None) -> None:
+    """Rows for the session list. `settled` False: the first rows a text filter surely keeps, found by
+    bounded work (`Library.first_sessions`); the whole answer and its count follow from the same
+    worker, unless a newer filter cancels it."""
+
+    def __init__(
+        self, generation: int, count: int, first: list, cursor_id: str | None, settled: bool = True
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.count = count
         self.first = first
         self.cursor_id = cursor_id
+        self.settled = settled
 
 
 class DetailReady(Message):
@@ -171,6 +194,8 @@ class BrowserScreen(Screen):
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
         self._list_generation = 0
+        self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
+        self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
         self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
@@ -184,7 +209,7 @@ class BrowserScreen(Screen):
         self._want_session: str | None = None
         self._focus_after_open = False
         self._preview_open = False  # the session wanted is only a preview of the row the list rests on
-        self._fork_child: Session | None = None  # the fork whose parent is opening, to land at the fork
+        self._fork_child: Session | None = None  # the fork or subagent whose parent is opening, to land there
         self._fork_key_offered = False
         # A preview (the list's cursor resting on a row) shows the session's first rows and first step;
         # its trail (the costly part: every patch of the session) waits until the session is opened.
@@ -210,7 +235,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield CutInput(placeholder="/ filter: words, agent:…, project:…", id="filter")
+                yield CutInput(placeholder=FILTER_PLACEHOLDER, id="filter")
                 yield Static("", id="sessions-header", markup=False)
                 yield SessionList(id="sessions")
                 yield Static("", id="sessions-status")
@@ -257,21 +282,46 @@ class BrowserScreen(Screen):
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
         query = parse_query(self.query_one("#filter", Input).value)
-        self._query_sessions(self._list_generation, query, self.order, keep)
+        screenful = max(SCREENFUL, self.query_one(SessionList).size.height + 2)
+        self._query_sessions(self._list_generation, query, self.order, keep, screenful)
 
     @thread_work("list")
-    def _query_sessions(self, generation: int, query: Query, order: str, keep: str | None) -> None:
+    def _query_sessions(
+        self, generation: int, query: Query, order: str, keep: str | None, screenful: int
+    ) -> None:
         filters = query.as_kwargs()
+        worker = get_current_worker()
         try:
+            if query.text:
+                # Every session a word is in grows with the bucket; a screenful of them, looked for
+                # session by session in the list's order, does not: shown first, then the rest.
+                head = self.library.first_sessions(**filters, limit=screenful, order=order)
+                if head.count is not None:  # the whole answer was cheap: its count, and its first page
+                    first = head.rows
+                    if len(first) < min(head.count, PAGE):
+                        first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
+                    self._know_filters()
+                    self.post_message(ListReady(generation, head.count, first, keep))
+                    return
+                if head.rows:  # none found so soon (a prefix alone): the list waits as it did, unflashed
+                    self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
+                if worker.is_cancelled:  # a newer filter: its own worker answers
+                    return
             count = self.library.count_sessions(**filters)
+            if worker.is_cancelled:
+                return
             first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
-            if not self._agents:
-                self._agents = list(self.library.agents())
-                self._projects = list(self.library.projects())
+            self._know_filters()
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             count, first = 0, []
         self.post_message(ListReady(generation, count, first, keep))
+
+    def _know_filters(self) -> None:
+        """The agents and projects `a` and `p` cycle through, read once (in the list's worker)."""
+        if not self._agents:
+            self._agents = list(self.library.agents())
+            self._projects = list(self.library.projects())
 
     @on(SessionList.ColumnsChanged)
     def _columns_changed(self, message: SessionList.ColumnsChanged) -> None:
@@ -286,18 +336,30 @@ class BrowserScreen(Screen):
         def fetch(offset: int, limit: int) -> list:
             return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
+        sessions = self.query_one(SessionList)
         cursor = 0
         # The list's cursor stays on the open session, or goes to the one being opened (the app
-        # started on a session), so its highlight does not preview another over it.
+        # started on a session), so its highlight does not preview another over it. Over the first
+        # rows of the same filter, it stays on the row the user moved it to.
         keep = message.cursor_id or self._want_session
+        if self._list_settling == message.generation:
+            under = sessions.summary(sessions.cursor) if sessions.count else None
+            if under is not None and under.id != self._placed:
+                keep = under.id  # moved by the user since
+        self._list_settling = None if message.settled else message.generation
         if keep:
             for i, row in enumerate(message.first):
                 if row.id == keep:
                     cursor = i
-        sessions = self.query_one(SessionList)
+        self._placed = message.first[cursor].id if cursor < len(message.first) else None
         sessions.empty_lines = self._empty_lines(query) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
+        if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
+                and not any(query.as_kwargs().values()):
+            # A capsule is one episode: it opens on it, as a page opens on its text.
+            self.add_class("-hide-sessions")
+            self.open_session(message.first[0].id, focus=True)
 
     def _empty_lines(self, query: Query) -> list[str]:
         """What an empty list says: a filter matched nothing, or where the first sync looked."""
@@ -314,7 +376,10 @@ class BrowserScreen(Screen):
     def _status(self, extra: str = "") -> None:
         count = self.query_one(SessionList).count
         query = parse_query(self.query_one("#filter", Input).value)
-        bits = [f"{count:,} session{'s' if count != 1 else ''}"]
+        if self._list_settling is not None:
+            bits = [f"{count:,} session{'s' if count != 1 else ''} so far, counting…"]
+        else:
+            bits = [f"{count:,} session{'s' if count != 1 else ''}"]
         if query.agent:
             bits.append(f"agent {query.agent}")
         if query.project:
@@ -325,6 +390,9 @@ class BrowserScreen(Screen):
             bits.append(f"by {self.order}")
         if self.library.read_only:
             bits.append("read-only")
+        wrong = unknown_kind(query.text or "")
+        if wrong is not None:
+            bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
         sync = self.tracetui.sync_status
         if sync:
             bits.append(sync)
@@ -345,10 +413,12 @@ class BrowserScreen(Screen):
     @on(SessionList.Highlighted, "#sessions")
     def _session_highlighted(self, message: SessionList.Highlighted) -> None:
         row = self.query_one(SessionList).summary(message.index)
+        if self._preview_timer is not None:
+            # A row the cursor left, or came back from to the open session (the list's first rows,
+            # then its whole answer), is not previewed.
+            self._preview_timer.stop()
         if row is None or (self.opened and self.opened.session.id == row.id) or row.id == self._want_session:
             return
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id, preview=True))
 
     @on(SessionList.Chosen, "#sessions")
@@ -376,17 +446,22 @@ class BrowserScreen(Screen):
         self._focus_after_open = focus
         self._preview_open = preview and not focus
         self.query_one("#session-title", Static).update("opening…", layout=False)
-        self._load_session(session_id, step_id)
+        self._load_session(session_id, step_id, PREVIEW_STEPS if self._preview_open else None)
 
     @thread_work("open")
-    def _load_session(self, session_id: str, step_id: str | None) -> None:
+    def _load_session(self, session_id: str, step_id: str | None, head: int | None = None) -> None:
         try:
             summary = self.library.summary(session_id)  # first: a change after it is seen next time
-            session = self.library.session(session_id)
+            if head is None:
+                session = self.library.session(session_id)
+            else:
+                session = self.library.session_head(session_id, head)
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        self.post_message(SessionReady(Opened.of(session, summary, library=self.library), step_id))
+        opened = Opened.of(session, summary, library=self.library)
+        opened.whole = head is None or len(session.steps) < head or len(session.steps) >= summary.steps
+        self.post_message(SessionReady(opened, step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
         opened = message.opened
@@ -409,8 +484,8 @@ class BrowserScreen(Screen):
         if message.step_id:
             self.jump_to_step(message.step_id)
         fork_of, self._fork_child = self._fork_child, None
-        if fork_of is not None and fork_of.forked_from == session.id:
-            timeline.reveal_step(fork.fork_point(session, fork_of))
+        if fork_of is not None and fork.parent_of(fork_of) == session.id:
+            timeline.reveal_step(fork.parent_point(session, fork_of))
         self._offer_fork_key()
         if self._focus_after_open:
             self.add_class("-hide-sessions")
@@ -420,10 +495,42 @@ class BrowserScreen(Screen):
             self.open_whole()
 
     def open_whole(self) -> None:
-        """The previewed session becomes the one being read: its trail is worked out."""
+        """The previewed session becomes the one being read: the rest of its steps are read (a
+        preview read its first ones) and its trail is worked out."""
         if self.opened is not None and self.previewing:
             self.previewing = False
-            self._compute_trail(self.opened.session)
+            if self.opened.whole:
+                self._compute_trail(self.opened.session)
+            else:
+                self._read_rest(self.opened.session.id, self.opened.summary, self._folds())
+
+    def _folds(self) -> Folds:
+        timeline = self.query_one(Timeline)
+        return frozenset(timeline.expanded), timeline.show_branches
+
+    @thread_work("open")
+    def _read_rest(self, session_id: str, summary: SessionSummary | None, folds: Folds) -> None:
+        try:
+            session = self.library.session(session_id)
+        except TracetuiError as exc:
+            self.post_message(Failed(str(exc)))
+            return
+        self.post_message(SessionGrown(Opened.of(session, summary, folds, self.library), live=False))
+
+    def _whole_now(self) -> None:
+        """What acts on the session (seal, redact, a step handed to the user's tools) takes it whole:
+        a preview's first steps are read whole on the spot (the user asked; rare and explicit)."""
+        opened = self.opened
+        if opened is None or opened.whole:
+            self.open_whole()
+            return
+        try:
+            session = self.library.session(opened.session.id)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.previewing = False
+        self._grown(Opened.of(session, opened.summary, self._folds(), self.library), live=False)
 
     def refresh_open_session(self) -> None:
         """Read the open session again if the bucket's change touched it; the timeline grows in place."""
@@ -448,21 +555,30 @@ class BrowserScreen(Screen):
         self.post_message(SessionGrown(Opened.of(session, summary, folds, self.library)))
 
     def on_session_grown(self, message: SessionGrown) -> None:
-        opened, current = message.opened, self.opened
+        self._grown(message.opened, message.live)
+
+    def _grown(self, opened: Opened, live: bool) -> None:
+        current = self.opened
         if current is None or opened.session.id != current.session.id:
             return
+        rest = not current.whole  # a preview's head, read whole now
         if len(opened.session.steps) == len(current.session.steps) and opened.session.ended == current.session.ended:
             current.summary = opened.summary  # read again, the same: the next change compares with this
+            current.whole = True
+            if rest and not self.previewing:
+                self._compute_trail(current.session)
             return
         self.opened = opened
         self.context = None
         self._shown_for = {}
-        self.live_until = time.monotonic() + LIVE_SECONDS
+        if live:
+            self.live_until = time.monotonic() + LIVE_SECONDS
         timeline = self.query_one(Timeline)
         # The worker built the rows with the folds of the time; the timeline builds them only when
         # the user folded or unfolded something meanwhile.
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
-        timeline.grow(opened.session, opened.shape, (opened.rows, opened.markers) if same else None)
+        rows = (opened.rows, opened.markers) if same else None
+        timeline.grow(opened.session, opened.shape, rows, follow=live)
         self._title(opened.session)
         self._offer_fork_key()
         if not self.previewing:
@@ -474,20 +590,28 @@ class BrowserScreen(Screen):
     def _title(self, session: Session) -> None:
         tokens = human_tokens(session.tokens.total)
         title = safe_line(session.title or "(no prompt)")
-        if session.forked_from is not None:
-            title = f"↱ fork of {safe_line(fork.short_id(session.forked_from))} · {title}"
+        head = fork.parent_title(session)
+        if head is not None:
+            opened = self.opened
+            held = opened is not None and opened.session is session and opened.parent is not None
+            missing = "" if held or fork.parent_of(session) == session.id else " (not in the bucket)"
+            title = f"{safe_line(head)}{missing} · {title}"
         states = ""
         if self.trail is not None and self.trail.counts:
-            states = " · " + trail_view.counts_text(self.trail.counts)
+            states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
             states += f" · ⚠ {not_read}"
         # Content, not a markup string: titles and project names come from the logs.
         live = "● live · " if time.monotonic() < self.live_until else ""
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
-        cost = f" · {money(row.cost_usd)}" if row is not None and row.id == session.id and row.cost_usd else ""
+        cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}" \
+            if row is not None and row.id == session.id and row.cost_usd else ""
+        steps = len(session.steps)
+        if self.opened is not None and not self.opened.whole and self.opened.summary is not None:
+            steps = max(steps, self.opened.summary.steps)  # a preview read the first ones only
         self.query_one("#session-title", Static).update(Content(
-            f"{live}{session.agent} · {safe_line(session.project or '-')} · {len(session.steps)} steps · "
+            f"{live}{session.agent} · {safe_line(session.project or '-')} · {steps} steps · "
             f"{tokens} tokens{cost}{states}\n{title}"
         ), layout=False)  # two lines of a fixed height: nothing else moves
 
@@ -768,11 +892,16 @@ class BrowserScreen(Screen):
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
         if action == "replay":
             return is_capsule(self.library)
-        if action == "fork_parent":  # only for a fork whose parent the library holds
+        if action == "fork_parent":  # only for a fork or subagent whose parent the library holds
             return self.opened is not None and self.opened.parent is not None
         if action == "tab" and self.has_class("-narrow") and not self.has_class("-hide-sessions"):
             return False  # the list fills a narrow screen: the tabs are not there to switch
         return True
+
+    def footer_hides(self, action: str) -> bool:
+        """Keys the footer leaves out here though they run (and say why they do nothing): a sealed
+        capsule's redactions are final and it is nobody's bucket."""
+        return action in _BUCKET_ONLY and is_capsule(self.library)
 
     def action_seal(self) -> None:
         if self.library.read_only:
@@ -788,12 +917,12 @@ class BrowserScreen(Screen):
             return
         from tracetui.ui.screens.seal import SealScreen
 
-        self.open_whole()
+        self._whole_now()
         steps = self.query_one(Timeline).seal_steps()
         self.app.push_screen(SealScreen(self.opened.session, steps, self.library, self.tracetui.repo))
 
     def _offer_fork_key(self) -> None:
-        """The fork-parent key is offered for a fork whose parent the library holds; the footer is
+        """The parent key is offered for a fork or subagent whose parent the library holds; the footer is
         made again only when that changes (a rest on the list must not lay out the screen)."""
         offered = self.opened is not None and self.opened.parent is not None
         if offered != self._fork_key_offered:
@@ -801,13 +930,37 @@ class BrowserScreen(Screen):
             self.refresh_bindings()
 
     def action_fork_parent(self) -> None:
-        """Open the session the open fork was copied from, at the step where the fork was made."""
+        """Open the session the open fork was copied from, at the step where the fork was made, or the
+        one that spawned the open subagent, at its spawning call."""
         if self.opened is None or self.opened.parent is None:
-            self.notify("this session is no fork of a session in the bucket", severity="warning",
-                        markup=False)
+            self.notify(self._no_parent(), severity="warning", markup=False)
             return
+        self._whole_now()  # where its copy ends may lie past a preview's first steps
+        assert self.opened is not None
         self._fork_child = self.opened.session
         self.open_session(self.opened.parent, focus=True)
+
+    def _no_parent(self) -> str:
+        """Why the parent key has nothing to open, in one line."""
+        session = self.opened.session if self.opened is not None else None
+        wanted = fork.parent_of(session) if session is not None else None
+        if session is None or wanted is None or wanted == session.id:
+            return "this session is no fork or subagent of another session"
+        return f"its parent {safe_line(fork.short_id(wanted))} is not in the bucket"
+
+    def action_spawned_child(self) -> None:
+        """Open the subagent session the chosen step spawned (the other way from the parent key)."""
+        step = self._chosen_step()
+        child = fork.spawned_child(step) if step is not None else None
+        if child is None:
+            self.notify("the chosen step spawned no subagent with a log of its own", severity="warning",
+                        markup=False)
+            return
+        if _held(self.library, child) is None:
+            self.notify(f"its subagent {safe_line(fork.short_id(child))} is not in the bucket",
+                        severity="warning", markup=False)
+            return
+        self.open_session(child, focus=True)
 
     def action_blame(self) -> None:
         """Blame the file the chosen step edited; in the trail pane, the file of the patch under the
@@ -909,6 +1062,12 @@ class BrowserScreen(Screen):
 
         query = parse_query(self.query_one("#filter", Input).value)
         count = self.query_one(SessionList).count
+        if self._list_settling is not None:  # the list shows its first rows only: the export takes all
+            try:
+                count = self.library.count_sessions(**query.as_kwargs())
+            except TracetuiError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
         self.app.push_screen(ExportScreen(self.library, query, count, self.tracetui.repo))
 
     def action_replay(self) -> None:
@@ -925,7 +1084,7 @@ class BrowserScreen(Screen):
         if self.opened is None or index is None:
             self.notify("open a session and choose a step first", severity="warning")
             return None
-        self.open_whole()
+        self._whole_now()
         return self.opened.session.steps[index]
 
     def action_pager(self) -> None:
@@ -1002,7 +1161,7 @@ class BrowserScreen(Screen):
                 "this bucket is read-only: redaction decisions cannot be saved")
             self.notify(what, severity="warning", markup=False)
             return
-        self.open_whole()
+        self._whole_now()
         index = self.current_step()
         steps = self.opened.session.steps
         step_id = steps[index].id if index is not None and 0 <= index < len(steps) else None
@@ -1024,6 +1183,10 @@ def _fit_path(folder: Path, room: int) -> str:
     if text == home or text.startswith(home + "/"):
         text = "~" + text[len(home):]
     return cut_start(safe_line(text), room)
+
+
+# What only a bucket can do: decide redactions, seal, export, take a session out.
+_BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 
 
 def is_capsule(library: Library) -> bool:

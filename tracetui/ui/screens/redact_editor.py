@@ -102,6 +102,7 @@ class RedactEditor(Screen):
         identity: Identity | None = None,
         *,
         step_id: str | None = None,
+        at: tuple[str | None, str, int] | None = None,
         name: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -124,6 +125,7 @@ class RedactEditor(Screen):
         self._page = 0
         self._order: dict[str | None, int] = {None: -1, **{s.id: i for i, s in enumerate(session.steps)}}
         self._start_step = step_id  # open here (the timeline's step) rather than at the first finding
+        self._start_at = at  # or on this finding (step, field, start): the review's row
         # Every non-empty text field, in session order: what `.` and `,` walk, so any text can be
         # reviewed and marked by hand, not only text a detector flagged.
         self._fields = [(f.step, f.name) for f in iter_fields(session) if f.text]
@@ -172,6 +174,12 @@ class RedactEditor(Screen):
         self._reindex()
         # The first finding waiting for a decision (the timeline's step's own, if it has one), its
         # text in view and selected; then, as before, the step's first finding or its text.
+        if self._start_at is not None:
+            exact = [i for i, s in enumerate(self.items) if (s.step, s.field, s.start) == self._start_at]
+            if exact:
+                self._go(exact[0])
+                self.call_after_refresh(self._select_current)
+                return
         waiting = [i for i, s in enumerate(self.items) if s.pending]
         mine = [i for i in waiting if self.items[i].step == self._start_step] if self._start_step else []
         here = [i for i, s in enumerate(self.items) if s.step == self._start_step] if self._start_step else []

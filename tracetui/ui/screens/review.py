@@ -3,7 +3,8 @@ sessions it waits in (`tracetui.redact.review`); `a` scrubs it everywhere, `x` k
 
 The sessions are scanned in a thread worker (plans brought up to date, as `tracetui review` does);
 each decision is saved to every plan it touches at once. Values are never shown: a row names the
-kind, how many findings and sessions, and where the first one is.
+kind, a masked hint of the value, how many findings and sessions, and where the first one is; Enter
+opens the redaction editor there, where the text around it can be read.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class ReviewScreen(Screen):
         self.items: list[tuple[Session, Plan]] = []
         self.plans: dict[str, Plan] = {}
         self._key = b""
+        self._editing: str | None = None  # the session whose editor Enter opened
 
     def compose(self) -> ComposeResult:
         title = "Review across sessions" + (f" · the list's filter: {safe_line(self.shown)}" if self.shown else "")
@@ -66,7 +68,7 @@ class ReviewScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("kind", "findings", "sessions", "first place")
+        table.add_columns("kind", "looks like", "findings", "sessions", "first place")
         self._load()
 
     @thread_work("review-scan", exit_on_error=True)
@@ -97,11 +99,8 @@ class ReviewScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for g in self.groups:
-            first = g.occurrences[0]
-            where = f"{first.session[:8]} step {first.index} · {first.span.field}" if first.index is not None \
-                else f"{first.session[:8]} · {first.span.field}"
             # Text cells, not strings: DataTable reads a string as markup, and field names come from logs.
-            cells = (g.kind, str(len(g.occurrences)), str(len(g.sessions)), safe_line(where))
+            cells = (g.kind, safe_line(g.hint), str(len(g.occurrences)), str(len(g.sessions)), safe_line(g.first_place))
             table.add_row(*(Text(c) for c in cells), key=g.id)
         if self.groups:
             table.move_cursor(row=min(keep, len(self.groups) - 1))
@@ -147,6 +146,38 @@ class ReviewScreen(Screen):
         from tracetui.ui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_open_place(self) -> None:
+        """The session's redaction editor on this value's first place: the text around a value is
+        what a decision rests on, and the editor shows it (and decides more than this value)."""
+        group = self.current
+        if group is None:
+            return
+        first = group.occurrences[0]
+        session = next((s for s, _ in self.items if s.id == first.session), None)
+        if session is None:
+            return
+        from tracetui.ui.screens.redact_editor import RedactEditor
+
+        self._editing = session.id
+        span = first.span
+        self.app.push_screen(RedactEditor(session, self.store, step_id=span.step, at=(span.step, span.field, span.start)))
+
+    def on_screen_resume(self) -> None:
+        # Back from the editor: its decisions are in the store; take that session's plan again.
+        sid, self._editing = self._editing, None
+        if sid is None:
+            return
+        try:
+            plan = self.store.load(sid)
+        except TracetuiError as exc:
+            self._status(str(exc))
+            return
+        if plan is None:
+            return
+        self.items = [(s, plan if s.id == sid else p) for s, p in self.items]
+        self.plans[sid] = plan
+        self._regroup(self.query_one(DataTable).cursor_row)
 
     def action_close(self) -> None:
         self.app.pop_screen()

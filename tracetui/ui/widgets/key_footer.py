@@ -9,6 +9,8 @@ hint only where there is room for it (ctrl+p is in the key help too).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
@@ -26,10 +28,13 @@ class KeyFooter(Footer):
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
+        # A screen may keep a key that does nothing there out of the footer (`footer_hides`), while
+        # pressing it still says why.
+        hides: Callable[[str], bool] = getattr(self.screen, "footer_hides", lambda action: False)
         keys: list[tuple[Binding, bool, str]] = []
         seen: set[str] = set()
         for _, binding, enabled, tooltip in active.values():
-            if binding.show and binding.action not in seen:  # one entry per action, as Textual's
+            if binding.show and binding.action not in seen and not hides(binding.action):  # one per action, as Textual's
                 seen.add(binding.action)
                 keys.append((binding, enabled, tooltip))
         width = self.size.width

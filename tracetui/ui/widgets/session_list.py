@@ -185,6 +185,8 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     agent = row.agent[:AGENT_WIDTH]  # the registry's names: claude, codex, pi, gemini, copilot, opencode
     project = row.project or "-"
     title = row.title or "(no prompt)"
+    if row.subagent_of:  # a subagent's own log: its title (and F) name the session that ran it
+        title = f"↳ {title}"
     parts: list[Part] = []
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
@@ -197,7 +199,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
     if width >= 90:
-        cost = money(row.cost_usd) if row.cost_usd is not None else "-"
+        cost = money(row.cost_usd, not row.tokens.input_recorded) if row.cost_usd is not None else "-"
         tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))

@@ -158,15 +158,18 @@ class Timeline(VirtualList):
         self._title_marks()
         self.set_count(len(rows), cursor)
 
-    def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None) -> None:
+    def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None,
+             follow: bool = True) -> None:
         """The open session read again, longer (its agent is still writing). Folds, shown branches
         and marks stay, the cursor stays on its step, and a cursor on the last row follows the new
         steps. Steps are matched by id: a growing subagent moves the indexes of the steps after it.
-        `rows`: the rows already built for these folds on the final path (in the worker that read it)."""
+        `rows`: the rows already built for these folds on the final path (in the worker that read it).
+        `follow` False: the cursor stays where it is even on the last row (a preview's first steps
+        read whole are not new steps to follow)."""
         old = self.session
         if old is None:
             return
-        at_end = self.cursor >= self.count - 1
+        at_end = follow and self.cursor >= self.count - 1
         keep = self.step_index()
         keep_id = old.steps[keep].id if keep is not None else None
         marked = [old.steps[i].id for i in self.marks if i < len(old.steps)]

@@ -1,10 +1,12 @@
-"""Which sessions an export takes: the same filters as `ls` and the app's list, plus dates and ids."""
+"""Which sessions a command takes (`export`, `review`, `ls`, the app's export dialog): the same filters as
+the app's list, plus dates and ids. Beside the library, below the exporters, so `ls` lists what an export
+of the same selection takes without loading them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracetui.errors import TracetuiError
 from tracetui.model import SessionSummary
@@ -58,14 +60,19 @@ def _started(summary: SessionSummary) -> datetime | None:
         return None
 
 
-def select(library: Library, selection: Selection) -> list[SessionSummary]:
-    """The chosen sessions, oldest first (ties by id): the order every format writes them in."""
+def select(library: Library, selection: Selection, include_hidden: bool = False) -> list[SessionSummary]:
+    """The chosen sessions, oldest first (ties by id): the order every format writes them in.
+    `include_hidden`: with the sessions listings leave out (`ls --all`); an export never takes them."""
     since = parse_moment(selection.since) if selection.since else None
     until = parse_moment(selection.until, end=True) if selection.until else None
     if since and until and since > until:
         raise TracetuiError("--since is after --until: no session can match")
-    rows = library.list_sessions(
-        agent=selection.agent, project=selection.project, text=selection.query or None
+    # Every Library takes include_hidden; the protocol's signature leaves it out until the app passes
+    # it by name (Library.list_sessions).
+    listing: Any = library.list_sessions
+    rows: list[SessionSummary] = listing(
+        agent=selection.agent, project=selection.project, text=selection.query or None,
+        include_hidden=include_hidden,
     )
     if selection.sessions:
         wanted = {library.resolve(sid) for sid in selection.sessions}
