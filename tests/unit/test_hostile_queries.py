@@ -15,7 +15,7 @@ from shared_data import FIXTURES
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.errors import NotFound
-from tracetui.export.select import parse_moment
+from tracetui.selection import parse_moment
 from tracetui.library import MemoryLibrary
 from tracetui.ui.query import parse_query
 

@@ -632,9 +632,7 @@ class _Reader:
             step = self.add(key, StepKind.CONTEXT, "user", text, ts)
             if sent:  # the event came first: one step, the item the model saw, with its sender
                 step.meta["injected_source"] = sent
-            self.context_since_reply.append(len(self.slots) - 1)
-            if len(self.context_since_reply) > _CONTEXT_LOOKBACK:
-                del self.context_since_reply[0]
+            self.since_reply(len(self.slots) - 1)
             if self.session.cwd is None and text.startswith("<environment_context>"):
                 match = _ENV_CWD.search(text)
                 found = match and (match.group(1) or match.group(2) or "").strip()
@@ -947,6 +945,14 @@ class _Reader:
         self.user_turn()
         queue.append(("event", len(self.slots) - 1))
 
+    def since_reply(self, position: int) -> None:
+        """A user-role context step a later event (or item) may be the echo of: the last
+        _CONTEXT_LOOKBACK of them are kept, so a log of thousands with no reply between costs no
+        pass over all of them per event."""
+        self.context_since_reply.append(position)
+        if len(self.context_since_reply) > _CONTEXT_LOOKBACK:
+            del self.context_since_reply[0]
+
     def injected_event(self, payload: dict[str, Any], key: str, ts: str | None) -> None:
         """A message Codex put in the conversation for a timer or an outside sender (2026 builds):
         the model saw it as a wrapped user item (`<timer_message>`, `<codex_message>`...), which is
@@ -968,7 +974,7 @@ class _Reader:
         step.meta["event"] = "injected_message"
         if source:
             step.meta["injected_source"] = source
-        self.context_since_reply.append(len(self.slots) - 1)  # its item may follow
+        self.since_reply(len(self.slots) - 1)  # its item may follow
 
     def injected_event_for(self, text: str) -> str | None:
         """An injected_message event's own step, written before the item that delivers it, gives way
