@@ -84,6 +84,9 @@ class Patch:
     # A fork's copy of its parent's step (Step.meta["copied"]): replayed, so the fork's own edits
     # land on the file as it was, and judged, but the parent's work, not the fork's (`Trail.own`).
     copied: bool = False
+    # For a deletion: the later step of the session that wrote the file again, and its time (an agent
+    # that deleted a file by mistake and recreated it). Before any commit, the deletion never held.
+    undone_by: tuple[str, str | None] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -532,7 +535,7 @@ def session_patches(
     patches: list[Patch] = []
     reads: dict[str, Step] = {}  # whole-file read calls waiting for their result, by call id
     seen: dict[str, str] = {}  # the file as a read showed it since the replay last touched it
-    gone: set[str] = set()  # files the session deleted and did not write again
+    gone: dict[str, Patch] = {}  # files the session deleted and did not write again, by their deletion
     for step in session.steps:
         if step.kind == StepKind.TOOL_CALL and _whole_read(step):
             reads[step.tool_call_id or ""] = step
@@ -556,9 +559,9 @@ def session_patches(
             patch.index = len(patches)
             patches.append(patch)
             if patch.op == "delete":
-                gone.add(patch.path)
-            else:
-                gone.discard(patch.path)
+                gone[patch.path] = patch
+            elif patch.path in gone:
+                gone.pop(patch.path).undone_by = (patch.step_id, patch.timestamp)
             rewritten_here = {norm(x) for x in patch.added}
             for index, line in _carry_origins(patch, trace, contents, origins):
                 key = norm(line)
