@@ -358,20 +358,21 @@ def test_a_repository_that_lacks_some_blobs_is_still_judged(tmp_path):
 def test_an_update_that_only_shows_context_keeps_the_file_known(tmp_path):
     """pinouchon/rtchess's real Codex session sent an apply_patch that only showed context (the model
     meant to add a line and did not); Codex reported the file updated. Read as an update whose change
-    the log does not say, it made the replay forget app.js: the session's later deletion of the file had
-    no line to look for (unknown), and which lines of the first version the session itself took back
-    was lost with it (the first version's patches read alive and transformed, though none reached a commit)."""
+    the log does not say, it made the replay forget app.js, and the session's later deletion of the
+    file had no line to look for (unknown)."""
     from tracetui.sources.apply_patch import parse_patch
 
     repo = Repo(tmp_path / "r")
     repo.write("app.js", "".join(f"const value{i} = compute({i});\n" for i in range(10)))
     repo.commit("init", iso(9))
-    [idle] = parse_patch("*** Begin Patch\n*** Update File: app.js\n@@\n const value3 = compute(3);\n*** End Patch")
+    text = "*** Begin Patch\n*** Update File: app.js\n@@\n const value3 = compute(3);\n*** End Patch"
+    [idle] = parse_patch(text)
     gone = FileEdit(path="app.js", op="delete")
     repo.git("rm", "-q", "app.js")
     done = repo.commit("drop app.js", iso(11))
     fates = trail(session_of(repo.path, [(iso(10), idle), (iso(10, 1), gone)])).fates
-    assert [(f.patch.op, f.state, f.commit) for f in fates] == [("update", "unknown", None), ("delete", "alive", done)]
+    want = [("update", "unknown", None), ("delete", "alive", done)]
+    assert [(f.patch.op, f.state, f.commit) for f in fates] == want
     assert len(fates[1].patch.removed) == 10
 
 
