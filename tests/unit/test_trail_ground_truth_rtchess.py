@@ -47,7 +47,9 @@ from tracetui.sources import group
 
 pytestmark = pytest.mark.corpus
 
-LOG = CORPUS / "codex" / ("pinouchon__rtchess__dev_history__" "019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl")
+LOG = CORPUS / "codex" / (
+    "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
+)
 LOGGED_ROOT = "/Users/pinouchon/code/rtchess"
 REF = "8670e27c5640c05ab84aa860c6ce89b0dea49c18"
 FIRST = "dc0d1f0da10890e741ef98cd05c4337c569b7fbe"
