@@ -13,8 +13,8 @@ output:
 - workspace/.gitignore, research/compliance-india-healthcare.md: committed as written, unchanged since:
   alive. scripts/check_gmail.py: the replayed text is the committed one, byte for byte; 23a45ef2 and
   f9dd319d are in it (alive), the first write (13593328) partly rewritten by them before the commit
-  (transformed), and 3b0bd632's one line (`app_password.replace(" ", "")`) removed again by f9dd319d
-  (lost).
+  (transformed), and 3b0bd632's one added line (it strips the password's spaces) removed again by
+  f9dd319d (lost).
 - deliverables/HospiguardX_Project_Idea.doc: the second write (83a5e69e) is the committed file (alive);
   it kept 24 of the first write's 60 lines, so most of fbbdc0c6 never reached a commit (lost).
 - workspace/secrets/gmail.json (both writes): `secrets/` is ignored, in no commit (lost).

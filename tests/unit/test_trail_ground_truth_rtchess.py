@@ -9,8 +9,8 @@ a temporary folder, never committed here. Each expectation was decided from the 
 (`git show COMMIT:PATH`, the patch's lines looked for, whitespace aside, in every file of dc0d1f0,
 c9fa1a6 and the reference, `git log -S`), not from the tool's output:
 
-- L425 deleted app.js by mistake ("Recovering deleted app.js file", the agent's own words) and L439
-  wrote it again from scratch two minutes later; the first commit dc0d1f0 (21:38 UTC) has app.js. No
+- L425 deleted app.js by mistake (the agent's next reasoning is about recovering it) and L439 wrote
+  it again from scratch two minutes later; the first commit dc0d1f0 (21:38 UTC) has app.js. No
   commit saw that deletion: lost, superseded by L439. The trail took c9fa1a6 (which deleted app.js 50
   minutes later) for its commit and read it transformed, in rules.js.
 - L439's rewrite re-typed the earlier patches' lines (a recovery, not a replacement): L83's 12 pawn-move
