@@ -224,3 +224,13 @@ def test_end_of_file_after_an_added_file_is_harmless():
 def test_add_file_line_without_plus_is_reported():
     patch = parse_patch("*** Begin Patch\n*** Add File: a\n+x\ny\n*** End Patch")
     assert (patch[0].content, patch.problems) == ("x\n", ["line 4: an Add File line does not start with '+'"])
+
+
+def test_a_section_of_context_only_hunks_keeps_them():
+    # Nothing else in the section: the context says the file stayed as it was (Codex found the lines
+    # and wrote them back), which a section without hunks (nothing known) cannot say.
+    text = "*** Begin Patch\n*** Update File: f\n@@ fn main\n a\n b\n@@\n c\n*** End of File\n*** End Patch"
+    patch = parse_patch(text)
+    assert not patch.malformed
+    assert patch[0].hunks == [Hunk(0, 2, 0, 2, [" a", " b"]), Hunk(0, 1, 0, 1, [" c"])]
+    assert (patch.anchors, patch.end_of_file) == ([["fn main", None]], [[False, True]])

@@ -353,3 +353,67 @@ def test_a_repository_that_lacks_some_blobs_is_still_judged(tmp_path):
     (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     [fate] = trail(session_of(repo.path, [(iso(10), edit)])).fates
     assert (fate.state, fate.commit) == ("lost", None)
+
+
+def test_an_update_that_only_shows_context_keeps_the_file_known(tmp_path):
+    """pinouchon/rtchess's real Codex session sent an apply_patch that only showed context (the model
+    meant to add a line and did not); Codex reported the file updated. Read as an update whose change
+    the log does not say, it made the replay forget app.js, and the session's later deletion of the
+    file had no line to look for (unknown)."""
+    from tracetui.sources.apply_patch import parse_patch
+
+    repo = Repo(tmp_path / "r")
+    repo.write("app.js", "".join(f"const value{i} = compute({i});\n" for i in range(10)))
+    repo.commit("init", iso(9))
+    text = "*** Begin Patch\n*** Update File: app.js\n@@\n const value3 = compute(3);\n*** End Patch"
+    [idle] = parse_patch(text)
+    gone = FileEdit(path="app.js", op="delete")
+    repo.git("rm", "-q", "app.js")
+    done = repo.commit("drop app.js", iso(11))
+    fates = trail(session_of(repo.path, [(iso(10), idle), (iso(10, 1), gone)])).fates
+    want = [("update", "unknown", None), ("delete", "alive", done)]
+    assert [(f.patch.op, f.state, f.commit) for f in fates] == want
+    assert len(fates[1].patch.removed) == 10
+
+
+JS = "".join(f"export function rule{i}(board) {{ return board.check({i}); }}\n" for i in range(20))
+
+
+def test_a_deletion_the_session_undid_before_any_commit_is_lost(tmp_path):
+    """rtchess's agent deleted app.js by mistake and wrote it again two minutes later, long before the
+    first commit; when a commit much later deleted the file, that commit was taken for the one that
+    accepted the first deletion (transformed, in the module git paired app.js with)."""
+    repo = Repo(tmp_path / "r")
+    repo.write("app.js", JS)
+    repo.commit("init", iso(9))
+    oops = FileEdit(path="app.js", op="delete")
+    again = FileEdit(path="app.js", op="create", content=JS.replace("rule3(", "ruleThree("))
+    repo.write("app.js", again.content or "")
+    first = repo.commit("work", iso(11))
+    later = FileEdit(path="app.js", op="delete")
+    repo.git("rm", "-q", "app.js")
+    done = repo.commit("drop app.js", iso(13))
+    edits = [(iso(10), oops), (iso(10, 2), again), (iso(12), later)]
+    fates = trail(session_of(repo.path, edits)).fates
+    assert [(f.state, f.commit, f.superseded_by) for f in fates] == [
+        ("lost", None, "s1"), ("reverted", first, None), ("alive", done, None)
+    ]
+
+
+def test_a_deleted_file_is_not_followed_into_the_module_git_pairs_it_with(tmp_path):
+    """rtchess's session split app.js into rules.js and other modules, then deleted app.js; the commit
+    holds both, and git calls app.js -> rules.js a rename. The deletion holds (app.js is gone); the
+    lines in rules.js are the split's, written by the session's own earlier step."""
+    repo = Repo(tmp_path / "r")
+    repo.write("app.js", JS + "const board = makeBoard();\nstart(board);\n")
+    repo.commit("init", iso(9))
+    split = FileEdit(path="rules.js", op="create", content=JS)
+    repo.write("rules.js", JS)
+    gone = FileEdit(path="app.js", op="delete")
+    repo.git("rm", "-q", "app.js")
+    done = repo.commit("split app.js", iso(11))
+    assert "rename app.js => rules.js" in repo.git("show", "-M", "--summary", "--format=", done)
+    fates = trail(session_of(repo.path, [(iso(10), split), (iso(10, 1), gone)])).fates
+    assert [(f.patch.path, f.state, f.commit, f.path_now) for f in fates] == [
+        ("rules.js", "alive", done, None), ("app.js", "alive", done, None)
+    ]

@@ -20,7 +20,9 @@ somewhere *above* the hunk in the old file, so putting it into `lines` as contex
 it is adjacent. It is kept apart, in `Patch.anchors` (one entry per hunk, None for a bare `@@`),
 and `Patch.end_of_file` says which hunks end at the end of the file. Hunks made only of context
 lines (models sometimes write a bare `@@` + context just to move the search cursor) change
-nothing and are dropped.
+nothing and are dropped, unless the section has no other hunk: an update that only shows context
+left the file as it was (Codex found the context and wrote it back), which an update without any
+hunk (the log does not say what changed) cannot tell.
 
 Parsing never raises: whatever could be read is returned, and `Patch.problems` lists what was
 wrong (empty for a well-formed patch).
@@ -162,7 +164,7 @@ def _lines(text: str) -> list[str]:
 class _Builder:
     """One file section while it is being read."""
 
-    __slots__ = ("anchor", "anchors", "content", "edit", "eofs", "lines")
+    __slots__ = ("anchor", "anchors", "content", "edit", "eofs", "idle", "lines")
 
     def __init__(self, edit: FileEdit) -> None:
         self.edit = edit
@@ -171,6 +173,7 @@ class _Builder:
         self.anchor: str | None = None
         self.anchors: list[str | None] = []
         self.eofs: list[bool] = []
+        self.idle: list[tuple[Hunk, str | None, bool]] = []  # context-only hunks, with anchor and end mark
 
     def update_line(self, line: str, number: int, problems: list[str]) -> None:
         if line.startswith("@@"):
@@ -206,12 +209,23 @@ class _Builder:
         heads = [line[0] for line in lines]
         added = heads.count("+")
         removed = heads.count("-")
+        hunk = Hunk(0, len(lines) - added, 0, len(lines) - removed, lines)
         if not added and not removed:
+            self.idle.append((hunk, self.anchor, end_of_file))
             return
-        self.edit.hunks.append(Hunk(0, len(lines) - added, 0, len(lines) - removed, lines))
+        self.edit.hunks.append(hunk)
         self.anchors.append(self.anchor)
         self.eofs.append(end_of_file)
         self.anchor = None
+
+    def keep_idle(self) -> None:
+        """An update made only of context-only hunks keeps them: they say the file stayed as it was."""
+        if self.edit.hunks or self.content is not None:
+            return
+        for hunk, anchor, end_of_file in self.idle:
+            self.edit.hunks.append(hunk)
+            self.anchors.append(anchor)
+            self.eofs.append(end_of_file)
 
 
 def _finish(patch: Patch, builder: _Builder | None) -> None:
@@ -221,6 +235,7 @@ def _finish(patch: Patch, builder: _Builder | None) -> None:
         builder.edit.content = "\n".join(builder.content) + "\n" if builder.content else ""
     else:
         builder.close_hunk(False)
+        builder.keep_idle()
     if not builder.edit.path:
         patch.problems.append(f"a {builder.edit.op} section has no path")
         return

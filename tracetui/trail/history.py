@@ -47,6 +47,10 @@ class History:
             return known[path]
         return _lookup(self.repo[commit].peel(pygit2.Commit).tree, self.name_at(commit, path))
 
+    def blob_named(self, commit: str, name: str) -> str | None:
+        """The blob of the file called `name` at `commit`, not followed through renames."""
+        return _lookup(self.repo[commit].peel(pygit2.Commit).tree, name)
+
     def ancestry(self, commit: str) -> set[str]:
         """Every commit reachable from `commit`, itself included (from the walk's own table)."""
         found = self._ancestry.get(commit)

@@ -84,6 +84,9 @@ class Patch:
     # A fork's copy of its parent's step (Step.meta["copied"]): replayed, so the fork's own edits
     # land on the file as it was, and judged, but the parent's work, not the fork's (`Trail.own`).
     copied: bool = False
+    # For a deletion: the later step of the session that wrote the file again, and its time (an agent
+    # that deleted a file by mistake and recreated it). Before any commit, the deletion never held.
+    undone_by: tuple[str, str | None] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -532,6 +535,7 @@ def session_patches(
     patches: list[Patch] = []
     reads: dict[str, Step] = {}  # whole-file read calls waiting for their result, by call id
     seen: dict[str, str] = {}  # the file as a read showed it since the replay last touched it
+    gone: dict[str, Patch] = {}  # files the session deleted and did not write again, by their deletion
     for step in session.steps:
         if step.kind == StepKind.TOOL_CALL and _whole_read(step):
             reads[step.tool_call_id or ""] = step
@@ -554,13 +558,20 @@ def session_patches(
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             patch.index = len(patches)
             patches.append(patch)
+            if patch.op == "delete":
+                gone[patch.path] = patch
+            elif patch.path in gone:
+                gone.pop(patch.path).undone_by = (patch.step_id, patch.timestamp)
             rewritten_here = {norm(x) for x in patch.added}
             for index, line in _carry_origins(patch, trace, contents, origins):
                 key = norm(line)
                 if key not in rewritten_here:  # a line the step writes again (moved, re-indented) stays
                     earlier = patches[index]
                     earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
-    _cap_floors(patches, contents, origins)
+    # A file the session deleted in the end leaves no text to tell which removed lines other steps
+    # wrote again (an agent recovering a file it deleted by mistake, then splitting it into modules):
+    # as for a file whose replay was lost, its removals are not weighed.
+    _cap_floors(patches, {**contents, **dict.fromkeys(gone)}, origins)
     return patches
 
 

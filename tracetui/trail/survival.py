@@ -58,7 +58,7 @@ from tracetui.trail.patches import Patch, byte_norms, is_notebook, norm, norms_o
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -745,22 +745,38 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     path = patch.path
     t = epoch(patch.timestamp) if use_time else None
     changes = sorted(history.changes.get(path, []))
+    if patch.op == "delete" and patch.undone_by is not None and t is not None:
+        step, when = patch.undone_by
+        back = epoch(when)
+        first = min((ctime for ctime, _, _ in changes if ctime >= t - SLACK_SECONDS), default=None)
+        if back is not None and (first is None or back + SLACK_SECONDS <= first):
+            # The session wrote the file again before any commit of it: no commit saw it deleted.
+            return Fate(patch, "lost", dropped=probe.size, superseded_by=step, evidence=probe.size)
+    # A deleted file is looked for under its own name: the commit that deleted it may also add a file
+    # git pairs with it as a rename (a module the session split it into), which is not the file.
+    literal = patch.op == "delete"
+
+    def blob_at(commit: str) -> str | None:
+        return history.blob_named(commit, path) if literal else history.blob_at(commit, path)
+
+    def name_at(commit: str) -> str:
+        return path if literal else history.name_at(commit, path)
     accept = None
     for ctime, _, cid in changes:
         if t is not None and ctime < t - SLACK_SECONDS:
             continue
-        if ev.reached(probe, files.get(history.blob_at(cid, path), path)):
+        if ev.reached(probe, files.get(blob_at(cid), path)):
             accept = cid
             break
-    ref_lines = files.get(history.blob_at(ref_commit, path), path) if ref_commit else ev.EMPTY
+    ref_lines = files.get(blob_at(ref_commit), path) if ref_commit else ev.EMPTY
     if accept is None and ref_commit and ev.reached(probe, ref_lines):
         # In the reference but no commit after the step holds it (clock skew): take the first that does.
         for _, _, cid in changes:
-            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(history.blob_at(cid, path), path)):
+            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(blob_at(cid), path)):
                 accept = cid
                 break
     if accept is None:
-        name = history.name_at(head, path) if head else path
+        name = name_at(head) if head else path
         work = _worktree_lines(workdir, name)
         if work is ev.EMPTY and probe.deletion and patch.op != "delete":
             work = None  # a file that is not there holds no deletion made inside it
@@ -782,7 +798,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
             line = history.ancestry(judged)
             for ctime, _, cid in changes:
                 if cid in line and (t is None or ctime >= t - SLACK_SECONDS):
-                    if ev.reached(probe, files.get(history.blob_at(cid, path), path)):
+                    if ev.reached(probe, files.get(blob_at(cid), path)):
                         on_ref = cid
                         break
         if on_ref is not None:
@@ -792,10 +808,10 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
                 if accept in history.ancestry(tip):
                     judged, judged_at = tip, name
                     break
-    final_blob, accept_blob = history.blob_at(judged, path), history.blob_at(baseline, path)
+    final_blob, accept_blob = blob_at(judged), blob_at(baseline)
     final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
     kept = ev.kept(probe, final)
-    path_now = _renamed(history.name_at(judged, path), path)
+    path_now = _renamed(name_at(judged), path)
     changed = (
         ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, accept_blob)) if kept < probe.size else 0
     )
