@@ -36,6 +36,12 @@ def open_regular(path: str | Path) -> BinaryIO:
         raise
 
 
+def read_regular(path: str | Path) -> bytes:
+    """The whole of a regular file (see `open_regular`)."""
+    with open_regular(path) as fh:
+        return fh.read()
+
+
 def is_regular(path: str | Path) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)

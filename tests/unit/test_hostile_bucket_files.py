@@ -73,11 +73,6 @@ def test_a_fifo_in_place_of_a_bucket_file_blocks_no_command(made, tmp_path, patt
 
 
 @pytest.mark.parametrize("pattern", REDACT)
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracetui/redact (not this helper's to change) opens plans, the review key and cached scans "
-    "with a plain open(): a FIFO in their place blocks `review` for ever (subprocess timeout)",
-)
 def test_a_fifo_in_place_of_a_redaction_file_blocks_no_review(made, tmp_path, pattern):
     bucket, _ = _fresh(made, tmp_path)
     target = _one(bucket, pattern)

@@ -31,6 +31,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import AUTO, Finding
+from tracetui.regular_file import read_regular
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -428,7 +429,7 @@ def load_plan(path: str | Path) -> Plan | None:
     """The saved plan, or None if there is none yet."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # NotRegularFile (a FIFO put in its place) says so in one line
     except FileNotFoundError:
         return None
     except OSError as exc:

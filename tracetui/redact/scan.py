@@ -27,6 +27,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
+from tracetui.regular_file import NotRegularFile, read_regular
 
 # Below this much text, worker processes cost more to start than they save.
 PARALLEL_THRESHOLD = 4_000_000
@@ -212,8 +213,8 @@ def _scan_many(
 
 def _load_cache(path: str | Path, salt: str) -> dict[str, list[dict]]:
     try:
-        data = orjson.loads(Path(path).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        data = orjson.loads(read_regular(path))  # a FIFO planted here would block a plain read
+    except (OSError, NotRegularFile, orjson.JSONDecodeError):
         return {}
     if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
         return {}  # other detectors or another identity: start over
