@@ -32,7 +32,7 @@ import zstandard
 
 from tracetui.model import LineError
 from tracetui.regular_file import NotRegularFile, open_regular
-from tracetui.sources.staged_files import load_state, write_atomic
+from tracetui.sources.staged_files import load_state, nameable, write_atomic
 
 SUFFIX = ".zst"
 PATTERN = "rollout-*.jsonl.zst"
@@ -78,7 +78,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     out: list[Path] = []
     now: dict[str, Any] = {}
     for path in found:
-        if not is_compressed(path) or not _utf8(str(path)):
+        if not is_compressed(path) or not nameable(path):
             # A name that is not UTF-8 is left to the sync, which says so: the state (JSON) cannot
             # hold it, and failing to write it failed the whole agent's sync.
             out.append(path)
@@ -136,14 +136,6 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
         except OSError as exc:  # the next sync decompresses again: slower, nothing lost
             problems.append(LineError(str(folder / STATE), 0, f"cannot write: {exc}"))
     return out, problems
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _target(folder: Path, source: Path) -> Path:

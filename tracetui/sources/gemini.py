@@ -79,7 +79,7 @@ from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, 
 from tracetui.sources.jsonl import clean, document_note, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
-from tracetui.sources.staged_files import load_state, write_atomic
+from tracetui.sources.staged_files import load_state, nameable, write_atomic
 
 NAME = "gemini"
 LOGS = "logs.json"
@@ -958,7 +958,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     out = list(found)
     logs_state: dict[str, dict[str, Any]] = {}
     for logs in (p for p in found if _is_logs(p)):
-        if not _utf8(str(logs)):
+        if not nameable(logs):
             continue  # the sync says the path is not UTF-8 and leaves the file alone
         entry, targets = _stage_logs(logs, folder, unheld, state["logs"].get(str(logs)), problems)
         if entry is not None:
@@ -971,7 +971,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
             logs_state[known] = entry  # not among this sync's folders: left as it is
         else:
             _remove_prompt_logs(_prompt_logs_in(folder / _logs_key(Path(known))))
-    body = {"v": STAGE_VERSION, "logs": logs_state, "heads": {p: h for p, h in heads.items() if _utf8(p)}}
+    body = {"v": STAGE_VERSION, "logs": logs_state, "heads": {p: h for p, h in heads.items() if nameable(p)}}
     try:
         if body != state["loaded"]:  # a sync with nothing new writes nothing
             folder.mkdir(parents=True, exist_ok=True)
@@ -1154,14 +1154,6 @@ def _held_id(path: Path) -> str | None:
     except orjson.JSONDecodeError:
         return None
     return value if isinstance(value, str) else None
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a file name's bytes that are not UTF-8 (surrogateescape)
-        return False
-    return True
 
 
 def _safe_name(sid: str) -> str:

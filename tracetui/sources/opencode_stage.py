@@ -45,21 +45,13 @@ from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.coerce import as_list, as_str, opt_str
 from tracetui.sources.opencode import STAGED, Objects, load_objects
-from tracetui.sources.staged_files import load_state, write_atomic
+from tracetui.sources.staged_files import load_state, nameable, write_atomic
 
 VERSION = 1
 STATE = "state.json"
 MAX_FILE = 64 << 20  # a material file larger than this is not read (the bucket's line limit)
 SNIFF = 4096
 COPY_TRIES = 3
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def is_database(path: Path) -> bool:
@@ -81,7 +73,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
         for path in found:
             if os.path.abspath(path).startswith(inside + os.sep):
                 continue  # the staged logs themselves, when a source folder holds the bucket
-            if not _utf8(str(path)):
+            if not nameable(path):
                 # Said and left: the stage's state (JSON) cannot hold the name, and failing to write
                 # it failed every OpenCode session of the sync.
                 why = "the path is not UTF-8: rename it to have it read"

@@ -36,3 +36,14 @@ def write_atomic(target: Path, data: bytes) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def nameable(name: str | Path) -> bool:
+    """Whether a file's name can be written into a state file: one that is not UTF-8 (lone
+    surrogates, as Python reads such names) cannot be, and orjson refuses it, so the stage leaves
+    that file to the sync, which names it in one line."""
+    try:
+        str(name).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
