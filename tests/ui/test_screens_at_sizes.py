@@ -96,3 +96,19 @@ def test_replay_screen(capsule, snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(TraceApp(open_capsule(path)), run_before=run, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review_screen(tmp_path, snap_compare, size):
+    """The review across sessions: one row per value, its masked hint, where it first is. A demo of
+    its own (the review shows no path), so no decision another test made can change the picture."""
+    from tracetui.demo.build import build, open_library
+
+    library = open_library(build(tmp_path / "demo"))
+
+    async def run(pilot):
+        await _settle(pilot)
+        await pilot.press("R")
+        await _settle(pilot, 4)
+
+    assert snap_compare(TraceApp(library), run_before=run, terminal_size=size)
