@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_logs import AGENTS, Edit, Prompt, Read, Shell, Turn, Write, session_of
+
 from tracetui.redact import AUTO, Finding, Identity, iter_fields, scan_session
+from tracetui.redact.evaluate import covered
 
 ALNUM = string.ascii_letters + string.digits
 UPPER32 = string.ascii_uppercase + "234567"
@@ -656,16 +658,6 @@ def _spans(text: str, value: str) -> list[tuple[int, int]]:
     return out
 
 
-def _covered(findings: list[Finding], a: int, b: int) -> bool:
-    pos = a
-    for f in sorted(findings, key=lambda f: f.start):
-        if f.start <= pos < f.end:
-            pos = f.end
-        if pos >= b:
-            return True
-    return pos >= b
-
-
 def battery(
     contexts: list[Context], *, positive: bool, agents: tuple[str, ...] = AGENTS, root: Path | None = None
 ) -> dict[tuple[str, str], Cell]:
@@ -696,8 +688,8 @@ def battery(
                     continue
                 on = [by_field.get((fl.step, fl.name), []) for fl, _ in where]
                 if positive:
-                    anyt = all(_covered(fs, a, b) for fs, (_fl, (a, b)) in zip(on, where))
-                    sure = all(_covered([f for f in fs if f.tier == AUTO], a, b) for fs, (_fl, (a, b)) in zip(on, where))
+                    anyt = all(covered(fs, a, b) for fs, (_fl, (a, b)) in zip(on, where))
+                    sure = all(covered([f for f in fs if f.tier == AUTO], a, b) for fs, (_fl, (a, b)) in zip(on, where))
                 else:
                     hits = [(fl.name, f) for fs, (fl, (a, b)) in zip(on, where) for f in fs if f.start < b and a < f.end]
                     anyt = bool(hits)
@@ -707,9 +699,9 @@ def battery(
                 cell.found += anyt
                 cell.sure += sure
                 if positive and not sure:
-                    missed = [fl.name for fs, (fl, (a, b)) in zip(on, where) if not _covered(fs, a, b)]
+                    missed = [fl.name for fs, (fl, (a, b)) in zip(on, where) if not covered(fs, a, b)]
                     soft = [fl.name for fs, (fl, (a, b)) in zip(on, where)
-                            if not _covered([f for f in fs if f.tier == AUTO], a, b)]  # fmt: skip
+                            if not covered([f for f in fs if f.tier == AUTO], a, b)]  # fmt: skip
                     cell.misses.append(f"{cls}: {'missed in ' + ','.join(sorted(set(missed))) if missed else 'suggested only in ' + ','.join(sorted(set(soft)))}")
     return table
 
