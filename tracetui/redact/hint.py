@@ -14,6 +14,7 @@ import re
 from tracetui.redact.rules import FORMAT_PREFIXES
 
 MASK = "•"
+_LONGEST_FIRST = sorted(FORMAT_PREFIXES, key=len, reverse=True)  # `sk-ant-api03-` before `sk-`
 _MAX = 48  # a hint is one cell of a table row
 
 
@@ -67,7 +68,7 @@ def _person(value: str) -> str:
 def _secret(value: str) -> str:
     """A vendor's prefix when the value starts with one, and its length: the body stays unseen."""
     lowered = value.lower()
-    prefix = next((p for p in sorted(FORMAT_PREFIXES, key=len, reverse=True) if lowered.startswith(p)), "")
+    prefix = next((p for p in _LONGEST_FIRST if lowered.startswith(p)), "")
     return f"{value[:len(prefix)]}{MASK * 4} ({len(value)} characters)"
 
 
