@@ -1,0 +1,185 @@
+"""Issue 14, round 8, by class on values made up here: a vendor's prefix on a counted body, a time-based
+UUID after a token's name, the whole `user:password` pair of an HTTP client's flags and of a URL, and
+wrapped or concatenated halves of tokens whose alphabet holds `=`, `_`, `-`, `~`. Beside each negative,
+a real-shaped value of the same kind is still found.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+
+import pytest
+
+from tracetui.redact import scan_text
+from tracetui.redact.finding import Finding
+from tracetui.redact.text_checks import is_counting_filler, is_time_uuid
+
+
+def _r(n: int, alphabet: str = string.ascii_letters + string.digits, seed: int = 8) -> str:
+    rng = random.Random(seed * 1000 + n)
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def touching(text: str, value: str) -> list[Finding]:
+    i = text.index(value)
+    return [f for f in scan_text(text) if f.start < i + len(value) and i < f.end]
+
+
+def covered(text: str, value: str) -> bool:
+    """Every character of `value` is inside some finding (a partial span is a leak)."""
+    i = text.index(value)
+    spans = [(f.start, f.end) for f in scan_text(text)]
+    return all(any(a <= k < b for a, b in spans) for k in range(i, i + len(value)))
+
+
+HEX = "0123456789abcdef"
+
+
+# --- 1. a vendor's prefix on a body typed by counting ---------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("SNOWFLAKE_TOKEN=snow12345678901234567890ab3cd", "snow12345678901234567890ab3cd"),
+        ('"token": "xoxb-1234-1234-1234-{hex}"', "xoxb-1234-1234-1234-{hex}"),
+        ("api_key: acme_0123456789abcdef0123456789", "acme_0123456789abcdef0123456789"),
+        ('secret = "zz-5678-5678-' + "q" * 3 + 'r9Xk2mPw7Lq4Zt8Nv3Bd"', "zz-5678-5678-qqqr9Xk2mPw7Lq4Zt8Nv3Bd"),
+    ],
+)
+def test_a_vendor_prefix_on_a_counted_body_is_not_raised(text, value):
+    h = _r(32, HEX)
+    text, value = text.replace("{hex}", h), value.replace("{hex}", h)
+    assert is_counting_filler(value)
+    assert touching(text, value) == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_generated_body_after_the_same_prefixes_is_found(seed):
+    snow = "snow" + _r(26, seed=seed)
+    slack = f"xoxb-{_r(11, string.digits, seed)}-{_r(12, string.digits, seed + 1)}-{_r(24, seed=seed)}"
+    for text, value in ((f"SNOWFLAKE_TOKEN={snow}", snow), (f'"token": "{slack}"', slack)):
+        assert not is_counting_filler(value)
+        assert covered(text, value), text
+
+
+def test_a_bare_count_and_a_password_with_a_count_are_left_to_the_rules():
+    # Labelled as keys where the vendor's shape fits (`1234567890abcdef…` as 48 hex): no prefix, no class.
+    assert not is_counting_filler("1234567890abcdef1234567890abcdef1234567890abcdef")
+    assert not is_counting_filler("abcdefghijabcdefghijabcd")  # the "prefix" is the count's own start
+    assert not is_counting_filler("12345678-ABCD-ABCD-ABCD-1234567890AB")
+    # A person's weak password may count: under a password's name it is still raised.
+    assert touching("DB_PASSWORD=admin12345678901234567", "admin12345678901234567")
+
+
+def test_counting_runs_are_rare_in_random_bodies():
+    rng = random.Random(14)
+    for alphabet in (HEX, string.ascii_lowercase + string.digits, string.ascii_letters + string.digits):
+        for _ in range(2000):
+            body = "".join(rng.choice(alphabet) for _ in range(rng.choice((20, 32, 40, 64))))
+            assert not is_counting_filler("tok_" + body)
+            assert not is_counting_filler(f"xoxp-{body[:4]}-{body[4:8]}-{body[8:]}")
+
+
+# --- 2. a time-based (version 1) UUID is no token ------------------------------------------------
+
+def _v1(seed: int) -> str:
+    return str(uuid.uuid1(node=random.Random(seed).getrandbits(48), clock_seq=seed))
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["//registry.example.org:_authToken={u}", "_authToken={u}", 'npm_token: "{u}"', "AUTH_TOKEN={u}"],
+)
+def test_a_version_1_uuid_under_a_token_name_is_not_raised(template):
+    for seed in range(3):
+        u = _v1(seed)
+        assert is_time_uuid(u)
+        assert touching(template.format(u=u), u) == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["//registry.example.org/:_authToken={u}", "_authToken={u}", 'npm_token: "{u}"', "HEROKU_API_KEY={u}",
+     'heroku_api_key = "{u}"'],
+)
+def test_a_random_uuid_under_a_token_name_is_still_found(template):
+    for seed in range(3):
+        u = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
+        assert not is_time_uuid(u)
+        assert covered(template.format(u=u), u)
+
+
+def test_a_version_1_uuid_in_npm_s_own_registry_line_is_left_to_that_format():
+    # detect-secrets labels `//host/:_authToken=<uuid>` a token whatever the UUID's version: the
+    # format's exact shape decides there, as a vendor rule does for its own filler.
+    u = _v1(1)
+    assert covered(f"//registry.example.org/:_authToken={u}", u)
+
+
+def test_a_version_1_shape_with_a_clock_out_of_range_or_a_wrong_variant_is_not_time_based():
+    assert not is_time_uuid("743b294a-cd03-1fec-9d64-0242ac120002")  # the year 5000 and more
+    assert not is_time_uuid("743b294a-cd03-11ec-7d64-0242ac120002")  # not RFC 4122's variant
+    assert is_time_uuid("743b294a-cd03-11ec-9d64-0242ac120002")
+
+
+# --- 3. an HTTP client's `user:password` is scrubbed as the pair -----------------------------------
+
+PW = "Xq7#mTz2!pLw9vR"
+KEY = "d2LkV78zLx" + _r(10)
+
+
+def _spans(text: str) -> set[str]:
+    return {text[f.start : f.end] for f in scan_text(text) if f.detector == "rule:http-client-credentials"}
+
+
+@pytest.mark.parametrize(
+    "line, pair",
+    [
+        (f"curl -u admin:{PW} https://api.acme.test/v1", f"admin:{PW}"),
+        (f"curl -sS --user 'ci.bot:{PW}' https://x.acme.test", f"ci.bot:{PW}"),
+        (f'curl --user="ops@acme.test:{PW}" https://x.acme.test', f"ops@acme.test:{PW}"),
+        (f"curl -uops:{PW} https://x.acme.test", f"ops:{PW}"),
+        (f"curl -X POST \\\n  -U proxy:{PW} https://x.acme.test", f"proxy:{PW}"),
+        (f"http -a ops:{PW} GET https://api.acme.test/me", f"ops:{PW}"),
+        (f"xh --auth ops:{PW} https://api.acme.test/me", f"ops:{PW}"),
+        (f'curl -u ":{KEY}" https://localhost:9200', f":{KEY}"),  # no user, only the password
+        (f'curl -u "{KEY}:" https://localhost:9200', f"{KEY}:"),  # a key as the user name, no password
+        (f'curl --user "{{{KEY}}}":"{{{PW}}}" https://x', f'{{{KEY}}}":"{{{PW}}}'),  # quoted apart
+        (f"curl --user kevin:'{PW}' -iX PATCH https://x", f"kevin:'{PW}"),
+    ],
+)
+def test_an_http_client_s_user_and_password_are_scrubbed_as_one_pair(line, pair):
+    assert pair in _spans(line)
+    assert covered(line, pair)
+
+
+def test_wget_s_user_is_scrubbed_with_its_password():
+    line = f"wget --user=deploy --password={PW} https://dl.acme.test/f"
+    assert _spans(line) == {"deploy", PW}
+    line = f"wget --http-user deploy --http-password '{PW}' https://dl.acme.test/f"
+    assert _spans(line) == {"deploy", PW}
+    assert _spans("wget --user=deploy --ask-password https://dl.acme.test/f") == set()  # no password: no pair
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["curl -u admin https://x.acme.test", "curl -u $USER:$PASS https://x", "curl --user user:pass https://x",
+     'curl -u "{user}:{password}" https://x'],
+)
+def test_an_http_client_without_a_password_still_gives_nothing(line):
+    assert _spans(line) == set()
+
+
+@pytest.mark.parametrize(
+    "text, pair, kind",
+    [
+        (f"DATABASE_URL=postgres://app:{PW}@db.internal:5432/app", f"app:{PW}", "db-password"),
+        (f"git remote add o https://deploy:{KEY}@git.acme.test/r.git", f"deploy:{KEY}", "url-password"),
+        (f"proxy=http://:{KEY}@proxy.acme.test:3128", f":{KEY}", "url-password"),
+    ],
+)
+def test_a_url_s_userinfo_is_scrubbed_as_the_same_pair(text, pair, kind):
+    i = text.index(pair)
+    assert any(f.start == i and f.end == i + len(pair) and f.kind == kind for f in scan_text(text))
