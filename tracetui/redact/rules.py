@@ -1114,7 +1114,8 @@ _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
 _HTTP_CLIENT = re.compile(r"(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])")
 _HTTP_FLAG = re.compile(
     r"(?<![^ \t'\"])(?:(-u|-U)(?:[ \t]+|(?=[^\s\-]))|(-a)[ \t]+|"
-    r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|(--password|--http-password|--ftp-password|--proxy-password)(?:=|[ \t]+))"
+    r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|"
+    r"(--password|--http-password|--ftp-password|--proxy-password)(?:=|[ \t]+))"
 )
 _FLAG_VALUE = re.compile(r"\\?\"([^\"\n\\]{1,300})\\?\"|'([^'\n]{1,300})'|([^\s\"'`;|&\\]{1,300})")
 _COMMAND_END = re.compile(r"(?<!\\)\n|\\n(?![ \t]*-)|[;|]|&&")

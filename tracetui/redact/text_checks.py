@@ -175,10 +175,11 @@ def is_counting_filler(value: str) -> bool:
     """A vendor's prefix on a body typed by counting: `dapi1234567890123456…`, or the token's id fields
     typed as the same count (`xoxp-1234-1234-1234-<hex>`): the shape of a token shown, like `AKIAXXXX`.
 
-    In random characters a run of four counting up starts at a position once in 16^3 (hex) to 62^3
-    (base-62) tries, a run of eight once in 10^8 or more, so a generated body is never mostly such runs,
-    and no issuer numbers two of a token's fields `1234`. A bare count with no prefix
-    (`1234567890abcdef…` as a whole value) is left to the rules: the labelled sets call it a key."""
+    In random characters a run of four counting up starts at a position once in 16^3 (hex) to ~31^3
+    (both cases and digits, read lower-case) tries, a run of eight once in 10^8 or more, so a generated
+    body is never mostly such runs, and no issuer numbers two of a token's fields `1234`. A bare count
+    with no prefix (`1234567890abcdef…` as a whole value) is left to the rules: the labelled sets call it
+    a key (IBM COS's 48 hex, MessageBird's and Snyk's UUID shape)."""
     prefix = _WORD_PREFIX.match(value)
     if prefix is None or _counting_runs(prefix.group(1).lower()):
         return False  # no prefix, or the "prefix" is the count's own start (`abcdefgh…`)
@@ -201,8 +202,10 @@ def is_time_uuid(value: str) -> bool:
     of the time it was made and the machine's MAC address, guessable, so no service issues one as a token.
     A random hex value takes this shape about once in 5,000 tries (the version digit, the variant, a
     clock in range), and a random (v4) UUID never."""
-    if len(value) != 36 or not UUID_RE.match(value) or value[14] not in "12" or value[19].lower() not in "89ab":
+    if len(value) != 36 or not UUID_RE.match(value):
         return False
+    if value[14] not in "12" or value[19].lower() not in "89ab":
+        return False  # a random UUID (v4), or not RFC 4122's variant
     ticks = int(value[15:18] + value[9:13] + value[0:8], 16)  # 100 ns since 1582-10-15
     years = ticks / (10_000_000 * 86_400 * 365.2425)
     return 1980 - 1582 <= years <= 2100 - 1582
