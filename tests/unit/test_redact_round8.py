@@ -178,11 +178,15 @@ def test_an_http_client_without_a_password_still_gives_nothing(line):
         (f"DATABASE_URL=postgres://app:{PW}@db.internal:5432/app", f"app:{PW}", "db-password"),
         (f"git remote add o https://deploy:{KEY}@git.acme.test/r.git", f"deploy:{KEY}", "url-password"),
         (f"proxy=http://:{KEY}@proxy.acme.test:3128", f":{KEY}", "url-password"),
+        # a user name that is also a header's name: the URL's pair, not a header's value running on
+        (f"git clone https://x-access-token:{KEY}@git.acme.test/o/r.git", f"x-access-token:{KEY}", "url-password"),
     ],
 )
 def test_a_url_s_userinfo_is_scrubbed_as_the_same_pair(text, pair, kind):
     i = text.index(pair)
     assert any(f.start == i and f.end == i + len(pair) and f.kind == kind for f in scan_text(text))
+    host = text.split("@", 1)[1].split("/")[0].split(":")[0]
+    assert touching(text, "@" + host) == []  # the host is no part of it
 
 
 # --- 4. a token cut by a line break or built from two literals, whatever its alphabet ---------------
