@@ -179,7 +179,8 @@ def test_an_http_client_without_a_password_still_gives_nothing(line):
         (f"git remote add o https://deploy:{KEY}@git.acme.test/r.git", f"deploy:{KEY}", "url-password"),
         (f"proxy=http://:{KEY}@proxy.acme.test:3128", f":{KEY}", "url-password"),
         # a user name that is also a header's name: the URL's pair, not a header's value running on
-        (f"git clone https://x-access-token:{KEY}@git.acme.test/o/r.git", f"x-access-token:{KEY}", "url-password"),
+        (f"git clone https://x-access-token:{KEY}@git.acme.test/o/r.git", f"x-access-token:{KEY}",
+         "url-password"),
     ],
 )
 def test_a_url_s_userinfo_is_scrubbed_as_the_same_pair(text, pair, kind):

@@ -1071,7 +1071,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "x-" in lowered:
         for m in _KEY_HEADER.finditer(text):
             if text.endswith("://", 0, m.start()):
-                continue  # `https://x-access-token:<token>@host`: a URL's user name, the URL rule takes the pair
+                continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
             value = m.group(1).rstrip("\\")
             if value and not is_placeholder(value):
                 yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
