@@ -18,7 +18,7 @@ from tracetui.redact.known import drop_known
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "12"
+DETECTORS_VERSION = "13"
 
 
 def _lower_aligned(text: str) -> str:

@@ -7,8 +7,12 @@ where a run of token characters continues after a break is rejoined, the rejoine
 start of its line) is scanned again, and a finding that crosses the join is placed back on both
 halves, with the same kind and tier.
 
+A credential written with symbols (`user:pa$$@word`, `sha256~…@=…`) is rejoined too, but only where
+the line before the break names or passes one (`--user`, `Authorization`, `secret`, …), found from
+those words, so the breaks of prose and code cost nothing.
+
 Bounded: only runs long enough to be part of a credential are tried, only so many per text, and
-each rejoined window is a line long.
+each rejoined window is a line long (a shell command continued with a backslash: from its first line).
 """
 
 from __future__ import annotations
@@ -25,54 +29,135 @@ _TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 # the pattern starts with a literal and `re` jumps from line break to line break.
 # `~` too: an Azure client secret holds it (`…8Q~…`), as URL-safe signatures do.
 _T = r"[A-Za-z0-9+/=_\-.~]{12}"
-_WRAP = re.compile(rf"(?:\n(?<={_T}\n)|\r\n(?<={_T}\r\n)|\\n(?<={_T}\\n))(?=[A-Za-z0-9+/_\-])")
+# The next line may open with any token character: a cut falls anywhere, before a `=` (an alphabet with
+# `=` inside, or base64 padding), a `.` or a `~` (Azure's client secrets) as well as a letter.
+_WRAP = re.compile(rf"(?:\n(?<={_T}\n)|\r\n(?<={_T}\r\n)|\\n(?<={_T}\\n))(?=[A-Za-z0-9+/=_\-.~])")
 # Two string literals joined: `" +\n  "`, `' . '`, `" "` (adjacent literals), `"\n"`.
 _CONCAT = re.compile(
     r"([\"'])[ \t]*(?:\+|\.|&|\|\|)?[ \t]*(?:\\?\r?\n[ \t]*)?(?:(?:\+|\.|&)[ \t]*)?\1"
-    r"(?=[A-Za-z0-9+/_\-])"
+    r"(?=[A-Za-z0-9+/=_\-.~])"
 )
 _IGNORED = ("detect-secrets:Base64HighEntropyString", "entropy:", "pii:")
 _LEFT = re.compile(r"[A-Za-z0-9+/=_\-.~]{12}")
 _DIGIT = re.compile(r"\d")
 MIN_LEFT = 12  # a token shorter than this before a break is a word, not half a credential
 MAX_JOINS = 40
-_WINDOW = 400
+# How far a run is followed on each side of a break: a 1Password service-account token is ~900
+# characters, so a wrap in its middle leaves over 400 on each side; the format is only seen whole.
+_WINDOW = 1024
 
 
 def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator[Finding]:
     if "\n" not in text and "\\n" not in text and "'" not in text and '"' not in text:
         return
     joins = 0
+    joined: set[int] = set()
     for pattern in (_WRAP, _CONCAT):
         for m in pattern.finditer(text):
             if m.start() < MIN_LEFT or not _LEFT.fullmatch(text, m.start() - MIN_LEFT, m.start()):
                 continue  # checked at C speed first: most line breaks follow prose or code, not a token
-            left_start = _run_start(text, m.start())
-            if m.start() - left_start < MIN_LEFT:
+            left_start = _run_start(text, m.start(), _RUN)
+            right_end = _run_end(text, m.end(), _RUN)
+            if not _worth_joining(text, m.start(), m.end(), left_start, right_end, pattern is _WRAP):
                 continue
-            right_end = _run_end(text, m.end())
-            if right_end - m.end() < 4:
-                continue
-            if pattern is _WRAP and (_starts_anew(text, m.end(), right_end) or _word_then_more(text, m.end(), right_end)
-                                     or _NUMBERED.match(text, m.end())):
-                continue  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
-            if _DIGIT.search(text, left_start, right_end) is None:
-                continue  # two words broken by a line: generated tokens have digits
             joins += 1
             if joins > MAX_JOINS:
                 return
-            line_start = max(_line_start(text, left_start), m.start() - _WINDOW)
-            left = text[line_start:m.start()]
-            tail_end = text.find("\n", right_end, right_end + 100)
-            window = left + text[m.end():tail_end if tail_end >= 0 else min(len(text), right_end + 100)]
-            cut = len(left)
-            right_len = right_end - m.end()
-            for f in scan(window):
-                if f.detector.startswith(_IGNORED) or not (f.start < cut < f.end):
-                    continue
-                detector = f"joined:{f.detector}"
-                yield Finding(line_start + f.start, m.start(), f.kind, f.tier, detector)
-                yield Finding(m.end(), m.end() + min(f.end - cut, right_len), f.kind, f.tier, detector)
+            joined.add(m.start())
+            yield from _rejoined(text, m.start(), m.end(), left_start, right_end, scan)
+    # Symbols too, only at the end of a line that names a credential: found from the cue with `str.find`,
+    # so the line breaks of prose and code without one cost nothing.
+    for line_end in _cue_line_ends(text):
+        # `"…" +⏎  "…"`: the closing quote just before the break, the next literal just after it
+        breaks = list(_CONCAT_ANY.finditer(text, max(0, line_end - 12), min(len(text), line_end + 40)))
+        wrap_at = line_end - 1 if line_end > 0 and text[line_end - 1] == "\r" else line_end
+        wrap = _WRAP_ANY.match(text, wrap_at)
+        if wrap is not None:
+            breaks.append(wrap)
+        for m in breaks:
+            if m.start() in joined:
+                continue  # a token's run, rejoined above
+            left_start = _run_start(text, m.start(), _RUN_ANY)
+            right_end = _run_end(text, m.end(), _RUN_ANY)
+            is_wrap = m.re is _WRAP_ANY
+            if not _worth_joining(text, m.start(), m.end(), left_start, right_end, is_wrap, cued=True):
+                continue
+            joined.add(m.start())
+            joins += 1
+            if joins > MAX_JOINS:
+                return
+            yield from _rejoined(text, m.start(), m.end(), left_start, right_end, scan)
+
+
+def _cue_line_ends(text: str) -> list[int]:
+    """Where each line that holds a cue ends (a line break, real or JSON-escaped, or the text's end)."""
+    lowered = text.lower()
+    ends: set[int] = set()
+    for needle in _CUES:
+        at = lowered.find(needle)
+        while at >= 0:
+            brk = _BREAK.search(text, at)
+            if brk is None:
+                ends.add(len(text))
+                break
+            ends.add(brk.start())
+            at = lowered.find(needle, brk.end())
+    return sorted(ends)
+
+
+def _worth_joining(
+    text: str, cut: int, resume: int, left_start: int, right_end: int, wrap: bool, cued: bool = False
+) -> bool:
+    if cut - left_start < MIN_LEFT or right_end - resume < 4:
+        return False
+    if wrap and (_starts_anew(text, resume, right_end) or _word_then_more(text, resume, right_end)
+                 or _NUMBERED.match(text, resume)):
+        return False  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
+    if _DIGIT.search(text, left_start, right_end) is not None:
+        return True
+    # Two words broken by a line have no digits; nor has every password (`yqDVtkqPECriaLRi`): it mixes cases.
+    return cued and _MIXED_CASE.search(text, left_start, right_end) is not None
+
+
+_MIXED_CASE = re.compile(r"[a-z][A-Z]")
+
+
+def _rejoined(
+    text: str, cut_at: int, resume: int, left_start: int, right_end: int, scan: Callable[[str], list[Finding]]
+) -> Iterator[Finding]:
+    """Scan the two halves as one line; a finding across the join is placed back on both halves."""
+    line_start = _line_start(text, left_start)
+    while line_start >= 2 and text[line_start - 2 : line_start] == "\\\n" and line_start > cut_at - _WINDOW:
+        line_start = _line_start(text, line_start - 2)  # a shell command continued (`curl … \`)
+    line_start = max(line_start, cut_at - _WINDOW)
+    left = text[line_start:cut_at]
+    tail_end = text.find("\n", right_end, right_end + 100)
+    window = left + text[resume:tail_end if tail_end >= 0 else min(len(text), right_end + 100)]
+    cut = len(left)
+    # Up to the end of the next line's word: a token's run may stop at a symbol the finding goes past.
+    right_len = max(right_end, _run_end(text, resume, _RUN_ANY)) - resume
+    for f in scan(window):
+        if f.detector.startswith(_IGNORED) or not (f.start < cut < f.end):
+            continue
+        detector = f"joined:{f.detector}"
+        yield Finding(line_start + f.start, cut_at, f.kind, f.tier, detector)
+        yield Finding(resume, resume + min(f.end - cut, right_len), f.kind, f.tier, detector)
+
+
+# A credential given with its user or written with symbols (`--user j.smith:dB2y…`, `Authorization:
+# sha256~…@=…`, `"user":"password"`) is cut as well, and its halves hold `@ : # ! $ "` that no token's
+# alphabet has. Such a break is rejoined only on a line that names a credential or passes one, so the
+# line breaks of prose, listings and code are not all tried.
+_CUES = (
+    " -u", " -a", "--user", "--auth", "--password", "--http-password", "authoriz", "passw", "secret", "token",
+    "api_key", "apikey", "api-key", "credential",
+)
+_WRAP_ANY = re.compile(r"(?:\n(?<=[^\s\\]{12}\n)|\r\n(?<=[^\s\\]{12}\r\n)|\\n(?<=[^\s\\]{12}\\n))(?=[^\s\\])")
+_CONCAT_ANY = re.compile(
+    r"([\"'])[ \t]*(?:\+|\.|&|\|\|)?[ \t]*(?:\\?\r?\n[ \t]*)?(?:(?:\+|\.|&)[ \t]*)?\1(?=[^\s\\\"'])"
+)
+_RUN_ANY = re.compile(r"[^\s\\]*")
+_BREAK = re.compile(r"\r?\n|\\n")
 
 
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-.~]*")
@@ -85,9 +170,24 @@ def _starts_anew(text: str, start: int, end: int) -> bool:
         return True  # `offset:`, `api_key = …`, `token: …` (after a diff's `+`): a name, not a tail
     run = text[start:end]
     body = run.rstrip("=")
-    if "=" in _PADDING_JOIN.sub("", body):
+    inner = _PADDING_JOIN.sub("", body)
+    if "=" in inner and _names_a_setting(inner.split("=", 1)[0]):
         return True  # `NAME=…`; base64 padding before a format's separator (`…fQ==_…`) is a middle
     return len(body) < len(run) and end < len(text) and text[end] not in _PADDING_END
+
+
+# A name as `NAME=` lines begin with: an identifier, perhaps dotted or dashed (`spring.datasource.url`,
+# `max-age`), each piece a word with digits only at its end (`DB2_HOST`, `oauth2`, `S3`), digits alone after
+# the first, or a numeronym (`k8s`). What precedes a `=` in the tail of a token cut in two (`sfo8sr=`,
+# `7rgwx5thua2cac=`, `vdquo1i-g90sk92o3cyryn=`, or nothing) mixes digits into its letters or starts with one.
+_NUMERONYMS = r"k8s|k3s|i18n|l10n|a11y|g11n|m17n|e2e|p2p|b2b|b2c"
+_SETTING_NAME = re.compile(
+    rf"(?i:{_NUMERONYMS}|[A-Za-z_][A-Za-z_]*\d*)(?:[.\-_]+(?i:{_NUMERONYMS}|[A-Za-z]+\d*|\d+))*"
+)
+
+
+def _names_a_setting(name: str) -> bool:
+    return _SETTING_NAME.fullmatch(name) is not None
 
 
 def _word_then_more(text: str, start: int, end: int) -> bool:
@@ -106,15 +206,15 @@ _PADDING_JOIN = re.compile(r"={1,2}(?=[_\-.])")
 _PADDING_END = frozenset(" \t\r\n\"'`,;)]}\\")
 
 
-def _run_start(text: str, at: int) -> int:
+def _run_start(text: str, at: int, run_chars: re.Pattern[str]) -> int:
     # Matched on the reversed window, so the run is measured at C speed, not a character at a time.
     lo = max(0, at - _WINDOW)
-    run = _RUN.match(text[lo:at][::-1])
+    run = run_chars.match(text[lo:at][::-1])
     return at - (run.end() if run else 0)
 
 
-def _run_end(text: str, at: int) -> int:
-    run = _RUN.match(text, at, min(len(text), at + _WINDOW))
+def _run_end(text: str, at: int, run_chars: re.Pattern[str]) -> int:
+    run = run_chars.match(text, at, min(len(text), at + _WINDOW))
     return run.end() if run else at
 
 

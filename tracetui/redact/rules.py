@@ -26,8 +26,10 @@ from tracetui.redact.text_checks import (
     entropy,
     generated_part,
     has_letter_and_digit,
+    is_counting_filler,
     is_filler,
     is_filler_token,
+    is_time_uuid,
     is_fixture_name,
     is_named_digest,
     is_placeholder,
@@ -928,8 +930,10 @@ _PREFIX_ON_COUNTING = re.compile(r"[a-z][a-z0-9]{1,7}[\-_](\d{8,60})")
 def prefix_on_counting(name: str, value: str) -> bool:
     """A token's shape typed with counting digits, under a name that is not a password's (a person's
     weak password may well be `admin_12345678`)."""
+    if _PASSWORD_NAME.search(name):
+        return False
     counting = _PREFIX_ON_COUNTING.fullmatch(value)
-    return counting is not None and counting.group(1) in _COUNTING and not _PASSWORD_NAME.search(name)
+    return (counting is not None and counting.group(1) in _COUNTING) or is_counting_filler(value)
 
 
 def _dense_random(value: str) -> bool:
@@ -957,6 +961,8 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if id_of_a_credential(name, value):
         return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
+    if is_time_uuid(value):
+        return  # `_authToken=<v1 uuid>`: a clock and a MAC address, which no service issues as a token
     if names_a_setting(value):
         return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
     if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))) \
@@ -1064,6 +1070,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
                 yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
     if "x-" in lowered:
         for m in _KEY_HEADER.finditer(text):
+            if text.endswith("://", 0, m.start()):
+                continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
             value = m.group(1).rstrip("\\")
             if value and not is_placeholder(value):
                 yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
@@ -1083,7 +1091,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
                 continue
             kind = "db-password" if scheme.split(":")[0] in _DB_SCHEMES else "url-password"
-            yield Finding(m.start(3), m.end(3), kind, AUTO, "rule:url-password")
+            # The whole `user:password`, as for an HTTP client's `-u`: the pair is the credential.
+            yield Finding(m.start(2), m.end(3), kind, AUTO, "rule:url-password")
     if "=" in text and ("?" in text or "&" in text or ";" in text):
         for m in _QUERY_SECRET.finditer(text):
             v = m.group(1)
@@ -1107,13 +1116,17 @@ _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
 _HTTP_CLIENT = re.compile(r"(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])")
 _HTTP_FLAG = re.compile(
     r"(?<![^ \t'\"])(?:(-u|-U)(?:[ \t]+|(?=[^\s\-]))|(-a)[ \t]+|"
-    r"(--user|--proxy-user|--auth)(?:=|[ \t]+)|(--password|--http-password|--ftp-password|--proxy-password)(?:=|[ \t]+))"
+    r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|"
+    r"(--password|--http-password|--ftp-password|--proxy-password)(?:=|[ \t]+))"
 )
 _FLAG_VALUE = re.compile(r"\\?\"([^\"\n\\]{1,300})\\?\"|'([^'\n]{1,300})'|([^\s\"'`;|&\\]{1,300})")
 _COMMAND_END = re.compile(r"(?<!\\)\n|\\n(?![ \t]*-)|[;|]|&&")
 
 
 def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The credential an HTTP client is given: for `-u`/`--user`/`-a`/`--auth`, the whole `user:password`
+    pair (Basic auth sends the pair, and the user half says whose account the password opens), judged on
+    its password; for wget's `--password`, the password and the `--user` of the same command."""
     if not any(map(lowered.__contains__, ("curl", "wget", "http", "xh"))):
         return
     end = -1
@@ -1123,6 +1136,7 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
         word = cmd.group(1)
         end_m = _COMMAND_END.search(text, cmd.end(), cmd.end() + 2000)
         end = end_m.start() if end_m else min(len(text), cmd.end() + 2000)
+        wget_user: tuple[int, int] | None = None
         for flag in _HTTP_FLAG.finditer(text, cmd.end(), end):
             short, auth_a, long_user, password_flag = flag.groups()
             if auth_a and word == "curl":
@@ -1134,10 +1148,14 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
             g = next(i for i in (1, 2, 3) if v.group(i) is not None)
             value, start = v.group(g), v.start(g)
+            pair_start, pair_end = start, start + len(value)
             if value.startswith(("<", "$", "%")):
                 continue  # `<user:password>`, `$CREDS`, `%AUTH%`: a template or a variable
             if not password_flag:
                 user, colon, password = value.partition(":")
+                if not colon and word == "wget" and long_user:
+                    wget_user = (start, start + len(value))  # `--user=bob`, its password in its own flag
+                    continue
                 if not colon and text.startswith(":", v.end()):
                     # `"user":"password"`: user and password quoted apart
                     rest = _FLAG_VALUE.match(text, v.end() + 1, end)
@@ -1145,11 +1163,13 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
                         continue
                     g2 = next(i for i in (1, 2, 3) if rest.group(i) is not None)
                     value, start = rest.group(g2), rest.start(g2)
+                    pair_end = start + len(value)
                 elif colon and not password and g == 3 and text.startswith(("'", '"'), v.end()):
                     rest = _FLAG_VALUE.match(text, v.end(), end)  # kevin:'password'
                     if rest is None or rest.lastindex == 3:
                         continue
                     value, start = rest.group(rest.lastindex or 1), rest.start(rest.lastindex or 1)
+                    pair_end = start + len(value)
                 elif colon and not password:
                     # `-u TOKEN:` (an API key as the user name, no password): the key is the secret
                     if len(user) < 8 or not random_enough(user, 8, 2.5) or is_reference(user):
@@ -1165,7 +1185,10 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
             inner = value[1:-1] if value[:1] == "{" and value[-1:] == "}" else value
             if (is_reference(value) or is_placeholder(value)) and not (inner != value and _generated(inner)):
                 continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
-            yield Finding(start, start + len(value), "password", AUTO, "rule:http-client-credentials")
+            yield Finding(pair_start, pair_end, "password", AUTO, "rule:http-client-credentials")
+            if password_flag and wget_user is not None:
+                yield Finding(wget_user[0], wget_user[1], "password", AUTO, "rule:http-client-credentials")
+                wget_user = None
 
 
 _WORD_PASSWORDS = frozenset("pass pwd pw passwd password secret token key apikey changeme letmein".split())

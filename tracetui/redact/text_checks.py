@@ -146,6 +146,71 @@ def is_filler(value: str) -> bool:
     return sum(len(m.group(0)) for m in _SHORT_PERIOD.finditer(chars)) >= 0.7 * len(chars)
 
 
+# Each character's successor when counting: digits, then on to the letters (hex order, `…89abcdef`)
+# or round to `0` (`1234567890`, the keyboard's row), letters in the alphabet's order.
+_COUNT_NEXT = frozenset(
+    [(a, b) for a, b in zip("0123456789abcdefghijklmnopqrstuvwxy", "123456789abcdefghijklmnopqrstuvwxyz")]
+    + [("9", "0")]
+)
+_SEGMENTS = re.compile(r"[\-_.:/]+")
+
+
+def _counting_runs(chars: str) -> list[int]:
+    """The lengths of the runs of four or more characters that count up (`1234`, `abcdef`)."""
+    runs = []
+    length = 1
+    for a, b in zip(chars, chars[1:]):
+        if (a, b) in _COUNT_NEXT:
+            length += 1
+            continue
+        if length >= 4:
+            runs.append(length)
+        length = 1
+    if length >= 4:
+        runs.append(length)
+    return runs
+
+
+def is_counting_filler(value: str) -> bool:
+    """A vendor's prefix on a body typed by counting: `dapi1234567890123456…`, or the token's id fields
+    typed as the same count (`xoxp-1234-1234-1234-<hex>`): the shape of a token shown, like `AKIAXXXX`.
+
+    In random characters a run of four counting up starts at a position once in 16^3 (hex) to ~31^3
+    (both cases and digits, read lower-case) tries, a run of eight once in 10^8 or more, so a generated
+    body is never mostly such runs, and no issuer numbers two of a token's fields `1234`. A bare count
+    with no prefix (`1234567890abcdef…` as a whole value) is left to the rules: the labelled sets call it
+    a key (IBM COS's 48 hex, MessageBird's and Snyk's UUID shape)."""
+    prefix = _WORD_PREFIX.match(value)
+    if prefix is None or _counting_runs(prefix.group(1).lower()):
+        return False  # no prefix, or the "prefix" is the count's own start (`abcdefgh…`)
+    body = value[prefix.end():].lower()
+    chars = "".join(c for c in body if c.isalnum())
+    if len(chars) >= 16:
+        runs = _counting_runs(chars)
+        if runs and max(runs) >= 8 and sum(runs) >= 0.7 * len(chars):
+            return True
+    counted = [s for s in _SEGMENTS.split(body) if len(s) >= 4 and _counting_runs(s) == [len(s)]]
+    return len(counted) > len(set(counted))
+
+
+# A vendor's literal prefix: two to eight letters, then a separator or the first digit of the body.
+_WORD_PREFIX = re.compile(r"([A-Za-z]{2,8})(?:[\-_.]+|(?=\d))")
+
+
+def is_time_uuid(value: str) -> bool:
+    """A version-1 or -2 UUID whose clock reads 1980 to 2100 (`743b294a-cd03-11ec-9d64-0242ac120002`): made
+    of the time it was made and the machine's MAC address, guessable, so no service issues one as a token.
+    A random hex value takes this shape about once in 5,000 tries (the version digit, the variant, a
+    clock in range), and a random (v4) UUID never."""
+    if len(value) != 36 or not UUID_RE.match(value):
+        return False
+    if value[14] not in "12" or value[19].lower() not in "89ab":
+        return False  # a random UUID (v4), or not RFC 4122's variant
+    ticks = int(value[15:18] + value[9:13] + value[0:8], 16)  # 100 ns since 1582-10-15
+    years = ticks / (10_000_000 * 86_400 * 365.2425)
+    return 1980 - 1582 <= years <= 2100 - 1582
+
+
 def is_filler_token(value: str) -> bool:
     """`is_filler` of the token, or of its last path segment (a webhook URL ending in `XXXX…`)."""
     return is_filler(value) or ("/" in value and is_filler(value.rsplit("/", 1)[1]))
