@@ -1,4 +1,5 @@
-"""Ground truth: real GitHub Copilot CLI sessions (1.0.27) kept in the public repository yenkaiwang/nividaClaw.
+"""Ground truth: real GitHub Copilot CLI sessions (1.0.27) kept in the public repository
+yenkaiwang/nividaClaw.
 
 The repository runs Copilot in GitHub Actions on an issue's comment: each run checks out an orphan
 branch `issue-N`, Copilot works in /home/runner/work/nividaClaw/nividaClaw, and the bot commits what it

@@ -21,10 +21,9 @@ The choices this reader makes:
   or under `input`/`patch`) gives one FileEdit per file of the patch, hunks from the patch itself.
   `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
   path and strings from the arguments and the hunks from the unified `diff --git` the result
-  carries (`result.detailedContent`, or `result.content` in early builds). Copilot diffs a text
-  split at every newline, so a text that ends with one has an empty last "line" that no file holds:
-  a hunk that reaches the end shows it as a blank context line (a new file's, as an empty added
-  line), and the reader drops it. A failed call's edits are `applied=False`.
+  carries (`result.detailedContent`, or `result.content` in early builds), as the file has them
+  (copilot_diff: without the empty "line" after the text's last newline, overlapping hunks joined).
+  A failed call's edits are `applied=False`.
 - Tokens: each assistant message's `outputTokens` sits on its first step. `session.shutdown`
   carries the authoritative totals of the run since the start or resume it ends, per model
   (`modelMetrics.*.usage`), and no message ever carries the input: each model's usage beyond the
@@ -67,12 +66,12 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import FileEdit, GitInfo, Hunk, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.copilot_diff import copilot_hunks
 from tracetui.sources.jsonl import guarded, iter_records
-from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "copilot"
@@ -692,7 +691,7 @@ class _Reader:
                 continue
             diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
             if diff and (call.tool or "").lower() != "apply_patch":  # a patch's hunks are its own
-                edit.hunks = _without_end_of_text(parse_unified_diff(diff))
+                edit.hunks = copilot_hunks(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
         if data.get("success") is False:
@@ -934,26 +933,6 @@ def _arguments(value: Any) -> Any:
             pass
     return value
 
-
-
-def _without_end_of_text(hunks: list[Hunk]) -> list[Hunk]:
-    """The hunks without the empty string after the text's last newline, which Copilot's diff counts
-    as the file's last line: asked for as context, it makes the hunk fit no file (a trail cannot
-    place the edit, and takes git's next version, the edit already in it, for the file before it).
-    Only the last hunk can reach the end; a genuine blank line dropped from its trailing context
-    leaves a hunk that fits the same place."""
-    if not hunks:
-        return hunks
-    last = hunks[-1]
-    if len(last.lines) < 2:
-        return hunks
-    if last.lines[-1] == " ":
-        trimmed = Hunk(last.old_start, last.old_lines - 1, last.new_start, last.new_lines - 1, last.lines[:-1])
-    elif last.lines[-1] == "+" and last.old_lines == 0:
-        trimmed = Hunk(last.old_start, 0, last.new_start, last.new_lines - 1, last.lines[:-1])
-    else:
-        return hunks
-    return [*hunks[:-1], trimmed]
 
 def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
     tool = (name or "").lower()
