@@ -26,6 +26,8 @@ says (`judged_at`). Decided by hand from the branches' history, not from the too
   committed by 82b819f, unchanged at the tip: alive.
 
 29 patches asserted; 28/29 agreed before the fix (the config.json edit of 52f1f633 read lost).
+One edit of 6605bc99 (9fba8ac6) has a diff of two overlapping hunks: its verdict was right, but
+placed by a guess from git until the reader joined them.
 """
 
 from __future__ import annotations
@@ -115,5 +117,8 @@ def test_hand_checked_patch_gets_its_true_state(fates, want):
     assert f.path_now is None
 
 
-def test_every_patch_is_asserted(fates):
+def test_every_patch_is_asserted_and_placed_by_its_own_diff(fates):
     assert len(fates) == len(TRUTH)
+    # 9fba8ac6's diff has two overlapping hunks: before the reader joined them its before-state was
+    # guessed from git (`partial`), as was 52f1f633's config.json edit before the end-of-text fix
+    assert [f.patch.step_id for f in fates if f.patch.partial] == []
