@@ -30,7 +30,7 @@ PICKS = {
     "codex": FIXTURES / "codex" / "current.jsonl",
     "pi": FIXTURES / "pi" / "v3_tree.jsonl",
     "gemini": FIXTURES / "gemini",
-    "copilot": FIXTURES / "copilot",
+    "copilot": FIXTURES / "copilot" / "session-state",
     "opencode": FIXTURES / "opencode" / "storage",
 }
 # One of each JSON type, the largest numbers orjson reads (2**64 and past it become floats), and a

@@ -21,8 +21,9 @@ The choices this reader makes:
   or under `input`/`patch`) gives one FileEdit per file of the patch, hunks from the patch itself.
   `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
   path and strings from the arguments and the hunks from the unified `diff --git` the result
-  carries (`result.detailedContent`, or `result.content` in early builds). A failed call's edits
-  are `applied=False`.
+  carries (`result.detailedContent`, or `result.content` in early builds), as the file has them
+  (copilot_diff: without the empty "line" after the text's last newline, overlapping hunks joined).
+  A failed call's edits are `applied=False`.
 - Tokens: each assistant message's `outputTokens` sits on its first step. `session.shutdown`
   carries the authoritative totals of the run since the start or resume it ends, per model
   (`modelMetrics.*.usage`), and no message ever carries the input: each model's usage beyond the
@@ -69,8 +70,8 @@ from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind
 from tracetui.sources import RawLog, SessionFiles, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.copilot_diff import copilot_hunks
 from tracetui.sources.jsonl import guarded, iter_records
-from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "copilot"
@@ -690,7 +691,7 @@ class _Reader:
                 continue
             diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
             if diff and (call.tool or "").lower() != "apply_patch":  # a patch's hunks are its own
-                edit.hunks = parse_unified_diff(diff)
+                edit.hunks = copilot_hunks(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
         if data.get("success") is False:
