@@ -20,12 +20,14 @@ REWRITES = [
     (
         "sync.sh",
         "#!/bin/bash\nSRC=/workspace/a\nif [ -d \"$SRC\" ]; then\n  cp -r \"$SRC\" ~/a\nfi\n",
-        "#!/bin/bash\nfor d in one two; do\n  rsync -a \"/srv/$d\" /backup/\ndone\nif [ -n \"$X\" ]; then\n  echo x\nfi\n",
+        "#!/bin/bash\nfor d in one two; do\n  rsync -a \"/srv/$d\" /backup/\ndone\n"
+        "if [ -n \"$X\" ]; then\n  echo x\nfi\n",
     ),
     (
         "tool.rb",
         "# frozen_string_literal: true\nclass Puller\n  def pull\n    fetch_all\n  end\nend\n",
-        "# frozen_string_literal: true\nmodule Sync\n  def self.push\n    send_all(force: true)\n  end\nend\n",
+        "# frozen_string_literal: true\nmodule Sync\n  def self.push\n    send_all(force: true)\n"
+        "  end\nend\n",
     ),
     (
         "page.html",
@@ -34,8 +36,10 @@ REWRITES = [
     ),
     (
         "run.py",
-        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nif ready():\n    launch(all_hosts)\nelse:\n    pass\n",
-        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nfor host in pending():\n    retry(host, times=3)\nelse:\n    pass\n",
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n"
+        "if ready():\n    launch(all_hosts)\nelse:\n    pass\n",
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n"
+        "for host in pending():\n    retry(host, times=3)\nelse:\n    pass\n",
     ),
 ]
 
@@ -85,8 +89,8 @@ def test_a_committed_script_rewritten_whole_but_its_bare_lines_is_reverted(tmp_p
     "line",
     ["", "   ", "}", "  fi", "done;", "esac", "end", "END;", "end.", "end)", "} else {", "else:", "#!/bin/sh",
      "#!/usr/bin/env -S node --no-warnings", "</div>", "  </ul>", "\\end{itemize}", "<?php", "?>", "@end",
-     "End If", "endfunction", "pass", "try:", "finally:", "#", "//", "/*", " */", "--", "rem", "# -*- coding: utf-8 -*-",
-     "begin", "then", "do", "# frozen_string_literal: true", "'use strict';"],
+     "End If", "endfunction", "pass", "try:", "finally:", "#", "//", "/*", " */", "--", "rem",
+     "# -*- coding: utf-8 -*-", "begin", "then", "do", "# frozen_string_literal: true", "'use strict';"],
 )  # fmt: skip
 def test_lines_that_carry_nothing(line):
     assert carries_nothing(line)
@@ -94,8 +98,9 @@ def test_lines_that_carry_nothing(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["fi_count = 0", "done = True", "end_time()", "# sync the workspace", "return value", "else if (x) {", "elif ready:",
-     "<div class=\"hero\">", "</div><p>x</p>", "SRC=/workspace/a", "#include <stdio.h>", "import os", "endpoint"],
+    ["fi_count = 0", "done = True", "end_time()", "# sync the workspace", "return value", "else if (x) {",
+     "elif ready:", "<div class=\"hero\">", "</div><p>x</p>", "SRC=/workspace/a", "#include <stdio.h>",
+     "import os", "endpoint"],
 )  # fmt: skip
 def test_lines_that_carry_something(line):
     assert not carries_nothing(line)

@@ -190,9 +190,8 @@ def without(p: Probe, taken: dict[str, int], likely: dict[str, int] | None = Non
     floor_n = {k: n + hits.get(k, 0) for k, n in p.floor_n.items()}
     floor = {x: n + hits.get(norm(x), 0) for x, n in p.floor.items()}
     gone = sum(min(taken.get(k, 0) + likely.get(k, 0), n) for k, n in p.want_n.items())
-    return replace(
-        p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=min(p.gone + gone, p.size), substance=None
-    )
+    gone = min(p.gone + gone, p.size)
+    return replace(p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=gone, substance=None)
 
 
 _UIDS: itertools.count[int] = itertools.count()
