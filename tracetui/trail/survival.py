@@ -61,7 +61,8 @@ from tracetui.trail.snapshot import apply_snapshots
 SLACK_SECONDS = 60
 # 6: shell renames, partly replaced patches, missing blobs; 7: a deletion of unseen lines judged by
 # history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted;
-# 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving
+# 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving;
+# shell renames by cp then rm, git -C, in a subshell
 CACHE_VERSION = 10
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
