@@ -84,6 +84,7 @@ class Probe:
     # The probe without its lines that carry nothing of their own (bare.carries_nothing), made on first
     # use; `self` when it has none or nothing else. Those alone never show a version holds the patch.
     substance: Probe | None = None
+    bare: frozenset[str] | None = None  # its norms that carry nothing of their own (the same for every floor)
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -191,7 +192,9 @@ def without(p: Probe, taken: dict[str, int], likely: dict[str, int] | None = Non
     floor = {x: n + hits.get(norm(x), 0) for x, n in p.floor.items()}
     gone = sum(min(taken.get(k, 0) + likely.get(k, 0), n) for k, n in p.want_n.items())
     gone = min(p.gone + gone, p.size)
-    return replace(p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=gone, substance=None)
+    return replace(
+        p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=gone, substance=None
+    )
 
 
 _UIDS: itertools.count[int] = itertools.count()
@@ -675,7 +678,9 @@ def substance(p: Probe) -> Probe:
     """`p` without its lines that carry nothing of their own (bare.carries_nothing); `p` itself where it
     has none of those, or nothing else (then they are all the evidence there is)."""
     if p.substance is None:
-        bare = {k for k in p.want_n if carries_nothing(k)}
+        if p.bare is None:
+            p.bare = frozenset(k for k in p.want_n if carries_nothing(k))
+        bare = p.bare
         if not bare or len(bare) == len(p.want_n):
             p.substance = p
         else:

@@ -1381,6 +1381,7 @@ def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
     found = ev.Probe(probe.deletion, probe.lines, probe.want, floor, probe.want_n, floor_n, probe.exact_only, joins, {})
     # Same joined norms in the same order: the index into `joins` carries over.
     found.join_set, found.join_at, found.want_set, found.joins0 = probe.join_set, probe.join_at, probe.want_set, probe.joins0
+    found.bare = probe.bare  # the same lines: the same of them carry nothing
     probe.shifted[old.uid] = found
     return found
 
