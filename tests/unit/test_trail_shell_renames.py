@@ -88,3 +88,5 @@ def test_a_rename_waits_for_its_source_s_removal_across_commands():
     shell.read("cp x.py y.py", "/w", None, never)
     shell.forget("/w/y.py")  # the session edited the copy: not the source's lines any more
     assert shell.read("rm x.py", "/w", None, never) == []
+    assert shell.read("cp x.py y.py; rm y.py; rm x.py", "/w", None, never) == []  # the copy went first
+    assert shell.read("cp x.py y.py; mv y.py z.py; rm x.py", "/w", None, never) == [("/w/y.py", "/w/z.py")]

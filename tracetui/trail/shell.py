@@ -116,7 +116,9 @@ class ShellRenames:
             for source in sources:
                 gone = _absolute(source, cwd)
                 for old, new in list(self.pending.items()):
-                    if old == gone or _under(old, gone):
+                    if new == gone or _under(new, gone):
+                        del self.pending[old]  # the copy went first: nothing holds the source's lines
+                    elif old == gone or _under(old, gone):
                         del self.pending[old]
                         found.append((old, new))
             return
@@ -130,6 +132,8 @@ class ShellRenames:
             if old == new:
                 continue
             if tool == "mv":
+                self.forget(old)  # a copy from or to a file moved since is not one to wait for
+                self.forget(new)
                 found.append((old, new))
             elif len(self.pending) < MAX_PENDING:
                 self.pending[old] = new
