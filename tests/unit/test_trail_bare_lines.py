@@ -104,3 +104,17 @@ def test_lines_that_carry_nothing(line):
 )  # fmt: skip
 def test_lines_that_carry_something(line):
     assert not carries_nothing(line)
+
+
+def test_a_commit_holding_only_the_bare_lines_of_a_patch_did_not_take_it(tmp_path):
+    """Half of the lines are in the commit, but they are the shebang and the block closers: someone
+    rewrote the script outside the session before committing, and the patch never reached a commit."""
+    first = "#!/bin/bash\nif [ -n \"$1\" ]; then\n  docker compose up -d \"$1\"\nfi\n"
+    repo = Repo(tmp_path / "r")
+    repo.write("README.md", "project\n")
+    repo.commit("init", iso(9))
+    one = write(repo, "run.sh", first)
+    repo.write("run.sh", "#!/bin/bash\nif make check; then\n  make all\nfi\n")
+    repo.commit("by hand", iso(11), "run.sh")
+    [fate] = trail(session_of(repo.path, [(iso(10), one)])).fates
+    assert (fate.state, fate.commit) == ("lost", None)
