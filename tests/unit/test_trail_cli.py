@@ -89,3 +89,40 @@ def test_a_clone_lacking_a_blob_judges_the_other_files(tmp_path, capsys):
     assert not list(bucket.rglob("trail/*.json"))
     assert main(["--bucket", str(bucket), "trail", SID]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "4 patches in 4 files: 1 lost, 1 reverted, 1 uncommitted, 1 unknown"
+
+
+def test_the_table_says_why_a_row_is_unknown(tmp_path, capsys, monkeypatch):
+    """Only `--json` carried an unknown row's reason: the table said "unknown" and no more. The reason
+    is a note under its row, within the terminal's width; one shared by every row is said once."""
+    monkeypatch.setenv("COLUMNS", "80")
+    repo, bucket = _bucket_with_session(tmp_path, capsys)
+    blob = repo.git("rev-parse", "HEAD:a.py")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    assert main(["--bucket", str(bucket), "trail", SID]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [row] = [i for i, line in enumerate(lines) if " a.py " in line]
+    assert lines[row].split()[2] == "unknown"
+    note = [line for line in lines[row + 1 :] if line.startswith("    ")]
+    assert " ".join(x.strip() for x in note) == (
+        "why unknown: the clone lacks some of the git objects of this file's history (a partial clone?)"
+    )
+    assert len(note) == 2 and all(len(x) <= 80 for x in note)
+    assert lines[row + 1 + len(note)].split()[1] == "b.py"  # judged rows have no note
+    shutil.rmtree(repo.path)
+    assert main(["--bucket", str(bucket), "trail", SID]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == ["why every patch is unknown: no repository", "4 patches in 4 files: 4 unknown"]
+
+
+def test_a_note_under_a_row_is_made_safe(capsys, monkeypatch):
+    from tracetui.cli.output import print_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    hostile = "why: \x1b[31mred\u202e\x07 " + "x" * 500
+    print_table(("step", "path"), [("s1", "a.py"), ("s2", "b.py")], 70, [None, hostile])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    lines = out.splitlines()
+    assert lines[2].startswith("s2") and lines[3].startswith("    why: ")
+    assert len(lines) == 6 and lines[-1].endswith("…")  # three lines at most, the last cut
+    assert all(len(x) <= 80 for x in lines)

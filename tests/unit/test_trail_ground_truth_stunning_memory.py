@@ -13,17 +13,18 @@ was decided by hand from `git show REV:PATH` and `git log` of both files, not fr
   every line of it but `#!/bin/bash` and a `fi` before any commit: lost. A later write (14:12:06)
   wrote most of the same lines again with source and target swapped, and 31ff430 holds those; they
   are that write's lines, not this one's (the trail read transformed at 31ff430 until a line written
-  again after a commit stopped counting as this write's moved). Were the shebang and the `fi` the
-  second write kept counted as this write's surviving lines, it would be transformed at 7312fcb, and
-  that is what the trail reads now, as blame names it for the shebang (xfail: which reading holds is
-  the lead's to decide); at 31ff430 it is wrong either way;
+  again after a commit stopped counting as this write's moved). The shebang and the `fi` the second
+  write kept carry nothing of their own (every version of any script has them): they are not this
+  write reaching 7312fcb (the trail read transformed at 7312fcb until lines that carry nothing stopped
+  counting as a patch's surviving own lines when they are all that survives); at 31ff430 it is wrong
+  either way;
 - write 2 (bidirectional, 17 lines): 7312fcb (14:11:32) is exactly its text; 31ff430 replaced it by a
   one-way copy that keeps its "pull" half with renamed variables: transformed;
 - write 3 (14:12:06): 31ff430 (14:12:09) is exactly its text; 7b38109 renamed the database in its
   SRC and DST lines: transformed;
 - write 4 (14:14:28): 7b38109 is exactly its text, and so is the reference: alive.
 
-All 5 patches are asserted, 4/5 agree (one xfail). Judged at 6ddc164 (main when the mirror was fetched).
+All 5 patches are asserted, 5/5 agree. Judged at 6ddc164 (main when the mirror was fetched).
 """
 
 from __future__ import annotations
@@ -68,12 +69,6 @@ def test_hand_checked_patch_gets_its_true_state(judged, want):
     assert _fate(judged, want) == want
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a write the next write replaced before any commit but for the shebang and a `fi` it carried "
-    "over unchanged reads transformed at 7312fcb: those two lines count as its own (as blame names the "
-    "shebang), and one line of a partly replaced patch that reaches a commit is enough",
-)
 def test_a_write_replaced_before_any_commit_is_lost(judged):
     assert _fate(judged, FIRST_WRITE) == FIRST_WRITE
 

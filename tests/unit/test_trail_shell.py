@@ -27,6 +27,26 @@ def _folder(path: str) -> bool:
         ("cd $DIR && mv a b", []),  # the folder after an unread cd is not known
         ("echo 'mv a b' > notes.txt", []),
         ("cp a b", []),
+        ("cp a b && rm a", [("/home/u/w/a", "/home/u/w/b")]),
+        ("cp -t out a b; rm -f -- a b",
+         [("/home/u/w/a", "/home/u/w/out/a"), ("/home/u/w/b", "/home/u/w/out/b")]),
+        ("cp -r src lib && rm -rf src", [("/home/u/w/src", "/home/u/w/lib")]),
+        ("cp a b && git rm --cached a", []),  # the file stays in the work tree
+        ("cp a b && rm c", []),
+        ("git -C sub mv a b", [("/home/u/w/sub/a", "/home/u/w/sub/b")]),
+        ("git -C /srv -C x mv a b", [("/srv/x/a", "/srv/x/b")]),
+        ("git --git-dir=/x mv a b", []),  # another repository's tree: not read
+        ("(cd sub && mv a b); mv c d", [("/home/u/w/sub/a", "/home/u/w/sub/b"), ("/home/u/w/c", "/home/u/w/d")]),
+        ("(cd sub; (cd deeper && mv a b)); mv c d",
+         [("/home/u/w/sub/deeper/a", "/home/u/w/sub/deeper/b"), ("/home/u/w/c", "/home/u/w/d")]),
+        ("pushd sub && mv a b && popd && mv c d",
+         [("/home/u/w/sub/a", "/home/u/w/sub/b"), ("/home/u/w/c", "/home/u/w/d")]),
+        ("popd && mv a b", []),  # back to a folder this command never named
+        ("if [ -f a ]; then mv a b; fi", [("/home/u/w/a", "/home/u/w/b")]),
+        ("{ mv a b; }", [("/home/u/w/a", "/home/u/w/b")]),
+        ("mv -S .bak a b", [("/home/u/w/a", "/home/u/w/b")]),
+        ("mv -T a known", [("/home/u/w/a", "/home/u/w/known")]),
+        ("mv a a", []),
         ("mv 'unclosed b", []),
     ],
 )
@@ -40,3 +60,16 @@ def test_command_text_and_home():
     assert command_text({"command": ["mv", "a b", "c"]}) == "mv 'a b' c"
     assert command_text({"path": "x"}) is None and command_text("mv a b") is None
     assert (home_of("/home/u/w"), home_of("/Users/me"), home_of("/srv/x")) == ("/home/u", "/Users/me", None)
+
+
+def test_hostile_commands_are_bounded():
+    """Commands are hostile text: only split into words, never run, and only so much of each is read."""
+    import time
+
+    huge = "mv a b; " * 200_000 + "mv c d"
+    wide = "mv " + " ".join(f"f{i}" for i in range(100_000)) + " dest/"
+    started = time.process_time()
+    assert len(renames(huge, "/home/u/w", "/home/u", _folder)) < 20_000
+    assert renames(wide, "/home/u/w", "/home/u", _folder) == []
+    assert renames("mv $(rm -rf /) b; mv `x` y; mv a\x00 b\n(", "/w", None, _folder) == []
+    assert time.process_time() - started < 10

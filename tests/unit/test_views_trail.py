@@ -40,3 +40,17 @@ def test_rows_of_the_wrong_shape_are_not_trusted():
     assert view.states == {} and view.counts == {}
     assert view.patches["a"][0].state is None and view.patches["a"][0].commit is None
     assert view.patches["a"][0].path == "?"
+
+
+def test_an_unknown_row_carries_its_reason_apart_from_its_counts():
+    rows = [
+        {"step": "a", "path": "x.ipynb", "state": "unknown", "kept": 0, "changed": 0, "dropped": 0,
+         "reason": "notebook cells are not matched line by line"},
+        {"step": "c", "path": "z.py", "state": "alive", "kept": 2, "changed": 0, "dropped": 0},
+    ]  # fmt: skip
+    view = from_rows(_session(), rows)
+    unknown, alive = view.patches["a"][0], view.patches["c"][0]
+    assert (unknown.evidence, unknown.reason) == ("", "notebook cells are not matched line by line")
+    assert (alive.evidence, alive.reason) == ("2 kept, 0 changed, 0 dropped", "")
+    kept, _ = patch_lines(_session(), view)
+    assert kept[0].endswith("x.ipynb  why: notebook cells are not matched line by line")

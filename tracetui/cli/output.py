@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -73,17 +75,41 @@ def print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> None:
-    """A plain aligned table; cells are made safe for the terminal and cut to `max_width`."""
+def print_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    max_width: int = 60,
+    notes: Sequence[str | None] = (),
+) -> None:
+    """A plain aligned table; cells are made safe for the terminal and cut to `max_width`. `notes[i]`,
+    where given, is said under row i (indented, safe, wrapped to the terminal's width): what a row
+    needs said that no column has room for."""
     cells = [[_cell(v, max_width) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], len(value))
     out = sys.stdout
+    room = max(20, shutil.get_terminal_size((80, 24)).columns - NOTE_INDENT)
     out.write("  ".join(h.upper().ljust(widths[i]) for i, h in enumerate(headers)).rstrip() + "\n")
-    for row in cells:
+    for i, row in enumerate(cells):
         out.write("  ".join(v.ljust(widths[i]) for i, v in enumerate(row)).rstrip() + "\n")
+        note = notes[i] if i < len(notes) else None
+        if note:
+            for piece in _note_lines(note, room):
+                out.write(" " * NOTE_INDENT + piece + "\n")
+
+
+NOTE_INDENT = 4  # a note under a table row starts this far in
+NOTE_LINES = 3  # lines a note under a table row takes at most; the last is cut
+
+
+def _note_lines(note: str, room: int) -> list[str]:
+    """A note, safe, wrapped to `room` on at most NOTE_LINES lines (the last cut where it runs on)."""
+    pieces = textwrap.wrap(safe_line(note), room, break_on_hyphens=False) or [""]
+    if len(pieces) > NOTE_LINES:
+        pieces = pieces[: NOTE_LINES - 1] + [_cell(" ".join(pieces[NOTE_LINES - 1 :]), room)]
+    return pieces
 
 
 def _cell(value: Any, max_width: int) -> str:

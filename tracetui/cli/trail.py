@@ -61,8 +61,14 @@ def run_trail(args: argparse.Namespace) -> int:
         state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
         path = f.patch.path if not f.path_now else f"{f.patch.path} -> {f.path_now}"
         rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
+    reasons = {f.reason for f in own}
+    # Why a row is unknown, under it; where every row has the same reason (no repository), once after.
+    shared = reasons.pop() if len(reasons) == 1 and len(own) > 1 else None
     if rows:
-        print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70)
+        notes = [] if shared else [f"why {f.state}: {f.reason}" if f.reason else None for f in own]
+        print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70, notes)
+    if shared:
+        print(safe_line(f"why every patch is {own[0].state}: {shared}"))
     # The same counting as the app's trail pane: the final path's patches, worst state first, and
     # the patches of abandoned branches apart.
     view = from_rows(session, [f.to_dict() for f in own])

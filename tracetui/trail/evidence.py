@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from tracetui.trail.bare import carries_nothing
 from tracetui.trail.patches import (
     SPLIT_MIN,
     SPLIT_SPAN,
@@ -80,6 +81,10 @@ class Probe:
     # Lines no longer the patch's: a later step of the session replaced them before any commit
     # (`without`). A commit can take only the rest as the patch's own.
     gone: int = 0
+    # The probe without its lines that carry nothing of their own (bare.carries_nothing), made on first
+    # use; `self` when it has none or nothing else. Those alone never show a version holds the patch.
+    substance: Probe | None = None
+    bare: frozenset[str] | None = None  # its norms that carry nothing of their own (the same for every floor)
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -186,7 +191,10 @@ def without(p: Probe, taken: dict[str, int], likely: dict[str, int] | None = Non
     floor_n = {k: n + hits.get(k, 0) for k, n in p.floor_n.items()}
     floor = {x: n + hits.get(norm(x), 0) for x, n in p.floor.items()}
     gone = sum(min(taken.get(k, 0) + likely.get(k, 0), n) for k, n in p.want_n.items())
-    return replace(p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=min(p.gone + gone, p.size))
+    gone = min(p.gone + gone, p.size)
+    return replace(
+        p, floor=floor, floor_n=floor_n, memo={}, memo_exact={}, shifted={}, gone=gone, substance=None
+    )
 
 
 _UIDS: itertools.count[int] = itertools.count()
@@ -653,13 +661,41 @@ def reached(p: Probe, f: FileLines) -> bool:
     at least). A patch whose table rows the next step rewrote reached the commit that holds its
     heading, table header and notes; one all of whose lines were replaced has none left to reach one
     with. A line a later step's edit carried over unchanged stays this patch's (blame names it), so
-    one value left of three the next step rewrote is the patch committed, transformed."""
+    one value left of three the next step rewrote is the patch committed, transformed. Either way a
+    line of its own that carries something must be among them: a shebang and a `fi` that a rewrite
+    carried over are in every version of any script, not the patch reaching one."""
     k = kept(p, f)
-    if 2 * k >= p.size:
-        return True
+    if k == 0:
+        return False
     own = p.size - p.gone
-    return p.gone > 0 and k > 0 and 2 * k >= own
+    if 2 * k < p.size and not (p.gone > 0 and 2 * k >= own):
+        return False
+    sub = substance(p)
+    return sub is p or kept(sub, f) > 0
 
+
+def substance(p: Probe) -> Probe:
+    """`p` without its lines that carry nothing of their own (bare.carries_nothing); `p` itself where it
+    has none of those, or nothing else (then they are all the evidence there is)."""
+    if p.substance is None:
+        if p.bare is None:
+            p.bare = frozenset(k for k in p.want_n if carries_nothing(k))
+        bare = p.bare
+        if not bare or len(bare) == len(p.want_n):
+            p.substance = p
+        else:
+            lines = [x for x in p.lines if norm(x) not in bare]
+            want_n = Counter({k: n for k, n in p.want_n.items() if k not in bare})
+            want = Counter({x: n for x, n in p.want.items() if norm(x) not in bare})
+            joins = []
+            for joined, inside, floor in p.joins:
+                mine = Counter({k: n for k, n in inside.items() if k not in bare})
+                if mine:
+                    joins.append((joined, mine, floor))
+            p.substance = Probe(
+                p.deletion, lines, want, p.floor, want_n, p.floor_n, p.exact_only, joins, p.split_floor
+            )
+    return p.substance
 
 
 class Fresh:

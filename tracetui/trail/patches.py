@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
 from tracetui.trail.copies import agent_copy
-from tracetui.trail.shell import command_text, home_of, renames
+from tracetui.trail.shell import ShellRenames, command_text, home_of
 
 CONTEXT = 3
 
@@ -558,17 +558,18 @@ def session_patches(
     # Shell calls that rename files, waiting for their result (by call id), with how many patches
     # came before them.
     moves: dict[str, tuple[Step, int]] = {}
+    shell = ShellRenames()  # copies waiting for their source's removal, across commands
     for step in session.steps:
         if step.kind == StepKind.TOOL_CALL and not step.edits and _moves_files(step):
             if step.tool_call_id:
                 moves[step.tool_call_id] = (step, len(patches))
             else:  # a call whose result the log does not keep apart (a user's own shell command)
-                _follow_renames(step, session, root, patches, contents, origins, seen)
+                _follow_renames(step, session, root, patches, contents, origins, seen, shell)
             continue
         if step.kind == StepKind.TOOL_RESULT and step.tool_call_id in moves:
             call, _ = moves.pop(step.tool_call_id or "")
             if not step.is_error:  # a failed command moved nothing (as far as the log says)
-                _follow_renames(call, session, root, patches, contents, origins, seen)
+                _follow_renames(call, session, root, patches, contents, origins, seen, shell)
             continue
         if step.kind == StepKind.TOOL_CALL and _whole_read(step):
             reads[step.tool_call_id or ""] = step
@@ -589,6 +590,7 @@ def session_patches(
                 continue
             trace: dict[str, Any] = {"seen": seen}
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
+            shell.forget(absolute_path(edit.path, cwd))
             patch.index = len(patches)
             patches.append(patch)
             if patch.op == "delete":
@@ -604,7 +606,7 @@ def session_patches(
     for call, before in moves.values():
         # No result logged (the log ends, or its reader keeps none): the files are taken as renamed
         # for the patches before the call; the replay has gone on without it.
-        _follow_renames(call, session, root, patches[:before], {}, {}, {})
+        _follow_renames(call, session, root, patches[:before], {}, {}, {}, shell)
     # A file the session deleted in the end leaves no text to tell which removed lines other steps
     # wrote again (an agent recovering a file it deleted by mistake, then splitting it into modules):
     # as for a file whose replay was lost, its removals are not weighed.
@@ -615,9 +617,12 @@ def session_patches(
 _V = TypeVar("_V")
 
 
+_MOVING = re.compile(r"\b(?:mv|cp|rm|unlink)\b")  # a shell command that may rename a file (shell.py)
+
+
 def _moves_files(call: Step) -> bool:
     text = command_text(call.tool_input)
-    return text is not None and "mv" in text
+    return text is not None and _MOVING.search(text) is not None
 
 
 def _follow_renames(
@@ -628,6 +633,7 @@ def _follow_renames(
     contents: dict[str, str | None],
     origins: dict[str, list[int] | None],
     seen: dict[str, str],
+    shell: ShellRenames,
 ) -> None:
     """Carry the files a shell command renamed to their new names: the replayed text (and which patch
     wrote each line) goes with the file, and each earlier patch of it learns its new name."""
@@ -641,7 +647,7 @@ def _follow_renames(
         rel, inside = relative_path(path, root)
         return inside and any(k.startswith(rel.rstrip("/") + "/") for k in known)
 
-    for old_abs, new_abs in renames(text, cwd, home_of(session.cwd) or home_of(cwd), is_folder):
+    for old_abs, new_abs in shell.read(text, cwd, home_of(session.cwd) or home_of(cwd), is_folder):
         old, old_inside = relative_path(old_abs, root)
         new, new_inside = relative_path(new_abs, root)
         if not (old_inside and new_inside) or old in (".", new) or agent_copy(new):

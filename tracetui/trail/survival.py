@@ -60,8 +60,10 @@ from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
 # 6: shell renames, partly replaced patches, missing blobs; 7: a deletion of unseen lines judged by
-# history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted
-CACHE_VERSION = 9
+# history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted;
+# 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving;
+# shell renames by cp then rm, git -C, in a subshell
+CACHE_VERSION = 10
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -914,6 +916,8 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
             # since, or a document that quoted the lines once), is not where the patch lives.
             if dest_kept >= in_place and (dest_kept or more):
                 path_now = dest_name
+    if kept and not changed and path_now == _renamed(name_at(judged), path) and _bare_only(probe, final):
+        kept = 0  # a shebang and a `fi` left of a script rewritten whole are not its lines kept
     stepwise = not probe.deletion and not probe.exact_only and probe.size <= STEPWISE_LINES
     if kept == 0 and changed == 0 and stepwise:
         changed = _edited_stepwise(patch, probe, history, files, baseline, judged)
@@ -939,6 +943,12 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         path_now=path_now,
         evidence=probe.size,
     )
+
+
+def _bare_only(probe: ev.Probe, final: ev.FileLines) -> bool:
+    """Whether the lines of the patch a version holds all carry nothing of their own (bare.py)."""
+    sub = ev.substance(probe)
+    return sub is not probe and not probe.deletion and ev.kept(sub, final) == 0
 
 
 STEPWISE_LINES = 8  # patches this short that read as reverted are followed commit by commit
@@ -1371,6 +1381,7 @@ def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
     found = ev.Probe(probe.deletion, probe.lines, probe.want, floor, probe.want_n, floor_n, probe.exact_only, joins, {})
     # Same joined norms in the same order: the index into `joins` carries over.
     found.join_set, found.join_at, found.want_set, found.joins0 = probe.join_set, probe.join_at, probe.want_set, probe.joins0
+    found.bare = probe.bare  # the same lines: the same of them carry nothing
     probe.shifted[old.uid] = found
     return found
 

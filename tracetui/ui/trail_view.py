@@ -61,6 +61,8 @@ def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:
                 verdict += f" in {p.commit[:10]}"
             if p.evidence:
                 verdict += f" ({p.evidence})"
+            if p.reason:
+                verdict += f": {p.reason}"
             blocks.append(Block(f"{p.path} · {verdict}", p.diff or "(no diff text)", "diff"))
         return blocks
     if step.edits:

@@ -29,6 +29,7 @@ class PatchView:
     evidence: str
     diff: str
     copied: bool = False  # a fork's copy of its parent's patch: shown with its step, never counted
+    reason: str = ""  # why the state is what it is where the trail says (why it is unknown)
 
 
 # What a fork's copy of its parent's patch says where a verdict would be: the parent's trail judges
@@ -77,12 +78,14 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
             view.copied += 1
             continue
         state = state if isinstance(state, str) else None
-        counts = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
-        reason = as_str(row.get("reason"))
-        evidence = "; ".join(part for part in (counts, reason) if part)
+        numbers = [row[k] for k in EVIDENCE if isinstance(row.get(k), int)]
+        evidence = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
+        reason = as_str(row.get("reason")) or ""
+        if reason and state == "unknown" and not any(numbers):
+            evidence = ""  # nothing was looked for: the reason says why, the zero counts nothing
         diff = as_str(row.get("diff"))
         commit = opt_str(row.get("commit"))
-        patch = PatchView(str(row.get("path") or "?"), state, commit, evidence, diff or "")
+        patch = PatchView(str(row.get("path") or "?"), state, commit, evidence, diff or "", reason=reason)
         view.patches.setdefault(step_id, []).append(patch)
         if step_id in off_path:
             # Usually "lost": true, but it would drown what happened on the path the user kept.
@@ -148,11 +151,13 @@ class PatchRow:
     commit: str | None
     evidence: str
     abandoned: bool  # made on a branch the session rewound away from
+    reason: str = ""  # why the state is unknown, where the trail says: shown as a note under the row
 
     def text(self) -> str:
         where = self.step_index if self.step_index is not None else "?"
         line = f"step {where:>5}  {(self.state or '-'):<12} {(self.commit or '')[:8]:<8}  {self.path}"
-        return line + (f"  ({self.evidence})" if self.evidence else "")
+        line += f"  ({self.evidence})" if self.evidence else ""
+        return line + (f"  why: {self.reason}" if self.reason else "")
 
 
 def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
@@ -165,7 +170,7 @@ def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
             if p.copied:
                 continue
             rows.append(PatchRow(step_id, step.index if step else None, p.path, p.state, p.commit, p.evidence,
-                                 step is not None and not step.active))  # fmt: skip
+                                 step is not None and not step.active, p.reason))  # fmt: skip
     return [r for r in rows if not r.abandoned] + [r for r in rows if r.abandoned]
 
 

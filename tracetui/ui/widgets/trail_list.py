@@ -14,6 +14,11 @@ from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.trail import PatchRow
 
 ABANDONED_TITLE = "patches on abandoned branches"
+NOTE_INDENT = 7  # a note under a patch row starts past its step number
+
+
+class _Note(str):
+    """A line under a patch row saying why its state is what it is (why it is unknown), wrapped."""
 
 
 class TrailList(VirtualList):
@@ -78,16 +83,18 @@ class TrailList(VirtualList):
         self._titles = set()
         kept = [r for r in rows if not r.abandoned]
         abandoned = [r for r in rows if r.abandoned]
-        if kept:
+        for title, block in (("patches", kept), (ABANDONED_TITLE, abandoned)):
+            if not block:
+                continue
             lines.append("")
             self._titles.add(len(lines))
-            lines.append("patches")
-            lines.extend(kept)
-        if abandoned:
-            lines.append("")
-            self._titles.add(len(lines))
-            lines.append(ABANDONED_TITLE)
-            lines.extend(abandoned)
+            lines.append(title)
+            for row in block:
+                lines.append(row)
+                if row.reason:
+                    # Under the row, wrapped, never cut: the row's own width goes to its path.
+                    note = _wrap("why: " + safe_line(row.reason), max(10, room - NOTE_INDENT))
+                    lines.extend(_Note(" " * NOTE_INDENT + piece) for piece in note)
         self.lines = lines
         first_patch = next((i for i, line in enumerate(lines) if isinstance(line, PatchRow)), 0)
         at = next((i for i, line in enumerate(lines) if line is keep), first_patch) if keep else first_patch
@@ -105,6 +112,8 @@ class TrailList(VirtualList):
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
         line = self.lines[index]
         style = self.part_style
+        if isinstance(line, _Note):
+            return [(fit(" " + line, width), style("trail-list--unknown"))]
         if isinstance(line, str):
             name = "trail-list--title" if index in self._titles else "trail-list--header"
             return [(fit(" " + safe_line(line), width), style(name))]
