@@ -2,16 +2,25 @@
 their steps placed right after that call between a SUBAGENT_START and a SUBAGENT_END step.
 
 docs: formats.md, section 1. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
-call by prompt text, else by time; runs with no spawning call found go at the end.
+call by prompt text, else by time. The runs Claude Code starts itself, with no call (the summarizer
+of a compaction, `agent-acompact-*`; a `/btw` side question, `agent-aside_question-*`), go where
+their first step falls in time among the main conversation's steps: the summary just before the
+compaction it makes, not hundreds of steps later. Other runs with no spawning call found (warm-ups,
+a call the log lost) and undated ones go at the end, out of the way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tracetui.model import Step, StepKind, Subagent
+from tracetui.sources.coerce import as_moment
 from tracetui.sources.claude_lines import AgentRun, Line
+
+# The kinds of run Claude Code starts on its own (named by the agent id's prefix), with no tool call.
+_OWN_RUNS = ("aside_question", "compact")
 
 
 @dataclass(slots=True)
@@ -29,6 +38,8 @@ class Subagents:
             agent = self.agents[agent_id] = AgentRun(agent_id)
             if agent_id.startswith("aside_question"):
                 agent.agent_type = "aside_question"
+            elif agent_id.startswith("acompact-"):
+                agent.agent_type = "compact"
         return agent
 
     def match_inline(self) -> None:
@@ -99,7 +110,26 @@ class Subagents:
                     if not agent.emitted:
                         emit_agent(agent, step.active)
 
-        emit([s for ln in lines if ln.scope is None for s in ln.steps], True)
+        placed = {s.id for ln in lines for s in ln.steps} | {
+            s.id for a in self.agents.values() for ln in a.lines for s in ln.steps
+        }
+        loose = sorted(
+            (
+                (when, n, agent)
+                for n, agent in enumerate(self.agents.values())
+                if agent.agent_type in _OWN_RUNS
+                and agent.spawned_by not in placed
+                and (when := _first_moment(agent)) is not None
+            ),
+            key=lambda t: (t[0], t[1]),
+        )
+        for step in [s for ln in lines if ln.scope is None for s in ln.steps]:
+            moment = as_moment(step.timestamp)
+            while loose and moment is not None and loose[0][0] < moment:
+                if not loose[0][2].emitted:
+                    emit_agent(loose[0][2], True)
+                loose.pop(0)
+            emit([step], True)
         for agent in self.agents.values():
             if not agent.emitted:
                 emit_agent(agent, True)
@@ -139,3 +169,13 @@ class Subagents:
             subagent=agent.id,
         )
         return start, end
+
+
+def _first_moment(agent: AgentRun) -> datetime | None:
+    """When the run's first dated step was written (None: no step of it is dated)."""
+    for line in agent.lines:
+        for step in line.steps:
+            moment = as_moment(step.timestamp)
+            if moment is not None:
+                return moment
+    return None
