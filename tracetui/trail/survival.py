@@ -61,7 +61,8 @@ from tracetui.trail.snapshot import apply_snapshots
 SLACK_SECONDS = 60
 # 6: shell renames, partly replaced patches, missing blobs; 7: a deletion of unseen lines judged by
 # history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted
-CACHE_VERSION = 9
+# 10: a file a subtree merge moved is followed; a session whose files are mostly gone is placed by history
+CACHE_VERSION = 10
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
