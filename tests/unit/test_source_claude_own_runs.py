@@ -13,7 +13,7 @@ import orjson
 from mirrored import clone, committed_folder
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog, claude_code, claude_subagents
 
 SID = "c0c0c0c0-0000-4000-8000-000000000007"
 FOLDER = "/h/.claude/projects/C--w-app"
@@ -120,3 +120,21 @@ def test_the_real_summarizer_sits_before_its_compaction(tmp_path_factory):
     run = "acompact-870cd0c7b9931190"
     assert ids.index(f"subagent:{run}:end") + 1 == kinds.index(StepKind.COMPACTION)
     assert s.subagents[0].agent_type == "compact"
+
+
+def test_a_prompt_suggestion_is_a_run_of_its_own_kind_placed_by_time():
+    """2.1.25 logs its guess at the user's next prompt as `agent-aprompt_suggestion-<hex>.jsonl`."""
+    run = "aprompt_suggestion-554933"
+    guess = [
+        line("g1", None, "user", "[SUGGESTION MODE: Suggest what the user might type next.]", 25,
+             isSidechain=True, agentId=run),
+        line("g2", "g1", "assistant", text("is the list up to date?"), 26, isSidechain=True, agentId=run),
+    ]  # fmt: skip
+    path = f"{FOLDER}/{SID}/subagents/agent-{run}.jsonl"
+    s = claude_code.read(RawLog(PATH, data(MAIN)), [RawLog(path, data(guess))])
+    ids = [st.id for st in s.steps]
+    assert ids[:6] == ["u1", "a1", f"subagent:{run}:start", "g1", "g2", f"subagent:{run}:end"]
+    assert [(a.id, a.agent_type, a.spawned_by) for a in s.subagents] == [(run, "prompt_suggestion", None)]
+    # a spawned agent's id is hex alone: no kind
+    assert claude_subagents.own_run_kind("a0a0a0a0a0a0a0a0a") is None
+    assert claude_subagents.own_run_kind("aside_question-0123456789abcdef") == "aside_question"

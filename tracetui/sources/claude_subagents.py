@@ -2,15 +2,17 @@
 their steps placed right after that call between a SUBAGENT_START and a SUBAGENT_END step.
 
 docs: formats.md, section 1. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
-call by prompt text, else by time. The runs Claude Code starts itself, with no call (the summarizer
-of a compaction, `agent-acompact-*`; a `/btw` side question, `agent-aside_question-*`), go where
-their first step falls in time among the main conversation's steps: the summary just before the
-compaction it makes, not hundreds of steps later. Other runs with no spawning call found (warm-ups,
-a call the log lost) and undated ones go at the end, out of the way.
+call by prompt text, else by time. The runs Claude Code starts itself, with no call, named
+`agent-a<kind>-<hex>` (the summarizer of a compaction, `acompact`; a `/btw` side question,
+`aside_question`; a suggestion of the next prompt, `aprompt_suggestion`), take that kind as their
+type and go where their first step falls in time among the main conversation's steps: the summary
+just before the compaction it makes, not hundreds of steps later. Other runs with no spawning call
+found (warm-ups, a call the log lost) and undated ones go at the end, out of the way.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,8 +21,18 @@ from tracetui.model import Step, StepKind, Subagent
 from tracetui.sources.coerce import as_moment
 from tracetui.sources.claude_lines import AgentRun, Line
 
-# The kinds of run Claude Code starts on its own (named by the agent id's prefix), with no tool call.
-_OWN_RUNS = ("aside_question", "compact")
+# A run Claude Code starts on its own is named for its kind: `a` + the kind + `-` + hex (a spawned
+# agent's id is `a` + hex alone).
+_OWN_RUN = re.compile(r"a([a-z][a-z_]*)-[0-9a-f]+")
+
+
+def own_run_kind(agent_id: str) -> str | None:
+    """The kind of a run Claude Code started itself (`compact`, `prompt_suggestion`), from its id;
+    None for an agent a tool call spawned. A side question keeps the name it always had here."""
+    if agent_id.startswith("aside_question"):
+        return "aside_question"
+    found = _OWN_RUN.fullmatch(agent_id)
+    return found.group(1) if found else None
 
 
 @dataclass(slots=True)
@@ -36,10 +48,7 @@ class Subagents:
         agent = self.agents.get(agent_id)
         if agent is None:
             agent = self.agents[agent_id] = AgentRun(agent_id)
-            if agent_id.startswith("aside_question"):
-                agent.agent_type = "aside_question"
-            elif agent_id.startswith("acompact-"):
-                agent.agent_type = "compact"
+            agent.agent_type = own_run_kind(agent_id)
         return agent
 
     def match_inline(self) -> None:
@@ -117,7 +126,7 @@ class Subagents:
             (
                 (when, n, agent)
                 for n, agent in enumerate(self.agents.values())
-                if agent.agent_type in _OWN_RUNS
+                if own_run_kind(agent.id) is not None
                 and agent.spawned_by not in placed
                 and (when := _first_moment(agent)) is not None
             ),
