@@ -138,3 +138,11 @@ def test_a_prompt_suggestion_is_a_run_of_its_own_kind_placed_by_time():
     # a spawned agent's id is hex alone: no kind
     assert claude_subagents.own_run_kind("a0a0a0a0a0a0a0a0a") is None
     assert claude_subagents.own_run_kind("aside_question-0123456789abcdef") == "aside_question"
+
+
+def test_a_summarizer_read_without_its_session_says_what_it_is():
+    """Where the main transcript is absent (a home folder committed without it), the run is read as
+    a session of its own; its kind comes from its name, as no sidecar is written for it."""
+    s = claude_code.read(RawLog(SUMMARIZER, data(RUN)), [])
+    assert [(a.id, a.agent_type) for a in s.subagents] == [(COMPACT, "compact")]
+    assert s.id == f"{SID}-agent-{COMPACT}"
