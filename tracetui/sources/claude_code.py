@@ -73,6 +73,7 @@ import orjson
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources import RawLog, SessionFiles, claude_files, claude_resume, resumable, titles
 from tracetui.sources.claude_steps import FilePart, Reader
+from tracetui.sources.claude_subagents import own_run_kind
 from tracetui.sources.claude_tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState
@@ -139,7 +140,7 @@ def _read(
         sidecar = metas.pop(own_id, {})
         own = Subagent(
             own_id,
-            _str_or_none(sidecar.get("agentType")),
+            _str_or_none(sidecar.get("agentType")) or own_run_kind(own_id),
             _str_or_none(sidecar.get("description")),
             None,
             main.path,

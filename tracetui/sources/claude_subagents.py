@@ -2,16 +2,37 @@
 their steps placed right after that call between a SUBAGENT_START and a SUBAGENT_END step.
 
 docs: formats.md, section 1. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
-call by prompt text, else by time; runs with no spawning call found go at the end.
+call by prompt text, else by time. The runs Claude Code starts itself, with no call, named
+`agent-a<kind>-<hex>` (the summarizer of a compaction, `acompact`; a `/btw` side question,
+`aside_question`; a suggestion of the next prompt, `aprompt_suggestion`), take that kind as their
+type and go where their first step falls in time among the main conversation's steps: the summary
+just before the compaction it makes, not hundreds of steps later. Other runs with no spawning call
+found (warm-ups, a call the log lost) and undated ones go at the end, out of the way.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tracetui.model import Step, StepKind, Subagent
+from tracetui.sources.coerce import as_moment
 from tracetui.sources.claude_lines import AgentRun, Line
+
+# A run Claude Code starts on its own is named for its kind: `a` + the kind + `-` + hex (a spawned
+# agent's id is `a` + hex alone).
+_OWN_RUN = re.compile(r"a([a-z][a-z_]*)-[0-9a-f]+")
+
+
+def own_run_kind(agent_id: str) -> str | None:
+    """The kind of a run Claude Code started itself (`compact`, `prompt_suggestion`), from its id;
+    None for an agent a tool call spawned. A side question keeps the name it always had here."""
+    if agent_id.startswith("aside_question"):
+        return "aside_question"
+    found = _OWN_RUN.fullmatch(agent_id)
+    return found.group(1) if found else None
 
 
 @dataclass(slots=True)
@@ -27,8 +48,7 @@ class Subagents:
         agent = self.agents.get(agent_id)
         if agent is None:
             agent = self.agents[agent_id] = AgentRun(agent_id)
-            if agent_id.startswith("aside_question"):
-                agent.agent_type = "aside_question"
+            agent.agent_type = own_run_kind(agent_id)
         return agent
 
     def match_inline(self) -> None:
@@ -99,7 +119,26 @@ class Subagents:
                     if not agent.emitted:
                         emit_agent(agent, step.active)
 
-        emit([s for ln in lines if ln.scope is None for s in ln.steps], True)
+        placed = {s.id for ln in lines for s in ln.steps} | {
+            s.id for a in self.agents.values() for ln in a.lines for s in ln.steps
+        }
+        loose = sorted(
+            (
+                (when, n, agent)
+                for n, agent in enumerate(self.agents.values())
+                if own_run_kind(agent.id) is not None
+                and agent.spawned_by not in placed
+                and (when := _first_moment(agent)) is not None
+            ),
+            key=lambda t: (t[0], t[1]),
+        )
+        for step in [s for ln in lines if ln.scope is None for s in ln.steps]:
+            moment = as_moment(step.timestamp)
+            while loose and moment is not None and loose[0][0] < moment:
+                if not loose[0][2].emitted:
+                    emit_agent(loose[0][2], True)
+                loose.pop(0)
+            emit([step], True)
         for agent in self.agents.values():
             if not agent.emitted:
                 emit_agent(agent, True)
@@ -139,3 +178,13 @@ class Subagents:
             subagent=agent.id,
         )
         return start, end
+
+
+def _first_moment(agent: AgentRun) -> datetime | None:
+    """When the run's first dated step was written (None: no step of it is dated)."""
+    for line in agent.lines:
+        for step in line.steps:
+            moment = as_moment(step.timestamp)
+            if moment is not None:
+                return moment
+    return None

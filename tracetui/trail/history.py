@@ -183,12 +183,42 @@ def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str
                     names = dict(inherited)  # copy on write: most commits rename nothing
                 names[path] = renamed
                 blob = _lookup(tree, renamed)
+        elif blob is None and before is None and len(parents) > 1:
+            renamed = _merged_in_renamed(history, tree, parents[1:], path, diffs, cid)
+            if renamed is not None:
+                if names is inherited:
+                    names = dict(inherited)
+                names[path] = renamed
+                blob = _lookup(tree, renamed)
         blobs[path] = blob
         if blob != before:
             history.changes.setdefault(path, []).append((commit.commit_time, index, cid))
     history.blobs[cid] = blobs
     if names:
         history.names[cid] = names
+
+
+def _merged_in_renamed(
+    history: History, tree: pygit2.Tree, others: list[str], path: str, diffs: dict, cid: str
+) -> str | None:
+    """The name a merge gave a file that only a later parent had: `git subtree add` (a monorepo made
+    of older repositories) merges a history whose files sit at its root, writing them under a folder,
+    so the first parent never had the file and the other had it under its old name. Followed as a
+    rename from that parent; None where the merge dropped it or git pairs it with nothing."""
+    repo = history.repo
+    for other in others:
+        name = history.name_at(other, path)
+        if history.blob_at(other, path) is None:
+            continue
+        old_tree = repo[other].peel(pygit2.Commit).tree
+        try:
+            return _renamed_to(repo, old_tree, tree, name, diffs, f"{cid}:{other}")
+        except (pygit2.GitError, KeyError):
+            renamed = _renamed_exactly(repo, old_tree, tree, name)
+            if renamed is None:
+                history.unreadable.add(path)
+            return renamed
+    return None
 
 
 def _renamed_exactly(repo, old_tree, new_tree, name: str) -> str | None:
@@ -208,7 +238,9 @@ def _renamed_to(repo, old_tree, new_tree, name: str, diffs: dict, key: str) -> s
     if diff is None:
         diff = repo.diff(old_tree, new_tree)
         diff.find_similar()
-        diffs.clear()  # one commit's diff at a time: memory stays flat
+        commit = key.split(":")[0]
+        for other in [k for k in diffs if k.split(":")[0] != commit]:
+            del diffs[other]  # one commit's diffs at a time (one per parent): memory stays flat
         diffs[key] = diff
     return renamed_in_diff(repo, diff, name)
 

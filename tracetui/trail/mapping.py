@@ -10,9 +10,9 @@ becomes repo-relative by cutting that prefix:
   the logged root, as before;
 - otherwise every ancestor folder of every edited file is a candidate root, scored by how many of the
   session's files, made relative to it, the clone holds (in its work tree or at a branch tip; when it
-  holds none of them there, any name a commit of its history added or changed: files moved or
-  deleted since), then by how many of their folders it holds (files the session created); a tie goes
-  to the higher folder,
+  holds under half of them there, any name a commit of its history added or changed, where that
+  finds three quarters of them or the clone holds none now: files moved or deleted since), then by
+  how many of their folders it holds (files the session created); a tie goes to the higher folder,
   whose relative paths say more. A candidate that matches only by folders must be confirmed by the
   log's remote URL or commit being the clone's;
 - a clone that holds none of the session's files maps nothing, and says so.
@@ -145,10 +145,18 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
         return found
     clone = _Clone(repo, workdir, _logged_commit(session, repo))
     files, folders = _score(paths[:FILES_LOOKED_AT], clone.has_file, clone.has_folder)
-    if not files:
-        # None of the files is in the clone now (moved, split or deleted since): look in its history.
+    distinct = len(set(paths[:FILES_LOOKED_AT]))
+    held_now = max(files.values(), default=0)
+    if 2 * held_now < distinct:
+        # Few or none of the files are in the clone now (moved, split or deleted since): look in its
+        # history too. A generic name the clone has now (a README.md at its top) must not outweigh
+        # the folder under which commits held nearly every file (an app moved into a monorepo's apps/
+        # since); a history that holds only some of them does not overrule what the clone has now.
         names = history_names(repo)
-        files, _ = _score(paths[:FILES_LOOKED_AT], names.__contains__, lambda rel: False)
+        past, _ = _score(paths[:FILES_LOOKED_AT], names.__contains__, lambda rel: False)
+        held_then = max(past.values(), default=0)
+        if held_then > held_now and (not held_now or 4 * held_then >= 3 * distinct):
+            files = past
     candidates = set(files) | set(folders)
     where = given if given is not None else (workdir or repo.path)
     if candidates:

@@ -62,8 +62,9 @@ SLACK_SECONDS = 60
 # 6: shell renames, partly replaced patches, missing blobs; 7: a deletion of unseen lines judged by
 # history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted;
 # 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving;
-# shell renames by cp then rm, git -C, in a subshell
-CACHE_VERSION = 10
+# shell renames by cp then rm, git -C, in a subshell; 11: a file a subtree merge moved is followed;
+# a session whose files are mostly gone is placed by history
+CACHE_VERSION = 11
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
