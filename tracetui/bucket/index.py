@@ -269,9 +269,12 @@ def has_sessions(conn: sqlite3.Connection, main: str) -> bool:
     return conn.execute("SELECT 1 FROM sessions WHERE grp=? LIMIT 1", (main,)).fetchone() is not None
 
 
-def load_group_files(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]:
-    """{main log path: (agent, every file of the group)} of every indexed session group."""
-    return {main: (agent, orjson.loads(files)) for main, agent, files in conn.execute("SELECT main, agent, files FROM groups")}
+def load_group_files(
+    conn: sqlite3.Connection, agents: set[str] | None = None
+) -> dict[str, tuple[str, list[str]]]:
+    """{main log path: (agent, every file of the group)} of every indexed session group (of `agents`)."""
+    rows = conn.execute("SELECT main, agent, files FROM groups")
+    return {main: (agent, orjson.loads(files)) for main, agent, files in rows if agents is None or agent in agents}
 
 
 STEPS_AT = [c.strip() for c in SESSION_COLUMNS.split(",")].index("steps")  # in a session row

@@ -388,11 +388,40 @@ def sync(
     return report
 
 
-def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]], report: SyncReport) -> list[Job]:
+def _plan(
+    store: Store,
+    conn: sqlite3.Connection,
+    sources: dict[str, list[Path]],
+    report: SyncReport,
+    alone: bool = False,
+) -> list[Job]:
     """Phase 1, look: which groups have work, from stat and the sidecars alone (no log is read).
-    Groups that are gone leave the index here, or keep their rows with a note."""
-    sidecars = store.load_all()
-    group_files = index.load_group_files(conn)
+    Groups that are gone leave the index here, or keep their rows with a note. `alone`: these
+    agents' folders are synced whole while every other agent's stay as they are (a scoped sync's
+    change that an agent's stage decides), so only their sidecars and indexed groups are loaded."""
+    found_by_agent: dict[str, list[Path]] = {}
+    for agent, roots in sources.items():
+        found_files = discover(agent, roots)
+        stage = registry.get(agent).stage
+        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
+            try:
+                found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
+            except Exception as exc:
+                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
+            report.errors.extend(problems)
+        found_by_agent[agent] = found_files
+    if alone:
+        group_files = index.load_group_files(conn, agents=set(sources))
+        sidecars = {}
+        for agent, found_files in found_by_agent.items():
+            held = {p for a, files in group_files.values() if a == agent for p in files}
+            for p in sorted(held | {str(f) for f in found_files if _utf8(str(f))}):
+                sc = store.load(agent, p)
+                if sc is not None:
+                    sidecars[(agent, p)] = sc
+    else:
+        sidecars = store.load_all()
+        group_files = index.load_group_files(conn)
     # Logs of sessions the user removed (`tracetui rm`) that have not changed since: passed over,
     # as if the bucket had never seen them (bucket/removed.py).
     gone = removed.still_removed(store.dir.parent)
@@ -417,15 +446,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
                     report.errors.append(LineError(path, 0, "the bucket's record of this log was damaged; "
                                                             "rebuilt it from its copy"))  # fmt: skip
     stale: dict[tuple[str, str], tuple[int, int]] = {}
-    for agent, roots in sources.items():
-        found_files = discover(agent, roots)
-        stage = registry.get(agent).stage
-        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
-            try:
-                found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
-            except Exception as exc:
-                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
-            report.errors.extend(problems)
+    for agent, found_files in found_by_agent.items():
         for found in found_files:
             p = str(found)
             if (agent, p) in gone:
@@ -450,6 +471,9 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
 
     indexed = index.load_groups(conn)
     homes = index.homes(conn)
+    if alone:  # the other agents' groups are not this sync's to look at
+        indexed = {m: v for m, v in indexed.items() if v[0] in sources}
+        homes = {m: h for m, h in homes.items() if m in indexed}
     _forget_unwritten(store.dir.parent, indexed, homes)
     jobs: list[Job] = []
     live_groups: set[str] = set()
@@ -514,7 +538,12 @@ def _plan_scoped(
         return None
     root = store.dir.parent
     jobs: list[Job] = []
+    restaged = {scope.agent: sources[scope.agent] for scope in scopes if scope.restage}
+    if restaged:  # a change only the agent's stage can place: its folders whole, no other agent's
+        jobs.extend(_plan(store, conn, restaged, report, alone=True))
     for scope in scopes:
+        if scope.restage:
+            continue
         agent, stats, sidecars, indexed = scope.agent, scope.stats, scope.sidecars, scope.indexed
         formed: set[str] = set()
         grouped: set[str] = set()
