@@ -183,6 +183,22 @@ def test_changes_that_cannot_be_scoped_sync_the_whole_folder(tmp_path, monkeypat
         assert counted.load_all == before
 
 
+def _restaged(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The agents each sync's look at whole folders was for, when a scoped sync had one run."""
+    from tracetui.bucket import sync as sync_mod
+
+    calls: list[list[str]] = []
+    plan = sync_mod._plan
+
+    def spy(store, conn, sources, report, alone=False):
+        if alone:
+            calls.append(sorted(sources))
+        return plan(store, conn, sources, report, alone)
+
+    monkeypatch.setattr(sync_mod, "_plan", spy)
+    return calls
+
+
 def _listed(bucket: Bucket) -> list[bytes]:
     """The sessions as listed, a staged log's path (in the bucket) made the same in either bucket."""
     root = orjson.dumps(str(bucket.root))[1:-1]
@@ -220,9 +236,12 @@ def test_real_logs_arriving_and_growing_index_as_a_whole_sync_does(tmp_path, mon
         for f in group.all:
             shutil.move(held / f.name, f)
         counted = Counted(monkeypatch)
+        restaged = _restaged(monkeypatch)
         report = scoped_bucket.sync(sources, workers=1, paths={str(f) for f in group.all})
         assert counted.load_all == 0
         assert not {str(f) for f in others} & set(counted.loaded)
+        # A new plain Codex rollout needs no stage (Codex says so); Gemini's and OpenCode's go through theirs.
+        assert restaged == ([[agent]] if agent in ("gemini", "opencode") else [])
         assert report.new >= 1 and report.errors == []  # a Gemini logs.json names several sessions
         monkeypatch.undo()
         whole_bucket.sync(sources, workers=1)
@@ -302,7 +321,8 @@ def _crowd(folder: Path, count: int) -> None:
     for i in range(count):
         sid = f"{i:08x}-0000-4000-8000-000000000000"
         line = {"type": "user", "sessionId": sid, "uuid": f"u{i}", "parentUuid": None, "cwd": "/home/dev/x",
-                "timestamp": "2026-01-05T10:00:00.000Z", "message": {"role": "user", "content": f"prompt {i}"}}
+                "timestamp": "2026-01-05T10:00:00.000Z",
+                "message": {"role": "user", "content": f"prompt {i}"}}
         (folder / f"{sid}.jsonl").write_bytes(orjson.dumps(line) + b"\n")
 
 
@@ -407,13 +427,14 @@ def test_an_opencode_database_written_in_its_wal_syncs_opencode_alone(tmp_path, 
     conn.commit()
     others = _pi_logs(tmp_path / "pi", 3)
     sources = {"opencode": [data], "pi": [tmp_path / "pi"]}
+    scoped_bucket, whole_bucket = Bucket.open(tmp_path / "scoped"), Bucket.open(tmp_path / "whole")
     try:
-        with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        with scoped_bucket, whole_bucket:
             scoped_bucket.sync(sources, workers=1)
             [before] = scoped_bucket.list_sessions(agent="opencode")
             part, message, session, data_json = conn.execute(
-                "SELECT id, message_id, session_id, data FROM part WHERE json_extract(data, '$.type') = 'text' "
-                "ORDER BY id DESC LIMIT 1"
+                "SELECT id, message_id, session_id, data FROM part "
+                "WHERE json_extract(data, '$.type') = 'text' ORDER BY id DESC LIMIT 1"
             ).fetchone()
             text = dict(orjson.loads(data_json), text="written while watched")
             conn.execute("INSERT INTO part VALUES (?,?,?,?,?,?)",
@@ -421,10 +442,12 @@ def test_an_opencode_database_written_in_its_wal_syncs_opencode_alone(tmp_path, 
             conn.commit()
             wal = data / "opencode.db-wal"
             counted = Counted(monkeypatch)
+            restaged = _restaged(monkeypatch)
             report = scoped_bucket.sync(sources, workers=1, paths={str(wal)})
             assert counted.load_all == 0
             assert not {str(f) for f in others} & set(counted.loaded)
             assert (report.new, report.updated, report.errors) == (0, 1, [])
+            assert restaged == [["opencode"]]
             monkeypatch.undo()
             whole_bucket.sync(sources, workers=1)
             assert _listed(scoped_bucket) == _listed(whole_bucket)
@@ -450,8 +473,9 @@ def test_a_log_gone_from_a_staged_agent_syncs_that_agent_alone_and_keeps_its_ses
         whole_bucket.sync(sources, workers=1)
         gone.unlink()
         counted = Counted(monkeypatch)
+        restaged = _restaged(monkeypatch)
         report = scoped_bucket.sync(sources, workers=1, paths={str(gone)})
-        assert counted.load_all == 0
+        assert counted.load_all == 0 and restaged == [["codex"]]
         assert not {str(f) for f in others} & set(counted.loaded)
         monkeypatch.undo()
         whole = whole_bucket.sync(sources, workers=1)
@@ -459,3 +483,31 @@ def test_a_log_gone_from_a_staged_agent_syncs_that_agent_alone_and_keeps_its_ses
         assert report.sessions == whole.sessions == listed  # kept: the bucket holds its copy
         assert _listed(scoped_bucket) == _listed(whole_bucket)
         assert _groups(scoped_bucket) == _groups(whole_bucket)
+
+
+@requires_corpus
+def test_a_plain_rollout_back_beside_its_compressed_one_goes_through_the_stage(tmp_path, monkeypatch):
+    """Codex resuming a cold thread writes its plain rollout again beside the compressed one, which
+    the stage then stops standing in for: that new log is the stage's to place, the other new
+    ones are not."""
+    import zstandard
+
+    src = tmp_path / "codex"
+    src.mkdir()
+    rollouts = sorted((CORPUS / "codex").glob("*rollout-*.jsonl"))[:3]
+    cold, fresh = rollouts[0], rollouts[1]
+    (src / (cold.name + ".zst")).write_bytes(zstandard.ZstdCompressor().compress(cold.read_bytes()))
+    sources = {"codex": [src]}
+    with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        scoped_bucket.sync(sources, workers=1)
+        for source, restage in ((fresh, []), (cold, [["codex"]])):
+            shutil.copyfile(source, src / source.name)
+            restaged = _restaged(monkeypatch)
+            report = scoped_bucket.sync(sources, workers=1, paths={str(src / source.name)})
+            assert restaged == restage and report.errors == []
+            monkeypatch.undo()
+            whole_bucket.sync(sources, workers=1)
+            assert _listed(scoped_bucket) == _listed(whole_bucket)
+            assert _groups(scoped_bucket) == _groups(whole_bucket)
+        again = scoped_bucket.sync(sources, workers=1)
+        assert (again.new, again.updated) == (0, 0)

@@ -274,7 +274,9 @@ def load_group_files(
 ) -> dict[str, tuple[str, list[str]]]:
     """{main log path: (agent, every file of the group)} of every indexed session group (of `agents`)."""
     rows = conn.execute("SELECT main, agent, files FROM groups")
-    return {main: (agent, orjson.loads(files)) for main, agent, files in rows if agents is None or agent in agents}
+    return {
+        main: (agent, orjson.loads(files)) for main, agent, files in rows if agents is None or agent in agents
+    }
 
 
 STEPS_AT = [c.strip() for c in SESSION_COLUMNS.split(",")].index("steps")  # in a session row

@@ -32,6 +32,7 @@ from tracetui.bucket.store import Sidecar, Store
 from tracetui.model import LineError
 from tracetui.sources import registry
 
+STAGED = "staged"  # the bucket's folder of the logs stage hooks write, a folder per agent
 MAX_PATHS = 256  # more changes at once than this (a rename storm, a checkout): the whole sync
 MAX_NEIGHBOURS = 500  # a new log's folder holding more logs than this: only its kin are looked at
 
@@ -177,6 +178,7 @@ def _agent_scope(
     report: LineErrors,
 ) -> AgentScope:
     patterns = registry.get(agent).patterns
+    staged = store.dir.parent / STAGED
     indexed: Indexed = {}
     files: set[str] = set(new)
     crowd: dict[str, list[str]] = {}  # a new log in a crowded folder -> the logs in that folder
@@ -185,10 +187,12 @@ def _agent_scope(
         if owner is not None:
             indexed[owner[0]] = owner[1:]
             continue
-        if registry.get(agent).stage is not None:
+        found = registry.get(agent)
+        if found.stage is not None and (found.passes is None or not found.passes(Path(p), staged / agent)):
             # An agent whose logs pass through a stage (a compressed rollout read from its plain
             # copy): a log indexed under its own path is one the stage passed as it is; a new one
-            # goes through the stage, which decides over all of the agent's files.
+            # goes through the stage, which decides over all of the agent's files, unless the
+            # agent says the stage would pass it on as it is.
             raise Restage
         # A new log: the files it could group with are beside it, under a folder named after it,
         # or a log named after one of its folders (a Claude subagent's parent transcript).

@@ -321,7 +321,7 @@ def fewer_collections() -> Iterator[None]:
 # Generations of one log compared when it was shortened or rewritten (each is parsed).
 # Where a stage hook writes the logs it makes from an agent's other files (Gemini's prompt history),
 # under the bucket's root.
-STAGED = "staged"
+STAGED = scoped.STAGED
 MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
@@ -407,7 +407,8 @@ def _plan(
             try:
                 found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
             except Exception as exc:
-                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
+                why = f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}"
+                found_files, problems = [], [LineError(agent, 0, why)]
             report.errors.extend(problems)
         found_by_agent[agent] = found_files
     if alone:
