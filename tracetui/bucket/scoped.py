@@ -341,8 +341,8 @@ def _logs_in(folder: str, patterns: tuple[str, ...]) -> list[str]:
 
 
 def _kin(agent: str, p: str, beside: list[str]) -> set[str]:
-    """The files of the group the reader forms for `p` among all of `beside` (names only: a reader
-    reads a file's head only where its name does not say its session)."""
+    """The files of the group the reader forms for `p` among all of `beside`. Grouping works on
+    names (and a file's head where its name does not say its session): no sidecar, no stat."""
     try:
         formed = readers.reader(agent).group([Path(f) for f in sorted({*beside, p})])
     except Exception:  # a reader's bug: the whole sync reports it in one line and keeps the rest
