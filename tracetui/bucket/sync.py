@@ -470,12 +470,10 @@ def _plan(
     for agent, p in [*sidecars, *stale]:
         known.setdefault(agent, set()).add(p)
 
-    indexed = index.load_groups(conn)
-    homes = index.homes(conn)
-    if alone:  # the other agents' groups are not this sync's to look at
-        indexed = {m: v for m, v in indexed.items() if v[0] in sources}
-        homes = {m: h for m, h in homes.items() if m in indexed}
-    _forget_unwritten(store.dir.parent, indexed, homes)
+    # `alone`: the other agents' groups are not this sync's to look at
+    indexed = index.load_groups(conn, set(sources) if alone else None)
+    homes = index.homes(conn, set(sources) if alone else None)
+    _forget_unwritten(store.dir.parent, indexed, homes, each=alone)
     jobs: list[Job] = []
     live_groups: set[str] = set()
     grouped_agents: set[str] = set()
@@ -583,16 +581,23 @@ def _plan_scoped(
     return jobs
 
 
-def _forget_unwritten(root: Path, indexed: dict[str, tuple[str, str]], homes: dict[str, int]) -> None:
+def _forget_unwritten(
+    root: Path, indexed: dict[str, tuple[str, str]], homes: dict[str, int], each: bool = False
+) -> None:
     """Groups whose session row is newer than the steps in its shard (a sync died before its shard
-    writes were committed) are read again: their signature is forgotten here."""
+    writes were committed) are read again: their signature is forgotten here. `each`: look each
+    group up (one agent's few), not every signature of the shards (the whole bucket's)."""
     held: dict[int, dict[int, str]] = {}
     for main, shard in homes.items():
         if main not in indexed:
             continue
-        if shard not in held:
-            held[shard] = _shard_sigs(root, shard)
-        if held[shard].get(shards.gkey(main)) != indexed[main][1]:
+        if each:
+            sig = scoped.shard_sig(_writers(str(root)), shard, main)
+        else:
+            if shard not in held:
+                held[shard] = _shard_sigs(root, shard)
+            sig = held[shard].get(shards.gkey(main))
+        if sig != indexed[main][1]:
             indexed[main] = (indexed[main][0], "")
 
 
