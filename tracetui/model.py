@@ -102,12 +102,12 @@ MAX_REQUEST_USD = 10_000.0
 
 
 def usd(value: Any) -> float | None:
-    """`value` as a request's cost in USD: a finite number above 0 and at most MAX_REQUEST_USD, else
-    None. Zero counts as absent: Pi logs 0 for a model its own table lacks, and a $0 taken at its
-    word would pass for a free session."""
+    """`value` as a request's cost in USD: a finite number from 0 to MAX_REQUEST_USD, else None.
+    A logged 0 is a price (a free model, a local one: what the agent's own table says), kept as 0.0
+    and shown as the log's word; only a missing, negative or nonsense figure counts as absent."""
     if type(value) is int or type(value) is float:
-        if 0 < value <= MAX_REQUEST_USD:  # NaN fails both tests
-            return float(value)
+        if 0 <= value <= MAX_REQUEST_USD:  # NaN fails both tests
+            return float(value) + 0.0  # -0.0 reads as 0.0
     return None
 
 

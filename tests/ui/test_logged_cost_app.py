@@ -46,3 +46,45 @@ async def test_the_header_gives_a_logged_price_as_logged(tmp_path):
                 assert "$" in title
         finally:
             bucket.close()
+
+
+def _lines(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+async def test_the_list_marks_a_logged_price_and_a_free_model_costs_nothing_as_logged(tmp_path):
+    from tracetui.ui.widgets.session_list import SessionList
+
+    logs = tmp_path / "pi" / "--p--"
+    logs.mkdir(parents=True)
+    free = _pi_log("Qwen/Qwen3-Zz-Unlisted-480B", [0, 0]).replace(b'"go"', b'"free model"')
+    paid = _pi_log("claude-sonnet-4-5", [0, 0]).replace(b'"go"', b'"table model"').replace(b'"s1"', b'"s2"')
+    (logs / "2025-10-01T00-00-00-000Z_s1.jsonl").write_bytes(free)
+    (logs / "2025-10-01T00-00-00-000Z_s2.jsonl").write_bytes(paid)
+    bucket = Bucket.open(tmp_path / "b")
+    try:
+        assert bucket.sync({"pi": [logs.parent]}).errors == []
+        app = TraceApp(bucket)
+        async with app.run_test(size=(200, 30)) as pilot:  # three panes: the list has its cost column
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowserScreen)
+            sessions = screen.query_one(SessionList)
+            assert sessions.size.width >= 90
+            rows = _lines(sessions)
+            [free_row] = [r for r in rows if "free model" in r]
+            [paid_row] = [r for r in rows if "table model" in r]
+            assert free_row.rstrip().endswith(" $0.00*"), free_row
+            assert "*" not in paid_row and "$" in paid_row, paid_row
+            header = str(screen.query_one("#sessions-header").render())
+            assert len(header) <= sessions.size.width and header.split()[-1] == "cost"
+            for n, row in enumerate(rows):
+                if "free model" in row:
+                    break
+            sessions.cursor = n
+            await pilot.press("enter")
+            await settle(app, pilot)
+            title = str(screen.query_one("#session-title").render())
+            assert "$0.00 as logged" in title, title
+    finally:
+        bucket.close()

@@ -166,7 +166,10 @@ def test_corpus_sessions_are_priced_where_their_models_are_known(capsys, tmp_pat
     assert main(["ls", "--bucket", bucket, "--all", "--json"]) == 0
     rows = orjson.loads(capsys.readouterr().out)
     priced = [r for r in rows if r["cost_usd"] is not None]
-    assert all(r["cost_usd"] > 0 for r in priced)
+    # A free model's logged $0 (OpenCode's opencode/x-preview-f-free) is the one price of nothing.
+    assert all(r["cost_usd"] > 0 or (r["cost_usd"] == 0 and r["cost_logged"]) for r in priced)
+    free = [r for r in priced if r["cost_usd"] == 0]
+    assert all(any(m.endswith("-free") for m in r["models"]) for r in free), free
     # Sessions with usage from well-known models only are all priced.
     known = ("claude-sonnet-4", "claude-opus-4", "gpt-5")
     for r in rows:
@@ -228,6 +231,8 @@ def _reference_cost(steps, models, rates):
                 price = cost._exact(model_price, t)
             else:
                 price = r[0] * t.input + r[1] * t.cache_read + r[2] * t.cache_write + r[3] * t.output
+        if price is None and t.logged_usd is not None:  # the log's own figure, where the table has none
+            price = t.logged_usd
         per_step[s.id] = price
         if price is None:
             known = False

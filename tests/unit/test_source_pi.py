@@ -117,7 +117,8 @@ def test_v1_assistant_blocks_tokens_and_models():
         "assistant",
         "anthropic/claude-sonnet-4-5",
     )
-    assert thinking.tokens == Tokens(100, 20, 300, 40)  # on the first step of the message only
+    # on the first step of the message only, with the cost Pi logged for it ($0: kept as logged)
+    assert thinking.tokens == Tokens(100, 20, 300, 40, 0.0)
     assert text.tokens is None and call.tokens is None
     assert (call.tool, call.tool_call_id, call.tool_input) == ("read", "toolu_v1_read", {"path": "calc.py"})
     result = s.step("L4")
@@ -221,7 +222,7 @@ def test_v1_compaction_index_resolves_to_the_kept_entrys_step():
 def test_v1_aborted_turn_keeps_its_steps_adds_a_system_step_and_runs_no_edit():
     s = load("v1_linear.jsonl")
     assert s.step("L16").text == "Adding"
-    assert s.step("L16").tokens == Tokens(5, 1, 0, 0)
+    assert s.step("L16").tokens == Tokens(5, 1, 0, 0, 0.0)
     call = s.step("L16:1")
     assert call.meta == {"not_run": True}
     assert [e.applied for e in call.edits] == [False]

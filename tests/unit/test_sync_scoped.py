@@ -76,9 +76,17 @@ class Counted:
                 self.read.append(main.path)
                 return spy._real.read(main, companions)
 
-            def resume(spy, previous, main, companions):  # a grown log is read on from where it was
-                self.read.append(main.path)
-                return spy._real.resume(previous, main, companions)
+            @property
+            def resume(spy):  # a grown log is read on from where it was (None: the reader cannot)
+                real = spy._real.resume
+                if real is None:
+                    return None
+
+                def resumed(previous, main, companions):
+                    self.read.append(main.path)
+                    return real(previous, main, companions)
+
+                return resumed
 
         monkeypatch.setattr(store_mod.Store, "load", counted_load)
         monkeypatch.setattr(store_mod.Store, "load_all", counted_load_all)
@@ -159,11 +167,14 @@ def test_changes_that_cannot_be_scoped_sync_the_whole_folder(tmp_path, monkeypat
     sources = {"pi": [tmp_path / "pi"]}
     with Bucket.open(tmp_path / "bucket") as bucket:
         bucket.sync(sources, workers=1)
-        _pi_logs(tmp_path / "pi" / "sub", 2, first=5)  # a folder added
+        _pi_logs(tmp_path / "pi" / "sub", 2, first=5)  # a folder added: its logs are the change
         counted = Counted(monkeypatch)
         report = bucket.sync(sources, workers=1, paths={str(tmp_path / "pi" / "sub")})
         assert report.new == 2
-        assert counted.load_all == 1
+        assert counted.load_all == 0
+        shutil.rmtree(tmp_path / "pi" / "sub")  # a folder removed: the whole sync keeps its sessions
+        report = bucket.sync(sources, workers=1, paths={str(tmp_path / "pi" / "sub")})
+        assert counted.load_all == 1 and report.sessions == 7
         # A path no agent reads (an editor's temporary file) changes nothing and costs nothing.
         (tmp_path / "pi" / "notes.txt").write_text("x")
         before = counted.load_all
@@ -172,12 +183,44 @@ def test_changes_that_cannot_be_scoped_sync_the_whole_folder(tmp_path, monkeypat
         assert counted.load_all == before
 
 
+def _restaged(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The agents each sync's look at whole folders was for, when a scoped sync had one run."""
+    from tracetui.bucket import sync as sync_mod
+
+    calls: list[list[str]] = []
+    plan = sync_mod._plan
+
+    def spy(store, conn, sources, report, alone=False):
+        if alone:
+            calls.append(sorted(sources))
+        return plan(store, conn, sources, report, alone)
+
+    monkeypatch.setattr(sync_mod, "_plan", spy)
+    return calls
+
+
+def _listed(bucket: Bucket) -> list[bytes]:
+    """The sessions as listed, a staged log's path (in the bucket) made the same in either bucket."""
+    root = orjson.dumps(str(bucket.root))[1:-1]
+    return sorted(orjson.dumps(s.to_dict()).replace(root, b"<bucket>") for s in bucket.list_sessions())
+
+
+def _groups(bucket: Bucket) -> list[tuple]:
+    """The index's groups (main, agent, files), staged logs' paths as in `_listed`. Their signatures
+    differ between buckets only where a stage wrote the log (its mtime): a whole sync afterwards
+    that finds nothing to do says they are right."""
+    root = str(bucket.root)
+    rows = bucket._conn().execute("SELECT main, agent, files FROM groups ORDER BY main").fetchall()
+    return sorted(tuple(v.replace(root, "<bucket>") for v in r) for r in rows)
+
+
 @requires_corpus
-@pytest.mark.parametrize("agent", ["claude", "codex", "pi"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "opencode", "copilot"])
 def test_real_logs_arriving_and_growing_index_as_a_whole_sync_does(tmp_path, monkeypatch, agent):
     """A real session's files (a Claude transcript and its subagents) appear after the first sync,
     then its main log grows: the syncs of their paths leave the bucket as whole syncs do. A new log
-    of an agent whose logs pass a stage (Codex) is synced whole; its growing logs are scoped."""
+    of an agent whose logs pass a stage (Codex, Gemini, OpenCode) syncs that agent's folders whole,
+    and no other agent's: the Pi logs beside it are not looked at."""
     src = tmp_path / "src"
     shutil.copytree(CORPUS / agent, src)
     groups = readers.group(agent, discover(agent, [src]))
@@ -186,19 +229,24 @@ def test_real_logs_arriving_and_growing_index_as_a_whole_sync_does(tmp_path, mon
     held.mkdir()
     for f in group.all:
         shutil.move(f, held / f.name)
-    sources = {agent: [src]}
-    listed = lambda b: sorted(orjson.dumps(s.to_dict()) for s in b.list_sessions())  # noqa: E731
+    others = _pi_logs(tmp_path / "others", 3, first=100) if agent != "pi" else []
+    sources = {agent: [src]} | ({"pi": [tmp_path / "others"]} if others else {})
     with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
         scoped_bucket.sync(sources, workers=1)
         for f in group.all:
             shutil.move(held / f.name, f)
         counted = Counted(monkeypatch)
+        restaged = _restaged(monkeypatch)
         report = scoped_bucket.sync(sources, workers=1, paths={str(f) for f in group.all})
-        assert counted.load_all == (0 if registry.get(agent).stage is None else 1)
-        assert report.new == 1
+        assert counted.load_all == 0
+        assert not {str(f) for f in others} & set(counted.loaded)
+        # A new plain Codex rollout needs no stage (Codex says so); Gemini's and OpenCode's go through theirs.
+        assert restaged == ([[agent]] if agent in ("gemini", "opencode") else [])
+        assert report.new >= 1 and report.errors == []  # a Gemini logs.json names several sessions
         monkeypatch.undo()
         whole_bucket.sync(sources, workers=1)
-        assert listed(scoped_bucket) == listed(whole_bucket)
+        assert _listed(scoped_bucket) == _listed(whole_bucket)
+        assert _groups(scoped_bucket) == _groups(whole_bucket)
         # The main log grows by a line (its last one again, as a resumed session may write it).
         main = Path(group.main)
         with open(main, "ab") as fh:
@@ -206,11 +254,128 @@ def test_real_logs_arriving_and_growing_index_as_a_whole_sync_does(tmp_path, mon
         counted = Counted(monkeypatch)
         report = scoped_bucket.sync(sources, workers=1, paths={str(main)})
         assert counted.load_all == 0
-        assert report.updated == 1
+        # OpenCode's objects are merged by id: the same object written again changes nothing.
+        assert report.updated == (0 if agent == "opencode" else 1)
         monkeypatch.undo()
         whole_bucket.sync(sources, workers=1)
-        assert listed(scoped_bucket) == listed(whole_bucket)
+        assert _listed(scoped_bucket) == _listed(whole_bucket)
+        assert _groups(scoped_bucket) == _groups(whole_bucket)
         # and a whole sync afterwards finds nothing the scoped ones left undone
+        again = scoped_bucket.sync(sources, workers=1)
+        assert (again.new, again.updated) == (0, 0)
+
+
+def _claude_tree(dest: Path) -> dict[str, list[Path]]:
+    """The corpus's Claude Code files of ~/.claude/projects laid out as they were on disk (the corpus
+    flattens a path's folders into `__`): {session id: [main transcript, its subagents' files]}."""
+    out: dict[str, list[Path]] = {}
+    for f in sorted((CORPUS / "claude").glob("*.claude__projects__*")):
+        parts = f.name.split(".claude__projects__", 1)[1].split("__")
+        path = dest.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, path)
+        sid = parts[1].removesuffix(".jsonl")
+        out.setdefault(sid, []).append(path)
+    return out
+
+
+@requires_corpus
+@pytest.mark.parametrize("named", ["folder", "everything"])
+def test_a_new_subagent_folder_is_scoped_and_indexes_as_a_whole_sync_does(tmp_path, monkeypatch, named):
+    """Claude Code writes a session's first subagent into a new `<session>/subagents/` folder: the
+    watcher names the folder (moved in) or the folder and each file (created), and the sync looks at
+    that session's group alone, with the same result as a whole sync."""
+    src = tmp_path / "projects"
+    tree = _claude_tree(src)
+    sid, files = max(tree.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    folder = src / files[0].parent.name / sid
+    assert folder.is_dir() and len(files) > 2
+    held = tmp_path / "held"
+    shutil.move(folder, held)
+    sources = {"claude": [src]}
+    with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        scoped_bucket.sync(sources, workers=1)
+        before = {s.id: s.steps for s in scoped_bucket.list_sessions()}
+        shutil.move(held, folder)
+        paths = {str(folder)}
+        if named == "everything":
+            paths |= {str(folder / "subagents")} | {str(f) for f in files if folder in f.parents}
+        counted = Counted(monkeypatch)
+        report = scoped_bucket.sync(sources, workers=1, paths=paths)
+        assert counted.load_all == 0
+        assert (report.new, report.updated, report.errors) == (0, 1, [])
+        assert counted.read == [str(files[0])]  # the parent session, with its subagents
+        monkeypatch.undo()
+        whole_bucket.sync(sources, workers=1)
+        assert _listed(scoped_bucket) == _listed(whole_bucket)
+        assert _groups(scoped_bucket) == _groups(whole_bucket)
+        after = {s.id: s.steps for s in scoped_bucket.list_sessions()}
+        assert after[sid] > before[sid]
+        again = scoped_bucket.sync(sources, workers=1)
+        assert (again.new, again.updated) == (0, 0)
+
+
+def _crowd(folder: Path, count: int) -> None:
+    """`count` one-prompt Claude Code transcripts, each its own session, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        sid = f"{i:08x}-0000-4000-8000-000000000000"
+        line = {"type": "user", "sessionId": sid, "uuid": f"u{i}", "parentUuid": None, "cwd": "/home/dev/x",
+                "timestamp": "2026-01-05T10:00:00.000Z",
+                "message": {"role": "user", "content": f"prompt {i}"}}
+        (folder / f"{sid}.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+
+
+@requires_corpus
+def test_a_new_session_in_a_crowded_folder_is_scoped_by_its_kin(tmp_path, monkeypatch):
+    """A new transcript in a project folder of more logs than MAX_NEIGHBOURS, then its subagents'
+    folder, then an old-layout subagent file beside it: each is synced from the files the reader
+    groups it with, and the bucket is what a whole sync makes of the same folder."""
+    from tracetui.bucket import scoped
+
+    src = tmp_path / "projects"
+    tree = _claude_tree(tmp_path / "tree")
+    sid, files = max(tree.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    project = src / "-home-dev-x"
+    _crowd(project, scoped.MAX_NEIGHBOURS + 20)
+    sources = {"claude": [src]}
+    main = project / files[0].name
+    sub = project / sid
+    # an old-layout subagent (Claude Code 1.x wrote `agent-<id>.jsonl` beside the transcripts)
+    agent_file = next(f for f in files[1:] if f.name.endswith(".jsonl") and "aside" not in f.name)
+    old = project / "agent-0123abcd.jsonl"
+
+    def start() -> set[str]:
+        shutil.copyfile(files[0], main)
+        return {str(main)}
+
+    def subagents() -> set[str]:  # its first subagent: a folder the watcher names alone
+        for f in files[1:]:
+            target = sub / f.relative_to(files[0].parent / sid)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+        return {str(sub)}
+
+    def old_layout() -> set[str]:
+        shutil.copyfile(agent_file, old)
+        return {str(old)}
+
+    with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        scoped_bucket.sync(sources, workers=1)
+        steps = []
+        for change, new, updated in ((start, 1, 0), (subagents, 0, 1), (old_layout, 0, 1)):
+            paths = change()
+            counted = Counted(monkeypatch)
+            report = scoped_bucket.sync(sources, workers=1, paths=paths)
+            assert counted.load_all == 0, paths
+            assert len(counted.loaded) < 20, paths  # not the crowd's sidecars
+            assert (report.new, report.updated, report.errors) == (new, updated, []), paths
+            steps.append(scoped_bucket.summary(sid).steps)
+            monkeypatch.undo()
+            whole_bucket.sync(sources, workers=1)
+            assert _listed(scoped_bucket) == _listed(whole_bucket), paths
+            assert _groups(scoped_bucket) == _groups(whole_bucket), paths
+        assert steps[0] < steps[1]
         again = scoped_bucket.sync(sources, workers=1)
         assert (again.new, again.updated) == (0, 0)
 
@@ -241,3 +406,108 @@ def test_a_path_that_is_not_utf8_or_a_grouping_that_fails_falls_back_in_one_line
         report = bucket.sync(sources, workers=1, paths={str(logs[1])})
         assert [e.error for e in report.errors] == ["cannot group pi logs: RuntimeError: a reader's bug"]
         assert report.sessions == 3
+
+
+def test_an_opencode_database_written_in_its_wal_syncs_opencode_alone(tmp_path, monkeypatch):
+    """OpenCode writes its latest messages into `opencode.db-wal` (the database file itself changes
+    only at a checkpoint): the watcher names the `-wal`, and OpenCode's folders are synced whole,
+    its stage reading the database, while the Pi logs beside them are not looked at."""
+    import sqlite3
+
+    from test_source_opencode import FIXTURES as OPENCODE, _fill, _schema
+
+    data = tmp_path / "opencode"
+    data.mkdir()
+    db = data / "opencode.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # what OpenCode writes last stays in the -wal file
+    _schema(conn)
+    _fill(conn, OPENCODE / "storage")
+    conn.commit()
+    others = _pi_logs(tmp_path / "pi", 3)
+    sources = {"opencode": [data], "pi": [tmp_path / "pi"]}
+    scoped_bucket, whole_bucket = Bucket.open(tmp_path / "scoped"), Bucket.open(tmp_path / "whole")
+    try:
+        with scoped_bucket, whole_bucket:
+            scoped_bucket.sync(sources, workers=1)
+            [before] = scoped_bucket.list_sessions(agent="opencode")
+            part, message, session, data_json = conn.execute(
+                "SELECT id, message_id, session_id, data FROM part "
+                "WHERE json_extract(data, '$.type') = 'text' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            text = dict(orjson.loads(data_json), text="written while watched")
+            conn.execute("INSERT INTO part VALUES (?,?,?,?,?,?)",
+                         (part + "z", message, session, 2, 2, orjson.dumps(text).decode()))  # fmt: skip
+            conn.commit()
+            wal = data / "opencode.db-wal"
+            counted = Counted(monkeypatch)
+            restaged = _restaged(monkeypatch)
+            report = scoped_bucket.sync(sources, workers=1, paths={str(wal)})
+            assert counted.load_all == 0
+            assert not {str(f) for f in others} & set(counted.loaded)
+            assert (report.new, report.updated, report.errors) == (0, 1, [])
+            assert restaged == [["opencode"]]
+            monkeypatch.undo()
+            whole_bucket.sync(sources, workers=1)
+            assert _listed(scoped_bucket) == _listed(whole_bucket)
+            assert _groups(scoped_bucket) == _groups(whole_bucket)
+            [after] = scoped_bucket.list_sessions(agent="opencode")
+            assert after.steps > before.steps
+            assert any(s.text == "written while watched" for s in scoped_bucket.session(after.id).steps)
+            again = scoped_bucket.sync(sources, workers=1)
+            assert (again.new, again.updated) == (0, 0)
+    finally:
+        conn.close()
+
+
+@requires_corpus
+def test_a_log_gone_from_a_staged_agent_syncs_that_agent_alone_and_keeps_its_session(tmp_path, monkeypatch):
+    src = tmp_path / "codex"
+    shutil.copytree(CORPUS / "codex", src)
+    others = _pi_logs(tmp_path / "pi", 3)
+    sources = {"codex": [src], "pi": [tmp_path / "pi"]}
+    gone = sorted(src.glob("*.jsonl"))[0]
+    with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        listed = scoped_bucket.sync(sources, workers=1).sessions
+        whole_bucket.sync(sources, workers=1)
+        gone.unlink()
+        counted = Counted(monkeypatch)
+        restaged = _restaged(monkeypatch)
+        report = scoped_bucket.sync(sources, workers=1, paths={str(gone)})
+        assert counted.load_all == 0 and restaged == [["codex"]]
+        assert not {str(f) for f in others} & set(counted.loaded)
+        monkeypatch.undo()
+        whole = whole_bucket.sync(sources, workers=1)
+        assert report.errors == whole.errors
+        assert report.sessions == whole.sessions == listed  # kept: the bucket holds its copy
+        assert _listed(scoped_bucket) == _listed(whole_bucket)
+        assert _groups(scoped_bucket) == _groups(whole_bucket)
+
+
+@requires_corpus
+def test_a_plain_rollout_back_beside_its_compressed_one_goes_through_the_stage(tmp_path, monkeypatch):
+    """Codex resuming a cold thread writes its plain rollout again beside the compressed one, which
+    the stage then stops standing in for: that new log is the stage's to place, the other new
+    ones are not."""
+    import zstandard
+
+    src = tmp_path / "codex"
+    src.mkdir()
+    rollouts = sorted((CORPUS / "codex").glob("*rollout-*.jsonl"))[:3]
+    cold, fresh = rollouts[0], rollouts[1]
+    (src / (cold.name + ".zst")).write_bytes(zstandard.ZstdCompressor().compress(cold.read_bytes()))
+    sources = {"codex": [src]}
+    with Bucket.open(tmp_path / "scoped") as scoped_bucket, Bucket.open(tmp_path / "whole") as whole_bucket:
+        scoped_bucket.sync(sources, workers=1)
+        for source, restage in ((fresh, []), (cold, [["codex"]])):
+            shutil.copyfile(source, src / source.name)
+            restaged = _restaged(monkeypatch)
+            report = scoped_bucket.sync(sources, workers=1, paths={str(src / source.name)})
+            assert restaged == restage and report.errors == []
+            monkeypatch.undo()
+            whole_bucket.sync(sources, workers=1)
+            assert _listed(scoped_bucket) == _listed(whole_bucket)
+            assert _groups(scoped_bucket) == _groups(whole_bucket)
+        again = scoped_bucket.sync(sources, workers=1)
+        assert (again.new, again.updated) == (0, 0)

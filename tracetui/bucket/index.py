@@ -218,9 +218,16 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
 # -- writes --------------------------------------------------------------------------------------
 
 
-def load_groups(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
-    """{main log path: (agent, signature)} of every indexed session group."""
-    return {main: (agent, sig) for main, agent, sig in conn.execute("SELECT main, agent, sig FROM groups")}
+def load_groups(conn: sqlite3.Connection, agents: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """{main log path: (agent, signature)} of every indexed session group (of `agents`)."""
+    rows = conn.execute("SELECT main, agent, sig FROM groups" + _of_agents(agents), sorted(agents or ()))
+    return {main: (agent, sig) for main, agent, sig in rows}
+
+
+def _of_agents(agents: set[str] | None) -> str:
+    """A WHERE clause keeping the rows of `agents` (its values bound in sorted order); none for None.
+    SQLite skips the other rows without making them Python objects: most of the cost at 100,000."""
+    return "" if agents is None else f" WHERE agent IN ({','.join('?' * len(agents))})"
 
 
 def drop_group(conn: sqlite3.Connection, main: str) -> None:
@@ -269,9 +276,12 @@ def has_sessions(conn: sqlite3.Connection, main: str) -> bool:
     return conn.execute("SELECT 1 FROM sessions WHERE grp=? LIMIT 1", (main,)).fetchone() is not None
 
 
-def load_group_files(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]:
-    """{main log path: (agent, every file of the group)} of every indexed session group."""
-    return {main: (agent, orjson.loads(files)) for main, agent, files in conn.execute("SELECT main, agent, files FROM groups")}
+def load_group_files(
+    conn: sqlite3.Connection, agents: set[str] | None = None
+) -> dict[str, tuple[str, list[str]]]:
+    """{main log path: (agent, every file of the group)} of every indexed session group (of `agents`)."""
+    rows = conn.execute("SELECT main, agent, files FROM groups" + _of_agents(agents), sorted(agents or ()))
+    return {main: (agent, orjson.loads(files)) for main, agent, files in rows}
 
 
 STEPS_AT = [c.strip() for c in SESSION_COLUMNS.split(",")].index("steps")  # in a session row
@@ -315,9 +325,9 @@ def home(conn: sqlite3.Connection, main: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def homes(conn: sqlite3.Connection) -> dict[str, int]:
-    """{group main path: the shard its session's steps are in}."""
-    return dict(conn.execute("SELECT grp, shard FROM sessions"))
+def homes(conn: sqlite3.Connection, agents: set[str] | None = None) -> dict[str, int]:
+    """{group main path: the shard its session's steps are in} (of `agents`' sessions)."""
+    return dict(conn.execute("SELECT grp, shard FROM sessions" + _of_agents(agents), sorted(agents or ())))
 
 
 def placed(conn: sqlite3.Connection) -> dict[int, set[int]]:

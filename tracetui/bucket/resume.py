@@ -34,7 +34,7 @@ from tracetui.sources.registry import Agent
 from tracetui.sources.resumable import ResumeState, split_head
 
 FOLDER = "resume"
-VERSION = 1
+VERSION = 2  # 2: a logged cost of 0 is kept (a state of 1 dropped it from the steps it holds)
 LIVE_SECONDS = 3600
 STALE_SECONDS = 7 * 24 * 3600  # a state not renewed for this long is removed (`prune`)
 # A state is at most a few times smaller than its log: past this it is not worth reading back.

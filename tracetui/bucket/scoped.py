@@ -4,9 +4,15 @@ A whole sync stats every log and loads every sidecar, which in a folder of 100,0
 seconds of CPU for each line an agent writes. When the watcher names what changed, the groups those
 files belong to are all that can have changed: the index says which group an indexed file is in,
 and the reader's own `group()` decides for a new file, given its neighbours on disk and the indexed
-groups it could join. Whatever cannot be scoped so (a folder added or removed, a file gone, more
-changes than `MAX_PATHS`, a crowded folder, a new log of an agent whose logs are staged, a
-grouping that disagrees with the index) returns None here, and the caller syncs the whole folder.
+groups it could join. In a crowded folder (over `MAX_NEIGHBOURS` logs) the reader groups the new
+file with every neighbour's name once, and only the neighbours it put with the new file are looked
+at further (their sidecars, their indexed groups). A folder added (a session's `subagents/`, a
+day's folder of rollouts) stands for the files under it. A change of an agent whose logs pass a
+stage (Codex's compressed rollouts, Gemini's prompt logs, OpenCode's database) that is not a log
+the index holds under its own path is that agent's alone to decide: its folders are synced whole
+(`AgentScope.restage`), every other agent's are not touched. Whatever cannot be scoped so (a
+folder or a log removed, more changes than `MAX_PATHS`, a grouping that disagrees with the index)
+returns None here, and the caller syncs the whole folders.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from tracetui.bucket.store import Sidecar, Store
 from tracetui.model import LineError
 from tracetui.sources import registry
 
+STAGED = "staged"  # the bucket's folder of the logs stage hooks write, a folder per agent
 MAX_PATHS = 256  # more changes at once than this (a rename storm, a checkout): the whole sync
-MAX_NEIGHBOURS = 500  # a new log's folder holding more logs than this: the whole sync
+MAX_NEIGHBOURS = 500  # a new log's folder holding more logs than this: only its kin are looked at
 
 
 Indexed = dict[str, tuple[str, list[str], str]]  # {main log: (agent, the group's files, signature)}
@@ -36,6 +43,10 @@ LineErrors = list[LineError]
 
 class Unscoped(Exception):
     """The change cannot be scoped: sync the whole folder."""
+
+
+class Restage(Exception):
+    """The change is one for an agent's stage to decide: sync that agent's folders whole."""
 
 
 @dataclass(slots=True)
@@ -47,6 +58,11 @@ class AgentScope:
     stats: dict[str, tuple[int, int]]  # path -> (size, mtime_ns) now
     sidecars: dict[str, Sidecar]  # of the scoped files the bucket has copied
     indexed: Indexed  # the indexed groups the scoped files were in
+    restage: bool = False  # True: none of the above; the agent's folders are synced whole, stage first
+
+
+def _restaged(agent: str) -> AgentScope:
+    return AgentScope(agent, [], {}, {}, {}, restage=True)
 
 
 def plan(
@@ -73,17 +89,22 @@ def _plan(
     report: LineErrors,
 ) -> list[AgentScope]:
     changed: dict[str, set[str]] = {}
-    for raw in paths:
-        p = os.path.abspath(raw)
+    restage: set[str] = set()
+    for p in _expanded(paths):
         try:
             p.encode("utf-8")
         except UnicodeEncodeError:  # a name that is not UTF-8: the whole sync says so, once
             raise Unscoped from None
         agents = _agents_of(p, sources)
         if not os.path.isfile(p):
-            # Gone, a folder, or never a log: a log gone keeps its session with a note, which the
-            # whole sync decides; a path no agent reads (an editor's temporary file) changes nothing.
+            # Gone, or never a log: a log gone keeps its session with a note, which the whole sync
+            # decides (for an agent with a stage, the sync of its folders: the stage may have made
+            # it); a path no agent reads (an editor's temporary file) changes nothing.
             if os.path.lexists(p) and not os.path.isdir(p) and not agents:
+                continue
+            staged = [a for a in agents if registry.get(a).stage is not None]
+            if staged and len(staged) == len(agents) and not os.path.isdir(p):
+                restage.update(staged)
                 continue
             if not os.path.lexists(p) and not agents and _has_suffix_only(p):
                 continue
@@ -92,9 +113,37 @@ def _plan(
             changed.setdefault(agent, set()).add(p)
     gone = removed.still_removed(store.dir.parent)
     out = []
-    for agent, new in changed.items():
-        out.append(_agent_scope(store, conn, agent, sources[agent], new, gone, report))
-    return out
+    for agent, new in sorted(changed.items()):
+        if agent in restage:
+            continue
+        try:
+            out.append(_agent_scope(store, conn, agent, sources[agent], new, gone, report))
+        except Restage:
+            restage.add(agent)
+    return [_restaged(agent) for agent in sorted(restage)] + out
+
+
+def _expanded(paths: Collection[str]) -> list[str]:
+    """The changed paths, absolute, with a folder that is there (added, or moved in: a watcher may
+    name the folder alone) standing for the files under it. Past `MAX_PATHS` files: Unscoped."""
+    out: list[str] = []
+    for raw in paths:
+        p = os.path.abspath(raw)
+        if not os.path.isdir(p):
+            out.append(p)
+            continue
+        if os.path.islink(p):
+            raise Unscoped  # a link to a folder: whether discovery follows it is the whole sync's call
+        for dirpath, dirs, names in os.walk(p):
+            for name in dirs:
+                if os.path.islink(os.path.join(dirpath, name)):
+                    raise Unscoped
+            out.extend(os.path.join(dirpath, name) for name in names)
+            if len(out) > MAX_PATHS:
+                raise Unscoped
+    if len(out) > MAX_PATHS:
+        raise Unscoped
+    return list(dict.fromkeys(out))
 
 
 def _has_suffix_only(p: str) -> bool:
@@ -110,7 +159,10 @@ def _agents_of(p: str, sources: dict[str, list[Path]]) -> list[str]:
         for root in roots:
             r = os.path.abspath(root)
             if p == r or p.startswith(r.rstrip(os.sep) + os.sep):
-                if p == r or any(fnmatch.fnmatchcase(name, pat) for pat in registry.get(agent).patterns):
+                found = registry.get(agent)
+                # A staged agent's database is written in its `-wal` first (OpenCode): its stage reads both.
+                stem = name[:-4] if found.stage is not None and name.endswith("-wal") else name
+                if p == r or any(fnmatch.fnmatchcase(stem, pat) for pat in found.patterns):
                     out.append(agent)
                 break
     return out
@@ -126,24 +178,34 @@ def _agent_scope(
     report: LineErrors,
 ) -> AgentScope:
     patterns = registry.get(agent).patterns
+    staged = store.dir.parent / STAGED
     indexed: Indexed = {}
     files: set[str] = set(new)
+    crowd: dict[str, list[str]] = {}  # a new log in a crowded folder -> the logs in that folder
     for p in new:
         owner = _group_of(conn, p)
         if owner is not None:
             indexed[owner[0]] = owner[1:]
             continue
-        if registry.get(agent).stage is not None:
+        found = registry.get(agent)
+        if found.stage is not None and (found.passes is None or not found.passes(Path(p), staged / agent)):
             # An agent whose logs pass through a stage (a compressed rollout read from its plain
             # copy): a log indexed under its own path is one the stage passed as it is; a new one
-            # goes through the stage, which works on the whole folder.
-            raise Unscoped
+            # goes through the stage, which decides over all of the agent's files, unless the
+            # agent says the stage would pass it on as it is.
+            raise Restage
         # A new log: the files it could group with are beside it, under a folder named after it,
         # or a log named after one of its folders (a Claude subagent's parent transcript).
-        files.update(_logs_in(os.path.dirname(p), patterns, MAX_NEIGHBOURS))
+        beside = _logs_in(os.path.dirname(p), patterns)
         stem = os.path.join(os.path.dirname(p), os.path.basename(p).split(".", 1)[0])
-        if os.path.isdir(stem):
-            files.update(_logs_under(stem, patterns, MAX_NEIGHBOURS))
+        under = _logs_under(stem, patterns, MAX_NEIGHBOURS) if os.path.isdir(stem) else []
+        if len(beside) > MAX_NEIGHBOURS:
+            # A crowded folder: the reader groups the new log with every name in it, and only the
+            # neighbours it joins are looked at further; the scope's own grouping must agree.
+            crowd[p] = beside
+            beside = sorted(_kin(agent, p, [*beside, *under]))
+        files.update(beside)
+        files.update(under)
         for main, rest in _groups_under(conn, stem).items():
             indexed[main] = rest
         top = [os.path.abspath(r) for r in roots]
@@ -183,8 +245,10 @@ def _agent_scope(
                                               "rebuilt it from its copy"))  # fmt: skip
         if sc is not None:
             sidecars[f] = sc
-            if f not in members_of and f not in new:
-                # Read before, yet in no group we looked at: its group is one the scope missed.
+            if f not in members_of and f not in new and _group_of(conn, f) is not None:
+                # Read before, in a group we did not look at: its group is one the scope missed.
+                # (One in no group at all, a file its reader set aside, is grouped again as in a
+                # whole sync: a Copilot checkpoint whose session's events are not there.)
                 raise Unscoped
         stats[f] = (st.st_size, st.st_mtime_ns)
     try:
@@ -194,6 +258,11 @@ def _agent_scope(
     groups = [[str(p) for p in g.all] for g in formed_groups]
     formed = {g[0] for g in groups}
     grouped = {f for g in groups for f in g}
+    for p, beside in crowd.items():
+        # The group formed here for a new log in a crowded folder is the one the reader forms with
+        # every log of that folder besides.
+        if next((set(g) for g in groups if p in g), {p}) != _kin(agent, p, [*beside, *files]):
+            raise Unscoped
     for main, (_a, members, _sig) in indexed.items():
         # An indexed group the reader no longer forms is dropped only where each of its files went
         # to another group, as in the whole sync; otherwise let the whole sync decide.
@@ -259,18 +328,30 @@ def _named_after(conn: sqlite3.Connection, folder: str) -> Indexed:
     }
 
 
-def _logs_in(folder: str, patterns: tuple[str, ...], limit: int) -> list[str]:
+def _logs_in(folder: str, patterns: tuple[str, ...]) -> list[str]:
     out = []
     try:
         with os.scandir(folder) as it:
             for entry in it:
                 if any(fnmatch.fnmatchcase(entry.name, pat) for pat in patterns) and entry.is_file():
                     out.append(os.path.join(folder, entry.name))
-                    if len(out) > limit:
-                        raise Unscoped
     except OSError:
         raise Unscoped from None
     return out
+
+
+def _kin(agent: str, p: str, beside: list[str]) -> set[str]:
+    """The files of the group the reader forms for `p` among all of `beside`. Grouping works on
+    names (and a file's head where its name does not say its session): no sidecar, no stat."""
+    try:
+        formed = readers.reader(agent).group([Path(f) for f in sorted({*beside, p})])
+    except Exception:  # a reader's bug: the whole sync reports it in one line and keeps the rest
+        raise Unscoped from None
+    for g in formed:
+        members = {str(f) for f in g.all}
+        if p in members:
+            return members
+    return {p}  # a file the reader groups with nothing (not a log of its): as the scope's grouping says
 
 
 def _logs_under(folder: str, patterns: tuple[str, ...], limit: int) -> list[str]:

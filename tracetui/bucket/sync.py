@@ -321,7 +321,7 @@ def fewer_collections() -> Iterator[None]:
 # Generations of one log compared when it was shortened or rewritten (each is parsed).
 # Where a stage hook writes the logs it makes from an agent's other files (Gemini's prompt history),
 # under the bucket's root.
-STAGED = "staged"
+STAGED = scoped.STAGED
 MAX_GENERATIONS = 4
 # Below this much work a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 POOL_MIN_JOBS = 8
@@ -388,11 +388,41 @@ def sync(
     return report
 
 
-def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]], report: SyncReport) -> list[Job]:
+def _plan(
+    store: Store,
+    conn: sqlite3.Connection,
+    sources: dict[str, list[Path]],
+    report: SyncReport,
+    alone: bool = False,
+) -> list[Job]:
     """Phase 1, look: which groups have work, from stat and the sidecars alone (no log is read).
-    Groups that are gone leave the index here, or keep their rows with a note."""
-    sidecars = store.load_all()
-    group_files = index.load_group_files(conn)
+    Groups that are gone leave the index here, or keep their rows with a note. `alone`: these
+    agents' folders are synced whole while every other agent's stay as they are (a scoped sync's
+    change that an agent's stage decides), so only their sidecars and indexed groups are loaded."""
+    found_by_agent: dict[str, list[Path]] = {}
+    for agent, roots in sources.items():
+        found_files = discover(agent, roots)
+        stage = registry.get(agent).stage
+        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
+            try:
+                found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
+            except Exception as exc:
+                why = f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}"
+                found_files, problems = [], [LineError(agent, 0, why)]
+            report.errors.extend(problems)
+        found_by_agent[agent] = found_files
+    if alone:
+        group_files = index.load_group_files(conn, agents=set(sources))
+        sidecars = {}
+        for agent, found_files in found_by_agent.items():
+            held = {p for a, files in group_files.values() if a == agent for p in files}
+            for p in sorted(held | {str(f) for f in found_files if _utf8(str(f))}):
+                sc = store.load(agent, p)
+                if sc is not None:
+                    sidecars[(agent, p)] = sc
+    else:
+        sidecars = store.load_all()
+        group_files = index.load_group_files(conn)
     # Logs of sessions the user removed (`tracetui rm`) that have not changed since: passed over,
     # as if the bucket had never seen them (bucket/removed.py).
     gone = removed.still_removed(store.dir.parent)
@@ -417,15 +447,7 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
                     report.errors.append(LineError(path, 0, "the bucket's record of this log was damaged; "
                                                             "rebuilt it from its copy"))  # fmt: skip
     stale: dict[tuple[str, str], tuple[int, int]] = {}
-    for agent, roots in sources.items():
-        found_files = discover(agent, roots)
-        stage = registry.get(agent).stage
-        if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
-            try:
-                found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
-            except Exception as exc:
-                found_files, problems = [], [LineError(agent, 0, f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}")]
-            report.errors.extend(problems)
+    for agent, found_files in found_by_agent.items():
         for found in found_files:
             p = str(found)
             if (agent, p) in gone:
@@ -448,9 +470,10 @@ def _plan(store: Store, conn: sqlite3.Connection, sources: dict[str, list[Path]]
     for agent, p in [*sidecars, *stale]:
         known.setdefault(agent, set()).add(p)
 
-    indexed = index.load_groups(conn)
-    homes = index.homes(conn)
-    _forget_unwritten(store.dir.parent, indexed, homes)
+    # `alone`: the other agents' groups are not this sync's to look at
+    indexed = index.load_groups(conn, set(sources) if alone else None)
+    homes = index.homes(conn, set(sources) if alone else None)
+    _forget_unwritten(store.dir.parent, indexed, homes, each=alone)
     jobs: list[Job] = []
     live_groups: set[str] = set()
     grouped_agents: set[str] = set()
@@ -514,7 +537,12 @@ def _plan_scoped(
         return None
     root = store.dir.parent
     jobs: list[Job] = []
+    restaged = {scope.agent: sources[scope.agent] for scope in scopes if scope.restage}
+    if restaged:  # a change only the agent's stage can place: its folders whole, no other agent's
+        jobs.extend(_plan(store, conn, restaged, report, alone=True))
     for scope in scopes:
+        if scope.restage:
+            continue
         agent, stats, sidecars, indexed = scope.agent, scope.stats, scope.sidecars, scope.indexed
         formed: set[str] = set()
         grouped: set[str] = set()
@@ -553,16 +581,23 @@ def _plan_scoped(
     return jobs
 
 
-def _forget_unwritten(root: Path, indexed: dict[str, tuple[str, str]], homes: dict[str, int]) -> None:
+def _forget_unwritten(
+    root: Path, indexed: dict[str, tuple[str, str]], homes: dict[str, int], each: bool = False
+) -> None:
     """Groups whose session row is newer than the steps in its shard (a sync died before its shard
-    writes were committed) are read again: their signature is forgotten here."""
+    writes were committed) are read again: their signature is forgotten here. `each`: look each
+    group up (one agent's few), not every signature of the shards (the whole bucket's)."""
     held: dict[int, dict[int, str]] = {}
     for main, shard in homes.items():
         if main not in indexed:
             continue
-        if shard not in held:
-            held[shard] = _shard_sigs(root, shard)
-        if held[shard].get(shards.gkey(main)) != indexed[main][1]:
+        if each:
+            sig = scoped.shard_sig(_writers(str(root)), shard, main)
+        else:
+            if shard not in held:
+                held[shard] = _shard_sigs(root, shard)
+            sig = held[shard].get(shards.gkey(main))
+        if sig != indexed[main][1]:
             indexed[main] = (indexed[main][0], "")
 
 

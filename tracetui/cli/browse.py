@@ -19,7 +19,7 @@ from tracetui.selection import select
 from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
-from tracetui.views.format import money, problems, short_time, step_text
+from tracetui.views.format import LOGGED_MARK, listed_cost, money, problems, short_time, step_text
 
 
 def register(subparsers: Commands) -> None:
@@ -139,7 +139,7 @@ def run_ls(args: argparse.Namespace) -> int:
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
         [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits,
-          money(r.cost_usd, not r.tokens.input_recorded), _title_cell(r)) for r in rows],
+          listed_cost(r.cost_usd, not r.tokens.input_recorded, r.cost_logged), _title_cell(r)) for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
@@ -149,6 +149,8 @@ def run_ls(args: argparse.Namespace) -> int:
               "`tracetui ls --all`)")  # fmt: skip
     if table is not None and rows:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
+        if any(r.cost_logged for r in rows):  # a line of its own, within 80 columns
+            print(f"{LOGGED_MARK}: (partly) as the agent's log recorded it, for a model the table lacks")
     return 0
 
 

@@ -1475,5 +1475,6 @@ AGENT = Agent(
     read=read,
     env=("CODEX_HOME",),
     stage=codex_zst.stage,  # a compressed rollout is synced from its decompressed copy
+    passes=codex_zst.passes,  # a new plain rollout (a session, a subagent's thread) needs no stage
     resume=resume,
 )

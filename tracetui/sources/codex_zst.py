@@ -138,6 +138,16 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     return out, problems
 
 
+def passes(path: Path, folder: Path) -> bool:
+    """Whether `stage` would give a new log `path` as it is and nothing else differently: a plain
+    rollout with no compressed twin on disk (which it would stand in for) and no staged copy of one
+    (which the stage would remove now that the plain file is back)."""
+    if is_compressed(path):
+        return False
+    twin = path.with_name(path.name + SUFFIX)
+    return not os.path.lexists(twin) and not os.path.lexists(_target(folder, twin))
+
+
 def _target(folder: Path, source: Path) -> Path:
     """Where `source` (a compressed rollout) is staged: a folder per source folder, its plain name."""
     key = hashlib.sha1(str(source.parent).encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -42,6 +42,10 @@ class Agent:
     # For agents that keep sessions in something other than log files (a database, many small files):
     # (files found, a bucket folder of the agent's own) -> (log files to sync instead, problems).
     stage: Callable[[list[Path], Path], tuple[list[Path], list[LineError]]] | None = None
+    # (a log new to the bucket, the stage's folder) -> True where the stage would pass that log on
+    # as it is and its coming changes nothing else the stage gives: a sync told of it alone need not
+    # run the stage (a new plain Codex rollout). None: every new log goes through the stage.
+    passes: Callable[[Path, Path], bool] | None = None
     # For logs that only ever grow (JSONL): `read` that starts from the state an earlier call
     # returned (None: from the start) and reads only the bytes past it, returning exactly what
     # `read` would, and the state to start from next time (None when it cannot be kept). See

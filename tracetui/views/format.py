@@ -100,6 +100,17 @@ def money(usd: float | None, lower_bound: bool = False) -> str:
     return mark + (f"${usd:.2g}" if usd < 0.01 else f"${usd:.3f}".rstrip("0"))
 
 
+# After a price that is (partly) what the agent's log says a request cost, not the table's: one
+# ASCII cell, so a list's cost column keeps its width and no terminal reads it as two cells.
+LOGGED_MARK = "*"
+
+
+def listed_cost(usd: float | None, lower_bound: bool = False, logged: bool = False) -> str:
+    """A list's cost cell: `money`, marked `*` where the figure is (partly) the log's own."""
+    text = money(usd, lower_bound)
+    return text + LOGGED_MARK if logged and usd is not None else text
+
+
 def short_time(ts: str | None) -> str:
     """An ISO timestamp shortened for a table or a row: date and minutes."""
     if not ts:

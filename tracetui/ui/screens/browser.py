@@ -696,7 +696,8 @@ class BrowserScreen(Screen):
             live = f"reading every step for {asked.what}… · {live}"
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
         cost = ""
-        if row is not None and row.id == session.id and row.cost_usd:
+        # A logged $0.00 (a free model) is a price like any other; a table's 0 is only ever a free model too.
+        if row is not None and row.id == session.id and row.cost_usd is not None:
             logged = " as logged" if row.cost_logged else ""  # the agent's own figure, not the table's
             cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}{logged}"
         steps = len(session.steps)

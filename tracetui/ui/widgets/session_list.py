@@ -16,7 +16,7 @@ from textual.message import Message
 
 from tracetui.model import SessionSummary
 from tracetui.ui.cells import line as one_line
-from tracetui.views.format import human_tokens, money
+from tracetui.views.format import human_tokens, listed_cost
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import thread_work
 
@@ -199,7 +199,9 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 70:
         tail.append((f" {human_tokens(row.tokens.total):>6} ", style("session-list--number")))
     if width >= 90:
-        cost = money(row.cost_usd, not row.tokens.input_recorded) if row.cost_usd is not None else "-"
+        cost = "-"
+        if row.cost_usd is not None:  # `*`: the agent's own figure, which the header spells "as logged"
+            cost = listed_cost(row.cost_usd, not row.tokens.input_recorded, row.cost_logged)
         tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
