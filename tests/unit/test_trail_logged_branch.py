@@ -5,6 +5,8 @@ by name)."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from test_trail_kit import Repo, iso, replace, session_of
 
@@ -40,3 +42,13 @@ def test_a_logged_branch_that_lacks_the_commit_is_passed_over(tmp_path):
     session, took = _two_branches(tmp_path, "gone-since")
     [fate] = trail(session).fates
     assert (fate.state, fate.commit, fate.judged_at) == ("reverted", took, "refs/heads/copilot/add-flag")
+
+
+def test_in_a_clone_the_logged_branch_is_found_among_the_remote_ones(tmp_path):
+    """A fresh clone has the branches as refs/remotes/origin/*; the logged one still comes first."""
+    session, took = _two_branches(tmp_path, "issue-1")
+    clone = tmp_path / "clone"
+    made = subprocess.run(["git", "clone", "-q", session.cwd, str(clone)], capture_output=True, check=False)
+    assert made.returncode == 0, made.stderr
+    [fate] = trail(session, repo=clone).fates
+    assert (fate.state, fate.commit, fate.judged_at) == ("alive", took, "refs/remotes/origin/issue-1")
