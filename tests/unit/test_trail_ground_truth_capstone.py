@@ -53,7 +53,11 @@ LOGS = {
 }
 TPL = ".specify/templates/"
 UC1, UC2, UC3 = (f"specs/00{n}-uc0{n}-feature-spec/spec.md" for n in (1, 2, 3))
-NOW = {UC1: "specs/001-user-geocode/spec.md", UC2: "specs/002-user-coords/spec.md", UC3: "specs/003-user-map/spec.md"}
+NOW = {
+    UC1: "specs/001-user-geocode/spec.md",
+    UC2: "specs/002-user-coords/spec.md",
+    UC3: "specs/003-user-map/spec.md",
+}
 CACHE, ERRORS = "specs/029-cache-computations/", "specs/032-invalid-input-errors/"
 
 # (session, step id, path, state, accepting commit, path_now)

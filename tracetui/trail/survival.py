@@ -21,8 +21,9 @@ the step add or change (a file moved before its first commit), never in files th
 If the accepting commit is not in the reference's history, but a later commit there holds the patch
 (a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
 that commit on. If the reference's history never held it (a branch not merged), it is judged at the
-tip of the first ref that holds the accepting commit (branches first), and `judged_at` names that
-ref: "alive on feature" says more than "lost" about work that sits in a commit.
+tip of the first ref that holds the accepting commit (the branch the session's log names, local or
+remote-tracking, where it holds it; then branches first), and `judged_at` names that ref: "alive on
+feature" says more than "lost" about work that sits in a commit.
 Clocks: "after the step" compares the log's timestamps with committer times (so an amend or a
 rebase, which set a new committer time, count from when they happened). If every commit looks older
 than the session, the two clocks cannot both be right; patches that no commit took are then judged
@@ -300,7 +301,8 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
         return
-    again = judge(repo, patches, ref_commit, use_time=False, branch=session.git.branch if session.git else None)
+    branch = session.git.branch if session.git else None
+    again = judge(repo, patches, ref_commit, use_time=False, branch=branch)
     for i, fate in enumerate(fates):
         if fate.state in ("lost", "uncommitted") and again[i].commit is not None:
             fates[i] = again[i]
@@ -691,7 +693,11 @@ class _Files:
 
 
 def judge(
-    repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool = True, branch: str | None = None
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool = True,
+    branch: str | None = None,
 ) -> list[Fate]:
     """The fates of `patches` at `ref_commit`, from one walk of the history.
 
@@ -724,7 +730,11 @@ def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list
 
 
 def _judge(
-    repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool, branch: str | None = None
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool,
+    branch: str | None = None,
 ) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
