@@ -149,6 +149,19 @@ def norm(line: str) -> str:
     return _strip_spaces(line).replace("\n", "")
 
 
+def _writes_back(deleted: Patch, written: Patch) -> bool:
+    """Whether a file written where the session had deleted one brings the deleted text back (a file
+    deleted by mistake and written again), not a new file in its place (a template's placeholder text
+    deleted and a document of the project written under its name, sharing two headings of 37 lines:
+    the deletion stands). As for a deletion's lines coming back, a tenth of them is the file back; an
+    agent rewriting its own file keeps more (rtchess: 77 of 174 lines)."""
+    gone = {norm(x) for x in deleted.removed} - {""}
+    if not gone:
+        return True  # nothing known of what was deleted: the file is back
+    back = gone & {norm(x) for x in written.added}
+    return 10 * len(back) >= len(gone)
+
+
 def norms_of(text: str) -> list[str]:
     """The norms of a text's lines, in order (one C-level pass, not a call per line)."""
     if not text:
@@ -596,7 +609,9 @@ def session_patches(
             if patch.op == "delete":
                 gone[patch.path] = patch
             elif patch.path in gone:
-                gone.pop(patch.path).undone_by = (patch.step_id, patch.timestamp)
+                deleted = gone.pop(patch.path)
+                if _writes_back(deleted, patch):
+                    deleted.undone_by = (patch.step_id, patch.timestamp)
             rewritten_here = {norm(x) for x in patch.added}
             for index, line in _carry_origins(patch, trace, contents, origins):
                 key = norm(line)

@@ -21,8 +21,9 @@ the step add or change (a file moved before its first commit), never in files th
 If the accepting commit is not in the reference's history, but a later commit there holds the patch
 (a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
 that commit on. If the reference's history never held it (a branch not merged), it is judged at the
-tip of the first ref that holds the accepting commit (branches first), and `judged_at` names that
-ref: "alive on feature" says more than "lost" about work that sits in a commit.
+tip of the first ref that holds the accepting commit (the branch the session's log names, local or
+remote-tracking, where it holds it; then branches first), and `judged_at` names that ref: "alive on
+feature" says more than "lost" about work that sits in a commit.
 Clocks: "after the step" compares the log's timestamps with committer times (so an amend or a
 rebase, which set a new committer time, count from when they happened). If every commit looks older
 than the session, the two clocks cannot both be right; patches that no commit took are then judged
@@ -63,8 +64,9 @@ SLACK_SECONDS = 60
 # history; 8: lines written again after a commit; 9: a long deleted block barely back stays deleted;
 # 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving;
 # shell renames by cp then rm, git -C, in a subshell; 11: a file a subtree merge moved is followed;
-# a session whose files are mostly gone is placed by history
-CACHE_VERSION = 11
+# a session whose files are mostly gone is placed by history; 12: a commit only branches hold is judged
+# at the branch the log names
+CACHE_VERSION = 12
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -244,7 +246,7 @@ def trail(
             if cached is not None:
                 return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
         try:
-            fates = judge(found, patches, ref_commit)
+            fates = judge(found, patches, ref_commit, branch=session.git.branch if session.git else None)
             if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
                 _judge_without_clocks(found, session, root, ref_commit, fates)
         except (pygit2.GitError, MissingObject) as exc:
@@ -299,7 +301,8 @@ def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[
     patches = apply_snapshots(repo, session, patches)
     if len(patches) != len(fates):
         return
-    again = judge(repo, patches, ref_commit, use_time=False)
+    branch = session.git.branch if session.git else None
+    again = judge(repo, patches, ref_commit, use_time=False, branch=branch)
     for i, fate in enumerate(fates):
         if fate.state in ("lost", "uncommitted") and again[i].commit is not None:
             fates[i] = again[i]
@@ -689,17 +692,49 @@ class _Files:
         return found
 
 
-def judge(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool = True) -> list[Fate]:
+def judge(
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool = True,
+    branch: str | None = None,
+) -> list[Fate]:
     """The fates of `patches` at `ref_commit`, from one walk of the history.
 
     `use_time=False` ignores the steps' times (the accepting commit may be any that holds a patch).
+    `branch` is the branch the session's log names: of the refs that hold a commit the reference's
+    history lacks, it is the one judged at.
     """
     with _collector_paused():
-        return _judge(repo, patches, ref_commit, use_time)
+        return _judge(repo, patches, ref_commit, use_time, branch)
+
+
+def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list[tuple[str, str]]:
+    """`tips` with the refs of the session's logged branch (local, then remote-tracking) first.
+
+    Two branches may hold the commit that took a patch (a pull request's branch made from the one the
+    agent worked on); the one the agent worked on is where its work is, not the first by name."""
+    if not branch:
+        return tips
+    name = branch.removeprefix("refs/heads/")
+
+    def rank(tip: tuple[str, str]) -> int:
+        ref = tip[0]
+        if ref == "refs/heads/" + name:
+            return 0
+        if ref.startswith("refs/remotes/") and ref.split("/", 3)[3:] == [name]:
+            return 1
+        return 2
+
+    return sorted(tips, key=rank)  # stable: the rest keep their order
 
 
 def _judge(
-    repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool,
+    branch: str | None = None,
 ) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
@@ -714,7 +749,7 @@ def _judge(
     files = _Files(
         repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()}, {path: ev.split_keys(ps) for path, ps in by_path.items()}
     )
-    tips = ref_tips(repo)
+    tips = logged_branch_first(ref_tips(repo), branch)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
     files.every = ev.wanted_keys([p for p in probes if p is not None])
