@@ -113,6 +113,19 @@ def capsule_files(capsule: OpenedCapsule) -> list[str]:
     return sorted(paths)
 
 
+def path_twins(paths: list[str]) -> dict[str, str]:
+    """The paths of `paths` that a disk ignoring case or Unicode form (macOS, Windows) takes for
+    another of them, each with the first such other. On Linux `A.txt` and `a.txt`, or `é.txt` spelt
+    composed and decomposed, are two files; listed before a check they read as two changes (NFC and
+    NFD spellings even look the same), while on a caseless disk the second patch writes the first's
+    file."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(unicodedata.normalize("NFC", path).casefold(), []).append(path)
+    twins = [group for group in groups.values() if len(group) > 1]
+    return {path: next(other for other in group if other != path) for group in twins for path in group}
+
+
 _AUTO: Any = object()  # find the machine's sandbox
 
 
@@ -263,9 +276,10 @@ class Replay:
 
 def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bool]:
     """The last bytes the check printed (a few times what is kept, so a cut falls inside a
-    character at worst), read as they come until its output closes; and whether that happened before
-    `deadline` (time.monotonic()). The check runs the capsule's code, which may print without end: `communicate()` held
-    all of it (800 MB printed were 2.3 GB of tracetui's memory) to keep 4,000 characters."""
+    character at worst), read as they come until its output closes; and whether that happened
+    before `deadline` (time.monotonic()). The check runs the capsule's code, which may print
+    without end: `communicate()` held all of it (800 MB printed were 2.3 GB of tracetui's memory)
+    to keep 4,000 characters."""
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     keep = 4 * _OUTPUT_TAIL
