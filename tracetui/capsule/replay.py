@@ -201,6 +201,11 @@ class Replay:
             self._tmp = None
 
     @property
+    def position(self) -> int:
+        """How many steps have been applied (the last one applied is this one, counted from 1)."""
+        return self._next
+
+    @property
     def applied(self) -> int:
         return sum(1 for s in self.steps for r in s.results if r.ok)
 
