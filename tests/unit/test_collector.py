@@ -75,3 +75,16 @@ def test_a_session_read_whole_is_frozen_out_of_full_collections(tmp_path, monkey
     assert session.steps and gc.isenabled()
     assert frozen >= len(session.steps), "the steps read stay in the collector's generations"
     assert collections == [], "a collection ran while the steps were made"
+
+
+def test_a_sync_leaves_frozen_what_was_frozen_before_it(tmp_path, collector_on):
+    gc.unfreeze()
+    keep = [[i] for i in range(1000)]  # stands for a big session the app shows, frozen when read
+    gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        src = FIXTURES / "claude" / "projects"
+        assert main(["--bucket", str(tmp_path / "bucket"), "sync", "--source", f"claude={src}"]) == 0
+        assert gc.get_freeze_count() >= before and keep
+    finally:
+        gc.unfreeze()
