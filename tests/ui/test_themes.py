@@ -95,3 +95,24 @@ async def test_app_starts_on_a_remembered_theme_whose_numbers_are_wrong(tmp_path
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.is_running and app.theme != "odd"
+
+
+async def test_thousands_of_broken_themes_and_keymap_entries_are_a_few_toasts(tmp_path):
+    """Each problem with the user's keymap or themes was a toast: 50,000 unknown keymap ids took the
+    app 9 s to start. Now a few, then how many more."""
+    from tracetui.ui import actions, app as app_module
+    from tracetui.ui.app import TraceApp
+
+    shown = getattr(app_module, "STARTUP_TOASTS", 5)
+
+    for i in range(300):
+        (tmp_path / f"broken-{i:03d}.toml").write_text("[[[", encoding="utf-8")
+    keymap = actions.keymap_path()
+    keymap.parent.mkdir(parents=True, exist_ok=True)
+    keymap.write_text("".join(f'nope{i} = "x"\n' for i in range(3000)), encoding="utf-8")
+    app = TraceApp(MemoryLibrary([]), theme_dirs=[ROOT / "themes", tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == shown + 1, len(messages)
+        assert messages[-1].startswith("and ") and int(messages[-1].split()[1]) >= 3300 - shown
