@@ -65,3 +65,29 @@ async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_
         assert timeline.cursor == STEPS - 1
         await pilot.press("g")
         assert timeline.cursor == 0
+
+
+async def test_enter_on_a_300k_step_session_shows_its_first_steps_before_the_rest_is_read(monkeypatch):
+    """Enter read the whole session before showing any of it (13 s for a million steps): its first
+    steps come first now, as a preview's, and the rest grows in after them."""
+    from tracetui.ui.screens.browser import PREVIEW_STEPS
+
+    shown: list[int] = []
+    ready = BrowserScreen.on_session_ready
+
+    def first(self, message):
+        shown.append(len(message.opened.session.steps))
+        ready(self, message)
+
+    monkeypatch.setattr(BrowserScreen, "on_session_ready", first)
+    app = TraceApp(HeadFirst([_big()]))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        screen.open_session("big-1", focus=True)
+        await settle(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert shown and shown[-1] <= PREVIEW_STEPS, shown
+        assert screen.opened is not None and screen.opened.whole and timeline.count == STEPS
+        assert app.focused is timeline
