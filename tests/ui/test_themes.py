@@ -65,3 +65,54 @@ async def test_app_starts_with_a_broken_theme_and_says_so(tmp_path):
         assert app.theme == "tracetui-dark"
         messages = [n.message for n in app._notifications]
         assert any("broken.toml was skipped" in m for m in messages)
+
+
+def test_numbers_and_flags_of_the_wrong_kind_are_refused_on_reading(tmp_path):
+    """`luminosity_spread = "abc"` or `1e308`, `text_alpha = []`, `dark = "yes"` passed the file's
+    check, and the colours made from them failed only when the theme was used: at the app's start,
+    for a remembered theme (a traceback), or when ctrl+t picked it."""
+    cases = {
+        "spread-text": 'luminosity_spread = "abc"', "spread-huge": "luminosity_spread = 1e308",
+        "spread-nan": "luminosity_spread = nan", "alpha-list": "text_alpha = []", "alpha-inf": "text_alpha = inf",
+        "dark-text": 'dark = "yes"', "ansi-text": 'ansi = "x"',
+    }  # fmt: skip
+    for name, line in cases.items():
+        (tmp_path / f"{name}.toml").write_text(f'primary = "#112233"\n{line}\n', encoding="utf-8")
+    (tmp_path / "fine.toml").write_text('primary = "#112233"\nluminosity_spread = 0.2\ntext_alpha = 0.9\n'
+                                        "dark = false\n", encoding="utf-8")  # fmt: skip
+    loaded = load_themes([tmp_path])
+    assert [t.name for t in loaded.themes] == ["fine"], loaded.errors
+    assert len(loaded.errors) == len(cases)
+    for theme in loaded.themes:
+        theme.to_color_system().generate()
+
+
+async def test_app_starts_on_a_remembered_theme_whose_numbers_are_wrong(tmp_path):
+    from tracetui.ui.app import TraceApp
+
+    (tmp_path / "odd.toml").write_text('primary = "#112233"\nluminosity_spread = "abc"\n', encoding="utf-8")
+    app = TraceApp(MemoryLibrary([]), theme="odd", theme_dirs=[ROOT / "themes", tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.is_running and app.theme != "odd"
+
+
+async def test_thousands_of_broken_themes_and_keymap_entries_are_a_few_toasts(tmp_path):
+    """Each problem with the user's keymap or themes was a toast: 50,000 unknown keymap ids took the
+    app 9 s to start. Now a few, then how many more."""
+    from tracetui.ui import actions, app as app_module
+    from tracetui.ui.app import TraceApp
+
+    shown = getattr(app_module, "STARTUP_TOASTS", 5)
+
+    for i in range(300):
+        (tmp_path / f"broken-{i:03d}.toml").write_text("[[[", encoding="utf-8")
+    keymap = actions.keymap_path()
+    keymap.parent.mkdir(parents=True, exist_ok=True)
+    keymap.write_text("".join(f'nope{i} = "x"\n' for i in range(3000)), encoding="utf-8")
+    app = TraceApp(MemoryLibrary([]), theme_dirs=[ROOT / "themes", tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == shown + 1, len(messages)
+        assert messages[-1].startswith("and ") and int(messages[-1].split()[1]) >= 3300 - shown

@@ -203,3 +203,31 @@ def test_a_wrong_repo_or_an_empty_check_is_said_before_the_warning_and_nothing_r
                                  "--check", check, *extra)  # fmt: skip
             assert code == 2 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
             assert "your check will run" not in err
+
+
+def test_the_warning_before_a_check_says_which_paths_are_one_file_on_a_caseless_disk(tmp_path, capsys):
+    """`é.txt` composed and decomposed print alike, and `Notes.txt`/`notes.txt` are one file on macOS
+    and Windows: listed as two changes with no word, a reader cannot tell what will run."""
+    import unicodedata
+
+    from tracetui.capsule import seal
+    from tracetui.model import FileEdit
+
+    nfc, nfd = unicodedata.normalize("NFC", "é.txt"), unicodedata.normalize("NFD", "é.txt")
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    session.steps[2].edits = [
+        FileEdit(f"{repo}/{nfc}", "create", content="composed\n"),
+        FileEdit(f"{repo}/{nfd}", "create", content="decomposed\n"),
+        FileEdit(f"{repo}/Notes.txt", "create", content="upper\n"),
+        FileEdit(f"{repo}/notes.txt", "create", content="lower\n"),
+        FileEdit(f"{repo}/other.txt", "create", content="fine\n"),
+    ]
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "s.capsule", secret=b"s" * 32,
+         accept_suggested=True)  # fmt: skip
+    code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(repo), "--check", "true")
+    lines = [line for line in err.splitlines() if line.startswith("  ")]
+    noted = [line for line in lines if "on a disk ignoring case or Unicode form" in line]
+    assert len(noted) == 4, err
+    assert any(ascii(nfd) in line for line in noted) and any("'notes.txt'" in line for line in noted)
+    assert "  other.txt" in lines

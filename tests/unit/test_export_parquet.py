@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -382,3 +383,67 @@ def test_check_of_a_parquet_bomb_is_one_problem_line_not_gigabytes(tmp_path, cap
     doc = json.loads(out)
     assert code == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
     assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "claimed, inflates_to, pages",
+    [
+        ((1 << 31) - 1, (1 << 31) - 1, 1),  # one page that says, and holds, 2 GB
+        (900 << 20, 900 << 20, 3),  # pages each a little past the child's memory
+        (100, 1 << 30, 1),  # a page that claims 100 bytes and inflates to 1 GB
+    ],
+)
+def test_check_of_parquet_pages_that_inflate_to_gigabytes_is_bounded_for_real(
+    tmp_path, capsys, claimed, inflates_to, pages
+):
+    """A hand-built file of a few tens of KB whose zstd pages inflate to GBs of one byte (RLE blocks):
+    Arrow believes a page header's size and inflates the page whole before a row can be counted, so
+    the count of decoded rows never saw it (2 GB of memory and 5 s of CPU in tracetui's own process).
+    Now the rows are decoded in a child under a memory and CPU limit: one problem line naming the
+    file, the other files still checked, and tracetui's process stays small."""
+    import hashlib
+    import resource
+    import time
+
+    sys.path.insert(0, str(FIXTURES))
+    from parquet_forge import lying_parquet
+
+    bucket = _fixture_bucket(tmp_path)
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    [shard] = (dest / "data" / "steps").rglob("*.parquet")
+    shard.write_bytes(lying_parquet(claimed, inflates_to, pages))
+    assert shard.stat().st_size < 200_000
+    manifest = json.loads((dest / "manifest.json").read_bytes())
+    rel = shard.relative_to(dest).as_posix()
+    data = shard.read_bytes()
+    manifest["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = time.process_time()
+    code, out, err = _run(capsys, "export", "--check", str(dest), "--json")
+    assert time.process_time() - cpu < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 300_000  # KB
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1_500_000
+    doc = json.loads(out)
+    assert code == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
+    assert doc["files"] == len(manifest["files"])
+    assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in err
+
+
+def test_the_parquet_reading_child_imports_nothing_from_the_folder_it_checks(tmp_path, capsys, monkeypatch):
+    """The child that decodes the rows is a new Python: run inside a received export (or with a
+    PYTHONPATH naming it), a `pyarrow.py` or `orjson.py` there must not be what it imports."""
+    bucket = _fixture_bucket(tmp_path)
+    dest = tmp_path / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    canary = tmp_path / "ran"
+    for name in ("pyarrow.py", "orjson.py", "importlib.py", "sitecustomize.py"):
+        (dest / name).write_text(f"open({str(canary)!r}, 'a').write('{name}')\n")
+    monkeypatch.chdir(dest)
+    monkeypatch.setenv("PYTHONPATH", str(dest))
+    monkeypatch.setenv("PYTHONSTARTUP", str(dest / "pyarrow.py"))
+    code, out, _ = _run(capsys, "export", "--check", str(dest), "--json")
+    doc = json.loads(out)
+    assert code == 1 and {p["problem"] for p in doc["problems"]} == {"not in the manifest"}, doc
+    assert not canary.exists()

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from tracetui import __version__
+from tracetui import __version__, collector
 from tracetui.bucket import shards
 from tracetui.bucket.mending import mend
 from tracetui.bucket.searched import StepQuery, parts, said_edges
@@ -394,6 +394,10 @@ def step_from_row(row: tuple) -> Step:
     )
 
 
+# About how many objects the collector tracks for a step read back (the step, its dicts and lists).
+STEP_OBJECTS = 5
+
+
 def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = None) -> Session | None:
     """A session from its row and its steps (only the first `steps` of them, when given)."""
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
@@ -402,6 +406,9 @@ def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = 
     summary = summary_from_row(row[:SUMMARY_WIDTH])
     extra = orjson.loads(row[SUMMARY_WIDTH])
     rows = shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2], steps)
+    with collector.paused():  # a million steps set off full collections that froze the app's UI thread
+        made = [step_from_row(r) for r in rows]
+        collector.keep_out(len(made) * STEP_OBJECTS)
     return Session(
         id=summary.id,
         agent=summary.agent,
@@ -414,7 +421,7 @@ def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = 
         models=summary.models,
         tokens=summary.tokens,
         git=GitInfo.from_dict(extra.get("git")),
-        steps=[step_from_row(r) for r in rows],
+        steps=made,
         subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],

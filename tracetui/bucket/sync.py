@@ -289,6 +289,7 @@ YOUNG_COLLECTION = 10_000
 _quiet = threading.Lock()
 _quiet_depth = 0
 _threshold_before = 700
+_frozen_before = 0
 
 
 @contextmanager
@@ -300,12 +301,13 @@ def fewer_collections() -> Iterator[None]:
     bounded: what is not in a cycle is freed as ever, and cycles are still found, in larger
     batches. Both settings are the process's: they are restored when the last sync using them ends.
     """
-    global _quiet_depth, _threshold_before
+    global _quiet_depth, _threshold_before, _frozen_before
     with _quiet:
         _quiet_depth += 1
         if _quiet_depth == 1:
             young, *older = gc.get_threshold()
             _threshold_before = young
+            _frozen_before = gc.get_freeze_count()
             gc.freeze()
             gc.set_threshold(max(young, YOUNG_COLLECTION), *older)
     try:
@@ -315,7 +317,11 @@ def fewer_collections() -> Iterator[None]:
             _quiet_depth -= 1
             if _quiet_depth == 0:
                 gc.set_threshold(_threshold_before, *gc.get_threshold()[1:])
-                gc.unfreeze()
+                # What was frozen before stays so (`tracetui.collector.keep_out`: a big session the
+                # app shows): unfrozen, the next full collection walked all of it, seconds of a
+                # stalled UI after the first sync that followed opening a 1,000,000-step session.
+                if not _frozen_before:
+                    gc.unfreeze()
 
 
 # Generations of one log compared when it was shortened or rewritten (each is parsed).

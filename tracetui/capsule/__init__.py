@@ -38,6 +38,7 @@ from tracetui.capsule.replay import (
     capsule_files,
     open_replay,
     path_refusal,
+    path_twins,
     replay,
     replay_target,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "decide_commands",
     "capsule_files",
     "path_refusal",
+    "path_twins",
     "find_sandbox",
     "in_scope",
     "finding_line",

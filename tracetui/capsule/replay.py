@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import select
 import shutil
 import signal
 import stat
@@ -112,6 +113,19 @@ def capsule_files(capsule: OpenedCapsule) -> list[str]:
     return sorted(paths)
 
 
+def path_twins(paths: list[str]) -> dict[str, str]:
+    """The paths of `paths` that a disk ignoring case or Unicode form (macOS, Windows) takes for
+    another of them, each with the first such other. On Linux `A.txt` and `a.txt`, or `é.txt` spelt
+    composed and decomposed, are two files; listed before a check they read as two changes (NFC and
+    NFD spellings even look the same), while on a caseless disk the second patch writes the first's
+    file."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(unicodedata.normalize("NFC", path).casefold(), []).append(path)
+    twins = [group for group in groups.values() if len(group) > 1]
+    return {path: next(other for other in group if other != path) for group in twins for path in group}
+
+
 _AUTO: Any = object()  # find the machine's sandbox
 
 
@@ -187,6 +201,11 @@ class Replay:
             self._tmp = None
 
     @property
+    def position(self) -> int:
+        """How many steps have been applied (the last one applied is this one, counted from 1)."""
+        return self._next
+
+    @property
     def applied(self) -> int:
         return sum(1 for s in self.steps for r in s.results if r.ok)
 
@@ -243,18 +262,46 @@ class Replay:
                     start_new_session=True,  # so a timeout can stop what the shell started, too
                 )
         how = self.sandbox.name if self.sandbox is not None else UNCONFINED
+        deadline = time.monotonic() + timeout
         try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
-            return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)", how)
+            out, finished = _output_tail(proc, deadline)
+            try:  # its output closed; the check itself may still run (it closed it on purpose)
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()) if finished else 0)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.wait()
+                return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)", how)
         finally:
             with self._guard:
                 if self._check is proc:
                     self._check = None
         output = out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:]
         return CheckRun(self.commit, proc.returncode, output, how)
+
+
+def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bool]:
+    """The last bytes the check printed (a few times what is kept, so a cut falls inside a
+    character at worst), read as they come until its output closes; and whether that happened
+    before `deadline` (time.monotonic()). The check runs the capsule's code, which may print
+    without end: `communicate()` held all of it (800 MB printed were 2.3 GB of tracetui's memory)
+    to keep 4,000 characters."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    keep = 4 * _OUTPUT_TAIL
+    tail = bytearray()
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return bytes(tail), False
+            part = os.read(fd, 1 << 16)
+            if not part:
+                return bytes(tail), True
+            tail += part
+            if len(tail) > 2 * keep:
+                del tail[:-keep]
+    finally:
+        proc.stdout.close()
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tracetui.cli import Commands, say_rebuilding
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
 
 
 def _theme_dir() -> str:
@@ -103,7 +104,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.build_only:
         demo = demo_api.build(Path(args.build_only))
         open_library(demo)
-        print(demo.root)
+        print(safe_line(str(demo.root)))  # the folder's name may hold controls: shown, never run
         return 0
     _need_terminal()
     with throwaway_demo() as demo:

@@ -189,7 +189,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
-    from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal
+    from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal, path_twins
 
     capsule = open_capsule(args.file)
     capsule_api.replay_target(args.repo, args.check)  # a wrong --repo or an empty --check before the warning
@@ -206,9 +206,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
         if files:
             print(f"your check will run code from this capsule, {how}; it adds or changes:", file=sys.stderr)
+            twins = path_twins(files)
             for path in files:
                 refused = path_refusal(path)
                 note = f" (not applied: {refused.removeprefix('a patch path ')})" if refused else ""
+                if path in twins:  # NFC and NFD spellings print alike: the other's code points say which
+                    note += f" (one file with {ascii(twins[path])} on a disk ignoring case or Unicode form)"
                 print(f"  {safe_line(path)}{note}", file=sys.stderr)
         else:
             print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import sys
 import textwrap
+import unicodedata
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -21,10 +23,16 @@ if TYPE_CHECKING:
 # JSON escapes only U+0000-U+001F; these pass through raw and still act on a terminal that shows
 # the output (C1 controls such as CSI 0x9B) or reorder and hide text (bidi overrides, zero-width and
 # other format characters, the tag block). They are written as \u escapes: the same strings parse back.
-_INVISIBLE = re.compile(
-    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
+# Every format character (Unicode's category Cf) is one of them, whatever the list of the day: a list
+# written by hand let the Arabic number signs (U+0600-0605, which join the text after them) and the
+# musical beam and phrase controls (U+1D173-1D17A) through raw.
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    # Format characters live in planes 0, 1 and 14 (plane 14 wholly reserved for tags and selectors).
+    planes = (range(0xA0, 0x20000), range(0xE0000, 0xE1000))
+    cf = [cp for plane in planes for cp in plane if unicodedata.category(chr(cp)) == "Cf"]
+    return re.compile("[\x7f-\x9f\u2028\u2029\U000e0000-\U000e0fff" + "".join(map(chr, cf)) + "]")
+
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -47,7 +55,7 @@ def json_bytes(document: Any) -> bytes:
     if data.isascii():
         return data
     text = data.decode("utf-8")
-    return _INVISIBLE.sub(_escape, text).encode("utf-8")
+    return _invisible().sub(_escape, text).encode("utf-8")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -14,6 +14,7 @@ from typing import Any
 from tracetui.demo import logs
 from tracetui.demo.repo import build_repo
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
 
 
 @dataclass(slots=True)
@@ -25,10 +26,25 @@ class Demo:
 
 
 def build(root: Path) -> Demo:
-    """Write the demo under `root` (created; must be empty if it exists)."""
-    root = Path(root).resolve()
-    if root.exists() and any(root.iterdir()):
-        raise TracetuiError(f"{root} is not empty; the demo needs a new or empty folder")
+    """Write the demo under `root` (created; must be empty if it exists, and not a link).
+
+    The folder may be one someone else prepared: a file or a FIFO there was a traceback, a link to
+    nowhere had the demo create the folder it named, wherever that was, and a loop of links a
+    traceback. A link in a parent folder (macOS's /tmp) is followed as ever."""
+    given = Path(root)
+    name = safe_line(str(given))
+    if given.is_symlink():
+        raise TracetuiError(f"{name} is a symbolic link; the demo needs a new or empty folder")
+    try:
+        root = given.resolve()
+        if root.exists() and not root.is_dir():
+            raise TracetuiError(f"{name} is not a folder; the demo needs a new or empty folder")
+        if root.exists() and any(root.iterdir()):
+            raise TracetuiError(f"{name} is not empty; the demo needs a new or empty folder")
+        root.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links in a parent (Python 3.11)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a loop of symbolic links"
+        raise TracetuiError(f"{name} cannot hold the demo ({why})") from None
     repo = root / "demo-shop"
     build_repo(repo)
     logs_dir = root / "logs"

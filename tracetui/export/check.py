@@ -107,12 +107,15 @@ def _gate_name(rel: str) -> str:
 
 def _readable(path: Path, rel: str) -> Iterator[tuple[int, bytes]]:
     """What the detectors read of a file, in pieces with the lines before each: parquet rows as JSON
-    lines (a few MB at a time, bounded: parquet.rows_as_json), raw logs without structural values (as at
-    export time), anything else as it is."""
+    lines (a few MB at a time, decoded in a bounded child process: parquet_rows.rows_as_json), raw
+    logs without structural values (as at export time), anything else as it is."""
     if rel.endswith(".parquet"):
-        from tracetui.export.parquet import rows_as_json
+        from tracetui.export.parquet_rows import Unreadable, rows_as_json
 
-        yield from rows_as_json(path)
+        try:
+            yield from rows_as_json(path)
+        except Unreadable as exc:
+            raise TracetuiError(str(exc)) from None
         return
     data = path.read_bytes()
     if rel.startswith("sessions/"):

@@ -50,6 +50,9 @@ class SyncProgress(Message):
         self.text = text
 
 
+STARTUP_TOASTS = 5  # problems with the user's keymap and themes shown as the app starts
+
+
 class TraceApp(App):
     TITLE = "tracetui"
     CSS_PATH = "app.tcss"
@@ -142,8 +145,15 @@ class TraceApp(App):
 
         # Awaited: a session to open first needs the screen's widgets in place.
         await self.push_screen(BrowserScreen())
-        for error in [*self._theme_errors, *self._keymap_problems]:
+        # A few toasts, then how many more: a keymap of 50,000 unknown ids (or a themes folder of as
+        # many broken files) made as many toasts, and the app took 9 s to start.
+        problems = [*self._theme_errors, *self._keymap_problems]
+        for error in problems[:STARTUP_TOASTS]:
             self.notify(safe_line(error), severity="warning", timeout=8, markup=False)
+        if len(problems) > STARTUP_TOASTS:
+            more = len(problems) - STARTUP_TOASTS
+            said = f"and {more} more problems with the keymap and themes (`tracetui keys` lists the keymap's)"
+            self.notify(said, severity="warning", timeout=8, markup=False)
         for notice in self.library.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.library.notices.clear()

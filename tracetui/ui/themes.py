@@ -6,6 +6,7 @@ table). A file that does not parse or does not make a theme is reported, never f
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -98,6 +99,16 @@ def theme_from_dict(data: dict, default_name: str) -> Theme:
         if not isinstance(value, str):
             raise ValueError(f"`{key}` must be a colour string")
         _check_colour(key, value)
+    for key in ("dark", "ansi"):
+        if key in data and not isinstance(data[key], bool):
+            raise ValueError(f"`{key}` must be true or false")
+    for key in ("luminosity_spread", "text_alpha"):
+        # Textual takes any value here and fails only as it makes the colours: when the theme is
+        # used, at the app's start for a remembered one.
+        value = data.get(key)
+        if key in data and (isinstance(value, bool) or not isinstance(value, int | float)
+                            or not math.isfinite(value) or not 0 <= value <= 1):  # fmt: skip
+            raise ValueError(f"`{key}` must be a number from 0 to 1")
     variables = data.get("variables") or {}
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
         raise ValueError("`variables` must be a table of strings")

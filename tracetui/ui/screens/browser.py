@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from tracetui import collector
 from tracetui.bucket import unknown_kind
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import Stopped, TracetuiError
@@ -40,7 +41,7 @@ from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
-from tracetui.ui.widgets.timeline import Timeline
+from tracetui.ui.widgets.timeline import Facts, Timeline, facts_of
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views import fork, unread
 from tracetui.views.format import human_tokens, money, step_text
@@ -57,6 +58,7 @@ Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether aband
 # the 74 cells the field has at 80 columns, cut with … (CutInput) in a narrower pane.
 FILTER_PLACEHOLDER = "/ filter: words, kind:context|KIND|all, agent:…, project:…"
 FILTER_DELAY = 0.15  # seconds of typing quiet before the list is re-queried
+ROW_OBJECTS = 3  # about how many objects the collector tracks for a timeline row
 SCREENFUL = 50  # rows a text filter shows first (at least: the list's height), before the whole answer
 STEP_DELAY = 0.04  # the detail panes follow the cursor once it rests this long
 # While a key repeats (moves closer together than REPEAT_GAP) the rest the panes wait for stretches
@@ -93,17 +95,23 @@ class Opened:
     whole: bool = True  # False: a preview's first steps only (`Library.session_head`)
     # The steps that spawned a subagent the library holds (the subagent key), by step id.
     spawners: frozenset[str] = frozenset()
+    facts: Facts | None = None  # the timeline's facts of every step (made here, off the UI thread)
 
     @classmethod
     def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False),
            library: Library | None = None) -> Opened:
         """A session made ready to show (in a worker: it walks the whole session), its rows built with
         the timeline's folds (unfolded subagents, abandoned branches shown)."""
-        shape = shape_of(session)
-        rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
+        with collector.paused():  # as the bucket reads a session: a full collection freezes the UI thread
+            shape = shape_of(session)
+            rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
+            contexts = ContextIndex(session)
+            facts = facts_of(session)
+            collector.keep_out(len(rows) * ROW_OBJECTS)
         parent = _parent_held(library, session) if library is not None else None
         spawners = _spawners_held(library, session) if library is not None else frozenset()
-        return cls(session, shape, rows, markers, ContextIndex(session), summary, folds, parent, spawners=spawners)
+        return cls(session, shape, rows, markers, contexts, summary, folds, parent, spawners=spawners,
+                   facts=facts)
 
 
 def _parent_held(library: Library, session: Session) -> str | None:
@@ -492,12 +500,19 @@ class BrowserScreen(Screen):
         self._focus_after_open = focus
         self._preview_open = preview and not focus
         self.query_one("#session-title", Static).update("opening…", layout=False)
-        self._load_session(session_id, step_id, PREVIEW_STEPS if self._preview_open else None)
+        # A long session's first steps first, the rest read after them (on_session_ready), as a
+        # preview does: one of 1,000,000 steps opened with Enter showed nothing for 13 s. A step to go
+        # to, or a fork's copy to reveal, may lie past them: then the whole is read before it shows.
+        head_first = step_id is None and self._fork_child is None
+        self._load_session(session_id, step_id, PREVIEW_STEPS if self._preview_open else None, head_first)
 
     @thread_work("open")
-    def _load_session(self, session_id: str, step_id: str | None, head: int | None = None) -> None:
+    def _load_session(self, session_id: str, step_id: str | None, head: int | None = None,
+                      head_first: bool = False) -> None:
         try:
             summary = self.library.summary(session_id)  # first: a change after it is seen next time
+            if head is None and head_first and summary.steps > PREVIEW_STEPS:
+                head = PREVIEW_STEPS
             if head is None:
                 session = self.library.session(session_id)
             else:
@@ -520,7 +535,7 @@ class BrowserScreen(Screen):
         self.live_until = 0.0
         session = opened.session
         timeline = self.query_one(Timeline)
-        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0)
+        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts)
         self._title(session)
         sessions = self.query_one(SessionList)
         row = sessions.summary(sessions.cursor)
@@ -665,7 +680,7 @@ class BrowserScreen(Screen):
         # the user folded or unfolded something meanwhile.
         same = opened.folds == (frozenset(timeline.expanded), timeline.show_branches)
         rows = (opened.rows, opened.markers) if same else None
-        timeline.grow(opened.session, opened.shape, rows, follow=live)
+        timeline.grow(opened.session, opened.shape, rows, follow=live, facts=opened.facts)
         self._title(opened.session)
         self._offer_keys()
         if not self.previewing:

@@ -9,6 +9,7 @@ from `tracetui.views.session_shape`, built in a worker for big sessions, and onl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
@@ -144,10 +145,12 @@ class Timeline(VirtualList):
         """The marked step range changed (`Timeline.mark_range()` has the new one)."""
 
     # -- data -----------------------------------------------------------------------------------
-    def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0) -> None:
+    def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0,
+             facts: Facts | None = None) -> None:
+        """`facts`: `facts_of(session)`, made in the worker that read it (a walk of every step)."""
         self.session, self.shape = session, shape
-        self._widest_label = widest_label(session)
-        self.copy_end = copy_end(session)
+        facts = facts or facts_of(session)
+        self._widest_label, self.copy_end = facts.widest_label, facts.copy_end
         self._cwd = (session.cwd or "").rstrip("/\\")
         self.rows, self.markers = rows, markers
         self.expanded = set()
@@ -159,31 +162,35 @@ class Timeline(VirtualList):
         self.set_count(len(rows), cursor)
 
     def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None,
-             follow: bool = True) -> None:
+             follow: bool = True, facts: Facts | None = None) -> None:
         """The open session read again, longer (its agent is still writing). Folds, shown branches
         and marks stay, the cursor stays on its step, and a cursor on the last row follows the new
         steps. Steps are matched by id: a growing subagent moves the indexes of the steps after it.
         `rows`: the rows already built for these folds on the final path (in the worker that read it).
         `follow` False: the cursor stays where it is even on the last row (a preview's first steps
-        read whole are not new steps to follow)."""
+        read whole are not new steps to follow). `facts` as for `show`.
+
+        Nothing here walks every step on the UI thread (a million steps read whole took 2.8 s of it
+        here, every key waiting): the cursor's and the marks' steps are looked for where they were
+        first, and the facts come from the worker."""
         old = self.session
         if old is None:
             return
         at_end = follow and self.cursor >= self.count - 1
         keep = self.step_index()
         keep_id = old.steps[keep].id if keep is not None else None
-        marked = [old.steps[i].id for i in self.marks if i < len(old.steps)]
-        index_of = {step.id: i for i, step in enumerate(session.steps)}
+        marked = [(old.steps[i].id, i) for i in self.marks if i < len(old.steps)]
         self.session, self.shape = session, shape
-        self._widest_label = widest_label(session)
-        self.copy_end = copy_end(session)
+        facts = facts or facts_of(session)
+        self._widest_label, self.copy_end = facts.widest_label, facts.copy_end
         self.branch, self._leaves, self._path = -1, [], None  # a branch's indexes may have moved
-        self.marks = [index_of[m] for m in marked if m in index_of]
+        self.marks = [i for i in (_find(session, old_at, m) for m, old_at in marked) if i is not None]
         if rows is not None:
             self.rows, self.markers = rows
         else:
             self.rows, self.markers = build_rows(session, shape, self.expanded, self.show_branches, self._path)
-        row = self.row_of_step(index_of[keep_id]) if keep_id in index_of else None
+        kept = _find(session, keep, keep_id) if keep is not None and keep_id is not None else None
+        row = self.row_of_step(kept) if kept is not None else None
         cursor = len(self.rows) - 1 if at_end or row is None else row
         self._title_marks()
         self.set_count(len(self.rows), max(0, cursor))
@@ -520,6 +527,27 @@ class Timeline(VirtualList):
 
 def _label(step: Step) -> str:
     return step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the timeline draws from every step of a session, worked out once off the UI thread."""
+
+    widest_label: int
+    copy_end: int | None
+
+
+def facts_of(session: Session) -> Facts:
+    return Facts(widest_label(session), copy_end(session))
+
+
+def _find(session: Session, was_at: int, step_id: str) -> int | None:
+    """Where the step `step_id` (at `was_at` before) is in `session`: most often where it was (a
+    session grows at its end), else where a growing subagent moved it."""
+    steps = session.steps
+    if was_at < len(steps) and steps[was_at].id == step_id:
+        return was_at
+    return next((i for i, step in enumerate(steps) if step.id == step_id), None)
 
 
 def widest_label(session: Session) -> int:

@@ -1,0 +1,229 @@
+"""A Parquet file's rows as JSON lines, decoded in a child process under a memory and a CPU limit.
+
+`--check` reads exports it did not write. A Parquet file says in its own headers how big each page is
+once decompressed, and Arrow believes it: a 64 KB file whose one page claims (and holds, as zstd
+RLE blocks) 2 GB was decompressed whole before a single row could be counted, 2 GB of memory and
+5 s of CPU; many such pages, or such a dictionary page, cost more. No count made beforehand bounds
+what the decoder does, so the decoder runs where the kernel bounds it: a child Python, started
+isolated (`-I`: neither the folder it runs in nor the environment can put a module in its path, and
+an export to check is a stranger's folder), which sets RLIMIT_AS and RLIMIT_CPU on itself once its
+imports are done and streams the rows back in frames. A child the kernel stopped, or one that went
+quiet, is one problem line; the parent's memory never holds more than one chunk.
+
+This module imports nothing of tracetui: the child loads it by its file, so that starting it costs
+pyarrow's import and not the package's.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+# What `--check` decodes of one Parquet file at most: the file's size times RATIO, at least FLOOR, at
+# most MAX_DECODED. A Parquet file can hold one value and repeat it by reference (a dictionary and its
+# run-length indices): 200 KB of file were 2 GB of text decoded. zstd'd text is rarely a tenth of itself.
+DECODED_RATIO = 50
+DECODED_FLOOR = 64 << 20
+MAX_DECODED = 1 << 30
+# The child's own budget beyond what its imports took: an honest page is at most a row group (16 MB
+# of text, or one huge row: a 64 MB tool output), decoded into a batch and its JSON.
+MEMORY = 768 << 20
+CPU_SECONDS = 120  # decoding 1 GB of rows as JSON takes about 20 s
+QUIET_SECONDS = 600  # the child said nothing (and is not waiting on the parent) for this long
+_READ_ROWS = 256  # rows decoded at a time
+_CHUNK = 8 << 20  # JSON lines handed on at a time
+_FRAME = struct.Struct("<cQQ")  # kind, lines before, length
+_DATA, _ERROR, _END = b"d", b"e", b"z"
+
+
+class Unreadable(Exception):
+    """The file cannot be checked; the message is one line, about the file (never its contents)."""
+
+
+def decoded_limit(size: int) -> int:
+    return min(MAX_DECODED, max(DECODED_FLOOR, size * DECODED_RATIO))
+
+
+def rows_as_json(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """A parquet file's rows as JSON lines (for `--check`'s detectors), a few MB at a time, each piece
+    with the number of lines before it, decoded in a bounded child process; Unreadable (one line) for
+    a file that is no Parquet, that decodes to more than `limit` (decoded_limit of its size) bytes, or
+    whose decoding needs more memory or CPU than the child has."""
+    if limit is None:
+        limit = decoded_limit(path.stat().st_size)
+    # -I: no user site, no PYTHON* variables, and not the current folder on the path (a `pyarrow.py`
+    # in the export being checked would otherwise be imported and run).
+    command: list[str | bytes] = [sys.executable, "-I", "-c", _CHILD, __file__, os.fsencode(path), str(limit)]
+    child = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True
+    )
+    assert child.stdout is not None
+    try:
+        while True:
+            kind, before, length = _FRAME.unpack(_read(child, _FRAME.size))
+            body = _read(child, length)
+            if kind == _DATA:
+                yield before, body
+            elif kind == _ERROR:
+                raise Unreadable(body.decode("utf-8", "replace"))
+            else:
+                return
+    except _ChildEnded:
+        child.wait()
+        raise Unreadable(_ended(child.returncode)) from None
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        child.stdout.close()
+
+
+class _ChildEnded(Exception):
+    pass
+
+
+def _read(child: subprocess.Popen[bytes], n: int) -> bytes:
+    """n bytes of the child's output, or _ChildEnded when it stops or stays quiet too long."""
+    assert child.stdout is not None
+    fd = child.stdout.fileno()
+    parts: list[bytes] = []
+    deadline = time.monotonic() + QUIET_SECONDS
+    while n:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            child.kill()
+            raise _ChildEnded
+        part = os.read(fd, min(n, 1 << 20))
+        if not part:
+            raise _ChildEnded
+        parts.append(part)
+        n -= len(part)
+    return b"".join(parts)
+
+
+def _ended(code: int | None) -> str:
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return f"decoding it took more than {CPU_SECONDS} s of CPU or went quiet; not checked further"
+    return f"decoding it needs over {MEMORY >> 20} MB of memory (its pages claim more); not checked further"
+
+
+# The child: load this file as a module of its own (not the tracetui package), decode, stream.
+_CHILD = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("_tracetui_parquet_rows", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.exit(module.child_main(sys.argv[2], int(sys.argv[3])))
+"""
+
+
+def child_main(path: str, limit: int) -> int:
+    out = sys.stdout.buffer
+    try:
+        pa, pq = _pyarrow()
+        _bound_self()
+        for before, body in _decode(pa, pq, path, limit):
+            out.write(_FRAME.pack(_DATA, before, len(body)) + body)
+            out.flush()
+    except MemoryError:
+        return 1  # the parent words it: the limit was reached
+    except Unreadable as exc:
+        message = str(exc).encode()
+        out.write(_FRAME.pack(_ERROR, 0, len(message)) + message)
+    else:
+        out.write(_FRAME.pack(_END, 0, 0))
+    out.flush()
+    return 0
+
+
+def _bound_self() -> None:
+    """RLIMIT_AS at what the imports took plus MEMORY; RLIMIT_CPU at CPU_SECONDS more than used."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        mapped = 1 << 30
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + MEMORY, mapped + MEMORY))
+    used = int(time.process_time()) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (used + CPU_SECONDS, used + CPU_SECONDS + 5))
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise Unreadable("checking parquet needs pyarrow (pip install pyarrow)") from None
+    return pa, pq
+
+
+def _decode(pa: Any, pq: Any, path: str, limit: int) -> Iterator[tuple[int, bytes]]:
+    """Text columns are read as they are stored, dictionary and indices, so a batch costs what the
+    file holds; what a batch would cost as text is summed from the dictionary values' lengths before
+    any of it is made."""
+    out: list[bytes] = []
+    size = total = before = 0
+    try:
+        probe = pq.ParquetFile(path)
+        text_paths = [
+            c.path for c in (probe.schema.column(i) for i in range(len(probe.schema)))
+            if c.physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY")
+        ]  # fmt: skip
+        reader = pq.ParquetFile(path, read_dictionary=text_paths)
+        for batch in reader.iter_batches(batch_size=_READ_ROWS):
+            total += sum(_decoded_size(pa, column) for column in batch.columns)
+            if total > limit:
+                raise Unreadable(f"it decodes to more than {limit >> 20} MB of rows; not checked further")
+            for row in batch.to_pylist():
+                line = orjson.dumps(row, default=str)
+                out.append(line)
+                size += len(line) + 1
+            if size >= _CHUNK:
+                yield before, b"\n".join(out)
+                before += len(out)
+                out, size = [], 0
+    except MemoryError:
+        raise
+    except (pa.ArrowException, OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise Unreadable(f"it cannot be read as Parquet ({first})") from None
+    if out or not before:
+        yield before, b"\n".join(out)
+
+
+def _decoded_size(pa: Any, column: Any) -> int:
+    """About what `column` costs once every value is made: a dictionary's values counted at each
+    index that names them, lists and structs by their parts, the rest as stored (8 bytes a value for
+    the Python object each becomes)."""
+    import pyarrow.compute as pc
+
+    kind = column.type
+    per_value = 8 * len(column)
+    if pa.types.is_dictionary(kind):
+        values = column.dictionary
+        if pa.types.is_string(values.type) or pa.types.is_binary(values.type) or pa.types.is_large_string(
+            values.type
+        ):
+            lengths = pc.binary_length(values)
+        else:
+            lengths = pa.array([8] * len(values), pa.int64())
+        used = pc.sum(pc.take(lengths, column.indices)).as_py() or 0
+        return int(used) + per_value
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return _decoded_size(pa, column.flatten()) + per_value
+    if pa.types.is_struct(kind):
+        return sum(_decoded_size(pa, child) for child in column.flatten()) + per_value
+    if pa.types.is_map(kind):
+        return _decoded_size(pa, column.keys) + _decoded_size(pa, column.items) + per_value
+    return int(column.nbytes) + per_value
