@@ -7,8 +7,8 @@ import re
 import shutil
 import sys
 import textwrap
-import unicodedata
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
