@@ -91,7 +91,7 @@ BROKEN = {
     "pi": ("entry", "v3_tree.jsonl"),
     # One Gemini message record holds every call of a turn: each call is isolated on its own.
     "gemini": ("tool_call", "session-2026-05-01T10-00-5e0c1a2b.jsonl"),
-    "copilot": ("event", "events.jsonl"),
+    "copilot": ("event", "session-state/3c4d5e6f-4444-4d4d-9e9e-112233445566/events.jsonl"),
 }
 
 
@@ -103,7 +103,8 @@ def test_a_reader_bug_on_one_record_is_reported_and_the_rest_still_loads(agent, 
                                       "pi": "tracetui.sources.pi", "gemini": "tracetui.sources.gemini",
                                       "copilot": "tracetui.sources.copilot"}[agent])  # fmt: skip
     method, name = BROKEN[agent]
-    group = next(g for g in _groups(agent) if name is None or g.main.name == name)
+    # A name is the file's tail: every Copilot session's log is called events.jsonl.
+    group = next(g for g in _groups(agent) if name is None or g.main.as_posix().endswith("/" + name))
     logs = [RawLog(str(p), p.read_bytes()) for p in group.all]
     reader = readers.reader(agent)
     clean = reader.read(logs[0], logs[1:])
