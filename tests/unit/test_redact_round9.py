@@ -189,7 +189,46 @@ def test_a_wrapped_token_is_still_rejoined_in_those_places():
     assert covers(text, token[:14], token[14:]), text
 
 
-# --- 7. hostile sizes ---------------------------------------------------------------------------------------
+# --- 7. a credential set by a command's arguments, a YAML block, a plan's change -------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "aws configure set aws_secret_access_key {v} --profile ci",
+        "set -gx DEPLOY_SECRET {v}",
+        "npm config set //npm.acme.test/:_authToken {v}",
+        "dotnet user-secrets set ServiceApiKey {v}",
+        "gh secret set DEPLOY_TOKEN --body {v} --repo acme/api",
+        "gh secret set DEPLOY_TOKEN -b {v}",
+        "poetry config http-basic.acme ci-bot {v}",
+        "auth:\n  token: |\n    {v}\n  user: ci-bot\n",
+        '  ~ resource "acme_key" "ci" {\n      ~ secret = "old-value-1" -> "{v}"\n    }',
+    ],
+)
+@pytest.mark.parametrize("seed", range(2))
+def test_a_value_named_by_a_commands_arguments_is_found(template, seed):
+    value = _r(24, string.ascii_lowercase + string.digits, seed=seed) + "Q7"
+    text = template.replace("{v}", value)
+    assert covers(text, value), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set -euo pipefail\nset -x PATH /usr/local/bin $PATH",
+        "git config --global user.name ci-bot\ngit config core.autocrlf false",
+        "aws configure set region eu-west-1 --profile ci",
+        "gh secret set DEPLOY_TOKEN --body \"$TOKEN\"",
+        "script: |\n  echo building\n  make all\n",
+        '  ~ description = "first draft" -> "second draft"',
+    ],
+)
+def test_settings_that_hold_no_credential_stay_clean(text):
+    assert scan_text(text) == []
+
+
+# --- 8. hostile sizes ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

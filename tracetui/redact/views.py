@@ -35,11 +35,30 @@ _TABLE_PAIR = re.compile(
 # delimiters are read as line breaks and `NAME=value` stands on a line of its own.
 # One pattern per delimiter, the delimiter kept out of each part, so a run of `s/` costs one pass.
 _SED_SUBST = re.compile(
-    "|".join(
-        rf"(?<![\w\\])s{d}(?:[^{d}\\\n']|\\.){{1,400}}{d}((?:[^{d}\\\n']|\\.){{1,400}}){d}(?=[gIip0-9]*['\"])"
-        for d in ("/", r"\|", "#")
+    r"s(?<![\w\\]s)(?:"
+    + "|".join(
+        rf"{d}(?:[^{d}\\\n']|\\.){{1,400}}{d}((?:[^{d}\\\n']|\\.){{1,400}}){d}" for d in ("/", r"\|", "#")
     )
+    + r")(?=[gIip0-9]*['\"])"
 )
+# A CLI that sets a named setting from its arguments (`aws configure set K V`, fish's `set -gx K V`, `npm
+# config set K V`, `git config K V`, `dotnet user-secrets set K V`): the space between is read as `=`.
+_SET_ARGS = re.compile(
+    r"(?:aws configure set|(?:npm|yarn|pnpm) config set|git config(?: --(?:global|local|system))?"
+    r"|dotnet user-secrets set|set(?<![\w\-.]set)(?: -[a-zA-Z]+)+)[ \t]+"
+    r"[A-Za-z_/][\w.\-:/]{0,120}([ \t]+)(?=[^\s\-])"
+)
+# `gh secret set NAME --body VALUE` (or `-b`): the flag between is read as `=`.
+_GH_SECRET = re.compile(r"\bgh secret set[ \t]+[A-Za-z_]\w{0,120}([ \t]+(?:--body|-b)[ \t]+)(?=[^\s\-])")
+# `poetry config http-basic.REPO USER PASSWORD`: the second argument is the repository's password.
+_POETRY_BASIC = re.compile(
+    r"\bpoetry config http-basic\.[\w\-]{1,80}[ \t]+[^\s'\"]{1,120}([ \t]+)(?=[^\s\-])"
+)
+# A YAML block scalar of one line under a name (`token: |` then the value, indented, on the next line).
+_YAML_BLOCK = re.compile(r"(?m)^[ \t]*[\w.\-]{1,120}:[ \t]*([|>][-+]?[ \t]*\n[ \t]+)(?=\S)")
+# A plan's change of a setting (`~ secret = "old" -> "new"`): the new value is that setting's too.
+_PLAN_ARROW = re.compile(r'"([ \t]*->[ \t]*)"')
+_PLAN_LINE = re.compile(r'[ \t]*[~+\-]?[ \t]*([\w.\-]{1,120})[ \t]*=[ \t]*"[^"\n]{0,400}"')
 # A row of a drawn box: `│ content │`, the content padded to the box's width.
 _BOX_ROW = re.compile(r"^[ \t]*│ ?(.*?)(?: ?│)[ \t]*$")
 _ANY_BOX_ROW = re.compile(r"(?m)^[ \t]*│[^\n]*│[ \t]*$")
@@ -60,7 +79,8 @@ class View:
 
 
 def _has_trigger(text: str) -> bool:
-    return "\x1b" in text or "\\u00" in text or "│" in text or "|" in text or "sed " in text
+    return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ">" in text or "set" in text
+            or "sed " in text or "http-basic." in text)
 
 
 def terminal_view(text: str) -> View | None:
@@ -69,13 +89,26 @@ def terminal_view(text: str) -> View | None:
     if not _has_trigger(text):
         return None
     # Pass 1: drop colour codes, decode symbol escapes, read table pairs and sed replacements; box rows after.
-    pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement or None to drop)
+    pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
     if "\x1b" in text or "\\u001" in text:
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
     if "\\u00" in text:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
     if "|" in text:
         pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
+    if "set" in text:
+        pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
+        if "gh secret" in text:
+            pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
+    if "http-basic." in text:
+        pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
+    if "|" in text or ">" in text:
+        pieces += [(m.start(1), m.end(1), "") for m in _YAML_BLOCK.finditer(text)]
+    if "->" in text:
+        for m in _PLAN_ARROW.finditer(text):
+            line = _PLAN_LINE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start() + 1)
+            if line is not None:
+                pieces.append((m.start(1), m.end(1), "\n" + line.group(1) + " = "))
     if "sed " in text:
         for m in _SED_SUBST.finditer(text):
             k = next(i for i in (1, 2, 3) if m.group(i) is not None)  # the replacement, whichever delimiter
@@ -98,10 +131,10 @@ def terminal_view(text: str) -> View | None:
         if a < pos:
             continue
         keep(pos, a)
-        if rep is not None:
+        if rep:
             out.append(rep)
-            origin.append(a)
-            until.append(b)
+            origin.extend([a] * len(rep))
+            until.extend([b] * len(rep))
         pos = b
         changed = True
     keep(pos, len(text))
