@@ -228,6 +228,13 @@ def test_settings_that_hold_no_credential_stay_clean(text):
     assert scan_text(text) == []
 
 
+def test_a_diffs_added_address_is_not_a_phone_number():
+    for text in ("@@ -1 +1 @@\n-a\n+169.254.169.254\n", '{"lines": [" a", "+256.256.256.256"]}'):
+        assert [f for f in scan_text(text) if f.kind == "phone"] == [], text
+    assert [f.kind for f in scan_text("call +1.415.555.0132 now")] == ["phone"]
+    assert [f.kind for f in scan_text("@@ -1 +1 @@\n+8.8.4.4\n")] == ["ip-address"]
+
+
 # --- 8. hostile sizes ---------------------------------------------------------------------------------------
 
 
