@@ -235,6 +235,15 @@ def test_a_diffs_added_address_is_not_a_phone_number():
     assert [f.kind for f in scan_text("@@ -1 +1 @@\n+8.8.4.4\n")] == ["ip-address"]
 
 
+def test_a_query_value_stops_at_the_escape_of_a_json_strings_quote():
+    # The placeholder (the parameter's own name in capitals) stays clean; a real token's span ends at `\"`.
+    line = 'API_CREATE("https://api.acme.test/v1/create?access_token=ACCESS_TOKEN"),'
+    assert scan_text(json.dumps({"c": "x\n" + line + "\n"})) == []
+    token = _r(30, seed=11)
+    text = json.dumps({"c": f'"https://api.acme.test/v1?access_token={token}"'})
+    assert [text[f.start:f.end] for f in scan_text(text)] == [token]
+
+
 # --- 8. hostile sizes ---------------------------------------------------------------------------------------
 
 
