@@ -79,8 +79,8 @@ class View:
 
 
 def _has_trigger(text: str) -> bool:
-    return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ">" in text or "set" in text
-            or "sed " in text or "http-basic." in text)
+    return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
+            or "set" in text or "sed " in text or "http-basic." in text)
 
 
 def terminal_view(text: str) -> View | None:
@@ -102,7 +102,7 @@ def terminal_view(text: str) -> View | None:
             pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
     if "http-basic." in text:
         pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
-    if "|" in text or ">" in text:
+    if ": |" in text or ": >" in text:
         pieces += [(m.start(1), m.end(1), "") for m in _YAML_BLOCK.finditer(text)]
     if "->" in text:
         for m in _PLAN_ARROW.finditer(text):
