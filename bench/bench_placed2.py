@@ -67,6 +67,14 @@ def _one_line(s: str) -> bool:
 # --- Contexts that carry the labelled line as it is ---------------------------------------------------
 
 
+def diff_removed(line: str, secret: str, name: str) -> Placed:
+    """A diff that takes the line out (a secret removed from a file is still in the log)."""
+    body = "\n".join("-" + x for x in line.split("\n"))
+    text = (f"--- a/.env\n+++ b/.env\n@@ -3,3 +3,2 @@\n LOG_LEVEL=info\n{body}\n+# moved to the vault\n"
+            " DEBUG=0\n")
+    return text, _multi(text, secret)
+
+
 def claude_read(line: str, secret: str, name: str) -> Placed:
     """Claude Code's Read result: right-aligned line numbers and an arrow, a long file's high numbers."""
     lines = ["# service settings", *line.split("\n"), "", "LOG_LEVEL=info"]
@@ -335,6 +343,14 @@ NAMED: dict[str, Context] = {
         "> GET /user HTTP/2\n> authorization: token {s}\n> accept: */*", forbid=" "
     ),
     "yaml-block-scalar": _named("auth:\n  token: |\n    {s}\n  user: ci-bot\n", forbid="\n"),
+    "netrc": _named("machine api.acme.io\n  login ci-bot\n  password {s}\n", forbid=" \n"),
+    "printenv": _named("$ printenv {name}\n{s}\n$ ", forbid="\n"),
+    "env-file": _named("$ docker run --env-file .env.prod acme/api\n$ cat .env.prod\n{name}={s}\nPORT=8080\n",
+                       forbid="\n"),
+    "crlf-named": _named("# .env\r\n{name}={s}\r\nPORT=8080\r\n", forbid="\r\n "),
+    "powershell-setenv": _named(
+        'PS> [Environment]::SetEnvironmentVariable("{name}", "{s}", "User")', forbid='"`$'
+    ),
     "terraform-plan-change": _named(
         '  ~ resource "acme_key" "ci" {\n      ~ secret = "old-value-1" -> "{s}"\n    }', forbid='"\\'
     ),
@@ -354,6 +370,7 @@ LINE: dict[str, Context] = {
     "box-wrap": box_wrap,
     "markdown-cell": markdown_cell,
     "heredoc": heredoc,
+    "diff-removed": diff_removed,
 }
 
 CONTEXTS: dict[str, Context] = {**LINE, **NAMED}
@@ -476,7 +493,7 @@ def shared_rows() -> Shared:
 # Negatives go in the contexts that carry a line as it is (a name of ours would make them a credential).
 NEGATIVE_CONTEXTS = ("claude-read-arrow", "cat-n", "grep-n", "crlf-file", "git-diff-no-newline",
                      "structured-patch", "codex-apply-patch", "gemini-pretty-json", "json-unicode-escapes",
-                     "ansi-colour", "markdown-cell", "heredoc")
+                     "ansi-colour", "markdown-cell", "heredoc", "diff-removed")
 
 
 _SHARED: list[Shared] = []

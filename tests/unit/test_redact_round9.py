@@ -228,6 +228,27 @@ def test_settings_that_hold_no_credential_stay_clean(text):
     assert scan_text(text) == []
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["$ printenv API_TOKEN\n{v}\n$ ", '$ echo "$DEPLOY_SECRET"\n{v}\n', "$ echo ${CLIENT_SECRET}\n{v}\n",
+     "PS> $env:SERVICE_API_KEY\n{v}\nPS> "],
+)
+def test_the_output_of_a_command_printing_a_credential_variable_is_found(template):
+    value = _r(20, string.ascii_lowercase + string.digits, seed=12)
+    text = template.replace("{v}", value)
+    assert covers(text, value), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['if [ -z "$API_KEY" ]; then\n  echo "$API_KEY"\n  exit 1\nfi\n', "$ printenv PATH\n/usr/bin:/bin\n",
+     "$ echo $API_TOKEN\n\n$ ", "$ echo $DB_PASSWORD\n********\n",
+     "echo $TOKEN_URL\nhttps://auth.acme.test/token\n"],
+)
+def test_printed_variables_that_are_no_credential_stay_clean(text):
+    assert scan_text(text) == []
+
+
 def test_a_diffs_added_address_is_not_a_phone_number():
     for text in ("@@ -1 +1 @@\n-a\n+169.254.169.254\n", '{"lines": [" a", "+256.256.256.256"]}'):
         assert [f for f in scan_text(text) if f.kind == "phone"] == [], text
@@ -257,8 +278,10 @@ def test_a_query_value_stops_at_the_escape_of_a_json_strings_quote():
         "a\\u003d" * 150_000,
         "\x1b[1;33mX" * 150_000,
         "\x1b]" + "x" * 1_000_000,  # an OSC sequence never ended
+        "$ printenv API_TOKEN\nx9Kq2Lm3\n" * 30_000,
+        "echo $" + "A" * 1_000_000,
     ],
-    ids=["sed-open", "sed", "table", "box", "escapes", "ansi", "osc"],
+    ids=["sed-open", "sed", "table", "box", "escapes", "ansi", "osc", "printenv", "echo-long"],
 )
 def test_a_megabyte_aimed_at_the_views_scans_in_seconds(text):
     import time

@@ -59,6 +59,11 @@ _YAML_BLOCK = re.compile(r"(?m)^[ \t]*[\w.\-]{1,120}:[ \t]*([|>][-+]?[ \t]*\n[ \
 # A plan's change of a setting (`~ secret = "old" -> "new"`): the new value is that setting's too.
 _PLAN_ARROW = re.compile(r'"([ \t]*->[ \t]*)"')
 _PLAN_LINE = re.compile(r'[ \t]*[~+\-]?[ \t]*([\w.\-]{1,120})[ \t]*=[ \t]*"[^"\n]{0,400}"')
+# A command that prints one variable, and its output on the next line (`$ printenv API_TOKEN`, `$ echo
+# "$API_TOKEN"`, PowerShell's `PS> $env:API_TOKEN`): read as `API_TOKEN=<output>`, judged by the name.
+_PRINTED_VAR = re.compile(
+    r"(?:printenv[ \t]+|echo[ \t]+\"?\$\{?|\$env:)([A-Za-z_]\w{1,80})(\}?\"?[ \t]*\r?\n)(?=[^\s$#>])"
+)
 # A row of a drawn box: `│ content │`, the content padded to the box's width.
 _BOX_ROW = re.compile(r"^[ \t]*│ ?(.*?)(?: ?│)[ \t]*$")
 _ANY_BOX_ROW = re.compile(r"(?m)^[ \t]*│[^\n]*│[ \t]*$")
@@ -80,7 +85,8 @@ class View:
 
 def _has_trigger(text: str) -> bool:
     return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
-            or "set" in text or "sed " in text or "http-basic." in text)
+            or "set" in text or "sed " in text or "http-basic." in text or "printenv" in text or "echo" in text
+            or "$env:" in text)
 
 
 def terminal_view(text: str) -> View | None:
@@ -109,6 +115,8 @@ def terminal_view(text: str) -> View | None:
             line = _PLAN_LINE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start() + 1)
             if line is not None:
                 pieces.append((m.start(1), m.end(1), "\n" + line.group(1) + " = "))
+    if "printenv" in text or "echo" in text or "$env:" in text:
+        pieces += [(m.start(2), m.end(2), "=") for m in _PRINTED_VAR.finditer(text)]
     if "sed " in text:
         for m in _SED_SUBST.finditer(text):
             k = next(i for i in (1, 2, 3) if m.group(i) is not None)  # the replacement, whichever delimiter
