@@ -83,9 +83,14 @@ class View:
         return Finding(start, max(end, start), f.kind, f.tier, f.detector, f.step, f.field)
 
 
+def _sets_a_setting(text: str) -> bool:
+    return ("config set" in text or "configure set" in text or "git config" in text or "set -" in text
+            or "secret set" in text or "secrets set" in text)
+
+
 def _has_trigger(text: str) -> bool:
     return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
-            or "set" in text or "sed " in text or "http-basic." in text or "printenv" in text or "echo" in text
+            or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text or "echo" in text
             or "$env:" in text)
 
 
@@ -102,7 +107,7 @@ def terminal_view(text: str) -> View | None:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
     if "|" in text:
         pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
-    if "set" in text:
+    if _sets_a_setting(text):
         pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
         if "gh secret" in text:
             pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
