@@ -90,8 +90,8 @@ def _sets_a_setting(text: str) -> bool:
 
 def _has_trigger(text: str) -> bool:
     return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
-            or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text or "echo" in text
-            or "$env:" in text)
+            or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
+            or "echo" in text or "$env:" in text)
 
 
 def terminal_view(text: str) -> View | None:
