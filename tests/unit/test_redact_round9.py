@@ -249,6 +249,16 @@ def test_printed_variables_that_are_no_credential_stay_clean(text):
     assert scan_text(text) == []
 
 
+def test_a_random_string_after_a_streams_label_or_greps_line_number_is_suggested():
+    blob = _r(56, _ALNUM + "+/", seed=13)
+    gemini = json.dumps({"output": f'Command: cat .env\nStdout: "{blob}"\n'})
+    grep = f'config/app.env:12:"{blob}"\nconfig/app.env:13:LOG_LEVEL=debug\n'
+    for text in (gemini, grep):
+        assert covers(text, blob), text
+    # A name that says what the value is still turns it down (the generic rule's own negative).
+    assert touching(f"sumOfExposures = {blob};", blob) == []
+
+
 def test_a_diffs_added_address_is_not_a_phone_number():
     for text in ("@@ -1 +1 @@\n-a\n+169.254.169.254\n", '{"lines": [" a", "+256.256.256.256"]}'):
         assert [f for f in scan_text(text) if f.kind == "phone"] == [], text

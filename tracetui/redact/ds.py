@@ -346,7 +346,15 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
         return True
     # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word
     # is in it (the generic rule's own test; a vendor's token is still found by its format rule).
+    # A stream's label (Gemini's `Stdout: …`) or grep's line number (`path:12:…`) names no value.
+    if word.isdigit() or word.lower() in _OUTPUT_LABELS:
+        return False
     return bool(_ASSIGNED.search(name.group(0))) and not names_a_credential(word)
+
+
+_OUTPUT_LABELS = frozenset(
+    {"stdout", "stderr", "output", "out", "result", "response", "text", "content", "body"}
+)
 
 
 _ASSIGNED = re.compile(r"[:=]")
