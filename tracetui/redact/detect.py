@@ -16,9 +16,10 @@ from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
+from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "13"
+DETECTORS_VERSION = "14"
 
 
 def _lower_aligned(text: str) -> str:
@@ -37,6 +38,7 @@ def scan_text(
     fast: bool = False,
     _depth: int = 0,
     _join: bool = True,
+    _view: bool = True,
 ) -> list[Finding]:
     """Findings in one text, sorted by position; never the values themselves.
 
@@ -49,6 +51,13 @@ def scan_text(
         text = bytes(text).decode("utf-8", errors="replace")
     if not text:
         return []
+    if _view and _depth == 0 and _join:
+        # Colour codes, `\u003d`-style escapes and box borders are read as a terminal shows them; the
+        # view's findings are mapped back onto the text as logged (`views`).
+        view = terminal_view(text)
+        if view is not None:
+            inner = scan_text(view.text, identity, syntax=syntax, fast=fast, _view=False)
+            return resolve(view.back(f) for f in inner)
     lowered = _lower_aligned(text)
     found: list[Finding] = []
     found.extend(rules.token_findings(text, lowered))

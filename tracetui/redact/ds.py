@@ -309,7 +309,7 @@ def entropy_findings(text: str) -> Iterator[Finding]:
             continue
         if a > 0 and text[a - 1] == "\\" and text[a] in "nrt":
             a += 1  # `\nAIza…` in a JSON string: the escape's letter is not part of the token
-        elif text[a] == "+" and (a == 0 or text[a - 1] == "\n" or text[a - 2 : a] == "\\n"):
+        if text[a] == "+" and (a == 0 or text[a - 1] == "\n" or text[a - 2 : a] == "\\n"):
             a += 1  # a diff's added line: its `+` marks the line, it is not the token's
         value = text[a:b]
         if b - a > _BARE_TOKEN_MAX:
@@ -329,7 +329,8 @@ def entropy_findings(text: str) -> Iterator[Finding]:
 
 # A format rule's prefix may sit before the candidate, joined by a dot (`SG.<id>..<secret>`, a JWT's
 # payload after its header): the candidate is judged as part of that whole word.
-_WORD_BREAK = frozenset(" \t\r\n\"'`=:,;()[]{}<>")
+# A file viewer's line-number arrow (`   12→`) ends the word before the line's text as a tab does.
+_WORD_BREAK = frozenset(" \t\r\n\"'`=:,;()[]{}<>\u2192")
 
 
 def _judged_elsewhere(text: str, a: int, b: int) -> bool:
@@ -345,7 +346,15 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
         return True
     # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word
     # is in it (the generic rule's own test; a vendor's token is still found by its format rule).
+    # A stream's label (Gemini's `Stdout: …`) or grep's line number (`path:12:…`) names no value.
+    if word.isdigit() or word.lower() in _OUTPUT_LABELS:
+        return False
     return bool(_ASSIGNED.search(name.group(0))) and not names_a_credential(word)
+
+
+_OUTPUT_LABELS = frozenset(
+    {"stdout", "stderr", "output", "out", "result", "response", "text", "content", "body"}
+)
 
 
 _ASSIGNED = re.compile(r"[:=]")
@@ -359,8 +368,10 @@ def _word_start(text: str, a: int) -> int:
     # A JSON string's escaped line break or tab ends the word before it; a diff's `+`/`-` marks its line.
     esc = text.rfind("\\", a, end - 1)
     if esc >= 0 and text[esc + 1] in "nrt":
-        return esc + 2
-    if a < end and text[a] in "+-" and (a == 0 or text[a - 1] == "\n"):
+        # A patch inside a JSON string (Codex's apply_patch): the line's `+`/`-` after the escape is its mark.
+        return esc + 3 if text[esc + 2 : esc + 3] in ("+", "-") else esc + 2
+    # A structured patch keeps each line's mark inside its JSON string (`"+sk-…"`).
+    if a < len(text) and a <= end and text[a] in "+-" and (a == 0 or text[a - 1] in "\n\"'"):
         return a + 1
     return a
 

@@ -79,6 +79,10 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
                 continue  # a token's run, rejoined above
             left_start = _run_start(text, m.start(), _RUN_ANY)
             right_end = _run_end(text, m.end(), _RUN_ANY)
+            if text.startswith("\\n", m.start()):
+                # After a JSON-escaped line break, an unescaped quote closes the string: the tail ends there.
+                quote = text.find('"', m.end(), right_end)
+                right_end = quote if quote >= 0 else right_end
             is_wrap = m.re is _WRAP_ANY
             if not _worth_joining(text, m.start(), m.end(), left_start, right_end, is_wrap, cued=True):
                 continue
@@ -169,6 +173,8 @@ def _starts_anew(text: str, start: int, end: int) -> bool:
     if _NAME_THEN_SIGN.match(text, end):
         return True  # `offset:`, `api_key = …`, `token: …` (after a diff's `+`): a name, not a tail
     run = text[start:end]
+    if run[:1] in ("+", "-") and wrap_is_diff(text, start):
+        run = run[1:]  # a diff's next added or removed line: its mark is not the tail's
     body = run.rstrip("=")
     inner = _PADDING_JOIN.sub("", body)
     if "=" in inner and _names_a_setting(inner.split("=", 1)[0]):
@@ -186,6 +192,12 @@ _SETTING_NAME = re.compile(
 )
 
 
+def wrap_is_diff(text: str, start: int) -> bool:
+    """The line the run opens is a diff's (`+`/`-` then a line of the file): the text holds a hunk
+    header or a patch's marker, which a token's wrap has not."""
+    return "@@" in text or "*** Begin Patch" in text or "\n+++ " in text or "\\n+++ " in text
+
+
 def _names_a_setting(name: str) -> bool:
     return _SETTING_NAME.fullmatch(name) is not None
 
@@ -198,7 +210,8 @@ def _word_then_more(text: str, start: int, end: int) -> bool:
 
 
 # The next line's number in a file viewer's output (`00002| `, `2.<tab>`): a new line of the file.
-_NUMBERED = re.compile(rf"(?:{LINE_NUMBER})")
+# Or grep's `path:12:`: the next match, a line of its own.
+_NUMBERED = re.compile(rf"(?:{LINE_NUMBER}|[\w.\-]*[/.][\w./\-]*:\d{{1,7}}:)")
 _NAME_THEN_SIGN = re.compile(r":|[ \t]+[=:][ \t]")
 
 

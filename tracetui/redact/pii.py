@@ -33,6 +33,9 @@ _PHONE = re.compile(
     r")(?![\w\-:/]|\.\d)"
 )
 _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w\-]|\.\d)")
+# `+169.254.169.254`: four dotted groups of at most three digits after a `+` are a diff's added line
+# holding an address or a version, not an international number (its groups run to four digits, or more).
+_PLUS_QUAD = re.compile(r"\+\d{1,3}(?:\.\d{1,3}){3}")
 _DOC_NETS = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
 # `ip:203.0.113.5`, `host:…`: a word that names an address, glued to it. Any other `name:` before a dotted
 # quad makes it a version tag (`supabase/postgres:17.6.1.136`, an image's), and `::ffff:` is IPv6.
@@ -61,6 +64,8 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
     for m in _PHONE.finditer(text):
         if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
             continue  # inside an id, a version, a path or a longer number
+        if _PLUS_QUAD.fullmatch(m.group(0)):
+            continue
         digits = sum(c.isdigit() for c in m.group(0))
         if 8 <= digits <= 15 and not _impossible_nanp(m.group(0)):
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")

@@ -1027,8 +1027,8 @@ _URL_PASSWORD = re.compile(
 )
 _QUERY_SECRET = re.compile(
     r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
-    r"apikey|key|sig|signature|auth|session|sessionid|code)=([^&\s\"'#<>]{6,})"
-)
+    r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
+)  # a value stops at a JSON string's escape (`\"`, `\n`): the escape is the string's, not the value's
 _DB_SCHEMES = frozenset(
     "postgres postgresql mysql mariadb mongodb mongodb+srv redis rediss amqp amqps mssql sqlserver oracle "
     "jdbc clickhouse cockroachdb couchdb neo4j cassandra".split()

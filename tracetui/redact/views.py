@@ -1,0 +1,200 @@
+"""The text a terminal or a JSON decoder would show, for scanning, with a way back to the text as logged.
+
+An agent's log keeps what a tool printed byte for byte, so a secret can be cut by things no reader
+sees: colour codes around it (`ESC[1;33m…ESC[0m`, or `\\u001b[…m` once JSON-escaped), a JSON
+encoder's `\\u003d`/`\\u0026` for `=` and `&` (Gson, and Go for `&`, `<`, `>`), and a TUI's box whose
+fixed width wraps a long line into rows framed by `│`. The rules read names, boundaries and whole
+tokens, so each of these hides a credential (and the colour code glued to a value's start makes a
+near-miss look like a new token). `terminal_view` removes them and keeps, for every character left,
+where it was, so a finding in the view maps back onto the logged text (its span then covers the codes
+and borders between the parts, which a scrub should take with it anyway).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracetui.redact.finding import Finding
+
+# A CSI sequence (colour, cursor), raw or JSON-escaped, and OSC (a title or a link, ended by BEL or ST).
+_ANSI = re.compile(
+    r"(?:\x1b|\\u001[bB])\[[0-9;?]{0,32}[A-Za-z]"
+    r"|(?:\x1b|\\u001[bB])\][^\x07\x1b\\]{0,512}(?:\x07|\x1b\\|\\u0007)"
+)
+# A JSON `\u00XX` escape of a printable ASCII symbol (not a letter or digit: those are never escaped, so
+# a `\u0041` is text about escapes), when its backslash is not itself escaped.
+_UNICODE_ESCAPE = re.compile(r"(?<!\\)\\u00(2[1-9a-fA-F]|3[a-fA-F]|40|5[bBdDeE]|60|7[bBcCdDeE])")
+# A markdown table's row whose first cell is a setting's name and the next its value (`| `API_TOKEN` |
+# `…` |`): an agent's summary of a config. The cells' separator is read as `=`, so the name judges the
+# value as an assignment would (a description in words stays a description).
+_TABLE_PAIR = re.compile(
+    r"(?m)^[ \t]*\|[ \t]*`?[A-Za-z_][A-Za-z0-9_.\-]{0,80}(`?[ \t]*\|[ \t]*`?)(?=[^\s|`])"
+)
+# A sed substitution (`s/^NAME=.*/NAME=value/`): the replacement is a line the file will hold, so its
+# delimiters are read as line breaks and `NAME=value` stands on a line of its own.
+# One pattern per delimiter, the delimiter kept out of each part, so a run of `s/` costs one pass.
+_SED_SUBST = re.compile(
+    r"s(?<![\w\\]s)(?:"
+    + "|".join(
+        rf"{d}(?:[^{d}\\\n']|\\.){{1,400}}{d}((?:[^{d}\\\n']|\\.){{1,400}}){d}" for d in ("/", r"\|", "#")
+    )
+    + r")(?=[gIip0-9]*['\"])"
+)
+# A CLI that sets a named setting from its arguments (`aws configure set K V`, fish's `set -gx K V`, `npm
+# config set K V`, `git config K V`, `dotnet user-secrets set K V`): the space between is read as `=`.
+_SET_ARGS = re.compile(
+    r"(?:aws configure set|(?:npm|yarn|pnpm) config set|git config(?: --(?:global|local|system))?"
+    r"|dotnet user-secrets set|set(?<![\w\-.]set)(?: -[a-zA-Z]+)+)[ \t]+"
+    r"[A-Za-z_/][\w.\-:/]{0,120}([ \t]+)(?=[^\s\-])"
+)
+# `gh secret set NAME --body VALUE` (or `-b`): the flag between is read as `=`.
+_GH_SECRET = re.compile(r"\bgh secret set[ \t]+[A-Za-z_]\w{0,120}([ \t]+(?:--body|-b)[ \t]+)(?=[^\s\-])")
+# `poetry config http-basic.REPO USER PASSWORD`: the second argument is the repository's password.
+_POETRY_BASIC = re.compile(
+    r"\bpoetry config http-basic\.[\w\-]{1,80}[ \t]+[^\s'\"]{1,120}([ \t]+)(?=[^\s\-])"
+)
+# A YAML block scalar of one line under a name (`token: |` then the value, indented, on the next line).
+_YAML_BLOCK = re.compile(r"(?m)^[ \t]*[\w.\-]{1,120}:[ \t]*([|>][-+]?[ \t]*\n[ \t]+)(?=\S)")
+# A plan's change of a setting (`~ secret = "old" -> "new"`): the new value is that setting's too.
+_PLAN_ARROW = re.compile(r'"([ \t]*->[ \t]*)"')
+_PLAN_LINE = re.compile(r'[ \t]*[~+\-]?[ \t]*([\w.\-]{1,120})[ \t]*=[ \t]*"[^"\n]{0,400}"')
+# A command that prints one variable, and its output on the next line (`$ printenv API_TOKEN`, `$ echo
+# "$API_TOKEN"`, PowerShell's `PS> $env:API_TOKEN`): read as `API_TOKEN=<output>`, judged by the name.
+_PRINTED_VAR = re.compile(
+    r"(?:printenv[ \t]+|echo[ \t]+\"?\$\{?|\$env:)([A-Za-z_]\w{1,80})(\}?\"?[ \t]*\r?\n)(?=[^\s$#>])"
+)
+# A row of a drawn box: `│ content │`, the content padded to the box's width.
+_BOX_ROW = re.compile(r"^[ \t]*│ ?(.*?)(?: ?│)[ \t]*$")
+_ANY_BOX_ROW = re.compile(r"(?m)^[ \t]*│[^\n]*│[ \t]*$")
+
+
+@dataclass(slots=True)
+class View:
+    text: str
+    origin: list[int]  # origin[i]: where the view's character i starts in the logged text
+    until: list[int]  # until[i]: where it ends there (past a whole `\u003d` for its `=`)
+
+    def back(self, f: Finding) -> Finding:
+        if not self.origin:
+            return f
+        start = self.origin[f.start] if f.start < len(self.origin) else self.until[-1]
+        end = self.until[min(f.end, len(self.until)) - 1] if f.end > 0 else start
+        return Finding(start, max(end, start), f.kind, f.tier, f.detector, f.step, f.field)
+
+
+def _sets_a_setting(text: str) -> bool:
+    return ("config set" in text or "configure set" in text or "git config" in text or "set -" in text
+            or "secret set" in text or "secrets set" in text)
+
+
+def _has_trigger(text: str) -> bool:
+    return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
+            or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
+            or "echo" in text or "$env:" in text)
+
+
+def terminal_view(text: str) -> View | None:
+    """The text without colour codes, `\\u00XX` symbol escapes and box borders (a wrapped row joined to
+    the next); None when the text holds none of them."""
+    if not _has_trigger(text):
+        return None
+    # Pass 1: drop colour codes, decode symbol escapes, read table pairs and sed replacements; box rows after.
+    pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
+    if "\x1b" in text or "\\u001" in text:
+        pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
+    if "\\u00" in text:
+        pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
+    if "|" in text:
+        pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
+    if _sets_a_setting(text):
+        pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
+        if "gh secret" in text:
+            pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
+    if "http-basic." in text:
+        pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
+    if ": |" in text or ": >" in text:
+        pieces += [(m.start(1), m.end(1), "") for m in _YAML_BLOCK.finditer(text)]
+    if "->" in text:
+        for m in _PLAN_ARROW.finditer(text):
+            line = _PLAN_LINE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start() + 1)
+            if line is not None:
+                pieces.append((m.start(1), m.end(1), "\n" + line.group(1) + " = "))
+    if "printenv" in text or "echo" in text or "$env:" in text:
+        pieces += [(m.start(2), m.end(2), "=") for m in _PRINTED_VAR.finditer(text)]
+    if "sed " in text:
+        for m in _SED_SUBST.finditer(text):
+            k = next(i for i in (1, 2, 3) if m.group(i) is not None)  # the replacement, whichever delimiter
+            pieces += [(m.start(k) - 1, m.start(k), "\n"), (m.end(k), m.end(k) + 1, "\n")]
+    if not pieces and not ("│" in text and _ANY_BOX_ROW.search(text)):
+        return None  # the usual case: nothing to read differently, and no map of the text built
+    out: list[str] = []
+    origin: list[int] = []
+    until: list[int] = []
+    changed = False
+    pos = 0
+
+    def keep(a: int, b: int) -> None:
+        out.append(text[a:b])
+        origin.extend(range(a, b))
+        until.extend(range(a + 1, b + 1))
+
+    pieces.sort()
+    for a, b, rep in pieces:
+        if a < pos:
+            continue
+        keep(pos, a)
+        if rep:
+            out.append(rep)
+            origin.extend([a] * len(rep))
+            until.extend([b] * len(rep))
+        pos = b
+        changed = True
+    keep(pos, len(text))
+    flat = "".join(out)
+    if "│" in flat:
+        boxed = _unbox(flat, origin, until)
+        if boxed is not None:
+            flat, origin, until = boxed
+            changed = True
+    if not changed:
+        return None
+    return View(flat, origin, until)
+
+
+def _unbox(text: str, origin: list[int], until: list[int]) -> tuple[str, list[int], list[int]] | None:
+    """Box rows' contents without their borders; a row that runs to the border (no padding) is a wrap,
+    joined to the next row."""
+    out: list[str] = []
+    org: list[int] = []
+    unt: list[int] = []
+    changed = False
+    lines = text.split("\n")
+    at = 0
+    for k, line in enumerate(lines):
+        m = _BOX_ROW.match(line) if "│" in line else None
+        last = k == len(lines) - 1
+        if m is None:
+            out.append(line)
+            org.extend(origin[at:at + len(line)])
+            unt.extend(until[at:at + len(line)])
+            if not last:
+                out.append("\n")
+                org.append(origin[at + len(line)])
+                unt.append(until[at + len(line)])
+        else:
+            changed = True
+            a, b = m.span(1)
+            body = line[a:b]
+            wrapped = bool(body) and not body.endswith(" ") and not last and bool(
+                _BOX_ROW.match(lines[k + 1]) if "│" in lines[k + 1] else None)
+            content = body.rstrip(" ")
+            out.append(content)
+            org.extend(origin[at + a:at + a + len(content)])
+            unt.extend(until[at + a:at + a + len(content)])
+            if not last and not wrapped:
+                out.append("\n")
+                org.append(origin[at + len(line)])
+                unt.append(until[at + len(line)])
+        at += len(line) + 1
+    return ("".join(out), org, unt) if changed else None
