@@ -29,6 +29,7 @@ from tracetui.model import (
     Session,
     SessionSummary,
     Step,
+    StepKind,
     Subagent,
     Tokens,
 )
@@ -188,6 +189,9 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         extra["forked_at"] = session.forked_at
     if session.subagent_of is not None:
         extra["subagent_of"] = session.subagent_of
+    spawned = _spawned(session)
+    if spawned:
+        extra["spawned"] = spawned
     priced = session_cost(session)
     if priced.logged:
         extra["cost_logged"] = True
@@ -263,6 +267,44 @@ def is_empty(conn: sqlite3.Connection) -> bool:
         conn.execute("SELECT 1 FROM groups LIMIT 1").fetchone() is None
         and conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is None
     )
+
+
+def _spawned(session: Session) -> list[str]:
+    """The sessions this one's calls spawned as subagents with logs of their own (meta agent_thread)."""
+    out: dict[str, None] = {}
+    for step in session.steps:
+        child = step.meta.get("agent_thread") if step.kind == StepKind.TOOL_CALL else None
+        if isinstance(child, str) and child and child != session.id:
+            out[child] = None
+    return list(out)
+
+
+def tie_spawned(conn: sqlite3.Connection) -> int:
+    """Name the parent of each subagent whose own log does not (OpenClaw's children never do): the
+    session of the same agent whose spawning call names it (`extra.spawned`). A child that names a
+    parent keeps it; of two parents claiming one child the first by id wins, so the answer is stable.
+    Run after each sync, as a parent or a child read again has its row written afresh. Returns how
+    many children were tied."""
+    rows = conn.execute(
+        "SELECT id, agent, json_extract(extra, '$.spawned') FROM sessions"
+        " WHERE instr(extra, '\"spawned\"') AND json_valid(extra) ORDER BY id"
+    ).fetchall()
+    tied = 0
+    for parent, agent, spawned in rows:
+        try:
+            children = orjson.loads(spawned) if isinstance(spawned, str) else []
+        except orjson.JSONDecodeError:
+            continue
+        for child in children if isinstance(children, list) else []:
+            if not isinstance(child, str) or not child or child == parent:
+                continue
+            done = conn.execute(
+                "UPDATE sessions SET extra = json_set(extra, '$.subagent_of', ?)"
+                " WHERE id = ? AND agent = ? AND json_valid(extra) AND json_extract(extra, '$.subagent_of') IS NULL",
+                (parent, child, agent),
+            )
+            tied += done.rowcount
+    return tied
 
 
 def has_sessions(conn: sqlite3.Connection, main: str) -> bool:

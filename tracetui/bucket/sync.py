@@ -382,6 +382,11 @@ def sync(
             _work_and_write(str(root), conn, jobs, workers, progress, report, tidy=whole)
     finally:
         _close_writers(str(root))
+    if jobs:
+        # A subagent's row (or its parent's) written afresh: tie children their logs leave unnamed.
+        conn.execute("BEGIN")
+        index.tie_spawned(conn)
+        conn.execute("COMMIT")
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
     report.seconds = time.perf_counter() - started
