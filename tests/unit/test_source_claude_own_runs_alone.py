@@ -27,7 +27,8 @@ def run(agent: str, prompt: str, reply: str) -> bytes:
         return BASE | {"agentId": agent, "uuid": uuid, "parentUuid": parent, "type": role,
                        "timestamp": f"2026-03-05T01:00:{second:02d}.000Z", "message": message}  # fmt: skip
 
-    rows = [line("r1", None, "user", prompt, 1), line("r2", "r1", "assistant", [{"type": "text", "text": reply}], 2)]
+    answer = [{"type": "text", "text": reply}]
+    rows = [line("r1", None, "user", prompt, 1), line("r2", "r1", "assistant", answer, 2)]
     return b"".join(orjson.dumps(r) + b"\n" for r in rows)
 
 
@@ -50,7 +51,8 @@ def test_an_own_run_read_alone_is_hidden_as_the_agent_s_own(agent):
 
 
 def test_a_spawned_agent_s_run_read_alone_stays_listed():
-    s = claude_code.read(RawLog(path("/h/.claude/projects/-w-app", SPAWNED), run(SPAWNED, "map the parser", "ok")), [])
+    log = path("/h/.claude/projects/-w-app", SPAWNED)
+    s = claude_code.read(RawLog(log, run(SPAWNED, "map the parser", "ok")), [])
     assert s.hidden is None
 
 

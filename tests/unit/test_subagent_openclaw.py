@@ -6,94 +6,31 @@ the child's id. The parent's later announce of the child's end pairs key and id 
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
+from openclaw_subagents import (
+    CHILD_NEW,
+    CHILD_OLD,
+    CHILD_QUIET,
+    KEY_NEW,
+    KEY_OLD,
+    KEY_QUIET,
+    PARENT,
+    child_log,
+    message,
+    parent_log,
+    user,
+    write_sessions,
+)
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.model import StepKind
 from tracetui.sources import RawLog, pi
 from tracetui.views import fork
-
-PARENT = "6a000000-0000-4000-8000-000000000001"
-CHILD_OLD = "c0000000-0000-4000-8000-00000000000a"  # announced by a 2026.3 Stats line
-CHILD_NEW = "c0000000-0000-4000-8000-00000000000b"  # announced by a 2026.4 completion event
-CHILD_QUIET = "c0000000-0000-4000-8000-00000000000c"  # spawned, never announced
-KEY_OLD = "agent:main:subagent:4b000000-0000-4000-8000-0000000000a1"
-KEY_NEW = "agent:main:subagent:4b000000-0000-4000-8000-0000000000b1"
-KEY_QUIET = "agent:main:subagent:4b000000-0000-4000-8000-0000000000c1"
-
-
-def header(sid: str, minute: int) -> dict[str, Any]:
-    return {"type": "session", "version": 3, "id": sid, "timestamp": f"2026-03-05T15:{minute:02d}:00.000Z",
-            "cwd": "C:\\Users\\u\\.openclaw\\workspace"}  # fmt: skip
-
-
-def message(eid: str, parent: str | None, minute: int, body: dict[str, Any]) -> dict[str, Any]:
-    stamp = f"2026-03-05T15:{minute:02d}:00.000Z"
-    return {"type": "message", "id": eid, "parentId": parent, "timestamp": stamp, "message": body}
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"role": "user", "content": [{"type": "text", "text": text}], "timestamp": 1}
-
-
-def spawn(call: str, task: str) -> dict[str, Any]:
-    return {"role": "assistant", "content": [{"type": "toolCall", "id": call, "name": "sessions_spawn",
-            "arguments": {"task": task, "label": task}}], "provider": "deepseek", "model": "deepseek-chat",
-            "stopReason": "toolUse", "timestamp": 2}  # fmt: skip
-
-
-def spawned(call: str, key: str) -> dict[str, Any]:
-    details = {"status": "accepted", "childSessionKey": key, "runId": "r-" + call}
-    return {"role": "toolResult", "toolCallId": call, "toolName": "sessions_spawn",
-            "content": [{"type": "text", "text": json.dumps(details, indent=2)}], "details": details,
-            "isError": False, "timestamp": 3}  # fmt: skip
-
-
-def answer(text: str) -> dict[str, Any]:
-    return {"role": "assistant", "content": [{"type": "text", "text": text}], "provider": "deepseek",
-            "model": "deepseek-chat", "stopReason": "stop", "timestamp": 4}  # fmt: skip
-
-
-STATS = (
-    'A background task "forum" just completed successfully.\n\nFindings:\nthree topics\n\n'
-    f"Stats: runtime 1m2s • tokens n/a • sessionKey {KEY_OLD} • sessionId {CHILD_OLD} • transcript "
-    f"C:\\Users\\u\\.openclaw\\agents\\main\\sessions\\{CHILD_OLD}.jsonl\n\nSummarize this naturally."
-)
-EVENT = (
-    "[Sun 2026-04-05 02:00 UTC] OpenClaw runtime context (internal):\n\n[Internal task completion event]\n"
-    f"source: subagent\nsession_key: {KEY_NEW}\nsession_id: {CHILD_NEW}\ntype: subagent task\n"
-    "status: completed successfully\n"
-)
-
-
-def parent_log(announce: bool = True) -> bytes:
-    rows = [
-        header(PARENT, 30),
-        message("e1", None, 30, user("show me subagents")),
-        message("e2", "e1", 31, spawn("call_old", "read the forum")),
-        message("e3", "e2", 31, spawned("call_old", KEY_OLD)),
-        message("e4", "e3", 32, spawn("call_new", "check health")),
-        message("e5", "e4", 32, spawned("call_new", KEY_NEW)),
-        message("e6", "e5", 33, spawn("call_quiet", "sum up the day")),
-        message("e7", "e6", 33, spawned("call_quiet", KEY_QUIET)),
-        message("e8", "e7", 34, answer("three running")),
-    ]
-    if announce:
-        rows += [message("e9", "e8", 40, user(STATS)), message("e10", "e9", 41, user(EVENT))]
-    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
-
-
-def child_log(sid: str, task: str, minute: int) -> bytes:
-    rows = [header(sid, minute), message("k1", None, minute, user(task)), message("k2", "k1", minute, answer("done"))]
-    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
-
 
 def read(data: bytes, sid: str):
     return pi.read(RawLog(f"/h/.openclaw/agents/main/sessions/{sid}.jsonl", data), [])
@@ -120,7 +57,8 @@ def test_without_the_announce_no_child_is_named():
 
 
 def test_a_key_or_id_of_another_shape_names_no_child():
-    bad = parent_log().replace(CHILD_OLD.encode(), b"../../etc/passwd").replace(KEY_NEW.encode(), b"agent:x:main")
+    bad = parent_log().replace(CHILD_OLD.encode(), b"../../etc/passwd")
+    bad = bad.replace(KEY_NEW.encode(), b"agent:x:main")
     parent = read(bad, PARENT)
     assert fork.spawned_child(call_of(parent, "call_old")) is None
     assert "child_session_key" not in call_of(parent, "call_new").meta
@@ -134,16 +72,6 @@ def test_a_read_on_from_a_snapshot_ties_as_a_whole_read_does():
     resumed, _ = pi.resume(state, RawLog(log, data), [])
     assert resumed.to_dict() == read(data, PARENT).to_dict()
     assert fork.spawned_child(call_of(resumed, "call_new")) == CHILD_NEW
-
-
-def write_sessions(folder: Path) -> Path:
-    sessions = folder / ".openclaw" / "agents" / "main" / "sessions"
-    sessions.mkdir(parents=True)
-    (sessions / f"{PARENT}.jsonl").write_bytes(parent_log())
-    (sessions / f"{CHILD_OLD}.jsonl.deleted.2026-03-05T16-36-36.730Z").write_bytes(child_log(CHILD_OLD, "read the forum", 31))
-    (sessions / f"{CHILD_NEW}.jsonl").write_bytes(child_log(CHILD_NEW, "check health", 32))
-    (sessions / f"{CHILD_QUIET}.jsonl").write_bytes(child_log(CHILD_QUIET, "sum up the day", 33))
-    return sessions
 
 
 @pytest.fixture
@@ -202,7 +130,8 @@ def test_real_backup_ties_its_six_archived_children_to_the_session_that_spawned_
     try:
         b.sync(sources={"pi": [clone / "agents" / "main" / "sessions"]})
         rows = b.list_sessions(include_hidden=True)
-        children = sorted(r.id[:8] for r in rows if r.subagent_of == "676ff86e-7673-4625-92e4-a7b5a6454395")
+        parent = "676ff86e-7673-4625-92e4-a7b5a6454395"
+        children = sorted(r.id[:8] for r in rows if r.subagent_of == parent)
         assert children == ["16cfe318", "37527012", "9b17069a", "c25a9ac2", "e3dfeea5", "f3260a7c"]
         assert sum(1 for r in rows if r.subagent_of) == 6
     finally:

@@ -300,7 +300,8 @@ def tie_spawned(conn: sqlite3.Connection) -> int:
                 continue
             done = conn.execute(
                 "UPDATE sessions SET extra = json_set(extra, '$.subagent_of', ?)"
-                " WHERE id = ? AND agent = ? AND json_valid(extra) AND json_extract(extra, '$.subagent_of') IS NULL",
+                " WHERE id = ? AND agent = ? AND json_valid(extra)"
+                " AND json_extract(extra, '$.subagent_of') IS NULL",
                 (parent, child, agent),
             )
             tied += done.rowcount
