@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -279,15 +280,18 @@ def _spawned(session: Session) -> list[str]:
     return list(out)
 
 
-def tie_spawned(conn: sqlite3.Connection) -> int:
+def tie_spawned(conn: sqlite3.Connection, agents: Collection[str]) -> int:
     """Name the parent of each subagent whose own log does not (OpenClaw's children never do): the
     session of the same agent whose spawning call names it (`extra.spawned`). A child that names a
     parent keeps it; of two parents claiming one child the first by id wins, so the answer is stable.
-    Run after each sync, as a parent or a child read again has its row written afresh. Returns how
-    many children were tied."""
+    Run after a sync, for the agents whose rows it wrote (a parent or a child read again has its row
+    written afresh; only those agents' rows are scanned). Returns how many children were tied."""
+    wanted = sorted(set(agents))
+    marks = ", ".join("?" * len(wanted))
     rows = conn.execute(
         "SELECT id, agent, json_extract(extra, '$.spawned') FROM sessions"
-        " WHERE instr(extra, '\"spawned\"') AND json_valid(extra) ORDER BY id"
+        f" WHERE agent IN ({marks}) AND instr(extra, '\"spawned\"') AND json_valid(extra) ORDER BY id",
+        wanted,
     ).fetchall()
     tied = 0
     for parent, agent, spawned in rows:

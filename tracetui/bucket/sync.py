@@ -385,7 +385,7 @@ def sync(
     if jobs:
         # A subagent's row (or its parent's) written afresh: tie children their logs leave unnamed.
         conn.execute("BEGIN")
-        index.tie_spawned(conn)
+        index.tie_spawned(conn, {job.agent for job in jobs})
         conn.execute("COMMIT")
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
