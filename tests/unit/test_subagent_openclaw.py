@@ -136,3 +136,41 @@ def test_real_backup_ties_its_six_archived_children_to_the_session_that_spawned_
         assert sum(1 for r in rows if r.subagent_of) == 6
     finally:
         b.close()
+
+
+def test_sessions_json_ties_a_child_the_parent_s_log_names_only_by_key(tmp_path):
+    """A child still running (or whose announce was lost): its parent's log has the key alone, and
+    OpenClaw's session store beside the transcripts maps the key to the child's session id."""
+    src = write_sessions(tmp_path / "src")
+    (src / f"{PARENT}.jsonl").write_bytes(parent_log(announce=False))
+    store = {
+        "agent:main:main": {"sessionId": PARENT, "updatedAt": 1},
+        KEY_NEW: {"sessionId": CHILD_NEW, "spawnedBy": "agent:main:main", "spawnDepth": 1},
+        # what the store may not say: a key of another shape, an id that is no uuid
+        "agent:main:main:evil": {"sessionId": CHILD_OLD},
+        KEY_QUIET: {"sessionId": "../../etc/passwd"},
+    }
+    (src / "sessions.json").write_bytes(orjson.dumps(store))
+    b = Bucket.open(tmp_path / "bucket")
+    try:
+        b.sync(sources={"pi": [src]})
+        assert {r.id: r.subagent_of for r in b.list_sessions(include_hidden=True)} == {
+            PARENT: None, CHILD_OLD: None, CHILD_NEW: PARENT, CHILD_QUIET: None}
+    finally:
+        b.close()
+
+
+def test_a_session_store_that_is_not_json_or_not_a_file_ties_nothing(tmp_path):
+    src = write_sessions(tmp_path / "src")
+    (src / f"{PARENT}.jsonl").write_bytes(parent_log(announce=False))
+    (src / "sessions.json").mkdir()
+    b = Bucket.open(tmp_path / "bucket")
+    try:
+        b.sync(sources={"pi": [src]})
+        (src / "sessions.json").rmdir()
+        (src / "sessions.json").write_bytes(b"{not json")
+        (src / f"{CHILD_NEW}.jsonl").write_bytes(child_log(CHILD_NEW, "check health!", 32))
+        b.sync(sources={"pi": [src]})
+        assert all(r.subagent_of is None for r in b.list_sessions(include_hidden=True))
+    finally:
+        b.close()

@@ -11,15 +11,22 @@ present, `sessions.json` beside the transcripts maps a key to its `sessionId` to
 
 The spawning call gets meta `child_session_key`, and `agent_thread` (the child's session id, as a
 Codex spawn's) where the log pairs its key with an id; the child's `Session.subagent_of` is set by the
-bucket from the parent's row (`index.tie_spawned`). An id is only ever looked up, never made a path.
+bucket from the parent's row (`index.tie_spawned`), which also looks the keys the log leaves unpaired up
+in `sessions.json` beside the parent's transcript (`store_index`; a child still running, an announce
+lost). `spawnedBy` there names the parent by key, and a key's session changes at each `/reset`: the
+parent is always the log holding the spawn. An id is only ever looked up, never made a path.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tracetui.model import Step, StepKind
+from tracetui.regular_file import NotRegularFile, open_regular
 
 TOOL = "sessions_spawn"
 KEY = "child_session_key"
@@ -65,11 +72,28 @@ def tie(steps: list[Step], known: dict[str, str] | None = None) -> None:
             call.meta["agent_thread"] = child
 
 
-def spawned(steps: list[Step]) -> list[str]:
-    """The session ids of the children the session's spawning calls name (for the bucket's tie)."""
-    out: dict[str, None] = {}
-    for step in steps:
-        child = step.meta.get("agent_thread")
-        if step.kind == StepKind.TOOL_CALL and isinstance(step.meta.get(KEY), str) and isinstance(child, str):
-            out[child] = None
-    return list(out)
+# OpenClaw's session store (sessions.json) runs to megabytes; a file far past that is no store of its.
+_STORE_LIMIT = 64 * 1024 * 1024
+
+
+def store_index(log: Path) -> dict[str, str]:
+    """{child key: session id} from the `sessions.json` beside a transcript: its entries whose key has
+    a subagent's shape and whose `sessionId` is a uuid. {} where the file is absent, not a regular
+    file, too big or not JSON."""
+    try:
+        with open_regular(log.parent / "sessions.json") as handle:
+            data = handle.read(_STORE_LIMIT + 1)
+    except (OSError, NotRegularFile):
+        return {}
+    if len(data) > _STORE_LIMIT:
+        return {}
+    try:
+        store = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return {}
+    out: dict[str, str] = {}
+    for key, entry in store.items() if isinstance(store, dict) else ():
+        child = entry.get("sessionId") if isinstance(entry, dict) else None
+        if CHILD_KEY.match(key) and isinstance(child, str) and SESSION_ID.match(child):
+            out[key] = child
+    return out

@@ -1089,4 +1089,5 @@ AGENT = Agent(
     read=read,
     env=("PI_CODING_AGENT_DIR", "OPENCLAW_STATE_DIR", "OPENCLAW_HOME"),
     resume=resume,
+    spawn_index=openclaw_spawn.store_index,
 )
