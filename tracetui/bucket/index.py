@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tracetui.model import (
     Session,
     SessionSummary,
     Step,
+    StepKind,
     Subagent,
     Tokens,
 )
@@ -188,6 +190,12 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         extra["forked_at"] = session.forked_at
     if session.subagent_of is not None:
         extra["subagent_of"] = session.subagent_of
+    spawned = _spawned(session)
+    if spawned:
+        extra["spawned"] = spawned
+    unpaired = _unpaired(session)
+    if unpaired:
+        extra["spawn_keys"] = unpaired
     priced = session_cost(session)
     if priced.logged:
         extra["cost_logged"] = True
@@ -270,6 +278,77 @@ def is_empty(conn: sqlite3.Connection) -> bool:
         conn.execute("SELECT 1 FROM groups LIMIT 1").fetchone() is None
         and conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is None
     )
+
+
+def _spawned(session: Session) -> list[str]:
+    """The sessions this one's calls spawned as subagents with logs of their own (meta agent_thread)."""
+    out: dict[str, None] = {}
+    for step in session.steps:
+        child = step.meta.get("agent_thread") if step.kind == StepKind.TOOL_CALL else None
+        if isinstance(child, str) and child and child != session.id:
+            out[child] = None
+    return list(out)
+
+
+def _unpaired(session: Session) -> list[str]:
+    """The keys naming children the session's calls spawned whose session ids its log does not give
+    (OpenClaw's `meta["child_session_key"]` with no agent_thread): for `tie_spawned` to look up."""
+    out: dict[str, None] = {}
+    for step in session.steps:
+        key = step.meta.get("child_session_key") if step.kind == StepKind.TOOL_CALL else None
+        if isinstance(key, str) and key and "agent_thread" not in step.meta:
+            out[key] = None
+    return list(out)
+
+
+# (agent, the parent's log path) -> {child key: child session id}, from the agent's own index.
+SpawnIndex = Callable[[str, str], dict[str, str]]
+
+
+def tie_spawned(conn: sqlite3.Connection, agents: Collection[str], lookup: SpawnIndex | None = None) -> int:
+    """Name the parent of each subagent whose own log does not (OpenClaw's children never do): the
+    session of the same agent whose spawning call names it (`extra.spawned`), or names it by a key
+    (`extra.spawn_keys`) that the agent's own index beside the parent's log (`lookup`) gives the
+    session id of. The parent is always the log holding the spawn. A child that names a
+    parent keeps it; of two parents claiming one child the first by id wins, so the answer is stable.
+    Run after a sync, for the agents whose rows it wrote (a parent or a child read again has its row
+    written afresh; only those agents' rows are scanned). Returns how many children were tied."""
+    wanted = sorted(set(agents))
+    marks = ", ".join("?" * len(wanted))
+    rows = conn.execute(
+        "SELECT id, agent, source, json_extract(extra, '$.spawned'), json_extract(extra, '$.spawn_keys')"
+        f" FROM sessions WHERE agent IN ({marks}) AND (instr(extra, '\"spawned\"') OR"
+        " instr(extra, '\"spawn_keys\"')) AND json_valid(extra) ORDER BY id",
+        wanted,
+    ).fetchall()
+    tied = 0
+    for parent, agent, source, spawned, keys in rows:
+        children = _strings(spawned)
+        wanted_keys = _strings(keys)
+        if wanted_keys and lookup is not None and isinstance(source, str):
+            # Children the log names only by key: the agent's own index (OpenClaw's sessions.json).
+            found = lookup(agent, source)
+            children += [found[k] for k in wanted_keys if k in found]
+        for child in children:
+            if not isinstance(child, str) or not child or child == parent:
+                continue
+            done = conn.execute(
+                "UPDATE sessions SET extra = json_set(extra, '$.subagent_of', ?)"
+                " WHERE id = ? AND agent = ? AND json_valid(extra)"
+                " AND json_extract(extra, '$.subagent_of') IS NULL",
+                (parent, child, agent),
+            )
+            tied += done.rowcount
+    return tied
+
+
+def _strings(value: Any) -> list[str]:
+    """A JSON list of strings as `json_extract` gives it, else []."""
+    try:
+        items = orjson.loads(value) if isinstance(value, str) else []
+    except orjson.JSONDecodeError:
+        return []
+    return [x for x in items if isinstance(x, str)] if isinstance(items, list) else []
 
 
 def has_sessions(conn: sqlite3.Connection, main: str) -> bool:

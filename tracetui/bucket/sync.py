@@ -388,10 +388,29 @@ def sync(
             _work_and_write(str(root), conn, jobs, workers, progress, report, tidy=whole)
     finally:
         _close_writers(str(root))
+    if jobs:
+        # A subagent's row (or its parent's) written afresh: tie children their logs leave unnamed.
+        conn.execute("BEGIN")
+        index.tie_spawned(conn, {job.agent for job in jobs}, _spawn_index)
+        conn.execute("COMMIT")
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _spawn_index(agent: str, source: str) -> dict[str, str]:
+    """The agent's own index of its subagents beside a parent's log (registry `spawn_index`), else {}."""
+    try:
+        look = registry.get(agent).spawn_index
+    except ValueError:
+        return {}
+    if look is None:
+        return {}
+    try:
+        return look(Path(source))
+    except Exception:  # an index it cannot read ties nothing; the sync goes on
+        return {}
 
 
 def _plan(

@@ -54,7 +54,8 @@ Format notes are in docs (formats.md, section 1). The choices this reader makes:
 - A subagent file read alone whose prompts are all "Warmup", or a main transcript with no line of
   its own beside runs with no other prompt (2.0.x left it empty when a resume moved to a new session
   id; 2.0.60 at times logged a warm-up's reply without its prompt), is hidden from listings as a
-  warm-up; a main transcript with no `cwd` takes its subagents';
+  warm-up; a run Claude Code started itself (`agent-a<kind>-<hex>`) read alone is hidden as the
+  agent's own run (`titles.HIDDEN_OWN_RUN`); a main transcript with no `cwd` takes its subagents';
   a session with no user step and no model step as empty (`titles.why_hidden`).
 
 The reader is split by concern: `claude_files` (which files make a session), `claude_steps`
@@ -194,6 +195,10 @@ def _read(
         # empty one when a resume moved on to another session id) beside its warm-up runs, whose
         # "Warmup" prompt 2.0.60 did not always write (the reply alone).
         hidden = titles.HIDDEN_WARMUP
+    if hidden is None and own is not None and own_run_kind(own.id) is not None:
+        # A compaction's summarizer or a prompt suggestion whose session was not kept: listed, it read
+        # as a session titled by Claude Code's own instructions ("[SUGGESTION MODE: ...").
+        hidden = titles.HIDDEN_OWN_RUN
     cwd = reader.cwd if reader.cwd is not None else _companion_field(companions, "cwd")
     session = Session(
         id=session_id,

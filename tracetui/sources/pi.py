@@ -53,7 +53,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import COPIED, FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens, usd
-from tracetui.sources import RawLog, SessionFiles, openclaw_trace, resumable, titles
+from tracetui.sources import RawLog, SessionFiles, openclaw_spawn, openclaw_trace, resumable, titles
 from tracetui.sources.apply_patch import parse_patch
 from tracetui.sources.coerce import as_count, as_dict, as_moment, as_str
 from tracetui.sources.jsonl import guarded, iter_entries
@@ -557,6 +557,9 @@ class _Reader:
         call = self.calls.get(call_id) if call_id else None
         if call is not None:
             self.answered.add(id(call))
+            key = openclaw_spawn.child_key(details) if name == openclaw_spawn.TOOL else None
+            if key is not None:
+                call.meta[openclaw_spawn.KEY] = key
             if call.edits:
                 _settle_edits(call, is_error, details)
 
@@ -740,6 +743,7 @@ class _Reader:
         if self.times:
             session.started = min(self.times)
             session.ended = max(self.times)
+        openclaw_spawn.tie(session.steps)
         session.title = titles.session_title((self.name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
 
@@ -1085,4 +1089,5 @@ AGENT = Agent(
     read=read,
     env=("PI_CODING_AGENT_DIR", "OPENCLAW_STATE_DIR", "OPENCLAW_HOME"),
     resume=resume,
+    spawn_index=openclaw_spawn.store_index,
 )

@@ -53,6 +53,10 @@ class Agent:
     resume: (
         Callable[[ResumeState | None, RawLog, list[RawLog]], tuple[Session, ResumeState | None]] | None
     ) = None
+    # For agents whose subagents' logs never name their parent and whose parent's log names a child
+    # only by a key: (the parent's log path) -> {child key: child session id} from the agent's own
+    # index beside that log ({} where it has none). See `tracetui.sources.openclaw_spawn`.
+    spawn_index: Callable[[Path], dict[str, str]] | None = None
 
     def default_folders(self) -> list[Path]:
         return self.folders(os.environ, Path.home())

@@ -31,6 +31,9 @@ TITLE_LIMIT = 200
 HIDDEN_EMPTY = "empty"  # no prompt and nothing the model did: an agent opened and closed
 HIDDEN_WARMUP = "warm-up"  # a cache warm-up run the agent started by itself, whose parent is absent
 HIDDEN_COMMANDS = "commands only"  # only the CLI's own commands (/quit, /mcp list), nothing asked of a model
+# A run the agent started by itself (Claude Code's compaction summarizer, next-prompt suggestion, `/btw`
+# side question) read without the session it served: its prompt is the agent's, not the user's.
+HIDDEN_OWN_RUN = "agent's own run"
 
 # Blocks dropped with everything they hold, wherever they are.
 _DROPPED_TAGS = (

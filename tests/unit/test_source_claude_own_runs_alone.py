@@ -1,0 +1,76 @@
+"""A run Claude Code starts itself (`subagents/agent-a<kind>-<hex>.jsonl`: acompact, aside_question,
+aprompt_suggestion) read without its main transcript was listed as a session of its own, titled by
+Claude Code's instructions ("[SUGGESTION MODE: ...", "Your task is to create a detailed summary ...").
+It is hidden as warm-ups are: counted in `ls`'s hidden line, listed by `ls --all`, `show` still opens
+it. A spawned agent's run read alone stays listed. Hand-made transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tracetui.cli import main
+from tracetui.sources import RawLog, claude_code, titles
+
+SID = "c0c0c0c0-0000-4000-8000-000000000009"
+BASE = {"sessionId": SID, "cwd": "/w/app", "version": "2.1.68", "userType": "external", "isSidechain": True}
+
+
+def run(agent: str, prompt: str, reply: str) -> bytes:
+    def line(uuid: str, parent: str | None, role: str, content: Any, second: int) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": role, "content": content}
+        if role == "assistant":
+            message |= {"id": f"msg_{uuid}", "type": "message", "model": "claude-opus-4-6"}
+        return BASE | {"agentId": agent, "uuid": uuid, "parentUuid": parent, "type": role,
+                       "timestamp": f"2026-03-05T01:00:{second:02d}.000Z", "message": message}  # fmt: skip
+
+    answer = [{"type": "text", "text": reply}]
+    rows = [line("r1", None, "user", prompt, 1), line("r2", "r1", "assistant", answer, 2)]
+    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
+
+
+OWN = {
+    "acompact-0123456789abcdef": "Your task is to create a detailed summary of the conversation so far.",
+    "aprompt_suggestion-554933": "[SUGGESTION MODE: Suggest what the user might type next.]",
+    "aside_question-0123456789abcdef": "what does the todo list hold?",
+}
+SPAWNED = "a0123456789abcdef"
+
+
+def path(folder: str, agent: str) -> str:
+    return f"{folder}/{SID}/subagents/agent-{agent}.jsonl"
+
+
+@pytest.mark.parametrize("agent", sorted(OWN))
+def test_an_own_run_read_alone_is_hidden_as_the_agent_s_own(agent):
+    s = claude_code.read(RawLog(path("/h/.claude/projects/-w-app", agent), run(agent, OWN[agent], "ok")), [])
+    assert s.hidden == titles.HIDDEN_OWN_RUN
+
+
+def test_a_spawned_agent_s_run_read_alone_stays_listed():
+    log = path("/h/.claude/projects/-w-app", SPAWNED)
+    s = claude_code.read(RawLog(log, run(SPAWNED, "map the parser", "ok")), [])
+    assert s.hidden is None
+
+
+def test_ls_counts_them_hidden_ls_all_lists_them_and_show_opens_them(tmp_path: Path, capsys):
+    folder = tmp_path / "projects" / "-w-app"
+    for agent, prompt in [*OWN.items(), (SPAWNED, "map the parser")]:
+        target = Path(path(str(folder), agent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(run(agent, prompt, "ok"))
+    bucket = str(tmp_path / "bucket")
+    assert main(["sync", "--bucket", bucket, "--source", f"claude={tmp_path / 'projects'}"]) == 0
+    capsys.readouterr()
+    assert main(["ls", "--bucket", bucket]) == 0
+    out = capsys.readouterr().out
+    assert "SUGGESTION MODE" not in out and "detailed summary" not in out and "map the parser" in out
+    assert "(3 empty or warm-up sessions not listed: `tracetui ls --all`)" in out
+    assert main(["ls", "--bucket", bucket, "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "SUGGESTION MODE" in out and "detailed summary" in out
+    assert main(["show", "--bucket", bucket, f"{SID}-agent-aprompt_suggestion-554933"]) == 0
+    assert "SUGGESTION MODE" in capsys.readouterr().out
