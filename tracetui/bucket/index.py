@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS sessions(
 CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
 CREATE INDEX IF NOT EXISTS sessions_gkey ON sessions(gkey);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
+CREATE INDEX IF NOT EXISTS sessions_spawning ON sessions(agent) WHERE instr(extra, '"spawned"') OR instr(extra, '"spawn_keys"');
 """
 
 SESSION_COLUMNS = (
@@ -317,6 +318,8 @@ def tie_spawned(conn: sqlite3.Connection, agents: Collection[str], lookup: Spawn
     marks = ", ".join("?" * len(wanted))
     rows = conn.execute(
         "SELECT id, agent, source, json_extract(extra, '$.spawned'), json_extract(extra, '$.spawn_keys')"
+        # The condition is the partial index `sessions_spawning`'s, word for word, so only the few
+        # sessions that spawned are walked, not the agent's every row (a watcher's sync runs this).
         f" FROM sessions WHERE agent IN ({marks}) AND (instr(extra, '\"spawned\"') OR"
         " instr(extra, '\"spawn_keys\"')) AND json_valid(extra) ORDER BY id",
         wanted,
