@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+import gc
 
+import pytest
 from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
 
 
@@ -15,3 +16,13 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+
+
+@pytest.fixture
+def collector_on():
+    """Python's cyclic collector on for the test (a run may start with it off), as it was after."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()

@@ -7,21 +7,11 @@ from __future__ import annotations
 import gc
 import threading
 
-import pytest
 from shared_data import FIXTURES
 
 from tracetui import collector
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-
-
-@pytest.fixture
-def collector_on():
-    was = gc.isenabled()
-    gc.enable()
-    yield
-    if not was:
-        gc.disable()
 
 
 def test_paused_nests_across_threads_and_puts_the_collector_back_as_it_was(collector_on):

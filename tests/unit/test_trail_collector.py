@@ -15,15 +15,6 @@ from test_trail_kit import Repo, iso, replace, session_of
 from tracetui.trail import survival, trail
 
 
-@pytest.fixture
-def collector_on():
-    was = gc.isenabled()
-    gc.enable()
-    yield
-    if not was:
-        gc.disable()
-
-
 def _session(tmp_path):
     repo = Repo(tmp_path / "r")
     repo.write("a.py", "x = 1\n")
