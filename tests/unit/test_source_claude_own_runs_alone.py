@@ -19,16 +19,17 @@ SID = "c0c0c0c0-0000-4000-8000-000000000009"
 BASE = {"sessionId": SID, "cwd": "/w/app", "version": "2.1.68", "userType": "external", "isSidechain": True}
 
 
-def run(agent: str, prompt: str, reply: str) -> bytes:
-    def line(uuid: str, parent: str | None, role: str, content: Any, second: int) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": role, "content": content}
-        if role == "assistant":
-            message |= {"id": f"msg_{uuid}", "type": "message", "model": "claude-opus-4-6"}
-        return BASE | {"agentId": agent, "uuid": uuid, "parentUuid": parent, "type": role,
-                       "timestamp": f"2026-03-05T01:00:{second:02d}.000Z", "message": message}  # fmt: skip
+def line(agent: str, uuid: str, parent: str | None, role: str, content: Any, second: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": role, "content": content}
+    if role == "assistant":
+        message |= {"id": f"msg_{uuid}", "type": "message", "model": "claude-opus-4-6"}
+    return BASE | {"agentId": agent, "uuid": uuid, "parentUuid": parent, "type": role,
+                   "timestamp": f"2026-03-05T01:00:{second:02d}.000Z", "message": message}  # fmt: skip
 
+
+def run(agent: str, prompt: str, reply: str) -> bytes:
     answer = [{"type": "text", "text": reply}]
-    rows = [line("r1", None, "user", prompt, 1), line("r2", "r1", "assistant", answer, 2)]
+    rows = [line(agent, "r1", None, "user", prompt, 1), line(agent, "r2", "r1", "assistant", answer, 2)]
     return b"".join(orjson.dumps(r) + b"\n" for r in rows)
 
 
@@ -83,22 +84,14 @@ def test_a_summarizer_holding_the_conversation_it_sums_up_stays_listed():
     edits), it is the only record of that conversation, titled by the user's first prompt there:
     listed, not hidden."""
     agent = "acompact-0fedcba987654321"
-
-    def line(uuid: str, parent: str | None, role: str, content: Any, second: int) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": role, "content": content}
-        if role == "assistant":
-            message |= {"id": f"msg_{uuid}", "type": "message", "model": "claude-opus-4-6"}
-        return BASE | {"agentId": agent, "uuid": uuid, "parentUuid": parent, "type": role,
-                       "timestamp": f"2026-03-05T01:00:{second:02d}.000Z", "message": message}  # fmt: skip
-
     said = [{"type": "text", "text": "Done."}]
     rows = [
-        line("c1", None, "user", "make the header sticky", 1),
-        line("c2", "c1", "assistant", said, 2),
-        line("c3", "c2", "user", "now check it on mobile", 3),
-        line("c4", "c3", "assistant", said, 4),
-        line("c5", "c4", "user", OWN["acompact-0123456789abcdef"], 5),
-        line("c6", "c5", "assistant", [{"type": "text", "text": "<summary>…</summary>"}], 6),
+        line(agent, "c1", None, "user", "make the header sticky", 1),
+        line(agent, "c2", "c1", "assistant", said, 2),
+        line(agent, "c3", "c2", "user", "now check it on mobile", 3),
+        line(agent, "c4", "c3", "assistant", said, 4),
+        line(agent, "c5", "c4", "user", OWN["acompact-0123456789abcdef"], 5),
+        line(agent, "c6", "c5", "assistant", [{"type": "text", "text": "<summary>…</summary>"}], 6),
     ]
     data = b"".join(orjson.dumps(r) + b"\n" for r in rows)
     s = claude_code.read(RawLog(path("/h/.claude/projects/-w-app", agent), data), [])

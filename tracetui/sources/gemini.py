@@ -92,7 +92,7 @@ from tracetui.sources.gemini_split import UUID, Conversations, is_record, sessio
 from tracetui.sources.jsonl import clean, document_note, guarded, iter_records, load_document
 from tracetui.sources.pi import parse_unified_diff
 from tracetui.sources.registry import Agent
-from tracetui.sources.staged_files import load_state, nameable, write_atomic
+from tracetui.sources.staged_files import load_state, nameable, write_atomic, write_changed
 
 NAME = "gemini"
 LOGS = "logs.json"
@@ -1250,9 +1250,7 @@ def _stage_logs(
         doc["entries"] = mine
         body = orjson.dumps(doc)
         try:
-            if not path.is_file() or path.read_bytes() != body:
-                staged.mkdir(parents=True, exist_ok=True)
-                write_atomic(path, body)
+            write_changed(path, body)
         except OSError as exc:
             problems.append(LineError(str(logs), 0, f"cannot stage its session {sid}: {exc}"))
             failed.append(path)

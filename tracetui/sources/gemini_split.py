@@ -36,7 +36,7 @@ from tracetui.model import LineError
 from tracetui.regular_file import open_regular
 from tracetui.sources.coerce import as_str
 from tracetui.sources.jsonl import iter_records
-from tracetui.sources.staged_files import write_atomic
+from tracetui.sources.staged_files import write_changed
 
 SPLIT = "split"  # the stage's folder of the conversations cut out of shared files
 PART_PREFIX = "session@"
@@ -314,9 +314,7 @@ def _scan(
             continue  # two conversations that read as one id: the first keeps the name
         data = b"".join(body)
         try:
-            if not target.is_file() or target.read_bytes() != data:
-                parts.mkdir(parents=True, exist_ok=True)
-                write_atomic(target, data)
+            write_changed(target, data)
         except OSError as exc:
             problems.append(LineError(str(path), 0, f"cannot stage its session {names[index]}: {exc}"))
             continue

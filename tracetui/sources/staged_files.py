@@ -38,6 +38,15 @@ def write_atomic(target: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def write_changed(target: Path, data: bytes) -> None:
+    """`data` in `target` (its folder made), unless the file already holds exactly that: a staged log
+    rewritten with the same bytes would be a change the bucket copies again."""
+    if target.is_file() and target.read_bytes() == data:  # not a FIFO: is_file() says a regular file
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, data)
+
+
 def nameable(name: str | Path) -> bool:
     """Whether a file's name can be written into a state file: one that is not UTF-8 (lone
     surrogates, as Python reads such names) cannot be, and orjson refuses it, so the stage leaves
