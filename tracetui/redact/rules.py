@@ -559,12 +559,13 @@ _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 # What may sit between the name and its value: closing quotes/brackets, an assignment operator.
 # `=>` before `=` (a Ruby or Perl hash, Logstash: `"apiToken" => "…"`); PHP's `.=` and `??=`. A declared
 # type between the name and `=` (Go's `var apiToken string = "…"`, Kotlin's `: String =`, Rust's `: &str =`)
-# only before a quote: a declaration of a string.
+# only before a quote: a declaration of a string. A name and a quoted value with only spaces between
+# (`password "…";`, a directive) may sit in a JSON string, its quotes escaped (`password \\"…\\";`).
 _SEPARATOR = re.compile(
     r"[ \t]*+(?::[ \t]*+)?(?:\[\]|&(?:'static[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.]{0,30}+\??[ \t]*+:?="
     r"[ \t]*+(?=\\?[\"'`])"
     r"|(?:\[\d{0,4}\])?(?:\\?[\"'\]]){0,2}[ \t]*(?:===?|!==?|=>|\.=|\?\?=|=|:=|::=|:::=|\?=|\|\|=|->|:)[ \t]*"
-    r"|[ \t]+(?=[\"'])"
+    r"|[ \t]+(?=\\?[\"'])"
 )
 _SPACE_SEPARATOR = re.compile(r"[ \t]+")
 _CODE_OPERATOR = re.compile(r"=>|\.=|\?\?=")
@@ -668,7 +669,7 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
             # `token = get_token(...)`, `password=args.password`: code, not a value.
             if nxt in ("(", "[", "{"):
                 continue
-            if nxt in (" ", "\t") and _YAML_KEY.fullmatch(text, text.rfind("\n", 0, a) + 1, start):
+            if nxt in (" ", "\t") and _YAML_KEY.fullmatch(text, _line_start(text, a), start):
                 phrase = _yaml_phrase(text, start, name)
                 if phrase is not None:
                     last_end = phrase.end
@@ -840,12 +841,15 @@ def service_key_findings(text: str, lowered: str) -> Iterator[Finding]:
         yield Finding(start, start + len(value), "secret", SUGGESTED, "rule:service-key")
 
 
-# The rest of a line after `name = ` / `name: `, for symbol-heavy unquoted passwords.
-# Inside a JSON string (a config printed as JSON, a patch in a tool's JSON arguments) the line ends at an
-# escaped line break or at the string's closing quote: a value stops at a JSON escape (`\n`, `\"`, `\\`).
-_LINE_REST = re.compile(
-    r"(?:[^\s\"'`\\]|\\(?![nrt\"'\\])){1,200}(?=(?:\\?[\"'`])?[,;]?[ \t]*(?:\r?\n|$|\\[nr]))"
-)
+# Where a line ends, for a value that runs to it: a line break, or inside a JSON string (a config printed
+# as JSON, a patch in a tool's JSON arguments) an escaped one or the string's closing quote, which may be
+# followed by the next element on the same line (a structured patch's `"lines": [" a", "+k = v", " b"]`);
+# a markdown table's cell ends a line too (`| `k = v` | … |`). Up to two quotes may close first: the
+# value's own, then a code span's or the JSON string's.
+_LINE_END = r"(?:\\?[\"'`]){0,2}(?:[,;]?[ \t]*(?:\r?\n|$|\\[nr]|\|)|(?<!\\\")(?<=\")[ \t]*[,\]}])"
+# The rest of a line after `name = ` / `name: `, for symbol-heavy unquoted passwords; it stops at a JSON
+# escape (`\n`, `\"`, `\\`).
+_LINE_REST = re.compile(rf"(?:[^\s\"'`\\]|\\(?![nrt\"'\\])){{1,200}}(?={_LINE_END})")
 _PASSWORD_WORD = re.compile(r"(?<![a-z])pass(?![a-z])")
 _CODE_START = re.compile(r"[A-Za-z_$][\w.$]*[(\[]|[({\[]|\$\{|\{\{|\$\(|%\{")
 _OPEN, _CLOSE = "([{", ")]}"
@@ -883,10 +887,28 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
     return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
 
 
-# `secret_key: some words` at the start of a YAML/config line (only `name:` then a space).
-# (After a viewer's line number: `cat -n`, Claude's `12→`; the line may be a JSON string's, ended by `\n`.)
-_YAML_KEY = re.compile(rf"(?:{LINE_NUMBER})?[ \t-]*[\w.\-]+:[ \t]+")
-_PHRASE_REST = re.compile(r"[A-Za-z0-9_\-]{1,100}(?:[ \t][A-Za-z0-9_\-]+){1,5}[ \t]*(?=\r?\n|$|\\[nr])")
+# `secret_key: some words` at the start of a YAML/config line (only `name:` then a space), after what a
+# viewer puts before a line: `cat -n`'s or Claude's `12→` line number, grep's `path:12:`, a diff's `+`, the
+# label of a stream's first line in a shell tool's result (Gemini CLI's `Stdout: `).
+_YAML_KEY = re.compile(
+    rf"(?:{LINE_NUMBER}|[\w.\-]*[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
+    r"[ \t-]*[\w.\-]+:[ \t]+"
+)
+_PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
+
+
+def _line_start(text: str, at: int) -> int:
+    """Where the line holding `at` starts, counting a JSON string's own lines (after an escaped line break,
+    or after the string's opening quote: one no word or backslash comes right before) and a markdown table's
+    cells (after a `|` border, and a code span's opening backtick)."""
+    start = text.rfind("\n", 0, at) + 1
+    escaped = text.rfind("\\n", start, at)
+    if escaped >= 0:
+        start = escaped + 2
+    opening = max(text.rfind('"', start, at), text.rfind("|", start, at), text.rfind("`", start, at))
+    if opening >= 0 and not (text[opening] == '"' and opening > 0 and (text[opening - 1] == "\\" or text[opening - 1].isalnum())):
+        start = opening + 1
+    return start
 
 
 def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:

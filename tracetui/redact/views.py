@@ -29,6 +29,13 @@ _ANSI = re.compile(
 # A JSON `\u00XX` escape of a printable ASCII symbol (a letter or digit is never escaped by an encoder, so
 # it is decoded only as `_LETTER_ESCAPES` says), when its backslash is not itself escaped.
 _UNICODE_ESCAPE = re.compile(r"(?<!\\)\\u00(2[1-9a-fA-F]|3[a-fA-F]|40|5[bBdDeE]|60|7[bBcCdDeE])")
+# A JSON `\uXXXX` escape of a character past ASCII: an encoder that writes ASCII only (Python's `json.dumps`,
+# by default) writes a password's `¨` or `¿`, and every letter of a non-Latin script, so. A surrogate pair
+# is one character.
+_WIDE_ESCAPE = re.compile(
+    r"(?<!\\)\\u(00[a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-cA-CeEfF][0-9a-fA-F]{3}"
+    r"|[dD][0-7][0-9a-fA-F]{2}|[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
 # A letter or digit written as an escape (`\u0067`, `\x67`; with `-`, `.` and `_`, which a token holds):
 # decoded only inside a word (`\u0067hp_…`) or as a run of `\u` escapes spelling one out, so `see \u0041
 # here` (text about escapes) is left as written, and so is a run of `\x` escapes alone (`encoded` decodes
@@ -108,10 +115,21 @@ def _sets_a_setting(text: str) -> bool:
 
 
 def _has_trigger(text: str) -> bool:
-    return ("\x1b" in text or "\\u00" in text or "│" in text or "|" in text or ": >" in text or "->" in text
+    return ("\x1b" in text or "\\u" in text or "│" in text or "|" in text or ": >" in text or "->" in text
             or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
             or "echo" in text or "$env:" in text or "\\x" in text or ("&" in text and ";" in text)
             or (not text.isascii() and _INVISIBLE.search(text) is not None))
+
+
+def _wide_escapes(text: str) -> list[tuple[int, int, str | None]]:
+    out: list[tuple[int, int, str | None]] = []
+    for m in _WIDE_ESCAPE.finditer(text):
+        char = m.group(0).encode("ascii").decode("unicode-escape", "surrogatepass")
+        if len(char) == 2:  # a pair
+            char = char.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        if len(char) == 1 and char.isprintable():
+            out.append((m.start(), m.end(), char))
+    return out
 
 
 def _letter_escapes(text: str) -> list[tuple[int, int, str]]:
@@ -175,6 +193,8 @@ def terminal_view(text: str) -> View | None:
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
     if "\\u00" in text:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
+    if "\\u" in text:
+        pieces += _wide_escapes(text)
     if "&" in text and ";" in text:
         pieces += _entities(text)
     if not text.isascii():
