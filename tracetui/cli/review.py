@@ -39,7 +39,7 @@ def run_review(args: argparse.Namespace) -> int:
         find_group,
         group_pending,
         plan_store,
-        refresh_plan,
+        refresh_plans,
         review_key,
     )
 
@@ -52,10 +52,12 @@ def run_review(args: argparse.Namespace) -> int:
     plans = {}
     items = []
     show_progress = sys.stderr.isatty()
-    for i, session in enumerate(sessions, 1):
+    if show_progress and sessions:
+        print(f"\rscanning 0/{len(sessions)} sessions…", end="", file=sys.stderr, flush=True)
+    # On every core, a session to each worker; in their order, so the groups are what one process made.
+    for i, (session, plan) in enumerate(refresh_plans(sessions, store, count=len(sessions)), 1):
         if show_progress:
             print(f"\rscanning {i}/{len(sessions)} sessions…", end="", file=sys.stderr, flush=True)
-        plan = refresh_plan(session, store)
         plans[session.id] = plan
         items.append((session, plan))
     if show_progress and sessions:

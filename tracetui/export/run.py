@@ -13,6 +13,7 @@ The order matters for safety, as in a seal:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
-from tracetui.redact import Plan, plan_store, refresh_plan, session_identity
+from tracetui.redact import Plan, plan_store, refresh_plan, refresh_plans, session_identity
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -281,23 +282,24 @@ def _review(
     undecided: list[dict[str, Any]] = []
     reviewed = []
     options = exporter.options
-    for n, summary in enumerate(summaries, 1):
-        session = exporter.library.session(summary.id)
-        plan = refresh_plan(session, exporter.store)
-        undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
-        labels = exporter.outcome(session).labels()
-        digest = digest_of(
-            WRITER_VERSION,
-            __version__,
-            options.recorded(),
-            orjson.dumps(session.to_dict()),
-            orjson.dumps(plan.to_dict()),
-            labels,
-            extra(summary),
-        )
-        reviewed.append(Reviewed(summary, digest))
-        if progress is not None:
-            progress(ExportProgress("review", n, len(summaries), summary.id))
+    # Read as the pool asks for them (a few ahead), scanned on every core, given back in this order.
+    read = (exporter.library.session(summary.id) for summary in summaries)
+    with contextlib.closing(refresh_plans(read, exporter.store, count=len(summaries))) as plans:
+        for n, (summary, (session, plan)) in enumerate(zip(summaries, plans), 1):
+            undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
+            labels = exporter.outcome(session).labels()
+            digest = digest_of(
+                WRITER_VERSION,
+                __version__,
+                options.recorded(),
+                orjson.dumps(session.to_dict()),
+                orjson.dumps(plan.to_dict()),
+                labels,
+                extra(summary),
+            )
+            reviewed.append(Reviewed(summary, digest))
+            if progress is not None:
+                progress(ExportProgress("review", n, len(summaries), summary.id))
     if undecided and not options.accept_suggested:
         sessions = len({f["session"] for f in undecided})
         raise SealRefused(

@@ -7,6 +7,7 @@ The public surface, for the CLI, the UI and the capsule:
   second gate); `syntax` is what the caller knows of the text (`tracetui.redact.syntax`);
 - `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
 - `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
+- `refresh_plans(sessions, PlanStore(dir))`: the same for many sessions, on every core (`redact.many`);
 - `plan_store(library)`: the one way to a library's plans (and its scan cache);
 - `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`; `PlanValue`:
   what the seal's second gate found in text no field holds, decided by value;
@@ -39,6 +40,7 @@ from tracetui.redact.plan import (
     save_plan,
     value_group,
 )
+from tracetui.redact.many import refresh_plans
 from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 
@@ -47,6 +49,7 @@ __all__ = [
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
-    "refresh_plan", "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
+    "refresh_plan", "refresh_plans",
+    "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
     "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
 ]  # fmt: skip

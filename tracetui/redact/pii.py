@@ -33,6 +33,24 @@ _PHONE = re.compile(
     r")(?![\w\-:/]|\.\d)"
 )
 _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w\-]|\.\d)")
+
+# Exact prefilters: each names a piece that every match of the pattern holds, and starts with a literal
+# character (`+`, `(`, `-`, `.`, `@`), which `re` skips to, where the patterns above start at any digit
+# or letter and are tried at each one. A text none of them is found in has no match of the pattern, so
+# it is not searched for one (over the corpus's fields: phone numbers 0.56 -> 0.04 s, addresses 0.37 ->
+# 0.02 s, e-mails 0.17 -> 0.07 s; each search only where the prefilter finds something).
+# `_PHONE`'s first two branches as they are (from its `+` or `(`), and the third's two separators with the
+# digits between and after them: `-ddd-dddd` or `.ddd.dddd`, since `\1` repeats the first.
+_PHONE_PIECES = (
+    re.compile(r"\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]\d{2,4}){1,4}"),
+    re.compile(r"\(\d{3}\)[ .\-]?\d{3}[.\-]\d{4}"),
+    re.compile(r"-\d{3}-\d{4}"),
+    re.compile(r"\.\d{3}\.\d{4}"),
+)
+# A dotted quad from its first dot on.
+_IPV4_PIECE = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
+# An address from its `@` on: the user's last character before it, then `_EMAIL`'s domain.
+_EMAIL_PIECE = re.compile(r"(?<=[A-Za-z0-9._%+\-])@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}")
 # `+169.254.169.254`: four dotted groups of at most three digits after a `+` are a diff's added line
 # holding an address or a version, not an international number (its groups run to four digits, or more).
 _PLUS_QUAD = re.compile(r"\+\d{1,3}(?:\.\d{1,3}){3}")
@@ -50,7 +68,7 @@ _IP_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
     yield from personal_id_findings(text, lowered)
-    if "@" in text:
+    if "@" in text and _EMAIL_PIECE.search(text) is not None:
         for m in _EMAIL.finditer(text):
             user, domain, tld = m.group(1), m.group(2).lower(), m.group(3).lower()
             if tld in _FILE_TLDS or user.lower() in _SAFE_USERS or "noreply" in user.lower():
@@ -61,7 +79,8 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             if _safe_domain(domain) or is_example_address(user, domain):
                 continue  # reserved, a placeholder (`you@yourdomain.com`), a mail service's test address
             yield Finding(m.start(), m.end(), "email", SUGGESTED, "pii:email")
-    for m in _PHONE.finditer(text):
+    phones = any(p.search(text) is not None for p in _PHONE_PIECES)
+    for m in _PHONE.finditer(text) if phones else ():
         if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
             continue  # inside an id, a version, a path or a longer number
         if _PLUS_QUAD.fullmatch(m.group(0)):
@@ -70,7 +89,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         if 8 <= digits <= 15 and not _impossible_nanp(m.group(0)):
             yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
     resolved: set[str] | None = None
-    for m in _IPV4.finditer(text):
+    for m in _IPV4.finditer(text) if _IPV4_PIECE.search(text) is not None else ():
         if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE \
                 and not _LABEL_COLON.search(text, max(0, m.start() - 80), m.start()):
             continue  # part of a version string, an OID or a longer number

@@ -101,6 +101,21 @@ def scan_session(
     results are cached per field content, so a session that grew only scans its new fields.
     `workers=0` scans in this process; by default big sessions use up to two worker processes.
     """
+    found = _scan_session(session, identity, cache_path, workers, progress, cached_only=False)
+    assert isinstance(found, list)  # only a cached-only scan gives up
+    return found
+
+
+def _scan_session(
+    session: Session,
+    identity: Identity | None,
+    cache_path: str | Path | None,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+    cached_only: bool,
+) -> list[Finding] | int:
+    """`scan_session`; with `cached_only`, where a field is not in the cache, the characters left to
+    scan instead (and nothing scanned)."""
     identity = session_identity(session, identity)
     fields = list(iter_fields(session))
     hints = field_syntaxes(session)  # a Write of x.py is code, a Read of .env is config
@@ -112,6 +127,8 @@ def scan_session(
     for f, syntax, d in zip(fields, syntaxes, digests):
         if d not in cache and d not in todo:
             todo[d] = (f.text, syntax)
+    if todo and cached_only:
+        return sum(len(text) for text, _syntax in todo.values())
     if todo:
         cache.update(_scan_many(todo, identity, workers, progress))
         if cache_path:
@@ -246,13 +263,35 @@ def refresh_plan(
 
     `plan_location` is a PlanStore (the bucket's plans dir), or the path of a plan file.
     """
+    plan = refresh_cached_plan(
+        session, plan_location, identity, workers=workers, save=save, progress=progress, cached_only=False
+    )
+    assert isinstance(plan, Plan)  # only a cached-only refresh gives up
+    return plan
+
+
+def refresh_cached_plan(
+    session: Session,
+    plan_location: str | Path | PlanStore,
+    identity: Identity | None = None,
+    *,
+    workers: int | None = None,
+    save: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    cached_only: bool = True,
+) -> Plan | int:
+    """`refresh_plan`; with `cached_only`, where a field of the session is not in its scan cache, the
+    characters left to scan instead of a plan (nothing scanned or saved): the scan can go to another
+    process (`redact.many`)."""
     if isinstance(plan_location, PlanStore):
         path, cache = plan_location.path(session.id), plan_location.cache_path(session.id)
     else:
         path = Path(plan_location)
         cache = path.with_name(path.name + ".scan-cache")
-    previous = load_plan(path)
-    findings = scan_session(session, identity, cache_path=cache, workers=workers, progress=progress)
+    previous = load_plan(path)  # first, as ever: a damaged plan is named before any scan
+    findings = _scan_session(session, identity, cache, workers, progress, cached_only)
+    if isinstance(findings, int):
+        return findings
     plan = build_plan(session, findings, previous)
     if save:
         save_plan(plan, path)

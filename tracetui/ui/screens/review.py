@@ -1,7 +1,8 @@
 """Review across sessions: every value still waiting for a decision, once, whatever number of
 sessions it waits in (`tracetui.redact.review`); `a` scrubs it everywhere, `x` keeps it.
 
-The sessions are scanned in a thread worker (plans brought up to date, as `tracetui review` does);
+The sessions are scanned in a thread worker (plans brought up to date, as `tracetui review` does, a
+session to each core: `redact.refresh_plans`);
 each decision is saved to every plan it touches at once. Values are never shown: a row names the
 kind, a masked hint of the value, how many findings and sessions, and where the first one is; Enter
 opens the redaction editor there, where the text around it can be read.
@@ -76,16 +77,24 @@ class ReviewScreen(Screen):
 
     @thread_work("review-scan", exit_on_error=True)
     def _load(self) -> None:
-        from tracetui.redact import refresh_plan
+        from textual.worker import get_current_worker
 
+        from tracetui.redact import refresh_plans
+
+        worker = get_current_worker()
         try:
             q = self.listed
             rows = self.library.list_sessions(q.agent, q.project, q.text, since=q.since, until=q.until)
             items = []
-            for i, row in enumerate(rows, 1):
-                call_back(self, self._status, f"Scanning session {i} of {len(rows)}…")
-                session = self.library.session(row.id)
-                items.append((session, refresh_plan(session, self.store)))
+            call_back(self, self._status, f"Scanning {len(rows)} session(s)…")
+            # Every core scans, a session each; the screen's close (Textual cancels this worker) stops them.
+            sessions = (self.library.session(row.id) for row in rows)
+            for i, item in enumerate(refresh_plans(sessions, self.store, count=len(rows),
+                                                   cancelled=lambda: worker.is_cancelled), 1):
+                items.append(item)
+                call_back(self, self._status, f"Scanned {i} of {len(rows)} sessions…")
+            if worker.is_cancelled:
+                return
             key = review_key(self.store)
             groups = group_pending(items, key)  # here, not on the UI thread: 100,000 values took 2 s
         except TracetuiError as exc:

@@ -1,0 +1,279 @@
+"""Plans of many sessions brought up to date on every core: `python -m tracetui.redact.many` workers.
+
+The Review screen, `tracetui review` and an export's review phase refreshed one session's plan after
+another in one process, and `scan_session` only spreads a session over worker processes when it is big
+(4 M characters), so a hundred ordinary sessions were scanned on one core. `refresh_plans` refreshes
+sessions itself while their scan caches hold every field (a hash per field) or while what is left to
+scan is too little to start workers for; from then on it gives each session to a pool of worker
+processes, one session each. A worker runs the same
+`refresh_plan` on the same session and identity, and writes the same cache and plan files, so what
+comes back is what this process would have made.
+
+Plain subprocesses fed over pipes, as the bucket's sync pool (`tracetui.bucket.worker`) and for its
+reasons: multiprocessing's spawn re-imports the caller's `__main__` in each worker, and fork is unsafe
+in a process with threads (the app). Messages are a 4-byte big-endian length and a pickle; in:
+(session, plan store, identity), out: ("plan", Plan) or ("error", exception). A worker's stdin closing
+(this process gone, or done) ends it.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Generator, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from tracetui.errors import TracetuiError
+from tracetui.model import Session
+from tracetui.redact.identity import Identity
+from tracetui.redact.plan import Plan, PlanStore
+from tracetui.redact.scan import refresh_cached_plan, refresh_plan
+
+HEADER = struct.Struct(">I")
+# Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
+# detectors' imports), what a core scans of about a megabyte. Below that, sessions are scanned here.
+POOL_CHARS = 1_000_000
+# Sessions read ahead of the one the caller waits for, per worker: enough to keep every worker busy
+# while a long one holds the head of the line, few enough that memory stays flat in the selection
+# (an export keeps no session once reviewed).
+AHEAD = 2
+
+
+def refresh_plans(
+    sessions: Iterable[Session],
+    store: PlanStore,
+    identity: Identity | None = None,
+    *,
+    count: int | None = None,
+    workers: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Generator[tuple[Session, Plan], None, None]:
+    """(session, plan) for each of `sessions`, in their order, each plan as `refresh_plan` makes it.
+
+    `sessions` is read lazily (a generator reading each from the library keeps memory flat); `count`
+    is how many it holds, where known: one alone is refreshed here, its big fields spread as
+    `scan_session` spreads them. `workers` (default: every core) worker processes scan the rest once
+    there is POOL_CHARS of text to scan; one or none refreshes each here. `cancelled` is asked before
+    each session and while a worker's answer is awaited: once it is true the workers are stopped and
+    nothing more is yielded (so are they when the caller stops reading).
+    Errors are raised as `refresh_plan` raises them (a damaged plan: TracetuiError).
+    """
+    base = Identity.from_environment() if identity is None else identity  # once, not once a session
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if count is not None:
+        workers = min(workers, count)
+    if workers < 2:
+        for session in sessions:
+            if cancelled is not None and cancelled():
+                return
+            yield session, refresh_plan(session, store, base)
+        return
+    pool = _Pool(workers)
+    line: collections.deque[tuple[Session, Plan | None, int]] = collections.deque()
+    source = iter(sessions)
+    more = True
+    unscanned = 0  # characters seen to scan, while the pool has not started
+    try:
+        while True:
+            if cancelled is not None and cancelled():
+                return  # between sessions too: cached or small ones, refreshed here, wait on no worker
+            while more and len(line) < AHEAD * workers:
+                read = next(source, None)
+                if read is None:
+                    more = False
+                    break
+                if pool.tickets:
+                    # The pool runs: every session goes to it. A worker refreshes a cached one as fast,
+                    # and the fields are read and hashed once, there, not here first as well.
+                    line.append((read, None, pool.submit((read, store, base))))
+                    continue
+                cached = refresh_cached_plan(read, store, base)  # every field cached: nothing to send
+                if isinstance(cached, Plan):
+                    line.append((read, cached, -1))
+                    continue
+                unscanned += cached
+                if not pool.tickets and unscanned < POOL_CHARS:
+                    line.append((read, refresh_plan(read, store, base), -1))  # too little to start workers
+                    continue
+                line.append((read, None, pool.submit((read, store, base))))
+            if not line:
+                return
+            session, plan, ticket = line.popleft()
+            if plan is None:
+                answer = pool.result(ticket, cancelled)
+                if answer is None:
+                    return  # cancelled
+                plan = answer
+            yield session, plan
+    finally:
+        pool.close()
+
+
+class _Pool:
+    """Worker processes started as jobs come, each job a session; results by ticket."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.jobs: queue.Queue[tuple[int, bytes] | None] = queue.Queue()
+        self.results: dict[int, tuple[str, Any]] = {}
+        self.done = threading.Condition()
+        self.stopping = threading.Event()
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.threads: list[threading.Thread] = []
+        self.tickets = 0
+        self.local: dict[int, Any] = {}  # the job of each ticket, to run here if its worker dies
+
+    def submit(self, job: tuple[Session, PlanStore, Identity]) -> int:
+        ticket = self.tickets
+        self.tickets += 1
+        self.local[ticket] = job
+        self.jobs.put((ticket, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
+        if len(self.threads) < min(self.size, self.tickets):
+            t = threading.Thread(target=self._serve_one, daemon=True)
+            self.threads.append(t)
+            t.start()
+        return ticket
+
+    def result(self, ticket: int, cancelled: Callable[[], bool] | None) -> Plan | None:
+        with self.done:
+            while ticket not in self.results:
+                if cancelled is not None and cancelled():
+                    return None
+                self.done.wait(0.1)
+            kind, value = self.results.pop(ticket)
+        job = self.local.pop(ticket)
+        if kind == "plan":
+            return value
+        if kind == "error":
+            raise value
+        # The worker died (killed, out of memory): this process refreshes the plan, as it did before.
+        session, store, base = job
+        return refresh_plan(session, store, base)
+
+    def _serve_one(self) -> None:
+        proc = None
+        try:
+            while not self.stopping.is_set():
+                try:
+                    item = self.jobs.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if item is None:
+                    return
+                ticket, data = item
+                answer: tuple[str, Any] = ("died", None)
+                try:
+                    if proc is None:
+                        with self.done:
+                            if self.stopping.is_set():
+                                return  # closed while this job waited: no process to start
+                            proc = _spawn()
+                            self.procs.append(proc)
+                    stdin, stdout = _pipes(proc)
+                    _send(stdin, data)
+                    raw = _recv(stdout)
+                    if raw is not None:
+                        answer = pickle.loads(raw)
+                except Exception:  # no process (the system's limit), a broken pipe: as if it died
+                    pass
+                if answer[0] == "died" and proc is not None:
+                    proc.kill()
+                    proc.wait()
+                    proc = None
+                with self.done:
+                    self.results[ticket] = answer
+                    self.done.notify_all()
+        finally:
+            if proc is not None:
+                try:
+                    _pipes(proc)[0].close()  # end of input: the worker returns
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        """Stop the workers: at once where jobs are left (the caller stopped reading or was cancelled),
+        else once they have read the end of their input."""
+        unfinished = len(self.local) > 0
+        with self.done:  # no worker starts after this
+            self.stopping.set()
+        for _ in self.threads:
+            self.jobs.put(None)
+        if unfinished:
+            for proc in self.procs:
+                proc.kill()
+        for t in self.threads:
+            t.join(timeout=5)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _send(fh: IO[bytes], data: bytes) -> None:
+    fh.write(HEADER.pack(len(data)))
+    fh.write(data)
+    fh.flush()
+
+
+def _recv(fh: IO[bytes]) -> bytes | None:
+    head = fh.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (n,) = HEADER.unpack(head)
+    data = fh.read(n)
+    return data if len(data) == n else None
+
+
+def _pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    if proc.stdin is None or proc.stdout is None:  # _spawn always asks for both
+        raise OSError("the worker process has no pipes")
+    return proc.stdin, proc.stdout
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    package_parent = str(Path(__file__).resolve().parent.parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracetui.redact.many"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def serve() -> None:
+    """A worker: refresh each session's plan it is sent, here, until its input ends."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        msg = _recv(stdin)
+        if msg is None:
+            return
+        session, store, base = pickle.loads(msg)
+        answer: tuple[str, Any]
+        try:
+            # workers=0: this process is one of the pool's, and the pool is as wide as the machine.
+            answer = ("plan", refresh_plan(session, store, base, workers=0))
+        except Exception as exc:  # raised in the caller as refresh_plan would have raised it there
+            answer = ("error", exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that cannot be pickled: its words
+            failed = TracetuiError(f"refreshing the plan of {session.id} failed: {answer[1]!r}")
+            data = pickle.dumps(("error", failed))
+        _send(stdout, data)
+
+
+if __name__ == "__main__":
+    serve()
