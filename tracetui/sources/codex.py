@@ -40,7 +40,9 @@ edits are `applied=False` when its result is a failure. Step.cwd is the turn's c
 call's workdir and the script's `cd DIR`, set only where it differs from the session's cwd.
 
 A user item Codex wrote itself (the environment context, AGENTS.md, a `<tag>…</tag>` block, or an
-item every part of which is one of those, as 0.14x opens a session) is CONTEXT, not a prompt.
+item every part of which is one of those, as 0.14x opens a session) is CONTEXT, not a prompt. A
+rollout whose only prompts are the VS Code extension's request for a task's UI title (a `codex exec`
+run it starts beside each new task) is hidden as the agent's own run (`titles.HIDDEN_OWN_RUN`).
 
 The system prompt (`base_instructions`, `{text}` or a string, which builds since ~0.10x write in the
 first session_meta and nowhere else; a turn_context may carry it too) is a CONTEXT step (role
@@ -1313,6 +1315,8 @@ class _Reader:
         )  # fmt: skip
         session.title = titles.session_title((self.thread_name,), session.steps)
         session.hidden = titles.why_hidden(session.steps, session.tokens)
+        if session.hidden is None and _title_run(session.steps):
+            session.hidden = titles.HIDDEN_OWN_RUN
         if session.started is None:
             session.started = self.first_ts
         if session.ended is None:
@@ -1321,6 +1325,21 @@ class _Reader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+# The VS Code extension's request for a task's UI title, which it sends as a `codex exec` run of its own
+# right after the task starts (two wordings seen, Codex 0.81 to 0.98): its rollout is no task of the user.
+_TITLE_ASK = re.compile(
+    r"(?:Generate a concise UI title \(\d+-\d+ characters\) for this task\."
+    r"|You are a helpful assistant\. You will be presented with a user prompt, and your job is to provide"
+    r" a short title for a task\b)"
+)
+
+
+def _title_run(steps: list[Step]) -> bool:
+    """Whether every prompt of the session is the extension's title request (and there is one)."""
+    prompts = [st for st in steps if st.kind == StepKind.USER and not st.meta.get(COPIED)]
+    return bool(prompts) and all(_TITLE_ASK.match(st.text.lstrip()) for st in prompts)
 
 
 # A fork's copy is written in one go; the gap between two of its lines is well under this.

@@ -42,9 +42,10 @@ The choices this reader makes:
   model in use. The session's first change stays: it says what the session ran on.
 - `system.message` (the system prompt) is CONTEXT; a `user.message`'s own `content` is the USER
   step (its `transformedContent`, the same prompt with the date and reminders Copilot injects, is
-  not repeated). `session.error` is an error SYSTEM step; warnings, info, mode changes, `abort`
-  and `session.task_complete` are SYSTEM steps. Hook, permission, turn and usage-checkpoint events
-  are known and give no step; unknown event types are counted in `skipped`.
+  not repeated), but for a skill's text Copilot writes as one (`source: skill-<name>`, after
+  `skill.invoked`), which is CONTEXT. `session.error` is an error SYSTEM step; warnings, info, mode
+  changes, `abort` and `session.task_complete` are SYSTEM steps. Hook, permission, turn and
+  usage-checkpoint events are known and give no step; unknown event types are counted in `skipped`.
 - Newer builds (the public SDK's session-events schema lists what is persisted, i.e. not
   `ephemeral`): `assistant.reasoning` is a REASONING step, paired within the turn with the same
   text in a message's `reasoningText` so it shows once; `tool.user_requested` (a `!command`) is a
@@ -82,6 +83,10 @@ EVENTS = "events.jsonl"
 WORKSPACE = "workspace.yaml"
 VSCODE = "vscode.metadata.json"  # a session hosted by VS Code: its chat's `customTitle`
 LEGACY_FOLDER = "history-session-state"
+
+# `user.message` sources of text Copilot itself puts in the conversation as the user's turn (a loaded
+# skill's context: `skill-<name>`, right after its `skill.invoked`), not typed by the user.
+_INJECTED_SOURCES = ("skill-",)
 
 # Events that are known and deliberately not steps.
 _QUIET = frozenset(
@@ -480,8 +485,18 @@ class _Reader:
         elif kind == "user.message":
             self.reasoning_events.clear()
             self.reasoning_texts.clear()
+            # A skill's text Copilot puts in the conversation after `skill.invoked` is a user message
+            # whose source names the skill: the user typed none of it.
+            source = data.get("source")
+            injected = isinstance(source, str) and source.startswith(_INJECTED_SOURCES)
             self.add(
-                eid, StepKind.USER, "user", as_str(data.get("content")), stamp, scope, meta=_user_meta(data)
+                eid,
+                StepKind.CONTEXT if injected else StepKind.USER,
+                "user",
+                as_str(data.get("content")),
+                stamp,
+                scope,
+                meta=_user_meta(data),
             )
         elif kind == "system.message":
             self.add(

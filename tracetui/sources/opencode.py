@@ -5,8 +5,9 @@ parts (formats-more-agents.md section 2). Three storage forms hold them:
 
 - the SQLite `opencode.db` of current versions (one file, every session, rewritten in place);
 - the JSON-file storage of earlier ones (`storage/session/<project>/<ses>.json`,
-  `storage/message/<ses>/<msg>.json`, `storage/part/<msg>/<prt>.json`; mid-2025 builds nested the
-  same files under `storage/session/{info,message,part}/`);
+  `storage/message/<ses>/<msg>.json`, `storage/part/<msg>/<prt>.json`; builds up to 0.5.x nested the
+  same files under `storage/session/{info,message,part}/`, in `project/<project>/storage/` of the
+  data folder);
 - `opencode export` documents, `{info, messages: [{info, parts}]}` (older Entire builds wrote one
   `{info, parts}` per line).
 
@@ -778,7 +779,9 @@ def data_dir(env: Mapping[str, str], home: Path) -> Path:
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     data = data_dir(env, home)
-    folders = [data / "storage", data / "opencode.db"]
+    # Builds up to 0.5.x kept each project's storage in `project/<project>/storage/` (later builds
+    # copy it into `storage/` once and leave it; the same objects read twice are one session).
+    folders = [data / "storage", data / "opencode.db", data / "project"]
     db = env.get("OPENCODE_DB")
     if db and db != ":memory:":  # OpenCode's own override: absolute, or relative to its data folder
         folders.append(Path(db) if Path(db).is_absolute() else data / db)

@@ -42,7 +42,8 @@ HIDDEN_COMMANDS = "commands only"  # only the CLI's own commands (/quit, /mcp li
 # prompt reached the conversation, so nothing was answered (a harness's probe, a run stopped at once).
 HIDDEN_QUEUED = "queued only"
 # A run the agent started by itself (Claude Code's compaction summarizer, next-prompt suggestion, `/btw`
-# side question) read without the session it served: its prompt is the agent's, not the user's.
+# side question; the Codex VS Code extension's task-title run) read without the session it served: its
+# prompt is the agent's, not the user's.
 HIDDEN_OWN_RUN = "agent's own run"
 
 # Blocks dropped with everything they hold, wherever they are.
