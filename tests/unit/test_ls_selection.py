@@ -88,7 +88,7 @@ def test_ls_keeps_its_own_limit_and_all_within_the_selection(capsys, bucket):
     assert ls(capsys, bucket, "--since", "2026-02-01", "--limit", "1") == ls(capsys, bucket)[:1]
     assert main(["ls", "--bucket", str(bucket), "--since", "2026-05-01"]) == 0
     out = capsys.readouterr().out
-    assert "(1 empty or warm-up session not listed: `tracetui ls --all`)" in out
+    assert "(1 session not listed: empty 1; `tracetui ls --all`)" in out
     assert main(["ls", "--bucket", str(bucket), "--until", "2026-04-01"]) == 0
     assert "not listed" not in capsys.readouterr().out  # the empty one is outside these dates
 

@@ -69,7 +69,7 @@ def test_ls_counts_them_hidden_ls_all_lists_them_and_show_opens_them(tmp_path: P
     assert main(["ls", "--bucket", bucket]) == 0
     out = capsys.readouterr().out
     assert "SUGGESTION MODE" not in out and "detailed summary" not in out and "map the parser" in out
-    assert "(3 empty or warm-up sessions not listed: `tracetui ls --all`)" in out
+    assert "(3 sessions not listed: agent's own run 3; `tracetui ls --all`)" in out
     assert main(["ls", "--bucket", bucket, "--all"]) == 0
     out = capsys.readouterr().out
     assert "SUGGESTION MODE" in out and "detailed summary" in out

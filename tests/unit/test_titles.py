@@ -270,7 +270,7 @@ def test_hidden_sessions_are_listed_only_when_asked(capsys, tmp_path):
     assert sorted((r["title"], r["hidden"]) for r in rows) == [("Old", "empty"), ("tidy the imports", None)]
     assert main(["ls", "--bucket", bucket]) == 0
     out = capsys.readouterr().out
-    assert "tidy the imports" in out and "Old" not in out and "1 empty or warm-up session not listed" in out
+    assert "tidy the imports" in out and "Old" not in out and "(1 session not listed: empty 1; `tracetui ls --all`)" in out
     assert main(["ls", "--bucket", bucket, "--all"]) == 0
     assert "(empty) Old" in capsys.readouterr().out
     assert main(["show", "--bucket", bucket, "2222", "--json"]) == 0  # still there to show
@@ -365,4 +365,4 @@ def test_the_listing_says_what_the_sessions_it_leaves_out_cost(capsys, tmp_path)
     assert warmup["hidden"] == "warm-up" and warmup["cost_usd"] > 1
     assert main(["ls", "--bucket", bucket]) == 0
     out = capsys.readouterr().out
-    assert f"(1 empty or warm-up session not listed, {money(warmup['cost_usd'])} between them: " in out
+    assert f"(1 session not listed: warm-up 1; {money(warmup['cost_usd'])} between them; " in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 
 from tracetui.bucket import Bucket, SearchHit
@@ -147,13 +148,21 @@ def run_ls(args: argparse.Namespace) -> int:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
             print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
     if hidden:
-        print(f"({hidden} empty or warm-up session{'' if hidden == 1 else 's'} not listed{_spent(chosen)}: "
-              "`tracetui ls --all`)")  # fmt: skip
+        print(_not_listed(chosen))
     if table is not None and rows:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if any(r.cost_logged for r in rows):  # a line of its own, within 80 columns
             print(f"{LOGGED_MARK}: (partly) as the agent's log recorded it, for a model the table lacks")
     return 0
+
+
+def _not_listed(rows: list[SessionSummary]) -> str:
+    """How many sessions the list leaves out, by the reason each is hidden (most first), and what they
+    cost: `(3 sessions not listed: empty 2, agent's own run 1; `tracetui ls --all`)`."""
+    reasons = Counter(r.hidden for r in rows if r.hidden is not None)
+    count = sum(reasons.values())
+    why = ", ".join(f"{safe_line(reason)} {n}" for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"({count} session{'' if count == 1 else 's'} not listed: {why}{_spent(rows)}; `tracetui ls --all`)"
 
 
 def _spent(rows: list[SessionSummary]) -> str:
@@ -163,7 +172,7 @@ def _spent(rows: list[SessionSummary]) -> str:
     if not hidden:
         return ""
     lower = any(not r.tokens.input_recorded for r in hidden)
-    return f", {money(sum(r.cost_usd or 0.0 for r in hidden), lower)} between them"
+    return f"; {money(sum(r.cost_usd or 0.0 for r in hidden), lower)} between them"
 
 
 def _title_cell(row: SessionSummary) -> str:
