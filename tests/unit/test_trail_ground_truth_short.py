@@ -27,10 +27,14 @@ its old) were counted in the file at c6ef8ef~1, c6ef8ef and 1365012, and `git di
   `addAll(AppConstants.defaultGenres)`): transformed. (The trail said alive: 1365012 also added
   DOCS/analysis/multi_genre_filter_plan.md, which quotes `.toList();` and other lines still in place,
   and was taken for the home of the rewritten line; fixed in survival._gone.)
-- short_player_screen.dart's FAB rewrite (246126_1): three `FirebaseAnalytics.instance.logEvent(`
-  lines became `ref.read(firebaseAnalyticsProvider).logEvent(` in 1365012: transformed; the other
-  short_player_screen, providers, settings_screen, main.dart and AndroidManifest edits: all their lines
-  are at the reference: alive.
+- short_player_screen.dart's FAB rewrite (246126_1) folded the three buttons into one SpeedDial: its
+  37 lines of its own (the dial, its children's icons, labels and styles) are at the reference as
+  written: alive. The onTap bodies it moved, re-indented, from the old buttons into the children are
+  not its lines (the same lines but for whitespace); 1365012 reworded three of them
+  (`FirebaseAnalytics.instance.logEvent(` -> `ref.read(firebaseAnalyticsProvider).logEvent(`), which
+  read as the patch transformed until the trail set such lines aside (PaTa's ground truth). The
+  other short_player_screen, providers, settings_screen, main.dart and AndroidManifest edits: all
+  their lines are at the reference: alive.
 
 Sample: 20 of the 40 patches (every state, created files, both deletions, the files 1365012 changed,
 first and last); 19/20 agreed before the fix, 20/20 after. The other 20 were counted the same way and
@@ -158,7 +162,7 @@ TRUTH = [
     (
         "6618e930-790f-4023-8f94-6ad54f6ad719:call:replace_1773081246126_1",
         "lib/screens/short_player_screen.dart",
-        "transformed",
+        "alive",
         DAY,
         None,
     ),

@@ -211,6 +211,67 @@ def test_apply_patch_lines_removed_and_added_back_unchanged_are_context(tmp_path
     assert (fate.state, fate.kept, fate.commits) == ("reverted", 0, [undone])
 
 
+GUARDED_BEFORE = (
+    "function M:Enter(pc)\n    local PC = find(pc)\n    if PC == nil then\n        return\n    end\n"
+    "    -- tell the player\n    notify(PC, 'enter', true)\n    score(PC, 10)\nend\n"
+)
+GUARD = Hunk(
+    5,
+    5,
+    5,
+    8,
+    [
+        "     end",
+        "-    -- tell the player",
+        "-    notify(PC, 'enter', true)",
+        "-    score(PC, 10)",
+        "+    if not self.inside[PC] then",
+        "+        self.inside[PC] = true",
+        "+        -- tell the player",
+        "+        notify(PC, 'enter', true)",
+        "+        score(PC, 10)",
+        "+    end",
+        " end",
+    ],
+)
+
+
+def _guarded(text: str) -> str:
+    return text.replace(
+        "    -- tell the player\n    notify(PC, 'enter', true)\n    score(PC, 10)\n",
+        "    if not self.inside[PC] then\n        self.inside[PC] = true\n        -- tell the player\n"
+        "        notify(PC, 'enter', true)\n        score(PC, 10)\n    end\n",
+    )
+
+
+def test_lines_a_patch_moved_into_a_new_block_are_not_its_own_while_it_wrote_others(tmp_path):
+    """doudouqie66/PaTa's real Codex session (019f80d7, L29) wrapped a monster's warning call in a
+    guard: the comment and the call it took out came back re-indented inside the new block. The user
+    kept the guard in BaseMonse_Child.lua and threw it away in BaseMonse.lua, whose later commits held
+    the old body: matched whitespace-blind, its re-indented lines were found there and the patch read
+    transformed, not lost."""
+    repo = Repo(tmp_path / "r")
+    repo.write("m.lua", "local M = {}\n\n" + GUARDED_BEFORE)
+    repo.commit("init", iso(9))
+    repo.write("m.lua", "local M = {}\n\n" + _guarded(GUARDED_BEFORE))  # the step
+    repo.write("m.lua", "local M = {}  -- monsters\n\n" + GUARDED_BEFORE)  # thrown away, other work
+    repo.commit("other work", iso(11))
+    edit = FileEdit(path="m.lua", op="update", hunks=[GUARD])
+    [fate] = trail(session_of(repo.path, [(iso(10), edit)], agent="codex")).fates
+    assert (fate.state, fate.commit, fate.evidence) == ("lost", None, 3)
+
+
+def test_a_patch_that_moved_lines_into_a_new_block_is_alive_by_the_block(tmp_path):
+    repo = Repo(tmp_path / "r")
+    repo.write("m.lua", "local M = {}\n\n" + GUARDED_BEFORE)
+    repo.commit("init", iso(9))
+    repo.write("m.lua", "local M = {}\n\n" + _guarded(GUARDED_BEFORE))
+    done = repo.commit("guard", iso(11))
+    edit = FileEdit(path="m.lua", op="update", hunks=[GUARD])
+    [fate] = trail(session_of(repo.path, [(iso(10), edit)], agent="codex")).fates
+    assert (fate.state, fate.commit, fate.kept, fate.evidence) == ("alive", done, 3, 3)
+
+
 # -- stale before-states --------------------------------------------------------------------------------
 
 

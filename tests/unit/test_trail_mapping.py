@@ -340,6 +340,28 @@ def test_a_folder_moved_to_the_root_since_is_not_where_the_session_worked(tmp_pa
     assert (mapped.logged_root, mapped.held) == (ALICE, 5)
 
 
+def test_a_package_moved_to_the_top_since_does_not_put_the_cwd_outside_the_repository(tmp_path):
+    """seokhyeonhong/motion-jepa's real Codex 0.145 session worked in the repository's top, first on a
+    package under src/motion_jepa/ (skeleton/, motion_rep/), later, after the author had moved the
+    package's folders to the top and squashed the history, on train.py, mask/collators.py and new
+    scripts there. More of its files were held under the package's folder than under the cwd, so that
+    folder was taken for the top and every file of the cwd itself read outside the repository. The log
+    names its cwd's repository (the clone's remote): the top is the cwd or a folder above it."""
+    repo = Repo(tmp_path / "clone")
+    for name in ("skeleton/base.py", "skeleton/bvh.py", "skeleton/kinematics.py", "train.py", "mask/masks.py"):
+        repo.write(name, BODY)
+    repo.commit("init", iso(9))
+    repo.git("remote", "add", "origin", "https://github.com/alice/proj.git")
+    names = [f"{ALICE}/src/pkg/skeleton/base.py", f"{ALICE}/src/pkg/skeleton/bvh.py",
+             f"{ALICE}/src/pkg/skeleton/kinematics.py", f"{ALICE}/train.py", f"{ALICE}/mask/masks.py"]  # fmt: skip
+    assert map_repository(_session(ALICE, *names), repo.path).logged_root == f"{ALICE}/src/pkg"
+    theirs = GitInfo(branch="main", commit="7" * 40, remote="https://github.com/alice/proj.git")
+    mapped = map_repository(_session(ALICE, *names, git=theirs), repo.path)
+    assert (mapped.logged_root, mapped.held) == (ALICE, 2)
+    stranger = GitInfo(branch="main", remote="https://github.com/bob/other.git")
+    assert map_repository(_session(ALICE, *names, git=stranger), repo.path).logged_root == f"{ALICE}/src/pkg"
+
+
 def test_a_session_whose_files_were_never_committed_is_placed_by_its_cwd(tmp_path):
     """XEFF09/dotfiles's real Copilot session ran in the repository's `.copilot` folder and created a
     file in a folder no commit has: no edited file placed it, and every patch read unknown. Where the

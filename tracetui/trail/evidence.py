@@ -121,13 +121,20 @@ class Probe:
 def probe(patch: Patch) -> Probe | None:
     """The probe for a patch; None when the patch holds no line worth looking for."""
     added = _evidence(patch.added)
+    taken_out = patch.removed
+    back = Counter(norm(x) for x in _evidence(taken_out)) & Counter(norm(x) for x in added)
+    if back and sum(back.values()) < len(added):
+        # Lines the step took out and wrote back changed only in whitespace (moved into a new block,
+        # re-indented) are the same lines: not its own while it wrote others. A version of the file
+        # from before the step holds them, and must not read as holding the patch.
+        added, taken_out = _without_norms(added, back), _without_norms(taken_out, back)
     deletion = not added
-    lines = _evidence(patch.removed) if deletion else added
+    lines = _evidence(taken_out) if deletion else added
     if not lines:
         return None
     before = patch.before_counts
     known = before is not None
-    removed = Counter(patch.removed)
+    removed = Counter(taken_out)
     want = Counter(lines)
     floor: dict[str, int] = {}
     for line in want:
@@ -135,7 +142,7 @@ def probe(patch: Patch) -> Probe | None:
         # assumes a deleted line existed exactly as often as it was deleted).
         floor[line] = max((before or {}).get(line, 0) - removed[line], 0)
     want_n = Counter(norm(x) for x in lines)
-    removed_n = Counter(norm(x) for x in patch.removed)
+    removed_n = Counter(norm(x) for x in taken_out)
     before_n = patch.before_norms or {}
     floor_n = {k: max(before_n.get(k, 0) - removed_n[k], 0) for k in want_n}
     if not deletion and patch.others_after is not None:
@@ -146,7 +153,7 @@ def probe(patch: Patch) -> Probe | None:
         floor = {x: min(n, cap.get(norm(x), n)) for x, n in floor.items()}
     # A patch that only re-indents or re-spaces lines is invisible to whitespace-blind matching:
     # look for it by exact lines only.
-    exact_only = not deletion and want_n == Counter(norm(x) for x in _evidence(patch.removed))
+    exact_only = not deletion and want_n == Counter(norm(x) for x in _evidence(taken_out))
     joins: list[tuple[str, Counter, int]] = []
     split_floor: dict[str, int] = {}
     if not deletion and not exact_only:
@@ -173,6 +180,19 @@ def probe(patch: Patch) -> Probe | None:
         joins.sort(key=lambda t: -sum(t[1].values()))
         split_floor = dict(patch.before_splits or {}) if known else {}
     return Probe(deletion, lines, want, floor, want_n, floor_n, exact_only, joins, split_floor)
+
+
+def _without_norms(lines: list[str], drop: Counter) -> list[str]:
+    """`lines` without `drop[k]` of the lines whose norm is k (the first ones)."""
+    left = Counter(drop)
+    out: list[str] = []
+    for x in lines:
+        k = norm(x)
+        if left[k] > 0:
+            left[k] -= 1
+        else:
+            out.append(x)
+    return out
 
 
 NEVER = 1 << 40  # a floor no count of copies reaches

@@ -158,6 +158,13 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
         if held_then > held_now and (not held_now or 4 * held_then >= 3 * distinct):
             files = past
     candidates = set(files) | set(folders)
+    if cwd is not None and _same_repository(session, repo):
+        # The log's git facts are its cwd's: the cwd lay in this repository's work tree, so the top is
+        # the cwd or a folder above it. A folder below it whose names the clone holds now (a package
+        # moved to the top since) is not where the session worked when the cwd's own files are there.
+        above = {r for r in candidates if relative_path(cwd, r)[1]}
+        if any(files[r] for r in above):
+            candidates = above
     where = given if given is not None else (workdir or repo.path)
     if candidates:
         best = max(candidates, key=lambda r: (files[r], folders[r], -len(r)))

@@ -428,6 +428,11 @@ def hunk_lines(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
     return added, removed
 
 
+def _hunk_lines(lines: list[str]) -> list[str]:
+    """A logged hunk's lines as the replay knows lines: no "\\ No newline" marker, no CR ending."""
+    return [x.removesuffix("\r") or " " for x in lines if not x.startswith("\\")]
+
+
 def tidy_hunk(h: Hunk) -> Hunk:
     """The hunk with lines it removes and adds back unchanged shown as context.
 
@@ -875,9 +880,12 @@ def _edit_patch(
     # (the file before the step, as far as known) -- what older copies of the patch's lines are counted in
     counted: str | None = before
 
-    # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line.
+    # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line. A line
+    # keeps no terminator here, as a replayed file's lines keep none: a diff taken from a CRLF file
+    # (Codex's patch_apply_end) ends its old lines in "\r", and the lines it wrote back bare are
+    # the same lines, context, not the step's.
     given = [
-        tidy_hunk(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, [x or " " for x in h.lines if not x.startswith("\\")]))
+        tidy_hunk(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, _hunk_lines(h.lines)))
         for h in edit.hunks
     ]
     placeable = bool(given) or (edit.old_string is not None and edit.new_string is not None and edit.old_string != "")

@@ -64,8 +64,9 @@ SLACK_SECONDS = 60
 # 10: lines that carry nothing of their own (a shebang, a lone `fi`) alone are no patch surviving;
 # shell renames by cp then rm, git -C, in a subshell; 11: a file a subtree merge moved is followed;
 # a session whose files are mostly gone is placed by history; 12: a commit only branches hold is judged
-# at the branch the log names
-CACHE_VERSION = 12
+# at the branch the log names; 13: a hunk's lines lose a CR ending, lines a step wrote back changed only
+# in whitespace are not its own, a cwd in the clone's repository keeps the top at or above it
+CACHE_VERSION = 13
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
