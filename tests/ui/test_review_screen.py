@@ -198,3 +198,27 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
         await settle(app, pilot, 2)
         assert len(screen.groups) == 19_999
         assert spent and max(spent) < 0.5, spent  # 2.3 s of the UI thread each before
+
+
+async def test_rows_a_worker_brings_are_drawn_at_their_own_widths_at_once(tmp_path):
+    """The table is filled from a worker's callback, on the app's queue: the DataTable measured such rows
+    only when its own queue next ran dry, after painting them, and the painted lines kept the columns'
+    old widths (a real cold review showed `emai  s•••@gmail` until a key moved the cursor)."""
+    from dataclasses import replace
+
+    from tracetui.ui.screens.review import ReviewScreen
+
+    demo = build(tmp_path / "demo")
+    app = TraceApp(open_library(demo))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.groups
+        wider = "x•••@a-much-longer-domain-than-any-before.example.org"
+        screen.groups = [replace(screen.groups[0], hint=wider), *screen.groups[1:]]
+        screen._fill()  # as the worker's callback does, with no message to the table after it
+        table = screen.query_one("DataTable")
+        drawn = [table.render_line(y).text for y in range(4)]
+        assert any(wider in line for line in drawn), drawn

@@ -10,6 +10,7 @@ opens the redaction editor there, where the text around it can be read.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
@@ -37,6 +38,7 @@ from tracetui.ui.workers import call_back, thread_work
 
 
 SHOWN = 1_000  # value groups in the table at once
+COLUMNS = ("kind", "looks like", "findings", "sessions", "first place")
 
 
 class ReviewScreen(Screen):
@@ -71,8 +73,7 @@ class ReviewScreen(Screen):
         yield KeyFooter(compact=True)  # as every screen's: the palette hint only where there is room
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("kind", "looks like", "findings", "sessions", "first place")
+        self.query_one(DataTable).add_columns(*COLUMNS)
         self._load()
 
     @thread_work("review-scan", exit_on_error=True)
@@ -117,12 +118,17 @@ class ReviewScreen(Screen):
         and 100,000 distinct values held the UI thread for 10 s when the screen opened and again
         after every decision. The rest come up as these are decided; the status says how many."""
         table = self.query_one(DataTable)
-        table.clear()
-        for g in self.groups[:SHOWN]:
+        rows = [(g.id, (safe_line(g.kind), safe_line(g.hint), str(len(g.occurrences)), str(len(g.sessions)),
+                        safe_line(g.first_place))) for g in self.groups[:SHOWN]]
+        # The columns' widths are given, not left to the table: it measures rows added from another
+        # queue's callback (a worker's, after a scan) only after it has painted them, and its painted
+        # lines then keep their headers' widths ("emai", "s•••@gmail") until the cursor moves.
+        table.clear(columns=True)
+        for i, label in enumerate(COLUMNS):
+            table.add_column(label, width=max([cell_len(label), *(cell_len(cells[i]) for _, cells in rows)]))
+        for key, cells in rows:
             # Text cells, not strings: DataTable reads a string as markup, and field names come from logs.
-            cells = (safe_line(g.kind), safe_line(g.hint), str(len(g.occurrences)), str(len(g.sessions)),
-                     safe_line(g.first_place))
-            table.add_row(*(Text(c) for c in cells), key=g.id)
+            table.add_row(*(Text(c) for c in cells), key=key)
         if self.groups:
             table.move_cursor(row=min(keep, len(self.groups) - 1, SHOWN - 1))
         self._status(self.left_text())
