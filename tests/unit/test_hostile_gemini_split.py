@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 
+from agent_logs import Prompt, _claude
+from tracetui.bucket import Bucket
 from tracetui.sources import RawLog, gemini, gemini_split
 
 NAME = "session-2026-08-13T04-44-a2a-serv.jsonl"
@@ -80,3 +82,20 @@ def test_hostile_ids_name_parts_inside_the_file_s_own_folder(tmp_path):
     home = tmp_path / "staged" / "split" / gemini_split.part_key(path)
     assert len(parts) == len(ids) and all(p.parent == home and p.name.startswith("session@") for p in parts)
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted([path, *parts])
+
+
+def test_a_conversation_that_names_another_agent_s_session_is_said_not_quietly_put_in_its_place(tmp_path):
+    # A shared file's later conversation gives its own id, so a file can name a real Claude Code
+    # session's and, holding more steps, take its place in the list. The sync said nothing: a log
+    # the stage writes was taken for a prompt log standing in for its session.
+    victim = "5a5a5a5a-1111-4222-8333-444455556666"  # the id `_claude` writes
+    _claude([Prompt("fix the login bug")], tmp_path / "claude")
+    rows = [meta("a2a-server", "2026-08-13T04:44:07Z"), prompt(0, "hello")]
+    rows.append(meta(victim, "2026-08-13T04:44:09Z"))
+    rows += [prompt(n, f"planted {n}") for n in range(1, 6)]
+    shared(tmp_path / "gemini", lines(rows))
+    with Bucket.open(tmp_path / "bucket") as b:
+        b.sync({"claude": [tmp_path / "claude" / "projects"]})
+        report = b.sync({"gemini": [tmp_path / "gemini" / "tmp"]})
+        said = [e.error for e in report.errors]
+        assert any(f"session {victim} is also in " in e and "split" in e for e in said), said
