@@ -55,7 +55,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             user, domain, tld = m.group(1), m.group(2).lower(), m.group(3).lower()
             if tld in _FILE_TLDS or user.lower() in _SAFE_USERS or "noreply" in user.lower():
                 continue
-            lo = max(0, m.start() - 300)  # only so far back counts: a megabyte line is not read again per address
+            lo = max(0, m.start() - 300)  # all that counts: a long line is not read again per address
             token_start = max(text.rfind(" ", lo, m.start()), text.rfind("\n", lo, m.start())) + 1
             if "://" in text[max(token_start, lo): m.start()]:
                 continue  # the user:password@host part of a URL, not an address

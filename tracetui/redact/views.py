@@ -9,9 +9,10 @@ to hide a key), a web page's character references (`&quot;`, `&#61;`, `&#x67;`) 
 letters written as escapes (`\\u0067hp_…`, `\\x67hp_…`), controls and escapes a terminal swallows, a
 backspace's overstrike (`k\\bk`), and letters read as ASCII ones (fullwidth, mathematical, a combining
 underline). The rules read names, boundaries and whole tokens, so each of these hides a credential
-(and the colour code glued to a value's start makes a near-miss look like a new token). `terminal_view` removes them and keeps, for every character left,
-where it was, so a finding in the view maps back onto the logged text (its span then covers the codes
-and borders between the parts, which a scrub should take with it anyway).
+(and the colour code glued to a value's start makes a near-miss look like a new token). `terminal_view`
+removes them and keeps, for every character left, where it was, so a finding in the view maps back onto
+the logged text (its span then covers the codes and borders between the parts, which a scrub should take
+with it anyway).
 """
 
 from __future__ import annotations
