@@ -416,9 +416,10 @@ def drop_session(conn: sqlite3.Connection, session_id: str) -> None:
     conn.execute("DELETE FROM sessions WHERE id=?", (session_id,))
 
 
-def owner_of(conn: sqlite3.Connection, session_id: str) -> str | None:
-    row = conn.execute("SELECT grp FROM sessions WHERE id=?", (session_id,)).fetchone()
-    return row[0] if row else None
+def owner_of(conn: sqlite3.Connection, session_id: str) -> tuple[str, str] | None:
+    """(group main path, agent) of the session row that holds an id."""
+    row = conn.execute("SELECT grp, agent FROM sessions WHERE id=?", (session_id,)).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def put_session(conn: sqlite3.Connection, srow: list[Any]) -> None:

@@ -35,6 +35,7 @@ from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidec
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
+from tracetui.sources.gemini_split import is_part
 from tracetui.sources.titles import HIDDEN_EMPTY
 
 
@@ -746,14 +747,22 @@ def _write(conn: sqlite3.Connection, job: Job, result: JobResult, report: SyncRe
     if srow is None:
         return
     sid = srow[0]
-    owner = index.owner_of(conn, sid)
-    if owner is not None:
+    held_by = index.owner_of(conn, sid)
+    if held_by is not None:
+        owner, owner_agent = held_by
         # Two logs give one session id (a copy, a fork, or a log planted to hide another): the one
         # holding more of the session is listed, whichever was read first, as between generations
         # of one log. A one-step file named to sort first no longer hides the real session.
         # A log staged from an agent's prompt history stands in for a session until the session's own
-        # log appears: that one taking over is the plan, not a copy to report.
-        quiet = owner.startswith(staged) or main.startswith(staged)
+        # log appears: that one taking over is the plan, not a copy to report. Only the same agent's
+        # log stands in so, and never a conversation the stage cut out of a shared file: its id is
+        # whatever the file's writer put there, and one naming another session's id hid that session
+        # without a word.
+        quiet = (
+            (owner.startswith(staged) or main.startswith(staged))
+            and owner_agent == job.agent
+            and not any(is_part(Path(p)) for p in (owner, main))
+        )
         held = index.steps_of(conn, sid)
         if srow[index.STEPS_AT] <= held:
             if not quiet:

@@ -235,8 +235,10 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     patterns = _c_family_patterns() if syntax == CODE_C else None
     hits = list(_KEYWORD_PREFILTER.finditer(lowered))
     seen_lines: set[int] = set()
+    line_start = looked = 0  # the hits come in order: each line break is looked for once, not again per hit
     for hit in hits:
-        line_start = text.rfind("\n", 0, hit.start()) + 1
+        line_start = text.rfind("\n", looked, hit.start()) + 1 or line_start
+        looked = hit.start()
         if line_start in seen_lines:
             continue
         seen_lines.add(line_start)

@@ -73,8 +73,9 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             user, domain, tld = m.group(1), m.group(2).lower(), m.group(3).lower()
             if tld in _FILE_TLDS or user.lower() in _SAFE_USERS or "noreply" in user.lower():
                 continue
-            token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if "://" in text[max(token_start, m.start() - 300): m.start()]:
+            lo = max(0, m.start() - 300)  # all that counts: a long line is not read again per address
+            token_start = max(text.rfind(" ", lo, m.start()), text.rfind("\n", lo, m.start())) + 1
+            if "://" in text[max(token_start, lo): m.start()]:
                 continue  # the user:password@host part of a URL, not an address
             if _safe_domain(domain) or is_example_address(user, domain):
                 continue  # reserved, a placeholder (`you@yourdomain.com`), a mail service's test address

@@ -662,7 +662,8 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
             # `token = get_token(...)`, `password=args.password`: code, not a value.
             if nxt in ("(", "[", "{"):
                 continue
-            if nxt in (" ", "\t") and _YAML_KEY.fullmatch(text, _line_start(text, a), start):
+            line = _line_start(text, a) if nxt in (" ", "\t") else None
+            if line is not None and _YAML_KEY.fullmatch(text, line, start):
                 phrase = _yaml_phrase(text, start, name)
                 if phrase is not None:
                     last_end = phrase.end
@@ -883,25 +884,38 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
 # `secret_key: some words` at the start of a YAML/config line (only `name:` then a space), after what a
 # viewer puts before a line: `cat -n`'s or Claude's `12→` line number, grep's `path:12:`, a diff's `+`, the
 # label of a stream's first line in a shell tool's result (Gemini CLI's `Stdout: `).
+# (grep's path is split at its first `/` or `.`, and the dashes before the key are taken whole, so no two
+# parts of the pattern can share a character: a line of 40,000 `a.` or dashes was 10 s a match.)
 _YAML_KEY = re.compile(
-    rf"(?:{LINE_NUMBER}|[\w.\-]*[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
-    r"[ \t-]*[\w.\-]+:[ \t]+"
+    rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
+    r"[ \t-]*+[\w.\-]+:[ \t]+"
 )
 _PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
 
 
-def _line_start(text: str, at: int) -> int:
+# How far back a YAML-style key's line start is looked for: no key, with a viewer's prefix before it, is
+# longer. Each credential name of a line looked back to its start, so a megabyte line of `password=x `
+# took 30 s.
+_KEY_LINE = 1024
+
+
+def _line_start(text: str, at: int) -> int | None:
     """Where the line holding `at` starts, counting a JSON string's own lines (after an escaped line break,
     or after the string's opening quote: one no word or backslash comes right before) and a markdown table's
-    cells (after a `|` border, and a code span's opening backtick)."""
-    start = text.rfind("\n", 0, at) + 1
-    escaped = text.rfind("\\n", start, at)
+    cells (after a `|` border, and a code span's opening backtick). None where it starts more than
+    `_KEY_LINE` characters before `at`: too far for a key."""
+    lo = max(0, at - _KEY_LINE)
+    start = text.rfind("\n", lo, at) + 1 or (0 if lo == 0 else -1)
+    escaped = text.rfind("\\n", max(start, lo), at)
     if escaped >= 0:
         start = escaped + 2
-    opening = max(text.rfind('"', start, at), text.rfind("|", start, at), text.rfind("`", start, at))
-    if opening >= 0 and not (text[opening] == '"' and opening > 0 and (text[opening - 1] == "\\" or text[opening - 1].isalnum())):
-        start = opening + 1
-    return start
+    within = max(start, lo)
+    opening = max(text.rfind('"', within, at), text.rfind("|", within, at), text.rfind("`", within, at))
+    if opening >= 0:
+        before = text[opening - 1] if opening > 0 else ""
+        if not (text[opening] == '"' and (before == "\\" or before.isalnum())):  # a quote inside a string
+            start = opening + 1
+    return start if start >= 0 else None
 
 
 def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:

@@ -6,25 +6,48 @@ encoder's `\\u003d`/`\\u0026` for `=` and `&` (Gson, and Go for `&`, `<`, `>`), 
 fixed width wraps a long line into rows framed by `│`, characters no terminal draws (a zero-width space
 or joiner, a soft hyphen, a byte-order mark, a bidi control: pasted from a chat or a page, or put there
 to hide a key), a web page's character references (`&quot;`, `&#61;`, `&#x67;`) and a key's own
-letters written as escapes (`\\u0067hp_…`, `\\x67hp_…`). The rules read names, boundaries and whole
-tokens, so each of these hides a credential (and the colour code glued to a value's start makes a
-near-miss look like a new token). `terminal_view` removes them and keeps, for every character left,
-where it was, so a finding in the view maps back onto the logged text (its span then covers the codes
-and borders between the parts, which a scrub should take with it anyway).
+letters written as escapes (`\\u0067hp_…`, `\\x67hp_…`), controls and escapes a terminal swallows, a
+backspace's overstrike (`k\\bk`), and letters read as ASCII ones (fullwidth, mathematical, a combining
+underline). The rules read names, boundaries and whole tokens, so each of these hides a credential
+(and the colour code glued to a value's start makes a near-miss look like a new token). `terminal_view`
+removes them and keeps, for every character left, where it was, so a finding in the view maps back onto
+the logged text (its span then covers the codes and borders between the parts, which a scrub should take
+with it anyway).
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
 
 # A CSI sequence (colour, cursor), raw or JSON-escaped, and OSC (a title or a link, ended by BEL or ST).
+# A CSI is as ECMA-48 has it: parameters of `0-9:;<=>?` (`38:2:255:0:0` truecolour, `>4;2` private),
+# intermediates, a final byte; the 8-bit CSI (U+009B) too. The other strings a terminal swallows (DCS,
+# SOS, PM, APC) and two- and three-byte escapes (`ESC(B`, which `tput sgr0` prints, `ESC 7`) draw nothing
+# either: a key cut by any of them reads whole on the screen.
+_ESC = r"(?:\x1b|\\u001[bB])"
 _ANSI = re.compile(
-    r"(?:\x1b|\\u001[bB])\[[0-9;?]{0,32}[A-Za-z]"
-    r"|(?:\x1b|\\u001[bB])\][^\x07\x1b\\]{0,512}(?:\x07|\x1b\\|\\u0007)"
+    rf"(?:{_ESC}\[|\x9b|\\u009[bB])[0-?]{{0,32}}[ -/]{{0,4}}[@-~]"
+    rf"|{_ESC}[\]PX^_][^\x07\x1b\\]{{0,512}}(?:\x07|\x1b\\|\\u0007|\\u001[bB]\\\\)"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]{0,512}[\x07\x9c]"
+    rf"|{_ESC}[ -/]{{1,3}}[0-~]|{_ESC}[0-~]"
+)
+# What else a terminal draws nothing for: C0 controls but tab, line breaks, backspace and escape (read
+# above), DEL, and the C1 controls.
+_CONTROL = re.compile("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]+")
+# Backspaces, each taking back the character before it: `man`'s bold (`k\bk`) and underline (`_\bk`),
+# or a key whose every character follows another one rubbed out.
+_BACKSPACES = re.compile("\x08+")
+# Letters a reader reads as ASCII ones: fullwidth forms (a CJK input method's) and mathematical letters
+# and digits (`𝗀𝗁𝗉_`), read as NFKC has them; and combining marks on an ASCII word's characters
+# (`g̲h̲p̲`, an underline or strike-through drawn over a key).
+_COMPATIBLE = re.compile("[\uff0d\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a\U0001d400-\U0001d7ff]")
+_MARKS = re.compile(
+    "(?<=[A-Za-z0-9_\\-])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 # A JSON `\u00XX` escape of a printable ASCII symbol (a letter or digit is never escaped by an encoder, so
 # it is decoded only as `_LETTER_ESCAPES` says), when its backslash is not itself escaped.
@@ -45,9 +68,12 @@ _LETTER_ESCAPES = re.compile(rf"(?<!\\)(?:\\u00{_TOKEN_BYTE})+|(?<!\\)(?:\\x{_TO
 _LETTER_RUN = 8  # `\u` escapes in a row that spell a word out on their own
 # Characters a terminal does not draw: zero-width spaces and joiners, the soft hyphen, bidi controls, the
 # byte-order mark, variation selectors, tags. A key cut by one reads whole on the screen.
+# Unicode's default-ignorable code points, which a renderer draws as nothing (the Hangul fillers, the
+# Khmer inherent vowels and the musical beam controls among them, not only the format characters).
 _INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
-    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]+"
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
 )
 # An HTML character reference: by number (`&#61;`, `&#x3d;`) or by a name of up to eight letters (`&quot;`).
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
@@ -118,7 +144,12 @@ def _has_trigger(text: str) -> bool:
     return ("\x1b" in text or "\\u" in text or "│" in text or "|" in text or ": >" in text or "->" in text
             or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
             or "echo" in text or "$env:" in text or "\\x" in text or ("&" in text and ";" in text)
-            or (not text.isascii() and _INVISIBLE.search(text) is not None))
+            or "\x08" in text or _CONTROL.search(text) is not None
+            or (not text.isascii() and _unusual(text)))
+
+
+def _unusual(text: str) -> bool:
+    return any(p.search(text) is not None for p in (_INVISIBLE, _COMPATIBLE, _MARKS))
 
 
 def _wide_escapes(text: str) -> list[tuple[int, int, str | None]]:
@@ -129,6 +160,8 @@ def _wide_escapes(text: str) -> list[tuple[int, int, str | None]]:
             char = char.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if len(char) == 1 and char.isprintable():
             out.append((m.start(), m.end(), char))
+        elif len(char) == 1 and _INVISIBLE.match(char):  # escaped in a JSON document, and drawn as nothing
+            out.append((m.start(), m.end(), None))
     return out
 
 
@@ -179,6 +212,29 @@ def _entities(text: str) -> list[tuple[int, int, str | None]]:
         char = " " if ref == "&nbsp;" else html.unescape(ref)
         if len(char) == 1 and char != ref and (char.isprintable() or char in "\n\t"):
             out.append((m.start(), m.end(), char))
+        elif len(char) == 1 and char != ref and _INVISIBLE.match(char):  # `&shy;`, `&#8203;`: not drawn
+            out.append((m.start(), m.end(), None))
+    return out
+
+
+def _rubbed_out(text: str) -> list[tuple[int, int, str | None]]:
+    """Each run of backspaces, with the characters of its line it takes back, read as the characters
+    written over them (so a finding covers both)."""
+    out: list[tuple[int, int, str | None]] = []
+    for m in _BACKSPACES.finditer(text):
+        k = len(m.group(0))
+        a = max(text.rfind("\n", max(0, m.start() - k), m.start()) + 1, m.start() - k)
+        over = text[m.end() : m.end() + m.start() - a].split("\n", 1)[0]
+        out.append((a, m.end() + len(over), over or None))
+    return out
+
+
+def _compatible(text: str) -> list[tuple[int, int, str | None]]:
+    out: list[tuple[int, int, str | None]] = []
+    for m in _COMPATIBLE.finditer(text):
+        char = unicodedata.normalize("NFKC", m.group(0))
+        if len(char) == 1 and char.isascii():
+            out.append((m.start(), m.end(), char))
     return out
 
 
@@ -189,7 +245,7 @@ def terminal_view(text: str) -> View | None:
         return None
     # Pass 1: drop colour codes, decode symbol escapes, read table pairs and sed replacements; box rows after.
     pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
-    if "\x1b" in text or "\\u001" in text:
+    if "\x1b" in text or "\\u001" in text or "\\u009" in text or not text.isascii():
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
     if "\\u00" in text:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
@@ -199,6 +255,11 @@ def terminal_view(text: str) -> View | None:
         pieces += _entities(text)
     if not text.isascii():
         pieces += [(m.start(), m.end(), None) for m in _INVISIBLE.finditer(text)]
+        pieces += [(m.start(), m.end(), None) for m in _MARKS.finditer(text)]
+        pieces += _compatible(text)
+    pieces += [(m.start(), m.end(), None) for m in _CONTROL.finditer(text)]
+    if "\x08" in text:
+        pieces += _rubbed_out(text)
     if "|" in text:
         pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
     if _sets_a_setting(text):
@@ -234,7 +295,7 @@ def terminal_view(text: str) -> View | None:
         origin.extend(range(a, b))
         until.extend(range(a + 1, b + 1))
 
-    pieces.sort()
+    pieces.sort(key=lambda p: (p[0], -p[1]))  # at one place the longest reading wins (a C1 CSI, its byte)
     for a, b, rep in pieces:
         if a < pos:
             continue

@@ -304,6 +304,7 @@ class _Reader:
         self.model: str | None = None
         self.turn_cwd: str | None = None
         self.calls: dict[str, Step] = {}
+        self.applies: dict[str, bool] = {}  # call id -> whether its input calls apply_patch (asked once)
         self.results: dict[str, Step] = {}
         self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
         self.token_marks: list[tuple[int, Tokens]] = []  # (slot position at the event, delta)
@@ -775,6 +776,7 @@ class _Reader:
                 step.meta["patch_end_of_file"] = patch.end_of_file
         if call_id:
             self.calls[call_id] = step
+            self.applies.pop(call_id, None)  # a reused id names another input
         self.assistant_side()
 
     def output(self, call_id: str | None, raw: Any, key: str, ts: str | None) -> None:
@@ -820,7 +822,7 @@ class _Reader:
         edits = _applied_changes(payload.get("changes"))
         if not edits:
             return
-        runner = _script_runner(self.calls, self.results)
+        runner = _script_runner(self.calls, self.results, self.applies)
         if runner is None:
             self.skip("patch_apply_end (no call ran it)")
             return
@@ -1496,9 +1498,12 @@ def _applied_changes(changes: Any) -> list[FileEdit]:
 _RUNNER_LOOKBACK = 256
 
 
-def _script_runner(calls: dict[str, Step], results: dict[str, Step]) -> Step | None:
+def _script_runner(
+    calls: dict[str, Step], results: dict[str, Step], applies: dict[str, bool]
+) -> Step | None:
     """The call that ran a script's patch: among the latest calls still waiting for their output, the
-    last whose input calls apply_patch, else the last of them."""
+    last whose input calls apply_patch, else the last of them. `applies`: each call's answer, kept, so
+    a call's input (a script of megabytes) is searched once, not again by each of thousands of patches."""
     latest: Step | None = None
     for n, call_id in enumerate(reversed(calls)):
         if n >= _RUNNER_LOOKBACK:
@@ -1506,7 +1511,10 @@ def _script_runner(calls: dict[str, Step], results: dict[str, Step]) -> Step | N
         if call_id in results:
             continue
         step = calls[call_id]
-        if _calls_apply_patch(step.tool_input):
+        found = applies.get(call_id)
+        if found is None:
+            found = applies[call_id] = _calls_apply_patch(step.tool_input)
+        if found:
             return step
         if latest is None:
             latest = step

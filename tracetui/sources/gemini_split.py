@@ -42,6 +42,10 @@ SPLIT = "split"  # the stage's folder of the conversations cut out of shared fil
 PART_PREFIX = "session@"
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 MAX_SPLIT = 256 << 20  # a shared file larger than this is not cut (said once); its first session is read
+# The most conversations cut out of one file (real ones held two to four): each is a log written and a
+# session synced, so a hostile file of 20,000 one-line conversations (2 MB) made 20,000 of each.
+# Those past it are said once and not staged.
+MAX_PARTS = 256
 _TAIL = 64  # bytes before where the last scan stopped that must be unchanged to read on from there
 _KEY = b'"sessionId"'
 
@@ -91,23 +95,41 @@ class Conversations:
     file's first (and for anything before the first metadata record), else the order in which the
     others opened."""
 
-    __slots__ = ("heads", "current")
+    __slots__ = ("heads", "current", "_by_id", "_by_start")
 
     def __init__(self) -> None:
         self.heads: list[dict[str, Any]] = []  # each conversation's first metadata record
         self.current = 0
+        # The first head of each id, and of each (id, start) where the start is a string: where a
+        # record goes back to, found at once; a hostile file of 20,000 conversations looked through
+        # every head at each metadata record (minutes).
+        self._by_id: dict[str, int] = {}
+        self._by_start: dict[tuple[str, str], int] = {}
 
     def place(self, record: dict[str, Any]) -> int:
         if is_metadata(record):
             if not self.heads:
-                self.heads.append(record)
+                self._add(record)
             elif another_session(self.heads[self.current], record):
-                found = next((i for i, h in enumerate(self.heads) if not another_session(h, record)), None)
-                if found is None:
-                    self.heads.append(record)
-                    found = len(self.heads) - 1
-                self.current = found
+                found = self._earlier(record)
+                self.current = self._add(record) if found is None else found
         return self.current
+
+    def _earlier(self, record: dict[str, Any]) -> int | None:
+        """The first conversation `record` is no other than (`another_session` false), if any."""
+        sid, start = record["sessionId"], record.get("startTime")
+        if UUID.match(sid) or not isinstance(start, str):
+            return self._by_id.get(sid)
+        return self._by_start.get((sid, start))
+
+    def _add(self, record: dict[str, Any]) -> int:
+        index = len(self.heads)
+        self.heads.append(record)
+        sid, start = record["sessionId"], record.get("startTime")
+        self._by_id.setdefault(sid, index)
+        if isinstance(start, str):
+            self._by_start.setdefault((sid, start), index)
+        return index
 
 
 def part_key(path: Path | str) -> str:
@@ -303,6 +325,10 @@ def _scan(
     for line, index in zip(lines, owner, strict=True):
         if index:
             by_part.setdefault(index, []).append(line.lstrip(b"\xef\xbb\xbf") + b"\n")
+    if len(by_part) > MAX_PARTS:
+        problems.append(LineError(str(path), 0, f"holds {len(by_part) + 1} sessions; only the first "
+                                                f"{MAX_PARTS + 1} are read"))  # fmt: skip
+        by_part = {index: by_part[index] for index in sorted(by_part)[:MAX_PARTS]}
     names: dict[int, str] = {}
     for index in by_part:
         sid = session_id(heads[index], f"{path.stem}@{index}")

@@ -1,0 +1,51 @@
+"""Hostile text against the detectors' time: one long line that repeats what a rule looks back from.
+Each credential name, keyword and address of a line looked back to the line's start (and a YAML-style
+key's pattern let two of its parts take the same characters), so a megabyte of one line cost minutes.
+A field's budget runs out in the CLI (then the seal refuses the unscanned field), but a scan in a UI
+thread has no budget. Values are made up here."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tracetui.redact import ds, pii, rules
+from tracetui.redact.detect import scan_text
+
+
+def _seconds(find, text: str) -> float:
+    started = time.process_time()
+    list(find(text, text.lower()))
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    ("text", "before"),
+    [
+        ("password=x " * 100_000, "40 s"),  # each name looked back to the line's start for a YAML key
+        ("password: x " * 100_000, "40 s"),
+        ("a." * 20_000 + "password:  hunter two three\n", "9 s"),  # grep's path:12: took every `.` in turn
+        ("-" * 80_000 + "#password:  hunter two three\n", "8 s"),  # so did the dashes before a key
+    ],
+    ids=["assignments", "yaml-keys", "dotted-key", "dashed-key"],
+)
+def test_credential_names_on_one_long_line_are_read_in_linear_time(text, before):
+    assert _seconds(rules.assignment_findings, text) < 4, before
+
+
+def test_keywords_on_one_long_line_are_read_in_linear_time():
+    assert _seconds(ds.keyword_findings, "secret " * 400_000) < 4  # 10 s
+
+
+def test_addresses_on_one_long_line_are_read_in_linear_time():
+    assert _seconds(pii.pii_findings, "ann.lee@corp-mail.io," * 150_000) < 4  # 12 s
+
+
+def test_a_key_and_its_phrase_are_still_found_after_a_viewer_s_prefix():
+    # The look-back is bounded, not gone: a line's start within reach is still where a key may begin.
+    for line in ("src/app/config.yml:12:  db_password: correct horse battery staple\n",
+                 "  12\u2192db_password: correct horse battery staple\n",
+                 "x" * 5000 + "\n- db_password: correct horse battery staple\n"):  # fmt: skip
+        found = [line[f.start : f.end] for f in scan_text(line)]
+        assert "correct horse battery staple" in found, line[-60:]
