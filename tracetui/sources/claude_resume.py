@@ -14,6 +14,7 @@ written once and named by position, so the restored graph has the same sharing a
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from tracetui.model import Step, StepKind
@@ -105,7 +106,7 @@ def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict
         ],
         "summaries": [list(x) for x in reader.summaries],
         "fork": [reader.fork_parent, reader.fork_own_ts],
-        "queue": reader.queue,
+        "queue": list(reader.queue),
         "steering": reader.steering,
         "queued_first": reader.queued_first,
         "errors": [resumable.error_row(e) for e in reader.errors],
@@ -165,7 +166,7 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
     ) = body["facts"]
     reader.summaries = [(text, leaf) for text, leaf in body["summaries"]]
     reader.fork_parent, reader.fork_own_ts = body["fork"]
-    reader.queue = [str(x) for x in body["queue"]]
+    reader.queue = deque(str(x) for x in body["queue"])
     reader.steering = [list(x) for x in body["steering"]]
     reader.queued_first = [list(x) for x in body["queued_first"]]
     reader.errors = [resumable.error_of(r) for r in body["errors"]]
