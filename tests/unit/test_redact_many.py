@@ -50,14 +50,14 @@ def _plans(store: PlanStore, sessions: list[Session]) -> list[dict]:
 
 def _watch_spawns(monkeypatch) -> list[subprocess.Popen]:
     started: list[subprocess.Popen] = []
-    spawn = many._spawn
+    spawn = many.spawn
 
-    def watched():
-        proc = spawn()
+    def watched(module: str):
+        proc = spawn(module)
         started.append(proc)
         return proc
 
-    monkeypatch.setattr(many, "_spawn", watched)
+    monkeypatch.setattr(many, "spawn", watched)
     return started
 
 
@@ -137,30 +137,30 @@ def test_a_caller_that_stops_reading_stops_the_workers(tmp_path, monkeypatch):
 
 
 def test_a_worker_that_dies_or_cannot_start_leaves_its_session_to_this_process(tmp_path, monkeypatch):
-    def dying():
+    def dying(module: str):
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(4)"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
-    monkeypatch.setattr(many, "_spawn", dying)
+    monkeypatch.setattr(many, "spawn", dying)
     sessions = [_session(n) for n in range(3)]
     serial = PlanStore(tmp_path / "a" / "plans", tmp_path / "a" / "cache")
     alone = [_same(refresh_plan(s, serial, ME)) for s in sessions]
     store = PlanStore(tmp_path / "b" / "plans", tmp_path / "b" / "cache")
     assert [_same(p) for _, p in refresh_plans(sessions, store, ME, workers=2)] == alone
 
-    def failing():
+    def failing(module: str):
         raise OSError("no more processes")
 
-    monkeypatch.setattr(many, "_spawn", failing)
+    monkeypatch.setattr(many, "spawn", failing)
     store = PlanStore(tmp_path / "c" / "plans", tmp_path / "c" / "cache")
     assert [_same(p) for _, p in refresh_plans(sessions, store, ME, workers=2)] == alone
 
 
 def test_one_session_or_one_core_is_refreshed_here(tmp_path, monkeypatch):
-    def refuse():
+    def refuse(module: str):
         raise AssertionError("no worker for one session")
 
-    monkeypatch.setattr(many, "_spawn", refuse)
+    monkeypatch.setattr(many, "spawn", refuse)
     store = PlanStore(tmp_path / "plans", tmp_path / "cache")
     assert len(list(refresh_plans([_session(1)], store, ME, count=1))) == 1
     assert len(list(refresh_plans([_session(2), _session(3)], store, ME, workers=1))) == 2

@@ -4,42 +4,23 @@ Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-impor
 `__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
 fork is unsafe in a process with threads and open SQLite connections (the UI).
 
-Protocol on stdin/stdout: each message is a 4-byte big-endian length and that many bytes.
-In: orjson of {"root", "job", "slot"} (slot: which worker of the pool, so which shard takes its new
+Messages as `tracetui.worker_pipes` frames them. In: orjson of {"root", "job", "slot"} (slot: which worker of the pool, so which shard takes its new
 sessions); out: the job's result bytes (pickle, see `sync._pack`).
 """
 
 from __future__ import annotations
 
-import os
 import queue
-import struct
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
-HEADER = struct.Struct(">I")
-
-
-def _send(fh: IO[bytes], data: bytes) -> None:
-    fh.write(HEADER.pack(len(data)))
-    fh.write(data)
-    fh.flush()
-
-
-def _recv(fh: IO[bytes]) -> bytes | None:
-    head = fh.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    (n,) = HEADER.unpack(head)
-    data = fh.read(n)
-    return data if len(data) == n else None
+from tracetui.worker_pipes import pipes, recv, send, spawn
 
 
 def job_to_bytes(root: str, job: Any, slot: int) -> bytes:
@@ -69,34 +50,15 @@ def _serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     roots: set[str] = set()
     while True:
-        msg = _recv(stdin)
+        msg = recv(stdin)
         if msg is None:
             for root in roots:  # the pool is done: every shard write is committed before exit
                 settle(root, done=True)
             return
         req = orjson.loads(msg)
         roots.add(req["root"])
-        _send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"]))
+        send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"]))
         settle(req["root"])
-
-
-def _spawn() -> subprocess.Popen:
-    package_parent = str(Path(__file__).resolve().parent.parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracetui.bucket.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-
-
-def _pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
-    if proc.stdin is None or proc.stdout is None:  # _spawn always asks for both
-        raise OSError("the worker process has no pipes")
-    return proc.stdin, proc.stdout
 
 
 def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[tuple[Any, bytes]]:
@@ -129,7 +91,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
             put(todo, stop)
 
     def worker_loop(slot: int) -> None:
-        proc = _spawn()
+        proc = spawn("tracetui.bucket.worker")
         procs.append(proc)
         try:
             while not cancel.is_set():
@@ -140,9 +102,9 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                 if job is stop:
                     break
                 try:
-                    stdin, stdout = _pipes(proc)
-                    _send(stdin, job_to_bytes(root, job, slot))
-                    result = _recv(stdout)
+                    stdin, stdout = pipes(proc)
+                    send(stdin, job_to_bytes(root, job, slot))
+                    result = recv(stdout)
                 except (BrokenPipeError, OSError):
                     result = None
                 if result is None:
@@ -150,13 +112,13 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                     result = failed(job, f"the worker process stopped (exit code {code})")
                     proc.kill()
                     proc.wait()
-                    proc = _spawn()
+                    proc = spawn("tracetui.bucket.worker")
                     procs.append(proc)
                 if not put(done, (job, result)):
                     break
         finally:
             try:
-                _pipes(proc)[0].close()
+                pipes(proc)[0].close()
             except OSError:
                 pass
             if cancel.is_set():

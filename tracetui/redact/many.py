@@ -9,9 +9,8 @@ processes, one session each. A worker runs the same
 `refresh_plan` on the same session and identity, and writes the same cache and plan files, so what
 comes back is what this process would have made.
 
-Plain subprocesses fed over pipes, as the bucket's sync pool (`tracetui.bucket.worker`) and for its
-reasons: multiprocessing's spawn re-imports the caller's `__main__` in each worker, and fork is unsafe
-in a process with threads (the app). Messages are a 4-byte big-endian length and a pickle; in:
+Worker processes as the bucket's sync pool's (`tracetui.worker_pipes`, which says why not
+multiprocessing). Messages are pickles; in:
 (session, plan store, identity), out: ("plan", Plan) or ("error", exception). A worker's stdin closing
 (this process gone, or done) ends it.
 """
@@ -22,21 +21,19 @@ import collections
 import os
 import pickle
 import queue
-import struct
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.scan import refresh_cached_plan, refresh_plan
+from tracetui.worker_pipes import pipes, recv, send, spawn
 
-HEADER = struct.Struct(">I")
 # Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
 # detectors' imports), what a core scans of about a megabyte. Below that, sessions are scanned here.
 POOL_CHARS = 1_000_000
@@ -175,11 +172,11 @@ class _Pool:
                         with self.done:
                             if self.stopping.is_set():
                                 return  # closed while this job waited: no process to start
-                            proc = _spawn()
+                            proc = spawn("tracetui.redact.many")
                             self.procs.append(proc)
-                    stdin, stdout = _pipes(proc)
-                    _send(stdin, data)
-                    raw = _recv(stdout)
+                    stdin, stdout = pipes(proc)
+                    send(stdin, data)
+                    raw = recv(stdout)
                     if raw is not None:
                         answer = pickle.loads(raw)
                 except Exception:  # no process (the system's limit), a broken pipe: as if it died
@@ -194,7 +191,7 @@ class _Pool:
         finally:
             if proc is not None:
                 try:
-                    _pipes(proc)[0].close()  # end of input: the worker returns
+                    pipes(proc)[0].close()  # end of input: the worker returns
                 except OSError:
                     pass
 
@@ -219,45 +216,13 @@ class _Pool:
                 proc.wait()
 
 
-def _send(fh: IO[bytes], data: bytes) -> None:
-    fh.write(HEADER.pack(len(data)))
-    fh.write(data)
-    fh.flush()
-
-
-def _recv(fh: IO[bytes]) -> bytes | None:
-    head = fh.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    (n,) = HEADER.unpack(head)
-    data = fh.read(n)
-    return data if len(data) == n else None
-
-
-def _pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
-    if proc.stdin is None or proc.stdout is None:  # _spawn always asks for both
-        raise OSError("the worker process has no pipes")
-    return proc.stdin, proc.stdout
-
-
-def _spawn() -> subprocess.Popen[bytes]:
-    package_parent = str(Path(__file__).resolve().parent.parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracetui.redact.many"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
 
 
 def serve() -> None:
     """A worker: refresh each session's plan it is sent, here, until its input ends."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
-        msg = _recv(stdin)
+        msg = recv(stdin)
         if msg is None:
             return
         session, store, base = pickle.loads(msg)
@@ -272,7 +237,7 @@ def serve() -> None:
         except Exception:  # an exception that cannot be pickled: its words
             failed = TracetuiError(f"refreshing the plan of {session.id} failed: {answer[1]!r}")
             data = pickle.dumps(("error", failed))
-        _send(stdout, data)
+        send(stdout, data)
 
 
 if __name__ == "__main__":

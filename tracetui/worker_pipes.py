@@ -1,0 +1,50 @@
+"""Our own worker processes (`python -m <module>`), and the messages to and from them over their stdin and
+stdout: a 4-byte big-endian length, then the bytes. The bucket's sync pool and the redaction pool use them;
+a short read (the other end gone) is None, never a partial message.
+
+Plain subprocesses rather than multiprocessing: its spawn re-imports the caller's `__main__` in each
+worker, and fork is unsafe in a process with threads (the app)."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+HEADER = struct.Struct(">I")
+
+
+def spawn(module: str) -> subprocess.Popen[bytes]:
+    """`python -m module` with pipes to its stdin and stdout, this checkout's package first on its path
+    (a worker must run the code its caller runs), its stderr dropped."""
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    if proc.stdin is None or proc.stdout is None:  # spawn always asks for both
+        raise OSError("the worker process has no pipes")
+    return proc.stdin, proc.stdout
+
+
+def send(fh: IO[bytes], data: bytes) -> None:
+    fh.write(HEADER.pack(len(data)))
+    fh.write(data)
+    fh.flush()
+
+
+def recv(fh: IO[bytes]) -> bytes | None:
+    head = fh.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (n,) = HEADER.unpack(head)
+    data = fh.read(n)
+    return data if len(data) == n else None
