@@ -526,3 +526,21 @@ def test_opencode_sessions_go_out_as_opencode_export_documents_and_read_back(tmp
         assert set(new) == set(old)
         for sid, session in old.items():
             assert [(s.id, s.kind) for s in new[sid].steps] == [(s.id, s.kind) for s in session.steps]
+
+
+def test_the_gate_view_of_a_long_log_holds_no_buffer_per_line():
+    """Each orjson.dumps result keeps about 4 KB whatever its length: the gate's view of a log of 100,000
+    short records, kept as a list of them before it was joined, peaked 400 MB over the log's own 4 MB."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, resource\n"
+        "from tracetui.export.raw import gate_view\n"
+        "data = '\\n'.join(json.dumps({'type': 'x', 'n': i, 'text': 'hello'}) for i in range(100000)).encode()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "gate_view(data)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    grown_kb = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+    assert grown_kb < 100_000
