@@ -59,7 +59,8 @@ def test_bisect_names_the_third_step_and_its_one_patch(broken):
 
 
 def test_the_minimal_set_reproduces_the_failure_on_its_own(broken):
-    from tracetui.capsule.replay import Replay, apply_patch
+    from tracetui.capsule.apply import apply_patch
+    from tracetui.capsule.replay import Replay
 
     repo, capsule = broken
     result = bisect(capsule, repo, CHECK, trust=True)
@@ -103,11 +104,11 @@ def test_the_cli_bisects_and_prints_one_json_document(broken, tmp_path, capsys):
 
     repo, capsule = broken
     code = main(["replay", str(capsule.path), "--repo", str(repo), "--check", CHECK, "--bisect", "--trust", "--json"])
-    assert code == 0
+    assert code == 1  # reproduces: replay's exit codes hold under --bisect
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["verdict"] == REPRODUCES and doc["first_step"] == "c3"
     assert doc["minimal_patches"] == [{"step": "c3", "path": "calc.py"}]
-    assert main(["replay", str(capsule.path), "--repo", str(repo), "--check", CHECK, "--bisect", "--trust"]) == 0
+    assert main(["replay", str(capsule.path), "--repo", str(repo), "--check", CHECK, "--bisect", "--trust"]) == 1
     out = capsys.readouterr().out
     assert "first step: 3 (c3)" in out and "tidy the project" in out and "calc.py" in out
     assert main(["replay", str(capsule.path), "--repo", str(repo), "--bisect"]) == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 
+from tracetui.capsule import seal
 from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
@@ -69,7 +70,7 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     assert code == 0 and out.startswith("OK: ") and "signature: unsigned" in out
 
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")  # reproduces
     verdict = orjson.loads(out)
     assert (verdict["verdict"], verdict["applied"], verdict["failed"], verdict["base"]) == (
         "reproduces",
@@ -91,7 +92,7 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     assert "this capsule changes no file" in err and "adds or changes" not in err
 
     code, out, err = run(capsys, "replay", str(capsule), "--repo", str(repo), "--json")
-    assert orjson.loads(out)["verdict"] == "inconclusive"
+    assert orjson.loads(out)["verdict"] == "inconclusive" and code == 0  # no check asked, every patch applied
 
 
 def test_verify_failures_are_one_line_or_a_json_document(tmp_path, capsys):
@@ -231,3 +232,20 @@ def test_the_warning_before_a_check_says_which_paths_are_one_file_on_a_caseless_
     assert len(noted) == 4, err
     assert any(ascii(nfd) in line for line in noted) and any("'notes.txt'" in line for line in noted)
     assert "  other.txt" in lines
+
+
+def test_replays_exit_codes_tell_a_ci_job_what_happened(tmp_path, capsys):
+    """0 fixed, 1 reproduces, 2 usage or a bad capsule, 3 inconclusive: the same with and without --json."""
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    capsule = tmp_path / "ep.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=capsule, secret=b"\x01" * 32)
+    base = ["replay", str(capsule), "--repo", str(repo), "--trust"]
+    for extra in ([], ["--json"]):
+        assert run(capsys, *base, "--check", kit.CHECK, *extra)[0] == 1
+        assert run(capsys, *base, "--check", "true", *extra)[0] == 3  # passes at base: the failure does not show
+        assert run(capsys, *base, "--check", "exit 1", "--timeout", "0.001", *extra)[0] == 3
+    (tmp_path / "bad.capsule").write_bytes(b"not a capsule")
+    assert run(capsys, "replay", str(tmp_path / "bad.capsule"), "--repo", str(repo))[0] == 2
+    kit.commit_fix(repo)
+    assert run(capsys, *base, "--check", kit.CHECK)[0] == 0

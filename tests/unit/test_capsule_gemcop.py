@@ -186,7 +186,7 @@ def test_seal_verify_and_replay(tmp_path, capsys, agent, write):
     assert main(["capsule", "verify", str(capsule), "--json"]) == 0
     report = orjson.loads(capsys.readouterr().out)
     assert report["ok"] is True and report["agent"] == agent
-    assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 0
+    assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 1  # reproduces
     verdict = orjson.loads(capsys.readouterr().out)
     assert (verdict["verdict"], verdict["applied"], verdict["failed"], verdict["base"]) == (
         "reproduces",

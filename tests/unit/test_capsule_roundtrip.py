@@ -367,7 +367,7 @@ def test_open_missing_file_is_one_line_error(tmp_path):
 
 
 def test_patch_paths_cannot_leave_the_worktree(tmp_path):
-    from tracetui.capsule.replay import apply_patch
+    from tracetui.capsule.apply import apply_patch
 
     root = tmp_path / "wt"
     root.mkdir()

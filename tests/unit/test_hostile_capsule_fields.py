@@ -177,7 +177,7 @@ def test_a_bisect_of_a_capsule_of_hostile_prompts_prints_nothing_raw(tmp_path, c
             "--trust",
             "--bisect",
         ]
-        assert main([*argv, *extra]) == 0
+        assert main([*argv, *extra]) == 1
         captured = capsys.readouterr()
         assert "reproduces" in captured.out
         for ch in FORBIDDEN:

@@ -12,7 +12,8 @@ import pytest
 
 from tracetui.capsule import INCONCLUSIVE, CapsuleError, open_capsule, replay, seal
 from tracetui.capsule.gitcmd import git, resolve_commit
-from tracetui.capsule.replay import apply_patch, open_replay
+from tracetui.capsule.apply import apply_patch
+from tracetui.capsule.replay import open_replay
 from tracetui.model import FileEdit, GitInfo, Hunk, Step, StepKind
 from tracetui.ui import external
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tracetui.capsule.replay import MAX_FILE_BYTES, apply_patch
+from tracetui.capsule.apply import MAX_FILE_BYTES, apply_patch
 
 
 def _apply(root: Path, patch: dict[str, Any]) -> str | None:

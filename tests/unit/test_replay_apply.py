@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tracetui.capsule.replay import apply_hunks
+from tracetui.capsule.apply import apply_hunks
 
 
 def test_locating_a_hunk_is_linear_on_repetitive_files():

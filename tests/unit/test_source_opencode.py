@@ -498,7 +498,7 @@ def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
     assert code == 0, err
     sealed = orjson.loads(out)
     assert sealed["ok"] is True and sealed["patches"] == 1 and sealed["base"] == base
-    assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 0
+    assert main(["replay", str(capsule), "--repo", str(repo), "--check", kit.CHECK, "--json"]) == 1  # reproduces
     verdict = orjson.loads(capsys.readouterr().out)
     assert (verdict["verdict"], verdict["applied"], verdict["failed"]) == ("reproduces", 1, 0)
 

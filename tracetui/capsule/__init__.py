@@ -24,6 +24,7 @@ Public API (the CLI and the app call only these):
 
 from __future__ import annotations
 
+from tracetui.capsule.apply import path_refusal
 from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
@@ -37,11 +38,12 @@ from tracetui.capsule.replay import (
     ReplayResult,
     capsule_files,
     open_replay,
-    path_refusal,
     path_twins,
     replay,
+    untold,
     replay_target,
 )
+from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
 from tracetui.capsule.scope import (
     SealRefused,
@@ -62,6 +64,8 @@ __all__ = [
     "TIMED_OUT",
     "BisectResult",
     "CapsuleError",
+    "CheckLimits",
+    "DEFAULT_LIMITS",
     "Limits",
     "OpenedCapsule",
     "Replay",
@@ -85,6 +89,7 @@ __all__ = [
     "parse_steps",
     "replay",
     "replay_target",
+    "untold",
     "seal",
     "seal_scope",
     "verify",

@@ -15,13 +15,17 @@ Every probe is a new clone: after a check has run, the clone's `.git` is the cap
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracetui.capsule.apply import apply_patch
 from tracetui.capsule.archive import CapsuleError
+from tracetui.capsule.clone import ObjectStore
 from tracetui.capsule.gitcmd import is_commit_id, resolve_commit
+from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.opened import OpenedCapsule
 from tracetui.capsule.replay import (
     _AUTO,
@@ -29,11 +33,12 @@ from tracetui.capsule.replay import (
     FIXED,
     INCONCLUSIVE,
     NOT_A_COMMIT_ID,
+    REPLAY_SECONDS,
     REPRODUCES,
     TIMED_OUT,
     Replay,
-    apply_patch,
     replay_target,
+    untold,
 )
 from tracetui.capsule.sandbox import Sandbox
 from tracetui.errors import TracetuiError
@@ -86,6 +91,10 @@ class _Budget(Exception):
     pass
 
 
+class _Untold(Exception):
+    """A probe whose exit says nothing of the check (a limit, the sandbox, time): the bisect stops."""
+
+
 def bisect(
     capsule: OpenedCapsule,
     repo: str | Path,
@@ -97,10 +106,15 @@ def bisect(
     max_runs: int = MAX_RUNS,
     opened: Callable[[Replay], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    limits: CheckLimits = DEFAULT_LIMITS,
+    seconds: float = REPLAY_SECONDS,
 ) -> BisectResult:
     """`opened(run)` is called with each probe's replay as it opens (a caller on another thread can
     close it, which stops its check; raising there ends the bisect); `progress(phase, runs)` after each
-    check run, with the phase ("ends", "search", "reduce") and the runs so far."""
+    check run, with the phase ("ends", "search", "reduce") and the runs so far. Every probe together
+    ends within `seconds`, and a probe that hits a limit, cannot start its sandbox or runs out of time
+    stops the bisect: guessing its result would name the wrong step."""
+    deadline = time.monotonic() + seconds
     root = replay_target(repo, check)
     if not capsule.base:
         return BisectResult(INCONCLUSIVE, "the capsule records no base commit")
@@ -121,13 +135,21 @@ def bisect(
     def run(chosen: list[int]) -> Probe:
         if len(result.runs) >= max_runs:
             raise _Budget
-        with Replay(capsule, root, base, sandbox=sandbox, trust=trust) as replay:
+        if time.monotonic() >= deadline:
+            raise _Untold(f"the bisect did not finish in {seconds:g} s")
+        with Replay(capsule, root, base, sandbox=sandbox, trust=trust, store=store, limits=limits,
+                    deadline=deadline) as replay:  # fmt: skip
             if opened is not None:
                 opened(replay)
             result.sandbox = replay.confinement
             assert replay.worktree is not None
-            applied = all(apply_patch(replay.worktree, patches[i]) is None for i in chosen)
-            code = replay.run_check(check, timeout).exit_code if applied else TIMED_OUT
+            applied = all(apply_patch(replay.worktree, patches[i], deadline) is None for i in chosen)
+            code = TIMED_OUT
+            if applied:
+                checked = replay.run_check(check, timeout)
+                if (why := untold(checked, limits, timeout)) is not None:
+                    raise _Untold(why)
+                code = checked.exit_code
         probe = Probe(chosen, code, applied)
         result.runs.append(probe)
         if progress is not None:
@@ -138,7 +160,9 @@ def bisect(
         steps = set(order[:k])
         return [i for i, r in enumerate(patches) if str(r.get("step")) in steps]
 
+    store = ObjectStore(root, [base])
     try:
+        store.__enter__()
         before, after = run([]), run(upto(len(order)))
         if not after.applied:
             result.reason = "the capsule's patches do not all apply at the base commit"
@@ -176,10 +200,12 @@ def bisect(
     except _Budget:
         result.reason = f"stopped after {max_runs} check runs"
         return result
-    except CapsuleError as exc:  # the check was refused (no sandbox, not trusted), or git failed
+    except (_Untold, CapsuleError) as exc:  # a probe that tells nothing; the check refused; git failed
         result.verdict = INCONCLUSIVE
         result.reason = str(exc)
         return result
+    finally:
+        store.close()
     result.minimal_patches = [{"step": patches[i].get("step"), "path": patches[i].get("path")} for i in chosen]
     what = "fail" if result.verdict == REPRODUCES else "pass"
     result.reason = (

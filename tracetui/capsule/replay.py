@@ -26,12 +26,9 @@ The target run uses the committed state of the target revision, not the user's u
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import select
-import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import threading
@@ -39,19 +36,24 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from tracetui.capsule.apply import apply_patch
 from tracetui.capsule.archive import CapsuleError
-from tracetui.capsule.gitcmd import git, is_commit_id, repo_root, resolve_commit
+from tracetui.capsule.clone import ObjectStore, remove_tree
+from tracetui.capsule.gitcmd import is_commit_id, repo_root, resolve_commit
+from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits, Watch, limit_from_exit, limit_named
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
-from tracetui.capsule.sandbox import Sandbox, find_sandbox
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
 
 REPRODUCES = "reproduces"
 FIXED = "fixed"
 INCONCLUSIVE = "inconclusive"
 CHECK_TIMEOUT = 600.0
+# One deadline for a whole replay (both its runs) or a whole bisect (every probe), whatever each
+# check's own timeout: 64 probes of 600 s would otherwise be ten hours.
+REPLAY_SECONDS = 1800.0
 TIMED_OUT = -1  # CheckRun.exit_code of a check stopped at its time limit
 _OUTPUT_TAIL = 4000
 # Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest.
@@ -97,9 +99,19 @@ class CheckRun:
     exit_code: int
     output: str  # the tail of stdout+stderr; untrusted text, show it through safe_text
     sandbox: str = UNCONFINED  # "bubblewrap", or UNCONFINED when the user trusted the capsule
+    limit: str | None = None  # the CheckLimits field the run hit: its exit says nothing of the capsule
+    failure: str | None = None  # why the sandbox could not start: the check never ran
+
+    @property
+    def tells(self) -> bool:
+        """Whether the exit code speaks of the check (it ran, to its end, within its limits)."""
+        return self.exit_code != TIMED_OUT and self.limit is None and self.failure is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"commit": self.commit, "exit": self.exit_code, "output": self.output, "sandbox": self.sandbox}
+        return {
+            "commit": self.commit, "exit": self.exit_code, "output": self.output, "sandbox": self.sandbox,
+            "limit": self.limit, "failure": self.failure,
+        }  # fmt: skip
 
 
 def capsule_files(capsule: OpenedCapsule) -> list[str]:
@@ -134,7 +146,9 @@ class Replay:
 
     Use as a context manager; leaving it removes the clone. The app can call `apply_next()` to
     step through; the CLI calls `apply_all()`. `sandbox` confines the check (default: the
-    machine's, if any); with none, `trust` must be True for `run_check` to run it.
+    machine's, if any); with none, `trust` must be True for `run_check` to run it. `store` holds the
+    commit's objects (one per replay or bisect); without one the Replay makes its own. `deadline`
+    (time.monotonic()) ends every apply and check of it, whatever their own budgets.
     """
 
     def __init__(
@@ -145,6 +159,9 @@ class Replay:
         *,
         sandbox: Sandbox | None = _AUTO,
         trust: bool = False,
+        store: ObjectStore | None = None,
+        limits: CheckLimits = DEFAULT_LIMITS,
+        deadline: float | None = None,
     ) -> None:
         self.capsule = capsule
         self.repo = repo
@@ -152,25 +169,27 @@ class Replay:
         self.steps = _group(capsule.fates)
         self.sandbox: Sandbox | None = find_sandbox() if sandbox is _AUTO else sandbox
         self.trust = trust
+        self.limits = limits
+        self.deadline = deadline
+        self._store = store
+        self._own_store: ObjectStore | None = None
         self._next = 0
+        self._apply_spent = 0.0
         self._tmp: Path | None = None
-        self._objects: Path | None = None
         # The running check, where close() can reach it: a screen closed during a long check must
         # not leave it running in a clone that is about to go.
         self._check: subprocess.Popen[bytes] | None = None
         self._guard = threading.Lock()
         self.worktree: Path | None = None
+        self.left_behind: list[str] = []  # what clean-up could not remove (said, never silent)
 
     def __enter__(self) -> Replay:
         self._tmp = Path(tempfile.mkdtemp(prefix="tracetui-replay-"))
-        self.worktree = self._tmp / "clone"
         try:
-            common = git(self.repo, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip()
-            self._objects = Path(common) / "objects"
-            # Its own .git (hooks, config, index): nothing done in the clone reaches the user's.
-            git(self.repo, "clone", "--quiet", "--shared", "--no-checkout", "--", str(self.repo), str(self.worktree))
-            git(self.worktree, "-c", "core.hooksPath=/dev/null", "config", "core.hooksPath", "/dev/null")
-            git(self.worktree, "-c", "core.hooksPath=/dev/null", "checkout", "--quiet", "--detach", self.commit)
+            if self._store is None:
+                self._store = self._own_store = ObjectStore(self.repo, [self.commit]).__enter__()
+            self._store.clone(self._tmp / "clone", self.commit)
+            self.worktree = self._tmp / "clone"
         except BaseException:
             self.close()
             raise
@@ -197,8 +216,11 @@ class Replay:
         if check is not None:
             _kill_group(check)
         if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self.left_behind += remove_tree(self._tmp)
             self._tmp = None
+        if self._own_store is not None:
+            self._own_store.close()
+            self._own_store = self._store = None
 
     @property
     def position(self) -> int:
@@ -214,17 +236,26 @@ class Replay:
         return sum(1 for s in self.steps for r in s.results if not r.ok)
 
     def apply_next(self) -> ReplayStep | None:
-        """Apply the next step's patches; None when every step has been applied."""
+        """Apply the next step's patches; None when every step has been applied.
+
+        All the applies of one replay share APPLY_SECONDS (and the replay's deadline): a capsule of
+        thousands of steps each matching hunks in a huge file ends in that time, not in hours."""
         if self.worktree is None:
             raise CapsuleError("the replay clone is not open")
         if self._next >= len(self.steps):
             return None
         step = self.steps[self._next]
         self._next += 1
-        deadline = time.monotonic() + APPLY_SECONDS
-        for patch in step.patches:
-            reason = apply_patch(self.worktree, patch, deadline)
-            step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
+        started = time.monotonic()
+        deadline = started + max(0.0, APPLY_SECONDS - self._apply_spent)
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline)
+        try:
+            for patch in step.patches:
+                reason = apply_patch(self.worktree, patch, deadline)
+                step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
+        finally:
+            self._apply_spent += time.monotonic() - started
         return step
 
     def apply_all(self) -> None:
@@ -232,8 +263,9 @@ class Replay:
             pass
 
     def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
-        """Run the user's own shell command in the clone, confined (see `confinement`); on timeout,
-        or when the replay is closed meanwhile, its whole process group goes.
+        """Run the user's own shell command in the clone, confined (see `confinement`) and held to
+        `limits`; on timeout, a limit passed, or when the replay is closed meanwhile, its whole
+        process tree goes. A limit hit or a sandbox that could not start is said in the CheckRun.
 
         Raises CheckRefused where there is no sandbox and the capsule is not trusted."""
         if self.sandbox is None and not self.trust:
@@ -241,42 +273,77 @@ class Replay:
                 "the check was not run: it would run the capsule's code unconfined, and this machine has "
                 "no sandbox (install bubblewrap); trust the capsule (--trust) to run it anyway"
             )
+        if self.deadline is not None:
+            timeout = min(timeout, max(0.0, self.deadline - time.monotonic()))
+        status_read: int | None = None
         with self._guard:
-            if self.worktree is None:
+            if self.worktree is None or self._store is None:
                 raise CapsuleError("the replay clone is not open")
+            popen = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)  # fmt: skip
             if self.sandbox is not None:
-                readable = [self._objects] if self._objects is not None and self._objects.is_dir() else []
-                argv = self.sandbox.command(command, self.worktree, readable)
-                proc = self._check = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )  # fmt: skip
+                status_read, status_write = os.pipe()
+                try:
+                    argv = self.sandbox.command(command, self.worktree, [self._store.objects], self.limits,
+                                                status_fd=status_write)  # fmt: skip
+                    proc = self._check = subprocess.Popen(argv, pass_fds=(status_write,), **popen)  # type: ignore[call-overload]
+                finally:
+                    os.close(status_write)
             else:
-                proc = self._check = subprocess.Popen(
-                    command,
-                    shell=True,
-                    cwd=self.worktree,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # so a timeout can stop what the shell started, too
-                )
+                # Trusted and unconfined: the per-process limits all the same (not the process count,
+                # which outside a user namespace counts every process of the user's).
+                script = f'{self.limits.ulimits(processes=False)} || exit 125; exec /bin/sh -c "$1"'
+                argv = ["/bin/sh", "-c", script, CHECK_NAME, command]
+                proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
         how = self.sandbox.name if self.sandbox is not None else UNCONFINED
+        watch = Watch(proc.pid, self.limits, self.worktree, lambda: _kill_group(proc)).start()
         deadline = time.monotonic() + timeout
+        timed_out = False
         try:
             out, finished = _output_tail(proc, deadline)
             try:  # its output closed; the check itself may still run (it closed it on purpose)
                 proc.wait(timeout=max(0.0, deadline - time.monotonic()) if finished else 0)
             except subprocess.TimeoutExpired:
+                timed_out = True
                 _kill_group(proc)
                 proc.wait()
-                return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)", how)
         finally:
+            watch.stop()
             with self._guard:
-                if self._check is proc:
+                closed = self._check is not proc
+                if not closed:
                     self._check = None
+            status = _read_all(status_read) if status_read is not None else b'"exit-code"'
         output = out.decode("utf-8", errors="replace")[-_OUTPUT_TAIL:]
-        return CheckRun(self.commit, proc.returncode, output, how)
+        if timed_out and watch.hit is None:
+            return CheckRun(self.commit, TIMED_OUT, f"(the check did not finish in {timeout:g} s)", how)
+        run = CheckRun(self.commit, proc.returncode, output, how)
+        if watch.hit is not None:
+            run.limit = watch.hit
+        elif (failure := start_failure(status, killed=closed)) is not None or proc.returncode == 125:
+            said = output.strip().splitlines()[-1:] if output.strip() else []
+            run.failure = (failure or "the check's limits could not be set") + (f": {said[0]}" if said else "")
+        else:
+            run.limit = limit_from_exit(proc.returncode, output)
+        return run
+
+
+def _read_all(fd: int) -> bytes:
+    """What bwrap wrote to its status pipe (it has exited: the pipe holds all of it, a few hundred bytes)."""
+    os.set_blocking(fd, False)
+    chunks: list[bytes] = []
+    try:
+        while True:
+            try:
+                part = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not part:
+                break
+            chunks.append(part)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bool]:
@@ -355,7 +422,7 @@ def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> R
     commit = resolve_commit(root, capsule.base)
     if commit is None:
         raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
-    return Replay(capsule, root, commit, trust=trust).__enter__()
+    return Replay(capsule, root, commit, trust=trust, deadline=time.monotonic() + REPLAY_SECONDS).__enter__()
 
 
 def replay_target(repo: str | Path, check: str | None = None) -> Path:
@@ -376,13 +443,17 @@ def replay(
     *,
     trust: bool = False,
     sandbox: Sandbox | None = _AUTO,
+    limits: CheckLimits = DEFAULT_LIMITS,
+    seconds: float = REPLAY_SECONDS,
 ) -> ReplayResult:
     """Replay a capsule on `repo` and give a verdict (see the module docstring).
 
     `opened(run)` is called with each replay as it opens (at the base, then at `ref`), so a caller on
     another thread can `close()` it to stop a long check; it may raise to cancel. The check runs in
-    `sandbox` (default: the machine's); where there is none it runs only if `trust`.
+    `sandbox` (default: the machine's); where there is none it runs only if `trust`. The whole replay,
+    applies and both checks, ends within `seconds`.
     """
+    deadline = time.monotonic() + seconds
     opened_capsule = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
     root = replay_target(repo, check)
     recorded_base = opened_capsule.base
@@ -401,53 +472,56 @@ def replay(
     if target is None:
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
 
-    with Replay(opened_capsule, root, base, sandbox=sandbox, trust=trust) as run:
-        if opened is not None:
-            opened(run)
-        run.apply_all()
-        result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
-        result.files = run.files()
-        if run.failed:
+    def open_run(commit: str) -> Replay:
+        return Replay(opened_capsule, root, commit, sandbox=sandbox, trust=trust, store=store, limits=limits,
+                      deadline=deadline)  # fmt: skip
+
+    with ObjectStore(root, [base, target]) as store:
+        with open_run(base) as run:
+            if opened is not None:
+                opened(run)
+            run.apply_all()
+            result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
+            result.files = run.files()
+            if run.failed:
+                result.reason = (
+                    f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+                )
+                return result
+            if check is None:
+                result.reason = "no --check command was given (the patches apply at the base commit)"
+                return result
+            result.sandbox = run.confinement
+            try:
+                result.base_check = run.run_check(check, timeout)
+            except CheckRefused as exc:
+                result.reason = str(exc)
+                return result
+        if (why := _untold(result.base_check, limits, "at the base commit", timeout)) is not None:
+            result.reason = why
+            return result
+        if result.base_check.exit_code == 0:
             result.reason = (
-                f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+                "the check passes at the base commit with the patches applied: the recorded failure does not show"
             )
             return result
-        if check is None:
-            result.reason = "no --check command was given (the patches apply at the base commit)"
+        if target == base:
+            result.target_check = result.base_check
+            result.verdict = REPRODUCES
+            result.reason = "the check fails at the base commit with the capsule's patches applied"
             return result
-        result.sandbox = run.confinement
-        try:
-            result.base_check = run.run_check(check, timeout)
-        except CheckRefused as exc:
-            result.reason = str(exc)
-            return result
-    if result.base_check.exit_code == TIMED_OUT:
-        result.reason = f"the check did not finish in {timeout:g} s at the base commit"
-        return result
-    if result.base_check.exit_code == 0:
-        result.reason = (
-            "the check passes at the base commit with the patches applied: the recorded failure does not show"
-        )
-        return result
-    if target == base:
-        result.target_check = result.base_check
-        result.verdict = REPRODUCES
-        result.reason = "the check fails at the base commit with the capsule's patches applied"
-        return result
 
-    with Replay(opened_capsule, root, target, sandbox=sandbox, trust=trust) as run:
-        if opened is not None:
-            opened(run)
-        run.apply_all()
-        if run.failed:
-            result.patches = _results(run)
-            result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
-            return result
-        result.target_check = run.run_check(check, timeout)
-    if result.target_check.exit_code == TIMED_OUT:
-        result.reason = (
-            f"the failure shows at the base commit, but the check did not finish in {timeout:g} s at {ref}"
-        )
+        with open_run(target) as run:
+            if opened is not None:
+                opened(run)
+            run.apply_all()
+            if run.failed:
+                result.patches = _results(run)
+                result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
+                return result
+            result.target_check = run.run_check(check, timeout)
+    if (why := _untold(result.target_check, limits, f"at {ref}", timeout)) is not None:
+        result.reason = f"the failure shows at the base commit, but {why}"
     elif result.target_check.exit_code == 0:
         result.verdict = FIXED
         result.reason = (
@@ -457,6 +531,22 @@ def replay(
         result.verdict = REPRODUCES
         result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
     return result
+
+
+def untold(run: CheckRun, limits: CheckLimits = DEFAULT_LIMITS, timeout: float | None = None) -> str | None:
+    """Why `run`'s exit says nothing of the check (it never started, hit a limit, ran out of time)."""
+    if run.failure is not None:
+        return f"the sandbox could not start: {run.failure}"
+    if run.limit is not None:
+        return f"the check hit {limit_named(run.limit, limits)}"
+    if run.exit_code == TIMED_OUT:
+        return f"the check did not finish in {timeout:g} s" if timeout else "the check did not finish in time"
+    return None
+
+
+def _untold(run: CheckRun, limits: CheckLimits, where: str, timeout: float) -> str | None:
+    why = untold(run, limits, timeout)
+    return None if why is None else f"{why} {where}"
 
 
 def _results(run: Replay) -> list[PatchResult]:
@@ -471,213 +561,3 @@ def _group(fates: list[dict[str, Any]]) -> list[ReplayStep]:
             steps.append(ReplayStep(step, []))
         steps[-1].patches.append(record)
     return steps
-
-
-# -- applying one patch ---------------------------------------------------------------------
-
-
-def apply_patch(root: Path, patch: dict[str, Any], deadline: float | None = None) -> str | None:
-    """Apply one capsule patch under `root`; None when it applied, else why not.
-
-    `deadline` (a time.monotonic() value) bounds the time spent matching hunks."""
-    try:
-        target = safe_path(root, patch.get("path"))
-        op = patch.get("op")
-        hunks = patch.get("hunks") or []
-        if not isinstance(hunks, list):
-            return "malformed hunks"
-        if op == "delete":
-            if not target.is_file():
-                return "the file to delete does not exist"
-            target.unlink()
-            return None
-        if op in ("create", "write") and _only_additions(hunks):
-            text = "".join(
-                line[1:] + "\n" for h in hunks for line in h.get("lines", []) if line.startswith("+")
-            )
-            if op == "create" and target.exists() and _read_text(target) != text:
-                return "the file to create already exists with other content"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_text(target, text)
-            return None
-        if not target.is_file():
-            return "the file does not exist"
-        text = _read_text(target)
-        new_text = apply_hunks(text, hunks, deadline)
-        if new_text is None:
-            return "a hunk does not match the file"
-        dest = target
-        if patch.get("move_to"):
-            dest = safe_path(root, patch.get("move_to"))
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink()
-        _write_text(dest, new_text)
-        return None
-    except NotRegularFile:
-        return "the file to patch is not a regular file (a FIFO or a device)"
-    except CapsuleError as exc:
-        return str(exc)
-    except TimeoutError:
-        return "applying the patches took too long"
-    except (AttributeError, TypeError, ValueError):
-        return "a malformed patch"
-    except UnicodeDecodeError:
-        return "the file is not UTF-8 text"
-    except OSError as exc:
-        return f"cannot write: {exc.strerror}"
-
-
-# The clone is the capsule's to write between steps (the app runs the user's check after any step, and
-# the capsule's code with it): a FIFO or a huge file may stand where a later patch reads or writes. A
-# plain read blocked the apply worker for ever, or read gigabytes into memory.
-MAX_FILE_BYTES = 128 << 20
-
-
-def _read_text(path: Path) -> str:
-    with open_regular(path) as fh:
-        data = fh.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise CapsuleError(f"the file is too large to patch (over {MAX_FILE_BYTES >> 20} MiB)")
-    return data.decode("utf-8")
-
-
-def _write_text(path: Path, text: str) -> None:
-    # Not blocking on open (a FIFO with no reader is an error, not a wait), never through a link.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK
-    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags, 0o666)
-    except OSError as exc:
-        if exc.errno == errno.ENXIO:  # a FIFO no one reads
-            raise NotRegularFile(f"{path.name} is not a regular file") from None
-        raise
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(f"{path.name} is not a regular file")
-        os.ftruncate(fd, 0)
-        os.set_blocking(fd, True)
-        fh = os.fdopen(fd, "w", encoding="utf-8")
-    except BaseException:
-        os.close(fd)
-        raise
-    with fh:
-        fh.write(text)
-
-
-MAX_PATH_PARTS = 128
-MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
-
-
-def path_refusal(rel: Any) -> str | None:
-    """Why a patch path is refused whatever clone it is applied in (outside it, inside `.git`,
-    unusable), or None. `safe_path` checks the clone's own folders (symbolic links) too."""
-    if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
-        return "a patch has an unusable file path"
-    pure = PurePosixPath(rel)
-    if len(pure.parts) > MAX_PATH_PARTS or len(rel.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
-        # Creating thousands of nested folders recurses past Python's limit; no repository file is there.
-        return "a patch path is too deep or too long"
-    if pure.is_absolute() or any(part in ("..", "") for part in rel.split("/")) or rel.startswith("./"):
-        return "a patch path leaves the repository"
-    if any(_names_git(part) for part in pure.parts):
-        return "a patch path points into .git"
-    return None
-
-
-def safe_path(root: Path, rel: Any) -> Path:
-    """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
-    refused = path_refusal(rel)
-    if refused is not None:
-        raise CapsuleError(refused)
-    pure = PurePosixPath(rel)
-    path = root
-    for part in pure.parts:
-        path = path / part
-        if path.is_symlink():
-            raise CapsuleError("a patch path goes through a symbolic link")
-    real_root = root.resolve()
-    if not path.resolve().is_relative_to(real_root):
-        raise CapsuleError("a patch path leaves the repository")
-    return path
-
-
-def _names_git(part: str) -> bool:
-    """Whether a path component is `.git` to some file system the clone could live on: any case
-    (macOS, Windows), with the invisible characters HFS+ ignores, with the trailing dots and spaces
-    or the `:stream` suffix NTFS drops, or as its 8.3 short name `git~1` (git's own CVE-2014-9390
-    list)."""
-    name = "".join(ch for ch in part if unicodedata.category(ch) != "Cf")
-    name = name.split(":", 1)[0].rstrip(". ").casefold()
-    return name in (".git", "git~1")
-
-
-def _only_additions(hunks: list[dict[str, Any]]) -> bool:
-    return all(line.startswith(("+", "\\")) for h in hunks for line in h.get("lines", []))
-
-
-def apply_hunks(text: str, hunks: list[dict[str, Any]], deadline: float | None = None) -> str | None:
-    """`text` with the hunks applied, located by content (line numbers only break ties).
-
-    Raises TimeoutError past `deadline` (time.monotonic()); each hunk costs time linear in the file.
-    """
-    lines = text.split("\n")
-    cursor = 0
-    offset = 0  # how far earlier hunks moved the lines below them
-    for hunk in hunks:
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError
-        if not isinstance(hunk, dict) or not isinstance(hunk.get("lines", []), list):
-            return None
-        body = [ln for ln in hunk.get("lines", []) if not isinstance(ln, str) or not ln.startswith("\\")]
-        if any(not isinstance(ln, str) for ln in body):
-            return None
-        if any(not ln or ln[0] not in " +-" for ln in body):
-            return None
-        old = [ln[1:] for ln in body if ln[0] in " -"]
-        new = [ln[1:] for ln in body if ln[0] in " +"]
-        hint = max(0, int(hunk.get("old_start") or 0) - 1 + offset)
-        at = _locate(lines, old, cursor, hint, bool(hunk.get("old_start")))
-        if at is None:
-            return None
-        lines[at : at + len(old)] = new
-        cursor = at + len(new)
-        offset += len(new) - len(old)
-    return "\n".join(lines)
-
-
-def _locate(lines: list[str], old: list[str], cursor: int, hint: int, has_hint: bool) -> int | None:
-    if not old:
-        # Pure insertion: only a line number can say where.
-        return min(hint, len(lines)) if has_hint else None
-    matches = _occurrences(lines, old, cursor)
-    if not matches:
-        return None
-    return min(matches, key=lambda i: abs(i - hint)) if has_hint else matches[0]
-
-
-def _occurrences(lines: list[str], old: list[str], start: int) -> list[int]:
-    """Every i >= start where `old` stands at lines[i:], by Knuth-Morris-Pratt over whole lines.
-
-    Linear in len(lines) + len(old) whatever the content: comparing a slice at every offset made a
-    12 KB capsule of repeated lines take minutes.
-    """
-    n = len(old)
-    fail = [0] * n
-    k = 0
-    for i in range(1, n):
-        while k and old[i] != old[k]:
-            k = fail[k - 1]
-        if old[i] == old[k]:
-            k += 1
-        fail[i] = k
-    found: list[int] = []
-    k = 0
-    for i in range(start, len(lines)):
-        while k and lines[i] != old[k]:
-            k = fail[k - 1]
-        if lines[i] == old[k]:
-            k += 1
-        if k == n:
-            found.append(i - n + 1)
-            k = fail[k - 1]
-    return found

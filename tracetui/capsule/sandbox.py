@@ -1,11 +1,11 @@
 """Where the user's check runs when a capsule's patches are applied: a stranger's code.
 
-A capsule that adds `conftest.py`, or edits a script the check calls, runs that code the moment the
-check starts. So the check runs in a sandbox whenever the machine has one: bubblewrap (`bwrap`),
-with no network, a private /tmp, the home folder hidden, only the replay clone writable, the user's
-repository objects readable (the clone borrows them) and an environment holding only what a build
-needs (PATH, a language, a terminal type; no tokens). Without a sandbox the check runs only when the
-user says to trust the capsule; `trust` never turns an available sandbox off.
+The check runs in bubblewrap (`bwrap`) with a file system built from nothing: the toolchain
+(`/usr`, `/bin`, `/lib*`, a short list of `/etc`), read-only; its clone and the clone's own object
+store; private, size-capped tmpfs for `/tmp`, `/var/tmp`, `/run`, `/dev/shm`, `$XDG_RUNTIME_DIR`
+and home. Nothing else of the machine is there, so no socket bound on the file system (an ssh or gpg
+agent, D-Bus, Docker) can be reached, and with the network namespace unshared neither can an
+abstract one. docs/design.md ("Replay") says why this and not a seccomp filter.
 """
 
 from __future__ import annotations
@@ -14,12 +14,33 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 
 BWRAP = "bwrap"
 # Passed through to the check: enough to find and run the user's tools, nothing that authenticates.
 KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ")
+# The toolchain: where programs and their libraries live on a Linux system.
+TOOLCHAIN = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# The /etc a toolchain reads: names, libraries, time, certificates, the alternatives programs are
+# linked through, language runtimes' settings. Never credentials (shadow, ssh host keys, pip.conf,
+# npmrc, gitconfig with its helpers, NetworkManager's connections).
+ETC = (
+    "passwd", "group", "nsswitch.conf", "hosts", "host.conf", "localtime", "timezone", "ld.so.cache",
+    "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl/certs", "ca-certificates", "mime.types",
+    "protocols", "services", "os-release", "debian_version", "lsb-release", "shells", "magic",
+    "magic.mime", "locale.alias", "locale.conf", "inputrc", "terminfo", "perl", "python3",
+    "gai.conf", "environment",
+)  # fmt: skip
+ETC_PREFIXES = ("java-", "python3.", "jvm")  # versioned runtime folders (/etc/java-17-openjdk)
+CHECK_NAME = "tracetui-check"  # $0 of the shell that runs the user's command
+
+
+class SandboxFailed(Exception):
+    """bubblewrap could not set the sandbox up: the check never ran."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,48 +50,113 @@ class Sandbox:
     name: str  # "bubblewrap"
     program: str
 
-    def command(self, shell_command: str, workdir: Path, readable: list[Path]) -> list[str]:
-        """The argv that runs `shell_command` in `workdir`, confined (see the module docstring)."""
+    def command(
+        self,
+        shell_command: str,
+        workdir: Path,
+        readable: list[Path],
+        limits: CheckLimits = DEFAULT_LIMITS,
+        status_fd: int | None = None,
+    ) -> list[str]:
+        """The argv that runs `shell_command` in `workdir`, confined (see the module docstring).
+
+        `readable` are bound read-only at their own paths (the clone's object store); `status_fd`,
+        where given, receives bwrap's JSON status, which tells its own failure from the check's exit."""
         args = [
             self.program,
             "--die-with-parent",  # tracetui killed: the check goes too
             "--new-session",  # no TIOCSTI into the user's terminal
-            "--unshare-all",  # network, pids, ipc, uts (user namespaces where allowed)
-            "--ro-bind", "/", "/",
-            "--dev", "/dev",
-            "--proc", "/proc",
-            "--tmpfs", "/tmp",
+            "--unshare-all",  # network, pids, ipc, uts, cgroup (user namespaces where allowed)
+            "--cap-drop", "ALL",
         ]  # fmt: skip
+        if status_fd is not None:
+            args += ["--json-status-fd", str(status_fd)]
+        args += _toolchain_binds()
+        args += ["--dev", "/dev", "--proc", "/proc"]
         home = os.environ.get("HOME")
-        if home and home != "/" and Path(home).is_dir():
-            args += ["--tmpfs", home]
-        for path in readable:
-            args += ["--ro-bind", str(path), str(path)]
+        home = home if home and home.startswith("/") and home != "/" else "/home/check"
+        private = [("/tmp", limits.tmp), ("/var/tmp", limits.tmp), ("/run", limits.small_tmp)]
+        private += [("/dev/shm", limits.small_tmp), (home, limits.tmp)]
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        if runtime and runtime.startswith("/") and not runtime.startswith("/run/"):
+            private.append((runtime, limits.small_tmp))
+        for path, size in private:
+            args += ["--size", str(size), "--tmpfs", path]
+        if runtime and runtime.startswith("/run/"):
+            args += ["--dir", runtime]  # on /run's private tmpfs, empty
+        args += ["--symlink", "../run", "/var/run"]
+        for readable_path in readable:
+            args += ["--ro-bind", str(readable_path), str(readable_path)]
         args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
         for name in KEPT_ENV:
             value = os.environ.get(name)
             if value is not None:
                 args += ["--setenv", name, value]
-        args += ["--setenv", "HOME", "/tmp", "--", "/bin/sh", "-c", shell_command]
+        if runtime:
+            args += ["--setenv", "XDG_RUNTIME_DIR", runtime]
+        # The limits are set inside, after the user namespace exists, so they count only its processes.
+        script = f'{limits.ulimits()} || exit 125; exec /bin/sh -c "$1"'
+        args += ["--setenv", "HOME", home, "--", "/bin/sh", "-c", script, CHECK_NAME, shell_command]
         return args
 
 
+def _toolchain_binds() -> list[str]:
+    args: list[str] = []
+    for path in TOOLCHAIN:
+        p = Path(path)
+        if p.is_symlink():  # merged /usr: /bin -> usr/bin
+            args += ["--symlink", os.readlink(p), path]
+        elif p.is_dir():
+            args += ["--ro-bind", path, path]
+    etc = Path("/etc")
+    names = list(ETC)
+    try:
+        names += sorted(e.name for e in etc.iterdir() if e.name.startswith(ETC_PREFIXES))
+    except OSError:
+        pass
+    for name in names:
+        p = etc / name
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), str(p)]
+        elif p.exists():
+            args += ["--ro-bind", str(p), str(p)]
+    return args
+
+
 def find_sandbox() -> Sandbox | None:
-    """The sandbox this machine offers, or None (not installed, or namespaces not permitted)."""
+    """The sandbox this machine offers, or None (not installed, or it cannot start here)."""
     program = shutil.which(BWRAP)
     return _probe(program) if program else None
 
 
+def start_failure(status: bytes, killed: bool) -> str | None:
+    """Why bwrap never started the check, from what it wrote to its status fd, or None when it did.
+
+    bwrap writes `{"exit-code": N}` only once the sandbox was set up and its command has ended; a run
+    with no such record that tracetui did not stop itself failed before the check began."""
+    if killed or b'"exit-code"' in status:
+        return None
+    return "bubblewrap could not set the sandbox up"
+
+
 @functools.lru_cache(maxsize=4)
 def _probe(program: str) -> Sandbox | None:
-    # Installed is not enough: a kernel or container that forbids user namespaces makes bwrap fail.
-    try:
-        done = subprocess.run(
-            [program, "--unshare-all", "--ro-bind", "/", "/", "--dev", "/dev", "--", "/bin/true"],
-            capture_output=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    # Installed is not enough: a kernel or container that forbids user namespaces, or refuses to
+    # mount /proc or a tmpfs, makes bwrap fail. So the probe runs exactly the options a check gets.
+    sandbox = Sandbox("bubblewrap", program)
+    with tempfile.TemporaryDirectory(prefix="tracetui-probe-") as tmp:
+        read, write = os.pipe()
+        try:
+            argv = sandbox.command("true", Path(tmp), [], status_fd=write)
+            done = subprocess.run(
+                argv, capture_output=True, timeout=10, check=False, pass_fds=(write,), stdin=subprocess.DEVNULL
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        finally:
+            os.close(write)
+        with os.fdopen(read, "rb") as fh:
+            status = fh.read()
+    if done.returncode != 0 or start_failure(status, killed=False) is not None:
         return None
-    return Sandbox("bubblewrap", program) if done.returncode == 0 else None
+    return sandbox

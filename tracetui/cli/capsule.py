@@ -56,7 +56,12 @@ def register(subparsers: Commands) -> None:
     v.set_defaults(func=cmd_verify)
 
     r = subparsers.add_parser(
-        "replay", help="apply a capsule's patches in a temporary worktree and run your check"
+        "replay",
+        help="apply a capsule's patches in a temporary worktree and run your check",
+        description="Apply a capsule's patches in a temporary clone and run your check there, sandboxed.",
+        epilog="exit codes (the same with --bisect): 0 fixed, or no check asked and every patch applied; "
+        "1 reproduces; 2 usage error or a bad capsule; 3 inconclusive (patches that do not apply, a sandbox "
+        "that cannot start, a limit hit, time run out)",
     )
     add_bucket_option(r)
     r.add_argument("file", metavar="FILE")
@@ -69,6 +74,10 @@ def register(subparsers: Commands) -> None:
     )
     r.add_argument(
         "--timeout", metavar="SECONDS", type=float, default=600.0, help="time limit for each check run"
+    )
+    r.add_argument(
+        "--deadline", metavar="SECONDS", type=float, default=1800.0,
+        help="time limit for the whole replay or bisect, every apply and check together (default 1800)",
     )
     r.add_argument(
         "--trust",
@@ -218,10 +227,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.bisect:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
-        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout,
+                                    trust=args.trust, seconds=args.deadline)  # fmt: skip
+    code = replay_exit(result.verdict, applied_only=args.check is None and not result.failed and result.base is not None)
     if args.json:
         print_json(result.to_dict())
-        return 0
+        return code
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
     print(safe_line(
         f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; "
@@ -232,7 +243,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(
                 f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
-    return 0
+    return code
+
+
+# `tracetui replay`'s exit codes (README, --help): a CI job acts on them, with or without --bisect.
+REPLAY_EXIT = {"fixed": 0, "reproduces": 1, "inconclusive": 3}
+
+
+def replay_exit(verdict: str, applied_only: bool = False) -> int:
+    """0 fixed (or, with no check asked, every patch applied), 1 reproduces, 3 inconclusive."""
+    return 0 if applied_only else REPLAY_EXIT.get(verdict, 3)
 
 
 def _bisect(args: argparse.Namespace, capsule: Any) -> int:
@@ -241,10 +261,12 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
     if args.check is None:
         raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
-        result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust)
+        result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust,
+                                    seconds=args.deadline)  # fmt: skip
+    code = replay_exit(result.verdict)
     if args.json:
         print_json(result.to_dict())
-        return 0
+        return code
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
     if result.first_step is not None:
         print(f"  first step: {result.first_index} ({safe_line(result.first_step)})")
@@ -258,7 +280,7 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
         for p in result.minimal_patches:
             print(f"    step {safe_line(str(p.get('step')))} {safe_line(str(p.get('path')))}")
     print(f"  {len(result.runs)} check runs ({safe_line(result.sandbox or 'none')})")
-    return 0
+    return code
 
 
 @contextlib.contextmanager

@@ -99,6 +99,14 @@ def exit_text(code: int) -> str:
     return "passes (exit 0)" if code == 0 else f"fails (exit {code})"
 
 
+def run_text(run: Any) -> str:
+    """A check run as the user reads it: its exit, or why its exit says nothing (a limit, the sandbox)."""
+    from tracetui.capsule import untold
+
+    why = untold(run)
+    return f"inconclusive: {why}" if why is not None and (run.limit or run.failure) else exit_text(run.exit_code)
+
+
 class Opened(Message):
     def __init__(self, run: Any = None, error: str | None = None) -> None:
         super().__init__()
@@ -412,10 +420,11 @@ class ReplayScreen(Screen):
         self.check = message.check
         applied = len(self.applied_steps)
         total = len(self.run.steps) if self.run is not None else 0
-        verdict = exit_text(message.check.exit_code)
+        verdict = run_text(message.check)
         tail = safe_text(message.check.output).rstrip("\n").split("\n")[-OUTPUT_LINES:]
         head = f"check {verdict} after {applied} of {total} steps: {message.command}"
-        self._say(head, "-ok" if message.check.exit_code == 0 else "-error", tail if any(tail) else [])
+        good = message.check.exit_code == 0 and message.check.tells
+        self._say(head, "-ok" if good else "-error", tail if any(tail) else [])
 
     # -- the verdict ----------------------------------------------------------------------------
     @on(Button.Pressed, "#replay-judge")
@@ -468,7 +477,7 @@ class ReplayScreen(Screen):
         runs = []
         for name, run in (("base", result.base_check), ("ref", result.target_check)):
             if run is not None and (name == "base" or run is not result.base_check):
-                runs.append(safe_line(f"  at {name} {run.commit[:12]}: check {exit_text(run.exit_code)}"))
+                runs.append(safe_line(f"  at {name} {run.commit[:12]}: check {run_text(run)}"))
         classes = {REPRODUCES: "-error", FIXED: "-ok"}.get(result.verdict, "")
         self._say(f"verdict: {result.verdict} · {result.reason}", classes, runs)
 

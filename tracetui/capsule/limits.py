@@ -1,0 +1,195 @@
+"""What one check run may use, and the watch that holds it to that (docs/design.md, "Replay").
+
+Two layers: rlimits set inside the sandbox (per process: data, file size, CPU; processes where the
+kernel counts them, which it does not for root) and a watch from outside that sums the sandbox's
+processes every few tens of milliseconds (count, resident memory, CPU, and the clone's growth on
+disk) and ends the whole sandbox at the first limit passed. A limit hit is the run's outcome, never
+a verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MiB = 1 << 20
+GiB = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class CheckLimits:
+    """One check run's limits (every figure is documented in README's Safety section)."""
+
+    memory: int = 2 * GiB  # per process (RLIMIT_DATA) and for the sandbox's resident total
+    file_size: int = 512 * MiB  # one file the check writes (RLIMIT_FSIZE)
+    processes: int = 256  # alive at once in the sandbox
+    cpu_seconds: int = 600  # CPU of all the sandbox's processes together
+    disk: int = 2 * GiB  # what the clone may grow by
+    tmp: int = 512 * MiB  # each private tmpfs (/tmp, /var/tmp, home); /dev/shm and /run get less
+    small_tmp: int = 64 * MiB
+
+    def ulimits(self, processes: bool = True) -> str:
+        """The shell line that sets the per-process limits (POSIX sh's ulimit: -d in KiB, -f in
+        512-byte blocks, -t seconds, -p processes, which bash spells -u: dash and bash both take -d -f -t)."""
+        line = f"ulimit -d {self.memory // 1024} && ulimit -f {self.file_size // 512} && ulimit -t {self.cpu_seconds}"
+        return f"{line} && {{ ulimit -p {self.processes} 2>/dev/null || ulimit -u {self.processes}; }}" if processes else line
+
+
+DEFAULT_LIMITS = CheckLimits()
+
+# How an exceeded rlimit shows from outside: the kernel's signal, or the check's own words for a
+# refused allocation, file write or fork (Python ignores SIGXFSZ and raises instead).
+_SIGNALLED = {128 + signal.SIGXFSZ: "file_size", 128 + signal.SIGXCPU: "cpu_seconds"}
+_SAID = [
+    ("memory", re.compile(r"MemoryError|Cannot allocate memory|out of memory|bad_alloc|heap out of memory", re.I)),
+    ("file_size", re.compile(r"File too large|File size limit exceeded", re.I)),
+    ("processes", re.compile(r"Cannot fork|can't fork|fork: retry|fork: Resource temporarily unavailable", re.I)),
+]
+
+
+def limit_named(limit: str, limits: CheckLimits) -> str:
+    """`limit` (a CheckLimits field) as a user reads it: 'its memory limit (2 GiB)'."""
+    value = getattr(limits, limit)
+    label = {
+        "memory": "memory", "file_size": "file size", "processes": "process", "cpu_seconds": "CPU time",
+        "disk": "disk", "tmp": "temporary space", "small_tmp": "temporary space",
+    }[limit]  # fmt: skip
+    if limit == "processes":
+        shown = f"{value} processes"
+    elif limit == "cpu_seconds":
+        shown = f"{value} s"
+    else:
+        shown = f"{value / GiB:g} GiB" if value >= GiB else f"{value // MiB} MiB"
+    return f"its {label} limit ({shown})"
+
+
+def limit_from_exit(exit_code: int, output: str) -> str | None:
+    """The limit a failed check most likely hit, judged from its exit and the tail it printed."""
+    if exit_code == 0:
+        return None
+    if exit_code in _SIGNALLED:
+        return _SIGNALLED[exit_code]
+    for name, said in _SAID:
+        if said.search(output):
+            return name
+    return None
+
+
+class Watch:
+    """Sums the processes under `root_pid` (the sandbox) and `killer()`s it at the first limit passed.
+
+    `hit` names the CheckLimits field that was passed, or None. Start it right after the sandbox starts and
+    `stop()` it when the run ends."""
+
+    INTERVAL = 0.05
+    DISK_EVERY = 20  # the clone's size is walked once a second: a walk costs what the tree does
+
+    def __init__(self, root_pid: int, limits: CheckLimits, clone: Path | None, killer: Callable[[], None]) -> None:
+        self.root_pid = root_pid
+        self.limits = limits
+        self.clone = clone
+        self.killer = killer
+        self.hit: str | None = None
+        self._done = threading.Event()
+        self._disk_start = _tree_bytes(clone) if clone is not None else 0
+        self._thread = threading.Thread(target=self._run, name="tracetui-check-watch", daemon=True)
+
+    def start(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        ticks = 0
+        page = os.sysconf("SC_PAGE_SIZE")
+        hz = os.sysconf("SC_CLK_TCK")
+        while not self._done.wait(self.INTERVAL):
+            ticks += 1
+            count, rss_pages, cpu_ticks = _sum_tree(self.root_pid)
+            if count == 0:
+                continue
+            hit = None
+            if count > self.limits.processes:
+                hit = "processes"
+            elif rss_pages * page > self.limits.memory:
+                hit = "memory"
+            elif cpu_ticks / hz > self.limits.cpu_seconds:
+                hit = "cpu_seconds"
+            elif self.clone is not None and ticks % self.DISK_EVERY == 0:
+                if _tree_bytes(self.clone) - self._disk_start > self.limits.disk:
+                    hit = "disk"
+            if hit is not None:
+                self.hit = hit
+                self.killer()
+                return
+
+
+def _sum_tree(root: int) -> tuple[int, int, int]:
+    """(processes, resident pages, CPU ticks with reaped children's) of `root` and its descendants."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, tuple[int, int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return 0, 0, 0
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields start after its last ')'.
+        fields = raw[raw.rfind(b")") + 2 :].split()
+        if len(fields) < 22:
+            continue
+        pid, ppid = int(name), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        cpu = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        stats[pid] = (cpu, int(fields[21]))  # rss in pages
+    count = rss = cpu = 0
+    todo = [root]
+    seen: set[int] = set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        count += 1
+        cpu += stats[pid][0]
+        rss += stats[pid][1]
+        todo.extend(children.get(pid, ()))
+    return count, rss, cpu
+
+
+def _tree_bytes(top: Path | None, budget: float = 0.5) -> int:
+    """The bytes the files under `top` hold (links not followed; a walk past `budget` s stops short)."""
+    if top is None:
+        return 0
+    total = 0
+    stop = time.monotonic() + budget
+    todo = [str(top)]
+    while todo and time.monotonic() < stop:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            todo.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total
