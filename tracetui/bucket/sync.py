@@ -35,8 +35,8 @@ from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidec
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
-from tracetui.sources.gemini_split import is_part
-from tracetui.sources.titles import HIDDEN_EMPTY
+from tracetui.sources.common.titles import HIDDEN_EMPTY
+from tracetui.sources.gemini.split import is_part
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import LineError
-from tracetui.sources.jsonl import iter_entries
+from tracetui.sources.common.jsonl import iter_entries
 
 SCHEMA = "openclaw-trajectory"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracetui.model import FileEdit, Hunk
-from tracetui.sources.coerce import as_count, opt_str, parse_count
+from tracetui.sources.common.coerce import as_count, opt_str, parse_count
 
 EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 SPAWN_TOOLS = frozenset({"Task", "Agent"})

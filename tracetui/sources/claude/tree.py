@@ -9,7 +9,7 @@ its branch holds a prompt or a new response (a rewind or an edited prompt).
 from __future__ import annotations
 
 from tracetui.model import StepKind
-from tracetui.sources.claude_lines import Line
+from tracetui.sources.claude.lines import Line
 
 
 def resolve_parents(by_uuid: dict[str, Line], lines: list[Line]) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 import orjson
 
 from tracetui.model import COPIED, LineError, Step, StepKind, Tokens
-from tracetui.sources import RawLog, claude_files
-from tracetui.sources.claude_lines import AgentRun, Line
-from tracetui.sources.claude_subagents import Subagents
-from tracetui.sources.claude_tools import (
+from tracetui.sources import RawLog
+from tracetui.sources.claude import files as claude_files
+from tracetui.sources.claude.lines import AgentRun, Line
+from tracetui.sources.claude.subagents import Subagents
+from tracetui.sources.claude.tools import (
     SPAWN_TOOLS,
     edits_from_input,
     refine_edits,
@@ -28,8 +29,8 @@ from tracetui.sources.claude_tools import (
     result_text,
     spawned_agent_id,
 )
-from tracetui.sources.coerce import as_count, as_str, opt_str
-from tracetui.sources.jsonl import guarded, iter_records
+from tracetui.sources.common.coerce import as_count, as_str, opt_str
+from tracetui.sources.common.jsonl import guarded, iter_records
 
 SYNTHETIC_MODEL = "<synthetic>"
 # A hook that failed without stopping anything (2.1.x attachment type).

@@ -80,12 +80,15 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles, claude_files, claude_resume, resumable, titles
-from tracetui.sources.claude_steps import FilePart, Reader
-from tracetui.sources.claude_subagents import own_run_kind
-from tracetui.sources.claude_tree import link_steps, mark_active, resolve_parents
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.claude import files as claude_files
+from tracetui.sources.claude import resume as claude_resume
+from tracetui.sources.claude.steps import FilePart, Reader
+from tracetui.sources.claude.subagents import own_run_kind
+from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
+from tracetui.sources.common import resumable, titles
+from tracetui.sources.common.resumable import ResumeState
 from tracetui.sources.registry import Agent
-from tracetui.sources.resumable import ResumeState
 
 NAME = "claude"
 WARMUP_PROMPT = "Warmup"

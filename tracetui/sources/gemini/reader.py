@@ -85,14 +85,15 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.regular_file import open_regular
-from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
-from tracetui.sources import gemini_split
-from tracetui.sources.gemini_split import UUID, Conversations, is_record, session_id
-from tracetui.sources.jsonl import clean, document_note, guarded, iter_records, load_document
-from tracetui.sources.pi import parse_unified_diff
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.common import titles
+from tracetui.sources.common.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
+from tracetui.sources.common.staged_files import load_state, nameable, write_atomic, write_changed
+from tracetui.sources.gemini import split as gemini_split
+from tracetui.sources.gemini.split import UUID, Conversations, is_record, session_id
+from tracetui.sources.pi.reader import parse_unified_diff
 from tracetui.sources.registry import Agent
-from tracetui.sources.staged_files import load_state, nameable, write_atomic, write_changed
 
 NAME = "gemini"
 LOGS = "logs.json"

@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from tracetui.model import Step, StepKind, Subagent
-from tracetui.sources.coerce import as_moment
-from tracetui.sources.claude_lines import AgentRun, Line
+from tracetui.sources.claude.lines import AgentRun, Line
+from tracetui.sources.common.coerce import as_moment
 
 # A run Claude Code starts on its own is named for its kind: `a` + the kind + `-` + hex (a spawned
 # agent's id is `a` + hex alone).

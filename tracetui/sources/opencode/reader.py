@@ -54,11 +54,12 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens, usd
-from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
-from tracetui.sources.jsonl import document_note, guarded, iter_entries, load_document
-from tracetui.sources.pi import parse_unified_diff
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.common import titles
+from tracetui.sources.common.apply_patch import parse_patch
+from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import document_note, guarded, iter_entries, load_document
+from tracetui.sources.pi.reader import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "opencode"
@@ -792,7 +793,7 @@ def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
 
 
 def _stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
-    from tracetui.sources import opencode_stage
+    from tracetui.sources.opencode import stage as opencode_stage
 
     return opencode_stage.stage(found, folder)
 

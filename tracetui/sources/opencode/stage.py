@@ -43,9 +43,9 @@ from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
-from tracetui.sources.coerce import as_list, as_str, opt_str
-from tracetui.sources.opencode import STAGED, Objects, load_objects
-from tracetui.sources.staged_files import load_state, nameable, write_atomic
+from tracetui.sources.common.coerce import as_list, as_str, opt_str
+from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
+from tracetui.sources.opencode.reader import STAGED, Objects, load_objects
 
 VERSION = 1
 STATE = "state.json"

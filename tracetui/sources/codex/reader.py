@@ -106,13 +106,15 @@ from typing import Any
 import orjson
 
 from tracetui.model import COPIED, FileEdit, GitInfo, LineError, Session, Step, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, codex_zst, resumable, titles
-from tracetui.sources.apply_patch import parse_patch, patch_from_command
-from tracetui.sources.coerce import MAX_COUNT, as_count, as_dict, as_moment, as_str, opt_str, parse_count
-from tracetui.sources.jsonl import document_note, guarded, iter_records, load_document
-from tracetui.sources.pi import parse_unified_diff
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.codex import zst as codex_zst
+from tracetui.sources.common import resumable, titles
+from tracetui.sources.common.apply_patch import parse_patch, patch_from_command
+from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_moment, as_str, opt_str, parse_count
+from tracetui.sources.common.jsonl import document_note, guarded, iter_records, load_document
+from tracetui.sources.common.resumable import ResumeState
+from tracetui.sources.pi.reader import parse_unified_diff
 from tracetui.sources.registry import Agent
-from tracetui.sources.resumable import ResumeState
 
 NAME = "codex"
 

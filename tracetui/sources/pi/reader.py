@@ -57,12 +57,14 @@ from typing import Any
 import orjson
 
 from tracetui.model import COPIED, FileEdit, Hunk, LineError, Session, Step, StepKind, Tokens, usd
-from tracetui.sources import RawLog, SessionFiles, openclaw_spawn, openclaw_trace, resumable, titles
-from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_count, as_dict, as_list, as_moment, as_str
-from tracetui.sources.jsonl import guarded, iter_entries
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.common import resumable, titles
+from tracetui.sources.common.apply_patch import parse_patch
+from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_moment, as_str
+from tracetui.sources.common.jsonl import guarded, iter_entries
+from tracetui.sources.common.resumable import ResumeState
+from tracetui.sources.pi import openclaw_spawn, openclaw_trace
 from tracetui.sources.registry import Agent
-from tracetui.sources.resumable import ResumeState
 
 NAME = "pi"
 # The provider OpenClaw names on the messages it writes itself, in the assistant's place.

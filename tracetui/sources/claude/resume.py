@@ -18,9 +18,10 @@ from collections import deque
 from typing import Any
 
 from tracetui.model import Step, StepKind
-from tracetui.sources import RawLog, resumable
-from tracetui.sources.claude_lines import AgentRun, Line
-from tracetui.sources.claude_steps import FilePart, Reader
+from tracetui.sources import RawLog
+from tracetui.sources.claude.lines import AgentRun, Line
+from tracetui.sources.claude.steps import FilePart, Reader
+from tracetui.sources.common import resumable
 
 # What a snapshot holds (bump on any change to `state` / `restore`).
 # 2: the prompt queue; 3: a fork's parent and own time; 4: results before their calls; 5: the prompts

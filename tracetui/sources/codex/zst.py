@@ -32,7 +32,7 @@ import zstandard
 
 from tracetui.model import LineError
 from tracetui.regular_file import NotRegularFile, open_regular
-from tracetui.sources.staged_files import load_state, nameable, write_atomic
+from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
 
 SUFFIX = ".zst"
 PATTERN = "rollout-*.jsonl.zst"

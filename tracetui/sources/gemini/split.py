@@ -34,9 +34,9 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.regular_file import open_regular
-from tracetui.sources.coerce import as_str
-from tracetui.sources.jsonl import iter_records
-from tracetui.sources.staged_files import write_changed
+from tracetui.sources.common.coerce import as_str
+from tracetui.sources.common.jsonl import iter_records
+from tracetui.sources.common.staged_files import write_changed
 
 SPLIT = "split"  # the stage's folder of the conversations cut out of shared files
 PART_PREFIX = "session@"

@@ -71,11 +71,12 @@ from typing import Any
 import orjson
 
 from tracetui.model import FileEdit, GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.sources import RawLog, SessionFiles, titles
-from tracetui.sources.apply_patch import parse_patch
-from tracetui.sources.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
-from tracetui.sources.copilot_diff import copilot_hunks
-from tracetui.sources.jsonl import guarded, iter_records
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.common import titles
+from tracetui.sources.common.apply_patch import parse_patch
+from tracetui.sources.common.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import guarded, iter_records
+from tracetui.sources.copilot.diff import copilot_hunks
 from tracetui.sources.registry import Agent
 
 NAME = "copilot"
