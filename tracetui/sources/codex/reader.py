@@ -113,7 +113,7 @@ from tracetui.sources.common.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_moment, as_str, opt_str, parse_count
 from tracetui.sources.common.jsonl import document_note, guarded, iter_records, load_document
 from tracetui.sources.common.resumable import ResumeState
-from tracetui.sources.pi.reader import parse_unified_diff
+from tracetui.sources.common.unified_diff import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "codex"

@@ -13,7 +13,7 @@ nowhere: the trail then cannot place the edit and guesses the file before it fro
 from __future__ import annotations
 
 from tracetui.model import Hunk
-from tracetui.sources.pi.reader import parse_unified_diff
+from tracetui.sources.common.unified_diff import parse_unified_diff
 
 
 def copilot_hunks(diff: str) -> list[Hunk]:

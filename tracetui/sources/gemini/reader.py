@@ -90,9 +90,9 @@ from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic, write_changed
+from tracetui.sources.common.unified_diff import parse_unified_diff
 from tracetui.sources.gemini import split as gemini_split
 from tracetui.sources.gemini.split import UUID, Conversations, is_record, session_id
-from tracetui.sources.pi.reader import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "gemini"

@@ -59,7 +59,7 @@ from tracetui.sources.common import titles
 from tracetui.sources.common.apply_patch import parse_patch
 from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import document_note, guarded, iter_entries, load_document
-from tracetui.sources.pi.reader import parse_unified_diff
+from tracetui.sources.common.unified_diff import parse_unified_diff
 from tracetui.sources.registry import Agent
 
 NAME = "opencode"
