@@ -6,14 +6,7 @@ complete line (`sources.common.resumable.ResumeState`). The bucket keeps it, com
 copy it was read from; the next sync of that group, in another process, hands it back, and the
 reader parses only the bytes past it.
 
-The file is a cache like the index: plain JSON (no pickle: nothing in it runs when loaded), its
-layout checked on load, and anything unexpected (damaged, another version, another generation of
-the copy, a log rewritten under it) means a full read, never an error. Removing it loses nothing.
-
-Keeping a state costs at every full read (the snapshot: a third to two thirds of the read), so it
-is kept for logs an agent is likely still writing: written to within `LIVE_SECONDS`, or already
-resumed once. A cold sync of a home full of old sessions writes almost none; a log that comes back
-to life after that pays one full read, and is resumed from then on.
+More in docs/internals/bucket.md, `bucket/resume.py`.
 """
 
 from __future__ import annotations

@@ -7,9 +7,7 @@ the tree, the active path); a resumed read restores it, reads the main file's ne
 on exactly as a full read does from there (the companions are read whole each time: they are
 small beside the transcript, and a subagent may be replaying lines the main file only now has).
 
-Objects named from several places (a step from its line, from `calls`, from `spawn_calls`; a line
-from its conversation's `prev`; a usage count from `tokens` and from the step that shows it) are
-written once and named by position, so the restored graph has the same sharing as the read one.
+More in docs/formats/claude.md, `sources/claude/resume.py`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Claude Code records into steps: one step per content block of each conversation line.
 
-docs: formats.md, section 1, and `claude_code`'s docstring for the choices: a streamed response's
+Format and choices: docs/formats/claude.md. In short: a streamed response's
 usage is counted once per (`message.id`, `requestId`), taking the largest value per field; step ids
 are the line's `uuid`, then `<uuid>:<n>`; `turn_duration` lines give no step, `stop_hook_summary`
 only when a hook failed or stopped the turn and no step already says so (a failed hook's own

@@ -1,7 +1,7 @@
 """Where a Claude Code session's subagent runs go: tied to the Task/Agent call that spawned them,
 their steps placed right after that call between a SUBAGENT_START and a SUBAGENT_END step.
 
-docs: formats.md, section 1. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
+Format: docs/formats/claude.md. Inline sidechains (<= 2.0.2, no agent id) are matched to a spawning
 call by prompt text, else by time. The runs Claude Code starts itself, with no call, named
 `agent-a<kind>-<hex>` (the summarizer of a compaction, `acompact`; a `/btw` side question,
 `aside_question`; a suggestion of the next prompt, `aprompt_suggestion`), take that kind as their

@@ -1,6 +1,6 @@
 """The shape of a Claude Code conversation: parents through progress lines, and the active path.
 
-docs: formats.md, section 1. The choices (also in `claude_code`'s docstring): a parent that is a
+Format: docs/formats/claude.md. The choices (also there): a parent that is a
 progress line is replaced by the latest earlier message of the same conversation that descends from
 the progress chain's origin; off the walk back from the last message, a line is abandoned only when
 its branch holds a prompt or a new response (a rewind or an edited prompt).

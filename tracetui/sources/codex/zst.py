@@ -1,21 +1,6 @@
 """Codex's compressed rollouts, as the bucket syncs them.
 
-Newer Codex compresses a rollout that has gone cold into `rollout-….jsonl.zst` (zstd) and removes
-the plain file; resuming the thread writes the plain `.jsonl` again, and the plain file, where both
-are on disk, is the one Codex reads. On a machine where Codex has run for a while, most rollouts are
-compressed. The bucket copies and reads plain logs (it appends what grew), so this stage hook gives
-it each compressed rollout decompressed, under its plain name, in the agent's stage folder
-(`staged/codex/<key of its folder>/rollout-….jsonl`), written again only when the compressed file
-changes. A compressed rollout with a plain sibling is left out, as Codex leaves it. A staged file
-whose compressed rollout is gone (the thread resumed, or deleted) is removed: the bucket keeps its
-own copy, so the session stays.
-
-A compressed file is a stranger's bytes: one that decompresses past `MAX_PLAIN`, or past `MAX_RATIO`
-times its own size (a bomb: real rollouts compress 3 to 6 times), is no zstd stream, ends inside a
-frame (cut short, or being written), or changes while it is read, is one line of error, and nothing
-is staged for it (a copy staged before stays). The stage folder is the bucket's, but what is in it
-is not trusted either: a staged name that is a symlink is replaced, never written through, and the
-state file names no file to remove (each staged file's place follows from its compressed one's).
+More in docs/formats/codex.md, `sources/codex/zst.py`.
 """
 
 from __future__ import annotations

@@ -14,18 +14,7 @@ A patch looks like:
     *** End of File               optional: the hunk ends at the end of the file
     *** End Patch
 
-Hunks carry no line numbers (Codex finds them by context), so every `Hunk` has old_start =
-new_start = 0. The text after `@@ ` is not a line of the hunk: it is a search anchor that sits
-somewhere *above* the hunk in the old file, so putting it into `lines` as context would claim
-it is adjacent. It is kept apart, in `Patch.anchors` (one entry per hunk, None for a bare `@@`),
-and `Patch.end_of_file` says which hunks end at the end of the file. Hunks made only of context
-lines (models sometimes write a bare `@@` + context just to move the search cursor) change
-nothing and are dropped, unless the section has no other hunk: an update that only shows context
-left the file as it was (Codex found the context and wrote it back), which an update without any
-hunk (the log does not say what changed) cannot tell.
-
-Parsing never raises: whatever could be read is returned, and `Patch.problems` lists what was
-wrong (empty for a well-formed patch).
+More in docs/internals/sources.md, `sources/common/apply_patch.py`.
 """
 
 from __future__ import annotations

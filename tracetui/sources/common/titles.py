@@ -1,28 +1,6 @@
 """Session titles, and which sessions a listing leaves out, decided once for every agent.
 
-A title is the agent's own name for the session where its log has one (the user's rename, a title
-the agent wrote), else the first prompt the user typed, with what the agent's harness or the user's
-IDE put around it taken away:
-- IDE context: Claude Code's `<ide_opened_file>`, `<ide_selection>`, `<ide_diagnostics>` blocks and
-  Codex's "# Context from my IDE setup: ... ## My request for Codex:" preamble (the VS Code
-  extension's "# Files mentioned by the user:" too), and Codex Desktop's "## Prior conversation with
-  Codex: {json} ## My request for Codex:" hand-over;
-- blocks the harness adds (`<system-reminder>`, `<local-command-…>`, `<environment_context>`,
-  `<user_instructions>`, ...), and any other leading `<tag_name>…</tag_name>` block whose name is
-  spelt the harness's way (with `_` or `-`);
-- slash-command wrappers: `<command-name>/x</command-name>` with `<command-args>` becomes `/x args`;
-- prompt templates that quote the user's words (`## User Input` then a fenced block);
-- a prompt template's front matter (cc-sdd's Codex prompts open with `<meta>`, a `description:` and
-  the user's `arguments:`, then `</meta>`; YAML's `---` … `---` with a `description:`): the template
-  is named by its first heading (else its description), then the arguments the user gave;
-- chat-gateway envelopes (OpenClaw): `Sender (untrusted metadata):` and the like with their JSON
-  block, `System: [...]` event lines, a leading `[Telegram … 2026-02-09 18:46 GMT+1]` and a
-  trailing `[message_id: 3]`;
-- OpenClaw's own prompt for a session the user started with `/new` or `/reset` ("A new session was
-  started via /new or /reset. …": greet the user, run the startup sequence): the runtime's words,
-  nothing of the user's.
-A bare command (`/init`) or a prompt with no letter or digit (`.`) names the session only when no
-other prompt does. Whitespace is collapsed and the title cut to TITLE_LIMIT characters.
+More in docs/internals/sources.md, `sources/common/titles.py`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """The hunks of the `diff --git` a Copilot CLI `edit` or `create` result carries, as the file has them.
 
-Copilot's diff has two habits no file shares, seen in genuine logs (1.0.9 to 1.0.27):
-- It diffs a text split at every newline, so a text that ends with one has an empty last "line": a
-  hunk that reaches the end shows it as a blank context line, a new file's hunk as an empty added
-  line (`file_text.count("\\n") + 1` lines, always).
-- Its hunks may overlap: each is made against the old text alone, so a later hunk's context can show
-  old lines an earlier hunk already changed (`@@ -170,13` then `@@ -178,8`).
-A hunk that asks for a line no file holds, or for the old text of a line already replaced, fits
-nowhere: the trail then cannot place the edit and guesses the file before it from git.
+More in docs/formats/copilot.md, `sources/copilot/diff.py`.
 """
 
 from __future__ import annotations

@@ -1,63 +1,6 @@
 """Reader for GitHub Copilot CLI sessions (`~/.copilot/session-state/`).
 
-Three layouts (formats-more-agents.md section 4): the first builds' (to 0.0.341) single JSON
-document `history-session-state/session_<id>_<ms>.json` (`{sessionId, startTime, chatMessages,
-timeline}`: its timeline of user, copilot, tool_call_requested/completed and info entries is
-turned into the later events and read by the same code; `chatMessages`, Chat-Completions-style,
-stand in where there is no timeline), the early flat `<session id>.jsonl`, and from 2026
-a folder per session, `<session id>/events.jsonl` beside `workspace.yaml` (cwd, git root, branch,
-summary) and `checkpoints/NNN-<slug>.md`, the compaction summaries. Every line is one event
-`{type, data, id, timestamp, parentId}`; the events chain by `parentId`, in file order.
-
-The choices this reader makes:
-- Step ids are the event id; an event that gives several steps (an assistant message with
-  reasoning, text and tool requests) numbers the later ones `<id>:<n>`. Steps chain in file order,
-  a subagent's and the main thread's each from their own last step.
-- A tool call is one TOOL_CALL step per `toolCallId`: made from the assistant message's
-  `toolRequests`, or from `tool.execution_start` when no request named it (early builds, subagent
-  children); the start adds what the request lacked. `tool.execution_complete` gives the
-  TOOL_RESULT (`result.content`, or the error's message; `is_error` when `success` is false).
-- Edits: `apply_patch` (newer builds, for GPT models: Codex's patch grammar as the raw argument,
-  or under `input`/`patch`) gives one FileEdit per file of the patch, hunks from the patch itself.
-  `edit`/`create` (and `str_replace_editor`'s `create`/`str_replace`/`insert`) take the
-  path and strings from the arguments and the hunks from the unified `diff --git` the result
-  carries (`result.detailedContent`, or `result.content` in early builds), as the file has them
-  (copilot_diff: without the empty "line" after the text's last newline, overlapping hunks joined).
-  A failed call's edits are `applied=False`.
-- Tokens: each assistant message's `outputTokens` sits on its first step. `session.shutdown`
-  carries the authoritative totals of the run since the start or resume it ends, per model
-  (`modelMetrics.*.usage`), and no message ever carries the input: each model's usage beyond the
-  output its messages counted is a SYSTEM step of its own (`<event id>:usage:<model>`), so
-  the session's tokens, and its price, are the step sum. `inputTokens` counts the whole prompt,
-  cache reads and writes included (per model, `tokenDetails.input` is the rest; every genuine
-  shutdown seen adds up so): the uncached input is that rest.
-- Subagents: `subagent.started`/`subagent.completed|failed` give SUBAGENT_START/SUBAGENT_END
-  (ids `subagent:<toolCallId>:start|end`, parent = the spawning `task` call); events that carry
-  `parentToolCallId` (or an `agentId` mapped to one) run inside that subagent.
-- Compaction: `session.compaction_complete` gives a COMPACTION step whose text is the checkpoint
-  file it names (`checkpointPath`, or `checkpoints/<NNN>-*.md` by its number) when that file is
-  grouped with the session, else `summaryContent`.
-- `session.model_change` is a MODEL_CHANGE step, but for one to the model and reasoning effort the
-  session is already set to (its start's, its last change's): every resume writes one naming the
-  model in use. The session's first change stays: it says what the session ran on.
-- `system.message` (the system prompt) is CONTEXT; a `user.message`'s own `content` is the USER
-  step (its `transformedContent`, the same prompt with the date and reminders Copilot injects, is
-  not repeated), but for a skill's text Copilot writes as one (`source: skill-<name>`, after
-  `skill.invoked`), which is CONTEXT. `session.error` is an error SYSTEM step; warnings, info, mode
-  changes, `abort` and `session.task_complete` are SYSTEM steps. Hook, permission, turn and
-  usage-checkpoint events are known and give no step; unknown event types are counted in `skipped`.
-- Newer builds (the public SDK's session-events schema lists what is persisted, i.e. not
-  `ephemeral`): `assistant.reasoning` is a REASONING step, paired within the turn with the same
-  text in a message's `reasoningText` so it shows once; `tool.user_requested` (a `!command`) is a
-  TOOL_CALL with role user; `skill.invoked` is CONTEXT (the skill's text); `session.handoff`,
-  `session.truncation`, `session.context_cleared`, `session.plan_changed`, `subagent.selected` and
-  `session.context_changed` are SYSTEM steps, the last also moving the cwd of the steps after it.
-- Title: the VS Code chat's `customTitle` (`vscode.metadata.json`, where VS Code hosts the session),
-  else `workspace.yaml`'s `name` (newer builds), else its `summary`, else the first prompt
-  (without the date early builds put in it). cwd and git from `session.start`'s `context`, else
-  `workspace.yaml`; the early flat files record neither.
-- Arguments written as a JSON string are parsed. Flattened copies of a session folder
-  (`…__<id>__events.jsonl` beside `…__<id>__workspace.yaml`) group like the real layout.
+The format and this reader's choices: docs/formats/copilot.md.
 """
 
 from __future__ import annotations

@@ -1,22 +1,6 @@
 """Gemini CLI session files that hold several conversations, and the stage that cuts them apart.
 
-A v2 file (`session-<minute>-<id8>.jsonl`) opens with a metadata record (`sessionId`, `startTime`),
-and its writer appends to it for as long as the session lasts. The a2a server (Cloud Shell's editor,
-Aug 2026) gives every conversation the fixed id `a2a-server`, so the conversations it starts within
-one minute append to one file, each opening with its own metadata record: 21 of 40 real files held
-two to four. A metadata record of another id, or of the same fixed id (not a UUID) with another start
-time, opens another conversation; one of a conversation met before goes back to it. Every record
-belongs to the conversation whose metadata came last (`Conversations`): concurrent writers' records
-cannot be told apart by the log.
-
-The bucket reads one session per log, named by its path, and the file's first conversation keeps
-the file: the reader reads only the records that belong to it (its id and start, so its id stays as
-the file grows). Gemini's stage (`split`) writes each later conversation's lines, as they are, to a
-log of its own, `staged/gemini/split/<key of the file>/session@<session id>.jsonl`, which grows as
-the file does (only lines past the last newline count), so the bucket copies only what is new and
-reads each as a session like any other (`group` gives it its file's `logs.json` and `.project_root`).
-A file of one conversation is passed on as it is, and the stage reads it again only from where it
-last stopped, after checking the bytes before that point are unchanged (else from the start).
+More in docs/formats/gemini.md, `sources/gemini/split.py`.
 """
 
 from __future__ import annotations

@@ -1,45 +1,6 @@
 """Reader for OpenCode sessions (sst/opencode, now anomalyco/opencode).
 
-OpenCode keeps a session as objects, not as a log: a session info, its messages, and each message's
-parts (formats-more-agents.md section 2). Three storage forms hold them:
-
-- the SQLite `opencode.db` of current versions (one file, every session, rewritten in place);
-- the JSON-file storage of earlier ones (`storage/session/<project>/<ses>.json`,
-  `storage/message/<ses>/<msg>.json`, `storage/part/<msg>/<prt>.json`; builds up to 0.5.x nested the
-  same files under `storage/session/{info,message,part}/`, in `project/<project>/storage/` of the
-  data folder);
-- `opencode export` documents, `{info, messages: [{info, parts}]}` (older Entire builds wrote one
-  `{info, parts}` per line).
-
-The bucket copies files, so a sync first turns the first two forms into one append-only *staged log*
-per session tree (`opencode_stage`); this reader reads staged logs, export documents, and loose
-storage files (a session info, message or part file, alone or with the others as companions).
-Every form becomes the same object store (sessions, messages and parts by id, the last copy of an
-object winning), which is then walked in id order (OpenCode's ids sort by time).
-
-Mapping of parts to steps (step ids are the part ids, so they hold across re-reads and forms):
-- text: USER in a user message (CONTEXT when `synthetic`), ASSISTANT in an assistant one; empty
-  text parts are left out. reasoning: REASONING (empty ones left out).
-- tool: one TOOL_CALL (`tool_call_id` = callID, `tool_input` = state.input) and, once the state is
-  completed or error, its TOOL_RESULT `<part id>:result`; a call still pending/running gets meta
-  `no_result`. Edits: `edit` (metadata.filediff before/after, else its unified diff, else the
-  strings), `write` (content; create or update from metadata.exists), `multiedit`, and
-  `patch`/`apply_patch` (patchText in Codex's grammar); an errored call's edits are `applied=False`.
-- patch: a SYSTEM step naming the files a step changed (meta `snapshot`, `files`), no edit: it
-  carries no content.
-- step-finish: the step's tokens (input, output + reasoning, cache read/write) and cost, on the
-  first step of that model step; a message without step-finish parts gives its own tokens.
-- compaction: a COMPACTION step whose text is the summary the next `summary: true` assistant
-  message wrote (that message adds no other steps). A summary message with no compaction part
-  (older builds) is a COMPACTION step of its own.
-- subtask, agent, file: CONTEXT steps (a command's subtask prompt, an @agent mention, an attached
-  file). retry: a SYSTEM error step. step-start and snapshot parts make no step.
-- an assistant message's `error` is a SYSTEM step after its parts (`is_error` unless aborted).
-
-Subagents are child sessions (`parentID`). Their steps sit, between SUBAGENT_START and
-SUBAGENT_END, right after the `task` call that spawned them (state.metadata.sessionId, or the
-`task_id:` line of its output); a child no call names follows the parent's steps. Messages after
-the session's `revert` point, and objects a later sync found removed, are `active=False`.
+The format and this reader's choices: docs/formats/opencode.md.
 """
 
 from __future__ import annotations

@@ -6,24 +6,7 @@ neither is a log. So before a sync copies anything, `stage` turns whatever OpenC
 given (databases, storage files, export documents) into one JSONL log per root session (a session
 with its subagent sessions), in a folder of the bucket's own:
 
-- line 1 `{"t":"header","format":"opencode-staged","v":1,"root":<session id>}`;
-- then `{"t":"session","source":<where it came from>,"info":{...}}`, `{"t":"message","info":{...}}`,
-  `{"t":"part","part":{...}}` for every object new or changed since the last sync, and
-  `{"t":"gone","ids":[...]}` for objects OpenCode has since removed (a revert, a deleted session).
-
-The staged log is only ever appended to, so the bucket's incremental copy applies unchanged (a sync
-copies only the new lines), and the history holds: an object OpenCode deletes stays in the log, and
-the reader shows it as inactive. Objects are the agent's own JSON, whole; a database row's columns are
-put back into the object as OpenCode's JSON storage and exports hold them.
-
-Re-syncing is cheap: `state.json` remembers each material file's size and mtime and which sessions
-it holds, each database's size and mtime (and its WAL's) with a fingerprint per session, and each
-root's fingerprint; only a tree whose material changed is read again, and only its changed objects
-are appended. A database is never opened where OpenCode keeps it: a changed one is copied (with its
-`-wal`, where the latest transactions live; never its `-shm`) into a private folder, checked to be
-unchanged while it was copied, and read there. Newer builds' `session_message` table (one row per
-message, its content inside) is read for a session that has no `message` rows, turned into the same
-message and part objects.
+More in docs/formats/opencode.md, `sources/opencode/stage.py`.
 """
 
 from __future__ import annotations

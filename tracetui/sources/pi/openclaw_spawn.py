@@ -1,20 +1,6 @@
 """OpenClaw's subagents, tied to the session that spawned them.
 
-A session spawns a child with the `sessions_spawn` tool; the child is a transcript of its own (archived
-as `<id>.jsonl.deleted.<ts>` once done) whose log never names its parent. The spawn's result names the
-child only by its session key (`details.childSessionKey`, `agent:<agent>:subagent:<uuid>`), and that
-uuid is not the child's session id (checked on real backups: none of 30 keys in `sessions.json` had
-its session's id). The parent's own log pairs the two later, in the message that announces the child's
-end: `Stats: ... sessionKey <key> • sessionId <id> • transcript <path>` (2026.3), or the block
-`session_key: <key>` / `session_id: <id>` of an `[Internal task completion event]` (2026.4). Where
-present, `sessions.json` beside the transcripts maps a key to its `sessionId` too.
-
-The spawning call gets meta `child_session_key`, and `agent_thread` (the child's session id, as a
-Codex spawn's) where the log pairs its key with an id; the child's `Session.subagent_of` is set by the
-bucket from the parent's row (`index.tie_spawned`), which also looks the keys the log leaves unpaired up
-in `sessions.json` beside the parent's transcript (`store_index`; a child still running, an announce
-lost). `spawnedBy` there names the parent by key, and a key's session changes at each `/reset`: the
-parent is always the log holding the spawn. An id is only ever looked up, never made a path.
+More in docs/formats/pi.md, `sources/pi/openclaw_spawn.py`.
 """
 
 from __future__ import annotations

@@ -8,11 +8,7 @@ each with `traceSchema: "openclaw-trajectory"`, the session's `traceId`/`session
 (user, assistant with its usage, toolResult, compactionSummary, custom), its answer included; not
 the messages OpenClaw adds that the model never sees (its `delivery-mirror` copies of replies).
 
-The trace is not the transcript and is never read where the transcript (or an archive of it) is
-there. OpenClaw removes the transcripts of finished cron runs and keeps their traces, though: the
-trace is then the only record of the session, and its snapshots give the conversation. A later run's
-snapshot repeats the earlier messages (minus what a compaction summarised), so each message is taken
-once, at the first run that shows it.
+More in docs/formats/pi.md, `sources/pi/openclaw_trace.py`.
 """
 
 from __future__ import annotations

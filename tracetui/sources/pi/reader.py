@@ -1,47 +1,6 @@
 """Reader for Pi coding agent session logs (and OpenClaw's, which embed Pi's session library).
 
-One `.jsonl` file is one session: a `type:"session"` header line, then one entry per line
-(formats.md section 3). Format v1 is a plain list; from v2 every entry has an `id` and a
-`parentId`, so rewinds made with `/tree` live in the same file as branches. The branch the
-session ended on runs from the file's last entry back to the root; steps off it get
-`active=False`.
-
-Step ids are stable across re-reads: the entry id for an entry's first step and `<id>:<n>` for
-its later ones, where n is the assistant content block's position (an error/abort step after
-the blocks takes the next number; a bashExecution's result is `:1`). v1 entries have no ids, so
-their steps are named after the line they sit on: `L<line>` and `L<line>:<n>`; when a lost
-newline glued several entries onto one line, the later ones are `L<line>.<k>` (k from 2).
-
-Choices worth knowing:
-- An assistant message that ended with stopReason `error` or `aborted` keeps its steps and gets
-  one extra SYSTEM step after them, with the errorMessage as text and meta `stop_reason`;
-  `is_error` is set for `error` only (an abort is the user's doing).
-- A user's `!cmd` (bashExecution) becomes a TOOL_CALL (tool "bash", role "user", meta
-  `user_run`) and its TOOL_RESULT. Such calls have no id in the log; both steps share the
-  synthetic tool_call_id `user-bash:<entry id>` so they pair like any other call.
-- Edit hunks come from the result's `details.patch` (a unified diff, newer Pi) when present,
-  else from `details.diff`, Pi's numbered display diff (see `parse_numbered_diff`). An edit call
-  with several replacements and a diff becomes one FileEdit carrying the hunks; without a diff,
-  one FileEdit per replacement, carrying the strings.
-- Pi runs none of the tool calls of a turn that ended in error/abort: those calls get meta
-  `not_run` and their edits `applied=False`. A call whose result never came gets meta
-  `no_result` and keeps `applied=True` (unknown, not failed).
-- OpenClaw reports a failed tool in `details.status == "error"` with `isError` false; that
-  counts as an error too.
-- OpenClaw writes messages of its own in the assistant's place, with provider `openclaw`: a copy of
-  each reply its `message` tool delivered to the chat (model `delivery-mirror`), a notice that a run
-  failed before any model answered (`gateway-injected`). They are SYSTEM steps (meta `openclaw`, the
-  name it gave), not the model's words, and no model of the session's.
-- Tool-call steps have empty text (the call is in `tool_input`), as in the other readers.
-- Lines that are not JSON are LineErrors; entries glued onto one line by a lost newline are
-  recovered (and the line is still reported, saying what was recovered).
-- A header's `parentSession` (v1: `branchedFrom`) names the file a fork (`/fork`, a branched
-  session) was copied from: `Session.forked_from` is the session id its file name holds (else the
-  path as logged) and `forked_at` the header's timestamp. Pi writes the copied root-to-leaf path
-  first, each entry as it was, so the leading entries older than the header are the parent's: their
-  steps get meta `copied` and their usage stays out of the session's tokens (the parent spent it;
-  `cost` prices no copied step). Without either key no entry is a copy, whatever its time (Pi's own
-  headers can postdate the first prompt). `label` entries are read past: they name no event.
+The format and this reader's choices: docs/formats/pi.md.
 """
 
 from __future__ import annotations
