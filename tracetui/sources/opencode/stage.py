@@ -28,7 +28,7 @@ from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, as_str, opt_str
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
-from tracetui.sources.opencode.reader import STAGED, Objects, load_objects
+from tracetui.sources.opencode.objects import STAGED, Objects, load_objects
 
 VERSION = 1
 STATE = "state.json"
