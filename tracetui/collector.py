@@ -6,10 +6,7 @@ collections as its heap grew, up to 5 s each, and each froze the UI thread for a
 while it loaded took 1 to 5.5 s to answer. Objects such work keeps are freed by reference counting
 (steps, rows and the trail's counters hold no cycles), so the collector found nothing in them.
 
-`paused()` turns the collector off for the work (nestable, from any thread; it is put back as it was
-when the last one ends); `keep_out(n)` then freezes what is alive, when the work made `n` objects or
-more, so later full collections do not walk them again: the next one would have stalled the app as
-long. A frozen object is still freed by reference counting when the last reference goes.
+More in docs/internals/core.md, `collector.py`.
 """
 
 from __future__ import annotations

@@ -1,21 +1,6 @@
 """What a session cost in money, from the price table the `genai-prices` package ships.
 
-The table is the one bundled with the installed package: nothing is fetched at run time (the
-package can update itself over the network; tracetui never asks it to). Each step that carries an
-API response's token usage is priced on its own, at the prices in force at the step's time, since
-providers charge per request and the long-context tiers apply per request (a session's totals
-priced at once would land in the wrong tier). A step whose model the table does not know is
-priced at what the log says the request cost, where the agent recorded that (Pi, OpenCode: their
-own tables, which know the providers they were configured with), and the figure is marked as the
-log's; else it has no price, and neither has a session with such a step: a partial sum would look
-like the whole bill.
-
-Pricing one request through the package costs about 0.2 ms, too slow for a sync of a large bucket.
-Within one price (a model at a date) and one tier, a request's price is linear in its token
-counts, so the first request of each (price, tier) is priced by the package, along with probes
-that give the per-token rates; later requests use those rates. The rates are only used where they
-reproduce the package's own price for that first request; otherwise every request of that price
-and tier goes through the package.
+More in docs/internals/core.md, `cost.py`.
 """
 
 from __future__ import annotations

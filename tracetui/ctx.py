@@ -1,15 +1,6 @@
 """ctx: what the model could see at a step, as far as the log can tell.
 
-The context of a step is the conversation on its own branch up to it: walk back from the step
-through `Step.parent` (so a rewound branch's context is that branch, not the final one), stop at
-the last compaction (whose summary replaced everything earlier, except the entries a compaction
-says it kept), and, inside a subagent, stop at the subagent's start: a subagent sees its own
-prompt, not its parent's history. A system prompt (a CONTEXT step with meta `system_prompt`: Codex's
-base instructions) stays across a compaction, the last one before it heading the context unless a
-newer one follows: the agent sends it with every request, and a compaction summarises only the
-conversation. Steps the model never sees (model changes, agent-side system events, subagent
-boundaries) are left out. Token counts are rough (characters / 4): enough to see
-what fills a window, not a tokenizer.
+More in docs/internals/core.md, `ctx.py`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ import pytest
 
 from tracetui.bucket import Bucket
 from tracetui.library import MemoryLibrary
-from tracetui.sources import RawLog, pi
+from tracetui.sources import RawLog
+from tracetui.sources.pi import reader as pi
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.timeline import FORK_POINT, Timeline
@@ -153,7 +154,7 @@ async def test_a_claude_fork_s_key_opens_its_parent_at_the_step_its_last_copy_na
 
 
 async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
-    from tracetui.sources import claude_code
+    from tracetui.sources.claude import reader as claude_code
 
     path = FORKS / "claude" / "-home-dev-calc" / f"{CLAUDE_FORK}.jsonl"
     recs = [orjson.loads(line) for line in path.read_bytes().splitlines()]

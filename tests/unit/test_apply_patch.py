@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracetui.model import Hunk
-from tracetui.sources.apply_patch import parse_patch, patch_from_command
+from tracetui.sources.common.apply_patch import parse_patch, patch_from_command
 
 ADD = """*** Begin Patch
 *** Add File: src/hello.py

@@ -14,7 +14,7 @@ import pytest
 
 from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SearchHit
-from tracetui.bucket import index, shards, worker
+from tracetui.bucket import index, pool, shards
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
 from tracetui.errors import NotFound, TracetuiError
 
@@ -118,7 +118,7 @@ def test_a_dying_worker_fails_only_its_job():
         seen.append((job.members[0], reason))
         return b"failed"
 
-    results = list(worker.run_pool("/nonexistent", jobs, 2, failed))
+    results = list(pool.run_pool("/nonexistent", jobs, 2, failed))
     assert sorted(r for _, r in results) == [b"failed", b"failed"]
     assert sorted(p for p, _ in seen) == ["/x/a.jsonl", "/x/b.jsonl"]
     assert all("worker process stopped" in reason for _, reason in seen)

@@ -13,7 +13,8 @@ from shared_data import corpus_files
 
 from tracetui.ctx import ContextIndex
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 T = "2026-05-01T10:00:{:02d}.000Z"
 SID = "019e0000-0000-7000-8000-000000000001"

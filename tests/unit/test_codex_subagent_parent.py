@@ -13,7 +13,8 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.library import MemoryLibrary
 from tracetui.model import Session, StepKind
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 from tracetui.views import fork
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, codex, titles
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
+from tracetui.sources.common import titles
 
 T = "2026-01-22T14:17:{:02d}.000Z"
 SID = "019be611-0000-7000-8000-000000000002"

@@ -1,6 +1,6 @@
 """Codex's compressed rollouts (`rollout-….jsonl.zst`, written by newer Codex for cold threads): synced
 from a decompressed copy in the bucket's stage folder, left out where the plain rollout is on disk,
-and never a bomb (tracetui/sources/codex_zst.py)."""
+and never a bomb (tracetui/sources/codex/zst.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zstandard
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
-from tracetui.sources import codex_zst
+from tracetui.sources.codex import zst as codex_zst
 
 NAME = "rollout-2025-10-01T09-00-00-0199aaaa-1111-7222-8333-444455556666.jsonl"
 

@@ -14,7 +14,9 @@ import pytest
 from tracetui import cost
 from tracetui.cli import main
 from tracetui.model import Session, Tokens
-from tracetui.sources import RawLog, opencode, pi
+from tracetui.sources import RawLog
+from tracetui.sources.opencode import reader as opencode
+from tracetui.sources.pi import reader as pi
 
 UNKNOWN = ("huggingface", "Qwen/Qwen3-Zz-Unlisted-480B")  # no table knows it
 KNOWN = ("anthropic", "claude-sonnet-4-5")
@@ -198,7 +200,7 @@ def test_a_logged_zero_is_a_price_of_nothing_as_logged(zero):
     # kept through the session's dict and the resumable readers' rows, as the bucket stores them
     again = Session.from_dict(orjson.loads(orjson.dumps(session.to_dict())))
     assert cost.session_cost(again).cost_usd == 0.0 and cost.session_cost(again).logged
-    from tracetui.sources.resumable import tokens_of, tokens_row
+    from tracetui.sources.common.resumable import tokens_of, tokens_row
 
     assert tokens_of(tokens_row(Tokens(1, 2, 0, 0, 0.0))).logged_usd == 0.0
 

@@ -15,7 +15,9 @@ from tracetui.blame import blame_file
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.library import MemoryLibrary
-from tracetui.sources import RawLog, SessionFiles, codex, pi, read_session
+from tracetui.sources import RawLog, SessionFiles, read_session
+from tracetui.sources.codex import reader as codex
+from tracetui.sources.pi import reader as pi
 from tracetui.views import fork
 
 FORKS = FIXTURES / "forks"

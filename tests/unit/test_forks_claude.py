@@ -18,7 +18,8 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.cost import session_cost
 from tracetui.library import MemoryLibrary
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
 from tracetui.views import fork
 
 FOLDER = FIXTURES / "forks" / "claude"

@@ -14,7 +14,7 @@ from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
-from tracetui.sources import gemini
+from tracetui.sources.gemini import reader as gemini
 
 UUID = "9c9c9c9c-0000-4000-8000-000000000001"
 BOTH = ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]  # logs.json's two sessions

@@ -14,7 +14,8 @@ import pytest
 from test_hostile_log_fields import WRONG, model_problems
 
 from hostile import field_paths, replaced
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 T = "2026-05-01T10:00:0{}.000Z"
 META = {

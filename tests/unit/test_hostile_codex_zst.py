@@ -1,7 +1,7 @@
 """Hostile compressed Codex rollouts (`rollout-….jsonl.zst`) and a hostile stage folder: bombs by size
 and by ratio, frames that lie in their header, streams cut short, skippable and concatenated frames,
 a `.zst` that is a symlink, a FIFO or a folder, odd names, a file written to while it is read, and
-symlinks or a state file planted in the bucket's stage folder (tracetui/sources/codex_zst.py)."""
+symlinks or a state file planted in the bucket's stage folder (tracetui/sources/codex/zst.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import zstandard
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
-from tracetui.sources import codex_zst
+from tracetui.sources.codex import zst as codex_zst
 
 ID = "0199aaaa-1111-7222-8333-4444555566{:02d}"
 NAME = "rollout-2025-10-01T09-00-00-" + ID + ".jsonl.zst"
@@ -241,7 +241,7 @@ def test_a_damaged_state_file_stages_again_and_loses_nothing(tmp_path, state):
 
 
 def test_a_stage_state_written_over_a_planted_temporary_symlink_leaves_its_target(tmp_path):
-    from tracetui.sources.staged_files import write_atomic
+    from tracetui.sources.common.staged_files import write_atomic
 
     victim = _victim(tmp_path)
     (tmp_path / f".state.json.{os.getpid()}.tmp").symlink_to(victim)

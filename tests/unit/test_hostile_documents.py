@@ -70,7 +70,8 @@ def test_an_opencode_record_with_such_a_value_keeps_its_session(tmp_path, value)
 
 
 def test_a_document_that_is_no_json_at_all_is_still_one_line_that_lost_it():
-    from tracetui.sources import RawLog, gemini
+    from tracetui.sources import RawLog
+    from tracetui.sources.gemini import reader as gemini
 
     s = gemini.read(RawLog("/x/chats/session-2025-10-21T20-04-0b23aaaa.json", b'{"messages": [NaN, }'), [])
     assert [e.recovered for e in s.errors] == [False] and "not a valid JSON document" in s.errors[0].error

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.bucket import Bucket
-from tracetui.sources import gemini
+from tracetui.sources.gemini import reader as gemini
 
 ALIKE = ["a/b", "a_b", "a:b", "a\x1bb", "../a_b", "x" * 100 + "1", "x" * 100 + "2", "\u202e" * 3, "..."]
 

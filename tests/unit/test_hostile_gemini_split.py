@@ -12,7 +12,9 @@ import orjson
 
 from agent_logs import Prompt, _claude
 from tracetui.bucket import Bucket
-from tracetui.sources import RawLog, gemini, gemini_split
+from tracetui.sources import RawLog
+from tracetui.sources.gemini import reader as gemini
+from tracetui.sources.gemini import split as gemini_split
 
 NAME = "session-2026-08-13T04-44-a2a-serv.jsonl"
 

@@ -19,7 +19,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.model import Session, StepKind
 from tracetui.sources import read_session, registry
-from tracetui.sources.jsonl import clean
+from tracetui.sources.common.jsonl import clean
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from hostile import SESSIONS, field_paths, hostile_logs, replaced
@@ -233,7 +233,7 @@ def test_a_line_only_pythons_parser_reads_keeps_its_numbers_writable(tmp_path):
     ],
 )
 def test_a_number_in_text_is_ascii_digits_in_range(text, value):
-    from tracetui.sources.coerce import parse_count
+    from tracetui.sources.common.coerce import parse_count
 
     assert parse_count(text) == value
 

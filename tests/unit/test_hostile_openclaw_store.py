@@ -35,7 +35,7 @@ from openclaw_subagents import (
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.sources import openclaw_spawn
+from tracetui.sources.pi import openclaw_spawn
 from tracetui.views import fork
 
 

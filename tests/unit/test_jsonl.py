@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracetui.model import LineError
-from tracetui.sources.jsonl import complete_length, iter_entries, iter_records
+from tracetui.sources.common.jsonl import complete_length, iter_entries, iter_records
 
 
 def read(data: bytes):

@@ -14,7 +14,7 @@ from tracetui.cli import main
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
 from tracetui.sources import RawLog, SessionFiles, registry
-from tracetui.sources.jsonl import iter_records
+from tracetui.sources.common.jsonl import iter_records
 
 
 def _group(paths: list[Path]) -> list[SessionFiles]:

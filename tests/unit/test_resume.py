@@ -14,8 +14,10 @@ import pytest
 from shared_data import CORPUS, FIXTURES
 
 from tracetui.model import Session
-from tracetui.sources import RawLog, SessionFiles, jsonl, pi, registry
-from tracetui.sources.resumable import ResumeState
+from tracetui.sources import RawLog, SessionFiles, registry
+from tracetui.sources.common import jsonl
+from tracetui.sources.common.resumable import ResumeState
+from tracetui.sources.pi import reader as pi
 
 CORPUS_FOLDER = {"claude": "claude", "codex": "codex", "pi": "pi"}
 RESUMABLE = [a.name for a in registry.agents() if a.resume is not None]

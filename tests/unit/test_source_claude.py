@@ -10,7 +10,8 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.model import Session, StepKind
-from tracetui.sources import RawLog, SessionFiles, claude_code, read_session
+from tracetui.sources import RawLog, SessionFiles, read_session
+from tracetui.sources.claude import reader as claude_code
 
 PROJECTS = FIXTURES / "claude" / "projects"
 SHOP = PROJECTS / "-home-dev-shop"
@@ -628,7 +629,7 @@ def test_progress_lines_do_not_orphan_the_messages_between():
 
 
 def test_session_id_in_raw_head():
-    from tracetui.sources.claude_files import session_id_in
+    from tracetui.sources.claude.files import session_id_in
 
     compact = (
         b'{"parentUuid":null,"message":{"content":"say \\"sessionId\\":\\"nope\\""},"sessionId":"abc-1"}\n'
@@ -639,7 +640,7 @@ def test_session_id_in_raw_head():
 
 
 def test_head_session_id_reads_past_a_long_first_prompt(tmp_path):
-    from tracetui.sources.claude_files import head_session_id
+    from tracetui.sources.claude.files import head_session_id
 
     path = tmp_path / "agent-long.jsonl"
     prompt = "x" * 10_000

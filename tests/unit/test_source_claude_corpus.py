@@ -14,7 +14,8 @@ import pytest
 from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.model import Session, StepKind
-from tracetui.sources import SessionFiles, claude_code, read_session
+from tracetui.sources import SessionFiles, read_session
+from tracetui.sources.claude import reader as claude_code
 
 pytestmark = requires_corpus
 

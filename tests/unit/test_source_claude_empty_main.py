@@ -13,7 +13,9 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code, titles
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.common import titles
 
 SID = "5e5e5e5e-0000-4000-8000-000000000001"
 NEXT = "5e5e5e5e-0000-4000-8000-000000000002"  # the session the resume went on in

@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
 
 SID = "4a4a4a4a-0000-4000-8000-000000000001"
 PATH = f"/h/.claude/projects/-w-app/{SID}.jsonl"

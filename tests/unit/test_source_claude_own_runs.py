@@ -13,7 +13,9 @@ import orjson
 from mirrored import clone, committed_folder
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code, claude_subagents
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.claude import subagents as claude_subagents
 
 SID = "c0c0c0c0-0000-4000-8000-000000000007"
 FOLDER = "/h/.claude/projects/C--w-app"

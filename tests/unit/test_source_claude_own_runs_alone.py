@@ -13,7 +13,9 @@ import orjson
 import pytest
 
 from tracetui.cli import main
-from tracetui.sources import RawLog, claude_code, titles
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.common import titles
 
 SID = "c0c0c0c0-0000-4000-8000-000000000009"
 BASE = {"sessionId": SID, "cwd": "/w/app", "version": "2.1.68", "userType": "external", "isSidechain": True}

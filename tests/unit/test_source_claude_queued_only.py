@@ -15,7 +15,10 @@ import orjson
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code, claude_files, titles
+from tracetui.sources import RawLog
+from tracetui.sources.claude import files as claude_files
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.common import titles
 
 SID = "5d1c0a7e-2b3f-4c4d-8e5f-60718293a4b5"
 OTHER = "0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b"

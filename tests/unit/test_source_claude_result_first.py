@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
 
 SID = "9b9b9b9b-0000-4000-8000-000000000002"
 PATH = f"/h/.claude/projects/-w-app/{SID}.jsonl"

@@ -16,7 +16,8 @@ import pytest
 from shared_data import mirror
 
 from tracetui.model import StepKind
-from tracetui.sources import group, read_session, titles
+from tracetui.sources import group, read_session
+from tracetui.sources.common import titles
 
 OWNER, NAME = "deder01", "config_files"
 AT = "20624dfb9e17592bb2aa2bcbe4d7e484aa334fe5"

@@ -8,7 +8,8 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.model import FileEdit, GitInfo, Hunk, LineError, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, codex, group, read_session
+from tracetui.sources import RawLog, SessionFiles, group, read_session
+from tracetui.sources.codex import reader as codex
 
 HERE = FIXTURES / "codex"
 LEGACY_DOC = HERE / "rollout-2025-08-19-7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d.json"

@@ -16,7 +16,8 @@ import pytest
 from shared_data import corpus_files, requires_corpus
 
 from tracetui.model import StepKind, Tokens
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 FILES = corpus_files("codex", "*.jsonl") + corpus_files("codex", "*.json")
 FILE_HEADER = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: ", re.MULTILINE)

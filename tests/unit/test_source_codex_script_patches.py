@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 META = {"id": "019f0000-0000-7000-8000-00000000c0de", "cwd": "/w/game", "originator": "codex_vscode",
         "cli_version": "0.145.0", "source": "vscode"}  # fmt: skip

@@ -10,7 +10,8 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, SessionFiles, copilot, read_session, registry
+from tracetui.sources import RawLog, SessionFiles, read_session, registry
+from tracetui.sources.copilot import reader as copilot
 
 STATE = FIXTURES / "copilot" / "session-state"
 SID = "3c4d5e6f-4444-4d4d-9e9e-112233445566"

@@ -1,4 +1,4 @@
-"""Copilot's diffs as the file has them (tracetui/sources/copilot_diff.py).
+"""Copilot's diffs as the file has them (tracetui/sources/copilot/diff.py).
 
 They count the empty string after a text's last newline as the file's last line.
 
@@ -21,7 +21,7 @@ from test_trail_kit import Repo
 
 from tracetui.model import StepKind
 from tracetui.sources import group, read_session
-from tracetui.sources.copilot_diff import copilot_hunks
+from tracetui.sources.copilot.diff import copilot_hunks
 from tracetui.trail import trail
 
 EVENTS = FIXTURES / "copilot" / "end-of-text" / "5e6f7a8b-6666-4f4f-9a9a-778899aabbcc" / "events.jsonl"

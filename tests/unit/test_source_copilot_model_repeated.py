@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, copilot
+from tracetui.sources import RawLog
+from tracetui.sources.copilot import reader as copilot
 
 PATH = "/h/.copilot/session-state/0d0d0d0d-1111-4222-8333-444455556666/events.jsonl"
 

@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, copilot
+from tracetui.sources import RawLog
+from tracetui.sources.copilot import reader as copilot
 
 SID = "5e5e5e5e-1111-4222-8333-444455556666"
 PATH = f"/h/.copilot/session-state/{SID}/events.jsonl"

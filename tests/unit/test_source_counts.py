@@ -17,7 +17,9 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.cli import main
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code, group, pi, read_session
+from tracetui.sources import RawLog, group, read_session
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.pi import reader as pi
 from tracetui.trail import session_patches
 from tracetui.views.format import step_summary
 

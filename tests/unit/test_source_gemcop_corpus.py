@@ -17,7 +17,9 @@ import pytest
 from shared_data import corpus_files, requires_corpus
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, SessionFiles, copilot, gemini, read_session
+from tracetui.sources import RawLog, SessionFiles, read_session
+from tracetui.sources.copilot import reader as copilot
+from tracetui.sources.gemini import reader as gemini
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
 

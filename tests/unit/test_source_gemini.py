@@ -11,7 +11,8 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, SessionFiles, gemini, read_session, registry
+from tracetui.sources import RawLog, SessionFiles, read_session, registry
+from tracetui.sources.gemini import reader as gemini
 
 TMP = FIXTURES / "gemini" / "tmp"
 CHATS = TMP / "garden" / "chats"

@@ -13,7 +13,8 @@ from pathlib import Path
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
-from tracetui.sources import gemini, read_session
+from tracetui.sources import read_session
+from tracetui.sources.gemini import reader as gemini
 
 TMP = FIXTURES / "gemini-a2a" / "tmp"
 [CHATS] = list(TMP.glob("*/chats"))

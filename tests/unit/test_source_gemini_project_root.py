@@ -15,7 +15,8 @@ from shared_data import FIXTURES, mirror
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
-from tracetui.sources import gemini, read_session
+from tracetui.sources import read_session
+from tracetui.sources.gemini import reader as gemini
 
 TMP = FIXTURES / "gemini-root" / "tmp"
 GARDEN = TMP / "garden-notes"

@@ -14,7 +14,9 @@ import orjson
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, gemini, gemini_split
+from tracetui.sources import RawLog
+from tracetui.sources.gemini import reader as gemini
+from tracetui.sources.gemini import split as gemini_split
 
 NAME = "session-2026-08-13T04-44-a2a-serv.jsonl"
 PATH = f"/h/.gemini/tmp/shell/chats/{NAME}"

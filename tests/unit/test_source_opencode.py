@@ -20,7 +20,9 @@ from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.cli import main
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, opencode, opencode_stage, registry
+from tracetui.sources import RawLog, registry
+from tracetui.sources.opencode import reader as opencode
+from tracetui.sources.opencode import stage as opencode_stage
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "opencode"
 PARENT = "ses_01PARENTaaaaaaaaaaaaaaaaa"

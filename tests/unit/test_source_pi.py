@@ -9,7 +9,8 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.model import Session, StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, pi
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.pi import reader as pi
 
 PI = FIXTURES / "pi"
 HEADLESS = "2026-05-01T00-00-00-000Z_66666666-aaaa-4bbb-8ccc-000000000006.jsonl"

@@ -17,7 +17,8 @@ import pytest
 from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.model import Session, StepKind, Tokens
-from tracetui.sources import RawLog, pi
+from tracetui.sources import RawLog
+from tracetui.sources.pi import reader as pi
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tracetui.sources.pi import parse_numbered_diff, parse_unified_diff
+from tracetui.sources.common.unified_diff import parse_unified_diff
+from tracetui.sources.pi.reader import parse_numbered_diff
 
 
 def hunks(text: str) -> list[dict]:

@@ -18,7 +18,8 @@ from shared_data import FIXTURES, mirror
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind, Tokens
-from tracetui.sources import RawLog, SessionFiles, pi
+from tracetui.sources import RawLog, SessionFiles
+from tracetui.sources.pi import reader as pi
 
 TRACE = FIXTURES / "pi" / "cccccccc-aaaa-4bbb-8ccc-00000000000c.trajectory.jsonl"
 V3 = FIXTURES / "pi" / "v3_tree.jsonl"

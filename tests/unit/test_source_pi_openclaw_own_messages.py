@@ -15,7 +15,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, pi
+from tracetui.sources import RawLog
+from tracetui.sources.pi import reader as pi
 
 HEADER = {"type": "session", "version": 3, "id": "5e5e5e5e-0000-4000-8000-000000000001",
           "timestamp": "2026-03-04T08:00:00.000Z", "cwd": "/home/pat/.openclaw/workspace"}  # fmt: skip

@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
 
 SID = "8a8a8a8a-0000-4000-8000-000000000001"
 BASE = {"sessionId": SID, "cwd": "/w/app", "version": "2.2.0", "userType": "external", "isSidechain": False}

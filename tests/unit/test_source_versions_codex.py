@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 T = "2026-05-01T10:00:0{}.000Z"
 

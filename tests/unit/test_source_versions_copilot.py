@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, copilot, registry
+from tracetui.sources import RawLog, registry
+from tracetui.sources.copilot import reader as copilot
 
 
 def events(*items: tuple[str, dict[str, Any]]) -> bytes:

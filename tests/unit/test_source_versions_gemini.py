@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, gemini, read_session
+from tracetui.sources import RawLog, read_session
+from tracetui.sources.gemini import reader as gemini
 
 META = {
     "sessionId": "9c9c9c9c-0000-4000-8000-000000000001",

@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, pi
+from tracetui.sources import RawLog
+from tracetui.sources.pi import reader as pi
 
 HEADER = {
     "type": "session",

@@ -99,9 +99,9 @@ BROKEN = {
 def test_a_reader_bug_on_one_record_is_reported_and_the_rest_still_loads(agent, monkeypatch):
     import importlib
 
-    module = importlib.import_module({"claude": "tracetui.sources.claude_code", "codex": "tracetui.sources.codex",
-                                      "pi": "tracetui.sources.pi", "gemini": "tracetui.sources.gemini",
-                                      "copilot": "tracetui.sources.copilot"}[agent])  # fmt: skip
+    module = importlib.import_module({"claude": "tracetui.sources.claude.reader", "codex": "tracetui.sources.codex.reader",
+                                      "pi": "tracetui.sources.pi.reader", "gemini": "tracetui.sources.gemini.reader",
+                                      "copilot": "tracetui.sources.copilot.reader"}[agent])  # fmt: skip
     method, name = BROKEN[agent]
     # A name is the file's tail: every Copilot session's log is called events.jsonl.
     group = next(g for g in _groups(agent) if name is None or g.main.as_posix().endswith("/" + name))

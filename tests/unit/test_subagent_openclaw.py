@@ -29,7 +29,8 @@ from openclaw_subagents import (
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, pi
+from tracetui.sources import RawLog
+from tracetui.sources.pi import reader as pi
 from tracetui.views import fork
 
 def read(data: bytes, sid: str):

@@ -15,7 +15,8 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.bucket import resume as resume_mod
-from tracetui.sources import jsonl, pi
+from tracetui.sources.common import jsonl
+from tracetui.sources.pi import reader as pi
 
 SID = "dddddddd-1111-4222-8333-444444444444"
 
@@ -221,7 +222,7 @@ def test_a_state_the_reader_trips_on_means_a_full_read(
 ) -> None:
     """A state that decodes but leaves the reader in a shape it fails on later (not while restoring)
     costs a full read, not the session."""
-    from tracetui.sources import claude_resume
+    from tracetui.sources.claude import resume as claude_resume
 
     bucket, source, main = sync_once(tmp_path)
     real = claude_resume.restore

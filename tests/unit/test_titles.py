@@ -1,4 +1,4 @@
-"""Session titles and hidden sessions (tracetui.sources.titles), on hand-made logs of every agent
+"""Session titles and hidden sessions (tracetui.sources.common.titles), on hand-made logs of every agent
 and over every corpus file through the CLI."""
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ import pytest
 
 from shared_data import CORPUS, requires_corpus
 from tracetui.cli import main
-from tracetui.sources import registry
 from tracetui.model import Step, StepKind, Tokens
-from tracetui.sources import RawLog, claude_code, codex, pi, titles
+from tracetui.sources import RawLog, registry
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.codex import reader as codex
+from tracetui.sources.common import titles
+from tracetui.sources.pi import reader as pi
 from tracetui.views.format import money
 
 # -- prompt_text: every wrapper the agents, IDEs and gateways put around a prompt -------------------

@@ -46,7 +46,9 @@ import pytest
 from shared_data import mirror
 
 from tracetui.bucket.locations import discover
-from tracetui.sources import RawLog, opencode, opencode_stage
+from tracetui.sources import RawLog
+from tracetui.sources.opencode import reader as opencode
+from tracetui.sources.opencode import stage as opencode_stage
 from tracetui.trail import trail
 
 OWNER, NAME = "richardaiand", "aiand-portfolio-web"

@@ -360,7 +360,7 @@ def test_an_update_that_only_shows_context_keeps_the_file_known(tmp_path):
     meant to add a line and did not); Codex reported the file updated. Read as an update whose change
     the log does not say, it made the replay forget app.js, and the session's later deletion of the
     file had no line to look for (unknown)."""
-    from tracetui.sources.apply_patch import parse_patch
+    from tracetui.sources.common.apply_patch import parse_patch
 
     repo = Repo(tmp_path / "r")
     repo.write("app.js", "".join(f"const value{i} = compute({i});\n" for i in range(10)))

@@ -5,26 +5,7 @@ file's renames). The line index (index.py) gives every patch, in any session of 
 added a line of the same identity (whitespace aside, as the trail matches lines). A patch explains
 the line when
 
-- it was written to the same file: the file's name at the revision, or the name blame followed it
-  back to, either in the folder the clone sits in or, for a log written in another folder, in a
-  folder that is recognisably this repository's (same folder name, or the log's recorded commit is
-  in this repository, or its recorded remote is one of this repository's remotes, or the trail's
-  mapping places the log's folder at this clone and the clone holds MAPPED_FILES of its files), or
-  failing that, a file of the same name in another folder of this repository (moved before or with
-  its commit), for a block of at least MOVED_BLOCK of its lines;
-- it was written before the commit (allowing the trail's minute of clock slack);
-
-and among those the step on the path the session ended on comes first, then the patch written in
-the repository's own folder, then the latest (the last writer before the commit is the one whose
-text the commit took); a step a fork copied from its parent comes after all of those (its original
-wrote the line, however late the copy was written). A line with no letter or digit (blank, a lone
-bracket) proves nothing by itself: it goes with the writer of the nearest lines of the same commit
-around it when those agree.
-A patch's line that a formatter joined from wrapped lines, or split over a few lines, is found by the
-joined text (the trail's joins and splits). A line no patch explains is `human` with its commit; it
-is `unknown` when only patches written after its commit match (one of the clocks is wrong) or when a
-bare line sits between lines of different writers. Nothing here reads a commit message to decide;
-messages are only shown.
+More in docs/internals/blame.md, `blame/attribute.py`.
 """
 
 from __future__ import annotations

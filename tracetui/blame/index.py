@@ -1,20 +1,6 @@
 """The line index: from an added line's identity to the patches that added it, across the bucket.
 
-Blame asks "which step wrote this text?" for every line of a file. Reading every session's log and
-replaying its patches per question would cost the whole bucket each time, so the answer is kept
-in one SQLite file in the bucket's cache folder (`blame/lines.sqlite`): a row per patch (session,
-step, index, agent, the file as the log named it, the step's time, whether the step is on the path
-the session ended on, the prompt that drove it) and a row per added line, keyed by a 64-bit digest
-of the line's identity (`trail.patches.norm`: its text without whitespace, the trail's one line
-identity). Lines with no letter or digit (blank lines, a lone bracket) say nothing about who wrote
-them and are not indexed. The joins of a patch's wrapped lines (2 to 6 of them, at least JOIN_MIN
-characters of text) are indexed as well, so a line a formatter joined still finds its patch.
-
-The index covers every session of the bucket that made edits, whatever repository it worked in:
-which repository a log's folder is cannot be told from its listing row (a clone may live anywhere),
-and a lookup filters by the file's name anyway. It is kept fresh incrementally: each session's row
-holds a fingerprint of its listing (steps, end, source, note); a session whose fingerprint changed
-is read and indexed again, one that left the bucket is dropped. Deleting the file loses nothing.
+More in docs/internals/blame.md, `blame/index.py`.
 """
 
 from __future__ import annotations

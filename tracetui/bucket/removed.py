@@ -1,14 +1,6 @@
 """Sessions the user removed from the bucket, so a sync does not bring them straight back.
 
-`tracetui rm` (`Bucket.remove`) deletes a session's rows and the bucket's copies of its logs; the
-agent's own logs are never touched, so the next sync would find them again. `removed.json` in the
-bucket folder remembers each removed log with its size and mtime at the moment of removal: a sync
-passes over a log that is still exactly so. When any log of a removed session changes (an agent
-that goes on writing to it, a resumed session), the whole session comes back at the next sync, read
-afresh: what changed is news the user has not seen. A log that is gone from disk is forgotten.
-
-The file lives beside the copies, not in the index, because the index is a cache that can be
-rebuilt from the copies at any time; this is the user's decision and must survive that.
+More in docs/internals/bucket.md, `bucket/removed.py`.
 """
 
 from __future__ import annotations

@@ -1,19 +1,12 @@
 """Where a sync keeps what a reader needs to read a grown log on from where it stopped (issue 19).
 
 A resumable reader (`Agent.resume`) returns, beside the session, a snapshot of its state at the last
-complete line (`sources.resumable.ResumeState`). The bucket keeps it, compressed, in
+complete line (`sources.common.resumable.ResumeState`). The bucket keeps it, compressed, in
 `<bucket>/resume/<sha1 of the group's main log>.json.zst`, with the generation of the main log's
 copy it was read from; the next sync of that group, in another process, hands it back, and the
 reader parses only the bytes past it.
 
-The file is a cache like the index: plain JSON (no pickle: nothing in it runs when loaded), its
-layout checked on load, and anything unexpected (damaged, another version, another generation of
-the copy, a log rewritten under it) means a full read, never an error. Removing it loses nothing.
-
-Keeping a state costs at every full read (the snapshot: a third to two thirds of the read), so it
-is kept for logs an agent is likely still writing: written to within `LIVE_SECONDS`, or already
-resumed once. A cold sync of a home full of old sessions writes almost none; a log that comes back
-to life after that pays one full read, and is resumed from then on.
+More in docs/internals/bucket.md, `bucket/resume.py`.
 """
 
 from __future__ import annotations
@@ -30,8 +23,8 @@ from tracetui.bucket.store import sweep_temp_files
 from tracetui.model import Session
 from tracetui.regular_file import NotRegularFile, open_regular
 from tracetui.sources import RawLog
+from tracetui.sources.common.resumable import ResumeState, split_head
 from tracetui.sources.registry import Agent
-from tracetui.sources.resumable import ResumeState, split_head
 
 FOLDER = "resume"
 VERSION = 2  # 2: a logged cost of 0 is kept (a state of 1 dropped it from the steps it holds)

@@ -1,19 +1,6 @@
 """A sync scoped to the paths a watcher saw change: it looks at those logs' session groups only.
 
-A whole sync stats every log and loads every sidecar, which in a folder of 100,000 logs costs
-seconds of CPU for each line an agent writes. When the watcher names what changed, the groups those
-files belong to are all that can have changed: the index says which group an indexed file is in,
-and the reader's own `group()` decides for a new file, given its neighbours on disk and the indexed
-groups it could join. In a crowded folder (over `MAX_NEIGHBOURS` logs) the reader groups the new
-file with every neighbour's name once, and only the neighbours it put with the new file are looked
-at further (their sidecars, their indexed groups). A folder added (a session's `subagents/`, a
-day's folder of rollouts) stands for the files under it. A change of an agent whose logs pass a
-stage (Codex's compressed rollouts, Gemini's prompt logs, OpenCode's database) that is not a log
-the index holds under its own path, or is one the agent's stage must look at again (`Agent.restage`:
-a Gemini file several sessions share), is that agent's alone to decide: its folders are synced whole
-(`AgentScope.restage`), every other agent's are not touched. Whatever cannot be scoped so (a
-folder or a log removed, more changes than `MAX_PATHS`, a grouping that disagrees with the index)
-returns None here, and the caller syncs the whole folders.
+More in docs/internals/bucket.md, `bucket/scoped.py`.
 """
 
 from __future__ import annotations

@@ -1,20 +1,6 @@
 """What a search looks in: what the user, the agent and its tools said, not what a harness injected.
 
-Every Codex session opens with its system prompt (a CONTEXT step of some 10,000 characters), every
-Claude Code Read result ends with the same reminder, Copilot stamps the date on its prompts: a search
-for a common word ("file", "test") would find every session there, and the session list's text
-filter would keep them all. So a step's text is read as two parts (docs/design.md, "Command line",
-`search`):
-- **injected**: the whole text of a CONTEXT step (system prompts, developer and AGENTS.md
-  instructions, environment, reminders sent as their own message, summaries a harness carries over),
-  and the blocks a harness puts at the start or the end of another step's text (`INJECTED_TAGS`:
-  Claude Code's and OpenCode's `<system-reminder>` after a file read, Copilot's `<current_datetime>`);
-- **said**: the rest, with a tool call's argument words.
-Words look in the said parts unless the query names kinds: `kind:context` looks in the injected parts
-only, `kind:K` in the said parts of steps of kind K (the start of a name takes every kind it starts:
-`kind:tool` is tool_call and tool_result), several (`kind:user,context`, or the key twice) in the
-union, `kind:all` in everything. The bucket's index keeps the two parts in columns of their own
-(`shards.py`), so the usual search costs what it did before.
+More in docs/internals/bucket.md, `bucket/searched.py`.
 """
 
 from __future__ import annotations

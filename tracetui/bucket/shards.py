@@ -6,20 +6,7 @@ index (`steps-0.sqlite` ...), and each worker process writes the steps of the se
 into a shard itself, in parallel with the others. The main index keeps the small tables (groups,
 sessions); a session row names its shard and its group key (`gkey`).
 
-Within a shard, a session has a number (`held.sno`) and its steps have rowids `sno << 24 | position`:
-a session's steps are one rowid range (no extra index), and the session of any FTS hit is its
-rowid shifted, with no join.
-
-A session already held is written by difference: its rows are compared with the new ones and only
-those that differ are replaced (and only their text indexed again), so a session that grew by one
-step costs one row, not the whole session.
-
-Order of writes, and what a crash leaves: each writer keeps its transaction open for a batch of
-sessions, and the main index commits its session rows on its own clock, so either may be ahead
-when a sync dies. Both are safe: the shard records the group signature it holds each session's
-steps at (`held.sig`); a sync finds every group whose signature in the main index differs from its
-shard's and reads it again, and `collect` removes steps no session row points to. A reader may
-meanwhile see a session's previous steps, or none yet, never another session's.
+More in docs/internals/bucket.md, `bucket/shards.py`.
 """
 
 from __future__ import annotations

@@ -7,20 +7,7 @@ all of them (`digest`). The sidecar is the truth: it is replaced atomically afte
 written, and readers only trust the first `stored` bytes of a copy and the first `offset` bytes of
 its content, so a crash mid-write leaves the previous state readable.
 
-Copies are history, never discarded. A log that shrank or was rewritten in place (the digest of the
-consumed prefix no longer matches) starts a new generation; the earlier generations stay on disk and
-are listed in the sidecar (`kept`). A session is read from its longest record (`Sidecar.best`), so
-truncating or rewriting an agent's log never costs steps the bucket has already seen.
-
-Memory stays bounded by the line limit, not the file: sources are read and compressed in chunks,
-and a line longer than MAX_LINE (or a torn tail that long, e.g. a sparse file of zeros) is kept in
-the copy but never handed to a reader; `load` reports it with its line number instead.
-
-Copies are zstd: at level 1 it compresses these logs to about 0.21 of their size at roughly the
-speed orjson parses them (see bench/RESULTS.md). Copies written by earlier versions are gzip; they
-stay readable and keep growing as gzip (the sidecar records the codec).
-
-Source files are only ever opened read-only, and never unless they are regular files.
+More in docs/internals/bucket.md, `bucket/store.py`.
 """
 
 from __future__ import annotations

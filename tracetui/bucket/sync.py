@@ -31,12 +31,13 @@ import orjson
 import tracetui.sources as readers
 from tracetui.bucket import index, removed, resume, scoped, shards
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
+from tracetui.bucket.pool import run_pool
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
-from tracetui.sources.gemini_split import is_part
-from tracetui.sources.titles import HIDDEN_EMPTY
+from tracetui.sources.common.titles import HIDDEN_EMPTY
+from tracetui.sources.gemini.split import is_part
 
 
 @dataclass(slots=True)
@@ -348,8 +349,6 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
         for job in jobs:
             yield job, run_job(root, job)
         return
-    from tracetui.bucket.worker import run_pool
-
     # Largest first, so one big session does not finish alone at the end.
     order = sorted(jobs, key=lambda j: -j.weight)
     yield from run_pool(root, order, min(workers, len(order)), _failed)

@@ -1,4 +1,5 @@
-"""Worker processes for cold syncs: `python -m tracetui.bucket.worker`, fed jobs over a pipe.
+"""Worker processes for cold syncs: `python -m tracetui.bucket.worker`, fed jobs over a pipe by
+`tracetui.bucket.pool`.
 
 Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-imports the caller's
 `__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
@@ -10,27 +11,17 @@ sessions); out: the job's result bytes (pickle, see `sync._pack`).
 
 from __future__ import annotations
 
-import queue
-import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import asdict
 from typing import Any
 
 import orjson
 
-from tracetui.worker_pipes import pipes, recv, send, spawn
+from tracetui.bucket.store import Sidecar
+from tracetui.bucket.sync import Job, fewer_collections, run_job, settle
+from tracetui.worker_pipes import recv, send
 
 
-def job_to_bytes(root: str, job: Any, slot: int) -> bytes:
-    return orjson.dumps({"root": root, "job": asdict(job), "slot": slot})
-
-
-def job_from_dict(d: dict[str, Any]) -> Any:
-    from tracetui.bucket.store import Sidecar
-    from tracetui.bucket.sync import Job
-
+def job_from_dict(d: dict[str, Any]) -> Job:
     d = dict(d)
     d["stale"] = {p: tuple(v) for p, v in d["stale"].items()}
     d["sidecars"] = {p: Sidecar(**sc) for p, sc in d["sidecars"].items()}
@@ -38,15 +29,11 @@ def job_from_dict(d: dict[str, Any]) -> Any:
 
 
 def serve() -> None:
-    from tracetui.bucket.sync import fewer_collections
-
     with fewer_collections():
         _serve()
 
 
 def _serve() -> None:
-    from tracetui.bucket.sync import run_job, settle
-
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     roots: set[str] = set()
     while True:
@@ -59,90 +46,6 @@ def _serve() -> None:
         roots.add(req["root"])
         send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"]))
         settle(req["root"])
-
-
-def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[tuple[Any, bytes]]:
-    """Run jobs on `workers` processes; yields (job, result) as they finish.
-
-    At most two jobs per worker wait in memory, so memory stays flat however many there are. A
-    job whose worker dies gets `failed(job, reason)` as its result (and a fresh worker takes over).
-    """
-    todo: queue.Queue = queue.Queue(maxsize=workers)
-    done: queue.Queue = queue.Queue(maxsize=workers * 2)
-    stop = object()
-    cancel = threading.Event()
-    procs: list[subprocess.Popen] = []
-
-    def put(q: queue.Queue, item: Any) -> bool:
-        # Blocking put that gives up once the consumer has gone away.
-        while not cancel.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def feeder() -> None:
-        for job in jobs:
-            if not put(todo, job):
-                return
-        for _ in range(workers):
-            put(todo, stop)
-
-    def worker_loop(slot: int) -> None:
-        proc = spawn("tracetui.bucket.worker")
-        procs.append(proc)
-        try:
-            while not cancel.is_set():
-                try:
-                    job = todo.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if job is stop:
-                    break
-                try:
-                    stdin, stdout = pipes(proc)
-                    send(stdin, job_to_bytes(root, job, slot))
-                    result = recv(stdout)
-                except (BrokenPipeError, OSError):
-                    result = None
-                if result is None:
-                    code = proc.poll()
-                    result = failed(job, f"the worker process stopped (exit code {code})")
-                    proc.kill()
-                    proc.wait()
-                    proc = spawn("tracetui.bucket.worker")
-                    procs.append(proc)
-                if not put(done, (job, result)):
-                    break
-        finally:
-            try:
-                pipes(proc)[0].close()
-            except OSError:
-                pass
-            if cancel.is_set():
-                proc.kill()
-            proc.wait()
-            put(done, stop)
-
-    threads = [threading.Thread(target=feeder, daemon=True)]
-    threads += [threading.Thread(target=worker_loop, args=(i,), daemon=True) for i in range(workers)]
-    for t in threads:
-        t.start()
-    running = workers
-    try:
-        while running:
-            item = done.get()
-            if item is stop:
-                running -= 1
-                continue
-            yield item
-    finally:
-        if running:  # the consumer stopped early (an error, or an interrupt): stop the workers
-            cancel.set()
-            for proc in procs:
-                proc.kill()
 
 
 if __name__ == "__main__":

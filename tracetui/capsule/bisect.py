@@ -1,16 +1,6 @@
 """Bisecting a capsule: which step made the user's check fail (or pass), and which patches suffice.
 
-1. The check runs at the base commit with no patches, then with every step applied. A capsule
-   *reproduces* a failure when the first passes and the second fails; it records a *fix* when the
-   first fails and the second passes; anything else is *inconclusive* and stops here.
-2. Binary search over the steps, each probe in a fresh replay clone with the steps up to k
-   applied, finds the first step after which the check gives the second result.
-3. Delta debugging (ddmin) over the patches of the steps up to that one finds a smallest set that
-   still gives it: removing any one patch of the set loses the result (unless the run budget ran
-   out, which the result says).
-
-Every probe is a new clone: after a check has run, the clone's `.git` is the capsule's to write
-(hooks, fsmonitor), so no git command ever runs in it again.
+More in docs/internals/capsule.md, `capsule/bisect.py`.
 """
 
 from __future__ import annotations

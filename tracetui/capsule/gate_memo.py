@@ -1,17 +1,6 @@
 """What the seal's second gate found in each text it scanned, kept between seals of a session.
 
-The gate scans every string of a capsule again. A second seal of the same episode (or of one that
-overlaps it) meets mostly the same strings, and their findings stay the same for as long as the
-detectors and the user's identity do. So the key of the whole memo holds the detectors' version, a
-digest of the redaction code itself (an edited detector never answers from an old result, even where
-nobody bumped the version) and the identity's fingerprint; each text is keyed by its digest. Only
-sure findings are kept: the gate looks at nothing else. Values are never stored, only offsets.
-
-Everything in that salt can be worked out by anyone who knows the user's names and tracetui's version,
-and the memo lives in the bucket, which may be shared, synced or received. A memo someone else wrote
-must never answer "nothing here" for a text holding a secret, so each text's digest is keyed with a
-random key kept in the user's own config folder (`gate-memo.key`, never in the bucket): a planted
-memo's entries match no text, and every text is scanned again. No key to be had, no memo.
+More in docs/internals/capsule.md, `capsule/gate_memo.py`.
 """
 
 from __future__ import annotations

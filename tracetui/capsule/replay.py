@@ -1,26 +1,6 @@
 """Replaying a capsule on your own checkout.
 
-A capsule carries the patches its steps made and the commit they started from. Replay makes a
-temporary clone of the user's repository at that commit (`git clone --shared`: its own `.git`,
-borrowing the user's objects read-only, hooks off, never registered in the user's repository, and
-always removed afterwards), applies the patches step by step with our own hunk matcher (no `git
-apply`, no `patch`: both would take paths and modes from the capsule), and then, only if the user
-gave `--check CMD`, runs that command of theirs in the clone. Tracetui never executes anything from
-the capsule itself, but the user's check runs the capsule's code (a `conftest.py` it adds, a script
-it edits): so the check runs in a sandbox where the machine has one (sandbox.py), and otherwise only
-when the user trusts the capsule.
-
-Verdicts. A capsule records a failure: "recorded" means the check FAILS once the capsule's patches
-are applied at its base commit. So:
-- the check fails at base+patches, and also at target+patches (target = the user's `--ref`,
-  default HEAD; the same run when target is the base): **reproduces**;
-- it fails at base+patches but passes at target+patches: **fixed** (something since the base made
-  it pass);
-- anything that keeps us from telling: the base commit is missing, patches do not apply, no
-  `--check` was given, the check ran out of time, or it already passes at base+patches (the
-  failure never shows): **inconclusive**, with the reason.
-
-The target run uses the committed state of the target revision, not the user's uncommitted work.
+More in docs/internals/capsule.md, `capsule/replay.py`.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def check_fate(record: dict[str, Any], where: str) -> None:
                 raise _fail(where, f"hunk's {key}")
 
 
-MAX_COUNT = 2**40  # a token count or a line number past this is no real episode's (sources.coerce)
+MAX_COUNT = 2**40  # a token count or a line number past this is no real episode's (sources.common.coerce)
 
 
 def tokens_ok(value: Any) -> bool:

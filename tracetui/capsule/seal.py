@@ -1,20 +1,6 @@
 """Sealing an episode (a session, or a range of its steps) into a capsule.
 
-The order matters for safety:
-1. Refuse while any finding in the text the capsule would carry still needs a decision
-   (suggestions; sure findings are scrubbed unless the user rejected them). The refusal lists
-   step, field, kind and tier, never a value.
-2. Apply the plan to a copy of the session, then build every member from that copy, and pass every
-   string of every member through the value scrubber as well: the patches' context lines come from
-   git, not from the log, so the plan never saw them, but the same secret gets the same placeholder
-   wherever it shows up.
-3. Scan the finished members again (the second gate), with the detectors the plan's scan runs. What
-   it finds goes into the plan (`_Gate`): scrubbed where a carried field holds it, else waiting for a
-   decision that stops the seal until it is made. The members are then built again.
-4. Write canonically (manifest.py, archive.py): the same input gives the same bytes.
-
-What is left out on purpose: the session's source paths (they name the user's disk), and the
-capsule's time of sealing (it would break determinism).
+More in docs/internals/capsule.md, `capsule/seal.py`.
 """
 
 from __future__ import annotations

@@ -6,18 +6,7 @@ else, so everything that touches its compressed bytes runs here, in a separate i
 with `-I -S` (the standard library only) and under a time limit: a parser that hangs or blows up
 costs that child, not the app. The parent has checked the file's size, gzip header and checksum.
 
-This module imports nothing from tracetui, so the child runs it by path; the writer side
-(`tar_bytes`) lives here too, because the reader compares what it read with a canonical rebuild.
-
-Reading: the gzip stream is inflated by our own bounded reader (no header, pax record or member
-can make it inflate more than the budget), each tar header is checked before its member is read,
-only the expected names of regular files are accepted, and the tar must be byte for byte the one
-`tar_bytes` would write for those members, so an edit to any byte is caught.
-
-Protocol. In (stdin): one JSON line {"allowed", "max_members", "max_member", "budget"}, then the
-capsule's bytes. Out
-(stdout), per member: 4-byte name length, name (UTF-8), 8-byte size, content; exit code 0. A
-capsule refused: exit code 3 and one line on stderr saying why.
+More in docs/internals/capsule.md, `capsule/tar_members.py`.
 """
 
 from __future__ import annotations

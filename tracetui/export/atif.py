@@ -1,20 +1,7 @@
 """The `atif` format: one ATIF v1.7 trajectory per session (Harbor's Agent Trajectory Interchange
 Format), `trajectories/<agent folder>/<session>.json`, one JSON document on one line.
 
-How a session maps (facts from the ATIF v1.7 RFC; the shapes are ours):
-- steps are numbered from 1; `source` is `user` (prompts), `agent` (one model turn: its reasoning
-  as `reasoning_content`, its text as `message`, its `tool_calls`) or `system` (injected context,
-  agent events, model changes, and compactions, marked `extra.context_management = "compaction"`
-  with the summary as the message);
-- a tool result is an `observation.results` entry on the step that made the call (`source_call_id`
-  is that call's id, so every reference resolves);
-- each subagent run is an embedded trajectory in `subagent_trajectories` (`trajectory_id`
-  `<session>/<subagent>`), referenced from the spawning call's observation by `trajectory_id`;
-- tokens are per-step `metrics` (prompt = input + cache read + cache write, cached = cache read)
-  and `final_metrics`; outcome labels, the receipt and the patches with their states go in the
-  trajectory's `extra.tracetui`;
-- a fork's trajectory is its own run: the steps it copied from its parent are the parent's trajectory
-  (`extra.tracetui.forked_from` names it, `copied_steps` says how many were left out).
+More in docs/internals/export.md, `export/atif.py`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,6 @@
 """A Parquet file's rows as JSON lines, decoded in a child process under a memory and a CPU limit.
 
-`--check` reads exports it did not write. A Parquet file says in its own headers how big each page is
-once decompressed, and Arrow believes it: a 64 KB file whose one page claims (and holds, as zstd
-RLE blocks) 2 GB was decompressed whole before a single row could be counted, 2 GB of memory and
-5 s of CPU; many such pages, or such a dictionary page, cost more. No count made beforehand bounds
-what the decoder does, so the decoder runs where the kernel bounds it: a child Python, started
-isolated (`-I`: neither the folder it runs in nor the environment can put a module in its path, and
-an export to check is a stranger's folder), which sets RLIMIT_AS and RLIMIT_CPU on itself once its
-imports are done and streams the rows back in frames. A child the kernel stopped, or one that went
-quiet, is one problem line; the parent's memory never holds more than one chunk.
-
-This module imports nothing of tracetui: the child loads it by its file, so that starting it costs
-pyarrow's import and not the package's.
+More in docs/internals/export.md, `export/parquet_rows.py`.
 """
 
 from __future__ import annotations

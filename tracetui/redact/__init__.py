@@ -3,19 +3,7 @@ placeholder for each, and `apply` produces a scrubbed copy of a session.
 
 The public surface, for the CLI, the UI and the capsule:
 
-- `scan_text(text, identity=None, *, syntax=UNKNOWN) -> list[Finding]`: any text or bytes (the capsule's
-  second gate); `syntax` is what the caller knows of the text (`tracetui.redact.syntax`);
-- `scan_session(session, identity=None, cache_path=None, workers=None) -> list[Finding]`;
-- `refresh_plan(session, PlanStore(dir) | plan_path) -> Plan`: load, rescan what changed, save;
-- `refresh_plans(sessions, PlanStore(dir))`: the same for many sessions, on every core (`redact.many`);
-- `plan_store(library)`: the one way to a library's plans (and its scan cache);
-- `Plan` / `PlanSpan` / `PlanStore`, `build_plan`, `load_plan`, `save_plan`, `plan_path`; `PlanValue`:
-  what the seal's second gate found in text no field holds, decided by value;
-- `apply(session, plan) -> Session`, `scrub_text(text, spans)`, `stale_fields(session, plan)`;
-- review by value: `value_group(span)`, and across sessions `group_pending`, `decide_group`,
-  `find_group`, `review_key` (`tracetui.redact.review`).
-
-The core never imports Textual; detect-secrets is imported on first scan.
+More in docs/internals/redact.md, `redact/__init__.py`.
 """
 
 from tracetui.redact.apply import apply, scrub_text, stale_fields

@@ -9,12 +9,7 @@ token as an entropy hit. So this module drives the plugin classes directly:
 - the keyword plugin: only on lines that hold one of its words, value mapped back into the line;
 - Base64 entropy: the plugin's quoted-string regex and its own limit, with a fast entropy.
 
-Never used: `IbmCloudIamDetector`, `IbmCosHmacDetector`, `SoftlayerDetector`, `CloudantDetector`
-(their assignment regex backtracks cubically: `password` + a few thousand spaces takes minutes),
-`IPPublicDetector` (dead under its own filters; the PII rules handle IPs), `HexHighEntropyString`
-(flags every git SHA and content hash, which are structure, not secrets). No settings are loaded
-from data, the allowlist pragma filter is not applied (text cannot switch detection off), and the
-verification filter is never installed, so nothing is ever sent over the network.
+More in docs/internals/redact.md, `redact/ds.py`.
 """
 
 from __future__ import annotations

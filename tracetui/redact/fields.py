@@ -7,12 +7,7 @@ its own and names its value by position (`tool_input{#2}`, `tool_input[#2]`); se
 no step and are named `cwd`, `title`, `source`, `version`, `models[0]`, `files[0]`, `git.remote`,
 `subagents[0].description`...
 
-Structural values are left out on purpose: ids, parents, timestamps, and keys that hold ids, hashes
-or signatures inside tool inputs and metadata. A tool's or a model's name is the log's text (an MCP
-server's, a custom provider's) and is read.
-
-One table (`_session_slots`, `_step_slots`) names every field once, with where it lives; reading
-and rewriting both walk it, so a field that is found is always a field that is scrubbed.
+More in docs/internals/redact.md, `redact/fields.py`.
 """
 
 from __future__ import annotations

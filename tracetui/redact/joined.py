@@ -7,12 +7,7 @@ where a run of token characters continues after a break is rejoined, the rejoine
 start of its line) is scanned again, and a finding that crosses the join is placed back on both
 halves, with the same kind and tier.
 
-A credential written with symbols (`user:pa$$@word`, `sha256~…@=…`) is rejoined too, but only where
-the line before the break names or passes one (`--user`, `Authorization`, `secret`, …), found from
-those words, so the breaks of prose and code cost nothing.
-
-Bounded: only runs long enough to be part of a credential are tried, only so many per text, and
-each rejoined window is a line long (a shell command continued with a backslash: from its first line).
+More in docs/internals/redact.md, `redact/joined.py`.
 """
 
 from __future__ import annotations

@@ -1,18 +1,6 @@
 """Plans of many sessions brought up to date on every core: `python -m tracetui.redact.many` workers.
 
-The Review screen, `tracetui review` and an export's review phase refreshed one session's plan after
-another in one process, and `scan_session` only spreads a session over worker processes when it is big
-(4 M characters), so a hundred ordinary sessions were scanned on one core. `refresh_plans` refreshes
-sessions itself while their scan caches hold every field (a hash per field) or while what is left to
-scan is too little to start workers for; from then on it gives each session to a pool of worker
-processes, one session each. A worker runs the same
-`refresh_plan` on the same session and identity, and writes the same cache and plan files, so what
-comes back is what this process would have made.
-
-Worker processes as the bucket's sync pool's (`tracetui.worker_pipes`, which says why not
-multiprocessing). Messages are pickles; in:
-(session, plan store, identity), out: ("plan", Plan) or ("error", exception). A worker's stdin closing
-(this process gone, or done) ends it.
+More in docs/internals/redact.md, `redact/many.py`.
 """
 
 from __future__ import annotations

@@ -6,15 +6,7 @@ corpus's fields those tests, and the loop asking them, were 1.9 s of a 12.8 s sc
 every needle, written as a trie (`_trie`), reads the text once: `re` skips to a character some needle
 starts with and follows the one branch the next characters take.
 
-The answer is exactly the set the `in` tests give (`present_by_definition`, which a test compares it
-with on generated texts). The search is resumed one character after each match's start, not at its
-end, so every position where a needle starts is tried; at each, the trie's greedy optional tails take
-the longest needle there, and every other needle starting there is a prefix of it (both are the text
-from that position on), so each match stands for its needle's prefixes among the needles too.
-
-An Aho-Corasick automaton (pyahocorasick, in C) gives the same set in 0.27 s over the corpus against
-this search's 0.9-1.0 s; 0.7 s of a 10-11 s scan was not worth a compiled dependency (bench/RESULTS.md,
-"round 12").
+More in docs/internals/redact.md, `redact/needles.py`.
 """
 
 from __future__ import annotations

@@ -3,13 +3,7 @@
 Decisions: `auto` (a sure finding, scrubbed unless rejected), `accepted`, `rejected`, `manual` (a
 span the user added), or None: a suggestion still waiting for a decision.
 
-What is on disk (one JSON file per session under the bucket's plans dir, written atomically):
-spans as (step, field, start, end) plus kind, tier, detector, decision and placeholder; the SHA-256
-of each field's text at scan time, so a span is only re-applied to the exact text it was found in;
-and for each span an HMAC-SHA256 of its value under a random per-plan key kept in the same file.
-The HMAC gives "same value, same placeholder" without storing the value; it is not a protection
-against someone who can read the private bucket (a short password could be brute-forced from it),
-and it does not need to be: the bucket holds the raw logs anyway. Values are never stored.
+More in docs/internals/redact.md, `redact/plan.py`.
 """
 
 from __future__ import annotations

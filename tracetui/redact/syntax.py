@@ -5,19 +5,7 @@ A log knows a file's type where a step names the file: the path of a Read, Write
 `name = value` line reads, the same way detect-secrets' keyword plugin picks its patterns by file
 extension:
 
-- `CODE`: source code whose string literals are quoted (`"…"`, `'…'`, `` `…` ``): an unquoted right-hand
-  side (`password = m{x)…}`, `token: string`) is an expression, a type or a name, never a literal;
-- `CODE_C`: C, C++, C# and Objective-C, whose strings are `"…"` / `@"…"`: a `'…'` is a char literal,
-  not a secret string; an unquoted right-hand side is an expression, as in `CODE`;
-- `CONFIG` (env, YAML, INI, TOML, properties, shell) and `PROSE` (Markdown, text): a bare value is a
-  literal; read as `UNKNOWN` is;
-- `SECRET_FILE`: a file whose name says it holds one credential (`config/master.key`, `.vault-token`,
-  `deploy.token`, `gh_token`): its whole text, one token, is that credential, though no name is written
-  beside it;
-- `UNKNOWN`: anything else, and every caller that does not say: the rules as they always were.
-
-Go is left `UNKNOWN`: detect-secrets' Go patterns take a bare right-hand side (`db_pass := m{…}` is a
-finding there), so a Go file is read as any other text.
+More in docs/internals/redact.md, `redact/syntax.py`.
 """
 
 from __future__ import annotations

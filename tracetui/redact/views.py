@@ -1,18 +1,6 @@
 """The text a terminal or a JSON decoder would show, for scanning, with a way back to the text as logged.
 
-An agent's log keeps what a tool printed byte for byte, so a secret can be cut by things no reader
-sees: colour codes around it (`ESC[1;33m…ESC[0m`, or `\\u001b[…m` once JSON-escaped), a JSON
-encoder's `\\u003d`/`\\u0026` for `=` and `&` (Gson, and Go for `&`, `<`, `>`), a TUI's box whose
-fixed width wraps a long line into rows framed by `│`, characters no terminal draws (a zero-width space
-or joiner, a soft hyphen, a byte-order mark, a bidi control: pasted from a chat or a page, or put there
-to hide a key), a web page's character references (`&quot;`, `&#61;`, `&#x67;`) and a key's own
-letters written as escapes (`\\u0067hp_…`, `\\x67hp_…`), controls and escapes a terminal swallows, a
-backspace's overstrike (`k\\bk`), and letters read as ASCII ones (fullwidth, mathematical, a combining
-underline). The rules read names, boundaries and whole tokens, so each of these hides a credential
-(and the colour code glued to a value's start makes a near-miss look like a new token). `terminal_view`
-removes them and keeps, for every character left, where it was, so a finding in the view maps back onto
-the logged text (its span then covers the codes and borders between the parts, which a scrub should take
-with it anyway).
+More in docs/internals/redact.md, `redact/views.py`.
 """
 
 from __future__ import annotations

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tracetui.model import LineError, Session
     from tracetui.sources import RawLog, SessionFiles
-    from tracetui.sources.resumable import ResumeState
+    from tracetui.sources.common.resumable import ResumeState
 
 READER_MODULES = (
-    "tracetui.sources.claude_code",
-    "tracetui.sources.codex",
-    "tracetui.sources.pi",
-    "tracetui.sources.gemini",
-    "tracetui.sources.copilot",
-    "tracetui.sources.opencode",
+    "tracetui.sources.claude.reader",
+    "tracetui.sources.codex.reader",
+    "tracetui.sources.pi.reader",
+    "tracetui.sources.gemini.reader",
+    "tracetui.sources.copilot.reader",
+    "tracetui.sources.opencode.reader",
 )
 
 
@@ -53,14 +53,14 @@ class Agent:
     # For logs that only ever grow (JSONL): `read` that starts from the state an earlier call
     # returned (None: from the start) and reads only the bytes past it, returning exactly what
     # `read` would, and the state to start from next time (None when it cannot be kept). See
-    # `tracetui.sources.resumable`; a reader without it is simply read whole.
+    # `tracetui.sources.common.resumable`; a reader without it is simply read whole.
     resume: (
         Callable[[ResumeState | None, RawLog, list[RawLog]], tuple[Session, ResumeState | None]] | None
     ) = None
     # For agents whose subagents' logs never name their parent and whose parent's log names a child
     # only by a key: (the parent's log path) -> {child key: child session id} from the agent's own
     # index beside that log ({} where it has none), the same for every log of a folder (a sync asks
-    # once a folder). See `tracetui.sources.openclaw_spawn`.
+    # once a folder). See `tracetui.sources.pi.openclaw_spawn`.
     spawn_index: Callable[[Path], dict[str, str]] | None = None
     # For agents that keep a project's sessions in a folder named after its working directory (Claude
     # Code's `projects/<the cwd, every other character a dash>`): (a log's path, a cwd) -> True where

@@ -6,11 +6,7 @@ blank (`}`, `)`) are everywhere and prove nothing, so they count only when a pat
 else. Lines are matched as a multiset, minus the copies the file already had before the step, so
 a line the step added next to an identical older one is not taken for the older one.
 
-Identity: a line is known by its norm (patches.norm: whitespace removed), and the copies the file
-had before the step are counted by the same norm, so a differently indented twin elsewhere in the
-file is in the floor and never taken for the patch's line. docs/design.md defines `transformed` as
-"changed beyond whitespace", so a patch whose lines were only re-indented, reformatted, joined
-into one line or split over several later is still `alive`.
+More in docs/internals/trail.md, `trail/evidence.py`.
 """
 
 from __future__ import annotations

@@ -6,19 +6,7 @@ the repository). The clone that judges them may live anywhere. The mapping finds
 the folder in the log's own namespace that is the clone's top level, so that every logged path
 becomes repo-relative by cutting that prefix:
 
-- the clone sits at the logged path (or a logged path lies inside its work tree): the work tree is
-  the logged root, as before;
-- otherwise every ancestor folder of every edited file is a candidate root, scored by how many of the
-  session's files, made relative to it, the clone holds (in its work tree or at a branch tip; when it
-  holds under half of them there, any name a commit of its history added or changed, where that
-  finds three quarters of them or the clone holds none now: files moved or deleted since), then by
-  how many of their folders it holds (files the session created); a tie goes to the higher folder,
-  whose relative paths say more. A candidate that matches only by folders must be confirmed by the
-  log's remote URL or commit being the clone's;
-- a clone that holds none of the session's files maps nothing, and says so.
-
-Nothing here reads a log path as a path to open: logged names are only looked up in the clone's
-trees and tested for existence under its work tree.
+More in docs/internals/trail.md, `trail/mapping.py`.
 """
 
 from __future__ import annotations

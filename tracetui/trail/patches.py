@@ -1,19 +1,6 @@
 """Patches: what each step changed, one file at a time, as line-level hunks.
 
-Readers hand over `FileEdit`s in whatever shape their log has (real hunks, an exact string
-replacement, a whole new file). Here every edit becomes a `Patch` with hunks and the lines it added
-and removed. Where the log lacks line numbers (string replacements, Codex hunks located by context)
-the file is replayed through the session, starting from the state the caller knows (the edit's own
-`original`, or the file at the repository's base commit), so that fragments of lines become whole
-lines and hunks get real line numbers. Where the replayed text has gone stale (a shell command or a
-merge changed the file between two edits) and the edit does not fit it, the file as git had it at
-the step's time is tried; when nothing fits, the diff of the strings still stands and the patch
-says its before-state is not known (`partial`).
-
-Line identity lives here too, once for the whole trail: a line is known by its text with every
-whitespace character removed (`norm`), the same for the copies counted in the file before a step
-and for the lines looked for in git later. A formatter that joins wrapped lines, or splits a long
-one, keeps the norm of the joined text: `join_keys` and `split_counts` find those.
+More in docs/internals/trail.md, `trail/patches.py`.
 """
 
 from __future__ import annotations

@@ -4,30 +4,7 @@ For each patch: the *accepting commit* is the first commit, on any ref, made aft
 (allowing a minute of clock slack) whose version of the file holds at least half of the patch's
 evidence lines (evidence.py). Then, at the reference revision (default HEAD):
 
-- alive: every evidence line is there (whitespace-only differences allowed);
-- transformed: accepted, and at the reference some lines are kept or were edited into similar
-  lines that are new since the accepting commit;
-- reverted: accepted, and at the reference none is kept and nothing similar replaced them;
-- uncommitted: no commit holds it, but the working tree does;
-- lost: no commit holds it and neither does the working tree;
-- unknown: no repository, or the file lies outside it, or the patch has no line worth looking for.
-
-A pure deletion is looked for by the absence of its removed lines: alive while they stay deleted.
-Moves: when a later commit takes a patch's lines out of its file, the files changed by that commit
-(and the few before it on the same line of history) are searched for them as a block, as git's
-copy detection does; found there, the patch is judged in that file too (`path_now`). A patch that
-no commit took under its own name is looked for the same way in the files the first commits after
-the step add or change (a file moved before its first commit), never in files the session edited.
-If the accepting commit is not in the reference's history, but a later commit there holds the patch
-(a cherry-pick, a rebase whose old branch still exists), the patch is judged at the reference from
-that commit on. If the reference's history never held it (a branch not merged), it is judged at the
-tip of the first ref that holds the accepting commit (the branch the session's log names, local or
-remote-tracking, where it holds it; then branches first), and `judged_at` names that ref: "alive on
-feature" says more than "lost" about work that sits in a commit.
-Clocks: "after the step" compares the log's timestamps with committer times (so an amend or a
-rebase, which set a new committer time, count from when they happened). If every commit looks older
-than the session, the two clocks cannot both be right; patches that no commit took are then judged
-again by content alone. Nothing here reads a commit message.
+More in docs/internals/trail.md, `trail/survival.py`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
@@ -22,7 +21,8 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.settings import remember_theme
 from tracetui.ui import actions
-from tracetui.ui.commands import ActionCommands, SearchCommands, SessionCommands, StepCommands
+from tracetui.ui.commands import ActionCommands, SessionCommands
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.themes import load_themes
 from tracetui.ui.workers import thread_work
 
@@ -133,16 +133,12 @@ class TraceApp(App):
         if action == "quit" and getattr(self.screen, "FORM", False):
             return False
         if action in ("jump_step", "search_steps"):
-            from tracetui.ui.screens.browser import BrowserScreen
-
             # Both land on a step in the browser: over a review, an editor or a dialog they did
             # nothing (a search hit chosen there was dropped), so they are offered only there.
             return isinstance(self.screen, BrowserScreen)
         return True
 
     async def on_mount(self) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
         # Awaited: a session to open first needs the screen's widgets in place.
         await self.push_screen(BrowserScreen())
         # A few toasts, then how many more: a keymap of 50,000 unknown ids (or a themes folder of as
@@ -214,8 +210,6 @@ class TraceApp(App):
         self._run_sync(self._sync, quiet=True, paths=paths)
 
     def _check_version(self) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
         try:
             version = self.library.version()
         except Exception:  # a damaged index heals on the next read; polling must never crash
@@ -239,8 +233,6 @@ class TraceApp(App):
             self.notify(safe_line(message.text), timeout=4, markup=False)
         elif not message.ok:
             self.notify(safe_line(message.text), severity="error", markup=False)
-        from tracetui.ui.screens.browser import BrowserScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, BrowserScreen):
                 screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
@@ -251,8 +243,6 @@ class TraceApp(App):
             self._logs_changed(paths)
 
     def _refresh_status(self) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
         if isinstance(self.screen, BrowserScreen):
             self.screen._status()
 
@@ -284,16 +274,18 @@ class TraceApp(App):
         except TracetuiError as exc:
             self.notify(f"theme: {name} (not remembered: {exc})", severity="warning", timeout=4)
 
-    def action_jump_step(self) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
+    def browser(self) -> BrowserScreen | None:
+        """The browser screen when it is the screen in front, else None (`host.Host`)."""
         screen = self.screen
-        if not isinstance(screen, BrowserScreen) or screen.opened is None:
+        return screen if isinstance(screen, BrowserScreen) else None
+
+    # The next three work only on the browser (check_action offers them only there): it does them.
+    def action_jump_step(self) -> None:
+        browser = self.browser()
+        if browser is None:
             self.notify("open a session first", severity="warning", markup=False)
             return
-        # The palette builds its providers from classes, so the open session rides on a subclass.
-        StepProvider = type("StepProvider", (StepCommands,), {"session": screen.opened.session, "browser": screen})
-        self.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
+        browser.ask_step()
 
     def action_open_capsule(self) -> None:
         from tracetui.ui.screens.path_prompt import PathPrompt
@@ -317,30 +309,18 @@ class TraceApp(App):
         self.call_from_thread(self._show_capsule, capsule)
 
     def _show_capsule(self, capsule: Library) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
         self.push_screen(BrowserScreen(capsule))
         self.notify("a capsule, read-only: Escape from the sessions list goes back", timeout=4)
 
     def action_blame_file(self) -> None:
-        from tracetui.ui.screens.blame import file_of
-        from tracetui.ui.screens.browser import BrowserScreen
-        from tracetui.ui.screens.path_prompt import PathPrompt
-
-        screen = self.screen
-        if not isinstance(screen, BrowserScreen):
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer:
-                path, _, ref = answer.partition("@")
-                screen.show_blame(file_of(path.strip()), self.repo, ref.strip() or "HEAD")
-
-        self.push_screen(PathPrompt("The file to blame, and the revision after an @ (HEAD when none):",
-                                    "path/to/file.py@HEAD"), answered)  # fmt: skip
+        browser = self.browser()
+        if browser is not None:
+            browser.ask_blame()
 
     def action_search_steps(self) -> None:
-        self.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))
+        browser = self.browser()
+        if browser is not None:
+            browser.ask_search()
 
 
 def _takes_paths(sync: SyncFunction) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from rich.cells import cell_len
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -15,6 +15,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut
+from tracetui.ui.host import Host, is_capsule
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
@@ -23,12 +24,9 @@ MAX_HITS = 30
 def _library(app: Any) -> Library:
     """What the palette reads: the library of the screen in front (a capsule opened over the bucket
     has its own), else the app's."""
-    from tracetui.ui.app import TraceApp
-    from tracetui.ui.screens.browser import BrowserScreen
-
-    assert isinstance(app, TraceApp)
-    screen = app.screen
-    return screen.library if isinstance(screen, BrowserScreen) else app.library
+    host = cast(Host, app)
+    browser = host.browser()
+    return browser.library if browser is not None else host.library
 
 
 def _help(text: str, width: int = 200) -> str:
@@ -40,27 +38,19 @@ def _help(text: str, width: int = 200) -> str:
     return cut(safe_line(text), width).replace("[", "\\[")
 
 
-def _browser(app):
-    from tracetui.ui.screens.browser import BrowserScreen
-
-    screen = app.screen
-    return screen if isinstance(screen, BrowserScreen) else None
+def _browser(app: Any) -> Any:
+    return cast(Host, app).browser()
 
 
 class ActionCommands(Provider):
     """The app's commands (the palette rows of `actions.ACTIONS`) and its themes, by name."""
 
     def _commands(self):
-        from tracetui.ui.screens.browser import is_capsule
-
-        from tracetui.ui.app import TraceApp
-
         app = self.app
-        assert isinstance(app, TraceApp)
         for name, help_text, action in actions.palette_entries(is_capsule(_library(app))):
             yield name, help_text, partial(app.run_action, action)
         for name in sorted(app.available_themes):
-            yield f"Theme: {name}", "Switch the colour theme (remembered)", partial(app.pick_theme, name)
+            yield f"Theme: {name}", "Switch the colour theme (remembered)", partial(cast(Host, app).pick_theme, name)
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
@@ -198,9 +188,7 @@ class SearchCommands(Provider):
                       help=_help(hit_where(hit, width), width))
 
     def _go(self, session_id: str, step_id: str) -> None:
-        from tracetui.ui.screens.browser import BrowserScreen
-
-        screen = self.app.screen
-        if isinstance(screen, BrowserScreen):
-            screen.open_session(session_id, step_id=step_id, focus=True)
+        browser = _browser(self.app)
+        if browser is not None:
+            browser.open_session(session_id, step_id=step_id, focus=True)
 

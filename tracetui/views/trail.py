@@ -14,7 +14,7 @@ from typing import Any
 
 from tracetui.library import Library
 from tracetui.model import Session
-from tracetui.sources.coerce import as_str, opt_str
+from tracetui.sources.common.coerce import as_str, opt_str
 
 # Worst first: a step whose patches fared differently shows the worst of them.
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")

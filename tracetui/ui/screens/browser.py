@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual import on
 from textual.cache import LRUCache
 from textual.app import ComposeResult, SuspendNotSupported
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -34,6 +35,8 @@ from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
 from tracetui.ui.cells import cut_start
+from tracetui.ui.commands import SearchCommands, StepCommands
+from tracetui.ui.host import Host, is_capsule
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
@@ -48,9 +51,6 @@ from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
 from tracetui.ui.workers import thread_work
-
-if TYPE_CHECKING:
-    from tracetui.ui.app import TraceApp
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
@@ -261,12 +261,9 @@ class BrowserScreen(Screen):
         self.order = "date"  # the session list's order (query.ORDERS)
 
     @property
-    def tracetui(self) -> TraceApp:
+    def tracetui(self) -> Host:
         """The app this screen runs in, with its own attributes (library, repo, caches) typed."""
-        from tracetui.ui.app import TraceApp
-
-        assert isinstance(self.app, TraceApp)
-        return self.app
+        return cast(Host, self.app)
 
     @property
     def library(self) -> Library:
@@ -1142,6 +1139,32 @@ class BrowserScreen(Screen):
             names += [p.path for p in self.trail.patches.get(step.id, [])]
         return names
 
+    def ask_step(self) -> None:
+        """The palette of the open session's steps, by number or text (the app's jump_step)."""
+        if self.opened is None:
+            self.app.notify("open a session first", severity="warning", markup=False)
+            return
+        # The palette builds its providers from classes, so the open session rides on a subclass.
+        StepProvider = type("StepProvider", (StepCommands,), {"session": self.opened.session, "browser": self})
+        self.app.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))
+
+    def ask_search(self) -> None:
+        """The palette's full-text search over every session's steps (the app's search_steps)."""
+        self.app.push_screen(CommandPalette(providers=[SearchCommands], placeholder="search every step…"))
+
+    def ask_blame(self) -> None:
+        """Ask for a file (and a revision after an @) and show its blame (the app's blame_file)."""
+        from tracetui.ui.screens.blame import file_of
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        def answered(answer: str | None) -> None:
+            if answer:
+                path, _, ref = answer.partition("@")
+                self.show_blame(file_of(path.strip()), self.tracetui.repo, ref.strip() or "HEAD")
+
+        self.app.push_screen(PathPrompt("The file to blame, and the revision after an @ (HEAD when none):",
+                                        "path/to/file.py@HEAD"), answered)  # fmt: skip
+
     def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
 
@@ -1337,8 +1360,3 @@ def _fit_path(folder: Path, room: int) -> str:
 
 # What only a bucket can do: decide redactions, seal, export, take a session out.
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
-
-
-def is_capsule(library: Library) -> bool:
-    """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
-    return library.manifest is not None

@@ -5,13 +5,7 @@ plans dir) or the path of the session's plan file. If the plan is missing or out
 session is scanned first, in a thread worker. Every change is saved at once (atomic write), so
 quitting never loses a decision; `u` undoes the last change.
 
-Review is by value: accepting or rejecting a finding decides every occurrence of the same value in
-the session. It opens on the first finding waiting for a decision; `n` walks those, `N` every
-finding. A bulk decision (a whole kind) says how many it changes and asks first, and only ever
-touches findings nobody decided yet (and, to reject, the detector's own sure ones).
-
-Long fields are shown a page at a time (TextArea's cost grows with its document), and the page
-follows the current finding.
+More in docs/internals/ui.md, `ui/screens/redact_editor.py`.
 """
 
 from __future__ import annotations

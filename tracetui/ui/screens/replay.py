@@ -1,17 +1,6 @@
 """Replay an opened capsule from the app: its patches, one step at a time, on your own checkout.
 
-Start opens a `capsule.Replay`: a temporary clone of your repository at the capsule's base
-commit. `n` applies the next step's patches and shows each patch's diff and whether it applied.
-The check command is yours, typed here; nothing from the capsule is ever run. `v` gives the same
-verdict as `tracetui replay --check`: your check with every patch applied, at the base commit and
-at the ref you name (reproduces, fixed or inconclusive), in clones of its own. `b` bisects (as
-`tracetui replay --bisect`): the first step after which your check fails (or passes, for a fix),
-the prompt that led to it and the fewest patches that still do it, each probe in a clone of its own,
-with the runs counted as they go. Closing the screen (or the app) removes every clone and stops a
-check still running, the bisect's included.
-
-Every call into the Replay runs in a thread worker, one at a time (a lock), so git and the check
-never block the screen.
+More in docs/internals/ui.md, `ui/screens/replay.py`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """The key help (f1): one row per key, its label and help cut with `…` to the panel's width.
 
-Textual's panel wraps each key's label and help into a column a third of the screen wide: at 80
-columns that is 30 cells, the keys take 13, and the help ran down the panel a word or two a line
-(`Filter sessions:` / `words,` / `agent:NAME,`), three to five lines a key, so a screen showed a
-handful of keys. Here a key is one row, as the footer and the palette's lines are: the key, its
-label and as much of its help as fits, cut by `ui/cells.py` (the palette shows the whole help); where
-the panel is narrow, the help alone, which says more than the label the footer shows.
-The panel is also never narrower than `MIN_WIDTH`, so at 80 columns a label and the start of its
-help fit beside the key.
+More in docs/internals/ui.md, `ui/widgets/key_help.py`.
 """
 
 from __future__ import annotations

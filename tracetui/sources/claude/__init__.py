@@ -1,0 +1,1 @@
+"""Claude Code's reader: transcripts, subagents, resume (format: docs/formats/claude.md)."""

@@ -1,0 +1,1 @@
+"""What every reader shares: JSONL framing, type coercion, patches, titles, resume state, staging."""

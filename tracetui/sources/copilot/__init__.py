@@ -1,0 +1,1 @@
+"""GitHub Copilot CLI's reader (format: docs/formats/copilot.md)."""
