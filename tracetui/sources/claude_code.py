@@ -3,8 +3,10 @@
 Format notes are in docs (formats.md, section 1). The choices this reader makes:
 
 - One step per content block. A response streamed over several lines (one block each, same
-  `message.id`) gives several steps; its usage is counted once per (`message.id`, `requestId`),
-  taking the largest value per field across the lines, and sits on the response's first step.
+  `message.id`) gives several steps; its usage is counted once per `message.id`, taking the
+  largest value per field across the lines, and sits on the response's first step. A response
+  written again later in the file (new uuids; another `requestId` or none; marked or not) is the
+  same response: its usage is not counted again.
 - Step ids are the line's `uuid` for its first block and `<uuid>:<n>` for the n-th after it. A
   subagent line whose uuid is already taken gets `<agent id>/<uuid>`.
 - `progress` lines are not steps, but they sit in the `parentUuid` chain: Claude Code links hook

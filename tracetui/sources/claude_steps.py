@@ -1,7 +1,7 @@
 """Claude Code records into steps: one step per content block of each conversation line.
 
 docs: formats.md, section 1, and `claude_code`'s docstring for the choices: a streamed response's
-usage is counted once per (`message.id`, `requestId`), taking the largest value per field; step ids
+usage is counted once per `message.id` (a re-logged copy too), taking the largest value per field; step ids
 are the line's `uuid`, then `<uuid>:<n>`; `turn_duration` lines give no step, `stop_hook_summary`
 only when a hook failed or stopped the turn and no step already says so (a failed hook's own
 `hook_non_blocking_error` attachment, 2.1.x, is a SYSTEM step with what it printed, not context: the
@@ -261,7 +261,7 @@ class Reader:
         ):
             return
         mid = message.get("id")
-        seen = self.tokens.get((mid, _request_id(rec))) if isinstance(mid, str) and mid else None
+        seen = self.tokens.get((mid,)) if isinstance(mid, str) and mid else None
         if seen is not None:
             _max_into(seen, _tokens(message["usage"]))
 
@@ -541,9 +541,10 @@ class Reader:
         first_of_response = True
         if tokens is not None:
             mid = message.get("id")
-            key: tuple[Any, ...] = (
-                (mid, _request_id(rec)) if isinstance(mid, str) and mid else ("line", line.pos)
-            )
+            # One API response is one `message.id`, whatever its lines' `requestId` say: Claude Code
+            # re-logs some responses later in the file under new uuids, with another request id or
+            # none, and their usage is the same response's.
+            key: tuple[Any, ...] = (mid,) if isinstance(mid, str) and mid else ("line", line.pos)
             seen = self.tokens.get(key)
             if seen is None:
                 self.tokens[key] = tokens
@@ -821,11 +822,6 @@ def _between(text: str, start_tag: str, end_tag: str) -> str | None:
         return None
     end = text.find(end_tag, start)
     return text[start + len(start_tag) : end] if end > 0 else None
-
-
-def _request_id(rec: dict[str, Any]) -> str | None:
-    value = rec.get("requestId")
-    return value if isinstance(value, str) else None
 
 
 def _mark_copied(line: Line, of: str) -> None:
