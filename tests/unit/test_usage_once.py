@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from shared_data import FIXTURES
 
 from tracetui.model import Tokens
-from tracetui.sources import RawLog, claude_code
+from tracetui.sources import RawLog, claude_code, codex, copilot, gemini
 
 
 def _raw(path: str, records: list[dict[str, Any]]) -> RawLog:
@@ -106,3 +107,84 @@ def test_claude_relogged_response_counted_once_when_resumed() -> None:
     assert state is not None
     resumed, _ = claude_code.AGENT.resume(state, log, [])  # type: ignore[misc]
     assert resumed.tokens.to_dict() == _by_id(usages).to_dict()
+
+
+# -- Copilot CLI -----------------------------------------------------------------------------------
+
+COPILOT = FIXTURES / "copilot-later" / "session-state" / "5e6f7a8b-6666-4f4f-9a9a-aabbccddeeff"
+COPILOT = COPILOT / "events.jsonl"
+
+
+def test_copilot_message_and_shutdown_written_again_counted_once() -> None:
+    """The made-up 1.0.60 session (a message, a shutdown, a resume, a message) with its first
+    message written again under a new event id and its shutdown written again as it was: the same
+    totals as the log without the copies."""
+    lines = COPILOT.read_bytes().splitlines()
+    records = [orjson.loads(x) for x in lines]
+    (message,) = [r for r in records if r["type"] == "assistant.message" and r["data"]["messageId"] == "m-1"]
+    (shutdown,) = [r for r in records if r["type"] == "session.shutdown"]
+    again = dict(message, id="a1000000-0000-4000-8000-0000000000aa")
+    at = records.index(shutdown) + 1
+    doubled = records[:at] + [again, shutdown] + records[at:]
+    plain = copilot.read(RawLog(str(COPILOT), b"\n".join(lines) + b"\n"), [])
+    copied = copilot.read(_raw(str(COPILOT), doubled), [])
+    assert copied.tokens.to_dict() == plain.tokens.to_dict()
+    expected = {"input": 2000, "output": 107, "cache_read": 500000, "cache_write": 50000}
+    assert plain.tokens.to_dict() == expected
+    on_steps = Tokens()
+    for step in copied.steps:
+        if step.tokens is not None:
+            on_steps.add(step.tokens)
+    assert on_steps.to_dict() == plain.tokens.to_dict()
+
+
+# -- Codex and Gemini CLI: their logs repeat usage too, and each reader counts it once -------------
+
+
+def test_codex_repeated_totals_are_one_response_each() -> None:
+    """Codex writes `total_token_usage` again and again (about half the events repeat the one
+    before, a resume writes the last one again): only a change of the total is a response."""
+    def event(kind: str, payload: dict[str, Any], n: int) -> dict[str, Any]:
+        return {"timestamp": f"2026-02-01T00:00:{n:02d}.000Z", "type": kind, "payload": payload}
+
+    def total(i: int, c: int, o: int) -> dict[str, Any]:
+        usage = {"input_tokens": i, "cached_input_tokens": c, "output_tokens": o}
+        return {"type": "token_count", "info": {"total_token_usage": usage, "last_token_usage": usage}}
+
+    reply = {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "ok"}]}
+    records = [event("session_meta", {"id": "s", "cwd": "/w"}, 0)]
+    for n, (kind, payload) in enumerate(
+        [
+            ("response_item", reply), ("event_msg", total(100, 40, 10)), ("event_msg", total(100, 40, 10)),
+            ("response_item", reply), ("event_msg", total(250, 140, 30)), ("event_msg", total(250, 140, 30)),
+            # A resume in the same file: the last total written again, then the next response.
+            ("session_meta", {"id": "s", "cwd": "/w"}), ("event_msg", total(250, 140, 30)),
+            ("response_item", reply), ("event_msg", total(400, 200, 45)),
+        ],
+        start=1,
+    ):
+        records.append(event(kind, payload, n))
+    session = codex.read(_raw("/w/rollout.jsonl", records), [])
+    assert session.tokens.to_dict() == {"input": 200, "output": 45, "cache_read": 200, "cache_write": 0}
+    assert sum(1 for s in session.steps if s.tokens is not None) == 3
+
+
+def test_gemini_message_appended_again_counted_once() -> None:
+    """Gemini CLI's JSONL appends a message record again whenever it changes (the last copy wins):
+    a response written three times is one response, with its last copy's usage."""
+    def message(tokens: dict[str, int], text: str) -> dict[str, Any]:
+        return {"id": "g1", "timestamp": "2026-02-01T00:00:02.000Z", "type": "gemini", "content": text,
+                "model": "gemini-2.5-pro", "tokens": tokens}
+
+    final = {"input": 900, "output": 50, "cached": 300, "thoughts": 20, "tool": 0}
+    records = [
+        {"sessionId": "5e0c1a2b-2222-4a4a-9b9b-0123456789ab", "projectHash": "0" * 64,
+         "startTime": "2026-02-01T00:00:00.000Z", "lastUpdated": "2026-02-01T00:00:00.000Z", "kind": "main"},
+        {"id": "u1", "timestamp": "2026-02-01T00:00:01.000Z", "type": "user",
+         "content": [{"text": "hello?"}]},
+        message({"input": 900, "output": 0, "cached": 300, "thoughts": 20, "tool": 0}, ""),
+        message(final, "Half"),
+        message(final, "Half done."),
+    ]
+    session = gemini.read(_raw("/g/tmp/p/chats/session-2026-02-01T00-00-5e0c1a2b.jsonl", records), [])
+    assert session.tokens.to_dict() == {"input": 600, "output": 70, "cache_read": 300, "cache_write": 0}

@@ -24,11 +24,13 @@ The choices this reader makes:
   carries (`result.detailedContent`, or `result.content` in early builds), as the file has them
   (copilot_diff: without the empty "line" after the text's last newline, overlapping hunks joined).
   A failed call's edits are `applied=False`.
-- Tokens: each assistant message's `outputTokens` sits on its first step. `session.shutdown`
+- Tokens: each assistant message's `outputTokens` sits on its first step, once per `messageId` (a
+  message written again adds only what it says beyond its first copy). `session.shutdown`
   carries the authoritative totals of the run since the start or resume it ends, per model
   (`modelMetrics.*.usage`), and no message ever carries the input: each model's usage beyond the
   output its messages counted is a SYSTEM step of its own (`<event id>:usage:<model>`), so
-  the session's tokens, and its price, are the step sum. `inputTokens` counts the whole prompt,
+  the session's tokens, and its price, are the step sum (a shutdown event written again, the same
+  event id, is read once). `inputTokens` counts the whole prompt,
   cache reads and writes included (per model, `tokenDetails.input` is the rest; every genuine
   shutdown seen adds up so): the uncached input is that rest.
 - Subagents: `subagent.started`/`subagent.completed|failed` give SUBAGENT_START/SUBAGENT_END
@@ -457,6 +459,10 @@ class _Reader:
     chosen: tuple[str | None, str | None] | None = None
     changed: bool = False  # a model change was read: the next to the same is no change
     run_output: dict[str, int] = field(default_factory=dict)  # model -> output counted this run
+    # Usage already counted: messageId -> the output it gave, and the shutdowns read (by event id). A
+    # message or a shutdown written again is the same response, the same totals: counted once.
+    message_output: dict[str, int] = field(default_factory=dict)
+    shutdowns: set[str] = field(default_factory=set)
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
     # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
@@ -523,7 +529,9 @@ class _Reader:
         elif kind in ("subagent.completed", "subagent.failed"):
             self.subagent_ended(eid, kind, data, stamp)
         elif kind == "session.shutdown":
-            self.shutdown_usage(eid, data, stamp)
+            if eid not in self.shutdowns:  # the same shutdown written again: its totals once
+                self.shutdowns.add(eid)
+                self.shutdown_usage(eid, data, stamp)
             self.note_model(opt_str(data.get("currentModel")))
         elif kind in _SYSTEM:
             what, text = _SYSTEM[kind]
@@ -638,9 +646,17 @@ class _Reader:
                 self.calls[call_id] = step
             made.append(step)
         if isinstance(data.get("outputTokens"), int) and made:
-            made[0].tokens = Tokens(output=as_count(data.get("outputTokens")))
-            counted = opt_str(data.get("model")) or self.model or ""
-            self.run_output[counted] = self.run_output.get(counted, 0) + made[0].tokens.output
+            output = as_count(data.get("outputTokens"))
+            message_id = opt_str(data.get("messageId"))
+            before = self.message_output.get(message_id) if message_id else None
+            if message_id:
+                self.message_output[message_id] = max(before or 0, output)
+            if before is not None:  # the same message again: only what it says beyond its first copy
+                output = max(0, output - before)
+            if before is None or output:
+                made[0].tokens = Tokens(output=output)
+                counted = opt_str(data.get("model")) or self.model or ""
+                self.run_output[counted] = self.run_output.get(counted, 0) + output
 
     def call_step(
         self,
