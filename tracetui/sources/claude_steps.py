@@ -755,7 +755,12 @@ def _tokens(usage: dict[str, Any]) -> Tokens:
     o = usage.get("output_tokens")
     r = usage.get("cache_read_input_tokens")
     w = usage.get("cache_creation_input_tokens")
-    return Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
+    tokens = Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
+    # The cache writes made for an hour (2.x, `cache_creation`), priced above the 5-minute ones.
+    split = usage.get("cache_creation")
+    if isinstance(split, dict):
+        tokens.cache_write_1h = as_count(split.get("ephemeral_1h_input_tokens"))
+    return tokens
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:
@@ -764,6 +769,7 @@ def _max_into(seen: Tokens, other: Tokens) -> None:
     seen.output = max(seen.output, other.output)
     seen.cache_read = max(seen.cache_read, other.cache_read)
     seen.cache_write = max(seen.cache_write, other.cache_write)
+    seen.cache_write_1h = max(seen.cache_write_1h, other.cache_write_1h)
 
 
 def _compaction_line(rec: dict[str, Any]) -> bool:

@@ -30,7 +30,9 @@ The choices this reader makes:
   (`modelMetrics.*.usage`), and no message ever carries the input: each model's usage beyond the
   output its messages counted is a SYSTEM step of its own (`<event id>:usage:<model>`), so
   the session's tokens, and its price, are the step sum (a shutdown event written again, the same
-  event id, is read once). `inputTokens` counts the whole prompt,
+  event id, is read once). A message's output no shutdown totals (a session resumed after its
+  shutdown and not shut down again) is `Tokens.partial`: the price is then a lower bound.
+  `inputTokens` counts the whole prompt,
   cache reads and writes included (per model, `tokenDetails.input` is the rest; every genuine
   shutdown seen adds up so): the uncached input is that rest.
 - Subagents: `subagent.started`/`subagent.completed|failed` give SUBAGENT_START/SUBAGENT_END
@@ -463,6 +465,8 @@ class _Reader:
     # message or a shutdown written again is the same response, the same totals: counted once.
     message_output: dict[str, int] = field(default_factory=dict)
     shutdowns: set[str] = field(default_factory=set)
+    # model -> the steps whose output no shutdown has totalled yet (their input is nowhere in the log)
+    untotalled: dict[str, list[Step]] = field(default_factory=dict)
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
     # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
@@ -657,6 +661,7 @@ class _Reader:
                 made[0].tokens = Tokens(output=output)
                 counted = opt_str(data.get("model")) or self.model or ""
                 self.run_output[counted] = self.run_output.get(counted, 0) + output
+                self.untotalled.setdefault(counted, []).append(made[0])
 
     def call_step(
         self,
@@ -837,6 +842,7 @@ class _Reader:
             else:  # a prompt smaller than its cached part cannot include it: then it is the rest
                 fresh = prompt - read - write if prompt >= read + write else prompt
             output = max(0, as_count(usage.get("outputTokens")) - self.run_output.pop(model, 0))
+            self.untotalled.pop(model, None)
             rest = Tokens(fresh, output, read, write)
             self.note_model(model)
             requests = as_dict(metrics.get("requests")).get("count")
@@ -939,6 +945,12 @@ class _Reader:
             )
             for call_id, a in self.agents.items()
         ]
+        # Output no shutdown totalled (a run still going, or resumed after its shutdown and never
+        # shut down again): the requests' input is not in the log, so their price is a lower bound.
+        for untotalled in self.untotalled.values():
+            for step in untotalled:
+                if step.tokens is not None:
+                    step.tokens.partial = True
         for step in self.steps:
             if step.tokens is not None:
                 session.tokens.add(step.tokens)
