@@ -21,8 +21,9 @@ IDE put around it taken away:
 - OpenClaw's own prompt for a session the user started with `/new` or `/reset` ("A new session was
   started via /new or /reset. …": greet the user, run the startup sequence): the runtime's words,
   nothing of the user's.
-A bare command (`/init`) or a prompt with no letter or digit (`.`) names the session only when no
-other prompt does. Whitespace is collapsed and the title cut to TITLE_LIMIT characters.
+A bare command (`/init`), a prompt with no letter or digit (`.`), a greeting or a one-word opener
+(`hi`, `hello claude`, `continue`, `yes`, any single Latin word) names the session only when no other
+prompt does. Whitespace is collapsed and the title cut to TITLE_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -224,9 +225,35 @@ def _drop_blocks(text: str) -> str:
     return "".join(kept)
 
 
+# Openers that say nothing of the work: greetings and go-aheads, matched whole (case and punctuation
+# aside), alone or with a name after a greeting ("hi claude"). A 1,425-step session was titled `hi`.
+_OPENERS = frozenset(
+    """hi hello hey hiya heya yo howdy greetings sup hola bonjour salut hallo ciao ola oi privet
+    continue proceed resume go next yes y yep yeah yup sure ok okay k kk fine thanks thx ty start begin
+    ping test testing hmm
+    """.split()
+) | frozenset(
+    {"good morning", "good afternoon", "good evening", "go on", "go ahead", "keep going", "carry on",
+     "do it", "thank you", "please continue", "continue please", "let's go", "lets go", "are you there",
+     "you there", "привет", "你好", "您好", "继续", "こんにちは", "안녕", "안녕하세요"}
+)  # fmt: skip
+_GREETINGS = frozenset("hi hello hey hiya heya yo howdy greetings hola bonjour hallo ciao".split())
+_PUNCTUATION = re.compile(r"[\s!?.,;:'\"~()\[\]*_-]+")
+_ONE_LATIN_WORD = re.compile(r"[A-Za-z]{1,20}")
+
+
 def is_weak(prompt: str) -> bool:
-    """A prompt that says little about the session: a bare command, or no letter or digit."""
-    return bool(_BARE_COMMAND.match(prompt)) or not any(ch.isalnum() for ch in prompt)
+    """A prompt that says little about the session: a bare command, no letter or digit, a greeting
+    or a one-word opener (`hi`, `continue`, `yes`, any single Latin word)."""
+    if _BARE_COMMAND.match(prompt) or not any(ch.isalnum() for ch in prompt):
+        return True
+    if len(prompt) > 60:
+        return False
+    words = _PUNCTUATION.sub(" ", prompt).lower().split()
+    said = " ".join(words)
+    if said in _OPENERS or (len(words) == 1 and _ONE_LATIN_WORD.fullmatch(words[0])):
+        return True
+    return len(words) == 2 and words[0] in _GREETINGS  # "hi claude", "hello there"
 
 
 def first_prompts(steps: Iterable[Step], runs: bool = False) -> Iterable[str]:
