@@ -92,6 +92,9 @@ class SessionCost:
     by_model: list[ModelCost]
     steps: dict[str, float | None]
     logged_steps: set[str] = field(default_factory=set)  # the steps priced at the log's own figure
+    # The log counted only part of the usage priced (a step's `Tokens.partial`, or output and no
+    # input at all): the price is a lower bound, shown as `≥$0.05`.
+    partial: bool = False
 
     @property
     def logged(self) -> bool:
@@ -119,6 +122,8 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
     by_model: dict[str, ModelCost] = {}
     total: float | None = None
     known = True
+    partial = False
+    priced = Tokens()
     for step in steps:
         if step.model:
             last[step.subagent] = step.model
@@ -138,6 +143,8 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
             logged_steps.add(step.id)
         per_step[step.id] = price
         share.tokens.add(tokens)
+        priced.add(tokens)
+        partial = partial or tokens.partial
         if price is None:
             share.cost_usd = None
             known = False
@@ -145,15 +152,19 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
             share.cost_usd += price
         if price is not None:
             total = (total or 0.0) + price
-    return SessionCost(total if known else None, list(by_model.values()), per_step, logged_steps)
+    partial = partial or not priced.input_recorded  # no request is made without input
+    return SessionCost(total if known else None, list(by_model.values()), per_step, logged_steps, partial)
 
 
 def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
     """The price in USD of one API request's usage, or None when the table does not know `model`."""
-    i, o, r, w = tokens.input, tokens.output, tokens.cache_read, tokens.cache_write
+    i, o, r, w, h = tokens.input, tokens.output, tokens.cache_read, tokens.cache_write, tokens.cache_write_1h
     # One chained test, not a loop: this runs for every request of every session a sync reads.
-    if not (type(i) is int and type(o) is int and type(r) is int and type(w) is int and min(i, o, r, w) >= 0):
-        return None  # a log's nonsense (a negative count) has no price, and must not stop a sync
+    if not (
+        type(i) is int and type(o) is int and type(r) is int and type(w) is int and type(h) is int
+        and min(i, o, r, w, h) >= 0 and h <= w
+    ):  # fmt: skip
+        return None  # a log's nonsense (a negative count, more 1-hour writes than writes) has no price
     found = _model(model)
     if found is None:
         return None
@@ -240,11 +251,18 @@ class _Pricer:
             rates = entry[2][tier] = _rates(model_price, tokens, inputs)
         if rates is None:
             return _exact(model_price, tokens)
-        uncached, read, write, out = rates
-        return uncached * tokens.input + read * tokens.cache_read + write * tokens.cache_write + out * tokens.output
+        uncached, read, write, write_1h, out = rates
+        hour = tokens.cache_write_1h
+        return (
+            uncached * tokens.input
+            + read * tokens.cache_read
+            + write * (tokens.cache_write - hour)
+            + write_1h * hour
+            + out * tokens.output
+        )
 
 
-_Rates = tuple[float, float, float, float]
+_Rates = tuple[float, float, float, float, float]
 _UNSEEN: Any = object()
 
 
@@ -261,9 +279,16 @@ def _one_price(info: Any) -> Any | None:
 _PRICER = _Pricer()
 
 
-def _usage(input_total: int, cache_read: int = 0, cache_write: int = 0, output: int = 0) -> Any:
+def _usage(
+    input_total: int, cache_read: int = 0, cache_write: int = 0, output: int = 0, hour: int = 0
+) -> Any:
     from genai_prices import Usage
 
+    if hour:  # the part of the writes made for an hour: the package prices it at its own rate
+        return Usage(
+            input_tokens=input_total, cache_read_tokens=cache_read, cache_write_tokens=cache_write,
+            cache_write_1h_tokens=hour, output_tokens=output,
+        )  # fmt: skip
     return Usage(
         input_tokens=input_total, cache_read_tokens=cache_read, cache_write_tokens=cache_write, output_tokens=output
     )
@@ -275,7 +300,8 @@ def _calc(model_price: Any, usage: Any) -> float:
 
 def _exact(model_price: Any, tokens: Tokens) -> float:
     inputs = tokens.input + tokens.cache_read + tokens.cache_write
-    return _calc(model_price, _usage(inputs, tokens.cache_read, tokens.cache_write, tokens.output))
+    usage = _usage(inputs, tokens.cache_read, tokens.cache_write, tokens.output, tokens.cache_write_1h)
+    return _calc(model_price, usage)
 
 
 def _tier_starts(model_price: Any) -> tuple[tuple[int, ...], ...]:
@@ -307,8 +333,9 @@ def _probe_size(model_price: Any, inputs: int) -> int:
     return _PROBE_OUTPUT if low <= _PROBE_OUTPUT and (high is None or _PROBE_OUTPUT <= high) else low
 
 
-def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> tuple[float, float, float, float] | None:
-    """Rates per uncached input, cache read, cache write and output token in the tier of `sample`,
+def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> _Rates | None:
+    """Rates per uncached input, cache read, cache write, 1-hour cache write and output token in the
+    tier of `sample`,
     from probes of the same tier; None where they do not reproduce the package's price of `sample`
     (a price per request, or a unit that is not linear)."""
     if sample_inputs <= 0:
@@ -319,10 +346,18 @@ def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> tuple[float,
         plain / inputs,
         _calc(model_price, _usage(inputs, cache_read=inputs)) / inputs,
         _calc(model_price, _usage(inputs, cache_write=inputs)) / inputs,
+        _calc(model_price, _usage(inputs, cache_write=inputs, hour=inputs)) / inputs,
         (_calc(model_price, _usage(inputs, output=_PROBE_OUTPUT)) - plain) / _PROBE_OUTPUT,
     )
-    uncached, read, write, out = rates
-    guess = uncached * sample.input + read * sample.cache_read + write * sample.cache_write + out * sample.output
+    uncached, read, write, write_1h, out = rates
+    hour = sample.cache_write_1h
+    guess = (
+        uncached * sample.input
+        + read * sample.cache_read
+        + write * (sample.cache_write - hour)
+        + write_1h * hour
+        + out * sample.output
+    )
     if not _close(guess, _exact(model_price, sample)):
         return None
     # A price per request would hide in the per-token rates at this size: check another size of the

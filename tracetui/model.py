@@ -56,12 +56,20 @@ class Tokens:
     # `usage.cost.total`, OpenCode's `cost`): priced by the agent's own table, used only where ours
     # lacks the model. A figure of one request: sums (`add`) do not carry it.
     logged_usd: float | None = None
+    # The part of `cache_write` written for an hour, not five minutes (Anthropic's
+    # `usage.cache_creation.ephemeral_1h_input_tokens`): priced at its own, higher rate.
+    cache_write_1h: int = 0
+    # The log counted only part of this request's usage (Copilot CLI's output of a run no
+    # `session.shutdown` totalled): a price of it is a lower bound (`cost.SessionCost.partial`). A
+    # fact of one request, as `logged_usd`: sums do not carry it.
+    partial: bool = False
 
     def add(self, other: Tokens) -> None:
         self.input += other.input
         self.output += other.output
         self.cache_read += other.cache_read
         self.cache_write += other.cache_write
+        self.cache_write_1h += other.cache_write_1h
 
     @property
     def total(self) -> int:
@@ -81,8 +89,13 @@ class Tokens:
             "cache_read": self.cache_read,
             "cache_write": self.cache_write,
         }
-        if self.logged_usd is not None:  # absent otherwise: the stored JSON of other agents is unchanged
+        # Each absent otherwise: the stored JSON of the sessions without them is unchanged.
+        if self.cache_write_1h:
+            d["cache_write_1h"] = self.cache_write_1h
+        if self.logged_usd is not None:
             d["logged_usd"] = self.logged_usd
+        if self.partial:
+            d["partial"] = True
         return d
 
     @classmethod
@@ -93,7 +106,9 @@ class Tokens:
             int(d.get("output") or 0),
             int(d.get("cache_read") or 0),
             int(d.get("cache_write") or 0),
-            usd(d.get("logged_usd")),
+            cache_write_1h=int(d.get("cache_write_1h") or 0),
+            logged_usd=usd(d.get("logged_usd")),
+            partial=d.get("partial") is True,
         )
 
 
@@ -428,7 +443,8 @@ class Session:
             del d["forked_from"]  # said only of a fork, so a session that is none reads as it did
         if self.subagent_of is None:
             del d["subagent_of"]  # likewise for a subagent's own log
-        del d["cost_logged"]  # a listing's word (the session's price is not worked out here)
+        del d["cost_logged"]  # listings' words (the session's price is not worked out here)
+        del d["cost_lower_bound"]
         d.update(
             {
                 "version": self.version,
@@ -501,8 +517,15 @@ class SessionSummary:
     # the price table or the log gives no usage; set by whoever can price (the bucket's index).
     cost_usd: float | None = None
     cost_logged: bool = False  # some of cost_usd is what the log says a request cost, not the table's price
+    cost_partial: bool = False  # the log counted only part of some request's usage (cost.SessionCost.partial)
     forked_from: str | None = None  # Session.forked_from
     subagent_of: str | None = None  # Session.subagent_of
+
+    @property
+    def cost_lower_bound(self) -> bool:
+        """Whether `cost_usd` prices only part of the usage (`≥$0.05`): the log counted output and
+        no input, or some request's usage only in part (a Copilot run no shutdown totalled)."""
+        return self.cost_partial or not self.tokens.input_recorded
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -523,6 +546,7 @@ class SessionSummary:
             "hidden": self.hidden,
             "cost_usd": self.cost_usd,
             "input_recorded": self.tokens.input_recorded,  # False: cost_usd prices the output alone
+            "cost_lower_bound": self.cost_lower_bound,
             "forked_from": self.forked_from,
             "subagent_of": self.subagent_of,
             "cost_logged": self.cost_logged,

@@ -16,8 +16,8 @@ from shared_data import CORPUS, FIXTURES, ROOT, requires_corpus
 from tracetui.cli import main
 
 LS_KEYS = ["id", "agent", "project", "cwd", "title", "started", "ended", "steps", "tool_calls", "edits",
-           "tokens", "models", "source", "note", "hidden", "cost_usd", "input_recorded", "forked_from",
-           "subagent_of", "cost_logged"]  # fmt: skip  (the contract: add freely)
+           "tokens", "models", "source", "note", "hidden", "cost_usd", "input_recorded", "cost_lower_bound",
+           "forked_from", "subagent_of", "cost_logged"]  # fmt: skip  (the contract: add freely)
 STEP_KEYS = {"id", "index", "kind", "role", "tool", "tool_call_id", "text", "timestamp", "parent", "subagent"}
 CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"

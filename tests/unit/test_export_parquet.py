@@ -216,6 +216,10 @@ def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, cap
     assert _count(dest, "sessions") == len(listed)
     assert _count(dest, "steps") == sum(r["steps"] for r in listed)
     assert _count(dest, "tool_calls") == sum(r["tool_calls"] for r in listed)
+    # `edits` is the successful edits, as `ls` and `show` count them (issue 34: it counted failed ones).
+    sessions = f"read_parquet('{dest}/data/sessions/**/*.parquet', hive_partitioning=true)"
+    edits = duckdb.sql(f"SELECT session_id, edits FROM {sessions}").fetchall()
+    assert dict(edits) == {r["id"]: r["edits"] for r in listed}
     per_agent = duckdb.sql(
         "SELECT agent, count(*) "
         f"FROM read_parquet('{dest}/data/sessions/**/*.parquet', hive_partitioning=true) GROUP BY agent"

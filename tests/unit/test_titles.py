@@ -11,7 +11,7 @@ import pytest
 from shared_data import CORPUS, requires_corpus
 from tracetui.cli import main
 from tracetui.model import Step, StepKind, Tokens
-from tracetui.sources import RawLog, registry
+from tracetui.sources import RawLog, read_session, registry
 from tracetui.sources.claude import reader as claude_code
 from tracetui.sources.codex import reader as codex
 from tracetui.sources.common import titles
@@ -120,6 +120,28 @@ def test_session_title_prefers_the_agents_own_then_a_real_prompt_then_a_weak_one
     assert titles.session_title((None,), [user("the subagent's brief", 0, subagent="a1")]) is None
     long = titles.session_title((), [user("word " * 100)])
     assert long is not None and len(long) == titles.TITLE_LIMIT and long.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "title"),
+    [
+        (["hi", "Can you read my inbox and sort it?"], "Can you read my inbox and sort it?"),
+        (["Hello Claude!", "continue", "port the parser to Rust"], "port the parser to Rust"),
+        (["hey there", "yes", "ok.", "add a --json flag to ls"], "add a --json flag to ls"),
+        (["继续", "修复登录页面的错误"], "修复登录页面的错误"),
+        (["refactor", "make the cache thread-safe"], "make the cache thread-safe"),
+        # Nothing later says more: the first opener is still the title.
+        (["hi", "continue", "yes"], "hi"),
+        # A prompt that says something stays the title, however short, and so does a sentence in a
+        # language written without spaces.
+        (["fix the login bug", "hi"], "fix the login bug"),
+        (["你看下这个项目的前端是否可以切换到bun?", "继续"], "你看下这个项目的前端是否可以切换到bun?"),
+        (["hey, can you fix the flaky test?", "go"], "hey, can you fix the flaky test?"),
+    ],
+)
+def test_greetings_and_one_word_openers_give_way_to_a_prompt_that_says_more(prompts, title):
+    steps = [user(text, i) for i, text in enumerate(prompts)]
+    assert titles.session_title((None,), steps) == title
 
 
 def test_why_hidden_only_without_prompt_and_model_steps():
@@ -314,6 +336,28 @@ def test_no_corpus_title_is_a_wrapper_and_no_two_read_alike_because_of_one(capsy
             assert len(firsts) == 1, ids
     # Every session with a prompt is named, and a listed one is never hidden.
     assert all(r["title"] for r in rows if r["hidden"] is None)
+
+
+@requires_corpus
+def test_no_corpus_session_is_titled_by_an_opener_when_a_later_prompt_says_more():
+    """The corpus's OpenClaw session opens with `hi`; its next prompt asks for something."""
+    named = 0
+    for agent in registry.agents():
+        folder = CORPUS / agent.name
+        if not folder.is_dir():
+            continue
+        for files in agent.group(sorted(p for p in folder.rglob("*") if p.is_file())):
+            session = read_session(files)
+            prompts = list(titles.first_prompts(session.steps))
+            if session.title is None or titles.clip(prompts[0] if prompts else "") != session.title:
+                continue  # the agent's own title, or none: not the first prompt's
+            named += 1
+            if session.title.lower().strip("!.? ") in OPENERS or titles.is_weak(session.title):
+                assert all(titles.is_weak(p) for p in prompts), (files.main.name, session.title)
+    assert named > 20
+
+
+OPENERS = {"hi", "hello", "hey", "continue", "yes", "ok", "go on", "hello there", "hi claude"}
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,10 @@ MOVED_BLOCK = 3
 MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
 STATE_HUMAN = "human"
 STATE_UNKNOWN = "unknown"
+# A line whose only candidate patch is `lost` (the trail: it reached no commit) is a human's when that
+# patch was written this long before the line's commit: the commit wrote the text anew (a generic
+# line, `raise SystemExit(0)`, days later); closer to it, who wrote it is not known.
+LOST_STALE_SECONDS = 86_400
 
 
 @dataclass(slots=True)
@@ -426,6 +430,8 @@ class _Line:
     key: int | None = None
     kind: str = ""
     by_neighbours: bool = False  # a bare line given its neighbours' writer
+    lost: Posting | None = None  # a patch that matched it, set aside: the trail finds it in no commit
+    reason: str | None = None
 
 
 def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
@@ -606,6 +612,12 @@ def blame_file(
         if states:
             _copies_made_later(seq, fates, r, index, matcher)
             fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
+
+            def fates_of(sessions: set[str]) -> dict[str, list[Any]]:
+                fates.update(_fates(library, r, ref, sessions - set(fates)))
+                return fates
+
+            _not_lost(seq, fates_of, index, matcher, ref)
     finally:
         index.close()
     for x in seq:
@@ -615,14 +627,14 @@ def blame_file(
             state = str(fate.state) if fate is not None else STATE_UNKNOWN
         else:
             state = x.kind
-        reason = None
-        if x.kind == STATE_UNKNOWN:
+        reason = x.reason  # set where a lost patch was set aside
+        if reason is None and x.kind == STATE_UNKNOWN:
             reason = (
                 "only patches written after its commit match"
                 if x.later
                 else "a bare line between different writers"
             )
-        elif x.commit is None:
+        elif reason is None and x.commit is None:
             reason = "git gave no commit for this line"
         out.lines.append(
             BlameLine(
@@ -681,6 +693,62 @@ def _copies_made_later(
         changed = True
     if changed:
         _bare_lines(lines)
+
+
+def _not_lost(
+    lines: list[_Line],
+    fates_of: Callable[[set[str]], dict[str, list[Any]]],
+    index: LineIndex,
+    matcher: _Matcher,
+    ref: str,
+) -> None:
+    """Blame and the trail judge as one: a line in a commit was not put there by a patch the trail
+    finds in no commit (`lost`). Such a writer is set aside and the line goes to the next patch that
+    explains it, else it is `human` (the lost patch was written LOST_STALE_SECONDS or more before the
+    line's commit) or `unknown`, with the reason. A lost patch whose other lines a later step replaced
+    is set aside too: the trail's state is the patch's, and a line of it at the revision contradicts
+    it (the later step's own patch, where it holds the line, is the next candidate)."""
+    set_aside: dict[int, set[tuple[str, int]]] = {}
+    for _ in range(4):  # a few candidates deep: each round judges the new writers' sessions
+        fates = fates_of({x.writer.session for x in lines if x.writer is not None})
+        lost = [
+            x for x in lines
+            if x.writer is not None and not x.by_neighbours and _is_lost(fates, x.writer, x.names)
+        ]  # fmt: skip
+        if not lost:
+            break
+        postings = index.lookup({x.key for x in lost if x.key is not None})
+        for x in lost:
+            w = x.writer
+            assert w is not None
+            x.lost = x.lost or w
+            aside = set_aside.setdefault(id(x), set())
+            aside.add((w.session, w.patch))
+            rest = [p for p in postings.get(x.key, []) if (p.session, p.patch) not in aside] if x.key else []
+            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.later = x.later or later
+            x.kind = "agent" if x.writer else STATE_UNKNOWN
+    for x in lines:
+        if x.writer is not None or x.lost is None:
+            continue
+        p = x.lost
+        who = f"{p.agent} session {p.session[:12]} step {p.index}"
+        age = (x.when - p.time) if x.when is not None and p.time is not None else None
+        if age is not None and age >= LOST_STALE_SECONDS:
+            x.kind = STATE_HUMAN
+            x.reason = (
+                f"the only patch with this text ({who}) is lost at {ref}: it reached no commit, "
+                f"{age / 86_400:.0f} days before this line's commit wrote it"
+            )
+        else:
+            x.kind = STATE_UNKNOWN
+            x.reason = f"the only patch with this text ({who}) is lost at {ref}: it reached no commit"
+    _bare_lines(lines)
+
+
+def _is_lost(fates: dict[str, list[Any]], w: Posting, names: tuple[str, ...]) -> bool:
+    fate = _fate(fates.get(w.session), w, names)
+    return fate is not None and fate.state == "lost"
 
 
 def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
@@ -870,12 +938,16 @@ def _commit(
     if writers:
         # Where each writing patch landed, from the trail at HEAD (cached, as the app's trail pane).
         _copies_made_later(seq, shared.fates_of(writers), r, index, matcher, shared.counts)
+        _not_lost(seq, shared.fates_of, index, matcher, "HEAD")
     steps: dict[tuple[str, str], Contribution] = {}
     unexplained = []
     for x in seq:
         w = x.writer
         if w is None:
-            unexplained.append({"path": x.path, "line": x.line, "text": x.text, "kind": x.kind})
+            row = {"path": x.path, "line": x.line, "text": x.text, "kind": x.kind}
+            if x.reason is not None:
+                row["reason"] = x.reason
+            unexplained.append(row)
             continue
         c = steps.get((w.session, w.step))
         if c is None:

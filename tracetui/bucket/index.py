@@ -63,7 +63,8 @@ SESSION_COLUMNS = (
 SUMMARY_COLUMNS = (
     "id, agent, project, cwd, title, started, ended, steps, tool_calls, edits, tok_input, "
     "tok_output, tok_cache_read, tok_cache_write, models, source, note, hidden, cost_usd, "
-    # A fork's parent, a subagent's, and whether the price is partly the log's ride in `extra` (no
+    # A fork's parent, a subagent's, whether the price is partly the log's and whether it is a lower
+    # bound ride in `extra` (no
     # schema change): parsed only where the key is (a byte scan, not a JSON parse, for every other
     # row); json_valid keeps a damaged row listable.
     "CASE WHEN instr(extra, '\"forked_from\"') AND json_valid(extra)"
@@ -71,9 +72,11 @@ SUMMARY_COLUMNS = (
     "CASE WHEN instr(extra, '\"subagent_of\"') AND json_valid(extra)"
     " THEN json_extract(extra, '$.subagent_of') END, "
     "CASE WHEN instr(extra, '\"cost_logged\"') AND json_valid(extra)"
-    " THEN json_extract(extra, '$.cost_logged') END"
+    " THEN json_extract(extra, '$.cost_logged') END, "
+    "CASE WHEN instr(extra, '\"cost_partial\"') AND json_valid(extra)"
+    " THEN json_extract(extra, '$.cost_partial') END"
 )
-SUMMARY_WIDTH = 22  # the columns above
+SUMMARY_WIDTH = 23  # the columns above
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
 
@@ -202,6 +205,8 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
     priced = session_cost(session)
     if priced.logged:
         extra["cost_logged"] = True
+    if priced.partial:
+        extra["cost_partial"] = True
     srow = [
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
@@ -481,6 +486,7 @@ def summary_from_row(row: tuple) -> SessionSummary:
         forked_from=row[19] if isinstance(row[19], str) else None,
         subagent_of=row[20] if isinstance(row[20], str) else None,
         cost_logged=row[21] == 1,
+        cost_partial=row[22] == 1,
     )
 
 

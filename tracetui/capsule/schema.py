@@ -102,7 +102,7 @@ def tokens_ok(value: Any) -> bool:
     """A tokens object as `Tokens.to_dict` writes it: absent, or whole counts from 0 to MAX_COUNT."""
     if value is None:
         return True
-    counts = ("input", "output", "cache_read", "cache_write")
+    counts = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
     if not isinstance(value, dict):
         return False
     return all(_int(v) and 0 <= v <= MAX_COUNT for k, v in value.items() if k in counts)

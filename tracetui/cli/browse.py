@@ -142,7 +142,7 @@ def run_ls(args: argparse.Namespace) -> int:
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
         [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits,
-          listed_cost(r.cost_usd, not r.tokens.input_recorded, r.cost_logged), _title_cell(r)) for r in rows],
+          listed_cost(r.cost_usd, r.cost_lower_bound, r.cost_logged), _title_cell(r)) for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
@@ -153,6 +153,8 @@ def run_ls(args: argparse.Namespace) -> int:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if any(r.cost_logged for r in rows):  # a line of its own, within 80 columns
             print(f"{LOGGED_MARK}: (partly) as the agent's log recorded it, for a model the table lacks")
+        if any(r.cost_lower_bound and r.cost_usd is not None for r in rows):
+            print("≥: a lower bound, the log counts only part of the session's usage")
     return 0
 
 
@@ -171,7 +173,7 @@ def _spent(rows: list[SessionSummary]) -> str:
     hidden = [r for r in rows if r.hidden is not None and r.cost_usd]
     if not hidden:
         return ""
-    lower = any(not r.tokens.input_recorded for r in hidden)
+    lower = any(r.cost_lower_bound for r in hidden)
     return f"; {money(sum(r.cost_usd or 0.0 for r in hidden), lower)} between them"
 
 
@@ -205,6 +207,7 @@ def run_show(args: argparse.Namespace) -> int:
         doc["subagent_of"] = session.subagent_of
         doc["cost_usd"] = priced.to_dict()["cost_usd"]
         doc["input_recorded"] = session.tokens.input_recorded  # False: cost_usd prices the output alone
+        doc["cost_lower_bound"] = priced.partial  # True: the log counts only part of the usage priced
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["cost_logged"] = priced.logged  # True: some of cost_usd is the log's own figure, not the table's
         doc["prices"] = cost.price_table().to_dict()
@@ -257,12 +260,15 @@ def _cost_line(priced: cost.SessionCost, fork: bool = False, input_recorded: boo
         if fork:
             return "none of its own (the requests it copied are its parent's)"
         return "unknown (the log gives no token usage)"
-    low = not input_recorded
+    low = priced.partial or not input_recorded
     parts = [f"{m.model or 'unknown model'} {money(m.cost_usd, low)}{_as_logged(m)}" for m in priced.by_model]
     head = money(priced.cost_usd, low) + (f" ({', '.join(parts)})" if len(parts) > 1 or priced.cost_usd is None else "")
     if len(parts) == 1 and priced.cost_usd is not None:
         head += _as_logged(priced.by_model[0])
-    return f"{head}{' (the output alone)' if low else ''}; {cost.price_table().describe()}"
+    why = " (the output alone)" if not input_recorded else ""
+    if low and not why:
+        why = " (the log counts only part of the usage)"
+    return f"{head}{why}; {cost.price_table().describe()}"
 
 
 def _as_logged(share: cost.ModelCost) -> str:

@@ -9,6 +9,7 @@ results), and the commits that took its work. Without a repository every state i
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,114 @@ from tracetui.trail import Fate, trail
 
 LINE_STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
-# A command runs tests when one of its words is a test runner (or a build tool asked to test).
-_TEST_COMMAND = re.compile(
-    r"(?:^|[\s;&|(/])(?:"
-    r"pytest|py\.test|tox|nox|unittest|nosetests|jest|vitest|mocha|ava|karma|playwright\s+test|cypress\s+run"
-    r"|rspec|phpunit|ctest|bats"
-    r"|(?:go|cargo|npm|pnpm|yarn|bun|deno|dotnet|mvn|mvnw|gradle|gradlew|mix|swift|zig|make|just|poetry\s+run"
-    r"|uv\s+run|npx|rake|bazel)\s+(?:run\s+)?test\b"
-    r")"
+# Programs that run tests by themselves, and those that do when their next word asks them to
+# (`go test`, `npm run test:unit`). A command runs tests when one of its simple commands' program is
+# one: a word elsewhere (a patch's text, an echo, a heredoc's body) is no test run.
+_RUNNERS = frozenset(
+    "pytest py.test tox nox nosetests unittest jest vitest mocha ava karma rspec phpunit ctest bats"
+    " trial ward behave".split()
 )
+_TEST_SUBCOMMAND = frozenset(
+    "go cargo npm pnpm yarn bun deno dotnet mvn mvnw gradle gradlew mix swift zig make just rake bazel"
+    " flutter dart sbt lein stack cabal playwright".split()
+)
+_RUN_SUBCOMMAND = frozenset({"cypress"})  # `cypress run`
+# Words that run the rest of the command as a command of its own.
+_WRAPPERS = frozenset("sudo env time nice nohup command exec xvfb-run npx bunx pnpx dotenv".split())
+_WRAPPER_PAIRS = {"uv": "run", "poetry": "run", "pipenv": "run", "pdm": "run", "hatch": "run",
+                  "pnpm": "exec", "yarn": "exec", "bundle": "exec", "conda": "run", "rye": "run"}  # fmt: skip
+_SHELLS = frozenset("sh bash zsh dash ksh fish".split())
+_PYTHONS = re.compile(r"python(?:\d+(?:\.\d+)?)?(?:\.exe)?|py")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "|&", ";;"})
+_HEREDOC = re.compile(
+    r"<<-?[ \t]*(['\"]?)([A-Za-z_][\w.-]*)\1[^\n]*\n(.*?)(?:^|\n)[ \t]*\2[ \t]*(?=\n|$)", re.S
+)
+
+
+def is_test_command(command: str, depth: int = 0) -> bool:
+    """Whether a shell command runs tests: one of its simple commands is a test runner (past `cd x &&`,
+    variable assignments, `sudo`/`env`/`timeout 60`, `uv run`, `npx`, `python -m`, `bash -lc '...'`).
+    A heredoc's body is data, never a command."""
+    text = _HEREDOC.sub("\n", command)
+    for words in _simple_commands(text):
+        if _runs_tests(words, depth):
+            return True
+    return False
+
+
+def _simple_commands(text: str) -> list[list[str]]:
+    found: list[list[str]] = []
+    for line in text.splitlines():
+        try:
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
+            lexer.whitespace_split = True
+            lexer.commenters = "#"
+            tokens = list(lexer)
+        except ValueError:  # an unclosed quote: words as they stand
+            tokens = line.split()
+        words: list[str] = []
+        for token in tokens:
+            if token in _SEPARATORS:
+                if words:
+                    found.append(words)
+                words = []
+            else:
+                words.append(token)
+        if words:
+            found.append(words)
+    return found
+
+
+def _runs_tests(words: list[str], depth: int) -> bool:
+    i = 0
+    while i < len(words):
+        word = words[i]
+        name = word.rsplit("/", 1)[-1].lower()
+        if _ASSIGNMENT.match(word) or word in ("!", "{", "}", "then", "do", "else", "if", "while"):
+            i += 1
+        elif name in _WRAPPERS:
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or _ASSIGNMENT.match(words[i])):
+                i += 1
+        elif name == "timeout":
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or words[i][:1].isdigit()):
+                i += 1
+        elif name in _WRAPPER_PAIRS and i + 1 < len(words) and words[i + 1] == _WRAPPER_PAIRS[name]:
+            i += 2
+            while i < len(words) and words[i].startswith("-"):
+                i += 1
+        elif name == "nix" and ("-c" in words[i:] or "--command" in words[i:]):
+            # `nix develop -c CMD`, `nix shell PKG --command CMD`: CMD runs in the environment.
+            i = next(j for j in range(i, len(words)) if words[j] in ("-c", "--command")) + 1
+        elif name == "nix-shell" and "--run" in words[i:-1]:
+            return is_test_command(words[words.index("--run", i) + 1], depth + 1) if depth <= 3 else False
+        elif name in _SHELLS:
+            script = next((words[j + 1] for j in range(i + 1, len(words) - 1) if words[j].startswith("-")
+                           and "c" in words[j]), None)  # fmt: skip
+            if script is None or depth > 3:
+                return False
+            # argv joined with spaces (`bash -lc cd x && pytest`) leaves the script's rest as words.
+            rest = " ".join(words[words.index(script, i + 1) :])
+            return is_test_command(rest, depth + 1)
+        else:
+            break
+    if i >= len(words):
+        return False
+    name = words[i].rsplit("/", 1)[-1].lower()
+    args = [w for w in words[i + 1 :] if not w.startswith("-")]
+    if name in _RUNNERS:
+        return True
+    if _PYTHONS.fullmatch(name):
+        module = next((words[j + 1] for j in range(i + 1, len(words) - 1) if words[j] == "-m"), None)
+        return module in _RUNNERS or module in ("pytest", "unittest", "nose", "nose2", "tox", "nox")
+    if name in _TEST_SUBCOMMAND and args:
+        first = args[0]
+        if first == "test" or first.startswith("test:"):
+            return True
+        return first == "run" and len(args) > 1 and (args[1] == "test" or args[1].startswith("test:"))
+    return name in _RUN_SUBCOMMAND and args[:1] == ["run"]
 
 
 @dataclass(slots=True)
@@ -90,7 +190,8 @@ def command_of(tool_input: Any) -> str | None:
 
 
 def test_runs(session: Session) -> list[dict[str, Any]]:
-    """Every test command the session ran, in order, with the exit status its result reported."""
+    """Every test command the session ran, in order, with the exit status its result reported: a
+    command whose program is a test runner (`is_test_command`), from a call that ran as a command."""
     results: dict[str, Any] = {}
     for step in session.steps:
         if step.kind == StepKind.TOOL_RESULT and step.tool_call_id:
@@ -100,10 +201,15 @@ def test_runs(session: Session) -> list[dict[str, Any]]:
             results[step.tool_call_id] = code
     runs = []
     for step in session.steps:
-        if step.kind != StepKind.TOOL_CALL:
+        # A call that wrote files (apply_patch through the shell, a heredoc write) or that never
+        # ran (a copy a resumed log wrote again; a fork's copy; a call Pi's aborted turn dropped)
+        # is no test run, whatever its text mentions.
+        if step.kind != StepKind.TOOL_CALL or step.edits or "relogged" in step.meta or step.copied:
+            continue
+        if step.meta.get("not_run"):
             continue
         command = command_of(step.tool_input)
-        if command is None or not _TEST_COMMAND.search(command):
+        if command is None or not is_test_command(command):
             continue
         code = step.meta.get("exit_code")
         if isinstance(code, bool) or not isinstance(code, int):

@@ -53,7 +53,7 @@ SESSIONS: list[Column] = [
         "Tool calls in the session (rows of `tool_calls`; a fork's copies of its parent's calls are "
         "rows of `steps` only, meta `copied`).",
     ),
-    ("edits", "int32", "Tool calls that edited files."),
+    ("edits", "int32", "Tool calls that edited files (successfully; as `ls` and `show` count)."),
     ("subagents", "int32", "Subagent runs in the session."),
     ("tokens_input", "int64", "Input tokens over the session, each API response counted once."),
     ("tokens_output", "int64", "Output tokens."),
@@ -128,7 +128,7 @@ TOOL_CALLS: list[Column] = [
     ("result_text", "string", "The result's text, redacted."),
     ("is_error", "bool", "Whether the result reported a failure."),
     ("exit_code", "int32", "The command's exit code where the log gives one."),
-    ("edits", "int32", "Files the call edited."),
+    ("edits", "int32", "Files the call edited (the edits that succeeded)."),
 ]
 
 PATCHES: list[Column] = [
@@ -215,7 +215,7 @@ def rows(
             "git_commit": git.commit if git else None,
             "steps": len(clean.steps),
             "tool_calls": clean.tool_calls,
-            "edits": clean.edit_calls,
+            "edits": clean.applied_edit_calls,  # as `ls` and `show` count them: the edits that succeeded
             "subagents": len(clean.subagents),
             "tokens_input": clean.tokens.input,
             "tokens_output": clean.tokens.output,
@@ -286,7 +286,7 @@ def rows(
                     "result_text": result.text if result else None,
                     "is_error": bool(result.is_error) if result else False,
                     "exit_code": _int(code),
-                    "edits": len(s.edits),
+                    "edits": sum(1 for e in s.edits if e.applied),
                 },
             )
     for row in patch_rows(prepared):

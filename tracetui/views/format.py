@@ -91,7 +91,8 @@ def step_text(step: Step) -> str:
 
 def money(usd: float | None, lower_bound: bool = False) -> str:
     """`$12.95`, `$0.004`, or `?` for a price the table does not know; `≥$0.05` for a price of part
-    of the tokens (`Tokens.input_recorded` false: the log counted only the output)."""
+    of the usage (`SessionSummary.cost_lower_bound`: the log counted only the output, or only part
+    of some request's usage)."""
     if usd is None:
         return "?"
     mark = "≥" if lower_bound else ""

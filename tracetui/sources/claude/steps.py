@@ -262,7 +262,7 @@ class Reader:
         ):
             return
         mid = message.get("id")
-        seen = self.tokens.get((mid, _request_id(rec))) if isinstance(mid, str) and mid else None
+        seen = self.tokens.get((mid,)) if isinstance(mid, str) and mid else None
         if seen is not None:
             _max_into(seen, _tokens(message["usage"]))
 
@@ -542,9 +542,10 @@ class Reader:
         first_of_response = True
         if tokens is not None:
             mid = message.get("id")
-            key: tuple[Any, ...] = (
-                (mid, _request_id(rec)) if isinstance(mid, str) and mid else ("line", line.pos)
-            )
+            # One API response is one `message.id`, whatever its lines' `requestId` say: Claude Code
+            # re-logs some responses later in the file under new uuids, with another request id or
+            # none, and their usage is the same response's.
+            key: tuple[Any, ...] = (mid,) if isinstance(mid, str) and mid else ("line", line.pos)
             seen = self.tokens.get(key)
             if seen is None:
                 self.tokens[key] = tokens
@@ -755,7 +756,12 @@ def _tokens(usage: dict[str, Any]) -> Tokens:
     o = usage.get("output_tokens")
     r = usage.get("cache_read_input_tokens")
     w = usage.get("cache_creation_input_tokens")
-    return Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
+    tokens = Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
+    # The cache writes made for an hour (2.x, `cache_creation`), priced above the 5-minute ones.
+    split = usage.get("cache_creation")
+    if isinstance(split, dict):
+        tokens.cache_write_1h = as_count(split.get("ephemeral_1h_input_tokens"))
+    return tokens
 
 
 def _max_into(seen: Tokens, other: Tokens) -> None:
@@ -764,6 +770,7 @@ def _max_into(seen: Tokens, other: Tokens) -> None:
     seen.output = max(seen.output, other.output)
     seen.cache_read = max(seen.cache_read, other.cache_read)
     seen.cache_write = max(seen.cache_write, other.cache_write)
+    seen.cache_write_1h = max(seen.cache_write_1h, other.cache_write_1h)
 
 
 def _compaction_line(rec: dict[str, Any]) -> bool:
@@ -822,11 +829,6 @@ def _between(text: str, start_tag: str, end_tag: str) -> str | None:
         return None
     end = text.find(end_tag, start)
     return text[start + len(start_tag) : end] if end > 0 else None
-
-
-def _request_id(rec: dict[str, Any]) -> str | None:
-    value = rec.get("requestId")
-    return value if isinstance(value, str) else None
 
 
 def _mark_copied(line: Line, of: str) -> None:

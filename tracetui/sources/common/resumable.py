@@ -327,13 +327,25 @@ def step_of(r: list[Any]) -> Step:
 
 def tokens_row(t: Tokens) -> list[Any]:
     row: list[Any] = [t.input, t.output, t.cache_read, t.cache_write]
-    if t.logged_usd is not None:
+    if t.logged_usd is not None or t.cache_write_1h or t.partial:
         row.append(t.logged_usd)
+    if t.cache_write_1h or t.partial:
+        row.append(t.cache_write_1h)
+    if t.partial:
+        row.append(True)
     return row
 
 
 def tokens_of(r: list[Any]) -> Tokens:
-    return Tokens(r[0], r[1], r[2], r[3], usd(r[4]) if len(r) > 4 else None)
+    return Tokens(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        cache_write_1h=r[5] if len(r) > 5 else 0,
+        logged_usd=usd(r[4]) if len(r) > 4 else None,
+        partial=len(r) > 6 and r[6] is True,
+    )
 
 
 def edit_row(e: FileEdit) -> list[Any]:

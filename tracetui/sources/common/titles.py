@@ -202,9 +202,35 @@ def _drop_blocks(text: str) -> str:
     return "".join(kept)
 
 
+# Openers that say nothing of the work: greetings and go-aheads, matched whole (case and punctuation
+# aside), alone or with a name after a greeting ("hi claude"). A 1,425-step session was titled `hi`.
+_OPENERS = frozenset(
+    """hi hello hey hiya heya yo howdy greetings sup hola bonjour salut hallo ciao ola oi privet
+    continue proceed resume go next yes y yep yeah yup sure ok okay k kk fine thanks thx ty start begin
+    ping test testing hmm
+    """.split()
+) | frozenset(
+    {"good morning", "good afternoon", "good evening", "go on", "go ahead", "keep going", "carry on",
+     "do it", "thank you", "please continue", "continue please", "let's go", "lets go", "are you there",
+     "you there", "привет", "你好", "您好", "继续", "こんにちは", "안녕", "안녕하세요"}
+)  # fmt: skip
+_GREETINGS = frozenset("hi hello hey hiya heya yo howdy greetings hola bonjour hallo ciao".split())
+_PUNCTUATION = re.compile(r"[\s!?.,;:'\"~()\[\]*_-]+")
+_ONE_LATIN_WORD = re.compile(r"[A-Za-z]{1,20}")
+
+
 def is_weak(prompt: str) -> bool:
-    """A prompt that says little about the session: a bare command, or no letter or digit."""
-    return bool(_BARE_COMMAND.match(prompt)) or not any(ch.isalnum() for ch in prompt)
+    """A prompt that says little about the session: a bare command, no letter or digit, a greeting
+    or a one-word opener (`hi`, `continue`, `yes`, any single Latin word)."""
+    if _BARE_COMMAND.match(prompt) or not any(ch.isalnum() for ch in prompt):
+        return True
+    if len(prompt) > 60:
+        return False
+    words = _PUNCTUATION.sub(" ", prompt).lower().split()
+    said = " ".join(words)
+    if said in _OPENERS or (len(words) == 1 and _ONE_LATIN_WORD.fullmatch(words[0])):
+        return True
+    return len(words) == 2 and words[0] in _GREETINGS  # "hi claude", "hello there"
 
 
 def first_prompts(steps: Iterable[Step], runs: bool = False) -> Iterable[str]:

@@ -401,6 +401,12 @@ class _Reader:
     chosen: tuple[str | None, str | None] | None = None
     changed: bool = False  # a model change was read: the next to the same is no change
     run_output: dict[str, int] = field(default_factory=dict)  # model -> output counted this run
+    # Usage already counted: messageId -> the output it gave, and the shutdowns read (by event id). A
+    # message or a shutdown written again is the same response, the same totals: counted once.
+    message_output: dict[str, int] = field(default_factory=dict)
+    shutdowns: set[str] = field(default_factory=set)
+    # model -> the steps whose output no shutdown has totalled yet (their input is nowhere in the log)
+    untotalled: dict[str, list[Step]] = field(default_factory=dict)
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
     # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
@@ -467,7 +473,9 @@ class _Reader:
         elif kind in ("subagent.completed", "subagent.failed"):
             self.subagent_ended(eid, kind, data, stamp)
         elif kind == "session.shutdown":
-            self.shutdown_usage(eid, data, stamp)
+            if eid not in self.shutdowns:  # the same shutdown written again: its totals once
+                self.shutdowns.add(eid)
+                self.shutdown_usage(eid, data, stamp)
             self.note_model(opt_str(data.get("currentModel")))
         elif kind in _SYSTEM:
             what, text = _SYSTEM[kind]
@@ -582,9 +590,18 @@ class _Reader:
                 self.calls[call_id] = step
             made.append(step)
         if isinstance(data.get("outputTokens"), int) and made:
-            made[0].tokens = Tokens(output=as_count(data.get("outputTokens")))
-            counted = opt_str(data.get("model")) or self.model or ""
-            self.run_output[counted] = self.run_output.get(counted, 0) + made[0].tokens.output
+            output = as_count(data.get("outputTokens"))
+            message_id = opt_str(data.get("messageId"))
+            before = self.message_output.get(message_id) if message_id else None
+            if message_id:
+                self.message_output[message_id] = max(before or 0, output)
+            if before is not None:  # the same message again: only what it says beyond its first copy
+                output = max(0, output - before)
+            if before is None or output:
+                made[0].tokens = Tokens(output=output)
+                counted = opt_str(data.get("model")) or self.model or ""
+                self.run_output[counted] = self.run_output.get(counted, 0) + output
+                self.untotalled.setdefault(counted, []).append(made[0])
 
     def call_step(
         self,
@@ -765,6 +782,7 @@ class _Reader:
             else:  # a prompt smaller than its cached part cannot include it: then it is the rest
                 fresh = prompt - read - write if prompt >= read + write else prompt
             output = max(0, as_count(usage.get("outputTokens")) - self.run_output.pop(model, 0))
+            self.untotalled.pop(model, None)
             rest = Tokens(fresh, output, read, write)
             self.note_model(model)
             requests = as_dict(metrics.get("requests")).get("count")
@@ -867,6 +885,12 @@ class _Reader:
             )
             for call_id, a in self.agents.items()
         ]
+        # Output no shutdown totalled (a run still going, or resumed after its shutdown and never
+        # shut down again): the requests' input is not in the log, so their price is a lower bound.
+        for untotalled in self.untotalled.values():
+            for step in untotalled:
+                if step.tokens is not None:
+                    step.tokens.partial = True
         for step in self.steps:
             if step.tokens is not None:
                 session.tokens.add(step.tokens)

@@ -711,7 +711,7 @@ class BrowserScreen(Screen):
         # A logged $0.00 (a free model) is a price like any other; a table's 0 is only ever a free model too.
         if row is not None and row.id == session.id and row.cost_usd is not None:
             logged = " as logged" if row.cost_logged else ""  # the agent's own figure, not the table's
-            cost = f" · {money(row.cost_usd, not row.tokens.input_recorded)}{logged}"
+            cost = f" · {money(row.cost_usd, row.cost_lower_bound)}{logged}"
         steps = len(session.steps)
         if self.opened is not None and not self.opened.whole and self.opened.summary is not None:
             steps = max(steps, self.opened.summary.steps)  # a preview read the first ones only

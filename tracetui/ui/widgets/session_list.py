@@ -201,7 +201,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 90:
         cost = "-"
         if row.cost_usd is not None:  # `*`: the agent's own figure, which the header spells "as logged"
-            cost = listed_cost(row.cost_usd, not row.tokens.input_recorded, row.cost_logged)
+            cost = listed_cost(row.cost_usd, row.cost_lower_bound, row.cost_logged)
         tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
