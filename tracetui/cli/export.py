@@ -21,7 +21,8 @@ def register(subparsers: Commands) -> None:
         "export",
         help="export sessions as a dataset (raw logs, parquet, ATIF) or one episode as a page, redacted",
         description="Export the chosen sessions, each scrubbed under its redaction plan and checked again "
-        "by the seal's second gate, into DEST. Unchanged sessions are not written again. "
+        "by the seal's second gate, into DEST. Unchanged sessions are not written again; the sessions an "
+        "earlier export into DEST wrote and this one does not choose stay (--prune removes them). "
         "`tracetui export --check DEST` verifies an export.",
     )
     p.add_argument(
@@ -41,6 +42,11 @@ def register(subparsers: Commands) -> None:
     )
     p.add_argument(
         "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove (and list) the sessions earlier exports into DEST wrote that this one does not choose",
     )
     p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
     add_bucket_option(p)
@@ -63,7 +69,13 @@ def run_export(args: argparse.Namespace) -> int:
             f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)"
         )
     options = ExportOptions(
-        args.format, args.accept_suggested, args.ref, args.repo, args.license.strip().lower(), steps=steps
+        args.format,
+        args.accept_suggested,
+        args.ref,
+        args.repo,
+        args.license.strip().lower(),
+        steps=steps,
+        prune=args.prune,
     )
     selection = selection_of(args)
     with open_bucket(args) as bucket:
@@ -82,15 +94,23 @@ def run_export(args: argparse.Namespace) -> int:
         print_json({"ok": not report.refused, **report.to_dict()})
         return 1 if report.refused else 0
     d = report.to_dict()
+    kept = f", {report.carried} kept from earlier exports" if report.carried else ""
+    where = safe_line(str(report.dest)) if report.files else f"{safe_line(str(report.dest))} (nothing written)"
     print(
-        f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) "
+        f"exported {report.exported} of {report.sessions} session(s) "
         f"as {report.format} into "
-        f"{safe_line(str(report.dest))}: {report.written} written, {report.unchanged} unchanged, "
+        f"{where}: {report.written} written, {report.unchanged} unchanged{kept}, "
         f"{report.files} files, {d['redactions']} redactions"
     )
-    for refused in report.refused:
+    for gone in report.pruned:
         print(
-            f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
+            f"pruned: session {safe_line(str(gone['session']))} ({safe_line(str(gone['agent']))}), "
+            f"{len(gone['files'])} file(s)"
+        )
+    for refused in report.refused:
+        earlier = " (its earlier export is kept)" if refused.get("kept") else ""
+        print(
+            f"not exported: session {safe_line(refused['session'])}{earlier}: {safe_line(refused['reason'])}:",
             file=sys.stderr,
         )
         for row in refused["findings"]:
