@@ -93,12 +93,12 @@ def test_commit_and_range(tmp_path, capsys):
 def test_errors_are_one_line(tmp_path, capsys):
     world, cmd = _setup(tmp_path, capsys)
     repo = ["--repo", str(world.repo.path)]
-    assert main([*cmd, "nope.py", *repo]) == 2
+    assert main([*cmd, "nope.py", *repo]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tracetui: nope.py is not in HEAD") and err.count("\n") == 1
-    assert main([*cmd, "app.py:40-50", *repo]) == 2
+    assert main([*cmd, "app.py:40-50", *repo]) == 1
     assert capsys.readouterr().err == "tracetui: lines 40-50 are outside app.py, which has 9 lines at HEAD\n"
-    assert main([*cmd, "app.py", *repo, "--ref", "no-such"]) == 2
+    assert main([*cmd, "app.py", *repo, "--ref", "no-such"]) == 1
     assert capsys.readouterr().err == "tracetui: revision 'no-such' not found in the repository\n"
     assert main([*cmd, "--range", "just-one", *repo, "--json"]) == 2
     out = capsys.readouterr()
@@ -107,7 +107,7 @@ def test_errors_are_one_line(tmp_path, capsys):
     assert "give one of" in capsys.readouterr().err
     plain = tmp_path / "plain"
     plain.mkdir()
-    assert main([*cmd, "x.py", "--repo", str(plain)]) == 2
+    assert main([*cmd, "x.py", "--repo", str(plain)]) == 1
     assert capsys.readouterr().err == f"tracetui: no git repository at {plain}\n"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import safe_line
 
 _LINES = re.compile(r"^(?P<file>.+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
@@ -58,7 +58,7 @@ def parse_target(target: str) -> tuple[str, tuple[int, int] | None]:
     first = int(m.group("first"))
     last = int(m.group("last")) if m.group("last") else first
     if first < 1 or last < first:
-        raise TracetuiError(f"{target!r}: lines are counted from 1, as FILE:LINE or FILE:FIRST-LAST")
+        raise UsageError(f"{target!r}: lines are counted from 1, as FILE:LINE or FILE:FIRST-LAST")
     return m.group("file"), (first, last)
 
 
@@ -67,7 +67,7 @@ def run_blame(args: argparse.Namespace) -> int:
 
     modes = [x for x in (args.target, args.commit, args.span) if x]
     if len(modes) != 1:
-        raise TracetuiError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
+        raise UsageError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
     progress = _progress if sys.stderr.isatty() and not args.json else None
     with open_bucket(args) as bucket:
         if args.commit:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.export import tables
 from tracetui.export.manifest import digest_of, safe_component
 from tracetui.export.raw import agent_folder
@@ -133,7 +133,7 @@ class ParquetWriter:
     def __init__(self, exporter: Exporter) -> None:
         _pyarrow()
         if not _LICENSE.match(exporter.options.license):
-            raise TracetuiError(
+            raise UsageError(
                 "--license wants a licence id such as cc-by-4.0, mit or apache-2.0, "
                 f"got {exporter.options.license!r}"
             )
