@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "tracetui.cli.app_commands",  # (no subcommand) UI, demo, open
     "tracetui.cli.browse",  # sync, ls, show, search
+    "tracetui.cli.cost",  # cost
     "tracetui.cli.watch",  # watch
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.blame",  # blame
