@@ -14,3 +14,9 @@ class NotFound(TracetuiError):
 
 class Stopped(TracetuiError):
     """A read the caller gave up on (`Bucket.stopping`): a newer question made its answer moot."""
+
+
+class UsageError(TracetuiError):
+    """A command line (or filter) that cannot mean anything: options that do not go together, a value
+    of the wrong shape. The CLI exits 2 for it, as for argparse's own usage errors; a runtime failure
+    (a missing session, a refused export) is a plain TracetuiError and exits 1."""

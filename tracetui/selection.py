@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.model import SessionSummary
 from tracetui.safe_text import clip, safe_line
 
@@ -38,7 +38,7 @@ def parse_moment(value: str, end: bool = False) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise TracetuiError(
+        raise UsageError(
             f"expected a date like 2026-05-01 or an ISO time, got {safe_line(clip(value, 80))!r}"
         ) from None
     if moment.tzinfo is None:
@@ -66,7 +66,7 @@ def select(library: Library, selection: Selection, include_hidden: bool = False)
     since = parse_moment(selection.since) if selection.since else None
     until = parse_moment(selection.until, end=True) if selection.until else None
     if since and until and since > until:
-        raise TracetuiError("--since is after --until: no session can match")
+        raise UsageError("--since is after --until: no session can match")
     # Every Library takes include_hidden; the protocol's signature leaves it out until the app passes
     # it by name (Library.list_sessions).
     listing: Any = library.list_sessions

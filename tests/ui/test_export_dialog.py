@@ -3,7 +3,10 @@ its review gate, and the dialog shows progress and the outcome."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
+from platformdirs import user_data_path
 
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.export import ExportScreen
@@ -25,6 +28,10 @@ async def test_export_writes_the_filtered_sessions_and_says_so(demo, tmp_path):
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
         assert "1 session " in str(dialog.query_one("#export-what").render())
+        # The default folder is the user data dir's, not the current folder (often a checkout).
+        default = Path(dialog.query_one("#export-dest").value)
+        assert default.is_relative_to(user_data_path("tracetui") / "exports")
+        assert not default.is_relative_to(Path.cwd())
         dialog.query_one("#export-atif").value = True
         dialog.query_one("#export-accept").value = True
         dialog.query_one("#export-dest").value = str(tmp_path / "out")

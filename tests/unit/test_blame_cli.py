@@ -90,15 +90,42 @@ def test_commit_and_range(tmp_path, capsys):
     assert not CONTROL.search(out)
 
 
+def test_range_is_a_summary_per_commit_by_default_and_every_line_with_lines(tmp_path, capsys):
+    """Issue 40: `blame --range` printed every unexplained line (292 lines for 6 commits) where a pull
+    request wants each commit's shares: sessions, steps and shares by default, the rest with --lines."""
+    world, cmd = _setup(tmp_path, capsys)
+    repo = ["--repo", str(world.repo.path)]
+    span = ["--range", f"{world.c['h0']}..{world.c['c3']}"]
+    assert main([*cmd, *span, *repo]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "HUMAN_ONLY = True" not in out and "prompt:" not in out and "not explained by any" not in out
+    assert lines[-1] == "3 commits, 7 added lines: 5 explained by sessions (71%), 2 not"
+    assert [line for line in lines if line.startswith("  ") and "added lines" in line] == [
+        "  3 added lines: 3 explained by sessions (100%), 0 not",
+        "  2 added lines: 0 explained by sessions (0%), 2 not",
+        "  2 added lines: 2 explained by sessions (100%), 0 not",
+    ]
+    shares = [line for line in lines if re.match(r"  (claude|codex) [0-9a-f]{8}: ", line)]
+    assert len(shares) == 2 and all(re.search(r"lines \(100\.0%\), 1 step #\d+$", line) for line in shares)
+    assert shares[0].startswith(f"  claude {CLAUDE_SID[:8]}: 3 lines")
+    assert len(lines) <= 3 * 2 + len(shares) + 2
+    assert main([*cmd, *span, *repo, "--lines"]) == 0
+    full = capsys.readouterr().out
+    assert "app.py:7  HUMAN_ONLY = True" in full and "prompt: add a greeting" in full
+    assert full.splitlines()[-1] == lines[-1]
+    assert main([*cmd, "--commit", world.c["c1"], *repo, "--lines"]) == 2  # --lines goes with --range
+
+
 def test_errors_are_one_line(tmp_path, capsys):
     world, cmd = _setup(tmp_path, capsys)
     repo = ["--repo", str(world.repo.path)]
-    assert main([*cmd, "nope.py", *repo]) == 2
+    assert main([*cmd, "nope.py", *repo]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tracetui: nope.py is not in HEAD") and err.count("\n") == 1
-    assert main([*cmd, "app.py:40-50", *repo]) == 2
+    assert main([*cmd, "app.py:40-50", *repo]) == 1
     assert capsys.readouterr().err == "tracetui: lines 40-50 are outside app.py, which has 9 lines at HEAD\n"
-    assert main([*cmd, "app.py", *repo, "--ref", "no-such"]) == 2
+    assert main([*cmd, "app.py", *repo, "--ref", "no-such"]) == 1
     assert capsys.readouterr().err == "tracetui: revision 'no-such' not found in the repository\n"
     assert main([*cmd, "--range", "just-one", *repo, "--json"]) == 2
     out = capsys.readouterr()
@@ -107,7 +134,7 @@ def test_errors_are_one_line(tmp_path, capsys):
     assert "give one of" in capsys.readouterr().err
     plain = tmp_path / "plain"
     plain.mkdir()
-    assert main([*cmd, "x.py", "--repo", str(plain)]) == 2
+    assert main([*cmd, "x.py", "--repo", str(plain)]) == 1
     assert capsys.readouterr().err == f"tracetui: no git repository at {plain}\n"
 
 

@@ -33,7 +33,7 @@ def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     code, out, err = run(
         capsys, "seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(capsule), "--repo", str(repo)
     )
-    assert code == 2 and out == ""
+    assert code == 1 and out == ""
     assert "email (suggested)" in err and "need a decision" in err
     assert "jane.doe" not in err
     assert not capsule.exists()
@@ -100,7 +100,7 @@ def test_verify_failures_are_one_line_or_a_json_document(tmp_path, capsys):
     bad.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xffgarbage")
     code, out, err = run(capsys, "capsule", "verify", str(bad))
     assert (
-        code == 2
+        code == 1
         and out == ""
         and err.count("\n") == 1
         and err.startswith("tracetui: the capsule's gzip header is not")
@@ -108,13 +108,13 @@ def test_verify_failures_are_one_line_or_a_json_document(tmp_path, capsys):
     code, out, err = run(capsys, "capsule", "verify", str(bad), "--json")
     assert code == 1 and orjson.loads(out)["ok"] is False and "gzip header" in orjson.loads(out)["error"]
     code, out, err = run(capsys, "capsule", "verify", str(tmp_path / "missing.capsule"))
-    assert code == 2 and "does not exist" in err and err.count("\n") == 1
+    assert code == 1 and "does not exist" in err and err.count("\n") == 1
 
 
 def test_replay_and_seal_input_errors_are_one_line(tmp_path, capsys):
     repo, _ = kit.make_repo(tmp_path)
     code, out, err = run(capsys, "replay", str(tmp_path / "none.capsule"), "--repo", str(repo))
-    assert code == 2 and err.count("\n") == 1
+    assert code == 1 and err.count("\n") == 1
     code, _, err = run(
         capsys,
         "seal",
@@ -171,7 +171,7 @@ def test_a_capsule_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_pat
 
     monkeypatch.setattr(tempfile, "mkstemp", no_room)
     code, _, err = run(capsys, *seal)
-    assert code == 2 and err == f"tracetui: cannot write the capsule {out_dir / 'x.capsule'}: No space left on device\n"
+    assert code == 1 and err == f"tracetui: cannot write the capsule {out_dir / 'x.capsule'}: No space left on device\n"
     monkeypatch.undo()
 
     real_fsync = __import__("os").fsync
@@ -183,7 +183,7 @@ def test_a_capsule_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_pat
 
     monkeypatch.setattr("os.fsync", full_at_fsync)
     code, _, err = run(capsys, *seal)
-    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err
+    assert code == 1 and err.count("\n") == 1 and "No space left on device" in err
     assert list(out_dir.iterdir()) == []  # the temporary file went with the failure
     monkeypatch.setattr("os.fsync", real_fsync)
 
@@ -202,7 +202,7 @@ def test_a_wrong_repo_or_an_empty_check_is_said_before_the_warning_and_nothing_r
         for extra in ((), ("--bisect",)):
             code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(where),
                                  "--check", check, *extra)  # fmt: skip
-            assert code == 2 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
+            assert code == 1 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
             assert "your check will run" not in err
 
 

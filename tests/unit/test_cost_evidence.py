@@ -14,7 +14,8 @@ from shared_data import FIXTURES
 from tracetui import cost
 from tracetui.cli import main
 from tracetui.model import Tokens
-from tracetui.sources import RawLog, SessionFiles, claude_code, read_session
+from tracetui.sources import RawLog, SessionFiles, read_session
+from tracetui.sources.claude import reader as claude_code
 
 MODEL = "claude-opus-4-5"  # one price, no tiers: its rates are plain numbers
 WHEN = "2026-02-01T00:00:05Z"

@@ -72,7 +72,7 @@ def test_demo_build_only_cli(tmp_path, capsys):
     assert main(["demo", "--build-only", str(tmp_path / "d")]) == 0
     assert capsys.readouterr().out.strip() == str((tmp_path / "d").resolve())
     assert (tmp_path / "d" / "demo-shop" / ".git").is_dir()
-    assert main(["demo", "--build-only", str(tmp_path / "d")]) == 2  # not empty any more
+    assert main(["demo", "--build-only", str(tmp_path / "d")]) == 1  # not empty any more
 
 
 def test_a_killed_demo_leaves_nothing_the_next_one_keeps(tmp_path):

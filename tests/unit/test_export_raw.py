@@ -48,7 +48,7 @@ def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
     bucket = _bucket(tmp_path, _source(tmp_path))
     dest = tmp_path / "out"
     code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw", "--json")
-    assert code == 2
+    assert code == 1
     doc = json.loads(out)
     assert doc["ok"] is False and "need a decision" in doc["error"]
     assert doc["findings"] and all(
@@ -58,7 +58,7 @@ def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
     assert not dest.exists() or not any(dest.iterdir())
     # Without --json: one line per finding, as `seal` lists them, then the sentence.
     code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw")
-    assert code == 2 and "suggested" in err and err.strip().splitlines()[-1].startswith("tracetui: ")
+    assert code == 1 and "suggested" in err and err.strip().splitlines()[-1].startswith("tracetui: ")
     assert "`tracetui review`" in err.strip().splitlines()[-1]
 
 
@@ -74,7 +74,7 @@ def test_a_refused_export_lists_the_first_findings_and_counts_the_rest(tmp_path,
     monkeypatch.setattr(cli_output, "LISTED", total - 1)
     code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(tmp_path / "b"), "--format", "raw")
     listed = [line for line in err.splitlines() if line.startswith("  session ")]
-    assert code == 2 and len(listed) == total - 1 and "  … and 1 more (every one: --json)" in err
+    assert code == 1 and len(listed) == total - 1 and "  … and 1 more (every one: --json)" in err
 
 
 def test_raw_export_scrubs_in_place_keeps_other_bytes_and_reads_back(tmp_path, capsys):
@@ -252,14 +252,14 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "mine.txt").write_text("keep me")
-    for args, words in (
-        (["export", str(busy), "--format", "raw"], "not empty"),
-        (["export", str(tmp_path / "x"), "--format", "raw", "--since", "yesterday"], "expected a date"),
-        (["export", str(tmp_path / "x"), "--format", "raw", "--agent", "pi"], "no session matches"),
-        (["export", str(tmp_path / "x")], "--format"),
+    for args, words, exit_code in (
+        (["export", str(busy), "--format", "raw"], "not empty", 1),
+        (["export", str(tmp_path / "x"), "--format", "raw", "--since", "yesterday"], "expected a date", 2),
+        (["export", str(tmp_path / "x"), "--format", "raw", "--agent", "pi"], "no session matches", 1),
+        (["export", str(tmp_path / "x")], "--format", 2),
     ):
         code, out, err = _run(capsys, "--bucket", str(bucket.root), *args)
-        assert code == 2 and words in err and err.count("\n") == 1, (args, err)
+        assert code == exit_code and words in err and err.count("\n") == 1, (args, err)
     assert (busy / "mine.txt").read_text() == "keep me"
     export(bucket, tmp_path / "raw", ExportOptions("raw", accept_suggested=True))
     code, out, err = _run(
@@ -272,7 +272,7 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
         "parquet",
         "--accept-suggested",
     )
-    assert code == 2 and "holds a raw export" in err
+    assert code == 1 and "holds a raw export" in err
 
 
 @requires_corpus

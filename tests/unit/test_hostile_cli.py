@@ -67,11 +67,11 @@ def test_error_lines_that_quote_hostile_ids_are_clean(hostile_bucket, capsys):
     b = ["--bucket", str(tmp / "b")]
     hostile_prefix = "\x1b]0;x\x07\x9b\u202e"
     code, _, err = _run(capsys, *b, "show", hostile_prefix)
-    assert code == 2 and err.count("\n") == 1
+    assert code == 1 and err.count("\n") == 1
     code, _, err = _run(capsys, *b, "seal", ids[0], "--steps", "900:901", "-o", str(tmp / "x.capsule"))
-    assert code == 2 and err.count("\n") == 1
+    assert code == 1 and err.count("\n") == 1
     code, out, err = _run(capsys, *b, "show", hostile_prefix, "--json")
-    assert code == 2 and "error" in orjson.loads(out)
+    assert code == 1 and "error" in orjson.loads(out)
 
 
 def test_sync_errors_naming_hostile_paths_are_clean(tmp_path, capsys):

@@ -35,7 +35,7 @@ def test_a_prepared_demo_folder_is_one_line_and_nothing_is_written_through_a_lin
     target = _prepared(tmp_path, kind)
     code = main(["demo", "--build-only", str(target)])
     out, err = capsys.readouterr()
-    assert code == 2, (out, err)
+    assert code == 1, (out, err)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     elsewhere = tmp_path / "elsewhere"
     assert not elsewhere.exists() or list(elsewhere.iterdir()) == []

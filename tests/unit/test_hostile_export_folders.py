@@ -67,7 +67,7 @@ def test_an_export_never_writes_through_a_link_in_the_export_folder(exported, ca
     code = main([*bucket, "export", "--format", "atif", str(dest)])
     assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
     err = capsys.readouterr().err
-    assert code == 2 and "symbolic link" in err and err.count("\n") == 1, err
+    assert code == 1 and "symbolic link" in err and err.count("\n") == 1, err
 
 
 def _check(dest: Path) -> subprocess.CompletedProcess[str]:
@@ -132,4 +132,4 @@ def test_a_manifest_of_the_wrong_shape_is_one_line_for_check_and_export(exported
         capsys.readouterr()
         code = main(command)
         err = capsys.readouterr().err
-        assert code == 2 and "damaged" in err and err.count("\n") == 1, (command, err)
+        assert code == 1 and "damaged" in err and err.count("\n") == 1, (command, err)

@@ -264,7 +264,7 @@ def test_a_redaction_plan_of_the_wrong_shape_is_one_line(tmp_path, edit):
     ):
         out = _tracetui(*bucket, *command)
         assert "Traceback" not in out.stderr, out.stderr[-300:]
-        assert out.returncode == 2 and "is damaged" in out.stderr and out.stderr.count("\n") == 1, out.stderr
+        assert out.returncode == 1 and "is damaged" in out.stderr and out.stderr.count("\n") == 1, out.stderr
 
 
 def test_a_planted_log_reusing_a_sessions_id_does_not_hide_it(tmp_path):

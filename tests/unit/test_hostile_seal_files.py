@@ -48,7 +48,7 @@ def test_a_capsule_key_that_is_no_file_is_one_line(sealed_once, tmp_path, odd):
     bucket, root = sealed_once
     _plant(root / "capsule.key", odd)
     out = _tracetui(*bucket, "seal", "33333333", "-o", str(tmp_path / "again.capsule"))
-    assert out.returncode == 2, out.stderr[-300:]
+    assert out.returncode == 1, out.stderr[-300:]
     assert out.stderr.count("\n") == 1 and "capsule.key" in out.stderr
     assert not (tmp_path / "again.capsule").exists()
 

@@ -43,6 +43,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("keys",): ["keys", "--json", "--no-such-option"],
         ("sync",): ["sync", "--bucket", bucket, "--source", "nobody=/x", "--json"],
         ("ls",): ["ls", "--bucket", bucket, "--agent", "nobody", "--json"],
+        ("cost",): ["cost", "--bucket", bucket, "--since", "last week", "--json"],
         ("show",): ["show", "zzz", "--bucket", bucket, "--json"],
         ("search",): ["search", "x", "--limit", "0", "--bucket", bucket, "--json"],
         ("trail",): ["trail", "zzz", "--bucket", bucket, "--json"],

@@ -94,16 +94,16 @@ def test_ls_keeps_its_own_limit_and_all_within_the_selection(capsys, bucket):
 
 
 @pytest.mark.parametrize(
-    ("argv", "said"),
+    ("argv", "said", "code"),
     [
-        (("--since", "last tuesday"), "expected a date like 2026-05-01 or an ISO time, got 'last tuesday'"),
+        (("--since", "last tuesday"), "expected a date like 2026-05-01 or an ISO time, got 'last tuesday'", 2),
         (("--since", "2026-03-02", "--until", "2026-03-01"),
-         "--since is after --until: no session can match"),
-        (("--sessions", "zzzz"), "no session id starts with 'zzzz'"),
+         "--since is after --until: no session can match", 2),
+        (("--sessions", "zzzz"), "no session id starts with 'zzzz'", 1),  # 2: usage errors; 1: no such session
     ],
 )
-def test_a_bad_selection_is_one_line(capsys, bucket, argv, said):
-    assert main(["ls", "--bucket", str(bucket), *argv]) == 2
+def test_a_bad_selection_is_one_line(capsys, bucket, argv, said, code):
+    assert main(["ls", "--bucket", str(bucket), *argv]) == code
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and said in err
 

@@ -51,7 +51,7 @@ def test_scan_table_and_unknown_id(tmp_path, capsys):
     out = capsys.readouterr().out
     assert TOKEN not in out and "github-token" in out and "waiting for a decision" in out
     assert not (bucket / "plans" / f"{SESSION}.plan.json").exists()
-    assert main(["--bucket", str(bucket), "scan", "no-such-session"]) == 2
+    assert main(["--bucket", str(bucket), "scan", "no-such-session"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tracetui: ") and err.count("\n") == 1
 
@@ -94,7 +94,7 @@ def test_scan_steps_lists_exactly_what_the_seal_of_those_steps_checks(tmp_path, 
 def test_findings_are_decided_from_the_cli_and_then_the_seal_goes_through(tmp_path, capsys):
     bucket = _bucket(tmp_path, capsys)
     out = tmp_path / "x.capsule"
-    assert main(["--bucket", str(bucket), "seal", SESSION[:8], "-o", str(out)]) == 2  # undecided: refused
+    assert main(["--bucket", str(bucket), "seal", SESSION[:8], "-o", str(out)]) == 1  # undecided: refused
     assert "a decision before sealing" in capsys.readouterr().err
     assert main(["--bucket", str(bucket), "scan", SESSION[:8], "--json"]) == 0
     waiting = {r["kind"] for r in json.loads(capsys.readouterr().out) if r["decision"] is None}

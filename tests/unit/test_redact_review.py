@@ -53,7 +53,7 @@ def test_review_cli_lists_and_decides_values_of_the_demo(tmp_path, capsys):
     assert {r["decision"] for r in rows if r["kind"] == "email"} == {ACCEPTED}
     assert main(["--bucket", bucket, "review"]) == 0
     assert f"{doc['decisions_left'] - 1} decisions left" in capsys.readouterr().out
-    assert main(["--bucket", bucket, "review", "--reject", "nope"]) == 2
+    assert main(["--bucket", bucket, "review", "--reject", "nope"]) == 1
     assert capsys.readouterr().err.startswith("tracetui: ")
 
 

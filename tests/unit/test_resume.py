@@ -41,6 +41,52 @@ def sessions_of(agent: registry.Agent) -> list[SessionFiles]:
     return found
 
 
+def made_sessions(agent: registry.Agent, folder: Path) -> list[SessionFiles]:
+    """Logs the test writes for an agent whose fixtures hold no long resumable log (Pi's largest is an
+    OpenClaw trajectory, read whole and never resumed): without the corpus, the tests that take the
+    largest log need one that keeps a state."""
+    if agent.name != "pi":
+        return []
+    path = folder / "2026-03-01T09-00-00-000Z_55555555-aaaa-4bbb-8ccc-000000000005.jsonl"
+    path.write_bytes(pi_linear_log(40))
+    return agent.group([path])
+
+
+def pi_linear_log(turns: int) -> bytes:
+    """A Pi v3 session of `turns` prompts, each answered by a tool call, its result and a reply."""
+    def entry(n: int, message: dict[str, Any]) -> dict[str, Any]:
+        parent = f"e{n - 1:07d}" if n > 1 else None
+        stamp = f"2026-03-01T09:{n // 60 % 60:02d}:{n % 60:02d}.000Z"
+        return {"type": "message", "id": f"e{n:07d}", "parentId": parent, "timestamp": stamp, "message": message}
+
+    usage = {"input": 10, "output": 5, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 15}
+    said = {"api": "anthropic-messages", "provider": "anthropic", "model": "claude-opus-4-5", "usage": usage}
+    records: list[dict[str, Any]] = [
+        {"type": "session", "version": 3, "id": "55555555-aaaa-4bbb-8ccc-000000000005",
+         "timestamp": "2026-03-01T09:00:00.000Z", "cwd": "/work/made"}
+    ]  # fmt: skip
+    n = 0
+    for turn in range(turns):
+        call = f"toolu_made_{turn}"
+        for message in (
+            {"role": "user", "content": [{"type": "text", "text": f"step {turn}: read notes/{turn}.md"}]},
+            {"role": "assistant", "content": [{"type": "toolCall", "id": call, "name": "read",
+                                               "arguments": {"path": f"notes/{turn}.md"}}],
+             "stopReason": "toolUse", **said},
+            {"role": "toolResult", "toolCallId": call, "toolName": "read",
+             "content": [{"type": "text", "text": f"note {turn}: " + "lorem ipsum " * 8}], "isError": False},
+            {"role": "assistant", "content": [{"type": "text", "text": f"Read note {turn}."}],
+             "stopReason": "stop", **said},
+        ):  # fmt: skip
+            n += 1
+            records.append(entry(n, {**message, "timestamp": 0}))
+    return b"".join(orjson.dumps(r) + b"\n" for r in records)
+
+
+def largest(agent: registry.Agent, folder: Path) -> SessionFiles:
+    return max([*sessions_of(agent), *made_sessions(agent, folder)], key=lambda g: g.main.stat().st_size)
+
+
 def cuts(data: bytes, spread: int = 16) -> list[int]:
     """Every line end of a small log (a few spread over a large one), the middle of a line, the first
     line torn, and the whole."""
@@ -104,13 +150,13 @@ def test_resume_equals_full_read_at_every_cut(name: str, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("name", RESUMABLE)
-def test_a_state_is_used_not_read_again(name: str) -> None:
+def test_a_state_is_used_not_read_again(name: str, tmp_path: Path) -> None:
     """The resume reads only the new bytes: a state that claims the prefix read is believed (the
     caller vouches for the prefix), so swapping a prefix line's text under an intact tail hash shows
     the old text: proof the prefix was not parsed again."""
     agent = registry.get(name)
     assert agent.resume is not None
-    files = max(sessions_of(agent), key=lambda g: g.main.stat().st_size)
+    files = largest(agent, tmp_path)
     data = files.main.read_bytes()
     companions = [RawLog(str(p), p.read_bytes()) for p in files.companions]
     half = data.find(b"\n", len(data) // 2) + 1
@@ -125,10 +171,10 @@ def test_a_state_is_used_not_read_again(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", RESUMABLE)
-def test_a_state_that_does_not_fit_means_a_full_read(name: str) -> None:
+def test_a_state_that_does_not_fit_means_a_full_read(name: str, tmp_path: Path) -> None:
     agent = registry.get(name)
     assert agent.resume is not None
-    files = max(sessions_of(agent), key=lambda g: g.main.stat().st_size)
+    files = largest(agent, tmp_path)
     data = files.main.read_bytes()
     companions = [RawLog(str(p), p.read_bytes()) for p in files.companions]
     half = data.find(b"\n", len(data) // 2) + 1

@@ -125,7 +125,7 @@ def test_cli_rm_asks_on_a_terminal_and_refuses_without_one(tmp_path, logs, capsy
             return True
 
     monkeypatch.setattr("sys.stdin", Terminal("n\n"))
-    assert main(["rm", NESTED[:8], "--bucket", bucket]) == 2
+    assert main(["rm", NESTED[:8], "--bucket", bucket]) == 1
     err = capsys.readouterr().err
     assert f"Remove session {NESTED}" in err and "[y/N]" in err and "nothing removed" in err
     assert main(["show", NESTED, "--bucket", bucket, "--json"]) == 0
@@ -135,13 +135,13 @@ def test_cli_rm_asks_on_a_terminal_and_refuses_without_one(tmp_path, logs, capsy
     assert main(["rm", NESTED[:8], "--bucket", bucket]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"removed {NESTED}") and "the agent's logs are untouched" in out
-    assert main(["show", NESTED, "--bucket", bucket, "--json"]) == 2
+    assert main(["show", NESTED, "--bucket", bucket, "--json"]) == 1
     capsys.readouterr()
 
     assert main(["rm", REWIND, "--yes", "--bucket", bucket, "--json"]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["removed"] == REWIND and doc["agent"] == "claude" and doc["copies"] >= 2 and doc["logs"]
-    assert main(["rm", "zzzz", "--yes", "--bucket", bucket, "--json"]) == 2
+    assert main(["rm", "zzzz", "--yes", "--bucket", bucket, "--json"]) == 1
     assert "no session id starts with" in orjson.loads(capsys.readouterr().out)["error"]
 
 

@@ -226,7 +226,7 @@ def test_the_cli_names_the_commands_that_decide_a_gate_value_and_they_unblock_th
     capsys.readouterr()
     sid = kit.CLAUDE_SESSION[:8]
     out = tmp_path / "v.capsule"
-    assert main([*bucket, "seal", sid, "--steps", "0:3", "-o", str(out)]) == 2
+    assert main([*bucket, "seal", sid, "--steps", "0:3", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "member trail.jsonl" in err and token not in err
     assert f"`tracetui scan {kit.CLAUDE_SESSION} --steps 0:3 --accept github-token` (scrub)" in err

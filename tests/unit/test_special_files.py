@@ -51,7 +51,7 @@ def test_a_fifo_among_the_logs_does_not_hang_sync(tmp_path):
 
 def test_a_fifo_given_as_a_source_is_refused(fifo, tmp_path):
     out = _tracetui("--bucket", str(tmp_path / "b"), "sync", "--source", f"claude={fifo}")
-    assert out.returncode == 2 and "neither a folder nor a regular file" in out.stderr
+    assert out.returncode == 1 and "neither a folder nor a regular file" in out.stderr
 
 
 def test_open_regular_refuses_a_fifo_swapped_in_after_the_stat(tmp_path):

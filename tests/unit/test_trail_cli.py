@@ -63,11 +63,11 @@ def test_trail_table_and_missing_repository(tmp_path, capsys):
 
 def test_trail_errors_are_one_line(tmp_path, capsys):
     repo, bucket = _bucket_with_session(tmp_path, capsys)
-    assert main(["--bucket", str(bucket), "trail", SID, "--ref", "no-such-branch"]) == 2
+    assert main(["--bucket", str(bucket), "trail", SID, "--ref", "no-such-branch"]) == 1
     assert capsys.readouterr().err == "tracetui: revision 'no-such-branch' not found in the repository\n"
     plain = tmp_path / "plain"
     plain.mkdir()
-    assert main(["--bucket", str(bucket), "trail", SID, "--repo", str(plain)]) == 2
+    assert main(["--bucket", str(bucket), "trail", SID, "--repo", str(plain)]) == 1
     assert capsys.readouterr().err == f"tracetui: no git repository at {plain}\n"
 
 

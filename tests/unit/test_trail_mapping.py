@@ -163,7 +163,7 @@ def test_the_cli_says_where_the_paths_were_read(tmp_path, capsys):
     assert main(["--bucket", str(bucket), "--repo", str(repo.path), "trail", sid, "--json"]) == 0
     assert orjson.loads(capsys.readouterr().out) == rows
     # the app refuses a --repo that is no repository in one line, before it opens
-    assert main(["--bucket", str(bucket), "--repo", str(tmp_path / "logs")]) == 2
+    assert main(["--bucket", str(bucket), "--repo", str(tmp_path / "logs")]) == 1
     assert capsys.readouterr().err == f"tracetui: no git repository at {tmp_path / 'logs'}\n"
 
 

@@ -100,7 +100,7 @@ def test_snapshot_command_from_a_claude_code_hook(tmp_path, monkeypatch, capsys)
     assert (code, out, err) == (0, "", "")
     # by hand, the same situation is one clear error line
     monkeypatch.setattr(sys, "stdin", None)
-    assert main(["snapshot", "--repo", str(outside), "--session", "s"]) == 2
+    assert main(["snapshot", "--repo", str(outside), "--session", "s"]) == 1
     assert capsys.readouterr().err == f"tracetui: no git repository at {outside}\n"
     assert main(["snapshot", "--repo", str(repo.path)]) == 2
     assert "no session id" in capsys.readouterr().err

@@ -10,7 +10,11 @@ import orjson
 from shared_data import FIXTURES
 
 from tracetui.model import Tokens
-from tracetui.sources import RawLog, claude_code, codex, copilot, gemini
+from tracetui.sources import RawLog
+from tracetui.sources.claude import reader as claude_code
+from tracetui.sources.codex import reader as codex
+from tracetui.sources.copilot import reader as copilot
+from tracetui.sources.gemini import reader as gemini
 
 
 def _raw(path: str, records: list[dict[str, Any]]) -> RawLog:

@@ -24,7 +24,7 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.index import LineIndex, Posting, Refresh, index_path, line_key
-from tracetui.errors import NotFound, TracetuiError
+from tracetui.errors import NotFound, TracetuiError, UsageError
 from tracetui.regular_file import refuse_special_git_files
 from tracetui.trail import map_repository, trail
 from tracetui.trail.patches import SPLIT_MIN, SPLIT_SPAN, norm
@@ -1003,7 +1003,7 @@ def blame_range(
     """`BASE..HEAD`: the commits HEAD has and BASE has not, oldest first, each blamed (merge commits
     are listed but not blamed: their lines are the merged commits')."""
     if spec.count("..") != 1 or "..." in spec:
-        raise TracetuiError(f"a range is BASE..HEAD, not {spec!r}")
+        raise UsageError(f"a range is BASE..HEAD, not {spec!r}")
     base_rev, head_rev = spec.split("..")
     r = open_repo(repo)
     base = resolve(r, base_rev or "HEAD")

@@ -10,7 +10,7 @@ from typing import Any
 
 import platformdirs
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.sources import registry
 from tracetui.regular_file import is_regular
 
@@ -61,9 +61,9 @@ def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
         agent, sep, raw = spec.partition("=")
         agent = agent.strip().lower()
         if not sep or not raw:
-            raise TracetuiError(f"--source expects AGENT=PATH (AGENT is {registry.spoken_names()}), got {spec!r}")
+            raise UsageError(f"--source expects AGENT=PATH (AGENT is {registry.spoken_names()}), got {spec!r}")
         if agent not in registry.names():
-            raise TracetuiError(f"unknown agent {agent!r} in --source {spec!r}: expected {registry.spoken_names()}")
+            raise UsageError(f"unknown agent {agent!r} in --source {spec!r}: expected {registry.spoken_names()}")
         path = Path(raw).expanduser()
         if not path.exists():
             raise TracetuiError(f"source path {str(path)!r} does not exist")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.ctx import ContextIndex
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.model import Session, Step
 from tracetui.redact.plan import Plan
 from tracetui.safe_text import safe_line
@@ -63,9 +63,9 @@ def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
         if not sep:
             b = a
     except ValueError:
-        raise TracetuiError(f"--steps wants A:B with step indexes, got {safe_line(spec)!r}") from None
+        raise UsageError(f"--steps wants A:B with step indexes, got {safe_line(spec)!r}") from None
     if a is not None and b is not None and a > b:
-        raise TracetuiError(f"--steps {safe_line(spec)}: the first index is after the last")
+        raise UsageError(f"--steps {safe_line(spec)}: the first index is after the last")
     return (a, b)
 
 

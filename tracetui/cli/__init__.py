@@ -1,8 +1,9 @@
 """The command line: a thin face over the core (docs/design.md, "Command line").
 
 Each command group lives in its own module with a `register(subparsers)` function; the parsed
-arguments carry `func`, which returns an exit code. Core errors (`TracetuiError`) become one line
-on stderr and exit code 2; nothing else is printed for them.
+arguments carry `func`, which returns an exit code (`tracetui.cli.exit_codes`). Core errors
+(`TracetuiError`) become one line on stderr and exit code 1 (FAILED), usage errors (`UsageError`,
+argparse's own) exit 2 (USAGE); nothing else is printed for them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracetui import __version__
-from tracetui.errors import TracetuiError
+from tracetui.cli.exit_codes import EPILOG, FAILED, INTERRUPTED, OK, USAGE
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import clip, safe_line
 
 MESSAGE_MAX = 1_000  # characters of one error line; a longer one says how much it left out
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "tracetui.cli.app_commands",  # (no subcommand) UI, demo, open
     "tracetui.cli.browse",  # sync, ls, show, search
+    "tracetui.cli.cost",  # cost
     "tracetui.cli.watch",  # watch
     "tracetui.cli.trail",  # trail, snapshot
     "tracetui.cli.blame",  # blame
@@ -68,7 +71,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, as every other failure: argparse's own puts the whole usage above it.
         error(f"{message} (see `{self.prog} --help`)", json_too=Parser.json_errors)
-        raise SystemExit(2)
+        raise SystemExit(USAGE)
 
 
 class Commands:
@@ -96,7 +99,7 @@ def build_parser() -> Parser:
         description="Browse, search, redact and share what your coding agents did. With no command,\n"
         "sync the agents' logs in the background and open the app.",
         # Raw: a wrapped path would break at its hyphens, and a user copies it from here.
-        epilog=f"config folder (settings.toml, keymap.toml, themes/):\n  {config_dir()}",
+        epilog=f"{EPILOG}\n\nconfig folder (settings.toml, keymap.toml, themes/):\n  {config_dir()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
@@ -219,9 +222,9 @@ def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
         if args.command is None or getattr(args, name, None) is None and parser.takes(args.command, name):
             setattr(args, name, value)
         elif not parser.takes(args.command, name):
-            raise TracetuiError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
+            raise UsageError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
         elif getattr(args, name) != value:
-            raise TracetuiError(f"--{name} is given twice, before and after `{args.command}`")
+            raise UsageError(f"--{name} is given twice, before and after `{args.command}`")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _hand_on_app_options(parser, args)
     except TracetuiError as exc:
         error(str(exc), json_too=Parser.json_errors)
-        return 2
+        return USAGE
     for name in ("bucket", "source", "theme"):
         if not hasattr(args, name):
             setattr(args, name, None)
@@ -244,23 +247,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         func = run_default
     as_json = bool(getattr(args, "json", False))
     try:
-        return int(func(args) or 0)
+        return int(func(args) or OK)
+    except UsageError as exc:
+        error(str(exc), json_too=as_json)
+        return USAGE
     except TracetuiError as exc:
         error(str(exc), json_too=as_json)
-        return 2
+        return FAILED
     except UnicodeEncodeError as exc:
         # An argument that was not UTF-8 (Python keeps its bytes as lone surrogates) reached text
         # that must be UTF-8 (an index query, a file name written): said, not a traceback.
         bad = safe_line(exc.object[exc.start : exc.end]) if isinstance(exc.object, str) else "?"
         error(f"a value given holds bytes that are not UTF-8 text ({bad}); give it as UTF-8", as_json)
-        return 2
+        return USAGE
     except KeyboardInterrupt:
         error("interrupted", json_too=as_json)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         # `tracetui ls | head`: the reader went away; that is not an error worth a traceback.
         try:
             sys.stdout = None
         except Exception:
             pass
-        return 0
+        return OK

@@ -10,7 +10,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import safe_line
 
 _LINES = re.compile(r"^(?P<file>.+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
@@ -41,7 +41,13 @@ def register(subparsers: Commands) -> None:
         "--range",
         metavar="BASE..HEAD",
         dest="span",
-        help="the same for every commit of a range (a pull request)",
+        help="the same for every commit of a range (a pull request): one summary per commit "
+        "(its sessions, steps and shares); every line with --lines",
+    )
+    p.add_argument(
+        "--lines",
+        action="store_true",
+        help="with --range: each commit in full, its steps' prompts and every line no session explains",
     )
     p.add_argument("--no-state", action="store_true", help="skip the survival states (no trail is judged)")
     add_bucket_option(p)
@@ -58,7 +64,7 @@ def parse_target(target: str) -> tuple[str, tuple[int, int] | None]:
     first = int(m.group("first"))
     last = int(m.group("last")) if m.group("last") else first
     if first < 1 or last < first:
-        raise TracetuiError(f"{target!r}: lines are counted from 1, as FILE:LINE or FILE:FIRST-LAST")
+        raise UsageError(f"{target!r}: lines are counted from 1, as FILE:LINE or FILE:FIRST-LAST")
     return m.group("file"), (first, last)
 
 
@@ -67,7 +73,9 @@ def run_blame(args: argparse.Namespace) -> int:
 
     modes = [x for x in (args.target, args.commit, args.span) if x]
     if len(modes) != 1:
-        raise TracetuiError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
+        raise UsageError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
+    if args.lines and not args.span:
+        raise UsageError("--lines goes with --range (a file's blame and --commit print every line already)")
     progress = _progress if sys.stderr.isatty() and not args.json else None
     with open_bucket(args) as bucket:
         if args.commit:
@@ -86,7 +94,12 @@ def run_blame(args: argparse.Namespace) -> int:
                 print_json(doc)
                 return 0
             for c in doc["commits"]:
-                _print_commit(c)
+                if args.lines:
+                    _print_commit(c)
+                    print()
+                else:
+                    _print_summary(c)
+            if not args.lines and doc["commits"]:
                 print()
             print(f"{len(doc['commits'])} commits, {doc['added']} added lines: {_explained(doc)}")
             return 0
@@ -159,6 +172,32 @@ def _explained(doc: dict[str, Any]) -> str:
     added = doc["added"]
     share = f" ({doc['explained'] * 100 // added}%)" if added else ""
     return f"{doc['explained']} explained by sessions{share}, {added - doc['explained']} not"
+
+
+def _print_summary(doc: dict[str, Any]) -> None:
+    """One commit of a range in a few lines: its share explained, then each session's lines, share
+    and steps (a pull request's reviewer wants the shares; `--lines` gives the rest)."""
+    subject = (doc["message"] or "").strip().splitlines()
+    print(safe_line(f"{doc['commit'][:10]}  {_cut(subject[0]) if subject else ''}"))
+    if doc["merge"]:
+        print("  a merge: its lines are the merged commits'")
+        return
+    print(f"  {doc['added']} added lines: {_explained(doc)}")
+    steps: dict[str, list[int]] = {}
+    for st in doc["steps"]:
+        steps.setdefault(st["session"], []).append(st["index"])
+    for s in doc["sessions"]:
+        indexes = sorted(steps.get(s["session"], []))
+        shown = ", ".join(f"#{i}" for i in indexes[:STEPS_SHOWN]) + (" …" if len(indexes) > STEPS_SHOWN else "")
+        print(
+            safe_line(
+                f"  {s['agent']} {s['session'][:8]}: {s['lines']} lines ({s['share'] * 100:.1f}%), "
+                f"{len(indexes)} step{'s' if len(indexes) != 1 else ''} {shown}".rstrip()
+            )
+        )
+
+
+STEPS_SHOWN = 6  # step numbers named on a session's summary line; the rest counted
 
 
 def _print_commit(doc: dict[str, Any]) -> None:

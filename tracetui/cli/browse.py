@@ -12,7 +12,7 @@ from tracetui.bucket import parse_sources, source_folders, unknown_kind
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.cli.selection import add_selection_options, selection_of
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui import cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import clip, safe_line
@@ -294,7 +294,7 @@ def run_rm(args: argparse.Namespace) -> int:
 
 def _confirm_removal(bucket: Bucket, sid: str) -> None:
     if not sys.stdin.isatty():
-        raise TracetuiError("tracetui rm asks before it removes a session: pass --yes to remove without asking")
+        raise UsageError("tracetui rm asks before it removes a session: pass --yes to remove without asking")
     title = safe_line(bucket.summary(sid).title or "untitled")
     sys.stderr.write(
         f"Remove session {safe_line(sid)} ({title}) from the bucket? Its copies and rows go; the agent's log stays "

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli.exit_codes import FAILED
 from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
@@ -128,7 +129,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
                     {"ok": False, "error": safe_line(str(exc)), "findings": exc.findings, "decide": how}
                 )
                 error(str(exc))
-                return 2
+                return FAILED
             print_findings([finding_line(row) for row in exc.findings])
             for line in how:
                 print("  " + line, file=sys.stderr)

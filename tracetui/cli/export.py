@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
+from tracetui.cli.exit_codes import FAILED, OK, PARTIAL
 from tracetui.cli.output import print_findings, print_json
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
@@ -21,8 +22,12 @@ def register(subparsers: Commands) -> None:
         "export",
         help="export sessions as a dataset (raw logs, parquet, ATIF) or one episode as a page, redacted",
         description="Export the chosen sessions, each scrubbed under its redaction plan and checked again "
-        "by the seal's second gate, into DEST. Unchanged sessions are not written again. "
+        "by the seal's second gate, into DEST. Unchanged sessions are not written again; the sessions an "
+        "earlier export into DEST wrote and this one does not choose stay (--prune removes them). "
         "`tracetui export --check DEST` verifies an export.",
+        epilog="exit codes: 0 every chosen session exported; 1 nothing exported (refused, or an error); "
+        "2 a usage error; 4 partly exported (the refused sessions are listed on stderr). "
+        "--check: 0 the export is sound, 1 a problem.",
     )
     p.add_argument(
         "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
@@ -42,6 +47,11 @@ def register(subparsers: Commands) -> None:
     p.add_argument(
         "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
     )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove (and list) the sessions earlier exports into DEST wrote that this one does not choose",
+    )
     p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
     add_bucket_option(p)
     add_json_option(p)
@@ -52,18 +62,24 @@ def run_export(args: argparse.Namespace) -> int:
     if args.check:
         return _check(args)
     from tracetui.capsule import SealRefused, finding_line, parse_steps
-    from tracetui.errors import TracetuiError
+    from tracetui.errors import UsageError
     from tracetui.export import ExportOptions, export
 
     if args.format is None:
-        raise TracetuiError("give --format raw, parquet, atif, html or md (or --check DEST)")
+        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST)")
     steps = parse_steps(args.steps) if args.steps else None
     if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
-        raise TracetuiError(
+        raise UsageError(
             f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)"
         )
     options = ExportOptions(
-        args.format, args.accept_suggested, args.ref, args.repo, args.license.strip().lower(), steps=steps
+        args.format,
+        args.accept_suggested,
+        args.ref,
+        args.repo,
+        args.license.strip().lower(),
+        steps=steps,
+        prune=args.prune,
     )
     selection = selection_of(args)
     with open_bucket(args) as bucket:
@@ -75,27 +91,42 @@ def run_export(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
                 error(str(exc))
-                return 2
+                return FAILED
             print_findings([f"session {str(row['session'])[:12]} {finding_line(row)}" for row in exc.findings])
             raise
     if args.json:
         print_json({"ok": not report.refused, **report.to_dict()})
-        return 1 if report.refused else 0
+        return _code(report)
     d = report.to_dict()
+    kept = f", {report.carried} kept from earlier exports" if report.carried else ""
+    where = safe_line(str(report.dest)) if report.files else f"{safe_line(str(report.dest))} (nothing written)"
     print(
-        f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) "
+        f"exported {report.exported} of {report.sessions} session(s) "
         f"as {report.format} into "
-        f"{safe_line(str(report.dest))}: {report.written} written, {report.unchanged} unchanged, "
+        f"{where}: {report.written} written, {report.unchanged} unchanged{kept}, "
         f"{report.files} files, {d['redactions']} redactions"
     )
-    for refused in report.refused:
+    for gone in report.pruned:
         print(
-            f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}:",
+            f"pruned: session {safe_line(str(gone['session']))} ({safe_line(str(gone['agent']))}), "
+            f"{len(gone['files'])} file(s)"
+        )
+    for refused in report.refused:
+        earlier = " (its earlier export is kept)" if refused.get("kept") else ""
+        print(
+            f"not exported: session {safe_line(refused['session'])}{earlier}: {safe_line(refused['reason'])}:",
             file=sys.stderr,
         )
         for row in refused["findings"]:
             print(f"  {finding_line(row)}", file=sys.stderr)
-    return 1 if report.refused else 0
+    return _code(report)
+
+
+def _code(report: Any) -> int:
+    """OK, PARTIAL when some chosen sessions were written and others refused, FAILED when none was."""
+    if not report.refused:
+        return OK
+    return PARTIAL if report.exported else FAILED
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -104,12 +135,12 @@ def _check(args: argparse.Namespace) -> int:
     report = export_api.check(args.dest)
     if args.json:
         print_json(report.to_dict())
-        return 0 if report.ok else 1
+        return OK if report.ok else FAILED
     state = "OK" if report.ok else "FAILED"
     print(f"{state}: {safe_line(str(report.dest))}: {report.files} files checked, {report.sessions} sessions")
     for problem in report.problems:
         print(f"  {safe_line(problem['file'])}: {safe_line(problem['problem'])}")
-    return 0 if report.ok else 1
+    return OK if report.ok else FAILED
 
 
 def _progress() -> Callable[[Any], None]:

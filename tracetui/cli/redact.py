@@ -8,7 +8,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 
 
 def register(subparsers: Commands) -> None:
@@ -149,7 +149,7 @@ def _decide(plan: Any, session: Any, args: argparse.Namespace) -> int:
         return 0
     both = set(args.accept) & set(args.reject)
     if both:
-        raise TracetuiError(f"--accept and --reject both name {', '.join(sorted(both))}")
+        raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
     included = None
     if args.steps is not None:
         included = seal_scope(session, plan, parse_steps(args.steps)).included

@@ -8,7 +8,7 @@ import sys
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.cli.selection import add_selection_options, selection_of
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 
 
 def register(subparsers: Commands) -> None:
@@ -44,7 +44,7 @@ def run_review(args: argparse.Namespace) -> int:
     )
 
     if args.limit is not None and args.limit < 1:
-        raise TracetuiError("--limit wants a positive number")
+        raise UsageError("--limit wants a positive number")
     with open_bucket(args) as bucket:
         store = plan_store(bucket)
         rows = export.select(bucket, selection_of(args))[::-1]  # newest first
@@ -68,7 +68,7 @@ def run_review(args: argparse.Namespace) -> int:
     decided = 0
     both = set(args.accept) & set(args.reject)
     if both:
-        raise TracetuiError(f"--accept and --reject both name {', '.join(sorted(both))}")
+        raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
     for wanted, decision in [(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject]:
         group = find_group(groups, wanted)
         decided += decide_group(group, decision, plans)

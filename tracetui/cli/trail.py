@@ -12,7 +12,7 @@ import pygit2
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
-from tracetui.errors import NotFound, TracetuiError
+from tracetui.errors import NotFound, TracetuiError, UsageError
 from tracetui.safe_text import safe_line
 
 
@@ -146,7 +146,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     hook = hook_input(doc or {})
     session = args.session or hook.session
     if not session:
-        raise TracetuiError("no session id: pass --session ID or run from an agent hook that sends session_id")
+        raise UsageError("no session id: pass --session ID or run from an agent hook that sends session_id")
     repo = args.repo or hook.cwd or os.getcwd()
     try:
         snap = take_snapshot(repo, session, tool_use_id=hook.tool_use_id, tool=hook.tool)

@@ -4,8 +4,14 @@ what it was made from, so an unchanged session is not written again and `--check
 `manifest.json` (canonical JSON, no times, so the same export gives the same bytes):
 `{"format": "tracetui.export/1", "export": FORMAT, "tool", "options", "sessions": {id: {"agent",
 "digest", "files", "receipt", "rejected"}}, "groups": {name: {"digest", "files"}}, "files": {path:
-{"sha256", "size"}}}`. Files are written atomically (temp file + rename), the manifest last; a file
-the previous manifest listed and this export does not make is removed; no other file is touched.
+{"sha256", "size"}}}`. Files are written atomically (temp file + rename), the manifest last.
+
+A folder is safe to export into again with another selection: an export adds and updates. The
+sessions (and parquet partitions) an earlier export wrote and this one does not choose are carried
+over as they are, unless the export is asked to prune them (`prune`); a file the previous manifest
+listed that neither this export nor a carried session makes is removed (an updated session's old
+shards); no other file is touched. An export that writes nothing creates nothing: the folder is made
+with its first file.
 """
 
 from __future__ import annotations
@@ -181,6 +187,8 @@ class Dest:
     written: int = 0
     kept: int = 0
     folded: dict[str, str] = field(default_factory=dict)  # each file's casefold: the file
+    carried: set[str] = field(default_factory=set)  # sessions of the last export kept as they are
+    pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
 
     @classmethod
     def open(cls, root: str | Path, export_format: str) -> Dest:
@@ -197,11 +205,55 @@ class Dest:
                 f"{path} holds a {old.get('export')} export; "
                 f"give another folder for the {export_format} format"
             )
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise TracetuiError(f"cannot create the export folder {path}: {exc.strerror or exc}") from None
+        _can_create(path)
         return cls(path, export_format, old)
+
+    # -- what the last export made and this one does not choose -------------------------------
+
+    def carry(self, chosen: set[str], prune: bool) -> None:
+        """Carry over the sessions the last export wrote that are not `chosen` now, with their files
+        and the partitions that hold only them; with `prune`, list them in `pruned` instead (their
+        files are removed by `finish`). Called before anything is written, so no new file of this
+        export takes a carried file's name."""
+        if self.old is None:
+            return
+        for sid, entry in sorted(self.old["sessions"].items()):
+            if sid in chosen:
+                continue
+            if prune:
+                self.pruned.append({"session": sid, "agent": entry.get("agent"), "files": entry.get("files", [])})
+            else:
+                self.carry_session(sid)
+        for name, group in sorted(self.old["groups"].items()):
+            members = {str(s) for s in group.get("sessions", [])}
+            if prune or members & chosen or not members <= self.carried:
+                continue
+            for rel in group.get("files", ()):
+                self._carry_file(rel)
+            self.groups[name] = group
+
+    def carry_session(self, sid: str) -> bool:
+        """Keep the last export's entry of session `sid` and its files, as they are; False when it has
+        none, or when this export has written one of its files' names since (it is then gone)."""
+        entry = (self.old or {}).get("sessions", {}).get(sid)
+        if not isinstance(entry, dict) or sid in self.sessions:
+            return False
+        if any(rel in self.files or self.taken(rel) for rel in entry.get("files", ())):
+            return False
+        for rel in entry.get("files", ()):
+            self._carry_file(rel)
+        self.sessions[sid] = entry
+        self.carried.add(sid)
+        return True
+
+    def _carry_file(self, rel: str) -> None:
+        meta = (self.old or {}).get("files", {}).get(rel)
+        try:
+            there = isinstance(meta, dict) and inside(self.root, rel).is_file()
+        except LinkInExport:
+            there = False
+        if there and isinstance(meta, dict) and rel not in self.files:
+            self._record(rel, dict(meta))
 
     # -- what the last export made ------------------------------------------------------------
 
@@ -305,9 +357,11 @@ class Dest:
             "groups": {**old.get("groups", {}), **self.groups},
             "files": dict(sorted((rel, meta) for rel, meta in files.items() if (self.root / rel).is_file())),
         }
+        if self.old is None and not files:
+            return  # nothing was written
         try:
             self.write(MANIFEST, canonical(manifest))
-        except OSError:
+        except (OSError, TracetuiError):
             pass
 
     def finish(self, options: dict[str, Any]) -> dict[str, Any]:
@@ -332,6 +386,8 @@ class Dest:
             "groups": self.groups,
             "files": dict(sorted(self.files.items())),
         }
+        if self.old is None and not self.files:
+            return manifest  # nothing was written: no folder, no manifest of nothing
         data = canonical(manifest)
         path = self.root / MANIFEST
         if not (path.is_file() and path.read_bytes() == data):
@@ -340,6 +396,20 @@ class Dest:
             self.written = written
         self.files.pop(MANIFEST, None)
         return manifest
+
+
+def _can_create(path: Path) -> None:
+    """Refuse a folder that cannot be made before anything is done; it is made with the first file
+    written, so an export that writes nothing (or is refused) leaves no folder behind."""
+    if path.is_dir():
+        return
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise TracetuiError(f"cannot create the export folder {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise TracetuiError(f"cannot create the export folder {path}: {parent} is not writable")
 
 
 def _prune_empty(root: Path) -> None:

@@ -4,19 +4,24 @@ bounded number of rows per file, with a Hugging Face dataset card (README.md).
 
 Memory stays flat however large the export: one session is in memory at a time, and rows go to
 the file in row groups of bounded rows and bytes. A partition whose sessions all have the digest the
-manifest records (and whose files are in place) is not written again.
+manifest records (and whose files are in place) is not written again. A partition written again
+keeps the rows of the sessions an earlier export put there and this one does not choose (or now
+refuses), read back from the earlier files (parquet_rows, in a bounded child), unless pruned.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.export import tables
 from tracetui.export.manifest import digest_of, safe_component
 from tracetui.export.raw import agent_folder
@@ -128,12 +133,11 @@ class ParquetWriter:
     def __init__(self, exporter: Exporter) -> None:
         _pyarrow()
         if not _LICENSE.match(exporter.options.license):
-            raise TracetuiError(
+            raise UsageError(
                 "--license wants a licence id such as cc-by-4.0, mit or apache-2.0, "
                 f"got {exporter.options.license!r}"
             )
         self.exporter = exporter
-        self.counts = {name: 0 for name in tables.TABLES}
 
     def digest_extra(self, summary: SessionSummary) -> bytes:
         return b""
@@ -142,15 +146,28 @@ class ParquetWriter:
         groups: dict[str, list[Reviewed]] = {}
         for item in reviewed:
             groups.setdefault(self._partition(item.summary), []).append(item)
+        old_sessions = (self.exporter.dest.old or {}).get("sessions", {})
         for name in sorted(groups):
             members = groups[name]
-            digest = digest_of(sorted((m.summary.id, m.digest) for m in members))
+            kept = [(sid, str(old_sessions[sid].get("digest"))) for sid in self._carried_in(name)]
+            # The same as an earlier export's digest of the partition when it chose these sessions too.
+            digest = digest_of(sorted([(m.summary.id, m.digest) for m in members] + kept))
             if not self._keep(name, digest, members):
                 self._write_group(name, digest, members, step)
             else:
                 for m in members:
                     step(m.summary.id)
-        self._card()
+        if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
+            self._card()
+
+    def _old_group(self, name: str) -> dict[str, Any]:
+        group = (self.exporter.dest.old or {}).get("groups", {}).get(name)
+        return group if isinstance(group, dict) else {}
+
+    def _carried_in(self, name: str) -> list[str]:
+        """The sessions of partition `name` an earlier export wrote that this one carries over."""
+        carried = self.exporter.dest.carried
+        return sorted(str(s) for s in self._old_group(name).get("sessions", []) if str(s) in carried)
 
     @staticmethod
     def _partition(summary: SessionSummary) -> str:
@@ -164,8 +181,6 @@ class ParquetWriter:
         dest.keep("groups", name, group)
         for m in members:
             self.exporter.keep_session(m)
-        for table, n in (group.get("rows") or {}).items():
-            self.counts[table] = self.counts.get(table, 0) + int(n)
         return True
 
     def _write_group(
@@ -179,6 +194,9 @@ class ParquetWriter:
         rows = {t: 0 for t in tables.TABLES}
         states: dict[str, int] = {}  # the patches' survival, for the card's outcome labels
         done: list[str] = []
+        earlier = self._old_group(name)
+        # The earlier files, linked aside before any new shard takes their names.
+        snapshot = _snapshot(ex, [str(f) for f in earlier.get("files", [])])
         try:
             for item in members:
                 prepared = ex.prepare(item.summary.id)
@@ -193,13 +211,30 @@ class ParquetWriter:
                     done.append(item.summary.id)
                     ex.record(prepared, item.digest, [receipt_file], entry)
                 step(item.summary.id)
+            # Sessions an earlier export put here that this one does not choose, or now refuses (their
+            # earlier export stays): their rows as that export wrote them.
+            refused = {str(s) for s in earlier.get("sessions", [])} & {m.summary.id for m in members} - set(done)
+            keep = set(self._carried_in(name)) | {sid for sid in refused if ex.dest.carry_session(sid)}
+            for table, row in _earlier_rows(snapshot, keep):
+                shards[table].add(row, len(orjson.dumps(row, default=str)))
+                rows[table] += 1
+                if table == "patches":
+                    states[row["state"]] = states.get(row["state"], 0) + 1
+            done += sorted(keep)
+            if not done:
+                raise _Nothing
             files = [f for t in tables.TABLES for f in shards[t].finish()]
+        except _Nothing:
+            for s in shards.values():
+                s.abort()
+            return
         except BaseException:
             for s in shards.values():
                 s.abort()
             raise
-        for table, n in rows.items():
-            self.counts[table] += n
+        finally:
+            for tmp in snapshot.values():
+                tmp.unlink(missing_ok=True)
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
     def _session_rows(
@@ -241,6 +276,11 @@ class ParquetWriter:
         from tracetui.export.card import Contents, dataset_card
 
         ex = self.exporter
+        counts = {name: 0 for name in tables.TABLES}  # rows of every partition, carried ones too
+        for group in ex.dest.groups.values():
+            for table, n in (group.get("rows") or {}).items():
+                if table in counts:
+                    counts[table] += int(n)
         agents: dict[str, int] = {}
         for entry in ex.dest.sessions.values():
             agent = str(entry.get("agent") or "unknown")
@@ -255,4 +295,64 @@ class ParquetWriter:
             elif group.get("rows", {}).get("patches"):
                 states = None  # a group an earlier version wrote: its patches were not counted by state
         about = Contents(agents, states, sorted(m for m in months if m != "unknown"))
-        ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, self.counts, about).encode())
+        ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, counts, about).encode())
+
+
+class _Nothing(Exception):
+    """A partition none of whose sessions is written: no file of it is made."""
+
+
+def _snapshot(ex: Exporter, rels: list[str]) -> dict[str, Path]:
+    """Each earlier parquet file of a partition, linked (or copied) to a temporary name beside it."""
+    from tracetui.export.manifest import inside
+
+    out: dict[str, Path] = {}
+    try:
+        for rel in rels:
+            if not rel.endswith(".parquet"):
+                continue
+            path = inside(ex.dest.root, rel)
+            if not path.is_file():
+                continue
+            tmp = ex.dest.temp_path(rel)
+            tmp.unlink()
+            try:
+                os.link(path, tmp)
+            except OSError:
+                shutil.copyfile(path, tmp)
+            out[rel] = tmp
+    except BaseException:
+        for tmp in out.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _earlier_rows(snapshot: dict[str, Path], sessions: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The rows of `sessions` in an earlier export's files of a partition (table, row), decoded in the
+    bounded child `--check` uses: the folder may be someone else's dataset."""
+    from tracetui.export.parquet_rows import Unreadable, rows_as_json
+
+    if not sessions:
+        return
+    for rel, tmp in sorted(snapshot.items()):
+        table = rel.split("/")[1] if rel.count("/") >= 2 else ""
+        columns = tables.TABLES.get(table)
+        if columns is None:
+            continue
+        times = [name for name, kind, _ in columns if kind == "timestamp"]
+        try:
+            for _, chunk in rows_as_json(tmp):
+                for line in chunk.splitlines():
+                    row = orjson.loads(line)
+                    if row.get("session_id") not in sessions:
+                        continue
+                    for name in times:
+                        if isinstance(row.get(name), str):
+                            row[name] = datetime.fromisoformat(row[name])
+                    yield table, row
+        except (Unreadable, orjson.JSONDecodeError, ValueError) as exc:
+            raise TracetuiError(
+                f"the earlier export's {rel} cannot be read to keep its sessions ({exc}); "
+                "export with --prune to leave them out"
+            ) from None

@@ -49,6 +49,9 @@ class ExportOptions:
     license: str = "cc-by-4.0"  # the dataset card's licence (parquet)
     shard_rows: int = 50_000  # at most this many rows in one parquet file
     steps: tuple[int | None, int | None] | None = None  # html/md: the episode's step range
+    # Remove the sessions an earlier export into the folder wrote and this one does not choose (by
+    # default they stay: an export adds and updates). Not in `recorded`: it shapes no file's bytes.
+    prune: bool = False
 
     def recorded(self) -> dict[str, Any]:
         """The options that shape the bytes (and so the manifest and the digests)."""
@@ -81,8 +84,15 @@ class ExportReport:
     written: int = 0  # sessions whose files were written
     unchanged: int = 0  # sessions left as the last export wrote them
     files: int = 0
-    refused: list[dict[str, Any]] = field(default_factory=list)  # {"session", "findings"}
+    refused: list[dict[str, Any]] = field(default_factory=list)  # {"session", "reason", "findings", "kept"}
     receipts: list[dict[str, Any]] = field(default_factory=list)
+    carried: int = 0  # sessions of earlier exports into the folder kept as they were (not chosen, refused)
+    pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
+
+    @property
+    def exported(self) -> int:
+        """Sessions of this export's choice that are in the folder now, written or unchanged."""
+        return self.sessions - len(self.refused)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +105,8 @@ class ExportReport:
             "redactions": sum(r["count"] for e in self.receipts for r in e["receipt"]),
             "refused": self.refused,
             "receipts": self.receipts,
+            "carried": self.carried,
+            "pruned": self.pruned,
         }
 
 
@@ -259,8 +271,13 @@ def export(
     exporter = Exporter(library, target, options, report)
     writer = writer_class(exporter)
     reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
+    # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
+    target.carry({s.id for s in summaries}, options.prune)
     try:
         writer.write(reviewed, _counting(progress, len(reviewed)))
+        for refused in report.refused:
+            # A session this export could not write keeps its earlier export, where there is one.
+            refused["kept"] = refused["session"] in target.carried or target.carry_session(refused["session"])
     except BaseException:
         # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
         # the next export picks up from here and `--check` can vouch for what is there.
@@ -268,6 +285,8 @@ def export(
         raise
     target.finish(options.recorded())
     report.files = len(target.files)
+    report.carried = len(target.carried)
+    report.pruned = target.pruned
     report.receipts.sort(key=lambda e: e["session"])
     return report
 

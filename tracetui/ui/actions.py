@@ -150,7 +150,7 @@ ACTIONS: tuple[Action, ...] = (
         "o",
         "cycle_order",
         "Order",
-        "Sort the sessions by date, tokens, steps or duration (cycles)",
+        "Sort the sessions by date, cost, tokens, steps or duration (cycles)",
         footer=False,
         palette="Sort sessions",
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from platformdirs import user_data_path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -46,8 +47,9 @@ class ExportScreen(ModalScreen[None]):
                 for i, name in enumerate(CHOICES):
                     yield RadioButton(name, value=i == 0, id=f"export-{name}")
             yield Checkbox("accept undecided suggestions", id="export-accept")
-            yield CutInput(str(Path.cwd() / "tracetui-export"), placeholder="the folder to write",
-                           id="export-dest")  # fmt: skip
+            # Outside any repository: the current folder is often the user's checkout.
+            yield CutInput(str(user_data_path("tracetui") / "exports" / "tracetui-export"),
+                           placeholder="the folder to write", id="export-dest")  # fmt: skip
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-go", variant="primary")
                 yield Button("Close", id="export-close")

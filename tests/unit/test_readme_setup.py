@@ -1,0 +1,31 @@
+"""README's set-up (issue 40): the first command installs tracetui for use and runs the demo, without
+the test extras (70 packages, 459 MB, 131 s before); the second installs the test extras and runs the
+tests; `.ci/run` runs that second command word for word."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _setup_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Set up\n", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)]
+
+
+def test_the_first_command_installs_for_use_and_runs_the_demo():
+    use, _ = _setup_commands()
+    assert "\n" not in use and "[test]" not in use
+    assert re.search(r"\.venv/bin/pip install (-e )?\.( |$)", use)
+    assert use.endswith(".venv/bin/tracetui demo")
+
+
+def test_the_second_command_installs_the_test_extras_and_runs_the_tests_as_ci_does():
+    _, tests = _setup_commands()
+    assert "\n" not in tests and "'.[test]'" in tests and "-m pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci
+    assert not [line for line in ci if "pip install" in line and line != tests]

@@ -1,0 +1,139 @@
+"""What sessions cost together: totals by day, week, month, agent, model or project
+(`tracetui cost`; ready for the app).
+
+Totals come from the index's price of each session (`SessionSummary.cost_usd`, priced at sync by
+tracetui.cost), so they cost one listing, not a read of every log. A session the price table cannot
+price adds nothing to the sum and is counted as unpriced: a total with any is a lower bound, as is
+one with a session whose log counted only output tokens (`input_recorded` false). Days, weeks and
+months are the UTC calendar's, by the session's start; the sessions the listings hide (warm-ups,
+the agent's own runs) are counted too, since they were paid for. `model` splits a session that
+used several models by its steps (its log is read); a session counts once in each of its models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tracetui.cost import session_cost
+from tracetui.errors import UsageError
+from tracetui.model import SessionSummary, Tokens
+from tracetui.selection import Selection, parse_moment, select
+
+if TYPE_CHECKING:
+    from tracetui.library import Library
+
+BY = ("day", "week", "month", "agent", "model", "project")
+_TIMES = ("day", "week", "month")
+NO_DATE = "(no date)"
+NO_PROJECT = "(no project)"
+NO_MODEL = "(no model)"
+
+
+@dataclass(slots=True)
+class Total:
+    """One group's sessions and what they cost: `cost_usd` sums the priced ones; `unpriced` counts
+    the ones (or a model's share of one) the table could not price."""
+
+    key: str
+    sessions: int = 0
+    cost_usd: float = 0.0
+    unpriced: int = 0
+    output_only: bool = False  # some price covers the output alone (the log counted no input)
+    logged: bool = False  # some of it is what an agent's log says a request cost, not the table's
+    tokens: Tokens = field(default_factory=Tokens)
+
+    @property
+    def priced(self) -> float | None:
+        """The sum, or None where nothing in the group could be priced (shown `?`)."""
+        return None if self.sessions and self.unpriced >= self.sessions else self.cost_usd
+
+    @property
+    def lower_bound(self) -> bool:
+        """Whether the sum is less than the whole: an unpriced session, or output priced alone."""
+        return self.output_only or self.unpriced > 0
+
+    def add(self, cost: float | None, tokens: Tokens, output_only: bool, logged: bool) -> None:
+        self.sessions += 1
+        if cost is None:
+            self.unpriced += 1
+        else:
+            self.cost_usd += cost
+        self.output_only |= output_only
+        self.logged |= logged
+        self.tokens.add(tokens)
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.tokens
+        return {
+            "key": self.key,
+            "sessions": self.sessions,
+            "cost_usd": None if self.priced is None else round(self.priced, 6),
+            "lower_bound": self.lower_bound,
+            "unpriced": self.unpriced,
+            "logged": self.logged,
+            "tokens": {"input": t.input, "output": t.output, "cache_read": t.cache_read, "cache_write": t.cache_write},
+        }
+
+
+@dataclass(slots=True)
+class Spending:
+    by: str
+    groups: list[Total]
+    total: Total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "groups": [g.to_dict() for g in self.groups], "total": self.total.to_dict()}
+
+
+def spending(library: Library, by: str = "day", selection: Selection | None = None) -> Spending:
+    """The chosen sessions' cost (every session by default, the hidden ones too) grouped `by` one of
+    BY: time groups oldest first, the others most costly first."""
+    if by not in BY:
+        raise UsageError(f"cost --by takes {', '.join(BY)}, not {by!r}")
+    rows = select(library, selection or Selection(), include_hidden=True)
+    groups: dict[str, Total] = {}
+    total = Total("total")
+    for row in rows:
+        output_only = not row.tokens.input_recorded
+        total.add(row.cost_usd, row.tokens, output_only, row.cost_logged)
+        for key, cost, tokens in _shares(library, row, by):
+            groups.setdefault(key, Total(key)).add(cost, tokens, output_only, row.cost_logged)
+    if by in _TIMES:
+        ordered = sorted(groups.values(), key=lambda g: (g.key == NO_DATE, g.key))
+    else:
+        ordered = sorted(groups.values(), key=lambda g: (-(g.priced or 0.0), g.key))
+    return Spending(by, ordered, total)
+
+
+def _shares(library: Library, row: SessionSummary, by: str) -> list[tuple[str, float | None, Tokens]]:
+    """The group keys a session counts in, with its cost and tokens in each."""
+    if by in _TIMES:
+        return [(_period(row.started, by), row.cost_usd, row.tokens)]
+    if by == "agent":
+        return [(row.agent, row.cost_usd, row.tokens)]
+    if by == "project":
+        return [(row.project or NO_PROJECT, row.cost_usd, row.tokens)]
+    if len(row.models) <= 1:
+        return [(row.models[0] if row.models else NO_MODEL, row.cost_usd, row.tokens)]
+    # Several models: the steps say which spent what (the one case that reads the log).
+    priced = session_cost(library.session(row.id))
+    return [(m.model or NO_MODEL, m.cost_usd, m.tokens) for m in priced.by_model] or [
+        (NO_MODEL, row.cost_usd, row.tokens)
+    ]
+
+
+def _period(started: str | None, by: str) -> str:
+    if not started:
+        return NO_DATE
+    try:
+        moment: datetime = parse_moment(started)
+    except UsageError:
+        return NO_DATE
+    if by == "day":
+        return moment.strftime("%Y-%m-%d")
+    if by == "month":
+        return moment.strftime("%Y-%m")
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
