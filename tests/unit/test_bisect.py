@@ -111,5 +111,5 @@ def test_the_cli_bisects_and_prints_one_json_document(broken, tmp_path, capsys):
     assert main(["replay", str(capsule.path), "--repo", str(repo), "--check", CHECK, "--bisect", "--trust"]) == 1
     out = capsys.readouterr().out
     assert "first step: 3 (c3)" in out and "tidy the project" in out and "calc.py" in out
-    assert main(["replay", str(capsule.path), "--repo", str(repo), "--bisect"]) == 1
+    assert main(["replay", str(capsule.path), "--repo", str(repo), "--bisect"]) == 2
     assert "--bisect needs --check" in capsys.readouterr().err

@@ -114,7 +114,7 @@ def test_verify_failures_are_one_line_or_a_json_document(tmp_path, capsys):
 def test_replay_and_seal_input_errors_are_one_line(tmp_path, capsys):
     repo, _ = kit.make_repo(tmp_path)
     code, out, err = run(capsys, "replay", str(tmp_path / "none.capsule"), "--repo", str(repo))
-    assert code == 1 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1  # replay's documented code for a bad capsule
     code, _, err = run(
         capsys,
         "seal",
@@ -202,7 +202,7 @@ def test_a_wrong_repo_or_an_empty_check_is_said_before_the_warning_and_nothing_r
         for extra in ((), ("--bisect",)):
             code, out, err = run(capsys, "replay", str(tmp_path / "s.capsule"), "--repo", str(where),
                                  "--check", check, *extra)  # fmt: skip
-            assert code == 1 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
+            assert code == 2 and out == "" and err.count("\n") == 1 and said in err, (where, check, err)
             assert "your check will run" not in err
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from tracetui.export import labels
 from tracetui.export.labels import is_test_command
-from tracetui.sources import RawLog, codex
+from tracetui.sources import RawLog
+from tracetui.sources.codex import reader as codex
 
 RUN = [
     "pytest -q",

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
-from tracetui.cli.exit_codes import FAILED
+from tracetui.cli.exit_codes import FAILED, INCONCLUSIVE, OK
 from tracetui.cli.output import print_findings, print_json
-from tracetui.errors import TracetuiError
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import clip, safe_line
 
 
@@ -201,8 +201,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
     from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal, path_twins
 
-    capsule = open_capsule(args.file)
-    capsule_api.replay_target(args.repo, args.check)  # a wrong --repo or an empty --check before the warning
+    try:  # replay's code 2: a bad capsule, a --repo that is no checkout, an empty --check (README)
+        capsule = open_capsule(args.file)
+        capsule_api.replay_target(args.repo, args.check)  # before the warning
+    except TracetuiError as exc:
+        raise UsageError(str(exc)) from None
     if args.check is not None and not args.json:
         # Said before anything runs: the check is the user's, but the code it runs is the capsule's.
         files = capsule_files(capsule)
@@ -248,19 +251,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 # `tracetui replay`'s exit codes (README, --help): a CI job acts on them, with or without --bisect.
-REPLAY_EXIT = {"fixed": 0, "reproduces": 1, "inconclusive": 3}
+# 1 is "reproduces": the check fails as the capsule recorded, which is FAILED's number on purpose.
+REPLAY_EXIT = {"fixed": OK, "reproduces": FAILED, "inconclusive": INCONCLUSIVE}
 
 
 def replay_exit(verdict: str, applied_only: bool = False) -> int:
     """0 fixed (or, with no check asked, every patch applied), 1 reproduces, 3 inconclusive."""
-    return 0 if applied_only else REPLAY_EXIT.get(verdict, 3)
+    return OK if applied_only else REPLAY_EXIT.get(verdict, INCONCLUSIVE)
 
 
 def _bisect(args: argparse.Namespace, capsule: Any) -> int:
     import tracetui.capsule as capsule_api
 
     if args.check is None:
-        raise TracetuiError("--bisect needs --check CMD: the command whose result the steps change")
+        raise UsageError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
         result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust,
                                     seconds=args.deadline)  # fmt: skip

@@ -9,7 +9,7 @@ wrong shape). Codes from 3 up are a command's own, documented with it.
 OK = 0
 FAILED = 1  # a runtime failure: the input or the world said no
 USAGE = 2  # a usage error: the command line is wrong (argparse's own code)
-# 3 is `replay`'s INCONCLUSIVE (defined with replay's verdicts).
+INCONCLUSIVE = 3  # `replay`: the check's result tells nothing (patches, sandbox, limits, time)
 PARTIAL = 4  # `export`: some chosen sessions written, others refused (each said on stderr)
 INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
