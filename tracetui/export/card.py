@@ -60,8 +60,10 @@ def dataset_card(license_id: str, ref: str, rows: dict[str, int], about: Content
         "",
         *_states_table(about.states),
         "Files are partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
-        "part-00000.parquet`): DuckDB (`read_parquet('data/steps/**/*.parquet', hive_partitioning=true)`), "
-        "pandas, polars, Spark and `datasets.load_dataset(..., 'steps')` read them as they are.",
+        "part-00000.parquet`), and `agent` and `month` are columns of every file too, so every reader sees "
+        "the same rows and columns with or without hive discovery: DuckDB "
+        "(`read_parquet('data/steps/**/*.parquet')`), pandas, polars, Spark and "
+        "`datasets.load_dataset(..., 'steps')` read them as they are.",
         "",
         "| table | rows |",
         "| --- | --- |",
@@ -70,11 +72,6 @@ def dataset_card(license_id: str, ref: str, rows: dict[str, int], about: Content
     for table, columns in tables.TABLES.items():
         lines += ["", f"## {table}", "", "| column | type | description |", "| --- | --- | --- |"]
         lines += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
-        lines += [
-            "| `agent` | partition | The agent (claude, codex, pi...), from the folder name. |",
-            "| `month` | partition | The month the session started (YYYY-MM, or unknown), from the folder "
-            "name. |",
-        ]
     lines.append("")
     return "\n".join(lines)
 

@@ -1,6 +1,7 @@
 """The `parquet` format: tables sessions, steps, tool_calls and patches, partitioned hive style by
-agent and month (`data/<table>/agent=claude/month=2026-05/part-00000.parquet`), sharded at a
-bounded number of rows per file, with a Hugging Face dataset card (README.md).
+agent and month (`data/<table>/agent=claude/month=2026-05/part-00000.parquet`; the keys are
+columns of every row too), sharded at a bounded number of rows per file, with a Hugging Face
+dataset card (README.md).
 
 Memory stays flat however large the export: one session is in memory at a time, and rows go to
 the file in row groups of bounded rows and bytes. A partition whose sessions all have the digest the
@@ -18,7 +19,7 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.export import tables
-from tracetui.export.manifest import digest_of, safe_component
+from tracetui.export.manifest import digest_of
 from tracetui.export.raw import agent_folder
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class ParquetWriter:
 
     @staticmethod
     def _partition(summary: SessionSummary) -> str:
-        return f"agent={safe_component(summary.agent)}/month={tables.month_of(summary.started)}"
+        return "/".join(f"{k}={v}" for k, v in tables.partition(summary.agent, summary.started).items())
 
     def _keep(self, name: str, digest: str, members: list[Reviewed]) -> bool:
         dest = self.exporter.dest
@@ -182,7 +183,8 @@ class ParquetWriter:
         try:
             for item in members:
                 prepared = ex.prepare(item.summary.id)
-                made = self._session_rows(prepared) if prepared is not None else None
+                keys = tables.partition(item.summary.agent, item.summary.started)
+                made = self._session_rows(prepared, keys) if prepared is not None else None
                 if prepared is not None and made is not None:
                     session_rows, receipt_file, entry = made
                     for table, row, size in session_rows:
@@ -203,13 +205,13 @@ class ParquetWriter:
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
     def _session_rows(
-        self, prepared: Prepared
+        self, prepared: Prepared, keys: dict[str, str]
     ) -> tuple[list[tuple[str, dict[str, Any], int]], str, dict[str, Any]] | None:
         """The session's rows (table, row, bytes), its receipt file and entry; None when the second
-        gate stops it (then nothing of it is written)."""
+        gate stops it (then nothing of it is written). Each row carries its partition's keys."""
         ex = self.exporter
         harness = agent_folder(prepared.session.agent)
-        made = list(tables.rows(prepared, harness, []))
+        made = [(table, {**row, **keys}) for table, row in tables.rows(prepared, harness, [])]
         # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB whatever
         # its length, so a list of them held 400 MB for a session of 100,000 rows.
         bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
