@@ -10,7 +10,6 @@ manifest records (and whose files are in place) is not written again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
 
 BATCH_ROWS = 2_000  # rows in memory per table before they are written as a row group
 BATCH_BYTES = 16 << 20  # or this much text, whichever comes first
-_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+\-]{0,63}$")
 
 
 def _pyarrow() -> Any:
@@ -127,12 +125,10 @@ class _Shards:
 
 class ParquetWriter:
     def __init__(self, exporter: Exporter) -> None:
+        from tracetui.export.card import license_id
+
         _pyarrow()
-        if not _LICENSE.match(exporter.options.license):
-            raise TracetuiError(
-                "--license wants a licence id such as cc-by-4.0, mit or apache-2.0, "
-                f"got {exporter.options.license!r}"
-            )
+        license_id(exporter.options.license)
         self.exporter = exporter
         self.counts = {name: 0 for name in tables.TABLES}
 
@@ -240,13 +236,9 @@ class ParquetWriter:
         return out, receipt_file, entry
 
     def _card(self) -> None:
-        from tracetui.export.card import Contents, dataset_card
+        from tracetui.export.card import contents, dataset_card
 
         ex = self.exporter
-        agents: dict[str, int] = {}
-        for entry in ex.dest.sessions.values():
-            agent = str(entry.get("agent") or "unknown")
-            agents[agent] = agents.get(agent, 0) + 1
         states: dict[str, int] | None = {}
         months = []
         for name, group in ex.dest.groups.items():
@@ -256,5 +248,5 @@ class ParquetWriter:
                     states[str(state)] = states.get(str(state), 0) + int(n)
             elif group.get("rows", {}).get("patches"):
                 states = None  # a group an earlier version wrote: its patches were not counted by state
-        about = Contents(agents, states, sorted(m for m in months if m != "unknown"))
+        about = contents(ex.dest.sessions, months, states)
         ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, self.counts, about).encode())
