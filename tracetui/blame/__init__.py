@@ -11,6 +11,8 @@ Public API (the CLI and the app use only these):
 - `blame_commit(library, rev, repo=None) -> CommitBlame`: each step's share of a commit's added
   lines, and the lines no session explains.
 - `blame_range(library, "BASE..HEAD", repo=None) -> RangeBlame`: the same per commit of a range.
+- `agent_trace(library, file_blame) -> dict`: the blamed file as an Agent Trace record
+  (agent_trace.py says how lines map).
 - `LineIndex`, `open_index(library)`: the index from added-line identity to patches, kept in the
   library's cache folder (index.py says how it stays fresh).
 
@@ -19,6 +21,7 @@ How a writer is chosen is in attribute.py. Nothing here imports Textual; git acc
 
 from __future__ import annotations
 
+from tracetui.blame.agent_trace import agent_trace
 from tracetui.blame.attribute import (
     BlameLine,
     CommitBlame,
@@ -41,6 +44,7 @@ __all__ = [
     "Posting",
     "RangeBlame",
     "Refresh",
+    "agent_trace",
     "blame_commit",
     "blame_file",
     "blame_range",
