@@ -185,6 +185,16 @@ def test_check_names_the_validator_and_reports_what_it_rejects(tmp_path, capsys)
     report = check(dest)
     assert not report.ok
     assert any(p["file"] == rel and "model_name" in p["problem"] for p in report.problems)
+    # A forged file: JSON, but no object, and subagents nested past what any reader follows.
+    head = '{"schema_version": "ATIF-v1.7", "agent": {"name": "x", "version": "1"}, "steps": []'
+    nested = (head + ', "trajectory_id": "t", "subagent_trajectories": [') * 400 + head + "}" + "]}" * 400
+    for forged in (b"[1, 2]", nested.encode()):
+        path.write_bytes(forged)
+        sha, size = file_sha256(path)
+        manifest["files"][rel] = {**manifest["files"][rel], "sha256": sha, "size": size}
+        (dest / MANIFEST).write_bytes(canonical(manifest))
+        problems = [p["problem"] for p in check(dest).problems if p["file"] == rel]
+        assert problems and all("\n" not in p and len(p) < 500 for p in problems), problems
 
 
 def test_demo_export_is_accepted(tmp_path):

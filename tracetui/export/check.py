@@ -128,8 +128,13 @@ def _atif_problems(path: Path, validator: Validator, most: int = 5) -> list[str]
         return [f"not an ATIF trajectory: not JSON ({exc})"]
     if not isinstance(document, dict):
         return ["not an ATIF trajectory: not a JSON object"]
-    errors = validator.errors(document)
-    out = [f"{validator.name} rejects it: {e}" for e in errors[:most]]
+    try:
+        errors = validator.errors(document)
+    except Exception as exc:  # a forged document the validator itself trips on (too deep, ...)
+        return [f"{validator.name} could not read it: {type(exc).__name__}"]
+    # An error's location can name hundreds of nested fields: its start and its end say enough.
+    cut = [e if len(e) <= 300 else f"{e[:120]}…{e[-160:]}" for e in errors[:most]]
+    out = [f"{validator.name} rejects it: {e}" for e in cut]
     if len(errors) > most:
         out.append(f"{validator.name}: {len(errors) - most} more errors")
     return out
