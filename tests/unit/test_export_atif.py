@@ -210,3 +210,19 @@ def test_demo_export_is_accepted(tmp_path):
     checked = check(dest)
     assert checked.ok, checked.problems[:3]
     assert checked.atif_validator and checked.atif_validator.split()[0] in ("atif", "harbor")
+
+
+def test_check_without_a_validator_says_so(tmp_path, capsys, monkeypatch):
+    import importlib
+
+    check_module = importlib.import_module("tracetui.export.check")  # the package's `check` is the function
+
+    bucket_dir = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0
+    dest = tmp_path / "out"
+    assert main(["--bucket", str(bucket_dir), "export", str(dest), "--format", "atif", "--accept-suggested"]) == 0
+    monkeypatch.setattr(check_module, "find_validator", lambda: None)
+    capsys.readouterr()
+    assert main(["export", "--check", str(dest)]) == 0
+    assert "ATIF trajectories not validated: no validator installed" in capsys.readouterr().out
+    assert check(dest).atif_validator == "none installed"

@@ -19,8 +19,9 @@ How a session maps (facts from the ATIF v1.7 RFC; the shapes are ours):
   turn (left out where it recorded none: 0 would claim a turn no model made). Each trajectory's
   final metrics cover its own steps (a request outside a model turn, such as Copilot's compaction,
   is in them and in its system step's `extra.metrics`); the root's
-  `final_metrics.extra.session_cost_usd` adds its subagents'; outcome labels, the receipt and the patches with their states go in the
-  trajectory's `extra.tracetui`;
+  `final_metrics.extra.session_cost_usd` adds its subagents';
+- outcome labels, the receipt and the patches with their states go in the trajectory's
+  `extra.tracetui`;
 - a fork's trajectory is its own run: the steps it copied from its parent are the parent's trajectory
   (`extra.tracetui.forked_from` names it, `copied_steps` says how many were left out).
 """

@@ -139,7 +139,8 @@ def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents) 
         structure += ["", f"### {table}", "", "| column | type | description |", "| --- | --- | --- |"]
         structure += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
     labels_where = "columns of `sessions` (`lines_*`, `tests`, `commits`) and the `patches` table"
-    return _render(metadata(license, about, parquet_configs()), _body(about, license, ref, structure, labels_where))
+    body = _body(about, license, ref, structure, labels_where)
+    return _render(metadata(license, about, parquet_configs()), body)
 
 
 def raw_card(license: str, ref: str, about: Contents) -> str:
@@ -171,18 +172,18 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
     lines = [
         "# Coding-agent sessions",
         "",
-        f"{_sessions_line(about)}, exported by tracetui {__version__}: every text scrubbed under the author's "
-        "reviewed redaction plan and scanned again before it was written. Secrets and personal data read as "
-        "placeholders such as `<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; each session's receipt lists "
-        "them by kind and count, never their values.",
+        f"{_sessions_line(about)}, exported by tracetui {__version__}: every text scrubbed under the "
+        "author's reviewed redaction plan and scanned again before it was written. Secrets and personal "
+        "data read as placeholders such as `<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; each "
+        "session's receipt lists them by kind and count, never their values.",
         "",
         "## Dataset Details",
         "",
         "### Dataset Description",
         "",
-        "Real sessions of coding agents (prompts, the agent's messages and reasoning where logged, tool calls "
-        "and their results, token usage), with outcome labels taken from git: what became of each change the "
-        "agent made to a file.",
+        "Real sessions of coding agents (prompts, the agent's messages and reasoning where logged, tool "
+        "calls and their results, token usage), with outcome labels taken from git: what became of each "
+        "change the agent made to a file.",
         "",
         "- **Curated by:** the person who ran these sessions and exported them with tracetui",
         "- **Language(s):** English for the most part (the agents' own text); prompts and code comments may "
@@ -370,13 +371,14 @@ def _scrubbed_section(about: Contents) -> list[str]:
     ]
     if about.scrubbed:
         lines += ["| kind scrubbed | spans replaced |", "| --- | --- |"]
-        lines += [f"| {_plain(k)} | {n} |" for k, n in sorted(about.scrubbed.items(), key=lambda kv: (-kv[1], kv[0]))]
+        by_count = sorted(about.scrubbed.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines += [f"| {_plain(k)} | {n} |" for k, n in by_count]
         lines.append("")
     else:
         lines += ["No value needed scrubbing.", ""]
     if about.kept:
         kinds = ", ".join(f"{_plain(k)} ({n} session{'' if n == 1 else 's'})" for k, n in sorted(about.kept.items()))
-        lines += [f"Values the author chose to keep, as not sensitive, are listed in the receipts: {kinds}.", ""]
+        lines += [f"Values the author chose to keep, as not sensitive, are in the receipts: {kinds}.", ""]
     lines.append(
         "What no detector knows is not scrubbed: names of people and projects in prose, code, and file paths "
         "inside a repository (kept exact so the outcome labels can be checked)."
