@@ -7,6 +7,7 @@ More in docs/internals/blame.md, `blame/__init__.py`.
 
 from __future__ import annotations
 
+from tracetui.blame.agent_trace import agent_trace
 from tracetui.blame.attribute import (
     BlameLine,
     CommitBlame,
@@ -29,6 +30,7 @@ __all__ = [
     "Posting",
     "RangeBlame",
     "Refresh",
+    "agent_trace",
     "blame_commit",
     "blame_file",
     "blame_range",

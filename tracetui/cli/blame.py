@@ -50,6 +50,12 @@ def register(subparsers: Commands) -> None:
         help="with --range: each commit in full, its steps' prompts and every line no session explains",
     )
     p.add_argument("--no-state", action="store_true", help="skip the survival states (no trail is judged)")
+    p.add_argument(
+        "--format",
+        choices=("text", "agent-trace"),
+        default="text",
+        help="agent-trace: FILE's lines as one Agent Trace record (agent-trace.dev), JSON",
+    )
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_blame)
@@ -76,6 +82,8 @@ def run_blame(args: argparse.Namespace) -> int:
         raise UsageError("give one of FILE[:LINE[-LINE]], --commit REV or --range BASE..HEAD")
     if args.lines and not args.span:
         raise UsageError("--lines goes with --range (a file's blame and --commit print every line already)")
+    if args.format == "agent-trace" and not args.target:
+        raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
     progress = _progress if sys.stderr.isatty() and not args.json else None
     with open_bucket(args) as bucket:
         if args.commit:
@@ -114,6 +122,9 @@ def run_blame(args: argparse.Namespace) -> int:
             progress=progress,
         )
         _done(progress)
+        if args.format == "agent-trace":
+            print_json(blame_api.agent_trace(bucket, found))
+            return 0
     if args.json:
         print_json(found.rows())
         return 0

@@ -138,6 +138,13 @@ def _check(args: argparse.Namespace) -> int:
         return OK if report.ok else FAILED
     state = "OK" if report.ok else "FAILED"
     print(f"{state}: {safe_line(str(report.dest))}: {report.files} files checked, {report.sessions} sessions")
+    if report.atif_validator == "none installed":
+        print(
+            "  ATIF trajectories not validated: no validator installed "
+            "(pip install atif; harbor on Python 3.12+)"
+        )
+    elif report.atif_validator:
+        print(f"  ATIF trajectories validated by {report.atif_validator}")
     for problem in report.problems:
         print(f"  {safe_line(problem['file'])}: {safe_line(problem['problem'])}")
     return OK if report.ok else FAILED

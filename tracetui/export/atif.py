@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui import __version__
+from tracetui.cost import steps_cost
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from tracetui.model import SessionSummary
 
 SCHEMA_VERSION = "ATIF-v1.7"
-AGENT_NAMES = {"claude": "claude-code", "codex": "codex", "pi": "pi"}
+AGENT_NAMES = {"claude": "claude-code", "codex": "codex", "pi": "pi", "gemini": "gemini-cli"}
 _AGENT_KINDS = (StepKind.ASSISTANT, StepKind.REASONING, StepKind.TOOL_CALL, StepKind.TOOL_RESULT)
 
 
@@ -65,6 +66,10 @@ def trajectory(prepared: Prepared) -> dict[str, Any]:
             by_agent.setdefault(s.subagent, []).append(s)
     refs = {a.spawned_by: a.id for a in clean.subagents if a.spawned_by and a.id in by_agent}
     document = _trajectory(clean, clean.id, main, refs)
+    if by_agent:
+        whole = steps_cost(own, list(clean.models)).cost_usd
+        if whole is not None:
+            document["final_metrics"]["extra"]["session_cost_usd"] = round(whole, 6)
     document["subagent_trajectories"] = [
         _trajectory(clean, f"{clean.id}/{agent_id}", steps, refs, _subagent_extra(clean, agent_id))
         for agent_id, steps in by_agent.items()
@@ -100,14 +105,25 @@ def _trajectory(
     call_home: dict[str, dict[str, Any]] = {}  # tool call id -> the ATIF step that made the call
     turn: dict[str, Any] | None = None
     totals = Tokens()
+    priced = steps_cost(steps, list(session.models))
+    costs: dict[int, list[float | None]] = {}  # id(ATIF step) -> the prices of the responses in it
+    model: str | None = None  # the model the conversation is on, as far as the log said
     for s in steps:
         if s.tokens is not None:
             totals.add(s.tokens)
+        if s.model:
+            model = s.model
         if s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):
             continue  # the embedded trajectory and the call's reference say it
         if s.kind not in _AGENT_KINDS:
             turn = None
             out.append(_plain_step(s))
+            if s.tokens is not None and s.id in priced.steps:
+                # A request made outside a model turn (Copilot's compaction): ATIF keeps `metrics`
+                # for agent steps, so its usage and price are the step's extra, and in the totals.
+                _add_metrics(out[-1]["extra"], s.tokens)
+                if priced.steps[s.id] is not None:
+                    out[-1]["extra"]["metrics"]["cost_usd"] = round(priced.steps[s.id] or 0.0, 6)
             continue
         if s.kind == StepKind.TOOL_RESULT:
             home = call_home.get(s.tool_call_id or "")
@@ -157,12 +173,19 @@ def _trajectory(
             turn.setdefault("_calls", {})[call_id] = s.id
         if s.tokens is not None:
             _add_metrics(turn, s.tokens)
-        if s.model and not turn.get("model_name"):
-            turn["model_name"] = s.model
+        if s.id in priced.steps:  # one API response (a step with usage): its price, None if unknown
+            costs.setdefault(id(turn), []).append(priced.steps[s.id])
+        if not turn.get("model_name"):
+            turn["model_name"] = s.model or model
         _note(turn, s)
     for n, step in enumerate(out, 1):
         step["step_id"] = n
         step.pop("_calls", None)
+        prices = costs.get(id(step))
+        if prices and step["source"] == "agent":
+            step["llm_call_count"] = len(prices)
+            if "metrics" in step and None not in prices:
+                step["metrics"]["cost_usd"] = round(sum(p for p in prices if p is not None), 6)
     return {
         "schema_version": SCHEMA_VERSION,
         "session_id": session.id,
@@ -178,6 +201,7 @@ def _trajectory(
             "total_prompt_tokens": totals.input + totals.cache_read + totals.cache_write,
             "total_completion_tokens": totals.output,
             "total_cached_tokens": totals.cache_read,
+            "total_cost_usd": round(priced.cost_usd, 6) if priced.cost_usd is not None else None,
             "total_steps": len(out),
             "extra": {"cache_write_tokens": totals.cache_write},
         },
@@ -212,7 +236,7 @@ def _plain_step(s: Step) -> dict[str, Any]:
     if s.kind == StepKind.COMPACTION:
         step["extra"]["context_management"] = "compaction"
     if s.kind == StepKind.MODEL_CHANGE and s.model:
-        step["model_name"] = s.model
+        step["extra"]["model"] = s.model  # `model_name` is for agent steps only
     _note(step, s)
     return step
 

@@ -1,18 +1,48 @@
-"""The dataset card of a parquet export: a Hugging Face README.md whose front matter declares one
-config per table (its parquet files by glob), the licence the user picked, and every column described.
+"""The dataset card (README.md) of a parquet or raw export: the Hugging Face Hub's metadata
+(`language`, `license`, `task_categories`, `size_categories`, tags with `agent-traces`, and for
+parquet one config per table) and the sections of the Hub's dataset card template, filled from what
+the export knows: the sessions per agent and month, the licence, what was scrubbed, how the outcome
+labels were derived and where they fall short.
 
-Written by hand rather than through a YAML library: every value in it is ours (table names, globs, a
-licence id checked against a plain pattern), none comes from a log.
+Written with `huggingface_hub`'s card tools (`DatasetCardData`, `DatasetCard`) where it is installed
+(`pip install tracetui[hf]`); without it, a plain writer gives the same card from the same data, its
+YAML values quoted as JSON strings where a bare one could read as something else. Every value on the
+card is ours or passes `_plain`: the manifest it is made from is the user's file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from tracetui import __version__
+from tracetui.errors import TracetuiError, UsageError
 from tracetui.export import tables
 from tracetui.sources import registry
 from tracetui.trail import STATES
+
+_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+\-]{0,63}$")
+# The Hub's size buckets, by the number of examples (here: sessions).
+_SIZES = [
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+]
+# The tag each agent's traces carry on the Hub (`agent-traces` is what its trace filter takes).
+_AGENT_TAGS = {
+    "claude": "claude-code",
+    "codex": "codex",
+    "pi": "pi",
+    "gemini": "gemini-cli",
+    "opencode": "opencode",
+    "copilot": "copilot-cli",
+}
+_BARE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/*+<\-]*$")
+_YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,61 +52,287 @@ class Contents:
     agents: dict[str, int]  # agent name -> sessions
     states: dict[str, int] | None  # survival state -> patches (None: an earlier export did not count them)
     months: list[str]  # the months sessions started in, sorted (YYYY-MM)
+    scrubbed: dict[str, int] = field(default_factory=dict)  # kind -> spans replaced by placeholders
+    kept: dict[str, int] = field(default_factory=dict)  # kind -> sessions whose author kept such a value
 
 
-def dataset_card(license_id: str, ref: str, rows: dict[str, int], about: Contents) -> str:
-    lines = [
-        "---",
-        f"license: {license_id}",
-        "pretty_name: Coding-agent sessions exported by tracetui",
-        "tags:",
-        "- coding-agents",
-        "- agent-trajectories",
-        "- tracetui",
-        "configs:",
-    ]
+def license_id(value: str) -> str:
+    """The --license value as the card's metadata takes it, or a clear error."""
+    if not _LICENSE.match(value):
+        raise UsageError(
+            f"--license wants a licence id such as cc-by-4.0, mit or apache-2.0, got {value!r}"
+        )
+    return value
+
+
+def contents(sessions: dict[str, Any], months: list[str], states: dict[str, int] | None) -> Contents:
+    """A card's contents from the manifest's session entries (agent, receipt, rejected)."""
+    agents: dict[str, int] = {}
+    scrubbed: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for entry in sessions.values():
+        if not isinstance(entry, dict):
+            continue
+        agent = str(entry.get("agent") or "unknown")
+        agents[agent] = agents.get(agent, 0) + 1
+        for row in entry.get("receipt") or ():
+            if isinstance(row, dict) and isinstance(row.get("kind"), str):
+                count = row.get("count")
+                n = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
+                scrubbed[row["kind"]] = scrubbed.get(row["kind"], 0) + n
+        kinds = {r.get("kind") for r in entry.get("rejected") or () if isinstance(r, dict)}
+        for kind in kinds:
+            if isinstance(kind, str):
+                kept[kind] = kept.get(kind, 0) + 1
+    return Contents(agents, states, sorted(m for m in months if m != "unknown"), scrubbed, kept)
+
+
+def size_category(examples: int) -> str:
+    return next((name for limit, name in _SIZES if examples < limit), "n>10M")
+
+
+def metadata(license: str, about: Contents, configs: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The card's YAML front matter, in the Hub's field names."""
+    agent_tags = sorted({_AGENT_TAGS[a] for a in about.agents if a in _AGENT_TAGS})
+    data: dict[str, Any] = {
+        "language": ["en"],
+        "license": license_id(license),
+        "pretty_name": "Coding-agent sessions exported by tracetui",
+        "size_categories": [size_category(sum(about.agents.values()))],
+        "task_categories": ["text-generation"],
+        "tags": ["agent-traces", "coding-agents", "agent-trajectories", "tool-use", "tracetui", *agent_tags],
+    }
+    if configs:
+        data["configs"] = configs
+    return data
+
+
+def parquet_configs() -> list[dict[str, Any]]:
+    """One config per table, its files by glob; `sessions` is the default."""
+    out: list[dict[str, Any]] = []
     for n, table in enumerate(tables.TABLES):
-        lines += [
-            f"- config_name: {table}",
-            "  data_files:",
-            "  - split: train",
-            f"    path: data/{table}/**/*.parquet",
-        ]
+        config: dict[str, Any] = {
+            "config_name": table,
+            "data_files": [{"split": "train", "path": f"data/{table}/**/*.parquet"}],
+        }
         if n == 0:
-            lines.append("  default: true")
-    lines += ["---", "", "# Coding-agent sessions", ""]
-    lines += [
-        f"{_sessions_line(about)}, exported by tracetui "
-        f"{__version__}: every text scrubbed under the author's reviewed redaction plan and scanned again "
-        "before it was written. Secrets and personal data read as placeholders such as `<AWS_KEY_1>`, "
-        "`<EMAIL_2>`, `<HOME>` and `<USER>`; "
-        "each session's receipt lists them by kind and count, never their values.",
-        "",
-        "Outcome labels come from git, not from the text: each patch's survival at the revision "
-        f"`{_plain(ref)}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
-        "machine "
-        "had no repository), the lines each session added and what became of them, the test commands it ran "
-        "with their last exit status, and the commits that took its work.",
-        "",
-        *_states_table(about.states),
-        "Files are partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
-        "part-00000.parquet`): DuckDB (`read_parquet('data/steps/**/*.parquet', hive_partitioning=true)`), "
-        "pandas, polars, Spark and `datasets.load_dataset(..., 'steps')` read them as they are.",
+            config["default"] = True
+        out.append(config)
+    return out
+
+
+def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents) -> str:
+    """The card of a parquet export."""
+    structure = [
+        "Four tables, one config each (`load_dataset(\"<repo or folder>\", \"steps\")`; `sessions` is the "
+        "default), partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
+        "part-00000.parquet`), and `agent` and `month` are columns of every file too, so every reader sees "
+        "the same rows and columns with or without hive discovery: DuckDB "
+        "(`read_parquet('data/steps/**/*.parquet')`), pandas, polars, Spark and "
+        "`datasets.load_dataset(..., 'steps')` read them as they are.",
         "",
         "| table | rows |",
         "| --- | --- |",
+        *[f"| {t} | {rows.get(t, 0)} |" for t in tables.TABLES],
     ]
-    lines += [f"| {t} | {rows.get(t, 0)} |" for t in tables.TABLES]
     for table, columns in tables.TABLES.items():
-        lines += ["", f"## {table}", "", "| column | type | description |", "| --- | --- | --- |"]
-        lines += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
-        lines += [
-            "| `agent` | partition | The agent (claude, codex, pi...), from the folder name. |",
-            "| `month` | partition | The month the session started (YYYY-MM, or unknown), from the folder "
-            "name. |",
-        ]
-    lines.append("")
-    return "\n".join(lines)
+        structure += ["", f"### {table}", "", "| column | type | description |", "| --- | --- | --- |"]
+        structure += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
+    labels_where = "columns of `sessions` (`lines_*`, `tests`, `commits`) and the `patches` table"
+    body = _body(about, license, ref, structure, labels_where)
+    return _render(metadata(license, about, parquet_configs()), body)
+
+
+def raw_card(license: str, ref: str, about: Contents) -> str:
+    """The card of a raw export: the agents' own log files, which the Hub's trace viewer reads as
+    they are (so no configs: `datasets` would take every agent's records as one table)."""
+    folders = ", ".join(f"`sessions/{_plain(_folder(a))}/`" for a in sorted(about.agents))
+    structure = [
+        "Each session's own log files, as the agent wrote them but scrubbed in place (placeholders inside "
+        "the JSON strings of its records, every other byte as written), in the layout community datasets "
+        f"take: `sessions/<agent>/<file>` ({folders or 'none yet'}). The Hub's trace viewer and the "
+        "agents' own tools read them back as logs. Each session's receipt, "
+        "`receipts/<agent>/<session>.json`, lists what was scrubbed in it (kinds and counts, never values) "
+        "and its outcome labels; `manifest.json` holds every file's sha256.",
+    ]
+    labels_where = "each session's receipt (`labels`)"
+    return _render(metadata(license, about, None), _body(about, license, ref, structure, labels_where))
+
+
+def _folder(agent: str) -> str:
+    from tracetui.export.raw import agent_folder
+
+    return agent_folder(agent)
+
+
+def _body(about: Contents, license: str, ref: str, structure: list[str], labels_where: str) -> list[str]:
+    ref = _plain(ref)
+    agents = sorted(about.agents, key=lambda a: (-about.agents[a], a))
+    producers = ", ".join(_label(a) for a in agents) or "none yet"
+    lines = [
+        "# Coding-agent sessions",
+        "",
+        f"{_sessions_line(about)}, exported by tracetui {__version__}: every text scrubbed under the "
+        "author's reviewed redaction plan and scanned again before it was written. Secrets and personal "
+        "data read as placeholders such as `<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; each "
+        "session's receipt lists them by kind and count, never their values.",
+        "",
+        "## Dataset Details",
+        "",
+        "### Dataset Description",
+        "",
+        "Real sessions of coding agents (prompts, the agent's messages and reasoning where logged, tool "
+        "calls and their results, token usage), with outcome labels taken from git: what became of each "
+        "change the agent made to a file.",
+        "",
+        "- **Curated by:** the person who ran these sessions and exported them with tracetui",
+        "- **Language(s):** English for the most part (the agents' own text); prompts and code comments may "
+        "be in other languages (not detected)",
+        f"- **License:** {_plain(license)}",
+        "",
+        "## Uses",
+        "",
+        "### Direct Use",
+        "",
+        "Studying how coding agents work (tools, turns, context, cost), evaluating them against the outcome "
+        "labels (which changes survived), and training or fine-tuning on tool use, with the labels to weigh "
+        "or filter sessions.",
+        "",
+        "### Out-of-Scope Use",
+        "",
+        "Identifying or profiling the people, employers or projects behind the sessions; trying to recover "
+        "what a placeholder replaced; reading a patch's survival as a verdict on its quality.",
+        "",
+        "## Dataset Structure",
+        "",
+        *structure,
+        "",
+        "## Dataset Creation",
+        "",
+        "### Curation Rationale",
+        "",
+        "Sessions shared to learn from: the author chose them, reviewed every finding of the redaction "
+        "detectors, and exported them with tracetui.",
+        "",
+        "### Source Data",
+        "",
+        "#### Data Collection and Processing",
+        "",
+        "The agents wrote these logs on the author's machine as they worked. tracetui read them, scrubbed "
+        "every text under the author's redaction plan (secrets and personal data as placeholders; the home "
+        "folder as `<HOME>`, the user name as `<USER>`), scanned the result again with the same detectors, "
+        "and wrote only what passed.",
+        "",
+        "#### Who are the source data producers?",
+        "",
+        f"The author, who wrote the prompts, and the coding agents ({producers}) with the models they ran.",
+        "",
+        "### Annotations",
+        "",
+        "#### Annotation process",
+        "",
+        f"Outcome labels come from git, not from the text, in {labels_where}: each patch's survival at the "
+        f"revision `{ref}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
+        "machine had no repository), the lines each session added and what became of them, the test commands "
+        "it ran with their last exit status, and the commits that took its work.",
+        "",
+        *_states_table(about.states),
+        "Their limits: survival is measured at one revision, so later history is not in it; `transformed` "
+        "means the lines were committed and later edited into similar lines (matched by similarity, not by "
+        "meaning); a reverted or lost patch may still have been useful (an experiment, a step later "
+        "replaced); `unknown` where the repository was not on the exporting machine; test commands are "
+        "recognised by a test runner's name in a shell command, so others are missed.",
+        "",
+        "#### Who are the annotators?",
+        "",
+        "No person: tracetui computed the labels from the git history on the exporting machine.",
+        "",
+        "#### Personal and Sensitive Information",
+        "",
+        *_scrubbed_section(about),
+        "",
+        "## Bias, Risks, and Limitations",
+        "",
+        "One author's sessions: their projects, languages, habits and the agents and models they used, not "
+        "a sample of developers. Detectors miss what they do not know: names, code and project details may "
+        "remain, and file paths inside a repository are kept exact. Costs and tokens are as the agents "
+        "logged them.",
+        "",
+        "### Recommendations",
+        "",
+        "Read the receipts before use, weigh the outcome labels as signals rather than truth, and report "
+        "anything sensitive that was missed to the dataset's maintainer so it can be removed.",
+        "",
+        "## Citation",
+        "",
+        "**BibTeX:**",
+        "",
+        "```bibtex",
+        "@misc{coding_agent_sessions,",
+        "  title  = {Coding-agent sessions exported by tracetui},",
+        "  author = {{The dataset's contributors}},",
+        *([f"  year   = {{{about.months[-1][:4]}}},"] if about.months else []),
+        f"  note   = {{Exported with tracetui {__version__}; outcome labels from git at {ref}}}",
+        "}",
+        "```",
+        "",
+        "## Dataset Card Authors",
+        "",
+        f"Written by tracetui {__version__} from the export's manifest.",
+        "",
+    ]
+    return lines
+
+
+def _render(meta: dict[str, Any], body: list[str]) -> str:
+    text = "\n".join(body)
+    try:
+        from huggingface_hub import DatasetCard, DatasetCardData
+    except ImportError:
+        return f"---\n{_plain_yaml(meta)}---\n\n{text}"
+    data = DatasetCardData(**meta)
+    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{text}"))
+
+
+def _plain_yaml(meta: dict[str, Any]) -> str:
+    """The front matter without a YAML library: our keys and values only, in the shape the Hub's own
+    writer gives (block lists, `- key: value` maps)."""
+    lines: list[str] = []
+    for key, value in meta.items():
+        if isinstance(value, list):
+            lines.append(f"{key}:")
+            for item in value:
+                if isinstance(item, dict):
+                    lines += _plain_map(item, "- ", "  ")
+                else:
+                    lines.append(f"- {_scalar(item)}")
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _plain_map(item: dict[str, Any], first: str, rest: str) -> list[str]:
+    lines: list[str] = []
+    for n, (key, value) in enumerate(item.items()):
+        lead = first if n == 0 else rest
+        if isinstance(value, list):
+            lines.append(f"{lead}{key}:")
+            for sub in value:
+                if isinstance(sub, dict):
+                    lines += _plain_map(sub, rest + "- ", rest + "  ")
+                else:
+                    lines.append(f"{rest}- {_scalar(sub)}")
+        else:
+            lines.append(f"{lead}{key}: {_scalar(value)}")
+    return lines
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    bare = _BARE.match(text) and text.lower() not in _YAML_WORDS and not re.match(r"^[0-9.+\-]", text)
+    return text if bare else json.dumps(text)
 
 
 def _sessions_line(about: Contents) -> str:
@@ -104,6 +360,30 @@ def _states_table(states: dict[str, int] | None) -> list[str]:
     lines = ["| survival of the patches | patches |", "| --- | --- |"]
     lines += [f"| {_plain(s)} | {states[s]} |" for s in order]
     return lines + [""]
+
+
+def _scrubbed_section(about: Contents) -> list[str]:
+    lines = [
+        "Real work can hold secrets and personal data. Each value the detectors found and the author "
+        "confirmed (or that was sure) was replaced by a placeholder of its kind, numbered per session; the "
+        "author's home folder and user name read `<HOME>` and `<USER>`.",
+        "",
+    ]
+    if about.scrubbed:
+        lines += ["| kind scrubbed | spans replaced |", "| --- | --- |"]
+        by_count = sorted(about.scrubbed.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines += [f"| {_plain(k)} | {n} |" for k, n in by_count]
+        lines.append("")
+    else:
+        lines += ["No value needed scrubbing.", ""]
+    if about.kept:
+        kinds = ", ".join(f"{_plain(k)} ({n} session{'' if n == 1 else 's'})" for k, n in sorted(about.kept.items()))
+        lines += [f"Values the author chose to keep, as not sensitive, are in the receipts: {kinds}.", ""]
+    lines.append(
+        "What no detector knows is not scrubbed: names of people and projects in prose, code, and file paths "
+        "inside a repository (kept exact so the outcome labels can be checked)."
+    )
+    return lines
 
 
 def _plain(text: str) -> str:

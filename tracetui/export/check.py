@@ -3,6 +3,8 @@ the detectors over every byte again (the seal's second gate, on what is on disk 
 
 A sure finding of a kind the user chose to keep in that session (a rejected finding, listed in its
 receipt) is not a problem; any other is. Files on disk that the manifest does not list are named too.
+Every ATIF trajectory is also run through the format's own validator where one is installed
+(atif_validator), and the report names the validator.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tracetui.capsule.scrub import Scrubbed, second_gate
 from tracetui.errors import TracetuiError
+from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
 from tracetui.model import Session
 from tracetui.redact import Identity
@@ -26,6 +31,9 @@ class CheckReport:
     files: int = 0
     sessions: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)  # {"file", "problem"}
+    # The ATIF validator that checked the trajectories ("atif 1.8.0"), "none installed" where the
+    # export holds some and no validator is installed, None where it holds none.
+    atif_validator: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -38,6 +46,7 @@ class CheckReport:
             "files": self.files,
             "sessions": self.sessions,
             "problems": self.problems,
+            "atif_validator": self.atif_validator,
         }
 
 
@@ -53,6 +62,10 @@ def check(dest: str | Path) -> CheckReport:
     kept_kinds = _kept_kinds(manifest)
     identity = Identity.from_environment()
     nobody = Scrubbed(Session(id="", agent="", source=""), [], [])
+    validator: Validator | None = None
+    if any(_is_trajectory(rel) for rel in listed):
+        validator = find_validator()
+        report.atif_validator = validator.name if validator else "none installed"
     for rel in sorted(listed):
         report.files += 1
         try:
@@ -77,6 +90,8 @@ def check(dest: str | Path) -> CheckReport:
                     report.problems.append({"file": rel, "problem": f"{where}: {leak['kind']} ({leak['tier']}) left"})
         except TracetuiError as exc:
             report.problems.append({"file": rel, "problem": str(exc)})
+        if validator is not None and _is_trajectory(rel):
+            report.problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator)]
     for folder, _, names in os.walk(root):
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()
@@ -99,6 +114,30 @@ def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
         for rel in entry.get("files", ()):
             kinds.setdefault(rel, set()).update(union)
     return kinds
+
+
+def _is_trajectory(rel: str) -> bool:
+    return rel.startswith("trajectories/") and rel.endswith(".json")
+
+
+def _atif_problems(path: Path, validator: Validator, most: int = 5) -> list[str]:
+    """What the validator says of one trajectory, its first few errors (one fault can give hundreds)."""
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        return [f"not an ATIF trajectory: not JSON ({exc})"]
+    if not isinstance(document, dict):
+        return ["not an ATIF trajectory: not a JSON object"]
+    try:
+        errors = validator.errors(document)
+    except Exception as exc:  # a forged document the validator itself trips on (too deep, ...)
+        return [f"{validator.name} could not read it: {type(exc).__name__}"]
+    # An error's location can name hundreds of nested fields: its start and its end say enough.
+    cut = [e if len(e) <= 300 else f"{e[:120]}…{e[-160:]}" for e in errors[:most]]
+    out = [f"{validator.name} rejects it: {e}" for e in cut]
+    if len(errors) > most:
+        out.append(f"{validator.name}: {len(errors) - most} more errors")
+    return out
 
 
 def _gate_name(rel: str) -> str:

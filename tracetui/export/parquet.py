@@ -1,6 +1,7 @@
 """The `parquet` format: tables sessions, steps, tool_calls and patches, partitioned hive style by
-agent and month (`data/<table>/agent=claude/month=2026-05/part-00000.parquet`), sharded at a
-bounded number of rows per file, with a Hugging Face dataset card (README.md).
+agent and month (`data/<table>/agent=claude/month=2026-05/part-00000.parquet`; the keys are
+columns of every row too), sharded at a bounded number of rows per file, with a Hugging Face
+dataset card (README.md).
 
 Memory stays flat however large the export: one session is in memory at a time, and rows go to
 the file in row groups of bounded rows and bytes. A partition whose sessions all have the digest the
@@ -12,7 +13,6 @@ refuses), read back from the earlier files (parquet_rows, in a bounded child), u
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -23,7 +23,7 @@ import orjson
 
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.export import tables
-from tracetui.export.manifest import digest_of, safe_component
+from tracetui.export.manifest import digest_of
 from tracetui.export.raw import agent_folder
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 BATCH_ROWS = 2_000  # rows in memory per table before they are written as a row group
 BATCH_BYTES = 16 << 20  # or this much text, whichever comes first
-_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+\-]{0,63}$")
 
 
 def _pyarrow() -> Any:
@@ -131,12 +130,10 @@ class _Shards:
 
 class ParquetWriter:
     def __init__(self, exporter: Exporter) -> None:
+        from tracetui.export.card import license_id
+
         _pyarrow()
-        if not _LICENSE.match(exporter.options.license):
-            raise UsageError(
-                "--license wants a licence id such as cc-by-4.0, mit or apache-2.0, "
-                f"got {exporter.options.license!r}"
-            )
+        license_id(exporter.options.license)
         self.exporter = exporter
 
     def digest_extra(self, summary: SessionSummary) -> bytes:
@@ -171,7 +168,7 @@ class ParquetWriter:
 
     @staticmethod
     def _partition(summary: SessionSummary) -> str:
-        return f"agent={safe_component(summary.agent)}/month={tables.month_of(summary.started)}"
+        return "/".join(f"{k}={v}" for k, v in tables.partition(summary.agent, summary.started).items())
 
     def _keep(self, name: str, digest: str, members: list[Reviewed]) -> bool:
         dest = self.exporter.dest
@@ -200,7 +197,8 @@ class ParquetWriter:
         try:
             for item in members:
                 prepared = ex.prepare(item.summary.id)
-                made = self._session_rows(prepared) if prepared is not None else None
+                keys = tables.partition(item.summary.agent, item.summary.started)
+                made = self._session_rows(prepared, keys) if prepared is not None else None
                 if prepared is not None and made is not None:
                     session_rows, receipt_file, entry = made
                     for table, row, size in session_rows:
@@ -238,13 +236,13 @@ class ParquetWriter:
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
     def _session_rows(
-        self, prepared: Prepared
+        self, prepared: Prepared, keys: dict[str, str]
     ) -> tuple[list[tuple[str, dict[str, Any], int]], str, dict[str, Any]] | None:
         """The session's rows (table, row, bytes), its receipt file and entry; None when the second
-        gate stops it (then nothing of it is written)."""
+        gate stops it (then nothing of it is written). Each row carries its partition's keys."""
         ex = self.exporter
         harness = agent_folder(prepared.session.agent)
-        made = list(tables.rows(prepared, harness, []))
+        made = [(table, {**row, **keys}) for table, row in tables.rows(prepared, harness, [])]
         # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB whatever
         # its length, so a list of them held 400 MB for a session of 100,000 rows.
         bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
@@ -273,7 +271,7 @@ class ParquetWriter:
         return out, receipt_file, entry
 
     def _card(self) -> None:
-        from tracetui.export.card import Contents, dataset_card
+        from tracetui.export.card import contents, dataset_card
 
         ex = self.exporter
         counts = {name: 0 for name in tables.TABLES}  # rows of every partition, carried ones too
@@ -281,10 +279,6 @@ class ParquetWriter:
             for table, n in (group.get("rows") or {}).items():
                 if table in counts:
                     counts[table] += int(n)
-        agents: dict[str, int] = {}
-        for entry in ex.dest.sessions.values():
-            agent = str(entry.get("agent") or "unknown")
-            agents[agent] = agents.get(agent, 0) + 1
         states: dict[str, int] | None = {}
         months = []
         for name, group in ex.dest.groups.items():
@@ -294,7 +288,7 @@ class ParquetWriter:
                     states[str(state)] = states.get(str(state), 0) + int(n)
             elif group.get("rows", {}).get("patches"):
                 states = None  # a group an earlier version wrote: its patches were not counted by state
-        about = Contents(agents, states, sorted(m for m in months if m != "unknown"))
+        about = contents(ex.dest.sessions, months, states)
         ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, counts, about).encode())
 
 

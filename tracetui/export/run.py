@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("raw", "parquet", "atif", "html", "md")
 # Bumped when a format's bytes change for the same input, so the next export writes everything again.
-WRITER_VERSION = 1
+WRITER_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

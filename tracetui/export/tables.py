@@ -3,8 +3,11 @@ described once (the dataset card prints these), and the rows of one scrubbed ses
 
 Rows are made from the scrubbed copy of the session (`Prepared.clean`); the patches come from the
 trail of the original and are scrubbed by the same value map, with repository paths kept exact as a
-capsule keeps them. Agent and month are not columns: they are the hive partition of every table
-(`agent=claude/month=2026-05`); `sessions.harness` names the agent as the community's datasets do.
+capsule keeps them. Agent and month are the hive partition of every table
+(`agent=claude/month=2026-05`) and also columns of every row, with the same values, so a reader that
+does not discover hive partitions (Hugging Face `datasets` and the Hub's viewer, polars or DuckDB
+without the flag) sees the same rows and columns as one that does; `sessions.harness` names the
+agent as the community's datasets do.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui.capsule.scrub import is_repo_relative
+from tracetui.export.manifest import safe_component
 from tracetui.model import StepKind
 from tracetui.trail import unified_diff
 
@@ -154,17 +158,37 @@ PATCHES: list[Column] = [
     ("timestamp", "timestamp", "When the change was made (UTC)."),
 ]
 
+# The partition keys, last in every table, in the order of the folders (`agent=…/month=…`).
+PARTITION: list[Column] = [
+    (
+        "agent",
+        "string",
+        "The agent (claude, codex, pi, gemini, opencode, copilot): the partition folder `agent=`, also a "
+        "column.",
+    ),
+    (
+        "month",
+        "string",
+        "The month the session started (YYYY-MM, or unknown): the partition folder `month=`, also a column.",
+    ),
+]
+
 TABLES: dict[str, list[Column]] = {
-    "sessions": SESSIONS,
-    "steps": STEPS,
-    "tool_calls": TOOL_CALLS,
-    "patches": PATCHES,
+    "sessions": SESSIONS + PARTITION,
+    "steps": STEPS + PARTITION,
+    "tool_calls": TOOL_CALLS + PARTITION,
+    "patches": PATCHES + PARTITION,
 }
 _MONTH = re.compile(r"^\d{4}-\d{2}")
 
 
 def month_of(started: str | None) -> str:
     return started[:7] if started and _MONTH.match(started) else "unknown"
+
+
+def partition(agent: str, started: str | None) -> dict[str, str]:
+    """A session's partition keys: its folders' values, and the same values in its rows."""
+    return {"agent": safe_component(agent), "month": month_of(started)}
 
 
 def moment(value: str | None) -> datetime | None:

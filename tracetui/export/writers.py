@@ -41,6 +41,9 @@ class RawWriter:
     """`sessions/<agent folder>/<file>`: the agent's own files, scrubbed in place (raw.py)."""
 
     def __init__(self, exporter: Exporter) -> None:
+        from tracetui.export.card import license_id
+
+        license_id(exporter.options.license)
         self.exporter = exporter
         raw_files = getattr(exporter.library, "raw_files", None)
         if raw_files is None:
@@ -60,6 +63,17 @@ class RawWriter:
             if not ex.keep_session(item):
                 self._one(item)
             step(sid)
+        self._card(reviewed)
+
+    def _card(self, reviewed: list[Reviewed]) -> None:
+        """The dataset card (README.md), as community datasets of raw sessions carry one."""
+        from tracetui.export.card import contents, raw_card
+        from tracetui.export.tables import month_of
+
+        ex = self.exporter
+        months = [month_of(r.summary.started) for r in reviewed if r.summary.id in ex.dest.sessions]
+        about = contents(ex.dest.sessions, months, None)
+        ex.dest.write("README.md", raw_card(ex.options.license, ex.options.ref, about).encode())
 
     def _one(self, item: Reviewed) -> None:
         ex = self.exporter

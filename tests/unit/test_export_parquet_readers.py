@@ -1,0 +1,118 @@
+"""A parquet export as every reader sees it: the partition keys (`agent`, `month`) are columns of the
+files too, so DuckDB with and without hive discovery, pyarrow on one file, and Hugging Face
+`datasets.load_dataset(DEST, CONFIG)` for every config of the card give the same rows and columns.
+
+`datasets` is not in the test extras (it brings pandas and numpy: about 195 MB and over a minute to
+install); its test runs where it is installed and is skipped with that reason elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from shared_data import CORPUS, requires_corpus
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.export import ExportOptions, export
+from tracetui.export.tables import PARTITION, TABLES
+
+duckdb = pytest.importorskip("duckdb")
+pq = pytest.importorskip("pyarrow.parquet")
+
+AGENTS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
+KEYS = [name for name, _, _ in PARTITION]
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory) -> Path:
+    from tracetui.demo.build import build, open_library
+
+    root = tmp_path_factory.mktemp("demo")
+    bucket = open_library(build(root / "demo"))
+    dest = root / "out"
+    export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    return dest
+
+
+def _plain_columns(table: str) -> list[str]:
+    """The columns DuckDB hands back as Python values without pytz (its timestamps need it)."""
+    return [name for name, kind, _ in TABLES[table] if kind != "timestamp"]
+
+
+def _duckdb(dest: Path, table: str, hive: bool) -> tuple[list[str], list[tuple]]:
+    source = f"read_parquet('{dest}/data/{table}/**/*.parquet', hive_partitioning={str(hive).lower()})"
+    columns = duckdb.sql(f"SELECT * FROM {source} LIMIT 0").columns
+    cols = ", ".join(f'"{c}"' for c in _plain_columns(table))
+    rows = duckdb.sql(f"SELECT {cols} FROM {source}").fetchall()
+    return columns, sorted(rows, key=repr)
+
+
+def _same_for_every_reader(dest: Path) -> dict[str, int]:
+    counts = {}
+    for table, columns in TABLES.items():
+        names = [name for name, _, _ in columns]
+        with_hive, rows_hive = _duckdb(dest, table, hive=True)
+        without, rows_plain = _duckdb(dest, table, hive=False)
+        assert with_hive == names and without == names, table
+        assert rows_hive == rows_plain
+        counts[table] = len(rows_plain)
+        for path in (dest / "data" / table).rglob("*.parquet"):
+            data = pq.read_table(path)
+            assert data.column_names == names
+            folders = dict(part.split("=", 1) for part in path.relative_to(dest / "data" / table).parts[:-1])
+            assert list(folders) == KEYS
+            for key in KEYS:  # the column holds the folder's value in every row
+                assert set(data.column(key).to_pylist()) <= {folders[key]}
+    return counts
+
+
+def test_partition_keys_are_columns_every_reader_sees(demo_export):
+    counts = _same_for_every_reader(demo_export)
+    assert counts["sessions"] == 3 and counts["steps"] > 0
+    agents = duckdb.sql(
+        f"SELECT DISTINCT agent FROM read_parquet('{demo_export}/data/steps/**/*.parquet')"
+    ).fetchall()
+    assert {a for (a,) in agents} == {"claude", "codex", "pi"}
+
+
+def test_datasets_load_every_config_of_the_card(demo_export, tmp_path, monkeypatch):
+    datasets = pytest.importorskip(
+        "datasets", reason="Hugging Face datasets is not installed (not in the test extras: ~195 MB)"
+    )
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    for table, columns in TABLES.items():
+        names = [name for name, _, _ in columns]
+        loaded = datasets.load_dataset(str(demo_export), table, split="train", cache_dir=str(tmp_path / table))
+        assert loaded.column_names == names
+        expected = duckdb.sql(
+            f"SELECT agent, month FROM read_parquet('{demo_export}/data/{table}/**/*.parquet')"
+        ).fetchall()
+        assert sorted(zip(loaded["agent"], loaded["month"])) == sorted(expected)
+    default = datasets.load_dataset(str(demo_export), split="train", cache_dir=str(tmp_path / "default"))
+    assert default.column_names == [name for name, _, _ in TABLES["sessions"]]
+
+
+@requires_corpus
+@pytest.mark.corpus
+def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path):
+    bucket_dir = tmp_path / "bucket"
+    args = [x for a in AGENTS for x in ("--source", f"{a}={CORPUS / a}")]
+    assert main(["--bucket", str(bucket_dir), "sync", *args]) == 0
+    bucket = Bucket.open(bucket_dir)
+    dest = tmp_path / "out"
+    report = export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
+    assert report.refused == []
+    counts = _same_for_every_reader(dest)
+    assert counts["sessions"] == report.sessions
+    found = duckdb.sql(f"SELECT DISTINCT agent FROM read_parquet('{dest}/data/sessions/**/*.parquet')").fetchall()
+    assert {a for (a,) in found} == set(AGENTS)
+    try:
+        import datasets
+    except ImportError:
+        return
+    for table in TABLES:
+        loaded = datasets.load_dataset(str(dest), table, split="train", cache_dir=str(tmp_path / table))
+        assert loaded.num_rows == counts[table] and {"agent", "month"} <= set(loaded.column_names)
