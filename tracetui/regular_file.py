@@ -43,6 +43,17 @@ def read_regular(path: str | Path) -> bytes:
         return fh.read()
 
 
+def outside(path: str | Path, folder: str | Path) -> str | None:
+    """The real path of `path` where it leaves `folder`'s real path (a link to /etc/passwd, or a
+    link through a linked folder to somewhere else); None where it stays inside. A folder of logs
+    unpacked from someone else's archive can hold such links: what they name is not theirs to give."""
+    real = os.path.realpath(path)
+    base = os.path.realpath(folder)
+    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
 def is_regular(path: str | Path) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
