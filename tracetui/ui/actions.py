@@ -20,7 +20,9 @@ from pathlib import Path
 from platformdirs import user_config_path
 from textual.binding import Binding, BindingType
 
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import read_regular
+from tracetui.settings import CONFIG_LIMIT, load_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,15 +459,15 @@ def load_keymap(path: Path | None = None) -> Keymap:
     each with a sentence; a file that does not parse is left out whole. No file: an empty keymap."""
     path = path or keymap_path()
     try:
-        raw = read_regular(path)  # a FIFO or a device in its place would block the app's start
+        raw = read_regular(path, CONFIG_LIMIT)  # a FIFO or a device in its place would block the app's start
     except FileNotFoundError:
         return Keymap({}, [])
-    except NotRegularFile as exc:
+    except TracetuiError as exc:  # not a regular file, or too large
         return Keymap({}, [f"keymap was not read: {exc}"])
     except OSError as exc:
         return Keymap({}, [f"keymap {path} was not read: {exc.strerror or exc}"])
     try:
-        table = tomllib.loads(raw.decode("utf-8"))
+        table = load_toml(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Keymap({}, [f"keymap {path} was not read: {exc}"])
     keys: dict[str, str] = {}
