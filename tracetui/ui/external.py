@@ -1,4 +1,4 @@
-"""Handing a step to the user's own tools: their pager, their editor.
+"""Handing a step to the user's own tools: their pager, their editor, their clipboard.
 
 What goes to a pager is the step's text with every control character made visible (`safe_text`):
 a pager such as `cat` or `less -R` would pass a log's escape sequences to the terminal. A file goes
@@ -15,6 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tracetui.model import Step
+
+# The most a copy sends (UTF-8 bytes, before base64). A copy is one OSC 52 escape sequence written
+# to the terminal at once, and a stranger's step can run to hundreds of MB: past this the pager reads it.
+COPY_LIMIT = 1 << 20
 
 # Editors that take `+LINE FILE`; the others get the file alone, or `-g FILE:LINE` (VS Code's kind).
 _PLUS_LINE = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "kak", "hx", "helix", "joe", "ne"}
