@@ -87,3 +87,14 @@ def test_the_keys_command_with_a_deep_keymap_says_one_line(tmp_path):
                          timeout=60, check=False)  # fmt: skip
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-500:]
     assert "nest too deep" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_an_action_given_thousands_of_keys_is_left_out_in_one_sentence(tmp_path):
+    """100,000 keys on one action (a 700 KB keymap, under the size limit) made the key help take
+    ten times as long to open, and the app's start twice as long."""
+    path = tmp_path / "keymap.toml"
+    many = ",".join(f"x{i}" for i in range(100_000))
+    path.write_text(f'"browser.detail" = "{many}"\n"browser.diff" = "ctrl+d,F"\n', encoding="utf-8")
+    keymap = actions.load_keymap(path)
+    assert keymap.keys == {"browser.diff": "ctrl+d,F"}
+    assert len(keymap.problems) == 1 and "browser.detail" in keymap.problems[0] and "100,000" in keymap.problems[0]

@@ -444,6 +444,11 @@ def palette_entries(capsule_open: bool) -> Iterator[tuple[str, str, str]]:
 # -- the user's keymap -------------------------------------------------------------------------------
 
 
+# Keys one action may have in a keymap. 100,000 keys on one action (a 700 KB file) made the key
+# help (f1) take 85 s to open where it takes 8 (a busy machine), and the start twice as long.
+MAX_KEYS = 8
+
+
 def keymap_path() -> Path:
     return user_config_path("tracetui") / "keymap.toml"
 
@@ -477,6 +482,8 @@ def load_keymap(path: Path | None = None) -> Keymap:
             problems.append(f"keymap: no action is called {name!r} (`tracetui keys` lists them)")
         elif not _is_key_list(value):
             problems.append(f'keymap: {name} wants keys such as "ctrl+s" or "S,f2"')
+        elif len(value.split(",")) > MAX_KEYS:
+            problems.append(f"keymap: {name} names {len(value.split(',')):,} keys; an action takes at most {MAX_KEYS}")
         else:
             keys[name] = ",".join(k.strip() for k in value.split(","))
     return Keymap(keys, problems)
