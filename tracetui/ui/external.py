@@ -32,6 +32,9 @@ def pager_command(env: Mapping[str, str]) -> list[str]:
 def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list[str]:
     command = _words(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
     name = Path(command[0]).name
+    # `+LINE` is an Ex command to vi and its kin: only ever a whole number (a log's hunk is checked
+    # to be one where it is read; this is the last word on it), and the path is absolute.
+    line = line if type(line) is int and line > 0 else None
     if line and name in _PLUS_LINE:
         return [*command, f"+{line}", str(path)]
     if line and name in _GOTO:
