@@ -155,3 +155,25 @@ def test_an_opencode_databases_wal_linked_out_is_refused(tmp_path):
     assert len(problems) == 1 and "-wal is a link out of its folder" in problems[0].error
     copied = [p.read_bytes() for p in (tmp_path / "st").rglob("*") if p.is_file()]
     assert not any(b"made-up-private-bytes" in c for c in copied)
+
+
+def test_files_read_beside_a_log_are_not_followed_out_of_its_folder(tmp_path):
+    """Gemini's `.project_root` (a session's cwd) and OpenClaw's `sessions.json` (its subagents' ids)
+    are read beside a log, not found by discovery: a link out of the folder is not read either."""
+    from tracetui.sources import gemini, openclaw_spawn
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "root").write_text("/home/someone/private-project\n")
+    child = "11111111-1111-4111-8111-111111111111"
+    (outside / "sessions.json").write_text(f'{{"agent:main:subagent:{child}": {{"sessionId": "{child}"}}}}')
+    slug = tmp_path / "src" / "tmp" / "abc"
+    slug.mkdir(parents=True)
+    (slug / "logs.json").write_text("[]")
+    _link(slug / ".project_root", outside / "root")
+    agents = tmp_path / "src" / "agents"
+    agents.mkdir()
+    _link(agents / "sessions.json", outside / "sessions.json")
+    assert openclaw_spawn.store_index(outside / "x.jsonl") != {}, "the store itself is one OpenClaw reads"
+    assert gemini._root_beside(slug / "logs.json") is None
+    assert openclaw_spawn.store_index(agents / "x.jsonl") == {}
