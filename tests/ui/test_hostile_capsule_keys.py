@@ -22,8 +22,9 @@ from hostile import FORBIDDEN, assert_inert, hostile_text  # noqa: E402
 
 SIZE = (160, 48)
 # What the capsule's readers branch on or link by: kept, so the capsule still opens and its steps link.
-KEEP = frozenset({"kind", "role", "id", "parent", "tool_call_id", "timestamp", "op", "state", "step", "commit",
-                  "subagent"})  # fmt: skip
+KEEP = frozenset(
+    {"kind", "role", "id", "parent", "tool_call_id", "timestamp", "op", "state", "step", "commit", "subagent"}
+)
 
 
 def _poison(value, text: str, key: str | None = None):
@@ -67,7 +68,7 @@ async def test_the_keys_that_hand_a_hostile_capsules_text_on_stay_inert(tmp_path
     (tmp_path / "canary").mkdir()
     path, repo = _capsule(tmp_path)
     ran: list[tuple[list[str], bytes | None]] = []
-    monkeypatch.setattr(BrowserScreen, "_run_outside", lambda self, command, stdin: ran.append((command, stdin)))
+    monkeypatch.setattr(BrowserScreen, "_run_outside", lambda self, cmd, stdin: ran.append((cmd, stdin)))
     app = TraceApp(open_capsule(path), repo=str(repo))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

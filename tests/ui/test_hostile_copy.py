@@ -68,10 +68,12 @@ def test_the_editor_gets_an_absolute_path_whatever_the_files_name(tmp_path):
         assert path.is_absolute() and path == (tmp_path / name).resolve() and line == 3
         assert external.editor_command({"EDITOR": "vim"}, path, line) == ["vim", "+3", str(path)]
         assert external.editor_command({"EDITOR": "ed"}, path, line) == ["ed", str(path)]
-        assert external.editor_command({"VISUAL": "code --wait"}, path, line) == ["code", "--wait", "-g", f"{path}:3"]
+        code = ["code", "--wait", "-g", f"{path}:3"]
+        assert external.editor_command({"VISUAL": "code --wait"}, path, line) == code
 
 
 def test_the_editors_line_is_only_ever_a_whole_number(tmp_path):
     path = (tmp_path / "f.py").resolve()
     for line in ("!sh", "1|!sh", True, -3, 0, 2.5):
-        assert external.editor_command({"EDITOR": "vim"}, path, line) == ["vim", str(path)]  # type: ignore[arg-type]
+        command = external.editor_command({"EDITOR": "vim"}, path, line)  # type: ignore[arg-type]
+        assert command == ["vim", str(path)]

@@ -97,4 +97,5 @@ def test_an_action_given_thousands_of_keys_is_left_out_in_one_sentence(tmp_path)
     path.write_text(f'"browser.detail" = "{many}"\n"browser.diff" = "ctrl+d,F"\n', encoding="utf-8")
     keymap = actions.load_keymap(path)
     assert keymap.keys == {"browser.diff": "ctrl+d,F"}
-    assert len(keymap.problems) == 1 and "browser.detail" in keymap.problems[0] and "100,000" in keymap.problems[0]
+    [problem] = keymap.problems
+    assert "browser.detail" in problem and "100,000" in problem

@@ -40,8 +40,9 @@ NAMES = {
 
 def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
 
 
 def _link(at: Path, to: Path) -> Path:

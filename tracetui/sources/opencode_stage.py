@@ -117,9 +117,8 @@ class _Database:
         wal = self.path + "-wal"
         real = outside(wal, os.path.dirname(self.path)) if os.path.lexists(wal) else None
         if real is not None:  # as the sync refuses a log linked out of its folder (bucket.locations)
-            self.problems.append(
-                LineError(self.path, 0, f"not read: its -wal is a link out of its folder, to {safe_line(real)}")
-            )
+            why = f"not read: its -wal is a link out of its folder, to {safe_line(real)}"
+            self.problems.append(LineError(self.path, 0, why))
             return None
         for attempt in range(COPY_TRIES):
             before = _db_stat(self.path)

@@ -483,7 +483,8 @@ def load_keymap(path: Path | None = None) -> Keymap:
         elif not _is_key_list(value):
             problems.append(f'keymap: {name} wants keys such as "ctrl+s" or "S,f2"')
         elif len(value.split(",")) > MAX_KEYS:
-            problems.append(f"keymap: {name} names {len(value.split(',')):,} keys; an action takes at most {MAX_KEYS}")
+            many = len(value.split(","))
+            problems.append(f"keymap: {name} names {many:,} keys; an action takes at most {MAX_KEYS}")
         else:
             keys[name] = ",".join(k.strip() for k in value.split(","))
     return Keymap(keys, problems)
