@@ -57,9 +57,13 @@ def outside(path: str | Path, folder: str | Path) -> str | None:
     """The real path of `path` where it leaves `folder`'s real path (a link to /etc/passwd, or a
     link through a linked folder to somewhere else); None where it stays inside. A folder of logs
     unpacked from someone else's archive can hold such links: what they name is not theirs to give."""
+    return outside_real(path, os.path.realpath(folder))
+
+
+def outside_real(path: str | Path, real_folder: str) -> str | None:
+    """`outside`, given the folder's real path already (a walk's root, resolved once)."""
     real = os.path.realpath(path)
-    base = os.path.realpath(folder)
-    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+    if real == real_folder or real.startswith(real_folder.rstrip(os.sep) + os.sep):
         return None
     return real
 

@@ -178,3 +178,15 @@ def test_files_read_beside_a_log_are_not_followed_out_of_its_folder(tmp_path):
     assert openclaw_spawn.store_index(outside / "x.jsonl") != {}, "the store itself is one OpenClaw reads"
     assert gemini._root_beside(slug / "logs.json") is None
     assert openclaw_spawn.store_index(agents / "x.jsonl") == {}
+
+
+def test_a_linked_folder_that_stays_inside_is_read(tmp_path):
+    src = tmp_path / "src"
+    real = src / "tmp" / "abc" / "kept"
+    real.mkdir(parents=True)
+    shutil.copyfile(OTHER, real / "11111111-1111-4111-8111-111111111111.jsonl")
+    _link(src / "tmp" / "abc" / "chats" / "link", real)
+    refused: list = []
+    found = discover("gemini", [src], refused)
+    assert src / "tmp" / "abc" / "chats" / "link" / "11111111-1111-4111-8111-111111111111.jsonl" in found
+    assert refused == []

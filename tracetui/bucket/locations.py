@@ -13,7 +13,7 @@ import platformdirs
 from tracetui.errors import TracetuiError
 from tracetui.sources import registry
 from tracetui.model import LineError
-from tracetui.regular_file import is_regular, outside
+from tracetui.regular_file import is_regular, outside_real
 from tracetui.safe_text import safe_line
 
 def bucket_dir(explicit: str | Path | None = None) -> Path:
@@ -88,12 +88,19 @@ def discover(agent: str, roots: Iterable[Path | str], refused: list[LineError] |
             continue
         if not root.is_dir():
             continue  # a default folder that does not exist: that agent is simply not installed
+        base = os.path.realpath(root)
+        folders: dict[str, str | None] = {}  # a folder -> its real path where that leaves the root
         for pattern in registry.get(agent).patterns:
             for path in root.rglob(pattern):
                 if not path.is_file():
                     continue
                 key = os.path.abspath(path)
-                real = outside(path, root)
+                # A file leaves the root only through a link: itself, or a folder on its way. One
+                # lstat a file and a realpath a folder (a realpath a file doubled discovery's time).
+                parent = os.path.dirname(key)
+                if parent not in folders:
+                    folders[parent] = outside_real(parent, base)
+                real = None if folders[parent] is None and not os.path.islink(key) else outside_real(key, base)
                 if real is None:
                     found[key] = Path(key)
                 else:
