@@ -21,6 +21,10 @@ class NotRegularFile(TracetuiError):
     """The path names a FIFO, a device, a socket or a folder."""
 
 
+class FileTooLarge(TracetuiError):
+    """The file is larger than its reader takes (a sparse file of gigabytes named settings.toml)."""
+
+
 def open_regular(path: str | Path) -> BinaryIO:
     """`path` opened for reading in binary; raises NotRegularFile, or OSError as open() would."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -37,10 +41,31 @@ def open_regular(path: str | Path) -> BinaryIO:
         raise
 
 
-def read_regular(path: str | Path) -> bytes:
-    """The whole of a regular file (see `open_regular`)."""
+def read_regular(path: str | Path, limit: int | None = None) -> bytes:
+    """The whole of a regular file (see `open_regular`); FileTooLarge where it holds more than
+    `limit` bytes, of which no more than `limit` + 1 are read."""
     with open_regular(path) as fh:
-        return fh.read()
+        if limit is None:
+            return fh.read()
+        data = fh.read(limit + 1)  # not the size fstat gave: the file may grow as it is read
+    if len(data) > limit:
+        raise FileTooLarge(f"{safe_line(str(path))} is over {limit >> 10:,} KB: too large to be read")
+    return data
+
+
+def outside(path: str | Path, folder: str | Path) -> str | None:
+    """The real path of `path` where it leaves `folder`'s real path (a link to /etc/passwd, or a
+    link through a linked folder to somewhere else); None where it stays inside. A folder of logs
+    unpacked from someone else's archive can hold such links: what they name is not theirs to give."""
+    return outside_real(path, os.path.realpath(folder))
+
+
+def outside_real(path: str | Path, real_folder: str) -> str | None:
+    """`outside`, given the folder's real path already (a walk's root, resolved once)."""
+    real = os.path.realpath(path)
+    if real == real_folder or real.startswith(real_folder.rstrip(os.sep) + os.sep):
+        return None
+    return real
 
 
 def is_regular(path: str | Path) -> bool:

@@ -35,6 +35,9 @@ _LINE_TABLE = dict(_TABLE)
 _LINE_TABLE[0x0A] = "⏎"
 _LINE_TABLE[0x09] = " "
 
+# What a copy keeps (`safe_copy`): tabs, which code and diffs are made of.
+_COPY_TABLE = {cp: to for cp, to in _TABLE.items() if cp != 0x09}
+
 # Below this every code point is handled by the tables; above it a few Unicode categories need a look.
 _FAST_LIMIT = 0x00AD
 
@@ -50,6 +53,14 @@ def safe_text(text: str) -> str:
 def safe_line(text: str) -> str:
     """Like `safe_text`, for a one-line summary: newlines become ⏎."""
     return _finish(text.translate(_LINE_TABLE))
+
+
+def safe_copy(text: str) -> str:
+    """Like `safe_text`, for the clipboard: the copy is pasted later, perhaps into a shell, where an
+    ESC in a log's text could end a bracketed paste and have what follows run as typed (and a lone
+    CR act as Enter). Tabs and newlines are kept (a line's CR LF is its newline); every other
+    control and invisible character is made visible."""
+    return _finish(text.replace("\r\n", "\n").translate(_COPY_TABLE))
 
 
 def _finish(text: str) -> str:

@@ -15,11 +15,15 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import read_regular
 
 SETTINGS_NAME = "settings.toml"
+# The most a config file (settings, keymap, a theme) may hold: hand-written ones are a few KB, and a
+# sparse file of gigabytes in their place was read whole into memory as the app started.
+CONFIG_LIMIT = 1 << 20
 _NAME_LIMIT = 100
 # A theme's name as tracetui and Textual spell them: no spaces, quotes or control characters.
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
@@ -49,12 +53,12 @@ def read_settings() -> Settings:
         text = _read(path)
     except FileNotFoundError:
         return Settings()
-    except NotRegularFile as exc:
+    except TracetuiError as exc:  # not a regular file, or too large
         return Settings(problems=[f"{exc}; using the defaults"])
     except (OSError, UnicodeDecodeError) as exc:
         return Settings(problems=[f"{path} could not be read ({exc.__class__.__name__}); using the defaults"])
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         return Settings(problems=[f"{path} is not valid TOML ({exc}); using the defaults"])
     out = Settings()
@@ -82,8 +86,18 @@ def remember_theme(name: str) -> Path:
 
 def _read(path: Path) -> str:
     # A FIFO or a device in the file's place (a plain read waits for a writer, or reads /dev/zero until
-    # memory runs out) is NotRegularFile, which says so in one line.
-    return read_regular(path).decode("utf-8")
+    # memory runs out) is NotRegularFile, which says so in one line; a huge file is FileTooLarge.
+    return read_regular(path, CONFIG_LIMIT).decode("utf-8")
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """A config file's table; tomllib.TOMLDecodeError where it is not TOML, or nests its arrays or
+    tables too deep for tomllib (which recurses: a thousand `[` was a RecursionError that stopped
+    the app's start)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("its arrays or tables nest too deep") from None
 
 
 def valid_theme_name(name: str) -> bool:
@@ -99,7 +113,7 @@ def _set_line(key: str, toml_value: str) -> Path:
         old = _read(path)
     except FileNotFoundError:
         old = ""
-    except NotRegularFile:
+    except TracetuiError:  # not a regular file, or too large: it says so
         raise
     except (OSError, UnicodeDecodeError) as exc:
         raise TracetuiError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
@@ -119,7 +133,7 @@ def _set_line(key: str, toml_value: str) -> Path:
         lines[at] = line
     text = "\n".join(lines) + "\n"
     try:
-        tomllib.loads(text)
+        load_toml(text)
     except tomllib.TOMLDecodeError:
         # The file was broken before (or held a multi-line value there): start it afresh rather
         # than keep writing a file that is never read.

@@ -120,6 +120,9 @@ BAD_THEMES = {
     "a colour variable of words": '[variables]\n"footer-key-foreground" = "red on blue"\n',
     "a text style of colours": '[variables]\n"link-style" = "bold red"\n',
     "a name of controls": 'name = "evil\\u001b]0;pwned\\u0007[bold]x"\n',
+    # Textual does not resolve a reference in a theme's variable: a rule that used one stopped the app.
+    "a variable naming another": '[variables]\n"footer-key-foreground" = "$accent"\n',
+    "a colour naming itself": '[variables]\n"primary" = "$primary 50%"\n',
 }
 
 

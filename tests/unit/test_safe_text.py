@@ -1,4 +1,4 @@
-from tracetui.safe_text import clip, safe_line, safe_text
+from tracetui.safe_text import clip, safe_copy, safe_line, safe_text
 
 
 def test_escape_sequences_become_visible():
@@ -27,3 +27,9 @@ def test_plain_and_unicode_text_unchanged():
 def test_clip_says_how_much_is_left():
     assert clip("abc", 10) == "abc"
     assert clip("x" * 2000, 10).startswith("x" * 10 + "…")
+
+
+def test_a_copy_keeps_tabs_and_lines_and_shows_every_other_control():
+    assert safe_copy("def f():\n\treturn 1\r\n") == "def f():\n\treturn 1\n"
+    assert safe_copy("x\x1b[201~y\rz\x07\x9b\u202e") == "x␛[201~y␍z␇\\x9b<U+202E>"
+    assert safe_copy("plain ünïcode") == "plain ünïcode"

@@ -12,7 +12,9 @@ import platformdirs
 
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.sources import registry
-from tracetui.regular_file import is_regular
+from tracetui.model import LineError
+from tracetui.regular_file import is_regular, outside_real
+from tracetui.safe_text import safe_line
 
 def bucket_dir(explicit: str | Path | None = None) -> Path:
     """--bucket DIR, else $TRACETUI_BUCKET, else the platform's user data dir."""
@@ -73,17 +75,41 @@ def parse_sources(specs: Sequence[str] | None) -> dict[str, list[Path]] | None:
     return out
 
 
-def discover(agent: str, roots: Iterable[Path | str]) -> list[Path]:
-    """Every log file of one agent under `roots` (a root may be a single file); sorted, no repeats."""
+def discover(agent: str, roots: Iterable[Path | str], refused: list[LineError] | None = None) -> list[Path]:
+    """Every log file of one agent under `roots` (a root may be a single file); sorted, no repeats.
+    A root is taken as named, a link too (the user's or the agent's own choice of folder); a file
+    under a root folder whose real path leaves that folder (a link to /etc/passwd, a linked folder
+    leading out) is left out, with one line in `refused` saying so."""
     found: dict[str, Path] = {}
+    left: dict[str, str] = {}
     for root in map(Path, roots):
         if root.is_file():
             found[os.path.abspath(root)] = Path(os.path.abspath(root))
             continue
         if not root.is_dir():
             continue  # a default folder that does not exist: that agent is simply not installed
+        base = os.path.realpath(root)
+        folders: dict[str, str | None] = {}  # a folder -> its real path where that leaves the root
         for pattern in registry.get(agent).patterns:
             for path in root.rglob(pattern):
-                if path.is_file():
-                    found[os.path.abspath(path)] = Path(os.path.abspath(path))
+                if not path.is_file():
+                    continue
+                key = os.path.abspath(path)
+                # A file leaves the root only through a link: itself, or a folder on its way. One
+                # lstat a file and a realpath a folder (a realpath a file doubled discovery's time).
+                parent = os.path.dirname(key)
+                if parent not in folders:
+                    folders[parent] = outside_real(parent, base)
+                real = None if folders[parent] is None and not os.path.islink(key) else outside_real(key, base)
+                if real is None:
+                    found[key] = Path(key)
+                else:
+                    left[key] = real
+    if refused is not None:
+        refused.extend(LineError(k, 0, left_folder(left[k])) for k in sorted(left) if k not in found)
     return [found[k] for k in sorted(found)]
+
+
+def left_folder(real: str) -> str:
+    """The sync report's line for a log that leads out of its source folder (see `discover`)."""
+    return f"not read: the log is a link out of its source folder, to {safe_line(real)}"

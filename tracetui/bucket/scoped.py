@@ -18,6 +18,7 @@ import tracetui.sources as readers
 from tracetui.bucket import removed, shards
 from tracetui.bucket.store import Sidecar, Store
 from tracetui.model import LineError
+from tracetui.regular_file import outside
 from tracetui.sources import registry
 
 STAGED = "staged"  # the bucket's folder of the logs stage hooks write, a folder per agent
@@ -220,6 +221,8 @@ def _agent_scope(
     stats: dict[str, tuple[int, int]] = {}
     sidecars: dict[str, Sidecar] = {}
     for f in sorted(files):
+        if _leads_out(f, roots):
+            raise Unscoped  # a log linked out of its source folder: the whole sync refuses it in one line
         try:
             st = os.stat(f)
         except OSError:
@@ -260,6 +263,17 @@ def _agent_scope(
         if main not in formed and not all(m in grouped for m in members):
             raise Unscoped
     return AgentScope(agent, groups, stats, sidecars, indexed)
+
+
+def _leads_out(p: str, roots: list[Path]) -> bool:
+    """Whether `p`, under one of `roots`, has a real path outside it (`locations.discover`)."""
+    for root in roots:
+        r = os.path.abspath(root)
+        if p == r:
+            return False
+        if p.startswith(r.rstrip(os.sep) + os.sep):
+            return outside(p, r) is not None
+    return False
 
 
 def _json_needle(p: str) -> str:

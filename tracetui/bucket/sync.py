@@ -462,7 +462,7 @@ def _plan(
     change that an agent's stage decides), so only their sidecars and indexed groups are loaded."""
     found_by_agent: dict[str, list[Path]] = {}
     for agent, roots in sources.items():
-        found_files = discover(agent, roots)
+        found_files = discover(agent, roots, report.errors)  # a log linked out of its folder: one line
         stage = registry.get(agent).stage
         if stage is not None:  # the agent's sessions are not log files: it writes logs the bucket can copy
             try:

@@ -20,7 +20,9 @@ from pathlib import Path
 from platformdirs import user_config_path
 from textual.binding import Binding, BindingType
 
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import read_regular
+from tracetui.settings import CONFIG_LIMIT, load_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +444,11 @@ def palette_entries(capsule_open: bool) -> Iterator[tuple[str, str, str]]:
 # -- the user's keymap -------------------------------------------------------------------------------
 
 
+# Keys one action may have in a keymap. 100,000 keys on one action (a 700 KB file) made the key
+# help (f1) take 85 s to open where it takes 8 (a busy machine), and the start twice as long.
+MAX_KEYS = 8
+
+
 def keymap_path() -> Path:
     return user_config_path("tracetui") / "keymap.toml"
 
@@ -457,15 +464,15 @@ def load_keymap(path: Path | None = None) -> Keymap:
     each with a sentence; a file that does not parse is left out whole. No file: an empty keymap."""
     path = path or keymap_path()
     try:
-        raw = read_regular(path)  # a FIFO or a device in its place would block the app's start
+        raw = read_regular(path, CONFIG_LIMIT)  # a FIFO or a device in its place would block the app's start
     except FileNotFoundError:
         return Keymap({}, [])
-    except NotRegularFile as exc:
+    except TracetuiError as exc:  # not a regular file, or too large
         return Keymap({}, [f"keymap was not read: {exc}"])
     except OSError as exc:
         return Keymap({}, [f"keymap {path} was not read: {exc.strerror or exc}"])
     try:
-        table = tomllib.loads(raw.decode("utf-8"))
+        table = load_toml(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Keymap({}, [f"keymap {path} was not read: {exc}"])
     keys: dict[str, str] = {}
@@ -475,6 +482,9 @@ def load_keymap(path: Path | None = None) -> Keymap:
             problems.append(f"keymap: no action is called {name!r} (`tracetui keys` lists them)")
         elif not _is_key_list(value):
             problems.append(f'keymap: {name} wants keys such as "ctrl+s" or "S,f2"')
+        elif len(value.split(",")) > MAX_KEYS:
+            many = len(value.split(","))
+            problems.append(f"keymap: {name} names {many:,} keys; an action takes at most {MAX_KEYS}")
         else:
             keys[name] = ",".join(k.strip() for k in value.split(","))
     return Keymap(keys, problems)

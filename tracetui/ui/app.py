@@ -18,10 +18,11 @@ from textual.notifications import SeverityLevel
 
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.safe_text import safe_line, safe_text
+from tracetui.safe_text import safe_copy, safe_line, safe_text
 from tracetui.settings import remember_theme
 from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SessionCommands
+from tracetui.ui.external import COPY_LIMIT
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.themes import load_themes
 from tracetui.ui.workers import thread_work
@@ -118,6 +119,15 @@ class TraceApp(App):
         ids and errors that came from logs or capsules, so markup is off and controls are visible."""
         super().notify(safe_text(str(message)), title=safe_line(str(title)), severity=severity,
                        timeout=timeout, markup=False)  # fmt: skip
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy, whoever makes it, with its controls made visible (`safe_copy`: it is pasted
+        later, perhaps into a shell); one over `COPY_LIMIT` is not sent."""
+        text = safe_copy(text)
+        if len(text.encode("utf-8")) > COPY_LIMIT:
+            self.notify("too long to copy: use the pager (P)", severity="warning")
+            return
+        super().copy_to_clipboard(text)
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """A keymap gave a key to two actions: say so once (Textual keeps the first binding)."""

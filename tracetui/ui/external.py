@@ -1,4 +1,4 @@
-"""Handing a step to the user's own tools: their pager, their editor.
+"""Handing a step to the user's own tools: their pager, their editor, their clipboard.
 
 What goes to a pager is the step's text with every control character made visible (`safe_text`):
 a pager such as `cat` or `less -R` would pass a log's escape sequences to the terminal. A file goes
@@ -16,6 +16,10 @@ from pathlib import Path
 
 from tracetui.model import Step
 
+# The most a copy sends (UTF-8 bytes, before base64). A copy is one OSC 52 escape sequence written
+# to the terminal at once, and a stranger's step can run to hundreds of MB: past this the pager reads it.
+COPY_LIMIT = 1 << 20
+
 # Editors that take `+LINE FILE`; the others get the file alone, or `-g FILE:LINE` (VS Code's kind).
 _PLUS_LINE = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "kak", "hx", "helix", "joe", "ne"}
 _GOTO = {"code", "code-insiders", "codium", "cursor"}
@@ -28,6 +32,9 @@ def pager_command(env: Mapping[str, str]) -> list[str]:
 def editor_command(env: Mapping[str, str], path: Path, line: int | None) -> list[str]:
     command = _words(env.get("VISUAL") or env.get("EDITOR") or "") or ["vi"]
     name = Path(command[0]).name
+    # `+LINE` is an Ex command to vi and its kin: only ever a whole number (a log's hunk is checked
+    # to be one where it is read; this is the last word on it), and the path is absolute.
+    line = line if type(line) is int and line > 0 else None
     if line and name in _PLUS_LINE:
         return [*command, f"+{line}", str(path)]
     if line and name in _GOTO:

@@ -18,8 +18,8 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.css.tokenize import tokenize_values
 from textual.theme import Theme
 
-from tracetui.regular_file import NotRegularFile, read_regular
-from tracetui.settings import valid_theme_name
+from tracetui.regular_file import FileTooLarge, NotRegularFile, read_regular
+from tracetui.settings import CONFIG_LIMIT, load_toml, valid_theme_name
 
 COLOR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
                 "background", "surface", "panel", "boost")
@@ -71,9 +71,11 @@ def load_themes(dirs: list[Path] | None = None) -> ThemeLoad:
 def theme_from_file(path: Path) -> Theme:
     try:
         # Not read_text: a FIFO or a device named x.toml would block the app's start for ever.
-        data = tomllib.loads(read_regular(path).decode("utf-8"))
+        data = load_toml(read_regular(path, CONFIG_LIMIT).decode("utf-8"))
     except NotRegularFile:
         raise ValueError("it is not a regular file") from None
+    except FileTooLarge:
+        raise ValueError(f"it is over {CONFIG_LIMIT >> 10:,} KB") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"it could not be read ({exc.__class__.__name__})") from None
     except tomllib.TOMLDecodeError as exc:
@@ -130,7 +132,8 @@ def _check_variable(key: str, value: str) -> None:
     theme is picked: a value it cannot tokenize, or of the wrong kind where a rule uses it, is a
     stylesheet error that stopped the app (at its start, when the theme was the remembered one).
     Textual's own variables are text styles (`*-style`: bold, not underline...) or colours, with an
-    alpha (`#81a1c1 35%`, `auto 87%`), or another variable (`$primary 50%`)."""
+    alpha (`#81a1c1 35%`, `auto 87%`). Not another variable (`$accent`, `$primary 50%`): Textual
+    does not resolve a reference inside a theme's variable, and a rule that used one stopped the app."""
     if not _VARIABLE_NAME.fullmatch(key):
         raise ValueError("a variable's name is not a CSS variable's name")
     try:
@@ -144,8 +147,9 @@ def _check_variable(key: str, value: str) -> None:
         return
     if len(words) == 2 and _ALPHA.fullmatch(words[1]):
         words = words[:1]
-    reference = words[0].startswith("$") and _VARIABLE_NAME.fullmatch(words[0][1:]) is not None
-    if len(words) != 1 or not (words[0] in ("auto", "initial") or reference or _is_colour(words[0])):
+    if words and words[0].startswith("$"):
+        raise ValueError(f"`{key}` names another variable: a theme's variables must be colours")
+    if len(words) != 1 or not (words[0] in ("auto", "initial") or _is_colour(words[0])):
         raise ValueError(f"`{key}` must be a colour, with an alpha if any (#81a1c1 35%)")
 
 

@@ -19,7 +19,7 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
-from tracetui.regular_file import open_regular
+from tracetui.regular_file import open_regular, outside
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_count, as_dict, as_int, as_list, as_str, opt_str
@@ -944,8 +944,8 @@ def _root_text(data: bytes) -> str | None:
 def _root_beside(logs: Path) -> str | None:
     """The project root of a `tmp/<slug>/logs.json`: what `.project_root` beside it says."""
     marker = logs.parent / PROJECT_ROOT
-    if logs.name != LOGS or not marker.is_file():
-        return None
+    if logs.name != LOGS or not marker.is_file() or outside(marker, logs.parent) is not None:
+        return None  # a link out of the folder names no file of Gemini's (discovery refuses it too)
     try:
         with open_regular(marker) as fh:
             return _root_text(fh.read(MAX_PROJECT_ROOT + 1))

@@ -24,7 +24,8 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
-from tracetui.regular_file import open_regular
+from tracetui.regular_file import open_regular, outside
+from tracetui.safe_text import safe_line
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, as_str, opt_str
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
@@ -97,6 +98,11 @@ class _Database:
 
     def _open_copy(self) -> sqlite3.Connection | None:
         wal = self.path + "-wal"
+        real = outside(wal, os.path.dirname(self.path)) if os.path.lexists(wal) else None
+        if real is not None:  # as the sync refuses a log linked out of its folder (bucket.locations)
+            why = f"not read: its -wal is a link out of its folder, to {safe_line(real)}"
+            self.problems.append(LineError(self.path, 0, why))
+            return None
         for attempt in range(COPY_TRIES):
             before = _db_stat(self.path)
             target = self.folder / f".copy-{os.getpid()}-{attempt}"

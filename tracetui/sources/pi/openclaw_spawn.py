@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import Step, StepKind
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.regular_file import NotRegularFile, open_regular, outside
 
 TOOL = "sessions_spawn"
 KEY = "child_session_key"
@@ -65,9 +65,12 @@ _STORE_LIMIT = 64 * 1024 * 1024
 def store_index(log: Path) -> dict[str, str]:
     """{child key: session id} from the `sessions.json` beside a transcript: its entries whose key has
     a subagent's shape and whose `sessionId` is a uuid. {} where the file is absent, not a regular
-    file, too big or not JSON."""
+    file, a link out of the folder, too big or not JSON."""
+    store_path = log.parent / "sessions.json"
+    if outside(store_path, log.parent) is not None:  # a link out of the folder is no store of OpenClaw's
+        return {}
     try:
-        with open_regular(log.parent / "sessions.json") as handle:
+        with open_regular(store_path) as handle:
             data = handle.read(_STORE_LIMIT + 1)
     except (OSError, NotRegularFile):
         return {}

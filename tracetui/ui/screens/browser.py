@@ -32,7 +32,7 @@ from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionSummary, Step
-from tracetui.safe_text import safe_line, safe_text
+from tracetui.safe_text import safe_copy, safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
 from tracetui.ui.cells import cut_start
 from tracetui.ui.commands import SearchCommands, StepCommands
@@ -1301,6 +1301,11 @@ class BrowserScreen(Screen):
                 return
         else:
             text = step_text(step)
+        size = len(safe_copy(text).encode("utf-8"))
+        if size > external.COPY_LIMIT:
+            self.notify(f"the step's {what} is {size / 1e6:.1f} MB, over the {external.COPY_LIMIT >> 20} MB "
+                        "a copy sends: P opens it in your pager", severity="warning")  # fmt: skip
+            return
         self.app.copy_to_clipboard(text)
         self.notify(f"copied the step's {what} ({len(text):,} characters)", timeout=2)
 
