@@ -12,6 +12,7 @@ from shared_data import processes_with
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.confirm import ConfirmScreen
 from tracetui.ui.screens.replay import ReplayScreen
 from tracetui.ui.screens.seal import SealScreen
 from tracetui.ui.widgets.text_view import TextView
@@ -239,14 +240,22 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, t
         # The replay is a clone of its own: nothing is registered in (or shared with) my repository.
         assert _worktrees(clone) == [str(clone)]
         assert (worktree / ".git").is_dir()
-        # Leaving would discard the applied steps: the first Escape asks, the second leaves.
+        # Leaving would discard the applied steps: Escape asks, and the question waits for the
+        # answer (a status line asking for a second Escape expired in seconds).
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is replay
-        assert "press Escape again" in str(replay.query_one("#replay-status").render())
+        assert isinstance(app.screen, ConfirmScreen) and app.screen_stack[-2] is replay
+        assert "discard the" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.pause(4.5)  # longer than the old guard lived: still asked
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no: the replay and its clone stay
+        await pilot.pause()
+        assert app.screen is replay and replay.run is not None and worktree.is_dir()
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, ReplayScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
         assert replay.run is None
         assert not worktree.exists()
         assert str(worktree) not in _worktrees(clone)
@@ -440,9 +449,9 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         await pilot.press("enter")  # Enter in the check field runs it
         await settle(app, pilot)
         assert replay.check is not None and replay.check.exit_code == 0
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "y")  # leaving discards the applied step: asked, and yes
         await pilot.pause()
-        assert not isinstance(app.screen, ReplayScreen)
+        assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
 
 
 async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, tmp_path, monkeypatch):

@@ -17,7 +17,6 @@ never block the screen.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +179,6 @@ class ReplayScreen(Screen):
         self.bisected: Any = None  # the last BisectResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
-        self._close_asked = 0.0  # when Escape last asked before discarding applied steps
         from tracetui.capsule import find_sandbox
 
         self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
@@ -543,12 +541,22 @@ class ReplayScreen(Screen):
     # -- closing --------------------------------------------------------------------------------
     def action_close(self) -> None:
         applied = len(self.applied_steps)
-        if applied and time.monotonic() - self._close_asked > 4.0:
-            # Leaving throws the applied steps away with the clone: ask once before doing it.
-            self._close_asked = time.monotonic()
-            self._status(f"press Escape again to close and discard the {applied} applied step"
-                         f"{'' if applied == 1 else 's'}")  # fmt: skip
+        if not applied:
+            self._leave()
             return
+        from tracetui.ui.screens.confirm import ConfirmScreen
+
+        # Leaving throws the applied steps away with the clone: a question that waits for the answer
+        # (a status line asking to press Escape again expired while the user read it).
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._leave()
+
+        plural = "" if applied == 1 else "s"
+        self.app.push_screen(ConfirmScreen(f"Close the replay and discard the {applied} applied step{plural}? "
+                                           "Its clone is removed."), answered)  # fmt: skip
+
+    def _leave(self) -> None:
         self.close_replay()
         self.app.pop_screen()
 
