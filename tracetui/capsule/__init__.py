@@ -11,6 +11,8 @@ Public API (the CLI and the app call only these):
   sure and undecided findings and `refusal()`; `finding_line(f)` describes one finding to a person
   (the CLI and the app both use it); `decide_commands(session_id, "A:B", kinds)` the commands that
   decide what stopped a seal.
+  `seal_base(session, steps, repo) -> SealBase(repo, commit, note)`: the repository a seal from the
+  app reads and the base it stamps (the app's `--repo` only for a session that belongs to it).
   `parse_steps("A:B")` turns the CLI's range into `(a, b)` (indexes, both included).
 - `bucket_secret(bucket_root) -> bytes`: the private secret per-capsule keys are derived from.
 - `open_capsule(path) -> OpenedCapsule`: verified in memory; quacks like the bucket's read side
@@ -52,7 +54,7 @@ from tracetui.capsule.scope import (
     parse_steps,
     seal_scope,
 )
-from tracetui.capsule.seal import SealResult, seal
+from tracetui.capsule.seal import SealBase, SealResult, seal, seal_base
 from tracetui.capsule.verify import Verification, verify
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "ReplayResult",
     "Sandbox",
     "SealRefused",
+    "SealBase",
     "SealResult",
     "SealScope",
     "Verification",
@@ -86,6 +89,7 @@ __all__ = [
     "replay",
     "replay_target",
     "seal",
+    "seal_base",
     "seal_scope",
     "verify",
 ]

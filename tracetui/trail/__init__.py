@@ -15,6 +15,8 @@ Public API (the CLI, the UI and the capsule builder use only these):
   may be any clone of the session's repository, anywhere: `map_repository(session, repo)`
   (mapping.py) finds the logged folder that is its top level, so logged paths become repo-relative;
   `open_clone(path)` opens a clone or raises NotFound (a face checks `--repo` with it up front).
+  `belongs(session, repo)`: whether the clone is the session's own repository by the log's word (its
+  cwd, files, commit or remote), not just a clone that could be mapped.
   `Trail(repo, ref, fates, note, ref_commit, cached)`; `Trail.rows()` gives the `trail --json` rows,
   `Trail.for_step(step_id)` one step's fates. Run it off the UI thread: it walks git history.
 - `Fate(patch, state, commit, kept, changed, dropped, commits, judged_at, path_now, superseded_by,
@@ -38,7 +40,7 @@ Nothing here imports Textual; git access is pygit2 only.
 
 from __future__ import annotations
 
-from tracetui.trail.mapping import RepoMap, map_repository, open_clone
+from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone
 from tracetui.trail.patches import Patch, session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
@@ -51,6 +53,7 @@ __all__ = [
     "RepoMap",
     "Snapshot",
     "Trail",
+    "belongs",
     "hook_input",
     "map_repository",
     "open_clone",
