@@ -35,14 +35,14 @@ from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, Document, TextView
 from tracetui.ui.workers import thread_work
+from tracetui.views.format import step_name
 
 OUTPUT_LINES = 30  # lines of the check's output shown
 
 
 def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) -> list[Block]:
     """One replayed step: a line per patch with its outcome, then each patch's diff."""
-    where = index_of.get(step.step)
-    name = f"step {where}" if where is not None else f"step {step.step}"
+    name = step_name(index_of, step.step)  # the number every face shows; the log's id never
     ok = sum(1 for r in step.results if r.ok)
     many = len(step.patches)
     head = f"{name} ({number} of {total}): {ok} of {many} patch{'es' if many != 1 else ''} applied"
@@ -80,8 +80,7 @@ def bisect_blocks(result: Any, fates: list[dict[str, Any]], index_of: dict[str, 
         if key in wanted:
             wanted.remove(key)
             step = record.get("step")
-            where = index_of.get(step, step) if isinstance(step, str) else step
-            title = f"{record.get('path')} · {record.get('op')} · step {where}"
+            title = f"{record.get('path')} · {record.get('op')} · {step_name(index_of, step if isinstance(step, str) else None)}"
             blocks.append(Block(title, str(record.get("diff") or "(no diff text)"), "diff"))
     return blocks
 
