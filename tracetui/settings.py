@@ -36,6 +36,14 @@ def config_dir() -> Path:
     return user_config_path("tracetui")
 
 
+def capsules_dir() -> Path:
+    """Where the app offers to write a sealed capsule: the user data folder's `capsules/`, outside
+    any checkout (a capsule written into the working tree got committed, or deleted with a demo)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("tracetui") / "capsules"
+
+
 def settings_path() -> Path:
     return config_dir() / SETTINGS_NAME
 

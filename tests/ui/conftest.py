@@ -70,6 +70,8 @@ def _no_user_keymap(monkeypatch, tmp_path):
 def _no_user_settings(monkeypatch, tmp_path):
     # A theme picked in a test is remembered in a folder of the test's, never the user's.
     monkeypatch.setattr("tracetui.settings.config_dir", lambda: tmp_path / "config")
+    # Nor is a capsule sealed from the app written into the user's data folder.
+    monkeypatch.setattr("tracetui.settings.capsules_dir", lambda: tmp_path / "capsules")
 
 
 @pytest.fixture(scope="session")

@@ -80,3 +80,70 @@ async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is bucket_screen and bucket_screen.library is library
+
+
+@pytest.fixture(scope="module")
+def episode_capsule(sealed_demo, tmp_path_factory):
+    """Steps 3 to 6 of the demo's Claude session, sealed as a capsule of their own."""
+    from tracetui.capsule import open_capsule
+    from tracetui.cli import main
+
+    demo, _ = sealed_demo
+    out = tmp_path_factory.mktemp("episode") / "episode.capsule"
+    assert main(["--bucket", str(demo.bucket), "seal", "7d3c1a52", "--steps", "3:6", "--accept-suggested",
+                 "-o", str(out)]) == 0  # fmt: skip
+    return open_capsule(out)
+
+
+async def test_q_closes_a_capsule_opened_over_the_bucket_not_the_app(demo, sealed_demo):
+    """`q` in a capsule closed the whole app (and `tracetui demo` then deleted its repository)."""
+    from tracetui.capsule import open_capsule
+    from tracetui.ui.screens.browser import BrowserScreen
+
+    d, library = demo
+    app = TraceApp(library, repo=str(d.repo))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        bucket_screen = app.screen
+        app._show_capsule(open_capsule(sealed_demo[1]))
+        await settle(app, pilot)
+        assert isinstance(app.screen, BrowserScreen) and app.screen is not bucket_screen
+        footer = {(k.key, k.description) for k in app.screen.query("FooterKey")}
+        assert ("q", "Close") in footer and ("q", "Quit") not in footer
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert app.screen is bucket_screen and app.return_code is None  # the app runs on
+        assert d.repo.is_dir()
+        footer = {(k.key, k.description) for k in app.screen.query("FooterKey")}
+        assert ("q", "Quit") in footer  # over the bucket, q quits as before
+
+
+async def test_a_capsule_opened_alone_is_left_with_escape_from_its_list(capsule):
+    """`tracetui open FILE`: Escape walked back to the list, then did nothing at all."""
+    app = TraceApp(capsule)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert app.focused is screen.query_one(Timeline)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.focused is screen.query_one(SessionList) and app.return_code is None
+        await pilot.press("escape")  # the top of the capsule: closing it ends `tracetui open`
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+async def test_the_header_of_an_episode_counts_its_own_steps_and_tokens(episode_capsule):
+    from tracetui.views.format import human_tokens
+
+    steps = episode_capsule.steps
+    own = sum(s.tokens.total for s in steps if s.tokens is not None and not s.copied)
+    whole = episode_capsule.manifest["session"]["tokens"]
+    assert len(steps) == 4 and own and own < sum(whole.values())
+    app = TraceApp(episode_capsule)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#session-title").render())
+        assert f"4 of {episode_capsule.manifest['steps']['of']} steps" in title
+        assert f"{human_tokens(own)} tokens" in title
+        assert human_tokens(sum(whole.values())) not in title

@@ -12,6 +12,7 @@ from shared_data import processes_with
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.confirm import ConfirmScreen
 from tracetui.ui.screens.replay import ReplayScreen
 from tracetui.ui.screens.seal import SealScreen
 from tracetui.ui.widgets.text_view import TextView
@@ -239,14 +240,22 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, t
         # The replay is a clone of its own: nothing is registered in (or shared with) my repository.
         assert _worktrees(clone) == [str(clone)]
         assert (worktree / ".git").is_dir()
-        # Leaving would discard the applied steps: the first Escape asks, the second leaves.
+        # Leaving would discard the applied steps: Escape asks, and the question waits for the
+        # answer (a status line asking for a second Escape expired in seconds).
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is replay
-        assert "press Escape again" in str(replay.query_one("#replay-status").render())
+        assert isinstance(app.screen, ConfirmScreen) and app.screen_stack[-2] is replay
+        assert "discard the" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.pause(4.5)  # longer than the old guard lived: still asked
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no: the replay and its clone stay
+        await pilot.pause()
+        assert app.screen is replay and replay.run is not None and worktree.is_dir()
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, ReplayScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
         assert replay.run is None
         assert not worktree.exists()
         assert str(worktree) not in _worktrees(clone)
@@ -440,9 +449,9 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         await pilot.press("enter")  # Enter in the check field runs it
         await settle(app, pilot)
         assert replay.check is not None and replay.check.exit_code == 0
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "y")  # leaving discards the applied step: asked, and yes
         await pilot.pause()
-        assert not isinstance(app.screen, ReplayScreen)
+        assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
 
 
 async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, tmp_path, monkeypatch):
@@ -474,3 +483,97 @@ async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, t
         await pilot.click("#replay-run")
         await settle(app, pilot)
         assert replay.check is not None and replay.check.exit_code == 0 and replay.check.sandbox == "none (trusted)"
+
+
+# -- the seal dialog's path and base -----------------------------------------------------------
+
+
+def _git_repo(path: Path) -> str:
+    """A repository of another project: one commit, nothing of the demo's."""
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    (path / "other.txt").write_text("another project\n")
+    subprocess.run(["git", "-C", str(path), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(path), "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    "commit", "-q", "-m", "other"], check=True)  # fmt: skip
+    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()  # fmt: skip
+
+
+async def test_the_seal_dialog_starts_in_its_path_field_and_seals_to_the_typed_path(tmp_path, monkeypatch):
+    """Focus started on the checkbox: the path typed went nowhere and the capsule was written to the
+    default, in the current folder (the user's checkout)."""
+    demo = build(tmp_path / "demo")
+    library = open_library(demo)
+    monkeypatch.chdir(demo.repo)  # the app started from inside a checkout
+    out = tmp_path / "typed" / "mine.capsule"
+    out.parent.mkdir()
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_claude(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        seal = app.screen
+        assert isinstance(seal, SealScreen)
+        field = seal.query_one("#seal-out")
+        assert app.focused is field
+        default = Path(field.value)
+        assert default.parent == tmp_path / "capsules"  # settings.capsules_dir (the tests' own)
+        assert not default.is_relative_to(demo.repo)
+        assert str(seal.query_one("#seal-out-note").render()) == ""  # made when sealing there
+        seal.query_one("#seal-accept").value = True
+        await pilot.pause()
+        field.focus()
+        await pilot.pause()
+        await pilot.press(*str(out))  # typing replaces the default, which is selected
+        assert field.value == str(out)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert seal.result is not None, str(seal.query_one("#seal-result").render())
+        assert seal.result.path == out and out.is_file()
+    assert not list(demo.repo.glob("*.capsule"))
+
+
+async def test_the_seal_dialog_writes_to_the_default_capsules_folder(tmp_path):
+    demo = build(tmp_path / "demo")
+    app = TraceApp(open_library(demo))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_claude(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        seal = app.screen
+        seal.query_one("#seal-accept").value = True
+        await pilot.press("enter")  # Enter in the path field seals
+        await settle(app, pilot)
+        assert seal.result is not None, str(seal.query_one("#seal-result").render())
+        assert seal.result.path.parent == tmp_path / "capsules" and seal.result.path.is_file()
+
+
+async def test_the_seal_base_comes_only_from_a_repository_the_session_belongs_to(tmp_path):
+    """An app started with `--repo CLONE` stamped CLONE's HEAD as the base of every session's capsule."""
+    demo = build(tmp_path / "demo")
+    library = open_library(demo)
+    other_head = _git_repo(tmp_path / "other")
+    own = subprocess.run(["git", "-C", str(demo.repo), "rev-list", "--max-parents=0", "HEAD"], check=True,
+                         capture_output=True, text=True).stdout.split()  # fmt: skip
+    for repo, expected in ((str(tmp_path / "other"), "is not this session's repository"),
+                           (str(demo.repo), "the --repo clone, which this session belongs to")):  # fmt: skip
+        out = tmp_path / f"{Path(repo).name}.capsule"
+        app = TraceApp(library, repo=repo)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_claude(app, pilot)
+            await pilot.press("s")
+            await settle(app, pilot)
+            seal = app.screen
+            assert seal.base is not None and seal.base.commit is not None
+            shown = str(seal.query_one("#seal-base").render())
+            assert f"base commit: {seal.base.commit[:12]}" in shown and expected in shown
+            assert seal.base.repo == demo.repo.resolve() or seal.base.repo == demo.repo
+            assert seal.base.commit != other_head
+            seal.query_one("#seal-accept").value = True
+            seal.query_one("#seal-out").value = str(out)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert seal.result is not None, str(seal.query_one("#seal-result").render())
+        base = open_capsule(out).base
+        assert base == seal.base.commit and base != other_head
+        assert own  # the demo's repository has history of its own

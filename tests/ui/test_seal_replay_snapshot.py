@@ -1,6 +1,6 @@
 """A snapshot of the seal dialog over the demo's Claude session, a marked range, at 160x48.
 
-The output path (it defaults to the working folder) is replaced by one in the fixed demo folder,
+The output path (it defaults to the user's capsules folder) is replaced by one in the fixed demo folder,
 so the picture is the same wherever the tests run. Update with `--snapshot-update` after a deliberate change.
 """
 
@@ -28,7 +28,10 @@ def test_seal_dialog(snapshot_demo, snap_compare):
         await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
         await _settle(pilot)
         # A folder that exists, a file that does not: no note under the path.
-        pilot.app.screen.query_one("#seal-out").value = str(demo.root / "7d3c1a52-2-8.capsule")
+        field = pilot.app.screen.query_one("#seal-out")  # the focus starts here
+        field.value = str(demo.root / "7d3c1a52-2-8.capsule")
+        field.cursor_blink = False
+        field.cursor_position = len(field.value)
         await pilot.pause()
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)

@@ -110,6 +110,8 @@ def test_the_cli_bisects_and_prints_one_json_document(broken, tmp_path, capsys):
     assert doc["minimal_patches"] == [{"step": "c3", "path": "calc.py"}]
     assert main(["replay", str(capsule.path), "--repo", str(repo), "--check", CHECK, "--bisect", "--trust"]) == 1
     out = capsys.readouterr().out
-    assert "first step: 3 (c3)" in out and "tidy the project" in out and "calc.py" in out
+    # The step as `show`, blame and the app number it; the log's own id (c3) only in --json.
+    assert "first step: step 3\n" in out and "tidy the project" in out and "    step 3 calc.py" in out
+    assert "(c3)" not in out and "step c3" not in out
     assert main(["replay", str(capsule.path), "--repo", str(repo), "--bisect"]) == 2
     assert "--bisect needs --check" in capsys.readouterr().err

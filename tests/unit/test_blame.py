@@ -167,7 +167,7 @@ def test_every_line_of_a_file_is_attributed(world):
     assert (farewell["path"], farewell["agent"], farewell["prompt"], farewell["commit"]) == (
         "app.py", "codex", PROMPT_B, world.c["c3"],
     )  # fmt: skip
-    assert farewell["open"] == f"tracetui show {CODEX_SID}"
+    assert farewell["open"] == f"tracetui show {CODEX_SID} --step {farewell['index']}"
 
 
 def test_a_line_range_and_the_clone_elsewhere(world):

@@ -61,7 +61,21 @@ def test_plain_output_is_one_line_per_source_line_and_safe(tmp_path, capsys):
     assert f"claude {CLAUDE_SID[:8]} #1" in body[4] and "transformed" in body[4]
     assert body[8].endswith("|     return 'bye ' + name")
     # the legend: each writing step with its prompt and how to open it
-    assert f"  open: tracetui show {CLAUDE_SID}  (step a0)" in lines
+    # One numbering: the hint names the step as `#1` above does, and `show` takes it (it took no
+    # step at all, and the hint named the log's own id, `a0`, which nothing else reads).
+    assert f"  open: tracetui show {CLAUDE_SID} --step 1" in lines and "a0" not in out
+    bucket = cmd[:2]
+    for wanted in ("1", "#1"):
+        assert main([*bucket, "show", CLAUDE_SID, "--step", wanted]) == 0
+        shown = capsys.readouterr().out
+        assert shown.startswith("step 1 · ") and "a0" not in shown
+    assert main([*bucket, "show", CLAUDE_SID, "--step", "1", "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert (doc["index"], doc["id"], doc["session"]) == (1, "a0", CLAUDE_SID)  # the log's id: JSON only
+    assert main([*bucket, "show", CLAUDE_SID, "--step", "a0"]) == 2
+    assert "--step wants a step number" in capsys.readouterr().err
+    assert main([*bucket, "show", CLAUDE_SID, "--step", "9999"]) == 2
+    assert "no step 9999" in capsys.readouterr().err
     assert not CONTROL.search(out), "a control byte from the prompt reached the terminal"
     assert "add a greeting" in out
 

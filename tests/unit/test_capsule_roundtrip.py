@@ -106,8 +106,11 @@ def test_parse_steps_forms():
     assert parse_steps("3:") == (3, None)
     assert parse_steps(":4") == (None, 4)
     assert parse_steps("5") == (5, 5)
+    assert parse_steps("#3:#6") == (3, 6)  # as blame prints steps: one numbering everywhere
     with pytest.raises(TracetuiError):
         parse_steps("a:b")
+    with pytest.raises(TracetuiError):
+        parse_steps("L234:L240")  # a log's own ids are not step numbers
     with pytest.raises(TracetuiError):
         parse_steps("5:2")
 

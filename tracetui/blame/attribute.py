@@ -95,8 +95,8 @@ class BlameLine:
 
 
 def open_hint(w: Posting | None) -> str | None:
-    """How to open the writer's context: the session in the CLI (the app opens it at the step)."""
-    return f"tracetui show {w.session}" if w else None
+    """How to open the writer's step in the CLI, by the number every face shows (the app opens it there)."""
+    return f"tracetui show {w.session} --step {w.index}" if w else None
 
 
 @dataclass(slots=True)
@@ -132,7 +132,8 @@ class Contribution:
         return {
             "session": self.session, "agent": self.agent, "step": self.step, "index": self.index,
             "time": self.time, "prompt": self.prompt, "prompt_step": self.prompt_step,
-            "lines": self.lines, "share": round(self.share, 4), "open": f"tracetui show {self.session}",
+            "lines": self.lines, "share": round(self.share, 4),
+            "open": f"tracetui show {self.session} --step {self.index}",
         }  # fmt: skip
 
 

@@ -37,7 +37,7 @@ from tracetui.capsule.scope import (
     parse_steps,
     seal_scope,
 )
-from tracetui.capsule.seal import SealResult, seal
+from tracetui.capsule.seal import SealBase, SealResult, seal, seal_base
 from tracetui.capsule.verify import Verification, verify
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ReplayResult",
     "Sandbox",
     "SealRefused",
+    "SealBase",
     "SealResult",
     "SealScope",
     "Verification",
@@ -74,6 +75,7 @@ __all__ = [
     "replay_target",
     "untold",
     "seal",
+    "seal_base",
     "seal_scope",
     "verify",
 ]

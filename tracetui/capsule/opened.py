@@ -295,6 +295,8 @@ def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session
         raise CapsuleError(f"{mf.MANIFEST} has a malformed session description") from None
     if not all(subagent_ok(a) for a in subagents):
         raise CapsuleError(f"{mf.MANIFEST} has a malformed subagent")
+    if _an_episode(manifest):
+        tokens = _episode_tokens(steps)
     return Session(
         id=head["id"],
         agent=head["agent"],
@@ -310,6 +312,25 @@ def _session(manifest: dict[str, Any], steps: list[Step], path: Path) -> Session
         subagents=subagents,
         files=[str(path)],
     )
+
+
+def _an_episode(manifest: dict[str, Any]) -> bool:
+    """Whether the capsule holds a range of its session's steps, not all of them."""
+    steps = manifest.get("steps")
+    if not isinstance(steps, dict):
+        return False
+    count, of = steps.get("count"), steps.get("of")
+    return isinstance(count, int) and isinstance(of, int) and count < of
+
+
+def _episode_tokens(steps: list[Step]) -> Tokens:
+    """What the episode's own requests used: the manifest's session tokens are the whole session's.
+    A fork's copies are left out, as everywhere (the parent paid for them)."""
+    total = Tokens()
+    for step in steps:
+        if step.tokens is not None and not step.copied:
+            total.add(step.tokens)
+    return total
 
 
 def _ctx(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:

@@ -53,10 +53,12 @@ class SealScope:
 
 
 def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
-    """`A:B` (step indexes as `show` lists them, both ends included; either may be left out)."""
+    """`A:B` (step numbers as `show` lists them and the app shows them, `#12` as blame prints them;
+    both ends included; either may be left out)."""
     if spec is None or spec.strip() in ("", ":"):
         return (None, None)
     first, sep, last = spec.partition(":")
+    first, last = first.strip().removeprefix("#"), last.strip().removeprefix("#")  # blame prints `#12`
     try:
         a = int(first) if first.strip() else None
         b = int(last) if last.strip() else None

@@ -441,6 +441,45 @@ def _trail_records(
     return records
 
 
+@dataclass(slots=True)
+class SealBase:
+    """The repository a seal from the app reads (trail and base), and the base commit it stamps."""
+
+    repo: Path | None
+    commit: str | None
+    note: str  # for a person: why this repository, or why none (the path is `repo`)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"repo": str(self.repo) if self.repo else None, "base": self.commit, "note": self.note}
+
+
+def seal_base(
+    session: Session, steps: tuple[int | None, int | None] | None = None, repo: str | Path | None = None
+) -> SealBase:
+    """Which repository sealing `session` should read, and the base it would stamp. `repo` (the app's
+    `--repo`, one clone for every session) is taken only when the session belongs to it
+    (`trail.belongs`: its cwd, files, commit or remote); else the repository of the session's own cwd
+    on this machine; else none, and the base is the log's own commit where it is shaped as one.
+    Runs git: call it off the UI thread."""
+    from tracetui.capsule.scope import select_steps
+    from tracetui.trail import belongs
+
+    episode = select_steps(session, steps)
+    root: Path | None = None
+    note = ""
+    if repo is not None:
+        if belongs(session, repo):
+            root = repo_root(Path(repo))
+            note = "the --repo clone, which this session belongs to"
+        else:
+            note = "--repo is not this session's repository: "
+    if root is None:
+        root = _find_root(session, None)
+        note += "the session's own repository" if root is not None else "no repository of the session's here"
+    info = _repo_info(session, root, None, episode)
+    return SealBase(root, info.get("base"), note)
+
+
 def _find_root(session: Session, repo: str | Path | None) -> Path | None:
     """The repository given, else the one the session ran in when it is on this machine."""
     if repo is not None:

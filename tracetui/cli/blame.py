@@ -171,7 +171,7 @@ def _print_file(rows: list[dict[str, Any]]) -> None:
                     f"{r['agent']} {r['session'][:8]} #{r['index']} ({r['time'] or 'no time'}): {prompt}"
                 )
             )
-            print(safe_line(f"  open: {r['open']}  (step {r['step']})"))
+            print(safe_line(f"  open: {r['open']}"))  # the log's own step id is in --json
 
 
 def _cut(text: str) -> str:
@@ -233,7 +233,7 @@ def _print_commit(doc: dict[str, Any]) -> None:
         for st in sorted(steps_by_session.get(s["session"], []), key=lambda x: x["index"]):
             print(
                 safe_line(
-                    f"    step #{st['index']} {st['step']}: {st['lines']} lines ({st['share'] * 100:.1f}%)"
+                    f"    step #{st['index']}: {st['lines']} lines ({st['share'] * 100:.1f}%)"
                 )
             )
     if doc["unexplained"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from typing import Any
 
 
 from tracetui.bucket import Bucket, SearchHit
@@ -15,12 +16,12 @@ from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError, UsageError
 from tracetui import cost
 from tracetui.model import SessionSummary
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.selection import select
 from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
-from tracetui.views.format import LOGGED_MARK, listed_cost, money, problems, short_time, step_text
+from tracetui.views.format import LOGGED_MARK, listed_cost, money, problems, short_time, step_number, step_text
 
 
 def register(subparsers: Commands) -> None:
@@ -56,6 +57,8 @@ def register(subparsers: Commands) -> None:
 
     p = subparsers.add_parser("show", help="show one session and its steps")
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--step", metavar="N", help="show only step N in full (the # column; the app's `step N`, "
+                   "blame's #N)")  # fmt: skip
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_show)
@@ -198,6 +201,8 @@ def run_show(args: argparse.Namespace) -> int:
         parent = fork.parent_of(session)
         parent_held = parent is not None and _holds(bucket, parent)
     priced = cost.session_cost(session)
+    if getattr(args, "step", None) is not None:
+        return _show_step(session, args.step, priced, args.json)
     if args.json:
         doc = session.to_dict()
         # Every session says whether it is a fork or a subagent (Session.to_dict leaves the keys out
@@ -252,6 +257,30 @@ def run_show(args: argparse.Namespace) -> int:
         [(s.index, s.kind, s.tool, short_time(s.timestamp), step_text(s)) for s in session.steps],
         max_width=80,
     )
+    return 0
+
+
+def _show_step(session: Any, wanted: str, priced: cost.SessionCost, as_json: bool) -> int:
+    """One step in full, found by its number (the `#` column): the log's own id only in `--json`."""
+    number = step_number(wanted)
+    if number is None:
+        raise TracetuiError(f"--step wants a step number as `show` lists it (0 to {len(session.steps) - 1}), "
+                            f"got {safe_line(clip(wanted, 40))!r}")  # fmt: skip
+    step = next((s for s in session.steps if s.index == number), None)
+    if step is None:
+        raise TracetuiError(f"the session has no step {number} (its steps are 0 to {len(session.steps) - 1})")
+    price = priced.steps.get(step.id)
+    if as_json:
+        doc = step.to_dict()
+        doc["session"] = session.id
+        doc["cost_usd"] = None if price is None else round(price, 6)
+        print_json(doc)
+        return 0
+    head = [f"step {step.index}", step.kind, step.tool, step.timestamp, step.model]
+    print(safe_line(" · ".join(str(h) for h in head if h)))
+    print(safe_line(f"session {session.id}"))
+    print()
+    print(safe_text(step_text(step)))
     return 0
 
 

@@ -15,6 +15,7 @@ from tracetui.cli.exit_codes import FAILED, INCONCLUSIVE, OK
 from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import clip, safe_line
+from tracetui.views.format import step_name
 
 
 def register(subparsers: Commands) -> None:
@@ -22,7 +23,8 @@ def register(subparsers: Commands) -> None:
     add_bucket_option(p)
     p.add_argument("id", metavar="ID", help="session id or unique prefix")
     p.add_argument(
-        "--steps", metavar="A:B", help="step indexes A to B, both included (either end may be left out)"
+        "--steps", metavar="A:B", help="steps A to B, both included, numbered as `show` lists them (the app's "
+        "`step N`, blame's #N; either end may be left out)"
     )
     p.add_argument(
         "--accept-suggested", action="store_true", help="accept every suggested finding not yet decided"
@@ -237,6 +239,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return code
+    index_of = {s.id: s.index for s in capsule.steps}
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
     print(safe_line(
         f"  base {result.base or 'unknown'}, target {result.target or 'unknown'}; "
@@ -245,7 +248,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for p in result.patches:
         if not p.ok:
             print(
-                f"  did not apply: step {safe_line(p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
+                f"  did not apply: {step_name(index_of, p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
     return code
 
@@ -272,9 +275,11 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
     if args.json:
         print_json(result.to_dict())
         return code
+    index_of = {s.id: s.index for s in capsule.steps}
     print(f"verdict: {result.verdict}: {safe_line(result.reason)}")
     if result.first_step is not None:
-        print(f"  first step: {result.first_index} ({safe_line(result.first_step)})")
+        # The number `show`, blame and the app use; the log's own id is in --json.
+        print(f"  first step: {step_name(index_of, result.first_step)}")
         if result.prompt:
             print(f"  its prompt: {safe_line(clip(result.prompt, 300))}")
         if result.context:
@@ -283,7 +288,7 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
             print(f"  its context: {c.get('items')} items, about {c.get('tokens')} tokens{compacted}")
         print("  patches that suffice:")
         for p in result.minimal_patches:
-            print(f"    step {safe_line(str(p.get('step')))} {safe_line(str(p.get('path')))}")
+            print(f"    {step_name(index_of, p.get('step'))} {safe_line(str(p.get('path')))}")
     print(f"  {len(result.runs)} check runs ({safe_line(result.sandbox or 'none')})")
     return code
 

@@ -87,6 +87,29 @@ def open_clone(repo: str | Path) -> pygit2.Repository:
     return found
 
 
+def belongs(session: Session, repo: str | Path) -> bool:
+    """Whether `repo` is the session's own repository, by the log's word: its cwd or a file it edited
+    lies in the clone's work tree, its commit is in the clone or its remote is one of the clone's, or
+    the clone holds the files it edited (a clone elsewhere). The app's `--repo` is one clone for every
+    session: a session of another project must not take that clone's commits as its own."""
+    try:
+        clone = open_clone(repo)
+    except NotFound:
+        return False
+    if _same_repository(session, clone):
+        return True
+    found = _match(session, clone, given=str(repo))
+    if found.logged_root is None:
+        return False
+    if found.held:
+        return True
+    workdir = found.workdir
+    paths = [p for p in logged_paths(session) if _absolute(p)]
+    if session.cwd:
+        paths.append(absolute_path(session.cwd, None))
+    return workdir is not None and any(relative_path(p, workdir)[1] for p in paths)
+
+
 def logged_paths(session: Session) -> list[str]:
     """The absolute paths (in the log's namespace, '/' form) of the files the session's edits touched."""
     seen: dict[str, None] = {}

@@ -263,6 +263,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("browser.refresh", "f5,ctrl+r", "refresh", "Refresh", "Sync the agents' logs now and read the list again",
            footer=False, palette="Refresh"),  # fmt: skip
     Action("browser.back", "escape", "back", "Back", footer=False),
+    # Only in a capsule, where it takes `q` from app.quit: closing a capsule opened over the bucket
+    # must not end the app (`tracetui demo` deletes its folder when the app ends).
+    Action("browser.close_capsule", "q", "close_capsule", "Close", "Close the capsule: back to the bucket, "
+           "or out of tracetui when it was opened alone (`tracetui open`)", pinned=True),  # fmt: skip
     # -- the timeline
     Action(
         "timeline.unfold",

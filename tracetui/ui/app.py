@@ -320,7 +320,7 @@ class TraceApp(App):
 
     def _show_capsule(self, capsule: Library) -> None:
         self.push_screen(BrowserScreen(capsule))
-        self.notify("a capsule, read-only: Escape from the sessions list goes back", timeout=4)
+        self.notify("a capsule, read-only: q (or Escape from its list) closes it", timeout=4)
 
     def action_blame_file(self) -> None:
         browser = self.browser()

@@ -89,6 +89,19 @@ def step_text(step: Step) -> str:
     return text
 
 
+def step_number(text: str) -> int | None:
+    """A step number as a user types it (`12`, `#12`: the `#` column of `show`, the app's `step 12`,
+    blame's `#12`, the ends of `--steps`), or None for anything else: a log's own step id is never one."""
+    text = text.strip().removeprefix("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def step_name(index_of: dict[str, int], step_id: str | None) -> str:
+    """`step 12`: a step named by its id, as a user reads it (the id stays in `--json`)."""
+    index = index_of.get(step_id) if step_id is not None else None
+    return f"step {index}" if index is not None else "a step outside the episode"
+
+
 def money(usd: float | None, lower_bound: bool = False) -> str:
     """`$12.95`, `$0.004`, or `?` for a price the table does not know; `≥$0.05` for a price of part
     of the usage (`SessionSummary.cost_lower_bound`: the log counted only the output, or only part

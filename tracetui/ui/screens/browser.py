@@ -715,8 +715,12 @@ class BrowserScreen(Screen):
         steps = len(session.steps)
         if self.opened is not None and not self.opened.whole and self.opened.summary is not None:
             steps = max(steps, self.opened.summary.steps)  # a preview read the first ones only
+        counted = f"{steps} steps"
+        of = episode_of(self.library)
+        if of is not None:
+            counted = f"{steps} of {of} steps"  # an episode: its own steps (and tokens) of the session's
         self.query_one("#session-title", Static).update(Content(
-            f"{live}{session.agent} · {safe_line(session.project or '-')} · {steps} steps · "
+            f"{live}{session.agent} · {safe_line(session.project or '-')} · {counted} · "
             f"{tokens} tokens{cost}{states}\n{title}"
         ), layout=False)  # two lines of a fixed height: nothing else moves
 
@@ -991,12 +995,19 @@ class BrowserScreen(Screen):
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
-        elif self._library is not None:
-            self.app.pop_screen()  # a capsule opened over the bucket: back to the bucket
+        elif is_capsule(self.library):
+            self.action_close_capsule()  # the top of a capsule: back is out of it
+
+    def action_close_capsule(self) -> None:
+        """Close the capsule: back to the bucket it was opened over, else (`tracetui open`) the app ends."""
+        if self._library is not None:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Replay is only for an opened capsule; elsewhere the key is not offered at all.
-        if action == "replay":
+        if action in ("replay", "close_capsule"):
             return is_capsule(self.library)
         if action == "fork_parent":  # only for a fork or subagent whose parent the library holds
             return self.opened is not None and self.opened.parent is not None
@@ -1365,3 +1376,19 @@ def _fit_path(folder: Path, room: int) -> str:
 
 # What only a bucket can do: decide redactions, seal, export, take a session out.
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
+
+
+def is_capsule(library: Library) -> bool:
+    """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
+    return library.manifest is not None
+
+
+def episode_of(library: Library) -> int | None:
+    """How many steps the session of a capsule that seals only some of them has (None: all, or a bucket)."""
+    steps = (library.manifest or {}).get("steps")
+    if not isinstance(steps, dict):
+        return None
+    count, of = steps.get("count"), steps.get("of")
+    if isinstance(count, int) and isinstance(of, int) and 0 <= count < of:
+        return of
+    return None

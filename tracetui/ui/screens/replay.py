@@ -6,7 +6,6 @@ More in docs/internals/ui.md, `ui/screens/replay.py`.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,14 @@ from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, Document, TextView
 from tracetui.ui.workers import thread_work
+from tracetui.views.format import step_name
 
 OUTPUT_LINES = 30  # lines of the check's output shown
 
 
 def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) -> list[Block]:
     """One replayed step: a line per patch with its outcome, then each patch's diff."""
-    where = index_of.get(step.step)
-    name = f"step {where}" if where is not None else f"step {step.step}"
+    name = step_name(index_of, step.step)  # the number every face shows; the log's id never
     ok = sum(1 for r in step.results if r.ok)
     many = len(step.patches)
     head = f"{name} ({number} of {total}): {ok} of {many} patch{'es' if many != 1 else ''} applied"
@@ -70,8 +69,7 @@ def bisect_blocks(result: Any, fates: list[dict[str, Any]], index_of: dict[str, 
         if key in wanted:
             wanted.remove(key)
             step = record.get("step")
-            where = index_of.get(step, step) if isinstance(step, str) else step
-            title = f"{record.get('path')} · {record.get('op')} · step {where}"
+            title = f"{record.get('path')} · {record.get('op')} · {step_name(index_of, step if isinstance(step, str) else None)}"
             blocks.append(Block(title, str(record.get("diff") or "(no diff text)"), "diff"))
     return blocks
 
@@ -177,7 +175,6 @@ class ReplayScreen(Screen):
         self.bisected: Any = None  # the last BisectResult
         self.check_timeout = 600.0  # seconds, as `tracetui replay --timeout` defaults
         self._index_of = {s.id: s.index for s in capsule.steps}
-        self._close_asked = 0.0  # when Escape last asked before discarding applied steps
         from tracetui.capsule import find_sandbox
 
         self.sandbox = find_sandbox()  # None: checks run only when the user trusts the capsule
@@ -541,12 +538,22 @@ class ReplayScreen(Screen):
     # -- closing --------------------------------------------------------------------------------
     def action_close(self) -> None:
         applied = len(self.applied_steps)
-        if applied and time.monotonic() - self._close_asked > 4.0:
-            # Leaving throws the applied steps away with the clone: ask once before doing it.
-            self._close_asked = time.monotonic()
-            self._status(f"press Escape again to close and discard the {applied} applied step"
-                         f"{'' if applied == 1 else 's'}")  # fmt: skip
+        if not applied:
+            self._leave()
             return
+        from tracetui.ui.screens.confirm import ConfirmScreen
+
+        # Leaving throws the applied steps away with the clone: a question that waits for the answer
+        # (a status line asking to press Escape again expired while the user read it).
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._leave()
+
+        plural = "" if applied == 1 else "s"
+        self.app.push_screen(ConfirmScreen(f"Close the replay and discard the {applied} applied step{plural}? "
+                                           "Its clone is removed."), answered)  # fmt: skip
+
+    def _leave(self) -> None:
         self.close_replay()
         self.app.pop_screen()
 

@@ -19,7 +19,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tracetui.capsule import SealScope, finding_line, seal_scope
+from tracetui import settings
+from tracetui.capsule import SealBase, SealScope, finding_line, seal_base, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session
@@ -47,9 +48,10 @@ class PlanState:
 
 
 def default_output(session: Session, steps: tuple[int, int] | None, folder: Path | None = None) -> Path:
-    """`<folder>/<session-id-prefix>-<a>-<b>.capsule`, the whole session's ends without a range."""
+    """`<folder>/<session-id-prefix>-<a>-<b>.capsule`, the whole session's ends without a range; the
+    folder is the user's capsules folder (settings.capsules_dir), outside any working tree."""
     a, b = steps if steps is not None else (session.steps[0].index, session.steps[-1].index)
-    return (folder or Path.cwd()) / f"{session.id[:8]}-{a}-{b}.capsule"
+    return (folder or settings.capsules_dir()) / f"{session.id[:8]}-{a}-{b}.capsule"
 
 
 def plan_state(session: Session, plan: Any, steps: tuple[int, int] | None) -> PlanState:
@@ -80,6 +82,13 @@ class PlanProgress(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class BaseReady(Message):
+    def __init__(self, base: SealBase | None, error: str | None) -> None:
+        super().__init__()
+        self.base = base
+        self.error = error
 
 
 class SealDone(Message):
@@ -116,12 +125,14 @@ class SealScreen(ModalScreen[None]):
         self.result: Any = None  # the last SealResult
         self.refused: list[dict[str, Any]] = []
         self.busy = False
+        self.base: SealBase | None = None  # the repository and base commit the seal will stamp
 
     def compose(self) -> ComposeResult:
         with Vertical(id="seal-dialog"):
             yield Static("Seal a capsule", id="seal-title", markup=False)
             yield Static(id="seal-session", markup=False)
             yield Static("Loading the redaction plan…", id="seal-plan", markup=False)
+            yield Static("base commit: looking…", id="seal-base", markup=False)
             with Horizontal(id="seal-options"):
                 yield Checkbox("accept undecided suggestions", id="seal-accept")
                 yield Button("Review redactions…", id="seal-review")
@@ -146,6 +157,10 @@ class SealScreen(ModalScreen[None]):
         count = sum(1 for st in s.steps if a <= st.index <= b)
         self.query_one("#seal-result-box").display = False  # until there is something to say
         self._note_output()
+        # The path is what a user types first: focus there (on the checkbox, the letters typed went
+        # nowhere and the capsule went to the default path), its text selected so typing replaces it.
+        self.query_one("#seal-out", Input).focus()
+        self._base_worker()
         self.query_one("#seal-session", Static).update(Content(
             f"{s.agent} session {safe_line(s.id)}\n"
             f"{safe_line(s.title or '(no prompt)')[:100]}\n"
@@ -164,8 +179,8 @@ class SealScreen(ModalScreen[None]):
             note = "that is a folder: give a file name"
         elif path is not None and path.exists():
             note = "that file exists: sealing replaces it"
-        elif path is not None and not path.parent.is_dir():
-            note = "its folder does not exist"
+        elif path is not None and not path.parent.is_dir() and path.parent != settings.capsules_dir():
+            note = "its folder does not exist"  # the capsules folder is made when the first seal goes there
         box = self.query_one("#seal-out-note", Static)
         box.update(Content(note))
         box.display = bool(note)  # no empty line in the dialog when all is well
@@ -173,6 +188,29 @@ class SealScreen(ModalScreen[None]):
     def on_screen_resume(self) -> None:
         # First showing, and again after the redaction editor closes: decisions may have changed.
         self._refresh_plan()
+
+    # -- the base commit ------------------------------------------------------------------------
+    @thread_work("seal-base")
+    def _base_worker(self) -> None:
+        try:
+            self.post_message(BaseReady(seal_base(self.session, self.steps, self.repo), None))
+        except TracetuiError as exc:
+            self.post_message(BaseReady(None, str(exc)))
+        except Exception as exc:  # git failing must leave the dialog usable
+            self.post_message(BaseReady(None, f"the base commit is not known: {exc}"))
+
+    def on_base_ready(self, message: BaseReady) -> None:
+        self.base = message.base
+        box = self.query_one("#seal-base", Static)
+        if message.base is None:
+            box.update(Content(safe_line(message.error or "the base commit is not known")))
+            return
+        base = message.base
+        commit = base.commit[:12] if base.commit else "none"
+        lines = [safe_line(f"base commit: {commit} ({base.note})")]
+        if base.repo is not None:
+            lines.append(safe_line(f"in {base.repo}"))
+        box.update(Content("\n".join(lines)))
 
     # -- the plan -------------------------------------------------------------------------------
     def _refresh_plan(self) -> None:
@@ -268,10 +306,10 @@ class SealScreen(ModalScreen[None]):
         self.busy = True
         self.query_one("#seal-go", Button).disabled = True
         self._show_result(Content("Sealing…"), "")
-        self._seal_worker(self.state.plan, out, self.query_one("#seal-accept", Checkbox).value)
+        self._seal_worker(self.state.plan, out, self.query_one("#seal-accept", Checkbox).value, self.base)
 
     @thread_work("seal")
-    def _seal_worker(self, plan: Any, out: Path, accept: bool) -> None:
+    def _seal_worker(self, plan: Any, out: Path, accept: bool, base: SealBase | None) -> None:
         import tracetui.capsule as capsule_api
         from tracetui.capsule import SealRefused, bucket_secret
         from tracetui.redact import plan_store
@@ -279,8 +317,12 @@ class SealScreen(ModalScreen[None]):
         try:
             root = self.library.root
             secret = bucket_secret(root) if root is not None else None
+            # The repository the dialog showed, never the app's --repo for a session of another one.
+            repo = (base or seal_base(self.session, self.steps, self.repo)).repo
+            if out.parent == settings.capsules_dir():
+                out.parent.mkdir(parents=True, exist_ok=True)
             # The store keeps what the second gate adds to the plan, so a decision on it holds.
-            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=self.repo, out=out,
+            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=repo, out=out,
                                       accept_suggested=accept, secret=secret, store=plan_store(self.library),
                                       cache_dir=self.library.cache_dir)
         except SealRefused as exc:
