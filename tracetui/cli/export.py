@@ -14,6 +14,18 @@ from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
 
 FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
+# The exit status of an export that wrote some sessions and refused others (1: nothing could be written,
+# every session refused). Kept here until tracetui/cli/exit_codes.py holds the CLI's codes in one place.
+EXIT_PARTIAL = 4
+EXIT_FAILED = 1
+
+
+def _status(report: Any) -> int:
+    """0 when every session is in the export; EXIT_PARTIAL when some are and some were refused;
+    EXIT_FAILED when all were refused."""
+    if not report.refused:
+        return 0
+    return EXIT_PARTIAL if report.written + report.unchanged > 0 else EXIT_FAILED
 
 
 def register(subparsers: Commands) -> None:
@@ -79,8 +91,9 @@ def run_export(args: argparse.Namespace) -> int:
             print_findings([f"session {str(row['session'])[:12]} {finding_line(row)}" for row in exc.findings])
             raise
     if args.json:
-        print_json({"ok": not report.refused, **report.to_dict()})
-        return 1 if report.refused else 0
+        status = _status(report)
+        print_json({"ok": not report.refused, "partial": status == EXIT_PARTIAL, **report.to_dict()})
+        return status
     d = report.to_dict()
     print(
         f"exported {report.sessions - len(report.refused)} of {report.sessions} session(s) "
@@ -95,7 +108,13 @@ def run_export(args: argparse.Namespace) -> int:
         )
         for row in refused["findings"]:
             print(f"  {finding_line(row)}", file=sys.stderr)
-    return 1 if report.refused else 0
+    status = _status(report)
+    if status == EXIT_PARTIAL:
+        print(
+            f"partly written: {len(report.refused)} session(s) refused (above), the others are in the export",
+            file=sys.stderr,
+        )
+    return status
 
 
 def _check(args: argparse.Namespace) -> int:
