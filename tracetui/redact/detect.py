@@ -19,7 +19,7 @@ from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "22"
+DETECTORS_VERSION = "23"
 
 
 def _lower_aligned(text: str) -> str:
