@@ -15,12 +15,13 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
+from tracetui.redact.names import name_findings
 from tracetui.redact.spelled import spelled_findings
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "24"
+DETECTORS_VERSION = "25"
 
 
 def _lower_aligned(text: str) -> str:
@@ -85,6 +86,7 @@ def scan_text(
         found.extend(prose.prose_findings(text, lowered))
         found.extend(ds.keyword_findings(text, lowered, syntax))
         found.extend(pii.pii_findings(text, lowered))
+        found.extend(name_findings(text))
         found.extend(ds.entropy_findings(text))
         rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
         found.extend(encoded_findings(text, rescan, _depth))

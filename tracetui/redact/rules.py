@@ -32,6 +32,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_time_uuid,
+    UUID_RE,
     is_fixture_name,
     is_named_digest,
     is_placeholder,
@@ -1411,8 +1412,9 @@ def credential_file_findings(text: str, lowered: str) -> Iterator[Finding]:
         return
     section: bool | None = None
     for m in _CRED_FILE_LINE.finditer(text):
-        npm = m.group(2) is not None
-        if not npm:
+        if m.group(4) is not None and UUID_RE.fullmatch(m.group(4)):
+            continue  # a UUID token: the assignment rules judge it (a v1 UUID is a clock, not a token)
+        if m.group(1) is None:  # not an npm registry's line: only under a section
             if section is None:
                 section = _SECTION.search(text) is not None
             if not section:
