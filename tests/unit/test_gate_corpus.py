@@ -3,7 +3,7 @@
 spelling a reader joins or decodes) are in no byte that leaves, decoded.
 
 One bucket for the module, each format exported once over all of it (the gate's memo answers the
-texts the formats share), html and md once per session. Marked slow: about 6 minutes on two cores."""
+texts the formats share), html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
 
 from __future__ import annotations
 
@@ -25,15 +25,26 @@ from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.redact import plan_store, refresh_plan
 
+import test_redact_one_view as one_view  # noqa: E402  (beside this module)
+import test_redact_spelled as spelled  # noqa: E402
+
 pytestmark = [shared.requires_corpus, pytest.mark.corpus, pytest.mark.slow]
 
 AGENTS = ("claude", "codex", "pi", "gemini", "copilot", "opencode")
-# Made up, one per carrier class of issue 35; each must be absent from every output, however decoded.
+# Made up, one per carrier class of issue 35 (the two test modules that define them read each alone);
+# each must be absent from every output, however decoded.
 TOKEN = "ghp_" + "Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6X"
-PLANTED = {
-    "plain": TOKEN,
+PROMPT = "here is what I found:\n" + "\n".join(
+    [TOKEN, *one_view.CARRIERS.values(), *spelled.SPELLED.values(), *spelled.CREDENTIAL_LINES.values()]
+) + "\n"
+NEEDLES = {
+    "plain": [TOKEN],
+    **{f"encoded {name}": one_view._spellings(name) for name in one_view.CARRIERS},
+    "spelled": [
+        spelled.TOKEN[4:18], spelled.TOKEN[22:], " ".join(spelled.TOKEN[4:20]), ".".join(spelled.TOKEN[4:20]),
+        "','".join(spelled.TOKEN[4:12]), spelled.KEY_BODY.splitlines()[1], spelled.PASSPHRASE,
+    ],
 }
-PROMPT = "here is what I found:\n" + "\n".join(PLANTED.values()) + "\n"
 
 
 def _plant(src: Path) -> str:
@@ -82,10 +93,11 @@ def _decoded(blob: bytes) -> bytes:
 
 
 def _absent(blob: bytes, where: str) -> None:
-    seen = _decoded(blob)
-    for name, value in PLANTED.items():
-        for spelling in {value, base64.b64encode(value.encode()).decode()}:
-            assert spelling.encode() not in seen, f"{name} left in {where}"
+    seen = _decoded(blob).decode("utf-8", "replace")
+    seen += "\n" + one_view._decoded_output(blob)
+    for name, needles in NEEDLES.items():
+        for needle in needles:
+            assert needle not in seen, f"{name} left in {where}"
 
 
 def _every_byte(folder: Path) -> bytes:

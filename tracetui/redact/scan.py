@@ -170,7 +170,7 @@ def _generated(run: str) -> bool:
     letters = sum(c.isalpha() for c in run)
     digits = sum(c.isdigit() for c in run)
     upper = sum(c.isupper() for c in run)
-    return (digits and letters) or (upper >= 2 and letters - upper >= 2)
+    return bool(digits and letters) or (upper >= 2 and letters - upper >= 2)
 
 
 def _across_steps(fields: list[Field], identity: Identity | None) -> list[Finding]:
