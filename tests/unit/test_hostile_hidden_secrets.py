@@ -101,7 +101,10 @@ def test_a_token_spelled_out_in_escapes_is_found():
 def test_an_escaped_letter_alone_is_text_about_escapes():
     assert terminal_view("see \\u0041 here") is None
     assert terminal_view("print('\\x41', end='')") is None
-    assert terminal_view("a \\\\u0067hp_ b") is None  # an escaped backslash: no escape there
+    # An escape at any depth (issue 35: a JSON document inside a JSON string writes `\\u0067`, which its
+    # reader reads as `g`), so inside a word it is read as the letter.
+    deeper = terminal_view("a \\\\u0067hp_ b")
+    assert deeper is not None and deeper.text == "a ghp_ b"
     assert terminal_view("a &amp;&amp; b") is not None
     assert scan_text("if (a &amp;&amp; b) { x = &quot;hello&quot;; }") == []
 

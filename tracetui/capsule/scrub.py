@@ -29,7 +29,7 @@ from tracetui.redact.detect import scan_text
 from tracetui.redact.fields import field_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.plan import ACCEPTED, AUTO_D, MANUAL, REJECTED, Plan, PlanValue
+from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan, PlanValue
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
@@ -58,6 +58,9 @@ class Scrubbed:
     rejected: list[dict[str, Any]]  # kinds and counts the user chose to keep (never values)
     replacements: dict[str, str] = field(default_factory=dict)  # value -> placeholder
     kept_values: set[str] = field(default_factory=set)  # rejected by the user: not a leak
+    # Repository paths `repo_path` gave back with a user name kept (the design's choice, so a replay
+    # finds the file): the gate lets that name stand in exactly these strings, nowhere else.
+    kept_paths: set[str] = field(default_factory=set)
     _pattern: re.Pattern[str] | None = None
 
     def text(self, value: str) -> str:
@@ -71,20 +74,46 @@ class Scrubbed:
         if self._pattern is None or not value:
             return value
         kinds = {row["placeholder"]: row["kind"] for row in self.receipt}
+        kept = False
 
         def swap(m: re.Match[str]) -> str:
+            nonlocal kept
             placeholder = self.replacements[m.group(0)]
-            return m.group(0) if kinds.get(placeholder) in PATH_KEEPS else placeholder
+            if kinds.get(placeholder) in PATH_KEEPS:
+                kept = True
+                return m.group(0)
+            return placeholder
 
-        return self._pattern.sub(swap, value)
+        out = self._pattern.sub(swap, value)
+        if kept:
+            self.kept_paths.add(out)
+        return out
 
     def with_spellings(self, extra: dict[str, str]) -> Scrubbed:
         """A copy that also replaces `extra` (other spellings of planned values -> their placeholders),
         such as a value as it reads escaped inside a JSON string that is itself inside a JSON string."""
         merged = {**{v: p for v, p in extra.items() if v not in self.kept_values}, **self.replacements}
-        copy = Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values)
+        copy = Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values, self.kept_paths)
         copy._pattern = _pattern(merged)
         return copy
+
+    def widened(self, found: list[GateFinding], decided_by: str) -> Scrubbed:
+        """A copy that also scrubs the values a gate found in what leaves (text built from git, a label,
+        a context no field gives), each under a placeholder of its kind, the session scrubbed again."""
+        chosen = new_placeholders([(g.kind, g.value) for g in found], self.receipt)
+        rows = {r["placeholder"]: r for r in self.receipt}
+        for g in found:
+            placeholder = chosen[g.value]
+            row = rows.setdefault(
+                placeholder,
+                {"placeholder": placeholder, "kind": g.kind, "tier": g.tier, "count": 0, "decided_by": decided_by},
+            )
+            row["count"] += 1
+        wider = self.with_spellings(chosen)
+        wider.receipt = [rows[p] for p in sorted(rows)]
+        as_dict = self.session.to_dict()
+        wider.session = Session.from_dict(_format_words_kept(wider.deep(as_dict), as_dict))
+        return wider
 
     def deep(self, obj: Any) -> Any:
         """`obj` (JSON-like) with every string scrubbed, keys included."""
@@ -95,6 +124,27 @@ class Scrubbed:
         if isinstance(obj, (list, tuple)):
             return [self.deep(v) for v in obj]
         return obj
+
+
+def new_placeholders(found: list[tuple[str, str]], receipt: list[dict[str, Any]]) -> dict[str, str]:
+    """A placeholder for each (kind, value) not planned, numbered after the receipt's own of that label."""
+    used: dict[str, int] = {}
+    for row in receipt:
+        label, _, n = row["placeholder"].strip("<>").rpartition("_")
+        if n.isdigit():
+            used[label] = max(used.get(label, 0), int(n))
+    out: dict[str, str] = {}
+    for kind, value in found:
+        if value in out:
+            continue
+        fixed = FIXED_PLACEHOLDERS.get(kind)
+        if fixed:
+            out[value] = fixed
+            continue
+        label = re.sub(r"[^A-Z0-9]+", "_", kind.upper()).strip("_") or "SECRET"
+        used[label] = used.get(label, 0) + 1
+        out[value] = f"<{label}_{used[label]}>"
+    return out
 
 
 def is_repo_relative(path: str) -> bool:
@@ -302,6 +352,8 @@ def gate_findings(
                 if (
                     (value in structural and is_commit_id(value))
                     or _is_placeholder(value)
+                    # A repository path kept exact on purpose (`repo_path`): its user name is the file's.
+                    or (f.kind in PATH_KEEPS and _in_kept_path(text, f.start, f.end, scrubbed.kept_paths))
                     # Within what the user kept (their decision covers it), not merely holding it: a
                     # kept user name is in every `name:password` a credential's finding spans.
                     or any(value in k for k in scrubbed.kept_values)
@@ -309,6 +361,18 @@ def gate_findings(
                     continue
                 leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
     return leaks
+
+
+def _in_kept_path(text: str, start: int, end: int, paths: set[str]) -> bool:
+    """Whether text[start:end] lies inside one of `paths` where `text` holds it (a page shows a path
+    within a line; a table gives it alone)."""
+    for path in paths:
+        i = text.find(path)
+        while i >= 0 and i <= start:
+            if end <= i + len(path):
+                return True
+            i = text.find(path, i + 1)
+    return False
 
 
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?")

@@ -111,7 +111,7 @@ def seal(
     repo_info = _repo_info(session, root, base, episode)
     identity = session_identity(session)
     memo = GateMemo.for_session(cache_dir, session.id, identity)
-    gate = _Gate(session, plan, scope.included)
+    gate = _Gate(session, plan, scope.included, accept_suggested)
     try:
         for _ in range(_GATE_ROUNDS):
             scrubbed = scrub.prepare(
@@ -233,14 +233,16 @@ class _Gate:
     it can be rejected). A value no field holds (a patch's context lines from git, the repository's
     description) cannot be scrubbed without a person: scrubbing git's text can break the replay. It
     becomes a `PlanValue` waiting for a decision, and the seal refuses, naming member, kind and the
-    way to decide; accepted it is scrubbed by value, rejected it is kept. `--accept-suggested` does not
-    decide it: it is a sure finding in text the user never reviewed, and scrubbing it can cost the
-    replay, so it is a choice of its own. Either way the seal never dead-ends on a finding nobody can
-    decide.
+    way to decide; accepted it is scrubbed by value, rejected it is kept. `--accept-suggested` scrubs it
+    by value for this seal (the plan keeps it undecided, so a later review still asks): a user who
+    decided everything the review showed is never refused for text the review could not show, though
+    scrubbing git's context lines can cost the replay. Either way the seal never dead-ends on a finding
+    nobody can decide.
     """
 
-    def __init__(self, session: Session, plan: Plan, included: frozenset[str]) -> None:
+    def __init__(self, session: Session, plan: Plan, included: frozenset[str], accept_suggested: bool = False) -> None:
         self.session = session
+        self.accept_suggested = accept_suggested
         self.plan = plan
         self.fields = [f for f in iter_fields(session) if in_scope(f.step, f.name, included)]
         self.scrub: dict[str, PlanValue] = {}
@@ -271,6 +273,9 @@ class _Gate:
             elif entry.decision == REJECTED:
                 self.keep.add(g.value)
                 progress = True
+            elif self.accept_suggested:
+                self.scrub[g.value] = entry
+                progress = True
             else:
                 undecided.append(g.row())
         if self.changed:
@@ -290,10 +295,14 @@ class _Gate:
             self.stop(stuck or found)
 
     def stop(self, found: list[scrub.GateFinding]) -> None:
+        rows = [g.row() for g in found]
+        where = "; ".join(f"{r['member']} line {r['line']}: {r['kind']}" for r in rows[:3])
         raise SealRefused(
             f"the second gate found {len(found)} sure finding(s) left in the sealed bytes that the plan "
-            "could not scrub; nothing was written",
-            [g.row() for g in found],
+            f"could not scrub ({where}); nothing was written. This is a bug: please report it. Meanwhile, "
+            "mark each spot by hand in the app's redaction editor (R on the session list, enter on the "
+            "value) or seal a step range (--steps) that leaves it out",
+            rows,
         )
 
     def _add_spans(self, g: scrub.GateFinding) -> int:

@@ -15,8 +15,8 @@ from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
 
 FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
-
-
+# The exit status of an export that wrote some sessions and refused others (1: nothing could be written,
+# every session refused). Kept here until tracetui/cli/exit_codes.py holds the CLI's codes in one place.
 def register(subparsers: Commands) -> None:
     p = subparsers.add_parser(
         "export",
@@ -95,8 +95,9 @@ def run_export(args: argparse.Namespace) -> int:
             print_findings([f"session {str(row['session'])[:12]} {finding_line(row)}" for row in exc.findings])
             raise
     if args.json:
-        print_json({"ok": not report.refused, **report.to_dict()})
-        return _code(report)
+        code = _code(report)
+        print_json({"ok": not report.refused, "partial": code == PARTIAL, **report.to_dict()})
+        return code
     d = report.to_dict()
     kept = f", {report.carried} kept from earlier exports" if report.carried else ""
     where = safe_line(str(report.dest)) if report.files else f"{safe_line(str(report.dest))} (nothing written)"
@@ -119,7 +120,13 @@ def run_export(args: argparse.Namespace) -> int:
         )
         for row in refused["findings"]:
             print(f"  {finding_line(row)}", file=sys.stderr)
-    return _code(report)
+    code = _code(report)
+    if code == PARTIAL:
+        print(
+            f"partly written: {len(report.refused)} session(s) refused (above), the others are in the export",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _code(report: Any) -> int:

@@ -40,9 +40,10 @@ class AtifWriter:
             if prepared is not None:
                 folder = agent_folder(prepared.session.agent)
                 rel = f"trajectories/{folder}/{safe_component(item.summary.id)}.json"
-                document = trajectory(prepared)
-                data = orjson.dumps(document) + b"\n"
-                if ex.gate(prepared, {rel: data}):
+                members = ex.gated(prepared, lambda: {rel: orjson.dumps(trajectory(prepared)) + b"\n"})
+                if members is not None:
+                    data = members[rel]
+                    document = orjson.loads(data)
                     receipt_file, entry = ex.receipt(prepared, data)
                     # The receipt goes in the document too, counted on what it carries.
                     document["extra"]["tracetui"]["receipt"] = entry["receipt"]

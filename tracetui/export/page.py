@@ -65,9 +65,18 @@ class PageWriter:
             episode = select_steps(prepared.clean, ex.options.steps)
             a, b = episode[0].index, episode[-1].index
             rel = f"{safe_component(item.summary.id)}-steps-{a}-{b}.{self.kind}"
-            page = render(prepared, episode, self.kind)
-            shown = b"\n".join(orjson.dumps(s.to_dict()) for s in episode)
-            if ex.gate(prepared, {rel: page, "episode.jsonl": shown}):
+
+            def build() -> dict[str, bytes]:
+                # From the scrubbed copy as the gate last left it (it may scrub more and build again).
+                shown = select_steps(prepared.clean, ex.options.steps)
+                return {
+                    rel: render(prepared, shown, self.kind),
+                    "episode.jsonl": b"\n".join(orjson.dumps(s.to_dict()) for s in shown),
+                }
+
+            members = ex.gated(prepared, build)
+            if members is not None:
+                page, shown = members[rel], members["episode.jsonl"]
                 # Counted on the text the page shows (HTML escapes a placeholder's angle brackets).
                 receipt_file, entry = ex.receipt(prepared, shown)
                 ex.record(prepared, item.digest, [ex.dest.write(rel, page), receipt_file], entry)

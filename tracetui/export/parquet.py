@@ -242,20 +242,27 @@ class ParquetWriter:
         gate stops it (then nothing of it is written). Each row carries its partition's keys."""
         ex = self.exporter
         harness = agent_folder(prepared.session.agent)
-        made = [(table, {**row, **keys}) for table, row in tables.rows(prepared, harness, [])]
-        # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB whatever
-        # its length, so a list of them held 400 MB for a session of 100,000 rows.
-        bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
+        made: list[tuple[str, dict[str, Any]]] = []
         sizes: list[int] = []
-        for table, row in made:
-            line = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
-            body = bodies[table]
-            if body:
-                body += b"\n"
-            body += line
-            sizes.append(len(line))
-        members = {f"{t}.jsonl": bytes(v) for t, v in bodies.items()}
-        if not ex.gate(prepared, members):
+
+        def build() -> dict[str, bytes]:
+            # From the scrubbed copy as the gate last left it (it may scrub more and build again).
+            made[:] = [(table, {**row, **keys}) for table, row in tables.rows(prepared, harness, [])]
+            sizes.clear()
+            # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB
+            # whatever its length, so a list of them held 400 MB for a session of 100,000 rows.
+            bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
+            for table, row in made:
+                line = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+                body = bodies[table]
+                if body:
+                    body += b"\n"
+                body += line
+                sizes.append(len(line))
+            return {f"{t}.jsonl": bytes(v) for t, v in bodies.items()}
+
+        members = ex.gated(prepared, build)
+        if members is None:
             return None
         receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
         receipt = entry["receipt"]

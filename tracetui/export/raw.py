@@ -12,15 +12,14 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import orjson
 
-from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert
+from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
 from tracetui.redact import Identity, scan_text
-from tracetui.redact.plan import FIXED_PLACEHOLDERS
 from tracetui.sources import RawLog
 
 # The folder each agent's files go in (the names the community's datasets use).
@@ -256,21 +255,8 @@ def placeholders_for(
     found: list[Unplanned], receipt: list[dict[str, Any]]
 ) -> dict[str, tuple[str, Unplanned]]:
     """A placeholder for each unplanned value, numbered after the plan's own of that label."""
-    used: dict[str, int] = {}
-    for row in receipt:
-        label, _, n = row["placeholder"].strip("<>").rpartition("_")
-        if n.isdigit():
-            used[label] = max(used.get(label, 0), int(n))
-    out: dict[str, tuple[str, Unplanned]] = {}
-    for f in found:
-        fixed = FIXED_PLACEHOLDERS.get(f.kind)
-        if fixed:
-            out[f.value] = (fixed, f)
-            continue
-        label = re.sub(r"[^A-Z0-9]+", "_", f.kind.upper()).strip("_") or "SECRET"
-        used[label] = used.get(label, 0) + 1
-        out[f.value] = (f"<{label}_{used[label]}>", f)
-    return out
+    chosen = new_placeholders([(f.kind, f.value) for f in found], receipt)
+    return {f.value: (chosen[f.value], f) for f in found}
 
 
 def layout(
@@ -337,3 +323,31 @@ def opencode_documents(staged: RawLog) -> list[RawLog]:
         doc = {"info": objects.sessions[sid], "messages": messages}
         documents.append(RawLog(f"{safe_component(sid)}.json", orjson.dumps(doc) + b"\n"))
     return documents
+
+
+def gemini_files(logs: list[RawLog], root: Path) -> list[RawLog]:
+    """A Gemini session's files with what the bucket staged put back in Gemini's own shapes: a session
+    that only `logs.json` knows (its prompts, staged as a log of its own) as a `logs.json` of its
+    entries, in a folder of its id; a conversation cut out of a shared session file as the session
+    file it would have had (`chats/session-<id>.jsonl`, its lines as Gemini wrote them)."""
+    from tracetui.sources.gemini import PROMPTS_PREFIX
+    from tracetui.sources.gemini_split import PART_PREFIX
+
+    out: list[RawLog] = []
+    for log in logs:
+        path = Path(log.path)
+        if not path.is_relative_to(root):
+            out.append(log)
+        elif path.name.startswith(PROMPTS_PREFIX):
+            try:
+                doc = orjson.loads(log.data)
+            except orjson.JSONDecodeError:
+                continue
+            entries = doc.get("entries") if isinstance(doc, dict) else None
+            sid = safe_component(str(doc.get("sessionId") or path.stem.removeprefix(PROMPTS_PREFIX)))
+            out.append(RawLog(f"{sid}/logs.json", orjson.dumps(entries if isinstance(entries, list) else [])))
+        elif path.name.startswith(PART_PREFIX):
+            sid = safe_component(path.stem.removeprefix(PART_PREFIX))
+            out.append(RawLog(f"{sid}/chats/session-{sid}.jsonl", log.data))
+        # Anything else the stage keeps is its own bookkeeping, not the agent's.
+    return out

@@ -24,13 +24,14 @@ import orjson
 
 from tracetui import __version__
 from tracetui.capsule import scrub
+from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
-from tracetui.redact import Plan, plan_store, refresh_plan, refresh_plans, session_identity
+from tracetui.redact import Identity, Plan, iter_fields, plan_store, refresh_plan, refresh_plans, session_identity
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -168,26 +169,73 @@ class Exporter:
     def gate(self, prepared: Prepared, members: dict[str, bytes], structural: set[str] | None = None) -> bool:
         """The seal's second gate over what this session puts in the export; False (and the session
         named in the report) when a sure finding is left, or a suggestion appeared since the review."""
+        return self.gated(prepared, lambda: members, structural=structural) is not None
+
+    def gated(
+        self,
+        prepared: Prepared,
+        build: Callable[[], dict[str, bytes]],
+        view: Callable[[bytes], bytes] | None = None,
+        structural: set[str] | None = None,
+    ) -> dict[str, bytes] | None:
+        """The session's members as `build` makes them from `prepared.scrubbed`, once the second gate
+        passes them; None (and the session named in the report) when it cannot.
+
+        What the gate finds in what leaves and the plan never listed (text built from git, a label, a
+        string read in another context) is scrubbed by value and the members built again: at once when
+        a field of the session holds it (a sure finding the scan missed, as a seal does), under
+        `--accept-suggested` otherwise. So a session whose review shows nothing undecided is never
+        refused for it; what is refused says where, what kind, and what to do."""
         if prepared.undecided:
             self.refuse(
                 prepared.session.id, "suggested findings appeared since the review", prepared.undecided
             )
-            return False
+            return None
         known = {c for c in prepared.outcome.labels()["commits"]}
         git = prepared.session.git
         if git and git.commit:
             known.add(git.commit)
         known |= structural or set()
-        # The session's id names files and manifest entries of every format (the receipt's among them),
-        # and the raw format's gate reads only the logs: a log's author chooses the id.
-        named = {**members, "session id": prepared.session.id.encode("utf-8", "surrogatepass")}
-        leaks = scrub.second_gate(
-            named, prepared.scrubbed, session_identity(prepared.session), frozenset(known)
-        )
-        if leaks:
-            self.refuse(prepared.session.id, "the second gate found sure findings left", leaks)
-            return False
-        return True
+        identity = session_identity(prepared.session)
+        # What the gate found in each text, kept between exports and seals of the session: the formats
+        # carry mostly the same strings, so a second format scans little again.
+        memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+        try:
+            return self._gate_rounds(prepared, build, view, frozenset(known), identity, memo)
+        finally:
+            memo.save()
+
+    def _gate_rounds(
+        self,
+        prepared: Prepared,
+        build: Callable[[], dict[str, bytes]],
+        view: Callable[[bytes], bytes] | None,
+        known: frozenset[str],
+        identity: Identity,
+        memo: GateMemo,
+    ) -> dict[str, bytes] | None:
+        fields: list[str] | None = None
+        for _ in range(_GATE_ROUNDS):
+            members = build()
+            shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
+            # The session's id names files and manifest entries of every format (the receipt's among
+            # them), and the raw format's gate reads only the logs: a log's author chooses the id.
+            named = {**shown, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
+            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo)
+            if not leaks:
+                return members
+            if fields is None:
+                fields = [f.text for f in iter_fields(prepared.session)]
+            done = prepared.scrubbed.replacements
+            fresh = [g for g in leaks if g.member != SESSION_ID and g.value not in done]
+            if not self.options.accept_suggested:
+                fresh = [g for g in fresh if any(g.value in text for text in fields)]
+            if not fresh:
+                break
+            by = "user (--accept-suggested)" if self.options.accept_suggested else "detector"
+            prepared.scrubbed = prepared.scrubbed.widened(fresh, by)
+        self.refuse(prepared.session.id, _gate_reason(leaks, prepared.scrubbed), [g.row() for g in leaks])
+        return None
 
     def refuse(self, session_id: str, reason: str, findings: list[dict[str, Any]]) -> None:
         """Leave a session out of the export, saying why and where (never a value)."""
@@ -349,6 +397,23 @@ def _undecided(session: Session, plan: Plan, options: ExportOptions) -> list[dic
             if in_scope(s.step, s.field, frozenset())
         ]
     return seal_scope(session, plan, options.steps if options.format in ("html", "md") else None).undecided
+
+
+_GATE_ROUNDS = 3  # a round scrubs what the gate found; a third that still finds means it cannot converge
+SESSION_ID = "session id"  # the gate's name for the session's id, which names the export's files
+
+
+def _gate_reason(leaks: list[scrub.GateFinding], scrubbed: scrub.Scrubbed) -> str:
+    """Why the gate stopped a session, and what the user can do about it."""
+    if any(g.member == SESSION_ID for g in leaks):
+        return ("the second gate found sure findings left, one in the session's id, which names the "
+                "export's files and cannot be scrubbed; leave the session out (--sessions)")
+    if all(g.value in scrubbed.replacements for g in leaks):
+        return ("the second gate found sure findings left that scrubbing by value did not remove (a bug: "
+                "please report it); leave the session out, or mark each spot by hand in the app's "
+                "redaction editor (R on the session list, then enter on the value)")
+    return ("the second gate found sure findings left in text no field of the session holds (built "
+            "from git, a label); pass --accept-suggested to scrub them, or leave the session out")
 
 
 def _counting(progress: ProgressCallback | None, total: int) -> Callable[[str], None]:

@@ -90,10 +90,13 @@ class RawWriter:
             # Agents whose logs are a database or many small files (OpenCode) are kept in the bucket
             # as one staged file of tracetui's own: raw gives them back in the agent's own export
             # format, which its tools and tracetui's reader read.
-            if prepared.session.agent != "opencode":
+            if prepared.session.agent == "opencode":
+                logs = [doc for log in logs for doc in raw.opencode_documents(log)]
+            elif prepared.session.agent == "gemini":
+                logs = raw.gemini_files(logs, root)
+            else:
                 ex.refuse(item.summary.id, STAGED, [])
                 return
-            logs = [doc for log in logs for doc in raw.opencode_documents(log)]
         members = self._members(prepared.scrubbed, prepared.session.agent, logs)
         # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
         # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
@@ -127,8 +130,11 @@ class RawWriter:
             wider.receipt = [rows[p] for p in sorted(rows)]
             prepared.scrubbed = wider
             members = self._members(wider, prepared.session.agent, logs)
-        if not ex.gate(prepared, {rel: raw.gate_view(data) for rel, data in members.items()}):
+        agent = prepared.session.agent
+        gated = ex.gated(prepared, lambda: self._members(prepared.scrubbed, agent, logs), raw.gate_view)
+        if gated is None:
             return
+        members = gated
         files = [ex.dest.write(rel, data) for rel, data in members.items()]
         receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
         ex.record(prepared, item.digest, [*files, receipt_file], entry)

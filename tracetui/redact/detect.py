@@ -15,11 +15,13 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
+from tracetui.redact.names import name_findings
+from tracetui.redact.spelled import spelled_findings
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "22"
+DETECTORS_VERSION = "25"
 
 
 def _lower_aligned(text: str) -> str:
@@ -69,6 +71,7 @@ def scan_text(
     found.extend(rules.cli_password_findings(text, lowered))
     found.extend(rules.netrc_findings(text, lowered))
     found.extend(rules.pgpass_findings(text, lowered))
+    found.extend(rules.credential_file_findings(text, lowered))
     if syntax == SECRET_FILE:
         found.extend(rules.key_file_findings(text))
     found.extend(rules.quoted_key_file_findings(text))
@@ -83,12 +86,14 @@ def scan_text(
         found.extend(prose.prose_findings(text, lowered))
         found.extend(ds.keyword_findings(text, lowered, syntax))
         found.extend(pii.pii_findings(text, lowered))
+        found.extend(name_findings(text))
         found.extend(ds.entropy_findings(text))
         rescan = lambda decoded, depth: scan_text(decoded, identity, _depth=depth)  # noqa: E731
         found.extend(encoded_findings(text, rescan, _depth))
         if _join:
             window_scan = lambda w: scan_text(w, identity, syntax=syntax, _depth=_depth, _join=False)  # noqa: E731
             found.extend(joined_findings(text, window_scan))
+            found.extend(spelled_findings(text, window_scan))
     return resolve(drop_known(text, found))
 
 
@@ -97,6 +102,8 @@ def _rank(f: Finding) -> tuple[int, int, int]:
     d = f.detector
     if d.startswith("decoded:"):
         d = d.split(":", 2)[2]  # what was found inside the encoding names it (never "high-entropy")
+    elif d.startswith("spelled:"):
+        d = d.split(":", 1)[1]
     if d.startswith("rule:") and d not in _GENERIC_RULES:
         family = 0
     elif d.startswith(("detect-secrets:", "identity:")) and d != "detect-secrets:KeywordDetector":

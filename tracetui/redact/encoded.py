@@ -35,8 +35,18 @@ _ENTROPY = (
 _IGNORED = (*_ENTROPY, "pii:phone")
 
 # At least 16 characters: a shorter run decodes to 12 bytes or fewer, too little to hold a
-# credential any detector recognises. Standard and URL-safe alphabets.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
+# credential any detector recognises. Standard and URL-safe alphabets, padded or not. A run may follow
+# an `=` (`state=eyJ0b2tlbiI6…`, a cookie's value, a query's): a run's own padding ends it, so an `=`
+# before one is an assignment's.
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
+# Base32 (RFC 4648: upper-case letters and 2-7, padded with `=` to eight): TOTP seeds' alphabet, and an
+# encoding an attacker picks because no base64 check reads it.
+_BASE32 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/_=-])")
+# Quoted-printable (mail bodies, MIME parts, `quopri`): `=XX` escapes and `=` at a line's end joining it to
+# the next. Read only where it shows: an escaped `=` (`=3D`) or a soft break after a long line.
+_QP_SIGN = re.compile(r"=3D|=20|=0A")
+_QP_WIDTH = 60  # a soft break follows a line at least this long (encoders wrap at 76)
+_QP_ESCAPE = re.compile(r"=(?:([0-9A-F]{2})|\r?\n)")
 # Percent-encoded runs are found from their escapes outwards, to the next space or quote on each
 # side (one regex for the whole run would retry from every character of a long line: quadratic).
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -56,7 +66,9 @@ def encoded_findings(text: str, scan: Callable[[str, int], list[Finding]], depth
     if depth >= MAX_DEPTH:
         return
     yield from _base64_findings(text, scan, depth)
+    yield from _base32_findings(text, scan, depth)
     yield from _percent_findings(text, scan, depth)
+    yield from _qp_findings(text, scan, depth)
     yield from _hex_findings(text, scan, depth)
     yield from _hexdump_findings(text, scan, depth)
 
@@ -77,6 +89,74 @@ def _base64_findings(text: str, scan: Callable[[str, int], list[Finding]], depth
         if inner:
             best = min(inner, key=lambda f: f.tier != AUTO)
             yield Finding(m.start(), m.end(), best.kind, best.tier, f"decoded:base64:{best.detector}")
+
+
+def _base32_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
+    tried = 0
+    for m in _BASE32.finditer(text):
+        run = m.group(0)
+        if len(run) > MAX_LENGTH:
+            continue
+        body = run.rstrip("=")
+        if len(body) % 8 in (1, 3, 6):  # no byte count ends there
+            continue
+        tried += 1
+        if tried > MAX_CANDIDATES:
+            return
+        try:
+            raw = base64.b32decode(body + "=" * (-len(body) % 8))
+        except (binascii.Error, ValueError):
+            continue
+        decoded = _printable(raw)
+        if decoded is None:
+            continue
+        inner = [f for f in scan(decoded, depth + 1) if not f.detector.startswith(_IGNORED)]
+        if inner:
+            best = min(inner, key=lambda f: f.tier != AUTO)
+            yield Finding(m.start(), m.end(), best.kind, best.tier, f"decoded:base32:{best.detector}")
+
+
+def _soft_break(text: str) -> bool:
+    """An `=` ending a line of at least _QP_WIDTH characters (found with str.find: a line-length pattern
+    would be tried at every character)."""
+    at = text.find("=\n")
+    while at >= 0:
+        line_start = text.rfind("\n", 0, at) + 1
+        if at - line_start >= _QP_WIDTH:
+            return True
+        at = text.find("=\n", at + 2)
+    return False
+
+
+def _qp_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
+    """Quoted-printable text decoded whole, each finding mapped onto the characters that spell it."""
+    if "=" not in text or len(text) > 4 * MAX_LENGTH or (_QP_SIGN.search(text) is None and not _soft_break(text)):
+        return
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _QP_ESCAPE.finditer(text):
+        for i in range(pos, m.start()):
+            out.append(text[i])
+            starts.append(i)
+            ends.append(i + 1)
+        if m.group(1) is not None:
+            out.append(chr(int(m.group(1), 16)))  # a byte, read as Latin-1: one character, one escape
+            starts.append(m.start())
+            ends.append(m.end())
+        pos = m.end()
+    for i in range(pos, len(text)):
+        out.append(text[i])
+        starts.append(i)
+        ends.append(i + 1)
+    decoded = "".join(out)
+    if decoded == text:
+        return
+    for f in scan(decoded, depth + 1):
+        if f.detector.startswith(_ENTROPY) or f.end <= f.start:
+            continue
+        yield Finding(starts[f.start], ends[f.end - 1], f.kind, f.tier, f"decoded:qp:{f.detector}")
 
 
 _DIGITS, _LOWER, _UPPER = frozenset(string.digits), frozenset(string.ascii_lowercase), frozenset(string.ascii_uppercase)

@@ -32,6 +32,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_filler_token,
     is_time_uuid,
+    UUID_RE,
     is_fixture_name,
     is_named_digest,
     is_placeholder,
@@ -1386,6 +1387,44 @@ _NETRC_ENTRY = re.compile(r"(?<![\w\-.])(?:machine[ \t]+[\w.\-:\[\]]+|default|lo
 _NETRC_LOOKBACK = 300  # the entry's `machine`/`login` is on the same line or a line or two above
 
 
+def _literal_password(value: str) -> bool:
+    """A value a credential file's password slot holds, worth a question: not a template, a reference,
+    a filler or a word of a sentence."""
+    return (
+        len(value) >= 6 and not is_placeholder(value) and not is_reference(value) and not is_filler(value)
+        and any(c.isalpha() for c in value) and (not value.isalpha() or random_enough(value, 8, 3.0))
+    )
+
+
+# A credential file's password, token or secret line (`.pypirc`, `.npmrc`, AWS' `credentials`, `.netrc`
+# flattened), where a value is always a literal: under a `[section]` or an npm registry's `//host/:`.
+_CRED_FILE_LINE = re.compile(
+    rf"(?im)(?:^(?:{LINE_NUMBER})?|(?<=\\n))[ \t]*(?:(//[^\s:]{{1,200}}/:)?(_password|_authtoken|_auth)"
+    r"|(password|aws_secret_access_key|aws_session_token))[ \t]*[=:][ \t]*([^\s\"'#;\\]{1,400})[ \t]*(?=\r?$|\\[nr])"
+)
+_SECTION = re.compile(r"(?m)(?:^|\\n)[ \t]*\[[\w .:\-]{1,80}\][ \t]*(?:\r?$|\\[nr])")
+
+
+def credential_file_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """Suggestions for the values of credential files' lines that the other rules judge as words (a
+    passphrase, a kebab-cased password): those files hold no code, so the value is the secret."""
+    if "password" not in lowered and "_auth" not in lowered and "aws_s" not in lowered:
+        return
+    section: bool | None = None
+    for m in _CRED_FILE_LINE.finditer(text):
+        if m.group(4) is not None and UUID_RE.fullmatch(m.group(4)):
+            continue  # a UUID token: the assignment rules judge it (a v1 UUID is a clock, not a token)
+        if m.group(1) is None:  # not an npm registry's line: only under a section
+            if section is None:
+                section = _SECTION.search(text) is not None
+            if not section:
+                continue
+        value = m.group(4)
+        if _literal_password(value):
+            kind = "password" if "pass" in (m.group(2) or m.group(3) or "").lower() else "secret"
+            yield Finding(m.start(4), m.end(4), kind, SUGGESTED, "rule:credential-file")
+
+
 def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "password" not in lowered or ("machine" not in lowered and "login" not in lowered):
         return
@@ -1396,8 +1435,14 @@ def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
         if text[start] == '"':
             start, end = start + 1, end - 1
         # Unquoted: a plain word after `password` is prose ("login and password manually"), not a value.
+        judged = False
         for f in _judge("password", text[start:end], start, False, True):
+            judged = True
             yield Finding(f.start, f.end, "password", AUTO, "rule:netrc")
+        value = text[start:end]
+        if not judged and _literal_password(value):
+            # A .netrc's password is a literal whatever it looks like (a passphrase in words, symbols).
+            yield Finding(start, end, "password", SUGGESTED, "rule:netrc")
 
 
 # A `value` field whose object says what it holds: Terraform's `"db_password": {"sensitive": true, …,
@@ -1459,9 +1504,12 @@ def object_value_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 # A .pgpass line: `host:port:database:user:password`, the port a number or `*`. No name is written; the
 # fifth field of that shape is the password.
+# The line may stand inside a JSON string (after its quote or an escaped line break) or an `echo "…"` that
+# writes the file, and then ends at the string's quote or escaped break.
 _PGPASS = re.compile(
-    rf"(?m)^(?:{LINE_NUMBER}|\+)?[ \t]*(?:[\w.\-]+|\*|\[[0-9A-Fa-f:]+\]):(?:\d{{1,5}}|\*):"
-    r"(?:[\w.\-$]*[A-Za-z_][\w.\-$]*|\*):(?:[\w.\-@$]*[A-Za-z_][\w.\-@$]*|\*):(\S{1,400})[ \t]*\r?$"
+    rf"(?m)(?:^(?:{LINE_NUMBER}|\+)?|(?<=\\n)|(?<=[\"']))[ \t]*(?:[\w.\-]+|\*|\[[0-9A-Fa-f:]+\]):(?:\d{{1,5}}|\*):"
+    r"(?:[\w.\-$]*[A-Za-z_][\w.\-$]*|\*):(?:[\w.\-@$]*[A-Za-z_][\w.\-@$]*|\*):"
+    r"(\S{1,400}?)(?:[ \t]*\r?$|(?=\\[nr])|(?=\\?[\"'][ \t]*(?:[>,;}\]|)]|$)))"
 )  # the database and the user are names or `*`: a sequencer's read id (`HWI-ST565:4:1101:5508:…`) is numbers
 
 

@@ -138,6 +138,13 @@ def _scan_session(
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
             out.append(Finding.from_dict(row).at(f.step, f.name))
+    across = _across_steps(fields, identity)
+    if across:
+        touched_steps = {(f.step, f.field) for f in across}
+        mine = [f for f in out if (f.step, f.field) in touched_steps] + across
+        out = [f for f in out if (f.step, f.field) not in touched_steps]
+        for step, name in sorted(touched_steps, key=lambda k: (k[0] or "", k[1])):
+            out.extend(r.at(step, name) for r in resolve(f for f in mine if (f.step, f.field) == (step, name)))
     carried = _known_values_in_session_fields(fields, out)
     if carried:
         # One finding per overlap in each field that gained some, as `scan_text` leaves them.
@@ -146,6 +153,48 @@ def _scan_session(
         out = [f for f in out if not (f.step is None and f.field in touched)]
         for name in sorted(touched):
             out.extend(r.at(None, name) for r in resolve(f for f in mine if f.field == name))
+    return out
+
+
+# A secret cut between two consecutive steps (an assistant's two messages, a prompt sent in two parts): the
+# end of one step's text and the start of the next's, each a run of token characters, are read together
+# with the line that names them, and a finding across the join is placed on both halves.
+_TAIL = re.compile(r"[A-Za-z0-9+/=_\-.~]{8,}\s*\Z")
+_HEAD = re.compile(r"\A\s*([A-Za-z0-9+/=_\-.~]{8,})")
+_ACROSS_IGNORED = ("detect-secrets:Base64HighEntropyString", "detect-secrets:HexHighEntropyString", "entropy:", "pii:")
+_ACROSS_CONTEXT = 300  # characters of the first step read before its tail
+
+
+def _generated(run: str) -> bool:
+    """A run that mixes digits into letters, or cases within itself: a key's piece, not a word."""
+    letters = sum(c.isalpha() for c in run)
+    digits = sum(c.isdigit() for c in run)
+    upper = sum(c.isupper() for c in run)
+    return bool(digits and letters) or (upper >= 2 and letters - upper >= 2)
+
+
+def _across_steps(fields: list[Field], identity: Identity | None) -> list[Finding]:
+    texts = [f for f in fields if f.step is not None and f.name == "text" and f.text]
+    out: list[Finding] = []
+    for first, second in zip(texts, texts[1:]):
+        tail = _TAIL.search(first.text, max(0, len(first.text) - _ACROSS_CONTEXT))
+        head = _HEAD.match(second.text) if tail is not None else None
+        if tail is None or head is None or first.step == second.step:
+            continue
+        run = tail.group(0).rstrip()
+        if not (_generated(run) and _generated(head.group(1))):
+            continue  # words and paths: a message's last word and the next one's first
+        before = first.text[max(0, len(first.text) - _ACROSS_CONTEXT): tail.start()]
+        window = before + run + head.group(1)
+        join = len(before) + len(run)
+        offset = len(first.text) - len(tail.group(0)) - len(before)
+        for f in scan_text(window, identity):
+            if f.detector.startswith(_ACROSS_IGNORED) or not (f.start < join < f.end):
+                continue
+            detector = f"across-steps:{f.detector}"
+            out.append(Finding(f.start + offset, offset + join, f.kind, f.tier, detector, first.step, first.name))
+            out.append(Finding(head.start(1), head.start(1) + f.end - join, f.kind, f.tier, detector,
+                               second.step, second.name))
     return out
 
 

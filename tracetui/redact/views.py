@@ -38,21 +38,24 @@ _MARKS = re.compile(
     "(?<=[A-Za-z0-9_\\-])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 # A JSON `\u00XX` escape of a printable ASCII symbol (a letter or digit is never escaped by an encoder, so
-# it is decoded only as `_LETTER_ESCAPES` says), when its backslash is not itself escaped.
-_UNICODE_ESCAPE = re.compile(r"(?<!\\)\\u00(2[1-9a-fA-F]|3[a-fA-F]|40|5[bBdDeE]|60|7[bBcCdDeE])")
+# it is decoded only as `_LETTER_ESCAPES` says). At any depth of escaping: a JSON document inside a JSON
+# string (a tool's output that prints one) writes `\\u003d`, and a reader of the inner document reads `=`.
+_UNICODE_ESCAPE = re.compile(r"(?<!\\)\\+u00(2[1-9a-fA-F]|3[a-fA-F]|40|5[bBdDeE]|60|7[bBcCdDeE])")
 # A JSON `\uXXXX` escape of a character past ASCII: an encoder that writes ASCII only (Python's `json.dumps`,
 # by default) writes a password's `¨` or `¿`, and every letter of a non-Latin script, so. A surrogate pair
-# is one character.
+# is one character. At any depth, as above (a zero-width space escaped twice cuts a token as well).
 _WIDE_ESCAPE = re.compile(
-    r"(?<!\\)\\u(00[a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-cA-CeEfF][0-9a-fA-F]{3}"
-    r"|[dD][0-7][0-9a-fA-F]{2}|[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"(?<!\\)\\+u(00[a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-cA-CeEfF][0-9a-fA-F]{3}"
+    r"|[dD][0-7][0-9a-fA-F]{2}|[dD][89abAB][0-9a-fA-F]{2}\\+u[dD][c-fC-F][0-9a-fA-F]{2})"
 )
+_HEX4 = re.compile(r"u([0-9a-fA-F]{4})")
 # A letter or digit written as an escape (`\u0067`, `\x67`; with `-`, `.` and `_`, which a token holds):
 # decoded only inside a word (`\u0067hp_…`) or as a run of `\u` escapes spelling one out, so `see \u0041
 # here` (text about escapes) is left as written, and so is a run of `\x` escapes alone (`encoded` decodes
-# it whole, symbols and all).
+# it whole, symbols and all). At any depth of escaping, as above.
 _TOKEN_BYTE = r"(?:2[dDeE]|3[0-9]|4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7[0-9aA])"
-_LETTER_ESCAPES = re.compile(rf"(?<!\\)(?:\\u00{_TOKEN_BYTE})+|(?<!\\)(?:\\x{_TOKEN_BYTE})+")
+_LETTER_ESCAPES = re.compile(rf"(?<!\\)(?:\\+u00{_TOKEN_BYTE})+|(?<!\\)(?:\\+x{_TOKEN_BYTE})+")
+_ONE_LETTER = re.compile(rf"\\+(u00|x)({_TOKEN_BYTE})")
 _LETTER_RUN = 8  # `\u` escapes in a row that spell a word out on their own
 # Characters a terminal does not draw: zero-width spaces and joiners, the soft hyphen, bidi controls, the
 # byte-order mark, variation selectors, tags. A key cut by one reads whole on the screen.
@@ -143,7 +146,8 @@ def _unusual(text: str) -> bool:
 def _wide_escapes(text: str) -> list[tuple[int, int, str | None]]:
     out: list[tuple[int, int, str | None]] = []
     for m in _WIDE_ESCAPE.finditer(text):
-        char = m.group(0).encode("ascii").decode("unicode-escape", "surrogatepass")
+        units = [int(h, 16) for h in _HEX4.findall(m.group(0))]
+        char = "".join(map(chr, units))
         if len(char) == 2:  # a pair
             char = char.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if len(char) == 1 and char.isprintable():
@@ -158,13 +162,12 @@ def _letter_escapes(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for m in _LETTER_ESCAPES.finditer(text):
         a, b = m.span()
-        run = m.group(0)
+        ones = list(_ONE_LETTER.finditer(text, a, b))
         inside = (a > 0 and (text[a - 1].isalnum() or text[a - 1] == "_")) or (
             b < len(text) and (text[b].isalnum() or text[b] == "_"))
-        if not inside and (run[1] == "x" or run.count("\\") < _LETTER_RUN):
+        if not inside and (ones[0].group(1) == "x" or len(ones) < _LETTER_RUN):
             continue
-        width = 6 if run[1] == "u" else 4
-        out += [(k, k + width, chr(int(text[k + width - 2:k + width], 16))) for k in range(a, b, width)]
+        out += [(one.start(), one.end(), chr(int(one.group(2), 16))) for one in ones]
     return out
 
 
@@ -235,7 +238,7 @@ def terminal_view(text: str) -> View | None:
     pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
     if "\x1b" in text or "\\u001" in text or "\\u009" in text or not text.isascii():
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
-    if "\\u00" in text:
+    if "u00" in text:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
     if "\\u" in text:
         pieces += _wide_escapes(text)

@@ -1,0 +1,152 @@
+"""Issue 35: every session of ../shared/corpus is sealed and exported in every format with
+`--accept-suggested`, and none is refused; values planted in one session (made up here, each in a
+spelling a reader joins or decodes) are in no byte that leaves, decoded.
+
+One bucket for the module, each format exported once over all of it (the gate's memo answers the
+texts the formats share), html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shared_data as shared
+
+from tracetui.bucket import Bucket
+from tracetui.capsule import seal
+from tracetui.capsule.archive import read_archive
+from tracetui.capsule.manifest import ALLOWED
+from tracetui.cli import main
+from tracetui.export import ExportOptions, export
+from tracetui.redact import plan_store, refresh_plan
+
+import test_redact_one_view as one_view  # noqa: E402  (beside this module)
+import test_redact_spelled as spelled  # noqa: E402
+
+pytestmark = [shared.requires_corpus, pytest.mark.corpus, pytest.mark.slow]
+
+AGENTS = ("claude", "codex", "pi", "gemini", "copilot", "opencode")
+# Made up, one per carrier class of issue 35 (the two test modules that define them read each alone);
+# each must be absent from every output, however decoded.
+TOKEN = "ghp_" + "Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6X"
+PROMPT = "here is what I found:\n" + "\n".join(
+    [TOKEN, *one_view.CARRIERS.values(), *spelled.SPELLED.values(), *spelled.CREDENTIAL_LINES.values()]
+) + "\n"
+NEEDLES = {
+    "plain": [TOKEN],
+    **{f"encoded {name}": one_view._spellings(name) for name in one_view.CARRIERS},
+    "spelled": [
+        spelled.TOKEN[4:18], spelled.TOKEN[22:], " ".join(spelled.TOKEN[4:20]), ".".join(spelled.TOKEN[4:20]),
+        "','".join(spelled.TOKEN[4:12]), spelled.KEY_BODY.splitlines()[1], spelled.PASSPHRASE,
+    ],
+}
+
+
+def _plant(src: Path) -> str:
+    """A copy of the corpus with the carriers put in the first plain-text prompt of one Claude session;
+    the session's id."""
+    for path in sorted((src / "claude").glob("*.jsonl")):
+        lines = path.read_bytes().split(b"\n")
+        for i, line in enumerate(lines):
+            if b'"type":"user"' not in line:
+                continue
+            record = json.loads(line)
+            content = record.get("message", {}).get("content")
+            if isinstance(content, str):
+                record["message"]["content"] = PROMPT + content
+                lines[i] = json.dumps(record).encode()
+                path.write_bytes(b"\n".join(lines))
+                return str(record["sessionId"])
+    pytest.skip("no plain-text Claude prompt to plant in")
+
+
+@pytest.fixture(scope="module")
+def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
+    root = tmp_path_factory.mktemp("corpus")
+    src = root / "src"
+    for agent in AGENTS:
+        if (shared.CORPUS / agent).is_dir():
+            shutil.copytree(shared.CORPUS / agent, src / agent)
+    planted = _plant(src)
+    args = [x for a in AGENTS if (src / a).is_dir() for x in ("--source", f"{a}={src / a}")]
+    assert main(["--bucket", str(root / "bucket"), "sync", *args, "--json"]) == 0
+    yield Bucket.open(root / "bucket"), planted
+
+
+def _decoded(blob: bytes) -> bytes:
+    """The bytes and the same read as a reader would: `\\uXXXX` and `\\/` escapes (escaped once or
+    more) read as their characters."""
+    text = blob.decode("utf-8", "replace")
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16)
+        return m.group(0) if 0xD800 <= code < 0xE000 else chr(code)
+
+    read = re.sub(r"\\+u([0-9a-fA-F]{4})", char, text)
+    read = re.sub(r"\\+([/\"])", r"\1", read)
+    return blob + b"\n" + read.encode("utf-8", "replace")
+
+
+def _absent(blob: bytes, where: str) -> None:
+    seen = _decoded(blob).decode("utf-8", "replace")
+    seen += "\n" + one_view._decoded_output(blob)
+    for name, needles in NEEDLES.items():
+        for needle in needles:
+            assert needle not in seen, f"{name} left in {where}"
+
+
+def _every_byte(folder: Path) -> bytes:
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            out.append(path.read_bytes())
+            if path.suffix == ".parquet":
+                pq = pytest.importorskip("pyarrow.parquet")
+                out.append(json.dumps(pq.read_table(path).to_pylist(), default=str).encode())
+    return b"\n".join(out)
+
+
+@pytest.mark.parametrize("fmt", ["raw", "parquet", "atif"])
+def test_every_corpus_session_exports_in_every_dataset_format(corpus_bucket, tmp_path, fmt):
+    bucket, _ = corpus_bucket
+    dest = tmp_path / fmt
+    report = export(bucket, dest, ExportOptions(fmt, accept_suggested=True))
+    assert report.refused == [] and report.written == report.sessions > 40, report.refused
+    _absent(_every_byte(dest), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_every_corpus_session_exports_as_a_page(corpus_bucket, tmp_path, fmt):
+    from tracetui.selection import Selection
+
+    bucket, _ = corpus_bucket
+    refused = []
+    for row in bucket.list_sessions():
+        if not row.steps:
+            continue  # a page shows an episode: a session without steps has none
+        dest = tmp_path / f"{fmt}-{row.id[:40]}"
+        report = export(bucket, dest, ExportOptions(fmt, accept_suggested=True), Selection(sessions=(row.id,)))
+        refused += report.refused
+        _absent(_every_byte(dest), f"{fmt} of {row.id}")
+    assert refused == []
+
+
+def test_every_corpus_session_seals(corpus_bucket):
+    bucket, planted = corpus_bucket
+    store = plan_store(bucket)
+    sealed = 0
+    for row in bucket.list_sessions():
+        session = bucket.session(row.id)
+        if not session.steps:
+            continue
+        plan = refresh_plan(session, store)
+        result = seal(session, plan, accept_suggested=True, store=store, cache_dir=bucket.cache_dir)
+        if row.id == planted:
+            _absent(b"\n".join(read_archive(result.data, ALLOWED).values()), "the capsule")
+        sealed += 1
+    assert sealed > 40

@@ -1,0 +1,113 @@
+"""Spellings a reader joins: a credential whose characters are set apart, or built by code from pieces.
+
+- Letters set apart by single separators (`g h p _ A b 1 …`, `g.h.p._`, `g|h|p`): a reader reads the
+  token; no rule does, since every rule reads a token as a run.
+- String literals a compiler or interpreter joins: `"ghp_" + "…" + "…"`, adjacent literals (C, Python),
+  `..` (Lua), `.` (PHP), `||` (SQL), and an array of short pieces joined (`['s','k','_',…].join('')`,
+  `"".join([...])`). `joined.py` rejoins two literals where a long run stands on each side; these pieces
+  may be single characters.
+- A private key's body without its header lines (`-----BEGIN … KEY-----` cut off, or never copied):
+  lines of base64 whose bytes are a private key's structure (DER with a version of 0 or 1 first, or
+  OpenSSH's `openssh-key-v1`). A certificate or a public key decodes to another structure and stays.
+
+Each joined text is scanned again (without the entropy and personal-data detectors, which any join of
+characters can wake) and a finding that lands on the joined characters covers the whole spelling as logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterator
+
+from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.text_checks import LINE_NUMBER
+
+_IGNORED = ("detect-secrets:Base64HighEntropyString", "detect-secrets:HexHighEntropyString", "entropy:", "pii:")
+MIN_JOINED = 16  # characters: a shorter join holds no credential a format rule names
+MAX_RUNS = 40  # joins tried per text
+
+# One character, then the same separator before each of at least 15 more.
+_CH = r"[A-Za-z0-9_\-+/=]"
+_SPACED = re.compile(rf"(?<![A-Za-z0-9_\-+/.,|·])({_CH})([ .,|:·])(?:{_CH}\2){{14,}}{_CH}(?![A-Za-z0-9_\-+/=])")
+# A string literal of a few languages, without escapes or line breaks inside.
+_LITERAL = r"(?:\"[^\"\\\n\s]{1,200}\"|'[^'\\\n\s]{1,200}'|`[^`\\\n\s$]{1,200}`)"
+# What joins two: an operator, a comma in an array, or nothing but space (adjacent literals).
+# A line break may carry a viewer's line number (`cat -n`, Claude's `12→`).
+_BREAK = rf"\r?\n(?:{LINE_NUMBER})?[ \t]*"
+_JOINER = rf"[ \t]*(?:\\?{_BREAK})?(?:\+|\.\.|\.|\|\||&|,)?[ \t]*(?:{_BREAK})?"
+_PIECES = re.compile(rf"{_LITERAL}(?:{_JOINER}{_LITERAL}){{1,200}}")
+_ONE_PIECE = re.compile(_LITERAL)
+_COMMA_PIECE = 4  # pieces an array holds to spell a value out, at most this long each
+# A PEM body: lines of 64 base64 characters (the last shorter), at least three.
+_PEM_BODY = re.compile(
+    rf"(?m)^(?:{LINE_NUMBER})?[ \t]*(?:[A-Za-z0-9+/]{{64}}[ \t]*\r?\n(?:{LINE_NUMBER})?[ \t]*){{2,}}"
+    r"[A-Za-z0-9+/]{4,64}={0,2}[ \t]*$"
+)
+_NUMBERED = re.compile(rf"(?m)^{LINE_NUMBER}")
+_OPENSSH = b"openssh-key-v1\x00"
+
+
+def spelled_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator[Finding]:
+    """Findings in the joined spellings of `text`, placed on the whole spelling as it stands there."""
+    runs = 0
+    for m in _SPACED.finditer(text):
+        runs += 1
+        if runs > MAX_RUNS:
+            break
+        yield from _scan_joined(text, m.start(), m.end(), m.group(0)[:: 2], scan)
+    if ("'" in text or '"' in text or "`" in text) and _PIECES.search(text) is not None:
+        for m in _PIECES.finditer(text):
+            pieces = [p.group(0)[1:-1] for p in _ONE_PIECE.finditer(m.group(0))]
+            between = _ONE_PIECE.sub("", m.group(0))
+            if "," in between and any(len(p) > _COMMA_PIECE for p in pieces):
+                continue  # a list of words or names, not a value spelled out
+            runs += 1
+            if runs > MAX_RUNS:
+                break
+            yield from _scan_joined(text, m.start(), m.end(), "".join(pieces), scan)
+    if "\n" in text:
+        yield from _headless_keys(text)
+
+
+def _scan_joined(
+    text: str, start: int, end: int, joined: str, scan: Callable[[str], list[Finding]]
+) -> Iterator[Finding]:
+    if len(joined) < MIN_JOINED:
+        return
+    # The line before the spelling gives it its name (`token = "ghp_" + …`), read as an assignment of it.
+    line_start = text.rfind("\n", max(0, start - 200), start) + 1
+    head = text[line_start:start]
+    quote = '"' if head.rstrip().endswith(("=", ":", "(", ",")) else ""
+    window = head + quote + joined + quote
+    at = len(head) + len(quote)
+    for f in scan(window):
+        if f.detector.startswith(_IGNORED) or f.end <= at or f.start >= at + len(joined):
+            continue
+        yield Finding(start, end, f.kind, f.tier, f"spelled:{f.detector}")
+
+
+def _headless_keys(text: str) -> Iterator[Finding]:
+    for m in _PEM_BODY.finditer(text):
+        if m.start() > 0 and text[:m.start()].rstrip().endswith("-----"):
+            continue  # under its header: the PEM rules read it whole
+        body = "".join(_NUMBERED.sub("", m.group(0)).split())
+        try:
+            raw = base64.b64decode(body[:88] + "=" * (-len(body[:88]) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        if _private_key_start(raw):
+            yield Finding(m.start(), m.end(), "private-key", AUTO, "spelled:headless-private-key")
+
+
+def _private_key_start(raw: bytes) -> bool:
+    """DER of a private key (PKCS#1, PKCS#8, SEC 1: a SEQUENCE whose first field is a version 0 or 1), or an
+    OpenSSH private key; a certificate or a public key opens with a SEQUENCE inside the SEQUENCE instead."""
+    if raw.startswith(_OPENSSH):
+        return True
+    if len(raw) < 8 or raw[0] != 0x30:
+        return False
+    size = raw[1]
+    at = 2 if size < 0x80 else 2 + (size & 0x7F)
+    return raw[at:at + 3] in (b"\x02\x01\x00", b"\x02\x01\x01")
