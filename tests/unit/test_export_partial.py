@@ -13,7 +13,8 @@ import orjson
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.cli.export import EXIT_FAILED, EXIT_PARTIAL
+from tracetui.cli.exit_codes import FAILED as EXIT_FAILED
+from tracetui.cli.exit_codes import PARTIAL as EXIT_PARTIAL
 
 TOKEN = "ghp_" + "Wm3Kd8Zq1Xr6Tv9Lp2Nc5Hb7Js4Gf0Ya8UeQ"
 

@@ -330,8 +330,8 @@ def gemini_files(logs: list[RawLog], root: Path) -> list[RawLog]:
     that only `logs.json` knows (its prompts, staged as a log of its own) as a `logs.json` of its
     entries, in a folder of its id; a conversation cut out of a shared session file as the session
     file it would have had (`chats/session-<id>.jsonl`, its lines as Gemini wrote them)."""
-    from tracetui.sources.gemini import PROMPTS_PREFIX
-    from tracetui.sources.gemini_split import PART_PREFIX
+    from tracetui.sources.gemini.reader import PROMPTS_PREFIX
+    from tracetui.sources.gemini.split import PART_PREFIX
 
     out: list[RawLog] = []
     for log in logs:

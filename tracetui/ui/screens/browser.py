@@ -1378,11 +1378,6 @@ def _fit_path(folder: Path, room: int) -> str:
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 
 
-def is_capsule(library: Library) -> bool:
-    """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
-    return library.manifest is not None
-
-
 def episode_of(library: Library) -> int | None:
     """How many steps the session of a capsule that seals only some of them has (None: all, or a bucket)."""
     steps = (library.manifest or {}).get("steps")
