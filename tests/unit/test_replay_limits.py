@@ -191,3 +191,21 @@ def _runs_as_nobody(python: str) -> bool:
     except OSError:
         return False
     return done.returncode == 0
+
+
+def test_what_clean_up_could_not_remove_is_said(sealed, monkeypatch, capsys):
+    import tracetui.capsule.replay as replay_mod
+    from tracetui.cli import main
+
+    real = replay_mod.remove_tree
+
+    def stubborn(top):
+        real(top)
+        return [f"{top}/clone/locked"]
+
+    monkeypatch.setattr(replay_mod, "remove_tree", stubborn)
+    repo, capsule = sealed
+    result = replay(capsule, repo)
+    assert len(result.left_behind) == 1 and result.left_behind[0].endswith("/clone/locked")
+    main(["replay", str(capsule), "--repo", str(repo)])
+    assert "not removed:" in capsys.readouterr().err

@@ -369,6 +369,7 @@ class ReplayResult:
     target_check: CheckRun | None = None
     files: list[str] = field(default_factory=list)  # what the capsule adds or changes: the check runs it
     sandbox: str | None = None  # how the check ran (Replay.confinement); None when no check was asked
+    left_behind: list[str] = field(default_factory=list)  # what clean-up could not remove (said)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -383,6 +384,7 @@ class ReplayResult:
             "target_check": self.target_check.to_dict() if self.target_check else None,
             "files": list(self.files),
             "sandbox": self.sandbox,
+            "left_behind": list(self.left_behind),
         }
 
 
@@ -402,7 +404,9 @@ def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> R
     commit = resolve_commit(root, capsule.base)
     if commit is None:
         raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
-    return Replay(capsule, root, commit, trust=trust, deadline=time.monotonic() + REPLAY_SECONDS).__enter__()
+    # No wall-clock deadline: the app's user steps at their own pace and closes the screen to stop;
+    # the applies still share APPLY_SECONDS and each check its timeout.
+    return Replay(capsule, root, commit, trust=trust).__enter__()
 
 
 def replay_target(repo: str | Path, check: str | None = None) -> Path:
@@ -452,64 +456,73 @@ def replay(
     if target is None:
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
 
-    def open_run(commit: str) -> Replay:
-        return Replay(opened_capsule, root, commit, sandbox=sandbox, trust=trust, store=store, limits=limits,
-                      deadline=deadline)  # fmt: skip
+    runs: list[Replay] = []
 
-    with ObjectStore(root, [base, target]) as store:
-        with open_run(base) as run:
-            if opened is not None:
-                opened(run)
-            run.apply_all()
-            result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
-            result.files = run.files()
-            if run.failed:
+    def open_run(commit: str, store: ObjectStore) -> Replay:
+        run = Replay(opened_capsule, root, commit, sandbox=sandbox, trust=trust, store=store, limits=limits,
+                     deadline=deadline)  # fmt: skip
+        runs.append(run)
+        return run
+
+    def judge() -> ReplayResult:
+        with ObjectStore(root, [base, target]) as store:
+            with open_run(base, store) as run:
+                if opened is not None:
+                    opened(run)
+                run.apply_all()
+                result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
+                result.files = run.files()
+                if run.failed:
+                    result.reason = (
+                        f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+                    )
+                    return result
+                if check is None:
+                    result.reason = "no --check command was given (the patches apply at the base commit)"
+                    return result
+                result.sandbox = run.confinement
+                try:
+                    result.base_check = run.run_check(check, timeout)
+                except CheckRefused as exc:
+                    result.reason = str(exc)
+                    return result
+            if (why := _untold(result.base_check, limits, "at the base commit", timeout)) is not None:
+                result.reason = why
+                return result
+            if result.base_check.exit_code == 0:
                 result.reason = (
-                    f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+                    "the check passes at the base commit with the patches applied: the recorded failure does not show"
                 )
                 return result
-            if check is None:
-                result.reason = "no --check command was given (the patches apply at the base commit)"
+            if target == base:
+                result.target_check = result.base_check
+                result.verdict = REPRODUCES
+                result.reason = "the check fails at the base commit with the capsule's patches applied"
                 return result
-            result.sandbox = run.confinement
-            try:
-                result.base_check = run.run_check(check, timeout)
-            except CheckRefused as exc:
-                result.reason = str(exc)
-                return result
-        if (why := _untold(result.base_check, limits, "at the base commit", timeout)) is not None:
-            result.reason = why
-            return result
-        if result.base_check.exit_code == 0:
-            result.reason = (
-                "the check passes at the base commit with the patches applied: the recorded failure does not show"
-            )
-            return result
-        if target == base:
-            result.target_check = result.base_check
-            result.verdict = REPRODUCES
-            result.reason = "the check fails at the base commit with the capsule's patches applied"
-            return result
 
-        with open_run(target) as run:
-            if opened is not None:
-                opened(run)
-            run.apply_all()
-            if run.failed:
-                result.patches = _results(run)
-                result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
-                return result
-            result.target_check = run.run_check(check, timeout)
-    if (why := _untold(result.target_check, limits, f"at {ref}", timeout)) is not None:
-        result.reason = f"the failure shows at the base commit, but {why}"
-    elif result.target_check.exit_code == 0:
-        result.verdict = FIXED
-        result.reason = (
-            f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
-        )
-    else:
-        result.verdict = REPRODUCES
-        result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
+            with open_run(target, store) as run:
+                if opened is not None:
+                    opened(run)
+                run.apply_all()
+                if run.failed:
+                    result.patches = _results(run)
+                    result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
+                    return result
+                result.target_check = run.run_check(check, timeout)
+        if (why := _untold(result.target_check, limits, f"at {ref}", timeout)) is not None:
+            result.reason = f"the failure shows at the base commit, but {why}"
+        elif result.target_check.exit_code == 0:
+            result.verdict = FIXED
+            result.reason = (
+                f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
+            )
+        else:
+            result.verdict = REPRODUCES
+            result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
+        return result
+
+    result = judge()
+    result.left_behind = [path for run in runs for path in run.left_behind]
     return result
 
 

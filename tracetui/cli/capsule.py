@@ -250,6 +250,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(
                 f"  did not apply: {step_name(index_of, p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
+    for path in result.left_behind:
+        print(f"  not removed: {safe_line(path)} (the check left it; remove it by hand)", file=sys.stderr)
     return code
 
 
