@@ -194,8 +194,9 @@ def _runs_as_nobody(python: str) -> bool:
 
 
 def test_what_clean_up_could_not_remove_is_said(sealed, monkeypatch, capsys):
-    import tracetui.capsule.replay as replay_mod
     from tracetui.cli import main
+
+    replay_mod = sys.modules["tracetui.capsule.replay"]  # the package's `replay` is the function
 
     real = replay_mod.remove_tree
 
