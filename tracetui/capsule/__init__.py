@@ -23,8 +23,9 @@ from tracetui.capsule.replay import (
     open_replay,
     path_twins,
     replay,
-    untold,
     replay_target,
+    skip_patches,
+    untold,
 )
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
@@ -74,6 +75,7 @@ __all__ = [
     "replay",
     "replay_target",
     "untold",
+    "skip_patches",
     "seal",
     "seal_base",
     "seal_scope",

@@ -6,7 +6,7 @@ More in docs/internals/capsule.md, `capsule/bisect.py`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from tracetui.capsule.replay import (
     TIMED_OUT,
     Replay,
     replay_target,
+    skip_patches,
     untold,
 )
 from tracetui.capsule.sandbox import Sandbox
@@ -61,6 +62,7 @@ class BisectResult:
     context: dict[str, Any] | None = None  # {"tokens", "items", "compacted"} at the first step
     runs: list[Probe] = field(default_factory=list)
     sandbox: str | None = None
+    not_applied: list[dict[str, Any]] = field(default_factory=list)  # left out of the search, with why
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class BisectResult:
             "context": self.context,
             "runs": [r.to_dict() for r in self.runs],
             "sandbox": self.sandbox,
+            "not_applied": list(self.not_applied),
         }
 
 
@@ -98,6 +101,7 @@ def bisect(
     progress: Callable[[str, int], None] | None = None,
     limits: CheckLimits = DEFAULT_LIMITS,
     seconds: float = REPLAY_SECONDS,
+    skip: Collection[str] = (),
 ) -> BisectResult:
     """`opened(run)` is called with each probe's replay as it opens (a caller on another thread can
     close it, which stops its check; raising there ends the bisect); `progress(phase, runs)` after each
@@ -106,6 +110,7 @@ def bisect(
     stops the bisect: guessing its result would name the wrong step."""
     deadline = time.monotonic() + seconds
     root = replay_target(repo, check)
+    skipped = skip_patches(capsule, skip)
     if not capsule.base:
         return BisectResult(INCONCLUSIVE, "the capsule records no base commit")
     if not is_commit_id(capsule.base):
@@ -146,16 +151,29 @@ def bisect(
             progress(phase, len(result.runs))
         return probe
 
-    def upto(k: int) -> list[int]:  # the patches of the first k steps
+    usable: set[int] = set()  # the patches that apply in the capsule's order, less the skipped
+
+    def upto(k: int) -> list[int]:  # the usable patches of the first k steps
         steps = set(order[:k])
-        return [i for i, r in enumerate(patches) if str(r.get("step")) in steps]
+        return [i for i, r in enumerate(patches) if str(r.get("step")) in steps and i in usable]
 
     store = ObjectStore(root, [base])
     try:
         store.__enter__()
+        # One pass without a check says which patches apply; the search goes over those alone, as the
+        # replay's partial verdict does (a shell step's file the log never showed fails its patch).
+        with Replay(capsule, root, base, sandbox=sandbox, trust=trust, store=store, limits=limits,
+                    deadline=deadline, skip=skipped) as dry:  # fmt: skip
+            dry.apply_all()
+            outcomes = [r for s in dry.steps for r in s.results]
+        usable.update(i for i, r in enumerate(outcomes) if r.ok)
+        result.not_applied = [r.to_dict() for r in outcomes if not r.ok]
+        if patches and not usable:
+            result.reason = "none of the capsule's patches apply at the base commit"
+            return result
         before, after = run([]), run(upto(len(order)))
         if not after.applied:
-            result.reason = "the capsule's patches do not all apply at the base commit"
+            result.reason = "the capsule's patches that applied once do not apply again (a replay that is not repeatable)"
             return result
         if before.exit_code == TIMED_OUT or after.exit_code == TIMED_OUT:
             result.reason = f"the check did not finish in {timeout:g} s"
@@ -202,6 +220,7 @@ def bisect(
         f"the check starts to {what} after step {result.first_index if result.first_index is not None else first}; "
         f"{len(chosen)} patch{'' if len(chosen) == 1 else 'es'} of the episode suffice"
         + ("" if result.minimal else " (not reduced further: out of runs)")
+        + (f" (partial: {len(result.not_applied)} patches left out, not applied)" if result.not_applied else "")
     )
     return result
 

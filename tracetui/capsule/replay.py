@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ _OUTPUT_TAIL = 4000
 # Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest.
 APPLY_SECONDS = 60.0
 UNCONFINED = "none (trusted)"
+SKIPPED = "skipped, as asked (--skip)"
 
 
 class CheckRefused(CapsuleError):
@@ -142,8 +143,10 @@ class Replay:
         store: ObjectStore | None = None,
         limits: CheckLimits = DEFAULT_LIMITS,
         deadline: float | None = None,
+        skip: frozenset[tuple[str, str | None]] = frozenset(),
     ) -> None:
         self.capsule = capsule
+        self.skip = skip  # (step id, path or None for all of the step's) the user said not to apply
         self.repo = repo
         self.commit = commit
         self.steps = _group(capsule.fates)
@@ -232,6 +235,9 @@ class Replay:
             deadline = min(deadline, self.deadline)
         try:
             for patch in step.patches:
+                if (step.step, None) in self.skip or (step.step, str(patch.get("path"))) in self.skip:
+                    step.results.append(PatchResult(step.step, str(patch.get("path")), False, SKIPPED))
+                    continue
                 reason = apply_patch(self.worktree, patch, deadline)
                 step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
         finally:
@@ -370,6 +376,8 @@ class ReplayResult:
     files: list[str] = field(default_factory=list)  # what the capsule adds or changes: the check runs it
     sandbox: str | None = None  # how the check ran (Replay.confinement); None when no check was asked
     left_behind: list[str] = field(default_factory=list)  # what clean-up could not remove (said)
+    partial: bool = False  # the check ran with some patches not applied (listed in `patches`)
+    target_failed: list[PatchResult] = field(default_factory=list)  # not applied at the ref
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -385,6 +393,8 @@ class ReplayResult:
             "files": list(self.files),
             "sandbox": self.sandbox,
             "left_behind": list(self.left_behind),
+            "partial": self.partial,
+            "target_failed": [p.to_dict() for p in self.target_failed],
         }
 
 
@@ -429,17 +439,20 @@ def replay(
     sandbox: Sandbox | None = _AUTO,
     limits: CheckLimits = DEFAULT_LIMITS,
     seconds: float = REPLAY_SECONDS,
+    skip: Collection[str] = (),
 ) -> ReplayResult:
     """Replay a capsule on `repo` and give a verdict (see the module docstring).
 
     `opened(run)` is called with each replay as it opens (at the base, then at `ref`), so a caller on
     another thread can `close()` it to stop a long check; it may raise to cancel. The check runs in
     `sandbox` (default: the machine's); where there is none it runs only if `trust`. The whole replay,
-    applies and both checks, ends within `seconds`.
+    applies and both checks, ends within `seconds`. `skip` names patches not to apply (`skip_patches`).
+    Patches that do not apply are left out and the check runs on the rest: the result is `partial`.
     """
     deadline = time.monotonic() + seconds
     opened_capsule = capsule if isinstance(capsule, OpenedCapsule) else open_capsule(capsule)
     root = replay_target(repo, check)
+    skipped = skip_patches(opened_capsule, skip)
     recorded_base = opened_capsule.base
     if not recorded_base:
         return ReplayResult(INCONCLUSIVE, "the capsule records no base commit", None)
@@ -460,7 +473,7 @@ def replay(
 
     def open_run(commit: str, store: ObjectStore) -> Replay:
         run = Replay(opened_capsule, root, commit, sandbox=sandbox, trust=trust, store=store, limits=limits,
-                     deadline=deadline)  # fmt: skip
+                     deadline=deadline, skip=skipped)  # fmt: skip
         runs.append(run)
         return run
 
@@ -472,13 +485,18 @@ def replay(
                 run.apply_all()
                 result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
                 result.files = run.files()
-                if run.failed:
+                result.partial = run.failed > 0
+                total = run.failed + run.applied
+                if check is None:
                     result.reason = (
-                        f"{run.failed} of {run.failed + run.applied} patches do not apply at the base commit"
+                        f"{run.failed} of {total} patches do not apply at the base commit (no --check was given)"
+                        if run.failed
+                        else "no --check command was given (the patches apply at the base commit)"
                     )
                     return result
-                if check is None:
-                    result.reason = "no --check command was given (the patches apply at the base commit)"
+                if run.failed and not run.applied:
+                    # Nothing of the capsule's would be in the clone: the check would judge the base alone.
+                    result.reason = f"none of the {total} patches apply at the base commit"
                     return result
                 result.sandbox = run.confinement
                 try:
@@ -505,9 +523,8 @@ def replay(
                     opened(run)
                 run.apply_all()
                 if run.failed:
-                    result.patches = _results(run)
-                    result.reason = f"the failure shows at the base commit, but {run.failed} patches do not apply at {ref} ({target[:12]})"
-                    return result
+                    result.partial = True
+                    result.target_failed = [r for r in _results(run) if not r.ok]
                 result.target_check = run.run_check(check, timeout)
         if (why := _untold(result.target_check, limits, f"at {ref}", timeout)) is not None:
             result.reason = f"the failure shows at the base commit, but {why}"
@@ -523,7 +540,27 @@ def replay(
 
     result = judge()
     result.left_behind = [path for run in runs for path in run.left_behind]
+    if result.partial and result.base_check is not None:
+        # The verdict of what applied: the user reads which patches were left out, and why, beside it.
+        left = [f"{result.failed} of {result.applied + result.failed} at the base commit"] if result.failed else []
+        if result.target_failed:
+            left.append(f"{len(result.target_failed)} at {ref}")
+        result.reason += f" (partial: patches not applied: {', '.join(left)})"
     return result
+
+
+def skip_patches(capsule: OpenedCapsule, specs: Collection[str]) -> frozenset[tuple[str, str | None]]:
+    """The patches `specs` name, as (step id, path or None for the whole step): each spec is a step
+    number as the app, `show` and replay's output number it (`12`, `#12`), with `:PATH` for one of its
+    files. CapsuleError names a spec that names no step of the capsule."""
+    by_index = {str(step.index): step.id for step in capsule.steps}
+    out: set[tuple[str, str | None]] = set()
+    for spec in specs:
+        number, _, path = spec.strip().removeprefix("#").partition(":")
+        if number not in by_index:
+            raise CapsuleError(f"--skip {spec!r}: the capsule has no step {number or '(none given)'}")
+        out.add((by_index[number], path or None))
+    return frozenset(out)
 
 
 def untold(run: CheckRun, limits: CheckLimits = DEFAULT_LIMITS, timeout: float | None = None) -> str | None:

@@ -89,6 +89,11 @@ def register(subparsers: Commands) -> None:
         "never turns an available sandbox off",
     )
     r.add_argument(
+        "--skip", metavar="STEP[:PATH]", action="append", default=[],
+        help="do not apply this step's patches (or only its patch of PATH); repeatable. Patches that do "
+        "not apply are left out anyway and the verdict says it is partial",
+    )
+    r.add_argument(
         "--bisect",
         action="store_true",
         help="find the first step after which the check fails (or passes, for a fix) and the fewest "
@@ -203,9 +208,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
     from tracetui.capsule import capsule_files, find_sandbox, open_capsule, path_refusal, path_twins
 
-    try:  # replay's code 2: a bad capsule, a --repo that is no checkout, an empty --check (README)
+    try:  # replay's code 2: a bad capsule, a --repo that is no checkout, an empty --check, a bad --skip
         capsule = open_capsule(args.file)
         capsule_api.replay_target(args.repo, args.check)  # before the warning
+        capsule_api.skip_patches(capsule, args.skip)
     except TracetuiError as exc:
         raise UsageError(str(exc)) from None
     if args.check is not None and not args.json:
@@ -213,7 +219,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         files = capsule_files(capsule)
         sandbox = find_sandbox()
         how = (
-            f"in a {sandbox.name} sandbox (no network, no home folder, only its clone writable)"
+            f"in a {sandbox.name} sandbox (its clone and the toolchain only: no network, nothing else of yours)"
             if sandbox is not None
             else "UNCONFINED, as you trust it (--trust)"
             if args.trust
@@ -234,7 +240,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return _bisect(args, capsule)
     with _signals_end_the_replay():
         result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout,
-                                    trust=args.trust, seconds=args.deadline)  # fmt: skip
+                                    trust=args.trust, seconds=args.deadline, skip=args.skip)  # fmt: skip
     code = replay_exit(result.verdict, applied_only=args.check is None and not result.failed and result.base is not None)
     if args.json:
         print_json(result.to_dict())
@@ -250,6 +256,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(
                 f"  did not apply: {step_name(index_of, p.step)} {safe_line(p.path)}: {safe_line(p.reason or '')}"
             )
+    for p in result.target_failed:
+        print(f"  did not apply at {safe_line(args.ref)}: {step_name(index_of, p.step)} {safe_line(p.path)}: "
+              f"{safe_line(p.reason or '')}")  # fmt: skip
     for path in result.left_behind:
         print(f"  not removed: {safe_line(path)} (the check left it; remove it by hand)", file=sys.stderr)
     return code
@@ -272,7 +281,7 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
         raise UsageError("--bisect needs --check CMD: the command whose result the steps change")
     with _signals_end_the_replay():
         result = capsule_api.bisect(capsule, args.repo, args.check, timeout=args.timeout, trust=args.trust,
-                                    seconds=args.deadline)  # fmt: skip
+                                    seconds=args.deadline, skip=args.skip)  # fmt: skip
     code = replay_exit(result.verdict)
     if args.json:
         print_json(result.to_dict())
@@ -291,6 +300,9 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
         print("  patches that suffice:")
         for p in result.minimal_patches:
             print(f"    {step_name(index_of, p.get('step'))} {safe_line(str(p.get('path')))}")
+    for p in result.not_applied:
+        print(f"  left out: {step_name(index_of, p.get('step'))} {safe_line(str(p.get('path')))}: "
+              f"{safe_line(str(p.get('reason') or ''))}")  # fmt: skip
     print(f"  {len(result.runs)} check runs ({safe_line(result.sandbox or 'none')})")
     return code
 
