@@ -18,7 +18,7 @@ a statement it cannot read is reported per rule, never guessed.
 The bare secret of a row is known where the test generated it (the argument of GenerateSampleSecrets);
 otherwise it is the rule's own secret group matched on the text (its regex read into Python), and
 failing that the row is scored as the shared file's rows without a secret (any finding counts).
-Scoring is `tracetui.redact.evaluate.score_row`'s: found = the whole secret covered at any tier,
+Scoring is `support.evaluate.score_row`'s: found = the whole secret covered at any tier,
 sure = covered by sure findings alone, a negative is flagged when any finding lands on it.
 """
 
@@ -40,11 +40,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the shared harness: tests/support
 
 from tracetui.redact.detect import scan_text  # noqa: E402
-from tracetui.redact.evaluate import Row, Score, covered, score_row  # noqa: E402
+from support.evaluate import Row, Score, covered, score_row  # noqa: E402
 from tracetui.redact.finding import AUTO  # noqa: E402
-from tracetui.redact.placed import CONTEXTS  # noqa: E402
+from support.placed import CONTEXTS  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "secrets" / "gitleaks_rule_examples.jsonl"
 DEFAULT_SOURCES = (Path("/work/.mirror/gitleaks+gitleaks"), Path("/work/.mirror/gitleaks+gitleaks/repo"))
@@ -876,7 +877,7 @@ def _add(sc: RuleScore, s: Score, row: Row) -> None:
 
 
 def placed(rows: dict[str, list[tuple[Row, str]]], positive_texts: set[str]) -> None:
-    """Each positive with a known secret, its line placed in every context of `tracetui.redact.placed`
+    """Each positive with a known secret, its line placed in every context of `support.placed`
     (a tool's output, a numbered Read, a diff, JSON-escaped, base64, split, …): the agent-log half of
     the kept-back set, for these formats. One line per rule and template kind (the `ini` line and each
     literal), so a rule with many templates does not outweigh the others."""

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_placed2.py [--seeds 14 15 16] [--show 40]
 
-`tracetui/redact/placed.py` and `tests/agent_creds.py` place secrets in about 14 and 64 contexts, and the
+`tests/support/placed.py` and `tests/agent_creds.py` place secrets in about 14 and 64 contexts, and the
 detectors were tuned until both scored 100%. This battery puts the *shared* labelled secrets (every row
 of `../shared/secrets` with a bare secret inside its text) in other shapes that agents record: the
 numbered views of a file (Claude's `→`, `cat -n`, grep's `path:12:`), Codex's `apply_patch` input,
@@ -37,9 +37,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the shared harness: tests/support
 
 from tracetui.redact.detect import scan_text  # noqa: E402
-from tracetui.redact.evaluate import covered, load_rows, pct  # noqa: E402
+from support.evaluate import covered, load_rows, pct  # noqa: E402
 from tracetui.redact.finding import AUTO  # noqa: E402
 
 SECRETS = Path(os.environ.get("TRACETUI_SECRETS", ROOT.parent / "shared" / "secrets"))

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_redact.py [--mb 100] [--workers 2] [--markdown]
 
-Quality: every row of ../shared/secrets is scanned on its own (see tracetui/redact/evaluate.py for
+Quality: every row of ../shared/secrets is scanned on its own (see tests/support/evaluate.py for
 what "caught" and "touched" mean). Speed: the real sessions of ../shared/corpus are read with
 tracetui.sources and their steps replicated (each copy's texts made distinct, so nothing is
 served from the cache) into one session of about --mb megabytes of text, which is then scanned
@@ -19,13 +19,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the shared harness: tests/support
 
 import orjson  # noqa: E402
 
 from tracetui.model import Session  # noqa: E402
 from tracetui.redact import Identity, iter_fields, scan_session  # noqa: E402
-from tracetui.redact.evaluate import evaluate, pct  # noqa: E402
-from tracetui.redact.placed import evaluate_placed  # noqa: E402
+from support.evaluate import evaluate, pct  # noqa: E402
+from support.placed import evaluate_placed  # noqa: E402
 from tracetui.sources import group, read_session  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -2,6 +2,8 @@
 
 A refactor of a reader must not change what it reads: run this before and after and compare.
     python scripts/reader_digest.py > before.txt   ...   python scripts/reader_digest.py | diff before.txt -
+A session keeps its log's absolute path, so compare runs from the same folder; outside the main
+checkout (a worktree) set TRACETUI_CORPUS to the corpus, or only the fixtures are read.
 Each line is `agent  digest  main file`, then a last line with the digest of all of them.
 """
 
@@ -15,9 +17,13 @@ from pathlib import Path
 
 import orjson
 
-from tracetui.sources import read_session, registry
-
 ROOT = Path(__file__).resolve().parent.parent
+# The checkout this script is in, not whichever tracetui the virtualenv installed: run from a git
+# worktree, the shared editable install would otherwise read (and digest) another checkout's code.
+sys.path.insert(0, str(ROOT))
+
+from tracetui.sources import read_session, registry  # noqa: E402
+
 CORPUS = Path(os.environ.get("TRACETUI_CORPUS", ROOT.parent / "shared" / "corpus"))
 FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS_FOLDER = {"claude": "claude", "codex": "codex", "pi": "pi"}

@@ -25,7 +25,7 @@ from pathlib import Path
 from agent_logs import AGENTS, Edit, Prompt, Read, Shell, Turn, Write, session_of
 
 from tracetui.redact import AUTO, Finding, Identity, iter_fields, scan_session
-from tracetui.redact.evaluate import covered
+from support.evaluate import covered
 
 ALNUM = string.ascii_letters + string.digits
 UPPER32 = string.ascii_uppercase + "234567"

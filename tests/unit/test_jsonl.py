@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracetui.model import LineError
-from tracetui.sources.common.jsonl import complete_length, iter_entries, iter_records
+from tracetui.sources.common.jsonl import iter_entries, iter_records
 
 
 def read(data: bytes):
@@ -37,8 +37,3 @@ def test_lone_surrogates_are_read_and_replaced():
     assert "read anyway" in errors[0].error
     assert [n for n, _ in iter_records("f", b'{"type":"a","id":1}\n', [])] == [1]
 
-
-def test_torn_last_line_waits_but_a_whole_one_without_newline_counts():
-    assert complete_length(b'{"a":1}\n{"b":') == 8
-    assert complete_length(b'{"a":1}\n{"b":2}') == 15
-    assert complete_length(b"") == 0

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tracetui.redact import AUTO, SUGGESTED, scan_text
-from tracetui.redact.placed import evaluate_placed
+from support.placed import evaluate_placed
 
 
 def covered(text: str, value: str, tiers: tuple[str, ...] = (AUTO, SUGGESTED)) -> bool:

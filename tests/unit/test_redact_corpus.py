@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tracetui.redact import AUTO, Identity, iter_fields, scan_session, scan_text
-from tracetui.redact.evaluate import evaluate
+from support.evaluate import evaluate
 from tracetui.sources import group, read_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "redact"))

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tracetui.redact import AUTO, scan_text
-from tracetui.redact.evaluate import Row, score_row
+from support.evaluate import Row, score_row
 from tracetui.redact.finding import Finding
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from tracetui.model import Session, Step
-from tracetui.views.trail import from_rows, header_lines, patch_lines
+from tracetui.views.trail import TrailView, from_rows, header_lines, patch_rows
+
+
+def patch_lines(session: Session, view: TrailView) -> tuple[list[str], list[str]]:
+    """One line per patch, in step order: those on the final path, and those on abandoned branches."""
+    rows = patch_rows(session, view)
+    return [r.text() for r in rows if not r.abandoned], [r.text() for r in rows if r.abandoned]
 
 
 def _session() -> Session:

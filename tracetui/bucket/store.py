@@ -692,11 +692,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _unpack(codec: str, packed: bytes) -> bytes:
-    """All frames (zstd) or members (gzip) of a copy, back to back (for tests and tools)."""
-    if codec == "zstd":
-        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed), read_across_frames=True)
-        return reader.read()
-    return gzip.decompress(packed)

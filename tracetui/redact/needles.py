@@ -15,11 +15,6 @@ import re
 from collections.abc import Iterable
 
 
-def present_by_definition(needles: Iterable[str], text: str) -> set[str]:
-    """The needles that occur in `text`: what `Needles.present` answers, one `in` at a time."""
-    return {n for n in needles if n in text}
-
-
 def _trie(words: Iterable[str]) -> str:
     """One pattern matching any of `words`, the longest where several start at one place: shared heads
     are written once (`gh(?:o_|p_|…)`), so `re` follows one branch instead of trying every word."""

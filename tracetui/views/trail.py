@@ -172,9 +172,3 @@ def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
             rows.append(PatchRow(step_id, step.index if step else None, p.path, p.state, p.commit, p.evidence,
                                  step is not None and not step.active, p.reason))  # fmt: skip
     return [r for r in rows if not r.abandoned] + [r for r in rows if r.abandoned]
-
-
-def patch_lines(session: Session, view: TrailView) -> tuple[list[str], list[str]]:
-    """One line per patch, in step order: those on the final path, and those on abandoned branches."""
-    rows = patch_rows(session, view)
-    return [r.text() for r in rows if not r.abandoned], [r.text() for r in rows if r.abandoned]

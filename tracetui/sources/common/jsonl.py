@@ -58,24 +58,6 @@ class guarded:  # noqa: N801 (used as a function: `with guarded(...)`)
         return True
 
 
-def complete_length(data: bytes) -> int:
-    """How many leading bytes of a growing log are safe to consume now.
-
-    Everything up to the last newline is complete. A last line without a newline is taken only if
-    it already parses as a JSON object: a finished log need not end in a newline, but a torn line
-    (an agent mid-write) must wait for the next sync.
-    """
-    end = data.rfind(b"\n") + 1
-    tail = data[end:]
-    if tail.strip():
-        try:
-            if isinstance(orjson.loads(tail), dict):
-                return len(data)
-        except orjson.JSONDecodeError:
-            pass
-    return end
-
-
 def _is_entry(value: Record) -> bool:
     # Top-level records of all three formats carry a type and one of these; content blocks nested
     # in them (`{"type": "text", ...}`) do not, so a torn line's inner blocks are not taken for entries.

@@ -5,7 +5,13 @@ as *hit* when any finding overlaps it; where a row does not say which part is th
 finding on the row counts for both. A negative is *touched* when a sure (auto) finding lands on it,
 since that is what would be scrubbed without asking; suggestions are counted separately.
 
-More in docs/internals/redact.md, `redact/evaluate.py`.
+A negative row is a hard negative *for its rule* (../shared/secrets/README.md), not a claim that the
+text is clean. So each flagged negative is also checked the README's way: when every finding on it
+names another kind than the row's rule, and an independent referee says the flagged value is a valid
+credential of that kind, the row is *flagged as another kind* and is not counted as a false positive
+in the README figure (the strict figure counts it). The referees are never our own detectors: the
+published shape of a format (OTHER_KIND_FORMATS) for a vendor's kind, and detect-secrets' own keyword
+plugin for a generic secret or password.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tracetui.redact.detect import scan_text
-from tracetui.redact.evaluate import covered
+from support.evaluate import covered
 from tracetui.redact.finding import AUTO
 
 _ALNUM = string.ascii_letters + string.digits
