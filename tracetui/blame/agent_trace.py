@@ -1,20 +1,7 @@
 """A blamed file as an Agent Trace record (agent-trace.dev, the attribution record several coding
 tools write): `tracetui blame FILE --format agent-trace`.
 
-One record for the file at the blamed revision (`vcs.revision` is its commit): one conversation per
-session that wrote lines of it (contributor `ai` with the model that answered at the writing step,
-where the log named one), and one each for lines no session wrote (`human`: their commit has no
-session) and lines of unknown origin. Ranges are runs of consecutive lines of one writer; lines whose
-patch was committed and later edited (survival state `transformed`) are a range of their own whose
-contributor is `mixed` (the spec's word for human-edited AI output). What the format has no field
-for, tracetui keeps under `metadata["dev.tracetui"]` (the spec's vendor namespace): the revision
-asked for, each session's agent and steps, and each range's session, step and survival state.
-
-The published JSON schema and the spec's own examples disagree on `version`: the schema wants
-MAJOR.MINOR (`0.1`), the examples write `0.1.0`. A record says `0.1`, which the schema accepts
-and readers of the examples (a plain string) take too. The schema also requires `tool.version`
-and no field beyond its own anywhere but `metadata`; a conversation has no `url` here (a session
-has no address to look it up by) and so no `related` either (which requires one).
+More in docs/internals/blame.md, `blame/agent_trace.py`.
 """
 
 from __future__ import annotations

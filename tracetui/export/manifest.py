@@ -1,17 +1,7 @@
 """The export folder and its manifest: every file with its digest, every session with the digest of
 what it was made from, so an unchanged session is not written again and `--check` can verify all.
 
-`manifest.json` (canonical JSON, no times, so the same export gives the same bytes):
-`{"format": "tracetui.export/1", "export": FORMAT, "tool", "options", "sessions": {id: {"agent",
-"digest", "files", "receipt", "rejected"}}, "groups": {name: {"digest", "files"}}, "files": {path:
-{"sha256", "size"}}}`. Files are written atomically (temp file + rename), the manifest last.
-
-A folder is safe to export into again with another selection: an export adds and updates. The
-sessions (and parquet partitions) an earlier export wrote and this one does not choose are carried
-over as they are, unless the export is asked to prune them (`prune`); a file the previous manifest
-listed that neither this export nor a carried session makes is removed (an updated session's old
-shards); no other file is touched. An export that writes nothing creates nothing: the folder is made
-with its first file.
+More in docs/internals/export.md, `export/manifest.py`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,6 @@
 """Spellings a reader joins: a credential whose characters are set apart, or built by code from pieces.
 
-- Letters set apart by single separators (`g h p _ A b 1 …`, `g.h.p._`, `g|h|p`): a reader reads the
-  token; no rule does, since every rule reads a token as a run.
-- String literals a compiler or interpreter joins: `"ghp_" + "…" + "…"`, adjacent literals (C, Python),
-  `..` (Lua), `.` (PHP), `||` (SQL), and an array of short pieces joined (`['s','k','_',…].join('')`,
-  `"".join([...])`). `joined.py` rejoins two literals where a long run stands on each side; these pieces
-  may be single characters.
-- A private key's body without its header lines (`-----BEGIN … KEY-----` cut off, or never copied):
-  lines of base64 whose bytes are a private key's structure (DER with a version of 0 or 1 first, or
-  OpenSSH's `openssh-key-v1`). A certificate or a public key decodes to another structure and stays.
-
-Each joined text is scanned again (without the entropy and personal-data detectors, which any join of
-characters can wake) and a finding that lands on the joined characters covers the whole spelling as logged.
+More in docs/internals/redact.md, `redact/spelled.py`.
 """
 
 from __future__ import annotations
