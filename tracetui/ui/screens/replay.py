@@ -228,7 +228,7 @@ class ReplayScreen(Screen):
             f"session {safe_line(str(cap.manifest.get('session', {}).get('id', '')))[:12]} · "
             f"steps {steps.get('first')}–{steps.get('last')} · {len(cap.fates)} patches · base {base}"
         ))
-        where = (f"your check runs in a {self.sandbox.name} sandbox: no network, no home folder, only its clone"
+        where = (f"your check runs in a {self.sandbox.name} sandbox: its clone and the toolchain, nothing else of yours"
                  if self.sandbox is not None else
                  "this machine has no sandbox: your check runs the capsule's code only if you trust it")  # fmt: skip
         hint = Block("", f"the patches show here as they are applied · {where}", None, "$text-muted")
