@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from tracetui.library import MemoryLibrary
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.ui.app import TraceApp
-from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line
+from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line, wrap
 from tracetui.ui.screens.blame import BlameList, BlameScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.timeline import Timeline
@@ -46,6 +46,16 @@ def test_cut_counts_cells_not_characters(room):
         kept = out.rstrip()[:-1]
         assert text.startswith(kept)
         assert cell_len(text[len(kept)]) > 0
+
+
+def test_wrap_keeps_every_word_within_the_room_in_cells():
+    text = "scrub 秘密の値 everywhere in the session, then say so — éé a-very-long-word-without-breaks"
+    for room in (2, 5, 9, 20, 200):
+        lines = wrap(text, room)
+        assert all(cell_len(x) <= room for x in lines), (room, lines)
+        assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost, nothing added
+    assert wrap("", 10) == [""] and wrap("a b", 10) == ["a b"] and wrap("秘", 1) == ["秘"]  # ends
+    assert wrap("秘密の値", 5) == ["秘密", "の値"]  # a wide character is never split across lines
 
 
 def test_a_wide_character_that_would_straddle_the_edge_goes_whole():

@@ -62,6 +62,43 @@ def line(text: str, room: int) -> str:
     return pad(cut(safe_line(text[:limit]), room, more=len(text) > limit), room)
 
 
+def wrap(text: str, room: int) -> list[str]:
+    """`text` as lines of at most `room` cells, broken between words (a word wider than the room is
+    broken where the room ends); at least one line. For short texts read whole (the key help)."""
+    if "\t" in text:
+        text = text.expandtabs(TAB)
+    room = max(1, room)
+    lines: list[str] = []
+    current, used = "", 0
+    for word in text.split():
+        width = cell_len(word)
+        while width > room:  # a word longer than a line: its first room's worth here, the rest below
+            if current:
+                lines.append(current)
+                current, used = "", 0
+            head, cells = "", 0
+            for ch in word:
+                size = get_character_cell_size(ch)
+                if cells + size > room and head:  # one character at least: a wide one in a room of one
+                    break
+                head, cells = head + ch, cells + size
+            lines.append(head)
+            word = word[len(head):]
+            width = cell_len(word)
+        if not word:
+            continue
+        if current and used + 1 + width <= room:
+            current, used = f"{current} {word}", used + 1 + width
+        elif current:
+            lines.append(current)
+            current, used = word, width
+        else:
+            current, used = word, width
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
 def cut_start(text: str, room: int) -> str:
     """`text` in at most `room` cells, keeping its end (a path's file name): `…` then the last cells."""
     if "\t" in text:
