@@ -119,3 +119,41 @@ def test_cli_lists_the_keys_with_the_users_moves(tmp_path, monkeypatch, capsys):
     rows = {r["id"]: r for r in out["actions"]}
     assert rows["browser.seal"]["keys"] == "S" and rows["browser.seal"]["default"] == "s"
     assert out["keymap"] == str(keymap) and len(rows) == len(actions.ACTIONS)
+
+
+def test_a_key_two_actions_of_one_scope_hold_is_reported_by_keys(tmp_path, monkeypatch, capsys):
+    """`"browser.detail" = "c"` took the Context key: nothing said so, and `c` did one of the two."""
+    import orjson
+
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"browser.detail" = "c"\n"list.down" = "j"\n')  # the second is no clash: its own key
+    monkeypatch.setattr("tracetui.ui.actions.keymap_path", lambda: keymap)
+    loaded = actions.load_keymap(keymap)
+    assert loaded.problems == [
+        "keymap: c is the key of browser.detail and browser.context (in browser); only browser.detail gets it"
+    ]
+    assert main(["keys"]) == 0
+    assert "browser.detail and browser.context" in capsys.readouterr().err
+    assert main(["keys", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["problems"] == loaded.problems
+    keymap.write_text('"browser.detail" = "d"\n')  # its own key again: nothing to say
+    assert actions.load_keymap(keymap).problems == []
+
+
+async def test_a_keymap_clash_is_a_notification_and_the_key_does_what_it_says(demo, tmp_path):
+    from textual.widgets import TabbedContent
+
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"browser.detail" = "c"\n')
+    _, library = demo
+    app = TraceApp(library, keymap_file=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        said = [n.message for n in app._notifications if "browser.context" in n.message]
+        assert said and "only browser.detail gets it" in said[0]
+        await pilot.press("f")  # the diff tab, then the clashing key
+        await settle(app, pilot, 1)
+        assert screen.query_one(TabbedContent).active == "diff"
+        await pilot.press("c")
+        await settle(app, pilot, 1)
+        assert screen.query_one(TabbedContent).active == "detail"

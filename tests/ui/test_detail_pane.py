@@ -257,3 +257,23 @@ async def test_wide_characters_wrap_by_the_cells_they_take():
         assert view.line_count == 2
         _drawn_within(view)
         assert "".join(view.plain_lines()) == "漢字" * 12 + "end"
+
+
+async def test_a_diff_keeps_its_code_lines_whole_and_scrolls_sideways_while_prose_wraps():
+    """At 120 columns the Diff pane wrapped code: a `+` line read as two, the second without its `+`."""
+    code = "+    return round(amount * (100 - percent) / 100, 2)  # " + "a long comment " * 6
+    prose = "why: " + "the reference revision holds a changed copy of these lines " * 2
+    app = _OnePane()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(TextView)
+        view.show_blocks([Block("", prose), Block("shop/cart.py · alive", f"@@ -1 +1,2 @@\n{code}\n x = 1", "diff")])
+        await pilot.pause()
+        lines = view.plain_lines()
+        assert code in lines  # one row, whole
+        assert sum(1 for line in lines if "the reference revision" in line) >= 2  # the prose still wraps
+        room = view.scrollable_content_region.width
+        assert view.virtual_size.width == cell_len(code) > room and view.max_scroll_x > 0
+        view.scroll_to(x=view.max_scroll_x, animate=False, immediate=True)
+        await pilot.pause()
+        row = lines.index(code) - int(view.scroll_offset.y)
+        assert view.render_line(row).text.rstrip().endswith("a long comment")

@@ -373,3 +373,38 @@ async def test_closing_the_editor_while_it_scans_leaves_the_app_running(tmp_path
         await pilot.pause()
         assert seen.get("detached") is True
         assert app.is_running and not isinstance(app.screen, RedactEditor)
+
+
+async def test_f1_in_the_read_only_editor_lists_no_editing_keys_and_scrolls(tmp_path):
+    """The key help listed Delete, Cut, Paste, Undo and Redo of a text nobody can edit, and ran
+    past the bottom of an 80x24 screen."""
+    from tracetui.library import MemoryLibrary
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.widgets.key_help import KeyRows
+
+    session = S.make_session()
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = TraceApp(MemoryLibrary([session]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(RedactEditor(session, store, Identity()))
+        editor = await _ready(app, pilot)
+        assert isinstance(app.focused, RedactArea)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        area = editor.query_one(RedactArea)
+        offered = {b.action for node, b, _, _ in editor.active_bindings.values() if node is area}
+        editing = {"delete_left", "delete_right", "cut", "paste", "undo", "redo", "delete_line",
+                   "delete_to_end_of_line_or_delete_line", "delete_word_left"}  # fmt: skip
+        assert not offered & editing
+        assert {"cursor_down", "copy", "select_all"} <= offered  # reading and selecting stay
+        shown = str(editor.query_one(KeyRows).render())
+        assert "Paste" not in shown and "Delete character" not in shown and "Redo" not in shown
+        assert "take back the last decision" in " ".join(shown.split())  # the editor's own undo stays
+        panel = editor.query_one("#keys-help")
+        assert panel.region.bottom <= 24 and panel.max_scroll_y > 0  # more keys than lines: it scrolls
+        panel.scroll_end(animate=False)
+        await pilot.pause(0.2)
+        assert panel.scroll_y == panel.max_scroll_y
+        # Keys still work while the help is open: the editor's own `a` decides.
+        assert isinstance(app.focused, RedactArea)

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from tracetui.library import MemoryLibrary
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.ui.app import TraceApp
-from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line
+from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line, wrap
 from tracetui.ui.screens.blame import BlameList, BlameScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.timeline import Timeline
@@ -46,6 +46,16 @@ def test_cut_counts_cells_not_characters(room):
         kept = out.rstrip()[:-1]
         assert text.startswith(kept)
         assert cell_len(text[len(kept)]) > 0
+
+
+def test_wrap_keeps_every_word_within_the_room_in_cells():
+    text = "scrub 秘密の値 everywhere in the session, then say so — éé a-very-long-word-without-breaks"
+    for room in (2, 5, 9, 20, 200):
+        lines = wrap(text, room)
+        assert all(cell_len(x) <= room for x in lines), (room, lines)
+        assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost, nothing added
+    assert wrap("", 10) == [""] and wrap("a b", 10) == ["a b"] and wrap("秘", 1) == ["秘"]  # ends
+    assert wrap("秘密の値", 5) == ["秘密", "の値"]  # a wide character is never split across lines
 
 
 def test_a_wide_character_that_would_straddle_the_edge_goes_whole():
@@ -316,3 +326,40 @@ async def test_an_empty_context_pane_says_why():
         ctx = await _context_at(app, pilot, "home")
         assert ctx.count == 0
         assert "nothing sent to the model yet" in _text(ctx, 1)
+
+
+EMOJI = "Ship it ⚠️ then 👨‍👩‍👧 and 1️⃣ more ❤️ " * 3  # a variation selector, a ZWJ sequence, a keycap
+
+
+def test_emoji_sequences_are_drawn_as_rich_counts_them():
+    # Rich counts `⚠️` as two cells, tmux and xterm draw one: the row's border moved a cell left.
+    from tracetui.ui.cells import drawable
+
+    assert drawable("⚠️") == "⚠" and drawable("👨‍👩‍👧") == "👨👩👧" and drawable("abc") == "abc"
+    for room in (5, 17, 40, 120):
+        for text in (fit(EMOJI, room), line(EMOJI, room), cut_start(EMOJI, room)):
+            assert "\ufe0f" not in text and "\u200d" not in text
+        assert cell_len(fit(EMOJI, room)) == room
+
+
+async def test_an_emoji_in_a_prompt_keeps_every_row_as_wide_as_its_pane():
+    def at(i: int) -> str:
+        return f"2026-01-01T10:00:{i:02d}Z"
+
+    steps = [Step("u", 0, StepKind.USER, "user", EMOJI, timestamp=at(0)),
+             Step("a", 1, StepKind.ASSISTANT, "assistant", "done ✅ " + EMOJI, timestamp=at(1))]  # fmt: skip
+    session = Session("emoji", "claude", "e.jsonl", cwd="/p/emoji", title=EMOJI, started=at(0),
+                      tokens=Tokens(1, 2, 3, 4), steps=steps)  # fmt: skip
+    app = TraceApp(MemoryLibrary([session]))
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(app, pilot)
+        sessions = app.screen.query_one(SessionList)
+        row = _text(sessions, 0)
+        assert "⚠" in row and "\ufe0f" not in row and "\u200d" not in row
+        await pilot.press("enter")
+        await settle(app, pilot)
+        timeline = app.screen.query_one(Timeline)
+        width = timeline.scrollable_content_region.width
+        for y in range(timeline.count):
+            drawn = _text(timeline, y)
+            assert cell_len(drawn) == width and "\ufe0f" not in drawn and "\u200d" not in drawn, drawn

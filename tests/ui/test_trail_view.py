@@ -125,8 +125,8 @@ async def test_the_trail_pane_wraps_its_header_and_keeps_each_patch_s_file_name_
 
 async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column():
     """At 120 columns the pane is 43 wide, and a row spent 36 of them on `step   148  alive ...
-    044184aa  `: package.json read `….json`. Where the paths do not fit, the commit goes first, then
-    the word "step"; where they fit, the rows are as before. One choice for the whole pane: chosen
+    044184aa  `: package.json read `….json`. Where the paths do not fit, the word "step" goes first,
+    then the commit; where they fit, the rows are as before. One choice for the whole pane: chosen
     row by row, the states of rows with short and long paths no longer stood in one column."""
     from textual.app import App, ComposeResult
 
@@ -145,9 +145,10 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
 
     for size, shown in (((45, 10), ["148 transformed  ui/tsconfig.node.json  (…", "149 alive        a.py",
                                     "27 reverted     app.js  (0 kept, 0 chang…"]),
-                        ((55, 10), ["step   148  transformed  ui/tsconfig.node.json  (19 k…",
-                                    "step   149  alive        a.py",
-                                    "step    27  reverted     app.js  (0 kept, 0 changed, …"]),
+                        # The commit outlasts the word "step" (issue 40: at 120 columns it went).
+                        ((55, 10), ["148 transformed  044184aa  ui/tsconfig.node.json  (…",
+                                    "149 alive        044184aa  a.py",
+                                    "27 reverted     dc0d1f0d  app.js  (0 kept, 0 chang…"]),
                         ((100, 10), ["step   148  transformed  044184aa  ui/tsconfig.node.json  (19 kept)",
                                      "step   149  alive        044184aa  a.py",
                                      "step    27  reverted     dc0d1f0d  app.js  "
@@ -187,3 +188,41 @@ async def test_a_trail_without_any_commit_has_no_commit_column():
         width = trail.scrollable_content_region.width
         drawn = "".join(t for t, _ in trail.render_row(trail.lines.index(rows[0]), width, False)).rstrip()
         assert drawn == " step    44  unknown      src/main/resources/application.properties  (0 kept)"
+
+
+async def test_at_120_columns_the_trail_keeps_its_commits_and_the_diff_its_code_lines(demo):
+    """Issue 40: at 120 columns the Trail pane dropped its commit column and the Diff pane wrapped code."""
+    from rich.cells import cell_len
+
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.widgets.text_view import TextView
+    from tracetui.ui.widgets.timeline import Timeline
+    from tracetui.ui.widgets.trail_list import TrailList
+    from tracetui.views.trail import PatchRow
+
+    from pilot_steps import open_claude, settle
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        trail = screen.query_one(TrailList)
+        width = trail.scrollable_content_region.width
+        rows = [(i, line) for i, line in enumerate(trail.lines) if isinstance(line, PatchRow) and line.commit]
+        assert rows
+        for i, row in rows:
+            drawn = "".join(t for t, _ in trail.render_row(i, width, False))
+            assert row.commit[:8] in drawn and row.path in drawn, drawn
+        timeline = screen.query_one(Timeline)
+        assert timeline.region.width >= 50  # the steps keep a readable pane beside it
+        await pilot.press("3", "enter")  # a patch's step, in the Diff tab
+        await settle(app, pilot)
+        diff = screen.query_one("#diff-view", TextView)
+        room = diff.scrollable_content_region.width
+        lines = diff.plain_lines()
+        code = [line for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        assert code and all(cell_len(line) <= max(room, diff.virtual_size.width) for line in lines)
+        source = "\n".join(diff.document.plain(i) for i in range(diff.document.count))
+        assert all(line in source.split("\n") for line in code)  # each drawn code row is a whole line

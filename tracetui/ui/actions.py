@@ -491,7 +491,24 @@ def load_keymap(path: Path | None = None) -> Keymap:
             problems.append(f"keymap: {name} names {many:,} keys; an action takes at most {MAX_KEYS}")
         else:
             keys[name] = ",".join(k.strip() for k in value.split(","))
+    problems.extend(clashes(keys))
     return Keymap(keys, problems)
+
+
+def clashes(moved: dict[str, str]) -> list[str]:
+    """One sentence per key that two actions of one scope hold once the keymap `moved` keys: the
+    first in the table keeps it (Textual runs the first binding of a key), so the other never runs.
+    Said as the app starts and by `tracetui keys`: Textual itself said nothing."""
+    holders: dict[tuple[str, str], list[str]] = {}
+    for action in ACTIONS:
+        for key in effective_keys(action, Keymap(moved, [])).split(","):
+            if key:
+                holders.setdefault((action.scope, key), []).append(action.id)
+    out = []
+    for (scope, key), ids in holders.items():
+        if len(ids) > 1 and any(i in moved for i in ids):  # the table's own keys never clash
+            out.append(f"keymap: {key} is the key of {' and '.join(ids)} (in {scope}); only {ids[0]} gets it")
+    return out
 
 
 def _is_key_list(value: object) -> bool:

@@ -15,11 +15,26 @@ from tracetui.safe_text import safe_line
 
 ELLIPSIS = "…"
 TAB = 4  # a tab's stops, as the detail pane's (safe_text makes a tab four spaces)
+# Emoji sequences terminals draw at different widths: a variation selector asking for the emoji
+# form (U+FE0F: `⚠️` is two cells in Rich's count and some terminals, one in tmux and xterm) and
+# the joiner of a ZWJ sequence (`👨‍👩‍👧`: one glyph of two cells where the terminal joins it, three
+# of six where it does not). Drawn without them, every terminal draws what Rich counts, so a row's
+# right border stays in its column.
+_UNSURE = str.maketrans("", "", "\ufe0f\u200d")
+
+
+def drawable(text: str) -> str:
+    """`text` as every terminal draws it at the width Rich counts: the emoji variation selector and
+    zero-width joiners left out (`⚠️` reads `⚠`, a family its three people)."""
+    if text.isascii() or ("\ufe0f" not in text and "\u200d" not in text):
+        return text
+    return text.translate(_UNSURE)
 
 
 def cut(text: str, room: int, more: bool = False) -> str:
     """`text` in at most `room` cells: whole when it fits, else its start and `…` in the last cell.
     `more`: the text is a slice of a longer one, so it is cut even where the slice fits."""
+    text = drawable(text)
     if "\t" in text:
         text = text.expandtabs(TAB)
     if room <= 0:
@@ -47,6 +62,7 @@ def cut(text: str, room: int, more: bool = False) -> str:
 
 def pad(text: str, room: int) -> str:
     """`text` followed by spaces up to `room` cells (left as it is when it is as wide or wider)."""
+    text = drawable(text)
     return text + " " * max(0, room - cell_len(text))
 
 
@@ -62,8 +78,47 @@ def line(text: str, room: int) -> str:
     return pad(cut(safe_line(text[:limit]), room, more=len(text) > limit), room)
 
 
+def wrap(text: str, room: int) -> list[str]:
+    """`text` as lines of at most `room` cells, broken between words (a word wider than the room is
+    broken where the room ends); at least one line. For short texts read whole (the key help)."""
+    text = drawable(text)
+    if "\t" in text:
+        text = text.expandtabs(TAB)
+    room = max(1, room)
+    lines: list[str] = []
+    current, used = "", 0
+    for word in text.split():
+        width = cell_len(word)
+        while width > room:  # a word longer than a line: its first room's worth here, the rest below
+            if current:
+                lines.append(current)
+                current, used = "", 0
+            head, cells = "", 0
+            for ch in word:
+                size = get_character_cell_size(ch)
+                if cells + size > room and head:  # one character at least: a wide one in a room of one
+                    break
+                head, cells = head + ch, cells + size
+            lines.append(head)
+            word = word[len(head):]
+            width = cell_len(word)
+        if not word:
+            continue
+        if current and used + 1 + width <= room:
+            current, used = f"{current} {word}", used + 1 + width
+        elif current:
+            lines.append(current)
+            current, used = word, width
+        else:
+            current, used = word, width
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
 def cut_start(text: str, room: int) -> str:
     """`text` in at most `room` cells, keeping its end (a path's file name): `…` then the last cells."""
+    text = drawable(text)
     if "\t" in text:
         text = text.expandtabs(TAB)
     if room <= 0:

@@ -1,4 +1,4 @@
-"""The key help (f1): one row per key, its label and help cut with `…` to the panel's width.
+"""The key help (f1): one entry per key, its label and its whole help, wrapped to the panel's width.
 
 More in docs/internals/ui.md, `ui/widgets/key_help.py`.
 """
@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import HelpPanel, KeyPanel, Markdown
 
 from tracetui.safe_text import safe_line
-from tracetui.ui.cells import cut, cut_start
+from tracetui.ui.cells import cut, cut_start, wrap
 
 MIN_WIDTH = 40
 KEYS_MAX = 12  # the key column's widest: a longer key list ("^c super+c copy") keeps its end
@@ -24,8 +24,8 @@ LABELS_FROM = 50  # cells beside the keys from which a row has the label before 
 
 
 class KeyRows(Widget):
-    """The active bindings, one row each: keys right-aligned in one column, then the label and its
-    help dimmed, or on a narrow panel the help alone."""
+    """The active bindings, one entry each: keys right-aligned in one column, then the label and its
+    help dimmed and wrapped under its start, or on a narrow panel the help alone."""
 
     COMPONENT_CLASSES = {"key-rows--key", "key-rows--label"}
     DEFAULT_CSS = """
@@ -54,13 +54,22 @@ class KeyRows(Widget):
         return out
 
     def render(self) -> Text:
-        width = max(1, self.size.width or MIN_WIDTH)
+        return self.drawn(self.size.width or MIN_WIDTH)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        # As many lines as the wrapped helps take at the width being laid out (not the last one drawn).
+        return len(self.drawn(width).plain.split("\n"))
+
+    def drawn(self, width: int) -> Text:
+        """The keys at `width` cells: a key, its label and its whole help, wrapped."""
+        width = max(1, width)
         rows = self.rows()
         key_room = min(KEYS_MAX, max((cell_len(r[0]) for r in rows if r), default=1), max(1, width // 3))
         room = max(1, width - key_room - 1)
         # The labels in one column (the widest that has help, at most LABEL_SHARE of the room), so
-        # the helps start in one column too; on a narrow panel the help alone, which says more
-        # (the footer shows the labels).
+        # the helps start in one column too, each wrapped under its own start: whole, never cut
+        # (the footer shows the labels; this is where a key's help is read). On a narrow panel the
+        # help alone, which says more.
         labelled = room >= LABELS_FROM
         widest = max((cell_len(r[1]) for r in rows if r and r[2]), default=0)
         label_room = min(widest, int(room * LABEL_SHARE))
@@ -77,14 +86,20 @@ class KeyRows(Widget):
             out.append(" " * (key_room - cell_len(key)) + key, key_style)
             out.append(" ")
             if not help_text or not labelled:
-                out.append(cut(help_text or label, room), label_style)
+                lines = wrap(help_text or label, room)
+                out.append(lines[0], label_style)
+                for more in lines[1:]:
+                    out.append("\n" + " " * (key_room + 1))
+                    out.append(more, label_style)
                 continue
             shown = cut(label, max(label_room, 1))
             out.append(shown + " " * (label_room - cell_len(shown)), label_style)
-            left = room - label_room - 1
-            # Only as much of the help as says something: a word and its `…` at least.
-            if left >= min(6, cell_len(help_text)):
-                out.append(" " + cut(help_text, left), "dim")
+            left = max(1, room - label_room - 1)
+            lines = wrap(help_text, left)
+            out.append(" " + lines[0], "dim")
+            for more in lines[1:]:
+                out.append("\n" + " " * (key_room + 1 + label_room + 1))
+                out.append(more, "dim")
         return out
 
 

@@ -71,6 +71,14 @@ class PaintedSpan:
     state: str  # a key of STATE_STYLES without the "redact." prefix
 
 
+# TextArea's actions that change the text, and the sideways scrolling a wrapped text never needs.
+_DOES_NOTHING = frozenset({
+    "delete_left", "delete_word_left", "delete_right", "delete_word_right", "cut", "paste",
+    "delete_to_start_of_line", "delete_to_end_of_line_or_delete_line", "delete_to_end_of_line",
+    "delete_line", "undo", "redo", "scroll_left", "scroll_right", "page_left", "page_right",
+})  # fmt: skip
+
+
 class RedactArea(TextArea):
     """Read-only text with painted spans; the screen owns the data and calls `show`."""
 
@@ -88,6 +96,13 @@ class RedactArea(TextArea):
         styles.update(STATE_STYLES)
         self.register_theme(TextAreaTheme(name=THEME_NAME, syntax_styles=styles))
         self.theme = THEME_NAME
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The text is read-only and wrapped: TextArea's editing keys and its sideways scrolling do
+        # nothing here, so neither the key help nor the footer offers them.
+        if action in _DOES_NOTHING:
+            return False
+        return True
 
     def show(self, raw: str, spans: list[PaintedSpan]) -> None:
         """Replace the text (raw, untrusted) and its spans (raw offsets)."""

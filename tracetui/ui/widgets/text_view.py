@@ -2,7 +2,7 @@
 
 Documents arrive as `Block`s (a title and a body, optionally code with a language). Bodies are
 made safe with `safe_text` and kept as `Content` (never markup). Small documents are syntax
-highlighted and soft-wrapped to the pane; big ones are shown unwrapped, a line clipped at
+highlighted and soft-wrapped to the pane (a diff is not: its code scrolls sideways); big ones are shown unwrapped, a line clipped at
 `MAX_LINE` characters, so a 10 MB single line costs no more than a short one.
 """
 
@@ -95,7 +95,7 @@ class TextView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         if self.wrap and self._doc.size_chars <= WRAP_LIMIT:
             self._layout = self._doc.fit(self.pane())
-            widest = self._layout.width
+            widest = max(self._layout.width, self._layout.widest)
         else:
             self._layout = _Layout.plain(self._doc.count)
             widest = self._doc.widest()
@@ -172,6 +172,7 @@ class _Layout:
     rows: int
     width: int = 0
     starts: list[int] | None = None  # the first row of each source line; None: one row each
+    widest: int = 0  # the widest line left unwrapped (a diff's code): the pane scrolls sideways to it
 
     @classmethod
     def plain(cls, count: int) -> _Layout:
@@ -279,10 +280,15 @@ class Document:
         starts: list[int] = []
         row = 0
         wraps = False
+        widest = 0
         for part in self._parts:
             for i in range(part.count):
                 starts.append(row)
                 text = part.plain(i)
+                if not part.wraps:  # code keeps its lines: it scrolls sideways, never wraps
+                    widest = max(widest, cell_len(text))
+                    row += 1
+                    continue
                 # Cells, not characters: a line of CJK or emoji is up to twice as wide as it is long.
                 if len(text) <= width and (text.isascii() or cell_len(text) <= width):
                     row += 1
@@ -291,7 +297,7 @@ class Document:
                     wraps = True
         if len(self._wrapped) >= 4:
             self._wrapped.clear()
-        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None)
+        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None, widest)
         return layout
 
 
@@ -300,6 +306,7 @@ class _Lines:
 
     count = 0
     size_chars = 0
+    wraps = True  # soft-wrapped to the pane; False: a diff's lines, which scroll sideways instead
 
     def line(self, index: int) -> Content:
         raise NotImplementedError
@@ -329,6 +336,7 @@ class _Plain(_Lines):
         self._texts = [clip(line, MAX_LINE) for line in self._raw]
         self._style = style
         self._diff = diff
+        self.wraps = not diff  # a diff is code: a wrapped line reads as two, its +/- column broken
         self._made: dict[int, Content] = {}
         self.count = len(self._texts)
         self.size_chars = sum(len(line) for line in self._texts)

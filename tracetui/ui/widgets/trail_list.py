@@ -121,10 +121,10 @@ class TrailList(VirtualList):
         state_style = style(name) if name in self.COMPONENT_CLASSES else None
         where = line.step_index if line.step_index is not None else "?"
         columns = self._columns(width)
-        step_text = f" step {where:>5}  " if columns >= STEP_WORD else f" {where:>5} "
+        step_text = f" step {where:>5}  " if columns in (COMMIT, STEP_WORD) else f" {where:>5} "
         head: list[Part] = [(step_text, style("trail-list--header") if is_cursor else None),
                             (f"{(line.state or '-'):<12} ", state_style)]  # fmt: skip
-        if columns == COMMIT:
+        if columns in (COMMIT, COMMIT_BARE):
             head.append((f"{(line.commit or '')[:8]:<8}  ", style("trail-list--unknown")))
         path = safe_line(line.path)
         evidence = f"  ({safe_line(line.evidence)})" if line.evidence else ""
@@ -138,7 +138,7 @@ class TrailList(VirtualList):
         """Which columns a patch row has at this width, one choice for the whole pane so the columns
         stay aligned (chosen row by row, a short path kept its commit and a long one's row had no
         "step": the states no longer stood in one column). The file is what a row is about: where the
-        paths do not fit, the commit goes (the patch's diff names it), then the word "step", before
+        paths do not fit, the word "step" goes, then the commit (the patch's diff names it), before
         paths are cut at their front."""
         columns = self._columns_at.get(width)
         if columns is None:
@@ -146,7 +146,7 @@ class TrailList(VirtualList):
             widest = max((cell_len(safe_line(r.path)) for r in rows), default=0)
             # A path with evidence after it needs three cells more, for the evidence's cut to show: "  …".
             wanted = min(widest, PATH_ROOM) + (3 if any(r.evidence for r in rows) else 0)
-            choices = ([COMMIT] if self._commits else []) + [STEP_WORD, BARE]
+            choices = ([COMMIT, COMMIT_BARE] if self._commits else []) + [STEP_WORD, BARE]
             columns = next((c for c in choices if width - HEAD_CELLS[c] >= wanted), BARE)
             self._columns_at[width] = columns
         return columns
@@ -159,9 +159,10 @@ class TrailList(VirtualList):
 
 
 PATH_ROOM = 24  # cells of a long path a row makes room for by giving up its commit column
-# A patch row's columns (TrailList._columns): with the commit, without it, without the word "step".
-COMMIT, STEP_WORD, BARE = 2, 1, 0
-HEAD_CELLS = {COMMIT: 13 + 13 + 10, STEP_WORD: 13 + 13, BARE: 7 + 13}
+# A patch row's columns (TrailList._columns): with the commit; with it and without the word "step"
+# (the number says it: the commit is worth more than the word); without the commit; without either.
+COMMIT, COMMIT_BARE, STEP_WORD, BARE = 3, 2, 1, 0
+HEAD_CELLS = {COMMIT: 13 + 13 + 10, COMMIT_BARE: 7 + 13 + 10, STEP_WORD: 13 + 13, BARE: 7 + 13}
 
 
 def _wrap(text: str, room: int) -> list[str]:
