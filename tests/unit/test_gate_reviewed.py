@@ -134,3 +134,21 @@ def test_without_accept_suggested_the_refusal_says_where_and_what_to_do(tmp_path
     err = capsys.readouterr().err
     assert code != 0 and TOKEN not in err
     assert "member patches.jsonl line 1: github-token" in err and "--accept-suggested" in err
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_page_s_own_markup_beside_a_placeholder_is_no_finding(tmp_path, capsys, fmt):
+    """A real session's `.netrc` in a diff held `password REDACTED_…` (a stand-in the plan rightly left);
+    the page wrote `password REDACTED_…</span>`, the gate read the renderer's closing tag as part of a
+    password, and refused the page with nothing left to scrub."""
+    src = tmp_path / "src"
+    lines = "machine api.example.test\n  login ana@lima.dev\n  password REDACTED_API_TOKEN\n"
+    session = al.session_of("claude", [al.Prompt("fix the netrc"), al.Edit(".netrc", "# old\n", lines)], src)
+    bucket = ["--bucket", str(tmp_path / "bucket")]
+    assert main([*bucket, "sync", "--source", f"claude={src / 'claude' / 'projects'}", "--json"]) == 0
+    capsys.readouterr()
+    dest = tmp_path / "out"
+    code = main([*bucket, "export", str(dest), "--format", fmt, "--sessions", session.id, "--accept-suggested",
+                 "--json"])  # fmt: skip
+    doc = orjson.loads(capsys.readouterr().out)
+    assert code == 0 and doc["refused"] == [], doc["refused"]

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from tracetui.capsule import SealRefused, seal
+from tracetui.capsule.archive import read_archive
+from tracetui.capsule.manifest import ALLOWED
 from tracetui.capsule.scrub import Scrubbed, gate_findings
 from tracetui.model import Session
 
@@ -37,5 +39,8 @@ def test_keeping_the_user_s_name_keeps_no_password_of_theirs_from_git(tmp_path):
     session = kit.make_session(repo, extra_text=", signed dev")
     plan = kit.find_values(session, {"dev": ("user-name", "auto")}, decision="rejected")
     with pytest.raises(SealRefused, match="second gate") as refused:
-        seal(session, plan, repo=repo, accept_suggested=True)
+        seal(session, plan, repo=repo)
     assert {(f["member"], f["tier"]) for f in refused.value.findings} == {("trail.jsonl", "auto")}
+    # Issue 35: --accept-suggested scrubs what the gate finds where no review could show it.
+    sealed = seal(session, plan, repo=repo, accept_suggested=True)
+    assert b"Tq8Lm2Vx9Rk4Wz7Np" not in b"".join(read_archive(sealed.data, ALLOWED).values())

@@ -12,6 +12,7 @@ and anything still undecided blocks the seal unless `accept_suggested` accepts i
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,7 +110,9 @@ class Scrubbed:
                 {"placeholder": placeholder, "kind": g.kind, "tier": g.tier, "count": 0, "decided_by": decided_by},
             )
             row["count"] += 1
-        wider = self.with_spellings(chosen)
+        # As the gate read it, and as the text holds it: a page writes `&` as `&amp;`.
+        spelled = {**{html.unescape(v): p for v, p in chosen.items()}, **chosen}
+        wider = self.with_spellings(spelled)
         wider.receipt = [rows[p] for p in sorted(rows)]
         as_dict = self.session.to_dict()
         wider.session = Session.from_dict(_format_words_kept(wider.deep(as_dict), as_dict))
@@ -375,6 +378,7 @@ def _in_kept_path(text: str, start: int, end: int, paths: set[str]) -> bool:
     return False
 
 
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?")
 
 
@@ -394,6 +398,12 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
     Decoded strings are what detectors are built for (a PEM block has real newlines, not `\\n`),
     and they are the same unit the plan was made on.
     """
+    if name.endswith(".html"):
+        # A page reads as the text it shows: the renderer's own tags are breaks between texts (a log's
+        # `<` is written `&lt;`, so every tag is the renderer's), or a tag glued to a placeholder
+        # (`&lt;TOKEN_1&gt;</span>`) reads as a value no placeholder is.
+        yield 1, _TAG.sub("\n", data.decode("utf-8", errors="replace"))
+        return
     if not name.endswith((".json", ".jsonl")):
         yield 1, data.decode("utf-8", errors="replace")
         return

@@ -41,11 +41,15 @@ _IGNORED = (*_ENTROPY, "pii:phone")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
 # Base32 (RFC 4648: upper-case letters and 2-7, padded with `=` to eight): TOTP seeds' alphabet, and an
 # encoding an attacker picks because no base64 check reads it.
-_BASE32 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/_=-])")
+# (The character before a run is checked after a match: a lookbehind first is tried at every character.)
+_BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/_=-])")
+_B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 # Quoted-printable (mail bodies, MIME parts, `quopri`): `=XX` escapes and `=` at a line's end joining it to
 # the next. Read only where it shows: an escaped `=` (`=3D`) or a soft break after a long line.
-_QP_SIGN = re.compile(r"=3D|=20|=0A")
+# `=3D` (an escaped `=`), or two escapes with a hex letter (`=0A`, `=C3=A9`): `width=20` in code is no sign.
+_QP_SIGN = re.compile(r"=3D|=(?:[0-9][A-F]|[A-F][0-9A-F])[^=]{0,80}=(?:[0-9][A-F]|[A-F][0-9A-F])")
 _QP_WIDTH = 60  # a soft break follows a line at least this long (encoders wrap at 76)
+_QP_REACH = 200  # characters read on each side of a decoded escape (with the lines they are in)
 _QP_ESCAPE = re.compile(r"=(?:([0-9A-F]{2})|\r?\n)")
 # Percent-encoded runs are found from their escapes outwards, to the next space or quote on each
 # side (one regex for the whole run would retry from every character of a long line: quadratic).
@@ -94,6 +98,8 @@ def _base64_findings(text: str, scan: Callable[[str, int], list[Finding]], depth
 def _base32_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
     tried = 0
     for m in _BASE32.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in _B64_CHARS:
+            continue  # the tail of a longer run (base64's, an identifier's)
         run = m.group(0)
         if len(run) > MAX_LENGTH:
             continue
@@ -130,33 +136,46 @@ def _soft_break(text: str) -> bool:
 
 def _qp_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
     """Quoted-printable text decoded whole, each finding mapped onto the characters that spell it."""
-    if "=" not in text or len(text) > 4 * MAX_LENGTH or (_QP_SIGN.search(text) is None and not _soft_break(text)):
+    if "=" not in text or len(text) > 4 * MAX_LENGTH or (not _soft_break(text) and _QP_SIGN.search(text) is None):
         return
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    joins: list[int] = []  # where in the decoded text an escape or a soft break was read
     pos = 0
     for m in _QP_ESCAPE.finditer(text):
-        for i in range(pos, m.start()):
-            out.append(text[i])
-            starts.append(i)
-            ends.append(i + 1)
+        # The text between escapes is copied as a piece, its map as ranges: no step per character.
+        out.append(text[pos:m.start()])
+        starts.extend(range(pos, m.start()))
+        ends.extend(range(pos + 1, m.start() + 1))
+        joins.append(len(starts))
         if m.group(1) is not None:
             out.append(chr(int(m.group(1), 16)))  # a byte, read as Latin-1: one character, one escape
             starts.append(m.start())
             ends.append(m.end())
         pos = m.end()
-    for i in range(pos, len(text)):
-        out.append(text[i])
-        starts.append(i)
-        ends.append(i + 1)
-    decoded = "".join(out)
-    if decoded == text:
+    if pos == 0:
         return
-    for f in scan(decoded, depth + 1):
-        if f.detector.startswith(_ENTROPY) or f.end <= f.start:
-            continue
-        yield Finding(starts[f.start], ends[f.end - 1], f.kind, f.tier, f"decoded:qp:{f.detector}")
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    decoded = "".join(out)
+    # Only the lines around what was decoded are scanned again (the rest reads as it did), a window each,
+    # windows that touch merged.
+    windows: list[list[int]] = []
+    for j in joins:
+        lo = decoded.rfind("\n", 0, max(0, j - _QP_REACH)) + 1
+        hi = decoded.find("\n", min(len(decoded), j + _QP_REACH))
+        hi = len(decoded) if hi < 0 else hi
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        for f in scan(decoded[lo:hi], depth + 1):
+            if f.detector.startswith(_ENTROPY) or f.end <= f.start:
+                continue
+            yield Finding(starts[lo + f.start], ends[lo + f.end - 1], f.kind, f.tier, f"decoded:qp:{f.detector}")
 
 
 _DIGITS, _LOWER, _UPPER = frozenset(string.digits), frozenset(string.ascii_lowercase), frozenset(string.ascii_uppercase)

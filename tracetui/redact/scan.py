@@ -131,14 +131,16 @@ def _scan_session(
         return sum(len(text) for text, _syntax in todo.values())
     if todo:
         cache.update(_scan_many(todo, identity, workers, progress))
-        if cache_path:
-            used = set(digests)
-            _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used})
     out: list[Finding] = []
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
             out.append(Finding.from_dict(row).at(f.step, f.name))
-    across = _across_steps(fields, identity)
+    known = len(cache)
+    joins: set[str] = set()
+    across = _across_steps(fields, identity, cache, joins)
+    if cache_path and (todo or len(cache) != known):
+        used = set(digests) | joins
+        _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used})
     if across:
         touched_steps = {(f.step, f.field) for f in across}
         mine = [f for f in out if (f.step, f.field) in touched_steps] + across
@@ -173,7 +175,12 @@ def _generated(run: str) -> bool:
     return bool(digits and letters) or (upper >= 2 and letters - upper >= 2)
 
 
-def _across_steps(fields: list[Field], identity: Identity | None) -> list[Finding]:
+_ACROSS_KEY = "across:"  # the scan cache's key of a join, beside the fields' digests
+
+
+def _across_steps(
+    fields: list[Field], identity: Identity | None, cache: dict[str, list[dict]], used: set[str]
+) -> list[Finding]:
     texts = [f for f in fields if f.step is not None and f.name == "text" and f.text]
     out: list[Finding] = []
     for first, second in zip(texts, texts[1:]):
@@ -188,7 +195,11 @@ def _across_steps(fields: list[Field], identity: Identity | None) -> list[Findin
         window = before + run + head.group(1)
         join = len(before) + len(run)
         offset = len(first.text) - len(tail.group(0)) - len(before)
-        for f in scan_text(window, identity):
+        key = _ACROSS_KEY + _digest(window)
+        used.add(key)
+        if key not in cache:
+            cache[key] = [f.to_dict() for f in scan_text(window, identity)]
+        for f in (Finding.from_dict(row) for row in cache[key]):
             if f.detector.startswith(_ACROSS_IGNORED) or not (f.start < join < f.end):
                 continue
             detector = f"across-steps:{f.detector}"

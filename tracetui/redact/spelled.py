@@ -19,7 +19,13 @@ MAX_RUNS = 40  # joins tried per text
 
 # One character, then the same separator before each of at least 15 more.
 _CH = r"[A-Za-z0-9_\-+/=]"
-_SPACED = re.compile(rf"(?<![A-Za-z0-9_\-+/.,|·])({_CH})([ .,|:·])(?:{_CH}\2){{14,}}{_CH}(?![A-Za-z0-9_\-+/=])")
+# (The character before the run is checked after a match: a lookbehind first would be tried at every
+# character of every text.)
+_SPACED = re.compile(rf"({_CH})([ .,|:·])(?:{_CH}\2){{14,}}{_CH}(?![A-Za-z0-9_\-+/=])")
+# Four single characters between five of one separator, each pattern led by its separator, a literal `re`
+# skips to: most texts hold none, and then the run's own pattern (tried at every character) is not run.
+_SPACED_HINTS = [re.compile(re.escape(sep) + ("[^\\s" + re.escape(sep) + "]" + re.escape(sep)) * 4) for sep in " .,|:·"]
+_GLUED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/.,|·")
 # A string literal of a few languages, without escapes or line breaks inside.
 _LITERAL = r"(?:\"[^\"\\\n\s]{1,200}\"|'[^'\\\n\s]{1,200}'|`[^`\\\n\s$]{1,200}`)"
 # What joins two: an operator, a comma in an array, or nothing but space (adjacent literals).
@@ -34,6 +40,7 @@ _PEM_BODY = re.compile(
     rf"(?m)^(?:{LINE_NUMBER})?[ \t]*(?:[A-Za-z0-9+/]{{64}}[ \t]*\r?\n(?:{LINE_NUMBER})?[ \t]*){{2,}}"
     r"[A-Za-z0-9+/]{4,64}={0,2}[ \t]*$"
 )
+_BODY_LINE = re.compile(r"[A-Za-z0-9+/]{64}[ \t]*\r?\n")  # a body's line, looked for before its block
 _NUMBERED = re.compile(rf"(?m)^{LINE_NUMBER}")
 _OPENSSH = b"openssh-key-v1\x00"
 
@@ -41,12 +48,18 @@ _OPENSSH = b"openssh-key-v1\x00"
 def spelled_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator[Finding]:
     """Findings in the joined spellings of `text`, placed on the whole spelling as it stands there."""
     runs = 0
-    for m in _SPACED.finditer(text):
-        runs += 1
-        if runs > MAX_RUNS:
+    at = 0 if any(h.search(text) is not None for h in _SPACED_HINTS) else len(text)
+    while runs <= MAX_RUNS and at < len(text):
+        m = _SPACED.search(text, at)
+        if m is None:
             break
+        if m.start() > 0 and text[m.start() - 1] in _GLUED:
+            at = m.start() + 2  # the run's first character is the end of a word: from the next one
+            continue
+        runs += 1
+        at = m.end()
         yield from _scan_joined(text, m.start(), m.end(), m.group(0)[:: 2], scan)
-    if ("'" in text or '"' in text or "`" in text) and _PIECES.search(text) is not None:
+    if "'" in text or '"' in text or "`" in text:
         for m in _PIECES.finditer(text):
             pieces = [p.group(0)[1:-1] for p in _ONE_PIECE.finditer(m.group(0))]
             between = _ONE_PIECE.sub("", m.group(0))
@@ -56,14 +69,22 @@ def spelled_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterato
             if runs > MAX_RUNS:
                 break
             yield from _scan_joined(text, m.start(), m.end(), "".join(pieces), scan)
-    if "\n" in text:
+    if "\n" in text and _BODY_LINE.search(text) is not None:
         yield from _headless_keys(text)
+
+
+def _generated(joined: str) -> bool:
+    """Digits among letters, or both cases: a key's characters, not words or a path (`"/usr/" + "bin"`)."""
+    has_digit = any(c.isdigit() for c in joined)
+    has_lower = any(c.islower() for c in joined)
+    has_upper = any(c.isupper() for c in joined)
+    return (has_digit and (has_lower or has_upper)) or (has_lower and has_upper)
 
 
 def _scan_joined(
     text: str, start: int, end: int, joined: str, scan: Callable[[str], list[Finding]]
 ) -> Iterator[Finding]:
-    if len(joined) < MIN_JOINED:
+    if len(joined) < MIN_JOINED or not _generated(joined):
         return
     # The line before the spelling gives it its name (`token = "ghp_" + …`), read as an assignment of it.
     line_start = text.rfind("\n", max(0, start - 200), start) + 1
