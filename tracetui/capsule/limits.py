@@ -88,7 +88,10 @@ class Watch:
     `stop()` it when the run ends."""
 
     INTERVAL = 0.05
-    DISK_EVERY = 20  # the clone's size is walked once a second: a walk costs what the tree does
+    # The clone's size is walked at most once a second, and never more than a tenth of the time: a
+    # walk costs what the tree does (a kernel checkout takes a good part of a second).
+    DISK_EVERY = 1.0
+    DISK_SHARE = 10
 
     def __init__(self, root_pid: int, limits: CheckLimits, clone: Path | None, killer: Callable[[], None]) -> None:
         self.root_pid = root_pid
@@ -97,7 +100,9 @@ class Watch:
         self.killer = killer
         self.hit: str | None = None
         self._done = threading.Event()
+        started = time.monotonic()
         self._disk_start = _tree_bytes(clone) if clone is not None else 0
+        self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - started))
         self._thread = threading.Thread(target=self._run, name="tracetui-check-watch", daemon=True)
 
     def start(self) -> Watch:
@@ -109,11 +114,9 @@ class Watch:
         self._thread.join(5)
 
     def _run(self) -> None:
-        ticks = 0
         page = os.sysconf("SC_PAGE_SIZE")
         hz = os.sysconf("SC_CLK_TCK")
         while not self._done.wait(self.INTERVAL):
-            ticks += 1
             count, rss_pages, cpu_ticks = _sum_tree(self.root_pid)
             if count == 0:
                 continue
@@ -124,9 +127,11 @@ class Watch:
                 hit = "memory"
             elif cpu_ticks / hz > self.limits.cpu_seconds:
                 hit = "cpu_seconds"
-            elif self.clone is not None and ticks % self.DISK_EVERY == 0:
+            elif self.clone is not None and time.monotonic() >= self._disk_next:
+                walk = time.monotonic()
                 if _tree_bytes(self.clone) - self._disk_start > self.limits.disk:
                     hit = "disk"
+                self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - walk))
             if hit is not None:
                 self.hit = hit
                 self.killer()
@@ -134,7 +139,54 @@ class Watch:
 
 
 def _sum_tree(root: int) -> tuple[int, int, int]:
-    """(processes, resident pages, CPU ticks with reaped children's) of `root` and its descendants."""
+    """(processes, resident pages, CPU ticks with reaped children's) of `root` and its descendants.
+
+    Walked from `root` through each thread's `children` file, so a poll costs what the sandbox holds,
+    not what the machine runs; where the kernel has no such file, every process's stat is read."""
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return _sum_scan(root) if os.path.exists(f"/proc/{root}") else (0, 0, 0)
+    count = rss = cpu = 0
+    todo = [root]
+    seen: set[int] = set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        stat = _stat(pid)
+        if stat is None:
+            continue
+        count += 1
+        cpu += stat[1]
+        rss += stat[2]
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as fh:
+                    todo.extend(int(child) for child in fh.read().split())
+            except (OSError, ValueError):
+                continue
+    return count, rss, cpu
+
+
+def _stat(pid: int) -> tuple[int, int, int] | None:
+    """(parent, CPU ticks with reaped children's, resident pages) of one process, or None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: the fields start after its last ')'.
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    if len(fields) < 22:
+        return None
+    return int(fields[1]), sum(int(f) for f in fields[11:15]), int(fields[21])
+
+
+def _sum_scan(root: int) -> tuple[int, int, int]:
     children: dict[int, list[int]] = {}
     stats: dict[int, tuple[int, int]] = {}
     try:
@@ -142,21 +194,9 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
     except OSError:
         return 0, 0, 0
     for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                raw = fh.read()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: the fields start after its last ')'.
-        fields = raw[raw.rfind(b")") + 2 :].split()
-        if len(fields) < 22:
-            continue
-        pid, ppid = int(name), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        cpu = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-        stats[pid] = (cpu, int(fields[21]))  # rss in pages
+        if name.isdigit() and (stat := _stat(int(name))) is not None:
+            children.setdefault(stat[0], []).append(int(name))
+            stats[int(name)] = (stat[1], stat[2])
     count = rss = cpu = 0
     todo = [root]
     seen: set[int] = set()
@@ -172,14 +212,13 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
     return count, rss, cpu
 
 
-def _tree_bytes(top: Path | None, budget: float = 0.5) -> int:
-    """The bytes the files under `top` hold (links not followed; a walk past `budget` s stops short)."""
+def _tree_bytes(top: Path | None) -> int:
+    """The bytes the files under `top` hold (links not followed)."""
     if top is None:
         return 0
     total = 0
-    stop = time.monotonic() + budget
     todo = [str(top)]
-    while todo and time.monotonic() < stop:
+    while todo:
         try:
             with os.scandir(todo.pop()) as entries:
                 for entry in entries:
