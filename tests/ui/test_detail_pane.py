@@ -13,7 +13,7 @@ from shared_data import CORPUS, requires_corpus
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.step_blocks import step_blocks
-from tracetui.ui.widgets.text_view import MAX_LINE, Block, Document, TextView, render_blocks
+from tracetui.ui.widgets.text_view import MAX_LINE, Block, Document, TextView, body_lines, render_blocks
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.views.session_shape import shape_of
 
@@ -124,7 +124,14 @@ def _same_lines(blocks: list[Block], width: int = 60) -> None:
     order = list(range(document.count - 1, -1, -3)) + list(range(document.count))
     for index in order:
         assert _spans(document.line(index)) == _spans(whole[index]), index
-    rows = sum(1 if cell_len(line.plain) <= width else len(line.wrap(width)) or 1 for line in whole)
+    # A diff's lines scroll sideways (one row each); every other line soft-wraps to the width.
+    wraps: list[bool] = []
+    for block in blocks:
+        heads = (1 + bool(wraps)) if block.title else 0
+        wraps += [True] * heads + [block.language != "diff"] * len(body_lines(block.body, block.language, block.style))
+    assert len(wraps) == len(whole)
+    rows = sum(1 if not wrap or cell_len(line.plain) <= width else len(line.wrap(width)) or 1
+               for line, wrap in zip(whole, wraps))  # fmt: skip
     assert document.wrapped(width).rows == rows
     assert document.size_chars == sum(len(line) for line in whole)
 

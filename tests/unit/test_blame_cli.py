@@ -74,7 +74,7 @@ def test_plain_output_is_one_line_per_source_line_and_safe(tmp_path, capsys):
     assert (doc["index"], doc["id"], doc["session"]) == (1, "a0", CLAUDE_SID)  # the log's id: JSON only
     assert main([*bucket, "show", CLAUDE_SID, "--step", "a0"]) == 2
     assert "--step wants a step number" in capsys.readouterr().err
-    assert main([*bucket, "show", CLAUDE_SID, "--step", "9999"]) == 2
+    assert main([*bucket, "show", CLAUDE_SID, "--step", "9999"]) == 1  # a step the session lacks: runtime
     assert "no step 9999" in capsys.readouterr().err
     assert not CONTROL.search(out), "a control byte from the prompt reached the terminal"
     assert "add a greeting" in out

@@ -58,7 +58,8 @@ def test_the_system_prompt_is_a_context_step_the_model_saw_at_every_step():
     assert prompt.meta == {"from": "base_instructions", "system_prompt": True}
     assert [x.kind for x in s.steps[1:]] == [StepKind.USER, StepKind.ASSISTANT, StepKind.USER]
     # The session is as it was otherwise: its id, title, and listed (not hidden as empty).
-    assert (s.id, s.title, s.hidden, s.cwd) == (SID, "hi", None, "/w/p")
+    # ("hi" gives way to the later prompt as the title, since 0.1.12)
+    assert (s.id, s.title, s.hidden, s.cwd) == (SID, "and then?", None, "/w/p")
     index = ContextIndex(s)
     for step in s.steps:
         items = index.at(step.id).items

@@ -79,16 +79,16 @@ def test_a_runtime_failure_exits_1(bucket, tmp_path, capsys, words):
 def test_export_exits_4_when_partly_written_and_1_when_nothing_is(bucket, tmp_path, capsys, monkeypatch):
     from tracetui.export.run import Exporter
 
-    real = Exporter.gate
+    real = Exporter.gated  # every format's gate goes through it
     refuse = {ONE}
 
-    def gate(self, prepared, members, structural=None):
+    def gate(self, prepared, build, view=None, structural=None):
         if prepared.session.id in refuse:
             self.refuse(prepared.session.id, "the second gate found sure findings left", [])
-            return False
-        return real(self, prepared, members, structural)
+            return None
+        return real(self, prepared, build, view, structural)
 
-    monkeypatch.setattr(Exporter, "gate", gate)
+    monkeypatch.setattr(Exporter, "gated", gate)
     assert main([*bucket, "export", str(tmp_path / "a"), "--format", "atif"]) == exit_codes.PARTIAL
     assert main([*bucket, "export", str(tmp_path / "a2"), "--format", "atif", "--json"]) == exit_codes.PARTIAL
     refuse.add("33333333-aaaa-4bbb-8ccc-000000000003")

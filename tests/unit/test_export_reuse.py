@@ -77,7 +77,8 @@ def test_a_smaller_export_into_an_earlier_one_keeps_its_sessions_and_prune_lists
     assert sorted(line.split()[2] for line in pruned) == sorted(set(ALL) - {one})
     assert list(_manifest(dest)["sessions"]) == [one]
     assert _run(capsys, "export", "--check", str(dest))[0] == 0
-    left = [p for p in dest.rglob("*") if p.is_file() and p.name != "manifest.json"]
+    # What is left is the one session's (the raw export's dataset card, README.md, is the folder's).
+    left = [p for p in dest.rglob("*") if p.is_file() and p.name not in ("manifest.json", "README.md")]
     assert left and all(one in p.read_text() for p in left)
 
 
@@ -140,11 +141,11 @@ def test_a_refused_export_leaves_no_folder_behind(tmp_path, capsys):
 def test_an_export_that_writes_nothing_makes_no_folder_and_no_manifest(bucket, tmp_path, capsys, monkeypatch):
     from tracetui.export.run import Exporter
 
-    def refuse_all(self, prepared, members, structural=None):
+    def refuse_all(self, prepared, build, view=None, structural=None):
         self.refuse(prepared.session.id, "the second gate found sure findings left", [])
-        return False
+        return None
 
-    monkeypatch.setattr(Exporter, "gate", refuse_all)
+    monkeypatch.setattr(Exporter, "gated", refuse_all)
     for fmt in ("atif", "raw", "parquet"):
         dest = tmp_path / f"out-{fmt}"
         code, out, err = _run(capsys, *bucket, "export", str(dest), "--format", fmt)
@@ -159,15 +160,15 @@ def test_a_refused_session_keeps_its_earlier_export(bucket, tmp_path, capsys, mo
     assert _run(capsys, *bucket, "export", str(dest), "--format", "atif")[0] == 0
     before = _manifest(dest)
     one = SESSIONS["v1_linear.jsonl"]
-    real = Exporter.gate
+    real = Exporter.gated  # every format's gate goes through it
 
-    def refuse_one(self, prepared, members, structural=None):
+    def refuse_one(self, prepared, build, view=None, structural=None):
         if prepared.session.id == one:
             self.refuse(one, "the second gate found sure findings left", [])
-            return False
-        return real(self, prepared, members, structural)
+            return None
+        return real(self, prepared, build, view, structural)
 
-    monkeypatch.setattr(Exporter, "gate", refuse_one)
+    monkeypatch.setattr(Exporter, "gated", refuse_one)
     monkeypatch.setattr("tracetui.export.run.__version__", "0.0.0-another")  # every digest changes
     code, out, err = _run(capsys, *bucket, "export", str(dest), "--format", "atif")
     assert code != 0 and f"not exported: session {one} (its earlier export is kept)" in err

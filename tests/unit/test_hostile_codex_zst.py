@@ -131,14 +131,16 @@ def test_a_zst_that_is_a_fifo_a_device_or_a_folder_never_blocks_a_sync(tmp_path)
     assert all("not a regular file" in e for e in errors)
 
 
-def test_a_zst_linked_from_outside_the_source_folder_reads_like_a_linked_plain_log(tmp_path):
+def test_a_zst_linked_from_outside_the_source_folder_is_refused_as_a_linked_plain_log_is(tmp_path):
+    """Issue 32: sync reads only what is inside an agent's folder; a compressed rollout is no exception."""
     elsewhere = _zst(tmp_path / "elsewhere", 1, _packed())
     src = tmp_path / "s"
     src.mkdir()
     (src / NAME.format(1)).symlink_to(elsewhere)
     with Bucket.open(tmp_path / "b") as b:
         report = b.sync({"codex": [src]})
-        assert report.errors == [] and report.new == 1
+        assert report.new == 0 and len(report.errors) == 1
+        assert "link out of its source folder" in report.errors[0].error
 
 
 @pytest.mark.parametrize(

@@ -94,8 +94,9 @@ def test_an_action_given_thousands_of_keys_is_left_out_in_one_sentence(tmp_path)
     ten times as long to open, and the app's start twice as long."""
     path = tmp_path / "keymap.toml"
     many = ",".join(f"x{i}" for i in range(100_000))
-    path.write_text(f'"browser.detail" = "{many}"\n"browser.diff" = "ctrl+d,F"\n', encoding="utf-8")
+    # ctrl+d alone: F is the fork key, and a clash would be a second problem (trapsapp's check)
+    path.write_text(f'"browser.detail" = "{many}"\n"browser.diff" = "ctrl+d"\n', encoding="utf-8")
     keymap = actions.load_keymap(path)
-    assert keymap.keys == {"browser.diff": "ctrl+d,F"}
+    assert keymap.keys == {"browser.diff": "ctrl+d"}
     [problem] = keymap.problems
     assert "browser.detail" in problem and "100,000" in problem

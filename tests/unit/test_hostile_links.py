@@ -18,7 +18,7 @@ import pytest
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.bucket.store import Store
-from tracetui.sources import opencode_stage
+from tracetui.sources.opencode import stage as opencode_stage
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -161,7 +161,8 @@ def test_an_opencode_databases_wal_linked_out_is_refused(tmp_path):
 def test_files_read_beside_a_log_are_not_followed_out_of_its_folder(tmp_path):
     """Gemini's `.project_root` (a session's cwd) and OpenClaw's `sessions.json` (its subagents' ids)
     are read beside a log, not found by discovery: a link out of the folder is not read either."""
-    from tracetui.sources import gemini, openclaw_spawn
+    from tracetui.sources.gemini import reader as gemini
+    from tracetui.sources.pi import openclaw_spawn
 
     outside = tmp_path / "outside"
     outside.mkdir()

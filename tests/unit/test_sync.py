@@ -415,6 +415,7 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
 
     monkeypatch.setattr(sync_mod, "run_job", watched)
     before = gc.get_threshold()
+    gc.unfreeze()  # from a clean collector: another test of this worker may have left objects frozen
     gc.set_threshold(700, *before[1:])
     try:
         with Bucket.open(tmp_path / "b") as bucket:

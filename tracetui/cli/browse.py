@@ -264,7 +264,7 @@ def _show_step(session: Any, wanted: str, priced: cost.SessionCost, as_json: boo
     """One step in full, found by its number (the `#` column): the log's own id only in `--json`."""
     number = step_number(wanted)
     if number is None:
-        raise TracetuiError(f"--step wants a step number as `show` lists it (0 to {len(session.steps) - 1}), "
+        raise UsageError(f"--step wants a step number as `show` lists it (0 to {len(session.steps) - 1}), "
                             f"got {safe_line(clip(wanted, 40))!r}")  # fmt: skip
     step = next((s for s in session.steps if s.index == number), None)
     if step is None:

@@ -63,7 +63,8 @@ class RawWriter:
             if not ex.keep_session(item):
                 self._one(item)
             step(sid)
-        self._card(reviewed)
+        if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
+            self._card(reviewed)
 
     def _card(self, reviewed: list[Reviewed]) -> None:
         """The dataset card (README.md), as community datasets of raw sessions carry one."""

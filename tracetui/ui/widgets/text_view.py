@@ -221,6 +221,11 @@ class Document:
         self.count = count
         self.size_chars = sum(part.size_chars for part in parts)
         self._wrapped: dict[int, _Layout] = {}  # by width
+        # A diff's widest line is measured here, where the document is made (a worker, for big
+        # steps and a replay's patches): the UI thread then lays out 72,000 lines without it.
+        for part in parts:
+            if not part.wraps and self.size_chars <= WRAP_LIMIT:
+                part.widest()
 
     @classmethod
     def of_lines(cls, lines: list[Content]) -> Document:
@@ -282,13 +287,14 @@ class Document:
         wraps = False
         widest = 0
         for part in self._parts:
+            if not part.wraps:  # code keeps its lines: it scrolls sideways, never wraps
+                starts.extend(range(row, row + part.count))
+                row += part.count
+                widest = max(widest, part.widest())
+                continue
             for i in range(part.count):
                 starts.append(row)
                 text = part.plain(i)
-                if not part.wraps:  # code keeps its lines: it scrolls sideways, never wraps
-                    widest = max(widest, cell_len(text))
-                    row += 1
-                    continue
                 # Cells, not characters: a line of CJK or emoji is up to twice as wide as it is long.
                 if len(text) <= width and (text.isascii() or cell_len(text) <= width):
                     row += 1
@@ -313,6 +319,15 @@ class _Lines:
 
     def plain(self, index: int) -> str:
         raise NotImplementedError
+
+    def widest(self) -> int:
+        """The widest line in cells, measured once: the same at every width the pane tries."""
+        known = getattr(self, "_widest", None)
+        if known is None:
+            texts = (self.plain(i) for i in range(self.count))
+            known = max((len(t) if t.isascii() else cell_len(t) for t in texts), default=0)
+            self._widest = known
+        return known
 
 
 class _Given(_Lines):
