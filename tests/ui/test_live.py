@@ -194,10 +194,12 @@ async def test_the_app_tells_its_sync_which_logs_changed(tmp_path):
     bucket = Bucket.open(tmp_path / "bucket")
     bucket.sync(sources)
     asked: list[set[str] | None] = []
+    done: list[int] = []  # syncs that returned: the bucket is closed only once none is running
 
     def sync(progress, paths: set[str] | None = None) -> str:
         asked.append(None if paths is None else set(paths))
         report = bucket.sync(sources, paths=paths)
+        done.append(len(asked))
         return f"synced: {report.new} new, {report.updated} updated"
 
     folders = [p for paths in sources.values() for p in paths]
@@ -220,4 +222,7 @@ async def test_the_app_tells_its_sync_which_logs_changed(tmp_path):
         assert str(log) in set().union(*[a for a in asked[1:] if a is not None])
         app.sync_now()
         await _until(pilot, lambda: asked[-1] is None and len(asked) >= 3, 10)
+        # Closing the bucket under a sync still writing crashed SQLite (a segfault that took the
+        # whole xdist worker down): wait for every sync asked for to return.
+        await _until(pilot, lambda: len(done) == len(asked), 20)
     bucket.close()
