@@ -408,3 +408,29 @@ async def test_f1_in_the_read_only_editor_lists_no_editing_keys_and_scrolls(tmp_
         assert panel.scroll_y == panel.max_scroll_y
         # Keys still work while the help is open: the editor's own `a` decides.
         assert isinstance(app.focused, RedactArea)
+
+
+async def test_R_scrubs_a_name_everywhere_and_every_later_review_finds_it(tmp_path):
+    from tracetui.model import Session, Step
+    from tracetui.redact import scan_text
+
+    steps = [
+        Step(id="s0", index=0, kind="user", role="user", text="Ask Tobiah Merriweather for the layout."),
+        Step(id="s1", index=1, kind="assistant", role="assistant", text="Tobiah Merriweather's layout is used."),
+    ]
+    session = Session(id="names-1", agent="claude", source="x.jsonl", steps=steps)
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    app = StepEditorApp(session, store, "s0")
+    async with app.run_test(size=(120, 36)) as pilot:
+        editor = await _ready(app, pilot)
+        area = app.screen.query_one(RedactArea)
+        start = area.text.index("Tobiah")
+        area.selection = Selection((0, start), (0, start + len("Tobiah Merriweather")))
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert editor.plan is not None
+    spans = {(s.step, s.kind) for s in store.load(session.id).spans}
+    assert spans == {("s0", "person-name"), ("s1", "person-name")}
+    later = scan_text("a note for Tobiah Merriweather", Identity.from_environment())
+    assert [f.kind for f in later] == ["person-name"]

@@ -21,7 +21,7 @@ from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "26"
+DETECTORS_VERSION = "27"
 
 
 def _lower_aligned(text: str) -> str:

@@ -92,4 +92,5 @@ _HINTS = {
     "street-address": _address,
     "home-path": _person,
     "user-name": _person,
+    "person-name": _person,
 }

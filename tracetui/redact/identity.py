@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tracetui.model import Session, StepKind
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.people import account_names, remembered_names, repository_people
 from tracetui.redact.text_checks import entropy, is_placeholder
 
 # Account names that name no person: scrubbing them as words would hit ordinary text.
@@ -36,6 +37,7 @@ class Identity:
     host_names: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
     values: set[str] = field(default_factory=set)  # exact secret values known from this environment
+    person_names: set[str] = field(default_factory=set)  # people this machine knows (`people.py`)
 
     def merged(self, other: Identity) -> Identity:
         return Identity(
@@ -43,12 +45,13 @@ class Identity:
             self.host_names | other.host_names,
             self.emails | other.emails,
             self.values | other.values,
+            self.person_names | other.person_names,
         )
 
     def fingerprint(self) -> str:
         """A stable digest of everything here (a scan cache key part; never shown)."""
         h = hashlib.sha256()
-        for group in (self.user_names, self.host_names, self.emails, self.values):
+        for group in (self.user_names, self.host_names, self.emails, self.values, self.person_names):
             for item in sorted(group):
                 h.update(item.encode("utf-8", "surrogatepass") + b"\0")
             h.update(b"\1")
@@ -56,7 +59,8 @@ class Identity:
 
     @classmethod
     def from_environment(cls) -> Identity:
-        """Who runs tracetui: login name, $HOME's last part, host name, git user email."""
+        """Who runs tracetui: login name, $HOME's last part, host name, git user email; the people the
+        account knows (its full name, git's user.name, the names the user asked to remember)."""
         ident = cls()
         for name in (_safe(getpass.getuser), lambda: Path(os.environ.get("HOME", "")).name):
             value = _safe(name) if callable(name) else name
@@ -70,6 +74,7 @@ class Identity:
         if home:
             for cfg in (Path(home) / ".gitconfig", Path(home) / ".config" / "git" / "config"):
                 ident.emails.update(_git_emails(cfg))
+        ident.person_names = account_names() | {n for n in remembered_names() if n}
         ident.user_names = {u for u in ident.user_names if _usable_name(u)}
         ident.host_names = {h for h in ident.host_names if h and h.lower() not in GENERIC_HOSTS and len(h) >= 3}
         return ident
@@ -126,6 +131,7 @@ def identity_from_session(session: Session) -> Identity:
     texts += [s.cwd for s in session.steps if s.cwd]
     ident = Identity(user_names=user_names_in(texts))
     ident.values = env_values(session)
+    ident.person_names = set(repository_people(session.cwd))
     return ident
 
 
@@ -254,3 +260,15 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
         )
         for m in pattern.finditer(text):
             yield Finding(m.start(), m.end(), kind, AUTO, detector)
+    yield from _person_findings(text, ident.person_names)
+
+
+def _person_findings(text: str, people: set[str]) -> Iterator[Finding]:
+    """Known people's names as written (case kept: `Lima` the name, not `lima` the word), as
+    suggestions: a name may also be a project's or a place's, and the user decides."""
+    present = sorted((n for n in people if n in text), key=len, reverse=True)
+    if not present:
+        return
+    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(re.escape(n) for n in present) + r")(?![\w@])")
+    for m in pattern.finditer(text):
+        yield Finding(m.start(), m.end(), "person-name", SUGGESTED, "identity:person-name")

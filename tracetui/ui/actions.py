@@ -358,6 +358,8 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "redact.everywhere", "e", "everywhere", "Everywhere", "scrub this value everywhere in the session"
     ),
+    Action("redact.remember_name", "R", "remember_name", "Name", "scrub the selected text (or this finding) "
+           "here, and find it as a person's name in every session from now on", footer=False),  # fmt: skip
     Action("redact.undo", "u", "undo", "Undo", "take back the last decision"),
     Action("redact.preview", "v", "toggle_preview", "Preview", "show the scrubbed text"),
     Action(

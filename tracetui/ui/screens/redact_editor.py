@@ -35,6 +35,7 @@ from tracetui.redact import (
     load_plan,
     save_plan,
     scrub_text,
+    remember_name,
     stale_fields,
     value_group,
 )
@@ -487,6 +488,41 @@ class RedactEditor(Screen):
         self._assign()
         self._after_change((self._field[0], self._field[1], a, b))
         self.notify(f"Scrubbed {n} more place(s) holding the same text.")
+
+    def action_remember_name(self) -> None:
+        """The selected text (or the finding's) is a person's name: scrubbed in this session, and
+        remembered, so every later review finds it (redact/people.py)."""
+        if self.plan is None or self._field is None or self._page < 0:
+            return
+        selected = self.query_one(RedactArea).raw_selection()
+        start, _ = self._page_bounds()
+        span = self.current
+        if selected is not None:
+            a, b = selected[0] + start, selected[1] + start
+        elif span is not None and (span.step, span.field) == self._field:
+            a, b = span.start, span.end
+        else:
+            self.notify("Select the name first (shift+arrows or the mouse).", severity="warning")
+            return
+        name = self._text[a:b].strip()
+        if not name or "\n" in name or len(name) > 80:
+            self.notify("A name is one line of at most 80 characters.", severity="warning")
+            return
+        self._change()
+        n = self.plan.scrub_everywhere(self.session, name, "person-name")
+        self._assign()
+        self._after_change((self._field[0], self._field[1], a, b))
+        self._remember(name, n)
+
+    @thread_work("remember-name")
+    def _remember(self, name: str, scrubbed: int) -> None:
+        try:
+            remember_name(name)
+        except OSError as exc:
+            said = f"not remembered: {safe_line(str(exc))}"
+            call_back(self, lambda: self.notify(said, severity="error"))
+            return
+        call_back(self, self.notify, f"Scrubbed {scrubbed} more place(s); the name is found in every review from now on.")
 
     def _assign(self) -> None:
         assert self.plan is not None
