@@ -226,3 +226,33 @@ async def test_the_app_tells_its_sync_which_logs_changed(tmp_path):
         # whole xdist worker down): wait for every sync asked for to return.
         await _until(pilot, lambda: len(done) == len(asked), 20)
     bucket.close()
+
+
+async def test_a_sync_running_when_the_app_closes_stops_at_its_next_report(tmp_path):
+    """Quitting during a long sync returned at once, but the process then waited at exit for the
+    sync's thread (asyncio joins it): a cold sync of a big home held the terminal for a minute."""
+    import asyncio
+
+    started, stopped = threading.Event(), []
+
+    def long_sync(progress) -> str:
+        started.set()
+        deadline = time.monotonic() + 20
+        try:
+            while time.monotonic() < deadline:  # a sync of many files, reporting after each
+                progress("syncing 1/1000 files")
+                time.sleep(0.02)
+        except Exception as exc:
+            stopped.append(type(exc).__name__)
+            raise
+        return "synced: never"
+
+    bucket = Bucket.open(tmp_path / "bucket")
+    app = TraceApp(bucket, sync=long_sync)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, started.is_set, 5)
+        await pilot.press("q")
+    closed = time.monotonic()
+    while not stopped and time.monotonic() - closed < 3:
+        await asyncio.sleep(0.05)
+    assert stopped == ["Stopped"]

@@ -16,7 +16,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_copy, safe_line, safe_text
 from tracetui.settings import remember_theme
@@ -91,7 +91,7 @@ class TraceApp(App):
         # and the bucket's version is polled, so a sync in another process shows here too.
         self.watched = list(watch or [])  # every folder the sync reads, present or not (the empty list names them)
         self._watch = [p for p in self.watched if p.is_dir()]
-        self._watch_stop = threading.Event()
+        self._quitting = threading.Event()
         self._seen_version: int | None = None
         self._resync_pending = False
         self._pending_paths: set[str] | None = set()  # what the pending sync covers (None: everything)
@@ -176,7 +176,7 @@ class TraceApp(App):
             self._watch_logs(self._watch)
 
     def on_unmount(self) -> None:
-        self._watch_stop.set()
+        self._quitting.set()
         # A replay's temporary worktree must not outlive the app, however it is left.
         for screen in list(self.screen_stack):
             close = getattr(screen, "close_replay", None)
@@ -186,8 +186,15 @@ class TraceApp(App):
     # -- sync -----------------------------------------------------------------------------------
     @thread_work("sync")
     def _run_sync(self, sync: SyncFunction, quiet: bool = False, paths: set[str] | None = None) -> None:
+        def progress(note: str) -> None:
+            # A sync outliving the app kept the process waiting at exit for its thread (a minute on a
+            # cold bucket): once the app closes, the sync's next progress report stops it, its open
+            # batch rolled back as after a crash (the bucket's rows stay readable).
+            if self._quitting.is_set():
+                raise Stopped("the app closed during the sync")
+            self.post_message(SyncProgress(note))
+
         try:
-            progress = lambda note: self.post_message(SyncProgress(note))  # noqa: E731
             text = sync(progress) if paths is None or not _takes_paths(sync) else sync(progress, paths=paths)
             self.post_message(SyncDone(text, True, quiet))
         except Exception as exc:  # sync failing must leave the app usable on what is indexed
@@ -200,7 +207,7 @@ class TraceApp(App):
 
         # A burst of writes (an agent streaming a response) is one change after the debounce.
         # The watcher names the files that changed: the sync looks at their sessions only.
-        for changes in watchfiles.watch(*folders, stop_event=self._watch_stop, debounce=150, step=50,
+        for changes in watchfiles.watch(*folders, stop_event=self._quitting, debounce=150, step=50,
                                         raise_interrupt=False, ignore_permission_denied=True):  # fmt: skip
             self.call_from_thread(self._logs_changed, {path for _, path in changes})
 
