@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -30,7 +31,10 @@ def register(subparsers: Commands) -> None:
         "--check: 0 the export is sound, 1 a problem.",
     )
     p.add_argument(
-        "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
+        "dest",
+        metavar="DEST",
+        help="the folder to export into (new, empty, or an earlier export), or a team dataset's URL "
+        "(s3://, gs://, az://, hf://, file://; parquet only, docs/dataset.md)",
     )
     add_selection_options(p)
     p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
@@ -51,6 +55,14 @@ def register(subparsers: Commands) -> None:
         "--prune",
         action="store_true",
         help="remove (and list) the sessions earlier exports into DEST wrote that this one does not choose",
+    )
+    p.add_argument(
+        "--machine",
+        metavar="NAME",
+        help="a dataset URL: this machine's partition name (default: TRACETUI_MACHINE, else a stable hashed id)",
+    )
+    p.add_argument(
+        "--user", metavar="NAME", help="a dataset URL: the name for the rows' `user` column (default: none)"
     )
     p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
     add_bucket_option(p)
@@ -82,11 +94,23 @@ def run_export(args: argparse.Namespace) -> int:
         prune=args.prune,
     )
     selection = selection_of(args)
+    import tracetui.dataset as dataset_api
+
+    to_dataset = dataset_api.is_url(args.dest)
+    if (args.machine or args.user) and not to_dataset:
+        raise UsageError("--machine and --user name a machine's part of a dataset: give DEST as a URL")
+    user = args.user or os.environ.get("TRACETUI_USER") or None
+    published = None
     with open_bucket(args) as bucket:
         try:
-            report = export(
-                bucket, args.dest, options, selection, _progress() if sys.stderr.isatty() else None
-            )
+            progress = _progress() if sys.stderr.isatty() else None
+            if to_dataset:
+                published = dataset_api.publish(
+                    bucket, args.dest, options, selection, progress, args.machine, user
+                )
+                report = published.export
+            else:
+                report = export(bucket, args.dest, options, selection, progress)
         except SealRefused as exc:
             if args.json:
                 print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
@@ -96,7 +120,8 @@ def run_export(args: argparse.Namespace) -> int:
             raise
     if args.json:
         code = _code(report)
-        print_json({"ok": not report.refused, "partial": code == PARTIAL, **report.to_dict()})
+        body = published.to_dict() if published is not None else report.to_dict()
+        print_json({"ok": not report.refused, "partial": code == PARTIAL, **body})
         return code
     d = report.to_dict()
     kept = f", {report.carried} kept from earlier exports" if report.carried else ""
@@ -107,6 +132,11 @@ def run_export(args: argparse.Namespace) -> int:
         f"{where}: {report.written} written, {report.unchanged} unchanged{kept}, "
         f"{report.files} files, {d['redactions']} redactions"
     )
+    if published is not None:
+        print(
+            f"dataset {safe_line(published.url)}, machine {safe_line(published.machine)}: "
+            f"{len(published.uploaded)} file(s) uploaded, {len(published.removed)} removed"
+        )
     for gone in report.pruned:
         print(
             f"pruned: session {safe_line(str(gone['session']))} ({safe_line(str(gone['agent']))}), "

@@ -1,0 +1,26 @@
+"""Datasets: many machines' Parquet exports in one place (docs/dataset.md).
+
+Public API (the CLI and the app call only these):
+
+- `open_location(url) -> Location(fs, root, url)`: the fsspec filesystem and path of a dataset URL
+  or folder; `Location.table_glob(table)`, `Location.machines()`; `is_url(dest)`; `TABLES`.
+- `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
+- `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
+  machine's export into the dataset, uploading only what changed.
+
+The core never imports Textual or Rich; fsspec's cloud filesystems are optional extras.
+"""
+
+from tracetui.dataset.location import TABLES, Location, is_url, open_location
+from tracetui.dataset.machine import machine_id
+from tracetui.dataset.publish import PublishReport, publish
+
+__all__ = [
+    "TABLES",
+    "Location",
+    "PublishReport",
+    "is_url",
+    "machine_id",
+    "open_location",
+    "publish",
+]
