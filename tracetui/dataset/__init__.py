@@ -5,6 +5,8 @@ Public API (the CLI and the app call only these):
 - `open_location(url) -> Location(fs, root, url)`: the fsspec filesystem and path of a dataset URL
   or folder; `Location.table_glob(table)`, `Location.machines()`; `is_url(dest)`; `TABLES`.
 - `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
+- `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
+  over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
 
@@ -14,13 +16,16 @@ The core never imports Textual or Rich; fsspec's cloud filesystems are optional 
 from tracetui.dataset.location import TABLES, Location, is_url, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.dataset.publish import PublishReport, publish
+from tracetui.dataset.query import QueryResult, query
 
 __all__ = [
     "TABLES",
     "Location",
     "PublishReport",
+    "QueryResult",
     "is_url",
     "machine_id",
     "open_location",
     "publish",
+    "query",
 ]
