@@ -38,6 +38,11 @@ def register(subparsers: Commands) -> None:
     )
     add_selection_options(p)
     p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
+    p.add_argument(
+        "--recipe",
+        metavar="FILE",
+        help="run a recipe (TOML: selection, columns or SQL, review policy; docs/recipes.md) into DEST",
+    )
     p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
     p.add_argument(
         "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
@@ -77,8 +82,10 @@ def run_export(args: argparse.Namespace) -> int:
     from tracetui.errors import UsageError
     from tracetui.export import ExportOptions, export
 
+    if args.recipe:
+        return _recipe(args)
     if args.format is None:
-        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST)")
+        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST, or --recipe FILE)")
     steps = parse_steps(args.steps) if args.steps else None
     if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
         raise UsageError(
@@ -156,6 +163,38 @@ def run_export(args: argparse.Namespace) -> int:
             f"partly written: {len(report.refused)} session(s) refused (above), the others are in the export",
             file=sys.stderr,
         )
+    return code
+
+
+def _recipe(args: argparse.Namespace) -> int:
+    """`--recipe FILE DEST`: the recipe names the selection, the format and the review policy."""
+    import tracetui.dataset as dataset_api
+    from tracetui.errors import UsageError
+
+    given = [o for o, v in (("--format", args.format), ("QUERY", args.query), ("--agent", args.agent),
+                            ("--project", args.project), ("--since", args.since), ("--until", args.until),
+                            ("--sessions", args.sessions), ("--accept-suggested", args.accept_suggested),
+                            ("--steps", args.steps), ("--prune", args.prune)) if v]  # fmt: skip
+    if given:
+        raise UsageError(f"a recipe names its own selection, format and review: leave out {', '.join(given)}")
+    recipe = dataset_api.load_recipe(args.recipe)
+    user = args.user or os.environ.get("TRACETUI_USER") or None
+    with open_bucket(args) as bucket:
+        report = dataset_api.run_recipe(
+            bucket, recipe, args.dest, _progress() if sys.stderr.isatty() else None, args.machine, user
+        )
+    code = _code(report.export)
+    if args.json:
+        print_json({"ok": not report.export.refused, "partial": code == PARTIAL, **report.to_dict()})
+        return code
+    print(
+        f"recipe {safe_line(report.recipe)}: {report.export.exported} of {report.export.sessions} session(s) "
+        f"into {safe_line(report.dest)}"
+    )
+    for table, n in report.tables.items():
+        print(f"  {safe_line(table)}: {n} row(s)")
+    for refused in report.export.refused:
+        print(f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}", file=sys.stderr)
     return code
 
 
