@@ -159,6 +159,13 @@ def test_two_machines_export_into_one_s3_dataset_and_read_back_the_union(tmp_pat
         (beta_id, s["agent"], s["id"]) for s in _ls(beta, *here)}
     assert arrow == duck == listed
     assert len(listed) == 4
+    # `tracetui sql` over the dataset: a count per machine and agent equal to each machine's `ls`.
+    counted = json.loads(_here(beta, *here, "sql", "SELECT machine, agent, count(*) AS n FROM sessions GROUP BY ALL",
+                               "--dataset", DATASET, "--json"))
+    expected: dict[tuple, int] = {}
+    for m, a, _ in listed:
+        expected[(m, a)] = expected.get((m, a), 0) + 1
+    assert {(r["machine"], r["agent"]): r["n"] for r in counted} == expected
 
     # One log grows; both export again: alpha uploads that log's partition and its manifest only,
     # beta nothing; beta's files are the very same objects.

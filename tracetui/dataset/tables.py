@@ -13,22 +13,28 @@ from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 
+PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
+
 if TYPE_CHECKING:
     from tracetui.export.run import ProgressCallback
     from tracetui.library import Library
 
 
 def dataset_tables(location: Location) -> dict[str, Any]:
-    """Each table of the dataset (or of a folder holding a Parquet export) as an Arrow dataset."""
+    """Each table of the dataset (or of a folder holding a Parquet export) as an Arrow dataset. The
+    partition keys are read from the folders too (as text), so files written without them as columns
+    (an older export) still have them; where a file has them, the values are the same."""
+    import pyarrow as pa
     import pyarrow.dataset as pads
 
+    keys = pads.partitioning(pa.schema([(k, pa.string()) for k in PARTITION_KEYS]), flavor="hive")
     out: dict[str, Any] = {}
     for table in TABLES:
         folder = location.path(f"data/{table}")
         try:
             if not location.fs.isdir(folder):
                 raise FileNotFoundError(folder)
-            out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet")
+            out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
         except FileNotFoundError:
             raise TracetuiError(
                 f"{location.url} holds no {table} table (data/{table}/): give a dataset or a Parquet export"
