@@ -26,16 +26,19 @@ def register(subparsers: Commands) -> None:
     )
     p.add_argument("sql", metavar="SQL", help='one SELECT, e.g. "SELECT agent, count(*) FROM sessions GROUP BY 1"')
     p.add_argument("--dataset", metavar="URL", help="a dataset or Parquet export folder (s3://, gs://, file://, ...)")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="the rows as one JSON list of objects")
-    out.add_argument("--csv", action="store_true", help="the rows as CSV (control characters escaped)")
+    # Declared on the parser itself (not a mutually exclusive group), so its record of options has them.
+    p.add_argument("--json", action="store_true", help="the rows as one JSON list of objects")
+    p.add_argument("--csv", action="store_true", help="the rows as CSV (control characters escaped)")
     add_bucket_option(p)
     p.set_defaults(func=run_sql)
 
 
 def run_sql(args: argparse.Namespace) -> int:
     import tracetui.dataset as dataset_api
+    from tracetui.errors import UsageError
 
+    if args.json and args.csv:
+        raise UsageError("give --json or --csv, not both")
     if args.dataset:
         result = dataset_api.query(args.sql, dataset=args.dataset)
     else:
