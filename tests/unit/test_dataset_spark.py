@@ -31,6 +31,18 @@ def _bucket(home: Path, logs: dict[str, list[Path]]) -> Path:
     return bucket
 
 
+def _json(args: list[str]):
+    """The CLI's one JSON document (print_json writes to stdout's buffer)."""
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with redirect_stdout(out):
+        assert main(args) == 0
+    out.flush()
+    return json.loads(out.buffer.getvalue())
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     """A file:// dataset two machines exported into, and what their `ls` says per machine and agent."""
@@ -46,18 +58,11 @@ def dataset(tmp_path_factory):
                             "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl"],
                  "codex": [FIXTURES / "codex" / "current.jsonl"]},
     }  # fmt: skip
-    import io
-    from contextlib import redirect_stdout
-
     for name, logs in machines.items():
         bucket = _bucket(root / name, logs)
-        with redirect_stdout(io.StringIO()):
-            assert main(["--bucket", str(bucket), "export", url, "--format", "parquet", "--accept-suggested",
-                         "--machine", name, "--json"]) == 0
-        out = io.StringIO()
-        with redirect_stdout(out):
-            assert main(["--bucket", str(bucket), "ls", "--json"]) == 0
-        for s in json.loads(out.getvalue()):
+        _json(["--bucket", str(bucket), "export", url, "--format", "parquet", "--accept-suggested",
+               "--machine", name, "--json"])
+        for s in _json(["--bucket", str(bucket), "ls", "--json"]):
             expected[(name, s["agent"])] = expected.get((name, s["agent"]), 0) + 1
     yield root / "dataset", expected
     mp.undo()

@@ -192,11 +192,13 @@ def _upload(location: Location, machine: str, staging: Path, remote: bytes | Non
         before = old_files.get(rel)
         if isinstance(before, dict) and before.get("sha256") == meta.get("sha256") and there.get(dest) == meta.get("size"):
             continue
+        _parent(location, dest)
         fs.put_file(str(staging / rel), dest)
         out.uploaded.append(remote_rel(rel, machine))
     manifest_path = location.path(f"machines/{machine}/{MANIFEST}")
     data = (staging / MANIFEST).read_bytes()
     if data != remote:
+        _parent(location, manifest_path)
         fs.pipe_file(manifest_path, data)
         out.uploaded.append(f"machines/{machine}/{MANIFEST}")
     # Anything else under the machine's own prefixes (an earlier export's shards, an interrupted
@@ -208,6 +210,12 @@ def _upload(location: Location, machine: str, staging: Path, remote: bytes | Non
         except FileNotFoundError:
             continue
         out.removed.append(path[len(location.root) + 1 :])
+
+
+def _parent(location: Location, path: str) -> None:
+    """A local dataset's folders are made before a file goes in (an object store has none to make)."""
+    if location.local:
+        location.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
 
 
 def _listing(location: Location, machine: str) -> dict[str, int]:
