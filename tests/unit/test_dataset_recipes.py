@@ -135,3 +135,29 @@ def test_a_recipe_takes_no_selection_options(bucket, env, capsys):
     code, _, err = _run(capsys, "--bucket", str(bucket), "export", "--recipe", str(RECIPES / "pi-sessions.toml"),
                         str(env / "out"), "--agent", "pi")
     assert code == 2 and "leave out --agent" in err
+
+
+def test_a_dataset_that_cannot_be_written_is_one_line_and_the_next_export_finishes(bucket, env, capsys, monkeypatch):
+    from fsspec.implementations.local import LocalFileSystem
+
+    url = f"file://{env / 'ds'}"
+    real = LocalFileSystem.put_file
+    calls = []
+
+    def refuse(self, lpath, rpath, **kw):
+        calls.append(rpath)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        return real(self, lpath, rpath, **kw)
+
+    monkeypatch.setattr(LocalFileSystem, "put_file", refuse)
+    args = ("--bucket", str(bucket), "export", url, "--format", "parquet", "--accept-suggested", "--agent", "pi")
+    code, _, err = _run(capsys, *args)
+    assert code == 1 and err.count("\n") == 1 and "Permission denied" in err and "export again" in err
+    monkeypatch.setattr(LocalFileSystem, "put_file", real)
+    code, out, err = _run(capsys, *args, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert "machines/box1/manifest.json" in report["uploaded"]
+    sessions = pq.read_table(env / "ds" / "data" / "sessions", partitioning=None).to_pylist()
+    assert sorted(r["machine"] for r in sessions) == ["box1", "box1"]

@@ -101,11 +101,25 @@ def publish(
     staging = staging_dir(location, mid)
     with _locked(staging):
         remote = _remote_manifest(location, mid)
-        fetched = _align(location, mid, staging, remote)
+        try:
+            fetched = _align(location, mid, staging, remote)
+        except OSError as exc:
+            raise TracetuiError(f"cannot read machine {mid}'s part of {location.url}: {_reason(exc)}") from None
         report = export(library, staging, replace(options, machine=mid, user=user), selection, progress)
         out = PublishReport(url, mid, report, fetched=fetched)
-        _upload(location, mid, staging, remote, out)
+        try:
+            _upload(location, mid, staging, remote, out)
+        except OSError as exc:
+            # The staging folder is whole: the next export uploads what this one could not.
+            raise TracetuiError(
+                f"cannot write to {location.url} ({len(out.uploaded)} file(s) uploaded; export again to "
+                f"finish): {_reason(exc)}"
+            ) from None
     return out
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 @contextlib.contextmanager
