@@ -88,6 +88,18 @@ def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT) -> Any:
         con.close()
 
 
+def _named(sql: str) -> frozenset[str] | None:
+    """The tables `sql` names (the others are not opened); None, all of them, where DuckDB cannot say."""
+    from tracetui.dataset.location import TABLES
+
+    duckdb = _duckdb()
+    try:
+        names = {str(n).lower() for n in duckdb.get_table_names(sql, qualified=False)}
+    except (duckdb.Error, TypeError):
+        return None
+    return frozenset(t for t in TABLES if t in names)
+
+
 def _one_line(exc: BaseException) -> str:
     return safe_line(clip(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 300))
 
@@ -106,7 +118,7 @@ def query(
 
     check_select(sql)  # before any table is read or brought up to date
     if dataset is not None:
-        tables = dataset_tables(open_location(dataset))
+        tables = dataset_tables(open_location(dataset), _named(sql))
     elif library is not None:
         tables, _ = bucket_tables(library, progress)
     else:
