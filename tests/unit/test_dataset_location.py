@@ -4,6 +4,7 @@ missing, the id is stable and never the host's name, and a machine writes only u
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +48,10 @@ def test_the_machine_id_is_stable_hashed_and_never_the_host_name(tmp_path, monke
     assert first.startswith("m-") and len(first) == 14 and "alice" not in first
     monkeypatch.setattr(socket, "gethostname", lambda: "renamed")
     assert machine_id() == first  # kept in the state folder: the partition never moves
+    # Another account on the same host: its own state folder, its own id (its own partition).
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "bob-state"))
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "bob"))
+    assert machine_id() not in (first, "")
     assert machine_id("build-7") == "build-7"
     monkeypatch.setenv("TRACETUI_MACHINE", "ci.runner_2")
     assert machine_id() == "ci.runner_2"

@@ -51,8 +51,10 @@ def machine_id(name: str | None = None) -> str:
 
 
 def _hashed_id() -> str:
-    """`m-` and 12 hex digits of the host's name and /etc/machine-id (where there is one)."""
-    parts = [socket.gethostname()]
+    """`m-` and 12 hex digits of the host's name, /etc/machine-id (where there is one) and the user's home
+    folder: two accounts on one host keep their own state folders and export their own buckets, so
+    each must have a partition of its own, or one's manifest would replace the other's."""
+    parts = [socket.gethostname(), str(Path.home())]
     for where in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
         try:
             parts.append(Path(where).read_text(encoding="ascii", errors="replace").strip())
