@@ -4,6 +4,8 @@ Public API (the CLI and the app call only these):
 
 - `open_location(url) -> Location(fs, root, url)`: the fsspec filesystem and path of a dataset URL
   or folder; `Location.table_glob(table)`, `Location.machines()`; `is_url(dest)`; `TABLES`.
+- `dataset_tables(location, only=None) -> {table: pyarrow.dataset.Dataset}`: the four tables of a
+  dataset (partition keys read from the folders too), for a reader that wants Arrow, not SQL.
 - `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
 - `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
   over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.
@@ -19,6 +21,7 @@ from tracetui.dataset.location import TABLES, Location, is_url, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.dataset.publish import PublishReport, publish
 from tracetui.dataset.query import QueryResult, query
+from tracetui.dataset.tables import dataset_tables
 from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_recipe, run_recipe
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "Recipe",
     "RecipeError",
     "RecipeReport",
+    "dataset_tables",
     "is_url",
     "load_recipe",
     "machine_id",
