@@ -153,6 +153,9 @@ def test_two_machines_export_into_one_s3_dataset_and_read_back_the_union(tmp_pat
     own = {m: [p for p in fs.find("team-data/sessions") if f"machine={m}" in p or f"machines/{m}/" in p]
            for m in ("alpha", beta_id)}
     assert sorted(own["alpha"] + own[beta_id]) == sorted(fs.find("team-data/sessions"))  # nothing else
+    from tracetui.dataset import open_location
+
+    assert open_location(DATASET).machines() == sorted(["alpha", beta_id])
 
     arrow, duck, steps = _read_back(s3)
     listed = {("alpha", s["agent"], s["id"]) for s in _ls(alpha, *here)} | {
