@@ -2,10 +2,9 @@
 
 Public API (the CLI and the app call only these):
 
-- `open_location(url) -> Location(fs, root, url)`: the fsspec filesystem and path of a dataset URL
-  or folder; `Location.table_glob(table)`, `Location.machines()`; `is_url(dest)`; `TABLES`.
-- `dataset_tables(location, only=None) -> {table: pyarrow.dataset.Dataset}`: the four tables of a
-  dataset (partition keys read from the folders too), for a reader that wants Arrow, not SQL.
+- `open_location(url) -> Location(fs, root, url)`: a dataset URL's fsspec filesystem and path;
+  `is_url(dest)`; `TABLES`.
+- `dataset_tables(location, only=None) -> {table: pyarrow.dataset.Dataset}`.
 - `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
 - `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
   over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.
@@ -13,8 +12,6 @@ Public API (the CLI and the app call only these):
   machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
-
-The core never imports Textual or Rich; fsspec's cloud filesystems are optional extras.
 """
 
 from tracetui.dataset.location import TABLES, Location, is_url, open_location
