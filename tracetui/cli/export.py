@@ -132,7 +132,8 @@ def run_export(args: argparse.Namespace) -> int:
         return code
     d = report.to_dict()
     kept = f", {report.carried} kept from earlier exports" if report.carried else ""
-    where = safe_line(str(report.dest)) if report.files else f"{safe_line(str(report.dest))} (nothing written)"
+    named = published.url if published is not None else str(report.dest)  # not the staging folder
+    where = safe_line(named) if report.files else f"{safe_line(named)} (nothing written)"
     print(
         f"exported {report.exported} of {report.sessions} session(s) "
         f"as {report.format} into "
