@@ -161,3 +161,12 @@ def test_a_dataset_that_cannot_be_written_is_one_line_and_the_next_export_finish
     assert "machines/box1/manifest.json" in report["uploaded"]
     sessions = pq.read_table(env / "ds" / "data" / "sessions", partitioning=None).to_pylist()
     assert sorted(r["machine"] for r in sessions) == ["box1", "box1"]
+
+
+def test_a_projection_is_not_written_into_an_export(bucket, env, capsys):
+    dest = env / "out"
+    assert _run(capsys, "--bucket", str(bucket), "export", "--recipe", str(RECIPES / "pi-sessions.toml"), str(dest))[0] == 0
+    before = sorted(p for p in dest.rglob("*"))
+    code, _, err = _run(capsys, "--bucket", str(bucket), "export", "--recipe", str(RECIPES / "tool-usage.toml"), str(dest))
+    assert code == 1 and "holds an export" in err and err.count("\n") == 1
+    assert sorted(p for p in dest.rglob("*")) == before

@@ -239,6 +239,7 @@ def run_recipe(
     from tracetui.dataset.machine import machine_id
 
     mid = machine_id(machine)
+    _projection_dest(dest)
     staging = user_cache_path("tracetui") / "recipes" / (recipe.digest[:16] or recipe.name)
     report = export(library, staging, replace(options, prune=True), selection, progress)
     out = RecipeReport(recipe.name, dest, report)
@@ -248,6 +249,21 @@ def run_recipe(
         out.tables[table] = rows.num_rows
         out.files.append(rel)
     return out
+
+
+def _projection_dest(dest: str) -> None:
+    """A projection's tables are not an export's: refused where an export's are (a projected `sessions`
+    beside whole ones would be one table of two shapes to every reader)."""
+    location = open_location(dest)
+    try:
+        taken = location.fs.exists(location.path("machines")) or location.fs.exists(location.path("manifest.json"))
+    except OSError as exc:
+        raise TracetuiError(f"cannot read {location.url}: {exc.strerror or exc}") from None
+    if taken:
+        raise RecipeError(
+            f"{safe_line(clip(location.url, 200))} holds an export; give a recipe's projection a destination "
+            "of its own"
+        )
 
 
 def _quoted(name: str) -> str:
