@@ -6,10 +6,7 @@ machines' `ls`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,6 @@ duckdb = pytest.importorskip("duckdb")
 pads = pytest.importorskip("pyarrow.dataset")
 
 DATASET = "s3://team-data/sessions"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -56,28 +52,6 @@ def _machine(tmp: Path, name: str, logs: dict[str, list[Path]]) -> dict[str, obj
     return {"home": home, "bucket": home / "bucket", "agents": list(logs)}
 
 
-def _cli(machine: dict, s3: dict, *args: str) -> subprocess.Popen:
-    home = machine["home"]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TRACETUI_", "XDG_"))},
-        **s3,
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracetui", "--bucket", str(machine["bucket"]), *args],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-
-
-def _done(proc: subprocess.Popen) -> str:
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    return out
-
-
 def _here(machine: dict, s3: dict, monkeypatch, capsys, *args: str) -> str:
     """The CLI in this process, as `machine` (its folders in the environment)."""
     home = machine["home"]
@@ -102,6 +76,25 @@ EXPORT = ("export", DATASET, "--format", "parquet", "--accept-suggested", "--jso
 
 def _ls(machine: dict, *here) -> list[dict]:
     return json.loads(_here(machine, *here, "ls", "--json"))
+
+
+def _at_once(runs: list[tuple[dict, str, str | None]]) -> list:
+    """`publish` of each machine's bucket at the same time, each in a thread of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracetui.bucket import Bucket
+    from tracetui.dataset import publish
+    from tracetui.export import ExportOptions
+
+    def one(machine: dict, name: str, user: str | None):
+        bucket = Bucket.open(machine["bucket"])
+        try:
+            return publish(bucket, DATASET, ExportOptions("parquet", accept_suggested=True), machine=name, user=user)
+        finally:
+            bucket.close()
+
+    with ThreadPoolExecutor(len(runs)) as pool:
+        return [f.result() for f in [pool.submit(one, *run) for run in runs]]
 
 
 def _fs(s3: dict):
@@ -142,12 +135,11 @@ def test_two_machines_export_into_one_s3_dataset_and_read_back_the_union(tmp_pat
     _sync(alpha, *here)
     _sync(beta, *here)
 
-    # Both at once, as two processes: beta keeps the hashed id its state folder makes, alpha is named.
-    procs = [_cli(alpha, s3, *EXPORT, "--machine", "alpha", "--user", "ada"), _cli(beta, s3, *EXPORT)]
-    first = [json.loads(_done(p)) for p in procs]
-    beta_id = first[1]["machine"]
-    assert beta_id.startswith("m-") and len(beta_id) == 14
-    assert all(r["ok"] and r["written"] == r["sessions"] for r in first)
+    # Both at once, in two threads (each its own bucket and staging): alpha and beta named.
+    first = _at_once([(alpha, "alpha", "ada"), (beta, "beta", None)])
+    beta_id = "beta"
+    assert all(not r.export.refused and r.export.written == r.export.sessions for r in first)
+    assert all(any(p.startswith("data/") for p in r.uploaded) for r in first)
 
     fs = _fs(s3)
     own = {m: [p for p in fs.find("team-data/sessions") if f"machine={m}" in p or f"machines/{m}/" in p]
@@ -176,7 +168,7 @@ def test_two_machines_export_into_one_s3_dataset_and_read_back_the_union(tmp_pat
     _sync(alpha, *here)
     beta_before = {p: fs.info(p)["ETag"] for p in own[beta_id]}
     again = [json.loads(_here(alpha, *here, *EXPORT, "--machine", "alpha", "--user", "ada")),
-             json.loads(_here(beta, *here, *EXPORT))]
+             json.loads(_here(beta, *here, *EXPORT, "--machine", "beta"))]
     sid = "11111111-aaaa-4bbb-8ccc-000000000001"
     assert again[0]["written"] == 1 and again[0]["unchanged"] == 1
     data = [p for p in again[0]["uploaded"] if p.startswith("data/")]
