@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -30,10 +31,18 @@ def register(subparsers: Commands) -> None:
         "--check: 0 the export is sound, 1 a problem.",
     )
     p.add_argument(
-        "dest", metavar="DEST", help="the folder to export into (new, empty, or an earlier export)"
+        "dest",
+        metavar="DEST",
+        help="the folder to export into (new, empty, or an earlier export), or a team dataset's URL "
+        "(s3://, gs://, az://, hf://, file://; parquet only, docs/dataset.md)",
     )
     add_selection_options(p)
     p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
+    p.add_argument(
+        "--recipe",
+        metavar="FILE",
+        help="run a recipe (TOML: selection, columns or SQL, review policy; docs/recipes.md) into DEST",
+    )
     p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
     p.add_argument(
         "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
@@ -52,6 +61,14 @@ def register(subparsers: Commands) -> None:
         action="store_true",
         help="remove (and list) the sessions earlier exports into DEST wrote that this one does not choose",
     )
+    p.add_argument(
+        "--machine",
+        metavar="NAME",
+        help="a dataset URL: this machine's partition name (default: TRACETUI_MACHINE, else a stable hashed id)",
+    )
+    p.add_argument(
+        "--user", metavar="NAME", help="a dataset URL: the name for the rows' `user` column (default: none)"
+    )
     p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
     add_bucket_option(p)
     add_json_option(p)
@@ -65,8 +82,10 @@ def run_export(args: argparse.Namespace) -> int:
     from tracetui.errors import UsageError
     from tracetui.export import ExportOptions, export
 
+    if args.recipe:
+        return _recipe(args)
     if args.format is None:
-        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST)")
+        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST, or --recipe FILE)")
     steps = parse_steps(args.steps) if args.steps else None
     if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
         raise UsageError(
@@ -82,11 +101,23 @@ def run_export(args: argparse.Namespace) -> int:
         prune=args.prune,
     )
     selection = selection_of(args)
+    import tracetui.dataset as dataset_api
+
+    to_dataset = dataset_api.is_url(args.dest)
+    if (args.machine or args.user) and not to_dataset:
+        raise UsageError("--machine and --user name a machine's part of a dataset: give DEST as a URL")
+    user = args.user or os.environ.get("TRACETUI_USER") or None
+    published = None
     with open_bucket(args) as bucket:
         try:
-            report = export(
-                bucket, args.dest, options, selection, _progress() if sys.stderr.isatty() else None
-            )
+            progress = _progress() if sys.stderr.isatty() else None
+            if to_dataset:
+                published = dataset_api.publish(
+                    bucket, args.dest, options, selection, progress, args.machine, user
+                )
+                report = published.export
+            else:
+                report = export(bucket, args.dest, options, selection, progress)
         except SealRefused as exc:
             if args.json:
                 print_json({"ok": False, "error": safe_line(str(exc)), "findings": exc.findings})
@@ -96,17 +127,24 @@ def run_export(args: argparse.Namespace) -> int:
             raise
     if args.json:
         code = _code(report)
-        print_json({"ok": not report.refused, "partial": code == PARTIAL, **report.to_dict()})
+        body = published.to_dict() if published is not None else report.to_dict()
+        print_json({"ok": not report.refused, "partial": code == PARTIAL, **body})
         return code
     d = report.to_dict()
     kept = f", {report.carried} kept from earlier exports" if report.carried else ""
-    where = safe_line(str(report.dest)) if report.files else f"{safe_line(str(report.dest))} (nothing written)"
+    named = published.url if published is not None else str(report.dest)  # not the staging folder
+    where = safe_line(named) if report.files else f"{safe_line(named)} (nothing written)"
     print(
         f"exported {report.exported} of {report.sessions} session(s) "
         f"as {report.format} into "
         f"{where}: {report.written} written, {report.unchanged} unchanged{kept}, "
         f"{report.files} files, {d['redactions']} redactions"
     )
+    if published is not None:
+        print(
+            f"dataset {safe_line(published.url)}, machine {safe_line(published.machine)}: "
+            f"{len(published.uploaded)} file(s) uploaded, {len(published.removed)} removed"
+        )
     for gone in report.pruned:
         print(
             f"pruned: session {safe_line(str(gone['session']))} ({safe_line(str(gone['agent']))}), "
@@ -126,6 +164,38 @@ def run_export(args: argparse.Namespace) -> int:
             f"partly written: {len(report.refused)} session(s) refused (above), the others are in the export",
             file=sys.stderr,
         )
+    return code
+
+
+def _recipe(args: argparse.Namespace) -> int:
+    """`--recipe FILE DEST`: the recipe names the selection, the format and the review policy."""
+    import tracetui.dataset as dataset_api
+    from tracetui.errors import UsageError
+
+    given = [o for o, v in (("--format", args.format), ("QUERY", args.query), ("--agent", args.agent),
+                            ("--project", args.project), ("--since", args.since), ("--until", args.until),
+                            ("--sessions", args.sessions), ("--accept-suggested", args.accept_suggested),
+                            ("--steps", args.steps), ("--prune", args.prune)) if v]  # fmt: skip
+    if given:
+        raise UsageError(f"a recipe names its own selection, format and review: leave out {', '.join(given)}")
+    recipe = dataset_api.load_recipe(args.recipe)
+    user = args.user or os.environ.get("TRACETUI_USER") or None
+    with open_bucket(args) as bucket:
+        report = dataset_api.run_recipe(
+            bucket, recipe, args.dest, _progress() if sys.stderr.isatty() else None, args.machine, user
+        )
+    code = _code(report.export)
+    if args.json:
+        print_json({"ok": not report.export.refused, "partial": code == PARTIAL, **report.to_dict()})
+        return code
+    print(
+        f"recipe {safe_line(report.recipe)}: {report.export.exported} of {report.export.sessions} session(s) "
+        f"into {safe_line(report.dest)}"
+    )
+    for table, n in report.tables.items():
+        print(f"  {safe_line(table)}: {n} row(s)")
+    for refused in report.export.refused:
+        print(f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}", file=sys.stderr)
     return code
 
 

@@ -166,9 +166,11 @@ class ParquetWriter:
         carried = self.exporter.dest.carried
         return sorted(str(s) for s in self._old_group(name).get("sessions", []) if str(s) in carried)
 
-    @staticmethod
-    def _partition(summary: SessionSummary) -> str:
-        return "/".join(f"{k}={v}" for k, v in tables.partition(summary.agent, summary.started).items())
+    def _keys(self, summary: SessionSummary) -> dict[str, str]:
+        return tables.partition(summary.agent, summary.started, self.exporter.options.machine)
+
+    def _partition(self, summary: SessionSummary) -> str:
+        return "/".join(f"{k}={v}" for k, v in self._keys(summary).items())
 
     def _keep(self, name: str, digest: str, members: list[Reviewed]) -> bool:
         dest = self.exporter.dest
@@ -184,9 +186,10 @@ class ParquetWriter:
         self, name: str, digest: str, members: list[Reviewed], step: Callable[[str], None]
     ) -> None:
         ex = self.exporter
+        dataset = ex.options.machine is not None
         shards = {
-            t: _Shards(ex, f"data/{t}/{name}", cols, ex.options.shard_rows)
-            for t, cols in tables.TABLES.items()
+            t: _Shards(ex, f"data/{t}/{name}", tables.columns_of(t, dataset), ex.options.shard_rows)
+            for t in tables.TABLES
         }
         rows = {t: 0 for t in tables.TABLES}
         states: dict[str, int] = {}  # the patches' survival, for the card's outcome labels
@@ -197,7 +200,9 @@ class ParquetWriter:
         try:
             for item in members:
                 prepared = ex.prepare(item.summary.id)
-                keys = tables.partition(item.summary.agent, item.summary.started)
+                keys: dict[str, Any] = dict(self._keys(item.summary))
+                if dataset:
+                    keys = {"user": ex.options.user, **keys}
                 made = self._session_rows(prepared, keys) if prepared is not None else None
                 if prepared is not None and made is not None:
                     session_rows, receipt_file, entry = made
@@ -213,7 +218,7 @@ class ParquetWriter:
             # earlier export stays): their rows as that export wrote them.
             refused = {str(s) for s in earlier.get("sessions", [])} & {m.summary.id for m in members} - set(done)
             keep = set(self._carried_in(name)) | {sid for sid in refused if ex.dest.carry_session(sid)}
-            for table, row in _earlier_rows(snapshot, keep):
+            for table, row in _earlier_rows(snapshot, keep, dataset):
                 shards[table].add(row, len(orjson.dumps(row, default=str)))
                 rows[table] += 1
                 if table == "patches":
@@ -236,7 +241,7 @@ class ParquetWriter:
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
     def _session_rows(
-        self, prepared: Prepared, keys: dict[str, str]
+        self, prepared: Prepared, keys: dict[str, Any]
     ) -> tuple[list[tuple[str, dict[str, Any], int]], str, dict[str, Any]] | None:
         """The session's rows (table, row, bytes), its receipt file and entry; None when the second
         gate stops it (then nothing of it is written). Each row carries its partition's keys."""
@@ -329,7 +334,9 @@ def _snapshot(ex: Exporter, rels: list[str]) -> dict[str, Path]:
     return out
 
 
-def _earlier_rows(snapshot: dict[str, Path], sessions: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _earlier_rows(
+    snapshot: dict[str, Path], sessions: set[str], dataset: bool = False
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """The rows of `sessions` in an earlier export's files of a partition (table, row), decoded in the
     bounded child `--check` uses: the folder may be someone else's dataset."""
     from tracetui.export.parquet_rows import Unreadable, rows_as_json
@@ -338,9 +345,9 @@ def _earlier_rows(snapshot: dict[str, Path], sessions: set[str]) -> Iterator[tup
         return
     for rel, tmp in sorted(snapshot.items()):
         table = rel.split("/")[1] if rel.count("/") >= 2 else ""
-        columns = tables.TABLES.get(table)
-        if columns is None:
+        if table not in tables.TABLES:
             continue
+        columns = tables.columns_of(table, dataset)
         times = [name for name, kind, _ in columns if kind == "timestamp"]
         try:
             for _, chunk in rows_as_json(tmp):

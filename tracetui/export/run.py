@@ -53,6 +53,10 @@ class ExportOptions:
     # Remove the sessions an earlier export into the folder wrote and this one does not choose (by
     # default they stay: an export adds and updates). Not in `recorded`: it shapes no file's bytes.
     prune: bool = False
+    # A team dataset's part (docs/dataset.md): the machine's id, the first partition key, and the
+    # user's chosen name; both columns of every row. None for a folder export.
+    machine: str | None = None
+    user: str | None = None
 
     def recorded(self) -> dict[str, Any]:
         """The options that shape the bytes (and so the manifest and the digests)."""
@@ -63,6 +67,8 @@ class ExportOptions:
             "license": self.license,
             "shard_rows": self.shard_rows,
             "steps": list(self.steps) if self.steps else None,
+            # Only where set, so a folder export's digests stay what they were.
+            **({"machine": self.machine, "user": self.user} if self.machine else {}),
         }
 
 

@@ -179,6 +179,24 @@ TABLES: dict[str, list[Column]] = {
     "tool_calls": TOOL_CALLS + PARTITION,
     "patches": PATCHES + PARTITION,
 }
+# A team dataset's rows (docs/dataset.md) also name who exported them: the user's chosen name, and the
+# machine, the first partition key (`machine=…/agent=…/month=…`). A folder export has neither column.
+DATASET_COLUMNS: list[Column] = [
+    ("user", "string", "The name the exporting user chose (--user), null when none was given."),
+    (
+        "machine",
+        "string",
+        "The exporting machine's stable id: the partition folder `machine=`, also a column.",
+    ),
+]
+
+
+def columns_of(table: str, dataset: bool = False) -> list[Column]:
+    """A table's columns: a dataset's put `user` and `machine` before the partition keys."""
+    own = TABLES[table][: -len(PARTITION)]
+    return own + DATASET_COLUMNS + PARTITION if dataset else TABLES[table]
+
+
 _MONTH = re.compile(r"^\d{4}-\d{2}")
 
 
@@ -186,9 +204,11 @@ def month_of(started: str | None) -> str:
     return started[:7] if started and _MONTH.match(started) else "unknown"
 
 
-def partition(agent: str, started: str | None) -> dict[str, str]:
-    """A session's partition keys: its folders' values, and the same values in its rows."""
-    return {"agent": safe_component(agent), "month": month_of(started)}
+def partition(agent: str, started: str | None, machine: str | None = None) -> dict[str, str]:
+    """A session's partition keys: its folders' values, and the same values in its rows (a dataset's
+    machine first)."""
+    keys = {"machine": machine} if machine else {}
+    return {**keys, "agent": safe_component(agent), "month": month_of(started)}
 
 
 def moment(value: str | None) -> datetime | None:

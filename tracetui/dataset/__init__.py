@@ -1,0 +1,40 @@
+"""Datasets: many machines' Parquet exports in one place (docs/dataset.md).
+
+Public API (the CLI and the app call only these):
+
+- `open_location(url) -> Location(fs, root, url)`: a dataset URL's fsspec filesystem and path;
+  `is_url(dest)`; `TABLES`.
+- `dataset_tables(location, only=None) -> {table: pyarrow.dataset.Dataset}`.
+- `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
+- `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
+  over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.
+- `load_recipe(path) -> Recipe` (RecipeError: one line), `run_recipe(library, recipe, dest, progress,
+  machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
+- `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
+  machine's export into the dataset, uploading only what changed.
+"""
+
+from tracetui.dataset.location import TABLES, Location, is_url, open_location
+from tracetui.dataset.machine import machine_id
+from tracetui.dataset.publish import PublishReport, publish
+from tracetui.dataset.query import QueryResult, query
+from tracetui.dataset.tables import dataset_tables
+from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_recipe, run_recipe
+
+__all__ = [
+    "TABLES",
+    "Location",
+    "PublishReport",
+    "QueryResult",
+    "Recipe",
+    "RecipeError",
+    "RecipeReport",
+    "dataset_tables",
+    "is_url",
+    "load_recipe",
+    "machine_id",
+    "open_location",
+    "publish",
+    "query",
+    "run_recipe",
+]

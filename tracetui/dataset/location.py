@@ -1,0 +1,114 @@
+"""Where a dataset lives: an fsspec filesystem and the path of the dataset within it
+(docs/dataset.md). The app (`tracetui --dataset URL`), `tracetui sql` and a dataset export all open a
+URL here, so they name a dataset alike and give the same error for a filesystem that is not installed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracetui.errors import TracetuiError
+
+TABLES = ("sessions", "steps", "tool_calls", "patches")
+# The optional package each cloud filesystem needs, and the extra that installs it.
+_NEEDS = {
+    "s3": ("s3fs", "s3"),
+    "s3a": ("s3fs", "s3"),
+    "gs": ("gcsfs", "gcs"),
+    "gcs": ("gcsfs", "gcs"),
+    "az": ("adlfs", "azure"),
+    "abfs": ("adlfs", "azure"),
+    "abfss": ("adlfs", "azure"),
+    "hf": ("huggingface_hub", "hf"),
+}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+_MACHINE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A dataset's place: `fs` an fsspec filesystem, `root` the dataset's path on it (no trailing
+    slash), `url` as the user gave it."""
+
+    fs: Any
+    root: str
+    url: str
+
+    @property
+    def protocol(self) -> str:
+        proto = self.fs.protocol
+        return str(proto[0] if isinstance(proto, (tuple, list)) else proto)
+
+    @property
+    def local(self) -> bool:
+        return self.protocol in ("file", "local")
+
+    def path(self, rel: str) -> str:
+        """The full path of `rel` (a `/`-separated name inside the dataset)."""
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def table_glob(self, table: str, machine: str | None = None) -> str:
+        """The glob of one table's files (of one machine's partition when given), as a path on `fs`."""
+        if table not in TABLES:
+            raise TracetuiError(f"unknown table {table!r}: expected {', '.join(TABLES)}")
+        part = f"machine={machine}" if machine else "machine=*"
+        return self.path(f"data/{table}/{part}/*/*/*.parquet")
+
+    def table_url(self, table: str) -> str:
+        """The glob of one table's files as a URL DuckDB and Spark take (a local path stays a path)."""
+        glob = self.table_glob(table)
+        return glob if self.local else f"{self.protocol}://{glob}"
+
+    def machines(self) -> list[str]:
+        """The machines whose manifest the dataset holds."""
+        try:
+            names = self.fs.ls(self.path("machines"), detail=False)
+        except (FileNotFoundError, OSError):
+            return []
+        return sorted(n.rstrip("/").rpartition("/")[2] for n in names)
+
+
+def is_url(dest: str) -> bool:
+    """Whether `dest` names a dataset by URL (`s3://…`, `file://…`) rather than a local folder."""
+    return bool(_SCHEME.match(dest))
+
+
+def open_location(url: str | Path) -> Location:
+    """The filesystem and path of a dataset URL or local folder; TracetuiError (one line) for a URL
+    fsspec cannot open or whose filesystem is not installed."""
+    text = str(url)
+    found = _SCHEME.match(text)
+    if found is None:
+        from fsspec.implementations.local import LocalFileSystem
+
+        return Location(LocalFileSystem(), str(Path(text).expanduser().resolve()).rstrip("/") or "/", text)
+    scheme = found.group(1).lower()
+    try:
+        import fsspec
+    except ImportError:  # pragma: no cover - fsspec comes with pyarrow's users; kept for a clear line
+        raise TracetuiError("a dataset URL needs fsspec (pip install fsspec)") from None
+    try:
+        fs, path = fsspec.core.url_to_fs(text)
+    except ImportError:
+        package, extra = _NEEDS.get(scheme, (scheme, scheme))
+        raise TracetuiError(
+            f"{scheme}:// datasets need {package} (pip install 'tracetui[{extra}]')"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise TracetuiError(f"cannot open the dataset URL {text!r}: {exc}") from None
+    root = str(path).rstrip("/")
+    if not root or any(p in (".", "..") for p in root.split("/")):
+        raise TracetuiError(f"the dataset URL {text!r} names no folder (give scheme://bucket/folder)")
+    return Location(fs, root, text)
+
+
+def check_machine(name: str) -> str:
+    """A machine's name as a partition value: lowercase letters, digits, `.`, `_`, `-` (up to 64)."""
+    if not _MACHINE.match(name):
+        raise TracetuiError(
+            f"machine name {name!r}: use 1 to 64 lowercase letters, digits, '.', '_' or '-'"
+        )
+    return name

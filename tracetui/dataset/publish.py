@@ -1,0 +1,247 @@
+"""A machine's export into a team dataset (docs/dataset.md, "How a machine writes").
+
+The export itself is the Parquet export of tracetui.export, into a staging folder kept in the user's
+cache (same review, scrub, second gate and manifest as any export), with the machine's id as the first
+partition key. What this module adds is the way to and from the dataset: the staging folder is filled
+from the dataset when it is not the dataset's (a wiped cache, another clone of the bucket), and
+afterwards only the files whose digest the dataset lacks are uploaded, then the manifest, then the
+machine's files no longer listed are removed. Every path it writes or removes is checked to be under
+the machine's own prefixes first, so one machine can never touch another's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracetui.dataset.location import TABLES, Location, open_location
+from tracetui.dataset.machine import machine_id
+from tracetui.errors import TracetuiError
+from tracetui.export import ExportOptions, ExportReport, Selection, export
+from tracetui.export.manifest import read_manifest
+
+if TYPE_CHECKING:
+    from tracetui.export.run import ProgressCallback
+    from tracetui.library import Library
+
+MANIFEST = "manifest.json"
+_MANIFEST_LIMIT = 256 << 20  # a manifest of a million files is about 200 MB
+
+
+@dataclass(slots=True)
+class PublishReport:
+    url: str
+    machine: str
+    export: ExportReport
+    uploaded: list[str] = field(default_factory=list)  # dataset paths written, the manifest last
+    removed: list[str] = field(default_factory=list)  # the machine's dataset paths no longer listed
+    fetched: int = 0  # files brought into the staging folder from the dataset first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.export.to_dict(),
+            "url": self.url,
+            "machine": self.machine,
+            "uploaded": self.uploaded,
+            "removed": self.removed,
+            "fetched": self.fetched,
+        }
+
+
+def staging_dir(location: Location, machine: str) -> Path:
+    """The local folder a machine's part of the dataset at `location` is built in."""
+    from platformdirs import user_cache_path
+
+    key = hashlib.sha256(f"{location.protocol}://{location.root}".encode()).hexdigest()[:16]
+    return user_cache_path("tracetui") / "datasets" / key / machine
+
+
+def remote_rel(rel: str, machine: str) -> str:
+    """Where a staging file goes in the dataset: data files keep their name (their third folder is the
+    machine's partition), the rest (manifest, card, receipts) go under `machines/<id>/`. A data file of
+    another partition is refused: the machine never writes outside its own prefixes."""
+    parts = rel.split("/")
+    if parts[0] == "data":
+        if len(parts) < 4 or parts[1] not in TABLES or parts[2] != f"machine={machine}":
+            raise TracetuiError(f"refusing to write {rel!r}: not under this machine's partition")
+        return rel
+    return f"machines/{machine}/{rel}"
+
+
+def _own_prefixes(location: Location, machine: str) -> list[str]:
+    return [location.path(f"data/{t}/machine={machine}") for t in TABLES] + [
+        location.path(f"machines/{machine}")
+    ]
+
+
+def publish(
+    library: Library,
+    url: str,
+    options: ExportOptions,
+    selection: Selection | None = None,
+    progress: ProgressCallback | None = None,
+    machine: str | None = None,
+    user: str | None = None,
+) -> PublishReport:
+    """Export the chosen sessions as this machine's part of the dataset at `url` (docs/dataset.md).
+
+    Raises what `export` raises (SealRefused while suggestions wait, TracetuiError for bad input) and
+    TracetuiError for a dataset that cannot be reached or whose manifest for this machine is damaged.
+    """
+    if options.format != "parquet":
+        raise TracetuiError("a dataset takes the parquet format: give --format parquet")
+    location = open_location(url)
+    mid = machine_id(machine)
+    staging = staging_dir(location, mid)
+    with _locked(staging):
+        remote = _remote_manifest(location, mid)
+        try:
+            fetched = _align(location, mid, staging, remote)
+        except OSError as exc:
+            raise TracetuiError(f"cannot read machine {mid}'s part of {location.url}: {_reason(exc)}") from None
+        report = export(library, staging, replace(options, machine=mid, user=user), selection, progress)
+        out = PublishReport(url, mid, report, fetched=fetched)
+        try:
+            _upload(location, mid, staging, remote, out)
+        except OSError as exc:
+            # The staging folder is whole: the next export uploads what this one could not.
+            raise TracetuiError(
+                f"cannot write to {location.url} ({len(out.uploaded)} file(s) uploaded; export again to "
+                f"finish): {_reason(exc)}"
+            ) from None
+    return out
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def _locked(staging: Path) -> Iterator[None]:
+    """One export at a time per dataset and machine (two on one machine would share the staging)."""
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    with open(staging.parent / f"{staging.name}.lock", "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TracetuiError(
+                "another export from this machine into this dataset is running; try again when it ends"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remote_manifest(location: Location, machine: str) -> bytes | None:
+    path = location.path(f"machines/{machine}/{MANIFEST}")
+    try:
+        with location.fs.open(path, "rb") as fh:
+            data: bytes = fh.read(_MANIFEST_LIMIT + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise TracetuiError(f"cannot read {location.url}'s manifest for machine {machine}: {exc}") from None
+    if len(data) > _MANIFEST_LIMIT:
+        raise TracetuiError(f"{location.url}'s manifest for machine {machine} is larger than any export's")
+    return data
+
+
+def _align(location: Location, machine: str, staging: Path, remote: bytes | None) -> int:
+    """Make the staging folder the dataset's copy of this machine's part; the number of files fetched.
+    A staging folder whose manifest is the dataset's is left as it is (the usual case)."""
+    local = staging / MANIFEST
+    try:
+        same = local.read_bytes() == remote
+    except FileNotFoundError:
+        same = remote is None and not staging.exists()
+    if same:
+        return 0
+    shutil.rmtree(staging, ignore_errors=True)
+    if remote is None:
+        return 0
+    staging.mkdir(parents=True)
+    local.write_bytes(remote)
+    try:
+        manifest = read_manifest(staging)  # its shape checked: another machine could have written it
+    except TracetuiError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    assert manifest is not None
+    fetched = 0
+    for rel, meta in sorted(manifest["files"].items()):
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            location.fs.get_file(location.path(remote_rel(rel, machine)), str(target))
+        except (FileNotFoundError, TracetuiError):
+            continue  # the export writes it again: its manifest entry's file is missing
+        if hashlib.sha256(target.read_bytes()).hexdigest() != meta.get("sha256"):
+            target.unlink()  # changed in the dataset since: made again
+            continue
+        fetched += 1
+    return fetched
+
+
+def _upload(location: Location, machine: str, staging: Path, remote: bytes | None, out: PublishReport) -> None:
+    import orjson
+
+    new = read_manifest(staging)
+    if new is None:
+        return  # the export wrote nothing (every session refused into an empty dataset)
+    old_files: dict[str, Any] = {}
+    if remote is not None:
+        old = orjson.loads(remote)
+        old_files = old.get("files", {}) if isinstance(old, dict) else {}
+    fs = location.fs
+    there = _listing(location, machine)
+    for rel, meta in sorted(new["files"].items()):
+        dest = location.path(remote_rel(rel, machine))
+        before = old_files.get(rel)
+        if isinstance(before, dict) and before.get("sha256") == meta.get("sha256") and there.get(dest) == meta.get("size"):
+            continue
+        _parent(location, dest)
+        fs.put_file(str(staging / rel), dest)
+        out.uploaded.append(remote_rel(rel, machine))
+    manifest_path = location.path(f"machines/{machine}/{MANIFEST}")
+    data = (staging / MANIFEST).read_bytes()
+    if data != remote:
+        _parent(location, manifest_path)
+        fs.pipe_file(manifest_path, data)
+        out.uploaded.append(f"machines/{machine}/{MANIFEST}")
+    # Anything else under the machine's own prefixes (an earlier export's shards, an interrupted
+    # upload's) would be read as rows: removed.
+    keep = {location.path(remote_rel(rel, machine)) for rel in new["files"]} | {manifest_path}
+    for path in sorted(set(there) - keep):
+        try:
+            fs.rm_file(path)
+        except FileNotFoundError:
+            continue
+        out.removed.append(path[len(location.root) + 1 :])
+
+
+def _parent(location: Location, path: str) -> None:
+    """A local dataset's folders are made before a file goes in (an object store has none to make)."""
+    if location.local:
+        location.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
+
+
+def _listing(location: Location, machine: str) -> dict[str, int]:
+    """Every file under the machine's own prefixes in the dataset, with its size."""
+    found: dict[str, int] = {}
+    for prefix in _own_prefixes(location, machine):
+        try:
+            entries = location.fs.find(prefix, detail=True)
+        except FileNotFoundError:
+            continue
+        for path, info in entries.items():
+            name = str(path).rstrip("/")
+            if info.get("type") == "file":
+                found[name] = int(info.get("size") or 0)
+    return found

@@ -1,0 +1,127 @@
+"""SQL over a dataset's four tables in DuckDB, locked down (docs/dataset.md, "Queries").
+
+The SQL is someone's text (a recipe received, a command pasted): it runs as one SELECT on a connection
+that can reach nothing but the tables handed to it. The tables are registered as Arrow datasets
+(pyarrow reads the files, from the dataset's filesystem), and only then is DuckDB's external access
+switched off and its configuration locked: no file, no URL, no ATTACH, no INSTALL or LOAD, no COPY,
+and no SET that could switch them back. A query that runs too long is interrupted.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import clip, safe_line
+
+SQL_LIMIT = 64 * 1024  # characters of one query: a hand-written one is a few hundred
+TIMEOUT = 300.0  # seconds a query may run
+MEMORY = "2GB"
+
+
+@dataclass(slots=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise TracetuiError("SQL needs duckdb (pip install 'tracetui[team]')") from None
+    return duckdb
+
+
+def check_select(sql: str) -> str:
+    """`sql` when it is one SELECT statement; a one-line TracetuiError otherwise."""
+    duckdb = _duckdb()
+    if not isinstance(sql, str) or not sql.strip():
+        raise TracetuiError("the SQL is empty: give one SELECT statement")
+    if len(sql) > SQL_LIMIT:
+        raise TracetuiError(f"the SQL is longer than {SQL_LIMIT} characters")
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise TracetuiError(f"the SQL does not parse: {_one_line(exc)}") from None
+    if len(statements) != 1:
+        raise TracetuiError(f"give one SELECT statement, not {len(statements)}")
+    if statements[0].type != duckdb.StatementType.SELECT:
+        kind = str(statements[0].type).rpartition(".")[2]
+        raise TracetuiError(f"only a SELECT is run, not {kind}")
+    return sql
+
+
+def connect(tables: dict[str, Any]) -> Any:
+    """An in-memory DuckDB connection holding `tables` (name: an Arrow table or dataset) and nothing
+    else it can reach."""
+    duckdb = _duckdb()
+    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY, "threads": 2})
+    for name, table in tables.items():
+        con.register(name, table)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET python_enable_replacements = false")  # no scan of a Python variable by its name
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT) -> Any:
+    """The Arrow table `sql` (one SELECT, checked) gives over `tables`; TracetuiError (one line) for
+    SQL that fails, reaches for anything else, or runs past `timeout` seconds."""
+    check_select(sql)
+    duckdb = _duckdb()
+    con = connect(tables)
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    try:
+        return con.sql(sql).to_arrow_table()
+    except duckdb.InterruptException:
+        raise TracetuiError(f"the query ran for more than {timeout:g} s and was stopped") from None
+    except duckdb.Error as exc:
+        raise TracetuiError(f"the query failed: {_one_line(exc)}") from None
+    finally:
+        timer.cancel()
+        con.close()
+
+
+def _named(sql: str) -> frozenset[str] | None:
+    """The tables `sql` names (the others are not opened); None, all of them, where DuckDB cannot say."""
+    from tracetui.dataset.location import TABLES
+
+    duckdb = _duckdb()
+    try:
+        names = {str(n).lower() for n in duckdb.get_table_names(sql, qualified=False)}
+    except (duckdb.Error, TypeError):
+        return None
+    return frozenset(t for t in TABLES if t in names)
+
+
+def _one_line(exc: BaseException) -> str:
+    return safe_line(clip(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 300))
+
+
+def query(
+    sql: str,
+    dataset: str | None = None,
+    library: Any = None,
+    progress: Any = None,
+    timeout: float = TIMEOUT,
+) -> QueryResult:
+    """Run one SELECT over the dataset at `dataset` (a URL or folder) or, without one, over `library`'s
+    own tables (docs/dataset.md, "Queries"). The CLI's `tracetui sql` calls only this."""
+    from tracetui.dataset.location import open_location
+    from tracetui.dataset.tables import bucket_tables, dataset_tables
+
+    check_select(sql)  # before any table is read or brought up to date
+    if dataset is not None:
+        tables = dataset_tables(open_location(dataset), _named(sql))
+    elif library is not None:
+        tables, _ = bucket_tables(library, progress)
+    else:
+        raise TracetuiError("give a dataset or a bucket to query")
+    table = run(tables, sql, timeout)
+    return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
