@@ -29,7 +29,6 @@ from textual.worker import get_current_worker
 from tracetui import collector
 from tracetui.bucket import unknown_kind
 from tracetui.ctx import Context, ContextIndex, sent_tokens
-from tracetui.dataset import DatasetLibrary
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionSummary, Step
@@ -375,7 +374,7 @@ class BrowserScreen(Screen):
         if not self._agents:
             self._agents = list(self.library.agents())
             self._projects = list(self.library.projects())
-            if isinstance(self.library, DatasetLibrary) and self.library.machines():
+            if self.library.kind == "dataset" and _machines(self.library):
                 self.app.call_from_thread(self._show_machines)
 
     def _show_machines(self) -> None:
@@ -1414,6 +1413,13 @@ def _fit_path(folder: Path, room: int) -> str:
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 # What a dataset says to them: its rows are exported already (redacted, reviewed), and it is shared.
 _DATASET_READ_ONLY = "a dataset is read-only here: redact, seal and export from the bucket the session came from"
+
+
+def _machines(library: Library) -> list[str]:
+    """The machines a dataset names (imported here: the dataset package loads with its first use)."""
+    from tracetui.dataset import DatasetLibrary
+
+    return library.machines() if isinstance(library, DatasetLibrary) else []
 
 
 def episode_of(library: Library) -> int | None:
