@@ -113,15 +113,16 @@ async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
             screen = app.screen
             assert screen.query_one(SessionList).machines
             assert_inert(app.export_screenshot(), "the session list")
-            for n in (0, 3):
-                await pilot.press("home", *(["down"] * n), "enter")
-                await settle(app, pilot)
-                assert screen.opened is not None
-                for tab in ("detail", "diff", "trail"):
-                    await app.run_action(f"screen.tab('{tab}')")
-                    await pilot.press("down", "down")
-                    await settle(app, pilot, 2)
-                    assert_inert(app.export_screenshot(), f"session {n}, pane {tab}")
+            sessions = screen.query_one(SessionList)
+            sessions.cursor = next(i for i in range(sessions.count) if sessions.summary(i).id == EDITED)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert screen.opened is not None and screen.opened.session.id == EDITED
+            for tab in ("detail", "diff", "trail"):
+                await app.run_action(f"screen.tab('{tab}')")
+                await pilot.press("down", "down")
+                await settle(app, pilot, 2)
+                assert_inert(app.export_screenshot(), f"pane {tab}")
             await app.run_action("search_steps")
             await pilot.pause(0.2)
             await pilot.press(*"evil")
@@ -131,3 +132,12 @@ async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
     finally:
         library.close()
     assert list(canary.iterdir()) == [], "a markup action from a dataset ran"
+
+
+def test_the_list_of_a_two_machine_dataset_at_120x40(team, snap_compare):
+    """The list with its machine column, the header and the read-only status, as drawn."""
+
+    async def run(pilot):
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(TraceApp(team), run_before=run, terminal_size=(120, 40))

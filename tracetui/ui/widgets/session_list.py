@@ -22,7 +22,7 @@ from tracetui.ui.workers import thread_work
 
 PAGE = 200
 AGENT_WIDTH = 8  # the longest agent name, opencode
-MACHINE_WIDTH = 12  # a dataset's machine column: its id's start, enough to tell a team's apart
+MACHINE_WIDTH = 10  # a dataset's machine column: its id's start, enough to tell a team's apart
 Fetch = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 
 
@@ -149,7 +149,7 @@ def columns(width: int, machines: bool = False) -> list[tuple[str, int]]:
     if width >= 40:
         cols.append(("when", 13))
     cols.append(("agent", AGENT_WIDTH + 1))
-    if machines and width >= 60:
+    if machines and width >= 48:
         cols.append(("machine", MACHINE_WIDTH + 1))
     if width >= 64:
         cols.append(("project", 15))
@@ -195,7 +195,7 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
-    if getattr(widget, "machines", False) and width >= 60:
+    if getattr(widget, "machines", False) and width >= 48:
         # A dataset's word for where the session ran: data like the title, cut and made safe alike.
         parts.append((f"{one_line(row.machine or '-', MACHINE_WIDTH)} ", style("session-list--project")))
     if width >= 64:
