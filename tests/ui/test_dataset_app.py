@@ -40,6 +40,7 @@ def _status(screen) -> str:
     return str(screen.query_one("#sessions-status").render())
 
 
+@pytest.mark.slow
 async def test_lists_filters_by_machine_opens_and_searches(team):
     app = TraceApp(team)
     async with app.run_test(size=SIZE) as pilot:
@@ -118,10 +119,10 @@ async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
             await pilot.press("enter")
             await settle(app, pilot)
             assert screen.opened is not None and screen.opened.session.id == EDITED
+            await pilot.press("down", "down")  # a tool call's detail, with its input
             for tab in ("detail", "diff", "trail"):
                 await app.run_action(f"screen.tab('{tab}')")
-                await pilot.press("down", "down")
-                await settle(app, pilot, 2)
+                await settle(app, pilot, 1)
                 assert_inert(app.export_screenshot(), f"pane {tab}")
             await app.run_action("search_steps")
             await pilot.pause(0.2)

@@ -172,3 +172,23 @@ def test_an_fsspec_url_reads_the_same_dataset(team):
     finally:
         remote.close()
         fs.rm("/team", recursive=True)
+
+
+def test_the_command_line_opens_the_app_on_a_dataset_and_says_what_is_wrong_in_one_line(team, monkeypatch,
+                                                                                          capsys, tmp_path):
+    from tracetui.cli import app_commands, main
+
+    dataset, _, library = team
+    opened = []
+    monkeypatch.setattr(app_commands, "_need_terminal", lambda: None)
+    monkeypatch.setattr(app_commands, "_run", lambda lib, **kw: opened.append((lib.kind, lib.count_sessions(), kw)))
+    assert main(["--dataset", str(dataset)]) == 0
+    [(kind, count, kwargs)] = opened
+    assert (kind, count) == ("dataset", library.count_sessions()) and "sync" not in kwargs
+    capsys.readouterr()
+    assert main(["--dataset", str(tmp_path / "nope")]) == 1
+    assert capsys.readouterr().err.strip() == f"tracetui: no dataset at {tmp_path / 'nope'}: nothing there"
+    assert main(["--dataset", str(dataset), "--source", "pi=/x"]) == 2
+    assert "--dataset opens a dataset instead" in capsys.readouterr().err
+    assert main(["--dataset", str(dataset), "ls"]) == 2
+    assert "`tracetui ls` does not take it" in capsys.readouterr().err

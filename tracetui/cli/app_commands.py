@@ -102,11 +102,12 @@ def run_dataset(args: argparse.Namespace) -> int:
         from tracetui.trail import open_clone
 
         open_clone(repo)
-    _need_terminal()
     from tracetui.dataset import open_dataset
 
-    dataset = open_dataset(args.dataset)  # listed and its sessions' rows read before the app draws
+    # Listed and its sessions' rows read before the app draws: a URL that is no dataset is said first.
+    dataset = open_dataset(args.dataset)
     try:
+        _need_terminal()
         _run(dataset, theme=_theme(args), repo=repo)
     finally:
         dataset.close()

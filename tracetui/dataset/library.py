@@ -26,7 +26,7 @@ from tracetui.dataset import rows
 from tracetui.dataset.files import TABLE_MARK, Layout, locate
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
-from tracetui.model import Session, SessionSummary, Step, StepKind
+from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -94,9 +94,11 @@ class DatasetLibrary:
         self._local = threading.local()
         self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
         self._matches: dict[str, set[str]] = {}
-        self._described: dict[tuple[str, ...], set[str]] = {}
+        self._described: dict[str, set[str]] = {}
+        # No extension is installed or loaded for what a dataset holds; rows come in any order (every
+        # read here orders its own), which lets a read of many small files run on every thread.
         config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
-                  "autoload_known_extensions": False}  # fmt: skip
+                                  "autoload_known_extensions": False, "preserve_insertion_order": False}
         self._con = duckdb.connect(":memory:", config=config)
         if layout.filesystem is not None:
             self._con.register_filesystem(layout.filesystem)
@@ -121,16 +123,30 @@ class DatasetLibrary:
             self._local.cursor = None
             cursor.close()
 
+    def _sql_rows(self, query: str, params: Any) -> list[tuple[Any, ...]]:
+        """As `_sql`, the rows as tuples: a price reads a row per step that used tokens."""
+        with self._lock:
+            cursor = self._con.cursor()
+        self._local.cursor = cursor
+        try:
+            return cursor.execute(query, params).fetchall()
+        except self._duckdb.InterruptException:
+            raise Stopped("stopped") from None
+        except self._duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise TracetuiError(f"the dataset at {self.url} cannot be read: {first}") from None
+        finally:
+            self._local.cursor = None
+            cursor.close()
+
     def _columns(self, files: list[str]) -> set[str]:
-        """The columns these files hold between them (their footers read once)."""
-        key = tuple(files)
-        if key in self._described:
-            return self._described[key]
-        found = self._sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
-                          {"files": files})  # fmt: skip
-        names = {str(r["column_name"]) for r in found}
-        self._described[key] = names
-        return names
+        """The columns a table's files hold, as the first of them says (one footer read, once): the
+        reads take every file by name (`union_by_name`), so a column another file lacks is null."""
+        key = files[0]
+        if key not in self._described:
+            found = self._sql("DESCRIBE SELECT * FROM read_parquet($file, hive_partitioning=false)", {"file": key})
+            self._described[key] = {str(r["column_name"]) for r in found}
+        return self._described[key]
 
     def _projection(self, wanted: dict[str, str], present: set[str]) -> str:
         out = []
@@ -148,17 +164,26 @@ class DatasetLibrary:
             raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
         columns = self._projection(_LISTED, present)
         # The partition folders' keys where the rows do not carry them (a machine's own partition).
-        self._sql(
-            f"CREATE TABLE s AS SELECT * REPLACE ("
-            f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
-            f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
-            f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
-            f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name=true, "
-            "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
-            {"files": files},
-        )
+        def load(union: bool) -> None:
+            self._sql(
+                f"CREATE OR REPLACE TABLE s AS SELECT * REPLACE ("
+                f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
+                f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
+                f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
+                f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
+                "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
+                {"files": files},
+            )
+
+        try:
+            # Files of one schema (what one version of tracetui writes) read as the first says: matching
+            # every file's columns by name costs twice the read on a dataset of small partitions.
+            load(False)
+        except TracetuiError:
+            load(True)  # files of different columns (or types): each read by name
         partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
         self._partition_of = partitions
+        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
 
     def _summaries(self, found: list[dict[str, Any]]) -> list[SessionSummary]:
         out = [rows.summary(r, self.url) for r in found]
@@ -206,7 +231,10 @@ class DatasetLibrary:
     def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
         """Most expensive first: every matching session priced first (the steps' token columns)."""
         found = self._sql(f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL['date']}", params)
-        self._price([str(r["session_id"]) for r in found if r["session_id"] not in self._costs], found)
+        if len(self._costs) < self._total:
+            # Priced once for all (a cost order reads every session's token columns, no text).
+            everyone = self._sql("SELECT * FROM s")
+            self._price([str(r["session_id"]) for r in everyone], everyone, every=True)
 
         def price(row: dict[str, Any]) -> float:
             value = self._costs.get(str(row["session_id"]), (None, False))[0]
@@ -335,50 +363,64 @@ class DatasetLibrary:
         return RecordedTrail([rows.fate(r) for r in found], note)
 
     # -- prices ----------------------------------------------------------------------------------
-    def _price(self, ids: list[str], listed: list[dict[str, Any]]) -> None:
-        """Price these sessions from their steps' token columns (their partitions' files only)."""
+    def _price(self, ids: list[str], listed: list[dict[str, Any]], every: bool = False) -> None:
+        """Price these sessions from their steps' token columns (their partitions' files only);
+        `every`: they are all the dataset's sessions (no filter by id)."""
         if not ids:
             return
         wanted = set(ids)
-        by_files: dict[tuple[str, ...], list[str]] = {}
+        files: set[str] = set()
         models: dict[str, list[str]] = {}
         for row in listed:
             sid = str(row["session_id"])
             if sid in wanted:
-                by_files.setdefault(tuple(self._files("steps", row)), []).append(sid)
+                files.update(self._files("steps", row))
                 models[sid] = rows.strings(row.get("models"))
-        for files, sids in by_files.items():
-            try:
-                found = self._token_rows(list(files), sids) if files else []
-            except Stopped:
-                raise
-            except TracetuiError:
-                # A price is a bonus: steps that cannot be read leave it unknown, the list still shows.
-                found = []
-            steps: dict[str, list[Step]] = {sid: [] for sid in sids}
-            for r in found:
-                step = rows.step({**r, "step_id": f"p{len(steps[str(r['session_id'])])}"}, 0)
-                if r.get("copied"):
-                    step.meta["copied"] = True
-                steps.setdefault(str(r["session_id"]), []).append(step)
-            for sid in sids:
-                priced = steps_cost(steps[sid], models.get(sid, []))
-                self._costs[sid] = (priced.cost_usd, priced.partial)
+        try:
+            # One read of the token columns of every partition these sessions are in.
+            found = self._token_rows(sorted(files), None if every else sorted(wanted)) if files else []
+        except Stopped:
+            raise
+        except TracetuiError:
+            found = []  # a price is a bonus: steps that cannot be read leave it unknown, the list shows
+        steps: dict[str, list[Step]] = {sid: [] for sid in wanted}
+        for sid, index, ts, model, subagent, t_in, t_out, t_read, t_write in found:
+            mine = steps.get(sid)
+            if mine is None:
+                continue
+            used = Tokens(rows.count(t_in), rows.count(t_out), rows.count(t_read), rows.count(t_write))
+            mine.append(Step(f"p{len(mine)}", len(mine), StepKind.ASSISTANT, "assistant", model=rows.text(model),
+                             subagent=rows.text(subagent), timestamp=rows.text(ts), tokens=used))  # fmt: skip
+        for sid in wanted:
+            priced = steps_cost(steps[sid], models.get(sid, []))
+            self._costs[sid] = (priced.cost_usd, priced.partial)
 
-    def _token_rows(self, files: list[str], sids: list[str]) -> list[dict[str, Any]]:
-        """The steps of these sessions that carry a model or tokens: what a price needs, no text."""
+    def _token_rows(self, files: list[str], sids: list[str] | None) -> list[tuple[Any, ...]]:
+        """(session, step index, time, model, subagent, input, output, cache read, cache write) of the
+        steps of these sessions (None: all) that used tokens, each with the model it ran on: its own,
+        else the last one its conversation named (as `cost.steps_cost` reads it), a fork's copies left
+        out. No text is read, and the model is worked out by the reader, not row by row here."""
         present = self._columns(files)
         if not {"session_id", "index"} <= present:
             return []
-        cols = {k: _STEPS[k] for k in ("session_id", "index", "kind", "model", "subagent", "timestamp", *_TOKENS)}
+        column = {c: (f'TRY_CAST("{c}" AS {_STEPS[c]})' if c in present else f"CAST(NULL AS {_STEPS[c]})")
+                  for c in ("model", "subagent", "timestamp", *_TOKENS)}  # fmt: skip
         copied = "contains(TRY_CAST(meta AS VARCHAR), '\"copied\"')" if "meta" in present else "FALSE"
-        carried = " OR ".join(f'"{c}" IS NOT NULL' for c in ("model", *_TOKENS) if c in present) or "FALSE"
-        return self._sql(
-            f"SELECT {self._projection(cols, present)}, coalesce({copied}, FALSE) AS copied "
-            "FROM read_parquet($files, union_by_name=true, hive_partitioning=false) "
-            f'WHERE session_id IN (SELECT unnest($ids)) AND ({carried}) ORDER BY session_id, "index"',
-            {"files": files, "ids": sids},
+        used = " + ".join(f"coalesce({column[t]}, 0)" for t in _TOKENS)
+        wanted = "WHERE session_id IN (SELECT unnest($ids))" if sids is not None else ""
+        found = self._sql_rows(
+            f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
+            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
+            f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
+            f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
+            f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
+            + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
+            + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
+            f"FROM read_parquet($files, union_by_name=true, hive_partitioning=false) {wanted}) "
+            "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
+            {"files": files, **({"ids": sids} if sids is not None else {})},
         )
+        return found
 
     # -- the rest of the protocol ----------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
