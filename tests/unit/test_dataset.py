@@ -192,3 +192,40 @@ def test_the_command_line_opens_the_app_on_a_dataset_and_says_what_is_wrong_in_o
     assert "--dataset opens a dataset instead" in capsys.readouterr().err
     assert main(["--dataset", str(dataset), "ls"]) == 2
     assert "`tracetui ls` does not take it" in capsys.readouterr().err
+
+
+def test_a_listing_kept_between_opens_is_read_again_only_when_a_sessions_file_changes(team, tmp_path):
+    import pyarrow.parquet as pq
+
+    dataset, _, library = team
+    copy = tmp_path / "copy"
+    shutil.copytree(dataset, copy)
+    cache = tmp_path / "cache"
+    first = open_dataset(str(copy), cache=cache)
+    first.close()
+    [kept] = cache.glob("listing-*.parquet")
+    again = open_dataset(str(copy), cache=cache)
+    try:
+        assert [r.id for r in again.list_sessions()] == [r.id for r in library.list_sessions()]
+        assert again.machines() == library.machines()
+    finally:
+        again.close()
+    assert list(cache.glob("listing-*.parquet")) == [kept]
+    # A sessions file rewritten (one row fewer): another listing, read from the files.
+    path = sorted(copy.rglob("data/sessions/**/*.parquet"), key=lambda p: -pq.read_metadata(p).num_rows)[0]
+    table = pq.read_table(path)
+    pq.write_table(table.slice(1), path)
+    changed = open_dataset(str(copy), cache=cache)
+    try:
+        assert changed.count_sessions() == library.count_sessions() - 1
+    finally:
+        changed.close()
+    assert len(list(cache.glob("listing-*.parquet"))) == 2
+    # A damaged listing is read again from the files, not trusted.
+    for listing in cache.glob("listing-*.parquet"):
+        listing.write_bytes(b"damaged")
+    healed = open_dataset(str(copy), cache=cache)
+    try:
+        assert healed.count_sessions() == library.count_sessions() - 1
+    finally:
+        healed.close()

@@ -105,7 +105,10 @@ def run_dataset(args: argparse.Namespace) -> int:
     from tracetui.dataset import open_dataset
 
     # Listed and its sessions' rows read before the app draws: a URL that is no dataset is said first.
-    dataset = open_dataset(args.dataset)
+    from platformdirs import user_cache_path
+
+    # The listing of the dataset's sessions is kept in this machine's cache folder between opens.
+    dataset = open_dataset(args.dataset, cache=user_cache_path("tracetui") / "datasets")
     try:
         _need_terminal()
         _run(dataset, theme=_theme(args), repo=repo)

@@ -64,10 +64,12 @@ _ORDER_SQL = {
 }
 
 
-def open_dataset(url: str) -> DatasetLibrary:
+def open_dataset(url: str, cache: Path | None = None) -> DatasetLibrary:
     """The Parquet dataset at `url` (a folder or an fsspec URL), opened read-only; TracetuiError (one
-    line) where it cannot be."""
-    return DatasetLibrary(locate(str(url)))
+    line) where it cannot be. `cache`: a folder of this machine's where the sessions' listing is kept
+    between opens (keyed by every sessions file's name, size and time), so a second open reads one
+    file instead of every partition's."""
+    return DatasetLibrary(locate(str(url)), cache)
 
 
 class DatasetLibrary:
@@ -81,7 +83,7 @@ class DatasetLibrary:
     manifest: dict[str, Any] | None = None
     fates: list[dict[str, Any]] | None = None
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, cache: Path | None = None) -> None:
         try:
             import duckdb
         except ImportError:
@@ -102,7 +104,7 @@ class DatasetLibrary:
         self._con = duckdb.connect(":memory:", config=config)
         if layout.filesystem is not None:
             self._con.register_filesystem(layout.filesystem)
-        self._load()
+        self._load(cache)
 
     # -- reading ---------------------------------------------------------------------------------
     def _sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
@@ -157,7 +159,27 @@ class DatasetLibrary:
             out.append(f'{value} AS "{name}"')
         return ", ".join(out)
 
-    def _load(self) -> None:
+    def _load(self, cache: Path | None) -> None:
+        kept = listing_file(cache, self._layout) if cache is not None else None
+        if kept is not None and kept.is_file():
+            try:
+                self._sql("CREATE TABLE s AS SELECT * FROM read_parquet($file)", {"file": str(kept)})
+                self._loaded()
+                return
+            except TracetuiError:
+                kept.unlink(missing_ok=True)  # a listing half written or damaged: read again below
+        self._read_listing()
+        self._loaded()
+        if kept is not None:
+            with contextlib.suppress(OSError, TracetuiError):
+                keep_listing(self, kept)
+
+    def _loaded(self) -> None:
+        partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
+        self._partition_of = partitions
+        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+
+    def _read_listing(self) -> None:
         files = self._layout.of("sessions")
         present = self._columns(files)
         if "session_id" not in present:
@@ -181,9 +203,6 @@ class DatasetLibrary:
             load(False)
         except TracetuiError:
             load(True)  # files of different columns (or types): each read by name
-        partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
-        self._partition_of = partitions
-        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
 
     def _summaries(self, found: list[dict[str, Any]]) -> list[SessionSummary]:
         out = [rows.summary(r, self.url) for r in found]
@@ -510,6 +529,40 @@ class DatasetLibrary:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+LISTINGS_KEPT = 8  # datasets whose listing a cache folder keeps (the least recently written go)
+LISTING_VERSION = "1"  # the listing's columns (_LISTED): a new version reads every dataset again
+
+
+def listing_file(cache: Path, layout: Layout) -> Path:
+    """Where the listing of this dataset, as its sessions files are now, is kept in `cache`."""
+    import hashlib
+
+    h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}".encode())
+    for f in layout.files["sessions"]:
+        h.update(f"\0{f.path}\0{f.stamp}".encode())
+    return cache / f"listing-{h.hexdigest()[:32]}.parquet"
+
+
+def keep_listing(library: DatasetLibrary, path: Path) -> None:
+    """Write the listing beside the others (whole or not at all), and drop the oldest past LISTINGS_KEPT."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        library._sql(f"COPY s TO '{_quoted(str(tmp))}' (FORMAT parquet)")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    others = sorted(path.parent.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[LISTINGS_KEPT:]:
+        old.unlink(missing_ok=True)
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
 
 
 class _Slot:
