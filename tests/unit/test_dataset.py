@@ -229,3 +229,31 @@ def test_a_listing_kept_between_opens_is_read_again_only_when_a_sessions_file_ch
         assert healed.count_sessions() == library.count_sessions() - 1
     finally:
         healed.close()
+
+
+def test_the_team_layout_machine_under_each_table_reads_alike(team, tmp_path):
+    """docs/dataset.md's layout, `data/<table>/machine=<id>/agent=…/month=…/`: the same sessions; a
+    `user` column where one machine's files have it (another machine's files do not)."""
+    dataset, _, library = team
+    moved = tmp_path / "team"
+    for path in dataset.rglob("*.parquet"):
+        machine, _, table, *rest = path.relative_to(dataset).parts
+        out = moved / "data" / table / machine / Path(*rest)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, out)
+        if table == "sessions" and machine == "machine=beta":  # beta's user named herself
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            rows = pq.read_table(path)
+            pq.write_table(rows.append_column("user", pa.array(["ana"] * rows.num_rows, pa.string())), out)
+    other = open_dataset(str(moved))
+    try:
+        assert other.machines() == library.machines()
+        assert {(r.id, r.machine) for r in other.list_sessions()} == {(r.id, r.machine) for r in library.list_sessions()}
+        assert other.users() == ["ana"]
+        assert other.count_sessions(user="ana") == other.count_sessions(machine="beta")
+        sid = other.list_sessions(machine="beta")[0].id
+        assert [s.id for s in other.session(sid).steps] == [s.id for s in library.session(sid).steps]
+    finally:
+        other.close()

@@ -181,7 +181,13 @@ class DatasetLibrary:
 
     def _read_listing(self) -> None:
         files = self._layout.of("sessions")
-        present = self._columns(files)
+        # One file of each machine's (each export run's, each tracetui version's) tells the columns.
+        samples: dict[str | None, str] = {}
+        for f in self._layout.files["sessions"]:
+            samples.setdefault(f.key("machine"), f.path)
+        schemas = [self._columns([path]) for path in samples.values()]
+        present = set().union(*schemas)
+        uniform = all(schema == schemas[0] for schema in schemas)
         if "session_id" not in present:
             raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
         columns = self._projection(_LISTED, present)
@@ -200,9 +206,11 @@ class DatasetLibrary:
         try:
             # Files of one schema (what one version of tracetui writes) read as the first says: matching
             # every file's columns by name costs twice the read on a dataset of small partitions.
-            load(False)
+            load(not uniform)
         except TracetuiError:
-            load(True)  # files of different columns (or types): each read by name
+            if not uniform:
+                raise
+            load(True)  # files of different columns (or types) within a machine: each read by name
 
     def _summaries(self, found: list[dict[str, Any]]) -> list[SessionSummary]:
         out = [rows.summary(r, self.url) for r in found]

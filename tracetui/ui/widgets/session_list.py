@@ -196,8 +196,10 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
     if getattr(widget, "machines", False) and width >= 48:
-        # A dataset's word for where the session ran: data like the title, cut and made safe alike.
-        parts.append((f"{one_line(row.machine or '-', MACHINE_WIDTH)} ", style("session-list--project")))
+        # A dataset's word for where the session ran (and whose, `user@machine`): data like the title,
+        # cut and made safe alike.
+        who = f"{row.user}@{row.machine or '-'}" if row.user else row.machine or "-"
+        parts.append((f"{one_line(who, MACHINE_WIDTH)} ", style("session-list--project")))
     if width >= 64:
         parts.append((f"{one_line(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []
