@@ -257,3 +257,15 @@ def test_the_team_layout_machine_under_each_table_reads_alike(team, tmp_path):
         assert [s.id for s in other.session(sid).steps] == [s.id for s in library.session(sid).steps]
     finally:
         other.close()
+
+
+def test_a_read_a_newer_question_replaced_stops(team):
+    from tracetui.errors import Stopped
+
+    _, _, library = team
+    # A read long enough to be caught running (seconds of hashing), stopped 50 ms in.
+    slow = ("SELECT count(*) AS n FROM range(400000000) r, (SELECT 1) "
+            "WHERE hash(r.range) % 7 = 3")  # fmt: skip
+    with pytest.raises(Stopped), library.stopping(lambda: True):
+        library._sql(slow)
+    assert library.count_sessions() > 0  # the library still answers

@@ -109,29 +109,21 @@ class DatasetLibrary:
     # -- reading ---------------------------------------------------------------------------------
     def _sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         """Rows as dicts; the reader's errors as one TracetuiError line, a stopped read as Stopped."""
-        with self._lock:
-            cursor = self._con.cursor()
-        self._local.cursor = cursor
-        try:
-            result = cursor.execute(query, params) if params is not None else cursor.execute(query)
-            names = [d[0] for d in result.description or ()]
-            return [dict(zip(names, values)) for values in result.fetchall()]
-        except self._duckdb.InterruptException:
-            raise Stopped("stopped") from None
-        except self._duckdb.Error as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise TracetuiError(f"the dataset at {self.url} cannot be read: {first}") from None
-        finally:
-            self._local.cursor = None
-            cursor.close()
+        names, found = self._run(query, params)
+        return [dict(zip(names, values)) for values in found]
 
     def _sql_rows(self, query: str, params: Any) -> list[tuple[Any, ...]]:
         """As `_sql`, the rows as tuples: a price reads a row per step that used tokens."""
+        return self._run(query, params)[1]
+
+    def _run(self, query: str, params: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
         with self._lock:
-            cursor = self._con.cursor()
-        self._local.cursor = cursor
+            cursor = self._con.cursor()  # one per read: reads from several workers run side by side
+        self._local.cursor = cursor  # what `stopping` interrupts
         try:
-            return cursor.execute(query, params).fetchall()
+            result = cursor.execute(query, params) if params is not None else cursor.execute(query)
+            names = [d[0] for d in result.description or ()]
+            return names, result.fetchall()
         except self._duckdb.InterruptException:
             raise Stopped("stopped") from None
         except self._duckdb.Error as exc:
