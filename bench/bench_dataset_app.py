@@ -14,7 +14,7 @@ prefix), with a `machine` column. Each measure runs in a fresh child process (it
 - open: the largest session read whole (its partition's steps, tool inputs) and its trail rows;
 - filter and search: a word in the steps' text, as the filter box and the search palette ask.
 
-    python bench/bench_dataset.py --mb 400
+    python bench/bench_dataset_app.py --mb 400
 
 Everything is built in a temporary folder that is removed at the end (`--keep DIR` builds there).
 """
@@ -160,7 +160,7 @@ def child_app(dataset: str) -> dict:
 
 
 def in_child(name: str, *args: str) -> dict:
-    code = f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import bench_dataset as b; print(json.dumps(b.{name}(*{list(args)!r})))"
+    code = f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import bench_dataset_app as b; print(json.dumps(b.{name}(*{list(args)!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
