@@ -26,3 +26,14 @@ def collector_on():
     yield
     if not was:
         gc.disable()
+
+
+@pytest.fixture(scope="session")
+def team_dataset_root(tmp_path_factory):
+    """Two machines' buckets exported into one Parquet dataset (`support.datasets.team_dataset`):
+    built once for the tests of the library and of the app over it."""
+    from support.datasets import team_dataset
+
+    root = tmp_path_factory.mktemp("team")
+    team_dataset(root)
+    return root

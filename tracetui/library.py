@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,9 +22,19 @@ from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session, SessionSummary, Step
 
 
+@dataclass(slots=True)
+class RecordedTrail:
+    """A session's patches with their fates as its source recorded them (a capsule's as sealed, a
+    dataset's as exported), in the shape `views.trail.from_rows` folds, and what to say of them."""
+
+    rows: list[dict[str, Any]]
+    note: str
+
+
 class Library(Protocol):
     """What the app reads from, and what else it can do, said outright rather than probed.
 
+    - `kind`: what the source is, in the word the faces say: bucket, capsule, dataset or sessions;
     - `read_only`: refuses edits such as redaction decisions (a capsule, a read-only bucket);
     - `root`: the bucket folder (its episode secret lives there), None for in-memory sources;
     - `plans_dir` / `cache_dir`: where redaction plans and rebuildable caches live, None where the
@@ -32,6 +43,7 @@ class Library(Protocol):
     """
 
     read_only: bool
+    kind: str
 
     @property
     def root(self) -> Path | None: ...
@@ -132,12 +144,18 @@ class Library(Protocol):
         face can notice without reading them again; None where they never change (a capsule)."""
         ...
 
+    def recorded_trail(self, session_id: str) -> RecordedTrail | None:
+        """The session's trail as the source recorded it (a capsule's, a dataset's); None where the
+        trail is judged now, from the repository (a bucket)."""
+        ...
+
 
 class MemoryLibrary:
     """Sessions held in memory, newest first. Plain case-insensitive word matching stands in for
     the bucket's full-text index: a step matches when its text holds every word of the query."""
 
     read_only = True
+    kind = "sessions"
     root: Path | None = None
     plans_dir: Path | None = None
     cache_dir: Path | None = None
@@ -164,6 +182,9 @@ class MemoryLibrary:
         return rows[offset:end]
 
     def version(self) -> int | None:
+        return None
+
+    def recorded_trail(self, session_id: str) -> RecordedTrail | None:
         return None
 
     def first_sessions(
@@ -215,7 +236,7 @@ class MemoryLibrary:
                 edges = said_edges(step.kind, step.text)
                 # Once a step: the match and its snippet read the same words (a large call's are costly).
                 arguments = (argument_words(step.tool_input) or "") if wanted.covers(step.kind) else None
-                if _holds(wanted, words, step, edges, arguments):
+                if holds(wanted, words, step, edges, arguments):
                     snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments, edges)
                     stamp = step.timestamp or session.started
                     hits.append(SearchHit(session.id, step.id, snippet, step.index, session.title, session.agent, stamp, match))
@@ -267,10 +288,10 @@ class MemoryLibrary:
             return True
         words = needle.split()
         steps = self._by_id[summary.id].steps
-        return any(_holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
+        return any(holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
 
 
-def _holds(
+def holds(
     wanted: StepQuery,
     words: list[str],
     step: Step,

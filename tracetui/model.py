@@ -520,6 +520,10 @@ class SessionSummary:
     cost_partial: bool = False  # the log counted only part of some request's usage (cost.SessionCost.partial)
     forked_from: str | None = None  # Session.forked_from
     subagent_of: str | None = None  # Session.subagent_of
+    # Where a team's dataset says the session was exported from (its `machine=` partition, its
+    # `user` column): None for a bucket's own sessions. Not in `ls --json`.
+    machine: str | None = None
+    user: str | None = None
 
     @property
     def cost_lower_bound(self) -> bool:

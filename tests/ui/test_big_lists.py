@@ -13,6 +13,7 @@ class ManyRows:
     """100k listing rows made on demand; records which pages were asked for."""
 
     read_only = True
+    kind = "sessions"
     # The Library capabilities it has none of (tracetui.library.Library).
     root = plans_dir = cache_dir = manifest = fates = None
     notices: list[str] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracetui.library import RecordedTrail
 from tracetui.model import Session, Step
 from tracetui.ui import trail_view
 
@@ -10,9 +11,13 @@ class SealedTrail:
     """A library that, like an opened capsule, holds the trail rows as they were sealed."""
 
     read_only = True
+    kind = "capsule"
 
     def __init__(self, fates):
         self.fates = fates
+
+    def recorded_trail(self, session_id):
+        return RecordedTrail(list(self.fates), "as sealed in the capsule")
 
 
 def _session() -> Session:

@@ -154,6 +154,7 @@ class Bucket:
     A bucket on a read-only folder (a backup, a snapshot, a shared mount) opens read-only: it lists,
     shows and searches, and refuses to sync or keep redaction plans, saying why."""
     # The Library capabilities a bucket does not have (tracetui.library): it is no opened capsule.
+    kind = "bucket"
     manifest: dict[str, Any] | None = None
     fates: list[dict[str, Any]] | None = None
 
@@ -638,6 +639,10 @@ class Bucket:
     def projects(self) -> list[str]:
         rows = self._conn().execute("SELECT DISTINCT project FROM sessions WHERE project IS NOT NULL ORDER BY project")
         return [r[0] for r in rows]
+
+    def recorded_trail(self, session_id: str) -> None:
+        """None: a bucket's trail is judged from the repository (tracetui.library)."""
+        return None
 
     @_healing
     def version(self) -> int | None:

@@ -30,7 +30,7 @@ TRACE_DEPTH = 64  # a tool input nested deeper than this is an attack on the cod
 from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
 from tracetui.capsule.signing import SignatureCheck, check
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.library import MemoryLibrary
+from tracetui.library import MemoryLibrary, RecordedTrail
 from tracetui.model import Session, SessionSummary, Step, StepKind, Subagent, Tokens
 
 
@@ -58,6 +58,7 @@ class OpenedCapsule:
     _ctx_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _manifest_bytes: bytes = b""
     read_only: bool = True
+    kind: str = "capsule"
     # A capsule keeps no redaction plans or caches and has no bucket folder (tracetui.library).
     root: Path | None = None
     plans_dir: Path | None = None
@@ -143,6 +144,9 @@ class OpenedCapsule:
 
     def version(self) -> int | None:
         return None  # a capsule never changes
+
+    def recorded_trail(self, session_id: str) -> RecordedTrail | None:
+        return RecordedTrail(list(self.fates), "as sealed in the capsule")
 
     def summary(self, id_or_prefix: str) -> SessionSummary:
         return self._library.summary(id_or_prefix)

@@ -131,6 +131,14 @@ def build_parser() -> Parser:
         help="with no command: the app's trail pane judges sessions in this clone of their repository, "
         "wherever it lives (default: each session's logged cwd)",
     )
+    parser.add_argument(
+        "--dataset",
+        dest="app_dataset",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="with no command: open the app read-only on a Parquet dataset (a folder `export --format "
+        "parquet` wrote, or an fsspec URL: s3://, gs://, hf://...) instead of the bucket",
+    )
     commands = Commands(parser, parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser))
     for name in COMMAND_MODULES:
         try:
@@ -213,9 +221,9 @@ def error(message: str, json_too: bool = False) -> None:
 
 
 def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
-    """`--source`, `--theme` and `--repo` before the command: the app's with no command, the
-    command's own where it takes the same option, and an error where it does not (never ignored)."""
-    for name in ("source", "theme", "repo"):
+    """`--source`, `--theme`, `--repo` and `--dataset` before the command: the app's with no command,
+    the command's own where it takes the same option, and an error where it does not (never ignored)."""
+    for name in ("source", "theme", "repo", "dataset"):
         value = getattr(args, f"app_{name}", None)
         if value is None:
             continue

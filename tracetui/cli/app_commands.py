@@ -54,7 +54,10 @@ def register(subparsers: Commands) -> None:
 
 
 def run_default(args: argparse.Namespace) -> int:
-    """No command: open the app on the user's bucket and sync it in the background."""
+    """No command: open the app on the user's bucket and sync it in the background (or, with
+    `--dataset`, read-only on a team's dataset)."""
+    if getattr(args, "dataset", None) is not None:
+        return run_dataset(args)
     from tracetui.bucket import Bucket, SyncProgress, parse_sources
     from tracetui.views.format import problems
 
@@ -84,6 +87,33 @@ def run_default(args: argparse.Namespace) -> int:
     # agents' folders (the --source ones where given) while the app runs.
     _run(bucket, sync=None if bucket.read_only else sync, theme=_theme(args),
          watch=None if bucket.read_only else watched_folders(sources), repo=repo)  # fmt: skip
+    return 0
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    """`tracetui --dataset URL`: the app over a Parquet dataset, read-only; nothing is synced."""
+    from tracetui.errors import UsageError
+
+    for name in ("source", "bucket"):
+        if getattr(args, name, None):
+            raise UsageError(f"--{name} is for the bucket; --dataset opens a dataset instead")
+    repo = getattr(args, "repo", None)
+    if repo is not None:
+        from tracetui.trail import open_clone
+
+        open_clone(repo)
+    from tracetui.dataset import open_dataset
+
+    # Listed and its sessions' rows read before the app draws: a URL that is no dataset is said first.
+    from platformdirs import user_cache_path
+
+    # The listing of the dataset's sessions is kept in this machine's cache folder between opens.
+    dataset = open_dataset(args.dataset, cache=user_cache_path("tracetui") / "datasets")
+    try:
+        _need_terminal()
+        _run(dataset, theme=_theme(args), repo=repo)
+    finally:
+        dataset.close()
     return 0
 
 

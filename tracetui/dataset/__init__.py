@@ -12,8 +12,10 @@ Public API (the CLI and the app call only these):
   machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
+- `open_dataset(url) -> DatasetLibrary`: a dataset opened as a read-only `Library` for the app.
 """
 
+from tracetui.dataset.library import DatasetLibrary, open_dataset
 from tracetui.dataset.location import TABLES, Location, is_url, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.dataset.publish import PublishReport, publish
@@ -23,6 +25,7 @@ from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_reci
 
 __all__ = [
     "TABLES",
+    "DatasetLibrary",
     "Location",
     "PublishReport",
     "QueryResult",
@@ -33,6 +36,7 @@ __all__ = [
     "is_url",
     "load_recipe",
     "machine_id",
+    "open_dataset",
     "open_location",
     "publish",
     "query",

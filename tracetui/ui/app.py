@@ -104,7 +104,7 @@ class TraceApp(App):
         wanted = theme or DEFAULT_THEME
         self.theme = wanted if wanted in self.available_themes else "textual-dark"
         if library.read_only:
-            self.sub_title = "capsule (read-only)"
+            self.sub_title = f"{library.kind} (read-only)"
 
     def notify(
         self,

@@ -47,3 +47,9 @@ class Host(Protocol):
 def is_capsule(library: Library) -> bool:
     """An opened capsule (read-only, with a manifest), as opposed to a bucket."""
     return library.manifest is not None
+
+
+def is_foreign(library: Library) -> bool:
+    """Someone else's sessions (a capsule, a team's dataset): the folders they name are a stranger's
+    word, and nothing in them is the user's to redact, seal or export."""
+    return library.kind in ("capsule", "dataset")

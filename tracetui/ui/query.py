@@ -1,5 +1,8 @@
 """The sessions filter box: `agent:codex project:shop since:2026-01-01 7d words` -> filters plus text.
 
+Over a team's dataset, `machine:ID` and `user:NAME` keep the sessions of one machine or one user
+(elsewhere they are words like any other).
+
 Dates: `since:DATE` and `until:DATE` (ISO dates, `until` inclusive), and the bare words `today`,
 `yesterday` and `Nd` / `Nh` (the last N days or hours). Times are the local clock's, compared with
 the sessions' start times, which the logs give in UTC.
@@ -22,14 +25,20 @@ class Query:
     text: str | None = None
     since: str | None = None  # a UTC time as the logs write it, `YYYY-MM-DDTHH:MM:SS`
     until: str | None = None  # exclusive
+    machine: str | None = None  # a dataset's only (`DatasetLibrary`)
+    user: str | None = None
 
     def as_kwargs(self) -> dict[str, str | None]:
-        return {"agent": self.agent, "project": self.project, "text": self.text,
-                "since": self.since, "until": self.until}  # fmt: skip
+        found = {"agent": self.agent, "project": self.project, "text": self.text,
+                 "since": self.since, "until": self.until}  # fmt: skip
+        # Only where given: a bucket's calls take no machine, and a box of a bucket never sets one.
+        found.update({k: v for k, v in (("machine", self.machine), ("user", self.user)) if v})
+        return found
 
 
-def parse_query(box: str, now: datetime | None = None) -> Query:
-    agent = project = since = until = None
+def parse_query(box: str, now: datetime | None = None, machines: bool = False) -> Query:
+    """The box's filters; `machines`: the source names machines and users (a dataset)."""
+    agent = project = since = until = machine = user = None
     words: list[str] = []
     now = now or datetime.now().astimezone()
     for word in box.split():
@@ -39,6 +48,10 @@ def parse_query(box: str, now: datetime | None = None) -> Query:
             agent = value.lower()
         elif sep and value and key in ("project", "p"):
             project = value
+        elif machines and sep and value and key == "machine":
+            machine = value
+        elif machines and sep and value and key == "user":
+            user = value
         elif sep and value and key in ("since", "until") and _day(value) is not None:
             day = _day(value)
             assert day is not None
@@ -59,7 +72,7 @@ def parse_query(box: str, now: datetime | None = None) -> Query:
         else:
             words.append(word)
     text = " ".join(words) or None
-    return Query(agent, project, text, since, until)
+    return Query(agent, project, text, since, until, machine, user)
 
 
 def _day(value: str) -> date | None:

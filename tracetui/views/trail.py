@@ -1,7 +1,8 @@
 """The trail as a face shows it: each step's worst state, each patch in one row shape, the counts on
 the session's final path, and the patches of abandoned branches kept apart.
 
-An opened capsule carries its rows as they were sealed (`Library.fates`); otherwise the trail layer
+An opened capsule carries its rows as they were sealed, a dataset as they were exported
+(`Library.recorded_trail`); otherwise the trail layer
 judges the patches now. Either way the faces get the same `TrailView`, so the app's trail pane and
 `tracetui trail` count alike.
 """
@@ -102,9 +103,9 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
 def _rows(
     session: Session, library: Library, repo: str | None, cache_dir: Path | None
 ) -> tuple[list[dict[str, Any]], str]:
-    sealed = library.fates  # only an opened capsule has them
-    if sealed is not None:
-        return list(sealed), "as sealed in the capsule"
+    recorded = library.recorded_trail(session.id)  # a capsule's as sealed, a dataset's as exported
+    if recorded is not None:
+        return list(recorded.rows), recorded.note
     from tracetui.trail import trail, unified_diff
 
     found = trail(session, repo=repo or None, cache_dir=cache_dir)

@@ -36,7 +36,7 @@ from tracetui.safe_text import safe_copy, safe_line, safe_text
 from tracetui.ui import actions, external, trail_view
 from tracetui.ui.cells import cut_start
 from tracetui.ui.commands import SearchCommands, StepCommands
-from tracetui.ui.host import Host, is_capsule
+from tracetui.ui.host import Host, is_capsule, is_foreign
 from tracetui.ui.query import ORDERS, Query, parse_query, with_filter
 from tracetui.ui.step_blocks import step_blocks
 from tracetui.ui.widgets.ctx_list import CtxList
@@ -316,9 +316,13 @@ class BrowserScreen(Screen):
         self.refresh_bindings()  # the keys on offer follow the panes on show
 
     # -- the session list -----------------------------------------------------------------------
+    def _query(self) -> Query:
+        """The filter box read; `machine:` and `user:` are filters only over a dataset."""
+        return parse_query(self.query_one("#filter", Input).value, machines=self.library.kind == "dataset")
+
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
-        query = parse_query(self.query_one("#filter", Input).value)
+        query = self._query()
         screenful = max(SCREENFUL, self.query_one(SessionList).size.height + 2)
         self._query_sessions(self._list_generation, query, self.order, keep, screenful)
 
@@ -370,16 +374,28 @@ class BrowserScreen(Screen):
         if not self._agents:
             self._agents = list(self.library.agents())
             self._projects = list(self.library.projects())
+            if self.library.kind == "dataset" and _machines(self.library):
+                self.app.call_from_thread(self._show_machines)
+
+    def _show_machines(self) -> None:
+        """A dataset that names its machines: the list gets their column (its header with it)."""
+        sessions = self.query_one(SessionList)
+        if not sessions.machines:
+            sessions.machines = True
+            sessions.refresh()
+            width = sessions.scrollable_content_region.width
+            self.query_one("#sessions-header", Static).update(header_text(width, True))
 
     @on(SessionList.ColumnsChanged)
     def _columns_changed(self, message: SessionList.ColumnsChanged) -> None:
-        self.query_one("#sessions-header", Static).update(header_text(message.width))
+        machines = self.query_one(SessionList).machines
+        self.query_one("#sessions-header", Static).update(header_text(message.width, machines))
 
     def on_list_ready(self, message: ListReady) -> None:
         if message.generation != self._list_generation:
             return
         library, order = self.library, self.order
-        query = parse_query(self.query_one("#filter", Input).value)
+        query = self._query()
 
         def fetch(offset: int, limit: int) -> list:
             return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
@@ -423,7 +439,7 @@ class BrowserScreen(Screen):
 
     def _status(self, extra: str = "") -> None:
         count = self.query_one(SessionList).count
-        query = parse_query(self.query_one("#filter", Input).value)
+        query = self._query()
         if self._list_settling is not None:
             bits = [f"{count:,} session{'s' if count != 1 else ''} so far, counting…"]
         else:
@@ -432,6 +448,10 @@ class BrowserScreen(Screen):
             bits.append(f"agent {query.agent}")
         if query.project:
             bits.append(f"project {query.project}")
+        if query.machine:
+            bits.append(f"machine {query.machine}")
+        if query.user:
+            bits.append(f"user {query.user}")
         if query.since or query.until:
             bits.append("dated")
         if self.order != "date":
@@ -966,7 +986,7 @@ class BrowserScreen(Screen):
 
     def _cycle(self, key: str, values: list[str]) -> None:
         box = self.query_one("#filter", Input)
-        current = getattr(parse_query(box.value), key)
+        current = getattr(self._query(), key)
         options = [None, *values]
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
         box.value = with_filter(box.value, key, nxt)
@@ -1024,11 +1044,12 @@ class BrowserScreen(Screen):
         that spawned a subagent the library holds."""
         if action == "spawned_child":
             return not self._on_spawner()
-        return action in _BUCKET_ONLY and is_capsule(self.library)
+        return action in _BUCKET_ONLY and is_foreign(self.library)
 
     def action_seal(self) -> None:
         if self.library.read_only:
             what = "this is a sealed capsule: it cannot be sealed again" if is_capsule(self.library) else (
+                _DATASET_READ_ONLY if self.library.kind == "dataset" else
                 "this bucket is read-only: sealing needs its redaction plans written")
             self.notify(what, severity="warning", markup=False)
             return
@@ -1109,7 +1130,7 @@ class BrowserScreen(Screen):
         if self.focused is trail and self.opened is not None:
             row = trail.lines[trail.cursor] if 0 <= trail.cursor < len(trail.lines) else None
             if isinstance(row, PatchRow) and row.step_index is not None:
-                first = [] if is_capsule(self.library) else [row.path]
+                first = [] if is_foreign(self.library) else [row.path]
                 index = row.step_index
                 # A trail is worked out on the whole session only: its rows' steps are all here.
                 self._when_whole("Blame", lambda: self._blame(self._step_at(index), first))
@@ -1137,7 +1158,7 @@ class BrowserScreen(Screen):
         from tracetui.trail import open_clone
 
         repo = self.tracetui.repo
-        roots = [repo] if is_capsule(self.library) else [step.cwd or self.opened.session.cwd, repo]
+        roots = [repo] if is_foreign(self.library) else [step.cwd or self.opened.session.cwd, repo]
         for folder in list(roots):
             try:
                 roots.append(open_clone(folder).workdir if folder and os.path.isdir(folder) else None)
@@ -1149,7 +1170,7 @@ class BrowserScreen(Screen):
         """The step's file as the log names it, then as the trail found it in the repository here."""
         names = [e.move_to or e.path for e in step.edits[:1]]
         # A capsule's paths are repo-relative already, and its sealed trail rows a stranger's word.
-        if self.trail is not None and not is_capsule(self.library):
+        if self.trail is not None and not is_foreign(self.library):
             names += [p.path for p in self.trail.patches.get(step.id, [])]
         return names
 
@@ -1181,6 +1202,12 @@ class BrowserScreen(Screen):
 
     def show_blame(self, file: str, repo: str | None, ref: str = "HEAD") -> None:
         from tracetui.ui.screens.blame import BlameScreen
+
+        if self.library.kind == "dataset":
+            # Blame's line index is built from every session's edits, which a dataset does not carry.
+            self.notify("blame needs a bucket: a dataset carries its sessions' patches, not their edits",
+                        severity="warning", markup=False)  # fmt: skip
+            return
 
         def chosen(target: tuple[str, str] | None) -> None:
             if target is not None:
@@ -1230,12 +1257,15 @@ class BrowserScreen(Screen):
         self.notify(f"removed {session_id[:12]} from the bucket")
 
     def action_export(self) -> None:
+        if self.library.kind == "dataset":
+            self.notify(_DATASET_READ_ONLY, severity="warning", markup=False)
+            return
         if self.library.plans_dir is None:
             self.notify("exporting needs a bucket (its redaction plans)", severity="warning")
             return
         from tracetui.ui.screens.export import ExportScreen
 
-        query = parse_query(self.query_one("#filter", Input).value)
+        query = self._query()
         count = self.query_one(SessionList).count
         if self._list_settling is not None:  # the list shows its first rows only: the export takes all
             try:
@@ -1327,8 +1357,9 @@ class BrowserScreen(Screen):
         """The undecided suggestions of the sessions the list shows, one row per value (the
         cross-session review: what an export from this list takes, decided before it)."""
         if self.library.read_only:
-            self.notify("this library is read-only: redaction decisions cannot be saved", severity="warning",
-                        markup=False)
+            what = _DATASET_READ_ONLY if self.library.kind == "dataset" else (
+                "this library is read-only: redaction decisions cannot be saved")
+            self.notify(what, severity="warning", markup=False)
             return
         from tracetui.redact import plan_store
         from tracetui.ui.screens.review import ReviewScreen
@@ -1339,7 +1370,7 @@ class BrowserScreen(Screen):
             self.notify(str(exc), severity="warning", markup=False)
             return
         box = self.query_one("#filter", Input).value
-        self.app.push_screen(ReviewScreen(self.library, store, parse_query(box), box.strip()))
+        self.app.push_screen(ReviewScreen(self.library, store, self._query(), box.strip()))
 
     def action_redact(self) -> None:
         if self.opened is None:
@@ -1347,6 +1378,7 @@ class BrowserScreen(Screen):
             return
         if self.library.read_only:
             what = "this is a sealed capsule: its redactions are final" if is_capsule(self.library) else (
+                _DATASET_READ_ONLY if self.library.kind == "dataset" else
                 "this bucket is read-only: redaction decisions cannot be saved")
             self.notify(what, severity="warning", markup=False)
             return
@@ -1379,6 +1411,15 @@ def _fit_path(folder: Path, room: int) -> str:
 
 # What only a bucket can do: decide redactions, seal, export, take a session out.
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
+# What a dataset says to them: its rows are exported already (redacted, reviewed), and it is shared.
+_DATASET_READ_ONLY = "a dataset is read-only here: redact, seal and export from the bucket the session came from"
+
+
+def _machines(library: Library) -> list[str]:
+    """The machines a dataset names (imported here: the dataset package loads with its first use)."""
+    from tracetui.dataset import DatasetLibrary
+
+    return library.machines() if isinstance(library, DatasetLibrary) else []
 
 
 def episode_of(library: Library) -> int | None:

@@ -22,6 +22,7 @@ from tracetui.ui.workers import thread_work
 
 PAGE = 200
 AGENT_WIDTH = 8  # the longest agent name, opencode
+MACHINE_WIDTH = 10  # a dataset's machine column: its id's start, enough to tell a team's apart
 Fetch = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 
 
@@ -67,6 +68,7 @@ class SessionList(VirtualList):
         self._asked: set[int] = set()
         self._generation = 0
         self._header_width = -1  # the width the header's columns were last told of
+        self.machines = False  # a dataset that names machines: a column for them
 
     def show(self, fetch: Fetch, count: int, cursor: int = 0, first_page: list[SessionSummary] | None = None) -> None:
         """Show a new result set: `count` rows, read through `fetch` as they come into view."""
@@ -141,12 +143,14 @@ def when_text(started: str | None, this_year: str | None = None) -> str:
     return stamp[5:16].replace("T", " ")
 
 
-def columns(width: int) -> list[tuple[str, int]]:
+def columns(width: int, machines: bool = False) -> list[tuple[str, int]]:
     """The list's columns at this width and how wide each is (0: takes the room left)."""
     cols: list[tuple[str, int]] = []
     if width >= 40:
         cols.append(("when", 13))
     cols.append(("agent", AGENT_WIDTH + 1))
+    if machines and width >= 48:
+        cols.append(("machine", MACHINE_WIDTH + 1))
     if width >= 64:
         cols.append(("project", 15))
     cols.append(("title", 0))
@@ -159,9 +163,9 @@ def columns(width: int) -> list[tuple[str, int]]:
     return cols
 
 
-def header_text(width: int) -> str:
+def header_text(width: int, machines: bool = False) -> str:
     """The column headers, aligned with `session_row` at the same width."""
-    cols = columns(width)
+    cols = columns(width, machines)
     fixed = sum(w for _, w in cols)
     out = ""
     for name, w in cols:
@@ -191,6 +195,11 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
     if width >= 40:
         parts.append((f" {when:<11} ", style("session-list--when")))
     parts.append((f"{agent:<{AGENT_WIDTH}} ", _agent_style(widget, row.agent)))
+    if getattr(widget, "machines", False) and width >= 48:
+        # A dataset's word for where the session ran (and whose, `user@machine`): data like the title,
+        # cut and made safe alike.
+        who = f"{row.user}@{row.machine or '-'}" if row.user else row.machine or "-"
+        parts.append((f"{one_line(who, MACHINE_WIDTH)} ", style("session-list--project")))
     if width >= 64:
         parts.append((f"{one_line(project, 14)} ", style("session-list--project")))
     tail: list[Part] = []

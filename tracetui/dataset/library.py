@@ -1,0 +1,588 @@
+"""A team's Parquet dataset as a read-only `Library`: the app and the CLI browse it as they do a bucket.
+
+Opening lists the files (files.locate) and reads the sessions table's listing columns into DuckDB's
+memory, once: the list, its filters, its orders and counts are answered from there. A session's
+steps, tool calls and patches are read when it is opened, from the files of its own partition only;
+a step text filter and search read the steps table's text column; prices are worked out for the rows
+a page shows (and for every row when the list is ordered by cost) from the steps' token columns.
+Nothing reads the whole dataset to draw the first screen. Nothing here writes to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracetui.bucket import ListHead, SearchHit, StepQuery
+from tracetui.bucket.index import hit_snippet, query_terms
+from tracetui.bucket.searched import said_edges, step_query
+from tracetui.cost import steps_cost
+from tracetui.dataset import rows
+from tracetui.dataset.files import TABLE_MARK, Layout, locate
+from tracetui.errors import NotFound, Stopped, TracetuiError
+from tracetui.library import RecordedTrail, holds
+from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
+
+MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
+MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
+SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
+
+# The sessions table's listing columns and the type each is read as (a column of another type is
+# read as absent, a column missing from the dataset as null).
+_LISTED: dict[str, str] = {
+    "session_id": "VARCHAR", "agent": "VARCHAR", "harness": "VARCHAR", "project": "VARCHAR",
+    "cwd": "VARCHAR", "title": "VARCHAR", "started": "TIMESTAMP", "ended": "TIMESTAMP",
+    "version": "VARCHAR", "models": "VARCHAR[]", "steps": "BIGINT", "tool_calls": "BIGINT",
+    "edits": "BIGINT", "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
+    "tokens_cache_write": "BIGINT", "git_branch": "VARCHAR", "git_commit": "VARCHAR", "git_remote": "VARCHAR",
+    "machine": "VARCHAR", "user": "VARCHAR", "ref": "VARCHAR", "outcome_note": "VARCHAR",
+}  # fmt: skip
+_STEPS: dict[str, str] = {
+    "session_id": "VARCHAR", "step_id": "VARCHAR", "index": "BIGINT", "kind": "VARCHAR", "role": "VARCHAR",
+    "text": "VARCHAR", "timestamp": "TIMESTAMP", "tool": "VARCHAR", "tool_call_id": "VARCHAR",
+    "parent": "VARCHAR", "subagent": "VARCHAR", "active": "BOOLEAN", "is_error": "BOOLEAN", "model": "VARCHAR",
+    "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
+    "tokens_cache_write": "BIGINT", "meta": "VARCHAR",
+}  # fmt: skip
+_PATCHES: dict[str, str] = {
+    "session_id": "VARCHAR", "step_id": "VARCHAR", "patch_index": "BIGINT", "path": "VARCHAR",
+    "state": "VARCHAR", "commit": "VARCHAR", "kept": "BIGINT", "changed": "BIGINT", "dropped": "BIGINT",
+    "diff": "VARCHAR", "superseded_by": "VARCHAR",
+}  # fmt: skip
+_TOKENS = ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write")
+_ORDER_SQL = {
+    "date": "started DESC NULLS LAST, session_id",
+    "tokens": "(coalesce(tokens_input,0)+coalesce(tokens_output,0)+coalesce(tokens_cache_read,0)"
+    "+coalesce(tokens_cache_write,0)) DESC, started DESC NULLS LAST, session_id",
+    "steps": "steps DESC NULLS LAST, started DESC NULLS LAST, session_id",
+    "duration": "(ended - started) DESC NULLS LAST, started DESC NULLS LAST, session_id",
+}
+
+
+def open_dataset(url: str, cache: Path | None = None) -> DatasetLibrary:
+    """The Parquet dataset at `url` (a folder or an fsspec URL), opened read-only; TracetuiError (one
+    line) where it cannot be. `cache`: a folder of this machine's where the sessions' listing is kept
+    between opens (keyed by every sessions file's name, size and time), so a second open reads one
+    file instead of every partition's."""
+    return DatasetLibrary(locate(str(url)), cache)
+
+
+class DatasetLibrary:
+    """A Parquet dataset (the four tables of `export --format parquet`), read-only (module docstring)."""
+
+    read_only = True
+    kind = "dataset"
+    root: Path | None = None
+    plans_dir: Path | None = None
+    cache_dir: Path | None = None
+    manifest: dict[str, Any] | None = None
+    fates: list[dict[str, Any]] | None = None
+
+    def __init__(self, layout: Layout, cache: Path | None = None) -> None:
+        try:
+            import duckdb
+        except ImportError:
+            raise TracetuiError("--dataset needs duckdb (pip install 'tracetui[dataset]')") from None
+        self._duckdb = duckdb
+        self.url = layout.url
+        self.notices: list[str] = []
+        self._layout = layout
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
+        self._matches: dict[str, set[str]] = {}
+        self._described: dict[str, set[str]] = {}
+        # No extension is installed or loaded for what a dataset holds; rows come in any order (every
+        # read here orders its own), which lets a read of many small files run on every thread.
+        config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
+                                  "autoload_known_extensions": False, "preserve_insertion_order": False}
+        self._con = duckdb.connect(":memory:", config=config)
+        if layout.filesystem is not None:
+            self._con.register_filesystem(layout.filesystem)
+        self._load(cache)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def _sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
+        """Rows as dicts; the reader's errors as one TracetuiError line, a stopped read as Stopped."""
+        names, found = self._run(query, params)
+        return [dict(zip(names, values)) for values in found]
+
+    def _sql_rows(self, query: str, params: Any) -> list[tuple[Any, ...]]:
+        """As `_sql`, the rows as tuples: a price reads a row per step that used tokens."""
+        return self._run(query, params)[1]
+
+    def _run(self, query: str, params: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with self._lock:
+            cursor = self._con.cursor()  # one per read: reads from several workers run side by side
+        self._local.cursor = cursor  # what `stopping` interrupts
+        try:
+            result = cursor.execute(query, params) if params is not None else cursor.execute(query)
+            names = [d[0] for d in result.description or ()]
+            return names, result.fetchall()
+        except self._duckdb.InterruptException:
+            raise Stopped("stopped") from None
+        except self._duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise TracetuiError(f"the dataset at {self.url} cannot be read: {first}") from None
+        finally:
+            self._local.cursor = None
+            cursor.close()
+
+    def _columns(self, files: list[str]) -> set[str]:
+        """The columns a table's files hold, as the first of them says (one footer read, once): the
+        reads take every file by name (`union_by_name`), so a column another file lacks is null."""
+        key = files[0]
+        if key not in self._described:
+            found = self._sql("DESCRIBE SELECT * FROM read_parquet($file, hive_partitioning=false)", {"file": key})
+            self._described[key] = {str(r["column_name"]) for r in found}
+        return self._described[key]
+
+    def _projection(self, wanted: dict[str, str], present: set[str]) -> str:
+        out = []
+        for name, kind in wanted.items():
+            value = f'TRY_CAST("{name}" AS {kind})' if name in present else f"CAST(NULL AS {kind})"
+            if kind == "TIMESTAMP":
+                value = f"epoch_ms({value})"
+            out.append(f'{value} AS "{name}"')
+        return ", ".join(out)
+
+    def _load(self, cache: Path | None) -> None:
+        kept = listing_file(cache, self._layout) if cache is not None else None
+        if kept is not None and kept.is_file():
+            try:
+                self._sql("CREATE TABLE s AS SELECT * FROM read_parquet($file)", {"file": str(kept)})
+                self._loaded()
+                return
+            except TracetuiError:
+                kept.unlink(missing_ok=True)  # a listing half written or damaged: read again below
+        self._read_listing()
+        self._loaded()
+        if kept is not None:
+            with contextlib.suppress(OSError, TracetuiError):
+                keep_listing(self, kept)
+
+    def _loaded(self) -> None:
+        partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
+        self._partition_of = partitions
+        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+
+    def _read_listing(self) -> None:
+        files = self._layout.of("sessions")
+        # One file of each machine's (each export run's, each tracetui version's) tells the columns.
+        samples: dict[str | None, str] = {}
+        for f in self._layout.files["sessions"]:
+            samples.setdefault(f.key("machine"), f.path)
+        schemas = [self._columns([path]) for path in samples.values()]
+        present = set().union(*schemas)
+        uniform = all(schema == schemas[0] for schema in schemas)
+        if "session_id" not in present:
+            raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
+        columns = self._projection(_LISTED, present)
+        # The partition folders' keys where the rows do not carry them (a machine's own partition).
+        def load(union: bool) -> None:
+            self._sql(
+                f"CREATE OR REPLACE TABLE s AS SELECT * REPLACE ("
+                f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
+                f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
+                f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
+                f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
+                "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
+                {"files": files},
+            )
+
+        try:
+            # Files of one schema (what one version of tracetui writes) read as the first says: matching
+            # every file's columns by name costs twice the read on a dataset of small partitions.
+            load(not uniform)
+        except TracetuiError:
+            if not uniform:
+                raise
+            load(True)  # files of different columns (or types) within a machine: each read by name
+
+    def _summaries(self, found: list[dict[str, Any]]) -> list[SessionSummary]:
+        out = [rows.summary(r, self.url) for r in found]
+        self._price([r.id for r in out if r.id not in self._costs], found)
+        for row in out:
+            row.cost_usd, row.cost_partial = self._costs.get(row.id, (None, False))
+        return out
+
+    # -- the list --------------------------------------------------------------------------------
+    def _where(self, agent, project, text, since, until, machine=None, user=None) -> tuple[str, dict[str, Any]]:
+        clauses, params = ["TRUE"], {}
+        for name, value in (("agent", agent), ("project", project), ("machine", machine), ("user", user)):
+            if value:
+                clauses.append(f'"{name}" = ${name}')
+                params[name] = value
+        if since:
+            clauses.append("started >= $since")
+            params["since"] = _ms(since)
+        if until:
+            clauses.append("started < $until")
+            params["until"] = _ms(until)
+        if text:
+            needle = step_query(text).words.lower()
+            if needle:
+                ids = sorted(self._matching_steps(text))
+                clauses.append("(contains(lower(concat_ws(' ', session_id, title, project)), $needle) "
+                               "OR session_id IN (SELECT unnest($ids)))")  # fmt: skip
+                params["needle"], params["ids"] = needle, ids
+        return " AND ".join(clauses), params
+
+    def list_sessions(
+        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
+        include_hidden=False, machine=None, user=None,
+    ) -> list[SessionSummary]:
+        where, params = self._where(agent, project, text, since, until, machine, user)
+        if order == "cost":
+            return self._by_cost(where, params, limit, offset)
+        sql = f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL.get(order, _ORDER_SQL['date'])}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
+        return self._summaries(self._sql(sql, params))
+
+    def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
+        """Most expensive first: every matching session priced first (the steps' token columns)."""
+        found = self._sql(f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL['date']}", params)
+        if len(self._costs) < self._total:
+            # Priced once for all (a cost order reads every session's token columns, no text).
+            everyone = self._sql("SELECT * FROM s")
+            self._price([str(r["session_id"]) for r in everyone], everyone, every=True)
+
+        def price(row: dict[str, Any]) -> float:
+            value = self._costs.get(str(row["session_id"]), (None, False))[0]
+            return value if value is not None else -1.0
+
+        found.sort(key=price, reverse=True)  # stable: ties keep the date order
+        end = None if limit is None else offset + limit
+        return self._summaries(found[offset:end])
+
+    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False,
+                       machine=None, user=None) -> int:  # fmt: skip
+        where, params = self._where(agent, project, text, since, until, machine, user)
+        return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {where}", params)[0]["n"])
+
+    def first_sessions(
+        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
+        include_hidden=False, machine=None, user=None,
+    ) -> ListHead:
+        # One scan of the steps' text answers a text filter whole: its count comes with it.
+        found = self.list_sessions(agent, project, text, since=since, until=until, order=order,
+                                   machine=machine, user=user)  # fmt: skip
+        return ListHead(found[:limit], len(found))
+
+    def _matching_steps(self, text: str) -> set[str]:
+        """The sessions one of whose steps holds every word of `text` (the steps table's text column)."""
+        if text in self._matches:
+            return self._matches[text]
+        wanted = step_query(text)
+        words = query_terms(wanted.words)
+        if not words or wanted.unknown:
+            return set()
+        where, params = self._step_where(wanted, words)
+        found = self._sql(f"SELECT DISTINCT session_id FROM {self._steps_from()} WHERE {where}",
+                          {**params, "files": self._layout.of("steps")})  # fmt: skip
+        ids = {str(r["session_id"]) for r in found if r["session_id"] is not None}
+        if len(self._matches) >= MATCHES_KEPT:
+            self._matches.pop(next(iter(self._matches)))
+        self._matches[text] = ids
+        return ids
+
+    def _steps_from(self) -> str:
+        return "read_parquet($files, union_by_name=true, hive_partitioning=false)"
+
+    @staticmethod
+    def _step_where(wanted: StepQuery, words: list[str]) -> tuple[str, dict[str, Any]]:
+        """Steps whose text holds every word (the exact test, `library.holds`, runs on what this finds)."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for i, word in enumerate(words):
+            clauses.append(f"contains(lower(TRY_CAST(text AS VARCHAR)), $w{i})")
+            params[f"w{i}"] = word
+        if wanted.kinds is not None and not wanted.injected:
+            clauses.append("TRY_CAST(kind AS VARCHAR) IN (SELECT unnest($kinds))")
+            params["kinds"] = sorted(wanted.kinds)
+        return " AND ".join(clauses), params
+
+    # -- one session -----------------------------------------------------------------------------
+    def _row(self, id_or_prefix: str) -> dict[str, Any]:
+        sid = self.resolve(id_or_prefix)
+        return self._sql("SELECT * FROM s WHERE session_id = $id LIMIT 1", {"id": sid})[0]
+
+    def _files(self, table: str, row: dict[str, Any]) -> list[str]:
+        partition = self._partition_of.get(str(row["file"]), "")
+        return self._layout.of(table, partition) if TABLE_MARK in partition else []
+
+    def resolve(self, id_or_prefix: str) -> str:
+        found = self._sql("SELECT session_id FROM s WHERE session_id = $id LIMIT 1", {"id": id_or_prefix})
+        if found:
+            return str(found[0]["session_id"])
+        if id_or_prefix:
+            found = self._sql("SELECT DISTINCT session_id FROM s WHERE starts_with(session_id, $id) LIMIT 6",
+                              {"id": id_or_prefix})  # fmt: skip
+        if not found:
+            raise NotFound(f"no session matches {id_or_prefix!r}")
+        if len(found) > 1:
+            names = ", ".join(str(r["session_id"]) for r in found[:5])
+            raise TracetuiError(f"{id_or_prefix!r} matches several sessions: {names}")
+        return str(found[0]["session_id"])
+
+    def summary(self, id_or_prefix: str) -> SessionSummary:
+        return self._summaries([self._row(id_or_prefix)])[0]
+
+    def session(self, id_or_prefix: str) -> Session:
+        return self._session(self._row(id_or_prefix), None)
+
+    def session_head(self, id_or_prefix: str, steps: int) -> Session:
+        return self._session(self._row(id_or_prefix), steps)
+
+    def _session(self, row: dict[str, Any], head: int | None) -> Session:
+        listed = self._summaries([row])[0]
+        steps: list[Step] = []
+        files = self._files("steps", row)
+        if files:
+            present = self._columns(files)
+            sql = (f"SELECT {self._projection(_STEPS, present)} FROM read_parquet($files, union_by_name=true, "
+                   "hive_partitioning=false) WHERE session_id = $id ORDER BY \"index\" NULLS LAST")  # fmt: skip
+            if head is not None:
+                sql += f" LIMIT {int(head)}"
+            found = self._sql(sql, {"files": files, "id": listed.id})
+            inputs = self._inputs(row, listed.id)
+            steps = [rows.step(r, i, inputs.get(r.get("step_id"))) for i, r in enumerate(found)]
+        return rows.session(row, listed, steps)
+
+    def _inputs(self, row: dict[str, Any], sid: str) -> dict[Any, Any]:
+        """The tool calls' arguments by step id (the tool_calls table's `input`, JSON)."""
+        files = self._files("tool_calls", row)
+        if not files or not {"step_id", "input"} <= self._columns(files):
+            return {}
+        found = self._sql("SELECT TRY_CAST(step_id AS VARCHAR) AS step_id, TRY_CAST(input AS VARCHAR) AS input "
+                          "FROM read_parquet($files, union_by_name=true, hive_partitioning=false) "
+                          "WHERE session_id = $id", {"files": files, "id": sid})  # fmt: skip
+        return {r["step_id"]: rows.loads(r["input"]) for r in found if r["step_id"] is not None}
+
+    def recorded_trail(self, session_id: str) -> RecordedTrail | None:
+        """The session's patches and their fates as the export judged them (its `ref`)."""
+        row = self._row(session_id)
+        files = self._files("patches", row)
+        ref, why = rows.text(row.get("ref")), rows.text(row.get("outcome_note"))
+        note = f"as exported, judged at {ref or 'the exporting machine'}" + (f": {why}" if why else "")
+        if not files:
+            return RecordedTrail([], note)
+        present = self._columns(files)
+        found = self._sql(f"SELECT {self._projection(_PATCHES, present)} FROM read_parquet($files, union_by_name=true, "
+                          "hive_partitioning=false) WHERE session_id = $id ORDER BY patch_index NULLS LAST",
+                          {"files": files, "id": str(row["session_id"])})  # fmt: skip
+        return RecordedTrail([rows.fate(r) for r in found], note)
+
+    # -- prices ----------------------------------------------------------------------------------
+    def _price(self, ids: list[str], listed: list[dict[str, Any]], every: bool = False) -> None:
+        """Price these sessions from their steps' token columns (their partitions' files only);
+        `every`: they are all the dataset's sessions (no filter by id)."""
+        if not ids:
+            return
+        wanted = set(ids)
+        files: set[str] = set()
+        models: dict[str, list[str]] = {}
+        for row in listed:
+            sid = str(row["session_id"])
+            if sid in wanted:
+                files.update(self._files("steps", row))
+                models[sid] = rows.strings(row.get("models"))
+        try:
+            # One read of the token columns of every partition these sessions are in.
+            found = self._token_rows(sorted(files), None if every else sorted(wanted)) if files else []
+        except Stopped:
+            raise
+        except TracetuiError:
+            found = []  # a price is a bonus: steps that cannot be read leave it unknown, the list shows
+        steps: dict[str, list[Step]] = {sid: [] for sid in wanted}
+        for sid, index, ts, model, subagent, t_in, t_out, t_read, t_write in found:
+            mine = steps.get(sid)
+            if mine is None:
+                continue
+            used = Tokens(rows.count(t_in), rows.count(t_out), rows.count(t_read), rows.count(t_write))
+            mine.append(Step(f"p{len(mine)}", len(mine), StepKind.ASSISTANT, "assistant", model=rows.text(model),
+                             subagent=rows.text(subagent), timestamp=rows.text(ts), tokens=used))  # fmt: skip
+        for sid in wanted:
+            priced = steps_cost(steps[sid], models.get(sid, []))
+            self._costs[sid] = (priced.cost_usd, priced.partial)
+
+    def _token_rows(self, files: list[str], sids: list[str] | None) -> list[tuple[Any, ...]]:
+        """(session, step index, time, model, subagent, input, output, cache read, cache write) of the
+        steps of these sessions (None: all) that used tokens, each with the model it ran on: its own,
+        else the last one its conversation named (as `cost.steps_cost` reads it), a fork's copies left
+        out. No text is read, and the model is worked out by the reader, not row by row here."""
+        present = self._columns(files)
+        if not {"session_id", "index"} <= present:
+            return []
+        column = {c: (f'TRY_CAST("{c}" AS {_STEPS[c]})' if c in present else f"CAST(NULL AS {_STEPS[c]})")
+                  for c in ("model", "subagent", "timestamp", *_TOKENS)}  # fmt: skip
+        copied = "contains(TRY_CAST(meta AS VARCHAR), '\"copied\"')" if "meta" in present else "FALSE"
+        used = " + ".join(f"coalesce({column[t]}, 0)" for t in _TOKENS)
+        wanted = "WHERE session_id IN (SELECT unnest($ids))" if sids is not None else ""
+        found = self._sql_rows(
+            f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
+            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
+            f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
+            f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
+            f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
+            + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
+            + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
+            f"FROM read_parquet($files, union_by_name=true, hive_partitioning=false) {wanted}) "
+            "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
+            {"files": files, **({"ids": sids} if sids is not None else {})},
+        )
+        return found
+
+    # -- the rest of the protocol ----------------------------------------------------------------
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        wanted = step_query(query)
+        words = query_terms(wanted.words)
+        if not words or wanted.unknown:
+            return []
+        where, params = self._step_where(wanted, words)
+        found = self._sql(
+            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(step_id AS VARCHAR) AS step_id, "
+            f"TRY_CAST(\"index\" AS BIGINT) AS \"index\", TRY_CAST(kind AS VARCHAR) AS kind, "
+            f"TRY_CAST(text AS VARCHAR) AS text, epoch_ms(TRY_CAST(timestamp AS TIMESTAMP)) AS timestamp "
+            f"FROM {self._steps_from()} WHERE {where} LIMIT {int(limit) * SEARCH_CANDIDATES}",
+            {**params, "files": self._layout.of("steps")},
+        )
+        heads = {r["session_id"]: r for r in self._sql(
+            "SELECT session_id, title, agent, started FROM s WHERE session_id IN (SELECT unnest($ids))",
+            {"ids": sorted({str(r["session_id"]) for r in found if r["session_id"]})})}  # fmt: skip
+        hits: list[SearchHit] = []
+        for r in found:
+            head = heads.get(r["session_id"])
+            if head is None or r["step_id"] is None:
+                continue
+            step = Step(str(r["step_id"]), 0, r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM,
+                        "system", rows.text(r["text"]) or "")  # fmt: skip
+            edges = said_edges(step.kind, step.text)
+            if not holds(wanted, words, step, edges, ""):
+                continue
+            snippet, match = hit_snippet(wanted, words, step.kind, step.text, None, edges)
+            index = r["index"] if isinstance(r["index"], int) else None
+            stamp = rows.moment(r["timestamp"]) or rows.moment(head["started"])
+            hits.append(SearchHit(str(r["session_id"]), step.id, snippet, index, rows.text(head["title"]),
+                                  rows.text(head["agent"]), stamp, match))  # fmt: skip
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _distinct(self, column: str) -> list[str]:
+        found = self._sql(f'SELECT DISTINCT "{column}" AS v FROM s WHERE "{column}" IS NOT NULL ORDER BY 1')
+        return [str(r["v"]) for r in found]
+
+    def projects(self) -> list[str]:
+        return self._distinct("project")
+
+    def agents(self) -> list[str]:
+        return self._distinct("agent")
+
+    def machines(self) -> list[str]:
+        """The machines the dataset's sessions were exported from (empty: it names none)."""
+        return self._distinct("machine")
+
+    def users(self) -> list[str]:
+        return self._distinct("user")
+
+    def remove(self, id_or_prefix: str) -> object:
+        raise TracetuiError("a dataset is read-only here: its sessions cannot be removed")
+
+    def version(self) -> int | None:
+        return None  # read once: another machine's export shows when the dataset is opened again
+
+    def stopping(self, stop: Callable[[], bool]) -> AbstractContextManager[None]:
+        return self._stopping(stop)
+
+    @contextlib.contextmanager
+    def _stopping(self, stop: Callable[[], bool]) -> Iterator[None]:
+        """A watcher interrupts this thread's running read once `stop()` turns true (a newer filter)."""
+        done = threading.Event()
+        # threading.local is per thread: the watcher reads the caller's slot through its dict.
+        local = _Slot(self._local)
+
+        def watch() -> None:
+            while not done.wait(0.05):
+                if stop():
+                    cursor = getattr(local, "cursor", None)
+                    if cursor is not None:
+                        with contextlib.suppress(Exception):
+                            cursor.interrupt()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True, name="dataset-stop")
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+
+LISTINGS_KEPT = 8  # datasets whose listing a cache folder keeps (the least recently written go)
+LISTING_VERSION = "1"  # the listing's columns (_LISTED): a new version reads every dataset again
+
+
+def listing_file(cache: Path, layout: Layout) -> Path:
+    """Where the listing of this dataset, as its sessions files are now, is kept in `cache`."""
+    import hashlib
+
+    h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}".encode())
+    for f in layout.files["sessions"]:
+        h.update(f"\0{f.path}\0{f.stamp}".encode())
+    return cache / f"listing-{h.hexdigest()[:32]}.parquet"
+
+
+def keep_listing(library: DatasetLibrary, path: Path) -> None:
+    """Write the listing beside the others (whole or not at all), and drop the oldest past LISTINGS_KEPT."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        library._sql(f"COPY s TO '{_quoted(str(tmp))}' (FORMAT parquet)")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    others = sorted(path.parent.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[LISTINGS_KEPT:]:
+        old.unlink(missing_ok=True)
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
+
+
+class _Slot:
+    """The calling thread's slot of a threading.local, readable from another thread."""
+
+    def __init__(self, local: threading.local) -> None:
+        self._dict = local.__dict__
+
+    @property
+    def cursor(self) -> Any:
+        return self._dict.get("cursor")
+
+
+def _ms(when: str) -> int | None:
+    try:
+        moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
