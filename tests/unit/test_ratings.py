@@ -1,0 +1,78 @@
+"""People's ratings (issue 38): kept in the bucket outside its index, so they survive deleting the
+index and a re-sync; `tracetui rate` keeps them, `doctor` checks them, a bad line loses nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import orjson
+import pytest
+
+from shared_data import FIXTURES
+from tracetui.bucket import Bucket, doctor
+from tracetui.cli import main
+from tracetui.errors import TracetuiError
+
+SHOP = FIXTURES / "claude" / "projects" / "-home-dev-shop"
+REWIND = "11111111-1111-4111-8111-111111111111"
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ratings")
+    logs = root / "claude"
+    shutil.copytree(SHOP, logs / "-home-dev-shop")
+    with Bucket.open(root / "b") as b:
+        b.sync({"claude": [logs]}, workers=1)
+    return root / "b", logs
+
+
+def test_ratings_survive_deleting_the_index_and_a_resync(synced, capsys) -> None:
+    bucket, logs = synced
+    assert main(["rate", REWIND[:8], "good", "--note", "did\nthe job\x1b[31m", "--bucket", str(bucket)]) == 0
+    assert "rated 11111111-1111-4111-8111-111111111111 good" in capsys.readouterr().out
+    assert main(["rate", f"{REWIND}:1", "bad", "--bucket", str(bucket), "--json"]) == 0
+    step = orjson.loads(capsys.readouterr().out)
+    assert (step["session"], step["index"], step["verdict"]) == (REWIND, 1, "bad")
+    (bucket / "index.sqlite").unlink()
+    with Bucket.open(bucket) as b:  # rebuilt from the copies
+        b.sync({"claude": [logs]}, workers=1)
+        kept = b.ratings()
+    assert [(r.session, r.index, r.verdict) for r in kept] == [(REWIND, None, "good"), (REWIND, 1, "bad")]
+    assert kept[0].note is not None and "\x1b" not in kept[0].note and "\n" not in kept[0].note
+
+
+def test_a_later_rating_replaces_the_earlier(synced) -> None:
+    bucket, _ = synced
+    with Bucket.open(bucket) as b:
+        b.rate(REWIND, "bad", note="on second look")
+        b.rate(REWIND, "good", note="fixed after all")
+        whole = [r for r in b.ratings() if r.step is None]
+    assert [(r.verdict, r.note) for r in whole] == [("good", "fixed after all")]
+
+
+def test_bad_input_is_one_clear_error(synced, capsys) -> None:
+    bucket, _ = synced
+    with Bucket.open(bucket) as b:
+        with pytest.raises(TracetuiError, match="has no step '9999'"):
+            b.rate(REWIND, "good", step="9999")
+        with pytest.raises(TracetuiError, match="good or bad"):
+            b.rate(REWIND, "meh")
+    assert main(["rate", "zzzz", "good", "--bucket", str(bucket)]) == 1
+    assert "no session id starts with" in capsys.readouterr().err
+
+
+def test_doctor_names_a_damaged_line_and_keeps_it(synced) -> None:
+    bucket, _ = synced
+    path = bucket / "ratings.jsonl"
+    before = path.read_bytes()
+    path.write_bytes(before + b'{"session": "torn", "verd\n')
+    try:
+        with Bucket.open(bucket) as b:
+            report = doctor(b)
+            assert len(b.ratings()) >= 2  # the good lines are still read
+        found = [p for p in report.problems if "ratings" in p.what]
+        assert len(found) == 1 and not found[0].repaired and "no rating" in found[0].what
+        assert path.read_bytes().startswith(before)  # nothing deleted
+    finally:
+        path.write_bytes(before)
