@@ -153,3 +153,45 @@ def test_split_compares_a_cohort_before_and_after_a_date(scenario) -> None:
     assert (answer.verdict, answer.metric) == ("worse", "survival")
     assert answer.difference == pytest.approx(-8 / 12)
     assert len(answer.a.labelled) == len(answer.b.labelled) == 6
+
+
+def _plain(sid: str, *steps: Step, **fields) -> Session:
+    return Session(id=sid, agent=fields.pop("agent", "claude"), source="x.jsonl", steps=list(steps), **fields)
+
+
+def test_cohorts_read_skills_commands_templates_and_versions() -> None:
+    from tracetui.evals.cohorts import keys, shared_templates
+    from tracetui.model import GitInfo
+
+    skill = Step(id="k", index=1, kind=StepKind.TOOL_CALL, role="assistant", tool="Skill", tool_input={"skill": "pdf"})
+    slash = Step(id="u", index=0, kind=StepKind.USER, role="user", text="<command-name>/review</command-name>",
+                 meta={"command": "/review"})  # fmt: skip
+    typed = Step(id="t", index=0, kind=StepKind.USER, role="user", text="/prompts:ship now")
+    first = Step(id="f", index=0, kind=StepKind.USER, role="user", text="Read @docs/plan.md and do step 2")
+    long = Step(id="l", index=0, kind=StepKind.USER, role="user", text="Fix the failing test in the parser please")
+    a = _plain("a", slash, skill, version="2.1.0", models=["m1", "m2"], git=GitInfo(remote="git@github.com:acme/shop.git"))
+    b = _plain("b", typed, agent="codex", cwd="/w/shop")
+    assert keys(a, "skill") == ["/review", "skill:pdf"] and keys(b, "skill") == ["/prompts:ship"]
+    assert keys(a, "version") == ["claude 2.1.0"] and keys(b, "version") == ["(none)"]
+    assert keys(a, "model") == ["m1", "m2"] and keys(a, "repo") == ["acme/shop"] and keys(b, "repo") == ["shop"]
+    found = {s.id: keys(s, "template") for s in (_plain("c", first), _plain("d", first), _plain("e", long), a)}
+    assert shared_templates(found) == {"c": ["file:docs/plan.md"], "d": ["file:docs/plan.md"], "e": ["(none)"],
+                                       "a": ["(none)"]}  # fmt: skip
+    hostile = _plain("h", Step(id="x", index=0, kind=StepKind.USER, role="user", text="/\x1b[31mred\x1b[0m x"))
+    assert all("\x1b" not in k for k in keys(hostile, "skill"))
+
+
+def test_each_session_is_judged_in_its_own_clone_and_never_a_stranger(scenario, tmp_path) -> None:
+    import dataclasses
+    import shutil
+
+    # The sessions' cwd is gone (another machine); among the clones given, only the one named as
+    # their project is theirs. A decoy holding the same files under another name is never taken.
+    steady = [dataclasses.replace(s, cwd="/elsewhere/repo") for s in scenario[:6]]
+    clones = tmp_path / "clones"
+    shutil.copytree(Path(scenario[0].cwd or ""), clones / "decoy")
+    lonely = evals_api.evaluate(MemoryLibrary(steady), "skill", ratings=[], clones=[clones])
+    assert lonely.cohort("/steady").status == evals_api.NO_LABELS
+    shutil.copytree(Path(scenario[0].cwd or ""), clones / "repo")
+    found = evals_api.evaluate(MemoryLibrary(steady), "skill", ratings=[], clones=[clones])
+    assert found.cohort("/steady").metrics["survival"].value == pytest.approx(10 / 12)

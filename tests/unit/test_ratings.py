@@ -76,3 +76,38 @@ def test_doctor_names_a_damaged_line_and_keeps_it(synced) -> None:
         assert path.read_bytes().startswith(before)  # nothing deleted
     finally:
         path.write_bytes(before)
+
+
+def test_exports_carry_the_ratings_as_labels(synced, tmp_path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from tracetui.export import ExportOptions, Selection, export
+
+    bucket, _ = synced
+    with Bucket.open(bucket) as b:
+        b.rate(REWIND, "bad", note="made-up note for the test")
+        export(b, tmp_path / "pq", ExportOptions("parquet", accept_suggested=True), Selection(sessions=(REWIND,)))
+        export(b, tmp_path / "atif", ExportOptions("atif", accept_suggested=True), Selection(sessions=(REWIND,)))
+    rows = pq.read_table(next((tmp_path / "pq" / "data" / "sessions").rglob("*.parquet"))).to_pylist()
+    assert [(r["session_id"], r["rating"]) for r in rows] == [(REWIND, "bad")]
+    whole = [r for r in orjson.loads(rows[0]["ratings"]) if r["step"] is None]
+    assert [(r["verdict"], r["note"]) for r in whole] == [("bad", "made-up note for the test")]
+    documents = [orjson.loads(p.read_bytes()) for p in (tmp_path / "atif").rglob("*.json") if p.name != "manifest.json"]
+    labels = [d["extra"]["tracetui"]["labels"] for d in documents if "extra" in d]
+    assert labels and labels[0]["rating"] == "bad"
+
+
+def test_eval_scores_the_rated_and_blocks_the_rest(synced, capsys) -> None:
+    bucket, _ = synced
+    with Bucket.open(bucket) as b:
+        b.rate(REWIND, "good")
+    assert main(["eval", "--by", "agent", "--bucket", str(bucket), "--json"]) == 0
+    whole = orjson.loads(capsys.readouterr().out)
+    claude = whole["cohorts"][0]
+    # The rated session, and one whose last test run's exit status is its label.
+    assert (claude["cohort"], claude["status"], claude["labelled"]) == ("claude", "blocked_too_few", 2)
+    assert "label 3 more" in claude["unblock"]
+    assert main(["eval", "--by", "agent", "--min", "1", "--where", "agent:claude", "--bucket", str(bucket), "--json"]) == 0
+    scored = orjson.loads(capsys.readouterr().out)["cohorts"][0]
+    assert scored["status"] == "scored" and scored["scores"]["human_good"]["value"] == 1.0
+    assert main(["eval", "--compare", "claude", "nobody", "--bucket", str(bucket)]) == 2
+    assert "no agent cohort 'nobody'" in capsys.readouterr().err

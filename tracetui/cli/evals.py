@@ -48,6 +48,8 @@ def register(subparsers: Commands) -> None:
     e.add_argument("--split-at", metavar="DATE", help="with --compare A: the date that splits the cohort")
     e.add_argument("--ref", default="HEAD", help="the revision survival is judged at (default HEAD)")
     e.add_argument("--repo", help="the repository the sessions' work went to (default: found from each cwd)")
+    e.add_argument("--clones", nargs="+", metavar="DIR", default=(),
+                   help="clones to judge the sessions' work in, each session in its own (a folder of clones too)")  # fmt: skip
     e.add_argument("--min", type=int, default=None, dest="minimum", metavar="N",
                    help="labelled sessions a cohort needs to be scored (default 5)")  # fmt: skip
     add_selection_options(e)
@@ -90,7 +92,8 @@ def run_eval(args: argparse.Namespace) -> int:
         raise UsageError("--split-at goes with --compare A (one cohort)")
     minimum = evals_api.MINIMUM if args.minimum is None else args.minimum
     with open_bucket(args) as bucket:
-        result = evals_api.evaluate(bucket, args.by, selection, ref=args.ref, repo=args.repo, minimum=minimum)
+        result = evals_api.evaluate(bucket, args.by, selection, ref=args.ref, repo=args.repo,
+                                     clones=args.clones, minimum=minimum)  # fmt: skip
     if args.compare:
         if len(args.compare) == 2:
             answer = evals_api.compare(result, args.compare[0], args.compare[1])

@@ -19,6 +19,7 @@ from tracetui.export.labels import outcome
 from tracetui.model import Session
 from tracetui.safe_text import clip, safe_line
 from tracetui.selection import Selection, parse_moment, select
+from tracetui.trail import belongs, same_repository
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -131,10 +132,12 @@ def evaluate(
     ratings: Sequence[Rating] | None = None,
     ref: str = "HEAD",
     repo: str | Path | None = None,
+    clones: Sequence[str | Path] = (),
     minimum: int = MINIMUM,
 ) -> Evaluation:
     """Every chosen session's trusted labels, grouped `by` one of cohorts.BY and scored. The ratings
-    are the bucket's own unless given."""
+    are the bucket's own unless given. A session's work is judged in `repo` where given, else in the
+    first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in."""
     if by not in groups.BY:
         raise UsageError(f"eval --by takes {', '.join(groups.BY)}, not {safe_line(clip(by, 40))!r}")
     if minimum < 1:
@@ -145,11 +148,13 @@ def evaluate(
     for r in ratings:
         rated.setdefault(r.session, []).append(r)
     rows = select(library, selection or Selection())
+    candidates = clones_in(clones)
     found: list[SessionLabels] = []
     keys: dict[str, list[str]] = {}
     for row in rows:
         session = library.session(row.id)
-        labels = session_labels(session, rated.get(row.id, []), ref, repo, library.cache_dir)
+        where = repo if repo is not None else own_clone(session, candidates)
+        labels = session_labels(session, rated.get(row.id, []), ref, where, library.cache_dir)
         labels.cost_usd = row.cost_usd
         keys[row.id] = groups.keys(session, by)
         found.append(labels)
@@ -163,6 +168,51 @@ def evaluate(
     scored = [score_cohort(key, sessions, minimum) for key, sessions in by_key.items()]
     scored.sort(key=lambda c: (-len(c.labelled), -len(c.sessions), c.key))
     return Evaluation(by, scored, calibrate(found, minimum), minimum, ref)
+
+
+def clones_in(given: Sequence[str | Path]) -> list[Path]:
+    """The git repositories `given` names: each one that is a repository, else the repositories in
+    it and one level further down (a folder of clones, a mirror's `owner+name/repo`)."""
+    found: list[Path] = []
+    for item in given:
+        top = Path(item).expanduser()
+        if not top.is_dir():
+            raise UsageError(f"{safe_line(clip(str(item), 200))!r} is not a folder")
+        if _is_repository(top):
+            found.append(top)
+            continue
+        for child in sorted(top.iterdir()):
+            if child.is_dir() and not child.is_symlink():
+                if _is_repository(child):
+                    found.append(child)
+                else:
+                    found += [g for g in sorted(child.iterdir()) if g.is_dir() and not g.is_symlink() and _is_repository(g)]
+    return found
+
+
+def own_clone(session: Session, clones: Sequence[Path]) -> Path | None:
+    """The one clone among `clones` that is the session's repository, or None (then its cwd decides).
+
+    By the log's word (its commit or remote: `trail.same_repository`), else by a clone named as the
+    session's project (`owner+name/repo` counts as `name`) that holds its files (`trail.belongs`).
+    Where several fit, none is taken: a wrong clone would call the session's work lost."""
+    if not clones:
+        return None
+    sure = [c for c in clones if same_repository(session, c)]
+    if len(sure) == 1:
+        return sure[0]
+    project = (session.project or "").lower()
+    named = [c for c in clones if project and _clone_name(c) == project and belongs(session, c)]
+    return named[0] if len(named) == 1 else None
+
+
+def _clone_name(path: Path) -> str:
+    name = path.parent.name if path.name == "repo" and "+" in path.parent.name else path.name
+    return name.rsplit("+", 1)[-1].removesuffix(".git").lower()
+
+
+def _is_repository(path: Path) -> bool:
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
 
 
 def session_labels(
