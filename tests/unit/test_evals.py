@@ -195,3 +195,26 @@ def test_each_session_is_judged_in_its_own_clone_and_never_a_stranger(scenario, 
     shutil.copytree(Path(scenario[0].cwd or ""), clones / "repo")
     found = evals_api.evaluate(MemoryLibrary(steady), "skill", ratings=[], clones=[clones])
     assert found.cohort("/steady").metrics["survival"].value == pytest.approx(10 / 12)
+
+
+def test_a_score_resting_on_too_few_sessions_is_not_compared(scenario) -> None:
+    # Every session rated, so both cohorts are scored; git judged only /steady's (the /shaky ones'
+    # repository is gone): survival cannot decide, ratings do, on six sessions a side.
+    import copy
+
+    moved = [*scenario[:6], *(copy.deepcopy(s) for s in scenario[6:12])]
+    for s in moved[6:]:  # copies: the module's scenario stays as built
+        s.cwd = "/gone/repo"
+        s.steps[1].edits[0].path = "/gone/repo/x.py"
+    rated = _rate(moved, {s.id for s in moved[:6]})
+    result = evals_api.evaluate(MemoryLibrary(moved), "skill", ratings=rated)
+    answer = evals_api.compare(result, "/shaky", "/steady")
+    assert (answer.verdict, answer.metric) == ("better", "human_good")
+    assert "survival rests on fewer than 5" in (answer.why or "")
+    # /shaky: three sessions git judged and two rated make five labelled, yet neither score has five.
+    mixed = [*scenario[:9], *moved[9:12]]
+    few = evals_api.evaluate(MemoryLibrary(mixed), "skill", ratings=_rate(moved[9:11], set()))
+    assert len(few.cohort("/shaky").labelled) == 5
+    blocked = evals_api.compare(few, "/shaky", "/steady")
+    assert blocked.verdict == "blocked_too_few"
+    assert "survival /shaky 3, /steady 6; human_good /shaky 2, /steady 0" in (blocked.why or "")

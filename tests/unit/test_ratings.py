@@ -106,7 +106,7 @@ def test_eval_scores_the_rated_and_blocks_the_rest(synced, capsys) -> None:
     # The rated session, and one whose last test run's exit status is its label.
     assert (claude["cohort"], claude["status"], claude["labelled"]) == ("claude", "blocked_too_few", 2)
     assert "label 3 more" in claude["unblock"]
-    assert main(["eval", "--by", "agent", "--min", "1", "--where", "agent:claude", "--bucket", str(bucket), "--json"]) == 0
+    assert main(["eval", "--by", "agent", "--min", "2", "--where", "agent:claude", "--bucket", str(bucket), "--json"]) == 0
     scored = orjson.loads(capsys.readouterr().out)["cohorts"][0]
     assert scored["status"] == "scored" and scored["scores"]["human_good"]["value"] == 1.0
     assert main(["eval", "--compare", "claude", "nobody", "--bucket", str(bucket)]) == 2

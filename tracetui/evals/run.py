@@ -140,8 +140,8 @@ def evaluate(
     first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in."""
     if by not in groups.BY:
         raise UsageError(f"eval --by takes {', '.join(groups.BY)}, not {safe_line(clip(by, 40))!r}")
-    if minimum < 1:
-        raise UsageError("eval --min takes a number of at least 1")
+    if minimum < 2:
+        raise UsageError("eval --min takes a number of at least 2: one session has no spread to measure")
     if ratings is None:
         ratings = library.ratings() if isinstance(library, Bucket) else []
     rated: dict[str, list[Rating]] = {}
@@ -280,7 +280,7 @@ def calibrate(sessions: Sequence[SessionLabels], minimum: int = MINIMUM) -> Cali
 def compare(evaluation: Evaluation, a: str, b: str) -> Comparison:
     """How cohort `b` does against cohort `a`: better or worse where the bootstrap interval of the
     difference leaves out 0, else no detectable difference; blocked where either cannot be scored."""
-    return compare_cohorts(evaluation.cohort(a), evaluation.cohort(b), evaluation.calibration)
+    return compare_cohorts(evaluation.cohort(a), evaluation.cohort(b), evaluation.calibration, evaluation.minimum)
 
 
 def split(evaluation: Evaluation, key: str, at: str) -> Comparison:
@@ -292,23 +292,28 @@ def split(evaluation: Evaluation, key: str, at: str) -> Comparison:
     day = safe_line(clip(at, 40))
     a = score_cohort(f"{key} before {day}", before, evaluation.minimum)
     b = score_cohort(f"{key} from {day}", after, evaluation.minimum)
-    return compare_cohorts(a, b, evaluation.calibration)
+    return compare_cohorts(a, b, evaluation.calibration, evaluation.minimum)
 
 
-def compare_cohorts(a: Cohort, b: Cohort, calibration: Calibration) -> Comparison:
+def compare_cohorts(a: Cohort, b: Cohort, calibration: Calibration, minimum: int = MINIMUM) -> Comparison:
     for cohort in (a, b):
         if cohort.status != SCORED:
             return Comparison(a, b, cohort.status, None, why=f"{cohort.key}: {cohort.unblock}")
-    metric = PRIMARY if calibration.git_usable else FALLBACK
-    why = None if calibration.git_usable else (
-        f"git's survival agrees with people's ratings {calibration.agreement:.0%} of the time, too little "
-        "to trust: compared on people's ratings")  # fmt: skip
-    if a.metrics[metric].value is None or b.metrics[metric].value is None:
-        other = FALLBACK if metric == PRIMARY else PRIMARY
-        if a.metrics[other].value is None or b.metrics[other].value is None or (other == PRIMARY and not calibration.git_usable):
-            return Comparison(a, b, NO_LABELS, None, why="the two cohorts share no score to compare on: "
-                              "label their sessions with git outcomes or ratings of the same kind")  # fmt: skip
-        metric, why = other, f"compared on {other}: one cohort has no {metric}"
+    # A score is compared only where each side has it from at least `minimum` sessions: a cohort
+    # scored from its ratings may hold one session git judged, and one session has no spread.
+    usable = [m for m in ((PRIMARY, FALLBACK) if calibration.git_usable else (FALLBACK,))
+              if all(c.metrics[m].value is not None and c.metrics[m].n >= minimum for c in (a, b))]  # fmt: skip
+    if not usable:
+        shown = "; ".join(f"{m} {a.key} {a.metrics[m].n}, {b.key} {b.metrics[m].n}" for m in (PRIMARY, FALLBACK))
+        return Comparison(a, b, TOO_FEW, None, why=f"no score of both cohorts rests on {minimum} sessions or "
+                          f"more (sessions with {shown}): label more of them")  # fmt: skip
+    metric = usable[0]
+    why = None
+    if not calibration.git_usable:
+        why = (f"git's survival agrees with people's ratings {calibration.agreement or 0:.0%} of the time, too "
+               "little to trust: compared on people's ratings")  # fmt: skip
+    elif metric != PRIMARY:
+        why = f"compared on people's ratings: survival rests on fewer than {minimum} sessions of a cohort"
     score = SCORES[metric][0]
     diff = (b.metrics[metric].value or 0.0) - (a.metrics[metric].value or 0.0)
     la, lb = a.labelled, b.labelled
