@@ -1,0 +1,88 @@
+"""The Eval screen (issue 38): cohorts scored from trusted labels, from the palette or ctrl+e; b
+groups by another dimension; Enter lists a cohort's sessions alone until Escape. V rates the open
+session (or the timeline's step) good or bad with a note, and the list marks it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tracetui.bucket import Bucket
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.screens.evals import CohortList, EvalScreen, bar
+from tracetui.ui.widgets.session_list import SessionList
+
+from pilot_steps import open_claude, settle
+
+SIZE = (120, 40)
+SIZES = [(80, 24), (120, 40), (160, 48)]
+
+
+def test_a_bar_fills_to_the_score_and_draws_its_interval() -> None:
+    assert bar(0.5, 0.25, 0.75, 8) == "██▓▓──··"
+    assert bar(None, None, None, 4) == "    "
+
+
+@pytest.fixture
+def bucket(demo, tmp_path):
+    """A copy of the demo's bucket: ratings written here touch no other test's."""
+    d, _ = demo
+    shutil.copytree(d.bucket, tmp_path / "bucket")
+    with Bucket.open(tmp_path / "bucket") as b:
+        yield b
+
+
+async def test_cohorts_open_in_the_list_and_escape_shows_every_session(bucket):
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        browser = app.screen
+        every = browser.query_one(SessionList).count
+        await pilot.press("ctrl+e")
+        await settle(app, pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, EvalScreen)
+        cohorts = screen.query_one(CohortList).cohorts
+        assert {c.key for c in cohorts} == {r.agent for r in bucket.list_sessions()}
+        status = str(screen.query_one("#evals-status").render())
+        assert "a comparison needs two" in status  # the demo has too few sessions to score any
+        await pilot.press("b")  # agent, then version
+        await settle(app, pilot, 4)
+        assert screen.by == "version" and screen.query_one(CohortList).cohorts
+        first = screen.query_one(CohortList).cohorts[0]
+        await pilot.press("enter")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, BrowserScreen)
+        assert browser.query_one(SessionList).count == len(first.sessions) < every
+        await pilot.press("escape")
+        await settle(app, pilot, 3)
+        assert browser.cohort is None and browser.query_one(SessionList).count == every
+
+
+async def test_v_rates_the_open_session_and_the_list_marks_it(bucket):
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        sid = screen.opened.session.id
+        screen.query_one(SessionList).focus()
+        await pilot.press("V")
+        await settle(app, pilot, 1)
+        await pilot.press(*"bad it broke the build", "enter")
+        await settle(app, pilot, 3)
+        kept = [r for r in bucket.ratings() if r.session == sid]
+        assert [(r.verdict, r.step, r.note) for r in kept] == [("bad", None, "it broke the build")]
+        assert screen.query_one(SessionList).rated.get(sid) == "bad"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_eval_screen(snapshot_demo, snap_compare, size):
+    _, library = snapshot_demo
+
+    async def run(pilot):
+        await settle(pilot.app, pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot.app, pilot, 4)
+
+    assert snap_compare(TraceApp(library), run_before=run, terminal_size=size)
