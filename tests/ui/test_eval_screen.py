@@ -13,6 +13,7 @@ from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.screens.evals import CohortList, EvalScreen, bar
 from tracetui.ui.widgets.session_list import SessionList
+from tracetui.ui.widgets.timeline import Timeline
 
 from pilot_steps import open_claude, settle
 
@@ -61,6 +62,7 @@ async def test_cohorts_open_in_the_list_and_escape_shows_every_session(bucket):
         assert browser.cohort is None and browser.query_one(SessionList).count == every
 
 
+@pytest.mark.slow  # opens a session and rates twice through the dialog: ~13 s on 2 cores
 async def test_v_rates_the_open_session_and_the_list_marks_it(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
@@ -74,6 +76,18 @@ async def test_v_rates_the_open_session_and_the_list_marks_it(bucket):
         kept = [r for r in bucket.ratings() if r.session == sid]
         assert [(r.verdict, r.step, r.note) for r in kept] == [("bad", None, "it broke the build")]
         assert screen.query_one(SessionList).rated.get(sid) == "bad"
+        # In the timeline, V rates the step under its cursor, and the timeline marks it.
+        timeline = screen.query_one(Timeline)
+        timeline.focus()
+        timeline.reveal_step(2)
+        await settle(app, pilot, 1)
+        await pilot.press("V")
+        await settle(app, pilot, 1)
+        await pilot.press(*"good", "enter")
+        await settle(app, pilot, 3)
+        step = screen.opened.session.steps[timeline.step_index()]
+        assert [(r.verdict, r.index) for r in bucket.ratings() if r.step is not None] == [("good", step.index)]
+        assert timeline.rated == {step.id: "good"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -234,6 +234,7 @@ class BrowserScreen(Screen):
         # (what it is, its session ids): the cohort the Eval screen opened, listed alone until Escape.
         self.cohort: tuple[str, list[str]] | None = None
         self._rated: dict[str, str] = {}  # session id -> a person's rating of it (the list's marks)
+        self._step_rated: dict[str, dict[str, str]] = {}  # session id -> {step id: rating} (the timeline's)
         self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
         self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
@@ -547,6 +548,7 @@ class BrowserScreen(Screen):
         session = opened.session
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts)
+        timeline.rated = dict(self._step_rated.get(session.id, {}))
         self._title(session)
         sessions = self.query_one(SessionList)
         row = sessions.summary(sessions.cursor)
@@ -1230,9 +1232,15 @@ class BrowserScreen(Screen):
         if not isinstance(self.library, Bucket):
             return
         try:
-            self._rated = {r.session: r.verdict for r in self.library.ratings() if r.step is None}
+            found = self.library.ratings()
         except TracetuiError:
-            self._rated = {}  # `doctor` says what is wrong with the file; the list goes on
+            found = []  # `doctor` says what is wrong with the file; the list goes on
+        steps: dict[str, dict[str, str]] = {}
+        for r in found:
+            if r.step is not None:
+                steps.setdefault(r.session, {})[r.step] = r.verdict
+        self._rated = {r.session: r.verdict for r in found if r.step is None}
+        self._step_rated = steps
 
     def action_rate(self) -> None:
         """Rate the open session, or the step under the timeline's cursor: good or bad, and a note."""
@@ -1269,8 +1277,17 @@ class BrowserScreen(Screen):
             return
         where = "the session" if rating.index is None else f"step {rating.index}"
         self.app.call_from_thread(self.notify, f"rated {where} {rating.verdict}", markup=False)
-        if rating.index is None:
+        if rating.step is None:
             self.app.call_from_thread(self.refresh_sessions, session_id)
+        else:
+            self.app.call_from_thread(self._step_rating_shown, session_id, rating.step, rating.verdict)
+
+    def _step_rating_shown(self, session_id: str, step_id: str, verdict: str) -> None:
+        self._step_rated.setdefault(session_id, {})[step_id] = verdict
+        if self.opened is not None and self.opened.session.id == session_id:
+            timeline = self.query_one(Timeline)
+            timeline.rated[step_id] = verdict
+            timeline.invalidate()
 
     def action_remove_session(self) -> None:
         if self.opened is None:
