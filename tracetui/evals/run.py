@@ -51,7 +51,8 @@ class Cohort:
         return {"cohort": self.key, "status": self.status, "sessions": len(self.sessions),
                 "labelled": len(self.labelled), "unblock": self.unblock,
                 "scores": {k: m.to_dict() for k, m in self.metrics.items()},
-                "ids": [s.id for s in self.sessions]}  # fmt: skip
+                "ids": [s.id for s in self.sessions],
+                "labels": [s.to_dict() for s in self.sessions]}  # fmt: skip
 
 
 @dataclass(slots=True)
