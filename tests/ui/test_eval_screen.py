@@ -100,3 +100,25 @@ def test_eval_screen(snapshot_demo, snap_compare, size):
         await settle(pilot.app, pilot, 4)
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=size)
+
+
+def test_scored_cohorts_are_drawn_as_bars(snapshot_demo, snap_compare):
+    """Two scored cohorts (figures made up here) as the list draws them: bars across intervals."""
+    _, library = snapshot_demo
+    from tracetui.evals import SCORED, Cohort, Metric, SessionLabels
+
+    def cohort(key: str, kept: Metric, good: Metric) -> Cohort:
+        labels = [SessionLabels(f"{key}{i}", None, alive=1) for i in range(6)]
+        return Cohort(key, labels, SCORED, {"survival": kept, "human_good": good})
+
+    shown = [cohort("/steady", Metric("survival", 0.83, 6, 0.6, 1.0), Metric("human_good", 1.0, 6, 1.0, 1.0)),
+             cohort("/shaky", Metric("survival", 0.17, 6, 0.0, 0.4), Metric("human_good", None, 0))]  # fmt: skip
+
+    async def run(pilot):
+        await settle(pilot.app, pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot.app, pilot, 4)
+        pilot.app.screen.query_one(CohortList).show(shown)
+        await pilot.pause()
+
+    assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)

@@ -150,7 +150,7 @@ class EvalScreen(Screen[tuple[str, list[str]] | None]):
         cal = result.calibration
         if cal.agreement is not None:
             lines.append(f"calibration: git agrees with ratings on {cal.agreement:.0%} of {cal.n} sessions: {cal.status}")
-        lines.append("bars: █ the score, ─ its 95% interval · b: group by another · Enter: the cohort's sessions")
+        lines.append("bars: filled to the score, ▓ and ─ its 95% interval · b: group by another · Enter: its sessions")
         return lines
 
     def action_next_by(self) -> None:
