@@ -111,3 +111,26 @@ def test_eval_scores_the_rated_and_blocks_the_rest(synced, capsys) -> None:
     assert scored["status"] == "scored" and scored["scores"]["human_good"]["value"] == 1.0
     assert main(["eval", "--compare", "claude", "nobody", "--bucket", str(bucket)]) == 2
     assert "no agent cohort 'nobody'" in capsys.readouterr().err
+
+
+def test_a_link_in_place_of_the_ratings_is_never_written_through(tmp_path) -> None:
+    from tracetui.bucket import ratings as kept
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the bucket's\n")
+    (tmp_path / kept.FILE_NAME).symlink_to(outside)
+    with pytest.raises(TracetuiError, match="cannot write the rating"):
+        kept.append(tmp_path, kept.make("s1", "good"))
+    assert outside.read_text() == "not the bucket's\n"
+
+
+def test_lines_that_are_no_rating_are_passed_over(tmp_path) -> None:
+    from tracetui.bucket import ratings as kept
+
+    rows = [b'{"session": "s1", "verdict": "good", "step": null, "index": null, "note": "ok", "at": "x"}',
+            b'{"session": "s2", "verdict": "excellent"}', b"[1, 2]", b'{"session": "s3", "verdict": "bad", "index": true}',
+            b'{"session": "s4", "verdict": "bad", "note": "' + b"n" * 5000 + b'"}', b"\xff\xfe"]  # fmt: skip
+    (tmp_path / kept.FILE_NAME).write_bytes(b"\n".join(rows) + b"\n")
+    found, bad = kept.read(tmp_path)
+    assert [(r.session, r.verdict) for r in found] == [("s1", "good")]
+    assert bad == [2, 3, 4, 5, 6]
