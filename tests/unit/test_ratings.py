@@ -109,6 +109,9 @@ def test_eval_scores_the_rated_and_blocks_the_rest(synced, capsys) -> None:
     assert main(["eval", "--by", "agent", "--min", "2", "--where", "agent:claude", "--bucket", str(bucket), "--json"]) == 0
     scored = orjson.loads(capsys.readouterr().out)["cohorts"][0]
     assert scored["status"] == "scored" and scored["scores"]["human_good"]["value"] == 1.0
+    assert main(["eval", "--by", "agent", "--min", "2", "--bucket", str(bucket)]) == 0
+    text = capsys.readouterr().out
+    assert "labelled: scored\n" in text and "    human_good               1.000 n=1 (no interval from one session)" in text
     assert main(["eval", "--compare", "claude", "nobody", "--bucket", str(bucket)]) == 2
     assert "no agent cohort 'nobody'" in capsys.readouterr().err
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json, print_table
+from tracetui.cli.output import print_json
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import UsageError
 from tracetui.safe_text import safe_line
@@ -107,18 +107,15 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    rows = []
+    # A block per cohort, within 80 columns: its counts and status, then a line per score or what
+    # would unblock it.
     for c in result.cohorts:
-        m = c.metrics
-        rows.append((c.key, len(c.sessions), len(c.labelled), c.status,
-                     _cell(m.get("survival")), _cell(m.get("reverted")), _cell(m.get("lost")),
-                     _cell(m.get("tests_passed")), _cell(m.get("human_good")),
-                     _cell(m.get("cost_per_surviving_line"), money=True)))  # fmt: skip
-    print_table(("cohort", "sessions", "labelled", "status", "survival", "reverted", "lost", "tests ok",
-                 "rated good", "$/line"), rows)  # fmt: skip
-    for c in result.cohorts:
+        print(safe_line(f"{c.key}: {len(c.sessions)} sessions, {len(c.labelled)} labelled: {c.status}"))
         if c.unblock:
-            print(safe_line(f"{c.key}: {c.unblock}"))
+            print(safe_line(f"    {c.unblock}"))
+        for name, metric in c.metrics.items():
+            cell = _cell(metric, money=name == "cost_per_surviving_line")
+            print(f"    {name:<24} {cell or 'no label of this kind'}")
     cal = result.calibration
     if cal.agreement is None:
         print("calibration: no session has both a git outcome and a rating")
@@ -135,9 +132,11 @@ def _cell(metric: object, money: bool = False) -> str:
 
     if not isinstance(metric, Metric) or metric.value is None:
         return ""
+    if metric.low is None:
+        return (f"${metric.value:.4f}" if money else f"{metric.value:.3f}") + f" n={metric.n} (no interval from one session)"
     if money:
         return f"${metric.value:.4f} [{metric.low or 0:.4f}, {metric.high or 0:.4f}] n={metric.n}"
-    return f"{metric.value:.2f} [{metric.low or 0:.2f}, {metric.high or 0:.2f}] n={metric.n}"
+    return f"{metric.value:.3f} [{metric.low or 0:.3f}, {metric.high or 0:.3f}] n={metric.n}"
 
 
 def _narrowed(selection: Selection, where: str) -> Selection:

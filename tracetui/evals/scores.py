@@ -118,8 +118,8 @@ class Metric:
 def measure(name: str, sessions: Sequence[SessionLabels], seed: str) -> Metric:
     score = SCORES[name][0]
     value, n = score(sessions)
-    if value is None:
-        return Metric(name, None, n)
+    if value is None or n < 2:  # one session has no spread: its value, and no interval to claim
+        return Metric(name, value, n)
     low, high = interval(lambda drawn: score(drawn)[0], sessions, f"{seed}:{name}")
     return Metric(name, value, n, low, high)
 
