@@ -55,7 +55,7 @@ def test_every_binding_of_the_app_is_a_row_of_the_table():
 def test_ids_are_unique_and_name_their_scope():
     ids = [a.id for a in actions.ACTIONS]
     assert len(ids) == len(set(ids))
-    scopes = {"app", "browser", "timeline", "list", "text", "redact", "seal", "replay", "prompt", "export", "blame", "review", "confirm"}
+    scopes = {"app", "browser", "timeline", "list", "text", "redact", "seal", "replay", "prompt", "export", "blame", "review", "confirm", "evals"}
     assert {a.scope for a in actions.ACTIONS} == scopes
     for scope in scopes:
         keys = [k for b in actions.bindings(scope) for k in b.key.split(",")]  # type: ignore[union-attr]

@@ -53,6 +53,8 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("capsule", "verify"): ["capsule", "verify", missing, "--json"],
         ("replay",): ["replay", missing, "--repo", str(tmp), "--json"],
         ("doctor",): ["doctor", "--bucket", str(not_a_dir), "--json"],
+        ("rate",): ["rate", "nosuchsession", "good", "--bucket", bucket, "--json"],
+        ("eval",): ["eval", "--by", "agent", "--compare", "a", "b", "c", "--bucket", bucket, "--json"],
         ("rm",): ["rm", "zzz", "--yes", "--bucket", bucket, "--json"],
         ("blame",): ["blame", str(tmp / "nowhere.py"), "--repo", str(tmp), "--bucket", bucket, "--json"],
         ("export",): ["export", str(tmp / "out"), "--format", "nope", "--bucket", bucket, "--json"],

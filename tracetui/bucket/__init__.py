@@ -2,11 +2,12 @@
 
 from tracetui.bucket.core import Bucket, ListHead, Rebuilding, Removal, SearchHit
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
+from tracetui.bucket.ratings import VERDICTS, Rating
 from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
 from tracetui.bucket.searched import StepQuery, kind_names, step_query, unknown_kind
 from tracetui.bucket.sync import SyncProgress, SyncReport
 
 __all__ = [
-    "Bucket", "DoctorReport", "ListHead", "Problem", "Rebuilding", "Removal", "SearchHit", "SourceFolder",
-    "StepQuery", "SyncProgress", "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query", "unknown_kind",
+    "Bucket", "DoctorReport", "ListHead", "Problem", "Rating", "Rebuilding", "Removal", "SearchHit", "SourceFolder",
+    "StepQuery", "SyncProgress", "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query", "unknown_kind", "VERDICTS",
 ]  # fmt: skip

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import orjson
 
 from tracetui.bucket import index, removed, resume, shards
+from tracetui.bucket import ratings as rated
+from tracetui.bucket.ratings import Rating
 from tracetui.bucket.index import hit_snippet
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.searched import sqlite_text, step_query
@@ -25,7 +27,7 @@ from tracetui.bucket.sync import ProgressCallback, SyncProgress, SyncReport, syn
 from tracetui import cost
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, Stopped, TracetuiError
-from tracetui.model import Session, SessionSummary
+from tracetui.model import Session, SessionSummary, Step
 from tracetui.safe_text import clip
 from tracetui.sources import registry
 from tracetui.sources import RawLog
@@ -789,6 +791,27 @@ class Bucket:
             copies = sum(self._store.remove(agent, path) for path in files)
         return Removal(sid, title, agent, files, copies)
 
+    def rate(self, id_or_prefix: str, verdict: str, step: str | None = None, note: str | None = None) -> Rating:
+        """Record a person's good/bad verdict on a session, or on one step of it (its index or id),
+        with a short note: appended to the bucket's ratings (bucket/ratings.py), which no index
+        rebuild or sync touches. A later rating of the same session and step replaces this one."""
+        if self.read_only:
+            raise TracetuiError(f"the bucket {self.root} is read-only: no rating can be kept in it")
+        sid = self.resolve(id_or_prefix)
+        step_id: str | None = None
+        step_index: int | None = None
+        if step is not None and step.strip():
+            found = _step_of(self.session(sid), step.strip())
+            step_id, step_index = found.id, found.index
+        rating = rated.make(sid, verdict, step_id, step_index, note)
+        rated.append(self.root, rating)
+        return rating
+
+    def ratings(self) -> list[Rating]:
+        """The ratings people gave, the latest for each session and step, oldest first."""
+        found, _ = rated.read(self.root)
+        return list(rated.latest(found).values())
+
     @_healing
     def raw_files(self, session_id: str) -> list[RawLog]:
         """The bucket's copies of a session's raw logs (main first), decompressed."""
@@ -817,6 +840,19 @@ _ORDERS = {
     "duration": "ORDER BY (julianday(ended) - julianday(started)) IS NULL, "
     "julianday(ended) - julianday(started) DESC, started DESC, id",
 }
+
+
+def _step_of(session: Session, wanted: str) -> Step:
+    """The step of `session` that `wanted` names: its index as shown, or its id."""
+    if wanted.isdigit():
+        n = int(wanted)
+        for step in session.steps:
+            if step.index == n:
+                return step
+    for step in session.steps:
+        if step.id == wanted:
+            return step
+    raise NotFound(f"session {session.id} has no step {clip(wanted, 80)!r} (its steps are 0 to {len(session.steps) - 1})")
 
 
 def _like(words: str) -> str:

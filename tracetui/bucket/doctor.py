@@ -17,7 +17,7 @@ from typing import Any
 
 import zstandard
 
-from tracetui.bucket import index, shards
+from tracetui.bucket import index, ratings, shards
 from tracetui.bucket.core import Bucket
 from tracetui.bucket.store import Sidecar, Store, _decompressed, file_key, sweep_temp_files
 from tracetui.errors import TracetuiError
@@ -106,7 +106,30 @@ def doctor(bucket: Bucket) -> DoctorReport:
     for key in orphans:
         report.problems.append(Problem("copies with no sidecar and no log the index knows (kept)", f"{store.dir}/{key}.*",
                                        False))  # fmt: skip
+    _check_ratings(bucket, conn if problem is None else bucket._conn(), report)
     return report
+
+
+def _check_ratings(bucket: Bucket, conn: sqlite3.Connection, report: DoctorReport) -> None:
+    """The people's ratings: lines that are no rating are named (kept: a person may mend them), and
+    ratings of sessions the bucket no longer holds are said (kept: a sync may bring them back)."""
+    path = bucket.root / ratings.FILE_NAME
+    try:
+        found, bad = ratings.read(bucket.root)
+    except TracetuiError as exc:
+        report.problems.append(Problem(f"the ratings cannot be read ({exc})", str(path), False))
+        return
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        report.problems.append(Problem(f"{len(bad)} line(s) of the ratings are no rating (line {shown}); "
+                                       "they are passed over and kept", str(path), False))  # fmt: skip
+    ids = {r.session for r in found}
+    if ids:
+        held = {row[0] for row in conn.execute("SELECT id FROM sessions")}
+        missing = sorted(ids - held)
+        if missing:
+            report.problems.append(Problem(f"{len(missing)} rated session(s) are not in the bucket (kept, "
+                                           f"e.g. {missing[0]})", str(path), True))  # fmt: skip
 
 
 def _check_copies(store: Store, sc: Sidecar, report: DoctorReport) -> None:

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "tracetui.cli.capsule",  # seal, capsule verify, replay
     "tracetui.cli.export",  # export, export --check
     "tracetui.cli.sql",  # sql
+    "tracetui.cli.evals",  # rate, eval
     "tracetui.cli.doctor",  # doctor
 )
 

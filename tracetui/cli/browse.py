@@ -128,6 +128,7 @@ def run_ls(args: argparse.Namespace) -> int:
         chosen = select(bucket, selection_of(args), include_hidden=True)
         empty = not chosen and bucket.count_sessions(include_hidden=True) == 0
         table = bucket.price_table()
+        rated = {r.session: r.verdict for r in bucket.ratings() if r.step is None}
     shown = chosen if args.all else [r for r in chosen if r.hidden is None]
     hidden = len(chosen) - len(shown)
     # Newest first, ties by id, sessions with no start last: the order the list always had.
@@ -145,13 +146,16 @@ def run_ls(args: argparse.Namespace) -> int:
     print_table(
         ("id", "agent", "project", "started", "steps", "edits", "cost", "title"),
         [(r.id, r.agent, r.project, short_time(r.started), r.steps, r.edits,
-          listed_cost(r.cost_usd, r.cost_lower_bound, r.cost_logged), _title_cell(r)) for r in rows],
+          listed_cost(r.cost_usd, r.cost_lower_bound, r.cost_logged), RATED.get(rated.get(r.id, ""), "") + _title_cell(r))
+         for r in rows],
     )  # fmt: skip
     for r in rows:
         if r.note:  # a session kept from the bucket's history, or not updated: say why
             print(f"⚠ {r.id[:12]}: {safe_line(r.note)}")
     if hidden:
         print(_not_listed(chosen))
+    if any(r.id in rated for r in rows):
+        print("✓ / ✗: rated good / bad (`tracetui rate`)")
     if table is not None and rows:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if any(r.cost_logged for r in rows):  # a line of its own, within 80 columns
@@ -159,6 +163,9 @@ def run_ls(args: argparse.Namespace) -> int:
         if any(r.cost_lower_bound and r.cost_usd is not None for r in rows):
             print("≥: a lower bound, the log counts only part of the session's usage")
     return 0
+
+
+RATED = {"good": "✓ ", "bad": "✗ "}  # a session's own rating, before its title
 
 
 def _not_listed(rows: list[SessionSummary]) -> str:

@@ -139,6 +139,8 @@ class Outcome:
     repo: str | None = None
     note: str | None = None
     tests: list[dict[str, Any]] = field(default_factory=list)  # {"step", "command", "exit_code"}
+    # People's ratings (`tracetui rate`): {"step": index or None, "verdict", "note", "at"}
+    ratings: list[dict[str, Any]] = field(default_factory=list)
 
     def labels(self) -> dict[str, Any]:
         lines = {state: 0 for state in LINE_STATES}
@@ -154,6 +156,8 @@ class Outcome:
             "tests_last_exit": last,
             "commits": sorted({f.commit for f in self.fates if f.commit}),
             "note": self.note,
+            "ratings": self.ratings,
+            "rating": next((r["verdict"] for r in reversed(self.ratings) if r["step"] is None), None),
         }
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui import __version__
+from tracetui.bucket import Bucket, Rating
 from tracetui.capsule import scrub
 from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
@@ -151,9 +152,19 @@ class Exporter:
         self.options = options
         self.report = report
         self.store = plan_store(library)
+        self._rated: list[Rating] | None = None
 
     def outcome(self, session: Session) -> Outcome:
-        return outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
+        found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
+        found.ratings = [{"step": r.index, "verdict": r.verdict, "note": r.note, "at": r.at}
+                         for r in self._ratings() if r.session == session.id]  # fmt: skip
+        return found
+
+    def _ratings(self) -> list[Rating]:
+        """People's ratings where the library keeps them (a bucket), read once per export."""
+        if self._rated is None:
+            self._rated = self.library.ratings() if isinstance(self.library, Bucket) else []
+        return self._rated
 
     def prepare(self, session_id: str) -> Prepared | None:
         """The session scrubbed under its plan; None (and the session named in the report) when it

@@ -84,6 +84,13 @@ SESSIONS: list[Column] = [
         "Commits that took the session's work (the commit that accepted each patch).",
     ),
     ("outcome_note", "string", "Why the outcome labels are partial, if they are (e.g. no repository)."),
+    ("rating", "string", "A person's rating of the whole session (`tracetui rate`): good, bad, or null."),
+    (
+        "ratings",
+        "string",
+        "JSON: every rating people gave the session or its steps: step index (null: the session), "
+        "verdict, note, when.",
+    ),
     ("redactions", "int32", "Spans replaced by placeholders in this session's rows."),
     (
         "receipt",
@@ -281,6 +288,8 @@ def rows(
             "tests_last_exit": _int(labels["tests_last_exit"]),
             "commits": labels["commits"],
             "outcome_note": labels["note"],
+            "rating": labels["rating"],
+            "ratings": _json(labels["ratings"]) or "[]",
             "redactions": sum(int(r["count"]) for r in receipt),
             "receipt": _json(receipt) or "[]",
         },

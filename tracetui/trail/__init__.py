@@ -7,7 +7,7 @@ More in docs/internals/trail.md, `trail/__init__.py`.
 
 from __future__ import annotations
 
-from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone
+from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone, same_repository
 from tracetui.trail.patches import Patch, session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
@@ -24,6 +24,7 @@ __all__ = [
     "hook_input",
     "map_repository",
     "open_clone",
+    "same_repository",
     "session_patches",
     "snapshots",
     "summarize",

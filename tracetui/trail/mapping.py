@@ -110,6 +110,17 @@ def belongs(session: Session, repo: str | Path) -> bool:
     return workdir is not None and any(relative_path(p, workdir)[1] for p in paths)
 
 
+def same_repository(session: Session, repo: str | Path) -> bool:
+    """The log's own word that `repo` is the session's repository: its logged commit is there, or
+    its remote is one of the clone's. Stricter than `belongs`, which also takes a clone that holds
+    the files the session edited (any clone holds a README.md)."""
+    try:
+        clone = open_clone(repo)
+    except NotFound:
+        return False
+    return _same_repository(session, clone)
+
+
 def logged_paths(session: Session) -> list[str]:
     """The absolute paths (in the log's namespace, '/' form) of the files the session's edits touched."""
     seen: dict[str, None] = {}

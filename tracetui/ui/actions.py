@@ -248,6 +248,11 @@ ACTIONS: tuple[Action, ...] = (
            palette="Open the subagent the chosen step spawned"),  # fmt: skip
     Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
            palette="Blame…"),  # fmt: skip
+    Action("app.evals", "ctrl+e", "evals", "Evals", "Cohorts of sessions scored from trusted labels (git "
+           "outcomes, test runs, ratings), with intervals; Enter lists a cohort's sessions", footer=False,
+           palette="Evals…"),  # fmt: skip
+    Action("browser.rate", "V", "rate", "Rate", "Rate the open session, or the step under the cursor in the "
+           "timeline, good or bad with a short note", footer=False, palette="Rate session or step…"),  # fmt: skip
     Action("browser.remove", "", "remove_session", "Remove", "Take the open session out of the bucket (your agent's "
            "own log stays)", palette="Remove session from bucket…"),  # fmt: skip
     Action("browser.export", "", "export", "Export", "Export the listed sessions as a dataset (parquet, raw, ATIF)",
@@ -386,6 +391,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("confirm.no", "n,escape", "answer(False)", "No", pinned=True),
     # -- the blame screen
     Action("blame.close", "escape,q", "close", "Close", "Back to the sessions", pinned=True),
+    # -- the evals screen
+    Action("evals.close", "escape,q", "close", "Close", "Back to the sessions", pinned=True),
+    Action("evals.by", "b", "next_by", "Group by", "Group the sessions by skill, model, agent, version, "
+           "repository or the first prompt's template"),  # fmt: skip
     # -- the export dialog (a form)
     Action("export.close", "escape", "close", "Close", pinned=True),
     Action("export.export", "ctrl+s", "export", "Export", "Write the dataset"),

@@ -142,7 +142,7 @@ class TraceApp(App):
         # because a button has focus. Ctrl+Q still quits; Escape leaves the form.
         if action == "quit" and getattr(self.screen, "FORM", False):
             return False
-        if action in ("jump_step", "search_steps"):
+        if action in ("jump_step", "search_steps", "evals"):
             # Both land on a step in the browser: over a review, an editor or a dialog they did
             # nothing (a search hit chosen there was dropped), so they are offered only there.
             return isinstance(self.screen, BrowserScreen)
@@ -338,6 +338,11 @@ class TraceApp(App):
         browser = self.browser()
         if browser is not None:
             browser.ask_search()
+
+    def action_evals(self) -> None:
+        browser = self.browser()
+        if browser is not None:
+            browser.show_evals()
 
 
 def _takes_paths(sync: SyncFunction) -> bool:

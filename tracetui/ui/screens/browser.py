@@ -27,7 +27,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from tracetui import collector
-from tracetui.bucket import unknown_kind
+from tracetui.bucket import Bucket, unknown_kind
 from tracetui.ctx import Context, ContextIndex, sent_tokens
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
@@ -231,6 +231,10 @@ class BrowserScreen(Screen):
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
         self._list_generation = 0
+        # (what it is, its session ids): the cohort the Eval screen opened, listed alone until Escape.
+        self.cohort: tuple[str, list[str]] | None = None
+        self._rated: dict[str, str] = {}  # session id -> a person's rating of it (the list's marks)
+        self._step_rated: dict[str, dict[str, str]] = {}  # session id -> {step id: rating} (the timeline's)
         self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
         self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
@@ -332,6 +336,7 @@ class BrowserScreen(Screen):
     ) -> None:
         filters = query.as_kwargs()
         worker = get_current_worker()
+        self._read_ratings()
         try:
             # A newer filter cancels this worker: the SQL it is running stops then, not at its end.
             with self.library.stopping(lambda: worker.is_cancelled):
@@ -347,6 +352,11 @@ class BrowserScreen(Screen):
     ) -> None:
         """What `_query_sessions` posts: the first screen where it is cheaper, then the whole answer."""
         worker = get_current_worker()
+        if self.cohort is not None:  # the sessions of a cohort the Eval screen opened, newest first
+            rows = [self.library.summary(sid) for sid in self.cohort[1]]
+            rows.sort(key=lambda r: r.started or "", reverse=True)
+            self.post_message(ListReady(generation, len(rows), rows, keep))
+            return
         if query.text:
             # Every session a word is in grows with the bucket; a screenful of them, looked for
             # session by session in the list's order, does not: shown first, then the rest.
@@ -397,10 +407,15 @@ class BrowserScreen(Screen):
         library, order = self.library, self.order
         query = self._query()
 
+        held = message.first if self.cohort is not None else None  # a cohort's rows are all in hand
+
         def fetch(offset: int, limit: int) -> list:
+            if held is not None:
+                return held[offset : offset + limit]
             return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
 
         sessions = self.query_one(SessionList)
+        sessions.rated = self._rated
         cursor = 0
         # The list's cursor stays on the open session, or goes to the one being opened (the app
         # started on a session), so its highlight does not preview another over it. Over the first
@@ -553,6 +568,7 @@ class BrowserScreen(Screen):
         session = opened.session
         timeline = self.query_one(Timeline)
         timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts)
+        timeline.rated = dict(self._step_rated.get(session.id, {}))
         self._title(session)
         sessions = self.query_one(SessionList)
         row = sessions.summary(sessions.cursor)
@@ -1018,6 +1034,10 @@ class BrowserScreen(Screen):
         elif isinstance(focused, Timeline):
             self.remove_class("-hide-sessions")
             self.query_one(SessionList).focus()
+        elif self.cohort is not None:  # out of a cohort the Eval screen opened: every session again
+            self.cohort = None
+            self.refresh_sessions()
+            self._status()
         elif is_capsule(self.library):
             self.action_close_capsule()  # the top of a capsule: back is out of it
 
@@ -1216,6 +1236,85 @@ class BrowserScreen(Screen):
                 self.open_session(session, step_id=step, focus=True)
 
         self.app.push_screen(BlameScreen(self.library, file, repo, ref), chosen)
+
+    # -- evals and ratings -----------------------------------------------------------------------
+    def show_evals(self) -> None:
+        """The Eval screen; a cohort chosen there is listed here, alone, until Escape."""
+        from tracetui.ui.screens.evals import EvalScreen
+
+        def chosen(picked: tuple[str, list[str]] | None) -> None:
+            if picked is None:
+                return
+            self.cohort = picked
+            self.remove_class("-hide-sessions")
+            self.refresh_sessions()
+            self.query_one(SessionList).focus()
+            self.notify(safe_line(f"the {len(picked[1])} sessions of {picked[0]}; Escape in the list shows every session"),
+                        markup=False)  # fmt: skip
+
+        self.app.push_screen(EvalScreen(self.library), chosen)
+
+    def _read_ratings(self) -> None:
+        """People's ratings of whole sessions, for the list's marks (in the list's worker)."""
+        if not isinstance(self.library, Bucket):
+            return
+        try:
+            found = self.library.ratings()
+        except TracetuiError:
+            found = []  # `doctor` says what is wrong with the file; the list goes on
+        steps: dict[str, dict[str, str]] = {}
+        for r in found:
+            if r.step is not None:
+                steps.setdefault(r.session, {})[r.step] = r.verdict
+        self._rated = {r.session: r.verdict for r in found if r.step is None}
+        self._step_rated = steps
+
+    def action_rate(self) -> None:
+        """Rate the open session, or the step under the timeline's cursor: good or bad, and a note."""
+        if self.opened is None:
+            self.notify("open a session to rate first", severity="warning")
+            return
+        if not isinstance(self.library, Bucket) or self.library.read_only:
+            self.notify("ratings are kept in a bucket you can write to", severity="warning")
+            return
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        session = self.opened.session
+        index = self.current_step() if isinstance(self.focused, Timeline) else None
+        what = f"step {index} of the session" if index is not None else "the session"
+
+        def answered(answer: str | None) -> None:
+            verdict, _, note = (answer or "").strip().partition(" ")
+            if verdict.lower() not in ("good", "bad"):
+                if answer:
+                    self.notify("a rating starts with good or bad", severity="warning")
+                return
+            self._rate(session.id, verdict.lower(), None if index is None else str(index), note.strip() or None)
+
+        self.app.push_screen(PathPrompt(f"Rate {what}: good or bad, then a short note if you like:",
+                                        "good it fixed the bug"), answered)  # fmt: skip
+
+    @thread_work("rate")
+    def _rate(self, session_id: str, verdict: str, step: str | None, note: str | None) -> None:
+        assert isinstance(self.library, Bucket)
+        try:
+            rating = self.library.rate(session_id, verdict, step, note)
+        except TracetuiError as exc:
+            self.app.call_from_thread(self.notify, f"not rated: {exc}", severity="error", markup=False)
+            return
+        where = "the session" if rating.index is None else f"step {rating.index}"
+        self.app.call_from_thread(self.notify, f"rated {where} {rating.verdict}", markup=False)
+        if rating.step is None:
+            self.app.call_from_thread(self.refresh_sessions, session_id)
+        else:
+            self.app.call_from_thread(self._step_rating_shown, session_id, rating.step, rating.verdict)
+
+    def _step_rating_shown(self, session_id: str, step_id: str, verdict: str) -> None:
+        self._step_rated.setdefault(session_id, {})[step_id] = verdict
+        if self.opened is not None and self.opened.session.id == session_id:
+            timeline = self.query_one(Timeline)
+            timeline.rated[step_id] = verdict
+            timeline.invalidate()
 
     def action_remove_session(self) -> None:
         if self.opened is None:

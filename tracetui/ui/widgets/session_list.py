@@ -69,6 +69,7 @@ class SessionList(VirtualList):
         self._generation = 0
         self._header_width = -1  # the width the header's columns were last told of
         self.machines = False  # a dataset that names machines: a column for them
+        self.rated: dict[str, str] = {}  # session id -> a person's rating of it, good or bad
 
     def show(self, fetch: Fetch, count: int, cursor: int = 0, first_page: list[SessionSummary] | None = None) -> None:
         """Show a new result set: `count` rows, read through `fetch` as they come into view."""
@@ -131,7 +132,7 @@ class SessionList(VirtualList):
         row = self.summary(index)
         if row is None:
             return [("  …", self.part_style("virtual-list--dim"))]
-        return session_row(self, row, width)
+        return session_row(self, row, width, self.rated.get(row.id))
 
 
 def when_text(started: str | None, this_year: str | None = None) -> str:
@@ -182,7 +183,10 @@ def header_text(width: int, machines: bool = False) -> str:
     return out.rstrip()
 
 
-def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Part]:
+RATED = {"good": "✓ ", "bad": "✗ "}  # a person's rating of the session, before its title
+
+
+def session_row(widget: VirtualList, row: SessionSummary, width: int, rated: str | None = None) -> list[Part]:
     """when · agent · project · title … steps · tokens, dropping columns as the pane narrows."""
     style = widget.part_style
     when = when_text(row.started)
@@ -214,6 +218,8 @@ def session_row(widget: VirtualList, row: SessionSummary, width: int) -> list[Pa
         tail.append((f"{cost:>8} ", style("session-list--number")))
     if row.note:  # shown from the bucket's history, or not updated: the detail pane says why
         parts.append(("⚠ ", style("session-list--note")))
+    if rated in RATED:
+        parts.append((RATED[rated], style("session-list--note" if rated == "bad" else "session-list--number")))
     used = sum(cell_len(t) for t, _ in parts) + sum(cell_len(t) for t, _ in tail)
     room = max(0, width - used)
     parts.append((one_line(title, room), None))

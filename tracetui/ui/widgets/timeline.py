@@ -136,6 +136,7 @@ class Timeline(VirtualList):
         self._leaves: list[int] = []
         self._path: set[int] | None = None
         self.states: dict[str, str] = {}  # step id -> survival state of its patches
+        self.rated: dict[str, str] = {}  # step id -> a person's rating of it (good or bad)
         self._cwd = ""
         self._widest_label = 0
         self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
@@ -488,6 +489,9 @@ class Timeline(VirtualList):
             right.append((f" {FORK_POINT}", style("timeline--branch")))
         if badge:
             right.append((f" {badge}", badge_style))
+        verdict = self.rated.get(step.id)
+        if verdict is not None:
+            right.append((" ✓" if verdict == "good" else " ✗", style("timeline--branch")))
         if took:
             right.append((took, style("timeline--time")))
         right.append((" ", None))

@@ -1,0 +1,340 @@
+"""`tracetui eval`: cohorts, their scores from trusted labels, a comparison and the calibration.
+
+More on what the scores mean in README.md ("Evals") and scores.py.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracetui.bucket import Bucket, Rating
+from tracetui.errors import TracetuiError, UsageError
+from tracetui.evals import cohorts as groups
+from tracetui.evals.scores import RESAMPLES, SCORES, Metric, SessionLabels, interval, measure, percentiles
+from tracetui.export.labels import outcome
+from tracetui.model import Session
+from tracetui.safe_text import clip, safe_line
+from tracetui.selection import Selection, parse_moment, select
+from tracetui.trail import belongs, same_repository
+
+if TYPE_CHECKING:
+    from tracetui.library import Library
+
+MINIMUM = 5  # labelled sessions a cohort needs before it is scored (`--min`)
+AGREEMENT_MIN = 0.7  # the git score is used only where it agrees with people this often, or more
+SCORED = "scored"
+NO_LABELS = "blocked_no_labels"
+TOO_FEW = "blocked_too_few"
+BETTER, WORSE, SAME = "better", "worse", "no detectable difference"
+# What a comparison goes by: git's survival share where people's ratings do not contradict it.
+PRIMARY = "survival"
+FALLBACK = "human_good"
+
+
+@dataclass(slots=True)
+class Cohort:
+    key: str
+    sessions: list[SessionLabels]  # every session of the cohort, labelled or not
+    status: str = NO_LABELS
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    unblock: str | None = None  # what would let it be scored
+
+    @property
+    def labelled(self) -> list[SessionLabels]:
+        return [s for s in self.sessions if s.labelled]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cohort": self.key, "status": self.status, "sessions": len(self.sessions),
+                "labelled": len(self.labelled), "unblock": self.unblock,
+                "scores": {k: m.to_dict() for k, m in self.metrics.items()},
+                "ids": [s.id for s in self.sessions],
+                "labels": [s.to_dict() for s in self.sessions]}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Calibration:
+    """How often git's survival (≥ half the decided lines kept: good) agrees with people's ratings,
+    over the sessions that have both."""
+
+    n: int
+    agreement: float | None
+    low: float | None = None
+    high: float | None = None
+    status: str = "unchecked"  # trusted | too_low | unchecked (fewer than the minimum have both)
+
+    @property
+    def git_usable(self) -> bool:
+        return self.status != "too_low"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "agreement": None if self.agreement is None else round(self.agreement, 6),
+                "interval": None if self.low is None else [round(self.low, 6), round(self.high or 0, 6)],
+                "status": self.status, "minimum": AGREEMENT_MIN}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Evaluation:
+    by: str
+    cohorts: list[Cohort]
+    calibration: Calibration
+    minimum: int
+    ref: str = "HEAD"
+
+    def cohort(self, key: str) -> Cohort:
+        for c in self.cohorts:
+            if c.key == key:
+                return c
+        known = ", ".join(c.key for c in self.cohorts[:8]) or "none"
+        raise UsageError(f"no {self.by} cohort {safe_line(clip(key, 80))!r} (cohorts: {known})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "ref": self.ref, "minimum": self.minimum, "calibration": self.calibration.to_dict(),
+                "cohorts": [c.to_dict() for c in self.cohorts],
+                "scores": {k: {"means": v[1], "higher_is_better": v[2]} for k, v in SCORES.items()}}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Comparison:
+    a: Cohort
+    b: Cohort
+    verdict: str  # better | worse | no detectable difference | blocked_no_labels | blocked_too_few
+    metric: str | None
+    difference: float | None = None
+    low: float | None = None
+    high: float | None = None
+    why: str | None = None
+
+    def line(self) -> str:
+        """The answer in one line: how B does against A, and the figures behind it."""
+        if self.metric is None or self.difference is None:
+            return f"{self.verdict}: {self.why}"
+        ma, mb = self.a.metrics[self.metric], self.b.metrics[self.metric]
+        return (f"{self.verdict}: {self.b.key} against {self.a.key} on {self.metric}: "
+                f"{_f(mb.value)} [{_f(mb.low)}, {_f(mb.high)}] n={mb.n} vs {_f(ma.value)} [{_f(ma.low)}, "
+                f"{_f(ma.high)}] n={ma.n}; difference {self.difference:+.3f} [{_f(self.low, True)}, "
+                f"{_f(self.high, True)}]" + (f"; {self.why}" if self.why else ""))  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "metric": self.metric, "a": self.a.to_dict(), "b": self.b.to_dict(),
+                "difference": None if self.difference is None else round(self.difference, 6),
+                "interval": None if self.low is None else [round(self.low, 6), round(self.high or 0, 6)],
+                "why": self.why, "line": self.line()}  # fmt: skip
+
+
+def evaluate(
+    library: Library,
+    by: str = "agent",
+    selection: Selection | None = None,
+    *,
+    ratings: Sequence[Rating] | None = None,
+    ref: str = "HEAD",
+    repo: str | Path | None = None,
+    clones: Sequence[str | Path] = (),
+    minimum: int = MINIMUM,
+) -> Evaluation:
+    """Every chosen session's trusted labels, grouped `by` one of cohorts.BY and scored. The ratings
+    are the bucket's own unless given. A session's work is judged in `repo` where given, else in the
+    first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in."""
+    if by not in groups.BY:
+        raise UsageError(f"eval --by takes {', '.join(groups.BY)}, not {safe_line(clip(by, 40))!r}")
+    if minimum < 2:
+        raise UsageError("eval --min takes a number of at least 2: one session has no spread to measure")
+    if ratings is None:
+        ratings = library.ratings() if isinstance(library, Bucket) else []
+    rated: dict[str, list[Rating]] = {}
+    for r in ratings:
+        rated.setdefault(r.session, []).append(r)
+    rows = select(library, selection or Selection())
+    candidates = clones_in(clones)
+    found: list[SessionLabels] = []
+    keys: dict[str, list[str]] = {}
+    for row in rows:
+        session = library.session(row.id)
+        where = repo if repo is not None else own_clone(session, candidates)
+        labels = session_labels(session, rated.get(row.id, []), ref, where, library.cache_dir)
+        labels.cost_usd = row.cost_usd
+        keys[row.id] = groups.keys(session, by)
+        found.append(labels)
+    if by == "template":
+        keys = groups.shared_templates(keys)
+    by_key: dict[str, list[SessionLabels]] = {}
+    for labels in found:
+        labels.cohorts = keys[labels.id]
+        for key in labels.cohorts:
+            by_key.setdefault(key, []).append(labels)
+    scored = [score_cohort(key, sessions, minimum) for key, sessions in by_key.items()]
+    scored.sort(key=lambda c: (-len(c.labelled), -len(c.sessions), c.key))
+    return Evaluation(by, scored, calibrate(found, minimum), minimum, ref)
+
+
+def clones_in(given: Sequence[str | Path]) -> list[Path]:
+    """The git repositories `given` names: each one that is a repository, else the repositories in
+    it and one level further down (a folder of clones, a mirror's `owner+name/repo`)."""
+    found: list[Path] = []
+    for item in given:
+        top = Path(item).expanduser()
+        if not top.is_dir():
+            raise UsageError(f"{safe_line(clip(str(item), 200))!r} is not a folder")
+        if _is_repository(top):
+            found.append(top)
+            continue
+        for child in sorted(top.iterdir()):
+            if child.is_dir() and not child.is_symlink():
+                if _is_repository(child):
+                    found.append(child)
+                else:
+                    found += [g for g in sorted(child.iterdir()) if g.is_dir() and not g.is_symlink() and _is_repository(g)]
+    return found
+
+
+def own_clone(session: Session, clones: Sequence[Path]) -> Path | None:
+    """The one clone among `clones` that is the session's repository, or None (then its cwd decides).
+
+    By the log's word (its commit or remote: `trail.same_repository`), else by a clone named as the
+    session's project (`owner+name/repo` counts as `name`) that holds its files (`trail.belongs`).
+    Where several fit, none is taken: a wrong clone would call the session's work lost."""
+    if not clones:
+        return None
+    sure = [c for c in clones if same_repository(session, c)]
+    if len(sure) == 1:
+        return sure[0]
+    project = (session.project or "").lower()
+    named = [c for c in clones if project and _clone_name(c) == project and belongs(session, c)]
+    return named[0] if len(named) == 1 else None
+
+
+def _clone_name(path: Path) -> str:
+    name = path.parent.name if path.name == "repo" and "+" in path.parent.name else path.name
+    return name.rsplit("+", 1)[-1].removesuffix(".git").lower()
+
+
+def _is_repository(path: Path) -> bool:
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
+
+
+def session_labels(
+    session: Session, ratings: Sequence[Rating], ref: str = "HEAD", repo: str | Path | None = None,
+    cache_dir: Path | None = None,
+) -> SessionLabels:  # fmt: skip
+    """One session's trusted labels: git's fates of its added lines, its last test run, its ratings."""
+    try:
+        found = outcome(session, ref, repo, cache_dir)
+    except TracetuiError as exc:  # a repository that cannot be read decides nothing, and says why
+        labels = SessionLabels(session.id, session.started, note=str(exc))
+    else:
+        lines = {k: 0 for k in ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")}
+        for fate in found.fates:
+            lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+        last = found.tests[-1]["exit_code"] if found.tests else None
+        labels = SessionLabels(session.id, session.started, alive=lines["alive"], transformed=lines["transformed"],
+                               reverted=lines["reverted"], lost=lines["lost"],
+                               undecided=lines["uncommitted"] + lines["unknown"], tests_last_exit=last,
+                               note=found.note)  # fmt: skip
+    # The session's own rating decides; failing one, its steps' ratings share it.
+    whole = [r for r in ratings if r.step is None]
+    chosen = whole[-1:] or list(ratings)
+    if chosen:
+        labels.good = sum(1 for r in chosen if r.good) / len(chosen)
+        labels.ratings = len(ratings)
+    return labels
+
+
+def score_cohort(key: str, sessions: list[SessionLabels], minimum: int = MINIMUM) -> Cohort:
+    cohort = Cohort(key, sessions)
+    labelled = cohort.labelled
+    if not labelled:
+        cohort.status = NO_LABELS
+        cohort.unblock = (f"none of its {len(sessions)} session(s) has a trusted label: rate {minimum} "
+                          "(`tracetui rate ID good|bad`), or give the repositories their work went to (--repo)")  # fmt: skip
+        return cohort
+    if len(labelled) < minimum:
+        cohort.status = TOO_FEW
+        more = minimum - len(labelled)
+        cohort.unblock = (f"{len(labelled)} of {minimum} labelled sessions: label {more} more "
+                          "(`tracetui rate ID good|bad`, or their repositories), or lower --min")  # fmt: skip
+        return cohort
+    cohort.status = SCORED
+    cohort.metrics = {name: measure(name, labelled, key) for name in SCORES}
+    return cohort
+
+
+def calibrate(sessions: Sequence[SessionLabels], minimum: int = MINIMUM) -> Calibration:
+    both = [s for s in sessions if s.decided and s.good is not None]
+
+    def agreement(drawn: Sequence[SessionLabels]) -> float | None:
+        if not drawn:
+            return None
+        return sum(1 for s in drawn if (s.surviving * 2 >= s.decided) == ((s.good or 0) >= 0.5)) / len(drawn)
+
+    value = agreement(both)
+    if value is None:
+        return Calibration(0, None)
+    low, high = interval(agreement, both, "calibration")
+    status = "unchecked" if len(both) < minimum else "trusted" if value >= AGREEMENT_MIN else "too_low"
+    return Calibration(len(both), value, low, high, status)
+
+
+def compare(evaluation: Evaluation, a: str, b: str) -> Comparison:
+    """How cohort `b` does against cohort `a`: better or worse where the bootstrap interval of the
+    difference leaves out 0, else no detectable difference; blocked where either cannot be scored."""
+    return compare_cohorts(evaluation.cohort(a), evaluation.cohort(b), evaluation.calibration, evaluation.minimum)
+
+
+def split(evaluation: Evaluation, key: str, at: str) -> Comparison:
+    """One cohort before `at` (A) against the same cohort from `at` on (B)."""
+    moment = parse_moment(at)
+    whole = evaluation.cohort(key)
+    before = [s for s in whole.sessions if s.started and parse_moment(s.started) < moment]
+    after = [s for s in whole.sessions if s.started and parse_moment(s.started) >= moment]
+    day = safe_line(clip(at, 40))
+    a = score_cohort(f"{key} before {day}", before, evaluation.minimum)
+    b = score_cohort(f"{key} from {day}", after, evaluation.minimum)
+    return compare_cohorts(a, b, evaluation.calibration, evaluation.minimum)
+
+
+def compare_cohorts(a: Cohort, b: Cohort, calibration: Calibration, minimum: int = MINIMUM) -> Comparison:
+    for cohort in (a, b):
+        if cohort.status != SCORED:
+            return Comparison(a, b, cohort.status, None, why=f"{cohort.key}: {cohort.unblock}")
+    # A score is compared only where each side has it from at least `minimum` sessions: a cohort
+    # scored from its ratings may hold one session git judged, and one session has no spread.
+    usable = [m for m in ((PRIMARY, FALLBACK) if calibration.git_usable else (FALLBACK,))
+              if all(c.metrics[m].value is not None and c.metrics[m].n >= minimum for c in (a, b))]  # fmt: skip
+    if not usable:
+        shown = "; ".join(f"{m} {a.key} {a.metrics[m].n}, {b.key} {b.metrics[m].n}" for m in (PRIMARY, FALLBACK))
+        return Comparison(a, b, TOO_FEW, None, why=f"no score of both cohorts rests on {minimum} sessions or "
+                          f"more (sessions with {shown}): label more of them")  # fmt: skip
+    metric = usable[0]
+    why = None
+    if not calibration.git_usable:
+        why = (f"git's survival agrees with people's ratings {calibration.agreement or 0:.0%} of the time, too "
+               "little to trust: compared on people's ratings")  # fmt: skip
+    elif metric != PRIMARY:
+        why = f"compared on people's ratings: survival rests on fewer than {minimum} sessions of a cohort"
+    score = SCORES[metric][0]
+    diff = (b.metrics[metric].value or 0.0) - (a.metrics[metric].value or 0.0)
+    la, lb = a.labelled, b.labelled
+    rng = random.Random(f"compare:{a.key}:{b.key}:{metric}")
+    draws = []
+    for _ in range(RESAMPLES):
+        va = score([la[rng.randrange(len(la))] for _ in la])[0]
+        vb = score([lb[rng.randrange(len(lb))] for _ in lb])[0]
+        if va is not None and vb is not None:
+            draws.append(vb - va)
+    low, high = percentiles(draws)
+    higher_better = SCORES[metric][2]
+    if low is None or high is None or low <= 0 <= high:
+        verdict = SAME
+    else:
+        verdict = BETTER if (low > 0) == higher_better else WORSE
+    return Comparison(a, b, verdict, metric, diff, low, high, why)
+
+
+def _f(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "?"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
