@@ -1,0 +1,63 @@
+"""How each agent's program is started offline: its environment, its config, its argv for a new
+session and for a resumed one, and where its session log lands (issue 39's harness).
+
+Facts: /work/shared/docs/agent-programs.md (Claude Code needs both telemetry switches off to contact
+only the base URL; Codex resumes only under the provider it was started with, so the base URL is
+changed in its config, never a provider added).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from support.agents import programs
+from support.agents.server import Reply
+
+
+@dataclass
+class Outcome:
+    run: programs.Run
+    logs: list[Path]  # the session logs under the agent's folder after the run, oldest first
+
+
+def claude(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+           timeout: float = 90) -> Outcome:
+    """`claude -p PROMPT` (or `claude --resume ID -p PROMPT`) in `cwd`, HOME=`home`."""
+    env = {
+        "ANTHROPIC_BASE_URL": "http://127.0.0.1:{PORT}",
+        "ANTHROPIC_API_KEY": "sk-ant-made-up-for-tests",
+        "DISABLE_TELEMETRY": "1",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "IS_SANDBOX": "1",  # lets --dangerously-skip-permissions run as root, in the sandbox only
+    }
+    argv = ["claude", *(["--resume", resume] if resume else []), "-p", prompt, "--output-format", "json",
+            "--dangerously-skip-permissions"]
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("ANTHROPIC_BASE_URL",), timeout=timeout)
+    return Outcome(run, _logs(home / ".claude" / "projects"))
+
+
+def codex_home(home: Path) -> Path:
+    folder = home / ".codex"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+          timeout: float = 90) -> Outcome:
+    """`codex exec PROMPT` (or `codex exec resume ID PROMPT`) in `cwd`, CODEX_HOME=`home`/.codex."""
+    folder = codex_home(home)
+    config = folder / "config.toml"
+    # Written each run with the placeholder: the port changes from run to run.
+    config.write_text('model = "gpt-5.2-codex"\nopenai_base_url = "http://127.0.0.1:{PORT}/v1"\n')
+    env = {"OPENAI_API_KEY": "sk-made-up-for-tests", "CODEX_HOME": str(folder)}
+    argv = ["codex", "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
+            *(["resume", resume] if resume else []), prompt]
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout)
+    return Outcome(run, _logs(folder / "sessions"))
+
+
+def _logs(root: Path) -> list[Path]:
+    found = [p for p in root.rglob("*.jsonl")] if root.is_dir() else []
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))
