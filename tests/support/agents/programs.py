@@ -27,10 +27,12 @@ PINNED = {
     "codex": ("@openai/codex", "0.169.0", "codex"),
 }
 INSIDE = Path(__file__).resolve().parent / "inside.py"
+# Taken when the tests are collected: the tests' own fixture gives every test a temp HOME after.
+_CACHE = Path(os.environ.get("TRACETUI_AGENTS_CACHE") or Path.home() / ".cache" / "tracetui-agents")
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("TRACETUI_AGENTS_CACHE") or Path.home() / ".cache" / "tracetui-agents")
+    return _CACHE
 
 
 def folder(name: str) -> Path:
