@@ -7,7 +7,7 @@ import os
 import re
 import shlex
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
@@ -25,7 +25,7 @@ def checked_cwd(cwd: str | None) -> str:
     shown = safe_line(clip(cwd, 120))
     if _CONTROL.search(cwd) or not cwd.startswith("/"):
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
-    if any(part in ("..", ".") for part in PurePosixPath(cwd).parts) or "//" in cwd:
+    if any(part in ("..", ".") for part in cwd.split("/")) or "//" in cwd:
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
     return cwd
 

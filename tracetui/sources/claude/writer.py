@@ -70,7 +70,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
         if where is not None and where[0] in by_uuid:
             blocks[where[0]] = max(blocks.get(where[0], 0), where[1] + 1)
     if not blocks:
-        raise TracetuiError("none of the steps up to there comes from a line of the transcript")
+        raise TracetuiError("none of the steps up to there comes from a main-conversation line of the "
+                            "transcript (a subagent's transcript read alone cannot be resumed)")
     keep: set[str] = set()
     for start in blocks:
         at: str | None = start

@@ -1,0 +1,143 @@
+"""The resume writers (issue 39): a session written up to step N reads back, through tracetui's own
+reader, as a fork holding the same steps up to N; hostile input never chooses where we write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from shared_data import FIXTURES, corpus_files, requires_corpus
+from tracetui.errors import TracetuiError
+from tracetui.model import Session, Step, StepKind
+from tracetui.resume import write_session
+from tracetui.resume.place import checked_cwd, target_file
+from tracetui.sources import RawLog, group, read_session
+
+# Steps a reader makes from records a resumed session does not copy: a prompt only queued (the
+# queue-operation lines), the markers of a subagent run (its files stay the source's).
+NOT_CARRIED = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END)
+
+
+def _sessions(agent: str, files: list[Path]) -> list[tuple[Session, bytes]]:
+    out = []
+    for files_of in group(agent, files):
+        if files_of.main.name.startswith("agent-"):
+            continue  # a subagent's transcript read alone: Claude Code resumes none
+        if agent == "codex" and b'"payload"' not in files_of.main.read_bytes()[:4096]:
+            continue  # before 0.30 (refused, said in one line): no lines to cut at
+        session = read_session(files_of)
+        out.append((session, files_of.main.read_bytes()))
+    return out
+
+
+def _shape(steps: list[Step]) -> list[tuple]:
+    return [(s.kind, s.text, s.tool, s.tool_call_id, s.is_error) for s in steps
+            if s.subagent is None and s.kind not in NOT_CARRIED and not s.id.startswith("queued@")]
+
+
+def _points(session: Session) -> list[int]:
+    """A middle step and the last one, of the main conversation's active path."""
+    main = [s.index for s in session.steps if s.active and s.subagent is None and s.kind not in NOT_CARRIED
+            and not s.id.startswith("queued@") and not s.id.endswith(":model")]
+    return sorted({main[len(main) // 2], main[-1]}) if main else []
+
+
+def _round_trip(session: Session, data: bytes, number: int, home: Path) -> None:
+    source = session.source
+    resumed = write_session(session, [RawLog(source, data)], number, cwd="/home/dev/shop", env={}, home=home)
+    back = read_session(group(session.agent, [Path(resumed.path)])[0])
+    expected = [s for s in session.steps if s.index <= number and s.active and s.subagent is None]
+    assert back.id == resumed.session_id and back.forked_from == session.id
+    assert back.errors == []
+    assert _shape(back.steps) == _shape(expected), (session.source, number)
+    assert back.tokens.total == 0  # a fork: the parent spent them
+    if session.agent == "claude":  # (Codex's reader takes a copy's trailing prompt as the fork's own)
+        assert all(s.copied for s in _main(back.steps))
+
+
+def _main(steps: list[Step]) -> list[Step]:
+    return [s for s in steps if s.subagent is None and s.kind not in NOT_CARRIED]
+
+
+def _fixture_logs(agent: str) -> list[Path]:
+    if agent == "claude":
+        return sorted((FIXTURES / "claude" / "projects").rglob("*.jsonl"))
+    return [FIXTURES / "codex" / name for name in ("current.jsonl", "compaction.jsonl")]
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_a_fixture_session_written_at_a_step_reads_back_to_that_step(agent, tmp_path):
+    tried = 0
+    for session, data in _sessions(agent, _fixture_logs(agent)):
+        for number in _points(session):
+            _round_trip(session, data, number, tmp_path / f"h{tried}")
+            tried += 1
+    assert tried >= 2
+
+
+@requires_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_a_corpus_session_written_at_a_step_reads_back_to_that_step(agent, tmp_path):
+    logs = [p for p in corpus_files(agent, "**/*.jsonl") if p.stat().st_size < 5_000_000]
+    if not logs:
+        pytest.skip(f"no {agent} logs in the corpus")
+    tried = 0
+    for session, data in _sessions(agent, logs):
+        for number in _points(session):
+            _round_trip(session, data, number, tmp_path / f"h{tried}")
+            tried += 1
+    assert tried
+
+
+@pytest.mark.parametrize("cwd", ["relative/dir", "/home/dev/../../etc", "/home/dev/./x", "/home/dev\x1b[2J",
+                                 "/home/dev\nrm -rf", "", None, "/a//b"])
+def test_a_working_folder_that_is_not_plain_is_refused(cwd):
+    with pytest.raises(TracetuiError, match="working folder"):
+        checked_cwd(cwd)
+
+
+def test_the_folder_is_the_agents_naming_of_the_cwd_and_never_leaves_its_home(tmp_path):
+    path = target_file("claude", "/home/dev/../x y;$(rm)", "abc", "2026-01-02T03:04:05.000Z", {}, tmp_path)
+    assert path.parent.parent == tmp_path / ".claude" / "projects"
+    assert "/" not in path.parent.name and path.parent.name.startswith("-home-dev----x-y-")
+    codex = target_file("codex", "/w", "id1", "2026-01-02T03:04:05.000Z", {"CODEX_HOME": str(tmp_path / "c")}, tmp_path)
+    assert codex == tmp_path / "c" / "sessions" / "2026" / "01" / "02" / "rollout-2026-01-02T03-04-05-id1.jsonl"
+    with pytest.raises(TracetuiError, match="too long"):
+        target_file("claude", "/" + "d" * 240, "abc", "2026-01-02T03:04:05.000Z", {}, tmp_path)
+
+
+def test_a_resume_never_writes_over_a_file_or_through_a_link(tmp_path):
+    (session, data), *_ = _sessions("codex", _fixture_logs("codex"))
+    number = _points(session)[0]
+    first = write_session(session, [RawLog(session.source, data)], number, cwd="/w", env={}, home=tmp_path)
+    planted = Path(first.path)
+    folder = planted.parent
+    os.symlink(tmp_path / "elsewhere", folder / "link")
+    from tracetui.resume.place import write_new
+    with pytest.raises(TracetuiError, match="already exists"):
+        write_new(planted, b"x")
+    with pytest.raises(TracetuiError):
+        write_new(folder / "link", b"x")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_source_log_is_never_changed_and_steps_off_the_path_are_refused(tmp_path):
+    sessions = _sessions("claude", _fixture_logs("claude"))
+    for session, data in sessions:
+        before = Path(session.source).read_bytes()
+        off = next((s for s in session.steps if not s.active), None)
+        if off is not None:
+            with pytest.raises(TracetuiError, match="off the path"):
+                write_session(session, [RawLog(session.source, data)], off.index, cwd="/w", env={}, home=tmp_path)
+        inside = next((s for s in session.steps if s.subagent is not None), None)
+        if inside is not None:
+            with pytest.raises(TracetuiError, match="subagent"):
+                write_session(session, [RawLog(session.source, data)], inside.index, cwd="/w", env={}, home=tmp_path)
+        assert Path(session.source).read_bytes() == before
+    with pytest.raises(TracetuiError, match="no step 99999"):
+        write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 99999, cwd="/w", env={}, home=tmp_path)
+    with pytest.raises(TracetuiError, match="cannot be continued in codex yet"):
+        write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 0, agent="codex", cwd="/w", env={}, home=tmp_path)
