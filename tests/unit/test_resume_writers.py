@@ -141,3 +141,55 @@ def test_the_source_log_is_never_changed_and_steps_off_the_path_are_refused(tmp_
         write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 99999, cwd="/w", env={}, home=tmp_path)
     with pytest.raises(TracetuiError, match="cannot be continued in codex yet"):
         write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 0, agent="codex", cwd="/w", env={}, home=tmp_path)
+
+
+# ---- the command line: one line of command on stdout, the rest on stderr --------------------------
+
+def _bucket(tmp_path, capsys) -> str:
+    from tracetui.cli import main
+
+    bucket = str(tmp_path / "bucket")
+    assert main(["sync", "--bucket", bucket, "--source", f"claude={FIXTURES / 'claude' / 'projects'}"]) == 0
+    capsys.readouterr()
+    return bucket
+
+
+def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys, monkeypatch):
+    import orjson
+
+    from tracetui.cli import main
+
+    bucket = _bucket(tmp_path, capsys)
+    home = tmp_path / "agent-home"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
+    sid = "11111111-1111-4111-8111-111111111111"
+    source = (FIXTURES / "claude" / "projects" / "-home-dev-shop" / f"{sid}.jsonl").read_bytes()
+    assert main(["resume", sid[:8], "--step", "3", "--bucket", bucket]) == 0
+    out, err = capsys.readouterr()
+    line = out.strip()
+    assert "\n" not in line and line.startswith("cd /home/dev/shop && claude --resume ")
+    new_id = line.rsplit(" ", 1)[1]
+    written = home / ".claude" / "projects" / "-home-dev-shop" / f"{new_id}.jsonl"
+    assert written.is_file() and str(written) in err
+    assert (FIXTURES / "claude" / "projects" / "-home-dev-shop" / f"{sid}.jsonl").read_bytes() == source
+    assert main(["resume", sid, "--step", "#2", "--bucket", bucket, "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc["source_id"] == sid and doc["step"] == 2 and doc["argv"][:2] == ["claude", "--resume"]
+    assert Path(doc["path"]).is_file()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--step", "x1"], "--step wants a step number"),
+    (["--step", "1", "--agent", "pi"], "tracetui writes sessions for claude, codex; not pi"),
+    (["--step", "1", "--from", "x.capsule"], "not supported yet"),
+    (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),
+])
+def test_the_cli_refuses_in_one_line(tmp_path, capsys, monkeypatch, argv, message):
+    from tracetui.cli import main
+
+    bucket = _bucket(tmp_path, capsys)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "c"))
+    code = main(["resume", "11111111", *argv, "--bucket", bucket])
+    out, err = capsys.readouterr()
+    assert code in (1, 2) and out == "" and message in err and err.count("\n") == 1
+    assert not (tmp_path / "c").exists()
