@@ -145,21 +145,22 @@ def test_the_source_log_is_never_changed_and_steps_off_the_path_are_refused(tmp_
 
 # ---- the command line: one line of command on stdout, the rest on stderr --------------------------
 
-def _bucket(tmp_path, capsys) -> str:
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> str:
     from tracetui.cli import main
 
-    bucket = str(tmp_path / "bucket")
+    bucket = str(tmp_path_factory.mktemp("resume-cli") / "bucket")
     assert main(["sync", "--bucket", bucket, "--source", f"claude={FIXTURES / 'claude' / 'projects'}"]) == 0
-    capsys.readouterr()
     return bucket
 
 
-def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys, monkeypatch):
+def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys, monkeypatch, synced):
     import orjson
 
     from tracetui.cli import main
 
-    bucket = _bucket(tmp_path, capsys)
+    bucket = synced
+    capsys.readouterr()
     home = tmp_path / "agent-home"
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
     sid = "11111111-1111-4111-8111-111111111111"
@@ -184,10 +185,11 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
     (["--step", "1", "--from", "x.capsule"], "not supported yet"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),
 ])
-def test_the_cli_refuses_in_one_line(tmp_path, capsys, monkeypatch, argv, message):
+def test_the_cli_refuses_in_one_line(tmp_path, capsys, monkeypatch, argv, message, synced):
     from tracetui.cli import main
 
-    bucket = _bucket(tmp_path, capsys)
+    bucket = synced
+    capsys.readouterr()
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "c"))
     code = main(["resume", "11111111", *argv, "--bucket", bucket])
     out, err = capsys.readouterr()
