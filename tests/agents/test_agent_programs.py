@@ -182,3 +182,27 @@ def test_the_program_continues_a_session_tracetui_wrote(fresh: Fresh):
     assert sent == history.of_steps(expected), (sent, history.of_steps(expected))
     assert fresh.main.read_bytes() == source  # the source log is never changed
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
+
+
+@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex")])
+def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
+    from tracetui.sources.common.carried import carried
+
+    fresh: Fresh = request.getfixturevalue(source)
+    _skip_unless(target)
+    number = _middle(fresh.session)
+    home = fresh.home / f"as-{target}"
+    home.mkdir(exist_ok=True)
+    resumed = write_session(fresh.session, [RawLog(str(fresh.main), fresh.main.read_bytes())], number, agent=target,
+                            env={"CODEX_HOME": str(home / ".codex")}, home=home)
+    assert resumed.dropped  # the source's own context at least, said in words
+    upto = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
+    items, _ = carried(upto)
+    run = getattr(recipes, target)
+    outcome = run(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    body = outcome.run.main_requests()[0]["body"]
+    sent = history.of_anthropic(body) if target == "claude" else history.of_responses(body)
+    assert sent[-1] == ("user", "Go on from there")
+    sent = history.without_resume_words(sent[:-1]) if target == "claude" else sent[:-1]
+    assert sent == history.of_items(items, target)

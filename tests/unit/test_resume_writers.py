@@ -139,8 +139,58 @@ def test_the_source_log_is_never_changed_and_steps_off_the_path_are_refused(tmp_
         assert Path(session.source).read_bytes() == before
     with pytest.raises(TracetuiError, match="no step 99999"):
         write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 99999, cwd="/w", env={}, home=tmp_path)
-    with pytest.raises(TracetuiError, match="cannot be continued in codex yet"):
-        write_session(sessions[0][0], [RawLog("x", sessions[0][1])], 0, agent="codex", cwd="/w", env={}, home=tmp_path)
+
+
+# ---- another agent: rebuilt from the steps, what is left out said ---------------------------------
+
+def _said(steps: list[Step]) -> list[tuple]:
+    """What any agent's format holds of a history: prompts, answers, and each call's result text."""
+    out = []
+    for s in steps:
+        if s.kind in (StepKind.USER, StepKind.ASSISTANT) and s.subagent is None:
+            out.append((s.kind, s.text))
+        elif s.kind == StepKind.TOOL_RESULT and s.subagent is None:
+            out.append((s.kind, s.text))
+        elif s.kind == StepKind.TOOL_CALL and s.subagent is None:
+            out.append((s.kind,))
+    return out
+
+
+@pytest.mark.parametrize("source, target", [("claude", "codex"), ("codex", "claude")])
+def test_a_session_continued_in_another_agent_reads_back_with_its_history(source, target, tmp_path):
+    from tracetui.sources.common.carried import carried
+
+    tried = 0
+    for session, data in _sessions(source, _fixture_logs(source)):
+        for number in _points(session):
+            upto = [s for s in session.steps if s.index <= number and s.active and s.subagent is None]
+            items, _ = carried(upto)
+            if not items:
+                continue
+            done = write_session(session, [RawLog(session.source, data)], number, agent=target, cwd="/home/dev/shop",
+                                 env={}, home=tmp_path / f"h{tried}")
+            back = read_session(group(target, [Path(done.path)])[0])
+            assert back.errors == [] and back.forked_from == session.id and back.tokens.total == 0
+            kept = {id(s) for s in upto}
+            expected = [s for s in upto if id(s) in kept]
+            ids = {i.source_id for i in items}
+            assert _said(back.steps) == _said([s for s in expected if s.id in ids]), (session.source, number)
+            tried += 1
+    assert tried >= 2
+
+
+def test_what_another_agent_cannot_hold_is_listed(tmp_path):
+    (session, data), *_ = _sessions("codex", [FIXTURES / "codex" / "current.jsonl"])
+    last = _points(session)[-1]
+    done = write_session(session, [RawLog(session.source, data)], last, agent="claude", cwd="/w", env={},
+                         home=tmp_path)
+    assert any(d.startswith("what the source agent injected") for d in done.dropped), done.dropped
+    assert "tool calls with no result: 1" in done.dropped  # the web search Codex's server ran
+    assert done.argv[:2] == ["claude", "--resume"]
+    shells = [s for s in session.steps if s.kind == StepKind.TOOL_CALL and s.index <= last]
+    back = read_session(group("claude", [Path(done.path)])[0])
+    calls = [s for s in back.steps if s.kind == StepKind.TOOL_CALL]
+    assert len(calls) == len(shells) - 1 and {s.tool for s in calls} == {"Bash", "apply_patch"}
 
 
 # ---- the command line: one line of command on stdout, the rest on stderr --------------------------
@@ -182,7 +232,8 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
 @pytest.mark.parametrize("argv, message", [
     (["--step", "x1"], "--step wants a step number"),
     (["--step", "1", "--agent", "pi"], "tracetui writes sessions for claude, codex; not pi"),
-    (["--step", "1", "--from", "x.capsule"], "not supported yet"),
+    (["--step", "1", "--from", "x.capsule"], "--cwd names the folder to continue in"),
+    (["--step", "1", "--from", "/no/such.capsule", "--cwd", "/w"], "no/such.capsule"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),
 ])
 def test_the_cli_refuses_in_one_line(tmp_path, capsys, monkeypatch, argv, message, synced):

@@ -8,7 +8,7 @@ import sys
 import tracetui.resume as resume_api
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import UsageError
 from tracetui.safe_text import clip, safe_line
 from tracetui.sources import registry
 from tracetui.views.format import step_number
@@ -27,7 +27,8 @@ def register(subparsers: Commands) -> None:
     p.add_argument("--step", metavar="N", required=True, help="the last step to carry (the # column of `show`)")
     p.add_argument("--agent", choices=registry.names(), help="the agent to continue in (default: the session's own; "
                    f"tracetui writes {', '.join(resume_api.TARGETS)} sessions)")  # fmt: skip
-    p.add_argument("--from", dest="capsule", metavar="CAPSULE", help="continue a session of a capsule")
+    p.add_argument("--from", dest="capsule", metavar="CAPSULE", help="continue the session a capsule holds (ID: "
+                   "its id or a prefix), rebuilt from its steps; --cwd names the clone it was replayed into")
     p.add_argument("--cwd", metavar="DIR", help="the folder to continue in (default: the session's logged cwd)")
     add_bucket_option(p)
     add_json_option(p)
@@ -39,15 +40,21 @@ def run_resume(args: argparse.Namespace) -> int:
     if number is None:
         raise UsageError(f"--step wants a step number as `show` lists it, got {safe_line(clip(args.step, 40))!r}")
     if args.capsule is not None:
-        raise TracetuiError("a capsule holds the session's steps, not the agent's own log: resuming from a "
-                            "capsule is not supported yet")
-    with open_bucket(args) as bucket:
-        done = resume_api.continue_at(bucket, args.id, number, agent=args.agent, cwd=args.cwd)
+        if args.cwd is None:
+            raise UsageError("with --from, --cwd names the folder to continue in: the clone the capsule was "
+                             "replayed into (`tracetui replay CAPSULE --repo CLONE`)")
+        from tracetui.capsule import open_capsule
+
+        capsule = open_capsule(args.capsule)
+        done = resume_api.continue_at(capsule, args.id, number, agent=args.agent, cwd=args.cwd)
+    else:
+        with open_bucket(args) as bucket:
+            done = resume_api.continue_at(bucket, args.id, number, agent=args.agent, cwd=args.cwd)
     if args.json:
         print_json(done.to_dict())
         return 0
     print(safe_line(f"wrote {done.path}: {done.steps} steps of {done.source_id} up to step {done.step}, "
-                    f"as a fork"), file=sys.stderr)
+                    f"as a {done.agent} fork of it"), file=sys.stderr)
     for what in done.dropped:
         print(safe_line(f"left out: {what}"), file=sys.stderr)
     print(safe_line(done.command))

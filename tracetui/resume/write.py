@@ -19,6 +19,7 @@ from tracetui.resume import place
 from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
+from tracetui.sources.common.carried import carried
 
 TARGETS = ("claude", "codex")
 
@@ -80,22 +81,22 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
     new_id = _new_id(target, when)
-    if target != session.agent:
-        raise TracetuiError(f"a {session.agent} session cannot be continued in {target} yet")
-    if not raw:
-        raise TracetuiError("the session's own log is not at hand (a capsule or a session held in memory): "
-                            "it can only be continued from a bucket")
-    main = raw[0].data
-    if target == "claude":
-        data = claude_writer.fork(main, session, upto, new_id, stamp)
+    dropped: list[str] = []
+    if target == session.agent and raw:
+        # The same agent, its own log at hand: the log's own lines, as the agent's fork.
+        fork = claude_writer.fork if target == "claude" else codex_writer.fork
+        data = fork(raw[0].data, session, upto, new_id, stamp)
     else:
-        data = codex_writer.fork(main, session, upto, new_id, stamp)
+        # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
+        items, dropped = carried(upto)
+        write = claude_writer.from_items if target == "claude" else codex_writer.from_items
+        data = write(items, session.id, folder, new_id, stamp)
     path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
                              home or Path.home())
     place.write_new(path, data)
     argv = place.command(target, folder, new_id)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv, place.shell_line(folder, argv),
-                   len(upto))
+                   len(upto), dropped)
 
 
 def _new_id(agent: str, when: datetime) -> str:

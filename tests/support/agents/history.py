@@ -79,3 +79,18 @@ def of_responses(body: dict[str, Any]) -> list[tuple[Any, ...]]:
             output = item.get("output")
             out.append(("result", item["call_id"], output if isinstance(output, str) else json.dumps(output)))
     return out
+
+
+def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
+    """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
+    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd")}[target]
+    out: list[tuple[Any, ...]] = []
+    for i in items:
+        if i.kind in ("user", "assistant"):
+            out.append((i.kind, i.text))
+        elif i.kind == "call":
+            args = {shell[1]: i.shell} if i.shell is not None else i.args
+            out.append(("call", i.call_id, shell[0] if i.shell is not None else i.tool, args))
+        else:
+            out.append(("result", i.call_id, i.text))
+    return out

@@ -20,6 +20,7 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.sources.claude.files import project_folder
+from tracetui.sources.common.carried import Item
 
 # Claude Code cuts a longer project folder name and appends a hash of the cwd we do not reproduce.
 FOLDER_NAME_LIMIT = 200
@@ -102,4 +103,49 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
                 and isinstance(message.get("content"), list) and len(message["content"]) > cut):
             copy["message"] = {**message, "content": message["content"][:cut]}
         out.append(orjson.dumps(copy))
+    return b"\n".join(out) + b"\n"
+
+
+def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now: str,
+               new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
+    """A transcript of `new_id` holding another agent's history (`sources/common/carried.py`): a user
+    line per prompt and per tool result, an assistant line per text and per call (the lines of one
+    response share its message id, as Claude Code writes them), each marked as copied from the
+    source's step. A shell call becomes Bash, so the model can go on calling it."""
+    out: list[bytes] = []
+    parent: str | None = None
+    message_id = ""
+    for n, item in enumerate(items):
+        if item.kind in ("user", "result"):
+            message_id = ""
+            if item.kind == "user":
+                message: dict[str, Any] = {"role": "user", "content": item.text}
+            else:
+                message = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": item.call_id,
+                                                         "content": item.text, "is_error": item.is_error}]}
+            kind = "user"
+        else:
+            if not message_id:
+                message_id = f"msg_tracetui_{new_id.replace('-', '')[:12]}_{n}"
+            if item.kind == "assistant":
+                block: dict[str, Any] = {"type": "text", "text": item.text}
+            elif item.shell is not None:
+                block = {"type": "tool_use", "id": item.call_id, "name": "Bash", "input": {"command": item.shell}}
+            else:
+                args = item.args if isinstance(item.args, dict) else {"input": item.args}
+                block = {"type": "tool_use", "id": item.call_id, "name": item.tool, "input": args}
+            message = {"id": message_id, "type": "message", "role": "assistant", "model": item.model or "unknown",
+                       "content": [block], "stop_reason": None, "stop_sequence": None,
+                       "usage": {"input_tokens": 0, "output_tokens": 0}}
+            kind = "assistant"
+        uuid = new_uuid()
+        out.append(orjson.dumps({
+            "parentUuid": parent, "isSidechain": False, "userType": "external", "cwd": cwd,
+            "sessionId": new_id, "type": kind, "message": message, "uuid": uuid,
+            "timestamp": item.timestamp or now,
+            "forkedFrom": {"sessionId": source_id, "messageUuid": item.source_id},
+        }))
+        parent = uuid
+    if not out:
+        raise TracetuiError("nothing up to that step is a prompt, an answer or a tool call to carry")
     return b"\n".join(out) + b"\n"

@@ -17,6 +17,7 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
+from tracetui.sources.common.carried import Item
 
 _LINE_ID = re.compile(r"L([0-9]{1,9})(?:\.[0-9]+)?")
 
@@ -62,3 +63,31 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str)
         own["session_id"] = new_id
     head = orjson.dumps({"timestamp": now, "type": "session_meta", "payload": own})
     return b"\n".join([head, *copied]) + b"\n"
+
+
+def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now: str) -> bytes:
+    """A rollout of `new_id` holding another agent's history (`sources/common/carried.py`) as response
+    items: messages, function calls and their outputs, under a session_meta naming the source as the
+    session it was forked from. A shell call becomes exec_command, so the model can go on calling it.
+    The provider is `openai`: Codex resumes a session only under the provider it was made with."""
+    meta = {"id": new_id, "timestamp": now, "cwd": cwd, "originator": "tracetui", "cli_version": "0.0.0",
+            "source": "exec", "model_provider": "openai", "forked_from_id": source_id}
+    out = [orjson.dumps({"timestamp": now, "type": "session_meta", "payload": meta})]
+    for item in items:
+        if item.kind in ("user", "assistant"):
+            part = "input_text" if item.kind == "user" else "output_text"
+            payload: dict[str, Any] = {"type": "message", "role": item.kind,
+                                       "content": [{"type": part, "text": item.text}]}
+        elif item.kind == "call":
+            if item.shell is not None:
+                name, args = "exec_command", {"cmd": item.shell}
+            else:
+                name, args = item.tool, item.args if isinstance(item.args, dict) else {"input": item.args}
+            payload = {"type": "function_call", "name": name, "arguments": orjson.dumps(args).decode(),
+                       "call_id": item.call_id}
+        else:
+            payload = {"type": "function_call_output", "call_id": item.call_id, "output": item.text}
+        out.append(orjson.dumps({"timestamp": item.timestamp or now, "type": "response_item", "payload": payload}))
+    if len(out) == 1:
+        raise TracetuiError("nothing up to that step is a prompt, an answer or a tool call to carry")
+    return b"\n".join(out) + b"\n"
