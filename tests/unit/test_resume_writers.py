@@ -246,3 +246,38 @@ def test_the_cli_refuses_in_one_line(tmp_path, capsys, monkeypatch, argv, messag
     out, err = capsys.readouterr()
     assert code in (1, 2) and out == "" and message in err and err.count("\n") == 1
     assert not (tmp_path / "c").exists()
+
+
+def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, monkeypatch):
+    import sys
+
+    import orjson
+
+    from tracetui.cli import main
+
+    sys.path.insert(0, str(FIXTURES / "capsule"))
+    import capsule_kit as kit
+
+    repo, _base = kit.make_repo(tmp_path)
+    projects = tmp_path / "claude"
+    kit.write_claude_log(projects, repo)
+    bucket = str(tmp_path / "bucket")
+    assert main(["sync", "--bucket", bucket, "--source", f"claude={projects}"]) == 0
+    capsule = tmp_path / "ep.capsule"
+    assert main(["seal", "--bucket", bucket, kit.CLAUDE_SESSION[:8], "-o", str(capsule), "--repo", str(repo),
+                 "--accept-suggested"]) == 0
+    capsys.readouterr()
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "x"))
+    for agent in ("claude", "codex"):
+        code = main(["resume", kit.CLAUDE_SESSION[:8], "--step", "2", "--from", str(capsule), "--cwd", str(clone),
+                     "--agent", agent, "--json"])
+        out, err = capsys.readouterr()
+        assert (code, err) == (0, ""), err
+        doc = orjson.loads(out)
+        assert doc["cwd"] == str(clone) and doc["agent"] == agent
+        back = read_session(group(agent, [Path(doc["path"])])[0])
+        assert back.forked_from == doc["source_id"] and back.errors == []
+        assert [s.kind for s in back.steps][0] == StepKind.USER
