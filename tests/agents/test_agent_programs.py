@@ -12,6 +12,7 @@ bubblewrap, node or the cached npm packages are missing (tests/support/agents/pr
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from tracetui.sources import RawLog, group, read_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.agents]
 
+SUMMARY = "Summary: the notes were tidied and new.txt written."
 TOKEN = "ghp_" + "Q7r2Vx9Lm4Kp8Tz3Nw6Yb1Hc5Jd0Fs2Ge7A"  # made up: a GitHub token's shape
 # Records a current version writes that the reader does not turn into steps, and what they are.
 UNREAD = {
@@ -90,8 +92,14 @@ def claude(tmp_path_factory) -> Fresh:
     ]
     outcome = recipes.claude(home, project, "Please tidy the notes", replies)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
-    logs = [p for p in outcome.logs]
-    session, main = _read("claude", logs)
+    first, _ = _read("claude", outcome.logs)
+    # A compaction (/compact: the model's summary replaces the history), then one more turn.
+    compacted = recipes.claude(home, project, "/compact", [Reply(SUMMARY)], resume=first.id)
+    assert compacted.run.code == 0, compacted.run.stderr[-2000:]
+    more = recipes.claude(home, project, "One more look", [Reply("", [Call("Read", {"file_path": notes})]),
+                                                            Reply("Still tidy.")], resume=first.id)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    session, main = _read("claude", more.logs)
     return Fresh("claude", home, project, outcome, session, main)
 
 
@@ -124,15 +132,15 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
     assert s.errors == []
     assert s.skipped.keys() <= UNREAD[fresh.agent].keys(), s.skipped
     assert s.cwd == str(fresh.project)
-    kinds = [st.kind for st in s.steps if st.subagent is None]
-    assert kinds.count(StepKind.USER) == 1 and StepKind.ASSISTANT in kinds
+    prompts = [st.text for st in s.steps if st.subagent is None and st.kind == StepKind.USER]
+    assert prompts[0] == "Please tidy the notes"
     failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and st.is_error]
     assert len(failed) == 1 and "no-such-folder" in failed[0].text
     edited = [e for st in s.steps for e in st.edits if e.applied]
     assert any(e.path.endswith("notes.txt") for e in edited)
     # What the server answered is what the log holds, in order.
     said = [st.text for st in s.steps if st.kind == StepKind.ASSISTANT and st.subagent is None]
-    assert said[0] == "Reading the notes." and said[-1] == "Notes edited, new.txt written."
+    assert said[0] == "Reading the notes." and "Notes edited, new.txt written." in said
 
 
 def test_a_claude_subagent_reads_as_one(claude: Fresh):
@@ -141,6 +149,31 @@ def test_a_claude_subagent_reads_as_one(claude: Fresh):
     inside = [st for st in s.steps if st.subagent == s.subagents[0].id]
     assert any(st.kind == StepKind.ASSISTANT and st.text == "Two text files." for st in inside)
     assert [st.kind for st in s.steps].count(StepKind.SUBAGENT_START) == 1
+
+
+def test_a_claude_compaction_reads_as_one_step_with_its_summary(claude: Fresh):
+    steps = claude.session.steps
+    compactions = [st for st in steps if st.kind == StepKind.COMPACTION]
+    assert len(compactions) == 1 and SUMMARY in compactions[0].text
+    after = [st for st in steps if st.index > compactions[0].index and st.kind == StepKind.ASSISTANT]
+    assert [st.text for st in after] == ["Still tidy."]
+
+
+def test_a_fork_at_the_last_step_is_sent_as_the_original_is(claude: Fresh, tmp_path):
+    """After a compaction the program sends the summary, not the history before it: a session written
+    at the last step is sent exactly as the original, resumed, is (on a copy of the agent's folder)."""
+    home = tmp_path / "home"
+    shutil.copytree(claude.home / ".claude", home / ".claude", symlinks=True)
+    last = [st for st in claude.session.steps if st.active and st.subagent is None][-1].index
+    resumed = write_session(claude.session, [RawLog(str(claude.main), claude.main.read_bytes())], last, env={},
+                            home=home)
+    sent = []
+    for sid in (resumed.session_id, claude.session.id):
+        outcome = recipes.claude(home, claude.project, "Go on from there", [Reply("Carrying on.")], resume=sid)
+        assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+        sent.append(history.of_anthropic(outcome.run.main_requests()[0]["body"]))
+    assert sent[0] == sent[1]
+    assert any(SUMMARY in str(item) for item in sent[0]) and ("user", "Please tidy the notes") not in sent[0]
 
 
 def test_the_trail_of_a_fresh_log(fresh: Fresh):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class ModelServer:
         self.side_text = side_text
         self.requests: list[Request] = []
         self._ids = itertools.count(1)
+        # Ids unique across runs, as an API's are: a resumed run's calls must not take an earlier run's.
+        self._run = os.urandom(4).hex()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -85,7 +88,7 @@ class ModelServer:
         return [r for r in self.requests if r.main]
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):04d}"
+        return f"{prefix}{self._run}{next(self._ids):04d}"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

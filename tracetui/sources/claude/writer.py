@@ -36,6 +36,21 @@ def folder_name(cwd: str) -> str:
     return name
 
 
+# The fields that name another line by its uuid (besides `compactMetadata`'s segment and messages).
+_LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
+
+
+def _renamed(value: Any, renamed: dict[str, str]) -> Any:
+    """`value` with every string that is a renamed line's uuid renamed (a compaction's metadata)."""
+    if isinstance(value, str):
+        return renamed.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(v, renamed) for v in value]
+    if isinstance(value, dict):
+        return {k: _renamed(v, renamed) for k, v in value.items()}
+    return value
+
+
 def line_of(step: Step) -> tuple[str, int] | None:
     """The uuid of the transcript line a main-conversation step was read from, and the step's block
     on it (0 for the first); None for steps no line of its own holds (queued prompts, subagent
@@ -83,18 +98,25 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
             at = up if isinstance(up, str) else None
     last = upto[-1]
     last_line = line_of(last)
+    # New uuids first: a line may name a later one (a compaction's anchor is the summary after it).
     renamed: dict[str, str] = {}
+    for _no, rec in records:
+        if rec["uuid"] in keep and rec["uuid"] not in renamed:
+            renamed[rec["uuid"]] = new_uuid()
     out: list[bytes] = []
+    done: set[str] = set()
     for _no, rec in records:
         old = rec["uuid"]
-        if old not in keep or old in renamed:
+        if old not in keep or old in done:
             continue
-        renamed[old] = new_uuid()
+        done.add(old)
         copy = dict(rec)
         copy["uuid"] = renamed[old]
-        for key in ("parentUuid", "logicalParentUuid"):
+        for key in _LINKS:
             if key in copy:
                 copy[key] = renamed.get(copy[key]) if isinstance(copy[key], str) else None
+        if isinstance(copy.get("compactMetadata"), dict):
+            copy["compactMetadata"] = _renamed(copy["compactMetadata"], renamed)
         copy["sessionId"] = new_id
         copy["forkedFrom"] = {"sessionId": session.id, "messageUuid": old}
         message = copy.get("message")
