@@ -38,6 +38,7 @@ UNREAD = {
         "token_usage_record": "per-request usage, also in token_count",
     },
     "claude": {},
+    "pi": {},
 }
 
 
@@ -122,8 +123,32 @@ def codex(tmp_path_factory) -> Fresh:
     return Fresh("codex", home, project, outcome, session, main)
 
 
-@pytest.fixture(params=["claude", "codex"])
+@pytest.fixture(scope="module")
+def pi(tmp_path_factory) -> Fresh:
+    _skip_unless("pi")
+    home = tmp_path_factory.mktemp("pi-home")
+    project = _project(home)
+    replies = [
+        Reply("Reading the notes.", [Call("read", {"path": "notes.txt"})]),
+        Reply("", [Call("edit", {"path": "notes.txt", "edits": [{"oldText": "beta", "newText": "gamma"}]})]),
+        Reply("", [Call("bash", {"command": "ls /no-such-folder"})]),
+        Reply("", [Call("write", {"path": "new.txt", "content": f"token = {TOKEN}\n"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.pi(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, main = _read("pi", outcome.logs)
+    return Fresh("pi", home, project, outcome, session, main)
+
+
+@pytest.fixture(params=["claude", "codex", "pi"])
 def fresh(request) -> Fresh:
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(params=["claude", "codex"])
+def written(request) -> Fresh:
+    """An agent tracetui writes sessions for."""
     return request.getfixturevalue(request.param)
 
 
@@ -194,7 +219,8 @@ def _middle(session: Session) -> int:
     return results[1].index
 
 
-def test_the_program_continues_a_session_tracetui_wrote(fresh: Fresh):
+def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
+    fresh = written
     source = fresh.main.read_bytes()
     number = _middle(fresh.session)
     resumed = write_session(fresh.session, [RawLog(str(fresh.main), source)], number,

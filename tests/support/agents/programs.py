@@ -25,6 +25,7 @@ from support.agents.server import Reply
 PINNED = {
     "claude": ("@anthropic-ai/claude-code", "2.1.197", "claude"),
     "codex": ("@openai/codex", "0.169.0", "codex"),
+    "pi": ("@mariozechner/pi-coding-agent", "0.73.1", "pi"),
 }
 INSIDE = Path(__file__).resolve().parent / "inside.py"
 # Taken when the tests are collected: the tests' own fixture gives every test a temp HOME after.

@@ -8,6 +8,7 @@ changed in its config, never a provider added).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +62,21 @@ def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str 
 def _logs(root: Path) -> list[Path]:
     found = [p for p in root.rglob("*.jsonl")] if root.is_dir() else []
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+       timeout: float = 90) -> Outcome:
+    """`pi -p PROMPT` (or `pi --session ID -p PROMPT`) in `cwd`, with a models.json whose provider
+    speaks Anthropic's Messages API to the stub server."""
+    folder = home / ".pi" / "agent"
+    folder.mkdir(parents=True, exist_ok=True)
+    models = folder / "models.json"
+    models.write_text(json.dumps({"providers": {"stub": {
+        "baseUrl": "http://127.0.0.1:{PORT}", "api": "anthropic-messages", "apiKey": "sk-made-up-for-tests",
+        "models": [{"id": "claude-sonnet-4-5"}]}}}))
+    argv = ["pi", "--provider", "stub", "--model", "claude-sonnet-4-5",
+            *(["--session", resume] if resume else []), "-p", prompt]
+    env = {"PI_CODING_AGENT_DIR": str(folder), "PI_OFFLINE": "1", "PI_SKIP_VERSION_CHECK": "1", "PI_TELEMETRY": "0"}
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(models,),
+                       timeout=timeout)
+    return Outcome(run, _logs(folder / "sessions"))
