@@ -243,7 +243,7 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
 
 
-@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex")])
+@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi")])
 def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
     from tracetui.sources.common.carried import carried
 
@@ -253,15 +253,16 @@ def test_the_other_program_continues_a_session_rebuilt_from_steps(request, sourc
     home = fresh.home / f"as-{target}"
     home.mkdir(exist_ok=True)
     resumed = write_session(fresh.session, [RawLog(str(fresh.main), fresh.main.read_bytes())], number, agent=target,
-                            env={"CODEX_HOME": str(home / ".codex")}, home=home)
-    assert resumed.dropped  # the source's own context at least, said in words
+                            env={"CODEX_HOME": str(home / ".codex"), "PI_CODING_AGENT_DIR": str(home / ".pi" / "agent")},
+                            home=home)
+    assert resumed.dropped or source == target  # the source's own context at least, said in words
     upto = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
     items, _ = carried(upto)
     run = getattr(recipes, target)
     outcome = run(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
     body = outcome.run.main_requests()[0]["body"]
-    sent = history.of_anthropic(body) if target == "claude" else history.of_responses(body)
+    sent = history.of_responses(body) if target == "codex" else history.of_anthropic(body)
     assert sent[-1] == ("user", "Go on from there")
     sent = history.without_resume_words(sent[:-1]) if target == "claude" else sent[:-1]
     assert sent == history.of_items(items, target)

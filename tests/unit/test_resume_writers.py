@@ -62,6 +62,8 @@ def _main(steps: list[Step]) -> list[Step]:
 
 
 def _fixture_logs(agent: str) -> list[Path]:
+    if agent == "pi":
+        return sorted((FIXTURES / "pi").rglob("*.jsonl"))
     if agent == "claude":
         return sorted((FIXTURES / "claude" / "projects").rglob("*.jsonl"))
     return [FIXTURES / "codex" / name for name in ("current.jsonl", "compaction.jsonl")]
@@ -156,7 +158,8 @@ def _said(steps: list[Step]) -> list[tuple]:
     return out
 
 
-@pytest.mark.parametrize("source, target", [("claude", "codex"), ("codex", "claude")])
+@pytest.mark.parametrize("source, target", [("claude", "codex"), ("codex", "claude"), ("claude", "pi"),
+                                            ("codex", "pi"), ("pi", "pi"), ("pi", "claude")])
 def test_a_session_continued_in_another_agent_reads_back_with_its_history(source, target, tmp_path):
     from tracetui.sources.common.carried import carried
 
@@ -231,7 +234,7 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
 
 @pytest.mark.parametrize("argv, message", [
     (["--step", "x1"], "--step wants a step number"),
-    (["--step", "1", "--agent", "pi"], "tracetui writes sessions for claude, codex; not pi"),
+    (["--step", "1", "--agent", "gemini"], "tracetui writes sessions for claude, codex, pi; not gemini"),
     (["--step", "1", "--from", "x.capsule"], "--cwd names the folder to continue in"),
     (["--step", "1", "--from", "/no/such.capsule", "--cwd", "/w"], "no/such.capsule"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),

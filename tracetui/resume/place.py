@@ -13,6 +13,7 @@ from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
+from tracetui.sources.pi import writer as pi_writer
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -38,6 +39,9 @@ def target_file(agent: str, cwd: str, new_id: str, now: str, env: Mapping[str, s
     if agent == "codex":
         codex = Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else home / ".codex"
         return codex / "sessions" / now[:4] / now[5:7] / now[8:10] / file_name(new_id, now)
+    if agent == "pi":
+        pi = Path(env["PI_CODING_AGENT_DIR"]) if env.get("PI_CODING_AGENT_DIR") else home / ".pi" / "agent"
+        return pi / "sessions" / pi_writer.folder_name(cwd) / pi_writer.file_name(new_id, now)
     raise TracetuiError(f"tracetui cannot write {agent} sessions yet")
 
 
@@ -45,6 +49,8 @@ def command(agent: str, cwd: str, new_id: str) -> list[str]:
     """The program's own words for continuing `new_id`, to run in `cwd`."""
     if agent == "claude":
         return ["claude", "--resume", new_id]
+    if agent == "pi":
+        return ["pi", "--session", new_id]
     return ["codex", "resume", new_id]
 
 

@@ -20,8 +20,9 @@ from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
 from tracetui.sources.common.carried import carried
+from tracetui.sources.pi import writer as pi_writer
 
-TARGETS = ("claude", "codex")
+TARGETS = ("claude", "codex", "pi")
 
 
 @dataclass(slots=True)
@@ -82,14 +83,15 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
     new_id = _new_id(target, when)
     dropped: list[str] = []
-    if target == session.agent and raw:
+    if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         fork = claude_writer.fork if target == "claude" else codex_writer.fork
         data = fork(raw[0].data, session, upto, new_id, stamp)
     else:
         # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
         items, dropped = carried(upto)
-        write = claude_writer.from_items if target == "claude" else codex_writer.from_items
+        write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
+                 "pi": pi_writer.from_items}[target]
         data = write(items, session.id, folder, new_id, stamp)
     path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
                              home or Path.home())
@@ -100,8 +102,8 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
 
 
 def _new_id(agent: str, when: datetime) -> str:
-    """A fresh session id of the shape the agent makes (Codex: a UUIDv7, time first)."""
-    if agent != "codex":
+    """A fresh session id of the shape the agent makes (Codex and Pi: a UUIDv7, time first)."""
+    if agent == "claude":
         return str(uuid.uuid4())
     ms = int(when.timestamp() * 1000)
     rand = uuid.uuid4().int

@@ -83,7 +83,7 @@ def of_responses(body: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
     """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
-    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd")}[target]
+    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command")}[target]
     out: list[tuple[Any, ...]] = []
     for i in items:
         if i.kind in ("user", "assistant"):
