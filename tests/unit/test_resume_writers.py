@@ -284,3 +284,12 @@ def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, m
         back = read_session(group(agent, [Path(doc["path"])])[0])
         assert back.forked_from == doc["source_id"] and back.errors == []
         assert [s.kind for s in back.steps][0] == StepKind.USER
+
+
+def test_a_subagent_s_own_steps_are_listed_as_left_out(tmp_path):
+    with_runs = [(s, d) for s, d in _sessions("claude", _fixture_logs("claude")) if s.subagents]
+    assert with_runs
+    session, data = with_runs[0]
+    last = _points(session)[-1]
+    done = write_session(session, [RawLog(session.source, data)], last, cwd="/w", env={}, home=tmp_path)
+    assert any(d.startswith("the steps inside subagent runs") for d in done.dropped), done.dropped

@@ -93,6 +93,9 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
         write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
                  "pi": pi_writer.from_items}[target]
         data = write(items, session.id, folder, new_id, stamp)
+    runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
+    if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
+        dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
     path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
                              home or Path.home())
     place.write_new(path, data)

@@ -1105,6 +1105,10 @@ class BrowserScreen(Screen):
     def action_resume_here(self) -> None:
         """Write the open session up to the chosen step as a new session of its agent (the source log
         and the bucket stay as they are); show the command that continues it, and copy it."""
+        if is_capsule(self.library):  # its logged cwd is the reporter's: the clone must be named
+            self.notify("a capsule's session continues in the clone it was replayed into: `tracetui resume ID "
+                        "--step N --from CAPSULE --cwd CLONE`", severity="warning", markup=False)
+            return
         self._with_step("Resume", lambda step: self._resume(self.opened.session.id if self.opened else "", step.index))
 
     @thread_work("resume")
