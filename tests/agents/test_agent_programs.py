@@ -26,7 +26,8 @@ from tracetui.model import Session, StepKind
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session
 
-pytestmark = [pytest.mark.slow, pytest.mark.agents]
+# One worker runs them all (CI: --dist loadgroup): each module fixture runs its program once, not per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.agents, pytest.mark.xdist_group("agents")]
 
 SUMMARY = "Summary: the notes were tidied and new.txt written."
 TOKEN = "ghp_" + "Q7r2Vx9Lm4Kp8Tz3Nw6Yb1Hc5Jd0Fs2Ge7A"  # made up: a GitHub token's shape
