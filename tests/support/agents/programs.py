@@ -26,6 +26,7 @@ PINNED = {
     "claude": ("@anthropic-ai/claude-code", "2.1.197", "claude"),
     "codex": ("@openai/codex", "0.169.0", "codex"),
     "pi": ("@mariozechner/pi-coding-agent", "0.73.1", "pi"),
+    "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
 }
 INSIDE = Path(__file__).resolve().parent / "inside.py"
 # Taken when the tests are collected: the tests' own fixture gives every test a temp HOME after.

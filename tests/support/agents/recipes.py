@@ -51,7 +51,9 @@ def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str 
     folder = codex_home(home)
     config = folder / "config.toml"
     # Written each run with the placeholder: the port changes from run to run.
-    config.write_text('model = "gpt-5.2-codex"\nopenai_base_url = "http://127.0.0.1:{PORT}/v1"\n')
+    # No update check, analytics or telemetry export: offline, a run waited on them (6.8 s a run, 2.0 s without).
+    config.write_text('model = "gpt-5.2-codex"\nopenai_base_url = "http://127.0.0.1:{PORT}/v1"\n'
+                      'check_for_update_on_startup = false\n[analytics]\nenabled = false\n[otel]\nexporter = "none"\n')
     env = {"OPENAI_API_KEY": "sk-made-up-for-tests", "CODEX_HOME": str(folder)}
     argv = ["codex", "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
             *(["resume", resume] if resume else []), prompt]
@@ -80,3 +82,19 @@ def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | N
     run = programs.run(argv, replies, home, cwd, env, stub_files=(models,),
                        timeout=timeout)
     return Outcome(run, _logs(folder / "sessions"))
+
+
+def gemini(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+           timeout: float = 90) -> Outcome:
+    """`gemini -p PROMPT --yolo` in `cwd`, GOOGLE_GEMINI_BASE_URL at the stub server, an API key as the
+    chosen sign-in and the folder trusted (settings.json), so nothing asks."""
+    folder = home / ".gemini"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "settings.json").write_text(json.dumps({
+        "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": False}},
+        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}}))
+    env = {"GOOGLE_GEMINI_BASE_URL": "http://127.0.0.1:{PORT}", "GEMINI_API_KEY": "made-up-for-tests",
+           "GEMINI_CLI_NO_RELAUNCH": "true"}
+    argv = ["gemini", *(["--resume", resume] if resume else []), "-p", prompt, "--yolo", "-m", "gemini-2.5-pro"]
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout)
+    return Outcome(run, sorted((home / ".gemini").rglob("*.json*")) if (home / ".gemini").is_dir() else [])

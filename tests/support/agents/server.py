@@ -2,7 +2,7 @@
 
 It speaks Anthropic's Messages API (`POST /v1/messages`, streamed as server-sent events) and
 OpenAI's Responses API (`POST /v1/responses`, SSE; the WebSocket upgrade Codex tries first is
-answered 426 so it falls back to HTTP at once). Each request that offers tools (the agent's main
+answered 426 so it falls back to HTTP at once) and Gemini's (`:streamGenerateContent?alt=sse`). Each request that offers tools (the agent's main
 loop) gets the script's next reply: text and tool calls; a request without tools (titles,
 summaries) gets a short text. Every request is recorded, body parsed, for the tests to compare.
 """
@@ -121,6 +121,9 @@ class ModelServer:
                 if path.endswith("/messages/count_tokens"):
                     self._send(200, b'{"input_tokens": 100}')
                     return
+                if path.endswith(":countTokens"):
+                    self._send(200, b'{"totalTokens": 100}')
+                    return
                 main = bool(body.get("tools")) if isinstance(body, dict) else False
                 server.requests.append(Request(path, body, main))
                 reply = server.script.next() if main else Reply(server.side_text)
@@ -128,6 +131,11 @@ class ModelServer:
                     events = anthropic_events(server, body, reply)
                 elif path.endswith("/responses"):
                     events = responses_events(server, body, reply)
+                elif ":streamGenerateContent" in path or ":generateContent" in path:
+                    events = gemini_events(server, path, body, reply)
+                    if ":generateContent" in path:
+                        self._send(200, json.dumps(events[-1][1]).encode())
+                        return
                 else:
                     self._send(404, b"{}")
                     return
@@ -142,7 +150,8 @@ class ModelServer:
                 for name, data in events:
                     if name == "_final":
                         continue
-                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                    head = f"event: {name}\n" if name else ""  # Gemini's stream names no events
+                    self.wfile.write(f"{head}data: {json.dumps(data)}\n\n".encode())
                 self.wfile.flush()
                 self.close_connection = True
 
@@ -227,3 +236,16 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
     events.append(("response.completed", {"type": "response.completed", "response": done}))
     events.append(("_final", done))
     return events
+
+
+def gemini_events(server: ModelServer, path: str, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
+    model = path.rsplit("/", 1)[-1].split(":", 1)[0] or "gemini-2.5-pro"
+    parts: list[dict[str, Any]] = []
+    if reply.text or not reply.calls:
+        parts.append({"text": reply.text or "ok"})
+    for call in reply.calls:
+        parts.append({"functionCall": {"id": server.new_id("call_stub"), "name": call.name, "args": call.args}})
+    chunk = {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+             "usageMetadata": {"promptTokenCount": 50, "candidatesTokenCount": 20, "totalTokenCount": 70},
+             "modelVersion": model, "responseId": server.new_id("resp_stub")}
+    return [("", chunk), ("_final", chunk)]
