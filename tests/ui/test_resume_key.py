@@ -56,3 +56,28 @@ async def test_the_key_writes_the_session_up_to_the_step_and_copies_the_command(
             assert [s.text for s in back.steps][-1] == step.text
     finally:
         bucket.close()
+
+
+async def test_a_hostile_cwd_is_refused_in_one_plain_notice_and_nothing_is_written(tmp_path, monkeypatch):
+    from tracetui.library import MemoryLibrary
+    from tracetui.model import Session, Step
+
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    cwd = "/home/dev/../../etc[b]x[/b]\x1b[2J"
+    session = Session("abcd1234-0000-4000-8000-000000000001", "claude", "made-up.jsonl", cwd=cwd,
+                      steps=[Step("u1", 0, "user", "user", "hello"), Step("a1", 1, "assistant", "assistant", "hi")])
+    app = TraceApp(MemoryLibrary([session]))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        screen.open_session(session.id, focus=True)
+        await settle(app, pilot)
+        screen.jump_to_step("a1")
+        await settle(app, pilot)
+        await pilot.press("K")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any("not resumed" in m and "not a plain absolute path" in m for m in said), said
+        assert not any("\x1b" in m for m in said)
+        assert not (tmp_path / "claude").exists() and app.clipboard == ""
