@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "tracetui.cli.redact",  # scan
     "tracetui.cli.review",  # review
     "tracetui.cli.capsule",  # seal, capsule verify, replay
+    "tracetui.cli.resume",  # resume
     "tracetui.cli.export",  # export, export --check
     "tracetui.cli.sql",  # sql
     "tracetui.cli.evals",  # rate, eval

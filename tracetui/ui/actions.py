@@ -246,6 +246,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("browser.spawned_child", "C", "spawned_child", "Subagent",
            "Open the subagent session the chosen step spawned",
            palette="Open the subagent the chosen step spawned"),  # fmt: skip
+    Action("browser.resume", "K", "resume_here", "Resume",
+           "Write the session up to the chosen step as a new session of its agent; shows and copies the command "
+           "that continues it", footer=False, palette="Resume from this step in the agent"),  # fmt: skip
     Action("app.blame", "", "blame_file", "Blame", "A file of your repository, each line beside the step that wrote it",
            palette="Blame…"),  # fmt: skip
     Action("app.evals", "ctrl+e", "evals", "Evals", "Cohorts of sessions scored from trusted labels (git "

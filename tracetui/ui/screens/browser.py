@@ -50,7 +50,7 @@ from tracetui.views import fork, unread
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
-from tracetui.ui.workers import thread_work
+from tracetui.ui.workers import call_back, thread_work
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
@@ -1142,6 +1142,34 @@ class BrowserScreen(Screen):
                         severity="warning", markup=False)
             return
         self.open_session(child, focus=True)
+
+    def action_resume_here(self) -> None:
+        """Write the open session up to the chosen step as a new session of its agent (the source log
+        and the bucket stay as they are); show the command that continues it, and copy it."""
+        if is_capsule(self.library):  # its logged cwd is the reporter's: the clone must be named
+            self.notify("a capsule's session continues in the clone it was replayed into: `tracetui resume ID "
+                        "--step N --from CAPSULE --cwd CLONE`", severity="warning", markup=False)
+            return
+        self._with_step("Resume", lambda step: self._resume(self.opened.session.id if self.opened else "", step.index))
+
+    @thread_work("resume")
+    def _resume(self, session_id: str, number: int) -> None:
+        import tracetui.resume as resume_api
+
+        try:
+            done = resume_api.continue_at(self.library, session_id, number)
+        except TracetuiError as exc:
+            call_back(self, self._not_resumed, str(exc))
+            return
+        call_back(self, self._resumed, done.command, done.path)
+
+    def _not_resumed(self, why: str) -> None:
+        self.notify(f"not resumed: {safe_line(why)}", severity="error", markup=False)
+
+    def _resumed(self, command: str, path: str) -> None:
+        self.app.copy_to_clipboard(command)  # the app's copy makes every control visible (safe_copy)
+        self.notify(f"{safe_line(command)}\ncopied; the session is {safe_line(path)}", title="Resume",
+                    markup=False, timeout=20)
 
     def action_blame(self) -> None:
         """Blame the file the chosen step edited; in the trail pane, the file of the patch under the

@@ -1,0 +1,296 @@
+"""The agents' own programs (issue 39): fresh logs read by tracetui, and sessions tracetui writes
+continued by the programs against the scripted model server.
+
+Each module fixture runs one agent once (a few seconds): a prompt, a read, an edit, a failing
+command, a new file holding a made-up token, a subagent where the agent has them, a last word. The
+tests then read that log with tracetui's readers, run the trail and the redaction scan on it, write
+a resumed session at a middle step and have the program continue it: the request it sends holds
+exactly the history `tracetui show` holds up to that step. Skipped (fast, with the reason) where
+bubblewrap, node or the cached npm packages are missing (tests/support/agents/programs.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support.agents import history, programs, recipes
+from support.agents.server import Call, Reply
+from tracetui import redact, trail
+from tracetui.model import Session, StepKind
+from tracetui.resume import write_session
+from tracetui.sources import RawLog, group, read_session, registry
+
+pytestmark = [pytest.mark.slow, pytest.mark.agents]
+
+SUMMARY = "Summary: the notes were tidied and new.txt written."
+TOKEN = "ghp_" + "Q7r2Vx9Lm4Kp8Tz3Nw6Yb1Hc5Jd0Fs2Ge7A"  # made up: a GitHub token's shape
+# Records a current version writes that the reader does not turn into steps, and what they are.
+UNREAD = {
+    "codex": {
+        # 0.169: one per model request, the usage the token_count event (which the reader prices)
+        # totals; reading both would count each request twice.
+        "token_usage_record": "per-request usage, also in token_count",
+    },
+    "claude": {},
+    "pi": {},
+    "gemini": {},
+}
+
+
+@dataclass
+class Fresh:
+    agent: str
+    home: Path
+    project: Path
+    outcome: recipes.Outcome
+    session: Session
+    main: Path
+
+
+def _project(home: Path) -> Path:
+    project = home / "work" / "shop"
+    project.mkdir(parents=True)
+    (project / "notes.txt").write_text("alpha\nbeta\n")
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True)
+    return project
+
+
+def _read(agent: str, logs: list[Path]) -> tuple[Session, Path]:
+    groups = group(agent, logs)
+    assert len(groups) == 1, groups
+    return read_session(groups[0]), groups[0].main
+
+
+def _skip_unless(agent: str) -> None:
+    why = programs.unavailable(agent)
+    if why:
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def claude(tmp_path_factory) -> Fresh:
+    _skip_unless("claude")
+    home = tmp_path_factory.mktemp("claude-home")
+    project = _project(home)
+    notes, new = str(project / "notes.txt"), str(project / "new.txt")
+    replies = [
+        Reply("Reading the notes.", [Call("Read", {"file_path": notes})]),
+        Reply("", [Call("Edit", {"file_path": notes, "old_string": "beta", "new_string": "gamma"})]),
+        Reply("", [Call("Bash", {"command": "ls /no-such-folder", "description": "list a missing folder"})]),
+        Reply("", [Call("Write", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
+        Reply("", [Call("Agent", {"description": "Look around", "prompt": "Say what is here",
+                                  "subagent_type": "general-purpose"})]),
+        Reply("Two text files."),  # the subagent's answer
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.claude(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    first, _ = _read("claude", outcome.logs)
+    # A compaction (/compact: the model's summary replaces the history), then one more turn.
+    compacted = recipes.claude(home, project, "/compact", [Reply(SUMMARY)], resume=first.id)
+    assert compacted.run.code == 0, compacted.run.stderr[-2000:]
+    more = recipes.claude(home, project, "One more look", [Reply("", [Call("Read", {"file_path": notes})]),
+                                                            Reply("Still tidy.")], resume=first.id)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    session, main = _read("claude", more.logs)
+    return Fresh("claude", home, project, outcome, session, main)
+
+
+@pytest.fixture(scope="module")
+def codex(tmp_path_factory) -> Fresh:
+    _skip_unless("codex")
+    home = tmp_path_factory.mktemp("codex-home")
+    project = _project(home)
+    patch = "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: notes.txt\n@@\n alpha\n-beta\n+gamma\n*** End Patch\nEOF\n"
+    replies = [
+        Reply("Reading the notes.", [Call("exec_command", {"cmd": "cat notes.txt"})]),
+        Reply("", [Call("exec_command", {"cmd": patch})]),
+        Reply("", [Call("exec_command", {"cmd": "ls /no-such-folder"})]),
+        Reply("", [Call("exec_command", {"cmd": f"printf 'token = {TOKEN}\\n' > new.txt"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.codex(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, main = _read("codex", outcome.logs)
+    return Fresh("codex", home, project, outcome, session, main)
+
+
+@pytest.fixture(scope="module")
+def pi(tmp_path_factory) -> Fresh:
+    _skip_unless("pi")
+    home = tmp_path_factory.mktemp("pi-home")
+    project = _project(home)
+    replies = [
+        Reply("Reading the notes.", [Call("read", {"path": "notes.txt"})]),
+        Reply("", [Call("edit", {"path": "notes.txt", "edits": [{"oldText": "beta", "newText": "gamma"}]})]),
+        Reply("", [Call("bash", {"command": "ls /no-such-folder"})]),
+        Reply("", [Call("write", {"path": "new.txt", "content": f"token = {TOKEN}\n"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.pi(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, main = _read("pi", outcome.logs)
+    return Fresh("pi", home, project, outcome, session, main)
+
+
+@pytest.fixture(scope="module")
+def gemini(tmp_path_factory) -> Fresh:
+    _skip_unless("gemini")
+    home = tmp_path_factory.mktemp("gemini-home")
+    project = _project(home)
+    notes, new = str(project / "notes.txt"), str(project / "new.txt")
+    replies = [
+        Reply("Reading the notes.", [Call("read_file", {"file_path": notes})]),
+        Reply("", [Call("replace", {"file_path": notes, "old_string": "beta", "new_string": "gamma",
+                                    "instruction": "rename beta"})]),
+        Reply("", [Call("run_shell_command", {"command": "ls /no-such-folder", "description": "list"})]),
+        Reply("", [Call("write_file", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.gemini(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    agent = registry.get("gemini")
+    logs = [p for p in outcome.logs if any(p.match(pattern) for pattern in agent.patterns)]
+    session, main = _read("gemini", logs)
+    return Fresh("gemini", home, project, outcome, session, main)
+
+
+@pytest.fixture(params=["claude", "codex", "pi", "gemini"])
+def fresh(request) -> Fresh:
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(params=["claude", "codex"])
+def written(request) -> Fresh:
+    """An agent tracetui writes sessions for."""
+    return request.getfixturevalue(request.param)
+
+
+def test_a_fresh_log_reads_whole(fresh: Fresh):
+    s = fresh.session
+    assert s.errors == []
+    assert s.skipped.keys() <= UNREAD[fresh.agent].keys(), s.skipped
+    assert s.cwd == str(fresh.project)
+    prompts = [st.text for st in s.steps if st.subagent is None and st.kind == StepKind.USER]
+    assert prompts[0] == "Please tidy the notes"
+    failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and st.is_error]
+    if fresh.agent == "gemini":
+        # Gemini CLI 0.61 calls a command that ran and exited non-zero a success (status "success"; the
+        # output, wrapped in <untrusted_context>, says "Exit Code: 2"); the reader goes by the status.
+        assert failed == []
+        failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "Exit Code: 2" in st.text]
+    assert len(failed) == 1 and "no-such-folder" in failed[0].text
+    edited = [e for st in s.steps for e in st.edits if e.applied]
+    assert any(e.path.endswith("notes.txt") for e in edited)
+    # What the server answered is what the log holds, in order.
+    said = [st.text for st in s.steps if st.kind == StepKind.ASSISTANT and st.subagent is None]
+    assert said[0] == "Reading the notes." and "Notes edited, new.txt written." in said
+
+
+def test_a_claude_subagent_reads_as_one(claude: Fresh):
+    s = claude.session
+    assert len(s.subagents) == 1
+    inside = [st for st in s.steps if st.subagent == s.subagents[0].id]
+    assert any(st.kind == StepKind.ASSISTANT and st.text == "Two text files." for st in inside)
+    assert [st.kind for st in s.steps].count(StepKind.SUBAGENT_START) == 1
+
+
+def test_a_claude_compaction_reads_as_one_step_with_its_summary(claude: Fresh):
+    steps = claude.session.steps
+    compactions = [st for st in steps if st.kind == StepKind.COMPACTION]
+    assert len(compactions) == 1 and SUMMARY in compactions[0].text
+    after = [st for st in steps if st.index > compactions[0].index and st.kind == StepKind.ASSISTANT]
+    assert [st.text for st in after] == ["Still tidy."]
+
+
+def test_a_fork_at_the_last_step_is_sent_as_the_original_is(claude: Fresh, tmp_path):
+    """After a compaction the program sends the summary, not the history before it: a session written
+    at the last step is sent exactly as the original, resumed, is (on a copy of the agent's folder)."""
+    home = tmp_path / "home"
+    shutil.copytree(claude.home / ".claude", home / ".claude", symlinks=True)
+    last = [st for st in claude.session.steps if st.active and st.subagent is None][-1].index
+    resumed = write_session(claude.session, [RawLog(str(claude.main), claude.main.read_bytes())], last, env={},
+                            home=home)
+    sent = []
+    for sid in (resumed.session_id, claude.session.id):
+        outcome = recipes.claude(home, claude.project, "Go on from there", [Reply("Carrying on.")], resume=sid)
+        assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+        sent.append(history.of_anthropic(outcome.run.main_requests()[0]["body"]))
+    assert sent[0] == sent[1]
+    assert any(SUMMARY in str(item) for item in sent[0]) and ("user", "Please tidy the notes") not in sent[0]
+
+
+def test_the_trail_of_a_fresh_log(fresh: Fresh):
+    found = trail.trail(fresh.session, repo=fresh.project)
+    by_file = {Path(f.patch.path).name: f.state for f in found.fates}
+    assert by_file.get("notes.txt") == "uncommitted"
+
+
+def test_the_redaction_scan_finds_the_token_in_a_fresh_log(fresh: Fresh):
+    findings = redact.scan_session(fresh.session, workers=1)
+    values = {redact.field_text(fresh.session, f.step, f.field)[f.start:f.end] for f in findings}
+    assert TOKEN in values, sorted({f.kind for f in findings})
+
+
+def _middle(session: Session) -> int:
+    """A tool result in the middle of the main conversation: the edit's."""
+    results = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT and st.subagent is None]
+    return results[1].index
+
+
+def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
+    fresh = written
+    source = fresh.main.read_bytes()
+    number = _middle(fresh.session)
+    resumed = write_session(fresh.session, [RawLog(str(fresh.main), source)], number,
+                            env={"CODEX_HOME": str(fresh.home / ".codex")}, home=fresh.home)
+    expected = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
+    # tracetui reads it back to the same steps, as a fork whose steps its parent spent.
+    again, _ = _read(fresh.agent, [Path(resumed.path)])
+    assert again.forked_from == fresh.session.id and again.errors == []
+    assert history.of_steps(again.steps) == history.of_steps(expected)
+    assert len([st for st in again.steps if st.subagent is None]) == len(expected)
+    run = getattr(recipes, fresh.agent)
+    outcome = run(fresh.home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    body = outcome.run.main_requests()[0]["body"]
+    sent = history.of_anthropic(body) if fresh.agent == "claude" else history.of_responses(body)
+    assert sent[-1] == ("user", "Go on from there")
+    sent = history.without_resume_words(sent[:-1]) if fresh.agent == "claude" else sent[:-1]
+    assert sent == history.of_steps(expected), (sent, history.of_steps(expected))
+    assert fresh.main.read_bytes() == source  # the source log is never changed
+    assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
+
+
+@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi")])
+def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
+    from tracetui.sources.common.carried import carried
+
+    fresh: Fresh = request.getfixturevalue(source)
+    _skip_unless(target)
+    number = _middle(fresh.session)
+    home = fresh.home / f"as-{target}"
+    home.mkdir(exist_ok=True)
+    resumed = write_session(fresh.session, [RawLog(str(fresh.main), fresh.main.read_bytes())], number, agent=target,
+                            env={"CODEX_HOME": str(home / ".codex"), "PI_CODING_AGENT_DIR": str(home / ".pi" / "agent")},
+                            home=home)
+    assert resumed.dropped or source == target  # the source's own context at least, said in words
+    upto = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
+    items, _ = carried(upto)
+    run = getattr(recipes, target)
+    outcome = run(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    body = outcome.run.main_requests()[0]["body"]
+    sent = history.of_responses(body) if target == "codex" else history.of_anthropic(body)
+    assert sent[-1] == ("user", "Go on from there")
+    sent = history.without_resume_words(sent[:-1]) if target == "claude" else sent[:-1]
+    assert sent == history.of_items(items, target)

@@ -1,0 +1,96 @@
+"""What a model request holds, and what tracetui's steps hold, as one comparable list (issue 39's proof).
+
+Each side becomes a list of `(what, ...)` tuples: ("user", text), ("assistant", text),
+("call", call id, tool, arguments), ("result", call id, text). What the harness adds on every request
+and the log never held is left out on both sides, each named here: Claude Code's `<system-reminder>`
+blocks and `system`-role notes, Codex's developer messages and tagged context items, reasoning.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tracetui.model import Step, StepKind
+
+# What Claude Code 2.1 adds when it resumes a history that stops inside a turn (after a tool result),
+# before the new prompt: a prompt to go on and an empty answer to it. Its own words, in no log.
+CLAUDE_RESUME_WORDS = [("user", "Continue from where you left off."), ("assistant", "No response requested.")]
+
+
+def without_resume_words(sent: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """`sent` without Claude Code's own resume words at its end (one or both of them)."""
+    for cut in (CLAUDE_RESUME_WORDS, CLAUDE_RESUME_WORDS[1:]):
+        if sent[-len(cut):] == cut:
+            return sent[: -len(cut)]
+    return sent
+
+
+def of_steps(steps: list[Step]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for s in steps:
+        if s.kind == StepKind.USER:
+            out.append(("user", s.text))
+        elif s.kind == StepKind.ASSISTANT:
+            out.append(("assistant", s.text))
+        elif s.kind == StepKind.TOOL_CALL:
+            out.append(("call", s.tool_call_id, s.tool, s.tool_input))
+        elif s.kind == StepKind.TOOL_RESULT:
+            out.append(("result", s.tool_call_id, s.text))
+    return out
+
+
+def of_anthropic(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for message in body.get("messages", []):
+        role, content = message.get("role"), message.get("content")
+        if role not in ("user", "assistant"):
+            continue
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        for block in blocks:
+            kind = block.get("type")
+            if kind == "text" and not block["text"].lstrip().startswith("<system-reminder>"):
+                out.append((role, block["text"]))
+            elif kind == "tool_use":
+                out.append(("call", block["id"], block["name"], block["input"]))
+            elif kind == "tool_result":
+                inner = block.get("content")
+                text = inner if isinstance(inner, str) else "\n".join(
+                    b.get("text", "") for b in inner or [] if isinstance(b, dict))
+                out.append(("result", block["tool_use_id"], text))
+    return out
+
+
+def of_responses(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for item in body.get("input", []):
+        kind = item.get("type")
+        if kind == "message" and item.get("role") in ("user", "assistant"):
+            texts = [p.get("text", "") for p in item.get("content", []) if isinstance(p, dict)]
+            text = "\n".join(texts)
+            if item["role"] == "user" and text.lstrip().startswith("<"):
+                continue  # <environment_context>, <skills_instructions>: what Codex writes itself
+            out.append((item["role"], text))
+        elif kind == "function_call":
+            out.append(("call", item["call_id"], item["name"], json.loads(item["arguments"])))
+        elif kind == "custom_tool_call":
+            out.append(("call", item["call_id"], item["name"], item["input"]))
+        elif kind in ("function_call_output", "custom_tool_call_output"):
+            output = item.get("output")
+            out.append(("result", item["call_id"], output if isinstance(output, str) else json.dumps(output)))
+    return out
+
+
+def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
+    """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
+    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command")}[target]
+    out: list[tuple[Any, ...]] = []
+    for i in items:
+        if i.kind in ("user", "assistant"):
+            out.append((i.kind, i.text))
+        elif i.kind == "call":
+            args = {shell[1]: i.shell} if i.shell is not None else i.args
+            out.append(("call", i.call_id, shell[0] if i.shell is not None else i.tool, args))
+        else:
+            out.append(("result", i.call_id, i.text))
+    return out

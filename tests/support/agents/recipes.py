@@ -1,0 +1,100 @@
+"""How each agent's program is started offline: its environment, its config, its argv for a new
+session and for a resumed one, and where its session log lands (issue 39's harness).
+
+Facts: /work/shared/docs/agent-programs.md (Claude Code needs both telemetry switches off to contact
+only the base URL; Codex resumes only under the provider it was started with, so the base URL is
+changed in its config, never a provider added).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from support.agents import programs
+from support.agents.server import Reply
+
+
+@dataclass
+class Outcome:
+    run: programs.Run
+    logs: list[Path]  # the session logs under the agent's folder after the run, oldest first
+
+
+def claude(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+           timeout: float = 90) -> Outcome:
+    """`claude -p PROMPT` (or `claude --resume ID -p PROMPT`) in `cwd`, HOME=`home`."""
+    env = {
+        "ANTHROPIC_BASE_URL": "http://127.0.0.1:{PORT}",
+        "ANTHROPIC_API_KEY": "sk-ant-made-up-for-tests",
+        "DISABLE_TELEMETRY": "1",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "IS_SANDBOX": "1",  # lets --dangerously-skip-permissions run as root, in the sandbox only
+    }
+    argv = ["claude", *(["--resume", resume] if resume else []), "-p", prompt, "--output-format", "json",
+            "--dangerously-skip-permissions"]
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("ANTHROPIC_BASE_URL",), timeout=timeout)
+    return Outcome(run, _logs(home / ".claude" / "projects"))
+
+
+def codex_home(home: Path) -> Path:
+    folder = home / ".codex"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+          timeout: float = 90) -> Outcome:
+    """`codex exec PROMPT` (or `codex exec resume ID PROMPT`) in `cwd`, CODEX_HOME=`home`/.codex."""
+    folder = codex_home(home)
+    config = folder / "config.toml"
+    # Written each run with the placeholder: the port changes from run to run.
+    # No update check, analytics or telemetry export: offline, a run waited on them (6.8 s a run, 2.0 s without).
+    config.write_text('model = "gpt-5.2-codex"\nopenai_base_url = "http://127.0.0.1:{PORT}/v1"\n'
+                      'check_for_update_on_startup = false\n[analytics]\nenabled = false\n[otel]\nexporter = "none"\n')
+    env = {"OPENAI_API_KEY": "sk-made-up-for-tests", "CODEX_HOME": str(folder)}
+    argv = ["codex", "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
+            *(["resume", resume] if resume else []), prompt]
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout)
+    return Outcome(run, _logs(folder / "sessions"))
+
+
+def _logs(root: Path) -> list[Path]:
+    found = [p for p in root.rglob("*.jsonl")] if root.is_dir() else []
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+       timeout: float = 90) -> Outcome:
+    """`pi -p PROMPT` (or `pi --session ID -p PROMPT`) in `cwd`, with a models.json whose provider
+    speaks Anthropic's Messages API to the stub server."""
+    folder = home / ".pi" / "agent"
+    folder.mkdir(parents=True, exist_ok=True)
+    models = folder / "models.json"
+    models.write_text(json.dumps({"providers": {"stub": {
+        "baseUrl": "http://127.0.0.1:{PORT}", "api": "anthropic-messages", "apiKey": "sk-made-up-for-tests",
+        "models": [{"id": "claude-sonnet-4-5"}]}}}))
+    argv = ["pi", "--provider", "stub", "--model", "claude-sonnet-4-5",
+            *(["--session", resume] if resume else []), "-p", prompt]
+    env = {"PI_CODING_AGENT_DIR": str(folder), "PI_OFFLINE": "1", "PI_SKIP_VERSION_CHECK": "1", "PI_TELEMETRY": "0"}
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(models,),
+                       timeout=timeout)
+    return Outcome(run, _logs(folder / "sessions"))
+
+
+def gemini(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+           timeout: float = 90) -> Outcome:
+    """`gemini -p PROMPT --yolo` in `cwd`, GOOGLE_GEMINI_BASE_URL at the stub server, an API key as the
+    chosen sign-in and the folder trusted (settings.json), so nothing asks."""
+    folder = home / ".gemini"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "settings.json").write_text(json.dumps({
+        "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": False}},
+        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}}))
+    env = {"GOOGLE_GEMINI_BASE_URL": "http://127.0.0.1:{PORT}", "GEMINI_API_KEY": "made-up-for-tests",
+           "GEMINI_CLI_NO_RELAUNCH": "true"}
+    argv = ["gemini", *(["--resume", resume] if resume else []), "-p", prompt, "--yolo", "-m", "gemini-2.5-pro"]
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout)
+    return Outcome(run, sorted((home / ".gemini").rglob("*.json*")) if (home / ".gemini").is_dir() else [])

@@ -1,0 +1,251 @@
+"""A scripted model server on 127.0.0.1 for running the agents' own programs offline (issue 39).
+
+It speaks Anthropic's Messages API (`POST /v1/messages`, streamed as server-sent events) and
+OpenAI's Responses API (`POST /v1/responses`, SSE; the WebSocket upgrade Codex tries first is
+answered 426 so it falls back to HTTP at once) and Gemini's (`:streamGenerateContent?alt=sse`). Each request that offers tools (the agent's main
+loop) gets the script's next reply: text and tool calls; a request without tools (titles,
+summaries) gets a short text. Every request is recorded, body parsed, for the tests to compare.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Call:
+    """A tool call the model makes: the tool's name as the agent declares it, its arguments.
+    `custom`: a Responses custom (freeform) tool, whose input is `text` rather than JSON."""
+
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    custom: str | None = None
+
+
+@dataclass
+class Reply:
+    """One model response: text (may be empty) then tool calls, in that order."""
+
+    text: str = ""
+    calls: list[Call] = field(default_factory=list)
+
+
+@dataclass
+class Request:
+    path: str
+    body: dict[str, Any]
+    main: bool  # offered tools: the agent's own loop, not a side request
+
+
+class Script:
+    """The replies, in order; past the end every main request gets `done`."""
+
+    def __init__(self, replies: list[Reply], done: str = "Done.") -> None:
+        self.replies = list(replies)
+        self.done = done
+        self.lock = threading.Lock()
+
+    def next(self) -> Reply:
+        with self.lock:
+            return self.replies.pop(0) if self.replies else Reply(self.done)
+
+
+class ModelServer:
+    """`with ModelServer(script) as server:` serves on `server.port` until the block ends."""
+
+    def __init__(self, script: Script, side_text: str = "Resumed session") -> None:
+        self.script = script
+        self.side_text = side_text
+        self.requests: list[Request] = []
+        self._ids = itertools.count(1)
+        # Ids unique across runs, as an API's are: a resumed run's calls must not take an earlier run's.
+        self._run = os.urandom(4).hex()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ModelServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def main_requests(self) -> list[Request]:
+        return [r for r in self.requests if r.main]
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{self._run}{next(self._ids):04d}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                if self.headers.get("Upgrade", "").lower() == "websocket":
+                    self._send(426, b"{}")  # Codex falls back to plain HTTP at once
+                elif self.path.rstrip("/").endswith("/models"):
+                    self._send(200, json.dumps({"data": [], "models": []}).encode())
+                else:
+                    self._send(404, b"{}")
+
+            def do_HEAD(self) -> None:
+                self._send(200, b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {"raw": raw.decode("utf-8", "replace")}
+                path = self.path.split("?", 1)[0]
+                if path.endswith("/messages/count_tokens"):
+                    self._send(200, b'{"input_tokens": 100}')
+                    return
+                if path.endswith(":countTokens"):
+                    self._send(200, b'{"totalTokens": 100}')
+                    return
+                main = bool(body.get("tools")) if isinstance(body, dict) else False
+                server.requests.append(Request(path, body, main))
+                reply = server.script.next() if main else Reply(server.side_text)
+                if path.endswith("/messages"):
+                    events = anthropic_events(server, body, reply)
+                elif path.endswith("/responses"):
+                    events = responses_events(server, body, reply)
+                elif ":streamGenerateContent" in path or ":generateContent" in path:
+                    events = gemini_events(server, path, body, reply)
+                    if ":generateContent" in path:
+                        self._send(200, json.dumps(events[-1][1]).encode())
+                        return
+                else:
+                    self._send(404, b"{}")
+                    return
+                if isinstance(body, dict) and body.get("stream") is False:
+                    self._send(200, json.dumps(events[-1][1]).encode())
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for name, data in events:
+                    if name == "_final":
+                        continue
+                    head = f"event: {name}\n" if name else ""  # Gemini's stream names no events
+                    self.wfile.write(f"{head}data: {json.dumps(data)}\n\n".encode())
+                self.wfile.flush()
+                self.close_connection = True
+
+            def _send(self, status: int, payload: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+def anthropic_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
+    model = body.get("model") or "claude-sonnet-4-5"
+    usage = {"input_tokens": 50, "output_tokens": 1, "cache_read_input_tokens": 0,
+             "cache_creation_input_tokens": 0}
+    msg_id = server.new_id("msg_stub")
+    events: list[tuple[str, Any]] = [("message_start", {"type": "message_start", "message": {
+        "id": msg_id, "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": usage}})]
+    content: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
+    if reply.text or not reply.calls:
+        blocks.append({"type": "text", "text": reply.text or "ok"})
+    for call in reply.calls:
+        blocks.append({"type": "tool_use", "id": server.new_id("toolu_stub"), "name": call.name,
+                       "input": call.args})
+    for i, block in enumerate(blocks):
+        if block["type"] == "text":
+            events.append(("content_block_start", {"type": "content_block_start", "index": i,
+                                                   "content_block": {"type": "text", "text": ""}}))
+            events.append(("content_block_delta", {"type": "content_block_delta", "index": i,
+                                                   "delta": {"type": "text_delta", "text": block["text"]}}))
+        else:
+            events.append(("content_block_start", {"type": "content_block_start", "index": i, "content_block": {
+                "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}))
+            events.append(("content_block_delta", {"type": "content_block_delta", "index": i, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}))
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
+        content.append(block)
+    stop = "tool_use" if reply.calls else "end_turn"
+    events.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                                     "usage": {"output_tokens": 20}}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    events.append(("_final", {"id": msg_id, "type": "message", "role": "assistant", "model": model,
+                              "content": content, "stop_reason": stop, "stop_sequence": None,
+                              "usage": {**usage, "output_tokens": 20}}))
+    return events
+
+
+def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
+    model = body.get("model") or "gpt-5"
+    resp_id = server.new_id("resp_stub")
+    base = {"id": resp_id, "object": "response", "created_at": int(time.time()), "model": model}
+    events: list[tuple[str, Any]] = [("response.created", {"type": "response.created", "response": {
+        **base, "status": "in_progress", "output": []}})]
+    items: list[dict[str, Any]] = []
+    if reply.text or not reply.calls:
+        items.append({"type": "message", "id": server.new_id("msg_stub"), "role": "assistant", "status": "completed",
+                      "content": [{"type": "output_text", "text": reply.text or "ok", "annotations": []}]})
+    for call in reply.calls:
+        call_id = server.new_id("call_stub")
+        if call.custom is not None:
+            items.append({"type": "custom_tool_call", "id": server.new_id("ctc_stub"), "call_id": call_id,
+                          "name": call.name, "input": call.custom, "status": "completed"})
+        else:
+            items.append({"type": "function_call", "id": server.new_id("fc_stub"), "call_id": call_id,
+                          "name": call.name, "arguments": json.dumps(call.args), "status": "completed"})
+    for i, item in enumerate(items):
+        events.append(("response.output_item.added", {"type": "response.output_item.added", "output_index": i,
+                                                      "item": item}))
+        if item["type"] == "message":
+            events.append(("response.output_text.delta", {"type": "response.output_text.delta", "output_index": i,
+                                                          "item_id": item["id"], "content_index": 0,
+                                                          "delta": item["content"][0]["text"]}))
+        events.append(("response.output_item.done", {"type": "response.output_item.done", "output_index": i,
+                                                     "item": item}))
+    usage = {"input_tokens": 50, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 20,
+             "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 70}
+    done = {**base, "status": "completed", "output": items, "usage": usage}
+    events.append(("response.completed", {"type": "response.completed", "response": done}))
+    events.append(("_final", done))
+    return events
+
+
+def gemini_events(server: ModelServer, path: str, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
+    model = path.rsplit("/", 1)[-1].split(":", 1)[0] or "gemini-2.5-pro"
+    parts: list[dict[str, Any]] = []
+    if reply.text or not reply.calls:
+        parts.append({"text": reply.text or "ok"})
+    for call in reply.calls:
+        parts.append({"functionCall": {"id": server.new_id("call_stub"), "name": call.name, "args": call.args}})
+    chunk = {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+             "usageMetadata": {"promptTokenCount": 50, "candidatesTokenCount": 20, "totalTokenCount": 70},
+             "modelVersion": model, "responseId": server.new_id("resp_stub")}
+    return [("", chunk), ("_final", chunk)]

@@ -1,0 +1,61 @@
+"""resume: continue a session from one of its steps in an agent's own program (issue 39)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import tracetui.resume as resume_api
+from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
+from tracetui.cli.output import print_json
+from tracetui.errors import UsageError
+from tracetui.safe_text import clip, safe_line
+from tracetui.sources import registry
+from tracetui.views.format import step_number
+
+
+def register(subparsers: Commands) -> None:
+    p = subparsers.add_parser(
+        "resume",
+        help="write a session up to step N as a new session of its agent, and print the command that continues it",
+        description="Write the session's history up to step N (the active path: prompts, answers, tool calls and "
+        "their results, as the log holds them) as a new session in the agent's own folder, and print the one "
+        "command that continues it (`claude --resume ...`, `codex resume ...`). The session's log and the "
+        "bucket are never changed.",
+    )
+    p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
+    p.add_argument("--step", metavar="N", required=True, help="the last step to carry (the # column of `show`)")
+    p.add_argument("--agent", choices=registry.names(), help="the agent to continue in (default: the session's own; "
+                   f"tracetui writes {', '.join(resume_api.TARGETS)} sessions)")  # fmt: skip
+    p.add_argument("--from", dest="capsule", metavar="CAPSULE", help="continue the session a capsule holds (ID: "
+                   "its id or a prefix), rebuilt from its steps; --cwd names the clone it was replayed into")
+    p.add_argument("--cwd", metavar="DIR", help="the folder to continue in (default: the session's logged cwd)")
+    add_bucket_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run_resume)
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    number = step_number(args.step)
+    if number is None:
+        raise UsageError(f"--step wants a step number as `show` lists it, got {safe_line(clip(args.step, 40))!r}")
+    if args.capsule is not None:
+        if args.cwd is None:
+            raise UsageError("with --from, --cwd names the folder to continue in: the clone the capsule was "
+                             "replayed into (`tracetui replay CAPSULE --repo CLONE`)")
+        from tracetui.capsule import open_capsule
+
+        capsule = open_capsule(args.capsule)
+        done = resume_api.continue_at(capsule, args.id, number, agent=args.agent, cwd=args.cwd)
+    else:
+        with open_bucket(args) as bucket:
+            done = resume_api.continue_at(bucket, args.id, number, agent=args.agent, cwd=args.cwd)
+    if args.json:
+        print_json(done.to_dict())
+        return 0
+    print(safe_line(f"wrote {done.path}: {done.steps} steps of {done.source_id} up to step {done.step}, "
+                    f"as a {done.agent} fork of it"), file=sys.stderr)
+    for what in done.dropped:
+        print(safe_line(f"left out: {what}"), file=sys.stderr)
+    print(safe_line(done.command))
+    return 0

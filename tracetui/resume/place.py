@@ -1,0 +1,74 @@
+"""Where a resumed session goes: the agent's own folder, named from our clock, our id and (Claude
+Code) the agent's own naming of the working folder, never from an id or a path the log chose."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import clip, safe_line
+from tracetui.sources.claude.writer import folder_name
+from tracetui.sources.codex.writer import file_name
+from tracetui.sources.pi import writer as pi_writer
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def checked_cwd(cwd: str | None) -> str:
+    """The working folder the agent is to run in: a plain absolute POSIX path (the log's word is
+    hostile: no `..`, no control characters, nothing relative)."""
+    if not cwd:
+        raise TracetuiError("the session names no working folder to continue it in")
+    shown = safe_line(clip(cwd, 120))
+    if _CONTROL.search(cwd) or not cwd.startswith("/"):
+        raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
+    if any(part in ("..", ".") for part in cwd.split("/")) or "//" in cwd:
+        raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
+    return cwd
+
+
+def target_file(agent: str, cwd: str, new_id: str, now: str, env: Mapping[str, str], home: Path) -> Path:
+    """The file the new session is written to."""
+    if agent == "claude":
+        config = Path(env["CLAUDE_CONFIG_DIR"]) if env.get("CLAUDE_CONFIG_DIR") else home / ".claude"
+        return config / "projects" / folder_name(cwd) / f"{new_id}.jsonl"
+    if agent == "codex":
+        codex = Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else home / ".codex"
+        return codex / "sessions" / now[:4] / now[5:7] / now[8:10] / file_name(new_id, now)
+    if agent == "pi":
+        pi = Path(env["PI_CODING_AGENT_DIR"]) if env.get("PI_CODING_AGENT_DIR") else home / ".pi" / "agent"
+        return pi / "sessions" / pi_writer.folder_name(cwd) / pi_writer.file_name(new_id, now)
+    raise TracetuiError(f"tracetui cannot write {agent} sessions yet")
+
+
+def command(agent: str, cwd: str, new_id: str) -> list[str]:
+    """The program's own words for continuing `new_id`, to run in `cwd`."""
+    if agent == "claude":
+        return ["claude", "--resume", new_id]
+    if agent == "pi":
+        return ["pi", "--session", new_id]
+    return ["codex", "resume", new_id]
+
+
+def shell_line(cwd: str, argv: list[str]) -> str:
+    """`cd CWD && PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
+    return f"cd {shlex.quote(cwd)} && {shlex.join(argv)}"
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write `data` to a file that must not exist yet (never over another session, never through a
+    link planted where ours goes)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise TracetuiError(f"{path} already exists") from None
+    except OSError as e:
+        raise TracetuiError(f"cannot write {path}: {e.strerror or e}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

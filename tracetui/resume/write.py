@@ -1,0 +1,114 @@
+"""The use case: a session's history up to step N, written as a new session of an agent, and the
+command that continues it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tracetui.bucket import Bucket
+from tracetui.errors import TracetuiError
+from tracetui.library import Library
+from tracetui.model import Session, Step, StepKind
+from tracetui.resume import place
+from tracetui.sources import RawLog
+from tracetui.sources.claude import writer as claude_writer
+from tracetui.sources.codex import writer as codex_writer
+from tracetui.sources.common.carried import carried
+from tracetui.sources.pi import writer as pi_writer
+
+TARGETS = ("claude", "codex", "pi")
+
+
+@dataclass(slots=True)
+class Resumed:
+    """What was written and how to go on."""
+
+    agent: str
+    session_id: str  # the new session's id
+    source_id: str
+    step: int
+    path: str
+    cwd: str
+    argv: list[str]  # the program's command, to run in `cwd`
+    command: str  # `cd CWD && ...`, quoted for a POSIX shell
+    steps: int  # the source's steps carried
+    dropped: list[str] = field(default_factory=list)  # what the target's format could not hold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "session_id": self.session_id, "source_id": self.source_id,
+                "step": self.step, "path": self.path, "cwd": self.cwd, "argv": self.argv,
+                "command": self.command, "steps": self.steps, "dropped": self.dropped}
+
+
+def history(session: Session, number: int) -> list[Step]:
+    """The steps a resume at step `number` carries: the active path's main-conversation steps up to it."""
+    step = next((s for s in session.steps if s.index == number), None)
+    if step is None:
+        last = len(session.steps) - 1
+        raise TracetuiError(f"the session has no step {number} (its steps are 0 to {last})")
+    if not step.active:
+        raise TracetuiError(f"step {number} is off the path the session ended on (a rewound branch): "
+                            "pick a step of the active path")
+    if step.subagent is not None or step.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):
+        raise TracetuiError(f"step {number} is inside a subagent's run: pick a step of the main conversation")
+    return [s for s in session.steps if s.index <= number and s.active and s.subagent is None]
+
+
+def continue_at(library: Library, id_or_prefix: str, number: int, agent: str | None = None,
+                cwd: str | None = None, env: Mapping[str, str] | None = None, home: Path | None = None,
+                now: datetime | None = None) -> Resumed:
+    """Write session `id_or_prefix`'s history up to step `number` as a new session of `agent` (the
+    session's own by default) and say the command that continues it."""
+    session = library.session(id_or_prefix)
+    raw = library.raw_files(session.id) if isinstance(library, Bucket) else None
+    return write_session(session, raw, number, agent, cwd, env, home, now)
+
+
+def write_session(session: Session, raw: list[RawLog] | None, number: int, agent: str | None = None,
+                  cwd: str | None = None, env: Mapping[str, str] | None = None, home: Path | None = None,
+                  now: datetime | None = None) -> Resumed:
+    """`continue_at` for a session already read, with its raw logs (main first) where they are at hand."""
+    target = agent or session.agent
+    if target not in TARGETS:
+        raise TracetuiError(f"tracetui writes sessions for {', '.join(TARGETS)}; not {target}")
+    upto = history(session, number)
+    folder = place.checked_cwd(cwd or session.cwd)
+    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    new_id = _new_id(target, when)
+    dropped: list[str] = []
+    if target == session.agent and raw and target in ("claude", "codex"):
+        # The same agent, its own log at hand: the log's own lines, as the agent's fork.
+        fork = claude_writer.fork if target == "claude" else codex_writer.fork
+        data = fork(raw[0].data, session, upto, new_id, stamp)
+    else:
+        # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
+        items, dropped = carried(upto)
+        write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
+                 "pi": pi_writer.from_items}[target]
+        data = write(items, session.id, folder, new_id, stamp)
+    runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
+    if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
+        dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
+    path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
+                             home or Path.home())
+    place.write_new(path, data)
+    argv = place.command(target, folder, new_id)
+    return Resumed(target, new_id, session.id, number, str(path), folder, argv, place.shell_line(folder, argv),
+                   len(upto), dropped)
+
+
+def _new_id(agent: str, when: datetime) -> str:
+    """A fresh session id of the shape the agent makes (Codex and Pi: a UUIDv7, time first)."""
+    if agent == "claude":
+        return str(uuid.uuid4())
+    ms = int(when.timestamp() * 1000)
+    rand = uuid.uuid4().int
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand & 0xFFF) << 64 | 0b10 << 62 | (rand >> 64) & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))

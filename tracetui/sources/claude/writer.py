@@ -1,0 +1,173 @@
+"""A new Claude Code transcript holding a session's history up to one step: a fork, as Claude Code writes one.
+
+The lines come from the source transcript itself (nothing is rebuilt from steps, so what the model
+saw, thinking blocks and their signatures included, is carried as logged): the lines of the active
+path's steps up to the chosen one, with every line they hang from (attachments, hook and system
+lines, a compaction's boundary through its logical parent), in file order. Each gets a new uuid, the
+new `sessionId`, its parent re-chained and `forkedFrom: {sessionId, messageUuid}` naming the line it
+copies, which is `--fork-session`'s own shape: Claude Code resumes it, and tracetui reads it as a
+fork whose steps its parent spent. More in docs/formats/claude.md, `sources/claude/writer.py`.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from tracetui.errors import TracetuiError
+from tracetui.model import Session, Step
+from tracetui.sources.claude.files import project_folder
+from tracetui.sources.common.carried import Item
+
+# Claude Code cuts a longer project folder name and appends a hash of the cwd we do not reproduce.
+FOLDER_NAME_LIMIT = 200
+
+
+def folder_name(cwd: str) -> str:
+    """The `projects/` folder Claude Code looks in for a session run in `cwd` (absolute): refused where
+    Claude Code would name it by a hash, so the transcript never lands where `--resume` cannot see it."""
+    name = project_folder(cwd)
+    if not name or len(name) > FOLDER_NAME_LIMIT or "/" in name or name in (".", ".."):
+        raise TracetuiError(f"the working folder's name is too long for Claude Code's project folders "
+                            f"({len(name)} characters, at most {FOLDER_NAME_LIMIT})")
+    return name
+
+
+# The fields that name another line by its uuid (besides `compactMetadata`'s segment and messages).
+_LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
+
+
+def _renamed(value: Any, renamed: dict[str, str]) -> Any:
+    """`value` with every string that is a renamed line's uuid renamed (a compaction's metadata)."""
+    if isinstance(value, str):
+        return renamed.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(v, renamed) for v in value]
+    if isinstance(value, dict):
+        return {k: _renamed(v, renamed) for k, v in value.items()}
+    return value
+
+
+def line_of(step: Step) -> tuple[str, int] | None:
+    """The uuid of the transcript line a main-conversation step was read from, and the step's block
+    on it (0 for the first); None for steps no line of its own holds (queued prompts, subagent
+    markers, a model change, a subagent's lines)."""
+    sid = step.id
+    if step.subagent is not None or sid.startswith(("queued@", "subagent:")) or "/" in sid:
+        return None
+    base, _, block = sid.partition(":")
+    base = base.rstrip("+")
+    if block == "":
+        return base, 0
+    if block.isdigit():
+        return base, int(block)
+    return None  # `<uuid>:model`
+
+
+def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
+         new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
+    """The transcript of `new_id` holding the lines of `upto` (the active steps to carry, in order)."""
+    records: list[tuple[int, dict[str, Any]]] = []
+    by_uuid: dict[str, dict[str, Any]] = {}
+    for no, raw in enumerate(main.splitlines()):
+        try:
+            rec = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue  # a torn or bad line: the reader reported it and gave it no step
+        if isinstance(rec, dict) and isinstance(rec.get("uuid"), str) and rec.get("isSidechain") is not True:
+            records.append((no, rec))
+            by_uuid.setdefault(rec["uuid"], rec)
+    blocks: dict[str, int] = {}  # line uuid -> how many of its blocks to keep
+    for step in upto:
+        where = line_of(step)
+        if where is not None and where[0] in by_uuid:
+            blocks[where[0]] = max(blocks.get(where[0], 0), where[1] + 1)
+    if not blocks:
+        raise TracetuiError("none of the steps up to there comes from a main-conversation line of the "
+                            "transcript (a subagent's transcript read alone cannot be resumed)")
+    keep: set[str] = set()
+    for start in blocks:
+        at: str | None = start
+        while at is not None and at in by_uuid and at not in keep:
+            keep.add(at)
+            rec = by_uuid[at]
+            up = rec.get("parentUuid") or rec.get("logicalParentUuid")
+            at = up if isinstance(up, str) else None
+    last = upto[-1]
+    last_line = line_of(last)
+    # New uuids first: a line may name a later one (a compaction's anchor is the summary after it).
+    renamed: dict[str, str] = {}
+    for _no, rec in records:
+        if rec["uuid"] in keep and rec["uuid"] not in renamed:
+            renamed[rec["uuid"]] = new_uuid()
+    out: list[bytes] = []
+    done: set[str] = set()
+    for _no, rec in records:
+        old = rec["uuid"]
+        if old not in keep or old in done:
+            continue
+        done.add(old)
+        copy = dict(rec)
+        copy["uuid"] = renamed[old]
+        for key in _LINKS:
+            if key in copy:
+                copy[key] = renamed.get(copy[key]) if isinstance(copy[key], str) else None
+        if isinstance(copy.get("compactMetadata"), dict):
+            copy["compactMetadata"] = _renamed(copy["compactMetadata"], renamed)
+        copy["sessionId"] = new_id
+        copy["forkedFrom"] = {"sessionId": session.id, "messageUuid": old}
+        message = copy.get("message")
+        cut = blocks.get(old)
+        if (last_line is not None and old == last_line[0] and cut is not None and isinstance(message, dict)
+                and isinstance(message.get("content"), list) and len(message["content"]) > cut):
+            copy["message"] = {**message, "content": message["content"][:cut]}
+        out.append(orjson.dumps(copy))
+    return b"\n".join(out) + b"\n"
+
+
+def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now: str,
+               new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
+    """A transcript of `new_id` holding another agent's history (`sources/common/carried.py`): a user
+    line per prompt and per tool result, an assistant line per text and per call (the lines of one
+    response share its message id, as Claude Code writes them), each marked as copied from the
+    source's step. A shell call becomes Bash, so the model can go on calling it."""
+    out: list[bytes] = []
+    parent: str | None = None
+    message_id = ""
+    for n, item in enumerate(items):
+        if item.kind in ("user", "result"):
+            message_id = ""
+            if item.kind == "user":
+                message: dict[str, Any] = {"role": "user", "content": item.text}
+            else:
+                message = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": item.call_id,
+                                                         "content": item.text, "is_error": item.is_error}]}
+            kind = "user"
+        else:
+            if not message_id:
+                message_id = f"msg_tracetui_{new_id.replace('-', '')[:12]}_{n}"
+            if item.kind == "assistant":
+                block: dict[str, Any] = {"type": "text", "text": item.text}
+            elif item.shell is not None:
+                block = {"type": "tool_use", "id": item.call_id, "name": "Bash", "input": {"command": item.shell}}
+            else:
+                args = item.args if isinstance(item.args, dict) else {"input": item.args}
+                block = {"type": "tool_use", "id": item.call_id, "name": item.tool, "input": args}
+            message = {"id": message_id, "type": "message", "role": "assistant", "model": item.model or "unknown",
+                       "content": [block], "stop_reason": None, "stop_sequence": None,
+                       "usage": {"input_tokens": 0, "output_tokens": 0}}
+            kind = "assistant"
+        uuid = new_uuid()
+        out.append(orjson.dumps({
+            "parentUuid": parent, "isSidechain": False, "userType": "external", "cwd": cwd,
+            "sessionId": new_id, "type": kind, "message": message, "uuid": uuid,
+            "timestamp": item.timestamp or now,
+            "forkedFrom": {"sessionId": source_id, "messageUuid": item.source_id},
+        }))
+        parent = uuid
+    if not out:
+        raise TracetuiError("nothing up to that step is a prompt, an answer or a tool call to carry")
+    return b"\n".join(out) + b"\n"
