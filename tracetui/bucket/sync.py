@@ -33,6 +33,7 @@ from tracetui.bucket import index, removed, resume, scoped, shards
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.pool import run_pool
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
+from tracetui.bucket.store import flush as flush_copies
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
@@ -129,7 +130,9 @@ def _writers(root: str) -> shards.Writers:
 
 
 def settle(root: str, done: bool = False) -> None:
-    """Commit this process's shard writes when their batch is due (or `done`: all, and let go)."""
+    """Commit this process's shard writes when their batch is due (or `done`: all, and let go), and
+    make its first copies of logs durable now and then (`store.flush`)."""
+    flush_copies(due=not done)
     writers = _WRITERS.get(root)
     if writers is None:
         return
