@@ -268,6 +268,53 @@ def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_ses
     b.close()
 
 
+def _rows(text: str) -> list[list]:
+    return [[PI_ID, 0, "x1", "user", "user", None, None, text, None, None, None, 1, 0,
+             None, None, None, None, None, None, None, None, None]]  # fmt: skip
+
+
+def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_path):
+    root = tmp_path / "b"
+    root.mkdir()
+    writers = shards.Writers(root, fresh={3})
+    shards.put(writers.begin(3), 1, PI_ID, "sig", _rows("zebracorn built"))
+    writers.commit()  # a shard being built stays one transaction, out of sight
+    assert not shards.path(root, 3).exists()
+    writers.finish()
+    writers.close()
+    assert sorted(p.name for p in root.iterdir()) == ["steps-3.sqlite"]  # no temporary file, no WAL left
+    conn = sqlite3.connect(shards.path(root, 3))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT rowid FROM steps_fts WHERE steps_fts MATCH 'zebracorn'").fetchall() == [(1 << shards.SHIFT,)]
+    conn.close()
+    assert shards.check(root, thorough=True) == {}
+    # A shard that is there by the time the build ends is never replaced; a build given up
+    # (the caller failed) leaves nothing behind.
+    again = shards.Writers(root, fresh={3, 4})
+    shards.put(again.begin(4), 2, PI_ID, "sig", _rows("quagga"))
+    shards.put(again.begin(3), 3, PI_ID, "sig", _rows("okapi in place"))  # 3 is there: written in place
+    again.close()
+    assert not shards.path(root, 4).exists()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_cold_sync_on_a_pool_builds_each_workers_shard_whole(tmp_path, sources, monkeypatch):
+    monkeypatch.setattr("tracetui.bucket.sync.POOL_MIN_JOBS", 1)
+    monkeypatch.setattr("tracetui.bucket.sync.POOL_MIN_BYTES", 0)
+    built: list[list[int] | None] = []
+    real = pool.run_pool
+    monkeypatch.setattr("tracetui.bucket.sync.run_pool", lambda *a: built.append(a[4]) or real(*a))
+    b = Bucket.open(tmp_path / "b")
+    b.sync(sources, workers=2)
+    assert built == [[0, 1]]
+    assert {p.name for p in (tmp_path / "b").iterdir() if p.name.startswith("steps-")} <= {
+        "steps-0.sqlite", "steps-1.sqlite", "steps-0.sqlite-wal", "steps-1.sqlite-wal",
+        "steps-0.sqlite-shm", "steps-1.sqlite-shm"}  # fmt: skip
+    assert not [p for p in (tmp_path / "b").iterdir() if p.name.endswith(".tmp")]
+    assert [h.step for h in b.search("hello there")] == ["e2"]  # complete when the sync returns
+    b.close()
+
+
 def _older_layout(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {shards.VERSION - 1}")
