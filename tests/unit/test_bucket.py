@@ -96,13 +96,20 @@ def test_plans_and_cache_dirs_are_made_when_asked(tmp_path):
     b.close()
 
 
-def test_the_worker_pool_gives_the_same_index_as_serial(tmp_path, sources):
+def test_the_worker_pool_gives_the_same_index_as_serial(tmp_path, sources, monkeypatch):
+    built: list[list[int] | None] = []
+    real = pool.run_pool
+    monkeypatch.setattr("tracetui.bucket.sync.run_pool", lambda *a: built.append(a[4]) or real(*a))
     with Bucket.open(tmp_path / "pool") as pooled, Bucket.open(tmp_path / "serial") as serial:
         r1 = pooled.sync(sources, workers=2)
         r2 = serial.sync(sources, workers=1)
         assert (r1.sessions, r1.new, r1.errors) == (r2.sessions, r2.new, r2.errors) == (2, 2, [])
         for sid in (CLAUDE_ID, PI_ID):
             assert orjson.dumps(pooled.session(sid).to_dict()) == orjson.dumps(serial.session(sid).to_dict())
+        # Each worker built its shard whole, and put it in place before the sync returned.
+        assert built == [[0, 1]]
+        assert not [p for p in (tmp_path / "pool").iterdir() if p.name.endswith(".tmp")]
+        assert [h.step for h in pooled.search("hello there")] == ["e2"]
 
 
 @dataclass
@@ -298,20 +305,28 @@ def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_pat
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_cold_sync_on_a_pool_builds_each_workers_shard_whole(tmp_path, sources, monkeypatch):
-    monkeypatch.setattr("tracetui.bucket.sync.POOL_MIN_JOBS", 1)
-    monkeypatch.setattr("tracetui.bucket.sync.POOL_MIN_BYTES", 0)
-    built: list[list[int] | None] = []
-    real = pool.run_pool
-    monkeypatch.setattr("tracetui.bucket.sync.run_pool", lambda *a: built.append(a[4]) or real(*a))
-    b = Bucket.open(tmp_path / "b")
-    b.sync(sources, workers=2)
-    assert built == [[0, 1]]
-    assert {p.name for p in (tmp_path / "b").iterdir() if p.name.startswith("steps-")} <= {
-        "steps-0.sqlite", "steps-1.sqlite", "steps-0.sqlite-wal", "steps-1.sqlite-wal",
-        "steps-0.sqlite-shm", "steps-1.sqlite-shm"}  # fmt: skip
-    assert not [p for p in (tmp_path / "b").iterdir() if p.name.endswith(".tmp")]
-    assert [h.step for h in b.search("hello there")] == ["e2"]  # complete when the sync returns
+def test_a_shard_a_killed_sync_was_building_is_swept_and_its_sessions_read_again(tmp_path, sources):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    root = tmp_path / "b"
+    root.mkdir()
+    writers = shards.Writers(root, fresh={2})
+    shards.put(writers.begin(2), 1, PI_ID, "sig", _rows("zebracorn lost"))
+    writers.commit()
+    temp = next(p for p in root.iterdir() if ".build." in p.name)
+    left = temp.with_name(temp.name.replace(f".{os.getpid()}.", f".{dead.pid}."))
+    temp.rename(left)  # as a worker killed mid-build leaves it
+    writers._building.clear()
+    writers.close()
+    b = Bucket.open(root)
+    b.sync(sources)
+    assert not left.exists()
+    assert b.search("zebracorn") == []
+    assert [h.step for h in b.search("hello there")] == ["e2"]
     b.close()
 
 
