@@ -292,7 +292,8 @@ def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_pat
     assert sorted(p.name for p in root.iterdir()) == ["steps-3.sqlite"]  # no temporary file, no WAL left
     conn = sqlite3.connect(shards.path(root, 3))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT rowid FROM steps_fts WHERE steps_fts MATCH 'zebracorn'").fetchall() == [(1 << shards.SHIFT,)]
+    found = conn.execute("SELECT rowid FROM steps_fts WHERE steps_fts MATCH 'zebracorn'").fetchall()
+    assert found == [(1 << shards.SHIFT,)]
     conn.close()
     assert shards.check(root, thorough=True) == {}
     # A shard that is there by the time the build ends is never replaced; a build given up

@@ -356,7 +356,8 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
         if len(jobs) < POOL_MIN_JOBS or total < POOL_MIN_BYTES:
             workers = 1
     if workers <= 1:
-        _writers(root, fresh_shards(Path(root), jobs, range(shards.SHARDS)))  # this process writes every shard
+        # This process writes every shard it writes alone.
+        _writers(root, fresh_shards(Path(root), jobs, range(shards.SHARDS)))
         for job in jobs:
             yield job, run_job(root, job)
         return

@@ -5,8 +5,9 @@ Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-impor
 `__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
 fork is unsafe in a process with threads and open SQLite connections (the UI).
 
-Messages as `tracetui.worker_pipes` frames them. In: orjson of {"root", "job", "slot", "fresh"} (slot: which worker of the pool, so which shard takes its new
-sessions; fresh: the shards built whole, `shards.Writers`); out: the job's result bytes (pickle, see `sync._pack`).
+Messages as `tracetui.worker_pipes` frames them. In: orjson of {"root", "job", "slot", "fresh"}
+(slot: which worker of the pool, so which shard takes its new sessions; fresh: the shards built
+whole, `shards.Writers`); out: the job's result bytes (pickle, see `sync._pack`).
 """
 
 from __future__ import annotations
