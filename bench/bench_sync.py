@@ -262,6 +262,8 @@ def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
     shards._insert = timed("SQLite: step rows (shards)", shards._insert)
     shards.put = timed("shard writes", shards.put)
     shards.Writers.commit = timed("shard writes", shards.Writers.commit)
+    if hasattr(shards, "_put_in_place"):  # a shard built whole is committed as it is put in place
+        shards._put_in_place = timed("shard writes", shards._put_in_place)
 
     srcs = {a: [Path(p) for p in ps] for a, ps in sources.items()}
     shutil.rmtree(bucket, ignore_errors=True)

@@ -96,13 +96,20 @@ def test_plans_and_cache_dirs_are_made_when_asked(tmp_path):
     b.close()
 
 
-def test_the_worker_pool_gives_the_same_index_as_serial(tmp_path, sources):
+def test_the_worker_pool_gives_the_same_index_as_serial(tmp_path, sources, monkeypatch):
+    built: list[list[int] | None] = []
+    real = pool.run_pool
+    monkeypatch.setattr("tracetui.bucket.sync.run_pool", lambda *a: built.append(a[4]) or real(*a))
     with Bucket.open(tmp_path / "pool") as pooled, Bucket.open(tmp_path / "serial") as serial:
         r1 = pooled.sync(sources, workers=2)
         r2 = serial.sync(sources, workers=1)
         assert (r1.sessions, r1.new, r1.errors) == (r2.sessions, r2.new, r2.errors) == (2, 2, [])
         for sid in (CLAUDE_ID, PI_ID):
             assert orjson.dumps(pooled.session(sid).to_dict()) == orjson.dumps(serial.session(sid).to_dict())
+        # Each worker built its shard whole, and put it in place before the sync returned.
+        assert built == [[0, 1]]
+        assert not [p for p in (tmp_path / "pool").iterdir() if p.name.endswith(".tmp")]
+        assert [h.step for h in pooled.search("hello there")] == ["e2"]
 
 
 @dataclass
@@ -264,6 +271,62 @@ def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_ses
     report = b.sync(sources)
     assert report.updated == 1 and report.new == 0
     assert b.session(PI_ID).steps == steps
+    assert [h.step for h in b.search("hello there")] == ["e2"]
+    b.close()
+
+
+def _rows(text: str) -> list[list]:
+    return [[PI_ID, 0, "x1", "user", "user", None, None, text, None, None, None, 1, 0,
+             None, None, None, None, None, None, None, None, None]]  # fmt: skip
+
+
+def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_path):
+    root = tmp_path / "b"
+    root.mkdir()
+    writers = shards.Writers(root, fresh={3})
+    shards.put(writers.begin(3), 1, PI_ID, "sig", _rows("zebracorn built"))
+    writers.commit()  # a shard being built stays one transaction, out of sight
+    assert not shards.path(root, 3).exists()
+    writers.finish()
+    writers.close()
+    assert sorted(p.name for p in root.iterdir()) == ["steps-3.sqlite"]  # no temporary file, no WAL left
+    conn = sqlite3.connect(shards.path(root, 3))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    found = conn.execute("SELECT rowid FROM steps_fts WHERE steps_fts MATCH 'zebracorn'").fetchall()
+    assert found == [(1 << shards.SHIFT,)]
+    conn.close()
+    assert shards.check(root, thorough=True) == {}
+    # A shard that is there by the time the build ends is never replaced; a build given up
+    # (the caller failed) leaves nothing behind.
+    again = shards.Writers(root, fresh={3, 4})
+    shards.put(again.begin(4), 2, PI_ID, "sig", _rows("quagga"))
+    shards.put(again.begin(3), 3, PI_ID, "sig", _rows("okapi in place"))  # 3 is there: written in place
+    again.close()
+    assert not shards.path(root, 4).exists()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_shard_a_killed_sync_was_building_is_swept_and_its_sessions_read_again(tmp_path, sources):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    root = tmp_path / "b"
+    root.mkdir()
+    writers = shards.Writers(root, fresh={2})
+    shards.put(writers.begin(2), 1, PI_ID, "sig", _rows("zebracorn lost"))
+    writers.commit()
+    temp = next(p for p in root.iterdir() if ".build." in p.name)
+    left = temp.with_name(temp.name.replace(f".{os.getpid()}.", f".{dead.pid}."))
+    temp.rename(left)  # as a worker killed mid-build leaves it
+    writers._building.clear()
+    writers.close()
+    b = Bucket.open(root)
+    b.sync(sources)
+    assert not left.exists()
+    assert b.search("zebracorn") == []
     assert [h.step for h in b.search("hello there")] == ["e2"]
     b.close()
 

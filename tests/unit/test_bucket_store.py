@@ -285,3 +285,32 @@ def test_a_chunk_of_whole_lines_reaches_the_readers_without_a_copy():
     lines.finish(take_torn=False)
     consumed, given = lines.drain()
     assert consumed == given == [chunk] and given[0] is chunk and lines.line == 3
+
+
+def test_first_copies_are_made_durable_in_one_flush_and_growth_file_by_file(st, tmp_path, monkeypatch):
+    """A first copy (nothing of the log kept before it) waits for one sync of the file system
+    (`flush`); a copy that grows keeps its fsyncs, as it replaces a state already kept."""
+    synced: list[int] = []
+    flushed: list[int] = []
+    monkeypatch.setattr(store_mod.os, "fsync", lambda fd: synced.append(fd))
+    monkeypatch.setattr(store_mod, "_syncfs", lambda: lambda fd: flushed.append(fd) or 0)
+    monkeypatch.setattr(store_mod, "_unflushed", set())
+    logs = []
+    for i in range(3):
+        log = tmp_path / f"s{i}.jsonl"
+        log.write_bytes(_line(1) + _line(2))
+        logs.append((log, _ingest(st, log)[0]))
+    assert synced == []
+    monkeypatch.setattr(store_mod, "_flushed_at", store_mod.time.monotonic())
+    store_mod.flush(due=True)  # not yet due: FLUSH_SECONDS have not passed
+    monkeypatch.setattr(store_mod, "_flushed_at", 0.0)
+    store_mod.flush(due=True)
+    assert len(flushed) == 1 and synced == []
+    store_mod.flush()
+    assert len(flushed) == 1  # nothing written since
+    log, sc = logs[0]
+    log.write_bytes(_line(1) + _line(2) + _line(3))
+    grown, _ = _ingest(st, log, sc)
+    assert grown.offset > sc.offset
+    assert len(synced) == 2  # the copy and its sidecar
+    assert len(flushed) == 1

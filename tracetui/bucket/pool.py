@@ -3,7 +3,7 @@
 Each worker is `python -m tracetui.bucket.worker` (the child's side, which runs a job with
 `sync.run_job`); this module only spawns them, feeds them jobs and collects their results, so the
 sync imports it without the worker importing the sync back. Messages as `tracetui.worker_pipes`
-frames them: in, orjson of {"root", "job", "slot"}; out, the job's result bytes.
+frames them: in, orjson of {"root", "job", "slot", "fresh"}; out, the job's result bytes.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ import orjson
 from tracetui.worker_pipes import pipes, recv, send, spawn
 
 
-def job_to_bytes(root: str, job: Any, slot: int) -> bytes:
-    return orjson.dumps({"root": root, "job": asdict(job), "slot": slot})
+def job_to_bytes(root: str, job: Any, slot: int, fresh: list[int] | None = None) -> bytes:
+    return orjson.dumps({"root": root, "job": asdict(job), "slot": slot, "fresh": fresh or []})
 
 
-def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[tuple[Any, bytes]]:
-    """Run jobs on `workers` processes; yields (job, result) as they finish.
+def run_pool(
+    root: str, jobs: list[Any], workers: int, failed: Any, fresh: list[int] | None = None
+) -> Iterator[tuple[Any, bytes]]:
+    """Run jobs on `workers` processes; yields (job, result) as they finish. `fresh`: the shards
+    the workers build whole (`shards.Writers`).
 
     At most two jobs per worker wait in memory, so memory stays flat however many there are. A
     job whose worker dies gets `failed(job, reason)` as its result (and a fresh worker takes over).
@@ -66,7 +69,7 @@ def run_pool(root: str, jobs: list[Any], workers: int, failed: Any) -> Iterator[
                     break
                 try:
                     stdin, stdout = pipes(proc)
-                    send(stdin, job_to_bytes(root, job, slot))
+                    send(stdin, job_to_bytes(root, job, slot, fresh))
                     result = recv(stdout)
                 except (BrokenPipeError, OSError):
                     result = None

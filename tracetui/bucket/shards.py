@@ -121,6 +121,53 @@ def connect(root: Path, shard: int) -> sqlite3.Connection:
     return conn
 
 
+def build(root: Path, shard: int) -> tuple[sqlite3.Connection, Path]:
+    """A writing connection to a shard that is not there yet, made whole in a file of its own
+    (`Writers` with `fresh`): no journal and no WAL while it is built (nothing else reads it), put in
+    place by `finish`. Returns the connection and the file."""
+    temp = path(root, shard).with_name(f".{path(root, shard).name}.build.{os.getpid()}.tmp")
+    set_aside(temp, None)
+    conn = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-16000")
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('automerge', ?)", (AUTOMERGE,))
+    conn.execute("INSERT INTO steps_fts(steps_fts, rank) VALUES ('hashsize', ?)", (HASHSIZE,))
+    conn.execute(f"PRAGMA user_version = {VERSION}")
+    return conn, temp
+
+
+def _put_in_place(conn: sqlite3.Connection, temp: Path, target: Path) -> bool:
+    """Commit a built shard, make it a WAL file as `connect` makes them, and link it into place
+    only where no shard is yet (False: one is, and this one is dropped; its sessions are read
+    again by the next sync, as after a crash)."""
+    try:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()  # the last connection: its WAL is checkpointed and removed
+    try:
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rows before the name: a power loss never leaves a shard half there
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            if target.exists():
+                return False
+            os.replace(temp, target)
+        return True
+    finally:
+        set_aside(temp, None)
+
+
 def _make(target: Path) -> None:
     """A new shard, whole (schema and WAL mode), put in place by one rename: a reader that finds the
     file (a search during a sync) always finds its tables."""
@@ -170,23 +217,38 @@ def set_aside(database: Path, keep_as: str | None) -> None:
 
 class Writers:
     """One writing connection per shard, made when first needed, each holding its transaction open
-    across sessions until `commit` (one FTS segment a batch, not one a session)."""
+    across sessions until `commit` (one FTS segment a batch, not one a session).
 
-    def __init__(self, root: Path):
+    A shard in `fresh` that is not there when first written (a cold sync's: each worker its own) is
+    built whole in a file of its own, in one transaction, and put in place by `finish`: no WAL
+    written and copied back, no FTS segments merged batch after batch. Nothing reads it meanwhile;
+    a crash leaves the bucket as it was (the next sync reads its sessions again)."""
+
+    def __init__(self, root: Path, fresh: Iterable[int] = ()):
         self.root = root
+        self.fresh = set(fresh)
         self._conns: dict[int, sqlite3.Connection] = {}
+        self._building: dict[int, Path] = {}  # shard -> the file it is built in
         self._since: float | None = None  # when the oldest open transaction began
 
     def __getitem__(self, shard: int) -> sqlite3.Connection:
         conn = self._conns.get(shard)
         if conn is None:
-            conn = self._conns[shard] = connect(self.root, shard)
+            if shard in self.fresh and not path(self.root, shard).exists():
+                conn, self._building[shard] = build(self.root, shard)
+            else:
+                conn = connect(self.root, shard)
+            self._conns[shard] = conn
         return conn
 
     def begin(self, shard: int) -> sqlite3.Connection:
         conn = self[shard]
+        if shard in self._building:
+            if not conn.in_transaction:
+                conn.execute("BEGIN")
+            return conn
         if not conn.in_transaction:
-            if any(c.in_transaction for c in self._conns.values()):
+            if any(c.in_transaction for k, c in self._conns.items() if k not in self._building):
                 # Never wait for one shard's write lock while holding another's: two workers each
                 # holding the shard the other needs (sessions read again where they are held) would
                 # both wait out the busy timeout, again and again.
@@ -200,10 +262,41 @@ class Writers:
         return self._since is not None and time.perf_counter() - self._since >= seconds
 
     def commit(self) -> None:
-        for conn in self._conns.values():
-            if conn.in_transaction:
+        """Commit the shards written in place (a shard being built stays one transaction)."""
+        for k, conn in self._conns.items():
+            if k not in self._building and conn.in_transaction:
                 conn.execute("COMMIT")
         self._since = None
+
+    def finish(self) -> list[int]:
+        """Commit everything and put each built shard in place; returns the shards that could not be
+        (another was there first: their sessions are read again by the next sync)."""
+        self.commit()
+        lost = []
+        for k, temp in list(self._building.items()):
+            conn = self._conns.pop(k)
+            del self._building[k]
+            if not _put_in_place(conn, temp, path(self.root, k)):
+                lost.append(k)
+        return lost
+
+    def abandon(self, shard: int) -> None:
+        """Drop a shard being built whole after a failed write (with no journal, nothing of its
+        transaction can be trusted): its sessions are read again by the next sync, as after a crash.
+        Later writes to it go to the shard in place."""
+        temp = self._building.pop(shard, None)
+        if temp is None:
+            return
+        self.fresh.discard(shard)
+        conn = self._conns.pop(shard)
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+        try:
+            set_aside(temp, None)
+        except OSError:
+            pass
 
     def close(self) -> None:
         """Roll back what was not committed (the caller failed) and let go of the files."""
@@ -214,7 +307,13 @@ class Writers:
                 conn.close()
             except sqlite3.Error:
                 pass
+        for temp in self._building.values():
+            try:
+                set_aside(temp, None)
+            except OSError:
+                pass
         self._conns.clear()
+        self._building.clear()
         self._since = None
 
 

@@ -33,6 +33,7 @@ from tracetui.bucket import index, removed, resume, scoped, shards
 from tracetui.bucket.locations import SourceFolder, default_sources, discover, source_folders
 from tracetui.bucket.pool import run_pool
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store, sweep_temp_files
+from tracetui.bucket.store import flush as flush_copies
 from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.sources import RawLog, registry
@@ -111,32 +112,40 @@ def signature(members: list[str], sidecars: dict[str, Sidecar]) -> str | None:
     return h.hexdigest()
 
 
-def run_job(root: str, job: Job, slot: int | None = None) -> bytes:
+def run_job(root: str, job: Job, slot: int | None = None, fresh: Collection[int] = ()) -> bytes:
     """Do one job; returns its `JobResult` as pickle bytes (see `_pack`). `slot` is the pool worker
-    doing it (its shard takes new sessions), None without a pool."""
-    return _pack(_run(Store(Path(root)), job, _writers(root), slot))
+    doing it (its shard takes new sessions), None without a pool. `fresh`: the shards this process
+    builds whole, when they are not there yet (`shards.Writers`)."""
+    return _pack(_run(Store(Path(root)), job, _writers(root, fresh), slot))
 
 
 _WRITERS: dict[str, shards.Writers] = {}
 
 
-def _writers(root: str) -> shards.Writers:
+def _writers(root: str, fresh: Collection[int] = ()) -> shards.Writers:
     """This process's shard connections for a bucket (a worker keeps them for its whole life)."""
     writers = _WRITERS.get(root)
     if writers is None:
-        writers = _WRITERS[root] = shards.Writers(Path(root))
+        writers = _WRITERS[root] = shards.Writers(Path(root), fresh)
+    else:
+        writers.fresh.update(fresh)  # made earlier by the look phase, which never writes a missing shard
     return writers
 
 
 def settle(root: str, done: bool = False) -> None:
-    """Commit this process's shard writes when their batch is due (or `done`: all, and let go)."""
+    """Commit this process's shard writes when their batch is due (or `done`: all, and let go), and
+    make its first copies of logs durable now and then (`store.flush`)."""
+    flush_copies(due=not done)
     writers = _WRITERS.get(root)
     if writers is None:
         return
-    if done or writers.due(BATCH_SECONDS):
-        writers.commit()
     if done:
-        _close_writers(root)
+        try:
+            writers.finish()  # the shards built whole go in place (the sync returns after this)
+        finally:
+            _close_writers(root)
+    elif writers.due(BATCH_SECONDS):
+        writers.commit()
 
 
 def _close_writers(root: str) -> None:
@@ -258,6 +267,7 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
     try:
         shards.put(writers.begin(shard), key, session.id, out.sig, steps)
     except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
+        writers.abandon(shard)  # a shard being built is dropped whole (the next sync reads it again)
         return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")
     out.session = [*srow, key, shard]
     errors.extend(e for e in session.errors if e not in unread)
@@ -346,12 +356,26 @@ def _results(root: str, jobs: list[Job], workers: int | None) -> Iterator[tuple[
         if len(jobs) < POOL_MIN_JOBS or total < POOL_MIN_BYTES:
             workers = 1
     if workers <= 1:
+        # This process writes every shard it writes alone.
+        _writers(root, fresh_shards(Path(root), jobs, range(shards.SHARDS)))
         for job in jobs:
             yield job, run_job(root, job)
         return
     # Largest first, so one big session does not finish alone at the end.
     order = sorted(jobs, key=lambda j: -j.weight)
-    yield from run_pool(root, order, min(workers, len(order)), _failed)
+    workers = min(workers, len(order))
+    slots = [slot % shards.SHARDS for slot in range(workers)]
+    yield from run_pool(root, order, workers, _failed, sorted(fresh_shards(Path(root), jobs, slots)))
+
+
+def fresh_shards(root: Path, jobs: list[Job], writes: Collection[int]) -> set[int]:
+    """The shards this sync can build whole (`shards.Writers`): not there yet, holding no job's
+    group, and written by one process only (`writes`: the shard of each writing process)."""
+    homes = {job.home for job in jobs}
+    return {
+        k for k in set(writes)
+        if list(writes).count(k) == 1 and k not in homes and not shards.path(root, k).exists()
+    }
 
 
 def _failed(job: Job, reason: str) -> bytes:
@@ -381,6 +405,7 @@ def sync(
         # The tidying that lists the bucket's folders is left to whole syncs (each watch or app
         # starts with one): in a bucket of 100,000 logs it costs more than a scoped sync.
         sweep_temp_files(store.dir)  # left by a sync that was killed
+        sweep_temp_files(root)  # shards a killed sync was building
         resume.prune(root)  # reader states: temporary files of a killed sync, states of logs long quiet
         jobs = _plan(store, conn, sources, report)
     try:

@@ -5,8 +5,9 @@ Plain subprocesses rather than multiprocessing: multiprocessing's spawn re-impor
 `__main__` in every worker (a script calling `Bucket.sync()` at top level would run again), and
 fork is unsafe in a process with threads and open SQLite connections (the UI).
 
-Messages as `tracetui.worker_pipes` frames them. In: orjson of {"root", "job", "slot"} (slot: which worker of the pool, so which shard takes its new
-sessions); out: the job's result bytes (pickle, see `sync._pack`).
+Messages as `tracetui.worker_pipes` frames them. In: orjson of {"root", "job", "slot", "fresh"}
+(slot: which worker of the pool, so which shard takes its new sessions; fresh: the shards built
+whole, `shards.Writers`); out: the job's result bytes (pickle, see `sync._pack`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _serve() -> None:
             return
         req = orjson.loads(msg)
         roots.add(req["root"])
-        send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"]))
+        send(stdout, run_job(req["root"], job_from_dict(req["job"]), req["slot"], req.get("fresh") or ()))
         settle(req["root"])
 
 
