@@ -60,6 +60,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("export",): ["export", str(tmp / "out"), "--format", "nope", "--bucket", bucket, "--json"],
         ("review",): ["review", "--agent", "nobody", "--bucket", bucket, "--json"],
         ("sql",): ["sql", "DROP TABLE sessions", "--dataset", str(tmp / "nowhere"), "--json"],
+        ("resume",): ["resume", "zzz", "--step", "1", "--bucket", bucket, "--json"],
     }
 
 

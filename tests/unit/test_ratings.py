@@ -64,6 +64,9 @@ def test_bad_input_is_one_clear_error(synced, capsys) -> None:
 
 def test_doctor_names_a_damaged_line_and_keeps_it(synced) -> None:
     bucket, _ = synced
+    with Bucket.open(bucket) as b:  # two good lines of its own, whatever ran before it (xdist splits a module)
+        b.rate(REWIND, "good")
+        b.rate(REWIND, "bad", step="1")
     path = bucket / "ratings.jsonl"
     before = path.read_bytes()
     path.write_bytes(before + b'{"session": "torn", "verd\n')
