@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "tracetui.cli.review",  # review
     "tracetui.cli.capsule",  # seal, capsule verify, replay
     "tracetui.cli.export",  # export, export --check
+    "tracetui.cli.donate",  # donate
     "tracetui.cli.doctor",  # doctor
 )
 

@@ -53,10 +53,12 @@ class ExportOptions:
     # Remove the sessions an earlier export into the folder wrote and this one does not choose (by
     # default they stay: an export adds and updates). Not in `recorded`: it shapes no file's bytes.
     prune: bool = False
+    # raw: a donation (tracetui.export.donate), which adds its receipt, DONATION.md, to the folder.
+    donation: bool = False
 
     def recorded(self) -> dict[str, Any]:
         """The options that shape the bytes (and so the manifest and the digests)."""
-        return {
+        recorded: dict[str, Any] = {
             "format": self.format,
             "accept_suggested": self.accept_suggested,
             "ref": self.ref,
@@ -64,6 +66,9 @@ class ExportOptions:
             "shard_rows": self.shard_rows,
             "steps": list(self.steps) if self.steps else None,
         }
+        if self.donation:  # only then: an export's digests stay what they were
+            recorded["donation"] = True
+        return recorded
 
 
 @dataclass(frozen=True, slots=True)
