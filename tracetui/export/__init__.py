@@ -8,10 +8,7 @@ Public API (the CLI and the app call only these):
   decision; sessions the second gate stops are in `report.refused`; `progress(ExportProgress(phase,
   done, total, session))` is called as each session is reviewed and written.
 - `check(dest) -> CheckReport`: every file against the manifest, and the detectors over every byte.
-- `donation_plan(library, dest, DonateOptions(license, repo, accept_suggested, ref), selection) ->
-  DonationPlan` (the dry run: what leaves, the decisions left), `donate(...) -> Donation` (the raw
-  export with its card and receipt, checked), `push(donation, repo)` (a pull request on a Hugging
-  Face dataset through huggingface_hub), `repo_id(text)`: `tracetui donate` (donate.py).
+- `donation_plan`, `donate`, `push`, `repo_id`, `DonateOptions`: `tracetui donate` (donate.py).
 - `FORMATS`, `select(library, selection)`.
 
 The core never imports Textual or Rich; formats that need pyarrow import it on use.
