@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "tracetui.cli.export",  # export, export --check
     "tracetui.cli.donate",  # donate
     "tracetui.cli.doctor",  # doctor
+    "tracetui.cli.conventions",  # completion, man
 )
 
 
