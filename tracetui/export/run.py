@@ -55,6 +55,8 @@ class ExportOptions:
     prune: bool = False
     # raw: a donation (tracetui.export.donate), which adds its receipt, DONATION.md, to the folder.
     donation: bool = False
+    # html/md: tool results folded to a line and long texts cut, so the page fits an issue (page.py).
+    compact: bool = False
 
     def recorded(self) -> dict[str, Any]:
         """The options that shape the bytes (and so the manifest and the digests)."""
@@ -68,6 +70,8 @@ class ExportOptions:
         }
         if self.donation:  # only then: an export's digests stay what they were
             recorded["donation"] = True
+        if self.compact:
+            recorded["compact"] = True
         return recorded
 
 
@@ -94,6 +98,7 @@ class ExportReport:
     receipts: list[dict[str, Any]] = field(default_factory=list)
     carried: int = 0  # sessions of earlier exports into the folder kept as they were (not chosen, refused)
     pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
+    warnings: list[str] = field(default_factory=list)  # what the user should know (a page too long)
 
     @property
     def exported(self) -> int:
@@ -113,6 +118,7 @@ class ExportReport:
             "receipts": self.receipts,
             "carried": self.carried,
             "pruned": self.pruned,
+            **({"warnings": self.warnings} if self.warnings else {}),
         }
 
 
