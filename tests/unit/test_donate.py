@@ -143,7 +143,7 @@ def test_cli_push_asks_again_before_sending(demo, capsys, monkeypatch):
     dest = root / "pushed"
     FakeHub.calls.clear()
     # The module, not the package's `donate` function of the same name.
-    monkeypatch.setattr(importlib.import_module("tracetui.export.donate"), "_default_api", lambda: FakeHub)
+    monkeypatch.setattr(importlib.import_module("tracetui.export.donation"), "_default_api", lambda: FakeHub)
     answers = iter(["y", "n"])  # yes to writing, no to sending
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))

@@ -1,6 +1,6 @@
-"""DONATION.md, the receipt of a donation (tracetui.export.donate): what the folder gives away, under
+"""DONATION.md, the receipt of a donation (tracetui.export.donation): what the folder gives away, under
 which licence, what was scrubbed and what the author kept, from the manifest's session entries
-(kinds and counts, never a value). Apart from donate.py so the raw writer can write it without
+(kinds and counts, never a value). Apart from donation.py so the raw writer can write it without
 importing the export's run."""
 
 from __future__ import annotations

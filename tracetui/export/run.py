@@ -53,7 +53,7 @@ class ExportOptions:
     # Remove the sessions an earlier export into the folder wrote and this one does not choose (by
     # default they stay: an export adds and updates). Not in `recorded`: it shapes no file's bytes.
     prune: bool = False
-    # raw: a donation (tracetui.export.donate), which adds its receipt, DONATION.md, to the folder.
+    # raw: a donation (tracetui.export.donation), which adds its receipt, DONATION.md, to the folder.
     donation: bool = False
     # html/md: tool results folded to a line and long texts cut, so the page fits an issue (page.py).
     compact: bool = False
