@@ -50,7 +50,7 @@ from tracetui.views import fork, unread
 from tracetui.views.format import human_tokens, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
-from tracetui.ui.workers import thread_work
+from tracetui.ui.workers import call_back, thread_work
 
 Folds = tuple[frozenset[str], bool]  # the subagents unfolded, and whether abandoned branches show
 
@@ -232,6 +232,7 @@ class BrowserScreen(Screen):
         self.trail: trail_view.TrailResult | None = None
         self._list_generation = 0
         self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
+        self._spent = ""  # what the listed sessions cost in all (tracetui.spending), once counted
         self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
@@ -318,6 +319,7 @@ class BrowserScreen(Screen):
     # -- the session list -----------------------------------------------------------------------
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
+        self._spent = ""  # counted again for the new list
         query = parse_query(self.query_one("#filter", Input).value)
         screenful = max(SCREENFUL, self.query_one(SessionList).size.height + 2)
         self._query_sessions(self._list_generation, query, self.order, keep, screenful)
@@ -353,6 +355,7 @@ class BrowserScreen(Screen):
                     first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
                 self._know_filters()
                 self.post_message(ListReady(generation, head.count, first, keep))
+                self._count_spent(generation, query)
                 return
             if head.rows:  # none found so soon (a prefix alone): the list waits as it did, unflashed
                 self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
@@ -364,6 +367,7 @@ class BrowserScreen(Screen):
         first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
         self._know_filters()
         self.post_message(ListReady(generation, count, first, keep))
+        self._count_spent(generation, query)
 
     def _know_filters(self) -> None:
         """The agents and projects `a` and `p` cycle through, read once (in the list's worker)."""
@@ -441,12 +445,41 @@ class BrowserScreen(Screen):
         wrong = unknown_kind(query.text or "")
         if wrong is not None:
             bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
+        if self._spent and self._list_settling is None:
+            bits.append(self._spent)
         sync = self.tracetui.sync_status
         if sync:
             bits.append(sync)
         if extra:
             bits.append(extra)
         self.query_one("#sessions-status", Static).update(Content(safe_line(" · ".join(bits))))
+
+    def _count_spent(self, generation: int, query: Query) -> None:
+        """What the listed sessions cost in all, as `tracetui cost` adds it up (its hidden runs too:
+        they were paid for), from the index's prices: one listing, no log read. In the list's worker,
+        once its answer is posted (a worker of its own beside it changed the rows a filter's first
+        screen found)."""
+        if is_capsule(self.library) or get_current_worker().is_cancelled:
+            return
+        from tracetui.selection import Selection
+        from tracetui.spending import spending
+
+        try:
+            total = spending(self.library, "agent", Selection(query.agent, query.project, query.since,
+                                                              query.until, query.text)).total  # fmt: skip
+        except TracetuiError:
+            return
+        if not total.sessions:
+            text = ""
+        else:
+            unpriced = f", {total.unpriced} unpriced" if total.unpriced else ""
+            text = f"{money(total.priced, total.lower_bound)} in all{unpriced}"
+        call_back(self, self._show_spent, generation, text)
+
+    def _show_spent(self, generation: int, text: str) -> None:
+        if generation == self._list_generation:
+            self._spent = text
+            self._status()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
