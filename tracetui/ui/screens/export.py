@@ -191,6 +191,7 @@ class ExportScreen(ModalScreen[None]):
         self._exporting = False
         self._say(text)
         self.query_one("#export-status").set_class(ok, "-ok").set_class(not ok, "-error")
+        self.query_one("#export-status").scroll_visible()  # at 80x24 the dialog scrolls to what it says
 
     def _say(self, text: str) -> None:
         self.query_one("#export-status", Static).update(safe_line(text))
