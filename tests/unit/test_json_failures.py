@@ -57,6 +57,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("blame",): ["blame", str(tmp / "nowhere.py"), "--repo", str(tmp), "--bucket", bucket, "--json"],
         ("export",): ["export", str(tmp / "out"), "--format", "nope", "--bucket", bucket, "--json"],
         ("review",): ["review", "--agent", "nobody", "--bucket", bucket, "--json"],
+        ("donate",): ["donate", str(tmp / "gift"), "--push", "not a repo", "--bucket", bucket, "--json"],
     }
 
 
