@@ -37,3 +37,18 @@ async def test_the_list_status_gives_the_listed_sessions_total(demo):
                 break
             await pilot.pause(0.05)
         assert f"{money(codex.priced, codex.lower_bound)} in all" in _status(app), _status(app)
+
+
+async def test_a_session_opened_off_the_list_shows_its_cost(demo):
+    _, library = demo
+    claude = next(r for r in library.list_sessions() if r.agent == "claude")
+    assert claude.cost_usd is not None
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"agent:codex", "enter")
+        await settle(app, pilot)
+        app.screen.open_session(claude.id, focus=True)  # as a search hit or blame opens one
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#session-title").render())
+        assert "claude" in title and money(claude.cost_usd, claude.cost_lower_bound) in title, title

@@ -740,6 +740,8 @@ class BrowserScreen(Screen):
         if asked is not None and asked.session_id == session.id:
             live = f"reading every step for {asked.what}… · {live}"
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
+        if (row is None or row.id != session.id) and self.opened is not None and self.opened.summary is not None:
+            row = self.opened.summary  # opened from elsewhere (a search, blame): its own row's price
         cost = ""
         # A logged $0.00 (a free model) is a price like any other; a table's 0 is only ever a free model too.
         if row is not None and row.id == session.id and row.cost_usd is not None:
