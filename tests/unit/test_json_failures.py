@@ -61,6 +61,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("review",): ["review", "--agent", "nobody", "--bucket", bucket, "--json"],
         ("sql",): ["sql", "DROP TABLE sessions", "--dataset", str(tmp / "nowhere"), "--json"],
         ("resume",): ["resume", "zzz", "--step", "1", "--bucket", bucket, "--json"],
+        ("donate",): ["donate", str(tmp / "gift"), "--push", "not a repo", "--bucket", bucket, "--json"],
     }
 
 

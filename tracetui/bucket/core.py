@@ -176,7 +176,9 @@ class Bucket:
         self._shards_checked = False  # once per bucket object, not per thread
 
     @classmethod
-    def open(cls, path: str | Path | None = None, rebuilding: Rebuilding | None = None) -> Bucket:
+    def open(
+        cls, path: str | Path | None = None, rebuilding: Rebuilding | None = None, read_only: bool = False
+    ) -> Bucket:
         """The bucket at `path` (default: the user's), its index checked. An index or step shard that
         is damaged or of another layout is rebuilt from the copies now, which reads every session
         once: `rebuilding(what, None)` is called as it starts and `rebuilding(what, progress)` as it
@@ -191,9 +193,11 @@ class Bucket:
                 raise TracetuiError(f"cannot create the bucket {str(root)!r}: {exc.strerror or exc}") from None
         if not os.access(root, os.R_OK | os.X_OK):
             raise TracetuiError(f"the bucket {str(root)!r} is not readable")
-        read_only = not _writable(root)
+        # `read_only` asks for what a bucket on a read-only folder gets (the app served to a browser).
+        read_only = read_only or not _writable(root)
         if read_only and not (root / INDEX_NAME).is_file():
-            raise TracetuiError(f"the bucket {str(root)!r} is read-only and has no index to read")
+            raise TracetuiError(f"the bucket {str(root)!r} is read-only and has no index to read "
+                                "(`tracetui sync` makes one)")
         bucket = cls(root, read_only)
         bucket._rebuilding = rebuilding
         try:

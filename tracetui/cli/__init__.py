@@ -39,7 +39,10 @@ COMMAND_MODULES = (
     "tracetui.cli.export",  # export, export --check
     "tracetui.cli.sql",  # sql
     "tracetui.cli.evals",  # rate, eval
+    "tracetui.cli.donate",  # donate
     "tracetui.cli.doctor",  # doctor
+    "tracetui.cli.serve",  # serve
+    "tracetui.cli.conventions",  # completion, man
 )
 
 
@@ -141,6 +144,14 @@ def build_parser() -> Parser:
         help="with no command: open the app read-only on a Parquet dataset (a folder `export --format "
         "parquet` wrote, or an fsspec URL: s3://, gs://, hf://...) instead of the bucket",
     )
+    parser.add_argument(
+        "--read-only",
+        dest="app_read_only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="with no command: browse the bucket as it is, changing nothing (no sync, no redaction "
+        "decisions, no seal, export or removal); what `tracetui serve` runs",
+    )
     commands = Commands(parser, parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser))
     for name in COMMAND_MODULES:
         try:
@@ -223,19 +234,21 @@ def error(message: str, json_too: bool = False) -> None:
 
 
 def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
-    """`--source`, `--theme`, `--repo` and `--dataset` before the command: the app's with no command,
-    the command's own where it takes the same option, and an error where it does not (never ignored)."""
-    for name in ("source", "theme", "repo", "dataset"):
+    """`--source`, `--theme`, `--repo`, `--dataset` and `--read-only` before the command: the app's with no
+    command, the command's own where it takes the same option, and an error where it does not (never
+    ignored)."""
+    for name in ("source", "theme", "repo", "dataset", "read_only"):
         value = getattr(args, f"app_{name}", None)
         if value is None:
             continue
         delattr(args, f"app_{name}")
+        option = "--" + name.replace("_", "-")
         if args.command is None or getattr(args, name, None) is None and parser.takes(args.command, name):
             setattr(args, name, value)
         elif not parser.takes(args.command, name):
-            raise UsageError(f"--{name} goes with no command (the app); `tracetui {args.command}` does not take it")
+            raise UsageError(f"{option} goes with no command (the app); `tracetui {args.command}` does not take it")
         elif getattr(args, name) != value:
-            raise UsageError(f"--{name} is given twice, before and after `{args.command}`")
+            raise UsageError(f"{option} is given twice, before and after `{args.command}`")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

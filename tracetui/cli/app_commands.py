@@ -6,12 +6,15 @@ Textual is imported only when the app really opens, so the other commands stay q
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from tracetui.cli import Commands, say_rebuilding
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
+
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"  # what textual-serve sets TEXTUAL_DRIVER to
 
 
 def _theme_dir() -> str:
@@ -69,7 +72,8 @@ def run_default(args: argparse.Namespace) -> int:
         open_clone(repo)  # a --repo that is no repository is one line here, not a note in every session
     _need_terminal()
     # The app shows its notices, and closes it on exit; a rebuild is said before the app draws.
-    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding())
+    read_only = bool(getattr(args, "read_only", False))
+    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding(), read_only=read_only)
 
     from tracetui.cli.watch import Scope, watched_folders
 
@@ -177,6 +181,9 @@ def run_keys(args: argparse.Namespace) -> int:
 
 
 def _need_terminal() -> None:
+    # Served to a browser (`tracetui serve`), the app draws through Textual's web driver on a pipe.
+    if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return
     if not sys.stdout.isatty():
         raise TracetuiError("the app needs a terminal; use `tracetui ls` or `--json` commands in scripts")
 

@@ -175,7 +175,10 @@ def _print_file(rows: list[dict[str, Any]]) -> None:
 
 
 def _cut(text: str) -> str:
-    one = " ".join(text.split())
+    # The prompt as the user wrote it (a harness's wrappers and templates left out); --json has it raw.
+    from tracetui.views.format import readable_prompt
+
+    one = readable_prompt(text)
     return one if len(one) <= PROMPT_WIDTH else one[: PROMPT_WIDTH - 1] + "…"
 
 

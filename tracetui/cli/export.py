@@ -44,6 +44,9 @@ def register(subparsers: Commands) -> None:
         help="run a recipe (TOML: selection, columns or SQL, review policy; docs/recipes.md) into DEST",
     )
     p.add_argument("--steps", metavar="A:B", help="html/md: the episode's step indexes, both included")
+    p.add_argument("--compact", action="store_true",
+                   help="html/md: tool results folded to a line and long texts cut, so the page stays under "
+                   "60,000 characters (an issue takes 65,536)")
     p.add_argument(
         "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
     )
@@ -91,6 +94,8 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--format {args.format} exports one episode: give --sessions ID (and --steps A:B)"
         )
+    if args.compact and args.format not in ("html", "md"):
+        raise UsageError("--compact goes with --format html or md (one episode as a page)")
     options = ExportOptions(
         args.format,
         args.accept_suggested,
@@ -99,6 +104,7 @@ def run_export(args: argparse.Namespace) -> int:
         args.license.strip().lower(),
         steps=steps,
         prune=args.prune,
+        compact=args.compact,
     )
     selection = selection_of(args)
     import tracetui.dataset as dataset_api
@@ -150,6 +156,8 @@ def run_export(args: argparse.Namespace) -> int:
             f"pruned: session {safe_line(str(gone['session']))} ({safe_line(str(gone['agent']))}), "
             f"{len(gone['files'])} file(s)"
         )
+    for warning in report.warnings:
+        print(f"tracetui: {safe_line(warning)}", file=sys.stderr)
     for refused in report.refused:
         earlier = " (its earlier export is kept)" if refused.get("kept") else ""
         print(

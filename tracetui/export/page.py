@@ -15,13 +15,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tracetui import __version__
 from tracetui.capsule.scope import select_steps
+from tracetui.cost import steps_cost
 from tracetui.errors import TracetuiError
+from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
 from tracetui.export.tables import patch_rows
 from tracetui.model import Step, StepKind
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
     from tracetui.model import SessionSummary
 
 RESULT_LIMIT = 20_000  # characters of one tool result shown (the rest is said, not shown)
+# Characters a page should stay under: GitHub takes 65,536 in an issue's body, and the words a user
+# writes around a pasted page need some room.
+PAGE_LIMIT = 60_000
 _TICKS = re.compile(r"`+")
 _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1f2328}
@@ -70,7 +76,7 @@ class PageWriter:
                 # From the scrubbed copy as the gate last left it (it may scrub more and build again).
                 shown = select_steps(prepared.clean, ex.options.steps)
                 return {
-                    rel: render(prepared, shown, self.kind),
+                    rel: render(prepared, shown, self.kind, ex.options.compact),
                     "episode.jsonl": b"\n".join(orjson.dumps(s.to_dict()) for s in shown),
                 }
 
@@ -80,10 +86,101 @@ class PageWriter:
                 # Counted on the text the page shows (HTML escapes a placeholder's angle brackets).
                 receipt_file, entry = ex.receipt(prepared, shown)
                 ex.record(prepared, item.digest, [ex.dest.write(rel, page), receipt_file], entry)
+                chars = page_chars(page)
+                if chars > PAGE_LIMIT:
+                    ex.report.warnings.append(
+                        f"{rel} is {chars:,} characters, over {PAGE_LIMIT:,} (GitHub takes 65,536 in an issue): "
+                        + ("choose fewer steps (--steps)" if ex.options.compact else "export it again with --compact "
+                           "(tool results folded to a line), or choose fewer steps (--steps)")
+                    )
         step(item.summary.id)
 
 
-def render(prepared: Prepared, episode: list[Step], kind: str) -> bytes:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How much of each step a page shows. The full page shows everything (a tool result up to
+    RESULT_LIMIT); a compact one folds each tool result to its first line and clips the rest."""
+
+    text: int | None = None  # characters of a prompt, an answer or reasoning
+    result_line: bool = False  # a tool result as its first line and its length
+    input_chars: int | None = None  # characters of a tool call's arguments
+    diff_lines: int | None = None  # lines of each diff
+    keep: int | None = None  # steps shown from each end of the episode (the middle is said, not shown)
+
+
+# Ever tighter shapes for --compact, tried in order until the page fits under PAGE_LIMIT.
+_COMPACT = (
+    _Shape(4_000, True, 600, 80),
+    _Shape(1_500, True, 300, 30),
+    _Shape(500, True, 160, 12),
+    _Shape(160, True, 100, 4),
+    _Shape(80, True, 60, 0),
+)
+
+
+def render(prepared: Prepared, episode: list[Step], kind: str, compact: bool = False) -> bytes:
+    """The page; with `compact`, the first of ever tighter shapes that fits under PAGE_LIMIT
+    characters, and where even the tightest does not, the episode's two ends with its middle said."""
+    if not compact:
+        return _render(prepared, episode, kind, _Shape()).encode("utf-8")
+    for shape in _COMPACT:
+        page = _render(prepared, episode, kind, shape)
+        if len(page) <= PAGE_LIMIT:
+            return page.encode("utf-8")
+    keep = len(episode) // 2
+    while keep > 1:
+        keep //= 2
+        page = _render(prepared, episode, kind, _Shape(80, True, 60, 0, keep))
+        if len(page) <= PAGE_LIMIT:
+            break
+    return page.encode("utf-8")
+
+
+def page_chars(page: bytes) -> int:
+    """What GitHub counts of a page pasted into an issue: its characters."""
+    return len(page.decode("utf-8", "replace"))
+
+
+def episode_outcome(prepared: Prepared, episode: list[Step]) -> dict[str, Any]:
+    """The episode's own outcome: the lines its patches added and their states, the test commands
+    it ran (with the last exit status) and what its requests cost, beside the whole session's."""
+    ids = {s.id for s in episode}
+    indexes = {s.index for s in episode}
+    lines = {state: 0 for state in LINE_STATES}
+    added = 0
+    for fate in prepared.outcome.fates:
+        if fate.patch.step_id in ids:
+            added += len(fate.patch.added)
+            lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+    tests = [t for t in prepared.outcome.tests if t.get("step") in indexes]
+    priced = steps_cost(prepared.clean.steps, list(prepared.clean.models))
+    prices = [priced.steps[i] for i in ids if i in priced.steps]
+    cost = None if any(p is None for p in prices) else sum(p for p in prices if p is not None)
+    return {
+        "lines_added": added,
+        **{f"lines_{state}": n for state, n in lines.items()},
+        "tests": len(tests),
+        "tests_last_exit": tests[-1]["exit_code"] if tests else None,
+        "cost_usd": cost if prices else None,
+        "cost_known": not prices or cost is not None,
+        "session_cost_usd": priced.cost_usd,
+    }
+
+
+def _outcome_line(lines: dict[str, Any], tests: int, last: Any) -> str:
+    states = ", ".join(f"{lines[f'lines_{state}']} {state}" for state in LINE_STATES
+                       if state in ("alive", "transformed", "reverted", "lost") or lines[f"lines_{state}"])  # fmt: skip
+    ran = f"tests run {tests}" + (f", last exit {'unknown' if last is None else last}" if tests else "")
+    return f"{lines['lines_added']} lines added, {states}; {ran}"
+
+
+def _money(value: float | None, known: bool = True) -> str:
+    if not known:
+        return "unknown (a model the price table lacks)"
+    return "none recorded" if value is None else f"${value:,.4f}"
+
+
+def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -> str:
     clean = prepared.clean
     ids = {s.id for s in episode}
     results = {s.tool_call_id: s for s in clean.steps if s.kind == StepKind.TOOL_RESULT and s.tool_call_id}
@@ -92,23 +189,35 @@ def render(prepared: Prepared, episode: list[Step], kind: str) -> bytes:
         if row["step_id"] in ids:
             patches.setdefault(row["step_id"], []).append(row)
     labels = prepared.labels()
+    own = episode_outcome(prepared, episode)
     page = _Html() if kind == "html" else _Markdown()
     title = clean.title or clean.id
-    page.title(f"{title} (steps {episode[0].index} to {episode[-1].index})")
+    first, last = episode[0].index, episode[-1].index
+    page.title(f"{title} (steps {first} to {last})")
     page.meta(
         f"{clean.agent} session {clean.id}, started {clean.started or 'unknown'}, "
         f"project {clean.project or 'unknown'}; "
-        f"exported redacted by tracetui {__version__}."
+        f"exported redacted by tracetui {__version__}"
+        + (" (compact: tool results folded to a line, long texts cut)." if shape.result_line else ".")
     )
-    page.meta(
-        f"Outcome at {labels['ref']}: {labels['lines_added']} lines added, {labels['lines_alive']} alive, "
-        f"{labels['lines_transformed']} transformed, {labels['lines_reverted']} reverted, "
-        f"{labels['lines_lost']} lost; "
-        f"tests run {len(labels['tests'])}, last exit {labels['tests_last_exit']}."
-    )
-    for s in episode:
-        if s.kind == StepKind.TOOL_RESULT and s.tool_call_id in {x.tool_call_id for x in episode}:
-            continue  # shown folded under its call
+    page.meta(f"This episode (steps {first} to {last}) at {labels['ref']}: "
+              f"{_outcome_line(own, own['tests'], own['tests_last_exit'])}; "
+              f"cost {_money(own['cost_usd'], own['cost_known'])}.")  # fmt: skip
+    page.meta(f"The whole session ({len(clean.steps)} steps): "
+              f"{_outcome_line(labels, len(labels['tests']), labels['tests_last_exit'])}; "
+              f"cost {_money(own['session_cost_usd'])}.")  # fmt: skip
+    calls = {x.tool_call_id for x in episode}
+    shown = [s for s in episode if not (s.kind == StepKind.TOOL_RESULT and s.tool_call_id in calls)]
+    if shape.keep is not None and len(shown) > 2 * shape.keep:
+        middle = shown[shape.keep:-shape.keep]
+        gap = (shape.keep, f"{len(middle)} steps ({middle[0].index} to {middle[-1].index}) left out to fit "
+               f"{PAGE_LIMIT:,} characters: export them with --steps {middle[0].index}:{middle[-1].index}")  # fmt: skip
+        shown = shown[: shape.keep] + shown[-shape.keep:]
+    else:
+        gap = None
+    for n, s in enumerate(shown):
+        if gap is not None and n == gap[0]:
+            page.note(s.index, gap[1])
         if s.kind == StepKind.TOOL_CALL:
             result = results.get(s.tool_call_id) if s.tool_call_id else None
             arguments = (
@@ -116,22 +225,45 @@ def render(prepared: Prepared, episode: list[Step], kind: str) -> bytes:
                 if s.tool_input is not None
                 else ""
             )
-            body = [("input", arguments)]
+            body = [("input", _cut(arguments, shape.input_chars))]
             if result is not None:
-                body.append(
-                    ("result" + (" (error)" if result.is_error else ""), clip(result.text, RESULT_LIMIT))
-                )
+                name = "result" + (" (error)" if result.is_error else "")
+                body.append((name, _first_line(result.text) if shape.result_line else clip(result.text, RESULT_LIMIT)))
             page.folded(s.index, f"{s.tool or 'tool'}: {_summary(s)}", body)
             for row in patches.get(s.id, ()):
-                page.diff(row["path"], row["state"], row["commit"], row["diff"])
+                page.diff(row["path"], row["state"], row["commit"], _diff_cut(row["diff"], shape.diff_lines))
         elif s.kind == StepKind.REASONING:
-            page.folded(s.index, "reasoning", [("", s.text)])
+            page.folded(s.index, "reasoning", [("", _cut(s.text, shape.text))])
         elif s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END, StepKind.MODEL_CHANGE):
             page.note(s.index, f"{s.kind.replace('_', ' ')} {s.subagent or s.model or ''}".strip())
         else:
             role = {"user": "user", "assistant": "assistant"}.get(s.kind, "system")
-            page.text(s.index, role, s.kind.replace("_", " "), s.text)
-    return page.finish().encode("utf-8")
+            page.text(s.index, role, s.kind.replace("_", " "), _cut(s.text, shape.text))
+    return page.finish()
+
+
+def _cut(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def _first_line(text: str) -> str:
+    """A tool result folded to a line: its first non-blank line, and how much it left out."""
+    rows = text.splitlines()
+    first = next((r for r in rows if r.strip()), "")
+    first = first if len(first) <= 160 else first[:160] + "…"
+    more = len(rows) - 1
+    return f"{first}  ({len(rows):,} lines, {len(text):,} characters)" if more > 0 or len(first) < len(text) else first
+
+
+def _diff_cut(diff: str, limit: int | None) -> str:
+    if limit is None:
+        return diff
+    rows = diff.split("\n")
+    if len(rows) <= limit:
+        return diff
+    return "\n".join(rows[:limit] + [f"… {len(rows) - limit:,} more lines"])
 
 
 def _summary(s: Step) -> str:

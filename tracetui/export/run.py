@@ -58,10 +58,14 @@ class ExportOptions:
     # user's chosen name; both columns of every row. None for a folder export.
     machine: str | None = None
     user: str | None = None
+    # raw: a donation (tracetui.export.donation), which adds its receipt, DONATION.md, to the folder.
+    donation: bool = False
+    # html/md: tool results folded to a line and long texts cut, so the page fits an issue (page.py).
+    compact: bool = False
 
     def recorded(self) -> dict[str, Any]:
         """The options that shape the bytes (and so the manifest and the digests)."""
-        return {
+        recorded: dict[str, Any] = {
             "format": self.format,
             "accept_suggested": self.accept_suggested,
             "ref": self.ref,
@@ -71,6 +75,11 @@ class ExportOptions:
             # Only where set, so a folder export's digests stay what they were.
             **({"machine": self.machine, "user": self.user} if self.machine else {}),
         }
+        if self.donation:  # only then: an export's digests stay what they were
+            recorded["donation"] = True
+        if self.compact:
+            recorded["compact"] = True
+        return recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,7 @@ class ExportReport:
     receipts: list[dict[str, Any]] = field(default_factory=list)
     carried: int = 0  # sessions of earlier exports into the folder kept as they were (not chosen, refused)
     pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
+    warnings: list[str] = field(default_factory=list)  # what the user should know (a page too long)
 
     @property
     def exported(self) -> int:
@@ -115,6 +125,7 @@ class ExportReport:
             "receipts": self.receipts,
             "carried": self.carried,
             "pruned": self.pruned,
+            **({"warnings": self.warnings} if self.warnings else {}),
         }
 
 

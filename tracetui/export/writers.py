@@ -75,6 +75,10 @@ class RawWriter:
         months = [month_of(r.summary.started) for r in reviewed if r.summary.id in ex.dest.sessions]
         about = contents(ex.dest.sessions, months, None)
         ex.dest.write("README.md", raw_card(ex.options.license, ex.options.ref, about).encode())
+        if ex.options.donation:
+            from tracetui.export.receipt import RECEIPT, receipt_text
+
+            ex.dest.write(RECEIPT, receipt_text(ex.options.license, ex.dest.sessions).encode())
 
     def _one(self, item: Reviewed) -> None:
         ex = self.exporter

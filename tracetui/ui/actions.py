@@ -401,6 +401,8 @@ ACTIONS: tuple[Action, ...] = (
     # -- the export dialog (a form)
     Action("export.close", "escape", "close", "Close", pinned=True),
     Action("export.export", "ctrl+s", "export", "Export", "Write the dataset"),
+    Action("export.donate", "ctrl+g", "donate", "Donate", "Give the sessions to an open dataset: what "
+           "leaves, your yes, then the raw export with its card and receipt, checked"),
     # -- a question for a path (a form)
     Action("prompt.cancel", "escape", "cancel", "Cancel"),
     # -- the seal dialog (a form: no single letters)

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import LineError, Step, StepKind
+from tracetui.sources.common.titles import prompt_text
 
 
 def parse_time(stamp: str | None) -> datetime | None:
@@ -48,6 +49,10 @@ def step_summary(step: Step) -> str:
     A copy a resumed log wrote again says so first: it is shown, but the call happened once.
     """
     mark = "(re-logged copy) " if "relogged" in step.meta else ""
+    if step.kind == StepKind.USER:
+        readable = readable_prompt(step.text)
+        if readable != " ".join(step.text[:200_000].split()):  # a wrapper left out: the words typed
+            return mark + readable[:400]
     if step.kind == StepKind.TOOL_CALL:
         if step.edits and isinstance(step.tool_input, str):  # a patch text: name its files instead
             return mark + ", ".join(e.path for e in step.edits)
@@ -72,6 +77,55 @@ def _input_summary(value: Any) -> str:
             if isinstance(item, str) and item.strip():
                 return _first_line(item)
     return ""
+
+
+# What a harness wraps around (or sends as) a prompt, by a mark its text carries: the label a
+# prompt made only of it is shown with, so it reads as context, not as words the user typed.
+_WRAPPERS = (
+    ("<system-reminder", "system reminder"),
+    ("<reminder>", "reminder"),
+    ("(untrusted metadata)", "sender metadata"),
+    ("<current_datetime>", "date"),
+    ("<environment_context>", "environment"),
+    ("<ide_", "IDE context"),
+    ("<skill", "skill"),
+    ("<command-", "command output"),
+    ("<local-command", "command output"),
+    ("<tools_changed_notice>", "tools changed"),
+)
+
+
+# Copilot CLI's blocks in a prompt's transformed text (its readers keep the typed content; a log of
+# only the transformed text, or a pasted one, still reads as typed).
+_COPILOT_TAGS = ("reminder", "tools_changed_notice")
+
+
+def _without_copilot_blocks(text: str) -> str:
+    """`text` without Copilot's blocks; each search starts where the last ended, so a stranger's
+    text of many openers costs time linear in its length."""
+    for tag in _COPILOT_TAGS:
+        opener, closer = f"<{tag}>", f"</{tag}>"
+        kept, at = [], 0
+        while (start := text.find(opener, at)) >= 0:
+            end = text.find(closer, start)
+            if end < 0:
+                break
+            kept.append(text[at:start] + " ")
+            at = end + len(closer)
+        text = "".join(kept) + text[at:]
+    return text
+
+
+def readable_prompt(text: str) -> str:
+    """A prompt as the user wrote it, on one line: the harness's wrappers (reminders, OpenClaw's
+    `Sender (untrusted metadata)` blocks and message envelope, IDE context, spec-kit's and other
+    templates' scaffolding) left out, as the list's titles leave them. A prompt that is nothing but
+    such context reads `(context: system reminder)`; the step's detail keeps the raw text."""
+    readable = prompt_text(_without_copilot_blocks(text[:200_000]))
+    if readable or not text.strip():
+        return readable
+    found = [label for mark, label in _WRAPPERS if mark in text[:100_000]]
+    return f"(context: {', '.join(dict.fromkeys(found)) or 'from the agent, not typed'})"
 
 
 def _first_line(text: str, limit: int = 400) -> str:

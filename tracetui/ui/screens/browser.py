@@ -236,6 +236,7 @@ class BrowserScreen(Screen):
         self._rated: dict[str, str] = {}  # session id -> a person's rating of it (the list's marks)
         self._step_rated: dict[str, dict[str, str]] = {}  # session id -> {step id: rating} (the timeline's)
         self._list_settling: int | None = None  # the list generation whose first rows show, the rest to come
+        self._spent = ""  # what the listed sessions cost in all (tracetui.spending), once counted
         self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
@@ -326,6 +327,7 @@ class BrowserScreen(Screen):
 
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
+        self._spent = ""  # counted again for the new list
         query = self._query()
         screenful = max(SCREENFUL, self.query_one(SessionList).size.height + 2)
         self._query_sessions(self._list_generation, query, self.order, keep, screenful)
@@ -367,6 +369,7 @@ class BrowserScreen(Screen):
                     first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
                 self._know_filters()
                 self.post_message(ListReady(generation, head.count, first, keep))
+                self._count_spent(generation, query)
                 return
             if head.rows:  # none found so soon (a prefix alone): the list waits as it did, unflashed
                 self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
@@ -378,6 +381,7 @@ class BrowserScreen(Screen):
         first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
         self._know_filters()
         self.post_message(ListReady(generation, count, first, keep))
+        self._count_spent(generation, query)
 
     def _know_filters(self) -> None:
         """The agents and projects `a` and `p` cycle through, read once (in the list's worker)."""
@@ -476,12 +480,41 @@ class BrowserScreen(Screen):
         wrong = unknown_kind(query.text or "")
         if wrong is not None:
             bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
+        if self._spent and self._list_settling is None:
+            bits.append(self._spent)
         sync = self.tracetui.sync_status
         if sync:
             bits.append(sync)
         if extra:
             bits.append(extra)
         self.query_one("#sessions-status", Static).update(Content(safe_line(" · ".join(bits))))
+
+    def _count_spent(self, generation: int, query: Query) -> None:
+        """What the listed sessions cost in all, as `tracetui cost` adds it up (its hidden runs too:
+        they were paid for), from the index's prices: one listing, no log read. In the list's worker,
+        once its answer is posted (a worker of its own beside it changed the rows a filter's first
+        screen found)."""
+        if is_capsule(self.library) or get_current_worker().is_cancelled:
+            return
+        from tracetui.selection import Selection
+        from tracetui.spending import spending
+
+        try:
+            total = spending(self.library, "agent", Selection(query.agent, query.project, query.since,
+                                                              query.until, query.text)).total  # fmt: skip
+        except TracetuiError:
+            return
+        if not total.sessions:
+            text = ""
+        else:
+            unpriced = f", {total.unpriced} unpriced" if total.unpriced else ""
+            text = f"{money(total.priced, total.lower_bound)} in all{unpriced}"
+        call_back(self, self._show_spent, generation, text)
+
+    def _show_spent(self, generation: int, text: str) -> None:
+        if generation == self._list_generation:
+            self._spent = text
+            self._status()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -743,6 +776,8 @@ class BrowserScreen(Screen):
         if asked is not None and asked.session_id == session.id:
             live = f"reading every step for {asked.what}… · {live}"
         row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
+        if (row is None or row.id != session.id) and self.opened is not None and self.opened.summary is not None:
+            row = self.opened.summary  # opened from elsewhere (a search, blame): its own row's price
         cost = ""
         # A logged $0.00 (a free model) is a price like any other; a table's 0 is only ever a free model too.
         if row is not None and row.id == session.id and row.cost_usd is not None:
