@@ -36,3 +36,20 @@ def test_version_is_printed_alone() -> None:
         [sys.executable, "-m", "tracetui", "--version"], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.startswith("tracetui ") and out.stdout.count("\n") == 1
+
+
+def test_table_cell_costs_what_it_shows() -> None:
+    # `show` of a 1,300-step session spent 1.5 s making whole step texts safe that the table then cut
+    # to 60 characters: a cell is cut first, and is the same as the whole text made safe, then cut.
+    import time
+
+    from tracetui.cli.output import _cell
+    from tracetui.safe_text import safe_line
+
+    for text in ("a\tb\nc\x1b[31m" * 20, "\u202eé\x9b" * 30, "short", "x" * 60, "x" * 61, "\x1b" * 59 + "y"):
+        whole = safe_line(text)
+        assert _cell(text, 60) == (whole if len(whole) <= 60 else whole[:59] + "…")
+    huge = "é" * 5_000_000  # not ASCII: every character would be looked at
+    start = time.process_time()
+    assert _cell(huge, 60) == "é" * 59 + "…"
+    assert time.process_time() - start < 0.05
