@@ -115,11 +115,14 @@ class TextScanner:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._pool: _Pool | None = None
+        self._scanned = 0  # characters scanned here while the pool has not started
 
     def scan(self, texts: list[str], identity: Identity | None) -> list[list[Finding]]:
         """Each text's findings, in the order of `texts`."""
         total = sum(len(t) for t in texts)
-        if self.workers < 2 or (self._pool is None and total < POOL_CHARS):
+        # Counted over every call: an export's sessions are mostly small, and together worth the pool.
+        if self.workers < 2 or (self._pool is None and self._scanned + total < POOL_CHARS):
+            self._scanned += total
             return [scan_text(t, identity) for t in texts]
         if self._pool is None:
             self._pool = _Pool(self.workers)
