@@ -9,7 +9,6 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib import metadata
 from typing import Any
 
 from tracetui.model import Session, Step, Tokens
@@ -38,6 +37,8 @@ class PriceTable:
 @functools.cache
 def table_version() -> str:
     """The installed table's version, without loading the table (cheap: for cache keys)."""
+    from importlib import metadata  # 40-70 ms to import: only where a cost is stored or shown
+
     try:
         return metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:

@@ -178,3 +178,25 @@ def test_too_little_to_scan_starts_no_worker(tmp_path, monkeypatch):
     # Past POOL_CHARS the rest go to the workers, in the sessions' order still.
     assert [_same(p) for _, p in refresh_plans(sessions, store, ME, workers=2)] == alone
     assert started
+
+
+def test_text_scanner_workers_find_what_one_process_finds(monkeypatch):
+    # The export's second gate scans on every core: batches go to workers, findings come back in the
+    # order of the texts, the same as `scan_text` gives here.
+    from tracetui.redact import TextScanner, scan_text
+
+    texts = [_session(n).steps[i].text or "" for n in range(6) for i in range(3)] + ["nothing here"]
+    monkeypatch.setattr(many, "POOL_CHARS", len(texts[0]) + 1)
+    scanner = TextScanner(workers=2)
+    scanner.BATCH_CHARS = 100  # several batches, so both workers take some
+    try:
+        first = scanner.scan(texts[:1], ME)
+        assert scanner._pool is None  # too little for workers: scanned here
+        found = scanner.scan(texts, ME)  # what was scanned here counts: now worth the workers
+        assert scanner._pool is not None and len(scanner._pool.procs) == 2  # the workers did scan
+        again = scanner.scan(texts[:2], ME)  # the running pool serves the next session's gate too
+    finally:
+        scanner.close()
+    assert found == [scan_text(t, ME) for t in texts]
+    assert again == found[:2] and first == found[:1]
+    assert any(found) and found[-1] == []

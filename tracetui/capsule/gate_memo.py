@@ -102,6 +102,15 @@ class GateMemo:
         self.used[key] = rows
         return [Finding(int(a), int(b), str(k), AUTO, str(d)) for a, b, k, d in rows]
 
+    def missing(self, texts: list[str]) -> list[str]:
+        """The texts of `texts` neither remembered nor scanned yet, for `fill` to scan them at once."""
+        return [t for t in texts if _digest(t, self.key) not in self.known]
+
+    def fill(self, texts: list[str], found: list[list[Finding]]) -> None:
+        """Remember each text's findings, scanned elsewhere (another process) by the same detectors."""
+        for text, findings in zip(texts, found, strict=True):
+            self.known[_digest(text, self.key)] = [[f.start, f.end, f.kind, f.detector] for f in findings if f.tier == AUTO]
+
     def save(self) -> None:
         """Keep what this seal used (older texts go: the memo stays the size of one episode)."""
         if self.path is None or not self.used:

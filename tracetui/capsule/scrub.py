@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,6 +328,7 @@ def gate_findings(
     identity: Identity | None = None,
     structural: frozenset[str] = frozenset(),
     memo: GateMemo | None = None,
+    scan_many: Callable[[list[str], Identity | None], list[list[Finding]]] | None = None,
 ) -> list[GateFinding]:
     """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
@@ -335,7 +336,9 @@ def gate_findings(
     40-hex commit id next to the word "aws" looks like an AWS secret to detect-secrets. Only a value
     shaped as one passes for one: the commit a log names is the log's text (Codex's `commit_hash`), and a
     token written there went out as "structural" in a capsule's base, a dataset's `git_commit`.
-    `memo` answers for texts an earlier seal scanned with the same detectors and identity.
+    `memo` answers for texts an earlier seal scanned with the same detectors and identity;
+    `scan_many` (with a memo) scans the texts it does not know all at once, on every core
+    (`redact.many.TextScanner`), before they are judged here one by one.
     """
 
     def scan(text: str) -> list[Finding]:
@@ -343,26 +346,33 @@ def gate_findings(
 
     leaks: list[GateFinding] = []
     seen: set[str] = set()
+    todo: list[tuple[str, int, str]] = []
     for name in sorted(members):
         for line_no, text in _texts(name, members[name]):
             if text in seen or inert(text):
                 continue
             seen.add(text)
-            for f in memo.sure(text, scan) if memo is not None else scan(text):
-                if f.tier != AUTO:
-                    continue
-                value = text[f.start : f.end]
-                if (
-                    (value in structural and is_commit_id(value))
-                    or _is_placeholder(value)
-                    # A repository path kept exact on purpose (`repo_path`): its user name is the file's.
-                    or (f.kind in PATH_KEEPS and _in_kept_path(text, f.start, f.end, scrubbed.kept_paths))
-                    # Within what the user kept (their decision covers it), not merely holding it: a
-                    # kept user name is in every `name:password` a credential's finding spans.
-                    or any(value in k for k in scrubbed.kept_values)
-                ):
-                    continue
-                leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
+            todo.append((name, line_no, text))
+    if memo is not None and scan_many is not None:
+        unknown = memo.missing([text for _, _, text in todo])
+        if unknown:
+            memo.fill(unknown, scan_many(unknown, identity))
+    for name, line_no, text in todo:
+        for f in memo.sure(text, scan) if memo is not None else scan(text):
+            if f.tier != AUTO:
+                continue
+            value = text[f.start : f.end]
+            if (
+                (value in structural and is_commit_id(value))
+                or _is_placeholder(value)
+                # A repository path kept exact on purpose (`repo_path`): its user name is the file's.
+                or (f.kind in PATH_KEEPS and _in_kept_path(text, f.start, f.end, scrubbed.kept_paths))
+                # Within what the user kept (their decision covers it), not merely holding it: a
+                # kept user name is in every `name:password` a credential's finding spans.
+                or any(value in k for k in scrubbed.kept_values)
+            ):
+                continue
+            leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
     return leaks
 
 

@@ -254,6 +254,9 @@ def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
+    if words == ["--version"]:  # before the parser: that imports every command module and the readers
+        print(f"tracetui {__version__}")
+        return OK
     parser = build_parser()
     args = parser.parse_args(words)
     try:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-
-from tracetui.bucket import Bucket, SearchHit
-from tracetui.bucket import parse_sources, source_folders, unknown_kind
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.cli.selection import add_selection_options, selection_of
@@ -22,6 +19,9 @@ from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
 from tracetui.views.format import LOGGED_MARK, listed_cost, money, problems, short_time, step_number, step_text
+
+if TYPE_CHECKING:  # imported where a command runs: `--version` and `--help` need no SQLite or index
+    from tracetui.bucket import Bucket, SearchHit
 
 
 def register(subparsers: Commands) -> None:
@@ -102,6 +102,8 @@ def _positive(value: str) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from tracetui.bucket import parse_sources
+
     sources = parse_sources(args.source)
     with open_bucket(args) as bucket:
         report = bucket.sync(sources, progress=progress_line("syncing") if sys.stderr.isatty() else None)
@@ -141,6 +143,8 @@ def run_ls(args: argparse.Namespace) -> int:
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
         print("`tracetui sync` looks in the agents' usual folders:", file=sys.stderr)
+        from tracetui.bucket import source_folders
+
         for line in where_looked(source_folders())[1:]:
             print(safe_line(line), file=sys.stderr)
     print_table(
@@ -346,6 +350,8 @@ def _confirm_removal(bucket: Bucket, sid: str) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from tracetui.bucket import unknown_kind
+
     wrong = unknown_kind(args.query)
     if wrong is not None:
         raise TracetuiError(wrong)

@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 import orjson
-import pygit2
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
@@ -140,6 +139,8 @@ def _hook_input() -> dict[str, Any] | None:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
+    import pygit2  # here: the trail's imports load it anyway, and --help needs none of it
+
     from tracetui.trail import hook_input, take_snapshot
 
     doc = _hook_input()

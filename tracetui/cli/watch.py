@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tracetui.bucket import default_sources, parse_sources
 from tracetui.cli import Commands, add_bucket_option, open_bucket
 from tracetui.safe_text import safe_line
 from tracetui.sources import registry
@@ -31,6 +30,8 @@ def register(subparsers: Commands) -> None:
 
 
 def run_watch(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    from tracetui.bucket import default_sources, parse_sources
+
     sources = parse_sources(args.source) or default_sources()
     folders = [p for p in watched_folders(sources) if p.is_dir()]
     with open_bucket(args) as bucket:
@@ -88,4 +89,6 @@ def _report(report) -> None:
 
 def watched_folders(sources: dict[str, list[Path]] | None) -> list[Path]:
     """The folders a live app or `watch` follows: the given sources, else every agent's defaults."""
+    from tracetui.bucket import default_sources
+
     return [p for paths in (sources or default_sources()).values() for p in paths]

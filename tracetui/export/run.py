@@ -32,7 +32,9 @@ from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
-from tracetui.redact import Identity, Plan, iter_fields, plan_store, refresh_plan, refresh_plans, session_identity
+from tracetui.redact import (
+    Identity, Plan, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans, session_identity,
+)  # fmt: skip
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -164,6 +166,8 @@ class Exporter:
         self.report = report
         self.store = plan_store(library)
         self._rated: list[Rating] | None = None
+        # The second gate's scans, on every core: one core took as long as the review on all of them.
+        self.scanner = TextScanner()
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
@@ -249,7 +253,7 @@ class Exporter:
             # The session's id names files and manifest entries of every format (the receipt's among
             # them), and the raw format's gate reads only the logs: a log's author chooses the id.
             named = {**shown, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
-            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo)
+            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo, self.scanner.scan)
             if not leaks:
                 return members
             if fields is None:
@@ -359,6 +363,8 @@ def export(
         # the next export picks up from here and `--check` can vouch for what is there.
         target.abort(options.recorded())
         raise
+    finally:
+        exporter.scanner.close()
     target.finish(options.recorded())
     report.files = len(target.files)
     report.carried = len(target.carried)
@@ -381,7 +387,8 @@ def _review(
     read = (exporter.library.session(summary.id) for summary in summaries)
     with contextlib.closing(refresh_plans(read, exporter.store, count=len(summaries))) as plans:
         for n, (summary, (session, plan)) in enumerate(zip(summaries, plans), 1):
-            undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
+            if not options.accept_suggested:  # what waits is listed only where it stops the export
+                undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
             labels = exporter.outcome(session).labels()
             digest = digest_of(
                 WRITER_VERSION,

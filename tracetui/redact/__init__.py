@@ -28,7 +28,7 @@ from tracetui.redact.plan import (
     save_plan,
     value_group,
 )
-from tracetui.redact.many import refresh_plans
+from tracetui.redact.many import TextScanner, refresh_plans
 from tracetui.redact.people import remember_name
 from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
@@ -38,7 +38,7 @@ __all__ = [
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
-    "refresh_plan", "refresh_plans", "remember_name",
+    "refresh_plan", "refresh_plans", "remember_name", "TextScanner",
     "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
     "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
 ]  # fmt: skip

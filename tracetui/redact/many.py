@@ -17,6 +17,8 @@ from typing import Any
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
+from tracetui.redact.detect import scan_text
+from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.scan import refresh_cached_plan, refresh_plan
@@ -102,6 +104,58 @@ def refresh_plans(
         pool.close()
 
 
+class TextScanner:
+    """Many texts scanned on every core (`scan_text` on each), for the second gate of an export: the
+    gate scans what leaves as the review scanned the fields, and one core took as long as the review
+    on all of them. Workers start on the first batch big enough to pay for them and serve every batch
+    after it, until `close`."""
+
+    BATCH_CHARS = 256_000  # characters to one job: enough to pay for pickling, small enough to share
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self._pool: _Pool | None = None
+        self._scanned = 0  # characters scanned here while the pool has not started
+
+    def scan(self, texts: list[str], identity: Identity | None) -> list[list[Finding]]:
+        """Each text's findings, in the order of `texts`."""
+        total = sum(len(t) for t in texts)
+        # Counted over every call: an export's sessions are mostly small, and together worth the pool.
+        if self.workers < 2 or (self._pool is None and self._scanned + total < POOL_CHARS):
+            self._scanned += total
+            return [scan_text(t, identity) for t in texts]
+        if self._pool is None:
+            self._pool = _Pool(self.workers)
+        pool = self._pool
+        size = max(1, min(self.BATCH_CHARS, total // (self.workers * 2) + 1))
+        tickets: list[tuple[int, int]] = []  # (ticket, texts in its batch)
+        batch: list[str] = []
+        chars = 0
+        for text in texts:
+            batch.append(text)
+            chars += len(text)
+            if chars >= size:
+                tickets.append((pool.submit(("scan", batch, identity)), len(batch)))
+                batch, chars = [], 0
+        if batch:
+            tickets.append((pool.submit(("scan", batch, identity)), len(batch)))
+        out: list[list[Finding]] = []
+        for ticket, _ in tickets:
+            found = pool.result(ticket, None)
+            assert isinstance(found, list)
+            out.extend(found)
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def _scan_batch(texts: list[str], identity: Identity | None) -> list[list[Finding]]:
+    return [scan_text(t, identity) for t in texts]
+
+
 class _Pool:
     """Worker processes started as jobs come, each job a session; results by ticket."""
 
@@ -116,7 +170,8 @@ class _Pool:
         self.tickets = 0
         self.local: dict[int, Any] = {}  # the job of each ticket, to run here if its worker dies
 
-    def submit(self, job: tuple[Session, PlanStore, Identity]) -> int:
+    def submit(self, job: tuple[Any, ...]) -> int:
+        """A job: (session, store, identity) for a plan, or ("scan", texts, identity) for findings."""
         ticket = self.tickets
         self.tickets += 1
         self.local[ticket] = job
@@ -127,7 +182,7 @@ class _Pool:
             t.start()
         return ticket
 
-    def result(self, ticket: int, cancelled: Callable[[], bool] | None) -> Plan | None:
+    def result(self, ticket: int, cancelled: Callable[[], bool] | None) -> Any:
         with self.done:
             while ticket not in self.results:
                 if cancelled is not None and cancelled():
@@ -135,11 +190,13 @@ class _Pool:
                 self.done.wait(0.1)
             kind, value = self.results.pop(ticket)
         job = self.local.pop(ticket)
-        if kind == "plan":
+        if kind in ("plan", "findings"):
             return value
         if kind == "error":
             raise value
-        # The worker died (killed, out of memory): this process refreshes the plan, as it did before.
+        # The worker died (killed, out of memory): this process does the job, as it did before.
+        if job[0] == "scan":
+            return _scan_batch(job[1], job[2])
         session, store, base = job
         return refresh_plan(session, store, base)
 
@@ -213,19 +270,29 @@ def serve() -> None:
         msg = recv(stdin)
         if msg is None:
             return
-        session, store, base = pickle.loads(msg)
+        job = pickle.loads(msg)
         answer: tuple[str, Any]
+        if job[0] == "scan":
+            try:
+                answer = ("findings", _scan_batch(job[1], job[2]))
+            except Exception as exc:
+                answer = ("error", exc)
+            send(stdout, _pickled(answer, "scanning texts"))
+            continue
+        session, store, base = job
         try:
             # workers=0: this process is one of the pool's, and the pool is as wide as the machine.
             answer = ("plan", refresh_plan(session, store, base, workers=0))
         except Exception as exc:  # raised in the caller as refresh_plan would have raised it there
             answer = ("error", exc)
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an exception that cannot be pickled: its words
-            failed = TracetuiError(f"refreshing the plan of {session.id} failed: {answer[1]!r}")
-            data = pickle.dumps(("error", failed))
-        send(stdout, data)
+        send(stdout, _pickled(answer, f"refreshing the plan of {session.id}"))
+
+
+def _pickled(answer: tuple[str, Any], doing: str) -> bytes:
+    try:
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that cannot be pickled: its words
+        return pickle.dumps(("error", TracetuiError(f"{doing} failed: {answer[1]!r}")))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracetui.bucket import SourceFolder
 from tracetui.sources import registry
+
+if TYPE_CHECKING:  # the CLI imports this module to register its commands: no index loaded for that
+    from tracetui.bucket import SourceFolder
 
 
 def where_looked(folders: list[SourceFolder]) -> list[str]:
