@@ -293,3 +293,13 @@ def test_a_subagent_s_own_steps_are_listed_as_left_out(tmp_path):
     last = _points(session)[-1]
     done = write_session(session, [RawLog(session.source, data)], last, cwd="/w", env={}, home=tmp_path)
     assert any(d.startswith("the steps inside subagent runs") for d in done.dropped), done.dropped
+
+
+def test_the_help_names_every_agent_tracetui_writes():
+    """The help is built without importing the writers (`tracetui --help` stays lean), so it names them
+    by hand: this keeps it true."""
+    from tracetui.cli import build_parser
+    from tracetui.resume.write import TARGETS
+
+    text = build_parser().commands["resume"].format_help()
+    assert all(agent in text for agent in TARGETS)

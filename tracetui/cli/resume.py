@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import tracetui.resume as resume_api
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.errors import UsageError
@@ -26,7 +25,7 @@ def register(subparsers: Commands) -> None:
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
     p.add_argument("--step", metavar="N", required=True, help="the last step to carry (the # column of `show`)")
     p.add_argument("--agent", choices=registry.names(), help="the agent to continue in (default: the session's own; "
-                   f"tracetui writes {', '.join(resume_api.TARGETS)} sessions)")  # fmt: skip
+                   "tracetui writes claude, codex and pi sessions)")  # fmt: skip
     p.add_argument("--from", dest="capsule", metavar="CAPSULE", help="continue the session a capsule holds (ID: "
                    "its id or a prefix), rebuilt from its steps; --cwd names the clone it was replayed into")
     p.add_argument("--cwd", metavar="DIR", help="the folder to continue in (default: the session's logged cwd)")
@@ -36,6 +35,8 @@ def register(subparsers: Commands) -> None:
 
 
 def run_resume(args: argparse.Namespace) -> int:
+    import tracetui.resume as resume_api  # on call: --help starts without the readers and writers
+
     number = step_number(args.step)
     if number is None:
         raise UsageError(f"--step wants a step number as `show` lists it, got {safe_line(clip(args.step, 40))!r}")

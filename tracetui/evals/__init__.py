@@ -11,24 +11,44 @@ Public API (the CLI and the app call only these):
 The core never imports Textual or Rich.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from tracetui.evals.cohorts import BY
-from tracetui.evals.run import (
-    BETTER,
-    MINIMUM,
-    NO_LABELS,
-    SAME,
-    SCORED,
-    TOO_FEW,
-    WORSE,
-    Calibration,
-    Cohort,
-    Comparison,
-    Evaluation,
-    compare,
-    evaluate,
-    split,
-)
 from tracetui.evals.scores import SCORES, Metric, SessionLabels
+
+if TYPE_CHECKING:
+    from tracetui.evals.run import (
+        BETTER,
+        MINIMUM,
+        NO_LABELS,
+        SAME,
+        SCORED,
+        TOO_FEW,
+        WORSE,
+        Calibration,
+        Cohort,
+        Comparison,
+        Evaluation,
+        compare,
+        evaluate,
+        split,
+    )
+
+# `run` reads buckets and git: imported when first asked for, so `tracetui --help` (which names the
+# cohorts, `BY`) starts without the bucket, the trail and pygit2.
+_RUN = frozenset(
+    {"BETTER", "MINIMUM", "NO_LABELS", "SAME", "SCORED", "TOO_FEW", "WORSE", "Calibration", "Cohort", "Comparison",
+     "Evaluation", "compare", "evaluate", "split"}
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RUN:
+        from tracetui.evals import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'tracetui.evals' has no attribute {name!r}")
+
 
 __all__ = [
     "BETTER", "BY", "MINIMUM", "NO_LABELS", "SAME", "SCORED", "SCORES", "TOO_FEW", "WORSE", "Calibration",
