@@ -218,3 +218,21 @@ def test_a_score_resting_on_too_few_sessions_is_not_compared(scenario) -> None:
     blocked = evals_api.compare(few, "/shaky", "/steady")
     assert blocked.verdict == "blocked_too_few"
     assert "survival /shaky 3, /steady 6; human_good /shaky 2, /steady 0" in (blocked.why or "")
+
+
+def test_progress_counts_every_session_and_a_cancel_stops_at_the_next(scenario) -> None:
+    from tracetui.errors import Stopped
+
+    seen: list[tuple[int, int]] = []
+    evals_api.evaluate(MemoryLibrary(scenario), "agent", ratings=[], progress=lambda d, t: seen.append((d, t)))
+    total = len(scenario)
+    assert seen == [(d, total) for d in range(total + 1)]  # before each session, then once at the end
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 3  # the user moved on while the fourth session was next
+
+    with pytest.raises(Stopped):
+        evals_api.evaluate(MemoryLibrary(scenario), "agent", ratings=[], cancelled=cancelled)
+    assert len(asked) == 4

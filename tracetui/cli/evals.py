@@ -4,6 +4,9 @@ thin face over tracetui.bucket (ratings) and tracetui.evals."""
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Callable
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
@@ -93,7 +96,7 @@ def run_eval(args: argparse.Namespace) -> int:
     minimum = evals_api.MINIMUM if args.minimum is None else args.minimum
     with open_bucket(args) as bucket:
         result = evals_api.evaluate(bucket, args.by, selection, ref=args.ref, repo=args.repo,
-                                     clones=args.clones, minimum=minimum)  # fmt: skip
+                                     clones=args.clones, minimum=minimum, progress=_progress())  # fmt: skip
     if args.compare:
         if len(args.compare) == 2:
             answer = evals_api.compare(result, args.compare[0], args.compare[1])
@@ -125,6 +128,23 @@ def run_eval(args: argparse.Namespace) -> int:
     print("scores: value [95% interval] n=sessions; survival = added lines alive or transformed at "
           f"{safe_line(args.ref)}")
     return 0
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """`scoring: n/N sessions` on a terminal's stderr, once the work has taken a second (a first
+    evaluation reads every session and judges its work in git)."""
+    if not sys.stderr.isatty():
+        return None
+    start = time.monotonic()
+    shown = [False]
+
+    def show(done: int, total: int) -> None:
+        if shown[0] or time.monotonic() - start >= 1.0:
+            shown[0] = True
+            sys.stderr.write(f"\rscoring: {done}/{total} sessions" + ("\n" if done >= total else ""))
+            sys.stderr.flush()
+
+    return show
 
 
 def _cell(metric: object, money: bool = False) -> str:

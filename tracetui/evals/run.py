@@ -6,13 +6,13 @@ More on what the scores mean in README.md ("Evals") and scores.py.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracetui.bucket import Bucket, Rating
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import Stopped, TracetuiError, UsageError
 from tracetui.evals import cohorts as groups
 from tracetui.evals.scores import RESAMPLES, SCORES, Metric, SessionLabels, interval, measure, percentiles
 from tracetui.export.labels import outcome
@@ -135,10 +135,14 @@ def evaluate(
     repo: str | Path | None = None,
     clones: Sequence[str | Path] = (),
     minimum: int = MINIMUM,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Evaluation:
     """Every chosen session's trusted labels, grouped `by` one of cohorts.BY and scored. The ratings
     are the bucket's own unless given. A session's work is judged in `repo` where given, else in the
-    first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in."""
+    first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in.
+    Each session is read and judged: `progress(done, total)` after each, and `cancelled()` before
+    each (true: Stopped), since a big bucket takes minutes the first time (trails are cached)."""
     if by not in groups.BY:
         raise UsageError(f"eval --by takes {', '.join(groups.BY)}, not {safe_line(clip(by, 40))!r}")
     if minimum < 2:
@@ -152,13 +156,19 @@ def evaluate(
     candidates = clones_in(clones)
     found: list[SessionLabels] = []
     keys: dict[str, list[str]] = {}
-    for row in rows:
+    for done, row in enumerate(rows):
+        if cancelled is not None and cancelled():
+            raise Stopped("the evaluation was stopped")
+        if progress is not None:
+            progress(done, len(rows))
         session = library.session(row.id)
         where = repo if repo is not None else own_clone(session, candidates)
         labels = session_labels(session, rated.get(row.id, []), ref, where, library.cache_dir)
         labels.cost_usd = row.cost_usd
         keys[row.id] = groups.keys(session, by)
         found.append(labels)
+    if progress is not None:
+        progress(len(rows), len(rows))
     if by == "template":
         keys = groups.shared_templates(keys)
     by_key: dict[str, list[SessionLabels]] = {}

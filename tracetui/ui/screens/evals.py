@@ -4,6 +4,8 @@ largest scored cohorts compared. Enter opens a cohort's sessions in the list (tr
 
 from __future__ import annotations
 
+import time
+
 from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
@@ -12,14 +14,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 import tracetui.evals as evals_api
-from tracetui.errors import TracetuiError
+from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import fit
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
-from tracetui.ui.workers import thread_work
+from tracetui.ui.workers import call_back, thread_work
 
 KEY_WIDTH = 18
 BAR_WIDTH = 20
@@ -119,8 +121,23 @@ class EvalScreen(Screen[tuple[str, list[str]] | None]):
 
     @thread_work("evals")
     def _evaluate(self, by: str) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        status = self.query_one("#evals-status", Static)
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= 0.25:  # a line a quarter second, not one a session
+                shown[0] = now
+                call_back(self, status.update, f"scoring the sessions from their trusted labels: {done}/{total}…")
+
         try:
-            result = evals_api.evaluate(self.library, by)
+            # A new grouping (b) cancels this one: it stops at the next session instead of running on.
+            result = evals_api.evaluate(self.library, by, progress=progress, cancelled=lambda: worker.is_cancelled)
+        except Stopped:
+            return
         except TracetuiError as exc:
             self.post_message(Evaluated(None, str(exc)))
             return
