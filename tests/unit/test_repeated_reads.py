@@ -8,7 +8,7 @@ from collections import Counter
 
 from test_trail_kit import Repo, iso, replace, session_of
 
-import tracetui.blame.attribute as attribute
+import tracetui.blame.file_blame as file_blame
 import tracetui.trail.survival as survival
 from tracetui.blame import blame_range
 from tracetui.library import MemoryLibrary
@@ -61,13 +61,13 @@ def test_a_blame_range_judges_each_writing_session_s_trail_once(tmp_path, monkey
     head = repo.commit("farewell", iso(11, 30))
     session = session_of(repo.path, [(iso(10), first), (iso(11), second)])
     judged: Counter = Counter()
-    real = attribute.trail
+    real = file_blame.trail
 
     def counted(session, *args, **kwargs):
         judged[session.id] += 1
         return real(session, *args, **kwargs)
 
-    monkeypatch.setattr(attribute, "trail", counted)
+    monkeypatch.setattr(file_blame, "trail", counted)
     rng = blame_range(MemoryLibrary([session]), f"{base}..{head}", repo=repo.path)
     assert [(c.added, c.explained) for c in rng.commits] == [(3, 3), (4, 4)]
     assert dict(judged) == {session.id: 1}
