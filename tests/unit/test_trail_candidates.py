@@ -15,7 +15,9 @@ import pygit2
 
 from tracetui.trail import evidence as ev
 from tracetui.trail import survival as sv
-from tracetui.trail.patches import Hunk, Patch, byte_norms, count_before, norms_of
+from tracetui.model import Hunk
+from tracetui.trail.line_identity import byte_norms, count_before, norms_of
+from tracetui.trail.patch import Patch
 
 PIECES = [
     "alpha",

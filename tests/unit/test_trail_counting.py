@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from tracetui.trail import evidence as ev
-from tracetui.trail.patches import norm, norms_of
+from tracetui.trail.line_identity import norm, norms_of
 
 PIECES = [
     "alpha",

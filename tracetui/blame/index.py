@@ -14,7 +14,8 @@ from typing import Any, Self
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
-from tracetui.trail.patches import absolute_path, join_keys, norm
+from tracetui.trail.line_identity import join_keys, norm
+from tracetui.trail.paths import absolute_path
 from tracetui.trail.survival import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.

@@ -26,7 +26,7 @@ from tracetui.blame.results import (
     STATE_UNKNOWN,
 )
 from tracetui.trail import map_repository
-from tracetui.trail.patches import norm, SPLIT_MIN, SPLIT_SPAN
+from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
 
 
 # -- choosing a writer -----------------------------------------------------------------------------

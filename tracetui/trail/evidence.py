@@ -19,16 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from tracetui.trail.bare import carries_nothing
-from tracetui.trail.patches import (
+from tracetui.trail.line_identity import (
     SPLIT_MIN,
     SPLIT_SPAN,
-    Patch,
     join_keys,
     norm,
     norms_of,
     split_counts,
     split_prefixes,
 )
+from tracetui.trail.patch import Patch
 
 CLOSE_MATCH = 0.6  # difflib ratio above which a new line counts as an edit of a missing one
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -32,7 +32,9 @@ from tracetui.trail import evidence as ev
 from tracetui.trail.copies import agent_copy
 from tracetui.trail.history import History, ref_tips, renamed_in_diff, walk
 from tracetui.trail.mapping import map_repository
-from tracetui.trail.patches import Patch, byte_norms, is_notebook, norm, norms_of, session_patches
+from tracetui.trail.line_identity import byte_norms, norm, norms_of
+from tracetui.trail.patch import Patch
+from tracetui.trail.patches import is_notebook, session_patches
 from tracetui.trail.snapshot import apply_snapshots
 
 SLACK_SECONDS = 60
