@@ -16,7 +16,7 @@ MAX_LINES = 100
 
 # path::qualified name -> its length when it was listed. Split one, then remove its line.
 LONG = {
-    "trail/survival.py::_judge_one": 136,
+    "trail/judging.py::_judge_one": 136,
     "capsule/bisect.py::bisect": 135,
     "sources/claude/steps.py::Reader._assistant_steps": 132,
     "bucket/sync.py::_plan": 132,

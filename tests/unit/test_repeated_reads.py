@@ -9,7 +9,7 @@ from collections import Counter
 from test_trail_kit import Repo, iso, replace, session_of
 
 import tracetui.blame.file_blame as file_blame
-import tracetui.trail.survival as survival
+import tracetui.trail.file_versions as file_versions
 from tracetui.blame import blame_range
 from tracetui.library import MemoryLibrary
 from tracetui.trail import trail
@@ -35,13 +35,13 @@ def test_a_moved_file_is_followed_to_the_judged_commit_once_for_all_its_patches(
     repo.git("mv", "docs/topics.md", "docs/all-topics.md", when=iso(13))
     repo.commit("rename", iso(13))
     walks: Counter = Counter()
-    follow = survival._Files._follow
+    follow = file_versions._Files._follow
 
     def counted(self, history, start, judged, name):
         walks[(start, judged, name)] += 1
         return follow(self, history, start, judged, name)
 
-    monkeypatch.setattr(survival._Files, "_follow", counted)
+    monkeypatch.setattr(file_versions._Files, "_follow", counted)
     fates = trail(session_of(repo.path, edits)).fates
     assert [(f.state, f.path_now) for f in fates] == [("alive", "docs/all-topics.md")] * 5
     assert list(walks.values()) == [1]

@@ -11,7 +11,8 @@ from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone,
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
-from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
+from tracetui.trail.fates import STATES, Fate, Trail, summarize
+from tracetui.trail.survival import trail
 
 __all__ = [
     "STATES",
