@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pygit2.enums import DeltaStatus, DiffFind
 
-from tracetui.trail import evidence as ev
+from tracetui.trail import file_lines as fl
 from tracetui.trail.git_read import _blob, _blob_text
 from tracetui.trail.history import History, renamed_in_diff
 from tracetui.trail.line_identity import byte_norms, norm, norms_of
@@ -22,7 +22,7 @@ from tracetui.trail.line_identity import byte_norms, norm, norms_of
 
 # the lines a file gained between two versions, their norms, and (made on first use) their 4-grams
 _Gained = tuple[list[str], set[str], Callable[[], dict[str, list[int]]]]
-_Pair = tuple[ev.FileLines, ev.FileLines]  # a path at a commit's first parent, and at the commit
+_Pair = tuple[fl.FileLines, fl.FileLines]  # a path at a commit's first parent, and at the commit
 
 
 class _Files:
@@ -38,12 +38,12 @@ class _Files:
         self.repo = repo
         self.wanted = wanted
         self.splits = splits or {}
-        self.cache: dict[tuple[str, str | None], ev.FileLines] = {}
+        self.cache: dict[tuple[str, str | None], fl.FileLines] = {}
         self.text: dict[str, str] = {}
         self.text_size = 0
         self.changed: dict[str, list[str]] = {}
         self.session_paths: set[str] = set()  # files the session itself edited
-        self.fresh: dict[tuple[str | None, str | None], ev.Fresh] = {}
+        self.fresh: dict[tuple[str | None, str | None], fl.Fresh] = {}
         self.norms: dict[str, list[str]] = {}
         # Every exact line and norm any probe of the trail looks for (of any path): a file the move
         # searches look at is counted for these only.
@@ -60,7 +60,7 @@ class _Files:
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
         # path -> the text and counts of its last counted version (the next is counted from it)
-        self.last: dict[str, tuple[str, ev.FileLines]] = {}
+        self.last: dict[str, tuple[str, fl.FileLines]] = {}
         # path -> its changes' order indices and commits (history order), and (commit -> versions) met
         self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
 
@@ -81,9 +81,9 @@ class _Files:
         self.text[blob] = text
         return text
 
-    def get(self, blob: str | None, path: str) -> ev.FileLines:
+    def get(self, blob: str | None, path: str) -> fl.FileLines:
         if blob is None:
-            return ev.EMPTY
+            return fl.EMPTY
         key = (path, blob)
         found = self.cache.get(key)
         if found is None:
@@ -91,11 +91,11 @@ class _Files:
             wanted, splits = self.wanted.get(path, frozenset()), self.splits.get(path, frozenset())
             prior = self.last.get(path)
             if prior is None:
-                found = ev.FileLines.of(text, wanted, splits, lambda: self._text(blob))
+                found = fl.FileLines.of(text, wanted, splits, lambda: self._text(blob))
             else:
                 # Versions of a path are asked for mostly in history order: the one counted last is
                 # usually a few lines away from this one.
-                found = ev.FileLines.after(prior[1], prior[0], text, wanted, splits, lambda: self._text(blob))
+                found = fl.FileLines.after(prior[1], prior[0], text, wanted, splits, lambda: self._text(blob))
             self.last[path] = (text, found)
             self.cache[key] = found
         return found
@@ -112,10 +112,10 @@ class _Files:
             self.changed[commit] = found
         return found
 
-    def fresh_lines(self, final: str | None, since: str | None) -> ev.Fresh:
+    def fresh_lines(self, final: str | None, since: str | None) -> fl.Fresh:
         found = self.fresh.get((final, since))
         if found is None:
-            found = ev.Fresh(self.full(final), self.full(since), self.ratios, self.names)
+            found = fl.Fresh(self.full(final), self.full(since), self.ratios, self.names)
             self.fresh[(final, since)] = found
         return found
 
@@ -169,12 +169,12 @@ class _Files:
             self.hits[blob] = found
         return found
 
-    def some(self, blob: str | None) -> ev.FileLines:
+    def some(self, blob: str | None) -> fl.FileLines:
         """A version counted for the lines and norms some probe of the trail looks for: the same answers
         as `full` for every probe (a probe asks only for its own keys, joined runs included), without
         counting the lines none asks for. For the move searches' candidates: most are read once."""
         if blob is None:
-            return ev.EMPTY
+            return fl.EMPTY
         found = self.cache.get(("", blob)) or self.cache.get(("*", blob))
         if found is None:
             # The norms first: found on the bytes where they can be, which keeps the decoded text.
@@ -182,7 +182,7 @@ class _Files:
             lines = self._text(blob).splitlines()
             every = self.every
             exact = Counter() if every.isdisjoint(lines) else Counter(filter(every.__contains__, lines))
-            found = self.cache[("*", blob)] = ev.FileLines(exact, normal)
+            found = self.cache[("*", blob)] = fl.FileLines(exact, normal)
         return found
 
     def followed(self, history: History, start: str, judged: str, name: str) -> str | None:
@@ -227,7 +227,7 @@ class _Files:
 
     def steps(
         self, history: History, path: str, after: int, line: set[str]
-    ) -> Iterator[tuple[str, ev.FileLines, ev.FileLines]]:
+    ) -> Iterator[tuple[str, fl.FileLines, fl.FileLines]]:
         """(commit, the path at its first parent, the path there) of each commit of `line` that changed
         the path, in history order, from index `after` + 1 in `history.order` on.
 
@@ -247,7 +247,7 @@ class _Files:
             pair = pairs.get(cid)
             if pair is None:
                 parents = history.parents.get(cid) or []
-                before = self.get(history.blob_at(parents[0], path), path) if parents else ev.EMPTY
+                before = self.get(history.blob_at(parents[0], path), path) if parents else fl.EMPTY
                 pair = pairs[cid] = (before, self.get(history.blob_at(cid, path), path))
             yield cid, pair[0], pair[1]
 
@@ -257,13 +257,13 @@ class _Files:
         for kept in (self.cache, self.fresh, self.last, self.path_steps, self.windows):
             kept.clear()
 
-    def full(self, blob: str | None) -> ev.FileLines:
+    def full(self, blob: str | None) -> fl.FileLines:
         if blob is None:
-            return ev.EMPTY
+            return fl.EMPTY
         key = ("", blob)
         found = self.cache.get(key)
         if found is None:
-            found = ev.FileLines.of(self._text(blob))
+            found = fl.FileLines.of(self._text(blob))
             self.cache[key] = found
         return found
 
@@ -304,12 +304,12 @@ def _closest(form: str, lines: list[str]) -> str | None:
     The common subsequence bounds the ratio from above and rules out most lines for a fraction of
     difflib's cost (the lines of a rewritten README all pass difflib's own quick bounds).
     """
-    best, at_least = None, ev.CLOSE_MATCH
+    best, at_least = None, fl.CLOSE_MATCH
     size = len(form)
-    masks = ev._char_masks(form)
+    masks = fl._char_masks(form)
     matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
     for x in lines:
-        if 2.0 * ev._lcs(masks, size, x) / (len(x) + size) < at_least:
+        if 2.0 * fl._lcs(masks, size, x) / (len(x) + size) < at_least:
             continue
         matcher.set_seq1(x)
         r = matcher.ratio()
@@ -324,7 +324,7 @@ def _step_lines(files: _Files, old: str | None, new: str) -> tuple[Counter, Coun
     found = files.stepwise_pairs.get((old, new))
     if found is None:
         a, b = (files._text(old) if old is not None else ""), files._text(new)
-        stretches = ev._stretches(a, b)
+        stretches = fl._stretches(a, b)
         gone = Counter(x for a0, a1, _, _ in stretches for x in a[a0:a1].splitlines())
         came = Counter(x for _, _, b0, b1 in stretches for x in b[b0:b1].splitlines() if x.strip())
         found = files.stepwise_pairs[(old, new)] = (gone, came)

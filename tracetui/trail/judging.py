@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 
 from tracetui import collector
 from tracetui.trail import evidence as ev
+from tracetui.trail import file_lines as fl
 from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _closest, _Files, _step_lines
 from tracetui.trail.git_read import _blob_text, epoch, MissingObject
@@ -226,7 +227,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         if ev.reached(probe, files.get(blob_at(cid), path)):
             accept = cid
             break
-    ref_lines = files.get(blob_at(ref_commit), path) if ref_commit else ev.EMPTY
+    ref_lines = files.get(blob_at(ref_commit), path) if ref_commit else fl.EMPTY
     if accept is None and ref_commit and ev.reached(probe, ref_lines):
         # In the reference but no commit after the step holds it (clock skew): take the first that does.
         for _, _, cid in changes:
@@ -236,7 +237,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     if accept is None:
         name = name_at(head) if head else path
         work = _worktree_lines(workdir, name)
-        if work is ev.EMPTY and probe.deletion and patch.op != "delete":
+        if work is fl.EMPTY and probe.deletion and patch.op != "delete":
             work = None  # a file that is not there holds no deletion made inside it
         if work is not None and ev.reached(probe, work):
             k = ev.kept(probe, work)
@@ -322,7 +323,7 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     )
 
 
-def _bare_only(probe: ev.Probe, final: ev.FileLines) -> bool:
+def _bare_only(probe: ev.Probe, final: fl.FileLines) -> bool:
     """Whether the lines of the patch a version holds all carry nothing of their own (bare.py)."""
     sub = ev.substance(probe)
     return sub is not probe and not probe.deletion and ev.kept(sub, final) == 0
@@ -369,7 +370,7 @@ def _edited_stepwise(
     return sum(1 for form in kept if final.exact.get(form, 0) > 0)
 
 
-def _undone(patch: Patch, final: ev.FileLines) -> bool:
+def _undone(patch: Patch, final: fl.FileLines) -> bool:
     """Whether every line a replacing patch removed is back as often as the file had it before the
     step (the patch reverted, maybe in steps): the lines close to the patch's are then those."""
     removed = {norm(x) for x in patch.removed if any(c.isalnum() for c in x)}

@@ -10,6 +10,8 @@ import pygit2
 from collections import Counter
 
 from tracetui.trail import evidence as ev
+
+from tracetui.trail import file_lines as fl
 from tracetui.trail.copies import agent_copy
 from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _Candidate, _closest, _Files, _gained, _likely, _small_blob
@@ -48,7 +50,7 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
             if not files.holds_any(blob, probe.want_keys()):
                 continue
             at = files.some(blob)
-            before = files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else ev.EMPTY
+            before = files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else fl.EMPTY
             shifted = _shifted(probe, before)
             if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
                 continue
@@ -106,7 +108,7 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
-def _gone(probe: ev.Probe, now: ev.FileLines) -> ev.Probe:
+def _gone(probe: ev.Probe, now: fl.FileLines) -> ev.Probe:
     """The probe narrowed to the lines that left the file by `now` (a version after the one that
     accepted it): only those can have moved. A line still in place that another file of the window
     also holds (the import block a new test shares with its class, code a plan document quotes) is no
@@ -301,7 +303,7 @@ def _alnum(line: str) -> int:
     return sum(c.isalnum() for c in line)
 
 
-def _shifted(probe: ev.Probe, old: ev.FileLines) -> ev.Probe:
+def _shifted(probe: ev.Probe, old: fl.FileLines) -> ev.Probe:
     """The probe as it applies to another file: copies that file already had are the floor.
 
     Made once per (probe, file version): a move search asks for the same candidates again and again.
@@ -350,14 +352,14 @@ def _renamed(name: str, path: str) -> str | None:
     return name if name != path else None
 
 
-def _worktree_lines(workdir: str | None, name: str) -> ev.FileLines | None:
+def _worktree_lines(workdir: str | None, name: str) -> fl.FileLines | None:
     if not workdir:
         return None
     full = os.path.join(workdir, name)
     try:
         with open(full, "rb") as fh:
-            return ev.FileLines.of(_text(fh.read()))
+            return fl.FileLines.of(_text(fh.read()))
     except FileNotFoundError:
-        return ev.EMPTY
+        return fl.EMPTY
     except (OSError, ValueError):  # ValueError: a NUL byte in a name the log gave
         return None
