@@ -3,10 +3,11 @@ step or left to a human, with the files' former names followed."""
 
 from __future__ import annotations
 
-import pygit2
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pygit2
 
 from tracetui.blame.file_blame import _copies_made_later, _fates, _KeyCounts, _not_lost
 from tracetui.blame.index import LineIndex

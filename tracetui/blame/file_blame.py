@@ -3,11 +3,12 @@ fates (the trail) that say whether that step's change was kept."""
 
 from __future__ import annotations
 
-import pygit2
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher

@@ -8,13 +8,14 @@ postings, lines moved or split by a later step. The rules that choose a writer: 
 from __future__ import annotations
 
 import posixpath
-import pygit2
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
 from tracetui.blame.results import (

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import pygit2
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pygit2
 
 from tracetui.blame.index import index_path, LineIndex, Refresh
 from tracetui.errors import NotFound, TracetuiError

@@ -5,10 +5,11 @@ evidence counts them, followed through renames; read once and kept for every pat
 from __future__ import annotations
 
 import difflib
-import pygit2
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
+
+import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
 from tracetui.trail import file_lines as fl

@@ -4,8 +4,9 @@ blobs as text, and a reader of the repository as it was at a moment.
 
 from __future__ import annotations
 
-import pygit2
 from datetime import datetime
+
+import pygit2
 from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound

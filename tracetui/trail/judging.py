@@ -4,9 +4,10 @@ its lines (alive, transformed, reverted, lost), edits undone step by step.
 
 from __future__ import annotations
 
-import pygit2
 from collections import Counter
 from contextlib import AbstractContextManager
+
+import pygit2
 
 from tracetui import collector
 from tracetui.trail import evidence as ev

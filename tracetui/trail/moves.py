@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import difflib
 import os
-import pygit2
 from collections import Counter
+
+import pygit2
 
 from tracetui.trail import evidence as ev
 

@@ -6,7 +6,6 @@ import os
 import posixpath
 import re
 
-
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 
 

@@ -9,8 +9,9 @@ More in docs/internals/trail.md, `trail/survival.py`.
 
 from __future__ import annotations
 
-import pygit2
 from pathlib import Path
+
+import pygit2
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session

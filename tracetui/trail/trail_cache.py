@@ -5,10 +5,11 @@ and the reference, the oldest dropped past CACHE_KEEP.
 from __future__ import annotations
 
 import hashlib
-import orjson
 import os
-import pygit2
 from pathlib import Path
+
+import orjson
+import pygit2
 
 from tracetui.model import Session
 from tracetui.trail.fates import CACHE_VERSION, Fate
