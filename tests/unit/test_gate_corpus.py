@@ -2,8 +2,9 @@
 `--accept-suggested`, and none is refused; values planted in one session (made up here, each in a
 spelling a reader joins or decodes) are in no byte that leaves, decoded.
 
-One bucket for the run (synced and scanned once, `support.built_once`; each test exports from its
-own copy), each format exported once over all of it, html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
+One bucket for the run (synced and scanned once, `support.built_once`; the module exports from its
+own copy, and the gate's memo answers the texts the formats share), each format exported once over
+all of it, html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
 
 from __future__ import annotations
 
@@ -66,9 +67,10 @@ def _plant(src: Path) -> str:
     pytest.skip("no plain-text Claude prompt to plant in")
 
 
-@pytest.fixture
-def corpus_bucket(tmp_path_factory, tmp_path) -> Iterator[tuple[Bucket, str]]:
-    """A copy of the planted corpus's bucket, synced and scanned once for the whole run."""
+@pytest.fixture(scope="module")
+def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
+    """This module's copy (one a worker) of the planted corpus's bucket, synced and scanned once for
+    the whole run; the tests that share it share the gate's memo too."""
 
     def build(folder: Path) -> None:
         src = folder / "src"
@@ -79,8 +81,9 @@ def corpus_bucket(tmp_path_factory, tmp_path) -> Iterator[tuple[Bucket, str]]:
         sync_and_scan(folder / "bucket", [(a, src / a) for a in AGENTS if (src / a).is_dir()])
 
     built = built_once(tmp_path_factory, "gate-corpus", build)
-    shutil.copytree(built / "bucket", tmp_path / "bucket")
-    with Bucket.open(tmp_path / "bucket") as bucket:
+    mine = tmp_path_factory.mktemp("gate") / "bucket"
+    shutil.copytree(built / "bucket", mine)
+    with Bucket.open(mine) as bucket:
         yield bucket, (built / "planted").read_text()
 
 
