@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from shared_data import CORPUS, FIXTURES, requires_corpus
+from shared_data import FIXTURES, requires_corpus
+from support.built_once import corpus_bucket
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -98,12 +99,8 @@ def test_atif_fixture_is_valid_and_scrubbed(tmp_path):
 
 @requires_corpus
 @pytest.mark.corpus
-def test_corpus_trajectories_are_valid(tmp_path):
-    bucket_dir = tmp_path / "bucket"
-    agents = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
-    args = [x for a in agents for x in ("--source", f"{a}={CORPUS / a}")]
-    assert main(["--bucket", str(bucket_dir), "sync", *args]) == 0
-    bucket = Bucket.open(bucket_dir)
+def test_corpus_trajectories_are_valid(tmp_path, tmp_path_factory):
+    bucket = Bucket.open(corpus_bucket(tmp_path_factory, tmp_path / "bucket"))
     dest = tmp_path / "out"
     report = export(bucket, dest, ExportOptions("atif", accept_suggested=True))
     assert report.refused == [] and report.written == report.sessions

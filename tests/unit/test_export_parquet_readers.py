@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shared_data import CORPUS, requires_corpus
+from shared_data import requires_corpus
+from support.built_once import corpus_bucket
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -97,11 +98,8 @@ def test_datasets_load_every_config_of_the_card(demo_export, tmp_path, monkeypat
 
 @requires_corpus
 @pytest.mark.corpus
-def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path):
-    bucket_dir = tmp_path / "bucket"
-    args = [x for a in AGENTS for x in ("--source", f"{a}={CORPUS / a}")]
-    assert main(["--bucket", str(bucket_dir), "sync", *args]) == 0
-    bucket = Bucket.open(bucket_dir)
+def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path, tmp_path_factory):
+    bucket = Bucket.open(corpus_bucket(tmp_path_factory, tmp_path / "bucket"))
     dest = tmp_path / "out"
     report = export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
     assert report.refused == []

@@ -2,8 +2,9 @@
 `--accept-suggested`, and none is refused; values planted in one session (made up here, each in a
 spelling a reader joins or decodes) are in no byte that leaves, decoded.
 
-One bucket for the module, each format exported once over all of it (the gate's memo answers the
-texts the formats share), html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
+One bucket for the run (synced and scanned once, `support.built_once`; the module exports from its
+own copy, and the gate's memo answers the texts the formats share), each format exported once over
+all of it, html and md once per session. Marked slow: about 10 minutes on two idle cores (40 under a load of 8)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from tracetui.bucket import Bucket
 from tracetui.capsule import seal
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
-from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.redact import plan_store, refresh_plan
+
+from support.built_once import built_once, sync_and_scan
 
 import test_redact_one_view as one_view  # noqa: E402  (beside this module)
 import test_redact_spelled as spelled  # noqa: E402
@@ -67,15 +69,22 @@ def _plant(src: Path) -> str:
 
 @pytest.fixture(scope="module")
 def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
-    root = tmp_path_factory.mktemp("corpus")
-    src = root / "src"
-    for agent in AGENTS:
-        if (shared.CORPUS / agent).is_dir():
-            shutil.copytree(shared.CORPUS / agent, src / agent)
-    planted = _plant(src)
-    args = [x for a in AGENTS if (src / a).is_dir() for x in ("--source", f"{a}={src / a}")]
-    assert main(["--bucket", str(root / "bucket"), "sync", *args, "--json"]) == 0
-    yield Bucket.open(root / "bucket"), planted
+    """This module's copy (one a worker) of the planted corpus's bucket, synced and scanned once for
+    the whole run; the tests that share it share the gate's memo too."""
+
+    def build(folder: Path) -> None:
+        src = folder / "src"
+        for agent in AGENTS:
+            if (shared.CORPUS / agent).is_dir():
+                shutil.copytree(shared.CORPUS / agent, src / agent)
+        (folder / "planted").write_text(_plant(src))
+        sync_and_scan(folder / "bucket", [(a, src / a) for a in AGENTS if (src / a).is_dir()])
+
+    built = built_once(tmp_path_factory, "gate-corpus", build)
+    mine = tmp_path_factory.mktemp("gate") / "bucket"
+    shutil.copytree(built / "bucket", mine)
+    with Bucket.open(mine) as bucket:
+        yield bucket, (built / "planted").read_text()
 
 
 def _decoded(blob: bytes) -> bytes:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pytest
 
 from tracetui.redact import pii, rules, text_checks
+from tracetui.redact.rules import tokens
 from tracetui.redact.needles import Needles
 
 
@@ -56,7 +57,7 @@ def test_needles_found_in_one_pass_are_those_the_in_tests_find():
     texts = _texts(1, 6000, table, string.ascii_lowercase + string.digits + "-_.:/ ~")
     for text in texts:
         low = text.lower()
-        assert rules._TOKEN_NEEDLES.present(low) == present_by_definition(table, low), text
+        assert tokens._TOKEN_NEEDLES.present(low) == present_by_definition(table, low), text
 
 
 def test_overlapping_nested_and_escaped_needles_are_all_named():
@@ -76,7 +77,7 @@ def test_the_rules_run_are_those_whose_needles_the_text_holds_in_table_order():
     for text in _texts(3, 3000, table, string.ascii_lowercase + "-_. "):
         low = text.lower()
         expected = [r for r in rules.TOKEN_RULES if not r.needles or any(n in low for n in r.needles)]
-        assert rules._token_rules(low) == expected, text
+        assert tokens._token_rules(low) == expected, text
 
 
 def test_token_findings_with_the_needles_found_one_at_a_time_are_the_same(monkeypatch):
@@ -94,7 +95,7 @@ def test_token_findings_with_the_needles_found_one_at_a_time_are_the_same(monkey
         def present(self, low: str) -> set[str]:
             return present_by_definition(table, low)
 
-    monkeypatch.setattr(rules, "_TOKEN_NEEDLES", OneAtATime())
+    monkeypatch.setattr(tokens, "_TOKEN_NEEDLES", OneAtATime())
     assert [list(rules.token_findings(t, t.lower())) for t in texts] == found
 
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 from test_trail_kit import Repo, iso, replace, session_of
 
-import tracetui.blame.attribute as attribute
-import tracetui.trail.survival as survival
+import tracetui.blame.file_blame as file_blame
+import tracetui.trail.file_versions as file_versions
 from tracetui.blame import blame_range
 from tracetui.library import MemoryLibrary
 from tracetui.trail import trail
@@ -35,13 +35,13 @@ def test_a_moved_file_is_followed_to_the_judged_commit_once_for_all_its_patches(
     repo.git("mv", "docs/topics.md", "docs/all-topics.md", when=iso(13))
     repo.commit("rename", iso(13))
     walks: Counter = Counter()
-    follow = survival._Files._follow
+    follow = file_versions._Files._follow
 
     def counted(self, history, start, judged, name):
         walks[(start, judged, name)] += 1
         return follow(self, history, start, judged, name)
 
-    monkeypatch.setattr(survival._Files, "_follow", counted)
+    monkeypatch.setattr(file_versions._Files, "_follow", counted)
     fates = trail(session_of(repo.path, edits)).fates
     assert [(f.state, f.path_now) for f in fates] == [("alive", "docs/all-topics.md")] * 5
     assert list(walks.values()) == [1]
@@ -61,13 +61,13 @@ def test_a_blame_range_judges_each_writing_session_s_trail_once(tmp_path, monkey
     head = repo.commit("farewell", iso(11, 30))
     session = session_of(repo.path, [(iso(10), first), (iso(11), second)])
     judged: Counter = Counter()
-    real = attribute.trail
+    real = file_blame.trail
 
     def counted(session, *args, **kwargs):
         judged[session.id] += 1
         return real(session, *args, **kwargs)
 
-    monkeypatch.setattr(attribute, "trail", counted)
+    monkeypatch.setattr(file_blame, "trail", counted)
     rng = blame_range(MemoryLibrary([session]), f"{base}..{head}", repo=repo.path)
     assert [(c.added, c.explained) for c in rng.commits] == [(3, 3), (4, 4)]
     assert dict(judged) == {session.id: 1}

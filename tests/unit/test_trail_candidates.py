@@ -14,8 +14,12 @@ from pathlib import Path
 import pygit2
 
 from tracetui.trail import evidence as ev
-from tracetui.trail import survival as sv
-from tracetui.trail.patches import Hunk, Patch, byte_norms, count_before, norms_of
+from tracetui.trail.file_versions import _Files
+from tracetui.trail.judging import _encoded
+from tracetui.trail.moves import _shifted
+from tracetui.model import Hunk
+from tracetui.trail.line_identity import byte_norms, count_before, norms_of
+from tracetui.trail.patch import Patch
 
 PIECES = [
     "alpha",
@@ -85,10 +89,10 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
         blobs.append(str(repo.create_blob(data)))
     patches = [_patch(rng, i, pieces) for i in range(12)]
     probes = [p for p in (ev.probe(x) for x in patches) if p is not None]
-    whole = sv._Files(repo, {})
-    some = sv._Files(repo, {})
+    whole = _Files(repo, {})
+    some = _Files(repo, {})
     some.every = ev.wanted_keys(probes)
-    some.every_bytes = sv._encoded(some.every)
+    some.every_bytes = _encoded(some.every)
     for blob in blobs:  # asked first: every version read from its bytes, none decoded before
         for key in some.every:
             assert some.holds_any(blob, frozenset([key])) == (key in whole.full(blob).normal)
@@ -102,6 +106,6 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
             held = not probe.want_keys().isdisjoint(whole.full(blob).normal)
             assert some.holds_any(blob, probe.want_keys()) == held
             for old in rng.sample(blobs, 3) + [None]:
-                ask, full = sv._shifted(probe, some.some(old)), sv._shifted(probe, whole.full(old))
+                ask, full = _shifted(probe, some.some(old)), _shifted(probe, whole.full(old))
                 assert ev.kept(ask, some.some(blob)) == ev.kept(full, whole.full(blob))
                 assert ev.kept(probe, some.some(blob)) == ev.kept(probe, whole.full(blob))

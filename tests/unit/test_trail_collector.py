@@ -12,7 +12,7 @@ import threading
 import pytest
 from test_trail_kit import Repo, iso, replace, session_of
 
-from tracetui.trail import survival, trail
+from tracetui.trail import judging, trail
 
 
 def _session(tmp_path):
@@ -27,13 +27,13 @@ def _session(tmp_path):
 def test_the_collector_is_off_while_judging_and_on_again_after(tmp_path, monkeypatch, collector_on):
     repo, session = _session(tmp_path)
     seen: list[bool] = []
-    judge_one = survival._judge_one
+    judge_one = judging._judge_one
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return judge_one(*args, **kwargs)
 
-    monkeypatch.setattr(survival, "_judge_one", spy)
+    monkeypatch.setattr(judging, "_judge_one", spy)
     [fate] = trail(session, repo=repo.path).fates
     assert fate.state == "alive"
     assert seen == [False]
@@ -53,7 +53,7 @@ def test_a_failing_trail_still_puts_the_collector_back(tmp_path, monkeypatch, co
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(survival, "_judge_one", boom)
+    monkeypatch.setattr(judging, "_judge_one", boom)
     with pytest.raises(RuntimeError):
         trail(session, repo=repo.path)
     assert gc.isenabled()
@@ -65,14 +65,14 @@ def test_overlapping_trails_put_it_back_when_the_last_one_ends(collector_on):
     states: list[bool] = []
 
     def first():
-        with survival._collector_paused():
+        with judging._collector_paused():
             inside.set()
             release.wait(10)
 
     t = threading.Thread(target=first)
     t.start()
     assert inside.wait(10)
-    with survival._collector_paused():
+    with judging._collector_paused():
         states.append(gc.isenabled())
         release.set()
         t.join(10)

@@ -14,7 +14,9 @@ from collections import Counter
 import pytest
 
 from tracetui.trail import evidence as ev
-from tracetui.trail.patches import norm, norms_of
+
+from tracetui.trail import file_lines as fl
+from tracetui.trail.line_identity import norm, norms_of
 
 PIECES = [
     "alpha",
@@ -68,7 +70,7 @@ def _keys(rng: random.Random, a: str, b: str) -> tuple[frozenset[str], frozenset
     return frozenset(wanted), frozenset(splits)
 
 
-def _same(got: ev.FileLines, want: ev.FileLines) -> bool:
+def _same(got: fl.FileLines, want: fl.FileLines) -> bool:
     return (dict(got.exact), dict(got.normal), got._splits or {}) == (
         dict(want.exact),
         dict(want.normal),
@@ -85,9 +87,9 @@ def test_counting_from_another_version_equals_counting_whole(seed):
         a = "\n".join(lines) + rng.choice(["", "\n"])
         b = "\n".join(_edited(rng, lines)) + rng.choice(["", "\n"])
         wanted, splits = _keys(rng, a, b)
-        prior = ev.FileLines.of(a, wanted, splits)
-        assert _same(ev.FileLines.after(prior, a, b, wanted, splits), ev.FileLines.of(b, wanted, splits))
-        stretched += len(ev._stretches(a, b)) > 1
+        prior = fl.FileLines.of(a, wanted, splits)
+        assert _same(fl.FileLines.after(prior, a, b, wanted, splits), fl.FileLines.of(b, wanted, splits))
+        stretched += len(fl._stretches(a, b)) > 1
     assert stretched > 30  # edits far apart were counted as separate stretches
 
 
@@ -100,10 +102,10 @@ def test_split_keys_across_the_edges_of_a_stretch():
     )
     key = "call(first_argument,second_argument,)"
     wanted, splits = frozenset({key, "added=1"}), frozenset({key})
-    prior = ev.FileLines.of(a, wanted, splits)
-    after = ev.FileLines.after(prior, a, b, wanted, splits)
+    prior = fl.FileLines.of(a, wanted, splits)
+    after = fl.FileLines.after(prior, a, b, wanted, splits)
     assert after._splits == {key: 1} and dict(after.normal) == {"added=1": 1}
-    undone = ev.FileLines.after(after, b, b.replace("call(\n", "call(x\n"), wanted, splits)
+    undone = fl.FileLines.after(after, b, b.replace("call(\n", "call(x\n"), wanted, splits)
     assert undone._splits == {}
 
 
@@ -116,17 +118,17 @@ def test_a_version_that_changed_no_wanted_line_is_the_one_before():
     b = a.replace("entry 7:", "entry seven:")
     key = "call(first_argument_of_a_long_call,second_argument)"
     wanted, splits = frozenset({"wanted_line(x)", "    wanted_line(x)", key}), frozenset({key})
-    prior = ev.FileLines.of(a, wanted, splits)
-    same = ev.FileLines.after(prior, a, b, wanted, splits)
+    prior = fl.FileLines.of(a, wanted, splits)
+    same = fl.FileLines.after(prior, a, b, wanted, splits)
     assert same is prior
     line, key = "    wanted_line(x)", "wanted_line(x)"
     probe = ev.Probe(False, [line], Counter({line: 1}), {line: 0}, Counter({key: 1}), {key: 0})
     assert ev.kept(probe, same) == 1
     c = b.replace("    wanted_line(x)\n", "")
-    gone = ev.FileLines.after(same, b, c, wanted, splits)
-    assert gone is not same and ev.kept(probe, gone) == 0 and _same(gone, ev.FileLines.of(c, wanted, splits))
+    gone = fl.FileLines.after(same, b, c, wanted, splits)
+    assert gone is not same and ev.kept(probe, gone) == 0 and _same(gone, fl.FileLines.of(c, wanted, splits))
     d = b.replace("second_argument)", "second_argument, y)")
-    split_gone = ev.FileLines.after(same, b, d, wanted, splits)
+    split_gone = fl.FileLines.after(same, b, d, wanted, splits)
     assert split_gone is not same and split_gone._splits == {}
 
 
@@ -154,8 +156,8 @@ def test_a_version_said_the_same_for_a_probe_gives_it_the_same_answers(seed):
         a = "\n".join(lines) + "\n"
         b = "\n".join(_edited(rng, lines)) + "\n"
         wanted, splits = _keys(rng, a, b)
-        prior = ev.FileLines.of(a, wanted, splits)
-        after = ev.FileLines.after(prior, a, b, wanted, splits)
+        prior = fl.FileLines.of(a, wanted, splits)
+        after = fl.FileLines.after(prior, a, b, wanted, splits)
         if after is prior:
             continue
         for _ in range(5):
@@ -163,7 +165,7 @@ def test_a_version_said_the_same_for_a_probe_gives_it_the_same_answers(seed):
             same = ev.same_for(probe, prior, after)
             said[same] += 1
             if same:
-                whole_a, whole_b = ev.FileLines.of(a, wanted, splits), ev.FileLines.of(b, wanted, splits)
+                whole_a, whole_b = fl.FileLines.of(a, wanted, splits), fl.FileLines.of(b, wanted, splits)
                 probe.memo.clear()
                 probe.memo_exact.clear()
                 assert (ev.kept(probe, whole_a), ev.kept_exact(probe, whole_a)) == (

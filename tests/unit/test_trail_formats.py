@@ -14,7 +14,7 @@ from test_trail_kit import Repo, iso
 
 from tracetui.sources import SessionFiles, read_session
 from tracetui.trail import trail
-from tracetui.trail.patches import diff_hunks
+from tracetui.trail.hunks import diff_hunks
 
 BODY = "\n".join(f"value_{i} = {i}" for i in range(1, 9)) + "\n"
 NEW_FILE = "def fresh():\n    return 'made by the agent'\n"

@@ -6,7 +6,7 @@ the older Copilot CLI format: `str_replace_editor` create and str_replace calls,
 `c:\\Users\\endri\\Desktop\\Projetos\\HAWZX-AI`: 14 patches. The repository is the user's whole home
 folder (`.copilot/`, `.vscode/`, `Desktop/`, ...), so the trail maps `c:/users/endri` onto it; its
 fetched mirror lacks the largest blobs (editor extensions, rg.exe), which made the trail fail before
-the fix in survival._small_blob. The project folder has a repository of its own (0c78ab8, "Ignorar
+the fix in file_versions._small_blob. The project folder has a repository of its own (0c78ab8, "Ignorar
 pasta HAWZX-AI (tem repositório próprio)"), which is not public here: the session's code was committed
 there, if anywhere, so this repository cannot tell its fate beyond its own history. Checked by hand
 (`git log --all -- Desktop/Projetos/HAWZX-AI`, `git show`):

@@ -18,7 +18,7 @@ reference (`git show`), and each file's history read with `git log --all --full-
   all in 5f92a6c and now): alive; L248 deleted the template constitution just before (37 placeholder
   lines, of which only the two headings `## Core Principles` and `## Governance` are in L255's file):
   5f92a6c holds the deletion and so does the reference: alive. The trail said `lost`: a file written
-  again after its deletion was taken as the deletion undone (fixed in patches._writes_back);
+  again after its deletion was taken as the deletion undone (fixed in line_identity._writes_back);
   L262 and L276 (tasks-template.md, 28 and 8 lines) reached 5f92a6c, and 4b8ef8a ("done 1", spec-kit
   reinstalled) put the template back byte for byte (`git diff b2a0d90 4b8ef8a` is empty): reverted.
 

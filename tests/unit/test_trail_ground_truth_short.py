@@ -26,7 +26,7 @@ its old) were counted in the file at c6ef8ef~1, c6ef8ef and 1365012, and `git di
   (077846_3, 26 evidence lines) lost one line to 1365012 (`addAll(['Action', ...])` became
   `addAll(AppConstants.defaultGenres)`): transformed. (The trail said alive: 1365012 also added
   DOCS/analysis/multi_genre_filter_plan.md, which quotes `.toList();` and other lines still in place,
-  and was taken for the home of the rewritten line; fixed in survival._gone.)
+  and was taken for the home of the rewritten line; fixed in moves._gone.)
 - short_player_screen.dart's FAB rewrite (246126_1) folded the three buttons into one SpeedDial: its
   37 lines of its own (the dial, its children's icons, labels and styles) are at the reference as
   written: alive. The onTap bodies it moved, re-indented, from the old buttons into the children are

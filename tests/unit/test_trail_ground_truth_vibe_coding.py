@@ -29,7 +29,7 @@ reference, and `git diff 310ce4d REF` read for the files changed since:
   restructured one catch block: 76 of its 85 evidence lines are in place, the rest rewritten, and
   no other file holds them: transformed. (The trail said alive: PaymentServiceTest.java, written in
   8633acd just before, repeats the class's import block, and was taken for the home of the rewritten
-  lines; fixed in survival._gone, with test_trail_identity's hand-made case.)
+  lines; fixed in moves._gone, with test_trail_identity's hand-made case.)
 - TicketingVcApplication.java (q84loucd's `@EnableScheduling` and its import): 882b959 added two
   beans around them: alive; Event.java, BookingService.java (117 lines), V1 and V5 migrations:
   unchanged since 310ce4d: alive.

@@ -43,7 +43,8 @@ def test_a_line_never_committed_is_not_found_in_its_differently_indented_twin(tm
 
 
 def test_counts_before_the_step_use_the_same_identity_as_matching():
-    from tracetui.trail.patches import Patch, count_before
+    from tracetui.trail.line_identity import count_before
+    from tracetui.trail.patch import Patch
 
     patch = Patch("s0", "a.py", "update", [], added=[], removed=["    from pathlib import Path"])
     count_before(patch, TWINS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
 from tracetui.trail import session_patches, unified_diff
-from tracetui.trail.patches import absolute_path, relative_path
+from tracetui.trail.paths import absolute_path, relative_path
 
 FILE = "".join(f"row {i}\n" for i in range(1, 11))
 
@@ -126,7 +126,7 @@ def test_hostile_paths_do_not_stop_the_trail():
 
 def _join_keys_by_definition(patch) -> list[tuple[str, list[str]]]:
     """join_keys as its docstring states it, one run at a time (the slow way it once was written)."""
-    from tracetui.trail.patches import JOIN_SPAN, norm
+    from tracetui.trail.line_identity import JOIN_SPAN, norm
 
     sides = [[(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")] for h in patch.hunks]
     sides = [s for s in sides if any(a for _, a in s)]
@@ -150,7 +150,8 @@ def test_join_keys_grown_run_by_run_are_those_of_the_definition():
     # sharing its shorter run's list where it took in a context line) are the runs of the definition.
     import random
 
-    from tracetui.trail.patches import Patch, join_keys
+    from tracetui.trail.line_identity import join_keys
+    from tracetui.trail.patch import Patch
 
     rng = random.Random(12)
     for _ in range(300):

@@ -72,7 +72,7 @@ def test_versions_of_a_long_file_are_counted_from_the_one_before(tmp_path, monke
     # A 4,000-line changelog that gains an entry in each of 150 commits, and a patch that never reached
     # a commit: the accepting-commit search counts every version. Each was once split and counted
     # whole; now only the lines where it differs from the version counted before it are.
-    from tracetui.trail import evidence as ev
+    from tracetui.trail import file_lines as fl
 
     repo = Repo(tmp_path / "r")
     entries = [f"- fixed issue {i}: the widget no longer drops event {i} on resize\n" for i in range(4000)]
@@ -86,14 +86,14 @@ def test_versions_of_a_long_file_are_counted_from_the_one_before(tmp_path, monke
         repo.write("CHANGELOG.md", "# Changelog\n" + "".join(entries))
         repo.commit(f"release {k}", iso(11, k // 60, k % 60))
     whole: list[int] = []
-    counted_whole = ev.FileLines.of.__func__
+    counted_whole = fl.FileLines.of.__func__
 
     def of(cls, text, *args, **kwargs):
         if text and len(text) > 100_000:
             whole.append(len(text))
         return counted_whole(cls, text, *args, **kwargs)
 
-    monkeypatch.setattr(ev.FileLines, "of", classmethod(of))
+    monkeypatch.setattr(fl.FileLines, "of", classmethod(of))
     session = session_of(repo.path, [(iso(10), edit)])
     [fate] = trail(session, repo=repo.path).fates
     assert fate.state == "lost"

@@ -268,9 +268,9 @@ def test_first_commit_anywhere_but_judged_where_the_reference_took_it(tmp_path):
 
 
 def test_cache_keeps_a_bounded_number_of_trails(tmp_path, monkeypatch):
-    import tracetui.trail.survival as survival
+    import tracetui.trail.trail_cache as trail_cache
 
-    monkeypatch.setattr(survival, "CACHE_KEEP", 2)
+    monkeypatch.setattr(trail_cache, "CACHE_KEEP", 2)
     repo = Repo(tmp_path / "r")
     repo.write("a.py", BODY.format(name="a"))
     repo.commit("init", iso(9))

@@ -8,16 +8,15 @@ More in docs/internals/blame.md, `blame/__init__.py`.
 from __future__ import annotations
 
 from tracetui.blame.agent_trace import agent_trace
-from tracetui.blame.attribute import (
+from tracetui.blame.commit_blame import blame_commit, blame_range
+from tracetui.blame.file_blame import blame_file
+from tracetui.blame.repo import open_index
+from tracetui.blame.results import (
     BlameLine,
     CommitBlame,
     Contribution,
     FileBlame,
     RangeBlame,
-    blame_commit,
-    blame_file,
-    blame_range,
-    open_index,
 )
 from tracetui.blame.index import LineIndex, Posting, Refresh
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui import __version__
-from tracetui.blame.attribute import FileBlame
+from tracetui.blame.results import FileBlame
 
 VERSION = "0.1"
 VENDOR = "dev.tracetui"

@@ -14,8 +14,9 @@ from typing import Any, Self
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
-from tracetui.trail.patches import absolute_path, join_keys, norm
-from tracetui.trail.survival import epoch
+from tracetui.trail.line_identity import join_keys, norm
+from tracetui.trail.paths import absolute_path
+from tracetui.trail.git_read import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
 INDEX_VERSION = "4"  # 4: a fork's copied patches marked

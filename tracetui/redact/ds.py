@@ -59,7 +59,7 @@ DISABLED = frozenset(
         "CloudantDetector",
         "IPPublicDetector",
         "HexHighEntropyString",
-        # Replaced by linear rules in rules.py that start with a literal: these patterns start with an
+        # Replaced by linear rules in rules/ that start with a literal: these patterns start with an
         # alternation or a character class, so `re` tries them at every position (a third of the
         # plugin time), and their formats are covered there.
         "ArtifactoryDetector",

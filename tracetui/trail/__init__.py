@@ -8,9 +8,11 @@ More in docs/internals/trail.md, `trail/__init__.py`.
 from __future__ import annotations
 
 from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone, same_repository
-from tracetui.trail.patches import Patch, session_patches, unified_diff
+from tracetui.trail.patch import Patch
+from tracetui.trail.patches import session_patches, unified_diff
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
-from tracetui.trail.survival import STATES, Fate, Trail, summarize, trail
+from tracetui.trail.fates import STATES, Fate, Trail, summarize
+from tracetui.trail.survival import trail
 
 __all__ = [
     "STATES",

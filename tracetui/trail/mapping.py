@@ -25,7 +25,7 @@ from tracetui.errors import NotFound
 from tracetui.regular_file import NotRegularFile, refuse_special_git_files
 from tracetui.model import Session, StepKind
 from tracetui.trail.history import ref_tips
-from tracetui.trail.patches import absolute_path, relative_path
+from tracetui.trail.paths import absolute_path, relative_path
 
 TIPS_LOOKED_AT = 16  # branch tips whose trees are searched besides HEAD (branches first)
 FILES_LOOKED_AT = 400  # distinct edited files scored (a session rarely touches more)

@@ -29,7 +29,9 @@ from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import refuse_special_git_files
 from tracetui.model import Session
 from tracetui.trail.history import SNAPSHOT_NAMESPACE
-from tracetui.trail.patches import Patch, count_before, diff_hunks, hunk_lines, split_lines
+from tracetui.trail.hunks import diff_hunks, hunk_lines, split_lines
+from tracetui.trail.line_identity import count_before
+from tracetui.trail.patch import Patch
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 META_FILE = "tracetui-snapshots.jsonl"

@@ -1,0 +1,62 @@
+"""Folders built once per test run and shared by every xdist worker: the corpus synced into a bucket.
+
+Syncing the corpus and scanning its sessions for secrets costs more than most corpus tests' own
+work, and each module that did it paid it again (on each worker that ran one of its tests). A test
+gets its own copy of the one built bucket, so what it writes (plans, exports) is its own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+import shared_data as shared
+
+AGENTS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
+
+
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """`name`'s folder, made by `build(folder)` by the first worker to ask; the others wait for it."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder every worker's own temporary folder is in
+    folder = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / f"{name}.done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            (base / f"{name}.done").touch()
+    return folder
+
+
+def sync_and_scan(bucket_dir: Path, sources: Iterable[tuple[str, Path]]) -> None:
+    """Sync `sources` into a bucket at `bucket_dir` and bring every session's redaction plan up to date."""
+    from tracetui.bucket import Bucket
+    from tracetui.cli import main
+    from tracetui.redact import plan_store, refresh_plans
+
+    args = [x for agent, folder in sources for x in ("--source", f"{agent}={folder}")]
+    assert main(["--bucket", str(bucket_dir), "sync", *args, "--json"]) == 0
+    with Bucket.open(bucket_dir) as bucket:
+        rows = [r for r in bucket.list_sessions() if r.steps]
+        sessions = (bucket.session(r.id) for r in rows)
+        for _ in refresh_plans(sessions, plan_store(bucket), count=len(rows)):
+            pass
+
+
+def corpus_bucket(factory: pytest.TempPathFactory, dest: Path) -> Path:
+    """A copy at `dest` of the bucket holding every corpus agent's sessions, their plans made."""
+    if not shared.CORPUS.is_dir():
+        pytest.skip(f"the real session logs are not at {shared.CORPUS}")
+
+    def build(folder: Path) -> None:
+        sync_and_scan(folder, [(a, shared.CORPUS / a) for a in AGENTS if (shared.CORPUS / a).is_dir()])
+
+    shutil.copytree(built_once(factory, "corpus-bucket", build), dest)
+    return dest

@@ -1,0 +1,341 @@
+"""`blame_file`: every line of a file at a revision, each with the step that wrote it, and the
+fates (the trail) that say whether that step's change was kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pygit2
+
+from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher
+from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve
+from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.trail import trail
+
+
+# -- blame of a file -------------------------------------------------------------------------------
+
+
+def blame_file(
+    library: Any,
+    file: str,
+    repo: str | Path | None = None,
+    ref: str = "HEAD",
+    lines: tuple[int, int] | None = None,
+    states: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileBlame:
+    """Each line of `file` as it is at `ref`, with the step that wrote it (the app's Blame screen and
+    `tracetui blame` call this). `lines` is an inclusive 1-based range. `states` adds the writing
+    patches' survival states from the trail (cached in the library's cache folder)."""
+    r = open_repo(repo, file)
+    rel = relative_name(r, file, repo is not None)
+    commit = resolve(r, ref)
+    try:
+        entry = commit.tree[rel]
+    except (KeyError, ValueError):
+        raise NotFound(f"{rel} is not in {ref} ({str(commit.id)[:10]})") from None
+    if entry.type_str != "blob":
+        raise TracetuiError(f"{rel} is a folder at {ref}, not a file")
+    data = r[entry.id].peel(pygit2.Blob).data
+    if b"\0" in data[:8000]:
+        raise TracetuiError(f"{rel} is a binary file: it has no lines to blame")
+    texts = data.decode("utf-8", errors="replace").splitlines()
+    first, last = (1, len(texts)) if lines is None else lines
+    if texts and (first < 1 or last > len(texts) or first > last):
+        raise TracetuiError(f"lines {first}-{last} are outside {rel}, which has {len(texts)} lines at {ref}")
+    out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
+    if not texts:
+        return out
+    try:
+        # The whole file, even for a few lines: its hunks name every name the file had.
+        blame = r.blame(rel, newest_commit=commit.id)
+    except (pygit2.GitError, KeyError, ValueError) as exc:
+        raise TracetuiError(f"git could not blame {rel}: {exc}") from None
+    commits: dict[str, pygit2.Commit] = {}
+    seq: list[_Line] = []
+    former: dict[str, None] = {}
+    for h in blame:
+        if h.orig_path:
+            former.setdefault(h.orig_path, None)
+    for n in range(first, last + 1):
+        hunk: pygit2.BlameHunk | None
+        try:
+            hunk = blame.for_line(n)
+        except (IndexError, ValueError, pygit2.GitError):
+            hunk = None
+        cid = str(hunk.final_commit_id) if hunk is not None else None
+        if cid and cid not in commits:
+            commits[cid] = r[cid].peel(pygit2.Commit)
+        c = commits.get(cid) if cid else None
+        seq.append(_Line(rel, n, texts[n - 1], cid, (rel,), float(c.commit_time) if c else None))
+    # Every name blame followed the file back to is one of its names: a line a later commit brings
+    # back (a revert undone) after a rename was still written under the old name.
+    names = (rel, *(x for x in former if x != rel))
+    for x in seq:
+        x.names = names
+    index, out.refresh = open_index(library, progress)
+    matcher = _Matcher(r, library.session)
+    try:
+        _attribute(seq, index, matcher)
+        fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
+        if states:
+            _copies_made_later(seq, fates, r, index, matcher)
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
+
+            def fates_of(sessions: set[str]) -> dict[str, list[Any]]:
+                fates.update(_fates(library, r, ref, sessions - set(fates)))
+                return fates
+
+            _not_lost(seq, fates_of, index, matcher, ref)
+    finally:
+        index.close()
+    for x in seq:
+        c = commits.get(x.commit) if x.commit else None
+        fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
+        if x.writer is not None:
+            state = str(fate.state) if fate is not None else STATE_UNKNOWN
+        else:
+            state = x.kind
+        reason = x.reason  # set where a lost patch was set aside
+        if reason is None and x.kind == STATE_UNKNOWN:
+            reason = (
+                "only patches written after its commit match"
+                if x.later
+                else "a bare line between different writers"
+            )
+        elif reason is None and x.commit is None:
+            reason = "git gave no commit for this line"
+        out.lines.append(
+            BlameLine(
+                x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
+                author=c.author.name if c else None,
+                committed=_iso(c.commit_time) if c else None,
+                reason=reason,
+                superseded_by=fate.superseded_by if fate is not None else None,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _copies_made_later(
+    lines: list[_Line],
+    fates: dict[str, list[Any]],
+    r: pygit2.Repository,
+    index: LineIndex,
+    matcher: _Matcher,
+    counts: _KeyCounts | None = None,
+) -> None:
+    """Lines a commit wrote anew that a patch had already brought in an earlier commit.
+
+    A patch's text reaches git in the commit that accepted it (the trail's). A later commit that
+    holds the same text (`#[serde(default)]` above a new field, days after the session) wrote a copy
+    of its own when it added more copies of that line than it took out, over all its files; when it
+    only moved lines (within a file, or to another), the patch's text went with them and the patch
+    keeps them, as it keeps copies the commit puts back after a revert took them out. A line of
+    such a new copy goes to the next patch that had not landed before its commit, else to its
+    commit's author. Where a commit both moved and added copies of one text, which is which is not
+    known, and the lines keep their patch. `counts` may be shared by the commits of a range."""
+    counts = counts if counts is not None else _KeyCounts(r)
+    groups: dict[tuple[str, int, str, tuple[str, ...]], list[_Line]] = {}
+    for x in lines:
+        w = x.writer
+        if w is None or x.key is None or x.commit is None:
+            continue
+        landed, path = _landed(fates, w, x.names)
+        if landed is not None and counts.landed_before(landed, x.commit):
+            groups.setdefault((x.commit, x.key, landed, (path, *x.names) if path else x.names), []).append(x)
+    if not groups:
+        return
+    postings = index.lookup({key for _, key, _, _ in groups})
+    changed = False
+    for (commit, key, landed, names), xs in groups.items():
+        # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
+        lost = counts.in_file(landed, names, key) - counts.in_file(counts.parent(commit), names[1:] or names, key)
+        if counts.net_new(commit, key) - max(0, lost) < len(xs):
+            continue
+        for x in xs:
+            rest = [
+                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
+            ]
+            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+        changed = True
+    if changed:
+        _bare_lines(lines)
+
+
+def _not_lost(
+    lines: list[_Line],
+    fates_of: Callable[[set[str]], dict[str, list[Any]]],
+    index: LineIndex,
+    matcher: _Matcher,
+    ref: str,
+) -> None:
+    """Blame and the trail judge as one: a line in a commit was not put there by a patch the trail
+    finds in no commit (`lost`). Such a writer is set aside and the line goes to the next patch that
+    explains it, else it is `human` (the lost patch was written LOST_STALE_SECONDS or more before the
+    line's commit) or `unknown`, with the reason. A lost patch whose other lines a later step replaced
+    is set aside too: the trail's state is the patch's, and a line of it at the revision contradicts
+    it (the later step's own patch, where it holds the line, is the next candidate)."""
+    set_aside: dict[int, set[tuple[str, int]]] = {}
+    for _ in range(4):  # a few candidates deep: each round judges the new writers' sessions
+        fates = fates_of({x.writer.session for x in lines if x.writer is not None})
+        lost = [
+            x for x in lines
+            if x.writer is not None and not x.by_neighbours and _is_lost(fates, x.writer, x.names)
+        ]  # fmt: skip
+        if not lost:
+            break
+        postings = index.lookup({x.key for x in lost if x.key is not None})
+        for x in lost:
+            w = x.writer
+            assert w is not None
+            x.lost = x.lost or w
+            aside = set_aside.setdefault(id(x), set())
+            aside.add((w.session, w.patch))
+            rest = [p for p in postings.get(x.key, []) if (p.session, p.patch) not in aside] if x.key else []
+            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.later = x.later or later
+            x.kind = "agent" if x.writer else STATE_UNKNOWN
+    for x in lines:
+        if x.writer is not None or x.lost is None:
+            continue
+        p = x.lost
+        who = f"{p.agent} session {p.session[:12]} step {p.index}"
+        age = (x.when - p.time) if x.when is not None and p.time is not None else None
+        if age is not None and age >= LOST_STALE_SECONDS:
+            x.kind = STATE_HUMAN
+            x.reason = (
+                f"the only patch with this text ({who}) is lost at {ref}: it reached no commit, "
+                f"{age / 86_400:.0f} days before this line's commit wrote it"
+            )
+        else:
+            x.kind = STATE_UNKNOWN
+            x.reason = f"the only patch with this text ({who}) is lost at {ref}: it reached no commit"
+    _bare_lines(lines)
+
+
+def _is_lost(fates: dict[str, list[Any]], w: Posting, names: tuple[str, ...]) -> bool:
+    fate = _fate(fates.get(w.session), w, names)
+    return fate is not None and fate.state == "lost"
+
+
+def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The commit that accepted the posting's patch, and the file's name in the repository then."""
+    fate = _fate(fates.get(p.session), p, names)
+    if fate is None:
+        return None, None
+    return fate.commit, fate.patch.path if fate.patch.inside else None
+
+
+class _KeyCounts:
+    """How many copies of a text a commit added, and which commits came after which."""
+
+    def __init__(self, r: pygit2.Repository) -> None:
+        self.r = r
+        self._net: dict[str, Counter[int]] = {}
+        self._after: dict[tuple[str, str], bool] = {}
+        self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+        # blob id -> its lines' counts: a version is read once, whichever commit or list of names
+        # asks for it (the commit that landed a patch and the parent of a later one often share it)
+        self._blobs: dict[str, Counter[int]] = {}
+
+    def parent(self, commit: str) -> str | None:
+        try:
+            parents = self.r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return str(parents[0]) if parents else None
+
+    def in_file(self, commit: str | None, names: tuple[str, ...], key: int) -> int:
+        """Copies of the text in the file at `commit`, under the first of `names` it has then."""
+        if commit is None:
+            return 0
+        if (commit, names) not in self._files:
+            found: Counter[int] = Counter()
+            try:
+                tree = self.r[commit].peel(pygit2.Commit).tree
+                for name in names:
+                    try:
+                        entry = tree[name]
+                    except (KeyError, ValueError):
+                        continue
+                    if entry.type_str == "blob":
+                        found = self._counted(str(entry.id))
+                    break
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._files[(commit, names)] = found
+        return self._files[(commit, names)][key]
+
+    def _counted(self, blob: str) -> Counter[int]:
+        found = self._blobs.get(blob)
+        if found is None:
+            text = self.r[blob].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+            found = self._blobs[blob] = Counter(k for k in map(line_key, text.splitlines()) if k is not None)
+        return found
+
+    def landed_before(self, landed: str | None, commit: str) -> bool:
+        """Whether `landed` is a strict ancestor of `commit`."""
+        if not landed or landed == commit:
+            return False
+        if (commit, landed) not in self._after:
+            try:
+                self._after[(commit, landed)] = self.r.descendant_of(commit, landed)
+            except (pygit2.GitError, KeyError, ValueError):
+                self._after[(commit, landed)] = False
+        return self._after[(commit, landed)]
+
+    def net_new(self, commit: str, key: int) -> int:
+        """Lines of this text the commit added beyond those it took out, over all its files: a block
+        moved within a file or to another (a module split into a package) adds none."""
+        if commit not in self._net:
+            net: Counter[int] = Counter()
+            try:
+                c = self.r[commit].peel(pygit2.Commit)
+                diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
+                for patch in diff:
+                    if patch is None or patch.delta.is_binary:
+                        continue
+                    for hunk in patch.hunks:
+                        for line in hunk.lines:
+                            if line.origin in "+-":
+                                k = line_key(line.content.rstrip("\r\n"))
+                                if k is not None:
+                                    net[k] += 1 if line.origin == "+" else -1
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._net[commit] = net
+        return self._net[commit][key]
+
+
+def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
+    """The trail's fates of each writing session, judged at `ref` (from the trail's cache when fresh)."""
+    out: dict[str, list[Any]] = {}
+    cache = getattr(library, "cache_dir", None)
+    for sid in sorted(sessions):
+        try:
+            session = library.session(sid)
+            out[sid] = trail(session, repo=repo_name(r), ref=ref, cache_dir=cache).fates
+        except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
+            out[sid] = []
+    return out
+
+
+def _fate(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> Any | None:
+    """The trail's fate of the writer's patch to this file (a step may edit several files)."""
+    mine = [f for f in fates or [] if f.patch.step_id == w.step]
+    for f in mine:
+        if f.patch.index == w.patch:  # the very patch (a step may delete a file and write it again)
+            return f
+    for f in mine:
+        for where in (f.path_now, f.patch.path):
+            if where and any(where == n or where.endswith("/" + n) for n in names):
+                return f
+    return mine[0] if len(mine) == 1 else None

@@ -1,0 +1,285 @@
+"""Attribution: from a line in git back to the step that wrote it.
+
+Lines matched to the patches that wrote them: the session's repository (`_Matcher`), the index's
+postings, lines moved or split by a later step. The rules that choose a writer: docs/internals/blame.md,
+`blame/lines.py`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pygit2
+
+from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.results import (
+    MAPPED_FILES,
+    MOVED_BLOCK,
+    MOVED_DEPTH,
+    SLACK_SECONDS,
+    STATE_HUMAN,
+    STATE_UNKNOWN,
+)
+from tracetui.trail import map_repository
+from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
+
+
+# -- choosing a writer -----------------------------------------------------------------------------
+
+
+class _Matcher:
+    """Picks the patch that explains a line, with the repository-recognition answers cached."""
+
+    def __init__(self, repo: pygit2.Repository, session_of: Callable[[str], Any] | None = None) -> None:
+        self.repo = repo
+        self.session_of = session_of
+        self.mapped: dict[str, str | None] = {}
+        self.top = repo.workdir.rstrip("/") if repo.workdir else None
+        self.base = posixpath.basename(self.top) if self.top else None
+        self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
+        self._remotes: set[str] | None = None
+
+    def tier(self, p: Posting, names: Iterable[str]) -> int | None:
+        for name in names:
+            if not name:
+                continue
+            if self.top and p.path == f"{self.top}/{name}":
+                return 0
+            if p.path == name or p.path.endswith("/" + name):
+                root = p.path[: -len(name)].rstrip("/")
+                if self._ours(root, p):
+                    return 1
+        # A file moved to another folder before (or when) it was committed keeps its name: the
+        # patch counts, below any patch of the file's own path, when a folder above it is ours.
+        bases = {posixpath.basename(n) for n in names if n}
+        if posixpath.basename(p.path) in bases:
+            folder = posixpath.dirname(p.path)
+            for _ in range(MOVED_DEPTH):
+                if not folder or folder in ("/", "."):
+                    break
+                if self._ours(folder, p):
+                    return 2
+                folder = posixpath.dirname(folder)
+        return None
+
+    def _ours(self, root: str, p: Posting) -> bool:
+        key = (root, p.session, p.commit, p.remote)
+        found = self.memo.get(key)
+        if found is None:
+            found = (
+                bool(self.base)
+                and posixpath.basename(root) == self.base
+                or bool(p.commit)
+                and self._has_commit(p.commit or "")
+                or bool(p.remote)
+                and _remote_key(p.remote or "") in self.remotes()
+                or self._mapped_root(p.session) == root
+            )
+            self.memo[key] = found
+        return found
+
+    def _mapped_root(self, sid: str) -> str | None:
+        """The session's logged folder that the trail's mapping places at this clone's top, if any."""
+        if sid in self.mapped:
+            return self.mapped[sid]
+        root = None
+        if self.session_of is not None:
+            try:
+                found = map_repository(self.session_of(sid), self.top or self.repo.path)
+                if found.logged_root and found.held >= MAPPED_FILES:
+                    root = found.logged_root.rstrip("/")
+            except Exception:  # noqa: BLE001 - an unreadable session is just not recognised
+                root = None
+        self.mapped[sid] = root
+        return root
+
+    def _has_commit(self, commit: str) -> bool:
+        try:
+            self.repo.revparse_single(commit)
+            return True
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            return False
+
+    def remotes(self) -> set[str]:
+        if self._remotes is None:
+            self._remotes = set()
+            try:
+                for r in self.repo.remotes:
+                    if r.url:
+                        self._remotes.add(_remote_key(r.url))
+            except pygit2.GitError:
+                pass
+        return self._remotes
+
+    def choose(
+        self, postings: list[Posting], names: Iterable[str], when: float | None, moved: bool = True
+    ) -> tuple[Posting | None, bool]:
+        """(the best patch, whether only patches written after the commit matched). `moved`: a patch
+        to a file of the same name in another folder may count (not for short lines, which recur)."""
+        names = list(names)
+        best: Posting | None = None
+        best_rank: tuple[Any, ...] | None = None
+        later = False
+        for p in postings:
+            tier = self.tier(p, names)
+            if tier is None or (tier == 2 and not moved):
+                continue
+            if p.time is not None and when is not None and p.time > when + SLACK_SECONDS:
+                later = True
+                continue
+            # A fork's copy of its parent's step wrote nothing: it explains a line only where no
+            # other patch does (its original, in the parent, comes first however late the copy).
+            rank = (
+                p.copied,
+                0 if p.active else 1,
+                tier,
+                -(p.time if p.time is not None else float("-inf")),
+                -p.index,
+            )
+            if best_rank is None or rank < best_rank:
+                best, best_rank = p, rank
+        return best, later and best is None
+
+
+def _remote_key(url: str) -> str:
+    """A remote URL reduced to host/owner/name, so ssh and https spellings of one repository agree."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z+]+://", "", u)
+    u = re.sub(r"^[^@/]+@", "", u)
+    u = u.replace(":", "/")
+    return u.removesuffix("/").removesuffix(".git")
+
+
+# -- one sequence of lines -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Line:
+    path: str
+    line: int
+    text: str
+    commit: str | None
+    names: tuple[str, ...]
+    when: float | None
+    writer: Posting | None = None
+    later: bool = False
+    key: int | None = None
+    kind: str = ""
+    by_neighbours: bool = False  # a bare line given its neighbours' writer
+    lost: Posting | None = None  # a patch that matched it, set aside: the trail finds it in no commit
+    reason: str | None = None
+
+
+def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+    """Set each line's writer (and kind): by content, then bare lines from their neighbours."""
+    for x in lines:
+        x.key = line_key(x.text)
+    postings = index.lookup(x.key for x in lines if x.key is not None)
+    for x in lines:
+        if x.key is None:
+            continue
+        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when, moved=False)
+        x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    _moved(lines, postings, matcher)
+    _split(lines, index, matcher)
+    _bare_lines(lines)
+
+
+def _bare_lines(lines: list[_Line]) -> None:
+    """A line with no letter or digit goes with its neighbours' writer when they agree."""
+    for x in lines:
+        if x.by_neighbours:  # again, after writers changed
+            x.writer, x.by_neighbours = None, False
+    by_commit_agent = {x.commit for x in lines if x.writer is not None}
+    for i, x in enumerate(lines):
+        if x.key is not None or x.writer is not None:
+            continue
+        above = _neighbour(lines, i, -1)
+        below = _neighbour(lines, i, 1)
+        writers = [n.writer for n in (above, below) if n is not None]
+        if (
+            writers
+            and all(w is not None for w in writers)
+            and len({(w.session, w.step) for w in writers if w}) == 1
+        ):
+            x.writer, x.by_neighbours = writers[0], True
+            x.kind = "agent"
+        elif x.commit in by_commit_agent:
+            x.kind = STATE_UNKNOWN
+        else:
+            x.kind = STATE_HUMAN
+
+
+def _moved(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Matcher) -> None:
+    """Lines no patch of the file's own names explains, given to a patch of a file of the same name
+    in another folder of the repository when it explains a block of them (MOVED_BLOCK lines)."""
+    found: list[tuple[_Line, Posting]] = []
+    for x in lines:
+        if x.key is None or x.writer is not None or x.later:
+            continue
+        w, _ = matcher.choose(postings.get(x.key, []), x.names, x.when)
+        if w is not None:
+            found.append((x, w))
+    blocks = Counter((x.path, w.session, w.patch) for x, w in found)
+    for x, w in found:
+        if blocks[(x.path, w.session, w.patch)] >= MOVED_BLOCK:
+            x.writer, x.kind = w, "agent"
+
+
+def _split(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
+    """Lines no patch explains alone, looked for as a patch's line that a formatter split over 2 to
+    SPLIT_SPAN consecutive lines of one commit (a long call broken at its brackets)."""
+    runs: list[tuple[int, int, int]] = []  # (first, last, key)
+    for i, x in enumerate(lines):
+        if x.writer is not None or x.later:
+            continue
+        joined = norm(x.text)
+        for j in range(i + 1, min(i + SPLIT_SPAN, len(lines))):
+            n, prev = lines[j], lines[j - 1]
+            if n.commit != x.commit or n.path != x.path or n.line != prev.line + 1 or n.writer is not None:
+                break
+            part = norm(n.text)
+            if not part:
+                break
+            joined += part
+            if len(joined) >= SPLIT_MIN:
+                key = line_key(joined)
+                if key is not None:
+                    runs.append((i, j, key))
+    if not runs:
+        return
+    postings = index.lookup(k for _, _, k in runs)
+    for first, last, key in sorted(runs, key=lambda r: r[0] - r[1]):  # the longest runs first
+        run = lines[first : last + 1]
+        if any(x.writer is not None for x in run):
+            continue
+        writer, _ = matcher.choose(postings.get(key, []), run[0].names, run[0].when)
+        if writer is not None:
+            for x in run:
+                x.writer, x.kind = writer, "agent"
+
+
+def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The nearest line with evidence in direction `step`, in the same commit and file, contiguous."""
+    here = lines[i]
+    j = i + step
+    last = here
+    while 0 <= j < len(lines):
+        n = lines[j]
+        if n.commit != here.commit or n.path != here.path or abs(n.line - last.line) != 1:
+            return None
+        if n.key is not None:
+            return n
+        last = n
+        j += step
+    return None
+
+
+def _iso(epoch_seconds: int) -> str:
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,54 @@
+"""Format rules for credentials detect-secrets lacks or cuts short, and context rules around them.
+
+Every pattern here runs in linear time on hostile input (no nested quantifiers over the same
+characters). Each format rule has literal "needles": its regex runs only on a text holding one.
+One module per family: `table` and `tokens` (vendor formats), `assignments` (a name, then its
+value), `judge` (how such a value is weighed), `headers`, `commands`, `files`.
+More in docs/internals/redact.md.
+"""
+
+from tracetui.redact.rules.assignments import (
+    assignment_findings,
+    name_value_findings,
+    service_key_findings,
+)
+from tracetui.redact.rules.commands import cli_password_findings, http_client_findings
+from tracetui.redact.rules.files import (
+    credential_file_findings,
+    k8s_secret_findings,
+    key_file_findings,
+    netrc_findings,
+    object_value_findings,
+    pgpass_findings,
+    quoted_key_file_findings,
+)
+from tracetui.redact.rules.headers import context_findings
+from tracetui.redact.rules.judge import (
+    FORMAT_PREFIXES,
+    id_of_a_credential,
+    names_a_credential,
+    names_a_setting,
+    owned_by_format,
+    prefix_on_counting,
+    wrong_vendor_length,
+)
+from tracetui.redact.rules.table import TOKEN_RULES, Rule, jwt_tier, slack_tier
+from tracetui.redact.rules.tokens import (
+    facebook_app_token_findings,
+    filler_after_prefix,
+    mailchimp_findings,
+    masked_after,
+    pem_findings,
+    token_findings,
+)
+
+__all__ = [
+    "FORMAT_PREFIXES", "TOKEN_RULES", "Rule",
+    "assignment_findings", "cli_password_findings", "context_findings", "credential_file_findings",
+    "facebook_app_token_findings", "filler_after_prefix", "http_client_findings", "id_of_a_credential",
+    "jwt_tier", "k8s_secret_findings", "key_file_findings", "mailchimp_findings", "masked_after",
+    "name_value_findings", "names_a_credential", "names_a_setting", "netrc_findings",
+    "object_value_findings", "owned_by_format", "pem_findings", "pgpass_findings", "prefix_on_counting",
+    "quoted_key_file_findings", "service_key_findings", "slack_tier", "token_findings",
+    "wrong_vendor_length",
+]  # fmt: skip

@@ -1,0 +1,420 @@
+""""""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+
+from tracetui.redact.finding import Finding, SUGGESTED
+from tracetui.redact.rules.judge import (
+    _COUNTING,
+    _dense_random,
+    _judge,
+    _kebab_words,
+    _KEYWORD,
+    _NAME_OK,
+    _PHRASE_NAME,
+    _STRONG_NAME,
+    _WORD_PASSWORDS,
+)
+from tracetui.redact.syntax import CODE_C, KNOWN_CODE, Syntax, UNKNOWN
+from tracetui.redact.text_checks import (
+    has_letter_and_digit,
+    is_filler,
+    is_placeholder,
+    is_reference,
+    LINE_NUMBER,
+    looks_like_identifier,
+    random_enough,
+)
+
+
+# A name ending in a source or config file's extension names that file.
+_FILE_NAME = re.compile(
+    r"\.(?:rs|py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|swift|c|h|cc|cpp|hpp|cs|php|md|txt|json|ya?ml|toml|"
+    r"ini|cfg|conf|sh|bash|zsh|lock|xml|html|css|scss|sql|proto|gradle|tf|lua|ex|exs|erl|dart|vue|svelte)$"
+)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+# What may sit between the name and its value: closing quotes/brackets, an assignment operator.
+# `=>` before `=` (a Ruby or Perl hash, Logstash: `"apiToken" => "…"`); PHP's `.=` and `??=`. A declared
+# type between the name and `=` (Go's `var apiToken string = "…"`, Kotlin's `: String =`, Rust's `: &str =`)
+# only before a quote: a declaration of a string. A name and a quoted value with only spaces between
+# (`password "…";`, a directive) may sit in a JSON string, its quotes escaped (`password \\"…\\";`).
+_SEPARATOR = re.compile(
+    r"[ \t]*+(?::[ \t]*+)?(?:\[\]|&(?:'static[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.]{0,30}+\??[ \t]*+:?="
+    r"[ \t]*+(?=\\?[\"'`])"
+    r"|(?:\[\d{0,4}\])?(?:\\?[\"'\]]){0,2}[ \t]*(?:===?|!==?|=>|\.=|\?\?=|=|:=|::=|:::=|\?=|\|\|=|->|:)[ \t]*"
+    r"|[ \t]+(?=\\?[\"'])"
+)
+_SPACE_SEPARATOR = re.compile(r"[ \t]+")
+_CODE_OPERATOR = re.compile(r"=>|\.=|\?\?=")
+# A backslash before the quote: the same assignment inside a JSON string (`\"value\"`).
+# Up to 4096 characters: an STS session token or a service-role JWT runs past 1,000, and a value cut
+# short leaves its tail in the capsule. Possessive: the class holds no quote, so backing off never helps.
+_QUOTED_VALUE = re.compile(r"@?(\\?[\"'`])([^\"'`\s\\]{1,4096}+)\1")
+# Passphrases may hold spaces; only taken for password-like names, within one line.
+_QUOTED_PHRASE = re.compile(r"@?(\\?[\"'`])([^\"'`\r\n\\]{1,200})\1")
+_BARE_VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|token|bearer)[ \t]+)?([^\s\"'`,;<>(){}\[\]\\]{1,4096})")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# XML/config style: key="SomePassword" value="..."
+_XML_VALUE = re.compile(r"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{1,400})\"")
+
+
+def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
+    """Values assigned to credential-named keys: `API_KEY=...`, `"token": "..."`, `--password x`.
+
+    In source code (`syntax`), only a string literal is a value: an unquoted right-hand side is an
+    expression, and in the C family a `'…'` is a char literal. Not in a comment or inside a multi-line
+    string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
+    code = syntax in KNOWN_CODE
+    literals = _MultiLineLiterals(text) if code else None
+    assigned = _Assigned(text)
+    n = len(text)
+    last_end = -1
+    if lowered is None or len(lowered) != len(text):
+        lowered = text.lower() if len(text.lower()) == n else text
+    for m in _KEYWORD.finditer(lowered):
+        # The identifier around the keyword, bounded so a long word costs at most a few dozen steps.
+        a = m.start()
+        stop = max(0, a - 64)
+        while a > stop and text[a - 1] in _IDENT_CHARS:
+            a -= 1
+        if a > 0 and text[a - 1] == "\\" and text[a] in "nrt":
+            a += 1  # `\nmockToken = …` inside a JSON string: the name starts after the escaped line break
+        b = m.end()
+        stop = min(n, b + 64)
+        while b < stop and text[b] in _IDENT_CHARS:
+            b += 1
+        if b < last_end:
+            continue
+        name = text[a:b]
+        if not _NAME_OK.search(name.lower()):
+            continue  # "keyboard", "passive", "author": a stem inside another word
+        if _FILE_NAME.search(name):
+            continue  # `src/auth.rs:31:…`, `token.py:12:`: grep's file and line, not a setting
+        sep = _SEPARATOR.match(text, b)
+        if sep is None:
+            if a > 0 and name.startswith("-") and text[a - 1] in " \t" or name.startswith("--"):
+                sep = _SPACE_SEPARATOR.match(text, b)  # a command-line flag: --token VALUE
+            elif text.startswith('"', b) or text.startswith("'", b):
+                xml = _XML_VALUE.match(text, b + 1)  # <add key="Password" value="..."/>
+                if xml:
+                    yield from _judge(name, xml.group(1), xml.start(1), True, False)
+                    last_end = xml.end()
+                    continue
+                pair = _argument_pair(text, a, b)
+                if pair is not None:
+                    last_end = pair.end
+                    yield pair
+                continue
+            if sep is None:
+                continue
+        if name.lower() == "pass" and not sep.group(0).strip():
+            continue  # "to pass '--prompt' as a value": the verb before a quoted word, not a key
+        p = sep.end()
+        quoted = _QUOTED_VALUE.match(text, p)
+        if quoted is None and _PHRASE_NAME.search(name):
+            quoted = _QUOTED_PHRASE.match(text, p)
+        code_line = code and not (_in_comment(text, a) or (literals is not None and literals.inside(a)))
+        if quoted is None and _CODE_OPERATOR.search(sep.group(0)):
+            continue  # `key => value`, `$key .= value`: a hash entry, PHP; a bare right side is code
+        if quoted:
+            if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
+                last_end = quoted.end()
+                continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
+            value, start = quoted.group(2), quoted.start(2)
+        elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
+            # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
+            # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
+            # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
+            # `= get_key()`, `= OTHER_NAME`) is passed over by them anyway.
+            continue
+        else:
+            bare = _BARE_VALUE.match(text, p)
+            if not bare:
+                continue
+            value, start = bare.group(1), bare.start(1)
+            if assigned.elsewhere(value, start):
+                continue  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
+            nxt = text[bare.end(): bare.end() + 1]
+            if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
+                # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
+                # made of symbols that runs to the end of the line (`m{{h}o)p$[e...`, `A,.:-@*?!`).
+                odd = _line_end_value(text, start, name)
+                if odd is not None:
+                    last_end = odd.end
+                    yield odd
+                    continue
+            # `token = get_token(...)`, `password=args.password`: code, not a value.
+            if nxt in ("(", "[", "{"):
+                continue
+            line = _line_start(text, a) if nxt in (" ", "\t") else None
+            if line is not None and _YAML_KEY.fullmatch(text, line, start):
+                phrase = _yaml_phrase(text, start, name)
+                if phrase is not None:
+                    last_end = phrase.end
+                    yield phrase
+                    continue
+        env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
+        last_end = start + len(value)
+        yield from _judge(name, value, start, bool(quoted), env_style)
+
+
+# A credential's name as one string argument and its value as the next: `os.Setenv("DB_PASSWORD", "…")`,
+# PHP's `define('AUTH_KEY', '…')`, `os.environ.setdefault("API_KEY", "…")`, `System.setProperty(…)`.
+_ARGUMENT_GAP = re.compile(r"(\\?[\"'])[ \t]*,[ \t]*")
+
+
+def _generated_or_dense(value: str) -> bool:
+    if value.isdigit():
+        return len(value) >= 16 and len(set(value)) >= 5 and value not in _COUNTING  # a numeric client id
+    if has_letter_and_digit(value) and random_enough(value, 8, 3.0):
+        return not looks_like_identifier(value) and not _SNAKE_WORDS.fullmatch(value)
+    return _dense_random(value)
+
+
+# `poule_v2`, `data_type`, `config_v10`: words joined by `_`, a version number at most.
+_SNAKE_WORDS = re.compile(r"[a-z]+(?:_(?:[a-z]+|v?\d{1,3}))+|[a-z]+\d{1,3}")
+
+
+def _argument_pair(text: str, a: int, b: int) -> Finding | None:
+    gap = _ARGUMENT_GAP.match(text, b)
+    if gap is None or a == 0 or not text[a - len(gap.group(1)) : a] == gap.group(1):
+        return None  # the name must be a string literal of its own, closed by the same quote
+    quoted = _QUOTED_VALUE.match(text, gap.end())
+    if quoted is None:
+        return None
+    value, name = quoted.group(2), text[a:b]
+    # Strings side by side are more often a list (`("password", "credentials")`, `"add-user-auth",
+    # "fix-payment-bug"`) or a call's positional arguments (`mysqli(host, 'poule', 'PASSWORD', 'poule_v2')`)
+    # than a name and its value. So the name is a compound (`DB_PASSWORD`, `apiKey`, `db.password`), not a
+    # credential's bare word, and the value is generated: not words, with a digit or dense with symbols.
+    if name.lower().strip("_-.") in _WORD_PASSWORDS or not _generated_or_dense(value) or _kebab_words(value):
+        return None
+    found = list(_judge(name, value, quoted.start(2), True, False))
+    return found[0] if found else None
+
+
+# A variable's name as the whole value: letters first, a lower-case letter and a digit or an inner
+# capital in it (`s3Secret`, `dbPass2`); plain words and constants are judged by the usual rules.
+_VARIABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,63}")
+
+
+_ASSIGNED = re.compile(r"(?<![\w.$])([A-Za-z_][A-Za-z0-9_]{2,63})[ \t]*(?::=|!=|==|=(?![=>]))")
+
+
+class _Assigned:
+    """The names a text assigns or tests, read once per text and only when a value might be one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.where: dict[str, list[int]] | None = None
+
+    def elsewhere(self, value: str, at: int) -> bool:
+        """Whether the bare `value` at `at` is a variable the same text assigns or tests elsewhere
+        (`s3Secret := os.Getenv(…)`, `let dbPass2 = …`, `if s3Secret != ""`): code naming where a
+        secret is held. A literal password does not stand left of an `=`; plain lower-case words
+        (`admin`, `postgres`) are left to the usual rules, since they are weak real passwords too."""
+        if not _VARIABLE_LIKE.fullmatch(value) or value.isupper() or value.islower() and value.isalpha():
+            return False
+        if self.where is None:
+            self.where = {}
+            for m in _ASSIGNED.finditer(self.text):
+                seen = self.where.setdefault(m.group(1), [])
+                if len(seen) < 2:
+                    seen.append(m.start(1))
+        return any(p != at for p in self.where.get(value, ()))
+
+
+# A comment's opener before a name on its line (after a Read's line number or a diff's `+`): what
+# follows is words, where `name = value` holds a literal even in a source file.
+_COMMENT_OPENER = re.compile(r"(?:^|(?<=[\s;→|+\-]))(?:#|//|/\*|<!--|--(?=\s))|^[\s\d→|+\-]*\*(?!\*)")
+
+
+class _MultiLineLiterals:
+    """Where a source file's multi-line strings open and close (triple quotes, backticks), found once per
+    text; a position after an odd count of one kind of mark is inside such a string."""
+
+    def __init__(self, text: str) -> None:
+        self.marks = [[m.start() for m in pattern.finditer(text)] for pattern in _LITERAL_MARKS]
+
+    def inside(self, at: int) -> bool:
+        return any(bisect.bisect_left(marks, at) % 2 == 1 for marks in self.marks if marks)
+
+
+_LITERAL_MARKS = (re.compile(r'"""'), re.compile(r"'''"), re.compile(r"`"))
+
+
+def _in_comment(text: str, at: int) -> bool:
+    lo = max(0, at - 300)
+    nl = text.rfind("\n", lo, at)
+    return _COMMENT_OPENER.search(text[nl + 1 if nl >= 0 else lo : at]) is not None
+
+
+# A credential's name and value in sibling fields: Kubernetes/ECS env lists (`- name: X` /
+# `value: Y`), CloudFormation parameters, secret managers' JSON (`{"Name": "X", "Value": "Y"}`).
+_NAME_VALUE = re.compile(
+    r"(?i)(?<![\w\-])(?:name|key|parameterkey|parameter_key)(\\?[\"']?)[ \t]*[:=][ \t]*(\\?[\"']?)"
+    r"([A-Za-z_/][\w.\-/:]{1,120})\2[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?[\\\"']{0,2}(?:value|parametervalue|parameter_value)"
+    r"[\\\"']{0,2}[ \t]*[:=][ \t]*"
+)
+
+
+def name_value_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "value" not in lowered or ("name" not in lowered and "key" not in lowered):
+        return
+    for m in _NAME_VALUE.finditer(text):
+        name = m.group(3)
+        if not _NAME_OK.search(name.lower()):
+            continue
+        quoted = _QUOTED_VALUE.match(text, m.end())
+        if quoted:
+            value, start = quoted.group(2), quoted.start(2)
+        else:
+            bare = _BARE_VALUE.match(text, m.end())
+            if bare is None:
+                continue
+            value, start = bare.group(1), bare.start(1)
+        yield from _judge(name, value, start, bool(quoted), bool(_ENV_NAME.match(name)))
+
+
+# A setting named only for the service whose key it holds (`cloudflare: "<key>"`, `SOURCEGRAPH=<token>`):
+# services whose keys carry no prefix of their own, so no format rule finds them. The name alone says
+# less than `token` or `key` would (it may be a version, an image, a region), so only a generated value
+# of key size counts, and only as a question.
+_SERVICE_NAMES = frozenset(
+    "cloudflare sourcegraph heroku datadog newrelic new_relic new-relic sendgrid mailgun mailchimp twilio "
+    "algolia pusher mapbox bugsnag rollbar honeycomb mixpanel amplitude fastly netlify vercel asana trello "
+    "airtable contentful zendesk hubspot intercom okta auth0 dropbox digitalocean linode vultr doppler "
+    "pulumi snyk circleci travis droneci finnhub etsy kucoin kraken bittrex gitter looker launchdarkly "
+    "messagebird nytimes plaid postman rapidapi shippo sumologic typeform yandex zapier".split()
+)
+# Found from the value's side (a key-sized run after `:` or `=`), whose first character is one of two, so
+# `re` skips ahead at C speed; the name before it is then read by hand. A search for the names themselves
+# cost 40% of a whole scan.
+_KEY_AFTER_SIGN = re.compile(r"[:=][ \t]*(\\?[\"'])?([A-Za-z0-9_\-]{20,100})(?![A-Za-z0-9_\-])")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def service_key_findings(text: str, lowered: str) -> Iterator[Finding]:
+    for m in _KEY_AFTER_SIGN.finditer(text):
+        at = m.start()
+        if text[at - 2 : at] in ('\\"', "\\'"):
+            at -= 2
+        elif text[at - 1 : at] in ('"', "'"):
+            at -= 1
+        a = at
+        while a > 0 and at - a < 20 and text[a - 1] in _NAME_CHARS:
+            a -= 1
+        if a > 0 and text[a - 1] == "\\" and text[a] in "nrt":
+            a += 1  # the name starts after a JSON string's escaped line break
+        elif a > 0 and (text[a - 1] in _IDENT_CHARS or text[a - 1] in "/@"):
+            continue  # part of a longer word, path or handle
+        if lowered[a:at] not in _SERVICE_NAMES:
+            continue
+        value, start = m.group(2), m.start(2)
+        if m.group(1) is not None and not text.startswith(m.group(1), m.end()):
+            continue  # an opened quote must close right after the value
+        if not _generated_or_dense(value) or value.isdigit() or is_placeholder(value) or is_filler(value) \
+                or _kebab_words(value):
+            continue
+        yield Finding(start, start + len(value), "secret", SUGGESTED, "rule:service-key")
+
+
+# Where a line ends, for a value that runs to it: a line break, or inside a JSON string (a config printed
+# as JSON, a patch in a tool's JSON arguments) an escaped one or the string's closing quote, which may be
+# followed by the next element on the same line (a structured patch's `"lines": [" a", "+k = v", " b"]`);
+# a markdown table's cell ends a line too (`| `k = v` | … |`). Up to two quotes may close first: the
+# value's own, then a code span's or the JSON string's.
+_LINE_END = r"(?:\\?[\"'`]){0,2}(?:[,;]?[ \t]*(?:\r?\n|$|\\[nr]|\|)|(?<!\\\")(?<=\")[ \t]*[,\]}])"
+# The rest of a line after `name = ` / `name: `, for symbol-heavy unquoted passwords; it stops at a JSON
+# escape (`\n`, `\"`, `\\`).
+_LINE_REST = re.compile(rf"(?:[^\s\"'`\\]|\\(?![nrt\"'\\])){{1,200}}(?={_LINE_END})")
+_PASSWORD_WORD = re.compile(r"(?<![a-z])pass(?![a-z])")
+_CODE_START = re.compile(r"[A-Za-z_$][\w.$]*[(\[]|[({\[]|\$\{|\{\{|\$\(|%\{")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _brackets_mismatched(value: str) -> bool:
+    """A closer with no opener, or of another kind: truncated code leaves openers unclosed, it does
+    not close a `{` with a `)`. Random passwords do that all the time."""
+    stack: list[str] = []
+    # Closers at the very end belong to a call the line opened before the value (`f(x.key))`).
+    for ch in value.rstrip(_CLOSE):
+        if ch in _OPEN:
+            stack.append(ch)
+        elif ch in _CLOSE:
+            if not stack or _OPEN.index(stack.pop()) != _CLOSE.index(ch):
+                return True
+    return False
+
+
+def _line_end_value(text: str, start: int, name: str) -> Finding | None:
+    m = _LINE_REST.match(text, start)
+    if m is None or not (_STRONG_NAME.search(name) or _PASSWORD_WORD.search(name.lower())):
+        return None
+    if m.group(0).endswith(";"):
+        return None  # `passwd = m{x)…;`: a C-like statement, whose unquoted right side is an expression
+    value = m.group(0).rstrip(",;")
+    if len(value) < 8 or value[0] in ":=>" or _CODE_START.match(value) or is_reference(value):
+        return None
+    symbols = [c for c in value if not c.isalnum() and c != "_"]
+    # Code and paths use a few symbols among many letters; a typed password is dense with them.
+    dense = len(set(symbols)) >= 5 and len(symbols) >= 0.4 * len(value)
+    if not (dense or _brackets_mismatched(value)):
+        return None
+    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
+
+
+# `secret_key: some words` at the start of a YAML/config line (only `name:` then a space), after what a
+# viewer puts before a line: `cat -n`'s or Claude's `12→` line number, grep's `path:12:`, a diff's `+`, the
+# label of a stream's first line in a shell tool's result (Gemini CLI's `Stdout: `).
+# (grep's path is split at its first `/` or `.`, and the dashes before the key are taken whole, so no two
+# parts of the pattern can share a character: a line of 40,000 `a.` or dashes was 10 s a match.)
+_YAML_KEY = re.compile(
+    rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
+    r"[ \t-]*+[\w.\-]+:[ \t]+"
+)
+_PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
+
+
+# How far back a YAML-style key's line start is looked for: no key, with a viewer's prefix before it, is
+# longer. Each credential name of a line looked back to its start, so a megabyte line of `password=x `
+# took 30 s.
+_KEY_LINE = 1024
+
+
+def _line_start(text: str, at: int) -> int | None:
+    """Where the line holding `at` starts, counting a JSON string's own lines (after an escaped line break,
+    or after the string's opening quote: one no word or backslash comes right before) and a markdown table's
+    cells (after a `|` border, and a code span's opening backtick). None where it starts more than
+    `_KEY_LINE` characters before `at`: too far for a key."""
+    lo = max(0, at - _KEY_LINE)
+    start = text.rfind("\n", lo, at) + 1 or (0 if lo == 0 else -1)
+    escaped = text.rfind("\\n", max(start, lo), at)
+    if escaped >= 0:
+        start = escaped + 2
+    within = max(start, lo)
+    opening = max(text.rfind('"', within, at), text.rfind("|", within, at), text.rfind("`", within, at))
+    if opening >= 0:
+        before = text[opening - 1] if opening > 0 else ""
+        if not (text[opening] == '"' and (before == "\\" or before.isalnum())):  # a quote inside a string
+            start = opening + 1
+    return start if start >= 0 else None
+
+
+def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
+    """An unquoted multi-word value of a secret-named YAML key: a passphrase, or prose. Only ever a
+    suggestion."""
+    if not _PHRASE_NAME.search(name):
+        return None
+    m = _PHRASE_REST.match(text, start)
+    if m is None:
+        return None
+    value = m.group(0).rstrip()
+    if is_reference(value) or is_placeholder(value):
+        return None
+    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")

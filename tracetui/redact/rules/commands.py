@@ -1,0 +1,136 @@
+"""Command lines that carry a password: short flags (`mysql -pX`, `docker login -p X`), HTTP
+clients' auth flags, and the XML and plist values a command printed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.rules.judge import _judge, _NAME_OK, _WORD_PASSWORDS
+from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
+
+
+# Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
+# (attached), `docker login -p SECRET`, `sshpass -p SECRET`, `redis-cli -a SECRET`.
+_CLI_PASSWORD = re.compile(
+    r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?)\b[^\n|;&]{0,200}?[ \t]-p[\"']?([^\s\"'`;|&]{1,200})"
+    r"|\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)(?:[ \t]+registry)?[ \t]+login\b[^\n|;&]{0,200}?"
+    r"[ \t](?:-p|--password)(?:=|[ \t]+)[\"']?([^\s\"'`;|&]{1,200})"
+    r"|\bsshpass[ \t]+-p[ \t]*[\"']?([^\s\"'`;|&]{1,200})"
+    r"|\bredis-cli\b[^\n|;&]{0,200}?[ \t]-a[ \t]+[\"']?([^\s\"'`;|&]{1,200})"
+)
+_CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
+# HTTP clients that take `user:password` (curl -u/--user/-U/--proxy-user, httpie/xh -a/--auth) or
+# a password flag (wget --password, --http-password...). Found from the command word, then the flags
+# read within its command line (backslash continuations included), so no pattern runs over a line twice.
+_HTTP_CLIENT = re.compile(r"(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])")
+_HTTP_FLAG = re.compile(
+    r"(?<![^ \t'\"])(?:(-u|-U)(?:[ \t]+|(?=[^\s\-]))|(-a)[ \t]+|"
+    r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|"
+    r"(--password|--http-password|--ftp-password|--proxy-password)(?:=|[ \t]+))"
+)
+_FLAG_VALUE = re.compile(r"\\?\"([^\"\n\\]{1,300})\\?\"|'([^'\n]{1,300})'|([^\s\"'`;|&\\]{1,300})")
+_COMMAND_END = re.compile(r"(?<!\\)\n|\\n(?![ \t]*-)|[;|]|&&")
+
+
+def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The credential an HTTP client is given: for `-u`/`--user`/`-a`/`--auth`, the whole `user:password`
+    pair (Basic auth sends the pair, and the user half says whose account the password opens), judged on
+    its password; for wget's `--password`, the password and the `--user` of the same command."""
+    if not any(map(lowered.__contains__, ("curl", "wget", "http", "xh"))):
+        return
+    end = -1
+    for cmd in _HTTP_CLIENT.finditer(text):
+        if cmd.start() < end:
+            continue  # inside the previous command line (`curl ... | http ...` is read once)
+        word = cmd.group(1)
+        end_m = _COMMAND_END.search(text, cmd.end(), cmd.end() + 2000)
+        end = end_m.start() if end_m else min(len(text), cmd.end() + 2000)
+        wget_user: tuple[int, int] | None = None
+        for flag in _HTTP_FLAG.finditer(text, cmd.end(), end):
+            short, auth_a, long_user, password_flag = flag.groups()
+            if auth_a and word == "curl":
+                continue  # curl's -a is --append, it takes no value
+            if password_flag and word != "wget":
+                continue
+            v = _FLAG_VALUE.match(text, flag.end(), end)
+            if v is None:
+                continue
+            g = next(i for i in (1, 2, 3) if v.group(i) is not None)
+            value, start = v.group(g), v.start(g)
+            pair_start, pair_end = start, start + len(value)
+            if value.startswith(("<", "$", "%")):
+                continue  # `<user:password>`, `$CREDS`, `%AUTH%`: a template or a variable
+            if not password_flag:
+                user, colon, password = value.partition(":")
+                if not colon and word == "wget" and long_user:
+                    wget_user = (start, start + len(value))  # `--user=bob`, its password in its own flag
+                    continue
+                if not colon and text.startswith(":", v.end()):
+                    # `"user":"password"`: user and password quoted apart
+                    rest = _FLAG_VALUE.match(text, v.end() + 1, end)
+                    if rest is None:
+                        continue
+                    g2 = next(i for i in (1, 2, 3) if rest.group(i) is not None)
+                    value, start = rest.group(g2), rest.start(g2)
+                    pair_end = start + len(value)
+                elif colon and not password and g == 3 and text.startswith(("'", '"'), v.end()):
+                    rest = _FLAG_VALUE.match(text, v.end(), end)  # kevin:'password'
+                    if rest is None or rest.lastindex == 3:
+                        continue
+                    value, start = rest.group(rest.lastindex or 1), rest.start(rest.lastindex or 1)
+                    pair_end = start + len(value)
+                elif colon and not password:
+                    # `-u TOKEN:` (an API key as the user name, no password): the key is the secret
+                    if len(user) < 8 or not random_enough(user, 8, 2.5) or is_reference(user):
+                        continue
+                    value = user
+                elif not colon:
+                    continue  # curl asks for the password; nothing on the line
+                else:
+                    start += len(user) + 1
+                    value = password
+            if value.lower() in _WORD_PASSWORDS:
+                continue  # `--user user:pass` in a how-to
+            inner = value[1:-1] if value[:1] == "{" and value[-1:] == "}" else value
+            if (is_reference(value) or is_placeholder(value)) and not (inner != value and _generated(inner)):
+                continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
+            yield Finding(pair_start, pair_end, "password", AUTO, "rule:http-client-credentials")
+            if password_flag and wget_user is not None:
+                yield Finding(wget_user[0], wget_user[1], "password", AUTO, "rule:http-client-credentials")
+                wget_user = None
+
+
+def _generated(value: str) -> bool:
+    return has_letter_and_digit(value) and random_enough(value, 8, 3.0) and not is_placeholder(value)
+
+# XML elements named for a credential: Maven's `<password>…</password>`, `<apiKey>…</apiKey>`.
+# The value may sit on a line of its own, indented (`<apiToken>\n    …\n</apiToken>`).
+_XML_ELEMENT = re.compile(
+    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s]{1,400})[ \t]*(?:\r?\n[ \t]*)?</\1>"
+)
+
+# A property list's entry: `<key>API_TOKEN</key>` then its `<string>…</string>`.
+_PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^<>\s]{1,400})</string>")
+
+
+def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if any(map(lowered.__contains__, _CLI_NEEDLES)):
+        for m in _CLI_PASSWORD.finditer(text):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            value = m.group(g)
+            if is_reference(value) or is_placeholder(value):
+                continue
+            yield Finding(m.start(g), m.end(g), "password", AUTO, "rule:cli-password")
+    if "</" in text:
+        for m in _XML_ELEMENT.finditer(text):
+            name = m.group(1)
+            if name.lower() == "key":
+                continue  # a property list's `<key>`: it holds a setting's name; its value comes next
+            if _NAME_OK.search(name.lower()):
+                yield from _judge(name, m.group(2), m.start(2), True, False)
+        if "<key>" in text:
+            for m in _PLIST_PAIR.finditer(text):
+                if _NAME_OK.search(m.group(1).lower()):
+                    yield from _judge(m.group(1), m.group(2), m.start(2), True, False)

@@ -1,0 +1,100 @@
+"""Headers, cookies and URLs that carry a credential: `Authorization`, key headers, a bearer
+token, a cookie, a password in a URL or a query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.text_checks import is_placeholder, random_enough
+
+
+# --- Headers, cookies, URLs with passwords -------------------------------------------------------
+
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
+    r"([^\s\"',;]{8,})"
+)
+_KEY_HEADER = re.compile(
+    r"(?i)\bx-(?:api-key|auth-token|access-token|amz-security-token|goog-api-key|csrf-token|xsrf-token|"
+    r"session-token|vault-token)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;]{8,})"
+)
+_BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9_\-.=:+/~]{16,})")
+_COOKIE = re.compile(r"(?im)\b(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?([^\r\n\"']{4,})")
+_URL_PASSWORD = re.compile(
+    r"\b([a-z][a-z0-9+.\-]{1,20})://([^\s:/@\"'<>]{0,128}):([^\s@/\"'<>]{1,256})@(?=[^\s/\"'<>]+)", re.I
+)
+_QUERY_SECRET = re.compile(
+    r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
+    r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
+)  # a value stops at a JSON string's escape (`\"`, `\n`): the escape is the string's, not the value's
+_DB_SCHEMES = frozenset(
+    "postgres postgresql mysql mariadb mongodb mongodb+srv redis rediss amqp amqps mssql sqlserver oracle "
+    "jdbc clickhouse cockroachdb couchdb neo4j cassandra".split()
+)
+
+
+# Cookies that count visits for analytics and remember consent (Google Analytics and Ads, Meta's pixel,
+# Hotjar, Microsoft Clarity, Matomo, Segment's anonymous id): a visitor's tracking id, which opens no
+# session; and the attributes a Set-Cookie line puts after its one cookie.
+_ANALYTICS_COOKIE = re.compile(
+    r"(?i)_ga(?:_\w+)?|_gid|_gat\w*|_gcl_\w+|_fbp|_fbc|__utm\w|_hj\w+|_clck|_clsk|_pk_(?:id|ses)[\w.]*"
+    r"|ajs_anonymous_id|optanonconsent|optanonalertboxclosed|cookieconsent_status"
+)
+_COOKIE_ATTRIBUTES = frozenset(
+    "path domain expires max-age secure httponly samesite partitioned priority".split()
+)
+
+
+def _analytics_only(cookies: str) -> bool:
+    """Whether every cookie in a Cookie or Set-Cookie value is an analytics or consent cookie."""
+    names = [pair.split("=", 1)[0].strip() for pair in cookies.split(";")]
+    names = [n for n in names if n and n.lower() not in _COOKIE_ATTRIBUTES]
+    return bool(names) and all(_ANALYTICS_COOKIE.fullmatch(n) for n in names)
+
+
+# Authorization schemes that sign each request (AWS SigV4, HTTP Message Signatures): the header holds a
+# key id and a signature good for that one request; the key that made it never leaves the client.
+_SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
+
+
+def context_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if "authoriz" in lowered:
+        for m in _AUTH_HEADER.finditer(text):
+            value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if value.lower() in _SIGNING_SCHEMES:
+                continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
+            if value and not is_placeholder(value):
+                end = m.start(1) + len(value)
+                yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
+    if "x-" in lowered:
+        for m in _KEY_HEADER.finditer(text):
+            if text.endswith("://", 0, m.start()):
+                continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
+            value = m.group(1).rstrip("\\")
+            if value and not is_placeholder(value):
+                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
+    if "bearer" in lowered:
+        for m in _BEARER.finditer(text):
+            v = m.group(1)
+            if not is_placeholder(v) and random_enough(v):
+                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:bearer")
+    if "cookie" in lowered:
+        for m in _COOKIE.finditer(text):
+            v = m.group(1).rstrip()
+            if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
+                yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
+    if "://" in text:
+        for m in _URL_PASSWORD.finditer(text):
+            scheme, password = m.group(1).lower(), m.group(3)
+            if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
+                continue
+            kind = "db-password" if scheme.split(":")[0] in _DB_SCHEMES else "url-password"
+            # The whole `user:password`, as for an HTTP client's `-u`: the pair is the credential.
+            yield Finding(m.start(2), m.end(3), kind, AUTO, "rule:url-password")
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        for m in _QUERY_SECRET.finditer(text):
+            v = m.group(1)
+            if not is_placeholder(v) and random_enough(v, min_len=8):
+                yield Finding(m.start(1), m.end(1), "url-secret", AUTO, "rule:query-parameter")

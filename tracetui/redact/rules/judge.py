@@ -1,0 +1,278 @@
+"""How a value found after a credential's name is judged: sure, a question, or nothing (its
+vendor's shape, a placeholder, a variable's name, counting digits)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact.rules.headers import _SIGNING_SCHEMES
+from tracetui.redact.rules.table import TOKEN_RULES
+from tracetui.redact.text_checks import (
+    app_password_shape,
+    entropy,
+    generated_part,
+    has_letter_and_digit,
+    is_counting_filler,
+    is_filler,
+    is_fixture_name,
+    is_named_digest,
+    is_placeholder,
+    is_structural,
+    is_time_uuid,
+    looks_like_identifier,
+    names_no_secret,
+    random_enough,
+    random_letters,
+)
+
+
+# --- Context rules: a credential-sounding name, then a value -------------------------------------
+
+# Names that say "what follows is a credential". Found first with this cheap alternation, then the
+# surrounding identifier is read by hand (a regex like `\w*token\w*` backtracks quadratically on
+# long runs of word characters, such as a 24,000-character base64 line).
+_KEYWORD = re.compile(r"token|secret|pass|pw|key|credential|auth|dsn|client[_.\-]?id|sonar\.login")
+# Which of the stems found above really name a credential (checked on the whole identifier).
+_NAME_OK = re.compile(
+    r"token|secret|passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pw(?![a-z])|(?<![a-z])pass(?![a-z])|"
+    r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|sonar\.login|"
+    r"(?<![a-z])(?:api|secret|private|access|auth|client|license|signing|encryption|master|session)[_.\-]?key"
+)
+
+
+def names_a_credential(name: str) -> bool:
+    """Whether an identifier holds a credential's word (`apiKey`, `DB_PASSWORD`), not only its letters."""
+    return bool(_NAME_OK.search(name.lower()))
+
+
+_NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
+
+
+_SETTING_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def names_a_setting(value: str) -> bool:
+    """`ClearTextPassword`, `password_input`, `real_key`: words around a credential's name, which a
+    config or a test puts where the value goes; a value is one word or holds more than letters. The
+    credential's word is one of the value's words: letters that only spell it inside a generated run
+    (`hvs.GqDsnShup…` holds `dsn`) name nothing."""
+    if not (_NAME_LIKE.match(value) and (value.isalpha() and value[:1].isupper() or not value.isalpha())):
+        return False
+    if any(generated_part(part) for part in re.split(r"[_.\-]", value)):
+        return False
+    return any(_NAME_OK.fullmatch(w) or _NAME_OK.fullmatch(w[:-1]) for w in map(str.lower, _SETTING_WORD.findall(value)))
+
+
+# Literal prefixes of the formats above: a token that starts with one is judged by its format rule
+# alone, so a near-miss the rule turned down (an edited example, a cut-off head) is not raised again
+# by the generic entropy check. Anthropic's api03/admin01 keys are the exact-shape ones.
+_GENERIC_NEEDLES = frozenset({"sk-ant-", "api-", "key-", "pubkey-", "test_", "live_"})  # words, not vendors
+FORMAT_PREFIXES = tuple(
+    sorted({n for r in TOKEN_RULES for n in r.needles if len(n) >= 4 and n[-1] in "-_."} - _GENERIC_NEEDLES
+           | {"sk-ant-api03-", "sk-ant-admin01-", "eyj", "pypi-", "sg.", "cmvmd", "gr1348941", "aiza"}
+           | {"sntrys_", "sntryu_", "r8_", "sk-ant-oat01-", "sk-ant-ort01-", "sk-helicone-", "pk-helicone-"}
+           | {p + "-" for p in ("glpat", "gldt", "glft", "glsoat", "glrt", "glcbt", "glimt", "glptt", "gloas",
+                                "glagent", "glffct", "glsa", "glwt")})
+)
+
+
+def owned_by_format(value: str) -> bool:
+    """Whether `value` starts with the literal prefix of a format rule (see FORMAT_PREFIXES)."""
+    return value.lower().startswith(FORMAT_PREFIXES)
+
+
+_ID_NAME = re.compile(r"(?i:credentials?|keys?|tokens?|secrets?)[_\-]?(?:Id|ID|id)$")
+
+
+def id_of_a_credential(name: str, value: str) -> bool:
+    """`jobCredentialsId: '<uuid>'`, `UserSecretsId`: a UUID or hash naming which credential is meant."""
+    return _names(_ID_NAME, name) and is_structural(value)
+
+
+@lru_cache(maxsize=4096)
+def _names(pattern: re.Pattern[str], name: str) -> bool:
+    """Whether `pattern` is in a key's name. Asked of one name before every value it holds (a config
+    dump of thousands of `password = …` lines), so answered once per name."""
+    return pattern.search(name) is not None
+
+
+# `pass` as a word of a name (`SMTP_PASS`, `db_pass`, `mail-pass`), not inside one (`bypass`, `passport`).
+_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])")
+_PASS_OR_PWD = re.compile(r"(?i)pass|pwd")
+_PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
+_STRONG_NAME = re.compile(
+    r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn"
+    r"|(?:api|private|access|secret|client|license|signing"
+    r"|encryption|master|session)[_.\-]?key"
+)
+_KEBAB = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
+_KEBAB_PARTS = re.compile(r"[-_.]")
+
+
+def _kebab_words(value: str) -> bool:
+    """`fix-payment-bug`, `add-user-auth`, `release-2024-01-15`: words joined, as a list or a call's
+    arguments hold them; not when a part is a long run mixing digits into letters, which a vendor's
+    lower-case token is (Fastly's `ulnfd-dcobrtz8wd0s8pen0y2uu9frk5`)."""
+    if not _KEBAB.match(value):
+        return False
+    return not any(
+        len(part) >= 12 and sum(c.isdigit() for c in part) >= 3 and not part.isdigit()
+        for part in _KEBAB_PARTS.split(value)
+    )
+_OPAQUE = re.compile(r"[A-Za-z0-9+=_\-]+")  # no `/`, `:`, `.`: not a path, label or type name
+
+
+# Credentials whose name says which vendor issued them, and the shapes that vendor issues. A value of
+# another shape under such a name is a test value or a near-miss of the format, not that credential.
+_VENDOR_SHAPES = (
+    # IBM Cloud API keys: 44 characters; IBM COS HMAC secrets: 48.
+    (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), re.compile(r".{44}")),
+    (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), re.compile(r".{48}")),
+    # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`.
+    (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}")),
+    # Sumo Logic: access ids `su` + 12, access keys 64 letters and digits.
+    # The name as a word of its own (`SUMO_ACCESS_KEY`, `sumoToken`), not inside `sumOfExposures`.
+    (re.compile(r"(?<![A-Za-z])(?:sumo|Sumo|SUMO)(?:logic|Logic|LOGIC)?(?![a-z])"),
+     re.compile(r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}")),
+    # Cisco Meraki dashboard API keys: 40 lower-case hexadecimal digits.
+    (re.compile(r"(?<![A-Za-z])(?:meraki|Meraki|MERAKI)(?![a-z])"), re.compile(r"[0-9a-f]{40}")),
+)
+
+
+def wrong_vendor_length(name: str, value: str) -> bool:
+    """Whether `name` names a vendor whose credentials never have the shape of `value`: the value does
+    not begin with one that ends there. What follows a symbol is not the key's (`<key>&v=2`, the rest of a
+    query a bare value runs into); more of the key's own characters (`<40 hex>R21`) are."""
+    shape = _vendor_shape(name)
+    return shape is not None and shape.match(value) is None
+
+
+@lru_cache(maxsize=1024)
+def _vendor_shape(name: str) -> re.Pattern[str] | None:
+    for pattern, shape in _VENDOR_SHAPES:
+        if pattern.search(name):
+            return re.compile(rf"(?:{shape.pattern})(?![A-Za-z0-9_\-])")
+    return None
+
+
+_STANDARD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _slash_led_base64(value: str) -> bool:
+    """Base64 that happens to start with `/` (one value in 64): whole 4-character groups, and as random
+    as encoded bytes are. A path is not padded to groups of four and repeats its letters."""
+    if not _STANDARD_BASE64.fullmatch(value):
+        return False
+    return entropy(value) >= min(4.8, math.log2(len(value)) - 0.5)
+
+
+def _base64_like(value: str) -> bool:
+    """Long standard base64 (which has `/` in it) rather than a path: no path starts so, and its
+    slash-separated pieces are random, mixing cases and digits, or (one case only) holding base64's
+    `+`, or a `=` before its end, among digits, which no file name in a path does."""
+    if len(value) < 32 or value.startswith(("./", "~")) or "." in value:
+        return False
+    if value.startswith("/") and not _slash_led_base64(value):
+        return False
+    if not any(c.isdigit() for c in value):
+        return False
+    if any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return entropy(value) >= 4.5
+    return ("+" in value or "=" in value.rstrip("=")) and entropy(value) >= 4.0
+
+
+_COUNTING = "1234567890" * 13
+# A vendor-style prefix on nothing but counting digits (`xoxp-1234567890`, `sk_123456789`): typed to
+# show the shape. Eight digits in counting order turn up in random digits once in 10^8 tries.
+_PREFIX_ON_COUNTING = re.compile(r"[a-z][a-z0-9]{1,7}[\-_](\d{8,60})")
+
+
+def prefix_on_counting(name: str, value: str) -> bool:
+    """A token's shape typed with counting digits, under a name that is not a password's (a person's
+    weak password may well be `admin_12345678`)."""
+    if _names(_PASSWORD_NAME, name):
+        return False
+    counting = _PREFIX_ON_COUNTING.fullmatch(value)
+    return (counting is not None and counting.group(1) in _COUNTING) or is_counting_filler(value)
+
+
+def _dense_random(value: str) -> bool:
+    """Long, symbol-rich and as random as generated bytes (WordPress's salts, `openssl rand` output):
+    a colon there is one more symbol, not the `host:port` or `type:name` it is in shorter values."""
+    return len(value) >= 32 and entropy(value) >= 4.5 and sum(not c.isalnum() for c in value) >= 4
+
+
+def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
+    if names_no_secret(name):
+        return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
+    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
+        return  # a template, a typed filler, or punctuation only
+    if not quoted and value.endswith("."):
+        value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
+        if not value or is_placeholder(value):
+            return
+    password_name = _names(_PASSWORD_NAME, name)
+    if not quoted and looks_like_identifier(value) and not (password_name and random_letters(value)):
+        return  # code (`password=user_password`), unless the letters spell nothing: an app password
+    if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
+        return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
+    if prefix_on_counting(name, value):
+        return  # `xoxp-1234567890`: a prefix on a typed count, the shape of a token shown, not one
+    if value.lower() == name.lower().strip("-_"):
+        return
+    if id_of_a_credential(name, value):
+        return  # `credentialsId: '<uuid>'`, `keyId`: which credential, not the credential
+    if is_time_uuid(value):
+        return  # `_authToken=<v1 uuid>`: a clock and a MAC address, which no service issues as a token
+    if names_a_setting(value):
+        return  # key="ClearTextPassword", "password_input": the name of a setting, not its value
+    if "/" in value and not value.endswith("=") and (value.count("/") >= 2 or value.startswith(("/", "./", "~"))) \
+            and not _base64_like(value):
+        return  # a path or a label like "ns/name", not a credential
+    strong = _names(_STRONG_NAME, name)
+    kind = "password" if _names(_PASS_OR_PWD, name) else "secret"
+    end = start + len(value)
+    if not strong and (_KEBAB.match(value) or not has_letter_and_digit(value)):
+        # "key: controller-revision-hash": a weak name needs a value that looks generated; a long
+        # quoted random-looking one is still worth a question.
+        if quoted and _OPAQUE.fullmatch(value) and not _KEBAB.match(value) and random_enough(value, 16, 3.0):
+            yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+        return
+    if is_fixture_name(name) or wrong_vendor_length(name, value):
+        # `invalidToken = "..."`, `fake_secret`, `ibm_iam_key = <not 44 chars>`: the code or the
+        # vendor's format says this is not a live credential.
+        return
+    if env_style and len(value) >= 4 and strong:
+        yield Finding(start, end, kind, AUTO, "rule:env-assignment")
+        return
+    # Sixteen random digits hold eight different ones on average (five or fewer one time in 25); their
+    # entropy (2.3 to 3.0) says less than that count. Counting up (`1234567890123456`) is typed.
+    if strong and value.isdigit() and len(value) >= 16 and len(set(value)) >= 5 and value not in _COUNTING:
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # a numeric secret or client id
+        return
+    if password_name and app_password_shape(value):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # `abcd efgh ijkl mnop`: an app password
+        return
+    if quoted and " " not in value and password_name and random_enough(value, 6, 2.5):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words
+        return
+    # A colon inside usually means structure (`id:token`, `host:port`, a type name) more than a key.
+    if (
+        random_enough(value)
+        and (has_letter_and_digit(value) or entropy(value) >= 3.5)
+        and len(value) >= 10
+        and (":" not in value or _dense_random(value))
+        and " " not in value  # a phrase is more often a prompt or a label than a secret
+    ):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")
+    elif random_enough(value, min_len=6, min_entropy=2.5) and (
+        quoted or has_letter_and_digit(value) or (value.isdigit() and len(value) >= 12)
+    ):
+        yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+
+
+_WORD_PASSWORDS = frozenset("pass pwd pw passwd password secret token key apikey changeme letmein".split())

@@ -1,0 +1,401 @@
+"""Judging each patch's fate: the accepting commit, then what the reference revision holds of
+its lines (alive, transformed, reverted, lost), edits undone step by step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import AbstractContextManager
+
+import pygit2
+
+from tracetui import collector
+from tracetui.trail import evidence as ev
+from tracetui.trail import file_lines as fl
+from tracetui.trail.fates import Fate, SLACK_SECONDS
+from tracetui.trail.file_versions import _closest, _Files, _step_lines
+from tracetui.trail.git_read import _blob_text, epoch, MissingObject
+from tracetui.trail.history import History, ref_tips, walk
+from tracetui.trail.line_identity import norm, norms_of
+from tracetui.trail.moves import _landed_elsewhere, _later_commits, _moved, _renamed, _worktree_lines
+from tracetui.trail.patch import Patch
+from tracetui.trail.patches import is_notebook
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+def _collector_paused() -> AbstractContextManager[None]:
+    """Judge with Python's cyclic garbage collector off (`tracetui.collector.paused`).
+
+    A trail fills Counters, dicts and lists by the hundred thousand and keeps them to its end; every
+    young collection walked them again (before-compaction: 453 collections, 0.25 s of its 2.9 s of
+    CPU) and found nothing: what the trail throws away is freed by reference counting, not cycles
+    (its peak memory is the same with the collector off).
+    """
+    return collector.paused()
+
+
+def judge(
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool = True,
+    branch: str | None = None,
+) -> list[Fate]:
+    """The fates of `patches` at `ref_commit`, from one walk of the history.
+
+    `use_time=False` ignores the steps' times (the accepting commit may be any that holds a patch).
+    `branch` is the branch the session's log names: of the refs that hold a commit the reference's
+    history lacks, it is the one judged at.
+    """
+    with _collector_paused():
+        return _judge(repo, patches, ref_commit, use_time, branch)
+
+
+def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list[tuple[str, str]]:
+    """`tips` with the refs of the session's logged branch (local, then remote-tracking) first.
+
+    Two branches may hold the commit that took a patch (a pull request's branch made from the one the
+    agent worked on); the one the agent worked on is where its work is, not the first by name."""
+    if not branch:
+        return tips
+    name = branch.removeprefix("refs/heads/")
+
+    def rank(tip: tuple[str, str]) -> int:
+        ref = tip[0]
+        if ref == "refs/heads/" + name:
+            return 0
+        if ref.startswith("refs/remotes/") and ref.split("/", 3)[3:] == [name]:
+            return 1
+        return 2
+
+    return sorted(tips, key=rank)  # stable: the rest keep their order
+
+
+def _judge(
+    repo: pygit2.Repository,
+    patches: list[Patch],
+    ref_commit: str | None,
+    use_time: bool,
+    branch: str | None = None,
+) -> list[Fate]:
+    times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
+    since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
+    paths = {p.path for p in patches if p.inside}
+    extra = [ref_commit] if ref_commit else []
+    history = walk(repo, paths, since, extra)
+    probes = [_untaken(p, ev.probe(p), history, use_time) for p in patches]
+    by_path: dict[str, list[ev.Probe]] = {}
+    for patch, probe in zip(patches, probes):
+        if probe is not None:
+            by_path.setdefault(patch.path, []).append(probe)
+    files = _Files(
+        repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()}, {path: ev.split_keys(ps) for path, ps in by_path.items()}
+    )
+    tips = logged_branch_first(ref_tips(repo), branch)
+    head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
+    workdir = repo.workdir
+    files.every = ev.wanted_keys([p for p in probes if p is not None])
+    files.every_bytes = _encoded(files.every)
+    files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
+    try:
+        return [_judge_read(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
+                for patch, probe in zip(patches, probes)]  # fmt: skip
+    finally:
+        files.clear()
+
+
+MISSING = "the clone lacks some of the git objects of this file's history (a partial clone?)"
+
+
+def _judge_read(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time) -> Fate:
+    """`_judge_one`, or unknown on partial evidence where the clone lacks an object the file's history
+    needs: one file's missing blob leaves the other files' verdicts as they are."""
+    if patch.inside and probe is not None and patch.path in history.unreadable:
+        return Fate(patch, "unknown", reason=MISSING, partial=True)
+    try:
+        return _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
+    except (MissingObject, pygit2.GitError):
+        return Fate(patch, "unknown", reason=MISSING, partial=True)
+
+
+def _untaken(patch: Patch, probe: ev.Probe | None, history: History, use_time: bool) -> ev.Probe | None:
+    """The probe without the lines a later step of the session removed before any commit of the file.
+
+    Such a line never reached a commit as this patch's: a copy found later is a twin (`return null;`
+    in another function, written by a shell command), not the patch's line kept. A line another step
+    wrote again (`written_again`) is the patch's moved only where that commit holds it: written again
+    after the commit, the commit held none of it, and the later copy is the other step's.
+    """
+    if probe is None or not (patch.taken_back or patch.written_again) or not use_time:
+        return probe
+    t = epoch(patch.timestamp)
+    if t is None:
+        return probe
+    changes = history.changes.get(patch.path, [])
+    first, first_id = min(((ctime, cid) for ctime, _, cid in changes if ctime >= t - SLACK_SECONDS), default=(None, None))
+    removals = list(patch.taken_back or [])
+    if patch.written_again and first_id is not None:
+        removals += _not_held(patch, probe, history, first_id)
+    taken: Counter = Counter()
+    likely: Counter = Counter()
+    for key, when in removals:
+        r = epoch(when)
+        # removed clearly before the file's first commit after the step (else a commit may hold it)
+        if r is not None and (first is None or r + SLACK_SECONDS <= first):
+            taken[key] += 1
+        elif r is not None and first is not None and r < first:
+            likely[key] += 1  # by the log's clock before it: not the patch's own when a commit takes it
+    return ev.without(probe, taken, likely) if taken or likely else probe
+
+
+def _not_held(patch: Patch, probe: ev.Probe, history: History, commit: str) -> list[tuple[str, str | None]]:
+    """The removals of `written_again` whose line `commit` (the file's first after the step) holds no
+    more copies of than the patch's floor: written again only after it, never the patch's there."""
+    wanted = {k for k, _ in patch.written_again or [] if k in probe.want_n}
+    if not wanted:
+        return []
+    try:
+        blob = history.blob_at(commit, patch.path)
+        if blob is None:
+            return []  # not there under this name (moved by a shell command?): no evidence either way
+        seq = norms_of(_blob_text(history.repo, blob))
+    except (MissingObject, pygit2.GitError, KeyError):
+        return []  # the version cannot be read: the lines stay the patch's, as before
+    held = Counter(k for k in seq if k in wanted)
+    spare = {k: max(held[k] - probe.floor_n.get(k, 0), 0) for k in wanted}
+    out: list[tuple[str, str | None]] = []
+    for key, when in reversed(patch.written_again or []):
+        if key not in wanted:
+            continue
+        if spare[key] > 0:
+            spare[key] -= 1  # a copy in the commit: the line moved there, still the patch's
+        else:
+            out.append((key, when))
+    return out[::-1]
+
+
+def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
+    """The keys in UTF-8; a key that has none (a lone surrogate from a log) is in no decoded text either."""
+    out: set[bytes] = set()
+    for k in keys:
+        try:
+            out.add(k.encode("utf-8"))
+        except UnicodeEncodeError:
+            pass
+    return frozenset(out)
+
+
+def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True) -> Fate:
+    if not patch.inside:
+        return Fate(patch, "unknown", reason="outside the repository")
+    path = patch.path
+    t = epoch(patch.timestamp) if use_time else None
+    changes = sorted(history.changes.get(path, []))
+    size = probe.size if probe is not None else 0
+    if patch.op == "delete" and patch.undone_by is not None and t is not None:
+        step, when = patch.undone_by
+        back = epoch(when)
+        first = min((ctime for ctime, _, _ in changes if ctime >= t - SLACK_SECONDS), default=None)
+        if back is not None and (first is None or back + SLACK_SECONDS <= first):
+            # The session wrote the file again before any commit of it: no commit saw it deleted.
+            return Fate(patch, "lost", dropped=size, superseded_by=step, evidence=size)
+    if probe is None and patch.op == "delete" and t is not None:
+        # The deleted file's lines are unknown (a shell command made it, the log never showed it), but
+        # the first commit of the file after the step tells whether the deletion reached one: a commit
+        # that holds the file again saw no deletion (a shell command wrote it back before it).
+        after = next((cid for ctime, _, cid in changes if ctime >= t - SLACK_SECONDS), None)
+        if after is not None and history.blob_named(after, path) is not None:
+            return Fate(patch, "lost")
+    if probe is None:
+        return Fate(patch, "unknown", reason="no line to look for")
+    if is_notebook(patch.path):
+        # A notebook stores its cells as JSON strings: an edit's lines never appear as file lines.
+        return Fate(patch, "unknown", reason="notebook cells are not matched line by line")
+    # A deleted file is looked for under its own name: the commit that deleted it may also add a file
+    # git pairs with it as a rename (a module the session split it into), which is not the file.
+    literal = patch.op == "delete"
+
+    def blob_at(commit: str) -> str | None:
+        return history.blob_named(commit, path) if literal else history.blob_at(commit, path)
+
+    def name_at(commit: str) -> str:
+        return path if literal else history.name_at(commit, path)
+    accept = None
+    for ctime, _, cid in changes:
+        if t is not None and ctime < t - SLACK_SECONDS:
+            continue
+        if ev.reached(probe, files.get(blob_at(cid), path)):
+            accept = cid
+            break
+    ref_lines = files.get(blob_at(ref_commit), path) if ref_commit else fl.EMPTY
+    if accept is None and ref_commit and ev.reached(probe, ref_lines):
+        # In the reference but no commit after the step holds it (clock skew): take the first that does.
+        for _, _, cid in changes:
+            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(blob_at(cid), path)):
+                accept = cid
+                break
+    if accept is None:
+        name = name_at(head) if head else path
+        work = _worktree_lines(workdir, name)
+        if work is fl.EMPTY and probe.deletion and patch.op != "delete":
+            work = None  # a file that is not there holds no deletion made inside it
+        if work is not None and ev.reached(probe, work):
+            k = ev.kept(probe, work)
+            return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
+        elsewhere = _landed_elsewhere(patch, probe, history, files, t, ref_commit, tips) if not probe.deletion else None
+        if elsewhere is not None:
+            return elsewhere
+        moved_work = _worktree_lines(workdir, patch.renamed_to) if patch.renamed_to else None
+        if patch.renamed_to and moved_work is not None and ev.reached(probe, moved_work):
+            # Renamed by a shell command of the session, not committed: the work tree holds it there.
+            k = ev.kept(probe, moved_work)
+            return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=patch.renamed_to, evidence=probe.size)
+        k = ev.kept(probe, ref_lines)
+        return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
+
+    judged, judged_at, baseline = ref_commit, None, accept
+    if judged is None or accept not in history.ancestry(judged):
+        # First reached elsewhere. If the reference's own history took it later (a cherry-pick, a
+        # rebase whose old branch still exists), judge it there; else at the branch that has it.
+        on_ref = None
+        if judged is not None:
+            line = history.ancestry(judged)
+            for ctime, _, cid in changes:
+                if cid in line and (t is None or ctime >= t - SLACK_SECONDS):
+                    if ev.reached(probe, files.get(blob_at(cid), path)):
+                        on_ref = cid
+                        break
+        if on_ref is not None:
+            baseline = on_ref
+        else:
+            for name, tip in tips:
+                if accept in history.ancestry(tip):
+                    judged, judged_at = tip, name
+                    break
+    final_blob, accept_blob = blob_at(judged), blob_at(baseline)
+    final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
+    kept = ev.kept(probe, final)
+    path_now = _renamed(name_at(judged), path)
+    changed = (
+        ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, accept_blob)) if kept < probe.size else 0
+    )
+    if kept == 0 and changed and _undone(patch, files.full(final_blob)):
+        changed = 0  # the "edited" lines are the ones the patch replaced, back as they were
+    if kept + changed < probe.size and not probe.deletion:
+        moved = _moved(probe, history, files, path, baseline, judged)
+        if moved is not None:
+            # Lines that left the file for another one (a module split into a package) are followed there.
+            dest_name, dest_kept, dest_final, dest_since = moved
+            in_place = kept
+            kept = min(probe.size, kept + dest_kept)
+            more = ev.changed(probe, files.full(dest_final), None, kept, files.fresh_lines(dest_final, dest_since)) if kept < probe.size else 0
+            changed = min(probe.size - kept, changed + more)
+            # The file that holds most of it now; one that holds none of it, kept or changed (deleted
+            # since, or a document that quoted the lines once), is not where the patch lives.
+            if dest_kept >= in_place and (dest_kept or more):
+                path_now = dest_name
+    if kept and not changed and path_now == _renamed(name_at(judged), path) and _bare_only(probe, final):
+        kept = 0  # a shebang and a `fi` left of a script rewritten whole are not its lines kept
+    stepwise = not probe.deletion and not probe.exact_only and probe.size <= STEPWISE_LINES
+    if kept == 0 and changed == 0 and stepwise:
+        changed = _edited_stepwise(patch, probe, history, files, baseline, judged)
+    if kept == probe.size:
+        state = "alive"
+    elif kept == 0 and changed == 0:
+        state = "reverted"
+    else:
+        state = "transformed"
+    if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (ev.kept(probe, accepted), ev.kept_exact(probe, accepted)):
+        later: list[str] = []  # nothing to show: its lines are as they were accepted
+    else:
+        later = _later_commits(probe, history, files, path, baseline, judged)
+    return Fate(
+        patch,
+        state,
+        commit=accept,
+        kept=kept,
+        changed=changed,
+        dropped=probe.size - kept - changed,
+        commits=later,
+        judged_at=judged_at,
+        path_now=path_now,
+        evidence=probe.size,
+    )
+
+
+def _bare_only(probe: ev.Probe, final: fl.FileLines) -> bool:
+    """Whether the lines of the patch a version holds all carry nothing of their own (bare.py)."""
+    sub = ev.substance(probe)
+    return sub is not probe and not probe.deletion and ev.kept(sub, final) == 0
+
+
+STEPWISE_LINES = 8  # patches this short that read as reverted are followed commit by commit
+
+
+def _edited_stepwise(
+    patch: Patch, probe: ev.Probe, history: History, files: _Files, since: str, judged: str
+) -> int:
+    """How many of a short patch's lines live on at `judged` edited a little at a time.
+
+    A line edited by several commits (a sentence reworded three times) may end far from what the
+    patch wrote, while each commit's version is close to the one before it: as `git log -L` would,
+    each line is followed through the commits that changed the file, to the new line closest to it.
+    Only the stretches where two versions differ are read (a README changed by 166 commits). A line
+    edited back to what the patch replaced is the patch undone, not edited.
+    """
+    path = patch.path
+    undone = {norm(x) for x in patch.removed}
+    line = history.ancestry(judged)
+    start = history.position[since]
+    forms: list[str | None] = list(probe.lines)
+    prev = history.blob_at(since, path)
+    for _, index, cid in sorted(history.changes.get(path, []), key=lambda c: c[1]):
+        if index <= start or cid not in line:
+            continue
+        blob = history.blob_at(cid, path)
+        if blob is None:
+            return 0  # the file went away (a move is searched for apart)
+        gone, came = _step_lines(files, prev, blob)
+        new = [x for x, n in came.items() if n > gone.get(x, 0)]  # lines the commit added, not moved
+        for i, form in enumerate(forms):
+            if form is None or gone.get(form, 0) <= came.get(form, 0):
+                continue  # untouched, or still there
+            close = _closest(form, new)
+            forms[i] = close if close is not None and norm(close) not in undone else None
+        prev = blob
+        if not any(forms):
+            return 0
+    final = files.full(history.blob_at(judged, path))
+    kept = [form for form in forms if form is not None and form not in probe.want]
+    return sum(1 for form in kept if final.exact.get(form, 0) > 0)
+
+
+def _undone(patch: Patch, final: fl.FileLines) -> bool:
+    """Whether every line a replacing patch removed is back as often as the file had it before the
+    step (the patch reverted, maybe in steps): the lines close to the patch's are then those."""
+    removed = {norm(x) for x in patch.removed if any(c.isalnum() for c in x)}
+    before = patch.before_norms
+    if not removed or before is None or not patch.added:
+        return False
+    return all(final.normal.get(k, 0) >= before.get(k, 1) for k in removed)
+
+
+def _mark_superseded(fates: list[Fate]) -> None:
+    """Note where a later step of the same session removed a patch's added lines before any commit."""
+    by_path: dict[str, list[Fate]] = {}
+    for f in fates:
+        by_path.setdefault(f.patch.path, []).append(f)
+    for group in by_path.values():
+        for i, f in enumerate(group):
+            if f.state not in ("lost", "transformed") or not f.patch.added:
+                continue
+            mine = {x for x in f.patch.added if x.strip()}
+            for later in group[i + 1 :]:
+                if later.patch.step_id == f.patch.step_id:
+                    continue
+                took = later.patch.removed_from
+                # Where the replay knows whose lines a step removed, an identical older copy is not this one.
+                if (f.patch.index in took) if took is not None else bool(mine & set(later.patch.removed)):
+                    f.superseded_by = later.patch.step_id
+                    break

@@ -1,0 +1,175 @@
+"""Line identity, once for the whole trail: a line is known by its text with every whitespace
+character removed (`norm`); a formatter's joined or split lines are found by `join_keys` and
+`split_counts`. More in docs/internals/trail.md, `trail/patches.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+from tracetui.trail.hunks import split_lines
+from tracetui.trail.patch import Patch
+
+
+# -- line identity -------------------------------------------------------------------------------
+
+# Whitespace as the trail knows it. Removed with str.replace, one character at a time and only
+# where present: it runs at memory speed in C (a regex or a deleting str.translate table is ten
+# times slower, and counting every version of a file on a long history is most of a trail's cost).
+_SPACES = (" ", "\t", "\r", "\f", "\v", "\u00a0")
+
+
+def _strip_spaces(text: str) -> str:
+    for c in _SPACES:
+        if c in text:
+            text = text.replace(c, "")
+    return text
+
+
+JOIN_SPAN = 6  # at most this many wrapped lines are looked for joined into one
+SPLIT_SPAN = 4  # a line is looked for split over at most this many
+# Formatters split only long lines; shorter ones are not looked for split (a split search reads the
+# whole file version, which on a long history is most of a trail's cost).
+SPLIT_MIN = 48
+
+
+def norm(line: str) -> str:
+    """A line's identity: its text with whitespace removed (equal norms differ only in whitespace)."""
+    return _strip_spaces(line).replace("\n", "")
+
+
+def _writes_back(deleted: Patch, written: Patch) -> bool:
+    """Whether a file written where the session had deleted one brings the deleted text back (a file
+    deleted by mistake and written again), not a new file in its place (a template's placeholder text
+    deleted and a document of the project written under its name, sharing two headings of 37 lines:
+    the deletion stands). As for a deletion's lines coming back, a tenth of them is the file back; an
+    agent rewriting its own file keeps more (rtchess: 77 of 174 lines)."""
+    gone = {norm(x) for x in deleted.removed} - {""}
+    if not gone:
+        return True  # nothing known of what was deleted: the file is back
+    back = gone & {norm(x) for x in written.added}
+    return 10 * len(back) >= len(gone)
+
+
+def norms_of(text: str) -> list[str]:
+    """The norms of a text's lines, in order (one C-level pass, not a call per line)."""
+    if not text:
+        return []
+    out = _strip_spaces(text).split("\n")
+    if text.endswith("\n"):
+        out.pop()
+    return out
+
+
+_ASCII_SPACES = "".join(c for c in _SPACES if c.isascii()).encode()
+_NBSP = "\u00a0".encode()
+
+
+def byte_norms(data: bytes) -> list[bytes] | None:
+    """`norms_of` the text of `data` (UTF-8), encoded, found on the bytes; None when that cannot be.
+
+    For valid UTF-8 holding no non-breaking space the only whitespace the trail removes is ASCII,
+    whose bytes never occur inside a longer character, and the lines end at b"\n": deleting those
+    bytes (one pass in C) and splitting leaves the norms' encodings, with nothing decoded.
+    """
+    if not data:
+        return []
+    if not data.isascii():
+        if _NBSP in data:
+            return None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # decoded with replacement characters, which removing bytes could change
+    out = data.translate(None, _ASCII_SPACES).split(b"\n")
+    if data.endswith(b"\n"):
+        out.pop()
+    return out
+
+
+def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
+    """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
+    consecutive non-blank lines of each hunk's new side that hold at least one added line.
+
+    A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
+    The run may take in context lines (a closing bracket the step did not write).
+    """
+    sides: list[list[tuple[str, bool]]] = []
+    for h in patch.hunks:
+        side = [(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")]
+        if any(added for _, added in side):
+            sides.append(side)
+    if not sides and patch.added:
+        sides = [[(x, True) for x in patch.added]]
+    out: list[tuple[str, list[str]]] = []
+    for side in sides:
+        ns = [norm(x) for x, _ in side]
+        for i in range(len(ns)):
+            if not ns[i]:
+                continue
+            joined = ns[i]
+            # The run's added lines, grown with the run (a 1,000-line Write has thousands of runs): a run
+            # that takes in a context line shares its shorter run's list, which nobody changes.
+            mine = [side[i][0]] if side[i][1] else []
+            for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+                if not ns[j]:
+                    break
+                joined += ns[j]
+                if side[j][1]:
+                    mine = [*mine, side[j][0]]
+                if mine:
+                    out.append((joined, mine))
+    return out
+
+
+def split_counts(
+    seq: list[str], keys: set[str] | frozenset[str], starts: int | None = None
+) -> dict[str, int]:
+    """How often each key is the join of 2..SPLIT_SPAN consecutive entries of `seq` (norms).
+
+    With `starts`, only joins that begin among the first `starts` entries count (the rest of `seq` is
+    what they may run into: how a changed stretch of a file is counted with its neighbours).
+    """
+    if not keys:
+        return {}
+    prefixes = split_prefixes(frozenset(keys))
+    found: dict[str, int] = {}
+    last = len(seq)
+    for i, first in enumerate(seq if starts is None else seq[:starts]):
+        if not first or first not in prefixes:
+            continue
+        joined = first
+        for j in range(i + 1, min(i + SPLIT_SPAN, last)):
+            part = seq[j]
+            if not part:
+                break
+            joined += part
+            if joined in keys:
+                found[joined] = found.get(joined, 0) + 1
+                break
+            if joined not in prefixes:
+                break
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def split_prefixes(keys: frozenset[str]) -> frozenset[str]:
+    """Every proper prefix of the keys: the lines a split key can start with."""
+    # The same keys are looked for in every version of a file: their prefixes are built once.
+    return frozenset(k[:n] for k in keys for n in range(1, len(k)))
+
+
+def count_before(patch: Patch, before: str | None) -> None:
+    """Record how often the patch's lines (exact, by identity, joined, split) were in `before`."""
+    if before is None:
+        patch.before_counts = patch.before_norms = patch.before_splits = None
+        return
+    lines = split_lines(before)
+    wanted = set(patch.added) | set(patch.removed)
+    patch.before_counts = dict(Counter(x for x in lines if x in wanted))
+    keys = {norm(x) for x in wanted}
+    keys.update(k for k, _ in join_keys(patch))
+    seq = norms_of(before)
+    patch.before_norms = dict(Counter(x for x in seq if x in keys))
+    patch.before_splits = split_counts(seq, {k for k in (norm(x) for x in patch.added) if len(k) >= SPLIT_MIN})

@@ -1,0 +1,61 @@
+""""""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+
+_WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+# -- paths -------------------------------------------------------------------------------------
+
+
+def absolute_path(path: str, cwd: str | None) -> str:
+    """The edit's path made absolute against the step's cwd, in '/' form (as far as possible)."""
+    p = _posix(path)
+    if not (p.startswith("/") or _WINDOWS_ABS.match(p)) and cwd:
+        p = posixpath.join(_posix(cwd), p)
+    return posixpath.normpath(p) if p else p
+
+
+def _posix(path: str) -> str:
+    # Windows logs (C:\\Users\\...) are compared in '/' form; a POSIX name may hold a backslash.
+    if _WINDOWS_ABS.match(path) or ("\\" in path and "/" not in path):
+        return path.replace("\\", "/")
+    return path
+
+
+def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
+    """(path relative to `root`, whether it lies inside it); outside paths come back unchanged."""
+    if not root:
+        return abs_path, False
+    root_n = posixpath.normpath(_posix(root))
+    candidates = [root_n]
+    real = _realpath(root_n)
+    if real != root_n:
+        candidates.append(real)
+    for r in candidates:
+        for p in (abs_path, _realpath(abs_path) if abs_path.startswith("/") else abs_path):
+            if p == r:
+                return ".", True
+            prefix = r.rstrip("/") + "/"
+            if _same_prefix(p, prefix):
+                return p[len(prefix) :], True
+    return abs_path, False
+
+
+def _realpath(path: str) -> str:
+    # Log paths are untrusted text: a NUL byte or an unreadable parent must not stop the trail.
+    try:
+        return os.path.realpath(path)
+    except (ValueError, OSError):
+        return path
+
+
+def _same_prefix(path: str, prefix: str) -> bool:
+    # Windows paths compare case-insensitively (the corpus has c:\ and C:\ for one machine).
+    if _WINDOWS_ABS.match(prefix):
+        return path.lower().startswith(prefix.lower())
+    return path.startswith(prefix)
