@@ -181,6 +181,25 @@ def test_cohorts_read_skills_commands_templates_and_versions() -> None:
     assert all("\x1b" not in k for k in keys(hostile, "skill"))
 
 
+def test_a_slash_word_no_log_tagged_counts_only_where_sessions_share_it() -> None:
+    """A pasted shell prompt (`/work $ ping`) or a path at a prompt's start read as a command made a
+    cohort of one on the corpus; an untagged `/name` now needs a second session (or a tag) to count."""
+    from tracetui.evals.cohorts import keys, shared_commands
+
+    def prompt(sid: str, text: str, **meta):
+        return _plain(sid, Step(id=f"{sid}u", index=0, kind=StepKind.USER, role="user", text=text, meta=meta))
+
+    sessions = [
+        prompt("p1", "/work $ ping host"),  # a shell prompt pasted: alone, no cohort
+        prompt("g1", "/deploy staging"), prompt("g2", "/deploy prod"),  # two sessions agree: a command
+        prompt("c1", "/review", command="/review"), prompt("c2", "/review this too"),  # one tagged
+        prompt("x1", "/prompts:ship now"),  # Codex's custom prompt: its own naming
+    ]
+    found = shared_commands({s.id: keys(s, "skill") for s in sessions})
+    assert found == {"p1": ["(none)"], "g1": ["/deploy"], "g2": ["/deploy"], "c1": ["/review"],
+                     "c2": ["/review"], "x1": ["/prompts:ship"]}  # fmt: skip
+
+
 def test_each_session_is_judged_in_its_own_clone_and_never_a_stranger(scenario, tmp_path) -> None:
     import dataclasses
     import shutil

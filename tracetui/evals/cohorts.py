@@ -4,8 +4,9 @@ A session counts in every cohort its log names (a session that invoked two skill
 that names none is in the `(none)` cohort of that dimension. What each dimension reads:
 
 - skill: Claude Code's Skill tool calls (`skill` argument) and slash commands (`/name`, as the
-  reader tags them), and for every agent a prompt whose first word is `/name` (Codex's custom
-  prompts `/prompts:name`, Gemini's and OpenCode's commands);
+  reader tags them), Codex's custom prompts (`/prompts:name`), and for every agent a prompt whose
+  first word is `/name` (Gemini's and OpenCode's commands) where another session starts so too: a
+  lone one is as likely a pasted shell prompt (`/work $ ls`) or a path (`shared_commands`);
 - model, agent, version (the agent's, as `agent version`), repo (the git remote the log names, else
   the project folder);
 - template: the first prompt's file (an `@path` it names) or its first words; a template only one
@@ -24,6 +25,8 @@ BY = ("skill", "model", "agent", "version", "repo", "template")
 NONE = "(none)"
 TEMPLATE_WORDS = 6  # first prompts that agree on this many words share a template
 _SLASH = re.compile(r"^/([A-Za-z0-9][\w:.-]{0,63})(?=\s|$)")
+_TAGGED_PROMPT = "prompts:"  # Codex's custom prompts: the agent's own naming, no guess
+GUESS = "?"  # marks a `/name` read off a prompt's first word, kept only where sessions share it
 _FILE = re.compile(r"(?:^|\s)@([\w./-]{1,200}\.\w{1,10})\b")
 KEY_MAX = 80
 
@@ -64,7 +67,8 @@ def skills(session: Session) -> set[str]:
                 continue
             m = _SLASH.match(step.text.lstrip())
             if m:
-                found.add("/" + _key(m.group(1)))
+                name = "/" + _key(m.group(1))
+                found.add(name if m.group(1).startswith(_TAGGED_PROMPT) else GUESS + name)
     return found
 
 
@@ -87,6 +91,18 @@ def shared_templates(found: dict[str, list[str]]) -> dict[str, list[str]]:
     """{session: template keys} with the templates only one session used made `(none)`."""
     used = Counter(k for ks in found.values() for k in ks)
     return {sid: [k if used[k] > 1 and k != NONE else NONE for k in ks] for sid, ks in found.items()}
+
+
+def shared_commands(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """{session: skill keys} with each guessed `/name` kept where a second session starts with it too,
+    or a log tagged it as a command; a lone guess is dropped (a session left with none: `(none)`)."""
+    tagged = {k for ks in found.values() for k in ks if not k.startswith(GUESS)}
+    used = Counter(k for ks in found.values() for k in set(ks) if k.startswith(GUESS))
+    out: dict[str, list[str]] = {}
+    for sid, ks in found.items():
+        kept = {k.removeprefix(GUESS) for k in ks if not k.startswith(GUESS) or used[k] > 1 or k[1:] in tagged}
+        out[sid] = sorted(kept - {NONE}) or [NONE]
+    return out
 
 
 def _remote_name(remote: str) -> str:

@@ -171,6 +171,8 @@ def evaluate(
         progress(len(rows), len(rows))
     if by == "template":
         keys = groups.shared_templates(keys)
+    elif by == "skill":
+        keys = groups.shared_commands(keys)
     by_key: dict[str, list[SessionLabels]] = {}
     for labels in found:
         labels.cohorts = keys[labels.id]
