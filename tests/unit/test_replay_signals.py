@@ -56,3 +56,33 @@ def test_a_signal_ends_the_check_and_removes_the_clone(tmp_path, signum):
         time.sleep(0.05)
     assert not processes_with(marker), "the check outlived tracetui"
     assert list(scratch.iterdir()) == [], "the replay's clone was left behind"
+
+
+def test_ctrl_c_during_an_unconfined_check_ends_the_check_too(tmp_path):
+    """A trusted check with no sandbox has no bwrap to die with its parent: the replay itself must end
+    it on Ctrl-C. It ran on after tracetui (the check was forgotten before the clean-up that kills it)."""
+    import threading
+
+    from tracetui.capsule import replay
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    capsule = tmp_path / "ep.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=capsule, secret=b"\x03" * 32)
+    marker = f"74.{os.getpid() % 100000:05d}"
+
+    def interrupt_once_running() -> None:
+        for _ in range(400):
+            if processes_with(marker):
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: KeyboardInterrupt in the main thread
+                return
+            time.sleep(0.025)
+
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        replay(capsule, repo, check=f"sleep {marker}", sandbox=None, trust=True)
+    for _ in range(40):
+        if not processes_with(marker):
+            break
+        time.sleep(0.05)
+    assert not processes_with(marker), "the unconfined check outlived the replay"

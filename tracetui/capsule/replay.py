@@ -293,6 +293,14 @@ class Replay:
                 timed_out = True
                 _kill_group(proc)
                 proc.wait()
+        except BaseException:
+            # Ctrl-C or a signal while the check runs: the check ends here. The `finally` below
+            # forgets it, so `close()` on the way out would not kill it, and an unconfined check
+            # (or a sandbox slow to follow its parent) ran on after tracetui.
+            _kill_group(proc)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+            raise
         finally:
             watch.stop()
             with self._guard:
