@@ -15,7 +15,7 @@ from shared_data import FIXTURES
 from tracetui.cli import main
 
 pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
-server_mod = pytest.importorskip("moto.server", reason="moto[server] is not installed")
+server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
 duckdb = pytest.importorskip("duckdb")
 pads = pytest.importorskip("pyarrow.dataset")
 
