@@ -36,6 +36,9 @@ def test_a_signal_ends_the_check_and_removes_the_clone(tmp_path, signum):
         [sys.executable, "-c", code, "replay", str(capsule), "--repo", str(repo), "--trust",
          "--check", f"touch started; sleep {marker}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        # As a terminal starts it: an xdist worker ignores SIGINT, and a child inherits that (Python
+        # then leaves Ctrl-C ignored, as it must for a `nohup` job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         for _ in range(200):
@@ -78,9 +81,14 @@ def test_ctrl_c_during_an_unconfined_check_ends_the_check_too(tmp_path):
                 return
             time.sleep(0.025)
 
-    threading.Thread(target=interrupt_once_running, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        replay(capsule, repo, check=f"sleep {marker}", sandbox=None, trust=True)
+    # Ctrl-C as a terminal delivers it: an xdist worker ignores SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt_once_running, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            replay(capsule, repo, check=f"sleep {marker}", sandbox=None, trust=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     for _ in range(40):
         if not processes_with(marker):
             break

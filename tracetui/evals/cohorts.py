@@ -3,10 +3,9 @@
 A session counts in every cohort its log names (a session that invoked two skills is in both); one
 that names none is in the `(none)` cohort of that dimension. What each dimension reads:
 
-- skill: Claude Code's Skill tool calls (`skill` argument) and slash commands (`/name`, as the
-  reader tags them), Codex's custom prompts (`/prompts:name`), and for every agent a prompt whose
-  first word is `/name` (Gemini's and OpenCode's commands) where another session starts so too: a
-  lone one is as likely a pasted shell prompt (`/work $ ls`) or a path (`shared_commands`);
+- skill: Claude Code's Skill tool calls and slash commands (as the reader tags them), Codex's
+  `/prompts:name`, and a prompt whose first word is `/name` where another session starts so too
+  (`shared_commands`: a lone one may be a pasted shell prompt);
 - model, agent, version (the agent's, as `agent version`), repo (the git remote the log names, else
   the project folder);
 - template: the first prompt's file (an `@path` it names) or its first words; a template only one
