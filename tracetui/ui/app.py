@@ -25,7 +25,7 @@ from tracetui.ui.commands import ActionCommands, SessionCommands
 from tracetui.ui.external import COPY_LIMIT
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.themes import load_themes
-from tracetui.ui.workers import thread_work
+from tracetui.ui.workers import alive, thread_work
 
 DEFAULT_THEME = "tracetui-dark"
 
@@ -227,6 +227,8 @@ class TraceApp(App):
         self._run_sync(self._sync, quiet=True, paths=paths)
 
     def _check_version(self) -> None:
+        if self._quitting.is_set():
+            return
         try:
             version = self.library.version()
         except Exception:  # a damaged index heals on the next read; polling must never crash
@@ -235,7 +237,8 @@ class TraceApp(App):
             return
         self._seen_version = version
         for screen in self.screen_stack:
-            if isinstance(screen, BrowserScreen):
+            # A tick while the app closes found the browser with its widgets already removed.
+            if isinstance(screen, BrowserScreen) and alive(screen):
                 screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
                 screen.refresh_open_session()
 
