@@ -53,3 +53,22 @@ def poisoned(source: Path, dest: Path, text: str, machine: str) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.table(columns), out)
     return dest
+
+
+def three_session_bucket(home: Path) -> Path:
+    """`home/bucket`: two Pi sessions and one Claude Code session, copied from the hand-made logs and
+    synced (the recipe and sql tests' bucket)."""
+    import shutil
+
+    files = {"pi": [FIXTURES / "pi" / "v1_linear.jsonl", FIXTURES / "pi" / "v3_tree.jsonl"],
+             "claude": [FIXTURES / "bucket" / "claude" / "-home-dev-widgets" /
+                        "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl"]}  # fmt: skip
+    for agent, paths in files.items():
+        (home / "src" / agent).mkdir(parents=True)
+        for f in paths:
+            shutil.copy(f, home / "src" / agent)
+    bucket = home / "bucket"
+    argv = ["--bucket", str(bucket), "sync", "--json"]
+    argv += ["--source", f"pi={home / 'src' / 'pi'}", "--source", f"claude={home / 'src' / 'claude'}"]
+    assert main(argv) == 0
+    return bucket

@@ -4,10 +4,10 @@ exports; every hostile one gets one line and writes nothing."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from support.datasets import three_session_bucket
 from shared_data import FIXTURES
 
 from tracetui.cli import main
@@ -22,19 +22,7 @@ TOKEN = "ghp_" + "Tq7Wm2Xv9Lp4Zs8Nc3Hd6Jf1Gb5Ya0Ue2Rk7"  # made up here
 
 @pytest.fixture(scope="module")
 def bucket(tmp_path_factory) -> Path:
-    """Two Pi sessions and one Claude Code session, synced once for the module (its own cache)."""
-    home = tmp_path_factory.mktemp("recipes")
-    for agent, files in {"pi": [FIXTURES / "pi" / "v1_linear.jsonl", FIXTURES / "pi" / "v3_tree.jsonl"],
-                         "claude": [FIXTURES / "bucket" / "claude" / "-home-dev-widgets" /
-                                    "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl"]}.items():
-        (home / "src" / agent).mkdir(parents=True)
-        for f in files:
-            shutil.copy(f, home / "src" / agent)
-    b = home / "bucket"
-    args = ["--bucket", str(b), "sync", "--json"]
-    args += ["--source", f"pi={home / 'src' / 'pi'}", "--source", f"claude={home / 'src' / 'claude'}"]
-    assert main(args) == 0
-    return b
+    return three_session_bucket(tmp_path_factory.mktemp("recipes"))
 
 
 @pytest.fixture()

@@ -6,11 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES
+from support.datasets import three_session_bucket
 
 from tracetui.cli import main
 
@@ -23,18 +22,7 @@ HOSTILE = "evil \x1b]52;c;aGk=\x07 \x1b[2J\u202e title \x9b31m"
 
 @pytest.fixture(scope="module")
 def bucket(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("sql")
-    for agent, files in {"pi": [FIXTURES / "pi" / "v1_linear.jsonl", FIXTURES / "pi" / "v3_tree.jsonl"],
-                         "claude": [FIXTURES / "bucket" / "claude" / "-home-dev-widgets" /
-                                    "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl"]}.items():
-        (home / "src" / agent).mkdir(parents=True)
-        for f in files:
-            shutil.copy(f, home / "src" / agent)
-    b = home / "bucket"
-    args = ["--bucket", str(b), "sync", "--json"]
-    args += ["--source", f"pi={home / 'src' / 'pi'}", "--source", f"claude={home / 'src' / 'claude'}"]
-    assert main(args) == 0
-    return b
+    return three_session_bucket(tmp_path_factory.mktemp("sql"))
 
 
 @pytest.fixture(scope="module")
