@@ -40,6 +40,17 @@ def register(subparsers: Commands) -> None:
     p.set_defaults(func=run_snapshot)
 
 
+def _row_note(fate: Any, reason: str | None) -> str | None:
+    """What a row's state rests on beyond its counts: why it is unknown, a before-state taken from the
+    patch's own removed lines, a shell command's rewrite that removed its lines."""
+    said = [f"why {fate.state}: {reason}"] if reason else []
+    if fate.patch.before_from == "removed lines":
+        said.append("the file before it: its removed lines (the replayed text did not hold them)")
+    if fate.patch.overwritten_by is not None:
+        said.append(f"overwritten by the shell command of step {fate.patch.overwritten_by}")
+    return "; ".join(said) or None
+
+
 def run_trail(args: argparse.Namespace) -> int:
     from tracetui.trail import trail
     from tracetui.views.trail import STATE_ORDER, abandoned_steps, copies_line, from_rows
@@ -64,7 +75,8 @@ def run_trail(args: argparse.Namespace) -> int:
     # Why a row is unknown, under it; where every row has the same reason (no repository), once after.
     shared = reasons.pop() if len(reasons) == 1 and len(own) > 1 else None
     if rows:
-        notes = [] if shared else [f"why {f.state}: {f.reason}" if f.reason else None for f in own]
+        notes = [_row_note(f, None if shared else f.reason) for f in own]
+        notes = notes if any(notes) else []
         print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70, notes)
     if shared:
         print(safe_line(f"why every patch is {own[0].state}: {shared}"))

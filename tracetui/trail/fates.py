@@ -16,8 +16,10 @@ SLACK_SECONDS = 60
 # shell renames by cp then rm, git -C, in a subshell; 11: a file a subtree merge moved is followed;
 # a session whose files are mostly gone is placed by history; 12: a commit only branches hold is judged
 # at the branch the log names; 13: a hunk's lines lose a CR ending, lines a step wrote back changed only
-# in whitespace are not its own, a cwd in the clone's repository keeps the top at or above it
-CACHE_VERSION = 13
+# in whitespace are not its own, a cwd in the clone's repository keeps the top at or above it; 14: a
+# shell write's whole rewrite overwrites the earlier patches' lines, a patch's removed lines are the
+# file where the replay's text disagrees with them (`before`)
+CACHE_VERSION = 14
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -73,6 +75,14 @@ class Fate:
         }
         if self.reason:
             d["reason"] = self.reason
+        if p.before_from is not None:
+            # The replay's text of the file did not fit the edit (a shell command rewrote it): the
+            # patch's own removed and context lines were taken as what the file held.
+            d["before"] = p.before_from
+        if p.overwritten_by is not None:
+            # A shell command that rewrote the file whole removed this patch's lines before the file's
+            # next patch showed it (counted as removed by then, like a later step's edit).
+            d["overwritten_by"] = p.overwritten_by
         return d
 
 

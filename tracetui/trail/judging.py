@@ -127,14 +127,15 @@ def _untaken(patch: Patch, probe: ev.Probe | None, history: History, use_time: b
     wrote again (`written_again`) is the patch's moved only where that commit holds it: written again
     after the commit, the commit held none of it, and the later copy is the other step's.
     """
-    if probe is None or not (patch.taken_back or patch.written_again) or not use_time:
+    if probe is None or not (patch.taken_back or patch.written_again or patch.overwritten) or not use_time:
         return probe
     t = epoch(patch.timestamp)
     if t is None:
         return probe
     changes = history.changes.get(patch.path, [])
     first, first_id = min(((ctime, cid) for ctime, _, cid in changes if ctime >= t - SLACK_SECONDS), default=(None, None))
-    removals = list(patch.taken_back or [])
+    # a shell command's whole rewrite (`overwritten`) removed the lines it did not keep, whoever wrote them again
+    removals = list(patch.taken_back or []) + list(patch.overwritten or [])
     if patch.written_again and first_id is not None:
         removals += _not_held(patch, probe, history, first_id)
     taken: Counter = Counter()

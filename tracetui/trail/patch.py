@@ -71,6 +71,15 @@ class Patch:
     # cal-widget.py`), followed through later renames; None where none did. Lines the step wrote
     # live on there, beside the patches the session wrote under the new name.
     renamed_to: str | None = None
+    # Where the file just before the step was taken from, when not the replay: "removed lines" where
+    # the replayed text did not fit the edit and its removed lines disagreed with it (a shell command
+    # rewrote the file): the patch's own removed and context lines are then the truth.
+    before_from: str | None = None
+    # The patch's lines (by norm, with the time) a shell command's whole rewrite of the file removed
+    # before a later patch or snapshot showed the file without them, and that command's step. Like
+    # `taken_back`, but never taken for a move: the shell wrote what the later step then wrote again.
+    overwritten: list[tuple[str, str | None]] | None = field(default=None, repr=False)
+    overwritten_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -92,4 +101,6 @@ class Patch:
             d["partial"] = True
         if self.copied:
             d["copied"] = True
+        if self.before_from is not None:
+            d["before"] = self.before_from
         return d

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
+from tracetui.trail.bare import carries_nothing
 from tracetui.trail.copies import agent_copy
 from tracetui.trail.hunks import (
     _apply_hunks,
@@ -28,6 +29,7 @@ from tracetui.trail.line_identity import _writes_back, count_before, norm, norms
 from tracetui.trail.patch import Patch
 from tracetui.trail.paths import absolute_path, relative_path
 from tracetui.trail.shell import command_text, home_of, ShellRenames
+from tracetui.trail.shell_writes import may_write, shell_writes
 
 
 # -- session -> patches --------------------------------------------------------------------------
@@ -64,7 +66,20 @@ def session_patches(
     # came before them.
     moves: dict[str, tuple[Step, int]] = {}
     shell = ShellRenames()  # copies waiting for their source's removal, across commands
+    # Files a shell command wrote since the replay last touched them: (the command's step, its time,
+    # whether it replaced the whole text); and the shell calls that may write, waiting for their result.
+    written: dict[str, tuple[str, str | None, bool]] = {}
+    writing: dict[str, Step] = {}
     for step in session.steps:
+        if step.kind == StepKind.TOOL_CALL and not step.edits and _may_write(step):
+            if step.tool_call_id:
+                writing[step.tool_call_id] = step
+            else:
+                _note_writes(step, session, root, written, seen)
+        elif step.kind == StepKind.TOOL_RESULT and step.tool_call_id in writing:
+            call = writing.pop(step.tool_call_id or "")
+            if not step.is_error:
+                _note_writes(call, session, root, written, seen)
         if step.kind == StepKind.TOOL_CALL and not step.edits and _moves_files(step):
             if step.tool_call_id:
                 moves[step.tool_call_id] = (step, len(patches))
@@ -93,10 +108,12 @@ def session_patches(
         for edit in step.edits:
             if not edit.applied:
                 continue
-            trace: dict[str, Any] = {"seen": seen}
+            trace: dict[str, Any] = {"seen": seen, "written": written}
+            overwrote = origins.get(relative_path(absolute_path(edit.path, cwd), root)[0])
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             shell.forget(absolute_path(edit.path, cwd))
             patch.index = len(patches)
+            _take_overwritten(patch, trace, overwrote, patches)
             patches.append(patch)
             if patch.op == "delete":
                 gone[patch.path] = patch
@@ -122,6 +139,56 @@ def session_patches(
 
 
 _V = TypeVar("_V")
+
+
+def _may_write(call: Step) -> bool:
+    text = command_text(call.tool_input)
+    return text is not None and may_write(text)
+
+
+def _note_writes(
+    call: Step, session: Session, root: str | None, written: dict[str, tuple[str, str | None, bool]], seen: dict[str, str]
+) -> None:
+    """Mark the files a shell command wrote: the replay's text of each is a guess from now on, until
+    an edit's own lines show the file (a read from before the command no longer does)."""
+    cwd = call.cwd or session.cwd
+    text = command_text(call.tool_input)
+    if not cwd or text is None:
+        return
+    for path, whole in shell_writes(text, cwd, home_of(session.cwd) or home_of(cwd)):
+        rel, inside = relative_path(path, root)
+        if not inside:
+            continue
+        seen.pop(rel, None)
+        prior = written.get(rel)
+        if prior is None or (whole and not prior[2]):
+            written[rel] = (call.id, call.timestamp, whole)  # the first whole rewrite removed the old lines
+
+
+def _take_overwritten(
+    patch: Patch, trace: dict[str, Any], known: list[int] | None, patches: list[Patch]
+) -> None:
+    """Where a shell command rewrote the file whole since the replay's text of it, and the log showed
+    the file before this patch otherwise (its own removed lines, the agent's snapshot, a read), the
+    earlier patches' lines missing from what it showed were the command's to remove: they are
+    `overwritten`, by that command, at its time.
+
+    The replay's text is `trace["replay"]`, `known` says which patch wrote each of its lines.
+    """
+    shell, replay, shown = trace.get("shell"), trace.get("replay"), trace.get("shown")
+    if shell is None or not shell[2] or replay is None or shown is None or known is None:
+        return
+    lines = split_lines(replay)
+    if len(lines) != len(known):
+        return
+    left = Counter(norms_of(shown))
+    for line, k, by in zip(lines, norms_of(replay), known):
+        if left[k] > 0:
+            left[k] -= 1  # still there: the shell kept (or wrote back) this copy
+        elif by >= 0 and k and by < len(patches) and by != patch.index:
+            earlier = patches[by]
+            earlier.overwritten = (earlier.overwritten or []) + [(k, shell[1])]
+            earlier.overwritten_by = shell[0]
 
 
 _MOVING = re.compile(r"\b(?:mv|cp|rm|unlink)\b")  # a shell command that may rename a file (shell.py)
@@ -353,10 +420,7 @@ def _edit_patch(
 ) -> Patch:
     trace = trace if trace is not None else {}
     rel, inside = relative_path(absolute_path(edit.path, cwd), root)
-    trace["replay"] = contents.get(rel)
-    trace["fresh"] = rel not in contents  # first sight of the file: every line predates the session
-    if edit.original is not None:
-        contents[rel] = edit.original  # the log's own snapshot of the file beats any replay
+    _start(rel, edit, contents, trace)
     before = _current(rel, contents, base, inside)
     if edit.op == "create" and before is None:
         before = _ABSENT
@@ -385,7 +449,7 @@ def _edit_patch(
             # formatter may have changed it): that text, when the edit fits it, is the before-state.
             done = _place(edit, given, shown)
             if done is not None:
-                before = counted = shown
+                before = counted = trace["shown"] = shown
         if done is None and before is not None:
             done = _place(edit, given, before)
         if done is None and at is not None and inside:
@@ -402,10 +466,12 @@ def _edit_patch(
                 # Nothing fits: count older copies in git's text at the step's time (else the stale
                 # replay), and say the before-state is a guess.
                 counted = older[0] if older else before
+        if done is None:
+            counted, done = _own_lines(edit, given, counted, trace)
         if done is not None:
             after, hunks = done
             trace["before"] = counted
-        else:
+        elif "before_from" not in trace:  # (the patch's own lines are no partial before-state)
             partial = counted is not None
             if not given:
                 assert edit.old_string is not None and edit.new_string is not None
@@ -453,6 +519,7 @@ def _edit_patch(
         inside=inside,
         partial=partial,
         copied=step.copied,
+        before_from=trace.get("before_from"),
     )
     count_before(patch, counted)
     seen = trace.get("seen")
@@ -460,6 +527,60 @@ def _edit_patch(
         seen.pop(rel, None)
         seen.pop(target, None)
     return patch
+
+
+def _start(rel: str, edit: FileEdit, contents: dict[str, str | None], trace: dict[str, Any]) -> None:
+    """What the replay knows of the file before an edit, into `trace`; the log's own snapshot of the
+    file (`original`) beats any replay."""
+    trace["replay"] = contents.get(rel)
+    trace["fresh"] = rel not in contents  # first sight of the file: every line predates the session
+    # A shell command that wrote the file since the replay last touched it (its step, time, whole?).
+    trace["shell"] = trace.get("written", {}).pop(rel, None)
+    if edit.original is not None:
+        contents[rel] = trace["shown"] = edit.original
+
+
+def _own_lines(
+    edit: FileEdit, given: list[Hunk], counted: str | None, trace: dict[str, Any]
+) -> tuple[str | None, tuple[str, list[Hunk]] | None]:
+    """(before-state, the edit placed) where nothing the replay knows fits an edit.
+
+    Where what the patch removed is mostly not in the text the replay held (a shell command rewrote
+    the file), the patch's own removed and context lines are what was there, the only truth at hand
+    (`before_from`). After a whole rewrite they are taken as the file; else what follows is unknown.
+    """
+    own = _old_side(given)
+    if own is None or not _disagrees(own, counted):
+        return counted, None
+    trace["shown"] = own
+    trace["before_from"] = "removed lines"
+    shell = trace.get("shell")
+    return own, _place(edit, given, own) if shell is not None and shell[2] else None
+
+
+def _old_side(hunks: list[Hunk]) -> str | None:
+    """The text a patch's hunks say the file held where they apply (context and removed lines, in
+    order); None where they say nothing (a pure addition with no context)."""
+    lines = [x[1:] for h in hunks for x in h.lines if x[:1] in (" ", "-")]
+    return "".join(x + "\n" for x in lines) if lines else None
+
+
+def _disagrees(own: str, model: str | None) -> bool:
+    """Whether the replay's text lacks most of what a patch says the file held: more than half of its
+    lines that carry something (not blank, not bare punctuation) are not there."""
+    wanted = [k for k in norms_of(own) if k and not carries_nothing(k)]
+    if not wanted:
+        return False
+    if model is None:
+        return True
+    have = Counter(norms_of(model))
+    missing = 0
+    for k in wanted:
+        if have[k] > 0:
+            have[k] -= 1
+        else:
+            missing += 1
+    return 2 * missing > len(wanted)
 
 
 def is_notebook(path: str) -> bool:
