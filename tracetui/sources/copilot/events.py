@@ -26,7 +26,6 @@ class _Agent:
     ended: bool = False
 
 
-
 @dataclass(slots=True)
 class _Reader:
     session: Session

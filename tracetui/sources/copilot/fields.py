@@ -16,7 +16,6 @@ from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
 EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert", "apply_patch"})
 
 
-
 def _user_meta(data: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     names = [
@@ -31,7 +30,6 @@ def _user_meta(data: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-
 def _arguments(value: Any) -> Any:
     """A call's arguments, parsed where a build wrote them as a JSON string (OpenAI-style)."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
@@ -40,7 +38,6 @@ def _arguments(value: Any) -> Any:
         except orjson.JSONDecodeError:
             pass
     return value
-
 
 
 def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
@@ -86,7 +83,6 @@ def _edits(name: str | None, arguments: Any) -> list[FileEdit]:
     return []
 
 
-
 def _yaml_scalars(text: str) -> dict[str, str]:
     """The top-level `key: value` scalars of workspace.yaml (the only shape Copilot writes). A long
     `summary` (the first prompt) is written over several lines: as a block (`|-` and indented lines)
@@ -108,7 +104,6 @@ def _yaml_scalars(text: str) -> dict[str, str]:
             i += 1
         out[key.strip()] = _yaml_value(value.strip(), more)
     return out
-
 
 
 def _yaml_value(first: str, more: list[str]) -> str:
@@ -133,14 +128,12 @@ def _yaml_value(first: str, more: list[str]) -> str:
     return first
 
 
-
 def _closed(quoted: str) -> bool:
     """Whether a one-line quoted scalar ends with its own closing quote (not an escaped one)."""
     if quoted[0] == "'":
         return (len(quoted) - len(quoted.rstrip("'"))) % 2 == 1 and len(quoted) > 1
     tail = quoted[1:-1]
     return (len(tail) - len(tail.rstrip("\\"))) % 2 == 0
-
 
 
 def _folded(lines: list[str]) -> str:
@@ -158,7 +151,6 @@ def _folded(lines: list[str]) -> str:
         out += line
         pending = 0
     return out
-
 
 
 def _custom_title(log: RawLog, errors: list[LineError]) -> str | None:

@@ -12,25 +12,19 @@ from tracetui.sources import SessionFiles
 NAME = "copilot"
 
 
-
 EVENTS = "events.jsonl"
-
 
 
 WORKSPACE = "workspace.yaml"
 
 
-
 VSCODE = "vscode.metadata.json"  # a session hosted by VS Code: its chat's `customTitle`
-
 
 
 LEGACY_FOLDER = "history-session-state"
 
 
-
 _CHECKPOINT = re.compile(r"(\d+)-[^/\\]*\.md\Z")
-
 
 
 def _flat_prefix(path: Path) -> str | None:
@@ -40,7 +34,6 @@ def _flat_prefix(path: Path) -> str | None:
     return name[: -len(EVENTS)] if name.endswith("__" + EVENTS) else None
 
 
-
 def _is_checkpoint(path: Path) -> bool:
     name = path.name
     return path.suffix == ".md" and (
@@ -48,12 +41,10 @@ def _is_checkpoint(path: Path) -> bool:
     )
 
 
-
 def _is_legacy(path: Path) -> bool:
     """A session of the first builds (to late 2025): one JSON document in `history-session-state/`
     (or a flattened copy naming that folder)."""
     return path.suffix == ".json" and (path.parent.name == LEGACY_FOLDER or f"{LEGACY_FOLDER}__" in path.name)
-
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -88,13 +79,11 @@ def group(paths: list[Path]) -> list[SessionFiles]:
     return out
 
 
-
 def _id_from_path(path: str) -> str:
     p = Path(path.replace("\\", "/"))
     if p.name == EVENTS:
         return p.parent.name
     return p.name.split("__")[-2] if _flat_prefix(p) else p.stem
-
 
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
@@ -107,7 +96,6 @@ def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     if env.get("XDG_CONFIG_HOME"):
         folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / "session-state")
     return folders
-
 
 
 def _legacy_folder(root: Path) -> list[Path]:

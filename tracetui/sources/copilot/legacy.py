@@ -43,7 +43,6 @@ def _legacy_events(
     return events
 
 
-
 def _from_timeline(
     timeline: list[dict[str, Any]], outputs: dict[str, Any], skipped: dict[str, int]
 ) -> list[dict[str, Any]]:
@@ -104,7 +103,6 @@ def _from_timeline(
     return out
 
 
-
 def _any_text(value: Any) -> str:
     """A result's text: a string, or the text parts of a content list, else its JSON."""
     if value is None or isinstance(value, str):
@@ -114,7 +112,6 @@ def _any_text(value: Any) -> str:
         if texts:
             return "\n".join(texts)
     return orjson.dumps(value, default=str).decode()
-
 
 
 def _from_chat(messages: list[Any], skipped: dict[str, int]) -> list[dict[str, Any]]:

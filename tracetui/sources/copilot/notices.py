@@ -13,7 +13,6 @@ from tracetui.sources.common.coerce import as_int, as_str
 _INJECTED_SOURCES = ("skill-",)
 
 
-
 # Events that are known and deliberately not steps.
 _QUIET = frozenset(
     {
@@ -44,7 +43,6 @@ _QUIET = frozenset(
 )
 
 
-
 _SYSTEM = {
     "session.info": ("infoType", "message"),
     "session.warning": ("warningType", "message"),
@@ -53,12 +51,10 @@ _SYSTEM = {
 }
 
 
-
 def _handoff(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     meta = {k: data[k] for k in ("sourceType", "remoteSessionId", "host") if isinstance(data.get(k), str)}
     parts = [as_str(data.get("summary")), as_str(data.get("context"))]
     return "\n\n".join(p for p in parts if p.strip()) or "session handed off", meta
-
 
 
 def _truncation(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -70,12 +66,10 @@ def _truncation(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"context truncated: {removed} messages ({tokens} tokens) removed", meta
 
 
-
 def _context_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     keys = ("cwd", "gitRoot", "branch", "headCommit", "repository")
     meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
     return f"working directory: {as_str(data.get('cwd'))}", meta
-
 
 
 def _context_cleared(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -83,10 +77,8 @@ def _context_cleared(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"context cleared: {cleared} messages", {"messages_cleared": cleared}
 
 
-
 def _plan_changed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"plan {as_str(data.get('operation')) or 'changed'}", {}
-
 
 
 def _agent_selected(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -96,12 +88,10 @@ def _agent_selected(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     )
 
 
-
 def _autopilot(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     status = as_str(data.get("status"))
     text = f"autopilot objective {as_str(data.get('operation')) or 'changed'}"
     return (f"{text} ({status})" if status else text), {}
-
 
 
 # Events of newer builds that say something happened to the session: (text, meta) from their data.

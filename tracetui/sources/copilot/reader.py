@@ -58,7 +58,6 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     return session
 
 
-
 AGENT = Agent(
     name=NAME,
     label="Copilot CLI",

@@ -13,9 +13,7 @@ from tracetui.sources.gemini import split as gemini_split
 NAME = "gemini"
 
 
-
 LOGS = "logs.json"
-
 
 
 # Since the short project slugs (2026-02), `tmp/<slug>/.project_root` holds the project's root path:
@@ -23,22 +21,17 @@ LOGS = "logs.json"
 PROJECT_ROOT = ".project_root"
 
 
-
 MAX_PROJECT_ROOT = 64 << 10  # a path, not a document: a larger file is not read
-
 
 
 # A session `logs.json` alone remembers (see `stage`): its prompts, written by the bucket.
 PROMPTS_PREFIX = "gemini-prompts-"
 
 
-
 PROMPTS_FORMAT = "gemini-prompts"
 
 
-
 MAX_LOGS = 64 << 20  # a logs.json larger than this is not read (the bucket's line limit)
-
 
 
 def _is_logs(path: Path) -> bool:
@@ -46,11 +39,9 @@ def _is_logs(path: Path) -> bool:
     return path.name == LOGS or path.name.endswith("__" + LOGS)
 
 
-
 def _is_project_root(path: Path) -> bool:
     # `.project_root`, or a flattened copy of one (`owner__repo__.gemini__tmp__proj__.project_root`).
     return path.name == PROJECT_ROOT or path.name.endswith("__" + PROJECT_ROOT)
-
 
 
 def _not_a_session(path: Path) -> bool:
@@ -65,9 +56,7 @@ def _not_a_session(path: Path) -> bool:
     )
 
 
-
 _TIMED_NAME = re.compile(r"session-\d{4}-\d\d-\d\dT\d\d-\d\d-(.+)\Z")
-
 
 
 def _short_id(path: Path) -> str:
@@ -78,7 +67,6 @@ def _short_id(path: Path) -> str:
     if timed:
         return timed.group(1)
     return stem.rsplit("session-", 1)[-1].rsplit("-", 1)[-1] if "session-" in stem else stem
-
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:

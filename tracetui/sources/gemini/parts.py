@@ -15,9 +15,7 @@ from tracetui.sources.common.unified_diff import parse_unified_diff
 WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
 
 
-
 REPLACE_TOOLS = frozenset({"replace", "edit", "smart_edit", "edit_file"})
-
 
 
 def _parts_text(content: Any) -> str:
@@ -50,7 +48,6 @@ def _parts_text(content: Any) -> str:
     return "\n".join(parts)
 
 
-
 def _without_calls(content: Any, calls: list[dict[str, Any]]) -> Any:
     """A message's content without the `functionCall` parts its own `toolCalls` records hold (by id):
     mid-2026 builds write each call twice, and the record is its TOOL_CALL step, not text."""
@@ -58,7 +55,6 @@ def _without_calls(content: Any, calls: list[dict[str, Any]]) -> Any:
     if not held or not isinstance(content, list):
         return content
     return [p for p in content if as_str(as_dict(as_dict(p).get("functionCall")).get("id")) not in held]
-
 
 
 def _own_responses(result: Any, call_id: str) -> Any:
@@ -75,7 +71,6 @@ def _own_responses(result: Any, call_id: str) -> Any:
     if not any(answers(part) == call_id for part in result):
         return result
     return [part for part in result if answers(part) in (None, call_id)]
-
 
 
 def _response_text(result: Any) -> tuple[str, bool]:
@@ -110,7 +105,6 @@ def _response_text(result: Any) -> tuple[str, bool]:
     return "\n".join(texts), failed
 
 
-
 def _tokens(value: Any) -> Tokens | None:
     if not isinstance(value, dict):
         return None
@@ -121,7 +115,6 @@ def _tokens(value: Any) -> Tokens | None:
         output=as_count(value.get("output")) + as_count(value.get("thoughts")),
         cache_read=cached,
     )
-
 
 
 def _edits(name: str | None, args: dict[str, Any], display: Any, status: str) -> list[FileEdit]:

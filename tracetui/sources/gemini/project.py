@@ -24,7 +24,6 @@ from tracetui.sources.gemini.split import session_id
 _SEPARATORS = re.compile(r"[\\/]")
 
 
-
 def _cwd(project_hash: str, paths: list[tuple[str, str]]) -> str | None:
     """The project root: an ancestor of a path in the log whose sha256 is `projectHash`, else the
     prefix a relative path argument leaves on its absolute `filePath`."""
@@ -52,10 +51,8 @@ def _cwd(project_hash: str, paths: list[tuple[str, str]]) -> str | None:
     return None
 
 
-
 def _project_root(log: RawLog) -> str | None:
     return _root_text(log.data)
-
 
 
 def _root_text(data: bytes) -> str | None:
@@ -64,7 +61,6 @@ def _root_text(data: bytes) -> str | None:
         return None
     text = data.decode("utf-8", "replace").strip()
     return text if text and "\n" not in text and "\0" not in text and _is_absolute(text) else None
-
 
 
 def _root_beside(logs: Path) -> str | None:
@@ -79,7 +75,6 @@ def _root_beside(logs: Path) -> str | None:
         return None
 
 
-
 def _own_root(root: str | None, project_hash: str) -> str | None:
     """The project root file's path, unless the session's projectHash says it is another folder's
     (a slug folder reused for a moved project keeps sessions of the old root)."""
@@ -91,16 +86,13 @@ def _own_root(root: str | None, project_hash: str) -> str | None:
     return root
 
 
-
 def _is_absolute(path: str) -> bool:
     return path.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:[\\/]", path))
-
 
 
 def _first(value: Any) -> str | None:
     items = [v for v in as_list(value) if isinstance(v, str) and v]
     return items[0] if items else None
-
 
 
 def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:

@@ -65,18 +65,15 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     return session
 
 
-
 def _session_id(meta: dict[str, Any], path: str) -> str:
     """The session's id (`gemini_split.session_id`; the file's name says it where no record does)."""
     return session_id(meta, _short_id(Path(path.replace("\\", "/"))))
-
 
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     # Gemini CLI puts `.gemini` under GEMINI_CLI_HOME when set, instead of the home folder.
     base = Path(env["GEMINI_CLI_HOME"]) if env.get("GEMINI_CLI_HOME") else home
     return [base / ".gemini" / "tmp"]
-
 
 
 AGENT = Agent(

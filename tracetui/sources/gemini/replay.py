@@ -26,7 +26,6 @@ class _Compaction:
     first_kept: str | None  # the first message the compaction kept as it was (what the model still sees)
 
 
-
 @dataclass(slots=True)
 class _Conversation:
     """A session file replayed: metadata, and every message with its last copy."""
@@ -105,10 +104,8 @@ class _Conversation:
         self.pending = compaction
 
 
-
 def _is_message(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("id"), str) and bool(value["id"])
-
 
 
 def _replay_document(doc: dict[str, Any]) -> _Conversation:
@@ -118,7 +115,6 @@ def _replay_document(doc: dict[str, Any]) -> _Conversation:
         if _is_message(record):
             conv.write(record, 1)
     return conv
-
 
 
 def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
@@ -156,7 +152,6 @@ def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict
             else:
                 skipped["(unknown record)"] = skipped.get("(unknown record)", 0) + 1
     return conv
-
 
 
 def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:

@@ -99,13 +99,10 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     return out, problems
 
 
-
 STAGE_STATE = "state.json"
 
 
-
 STAGE_VERSION = 3  # 2: prompt logs carry the project root (staged again once); 3: shared files cut apart
-
 
 
 def _stage_state(path: Path) -> dict[str, dict[str, Any]]:
@@ -135,7 +132,6 @@ def _stage_state(path: Path) -> dict[str, dict[str, Any]]:
     return {"logs": logs, "heads": heads, "split": as_dict(state.get("split")), "loaded": state}
 
 
-
 def _is_stamp(value: Any) -> bool:
     return (
         isinstance(value, list)
@@ -144,10 +140,8 @@ def _is_stamp(value: Any) -> bool:
     )
 
 
-
 def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
-
 
 
 def _head(path: Path, known: list[Any] | None) -> list[Any]:
@@ -161,10 +155,8 @@ def _head(path: Path, known: list[Any] | None) -> list[Any]:
     return [*stamp, _held_id(path)]
 
 
-
 def _logs_key(logs: Path) -> str:
     return hashlib.sha1(str(logs).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
 
 
 def _stage_logs(
@@ -246,13 +238,11 @@ def _stage_logs(
     return ({"stat": stamp, "whole": True, "sessions": list(by_session)} if not failed else old), out
 
 
-
 def _prompt_logs_in(staged: Path) -> set[Path]:
     try:
         return {p for p in staged.iterdir() if p.name.startswith(PROMPTS_PREFIX) and p.suffix == ".json"}
     except OSError:  # not made yet
         return set()
-
 
 
 def _remove_prompt_logs(paths: Iterable[Path]) -> None:
@@ -267,9 +257,7 @@ def _remove_prompt_logs(paths: Iterable[Path]) -> None:
             folder.rmdir()
 
 
-
 _HELD_ID = re.compile(rb'"sessionId"\s*:\s*("(?:[^"\\]|\\.)*")')
-
 
 
 def _held_id(path: Path) -> str | None:
@@ -290,7 +278,6 @@ def _held_id(path: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-
 def _safe_name(sid: str) -> str:
     """A file name part for a session id: the id itself where it is made of safe characters and short,
     else its safe characters' start and a hash after a `~` (which no id kept as it is holds): ids
@@ -300,7 +287,6 @@ def _safe_name(sid: str) -> str:
     if safe == sid and len(sid) <= 100:
         return sid
     return f"{safe[:60]}~{hashlib.sha256(sid.encode('utf-8', 'surrogatepass')).hexdigest()[:20]}"
-
 
 
 def _read_prompts(main: RawLog) -> Session:
@@ -345,9 +331,7 @@ def _read_prompts(main: RawLog) -> Session:
     return session
 
 
-
 _UUID_TAIL = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{8}")
-
 
 
 def restage(path: Path, folder: Path) -> bool:

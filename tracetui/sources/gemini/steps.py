@@ -29,22 +29,17 @@ from tracetui.sources.gemini.replay import _Compaction, _Conversation
 SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help", "invoke_agent"})
 
 
-
 ASSISTANT_TYPES = frozenset({"gemini", "model", "bob-shell"})
-
 
 
 SYSTEM_TYPES = frozenset({"info", "error", "warning"})
 
 
-
 _WORKSPACE_NOTICE = re.compile(r"Current workspace directories:\s*\n-\s*(.+)")
-
 
 
 # The `<session_context>` part mid-2026 builds open a session with: its first workspace directory.
 _WORKSPACE_CONTEXT = re.compile(r"\*\*Workspace Directories:\*\*[ \t]*\r?\n[ \t]*-[ \t]+([^\r\n]+)")
-
 
 
 @dataclass(slots=True)
@@ -56,7 +51,6 @@ class _Agent:
     description: str | None = None
     source: str | None = None
     has_transcript: bool = False
-
 
 
 class _Reader:

@@ -54,26 +54,21 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
     return [FileEdit(path=path, op="update", old_string=o, new_string=n) for o, n in pairs]
 
 
-
 # The names an edit's file goes by: Pi's own `path`, and the aliases OpenClaw accepts from models
 # trained on other agents (Claude Code's `file_path`, and `file`, `filename`, `filepath`), first found wins.
 _PATH_KEYS = ("path", "file_path", "file", "filename", "filepath")
 
 
-
 _OLD_KEYS = ("oldText", "old_string", "old_text")
 
 
-
 _NEW_KEYS = ("newText", "new_string", "new_text")
-
 
 
 def _pair(d: dict[str, Any]) -> tuple[str | None, str | None]:
     old = next((d[k] for k in _OLD_KEYS if k in d), None)
     new = next((d[k] for k in _NEW_KEYS if k in d), None)
     return (old if isinstance(old, str) else None, new if isinstance(new, str) else None)
-
 
 
 def _settle_edits(call: Step, is_error: bool, details: Any) -> None:
@@ -97,7 +92,6 @@ def _settle_edits(call: Step, is_error: bool, details: Any) -> None:
         call.edits = [FileEdit(path=first.path, op="update", hunks=hunks)]
     else:
         first.hunks = hunks
-
 
 
 def parse_numbered_diff(diff: str) -> list[Hunk]:
@@ -165,7 +159,6 @@ def parse_numbered_diff(diff: str) -> list[Hunk]:
         )
         delta += added - removed
     return hunks
-
 
 
 # parse_numbered_diff's lines: a sign, a right-aligned line number (ASCII digits), then a space

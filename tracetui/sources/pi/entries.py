@@ -23,7 +23,6 @@ from tracetui.sources.pi.files import NAME, _parent_id
 OPENCLAW_PROVIDER = "openclaw"
 
 
-
 @dataclass(slots=True)
 class _Entry:
     key: str  # the entry's id, or its line-derived name in v1
@@ -36,15 +35,12 @@ class _Entry:
     slot: int = 0
 
 
-
 # An entry's record once read: no later entry nor the finish looks at it again.
 _READ: dict[str, Any] = {}
 
 
-
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
 
 
 class _Reader:

@@ -17,7 +17,6 @@ def _model_name(provider: Any, model: Any) -> str | None:
     return f"{provider}/{model}" if isinstance(provider, str) and provider else model
 
 
-
 def _content_text(content: Any) -> str:
     """User/tool content: a string, or text and image blocks (images become "[image]")."""
     if isinstance(content, str):
@@ -36,7 +35,6 @@ def _content_text(content: Any) -> str:
     return "\n".join(parts)
 
 
-
 def _tokens(usage: Any) -> Tokens | None:
     if not isinstance(usage, dict):
         return None
@@ -49,10 +47,8 @@ def _tokens(usage: Any) -> Tokens | None:
     )
 
 
-
 def _count(value: Any) -> int:
     return as_count(value)
-
 
 
 def _result_meta(details: Any) -> dict[str, Any]:
@@ -73,9 +69,7 @@ def _result_meta(details: Any) -> dict[str, Any]:
     return meta
 
 
-
 _ISO_FAST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
-
 
 
 def _iso(value: Any) -> str | None:

@@ -12,10 +12,8 @@ from tracetui.sources import SessionFiles
 NAME = "pi"
 
 
-
 # OpenClaw's archives of a transcript it took out of use (`/reset`, a deleted session): still logs.
 _ARCHIVE = re.compile(r"\.jsonl\.(?:reset|deleted)\..+\Z")
-
 
 
 # OpenClaw's copies of a transcript taken before a compaction (`<id>.checkpoint.<uuid>.jsonl`), and
@@ -23,13 +21,10 @@ _ARCHIVE = re.compile(r"\.jsonl\.(?:reset|deleted)\..+\Z")
 _CHECKPOINT = re.compile(r"\.checkpoint\.[^.]+\.jsonl\Z")
 
 
-
 _TRACE = ".trajectory.jsonl"
 
 
-
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -64,13 +59,11 @@ def group(paths: list[Path]) -> list[SessionFiles]:
     return out
 
 
-
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:
         return -1
-
 
 
 def _parent_id(logged: str) -> str:
@@ -79,7 +72,6 @@ def _parent_id(logged: str) -> str:
     name = logged.replace("\\", "/").rsplit("/", 1)[-1]
     found = _UUID.findall(name)
     return found[-1] if found else logged
-
 
 
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:

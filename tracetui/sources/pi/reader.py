@@ -40,17 +40,14 @@ ENTRY_TYPES = frozenset(
 )
 
 
-
 def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
     """(line, position on the line, record) for every entry, salvaging glued lines."""
     return list(iter_entries(path, data, errors, lambda value: value.get("type") in ENTRY_TYPES))
 
 
-
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Pi/OpenClaw session file. Never raises on bad data."""
     return _read(main, None, False)[0]
-
 
 
 def resume(
@@ -61,10 +58,8 @@ def resume(
     return _read(main, previous, True)
 
 
-
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
 LAYOUT = 2  # 2: the fork's parent, time and whether the copy goes on
-
 
 
 def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple[Session, ResumeState | None]:
@@ -128,7 +123,6 @@ def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple
     return session, state
 
 
-
 def _read_trace(path: str, data: bytes) -> Session:
     """A session from OpenClaw's runtime trace: its snapshots' messages as a linear log."""
     errors: list[LineError] = []
@@ -143,7 +137,6 @@ def _read_trace(path: str, data: bytes) -> Session:
     reader.entries(records, False)
     reader.finish()
     return session
-
 
 
 def _resume(
@@ -188,7 +181,6 @@ def _resume(
     return session, state
 
 
-
 def _session_id(header: dict[str, Any] | None, path: str) -> str:
     if header is not None and isinstance(header.get("id"), str) and header["id"]:
         return header["id"]
@@ -196,7 +188,6 @@ def _session_id(header: dict[str, Any] | None, path: str) -> str:
     # `<uuid>.checkpoint.<uuid>.jsonl`, `<uuid>.trajectory.jsonl`.
     name = Path(path).name.split(".", 1)[0]
     return name.rsplit("_", 1)[-1] or name
-
 
 
 AGENT = Agent(
