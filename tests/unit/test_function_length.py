@@ -37,7 +37,6 @@ LONG = {
 LONG_MODULES = {
     "ui/screens/browser.py",
     "sources/claude/steps.py",
-    "bucket/core.py",
     "bucket/sync.py",
 }
 
