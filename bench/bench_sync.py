@@ -217,6 +217,7 @@ def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
 
     import tracetui.bucket.store as store
     import tracetui.bucket.sync as syncmod
+    import tracetui.bucket.sync_jobs as sync_jobs
     import tracetui.sources as readers
     from tracetui.bucket import Bucket, index, shards
 
@@ -254,7 +255,8 @@ def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
     real_reader = readers.reader
     readers.reader = lambda agent: TimedReader(real_reader(agent))
     index.session_rows = timed("build index rows", index.session_rows)
-    syncmod.pickle = TimedPickle
+    syncmod.pickle = TimedPickle  # loads: the result a job sends back
+    sync_jobs.pickle = TimedPickle  # dumps: a job packs its result
     index.put_session = timed("SQLite: session rows (main index)", index.put_session)
     # A shard write is: insert the rows that changed, then index their words; the second is what
     # is left of `put` once the first is taken out. Commits (where FTS5 writes its segments) count

@@ -395,6 +395,30 @@ class Session:
     subagent_of: str | None = None
     _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
+    @classmethod
+    def from_summary(
+        cls,
+        summary: SessionSummary,
+        steps: list[Step],
+        *,
+        version: str | None = None,
+        git: GitInfo | None = None,
+        subagents: list[Subagent] | None = None,
+        files: list[str] | None = None,
+        errors: list[LineError] | None = None,
+        skipped: dict[str, int] | None = None,
+        forked_at: str | None = None,
+    ) -> Session:
+        """A session from its listing row (the bucket's index, a dataset's sessions table: the inverse
+        of `SessionSummary.of`), its steps, and what the row does not hold."""
+        return cls(
+            id=summary.id, agent=summary.agent, source=summary.source, cwd=summary.cwd, title=summary.title,
+            started=summary.started, ended=summary.ended, version=version, models=list(summary.models),
+            tokens=summary.tokens, git=git, steps=steps, subagents=subagents or [], files=files or [],
+            errors=errors or [], skipped=skipped or {}, hidden=summary.hidden, forked_from=summary.forked_from,
+            forked_at=forked_at, subagent_of=summary.subagent_of,
+        )
+
     @property
     def project(self) -> str | None:
         """The project a session belongs to: the last component of its cwd."""

@@ -14,7 +14,10 @@ from shared_data import CORPUS, corpus_files, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
+from tracetui.sources.gemini import files as gemini_files
+from tracetui.sources.gemini import project as gemini_project
 from tracetui.sources.gemini import reader as gemini
+from tracetui.sources.gemini import stage as gemini_stage
 
 UUID = "9c9c9c9c-0000-4000-8000-000000000001"
 BOTH = ["gemini-prompts-1749157231.json", f"gemini-prompts-{UUID}.json"]  # logs.json's two sessions
@@ -53,13 +56,15 @@ def _prompt_logs(staging: Path) -> list[str]:
 
 def _count_reads(monkeypatch) -> list[str]:
     opened: list[str] = []
-    real = gemini.open_regular
+    real = gemini_stage.open_regular
 
     def counting(path):
         opened.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(gemini, "open_regular", counting)
+    # Every module of the stage that opens a file: the logs.json, the chat heads, the project root.
+    monkeypatch.setattr(gemini_stage, "open_regular", counting)
+    monkeypatch.setattr(gemini_project, "open_regular", counting)
     return opened
 
 
@@ -69,10 +74,10 @@ def test_an_unchanged_logs_json_is_not_read_again(tmp_path, project, monkeypatch
     first, problems = gemini.stage([project, chat], staging)
     assert problems == [] and _prompt_logs(staging) == ["gemini-prompts-1749157231.json"]
     opened = _count_reads(monkeypatch)
-    written = (staging / gemini.STAGE_STATE).stat().st_mtime_ns
+    written = (staging / gemini_stage.STAGE_STATE).stat().st_mtime_ns
     again, problems = gemini.stage([project, chat], staging)
     assert (again, problems, opened) == (first, [], [])  # neither logs.json nor the chat file's head
-    assert (staging / gemini.STAGE_STATE).stat().st_mtime_ns == written  # nor its state written again
+    assert (staging / gemini_stage.STAGE_STATE).stat().st_mtime_ns == written  # nor its state written again
     # Changed (a new session's prompt): read once more, and the new prompt log is there.
     project.write_bytes(orjson.dumps([*orjson.loads(project.read_bytes()), _entry(1749251270, 0, "fix it")]))
     grown, _ = gemini.stage([project, chat], staging)
@@ -86,7 +91,7 @@ def test_a_damaged_state_means_a_fresh_read_not_a_loss(tmp_path, project, monkey
     first, _ = gemini.stage([project], staging)
     for damage in (b"{not json", b"[1, 2]", orjson.dumps({"v": 1, "logs": {str(project): {"stat": "x"}}}),
                    orjson.dumps({"v": 1, "logs": [], "heads": 7})):  # fmt: skip
-        (staging / gemini.STAGE_STATE).write_bytes(damage)
+        (staging / gemini_stage.STAGE_STATE).write_bytes(damage)
         opened = _count_reads(monkeypatch)
         again, problems = gemini.stage([project], staging)
         assert (again, problems, opened) == (first, [], ["logs.json"])
@@ -118,7 +123,7 @@ def test_a_prompt_log_goes_when_logs_json_no_longer_names_it_or_is_gone(tmp_path
     assert _prompt_logs(staging) == [f"gemini-prompts-{UUID}.json"]
     project.unlink()
     gemini.stage([], staging)
-    assert _prompt_logs(staging) == [] and [p.name for p in staging.iterdir()] == [gemini.STAGE_STATE]
+    assert _prompt_logs(staging) == [] and [p.name for p in staging.iterdir()] == [gemini_stage.STAGE_STATE]
 
 
 def test_a_damaged_or_unreadable_logs_json_keeps_what_it_staged(tmp_path, project):
@@ -128,7 +133,7 @@ def test_a_damaged_or_unreadable_logs_json_keeps_what_it_staged(tmp_path, projec
     project.write_bytes(b'[{"sessionId": 1, "message": "a"')  # torn mid-write
     files, problems = gemini.stage([project], staging)
     assert (problems, _prompt_logs(staging)) == ([], staged)
-    project.write_bytes(b"[" + b" " * (gemini.MAX_LOGS + 1) + b"]")
+    project.write_bytes(b"[" + b" " * (gemini_files.MAX_LOGS + 1) + b"]")
     files, problems = gemini.stage([project], staging)
     assert "too large" in problems[0].error and _prompt_logs(staging) == staged
 

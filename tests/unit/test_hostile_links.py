@@ -161,7 +161,7 @@ def test_an_opencode_databases_wal_linked_out_is_refused(tmp_path):
 def test_files_read_beside_a_log_are_not_followed_out_of_its_folder(tmp_path):
     """Gemini's `.project_root` (a session's cwd) and OpenClaw's `sessions.json` (its subagents' ids)
     are read beside a log, not found by discovery: a link out of the folder is not read either."""
-    from tracetui.sources.gemini import reader as gemini
+    from tracetui.sources.gemini import project as gemini_project
     from tracetui.sources.pi import openclaw_spawn
 
     outside = tmp_path / "outside"
@@ -177,7 +177,7 @@ def test_files_read_beside_a_log_are_not_followed_out_of_its_folder(tmp_path):
     agents.mkdir()
     _link(agents / "sessions.json", outside / "sessions.json")
     assert openclaw_spawn.store_index(outside / "x.jsonl") != {}, "the store itself is one OpenClaw reads"
-    assert gemini._root_beside(slug / "logs.json") is None
+    assert gemini_project._root_beside(slug / "logs.json") is None
     assert openclaw_spawn.store_index(agents / "x.jsonl") == {}
 
 

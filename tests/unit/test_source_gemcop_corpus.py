@@ -19,6 +19,7 @@ from shared_data import corpus_files, requires_corpus
 from tracetui.model import StepKind
 from tracetui.sources import RawLog, SessionFiles, read_session
 from tracetui.sources.copilot import reader as copilot
+from tracetui.sources.gemini import files as gemini_files
 from tracetui.sources.gemini import reader as gemini
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
@@ -288,7 +289,7 @@ def test_the_corpus_folders_sync_as_they_are(tmp_path, capsys):
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     # A session only a logs.json remembers (the first builds kept nothing else) is one too.
-    held = {gemini._short_id(p)[:8] for p in GEMINI}
+    held = {gemini_files._short_id(p)[:8] for p in GEMINI}
     logged = {str(e["sessionId"]) for p in LOGS for e in json.loads(p.read_text(encoding="utf-8"))}
     logs_only = {sid for sid in logged if sid[:8] not in held}
     assert report["errors"] == [] and report["sessions"] == len(GEMINI) + len(COPILOT) + len(logs_only)

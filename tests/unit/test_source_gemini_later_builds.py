@@ -14,6 +14,7 @@ from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
 from tracetui.sources import read_session
+from tracetui.sources.gemini import files as gemini_files
 from tracetui.sources.gemini import reader as gemini
 
 TMP = FIXTURES / "gemini-a2a" / "tmp"
@@ -86,10 +87,10 @@ def test_the_cwd_comes_from_the_workspace_directories_of_the_session_context():
 
 
 def test_the_short_id_of_a_file_name_is_what_follows_its_time_dashes_and_all():
-    assert gemini._short_id(FIRST) == "a2a-serv"
-    assert gemini._short_id(Path("session-2026-05-01T10-00-5e0c1a2b.jsonl")) == "5e0c1a2b"
+    assert gemini_files._short_id(FIRST) == "a2a-serv"
+    assert gemini_files._short_id(Path("session-2026-05-01T10-00-5e0c1a2b.jsonl")) == "5e0c1a2b"
     flat = Path("owner__repo__.gemini__chats__session-2026-03-09T18-05-0e9049f5.json")
-    assert gemini._short_id(flat) == "0e9049f5"
+    assert gemini_files._short_id(flat) == "0e9049f5"
 
 
 def test_a_subagent_folder_named_by_an_id_many_sessions_share_goes_to_none_of_them(tmp_path):

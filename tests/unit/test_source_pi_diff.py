@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracetui.sources.common.unified_diff import parse_unified_diff
-from tracetui.sources.pi.reader import parse_numbered_diff
+from tracetui.sources.pi.edits import parse_numbered_diff
 
 
 def hunks(text: str) -> list[dict]:

@@ -404,6 +404,7 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
     import gc
 
     from tracetui.bucket import sync as sync_mod
+    from tracetui.bucket import sync_jobs
 
     sources = _fixture_sources(tmp_path)
     seen: list[tuple[tuple[int, int, int], int]] = []
@@ -420,14 +421,14 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
     try:
         with Bucket.open(tmp_path / "b") as bucket:
             assert bucket.sync(sources, workers=1).new == 2
-        assert seen and all(t[0] == sync_mod.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
+        assert seen and all(t[0] == sync_jobs.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
         assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
         # Overlapping syncs (two threads): the settings come back only when the last one ends.
-        outer, inner = sync_mod.fewer_collections(), sync_mod.fewer_collections()
+        outer, inner = sync_jobs.fewer_collections(), sync_jobs.fewer_collections()
         outer.__enter__()
         inner.__enter__()
         outer.__exit__(None, None, None)
-        assert gc.get_threshold()[0] == sync_mod.YOUNG_COLLECTION
+        assert gc.get_threshold()[0] == sync_jobs.YOUNG_COLLECTION
         inner.__exit__(None, None, None)
         assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
     finally:

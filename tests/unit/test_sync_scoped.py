@@ -185,17 +185,17 @@ def test_changes_that_cannot_be_scoped_sync_the_whole_folder(tmp_path, monkeypat
 
 def _restaged(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The agents each sync's look at whole folders was for, when a scoped sync had one run."""
-    from tracetui.bucket import sync as sync_mod
+    from tracetui.bucket import sync_plan
 
     calls: list[list[str]] = []
-    plan = sync_mod._plan
+    plan = sync_plan._plan
 
     def spy(store, conn, sources, report, alone=False):
         if alone:
             calls.append(sorted(sources))
         return plan(store, conn, sources, report, alone)
 
-    monkeypatch.setattr(sync_mod, "_plan", spy)
+    monkeypatch.setattr(sync_plan, "_plan", spy)  # the scoped look calls it from there
     return calls
 
 

@@ -1,8 +1,10 @@
 """The bucket: the agents' logs copied, indexed and searchable (docs/design.md, "Bucket")."""
 
-from tracetui.bucket.core import Bucket, ListHead, Rebuilding, Removal, SearchHit
+from tracetui.bucket.connections import Rebuilding
+from tracetui.bucket.core import Bucket
 from tracetui.bucket.doctor import DoctorReport, Problem, doctor
 from tracetui.bucket.ratings import VERDICTS, Rating
+from tracetui.bucket.results import ListHead, Removal, SearchHit
 from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
 from tracetui.bucket.searched import StepQuery, kind_names, step_query, unknown_kind
 from tracetui.bucket.sync import SyncProgress, SyncReport

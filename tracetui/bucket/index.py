@@ -534,27 +534,16 @@ def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = 
     with collector.paused():  # a million steps set off full collections that froze the app's UI thread
         made = [step_from_row(r) for r in rows]
         collector.keep_out(len(made) * STEP_OBJECTS)
-    return Session(
-        id=summary.id,
-        agent=summary.agent,
-        source=summary.source,
-        cwd=summary.cwd,
-        title=summary.title,
-        started=summary.started,
-        ended=summary.ended,
+    return Session.from_summary(
+        summary,
+        made,
         version=extra.get("version"),
-        models=summary.models,
-        tokens=summary.tokens,
         git=GitInfo.from_dict(extra.get("git")),
-        steps=made,
         subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
         files=list(extra.get("files") or ()),
         errors=[LineError(**e) for e in extra.get("errors", ())],
         skipped=dict(extra.get("skipped") or {}),
-        hidden=summary.hidden,
-        forked_from=summary.forked_from,
         forked_at=extra.get("forked_at") if isinstance(extra.get("forked_at"), str) else None,
-        subagent_of=summary.subagent_of,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from tracetui.bucket.store import Sidecar
-from tracetui.bucket.sync import Job, fewer_collections, run_job, settle
+from tracetui.bucket.sync_jobs import Job, fewer_collections, run_job, settle
 from tracetui.worker_pipes import recv, send
 
 

@@ -102,19 +102,11 @@ def step(row: dict[str, Any], position: int, tool_input: Any = None) -> Step:
 
 def session(head: dict[str, Any], listed: SessionSummary, steps: list[Step]) -> Session:
     git = GitInfo(text(head.get("git_branch")), text(head.get("git_commit")), text(head.get("git_remote")))
-    return Session(
-        id=listed.id,
-        agent=listed.agent,
-        source=listed.source,
-        cwd=listed.cwd,
-        title=listed.title,
-        started=listed.started,
-        ended=listed.ended,
+    return Session.from_summary(
+        listed,
+        steps,
         version=text(head.get("version")),
-        models=list(listed.models),
-        tokens=listed.tokens,
         git=git if (git.branch or git.commit or git.remote) else None,
-        steps=steps,
         files=[listed.source],
     )
 

@@ -1,0 +1,553 @@
+"""Copilot CLI's events made into a session's steps: messages, tool calls, subagents, compactions
+and usage (format: docs/formats/copilot.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens
+from tracetui.sources.common import titles
+from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str
+from tracetui.sources.copilot.diff import copilot_hunks
+from tracetui.sources.copilot.fields import _arguments, _edits, _user_meta
+from tracetui.sources.copilot.files import _CHECKPOINT, _id_from_path
+from tracetui.sources.copilot.notices import _INJECTED_SOURCES, _NOTICES, _QUIET, _SYSTEM
+
+
+@dataclass(slots=True)
+class _Agent:
+    call_id: str
+    name: str | None = None
+    description: str | None = None
+    start: Step | None = None
+    ended: bool = False
+
+
+@dataclass(slots=True)
+class _Reader:
+    session: Session
+    checkpoints: dict[str, str]
+    line: int = 0
+    steps: list[Step] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    models: dict[str, None] = field(default_factory=dict)
+    times: list[str] = field(default_factory=list)
+    calls: dict[str, Step] = field(default_factory=dict)  # toolCallId -> the call step
+    answered: set[str] = field(default_factory=set)
+    agents: dict[str, _Agent] = field(default_factory=dict)  # toolCallId of the spawning call
+    agent_ids: dict[str, str] = field(default_factory=dict)  # agentId -> toolCallId
+    model: str | None = None
+    # The model and reasoning effort the session was set to (its start, its model changes): a change
+    # to the same is no change (Copilot writes one on every resume).
+    chosen: tuple[str | None, str | None] | None = None
+    changed: bool = False  # a model change was read: the next to the same is no change
+    run_output: dict[str, int] = field(default_factory=dict)  # model -> output counted this run
+    # Usage already counted: messageId -> the output it gave, and the shutdowns read (by event id). A
+    # message or a shutdown written again is the same response, the same totals: counted once.
+    message_output: dict[str, int] = field(default_factory=dict)
+    shutdowns: set[str] = field(default_factory=set)
+    # model -> the steps whose output no shutdown has totalled yet (their input is nowhere in the log)
+    untotalled: dict[str, list[Step]] = field(default_factory=dict)
+    start: dict[str, Any] = field(default_factory=dict)
+    last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
+    # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
+    reasoning_events: dict[str, int] = field(default_factory=dict)
+    reasoning_texts: dict[str, int] = field(default_factory=dict)
+    cwd_now: str | None = None  # the working directory a `session.context_changed` moved to
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def event(self, record: dict[str, Any]) -> None:
+        kind = as_str(record.get("type"))
+        data = as_dict(record.get("data"))
+        eid = as_str(record.get("id")) or f"L{self.line}"
+        stamp = opt_str(record.get("timestamp"))
+        if stamp:
+            self.times.append(stamp)
+        scope = self.scope(record, data)
+        if kind in ("session.start", "session.resume"):
+            self.run_output.clear()  # a shutdown reports the run since the start or resume it ends
+        if kind == "session.start":
+            self.start = data
+            self.session.id = self.session.id or as_str(data.get("sessionId"))
+            self.note_model(opt_str(data.get("selectedModel")))
+            effort = opt_str(data.get("reasoningEffort")) or None
+            self.chosen = (opt_str(data.get("selectedModel")) or None, effort)
+        elif kind == "user.message":
+            self.reasoning_events.clear()
+            self.reasoning_texts.clear()
+            # A skill's text Copilot puts in the conversation after `skill.invoked` is a user message
+            # whose source names the skill: the user typed none of it.
+            source = data.get("source")
+            injected = isinstance(source, str) and source.startswith(_INJECTED_SOURCES)
+            self.add(
+                eid,
+                StepKind.CONTEXT if injected else StepKind.USER,
+                "user",
+                as_str(data.get("content")),
+                stamp,
+                scope,
+                meta=_user_meta(data),
+            )
+        elif kind == "system.message":
+            self.add(
+                eid,
+                StepKind.CONTEXT,
+                "system",
+                as_str(data.get("content")),
+                stamp,
+                scope,
+                meta={"role": data["role"]} if isinstance(data.get("role"), str) else {},
+            )
+        elif kind == "assistant.message":
+            self.assistant(eid, data, stamp, scope)
+        elif kind == "tool.execution_start":
+            self.tool_start(eid, data, stamp, scope)
+        elif kind == "tool.execution_complete":
+            self.tool_complete(eid, data, stamp, scope)
+        elif kind == "session.model_change":
+            self.model_change(eid, data, stamp, scope)
+        elif kind == "session.compaction_complete":
+            self.compaction(eid, data, stamp, scope)
+        elif kind == "subagent.started":
+            self.subagent_started(eid, data, stamp)
+        elif kind in ("subagent.completed", "subagent.failed"):
+            self.subagent_ended(eid, kind, data, stamp)
+        elif kind == "session.shutdown":
+            if eid not in self.shutdowns:  # the same shutdown written again: its totals once
+                self.shutdowns.add(eid)
+                self.shutdown_usage(eid, data, stamp)
+            self.note_model(opt_str(data.get("currentModel")))
+        elif kind in _SYSTEM:
+            what, text = _SYSTEM[kind]
+            meta = {"event": kind}
+            if isinstance(data.get(what), str):
+                meta[what] = data[what]
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get(text)),
+                stamp,
+                scope,
+                is_error=kind == "session.error",
+                meta=meta,
+            )
+        elif kind == "session.mode_changed":
+            text = f"mode: {as_str(data.get('previousMode'))} -> {as_str(data.get('newMode'))}"
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta={"event": kind})
+        elif kind == "session.task_complete":
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("summary")),
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
+        elif kind == "assistant.reasoning":
+            text = as_str(data.get("content"))
+            if text.strip() and not self.reasoned(text, by_event=True):
+                self.add(eid, StepKind.REASONING, "assistant", text, stamp, scope, model=self.model)
+        elif kind == "tool.user_requested":
+            # A command the user ran themselves (`!cmd`): the call is the user's, its result follows.
+            call_id = as_str(data.get("toolCallId"))
+            if not call_id or call_id not in self.calls:
+                name, arguments = data.get("toolName"), data.get("arguments")
+                step = self.call_step(eid, name, call_id, arguments, stamp, scope, None)
+                step.role = "user"
+                step.meta["user_requested"] = True
+                if call_id:
+                    self.calls[call_id] = step
+        elif kind == "skill.invoked":
+            meta = {k: data[k] for k in ("name", "path", "pluginName") if isinstance(data.get(k), str)}
+            self.add(eid, StepKind.CONTEXT, "user", as_str(data.get("content")), stamp, scope, meta=meta)
+        elif kind in _NOTICES:
+            text, meta = _NOTICES[kind](data)
+            meta["event"] = kind
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta=meta)
+            if kind == "session.context_changed" and isinstance(data.get("cwd"), str) and data["cwd"]:
+                self.cwd_now = data["cwd"]
+        elif kind == "abort":
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                as_str(data.get("reason")) or "aborted",
+                stamp,
+                scope,
+                meta={"event": kind},
+            )
+        elif kind not in _QUIET:
+            self.skip(kind or "(no type)")
+
+    def reasoned(self, text: str, by_event: bool) -> bool:
+        """Whether this reasoning text is already a step: newer builds write it twice, as an
+        `assistant.reasoning` event and again in the message's `reasoningText` (either first). Each
+        copy pairs with one copy of the other kind, within the turn."""
+        key = text.strip()
+        mine, theirs = (
+            (self.reasoning_events, self.reasoning_texts)
+            if by_event
+            else (self.reasoning_texts, self.reasoning_events)
+        )
+        if theirs.get(key):
+            theirs[key] -= 1
+            return True
+        mine[key] = mine.get(key, 0) + 1
+        return False
+
+    def scope(self, record: dict[str, Any], data: dict[str, Any]) -> str | None:
+        """The subagent an event belongs to (its spawning call's id), if any."""
+        parent_call = opt_str(data.get("parentToolCallId"))
+        if parent_call:
+            return parent_call
+        agent = opt_str(record.get("agentId"))
+        return self.agent_ids.get(agent) if agent else None
+
+    def assistant(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        model = opt_str(data.get("model"))
+        self.note_model(model)
+        model = model or self.model
+        made: list[Step] = []
+        reasoning = opt_str(data.get("reasoningText"))
+        if reasoning and reasoning.strip() and not self.reasoned(reasoning, by_event=False):
+            made.append(self.add(eid, StepKind.REASONING, "assistant", reasoning, stamp, scope, model=model))
+        text = as_str(data.get("content"))
+        requests = [r for r in as_list(data.get("toolRequests")) if isinstance(r, dict)]
+        if text.strip() or not requests and not made:
+            made.append(self.add(eid, StepKind.ASSISTANT, "assistant", text, stamp, scope, model=model))
+        for request in requests:
+            call_id = as_str(request.get("toolCallId"))
+            if call_id and call_id in self.calls:
+                continue  # asked again: one call per id
+            step = self.call_step(
+                eid, request.get("name"), call_id, request.get("arguments"), stamp, scope, model
+            )
+            if isinstance(request.get("intentionSummary"), str):
+                step.meta["intention"] = request["intentionSummary"]
+            if call_id:
+                self.calls[call_id] = step
+            made.append(step)
+        if isinstance(data.get("outputTokens"), int) and made:
+            output = as_count(data.get("outputTokens"))
+            message_id = opt_str(data.get("messageId"))
+            before = self.message_output.get(message_id) if message_id else None
+            if message_id:
+                self.message_output[message_id] = max(before or 0, output)
+            if before is not None:  # the same message again: only what it says beyond its first copy
+                output = max(0, output - before)
+            if before is None or output:
+                made[0].tokens = Tokens(output=output)
+                counted = opt_str(data.get("model")) or self.model or ""
+                self.run_output[counted] = self.run_output.get(counted, 0) + output
+                self.untotalled.setdefault(counted, []).append(made[0])
+
+    def call_step(
+        self,
+        eid: str,
+        name: Any,
+        call_id: str,
+        arguments: Any,
+        stamp: str | None,
+        scope: str | None,
+        model: Any,
+    ) -> Step:
+        """A tool call step, from an assistant message's request or a tool's start event alike."""
+        tool = opt_str(name)
+        step = self.add(eid, StepKind.TOOL_CALL, "assistant", "", stamp, scope, tool=tool,
+                        tool_call_id=call_id or None, tool_input=_arguments(arguments), model=model)  # fmt: skip
+        step.edits = _edits(tool, step.tool_input)
+        return step
+
+    def tool_start(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        call_id = as_str(data.get("toolCallId"))
+        name = opt_str(data.get("toolName"))
+        step = self.calls.get(call_id) if call_id else None
+        if step is None:
+            step = self.call_step(eid, name, call_id, data.get("arguments"), stamp, scope, self.model)
+            if call_id:
+                self.calls[call_id] = step
+        elif step.tool_input is None and data.get("arguments") is not None:
+            step.tool_input = _arguments(data.get("arguments"))
+            step.edits = step.edits or _edits(step.tool, step.tool_input)
+        if isinstance(data.get("mcpServerName"), str):
+            step.meta["mcp_server"] = data["mcpServerName"]
+
+    def tool_complete(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        call_id = as_str(data.get("toolCallId"))
+        call = self.calls.get(call_id) if call_id else None
+        result = as_dict(data.get("result"))
+        error = data.get("error")
+        failed = data.get("success") is False
+        text = as_str(result.get("content"))
+        if failed or not text:
+            message = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
+            text = text or message
+        meta: dict[str, Any] = {}
+        detailed = opt_str(result.get("detailedContent"))
+        if detailed and detailed != text and (call is None or call.edits or not text):
+            # An edit's diff is worth keeping beside its one-line result; a view's detailedContent
+            # is the same file again without line numbers, which would double what the bucket holds.
+            meta["detailed"] = detailed
+        model = opt_str(data.get("model"))
+        self.note_model(model)
+        self.add(
+            eid,
+            StepKind.TOOL_RESULT,
+            "tool",
+            text,
+            stamp,
+            scope or (call.subagent if call else None),
+            tool=call.tool if call else None,
+            tool_call_id=call_id or None,
+            is_error=failed,
+            meta=meta,
+        )
+        if call is None or not call_id:
+            return
+        self.answered.add(call_id)
+        for edit in call.edits:
+            if failed:
+                edit.applied = False
+                continue
+            diff = next((d for d in (detailed, text) if d and "@@ -" in d), None)
+            if diff and (call.tool or "").lower() != "apply_patch":  # a patch's hunks are its own
+                edit.hunks = copilot_hunks(diff)
+
+    def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        if data.get("success") is False:
+            # A compaction that failed replaced nothing: what happened, not a boundary.
+            error = data.get("error")
+            why = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
+            failure = f"compaction failed: {why}" if why else "compaction failed"
+            self.add(
+                eid,
+                StepKind.SYSTEM,
+                "system",
+                failure,
+                stamp,
+                scope,
+                is_error=True,
+                meta={"event": "compaction"},
+            )
+            return
+        meta: dict[str, Any] = {}
+        for key, out in (("checkpointNumber", "checkpoint_number"), ("preCompactionTokens", "tokens_before")):
+            if isinstance(data.get(key), int):
+                meta[out] = data[key]
+        path = as_str(data.get("checkpointPath"))
+        text = None
+        if path:
+            meta["checkpoint_path"] = path
+            text = self.checkpoints.get(Path(path.replace("\\", "/")).name)
+        number = data.get("checkpointNumber")
+        if text is None and isinstance(number, int):
+            text = next(
+                (
+                    t
+                    for name, t in sorted(self.checkpoints.items())
+                    if (m := _CHECKPOINT.search(name)) and int(m.group(1)) == number
+                ),
+                None,
+            )
+        if text is not None:
+            meta["summary_from"] = "checkpoint"
+        self.add(
+            eid,
+            StepKind.COMPACTION,
+            "system",
+            text if text is not None else as_str(data.get("summaryContent")),
+            stamp,
+            scope,
+            meta=meta,
+        )
+
+    def subagent_started(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
+        call_id = as_str(data.get("toolCallId")) or eid
+        agent = self.agents.setdefault(call_id, _Agent(call_id))
+        agent.name = opt_str(data.get("agentName")) or agent.name
+        agent.description = opt_str(data.get("agentDescription")) or opt_str(data.get("agentDisplayName"))
+        if isinstance(data.get("agentId"), str):
+            self.agent_ids[data["agentId"]] = call_id
+        call = self.calls.get(call_id)
+        meta = {"agent_type": agent.name} if agent.name else {}
+        agent.start = self.add(
+            f"subagent:{call_id}:start",
+            StepKind.SUBAGENT_START,
+            "system",
+            agent.description or "",
+            stamp,
+            call_id,
+            meta=meta,
+        )
+        agent.start.parent = call.id if call is not None else None
+
+    def subagent_ended(self, eid: str, kind: str, data: dict[str, Any], stamp: str | None) -> None:
+        call_id = as_str(data.get("toolCallId")) or eid
+        agent = self.agents.setdefault(call_id, _Agent(call_id, opt_str(data.get("agentName"))))
+        agent.ended = True
+        meta: dict[str, Any] = {}
+        for key, out in (
+            ("totalTokens", "total_tokens"),
+            ("totalToolCalls", "tool_calls"),
+            ("durationMs", "duration_ms"),
+        ):
+            if isinstance(data.get(key), int):
+                meta[out] = data[key]
+        if isinstance(data.get("model"), str):
+            meta["model"] = data["model"]
+        text = as_str(data.get("error")) if kind == "subagent.failed" else ""
+        self.add(
+            f"subagent:{call_id}:end",
+            StepKind.SUBAGENT_END,
+            "system",
+            text,
+            stamp,
+            call_id,
+            is_error=kind == "subagent.failed",
+            meta=meta,
+        )
+
+    def shutdown_usage(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
+        """Each model's usage of the run beyond the output its messages counted, as a step."""
+        for model, metrics in as_dict(data.get("modelMetrics")).items():
+            metrics = as_dict(metrics)
+            usage = as_dict(metrics.get("usage"))
+            read, write = as_count(usage.get("cacheReadTokens")), as_count(usage.get("cacheWriteTokens"))
+            prompt = as_count(usage.get("inputTokens"))
+            detail = as_dict(as_dict(metrics.get("tokenDetails")).get("input")).get("tokenCount")
+            if type(detail) in (int, float) and as_count(detail) <= prompt:
+                fresh = as_count(detail)
+            else:  # a prompt smaller than its cached part cannot include it: then it is the rest
+                fresh = prompt - read - write if prompt >= read + write else prompt
+            output = max(0, as_count(usage.get("outputTokens")) - self.run_output.pop(model, 0))
+            self.untotalled.pop(model, None)
+            rest = Tokens(fresh, output, read, write)
+            self.note_model(model)
+            requests = as_dict(metrics.get("requests")).get("count")
+            text = f"{model}: {as_count(requests)} requests" if type(requests) is int else model
+            meta: dict[str, Any] = {"event": "session.shutdown"}
+            if isinstance(data.get("shutdownType"), str):
+                meta["shutdownType"] = data["shutdownType"]
+            self.add(
+                f"{eid}:usage:{model}", StepKind.SYSTEM, "system", text, stamp, None,
+                model=model, tokens=rest, meta=meta,
+            )
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def model_change(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        """A MODEL_CHANGE step, but for a change to the model and effort already set: each resume
+        writes one naming the model in use. The session's first model change says what it ran on (its
+        start rarely names a model) and stays, whatever it repeats."""
+        new = opt_str(data.get("newModel")) or None
+        self.note_model(new)
+        before, first = self.chosen, not self.changed
+        effort = opt_str(data.get("reasoningEffort")) or (before[1] if before else None)
+        self.chosen, self.changed = (new or (before[0] if before else None), effort), True
+        if not first and self.chosen == before:
+            return
+        meta = {k: data[k] for k in ("previousModel", "reasoningEffort") if isinstance(data.get(k), str)}
+        self.add(eid, StepKind.MODEL_CHANGE, "system", new or "", stamp, scope, model=new, meta=meta)
+
+    def note_model(self, model: str | None) -> None:
+        if model:
+            self.model = model
+            self.models[model] = None
+
+    def add(
+        self, eid: str, kind: str, role: str, text: str, stamp: str | None, scope: str | None, **fields: Any
+    ) -> Step:
+        sid = eid
+        n = 1
+        while sid in self.ids:
+            sid = f"{eid}:{n}"
+            n += 1
+        self.ids.add(sid)
+        # A subagent's events interleave with the main thread's: each follows the last of its own.
+        parent = self.last_in.get(scope, self.steps[-1].id if self.steps else None)
+        step = Step(sid, len(self.steps), kind, role, text, stamp, parent=parent, subagent=scope, **fields)
+        if self.cwd_now and "cwd" not in fields:
+            step.cwd = self.cwd_now  # cleared in finish where it is the session's own
+        self.last_in[scope] = sid
+        self.steps.append(step)
+        return step
+
+    def skip(self, what: str) -> None:
+        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+    # -- the whole session -----------------------------------------------------------------------
+
+    def finish(self, workspace: dict[str, str], hosted: str | None = None) -> None:
+        session = self.session
+        context = as_dict(self.start.get("context"))
+        session.id = session.id or workspace.get("id") or _id_from_path(session.source)
+        session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
+        for step in self.steps:
+            if step.cwd is not None and step.cwd == session.cwd:
+                step.cwd = None
+        branch = opt_str(context.get("branch")) or workspace.get("branch")
+        commit = opt_str(context.get("headCommit"))
+        remote = opt_str(context.get("repository")) or workspace.get("repository")
+        host = opt_str(context.get("hostType")) or workspace.get("host_type")
+        if remote and host == "github" and re.fullmatch(r"[\w.-]+/[\w.-]+", remote):
+            remote = f"https://github.com/{remote}"  # `owner/name` on GitHub: as a clone's remote says it
+        if branch or commit or remote:
+            session.git = GitInfo(branch or None, commit, remote or None)
+        version = opt_str(self.start.get("copilotVersion"))
+        session.version = version if version and version != "unknown" else "copilot"
+        # Subagent runs that never ended (the session stopped) still close.
+        for call_id, agent in self.agents.items():
+            if not agent.ended and agent.start is not None:
+                last = next((s for s in reversed(self.steps) if s.subagent == call_id), agent.start)
+                end = Step(
+                    f"subagent:{call_id}:end",
+                    0,
+                    StepKind.SUBAGENT_END,
+                    "system",
+                    "",
+                    last.timestamp,
+                    parent=last.id,
+                    subagent=call_id,
+                    meta={"unfinished": True},
+                )
+                self.steps.insert(self.steps.index(last) + 1, end)
+        for call_id, call in self.calls.items():
+            if call_id not in self.answered:
+                call.meta["no_result"] = True
+        for i, step in enumerate(self.steps):
+            step.index = i
+        session.steps = self.steps
+        session.subagents = [
+            Subagent(
+                call_id, a.name, a.description, self.calls[call_id].id if call_id in self.calls else None
+            )
+            for call_id, a in self.agents.items()
+        ]
+        # Output no shutdown totalled (a run still going, or resumed after its shutdown and never
+        # shut down again): the requests' input is not in the log, so their price is a lower bound.
+        for untotalled in self.untotalled.values():
+            for step in untotalled:
+                if step.tokens is not None:
+                    step.tokens.partial = True
+        for step in self.steps:
+            if step.tokens is not None:
+                session.tokens.add(step.tokens)
+        session.models = list(self.models)
+        for key in ("created_at", "updated_at"):
+            if workspace.get(key):
+                self.times.append(workspace[key])
+        if self.times:
+            session.started = min(self.times)
+            session.ended = max(self.times)
+        # Newer builds (1.0.5x) name the session (`name`, generated unless `user_named`) and keep no
+        # `summary`; earlier ones wrote the first prompt as `summary`.
+        named = [" ".join((hosted or "").split())]
+        named += [" ".join(workspace.get(key, "").split()) for key in ("name", "summary")]
+        session.title = titles.session_title(tuple(named), self.steps)
+        session.hidden = titles.why_hidden(self.steps, session.tokens)

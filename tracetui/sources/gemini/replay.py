@@ -1,0 +1,174 @@
+"""A Gemini CLI session file replayed into its conversation: every message's last copy, rewinds
+and compactions (format: docs/formats/gemini.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from tracetui.model import LineError
+from tracetui.sources import RawLog
+from tracetui.sources.common.coerce import as_list, opt_str
+from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
+from tracetui.sources.gemini.parts import _parts_text
+from tracetui.sources.gemini.split import Conversations, is_record
+
+
+@dataclass(slots=True)
+class _Compaction:
+    line: int
+    summary: str
+    folded: int  # messages folded into the summary
+    after: str | None  # the live message before it, when it happened
+    timestamp: str | None
+    first_kept: str | None  # the first message the compaction kept as it was (what the model still sees)
+
+
+@dataclass(slots=True)
+class _Conversation:
+    """A session file replayed: metadata, and every message with its last copy."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> last copy
+    live: dict[str, None] = field(default_factory=dict)  # ids of the conversation as it ends
+    events: list[str | _Compaction] = field(default_factory=list)  # message ids as first written
+    # id -> what it followed when first written: the live message before it, or the compaction
+    # that came between them (the conversation goes on from the summary)
+    parent: dict[str, str | _Compaction | None] = field(default_factory=dict)
+    pending: _Compaction | None = None  # a compaction no message has followed yet
+    rewound: set[str] = field(default_factory=set)
+    folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
+    lines: dict[str, int] = field(default_factory=dict)  # id -> line first written
+    version: str = "gemini-v2"
+
+    def last_live(self) -> str | None:
+        return next(reversed(self.live), None) if self.live else None
+
+    def write(self, record: dict[str, Any], line: int) -> None:
+        """A message record written (again): the last copy wins, the first place stays."""
+        mid = record["id"]
+        if mid not in self.records:
+            self.events.append(mid)
+            self.parent[mid] = self.pending or self.last_live()
+            self.pending = None
+            self.lines[mid] = line
+        elif mid in self.rewound and mid not in self.live:
+            self.rewound.discard(mid)  # written again after a rewind: it is back
+        self.records[mid] = record
+        self.live[mid] = None
+
+    def rewind(self, target: str) -> None:
+        ids = list(self.live)
+        cut = ids.index(target) if target in self.live else 0  # unknown id: the agent clears all
+        for mid in ids[cut:]:
+            del self.live[mid]
+            self.rewound.add(mid)
+
+    def replace(self, messages: list[dict[str, Any]], line: int, stamp: str | None) -> None:
+        if not self.records:
+            # Late-2026 builds open every session with its history set whole (the session context
+            # alone): nothing was there to replace, so these are the first messages, not a summary.
+            for m in messages:
+                self.write(m, line)
+            return
+        fresh = [m for m in messages if m["id"] not in self.records]
+        if not fresh:  # the same messages with new copies (masked tool output synced back)
+            for m in messages:
+                self.records[m["id"]] = m
+            self.live = dict.fromkeys(m["id"] for m in messages)
+            return
+        head: list[dict[str, Any]] = []
+        for m in messages:
+            if m["id"] in self.records:
+                break
+            head.append(m)
+        texts = [_parts_text(m.get("content")) for m in head if m.get("type") == "user"]
+        summary = "\n\n".join(t for t in texts if t.strip()) or "\n\n".join(
+            t for t in (_parts_text(m.get("content")) for m in head) if t.strip()
+        )
+        when = next((m["timestamp"] for m in head if isinstance(m.get("timestamp"), str)), stamp)
+        kept = next((m["id"] for m in messages[len(head) :]), None)
+        compaction = _Compaction(line, summary, len(head), self.last_live(), when, kept)
+        self.events.append(compaction)
+        self.live = {}
+        for m in messages:
+            mid = m["id"]
+            if any(m is h for h in head):
+                self.records[mid] = m
+                self.folded[mid] = compaction
+                self.live[mid] = None
+            else:
+                self.write(m, line)
+        self.pending = compaction
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("id"), str) and bool(value["id"])
+
+
+def _replay_document(doc: dict[str, Any]) -> _Conversation:
+    conv = _Conversation(version="gemini-v1")
+    conv.meta = {k: v for k, v in doc.items() if k != "messages"}
+    for record in as_list(doc.get("messages")):
+        if _is_message(record):
+            conv.write(record, 1)
+    return conv
+
+
+def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+    """The file's first conversation: the records of any other written into it (see `gemini_split`)
+    are passed over here, with what is wrong with their lines, and read from its own staged log."""
+    conv = _Conversation()
+    conversations = Conversations()
+    records = iter_records(path, data, errors, is_record)
+    while True:
+        # The lines before the next record were in the conversation current until then.
+        before, noted = conversations.current, len(errors)
+        line, record = next(records, (0, None))
+        if before != 0:
+            del errors[noted:]
+        if record is None:
+            break
+        if conversations.place(record) != 0:
+            continue
+        with guarded(errors, path, line):
+            if isinstance(record.get("$rewindTo"), str):
+                conv.rewind(record["$rewindTo"])
+            elif isinstance(record.get("$set"), dict):
+                update = record["$set"]
+                if isinstance(update.get("messages"), list):
+                    messages = [m for m in update["messages"] if _is_message(m)]
+                    conv.replace(messages, line, opt_str(update.get("lastUpdated")))
+                conv.meta.update({k: v for k, v in update.items() if k != "messages"})
+            elif _is_message(record):
+                conv.write(record, line)
+            elif isinstance(record.get("sessionId"), str):
+                conv.meta.update({k: v for k, v in record.items() if k != "messages"})
+                for m in as_list(record.get("messages")):  # a whole legacy record on one line
+                    if _is_message(m):
+                        conv.write(m, line)
+            else:
+                skipped["(unknown record)"] = skipped.get("(unknown record)", 0) + 1
+    return conv
+
+
+def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+    data = log.data[3:] if log.data.startswith(b"\xef\xbb\xbf") else log.data
+    if not log.path.endswith(".jsonl"):
+        # v1 (and /export-session): one document, written whole.
+        try:
+            doc, note = load_document(data)
+        except orjson.JSONDecodeError as exc:
+            if data.lstrip().startswith(b"{") and b"\n{" in data and b'"$set"' in data:
+                return _replay_lines(log.path, data, errors, skipped)  # JSONL under a .json name
+            errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
+            return _Conversation(version="gemini-v1")
+        if note:
+            errors.append(document_note(log.path, note))
+        if isinstance(doc, dict):
+            return _replay_document(clean(doc))
+        errors.append(LineError(log.path, 1, f"expected a JSON object, got {type(doc).__name__}"))
+        return _Conversation(version="gemini-v1")
+    return _replay_lines(log.path, data, errors, skipped)
