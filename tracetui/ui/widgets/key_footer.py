@@ -14,7 +14,7 @@ from collections.abc import Callable
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -24,9 +24,45 @@ PALETTE_MIN_WIDTH = 100  # below this the palette hint gives its room to the pan
 
 
 class KeyFooter(Footer):
+    # What the footer last drew: Textual recomposes it on every change of the screen's bindings (each
+    # focus move, each key that refreshes them), and rebuilding the same keys was a tenth of the app's
+    # work in a walk through its panes.
+    _drawn: tuple | None = None
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        shown, palette = self._plan()
+        self._drawn = self._look(shown, palette)
+        self.styles.grid_size_columns = len(shown)
+        for binding, enabled, tooltip in shown:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if palette is not None:
+            yield FooterKey(
+                palette.binding.key,
+                self.app.get_key_display(palette.binding),
+                palette.binding.description,
+                palette.binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=palette.binding.tooltip or palette.binding.description,
+            )
+
+    async def recompose(self) -> None:
+        if self._bindings_ready and self.is_attached and self._drawn is not None:
+            if self._look(*self._plan()) == self._drawn:
+                return  # the same keys at the same width: nothing to rebuild
+        await super().recompose()
+
+    def _plan(self) -> tuple[list[tuple[Binding, bool, str]], ActiveBinding | None]:
+        """The keys to draw, in their order, and the palette hint where it has room."""
         active = self.screen.active_bindings
         # A screen may keep a key that does nothing there out of the footer (`footer_hides`), while
         # pressing it still says why.
@@ -42,28 +78,13 @@ class KeyFooter(Footer):
         roomy = not width or width >= PALETTE_MIN_WIDTH
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and roomy:
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        shown = self._fitting(keys, width - (self._cells(palette.binding) + 1 if palette else 0))
-        self.styles.grid_size_columns = len(shown)
-        for binding, enabled, tooltip in keys:
-            if binding in shown:
-                yield FooterKey(
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    binding.description,
-                    binding.action,
-                    disabled=not enabled,
-                    tooltip=tooltip,
-                ).data_bind(compact=Footer.compact)
-        if palette is not None:
-            yield FooterKey(
-                palette.binding.key,
-                self.app.get_key_display(palette.binding),
-                palette.binding.description,
-                palette.binding.action,
-                classes="-command-palette",
-                disabled=not palette.enabled,
-                tooltip=palette.binding.tooltip or palette.binding.description,
-            )
+        fits = self._fitting(keys, width - (self._cells(palette.binding) + 1 if palette else 0))
+        return [k for k in keys if k[0] in fits], palette
+
+    def _look(self, shown: list[tuple[Binding, bool, str]], palette: ActiveBinding | None) -> tuple:
+        keys = tuple((b.key, self.app.get_key_display(b), b.description, b.action, on, tip) for b, on, tip in shown)
+        hint = None if palette is None else (palette.binding.key, palette.binding.description, palette.enabled)
+        return keys, hint, self.compact, self.size.width
 
     def _cells(self, binding: Binding) -> int:
         """What a compact key takes: `key label ` (the key, a space, the label, a space)."""
