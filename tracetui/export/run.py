@@ -39,7 +39,7 @@ from tracetui.redact import (
 if TYPE_CHECKING:
     from tracetui.library import Library
 
-FORMATS = ("raw", "parquet", "atif", "html", "md")
+FORMATS = ("raw", "parquet", "atif", "agent-trace", "html", "md")
 # Bumped when a format's bytes change for the same input, so the next export writes everything again.
 WRITER_VERSION = 2
 
@@ -108,11 +108,13 @@ class ExportReport:
     carried: int = 0  # sessions of earlier exports into the folder kept as they were (not chosen, refused)
     pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
     warnings: list[str] = field(default_factory=list)  # what the user should know (a page too long)
+    # Sessions the format has nothing to write for, and why (agent-trace: no repository): {"session", "reason"}
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exported(self) -> int:
         """Sessions of this export's choice that are in the folder now, written or unchanged."""
-        return self.sessions - len(self.refused)
+        return self.sessions - len(self.refused) - len(self.skipped)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +130,7 @@ class ExportReport:
             "carried": self.carried,
             "pruned": self.pruned,
             **({"warnings": self.warnings} if self.warnings else {}),
+            **({"skipped": self.skipped} if self.skipped else {}),
         }
 
 
@@ -272,6 +275,10 @@ class Exporter:
     def refuse(self, session_id: str, reason: str, findings: list[dict[str, Any]]) -> None:
         """Leave a session out of the export, saying why and where (never a value)."""
         self.report.refused.append({"session": session_id, "reason": reason, "findings": findings})
+
+    def skip(self, session_id: str, reason: str) -> None:
+        """Leave a session out for want of anything to write (not a refusal: nothing was unsafe)."""
+        self.report.skipped.append({"session": session_id, "reason": reason})
 
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
         """The session's receipt file (kinds and counts, never values) and its entry for the report."""
