@@ -4,6 +4,8 @@ trail judged earlier (`tracetui trail`), never judging one itself; unknown price
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from test_blame import CLAUDE_SID, CODEX_SID, build
@@ -66,3 +68,23 @@ def test_a_judged_trail_gives_every_face_its_figures(judged, capsys):
     assert main([*judged, "cost", "--by", "project"]) == 0
     out = capsys.readouterr().out
     assert "$/kept line" in out and "over the 2 session(s) whose trail at HEAD was judged" in out
+
+
+def test_the_exports_carry_it(judged, capsys, tmp_path):
+    """Parquet's sessions table has the columns, ATIF's extra metadata the object: the figures `ls` gives."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    listed = {r["id"]: r["line_cost"] for r in _json(capsys, *judged, "ls", "--json")}
+    for fmt in ("parquet", "atif"):
+        assert main([*judged, "export", str(tmp_path / fmt), "--format", fmt, "--accept-suggested", "--json"]) == 0
+    rows = {}
+    for path in (tmp_path / "parquet" / "data" / "sessions").rglob("*.parquet"):
+        rows.update({r["session_id"]: r for r in pq.read_table(path).to_pylist()})
+    claude, codex = rows[CLAUDE_SID], rows[CODEX_SID]
+    assert claude["cost_per_surviving_line_usd"] == pytest.approx(listed[CLAUDE_SID]["per_surviving_line_usd"], abs=1e-6)
+    assert claude["wasted_usd"] == 0.0 and claude["cost_usd"] > 0
+    assert codex["cost_usd"] is None and codex["cost_per_surviving_line_usd"] is None  # unknown, never 0
+    docs = {d["session_id"]: d for d in map(orjson.loads, map(Path.read_bytes, (tmp_path / "atif").glob("trajectories/*/*.json")))}
+    atif = docs[CLAUDE_SID]["extra"]["tracetui"]["line_cost"]
+    assert atif["per_surviving_line_usd"] == listed[CLAUDE_SID]["per_surviving_line_usd"]
+    # ATIF leaves out what is unknown (as its cost metrics), never 0
+    assert "per_surviving_line_usd" not in docs[CODEX_SID]["extra"]["tracetui"]["line_cost"]

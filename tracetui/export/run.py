@@ -30,6 +30,7 @@ from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
+from tracetui.line_cost import LineCost, line_cost, of_fates
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import (
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("raw", "parquet", "atif", "agent-trace", "html", "md")
 # Bumped when a format's bytes change for the same input, so the next export writes everything again.
-WRITER_VERSION = 2
+WRITER_VERSION = 3  # 3: sessions' cost per surviving line (parquet columns, ATIF extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,10 @@ class Prepared:
 
     def labels(self) -> dict[str, Any]:
         return dict(self.scrubbed.deep(self.outcome.labels()))
+
+    def line_cost(self) -> LineCost:
+        """What the session spent per surviving line and on patches thrown away (line_cost.py)."""
+        return line_cost(self.session, of_fates(self.outcome.fates), self.outcome.ref)
 
 
 class Exporter:
