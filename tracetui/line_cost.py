@@ -183,10 +183,31 @@ def recorded(cache_dir: Path | None, session_id: str, steps: int) -> LineCost | 
         return None  # a damaged cache file is no figure
 
 
+def recorded_all(cache_dir: Path | None, sessions: Iterable[tuple[str, int]]) -> dict[str, LineCost]:
+    """`recorded` for many sessions (id, steps) at once, for a listing: the folder is listed once and
+    only the sessions judged are read, so a bucket of sessions never judged costs one listing."""
+    if cache_dir is None:
+        return {}
+    try:
+        present = set(os.listdir(Path(cache_dir) / FOLDER))
+    except OSError:
+        return {}
+    out: dict[str, LineCost] = {}
+    for session_id, steps in sessions:
+        if present and _name(session_id) in present:
+            found = recorded(cache_dir, session_id, steps)
+            if found is not None:
+                out[session_id] = found
+    return out
+
+
 def _path(cache_dir: Path, session_id: str) -> Path:
+    return Path(cache_dir) / FOLDER / _name(session_id)
+
+
+def _name(session_id: str) -> str:
     # Hashed: a session id is the log's to choose, and never a path here.
-    name = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return Path(cache_dir) / FOLDER / f"{name}.json"
+    return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
 
 
 def _money(value: Any) -> float | None:

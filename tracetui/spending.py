@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracetui.cost import session_cost
 from tracetui.errors import UsageError
-from tracetui.line_cost import LineCost, per_surviving_line, recorded
+from tracetui.line_cost import LineCost, per_surviving_line, recorded_all
 from tracetui.model import SessionSummary, Tokens
 from tracetui.selection import Selection, parse_moment, select
 
@@ -119,11 +119,11 @@ def spending(library: Library, by: str = "day", selection: Selection | None = No
     rows = select(library, selection or Selection(), include_hidden=True)
     groups: dict[str, Total] = {}
     total = Total("total")
-    cache = library.cache_dir
+    remembered = recorded_all(library.cache_dir, ((row.id, row.steps) for row in rows))
     for row in rows:
         output_only = not row.tokens.input_recorded
         total.add(row.cost_usd, row.tokens, output_only, row.cost_logged)
-        judged = recorded(cache, row.id, row.steps)  # a trail judged earlier; none is judged here
+        judged = remembered.get(row.id)  # a trail judged earlier; none is judged here
         if judged is not None:
             total.judge(judged)
         shares = _shares(library, row, by)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tracetui.evals.scores import SCORES, SessionLabels
-from tracetui.line_cost import LineCost, line_cost, per_surviving_line, recorded, remember
+from tracetui.line_cost import LineCost, line_cost, per_surviving_line, recorded, recorded_all, remember
 from tracetui.model import Session, Step, Tokens
 
 # Models the price table does not know: each request's price is the log's own figure, made up here.
@@ -71,3 +71,12 @@ def test_remembered_while_the_session_keeps_its_steps(tmp_path):
     for path in (tmp_path / "line-cost").iterdir():
         path.write_bytes(b'{"v": 1, "session": "s1", "steps": 2, "cost_usd": "lots"}')
     assert recorded(tmp_path, session.id, len(session.steps)) is None  # damaged: no figure
+
+
+def test_a_listing_reads_only_what_was_judged(tmp_path):
+    session = _session([1.0])
+    assert recorded_all(tmp_path, [(session.id, 2)]) == {}  # no folder yet: nothing judged
+    remember(tmp_path, session, line_cost(session, [("e0", 2, "alive")]))
+    found = recorded_all(tmp_path, [(session.id, 2), ("never-judged", 5), (session.id + "x", 2)])
+    assert list(found) == [session.id] and found[session.id].alive == 2
+    assert recorded_all(None, [(session.id, 2)]) == {} and recorded_all(tmp_path, [(session.id, 3)]) == {}

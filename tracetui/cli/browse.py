@@ -139,7 +139,8 @@ def run_ls(args: argparse.Namespace) -> int:
     rows = shown[: args.limit]
     if args.json:
         # What a trail at HEAD last said of each row (remembered where one was judged): no trail is judged here.
-        print_json([{**r.to_dict(), "line_cost": _line_cost(bucket.cache_dir, r.id, r.steps)} for r in rows])
+        judged = line_cost.recorded_all(bucket.cache_dir, ((r.id, r.steps) for r in rows))
+        print_json([{**r.to_dict(), "line_cost": _line_cost(judged.get(r.id))} for r in rows])
         return 0
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
@@ -173,8 +174,7 @@ def run_ls(args: argparse.Namespace) -> int:
 RATED = {"good": "✓ ", "bad": "✗ "}  # a session's own rating, before its title
 
 
-def _line_cost(cache_dir: Any, session_id: str, steps: int) -> dict[str, Any] | None:
-    found = line_cost.recorded(cache_dir, session_id, steps)
+def _line_cost(found: line_cost.LineCost | None) -> dict[str, Any] | None:
     return None if found is None else found.to_dict()
 
 
