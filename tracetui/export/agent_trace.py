@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pygit2
 
-from tracetui.blame import FileBlame, agent_trace, blame_file
+from tracetui.blame import FileBlame, agent_trace, blame_file, open_index
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import safe_component
-from tracetui.trail import trail
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed
@@ -35,14 +35,9 @@ class AgentTraceWriter:
         self.exporter = exporter
 
     def digest_extra(self, summary: SessionSummary) -> bytes:
-        """The reference's commit: the records' line numbers move with it even where no fate does."""
-        ex = self.exporter
-        try:
-            session = ex.library.session(summary.id)
-            found = trail(session, repo=ex.options.repo, ref=ex.options.ref, cache_dir=ex.library.cache_dir)
-        except TracetuiError:
-            return b""
-        return (found.ref_commit or "").encode()
+        """The reference's commit (the review judged the session's outcome at it just before): the
+        records' line numbers move with it even where no fate does."""
+        return (self.exporter.ref_commits.get(summary.id) or "").encode()
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
         ex = self.exporter
@@ -63,9 +58,14 @@ class AgentTraceWriter:
         if not files:
             ex.skip(session.id, f"none of its work survives at {ex.options.ref} in {found.repo}")
             return
-        records, missed = session_records(ex.library, session.id, found.repo, files, ex.options.ref, found.labels())
+        # The repository the user named (a bare mirror: the trail names the folder it sits in), else the trail's.
+        repo = ex.options.repo or found.repo
+        name = os.path.basename(found.repo.rstrip("/")) or found.repo  # the folder's name, never the path
+        records, missed = session_records(
+            ex.library, session.id, repo, files, ex.options.ref, found.labels(), name, {session.id: found.fates}
+        )
         if not records:
-            ex.skip(session.id, f"its files could not be blamed at {ex.options.ref}: {missed[0]}")
+            ex.skip(session.id, f"blame gives it no line of its {len(files)} file(s) at {ex.options.ref} ({missed[0]})")
             return
         rel = f"traces/{safe_component(session.agent)}/{safe_component(session.id)}.jsonl"
         members = ex.gated(prepared, lambda: {rel: _jsonl(prepared.scrubbed.deep(records))})
@@ -77,28 +77,55 @@ class AgentTraceWriter:
 
 
 def session_records(
-    library: Any, session_id: str, repo: str, files: list[str], ref: str, labels: dict[str, Any]
+    library: Any,
+    session_id: str,
+    repo: str,
+    files: list[str],
+    ref: str,
+    labels: dict[str, Any],
+    name: str,
+    judged: dict[str, list[Any]],
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """One record per file that holds lines of the session at `ref`, and why the others made none."""
+    """One record per file that holds lines of the session at `ref`, and why the others made none.
+    `judged`: the fates already judged at `ref` (the session's own, from its outcome), by session."""
     records: list[dict[str, Any]] = []
     missed: list[str] = []
     survival = {k[len("lines_"):]: v for k, v in labels.items() if k.startswith("lines_") and isinstance(v, int)}
-    for rel in files:
-        try:
-            blamed = blame_file(library, os.path.join(repo, rel), repo=repo, ref=ref)
-        except TracetuiError as exc:
-            missed.append(f"{rel}: {exc}")
-            continue
+    top = _work_tree(repo)
+    judged = dict(judged)  # each writing session's fates, judged once for all the files
+    index, _ = open_index(library)  # refreshed once for all the files
+    try:
+        blamed_files = []
+        for rel in files:
+            try:
+                # blame takes a file as a user names it: under the work tree, or relative in a bare clone.
+                where = os.path.join(top, rel) if top else rel
+                blamed_files.append(blame_file(library, where, repo=repo, ref=ref, judged=judged, index=index))
+            except TracetuiError as exc:
+                missed.append(f"{rel}: {exc}")
+    finally:
+        index.close()
+    for blamed in blamed_files:
+        rel = blamed.path
         record = agent_trace(library, blamed, _when(blamed), only=session_id)
         if not record["files"]:
             missed.append(f"{rel}: no line of the session is in it at {ref}")
             continue
         meta = record["metadata"][META]
-        meta["repository"] = os.path.basename(repo.rstrip("/")) or repo
+        meta["repository"] = name
         # The session's whole survival (its added lines by state), beside this file's ranges.
         meta["survival"] = survival
         records.append(record)
     return records, missed
+
+
+def _work_tree(repo: str) -> str | None:
+    """The repository's work tree, None for a bare clone (a mirror) or no repository."""
+    try:
+        found = pygit2.discover_repository(repo)
+        return None if found is None else pygit2.Repository(found).workdir
+    except (pygit2.GitError, ValueError, KeyError):
+        return None
 
 
 def _when(blamed: FileBlame) -> datetime | None:

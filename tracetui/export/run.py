@@ -174,11 +174,13 @@ class Exporter:
         self.report = report
         self.store = plan_store(library)
         self._rated: list[Rating] | None = None
+        self.ref_commits: dict[str, str | None] = {}  # session -> the commit its outcome was judged at
         # The second gate's scans, on every core: one core took as long as the review on all of them.
         self.scanner = TextScanner()
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
+        self.ref_commits[session.id] = found.ref_commit
         found.ratings = [{"step": r.index, "verdict": r.verdict, "note": r.note, "at": r.at}
                          for r in self._ratings() if r.session == session.id]  # fmt: skip
         return found
