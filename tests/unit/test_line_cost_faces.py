@@ -88,3 +88,22 @@ def test_the_exports_carry_it(judged, capsys, tmp_path):
     assert atif["per_surviving_line_usd"] == listed[CLAUDE_SID]["per_surviving_line_usd"]
     # ATIF leaves out what is unknown (as its cost metrics), never 0
     assert "per_surviving_line_usd" not in docs[CODEX_SID]["extra"]["tracetui"]["line_cost"]
+
+
+def test_a_clone_that_does_not_hold_the_session_keeps_its_figures(judged, capsys, tmp_path):
+    """A trail judged in another repository (an export's --repo for other sessions) finds none of the
+    session's files there: what its own repository said stays."""
+    import pygit2
+
+    before = {r["id"]: r["line_cost"] for r in _json(capsys, *judged, "ls", "--json")}[CODEX_SID]
+    assert before is not None and before["lines"]["alive"] > 0
+    other = pygit2.init_repository(str(tmp_path / "other"))
+    (tmp_path / "other" / "x.txt").write_text("x\n")
+    index = other.index
+    index.add("x.txt")
+    index.write()
+    sig = pygit2.Signature("t", "t@example.invalid")
+    other.create_commit("HEAD", sig, sig, "x", index.write_tree(), [])
+    _json(capsys, *judged, "trail", CODEX_SID, "--repo", str(tmp_path / "other"), "--json")
+    after = {r["id"]: r["line_cost"] for r in _json(capsys, *judged, "ls", "--json")}[CODEX_SID]
+    assert after["lines"] == before["lines"]

@@ -54,7 +54,8 @@ def trail(
         reason = "no repository" if found is None else "not in the repository"
         fates = [Fate(p, "unknown", reason=reason) for p in patches]
         _mark_superseded(fates)
-        _remember(cache_dir, session, fates, ref)
+        if repo is None:  # a clone given for other sessions (`export --repo`) says nothing of this one
+            _remember(cache_dir, session, fates, ref)
         return Trail(mapped.name, ref, fates, note=mapped.note)
     # The logged folder that is the clone's top level (the work tree itself when the clone is there).
     root = mapped.logged_root
