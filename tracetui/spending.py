@@ -8,6 +8,9 @@ one with a session whose log counted only output tokens (`input_recorded` false)
 months are the UTC calendar's, by the session's start; the sessions the listings hide (warm-ups,
 the agent's own runs) are counted too, since they were paid for. `model` splits a session that
 used several models by its steps (its log is read); a session counts once in each of its models.
+Cost per surviving line and what reverted or lost patches cost (line_cost.py) are over the sessions
+whose trail at HEAD was judged earlier (`trail`, the app's trail pane, an export): none is judged
+here; a session of several models adds them to the total only, not to its models' groups.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracetui.cost import session_cost
 from tracetui.errors import UsageError
+from tracetui.line_cost import LineCost, per_surviving_line, recorded_all
 from tracetui.model import SessionSummary, Tokens
 from tracetui.selection import Selection, parse_moment, select
 
@@ -43,6 +47,19 @@ class Total:
     output_only: bool = False  # some price covers the output alone (the log counted no input)
     logged: bool = False  # some of it is what an agent's log says a request cost, not the table's
     tokens: Tokens = field(default_factory=Tokens)
+    # The sessions whose trail at HEAD was judged (line_cost.recorded), as (cost, decided, surviving)
+    # for `per_surviving_line`, and what their reverted or lost patches cost (None: some unpriced).
+    judged: list[tuple[float | None, int, int]] = field(default_factory=list)
+    wasted_usd: float | None = 0.0
+
+    def judge(self, found: LineCost) -> None:
+        self.judged.append((found.cost_usd, found.decided, found.surviving))
+        if self.wasted_usd is not None:
+            self.wasted_usd = None if found.wasted_usd is None else self.wasted_usd + found.wasted_usd
+
+    @property
+    def per_line_usd(self) -> float | None:
+        return per_surviving_line(self.judged)[0]
 
     @property
     def priced(self) -> float | None:
@@ -74,6 +91,13 @@ class Total:
             "unpriced": self.unpriced,
             "logged": self.logged,
             "tokens": {"input": t.input, "output": t.output, "cache_read": t.cache_read, "cache_write": t.cache_write},
+            # Over the sessions whose trail at HEAD was judged (`judged`), null where none was.
+            "line_cost": {
+                "judged": len(self.judged),
+                "wasted_usd": None if not self.judged or self.wasted_usd is None else round(self.wasted_usd, 6),
+                "per_surviving_line_usd": None if self.per_line_usd is None else round(self.per_line_usd, 6),
+                "surviving_lines": sum(kept for _, _, kept in self.judged),
+            },
         }
 
 
@@ -95,11 +119,19 @@ def spending(library: Library, by: str = "day", selection: Selection | None = No
     rows = select(library, selection or Selection(), include_hidden=True)
     groups: dict[str, Total] = {}
     total = Total("total")
+    remembered = recorded_all(library.cache_dir, ((row.id, row.steps) for row in rows))
     for row in rows:
         output_only = not row.tokens.input_recorded
         total.add(row.cost_usd, row.tokens, output_only, row.cost_logged)
-        for key, cost, tokens in _shares(library, row, by):
-            groups.setdefault(key, Total(key)).add(cost, tokens, output_only, row.cost_logged)
+        judged = remembered.get(row.id)  # a trail judged earlier; none is judged here
+        if judged is not None:
+            total.judge(judged)
+        shares = _shares(library, row, by)
+        for key, cost, tokens in shares:
+            group = groups.setdefault(key, Total(key))
+            group.add(cost, tokens, output_only, row.cost_logged)
+            if judged is not None and len(shares) == 1:  # a session of several models: its lines are not split
+                group.judge(judged)
     if by in _TIMES:
         ordered = sorted(groups.values(), key=lambda g: (g.key == NO_DATE, g.key))
     else:

@@ -309,3 +309,29 @@ async def test_v_switches_to_the_abandoned_branch_and_back(demo):
         assert step.text == "Coupons need a table of codes; shall I add one?"  # the branch's last step
         await pilot.press("v")
         assert "Skip coupons" in texts() and "Also support coupon codes." not in texts()
+
+
+
+async def test_the_header_gives_cost_per_surviving_line_once_the_trail_is_judged(demo):
+    """The Claude session's header: beside the trail's counts, $ per surviving line and what its
+    reverted or lost patches cost, the figures `show` and `ls --json` read (line_cost.py)."""
+    from tracetui.line_cost import recorded
+    from tracetui.views.format import money
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(200, 40)) as pilot:
+        screen = await open_claude(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        title = str(screen.query_one("#session-title").render())
+        assert screen.trail is not None and screen.opened is not None
+        found = screen.trail.view.line_cost
+        assert found is not None and found.reverted and found.wasted_usd is not None and found.wasted_usd > 0
+        assert found.per_line_usd is not None
+        assert (f" · trail: 1 reverted 1 transformed 1 alive · {money(found.per_line_usd)}/kept line, "
+                f"{money(found.wasted_usd)} thrown away") in title  # fmt: skip
+        # the same figures the CLI reads, remembered where the app judged the trail
+        session = screen.opened.session
+        kept = recorded(library.cache_dir, session.id, len(session.steps))
+        assert kept is not None and kept.to_dict() | {"judged": None} == found.to_dict()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from platformdirs import user_data_path
 
 from tracetui.ui.app import TraceApp
@@ -52,3 +53,31 @@ async def test_export_writes_the_filtered_sessions_and_says_so(demo, tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ExportScreen)
+
+
+@pytest.mark.slow  # an export end to end from the dialog: about 7 s
+async def test_export_as_agent_trace_records_the_claude_session(demo, tmp_path):
+    """The agent-trace choice: the demo's Claude session, whose repository the demo holds, as records."""
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"agent:claude", "enter")
+        await settle(app, pilot)
+        app.screen.action_export()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#export-agent-trace").value = True
+        dialog.query_one("#export-accept").value = True
+        dialog.query_one("#export-dest").value = str(tmp_path / "out")
+        dialog.query_one("#export-go").press()
+        for _ in range(80):
+            await pilot.pause(0.25)
+            if not dialog._exporting:
+                break
+        status = str(dialog.query_one("#export-status").render())
+        assert status.startswith("wrote 1,"), status
+        [path] = list((tmp_path / "out" / "traces").glob("*/*.jsonl"))
+        records = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        assert records and all(r["files"] and r["vcs"]["type"] == "git" for r in records)

@@ -7,7 +7,7 @@ More in docs/internals/blame.md, `blame/__init__.py`.
 
 from __future__ import annotations
 
-from tracetui.blame.agent_trace import agent_trace
+from tracetui.blame.agent_trace import agent_trace, record_problems
 from tracetui.blame.commit_blame import blame_commit, blame_range
 from tracetui.blame.file_blame import blame_file
 from tracetui.blame.repo import open_index
@@ -34,4 +34,5 @@ __all__ = [
     "blame_file",
     "blame_range",
     "open_index",
+    "record_problems",
 ]

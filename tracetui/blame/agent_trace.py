@@ -6,6 +6,7 @@ More in docs/internals/blame.md, `blame/agent_trace.py`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +20,18 @@ _MODEL_ID_MAX = 250  # the schema's limit on contributor.model_id
 _ID_NAMESPACE = uuid.UUID("6f1c3a52-7c0e-4d8e-9a43-2b5d7e1f0c94")  # tracetui's, for uuid5 ids
 
 
-def agent_trace(library: Any, found: FileBlame, now: datetime | None = None) -> dict[str, Any]:
-    """The Agent Trace record of a blamed file. `library` gives each writing session's models."""
+def agent_trace(
+    library: Any, found: FileBlame, now: datetime | None = None, only: str | None = None
+) -> dict[str, Any]:
+    """The Agent Trace record of a blamed file. `library` gives each writing session's models.
+    With `only` (a session id) the record holds that session's lines alone: an export's record of
+    one session says nothing of lines other sessions or people wrote."""
     models: dict[tuple[str, str], str | None] = {}
     runs: list[dict[str, Any]] = []  # consecutive lines of one writer and state
     for line in found.lines:
         w = line.writer
+        if only is not None and (w is None or w.session != only or line.kind != "agent"):
+            continue
         if w is not None and line.kind == "agent":
             key = ("agent", w.session, w.step, line.state)
         else:
@@ -63,9 +70,10 @@ def agent_trace(library: Any, found: FileBlame, now: datetime | None = None) -> 
         conv["ranges"].append(span)
 
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    name = f"{found.ref_commit}:{found.path}:{__version__}" + (f":{only}" if only is not None else "")
     return {
         "version": VERSION,
-        "id": str(uuid.uuid5(_ID_NAMESPACE, f"{found.ref_commit}:{found.path}:{__version__}")),
+        "id": str(uuid.uuid5(_ID_NAMESPACE, name)),
         "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "vcs": {"type": "git", "revision": found.ref_commit},
         "tool": {"name": "tracetui", "version": __version__},
@@ -103,3 +111,81 @@ def _fill_models(library: Any, wanted: dict[tuple[str, str], str | None]) -> Non
                 last[step.subagent] = step.model
             if (session_id, step.id) in wanted:
                 wanted[(session_id, step.id)] = step.model or last.get(step.subagent) or default
+
+
+# The published schema's rules (schemas/trace-record.json of the spec, version 0.1), checked one by
+# one: `export --check` runs them on every record, with no JSON-schema library to install.
+_VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
+_KINDS = ("human", "ai", "mixed", "unknown")
+_VCS = ("git", "jj", "hg", "svn")
+_LINE_MAX = 2**53 - 1
+
+
+def record_problems(rec: Any) -> list[str]:
+    """What in `rec` the spec's schema rejects, each in a line (empty: a valid record)."""
+    out: list[str] = []
+    _fields(out, "record", rec, {"version", "id", "timestamp", "vcs", "tool", "files", "metadata"},
+            {"version", "id", "timestamp", "files"})  # fmt: skip
+    if not isinstance(rec, dict):
+        return out
+    for key, pattern in (("version", _VERSION_RE), ("id", _UUID_RE), ("timestamp", _TIME_RE)):
+        if key in rec and (not isinstance(rec[key], str) or not pattern.match(rec[key])):
+            out.append(f"{key} is not in the schema's form")
+    if "vcs" in rec and _fields(out, "vcs", rec["vcs"], {"type", "revision"}, {"type", "revision"}):
+        if rec["vcs"]["type"] not in _VCS or not isinstance(rec["vcs"]["revision"], str):
+            out.append("vcs: a type of git, jj, hg or svn and a revision string")
+    if "tool" in rec and _fields(out, "tool", rec["tool"], {"name", "version"}, {"name", "version"}):
+        if not all(isinstance(v, str) for v in rec["tool"].values()):
+            out.append("tool: name and version are strings")
+    if "metadata" in rec and not isinstance(rec["metadata"], dict):
+        out.append("metadata is not an object")
+    if not isinstance(rec.get("files", []), list):
+        return [*out, "files is not a list"]
+    for i, f in enumerate(rec.get("files", [])):
+        if not _fields(out, f"files[{i}]", f, {"path", "conversations"}, {"path", "conversations"}):
+            continue
+        if not isinstance(f["path"], str) or not isinstance(f["conversations"], list):
+            out.append(f"files[{i}]: a path string and a list of conversations")
+            continue
+        for j, conv in enumerate(f["conversations"]):
+            where = f"files[{i}].conversations[{j}]"
+            if not _fields(out, where, conv, {"url", "contributor", "ranges", "related"}, {"ranges"}):
+                continue
+            if "contributor" in conv:
+                _contributor_problems(out, where, conv["contributor"])
+            if not isinstance(conv["ranges"], list):
+                out.append(f"{where}: ranges is not a list")
+                continue
+            for k, r in enumerate(conv["ranges"]):
+                at = f"{where}.ranges[{k}]"
+                if not _fields(out, at, r, {"start_line", "end_line", "content_hash", "contributor"},
+                               {"start_line", "end_line"}):  # fmt: skip
+                    continue
+                if not all(type(r[n]) is int and 1 <= r[n] <= _LINE_MAX for n in ("start_line", "end_line")):
+                    out.append(f"{at}: lines are whole numbers from 1")
+                if "contributor" in r:
+                    _contributor_problems(out, at, r["contributor"])
+    return out
+
+
+def _fields(out: list[str], where: str, obj: Any, allowed: set[str], required: set[str]) -> bool:
+    if not isinstance(obj, dict):
+        out.append(f"{where} is not an object")
+        return False
+    extra, missing = sorted(set(obj) - allowed), sorted(required - set(obj))
+    if extra:
+        out.append(f"{where}: fields the schema does not allow: {', '.join(map(str, extra))[:200]}")
+    if missing:
+        out.append(f"{where}: missing {', '.join(missing)}")
+    return not missing
+
+
+def _contributor_problems(out: list[str], where: str, c: Any) -> None:
+    if not _fields(out, f"{where}.contributor", c, {"type", "model_id"}, {"type"}):
+        return
+    if c["type"] not in _KINDS:
+        out.append(f"{where}.contributor: type is not one of {', '.join(_KINDS)}")
+    if "model_id" in c and not (isinstance(c["model_id"], str) and len(c["model_id"]) <= _MODEL_ID_MAX):
+        out.append(f"{where}.contributor: model_id is not a string of at most {_MODEL_ID_MAX} characters")

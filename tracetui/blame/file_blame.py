@@ -12,7 +12,7 @@ import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher
-from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve
+from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.trail import trail
@@ -29,10 +29,15 @@ def blame_file(
     lines: tuple[int, int] | None = None,
     states: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    judged: dict[str, list[Any]] | None = None,
+    index: LineIndex | None = None,
 ) -> FileBlame:
     """Each line of `file` as it is at `ref`, with the step that wrote it (the app's Blame screen and
     `tracetui blame` call this). `lines` is an inclusive 1-based range. `states` adds the writing
-    patches' survival states from the trail (cached in the library's cache folder)."""
+    patches' survival states from the trail (cached in the library's cache folder). `judged` holds
+    the sessions' fates at this `ref` in this repository, and is filled as more are judged: a caller
+    blaming several files of one revision passes one dict, and each session is judged once; and
+    `index`, the line index it opened (`open_index`) and closes itself, refreshed once for them all."""
     r = open_repo(repo, file)
     rel = relative_name(r, file, repo is not None)
     commit = resolve(r, ref)
@@ -79,12 +84,15 @@ def blame_file(
     names = (rel, *(x for x in former if x != rel))
     for x in seq:
         x.names = names
-    index, out.refresh = open_index(library, progress)
+    own_index = index is None
+    if index is None:
+        index, out.refresh = open_index(library, progress)
     matcher = _Matcher(r, library.session)
     try:
         _attribute(seq, index, matcher)
-        fates = _fates(library, r, ref, {x.writer.session for x in seq if x.writer}) if states else {}
+        fates: dict[str, list[Any]] = judged if judged is not None and states else {}
         if states:
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
             _copies_made_later(seq, fates, r, index, matcher)
             fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
 
@@ -94,7 +102,8 @@ def blame_file(
 
             _not_lost(seq, fates_of, index, matcher, ref)
     finally:
-        index.close()
+        if own_index:
+            index.close()
     for x in seq:
         c = commits.get(x.commit) if x.commit else None
         fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
@@ -322,7 +331,7 @@ def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> 
     for sid in sorted(sessions):
         try:
             session = library.session(sid)
-            out[sid] = trail(session, repo=repo_name(r), ref=ref, cache_dir=cache).fates
+            out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []
     return out

@@ -18,6 +18,7 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.repo import trail_repo
 from tracetui.blame.results import (
     MAPPED_FILES,
     MOVED_BLOCK,
@@ -91,7 +92,7 @@ class _Matcher:
         root = None
         if self.session_of is not None:
             try:
-                found = map_repository(self.session_of(sid), self.top or self.repo.path)
+                found = map_repository(self.session_of(sid), trail_repo(self.repo))
                 if found.logged_root and found.held >= MAPPED_FILES:
                     root = found.logged_root.rstrip("/")
             except Exception:  # noqa: BLE001 - an unreadable session is just not recognised

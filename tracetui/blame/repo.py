@@ -60,6 +60,14 @@ def repo_name(repo: pygit2.Repository) -> str:
     return (repo.workdir or repo.path).rstrip("/") or "/"
 
 
+def trail_repo(repo: pygit2.Repository) -> str:
+    """Where the trail finds the repository again: its work tree, as a user names it, unless no
+    repository is found from there (a mirror whose git folder sits beside its files, not `.git` in
+    them), then its git folder."""
+    top = repo_name(repo)
+    return top if repo.workdir is None or _discover(top) is not None else repo.path
+
+
 def resolve(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
     try:
         return repo.revparse_single(rev).peel(pygit2.Commit)

@@ -11,14 +11,14 @@ from tracetui.cli import Commands, add_bucket_option, add_json_option, open_buck
 from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError, UsageError
-from tracetui import cost
+from tracetui import cost, line_cost
 from tracetui.model import SessionSummary
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.selection import select
 from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
-from tracetui.views.format import LOGGED_MARK, listed_cost, money, problems, short_time, step_number, step_text
+from tracetui.views.format import LOGGED_MARK, line_cost_text, listed_cost, money, problems, short_time, step_number, step_text
 
 if TYPE_CHECKING:  # imported where a command runs: `--version` and `--help` need no SQLite or index
     from tracetui.bucket import Bucket, SearchHit
@@ -138,7 +138,9 @@ def run_ls(args: argparse.Namespace) -> int:
     shown.sort(key=lambda r: r.started or "", reverse=True)
     rows = shown[: args.limit]
     if args.json:
-        print_json([r.to_dict() for r in rows])
+        # What a trail at HEAD last said of each row (remembered where one was judged): no trail is judged here.
+        judged = line_cost.recorded_all(bucket.cache_dir, ((r.id, r.steps) for r in rows))
+        print_json([{**r.to_dict(), "line_cost": _line_cost(judged.get(r.id))} for r in rows])
         return 0
     if empty:
         print(f"the bucket {safe_line(str(bucket.root))} has no sessions yet: run `tracetui sync`", file=sys.stderr)
@@ -170,6 +172,10 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 RATED = {"good": "✓ ", "bad": "✗ "}  # a session's own rating, before its title
+
+
+def _line_cost(found: line_cost.LineCost | None) -> dict[str, Any] | None:
+    return None if found is None else found.to_dict()
 
 
 def _not_listed(rows: list[SessionSummary]) -> str:
@@ -212,6 +218,8 @@ def run_show(args: argparse.Namespace) -> int:
         parent = fork.parent_of(session)
         parent_held = parent is not None and _holds(bucket, parent)
     priced = cost.session_cost(session)
+    # The trail is judged only where asked for (`trail`, the app's pane, an export): here, its last word.
+    kept = line_cost.recorded(bucket.cache_dir, session.id, len(session.steps))
     if getattr(args, "step", None) is not None:
         return _show_step(session, args.step, priced, args.json)
     if args.json:
@@ -227,6 +235,7 @@ def run_show(args: argparse.Namespace) -> int:
         doc["cost_by_model"] = priced.to_dict()["by_model"]
         doc["cost_logged"] = priced.logged  # True: some of cost_usd is the log's own figure, not the table's
         doc["prices"] = cost.price_table().to_dict()
+        doc["line_cost"] = None if kept is None else kept.to_dict()
         for step in doc["steps"]:
             price = priced.steps.get(step["id"])
             step["cost_usd"] = None if price is None else round(price, 6)
@@ -247,6 +256,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"
          if t.input_recorded else f"output {t.output}; the log does not count input or cache tokens"),
         ("cost", _cost_line(priced, session.forked_from is not None, t.input_recorded)),
+        ("kept", line_cost_text(kept) if kept is not None else f"not judged yet (`tracetui trail {session.id[:12]}` judges it)"),
         ("source", session.source),
     ]
     # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.

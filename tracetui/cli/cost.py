@@ -9,7 +9,7 @@ from tracetui.cli import Commands, add_bucket_option, add_json_option, open_buck
 from tracetui.cli.output import print_json, print_table
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
-from tracetui.views.format import LOGGED_MARK, human_tokens, listed_cost
+from tracetui.views.format import LOGGED_MARK, human_tokens, listed_cost, money
 
 
 def register(subparsers: Commands) -> None:
@@ -41,13 +41,18 @@ def run_cost(args: argparse.Namespace) -> int:
         return 0
     rows = [*result.groups, result.total]
     print_table(
-        (args.by, "sessions", "input", "output", "cache read", "cache write", "cost", "unpriced"),
+        (args.by, "sessions", "input", "output", "cache read", "cache write", "cost", "unpriced", "$/kept line",
+         "thrown away"),
         [(g.key, g.sessions, human_tokens(g.tokens.input), human_tokens(g.tokens.output),
           human_tokens(g.tokens.cache_read), human_tokens(g.tokens.cache_write),
-          listed_cost(g.priced, g.lower_bound, g.logged), g.unpriced or "") for g in rows],
+          listed_cost(g.priced, g.lower_bound, g.logged), g.unpriced or "",
+          money(g.per_line_usd) if g.judged else "-", money(g.wasted_usd) if g.judged else "-") for g in rows],
     )  # fmt: skip
     if args.by == "model":
         print("a session of several models counts in each; the total counts it once")
+    if result.total.judged:
+        print(f"$/kept line, thrown away (on reverted or lost patches): over the {len(result.total.judged)} "
+              "session(s) whose trail at HEAD was judged (`tracetui trail ID`); - where none was")
     if table is not None and result.total.sessions:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if result.total.logged:

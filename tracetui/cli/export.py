@@ -15,7 +15,7 @@ from tracetui.cli.output import print_findings, print_json
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
 
-FORMAT_NAMES = ("raw", "parquet", "atif", "html", "md")
+FORMAT_NAMES = ("raw", "parquet", "atif", "agent-trace", "html", "md")
 # The exit status of an export that wrote some sessions and refused others (1: nothing could be written,
 # every session refused). Kept here until tracetui/cli/exit_codes.py holds the CLI's codes in one place.
 def register(subparsers: Commands) -> None:
@@ -37,7 +37,7 @@ def register(subparsers: Commands) -> None:
         "(s3://, gs://, az://, hf://, file://; parquet only, docs/dataset.md)",
     )
     add_selection_options(p)
-    p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, html or md")
+    p.add_argument("--format", choices=FORMAT_NAMES, help="raw, parquet, atif, agent-trace, html or md")
     p.add_argument(
         "--recipe",
         metavar="FILE",
@@ -88,7 +88,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.recipe:
         return _recipe(args)
     if args.format is None:
-        raise UsageError("give --format raw, parquet, atif, html or md (or --check DEST, or --recipe FILE)")
+        raise UsageError("give --format raw, parquet, atif, agent-trace, html or md (or --check DEST, or --recipe FILE)")
     steps = parse_steps(args.steps) if args.steps else None
     if args.format in ("html", "md") and (not args.sessions or len(args.sessions) != 1):
         raise UsageError(
@@ -138,6 +138,7 @@ def run_export(args: argparse.Namespace) -> int:
         return code
     d = report.to_dict()
     kept = f", {report.carried} kept from earlier exports" if report.carried else ""
+    kept += f", {len(report.skipped)} skipped (below)" if report.skipped else ""
     named = published.url if published is not None else str(report.dest)  # not the staging folder
     where = safe_line(named) if report.files else f"{safe_line(named)} (nothing written)"
     print(
@@ -158,6 +159,8 @@ def run_export(args: argparse.Namespace) -> int:
         )
     for warning in report.warnings:
         print(f"tracetui: {safe_line(warning)}", file=sys.stderr)
+    for skipped in report.skipped:
+        print(f"skipped: session {safe_line(skipped['session'])}: {safe_line(skipped['reason'])}", file=sys.stderr)
     for refused in report.refused:
         earlier = " (its earlier export is kept)" if refused.get("kept") else ""
         print(

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracetui.line_cost import per_surviving_line
+
 RESAMPLES = 1000
 LEVEL = 0.95
 
@@ -86,9 +88,8 @@ def _human(sessions: Sequence[SessionLabels]) -> tuple[float | None, int]:
 
 
 def _cost(sessions: Sequence[SessionLabels]) -> tuple[float | None, int]:
-    used = [s for s in sessions if s.decided and s.cost_usd is not None]
-    kept = sum(s.surviving for s in used)
-    return (sum(s.cost_usd or 0.0 for s in used) / kept if kept else None), len(used)
+    # The one definition, which `ls`, `show`, `cost` and the exports give per session and group.
+    return per_surviving_line((s.cost_usd, s.decided, s.surviving) for s in sessions)
 
 
 # name -> (score, what it means, higher is better)

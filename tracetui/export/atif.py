@@ -85,6 +85,8 @@ def trajectory(prepared: Prepared) -> dict[str, Any]:
             "ended": clean.ended,
             "git": clean.git.to_dict() if clean.git else None,
             "labels": labels,
+            # Cost per surviving line and what thrown-away patches cost (line_cost.py; null: unknown).
+            "line_cost": {k: v for k, v in prepared.line_cost().to_dict().items() if k != "judged"},
             "patches": _patches(prepared),
             "receipt": [],
             "forked_from": _parent_id(clean.forked_from),

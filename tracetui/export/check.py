@@ -4,7 +4,8 @@ the detectors over every byte again (the seal's second gate, on what is on disk 
 A sure finding of a kind the user chose to keep in that session (a rejected finding, listed in its
 receipt) is not a problem; any other is. Files on disk that the manifest does not list are named too.
 Every ATIF trajectory is also run through the format's own validator where one is installed
-(atif_validator), and the report names the validator.
+(atif_validator), and the report names the validator; every Agent Trace record through the rules of
+the spec's published schema (blame.record_problems).
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def check(dest: str | Path) -> CheckReport:
             report.problems.append({"file": rel, "problem": str(exc)})
         if validator is not None and _is_trajectory(rel):
             report.problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator)]
+        if _is_trace(rel):
+            report.problems += [{"file": rel, "problem": p} for p in _trace_problems(path)]
     for folder, _, names in os.walk(root):
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()
@@ -118,6 +121,30 @@ def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
 
 def _is_trajectory(rel: str) -> bool:
     return rel.startswith("trajectories/") and rel.endswith(".json")
+
+
+def _is_trace(rel: str) -> bool:
+    return rel.startswith("traces/") and rel.endswith(".jsonl")
+
+
+def _trace_problems(path: Path, most: int = 5) -> list[str]:
+    """What the Agent Trace schema's rules reject in a file of records, its first few lines' worth."""
+    from tracetui.blame import record_problems
+
+    out: list[str] = []
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        return [f"cannot be read ({exc.strerror or exc})"]
+    for n, line in enumerate(lines, 1):
+        try:
+            found = record_problems(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            found = ["not JSON"]
+        out += [f"line {n}: not an Agent Trace record: {p}" for p in found]
+        if len(out) >= most:
+            return out[:most]
+    return out
 
 
 def _atif_problems(path: Path, validator: Validator, most: int = 5) -> list[str]:

@@ -141,6 +141,7 @@ class Outcome:
     tests: list[dict[str, Any]] = field(default_factory=list)  # {"step", "command", "exit_code"}
     # People's ratings (`tracetui rate`): {"step": index or None, "verdict", "note", "at"}
     ratings: list[dict[str, Any]] = field(default_factory=list)
+    ref_commit: str | None = None  # the commit `ref` named when judged (not a label: it names no work)
 
     def labels(self) -> dict[str, Any]:
         lines = {state: 0 for state in LINE_STATES}
@@ -172,13 +173,13 @@ def outcome(
     try:
         found = trail(session, repo=repo, ref=ref, cache_dir=cache_dir)
         # A fork's copies of its parent's patches are the parent's run (as its tool_calls rows are).
-        fates, note, where = list(found.own), found.note, found.repo
+        fates, note, where, at = list(found.own), found.note, found.repo, found.ref_commit
     except TracetuiError as exc:
         from tracetui.trail import session_patches
 
         fates = [Fate(p, "unknown", reason=str(exc)) for p in session_patches(session) if not p.copied]
-        note, where = str(exc), None
-    return Outcome(fates, ref, where, note, test_runs(session))
+        note, where, at = str(exc), None, None
+    return Outcome(fates, ref, where, note, test_runs(session), ref_commit=at)
 
 
 def command_of(tool_input: Any) -> str | None:

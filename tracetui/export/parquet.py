@@ -51,6 +51,7 @@ def schema(columns: list[tables.Column]) -> pa.Schema:
         "string": pa.string(),
         "int32": pa.int32(),
         "int64": pa.int64(),
+        "float64": pa.float64(),
         "bool": pa.bool_(),
         "timestamp": pa.timestamp("ms", tz="UTC"),
         "list<string>": pa.list_(pa.string()),

@@ -30,6 +30,7 @@ from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.errors import TracetuiError
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
+from tracetui.line_cost import LineCost, line_cost, of_fates
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import (
@@ -39,9 +40,9 @@ from tracetui.redact import (
 if TYPE_CHECKING:
     from tracetui.library import Library
 
-FORMATS = ("raw", "parquet", "atif", "html", "md")
+FORMATS = ("raw", "parquet", "atif", "agent-trace", "html", "md")
 # Bumped when a format's bytes change for the same input, so the next export writes everything again.
-WRITER_VERSION = 2
+WRITER_VERSION = 3  # 3: sessions' cost per surviving line (parquet columns, ATIF extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +109,13 @@ class ExportReport:
     carried: int = 0  # sessions of earlier exports into the folder kept as they were (not chosen, refused)
     pruned: list[dict[str, Any]] = field(default_factory=list)  # {"session", "agent", "files"} removed
     warnings: list[str] = field(default_factory=list)  # what the user should know (a page too long)
+    # Sessions the format has nothing to write for, and why (agent-trace: no repository): {"session", "reason"}
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exported(self) -> int:
         """Sessions of this export's choice that are in the folder now, written or unchanged."""
-        return self.sessions - len(self.refused)
+        return self.sessions - len(self.refused) - len(self.skipped)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +131,7 @@ class ExportReport:
             "carried": self.carried,
             "pruned": self.pruned,
             **({"warnings": self.warnings} if self.warnings else {}),
+            **({"skipped": self.skipped} if self.skipped else {}),
         }
 
 
@@ -155,6 +159,10 @@ class Prepared:
     def labels(self) -> dict[str, Any]:
         return dict(self.scrubbed.deep(self.outcome.labels()))
 
+    def line_cost(self) -> LineCost:
+        """What the session spent per surviving line and on patches thrown away (line_cost.py)."""
+        return line_cost(self.session, of_fates(self.outcome.fates), self.outcome.ref)
+
 
 class Exporter:
     """What the format writers share: the library, the options, the folder and the report."""
@@ -166,11 +174,13 @@ class Exporter:
         self.report = report
         self.store = plan_store(library)
         self._rated: list[Rating] | None = None
+        self.ref_commits: dict[str, str | None] = {}  # session -> the commit its outcome was judged at
         # The second gate's scans, on every core: one core took as long as the review on all of them.
         self.scanner = TextScanner()
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
+        self.ref_commits[session.id] = found.ref_commit
         found.ratings = [{"step": r.index, "verdict": r.verdict, "note": r.note, "at": r.at}
                          for r in self._ratings() if r.session == session.id]  # fmt: skip
         return found
@@ -272,6 +282,10 @@ class Exporter:
     def refuse(self, session_id: str, reason: str, findings: list[dict[str, Any]]) -> None:
         """Leave a session out of the export, saying why and where (never a value)."""
         self.report.refused.append({"session": session_id, "reason": reason, "findings": findings})
+
+    def skip(self, session_id: str, reason: str) -> None:
+        """Leave a session out for want of anything to write (not a refusal: nothing was unsafe)."""
+        self.report.skipped.append({"session": session_id, "reason": reason})
 
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
         """The session's receipt file (kinds and counts, never values) and its entry for the report."""

@@ -72,6 +72,18 @@ SESSIONS: list[Column] = [
     ("lines_lost", "int64", "Added lines in patches that never reached a commit and are not at `ref`."),
     ("lines_uncommitted", "int64", "Added lines in patches in the working tree, not yet committed."),
     ("lines_unknown", "int64", "Added lines whose fate is unknown (no repository on the exporting machine)."),
+    ("cost_usd", "float64", "What the session's requests cost at API list prices, USD; null where a price is unknown."),
+    (
+        "wasted_usd",
+        "float64",
+        "USD spent on patches reverted or lost at `ref` (each request's price split over the patches it "
+        "wrote, by added lines); null where one of those requests is unpriced.",
+    ),
+    (
+        "cost_per_surviving_line_usd",
+        "float64",
+        "`cost_usd` over the added lines alive or transformed at `ref`; null where unknown or none survive.",
+    ),
     (
         "tests",
         "tests",
@@ -248,6 +260,7 @@ def rows(
     """(table, row) for every row the session gives, sessions row first."""
     clean = prepared.clean
     labels = prepared.labels()
+    spent = prepared.line_cost()
     git = clean.git
     yield (
         "sessions",
@@ -281,6 +294,9 @@ def rows(
             "lines_lost": labels["lines_lost"],
             "lines_uncommitted": labels["lines_uncommitted"],
             "lines_unknown": labels["lines_unknown"],
+            "cost_usd": spent.cost_usd,
+            "wasted_usd": spent.wasted_usd,
+            "cost_per_surviving_line_usd": spent.per_line_usd,
             "tests": [
                 {"step": t["step"], "command": t["command"], "exit_code": _int(t["exit_code"])}
                 for t in labels["tests"]

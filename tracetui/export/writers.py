@@ -180,6 +180,10 @@ def get(name: str) -> Any:
         from tracetui.export.atif import AtifWriter
 
         return AtifWriter
+    if name == "agent-trace":
+        from tracetui.export.agent_trace import AgentTraceWriter
+
+        return AgentTraceWriter
     if name in ("html", "md"):
         from tracetui.export.page import PageWriter
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pygit2
 
 from tracetui.errors import TracetuiError
+from tracetui.line_cost import line_cost, of_fates, remember
 from tracetui.model import Session
 from tracetui.trail.fates import Fate, Trail
 from tracetui.trail.git_read import (
@@ -53,6 +54,8 @@ def trail(
         reason = "no repository" if found is None else "not in the repository"
         fates = [Fate(p, "unknown", reason=reason) for p in patches]
         _mark_superseded(fates)
+        if repo is None:  # a clone given for other sessions (`export --repo`) says nothing of this one
+            _remember(cache_dir, session, fates, ref)
         return Trail(mapped.name, ref, fates, note=mapped.note)
     # The logged folder that is the clone's top level (the work tree itself when the clone is there).
     root = mapped.logged_root
@@ -65,6 +68,7 @@ def trail(
         if key is not None and cache_dir is not None:
             cached = _cache_load(Path(cache_dir), key, patches)
             if cached is not None:
+                _remember(cache_dir, session, cached, ref)
                 return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
         try:
             fates = judge(found, patches, ref_commit, branch=session.git.branch if session.git else None)
@@ -76,7 +80,14 @@ def trail(
     # A verdict the clone's missing objects left unknown changes when they arrive (a fetch moves no ref).
     if key is not None and cache_dir is not None and not any(f.partial for f in fates):
         _cache_store(Path(cache_dir), key, fates)
+    _remember(cache_dir, session, fates, ref)
     return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit)
+
+
+def _remember(cache_dir: Path | None, session: Session, fates: list[Fate], ref: str) -> None:
+    """The session's cost per surviving line, kept for `ls` and `cost` where a trail at HEAD is judged."""
+    if cache_dir is not None and ref == "HEAD":
+        remember(Path(cache_dir), session, line_cost(session, of_fates(fates), ref))
 
 
 def _judge_without_clocks(repo, session: Session, root, ref_commit, fates: list[Fate]) -> None:

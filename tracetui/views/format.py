@@ -210,3 +210,13 @@ def problems(errors: list[LineError]) -> str:
     if mended:
         parts.append(f"{mended} odd line read whole" if mended == 1 else f"{mended} odd lines read whole")
     return ", ".join(parts)
+
+
+def line_cost_text(found: Any, short: bool = False) -> str:
+    """A session's cost per surviving line (`line_cost.LineCost`) in a line: `$1.17/surviving line,
+    $0.75 on reverted or lost patches`; `short` for a header (`$1.17/kept line, $0.75 thrown away`)."""
+    per, wasted = money(found.per_line_usd), money(found.wasted_usd)
+    if short:
+        return f"{per}/kept line, {wasted} thrown away"
+    kept = f"{found.surviving} of {found.decided} decided added lines alive or transformed"
+    return f"{per} per surviving line ({kept}); {wasted} on reverted or lost patches ({found.reverted + found.lost} lines)"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.library import Library
+from tracetui.line_cost import LineCost, line_cost, of_rows
 from tracetui.model import Session
 from tracetui.sources.common.coerce import as_str, opt_str
 
@@ -46,6 +47,8 @@ class TrailView:
     abandoned: int = 0  # patches made on branches the session rewound away from
     copied: int = 0  # a fork's copies of its parent's patches: left out of the rows and the counts
     note: str = ""
+    # What the session spent per surviving line and on thrown-away patches (line_cost.py), by these fates.
+    line_cost: LineCost | None = None
 
 
 def abandoned_steps(session: Session) -> set[str]:
@@ -97,6 +100,7 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
             prior = view.states.get(step_id)
             if prior is None or rank(state) < rank(prior):
                 view.states[step_id] = state
+    view.line_cost = line_cost(session, of_rows(r for r in rows if r.get("step") not in copies))
     return view
 
 

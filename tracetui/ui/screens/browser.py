@@ -47,7 +47,7 @@ from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Facts, Timeline, facts_of
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views import fork, unread
-from tracetui.views.format import human_tokens, money, step_text
+from tracetui.views.format import human_tokens, line_cost_text, money, step_text
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
 from tracetui.ui.workers import call_back, thread_work
@@ -767,6 +767,9 @@ class BrowserScreen(Screen):
         states = ""
         if self.trail is not None and self.trail.counts:
             states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
+            judged = self.trail.view.line_cost
+            if judged is not None and judged.decided:  # where git decided nothing, a price per line says nothing
+                states += f" · {line_cost_text(judged, short=True)}"
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
             states += f" · ⚠ {not_read}"

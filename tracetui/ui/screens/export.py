@@ -36,7 +36,7 @@ from tracetui.ui.screens.confirm import ConfirmScreen
 from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.workers import call_back, thread_work
 
-CHOICES = ("parquet", "raw", "atif")  # html and md are one episode each: the CLI's --steps
+CHOICES = ("parquet", "raw", "atif", "agent-trace")  # html and md are one episode each: the CLI's --steps
 
 
 class ExportScreen(ModalScreen[None]):
@@ -116,7 +116,9 @@ class ExportScreen(ModalScreen[None]):
             call_back(self, self._done, text, False)
             return
         text = (f"wrote {report.written}, unchanged {report.unchanged}, {report.files} files in {report.dest}"
-                + (f"; {len(report.refused)} refused by the second gate" if report.refused else ""))  # fmt: skip
+                + (f"; {len(report.refused)} refused by the second gate" if report.refused else "")
+                + (f"; {len(report.skipped)} skipped (first: {safe_line(report.skipped[0]['reason'])})" if report.skipped
+                   else ""))  # fmt: skip
         call_back(self, self._done, text, not report.refused)
 
     # -- donate ---------------------------------------------------------------------------------
