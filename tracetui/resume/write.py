@@ -19,10 +19,11 @@ from tracetui.resume import place
 from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
+from tracetui.sources.gemini import writer as gemini_writer
 from tracetui.sources.common.carried import carried
 from tracetui.sources.pi import writer as pi_writer
 
-TARGETS = ("claude", "codex", "pi")
+TARGETS = ("claude", "codex", "pi", "gemini")
 
 
 @dataclass(slots=True)
@@ -87,17 +88,21 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         fork = claude_writer.fork if target == "claude" else codex_writer.fork
         data = fork(raw[0].data, session, upto, new_id, stamp)
+    elif target == session.agent and raw and target == "gemini":
+        data = gemini_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     else:
         # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
         items, dropped = carried(upto)
         write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
-                 "pi": pi_writer.from_items}[target]
+                 "pi": pi_writer.from_items, "gemini": gemini_writer.from_items}[target]
         data = write(items, session.id, folder, new_id, stamp)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
     if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
         dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
-    path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
-                             home or Path.home())
+    env, home = (env if env is not None else os.environ), (home or Path.home())
+    path = place.target_file(target, folder, new_id, stamp, env, home)
+    for marker, content in place.markers(target, folder, env, home):
+        place.write_new(marker, content)
     place.write_new(path, data)
     argv = place.command(target, folder, new_id)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv, place.shell_line(folder, argv),
@@ -106,7 +111,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
 
 def _new_id(agent: str, when: datetime) -> str:
     """A fresh session id of the shape the agent makes (Codex and Pi: a UUIDv7, time first)."""
-    if agent == "claude":
+    if agent in ("claude", "gemini"):
         return str(uuid.uuid4())
     ms = int(when.timestamp() * 1000)
     rand = uuid.uuid4().int

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.model import COPIED, FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens
 from tracetui.regular_file import open_regular, outside
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.common import titles
@@ -365,12 +365,26 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         sid = as_str(sub.meta.get("sessionId")) or Path(log.path).stem
         reader.subagent_transcript(sid, sub, log.path)
     reader.finish(conv, _project_root(roots[0]) if roots else None)
+    _fork(session, conv.meta)
     own_id = as_str(conv.meta.get("sessionId")) or session.id
     if session.title is None and logs is not None and (UUID.match(own_id) or own_id.isdigit()):
         # A fixed id (`a2a-server`) is every session's of its server: their prompts are not this one's.
         session.title = _title_from_logs(logs, own_id, errors)
     session.hidden = titles.why_hidden(session.steps, session.tokens)
     return session
+
+
+def _fork(session: Session, meta: dict[str, Any]) -> None:
+    """A session `tracetui resume` wrote names its source (`forkedFrom`, a field of tracetui's the CLI
+    keeps): the steps older than its start are the copies its parent spent."""
+    parent = opt_str(meta.get("forkedFrom"))
+    start = opt_str(meta.get("startTime"))
+    if parent is None or start is None:
+        return
+    session.forked_from, session.forked_at = parent, start
+    for step in session.steps:
+        if step.timestamp is not None and step.timestamp < start:
+            step.meta[COPIED] = True
 
 
 def _session_id(meta: dict[str, Any], path: str) -> str:
