@@ -169,7 +169,7 @@ def fresh(request) -> Fresh:
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(params=["claude", "codex"])
+@pytest.fixture(params=["claude", "codex", "gemini"])
 def written(request) -> Fresh:
     """An agent tracetui writes sessions for."""
     return request.getfixturevalue(request.param)
@@ -247,6 +247,13 @@ def _middle(session: Session) -> int:
     return results[1].index
 
 
+def _sent(agent: str, body: dict) -> list[tuple]:
+    """The history a program's first request holds, in `history`'s terms."""
+    read = {"claude": history.of_anthropic, "pi": history.of_anthropic, "codex": history.of_responses,
+            "gemini": history.of_gemini}[agent]
+    return read(body)
+
+
 def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     fresh = written
     source = fresh.main.read_bytes()
@@ -263,15 +270,18 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     outcome = run(fresh.home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
     body = outcome.run.main_requests()[0]["body"]
-    sent = history.of_anthropic(body) if fresh.agent == "claude" else history.of_responses(body)
+    sent = _sent(fresh.agent, body)
     assert sent[-1] == ("user", "Go on from there")
-    sent = history.without_resume_words(sent[:-1]) if fresh.agent == "claude" else sent[:-1]
-    assert sent == history.of_steps(expected), (sent, history.of_steps(expected))
+    sent = history.without_resume_words(sent[:-1])
+    logged = history.of_steps(expected)
+    if fresh.agent == "gemini":
+        logged = history.without_call_prefixes(logged)
+    assert sent == logged, (sent, logged)
     assert fresh.main.read_bytes() == source  # the source log is never changed
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
 
 
-@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi")])
+@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi"), ("codex", "gemini")])
 def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
     from tracetui.sources.common.carried import carried
 
@@ -290,7 +300,7 @@ def test_the_other_program_continues_a_session_rebuilt_from_steps(request, sourc
     outcome = run(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
     body = outcome.run.main_requests()[0]["body"]
-    sent = history.of_responses(body) if target == "codex" else history.of_anthropic(body)
+    sent = _sent(target, body)
     assert sent[-1] == ("user", "Go on from there")
-    sent = history.without_resume_words(sent[:-1]) if target == "claude" else sent[:-1]
+    sent = history.without_resume_words(sent[:-1])
     assert sent == history.of_items(items, target)
