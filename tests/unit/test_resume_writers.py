@@ -255,7 +255,7 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
 
 @pytest.mark.parametrize("argv, message", [
     (["--step", "x1"], "--step wants a step number"),
-    (["--step", "1", "--agent", "copilot"], "tracetui writes sessions for claude, codex, pi, gemini; not copilot"),
+    (["--step", "1", "--agent", "copilot"], "tracetui writes sessions for claude, codex, pi, gemini, opencode; not copilot"),
     (["--step", "1", "--from", "x.capsule"], "--cwd names the folder to continue in"),
     (["--step", "1", "--from", "/no/such.capsule", "--cwd", "/w"], "no/such.capsule"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),

@@ -16,6 +16,8 @@ from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
 from tracetui.sources.gemini import project_folder as gemini_folder
 from tracetui.sources.gemini import writer as gemini_writer
+from tracetui.sources.opencode import reader as opencode_reader
+from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,6 +50,8 @@ def target_file(agent: str, cwd: str, new_id: str, now: str, env: Mapping[str, s
     if agent == "gemini":
         chats = gemini_folder.chats_folder(cwd, gemini_root(env, home)).chats
         return chats / gemini_writer.file_name(new_id, now)
+    if agent == "opencode":
+        return opencode_reader.data_dir(env, home) / opencode_writer.FOLDER / opencode_writer.file_name(new_id)
     raise TracetuiError(f"tracetui cannot write {agent} sessions yet")
 
 
@@ -73,12 +77,20 @@ def command(agent: str, cwd: str, new_id: str) -> list[str]:
         return ["pi", "--session", new_id]
     if agent == "gemini":
         return ["gemini", "--resume", new_id]
+    if agent == "opencode":
+        return ["opencode", "--session", new_id]
     return ["codex", "resume", new_id]
 
 
-def shell_line(cwd: str, argv: list[str]) -> str:
-    """`cd CWD && PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
-    return f"cd {shlex.quote(cwd)} && {shlex.join(argv)}"
+def setup(agent: str, path: Path) -> list[list[str]]:
+    """What runs before the command, in the same folder: OpenCode's own `import` puts the written
+    document into its database (tracetui never writes the database)."""
+    return [["opencode", "import", str(path)]] if agent == "opencode" else []
+
+
+def shell_line(cwd: str, argv: list[str], before: list[list[str]] | None = None) -> str:
+    """`cd CWD && [SETUP && ]PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
+    return " && ".join([f"cd {shlex.quote(cwd)}", *(shlex.join(words) for words in before or []), shlex.join(argv)])
 
 
 def write_new(path: Path, data: bytes) -> None:
