@@ -122,10 +122,28 @@ def of_gemini(body: dict[str, Any]) -> list[tuple[Any, ...]]:
     return out
 
 
+def of_chat(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Chat Completions' `messages` (OpenCode): user and assistant text, the assistant's tool calls and
+    the `tool` messages answering them; the system messages are the program's own."""
+    out: list[tuple[Any, ...]] = []
+    for message in body.get("messages", []):
+        role, content = message.get("role"), message.get("content")
+        texts = [content] if isinstance(content, str) else [
+            p.get("text", "") for p in content or [] if isinstance(p, dict) and p.get("type") == "text"]
+        if role in ("user", "assistant"):
+            out.extend((role, t) for t in texts if t)
+            for call in message.get("tool_calls") or []:
+                fn = call.get("function", {})
+                out.append(("call", call.get("id"), fn.get("name"), json.loads(fn.get("arguments") or "{}")))
+        elif role == "tool":
+            out.append(("result", message.get("tool_call_id"), "\n".join(texts)))
+    return out
+
+
 def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
     """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
     shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command"),
-             "gemini": ("run_shell_command", "command")}[target]
+             "gemini": ("run_shell_command", "command"), "opencode": ("bash", "command")}[target]
     out: list[tuple[Any, ...]] = []
     for i in items:
         if i.kind in ("user", "assistant"):
