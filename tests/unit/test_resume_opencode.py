@@ -138,3 +138,15 @@ def test_a_corpus_session_written_at_a_step_reads_back_to_that_step(tmp_path):
             _round_trip(session, data, number, tmp_path / f"h{tried}")
             tried += 1
     assert tried
+
+
+def test_an_older_error_is_written_in_the_shape_the_import_decodes(storage, tmp_path):
+    """1.18's import refused a whole document over an APIError without `isRetryable` (the fixture's,
+    as older builds wrote it); an error of a name it does not know becomes an UnknownError."""
+    from tracetui.sources.opencode.writer import _error
+
+    session, data = storage
+    doc = _round_trip(session, data, _carried(session)[-1], tmp_path)
+    [error] = [m["info"]["error"] for m in doc["messages"] if "error" in m["info"]]
+    assert error["name"] == "APIError" and error["data"]["isRetryable"] is False
+    assert _error({"name": "Odd", "data": {"message": "m"}}) == {"name": "UnknownError", "data": {"message": "m"}}

@@ -295,7 +295,9 @@ def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, m
     clone.mkdir()
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "x"))
-    for agent in ("claude", "codex"):
+    monkeypatch.setenv("GEMINI_CLI_HOME", str(tmp_path / "g"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "o"))
+    for agent in ("claude", "codex", "gemini", "opencode"):
         code = main(["resume", kit.CLAUDE_SESSION[:8], "--step", "2", "--from", str(capsule), "--cwd", str(clone),
                      "--agent", agent, "--json"])
         out, err = capsys.readouterr()
@@ -303,7 +305,7 @@ def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, m
         doc = orjson.loads(out)
         assert doc["cwd"] == str(clone) and doc["agent"] == agent
         back = read_session(group(agent, [Path(doc["path"])])[0])
-        assert back.forked_from == doc["source_id"] and back.errors == []
+        assert back.forked_from == (None if agent == "opencode" else doc["source_id"]) and back.errors == []
         assert [s.kind for s in back.steps][0] == StepKind.USER
 
 

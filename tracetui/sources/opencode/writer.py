@@ -116,6 +116,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
         copy.update({"id": renamed[mid], "sessionID": new_id})
         if mid == end_mid and end != end_mid:
             copy.pop("error", None)  # cut inside the message: its error came after the chosen part
+        elif isinstance(copy.get("error"), dict):
+            copy["error"] = _error(copy["error"])
         if isinstance(copy.get("parentID"), str):
             copy["parentID"] = renamed.get(copy["parentID"], copy["parentID"])
         parts = []
@@ -130,6 +132,25 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             parts.append(part)
         messages.append({"info": copy, "parts": parts})
     return _document(_info(new_id, cwd, now_ms, as_dict(objects.sessions.get(root))), messages)
+
+
+# The errors 1.x's import decodes, and the fields each must have beside `message` (older builds
+# wrote an APIError without `isRetryable`: the import refused the whole document).
+_ERRORS: dict[str, dict[str, Any]] = {
+    "APIError": {"isRetryable": False}, "ProviderAuthError": {"providerID": ""}, "UnknownError": {},
+    "MessageAbortedError": {}, "MessageOutputLengthError": {},
+}
+
+
+def _error(error: dict[str, Any]) -> dict[str, Any]:
+    """A message's error in a shape the import takes: its own where it names a known error (missing
+    fields filled), else an UnknownError with its message."""
+    data = as_dict(error.get("data"))
+    message = data.get("message") if isinstance(data.get("message"), str) else str(error.get("name") or "error")
+    name = error.get("name")
+    if isinstance(name, str) and name in _ERRORS:
+        return {**error, "data": {**_ERRORS[name], **data, "message": message}}
+    return {"name": "UnknownError", "data": {"message": message}}
 
 
 # -- another agent: rebuilt from steps -----------------------------------------------------------
