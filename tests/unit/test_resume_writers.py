@@ -367,3 +367,25 @@ def test_a_gemini_session_is_resumed_by_id_after_its_project_marker(tmp_path):
     again = write_session(session, [RawLog(session.source, data)], number, cwd="/home/dev/shop",
                           env={"GEMINI_CLI_HOME": str(tmp_path / "g")}, home=tmp_path)
     assert Path(again.path).parent == tmp_path / "g" / ".gemini" / "tmp" / "shop" / "chats"
+
+
+def test_a_gemini_session_only_logs_json_remembers_is_rebuilt_from_its_prompts(tmp_path):
+    """The first builds kept prompts alone (`logs.json`, staged as a prompt log): no records to copy,
+    so the session is rebuilt from its steps, in Gemini's own format."""
+    import orjson
+
+    from tracetui.sources import registry
+
+    logs = tmp_path / "src" / "shop" / ".gemini" / "logs.json"
+    logs.parent.mkdir(parents=True)
+    logs.write_bytes(orjson.dumps([{"sessionId": 1749157231, "messageId": n, "type": "user", "message": text,
+                                    "timestamp": f"2025-06-0{n + 1}T10:00:00Z"}
+                                   for n, text in enumerate(["review the code", "and the tests"])]))
+    staged, problems = registry.get("gemini").stage([logs], tmp_path / "staged")
+    [files] = [f for f in group("gemini", staged)]
+    session = read_session(files)
+    assert session.version == "gemini-logs" and problems == []
+    done = write_session(session, [RawLog(session.source, files.main.read_bytes())], 1, cwd="/home/dev/shop", env={},
+                         home=tmp_path / "h")
+    back = read_session(group("gemini", [Path(done.path)])[0])
+    assert [(s.kind, s.text) for s in back.steps] == [(s.kind, s.text) for s in session.steps]
