@@ -321,6 +321,16 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     assert sent == logged, (sent, logged)
     assert fresh.main.read_bytes() == source  # the source log is never changed
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
+    if fresh.agent == "opencode":
+        # OpenCode's database now holds both: the source as it was, and the imported session with
+        # the history up to N, then the new turn.
+        staged, problems = registry.get("opencode").stage(outcome.logs, fresh.home / ".staged-after")
+        read = {s.id: s for s in (read_session(f) for f in group("opencode", staged))}
+        assert problems == [] and set(read) == {fresh.session.id, resumed.session_id}
+        assert history.of_steps(read[fresh.session.id].steps) == history.of_steps(fresh.session.steps)
+        continued = history.of_steps(read[resumed.session_id].steps)
+        assert continued[:len(logged)] == history.of_steps(expected)
+        assert continued[len(logged):] == [("user", "Go on from there"), ("assistant", "Carrying on.")]
 
 
 @pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi"), ("codex", "gemini"),
