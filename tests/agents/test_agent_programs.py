@@ -321,6 +321,12 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     assert sent == logged, (sent, logged)
     assert fresh.main.read_bytes() == source  # the source log is never changed
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
+    if fresh.agent == "gemini":  # the CLI appended its new turn to the file tracetui wrote
+        after, _ = _read("gemini", [Path(resumed.path)])
+        continued = history.of_steps(after.steps)
+        assert continued[:len(logged)] == history.of_steps(expected) and after.errors == []
+        assert after.forked_from == fresh.session.id  # the CLI appends: the metadata record stays ours
+        assert continued[len(logged):] == [("user", "Go on from there"), ("assistant", "Carrying on.")]
     if fresh.agent == "opencode":
         # OpenCode's database now holds both: the source as it was, and the imported session with
         # the history up to N, then the new turn.

@@ -352,6 +352,13 @@ def test_gemini_sessions_go_where_the_cli_s_registry_looks(tmp_path):
     assert slugify("My Project!") == "my-project" and slugify("...") == "project"
 
 
+def test_a_gemini_file_is_named_a_minute_back_so_the_cli_never_starts_into_it():
+    from tracetui.sources.gemini.writer import file_name
+
+    assert file_name("abcdef12-0000", "2026-01-02T03:04:05.000Z") == "session-2026-01-02T03-03-abcdef12.jsonl"
+    assert file_name("abcdef12-0000", "2026-01-01T00:00:30.000Z") == "session-2025-12-31T23-59-abcdef12.jsonl"
+
+
 def test_a_gemini_session_is_resumed_by_id_after_its_project_marker(tmp_path):
     sessions = _sessions("gemini", _fixture_logs("gemini"))
     session, data = next((s, d) for s, d in sessions if s.source.endswith(".jsonl"))

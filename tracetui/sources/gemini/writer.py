@@ -14,6 +14,7 @@ Copies carry no `tokens`: their parent spent them. More in docs/formats/gemini.m
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -28,8 +29,12 @@ FORKED_FROM = "forkedFrom"
 
 
 def file_name(new_id: str, now: str) -> str:
-    """`session-<YYYY-MM-DDTHH-MM>-<id's first 8>.jsonl`, as the CLI names a main session's file."""
-    return f"session-{now[:16].replace(':', '-')}-{new_id[:8]}.jsonl"
+    """`session-<YYYY-MM-DDTHH-MM>-<id's first 8>.jsonl`, as the CLI names a main session's file, at the
+    minute before `now`: started with `--resume`, the CLI first opens a file of its own named by the
+    current minute and the session's id, and a resume within the minute we wrote would write its
+    start into ours (0.61 did: a second metadata record and a history reset)."""
+    when = datetime.fromisoformat(now.replace("Z", "+00:00")) - timedelta(minutes=1)
+    return f"session-{when.strftime('%Y-%m-%dT%H-%M')}-{new_id[:8]}.jsonl"
 
 
 def metadata(new_id: str, source_id: str, cwd: str, now: str) -> bytes:
