@@ -19,10 +19,10 @@ from tracetui.resume import place
 from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
+from tracetui.sources.common.carried import carried
 from tracetui.sources.gemini import writer as gemini_writer
 from tracetui.sources.opencode import ids as opencode_ids
 from tracetui.sources.opencode import writer as opencode_writer
-from tracetui.sources.common.carried import carried
 from tracetui.sources.pi import writer as pi_writer
 
 TARGETS = ("claude", "codex", "pi", "gemini", "opencode")
