@@ -40,6 +40,7 @@ UNREAD = {
     "claude": {},
     "pi": {},
     "gemini": {},
+    "opencode": {},
 }
 
 
@@ -164,12 +165,38 @@ def gemini(tmp_path_factory) -> Fresh:
     return Fresh("gemini", home, project, outcome, session, main)
 
 
-@pytest.fixture(params=["claude", "codex", "pi", "gemini"])
+@pytest.fixture(scope="module")
+def opencode(tmp_path_factory) -> Fresh:
+    _skip_unless("opencode")
+    home = tmp_path_factory.mktemp("opencode-home")
+    project = _project(home)
+    notes, new = str(project / "notes.txt"), str(project / "new.txt")
+    replies = [
+        Reply("Reading the notes.", [Call("read", {"filePath": notes})]),
+        Reply("", [Call("edit", {"filePath": notes, "oldString": "beta", "newString": "gamma"})]),
+        Reply("", [Call("bash", {"command": "ls /no-such-folder", "description": "list a missing folder"})]),
+        Reply("", [Call("write", {"filePath": new, "content": f"token = {TOKEN}\n"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.opencode(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, main = _read_opencode(home, outcome.logs)
+    return Fresh("opencode", home, project, outcome, session, main)
+
+
+def _read_opencode(home: Path, databases: list[Path]) -> tuple[Session, Path]:
+    """OpenCode's database, staged as a sync stages it (the bucket reads staged logs): its one session."""
+    staged, problems = registry.get("opencode").stage(databases, home / ".staged")
+    assert problems == [] and len(staged) == 1, (staged, problems)
+    return _read("opencode", staged)
+
+
+@pytest.fixture(params=["claude", "codex", "pi", "gemini", "opencode"])
 def fresh(request) -> Fresh:
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(params=["claude", "codex"])
+@pytest.fixture(params=["claude", "codex", "gemini", "opencode"])
 def written(request) -> Fresh:
     """An agent tracetui writes sessions for."""
     return request.getfixturevalue(request.param)
@@ -188,6 +215,11 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
         # output, wrapped in <untrusted_context>, says "Exit Code: 2"); the reader goes by the status.
         assert failed == []
         failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "Exit Code: 2" in st.text]
+    if fresh.agent == "opencode":
+        # OpenCode 1.18 too: a command that exited 2 is `completed`, its exit code in state.metadata.exit
+        # (the reader goes by the status; the model is sent the output alone).
+        assert failed == []
+        failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "No such file" in st.text]
     assert len(failed) == 1 and "no-such-folder" in failed[0].text
     edited = [e for st in s.steps for e in st.edits if e.applied]
     assert any(e.path.endswith("notes.txt") for e in edited)
@@ -247,6 +279,23 @@ def _middle(session: Session) -> int:
     return results[1].index
 
 
+def _sent(agent: str, body: dict) -> list[tuple]:
+    """The history a program's first request holds, in `history`'s terms."""
+    read = {"claude": history.of_anthropic, "pi": history.of_anthropic, "codex": history.of_responses,
+            "gemini": history.of_gemini, "opencode": history.of_chat}[agent]
+    return read(body)
+
+
+def _continue(agent: str, home: Path, resumed) -> recipes.Outcome:
+    """The program, in the resumed session's folder, continuing it with one more prompt (after the
+    printed command's setup: OpenCode's `import`)."""
+    extra = {"setup": resumed.setup} if resumed.setup else {}
+    outcome = getattr(recipes, agent)(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")],
+                                      resume=resumed.session_id, **extra)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    return outcome
+
+
 def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     fresh = written
     source = fresh.main.read_bytes()
@@ -256,22 +305,42 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     expected = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
     # tracetui reads it back to the same steps, as a fork whose steps its parent spent.
     again, _ = _read(fresh.agent, [Path(resumed.path)])
-    assert again.forked_from == fresh.session.id and again.errors == []
+    assert again.errors == [] and again.tokens.total == 0  # the parent spent them
+    # (OpenCode has no field for a fork: `parentID` makes a subagent)
+    assert again.forked_from == (None if fresh.agent == "opencode" else fresh.session.id)
     assert history.of_steps(again.steps) == history.of_steps(expected)
     assert len([st for st in again.steps if st.subagent is None]) == len(expected)
-    run = getattr(recipes, fresh.agent)
-    outcome = run(fresh.home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
-    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    outcome = _continue(fresh.agent, fresh.home, resumed)
     body = outcome.run.main_requests()[0]["body"]
-    sent = history.of_anthropic(body) if fresh.agent == "claude" else history.of_responses(body)
+    sent = _sent(fresh.agent, body)
     assert sent[-1] == ("user", "Go on from there")
-    sent = history.without_resume_words(sent[:-1]) if fresh.agent == "claude" else sent[:-1]
-    assert sent == history.of_steps(expected), (sent, history.of_steps(expected))
+    sent = history.without_resume_words(sent[:-1])
+    logged = history.of_steps(expected)
+    if fresh.agent == "gemini":
+        logged = history.without_call_prefixes(logged)
+    assert sent == logged, (sent, logged)
     assert fresh.main.read_bytes() == source  # the source log is never changed
     assert hashlib.sha256(source).digest() == hashlib.sha256(fresh.main.read_bytes()).digest()
+    if fresh.agent == "gemini":  # the CLI appended its new turn to the file tracetui wrote
+        after, _ = _read("gemini", [Path(resumed.path)])
+        continued = history.of_steps(after.steps)
+        assert continued[:len(logged)] == history.of_steps(expected) and after.errors == []
+        assert after.forked_from == fresh.session.id  # the CLI appends: the metadata record stays ours
+        assert continued[len(logged):] == [("user", "Go on from there"), ("assistant", "Carrying on.")]
+    if fresh.agent == "opencode":
+        # OpenCode's database now holds both: the source as it was, and the imported session with
+        # the history up to N, then the new turn.
+        staged, problems = registry.get("opencode").stage(outcome.logs, fresh.home / ".staged-after")
+        read = {s.id: s for s in (read_session(f) for f in group("opencode", staged))}
+        assert problems == [] and set(read) == {fresh.session.id, resumed.session_id}
+        assert history.of_steps(read[fresh.session.id].steps) == history.of_steps(fresh.session.steps)
+        continued = history.of_steps(read[resumed.session_id].steps)
+        assert continued[:len(logged)] == history.of_steps(expected)
+        assert continued[len(logged):] == [("user", "Go on from there"), ("assistant", "Carrying on.")]
 
 
-@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi")])
+@pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi"), ("codex", "gemini"),
+                                           ("codex", "opencode")])
 def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
     from tracetui.sources.common.carried import carried
 
@@ -286,11 +355,9 @@ def test_the_other_program_continues_a_session_rebuilt_from_steps(request, sourc
     assert resumed.dropped or source == target  # the source's own context at least, said in words
     upto = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None]
     items, _ = carried(upto)
-    run = getattr(recipes, target)
-    outcome = run(home, Path(resumed.cwd), "Go on from there", [Reply("Carrying on.")], resume=resumed.session_id)
-    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    outcome = _continue(target, home, resumed)
     body = outcome.run.main_requests()[0]["body"]
-    sent = history.of_responses(body) if target == "codex" else history.of_anthropic(body)
+    sent = _sent(target, body)
     assert sent[-1] == ("user", "Go on from there")
-    sent = history.without_resume_words(sent[:-1]) if target == "claude" else sent[:-1]
+    sent = history.without_resume_words(sent[:-1])
     assert sent == history.of_items(items, target)

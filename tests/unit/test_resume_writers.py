@@ -66,10 +66,13 @@ def _fixture_logs(agent: str) -> list[Path]:
         return sorted((FIXTURES / "pi").rglob("*.jsonl"))
     if agent == "claude":
         return sorted((FIXTURES / "claude" / "projects").rglob("*.jsonl"))
+    if agent == "gemini":  # the v1 document, v2 lines (a rewind, a compaction), the late and a2a builds
+        return sorted(p for name in ("gemini", "gemini-late", "gemini-a2a") for p in (FIXTURES / name).rglob("*")
+                      if p.is_file())
     return [FIXTURES / "codex" / name for name in ("current.jsonl", "compaction.jsonl")]
 
 
-@pytest.mark.parametrize("agent", ["claude", "codex"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "gemini"])
 def test_a_fixture_session_written_at_a_step_reads_back_to_that_step(agent, tmp_path):
     tried = 0
     for session, data in _sessions(agent, _fixture_logs(agent)):
@@ -81,9 +84,10 @@ def test_a_fixture_session_written_at_a_step_reads_back_to_that_step(agent, tmp_
 
 @requires_corpus
 @pytest.mark.corpus
-@pytest.mark.parametrize("agent", ["claude", "codex"])
+@pytest.mark.parametrize("agent", ["claude", "codex", "gemini"])
 def test_a_corpus_session_written_at_a_step_reads_back_to_that_step(agent, tmp_path):
-    logs = [p for p in corpus_files(agent, "**/*.jsonl") if p.stat().st_size < 5_000_000]
+    pattern = "**/*.json*" if agent == "gemini" else "**/*.jsonl"  # Gemini's v1 sessions are documents
+    logs = [p for p in corpus_files(agent, pattern) if p.stat().st_size < 5_000_000]
     if not logs:
         pytest.skip(f"no {agent} logs in the corpus")
     tried = 0
@@ -158,8 +162,22 @@ def _said(steps: list[Step]) -> list[tuple]:
     return out
 
 
+def _results_after_their_calls(steps: list[Step]) -> list[Step]:
+    """Gemini CLI keeps a call's result in the call's own record: calls made together (each, then the
+    results) read back each followed by its result."""
+    results = {s.tool_call_id: s for s in steps if s.kind == StepKind.TOOL_RESULT}
+    out = []
+    for s in steps:
+        if s.kind != StepKind.TOOL_RESULT:
+            out.append(s)
+            if s.kind == StepKind.TOOL_CALL and s.tool_call_id in results:
+                out.append(results[s.tool_call_id])
+    return out
+
+
 @pytest.mark.parametrize("source, target", [("claude", "codex"), ("codex", "claude"), ("claude", "pi"),
-                                            ("codex", "pi"), ("pi", "pi"), ("pi", "claude")])
+                                            ("codex", "pi"), ("pi", "pi"), ("pi", "claude"), ("claude", "gemini"),
+                                            ("codex", "gemini"), ("pi", "gemini"), ("gemini", "claude")])
 def test_a_session_continued_in_another_agent_reads_back_with_its_history(source, target, tmp_path):
     from tracetui.sources.common.carried import carried
 
@@ -177,7 +195,10 @@ def test_a_session_continued_in_another_agent_reads_back_with_its_history(source
             kept = {id(s) for s in upto}
             expected = [s for s in upto if id(s) in kept]
             ids = {i.source_id for i in items}
-            assert _said(back.steps) == _said([s for s in expected if s.id in ids]), (session.source, number)
+            expected = [s for s in expected if s.id in ids]
+            if target == "gemini":
+                expected = _results_after_their_calls(expected)
+            assert _said(back.steps) == _said(expected), (session.source, number)
             tried += 1
     assert tried >= 2
 
@@ -234,7 +255,7 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
 
 @pytest.mark.parametrize("argv, message", [
     (["--step", "x1"], "--step wants a step number"),
-    (["--step", "1", "--agent", "gemini"], "tracetui writes sessions for claude, codex, pi; not gemini"),
+    (["--step", "1", "--agent", "copilot"], "tracetui writes sessions for claude, codex, pi, gemini, opencode; not copilot"),
     (["--step", "1", "--from", "x.capsule"], "--cwd names the folder to continue in"),
     (["--step", "1", "--from", "/no/such.capsule", "--cwd", "/w"], "no/such.capsule"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),
@@ -274,7 +295,9 @@ def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, m
     clone.mkdir()
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "x"))
-    for agent in ("claude", "codex"):
+    monkeypatch.setenv("GEMINI_CLI_HOME", str(tmp_path / "g"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "o"))
+    for agent in ("claude", "codex", "gemini", "opencode"):
         code = main(["resume", kit.CLAUDE_SESSION[:8], "--step", "2", "--from", str(capsule), "--cwd", str(clone),
                      "--agent", agent, "--json"])
         out, err = capsys.readouterr()
@@ -282,7 +305,7 @@ def test_a_capsule_s_session_continues_in_the_replay_s_clone(tmp_path, capsys, m
         doc = orjson.loads(out)
         assert doc["cwd"] == str(clone) and doc["agent"] == agent
         back = read_session(group(agent, [Path(doc["path"])])[0])
-        assert back.forked_from == doc["source_id"] and back.errors == []
+        assert back.forked_from == (None if agent == "opencode" else doc["source_id"]) and back.errors == []
         assert [s.kind for s in back.steps][0] == StepKind.USER
 
 
@@ -303,3 +326,73 @@ def test_the_help_names_every_agent_tracetui_writes():
 
     text = build_parser().commands["resume"].format_help()
     assert all(agent in text for agent in TARGETS)
+
+
+# ---- Gemini CLI: the project folder its registry gives the working folder -------------------------
+
+def test_gemini_sessions_go_where_the_cli_s_registry_looks(tmp_path):
+    import orjson
+
+    from tracetui.sources.gemini.project_folder import chats_folder, slugify
+
+    gemini = tmp_path / ".gemini"
+    (gemini / "tmp" / "shop").mkdir(parents=True)
+    (gemini / "tmp" / "shop" / ".project_root").write_text("/elsewhere/shop")  # another root owns `shop`
+    (gemini / "tmp" / "found").mkdir()
+    (gemini / "tmp" / "found" / ".project_root").write_text("/w/found\n")
+    (gemini / "projects.json").write_bytes(orjson.dumps({"projects": {"/w/known": "kn", "/w/evil": "../../x"}}))
+    assert chats_folder("/w/known", gemini).chats == gemini / "tmp" / "kn" / "chats"
+    assert chats_folder("/w/known", gemini).marker is None
+    found = chats_folder("/w/found", gemini)  # the registry lost it; the marker says whose it is
+    assert (found.chats, found.marker) == (gemini / "tmp" / "found" / "chats", None)
+    new = chats_folder("/home/dev/shop", gemini)  # a slug the CLI would claim, its marker to write
+    assert new.chats == gemini / "tmp" / "shop-1" / "chats" and new.marker == gemini / "tmp" / "shop-1" / ".project_root"
+    evil = chats_folder("/w/evil", gemini)  # a slug that is no plain name is passed over
+    assert evil.chats == gemini / "tmp" / "evil" / "chats"
+    assert slugify("My Project!") == "my-project" and slugify("...") == "project"
+
+
+def test_a_gemini_file_is_named_a_minute_back_so_the_cli_never_starts_into_it():
+    from tracetui.sources.gemini.writer import file_name
+
+    assert file_name("abcdef12-0000", "2026-01-02T03:04:05.000Z") == "session-2026-01-02T03-03-abcdef12.jsonl"
+    assert file_name("abcdef12-0000", "2026-01-01T00:00:30.000Z") == "session-2025-12-31T23-59-abcdef12.jsonl"
+
+
+def test_a_gemini_session_is_resumed_by_id_after_its_project_marker(tmp_path):
+    sessions = _sessions("gemini", _fixture_logs("gemini"))
+    session, data = next((s, d) for s, d in sessions if s.source.endswith(".jsonl"))
+    number = _points(session)[0]
+    done = write_session(session, [RawLog(session.source, data)], number, cwd="/home/dev/shop", env={},
+                         home=tmp_path)
+    assert done.argv == ["gemini", "--resume", done.session_id]
+    assert done.command == f"cd /home/dev/shop && gemini --resume {done.session_id}"
+    path = Path(done.path)
+    assert path.parent == tmp_path / ".gemini" / "tmp" / "shop" / "chats"
+    assert path.name.startswith("session-") and path.name.endswith(f"-{done.session_id[:8]}.jsonl")
+    assert (path.parent.parent / ".project_root").read_text() == "/home/dev/shop"
+    again = write_session(session, [RawLog(session.source, data)], number, cwd="/home/dev/shop",
+                          env={"GEMINI_CLI_HOME": str(tmp_path / "g")}, home=tmp_path)
+    assert Path(again.path).parent == tmp_path / "g" / ".gemini" / "tmp" / "shop" / "chats"
+
+
+def test_a_gemini_session_only_logs_json_remembers_is_rebuilt_from_its_prompts(tmp_path):
+    """The first builds kept prompts alone (`logs.json`, staged as a prompt log): no records to copy,
+    so the session is rebuilt from its steps, in Gemini's own format."""
+    import orjson
+
+    from tracetui.sources import registry
+
+    logs = tmp_path / "src" / "shop" / ".gemini" / "logs.json"
+    logs.parent.mkdir(parents=True)
+    logs.write_bytes(orjson.dumps([{"sessionId": 1749157231, "messageId": n, "type": "user", "message": text,
+                                    "timestamp": f"2025-06-0{n + 1}T10:00:00Z"}
+                                   for n, text in enumerate(["review the code", "and the tests"])]))
+    staged, problems = registry.get("gemini").stage([logs], tmp_path / "staged")
+    [files] = [f for f in group("gemini", staged)]
+    session = read_session(files)
+    assert session.version == "gemini-logs" and problems == []
+    done = write_session(session, [RawLog(session.source, files.main.read_bytes())], 1, cwd="/home/dev/shop", env={},
+                         home=tmp_path / "h")
+    back = read_session(group("gemini", [Path(done.path)])[0])
+    assert [(s.kind, s.text) for s in back.steps] == [(s.kind, s.text) for s in session.steps]

@@ -1,5 +1,6 @@
-"""Where a resumed session goes: the agent's own folder, named from our clock, our id and (Claude
-Code) the agent's own naming of the working folder, never from an id or a path the log chose."""
+"""Where a resumed session goes: the agent's own folder, named from our clock, our id and the agent's
+own naming of the working folder (Claude Code, Pi, Gemini CLI's project slugs), never from an id or
+a path the log chose."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
+from tracetui.sources.gemini import project_folder as gemini_folder
+from tracetui.sources.gemini import writer as gemini_writer
+from tracetui.sources.opencode import reader as opencode_reader
+from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -42,7 +47,26 @@ def target_file(agent: str, cwd: str, new_id: str, now: str, env: Mapping[str, s
     if agent == "pi":
         pi = Path(env["PI_CODING_AGENT_DIR"]) if env.get("PI_CODING_AGENT_DIR") else home / ".pi" / "agent"
         return pi / "sessions" / pi_writer.folder_name(cwd) / pi_writer.file_name(new_id, now)
+    if agent == "gemini":
+        chats = gemini_folder.chats_folder(cwd, gemini_root(env, home)).chats
+        return chats / gemini_writer.file_name(new_id, now)
+    if agent == "opencode":
+        return opencode_reader.data_dir(env, home) / opencode_writer.FOLDER / opencode_writer.file_name(new_id)
     raise TracetuiError(f"tracetui cannot write {agent} sessions yet")
+
+
+def gemini_root(env: Mapping[str, str], home: Path) -> Path:
+    """`~/.gemini`, or `$GEMINI_CLI_HOME/.gemini` as the CLI takes it."""
+    return (Path(env["GEMINI_CLI_HOME"]) if env.get("GEMINI_CLI_HOME") else home) / ".gemini"
+
+
+def markers(agent: str, cwd: str, env: Mapping[str, str], home: Path) -> list[tuple[Path, bytes]]:
+    """The files to write before the session so the agent looks for it where it is: Gemini CLI's
+    `.project_root` for a project folder it has not claimed yet (it adopts the folder at start)."""
+    if agent == "gemini":
+        marker = gemini_folder.chats_folder(cwd, gemini_root(env, home)).marker
+        return [(marker, cwd.encode())] if marker is not None else []
+    return []
 
 
 def command(agent: str, cwd: str, new_id: str) -> list[str]:
@@ -51,12 +75,22 @@ def command(agent: str, cwd: str, new_id: str) -> list[str]:
         return ["claude", "--resume", new_id]
     if agent == "pi":
         return ["pi", "--session", new_id]
+    if agent == "gemini":
+        return ["gemini", "--resume", new_id]
+    if agent == "opencode":
+        return ["opencode", "--session", new_id]
     return ["codex", "resume", new_id]
 
 
-def shell_line(cwd: str, argv: list[str]) -> str:
-    """`cd CWD && PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
-    return f"cd {shlex.quote(cwd)} && {shlex.join(argv)}"
+def setup(agent: str, path: Path) -> list[list[str]]:
+    """What runs before the command, in the same folder: OpenCode's own `import` puts the written
+    document into its database (tracetui never writes the database)."""
+    return [["opencode", "import", str(path)]] if agent == "opencode" else []
+
+
+def shell_line(cwd: str, argv: list[str], before: list[list[str]] | None = None) -> str:
+    """`cd CWD && [SETUP && ]PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
+    return " && ".join([f"cd {shlex.quote(cwd)}", *(shlex.join(words) for words in before or []), shlex.join(argv)])
 
 
 def write_new(path: Path, data: bytes) -> None:

@@ -20,9 +20,12 @@ from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
 from tracetui.sources.common.carried import carried
+from tracetui.sources.gemini import writer as gemini_writer
+from tracetui.sources.opencode import ids as opencode_ids
+from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
-TARGETS = ("claude", "codex", "pi")
+TARGETS = ("claude", "codex", "pi", "gemini", "opencode")
 
 
 @dataclass(slots=True)
@@ -39,10 +42,11 @@ class Resumed:
     command: str  # `cd CWD && ...`, quoted for a POSIX shell
     steps: int  # the source's steps carried
     dropped: list[str] = field(default_factory=list)  # what the target's format could not hold
+    setup: list[list[str]] = field(default_factory=list)  # commands to run before `argv` (OpenCode's import)
 
     def to_dict(self) -> dict[str, Any]:
         return {"agent": self.agent, "session_id": self.session_id, "source_id": self.source_id,
-                "step": self.step, "path": self.path, "cwd": self.cwd, "argv": self.argv,
+                "step": self.step, "path": self.path, "cwd": self.cwd, "argv": self.argv, "setup": self.setup,
                 "command": self.command, "steps": self.steps, "dropped": self.dropped}
 
 
@@ -81,33 +85,47 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     folder = place.checked_cwd(cwd or session.cwd)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    ms = int(when.timestamp() * 1000)
     new_id = _new_id(target, when)
     dropped: list[str] = []
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         fork = claude_writer.fork if target == "claude" else codex_writer.fork
         data = fork(raw[0].data, session, upto, new_id, stamp)
+    elif target == session.agent and raw and target == "gemini" and session.version != "gemini-logs":
+        # (a session only `logs.json` remembers has prompts, no records: it is rebuilt below)
+        data = gemini_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
+    elif target == session.agent and raw and target == "opencode":
+        data = opencode_writer.fork(raw[0].data, session, upto, new_id, folder, ms)
     else:
         # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
         items, dropped = carried(upto)
-        write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
-                 "pi": pi_writer.from_items}[target]
-        data = write(items, session.id, folder, new_id, stamp)
+        if target == "opencode":
+            data = opencode_writer.from_items(items, session.id, folder, new_id, ms)
+        else:
+            write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
+                     "pi": pi_writer.from_items, "gemini": gemini_writer.from_items}[target]
+            data = write(items, session.id, folder, new_id, stamp)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
     if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
         dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
-    path = place.target_file(target, folder, new_id, stamp, env if env is not None else os.environ,
-                             home or Path.home())
+    env, home = (env if env is not None else os.environ), (home or Path.home())
+    path = place.target_file(target, folder, new_id, stamp, env, home)
+    for marker, content in place.markers(target, folder, env, home):
+        place.write_new(marker, content)
     place.write_new(path, data)
     argv = place.command(target, folder, new_id)
-    return Resumed(target, new_id, session.id, number, str(path), folder, argv, place.shell_line(folder, argv),
-                   len(upto), dropped)
+    before = place.setup(target, path)
+    return Resumed(target, new_id, session.id, number, str(path), folder, argv,
+                   place.shell_line(folder, argv, before), len(upto), dropped, before)
 
 
 def _new_id(agent: str, when: datetime) -> str:
     """A fresh session id of the shape the agent makes (Codex and Pi: a UUIDv7, time first)."""
-    if agent == "claude":
+    if agent in ("claude", "gemini"):
         return str(uuid.uuid4())
+    if agent == "opencode":
+        return opencode_ids.session_id(int(when.timestamp() * 1000))
     ms = int(when.timestamp() * 1000)
     rand = uuid.uuid4().int
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand & 0xFFF) << 64 | 0b10 << 62 | (rand >> 64) & ((1 << 62) - 1)

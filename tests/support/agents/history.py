@@ -18,12 +18,32 @@ from tracetui.model import Step, StepKind
 CLAUDE_RESUME_WORDS = [("user", "Continue from where you left off."), ("assistant", "No response requested.")]
 
 
+# What Gemini CLI 0.61 sends as the model's turn when a resumed history ends with a tool result
+# (`INTERRUPTED_RESPONSE_PLACEHOLDER`), before the new prompt: its own words, in no log.
+GEMINI_RESUME_WORDS = [("assistant", "[The previous response was interrupted before it completed.]")]
+
+
 def without_resume_words(sent: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """`sent` without Claude Code's own resume words at its end (one or both of them)."""
-    for cut in (CLAUDE_RESUME_WORDS, CLAUDE_RESUME_WORDS[1:]):
+    """`sent` without Claude Code's or Gemini CLI's own resume words at its end."""
+    for cut in (CLAUDE_RESUME_WORDS, CLAUDE_RESUME_WORDS[1:], GEMINI_RESUME_WORDS):
         if sent[-len(cut):] == cut:
             return sent[: -len(cut)]
     return sent
+
+
+def without_call_prefixes(entries: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Gemini CLI records a call's id as `<tool>__<id>` and sends the `<id>` alone
+    (`stripToolCallIdPrefixes`): the ids as sent."""
+    names: dict[Any, str] = {}
+    out: list[tuple[Any, ...]] = []
+    for e in entries:
+        if e[0] == "call":
+            names[e[1]] = e[2]
+            e = ("call", str(e[1]).removeprefix(f"{e[2]}__"), *e[2:])
+        elif e[0] == "result" and e[1] in names:
+            e = ("result", str(e[1]).removeprefix(f"{names[e[1]]}__"), *e[2:])
+        out.append(e)
+    return out
 
 
 def of_steps(steps: list[Step]) -> list[tuple[Any, ...]]:
@@ -81,9 +101,49 @@ def of_responses(body: dict[str, Any]) -> list[tuple[Any, ...]]:
     return out
 
 
+def of_gemini(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Gemini's `contents`: the text parts of each turn (not thoughts, not the `<session_context>` the
+    CLI opens every request with), function calls and their responses' output."""
+    out: list[tuple[Any, ...]] = []
+    for content in body.get("contents", []):
+        role = "assistant" if content.get("role") == "model" else "user"
+        for part in content.get("parts", []):
+            if isinstance(part.get("text"), str) and not part.get("thought"):
+                if not part["text"].lstrip().startswith("<session_context>"):
+                    out.append((role, part["text"]))
+            elif isinstance(part.get("functionCall"), dict):
+                call = part["functionCall"]
+                out.append(("call", call.get("id"), call.get("name"), call.get("args")))
+            elif isinstance(part.get("functionResponse"), dict):
+                response = part["functionResponse"]
+                output = response.get("response", {})
+                text = output.get("output") if isinstance(output.get("output"), str) else json.dumps(output)
+                out.append(("result", response.get("id"), text))
+    return out
+
+
+def of_chat(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Chat Completions' `messages` (OpenCode): user and assistant text, the assistant's tool calls and
+    the `tool` messages answering them; the system messages are the program's own."""
+    out: list[tuple[Any, ...]] = []
+    for message in body.get("messages", []):
+        role, content = message.get("role"), message.get("content")
+        texts = [content] if isinstance(content, str) else [
+            p.get("text", "") for p in content or [] if isinstance(p, dict) and p.get("type") == "text"]
+        if role in ("user", "assistant"):
+            out.extend((role, t) for t in texts if t)
+            for call in message.get("tool_calls") or []:
+                fn = call.get("function", {})
+                out.append(("call", call.get("id"), fn.get("name"), json.loads(fn.get("arguments") or "{}")))
+        elif role == "tool":
+            out.append(("result", message.get("tool_call_id"), "\n".join(texts)))
+    return out
+
+
 def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
     """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
-    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command")}[target]
+    shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command"),
+             "gemini": ("run_shell_command", "command"), "opencode": ("bash", "command")}[target]
     out: list[tuple[Any, ...]] = []
     for i in items:
         if i.kind in ("user", "assistant"):

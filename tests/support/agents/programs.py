@@ -27,6 +27,7 @@ PINNED = {
     "codex": ("@openai/codex", "0.169.0", "codex"),
     "pi": ("@mariozechner/pi-coding-agent", "0.73.1", "pi"),
     "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
+    "opencode": ("opencode-ai", "1.18.33", "opencode"),
 }
 INSIDE = Path(__file__).resolve().parent / "inside.py"
 # Taken when the tests are collected: the tests' own fixture gives every test a temp HOME after.

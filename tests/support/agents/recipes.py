@@ -98,3 +98,42 @@ def gemini(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str
     argv = ["gemini", *(["--resume", resume] if resume else []), "-p", prompt, "--yolo", "-m", "gemini-2.5-pro"]
     run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout)
     return Outcome(run, sorted((home / ".gemini").rglob("*.json*")) if (home / ".gemini").is_dir() else [])
+
+
+OPENCODE_MODEL = "stub/stub-model"
+
+
+def _opencode_setup(home: Path) -> tuple[Path, dict[str, str]]:
+    """OpenCode's config (a custom provider, `@ai-sdk/openai-compatible`, which the binary bundles,
+    speaking Chat Completions to the stub server) and environment: no models.dev fetch, update, share,
+    LSP download or default plugins, so offline nothing else is asked for."""
+    folder = home / ".config" / "opencode"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "opencode.json"
+    config.write_text(json.dumps({
+        "provider": {"stub": {"npm": "@ai-sdk/openai-compatible", "name": "Stub",
+                              "options": {"baseURL": "http://127.0.0.1:{PORT}/v1", "apiKey": "sk-made-up-for-tests"},
+                              "models": {"stub-model": {"name": "Stub model", "tool_call": True}}}},
+        "model": OPENCODE_MODEL, "autoupdate": False, "share": "disabled"}))
+    env = {"OPENCODE_DISABLE_MODELS_FETCH": "1", "OPENCODE_DISABLE_AUTOUPDATE": "1", "OPENCODE_DISABLE_SHARE": "1",
+           "OPENCODE_DISABLE_LSP_DOWNLOAD": "1", "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
+           "OPENCODE_CONFIG": str(config)}
+    return config, env
+
+
+def opencode(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+             timeout: float = 90, setup: list[list[str]] | None = None) -> Outcome:
+    """`opencode run --auto PROMPT` (or `opencode run --session ID ...`) in `cwd`, after the `setup`
+    commands (`opencode import FILE`). The prompt goes word by word: `run` quotes an argument holding
+    a space. The session lands in `~/.local/share/opencode/opencode.db`."""
+    config, env = _opencode_setup(home)
+    for words in setup or []:
+        assert words[0] == "opencode"
+        done = programs.run(words, [], home, cwd, env, stub_files=(config,), timeout=timeout)
+        assert done.code == 0, done.stderr[-2000:]
+        config, env = _opencode_setup(home)  # the placeholder again: the port changes from run to run
+    argv = ["opencode", "run", *(["--session", resume] if resume else []), "-m", OPENCODE_MODEL, "--auto",
+            "--format", "json", *prompt.split(" ")]
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout)
+    db = home / ".local" / "share" / "opencode" / "opencode.db"
+    return Outcome(run, [db] if db.is_file() else [])

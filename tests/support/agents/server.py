@@ -2,7 +2,8 @@
 
 It speaks Anthropic's Messages API (`POST /v1/messages`, streamed as server-sent events) and
 OpenAI's Responses API (`POST /v1/responses`, SSE; the WebSocket upgrade Codex tries first is
-answered 426 so it falls back to HTTP at once) and Gemini's (`:streamGenerateContent?alt=sse`). Each request that offers tools (the agent's main
+answered 426 so it falls back to HTTP at once), OpenAI's Chat Completions (`POST /v1/chat/completions`,
+SSE: OpenCode's OpenAI-compatible providers) and Gemini's (`:streamGenerateContent?alt=sse`). Each request that offers tools (the agent's main
 loop) gets the script's next reply: text and tool calls; a request without tools (titles,
 summaries) gets a short text. Every request is recorded, body parsed, for the tests to compare.
 """
@@ -131,6 +132,8 @@ class ModelServer:
                     events = anthropic_events(server, body, reply)
                 elif path.endswith("/responses"):
                     events = responses_events(server, body, reply)
+                elif path.endswith("/chat/completions"):
+                    events = chat_events(server, body, reply)
                 elif ":streamGenerateContent" in path or ":generateContent" in path:
                     events = gemini_events(server, path, body, reply)
                     if ":generateContent" in path:
@@ -151,7 +154,8 @@ class ModelServer:
                     if name == "_final":
                         continue
                     head = f"event: {name}\n" if name else ""  # Gemini's stream names no events
-                    self.wfile.write(f"{head}data: {json.dumps(data)}\n\n".encode())
+                    text = data if data == "[DONE]" else json.dumps(data)  # Chat Completions' last event
+                    self.wfile.write(f"{head}data: {text}\n\n".encode())
                 self.wfile.flush()
                 self.close_connection = True
 
@@ -249,3 +253,33 @@ def gemini_events(server: ModelServer, path: str, body: dict[str, Any], reply: R
              "usageMetadata": {"promptTokenCount": 50, "candidatesTokenCount": 20, "totalTokenCount": 70},
              "modelVersion": model, "responseId": server.new_id("resp_stub")}
     return [("", chunk), ("_final", chunk)]
+
+
+def chat_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
+    """Chat Completions chunks (unnamed SSE events, `data: [DONE]` last): the text, then each call."""
+    model = body.get("model") or "stub-model"
+    base = {"id": server.new_id("chatcmpl_stub"), "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model}
+    events: list[tuple[str, Any]] = [("", {**base, "choices": [{"index": 0, "delta": {"role": "assistant",
+                                                                                       "content": ""}}]})]
+    if reply.text or not reply.calls:
+        events.append(("", {**base, "choices": [{"index": 0, "delta": {"content": reply.text or "ok"}}]}))
+    calls = []
+    for n, call in enumerate(reply.calls):
+        call_id = server.new_id("call_stub")
+        calls.append({"id": call_id, "type": "function", "function": {"name": call.name,
+                                                                      "arguments": json.dumps(call.args)}})
+        events.append(("", {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{
+            "index": n, "id": call_id, "type": "function",
+            "function": {"name": call.name, "arguments": json.dumps(call.args)}}]}}]}))
+    finish = "tool_calls" if reply.calls else "stop"
+    usage = {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}
+    events.append(("", {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}], "usage": usage}))
+    events.append(("", "[DONE]"))
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or ("ok" if not reply.calls else None)}
+    if calls:
+        message["tool_calls"] = calls
+    events.append(("_final", {**base, "object": "chat.completion",
+                              "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                              "usage": usage}))
+    return events

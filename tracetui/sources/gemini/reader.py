@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import LineError, Session
+from tracetui.model import COPIED, LineError, Session
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
-from tracetui.sources.common.coerce import as_str
+from tracetui.sources.common.coerce import as_str, opt_str
 from tracetui.sources.gemini.files import NAME, PROMPTS_PREFIX, _is_logs, _is_project_root, _short_id, group
 from tracetui.sources.gemini.project import _project_root, _title_from_logs
 from tracetui.sources.gemini.replay import _replay
@@ -57,12 +57,26 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
         sid = as_str(sub.meta.get("sessionId")) or Path(log.path).stem
         reader.subagent_transcript(sid, sub, log.path)
     reader.finish(conv, _project_root(roots[0]) if roots else None)
+    _fork(session, conv.meta)
     own_id = as_str(conv.meta.get("sessionId")) or session.id
     if session.title is None and logs is not None and (UUID.match(own_id) or own_id.isdigit()):
         # A fixed id (`a2a-server`) is every session's of its server: their prompts are not this one's.
         session.title = _title_from_logs(logs, own_id, errors)
     session.hidden = titles.why_hidden(session.steps, session.tokens)
     return session
+
+
+def _fork(session: Session, meta: dict[str, Any]) -> None:
+    """A session `tracetui resume` wrote names its source (`forkedFrom`, a field of tracetui's the CLI
+    keeps): the steps older than its start are the copies its parent spent."""
+    parent = opt_str(meta.get("forkedFrom"))
+    start = opt_str(meta.get("startTime"))
+    if parent is None or start is None:
+        return
+    session.forked_from, session.forked_at = parent, start
+    for step in session.steps:
+        if step.timestamp is not None and step.timestamp < start:
+            step.meta[COPIED] = True
 
 
 def _session_id(meta: dict[str, Any], path: str) -> str:

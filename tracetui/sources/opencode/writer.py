@@ -1,0 +1,231 @@
+"""A new OpenCode session holding a session's history up to one step, as a document `opencode import`
+reads (the form `opencode export` writes: `{info, messages: [{info, parts}]}`).
+
+OpenCode 1.x keeps sessions in its SQLite database; tracetui never writes that database. It writes
+the document, and the printed command has OpenCode's own `import` put it there before `opencode
+--session NEW` continues it. `fork` copies the source's own objects (messages and parts, up to the
+chosen step's part, reverted ones left out) under new ids; `from_items` rebuilds another agent's
+history. Copies spend nothing (their tokens and cost are zero: the parent spent them). More in
+docs/formats/opencode.md, `sources/opencode/writer.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from tracetui.errors import TracetuiError
+from tracetui.model import LineError, Session, Step, StepKind
+from tracetui.sources import RawLog
+from tracetui.sources.common.carried import Item
+from tracetui.sources.common.coerce import as_dict, opt_str
+from tracetui.sources.opencode.ids import Ids
+from tracetui.sources.opencode.objects import Objects, load_objects
+
+FOLDER = "tracetui-resume"  # in OpenCode's data folder: where the documents to import go
+_NO_TOKENS = {"input": 0, "output": 0, "reasoning": 0, "cache": {"read": 0, "write": 0}}
+_INFO_KEYS = ("slug", "title", "version", "agent", "model", "permission")  # what a fork's info keeps
+
+
+def file_name(new_id: str) -> str:
+    return f"{new_id}.json"
+
+
+def ms_of(stamp: str | None, fallback: int) -> int:
+    if stamp:
+        try:
+            return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
+        except ValueError:
+            pass
+    return fallback
+
+
+def _info(new_id: str, cwd: str, now_ms: int, source: dict[str, Any]) -> dict[str, Any]:
+    """The session's info: ours (id, folder, times, nothing spent), the source's title and settings."""
+    info = {k: source[k] for k in _INFO_KEYS if k in source}
+    info.setdefault("slug", "resumed-session")
+    info.setdefault("title", "Resumed session")
+    info.setdefault("version", "1.0.0")
+    info.update({"id": new_id, "projectID": "global", "directory": cwd, "path": "", "cost": 0,
+                 "tokens": _NO_TOKENS, "time": {"created": now_ms, "updated": now_ms}})
+    return info
+
+
+def _document(info: dict[str, Any], messages: list[dict[str, Any]]) -> bytes:
+    if not messages:
+        raise TracetuiError("nothing up to that step is a prompt, an answer or a tool call to carry")
+    return orjson.dumps({"info": info, "messages": messages}, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+# -- the same agent: its own objects -------------------------------------------------------------
+
+def _key(step: Step) -> str:
+    """The object a step was read from: a part (`prt_…`, `prt_…:result`) or a message (`msg_…:error`,
+    `msg_…:summary`)."""
+    return step.id.split(":", 1)[0]
+
+
+def _spent_nothing(value: dict[str, Any]) -> dict[str, Any]:
+    out = dict(value)
+    if "tokens" in out:
+        out["tokens"] = _NO_TOKENS
+    if "cost" in out:
+        out["cost"] = 0
+    return out
+
+
+def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now_ms: int) -> bytes:
+    """The document of `new_id` holding the source's messages and parts up to `upto[-1]`'s, under new
+    ids in the same order. A call chosen without its result is written as OpenCode leaves a call it
+    never ran (`pending`); the parts after the chosen one are left out."""
+    objects = Objects()
+    problems: list[LineError] = []
+    load_objects(RawLog(session.source, main), objects, problems)
+    root = session.id
+    active = {_key(s) for s in session.steps if s.active}
+    off = {_key(s) for s in session.steps if not s.active} - active
+    chosen = upto[-1]
+    end = _key(chosen)
+    end_mid = end if end in objects.messages else opt_str(as_dict(objects.parts.get(end)).get("messageID"))
+    if end_mid is None or end_mid not in objects.messages:
+        raise TracetuiError("that step comes from no message of the session: continue it with another --agent")
+    parts_of: dict[str, list[str]] = {}
+    for pid in sorted(objects.parts):
+        mid = opt_str(objects.parts[pid].get("messageID"))
+        if mid and pid not in objects.gone:
+            parts_of.setdefault(mid, []).append(pid)
+    own = [mid for mid in sorted(objects.messages) if objects.messages[mid].get("sessionID") == root]
+    after = next((mid for mid in own if mid > end_mid), None)
+    if chosen.kind == StepKind.COMPACTION and after is not None and objects.messages[after].get("summary") is True:
+        last_mid = after  # a compaction's text is the summary the next message wrote: carried with it
+    else:
+        last_mid = end_mid
+    ids = Ids(now_ms)
+    renamed: dict[str, str] = {}
+    messages: list[dict[str, Any]] = []
+    for mid in own:
+        info = objects.messages[mid]
+        if mid > last_mid:
+            break
+        if mid in objects.gone or mid in off or any(pid in off for pid in parts_of.get(mid, ())):
+            continue  # reverted
+        renamed[mid] = ids.next("msg")
+        copy = _spent_nothing(info)
+        copy.update({"id": renamed[mid], "sessionID": new_id})
+        if mid == end_mid and end != end_mid:
+            copy.pop("error", None)  # cut inside the message: its error came after the chosen part
+        elif isinstance(copy.get("error"), dict):
+            copy["error"] = _error(copy["error"])
+        if isinstance(copy.get("parentID"), str):
+            copy["parentID"] = renamed.get(copy["parentID"], copy["parentID"])
+        parts = []
+        for pid in parts_of.get(mid, ()):
+            if mid == end_mid and end != end_mid and pid > end:
+                break
+            part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
+                else dict(objects.parts[pid])
+            part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
+            if pid == end and chosen.kind == StepKind.TOOL_CALL and isinstance(part.get("state"), dict):
+                part["state"] = {"status": "pending", "input": part["state"].get("input", {}), "raw": ""}
+            parts.append(part)
+        messages.append({"info": copy, "parts": parts})
+    return _document(_info(new_id, cwd, now_ms, as_dict(objects.sessions.get(root))), messages)
+
+
+# The errors 1.x's import decodes, and the fields each must have beside `message` (older builds
+# wrote an APIError without `isRetryable`: the import refused the whole document).
+_ERRORS: dict[str, dict[str, Any]] = {
+    "APIError": {"isRetryable": False}, "ProviderAuthError": {"providerID": ""}, "UnknownError": {},
+    "MessageAbortedError": {}, "MessageOutputLengthError": {},
+}
+
+
+def _error(error: dict[str, Any]) -> dict[str, Any]:
+    """A message's error in a shape the import takes: its own where it names a known error (missing
+    fields filled), else an UnknownError with its message."""
+    data = as_dict(error.get("data"))
+    message = data.get("message") if isinstance(data.get("message"), str) else str(error.get("name") or "error")
+    name = error.get("name")
+    if isinstance(name, str) and name in _ERRORS:
+        return {**error, "data": {**_ERRORS[name], **data, "message": message}}
+    return {"name": "UnknownError", "data": {"message": message}}
+
+
+# -- another agent: rebuilt from steps -----------------------------------------------------------
+
+def provider_of(model: str | None) -> tuple[str, str]:
+    """The provider and model a rebuilt session names: the model's maker where its name says it
+    (OpenCode asks for the provider on the first prompt where it is not set up)."""
+    name = model or "unknown"
+    for prefix, provider in (("claude", "anthropic"), ("gpt", "openai"), ("o1", "openai"), ("o3", "openai"),
+                             ("o4", "openai"), ("codex", "openai"), ("gemini", "google")):
+        if name.startswith(prefix):
+            return provider, name
+    return "opencode", name
+
+
+def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now_ms: int) -> bytes:
+    """The document of `new_id` holding another agent's history (`sources/common/carried.py`): a user
+    message per prompt; an assistant message per model response (a step-start, its texts and calls,
+    each call holding its result, a step-finish). A shell call becomes `bash`. Text or a call after
+    a result opens the next response, as OpenCode writes one message per request."""
+    ids = Ids(now_ms)
+    provider, model = provider_of(next((i.model for i in items if i.model), None))
+    messages: list[dict[str, Any]] = []
+    turn: dict[str, Any] | None = None
+    calls: dict[str, dict[str, Any]] = {}
+    last_user = ""
+    answered = False
+
+    def close() -> None:
+        nonlocal turn, answered
+        if turn is not None:
+            finish = "tool-calls" if any(p["type"] == "tool" for p in turn["parts"]) else "stop"
+            turn["info"]["finish"] = finish
+            turn["parts"].append({"id": ids.next("prt"), "sessionID": new_id, "messageID": turn["info"]["id"],
+                                  "type": "step-finish", "reason": finish, "cost": 0, "tokens": _NO_TOKENS})
+        turn, answered = None, False
+
+    for item in items:
+        at = ms_of(item.timestamp, now_ms)
+        if item.kind == "user":
+            close()
+            last_user = ids.next("msg")
+            messages.append({"info": {"id": last_user, "sessionID": new_id, "role": "user", "time": {"created": at},
+                                      "agent": "build", "model": {"providerID": provider, "modelID": model}},
+                             "parts": [{"id": ids.next("prt"), "sessionID": new_id, "messageID": last_user,
+                                        "type": "text", "text": item.text}]})
+        elif item.kind in ("assistant", "call"):
+            if turn is None or answered:
+                close()
+                mid = ids.next("msg")
+                turn = {"info": {"id": mid, "sessionID": new_id, "role": "assistant", "time": {"created": at,
+                                                                                             "completed": at},
+                                 "parentID": last_user, "modelID": model, "providerID": provider, "mode": "build",
+                                 "agent": "build", "path": {"cwd": cwd, "root": cwd}, "cost": 0,
+                                 "tokens": _NO_TOKENS},
+                        "parts": [{"id": ids.next("prt"), "sessionID": new_id, "messageID": mid,
+                                   "type": "step-start"}]}
+                messages.append(turn)
+            base = {"id": ids.next("prt"), "sessionID": new_id, "messageID": turn["info"]["id"]}
+            if item.kind == "assistant":
+                turn["parts"].append({**base, "type": "text", "text": item.text, "time": {"start": at, "end": at}})
+                continue
+            name, args = ("bash", {"command": item.shell}) if item.shell is not None else (
+                item.tool, item.args if isinstance(item.args, dict) else {"input": item.args})
+            part = {**base, "type": "tool", "callID": item.call_id, "tool": name,
+                    "state": {"status": "pending", "input": args, "raw": ""}}
+            turn["parts"].append(part)
+            calls[item.call_id] = part
+        elif item.call_id in calls:  # a result: into its call's part
+            part = calls[item.call_id]
+            args = part["state"]["input"]
+            when = {"start": at, "end": at}
+            part["state"] = ({"status": "error", "input": args, "error": item.text, "time": when} if item.is_error
+                             else {"status": "completed", "input": args, "output": item.text, "title": "",
+                                   "metadata": {}, "time": when})
+            answered = True
+    close()
+    return _document(_info(new_id, cwd, now_ms, {"title": f"Resumed from {source_id}"}), messages)
