@@ -1,17 +1,11 @@
 """Cost per surviving line: what a session's work that git kept cost, and what it spent on work git
-threw away (README.md, "Cost per surviving line").
+threw away (README.md, "Cost per surviving line"; docs/internals/core.md).
 
-A request's price (the step that carries its tokens, `cost.steps_cost`) is attributed to the patches
-that request wrote: those of the steps from it up to the next priced step of the same conversation
-(one response's reasoning, text and tool calls), split by the lines each patch adds (at least one, so
-a deletion has its share). `wasted_usd` sums the shares of the patches `reverted` or `lost` at the
-reference. $ per surviving line is the whole cost over the added lines `alive` or `transformed`:
-`per_surviving_line`, the one definition (evals' `cost_per_surviving_line` is it over a cohort).
-Unknown prices stay unknown (None, shown `?`), never 0.
-
-Judging survival (the trail) costs seconds a session, so this is computed where a trail is judged
-(`show`, `trail`, the app's trail pane, exports, evals, blame) and remembered in the cache folder
-(`remember`); `ls --json` and `cost --by` read what was remembered (`recorded`) and judge nothing.
+A request's price is shared by the patches it wrote, by the lines each adds; `wasted_usd` sums the
+shares of patches `reverted` or `lost`, and `per_surviving_line` (the one definition; evals uses it
+over a cohort) is the whole cost over the lines `alive` or `transformed`. Unknown prices stay None.
+Judging survival costs seconds, so the figures are remembered where a trail is judged and listings
+read only what was remembered.
 """
 
 from __future__ import annotations

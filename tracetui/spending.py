@@ -8,9 +8,7 @@ one with a session whose log counted only output tokens (`input_recorded` false)
 months are the UTC calendar's, by the session's start; the sessions the listings hide (warm-ups,
 the agent's own runs) are counted too, since they were paid for. `model` splits a session that
 used several models by its steps (its log is read); a session counts once in each of its models.
-Cost per surviving line and what reverted or lost patches cost (line_cost.py) are over the sessions
-whose trail at HEAD was judged earlier (`trail`, the app's trail pane, an export): none is judged
-here; a session of several models adds them to the total only, not to its models' groups.
+Cost per surviving line is over the sessions judged earlier (docs/internals/core.md, line_cost.py).
 """
 
 from __future__ import annotations

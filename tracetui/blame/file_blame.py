@@ -104,32 +104,29 @@ def blame_file(
     finally:
         if own_index:
             index.close()
-    for x in seq:
-        c = commits.get(x.commit) if x.commit else None
-        fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
-        if x.writer is not None:
-            state = str(fate.state) if fate is not None else STATE_UNKNOWN
-        else:
-            state = x.kind
-        reason = x.reason  # set where a lost patch was set aside
-        if reason is None and x.kind == STATE_UNKNOWN:
-            reason = (
-                "only patches written after its commit match"
-                if x.later
-                else "a bare line between different writers"
-            )
-        elif reason is None and x.commit is None:
-            reason = "git gave no commit for this line"
-        out.lines.append(
-            BlameLine(
-                x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
-                author=c.author.name if c else None,
-                committed=_iso(c.commit_time) if c else None,
-                reason=reason,
-                superseded_by=fate.superseded_by if fate is not None else None,
-            )
-        )  # fmt: skip
+    out.lines.extend(_blame_line(x, commits.get(x.commit) if x.commit else None, fates) for x in seq)
     return out
+
+
+def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, list[Any]]) -> BlameLine:
+    """A line as blame gives it: its writer's state from the fates, and why where it has no writer."""
+    fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
+    if x.writer is not None:
+        state = str(fate.state) if fate is not None else STATE_UNKNOWN
+    else:
+        state = x.kind
+    reason = x.reason  # set where a lost patch was set aside
+    if reason is None and x.kind == STATE_UNKNOWN:
+        reason = "only patches written after its commit match" if x.later else "a bare line between different writers"
+    elif reason is None and x.commit is None:
+        reason = "git gave no commit for this line"
+    return BlameLine(
+        x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
+        author=c.author.name if c else None,
+        committed=_iso(c.commit_time) if c else None,
+        reason=reason,
+        superseded_by=fate.superseded_by if fate is not None else None,
+    )  # fmt: skip
 
 
 def _copies_made_later(

@@ -1,5 +1,5 @@
 """The `agent-trace` export format: Agent Trace records (agent-trace.dev) of the files each session's
-surviving work touches at the reference, one JSON Lines file per session (docs/export.md).
+surviving work touches at the reference, one JSON Lines file per session (docs/internals/export.md).
 
 Each record is one file at the reference revision as `tracetui blame FILE --format agent-trace`
 makes it (blame.agent_trace), holding only the session's own lines: `ai` where they are as the

@@ -259,57 +259,7 @@ def rows(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(table, row) for every row the session gives, sessions row first."""
     clean = prepared.clean
-    labels = prepared.labels()
-    spent = prepared.line_cost()
-    git = clean.git
-    yield (
-        "sessions",
-        {
-            "session_id": clean.id,
-            "harness": harness,
-            "project": clean.project,
-            "title": clean.title,
-            "cwd": clean.cwd,
-            "started": moment(clean.started),
-            "ended": moment(clean.ended),
-            "version": clean.version,
-            "models": list(clean.models),
-            "git_branch": git.branch if git else None,
-            "git_remote": git.remote if git else None,
-            "git_commit": git.commit if git else None,
-            "steps": len(clean.steps),
-            "tool_calls": clean.tool_calls,
-            "edits": clean.applied_edit_calls,  # as `ls` and `show` count them: the edits that succeeded
-            "subagents": len(clean.subagents),
-            "tokens_input": clean.tokens.input,
-            "tokens_output": clean.tokens.output,
-            "tokens_cache_read": clean.tokens.cache_read,
-            "tokens_cache_write": clean.tokens.cache_write,
-            "ref": labels["ref"],
-            "patches": labels["patches"],
-            "lines_added": labels["lines_added"],
-            "lines_alive": labels["lines_alive"],
-            "lines_transformed": labels["lines_transformed"],
-            "lines_reverted": labels["lines_reverted"],
-            "lines_lost": labels["lines_lost"],
-            "lines_uncommitted": labels["lines_uncommitted"],
-            "lines_unknown": labels["lines_unknown"],
-            "cost_usd": spent.cost_usd,
-            "wasted_usd": spent.wasted_usd,
-            "cost_per_surviving_line_usd": spent.per_line_usd,
-            "tests": [
-                {"step": t["step"], "command": t["command"], "exit_code": _int(t["exit_code"])}
-                for t in labels["tests"]
-            ],
-            "tests_last_exit": _int(labels["tests_last_exit"]),
-            "commits": labels["commits"],
-            "outcome_note": labels["note"],
-            "rating": labels["rating"],
-            "ratings": _json(labels["ratings"]) or "[]",
-            "redactions": sum(int(r["count"]) for r in receipt),
-            "receipt": _json(receipt) or "[]",
-        },
-    )
+    yield "sessions", session_row(prepared, harness, receipt)
     results = {s.tool_call_id: s for s in clean.steps if s.kind == StepKind.TOOL_RESULT and s.tool_call_id}
     for s in clean.steps:
         t = s.tokens
@@ -360,6 +310,59 @@ def rows(
             )
     for row in patch_rows(prepared):
         yield "patches", row
+
+
+def session_row(prepared: Prepared, harness: str, receipt: list[dict[str, Any]]) -> dict[str, Any]:
+    """The session's one row of the sessions table: its listing, its outcome labels, its price."""
+    clean = prepared.clean
+    labels = prepared.labels()
+    spent = prepared.line_cost()
+    git = clean.git
+    return {
+        "session_id": clean.id,
+        "harness": harness,
+        "project": clean.project,
+        "title": clean.title,
+        "cwd": clean.cwd,
+        "started": moment(clean.started),
+        "ended": moment(clean.ended),
+        "version": clean.version,
+        "models": list(clean.models),
+        "git_branch": git.branch if git else None,
+        "git_remote": git.remote if git else None,
+        "git_commit": git.commit if git else None,
+        "steps": len(clean.steps),
+        "tool_calls": clean.tool_calls,
+        "edits": clean.applied_edit_calls,  # as `ls` and `show` count them: the edits that succeeded
+        "subagents": len(clean.subagents),
+        "tokens_input": clean.tokens.input,
+        "tokens_output": clean.tokens.output,
+        "tokens_cache_read": clean.tokens.cache_read,
+        "tokens_cache_write": clean.tokens.cache_write,
+        "ref": labels["ref"],
+        "patches": labels["patches"],
+        "lines_added": labels["lines_added"],
+        "lines_alive": labels["lines_alive"],
+        "lines_transformed": labels["lines_transformed"],
+        "lines_reverted": labels["lines_reverted"],
+        "lines_lost": labels["lines_lost"],
+        "lines_uncommitted": labels["lines_uncommitted"],
+        "lines_unknown": labels["lines_unknown"],
+        "cost_usd": spent.cost_usd,
+        "wasted_usd": spent.wasted_usd,
+        "cost_per_surviving_line_usd": spent.per_line_usd,
+        "tests": [
+            {"step": t["step"], "command": t["command"], "exit_code": _int(t["exit_code"])}
+            for t in labels["tests"]
+        ],
+        "tests_last_exit": _int(labels["tests_last_exit"]),
+        "commits": labels["commits"],
+        "outcome_note": labels["note"],
+        "rating": labels["rating"],
+        "ratings": _json(labels["ratings"]) or "[]",
+        "redactions": sum(int(r["count"]) for r in receipt),
+        "receipt": _json(receipt) or "[]",
+    }
 
 
 def patch_rows(prepared: Prepared) -> Iterator[dict[str, Any]]:
