@@ -60,3 +60,51 @@ def corpus_bucket(factory: pytest.TempPathFactory, dest: Path) -> Path:
 
     shutil.copytree(built_once(factory, "corpus-bucket", build), dest)
     return dest
+
+
+# The corpus with made-up secrets planted in one Claude session's first plain-text prompt (the gate
+# tests define what is planted), and its exports: each format is exported once for the run and the
+# tests of every module that checks an export of the corpus read the same folder. Eight exports of
+# the corpus (a third of the suite's corpus time) were four formats made twice.
+def planted_corpus(factory: pytest.TempPathFactory, plant: Callable[[Path], str]) -> Path:
+    """The folder holding `bucket` (the planted corpus synced and scanned) and `planted` (the id of the
+    session `plant(sources)` changed)."""
+    if not shared.CORPUS.is_dir():
+        pytest.skip(f"the real session logs are not at {shared.CORPUS}")
+
+    def build(folder: Path) -> None:
+        src = folder / "src"
+        for agent in AGENTS:
+            if (shared.CORPUS / agent).is_dir():
+                shutil.copytree(shared.CORPUS / agent, src / agent)
+        (folder / "planted").write_text(plant(src))
+        sync_and_scan(folder / "bucket", [(a, src / a) for a in AGENTS if (src / a).is_dir()])
+
+    return built_once(factory, "planted-corpus", build)
+
+
+def planted_export(factory: pytest.TempPathFactory, plant: Callable[[Path], str], fmt: str) -> tuple[Path, dict]:
+    """The planted corpus exported as `fmt` with `--accept-suggested`, once for the run: the folder and
+    the export's report (`export --json`)."""
+    import json
+
+    corpus = planted_corpus(factory, plant)
+
+    def build(folder: Path) -> None:
+        from tracetui.bucket import Bucket
+        from tracetui.export import ExportOptions, export
+
+        bucket_dir = folder / "bucket"
+        shutil.copytree(corpus / "bucket", bucket_dir)  # an export writes into its bucket's cache
+        with Bucket.open(bucket_dir) as bucket:
+            report = export(bucket, folder / "out", ExportOptions(fmt, accept_suggested=True))
+        (folder / "report.json").write_text(json.dumps(report.to_dict()))
+
+    folder = built_once(factory, f"planted-export-{fmt}", build)
+    return folder / "out", json.loads((folder / "report.json").read_text())
+
+
+def planted_bucket(factory: pytest.TempPathFactory, plant: Callable[[Path], str], dest: Path) -> Path:
+    """A copy at `dest` of the planted corpus's bucket (what `planted_export` exported)."""
+    shutil.copytree(planted_corpus(factory, plant) / "bucket", dest)
+    return dest

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
-from support.built_once import corpus_bucket
+from support.built_once import planted_bucket, planted_export
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -100,15 +100,17 @@ def test_atif_fixture_is_valid_and_scrubbed(tmp_path):
 @requires_corpus
 @pytest.mark.corpus
 def test_corpus_trajectories_are_valid(tmp_path, tmp_path_factory):
-    bucket = Bucket.open(corpus_bucket(tmp_path_factory, tmp_path / "bucket"))
-    dest = tmp_path / "out"
-    report = export(bucket, dest, ExportOptions("atif", accept_suggested=True))
-    assert report.refused == [] and report.written == report.sessions
+    from test_gate_corpus import plant_carriers
+
+    # The corpus's one ATIF export of the run (test_gate_corpus checks no planted secret is in it).
+    dest, report = planted_export(tmp_path_factory, plant_carriers, "atif")
+    bucket = Bucket.open(planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket"))
+    assert report["refused"] == [] and report["written"] == report["sessions"]
     documents = {}
     for path in (dest / "trajectories").rglob("*.json"):
         doc = json.loads(path.read_bytes())
         documents[doc["session_id"]] = doc
-    assert len(documents) == report.sessions
+    assert len(documents) == report["sessions"]
     kinds = set()
     priced = changed = 0
     for sid, doc in documents.items():

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from shared_data import CORPUS, FIXTURES, requires_corpus
+from shared_data import FIXTURES, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -176,43 +175,16 @@ def test_outcome_labels_come_from_the_git_history(tmp_path):
 
 @requires_corpus
 @pytest.mark.corpus
-def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, capsys):
-    src = tmp_path / "src"
-    for agent in ("claude", "codex", "pi"):
-        shutil.copytree(CORPUS / agent, src / agent)
-    # Plant a fake token in the first prompt of one Claude session.
-    target = next(p for p in sorted((src / "claude").glob("*.jsonl")) if b'"type":"user"' in p.read_bytes())
-    lines = target.read_bytes().split(b"\n")
-    for i, line in enumerate(lines):
-        if b'"type":"user"' in line:
-            record = json.loads(line)
-            content = record["message"]["content"]
-            if isinstance(content, str):
-                record["message"]["content"] = f"my token is {PLANTED} " + content
-                lines[i] = json.dumps(record).encode()
-                break
-    else:
-        pytest.skip("no plain-text Claude prompt to plant a secret in")
-    target.write_bytes(b"\n".join(lines))
-    bucket = tmp_path / "bucket"
-    args = [x for a in ("claude", "codex", "pi") for x in ("--source", f"{a}={src / a}")]
-    assert main(["--bucket", str(bucket), "sync", *args, "--json"]) == 0
+def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, tmp_path_factory, capsys):
+    from support.built_once import planted_bucket, planted_export
+    from test_gate_corpus import TOKEN, plant_carriers
+
+    # The run's one parquet export of the corpus, made-up secrets planted in a Claude prompt.
+    dest, doc = planted_export(tmp_path_factory, plant_carriers, "parquet")
+    bucket = planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket")
     code, out, _ = _run(capsys, "--bucket", str(bucket), "ls", "--json")
     listed = json.loads(out)
-    dest = tmp_path / "out"
-    code, out, _ = _run(
-        capsys,
-        "--bucket",
-        str(bucket),
-        "export",
-        str(dest),
-        "--format",
-        "parquet",
-        "--accept-suggested",
-        "--json",
-    )
-    doc = json.loads(out)
-    assert code == 0 and doc["refused"] == [], doc["refused"]
+    assert doc["refused"] == [], doc["refused"]
     assert _count(dest, "sessions") == len(listed)
     assert _count(dest, "steps") == sum(r["steps"] for r in listed)
     assert _count(dest, "tool_calls") == sum(r["tool_calls"] for r in listed)
@@ -228,7 +200,7 @@ def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, cap
         a: sum(1 for r in listed if r["agent"] == a) for a in {r["agent"] for r in listed}
     }
     blob = _every_byte(dest)
-    assert PLANTED.encode() not in blob
+    assert TOKEN.encode() not in blob
     assert re.search(rb"<GITHUB_TOKEN_\d+>", blob)
 
 

@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 from shared_data import requires_corpus
-from support.built_once import corpus_bucket
+from support.built_once import planted_export
 
-from tracetui.bucket import Bucket
-from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.export.tables import PARTITION, TABLES
 
@@ -99,12 +97,12 @@ def test_datasets_load_every_config_of_the_card(demo_export, tmp_path, monkeypat
 @requires_corpus
 @pytest.mark.corpus
 def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path, tmp_path_factory):
-    bucket = Bucket.open(corpus_bucket(tmp_path_factory, tmp_path / "bucket"))
-    dest = tmp_path / "out"
-    report = export(bucket, dest, ExportOptions("parquet", accept_suggested=True))
-    assert report.refused == []
+    from test_gate_corpus import plant_carriers
+
+    dest, report = planted_export(tmp_path_factory, plant_carriers, "parquet")  # the run's one export
+    assert report["refused"] == []
     counts = _same_for_every_reader(dest)
-    assert counts["sessions"] == report.sessions
+    assert counts["sessions"] == report["sessions"]
     found = duckdb.sql(f"SELECT DISTINCT agent FROM read_parquet('{dest}/data/sessions/**/*.parquet')").fetchall()
     assert {a for (a,) in found} == set(AGENTS)
     try:

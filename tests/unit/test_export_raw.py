@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from shared_data import CORPUS, FIXTURES, requires_corpus
+from shared_data import FIXTURES, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -131,8 +131,8 @@ def _shape(obj):
     return type(obj).__name__
 
 
-def _same_but_placeholders(a: Bucket, b: Bucket) -> None:
-    ids = [r.id for r in a.list_sessions()]
+def _same_but_placeholders(a: Bucket, b: Bucket, agents: set[str] | None = None) -> None:
+    ids = [r.id for r in a.list_sessions() if agents is None or r.agent in agents]
     assert ids and sorted(ids) == sorted(r.id for r in b.list_sessions())
     for sid in ids:
         x, y = a.session(sid), b.session(sid)
@@ -277,33 +277,20 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
 
 @requires_corpus
 @pytest.mark.corpus
-def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, capsys):
-    bucket = tmp_path / "bucket"
-    sources = [f"{a}={CORPUS / a}" for a in ("claude", "codex", "pi")]
-    assert (
-        main(["--bucket", str(bucket), "sync", *[x for s in sources for x in ("--source", s)], "--json"]) == 0
-    )
-    dest = tmp_path / "out"
-    code, out, _ = _run(
-        capsys,
-        "--bucket",
-        str(bucket),
-        "export",
-        str(dest),
-        "--format",
-        "raw",
-        "--accept-suggested",
-        "--json",
-    )
-    doc = json.loads(out)
-    assert code == 0 and doc["refused"] == [] and doc["written"] == doc["sessions"] > 10
-    folders = {p.name for p in (dest / "sessions").iterdir()}
-    assert folders == {"claude_code", "codex", "pi"}
-    again = tmp_path / "bucket2"
+def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, tmp_path_factory):
+    from support.built_once import planted_bucket, planted_export
+    from test_gate_corpus import plant_carriers
+
+    # The run's one raw export of the corpus; Claude Code's, Codex's and Pi's logs sync back whole.
+    dest, doc = planted_export(tmp_path_factory, plant_carriers, "raw")
+    bucket = Bucket.open(planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket"))
+    assert doc["refused"] == [] and doc["written"] == doc["sessions"] > 10
     names = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
+    assert set(names.values()) <= {p.name for p in (dest / "sessions").iterdir()}
+    again = tmp_path / "bucket2"
     args = [x for a, f in names.items() for x in ("--source", f"{a}={dest / 'sessions' / f}")]
     assert main(["--bucket", str(again), "sync", *args, "--json"]) == 0
-    _same_but_placeholders(Bucket.open(bucket), Bucket.open(again))
+    _same_but_placeholders(bucket, Bucket.open(again), agents=set(names))
 
 
 def test_check_verifies_digests_extra_files_and_runs_the_detectors(tmp_path, capsys):
