@@ -1,7 +1,10 @@
 """A team's Parquet dataset as a read-only `Library`: the app and the CLI browse it as they do a bucket.
 
 Opening lists the files (files.locate) and reads the sessions table's listing columns into DuckDB's
-memory, once: the list, its filters, its orders and counts are answered from there. A session's
+memory, once: the list, its filters, its orders and counts are answered from there. With
+`background`, only the newest months' sessions files are read before the library is returned (the
+first screen is drawn from them: the list is newest first) and a thread reads the rest, chunk by
+chunk, newest first; `loading()` says how far it is and `version()` changes as it goes. A session's
 steps, tool calls and patches are read when it is opened, from the files of its own partition only;
 a step text filter and search read the steps table's text column; prices are worked out for the rows
 a page shows (and for every row when the list is ordered by cost) from the steps' token columns.
@@ -11,6 +14,7 @@ Nothing reads the whole dataset to draw the first screen. Nothing here writes to
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -23,7 +27,7 @@ from tracetui.bucket.index import hit_snippet, query_terms
 from tracetui.bucket.searched import said_edges, step_query
 from tracetui.cost import steps_cost
 from tracetui.dataset import rows
-from tracetui.dataset.files import TABLE_MARK, Layout, locate
+from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
@@ -31,6 +35,9 @@ from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
 SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
+FIRST_ROWS = 200  # sessions the newest months must hold before the first screen is drawn from them
+CHUNK_FILES = 256  # sessions files a background read takes at a time (each one shows in the list)
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 # The sessions table's listing columns and the type each is read as (a column of another type is
 # read as absent, a column missing from the dataset as null).
@@ -64,12 +71,13 @@ _ORDER_SQL = {
 }
 
 
-def open_dataset(url: str, cache: Path | None = None) -> DatasetLibrary:
+def open_dataset(url: str, cache: Path | None = None, background: bool = False) -> DatasetLibrary:
     """The Parquet dataset at `url` (a folder or an fsspec URL), opened read-only; TracetuiError (one
     line) where it cannot be. `cache`: a folder of this machine's where the sessions' listing is kept
     between opens (keyed by every sessions file's name, size and time), so a second open reads one
-    file instead of every partition's."""
-    return DatasetLibrary(locate(str(url)), cache)
+    file instead of every partition's. `background`: return once the newest months are read, the
+    rest read by a thread (module docstring)."""
+    return DatasetLibrary(locate(str(url)), cache, background)
 
 
 class DatasetLibrary:
@@ -83,7 +91,7 @@ class DatasetLibrary:
     manifest: dict[str, Any] | None = None
     fates: list[dict[str, Any]] | None = None
 
-    def __init__(self, layout: Layout, cache: Path | None = None) -> None:
+    def __init__(self, layout: Layout, cache: Path | None = None, background: bool = False) -> None:
         try:
             import duckdb
         except ImportError:
@@ -97,6 +105,13 @@ class DatasetLibrary:
         self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
         self._matches: dict[str, set[str]] = {}
         self._described: dict[str, set[str]] = {}
+        self._schemas: dict[str | None, set[str]] = {}  # machine -> the columns its files hold
+        self._version = 0  # bumped as the background read adds rows
+        self._read_files = 0
+        self._loaded_all = threading.Event()
+        self._closing = threading.Event()
+        self._loader: threading.Thread | None = None
+        self._load_error: str | None = None
         # No extension is installed or loaded for what a dataset holds; rows come in any order (every
         # read here orders its own), which lets a read of many small files run on every thread.
         config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
@@ -104,7 +119,7 @@ class DatasetLibrary:
         self._con = duckdb.connect(":memory:", config=config)
         if layout.filesystem is not None:
             self._con.register_filesystem(layout.filesystem)
-        self._load(cache)
+        self._load(cache, background)
 
     # -- reading ---------------------------------------------------------------------------------
     def _sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
@@ -151,48 +166,116 @@ class DatasetLibrary:
             out.append(f'{value} AS "{name}"')
         return ", ".join(out)
 
-    def _load(self, cache: Path | None) -> None:
+    def _load(self, cache: Path | None, background: bool) -> None:
+        self._partition_of = {f.path: f.partition for f in self._layout.files["sessions"]}
         kept = listing_file(cache, self._layout) if cache is not None else None
         if kept is not None and kept.is_file():
             try:
                 self._sql("CREATE TABLE s AS SELECT * FROM read_parquet($file)", {"file": str(kept)})
-                self._loaded()
+                self._loaded(len(self._layout.files["sessions"]))
                 return
             except TracetuiError:
                 kept.unlink(missing_ok=True)  # a listing half written or damaged: read again below
-        self._read_listing()
-        self._loaded()
-        if kept is not None:
+        first, rest = _newest_first(self._layout.files["sessions"])
+        if not background:
+            first, rest = first + [f for chunk in rest for f in chunk], []
+        self._create(first)
+        # The newest months until they hold a screenful: the first page, newest first, is theirs.
+        while rest and self._count() < FIRST_ROWS:
+            self._insert(rest.pop(0))
+        self._loaded(len(self._layout.files["sessions"]) - sum(len(c) for c in rest))
+        if not rest:
+            self._finish(kept)
+            return
+        chunks = [c[i : i + CHUNK_FILES] for c in rest for i in range(0, len(c), CHUNK_FILES)]
+        self._loader = threading.Thread(target=self._read_rest, args=(chunks, kept), daemon=True,
+                                        name="dataset-listing")  # fmt: skip
+        self._loader.start()
+
+    def _read_rest(self, chunks: list[list[DataFile]], kept: Path | None) -> None:
+        """The background read: each chunk of older sessions files added to the listing in turn."""
+        try:
+            with self._stopping(self._closing.is_set):
+                for chunk in chunks:
+                    if self._closing.is_set():
+                        return
+                    self._insert(chunk)
+                    self._loaded(self._read_files + len(chunk))
+            self._finish(kept)
+        except Stopped:
+            return
+        except TracetuiError as exc:
+            self._load_error = str(exc)
+            self._loaded_all.set()
+            self._version += 1
+        except Exception as exc:  # a reader's own failure must not kill the app: said in the status
+            self._load_error = f"the dataset at {self.url} cannot be read whole: {type(exc).__name__}"
+            self._loaded_all.set()
+            self._version += 1
+
+    def _finish(self, kept: Path | None) -> None:
+        self._loaded_all.set()
+        self._version += 1
+        if kept is not None and not self._closing.is_set():
             with contextlib.suppress(OSError, TracetuiError):
                 keep_listing(self, kept)
 
-    def _loaded(self) -> None:
-        partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
-        self._partition_of = partitions
-        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+    def _loaded(self, files: int) -> None:
+        self._read_files = files
+        self._total = self._count()
+        self._version += 1
+        if files >= len(self._layout.files["sessions"]):
+            self._loaded_all.set()
 
-    def _read_listing(self) -> None:
-        files = self._layout.of("sessions")
+    def _count(self) -> int:
+        return int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+
+    def loading(self) -> str | None:
+        """What the background read has done, for a status line ("reading the dataset: 300 of 1,712
+        sessions files"), or what stopped it; None once the listing is whole."""
+        if self._load_error is not None:
+            return self._load_error
+        if self._loaded_all.is_set():
+            return None
+        return f"reading the dataset: {self._read_files:,} of {len(self._layout.files['sessions']):,} sessions files"
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Until the whole listing is read (an order by cost, a session not listed yet need it)."""
+        return self._loaded_all.wait(timeout)
+
+    def _create(self, files: list[DataFile]) -> None:
+        # A time is kept as milliseconds since the epoch (`_projection` reads it so).
+        kinds = {n: "BIGINT" if k == "TIMESTAMP" else k for n, k in _LISTED.items()}
+        self._sql(f"CREATE TABLE s ({', '.join(f'{_q(n)} {k}' for n, k in kinds.items())}, file VARCHAR)")
+        if files:
+            self._insert(files)
+
+    def _insert(self, files: list[DataFile]) -> None:
+        """Add these sessions files' listing columns to the listing (one read of them all)."""
         # One file of each machine's (each export run's, each tracetui version's) tells the columns.
-        samples: dict[str | None, str] = {}
-        for f in self._layout.files["sessions"]:
-            samples.setdefault(f.key("machine"), f.path)
-        schemas = [self._columns([path]) for path in samples.values()]
+        schemas: list[set[str]] = []
+        for f in files:
+            machine = f.key("machine")
+            if machine not in self._schemas:
+                self._schemas[machine] = self._columns([f.path])
+        for machine in {f.key("machine") for f in files}:
+            schemas.append(self._schemas[machine])
         present = set().union(*schemas)
         uniform = all(schema == schemas[0] for schema in schemas)
         if "session_id" not in present:
             raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
         columns = self._projection(_LISTED, present)
+
         # The partition folders' keys where the rows do not carry them (a machine's own partition).
         def load(union: bool) -> None:
             self._sql(
-                f"CREATE OR REPLACE TABLE s AS SELECT * REPLACE ("
+                f"INSERT INTO s SELECT * REPLACE ("
                 f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
                 f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
                 f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
                 f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
                 "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
-                {"files": files},
+                {"files": [f.path for f in files]},
             )
 
         try:
@@ -249,6 +332,7 @@ class DatasetLibrary:
 
     def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
         """Most expensive first: every matching session priced first (the steps' token columns)."""
+        self.wait_loaded()  # every session is priced and ordered: the whole listing first
         found = self._sql(f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL['date']}", params)
         if len(self._costs) < self._total:
             # Priced once for all (a cost order reads every session's token columns, no text).
@@ -320,6 +404,15 @@ class DatasetLibrary:
         return self._layout.of(table, partition) if TABLE_MARK in partition else []
 
     def resolve(self, id_or_prefix: str) -> str:
+        try:
+            return self._resolve(id_or_prefix)
+        except NotFound:
+            if self._loaded_all.is_set():
+                raise
+        self.wait_loaded()  # an older session the background read has not reached yet
+        return self._resolve(id_or_prefix)
+
+    def _resolve(self, id_or_prefix: str) -> str:
         found = self._sql("SELECT session_id FROM s WHERE session_id = $id LIMIT 1", {"id": id_or_prefix})
         if found:
             return str(found[0]["session_id"])
@@ -485,11 +578,15 @@ class DatasetLibrary:
         return self._distinct("project")
 
     def agents(self) -> list[str]:
-        return self._distinct("agent")
+        return sorted(set(self._distinct("agent")) | self._keys("agent"))
 
     def machines(self) -> list[str]:
         """The machines the dataset's sessions were exported from (empty: it names none)."""
-        return self._distinct("machine")
+        return sorted(set(self._distinct("machine")) | self._keys("machine"))
+
+    def _keys(self, name: str) -> set[str]:
+        """A partition key's values as the sessions files' folders name them: whole before the rows are."""
+        return {v for f in self._layout.files["sessions"] if (v := f.key(name))}
 
     def users(self) -> list[str]:
         return self._distinct("user")
@@ -498,7 +595,9 @@ class DatasetLibrary:
         raise TracetuiError("a dataset is read-only here: its sessions cannot be removed")
 
     def version(self) -> int | None:
-        return None  # read once: another machine's export shows when the dataset is opened again
+        # Changes while the background read adds rows, then never: another machine's export shows
+        # when the dataset is opened again.
+        return self._version
 
     def stopping(self, stop: Callable[[], bool]) -> AbstractContextManager[None]:
         return self._stopping(stop)
@@ -527,6 +626,9 @@ class DatasetLibrary:
             done.set()
 
     def close(self) -> None:
+        self._closing.set()
+        if self._loader is not None:
+            self._loader.join(10)
         with self._lock:
             self._con.close()
 
@@ -559,6 +661,24 @@ def keep_listing(library: DatasetLibrary, path: Path) -> None:
     others = sorted(path.parent.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[LISTINGS_KEPT:]:
         old.unlink(missing_ok=True)
+
+
+def _newest_first(files: list[DataFile]) -> tuple[list[DataFile], list[list[DataFile]]]:
+    """The sessions files that come first (no month folder: where their rows fall is not known), and
+    the others month by month, newest first; a month that is not YYYY-MM (no start time) last."""
+    first: list[DataFile] = []
+    months: dict[str, list[DataFile]] = {}
+    for f in files:
+        month = f.key("month")
+        if month is None:
+            first.append(f)
+        else:
+            months.setdefault(month if _MONTH.match(month) else "", []).append(f)
+    return first, [months[m] for m in sorted(months, reverse=True)]
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
 
 
 def _quoted(text: str) -> str:

@@ -391,6 +391,11 @@ class BrowserScreen(Screen):
             if self.library.kind == "dataset" and _machines(self.library):
                 self.app.call_from_thread(self._show_machines)
 
+    def forget_filters(self) -> None:
+        """The agents and projects are read again with the next list (the sessions changed)."""
+        self._agents = []
+        self._projects = []
+
     def _show_machines(self) -> None:
         """A dataset that names its machines: the list gets their column (its header with it)."""
         sessions = self.query_one(SessionList)
