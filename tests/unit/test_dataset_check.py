@@ -1,0 +1,157 @@
+"""`tracetui export --check URL` on a team dataset (issue 37, docs/dataset.md): a sound dataset of two
+machines checks clean; each fault made in a copy of it (bytes changed, a file gone, a stray partition,
+a manifest naming another machine's files, a file DuckDB cannot read) is one line naming the file,
+and nothing else is said. The same on an S3 API served by moto on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from support.datasets import three_session_bucket
+
+from tracetui.cli import main
+
+pytest.importorskip("duckdb")
+
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    """A dataset that machines alpha and beta exported the same bucket into, in a local folder."""
+    home = tmp_path_factory.mktemp("check")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        patch.setenv("XDG_STATE_HOME", str(home / "state"))
+        bucket = three_session_bucket(home)
+        for machine in ("alpha", "beta"):
+            assert main(["--bucket", str(bucket), "export", f"file://{home / 'good'}", "--format", "parquet",
+                         "--accept-suggested", "--machine", machine, "--json"]) == 0  # fmt: skip
+    return home / "good"
+
+
+def _copy(good: Path, tmp: Path) -> Path:
+    shutil.copytree(good, tmp / "copy")
+    return tmp / "copy"
+
+
+def _check(capsys, url: str, *more: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["export", "--check", url, *more])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _listed(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json" and p != root / "README.md"]
+
+
+def test_a_sound_dataset_checks_clean(good, capsys):
+    code, out, err = _check(capsys, f"file://{good}", "--json")
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] and report["problems"] == [] and report["machines"] == ["alpha", "beta"]
+    assert report["sessions"] == 6 and report["rows"]["sessions"] == 6 and report["rows"]["steps"] > 0
+    assert report["files"] == len(_listed(good))  # every file the manifests list was read, its digest checked
+    code, out, _ = _check(capsys, f"file://{good}")
+    assert code == 0 and out.startswith(f"OK: file://{good}: 2 machine(s), {len(_listed(good))} files checked, 6 sessions")
+
+
+def test_each_fault_is_one_line_naming_its_file(good, tmp_path, capsys):
+    root = _copy(good, tmp_path)
+    card = root / "machines" / "alpha" / "README.md"
+    body = bytearray(card.read_bytes())
+    body[10] ^= 1  # same size, other bytes
+    card.write_bytes(bytes(body))
+    gone = sorted((root / "data" / "sessions" / "machine=beta").rglob("*.parquet"))[0]
+    gone.unlink()
+    steps = sorted((root / "data" / "steps" / "machine=alpha").rglob("*.parquet"))[0]
+    stray = root / "data" / "steps" / "machine=ghost" / "agent=pi" / "month=2025-06" / "part-00000.parquet"
+    stray.parent.mkdir(parents=True)
+    shutil.copy(steps, stray)  # a partition no machine's manifest lists
+    (root / "data" / "notes.txt").write_text("made up")  # in no table's folder
+    # beta's manifest names a file of alpha's partition as its own.
+    manifest = json.loads((root / "machines" / "beta" / "manifest.json").read_text())
+    other = "data/tool_calls/machine=alpha/agent=pi/month=2025-06/part-00000.parquet"
+    manifest["files"][other] = {"sha256": "0", "size": 1}
+    (root / "machines" / "beta" / "manifest.json").write_text(json.dumps(manifest))
+
+    code, out, err = _check(capsys, f"file://{root}", "--json")
+    assert code == 1, err
+    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+    assert sorted((p["file"], p["problem"]) for p in json.loads(out)["problems"]) == sorted([
+        (rel(card), "its bytes differ from machine alpha's manifest digest"),
+        (rel(gone), "listed by machine beta's manifest but missing"),
+        (rel(stray), "in the partition of machine ghost, which has no manifest.json"),
+        ("data/notes.txt", "not in a table's folder (data/<sessions|steps|tool_calls|patches>/machine=<id>/…)"),
+        (other, "listed by machine beta's manifest outside its own partition"),
+    ])
+    code, text, _ = _check(capsys, f"file://{root}")
+    lines = text.splitlines()
+    assert code == 1 and lines[0].startswith(f"FAILED: file://{root}:") and len(lines) == 6
+    assert all(line.startswith("  ") for line in lines[1:])
+
+
+def test_a_file_duckdb_cannot_read_is_named(good, tmp_path, capsys):
+    root = _copy(good, tmp_path)
+    target = sorted((root / "data" / "steps" / "machine=alpha").rglob("*.parquet"))[0]
+    # A digest the manifest agrees with: only the reader can tell.
+    body = b"PAR1" + b"\0" * (target.stat().st_size - 8) + b"PAR1"
+    target.write_bytes(body)
+    manifest = json.loads((root / "machines" / "alpha" / "manifest.json").read_text())
+    name = target.relative_to(root).as_posix()
+    manifest["files"][name] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+    (root / "machines" / "alpha" / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = _check(capsys, f"file://{root}", "--json")
+    assert code == 1
+    problems = json.loads(out)["problems"]
+    assert [p["file"] for p in problems] == ["data/steps/", name]
+    assert problems[0]["problem"].startswith("DuckDB cannot read the table: ")
+    assert problems[1]["problem"].startswith("DuckDB cannot read it: ")
+    assert all("\n" not in p["problem"] and len(p["problem"]) < 400 for p in problems)
+
+
+def test_a_folder_that_is_no_dataset_is_one_line(tmp_path, capsys):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("made up")
+    code, out, err = _check(capsys, f"file://{tmp_path / 'other'}")
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "not a team dataset" in err
+
+
+@pytest.fixture(scope="module")
+def s3():
+    """moto's S3 on a free port of 127.0.0.1 with a bucket `team-data`; the environment that reaches it."""
+    pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
+    server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
+    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    yield env
+    server.stop()
+
+
+@pytest.mark.slow
+def test_a_dataset_on_s3_checks_clean_then_names_a_changed_file(good, s3, monkeypatch, capsys):
+    import s3fs
+
+    for key, value in s3.items():
+        monkeypatch.setenv(key, value)
+    fs = s3fs.S3FileSystem(key="testing", secret="testing", client_kwargs={"endpoint_url": s3["AWS_ENDPOINT_URL"]},
+                           skip_instance_cache=True)  # fmt: skip
+    fs.mkdir("team-data")
+    fs.put(f"{good}/", "team-data/ds", recursive=True)
+    code, out, err = _check(capsys, "s3://team-data/ds", "--json")
+    assert code == 0, out + err
+    assert json.loads(out)["files"] == len(_listed(good))
+    card = "team-data/ds/machines/beta/README.md"
+    fs.pipe_file(card, fs.cat_file(card).replace(b"#", b"=", 1))
+    fs.invalidate_cache()
+    code, out, _ = _check(capsys, "s3://team-data/ds")
+    assert code == 1 and out.splitlines()[1:] == [
+        "  machines/beta/README.md: its bytes differ from machine beta's manifest digest"]
