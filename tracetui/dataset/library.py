@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -37,6 +38,8 @@ MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again fo
 SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
 FIRST_ROWS = 200  # sessions the newest months must hold before the first screen is drawn from them
 CHUNK_FILES = 256  # sessions files a background read takes at a time (each one shows in the list)
+FIRST_WAIT = 3.0  # seconds after the open the background read waits for the first page to be listed
+IDLE = 0.15  # seconds without a face's read before the background read takes its next chunk
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 # The sessions table's listing columns and the type each is read as (a column of another type is
@@ -105,7 +108,13 @@ class DatasetLibrary:
         self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
         self._matches: dict[str, set[str]] = {}
         self._described: dict[str, set[str]] = {}
-        self._schemas: dict[str | None, set[str]] = {}  # machine -> the columns its files hold
+        # machine -> (the columns its files hold, the signature of its first file's schema)
+        self._schemas: dict[str | None, tuple[set[str], tuple[str, ...]]] = {}
+        self._busy = 0  # reads the faces asked for, under way (the background read lets them go first)
+        self._asked = 0  # reads the faces asked for since the library opened
+        self._last_asked = 0.0
+        self._first_page = threading.Event()  # a face has listed its first page
+        self._opened_at = time.monotonic()
         self._version = 0  # bumped as the background read adds rows
         self._read_files = 0
         self._loaded_all = threading.Event()
@@ -132,8 +141,12 @@ class DatasetLibrary:
         return self._run(query, params)[1]
 
     def _run(self, query: str, params: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+        asked = self._loader is not None and threading.current_thread() is not self._loader
         with self._lock:
             cursor = self._con.cursor()  # one per read: reads from several workers run side by side
+            if asked:
+                self._busy += 1
+                self._asked += 1
         self._local.cursor = cursor  # what `stopping` interrupts
         try:
             result = cursor.execute(query, params) if params is not None else cursor.execute(query)
@@ -147,6 +160,10 @@ class DatasetLibrary:
         finally:
             self._local.cursor = None
             cursor.close()
+            if asked:
+                with self._lock:
+                    self._busy -= 1
+                    self._last_asked = time.monotonic()
 
     def _columns(self, files: list[str]) -> set[str]:
         """The columns a table's files hold, as the first of them says (one footer read, once): the
@@ -197,6 +214,7 @@ class DatasetLibrary:
         try:
             with self._stopping(self._closing.is_set):
                 for chunk in chunks:
+                    self._after_faces()
                     if self._closing.is_set():
                         return
                     self._insert(chunk)
@@ -212,6 +230,17 @@ class DatasetLibrary:
             self._load_error = f"the dataset at {self.url} cannot be read whole: {type(exc).__name__}"
             self._loaded_all.set()
             self._version += 1
+
+    def _after_faces(self) -> None:
+        """Wait while the faces read (the cores are the first screen's first): until the first page
+        has been listed (at most FIRST_WAIT seconds after the open), then until no read has been
+        asked for IDLE seconds."""
+        while not self._closing.is_set():
+            now = time.monotonic()
+            first = self._first_page.is_set() or now - self._opened_at >= FIRST_WAIT
+            if first and self._busy == 0 and now - self._last_asked >= IDLE:
+                return
+            self._closing.wait(0.03)
 
     def _finish(self, kept: Path | None) -> None:
         self._loaded_all.set()
@@ -241,6 +270,7 @@ class DatasetLibrary:
 
     def wait_loaded(self, timeout: float | None = None) -> bool:
         """Until the whole listing is read (an order by cost, a session not listed yet need it)."""
+        self._first_page.set()  # nothing to hold the background read back for
         return self._loaded_all.wait(timeout)
 
     def _create(self, files: list[DataFile]) -> None:
@@ -250,18 +280,35 @@ class DatasetLibrary:
         if files:
             self._insert(files)
 
-    def _insert(self, files: list[DataFile]) -> None:
-        """Add these sessions files' listing columns to the listing (one read of them all)."""
-        # One file of each machine's (each export run's, each tracetui version's) tells the columns.
-        schemas: list[set[str]] = []
+    def _learn(self, files: list[DataFile]) -> None:
+        """The columns of one file of each machine not met yet (each export run's, each tracetui
+        version's files are alike), all in two reads of their footers: the columns they hold between
+        them, and each file's schema's signature (its fields' names and types), to tell whether the
+        files agree."""
+        new: dict[str | None, str] = {}
         for f in files:
             machine = f.key("machine")
             if machine not in self._schemas:
-                self._schemas[machine] = self._columns([f.path])
-        for machine in {f.key("machine") for f in files}:
-            schemas.append(self._schemas[machine])
-        present = set().union(*schemas)
-        uniform = all(schema == schemas[0] for schema in schemas)
+                new.setdefault(machine, f.path)
+        if not new:
+            return
+        paths = sorted(set(new.values()))
+        found = self._sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
+                          {"files": paths})  # fmt: skip
+        present = {str(r["column_name"]) for r in found}
+        signs = {str(r["file"]): tuple(r["sign"] or ()) for r in self._sql(
+            "SELECT file_name AS file, list(concat_ws(':', name, type, converted_type, num_children) ORDER BY "
+            "name, type, converted_type, num_children) AS sign FROM parquet_schema($files) GROUP BY file_name",
+            {"files": paths})}  # fmt: skip
+        for machine, path in new.items():
+            self._schemas[machine] = (present, signs.get(path, ("?", path)))
+
+    def _insert(self, files: list[DataFile]) -> None:
+        """Add these sessions files' listing columns to the listing (one read of them all)."""
+        self._learn(files)
+        known = [self._schemas[m] for m in {f.key("machine") for f in files}]
+        present = set().union(*(columns for columns, _ in known))
+        uniform = all(sign == known[0][1] for _, sign in known)
         if "session_id" not in present:
             raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
         columns = self._projection(_LISTED, present)
@@ -282,6 +329,8 @@ class DatasetLibrary:
             # Files of one schema (what one version of tracetui writes) read as the first says: matching
             # every file's columns by name costs twice the read on a dataset of small partitions.
             load(not uniform)
+        except Stopped:
+            raise
         except TracetuiError:
             if not uniform:
                 raise
@@ -328,7 +377,10 @@ class DatasetLibrary:
             sql += f" LIMIT {int(limit)}"
         if offset:
             sql += f" OFFSET {int(offset)}"
-        return self._summaries(self._sql(sql, params))
+        try:
+            return self._summaries(self._sql(sql, params))
+        finally:
+            self._first_page.set()
 
     def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
         """Most expensive first: every matching session priced first (the steps' token columns)."""
@@ -520,7 +572,9 @@ class DatasetLibrary:
         copied = "contains(TRY_CAST(meta AS VARCHAR), '\"copied\"')" if "meta" in present else "FALSE"
         used = " + ".join(f"coalesce({column[t]}, 0)" for t in _TOKENS)
         wanted = "WHERE session_id IN (SELECT unnest($ids))" if sids is not None else ""
-        found = self._sql_rows(
+
+        def read(union: bool) -> list[tuple[Any, ...]]:
+            return self._sql_rows(
             f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
             f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
             f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
@@ -528,11 +582,19 @@ class DatasetLibrary:
             f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
             + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
             + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
-            f"FROM read_parquet($files, union_by_name=true, hive_partitioning=false) {wanted}) "
+            f"FROM read_parquet($files, union_by_name={union}, hive_partitioning=false) {wanted}) "
             "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
             {"files": files, **({"ids": sids} if sids is not None else {})},
         )
-        return found
+
+        try:
+            # As the first file says (a third of the cost on many small files); files whose columns
+            # differ make the reader fail, and are then read matching every file's columns by name.
+            return read(False)
+        except Stopped:
+            raise
+        except TracetuiError:
+            return read(True)
 
     # -- the rest of the protocol ----------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
