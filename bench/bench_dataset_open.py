@@ -44,6 +44,7 @@ def build(dataset: Path, machines: int, agents: int, months: int, mb: int) -> di
     names = ["claude", "codex", "pi", "gemini", "opencode", "copilot"][:agents]
     month_names = [f"2026-{m:02d}" for m in range(12 - months + 1, 13)]
     partitions = machines * len(names) * len(month_names)
+    # Hex of random bytes: zstd brings it back to about the bytes drawn.
     text_bytes = max(16, (mb << 20) // (partitions * SESSIONS_PER_FILE * STEPS_PER_SESSION))
     size = files = 0
     for m in range(machines):
@@ -70,7 +71,7 @@ def build(dataset: Path, machines: int, agents: int, months: int, mb: int) -> di
                         "step_id": [f"{s}-{i}" for s in sids for i in range(STEPS_PER_SESSION)],
                         "index": pa.array([i for _ in sids for i in range(STEPS_PER_SESSION)], pa.int32()),
                         "kind": ["assistant"] * (n * STEPS_PER_SESSION),
-                        "text": [rng.randbytes(text_bytes // 2).hex() for _ in range(n * STEPS_PER_SESSION)],
+                        "text": [rng.randbytes(text_bytes).hex() for _ in range(n * STEPS_PER_SESSION)],
                         "model": ["claude-sonnet-4-5"] * (n * STEPS_PER_SESSION),
                         "tokens_input": pa.array([25] * (n * STEPS_PER_SESSION), pa.int64()),
                         "tokens_output": pa.array([12] * (n * STEPS_PER_SESSION), pa.int64()),

@@ -1,7 +1,10 @@
-"""`tracetui export --check URL` on a team dataset (issue 37, docs/dataset.md): a sound dataset of two
-machines checks clean; each fault made in a copy of it (bytes changed, a file gone, a stray partition,
-a manifest naming another machine's files, a file DuckDB cannot read) is one line naming the file,
-and nothing else is said. The same on an S3 API served by moto on 127.0.0.1."""
+"""A team dataset two machines exported into (issue 37, docs/dataset.md): its card and its check.
+
+The card (`README.md` at the root) sums every machine's manifest, names machines by id and nothing
+else of them, and is written again by each export. `tracetui export --check URL`: the sound dataset
+checks clean; each fault made in a copy of it (bytes changed, a file gone, a stray partition, a
+manifest naming another machine's files, a file DuckDB cannot read) is one line naming the file, and
+nothing else is said. The same on an S3 API served by moto on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -19,18 +22,106 @@ pytest.importorskip("duckdb")
 
 
 
+USER = "ada-made-up"  # a user name given to the rows: never on the dataset's card
+EXPORTS = {"alpha": {"user": USER, "license": "mit"}, "beta": {"license": "mit"}}
+
+
 @pytest.fixture(scope="module")
-def good(tmp_path_factory) -> Path:
-    """A dataset that machines alpha and beta exported the same bucket into, in a local folder."""
+def built(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """A dataset that machines alpha and beta exported the same bucket into, in a local folder; the
+    bucket, and each export's report."""
     home = tmp_path_factory.mktemp("check")
+    reports = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
         patch.setenv("XDG_STATE_HOME", str(home / "state"))
         bucket = three_session_bucket(home)
-        for machine in ("alpha", "beta"):
-            assert main(["--bucket", str(bucket), "export", f"file://{home / 'good'}", "--format", "parquet",
-                         "--accept-suggested", "--machine", machine, "--json"]) == 0  # fmt: skip
-    return home / "good"
+        for machine, more in EXPORTS.items():
+            reports[machine] = _export(bucket, home / "good", machine, **more)
+    return home / "good", bucket, reports
+
+
+@pytest.fixture(scope="module")
+def good(built) -> Path:
+    return built[0]
+
+
+def _export(bucket: Path, dataset: Path, machine: str, user: str | None = None, license: str = "cc-by-4.0",
+            agent: str | None = None) -> dict:
+    """`export file://DATASET --format parquet --accept-suggested` as `machine`: its report."""
+    from tracetui.bucket import Bucket
+    from tracetui.dataset import publish
+    from tracetui.export import ExportOptions, Selection
+
+    opened = Bucket.open(bucket)
+    try:
+        options = ExportOptions("parquet", accept_suggested=True, license=license)
+        return publish(opened, f"file://{dataset}", options, Selection(agent=agent), machine=machine, user=user).to_dict()
+    finally:
+        opened.close()
+
+
+def _front(card: str) -> dict:
+    from huggingface_hub import DatasetCard
+
+    return DatasetCard(card).data.to_dict()
+
+
+def test_the_card_sums_every_machine_and_names_no_user(built):
+    good, bucket, reports = built
+    assert "README.md" in reports["alpha"]["uploaded"] and "README.md" in reports["beta"]["uploaded"]
+    card = (good / "README.md").read_text()
+    meta = _front(card)
+    assert meta["license"] == "mit" and "agent-traces" in meta["tags"] and meta["size_categories"] == ["n<1K"]
+    assert [c["config_name"] for c in meta["configs"]] == ["sessions", "steps", "tool_calls", "patches"]
+    assert "6 sessions of coding agents from 2 machines" in card
+    assert "| alpha | 3 | 2 | 1 |" in card and "| beta | 3 | 2 | 1 |" in card  # pi 2, claude 1 each
+    assert "| 2025-06 | 2 | 0 |" in card and "| 2026-01 | 0 | 2 |" in card and "| 2026-02 | 2 | 0 |" in card
+    assert "| sessions | 6 |" in card
+    # Nothing of a machine but its id: no user, no home folder, no revision.
+    assert USER not in card and str(Path.home()) not in card and "HEAD" not in card
+
+
+def test_each_export_writes_the_card_again_and_only_when_it_changes(built, tmp_path, monkeypatch):
+    good, bucket, _ = built
+    dataset = tmp_path / "ds"
+    shutil.copytree(good, dataset)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    again = _export(bucket, dataset, "beta", license="mit")
+    assert again["uploaded"] == []  # nothing changed, the card neither
+    gamma = _export(bucket, dataset, "gamma", agent="pi")
+    assert "README.md" in gamma["uploaded"]
+    card = (dataset / "README.md").read_text()
+    assert "8 sessions of coding agents from 3 machines" in card and "| gamma | 2 | 2 | 0 |" in card
+    # Two licences among the machines: `other`, each named in the text.
+    assert _front(card)["license"] == "other" and "cc-by-4.0 (1 machine), mit (2 machines)" in card
+
+
+def test_a_forged_manifest_cannot_put_markup_or_lines_on_the_card(good, tmp_path):
+    from tracetui.dataset import open_location
+    from tracetui.dataset.card import summarise, team_card
+
+    dataset = tmp_path / "ds"
+    shutil.copytree(good, dataset)
+    manifest = json.loads((dataset / "machines" / "alpha" / "manifest.json").read_text())
+    evil = "x|`<b>\n## Injected\n"
+    manifest["options"]["license"] = evil
+    for entry in manifest["sessions"].values():
+        entry["agent"] = evil
+    (dataset / "machines" / "evil").mkdir()
+    (dataset / "machines" / "evil" / "manifest.json").write_text(json.dumps(manifest))
+    (dataset / "machines" / "Not A Machine").mkdir()
+    (dataset / "machines" / "Not A Machine" / "manifest.json").write_text(json.dumps(manifest))
+    (dataset / "machines" / "broken").mkdir()
+    (dataset / "machines" / "broken" / "manifest.json").write_text("{")
+    card = team_card(summarise(open_location(str(dataset))))
+    assert not any(line.startswith("## Injected") for line in card.splitlines())
+    assert "<b>" not in card and "x<b>" not in card and "Not A Machine" not in card
+    assert "| xb## Injected |" in card  # the agent's name as one plain cell
+    assert _front(card)["license"] == "other"
+    assert "Not counted here: 1 machine(s) whose manifest could not be read." in card
+    assert "broken" not in card
 
 
 def _copy(good: Path, tmp: Path) -> Path:
