@@ -12,10 +12,8 @@ Public API (the CLI and the app call only these):
   machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
-- `open_dataset(url, cache, background) -> DatasetLibrary`: a dataset opened as a read-only `Library`
-  for the app (`background`: the newest months first, the rest by a thread; `loading()` says how far).
-- `check_dataset(url) -> DatasetCheck`: `export --check URL`: the manifests' digests, every file under
-  its machine, every table read by DuckDB; one problem per line.
+- `open_dataset(url, cache, background) -> DatasetLibrary`: a read-only `Library` for the app.
+- `check_dataset(url) -> DatasetCheck`: `export --check URL` (docs/dataset.md).
 """
 
 from tracetui.dataset.check import DatasetCheck, check_dataset

@@ -6,8 +6,8 @@ Each export into a dataset writes it again from the manifests the dataset holds 
 machine, per agent and month, the licences, the outcome labels' balance and what was scrubbed (kinds
 and counts). It names machines by their ids and nothing else of them: no user name, no revision, no
 folder (the manifests hold those; the card does not copy them). A manifest that cannot be read is
-left out and said. It is the one file of the dataset no machine owns; every machine writes the same
-card from the same manifests, so whichever wrote last, it is right once the exports have ended.
+left out and counted. It is the one file no machine owns; every machine writes the same card from
+the same manifests.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def _manifest(location: Location, rel: str, report: DatasetCheck) -> dict[str, A
     if problem is not None:
         report.problem(rel, f"damaged: {problem}")
         return None
-    return parsed  # type: ignore[no-any-return]
+    return parsed
 
 
 def _check_digest(location: Location, rel: str, meta: dict[str, Any], listing: dict[str, int], machine: str,

@@ -2,9 +2,8 @@
 
 Opening lists the files (files.locate) and reads the sessions table's listing columns into DuckDB's
 memory, once: the list, its filters, its orders and counts are answered from there. With
-`background`, only the newest months' sessions files are read before the library is returned (the
-first screen is drawn from them: the list is newest first) and a thread reads the rest, chunk by
-chunk, newest first; `loading()` says how far it is and `version()` changes as it goes. A session's
+`background`, the newest months are read first and a thread reads the rest (docs/dataset.md,
+"The app over a dataset"). A session's
 steps, tool calls and patches are read when it is opened, from the files of its own partition only;
 a step text filter and search read the steps table's text column; prices are worked out for the rows
 a page shows (and for every row when the list is ordered by cost) from the steps' token columns.

@@ -7,8 +7,7 @@ from the dataset when it is not the dataset's (a wiped cache, another clone of t
 afterwards only the files whose digest the dataset lacks are uploaded, then the manifest, then the
 machine's files no longer listed are removed. Every path it writes or removes is checked to be under
 the machine's own prefixes first, so one machine can never touch another's rows. Last, the dataset's
-own card (`README.md` at its root, dataset/card.py) is written again from every machine's manifest:
-the one file no machine owns, made from nothing but the manifests.
+own card (dataset/card.py) is written again from every machine's manifest.
 """
 
 from __future__ import annotations
