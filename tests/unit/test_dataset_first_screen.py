@@ -6,14 +6,13 @@ of many machines and months, made up here."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support.datasets import months_dataset
 
 pytest.importorskip("duckdb")
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
+pytest.importorskip("pyarrow")
 
 from tracetui.dataset import library as dataset_library  # noqa: E402
 from tracetui.dataset import open_dataset  # noqa: E402
@@ -24,32 +23,10 @@ MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]  # twelve months
 PER_FILE = 3  # sessions in each (machine, agent, month) file
 
 
-def _build(root: Path) -> int:
-    n = 0
-    for machine in MACHINES:
-        for agent in AGENTS:
-            for month in MONTHS:
-                ids, started, titles = [], [], []
-                for i in range(PER_FILE):
-                    ids.append(f"{machine}-{agent}-{month}-{i}")
-                    day = 1 + i + 5 * AGENTS.index(agent) + MACHINES.index(machine)
-                    started.append(datetime.fromisoformat(f"{month}-{day:02d}T10:00:00").replace(tzinfo=UTC))
-                    titles.append(f"made up session {n}")
-                    n += 1
-                table = pa.table({"session_id": ids, "agent": [agent] * PER_FILE, "title": titles,
-                                  "started": pa.array(started, pa.timestamp("ms", tz="UTC")),
-                                  "steps": pa.array([4] * PER_FILE, pa.int32()), "project": ["widgets"] * PER_FILE,
-                                  "machine": [machine] * PER_FILE, "month": [month] * PER_FILE})  # fmt: skip
-                folder = root / "data" / "sessions" / f"machine={machine}" / f"agent={agent}" / f"month={month}"
-                folder.mkdir(parents=True)
-                pq.write_table(table, folder / "part-00000.parquet")
-    return n
-
-
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[Path, int]:
     root = tmp_path_factory.mktemp("months") / "dataset"
-    return root, _build(root)
+    return root, months_dataset(root, MACHINES, AGENTS, MONTHS, PER_FILE)
 
 
 @pytest.fixture
