@@ -215,9 +215,12 @@ def test_a_folder_that_is_no_dataset_is_one_line(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def s3():
-    """moto's S3 on a free port of 127.0.0.1 with a bucket `team-data`; the environment that reaches it."""
+    """moto's S3 on a free port of 127.0.0.1; the environment that reaches it."""
     pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
     server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()  # one made for another module's server, on another port
     server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -225,6 +228,9 @@ def s3():
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
     yield env
     server.stop()
+    # fsspec keeps the filesystem it made for s3:// URLs, this server's endpoint with it: another
+    # module's server is on another port.
+    s3fs.S3FileSystem.clear_instance_cache()
 
 
 @pytest.mark.slow
@@ -235,14 +241,14 @@ def test_a_dataset_on_s3_checks_clean_then_names_a_changed_file(good, s3, monkey
         monkeypatch.setenv(key, value)
     fs = s3fs.S3FileSystem(key="testing", secret="testing", client_kwargs={"endpoint_url": s3["AWS_ENDPOINT_URL"]},
                            skip_instance_cache=True)  # fmt: skip
-    fs.mkdir("team-data")
-    fs.put(f"{good}/", "team-data/ds", recursive=True)
-    code, out, err = _check(capsys, "s3://team-data/ds", "--json")
+    fs.mkdir("team-check")  # moto keeps buckets for the process: a name of its own
+    fs.put(f"{good}/", "team-check/ds", recursive=True)
+    code, out, err = _check(capsys, "s3://team-check/ds", "--json")
     assert code == 0, out + err
     assert json.loads(out)["files"] == len(_listed(good))
-    card = "team-data/ds/machines/beta/README.md"
+    card = "team-check/ds/machines/beta/README.md"
     fs.pipe_file(card, fs.cat_file(card).replace(b"#", b"=", 1))
     fs.invalidate_cache()
-    code, out, _ = _check(capsys, "s3://team-data/ds")
+    code, out, _ = _check(capsys, "s3://team-check/ds")
     assert code == 1 and out.splitlines()[1:] == [
         "  machines/beta/README.md: its bytes differ from machine beta's manifest digest"]
