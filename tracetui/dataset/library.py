@@ -601,6 +601,7 @@ class DatasetLibrary:
         words = query_terms(wanted.words)
         if not words or wanted.unknown:
             return []
+        self.wait_loaded()  # a hit's session must be listed to be shown (the steps' read is longer)
         where, params = self._step_where(wanted, words)
         found = self._sql(
             f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(step_id AS VARCHAR) AS step_id, "
@@ -690,6 +691,7 @@ class DatasetLibrary:
         self._closing.set()
         if self._loader is not None:
             self._loader.join(10)
+        self._loaded_all.set()  # whoever waits for the whole listing is let go (its read then fails)
         with self._lock:
             self._con.close()
 
