@@ -11,7 +11,9 @@ Each measure runs in a fresh child process, with no listing kept (cold): the lib
 what the list's first screen asks (count, the first 200 rows priced, agents, projects, machines).
 `--before ROOT` runs the same in another checkout (main's code) for the figures before.
 
-    python bench/bench_dataset_open.py [--mb 400] [--before /work/main] [--keep DIR]
+    python bench/bench_dataset_open.py [--mb 400] [--before /work/main] [--app] [--keep DIR]
+
+`--app` also times the app (headless, 160x45) from its process's start to the list's first rows.
 """
 
 from __future__ import annotations
@@ -119,10 +121,44 @@ def child_first(root: str, dataset: str, background: bool) -> dict:
     return out
 
 
-def in_child(*args: object) -> dict:
+def child_app(root: str, dataset: str, background: bool) -> dict:
+    """The app (headless, 160x45) over the dataset, in the code at `root`: from the process's start
+    (imports included) until the session list shows its first rows."""
+    sys.path.insert(0, root)
+    import asyncio
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    from tracetui.dataset import open_dataset
+    from tracetui.ui.app import TraceApp
+    from tracetui.ui.widgets.session_list import SessionList
+
+    imported = time.perf_counter() - t0
+
+    async def run() -> float:
+        library = open_dataset(dataset, background=True) if background else open_dataset(dataset)
+        app = TraceApp(library)
+        try:
+            async with app.run_test(size=(160, 45)) as pilot:
+                while True:
+                    await pilot.pause(0.01)
+                    found = app.screen.query(SessionList)
+                    if found and found.first().count and found.first().summary(0) is not None:
+                        return time.perf_counter() - t0
+        finally:
+            library.close()
+
+    seconds = asyncio.run(run())
+    return {"imports_seconds": round(imported, 2), "first_rows_seconds": round(seconds, 2),
+            "cpu_seconds": round(time.process_time() - c0, 2),
+            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
+
+
+def in_child(*args: object, name: str = "child_first") -> dict:
     code = (f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import bench_dataset_open as b; "
-            f"print(json.dumps(b.child_first(*{list(args)!r})))")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+            f"print(json.dumps(b.{name}(*{list(args)!r})))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    if out.returncode:
+        return {"failed": out.stderr.strip().splitlines()[-1:]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -134,6 +170,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=4)
     parser.add_argument("--before", metavar="ROOT", help="another checkout to measure the same in (main's)")
     parser.add_argument("--runs", type=int, default=2, help="runs of each measure (all kept)")
+    parser.add_argument("--app", action="store_true", help="also the app's first rows (headless)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it")
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-dataset-open-"))
@@ -152,6 +189,10 @@ def main() -> None:
                 result.setdefault("before", []).append(in_child(args.before, str(dataset), False))
             result.setdefault("whole_read", []).append(in_child(str(ROOT), str(dataset), False))
             result.setdefault("background", []).append(in_child(str(ROOT), str(dataset), True))
+            if args.app:
+                if args.before:
+                    result.setdefault("app_before", []).append(in_child(args.before, str(dataset), False, name="child_app"))
+                result.setdefault("app_background", []).append(in_child(str(ROOT), str(dataset), True, name="child_app"))
         result["load_average_after"] = list(os.getloadavg())
         print(json.dumps(result, indent=2))
     finally:

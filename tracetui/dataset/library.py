@@ -39,6 +39,7 @@ FIRST_ROWS = 200  # sessions the newest months must hold before the first screen
 CHUNK_FILES = 256  # sessions files a background read takes at a time (each one shows in the list)
 FIRST_WAIT = 3.0  # seconds after the open the background read waits for the first page to be listed
 IDLE = 0.15  # seconds without a face's read before the background read takes its next chunk
+CLOSE_WAIT = 2.0  # seconds `close` waits for interrupted reads to end
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 # The sessions table's listing columns and the type each is read as (a column of another type is
@@ -109,6 +110,7 @@ class DatasetLibrary:
         self._described: dict[str, set[str]] = {}
         # machine -> (the columns its files hold, the signature of its first file's schema)
         self._schemas: dict[str | None, tuple[set[str], tuple[str, ...]]] = {}
+        self._active: set[Any] = set()  # the cursors reading now (`close` interrupts them)
         self._busy = 0  # reads the faces asked for, under way (the background read lets them go first)
         self._asked = 0  # reads the faces asked for since the library opened
         self._last_asked = 0.0
@@ -143,6 +145,7 @@ class DatasetLibrary:
         asked = self._loader is not None and threading.current_thread() is not self._loader
         with self._lock:
             cursor = self._con.cursor()  # one per read: reads from several workers run side by side
+            self._active.add(cursor)
             if asked:
                 self._busy += 1
                 self._asked += 1
@@ -159,6 +162,8 @@ class DatasetLibrary:
         finally:
             self._local.cursor = None
             cursor.close()
+            with self._lock:
+                self._active.discard(cursor)
             if asked:
                 with self._lock:
                     self._busy -= 1
@@ -688,12 +693,27 @@ class DatasetLibrary:
             done.set()
 
     def close(self) -> None:
+        """Stop every read under way (the background read, a worker's left running by a face that
+        quit) and close the connection: DuckDB refuses to close one a cursor still reads from."""
         self._closing.set()
+        with self._lock:
+            running = list(self._active)
+        for cursor in running:
+            with contextlib.suppress(Exception):
+                cursor.interrupt()
         if self._loader is not None:
             self._loader.join(10)
         self._loaded_all.set()  # whoever waits for the whole listing is let go (its read then fails)
-        with self._lock:
-            self._con.close()
+        deadline = time.monotonic() + CLOSE_WAIT
+        while True:
+            try:
+                with self._lock:
+                    self._con.close()
+                return
+            except self._duckdb.Error:
+                if time.monotonic() > deadline:
+                    return  # left to the process's end: a read that ignores its interrupt
+                time.sleep(0.02)
 
 
 LISTINGS_KEPT = 8  # datasets whose listing a cache folder keeps (the least recently written go)

@@ -253,7 +253,8 @@ class TraceApp(App):
         note = loading() or ""
         if note != self.sync_status:
             self.sync_status = note
-            self._refresh_status()
+            if alive(self.screen):  # a tick while the app closes finds its widgets gone
+                self._refresh_status()
 
     def on_sync_progress(self, message: SyncProgress) -> None:
         self.sync_status = message.text
