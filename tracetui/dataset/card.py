@@ -182,7 +182,9 @@ def _body(summary: Summary, about: Any, licence: str) -> list[str]:
     if len(summary.licenses) == 1:
         lines.append(f"{plain(licence)}, as every machine exported under it.")
     else:
-        named = ", ".join(f"{plain(k)} ({n} machine{'' if n == 1 else 's'})" for k, n in sorted(summary.licenses.items()))
+        named = ", ".join(
+            f"{plain(k)} ({n} machine{'' if n == 1 else 's'})" for k, n in sorted(summary.licenses.items())
+        )
         lines.append(f"The machines exported under different licences: {named}; each machine's card says its own.")
     lines += [
         "",

@@ -57,7 +57,8 @@ def check_dataset(url: str) -> DatasetCheck:
     if "machines" not in {rel.split("/", 1)[0] for rel in listing}:
         raise TracetuiError(f"{url} holds no machines/<id>/{MANIFEST}: not a team dataset (docs/dataset.md)")
     expected: dict[str, str] = {}  # dataset path -> the machine whose manifest lists it
-    for machine in sorted({rel.split("/")[1] for rel in listing if rel.startswith("machines/") and rel.count("/") >= 2}):
+    folders = {rel.split("/")[1] for rel in listing if rel.startswith("machines/") and rel.count("/") >= 2}
+    for machine in sorted(folders):
         manifest_rel = f"machines/{machine}/{MANIFEST}"
         try:
             check_machine(machine)

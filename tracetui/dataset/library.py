@@ -3,10 +3,10 @@
 Opening lists the files (files.locate) and reads the sessions table's listing columns into DuckDB's
 memory, once: the list, its filters, its orders and counts are answered from there. With
 `background`, the newest months are read first and a thread reads the rest (docs/dataset.md,
-"The app over a dataset"). A session's
-steps, tool calls and patches are read when it is opened, from the files of its own partition only;
-a step text filter and search read the steps table's text column; prices are worked out for the rows
-a page shows (and for every row when the list is ordered by cost) from the steps' token columns.
+"The app over a dataset"). A session's steps, tool calls and patches are read when it is opened,
+from the files of its own partition only; a step text filter and search read the steps table's text
+column; prices are worked out for the rows a page shows (and for every row when the list is ordered
+by cost) from the steps' token columns.
 Nothing reads the whole dataset to draw the first screen. Nothing here writes to it.
 """
 
@@ -579,17 +579,17 @@ class DatasetLibrary:
 
         def read(union: bool) -> list[tuple[Any, ...]]:
             return self._sql_rows(
-            f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
-            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
-            f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
-            f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
-            f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
-            + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
-            + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
-            f"FROM read_parquet($files, union_by_name={union}, hive_partitioning=false) {wanted}) "
-            "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
-            {"files": files, **({"ids": sids} if sids is not None else {})},
-        )
+                f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
+                f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
+                f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
+                f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
+                f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
+                + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
+                + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
+                f"FROM read_parquet($files, union_by_name={union}, hive_partitioning=false) {wanted}) "
+                "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
+                {"files": files, **({"ids": sids} if sids is not None else {})},
+            )
 
         try:
             # As the first file says (a third of the cost on many small files); files whose columns
