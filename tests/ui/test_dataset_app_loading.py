@@ -47,12 +47,14 @@ async def test_the_list_shows_the_newest_months_then_fills_in_with_its_progress(
             await pilot.pause(0.5)  # the version poll
             status = str(screen.query_one("#sessions-status").render())
             assert "reading the dataset: 6 of 72 sessions files" in status
+            assert "in all" not in status  # no total of part of the dataset
             release.set()
             assert library.wait_loaded(10)
             await pilot.pause(0.5)
             await settle(app, pilot)
             assert sessions.count == total
-            assert "reading the dataset" not in str(screen.query_one("#sessions-status").render())
+            status = str(screen.query_one("#sessions-status").render())
+            assert "reading the dataset" not in status and "in all" in status
     finally:
         release.set()
         library.close()

@@ -272,6 +272,10 @@ class DatasetLibrary:
             return None
         return f"reading the dataset: {self._read_files:,} of {len(self._layout.files['sessions']):,} sessions files"
 
+    def is_whole(self) -> bool:
+        """Whether every sessions file is listed (or the background read has ended on an error)."""
+        return self._loaded_all.is_set()
+
     def wait_loaded(self, timeout: float | None = None) -> bool:
         """Until the whole listing is read (an order by cost, a session not listed yet need it)."""
         self._first_page.set()  # nothing to hold the background read back for
