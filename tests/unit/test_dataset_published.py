@@ -140,6 +140,18 @@ def _listed(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json" and p != root / "README.md"]
 
 
+def test_the_app_opens_the_published_dataset(good):
+    from tracetui.dataset import open_dataset
+
+    library = open_dataset(str(good), background=True)
+    try:
+        assert library.wait_loaded(10) and library.count_sessions() == 6
+        assert library.machines() == ["alpha", "beta"] and library.agents() == ["claude", "pi"]
+        assert library.session(library.list_sessions(limit=1)[0].id).steps
+    finally:
+        library.close()
+
+
 def test_a_sound_dataset_checks_clean(good, capsys):
     code, out, err = _check(capsys, f"file://{good}", "--json")
     assert code == 0, out + err

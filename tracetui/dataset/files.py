@@ -141,6 +141,10 @@ def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str
     out: dict[str, str] = {}
     deferred: dict[str, list[str]] = {}
     for folder, dirs, names in os.walk(root):
+        if folder == root and "data" in dirs and "machines" in dirs:
+            # A team dataset (docs/dataset.md): its machines' manifests, cards and receipts (one
+            # file a session) are no table's files.
+            dirs.remove("machines")
         if defer:
             for d in dirs:
                 if d in defer:
