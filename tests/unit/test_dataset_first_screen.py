@@ -68,16 +68,52 @@ def test_the_first_screen_is_the_newest_months_then_the_rest_fills_in(dataset, h
         assert [r.id for r in library.list_sessions()] == expected
         assert library.loading() is None and library.version() != before
         assert library.resolve(expected[-1]) == expected[-1]
+        library._loader.join(10)  # the listings are written after the read ends
     finally:
         library.close()
-    # The whole listing was kept: the next open reads it, with no background read.
+    # The whole listing was kept, a file per machine: the next open reads them, with no background read.
     kept = list((tmp_path / "cache").glob("listing-*.parquet"))
-    assert len(kept) == 1
+    assert len(kept) == len(MACHINES)
     again = open_dataset(str(root), cache=tmp_path / "cache", background=True)
     try:
         assert again.loading() is None and again.count_sessions() == total
+        assert [r.id for r in again.list_sessions()] == expected
     finally:
         again.close()
+
+
+def test_a_machine_that_exports_again_is_the_only_one_read_again(dataset, tmp_path, monkeypatch):
+    import shutil
+
+    root, total = dataset
+    copy = tmp_path / "ds"
+    shutil.copytree(root, copy)
+    cache = tmp_path / "cache"
+    open_dataset(str(copy), cache=cache).close()
+    # m-two exports again: one of its files is written anew (the same rows, another time).
+    again = copy / "data" / "sessions" / f"machine={MACHINES[1]}" / f"agent={AGENTS[0]}" / f"month={MONTHS[0]}"
+    (again / "part-00000.parquet").write_bytes((again / "part-00000.parquet").read_bytes())
+    import os
+
+    os.utime(again / "part-00000.parquet", ns=(1, 1))
+    read: list[str] = []
+    original = dataset_library.DatasetLibrary._insert
+
+    def insert(self, files):
+        read.extend(f.key("machine") for f in files)
+        original(self, files)
+
+    monkeypatch.setattr(dataset_library.DatasetLibrary, "_insert", insert)
+    library = open_dataset(str(copy), cache=cache, background=True)
+    try:
+        assert library.wait_loaded(10) and library.count_sessions() == total
+        assert library.loading() is None
+        assert set(read) == {MACHINES[1]} and len(read) == len(AGENTS) * len(MONTHS)
+        whole = open_dataset(str(copy))
+        assert [r.id for r in library.list_sessions()] == [r.id for r in whole.list_sessions()]
+        whole.close()
+    finally:
+        library.close()
 
 
 def test_an_old_session_and_the_cost_order_wait_for_the_whole_listing(dataset, held):

@@ -77,9 +77,10 @@ _ORDER_SQL = {
 def open_dataset(url: str, cache: Path | None = None, background: bool = False) -> DatasetLibrary:
     """The Parquet dataset at `url` (a folder or an fsspec URL), opened read-only; TracetuiError (one
     line) where it cannot be. `cache`: a folder of this machine's where the sessions' listing is kept
-    between opens (keyed by every sessions file's name, size and time), so a second open reads one
-    file instead of every partition's. `background`: return once the newest months are read, the
-    rest read by a thread (module docstring)."""
+    between opens, a file per machine keyed by its sessions files' names, sizes and times, so a second
+    open reads one file per machine instead of every partition's, and a machine that exported since
+    is the only one read again. `background`: return once the newest months are read, the rest read
+    by a thread (module docstring)."""
     return DatasetLibrary(locate(str(url)), cache, background)
 
 
@@ -189,31 +190,41 @@ class DatasetLibrary:
 
     def _load(self, cache: Path | None, background: bool) -> None:
         self._partition_of = {f.path: f.partition for f in self._layout.files["sessions"]}
-        kept = listing_file(cache, self._layout) if cache is not None else None
-        if kept is not None and kept.is_file():
+        groups = listing_files(cache, self._layout) if cache is not None else {}
+        self._create([])
+        kept = {path: files for path, files in groups.items() if path.is_file()}
+        if kept:
             try:
-                self._sql("CREATE TABLE s AS SELECT * FROM read_parquet($file)", {"file": str(kept)})
-                self._loaded(len(self._layout.files["sessions"]))
-                return
-            except TracetuiError:
-                kept.unlink(missing_ok=True)  # a listing half written or damaged: read again below
-        first, rest = _newest_first(self._layout.files["sessions"])
+                self._sql("INSERT INTO s SELECT * FROM read_parquet($files)", {"files": sorted(map(str, kept))})
+            except Stopped:
+                raise
+            except TracetuiError:  # a listing half written or damaged: every machine read again below
+                self._sql("DELETE FROM s")
+                for path in kept:
+                    path.unlink(missing_ok=True)
+                kept = {}
+        listed = {f.path for files in kept.values() for f in files}
+        to_keep = {path: files for path, files in groups.items() if path not in kept}
+        first, rest = _newest_first([f for f in self._layout.files["sessions"] if f.path not in listed])
         if not background:
             first, rest = first + [f for chunk in rest for f in chunk], []
-        self._create(first)
-        # The newest months until they hold a screenful: the first page, newest first, is theirs.
-        while rest and self._count() < FIRST_ROWS:
+        cached = self._count() if kept else 0
+        if first:
+            self._insert(first)
+        # The newest months until they hold a screenful: the first page, newest first, is theirs (the
+        # machines whose listing was kept are there whole; the others' older sessions come after).
+        while rest and self._count() - cached < FIRST_ROWS:
             self._insert(rest.pop(0))
         self._loaded(len(self._layout.files["sessions"]) - sum(len(c) for c in rest))
         if not rest:
-            self._finish(kept)
+            self._finish(to_keep)
             return
         chunks = [c[i : i + CHUNK_FILES] for c in rest for i in range(0, len(c), CHUNK_FILES)]
-        self._loader = threading.Thread(target=self._read_rest, args=(chunks, kept), daemon=True,
+        self._loader = threading.Thread(target=self._read_rest, args=(chunks, to_keep), daemon=True,
                                         name="dataset-listing")  # fmt: skip
         self._loader.start()
 
-    def _read_rest(self, chunks: list[list[DataFile]], kept: Path | None) -> None:
+    def _read_rest(self, chunks: list[list[DataFile]], kept: dict[Path, list[DataFile]]) -> None:
         """The background read: each chunk of older sessions files added to the listing in turn."""
         try:
             with self._stopping(self._closing.is_set):
@@ -246,12 +257,12 @@ class DatasetLibrary:
                 return
             self._closing.wait(0.03)
 
-    def _finish(self, kept: Path | None) -> None:
+    def _finish(self, kept: dict[Path, list[DataFile]]) -> None:
         self._loaded_all.set()
         self._version += 1
-        if kept is not None and not self._closing.is_set():
+        if kept and not self._closing.is_set():
             with contextlib.suppress(OSError, TracetuiError):
-                keep_listing(self, kept)
+                keep_listings(self, kept)
 
     def _loaded(self, files: int) -> None:
         self._read_files = files
@@ -720,32 +731,44 @@ class DatasetLibrary:
                 time.sleep(0.02)
 
 
-LISTINGS_KEPT = 8  # datasets whose listing a cache folder keeps (the least recently written go)
-LISTING_VERSION = "1"  # the listing's columns (_LISTED): a new version reads every dataset again
+LISTINGS_KEPT = 4096  # machines' listings a cache folder keeps (the least recently written go)
+LISTING_VERSION = "2"  # the listing's columns (_LISTED), one file per machine: a new version reads again
 
 
-def listing_file(cache: Path, layout: Layout) -> Path:
-    """Where the listing of this dataset, as its sessions files are now, is kept in `cache`."""
+def listing_files(cache: Path, layout: Layout) -> dict[Path, list[DataFile]]:
+    """Where the listing of each machine's sessions files, as they are now, is kept in `cache` (one
+    file per machine, keyed by its files' names, sizes and times: a machine that exports again
+    changes only its own, and the next open reads only its files); the files each one lists."""
     import hashlib
 
-    h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}".encode())
+    machines: dict[str | None, list[DataFile]] = {}
     for f in layout.files["sessions"]:
-        h.update(f"\0{f.path}\0{f.stamp}".encode())
-    return cache / f"listing-{h.hexdigest()[:32]}.parquet"
+        machines.setdefault(f.key("machine"), []).append(f)
+    out: dict[Path, list[DataFile]] = {}
+    for machine, files in machines.items():
+        h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}\0{machine}".encode())
+        for f in files:
+            h.update(f"\0{f.path}\0{f.stamp}".encode())
+        out[cache / f"listing-{h.hexdigest()[:32]}.parquet"] = files
+    return out
 
 
-def keep_listing(library: DatasetLibrary, path: Path) -> None:
-    """Write the listing beside the others (whole or not at all), and drop the oldest past LISTINGS_KEPT."""
+def keep_listings(library: DatasetLibrary, kept: dict[Path, list[DataFile]]) -> None:
+    """Write each machine's listing beside the others (whole or not at all), and drop the oldest past
+    LISTINGS_KEPT."""
     import os
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        library._sql(f"COPY s TO '{_quoted(str(tmp))}' (FORMAT parquet)")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    others = sorted(path.parent.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    folder = next(iter(kept)).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, files in kept.items():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            library._sql(f"COPY (SELECT * FROM s WHERE file IN (SELECT unnest($files))) TO '{_quoted(str(tmp))}' "
+                         "(FORMAT parquet)", {"files": [f.path for f in files]})  # fmt: skip
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    others = sorted(folder.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[LISTINGS_KEPT:]:
         old.unlink(missing_ok=True)
 
