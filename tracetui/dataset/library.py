@@ -13,7 +13,6 @@ Nothing reads the whole dataset to draw the first screen. Nothing here writes to
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from tracetui.bucket.searched import said_edges, step_query
 from tracetui.cost import steps_cost
 from tracetui.dataset import rows
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
+from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
@@ -40,7 +40,6 @@ CHUNK_FILES = 256  # sessions files a background read takes at a time (each one 
 FIRST_WAIT = 3.0  # seconds after the open the background read waits for the first page to be listed
 IDLE = 0.15  # seconds without a face's read before the background read takes its next chunk
 CLOSE_WAIT = 2.0  # seconds `close` waits for interrupted reads to end
-_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 # The sessions table's listing columns and the type each is read as (a column of another type is
 # read as absent, a column missing from the dataset as null).
@@ -205,7 +204,7 @@ class DatasetLibrary:
                 kept = {}
         listed = {f.path for files in kept.values() for f in files}
         to_keep = {path: files for path, files in groups.items() if path not in kept}
-        first, rest = _newest_first([f for f in self._layout.files["sessions"] if f.path not in listed])
+        first, rest = newest_first([f for f in self._layout.files["sessions"] if f.path not in listed])
         if not background:
             first, rest = first + [f for chunk in rest for f in chunk], []
         cached = self._count() if kept else 0
@@ -262,7 +261,7 @@ class DatasetLibrary:
         self._version += 1
         if kept and not self._closing.is_set():
             with contextlib.suppress(OSError, TracetuiError):
-                keep_listings(self, kept)
+                keep_listings(self._sql, kept)
 
     def _loaded(self, files: int) -> None:
         self._read_files = files
@@ -731,68 +730,8 @@ class DatasetLibrary:
                 time.sleep(0.02)
 
 
-LISTINGS_KEPT = 4096  # machines' listings a cache folder keeps (the least recently written go)
-LISTING_VERSION = "2"  # the listing's columns (_LISTED), one file per machine: a new version reads again
-
-
-def listing_files(cache: Path, layout: Layout) -> dict[Path, list[DataFile]]:
-    """Where the listing of each machine's sessions files, as they are now, is kept in `cache` (one
-    file per machine, keyed by its files' names, sizes and times: a machine that exports again
-    changes only its own, and the next open reads only its files); the files each one lists."""
-    import hashlib
-
-    machines: dict[str | None, list[DataFile]] = {}
-    for f in layout.files["sessions"]:
-        machines.setdefault(f.key("machine"), []).append(f)
-    out: dict[Path, list[DataFile]] = {}
-    for machine, files in machines.items():
-        h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}\0{machine}".encode())
-        for f in files:
-            h.update(f"\0{f.path}\0{f.stamp}".encode())
-        out[cache / f"listing-{h.hexdigest()[:32]}.parquet"] = files
-    return out
-
-
-def keep_listings(library: DatasetLibrary, kept: dict[Path, list[DataFile]]) -> None:
-    """Write each machine's listing beside the others (whole or not at all), and drop the oldest past
-    LISTINGS_KEPT."""
-    import os
-
-    folder = next(iter(kept)).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, files in kept.items():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            library._sql(f"COPY (SELECT * FROM s WHERE file IN (SELECT unnest($files))) TO '{_quoted(str(tmp))}' "
-                         "(FORMAT parquet)", {"files": [f.path for f in files]})  # fmt: skip
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    others = sorted(folder.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in others[LISTINGS_KEPT:]:
-        old.unlink(missing_ok=True)
-
-
-def _newest_first(files: list[DataFile]) -> tuple[list[DataFile], list[list[DataFile]]]:
-    """The sessions files that come first (no month folder: where their rows fall is not known), and
-    the others month by month, newest first; a month that is not YYYY-MM (no start time) last."""
-    first: list[DataFile] = []
-    months: dict[str, list[DataFile]] = {}
-    for f in files:
-        month = f.key("month")
-        if month is None:
-            first.append(f)
-        else:
-            months.setdefault(month if _MONTH.match(month) else "", []).append(f)
-    return first, [months[m] for m in sorted(months, reverse=True)]
-
-
 def _q(name: str) -> str:
     return f'"{name}"'
-
-
-def _quoted(text: str) -> str:
-    return text.replace("'", "''")
 
 
 class _Slot:
