@@ -72,3 +72,33 @@ def three_session_bucket(home: Path) -> Path:
     argv += ["--source", f"pi={home / 'src' / 'pi'}", "--source", f"claude={home / 'src' / 'claude'}"]
     assert main(argv) == 0
     return bucket
+
+
+def months_dataset(root: Path, machines, agents, months, per_file: int) -> int:
+    """`root`: a made-up sessions table of every machine, agent and month (`per_file` sessions in each
+    partition's file, in docs/dataset.md's layout), as the tests of a big dataset's first screen want
+    it; the number of sessions. Session ids are `<machine>-<agent>-<month>-<n>`."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 0
+    for machine in machines:
+        for agent in agents:
+            for month in months:
+                ids, started, titles = [], [], []
+                for i in range(per_file):
+                    ids.append(f"{machine}-{agent}-{month}-{i}")
+                    day = 1 + i + 5 * agents.index(agent) + machines.index(machine)
+                    started.append(datetime.fromisoformat(f"{month}-{day:02d}T10:00:00").replace(tzinfo=UTC))
+                    titles.append(f"made up session {n}")
+                    n += 1
+                table = pa.table({"session_id": ids, "agent": [agent] * per_file, "title": titles,
+                                  "started": pa.array(started, pa.timestamp("ms", tz="UTC")),
+                                  "steps": pa.array([4] * per_file, pa.int32()), "project": ["widgets"] * per_file,
+                                  "machine": [machine] * per_file, "month": [month] * per_file})  # fmt: skip
+                folder = root / "data" / "sessions" / f"machine={machine}" / f"agent={agent}" / f"month={month}"
+                folder.mkdir(parents=True)
+                pq.write_table(table, folder / "part-00000.parquet")
+    return n

@@ -111,8 +111,9 @@ def run_dataset(args: argparse.Namespace) -> int:
     # Listed and its sessions' rows read before the app draws: a URL that is no dataset is said first.
     from platformdirs import user_cache_path
 
-    # The listing of the dataset's sessions is kept in this machine's cache folder between opens.
-    dataset = open_dataset(args.dataset, cache=user_cache_path("tracetui") / "datasets")
+    # The listing of the dataset's sessions is kept in this machine's cache folder between opens; a
+    # first open reads the newest months before the app draws, and the rest while it runs.
+    dataset = open_dataset(args.dataset, cache=user_cache_path("tracetui") / "datasets", background=True)
     try:
         _need_terminal()
         _run(dataset, theme=_theme(args), repo=repo)

@@ -72,7 +72,8 @@ def register(subparsers: Commands) -> None:
     p.add_argument(
         "--user", metavar="NAME", help="a dataset URL: the name for the rows' `user` column (default: none)"
     )
-    p.add_argument("--check", action="store_true", help="verify the export in DEST instead of writing one")
+    p.add_argument("--check", action="store_true",
+                   help="verify the export in DEST instead of writing one (a dataset URL: every machine's part)")
     add_bucket_option(p)
     add_json_option(p)
     p.set_defaults(func=run_export)
@@ -218,8 +219,11 @@ def _code(report: Any) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    import tracetui.dataset as dataset_api
     import tracetui.export as export_api
 
+    if dataset_api.is_url(args.dest):
+        return _check_dataset(args)
     report = export_api.check(args.dest)
     if args.json:
         print_json(report.to_dict())
@@ -233,6 +237,23 @@ def _check(args: argparse.Namespace) -> int:
         )
     elif report.atif_validator:
         print(f"  ATIF trajectories validated by {report.atif_validator}")
+    for problem in report.problems:
+        print(f"  {safe_line(problem['file'])}: {safe_line(problem['problem'])}")
+    return OK if report.ok else FAILED
+
+
+def _check_dataset(args: argparse.Namespace) -> int:
+    """`--check URL`: a team dataset, every machine's part (tracetui.dataset.check_dataset)."""
+    import tracetui.dataset as dataset_api
+
+    report = dataset_api.check_dataset(args.dest)
+    if args.json:
+        print_json(report.to_dict())
+        return OK if report.ok else FAILED
+    state = "OK" if report.ok else "FAILED"
+    rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
+    print(f"{state}: {safe_line(report.url)}: {len(report.machines)} machine(s), {report.files} files checked, "
+          f"{report.sessions} sessions" + (f"; DuckDB read {rows} rows" if rows else ""))
     for problem in report.problems:
         print(f"  {safe_line(problem['file'])}: {safe_line(problem['problem'])}")
     return OK if report.ok else FAILED

@@ -12,9 +12,11 @@ Public API (the CLI and the app call only these):
   machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
-- `open_dataset(url) -> DatasetLibrary`: a dataset opened as a read-only `Library` for the app.
+- `open_dataset(url, cache, background) -> DatasetLibrary`: a read-only `Library` for the app.
+- `check_dataset(url) -> DatasetCheck`: `export --check URL` (docs/dataset.md).
 """
 
+from tracetui.dataset.check import DatasetCheck, check_dataset
 from tracetui.dataset.library import DatasetLibrary, open_dataset
 from tracetui.dataset.location import TABLES, Location, is_url, open_location
 from tracetui.dataset.machine import machine_id
@@ -25,6 +27,7 @@ from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_reci
 
 __all__ = [
     "TABLES",
+    "DatasetCheck",
     "DatasetLibrary",
     "Location",
     "PublishReport",
@@ -32,6 +35,7 @@ __all__ = [
     "Recipe",
     "RecipeError",
     "RecipeReport",
+    "check_dataset",
     "dataset_tables",
     "is_url",
     "load_recipe",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,18 @@ class Layout:
     filesystem: Any = None  # an fsspec filesystem the reader must be given, for a remote dataset
 
     _by_partition: dict[tuple[str, str], list[str]] | None = None
+    # A local dataset's folders of the other tables, listed when one of their files is first asked
+    # for: the sessions table's are all a first screen needs (a quarter of the folders to walk).
+    _deferred: dict[str, list[str]] = field(default_factory=dict)  # table -> its folders not walked
+    _base: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def of(self, table: str, partition: str | None = None) -> list[str]:
         """The paths of a table's files, all or those of one partition."""
+        if table in self._deferred:
+            if partition is not None:
+                return _one_folder(os.path.join(self._base, partition.replace(TABLE_MARK, table)))
+            self._list_deferred(table)
         if partition is None:
             return [f.path for f in self.files.get(table, [])]
         if self._by_partition is None:  # asked once per session a page prices: indexed once
@@ -58,6 +68,27 @@ class Layout:
                 for f in files:
                     self._by_partition.setdefault((name, f.partition), []).append(f.path)
         return list(self._by_partition.get((table, partition), []))
+
+
+    def _list_deferred(self, table: str) -> None:
+        with self._lock:
+            if table not in self._deferred:
+                return
+            found: dict[str, str] = {}
+            for folder in self._deferred[table]:
+                found.update(_walk(folder)[0])
+            _add_files(self, self._base, found, "")
+            self._by_partition = None
+            del self._deferred[table]
+
+
+def _one_folder(folder: str) -> list[str]:
+    """The parquet files of one partition's folder of a table not walked yet (a session's steps)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.path for e in entries if e.name.endswith(".parquet") and e.is_file(follow_symlinks=False))
+    except OSError:
+        return []
 
 
 def locate(url: str) -> Layout:
@@ -72,22 +103,20 @@ def locate(url: str) -> Layout:
             raise NotFound(f"no dataset at {url}: nothing there")
         if not (os.path.isdir(root) if fs is None else fs.isdir(root)):
             raise TracetuiError(f"{url} is a file: --dataset takes the folder a parquet export wrote")
-        found = _walk(root) if fs is None else _stamps(fs.find(root, withdirs=False, maxdepth=12, detail=True))
+        deferred: dict[str, list[str]] = {}
+        if fs is None:
+            found, deferred = _walk(root, frozenset(TABLES) - {"sessions"})
+        else:
+            found = _stamps(fs.find(root, withdirs=False, maxdepth=12, detail=True))
     except TracetuiError:
         raise
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback
         raise TracetuiError(f"cannot list the dataset at {url}: {type(exc).__name__}: {exc}") from None
     if len(found) > MAX_FILES:
         raise TracetuiError(f"the dataset at {url} lists over {MAX_FILES:,} files: not a dataset tracetui reads")
-    layout = Layout(url, filesystem=fs if prefix else None)
     base = root.rstrip("/")
-    for name in sorted(found):
-        if not name.endswith(".parquet"):
-            continue
-        rel = name[len(base) :].lstrip("/") if name.startswith(base) else name
-        made = _data_file(prefix + name, rel, found[name])
-        if made is not None:
-            layout.files.setdefault(made.table, []).append(made)
+    layout = Layout(url, filesystem=fs if prefix else None, _deferred=deferred, _base=base)
+    _add_files(layout, base, found, prefix)
     if not layout.files.get("sessions"):
         raise TracetuiError(
             f"{url} holds no sessions table (data/sessions/…/*.parquet): not a parquet export of tracetui's"
@@ -95,11 +124,32 @@ def locate(url: str) -> Layout:
     return layout
 
 
-def _walk(root: str) -> dict[str, str]:
+def _add_files(layout: Layout, base: str, found: dict[str, str], prefix: str) -> None:
+    for name in sorted(found):
+        if not name.endswith(".parquet"):
+            continue
+        rel = name[len(base) :].lstrip("/") if name.startswith(base) else name
+        made = _data_file(prefix + name, rel, found[name])
+        if made is not None:
+            layout.files.setdefault(made.table, []).append(made)
+
+
+def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A local folder's files, path -> stamp (os.walk: a tenth of fsspec's cost on 7,000 files; a
-    parquet file's stat only). Links to folders are not followed: a dataset's files are its own."""
+    parquet file's stat only), and the folders named in `defer` it left unwalked. Links to folders
+    are not followed: a dataset's files are its own."""
     out: dict[str, str] = {}
-    for folder, _, names in os.walk(root):
+    deferred: dict[str, list[str]] = {}
+    for folder, dirs, names in os.walk(root):
+        if folder == root and "data" in dirs and "machines" in dirs:
+            # A team dataset (docs/dataset.md): its machines' manifests, cards and receipts (one
+            # file a session) are no table's files.
+            dirs.remove("machines")
+        if defer:
+            for d in dirs:
+                if d in defer:
+                    deferred.setdefault(d, []).append(os.path.join(folder, d))
+            dirs[:] = [d for d in dirs if d not in defer]
         for n in names:
             path = os.path.join(folder, n)
             stamp = ""
@@ -110,7 +160,7 @@ def _walk(root: str) -> dict[str, str]:
             out[path] = stamp
         if len(out) > MAX_FILES:
             break
-    return out
+    return out, deferred
 
 
 def _stamps(found: dict[str, Any]) -> dict[str, str]:

@@ -1,10 +1,12 @@
 """A team's Parquet dataset as a read-only `Library`: the app and the CLI browse it as they do a bucket.
 
 Opening lists the files (files.locate) and reads the sessions table's listing columns into DuckDB's
-memory, once: the list, its filters, its orders and counts are answered from there. A session's
-steps, tool calls and patches are read when it is opened, from the files of its own partition only;
-a step text filter and search read the steps table's text column; prices are worked out for the rows
-a page shows (and for every row when the list is ordered by cost) from the steps' token columns.
+memory, once: the list, its filters, its orders and counts are answered from there. With
+`background`, the newest months are read first and a thread reads the rest (docs/dataset.md,
+"The app over a dataset"). A session's steps, tool calls and patches are read when it is opened,
+from the files of its own partition only; a step text filter and search read the steps table's text
+column; prices are worked out for the rows a page shows (and for every row when the list is ordered
+by cost) from the steps' token columns.
 Nothing reads the whole dataset to draw the first screen. Nothing here writes to it.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -23,7 +26,8 @@ from tracetui.bucket.index import hit_snippet, query_terms
 from tracetui.bucket.searched import said_edges, step_query
 from tracetui.cost import steps_cost
 from tracetui.dataset import rows
-from tracetui.dataset.files import TABLE_MARK, Layout, locate
+from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
+from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
@@ -31,6 +35,11 @@ from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
 SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
+FIRST_ROWS = 200  # sessions the newest months must hold before the first screen is drawn from them
+CHUNK_FILES = 256  # sessions files a background read takes at a time (each one shows in the list)
+FIRST_WAIT = 3.0  # seconds after the open the background read waits for the first page to be listed
+IDLE = 0.15  # seconds without a face's read before the background read takes its next chunk
+CLOSE_WAIT = 2.0  # seconds `close` waits for interrupted reads to end
 
 # The sessions table's listing columns and the type each is read as (a column of another type is
 # read as absent, a column missing from the dataset as null).
@@ -64,12 +73,14 @@ _ORDER_SQL = {
 }
 
 
-def open_dataset(url: str, cache: Path | None = None) -> DatasetLibrary:
+def open_dataset(url: str, cache: Path | None = None, background: bool = False) -> DatasetLibrary:
     """The Parquet dataset at `url` (a folder or an fsspec URL), opened read-only; TracetuiError (one
     line) where it cannot be. `cache`: a folder of this machine's where the sessions' listing is kept
-    between opens (keyed by every sessions file's name, size and time), so a second open reads one
-    file instead of every partition's."""
-    return DatasetLibrary(locate(str(url)), cache)
+    between opens, a file per machine keyed by its sessions files' names, sizes and times, so a second
+    open reads one file per machine instead of every partition's, and a machine that exported since
+    is the only one read again. `background`: return once the newest months are read, the rest read
+    by a thread (module docstring)."""
+    return DatasetLibrary(locate(str(url)), cache, background)
 
 
 class DatasetLibrary:
@@ -83,7 +94,7 @@ class DatasetLibrary:
     manifest: dict[str, Any] | None = None
     fates: list[dict[str, Any]] | None = None
 
-    def __init__(self, layout: Layout, cache: Path | None = None) -> None:
+    def __init__(self, layout: Layout, cache: Path | None = None, background: bool = False) -> None:
         try:
             import duckdb
         except ImportError:
@@ -97,6 +108,20 @@ class DatasetLibrary:
         self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
         self._matches: dict[str, set[str]] = {}
         self._described: dict[str, set[str]] = {}
+        # machine -> (the columns its files hold, the signature of its first file's schema)
+        self._schemas: dict[str | None, tuple[set[str], tuple[str, ...]]] = {}
+        self._active: set[Any] = set()  # the cursors reading now (`close` interrupts them)
+        self._busy = 0  # reads the faces asked for, under way (the background read lets them go first)
+        self._asked = 0  # reads the faces asked for since the library opened
+        self._last_asked = 0.0
+        self._first_page = threading.Event()  # a face has listed its first page
+        self._opened_at = time.monotonic()
+        self._version = 0  # bumped as the background read adds rows
+        self._read_files = 0
+        self._loaded_all = threading.Event()
+        self._closing = threading.Event()
+        self._loader: threading.Thread | None = None
+        self._load_error: str | None = None
         # No extension is installed or loaded for what a dataset holds; rows come in any order (every
         # read here orders its own), which lets a read of many small files run on every thread.
         config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
@@ -104,7 +129,7 @@ class DatasetLibrary:
         self._con = duckdb.connect(":memory:", config=config)
         if layout.filesystem is not None:
             self._con.register_filesystem(layout.filesystem)
-        self._load(cache)
+        self._load(cache, background)
 
     # -- reading ---------------------------------------------------------------------------------
     def _sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
@@ -117,8 +142,13 @@ class DatasetLibrary:
         return self._run(query, params)[1]
 
     def _run(self, query: str, params: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+        asked = self._loader is not None and threading.current_thread() is not self._loader
         with self._lock:
             cursor = self._con.cursor()  # one per read: reads from several workers run side by side
+            self._active.add(cursor)
+            if asked:
+                self._busy += 1
+                self._asked += 1
         self._local.cursor = cursor  # what `stopping` interrupts
         try:
             result = cursor.execute(query, params) if params is not None else cursor.execute(query)
@@ -132,6 +162,12 @@ class DatasetLibrary:
         finally:
             self._local.cursor = None
             cursor.close()
+            with self._lock:
+                self._active.discard(cursor)
+            if asked:
+                with self._lock:
+                    self._busy -= 1
+                    self._last_asked = time.monotonic()
 
     def _columns(self, files: list[str]) -> set[str]:
         """The columns a table's files hold, as the first of them says (one footer read, once): the
@@ -151,54 +187,168 @@ class DatasetLibrary:
             out.append(f'{value} AS "{name}"')
         return ", ".join(out)
 
-    def _load(self, cache: Path | None) -> None:
-        kept = listing_file(cache, self._layout) if cache is not None else None
-        if kept is not None and kept.is_file():
+    def _load(self, cache: Path | None, background: bool) -> None:
+        self._partition_of = {f.path: f.partition for f in self._layout.files["sessions"]}
+        groups = listing_files(cache, self._layout) if cache is not None else {}
+        self._create([])
+        kept = {path: files for path, files in groups.items() if path.is_file()}
+        if kept:
             try:
-                self._sql("CREATE TABLE s AS SELECT * FROM read_parquet($file)", {"file": str(kept)})
-                self._loaded()
+                self._sql("INSERT INTO s SELECT * FROM read_parquet($files)", {"files": sorted(map(str, kept))})
+            except Stopped:
+                raise
+            except TracetuiError:  # a listing half written or damaged: every machine read again below
+                self._sql("DELETE FROM s")
+                for path in kept:
+                    path.unlink(missing_ok=True)
+                kept = {}
+        listed = {f.path for files in kept.values() for f in files}
+        to_keep = {path: files for path, files in groups.items() if path not in kept}
+        first, rest = newest_first([f for f in self._layout.files["sessions"] if f.path not in listed])
+        if not background:
+            first, rest = first + [f for chunk in rest for f in chunk], []
+        cached = self._count() if kept else 0
+        if first:
+            self._insert(first)
+        # The newest months until they hold a screenful: the first page, newest first, is theirs (the
+        # machines whose listing was kept are there whole; the others' older sessions come after).
+        while rest and self._count() - cached < FIRST_ROWS:
+            self._insert(rest.pop(0))
+        self._loaded(len(self._layout.files["sessions"]) - sum(len(c) for c in rest))
+        if not rest:
+            self._finish(to_keep)
+            return
+        chunks = [c[i : i + CHUNK_FILES] for c in rest for i in range(0, len(c), CHUNK_FILES)]
+        self._loader = threading.Thread(target=self._read_rest, args=(chunks, to_keep), daemon=True,
+                                        name="dataset-listing")  # fmt: skip
+        self._loader.start()
+
+    def _read_rest(self, chunks: list[list[DataFile]], kept: dict[Path, list[DataFile]]) -> None:
+        """The background read: each chunk of older sessions files added to the listing in turn."""
+        try:
+            with self._stopping(self._closing.is_set):
+                for chunk in chunks:
+                    self._after_faces()
+                    if self._closing.is_set():
+                        return
+                    self._insert(chunk)
+                    self._loaded(self._read_files + len(chunk))
+            self._finish(kept)
+        except Stopped:
+            return
+        except TracetuiError as exc:
+            self._load_error = str(exc)
+            self._loaded_all.set()
+            self._version += 1
+        except Exception as exc:  # a reader's own failure must not kill the app: said in the status
+            self._load_error = f"the dataset at {self.url} cannot be read whole: {type(exc).__name__}"
+            self._loaded_all.set()
+            self._version += 1
+
+    def _after_faces(self) -> None:
+        """Wait while the faces read (the cores are the first screen's first): until the first page
+        has been listed (at most FIRST_WAIT seconds after the open), then until no read has been
+        asked for IDLE seconds."""
+        while not self._closing.is_set():
+            now = time.monotonic()
+            first = self._first_page.is_set() or now - self._opened_at >= FIRST_WAIT
+            if first and self._busy == 0 and now - self._last_asked >= IDLE:
                 return
-            except TracetuiError:
-                kept.unlink(missing_ok=True)  # a listing half written or damaged: read again below
-        self._read_listing()
-        self._loaded()
-        if kept is not None:
+            self._closing.wait(0.03)
+
+    def _finish(self, kept: dict[Path, list[DataFile]]) -> None:
+        self._loaded_all.set()
+        self._version += 1
+        if kept and not self._closing.is_set():
             with contextlib.suppress(OSError, TracetuiError):
-                keep_listing(self, kept)
+                keep_listings(self._sql, kept)
 
-    def _loaded(self) -> None:
-        partitions = {f.path: f.partition for f in self._layout.files["sessions"]}
-        self._partition_of = partitions
-        self._total = int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+    def _loaded(self, files: int) -> None:
+        self._read_files = files
+        self._total = self._count()
+        self._version += 1
+        if files >= len(self._layout.files["sessions"]):
+            self._loaded_all.set()
 
-    def _read_listing(self) -> None:
-        files = self._layout.of("sessions")
-        # One file of each machine's (each export run's, each tracetui version's) tells the columns.
-        samples: dict[str | None, str] = {}
-        for f in self._layout.files["sessions"]:
-            samples.setdefault(f.key("machine"), f.path)
-        schemas = [self._columns([path]) for path in samples.values()]
-        present = set().union(*schemas)
-        uniform = all(schema == schemas[0] for schema in schemas)
+    def _count(self) -> int:
+        return int(self._sql("SELECT count(*) AS n FROM s")[0]["n"])
+
+    def loading(self) -> str | None:
+        """What the background read has done, for a status line ("reading the dataset: 300 of 1,712
+        sessions files"), or what stopped it; None once the listing is whole."""
+        if self._load_error is not None:
+            return self._load_error
+        if self._loaded_all.is_set():
+            return None
+        return f"reading the dataset: {self._read_files:,} of {len(self._layout.files['sessions']):,} sessions files"
+
+    def is_whole(self) -> bool:
+        """Whether every sessions file is listed (or the background read has ended on an error)."""
+        return self._loaded_all.is_set()
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Until the whole listing is read (an order by cost, a session not listed yet need it)."""
+        self._first_page.set()  # nothing to hold the background read back for
+        return self._loaded_all.wait(timeout)
+
+    def _create(self, files: list[DataFile]) -> None:
+        # A time is kept as milliseconds since the epoch (`_projection` reads it so).
+        kinds = {n: "BIGINT" if k == "TIMESTAMP" else k for n, k in _LISTED.items()}
+        self._sql(f"CREATE TABLE s ({', '.join(f'{_q(n)} {k}' for n, k in kinds.items())}, file VARCHAR)")
+        if files:
+            self._insert(files)
+
+    def _learn(self, files: list[DataFile]) -> None:
+        """The columns of one file of each machine not met yet (each export run's, each tracetui
+        version's files are alike), all in two reads of their footers: the columns they hold between
+        them, and each file's schema's signature (its fields' names and types), to tell whether the
+        files agree."""
+        new: dict[str | None, str] = {}
+        for f in files:
+            machine = f.key("machine")
+            if machine not in self._schemas:
+                new.setdefault(machine, f.path)
+        if not new:
+            return
+        paths = sorted(set(new.values()))
+        found = self._sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
+                          {"files": paths})  # fmt: skip
+        present = {str(r["column_name"]) for r in found}
+        signs = {str(r["file"]): tuple(r["sign"] or ()) for r in self._sql(
+            "SELECT file_name AS file, list(concat_ws(':', name, type, converted_type, num_children) ORDER BY "
+            "name, type, converted_type, num_children) AS sign FROM parquet_schema($files) GROUP BY file_name",
+            {"files": paths})}  # fmt: skip
+        for machine, path in new.items():
+            self._schemas[machine] = (present, signs.get(path, ("?", path)))
+
+    def _insert(self, files: list[DataFile]) -> None:
+        """Add these sessions files' listing columns to the listing (one read of them all)."""
+        self._learn(files)
+        known = [self._schemas[m] for m in {f.key("machine") for f in files}]
+        present = set().union(*(columns for columns, _ in known))
+        uniform = all(sign == known[0][1] for _, sign in known)
         if "session_id" not in present:
             raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
         columns = self._projection(_LISTED, present)
+
         # The partition folders' keys where the rows do not carry them (a machine's own partition).
         def load(union: bool) -> None:
             self._sql(
-                f"CREATE OR REPLACE TABLE s AS SELECT * REPLACE ("
+                f"INSERT INTO s SELECT * REPLACE ("
                 f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
                 f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
                 f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
                 f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
                 "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
-                {"files": files},
+                {"files": [f.path for f in files]},
             )
 
         try:
             # Files of one schema (what one version of tracetui writes) read as the first says: matching
             # every file's columns by name costs twice the read on a dataset of small partitions.
             load(not uniform)
+        except Stopped:
+            raise
         except TracetuiError:
             if not uniform:
                 raise
@@ -245,10 +395,14 @@ class DatasetLibrary:
             sql += f" LIMIT {int(limit)}"
         if offset:
             sql += f" OFFSET {int(offset)}"
-        return self._summaries(self._sql(sql, params))
+        try:
+            return self._summaries(self._sql(sql, params))
+        finally:
+            self._first_page.set()
 
     def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
         """Most expensive first: every matching session priced first (the steps' token columns)."""
+        self.wait_loaded()  # every session is priced and ordered: the whole listing first
         found = self._sql(f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL['date']}", params)
         if len(self._costs) < self._total:
             # Priced once for all (a cost order reads every session's token columns, no text).
@@ -320,6 +474,15 @@ class DatasetLibrary:
         return self._layout.of(table, partition) if TABLE_MARK in partition else []
 
     def resolve(self, id_or_prefix: str) -> str:
+        try:
+            return self._resolve(id_or_prefix)
+        except NotFound:
+            if self._loaded_all.is_set():
+                raise
+        self.wait_loaded()  # an older session the background read has not reached yet
+        return self._resolve(id_or_prefix)
+
+    def _resolve(self, id_or_prefix: str) -> str:
         found = self._sql("SELECT session_id FROM s WHERE session_id = $id LIMIT 1", {"id": id_or_prefix})
         if found:
             return str(found[0]["session_id"])
@@ -427,19 +590,29 @@ class DatasetLibrary:
         copied = "contains(TRY_CAST(meta AS VARCHAR), '\"copied\"')" if "meta" in present else "FALSE"
         used = " + ".join(f"coalesce({column[t]}, 0)" for t in _TOKENS)
         wanted = "WHERE session_id IN (SELECT unnest($ids))" if sids is not None else ""
-        found = self._sql_rows(
-            f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
-            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
-            f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
-            f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
-            f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
-            + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
-            + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
-            f"FROM read_parquet($files, union_by_name=true, hive_partitioning=false) {wanted}) "
-            "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
-            {"files": files, **({"ids": sids} if sids is not None else {})},
-        )
-        return found
+
+        def read(union: bool) -> list[tuple[Any, ...]]:
+            return self._sql_rows(
+                f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
+                f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
+                f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
+                f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
+                f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
+                + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
+                + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
+                f"FROM read_parquet($files, union_by_name={union}, hive_partitioning=false) {wanted}) "
+                "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
+                {"files": files, **({"ids": sids} if sids is not None else {})},
+            )
+
+        try:
+            # As the first file says (a third of the cost on many small files); files whose columns
+            # differ make the reader fail, and are then read matching every file's columns by name.
+            return read(False)
+        except Stopped:
+            raise
+        except TracetuiError:
+            return read(True)
 
     # -- the rest of the protocol ----------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
@@ -447,6 +620,7 @@ class DatasetLibrary:
         words = query_terms(wanted.words)
         if not words or wanted.unknown:
             return []
+        self.wait_loaded()  # a hit's session must be listed to be shown (the steps' read is longer)
         where, params = self._step_where(wanted, words)
         found = self._sql(
             f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(step_id AS VARCHAR) AS step_id, "
@@ -485,11 +659,15 @@ class DatasetLibrary:
         return self._distinct("project")
 
     def agents(self) -> list[str]:
-        return self._distinct("agent")
+        return sorted(set(self._distinct("agent")) | self._keys("agent"))
 
     def machines(self) -> list[str]:
         """The machines the dataset's sessions were exported from (empty: it names none)."""
-        return self._distinct("machine")
+        return sorted(set(self._distinct("machine")) | self._keys("machine"))
+
+    def _keys(self, name: str) -> set[str]:
+        """A partition key's values as the sessions files' folders name them: whole before the rows are."""
+        return {v for f in self._layout.files["sessions"] if (v := f.key(name))}
 
     def users(self) -> list[str]:
         return self._distinct("user")
@@ -498,7 +676,9 @@ class DatasetLibrary:
         raise TracetuiError("a dataset is read-only here: its sessions cannot be removed")
 
     def version(self) -> int | None:
-        return None  # read once: another machine's export shows when the dataset is opened again
+        # Changes while the background read adds rows, then never: another machine's export shows
+        # when the dataset is opened again.
+        return self._version
 
     def stopping(self, stop: Callable[[], bool]) -> AbstractContextManager[None]:
         return self._stopping(stop)
@@ -527,42 +707,31 @@ class DatasetLibrary:
             done.set()
 
     def close(self) -> None:
+        """Stop every read under way (the background read, a worker's left running by a face that
+        quit) and close the connection: DuckDB refuses to close one a cursor still reads from."""
+        self._closing.set()
         with self._lock:
-            self._con.close()
+            running = list(self._active)
+        for cursor in running:
+            with contextlib.suppress(Exception):
+                cursor.interrupt()
+        if self._loader is not None:
+            self._loader.join(10)
+        self._loaded_all.set()  # whoever waits for the whole listing is let go (its read then fails)
+        deadline = time.monotonic() + CLOSE_WAIT
+        while True:
+            try:
+                with self._lock:
+                    self._con.close()
+                return
+            except self._duckdb.Error:
+                if time.monotonic() > deadline:
+                    return  # left to the process's end: a read that ignores its interrupt
+                time.sleep(0.02)
 
 
-LISTINGS_KEPT = 8  # datasets whose listing a cache folder keeps (the least recently written go)
-LISTING_VERSION = "1"  # the listing's columns (_LISTED): a new version reads every dataset again
-
-
-def listing_file(cache: Path, layout: Layout) -> Path:
-    """Where the listing of this dataset, as its sessions files are now, is kept in `cache`."""
-    import hashlib
-
-    h = hashlib.sha256(f"{LISTING_VERSION}\0{layout.url}".encode())
-    for f in layout.files["sessions"]:
-        h.update(f"\0{f.path}\0{f.stamp}".encode())
-    return cache / f"listing-{h.hexdigest()[:32]}.parquet"
-
-
-def keep_listing(library: DatasetLibrary, path: Path) -> None:
-    """Write the listing beside the others (whole or not at all), and drop the oldest past LISTINGS_KEPT."""
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        library._sql(f"COPY s TO '{_quoted(str(tmp))}' (FORMAT parquet)")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    others = sorted(path.parent.glob("listing-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in others[LISTINGS_KEPT:]:
-        old.unlink(missing_ok=True)
-
-
-def _quoted(text: str) -> str:
-    return text.replace("'", "''")
+def _q(name: str) -> str:
+    return f'"{name}"'
 
 
 class _Slot:

@@ -6,7 +6,8 @@ partition key. What this module adds is the way to and from the dataset: the sta
 from the dataset when it is not the dataset's (a wiped cache, another clone of the bucket), and
 afterwards only the files whose digest the dataset lacks are uploaded, then the manifest, then the
 machine's files no longer listed are removed. Every path it writes or removes is checked to be under
-the machine's own prefixes first, so one machine can never touch another's rows.
+the machine's own prefixes first, so one machine can never touch another's rows. Last, the dataset's
+own card (dataset/card.py) is written again from every machine's manifest.
 """
 
 from __future__ import annotations
@@ -115,7 +116,19 @@ def publish(
                 f"cannot write to {location.url} ({len(out.uploaded)} file(s) uploaded; export again to "
                 f"finish): {_reason(exc)}"
             ) from None
+        _card(location, out)
     return out
+
+
+def _card(location: Location, out: PublishReport) -> None:
+    """The dataset's card, from every machine's manifest; a failure is a warning (the rows are in)."""
+    from tracetui.dataset.card import CARD, write_card
+
+    try:
+        if write_card(location):
+            out.uploaded.append(CARD)
+    except (OSError, TracetuiError) as exc:
+        out.export.warnings.append(f"the dataset's card ({CARD}) was not written: {exc}")
 
 
 def _reason(exc: OSError) -> str:

@@ -284,6 +284,24 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
     return lines
 
 
+def render(meta: dict[str, Any], body: list[str]) -> str:
+    """A card from its front matter and its body's lines (a team dataset's card, dataset/card.py)."""
+    return _render(meta, body)
+
+
+def plain(text: str) -> str:
+    """A value read from a manifest as one plain word or phrase of a card (no markup, no newline)."""
+    return _plain(text)
+
+
+def agent_label(agent: str) -> str:
+    return _label(agent)
+
+
+def states_table(states: dict[str, int] | None) -> list[str]:
+    return _states_table(states)
+
+
 def _render(meta: dict[str, Any], body: list[str]) -> str:
     text = "\n".join(body)
     try:
@@ -387,4 +405,4 @@ def _scrubbed_section(about: Contents) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return "".join(ch for ch in text if ch.isprintable() and ch not in "`|\n")[:80]
+    return "".join(ch for ch in text if ch.isprintable() and ch not in "`|<>\n")[:80]

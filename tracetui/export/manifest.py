@@ -111,6 +111,13 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     return data
 
 
+def manifest_problem(data: Any) -> str | None:
+    """What is wrong with a manifest's parsed JSON read from elsewhere (a dataset's machines), or None."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return "not a tracetui export manifest"
+    return _shape_problem(data)
+
+
 # What each entry of a manifest's sessions and groups lists: names of files and sessions, as strings.
 _LISTS = {"sessions": ("files", "rejected"), "groups": ("files", "sessions")}
 

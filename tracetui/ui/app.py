@@ -233,14 +233,28 @@ class TraceApp(App):
             version = self.library.version()
         except Exception:  # a damaged index heals on the next read; polling must never crash
             return
+        self._show_loading()
         if version == self._seen_version:
             return
         self._seen_version = version
         for screen in self.screen_stack:
             # A tick while the app closes found the browser with its widgets already removed.
             if isinstance(screen, BrowserScreen) and alive(screen):
+                screen.forget_filters()  # new sessions can bring new agents and projects
                 screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
                 screen.refresh_open_session()
+
+    def _show_loading(self) -> None:
+        """A dataset read in the background (`DatasetLibrary.loading`) says how far it is in the
+        status line, where a sync's progress goes (a dataset is never synced)."""
+        loading = getattr(self.library, "loading", None)
+        if loading is None or self._sync is not None:
+            return
+        note = loading() or ""
+        if note != self.sync_status:
+            self.sync_status = note
+            if alive(self.screen):  # a tick while the app closes finds its widgets gone
+                self._refresh_status()
 
     def on_sync_progress(self, message: SyncProgress) -> None:
         self.sync_status = message.text

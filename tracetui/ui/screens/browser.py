@@ -391,6 +391,11 @@ class BrowserScreen(Screen):
             if self.library.kind == "dataset" and _machines(self.library):
                 self.app.call_from_thread(self._show_machines)
 
+    def forget_filters(self) -> None:
+        """The agents and projects are read again with the next list (the sessions changed)."""
+        self._agents = []
+        self._projects = []
+
     def _show_machines(self) -> None:
         """A dataset that names its machines: the list gets their column (its header with it)."""
         sessions = self.query_one(SessionList)
@@ -495,6 +500,11 @@ class BrowserScreen(Screen):
         once its answer is posted (a worker of its own beside it changed the rows a filter's first
         screen found)."""
         if is_capsule(self.library) or get_current_worker().is_cancelled:
+            return
+        whole = getattr(self.library, "is_whole", None)
+        if whole is not None and not whole():
+            # A dataset still being read (DatasetLibrary): its total would be part of one, and pricing
+            # it took the first screen's time; it comes with the list the end of the read refreshes.
             return
         from tracetui.selection import Selection
         from tracetui.spending import spending
