@@ -35,6 +35,8 @@ class KeyFooter(Footer):
         shown, palette = self._plan()
         self._drawn = self._look(shown, palette)
         self.styles.grid_size_columns = len(shown)
+        # A key made compact after it mounts is styled twice (a class added is a restyle).
+        compact = "-compact" if self.compact else ""
         for binding, enabled, tooltip in shown:
             yield FooterKey(
                 binding.key,
@@ -43,6 +45,7 @@ class KeyFooter(Footer):
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
+                classes=compact,
             ).data_bind(compact=Footer.compact)
         if palette is not None:
             yield FooterKey(
@@ -50,7 +53,7 @@ class KeyFooter(Footer):
                 self.app.get_key_display(palette.binding),
                 palette.binding.description,
                 palette.binding.action,
-                classes="-command-palette",
+                classes=f"-command-palette {compact}",
                 disabled=not palette.enabled,
                 tooltip=palette.binding.tooltip or palette.binding.description,
             )
