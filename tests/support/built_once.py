@@ -51,24 +51,20 @@ def sync_and_scan(bucket_dir: Path, sources: Iterable[tuple[str, Path]]) -> None
 
 
 def corpus_bucket(factory: pytest.TempPathFactory, dest: Path) -> Path:
-    """A copy at `dest` of the bucket holding every corpus agent's sessions, their plans made."""
-    if not shared.CORPUS.is_dir():
-        pytest.skip(f"the real session logs are not at {shared.CORPUS}")
-
-    def build(folder: Path) -> None:
-        sync_and_scan(folder, [(a, shared.CORPUS / a) for a in AGENTS if (shared.CORPUS / a).is_dir()])
-
-    shutil.copytree(built_once(factory, "corpus-bucket", build), dest)
-    return dest
+    """A copy at `dest` of the bucket holding every corpus agent's sessions, their plans made: the
+    planted corpus's (one Claude prompt carries made-up secrets), so the run syncs the corpus once."""
+    return planted_bucket(factory, dest)
 
 
 # The corpus with made-up secrets planted in one Claude session's first plain-text prompt (the gate
 # tests define what is planted), and its exports: each format is exported once for the run and the
 # tests of every module that checks an export of the corpus read the same folder. Eight exports of
 # the corpus (a third of the suite's corpus time) were four formats made twice.
-def planted_corpus(factory: pytest.TempPathFactory, plant: Callable[[Path], str]) -> Path:
+def planted_corpus(factory: pytest.TempPathFactory) -> Path:
     """The folder holding `bucket` (the planted corpus synced and scanned) and `planted` (the id of the
-    session `plant(sources)` changed)."""
+    session the secrets were planted in, support.planted)."""
+    from support.planted import plant_carriers as plant
+
     if not shared.CORPUS.is_dir():
         pytest.skip(f"the real session logs are not at {shared.CORPUS}")
 
@@ -83,12 +79,12 @@ def planted_corpus(factory: pytest.TempPathFactory, plant: Callable[[Path], str]
     return built_once(factory, "planted-corpus", build)
 
 
-def planted_export(factory: pytest.TempPathFactory, plant: Callable[[Path], str], fmt: str) -> tuple[Path, dict]:
+def planted_export(factory: pytest.TempPathFactory, fmt: str) -> tuple[Path, dict]:
     """The planted corpus exported as `fmt` with `--accept-suggested`, once for the run: the folder and
     the export's report (`export --json`)."""
     import json
 
-    corpus = planted_corpus(factory, plant)
+    corpus = planted_corpus(factory)
 
     def build(folder: Path) -> None:
         from tracetui.bucket import Bucket
@@ -104,7 +100,7 @@ def planted_export(factory: pytest.TempPathFactory, plant: Callable[[Path], str]
     return folder / "out", json.loads((folder / "report.json").read_text())
 
 
-def planted_bucket(factory: pytest.TempPathFactory, plant: Callable[[Path], str], dest: Path) -> Path:
+def planted_bucket(factory: pytest.TempPathFactory, dest: Path) -> Path:
     """A copy at `dest` of the planted corpus's bucket (what `planted_export` exported)."""
-    shutil.copytree(planted_corpus(factory, plant) / "bucket", dest)
+    shutil.copytree(planted_corpus(factory) / "bucket", dest)
     return dest

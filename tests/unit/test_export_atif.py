@@ -100,11 +100,9 @@ def test_atif_fixture_is_valid_and_scrubbed(tmp_path):
 @requires_corpus
 @pytest.mark.corpus
 def test_corpus_trajectories_are_valid(tmp_path, tmp_path_factory):
-    from test_gate_corpus import plant_carriers
-
     # The corpus's one ATIF export of the run (test_gate_corpus checks no planted secret is in it).
-    dest, report = planted_export(tmp_path_factory, plant_carriers, "atif")
-    bucket = Bucket.open(planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket"))
+    dest, report = planted_export(tmp_path_factory, "atif")
+    bucket = Bucket.open(planted_bucket(tmp_path_factory, tmp_path / "bucket"))
     assert report["refused"] == [] and report["written"] == report["sessions"]
     documents = {}
     for path in (dest / "trajectories").rglob("*.json"):

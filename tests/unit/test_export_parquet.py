@@ -177,11 +177,11 @@ def test_outcome_labels_come_from_the_git_history(tmp_path):
 @pytest.mark.corpus
 def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, tmp_path_factory, capsys):
     from support.built_once import planted_bucket, planted_export
-    from test_gate_corpus import TOKEN, plant_carriers
+    from support.planted import TOKEN
 
     # The run's one parquet export of the corpus, made-up secrets planted in a Claude prompt.
-    dest, doc = planted_export(tmp_path_factory, plant_carriers, "parquet")
-    bucket = planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket")
+    dest, doc = planted_export(tmp_path_factory, "parquet")
+    bucket = planted_bucket(tmp_path_factory, tmp_path / "bucket")
     code, out, _ = _run(capsys, "--bucket", str(bucket), "ls", "--json")
     listed = json.loads(out)
     assert doc["refused"] == [], doc["refused"]

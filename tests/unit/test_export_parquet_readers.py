@@ -97,9 +97,7 @@ def test_datasets_load_every_config_of_the_card(demo_export, tmp_path, monkeypat
 @requires_corpus
 @pytest.mark.corpus
 def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path, tmp_path_factory):
-    from test_gate_corpus import plant_carriers
-
-    dest, report = planted_export(tmp_path_factory, plant_carriers, "parquet")  # the run's one export
+    dest, report = planted_export(tmp_path_factory, "parquet")  # the run's one export
     assert report["refused"] == []
     counts = _same_for_every_reader(dest)
     assert counts["sessions"] == report["sessions"]

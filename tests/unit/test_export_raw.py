@@ -279,11 +279,9 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
 @pytest.mark.corpus
 def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, tmp_path_factory):
     from support.built_once import planted_bucket, planted_export
-    from test_gate_corpus import plant_carriers
-
     # The run's one raw export of the corpus; Claude Code's, Codex's and Pi's logs sync back whole.
-    dest, doc = planted_export(tmp_path_factory, plant_carriers, "raw")
-    bucket = Bucket.open(planted_bucket(tmp_path_factory, plant_carriers, tmp_path / "bucket"))
+    dest, doc = planted_export(tmp_path_factory, "raw")
+    bucket = Bucket.open(planted_bucket(tmp_path_factory, tmp_path / "bucket"))
     assert doc["refused"] == [] and doc["written"] == doc["sessions"] > 10
     names = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
     assert set(names.values()) <= {p.name for p in (dest / "sessions").iterdir()}

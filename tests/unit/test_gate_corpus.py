@@ -27,52 +27,20 @@ from tracetui.export import ExportOptions, export
 from tracetui.redact import plan_store, refresh_plan
 
 from support.built_once import planted_corpus, planted_export
+from support.planted import NEEDLES
 
 import test_redact_one_view as one_view  # noqa: E402  (beside this module)
-import test_redact_spelled as spelled  # noqa: E402
 
 pytestmark = [shared.requires_corpus, pytest.mark.corpus, pytest.mark.slow]
 
 AGENTS = ("claude", "codex", "pi", "gemini", "copilot", "opencode")
-# Made up, one per carrier class of issue 35 (the two test modules that define them read each alone);
-# each must be absent from every output, however decoded.
-TOKEN = "ghp_" + "Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6X"
-PROMPT = "here is what I found:\n" + "\n".join(
-    [TOKEN, *one_view.CARRIERS.values(), *spelled.SPELLED.values(), *spelled.CREDENTIAL_LINES.values()]
-) + "\n"
-NEEDLES = {
-    "plain": [TOKEN],
-    **{f"encoded {name}": one_view._spellings(name) for name in one_view.CARRIERS},
-    "spelled": [
-        spelled.TOKEN[4:18], spelled.TOKEN[22:], " ".join(spelled.TOKEN[4:20]), ".".join(spelled.TOKEN[4:20]),
-        "','".join(spelled.TOKEN[4:12]), spelled.KEY_BODY.splitlines()[1], spelled.PASSPHRASE,
-    ],
-}
-
-
-def plant_carriers(src: Path) -> str:
-    """A copy of the corpus with the carriers put in the first plain-text prompt of one Claude session;
-    the session's id."""
-    for path in sorted((src / "claude").glob("*.jsonl")):
-        lines = path.read_bytes().split(b"\n")
-        for i, line in enumerate(lines):
-            if b'"type":"user"' not in line:
-                continue
-            record = json.loads(line)
-            content = record.get("message", {}).get("content")
-            if isinstance(content, str):
-                record["message"]["content"] = PROMPT + content
-                lines[i] = json.dumps(record).encode()
-                path.write_bytes(b"\n".join(lines))
-                return str(record["sessionId"])
-    pytest.skip("no plain-text Claude prompt to plant in")
 
 
 @pytest.fixture(scope="module")
 def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
     """This module's copy (one a worker) of the planted corpus's bucket, synced and scanned once for
     the whole run; the tests that share it share the gate's memo too."""
-    built = planted_corpus(tmp_path_factory, plant_carriers)
+    built = planted_corpus(tmp_path_factory)
     mine = tmp_path_factory.mktemp("gate") / "bucket"
     shutil.copytree(built / "bucket", mine)
     with Bucket.open(mine) as bucket:
@@ -115,7 +83,7 @@ def _every_byte(folder: Path) -> bytes:
 @pytest.mark.parametrize("fmt", ["raw", "parquet", "atif"])
 def test_every_corpus_session_exports_in_every_dataset_format(tmp_path_factory, fmt):
     # The export made once for the run (other modules check what their consumers read of it).
-    dest, report = planted_export(tmp_path_factory, plant_carriers, fmt)
+    dest, report = planted_export(tmp_path_factory, fmt)
     assert report["refused"] == [] and report["written"] == report["sessions"] > 40, report["refused"]
     _absent(_every_byte(dest), fmt)
 
