@@ -19,10 +19,13 @@ from tracetui.trail.paths import absolute_path
 from tracetui.trail.git_read import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
-INDEX_VERSION = "4"  # 4: a fork's copied patches marked
+INDEX_VERSION = "5"  # 4: a fork's copied patches marked; 5: near pairs
 PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
 # Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
 JOIN_MIN = 20
+# An added line is indexed with each line (added or context) within this many lines with evidence of
+# it in its hunk (`near_key`): where a patch placed a text that several patches added (a twin).
+NEAR_LINES = 3
 
 
 def line_key(line: str) -> int | None:
@@ -33,6 +36,31 @@ def line_key(line: str) -> int | None:
     return int.from_bytes(
         hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True
     )
+
+
+def near_key(added: int, neighbour: int) -> int:
+    """The index key of "a patch added the line `added` with `neighbour` near it" (line keys)."""
+    raw = added.to_bytes(8, "big", signed=True) + neighbour.to_bytes(8, "big", signed=True) + b"near"
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+
+
+def near_keys(patch: Any) -> set[int]:
+    """`near_key` of each added line of the patch with each line within NEAR_LINES lines with
+    evidence of it on its hunk's new side (the hunk's added and context lines)."""
+    sides = [[(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")] for h in patch.hunks]
+    if not any(added for side in sides for _, added in side):
+        sides = [[(x, True) for x in patch.added]]
+    out: set[int] = set()
+    for side in sides:
+        keyed = [(k, added) for k, added in ((line_key(x), a) for x, a in side) if k is not None]
+        for i, (k, added) in enumerate(keyed):
+            if not added:
+                continue
+            for j in range(max(0, i - NEAR_LINES), min(len(keyed), i + NEAR_LINES + 1)):
+                other = keyed[j][0]
+                if other != k:
+                    out.add(near_key(k, other))
+    return out
 
 
 @dataclass(slots=True, frozen=True)
@@ -231,6 +259,7 @@ class LineIndex:
             keys.update(
                 k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
             )
+            keys.update(near_keys(p))
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
             count += 1
         return count

@@ -17,7 +17,7 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.index import line_key, LineIndex, NEAR_LINES, near_key, Posting
 from tracetui.blame.repo import trail_repo
 from tracetui.blame.results import (
     MAPPED_FILES,
@@ -119,13 +119,22 @@ class _Matcher:
         return self._remotes
 
     def choose(
-        self, postings: list[Posting], names: Iterable[str], when: float | None, moved: bool = True
+        self,
+        postings: list[Posting],
+        names: Iterable[str],
+        when: float | None,
+        moved: bool = True,
+        near: dict[tuple[str, int], float] | None = None,
+        ties: list[Posting] | None = None,
     ) -> tuple[Posting | None, bool]:
         """(the best patch, whether only patches written after the commit matched). `moved`: a patch
-        to a file of the same name in another folder may count (not for short lines, which recur)."""
+        to a file of the same name in another folder may count (not for short lines, which recur).
+        `near`: for a line several patches added, how near each patch had its neighbours (`_near`).
+        `ties` is filled with the other patches that rank as high as the best but for their time."""
         names = list(names)
         best: Posting | None = None
         best_rank: tuple[Any, ...] | None = None
+        ranked: list[tuple[tuple[Any, ...], Posting]] = []
         later = False
         for p in postings:
             tier = self.tier(p, names)
@@ -136,15 +145,24 @@ class _Matcher:
                 continue
             # A fork's copy of its parent's step wrote nothing: it explains a line only where no
             # other patch does (its original, in the parent, comes first however late the copy).
+            # Of twins (one text added in several places), the patch that wrote the line's
+            # neighbours placed it here; the others wrote it elsewhere. Else the latest patch.
             rank = (
                 p.copied,
                 0 if p.active else 1,
                 tier,
+                -(near.get((p.session, p.patch), 0) if near else 0),
                 -(p.time if p.time is not None else float("-inf")),
                 -p.index,
             )
+            ranked.append((rank, p))
             if best_rank is None or rank < best_rank:
                 best, best_rank = p, rank
+        if ties is not None and best is not None and best_rank is not None:
+            ties.extend(
+                p for rank, p in ranked
+                if rank[:4] == best_rank[:4] and (p.session, p.patch) != (best.session, best.patch)
+            )  # fmt: skip
         return best, later and best is None
 
 
@@ -175,6 +193,18 @@ class _Line:
     by_neighbours: bool = False  # a bare line given its neighbours' writer
     lost: Posting | None = None  # a patch that matched it, set aside: the trail finds it in no commit
     reason: str | None = None
+    # The keys of every line of the file the line is in (that version of it: `line` is 1-based in
+    # it), shared by its lines; and, for a line several patches added, how many of its neighbours
+    # each of those patches (session, patch) added too.
+    around: list[int | None] | None = None
+    near: dict[tuple[str, int], float] | None = None
+    # Twins as near as its writer (two patches wrote the same block): settled by its neighbours.
+    ties: list[Posting] | None = None
+
+
+def file_keys(texts: list[str]) -> list[int | None]:
+    """The index keys of a file's lines, for `_Line.around`."""
+    return [line_key(t) for t in texts]
 
 
 def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
@@ -182,14 +212,100 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
     for x in lines:
         x.key = line_key(x.text)
     postings = index.lookup(x.key for x in lines if x.key is not None)
+    _near(lines, postings, index)
     for x in lines:
         if x.key is None:
             continue
-        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when, moved=False)
+        ties: list[Posting] | None = [] if x.near else None
+        x.writer, x.later = matcher.choose(
+            postings.get(x.key, []), x.names, x.when, moved=False, near=x.near, ties=ties
+        )
+        x.ties = ties or None
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    _settle_ties(lines)
     _moved(lines, postings, matcher)
     _split(lines, index, matcher)
     _bare_lines(lines)
+
+
+def _near(lines: list[_Line], postings: dict[int, list[Posting]], index: LineIndex) -> None:
+    """For each line whose text more than one patch added, how near each of those patches had the
+    line's neighbours in the file: NEAR_LINES lines with evidence on each side, each weighing 1/its
+    distance in lines (a rule's closing brace and the blank line after it keep the next rule's
+    lines further off than the line's own rule).
+
+    A generic line (`opacity: 0.9;`, `content: "";`) has twins: patches that wrote the same text in
+    another rule or function. The patch that placed it here had its neighbours around it, added or
+    as its hunk's context (the rule it is in); a twin's neighbours are other lines. The line may
+    have moved a little since (a human moved it two lines down): most of them are still near."""
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for i, x in enumerate(lines):
+        if x.key is None or x.around is None:
+            continue
+        if len({(p.session, p.patch) for p in postings.get(x.key, [])}) > 1:
+            wanted[i] = [(near_key(x.key, k), d) for k, d in _near_keys(x.around, x.line - 1, x.key)]
+    if not wanted:
+        return
+    found = index.lookup({k for keys in wanted.values() for k, _ in keys})
+    for i, keys in wanted.items():
+        score: dict[tuple[str, int], float] = {}
+        for k, distance in keys:
+            for p in {(p.session, p.patch) for p in found.get(k, [])}:
+                score[p] = score.get(p, 0.0) + 1 / distance
+        lines[i].near = score
+
+
+def _settle_ties(lines: list[_Line]) -> None:
+    """A line two patches placed alike (one wrote a block, another wrote it again elsewhere: the
+    same neighbours around the same text) goes to the one of them that wrote its nearest settled
+    neighbour, above, else below (in one file, contiguous); else it stays the latest's."""
+    order = list(range(len(lines)))
+    for step, indexes in ((-1, order), (1, order[::-1])):  # a run of tied lines settles in turn
+        for i in indexes:
+            x = lines[i]
+            if not x.ties or x.writer is None:
+                continue
+            n = _settled_neighbour(lines, i, step)
+            if n is not None and n.writer is not None:
+                mine = {(p.session, p.patch): p for p in (x.writer, *x.ties)}
+                found = mine.get((n.writer.session, n.writer.patch))
+                if found is not None:
+                    x.writer, x.ties = found, None
+
+
+SETTLE_SPAN = 40  # lines looked through for a tied line's settled neighbour
+
+
+def _settled_neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The nearest line with a writer and no ties in direction `step`, contiguous in one file."""
+    here = lines[i]
+    j, last = i + step, here
+    while 0 <= j < len(lines) and abs(j - i) <= SETTLE_SPAN:
+        n = lines[j]
+        if n.path != here.path or abs(n.line - last.line) != 1:
+            return None
+        if n.writer is not None and not n.ties:
+            return n
+        if n.key is not None and n.writer is None:
+            return None  # a line no patch wrote: the block ends
+        last = n
+        j += step
+    return None
+
+
+def _near_keys(around: list[int | None], at: int, key: int) -> list[tuple[int, int]]:
+    """(key, distance in lines) of up to NEAR_LINES lines with evidence above `at` and as many below
+    (not its twins)."""
+    out: list[tuple[int, int]] = []
+    for step in (-1, 1):
+        j, taken = at + step, 0
+        while 0 <= j < len(around) and taken < NEAR_LINES:
+            k = around[j]
+            if k is not None and k != key:
+                out.append((k, abs(j - at)))
+                taken += 1
+            j += step
+    return out
 
 
 def _bare_lines(lines: list[_Line]) -> None:
