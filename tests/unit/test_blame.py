@@ -394,7 +394,8 @@ def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp
     """rtchess (issue 34): a step wrote `opacity: 0.9;` in one CSS rule, a later step the same text
     in another rule, and a human then moved the first one two lines down. Every copy went to the
     later patch (the latest that matched); each goes to the patch whose hunk placed it there, and a
-    generic line a third step put into a rule the first wrote stays the third step's."""
+    generic line a third step put into a rule the first wrote stays the third step's. A copy in a
+    rule a human wrote later, beside none of the patches' lines, is unknown, with the reason."""
     repo = Repo(tmp_path / "repo")
     first = write(repo, "styles.css", TARGET_RULE)
     arrows = replace(repo, "styles.css", "  z-index: 1;\n}\n", "  z-index: 1;\n}\n" + ARROW_RULES)
@@ -406,6 +407,8 @@ def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp
     repo.write("styles.css", text.replace("  opacity: 0.9;\n  position: absolute;\n  z-index: 1;\n",
                                           "  position: absolute;\n  z-index: 1;\n  opacity: 0.9;\n", 1))
     repo.commit("opacity two lines down", iso(12))
+    repo.write("styles.css", repo.read("styles.css") + "\n.plain {\n  color: blue;\n  opacity: 0.9;\n}\n")
+    repo.commit("a rule of the human's own", iso(13))
     lib = MemoryLibrary([session])
 
     def rule_writers(lines) -> list[tuple[str, str, str | None]]:
@@ -416,7 +419,8 @@ def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp
                 out.append((rule, x.text.strip(), x.writer.step if x.writer else None))
         return out
 
-    assert rule_writers(blame_file(lib, "styles.css", repo=repo.path, states=False).lines) == [
+    lines = blame_file(lib, "styles.css", repo=repo.path, states=False).lines
+    assert rule_writers(lines) == [
         (".target::after", 'content: "";', "s0"),
         (".target::after", "position: absolute;", "s0"),
         (".target::after", "opacity: 0.9;", "s0"),  # moved by the human: still s0's text
@@ -424,7 +428,11 @@ def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp
         (".arrow-layer", 'content: "";', "s1"),
         (".arrow-layer", "position: absolute;", "s1"),
         (".arrow-layer", "opacity: 0.9;", "s2"),
+        (".plain", "opacity: 0.9;", None),  # no patch had it beside these lines, all before 12:00
     ]
+    plain = lines[-2]
+    assert (plain.text, plain.kind) == ("  opacity: 0.9;", "unknown")
+    assert plain.reason is not None and "who wrote it here is not known" in plain.reason
     # The commit's view: its added lines, the file around them as their neighbours (the first
     # rule's closing brace, between the two writers, is unknown).
     commit = blame_commit(lib, landed, repo=repo.path)

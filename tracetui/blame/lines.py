@@ -23,6 +23,7 @@ from tracetui.blame.results import (
     MAPPED_FILES,
     MOVED_BLOCK,
     MOVED_DEPTH,
+    PLACED_MIN,
     SLACK_SECONDS,
     STATE_HUMAN,
     STATE_UNKNOWN,
@@ -45,6 +46,7 @@ class _Matcher:
         self.base = posixpath.basename(self.top) if self.top else None
         self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
         self._remotes: set[str] | None = None
+        self._parent_times: dict[str, float | None] = {}
 
     def tier(self, p: Posting, names: Iterable[str]) -> int | None:
         for name in names:
@@ -99,6 +101,19 @@ class _Matcher:
                 root = None
         self.mapped[sid] = root
         return root
+
+    def parent_time(self, commit: str) -> float | None:
+        """The commit time of the commit's first parent (None for a root commit or an unknown one)."""
+        if commit not in self._parent_times:
+            found = None
+            try:
+                parents = self.repo[commit].peel(pygit2.Commit).parents
+                if parents:
+                    found = float(parents[0].commit_time)
+            except (KeyError, ValueError, pygit2.GitError):
+                found = None
+            self._parent_times[commit] = found
+        return self._parent_times[commit]
 
     def _has_commit(self, commit: str) -> bool:
         try:
@@ -158,7 +173,8 @@ class _Matcher:
             ranked.append((rank, p))
             if best_rank is None or rank < best_rank:
                 best, best_rank = p, rank
-        if ties is not None and best is not None and best_rank is not None:
+        # (twins none of which had the line's neighbours near are no ties: nothing says where)
+        if ties is not None and best is not None and best_rank is not None and best_rank[3] < 0:
             ties.extend(
                 p for rank, p in ranked
                 if rank[:4] == best_rank[:4] and (p.session, p.patch) != (best.session, best.patch)
@@ -216,7 +232,8 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
     for x in lines:
         if x.key is None:
             continue
-        ties: list[Posting] | None = [] if x.near else None
+        ties: list[Posting] | None = [] if x.near is not None else None
+        x.reason = None  # (attributed again: a former name of the file)
         x.writer, x.later = matcher.choose(
             postings.get(x.key, []), x.names, x.when, moved=False, near=x.near, ties=ties
         )
@@ -225,6 +242,7 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
     _settle_ties(lines)
     _moved(lines, postings, matcher)
     _split(lines, index, matcher)
+    _placed_by_none(lines, postings, matcher)
     _bare_lines(lines)
 
 
@@ -238,20 +256,23 @@ def _near(lines: list[_Line], postings: dict[int, list[Posting]], index: LineInd
     another rule or function. The patch that placed it here had its neighbours around it, added or
     as its hunk's context (the rule it is in); a twin's neighbours are other lines. The line may
     have moved a little since (a human moved it two lines down): most of them are still near."""
-    wanted: dict[int, list[tuple[int, int]]] = {}
+    wanted: dict[int, tuple[set[tuple[str, int]], list[tuple[int, int]]]] = {}
     for i, x in enumerate(lines):
         if x.key is None or x.around is None:
             continue
-        if len({(p.session, p.patch) for p in postings.get(x.key, [])}) > 1:
-            wanted[i] = [(near_key(x.key, k), d) for k, d in _near_keys(x.around, x.line - 1, x.key)]
+        twins = {(p.session, p.patch) for p in postings.get(x.key, [])}
+        if len(twins) > 1:
+            near = [(near_key(x.key, k), d) for k, d in _near_keys(x.around, x.line - 1, x.key)]
+            wanted[i] = (twins, near)
     if not wanted:
         return
-    found = index.lookup({k for keys in wanted.values() for k, _ in keys})
-    for i, keys in wanted.items():
-        score: dict[tuple[str, int], float] = {}
+    found = index.lookup({k for _, keys in wanted.values() for k, _ in keys})
+    for i, (twins, keys) in wanted.items():
+        score = dict.fromkeys(twins, 0.0)
         for k, distance in keys:
             for p in {(p.session, p.patch) for p in found.get(k, [])}:
-                score[p] = score.get(p, 0.0) + 1 / distance
+                if p in score:
+                    score[p] += 1 / distance
         lines[i].near = score
 
 
@@ -271,6 +292,34 @@ def _settle_ties(lines: list[_Line]) -> None:
                 found = mine.get((n.writer.session, n.writer.patch))
                 if found is not None:
                     x.writer, x.ties = found, None
+
+
+def _placed_by_none(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Matcher) -> None:
+    """A line whose text several patches wrote, none of them near its neighbours (PLACED_MIN), in a
+    commit that none of them can have reached (each was written before the commit's parent): the
+    text is there, but no patch placed it there (a human wrote it again in new code a day later).
+    Who wrote it is not known; the latest twin would be a guess."""
+    for x in lines:
+        w = x.writer
+        if w is None or x.near is None or x.commit is None or x.key is None or x.by_neighbours:
+            continue
+        if x.near.get((w.session, w.patch), 0.0) >= PLACED_MIN:
+            continue
+        parent = matcher.parent_time(x.commit)
+        if parent is None:
+            continue
+        names, until = list(x.names), (x.when or 0.0) + SLACK_SECONDS
+        twins = {
+            (p.session, p.patch): p.time for p in postings.get(x.key, [])
+            if matcher.tier(p, names) in (0, 1) and (x.when is None or p.time is None or p.time <= until)
+        }  # fmt: skip
+        if len(twins) < 2 or any(t is None or t + SLACK_SECONDS >= parent for t in twins.values()):
+            continue  # one patch of this file wrote the text (moved, re-indented), or one may be here
+        x.writer, x.ties, x.kind = None, None, STATE_UNKNOWN
+        x.reason = (
+            f"{len(twins)} patches wrote this text beside other lines, all before this line's commit's "
+            "parent: who wrote it here is not known"
+        )
 
 
 SETTLE_SPAN = 40  # lines looked through for a tied line's settled neighbour
