@@ -62,6 +62,13 @@ LINES = [
     ("slopometry", ".gitignore", 52, "coverage.xml", "human",
      "added by 0c04bba (2026-03-05), months after the session's 732155f"),
     ("slopometry", ".gitignore", 48, "# Testing and coverage", "human", "added by 73f6570, after the session"),
+    ("slopometry", "src/slopometry/core/context_coverage_analyzer.py", 406, "        for base in base_paths:",
+     "5a0a7a5f", "5a0a7a5f's Edit wraps the first lookup in it; 1a3a6b47's twin is the second loop's (420)"),
+    ("slopometry", "src/slopometry/core/context_coverage_analyzer.py", 427,
+     "                            return str(rel_path)", "1a3a6b47",
+     "1a3a6b47 re-indented it into the second loop's `for base` (69d9f8cc wrote it there less deep)"),
+    ("slopometry", "src/slopometry/core/plan_analyzer.py", 262, "            exploration_percentage=exploration_percentage,",
+     "9d3940fc", "9d3940fc's Edit puts it in PlanEvolution(...); 00a0dbe6's twins are PlanStep(...)'s"),
 ]  # fmt: skip
 
 # (repo, commit, lines it added, the held session's share of them: (at least, at most), top step, why)

@@ -176,7 +176,7 @@ def _copies_made_later(
             rest = [
                 p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
             ]
-            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near)
+            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near, exact=x.exact)
             x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
         changed = True
     if changed:
@@ -213,7 +213,7 @@ def _not_lost(
             aside = set_aside.setdefault(id(x), set())
             aside.add((w.session, w.patch))
             rest = [p for p in postings.get(x.key, []) if (p.session, p.patch) not in aside] if x.key else []
-            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near)
+            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near, exact=x.exact)
             x.later = x.later or later
             x.kind = "agent" if x.writer else STATE_UNKNOWN
     for x in lines:

@@ -19,7 +19,7 @@ from tracetui.trail.paths import absolute_path
 from tracetui.trail.git_read import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
-INDEX_VERSION = "5"  # 4: a fork's copied patches marked; 5: near pairs
+INDEX_VERSION = "5"  # 4: a fork's copied patches marked; 5: near pairs and exact texts
 PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
 # Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
 JOIN_MIN = 20
@@ -36,6 +36,14 @@ def line_key(line: str) -> int | None:
     return int.from_bytes(
         hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True
     )
+
+
+def exact_key(line: str) -> int:
+    """The index key of a line's exact text, its indentation included (`line_key` ignores every
+    space): of twins as near as each other, the patch that wrote the line as it stands placed it
+    last (it re-indented it into a new block)."""
+    raw = b"exact\0" + line.rstrip().encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
 
 
 def near_key(added: int, neighbour: int) -> int:
@@ -260,6 +268,7 @@ class LineIndex:
                 k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
             )
             keys.update(near_keys(p))
+            keys.update(exact_key(x) for x in p.added if line_key(x) is not None)
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
             count += 1
         return count

@@ -17,7 +17,7 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.index import line_key, LineIndex, NEAR_LINES, near_key, Posting
+from tracetui.blame.index import exact_key, line_key, LineIndex, NEAR_LINES, near_key, Posting
 from tracetui.blame.repo import trail_repo
 from tracetui.blame.results import (
     MAPPED_FILES,
@@ -30,6 +30,10 @@ from tracetui.blame.results import (
 )
 from tracetui.trail import map_repository
 from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
+
+
+# Of twins, writing the line's exact text (its indentation) weighs as a neighbour one line off.
+EXACT_WEIGHT = 1.0
 
 
 # -- choosing a writer -----------------------------------------------------------------------------
@@ -141,11 +145,13 @@ class _Matcher:
         moved: bool = True,
         near: dict[tuple[str, int], float] | None = None,
         ties: list[Posting] | None = None,
+        exact: set[tuple[str, int]] | None = None,
     ) -> tuple[Posting | None, bool]:
         """(the best patch, whether only patches written after the commit matched). `moved`: a patch
         to a file of the same name in another folder may count (not for short lines, which recur).
         `near`: for a line several patches added, how near each patch had its neighbours (`_near`).
-        `ties` is filled with the other patches that rank as high as the best but for their time."""
+        `ties` is filled with the other patches that rank as high as the best but for their time.
+        `exact`: the patches that wrote the line's exact text, which counts as one neighbour more."""
         names = list(names)
         best: Posting | None = None
         best_rank: tuple[Any, ...] | None = None
@@ -166,7 +172,7 @@ class _Matcher:
                 p.copied,
                 0 if p.active else 1,
                 tier,
-                -(near.get((p.session, p.patch), 0) if near else 0),
+                -_placed(p, near, exact),
                 -(p.time if p.time is not None else float("-inf")),
                 -p.index,
             )
@@ -174,12 +180,20 @@ class _Matcher:
             if best_rank is None or rank < best_rank:
                 best, best_rank = p, rank
         # (twins none of which had the line's neighbours near are no ties: nothing says where)
-        if ties is not None and best is not None and best_rank is not None and best_rank[3] < 0:
+        if ties is not None and best is not None and best_rank is not None and _placed(best, near, None) > 0:
             ties.extend(
                 p for rank, p in ranked
                 if rank[:4] == best_rank[:4] and (p.session, p.patch) != (best.session, best.patch)
             )  # fmt: skip
         return best, later and best is None
+
+
+def _placed(p: Posting, near: dict[tuple[str, int], float] | None, exact: set[tuple[str, int]] | None) -> float:
+    """How surely the patch placed a twin line where it is (0.0 for a line with no twins)."""
+    if not near:
+        return 0.0
+    mine = (p.session, p.patch)
+    return near.get(mine, 0.0) + (EXACT_WEIGHT if exact and mine in exact else 0.0)
 
 
 def _remote_key(url: str) -> str:
@@ -214,6 +228,8 @@ class _Line:
     # each of those patches (session, patch) added too.
     around: list[int | None] | None = None
     near: dict[tuple[str, int], float] | None = None
+    # Of those patches, the ones that wrote the line with its indentation as it stands.
+    exact: set[tuple[str, int]] | None = None
     # Twins as near as its writer (two patches wrote the same block): settled by its neighbours.
     ties: list[Posting] | None = None
 
@@ -235,7 +251,7 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
         ties: list[Posting] | None = [] if x.near is not None else None
         x.reason = None  # (attributed again: a former name of the file)
         x.writer, x.later = matcher.choose(
-            postings.get(x.key, []), x.names, x.when, moved=False, near=x.near, ties=ties
+            postings.get(x.key, []), x.names, x.when, moved=False, near=x.near, ties=ties, exact=x.exact
         )
         x.ties = ties or None
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
@@ -266,7 +282,8 @@ def _near(lines: list[_Line], postings: dict[int, list[Posting]], index: LineInd
             wanted[i] = (twins, near)
     if not wanted:
         return
-    found = index.lookup({k for _, keys in wanted.values() for k, _ in keys})
+    exact = {i: exact_key(lines[i].text) for i in wanted}
+    found = index.lookup({k for _, keys in wanted.values() for k, _ in keys} | set(exact.values()))
     for i, (twins, keys) in wanted.items():
         score = dict.fromkeys(twins, 0.0)
         for k, distance in keys:
@@ -274,6 +291,7 @@ def _near(lines: list[_Line], postings: dict[int, list[Posting]], index: LineInd
                 if p in score:
                     score[p] += 1 / distance
         lines[i].near = score
+        lines[i].exact = {(p.session, p.patch) for p in found.get(exact[i], [])} & twins
 
 
 def _settle_ties(lines: list[_Line]) -> None:
