@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from test_trail_kit import Repo, iso
+from test_trail_kit import Repo, iso, replace, session_of, write
 
 from tracetui.blame import LineIndex, blame_commit, blame_file, blame_range
 from tracetui.library import MemoryLibrary
@@ -378,3 +378,62 @@ def test_a_later_commit_that_only_moves_a_patch_s_lines_leaves_them_the_patch_s(
     kinds = _kinds(session, repo)
     here = {t: k for (t, c), k in kinds.items() if c == moved and any(ch.isalnum() for ch in t)}
     assert here and set(here.values()) == {"agent"}, kinds
+
+
+TARGET_RULE = (
+    ".target::after {\n  content: \"\";\n  width: 18px;\n  border-radius: 50%;\n  background: var(--accent);\n"
+    "  opacity: 0.9;\n  position: absolute;\n  z-index: 1;\n}\n"
+)
+ARROW_RULES = (
+    "\n.arrow-line {\n  stroke: #6ec77c;\n  stroke-width: 1.8;\n  opacity: 0.9;\n}\n"
+    "\n.arrow-layer {\n  content: \"\";\n  position: absolute;\n  inset: 0;\n}\n"
+)
+
+
+def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp_path):
+    """rtchess (issue 34): a step wrote `opacity: 0.9;` in one CSS rule, a later step the same text
+    in another rule, and a human then moved the first one two lines down. Every copy went to the
+    later patch (the latest that matched); each goes to the patch whose hunk placed it there, and a
+    generic line a third step put into a rule the first wrote stays the third step's. A copy in a
+    rule a human wrote later, beside none of the patches' lines, is unknown, with the reason."""
+    repo = Repo(tmp_path / "repo")
+    first = write(repo, "styles.css", TARGET_RULE)
+    arrows = replace(repo, "styles.css", "  z-index: 1;\n}\n", "  z-index: 1;\n}\n" + ARROW_RULES)
+    landed = repo.commit("both rules", iso(10, 30))
+    inserted = replace(repo, "styles.css", "  inset: 0;\n", "  inset: 0;\n  opacity: 0.9;\n")
+    session = session_of(repo.path, [(iso(10), first), (iso(10, 10), arrows), (iso(11), inserted)])
+    repo.commit("a third copy", iso(11, 30))
+    text = repo.read("styles.css")
+    repo.write("styles.css", text.replace("  opacity: 0.9;\n  position: absolute;\n  z-index: 1;\n",
+                                          "  position: absolute;\n  z-index: 1;\n  opacity: 0.9;\n", 1))
+    repo.commit("opacity two lines down", iso(12))
+    repo.write("styles.css", repo.read("styles.css") + "\n.plain {\n  color: blue;\n  opacity: 0.9;\n}\n")
+    repo.commit("a rule of the human's own", iso(13))
+    lib = MemoryLibrary([session])
+
+    def rule_writers(lines) -> list[tuple[str, str, str | None]]:
+        rule, out = "", []
+        for x in lines:
+            rule = x.text.rstrip(" {") if x.text.endswith("{") else rule
+            if x.text.strip() in ('content: "";', "opacity: 0.9;", "position: absolute;"):
+                out.append((rule, x.text.strip(), x.writer.step if x.writer else None))
+        return out
+
+    lines = blame_file(lib, "styles.css", repo=repo.path, states=False).lines
+    assert rule_writers(lines) == [
+        (".target::after", 'content: "";', "s0"),
+        (".target::after", "position: absolute;", "s0"),
+        (".target::after", "opacity: 0.9;", "s0"),  # moved by the human: still s0's text
+        (".arrow-line", "opacity: 0.9;", "s1"),
+        (".arrow-layer", 'content: "";', "s1"),
+        (".arrow-layer", "position: absolute;", "s1"),
+        (".arrow-layer", "opacity: 0.9;", "s2"),
+        (".plain", "opacity: 0.9;", None),  # no patch had it beside these lines, all before 12:00
+    ]
+    plain = lines[-2]
+    assert (plain.text, plain.kind) == ("  opacity: 0.9;", "unknown")
+    assert plain.reason is not None and "who wrote it here is not known" in plain.reason
+    # The commit's view: its added lines, the file around them as their neighbours (the first
+    # rule's closing brace, between the two writers, is unknown).
+    commit = blame_commit(lib, landed, repo=repo.path)
+    assert {c.step: c.lines for c in commit.steps} == {"s0": 8, "s1": 11}

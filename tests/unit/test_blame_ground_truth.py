@@ -33,11 +33,6 @@ REPOS = {
                    "22b9246a61bcc1ad0407844e2e2f83f866c19b4a"),
 }  # fmt: skip
 
-WRONG_TWIN = (
-    "the text is step L54's (`.square.target::after`, dc0d1f0), moved two lines down by a human in "
-    "494cea5; blame credits L1564, whose own `opacity: 0.9;` lines are the premove arrows' (230, 235)"
-)
-
 # (repo, file, line at the reference, its text, expected: "human" or the step (prefix), why)
 LINES = [
     ("rtchess", "styles.css", 245, "  width: 18px;", "L725",
@@ -49,8 +44,13 @@ LINES = [
      "494cea5 (a day after the session) turned `.square.target::after {` into a selector list"),
     ("rtchess", "styles.css", 243, ".square.target-blocked::after {", "human",
      "new in 494cea5; no patch of the session names target-blocked"),
-    pytest.param("rtchess", "styles.css", 250, "  opacity: 0.9;", "L54", WRONG_TWIN,
-                 marks=pytest.mark.xfail(strict=True, reason=WRONG_TWIN)),
+    ("rtchess", "styles.css", 250, "  opacity: 0.9;", "L54",
+     "L54 wrote it in .square.target::after (dc0d1f0), 494cea5 moved it two lines down; L1564's twins "
+     "are the premove arrows' (230, 235)"),
+    ("rtchess", "styles.css", 244, '  content: "";', "L54",
+     "L54 wrote it in .square.target::after (dc0d1f0); L730's twin is in .square.hover-target::before"),
+    ("rtchess", "styles.css", 249, "  position: absolute;", "L54",
+     "L54 wrote it in .square.target::after (dc0d1f0); L730's twin is in .square.hover-target::before"),
     ("rtchess", "state.js", 25, "  premove: Array(64).fill(null),", "L1549",
      "L1549's patch of state.js adds it (the only copy in the log); first in b8d8edf"),
     ("rtchess", "state.js", 52, "  state.patternMoves = generatePatternMoves(state.game, idx);", "human",
@@ -62,6 +62,13 @@ LINES = [
     ("slopometry", ".gitignore", 52, "coverage.xml", "human",
      "added by 0c04bba (2026-03-05), months after the session's 732155f"),
     ("slopometry", ".gitignore", 48, "# Testing and coverage", "human", "added by 73f6570, after the session"),
+    ("slopometry", "src/slopometry/core/context_coverage_analyzer.py", 406, "        for base in base_paths:",
+     "5a0a7a5f", "5a0a7a5f's Edit wraps the first lookup in it; 1a3a6b47's twin is the second loop's (420)"),
+    ("slopometry", "src/slopometry/core/context_coverage_analyzer.py", 427,
+     "                            return str(rel_path)", "1a3a6b47",
+     "1a3a6b47 re-indented it into the second loop's `for base` (69d9f8cc wrote it there less deep)"),
+    ("slopometry", "src/slopometry/core/plan_analyzer.py", 262, "            exploration_percentage=exploration_percentage,",
+     "9d3940fc", "9d3940fc's Edit puts it in PlanEvolution(...); 00a0dbe6's twins are PlanStep(...)'s"),
 ]  # fmt: skip
 
 # (repo, commit, lines it added, the held session's share of them: (at least, at most), top step, why)

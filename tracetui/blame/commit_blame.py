@@ -11,7 +11,7 @@ import pygit2
 
 from tracetui.blame.file_blame import _copies_made_later, _fates, _KeyCounts, _not_lost
 from tracetui.blame.index import LineIndex
-from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher
+from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys
 from tracetui.blame.repo import open_index, open_repo, resolve
 from tracetui.blame.results import CommitBlame, Contribution, RangeBlame
 from tracetui.errors import UsageError
@@ -76,12 +76,14 @@ def _commit(
             continue
         new, old = patch.delta.new_file.path, patch.delta.old_file.path
         names = (new,) if old == new else (new, old)
+        around: list[int | None] | None = None  # the new file's lines: an added line's neighbours
         for hunk in patch.hunks:
             for line in hunk.lines:
                 if line.origin == "+":
-                    seq.append(
-                        _Line(new, line.new_lineno, line.content.rstrip("\r\n"), str(commit.id), names, when)
-                    )
+                    if around is None:
+                        around = _new_keys(r, patch)
+                    text = line.content.rstrip("\r\n")
+                    seq.append(_Line(new, line.new_lineno, text, str(commit.id), names, when, around=around))
     matcher = shared.matcher
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
@@ -119,6 +121,16 @@ def _commit(
         unexplained=unexplained,
         merge=len(parents) > 1,
     )
+
+
+def _new_keys(r: pygit2.Repository, patch: pygit2.Patch) -> list[int | None] | None:
+    """The keys of the lines of a patch's new file (its context lines are an added line's
+    neighbours as much as the added ones), or None where git cannot read it."""
+    try:
+        data = r[patch.delta.new_file.id].peel(pygit2.Blob).data
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    return file_keys(data.decode("utf-8", errors="replace").splitlines())
 
 
 FORMER_NAMES_FILES = 20  # files of one commit whose former names are looked up (one git blame each)

@@ -11,7 +11,7 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
-from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher
+from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
@@ -64,6 +64,7 @@ def blame_file(
         raise TracetuiError(f"git could not blame {rel}: {exc}") from None
     commits: dict[str, pygit2.Commit] = {}
     seq: list[_Line] = []
+    around = file_keys(texts)
     former: dict[str, None] = {}
     for h in blame:
         if h.orig_path:
@@ -78,7 +79,8 @@ def blame_file(
         if cid and cid not in commits:
             commits[cid] = r[cid].peel(pygit2.Commit)
         c = commits.get(cid) if cid else None
-        seq.append(_Line(rel, n, texts[n - 1], cid, (rel,), float(c.commit_time) if c else None))
+        when = float(c.commit_time) if c else None
+        seq.append(_Line(rel, n, texts[n - 1], cid, (rel,), when, around=around))
     # Every name blame followed the file back to is one of its names: a line a later commit brings
     # back (a revert undone) after a rename was still written under the old name.
     names = (rel, *(x for x in former if x != rel))
@@ -159,17 +161,22 @@ def _copies_made_later(
     if not groups:
         return
     postings = index.lookup({key for _, key, _, _ in groups})
+    # The commit's lines of one text, whichever patches they went to (twins placed by different
+    # patches): the commit's new copies are counted against them all.
+    of_text: Counter[tuple[str, int]] = Counter()
+    for (commit, key, _, _), xs in groups.items():
+        of_text[(commit, key)] += len(xs)
     changed = False
     for (commit, key, landed, names), xs in groups.items():
         # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
         lost = counts.in_file(landed, names, key) - counts.in_file(counts.parent(commit), names[1:] or names, key)
-        if counts.net_new(commit, key) - max(0, lost) < len(xs):
+        if counts.net_new(commit, key) - max(0, lost) < of_text[(commit, key)]:
             continue
         for x in xs:
             rest = [
                 p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
             ]
-            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near, exact=x.exact)
             x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
         changed = True
     if changed:
@@ -206,7 +213,7 @@ def _not_lost(
             aside = set_aside.setdefault(id(x), set())
             aside.add((w.session, w.patch))
             rest = [p for p in postings.get(x.key, []) if (p.session, p.patch) not in aside] if x.key else []
-            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False)
+            x.writer, later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near, exact=x.exact)
             x.later = x.later or later
             x.kind = "agent" if x.writer else STATE_UNKNOWN
     for x in lines:

@@ -5,6 +5,7 @@ More in docs/internals/blame.md, `blame/index.py`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -19,10 +20,13 @@ from tracetui.trail.paths import absolute_path
 from tracetui.trail.git_read import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
-INDEX_VERSION = "4"  # 4: a fork's copied patches marked
+INDEX_VERSION = "5"  # 4: a fork's copied patches marked; 5: near pairs and exact texts
 PROMPT_CHARS = 4000  # a prompt is kept up to this long (the full one is in the session)
 # Joins shorter than this are left out: short joined texts (`foo(a,b)`) recur everywhere and prove little.
 JOIN_MIN = 20
+# An added line is indexed with each line (added or context) within this many lines with evidence of
+# it in its hunk (`near_key`): where a patch placed a text that several patches added (a twin).
+NEAR_LINES = 3
 
 
 def line_key(line: str) -> int | None:
@@ -33,6 +37,46 @@ def line_key(line: str) -> int | None:
     return int.from_bytes(
         hashlib.blake2b(n.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True
     )
+
+
+def exact_key(line: str) -> int:
+    """The index key of a line's exact text, its indentation included (`line_key` ignores every
+    space): of twins as near as each other, the patch that wrote the line as it stands placed it
+    last (it re-indented it into a new block)."""
+    raw = b"exact\0" + line.rstrip().encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+
+
+_MASK = (1 << 64) - 1
+
+
+def near_key(added: int, neighbour: int) -> int:
+    """The index key of "a patch added the line `added` with `neighbour` near it" (line keys): the
+    two digests mixed (a 64-bit finaliser), not digested again; an index holds millions of them."""
+    h = ((added & _MASK) * 0x9E3779B97F4A7C15 ^ (neighbour & _MASK) * 0xC2B2AE3D27D4EB4F ^ 0x6E656172) & _MASK
+    h ^= h >> 31
+    h = (h * 0xBF58476D1CE4E5B9) & _MASK
+    h ^= h >> 29
+    return h - (1 << 64) if h >> 63 else h
+
+
+def near_keys(patch: Any, key_of: Callable[[str], int | None] = line_key) -> set[int]:
+    """`near_key` of each added line of the patch with each line within NEAR_LINES lines with
+    evidence of it on its hunk's new side (the hunk's added and context lines)."""
+    sides = [[(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")] for h in patch.hunks]
+    if not any(added for side in sides for _, added in side):
+        sides = [[(x, True) for x in patch.added]]
+    out: set[int] = set()
+    for side in sides:
+        keyed = [(k, added) for k, added in ((key_of(x), a) for x, a in side) if k is not None]
+        for i, (k, added) in enumerate(keyed):
+            if not added:
+                continue
+            for j in range(max(0, i - NEAR_LINES), min(len(keyed), i + NEAR_LINES + 1)):
+                other = keyed[j][0]
+                if other != k:
+                    out.add(near_key(k, other))
+    return out
 
 
 @dataclass(slots=True, frozen=True)
@@ -205,6 +249,8 @@ class LineIndex:
         remote = session.git.remote if session.git else None
         commit = session.git.commit if session.git else None
         count = 0
+        # One key per distinct text: a session's patches repeat their context lines many times.
+        key_of = functools.lru_cache(maxsize=None)(line_key)
         for p in patches:
             if not p.added:
                 continue
@@ -226,11 +272,13 @@ class LineIndex:
                 ),
             )  # fmt: skip
             pid = cur.lastrowid
-            keys = {k for k in (line_key(x) for x in p.added) if k is not None}
+            keys = {k for k in map(key_of, p.added) if k is not None}
             # A formatter may join wrapped lines into one: the joined text is indexed too.
             keys.update(
                 k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
             )
+            keys.update(near_keys(p, key_of))
+            keys.update(exact_key(x) for x in p.added if key_of(x) is not None)
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])
             count += 1
         return count

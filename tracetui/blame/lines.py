@@ -17,18 +17,23 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.index import exact_key, line_key, LineIndex, NEAR_LINES, near_key, Posting
 from tracetui.blame.repo import trail_repo
 from tracetui.blame.results import (
     MAPPED_FILES,
     MOVED_BLOCK,
     MOVED_DEPTH,
+    PLACED_MIN,
     SLACK_SECONDS,
     STATE_HUMAN,
     STATE_UNKNOWN,
 )
 from tracetui.trail import map_repository
 from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
+
+
+# Of twins, writing the line's exact text (its indentation) weighs as a neighbour one line off.
+EXACT_WEIGHT = 1.0
 
 
 # -- choosing a writer -----------------------------------------------------------------------------
@@ -45,6 +50,7 @@ class _Matcher:
         self.base = posixpath.basename(self.top) if self.top else None
         self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
         self._remotes: set[str] | None = None
+        self._parent_times: dict[str, float | None] = {}
 
     def tier(self, p: Posting, names: Iterable[str]) -> int | None:
         for name in names:
@@ -100,6 +106,19 @@ class _Matcher:
         self.mapped[sid] = root
         return root
 
+    def parent_time(self, commit: str) -> float | None:
+        """The commit time of the commit's first parent (None for a root commit or an unknown one)."""
+        if commit not in self._parent_times:
+            found = None
+            try:
+                parents = self.repo[commit].peel(pygit2.Commit).parents
+                if parents:
+                    found = float(parents[0].commit_time)
+            except (KeyError, ValueError, pygit2.GitError):
+                found = None
+            self._parent_times[commit] = found
+        return self._parent_times[commit]
+
     def _has_commit(self, commit: str) -> bool:
         try:
             self.repo.revparse_single(commit)
@@ -119,13 +138,24 @@ class _Matcher:
         return self._remotes
 
     def choose(
-        self, postings: list[Posting], names: Iterable[str], when: float | None, moved: bool = True
+        self,
+        postings: list[Posting],
+        names: Iterable[str],
+        when: float | None,
+        moved: bool = True,
+        near: dict[tuple[str, int], float] | None = None,
+        ties: list[Posting] | None = None,
+        exact: set[tuple[str, int]] | None = None,
     ) -> tuple[Posting | None, bool]:
         """(the best patch, whether only patches written after the commit matched). `moved`: a patch
-        to a file of the same name in another folder may count (not for short lines, which recur)."""
+        to a file of the same name in another folder may count (not for short lines, which recur).
+        `near`: for a line several patches added, how near each patch had its neighbours (`_near`).
+        `ties` is filled with the other patches that rank as high as the best but for their time.
+        `exact`: the patches that wrote the line's exact text, which counts as one neighbour more."""
         names = list(names)
         best: Posting | None = None
         best_rank: tuple[Any, ...] | None = None
+        ranked: list[tuple[tuple[Any, ...], Posting]] = []
         later = False
         for p in postings:
             tier = self.tier(p, names)
@@ -136,16 +166,34 @@ class _Matcher:
                 continue
             # A fork's copy of its parent's step wrote nothing: it explains a line only where no
             # other patch does (its original, in the parent, comes first however late the copy).
+            # Of twins (one text added in several places), the patch that wrote the line's
+            # neighbours placed it here; the others wrote it elsewhere. Else the latest patch.
             rank = (
                 p.copied,
                 0 if p.active else 1,
                 tier,
+                -_placed(p, near, exact),
                 -(p.time if p.time is not None else float("-inf")),
                 -p.index,
             )
+            ranked.append((rank, p))
             if best_rank is None or rank < best_rank:
                 best, best_rank = p, rank
+        # (twins none of which had the line's neighbours near are no ties: nothing says where)
+        if ties is not None and best is not None and best_rank is not None and _placed(best, near, None) > 0:
+            ties.extend(
+                p for rank, p in ranked
+                if rank[:4] == best_rank[:4] and (p.session, p.patch) != (best.session, best.patch)
+            )  # fmt: skip
         return best, later and best is None
+
+
+def _placed(p: Posting, near: dict[tuple[str, int], float] | None, exact: set[tuple[str, int]] | None) -> float:
+    """How surely the patch placed a twin line where it is (0.0 for a line with no twins)."""
+    if not near:
+        return 0.0
+    mine = (p.session, p.patch)
+    return near.get(mine, 0.0) + (EXACT_WEIGHT if exact and mine in exact else 0.0)
 
 
 def _remote_key(url: str) -> str:
@@ -175,6 +223,20 @@ class _Line:
     by_neighbours: bool = False  # a bare line given its neighbours' writer
     lost: Posting | None = None  # a patch that matched it, set aside: the trail finds it in no commit
     reason: str | None = None
+    # The keys of every line of the file the line is in (that version of it: `line` is 1-based in
+    # it), shared by its lines; and, for a line several patches added, how many of its neighbours
+    # each of those patches (session, patch) added too.
+    around: list[int | None] | None = None
+    near: dict[tuple[str, int], float] | None = None
+    # Of those patches, the ones that wrote the line with its indentation as it stands.
+    exact: set[tuple[str, int]] | None = None
+    # Twins as near as its writer (two patches wrote the same block): settled by its neighbours.
+    ties: list[Posting] | None = None
+
+
+def file_keys(texts: list[str]) -> list[int | None]:
+    """The index keys of a file's lines, for `_Line.around`."""
+    return [line_key(t) for t in texts]
 
 
 def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
@@ -182,14 +244,135 @@ def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
     for x in lines:
         x.key = line_key(x.text)
     postings = index.lookup(x.key for x in lines if x.key is not None)
+    _near(lines, postings, index)
     for x in lines:
         if x.key is None:
             continue
-        x.writer, x.later = matcher.choose(postings.get(x.key, []), x.names, x.when, moved=False)
+        ties: list[Posting] | None = [] if x.near is not None else None
+        x.reason = None  # (attributed again: a former name of the file)
+        x.writer, x.later = matcher.choose(
+            postings.get(x.key, []), x.names, x.when, moved=False, near=x.near, ties=ties, exact=x.exact
+        )
+        x.ties = ties or None
         x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
+    _settle_ties(lines)
     _moved(lines, postings, matcher)
     _split(lines, index, matcher)
+    _placed_by_none(lines, postings, matcher)
     _bare_lines(lines)
+
+
+def _near(lines: list[_Line], postings: dict[int, list[Posting]], index: LineIndex) -> None:
+    """For each line whose text more than one patch added, how near each of those patches had the
+    line's neighbours in the file: NEAR_LINES lines with evidence on each side, each weighing 1/its
+    distance in lines (a rule's closing brace and the blank line after it keep the next rule's
+    lines further off than the line's own rule).
+
+    A generic line (`opacity: 0.9;`, `content: "";`) has twins: patches that wrote the same text in
+    another rule or function. The patch that placed it here had its neighbours around it, added or
+    as its hunk's context (the rule it is in); a twin's neighbours are other lines. The line may
+    have moved a little since (a human moved it two lines down): most of them are still near."""
+    wanted: dict[int, tuple[set[tuple[str, int]], list[tuple[int, int]]]] = {}
+    for i, x in enumerate(lines):
+        if x.key is None or x.around is None:
+            continue
+        twins = {(p.session, p.patch) for p in postings.get(x.key, [])}
+        if len(twins) > 1:
+            near = [(near_key(x.key, k), d) for k, d in _near_keys(x.around, x.line - 1, x.key)]
+            wanted[i] = (twins, near)
+    if not wanted:
+        return
+    exact = {i: exact_key(lines[i].text) for i in wanted}
+    found = index.lookup({k for _, keys in wanted.values() for k, _ in keys} | set(exact.values()))
+    for i, (twins, keys) in wanted.items():
+        score = dict.fromkeys(twins, 0.0)
+        for k, distance in keys:
+            for p in {(p.session, p.patch) for p in found.get(k, [])}:
+                if p in score:
+                    score[p] += 1 / distance
+        lines[i].near = score
+        lines[i].exact = {(p.session, p.patch) for p in found.get(exact[i], [])} & twins
+
+
+def _settle_ties(lines: list[_Line]) -> None:
+    """A line two patches placed alike (one wrote a block, another wrote it again elsewhere: the
+    same neighbours around the same text) goes to the one of them that wrote its nearest settled
+    neighbour, above, else below (in one file, contiguous); else it stays the latest's."""
+    order = list(range(len(lines)))
+    for step, indexes in ((-1, order), (1, order[::-1])):  # a run of tied lines settles in turn
+        for i in indexes:
+            x = lines[i]
+            if not x.ties or x.writer is None:
+                continue
+            n = _settled_neighbour(lines, i, step)
+            if n is not None and n.writer is not None:
+                mine = {(p.session, p.patch): p for p in (x.writer, *x.ties)}
+                found = mine.get((n.writer.session, n.writer.patch))
+                if found is not None:
+                    x.writer, x.ties = found, None
+
+
+def _placed_by_none(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Matcher) -> None:
+    """A line whose text several patches wrote, none of them near its neighbours (PLACED_MIN), in a
+    commit that none of them can have reached (each was written before the commit's parent): the
+    text is there, but no patch placed it there (a human wrote it again in new code a day later).
+    Who wrote it is not known; the latest twin would be a guess."""
+    for x in lines:
+        w = x.writer
+        if w is None or x.near is None or x.commit is None or x.key is None or x.by_neighbours:
+            continue
+        if x.near.get((w.session, w.patch), 0.0) >= PLACED_MIN:
+            continue
+        parent = matcher.parent_time(x.commit)
+        if parent is None:
+            continue
+        names, until = list(x.names), (x.when or 0.0) + SLACK_SECONDS
+        twins = {
+            (p.session, p.patch): p.time for p in postings.get(x.key, [])
+            if matcher.tier(p, names) in (0, 1) and (x.when is None or p.time is None or p.time <= until)
+        }  # fmt: skip
+        if len(twins) < 2 or any(t is None or t + SLACK_SECONDS >= parent for t in twins.values()):
+            continue  # one patch of this file wrote the text (moved, re-indented), or one may be here
+        x.writer, x.ties, x.kind = None, None, STATE_UNKNOWN
+        x.reason = (
+            f"{len(twins)} patches wrote this text beside other lines, all before this line's commit's "
+            "parent: who wrote it here is not known"
+        )
+
+
+SETTLE_SPAN = 40  # lines looked through for a tied line's settled neighbour
+
+
+def _settled_neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The nearest line with a writer and no ties in direction `step`, contiguous in one file."""
+    here = lines[i]
+    j, last = i + step, here
+    while 0 <= j < len(lines) and abs(j - i) <= SETTLE_SPAN:
+        n = lines[j]
+        if n.path != here.path or abs(n.line - last.line) != 1:
+            return None
+        if n.writer is not None and not n.ties:
+            return n
+        if n.key is not None and n.writer is None:
+            return None  # a line no patch wrote: the block ends
+        last = n
+        j += step
+    return None
+
+
+def _near_keys(around: list[int | None], at: int, key: int) -> list[tuple[int, int]]:
+    """(key, distance in lines) of up to NEAR_LINES lines with evidence above `at` and as many below
+    (not its twins)."""
+    out: list[tuple[int, int]] = []
+    for step in (-1, 1):
+        j, taken = at + step, 0
+        while 0 <= j < len(around) and taken < NEAR_LINES:
+            k = around[j]
+            if k is not None and k != key:
+                out.append((k, abs(j - at)))
+                taken += 1
+            j += step
+    return out
 
 
 def _bare_lines(lines: list[_Line]) -> None:

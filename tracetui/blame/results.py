@@ -17,6 +17,9 @@ MAPPED_FILES = 2
 # this many: one `## Usage` line in one README says nothing about another folder's README.
 MOVED_BLOCK = 3
 MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
+# A twin (a text several patches wrote) was placed by a patch that had the line's neighbours near it
+# weighing at least this much (`lines._near`: a neighbour 1 line off weighs 1, 2 lines off 1/2, ...).
+PLACED_MIN = 0.5
 STATE_HUMAN = "human"
 STATE_UNKNOWN = "unknown"
 # A line whose only candidate patch is `lost` (the trail: it reached no commit) is a human's when that
