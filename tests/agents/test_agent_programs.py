@@ -133,6 +133,29 @@ def codex(tmp_path_factory) -> Fresh:
 
 
 @pytest.fixture(scope="module")
+def codex_subagent(tmp_path_factory) -> tuple[Session, Session]:
+    """Codex 0.169's subagent tools (the `multi_agent_v1` namespace, offered by default): the parent
+    spawns one, runs a command while it works, then reads its notification. The subagent's thread
+    runs alongside its parent's, so its reply goes by its prompt (`when`). (parent, subagent)."""
+    _skip_unless("codex")
+    home = tmp_path_factory.mktemp("codex-subagent-home")
+    project = _project(home)
+    replies = [
+        Reply("", [Call("spawn_agent", {"message": "Say what is here"}, namespace="multi_agent_v1")]),
+        Reply("Two text files.", when="Say what is here"),  # the subagent's answer
+        Reply("", [Call("exec_command", {"cmd": "sleep 2"})]),  # its answer lands meanwhile
+        Reply("It found two text files."),
+    ]
+    outcome = recipes.codex(home, project, "Look around", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    sessions = [read_session(g) for g in group("codex", outcome.logs)]
+    parents = [s for s in sessions if s.subagent_of is None]
+    children = [s for s in sessions if s.subagent_of is not None]
+    assert len(parents) == 1 and len(children) == 1, [(s.id, s.subagent_of) for s in sessions]
+    return parents[0], children[0]
+
+
+@pytest.fixture(scope="module")
 def pi(tmp_path_factory) -> Fresh:
     _skip_unless("pi")
     home = tmp_path_factory.mktemp("pi-home")
@@ -248,6 +271,17 @@ def test_a_claude_subagent_reads_as_one(claude: Fresh):
     inside = [st for st in s.steps if st.subagent == s.subagents[0].id]
     assert any(st.kind == StepKind.ASSISTANT and st.text == "Two text files." for st in inside)
     assert [st.kind for st in s.steps].count(StepKind.SUBAGENT_START) == 1
+
+
+def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[Session, Session]):
+    parent, child = codex_subagent
+    for s in (parent, child):
+        assert s.errors == [] and s.skipped.keys() <= UNREAD["codex"].keys(), s.skipped
+    assert child.subagent_of == parent.id
+    spawns = [st for st in parent.steps if st.kind == StepKind.TOOL_CALL and st.tool == "spawn_agent"]
+    assert len(spawns) == 1 and child.id in [st.text for st in parent.steps if st.kind == StepKind.TOOL_RESULT][0]
+    assert [st.text for st in child.steps if st.kind == StepKind.ASSISTANT] == ["Two text files."]
+    assert [st.text for st in parent.steps if st.kind == StepKind.ASSISTANT] == ["It found two text files."]
 
 
 # What each agent's fresh log holds after its compaction: the answers said after it.

@@ -28,6 +28,7 @@ class Call:
     name: str
     args: dict[str, Any] = field(default_factory=dict)
     custom: str | None = None
+    namespace: str | None = None  # a Responses namespace tool's (Codex's `multi_agent_v1`)
 
 
 @dataclass
@@ -252,7 +253,8 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
                           "name": call.name, "input": call.custom, "status": "completed"})
         else:
             items.append({"type": "function_call", "id": server.new_id("fc_stub"), "call_id": call_id,
-                          "name": call.name, "arguments": json.dumps(call.args), "status": "completed"})
+                          "name": call.name, "arguments": json.dumps(call.args), "status": "completed",
+                          **({"namespace": call.namespace} if call.namespace else {})})
     for i, item in enumerate(items):
         events.append(("response.output_item.added", {"type": "response.output_item.added", "output_index": i,
                                                       "item": item}))
