@@ -2,7 +2,8 @@
 continued by the programs against the scripted model server.
 
 Each module fixture runs one agent once (a few seconds): a prompt, a read, an edit, a failing
-command, a new file holding a made-up token, a subagent where the agent has them, a last word. The
+command, a new file holding a made-up token, a subagent where the agent has them, a compaction where
+it can be triggered offline (Claude Code, Codex, Pi), a last word. The
 tests then read that log with tracetui's readers, run the trail and the redaction scan on it, write
 a resumed session at a middle step and have the program continue it: the request it sends holds
 exactly the history `tracetui show` holds up to that step. Skipped (fast, with the reason) where
@@ -29,6 +30,9 @@ from tracetui.sources import RawLog, group, read_session, registry
 pytestmark = [pytest.mark.slow, pytest.mark.agents]
 
 SUMMARY = "Summary: the notes were tidied and new.txt written."
+# Input tokens a reply's usage reports to make an agent compact: past Pi's threshold for a 128k window
+# (its default), twice the limit the Codex run sets.
+BIG = 120_000
 TOKEN = "ghp_" + "Q7r2Vx9Lm4Kp8Tz3Nw6Yb1Hc5Jd0Fs2Ge7A"  # made up: a GitHub token's shape
 # Records a current version writes that the reader does not turn into steps, and what they are.
 UNREAD = {
@@ -116,13 +120,39 @@ def codex(tmp_path_factory) -> Fresh:
         Reply("Reading the notes.", [Call("exec_command", {"cmd": "cat notes.txt"})]),
         Reply("", [Call("exec_command", {"cmd": patch})]),
         Reply("", [Call("exec_command", {"cmd": "ls /no-such-folder"})]),
-        Reply("", [Call("exec_command", {"cmd": f"printf 'token = {TOKEN}\\n' > new.txt"})]),
+        # Its usage past the auto-compact limit: Codex compacts (on the server: the stub answers its
+        # `compaction_trigger` with one `compaction` item), then goes on.
+        Reply("", [Call("exec_command", {"cmd": f"printf 'token = {TOKEN}\\n' > new.txt"})], tokens=BIG),
         Reply("Notes edited, new.txt written."),
     ]
-    outcome = recipes.codex(home, project, "Please tidy the notes", replies)
+    outcome = recipes.codex(home, project, "Please tidy the notes", replies,
+                            config_extra=f"model_auto_compact_token_limit = {BIG // 2}", side=SUMMARY)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
     session, main = _read("codex", outcome.logs)
     return Fresh("codex", home, project, outcome, session, main)
+
+
+@pytest.fixture(scope="module")
+def codex_subagent(tmp_path_factory) -> tuple[Session, Session]:
+    """Codex 0.169's subagent tools (the `multi_agent_v1` namespace, offered by default): the parent
+    spawns one, runs a command while it works, then reads its notification. The subagent's thread
+    runs alongside its parent's, so its reply goes by its prompt (`when`). (parent, subagent)."""
+    _skip_unless("codex")
+    home = tmp_path_factory.mktemp("codex-subagent-home")
+    project = _project(home)
+    replies = [
+        Reply("", [Call("spawn_agent", {"message": "Say what is here"}, namespace="multi_agent_v1")]),
+        Reply("Two text files.", when="Say what is here"),  # the subagent's answer
+        Reply("", [Call("exec_command", {"cmd": "sleep 2"})]),  # its answer lands meanwhile
+        Reply("It found two text files."),
+    ]
+    outcome = recipes.codex(home, project, "Look around", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    sessions = [read_session(g) for g in group("codex", outcome.logs)]
+    parents = [s for s in sessions if s.subagent_of is None]
+    children = [s for s in sessions if s.subagent_of is not None]
+    assert len(parents) == 1 and len(children) == 1, [(s.id, s.subagent_of) for s in sessions]
+    return parents[0], children[0]
 
 
 @pytest.fixture(scope="module")
@@ -135,11 +165,18 @@ def pi(tmp_path_factory) -> Fresh:
         Reply("", [Call("edit", {"path": "notes.txt", "edits": [{"oldText": "beta", "newText": "gamma"}]})]),
         Reply("", [Call("bash", {"command": "ls /no-such-folder"})]),
         Reply("", [Call("write", {"path": "new.txt", "content": f"token = {TOKEN}\n"})]),
-        Reply("Notes edited, new.txt written."),
+        # Its usage near the model's window: Pi compacts when the prompt is done (the server writes the
+        # summary); one more turn after it.
+        Reply("Notes edited, new.txt written.", tokens=BIG),
     ]
-    outcome = recipes.pi(home, project, "Please tidy the notes", replies)
+    # Keeping as little as it may, Pi summarizes the turn it compacts in (keepRecentTokens: 20,000 by default).
+    outcome = recipes.pi(home, project, "Please tidy the notes", replies, side=SUMMARY,
+                         settings={"compaction": {"keepRecentTokens": 1}})
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
-    session, main = _read("pi", outcome.logs)
+    first, _ = _read("pi", outcome.logs)
+    more = recipes.pi(home, project, "One more look", [Reply("Still tidy.")], resume=first.id)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    session, main = _read("pi", more.logs)
     return Fresh("pi", home, project, outcome, session, main)
 
 
@@ -236,29 +273,65 @@ def test_a_claude_subagent_reads_as_one(claude: Fresh):
     assert [st.kind for st in s.steps].count(StepKind.SUBAGENT_START) == 1
 
 
-def test_a_claude_compaction_reads_as_one_step_with_its_summary(claude: Fresh):
-    steps = claude.session.steps
+def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[Session, Session]):
+    parent, child = codex_subagent
+    for s in (parent, child):
+        assert s.errors == [] and s.skipped.keys() <= UNREAD["codex"].keys(), s.skipped
+    assert child.subagent_of == parent.id
+    spawns = [st for st in parent.steps if st.kind == StepKind.TOOL_CALL and st.tool == "spawn_agent"]
+    assert len(spawns) == 1 and child.id in [st.text for st in parent.steps if st.kind == StepKind.TOOL_RESULT][0]
+    assert [st.text for st in child.steps if st.kind == StepKind.ASSISTANT] == ["Two text files."]
+    assert [st.text for st in parent.steps if st.kind == StepKind.ASSISTANT] == ["It found two text files."]
+
+
+# What each agent's fresh log holds after its compaction: the answers said after it.
+AFTER_COMPACTION = {"claude": ["Still tidy."], "codex": ["Notes edited, new.txt written."], "pi": ["Still tidy."]}
+
+
+@pytest.fixture(params=["claude", "codex", "pi"])
+def compacted(request) -> Fresh:
+    """An agent whose fresh log holds a compaction."""
+    return request.getfixturevalue(request.param)
+
+
+def test_a_compaction_reads_as_one_step_with_its_summary(compacted: Fresh):
+    steps = compacted.session.steps
     compactions = [st for st in steps if st.kind == StepKind.COMPACTION]
-    assert len(compactions) == 1 and SUMMARY in compactions[0].text
+    assert len(compactions) == 1, [st.text for st in compactions]
+    if compacted.agent == "codex":
+        # Codex 0.169 compacts on the server (OpenAI's provider): the summary is an encrypted item, so
+        # the step says what the compacted history kept.
+        assert compactions[0].text.startswith("[history compacted:") and "Please tidy the notes" in compactions[0].text
+    else:
+        assert SUMMARY in compactions[0].text
     after = [st for st in steps if st.index > compactions[0].index and st.kind == StepKind.ASSISTANT]
-    assert [st.text for st in after] == ["Still tidy."]
+    assert [st.text for st in after] == AFTER_COMPACTION[compacted.agent]
 
 
-def test_a_fork_at_the_last_step_is_sent_as_the_original_is(claude: Fresh, tmp_path):
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_a_fork_at_the_last_step_is_sent_as_the_original_is(request, agent, tmp_path):
     """After a compaction the program sends the summary, not the history before it: a session written
     at the last step is sent exactly as the original, resumed, is (on a copy of the agent's folder)."""
+    fresh: Fresh = request.getfixturevalue(agent)
     home = tmp_path / "home"
-    shutil.copytree(claude.home / ".claude", home / ".claude", symlinks=True)
-    last = [st for st in claude.session.steps if st.active and st.subagent is None][-1].index
-    resumed = write_session(claude.session, [RawLog(str(claude.main), claude.main.read_bytes())], last, env={},
-                            home=home)
+    folder = f".{agent}"
+    shutil.copytree(fresh.home / folder, home / folder, symlinks=True)
+    last = [st for st in fresh.session.steps if st.active and st.subagent is None][-1].index
+    resumed = write_session(fresh.session, [RawLog(str(fresh.main), fresh.main.read_bytes())], last,
+                            env={"CODEX_HOME": str(home / ".codex")}, home=home)
     sent = []
-    for sid in (resumed.session_id, claude.session.id):
-        outcome = recipes.claude(home, claude.project, "Go on from there", [Reply("Carrying on.")], resume=sid)
+    for sid in (resumed.session_id, fresh.session.id):
+        outcome = getattr(recipes, agent)(home, fresh.project, "Go on from there", [Reply("Carrying on.")],
+                                          resume=sid)
         assert outcome.run.code == 0, outcome.run.stderr[-2000:]
-        sent.append(history.of_anthropic(outcome.run.main_requests()[0]["body"]))
+        body = outcome.run.main_requests()[0]["body"]
+        # The summary: Claude Code's a user message, Codex's the encrypted `compaction` item it sends back.
+        sent.append(_sent(agent, body) + [("summary", str(i)) for i in body.get("input", [])
+                                          if i.get("type") == "compaction"])
     assert sent[0] == sent[1]
-    assert any(SUMMARY in str(item) for item in sent[0]) and ("user", "Please tidy the notes") not in sent[0]
+    assert any(SUMMARY in str(item) for item in sent[0]) and ("assistant", "Reading the notes.") not in sent[0]
+    if agent == "claude":  # Codex keeps the user's own messages with the summary
+        assert ("user", "Please tidy the notes") not in sent[0]
 
 
 def test_the_trail_of_a_fresh_log(fresh: Fresh):

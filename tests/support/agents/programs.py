@@ -89,14 +89,16 @@ class Run:
 
 
 def run(argv: list[str], replies: list[Reply], home: Path, cwd: Path, env: dict[str, str],
-        stub_env: tuple[str, ...] = (), stub_files: tuple[Path, ...] = (), timeout: float = 120) -> Run:
+        stub_env: tuple[str, ...] = (), stub_files: tuple[Path, ...] = (), timeout: float = 120,
+        side: str | None = None) -> Run:
     """Run `argv` (its first word a PINNED name) in `cwd` with HOME=`home` against the scripted server.
-    `{PORT}` in argv, in the env values `stub_env` names and in `stub_files` becomes the server's port."""
+    `{PORT}` in argv, in the env values `stub_env` names and in `stub_files` becomes the server's port.
+    `side`: the text a request without tools (a title, a compaction's summary) is answered with."""
     work = home / ".stub"
     work.mkdir(parents=True, exist_ok=True)
     script = work / "script.json"
     record = work / "record.json"
-    script.write_text(json.dumps({"replies": [_plain(r) for r in replies], "timeout": timeout}))
+    script.write_text(json.dumps({"replies": [_plain(r) for r in replies], "timeout": timeout, "side": side}))
     full_env = {
         "PATH": f"{Path(shutil.which('node') or '/usr/bin/node').parent}:/usr/bin:/bin",
         "HOME": str(home),
@@ -116,4 +118,5 @@ def run(argv: list[str], replies: list[Reply], home: Path, cwd: Path, env: dict[
 
 
 def _plain(reply: Reply) -> dict[str, Any]:
-    return {"text": reply.text, "calls": [{"name": c.name, "args": c.args, "custom": c.custom} for c in reply.calls]}
+    return {"text": reply.text, "calls": [{"name": c.name, "args": c.args, "custom": c.custom, "namespace": c.namespace} for c in reply.calls],
+            "when": reply.when, "tokens": reply.tokens}

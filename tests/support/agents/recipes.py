@@ -46,18 +46,20 @@ def codex_home(home: Path) -> Path:
 
 
 def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-          timeout: float = 90) -> Outcome:
-    """`codex exec PROMPT` (or `codex exec resume ID PROMPT`) in `cwd`, CODEX_HOME=`home`/.codex."""
+          timeout: float = 90, config_extra: str = "", side: str | None = None) -> Outcome:
+    """`codex exec PROMPT` (or `codex exec resume ID PROMPT`) in `cwd`, CODEX_HOME=`home`/.codex.
+    `config_extra`: TOML for this run's config.toml (its top-level keys first, then its tables)."""
     folder = codex_home(home)
     config = folder / "config.toml"
     # Written each run with the placeholder: the port changes from run to run.
     # No update check, analytics or telemetry export: offline, a run waited on them (6.8 s a run, 2.0 s without).
     config.write_text('model = "gpt-5.2-codex"\nopenai_base_url = "http://127.0.0.1:{PORT}/v1"\n'
-                      'check_for_update_on_startup = false\n[analytics]\nenabled = false\n[otel]\nexporter = "none"\n')
+                      f'check_for_update_on_startup = false\n{config_extra}\n'
+                      '[analytics]\nenabled = false\n[otel]\nexporter = "none"\n')
     env = {"OPENAI_API_KEY": "sk-made-up-for-tests", "CODEX_HOME": str(folder)}
     argv = ["codex", "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
             *(["resume", resume] if resume else []), prompt]
-    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout)
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout, side=side)
     return Outcome(run, _logs(folder / "sessions"))
 
 
@@ -67,20 +69,21 @@ def _logs(root: Path) -> list[Path]:
 
 
 def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-       timeout: float = 90) -> Outcome:
+       timeout: float = 90, settings: dict | None = None, side: str | None = None) -> Outcome:
     """`pi -p PROMPT` (or `pi --session ID -p PROMPT`) in `cwd`, with a models.json whose provider
-    speaks Anthropic's Messages API to the stub server."""
+    speaks Anthropic's Messages API to the stub server; `settings`: its settings.json from this run on."""
     folder = home / ".pi" / "agent"
     folder.mkdir(parents=True, exist_ok=True)
     models = folder / "models.json"
     models.write_text(json.dumps({"providers": {"stub": {
         "baseUrl": "http://127.0.0.1:{PORT}", "api": "anthropic-messages", "apiKey": "sk-made-up-for-tests",
         "models": [{"id": "claude-sonnet-4-5"}]}}}))
+    if settings is not None:
+        (folder / "settings.json").write_text(json.dumps(settings))
     argv = ["pi", "--provider", "stub", "--model", "claude-sonnet-4-5",
             *(["--session", resume] if resume else []), "-p", prompt]
     env = {"PI_CODING_AGENT_DIR": str(folder), "PI_OFFLINE": "1", "PI_SKIP_VERSION_CHECK": "1", "PI_TELEMETRY": "0"}
-    run = programs.run(argv, replies, home, cwd, env, stub_files=(models,),
-                       timeout=timeout)
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(models,), timeout=timeout, side=side)
     return Outcome(run, _logs(folder / "sessions"))
 
 

@@ -28,6 +28,7 @@ class Call:
     name: str
     args: dict[str, Any] = field(default_factory=dict)
     custom: str | None = None
+    namespace: str | None = None  # a Responses namespace tool's (Codex's `multi_agent_v1`)
 
 
 @dataclass
@@ -36,6 +37,11 @@ class Reply:
 
     text: str = ""
     calls: list[Call] = field(default_factory=list)
+    # Given only to a request whose last input item holds this text (a subagent's first request, which
+    # runs alongside its parent's); None: the next request in order.
+    when: str | None = None
+    # The input tokens its usage reports (50 unless said): a large count makes the agent compact.
+    tokens: int | None = None
 
 
 @dataclass
@@ -53,9 +59,27 @@ class Script:
         self.done = done
         self.lock = threading.Lock()
 
-    def next(self) -> Reply:
+    def next(self, body: Any = None) -> Reply:
+        last = json.dumps(_last_item(body))
         with self.lock:
-            return self.replies.pop(0) if self.replies else Reply(self.done)
+            for i, reply in enumerate(self.replies):
+                if reply.when is not None and reply.when in last:
+                    return self.replies.pop(i)
+            for i, reply in enumerate(self.replies):
+                if reply.when is None:
+                    return self.replies.pop(i)
+            return Reply(self.done)
+
+
+def _last_item(body: Any) -> Any:
+    """The last message or item of a request, whichever API it speaks."""
+    if not isinstance(body, dict):
+        return None
+    for name in ("input", "messages", "contents"):
+        items = body.get(name)
+        if isinstance(items, list) and items:
+            return items[-1]
+    return None
 
 
 class ModelServer:
@@ -127,7 +151,9 @@ class ModelServer:
                     return
                 main = bool(body.get("tools")) if isinstance(body, dict) else False
                 server.requests.append(Request(path, body, main))
-                reply = server.script.next() if main else Reply(server.side_text)
+                # Codex's remote compaction request offers tools too, but is answered as a side request.
+                side = not main or (_last_item(body) or {}).get("type") == "compaction_trigger"
+                reply = Reply(server.side_text) if side else server.script.next(body)
                 if path.endswith("/messages"):
                     events = anthropic_events(server, body, reply)
                 elif path.endswith("/responses"):
@@ -171,7 +197,7 @@ class ModelServer:
 
 def anthropic_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
     model = body.get("model") or "claude-sonnet-4-5"
-    usage = {"input_tokens": 50, "output_tokens": 1, "cache_read_input_tokens": 0,
+    usage = {"input_tokens": reply.tokens or 50, "output_tokens": 1, "cache_read_input_tokens": 0,
              "cache_creation_input_tokens": 0}
     msg_id = server.new_id("msg_stub")
     events: list[tuple[str, Any]] = [("message_start", {"type": "message_start", "message": {
@@ -214,7 +240,10 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
     events: list[tuple[str, Any]] = [("response.created", {"type": "response.created", "response": {
         **base, "status": "in_progress", "output": []}})]
     items: list[dict[str, Any]] = []
-    if reply.text or not reply.calls:
+    if (_last_item(body) or {}).get("type") == "compaction_trigger":
+        # Codex 0.16x's remote compaction: one `compaction` item, its summary opaque (the side text here).
+        items.append({"type": "compaction", "id": server.new_id("cmp_stub"), "encrypted_content": server.side_text})
+    elif reply.text or not reply.calls:
         items.append({"type": "message", "id": server.new_id("msg_stub"), "role": "assistant", "status": "completed",
                       "content": [{"type": "output_text", "text": reply.text or "ok", "annotations": []}]})
     for call in reply.calls:
@@ -224,7 +253,8 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
                           "name": call.name, "input": call.custom, "status": "completed"})
         else:
             items.append({"type": "function_call", "id": server.new_id("fc_stub"), "call_id": call_id,
-                          "name": call.name, "arguments": json.dumps(call.args), "status": "completed"})
+                          "name": call.name, "arguments": json.dumps(call.args), "status": "completed",
+                          **({"namespace": call.namespace} if call.namespace else {})})
     for i, item in enumerate(items):
         events.append(("response.output_item.added", {"type": "response.output_item.added", "output_index": i,
                                                       "item": item}))
@@ -234,8 +264,8 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
                                                           "delta": item["content"][0]["text"]}))
         events.append(("response.output_item.done", {"type": "response.output_item.done", "output_index": i,
                                                      "item": item}))
-    usage = {"input_tokens": 50, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 20,
-             "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 70}
+    usage = {"input_tokens": reply.tokens or 50, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 20,
+             "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": (reply.tokens or 50) + 20}
     done = {**base, "status": "completed", "output": items, "usage": usage}
     events.append(("response.completed", {"type": "response.completed", "response": done}))
     events.append(("_final", done))
