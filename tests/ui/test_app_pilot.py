@@ -316,7 +316,7 @@ async def test_the_header_gives_cost_per_surviving_line_once_the_trail_is_judged
     """The Claude session's header: beside the trail's counts, $ per surviving line and what its
     reverted or lost patches cost, the figures `show` and `ls --json` read (line_cost.py)."""
     from tracetui.line_cost import recorded
-    from tracetui.views.format import money
+    from tracetui.views.format import line_cost_text, money
 
     _, library = demo
     app = TraceApp(library)
@@ -329,8 +329,14 @@ async def test_the_header_gives_cost_per_surviving_line_once_the_trail_is_judged
         found = screen.trail.view.line_cost
         assert found is not None and found.reverted and found.wasted_usd is not None and found.wasted_usd > 0
         assert found.per_line_usd is not None
-        assert (f" · trail: 1 reverted 1 transformed 1 alive · {money(found.per_line_usd)}/kept line, "
-                f"{money(found.wasted_usd)} thrown away") in title  # fmt: skip
+        whole = (f" · trail: 1 reverted 1 transformed 1 alive · {money(found.per_line_usd)}/kept line, "
+                 f"{money(found.wasted_usd)} thrown away")  # fmt: skip
+        # The trail pane says it in full; the header says it where it fits whole, never cut.
+        assert line_cost_text(found) in screen.trail.header
+        assert whole not in title and "kept line" not in title
+        await pilot.resize_terminal(320, 40)
+        await settle(app, pilot, 1)
+        assert whole in str(screen.query_one("#session-title").render())
         # the same figures the CLI reads, remembered where the app judged the trail
         session = screen.opened.session
         kept = recorded(library.cache_dir, session.id, len(session.steps))

@@ -17,6 +17,7 @@ from tracetui.library import Library
 from tracetui.line_cost import LineCost, line_cost, of_rows
 from tracetui.model import Session
 from tracetui.sources.common.coerce import as_str, opt_str
+from tracetui.views.format import line_cost_text
 
 # Worst first: a step whose patches fared differently shows the worst of them.
 STATE_ORDER = ("lost", "reverted", "transformed", "uncommitted", "alive", "unknown")
@@ -136,6 +137,8 @@ def header_lines(view: TrailView) -> list[str]:
     total = sum(view.counts.values())
     lines = [f"{total} patch{'es' if total != 1 else ''}: {counts_text(view.counts)}" if total
              else "no patches with a verdict"]  # fmt: skip
+    if view.line_cost is not None and view.line_cost.decided:  # the header above says it only where it fits
+        lines.append(line_cost_text(view.line_cost))
     if view.abandoned:
         lines.append(f"{view.abandoned} more on abandoned branches, listed last")
     if view.copied:

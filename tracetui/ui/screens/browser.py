@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from rich.cells import cell_len
 from textual import on
 from textual.cache import LRUCache
 from textual.app import ComposeResult, SuspendNotSupported
@@ -312,6 +313,8 @@ class BrowserScreen(Screen):
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width)
+        if self.opened is not None:  # the header's price per kept line shows only where it fits whole
+            self.call_after_refresh(self._title, self.opened.session)
 
     def _layout_for(self, width: int) -> None:
         # Three columns when there is room, two when not, one pane at a time on a small terminal.
@@ -774,16 +777,15 @@ class BrowserScreen(Screen):
             held = opened is not None and opened.session is session and opened.parent is not None
             missing = "" if held or fork.parent_of(session) == session.id else " (not in the bucket)"
             title = f"{safe_line(head)}{missing} · {title}"
-        states = ""
+        states = spent = warning = ""
         if self.trail is not None and self.trail.counts:
             states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
             judged = self.trail.view.line_cost
             if judged is not None and judged.decided:  # where git decided nothing, a price per line says nothing
-                states += f" · {line_cost_text(judged, short=True)}"
+                spent = f" · {line_cost_text(judged, short=True)}"
         not_read = unread.count_text(session)
         if not_read is not None:  # said where the session is seen, long after the sync that met it
-            states += f" · ⚠ {not_read}"
-        # Content, not a markup string: titles and project names come from the logs.
+            warning = f" · ⚠ {not_read}"
         live = "● live · " if time.monotonic() < self.live_until else ""
         asked = self._after_whole
         if asked is not None and asked.session_id == session.id:
@@ -803,10 +805,12 @@ class BrowserScreen(Screen):
         of = episode_of(self.library)
         if of is not None:
             counted = f"{steps} of {of} steps"  # an episode: its own steps (and tokens) of the session's
-        self.query_one("#session-title", Static).update(Content(
-            f"{live}{session.agent} · {safe_line(session.project or '-')} · {counted} · "
-            f"{tokens} tokens{cost}{states}\n{title}"
-        ), layout=False)  # two lines of a fixed height: nothing else moves
+        header = self.query_one("#session-title", Static)
+        first = f"{live}{session.agent} · {safe_line(session.project or '-')} · {counted} · {tokens} tokens{cost}{states}"
+        if spent and cell_len(first + spent + warning) <= header.size.width:
+            first += spent  # whole or not at all: a price cut to `$0.0…` reads as another price
+        # Content, not a markup string: titles and project names come from the logs.
+        header.update(Content(f"{first}{warning}\n{title}"), layout=False)  # two fixed lines: nothing moves
 
     def jump_to_step(self, step_id: str) -> None:
         if self.opened is None:
