@@ -74,3 +74,10 @@ def as_moment(stamp: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def epoch_ms(stamp: Any, fallback: int) -> int:
+    """An ISO 8601 time string as milliseconds since the epoch (as Pi and OpenCode store times), else
+    `fallback`."""
+    moment = as_moment(stamp)
+    return int(moment.timestamp() * 1000) if moment is not None else fallback

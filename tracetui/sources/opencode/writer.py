@@ -11,7 +11,6 @@ docs/formats/opencode.md, `sources/opencode/writer.py`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -20,7 +19,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import LineError, Session, Step, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.common.carried import Item
-from tracetui.sources.common.coerce import as_dict, opt_str
+from tracetui.sources.common.coerce import as_dict, epoch_ms, opt_str
 from tracetui.sources.opencode.ids import Ids
 from tracetui.sources.opencode.objects import Objects, load_objects
 
@@ -31,15 +30,6 @@ _INFO_KEYS = ("slug", "title", "version", "agent", "model", "permission")  # wha
 
 def file_name(new_id: str) -> str:
     return f"{new_id}.json"
-
-
-def ms_of(stamp: str | None, fallback: int) -> int:
-    if stamp:
-        try:
-            return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            pass
-    return fallback
 
 
 def _info(new_id: str, cwd: str, now_ms: int, source: dict[str, Any]) -> dict[str, Any]:
@@ -189,7 +179,7 @@ def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now_ms:
         turn, answered = None, False
 
     for item in items:
-        at = ms_of(item.timestamp, now_ms)
+        at = epoch_ms(item.timestamp, now_ms)
         if item.kind == "user":
             close()
             last_user = ids.next("msg")

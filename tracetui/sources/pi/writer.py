@@ -11,13 +11,13 @@ so tracetui reads them as the fork's copies. More in docs/formats/pi.md, `source
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from typing import Any
 
 import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.sources.common.carried import Item
+from tracetui.sources.common.coerce import epoch_ms
 
 NAME_LIMIT = 250  # a folder name past it is longer than a file system takes
 
@@ -36,18 +36,9 @@ def file_name(new_id: str, now: str) -> str:
     return f"{now.replace(':', '-').replace('.', '-')}_{new_id}.jsonl"
 
 
-def _ms(stamp: str | None, fallback: int) -> int:
-    if stamp:
-        try:
-            return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            pass
-    return fallback
-
-
 def from_items(items: list[Item], source: str, cwd: str, new_id: str, now: str) -> bytes:
     """The session `new_id`, forked from `source` (the source's id), holding `items`."""
-    now_ms = _ms(now, 0)
+    now_ms = epoch_ms(now, 0)
     out = [orjson.dumps({"type": "session", "version": 3, "id": new_id, "timestamp": now, "cwd": cwd,
                          "parentSession": source})]
     parent: str | None = None
@@ -70,7 +61,7 @@ def from_items(items: list[Item], source: str, cwd: str, new_id: str, now: str) 
                    "usage": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 0,
                              "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "total": 0}},
                    "stopReason": "toolUse" if calls else "stop",
-                   "timestamp": _ms(turn_item.timestamp, now_ms)}, turn_item.timestamp)
+                   "timestamp": epoch_ms(turn_item.timestamp, now_ms)}, turn_item.timestamp)
         turn, turn_item = [], None
 
     names: dict[str, str] = {}
@@ -87,7 +78,7 @@ def from_items(items: list[Item], source: str, cwd: str, new_id: str, now: str) 
                 turn.append({"type": "toolCall", "id": item.call_id, "name": name, "arguments": args})
             continue
         close_turn()
-        stamp = _ms(item.timestamp, now_ms)
+        stamp = epoch_ms(item.timestamp, now_ms)
         if item.kind == "user":
             entry({"role": "user", "content": [{"type": "text", "text": item.text}], "timestamp": stamp},
                   item.timestamp)
