@@ -320,7 +320,7 @@ async def test_the_header_gives_cost_per_surviving_line_once_the_trail_is_judged
 
     _, library = demo
     app = TraceApp(library)
-    async with app.run_test(size=(200, 40)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:  # a header far too narrow for the whole line
         screen = await open_claude(app, pilot)
         await pilot.press("t")
         await settle(app, pilot, 1)
