@@ -12,6 +12,7 @@ from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
+from tracetui.capsule.order import SealOrder, seal_in
 from tracetui.capsule.replay import (
     FIXED,
     INCONCLUSIVE,
@@ -57,6 +58,7 @@ __all__ = [
     "Sandbox",
     "SealRefused",
     "SealBase",
+    "SealOrder",
     "SealResult",
     "SealScope",
     "Verification",
@@ -78,6 +80,7 @@ __all__ = [
     "skip_patches",
     "seal",
     "seal_base",
+    "seal_in",
     "seal_scope",
     "verify",
 ]

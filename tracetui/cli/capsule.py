@@ -105,29 +105,21 @@ def register(subparsers: Commands) -> None:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     import tracetui.capsule as capsule_api
-    from tracetui.capsule import SealRefused, bucket_secret, decide_commands, finding_line, parse_steps
-    from tracetui.redact import plan_store
+    from tracetui.capsule import SealOrder, SealRefused, decide_commands, finding_line, parse_steps
 
-    steps = parse_steps(args.steps)
+    order = SealOrder(
+        out=Path(args.output),
+        steps=parse_steps(args.steps),
+        repo=args.repo,
+        accept_suggested=args.accept_suggested,
+        ref=args.ref,
+        base=args.base,
+        sign_key=args.sign,
+    )
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
-        plan = load_plan(bucket, session)
-        store = plan_store(bucket)
         try:
-            result = capsule_api.seal(
-                session,
-                plan,
-                steps=steps,
-                repo=args.repo,
-                out=Path(args.output),
-                accept_suggested=args.accept_suggested,
-                secret=bucket_secret(bucket.root),
-                ref=args.ref,
-                base=args.base,
-                sign_key=args.sign,
-                store=store,
-                cache_dir=bucket.cache_dir,
-            )
+            result = capsule_api.seal_in(bucket, session, order)
         except SealRefused as exc:
             how = decide_commands(session.id, args.steps, exc.kinds)
             if args.json:
@@ -156,13 +148,6 @@ def cmd_seal(args: argparse.Namespace) -> int:
                 f"  {row['placeholder']}  {row['kind']} ({row['tier']}) x{row['count']}, decided by {row['decided_by']}"
             )
     return 0
-
-
-def load_plan(bucket: Any, session: Any) -> Any:
-    """The session's redaction plan: the saved decisions, rescanned where the session changed."""
-    from tracetui.redact import plan_store, refresh_plan
-
-    return refresh_plan(session, plan_store(bucket))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

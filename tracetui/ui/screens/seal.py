@@ -311,20 +311,15 @@ class SealScreen(ModalScreen[None]):
     @thread_work("seal")
     def _seal_worker(self, plan: Any, out: Path, accept: bool, base: SealBase | None) -> None:
         import tracetui.capsule as capsule_api
-        from tracetui.capsule import SealRefused, bucket_secret
-        from tracetui.redact import plan_store
+        from tracetui.capsule import SealOrder, SealRefused
 
         try:
-            root = self.library.root
-            secret = bucket_secret(root) if root is not None else None
             # The repository the dialog showed, never the app's --repo for a session of another one.
             repo = (base or seal_base(self.session, self.steps, self.repo)).repo
             if out.parent == settings.capsules_dir():
                 out.parent.mkdir(parents=True, exist_ok=True)
-            # The store keeps what the second gate adds to the plan, so a decision on it holds.
-            result = capsule_api.seal(self.session, plan, steps=self.steps, repo=repo, out=out,
-                                      accept_suggested=accept, secret=secret, store=plan_store(self.library),
-                                      cache_dir=self.library.cache_dir)
+            order = SealOrder(out=out, steps=self.steps, repo=repo, accept_suggested=accept)
+            result = capsule_api.seal_in(self.library, self.session, order, plan)
         except SealRefused as exc:
             from tracetui.capsule import decide_commands
 
