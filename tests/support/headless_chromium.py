@@ -40,14 +40,17 @@ _READ_SCREEN = """(() => {
 def _launch(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Chromium, headless on a fresh profile, and the DevTools port it chose (written in the profile)."""
     assert CHROMIUM is not None
+    # Its chatter goes to a file: a pipe nobody reads would fill and stall the browser.
+    log = profile / "chromium.log"
     # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    proc = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-         f"--user-data-dir={profile}", "--window-size=1600,1000", "--no-first-run", "--no-default-browser-check",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    with log.open("wb") as chatter:  # the browser holds its own copy of the file
+        proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+             f"--user-data-dir={profile}", "--window-size=1600,1000", "--no-first-run",
+             "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=chatter,
+        )  # fmt: skip
     port_file = profile / "DevToolsActivePort"
     end = time.monotonic() + 30
     while True:
@@ -55,7 +58,7 @@ def _launch(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
         if len(lines) >= 2:  # the port, then the browser's path: the file is whole
             return proc, int(lines[0])
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            err = log.read_text(errors="replace")
             raise AssertionError(f"Chromium exited ({proc.returncode}): {err[-2000:]}")
         if time.monotonic() > end:
             _stop(proc)

@@ -93,7 +93,7 @@ def test_serve_shows_the_demo_session_list_in_a_tab(served):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium: .ci/run does as root)")
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium; .ci/run does)")
 def test_serve_shows_the_demo_session_list_in_headless_chromium(served, tmp_path):
     url, _ = served
     # The page as a browser runs it: its script opens the websocket and xterm.js draws the app.

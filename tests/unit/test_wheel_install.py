@@ -84,8 +84,8 @@ def test_uv_tool_install_of_the_built_wheel_runs(dist, tmp_path):
     home.mkdir()
     tools, bin_dir = tmp_path / "tools", tmp_path / "bin"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-           "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(bin_dir), "UV_CACHE_DIR": str(tmp_path / "cache"),
-           "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}  # fmt: skip
+           "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(bin_dir), "UV_NO_CONFIG": "1",
+           "UV_CACHE_DIR": str(tmp_path / "cache"), "UV_PYTHON_DOWNLOADS": "never"}  # fmt: skip
     # Every package installed here but tracetui: uv leaves them out of its resolution, so it needs no index.
     installed = {d.metadata["Name"] for d in importlib.metadata.distributions()} - {"tracetui", None}
     excludes = tmp_path / "excludes.txt"
@@ -127,5 +127,6 @@ def test_uv_tool_install_of_the_built_wheel_runs(dist, tmp_path):
     assert {p.name for p in (package / "ui" / "bundled_themes").glob("*.toml")} >= {"tracetui-dark.toml"}
     assert (package / "ui" / "app.tcss").is_file() and list((package / "ui" / "screens").glob("*.tcss"))
     assert "tracetui" in run("man") and "complete" in run("completion", "bash")
-    listed = subprocess.run([uv_bin, "tool", "list", "--offline"], capture_output=True, text=True, env=env, timeout=60)
+    listed = subprocess.run([uv_bin, "tool", "list", "--offline"], capture_output=True, text=True, env=env,
+                            timeout=60)  # fmt: skip
     assert f"tracetui v{__version__}" in listed.stdout, listed.stdout + listed.stderr
