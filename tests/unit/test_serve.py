@@ -61,7 +61,9 @@ def served(tmp_path_factory):
         proc.wait()
 
 
+# Under pytest-xdist both tests of the one server run on one worker: one demo built, one server started.
 @pytest.mark.slow
+@pytest.mark.xdist_group("serve")
 def test_serve_shows_the_demo_session_list_in_a_tab(served):
     url, proc = served
     with urllib.request.urlopen(url + "/", timeout=10) as response:
@@ -93,6 +95,7 @@ def test_serve_shows_the_demo_session_list_in_a_tab(served):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("serve")
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium; .ci/run does)")
 def test_serve_shows_the_demo_session_list_in_headless_chromium(served, tmp_path):
     url, _ = served
