@@ -1,7 +1,6 @@
 """`tracetui export --format agent-trace`: per session, the Agent Trace records (agent-trace.dev) of
-the files its surviving work touches at the reference, valid against the rules of the spec's
-published schema (test_blame_agent_trace.valid_record, written from the schema independently of the
-code's own check), the session's lines only, transformed lines as `mixed`, survival in the metadata;
+the files its surviving work touches at the reference, valid against the spec's published schema
+(test_blame_agent_trace.valid_record: the spec's own file, with jsonschema), the session's lines only, transformed lines as `mixed`, survival in the metadata;
 a session with no repository skipped with its reason; `export --check` runs the schema's rules."""
 
 from __future__ import annotations
