@@ -9,6 +9,9 @@ import orjson
 import pytest
 from platformdirs import user_data_path
 
+from support.agent_trace_schema import published_validator, schema_errors
+
+from tracetui.blame import record_problems
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.export import ExportScreen
 
@@ -81,3 +84,8 @@ async def test_export_as_agent_trace_records_the_claude_session(demo, tmp_path):
         [path] = list((tmp_path / "out" / "traces").glob("*/*.jsonl"))
         records = [orjson.loads(line) for line in path.read_bytes().splitlines()]
         assert records and all(r["files"] and r["vcs"]["type"] == "git" for r in records)
+        # Valid by the spec's own JSON schema where its mirror is here, by `export --check`'s rules always.
+        validator = published_validator()
+        for rec in records:
+            assert record_problems(rec) == []
+            assert isinstance(validator, str) or schema_errors(validator, rec) == []

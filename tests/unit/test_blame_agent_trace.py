@@ -1,19 +1,26 @@
 """`tracetui blame FILE --format agent-trace`: one Agent Trace record (agent-trace.dev) for the file,
-valid against the rules of the spec's published JSON schema (schemas/trace-record.json, checked here
-rule by rule: no JSON-schema library is in the test extras), its lines attributed per session with
-the model, transformed lines as `mixed`, and survival under the record's metadata."""
+valid against the spec's published JSON schema (its own file, read from the spec's mirror and checked
+with `jsonschema`: tests/support/agent_trace_schema.py), its lines attributed per session with the
+model, transformed lines as `mixed`, and survival under the record's metadata. The code's own check
+(`record_problems`, what `export --check` runs without a JSON-schema library) is held to the same
+file: it accepts and rejects exactly what the schema does, case by case."""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 import orjson
+import pytest
+from support.agent_trace_schema import published_validator, schema_errors
 from test_blame import CLAUDE_SID, CODEX_SID, build
 
+from tracetui.blame import record_problems
 from tracetui.cli import main
 
-# The published schema's rules (version 0.1 of the spec, January 2026).
+# Where the spec's mirror is absent, records are checked by this independent copy of the schema's
+# rules (version 0.1 of the spec, January 2026), written from the file apart from the code's.
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
@@ -31,7 +38,7 @@ def _contributor(c: dict[str, Any]) -> None:
     assert "model_id" not in c or (isinstance(c["model_id"], str) and len(c["model_id"]) <= 250)
 
 
-def valid_record(rec: dict[str, Any]) -> None:
+def _by_hand(rec: dict[str, Any]) -> None:
     _only(rec, {"version", "id", "timestamp", "vcs", "tool", "files", "metadata"}, {"version", "id", "timestamp", "files"})
     assert _VERSION.match(rec["version"]) and _UUID.match(rec["id"]) and _TIME.match(rec["timestamp"])
     if "vcs" in rec:
@@ -53,6 +60,16 @@ def valid_record(rec: dict[str, Any]) -> None:
                 if "contributor" in r:
                     _contributor(r["contributor"])
     assert isinstance(rec.get("metadata", {}), dict)
+
+
+def valid_record(rec: dict[str, Any]) -> None:
+    """`rec` is valid by the spec's published schema (by the copy of its rules above where the spec
+    was not fetched: `test_records_and_the_code_s_check_against_the_published_schema` then says so)."""
+    validator = published_validator()
+    if isinstance(validator, str):
+        _by_hand(rec)
+        return
+    assert schema_errors(validator, rec) == []
 
 
 def test_blame_as_an_agent_trace_record(tmp_path, capsys, monkeypatch):
@@ -101,3 +118,86 @@ def test_the_schema_rules_reject_what_the_spec_does():
         except AssertionError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+_DROP = object()
+_GOOD: dict[str, Any] = {
+    "version": "0.1", "id": "6f1c3a52-7c0e-5d8e-9a43-2b5d7e1f0c94", "timestamp": "2026-01-25T10:00:00Z",
+    "vcs": {"type": "git", "revision": "a" * 40}, "tool": {"name": "tracetui", "version": "0.1.12"},
+    "files": [{"path": "a.py", "conversations": [{
+        "contributor": {"type": "ai", "model_id": "claude-test"},
+        "ranges": [{"start_line": 1, "end_line": 2}, {"start_line": 4, "end_line": 4, "contributor": {"type": "mixed"}}],
+    }]}],
+    "metadata": {"dev.tracetui": {"ref": "HEAD"}},
+}  # fmt: skip
+_CONV = ("files", 0, "conversations", 0)
+_RANGE = (*_CONV, "ranges", 0)
+# (where, value): the good record with the value at `where` (or the key dropped), each a case the
+# schema decides one way or the other. Only what every JSON-schema validator decides alike: no URL
+# whose validity depends on a `uri` format library, no non-ASCII digit (ECMA-262's \d is ASCII only).
+CASES: list[tuple[tuple[Any, ...], Any]] = [
+    ((), "a record that is a string"),
+    (("version",), "0.1.0"), (("version",), "1"), (("version",), 1), (("version",), "10.20"), (("version",), _DROP),
+    (("id",), "not-a-uuid"), (("id",), "6f1c3a52-7c0e-0d8e-9a43-2b5d7e1f0c94"), (("id",), "00000000-0000-0000-0000-000000000000"),
+    (("id",), "ffffffff-ffff-ffff-ffff-ffffffffffff"), (("id",), "6F1C3A52-7C0E-4D8E-AA43-2B5D7E1F0C94"), (("id",), _DROP),
+    (("timestamp",), "2026-01-25T10:00Z"), (("timestamp",), "2026-01-25T10:00:00.123456Z"),
+    (("timestamp",), "2026-01-25T10:00:00+01:00"), (("timestamp",), "2026-02-30T10:00:00Z"),
+    (("timestamp",), "2026-13-01T10:00:00Z"), (("timestamp",), "2024-02-29T10:00:00Z"),
+    (("timestamp",), "2023-02-29T10:00:00Z"), (("timestamp",), "2000-02-29T00:00:00Z"), (("timestamp",), "1900-02-29T00:00:00Z"),
+    (("timestamp",), "2026-01-25T24:00:00Z"), (("timestamp",), "2026-01-25T10:60:00Z"), (("timestamp",), "2026-01-25T10:00:60Z"),
+    (("timestamp",), "2026-01-25 10:00:00Z"), (("timestamp",), "2026-04-31T10:00:00Z"), (("timestamp",), "2026-01-00T10:00:00Z"),
+    (("timestamp",), 1769335200),
+    (("vcs", "revision"), _DROP), (("vcs", "type"), "cvs"), (("vcs", "revision"), 5), (("vcs", "branch"), "main"),
+    (("vcs", "type"), "jj"), (("vcs",), "git"),
+    (("tool", "version"), _DROP), (("tool", "version"), 1), (("tool", "url"), "https://example.com"), (("tool",), _DROP),
+    (("files",), {}), (("files",), []), (("files", 0, "path"), _DROP), (("files", 0, "path"), 7), (("files", 0, "lines"), 3),
+    (("files", 0, "conversations"), {}), (("files", 0, "conversations"), []), (("files", 0), "a.py"),
+    ((*_CONV, "ranges"), _DROP), ((*_CONV, "ranges"), []), ((*_CONV, "ranges"), "1-2"), ((*_CONV, "contributor"), _DROP),
+    ((*_CONV, "url"), "https://example.com/conversations/1"), ((*_CONV, "url"), 5),
+    ((*_CONV, "related"), [{"type": "issue", "url": "https://example.com/issues/1"}]), ((*_CONV, "related"), [{"type": "issue"}]),
+    ((*_CONV, "related"), [{"type": "issue", "url": "https://example.com/i/1", "title": "x"}]), ((*_CONV, "related"), {}),
+    ((*_CONV, "related"), [{"type": 1, "url": "https://example.com/i/1"}]), ((*_CONV, "related"), ["https://example.com/i/1"]),
+    ((*_CONV, "session"), "s1"), ((*_CONV, "contributor", "type"), "robot"), ((*_CONV, "contributor", "type"), _DROP),
+    ((*_CONV, "contributor", "model_id"), "m" * 250), ((*_CONV, "contributor", "model_id"), "m" * 251),
+    ((*_CONV, "contributor", "model_id"), "é" * 250), ((*_CONV, "contributor", "model_id"), 3),
+    ((*_CONV, "contributor", "name"), "x"), ((*_CONV, "contributor"), "ai"),
+    ((*_RANGE, "start_line"), 0), ((*_RANGE, "start_line"), -1), ((*_RANGE, "start_line"), 1.0), ((*_RANGE, "start_line"), 1.5),
+    ((*_RANGE, "start_line"), True), ((*_RANGE, "start_line"), "1"), ((*_RANGE, "end_line"), 2**53 - 1),
+    ((*_RANGE, "end_line"), 2**53), ((*_RANGE, "end_line"), _DROP), ((*_RANGE, "content_hash"), "murmur3:9f2e8a1b"),
+    ((*_RANGE, "content_hash"), 9), ((*_RANGE, "state"), "alive"), ((*_RANGE, "contributor"), {"type": "human"}),
+    ((*_RANGE, "contributor"), {}), ((*_CONV, "ranges", 1), [4, 4]),
+    (("metadata",), []), (("metadata",), {}), (("metadata",), {"x": [1, {"y": None}]}), (("metadata",), _DROP),
+    (("extra",), 1),
+]  # fmt: skip
+
+
+def _case(where: tuple[Any, ...], value: Any) -> Any:
+    if not where:
+        return value
+    rec = copy.deepcopy(_GOOD)
+    *parents, last = where
+    at: Any = rec
+    for key in parents:
+        at = at[key]
+    if value is _DROP:
+        del at[last]
+    else:
+        at[last] = value
+    return rec
+
+
+def test_records_and_the_code_s_check_against_the_published_schema():
+    validator = published_validator()
+    if isinstance(validator, str):
+        pytest.skip(validator)
+    # The schema's `date-time` format is checked (rfc3339-validator, in the test extra), as strict
+    # validators do: its pattern alone would let a time without seconds through.
+    assert "date-time" in validator.format_checker.checkers
+    assert schema_errors(validator, _GOOD) == [] and record_problems(_GOOD) == []
+    verdicts = []
+    for where, value in CASES:
+        rec = _case(where, value)
+        by_schema, by_code = schema_errors(validator, rec), record_problems(rec)
+        assert (by_schema == []) == (by_code == []), (where, value, by_schema, by_code)
+        verdicts.append(by_schema == [])
+    assert 15 < verdicts.count(True) < verdicts.count(False)  # both kinds of case, many of each

@@ -1,7 +1,6 @@
 """`tracetui export --format agent-trace`: per session, the Agent Trace records (agent-trace.dev) of
-the files its surviving work touches at the reference, valid against the rules of the spec's
-published schema (test_blame_agent_trace.valid_record, written from the schema independently of the
-code's own check), the session's lines only, transformed lines as `mixed`, survival in the metadata;
+the files its surviving work touches at the reference, valid against the spec's published schema
+(test_blame_agent_trace.valid_record: the spec's own file, with jsonschema), the session's lines only, transformed lines as `mixed`, survival in the metadata;
 a session with no repository skipped with its reason; `export --check` runs the schema's rules."""
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from shared_data import FIXTURES
 from test_blame import CLAUDE_SID, CODEX_SID, build
 from test_blame_agent_trace import valid_record
 
@@ -108,3 +108,39 @@ def test_check_runs_the_schema_rules(exported, capsys):
     finally:
         path.write_bytes(saved)
         manifest.write_bytes(listed)
+
+
+def test_a_recipe_exports_agent_trace(exported, capsys, tmp_path, monkeypatch):
+    """`format = "agent-trace"` in a recipe (tests/fixtures/recipes/agent-trace.toml) writes the same
+    records as the export, skips the same session, and into a dataset URL is refused in one line."""
+    _, bucket, dest = exported
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    if not (dest / "traces").is_dir():
+        assert main(["--bucket", str(bucket), "export", str(dest), "--format", "agent-trace", "--accept-suggested"]) == 0
+    recipe = str(FIXTURES / "recipes" / "agent-trace.toml")
+    by_recipe = tmp_path / "by-recipe"
+    capsys.readouterr()
+    assert main(["--bucket", str(bucket), "export", "--recipe", recipe, str(by_recipe)]) == 0
+    out, err = capsys.readouterr()
+    assert "recipe attribution: 2 of 3 session(s)" in out
+    [skipped] = [line for line in err.splitlines() if line.startswith("skipped:")]
+    assert GONE_SID in skipped
+    for sid in (CLAUDE_SID, CODEX_SID):
+        [rec] = _records(by_recipe, sid)
+        valid_record(rec)
+        [path] = list(by_recipe.glob(f"traces/*/{sid}.jsonl"))
+        assert path.read_bytes() == next(dest.glob(f"traces/*/{sid}.jsonl")).read_bytes()
+    assert main(["export", "--check", str(by_recipe)]) == 0
+    # The repository is the machine's to name (`--repo` beside `--recipe`), as for an export.
+    (tmp_path / "no-repo").mkdir()
+    capsys.readouterr()
+    args = ["--bucket", str(bucket), "export", "--recipe", recipe, str(tmp_path / "elsewhere")]
+    assert main([*args, "--repo", str(tmp_path / "no-repo")]) == 0
+    out, err = capsys.readouterr()
+    assert "0 of 3 session(s)" in out and err.count("no git repository at") == 3
+    # A team dataset takes parquet only: said in one line, nothing written.
+    dataset = tmp_path / "dataset"
+    assert main(["--bucket", str(bucket), "export", "--recipe", recipe, f"file://{dataset}"]) == 1
+    err = capsys.readouterr().err
+    assert "takes the parquet format, not output.format agent-trace" in err and err.count("\n") == 1
+    assert not dataset.exists()

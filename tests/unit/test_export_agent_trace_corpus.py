@@ -1,5 +1,5 @@
 """`export --format agent-trace` on real logs: a Codex session whose repository is mirrored (its git
-folder beside its files, as the mirrors keep them) gives records valid by the spec's schema rules,
+folder beside its files, as the mirrors keep them) gives records valid by the spec's published schema,
 its transformed lines `mixed`; a Gemini session that repository does not hold is skipped, one line."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ More in docs/internals/blame.md, `blame/agent_trace.py`.
 
 from __future__ import annotations
 
+import calendar
 import re
 import uuid
 from datetime import UTC, datetime
@@ -113,11 +114,20 @@ def _fill_models(library: Any, wanted: dict[tuple[str, str], str | None]) -> Non
                 wanted[(session_id, step.id)] = step.model or last.get(step.subagent) or default
 
 
-# The published schema's rules (schemas/trace-record.json of the spec, version 0.1), checked one by
-# one: `export --check` runs them on every record, with no JSON-schema library to install.
+# The published schema's rules (the spec's schemas/trace-record.json, version 0.1), checked one by
+# one: `export --check` runs them on every record, with no JSON-schema library to install. The tests
+# hold them to the file itself with `jsonschema` (test_blame_agent_trace). Patterns are ASCII, as the
+# schema's ECMA-262 regular expressions are.
 _VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+$")
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
+_UUID_RE = re.compile(
+    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+)
+# RFC 3339 in UTC only (`Z`), a fraction of a second optional; the date and time must exist. The
+# schema's pattern lets the seconds out too, but its `date-time` format (RFC 3339) does not, and a
+# validator that checks formats refuses them: the seconds are required here, as every reader takes.
+_TIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?Z$")
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _KINDS = ("human", "ai", "mixed", "unknown")
 _VCS = ("git", "jj", "hg", "svn")
 _LINE_MAX = 2**53 - 1
@@ -130,8 +140,8 @@ def record_problems(rec: Any) -> list[str]:
             {"version", "id", "timestamp", "files"})  # fmt: skip
     if not isinstance(rec, dict):
         return out
-    for key, pattern in (("version", _VERSION_RE), ("id", _UUID_RE), ("timestamp", _TIME_RE)):
-        if key in rec and (not isinstance(rec[key], str) or not pattern.match(rec[key])):
+    for key, check in (("version", _VERSION_RE.match), ("id", _UUID_RE.match), ("timestamp", _real_time)):
+        if key in rec and (not isinstance(rec[key], str) or not check(rec[key])):
             out.append(f"{key} is not in the schema's form")
     if "vcs" in rec and _fields(out, "vcs", rec["vcs"], {"type", "revision"}, {"type", "revision"}):
         if rec["vcs"]["type"] not in _VCS or not isinstance(rec["vcs"]["revision"], str):
@@ -150,24 +160,61 @@ def record_problems(rec: Any) -> list[str]:
             out.append(f"files[{i}]: a path string and a list of conversations")
             continue
         for j, conv in enumerate(f["conversations"]):
-            where = f"files[{i}].conversations[{j}]"
-            if not _fields(out, where, conv, {"url", "contributor", "ranges", "related"}, {"ranges"}):
-                continue
-            if "contributor" in conv:
-                _contributor_problems(out, where, conv["contributor"])
-            if not isinstance(conv["ranges"], list):
-                out.append(f"{where}: ranges is not a list")
-                continue
-            for k, r in enumerate(conv["ranges"]):
-                at = f"{where}.ranges[{k}]"
-                if not _fields(out, at, r, {"start_line", "end_line", "content_hash", "contributor"},
-                               {"start_line", "end_line"}):  # fmt: skip
-                    continue
-                if not all(type(r[n]) is int and 1 <= r[n] <= _LINE_MAX for n in ("start_line", "end_line")):
-                    out.append(f"{at}: lines are whole numbers from 1")
-                if "contributor" in r:
-                    _contributor_problems(out, at, r["contributor"])
+            _conversation_problems(out, f"files[{i}].conversations[{j}]", conv)
     return out
+
+
+def _conversation_problems(out: list[str], where: str, conv: Any) -> None:
+    if not _fields(out, where, conv, {"url", "contributor", "ranges", "related"}, {"ranges"}):
+        return
+    if "url" in conv and not isinstance(conv["url"], str):
+        out.append(f"{where}: url is not a string")
+    if "contributor" in conv:
+        _contributor_problems(out, where, conv["contributor"])
+    if "related" in conv:
+        if not isinstance(conv["related"], list):
+            out.append(f"{where}: related is not a list")
+        else:
+            for k, rel in enumerate(conv["related"]):
+                at = f"{where}.related[{k}]"
+                if _fields(out, at, rel, {"type", "url"}, {"type", "url"}) and not all(
+                    isinstance(v, str) for v in rel.values()
+                ):
+                    out.append(f"{at}: type and url are strings")
+    if not isinstance(conv["ranges"], list):
+        out.append(f"{where}: ranges is not a list")
+        return
+    for k, r in enumerate(conv["ranges"]):
+        at = f"{where}.ranges[{k}]"
+        if not _fields(out, at, r, {"start_line", "end_line", "content_hash", "contributor"},
+                       {"start_line", "end_line"}):  # fmt: skip
+            continue
+        if not all(_line_number(r[n]) for n in ("start_line", "end_line")):
+            out.append(f"{at}: lines are whole numbers from 1")
+        if "content_hash" in r and not isinstance(r["content_hash"], str):
+            out.append(f"{at}: content_hash is not a string")
+        if "contributor" in r:
+            _contributor_problems(out, at, r["contributor"])
+
+
+def _real_time(text: str) -> bool:
+    """A `Z` timestamp in the schema's form whose date and time exist (2026-02-30 and 24:00 do not)."""
+    m = _TIME_RE.match(text)
+    if m is None:
+        return False
+    year, month, day, hour, minute, second = (int(m.group(n)) for n in range(1, 7))
+    if not 1 <= month <= 12 or hour > 23 or minute > 59 or second > 59:
+        return False
+    # The Gregorian calendar's days, year 0000 a leap year as the schema's pattern has it.
+    days = 29 if month == 2 and calendar.isleap(year) else _DAYS[month - 1]
+    return 1 <= day <= days
+
+
+def _line_number(n: Any) -> bool:
+    """A JSON integer from 1 to 2**53-1 (a whole float such as 3.0 is one; a boolean is not)."""
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    return type(n) is int and 1 <= n <= _LINE_MAX
 
 
 def _fields(out: list[str], where: str, obj: Any, allowed: set[str], required: set[str]) -> bool:

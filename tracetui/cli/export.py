@@ -194,7 +194,7 @@ def _recipe(args: argparse.Namespace) -> int:
     user = args.user or os.environ.get("TRACETUI_USER") or None
     with open_bucket(args) as bucket:
         report = dataset_api.run_recipe(
-            bucket, recipe, args.dest, _progress() if sys.stderr.isatty() else None, args.machine, user
+            bucket, recipe, args.dest, _progress() if sys.stderr.isatty() else None, args.machine, user, args.repo
         )
     code = _code(report.export)
     if args.json:
@@ -206,6 +206,8 @@ def _recipe(args: argparse.Namespace) -> int:
     )
     for table, n in report.tables.items():
         print(f"  {safe_line(table)}: {n} row(s)")
+    for skipped in report.export.skipped:
+        print(f"skipped: session {safe_line(skipped['session'])}: {safe_line(skipped['reason'])}", file=sys.stderr)
     for refused in report.export.refused:
         print(f"not exported: session {safe_line(refused['session'])}: {safe_line(refused['reason'])}", file=sys.stderr)
     return code

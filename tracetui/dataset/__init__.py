@@ -9,7 +9,7 @@ Public API (the CLI and the app call only these):
 - `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
   over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.
 - `load_recipe(path) -> Recipe` (RecipeError: one line), `run_recipe(library, recipe, dest, progress,
-  machine, user) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
+  machine, user, repo) -> RecipeReport`: a recipe (docs/recipes.md) on the user's own bucket.
 - `publish(library, url, ExportOptions, Selection, progress, machine, user) -> PublishReport`: this
   machine's export into the dataset, uploading only what changed.
 - `open_dataset(url, cache, background) -> DatasetLibrary`: a read-only `Library` for the app.

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 RECIPE_LIMIT = 64 * 1024  # bytes of a recipe file
 _LIST_LIMIT = 100
 _TEXT_LIMIT = 1000
-_FORMATS = ("parquet", "raw", "atif")
+_FORMATS = ("parquet", "raw", "atif", "agent-trace")
 _STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _COLUMN = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
@@ -220,15 +220,20 @@ def run_recipe(
     progress: ProgressCallback | None = None,
     machine: str | None = None,
     user: str | None = None,
+    repo: str | None = None,
 ) -> RecipeReport:
     """Run `recipe` on `library` into `dest` (a folder or a dataset URL). Without columns, labels or
     SQL it is an export (into a dataset: `publish`); with them, the selected sessions are exported into
     a staging folder of the cache and the projection's tables written to
-    `dest/data/<table>/machine=<id>/part-00000.parquet`."""
+    `dest/data/<table>/machine=<id>/part-00000.parquet`. `repo`: the repository the outcome labels
+    and agent-trace records are judged in (the machine's, so the caller's, never the recipe's)."""
     from tracetui.dataset.publish import publish
 
+    if is_url(dest) and recipe.format != "parquet":
+        raise RecipeError(f"recipe {recipe.name}: a dataset takes the parquet format, not output.format "
+                          f"{recipe.format}; give a folder to export {recipe.format} into")  # fmt: skip
     selection = selection_of(library, recipe)
-    options = ExportOptions(recipe.format, recipe.accept_suggested, recipe.ref, None, recipe.license)
+    options = ExportOptions(recipe.format, recipe.accept_suggested, recipe.ref, repo, recipe.license)
     if not recipe.projects_rows:
         if is_url(dest):
             published = publish(library, dest, options, selection, progress, machine, user)
