@@ -96,6 +96,9 @@ class Trail:
     note: str | None = None  # e.g. "repository not found ..."
     ref_commit: str | None = None
     cached: bool = False
+    # The logged folder the patches' paths are relative to (the repository's top as the log names it);
+    # None where no repository judged them (the session's cwd then).
+    root: str | None = None
 
     @property
     def patches(self) -> list[Patch]:
