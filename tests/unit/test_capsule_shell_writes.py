@@ -50,7 +50,8 @@ def _session(repo: Path, body: str = SPEC, target: str = "specs/spec.md"):
         Step("c9", 0, StepKind.TOOL_CALL, "assistant", "", ts, tool="Edit", tool_call_id="toolu_9",
              tool_input={"file_path": edit.path, "old_string": edit.old_string, "new_string": REVISED},
              parent="r8", edits=[edit]),
-        Step("r9", 0, StepKind.TOOL_RESULT, "tool", "ok", ts, tool="Edit", tool_call_id="toolu_9", parent="c9"),
+        Step("r9", 0, StepKind.TOOL_RESULT, "tool", "ok", ts, tool="Edit", tool_call_id="toolu_9",
+             parent="c9"),
     ]  # fmt: skip
     for i, step in enumerate(s.steps):
         step.index = i
@@ -203,3 +204,50 @@ TEXTS = [
 @pytest.mark.parametrize("command,texts", TEXTS, ids=[c.splitlines()[0][:40] for c, _ in TEXTS])
 def test_the_text_a_shell_command_wrote_is_read_only_where_its_words_hold_it(command, texts):
     assert shell_texts(command, "/w", "/home/u") == texts
+
+
+SPEC_KIT_LOG = (
+    "IsaacIndex__qna-data-dashboard__.codex__sessions__2025__10__20__"
+    "rollout-2025-10-20T18-37-52-019a0132-695f-78d0-b253-7059e96d3e64.jsonl"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_a_real_spec_kit_session_replays_with_the_files_its_shell_wrote(tmp_path):
+    """A Codex spec-kit session wrote its spec and checklist only with `cat <<'EOF' > …` (its log has
+    no edit tool call): the capsule carried no patch at all. Now it carries both files, and a replay on
+    an empty repository writes them with the text the capsule holds."""
+    import hashlib
+
+    from shared_data import CORPUS
+
+    from tracetui import sources
+
+    log = CORPUS / "codex" / SPEC_KIT_LOG
+    if not log.is_file():
+        pytest.skip(f"the spec-kit session is not in the corpus at {CORPUS}")
+    [group] = sources.group("codex", [log])
+    session = sources.read_session(group)
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    kit.git(repo, "init", "-q")
+    kit.git(repo, "commit", "-q", "--allow-empty", "-m", "empty")
+    base = kit.git(repo, "rev-parse", "HEAD")
+    plan = build_plan(session, scan_session(session, workers=0))
+    out = tmp_path / "spec-kit.capsule"
+    seal(session, plan, accept_suggested=True, base=base, out=out, secret=SECRET)
+    opened = open_capsule(out)
+    shell = [r for r in opened.fates if r.get("origin") == "shell"]
+    paths = [r["path"] for r in shell]
+    folder = "specs/001-add-query-embeddings"
+    assert paths == [f"{folder}/spec.md", f"{folder}/checklists/requirements.md"]
+    by_index = {s.id: s.index for s in session.steps}
+    assert [by_index[r["step"]] for r in shell] == [33, 45]
+    texts = ["".join(line[1:] + "\n" for line in r["hunks"][0]["lines"]) for r in shell]
+    digests = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    pairs = zip(digests, paths, strict=True)
+    check = " && ".join(f"echo '{d}  {p}' | sha256sum -c --quiet" for d, p in pairs)
+    result = replay(opened, repo, check=check, trust=True, sandbox=None)
+    assert (result.applied, result.failed) == (2, 0)
+    assert result.base_check is not None and result.base_check.exit_code == 0, result.base_check.output

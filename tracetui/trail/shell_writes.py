@@ -174,9 +174,8 @@ def _one(
         append = any(w in ("-a", "--append") for w in args[1:])
         options = all(w in ("-a", "--append") for w in args[1:] if w.startswith("-"))
         text = stdin if options and not append else None
-        found.extend(
-            (_absolute(w, cwd), not append, text) for w in plain[1:] if w is not None and not w.startswith("-")
-        )
+        files = [w for w in plain[1:] if w is not None and not w.startswith("-")]
+        found.extend((_absolute(w, cwd), not append, text) for w in files)
     elif program == "sed":
         found.extend((_absolute(p, cwd), False, None) for p in _in_place(args[1:], plain[1:], "sed"))
     elif program == "perl":
