@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tracetui.capsule import INCONCLUSIVE, REPRODUCES, bisect, open_capsule, replay, seal
+from tracetui.capsule import INCONCLUSIVE, REPRODUCES, CapsuleError, bisect, open_capsule, replay, seal
 from tracetui.capsule import manifest as mf
 from tracetui.capsule.archive import read_archive, write_archive
 from tracetui.model import FileEdit, Hunk, Step, StepKind
@@ -134,17 +134,10 @@ def test_a_hostile_shell_written_path_is_refused_at_replay(sealed, tmp_path):
     (repo_link / "link").symlink_to(tmp_path / "outside")
     kit.git(repo_link, "add", "link")
     kit.git(repo_link, "commit", "-q", "-m", "a link out")
-    members = read_archive(Path(opened.path).read_bytes(), mf.ALLOWED)
-    records = [orjson.loads(line) for line in members[mf.TRAIL].splitlines()]
-    shell = next(r for r in records if r.get("origin") == "shell")
+    shell = next(r for r in opened.fates if r.get("origin") == "shell")
     forged = [{**shell, "path": path} for path, _ in HOSTILE]
-    manifest = orjson.loads(members[mf.MANIFEST])
-    manifest["repo"]["base"] = kit.git(repo_link, "rev-parse", "HEAD")
-    payload = {k: v for k, v in members.items() if k in mf.PAYLOAD}
-    payload[mf.TRAIL] = mf.canonical_lines(forged)
-    manifest["members"] = {k: mf.member_entry(v) for k, v in sorted(payload.items())}
-    out = tmp_path / "hostile.capsule"
-    out.write_bytes(write_archive({mf.MANIFEST: mf.canonical(manifest), **payload}))
+    base = kit.git(repo_link, "rev-parse", "HEAD")
+    out = _forge(opened.path, forged, tmp_path / "hostile.capsule", base=base)
     result = replay(open_capsule(out), repo_link, trust=True, sandbox=None)
     assert result.applied == 0
     for (path, why), patch in zip(HOSTILE, result.patches, strict=True):
@@ -152,6 +145,28 @@ def test_a_hostile_shell_written_path_is_refused_at_replay(sealed, tmp_path):
         assert "\n" not in (patch.reason or "")
     assert list((tmp_path / "outside").iterdir()) == []
     assert not Path("/tmp/tracetui-shellcap-abs.txt").exists() and not (tmp_path / "escape.txt").exists()
+
+
+@pytest.mark.parametrize("field,value", [("origin", "script"), ("origin", ["shell"]), ("reason", {"x": 1})])
+def test_a_shell_records_own_fields_are_type_checked_on_open(sealed, tmp_path, field, value):
+    _, opened, _ = sealed
+    shell = next(r for r in opened.fates if r.get("origin") == "shell")
+    out = _forge(opened.path, [{**shell, field: value}], tmp_path / "odd.capsule")
+    with pytest.raises(CapsuleError, match=f"malformed {field}"):
+        open_capsule(out)
+
+
+def _forge(capsule: Path, records: list[dict], out: Path, base: str | None = None) -> Path:
+    """A copy of `capsule` whose trail.jsonl is `records` (and base `base`), its digests made right."""
+    members = read_archive(Path(capsule).read_bytes(), mf.ALLOWED)
+    manifest = orjson.loads(members[mf.MANIFEST])
+    if base is not None:
+        manifest["repo"]["base"] = base
+    payload = {k: v for k, v in members.items() if k in mf.PAYLOAD}
+    payload[mf.TRAIL] = mf.canonical_lines(records)
+    manifest["members"] = {k: mf.member_entry(v) for k, v in sorted(payload.items())}
+    out.write_bytes(write_archive({mf.MANIFEST: mf.canonical(manifest), **payload}))
+    return out
 
 
 def test_the_gate_scrubs_a_secret_planted_in_the_shell_written_text(tmp_path):
