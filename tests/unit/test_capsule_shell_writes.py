@@ -107,6 +107,42 @@ def test_bisect_counts_the_shell_write_as_its_steps_patch(sealed):
     assert {(p["step"], p["path"]) for p in result.minimal_patches} == {("c8", "specs/spec.md")}
 
 
+def test_a_string_edit_of_a_shell_written_file_is_placed_in_its_text(tmp_path):
+    """An edit that gives only strings (no hunks) of a file the shell wrote: the trail reads the
+    here-document's text as a read's, so the patch has whole lines and applies at replay. Before, its
+    before-state was unknown, its hunk a fragment of a line (`partial`), and the replay refused it."""
+    repo, _ = kit.make_repo(tmp_path)
+    session = _session(repo)
+    edit = session.steps[8].edits[0]
+    edit.hunks, edit.old_string, edit.new_string = [], "adds numbers", "adds two numbers"
+    out = tmp_path / "c.capsule"
+    seal(session, kit.empty_plan(session), repo=repo, out=out, secret=SECRET)
+    opened = open_capsule(out)
+    [placed] = [r for r in opened.fates if r["step"] == "c9"]
+    assert placed["hunks"][0]["lines"] == [" # Spec", " ", "-The tool adds numbers.", f"+{REVISED}"]
+    result = replay(opened, repo, check=CHECK, trust=True, sandbox=None)
+    assert (result.applied, result.failed) == (4, 0) and result.base_check.exit_code == 0
+
+
+def test_an_earlier_patch_the_here_document_rewrote_is_overwritten_by_it(tmp_path):
+    """Step A writes the file with the Write tool, a here-document rewrites it whole, an edit fits the
+    here-document's text: A's lines the rewrite dropped were the shell step's to remove (issue 34's
+    `overwritten_by`), read now from the command's own text rather than from the edit's hunks."""
+    from tracetui.trail import session_patches
+
+    repo, _ = kit.make_repo(tmp_path)
+    session = _session(repo)
+    cwd = str(repo)
+    draft = "# Draft\n\nTo be written.\n"
+    session.steps[2].tool_input = {"file_path": f"{cwd}/specs/spec.md", "content": draft}
+    session.steps[2].edits = [FileEdit(f"{cwd}/specs/spec.md", "create", content=draft)]
+    edit = session.steps[8].edits[0]
+    edit.hunks, edit.old_string, edit.new_string = [], "adds numbers", "adds two numbers"
+    first, _, last = session_patches(session)
+    assert (first.path, first.overwritten_by) == ("specs/spec.md", "c8")
+    assert not last.partial and last.added == [REVISED]
+
+
 def test_a_write_outside_the_repository_is_not_carried(tmp_path):
     repo, _ = kit.make_repo(tmp_path)
     session = _session(repo, target="../outside.md")
