@@ -29,7 +29,7 @@ from tracetui.trail.line_identity import _writes_back, count_before, norm, norms
 from tracetui.trail.patch import Patch
 from tracetui.trail.paths import absolute_path, relative_path
 from tracetui.trail.shell import command_text, home_of, ShellRenames
-from tracetui.trail.shell_writes import may_write, shell_texts, shell_writes
+from tracetui.trail.shell_writes import may_write, writes_and_texts
 
 
 # -- session -> patches --------------------------------------------------------------------------
@@ -157,9 +157,9 @@ def _note_writes(
     text = command_text(call.tool_input)
     if not cwd or text is None:
         return
-    home = home_of(session.cwd) or home_of(cwd)
-    known = dict(shell_texts(text, cwd, home))
-    for path, whole in shell_writes(text, cwd, home):
+    files, texts = writes_and_texts(text, cwd, home_of(session.cwd) or home_of(cwd))
+    known = dict(texts)
+    for path, whole in files:
         rel, inside = relative_path(path, root)
         if not inside:
             continue

@@ -54,11 +54,20 @@ def shell_texts(command: str, cwd: str, home: str | None) -> list[tuple[str, str
     backslash in it) fed to `cat > f`, `tee f` or `cat <<EOF | tee f`; `echo` of literal words into
     `>`. A file the command writes again afterwards (`>>`, `sed -i`) is left out: its text is not known.
     A command longer than what is read gives none (its body may be cut)."""
-    if len(command) > MAX_TEXT or command.count("\n") >= MAX_LINES or _OTHER_BREAKS.search(command):
-        return []
+    return writes_and_texts(command, cwd, home)[1]
+
+
+def writes_and_texts(
+    command: str, cwd: str, home: str | None
+) -> tuple[list[tuple[str, bool]], list[tuple[str, str]]]:
+    """`shell_writes` and `shell_texts` of `command`, from one reading of it."""
     writes = _writes(command, cwd, home)
+    files = [(path, whole) for path, whole, _ in writes]
+    if len(command) > MAX_TEXT or command.count("\n") >= MAX_LINES or _OTHER_BREAKS.search(command):
+        return files, []
     last = {path: i for i, (path, _, _) in enumerate(writes)}
-    return [(path, text) for i, (path, _, text) in enumerate(writes) if text is not None and last[path] == i]
+    texts = [(path, text) for i, (path, _, text) in enumerate(writes) if text is not None and last[path] == i]
+    return files, texts
 
 
 # (absolute path, whole, the text written where the command's words hold it)
