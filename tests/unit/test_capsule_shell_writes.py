@@ -249,6 +249,7 @@ TEXTS = [
     ("cat > a.md 2>&1 <<'EOF'\nx\nEOF", [("/w/a.md", "x\n")]),
     ("cat notes.txt > a.md <<'EOF'\nx\nEOF", []),  # cat of a file: its text is not in the log
     ("cat > e.md <<'EOF'\nEOF", [("/w/e.md", "")]),
+    ("echo 'a <<EOF' > a.md\necho b > a.md\nEOF", []),  # no here-document: the lines are not told apart
 ]  # fmt: skip
 
 

@@ -40,7 +40,7 @@ def may_write(command: str) -> bool:
 def shell_writes(command: str, cwd: str, home: str | None) -> list[tuple[str, bool]]:
     """(absolute path, whole) of each file `command` writes, in order; `whole` where the write replaces
     the file's text (`>`, `tee`, a script's write) rather than changing it in place or appending."""
-    return [(path, whole) for path, whole, _ in _writes(command, cwd, home)]
+    return [(path, whole) for path, whole, _ in _writes(command, cwd, home)[0]]
 
 
 # Line breaks other than "\n" that str.splitlines() splits on: where the command holds one, the lines
@@ -61,9 +61,10 @@ def writes_and_texts(
     command: str, cwd: str, home: str | None
 ) -> tuple[list[tuple[str, bool]], list[tuple[str, str]]]:
     """`shell_writes` and `shell_texts` of `command`, from one reading of it."""
-    writes = _writes(command, cwd, home)
+    writes, sure = _writes(command, cwd, home)
     files = [(path, whole) for path, whole, _ in writes]
-    if len(command) > MAX_TEXT or command.count("\n") >= MAX_LINES or _OTHER_BREAKS.search(command):
+    cut = len(command) > MAX_TEXT or command.count("\n") >= MAX_LINES
+    if not sure or cut or _OTHER_BREAKS.search(command):
         return files, []
     last = {path: i for i, (path, _, _) in enumerate(writes)}
     texts = [(path, text) for i, (path, _, text) in enumerate(writes) if text is not None and last[path] == i]
@@ -74,8 +75,11 @@ def writes_and_texts(
 _Write = tuple[str, bool, str | None]
 
 
-def _writes(command: str, cwd: str, home: str | None) -> list[_Write]:
+def _writes(command: str, cwd: str, home: str | None) -> tuple[list[_Write], bool]:
+    """Every write of `command`, and whether its lines were told apart for sure: a `<<WORD` inside a
+    quoted string reads as a here-document, and the lines taken for its body may be commands."""
     found: list[_Write] = []
+    sure = True
     lines = command[:MAX_TEXT].splitlines()[:MAX_LINES]
     i = 0
     while i < len(lines):
@@ -98,6 +102,7 @@ def _writes(command: str, cwd: str, home: str | None) -> list[_Write]:
             while i < len(lines) and (lines[i].lstrip("\t") if strip else lines[i]) != end:
                 i += 1
             body = "\n".join(lines[start:i])
+            sure = sure and "<<" in tokens
             if i < len(lines) and tokens.count("<<") == 1:
                 # Its text, where the shell writes the lines as they stand: ended by its delimiter,
                 # the only one of the line, and quoted or free of expansions.
@@ -106,7 +111,7 @@ def _writes(command: str, cwd: str, home: str | None) -> list[_Write]:
                     literal = "".join(ln + "\n" for ln in kept)
             i += 1
         cwd = _read_line(tokens, cwd, home, body, literal, found)
-    return found
+    return found, sure
 
 
 def _read_line(
