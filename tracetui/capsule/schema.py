@@ -15,6 +15,7 @@ from tracetui.model import Step, Subagent
 
 STATES = frozenset({"alive", "transformed", "reverted", "lost", "uncommitted", "unknown"})
 OPS = frozenset({"create", "update", "delete", "write", "move"})
+ORIGINS = frozenset({"shell"})  # a record not from an edit tool: a shell step's write (capsule-format.md)
 MAX_TEXT = 1 << 20  # a manifest string (an id, a path, a title) longer than this is not plausible
 MAX_DEPTH = 32
 
@@ -66,9 +67,12 @@ def check_fate(record: dict[str, Any], where: str) -> None:
     """A trail.jsonl record: a patch and its state as sealed."""
     if not isinstance(record.get("step"), str):
         raise _fail(where, "step")
-    for key in ("path", "move_to", "old_path", "commit", "diff"):
+    for key in ("path", "move_to", "old_path", "commit", "diff", "reason"):
         if not _opt_str(record.get(key)):
             raise _fail(where, key)
+    origin = record.get("origin")
+    if origin is not None and not (isinstance(origin, str) and origin in ORIGINS):
+        raise _fail(where, "origin")
     if not isinstance(record.get("path"), str):
         raise _fail(where, "path")
     # A list or an object is unhashable: `in` a set would raise TypeError, not answer no.

@@ -393,21 +393,50 @@ def _ctx_records(session: Session, steps: list[Step], episode_ids: set[str]) -> 
 def _fate_rows(
     session: Session, root: Path | None, ref: str, cache_dir: Path | None
 ) -> list[tuple[Any, dict[str, Any]]]:
-    """Each patch of the session with its fate at `ref` (unknown without a repository)."""
-    from tracetui.trail import session_patches
+    """Each patch of the session with its fate at `ref` (unknown without a repository), and among them,
+    at their steps, the files shell steps wrote whole with a text the log holds (`shell_patches`)."""
+    from tracetui.trail import session_patches, shell_patches
     from tracetui.trail import trail as trail_of
 
     if root is not None:
         found = trail_of(session, repo=root, ref=ref, cache_dir=cache_dir)
-        return [(f.patch, f.to_dict()) for f in found.fates]
-    unknown = {"state": "unknown", "commit": None}
-    return [(p, unknown) for p in session_patches(session)]
+        rows = [(f.patch, f.to_dict()) for f in found.fates]
+        logged = found.root
+    else:
+        unknown = {"state": "unknown", "commit": None}
+        rows = [(p, unknown) for p in session_patches(session)]
+        logged = None
+    return _with_shell_writes(session, rows, shell_patches(session, logged))
+
+
+# What a capsule says of a shell step's write: the trail judges the edit tools' patches only.
+SHELL_REASON = "written whole by a shell command: carried so the file exists at replay, not judged"
+
+
+def _with_shell_writes(
+    session: Session, rows: list[tuple[Any, dict[str, Any]]], shell: list[Any]
+) -> list[tuple[Any, dict[str, Any]]]:
+    """`rows` with each shell write placed before the first row of a later step, so a replay writes the
+    file before the edits that follow it; the rows' own order is kept."""
+    if not shell:
+        return rows
+    order = {s.id: i for i, s in enumerate(session.steps)}
+    fate = {"state": "unknown", "commit": None, "reason": SHELL_REASON}
+    waiting = list(shell)[::-1]  # in step order, taken from the end
+    out: list[tuple[Any, dict[str, Any]]] = []
+    for patch, found in rows:
+        at = order.get(patch.step_id, -1)
+        while waiting and order.get(waiting[-1].step_id, -1) < at:
+            out.append((waiting.pop(), fate))
+        out.append((patch, found))
+    out.extend((p, fate) for p in reversed(waiting))
+    return out
 
 
 def _trail_records(
     rows: list[tuple[Any, dict[str, Any]]], episode_ids: set[str], scrubbed: scrub.Scrubbed
 ) -> list[dict[str, Any]]:
-    from tracetui.trail import unified_diff
+    from tracetui.trail import SHELL, unified_diff
 
     records = []
     for patch, fate in rows:
@@ -432,13 +461,19 @@ def _trail_records(
         if patch.old_path is not None:
             record["move_to"] = patch.path
             record["path"] = patch.old_path
+        if patch.origin == SHELL:
+            # A shell step's write (docs/capsule-format.md): its text is the command's, scrubbed below
+            # as every other record is.
+            record["origin"] = SHELL
+            record["reason"] = fate.get("reason")
         clean = scrubbed.deep(record)
         # A patch's op and state are words of the format's own vocabulary and its commit a hash of
         # the repository, never text from the log: a value scrubbed by value that happened to be one
         # ("update", read from a .env file) turned them into placeholders, and the capsule failed
         # its own check.
-        for key in ("op", "state", "commit"):
-            clean[key] = record[key]
+        for key in ("op", "state", "commit", "origin", "reason"):
+            if key in record:
+                clean[key] = record[key]
         for key in ("path", "move_to", "old_path"):
             # A path inside the repository names one of its files: the replay needs it exact, and a
             # scrub of a user name that happens to be part of it ("src/alice/...") would break it.

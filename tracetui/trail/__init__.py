@@ -10,11 +10,13 @@ from __future__ import annotations
 from tracetui.trail.mapping import RepoMap, belongs, map_repository, open_clone, same_repository
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import session_patches, unified_diff
+from tracetui.trail.shell_patches import SHELL, shell_patches
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.fates import STATES, Fate, Trail, summarize
 from tracetui.trail.survival import trail
 
 __all__ = [
+    "SHELL",
     "STATES",
     "Fate",
     "HookInput",
@@ -28,6 +30,7 @@ __all__ = [
     "open_clone",
     "same_repository",
     "session_patches",
+    "shell_patches",
     "snapshots",
     "summarize",
     "take_snapshot",

@@ -18,8 +18,9 @@ SLACK_SECONDS = 60
 # at the branch the log names; 13: a hunk's lines lose a CR ending, lines a step wrote back changed only
 # in whitespace are not its own, a cwd in the clone's repository keeps the top at or above it; 14: a
 # shell write's whole rewrite overwrites the earlier patches' lines, a patch's removed lines are the
-# file where the replay's text disagrees with them (`before`)
-CACHE_VERSION = 14
+# file where the replay's text disagrees with them (`before`); 15: a here-document's text shows the file
+# it wrote as a read would (`shell_texts`)
+CACHE_VERSION = 15
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
@@ -96,6 +97,9 @@ class Trail:
     note: str | None = None  # e.g. "repository not found ..."
     ref_commit: str | None = None
     cached: bool = False
+    # The logged folder the patches' paths are relative to (the repository's top as the log names it);
+    # None where no repository judged them (the session's cwd then).
+    root: str | None = None
 
     @property
     def patches(self) -> list[Patch]:

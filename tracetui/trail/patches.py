@@ -29,7 +29,7 @@ from tracetui.trail.line_identity import _writes_back, count_before, norm, norms
 from tracetui.trail.patch import Patch
 from tracetui.trail.paths import absolute_path, relative_path
 from tracetui.trail.shell import command_text, home_of, ShellRenames
-from tracetui.trail.shell_writes import may_write, shell_writes
+from tracetui.trail.shell_writes import may_write, writes_and_texts
 
 
 # -- session -> patches --------------------------------------------------------------------------
@@ -150,16 +150,22 @@ def _note_writes(
     call: Step, session: Session, root: str | None, written: dict[str, tuple[str, str | None, bool]], seen: dict[str, str]
 ) -> None:
     """Mark the files a shell command wrote: the replay's text of each is a guess from now on, until
-    an edit's own lines show the file (a read from before the command no longer does)."""
+    an edit's own lines show the file (a read from before the command no longer does). Where the
+    command's words hold the whole text it wrote (`shell_texts`: `cat > f <<'EOF'`), that text shows
+    the file as a read would."""
     cwd = call.cwd or session.cwd
     text = command_text(call.tool_input)
     if not cwd or text is None:
         return
-    for path, whole in shell_writes(text, cwd, home_of(session.cwd) or home_of(cwd)):
+    files, texts = writes_and_texts(text, cwd, home_of(session.cwd) or home_of(cwd))
+    known = dict(texts)
+    for path, whole in files:
         rel, inside = relative_path(path, root)
         if not inside:
             continue
         seen.pop(rel, None)
+        if path in known:
+            seen[rel] = known[path]
         prior = written.get(rel)
         if prior is None or (whole and not prior[2]):
             written[rel] = (call.id, call.timestamp, whole)  # the first whole rewrite removed the old lines

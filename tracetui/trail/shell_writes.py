@@ -7,6 +7,10 @@ spellings with literal paths (quotes and `~` understood; a glob or a variable is
 same command followed; a Python script's string literals that name a path, where the script writes a
 file at all. The text is hostile: it is split into words (shlex) and scanned, never run, and only so
 much of it is read.
+
+Where the command's own words hold the whole text it wrote (`shell_texts`: a here-document fed to
+`cat > f`, `tee f` or `cat <<EOF | tee f`, an `echo` of literal words), that text is known too: a
+capsule carries it, so the file exists when its episode is replayed (issue 40).
 """
 
 from __future__ import annotations
@@ -36,7 +40,46 @@ def may_write(command: str) -> bool:
 def shell_writes(command: str, cwd: str, home: str | None) -> list[tuple[str, bool]]:
     """(absolute path, whole) of each file `command` writes, in order; `whole` where the write replaces
     the file's text (`>`, `tee`, a script's write) rather than changing it in place or appending."""
-    found: list[tuple[str, bool]] = []
+    return [(path, whole) for path, whole, _ in _writes(command, cwd, home)[0]]
+
+
+# Line breaks other than "\n" that str.splitlines() splits on: where the command holds one, the lines
+# read are not the bytes the shell wrote, so no text is taken from it.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def shell_texts(command: str, cwd: str, home: str | None) -> list[tuple[str, str]]:
+    """(absolute path, text) of each file `command` writes whole with a text its own words hold: a
+    here-document whose body the shell leaves as it stands (a quoted delimiter, or no `$`, backquote or
+    backslash in it) fed to `cat > f`, `tee f` or `cat <<EOF | tee f`; `echo` of literal words into
+    `>`. A file the command writes again afterwards (`>>`, `sed -i`) is left out: its text is not known.
+    A command longer than what is read gives none (its body may be cut)."""
+    return writes_and_texts(command, cwd, home)[1]
+
+
+def writes_and_texts(
+    command: str, cwd: str, home: str | None
+) -> tuple[list[tuple[str, bool]], list[tuple[str, str]]]:
+    """`shell_writes` and `shell_texts` of `command`, from one reading of it."""
+    writes, sure = _writes(command, cwd, home)
+    files = [(path, whole) for path, whole, _ in writes]
+    cut = len(command) > MAX_TEXT or command.count("\n") >= MAX_LINES
+    if not sure or cut or _OTHER_BREAKS.search(command):
+        return files, []
+    last = {path: i for i, (path, _, _) in enumerate(writes)}
+    texts = [(path, text) for i, (path, _, text) in enumerate(writes) if text is not None and last[path] == i]
+    return files, texts
+
+
+# (absolute path, whole, the text written where the command's words hold it)
+_Write = tuple[str, bool, str | None]
+
+
+def _writes(command: str, cwd: str, home: str | None) -> tuple[list[_Write], bool]:
+    """Every write of `command`, and whether its lines were told apart for sure: a `<<WORD` inside a
+    quoted string reads as a here-document, and the lines taken for its body may be commands."""
+    found: list[_Write] = []
+    sure = True
     lines = command[:MAX_TEXT].splitlines()[:MAX_LINES]
     i = 0
     while i < len(lines):
@@ -50,6 +93,7 @@ def shell_writes(command: str, cwd: str, home: str | None) -> list[tuple[str, bo
         if tokens is None:
             break
         body: str | None = None
+        literal: str | None = None
         here = _HEREDOC.search(text)
         if here is not None:
             # The here-document's lines are the command's input, not commands.
@@ -58,66 +102,120 @@ def shell_writes(command: str, cwd: str, home: str | None) -> list[tuple[str, bo
             while i < len(lines) and (lines[i].lstrip("\t") if strip else lines[i]) != end:
                 i += 1
             body = "\n".join(lines[start:i])
+            sure = sure and "<<" in tokens
+            if i < len(lines) and tokens.count("<<") == 1:
+                # Its text, where the shell writes the lines as they stand: ended by its delimiter,
+                # the only one of the line, and quoted or free of expansions.
+                kept = [ln.lstrip("\t") if strip else ln for ln in lines[start:i]]
+                if here.group(2) or not any(c in ln for ln in kept for c in "$`\\"):
+                    literal = "".join(ln + "\n" for ln in kept)
             i += 1
-        cwd = _read_line(tokens, cwd, home, body, found)
-    return found
+        cwd = _read_line(tokens, cwd, home, body, literal, found)
+    return found, sure
 
 
 def _read_line(
-    tokens: list[str], cwd: str, home: str | None, body: str | None, found: list[tuple[str, bool]]
+    tokens: list[str], cwd: str, home: str | None, body: str | None, literal: str | None, found: list[_Write]
 ) -> str:
     """The writes of one logical line's simple commands; gives the cwd after them (`cd`)."""
     words: list[str] = []
+    piped: str | None = None  # what the previous command printed into a `|`, where known
     for token in [*tokens, ";"]:
         if token in _SPLIT:
+            out: str | None = None
             if words:
-                cwd = _one(words, cwd, home, body, found)
+                cwd, out = _one(words, cwd, home, body, literal, piped, found)
+            piped = out if token == "|" else None
             words = []
         else:
             words.append(token)
     return cwd
 
 
-def _one(words: list[str], cwd: str, home: str | None, body: str | None, found: list[tuple[str, bool]]) -> str:
+def _one(
+    words: list[str],
+    cwd: str,
+    home: str | None,
+    body: str | None,
+    literal: str | None,
+    piped: str | None,
+    found: list[_Write],
+) -> tuple[str, str | None]:
+    """The writes of one simple command; gives the cwd after it and the text it prints to a pipe (where
+    known: `cat` of a known input, `echo` of literal words, `tee`)."""
     args: list[str] = []
+    outputs: list[tuple[str, bool, bool]] = []  # (path, whole, standard output)
+    redirected = False
+    stdin = piped
     rest = iter(words)
     for word in rest:
         if word in _TRUNCATE or word in _APPEND or (word in (">", ">>") and args and args[-1].isdigit()):
             target = next(rest, None)
-            if args and args[-1].isdigit():
-                args.pop()  # the descriptor of `2>`
+            descriptor = args.pop() if args and args[-1].isdigit() else None  # the descriptor of `2>`
+            stdout = descriptor in (None, "1") and word not in ("&>", "&>>")
+            redirected = redirected or descriptor in (None, "1")
             path = _expand(target, home) if target is not None else None
             if path is not None and not path.startswith("/dev/"):
-                found.append((_absolute(path, cwd), word in _TRUNCATE))
-        elif word in ("<", "<<", "<<-", "<<<", ">&", "<&"):
-            next(rest, None)  # an input, a here-document's word, a descriptor: no file written
+                outputs.append((_absolute(path, cwd), word in _TRUNCATE, stdout and word in _TRUNCATE))
+        elif word in ("<<", "<<-"):
+            next(rest, None)  # a here-document's word: its lines are the command's input
+            stdin = literal
+        elif word in ("<", "<<<"):
+            next(rest, None)  # an input: no file written, and not a text the log holds
+            stdin = None
+        elif word in (">&", "<&"):
+            next(rest, None)  # a descriptor (`2>&1`): no file written
+            if args and args[-1].isdigit():
+                args.pop()
         else:
             args.append(word)
     while args and (args[0] in _PREFIXES or "=" in args[0] and not args[0].startswith("-")):
         args = args[1:]
+    printed: str | None = None
+    if args:
+        printed = _printed(args, stdin, home)
+    for path, whole, stdout in outputs:
+        found.append((path, whole, printed if stdout else None))
     if not args:
-        return cwd
+        return cwd, None
     plain = [_expand(w, home) for w in args]
     if args[0] == "cd":
-        return _cd(cwd, [w for w in plain[1:] if w is not None], home) if None not in plain else cwd
+        return (_cd(cwd, [w for w in plain[1:] if w is not None], home) if None not in plain else cwd), None
     program = posixpath.basename(args[0])
     if program == "env" and len(args) > 1:
         args, plain, program = args[1:], plain[1:], posixpath.basename(args[1])
     if program == "tee":
         append = any(w in ("-a", "--append") for w in args[1:])
-        found.extend((_absolute(w, cwd), not append) for w in plain[1:] if w is not None and not w.startswith("-"))
+        options = all(w in ("-a", "--append") for w in args[1:] if w.startswith("-"))
+        text = stdin if options and not append else None
+        files = [w for w in plain[1:] if w is not None and not w.startswith("-")]
+        found.extend((_absolute(w, cwd), not append, text) for w in files)
     elif program == "sed":
-        found.extend((_absolute(p, cwd), False) for p in _in_place(args[1:], plain[1:], "sed"))
+        found.extend((_absolute(p, cwd), False, None) for p in _in_place(args[1:], plain[1:], "sed"))
     elif program == "perl":
-        found.extend((_absolute(p, cwd), False) for p in _in_place(args[1:], plain[1:], "perl"))
+        found.extend((_absolute(p, cwd), False, None) for p in _in_place(args[1:], plain[1:], "perl"))
     elif _PYTHON.match(program):
         code = _python_code(args[1:], body)
         if code is not None and _PY_WRITES.search(code):
             for m in _PY_STRING.finditer(code):
                 path = _expand(m.group(2), home)
                 if path is not None and ("/" in path or "." in path.strip(".")) and not path.startswith("-"):
-                    found.append((_absolute(path, cwd), True))
-    return cwd
+                    found.append((_absolute(path, cwd), True, None))
+    return cwd, None if redirected else printed
+
+
+def _printed(args: list[str], stdin: str | None, home: str | None) -> str | None:
+    """What a command prints, where its words say it all: `cat` (or `tee`) of a known input, `echo` of
+    literal words (no option, no escape, nothing the shell expands). None where not known."""
+    program = posixpath.basename(args[0])
+    if program == "cat" and all(w == "-" for w in args[1:]):
+        return stdin
+    if program == "tee":
+        return stdin
+    if program == "echo" and args[1:] and not args[1].startswith("-"):
+        if all(_expand(w, home) == w and "\\" not in w for w in args[1:]):
+            return " ".join(args[1:]) + "\n"
+    return None
 
 
 def _in_place(args: list[str], plain: list[str | None], tool: str) -> list[str]:

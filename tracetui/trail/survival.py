@@ -69,7 +69,7 @@ def trail(
             cached = _cache_load(Path(cache_dir), key, patches)
             if cached is not None:
                 _remember(cache_dir, session, cached, ref)
-                return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True)
+                return Trail(repo_name, ref, cached, note=mapped.note, ref_commit=ref_commit, cached=True, root=root)
         try:
             fates = judge(found, patches, ref_commit, branch=session.git.branch if session.git else None)
             if any(f.state in ("lost", "uncommitted") for f in fates) and not _clocks_agree(found, patches):
@@ -81,7 +81,7 @@ def trail(
     if key is not None and cache_dir is not None and not any(f.partial for f in fates):
         _cache_store(Path(cache_dir), key, fates)
     _remember(cache_dir, session, fates, ref)
-    return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit)
+    return Trail(repo_name, ref, fates, note=mapped.note, ref_commit=ref_commit, root=root)
 
 
 def _remember(cache_dir: Path | None, session: Session, fates: list[Fate], ref: str) -> None:
