@@ -1,16 +1,8 @@
-"""Files a session's shell commands wrote, read from the command's text (issue 34).
+"""Files a session's shell commands wrote, read from the command's text (issue 34), and the whole text
+where the command's own words hold it (`shell_texts`, issue 40: a capsule carries it).
 
-A log shows an edit tool's change, never what a shell command wrote: after `cat > f <<EOF`, a
-`python - <<'PY'` script that writes f, `sed -i`, `perl -i`, a `>`/`>>` redirection or `tee`, the
-replay's text of f is a guess until a later patch's removed lines show what was there. Read: those
-spellings with literal paths (quotes and `~` understood; a glob or a variable is not read), `cd` in the
-same command followed; a Python script's string literals that name a path, where the script writes a
-file at all. The text is hostile: it is split into words (shlex) and scanned, never run, and only so
-much of it is read.
-
-Where the command's own words hold the whole text it wrote (`shell_texts`: a here-document fed to
-`cat > f`, `tee f` or `cat <<EOF | tee f`, an `echo` of literal words), that text is known too: a
-capsule carries it, so the file exists when its episode is replayed (issue 40).
+The text is hostile: split into words and scanned, never run, and only so much of it is read. The
+spellings read and the ones left out are in docs/internals/trail.md, "Shell writes".
 """
 
 from __future__ import annotations
