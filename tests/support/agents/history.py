@@ -23,6 +23,11 @@ CLAUDE_RESUME_WORDS = [("user", "Continue from where you left off."), ("assistan
 GEMINI_RESUME_WORDS = [("assistant", "[The previous response was interrupted before it completed.]")]
 
 
+# What OpenCode 1.18 sends for a compaction's own user message (its `compaction` part), before the
+# summary: its own words, in no log.
+OPENCODE_COMPACTION_WORDS = "What did we do so far?"
+
+
 def without_resume_words(sent: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """`sent` without Claude Code's or Gemini CLI's own resume words at its end."""
     for cut in (CLAUDE_RESUME_WORDS, CLAUDE_RESUME_WORDS[1:], GEMINI_RESUME_WORDS):
