@@ -193,6 +193,10 @@ def gemini(tmp_path_factory) -> Fresh:
         Reply("", [Call("replace", {"file_path": notes, "old_string": "beta", "new_string": "gamma",
                                     "instruction": "rename beta"})]),
         Reply("", [Call("run_shell_command", {"command": "ls /no-such-folder", "description": "list"})]),
+        # A subagent (0.61's `invoke_agent`, agents on by default): the generalist ends only by calling
+        # `complete_task` with its output object; its transcript goes to chats/<parent id>/<its id>.jsonl.
+        Reply("", [Call("invoke_agent", {"agent_name": "generalist", "prompt": "Say what is here"})]),
+        Reply("", [Call("complete_task", {"result": {"response": "Two text files."}})], when="Say what is here"),
         Reply("", [Call("write_file", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
         Reply("Notes edited, new.txt written."),
     ]
@@ -300,6 +304,22 @@ def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[
     assert len(spawns) == 1 and child.id in [st.text for st in parent.steps if st.kind == StepKind.TOOL_RESULT][0]
     assert [st.text for st in child.steps if st.kind == StepKind.ASSISTANT] == ["Two text files."]
     assert [st.text for st in parent.steps if st.kind == StepKind.ASSISTANT] == ["It found two text files."]
+
+
+def test_a_gemini_subagent_reads_inside_its_parent_tied_to_its_call(gemini: Fresh):
+    s = gemini.session
+    [agent] = s.subagents
+    call = next(st for st in s.steps if st.id == agent.spawned_by)
+    assert call.tool == "invoke_agent" and call.subagent is None
+    assert (agent.agent_type, agent.description) == ("generalist", "Say what is here")
+    inside = [st for st in s.steps if st.subagent == agent.id]
+    assert [(st.kind, st.tool) for st in inside] == [
+        (StepKind.SUBAGENT_START, None), (StepKind.USER, None), (StepKind.TOOL_CALL, "complete_task"),
+        (StepKind.TOOL_RESULT, "complete_task"), (StepKind.SUBAGENT_END, None)]
+    assert inside[0].parent == call.id and "transcript" not in inside[0].meta  # its file was found
+    assert inside[1].text == "Say what is here" and inside[2].tool_input == {"result": {"response": "Two text files."}}
+    [result] = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and st.parent == call.id]
+    assert "Termination Reason: GOAL" in result.text and "Two text files." in result.text
 
 
 def test_an_opencode_subagent_reads_inside_its_parent_tied_to_its_task_call(opencode: Fresh):

@@ -88,18 +88,20 @@ def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | N
 
 
 def gemini(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-           timeout: float = 90) -> Outcome:
+           timeout: float = 90, settings: dict | None = None, side: str | None = None) -> Outcome:
     """`gemini -p PROMPT --yolo` in `cwd`, GOOGLE_GEMINI_BASE_URL at the stub server, an API key as the
-    chosen sign-in and the folder trusted (settings.json), so nothing asks."""
+    chosen sign-in and the folder trusted (settings.json), so nothing asks. `settings`: more
+    top-level keys of settings.json (`model`: its compressionThreshold)."""
     folder = home / ".gemini"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "settings.json").write_text(json.dumps({
         "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": False}},
-        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}}))
+        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}, **(settings or {})}))
     env = {"GOOGLE_GEMINI_BASE_URL": "http://127.0.0.1:{PORT}", "GEMINI_API_KEY": "made-up-for-tests",
            "GEMINI_CLI_NO_RELAUNCH": "true"}
     argv = ["gemini", *(["--resume", resume] if resume else []), "-p", prompt, "--yolo", "-m", "gemini-2.5-pro"]
-    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout)
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout,
+                       side=side)
     return Outcome(run, sorted((home / ".gemini").rglob("*.json*")) if (home / ".gemini").is_dir() else [])
 
 
