@@ -3,7 +3,7 @@ continued by the programs against the scripted model server.
 
 Each module fixture runs one agent once (a few seconds): a prompt, a read, an edit, a failing
 command, a new file holding a made-up token, a subagent where the agent has them, a compaction where
-it can be triggered offline (Claude Code, Codex, Pi, OpenCode), a last word. The
+it can be triggered offline (all five; Gemini CLI's and OpenCode's in a second prompt), a last word. The
 tests then read that log with tracetui's readers, run the trail and the redaction scan on it, write
 a resumed session at a middle step and have the program continue it: the request it sends holds
 exactly the history `tracetui show` holds up to that step. Skipped (fast, with the reason) where
@@ -200,12 +200,32 @@ def gemini(tmp_path_factory) -> Fresh:
         Reply("", [Call("write_file", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
         Reply("Notes edited, new.txt written."),
     ]
-    outcome = recipes.gemini(home, project, "Please tidy the notes", replies)
+    outcome = recipes.gemini(home, project, "Please tidy the notes", replies, settings=GEMINI_COMPRESSES)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    first, _ = _read("gemini", _gemini_logs(outcome.logs))
+    # Compression splits the history only at a typed prompt (or after a model text): a second prompt
+    # whose first response reports a usage past the threshold has the first turn summarized (the
+    # server writes the summary) and the second kept.
+    more = recipes.gemini(home, project, "One more look", [Reply("", [Call("read_file", {"file_path": notes})], tokens=BIG),
+                                                            Reply("Still tidy.")],
+                          resume=first.id, settings=GEMINI_COMPRESSES, side=SUMMARY)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    # The resumed run opens a file of its own (the session context alone) beside the session's,
+    # unless it starts in the minute the session's file is named for (then it writes into it).
+    read = [(read_session(g), g.main) for g in group("gemini", _gemini_logs(more.logs))]
+    [(session, main)] = [(s, m) for s, m in read if s.steps and any(st.kind == StepKind.USER for st in s.steps)]
+    assert all([st.kind for st in s.steps] == [StepKind.CONTEXT] for s, m in read if m != main), read
+    return Fresh("gemini", home, project, outcome, session, main, compacting=more)
+
+
+# Compression when the last response's prompt tokens reach this share of the model's window
+# (1,048,576 for gemini-2.5-pro): BIG is past it.
+GEMINI_COMPRESSES = {"model": {"compressionThreshold": 0.1}}
+
+
+def _gemini_logs(found: list[Path]) -> list[Path]:
     agent = registry.get("gemini")
-    logs = [p for p in outcome.logs if any(p.match(pattern) for pattern in agent.patterns)]
-    session, main = _read("gemini", logs)
-    return Fresh("gemini", home, project, outcome, session, main)
+    return [p for p in found if any(p.match(pattern) for pattern in agent.patterns)]
 
 
 # OpenCode compacts when a response's usage reaches the model's usable window (its declared context
@@ -365,12 +385,35 @@ def test_opencode_sends_what_the_context_pane_shows_after_its_compaction(opencod
     assert ("user", "Please tidy the notes") not in sent and ("user", "One more look") in sent
 
 
+def test_gemini_sends_what_the_context_pane_shows_after_its_compression(gemini: Fresh):
+    """The request after the compression holds the summary, the CLI's acknowledgement and the turn it
+    kept: what `ctx` gives at the answer to it, step for step (the answer left out)."""
+    s = gemini.session
+    [compaction] = [st for st in s.steps if st.kind == StepKind.COMPACTION]
+    kept = next(st for st in s.steps if st.kind == StepKind.USER and st.text == "One more look")
+    assert compaction.meta["first_kept_entry_id"] == kept.id and compaction.meta["folded_messages"] == 2
+    answer = s.steps[-1]
+    assert answer.text == "Still tidy." and answer.parent == compaction.id
+    expected: list[tuple] = []
+    by_id = {st.id: st for st in s.steps}
+    for item in ctx.context_at(s, answer.id).items[:-1]:
+        step = by_id[item.step_id]
+        if step.kind == StepKind.COMPACTION:
+            expected += [("user", step.text), ("assistant", history.GEMINI_COMPRESSION_WORDS)]
+        else:
+            expected += history.of_steps([step])
+    assert gemini.compacting is not None
+    sent = history.of_gemini(gemini.compacting.run.main_requests()[-1]["body"])
+    assert sent == history.without_call_prefixes(expected)
+    assert ("user", "Please tidy the notes") not in sent and ("user", "One more look") in sent
+
+
 # What each agent's fresh log holds after its compaction: the answers said after it.
 AFTER_COMPACTION = {"claude": ["Still tidy."], "codex": ["Notes edited, new.txt written."], "pi": ["Still tidy."],
-                    "opencode": ["Still tidy."]}
+                    "opencode": ["Still tidy."], "gemini": ["Still tidy."]}
 
 
-@pytest.fixture(params=["claude", "codex", "pi", "opencode"])
+@pytest.fixture(params=["claude", "codex", "pi", "opencode", "gemini"])
 def compacted(request) -> Fresh:
     """An agent whose fresh log holds a compaction."""
     return request.getfixturevalue(request.param)
