@@ -3,7 +3,7 @@ continued by the programs against the scripted model server.
 
 Each module fixture runs one agent once (a few seconds): a prompt, a read, an edit, a failing
 command, a new file holding a made-up token, a subagent where the agent has them, a compaction where
-it can be triggered offline (Claude Code, Codex, Pi), a last word. The
+it can be triggered offline (all five; Gemini CLI's and OpenCode's in a second prompt), a last word. The
 tests then read that log with tracetui's readers, run the trail and the redaction scan on it, write
 a resumed session at a middle step and have the program continue it: the request it sends holds
 exactly the history `tracetui show` holds up to that step. Skipped (fast, with the reason) where
@@ -18,11 +18,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import pytest
 
 from support.agents import history, programs, recipes
 from support.agents.server import Call, Reply
-from tracetui import redact, trail
+from tracetui import ctx, redact, trail
 from tracetui.model import Session, StepKind
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
@@ -56,6 +57,7 @@ class Fresh:
     outcome: recipes.Outcome
     session: Session
     main: Path
+    compacting: recipes.Outcome | None = None  # the run that compacted, where it is not `outcome`
 
 
 def _project(home: Path) -> Path:
@@ -191,15 +193,44 @@ def gemini(tmp_path_factory) -> Fresh:
         Reply("", [Call("replace", {"file_path": notes, "old_string": "beta", "new_string": "gamma",
                                     "instruction": "rename beta"})]),
         Reply("", [Call("run_shell_command", {"command": "ls /no-such-folder", "description": "list"})]),
+        # A subagent (0.61's `invoke_agent`, agents on by default): the generalist ends only by calling
+        # `complete_task` with its output object; its transcript goes to chats/<parent id>/<its id>.jsonl.
+        Reply("", [Call("invoke_agent", {"agent_name": "generalist", "prompt": "Say what is here"})]),
+        Reply("", [Call("complete_task", {"result": {"response": "Two text files."}})], when="Say what is here"),
         Reply("", [Call("write_file", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
         Reply("Notes edited, new.txt written."),
     ]
-    outcome = recipes.gemini(home, project, "Please tidy the notes", replies)
+    outcome = recipes.gemini(home, project, "Please tidy the notes", replies, settings=GEMINI_COMPRESSES)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    first, _ = _read("gemini", _gemini_logs(outcome.logs))
+    # Compression splits the history only at a typed prompt (or after a model text): a second prompt
+    # whose first response reports a usage past the threshold has the first turn summarized (the
+    # server writes the summary) and the second kept.
+    more = recipes.gemini(home, project, "One more look", [Reply("", [Call("read_file", {"file_path": notes})], tokens=BIG),
+                                                            Reply("Still tidy.")],
+                          resume=first.id, settings=GEMINI_COMPRESSES, side=SUMMARY)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    # The resumed run opens a file of its own (the session context alone) beside the session's,
+    # unless it starts in the minute the session's file is named for (then it writes into it).
+    read = [(read_session(g), g.main) for g in group("gemini", _gemini_logs(more.logs))]
+    [(session, main)] = [(s, m) for s, m in read if s.steps and any(st.kind == StepKind.USER for st in s.steps)]
+    assert all([st.kind for st in s.steps] == [StepKind.CONTEXT] for s, m in read if m != main), read
+    return Fresh("gemini", home, project, outcome, session, main, compacting=more)
+
+
+# Compression when the last response's prompt tokens reach this share of the model's window
+# (1,048,576 for gemini-2.5-pro): BIG is past it.
+GEMINI_COMPRESSES = {"model": {"compressionThreshold": 0.1}}
+
+
+def _gemini_logs(found: list[Path]) -> list[Path]:
     agent = registry.get("gemini")
-    logs = [p for p in outcome.logs if any(p.match(pattern) for pattern in agent.patterns)]
-    session, main = _read("gemini", logs)
-    return Fresh("gemini", home, project, outcome, session, main)
+    return [p for p in found if any(p.match(pattern) for pattern in agent.patterns)]
+
+
+# OpenCode compacts when a response's usage reaches the model's usable window (its declared context
+# less its output limit; no limit declared: never), and keeps the last turn whole (`tail_turns`).
+OPENCODE_COMPACTS = {"limit": {"context": 100_000, "output": 4_000}, "settings": {"compaction": {"tail_turns": 1}}}
 
 
 @pytest.fixture(scope="module")
@@ -212,13 +243,24 @@ def opencode(tmp_path_factory) -> Fresh:
         Reply("Reading the notes.", [Call("read", {"filePath": notes})]),
         Reply("", [Call("edit", {"filePath": notes, "oldString": "beta", "newString": "gamma"})]),
         Reply("", [Call("bash", {"command": "ls /no-such-folder", "description": "list a missing folder"})]),
+        # A subagent: the `task` tool runs a child session (parentID) to its end, then answers.
+        Reply("", [Call("task", {"description": "Look around", "prompt": "Say what is here",
+                                 "subagent_type": "general"})]),
+        Reply("Two text files.", when="Say what is here"),  # the subagent's answer
         Reply("", [Call("write", {"filePath": new, "content": f"token = {TOKEN}\n"})]),
         Reply("Notes edited, new.txt written."),
     ]
-    outcome = recipes.opencode(home, project, "Please tidy the notes", replies)
+    outcome = recipes.opencode(home, project, "Please tidy the notes", replies, **OPENCODE_COMPACTS)
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
-    session, main = _read_opencode(home, outcome.logs)
-    return Fresh("opencode", home, project, outcome, session, main)
+    first, _ = _read_opencode(home, outcome.logs)
+    # A second turn whose usage is past the window: OpenCode compacts the first turn (the server
+    # writes the summary), keeps this one, and goes on with a synthetic "Continue" prompt.
+    more = recipes.opencode(home, project, "One more look", [Reply("", [Call("read", {"filePath": notes})], tokens=BIG),
+                                                              Reply("Still tidy.")],
+                            resume=first.id, side=SUMMARY, **OPENCODE_COMPACTS)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    session, main = _read_opencode(home, more.logs)
+    return Fresh("opencode", home, project, outcome, session, main, compacting=more)
 
 
 def _read_opencode(home: Path, databases: list[Path]) -> tuple[Session, Path]:
@@ -284,11 +326,94 @@ def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[
     assert [st.text for st in parent.steps if st.kind == StepKind.ASSISTANT] == ["It found two text files."]
 
 
+def test_a_gemini_subagent_reads_inside_its_parent_tied_to_its_call(gemini: Fresh):
+    s = gemini.session
+    [agent] = s.subagents
+    call = next(st for st in s.steps if st.id == agent.spawned_by)
+    assert call.tool == "invoke_agent" and call.subagent is None
+    assert (agent.agent_type, agent.description) == ("generalist", "Say what is here")
+    inside = [st for st in s.steps if st.subagent == agent.id]
+    assert [(st.kind, st.tool) for st in inside] == [
+        (StepKind.SUBAGENT_START, None), (StepKind.USER, None), (StepKind.TOOL_CALL, "complete_task"),
+        (StepKind.TOOL_RESULT, "complete_task"), (StepKind.SUBAGENT_END, None)]
+    assert inside[0].parent == call.id and "transcript" not in inside[0].meta  # its file was found
+    assert inside[1].text == "Say what is here" and inside[2].tool_input == {"result": {"response": "Two text files."}}
+    [result] = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and st.parent == call.id]
+    assert "Termination Reason: GOAL" in result.text and "Two text files." in result.text
+
+
+def test_an_opencode_subagent_reads_inside_its_parent_tied_to_its_task_call(opencode: Fresh):
+    s = opencode.session
+    [agent] = s.subagents
+    call = next(st for st in s.steps if st.id == agent.spawned_by)
+    assert call.tool == "task" and call.subagent is None
+    assert (agent.agent_type, agent.description) == ("general", "Look around")
+    inside = [st for st in s.steps if st.subagent == agent.id]
+    assert [(st.kind, st.text) for st in inside] == [
+        (StepKind.SUBAGENT_START, "Look around"), (StepKind.USER, "Say what is here"),
+        (StepKind.ASSISTANT, "Two text files."), (StepKind.SUBAGENT_END, "")]
+    assert inside[0].parent == call.id and inside[0].index == call.index + 1  # right after its call
+    [result] = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and st.parent == call.id]
+    assert result.index == inside[-1].index + 1 and f'<task id="{agent.id}"' in result.text
+    # The child is a session of its own in OpenCode's database, its parentID the parent's id.
+    staged = [orjson.loads(line) for line in opencode.main.read_bytes().splitlines()]
+    child = [r["info"] for r in staged if r.get("t") == "session" and r["info"].get("id") == agent.id]
+    assert child and child[-1]["parentID"] == s.id
+
+
+def test_opencode_sends_what_the_context_pane_shows_after_its_compaction(opencode: Fresh):
+    """The request after the compaction holds the summary, the turn it kept whole and the synthetic
+    prompt to go on: what `ctx` gives at that prompt, step for step."""
+    s = opencode.session
+    [compaction] = [st for st in s.steps if st.kind == StepKind.COMPACTION]
+    kept = next(st for st in s.steps if st.kind == StepKind.USER and st.text == "One more look")
+    assert compaction.meta["first_kept_entry_id"] == kept.id and kept.index < compaction.index
+    go_on = next(st for st in s.steps if st.index > compaction.index and st.kind == StepKind.CONTEXT)
+    expected: list[tuple] = []
+    by_id = {st.id: st for st in s.steps}
+    for item in ctx.context_at(s, go_on.id).items:
+        step = by_id[item.step_id]
+        if step.kind == StepKind.COMPACTION:
+            expected += [("user", history.OPENCODE_COMPACTION_WORDS), ("assistant", step.text)]
+        elif step.kind == StepKind.CONTEXT:
+            expected.append(("user", step.text))
+        else:
+            expected += history.of_steps([step])
+    assert opencode.compacting is not None
+    sent = history.of_chat(opencode.compacting.run.main_requests()[-1]["body"])
+    assert sent == expected
+    assert ("user", "Please tidy the notes") not in sent and ("user", "One more look") in sent
+
+
+def test_gemini_sends_what_the_context_pane_shows_after_its_compression(gemini: Fresh):
+    """The request after the compression holds the summary, the CLI's acknowledgement and the turn it
+    kept: what `ctx` gives at the answer to it, step for step (the answer left out)."""
+    s = gemini.session
+    [compaction] = [st for st in s.steps if st.kind == StepKind.COMPACTION]
+    kept = next(st for st in s.steps if st.kind == StepKind.USER and st.text == "One more look")
+    assert compaction.meta["first_kept_entry_id"] == kept.id and compaction.meta["folded_messages"] == 2
+    answer = s.steps[-1]
+    assert answer.text == "Still tidy." and answer.parent == compaction.id
+    expected: list[tuple] = []
+    by_id = {st.id: st for st in s.steps}
+    for item in ctx.context_at(s, answer.id).items[:-1]:
+        step = by_id[item.step_id]
+        if step.kind == StepKind.COMPACTION:
+            expected += [("user", step.text), ("assistant", history.GEMINI_COMPRESSION_WORDS)]
+        else:
+            expected += history.of_steps([step])
+    assert gemini.compacting is not None
+    sent = history.of_gemini(gemini.compacting.run.main_requests()[-1]["body"])
+    assert sent == history.without_call_prefixes(expected)
+    assert ("user", "Please tidy the notes") not in sent and ("user", "One more look") in sent
+
+
 # What each agent's fresh log holds after its compaction: the answers said after it.
-AFTER_COMPACTION = {"claude": ["Still tidy."], "codex": ["Notes edited, new.txt written."], "pi": ["Still tidy."]}
+AFTER_COMPACTION = {"claude": ["Still tidy."], "codex": ["Notes edited, new.txt written."], "pi": ["Still tidy."],
+                    "opencode": ["Still tidy."], "gemini": ["Still tidy."]}
 
 
-@pytest.fixture(params=["claude", "codex", "pi"])
+@pytest.fixture(params=["claude", "codex", "pi", "opencode", "gemini"])
 def compacted(request) -> Fresh:
     """An agent whose fresh log holds a compaction."""
     return request.getfixturevalue(request.param)

@@ -150,3 +150,20 @@ def test_an_older_error_is_written_in_the_shape_the_import_decodes(storage, tmp_
     [error] = [m["info"]["error"] for m in doc["messages"] if "error" in m["info"]]
     assert error["name"] == "APIError" and error["data"]["isRetryable"] is False
     assert _error({"name": "Odd", "data": {"message": "m"}}) == {"name": "UnknownError", "data": {"message": "m"}}
+
+
+def test_a_compaction_that_kept_turns_names_their_copies(tmp_path):
+    """1.18's compaction keeps its last turns (`tail_start_id`): a fork names the kept message's copy,
+    as OpenCode's own fork does (with the old id OpenCode would send the whole history before it)."""
+    doc = orjson.loads((FIXTURES / "opencode" / "export.json").read_bytes())
+    doc["messages"][2]["parts"][0]["tail_start_id"] = "msg_01B"
+    source = tmp_path / "export.json"
+    source.write_bytes(orjson.dumps(doc))
+    session = read_session(group("opencode", [source])[0])
+    after = next(s for s in session.steps if s.id == "prt_01E1")
+    written = _round_trip(session, source.read_bytes(), after.index, tmp_path / "h")
+    [part] = [p for m in written["messages"] for p in m["parts"] if p["type"] == "compaction"]
+    assert part["tail_start_id"] == written["messages"][1]["info"]["id"]  # msg_01B's copy
+    back = read_session(group("opencode", [next((tmp_path / "h").rglob("*.json"))])[0])
+    [compaction] = [s for s in back.steps if s.kind == StepKind.COMPACTION]
+    assert compaction.meta["first_kept_entry_id"] == written["messages"][1]["parts"][1]["id"]  # its reasoning

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from shared_data import CORPUS, requires_corpus
 
+from tracetui import ctx
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.cli import main
@@ -624,6 +625,33 @@ def test_a_revert_an_abort_and_a_call_still_running():
     ]
     assert by_id["msg_01F:error"].is_error is False and by_id["msg_01F:error"].text == "aborted"
     assert by_id["prt_01F2"].meta["no_result"] is True and "prt_01F2:result" not in by_id
+
+
+def test_a_compaction_that_kept_its_last_turns_names_the_first_step_it_kept():
+    """OpenCode 1.18 keeps the last turns whole (`tail_start_id`, a message id): the model is sent the
+    summary, then those turns, then what came after; the context at a later step says the same."""
+
+    def change(doc):
+        doc["messages"][2]["parts"][0]["tail_start_id"] = "msg_01B"
+
+    session = _export_with(change)
+    [compaction] = [s for s in session.steps if s.kind == StepKind.COMPACTION]
+    assert compaction.meta["tail_start_id"] == "msg_01B"
+    assert compaction.meta["first_kept_entry_id"] == "prt_01B02"  # msg_01B's first step: its reasoning
+    seen = [item.step_id for item in ctx.context_at(session, "prt_01E1").items]
+    kept = [s.id for s in session.steps if s.id.startswith("prt_01B") and s.kind in ctx.SEEN_KINDS]
+    assert seen == [compaction.id, *kept, "prt_01E1"]
+    # Without the field (older builds), the summary alone stands for what came before.
+    plain = _export_with(lambda doc: None)
+    assert "first_kept_entry_id" not in next(s for s in plain.steps if s.kind == StepKind.COMPACTION).meta
+    assert [i.step_id for i in ctx.context_at(plain, "prt_01E1").items] == [compaction.id, "prt_01E1"]
+
+
+def test_a_task_call_names_its_child_by_its_output_where_metadata_does_not():
+    """1.18's task output opens `<task id="ses_…"`; earlier builds wrote `task_id: ses_…`."""
+    assert opencode._task_id('<task id="ses_df2bAb1" state="completed">\n<task_result>') == "ses_df2bAb1"
+    assert opencode._task_id("task_id: ses_01X (for resuming)") == "ses_01X"
+    assert opencode._task_id("no id here") is None
 
 
 def test_other_part_types_and_edit_shapes():

@@ -23,6 +23,16 @@ CLAUDE_RESUME_WORDS = [("user", "Continue from where you left off."), ("assistan
 GEMINI_RESUME_WORDS = [("assistant", "[The previous response was interrupted before it completed.]")]
 
 
+# What OpenCode 1.18 sends for a compaction's own user message (its `compaction` part), before the
+# summary: its own words, in no log.
+OPENCODE_COMPACTION_WORDS = "What did we do so far?"
+
+
+# The model turn Gemini CLI 0.61 puts after a compression's summary: its own words, in no log (the
+# reader folds it into the compaction step).
+GEMINI_COMPRESSION_WORDS = "Got it. Thanks for the additional context!"
+
+
 def without_resume_words(sent: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """`sent` without Claude Code's or Gemini CLI's own resume words at its end."""
     for cut in (CLAUDE_RESUME_WORDS, CLAUDE_RESUME_WORDS[1:], GEMINI_RESUME_WORDS):

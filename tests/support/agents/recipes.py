@@ -88,36 +88,41 @@ def pi(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | N
 
 
 def gemini(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-           timeout: float = 90) -> Outcome:
+           timeout: float = 90, settings: dict | None = None, side: str | None = None) -> Outcome:
     """`gemini -p PROMPT --yolo` in `cwd`, GOOGLE_GEMINI_BASE_URL at the stub server, an API key as the
-    chosen sign-in and the folder trusted (settings.json), so nothing asks."""
+    chosen sign-in and the folder trusted (settings.json), so nothing asks. `settings`: more
+    top-level keys of settings.json (`model`: its compressionThreshold)."""
     folder = home / ".gemini"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "settings.json").write_text(json.dumps({
         "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": False}},
-        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}}))
+        "privacy": {"usageStatisticsEnabled": False}, "general": {"disableAutoUpdate": True}, **(settings or {})}))
     env = {"GOOGLE_GEMINI_BASE_URL": "http://127.0.0.1:{PORT}", "GEMINI_API_KEY": "made-up-for-tests",
            "GEMINI_CLI_NO_RELAUNCH": "true"}
     argv = ["gemini", *(["--resume", resume] if resume else []), "-p", prompt, "--yolo", "-m", "gemini-2.5-pro"]
-    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout)
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("GOOGLE_GEMINI_BASE_URL",), timeout=timeout,
+                       side=side)
     return Outcome(run, sorted((home / ".gemini").rglob("*.json*")) if (home / ".gemini").is_dir() else [])
 
 
 OPENCODE_MODEL = "stub/stub-model"
 
 
-def _opencode_setup(home: Path) -> tuple[Path, dict[str, str]]:
+def _opencode_setup(home: Path, limit: dict[str, int] | None = None,
+                    extra: dict | None = None) -> tuple[Path, dict[str, str]]:
     """OpenCode's config (a custom provider, `@ai-sdk/openai-compatible`, which the binary bundles,
     speaking Chat Completions to the stub server) and environment: no models.dev fetch, update, share,
-    LSP download or default plugins, so offline nothing else is asked for."""
+    LSP download or default plugins, so offline nothing else is asked for. `limit`: the model's
+    `{context, output}` tokens (none: 0, and OpenCode never compacts); `extra`: more top-level keys."""
     folder = home / ".config" / "opencode"
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "opencode.json"
     config.write_text(json.dumps({
         "provider": {"stub": {"npm": "@ai-sdk/openai-compatible", "name": "Stub",
                               "options": {"baseURL": "http://127.0.0.1:{PORT}/v1", "apiKey": "sk-made-up-for-tests"},
-                              "models": {"stub-model": {"name": "Stub model", "tool_call": True}}}},
-        "model": OPENCODE_MODEL, "autoupdate": False, "share": "disabled"}))
+                              "models": {"stub-model": {"name": "Stub model", "tool_call": True,
+                                                        **({"limit": limit} if limit else {})}}}},
+        "model": OPENCODE_MODEL, "autoupdate": False, "share": "disabled", **(extra or {})}))
     env = {"OPENCODE_DISABLE_MODELS_FETCH": "1", "OPENCODE_DISABLE_AUTOUPDATE": "1", "OPENCODE_DISABLE_SHARE": "1",
            "OPENCODE_DISABLE_LSP_DOWNLOAD": "1", "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
            "OPENCODE_CONFIG": str(config)}
@@ -125,18 +130,20 @@ def _opencode_setup(home: Path) -> tuple[Path, dict[str, str]]:
 
 
 def opencode(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-             timeout: float = 90, setup: list[list[str]] | None = None) -> Outcome:
+             timeout: float = 90, setup: list[list[str]] | None = None,
+             limit: dict[str, int] | None = None, settings: dict | None = None, side: str | None = None) -> Outcome:
     """`opencode run --auto PROMPT` (or `opencode run --session ID ...`) in `cwd`, after the `setup`
     commands (`opencode import FILE`). The prompt goes word by word: `run` quotes an argument holding
-    a space. The session lands in `~/.local/share/opencode/opencode.db`."""
-    config, env = _opencode_setup(home)
+    a space. The session lands in `~/.local/share/opencode/opencode.db`. `limit`, `settings`: the
+    model's token limits and more keys of its opencode.json (`_opencode_setup`)."""
+    config, env = _opencode_setup(home, limit, settings)
     for words in setup or []:
         assert words[0] == "opencode"
         done = programs.run(words, [], home, cwd, env, stub_files=(config,), timeout=timeout)
         assert done.code == 0, done.stderr[-2000:]
-        config, env = _opencode_setup(home)  # the placeholder again: the port changes from run to run
+        config, env = _opencode_setup(home, limit, settings)  # the placeholder again: the port changes from run to run
     argv = ["opencode", "run", *(["--session", resume] if resume else []), "-m", OPENCODE_MODEL, "--auto",
             "--format", "json", *prompt.split(" ")]
-    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout)
+    run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout, side=side)
     db = home / ".local" / "share" / "opencode" / "opencode.db"
     return Outcome(run, [db] if db.is_file() else [])

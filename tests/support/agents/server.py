@@ -280,7 +280,8 @@ def gemini_events(server: ModelServer, path: str, body: dict[str, Any], reply: R
     for call in reply.calls:
         parts.append({"functionCall": {"id": server.new_id("call_stub"), "name": call.name, "args": call.args}})
     chunk = {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
-             "usageMetadata": {"promptTokenCount": 50, "candidatesTokenCount": 20, "totalTokenCount": 70},
+             "usageMetadata": {"promptTokenCount": reply.tokens or 50, "candidatesTokenCount": 20,
+                               "totalTokenCount": (reply.tokens or 50) + 20},
              "modelVersion": model, "responseId": server.new_id("resp_stub")}
     return [("", chunk), ("_final", chunk)]
 
@@ -303,7 +304,7 @@ def chat_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list
             "index": n, "id": call_id, "type": "function",
             "function": {"name": call.name, "arguments": json.dumps(call.args)}}]}}]}))
     finish = "tool_calls" if reply.calls else "stop"
-    usage = {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}
+    usage = {"prompt_tokens": reply.tokens or 50, "completion_tokens": 20, "total_tokens": (reply.tokens or 50) + 20}
     events.append(("", {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}], "usage": usage}))
     events.append(("", "[DONE]"))
     message: dict[str, Any] = {"role": "assistant", "content": reply.text or ("ok" if not reply.calls else None)}

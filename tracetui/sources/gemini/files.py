@@ -57,6 +57,7 @@ def _not_a_session(path: Path) -> bool:
 
 
 _TIMED_NAME = re.compile(r"session-\d{4}-\d\d-\d\dT\d\d-\d\d-(.+)\Z")
+_HEX8 = re.compile(r"[0-9a-f]{8}")  # a UUID's start, as the CLI names a session's files
 
 
 def _short_id(path: Path) -> str:
@@ -99,6 +100,12 @@ def group(paths: list[Path]) -> list[SessionFiles]:
     # none takes it and its files are sessions of their own.
     read_alone = [p for p in mains if not (p.suffix == ".json" and p.with_suffix(".jsonl") in names)]
     shared = Counter((p.parent, _short_id(p)) for p in read_alone)
+    # But a UUID's start shared by files of one folder is one session's: 0.61's `--resume` opens a
+    # file of its own (the session context alone) beside the session's. Its first file (by minute)
+    # keeps its subagents.
+    first: dict[tuple[Path, str], Path] = {}
+    for p in read_alone:
+        first.setdefault((p.parent, _short_id(p)), p)
     # A conversation the stage cut out of a shared file (`gemini_split`) reads with that file's
     # logs.json and .project_root: it is its project's as much as the file's first conversation.
     origins = {gemini_split.part_key(p): p for p in mains if not gemini_split.is_part(p)}
@@ -114,7 +121,10 @@ def group(paths: list[Path]) -> list[SessionFiles]:
         place = origins.get(path.parent.name, path) if gemini_split.is_part(path) else path
         if place.parent.name == "chats":
             short = _short_id(path)
-            alone = place is path and shared[(path.parent, short)] == 1  # a part claims no subagent
+            owner = shared[(path.parent, short)] == 1 or (
+                _HEX8.fullmatch(short) is not None and first.get((path.parent, short)) is path
+            )
+            alone = place is path and owner  # a part claims no subagent
             for folder, files in nested.items() if alone else ():
                 if folder.parent == path.parent and short and folder.name.startswith(short):
                     companions.extend(files)

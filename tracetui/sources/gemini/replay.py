@@ -41,6 +41,7 @@ class _Conversation:
     rewound: set[str] = field(default_factory=set)
     folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
     lines: dict[str, int] = field(default_factory=dict)  # id -> line first written
+    copies: dict[str, str] = field(default_factory=dict)  # a kept message's new id -> its own id
     version: str = "gemini-v2"
 
     def last_live(self) -> str | None:
@@ -49,6 +50,9 @@ class _Conversation:
     def write(self, record: dict[str, Any], line: int) -> None:
         """A message record written (again): the last copy wins, the first place stays."""
         mid = record["id"]
+        if mid in self.copies:  # a compaction's copy of a message already read: no step of its own
+            self.records[mid] = record
+            return
         if mid not in self.records:
             self.events.append(mid)
             self.parent[mid] = self.pending or self.last_live()
@@ -79,9 +83,26 @@ class _Conversation:
                 self.records[m["id"]] = m
             self.live = dict.fromkeys(m["id"] for m in messages)
             return
+        copies = self._copies(messages)
+        listed = {m["id"] for m in messages} | set(copies.values())
+        if all(mid in listed for mid in self.live):
+            # Nothing dropped: the history set again, whole (0.61 on --resume, each result repeated
+            # as a `<id>_response` user record), not a summary. Its copies are the model's form of
+            # the records (no `toolCalls`, no diffs): the records stay; the new ones add no steps.
+            self.live = {}
+            for m in messages:
+                if m["id"] in self.records:
+                    self.live[m["id"]] = None
+                else:
+                    self.write(m, line)
+            return
+        # Known messages may open it (0.61: the session context), before the summary's.
+        prefix = 0
+        while prefix < len(messages) and messages[prefix]["id"] in self.records:
+            prefix += 1
         head: list[dict[str, Any]] = []
-        for m in messages:
-            if m["id"] in self.records:
+        for m in messages[prefix:]:
+            if m["id"] in self.records or m["id"] in copies:
                 break
             head.append(m)
         texts = [_parts_text(m.get("content")) for m in head if m.get("type") == "user"]
@@ -89,7 +110,7 @@ class _Conversation:
             t for t in (_parts_text(m.get("content")) for m in head) if t.strip()
         )
         when = next((m["timestamp"] for m in head if isinstance(m.get("timestamp"), str)), stamp)
-        kept = next((m["id"] for m in messages[len(head) :]), None)
+        kept = next((copies.get(m["id"], m["id"]) for m in messages[prefix + len(head) :]), None)
         compaction = _Compaction(line, summary, len(head), self.last_live(), when, kept)
         self.events.append(compaction)
         self.live = {}
@@ -99,9 +120,47 @@ class _Conversation:
                 self.records[mid] = m
                 self.folded[mid] = compaction
                 self.live[mid] = None
+            elif mid in copies:  # 0.61 keeps messages under new ids: the live one stands for it
+                self.copies[mid] = copies[mid]
+                self.records[mid] = m
+                self.live[copies[mid]] = None
             else:
                 self.write(m, line)
         self.pending = compaction
+
+    def _copies(self, messages: list[dict[str, Any]]) -> dict[str, str]:
+        """New ids in a history replacement that repeat a live message it leaves out (the same type,
+        text and call ids): Gemini CLI 0.61's compression copies the messages it keeps."""
+        listed = {m["id"] for m in messages}
+        left: dict[tuple[Any, ...], list[str]] = {}  # (type, signature) -> live ids left out, in order
+        for mid in self.live:
+            if mid not in listed and mid in self.records:
+                record = self.records[mid]
+                left.setdefault((record.get("type"), *_signature(record)), []).append(mid)
+        out: dict[str, str] = {}
+        for m in messages:
+            mark = _signature(m)
+            if m["id"] in self.records or mark == ((), (), ()):
+                continue
+            same = left.get((m.get("type"), *mark))
+            if same:
+                out[m["id"]] = same.pop(0)
+        return out
+
+
+def _signature(message: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A message's texts, call ids and response ids, however it holds them (content parts, a string,
+    `toolCalls`): a copy in the model's history form matches the record it came from."""
+    content = message.get("content")
+    found = content if isinstance(content, list) else [{"text": content}] if isinstance(content, str) else []
+    parts: list[dict[str, Any]] = [p for p in found if isinstance(p, dict)]
+    texts = tuple(p["text"] for p in parts if isinstance(p.get("text"), str) and p["text"])
+    calls = {str(p["functionCall"].get("id")) for p in parts if isinstance(p.get("functionCall"), dict)}
+    calls |= {str(c.get("id")) for c in as_list(message.get("toolCalls")) if isinstance(c, dict)}
+    answers = tuple(
+        str(p["functionResponse"].get("id")) for p in parts if isinstance(p.get("functionResponse"), dict)
+    )
+    return texts, tuple(sorted(calls)), answers
 
 
 def _is_message(value: Any) -> bool:

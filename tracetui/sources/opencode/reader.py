@@ -27,7 +27,8 @@ NAME = "opencode"
 
 # OpenCode's placeholder title until it has named the session.
 _DEFAULT_TITLE = re.compile(r"(New session|Child session) - \d{4}-\d\d-\d\dT")
-_TASK_ID = re.compile(r"(?:task_id|session_id):\s*(ses_[A-Za-z0-9]+)")
+# The child's id in a task call's output: `task_id: ses_…` (earlier builds), `<task id="ses_…"` (1.18).
+_TASK_ID = re.compile(r'(?:(?:task_id|session_id):\s*|<task id=")(ses_[A-Za-z0-9]+)')
 
 
 def group(paths: list[Path]) -> list[SessionFiles]:
@@ -166,6 +167,7 @@ class _Reader:
         reverted_from = opt_str(revert.get("messageID"))
         out: list[Step] = []
         compaction: Step | None = None
+        firsts: list[tuple[str, str | None]] = []  # each message's id and its first own step's
         for message in self.by_session.get(sid, ()):
             mid = as_str(message.get("id"))
             active = mid not in self.o.gone and not (reverted_from and mid >= reverted_from)
@@ -174,6 +176,8 @@ class _Reader:
                 if not active or step.id.split(":", 1)[0] in self.o.gone:
                     step.active = False
             out.extend(made)
+            firsts.append((mid, next((s.id for s in made if s.subagent == subagent), None)))
+        _keep_tails(out, firsts)
         # One line of steps: each follows the one before it in this (sub)session, a result its call,
         # so a step with two children in one scope is a real branch point, never a tool call.
         previous: str | None = None
@@ -351,7 +355,9 @@ class _Message:
                 pid, StepKind.SYSTEM, text, stamp, meta={"snapshot": part.get("hash"), "files": files}
             )
         if kind == "compaction":
-            meta = {"auto": bool(part.get("auto"))}
+            meta: dict[str, Any] = {"auto": bool(part.get("auto"))}
+            if isinstance(part.get("tail_start_id"), str):
+                meta["tail_start_id"] = part["tail_start_id"]  # the first message it kept (1.18)
             return self.add(pid, StepKind.COMPACTION, "", stamp, meta=meta)
         if kind == "subtask":
             meta = {k: part[k] for k in ("agent", "description", "command") if isinstance(part.get(k), str)}
@@ -487,6 +493,19 @@ class _Message:
         if target is not None:
             tokens.logged_usd = usd(message.get("cost"))
             target.tokens = tokens
+
+
+def _keep_tails(steps: list[Step], firsts: list[tuple[str, str | None]]) -> None:
+    """A compaction that kept its last turns whole (`tail_start_id`, a message) names the first step
+    it kept, as Pi's does (`first_kept_entry_id`): the model is sent the summary, then those turns."""
+    for step in steps:
+        tail = step.meta.get("tail_start_id") if step.kind == StepKind.COMPACTION else None
+        if not isinstance(tail, str):
+            continue
+        at = next((i for i, (mid, _first) in enumerate(firsts) if mid == tail), None)
+        kept = next((first for _mid, first in firsts[at:] if first is not None), None) if at is not None else None
+        if kept is not None and kept != step.id:
+            step.meta["first_kept_entry_id"] = kept
 
 
 # --------------------------------------------------------------------------------------------

@@ -117,6 +117,14 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
                 else dict(objects.parts[pid])
             part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
+            if part.get("type") == "compaction" and "tail_start_id" in part:
+                # The first message the compaction kept, by its new id (as OpenCode's own fork does): an
+                # id the copy lacks would have OpenCode send the whole history before it.
+                kept = renamed.get(part["tail_start_id"]) if isinstance(part["tail_start_id"], str) else None
+                if kept is None:
+                    del part["tail_start_id"]
+                else:
+                    part["tail_start_id"] = kept
             if pid == end and chosen.kind == StepKind.TOOL_CALL and isinstance(part.get("state"), dict):
                 part["state"] = {"status": "pending", "input": part["state"].get("input", {}), "raw": ""}
             parts.append(part)
