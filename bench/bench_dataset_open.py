@@ -13,7 +13,8 @@ The sessions table carries each session's price (`cost_usd`, as the export write
 builds it without (an older export's), and then the background mode prices the page in a thread
 after the first screen: `page_priced` is how many of the 200 had a price on it, `priced_seconds`
 when all had. `--keep DIR` builds once and keeps the dataset for the next run.
-`--before ROOT` runs the same in another checkout (main's code) for the figures before.
+`--before ROOT` runs the same in another checkout (main's code) for the figures before, both
+without and with `background` (the app's `before` runs with it, as `tracetui --dataset` opens).
 
     python bench/bench_dataset_open.py [--mb 400] [--before /work/main] [--app] [--keep DIR]
 
@@ -200,11 +201,12 @@ def main() -> None:
         for _ in range(args.runs):
             if args.before:
                 result.setdefault("before", []).append(in_child(args.before, str(dataset), False))
+                result.setdefault("before_background", []).append(in_child(args.before, str(dataset), True))
             result.setdefault("whole_read", []).append(in_child(str(ROOT), str(dataset), False))
             result.setdefault("background", []).append(in_child(str(ROOT), str(dataset), True))
             if args.app:
                 if args.before:
-                    result.setdefault("app_before", []).append(in_child(args.before, str(dataset), False, name="child_app"))
+                    result.setdefault("app_before", []).append(in_child(args.before, str(dataset), True, name="child_app"))
                 result.setdefault("app_background", []).append(in_child(str(ROOT), str(dataset), True, name="child_app"))
         result["load_average_after"] = list(os.getloadavg())
         print(json.dumps(result, indent=2))
