@@ -165,3 +165,27 @@ def test_the_first_screen_loads_neither_the_export_nor_the_price_table(team, tmp
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["loaded"] == [] and found["costs"] and set(found["costs"]) == {0.25}
+
+
+def test_a_pricing_failure_leaves_the_rows_unpriced_and_the_thread_quiet(team, monkeypatch):
+    import threading
+
+    _, _, older, _ = team
+    raised: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+
+    def broken(found, wanted, models):
+        raise RuntimeError("a bug in the pricing")
+
+    monkeypatch.setattr(dataset_library.prices, "from_tokens", broken)
+    library = open_dataset(str(older), background=True)
+    try:
+        before = library.version()
+        library.list_sessions()
+        pricer = library._pricer
+        assert pricer is not None
+        pricer.join(10)
+        assert not pricer.is_alive() and not raised and library.version() != before
+        assert all(r.cost_usd is None for r in library.list_sessions()) and library._pricer is None
+    finally:
+        library.close()

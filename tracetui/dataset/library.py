@@ -623,7 +623,12 @@ class DatasetLibrary:
                         if not pending:
                             self._pricer = None
                             return
-                    self._price(list(pending), list(pending.values()))
+                    try:
+                        self._price(list(pending), list(pending.values()))
+                    except Stopped:
+                        raise
+                    except Exception:  # a price is a bonus: the rows stay unpriced, no traceback on the app
+                        self._costs.update({sid: (None, False) for sid in pending if sid not in self._costs})
                     self._version += 1
         except Stopped:
             return
