@@ -4,7 +4,8 @@ and the steps equal to DuckDB's count. Needs pyspark (the `spark` extra, not in 
 download) and a Java runtime (17 or later for Spark 4); skipped with the reason where either is missing.
 
 One session in local mode with what a few small files do not need turned off (`QUICK`): the test's
-Spark part took 28 s instead of 106 s at load 10 to 12 on 2 cores (bench/RESULTS.md, "Spark in CI")."""
+Spark part took 11 s instead of 18 s at load 1.3, 28 s instead of 106 s at load 10 to 12, on 2 cores
+(bench/RESULTS.md, "Spark in CI")."""
 
 from __future__ import annotations
 
