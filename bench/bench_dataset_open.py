@@ -9,7 +9,12 @@ dataset the first screen was last measured on (bench/RESULTS.md, "The app over a
 
 Each measure runs in a fresh child process, with no listing kept (cold): the library opened, then
 what the list's first screen asks (count, the first 200 rows priced, agents, projects, machines).
-`--before ROOT` runs the same in another checkout (main's code) for the figures before.
+The sessions table carries each session's price (`cost_usd`, as the export writes it); `--no-cost`
+builds it without (an older export's), and then the background mode prices the page in a thread
+after the first screen: `page_priced` is how many of the 200 had a price on it, `priced_seconds`
+when all had. `--keep DIR` builds once and keeps the dataset for the next run.
+`--before ROOT` runs the same in another checkout (main's code) for the figures before, both
+without and with `background` (the app's `before` runs with it, as `tracetui --dataset` opens).
 
     python bench/bench_dataset_open.py [--mb 400] [--before /work/main] [--app] [--keep DIR]
 
@@ -38,7 +43,7 @@ SESSIONS_PER_FILE = 2
 STEPS_PER_SESSION = 40
 
 
-def build(dataset: Path, machines: int, agents: int, months: int, mb: int) -> dict:
+def build(dataset: Path, machines: int, agents: int, months: int, mb: int, cost: bool = True) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -81,6 +86,8 @@ def build(dataset: Path, machines: int, agents: int, months: int, mb: int) -> di
                     "tool_calls": {"session_id": sids, "step_id": [f"{s}-1" for s in sids], "input": ['{"a": 1}'] * n},
                     "patches": {"session_id": sids, "step_id": [f"{s}-2" for s in sids], "path": ["src/a.py"] * n},
                 }  # fmt: skip
+                if cost:  # the price the export stores (`cost_usd`, the exporting machine's own)
+                    tables["sessions"]["cost_usd"] = pa.array([rng.randrange(1, 500_000) / 1e5 for _ in sids], pa.float64())
                 for table, columns in tables.items():
                     columns = {**columns, **{k: [v] * len(next(iter(columns.values()))) for k, v in keys.items()}}
                     out = dataset / "data" / table / f"machine={machine}" / f"agent={agent}" / f"month={month}"
@@ -90,7 +97,7 @@ def build(dataset: Path, machines: int, agents: int, months: int, mb: int) -> di
                     files += 1
     sessions_files = partitions
     return {"machines": machines, "partitions": partitions, "files": files, "sessions_files": sessions_files,
-            "sessions": partitions * SESSIONS_PER_FILE, "bytes": size}  # fmt: skip
+            "sessions": partitions * SESSIONS_PER_FILE, "bytes": size, "stored_cost": cost}  # fmt: skip
 
 
 def child_first(root: str, dataset: str, background: bool) -> dict:
@@ -110,7 +117,12 @@ def child_first(root: str, dataset: str, background: bool) -> dict:
     out = {"imports_seconds": round(imported, 2), "open_seconds": round(opened, 2),
            "first_screen_seconds": round(first, 2), "first_screen_cpu": round(cpu, 2),
            "after_imports_seconds": round(first - imported, 2), "after_imports_cpu": round(cpu - imported_cpu, 2),
-           "sessions_shown": count, "page": len(page)}  # fmt: skip
+           "sessions_shown": count, "page": len(page),
+           "page_priced": sum(1 for r in page if r.cost_usd is not None)}  # fmt: skip
+    pricer = getattr(library, "_pricer", None)
+    if pricer is not None:
+        pricer.join()
+        out["priced_seconds"] = round(time.perf_counter() - t0, 2)
     if background:
         library.wait_loaded()
         out["whole_seconds"] = round(time.perf_counter() - t0, 2)
@@ -172,13 +184,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs of each measure (all kept)")
     parser.add_argument("--app", action="store_true", help="also the app's first rows (headless)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it")
+    parser.add_argument("--no-cost", action="store_true",
+                        help="no `cost_usd` in the sessions table (an older export's): the page is priced from the steps")
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-dataset-open-"))
     try:
         dataset = work / "dataset"
         if not (work / "made.json").is_file():
             t = time.perf_counter()
-            made = build(dataset, args.machines, args.agents, args.months, args.mb)
+            made = build(dataset, args.machines, args.agents, args.months, args.mb, not args.no_cost)
             made["build_seconds"] = round(time.perf_counter() - t, 1)
             (work / "made.json").write_text(json.dumps(made))
         made = json.loads((work / "made.json").read_text())
@@ -187,11 +201,12 @@ def main() -> None:
         for _ in range(args.runs):
             if args.before:
                 result.setdefault("before", []).append(in_child(args.before, str(dataset), False))
+                result.setdefault("before_background", []).append(in_child(args.before, str(dataset), True))
             result.setdefault("whole_read", []).append(in_child(str(ROOT), str(dataset), False))
             result.setdefault("background", []).append(in_child(str(ROOT), str(dataset), True))
             if args.app:
                 if args.before:
-                    result.setdefault("app_before", []).append(in_child(args.before, str(dataset), False, name="child_app"))
+                    result.setdefault("app_before", []).append(in_child(args.before, str(dataset), True, name="child_app"))
                 result.setdefault("app_background", []).append(in_child(str(ROOT), str(dataset), True, name="child_app"))
         result["load_average_after"] = list(os.getloadavg())
         print(json.dumps(result, indent=2))

@@ -1,12 +1,18 @@
 """Spark reads a team dataset (issue 37, docs/dataset.md "Spark"): pyspark in local mode counts the
 sessions per machine and agent of a file:// dataset two machines exported into, equal to their `ls`,
-and the steps equal to DuckDB's count. Needs pyspark (the `spark` extra, not in `test`: ~300 MB) and a
-Java runtime; skipped with the reason where either is missing."""
+and the steps equal to DuckDB's count. Needs pyspark (the `spark` extra, not in `test`: a 456 MB
+download) and a Java runtime (17 or later for Spark 4); skipped with the reason where either is missing.
+
+One session in local mode with what a few small files do not need turned off (`QUICK`): the test's
+Spark part took 11 s instead of 18 s at load 1.3, 28 s instead of 106 s at load 10 to 12, on 2 cores
+(bench/RESULTS.md, "Spark in CI")."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,9 +21,35 @@ from shared_data import FIXTURES
 from tracetui.cli import main
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'tracetui[spark]')")
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'tracetui[spark]')")
 if shutil.which("java") is None:
     pytest.skip("no Java runtime (java) on PATH: Spark needs one (JRE 17)", allow_module_level=True)
+
+
+def _java_major() -> int:
+    said = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=60).stderr
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', said)
+    if found is None:
+        return 0
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major  # "1.8.0": Java 8
+
+
+_NEEDED = 17 if int(pyspark.__version__.split(".")[0]) >= 4 else 8
+if _java_major() < _NEEDED:
+    pytest.skip(f"Spark {pyspark.__version__} needs Java {_NEEDED} or later; `java` is older",
+                allow_module_level=True)  # fmt: skip
+
+# As quick as Spark gets for a few small files: no UI or progress bar, one shuffle partition, no
+# adaptive plans, no generated code (compiling it was most of each query's time), the JIT's first
+# tier only and the serial collector (most of the start is loading classes), on the loopback.
+QUICK = {
+    "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "1",
+    "spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN", "spark.driver.memory": "512m",
+    "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+    "spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1",
+}  # fmt: skip
 
 
 def _bucket(home: Path, logs: dict[str, list[Path]]) -> Path:
@@ -73,11 +105,10 @@ def test_spark_local_mode_counts_what_ls_and_duckdb_count(dataset):
     from pyspark.sql import SparkSession
 
     root, expected = dataset
-    spark = (
-        SparkSession.builder.master("local[1]").appName("tracetui-dataset-test")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate()
-    )  # fmt: skip
+    builder = SparkSession.builder.master("local[1]").appName("tracetui-dataset-test")
+    for key, value in QUICK.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
     try:
         # As docs/dataset.md says: each table's folder, machine/agent/month discovered from the folders.
         sessions = spark.read.parquet(str(root / "data" / "sessions"))

@@ -16,14 +16,35 @@ Public API (the CLI and the app call only these):
 - `check_dataset(url) -> DatasetCheck`: `export --check URL` (docs/dataset.md).
 """
 
-from tracetui.dataset.check import DatasetCheck, check_dataset
+from typing import TYPE_CHECKING, Any
+
 from tracetui.dataset.library import DatasetLibrary, open_dataset
 from tracetui.dataset.location import TABLES, Location, is_url, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.dataset.publish import PublishReport, publish
 from tracetui.dataset.query import QueryResult, query
-from tracetui.dataset.tables import dataset_tables
-from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_recipe, run_recipe
+
+if TYPE_CHECKING:
+    from tracetui.dataset.check import DatasetCheck, check_dataset
+    from tracetui.dataset.recipe import Recipe, RecipeError, RecipeReport, load_recipe, run_recipe
+    from tracetui.dataset.tables import dataset_tables
+
+# Checks, recipes and the bucket's tables bring the export, the review and the detectors (about a
+# second of imports): imported when first asked for, so `tracetui --dataset` draws without them. (A
+# name its module shares, `publish` and `query`, stays above: importing the module would shadow it.)
+_LATER = {
+    "DatasetCheck": "check", "check_dataset": "check", "Recipe": "recipe", "RecipeError": "recipe",
+    "RecipeReport": "recipe", "load_recipe": "recipe", "run_recipe": "recipe", "dataset_tables": "tables",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LATER:
+        import importlib
+
+        return getattr(importlib.import_module(f"tracetui.dataset.{_LATER[name]}"), name)
+    raise AttributeError(f"module 'tracetui.dataset' has no attribute {name!r}")
+
 
 __all__ = [
     "TABLES",

@@ -135,31 +135,45 @@ def _add_files(layout: Layout, base: str, found: dict[str, str], prefix: str) ->
 
 
 def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """A local folder's files, path -> stamp (os.walk: a tenth of fsspec's cost on 7,000 files; a
-    parquet file's stat only), and the folders named in `defer` it left unwalked. Links to folders
-    are not followed: a dataset's files are its own."""
+    """A local folder's files, path -> stamp (a parquet file's size and time, from one stat), and the
+    folders named in `defer` it left unwalked. Links to folders are not followed: a dataset's files
+    are its own. Scanned with os.scandir, whose entries say which are folders and links without a
+    call per folder (os.walk's link test was half of a 1,712-partition listing's time)."""
     out: dict[str, str] = {}
     deferred: dict[str, list[str]] = {}
-    for folder, dirs, names in os.walk(root):
-        if folder == root and "data" in dirs and "machines" in dirs:
-            # A team dataset (docs/dataset.md): its machines' manifests, cards and receipts (one
-            # file a session) are no table's files.
-            dirs.remove("machines")
-        if defer:
-            for d in dirs:
-                if d in defer:
-                    deferred.setdefault(d, []).append(os.path.join(folder, d))
-            dirs[:] = [d for d in dirs if d not in defer]
-        for n in names:
-            path = os.path.join(folder, n)
+    folders = [root]
+    while folders and len(out) <= MAX_FILES:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is left out
+        subfolders: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(entry)
+                continue
             stamp = ""
-            if n.endswith(".parquet"):
+            if entry.name.endswith(".parquet"):
                 with contextlib.suppress(OSError):
-                    st = os.stat(path)
+                    st = entry.stat()
                     stamp = f"{st.st_size}:{st.st_mtime_ns}"
-            out[path] = stamp
-        if len(out) > MAX_FILES:
-            break
+            out[entry.path] = stamp
+        names = {d.name for d in subfolders}
+        for d in subfolders:
+            if folder == root and d.name == "machines" and "data" in names:
+                # A team dataset (docs/dataset.md): its machines' manifests, cards and receipts (one
+                # file a session) are no table's files.
+                continue
+            if d.name in defer:
+                deferred.setdefault(d.name, []).append(d.path)
+            elif not d.is_symlink():
+                folders.append(d.path)
     return out, deferred
 
 

@@ -5,8 +5,8 @@ memory, once: the list, its filters, its orders and counts are answered from the
 `background`, the newest months are read first and a thread reads the rest (docs/dataset.md,
 "The app over a dataset"). A session's steps, tool calls and patches are read when it is opened,
 from the files of its own partition only; a step text filter and search read the steps table's text
-column; prices are worked out for the rows a page shows (and for every row when the list is ordered
-by cost) from the steps' token columns.
+column. A price is the one the sessions row carries, else worked out from the steps (dataset/prices.py;
+in background mode by a thread, after the first screen).
 Nothing reads the whole dataset to draw the first screen. Nothing here writes to it.
 """
 
@@ -24,13 +24,12 @@ from typing import Any
 from tracetui.bucket import ListHead, SearchHit, StepQuery
 from tracetui.bucket.index import hit_snippet, query_terms
 from tracetui.bucket.searched import said_edges, step_query
-from tracetui.cost import steps_cost
-from tracetui.dataset import rows
+from tracetui.dataset import prices, rows
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
-from tracetui.model import Session, SessionSummary, Step, StepKind, Tokens
+from tracetui.model import Session, SessionSummary, Step, StepKind
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -49,7 +48,7 @@ _LISTED: dict[str, str] = {
     "version": "VARCHAR", "models": "VARCHAR[]", "steps": "BIGINT", "tool_calls": "BIGINT",
     "edits": "BIGINT", "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
     "tokens_cache_write": "BIGINT", "git_branch": "VARCHAR", "git_commit": "VARCHAR", "git_remote": "VARCHAR",
-    "machine": "VARCHAR", "user": "VARCHAR", "ref": "VARCHAR", "outcome_note": "VARCHAR",
+    "machine": "VARCHAR", "user": "VARCHAR", "ref": "VARCHAR", "outcome_note": "VARCHAR", "cost_usd": "DOUBLE",
 }  # fmt: skip
 _STEPS: dict[str, str] = {
     "session_id": "VARCHAR", "step_id": "VARCHAR", "index": "BIGINT", "kind": "VARCHAR", "role": "VARCHAR",
@@ -63,7 +62,6 @@ _PATCHES: dict[str, str] = {
     "state": "VARCHAR", "commit": "VARCHAR", "kept": "BIGINT", "changed": "BIGINT", "dropped": "BIGINT",
     "diff": "VARCHAR", "superseded_by": "VARCHAR",
 }  # fmt: skip
-_TOKENS = ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write")
 _ORDER_SQL = {
     "date": "started DESC NULLS LAST, session_id",
     "tokens": "(coalesce(tokens_input,0)+coalesce(tokens_output,0)+coalesce(tokens_cache_read,0)"
@@ -122,6 +120,9 @@ class DatasetLibrary:
         self._closing = threading.Event()
         self._loader: threading.Thread | None = None
         self._load_error: str | None = None
+        self._background = background
+        self._pricer: threading.Thread | None = None  # prices the sessions pages show, in background mode
+        self._unpriced: dict[str, dict[str, Any]] = {}  # session id -> its listing row, to price
         # No extension is installed or loaded for what a dataset holds; rows come in any order (every
         # read here orders its own), which lets a read of many small files run on every thread.
         config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
@@ -142,7 +143,8 @@ class DatasetLibrary:
         return self._run(query, params)[1]
 
     def _run(self, query: str, params: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
-        asked = self._loader is not None and threading.current_thread() is not self._loader
+        # A face's read (not the background threads'): those wait while faces read.
+        asked = self._background and not getattr(self._local, "background", False)
         with self._lock:
             cursor = self._con.cursor()  # one per read: reads from several workers run side by side
             self._active.add(cursor)
@@ -225,6 +227,7 @@ class DatasetLibrary:
 
     def _read_rest(self, chunks: list[list[DataFile]], kept: dict[Path, list[DataFile]]) -> None:
         """The background read: each chunk of older sessions files added to the listing in turn."""
+        self._local.background = True
         try:
             with self._stopping(self._closing.is_set):
                 for chunk in chunks:
@@ -354,9 +357,11 @@ class DatasetLibrary:
                 raise
             load(True)  # files of different columns (or types) within a machine: each read by name
 
-    def _summaries(self, found: list[dict[str, Any]]) -> list[SessionSummary]:
+    def _summaries(self, found: list[dict[str, Any]], later: bool = False) -> list[SessionSummary]:
+        """Listing rows, priced; `later` (a page of the list, in background mode): those whose row
+        carries no price are priced by a thread, and show without one until then."""
         out = [rows.summary(r, self.url) for r in found]
-        self._price([r.id for r in out if r.id not in self._costs], found)
+        self._price([r.id for r in out if r.id not in self._costs], found, later=later and self._background)
         for row in out:
             row.cost_usd, row.cost_partial = self._costs.get(row.id, (None, False))
         return out
@@ -396,18 +401,20 @@ class DatasetLibrary:
         if offset:
             sql += f" OFFSET {int(offset)}"
         try:
-            return self._summaries(self._sql(sql, params))
+            return self._summaries(self._sql(sql, params), later=True)
         finally:
             self._first_page.set()
 
     def _by_cost(self, where: str, params: dict[str, Any], limit: int | None, offset: int) -> list[SessionSummary]:
-        """Most expensive first: every matching session priced first (the steps' token columns)."""
+        """Most expensive first: every matching session priced first (its row's price, else the
+        steps' token columns)."""
         self.wait_loaded()  # every session is priced and ordered: the whole listing first
         found = self._sql(f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL['date']}", params)
         if len(self._costs) < self._total:
-            # Priced once for all (a cost order reads every session's token columns, no text).
+            # Priced once for all: what the rows carry, then one read of the token columns (no text)
+            # of the partitions of the sessions that carry none.
             everyone = self._sql("SELECT * FROM s")
-            self._price([str(r["session_id"]) for r in everyone], everyone, every=True)
+            self._price([sid for r in everyone if (sid := str(r["session_id"])) not in self._costs], everyone, every=True)
 
         def price(row: dict[str, Any]) -> float:
             value = self._costs.get(str(row["session_id"]), (None, False))[0]
@@ -545,74 +552,86 @@ class DatasetLibrary:
         return RecordedTrail([rows.fate(r) for r in found], note)
 
     # -- prices ----------------------------------------------------------------------------------
-    def _price(self, ids: list[str], listed: list[dict[str, Any]], every: bool = False) -> None:
-        """Price these sessions from their steps' token columns (their partitions' files only);
-        `every`: they are all the dataset's sessions (no filter by id)."""
-        if not ids:
-            return
-        wanted = set(ids)
+    def _price(self, ids: list[str], listed: list[dict[str, Any]], every: bool = False,
+               later: bool = False) -> None:  # fmt: skip
+        """Price these sessions: the price their row carries (dataset/prices.py), else from their
+        steps' token columns (their partitions' files only, one read); `every`: they are all the
+        dataset's sessions (no filter by id); `later`: those by `_price_later`."""
+        asked, wanted = set(ids), set()
         files: set[str] = set()
         models: dict[str, list[str]] = {}
         for row in listed:
             sid = str(row["session_id"])
-            if sid in wanted:
-                files.update(self._files("steps", row))
-                models[sid] = rows.strings(row.get("models"))
+            if sid not in asked:
+                continue
+            price = prices.stored(row)
+            if price is not None:
+                self._costs[sid] = price
+                continue
+            wanted.add(sid)
+            files.update(self._files("steps", row))
+            models[sid] = rows.strings(row.get("models"))
+        if not wanted:
+            return
+        if later:
+            self._price_later(sorted(wanted), listed)
+            return
         try:
-            # One read of the token columns of every partition these sessions are in.
             found = self._token_rows(sorted(files), None if every else sorted(wanted)) if files else []
         except Stopped:
             raise
         except TracetuiError:
             found = []  # a price is a bonus: steps that cannot be read leave it unknown, the list shows
-        steps: dict[str, list[Step]] = {sid: [] for sid in wanted}
-        for sid, index, ts, model, subagent, t_in, t_out, t_read, t_write in found:
-            mine = steps.get(sid)
-            if mine is None:
-                continue
-            used = Tokens(rows.count(t_in), rows.count(t_out), rows.count(t_read), rows.count(t_write))
-            mine.append(Step(f"p{len(mine)}", len(mine), StepKind.ASSISTANT, "assistant", model=rows.text(model),
-                             subagent=rows.text(subagent), timestamp=rows.text(ts), tokens=used))  # fmt: skip
-        for sid in wanted:
-            priced = steps_cost(steps[sid], models.get(sid, []))
-            self._costs[sid] = (priced.cost_usd, priced.partial)
+        self._costs.update(prices.from_tokens(found, wanted, models))
 
     def _token_rows(self, files: list[str], sids: list[str] | None) -> list[tuple[Any, ...]]:
-        """(session, step index, time, model, subagent, input, output, cache read, cache write) of the
-        steps of these sessions (None: all) that used tokens, each with the model it ran on: its own,
-        else the last one its conversation named (as `cost.steps_cost` reads it), a fork's copies left
-        out. No text is read, and the model is worked out by the reader, not row by row here."""
+        """`prices.token_sql`'s rows of these files (of the sessions `sids`, None: all)."""
         present = self._columns(files)
         if not {"session_id", "index"} <= present:
             return []
-        column = {c: (f'TRY_CAST("{c}" AS {_STEPS[c]})' if c in present else f"CAST(NULL AS {_STEPS[c]})")
-                  for c in ("model", "subagent", "timestamp", *_TOKENS)}  # fmt: skip
-        copied = "contains(TRY_CAST(meta AS VARCHAR), '\"copied\"')" if "meta" in present else "FALSE"
-        used = " + ".join(f"coalesce({column[t]}, 0)" for t in _TOKENS)
-        wanted = "WHERE session_id IN (SELECT unnest($ids))" if sids is not None else ""
-
-        def read(union: bool) -> list[tuple[Any, ...]]:
-            return self._sql_rows(
-                f"SELECT session_id, \"index\", ts, m, sub, {', '.join(_TOKENS)} FROM ("
-                f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(\"index\" AS BIGINT) AS \"index\", "
-                f"strftime({column['timestamp']}, '%Y-%m-%dT%H:%M:%SZ') AS ts, {column['subagent']} AS sub, "
-                f"last_value({column['model']} IGNORE NULLS) OVER (PARTITION BY session_id, {column['subagent']} "
-                f"ORDER BY \"index\" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m, "
-                + ", ".join(f"{column[t]} AS {t}" for t in _TOKENS)
-                + f", coalesce({copied}, FALSE) AS copied, {used} AS used "
-                f"FROM read_parquet($files, union_by_name={union}, hive_partitioning=false) {wanted}) "
-                "WHERE used > 0 AND NOT copied ORDER BY session_id, \"index\"",
-                {"files": files, **({"ids": sids} if sids is not None else {})},
-            )
-
+        params = {"files": files, **({"ids": sids} if sids is not None else {})}
         try:
             # As the first file says (a third of the cost on many small files); files whose columns
             # differ make the reader fail, and are then read matching every file's columns by name.
-            return read(False)
+            return self._sql_rows(prices.token_sql(present, sids is not None, False), params)
         except Stopped:
             raise
         except TracetuiError:
-            return read(True)
+            return self._sql_rows(prices.token_sql(present, sids is not None, True), params)
+
+    def _price_later(self, ids: list[str], listed: list[dict[str, Any]]) -> None:
+        """Price these sessions in a thread once the faces are idle, then bump the version (the app
+        lists the page again, with them): the first screen neither reads the steps nor loads the
+        price table for a dataset whose rows carry no price."""
+        by_id = {str(r["session_id"]): r for r in listed}
+        with self._lock:
+            for sid in ids:
+                self._unpriced.setdefault(sid, by_id[sid])
+            if self._pricer is not None or self._closing.is_set():
+                return  # the running one takes them: it ends only under the lock, with none left
+            self._pricer = threading.Thread(target=self._price_pending, daemon=True, name="dataset-prices")
+            self._pricer.start()
+
+    def _price_pending(self) -> None:
+        self._local.background = True  # its reads let the faces' go first, as the listing's do
+        try:
+            with self._stopping(self._closing.is_set):
+                while not self._closing.is_set():
+                    self._after_faces()
+                    with self._lock:
+                        pending, self._unpriced = self._unpriced, {}
+                        if not pending:
+                            self._pricer = None
+                            return
+                    try:
+                        self._price(list(pending), list(pending.values()))
+                    except Stopped:
+                        raise
+                    except Exception:  # a price is a bonus: the rows stay unpriced, no traceback on the app
+                        self._costs.update({sid: (None, False) for sid in pending if sid not in self._costs})
+                    self._version += 1
+        except Stopped:
+            return
 
     # -- the rest of the protocol ----------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
@@ -715,8 +734,9 @@ class DatasetLibrary:
         for cursor in running:
             with contextlib.suppress(Exception):
                 cursor.interrupt()
-        if self._loader is not None:
-            self._loader.join(10)
+        for thread in (self._loader, self._pricer):
+            if thread is not None:
+                thread.join(10)
         self._loaded_all.set()  # whoever waits for the whole listing is let go (its read then fails)
         deadline = time.monotonic() + CLOSE_WAIT
         while True:

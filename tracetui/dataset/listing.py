@@ -15,7 +15,7 @@ from tracetui.dataset.files import DataFile, Layout
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 LISTINGS_KEPT = 4096  # machines' listings a cache folder keeps (the least recently written go)
-LISTING_VERSION = "2"  # the listing's columns (_LISTED), one file per machine: a new version reads again
+LISTING_VERSION = "3"  # the listing's columns (_LISTED), one file per machine: a new version reads again
 
 
 def listing_files(cache: Path, layout: Layout) -> dict[Path, list[DataFile]]:

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.location import TABLES, Location, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.errors import TracetuiError
-from tracetui.export import ExportOptions, ExportReport, Selection, export
-from tracetui.export.manifest import read_manifest
 
+# The export (its review and detectors) is imported where a publish runs: `tracetui.dataset`'s names
+# are imported by every face that opens a dataset, and those need none of it.
 if TYPE_CHECKING:
+    from tracetui.export import ExportOptions, ExportReport, Selection
     from tracetui.export.run import ProgressCallback
     from tracetui.library import Library
 
@@ -95,6 +96,8 @@ def publish(
     Raises what `export` raises (SealRefused while suggestions wait, TracetuiError for bad input) and
     TracetuiError for a dataset that cannot be reached or whose manifest for this machine is damaged.
     """
+    from tracetui.export import export
+
     if options.format != "parquet":
         raise TracetuiError("a dataset takes the parquet format: give --format parquet")
     location = open_location(url)
@@ -169,6 +172,8 @@ def _remote_manifest(location: Location, machine: str) -> bytes | None:
 def _align(location: Location, machine: str, staging: Path, remote: bytes | None) -> int:
     """Make the staging folder the dataset's copy of this machine's part; the number of files fetched.
     A staging folder whose manifest is the dataset's is left as it is (the usual case)."""
+    from tracetui.export.manifest import read_manifest
+
     local = staging / MANIFEST
     try:
         same = local.read_bytes() == remote
@@ -204,6 +209,8 @@ def _align(location: Location, machine: str, staging: Path, remote: bytes | None
 
 def _upload(location: Location, machine: str, staging: Path, remote: bytes | None, out: PublishReport) -> None:
     import orjson
+
+    from tracetui.export.manifest import read_manifest
 
     new = read_manifest(staging)
     if new is None:

@@ -1,0 +1,53 @@
+"""`tracetui --dataset URL` over an export whose sessions rows carry no price (issue 37): the list
+draws at once without prices, a thread prices the page, and the list shows them on the next version
+poll, with the status line's total."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pilot_steps import settle
+from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.session_list import SessionList
+
+pytest.importorskip("duckdb")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from tracetui.dataset import library as dataset_library  # noqa: E402
+from tracetui.dataset import open_dataset  # noqa: E402
+
+
+async def test_the_list_shows_the_prices_the_thread_works_out(team_dataset_root, tmp_path, monkeypatch):
+    copy = tmp_path / "older"
+    shutil.copytree(team_dataset_root / "dataset", copy)
+    for path in copy.rglob("*.parquet"):
+        if "sessions" in path.parts:
+            pq.write_table(pq.read_table(path).drop_columns(["cost_usd"]), path)
+    original = dataset_library.DatasetLibrary._price_pending
+    held = []
+
+    def price_pending(self):
+        held.append(self._version)  # the version the first screen was drawn at
+        original(self)
+
+    monkeypatch.setattr(dataset_library.DatasetLibrary, "_price_pending", price_pending)
+    library = open_dataset(str(copy), background=True)
+    app = TraceApp(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            sessions = app.screen.query_one(SessionList)
+            assert held and sessions.count > 1
+            pricer = library._pricer
+            if pricer is not None:
+                pricer.join(10)
+            await pilot.pause(0.6)  # the version poll
+            await settle(app, pilot)
+            shown = [sessions.summary(i) for i in range(sessions.count)]
+            priced = [r for r in shown if r.cost_usd is not None]
+            assert priced and {r.id for r in priced} == {r.id for r in library.list_sessions() if r.cost_usd}
+            assert "in all" in str(app.screen.query_one("#sessions-status").render())
+    finally:
+        library.close()
