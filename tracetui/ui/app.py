@@ -245,12 +245,11 @@ class TraceApp(App):
                 screen.refresh_open_session()
 
     def _show_loading(self) -> None:
-        """A dataset read in the background (`DatasetLibrary.loading`) says how far it is in the
-        status line, where a sync's progress goes (a dataset is never synced)."""
-        loading = getattr(self.library, "loading", None)
-        if loading is None or self._sync is not None:
+        """A dataset read in the background (`Library.loading`) says how far it is in the status
+        line, where a sync's progress goes (a dataset is never synced)."""
+        if self._sync is not None:
             return
-        note = loading() or ""
+        note = self.library.loading() or ""
         if note != self.sync_status:
             self.sync_status = note
             if alive(self.screen):  # a tick while the app closes finds its widgets gone

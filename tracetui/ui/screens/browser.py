@@ -504,8 +504,7 @@ class BrowserScreen(Screen):
         screen found)."""
         if is_capsule(self.library) or get_current_worker().is_cancelled:
             return
-        whole = getattr(self.library, "is_whole", None)
-        if whole is not None and not whole():
+        if not self.library.is_whole():
             # A dataset still being read (DatasetLibrary): its total would be part of one, and pricing
             # it took the first screen's time; it comes with the list the end of the read refreshes.
             return
