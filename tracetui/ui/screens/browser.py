@@ -11,7 +11,6 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
 
 from rich.cells import cell_len
@@ -28,8 +27,8 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from tracetui import collector
-from tracetui.bucket import Bucket, unknown_kind
-from tracetui.ctx import Context, ContextIndex, sent_tokens
+from tracetui.bucket import Bucket
+from tracetui.ctx import Context, ContextIndex
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionSummary, Step
@@ -47,8 +46,11 @@ from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
 from tracetui.ui.widgets.text_view import Block, Document, Room, TextView
 from tracetui.ui.widgets.timeline import Facts, Timeline, facts_of
 from tracetui.ui.widgets.trail_list import TrailList
-from tracetui.views import fork, unread
-from tracetui.views.format import human_tokens, line_cost_text, money, step_text
+from tracetui.views import fork
+from tracetui.views.context_total import context_total
+from tracetui.views.format import step_text
+from tracetui.views.session_header import episode_of, session_header
+from tracetui.views.session_list import empty_lines, listed_spending, status_line
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 from tracetui.views.trail import PatchRow
 from tracetui.ui.workers import call_back, thread_work
@@ -109,34 +111,10 @@ class Opened:
             contexts = ContextIndex(session)
             facts = facts_of(session)
             collector.keep_out(len(rows) * ROW_OBJECTS)
-        parent = _parent_held(library, session) if library is not None else None
-        spawners = _spawners_held(library, session) if library is not None else frozenset()
+        parent = fork.parent_held(library, session) if library is not None else None
+        spawners = fork.spawners_held(library, session) if library is not None else frozenset()
         return cls(session, shape, rows, markers, contexts, summary, folds, parent, spawners=spawners,
                    facts=facts)
-
-
-def _parent_held(library: Library, session: Session) -> str | None:
-    """The id of the session this fork was copied from, or this subagent was spawned by, when the
-    library holds it (by its whole id: the log's word is not a prefix to resolve)."""
-    wanted = fork.parent_of(session)
-    if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
-        return None
-    return _held(library, wanted)
-
-
-def _spawners_held(library: Library, session: Session) -> frozenset[str]:
-    """The ids of the session's steps that spawned a subagent whose session the library holds."""
-    spawned = {step.id: child for step in session.steps if (child := fork.spawned_child(step)) is not None}
-    return frozenset(step_id for step_id, child in spawned.items() if child != session.id and _held(library, child))
-
-
-def _held(library: Library, wanted: str) -> str | None:
-    """`wanted` when the library holds a session of exactly that id (a log's word is no prefix)."""
-    try:
-        row = library.summary(wanted)
-    except TracetuiError:
-        return None
-    return row.id if row.id == wanted else None
 
 
 class SessionReady(Message):
@@ -454,74 +432,25 @@ class BrowserScreen(Screen):
 
     def _empty_lines(self, query: Query) -> list[str]:
         """What an empty list says: a filter matched nothing, or where the first sync looked."""
-        if any(query.as_kwargs().values()):
-            return ["no session matches the filter", "Escape clears it"]
-        if self.tracetui.sync_status:
-            return ["looking for your agents' logs…"]
         room = max(12, self.query_one(SessionList).scrollable_content_region.width - 4)
-        lines = ["no sessions yet. Looked in:"]
-        lines += [f"  {_fit_path(folder, room)}" for folder in self.tracetui.watched]
-        lines += ["", "tracetui --source AGENT=PATH reads logs kept elsewhere", "tracetui demo shows what it looks like"]
-        return lines if self.tracetui.watched else ["no sessions here"]
+        return empty_lines(any(query.as_kwargs().values()), bool(self.tracetui.sync_status), self.tracetui.watched,
+                           lambda folder: cut_start(folder, room))  # fmt: skip
 
     def _status(self, extra: str = "") -> None:
-        count = self.query_one(SessionList).count
-        query = self._query()
-        if self._list_settling is not None:
-            bits = [f"{count:,} session{'s' if count != 1 else ''} so far, counting…"]
-        else:
-            bits = [f"{count:,} session{'s' if count != 1 else ''}"]
-        if query.agent:
-            bits.append(f"agent {query.agent}")
-        if query.project:
-            bits.append(f"project {query.project}")
-        if query.machine:
-            bits.append(f"machine {query.machine}")
-        if query.user:
-            bits.append(f"user {query.user}")
-        if query.since or query.until:
-            bits.append("dated")
-        if self.order != "date":
-            bits.append(f"by {self.order}")
-        if self.library.read_only:
-            bits.append("read-only")
-        wrong = unknown_kind(query.text or "")
-        if wrong is not None:
-            bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
-        if self._spent and self._list_settling is None:
-            bits.append(self._spent)
-        sync = self.tracetui.sync_status
-        if sync:
-            bits.append(sync)
-        if extra:
-            bits.append(extra)
-        self.query_one("#sessions-status", Static).update(Content(safe_line(" · ".join(bits))))
+        line = status_line(self.query_one(SessionList).count, self._query(), settling=self._list_settling is not None,
+                           order=self.order, read_only=self.library.read_only, spent=self._spent,
+                           sync=self.tracetui.sync_status, extra=extra)  # fmt: skip
+        self.query_one("#sessions-status", Static).update(Content(line))
 
     def _count_spent(self, generation: int, query: Query) -> None:
-        """What the listed sessions cost in all, as `tracetui cost` adds it up (its hidden runs too:
-        they were paid for), from the index's prices: one listing, no log read. In the list's worker,
-        once its answer is posted (a worker of its own beside it changed the rows a filter's first
-        screen found)."""
-        if is_capsule(self.library) or get_current_worker().is_cancelled:
+        """What the listed sessions cost in all (`views.session_list.listed_spending`). In the list's
+        worker, once its answer is posted (a worker of its own beside it changed the rows a filter's
+        first screen found)."""
+        if get_current_worker().is_cancelled:
             return
-        if not self.library.is_whole():
-            # A dataset still being read (DatasetLibrary): its total would be part of one, and pricing
-            # it took the first screen's time; it comes with the list the end of the read refreshes.
-            return
-        from tracetui.selection import Selection
-        from tracetui.spending import spending
-
-        try:
-            total = spending(self.library, "agent", Selection(query.agent, query.project, query.since,
-                                                              query.until, query.text)).total  # fmt: skip
-        except TracetuiError:
-            return
-        if not total.sessions:
-            text = ""
-        else:
-            unpriced = f", {total.unpriced} unpriced" if total.unpriced else ""
-            text = f"{money(total.priced, total.lower_bound)} in all{unpriced}"
-        call_back(self, self._show_spent, generation, text)
+        text = listed_spending(self.library, query)
+        if text is not None:
+            call_back(self, self._show_spent, generation, text)
 
     def _show_spent(self, generation: int, text: str) -> None:
         if generation == self._list_generation:
@@ -768,48 +697,29 @@ class BrowserScreen(Screen):
             self._refresh_tab(self.query_one(TabbedContent).active or "detail", index)
 
     def _title(self, session: Session) -> None:
-        tokens = human_tokens(session.tokens.total)
-        title = safe_line(session.title or "(no prompt)")
-        head = fork.parent_title(session)
-        if head is not None:
-            opened = self.opened
-            held = opened is not None and opened.session is session and opened.parent is not None
-            missing = "" if held or fork.parent_of(session) == session.id else " (not in the bucket)"
-            title = f"{safe_line(head)}{missing} · {title}"
-        states = spent = warning = ""
-        if self.trail is not None and self.trail.counts:
-            states = " · trail: " + trail_view.counts_text(self.trail.counts)  # "9 unknown" alone reads as cost
-            judged = self.trail.view.line_cost
-            if judged is not None and judged.decided:  # where git decided nothing, a price per line says nothing
-                spent = f" · {line_cost_text(judged, short=True)}"
-        not_read = unread.count_text(session)
-        if not_read is not None:  # said where the session is seen, long after the sync that met it
-            warning = f" · ⚠ {not_read}"
-        live = "● live · " if time.monotonic() < self.live_until else ""
-        asked = self._after_whole
-        if asked is not None and asked.session_id == session.id:
-            live = f"reading every step for {asked.what}… · {live}"
-        row = self.query_one(SessionList).summary(self.query_one(SessionList).cursor)
-        if (row is None or row.id != session.id) and self.opened is not None and self.opened.summary is not None:
-            row = self.opened.summary  # opened from elsewhere (a search, blame): its own row's price
-        cost = ""
-        # A logged $0.00 (a free model) is a price like any other; a table's 0 is only ever a free model too.
-        if row is not None and row.id == session.id and row.cost_usd is not None:
-            logged = " as logged" if row.cost_logged else ""  # the agent's own figure, not the table's
-            cost = f" · {money(row.cost_usd, row.cost_lower_bound)}{logged}"
+        opened = self.opened
+        sessions = self.query_one(SessionList)
+        row = sessions.summary(sessions.cursor)
+        if (row is None or row.id != session.id) and opened is not None and opened.summary is not None:
+            row = opened.summary  # opened from elsewhere (a search, blame): its own row's price
         steps = len(session.steps)
-        if self.opened is not None and not self.opened.whole and self.opened.summary is not None:
-            steps = max(steps, self.opened.summary.steps)  # a preview read the first ones only
-        counted = f"{steps} steps"
-        of = episode_of(self.library)
-        if of is not None:
-            counted = f"{steps} of {of} steps"  # an episode: its own steps (and tokens) of the session's
-        header = self.query_one("#session-title", Static)
-        first = f"{live}{session.agent} · {safe_line(session.project or '-')} · {counted} · {tokens} tokens{cost}{states}"
-        if spent and cell_len(first + spent + warning) <= header.size.width:
-            first += spent  # whole or not at all: a price cut to `$0.0…` reads as another price
+        if opened is not None and not opened.whole and opened.summary is not None:
+            steps = max(steps, opened.summary.steps)  # a preview read the first ones only
+        asked = self._after_whole
+        header = session_header(
+            session,
+            parent_held=opened is not None and opened.session is session and opened.parent is not None,
+            trail=self.trail.view if self.trail is not None else None,
+            row=row,
+            steps=steps,
+            episode=episode_of(self.library),
+            live=time.monotonic() < self.live_until,
+            reading_for=asked.what if asked is not None and asked.session_id == session.id else None,
+        )
+        shown = self.query_one("#session-title", Static)
+        text = header.text(lambda first: cell_len(first) <= shown.size.width)
         # Content, not a markup string: titles and project names come from the logs.
-        header.update(Content(f"{first}{warning}\n{title}"), layout=False)  # two fixed lines: nothing moves
+        shown.update(Content(text), layout=False)  # two fixed lines: nothing moves
 
     def jump_to_step(self, step_id: str) -> None:
         if self.opened is None:
@@ -942,21 +852,7 @@ class BrowserScreen(Screen):
             ctx_list.show(None)
             return
         ctx = message.context
-        note = " · after a compaction" if ctx.compacted else ""
-        items = f"{len(ctx.items)} item{'' if len(ctx.items) == 1 else 's'}"
-        text = f"≈ {human_tokens(ctx.tokens)} tokens · {items}{note} (chars/4)"
-        index = next((s.index for s in self.opened.session.steps if s.id == message.step_id), None)
-        sent = sent_tokens(self.opened.session, index) if index is not None else None
-        if sent is not None:
-            # The log's own count is the truth; the estimate covers only what the log kept.
-            real = sent.input + sent.cache_read + sent.cache_write
-            session = self.opened.session
-            has_prompt = any((s := session.step(item.step_id)) is not None and s.meta.get("system_prompt") is True
-                             for item in ctx.items)
-            kept_out = "tool definitions" if has_prompt else "system prompt or tool definitions"
-            text += (f"\nthe log says the model was sent {human_tokens(real)} "
-                     f"({human_tokens(sent.input)} new, {human_tokens(sent.cache_read)} cached, "
-                     f"{human_tokens(sent.cache_write)} cache writes): the log keeps no {kept_out}")  # fmt: skip
+        text = context_total(ctx, self.opened.session, message.step_id)
         total.update(text)
         ctx_list.show(ctx, self.opened.session)
 
@@ -1160,7 +1056,8 @@ class BrowserScreen(Screen):
         """Open the session the open fork was copied from, at the step where the fork was made, or the
         one that spawned the open subagent, at its spawning call."""
         if self.opened is None or self.opened.parent is None:
-            self.notify(self._no_parent(), severity="warning", markup=False)
+            session = self.opened.session if self.opened is not None else None
+            self.notify(fork.no_parent_line(session), severity="warning", markup=False)
             return
         self._when_whole("Parent", self._open_parent)  # where its copy ends may lie past a preview's head
 
@@ -1169,14 +1066,6 @@ class BrowserScreen(Screen):
             return
         self._fork_child = self.opened.session
         self.open_session(self.opened.parent, focus=True)
-
-    def _no_parent(self) -> str:
-        """Why the parent key has nothing to open, in one line."""
-        session = self.opened.session if self.opened is not None else None
-        wanted = fork.parent_of(session) if session is not None else None
-        if session is None or wanted is None or wanted == session.id:
-            return "this session is no fork or subagent of another session"
-        return f"its parent {safe_line(fork.short_id(wanted))} is not in the bucket"
 
     def action_spawned_child(self) -> None:
         """Open the subagent session the chosen step spawned (the other way from the parent key)."""
@@ -1188,7 +1077,7 @@ class BrowserScreen(Screen):
             self.notify("the chosen step spawned no subagent with a log of its own", severity="warning",
                         markup=False)
             return
-        if _held(self.library, child) is None:
+        if fork.held(self.library, child) is None:
             self.notify(f"its subagent {safe_line(fork.short_id(child))} is not in the bucket",
                         severity="warning", markup=False)
             return
@@ -1578,15 +1467,6 @@ class BrowserScreen(Screen):
         self.app.push_screen(RedactEditor(self.opened.session, store, step_id=step_id))
 
 
-def _fit_path(folder: Path, room: int) -> str:
-    """A folder as a person reads it: `~` for the home folder, and its end kept when it is long."""
-    text = str(folder)
-    home = str(Path.home())
-    if text == home or text.startswith(home + "/"):
-        text = "~" + text[len(home):]
-    return cut_start(safe_line(text), room)
-
-
 # What only a bucket can do: decide redactions, seal, export, take a session out.
 _BUCKET_ONLY = frozenset({"redact", "seal", "review", "export", "remove_session"})
 # What a dataset says to them: its rows are exported already (redacted, reviewed), and it is shared.
@@ -1598,14 +1478,3 @@ def _machines(library: Library) -> list[str]:
     from tracetui.dataset import DatasetLibrary
 
     return library.machines() if isinstance(library, DatasetLibrary) else []
-
-
-def episode_of(library: Library) -> int | None:
-    """How many steps the session of a capsule that seals only some of them has (None: all, or a bucket)."""
-    steps = (library.manifest or {}).get("steps")
-    if not isinstance(steps, dict):
-        return None
-    count, of = steps.get("count"), steps.get("of")
-    if isinstance(count, int) and isinstance(of, int) and 0 <= count < of:
-        return of
-    return None
