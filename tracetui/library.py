@@ -149,6 +149,17 @@ class Library(Protocol):
         trail is judged now, from the repository (a bucket)."""
         ...
 
+    def loading(self) -> str | None:
+        """What a read still under way in the background has done, for a status line ("reading the
+        dataset: 300 of 1,712 sessions files"), or what stopped it; None once the source is whole
+        (every source but a dataset is whole as soon as it opens)."""
+        ...
+
+    def is_whole(self) -> bool:
+        """Whether every session is listed already: False while a dataset is still being read, when a
+        total over the list would be part of one."""
+        ...
+
 
 class MemoryLibrary:
     """Sessions held in memory, newest first. Plain case-insensitive word matching stands in for
@@ -186,6 +197,12 @@ class MemoryLibrary:
 
     def recorded_trail(self, session_id: str) -> RecordedTrail | None:
         return None
+
+    def loading(self) -> str | None:
+        return None  # held in memory: whole from the start
+
+    def is_whole(self) -> bool:
+        return True
 
     def first_sessions(
         self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",

@@ -38,6 +38,12 @@ class ManyRows:
     def version(self):
         return None
 
+    def loading(self):
+        return None
+
+    def is_whole(self):
+        return True
+
     def session(self, id_or_prefix):
         raise KeyError(id_or_prefix)
 

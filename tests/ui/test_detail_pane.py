@@ -69,7 +69,7 @@ async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_ref
     # scaled up: the browser sees moves 0.6 s apart on its clock (a repeat, under REPEAT_GAP), each
     # one after the plain rest delay (40 ms) has passed in real time, and only the repeat-aware wait
     # (half again the gap: 0.9 s) keeps the pane still while Pilot presses on.
-    import tracetui.ui.screens.browser as browser
+    import tracetui.ui.screens.browser.panes as browser  # the pane that follows the cursor
 
     clock = _Clock()
     monkeypatch.setattr(browser, "time", clock)
@@ -212,7 +212,7 @@ def _sample(steps, most: int = 24) -> list[list[Block]]:
 
 
 async def test_big_steps_are_made_in_a_worker_and_only_the_step_the_cursor_rests_on_is_shown(demo, monkeypatch):
-    import tracetui.ui.screens.browser as browser
+    import tracetui.ui.screens.browser.panes as browser  # where a step's detail is made
 
     monkeypatch.setattr(browser, "BIG_STEP", 0)  # every step counts as big here: all go through the worker
     _, library = demo

@@ -65,7 +65,7 @@ async def test_x_walks_failures_and_p_pages_the_step_with_controls_made_visible(
         ran.append((command, input))
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr("tracetui.ui.screens.browser.subprocess.run", fake_run)
+    monkeypatch.setattr("tracetui.ui.screens.browser.step_tools.subprocess.run", fake_run)
     monkeypatch.setenv("PAGER", "cat")
     _, library = demo
     app = TraceApp(library)

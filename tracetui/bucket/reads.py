@@ -122,6 +122,13 @@ class Reads(Connections):
         """None: a bucket's trail is judged from the repository (tracetui.library)."""
         return None
 
+    def loading(self) -> str | None:
+        """None: a bucket's index is whole as it opens; a sync's progress is the sync's to say."""
+        return None
+
+    def is_whole(self) -> bool:
+        return True
+
     @_healing
     def version(self) -> int | None:
         """SQLite's data_version on this thread's connection: it moves when any other connection (a

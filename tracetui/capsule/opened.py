@@ -148,6 +148,12 @@ class OpenedCapsule:
     def recorded_trail(self, session_id: str) -> RecordedTrail | None:
         return RecordedTrail(list(self.fates), "as sealed in the capsule")
 
+    def loading(self) -> str | None:
+        return None  # read whole (and verified) before it opens
+
+    def is_whole(self) -> bool:
+        return True
+
     def summary(self, id_or_prefix: str) -> SessionSummary:
         return self._library.summary(id_or_prefix)
 

@@ -150,7 +150,8 @@ class TraceApp(App):
 
     async def on_mount(self) -> None:
         # Awaited: a session to open first needs the screen's widgets in place.
-        await self.push_screen(BrowserScreen())
+        browser = BrowserScreen()
+        await self.push_screen(browser)
         # A few toasts, then how many more: a keymap of 50,000 unknown ids (or a themes folder of as
         # many broken files) made as many toasts, and the app took 9 s to start.
         problems = [*self._theme_errors, *self._keymap_problems]
@@ -164,7 +165,7 @@ class TraceApp(App):
             self.notify(notice, severity="warning", timeout=10)
         self.library.notices.clear()
         if self._open_first:
-            self.screen.open_session(self._open_first, focus=True)  # type: ignore[attr-defined]
+            browser.open_session(self._open_first, focus=True)
         if self._sync is not None:
             self.sync_status = "syncing…"
             self._syncing = True
@@ -245,12 +246,11 @@ class TraceApp(App):
                 screen.refresh_open_session()
 
     def _show_loading(self) -> None:
-        """A dataset read in the background (`DatasetLibrary.loading`) says how far it is in the
-        status line, where a sync's progress goes (a dataset is never synced)."""
-        loading = getattr(self.library, "loading", None)
-        if loading is None or self._sync is not None:
+        """A dataset read in the background (`Library.loading`) says how far it is in the status
+        line, where a sync's progress goes (a dataset is never synced)."""
+        if self._sync is not None:
             return
-        note = loading() or ""
+        note = self.library.loading() or ""
         if note != self.sync_status:
             self.sync_status = note
             if alive(self.screen):  # a tick while the app closes finds its widgets gone

@@ -15,7 +15,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut
-from tracetui.ui.host import Host, is_capsule
+from tracetui.ui.host import Browsing, Host, is_capsule
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
@@ -113,7 +113,7 @@ class StepCommands(Provider):
     """Jump to a step of the open session by number or text (the app subclasses it per session)."""
 
     session: Any = None
-    browser: Any = None
+    browser: Browsing | None = None
 
     async def search(self, query: str) -> Hits:
         if not query.strip():
@@ -124,10 +124,8 @@ class StepCommands(Provider):
                       help=_help(f"id {step_id}", room(self.app)))
 
     def _go(self, step_id: str) -> None:
-        from tracetui.ui.widgets.timeline import Timeline
-
-        self.browser.jump_to_step(step_id)
-        self.browser.query_one(Timeline).focus()
+        if self.browser is not None:
+            self.browser.go_to_step(step_id)
 
 
 def hit_label(hit: SearchHit, width: int = 90) -> Content:

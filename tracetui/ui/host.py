@@ -7,7 +7,7 @@ declare, so no import points back up at `tracetui.ui.app` (import-linter checks 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from tracetui.library import Library
 
@@ -21,9 +21,7 @@ class Browsing(Protocol):
     def open_session(self, session_id: str, step_id: str | None = None, focus: bool = False,
                      preview: bool = False) -> None: ...  # fmt: skip
 
-    def jump_to_step(self, step_id: str) -> None: ...
-
-    def query_one(self, *args: Any, **kwargs: Any) -> Any: ...
+    def go_to_step(self, step_id: str) -> None: ...
 
 
 class Host(Protocol):

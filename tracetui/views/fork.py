@@ -1,12 +1,20 @@
 """What the faces say of a session that came from another: a fork (the session it was copied from,
 where its copy ends, where in the parent it was made) and a subagent with a log of its own (the
 session that spawned it, and the parent's step that did). The faces show and open both parents by
-the same functions (`parent_of`, `parent_title`, `parent_point`). Face-neutral plain strings (the
-parent's id comes from a log: callers pass it through `tracetui.safe_text`)."""
+the same functions (`parent_of`, `parent_title`, `parent_point`), and offer them where the library
+holds them (`parent_held`, `spawners_held`). Face-neutral plain strings (the parent's id comes from a
+log: callers pass it through `tracetui.safe_text`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
+from tracetui.safe_text import safe_line
+
+if TYPE_CHECKING:  # the CLI loads this module with its commands: the library's index loads when used
+    from tracetui.library import Library
 
 SHORT_ID = 8  # the length of an id as the app's titles show it
 
@@ -59,6 +67,39 @@ def parent_point(parent: Session, child: Session) -> int:
         if step.kind == StepKind.TOOL_CALL and spawned_child(step) == child.id:
             return step.index
     return _before(parent, child.started)
+
+
+def held(library: Library, wanted: str) -> str | None:
+    """`wanted` when the library holds a session of exactly that id (a log's word is no prefix)."""
+    try:
+        row = library.summary(wanted)
+    except TracetuiError:
+        return None
+    return row.id if row.id == wanted else None
+
+
+def parent_held(library: Library, session: Session) -> str | None:
+    """The id of the session this fork was copied from, or this subagent was spawned by, when the
+    library holds it (by its whole id: the log's word is not a prefix to resolve)."""
+    wanted = parent_of(session)
+    if not wanted or wanted == session.id:  # a log naming itself as its parent has none to open
+        return None
+    return held(library, wanted)
+
+
+def spawners_held(library: Library, session: Session) -> frozenset[str]:
+    """The ids of the session's steps that spawned a subagent whose session the library holds."""
+    spawned = {step.id: child for step in session.steps if (child := spawned_child(step)) is not None}
+    return frozenset(step_id for step_id, child in spawned.items() if child != session.id and held(library, child))
+
+
+def no_parent_line(session: Session | None) -> str:
+    """Why the key that opens a session's parent has nothing to open, in one line (made safe: the
+    parent's id comes from a log)."""
+    wanted = parent_of(session) if session is not None else None
+    if session is None or wanted is None or wanted == session.id:
+        return "this session is no fork or subagent of another session"
+    return f"its parent {safe_line(short_id(wanted))} is not in the bucket"
 
 
 def copy_end(session: Session) -> int | None:

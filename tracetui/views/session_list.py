@@ -1,0 +1,111 @@
+"""The session list's words around its rows: the status line under it, what an empty list says, and
+what the listed sessions cost in all (docs/design.md, "The app"). Plain strings, made safe here
+(`tracetui.safe_text`); the app measures and cuts them to its cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from tracetui.bucket import unknown_kind
+from tracetui.errors import TracetuiError
+from tracetui.library import Library
+from tracetui.safe_text import safe_line
+from tracetui.views.format import money
+
+
+class Filters(Protocol):
+    """The list's filters as the box gives them (`ui.query.Query`)."""
+
+    @property
+    def agent(self) -> str | None: ...
+    @property
+    def project(self) -> str | None: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def since(self) -> str | None: ...
+    @property
+    def until(self) -> str | None: ...
+    @property
+    def machine(self) -> str | None: ...
+    @property
+    def user(self) -> str | None: ...
+
+
+def status_line(count: int, query: Filters, *, settling: bool, order: str, read_only: bool, spent: str,
+                sync: str, extra: str = "") -> str:  # fmt: skip
+    """The line under the list: how many sessions (`settling`: the first rows of a text filter, the
+    rest being counted), the filters on, the order, what they cost (`spent`), the sync's progress."""
+    plural = "s" if count != 1 else ""
+    bits = [f"{count:,} session{plural} so far, counting…" if settling else f"{count:,} session{plural}"]
+    if query.agent:
+        bits.append(f"agent {query.agent}")
+    if query.project:
+        bits.append(f"project {query.project}")
+    if query.machine:
+        bits.append(f"machine {query.machine}")
+    if query.user:
+        bits.append(f"user {query.user}")
+    if query.since or query.until:
+        bits.append("dated")
+    if order != "date":
+        bits.append(f"by {order}")
+    if read_only:
+        bits.append("read-only")
+    wrong = unknown_kind(query.text or "")
+    if wrong is not None:
+        bits.append(wrong)  # `kind:bogus` is left out of the filter: said, not silently
+    if spent and not settling:
+        bits.append(spent)
+    if sync:
+        bits.append(sync)
+    if extra:
+        bits.append(extra)
+    return safe_line(" · ".join(bits))
+
+
+def empty_lines(filtered: bool, syncing: bool, watched: list[Path], fit: Callable[[str], str]) -> list[str]:
+    """What an empty list says: a filter matched nothing, or where the first sync looked (each
+    folder as `home_short` writes it, then cut by the face's `fit`)."""
+    if filtered:
+        return ["no session matches the filter", "Escape clears it"]
+    if syncing:
+        return ["looking for your agents' logs…"]
+    lines = ["no sessions yet. Looked in:"]
+    lines += [f"  {fit(home_short(folder))}" for folder in watched]
+    lines += ["", "tracetui --source AGENT=PATH reads logs kept elsewhere", "tracetui demo shows what it looks like"]
+    return lines if watched else ["no sessions here"]
+
+
+def home_short(folder: Path) -> str:
+    """A folder as a person reads it: `~` for the home folder, controls made visible."""
+    text = str(folder)
+    home = str(Path.home())
+    if text == home or text.startswith(home + "/"):
+        text = "~" + text[len(home):]
+    return safe_line(text)
+
+
+def listed_spending(library: Library, query: Filters) -> str | None:
+    """What the listed sessions cost in all, as `tracetui cost` adds it up (their hidden runs too:
+    they were paid for), from the index's prices: one listing, no log read. "" where nothing is
+    listed; None where no total is said: an opened capsule, a dataset still being read (its total
+    would be part of one, and pricing it took the first screen's time), a listing that failed."""
+    if library.manifest is not None or not library.is_whole():
+        return None
+    # Imported here: pricing loads with the first list, not with the app.
+    from tracetui.selection import Selection
+    from tracetui.spending import spending
+
+    try:
+        total = spending(library, "agent", Selection(query.agent, query.project, query.since, query.until,
+                                                     query.text)).total  # fmt: skip
+    except TracetuiError:
+        return None
+    if not total.sessions:
+        return ""
+    unpriced = f", {total.unpriced} unpriced" if total.unpriced else ""
+    return f"{money(total.priced, total.lower_bound)} in all{unpriced}"
