@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -231,7 +232,7 @@ def _gemini_logs(found: list[Path]) -> list[Path]:
 
 # OpenCode compacts when a response's usage reaches the model's usable window (its declared context
 # less its output limit; no limit declared: never), and keeps the last turn whole (`tail_turns`).
-OPENCODE_COMPACTS = {"limit": {"context": 100_000, "output": 4_000}, "settings": {"compaction": {"tail_turns": 1}}}
+OPENCODE_COMPACTS: dict[str, Any] = {"limit": {"context": 100_000, "output": 4_000}, "settings": {"compaction": {"tail_turns": 1}}}
 
 
 @pytest.fixture(scope="module")
