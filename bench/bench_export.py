@@ -84,7 +84,9 @@ def child_count(dest: str) -> dict:
     out = {}
     for table in ("sessions", "steps", "tool_calls", "patches"):
         glob = f"{dest}/data/{table}/**/*.parquet"
-        out[table] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0]
+        counted = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')")
+        assert counted is not None  # a SELECT always has a relation
+        out[table] = counted.fetchall()[0][0]
     out["export_mb"] = sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file()) / 1e6
     return out
 

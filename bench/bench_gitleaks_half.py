@@ -181,8 +181,8 @@ try:
     import re._parser as _sre  # type: ignore[import-not-found]
     import re._constants as _src  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _src  # type: ignore[no-redef]
-    import sre_parse as _sre  # type: ignore[no-redef]
+    import sre_constants as _src
+    import sre_parse as _sre
 
 _PRINTABLE = [c for c in string.printable if c not in "\t\n\r\x0b\x0c"]
 
@@ -705,11 +705,11 @@ def _run(ev: Evaluator, stmt: list[Tok], case: RuleCase, rule: dict[str, Any]) -
         if len(stmt) >= 5 and stmt[0].kind == "id" and stmt[1].value == "." and stmt[3].value == "=":
             ev.i = 4
             v = ev.expr()
-            target = ev.env.get(stmt[0].value)
-            if isinstance(target, dict):
-                target[stmt[2].value] = v
-                if target is not rule and "RuleID" in target:
-                    rule.update(target)
+            held = ev.env.get(stmt[0].value)
+            if isinstance(held, dict):
+                held[stmt[2].value] = v
+                if held is not rule and "RuleID" in held:
+                    rule.update(held)
     except (Unreadable, KeyError, IndexError, TypeError, ValueError, StopIteration) as e:
         if stmt[0].value in ("tps", "fps", "return") or "tps" in (t.value for t in stmt[:2]) or \
                 "fps" in (t.value for t in stmt[:2]):
@@ -905,11 +905,11 @@ def placed(rows: dict[str, list[tuple[Row, str]]], positive_texts: set[str]) -> 
     print("\n| context | placed | found (full span) | sure |")
     print("|---|---|---|---|")
     total = [0, 0, 0]
-    for ctx_name, (n, ok, ok_sure) in per_context.items():
-        print(f"| {ctx_name} | {n} | {ok} ({pct(ok, n)}) | {ok_sure} ({pct(ok_sure, n)}) |")
-        total = [total[0] + n, total[1] + ok, total[2] + ok_sure]
-    n, ok, ok_sure = total
-    print(f"| * | {n} | {ok} ({pct(ok, n)}) | {ok_sure} ({pct(ok_sure, n)}) |")
+    for ctx_name, (n, found, found_sure) in per_context.items():
+        print(f"| {ctx_name} | {n} | {found} ({pct(found, n)}) | {found_sure} ({pct(found_sure, n)}) |")
+        total = [total[0] + n, total[1] + found, total[2] + found_sure]
+    n, found, found_sure = total
+    print(f"| * | {n} | {found} ({pct(found, n)}) | {found_sure} ({pct(found_sure, n)}) |")
     # Each rule's negatives, placed as placed.py places its hard negatives (the whole line is the span).
     flagged: list[str] = []
     n_neg = 0

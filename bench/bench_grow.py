@@ -50,11 +50,12 @@ def largest(agent: str) -> Path | None:
 
 
 def reader_part(agent: registry.Agent, path: Path, runs: int) -> dict[str, Any]:
-    assert agent.resume is not None
+    resume = agent.resume
+    assert resume is not None
     data = path.read_bytes()
     cut = data.rfind(b"\n", 0, len(data) - 1) + 1  # the log before its last line
     main = RawLog(str(path), data)
-    _, state = agent.resume(None, RawLog(str(path), data[:cut]), [])
+    _, state = resume(None, RawLog(str(path), data[:cut]), [])
     assert state is not None
     with tempfile.TemporaryDirectory() as tmp:
         kept = Path(tmp) / "state.json.zst"
@@ -62,8 +63,8 @@ def reader_part(agent: registry.Agent, path: Path, runs: int) -> dict[str, Any]:
         full = resumed = keeping = 1e9
         for _ in range(3):  # alternate, so a load spike costs both sides
             full = min(full, best(lambda: agent.read(main, []), runs))
-            resumed = min(resumed, best(lambda: agent.resume(bucket_resume.load(kept, 0), main, []), runs))
-            keeping = min(keeping, best(lambda: agent.resume(None, main, []), runs))
+            resumed = min(resumed, best(lambda: resume(bucket_resume.load(kept, 0), main, []), runs))
+            keeping = min(keeping, best(lambda: resume(None, main, []), runs))
         size = kept.stat().st_size
     return {
         "file": path.name,
@@ -105,7 +106,7 @@ def whole_sync(agent: str, path: Path, runs: int) -> dict[str, Any]:
                     spent.append(time.process_time() - started)
                 shutil.rmtree(Path(tmp) / f"{mode}{i}")
             out[mode] = min(out.get(mode, 1e9), min(spent))
-    bucket_resume.read = real  # type: ignore[assignment]
+    bucket_resume.read = real
     return {
         "sync_after_grow_ms_before": round(out["before"] * 1e3, 1),
         "sync_after_grow_ms_after": round(out["after"] * 1e3, 1),
@@ -126,7 +127,7 @@ def main() -> int:
             found = largest(agent)
             if found is not None:
                 cases.append((agent, found))
-    results = {
+    results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load": os.getloadavg(),
         "cases": [],

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -253,17 +254,18 @@ def child_stages(sources: dict[str, list[str]], bucket: str) -> dict:
 
     store._packer = TimedPacker
     real_reader = readers.reader
-    readers.reader = lambda agent: TimedReader(real_reader(agent))
+    # setattr: these stand-ins are not the types they replace (a timed reader, a timed pickle module).
+    setattr(readers, "reader", lambda agent: TimedReader(real_reader(agent)))
     index.session_rows = timed("build index rows", index.session_rows)
-    syncmod.pickle = TimedPickle  # loads: the result a job sends back
-    sync_jobs.pickle = TimedPickle  # dumps: a job packs its result
+    setattr(syncmod, "pickle", TimedPickle)  # loads: the result a job sends back
+    setattr(sync_jobs, "pickle", TimedPickle)  # dumps: a job packs its result
     index.put_session = timed("SQLite: session rows (main index)", index.put_session)
     # A shard write is: insert the rows that changed, then index their words; the second is what
     # is left of `put` once the first is taken out. Commits (where FTS5 writes its segments) count
     # with the FTS index.
     shards._insert = timed("SQLite: step rows (shards)", shards._insert)
     shards.put = timed("shard writes", shards.put)
-    shards.Writers.commit = timed("shard writes", shards.Writers.commit)
+    setattr(shards.Writers, "commit", timed("shard writes", shards.Writers.commit))
     if hasattr(shards, "_put_in_place"):  # a shard built whole is committed as it is put in place
         shards._put_in_place = timed("shard writes", shards._put_in_place)
 
@@ -347,7 +349,7 @@ def main() -> int:
         src = tmp / "src"
         replicas, per_replica = build(src, args.mb * 10**6)
         small = max(1, (args.small_mb * 10**6 // per_replica) if args.small_mb else replicas // 3)
-        results = {"machine": machine(), "corpus_mb": per_replica / 1e6, "runs": []}
+        results: dict[str, Any] = {"machine": machine(), "corpus_mb": per_replica / 1e6, "runs": []}
         for n in sorted({small, replicas} if args.sizes > 1 else {replicas}):
             srcs = sources_for(src, n)
             parse = run_child("--child", "parse", "--sources", json.dumps(srcs))

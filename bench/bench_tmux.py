@@ -110,7 +110,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
         cpu_before = cpu_seconds(pid)
         t0 = time.perf_counter()
         sent = 0
-        seen: list[float] = []  # each press's time to the pane's next output, where one came before the next press
+        delays: list[float] = []  # each press's time to the pane's next output, where one came before the next press
         while time.perf_counter() - t0 < args.hold:
             sent_at = time.perf_counter()
             control.send_key("j" if (sent // 40) % 2 == 0 else "k")
@@ -118,7 +118,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
             due = t0 + sent * interval
             first = control.first_output(max(0.0, due - time.perf_counter()))
             if first is not None:
-                seen.append((first - sent_at) * 1000)
+                delays.append((first - sent_at) * 1000)
                 control.outputs(max(0.0, due - time.perf_counter()))
         control.drain(0.3)
         held = time.perf_counter() - t0
@@ -126,8 +126,8 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
         result[f"hold_{rate}hz"] = {"seconds": round(held, 2), "presses": sent, "cpu_s": round(used, 3),
                                     "core_share": round(used / held, 3),
                                     "cpu_ms_per_press": round(used / sent * 1000, 2),
-                                    "latency_ms_median": round(percentile(seen, 0.5), 2) if seen else None,
-                                    "latency_ms_p90": round(percentile(seen, 0.9), 2) if seen else None}  # fmt: skip
+                                    "latency_ms_median": round(percentile(delays, 0.5), 2) if delays else None,
+                                    "latency_ms_p90": round(percentile(delays, 0.9), 2) if delays else None}  # fmt: skip
     control.close()
     TMUX.key("q")
     deadline = time.monotonic() + 10
@@ -142,6 +142,7 @@ def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, args.code or str(ROOT))
     from tracetui.bucket import Bucket
     from tracetui.ui.app import TraceApp
+    from tracetui.ui.screens.browser import BrowserScreen
 
     import tracetui.ui.app as app_module
 
@@ -151,7 +152,12 @@ def child(args: argparse.Namespace) -> None:
         def on_ready(self) -> None:
             # Opened once the list has settled (and what it previews), the way a user would.
             if args.session:
-                self.set_timer(1.0, lambda: self.screen.open_session(args.session, focus=True))
+                self.set_timer(1.0, lambda: self._open_session(args.session))
+
+        def _open_session(self, session_id: str) -> None:
+            screen = self.screen
+            assert isinstance(screen, BrowserScreen)
+            screen.open_session(session_id, focus=True)
 
     library = Bucket.open(Path(args.bucket))
     app = BenchApp(library, theme="tracetui-dark")

@@ -145,6 +145,7 @@ async def preview_cost(app, pilot, screen, sessions, big_id: str, row: int, roun
 
 async def run(library, big_id: str | None, preview_row: int | None = None) -> dict:
     from tracetui.ui.app import TraceApp
+    from tracetui.ui.screens.browser import BrowserScreen
     from tracetui.ui.widgets.session_list import SessionList
     from tracetui.ui.widgets.timeline import Timeline
 
@@ -168,12 +169,14 @@ async def run(library, big_id: str | None, preview_row: int | None = None) -> di
         if big_id is None:
             return result
         screen = app.screen
+        assert isinstance(screen, BrowserScreen)
         if preview_row is not None:
             result.update(await preview_cost(app, pilot, screen, sessions, big_id, preview_row))
         timeline = screen.query_one(Timeline)
         if screen.opened is not None and screen.opened.session.id == big_id and sessions.count > 1:
             # Previewed already: from another session, so the figure is the open's own.
-            sessions.move_to(1 if sessions.summary(0) and sessions.summary(0).id == big_id else 0)
+            top = sessions.summary(0)
+            sessions.move_to(1 if top and top.id == big_id else 0)
             await until(pilot, lambda: screen.opened is not None and screen.opened.session.id != big_id, timeout=60)
             await app.workers.wait_for_complete()
         t0 = time.perf_counter()
@@ -184,6 +187,7 @@ async def run(library, big_id: str | None, preview_row: int | None = None) -> di
         for y in range(timeline.size.height):
             timeline.render_line(y)
         result["open_big_session_s"] = round(time.perf_counter() - t0, 3)
+        assert screen.opened is not None
         result["big_session_steps"] = len(screen.opened.session.steps)
         timeline.focus()
         await pilot.pause(0.1)
@@ -254,20 +258,20 @@ def main() -> None:
     if args.bucket:
         from tracetui.bucket import Bucket
 
-        library = Bucket.open(Path(args.bucket))
-        rows = library.list_sessions()
-        big_id = max(rows, key=lambda r: r.steps).id if rows else None
-        preview_row = [r.id for r in rows].index(big_id) if big_id else None
+        bucket = Bucket.open(Path(args.bucket))
+        rows = bucket.list_sessions()
+        biggest = max(rows, key=lambda r: r.steps).id if rows else None
+        preview_row = [r.id for r in rows].index(biggest) if biggest else None
         setup = {"library": f"bucket {args.bucket}"}
         setup["setup_s"] = round(time.perf_counter() - t, 2)
-        print(json.dumps({**setup, **asyncio.run(run(library, big_id, preview_row))}, indent=2))
+        print(json.dumps({**setup, **asyncio.run(run(bucket, biggest, preview_row))}, indent=2))
         return
     else:
-        library = SyntheticLibrary(args.sessions, args.steps)
-        big_id = library.big.id
+        synthetic = SyntheticLibrary(args.sessions, args.steps)
+        big_id = synthetic.big.id
         setup = {"library": f"synthetic {args.sessions} sessions"}
     setup["setup_s"] = round(time.perf_counter() - t, 2)
-    print(json.dumps({**setup, **asyncio.run(run(library, big_id))}, indent=2))
+    print(json.dumps({**setup, **asyncio.run(run(synthetic, big_id))}, indent=2))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from textual.widgets import Input
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -67,7 +69,7 @@ async def shoot_seal(library, name: str = "seal.svg") -> None:
         await settle(app, pilot)
         await pilot.press("down", "down", "m", *["down"] * 6, "m", "s")
         await settle(app, pilot)
-        app.screen.query_one("#seal-out").value = str(DEMO / "7d3c1a52-2-8.capsule")
+        app.screen.query_one("#seal-out", Input).value = str(DEMO / "7d3c1a52-2-8.capsule")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         app.clear_notifications()
@@ -90,14 +92,14 @@ async def shoot_replay(demo, library, name: str = "replay.svg") -> None:
         await settle(app, pilot)
         await pilot.press("y")
         await pilot.pause()
-        app.screen.query_one("#replay-repo").value = str(demo.repo)
+        app.screen.query_one("#replay-repo", Input).value = str(demo.repo)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         await pilot.press("n")
         await settle(app, pilot)
         await pilot.press("n")
         await settle(app, pilot)
-        app.screen.query_one("#replay-check").value = "grep -n 'def ' shop/cart.py"
+        app.screen.query_one("#replay-check", Input).value = "grep -n 'def ' shop/cart.py"
         await pilot.click("#replay-run")
         await settle(app, pilot)
         app.clear_notifications()

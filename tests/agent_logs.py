@@ -9,7 +9,7 @@ reader really produces (Codex's output wrapper, Gemini's function responses, Ope
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,10 +181,10 @@ def _codex(turns: list[Turn], root: Path) -> Path:
             patch(i, f"*** Add File: {turn.path}\n{plus(turn.content)}")
         else:
             patch(i, f"*** Update File: {turn.path}\n@@\n{minus(turn.old)}{plus(turn.new)}")
-    out = root / "sessions" / "2026" / "03" / "01" / f"rollout-2026-03-01T10-00-00-{sid}.jsonl"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(_jsonl(records))
-    return out
+    rollout = root / "sessions" / "2026" / "03" / "01" / f"rollout-2026-03-01T10-00-00-{sid}.jsonl"
+    rollout.parent.mkdir(parents=True, exist_ok=True)
+    rollout.write_bytes(_jsonl(records))
+    return rollout
 
 
 def _pi(turns: list[Turn], root: Path) -> Path:
@@ -346,9 +346,9 @@ WRITERS: dict[str, Callable[[list[Turn], Path], Path]] = {
 AGENTS = tuple(WRITERS)
 
 
-def session_of(agent: str, turns: list[Turn], root: Path) -> Session:
+def session_of(agent: str, turns: Sequence[Turn], root: Path) -> Session:
     """The session a sync would read from a log of these turns in `agent`'s format."""
-    main = WRITERS[agent](turns, root / agent)
+    main = WRITERS[agent](list(turns), root / agent)
     groups = group(agent, [main])
     assert len(groups) == 1, (agent, groups)
     return read_session(groups[0])

@@ -17,12 +17,14 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from support.agents import history, programs, recipes
 from support.agents.server import Call, Reply
+from support.narrow import present
 from tracetui import ctx, redact, trail
 from tracetui.model import Session, StepKind
 from tracetui.resume import write_session
@@ -230,7 +232,7 @@ def _gemini_logs(found: list[Path]) -> list[Path]:
 
 # OpenCode compacts when a response's usage reaches the model's usable window (its declared context
 # less its output limit; no limit declared: never), and keeps the last turn whole (`tail_turns`).
-OPENCODE_COMPACTS = {"limit": {"context": 100_000, "output": 4_000}, "settings": {"compaction": {"tail_turns": 1}}}
+OPENCODE_COMPACTS: dict[str, Any] = {"limit": {"context": 100_000, "output": 4_000}, "settings": {"compaction": {"tail_turns": 1}}}
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +267,7 @@ def opencode(tmp_path_factory) -> Fresh:
 
 def _read_opencode(home: Path, databases: list[Path]) -> tuple[Session, Path]:
     """OpenCode's database, staged as a sync stages it (the bucket reads staged logs): its one session."""
-    staged, problems = registry.get("opencode").stage(databases, home / ".staged")
+    staged, problems = present(registry.get("opencode").stage)(databases, home / ".staged")
     assert problems == [] and len(staged) == 1, (staged, problems)
     return _read("opencode", staged)
 
@@ -467,7 +469,7 @@ def test_the_trail_of_a_fresh_log(fresh: Fresh):
 
 def test_the_redaction_scan_finds_the_token_in_a_fresh_log(fresh: Fresh):
     findings = redact.scan_session(fresh.session, workers=1)
-    values = {redact.field_text(fresh.session, f.step, f.field)[f.start:f.end] for f in findings}
+    values = {present(redact.field_text(fresh.session, f.step, f.field))[f.start : f.end] for f in findings}
     assert TOKEN in values, sorted({f.kind for f in findings})
 
 
@@ -528,7 +530,7 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     if fresh.agent == "opencode":
         # OpenCode's database now holds both: the source as it was, and the imported session with
         # the history up to N, then the new turn.
-        staged, problems = registry.get("opencode").stage(outcome.logs, fresh.home / ".staged-after")
+        staged, problems = present(registry.get("opencode").stage)(outcome.logs, fresh.home / ".staged-after")
         read = {s.id: s for s in (read_session(f) for f in group("opencode", staged))}
         assert problems == [] and set(read) == {fresh.session.id, resumed.session_id}
         assert history.of_steps(read[fresh.session.id].steps) == history.of_steps(fresh.session.steps)

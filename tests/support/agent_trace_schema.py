@@ -42,7 +42,11 @@ def published_schema() -> dict[str, Any] | str:
         try:
             commit = pygit2.Repository(str(git_dir)).get(COMMIT)
             blob = commit.tree[PATH] if commit is not None else None
-            found = orjson.loads(blob.data) if blob is not None else f"{PATH} is not at {COMMIT[:12]}"
+            # A folder at PATH is no schema either (a Tree has no data).
+            if isinstance(blob, pygit2.Blob):
+                found = orjson.loads(blob.data)
+            else:
+                found = f"{PATH} is not at {COMMIT[:12]}"
         except (KeyError, ValueError, pygit2.GitError) as exc:
             found = f"the spec's mirror at {git_dir} has no readable {PATH} at {COMMIT[:12]}: {exc}"
     if isinstance(found, dict) and found.get("$id") != SCHEMA_ID:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from support.narrow import present
+from textual.widgets import Input
+
 from tracetui.ctx import sent_tokens
 from tracetui.ui.app import TraceApp
 from tracetui.views.format import human_tokens
@@ -29,7 +32,7 @@ async def test_opens_on_the_sessions_newest_first(demo):
         await settle(app, pilot)
         sessions = app.screen.query_one(SessionList)
         assert sessions.count == 3
-        assert [sessions.summary(i).agent for i in range(3)] == ["pi", "codex", "claude"]
+        assert [present(sessions.summary(i)).agent for i in range(3)] == ["pi", "codex", "claude"]
         assert app.focused is sessions
         assert "3 sessions" in str(app.screen.query_one("#sessions-status").render())
 
@@ -43,7 +46,7 @@ async def test_filter_by_agent_and_by_words(demo):
         await pilot.press("slash", *"agent:codex")
         await settle(app, pilot)
         assert sessions.count == 1
-        assert sessions.summary(0).agent == "codex"
+        assert present(sessions.summary(0)).agent == "codex"
         await pilot.press("escape")  # clears the box and gives the keys back to the list
         await settle(app, pilot)
         assert sessions.count == 3
@@ -51,7 +54,7 @@ async def test_filter_by_agent_and_by_words(demo):
         await pilot.press("slash", *"coupon")  # a word only the Claude session's abandoned branch has (FTS)
         await settle(app, pilot)
         assert sessions.count == 1
-        assert sessions.summary(0).agent == "claude"
+        assert present(sessions.summary(0)).agent == "claude"
 
 
 async def test_agent_key_cycles_the_agent_filter(demo):
@@ -61,7 +64,7 @@ async def test_agent_key_cycles_the_agent_filter(demo):
         await settle(app, pilot)
         await pilot.press("a")
         await settle(app, pilot)
-        assert app.screen.query_one("#filter").value == "agent:claude"
+        assert app.screen.query_one("#filter", Input).value == "agent:claude"
         assert app.screen.query_one(SessionList).count == 1
 
 
@@ -80,7 +83,7 @@ async def test_moving_through_steps_updates_detail_and_badges(demo):
         assert any("2 steps on an abandoned branch" in r for r in rows)
         await pilot.press("down", "down", "down", "down")
         await settle(app, pilot, 1)
-        step = screen.opened.session.steps[timeline.step_index()]
+        step = present(screen.opened).session.steps[present(timeline.step_index())]
         assert step.tool == "Edit"
         detail = "\n".join(screen.query_one("#detail-view", TextView).plain_lines())
         assert "── Edit input" in detail
@@ -131,7 +134,7 @@ async def test_context_pane_counts_tokens(demo):
         first, *rest = total.splitlines()
         assert first == f"≈ {ctx.tokens} tokens · 5 items · after a compaction (chars/4)"
         # where the log gives the real count, it stands beside the estimate, with why they differ
-        sent = sent_tokens(screen.opened.session, screen.current_step())
+        sent = sent_tokens(present(screen.opened).session, present(screen.current_step()))
         assert sent is not None and rest and rest[0].startswith("the log says the model was sent")
         assert human_tokens(sent.input + sent.cache_read + sent.cache_write) in rest[0]
         rows = [ctx_list.render_line(y).text for y in range(5)]
@@ -196,7 +199,7 @@ async def test_search_opens_the_hit(demo):
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
-        assert screen.opened is not None and screen.opened.session.agent == "claude"
+        assert screen.opened is not None and present(screen.opened).session.agent == "claude"
 
 
 async def test_narrow_terminal_shows_one_pane_at_a_time(demo):
@@ -224,7 +227,7 @@ async def test_r_opens_the_redaction_editor_on_the_open_session(demo):
         await pilot.press("r")
         await settle(app, pilot, 2)
         assert isinstance(app.screen, RedactEditor)
-        assert app.screen.session.id == screen.opened.session.id
+        assert app.screen.session.id == present(screen.opened).session.id
 
 
 async def test_background_sync_reports_progress_then_refreshes_the_list(demo):
@@ -237,7 +240,8 @@ async def test_background_sync_reports_progress_then_refreshes_the_list(demo):
 
     def sync(progress):
         progress("syncing 1/2 files")
-        lib.__init__(sessions)  # the index gained sessions while the app was open
+        # The index gained sessions while the app was open: the app holds this object, so refill it.
+        lib.__init__(sessions)  # type: ignore[misc]
         return "synced: 2 new, 0 updated"
 
     app = TraceApp(lib, sync=sync)
@@ -287,7 +291,7 @@ async def test_palette_jumps_to_a_session_by_its_words(demo):
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
-        assert screen.opened is not None and screen.opened.session.agent == "codex"
+        assert screen.opened is not None and present(screen.opened).session.agent == "codex"
         assert app.focused is screen.query_one(Timeline)
 
 
@@ -305,7 +309,7 @@ async def test_v_switches_to_the_abandoned_branch_and_back(demo):
         await pilot.press("v")
         assert "Also support coupon codes." in texts() and "Skip coupons" not in texts()
         assert "on another branch" in texts()
-        step = screen.opened.session.steps[timeline.step_index()]
+        step = present(screen.opened).session.steps[present(timeline.step_index())]
         assert step.text == "Coupons need a table of codes; shall I add one?"  # the branch's last step
         await pilot.press("v")
         assert "Skip coupons" in texts() and "Also support coupon codes." not in texts()
@@ -338,6 +342,6 @@ async def test_the_header_gives_cost_per_surviving_line_once_the_trail_is_judged
         await settle(app, pilot, 1)
         assert whole in str(screen.query_one("#session-title").render())
         # the same figures the CLI reads, remembered where the app judged the trail
-        session = screen.opened.session
+        session = present(screen.opened).session
         kept = recorded(library.cache_dir, session.id, len(session.steps))
         assert kept is not None and kept.to_dict() | {"judged": None} == found.to_dict()

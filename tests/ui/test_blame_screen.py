@@ -3,6 +3,7 @@ on an agent's line goes to that step with the Context tab open."""
 
 from __future__ import annotations
 
+from support.narrow import on_screen, present
 from textual.widgets import TabbedContent
 
 from tracetui.ui.app import TraceApp
@@ -21,7 +22,7 @@ async def test_b_blames_the_steps_file_and_enter_goes_to_the_writing_step(demo):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_claude(app, pilot)
         timeline = screen.query_one(Timeline)
-        edit = next(s for s in screen.opened.session.steps if s.edits and s.tool == "Edit")
+        edit = next(s for s in present(screen.opened).session.steps if s.edits and s.tool == "Edit")
         timeline.reveal_step(edit.index)
         await pilot.press("B")
         await settle(app, pilot, 4)
@@ -31,14 +32,14 @@ async def test_b_blames_the_steps_file_and_enter_goes_to_the_writing_step(demo):
         written = [i for i, line in enumerate(rows.lines) if line.writer is not None]
         assert rows.lines and written, str(blame.query_one("#blame-status").render())
         assert rows.cursor == written[0]  # the cursor starts on the first line an agent wrote
-        writer = rows.lines[written[0]].writer
+        writer = present(rows.lines[written[0]].writer)
         status = str(blame.query_one("#blame-status").render())
         assert "written by agents" in status
         await pilot.press("enter")
         await settle(app, pilot, 3)
         assert isinstance(app.screen, BrowserScreen)
-        assert screen.opened.session.id == writer.session
-        assert screen.opened.session.steps[timeline.step_index()].id == writer.step
+        assert present(screen.opened).session.id == writer.session
+        assert present(screen.opened).session.steps[present(timeline.step_index())].id == writer.step
         assert screen.query_one(TabbedContent).active == "ctx"
 
 
@@ -49,7 +50,7 @@ async def test_blame_of_a_file_outside_any_repository_is_one_line(demo, tmp_path
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.screen.show_blame(str(loose), None)
+        on_screen(app, BrowserScreen).show_blame(str(loose), None)
         await settle(app, pilot)
         status = str(app.screen.query_one("#blame-status").render())
         assert status.startswith("no blame:") and "\n" not in status
@@ -63,7 +64,7 @@ async def test_blame_at_an_older_revision_says_which(demo):
     app = TraceApp(library, repo=str(d.repo))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.screen.show_blame(str(d.repo / "shop" / "cart.py"), str(d.repo), "HEAD~1")
+        on_screen(app, BrowserScreen).show_blame(str(d.repo / "shop" / "cart.py"), str(d.repo), "HEAD~1")
         await settle(app, pilot, 4)
         title = str(app.screen.query_one("#blame-title").render())
         assert "shop/cart.py · HEAD~1 (" in title
@@ -106,7 +107,7 @@ async def test_b_finds_the_file_in_the_repository_given_when_the_logged_folder_i
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_claude(app, pilot)
         timeline = screen.query_one(Timeline)
-        edit = next(s for s in screen.opened.session.steps if s.edits and s.tool == "Edit")
+        edit = next(s for s in present(screen.opened).session.steps if s.edits and s.tool == "Edit")
         timeline.reveal_step(edit.index)
         await pilot.press("t")
         await settle(app, pilot, 3)

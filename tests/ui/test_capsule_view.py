@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.narrow import on_screen
+from textual.widgets._footer import FooterKey
 
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
@@ -23,12 +26,12 @@ async def test_capsule_opens_read_only_with_its_sealed_trail(capsule):
     app = TraceApp(capsule)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-        screen = app.screen
+        screen = on_screen(app, BrowserScreen)
         assert screen.query_one(SessionList).count == 1
         assert "read-only" in str(screen.query_one("#sessions-status").render())
         # A capsule is one episode: it opens on it, and the footer offers no key only a bucket has.
         assert screen.opened is not None and app.focused is screen.query_one(Timeline)
-        footer = {k.description for k in screen.query("FooterKey")}
+        footer = {k.description for k in screen.query(FooterKey)}
         assert "Replay" in footer and not footer & {"Seal", "Redact", "Review all"}
         timeline = screen.query_one(Timeline)
         assert timeline.states and sorted(set(timeline.states.values())) == ["alive", "reverted", "transformed"]
@@ -56,7 +59,7 @@ async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_
     app = TraceApp(library)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-        bucket_screen = app.screen
+        bucket_screen = on_screen(app, BrowserScreen)
         # a path that is no capsule: one line, and the bucket stays
         app.action_open_capsule()
         await pilot.pause()
@@ -72,7 +75,7 @@ async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_
         screen = app.screen
         assert isinstance(screen, BrowserScreen) and screen is not bucket_screen
         assert screen.library.manifest is not None and screen.library.read_only
-        assert screen.query_one("SessionList").count == 1
+        assert screen.query_one(SessionList).count == 1
         assert screen.opened is not None  # a capsule opens on its one episode
         await pilot.press("escape")  # from the timeline: the capsule's list
         await settle(app, pilot)
@@ -108,13 +111,13 @@ async def test_q_closes_a_capsule_opened_over_the_bucket_not_the_app(demo, seale
         app._show_capsule(open_capsule(sealed_demo[1]))
         await settle(app, pilot)
         assert isinstance(app.screen, BrowserScreen) and app.screen is not bucket_screen
-        footer = {(k.key, k.description) for k in app.screen.query("FooterKey")}
+        footer = {(k.key, k.description) for k in app.screen.query(FooterKey)}
         assert ("q", "Close") in footer and ("q", "Quit") not in footer
         await pilot.press("q")
         await settle(app, pilot)
         assert app.screen is bucket_screen and app.return_code is None  # the app runs on
         assert d.repo.is_dir()
-        footer = {(k.key, k.description) for k in app.screen.query("FooterKey")}
+        footer = {(k.key, k.description) for k in app.screen.query(FooterKey)}
         assert ("q", "Quit") in footer  # over the bucket, q quits as before
 
 

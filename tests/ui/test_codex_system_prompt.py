@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from support.narrow import on_screen, present
 
 from pilot_steps import settle
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.ctx_list import CtxList
+from tracetui.ui.widgets.session_list import SessionList
 
 SIZE = (160, 45)
 SID = "019e0000-0000-7000-8000-00000000c0de"
@@ -55,8 +59,8 @@ async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        screen = app.screen
-        assert screen.opened is not None and screen.opened.session.id == SID
+        screen = on_screen(app, BrowserScreen)
+        assert screen.opened is not None and present(screen.opened).session.id == SID
         ctx_list = screen.query_one(CtxList)
         for key, compacted, count in (("home", False, 1), ("end", True, 4)):
             await pilot.press(key, "c")
@@ -87,8 +91,8 @@ async def _hits(app, pilot, query: str) -> list[str]:
         await pilot.pause(0.1)
         hits = app.screen.query_one(CommandList)
         # A hit's prompt is text; "No matches found" is an Align of it, no hit.
-        now = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
-        now = [text for text in now if text is not None]
+        prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
+        now = [text for text in prompts if text is not None]
         steady = steady + 1 if now == seen else 0
         seen = now
         if steady >= 10:
@@ -104,7 +108,7 @@ async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        sessions = app.screen.query_one("SessionList")
+        sessions = app.screen.query_one(SessionList)
         for box, count in (("running", 0), ("kind:context running", 1), ("rename", 1)):
             await pilot.press("slash", "ctrl+a", "ctrl+k", *box, "enter")
             await settle(app, pilot)

@@ -3,9 +3,12 @@ all, as `tracetui cost` adds it up, and again for a filtered list."""
 
 from __future__ import annotations
 
+from support.narrow import on_screen
+
 from tracetui.selection import Selection
 from tracetui.spending import spending
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.views.format import money
 
 from pilot_steps import settle
@@ -48,7 +51,7 @@ async def test_a_session_opened_off_the_list_shows_its_cost(demo):
         await settle(app, pilot)
         await pilot.press("slash", *"agent:codex", "enter")
         await settle(app, pilot)
-        app.screen.open_session(claude.id, focus=True)  # as a search hit or blame opens one
+        on_screen(app, BrowserScreen).open_session(claude.id, focus=True)  # as a search hit or blame opens one
         await settle(app, pilot)
         title = str(app.screen.query_one("#session-title").render())
         assert "claude" in title and money(claude.cost_usd, claude.cost_lower_bound) in title, title

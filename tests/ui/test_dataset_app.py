@@ -8,10 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.narrow import on_screen, present
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from pilot_steps import settle
 from support.datasets import MACHINES, poisoned
+
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
@@ -45,29 +50,29 @@ async def test_lists_filters_by_machine_opens_and_searches(team):
     app = TraceApp(team)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        screen = app.screen
+        screen = on_screen(app, BrowserScreen)
         sessions = screen.query_one(SessionList)
         assert sessions.count == team.count_sessions() and app.sub_title == "dataset (read-only)"
         assert sessions.machines and "machine" in str(screen.query_one("#sessions-header").render())
-        assert {sessions.summary(i).machine for i in range(sessions.count)} == set(MACHINES)
+        assert {present(sessions.summary(i)).machine for i in range(sessions.count)} == set(MACHINES)
         assert "read-only" in _status(screen)
 
         # machine: keeps one machine's sessions.
-        screen.query_one("#filter").value = "machine:beta"
+        screen.query_one("#filter", Input).value = "machine:beta"
         await settle(app, pilot, 2)
         assert sessions.count == team.count_sessions(machine="beta") > 0
-        assert {sessions.summary(i).machine for i in range(sessions.count)} == {"beta"}
+        assert {present(sessions.summary(i)).machine for i in range(sessions.count)} == {"beta"}
         assert "machine beta" in _status(screen)
 
         # Open the one that edited files: its steps, and its trail as the export judged it.
-        edited = next(i for i in range(sessions.count) if sessions.summary(i).id == EDITED)
-        row = sessions.summary(edited)
+        edited = next(i for i in range(sessions.count) if present(sessions.summary(i)).id == EDITED)
+        row = present(sessions.summary(edited))
         sessions.focus()
         sessions.cursor = edited
         await pilot.press("enter")
         await settle(app, pilot, 2)
-        assert screen.opened is not None and screen.opened.session.id == row.id
-        assert len(screen.opened.session.steps) == row.steps
+        assert screen.opened is not None and present(screen.opened).session.id == row.id
+        assert len(present(screen.opened).session.steps) == row.steps
         await app.run_action("screen.tab('trail')")
         await settle(app, pilot, 2)
         trail = "\n".join(str(line) for line in screen.query_one(TrailList).lines)
@@ -81,7 +86,7 @@ async def test_lists_filters_by_machine_opens_and_searches(team):
         assert "+const b = 3;" in diff
 
         # What would write refuses in one line; nothing a bucket alone has is offered.
-        footer = {k.description for k in screen.query("FooterKey")}
+        footer = {k.description for k in screen.query(FooterKey)}
         assert not footer & {"Seal", "Redact", "Review all", "Export…", "Export"}
         for action in ("seal", "redact", "export", "review"):
             await app.run_action(f"screen.{action}")
@@ -97,8 +102,8 @@ async def test_lists_filters_by_machine_opens_and_searches(team):
         await settle(app, pilot, 2)
         await pilot.press("enter")
         await settle(app, pilot, 2)
-        assert screen.opened is not None and screen.opened.session.id == hit.session
-        assert screen.opened.session.steps[screen.current_step()].id == hit.step
+        assert screen.opened is not None and present(screen.opened).session.id == hit.session
+        assert present(screen.opened).session.steps[present(screen.current_step())].id == hit.step
 
 
 async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
@@ -111,14 +116,14 @@ async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            screen = app.screen
+            screen = on_screen(app, BrowserScreen)
             assert screen.query_one(SessionList).machines
             assert_inert(app.export_screenshot(), "the session list")
             sessions = screen.query_one(SessionList)
-            sessions.cursor = next(i for i in range(sessions.count) if sessions.summary(i).id == EDITED)
+            sessions.cursor = next(i for i in range(sessions.count) if present(sessions.summary(i)).id == EDITED)
             await pilot.press("enter")
             await settle(app, pilot)
-            assert screen.opened is not None and screen.opened.session.id == EDITED
+            assert screen.opened is not None and present(screen.opened).session.id == EDITED
             await pilot.press("down", "down")  # a tool call's detail, with its input
             for tab in ("detail", "diff", "trail"):
                 await app.run_action(f"screen.tab('{tab}')")

@@ -8,10 +8,12 @@ from unittest import mock
 
 import pytest
 from rich.cells import cell_len
+from support.narrow import present
 from textual.app import App, ComposeResult
 from textual.content import Content
 
 from shared_data import requires_corpus
+
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.step_blocks import step_blocks
@@ -50,7 +52,7 @@ async def test_a_burst_of_moves_refreshes_the_detail_once_where_the_cursor_rests
         assert screen.detail_refreshes == before + 1
         rest = timeline.step_index()
         assert rest is not None and rest > 0
-        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+        assert _first_line(screen).startswith(f"step {present(screen.opened).session.steps[rest].index} ")
 
 
 class _Clock:
@@ -88,8 +90,8 @@ async def test_moves_at_an_auto_repeat_rate_slower_than_the_rest_delay_still_ref
         # The first move cannot be told from a single press (it rests: a held key's first repeat comes
         # 250-600 ms later), then only the rest: 2; 8 without the repeat-aware wait, 3 on a slow machine.
         assert screen.detail_refreshes - before <= 3
-        rest = timeline.step_index()
-        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+        rest = present(timeline.step_index())
+        assert _first_line(screen).startswith(f"step {present(screen.opened).session.steps[rest].index} ")
 
 
 async def test_a_step_the_cursor_comes_back_to_is_drawn_from_the_lines_already_made(demo):
@@ -223,8 +225,8 @@ async def test_big_steps_are_made_in_a_worker_and_only_the_step_the_cursor_rests
         for _ in range(5):
             app.simulate_key("j")
         await settle(app, pilot)
-        rest = timeline.step_index()
-        assert _first_line(screen).startswith(f"step {screen.opened.session.steps[rest].index} ")
+        rest = present(timeline.step_index())
+        assert _first_line(screen).startswith(f"step {present(screen.opened).session.steps[rest].index} ")
         shown = detail.document
         await pilot.press("k")
         await settle(app, pilot)

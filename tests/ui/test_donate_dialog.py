@@ -4,7 +4,11 @@ folder with its card and receipt and shows the upload command."""
 
 from __future__ import annotations
 
+from support.narrow import on_screen
+from textual.widgets import Button, Checkbox, Input
+
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.screens.confirm import ConfirmScreen
 from tracetui.ui.screens.export import ExportScreen
 
@@ -27,18 +31,18 @@ async def test_donate_walks_the_dry_run_the_yes_and_the_check(demo, tmp_path):
     dest = tmp_path / "donation"
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.screen.action_export()
+        on_screen(app, BrowserScreen).action_export()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
-        dialog.query_one("#export-dest").value = str(dest)
-        assert dialog.query_one("#export-license").value == "cc-by-4.0"
+        dialog.query_one("#export-dest", Input).value = str(dest)
+        assert dialog.query_one("#export-license", Input).value == "cc-by-4.0"
         # The demo's Codex session holds undecided values: nothing is asked, nothing written.
         await pilot.press("ctrl+g")
         status = await _until_idle(dialog, pilot)
         assert "wait for a decision" in status and not dest.exists(), status
-        dialog.query_one("#export-accept").value = True
-        dialog.query_one("#export-donate").press()
+        dialog.query_one("#export-accept", Checkbox).value = True
+        dialog.query_one("#export-donate", Button).press()
         await _until_idle(dialog, pilot)
         question = app.screen
         assert isinstance(question, ConfirmScreen)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from support.narrow import on_screen, present
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -39,7 +40,7 @@ async def test_cohorts_open_in_the_list_and_escape_shows_every_session(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        browser = app.screen
+        browser = on_screen(app, BrowserScreen)
         every = browser.query_one(SessionList).count
         await pilot.press("ctrl+e")
         await settle(app, pilot, 4)
@@ -67,7 +68,7 @@ async def test_v_rates_the_open_session_and_the_list_marks_it(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_claude(app, pilot)
-        sid = screen.opened.session.id
+        sid = present(screen.opened).session.id
         screen.query_one(SessionList).focus()
         await pilot.press("V")
         await settle(app, pilot, 1)
@@ -85,7 +86,7 @@ async def test_v_rates_the_open_session_and_the_list_marks_it(bucket):
         await settle(app, pilot, 1)
         await pilot.press(*"good", "enter")
         await settle(app, pilot, 3)
-        step = screen.opened.session.steps[timeline.step_index()]
+        step = present(screen.opened).session.steps[present(timeline.step_index())]
         assert [(r.verdict, r.index) for r in bucket.ratings() if r.step is not None] == [("good", step.index)]
         assert timeline.rated == {step.id: "good"}
 

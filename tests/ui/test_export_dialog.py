@@ -8,11 +8,14 @@ from pathlib import Path
 import orjson
 import pytest
 from platformdirs import user_data_path
+from support.narrow import on_screen
+from textual.widgets import Button, Checkbox, Input, RadioButton
 
 from support.agent_trace_schema import published_validator, schema_errors
 
 from tracetui.blame import record_problems
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.screens.export import ExportScreen
 
 from pilot_steps import settle
@@ -27,19 +30,19 @@ async def test_export_writes_the_filtered_sessions_and_says_so(demo, tmp_path):
         await settle(app, pilot)
         await pilot.press("slash", *"agent:codex", "enter")
         await settle(app, pilot)
-        app.screen.action_export()
+        on_screen(app, BrowserScreen).action_export()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
         assert "1 session " in str(dialog.query_one("#export-what").render())
         # The default folder is the user data dir's, not the current folder (often a checkout).
-        default = Path(dialog.query_one("#export-dest").value)
+        default = Path(dialog.query_one("#export-dest", Input).value)
         assert default.is_relative_to(user_data_path("tracetui") / "exports")
         assert not default.is_relative_to(Path.cwd())
-        dialog.query_one("#export-atif").value = True
-        dialog.query_one("#export-accept").value = True
-        dialog.query_one("#export-dest").value = str(tmp_path / "out")
-        dialog.query_one("#export-dest").focus()
+        dialog.query_one("#export-atif", RadioButton).value = True
+        dialog.query_one("#export-accept", Checkbox).value = True
+        dialog.query_one("#export-dest", Input).value = str(tmp_path / "out")
+        dialog.query_one("#export-dest", Input).focus()
         await pilot.press("enter")  # Enter in the folder field exports, as the button does
         await pilot.pause()
         assert dialog._exporting or str(dialog.query_one("#export-status").render())
@@ -67,14 +70,14 @@ async def test_export_as_agent_trace_records_the_claude_session(demo, tmp_path):
         await settle(app, pilot)
         await pilot.press("slash", *"agent:claude", "enter")
         await settle(app, pilot)
-        app.screen.action_export()
+        on_screen(app, BrowserScreen).action_export()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
-        dialog.query_one("#export-agent-trace").value = True
-        dialog.query_one("#export-accept").value = True
-        dialog.query_one("#export-dest").value = str(tmp_path / "out")
-        dialog.query_one("#export-go").press()
+        dialog.query_one("#export-agent-trace", RadioButton).value = True
+        dialog.query_one("#export-accept", Checkbox).value = True
+        dialog.query_one("#export-dest", Input).value = str(tmp_path / "out")
+        dialog.query_one("#export-go", Button).press()
         for _ in range(80):
             await pilot.pause(0.25)
             if not dialog._exporting:

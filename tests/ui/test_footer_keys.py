@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.narrow import present
+from textual.widgets import Input, TabbedContent
 from textual.widgets._footer import FooterKey
 
 from tracetui.ui.app import TraceApp
@@ -26,7 +28,7 @@ async def test_a_narrow_screen_offers_the_tabs_only_where_they_show(demo):
         assert "Detail" in _offered(app)
         await pilot.press("f")
         await settle(app, pilot, 1)
-        assert app.screen.query_one("#right").active == "diff"
+        assert app.screen.query_one("#right", TabbedContent).active == "diff"
         await pilot.press("escape")
         await settle(app, pilot, 1)
         assert "Diff" not in _offered(app)
@@ -108,7 +110,7 @@ async def test_a_filter_key_with_the_list_hidden_shows_the_list_it_filters(demo)
         await settle(app, pilot, 1)
         assert not screen.has_class("-hide-sessions")
         assert isinstance(app.focused, SessionList) and app.focused.region.height > 0
-        assert "agent:" in screen.query_one("#filter").value
+        assert "agent:" in screen.query_one("#filter", Input).value
 
 
 async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_the_parent_key_shows(tmp_path):
@@ -133,18 +135,18 @@ async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_
         await pilot.press("F")  # the parent, at its spawning call
         await settle(app, pilot)
         timeline = screen.query_one(Timeline)
-        assert screen.opened is not None and screen.opened.session.id == PARENT
-        assert screen.opened.session.steps[timeline.step_index()].tool_call_id == SPAWN_CALL
+        assert screen.opened is not None and present(screen.opened).session.id == PARENT
+        assert present(screen.opened).session.steps[present(timeline.step_index())].tool_call_id == SPAWN_CALL
         assert "Subagent" in _offered(app) and "Parent" not in _offered(app)
         await pilot.press("end")  # a step that spawned nothing
         await settle(app, pilot, 1)
         assert "Subagent" not in _offered(app)
-        screen.jump_to_step(next(s.id for s in screen.opened.session.steps if s.tool_call_id == SPAWN_CALL))
+        screen.jump_to_step(next(s.id for s in present(screen.opened).session.steps if s.tool_call_id == SPAWN_CALL))
         await settle(app, pilot, 1)
         assert "Subagent" in _offered(app)  # back on the call: offered again
         await pilot.press("C")
         await settle(app, pilot)
-        assert screen.opened.session.id == CHILD
+        assert present(screen.opened).session.id == CHILD
     held.close()
 
     # The parent alone: its call names a subagent the bucket does not hold, so no key.
@@ -156,10 +158,11 @@ async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         screen = app.screen
+        assert isinstance(screen, BrowserScreen)
         screen.open_session(PARENT, focus=True)
         await settle(app, pilot)
-        screen.jump_to_step(next(s.id for s in screen.opened.session.steps if s.tool_call_id == SPAWN_CALL))
+        screen.jump_to_step(next(s.id for s in present(screen.opened).session.steps if s.tool_call_id == SPAWN_CALL))
         await settle(app, pilot, 1)
-        assert screen.opened.session.steps[screen.query_one(Timeline).step_index()].tool_call_id == SPAWN_CALL
+        assert present(screen.opened).session.steps[present(screen.query_one(Timeline).step_index())].tool_call_id == SPAWN_CALL
         assert "Subagent" not in _offered(app)
     alone.close()

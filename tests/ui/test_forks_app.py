@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.library import MemoryLibrary
@@ -55,7 +56,7 @@ async def _open(app, pilot, sid: str) -> BrowserScreen:
     assert isinstance(screen, BrowserScreen)
     screen.open_session(sid, focus=True)
     await settle(app, pilot)
-    assert screen.opened is not None and screen.opened.session.id == sid
+    assert screen.opened is not None and present(screen.opened).session.id == sid
     return screen
 
 
@@ -89,8 +90,8 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
         await pilot.press("F")
         await settle(app, pilot)
         # the parent, at the step the fork was made after
-        assert screen.opened is not None and screen.opened.session.id == PI_PARENT
-        assert screen.opened.session.steps[timeline.step_index()].id == "p0000004"
+        assert screen.opened is not None and present(screen.opened).session.id == PI_PARENT
+        assert present(screen.opened).session.steps[present(timeline.step_index())].id == "p0000004"
         assert "fork of" not in _title(screen)
         assert not _offered(screen)  # the parent is no fork: no key
         assert not any(FORK_POINT in timeline.render_line(r).text for r in range(timeline.count))
@@ -99,8 +100,8 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
         assert "↱ fork of 0199cccc · " in _title(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == CODEX_PARENT
-        assert screen.opened.session.steps[timeline.step_index()].id == "L8"  # its answer, copied last
+        assert screen.opened is not None and present(screen.opened).session.id == CODEX_PARENT
+        assert present(screen.opened).session.steps[present(timeline.step_index())].id == "L8"  # its answer, copied last
 
 
 async def test_a_fork_whose_parent_is_not_held_offers_no_key_and_its_title_is_plain_text():
@@ -119,7 +120,7 @@ async def test_a_fork_whose_parent_is_not_held_offers_no_key_and_its_title_is_pl
         assert not _offered(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == PI_FORK
+        assert screen.opened is not None and present(screen.opened).session.id == PI_FORK
 
 
 CLAUDE_PARENT = "eeeeeeee-0000-4000-8000-00000000000e"
@@ -148,8 +149,8 @@ async def test_a_claude_fork_s_key_opens_its_parent_at_the_step_its_last_copy_na
         assert _offered(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == CLAUDE_PARENT
-        assert screen.opened.session.steps[timeline.step_index()].id == "p-04"
+        assert screen.opened is not None and present(screen.opened).session.id == CLAUDE_PARENT
+        assert present(screen.opened).session.steps[present(timeline.step_index())].id == "p-04"
         assert not _offered(screen)
 
 
@@ -171,7 +172,7 @@ async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
         assert not _offered(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == CLAUDE_FORK
+        assert screen.opened is not None and present(screen.opened).session.id == CLAUDE_FORK
 
 
 async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_whose_it_is(bucket):
@@ -183,7 +184,7 @@ async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, CODEX_FORK)
-        session = screen.opened.session
+        session = present(screen.opened).session
         await pilot.press("t")
         await settle(app, pilot, 1)
         trail = screen.query_one(TrailList)

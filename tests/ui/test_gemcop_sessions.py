@@ -6,9 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from support.narrow import present
 
 from pilot_steps import settle
 from shared_data import FIXTURES
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.text_view import TextView
@@ -38,7 +40,7 @@ async def _open(app, pilot, downs: int, agent: str):
     await pilot.press("home", *(["down"] * downs), "enter")  # newest first: copilot, gemini, copilot, gemini
     await settle(app, pilot)
     screen = app.screen
-    assert screen.opened is not None and screen.opened.session.agent == agent
+    assert screen.opened is not None and present(screen.opened).session.agent == agent
     return screen
 
 
@@ -78,7 +80,7 @@ async def test_a_copilot_session_in_the_app(bucket):
         timeline.cursor = spawn
         await pilot.press("enter")
         assert timeline.count == folded + 4  # start, the grep call and its result, end
-        session = screen.opened.session
+        session = present(screen.opened).session
         timeline.cursor = next(
             r for r in range(timeline.count) if session.steps[timeline.step_index(r) or 0].edits
         )

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import orjson
+from support.narrow import present
+from textual.widgets import Input
 
 from pilot_steps import settle
+
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.screens.replay import ReplayScreen
@@ -76,8 +79,8 @@ async def test_the_keys_that_hand_a_hostile_capsules_text_on_stay_inert(tmp_path
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen) and screen.opened is not None
-        assert all("\x1b" in (s.text or "") + (s.tool or "") for s in screen.opened.session.steps)
-        for n in range(len(screen.opened.session.steps)):
+        assert all("\x1b" in (s.text or "") + (s.tool or "") for s in present(screen.opened).session.steps)
+        for n in range(len(present(screen.opened).session.steps)):
             await pilot.press("2", "home", *(["down"] * n))
             await settle(app, pilot)
             for tab in ("detail", "ctx", "diff", "trail"):
@@ -108,7 +111,7 @@ async def test_the_keys_that_hand_a_hostile_capsules_text_on_stay_inert(tmp_path
         await settle(app, pilot)
         replay = app.screen
         assert isinstance(replay, ReplayScreen)
-        replay.query_one("#replay-repo").value = str(repo)
+        replay.query_one("#replay-repo", Input).value = str(repo)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         assert replay.run is not None and replay.run.steps

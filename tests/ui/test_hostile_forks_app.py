@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.narrow import present
 
 from pilot_steps import settle
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
@@ -45,7 +47,7 @@ async def _open(app, pilot, sid: str) -> BrowserScreen:
     assert isinstance(screen, BrowserScreen)
     screen.open_session(sid, focus=True)
     await settle(app, pilot)
-    assert screen.opened is not None and screen.opened.session.id == sid
+    assert screen.opened is not None and present(screen.opened).session.id == sid
     return screen
 
 
@@ -59,8 +61,8 @@ async def test_two_forks_naming_each_other_go_one_step_each_press(tmp_path):
                 assert _offered(screen)
                 await pilot.press("F")
                 await settle(app, pilot)
-                assert screen.opened is not None and screen.opened.session.id == want
-                assert 0 <= timeline.step_index() < len(screen.opened.session.steps)
+                assert screen.opened is not None and present(screen.opened).session.id == want
+                assert 0 <= present(timeline.step_index()) < len(present(screen.opened).session.steps)
             assert app.is_running
 
 
@@ -73,5 +75,5 @@ async def test_a_fork_naming_itself_or_a_prefix_offers_no_key(tmp_path, named):
             assert not _offered(screen)
             await pilot.press("F")
             await settle(app, pilot)
-            assert screen.opened is not None and screen.opened.session.id == FORK
+            assert screen.opened is not None and present(screen.opened).session.id == FORK
             assert app.is_running

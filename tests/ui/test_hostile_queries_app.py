@@ -11,9 +11,11 @@ from textual.widgets import Input
 
 from pilot_steps import settle
 from shared_data import FIXTURES
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.session_list import SessionList
 
 FILTERS = [
     "until:9999-12-31",
@@ -61,4 +63,4 @@ async def test_hostile_filters_and_their_review_keep_the_app_running(bucket):
             assert not any(w in said for w in ("sqlite", "could not be read", "error")), said[:300]
         screen.query_one("#filter", Input).value = "todo\x00file"
         await settle(app, pilot, 2)
-        assert screen.query_one("#sessions").summary(0) is not None  # a NUL parts words, as a space does
+        assert screen.query_one("#sessions", SessionList).summary(0) is not None  # a NUL parts words, as a space does

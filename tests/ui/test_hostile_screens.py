@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pilot_steps import settle
+from support.narrow import on_screen, present
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -92,7 +93,7 @@ async def test_blame_of_a_hostile_file_in_a_hostile_repository_stays_inert(hosti
     app = TraceApp(bucket, repo=str(repo))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.screen.show_blame(str(repo / name), str(repo))
+        on_screen(app, BrowserScreen).show_blame(str(repo / name), str(repo))
         await settle(app, pilot, 4)
         _clean(app, "the blame screen")
         drawn = app.export_screenshot()
@@ -216,7 +217,7 @@ async def test_a_capsules_folder_never_names_a_file_the_app_opens(tmp_path, monk
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen) and screen.opened is not None
-        edits = [s.index for s in screen.opened.session.steps if s.edits]
+        edits = [s.index for s in present(screen.opened).session.steps if s.edits]
         assert edits
         for index in edits:
             screen.query_one(Timeline).reveal_step(index)

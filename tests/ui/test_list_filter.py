@@ -8,9 +8,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from support.narrow import on_screen, present
+from textual.widgets import Input
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -28,7 +31,7 @@ LONG = PREVIEW_STEPS + 300  # steps of the one long session
 def _log(sid: str, n: int, said: str, extra: int = 0) -> bytes:
     stamp = f"2026-04-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z"
     base = {"sessionId": sid, "timestamp": stamp, "cwd": f"/home/dev/p{n % 4}"}
-    records = [
+    records: list[dict[str, Any]] = [
         {"type": "user", "uuid": f"u{n}", "parentUuid": None, "message": {"role": "user", "content": f"task {n}"}},
         {"type": "assistant", "uuid": f"a{n}", "parentUuid": f"u{n}",
          "message": {"role": "assistant", "id": f"m{n}", "model": "claude-sonnet-4-5",
@@ -105,7 +108,7 @@ async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(ma
         # The first screen, while the count is held: the answer's own first rows, in its order.
         await _until(pilot, lambda: sessions.count == SCREENFUL)
         assert gate.held == 1
-        assert [sessions.summary(i).id for i in range(SCREENFUL)] == whole[:SCREENFUL]
+        assert [present(sessions.summary(i)).id for i in range(SCREENFUL)] == whole[:SCREENFUL]
         assert "so far, counting" in _status(screen)
         # An export from here takes every session the filter keeps, and says so.
         screen.action_export()
@@ -116,13 +119,13 @@ async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(ma
         app.pop_screen()
         await pilot.pause(0.1)
         sessions.move_to(3)  # the user reads the first rows meanwhile: the cursor stays on its session
-        chosen = sessions.summary(3).id
+        chosen = present(sessions.summary(3)).id
         gate.open.set()
         await _until(pilot, lambda: sessions.count == MANY)
-        assert sessions.summary(sessions.cursor).id == chosen
+        assert present(sessions.summary(sessions.cursor)).id == chosen
         await settle(app, pilot)
         assert sessions.count == MANY and _status(screen).startswith(f"{MANY} sessions")
-        assert [sessions.summary(i).id for i in range(PAGE_SHOWN)] == whole[:PAGE_SHOWN]
+        assert [present(sessions.summary(i)).id for i in range(PAGE_SHOWN)] == whole[:PAGE_SHOWN]
         assert "counting" not in _status(screen)
     bucket.close()
 
@@ -137,12 +140,12 @@ async def test_a_filter_whose_whole_answer_is_cheap_shows_it_at_once_with_its_co
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        screen = app.screen
+        screen = on_screen(app, BrowserScreen)
         sessions = screen.query_one(SessionList)
         await pilot.press("slash", "s", "o")
         await settle(app, pilot)
         assert gate.held == 0 and sessions.count == MANY
-        assert [sessions.summary(i).id for i in range(MANY)] == [r.id for r in bucket.list_sessions(text="so")]
+        assert [present(sessions.summary(i)).id for i in range(MANY)] == [r.id for r in bucket.list_sessions(text="so")]
         assert _status(screen).startswith(f"{MANY} sessions")
     bucket.close()
 
@@ -153,7 +156,7 @@ async def test_a_newer_keystroke_wins_over_the_answer_still_being_counted(many, 
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: app.screen.query_one(SessionList).count == MANY + 10)
-        screen = app.screen
+        screen = on_screen(app, BrowserScreen)
         sessions = screen.query_one(SessionList)
         await pilot.press("slash", "s", "o")
         await _until(pilot, lambda: gate.held == 1)  # "so": its first screen shown, its count held
@@ -162,7 +165,7 @@ async def test_a_newer_keystroke_wins_over_the_answer_still_being_counted(many, 
         gate.open.set()  # the older worker's count comes in late: it must not replace the list
         await settle(app, pilot)
         assert sessions.count == 10
-        assert {sessions.summary(i).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
+        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
         assert _status(screen).startswith("10 sessions")
     bucket.close()
 
@@ -184,7 +187,7 @@ async def test_a_rest_on_a_long_session_reads_its_first_steps_and_opening_reads_
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
         sessions = screen.query_one(SessionList)
-        row = next(i for i in range(sessions.count) if sessions.summary(i).id == long_id)
+        row = next(i for i in range(sessions.count) if present(sessions.summary(i)).id == long_id)
         sessions.cursor = row
         await settle(app, pilot)
         opened = screen.opened
@@ -195,7 +198,7 @@ async def test_a_rest_on_a_long_session_reads_its_first_steps_and_opening_reads_
         await pilot.press("enter")
         await settle(app, pilot)
         assert wholes == [long_id]
-        assert screen.opened.whole and len(screen.opened.session.steps) == LONG + 2
+        assert present(screen.opened).whole and len(present(screen.opened).session.steps) == LONG + 2
         assert not screen.previewing and screen.trail is not None
         assert screen.query_one(Timeline).has_focus
     bucket.close()
@@ -210,9 +213,9 @@ async def test_sealing_from_a_preview_takes_the_whole_session(many):
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
         sessions = screen.query_one(SessionList)
-        sessions.cursor = next(i for i in range(sessions.count) if sessions.summary(i).id == long_id)
+        sessions.cursor = next(i for i in range(sessions.count) if present(sessions.summary(i)).id == long_id)
         await settle(app, pilot)
-        assert screen.opened is not None and not screen.opened.whole
+        assert screen.opened is not None and not present(screen.opened).whole
         screen.action_seal()
         await settle(app, pilot)
         from tracetui.ui.screens.seal import SealScreen
@@ -234,15 +237,15 @@ async def test_the_open_session_keeps_the_list_s_cursor_when_the_whole_answer_co
         sessions = screen.query_one(SessionList)
         screen.open_session(far)
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == far
-        screen.query_one("#filter").value = "so"
+        assert screen.opened is not None and present(screen.opened).session.id == far
+        screen.query_one("#filter", Input).value = "so"
         await _until(pilot, lambda: sessions.count == SCREENFUL)  # its first screen: the open one not in it
         gate.open.set()
         await _until(pilot, lambda: sessions.count == MANY)
-        assert sessions.summary(sessions.cursor).id == far
+        assert present(sessions.summary(sessions.cursor)).id == far
         await pilot.pause(0.5)  # past the preview's delay: the first screen's row 0 is not previewed
         await settle(app, pilot)
-        assert screen.opened.session.id == far
+        assert present(screen.opened).session.id == far
     bucket.close()
 
 
@@ -268,7 +271,7 @@ async def test_a_superseded_count_stops_where_it_is_and_the_newer_filter_s_answe
     bucket = Bucket.open(many)
     real = bucket.count_sessions
     began, ended = threading.Event(), threading.Event()
-    outcome: list[object] = []
+    outcome: list[Any] = []
 
     @core._healing
     def endless(self, **kwargs) -> int:
@@ -294,7 +297,7 @@ async def test_a_superseded_count_stops_where_it_is_and_the_newer_filter_s_answe
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: app.screen.query_one(SessionList).count == MANY + 10)
-        screen = app.screen
+        screen = on_screen(app, BrowserScreen)
         sessions = screen.query_one(SessionList)
         await pilot.press("slash", "s", "o")
         await _until(pilot, lambda: began.is_set() and sessions.count == SCREENFUL)
@@ -307,5 +310,5 @@ async def test_a_superseded_count_stops_where_it_is_and_the_newer_filter_s_answe
         await _until(pilot, lambda: sessions.count == 10)
         await settle(app, pilot)
         assert _status(screen).startswith("10 sessions") and "counting" not in _status(screen)
-        assert {sessions.summary(i).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
+        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
     bucket.close()

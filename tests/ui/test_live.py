@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import orjson
+from support.narrow import present
 
 from shared_data import FIXTURES
+
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
@@ -62,15 +64,15 @@ async def test_the_open_timeline_grows_and_new_logs_appear_while_agents_write(tm
         assert isinstance(screen, BrowserScreen)
         await _until(pilot, lambda: app.screen.query_one(SessionList).count == 2, 5)
         screen.open_session(PI_ID, focus=True)
-        await _until(pilot, lambda: screen.opened is not None and screen.opened.session.id == PI_ID, 5)
+        await _until(pilot, lambda: screen.opened is not None and present(screen.opened).session.id == PI_ID, 5)
         await pilot.pause(0.5)  # the first sync and its watcher have settled
         timeline = screen.query_one(Timeline)
-        before = len(screen.opened.session.steps)
+        before = len(present(screen.opened).session.steps)
         timeline.move_to(timeline.count - 1)  # at the end: the cursor follows new steps
         log = next((sources["pi"][0]).glob("*.jsonl"))
         with open(log, "ab") as fh:
             fh.write(_pi_line(0, "one more thing"))
-        took = await _until(pilot, lambda: len(screen.opened.session.steps) == before + 1, 3)
+        took = await _until(pilot, lambda: len(present(screen.opened).session.steps) == before + 1, 3)
         assert took < 1.5, took  # under a second from write to screen, with slack for a loaded machine
         assert timeline.step_index() == before  # the cursor followed the new step
         assert "live" in str(screen.query_one("#session-title").render())
@@ -78,7 +80,7 @@ async def test_the_open_timeline_grows_and_new_logs_appear_while_agents_write(tm
         with open(log, "ab") as fh:
             fh.write(_pi_line(1, "half")[:40])
         await pilot.pause(0.8)
-        assert len(screen.opened.session.steps) == before + 1
+        assert len(present(screen.opened).session.steps) == before + 1
         # a new log shows in the list
         new = log.with_name(log.name.replace("7d1e5b3a", "8e2f6c4b"))
         new.write_bytes(log.read_bytes().replace(PI_ID.encode(), PI_ID.replace("7d1e5b3a", "8e2f6c4b").encode()))
@@ -159,8 +161,8 @@ async def test_a_bucket_change_that_leaves_the_open_session_as_it_is_does_not_re
         assert isinstance(screen, BrowserScreen)
         await _until(pilot, lambda: screen.query_one(SessionList).count == 1, 5)
         screen.open_session(PI_ID, focus=True)
-        await _until(pilot, lambda: screen.opened is not None and screen.opened.session.id == PI_ID, 5)
-        opened = screen.opened
+        await _until(pilot, lambda: screen.opened is not None and present(screen.opened).session.id == PI_ID, 5)
+        opened = present(screen.opened)
         with Bucket.open(tmp_path / "bucket") as other:
             other.sync(sources)  # the Claude session comes in; the Pi one is untouched
         await _until(pilot, lambda: screen.query_one(SessionList).count == 2, 3)
@@ -174,17 +176,22 @@ async def test_a_bucket_change_that_leaves_the_open_session_as_it_is_does_not_re
         import tracetui.ui.widgets.timeline as timeline_module
 
         real = timeline_module.build_rows
-        monkeypatch.setattr(timeline_module, "build_rows", lambda *a, **k: built.append(1) or real(*a, **k))
+
+        def counted(*a, **k):
+            built.append(1)
+            return real(*a, **k)
+
+        monkeypatch.setattr(timeline_module, "build_rows", counted)
         before = len(opened.session.steps)
         log = next(sources["pi"][0].glob("*.jsonl"))
         with open(log, "ab") as fh:
             fh.write(_pi_line(0, "one more thing"))
         with Bucket.open(tmp_path / "bucket") as other:
             other.sync(sources)
-        await _until(pilot, lambda: len(screen.opened.session.steps) == before + 1, 3)
+        await _until(pilot, lambda: len(present(screen.opened).session.steps) == before + 1, 3)
         assert screen.reloads_read == 1
         assert built == []
-        assert screen.query_one(Timeline).count == len(screen.opened.rows)
+        assert screen.query_one(Timeline).count == len(present(screen.opened).rows)
     bucket.close()
 
 
@@ -209,16 +216,16 @@ async def test_the_app_tells_its_sync_which_logs_changed(tmp_path):
         assert isinstance(screen, BrowserScreen)
         await _until(pilot, lambda: app.screen.query_one(SessionList).count == 2 and asked, 5)
         screen.open_session(PI_ID, focus=True)
-        await _until(pilot, lambda: screen.opened is not None and screen.opened.session.id == PI_ID, 5)
+        await _until(pilot, lambda: screen.opened is not None and present(screen.opened).session.id == PI_ID, 5)
         await pilot.pause(0.5)
         assert asked == [None]  # the first sync is whole
-        before = len(screen.opened.session.steps)
+        before = len(present(screen.opened).session.steps)
         log = next((sources["pi"][0]).glob("*.jsonl"))
         with open(log, "ab") as fh:
             fh.write(_pi_line(0, "scoped to this log"))
         # What is checked is which paths reach the sync, not how soon (the live reload's time has tests of
         # its own): waits long enough for a watcher on two cores busy with the rest of the suite.
-        await _until(pilot, lambda: len(screen.opened.session.steps) == before + 1, 10)
+        await _until(pilot, lambda: len(present(screen.opened).session.steps) == before + 1, 10)
         assert str(log) in set().union(*[a for a in asked[1:] if a is not None])
         app.sync_now()
         await _until(pilot, lambda: asked[-1] is None and len(asked) >= 3, 10)

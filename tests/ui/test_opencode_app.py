@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from pilot_steps import settle
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
@@ -31,7 +32,7 @@ async def test_an_opencode_session_opens_with_its_subagent(tmp_path):
             screen = app.screen
             assert isinstance(screen, BrowserScreen)
             sessions = screen.query_one(SessionList)
-            assert sessions.count == 1 and sessions.summary(0).agent == "opencode"
+            assert sessions.count == 1 and present(sessions.summary(0)).agent == "opencode"
             assert (
                 " opencode " in sessions.render_line(0).text
                 and "Fix the cart total" in sessions.render_line(0).text
@@ -39,7 +40,7 @@ async def test_an_opencode_session_opens_with_its_subagent(tmp_path):
             await pilot.press("home", "enter")
             await settle(app, pilot)
             assert screen.opened is not None
-            session = screen.opened.session
+            session = present(screen.opened).session
             assert session.agent == "opencode" and len(session.steps) == 28
             assert [s.kind for s in session.steps].count(StepKind.SUBAGENT_START) == 1
             timeline = screen.query_one(Timeline)

@@ -6,6 +6,7 @@ screen or writes the session out as a string."""
 from __future__ import annotations
 
 import pytest
+from support.narrow import present
 from textual.screen import Screen
 
 from tracetui.model import Session
@@ -54,7 +55,7 @@ async def test_a_preview_works_out_no_trail_and_opening_the_session_does(demo, t
         assert trails == []
         await pilot.press("enter")
         await settle(app, pilot)
-        assert trails == [screen.opened.session.id]
+        assert trails == [present(screen.opened).session.id]
         assert not screen.previewing and screen.trail is not None
         assert screen.query_one(Timeline).has_focus
 
@@ -74,7 +75,7 @@ async def test_each_way_into_a_previewed_session_works_out_its_trail(demo, trail
         else:
             await pilot.press("s")
         await settle(app, pilot)
-        assert trails == [screen.opened.session.id]
+        assert trails == [present(screen.opened).session.id]
 
 
 async def test_a_preview_shown_on_the_trail_tab_has_its_trail(demo, trails):
@@ -86,7 +87,7 @@ async def test_a_preview_shown_on_the_trail_tab_has_its_trail(demo, trails):
         await settle(app, pilot)
         trails.clear()
         screen = await _rest_on(app, pilot, 1)
-        assert trails == [screen.opened.session.id]
+        assert trails == [present(screen.opened).session.id]
 
 
 async def test_a_rest_on_the_list_neither_lays_out_the_screen_nor_writes_a_session_out(demo, monkeypatch):
@@ -94,7 +95,12 @@ async def test_a_rest_on_the_list_neither_lays_out_the_screen_nor_writes_a_sessi
     # every step's text (15-20 ms of the UI thread for a big one). A list of a new length, a title
     # of two fixed lines: neither changes the room of anything, so no layout of the whole screen.
     reprs: list[int] = []
-    monkeypatch.setattr(Session, "__repr__", lambda self: reprs.append(1) or "Session(…)")
+
+    def counted_repr(self):
+        reprs.append(1)
+        return "Session(…)"
+
+    monkeypatch.setattr(Session, "__repr__", counted_repr)
     layouts: list[int] = []
     real = Screen._refresh_layout
 
@@ -110,7 +116,7 @@ async def test_a_rest_on_the_list_neither_lays_out_the_screen_nor_writes_a_sessi
         monkeypatch.setattr(Screen, "_refresh_layout", counting)
         for row in (2, 0, 1):
             screen = await _rest_on(app, pilot, row)
-            assert screen.opened is not None and screen.opened.session.id == screen.query_one(SessionList).summary(row).id
+            assert screen.opened is not None and present(screen.opened).session.id == present(screen.query_one(SessionList).summary(row)).id
         assert layouts == []
         await pilot.press("enter")  # opening: the trail's worker too
         await settle(app, pilot)

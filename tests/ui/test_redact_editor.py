@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from support.narrow import present
 from textual.app import App
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
@@ -36,7 +37,7 @@ async def _ready(app, pilot) -> RedactEditor:
 
 
 def _disk(store: PlanStore, session_id: str):
-    return {s.key: s.decision for s in store.load(session_id).spans}
+    return {s.key: s.decision for s in present(store.load(session_id)).spans}
 
 
 async def test_navigate_decide_mark_undo_preview(tmp_path):
@@ -48,7 +49,7 @@ async def test_navigate_decide_mark_undo_preview(tmp_path):
         assert editor.plan is not None and editor.items
         assert store.path(session.id).exists()  # the first scan is saved at once
         # It opens on the first finding waiting for a decision; N and p walk every finding.
-        first = editor.current
+        first = present(editor.current)
         assert first.pending and editor.index == min(i for i, s in enumerate(editor.items) if s.pending)
         editor._go(0)
         await pilot.press("N")
@@ -59,9 +60,9 @@ async def test_navigate_decide_mark_undo_preview(tmp_path):
         assert editor.index == len(editor.items) - 1
 
         # Walk to the email suggestion and accept it, then reject it.
-        while editor.current.kind != "email":
+        while present(editor.current).kind != "email":
             await pilot.press("n")
-        email = editor.current
+        email = present(editor.current)
         assert email.decision is None and (email.step, email.field) == ("u1", "text")
         area = app.screen.query_one(RedactArea)
         assert area.selected_text == S.EMAIL  # the finding is selected on screen
@@ -71,11 +72,11 @@ async def test_navigate_decide_mark_undo_preview(tmp_path):
         assert _disk(store, session.id)[email.key] == "rejected"
 
         # Select a word with the keyboard-equivalent selection API, mark it.
-        text = session.step("u1").text
+        text = present(session.step("u1")).text
         start = text.index("client")
         area.selection = Selection((0, start), (0, start + len("client")))
         await pilot.press("m")
-        manual = [s for s in store.load(session.id).spans if s.decision == "manual"]
+        manual = [s for s in present(store.load(session.id)).spans if s.decision == "manual"]
         assert [(s.step, s.field, s.start, s.end) for s in manual] == [("u1", "text", start, start + 6)]
 
         # The preview shows the page as it will be sealed.
@@ -88,7 +89,7 @@ async def test_navigate_decide_mark_undo_preview(tmp_path):
 
         # Undo takes the manual span away again, on disk too.
         await pilot.press("u")
-        assert not [s for s in store.load(session.id).spans if s.decision == "manual"]
+        assert not [s for s in present(store.load(session.id)).spans if s.decision == "manual"]
         await pilot.press("u")
         assert _disk(store, session.id)[email.key] == "accepted"
 
@@ -99,33 +100,33 @@ async def test_accept_kind_and_everywhere(tmp_path):
     app = EditorApp(session, plan_file)
     async with app.run_test(size=(120, 36)) as pilot:
         editor = await _ready(app, pilot)
-        while editor.current.kind != "github-token":
+        while present(editor.current).kind != "github-token":
             await pilot.press("N")
         await pilot.press("X")  # asks first; y rejects them
         await pilot.press("y")
-        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"rejected"}
+        assert {s.decision for s in present(load_plan(plan_file)).spans if s.kind == "github-token"} == {"rejected"}
         await pilot.press("A")  # nothing undecided is left of that kind: the rejects stay
         await pilot.pause()
-        assert {s.decision for s in load_plan(plan_file).spans if s.kind == "github-token"} == {"rejected"}
+        assert {s.decision for s in present(load_plan(plan_file)).spans if s.kind == "github-token"} == {"rejected"}
         # "landed" appears once; mark it everywhere through a selection.
-        while (editor.current.step, editor.current.field) != ("a1", "text"):
+        while (present(editor.current).step, present(editor.current).field) != ("a1", "text"):
             await pilot.press("N")
         area = app.screen.query_one(RedactArea)
-        text = session.step("a1").text
+        text = present(session.step("a1")).text
         i = text.index("env file")
         area.selection = Selection((0, i), (0, i + len("env file")))
         await pilot.press("e")
-        spans = [s for s in load_plan(plan_file).spans if s.decision == "manual"]
+        spans = [s for s in present(load_plan(plan_file)).spans if s.decision == "manual"]
         assert sorted((s.step, s.field) for s in spans) == [("a1", "text"), ("c1", "tool_input.description")]
 
 
 async def test_control_characters_are_shown_and_offsets_stay_aligned(tmp_path):
     session = S.make_session()
-    session.step("u1").text = "\x1b]52;c;ZZZ\x07 then " + S.GITHUB
+    present(session.step("u1")).text = "\x1b]52;c;ZZZ\x07 then " + S.GITHUB
     app = EditorApp(session, tmp_path / "p.plan.json")
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
-        while editor.current.step != "u1":
+        while present(editor.current).step != "u1":
             await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         assert "\x1b" not in area.text and "␛" in area.text
@@ -150,11 +151,11 @@ async def test_long_fields_are_paged_and_the_page_follows_the_finding(tmp_path):
     session = S.make_session()
     lines = [f"log line {i} nothing to see" for i in range(5000)]
     lines[4500] = f"deploy with {S.GITHUB} now"
-    session.step("r1").text = "\n".join(lines)
+    present(session.step("r1")).text = "\n".join(lines)
     app = EditorApp(session, tmp_path / "big.plan.json")
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
-        while editor.current.kind != "github-token" or editor.current.step != "r1":
+        while present(editor.current).kind != "github-token" or present(editor.current).step != "r1":
             await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         assert area.document.line_count <= 401  # a page (400 lines and the empty one after its newline)
@@ -170,7 +171,7 @@ async def test_keyboard_selection_becomes_a_manual_span(tmp_path):
     app = EditorApp(session, plan_file)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
-        while (editor.current.step, editor.current.field) != ("u1", "text"):
+        while (present(editor.current).step, present(editor.current).field) != ("u1", "text"):
             await pilot.press("N")
         area = app.screen.query_one(RedactArea)
         area.focus()
@@ -179,7 +180,7 @@ async def test_keyboard_selection_becomes_a_manual_span(tmp_path):
             await pilot.press("shift+right")
         assert area.selected_text == "Use"
         await pilot.press("m")
-        manual = [s for s in load_plan(plan_file).spans if s.decision == "manual"]
+        manual = [s for s in present(load_plan(plan_file)).spans if s.decision == "manual"]
         assert [(s.step, s.field, s.start, s.end) for s in manual] == [("u1", "text", 0, 3)]
 
 
@@ -214,7 +215,7 @@ async def test_text_without_findings_can_be_opened_and_marked_by_hand(tmp_path):
         area.selection = Selection((0, start), (0, start + len("bluefin")))
         await pilot.press("m")
         await pilot.pause()
-    [span] = store.load(session.id).spans
+    [span] = present(store.load(session.id)).spans
     assert (span.step, span.field, span.start, span.end, span.decision) == ("s1", "text", start, start + 7, "manual")
 
 
@@ -256,23 +257,23 @@ async def test_n_walks_only_the_undecided_and_N_walks_everything(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
         await pilot.press("x")  # ann's address is kept, in both places it appears
-        plan = load_plan(tmp_path / "r.plan.json")
+        plan = present(load_plan(tmp_path / "r.plan.json"))
         assert [s.decision for s in plan.spans if s.kind == "email" and "s2" == s.step][:1] == ["rejected"]
         seen = []
         for _ in range(3):
             await pilot.press("n")
-            seen.append(editor.current)
+            seen.append(present(editor.current))
         assert all(s.pending for s in seen) and {(s.step, s.start) for s in seen} == {(seen[0].step, seen[0].start)}
-        assert seen[0].step == "s2" and session.step("s2").text[seen[0].start:seen[0].end] == "bo.ng@corp-mail.io"
+        assert seen[0].step == "s2" and present(session.step("s2")).text[seen[0].start:seen[0].end] == "bo.ng@corp-mail.io"
         await pilot.press("a")
         await pilot.press("n")  # nothing is left: it stays, and says so
-        assert editor.current is seen[0] or editor.current.key == seen[0].key
+        assert editor.current is seen[0] or present(editor.current).key == seen[0].key
         status = str(app.screen.query_one("#redact-status").render())
         assert "nothing left to decide" in status
         visited = set()
         for _ in range(len(editor.items)):
             await pilot.press("N")
-            visited.add(editor.current.key)
+            visited.add(present(editor.current).key)
         assert len(visited) == len(editor.items)  # N reaches the sure and the decided ones too
 
 
@@ -282,11 +283,11 @@ async def test_one_decision_covers_every_occurrence_of_the_value(tmp_path):
     app = EditorApp(session, plan_file)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await _ready(app, pilot)
-        assert editor.plan.decisions_left() == 2
+        assert present(editor.plan).decisions_left() == 2
         await pilot.press("a")
         await pilot.pause()
-    spans = [s for s in load_plan(plan_file).spans if s.kind == "email"]
-    ann = [s for s in spans if session.step(s.step).text[s.start:s.end] == "ann.lee@corp-mail.io"]
+    spans = [s for s in present(load_plan(plan_file)).spans if s.kind == "email"]
+    ann = [s for s in spans if present(session.step(s.step)).text[s.start:s.end] == "ann.lee@corp-mail.io"]
     assert len(ann) == 2 and {s.decision for s in ann} == {"accepted"}
     assert [s.decision for s in spans if s not in ann] == [None]
 
@@ -308,16 +309,16 @@ async def test_bulk_accept_asks_with_the_count_and_leaves_a_rejected_finding_rej
         await pilot.press("n")  # no: nothing changes
         await pilot.pause()
         assert isinstance(app.screen, RedactEditor)
-        assert [s.decision for s in load_plan(plan_file).spans if s.kind == "email"].count(None) == 1
+        assert [s.decision for s in present(load_plan(plan_file)).spans if s.kind == "email"].count(None) == 1
         await pilot.press("A")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, RedactEditor)
-    by_value = {}
-    for s in load_plan(plan_file).spans:
+    by_value: dict[str, set[str | None]] = {}
+    for s in present(load_plan(plan_file)).spans:
         if s.kind == "email":
-            by_value.setdefault(session.step(s.step).text[s.start:s.end], set()).add(s.decision)
+            by_value.setdefault(present(session.step(s.step)).text[s.start:s.end], set()).add(s.decision)
     assert by_value == {"ann.lee@corp-mail.io": {"rejected"}, "bo.ng@corp-mail.io": {"accepted"}}
 
 
@@ -430,7 +431,7 @@ async def test_R_scrubs_a_name_everywhere_and_every_later_review_finds_it(tmp_pa
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert editor.plan is not None
-    spans = {(s.step, s.kind) for s in store.load(session.id).spans}
+    spans = {(s.step, s.kind) for s in present(store.load(session.id)).spans}
     assert spans == {("s0", "person-name"), ("s1", "person-name")}
     later = scan_text("a note for Tobiah Merriweather", Identity.from_environment())
     assert [f.kind for f in later] == ["person-name"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pilot_steps import settle
 from shared_data import processes_with
+from textual.widgets import Checkbox, Input
 from textual.worker import WorkerCancelled
 
 from tracetui.capsule import open_capsule, seal
@@ -62,10 +63,10 @@ async def _replay_screen(app, pilot, repo: Path, check: str) -> ReplayScreen:
     await pilot.pause()
     replay = app.screen
     assert isinstance(replay, ReplayScreen)
-    replay.query_one("#replay-repo").value = str(repo)
-    replay.query_one("#replay-check").value = check
+    replay.query_one("#replay-repo", Input).value = str(repo)
+    replay.query_one("#replay-check", Input).value = check
     if find_sandbox() is None:
-        replay.query_one("#replay-trust").value = True  # no sandbox here: the test trusts its own capsule
+        replay.query_one("#replay-trust", Checkbox).value = True  # no sandbox here: the test trusts its own capsule
     return replay
 
 

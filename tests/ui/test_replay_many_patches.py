@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 
 import orjson
+from textual.widgets import Input
 
 from pilot_steps import settle
+
 from tracetui.capsule import open_capsule, seal
 from tracetui.capsule import manifest as mf
 from tracetui.capsule.archive import read_archive, write_archive
@@ -59,7 +61,7 @@ async def test_applying_8000_tiny_patches_at_once_takes_little_of_the_ui_thread(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReplayScreen)
-        screen.query_one("#replay-repo").value = str(repo)
+        screen.query_one("#replay-repo", Input).value = str(repo)
         await pilot.click("#replay-start")
         await settle(app, pilot)
         screen.action_apply_all()

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.sources import group, read_session
@@ -42,7 +43,7 @@ async def test_the_key_writes_the_session_up_to_the_step_and_copies_the_command(
             screen.open_session(CODEX_PARENT, focus=True)
             await settle(app, pilot)
             assert screen.opened is not None
-            step = next(s for s in screen.opened.session.steps if s.kind == "tool_result")
+            step = next(s for s in present(screen.opened).session.steps if s.kind == "tool_result")
             screen.jump_to_step(step.id)
             await settle(app, pilot)
             await pilot.press("K")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from support.narrow import on_screen, present
+from textual.widgets import DataTable
+
 from tracetui.demo.build import build, open_library
 from tracetui.redact import PlanStore
 from tracetui.ui.app import TraceApp
@@ -28,10 +31,10 @@ async def test_review_lists_the_demo_values_and_decides_one_everywhere(tmp_path)
         assert kinds == ["card-number", "email", "street-address"]  # the demo's suggestions, once each
         status = str(screen.query_one("#review-status").render())
         assert "3 decisions left" in status
-        shown = "".join(str(c) for row in range(3) for c in screen.query_one("DataTable").get_row_at(row))
+        shown = "".join(str(c) for row in range(3) for c in screen.query_one(DataTable).get_row_at(row))
         assert "4242" not in shown and "ana.ruiz" not in shown  # never the values
         assert "a•••@" in shown and "(16 digits)" in shown  # but a hint of which value each row is
-        first = screen.current
+        first = present(screen.current)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and "1 finding in 1 session" in app.screen.question
@@ -41,7 +44,7 @@ async def test_review_lists_the_demo_values_and_decides_one_everywhere(tmp_path)
         assert "2 decisions left" in str(screen.query_one("#review-status").render())
     store = PlanStore(demo.bucket / "plans")
     [occurrence] = first.occurrences
-    plan = store.load(occurrence.session)
+    plan = present(store.load(occurrence.session))
     assert {s.decision for s in plan.spans if s.kind == first.kind} == {"accepted"}
 
 
@@ -61,7 +64,7 @@ async def test_field_names_from_a_log_are_not_read_as_markup(tmp_path):
         await settle(app, pilot)
         app.push_screen(ReviewScreen(library, store))
         await settle(app, pilot, 4)
-        table = app.screen.query_one("DataTable")
+        table = app.screen.query_one(DataTable)
         cell = table.get_row_at(0)[4]
         assert "[bold red]" in cell.plain and "\x1b" not in cell.plain
 
@@ -132,7 +135,7 @@ async def test_enter_opens_the_editor_on_the_value_and_its_decisions_come_back(t
         await settle(app, pilot, 4)
         review = app.screen
         assert isinstance(review, ReviewScreen)
-        group = review.current
+        group = present(review.current)
         before = len(review.groups)
         await pilot.press("enter")
         await settle(app, pilot, 4)
@@ -188,8 +191,8 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
         await settle(app, pilot)
         app.push_screen(ReviewScreen(library, store))
         await settle(app, pilot, 4)
-        screen = app.screen
-        table = screen.query_one("DataTable")
+        screen = on_screen(app, ReviewScreen)
+        table = screen.query_one(DataTable)
         assert len(screen.groups) == 20_000 and 0 < table.row_count <= 1_000
         assert "20000 decisions left" in str(screen.query_one("#review-status").render())
         await pilot.press("a")
@@ -219,6 +222,6 @@ async def test_rows_a_worker_brings_are_drawn_at_their_own_widths_at_once(tmp_pa
         wider = "x•••@a-much-longer-domain-than-any-before.example.org"
         screen.groups = [replace(screen.groups[0], hint=wider), *screen.groups[1:]]
         screen._fill()  # as the worker's callback does, with no message to the table after it
-        table = screen.query_one("DataTable")
+        table = screen.query_one(DataTable)
         drawn = [table.render_line(y).text for y in range(4)]
         assert any(wider in line for line in drawn), drawn

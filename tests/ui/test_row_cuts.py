@@ -151,6 +151,7 @@ async def test_trail_rows_end_in_an_ellipsis_where_cut(demo):
         width = trail.scrollable_content_region.width
         for y in patches:
             item = trail.lines[y]
+            assert isinstance(item, PatchRow)  # a row of `patches`
             shown = _text(trail, y)
             assert cell_len(shown) == width
             # At 80 columns the evidence does not fit after the path: the row says it was cut.

@@ -8,6 +8,8 @@ from pathlib import Path
 import orjson
 from pilot_steps import open_claude, settle
 from shared_data import processes_with
+from support.narrow import on_screen, present
+from textual.widgets import Checkbox, Input
 
 from tracetui.capsule import open_capsule, verify
 from tracetui.demo.build import build, open_library
@@ -65,7 +67,7 @@ async def test_two_marks_make_the_range_in_the_gutter_and_title(demo):
         assert gutters[0] == " " and gutters[1] == " "
         # A mark pressed again (the cursor is on step 2) goes away: one mark runs to the session's end.
         await pilot.press("m")
-        last = screen.opened.session.steps[-1].index
+        last = present(screen.opened).session.steps[-1].index
         assert timeline.seal_steps() == (5, last)
         assert timeline.border_title == f"steps 5–{last} (mark the end with m)"
         # With two marks (5 and 7), a third starts a new range.
@@ -92,18 +94,18 @@ async def test_seal_the_marked_range_with_accept(tmp_path):
         seal = app.screen
         assert isinstance(seal, SealScreen)
         assert seal.steps == (0, 9)
-        default = seal.query_one("#seal-out").value
+        default = seal.query_one("#seal-out", Input).value
         assert default.endswith("/7d3c1a52-0-9.capsule")
         assert seal.state is not None and len(seal.state.undecided) == 2
         plan_text = str(seal.query_one("#seal-plan").render())
         assert "2 suggestions undecided" in plan_text
-        seal.query_one("#seal-out").value = str(tmp_path / "no-such-folder" / "x.capsule")
+        seal.query_one("#seal-out", Input).value = str(tmp_path / "no-such-folder" / "x.capsule")
         await pilot.pause()
         assert str(seal.query_one("#seal-out-note").render()) == "its folder does not exist"
-        seal.query_one("#seal-out").value = str(out)
+        seal.query_one("#seal-out", Input).value = str(out)
         await pilot.pause()
         assert str(seal.query_one("#seal-out-note").render()) == ""
-        seal.query_one("#seal-accept").value = True
+        seal.query_one("#seal-accept", Checkbox).value = True
         await pilot.pause()
         assert "will be scrubbed too (accepted)" in str(seal.query_one("#seal-plan").render())
         await pilot.click("#seal-go")
@@ -132,7 +134,7 @@ async def test_seal_refuses_with_an_undecided_suggestion_and_shows_no_value(tmp_
         seal = app.screen
         assert isinstance(seal, SealScreen)
         assert seal.steps is None  # no marks: the whole session
-        seal.query_one("#seal-out").value = str(out)
+        seal.query_one("#seal-out", Input).value = str(out)
         await pilot.click("#seal-go")
         await settle(app, pilot)
         assert seal.result is None
@@ -187,7 +189,7 @@ async def _replay_on(app, pilot, checkout: Path) -> ReplayScreen:
     await pilot.pause()
     replay = app.screen
     assert isinstance(replay, ReplayScreen)
-    replay.query_one("#replay-repo").value = str(checkout)
+    replay.query_one("#replay-repo", Input).value = str(checkout)
     return replay
 
 
@@ -227,13 +229,13 @@ async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, t
         assert f"{total} of {total} steps applied" in status and "every step is applied" in status
         # My own check, in the worktree: the file the session created exists there.
         check = "test -f shop/cart.py && grep -c apply_discount shop/cart.py"
-        replay.query_one("#replay-check").value = check
+        replay.query_one("#replay-check", Input).value = check
         await pilot.click("#replay-run")
         await settle(app, pilot)
         verdict = str(replay.query_one("#replay-verdict").render())
         assert verdict.startswith(f"check passes (exit 0) after {total} of {total} steps")
         assert replay.check.exit_code == 0
-        replay.query_one("#replay-check").value = "test -f no-such-file"
+        replay.query_one("#replay-check", Input).value = "test -f no-such-file"
         await pilot.click("#replay-run")
         await settle(app, pilot)
         assert str(replay.query_one("#replay-verdict").render()).startswith("check fails (exit 1)")
@@ -269,7 +271,7 @@ async def test_leaving_the_app_removes_the_replay_worktree(sealed_demo, tmp_path
         await _replay_on(app, pilot, clone)
         await pilot.click("#replay-start")
         await settle(app, pilot)
-        worktree = app.screen.run.worktree
+        worktree = on_screen(app, ReplayScreen).run.worktree
         assert worktree.is_dir()
     assert not worktree.exists()
     assert _worktrees(clone) == [str(clone)]
@@ -301,14 +303,14 @@ async def test_decisions_made_in_the_redaction_editor_unblock_the_seal(tmp_path)
         await open_claude(app, pilot)
         await pilot.press("s")
         await settle(app, pilot)
-        seal = app.screen
-        assert len(seal.state.undecided) == 2
+        seal = on_screen(app, SealScreen)
+        assert len(present(seal.state).undecided) == 2
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert isinstance(app.screen, RedactEditor)
+        on_screen(app, RedactEditor)
         await pilot.press("A")  # scrub every email: it asks first, with the count
         await settle(app, pilot)
-        assert "2 findings of kind email" in app.screen.question
+        assert "2 findings of kind email" in on_screen(app, ConfirmScreen).question
         await pilot.press("y")
         await settle(app, pilot, 1)
         await pilot.press("escape")
@@ -316,7 +318,7 @@ async def test_decisions_made_in_the_redaction_editor_unblock_the_seal(tmp_path)
         assert app.screen is seal
         assert seal.state is not None and seal.state.undecided == [] and seal.state.sure == 2
         assert "2 sure findings will be scrubbed" in str(seal.query_one("#seal-plan").render())
-        seal.query_one("#seal-out").value = str(out)
+        seal.query_one("#seal-out", Input).value = str(out)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert seal.result is not None
@@ -354,7 +356,7 @@ async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
         await settle(app, pilot)
         worktree = replay.run.worktree
         # The check may write only inside its clone (it may run sandboxed): it says there it started.
-        replay.query_one("#replay-check").value = f"touch started; sleep {marker}"
+        replay.query_one("#replay-check", Input).value = f"touch started; sleep {marker}"
         await pilot.click("#replay-run")
         for _ in range(50):
             await pilot.pause(0.1)
@@ -381,15 +383,15 @@ async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_dem
     # A later commit on top of the base that "fixes" the check (it adds the marker the check wants)
     # without touching the files the session patched, so every patch still applies there.
     git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "checkout", "-q", "-b", "fix", capsule.base], check=True)
+    subprocess.run([*git, "checkout", "-q", "-b", "fix", present(capsule.base)], check=True)
     (clone / "FIXED").write_text("yes\n")
     subprocess.run([*git, "add", "FIXED"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "fix"], check=True)
     app = TraceApp(capsule)
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, clone)
-        replay.query_one("#replay-check").value = "test -f FIXED && grep -q apply_discount shop/cart.py"
-        replay.query_one("#replay-ref").value = "fix"
+        replay.query_one("#replay-check", Input).value = "test -f FIXED && grep -q apply_discount shop/cart.py"
+        replay.query_one("#replay-ref", Input).value = "fix"
         await pilot.click("#replay-judge")
         await settle(app, pilot)
         for _ in range(100):  # two worktrees and two checks: give the worker time
@@ -399,17 +401,17 @@ async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_dem
         assert replay.verdict.verdict == "fixed"
         text = str(replay.query_one("#replay-verdict").render())
         assert text.startswith("verdict: fixed · the check fails at the base commit but passes at fix")
-        assert f"at base {capsule.base[:12]}: check fails (exit 1)" in text
+        assert f"at base {present(capsule.base)[:12]}: check fails (exit 1)" in text
         assert "at ref " in text and "check passes (exit 0)" in text
         # The same check at the base itself: the failure reproduces.
-        replay.query_one("#replay-ref").value = capsule.base
+        replay.query_one("#replay-ref", Input).value = present(capsule.base)
         replay.verdict = None
         await pilot.click("#replay-judge")
         for _ in range(100):
             if replay.verdict is not None:
                 break
             await pilot.pause(0.1)
-        assert replay.verdict.verdict == "reproduces"
+        assert present(replay.verdict).verdict == "reproduces"
         assert "-error" in replay.query_one("#replay-verdict").classes
     # Every worktree the verdicts made is gone.
     assert _worktrees(clone) == [str(clone)]
@@ -425,7 +427,7 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         await pilot.pause()
         replay = app.screen
         assert isinstance(replay, ReplayScreen)
-        repo = replay.query_one("#replay-repo")
+        repo = replay.query_one("#replay-repo", Input)
         assert app.focused is repo  # where the user types first
         repo.value = str(clone)
         await pilot.press("enter")  # Enter starts, as the Start button does
@@ -438,7 +440,7 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         await pilot.press("q")
         await pilot.pause()
         assert app.screen is replay and app.is_running
-        check = replay.query_one("#replay-check")
+        check = replay.query_one("#replay-check", Input)
         await pilot.click("#replay-check")
         await pilot.pause()
         assert app.focused is check, app.focused
@@ -469,11 +471,11 @@ async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, t
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, clone)
-        trust = replay.query_one("#replay-trust")
+        trust = replay.query_one("#replay-trust", Checkbox)
         assert "no sandbox here" in str(trust.label)
         await pilot.click("#replay-start")
         await settle(app, pilot)
-        replay.query_one("#replay-check").value = "true"
+        replay.query_one("#replay-check", Input).value = "true"
         await pilot.click("#replay-run")
         await settle(app, pilot)
         said = str(replay.query_one("#replay-verdict").render())
@@ -514,13 +516,13 @@ async def test_the_seal_dialog_starts_in_its_path_field_and_seals_to_the_typed_p
         await settle(app, pilot)
         seal = app.screen
         assert isinstance(seal, SealScreen)
-        field = seal.query_one("#seal-out")
+        field = seal.query_one("#seal-out", Input)
         assert app.focused is field
         default = Path(field.value)
         assert default.parent == tmp_path / "capsules"  # settings.capsules_dir (the tests' own)
         assert not default.is_relative_to(demo.repo)
         assert str(seal.query_one("#seal-out-note").render()) == ""  # made when sealing there
-        seal.query_one("#seal-accept").value = True
+        seal.query_one("#seal-accept", Checkbox).value = True
         await pilot.pause()
         field.focus()
         await pilot.pause()
@@ -540,8 +542,8 @@ async def test_the_seal_dialog_writes_to_the_default_capsules_folder(tmp_path):
         await open_claude(app, pilot)
         await pilot.press("s")
         await settle(app, pilot)
-        seal = app.screen
-        seal.query_one("#seal-accept").value = True
+        seal = on_screen(app, SealScreen)
+        seal.query_one("#seal-accept", Checkbox).value = True
         await pilot.press("enter")  # Enter in the path field seals
         await settle(app, pilot)
         assert seal.result is not None, str(seal.query_one("#seal-result").render())
@@ -563,14 +565,14 @@ async def test_the_seal_base_comes_only_from_a_repository_the_session_belongs_to
             await open_claude(app, pilot)
             await pilot.press("s")
             await settle(app, pilot)
-            seal = app.screen
+            seal = on_screen(app, SealScreen)
             assert seal.base is not None and seal.base.commit is not None
             shown = str(seal.query_one("#seal-base").render())
             assert f"base commit: {seal.base.commit[:12]}" in shown and expected in shown
             assert seal.base.repo == demo.repo.resolve() or seal.base.repo == demo.repo
             assert seal.base.commit != other_head
-            seal.query_one("#seal-accept").value = True
-            seal.query_one("#seal-out").value = str(out)
+            seal.query_one("#seal-accept", Checkbox).value = True
+            seal.query_one("#seal-out", Input).value = str(out)
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             assert seal.result is not None, str(seal.query_one("#seal-result").render())

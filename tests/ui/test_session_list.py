@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.library import MemoryLibrary
@@ -77,13 +78,13 @@ async def test_o_cycles_the_order_and_the_status_says_it(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sessions = app.screen.query_one(SessionList)
-        first = sessions.summary(0).id
+        first = present(sessions.summary(0)).id
         await pilot.press("o", "o")  # by cost, then by tokens
         await settle(app, pilot)
         status = str(app.screen.query_one("#sessions-status").render())
         assert "by tokens" in status
         top = max(library.list_sessions(), key=lambda r: r.tokens.total)
-        assert sessions.summary(0).id == top.id
+        assert present(sessions.summary(0)).id == top.id
         assert first == library.list_sessions()[0].id  # it was newest first before
         header = str(app.screen.query_one("#sessions-header").render())
         assert header.split()[:2] == ["when", "agent"]
@@ -120,7 +121,7 @@ async def test_removing_a_session_asks_first_and_leaves_the_agents_log(tmp_path)
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_claude(app, pilot)
-        doomed = screen.opened.session.id
+        doomed = present(screen.opened).session.id
         screen.action_remove_session()
         await pilot.pause()
         await pilot.press(*"no", "enter")  # anything but yes keeps it
@@ -132,6 +133,6 @@ async def test_removing_a_session_asks_first_and_leaves_the_agents_log(tmp_path)
         await settle(app, pilot)
         sessions = app.screen.query_one(SessionList)
         assert sessions.count == 2
-        assert screen.opened is None or screen.opened.session.id != doomed  # the list may preview the next one
-        assert doomed not in {sessions.summary(i).id for i in range(sessions.count)}
+        assert screen.opened is None or present(screen.opened).session.id != doomed  # the list may preview the next one
+        assert doomed not in {present(sessions.summary(i)).id for i in range(sessions.count)}
     assert all(p.read_bytes() == data for p, data in logs.items())  # the agent's logs, untouched

@@ -8,6 +8,8 @@ import contextlib
 import subprocess
 from pathlib import Path
 
+from support.narrow import present
+
 from tracetui.model import FileEdit, Hunk, Step, StepKind
 from tracetui.ui import external
 from tracetui.ui.app import TraceApp
@@ -73,7 +75,7 @@ async def test_x_walks_failures_and_p_pages_the_step_with_controls_made_visible(
         screen = await open_claude(app, pilot)
         monkeypatch.setattr(type(app), "suspend", lambda self: contextlib.nullcontext())
         timeline = screen.query_one(Timeline)
-        session = screen.opened.session
+        session = present(screen.opened).session
         # a failure of our own making in the open session, with terminal bytes in its text
         failing = next(s for s in session.steps if s.kind == StepKind.TOOL_RESULT and s.index > 3)
         failing.is_error, failing.text = True, "boom \x1b]52;c;SGVsbG8=\x07 \x1b[2J"

@@ -4,10 +4,12 @@ that call's key (C) opens the child, as for Codex (tests/openclaw_subagents)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openclaw_subagents import CHILD_NEW, PARENT, write_sessions
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
@@ -21,7 +23,7 @@ SIZE = (160, 45)
 
 
 @pytest.fixture
-def bucket(tmp_path) -> Path:
+def bucket(tmp_path) -> Iterator[Bucket]:
     with Bucket.open(tmp_path / "bucket") as b:
         b.sync(sources={"pi": [write_sessions(tmp_path / "src")]})
     b = Bucket.open(tmp_path / "bucket")
@@ -37,13 +39,13 @@ async def test_f_opens_the_parent_at_the_spawning_call_and_c_opens_the_child(buc
         assert isinstance(screen, BrowserScreen)
         screen.open_session(CHILD_NEW, focus=True)
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == CHILD_NEW
+        assert screen.opened is not None and present(screen.opened).session.id == CHILD_NEW
         assert "↳ subagent of 6a000000" in str(screen.query_one("#session-title").render())
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened.session.id == PARENT
-        step = screen.opened.session.steps[screen.query_one(Timeline).step_index()]
+        assert present(screen.opened).session.id == PARENT
+        step = present(screen.opened).session.steps[present(screen.query_one(Timeline).step_index())]
         assert (step.kind, step.tool, step.tool_call_id) == (StepKind.TOOL_CALL, "sessions_spawn", "call_new")
         await pilot.press("C")
         await settle(app, pilot)
-        assert screen.opened.session.id == CHILD_NEW
+        assert present(screen.opened).session.id == CHILD_NEW

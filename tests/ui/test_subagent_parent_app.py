@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from codex_subagents import CHILD, ORPHAN, PARENT, SPAWN_CALL, write_pair
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
@@ -45,7 +46,7 @@ async def _open(app, pilot, sid: str) -> BrowserScreen:
     assert isinstance(screen, BrowserScreen)
     screen.open_session(sid, focus=True)
     await settle(app, pilot)
-    assert screen.opened is not None and screen.opened.session.id == sid
+    assert screen.opened is not None and present(screen.opened).session.id == sid
     return screen
 
 
@@ -66,22 +67,22 @@ async def test_the_parent_key_opens_the_session_that_spawned_it_and_its_call_ope
         assert _offered(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == PARENT
+        assert screen.opened is not None and present(screen.opened).session.id == PARENT
         timeline = screen.query_one(Timeline)
-        step = screen.opened.session.steps[timeline.step_index()]
+        step = present(screen.opened).session.steps[present(timeline.step_index())]
         assert (step.kind, step.tool_call_id) == (StepKind.TOOL_CALL, SPAWN_CALL)  # at the spawning call
         assert "subagent of" not in _title(screen) and not _offered(screen)
         # The other way: the spawning call opens the subagent.
         await pilot.press("C")
         await settle(app, pilot)
-        assert screen.opened.session.id == CHILD
+        assert present(screen.opened).session.id == CHILD
         # A step that spawned nothing says so, and stays.
         timeline.focus()
         await pilot.press("end")
         await settle(app, pilot)
         await pilot.press("C")
         await settle(app, pilot)
-        assert screen.opened.session.id == CHILD
+        assert present(screen.opened).session.id == CHILD
         assert any("spawned no subagent" in str(n.message) for n in app._notifications)
 
 
@@ -94,7 +95,7 @@ async def test_a_subagent_whose_parent_is_not_held_says_so_in_its_title_with_no_
         assert not _offered(screen)
         await pilot.press("F")
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == ORPHAN
+        assert screen.opened is not None and present(screen.opened).session.id == ORPHAN
 
 
 async def test_the_session_list_marks_a_subagent_s_row(bucket):
@@ -102,5 +103,5 @@ async def test_the_session_list_marks_a_subagent_s_row(bucket):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sessions = app.screen.query_one(SessionList)
-        rows = {sessions.summary(i).id: sessions.render_line(i).text for i in range(3)}
+        rows = {present(sessions.summary(i)).id: sessions.render_line(i).text for i in range(3)}
         assert "↳ map the parser" in rows[CHILD] and "↳" not in rows[PARENT]

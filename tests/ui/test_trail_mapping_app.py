@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from support.narrow import on_screen
+
 from tracetui.library import MemoryLibrary
 from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.trail_list import TrailList
 
 from pilot_steps import settle
@@ -20,7 +23,7 @@ SIZE = (160, 45)
 
 async def _trail_text(app: TraceApp, pilot) -> str:
     await settle(app, pilot)
-    screen = app.screen
+    screen = on_screen(app, BrowserScreen)
     await pilot.press("enter")
     await settle(app, pilot)
     assert screen.opened is not None

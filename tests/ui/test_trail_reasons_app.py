@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from tracetui.library import MemoryLibrary
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.trail_list import TrailList
+from tracetui.views.trail import PatchRow
 
 from pilot_steps import settle
 
@@ -39,7 +40,8 @@ async def test_an_unknown_row_says_why_under_it_at_80_columns(tmp_path):
         drawn = ["".join(t for t, _ in pane.render_row(i, width, False)).rstrip() for i in range(pane.count)]
     assert all(cell_len(line) <= width for line in drawn)
     [row] = [i for i, line in enumerate(pane.lines) if getattr(line, "path", None) == "a.py"]
-    assert pane.lines[row].state == "unknown"
+    line = pane.lines[row]
+    assert isinstance(line, PatchRow) and line.state == "unknown"
     note = []
     for line in drawn[row + 1 :]:
         if not line.startswith("        "):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.narrow import present
+
 from tracetui.library import RecordedTrail
 from tracetui.model import Session, Step
 from tracetui.ui import trail_view
@@ -35,7 +37,8 @@ def test_patches_of_abandoned_branches_are_counted_and_listed_apart():
         {"step": "b", "path": "shop/cart.py", "state": "lost", "diff": ""},
         {"step": "c", "path": "README.md", "state": "reverted", "diff": ""},
     ]
-    result = trail_view.compute(_session(), SealedTrail(fates), None, None)
+    # A partial Library: what the trail reads of a capsule.
+    result = trail_view.compute(_session(), SealedTrail(fates), None, None)  # type: ignore[arg-type]
     # The header counts only the final path; the rewound edit is mentioned, not mixed in.
     assert result.counts == {"alive": 1, "reverted": 1}
     assert result.abandoned == 1
@@ -51,7 +54,8 @@ def test_patches_of_abandoned_branches_are_counted_and_listed_apart():
 
 def test_a_session_without_rewinds_has_no_abandoned_block():
     fates = [{"step": "a", "path": "shop/cart.py", "state": "alive", "diff": ""}]
-    result = trail_view.compute(_session(), SealedTrail(fates), None, None)
+    # A partial Library: what the trail reads of a capsule.
+    result = trail_view.compute(_session(), SealedTrail(fates), None, None)  # type: ignore[arg-type]
     assert result.abandoned == 0
     assert [r.abandoned for r in result.rows] == [False]
 
@@ -166,7 +170,7 @@ async def test_a_narrow_trail_pane_gives_the_path_the_room_of_the_commit_column(
             width = trail.scrollable_content_region.width
             drawn = ["".join(t for t, _ in trail.render_row(trail.lines.index(r), width, False))
                      for r in rows]
-            assert len({d.index(r.state) for d, r in zip(drawn, rows)}) == 1, drawn  # one column of states
+            assert len({d.index(present(r.state)) for d, r in zip(drawn, rows)}) == 1, drawn  # one column of states
             drawn = [d.strip() for d in drawn]
             assert [d[: len(s)] for d, s in zip(drawn, shown, strict=True)] == shown, drawn
 
@@ -219,7 +223,7 @@ async def test_at_120_columns_the_trail_keeps_its_commits_and_the_diff_its_code_
         assert rows
         for i, row in rows:
             drawn = "".join(t for t, _ in trail.render_row(i, width, False))
-            assert row.commit[:8] in drawn and row.path in drawn, drawn
+            assert present(row.commit)[:8] in drawn and row.path in drawn, drawn
         timeline = screen.query_one(Timeline)
         assert timeline.region.width >= 50  # the steps keep a readable pane beside it
         await pilot.press("3", "enter")  # a patch's step, in the Diff tab

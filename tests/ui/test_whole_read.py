@@ -11,11 +11,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from support.narrow import on_screen, present
 
 from tracetui.bucket import Bucket
+from tracetui.model import Session
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import PREVIEW_STEPS, BrowserScreen
 from tracetui.ui.screens.redact_editor import RedactEditor
@@ -33,7 +36,7 @@ SHORT_ID = str(uuid.UUID(int=2, version=4))
 
 def _log(sid: str, day: int, extra: int) -> bytes:
     base = {"sessionId": sid, "timestamp": f"2026-04-{day:02d}T10:00:00Z", "cwd": "/home/dev/p"}
-    records = [
+    records: list[dict[str, Any]] = [
         {"type": "user", "uuid": "u", "parentUuid": None, "message": {"role": "user", "content": "the task"}},
         {"type": "assistant", "uuid": "a", "parentUuid": "u",
          "message": {"role": "assistant", "id": "m", "model": "claude-sonnet-4-5",
@@ -70,10 +73,10 @@ class SlowRead:
         self._real = bucket.session
         bucket.session = self.session  # type: ignore[method-assign]
 
-    def session(self, session_id: str):
-        self.reads.append(session_id)
+    def session(self, id_or_prefix: str) -> Session:
+        self.reads.append(id_or_prefix)
         self.open.wait(5)  # on the UI thread this froze the app (and the test) this long
-        return self._real(session_id)
+        return self._real(id_or_prefix)
 
 
 @pytest.fixture
@@ -94,9 +97,9 @@ async def _previewing(app, pilot) -> BrowserScreen:
     await settle(app, pilot)
     screen = app.screen
     assert isinstance(screen, BrowserScreen)
-    assert screen.opened is not None and screen.opened.session.id == LONG_ID
-    assert screen.previewing and not screen.opened.whole
-    assert len(screen.opened.session.steps) == PREVIEW_STEPS
+    assert screen.opened is not None and present(screen.opened).session.id == LONG_ID
+    assert screen.previewing and not present(screen.opened).whole
+    assert len(present(screen.opened).session.steps) == PREVIEW_STEPS
     return screen
 
 
@@ -129,8 +132,8 @@ async def test_a_key_on_a_preview_reads_the_session_in_a_worker_once_and_acts_on
         await settle(app, pilot)
         assert slow.reads == [LONG_ID]
         assert [type(s) for s in app.screen_stack].count(kind) == 1
-        assert len(app.screen.session.steps) == LONG + 2  # the whole session, not the preview's head
-        assert screen.opened.whole and "reading every step" not in _title(screen)
+        assert len(on_screen(app, kind).session.steps) == LONG + 2  # the whole session, not the preview's head
+        assert present(screen.opened).whole and "reading every step" not in _title(screen)
         assert screen.trail is not None  # read whole, the session's trail is worked out too
 
 
@@ -147,17 +150,17 @@ async def test_the_pager_shows_the_step_chosen_when_asked_while_the_session_was_
         await pilot.press("down", "down", "down")  # the keys move the cursor while it reads
         index = timeline.step_index()
         assert index is not None and index > 0
-        wanted = screen.opened.session.steps[index].text
-        later = screen.opened.session.steps[index + 1].text
+        wanted = present(screen.opened).session.steps[index].text
+        later = present(screen.opened).session.steps[index + 1].text
         await pilot.press("P")
         assert paged == [] and "reading every step for Pager…" in _title(screen)
         await pilot.press("down", "P")  # moved on and asked again: still the one read, the one step
         slow.open.set()
-        await _until(pilot, lambda: screen.opened.whole)
+        await _until(pilot, lambda: present(screen.opened).whole)
         await settle(app, pilot)
         assert slow.reads == [LONG_ID]
         assert len(paged) == 1 and wanted in paged[0].decode() and later not in paged[0].decode()
-        assert len(screen.opened.session.steps) == LONG + 2
+        assert len(present(screen.opened).session.steps) == LONG + 2
 
 
 async def test_a_screen_opened_over_the_browser_while_it_reads_gets_nothing_pushed_over_it(bucket):
@@ -170,12 +173,12 @@ async def test_a_screen_opened_over_the_browser_while_it_reads_gets_nothing_push
         await pilot.press("R")  # the review across sessions, over the browser
         await _until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         slow.open.set()
-        await _until(pilot, lambda: screen.opened.whole)
+        await _until(pilot, lambda: present(screen.opened).whole)
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert not any(isinstance(s, SealScreen) for s in app.screen_stack)
         assert _said(app, "Seal: not done, another screen is open")
-        assert len(screen.opened.session.steps) == LONG + 2
+        assert len(present(screen.opened).session.steps) == LONG + 2
 
 
 async def test_another_session_opened_while_it_reads_drops_what_was_asked_of_the_first(bucket):
@@ -189,7 +192,7 @@ async def test_another_session_opened_while_it_reads_drops_what_was_asked_of_the
         await _until(pilot, lambda: SHORT_ID in slow.reads)  # opened whole: its own read, held too
         slow.open.set()
         await settle(app, pilot)
-        assert screen.opened is not None and screen.opened.session.id == SHORT_ID
+        assert screen.opened is not None and present(screen.opened).session.id == SHORT_ID
         assert app.screen is screen and not any(isinstance(s, SealScreen) for s in app.screen_stack)
         assert _said(app, "Seal: not done, another session was opened")
         assert "reading every step" not in _title(screen)

@@ -26,7 +26,7 @@ class Cover(ModalScreen):
         yield Static("a dialog over it")
 
 
-def _from_a_thread(node, callback, *args) -> None:
+def _from_a_thread(node, callback, *args) -> threading.Event:
     done = threading.Event()
 
     def run():
@@ -38,7 +38,7 @@ def _from_a_thread(node, callback, *args) -> None:
 
 
 async def test_a_covered_screen_still_gets_its_workers_news():
-    app = App()
+    app: App[None] = App()
     async with app.run_test() as pilot:
         holder = Holder()
         await app.push_screen(holder)
@@ -51,7 +51,7 @@ async def test_a_covered_screen_still_gets_its_workers_news():
 
 
 async def test_a_closed_screen_gets_nothing_even_while_it_is_being_taken_down():
-    app = App()
+    app: App[None] = App()
     async with app.run_test() as pilot:
         holder = Holder()
         await app.push_screen(holder)

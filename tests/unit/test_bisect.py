@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.narrow import present
 
 from tracetui.capsule import FIXED, INCONCLUSIVE, REPRODUCES, open_capsule, seal
 from tracetui.capsule.bisect import bisect
@@ -68,7 +69,7 @@ def test_the_minimal_set_reproduces_the_failure_on_its_own(broken):
     with Replay(capsule, repo, kit.git(repo, "rev-parse", "HEAD"), trust=True) as run:
         for record in capsule.fates:
             if (record["step"], record["path"]) in wanted:
-                assert apply_patch(run.worktree, record) is None
+                assert apply_patch(present(run.worktree), record) is None
         assert run.run_check(CHECK).exit_code != 0
 
 

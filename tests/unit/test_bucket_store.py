@@ -64,7 +64,12 @@ def test_growth_is_appended_from_the_offset_and_reads_only_new_bytes(st, tmp_pat
 
     reads = []
     real = store_mod.read_source
-    monkeypatch.setattr(store_mod, "read_source", lambda p, s=0, e=None: reads.append((s, e)) or real(p, s, e))
+
+    def counted(p, s=0, e=None):
+        reads.append((s, e))
+        return real(p, s, e)
+
+    monkeypatch.setattr(store_mod, "read_source", counted)
     sc2, data = _ingest(st, log, sc)
     assert data is None  # appended, not read whole
     assert sc2.offset == len(body) + len(extra)
@@ -293,7 +298,12 @@ def test_first_copies_are_made_durable_in_one_flush_and_growth_file_by_file(st, 
     synced: list[int] = []
     flushed: list[int] = []
     monkeypatch.setattr(store_mod.os, "fsync", lambda fd: synced.append(fd))
-    monkeypatch.setattr(store_mod, "_syncfs", lambda: lambda fd: flushed.append(fd) or 0)
+
+    def syncfs(fd: int) -> int:
+        flushed.append(fd)
+        return 0
+
+    monkeypatch.setattr(store_mod, "_syncfs", lambda: syncfs)
     monkeypatch.setattr(store_mod, "_unflushed", set())
     logs = []
     for i in range(3):

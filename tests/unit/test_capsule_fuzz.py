@@ -31,9 +31,9 @@ def _mutate(value: Any, rng: random.Random) -> Any:
         return out
     if isinstance(value, list) and value:
         i = rng.randrange(len(value))
-        out = list(value)
-        out[i] = _mutate(value[i], rng) if rng.random() < 0.5 else rng.choice(ODD_VALUES)
-        return out
+        items = list(value)
+        items[i] = _mutate(value[i], rng) if rng.random() < 0.5 else rng.choice(ODD_VALUES)
+        return items
     return rng.choice(ODD_VALUES)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 from tracetui.capsule import (
     FIXED,
@@ -166,7 +167,7 @@ def test_opened_capsule_quacks_like_a_bucket(tmp_path, project):
     assert opened.receipt == []
     assert [f["path"] for f in opened.fates] == ["test_calc.py", "README.md"]
     assert "tracetui replay" in opened.readme
-    step = opened.session("sess-0001").step("c1")
+    step = present(opened.session("sess-0001").step("c1"))
     assert step.edits[0].path.endswith("/test_calc.py") and step.tool == "Write"
     # The recorded context of every step is what ctx says of the session (nothing was redacted).
     for s in session.steps:
@@ -180,13 +181,14 @@ def test_replay_reproduces_then_fixed_after_a_fix_commit(tmp_path, project):
     before = replay(capsule, repo, check=kit.CHECK)
     assert before.verdict == REPRODUCES
     assert (before.applied, before.failed, before.base, before.target) == (2, 0, base, base)
-    assert before.base_check.exit_code != 0 and "add is broken" in before.base_check.output
+    check = present(before.base_check)
+    assert check.exit_code != 0 and "add is broken" in check.output
 
     fix = kit.commit_fix(repo)
     after = replay(capsule, repo, check=kit.CHECK)
     assert after.verdict == FIXED
     assert (after.base, after.target) == (base, fix)
-    assert after.base_check.exit_code != 0 and after.target_check.exit_code == 0
+    assert present(after.base_check).exit_code != 0 and present(after.target_check).exit_code == 0
     # Replaying against the base explicitly still reproduces.
     assert replay(capsule, repo, check=kit.CHECK, ref=base).verdict == REPRODUCES
     # No worktree, no temp dir and no change to the user's checkout is left behind.
@@ -238,12 +240,12 @@ def test_replay_steps_one_at_a_time(tmp_path, project):
     _seal(tmp_path, session, repo)
     opened = open_capsule(tmp_path / "ep.capsule")
     with Replay(opened, repo, base) as run:
-        wt = run.worktree
-        first = run.apply_next()
+        wt = present(run.worktree)
+        first = present(run.apply_next())
         assert first.step == "c1" and first.ok
         assert (wt / "test_calc.py").read_text() == kit.TEST
         assert (wt / "README.md").read_text() == "# calc\n\nAdds numbers.\n"
-        second = run.apply_next()
+        second = present(run.apply_next())
         assert second.step == "c2" and second.ok
         assert (wt / "README.md").read_text() == "# calc\n\nAdds two numbers.\n"
         assert run.apply_next() is None
@@ -391,7 +393,7 @@ def test_patch_paths_cannot_leave_the_worktree(tmp_path):
         "": "unusable file path",
     }
     for path, reason in refusals.items():
-        assert reason in apply_patch(root, {**create, "path": path}), path
+        assert reason in present(apply_patch(root, {**create, "path": path})), path
     assert list(outside.iterdir()) == []
     assert sorted(p.name for p in root.iterdir()) == [".git", "link"]
     assert apply_patch(root, {**create, "path": "ok/new.txt"}) is None
@@ -406,7 +408,8 @@ def test_a_check_that_hangs_is_stopped(tmp_path, project):
     result = replay(tmp_path / "ep.capsule", repo, check="sleep 30 | cat", timeout=0.5)
     assert time.monotonic() - started < 10
     assert result.verdict == INCONCLUSIVE and "did not finish in 0.5 s" in result.reason
-    assert result.base_check.exit_code == -1 and "did not finish" in result.base_check.output
+    check = present(result.base_check)
+    assert check.exit_code == -1 and "did not finish" in check.output
 
 
 def test_replay_leaves_no_temporary_directory(tmp_path, project, monkeypatch):

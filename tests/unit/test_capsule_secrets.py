@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.narrow import present
 
 from tracetui.capsule import SealRefused, open_capsule, seal
 from tracetui.capsule.archive import read_archive
@@ -76,13 +77,13 @@ def test_no_planted_secret_survives_sealing_with_suggestions_accepted(tmp_path):
     assert by_kind["email"]["decided_by"] == "user (--accept-suggested)"
     assert by_kind["aws-key"]["count"] == 2
     opened = open_capsule(tmp_path / "s.capsule")
-    step = opened.session(session.id).step("c1")
+    step = present(opened.session(session.id).step("c1"))
     assert step.edits[0].path == f"{repo}/config/<GITHUB_TOKEN_1>.py"
     assert opened.fates[0]["path"] == "config/<GITHUB_TOKEN_1>.py"
     assert "TOKEN = '<GITHUB_TOKEN_1>'" in opened.fates[0]["diff"]
     assert re.fullmatch(
         r"DB_PASSWORD=<[A-Z_]+_1>\nAWS_ACCESS_KEY_ID=<AWS_KEY_1>\nAWS_SECRET_ACCESS_KEY=<[A-Z_]+_1>\n",
-        opened.session(session.id).step("r9").text,
+        present(opened.session(session.id).step("r9")).text,
     )
 
 

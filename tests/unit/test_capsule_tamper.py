@@ -254,12 +254,12 @@ def test_a_context_that_refers_forward_is_refused(tmp_path, good):
 def test_a_non_canonical_tar_layout_is_refused(tmp_path, good):
     members = _members(good)
     # The same members in another order (or with other mtimes) are not what tracetui writes.
-    entries = []
+    entries: list[tuple[tarfile.TarInfo, bytes | None]] = []
     for name in sorted(members, reverse=True):
         info = _info(name, len(members[name]))
         entries.append((info, members[name]))
     _refused(tmp_path, _craft(entries), "tar layout is not the canonical")
-    stamped = []
+    stamped: list[tuple[tarfile.TarInfo, bytes | None]] = []
     for name in sorted(members):
         info = _info(name, len(members[name]))
         info.mtime = 1700000000

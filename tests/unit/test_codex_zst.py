@@ -77,7 +77,12 @@ def test_an_unchanged_compressed_rollout_is_not_decompressed_again(tmp_path, mon
     packed = _compress(_plain(tmp_path / "s"))
     calls = []
     real = codex_zst._decompress
-    monkeypatch.setattr(codex_zst, "_decompress", lambda s, t: (calls.append(s), real(s, t)))
+
+    def counted(source, target):
+        calls.append(source)
+        real(source, target)
+
+    monkeypatch.setattr(codex_zst, "_decompress", counted)
     first, _ = codex_zst.stage([packed], tmp_path / "stage")
     second, _ = codex_zst.stage([packed], tmp_path / "stage")
     assert first == second and len(calls) == 1 and first[0].name == NAME

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.narrow import present
 
 from tracetui import cost
 from tracetui.cli import main
@@ -57,7 +58,7 @@ def test_one_hour_cache_writes_are_priced_at_the_one_hour_rate() -> None:
         _claude_log([_usage(8_000, 8_000, 0), _usage(8_000, 0, 8_000), _usage(8_000, 4_000, 4_000)]), []
     )
     steps = [s for s in session.steps if s.tokens is not None]
-    assert [s.tokens.cache_write_1h for s in steps] == [8_000, 0, 4_000]
+    assert [present(s.tokens).cache_write_1h for s in steps] == [8_000, 0, 4_000]
     assert session.tokens.cache_write == 24_000 and session.tokens.cache_write_1h == 12_000
     price = _table_rates()
     per_token = {k: float(getattr(price, k)) / 1e6 for k in
@@ -76,7 +77,7 @@ def test_one_hour_cache_writes_are_priced_at_the_one_hour_rate() -> None:
     assert not priced.partial
     # The package's own price of each request agrees (the pricer's rates are checked against it).
     for step in steps:
-        assert priced.steps[step.id] == pytest.approx(cost._exact(price, step.tokens))
+        assert priced.steps[step.id] == pytest.approx(cost._exact(price, present(step.tokens)))
 
 
 def test_one_hour_writes_survive_every_way_a_session_is_kept() -> None:
@@ -90,7 +91,7 @@ def test_one_hour_writes_survive_every_way_a_session_is_kept() -> None:
     again, _ = claude_code.AGENT.resume(state, log, [])  # type: ignore[misc]
     assert again.tokens.cache_write_1h == 3_000
     (step,) = [s for s in whole.steps if s.tokens is not None]
-    assert Tokens.from_dict(step.tokens.to_dict()) == step.tokens
+    assert Tokens.from_dict(present(step.tokens).to_dict()) == step.tokens
     # A session without 1-hour writes keeps its stored JSON as it was.
     assert "cache_write_1h" not in Tokens(1, 2, 3, 4).to_dict()
 
@@ -112,7 +113,7 @@ def test_copilot_resumed_after_its_only_shutdown_is_a_lower_bound(capsys, tmp_pa
     priced = cost.session_cost(session)
     assert priced.partial and priced.cost_usd
     (late,) = [s for s in session.steps if s.tokens is not None and s.tokens.partial]
-    assert late.text == "Goodbye." and late.tokens.output == 7
+    assert late.text == "Goodbye." and present(late.tokens).output == 7
     # Without the resumed run the shutdown totals everything: an exact price.
     lines = (RESUMED / "events.jsonl").read_bytes().splitlines()
     cut = next(i for i, x in enumerate(lines) if b'"session.resume"' in x)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 from tracetui import cost
 from tracetui.cli import main
@@ -30,7 +31,7 @@ def _pi_text(provider: str, model: str, costs: list[object]) -> bytes:
     ]
     parent = "u1"
     for n, logged in enumerate(costs):
-        usage = {"input": 1000 + n, "output": 200, "cacheRead": 50, "cacheWrite": 0}
+        usage: dict[str, object] = {"input": 1000 + n, "output": 200, "cacheRead": 50, "cacheWrite": 0}
         usage["cost"] = {"total": logged}
         records.append(
             {
@@ -68,7 +69,7 @@ def test_a_pi_session_on_a_known_model_keeps_the_tables_price_not_the_logs():
     session = _pi_log(*KNOWN, [99.0, 99.0])
     priced = cost.session_cost(session)
     steps = [s for s in session.steps if s.tokens]
-    table = sum(cost.request_cost(s.tokens, "/".join(KNOWN), s.timestamp) or 0 for s in steps)
+    table = sum(cost.request_cost(present(s.tokens), "/".join(KNOWN), s.timestamp) or 0 for s in steps)
     assert table > 0 and priced.cost_usd == pytest.approx(table)
     assert not priced.logged and "source" not in priced.to_dict()["by_model"][0]
 

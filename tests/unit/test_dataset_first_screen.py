@@ -13,6 +13,7 @@ from support.datasets import months_dataset
 
 pytest.importorskip("duckdb")
 pytest.importorskip("pyarrow")
+from support.narrow import present
 
 from tracetui.dataset import library as dataset_library  # noqa: E402
 from tracetui.dataset import open_dataset  # noqa: E402
@@ -68,7 +69,7 @@ def test_the_first_screen_is_the_newest_months_then_the_rest_fills_in(dataset, h
         assert [r.id for r in library.list_sessions()] == expected
         assert library.loading() is None and library.version() != before
         assert library.resolve(expected[-1]) == expected[-1]
-        library._loader.join(10)  # the listings are written after the read ends
+        present(library._loader).join(10)  # the listings are written after the read ends
     finally:
         library.close()
     # The whole listing was kept, a file per machine: the next open reads them, with no background read.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shared_data import FIXTURES
@@ -42,7 +43,7 @@ def s3():
     server.stop()
 
 
-def _machine(tmp: Path, name: str, logs: dict[str, list[Path]]) -> dict[str, object]:
+def _machine(tmp: Path, name: str, logs: dict[str, list[Path]]) -> dict[str, Any]:
     """A machine: its own home (cache and state folders), sources and bucket."""
     home = tmp / name
     for agent, files in logs.items():

@@ -40,7 +40,7 @@ def test_the_trail_shows_every_survival_state(demo):
     from tracetui.trail import trail
 
     library = memory_library(demo)
-    states = {}
+    states: dict[str, list[str]] = {}
     for row in library.list_sessions():
         for fate in trail(library.session(row.id), repo=str(demo.repo)).fates:
             states.setdefault(row.agent, []).append(fate.state)

@@ -8,6 +8,7 @@ import json
 import pytest
 from shared_data import FIXTURES, requires_corpus
 from support.built_once import planted_bucket, planted_export
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -124,9 +125,9 @@ def test_corpus_trajectories_are_valid(tmp_path, tmp_path_factory):
     assert StepKind.COMPACTION in kinds and StepKind.SUBAGENT_START in kinds
     assert priced >= 20 and changed >= 3
     assert {p.parent.name for p in (dest / "trajectories").rglob("*.json")} >= {"pi", "gemini", "copilot", "opencode"}
-    report = check(dest)
-    assert report.ok, report.problems[:3]
-    assert report.atif_validator and report.atif_validator.startswith(("atif ", "harbor "))
+    checked = check(dest)
+    assert checked.ok, checked.problems[:3]
+    assert checked.atif_validator and checked.atif_validator.startswith(("atif ", "harbor "))
 
 
 def test_model_changes_costs_and_calls_where_the_format_puts_them(tmp_path):
@@ -174,7 +175,7 @@ def test_check_names_the_validator_and_reports_what_it_rejects(tmp_path, capsys)
     doc["steps"][0]["source"] = "system"
     doc["steps"][0]["model_name"] = "made-up-model"
     path.write_bytes(json.dumps(doc).encode())
-    manifest = read_manifest(dest)
+    manifest = present(read_manifest(dest))
     rel = path.relative_to(dest).as_posix()
     sha, size = file_sha256(path)
     manifest["files"][rel] = {**manifest["files"][rel], "sha256": sha, "size": size}

@@ -42,7 +42,7 @@ def _hostile_bucket(tmp_path: Path) -> Path:
     src = tmp_path / "src"
     shutil.copytree(FIXTURES / "redact" / "claude" / "projects", src)
     log = next(src.rglob(f"{SESSION}.jsonl"))
-    out = []
+    out: list[bytes] = []
     for line in log.read_bytes().split(b"\n"):
         if not line:
             out.append(line)

@@ -9,8 +9,10 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.narrow import present
 
 from tracetui.cli import main
 from tracetui.export.page import PAGE_LIMIT
@@ -53,7 +55,7 @@ def test_an_episode_header_gives_its_own_outcomes(demo, tmp_path, capsys):
     episode = _header(head, "This episode")
     session = _header(head, "The whole session")
     assert "This episode (steps 0 to 1)" in episode and "0 lines added" in episode and "tests run 0" in episode
-    added = int(re.search(r"(\d+) lines added", session).group(1))
+    added = int(present(re.search(r"(\d+) lines added", session)).group(1))
     assert added > 0  # the whole session did add lines: the episode's header does not claim them
     # The whole session as one episode: both lines agree, and a cost is given.
     mine, theirs = _header(whole, "This episode"), _header(whole, "The whole session")
@@ -65,7 +67,7 @@ def _long_claude_log(folder: Path) -> Path:
     """A made-up Claude Code session whose tool results run long: 40 reads of 3,000 characters."""
     folder.mkdir(parents=True)
     sid = "5c0ffee0-0000-4000-8000-00000000abcd"
-    rows = [{"type": "user", "sessionId": sid, "uuid": "u0", "parentUuid": None, "timestamp": "2026-02-01T10:00:00Z",
+    rows: list[dict[str, Any]] = [{"type": "user", "sessionId": sid, "uuid": "u0", "parentUuid": None, "timestamp": "2026-02-01T10:00:00Z",
              "cwd": "/tmp/nowhere", "message": {"role": "user", "content": "Read every file, please."}}]  # fmt: skip
     parent = "u0"
     for n in range(40):

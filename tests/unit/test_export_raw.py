@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
+from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.export import ExportOptions, Selection, export, select
+from tracetui.export import ExportOptions, ExportProgress, Selection, export, select
 
 SESSION = "77777777-7777-4777-8777-777777777777"
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
@@ -160,7 +161,7 @@ def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tm
         for p in (tmp_path / "a").rglob("*")
         if p.is_file() and p.name != "manifest.json"
     }
-    seen = []
+    seen: list[ExportProgress] = []
     again = export(bucket, tmp_path / "a", options, progress=seen.append)
     assert again.written == 0 and again.unchanged == 1
     assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
@@ -171,7 +172,7 @@ def test_unchanged_sessions_are_not_written_again_and_output_is_deterministic(tm
     from tracetui.redact import PlanStore
 
     store = PlanStore(bucket.root / "plans")
-    plan = store.load(SESSION)
+    plan = present(store.load(SESSION))
     span = next(s for s in plan.spans if s.kind == "email")
     plan.decide(span, "rejected")
     store.save(plan)

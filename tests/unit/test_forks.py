@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -429,7 +430,7 @@ def test_the_trail_view_of_a_fork_shows_a_copy_s_diff_without_a_verdict_or_a_cou
     from tracetui.views.trail import COPIED, from_rows, header_lines, patch_rows
 
     session = read_pi(pi_file(PI_FORK))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"step": "p0000002", "path": "greeter.py", "state": "lost", "diff": "+def greet(name):"},
         {"step": "f0000002", "path": "greeter.py", "state": "alive", "kept": 1, "diff": "+  return 'HI'"},
     ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES, corpus_files, requires_corpus
+from support.narrow import present
 from test_trail_kit import Repo
 
 from tracetui.blame import blame_file
@@ -258,7 +259,7 @@ def test_the_bucket_keeps_a_claude_fork_s_parent_copies_and_tokens(synced):
         assert (rows[FORK].tool_calls, rows[FORK].edits) == (1, 1)
         held = bucket.session(FORK)
         assert (held.forked_from, held.forked_at) == (PARENT, FORKED_AT)
-        assert copied(held) == COPIES and held.step("cp-04").meta["copy_of"] == "p-04"
+        assert copied(held) == COPIES and present(held.step("cp-04")).meta["copy_of"] == "p-04"
         assert (held.tokens.input, held.tokens.output) == (450, 70)
         parent = bucket.session(PARENT)
         assert parent.steps[fork.fork_point(parent, held)].id == "p-04"

@@ -56,6 +56,7 @@ def _lengths() -> dict[str, int]:
                 name = f"{prefix}{child.name}"
                 if not isinstance(child, ast.ClassDef):
                     first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                    assert child.end_lineno is not None  # set on every node ast.parse makes
                     out[f"{where}::{name}"] = max(out.get(f"{where}::{name}", 0), child.end_lineno - first + 1)
                 visit(child, f"{name}.", where)
             else:

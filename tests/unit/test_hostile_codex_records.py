@@ -115,7 +115,7 @@ def test_events_that_echo_no_item_among_thousands_with_no_reply_read_in_linear_t
 
 def test_an_event_still_finds_its_item_behind_a_few_others():
     wrapped = "<timer_message>\n<content>\ncheck the queue &amp; report\n</content>\n</timer_message>"
-    records = [("response_item", {"type": "message", "role": "user",
+    records: list[tuple[str, dict[str, Any]]] = [("response_item", {"type": "message", "role": "user",
                                   "content": [{"type": "input_text", "text": wrapped}]})]
     for i in range(5):
         content = [{"type": "input_text", "text": f"<env>{i}</env>"}]

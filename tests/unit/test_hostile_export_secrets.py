@@ -17,6 +17,7 @@ import re
 import unicodedata
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -58,7 +59,7 @@ def _cut(token: str, mark: str) -> str:
 def _claude_log(folder: Path) -> Path:
     """A Claude Code transcript: every hiding place and spelling in one session."""
     lines: list[str] = []
-    state = {"n": 0, "prev": None}
+    state: dict[str, Any] = {"n": 0, "prev": None}
 
     def record(kind: str, content, **extra) -> dict:
         state["n"] += 1

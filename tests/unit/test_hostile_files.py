@@ -141,7 +141,7 @@ def test_the_bucket_and_agent_folders_named_by_the_environment_never_hang(tmp_pa
         "XDG_DATA_HOME": str(fifo),
         "HOME": str(tmp_path),
     }
-    out = _tracetui("--bucket", str(tmp_path / "b"), "sync", **agents)
+    out = _tracetui("--bucket", str(tmp_path / "b"), "sync", timeout=60, **agents)
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr, out.stderr
 
 

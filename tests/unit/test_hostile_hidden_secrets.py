@@ -116,7 +116,8 @@ def test_hidden_tokens_map_back_onto_every_character_they_were_written_with():
     for _ in range(150):
         token = _token(rng.randrange(10**6))
         pre = rng.choice(["ok ", "here: ", "<p>", "x=", "\n", "| a | "])
-        text, owned = pre, []
+        text = pre
+        owned: list[int] = []
         for i, c in enumerate(token):
             if i and rng.random() < 0.08:
                 text += rng.choice(["\x1b[31m", "\x1b[0m", "\u200b", "\u00ad", "\ufeff", "\u2060", "\u200d"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from support.narrow import present
+
 from tracetui.capsule import seal
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
@@ -46,4 +48,4 @@ def test_the_scrubbed_copy_keeps_the_logged_commit_only_when_it_is_one(tmp_path)
     session = kit.make_session(tmp_path)
     for logged, kept in ((TOKEN, None), (COMMIT, COMMIT), ("HEAD", None)):
         session.git = GitInfo("main", logged, None)
-        assert prepare(session, None, True, None).session.git.commit == kept
+        assert present(prepare(session, None, True, None).session.git).commit == kept

@@ -32,6 +32,7 @@ def bucket(tmp_path_factory):
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code: int | str | None
     try:
         code = main(list(argv))
     except SystemExit as exc:  # argparse's own refusal
@@ -40,7 +41,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     for ch in FORBIDDEN:
         assert ch not in out + err, f"{ch!r} reached the terminal"
     assert "Traceback" not in err and len(err) < 2_000, err[:300]
-    assert code in (0, 1, 2)  # success, a runtime refusal (one sentence), or a usage error
+    assert isinstance(code, int) and code in (0, 1, 2)  # success, a runtime refusal (one sentence), or a usage error
     return code, out, err
 
 

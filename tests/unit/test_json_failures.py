@@ -66,6 +66,7 @@ def failing_inputs(tmp: Path) -> dict[tuple[str, ...], list[str]]:
 
 
 def assert_one_json_error(capsys, argv: list[str]) -> dict:
+    code: int | str | None
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's usage errors

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from support.narrow import present
+
 from tracetui.cli import main
 from tracetui.redact import PlanStore
 
@@ -121,7 +123,7 @@ def test_scan_reports_the_decisions_left_beside_the_findings_waiting(tmp_path, c
     out = capsys.readouterr().out
     assert f"{len(waiting)} waiting for a decision ({len(values)} decision" in out
     # The same value gets the same id, and different values different ids.
-    plan = PlanStore(bucket / "plans").load(SESSION)
+    plan = present(PlanStore(bucket / "plans").load(SESSION))
     by_id: dict[str, set[str]] = {}
     for span in plan.spans:
         by_id.setdefault(span.value_id[:16], set()).add(span.value_id)

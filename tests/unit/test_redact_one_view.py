@@ -113,7 +113,7 @@ def _spellings(name: str) -> list[str]:
 
 
 def test_no_carrier_leaves_in_a_capsule_or_any_export_format(tmp_path, capsys):
-    turns = [al.Prompt("check the services"), al.Shell("cat notes.txt", "\n".join(CARRIERS.values()))]
+    turns: list[al.Turn] = [al.Prompt("check the services"), al.Shell("cat notes.txt", "\n".join(CARRIERS.values()))]
     src = tmp_path / "src"
     session = al.session_of("claude", turns, src)
     plan = build_plan(session, scan_session(session, workers=0))

@@ -128,7 +128,7 @@ def test_a_split_of_words_across_steps_stays_clean(tmp_path):
 
 def test_no_spelling_leaves_in_a_capsule_or_an_export(tmp_path, capsys):
     shown = "\n".join([*SPELLED.values(), *CREDENTIAL_LINES.values()])
-    turns = [
+    turns: list[al.Turn] = [
         al.Prompt("look at these"),
         al.Read("notes/keys.txt", shown),
         al.Prompt(f"and aws_secret_access_key = {AWS_SECRET[:20]}"),

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 from shared_data import FIXTURES, corpus_files, requires_corpus
+
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
@@ -18,7 +20,7 @@ NOT_CARRIED = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END)
 
 
 def _staged(paths: list[Path], folder: Path) -> list[tuple[Session, bytes]]:
-    staged, problems = registry.get("opencode").stage(paths, folder)
+    staged, problems = present(registry.get("opencode").stage)(paths, folder)
     assert problems == []
     return [(read_session(files), files.main.read_bytes()) for files in group("opencode", staged)]
 

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from support.narrow import present
 
 from shared_data import FIXTURES, corpus_files, requires_corpus
+
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import write_session
@@ -151,7 +153,7 @@ def test_the_source_log_is_never_changed_and_steps_off_the_path_are_refused(tmp_
 
 def _said(steps: list[Step]) -> list[tuple]:
     """What any agent's format holds of a history: prompts, answers, and each call's result text."""
-    out = []
+    out: list[tuple] = []
     for s in steps:
         if s.kind in (StepKind.USER, StepKind.ASSISTANT) and s.subagent is None:
             out.append((s.kind, s.text))
@@ -388,7 +390,7 @@ def test_a_gemini_session_only_logs_json_remembers_is_rebuilt_from_its_prompts(t
     logs.write_bytes(orjson.dumps([{"sessionId": 1749157231, "messageId": n, "type": "user", "message": text,
                                     "timestamp": f"2025-06-0{n + 1}T10:00:00Z"}
                                    for n, text in enumerate(["review the code", "and the tests"])]))
-    staged, problems = registry.get("gemini").stage([logs], tmp_path / "staged")
+    staged, problems = present(registry.get("gemini").stage)([logs], tmp_path / "staged")
     [files] = [f for f in group("gemini", staged)]
     session = read_session(files)
     assert session.version == "gemini-logs" and problems == []

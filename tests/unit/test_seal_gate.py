@@ -19,6 +19,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 from tracetui.capsule import SealRefused, seal
 from tracetui.capsule.archive import read_archive
@@ -137,7 +138,7 @@ def test_a_value_no_field_holds_waits_for_a_decision_then_either_decision_seals(
         assert info.value.kinds == ["github-token"]
         assert [(f["member"], f["kind"]) for f in info.value.findings] == [("trail.jsonl", "github-token")]
         assert token not in str(info.value) and token not in repr(info.value.findings)
-        saved = store.load(session.id)
+        saved = present(store.load(session.id))
         assert saved is not None and [(v.kind, v.where, v.decision) for v in saved.values] == [
             ("github-token", "trail.jsonl", None)
         ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.narrow import present
 
 from tracetui.model import Session, StepKind
 from tracetui.sources import RawLog, SessionFiles, read_session
@@ -186,7 +187,7 @@ def test_compaction_session_steps():
     assert by_id["c-12"].meta == {"interrupted": True}
     assert s.title == "Refactor the parser module"  # whitespace collapsed, commands skipped
     assert s.models == ["claude-opus-test", "claude-sonnet-test"]
-    assert (s.version, s.cwd, s.git.branch) == ("2.1.90", "/home/dev/shop", "main")
+    assert (s.version, s.cwd, present(s.git).branch) == ("2.1.90", "/home/dev/shop", "main")
     assert (s.started, s.ended) == ("2026-01-06T10:00:01.000Z", "2026-01-06T10:00:12.000Z")
 
 
@@ -194,7 +195,7 @@ def test_streamed_response_tokens_counted_once():
     s = session(f"{COMPACT}.jsonl")
     by_id = {st.id: st for st in s.steps}
     # three lines of one response: usage on each, the final output count only on the last
-    assert by_id["c-05"].tokens.to_dict() == {"input": 10, "output": 40, "cache_read": 100, "cache_write": 50}
+    assert present(by_id["c-05"].tokens).to_dict() == {"input": 10, "output": 40, "cache_read": 100, "cache_write": 50}
     assert by_id["c-06"].tokens is None and by_id["c-07"].tokens is None
     assert s.tokens.to_dict() == {"input": 15, "output": 47, "cache_read": 100, "cache_write": 70}
 
@@ -216,7 +217,7 @@ def test_nested_subagents_layout():
         ("afffffffffffffff0", "Explore", "Check docs", "n-04"),
         ("aside_question-0123456789abcdef", "aside_question", None, None),
     ]
-    assert s.subagents[0].source.endswith("subagents/agent-a1b2c3d4e5f6a7b8c.jsonl")
+    assert present(s.subagents[0].source).endswith("subagents/agent-a1b2c3d4e5f6a7b8c.jsonl")
     order = [(st.id, st.kind, st.subagent) for st in s.steps]
     assert order == [
         ("n-01", StepKind.USER, None),
@@ -481,7 +482,7 @@ def test_title_is_cut():
             "message": {"role": "user", "content": "word " * 100},
         },
     )
-    title = claude_code.read(log, []).title
+    title = present(claude_code.read(log, []).title)
     assert len(title) == 200 and title.endswith("…")
 
 

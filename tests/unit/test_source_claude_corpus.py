@@ -56,9 +56,9 @@ class Recount:
     """What a plain pass over the group's raw JSON says the session must contain."""
 
     def __init__(self, files: SessionFiles) -> None:
-        self.calls: dict[str, str] = {}  # tool_use id -> name, first occurrence
+        self.calls: dict[str, str | None] = {}  # tool_use id -> name, first occurrence
         self.call_order: dict[Path, list[str]] = {}
-        self.results: set[str] = set()
+        self.results: set[str | None] = set()
         self.agent_ids: set[str] = set()
         self.inline_roots = 0
         self.bad_lines: set[tuple[str, int]] = set()
@@ -90,7 +90,8 @@ class Recount:
                     if block.get("type") == "tool_use" and block.get("id") not in self.calls:
                         self.calls[block["id"]] = block.get("name")
                         order.append(block["id"])
-                        inp = block.get("input") if isinstance(block.get("input"), dict) else {}
+                        given = block.get("input")
+                        inp = given if isinstance(given, dict) else {}
                         if block.get("name") in EDIT_TOOLS and (
                             inp.get("file_path") or inp.get("notebook_path")
                         ):

@@ -212,9 +212,9 @@ class _Raw:
     def __init__(self) -> None:
         self.ids: set[str] = set()
         self.unnamed = 0
-        self.edits: set[str] = set()
-        self.answered: set[str] = set()
-        self.failed: set[str] = set()
+        self.edits: set[str | None] = set()  # ids as logged: a missing one is None
+        self.answered: set[str | None] = set()  # ids as logged: a missing one is None
+        self.failed: set[str | None] = set()  # ids as logged: a missing one is None
 
     def call(self, cid: object) -> None:
         if isinstance(cid, str) and cid:

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.narrow import present
 
 from tracetui.model import StepKind
 from tracetui.sources import RawLog, SessionFiles, read_session, registry
@@ -171,7 +172,7 @@ def test_subagent_runs_after_the_call_that_named_it():
         (StepKind.ASSISTANT, SUB_ID),
         (StepKind.SUBAGENT_END, SUB_ID),
     ]
-    assert session.step(f"subagent:{SUB_ID}:start").parent == call.id  # type: ignore[union-attr]
+    assert present(session.step(f"subagent:{SUB_ID}:start")).parent == call.id
     assert [s.index for s in session.steps] == list(range(len(session.steps)))
 
 

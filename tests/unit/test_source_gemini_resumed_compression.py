@@ -7,6 +7,7 @@ of their own). The resumed run's own file does not take the session's subagent f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -27,7 +28,7 @@ def _call(cid: str, output: str) -> dict:
 
 
 def _lines() -> list[dict]:
-    first_turn = [
+    first_turn: list[dict[str, Any]] = [
         {"id": "u1", "type": "user", "content": [{"text": "Please tidy the notes"}]},
         {"id": "g1", "type": "gemini", "content": "Reading.", "toolCalls": [_call(CALL, "alpha\n")]},
         {"id": "r1", "type": "user", "content": [{"functionResponse": {"id": CALL, "name": "read_file",

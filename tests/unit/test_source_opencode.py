@@ -15,12 +15,13 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import CORPUS, requires_corpus
+from support.narrow import present
 
 from tracetui import ctx
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.cli import main
-from tracetui.model import StepKind
+from tracetui.model import Session, StepKind
 from tracetui.sources import RawLog, registry
 from tracetui.sources.opencode import reader as opencode
 from tracetui.sources.opencode import stage as opencode_stage
@@ -274,7 +275,7 @@ def test_resync_appends_only_what_changed_and_keeps_what_opencode_removed(tmp_pa
         assert (report.updated, report.errors) == (1, [])
         grown = log.read_bytes()
         assert grown.startswith(prefix) and grown[len(prefix) :].count(b"\n") == 1
-        assert bucket.session(PARENT).step("prt_01B11").text.endswith("covers it.")
+        assert present(bucket.session(PARENT).step("prt_01B11")).text.endswith("covers it.")
 
         # OpenCode deletes the last turn (a revert): the bucket keeps it, shown as inactive
         shutil.rmtree(storage / "part" / "msg_01F")
@@ -597,7 +598,7 @@ def test_a_resync_with_nothing_changed_opens_no_opencode_file(tmp_path, monkeypa
     assert opened[0] == str(part)
 
 
-def _export_with(change) -> object:
+def _export_with(change) -> Session:
     doc = orjson.loads((FIXTURES / "export.json").read_bytes())
     change(doc)
     return opencode.read(RawLog("x.json", orjson.dumps(doc)), [])

@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.narrow import present
 
 from tracetui.model import Session, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
@@ -112,7 +113,7 @@ def test_v1_steps_are_named_by_line_and_chained_in_file_order():
 
 def test_v1_assistant_blocks_tokens_and_models():
     s = load("v1_linear.jsonl")
-    thinking, text, call = s.step("L3"), s.step("L3:1"), s.step("L3:2")
+    thinking, text, call = present(s.step("L3")), present(s.step("L3:1")), present(s.step("L3:2"))
     assert (thinking.text, thinking.role, thinking.model) == (
         "Look at calc.py first.",
         "assistant",
@@ -122,7 +123,7 @@ def test_v1_assistant_blocks_tokens_and_models():
     assert thinking.tokens == Tokens(100, 20, 300, 40, 0.0)
     assert text.tokens is None and call.tokens is None
     assert (call.tool, call.tool_call_id, call.tool_input) == ("read", "toolu_v1_read", {"path": "calc.py"})
-    result = s.step("L4")
+    result = present(s.step("L4"))
     assert (result.kind, result.role, result.tool, result.tool_call_id, result.text, result.is_error) == (
         "tool_result",
         "tool",
@@ -131,11 +132,11 @@ def test_v1_assistant_blocks_tokens_and_models():
         "def total(items): ...",
         False,
     )
-    assert s.step("L11").model == "openai/gpt-5"
+    assert present(s.step("L11")).model == "openai/gpt-5"
 
 
 def test_v1_edit_with_numbered_diff_gets_hunks_with_real_line_numbers():
-    call = load("v1_linear.jsonl").step("L5")
+    call = present(load("v1_linear.jsonl").step("L5"))
     assert len(call.edits) == 1
     edit = call.edits[0]
     assert (edit.path, edit.op, edit.applied) == ("calc.py", "update", True)
@@ -162,14 +163,14 @@ def test_v1_edit_with_numbered_diff_gets_hunks_with_real_line_numbers():
 
 def test_v1_write_any_case_and_failed_edit():
     s = load("v1_linear.jsonl")
-    write = s.step("L11")
+    write = present(s.step("L11"))
     assert write.tool == "Write"
     assert [e.to_dict() for e in write.edits] == [{"path": "README.md", "op": "write", "content": "# calc\n"}]
-    bad = s.step("L11:1")
+    bad = present(s.step("L11:1"))
     assert [e.to_dict() for e in bad.edits] == [
         {"path": "calc.py", "op": "update", "old_string": "nope", "new_string": "yes", "applied": False}
     ]
-    assert s.step("L13").is_error is True
+    assert present(s.step("L13")).is_error is True
     assert s.edit_calls == 4
     # read, edit, the user's bash, write, the failed and the unrun edit; the read and the edit are the
     # copies this branched file (`branchedFrom`) holds of its parent's history (older than its
@@ -180,7 +181,7 @@ def test_v1_write_any_case_and_failed_edit():
 
 def test_v1_bash_execution_is_a_user_run_call_and_its_result():
     s = load("v1_linear.jsonl")
-    call, result = s.step("L9"), s.step("L9:1")
+    call, result = present(s.step("L9")), present(s.step("L9:1"))
     assert (call.kind, call.role, call.tool, call.tool_input, call.meta) == (
         "tool_call",
         "user",
@@ -200,12 +201,12 @@ def test_v1_bash_execution_is_a_user_run_call_and_its_result():
 
 def test_v1_model_and_thinking_changes():
     s = load("v1_linear.jsonl")
-    assert (s.step("L7").kind, s.step("L7").text, s.step("L7").meta) == (
+    assert (present(s.step("L7")).kind, present(s.step("L7")).text, present(s.step("L7")).meta) == (
         "system",
         "thinking level: high",
         {"thinking_level": "high"},
     )
-    assert (s.step("L8").kind, s.step("L8").text, s.step("L8").model) == (
+    assert (present(s.step("L8")).kind, present(s.step("L8")).text, present(s.step("L8")).model) == (
         "model_change",
         "openai/gpt-5",
         "openai/gpt-5",
@@ -213,7 +214,7 @@ def test_v1_model_and_thinking_changes():
 
 
 def test_v1_compaction_index_resolves_to_the_kept_entrys_step():
-    step = load("v1_linear.jsonl").step("L14")
+    step = present(load("v1_linear.jsonl").step("L14"))
     assert step.kind == StepKind.COMPACTION
     assert step.text == "The user asked to fix total(); it was fixed and a README written."
     # firstKeptEntryIndex 9 counts the header as 0: the 9th entry is on line 10
@@ -222,12 +223,12 @@ def test_v1_compaction_index_resolves_to_the_kept_entrys_step():
 
 def test_v1_aborted_turn_keeps_its_steps_adds_a_system_step_and_runs_no_edit():
     s = load("v1_linear.jsonl")
-    assert s.step("L16").text == "Adding"
-    assert s.step("L16").tokens == Tokens(5, 1, 0, 0, 0.0)
-    call = s.step("L16:1")
+    assert present(s.step("L16")).text == "Adding"
+    assert present(s.step("L16")).tokens == Tokens(5, 1, 0, 0, 0.0)
+    call = present(s.step("L16:1"))
     assert call.meta == {"not_run": True}
     assert [e.applied for e in call.edits] == [False]
-    end = s.step("L16:2")
+    end = present(s.step("L16:2"))
     assert (end.kind, end.text, end.is_error, end.meta) == (
         "system",
         "Request was aborted.",
@@ -250,7 +251,7 @@ def test_v2_hook_message_is_context_and_labels_are_not_steps():
         # parent is the label/session_info chain's nearest ancestor with steps
         ("a0000006", "user", "a0000003", True),
     ]
-    hook = s.step("a0000002")
+    hook = present(s.step("a0000002"))
     assert (hook.role, hook.text, hook.meta) == (
         "user",
         "Remember the style guide.",
@@ -290,12 +291,12 @@ def test_v3_tree_active_path_differs_from_file_order():
 
 def test_v3_branch_summary_custom_message_and_compaction_by_id():
     s = load("v3_tree.jsonl")
-    assert (s.step("b0000009").text, s.step("b0000009").meta) == (
+    assert (present(s.step("b0000009")).text, present(s.step("b0000009")).meta) == (
         "Tried deleting a; abandoned.",
         {"from_id": "b0000008"},
     )
-    assert (s.step("b000000b").text, s.step("b000000b").meta) == ("2 todos open", {"custom_type": "todo"})
-    assert s.step("b000000c").meta == {
+    assert (present(s.step("b000000b")).text, present(s.step("b000000b")).meta) == ("2 todos open", {"custom_type": "todo"})
+    assert present(s.step("b000000c")).meta == {
         "first_kept_entry_id": "b0000005",
         "tokens_before": 5000,
         "read_files": [],
@@ -305,7 +306,7 @@ def test_v3_branch_summary_custom_message_and_compaction_by_id():
 
 def test_v3_multi_replacement_edit_uses_the_unified_patch_once():
     s = load("v3_tree.jsonl")
-    call = s.step("b0000003")
+    call = present(s.step("b0000003"))
     assert call.tool_input["edits"][1] == {"oldText": "", "newText": "// one\n// two"}
     assert [e.to_dict() for e in call.edits] == [
         {
@@ -329,8 +330,8 @@ def test_v3_multi_replacement_edit_uses_the_unified_patch_once():
             ],
         }
     ]
-    assert s.step("b0000004").meta == {"first_changed_line": 2}
-    write = s.step("b0000007")
+    assert present(s.step("b0000004")).meta == {"first_changed_line": 2}
+    write = present(s.step("b0000007"))
     assert (write.active, [e.op for e in write.edits]) == (False, ["write"])
 
 
@@ -351,15 +352,15 @@ def test_openclaw_archive_custom_entries_images_and_details_status_errors():
         "c0000007",
         "c0000009",
     ]
-    assert s.step("c0000004").parent == "c0000002"
-    assert s.step("c0000004").text == "[Chat user] what is in this picture?\n[image]"
+    assert present(s.step("c0000004")).parent == "c0000002"
+    assert present(s.step("c0000004")).text == "[Chat user] what is in this picture?\n[image]"
     assert s.title == "[Chat user] what is in this picture?"
-    exec_call = s.step("c0000005")
+    exec_call = present(s.step("c0000005"))
     assert (exec_call.tool, exec_call.tool_call_id, exec_call.edits) == ("exec", "call_oc_1|fc_1", [])
     # OpenClaw reports failures in details.status while isError stays false
-    assert s.step("c0000006").is_error is True
-    assert s.step("c0000007").is_error is True
-    assert [e.applied for e in s.step("c0000005:1").edits] == [False]
+    assert present(s.step("c0000006")).is_error is True
+    assert present(s.step("c0000007")).is_error is True
+    assert [e.applied for e in present(s.step("c0000005:1")).edits] == [False]
     assert s.tokens == Tokens(43, 6, 8, 0)
 
 
@@ -376,7 +377,7 @@ def test_torn_and_glued_lines_are_reported_and_whole_entries_recovered():
     assert [st.id for st in s.steps] == [f"d000000{i}" for i in range(1, 8)]
     assert all(st.active for st in s.steps)
     assert [st.tool_call_id for st in s.steps if st.kind == "tool_call"] == ["toolu_t1", "toolu_t2"]
-    assert s.step("d0000007").text == "end"  # the unterminated last line
+    assert present(s.step("d0000007")).text == "end"  # the unterminated last line
 
 
 def test_a_file_without_header_loads_what_it_can():
@@ -498,7 +499,7 @@ def test_ids_are_stable_when_a_v1_log_grows():
     )
     longer = pi.read(RawLog("/l/a.jsonl", grown), [])
     assert [st.id for st in longer.steps] == [st.id for st in first.steps] + ["L17"]
-    assert longer.step("L17").parent == "L16:2"
+    assert present(longer.step("L17")).parent == "L16:2"
 
 
 def test_message_timestamp_is_used_when_the_entry_has_none_and_titles_are_cut():
@@ -526,9 +527,9 @@ def test_message_timestamp_is_used_when_the_entry_has_none_and_titles_are_cut():
         {"type": "session_info", "id": "m4", "parentId": "m3", "name": "   "},
     )
     s = parse(text)
-    assert s.step("m1").text == "[image]"
-    assert s.step("m1").timestamp == "2026-01-01T00:00:01.000Z"
-    assert s.step("m2").timestamp == "2026-01-01T00:00:02.000Z"
+    assert present(s.step("m1")).text == "[image]"
+    assert present(s.step("m1")).timestamp == "2026-01-01T00:00:01.000Z"
+    assert present(s.step("m2")).timestamp == "2026-01-01T00:00:02.000Z"
     assert s.started == "2026-01-01T00:00:00.000Z"
     # an empty /name clears the name; an image-only prompt is not a title
     assert s.title == ("word " * 40)[:199] + "…"
@@ -583,7 +584,7 @@ def test_edit_arguments_in_other_shapes():
         "t3": [{"path": "z.py", "op": "update", "old_string": "p", "new_string": "q"}],
         "t4": [],
     }
-    assert s.step("a1:2").tool_input == {"path": "z.py", "oldText": "p", "newText": "q"}
+    assert present(s.step("a1:2")).tool_input == {"path": "z.py", "oldText": "p", "newText": "q"}
     # no results ever came: the calls are marked, their edits left as they were
     assert all(st.meta == {"no_result": True} for st in s.steps)
 
@@ -608,7 +609,7 @@ def test_error_turn_gets_a_system_step_carrying_tokens_when_it_has_no_content():
         },
     )
     s = parse(text)
-    step = s.step("a1")
+    step = present(s.step("a1"))
     assert (step.kind, step.role, step.text, step.is_error, step.meta) == (
         "system",
         "system",
@@ -680,7 +681,7 @@ def test_apply_patch_calls_become_edits_and_a_failed_one_is_not_applied():
         },
     )
     s = parse(text)
-    first, second = s.step("a1"), s.step("a1:1")
+    first, second = present(s.step("a1")), present(s.step("a1:1"))
     assert [(e.path, e.op, e.content, e.applied) for e in first.edits] == [
         ("notes.txt", "create", "hello\n", True),
         ("a.py", "update", None, True),
@@ -721,5 +722,5 @@ def test_half_an_emoji_cut_by_truncation_is_read_and_stays_encodable():
     )
     s = parse(header + result)
     assert [(e.line, e.error.split(" (")[0]) for e in s.errors] == [(2, "non-standard JSON")]
-    assert s.step("r1").text == "ok \ufffd"
+    assert present(s.step("r1")).text == "ok \ufffd"
     orjson.dumps(s.to_dict())

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from shared_data import CORPUS, corpus_files, requires_corpus
+from support.narrow import present
 
 from tracetui.model import Session, StepKind, Tokens
 from tracetui.sources import RawLog
@@ -72,7 +73,7 @@ class Expected:
         copying = forked
         self.first_kept_lines: list[int] = []
         for number, entry in body:
-            if copying and entry.get("timestamp", "") >= self.header["timestamp"]:
+            if copying and entry.get("timestamp", "") >= present(self.header)["timestamp"]:
                 copying = False
             kind = entry.get("type")
             if kind == "compaction":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.narrow import present
 
 import tracetui.sources as readers
 from shared_data import CORPUS, FIXTURES, requires_corpus
@@ -158,7 +159,12 @@ def test_appended_lines_are_read_incrementally(tmp_path, monkeypatch):
         fh.write(rest)
     reads = []
     real = store_mod.read_source
-    monkeypatch.setattr(store_mod, "read_source", lambda p, s=0, e=None: reads.append((p, s, e)) or real(p, s, e))
+
+    def counted(p, s=0, e=None):
+        reads.append((p, s, e))
+        return real(p, s, e)
+
+    monkeypatch.setattr(store_mod, "read_source", counted)
     r2 = bucket.sync({"pi": [src]})
     assert (r2.new, r2.updated, r2.unchanged) == (0, 1, 0)
     assert (str(log), consumed, consumed + len(rest)) in reads
@@ -248,7 +254,7 @@ def test_search_finds_a_word_only_in_a_tool_output(tmp_path):
         assert "xylophonic-tuning.yaml" in hits[0].snippet and "\n" not in hits[0].snippet
         # prefix match on the last word, and the words of a tool call's arguments
         assert [h.session for h in bucket.search("xyloph")] == ["6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"]
-        assert [bucket.session(h.session).step(h.step).kind for h in bucket.search("ls config")] == ["tool_call"]
+        assert [present(bucket.session(h.session).step(h.step)).kind for h in bucket.search("ls config")] == ["tool_call"]
         assert bucket.list_sessions(text="xylophonic")[0].id.startswith("6f0c")
         assert bucket.count_sessions(text="xylophonic") == 1
 
@@ -455,7 +461,7 @@ def test_search_takes_a_tool_calls_argument_values_not_its_json(tmp_path):
     with Bucket.open(tmp_path / "b") as bucket:
         bucket.sync({"claude": [tmp_path / "src"]})
         [hit] = bucket.search("zebrafind")
-        assert bucket.session(sid).step(hit.step).kind == "tool_call"
+        assert present(bucket.session(sid).step(hit.step)).kind == "tool_call"
         assert "zebrafind" in hit.snippet and hit.match is not None
         assert bucket.search("timeout") == []  # a key name, not a word of the call
         assert [h.session for h in bucket.search("120000")] == [sid]  # its value is

@@ -229,7 +229,7 @@ def test_a_state_the_reader_trips_on_means_a_full_read(
 
     def broken(body: Any, log: Any, spans: Any) -> Any:
         reader, part = real(body, log, spans)
-        reader.runs = None  # the next line read trips on it
+        reader.runs = None  # type: ignore[assignment]  # broken on purpose: the next line read trips on it
         return reader, part
 
     monkeypatch.setattr(claude_resume, "restore", broken)

@@ -106,6 +106,6 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
             held = not probe.want_keys().isdisjoint(whole.full(blob).normal)
             assert some.holds_any(blob, probe.want_keys()) == held
             for old in rng.sample(blobs, 3) + [None]:
-                ask, full = _shifted(probe, some.some(old)), _shifted(probe, whole.full(old))
-                assert ev.kept(ask, some.some(blob)) == ev.kept(full, whole.full(blob))
+                ask, ask_whole = _shifted(probe, some.some(old)), _shifted(probe, whole.full(old))
+                assert ev.kept(ask, some.some(blob)) == ev.kept(ask_whole, whole.full(blob))
                 assert ev.kept(probe, some.some(blob)) == ev.kept(probe, whole.full(blob))

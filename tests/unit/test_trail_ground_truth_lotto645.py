@@ -54,7 +54,7 @@ PAGE = "frontend/src/pages/DrawDashboardPage.tsx"
 DRAW = "frontend/src/services/drawService.ts"
 
 # session -> [(step id, path, state, accepting commit, superseded_by)]
-TRUTH = {
+TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
     "019a57e9-1a14-75b1-b49d-ef2792f0fb5e": [
         ("L108", ".specify/memory/constitution.md", "reverted", WORK, None),
         ("L313", "specs/001-lotto-ticketing/spec.md", "lost", None, "L320"),

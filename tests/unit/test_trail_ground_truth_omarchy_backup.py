@@ -58,7 +58,7 @@ NIX = "eiros-config/users/users/vwestberg/applications/"
 LOCK = ".config/hypr/hyprlock.conf"
 
 # session -> [(step id prefix, path, state, accepting commit, path_now, superseded_by prefix)]
-TRUTH = {
+TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None, str | None]]] = {
     "1fb5e404-604d-4a2b-baf1-3beb42a67371": [
         ("efc7a8ef", ".config/hypr/hypridle.conf", "alive", CONFIGS, None, None),
         ("71dc781f", LOCK, "transformed", CONFIGS, None, "e0cd7010"),

@@ -27,7 +27,7 @@ class Repo:
         self.when = iso(9)
 
     def git(self, *args: str, when: str | None = None) -> str:
-        stamp = when or getattr(self, "when", iso(9))
+        stamp: str = when or getattr(self, "when", None) or iso(9)
         env = dict(
             os.environ,
             GIT_AUTHOR_NAME="Dev",

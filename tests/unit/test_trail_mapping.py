@@ -172,7 +172,8 @@ def test_windows_paths_map_onto_a_posix_clone(tmp_path):
     root = "C:\\Users\\bob\\proj"
     logged = SimpleNamespace(path=PureWindowsPath(root) / "sub")
     edits = [(n if not n.startswith("/") else root + "\\top.py", old, new) for n, old, new in _edits("/")]
-    there = read_session(SessionFiles("codex", _codex_log(logged, tmp_path / "logs", edits)))
+    # Only the repository's .path is read: a Windows one here.
+    there = read_session(SessionFiles("codex", _codex_log(logged, tmp_path / "logs", edits)))  # type: ignore[arg-type]
     here = _log(_codex_log, str(repo.path), tmp_path / "logs-here", "codex")
     result = trail(there, repo=repo.path)
     assert _rows(result) == _rows(trail(here))

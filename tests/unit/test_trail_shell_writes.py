@@ -143,7 +143,7 @@ def _claude_session(tmp_path: Path, repo: Repo, tool: str) -> Session:
         second = ("Edit", iso(10, 3), {"file_path": path, "old_string": STUB, "new_string": FULL},
                   {"filePath": path, "oldString": STUB, "newString": FULL, "originalFile": STUB,
                    "structuredPatch": _stub_patch(path)})  # fmt: skip
-    steps = [
+    steps: list[tuple[str, str, dict, dict]] = [
         ("Write", iso(10, 1), {"file_path": path, "content": FULL},
          {"type": "create", "filePath": path, "content": FULL}),
         ("Bash", iso(10, 2), {"command": STUB_SCRIPT}, {"stdout": "", "stderr": "", "interrupted": False}),

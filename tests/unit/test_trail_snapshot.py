@@ -16,7 +16,7 @@ from tracetui.model import FileEdit
 from tracetui.trail import snapshots, take_snapshot, trail
 
 
-def _state(repo: Repo) -> tuple[str, str, str, list[str]]:
+def _state(repo: Repo) -> tuple[str, str, str, str]:
     """Everything a snapshot must leave alone: HEAD, the index, the status, the branches."""
     return (repo.head(), repo.git("ls-files", "--stage"), repo.git("status", "--porcelain"), repo.git("branch", "--list"))
 

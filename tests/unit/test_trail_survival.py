@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_trail_kit import Repo, iso, replace, session_of, states, write
 

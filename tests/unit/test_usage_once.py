@@ -181,7 +181,7 @@ def test_gemini_message_appended_again_counted_once() -> None:
                 "model": "gemini-2.5-pro", "tokens": tokens}
 
     final = {"input": 900, "output": 50, "cached": 300, "thoughts": 20, "tool": 0}
-    records = [
+    records: list[dict[str, Any]] = [
         {"sessionId": "5e0c1a2b-2222-4a4a-9b9b-0123456789ab", "projectHash": "0" * 64,
          "startTime": "2026-02-01T00:00:00.000Z", "lastUpdated": "2026-02-01T00:00:00.000Z", "kind": "main"},
         {"id": "u1", "timestamp": "2026-02-01T00:00:01.000Z", "type": "user",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tracetui.model import Session, Step
 from tracetui.views.trail import TrailView, from_rows, header_lines, patch_rows
 
@@ -22,7 +24,7 @@ def _session() -> Session:
 
 
 def test_worst_state_per_step_and_abandoned_patches_apart():
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"step": "a", "path": "x.py", "state": "alive", "kept": 2},
         {"step": "a", "path": "y.py", "state": "reverted"},
         {"step": "b", "path": "x.py", "state": "lost"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -78,7 +79,7 @@ def test_watch_reads_only_the_group_of_the_path_the_watcher_names(tmp_path, monk
     with Bucket.open(bucket_dir) as bucket:
         bucket.sync({"pi": [tmp_path / "pi"]}, workers=1)  # the first sync was done before
     changed = logs[11]
-    counts: dict[str, object] = {}
+    counts: dict[str, Any] = {}
 
     def fake_watcher(folders, stop):
         assert folders == [tmp_path / "pi"]
@@ -93,7 +94,7 @@ def test_watch_reads_only_the_group_of_the_path_the_watcher_names(tmp_path, monk
     monkeypatch.setattr(watch, "watch_changes", fake_watcher)
     args = argparse.Namespace(bucket=str(bucket_dir), source=[f"pi={tmp_path / 'pi'}"])
     assert watch.run_watch(args) == 0
-    read, loaded = counts["after"]  # type: ignore[misc]
+    read, loaded = counts["after"]
     assert read == [str(changed)]  # one group re-read, not forty
     assert loaded == 1  # and one sidecar looked at
     out = capsys.readouterr().out.splitlines()

@@ -15,9 +15,13 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server import Call, ModelServer, Reply, Script  # noqa: E402
+if TYPE_CHECKING:  # mypy knows the module by its package name
+    from support.agents.server import Call, ModelServer, Reply, Script
+else:  # run as a script: its own folder is the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from server import Call, ModelServer, Reply, Script
 
 
 def main(argv: list[str]) -> int:
