@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from pilot_steps import settle
+from support.narrow import present
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.session_list import SessionList
 
@@ -45,7 +46,7 @@ async def test_the_list_shows_the_prices_the_thread_works_out(team_dataset_root,
                 pricer.join(10)
             await pilot.pause(0.6)  # the version poll
             await settle(app, pilot)
-            shown = [sessions.summary(i) for i in range(sessions.count)]
+            shown = [present(sessions.summary(i)) for i in range(sessions.count)]
             priced = [r for r in shown if r.cost_usd is not None]
             assert priced and {r.id for r in priced} == {r.id for r in library.list_sessions() if r.cost_usd}
             assert "in all" in str(app.screen.query_one("#sessions-status").render())
