@@ -177,6 +177,10 @@ class Exporter:
         self.ref_commits: dict[str, str | None] = {}  # session -> the commit its outcome was judged at
         # The second gate's scans, on every core: one core took as long as the review on all of them.
         self.scanner = TextScanner()
+        # The plan and outcome the review worked out, for the write to take instead of working them
+        # out again (a third of a warm export's CPU); bounded, so memory stays flat on a big bucket.
+        self._handed: dict[str, tuple[tuple[int, str | None], Plan, Outcome]] = {}
+        self._handed_steps = 0
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
@@ -184,6 +188,21 @@ class Exporter:
         found.ratings = [{"step": r.index, "verdict": r.verdict, "note": r.note, "at": r.at}
                          for r in self._ratings() if r.session == session.id]  # fmt: skip
         return found
+
+    def hand_over(self, session: Session, plan: Plan, found: Outcome) -> None:
+        """Keep what the review found of `session` for its write, while the kept sessions' steps stay
+        under HANDED_STEPS (their patches are held with the outcome)."""
+        if self._handed_steps + len(session.steps) <= HANDED_STEPS:
+            self._handed[session.id] = (_fingerprint(session), plan, found)
+            self._handed_steps += len(session.steps)
+
+    def _taken(self, session: Session) -> tuple[Plan, Outcome] | None:
+        """What the review found of `session`, where the session has not changed since."""
+        kept = self._handed.pop(session.id, None)
+        if kept is None:
+            return None
+        self._handed_steps -= kept[0][0]  # the steps it had when kept
+        return (kept[1], kept[2]) if kept[0] == _fingerprint(session) else None
 
     def _ratings(self) -> list[Rating]:
         """People's ratings where the library keeps them (a bucket), read once per export."""
@@ -202,11 +221,12 @@ class Exporter:
 
     def _prepare(self, session_id: str) -> Prepared:
         session = self.library.session(session_id)
-        plan = refresh_plan(session, self.store)
-        # A sync between review and now may have grown the session: what is new is reviewed again.
+        # A sync between review and now may have grown the session: then what is new is reviewed again.
+        taken = self._taken(session)
+        plan, found = taken if taken is not None else (refresh_plan(session, self.store), self.outcome(session))
         waiting = [] if self.options.accept_suggested else _undecided(session, plan, self.options)
         scrubbed = scrub.prepare(session, plan, self.options.accept_suggested, None)
-        return Prepared(session, scrubbed, self.outcome(session), waiting)
+        return Prepared(session, scrubbed, found, waiting)
 
     def gate(self, prepared: Prepared, members: dict[str, bytes], structural: set[str] | None = None) -> bool:
         """The seal's second gate over what this session puts in the export; False (and the session
@@ -403,7 +423,9 @@ def _review(
         for n, (summary, (session, plan)) in enumerate(zip(summaries, plans), 1):
             if not options.accept_suggested:  # what waits is listed only where it stops the export
                 undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
-            labels = exporter.outcome(session).labels()
+            found = exporter.outcome(session)
+            exporter.hand_over(session, plan, found)
+            labels = found.labels()
             digest = digest_of(
                 WRITER_VERSION,
                 __version__,
@@ -427,6 +449,14 @@ def _review(
             undecided,
         )
     return iter(reviewed)
+
+
+HANDED_STEPS = 20_000  # steps whose reviewed plan and outcome an export keeps for the write
+
+
+def _fingerprint(session: Session) -> tuple[int, str | None]:
+    """What tells a session grown by a sync since it was read (logs only grow: steps are appended)."""
+    return len(session.steps), session.steps[-1].id if session.steps else None
 
 
 def _undecided(session: Session, plan: Plan, options: ExportOptions) -> list[dict[str, Any]]:
