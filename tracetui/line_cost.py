@@ -29,8 +29,27 @@ FOLDER = "line-cost"
 _VERSION = 1
 
 
+class LineFates:
+    """Added lines by the fate of the patch that added them: what decided and what survived, for any
+    record that counts them (a session's LineCost, evals' SessionLabels)."""
+
+    __slots__ = ()
+    alive: int
+    transformed: int
+    reverted: int
+    lost: int
+
+    @property
+    def decided(self) -> int:
+        return self.alive + self.transformed + self.reverted + self.lost
+
+    @property
+    def surviving(self) -> int:
+        return self.alive + self.transformed
+
+
 @dataclass(slots=True)
-class LineCost:
+class LineCost(LineFates):
     """A session's cost beside what became of its added lines (by the state of the patch that added them)."""
 
     cost_usd: float | None  # the whole session's price; None where some request could not be priced
@@ -42,14 +61,6 @@ class LineCost:
     undecided: int = 0  # uncommitted or unknown: decides nothing
     ref: str = "HEAD"
     judged: str | None = None  # when the trail was judged (ISO-8601 UTC), for a remembered one
-
-    @property
-    def decided(self) -> int:
-        return self.alive + self.transformed + self.reverted + self.lost
-
-    @property
-    def surviving(self) -> int:
-        return self.alive + self.transformed
 
     @property
     def per_line_usd(self) -> float | None:

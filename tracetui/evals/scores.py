@@ -18,14 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracetui.line_cost import per_surviving_line
+from tracetui.line_cost import LineFates, per_surviving_line
 
 RESAMPLES = 1000
 LEVEL = 0.95
 
 
 @dataclass(slots=True)
-class SessionLabels:
+class SessionLabels(LineFates):
     """One session's trusted labels, and the cohorts it is in."""
 
     id: str
@@ -41,14 +41,6 @@ class SessionLabels:
     ratings: int = 0
     cost_usd: float | None = None
     note: str | None = None  # why git decided nothing, where it did not
-
-    @property
-    def decided(self) -> int:
-        return self.alive + self.transformed + self.reverted + self.lost
-
-    @property
-    def surviving(self) -> int:
-        return self.alive + self.transformed
 
     @property
     def labelled(self) -> bool:
