@@ -73,6 +73,9 @@ def test_a_judged_trail_gives_every_face_its_figures(judged, capsys):
 def test_the_exports_carry_it(judged, capsys, tmp_path):
     """Parquet's sessions table has the columns, ATIF's extra metadata the object: the figures `ls` gives."""
     pq = pytest.importorskip("pyarrow.parquet")
+    # Judged here too: under xdist this test may run on a worker that did not run the one before.
+    for sid in (CLAUDE_SID, CODEX_SID):
+        _json(capsys, *judged, "trail", sid, "--json")
     listed = {r["id"]: r["line_cost"] for r in _json(capsys, *judged, "ls", "--json")}
     for fmt in ("parquet", "atif"):
         assert main([*judged, "export", str(tmp_path / fmt), "--format", fmt, "--accept-suggested", "--json"]) == 0

@@ -136,16 +136,22 @@ class _Conversation:
         for mid in self.live:
             if mid not in listed and mid in self.records:
                 record = self.records[mid]
-                left.setdefault((record.get("type"), *_signature(record)), []).append(mid)
+                left.setdefault((_kind(record), *_signature(record)), []).append(mid)
         out: dict[str, str] = {}
         for m in messages:
             mark = _signature(m)
             if m["id"] in self.records or mark == ((), (), ()):
                 continue
-            same = left.get((m.get("type"), *mark))
+            same = left.get((_kind(m), *mark))
             if same:
                 out[m["id"]] = same.pop(0)
         return out
+
+
+def _kind(message: dict[str, Any]) -> str | None:
+    """A message's `type` where it is a string (a log's value of another type names no kind)."""
+    kind = message.get("type")
+    return kind if isinstance(kind, str) else None
 
 
 def _signature(message: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
