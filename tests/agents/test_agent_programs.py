@@ -26,7 +26,7 @@ from support.agents import history, programs, recipes
 from support.agents.server import Call, Reply
 from support.narrow import present
 from tracetui import ctx, redact, trail
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, Step, StepKind, Subagent
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
 
@@ -328,13 +328,19 @@ def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[
     assert [st.text for st in parent.steps if st.kind == StepKind.ASSISTANT] == ["It found two text files."]
 
 
-def test_a_gemini_subagent_reads_inside_its_parent_tied_to_its_call(gemini: Fresh):
-    s = gemini.session
+def _one_subagent(s: Session, tool: str) -> tuple[Subagent, Step, list[Step]]:
+    """The session's one subagent, the call of `tool` that spawned it (a step of the parent's), and
+    the subagent's own steps."""
     [agent] = s.subagents
     call = next(st for st in s.steps if st.id == agent.spawned_by)
-    assert call.tool == "invoke_agent" and call.subagent is None
+    assert call.tool == tool and call.subagent is None
+    return agent, call, [st for st in s.steps if st.subagent == agent.id]
+
+
+def test_a_gemini_subagent_reads_inside_its_parent_tied_to_its_call(gemini: Fresh):
+    s = gemini.session
+    agent, call, inside = _one_subagent(s, "invoke_agent")
     assert (agent.agent_type, agent.description) == ("generalist", "Say what is here")
-    inside = [st for st in s.steps if st.subagent == agent.id]
     assert [(st.kind, st.tool) for st in inside] == [
         (StepKind.SUBAGENT_START, None), (StepKind.USER, None), (StepKind.TOOL_CALL, "complete_task"),
         (StepKind.TOOL_RESULT, "complete_task"), (StepKind.SUBAGENT_END, None)]
@@ -346,11 +352,8 @@ def test_a_gemini_subagent_reads_inside_its_parent_tied_to_its_call(gemini: Fres
 
 def test_an_opencode_subagent_reads_inside_its_parent_tied_to_its_task_call(opencode: Fresh):
     s = opencode.session
-    [agent] = s.subagents
-    call = next(st for st in s.steps if st.id == agent.spawned_by)
-    assert call.tool == "task" and call.subagent is None
+    agent, call, inside = _one_subagent(s, "task")
     assert (agent.agent_type, agent.description) == ("general", "Look around")
-    inside = [st for st in s.steps if st.subagent == agent.id]
     assert [(st.kind, st.text) for st in inside] == [
         (StepKind.SUBAGENT_START, "Look around"), (StepKind.USER, "Say what is here"),
         (StepKind.ASSISTANT, "Two text files."), (StepKind.SUBAGENT_END, "")]
