@@ -22,14 +22,13 @@ class ManyRows:
         self.n = n
         self.asked: list[tuple[int, int | None]] = []
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None,
-                      order="date"):
+    def list_sessions(self, where=None, *, limit=None, offset=0, order="date"):
         self.asked.append((offset, limit))
         end = self.n if limit is None else min(self.n, offset + limit)
         return [SessionSummary(f"id{i}", "codex", "p", None, f"row {i}", "2026-01-02T03:04:05Z", None, i, 0, 0,
                                Tokens(), [], "") for i in range(offset, end)]
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None):
+    def count_sessions(self, where=None):
         return self.n
 
     def stopping(self, stop):
