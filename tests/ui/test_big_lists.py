@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from tracetui.errors import TracetuiError
 from tracetui.model import SessionSummary, Tokens
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.session_list import SessionList
@@ -23,6 +24,11 @@ class ManyRows:
         self.asked: list[tuple[int, int | None]] = []
 
     def list_sessions(self, where=None, *, limit=None, offset=0, order="date"):
+        if where is not None and where.include_hidden:
+            # The spending total's one listing of every session (`views.session_list.listed_spending`),
+            # not the list's pages this test counts: refused, as this fake's signature refused it
+            # before the filter was one typed parameter (issue 33).
+            raise TracetuiError("no spending total over synthetic rows")
         self.asked.append((offset, limit))
         end = self.n if limit is None else min(self.n, offset + limit)
         return [SessionSummary(f"id{i}", "codex", "p", None, f"row {i}", "2026-01-02T03:04:05Z", None, i, 0, 0,
