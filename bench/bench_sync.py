@@ -115,6 +115,7 @@ def _parse_once(paths: list[Path]) -> dict:
 def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], runs: int = 3, workers: int = 0) -> dict:
     sys.path.insert(0, str(ROOT))
     from tracetui.bucket import Bucket
+    from tracetui.model import SessionFilter
 
     srcs = {a: [Path(p) for p in ps] for a, ps in sources.items()}
     # Cold sync `runs` times into fresh buckets, best of them (a shared machine is noisy); the last
@@ -150,7 +151,7 @@ def child_sync(sources: dict[str, list[str]], bucket: str, words: list[str], run
             hits = b.search(word, limit=50)
             times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        n_sessions = b.count_sessions(text=word)
+        n_sessions = b.count_sessions(SessionFilter(text=word))
         filter_s = time.perf_counter() - t
         searches[word] = {
             "first_ms": times[0] * 1000,
@@ -196,11 +197,14 @@ def list_filter(b, word: str) -> dict:
             spent.append(time.thread_time() - cpu)
         return min(spent) * 1000
 
-    figures = {"list_whole_cpu_ms": best(lambda: (b.count_sessions(text=word), b.list_sessions(text=word, limit=200)))}
+    from tracetui.model import SessionFilter
+
+    where = SessionFilter(text=word)
+    figures = {"list_whole_cpu_ms": best(lambda: (b.count_sessions(where), b.list_sessions(where, limit=200)))}
     first = getattr(b, "first_sessions", None)
     if first is not None:
-        figures["list_first_screen_cpu_ms"] = best(lambda: first(text=word, limit=SCREEN))
-        head = first(text=word, limit=SCREEN)
+        figures["list_first_screen_cpu_ms"] = best(lambda: first(where, limit=SCREEN))
+        head = first(where, limit=SCREEN)
         figures["list_first_screen_rows"] = len(head.rows)
         figures["list_first_screen_whole"] = head.count is not None
     return figures

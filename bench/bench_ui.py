@@ -48,14 +48,14 @@ class SyntheticLibrary:
             started=f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z", ended=None, steps=20 + i % 400,
             tool_calls=5, edits=1, tokens=Tokens(1000, 100, 10000, 0), models=["m"], source="")
 
-    def list_sessions(self, agent=None, project=None, text=None, limit=None, offset=0):
+    def list_sessions(self, where=None, *, limit=None, offset=0, order="date"):
         end = self.n if limit is None else min(self.n, offset + limit)
         return [self._row(i) for i in range(offset, end)]
 
-    def count_sessions(self, agent=None, project=None, text=None):
+    def count_sessions(self, where=None):
         return self.n
 
-    def first_sessions(self, agent=None, project=None, text=None, limit=50, **_):
+    def first_sessions(self, where=None, *, limit=50, order="date"):
         from tracetui.bucket import ListHead
 
         return ListHead(self.list_sessions(limit=limit), self.n)

@@ -19,7 +19,7 @@ from tracetui.bucket.index import argument_words, hit_snippet, query_terms
 from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import Session, SessionSummary, Step
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step
 
 
 @dataclass(slots=True)
@@ -66,45 +66,15 @@ class Library(Protocol):
         ...
 
     def list_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        order: str = "date",
+        self, where: SessionFilter = EVERY, *, limit: int | None = None, offset: int = 0, order: str = "date"
     ) -> list[SessionSummary]:
-        """Sessions matching the filters (`since`/`until`: UTC start times, `until` exclusive), in
-        `order`: date (newest first), cost, tokens, steps or duration (most first), without the
-        sessions that have a `hidden` reason (empty ones, warm-ups). Every implementation also takes
-        `include_hidden=True` (here and in count_sessions) to list those too; it joins these
-        signatures once the app passes it by name (its filters are a loosely typed dict)."""
+        """The sessions `where` takes, in `order`: date (newest first), cost, tokens, steps or
+        duration (most first), `limit` of them from `offset`."""
         ...
 
-    def count_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> int: ...
+    def count_sessions(self, where: SessionFilter = EVERY) -> int: ...
 
-    def first_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        limit: int = 50,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        order: str = "date",
-    ) -> ListHead:
+    def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         """The first sessions `list_sessions` gives, as far as work bounded by `limit` (not by the
         number of sessions) finds them: what a list shows while the whole answer is worked out."""
         ...
@@ -183,10 +153,9 @@ class MemoryLibrary:
         self._by_id = {s.id: s for s in self._sessions}
 
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
-        include_hidden=False,
+        self, where: SessionFilter = EVERY, *, limit: int | None = None, offset: int = 0, order: str = "date"
     ) -> list[SessionSummary]:
-        rows = self._matching(agent, project, text, since, until, include_hidden)
+        rows = self._matching(where)
         if order != "date":
             rows = sorted(rows, key=lambda r: (_order_key(r, order), r.started or ""), reverse=True)
         end = None if limit is None else offset + limit
@@ -204,13 +173,9 @@ class MemoryLibrary:
     def is_whole(self) -> bool:
         return True
 
-    def first_sessions(
-        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
-        include_hidden=False,
-    ) -> ListHead:
+    def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         # Held in memory: the whole answer costs what its first rows would.
-        rows = self.list_sessions(agent, project, text, since=since, until=until, order=order,
-                                  include_hidden=include_hidden)  # fmt: skip
+        rows = self.list_sessions(where, order=order)
         return ListHead(rows[:limit], len(rows))
 
     def remove(self, id_or_prefix: str) -> object:
@@ -219,8 +184,8 @@ class MemoryLibrary:
     def stopping(self, stop: Callable[[], bool]) -> AbstractContextManager[None]:
         return contextlib.nullcontext()  # held in memory: nothing runs long enough to stop
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False) -> int:
-        return len(self._matching(agent, project, text, since, until, include_hidden))
+    def count_sessions(self, where: SessionFilter = EVERY) -> int:
+        return len(self._matching(where))
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:
@@ -270,27 +235,21 @@ class MemoryLibrary:
     def close(self) -> None:
         pass
 
-    def _matching(
-        self,
-        agent: str | None,
-        project: str | None,
-        text: str | None,
-        since: str | None = None,
-        until: str | None = None,
-        include_hidden: bool = False,
-    ) -> list[SessionSummary]:
+    def _matching(self, where: SessionFilter) -> list[SessionSummary]:
         out = []
         for summary in self._summaries:
-            if summary.hidden and not include_hidden:
+            if summary.hidden and not where.include_hidden:
                 continue
             started = (summary.started or "")[:19]
-            if (since and started < since) or (until and started >= until):
+            if (where.since and started < where.since) or (where.until and started >= where.until):
                 continue
-            if agent and summary.agent != agent:
+            if where.agent and summary.agent != where.agent:
                 continue
-            if project and summary.project != project:
+            if where.project and summary.project != where.project:
                 continue
-            if text and not self._mentions(summary, text):
+            if (where.machine and summary.machine != where.machine) or (where.user and summary.user != where.user):
+                continue
+            if where.text and not self._mentions(summary, where.text):
                 continue
             out.append(summary)
         return out

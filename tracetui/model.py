@@ -600,3 +600,32 @@ class SessionSummary:
             forked_from=session.forked_from,
             subagent_of=session.subagent_of,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    """Which sessions a listing takes (`Library.list_sessions`, `count_sessions`, `first_sessions`):
+    every field that is set must hold. The app's filter box parses into one (`ui.query`), a command's
+    selection builds one (`tracetui.selection`).
+
+    `text` matches a title, project or id, or the words of a step (`bucket.searched`); `since` and
+    `until` bound the start time (UTC, `YYYY-MM-DDTHH:MM:SS`, `until` exclusive); `machine` and
+    `user` are a team dataset's (`SessionSummary.machine`: a bucket's own sessions name none);
+    `include_hidden` also takes the sessions with a `hidden` reason (empty ones, warm-ups)."""
+
+    agent: str | None = None
+    project: str | None = None
+    text: str | None = None
+    since: str | None = None
+    until: str | None = None
+    machine: str | None = None
+    user: str | None = None
+    include_hidden: bool = False
+
+    def narrows(self) -> bool:
+        """Whether any filter is set (`include_hidden` widens a listing, it does not narrow it)."""
+        fields = (self.agent, self.project, self.text, self.since, self.until, self.machine, self.user)
+        return any(fields)
+
+
+EVERY = SessionFilter()  # every session a listing shows: the filter a call given none takes

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.model import SessionSummary
+from tracetui.model import SessionFilter, SessionSummary
 from tracetui.safe_text import clip, safe_line
 
 if TYPE_CHECKING:
@@ -30,6 +30,11 @@ class Selection:
     until: str | None = None
     query: str | None = None
     sessions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, where: SessionFilter) -> Selection:
+        """What a list's filter shows (the app's export dialog and spending line take its sessions)."""
+        return cls(where.agent, where.project, where.since, where.until, where.text)
 
 
 def parse_moment(value: str, end: bool = False) -> datetime:
@@ -67,13 +72,10 @@ def select(library: Library, selection: Selection, include_hidden: bool = False)
     until = parse_moment(selection.until, end=True) if selection.until else None
     if since and until and since > until:
         raise UsageError("--since is after --until: no session can match")
-    # Every Library takes include_hidden; the protocol's signature leaves it out until the app passes
-    # it by name (Library.list_sessions).
-    listing: Any = library.list_sessions
-    rows: list[SessionSummary] = listing(
-        agent=selection.agent, project=selection.project, text=selection.query or None,
-        include_hidden=include_hidden,
-    )
+    # The dates are compared below, as moments: a date `until` takes its whole day.
+    where = SessionFilter(agent=selection.agent, project=selection.project, text=selection.query or None,
+                          include_hidden=include_hidden)  # fmt: skip
+    rows = library.list_sessions(where)
     if selection.sessions:
         wanted = {library.resolve(sid) for sid in selection.sessions}
         rows = [r for r in rows if r.id in wanted]

@@ -15,6 +15,7 @@ from textual.widgets._footer import FooterKey
 from pilot_steps import settle
 from support.datasets import MACHINES, poisoned
 
+from tracetui.model import SessionFilter
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
@@ -60,7 +61,7 @@ async def test_lists_filters_by_machine_opens_and_searches(team):
         # machine: keeps one machine's sessions.
         screen.query_one("#filter", Input).value = "machine:beta"
         await settle(app, pilot, 2)
-        assert sessions.count == team.count_sessions(machine="beta") > 0
+        assert sessions.count == team.count_sessions(SessionFilter(machine="beta")) > 0
         assert {present(sessions.summary(i)).machine for i in range(sessions.count)} == {"beta"}
         assert "machine beta" in _status(screen)
 

@@ -16,6 +16,7 @@ from support.narrow import on_screen, present
 from textual.widgets import Input
 
 from tracetui.bucket import Bucket
+from tracetui.model import EVERY, SessionFilter
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import PREVIEW_STEPS, SCREENFUL, BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
@@ -69,11 +70,11 @@ class Gate:
         self._real = bucket.count_sessions
         bucket.count_sessions = self.count  # type: ignore[method-assign]
 
-    def count(self, *args, **kwargs) -> int:
-        if kwargs.get("text") and self.held < self._times:
+    def count(self, where: SessionFilter = EVERY) -> int:
+        if where.text and self.held < self._times:
             self.held += 1
             assert self.open.wait(20)
-        return self._real(*args, **kwargs)
+        return self._real(where)
 
 
 async def _until(pilot, check, seconds: float = 10.0) -> None:
@@ -95,7 +96,7 @@ def big_bucket_budget(monkeypatch):
 
 async def test_typing_a_filter_shows_the_first_matches_then_the_count_settles(many, big_bucket_budget):
     bucket = Bucket.open(many)
-    whole = [r.id for r in bucket.list_sessions(text="so")]
+    whole = [r.id for r in bucket.list_sessions(SessionFilter(text="so"))]
     assert len(whole) == MANY
     gate = Gate(bucket)
     app = TraceApp(bucket)
@@ -145,7 +146,8 @@ async def test_a_filter_whose_whole_answer_is_cheap_shows_it_at_once_with_its_co
         await pilot.press("slash", "s", "o")
         await settle(app, pilot)
         assert gate.held == 0 and sessions.count == MANY
-        assert [present(sessions.summary(i)).id for i in range(MANY)] == [r.id for r in bucket.list_sessions(text="so")]
+        whole = bucket.list_sessions(SessionFilter(text="so"))
+        assert [present(sessions.summary(i)).id for i in range(MANY)] == [r.id for r in whole]
         assert _status(screen).startswith(f"{MANY} sessions")
     bucket.close()
 
@@ -165,7 +167,8 @@ async def test_a_newer_keystroke_wins_over_the_answer_still_being_counted(many, 
         gate.open.set()  # the older worker's count comes in late: it must not replace the list
         await settle(app, pilot)
         assert sessions.count == 10
-        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
+        nothing = bucket.list_sessions(SessionFilter(text="nothing"))
+        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in nothing}
         assert _status(screen).startswith("10 sessions")
     bucket.close()
 
@@ -227,7 +230,7 @@ async def test_sealing_from_a_preview_takes_the_whole_session(many):
 
 async def test_the_open_session_keeps_the_list_s_cursor_when_the_whole_answer_comes(many, big_bucket_budget):
     bucket = Bucket.open(many)
-    far = [r.id for r in bucket.list_sessions(text="so")][SCREENFUL + 5]  # not in the first screen
+    far = [r.id for r in bucket.list_sessions(SessionFilter(text="so"))][SCREENFUL + 5]  # not in the first screen
     gate = Gate(bucket)
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
@@ -274,18 +277,18 @@ async def test_a_superseded_count_stops_where_it_is_and_the_newer_filter_s_answe
     outcome: list[Any] = []
 
     @core._healing
-    def endless(self, **kwargs) -> int:
+    def endless(self) -> int:
         # What a bucket of many GB is like: a count SQLite is still working on minutes later.
         sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000000) SELECT count(*) FROM c"
         return self._conn().execute(sql).fetchone()[0]
 
-    def count(*args, **kwargs) -> int:
-        if kwargs.get("text") != "so":
-            return real(*args, **kwargs)
+    def count(where: SessionFilter = EVERY) -> int:
+        if where.text != "so":
+            return real(where)
         began.set()
         started = time.monotonic()
         try:
-            return endless(bucket, **kwargs)
+            return endless(bucket)
         except BaseException as exc:
             outcome.append(exc)
             raise
@@ -310,5 +313,6 @@ async def test_a_superseded_count_stops_where_it_is_and_the_newer_filter_s_answe
         await _until(pilot, lambda: sessions.count == 10)
         await settle(app, pilot)
         assert _status(screen).startswith("10 sessions") and "counting" not in _status(screen)
-        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in bucket.list_sessions(text="nothing")}
+        nothing = bucket.list_sessions(SessionFilter(text="nothing"))
+        assert {present(sessions.summary(i)).id for i in range(10)} == {r.id for r in nothing}
     bucket.close()

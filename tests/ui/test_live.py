@@ -16,6 +16,7 @@ from support.narrow import present
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
@@ -122,7 +123,7 @@ def test_watch_syncs_each_change_until_stopped(tmp_path, capsys):
         while time.monotonic() < deadline and not found:
             time.sleep(0.1)
             with Bucket.open(tmp_path / "bucket") as bucket:
-                found = bucket.count_sessions(text="agent") >= 1 and any(
+                found = bucket.count_sessions(SessionFilter(text="agent")) >= 1 and any(
                     s.text == "from the agent" for s in bucket.session(PI_ID).steps
                 )
         assert found

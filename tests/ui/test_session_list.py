@@ -10,6 +10,7 @@ from support.narrow import present
 
 from tracetui.bucket import Bucket
 from tracetui.library import MemoryLibrary
+from tracetui.model import SessionFilter
 from tracetui.ui.app import TraceApp
 from tracetui.ui.query import parse_query
 from tracetui.ui.widgets.session_list import SessionList, columns, header_text, when_text
@@ -67,9 +68,21 @@ def test_sorting_and_date_bounds_agree_between_the_bucket_and_memory(library):
     by_duration = library.list_sessions(order="duration")
     assert {r.id for r in by_duration} == {r.id for r in rows}
     newest = rows[0].started[:19]
-    assert [r.id for r in library.list_sessions(since=newest)] == [rows[0].id]
-    assert library.count_sessions(until=newest) == len(rows) - 1
-    assert library.count_sessions(since=newest, until=newest) == 0
+    assert [r.id for r in library.list_sessions(SessionFilter(since=newest))] == [rows[0].id]
+    assert library.count_sessions(SessionFilter(until=newest)) == len(rows) - 1
+    assert library.count_sessions(SessionFilter(since=newest, until=newest)) == 0
+
+
+def test_the_box_gives_the_filter_the_libraries_take_and_a_machine_keeps_none_of_their_own(library):
+    box = parse_query("agent:codex machine:beta user:ana 7d", machines=True)
+    assert box == SessionFilter(agent="codex", since=box.since, machine="beta", user="ana") and box.narrows()
+    assert parse_query("machine:beta").text == "machine:beta"  # a bucket's box: words like any other
+    assert not parse_query("").narrows() and not SessionFilter(include_hidden=True).narrows()
+    # A bucket's and memory's sessions name no machine or user (a dataset's do): none is theirs.
+    assert library.count_sessions() > 0
+    assert library.count_sessions(SessionFilter(machine="beta")) == 0
+    assert library.list_sessions(SessionFilter(user="ana")) == []
+    assert library.first_sessions(SessionFilter(machine="beta", text="the")).rows == []
 
 
 async def test_o_cycles_the_order_and_the_status_says_it(demo):

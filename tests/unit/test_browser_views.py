@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracetui.model import Session, SessionSummary, Tokens
-from tracetui.ui.query import Query
+from tracetui.model import Session, SessionFilter, SessionSummary, Tokens
 from tracetui.views.session_header import Header, episode_of, session_header
 from tracetui.views.session_list import empty_lines, home_short, status_line
 
@@ -16,11 +15,12 @@ def _session(**fields) -> Session:
 
 
 def test_the_status_line_names_each_filter_on_and_keeps_the_total_until_the_count_settles():
-    query = Query(agent="codex", project="shop", since="2026-01-01T00:00:00", text="kind:bogus cart")
+    query = SessionFilter(agent="codex", project="shop", since="2026-01-01T00:00:00", text="kind:bogus cart")
     line = status_line(1_234, query, settling=False, order="cost", read_only=True, spent="$3.10 in all", sync="")
     assert line.startswith("1,234 sessions · agent codex · project shop · dated · by cost · read-only · ")
     assert line.endswith(" · $3.10 in all")
-    settling = status_line(1, Query(), settling=True, order="date", read_only=False, spent="$3.10 in all", sync="s")
+    settling = status_line(1, SessionFilter(), settling=True, order="date", read_only=False, spent="$3.10 in all",
+                           sync="s")  # fmt: skip
     assert settling == "1 session so far, counting… · s"
 
 

@@ -18,6 +18,7 @@ from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SearchHit, SyncProgress, index, pool, shards
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
 from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import SessionFilter
 
 CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
@@ -41,12 +42,12 @@ def bucket(tmp_path, sources):
 def test_listing_filters_and_paging(bucket):
     assert [s.id for s in bucket.list_sessions()] == [PI_ID, CLAUDE_ID]
     assert [s.id for s in bucket.list_sessions(limit=1, offset=1)] == [CLAUDE_ID]
-    assert [s.id for s in bucket.list_sessions(agent="claude")] == [CLAUDE_ID]
-    assert [s.id for s in bucket.list_sessions(project="gadgets")] == [PI_ID]
-    assert [s.id for s in bucket.list_sessions(text="Say hel")] == [PI_ID]  # title
-    assert [s.id for s in bucket.list_sessions(text="7d1e5b")] == [PI_ID]  # id
-    assert [s.id for s in bucket.list_sessions(text="100%_")] == []  # LIKE wildcards are literal
-    assert bucket.count_sessions() == 2 and bucket.count_sessions(agent="pi", text="hello") == 1
+    assert [s.id for s in bucket.list_sessions(SessionFilter(agent="claude"))] == [CLAUDE_ID]
+    assert [s.id for s in bucket.list_sessions(SessionFilter(project="gadgets"))] == [PI_ID]
+    assert [s.id for s in bucket.list_sessions(SessionFilter(text="Say hel"))] == [PI_ID]  # title
+    assert [s.id for s in bucket.list_sessions(SessionFilter(text="7d1e5b"))] == [PI_ID]  # id
+    assert [s.id for s in bucket.list_sessions(SessionFilter(text="100%_"))] == []  # LIKE wildcards are literal
+    assert bucket.count_sessions() == 2 and bucket.count_sessions(SessionFilter(agent="pi", text="hello")) == 1
     assert bucket.projects() == ["gadgets", "widgets"]
     assert bucket.agents() == ["claude", "pi"]
 
@@ -160,7 +161,7 @@ def test_reads_are_not_blocked_by_a_sync_in_another_thread(tmp_path):
     t.join()
     assert errors == []
     assert len(counts) > 5 and counts == sorted(counts)
-    assert b.count_sessions(include_hidden=True) == report.sessions
+    assert b.count_sessions(SessionFilter(include_hidden=True)) == report.sessions
     b.close()
 
 
@@ -191,7 +192,7 @@ def test_a_pool_writes_every_step_and_its_words_into_the_shards(tmp_path):
     assert all(want == have for want, have in per_shard)
     used = [k for k, (want, _) in enumerate(per_shard) if want]
     assert used == [0, 1]  # each of the two workers wrote its own shard
-    summaries = b.list_sessions(include_hidden=True)
+    summaries = b.list_sessions(SessionFilter(include_hidden=True))
     assert len(summaries) == report.sessions
     assert sum(len(b.session(s.id).steps) for s in summaries) == sum(s.steps for s in summaries)
     hits = b.search("function", limit=500)
@@ -205,7 +206,8 @@ def test_a_pool_writes_every_step_and_its_words_into_the_shards(tmp_path):
         return {(h.session, h.step, h.snippet) for h in bucket.search("function", limit=5000)}
 
     assert len(found(b)) > 500 and found(other) == found(b)
-    assert {s.id for s in other.list_sessions(text="function")} == {s.id for s in b.list_sessions(text="function")}
+    function = SessionFilter(text="function")
+    assert {s.id for s in other.list_sessions(function)} == {s.id for s in b.list_sessions(function)}
     b.close()
     other.close()
 
@@ -260,7 +262,7 @@ def test_steps_written_where_no_session_row_points_are_never_shown_and_are_colle
     writers.commit()
     writers.close()
     assert b.search("zebracorn") == []
-    assert b.list_sessions(text="zebracorn") == []
+    assert b.list_sessions(SessionFilter(text="zebracorn")) == []
     assert [s.id for s in b.session(PI_ID).steps] == [s.id for s in steps]
     b.sync(sources)  # nothing changed, yet the orphan goes
     assert _indexed(root)[other] == (set(), set())

@@ -14,6 +14,7 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket, index, step_query
 from tracetui.library import MemoryLibrary
+from tracetui.model import SessionFilter
 
 # What each hand-made session says: a whole word, only longer words the word starts ("prefix"), the
 # word in its title, in a harness's reminder only (not what was said), or nothing of the kind.
@@ -71,11 +72,11 @@ QUERIES = ["walrus", "walr", "the walrus", "walruses", "kind:context walrus", "k
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("order", ["date", "steps"])
 def test_the_first_screen_is_the_start_of_the_whole_answer_in_the_list_s_order(bucket, query, order):
-    whole = [r.id for r in bucket.list_sessions(text=query, order=order)]
-    assert len(whole) == bucket.count_sessions(text=query)
+    whole = [r.id for r in bucket.list_sessions(SessionFilter(text=query), order=order)]
+    assert len(whole) == bucket.count_sessions(SessionFilter(text=query))
     for limit in (1, 5, 40):
         for looks in (3, 12, 400):
-            head = bucket.first_sessions(text=query, limit=limit, order=order, looks=looks, budget=0)
+            head = bucket.first_sessions(SessionFilter(text=query), limit=limit, order=order, looks=looks, budget=0)
             got = [r.id for r in head.rows]
             assert len(got) <= limit
             assert got == whole[: len(got)], (query, limit, looks)
@@ -85,15 +86,15 @@ def test_the_first_screen_is_the_start_of_the_whole_answer_in_the_list_s_order(b
 
 def test_whole_words_fill_the_screen_and_a_prefix_alone_ends_it(bucket):
     # No prefix (two letters): every session is decided, the screen is the answer's first rows.
-    head = bucket.first_sessions(text="wa", limit=3, budget=0)
+    head = bucket.first_sessions(SessionFilter(text="wa"), limit=3, budget=0)
     assert len(head.rows) == 3 and head.count is None  # more sessions than the screen: the rest to come
     # Looking at every session with no prefix left open: the whole answer, counted.
-    small = bucket.first_sessions(text="so", limit=100, budget=0)
-    assert small.whole and [r.id for r in small.rows] == [r.id for r in bucket.list_sessions(text="so")]
+    small = bucket.first_sessions(SessionFilter(text="so"), limit=100, budget=0)
+    assert small.whole and [r.id for r in small.rows] == [r.id for r in bucket.list_sessions(SessionFilter(text="so"))]
     # "walrus" is also a prefix ("walruses"): the first session that does not say the whole word is
     # not decided here, and ends the rows; a session saying only "walruses" is one.
-    whole = [r.id for r in bucket.list_sessions(text="walrus", order="steps")]
-    head = bucket.first_sessions(text="walrus", limit=40, order="steps", budget=0)
+    whole = [r.id for r in bucket.list_sessions(SessionFilter(text="walrus"), order="steps")]
+    head = bucket.first_sessions(SessionFilter(text="walrus"), limit=40, order="steps", budget=0)
     got = [r.id for r in head.rows]
     assert head.count is None and got == whole[: len(got)] and len(got) < len(whole)
     by_steps = [r.id for r in bucket.list_sessions(order="steps")]
@@ -116,7 +117,7 @@ def test_the_first_screen_looks_at_no_more_sessions_than_it_is_told(bucket, monk
     conn = bucket._steps_conn()
     conn.set_trace_callback(executed.append)
     try:
-        bucket.first_sessions(text="nothing-said-anywhere", limit=10, looks=7, budget=0)
+        bucket.first_sessions(SessionFilter(text="nothing-said-anywhere"), limit=10, looks=7, budget=0)
     finally:
         conn.set_trace_callback(None)
     assert sum("steps_fts MATCH" in sql for sql in executed) <= 7
@@ -125,31 +126,31 @@ def test_the_first_screen_looks_at_no_more_sessions_than_it_is_told(bucket, monk
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_a_whole_answer_found_within_the_budget_is_given_with_its_count(bucket, query):
-    whole = [r.id for r in bucket.list_sessions(text=query, order="steps")]
-    head = bucket.first_sessions(text=query, limit=5, order="steps", budget=5.0)
+    whole = [r.id for r in bucket.list_sessions(SessionFilter(text=query), order="steps")]
+    head = bucket.first_sessions(SessionFilter(text=query), limit=5, order="steps", budget=5.0)
     assert [r.id for r in head.rows] == whole[: len(head.rows)]
     if index.fts_passes(step_query(query)) == index.fts_passes(step_query(query), prefix=False):
         assert [r.id for r in head.rows] == whole[:5]
-        assert head.count == len(whole) == bucket.count_sessions(text=query)
+        assert head.count == len(whole) == bucket.count_sessions(SessionFilter(text=query))
         assert head.whole == (len(whole) <= 5)
     else:
         # A prefix's merge cannot be interrupted: not tried, whatever the budget.
-        assert head == bucket.first_sessions(text=query, limit=5, order="steps", budget=0)
+        assert head == bucket.first_sessions(SessionFilter(text=query), limit=5, order="steps", budget=0)
 
 
 def test_a_whole_answer_that_runs_past_the_budget_is_interrupted_and_the_sessions_looked_at(bucket):
     conn = bucket._steps_conn()
-    head = bucket.first_sessions(text="so", limit=5, budget=1e-9)
+    head = bucket.first_sessions(SessionFilter(text="so"), limit=5, budget=1e-9)
     assert head.count is None  # interrupted: the walk's answer, which stops at the screen's rows
-    assert [r.id for r in head.rows] == [r.id for r in bucket.list_sessions(text="so", limit=5)]
+    assert [r.id for r in head.rows] == [r.id for r in bucket.list_sessions(SessionFilter(text="so"), limit=5)]
     # The connection is left as it was: the next query runs to its end.
     assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == len(KINDS)
-    assert bucket.count_sessions(text="so") == len(bucket.list_sessions(text="so"))
+    assert bucket.count_sessions(SessionFilter(text="so")) == len(bucket.list_sessions(SessionFilter(text="so")))
 
 
 def test_memory_libraries_answer_the_first_screen_whole():
     library = MemoryLibrary([])
-    head = library.first_sessions(text="walrus")
+    head = library.first_sessions(SessionFilter(text="walrus"))
     assert head.rows == [] and head.whole
 
 
@@ -169,16 +170,16 @@ def test_real_sessions_first_screens_agree_with_their_whole_answers(tmp_path):
     with Bucket.open(tmp_path / "b") as b:
         b.sync({agent: [CORPUS / agent] for agent in ("claude", "codex", "pi") if (CORPUS / agent).is_dir()})
         for query in ("the", "file", "fil", "test", "kind:context the", "error handling", "zzqx"):
-            whole = [r.id for r in b.list_sessions(text=query)]
+            whole = [r.id for r in b.list_sessions(SessionFilter(text=query))]
             for limit, looks in ((5, 8), (20, 400)):
-                head = b.first_sessions(text=query, limit=limit, looks=looks, budget=0)
+                head = b.first_sessions(SessionFilter(text=query), limit=limit, looks=looks, budget=0)
                 got = [r.id for r in head.rows]
                 assert got == whole[: len(got)], query
                 if head.count is not None:
                     assert got == whole, query
         for query in ("to", "is", "kind:context", "kind:context of"):  # no prefix: the whole answer is tried
-            whole = [r.id for r in b.list_sessions(text=query)]
-            counted = b.first_sessions(text=query, limit=20, budget=5.0)
+            whole = [r.id for r in b.list_sessions(SessionFilter(text=query))]
+            counted = b.first_sessions(SessionFilter(text=query), limit=20, budget=5.0)
             assert [r.id for r in counted.rows] == whole[:20] and counted.count == len(whole), query
         big = max(b.list_sessions(), key=lambda r: r.steps)
         assert big.steps > 50
@@ -193,8 +194,9 @@ def test_a_read_within_stopping_stops_when_told_and_leaves_the_connection_whole(
 
     with pytest.raises(Stopped):
         with bucket.stopping(lambda: True):
-            bucket.count_sessions(text="walrus")
-    assert bucket.count_sessions(text="walrus") == len(bucket.list_sessions(text="walrus"))
+            bucket.count_sessions(SessionFilter(text="walrus"))
+    walrus = SessionFilter(text="walrus")
+    assert bucket.count_sessions(walrus) == len(bucket.list_sessions(walrus))
     # A long read stops soon after it is told to, from another thread.
     told = threading.Event()
     threading.Timer(0.2, told.set).start()
@@ -206,6 +208,6 @@ def test_a_read_within_stopping_stops_when_told_and_leaves_the_connection_whole(
     assert time.monotonic() - began < 5
     # The budget of the whole answer inside it keeps the outer stop.
     with bucket.stopping(lambda: False):
-        head = bucket.first_sessions(text="so", limit=5, budget=5.0)
-        assert head.count == bucket.count_sessions(text="so")
+        head = bucket.first_sessions(SessionFilter(text="so"), limit=5, budget=5.0)
+        assert head.count == bucket.count_sessions(SessionFilter(text="so"))
     assert bucket._conn().execute("SELECT count(*) FROM sessions").fetchone()[0] == len(KINDS)

@@ -29,6 +29,7 @@ from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
 from tracetui.ctx import context_at
 from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import SessionFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
@@ -152,7 +153,7 @@ def test_opened_capsule_quacks_like_a_bucket(tmp_path, project):
     assert [r.id for r in rows] == ["sess-0001"]
     assert rows[0].steps == 7 and rows[0].edits == 2 and rows[0].agent == "claude"
     assert opened.count_sessions() == 1
-    assert opened.count_sessions(agent="codex") == 0
+    assert opened.count_sessions(SessionFilter(agent="codex")) == 0
     assert opened.list_sessions(limit=0) == []
     assert opened.list_sessions(offset=1) == []
     assert opened.projects() == ["proj"]
@@ -162,8 +163,8 @@ def test_opened_capsule_quacks_like_a_bucket(tmp_path, project):
         opened.session("other")
     hits = opened.search("subtracts")
     assert [(h.session, h.step) for h in hits] == [("sess-0001", "a2")]
-    assert opened.count_sessions(text="subtracts") == 1
-    assert opened.count_sessions(text="nowhere-to-be-found") == 0
+    assert opened.count_sessions(SessionFilter(text="subtracts")) == 1
+    assert opened.count_sessions(SessionFilter(text="nowhere-to-be-found")) == 0
     assert opened.receipt == []
     assert [f["path"] for f in opened.fates] == ["test_calc.py", "README.md"]
     assert "tracetui replay" in opened.readme

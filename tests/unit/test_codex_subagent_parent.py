@@ -12,7 +12,7 @@ from shared_data import corpus_files, requires_corpus
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.library import MemoryLibrary
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, SessionFilter, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.codex import reader as codex
 from tracetui.views import fork
@@ -78,7 +78,7 @@ def test_the_bucket_keeps_the_link_in_its_rows_and_sessions(synced):
         assert b.summary(CHILD).subagent_of == PARENT
         assert b.summary(PARENT).subagent_of is None
         assert b.session(CHILD).subagent_of == PARENT
-        assert {r.id: r.subagent_of for r in b.list_sessions(include_hidden=True)} == {
+        assert {r.id: r.subagent_of for r in b.list_sessions(SessionFilter(include_hidden=True))} == {
             PARENT: None, CHILD: PARENT, ORPHAN: GONE}
     finally:
         b.close()

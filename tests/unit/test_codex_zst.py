@@ -11,6 +11,7 @@ import zstandard
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.sources.codex import zst as codex_zst
 
 NAME = "rollout-2025-10-01T09-00-00-0199aaaa-1111-7222-8333-444455556666.jsonl"
@@ -31,7 +32,8 @@ def _compress(plain: Path) -> Path:
 
 
 def _steps(bucket: Bucket) -> list[list[tuple[str, str]]]:
-    return [[(s.kind, s.text) for s in bucket.session(r.id).steps] for r in bucket.list_sessions(include_hidden=True)]
+    rows = bucket.list_sessions(SessionFilter(include_hidden=True))
+    return [[(s.kind, s.text) for s in bucket.session(r.id).steps] for r in rows]
 
 
 def test_a_compressed_rollout_reads_as_its_plain_one(tmp_path):

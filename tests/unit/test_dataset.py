@@ -18,6 +18,7 @@ pytest.importorskip("duckdb")
 pytest.importorskip("fsspec")
 
 from tracetui.dataset import open_dataset  # noqa: E402
+from tracetui.model import SessionFilter
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def team(team_dataset_root):
 
 
 def _exported(bucket: Bucket) -> list:
-    return [r for r in bucket.list_sessions(include_hidden=True) if r.hidden is None]
+    return [r for r in bucket.list_sessions(SessionFilter(include_hidden=True)) if r.hidden is None]
 
 
 def test_it_lists_every_machines_sessions_with_their_machine(team):
@@ -47,11 +48,11 @@ def test_it_lists_every_machines_sessions_with_their_machine(team):
     # Newest first, as the bucket lists.
     assert [r.started for r in listed] == sorted((r.started for r in listed), reverse=True)
     for machine, bucket in buckets.items():
-        assert library.count_sessions(machine=machine) == len(_exported(bucket))
-        mine = library.list_sessions(machine=machine, limit=3, offset=1)
-        assert [r.id for r in mine] == [r.id for r in library.list_sessions(machine=machine)][1:4]
+        assert library.count_sessions(SessionFilter(machine=machine)) == len(_exported(bucket))
+        mine = library.list_sessions(SessionFilter(machine=machine), limit=3, offset=1)
+        assert [r.id for r in mine] == [r.id for r in library.list_sessions(SessionFilter(machine=machine))][1:4]
     per_agent = Counter(r.agent for b in buckets.values() for r in _exported(b))
-    assert {a: library.count_sessions(agent=a) for a in library.agents()} == dict(per_agent)
+    assert {a: library.count_sessions(SessionFilter(agent=a)) for a in library.agents()} == dict(per_agent)
 
 
 def test_a_session_opens_as_exported_with_its_prices_and_trail(team):
@@ -81,9 +82,10 @@ def test_text_filters_search_and_orders(team):
     hits = library.search("parser")
     assert hits and all("parser" in h.snippet.lower() for h in hits)
     assert hits[0].match is not None and hits[0].title
-    assert library.count_sessions(text="parser") == len({h.session for h in library.search("parser", limit=500)})
-    assert library.first_sessions(text="parser").count == library.count_sessions(text="parser")
-    assert library.count_sessions(text="no-such-word-anywhere") == 0
+    parser = SessionFilter(text="parser")
+    assert library.count_sessions(parser) == len({h.session for h in library.search("parser", limit=500)})
+    assert library.first_sessions(parser).count == library.count_sessions(parser)
+    assert library.count_sessions(SessionFilter(text="no-such-word-anywhere")) == 0
     by_cost = [r.cost_usd for r in library.list_sessions(order="cost")]
     known = [c for c in by_cost if c is not None]
     assert known == sorted(known, reverse=True) and by_cost[: len(known)] == known
@@ -253,8 +255,8 @@ def test_the_team_layout_machine_under_each_table_reads_alike(team, tmp_path):
         assert other.machines() == library.machines()
         assert {(r.id, r.machine) for r in other.list_sessions()} == {(r.id, r.machine) for r in library.list_sessions()}
         assert other.users() == ["ana"]
-        assert other.count_sessions(user="ana") == other.count_sessions(machine="beta")
-        sid = other.list_sessions(machine="beta")[0].id
+        assert other.count_sessions(SessionFilter(user="ana")) == other.count_sessions(SessionFilter(machine="beta"))
+        sid = other.list_sessions(SessionFilter(machine="beta"))[0].id
         assert [s.id for s in other.session(sid).steps] == [s.id for s in library.session(sid).steps]
     finally:
         other.close()

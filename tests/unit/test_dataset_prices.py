@@ -23,6 +23,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 from tracetui.dataset import library as dataset_library  # noqa: E402
 from tracetui.dataset import open_dataset  # noqa: E402
+from tracetui.model import SessionFilter  # noqa: E402
 
 HOSTILE = (-1.0, math.nan, math.inf, 1e12)  # prices no session costs
 
@@ -54,7 +55,7 @@ def team(team_dataset_root, tmp_path_factory):
     from the steps of a copy whose rows carry none (an older export's)."""
     dataset = team_dataset_root / "dataset"
     buckets = {m: Bucket.open(team_dataset_root / f"bucket-{m}") for m in MACHINES}
-    exported = {r.id: r.cost_usd for b in buckets.values() for r in b.list_sessions(include_hidden=True)
+    exported = {r.id: r.cost_usd for b in buckets.values() for r in b.list_sessions(SessionFilter(include_hidden=True))
                 if r.hidden is None}  # fmt: skip
     for bucket in buckets.values():
         bucket.close()

@@ -6,7 +6,7 @@ import pytest
 
 from tracetui.demo.build import build, memory_library, open_library
 from tracetui.errors import TracetuiError
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_the_bucket_indexes_all_three(tmp_path):
     library = open_library(d)
     assert library.count_sessions() == 3
     assert sorted(library.agents()) == ["claude", "codex", "pi"]
-    assert library.count_sessions(text="coupon") == 1
+    assert library.count_sessions(SessionFilter(text="coupon")) == 1
 
 
 def test_a_non_empty_folder_is_refused(tmp_path):

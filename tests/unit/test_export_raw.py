@@ -15,6 +15,7 @@ from support.narrow import present
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, ExportProgress, Selection, export, select
+from tracetui.model import SessionFilter
 
 SESSION = "77777777-7777-4777-8777-777777777777"
 TOKEN = "ghp_" + "Rk7Tq2Wm9Xv4Lp8Zs3Nc6Hd1Jf5Gb0Ya2Ue7"
@@ -507,8 +508,8 @@ def test_opencode_sessions_go_out_as_opencode_export_documents_and_read_back(tmp
     again = tmp_path / "again"
     assert main(["--bucket", str(again), "sync", "--source", f"opencode={dest / 'sessions' / 'opencode'}"]) == 0
     with Bucket.open(bucket) as before, Bucket.open(again) as after:
-        old = {r.id: before.session(r.id) for r in before.list_sessions(include_hidden=True)}
-        new = {r.id: after.session(r.id) for r in after.list_sessions(include_hidden=True)}
+        old = {r.id: before.session(r.id) for r in before.list_sessions(SessionFilter(include_hidden=True))}
+        new = {r.id: after.session(r.id) for r in after.list_sessions(SessionFilter(include_hidden=True))}
         assert set(new) == set(old)
         for sid, session in old.items():
             assert [(s.id, s.kind) for s in new[sid].steps] == [(s.id, s.kind) for s in session.steps]

@@ -16,6 +16,7 @@ from tracetui.blame import blame_file
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.library import MemoryLibrary
+from tracetui.model import SessionFilter
 from tracetui.sources import RawLog, SessionFiles, read_session
 from tracetui.sources.codex import reader as codex
 from tracetui.sources.pi import reader as pi
@@ -228,7 +229,7 @@ def synced(tmp_path) -> Path:
 
 def test_the_bucket_keeps_a_fork_s_parent_and_copies(synced):
     with Bucket(synced) as bucket:
-        rows = {r.id: r for r in bucket.list_sessions(include_hidden=True)}
+        rows = {r.id: r for r in bucket.list_sessions(SessionFilter(include_hidden=True))}
         assert {k: r.forked_from for k, r in rows.items()} == {
             PI_PARENT: None, PI_FORK: PI_PARENT, CODEX_PARENT: None, CODEX_FORK: CODEX_PARENT,
         }  # fmt: skip

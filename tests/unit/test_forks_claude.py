@@ -19,6 +19,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.cost import session_cost
 from tracetui.library import MemoryLibrary
+from tracetui.model import SessionFilter
 from tracetui.sources import RawLog
 from tracetui.sources.claude import reader as claude_code
 from tracetui.views import fork
@@ -254,7 +255,7 @@ def synced(tmp_path) -> Path:
 
 def test_the_bucket_keeps_a_claude_fork_s_parent_copies_and_tokens(synced):
     with Bucket(synced) as bucket:
-        rows = {r.id: r for r in bucket.list_sessions(include_hidden=True)}
+        rows = {r.id: r for r in bucket.list_sessions(SessionFilter(include_hidden=True))}
         assert {k: r.forked_from for k, r in rows.items()} == {PARENT: None, FORK: PARENT}
         assert (rows[FORK].tool_calls, rows[FORK].edits) == (1, 1)
         held = bucket.session(FORK)

@@ -11,6 +11,7 @@ import pytest
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
+from tracetui.model import SessionFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from hostile import FORBIDDEN, SESSIONS, hostile_logs
@@ -88,7 +89,7 @@ def test_rm_and_a_marked_search_of_hostile_sessions_are_clean(tmp_path, capsys):
     (tmp_path / "canary").mkdir()
     with Bucket.open(tmp_path / "b") as bucket:
         bucket.sync(sources)
-        ids = [r.id for r in bucket.list_sessions(include_hidden=True)]
+        ids = [r.id for r in bucket.list_sessions(SessionFilter(include_hidden=True))]
     b = ["--bucket", str(tmp_path / "b")]
     assert _run(capsys, *b, "search", "evil")[0] == 0
     for n, sid in enumerate(ids):

@@ -16,6 +16,7 @@ import zstandard
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.sources.codex import zst as codex_zst
 
 ID = "0199aaaa-1111-7222-8333-4444555566{:02d}"
@@ -123,7 +124,7 @@ def test_a_zst_that_is_a_fifo_a_device_or_a_folder_never_blocks_a_sync(tmp_path)
     (src / NAME.format(5)).symlink_to(tmp_path / "fifo")
     with Bucket.open(tmp_path / "b") as b:
         report = b.sync({"codex": [src]})
-        assert report.new == 1 and [r.source for r in b.list_sessions(include_hidden=True)] != []
+        assert report.new == 1 and [r.source for r in b.list_sessions(SessionFilter(include_hidden=True))] != []
     # Handed to the stage by name (as a race between the finder and the stage would), each is one line.
     paths = [src / NAME.format(n) for n in (2, 3, 4, 5)]
     out, errors = _stage([good, *paths], tmp_path / "stage2")

@@ -13,6 +13,7 @@ from test_hostile_log_fields import model_problems
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.views import unread
 
 ODD = ["NaN", "Infinity", "-Infinity", "1" * 30, '"\\ud800"']
@@ -32,7 +33,7 @@ def _steps(agent: str, folder: Path) -> list[tuple[str, str]]:
     with Bucket.open(folder.parent / f"b-{folder.name}") as b:
         report = b.sync({agent: [folder]})
         out = []
-        for row in b.list_sessions(include_hidden=True):
+        for row in b.list_sessions(SessionFilter(include_hidden=True)):
             session = b.session(row.id)
             assert unread.count_text(session) is None, session.errors
             assert not model_problems(session)
@@ -62,11 +63,11 @@ def test_an_opencode_record_with_such_a_value_keeps_its_session(tmp_path, value)
     shutil.copytree(FIXTURES / "opencode" / "storage", tree)
     with Bucket.open(tmp_path / "b0") as b:
         b.sync({"opencode": [tree]})
-        want = {r.id: r.steps for r in b.list_sessions(include_hidden=True)}
+        want = {r.id: r.steps for r in b.list_sessions(SessionFilter(include_hidden=True))}
     _spoil(sorted((tree / "part").rglob("*.json"))[0], value)
     with Bucket.open(tmp_path / "b1") as b:
         b.sync({"opencode": [tree]})
-        assert {r.id: r.steps for r in b.list_sessions(include_hidden=True)} == want
+        assert {r.id: r.steps for r in b.list_sessions(SessionFilter(include_hidden=True))} == want
 
 
 def test_a_document_that_is_no_json_at_all_is_still_one_line_that_lost_it():

@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -72,7 +73,7 @@ def test_a_line_nested_past_any_parser_is_reported_and_the_rest_kept(tmp_path):
     (folder / "s.jsonl").write_bytes(b"\n".join([*lines[:3], deep, *lines[3:]]) + b"\n")
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"pi": [folder]})
-        (row,) = bucket.list_sessions(include_hidden=True)
+        (row,) = bucket.list_sessions(SessionFilter(include_hidden=True))
         plain = len(bucket.session(row.id).steps)
     assert report.sessions == 1
     assert any(e.line == 4 for e in report.errors)
@@ -81,7 +82,7 @@ def test_a_line_nested_past_any_parser_is_reported_and_the_rest_kept(tmp_path):
         folder2.mkdir()
         shutil.copyfile(GOOD, folder2 / "s.jsonl")
         bucket.sync({"pi": [folder2]})
-        (row,) = bucket.list_sessions(include_hidden=True)
+        (row,) = bucket.list_sessions(SessionFilter(include_hidden=True))
         assert len(bucket.session(row.id).steps) == plain, "the deep line cost only itself"
 
 

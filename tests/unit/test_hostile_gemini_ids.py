@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.sources.gemini import reader as gemini
 
 ALIKE = ["a/b", "a_b", "a:b", "a\x1bb", "../a_b", "x" * 100 + "1", "x" * 100 + "2", "\u202e" * 3, "..."]
@@ -40,7 +41,7 @@ def test_the_bucket_lists_every_one_and_a_second_sync_changes_nothing(tmp_path):
     _logs(tmp_path / "src", ALIKE)
     with Bucket.open(tmp_path / "b") as b:
         b.sync({"gemini": [tmp_path / "src"]})
-        ids = sorted(r.id for r in b.list_sessions(include_hidden=True))
+        ids = sorted(r.id for r in b.list_sessions(SessionFilter(include_hidden=True)))
         assert ids == sorted(ALIKE)
         report = b.sync({"gemini": [tmp_path / "src"]})
         assert (report.new, report.updated) == (0, 0)

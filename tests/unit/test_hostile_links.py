@@ -18,6 +18,7 @@ import pytest
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.bucket.store import Store
+from tracetui.model import SessionFilter
 from tracetui.sources.opencode import stage as opencode_stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +125,7 @@ def test_sync_neither_reads_nor_copies_a_linked_log(tmp_path, elsewhere):
     assert error["path"] == str(link) and "link out of its source folder" in error["error"]
     assert Store(tmp_path / "b").load("pi", str(link)) is None, "copied into the bucket"
     with Bucket.open(tmp_path / "b") as bucket:
-        assert [r.source for r in bucket.list_sessions(include_hidden=True)] == [str(src / "good.jsonl")]
+        assert [r.source for r in bucket.list_sessions(SessionFilter(include_hidden=True))] == [str(src / "good.jsonl")]
 
 
 def test_a_watchers_scoped_sync_refuses_a_link_made_after_the_first_sync(tmp_path, elsewhere):

@@ -17,7 +17,7 @@ import pytest
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, SessionFilter, StepKind
 from tracetui.sources import read_session, registry
 from tracetui.sources.common.jsonl import clean
 
@@ -177,13 +177,13 @@ def test_numbers_no_64_bit_writer_takes_keep_every_session_and_step(tmp_path, ca
         with Bucket.open(tmp_path / f"b-{name}") as bucket:
             report = bucket.sync(sources)
             assert report.sessions == SESSIONS, report.errors
-            rows = bucket.list_sessions(include_hidden=True)
+            rows = bucket.list_sessions(SessionFilter(include_hidden=True))
             steps[name] = sorted(r.steps for r in rows)
             for row in rows:
                 assert not model_problems(bucket.session(row.id))
     assert steps["forged"] == steps["plain"]
     with Bucket.open(tmp_path / "b-forged") as bucket:
-        ids = [r.id for r in bucket.list_sessions(include_hidden=True)]
+        ids = [r.id for r in bucket.list_sessions(SessionFilter(include_hidden=True))]
     for sid in ids:
         assert main(["--bucket", str(tmp_path / "b-forged"), "show", sid, "--json"]) == 0
         out = capsys.readouterr().out
@@ -212,7 +212,7 @@ def test_a_line_only_pythons_parser_reads_keeps_its_numbers_writable(tmp_path):
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"pi": [tmp_path]})
         assert report.sessions == 1, report.errors
-        (row,) = bucket.list_sessions(include_hidden=True)
+        (row,) = bucket.list_sessions(SessionFilter(include_hidden=True))
         session = bucket.session(row.id)
     assert not model_problems(session)
     assert any("hi" in s.text for s in session.steps)
@@ -355,7 +355,7 @@ def test_times_out_of_range_or_malformed_keep_every_session_listable(tmp_path, c
         sources[agent] = [dest]
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync(sources)
-        ids = [r.id for r in bucket.list_sessions(include_hidden=True)]
+        ids = [r.id for r in bucket.list_sessions(SessionFilter(include_hidden=True))]
     assert report.sessions == SESSIONS, report.errors
     b = ["--bucket", str(tmp_path / "b")]
     for argv in (["ls"], ["ls", "--json"], ["ls", "--all"], ["search", "the"], ["search", "the", "--json"]):

@@ -35,12 +35,13 @@ from openclaw_subagents import (
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
+from tracetui.model import SessionFilter
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.views import fork
 
 
 def _ties(bucket: Bucket) -> dict[str, str | None]:
-    return {r.id: r.subagent_of for r in bucket.list_sessions(include_hidden=True)}
+    return {r.id: r.subagent_of for r in bucket.list_sessions(SessionFilter(include_hidden=True))}
 
 
 def _waiting_parent(sid: str, key: str) -> bytes:

@@ -15,6 +15,7 @@ from shared_data import FIXTURES
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.errors import NotFound
+from tracetui.model import SessionFilter
 from tracetui.selection import parse_moment
 from tracetui.library import MemoryLibrary
 from tracetui.ui.query import parse_query
@@ -61,20 +62,21 @@ def _quick(call):
 @pytest.mark.parametrize("query", [*SYNTAX, *HUGE.values()], ids=[*map(repr, SYNTAX), *HUGE])
 def test_a_hostile_query_answers_search_and_the_list_filter(bucket, query):
     _quick(lambda: bucket.search(query))
-    _quick(lambda: bucket.list_sessions(text=query))
-    _quick(lambda: bucket.count_sessions(text=query))
+    _quick(lambda: bucket.list_sessions(SessionFilter(text=query)))
+    _quick(lambda: bucket.count_sessions(SessionFilter(text=query)))
 
 
 def test_a_nul_separates_words_as_a_space_does(bucket):
     assert len(bucket.search("todo\x00file")) == len(bucket.search("todo file")) > 0
-    assert bucket.list_sessions(text="todo\x00file") == bucket.list_sessions(text="todo file") != []
+    nul = bucket.list_sessions(SessionFilter(text="todo\x00file"))
+    assert nul == bucket.list_sessions(SessionFilter(text="todo file")) != []
 
 
 @pytest.mark.parametrize("query", ["a\x00b", "\udcff", "a" * 100_000])
 def test_a_hostile_query_answers_in_an_opened_capsules_library(bucket, query):
     library = MemoryLibrary([bucket.session(bucket.list_sessions()[0].id)])
     _quick(lambda: library.search(query))
-    _quick(lambda: library.list_sessions(text=query))
+    _quick(lambda: library.list_sessions(SessionFilter(text=query)))
 
 
 @pytest.mark.parametrize("key", ["a" * 100_000, "\udcff", "\x00", "%", "_" * 60_000])
@@ -174,4 +176,4 @@ def wordy(tmp_path_factory):
 def test_a_word_repeated_thousands_of_times_costs_what_the_word_once_does(wordy, query):
     once = wordy.search("the work")
     assert len(_quick(lambda: wordy.search(query))) == len(once) > 0
-    assert _quick(lambda: wordy.count_sessions(text=query)) == 1
+    assert _quick(lambda: wordy.count_sessions(SessionFilter(text=query))) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracetui.model import Step, StepKind
+from tracetui.model import SessionFilter, Step, StepKind
 from tracetui.views.format import readable_prompt, step_summary
 
 from shared_data import corpus_files, requires_corpus
@@ -85,7 +85,7 @@ def test_corpus_copilot_and_openclaw_prompts_read_as_typed(tmp_path, capsys):
     capsys.readouterr()
     checked = 0
     with Bucket.open(bucket) as opened:
-        for row in opened.list_sessions(include_hidden=True):
+        for row in opened.list_sessions(SessionFilter(include_hidden=True)):
             for step in opened.session(row.id).steps:
                 if step.kind == StepKind.USER and step.text:
                     shown = step_summary(step)

@@ -12,7 +12,7 @@ from tracetui.bucket import Bucket
 from tracetui.bucket.locations import default_sources, parse_sources
 from tracetui.cli import main
 from tracetui.errors import TracetuiError
-from tracetui.model import Session, Step, StepKind
+from tracetui.model import Session, SessionFilter, Step, StepKind
 from tracetui.sources import RawLog, SessionFiles, registry
 from tracetui.sources.common.jsonl import iter_records
 
@@ -60,7 +60,7 @@ def test_a_fourth_agent_syncs_through_the_registry_alone(tmp_path, monkeypatch, 
         with Bucket.open(tmp_path / "b") as bucket:
             report = bucket.sync({"fake": [tmp_path / "logs"]})
             assert (report.sessions, report.new, report.errors) == (1, 1, [])
-            [row] = bucket.list_sessions(agent="fake")
+            [row] = bucket.list_sessions(SessionFilter(agent="fake"))
             assert (row.id, row.steps, row.title) == ("fake-0001", 2, "count the xylocarps")
             assert [h.session for h in bucket.search("xylocarps")] == ["fake-0001"]
         # and through the CLI, as a user would

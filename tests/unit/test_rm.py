@@ -15,6 +15,7 @@ from shared_data import FIXTURES
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.errors import TracetuiError
+from tracetui.model import SessionFilter
 
 SHOP = FIXTURES / "claude" / "projects" / "-home-dev-shop"
 NESTED = "33333333-3333-4333-8333-333333333333"  # a main log with subagent files beside it
@@ -44,23 +45,23 @@ def test_remove_takes_rows_and_copies_and_never_the_log(tmp_path, logs):
     before = hashes(logs)
     with Bucket.open(tmp_path / "b") as b:
         sync(b, logs)
-        total = b.count_sessions(include_hidden=True)
+        total = b.count_sessions(SessionFilter(include_hidden=True))
         kept_copies = copies(b)
         removal = b.remove(NESTED[:8])
         assert removal.session == NESTED and removal.agent == "claude"
         assert len(removal.logs) > 1 and all(path.startswith(str(logs)) for path in removal.logs)
         assert removal.copies >= 2 * len(removal.logs)  # a sidecar and a copy each, at least
-        assert NESTED not in {s.id for s in b.list_sessions(include_hidden=True)}
-        assert b.count_sessions(include_hidden=True) == total - 1
+        assert NESTED not in {s.id for s in b.list_sessions(SessionFilter(include_hidden=True))}
+        assert b.count_sessions(SessionFilter(include_hidden=True)) == total - 1
         with pytest.raises(TracetuiError, match="no session id starts with"):
             b.session(NESTED)
         assert b.search("zzzz-nothing") == []
         assert len(kept_copies - copies(b)) == removal.copies  # only its own copies went
-        assert REWIND in {s.id for s in b.list_sessions(include_hidden=True)}
+        assert REWIND in {s.id for s in b.list_sessions(SessionFilter(include_hidden=True))}
         # The next sync passes over its logs: no session, not even one from its subagent files.
         report = sync(b, logs)
         assert (report.new, report.updated, report.sessions) == (0, 0, total - 1)
-        assert not any(s.id.startswith(NESTED) for s in b.list_sessions(include_hidden=True))
+        assert not any(s.id.startswith(NESTED) for s in b.list_sessions(SessionFilter(include_hidden=True)))
     assert hashes(logs) == before  # the agent's logs, byte for byte
 
 
@@ -84,13 +85,13 @@ def test_removal_survives_an_index_rebuild(tmp_path, logs):
     with Bucket.open(tmp_path / "b") as b:
         sync(b, logs)
         b.remove(NESTED)
-        total = b.count_sessions(include_hidden=True)
+        total = b.count_sessions(SessionFilter(include_hidden=True))
     for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
         (tmp_path / "b" / name).unlink(missing_ok=True)
     with Bucket.open(tmp_path / "b") as b:  # rebuilt from the copies, which are gone for it
-        assert b.count_sessions(include_hidden=True) == total
+        assert b.count_sessions(SessionFilter(include_hidden=True)) == total
         sync(b, logs)
-        assert b.count_sessions(include_hidden=True) == total
+        assert b.count_sessions(SessionFilter(include_hidden=True)) == total
 
 
 def test_a_removal_cut_short_is_finished_by_the_next_sync(tmp_path, logs):
@@ -106,7 +107,7 @@ def test_a_removal_cut_short_is_finished_by_the_next_sync(tmp_path, logs):
             entries.append(removed.RemovedLog("claude", f.path, st.st_size, st.st_mtime_ns, files[0].path, NESTED))
         removed.save(b.root, entries)
         sync(b, logs)
-        assert NESTED not in {s.id for s in b.list_sessions(include_hidden=True)}
+        assert NESTED not in {s.id for s in b.list_sessions(SessionFilter(include_hidden=True))}
 
 
 def test_cli_rm_asks_on_a_terminal_and_refuses_without_one(tmp_path, logs, capsys, monkeypatch):

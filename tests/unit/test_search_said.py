@@ -19,7 +19,7 @@ from tracetui.bucket.index import argument_words
 from tracetui.bucket.searched import parts, said_edges, step_query
 from tracetui.cli import main
 from tracetui.library import MemoryLibrary
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 
 CODEX_ID = "019e0000-0000-7000-8000-0000000000c1"
 CLAUDE_ID = "22222222-2222-4222-8222-222222222222"
@@ -92,22 +92,23 @@ def test_the_system_prompt_and_a_read_s_reminder_are_not_what_a_search_finds(tmp
         assert codex.steps[0].kind == StepKind.CONTEXT and "Zephyrine" in codex.steps[0].text
         for word in ("zephyrine", "quillwort", "malwarish"):
             assert b.search(word) == [], word
-            assert b.list_sessions(text=word) == [] and b.count_sessions(text=word) == 0, word
+            where = SessionFilter(text=word)
+            assert b.list_sessions(where) == [] and b.count_sessions(where) == 0, word
             assert _cli_hits(capsys, bucket, word) == [], word
         # What was said is found as before: the prompt, and the file the Read gave back.
         (hit,) = b.search("quokkaesque")
         assert (hit.session, hit.index) == (CLAUDE_ID, 2) and "quokkaesque" in hit.snippet
-        assert [s.id for s in b.list_sessions(text="quokkaesque")] == [CLAUDE_ID]
+        assert [s.id for s in b.list_sessions(SessionFilter(text="quokkaesque"))] == [CLAUDE_ID]
         # "file" is said in the Codex prompt; the vendor's "file" (in both) finds nothing more.
         assert {(h.session, h.index) for h in b.search("file")} == {(CODEX_ID, 2)}
-        assert [s.id for s in b.list_sessions(text="file")] == [CODEX_ID]
+        assert [s.id for s in b.list_sessions(SessionFilter(text="file"))] == [CODEX_ID]
         memory = MemoryLibrary([codex, claude])
         for word in ("zephyrine", "quillwort", "malwarish", "quokkaesque", "file"):
             want = [(h.session, h.step, h.index, h.snippet, h.match) for h in b.search(word)]
             got = [(h.session, h.step, h.index, h.snippet, h.match) for h in memory.search(word)]
             assert got == want, word
-            listed = [s.id for s in b.list_sessions(text=word)]
-            assert [s.id for s in memory.list_sessions(text=word)] == listed, word
+            listed = [s.id for s in b.list_sessions(SessionFilter(text=word))]
+            assert [s.id for s in memory.list_sessions(SessionFilter(text=word))] == listed, word
 
 
 def test_kind_context_finds_what_a_harness_injected_and_kind_k_a_kind_of_step(tmp_path, capsys):
@@ -122,8 +123,8 @@ def test_kind_context_finds_what_a_harness_injected_and_kind_k_a_kind_of_step(tm
         (reminder,) = b.search("kind:context malwarish")
         assert (reminder.session, reminder.index) == (CLAUDE_ID, 2)
         assert reminder.match is not None and reminder.snippet[slice(*reminder.match)] == "malwarish"
-        assert [s.id for s in b.list_sessions(text="kind:context malwarish")] == [CLAUDE_ID]
-        assert b.count_sessions(text="KIND:CONTEXT zephyrine") == 1
+        assert [s.id for s in b.list_sessions(SessionFilter(text="kind:context malwarish"))] == [CLAUDE_ID]
+        assert b.count_sessions(SessionFilter(text="KIND:CONTEXT zephyrine")) == 1
         # kind:all looks everywhere; a kind looks at steps of that kind (a prefix takes every kind it starts).
         everywhere = {(h.session, h.index) for h in b.search("kind:all file")}
         assert everywhere == {(CODEX_ID, 0), (CODEX_ID, 2), (CLAUDE_ID, 2)}
@@ -150,7 +151,7 @@ def test_a_kind_that_names_no_step_kind_is_one_clear_error(tmp_path, capsys):
     assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err
     # The session list's box, typed a letter at a time, matches no step rather than failing.
     with Bucket.open(bucket) as b:
-        assert b.count_sessions(text="kind:contx zephyrine") == 0
+        assert b.count_sessions(SessionFilter(text="kind:contx zephyrine")) == 0
         assert b.search("kind:contx zephyrine") == []
 
 
@@ -220,7 +221,7 @@ def _said_words(bucket: Bucket) -> tuple[set[str], dict[str, set[str]], set[str]
     said: set[str] = set()
     injected: dict[str, set[str]] = {}
     labels: set[str] = set()
-    for row in bucket.list_sessions(include_hidden=True):
+    for row in bucket.list_sessions(SessionFilter(include_hidden=True)):
         labels |= {w.lower() for w in split.findall(" ".join(filter(None, (row.id, row.title, row.project))))}
         for step in bucket.session(row.id).steps:
             mine, other = parts(step.kind, step.text, said_edges(step.kind, step.text))
@@ -234,7 +235,7 @@ def test_real_sessions_are_not_found_by_the_words_only_their_harness_wrote(tmp_p
     bucket = Bucket.open(tmp_path / "b")
     bucket.sync({a: [CORPUS / a] for a in ("codex", "claude", "copilot", "opencode")}, workers=1)
     said, injected, labels = _said_words(bucket)
-    prompts = {s.id for s in bucket.list_sessions(agent="codex", include_hidden=True)
+    prompts = {s.id for s in bucket.list_sessions(SessionFilter(agent="codex", include_hidden=True))
                if any(x.meta.get("system_prompt") for x in bucket.session(s.id).steps)}  # fmt: skip
     assert len(prompts) >= 3, "the corpus has Codex rollouts with their system prompt"
     # Words of the injected parts no one said (nor a title), nor the start of a said word (a search
@@ -252,11 +253,11 @@ def test_real_sessions_are_not_found_by_the_words_only_their_harness_wrote(tmp_p
     assert reminders, "some non-Codex session has an injected word no one said (a reminder)"
     for word in only[:: max(1, len(only) // 25)]:
         assert bucket.search(word, limit=5) == [], word
-        assert bucket.count_sessions(text=word, include_hidden=True) == 0, word
+        assert bucket.count_sessions(SessionFilter(text=word, include_hidden=True)) == 0, word
         holders = {sid for sid, words in injected.items() if word in words}
         found = {h.session for h in bucket.search(f"kind:context {word}", limit=200)}
         assert found == holders, word
-        listed = bucket.list_sessions(text=f"kind:context {word}", include_hidden=True)
+        listed = bucket.list_sessions(SessionFilter(text=f"kind:context {word}", include_hidden=True))
         assert {s.id for s in listed} == holders
     # A common word: no hit at a Codex system prompt, nor in a reminder's text.
     for hit in bucket.search("file", limit=300):

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from tracetui.bucket import Bucket
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import reader as claude_code
@@ -101,12 +101,12 @@ def test_the_bucket_places_it_in_the_project_its_folder_stands_for(tmp_path: Pat
     (folder / f"{stray}.jsonl").write_bytes(data(line("user", "u1", None, "go", stray, "/srv/bots/tides")))
     bucket = Bucket.open(tmp_path / "bucket")
     bucket.sync({"claude": [projects]})
-    row = next(r for r in bucket.list_sessions(include_hidden=True) if r.id == SID)
+    row = next(r for r in bucket.list_sessions(SessionFilter(include_hidden=True)) if r.id == SID)
     assert (row.cwd, row.project, row.hidden) == (None, None, titles.HIDDEN_QUEUED)
     # its neighbour arrives later (a watcher's sync of that file alone): the folder's cwd is known now
     (folder / f"{OTHER}.jsonl").write_bytes(data(line("user", "u1", None, "ping it again", OTHER)))
     bucket.sync({"claude": [projects]}, paths=[str(folder / f"{OTHER}.jsonl")])
-    row = next(r for r in bucket.list_sessions(include_hidden=True) if r.id == SID)
+    row = next(r for r in bucket.list_sessions(SessionFilter(include_hidden=True)) if r.id == SID)
     assert (row.cwd, row.project, row.title) == (CWD, "harbour.app", "ping the tide api")
     assert bucket.session(SID).cwd == CWD
     # read again (its log grew), it keeps it

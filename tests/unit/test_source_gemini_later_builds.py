@@ -13,6 +13,7 @@ from pathlib import Path
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
+from tracetui.model import SessionFilter
 from tracetui.sources import read_session
 from tracetui.sources.gemini import files as gemini_files
 from tracetui.sources.gemini import reader as gemini
@@ -51,7 +52,7 @@ def test_the_bucket_lists_both_and_a_copy_of_one_only_once(tmp_path):
     shutil.copy(FIRST, backup / FIRST.name)
     with Bucket.open(tmp_path / "b") as b:
         report = b.sync({"gemini": [src]})
-        rows = b.list_sessions(include_hidden=True)
+        rows = b.list_sessions(SessionFilter(include_hidden=True))
         titles = sorted(r.title or "" for r in rows)
         assert titles == ["name three prime numbers", "what is the capital of Peru"]
         assert len({r.id for r in rows}) == 2

@@ -14,7 +14,7 @@ import pytest
 from shared_data import FIXTURES, mirror
 
 from tracetui.bucket import Bucket
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 from tracetui.sources import read_session
 from tracetui.sources.gemini import reader as gemini
 
@@ -47,7 +47,7 @@ def test_a_sync_lists_the_session_under_its_project(tmp_path):
     shutil.copytree(TMP, src / "tmp")
     with Bucket.open(tmp_path / "b") as b:
         b.sync({"gemini": [src]})
-        rows = {r.id: r for r in b.list_sessions(include_hidden=True)}
+        rows = {r.id: r for r in b.list_sessions(SessionFilter(include_hidden=True))}
         assert rows["7c1d2e3f-6666-4f4f-8a8a-998877665544"].cwd == "/home/ines/garden-notes"
         assert rows["8d2e3f40-7777-4a4a-9b9b-112233445566"].cwd is None
 
@@ -80,6 +80,6 @@ def test_a_session_only_logs_json_remembers_gets_the_root_too(tmp_path):
     shutil.copytree(TMP, src / "tmp")
     with Bucket.open(tmp_path / "b") as b:
         b.sync({"gemini": [src]})
-        rows = {r.id: r for r in b.list_sessions(include_hidden=True)}
+        rows = {r.id: r for r in b.list_sessions(SessionFilter(include_hidden=True))}
         assert rows["9e3f4051-8888-4b4b-8c8c-223344556677"].cwd == "/home/ines/garden-notes"
         assert rows["9e3f4051-8888-4b4b-8c8c-223344556677"].title == "the app crashes on start, fix it"

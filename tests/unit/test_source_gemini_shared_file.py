@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from tracetui.bucket import Bucket
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.gemini import reader as gemini
 from tracetui.sources.gemini import split as gemini_split
@@ -162,7 +162,7 @@ def test_the_bucket_lists_each_session_and_keeps_their_ids_as_the_file_grows(tmp
     bucket.sync({"gemini": [gemini_home]})
 
     def listed() -> dict[str, tuple[str | None, str | None]]:
-        return {r.id: (r.title, r.cwd) for r in bucket.list_sessions(include_hidden=True)}
+        return {r.id: (r.title, r.cwd) for r in bucket.list_sessions(SessionFilter(include_hidden=True))}
 
     assert listed() == {FIRST_ID: ("list the buckets", CWD), SECOND_ID: ("show the logs", CWD)}
     # the cut-out session reads with its file's project files, as the file's first session does

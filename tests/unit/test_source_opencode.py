@@ -21,7 +21,7 @@ from tracetui import ctx
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
 from tracetui.cli import main
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, SessionFilter, StepKind
 from tracetui.sources import RawLog, registry
 from tracetui.sources.opencode import reader as opencode
 from tracetui.sources.opencode import stage as opencode_stage
@@ -238,7 +238,7 @@ def test_the_same_sessions_in_storage_and_database_are_one_session(tmp_path):
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"opencode": [data / "storage", data / "opencode.db"]})
         assert (report.sessions, report.errors) == (1, [])
-        [row] = bucket.list_sessions(agent="opencode")
+        [row] = bucket.list_sessions(SessionFilter(agent="opencode"))
         # ls counts the edit calls that succeeded: 3 of the 4 (one edit failed)
         assert (row.id, row.steps, row.tool_calls, row.edits) == (PARENT, 28, 8, 3)
 
@@ -290,7 +290,7 @@ def test_resync_appends_only_what_changed_and_keeps_what_opencode_removed(tmp_pa
         shutil.rmtree(storage)
         storage.mkdir()
         bucket.sync({"opencode": [storage]})
-        assert [r.id for r in bucket.list_sessions(agent="opencode")] == [PARENT]
+        assert [r.id for r in bucket.list_sessions(SessionFilter(agent="opencode"))] == [PARENT]
 
 
 def test_the_default_folders_follow_xdg_data_home(tmp_path):
@@ -747,7 +747,7 @@ def test_the_corpus_folder_as_it_is_syncs_with_no_error(tmp_path):
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"opencode": [CORPUS / "opencode"]})
         assert report.errors == []
-        rows = {r.id: r for r in bucket.list_sessions(agent="opencode")}
+        rows = {r.id: r for r in bucket.list_sessions(SessionFilter(agent="opencode"))}
     assert rows["ses_3ee0af9f7ffeE9V7H3oKopazGS"].tokens.cache_read == 35352
     assert len(rows) == len([p for p in _corpus() if p.name.endswith("full.jsonl")]) + 1
 

@@ -13,7 +13,7 @@ import orjson
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 from tracetui.sources import registry
 
 SES = "ses_4a4a4a4a4ffeAbCdEfGhIjKlMn"
@@ -82,6 +82,6 @@ def test_a_project_tree_a_later_build_copied_into_storage_is_one_session(tmp_pat
     with Bucket.open(tmp_path / "b") as bucket:
         report = bucket.sync({"opencode": discover("opencode", folders)})
         assert (report.sessions, report.errors) == (1, [])
-        assert [r.id for r in bucket.list_sessions(agent="opencode")] == [SES]
+        assert [r.id for r in bucket.list_sessions(SessionFilter(agent="opencode"))] == [SES]
         session = bucket.session(SES)
     assert [s.text for s in session.steps if s.kind == StepKind.USER] == ["how do tides work"]

@@ -17,7 +17,7 @@ import pytest
 from shared_data import FIXTURES, mirror
 
 from tracetui.bucket import Bucket
-from tracetui.model import StepKind, Tokens
+from tracetui.model import SessionFilter, StepKind, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.pi import reader as pi
 
@@ -117,7 +117,7 @@ def test_a_trace_session_syncs_and_lists(tmp_path):
     bucket = Bucket.open(tmp_path / "bucket")
     try:
         report = bucket.sync({"pi": [folder]}, workers=1)
-        rows = {row.id: row for row in bucket.list_sessions(include_hidden=True)}
+        rows = {row.id: row for row in bucket.list_sessions(SessionFilter(include_hidden=True))}
     finally:
         bucket.close()
     assert report.errors == []

@@ -28,7 +28,7 @@ from openclaw_subagents import (
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.model import StepKind
+from tracetui.model import SessionFilter, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.pi import reader as pi
 from tracetui.views import fork
@@ -87,7 +87,7 @@ def synced(tmp_path):
 def test_the_bucket_names_the_parent_of_each_child_its_log_leaves_unnamed(synced):
     b = Bucket.open(synced)
     try:
-        assert {r.id: r.subagent_of for r in b.list_sessions(include_hidden=True)} == {
+        assert {r.id: r.subagent_of for r in b.list_sessions(SessionFilter(include_hidden=True))} == {
             PARENT: None, CHILD_OLD: PARENT, CHILD_NEW: PARENT, CHILD_QUIET: None}
         assert b.session(CHILD_OLD).subagent_of == PARENT
         parent = b.session(PARENT)
@@ -130,7 +130,7 @@ def test_real_backup_ties_its_six_archived_children_to_the_session_that_spawned_
     b = Bucket.open(tmp_path / "bucket")
     try:
         b.sync(sources={"pi": [clone / "agents" / "main" / "sessions"]})
-        rows = b.list_sessions(include_hidden=True)
+        rows = b.list_sessions(SessionFilter(include_hidden=True))
         parent = "676ff86e-7673-4625-92e4-a7b5a6454395"
         children = sorted(r.id[:8] for r in rows if r.subagent_of == parent)
         assert children == ["16cfe318", "37527012", "9b17069a", "c25a9ac2", "e3dfeea5", "f3260a7c"]
@@ -155,7 +155,7 @@ def test_sessions_json_ties_a_child_the_parent_s_log_names_only_by_key(tmp_path)
     b = Bucket.open(tmp_path / "bucket")
     try:
         b.sync(sources={"pi": [src]})
-        assert {r.id: r.subagent_of for r in b.list_sessions(include_hidden=True)} == {
+        assert {r.id: r.subagent_of for r in b.list_sessions(SessionFilter(include_hidden=True))} == {
             PARENT: None, CHILD_OLD: None, CHILD_NEW: PARENT, CHILD_QUIET: None}
     finally:
         b.close()
@@ -172,6 +172,6 @@ def test_a_session_store_that_is_not_json_or_not_a_file_ties_nothing(tmp_path):
         (src / "sessions.json").write_bytes(b"{not json")
         (src / f"{CHILD_NEW}.jsonl").write_bytes(child_log(CHILD_NEW, "check health!", 32))
         b.sync(sources={"pi": [src]})
-        assert all(r.subagent_of is None for r in b.list_sessions(include_hidden=True))
+        assert all(r.subagent_of is None for r in b.list_sessions(SessionFilter(include_hidden=True)))
     finally:
         b.close()

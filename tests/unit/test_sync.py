@@ -15,7 +15,7 @@ from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket, SyncProgress
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.locations import discover
-from tracetui.model import LineError
+from tracetui.model import LineError, SessionFilter
 from tracetui.bucket.store import Store
 
 AGENT_DIRS = {"claude": "claude", "codex": "codex", "pi": "pi"}
@@ -255,8 +255,8 @@ def test_search_finds_a_word_only_in_a_tool_output(tmp_path):
         # prefix match on the last word, and the words of a tool call's arguments
         assert [h.session for h in bucket.search("xyloph")] == ["6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"]
         assert [present(bucket.session(h.session).step(h.step)).kind for h in bucket.search("ls config")] == ["tool_call"]
-        assert bucket.list_sessions(text="xylophonic")[0].id.startswith("6f0c")
-        assert bucket.count_sessions(text="xylophonic") == 1
+        assert bucket.list_sessions(SessionFilter(text="xylophonic"))[0].id.startswith("6f0c")
+        assert bucket.count_sessions(SessionFilter(text="xylophonic")) == 1
 
 
 def test_a_failing_file_or_reader_never_aborts_the_sync(tmp_path, monkeypatch):

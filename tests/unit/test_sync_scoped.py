@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tracetui.model import SessionFilter
 import tracetui.sources as readers
 from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket
@@ -431,7 +432,7 @@ def test_an_opencode_database_written_in_its_wal_syncs_opencode_alone(tmp_path, 
     try:
         with scoped_bucket, whole_bucket:
             scoped_bucket.sync(sources, workers=1)
-            [before] = scoped_bucket.list_sessions(agent="opencode")
+            [before] = scoped_bucket.list_sessions(SessionFilter(agent="opencode"))
             part, message, session, data_json = conn.execute(
                 "SELECT id, message_id, session_id, data FROM part "
                 "WHERE json_extract(data, '$.type') = 'text' ORDER BY id DESC LIMIT 1"
@@ -452,7 +453,7 @@ def test_an_opencode_database_written_in_its_wal_syncs_opencode_alone(tmp_path, 
             whole_bucket.sync(sources, workers=1)
             assert _listed(scoped_bucket) == _listed(whole_bucket)
             assert _groups(scoped_bucket) == _groups(whole_bucket)
-            [after] = scoped_bucket.list_sessions(agent="opencode")
+            [after] = scoped_bucket.list_sessions(SessionFilter(agent="opencode"))
             assert after.steps > before.steps
             assert any(s.text == "written while watched" for s in scoped_bucket.session(after.id).steps)
             again = scoped_bucket.sync(sources, workers=1)

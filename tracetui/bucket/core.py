@@ -10,6 +10,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from tracetui.bucket.searched import step_query
 from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
 from tracetui import cost
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import Session, Step
+from tracetui.model import EVERY, Session, SessionFilter, Step
 from tracetui.safe_text import clip
 from tracetui.sources import registry
 from tracetui.sources import RawLog
@@ -99,15 +100,10 @@ class Bucket(Reads):
     @_healing
     def first_sessions(
         self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        limit: int = 50,
+        where: SessionFilter = EVERY,
         *,
-        since: str | None = None,
-        until: str | None = None,
+        limit: int = 50,
         order: str = "date",
-        include_hidden: bool = False,
         looks: int = HEAD_LOOKS,
         budget: float | None = None,
     ) -> ListHead:
@@ -127,15 +123,16 @@ class Bucket(Reads):
         with its count. Not with one: FTS5 merges a prefix's words in one step SQLite cannot
         interrupt, as long as a shard's whole answer takes."""
         conn = self._steps_conn()
-        query = step_query(text or "")
+        query = step_query(where.text or "")
         words = index.fts_passes(query, prefix=False) if query.words else []
         prefixed = index.fts_passes(query) != words if query.words else False
         budget = HEAD_BUDGET if budget is None else budget
         if budget > 0 and not prefixed:
-            found = self._whole_within(budget, conn, (agent, project, text, since, until, include_hidden), limit, order)
+            found = self._whole_within(budget, conn, where, limit, order)
             if found is not None:
                 return found
-        where, params = self._where(agent, project, None, since, until, include_hidden)
+        # The text is looked for below, a session at a time: the clause keeps the other filters.
+        sql_where, params = self._where(replace(where, text=None))
         label = "0"
         if query.words and _like_fits(_like(query.words)):  # else no title, project or id is as long
             like = _like(query.words)
@@ -143,7 +140,7 @@ class Bucket(Reads):
             params = [like, like, like, *params]
         # Only the keys are sorted and read (every session is, in C); a row is made for those kept.
         ordered = _ORDERS.get(order, index.ORDER)
-        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {where} {ordered} LIMIT ?"
+        sql = f"SELECT rowid, shard, gkey, {label} FROM sessions {sql_where} {ordered} LIMIT ?"
         attached = set(shards.attached(conn))
         probes: dict[int, tuple[str, list[Any]]] = {}
         kept_rowids: list[int] = []
@@ -174,13 +171,13 @@ class Bucket(Reads):
         return ListHead(found, len(found) if whole else None)
 
     def _whole_within(
-        self, budget: float, conn: sqlite3.Connection, filters: tuple[Any, ...], limit: int, order: str
+        self, budget: float, conn: sqlite3.Connection, where: SessionFilter, limit: int, order: str
     ) -> ListHead | None:
         """The first `limit` rows of the whole answer and its count, or None where SQLite had not
         found them after `budget` seconds of this thread's CPU (the query is interrupted, nothing is
         left behind)."""
-        where, params = self._where(*filters)
-        sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {where}"
+        sql_where, params = self._where(where)
+        sql = (f"SELECT {index.SUMMARY_COLUMNS}, count(*) OVER () FROM sessions {sql_where}"
                f" {_ORDERS.get(order, index.ORDER)} LIMIT ?")  # fmt: skip
         # This thread's CPU, not the clock: what decides is what the answer costs, not the machine's load.
         end = time.thread_time() + budget

@@ -12,7 +12,7 @@ from tracetui.bucket.results import SearchHit
 from tracetui.bucket.searched import sqlite_text, step_query
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import Session, SessionSummary
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary
 from tracetui.safe_text import clip
 
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
@@ -31,31 +31,25 @@ def _like_fits(pattern: str) -> bool:
 class Reads(Connections):
     """What a bucket answers from its index (see `Bucket`)."""
 
-    def _where(
-        self,
-        agent: str | None,
-        project: str | None,
-        text: str | None,
-        since: str | None = None,
-        until: str | None = None,
-        include_hidden: bool = False,
-    ) -> tuple[str, list[Any]]:
-        clauses: list[str] = [] if include_hidden else ["hidden IS NULL"]
+    def _where(self, where: SessionFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = [] if where.include_hidden else ["hidden IS NULL"]
         params: list[Any] = []
         # Start times are ISO strings (UTC): comparing the first 19 characters compares the times.
-        if since:
+        if where.since:
             clauses.append("substr(started, 1, 19) >= ?")
-            params.append(since)
-        if until:
+            params.append(where.since)
+        if where.until:
             clauses.append("substr(started, 1, 19) < ?")
-            params.append(until)
-        if agent:
+            params.append(where.until)
+        if where.agent:
             clauses.append("agent = ?")
-            params.append(agent)
-        if project:
+            params.append(where.agent)
+        if where.project:
             clauses.append("project = ?")
-            params.append(project)
-        query = step_query(text or "")
+            params.append(where.project)
+        if where.machine or where.user:
+            clauses.append("0")  # a bucket's own sessions name no machine or user (a dataset's do)
+        query = step_query(where.text or "")
         if query.words:
             like = _like(query.words)
             if _like_fits(like):
@@ -68,45 +62,25 @@ class Reads(Connections):
                 cond += f" OR (shard, gkey) IN ({sql})"
                 params += more
             clauses.append(f"({cond})")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        return where, params
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     @_healing
     def list_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        order: str = "date",
-        include_hidden: bool = False,
+        self, where: SessionFilter = EVERY, *, limit: int | None = None, offset: int = 0, order: str = "date"
     ) -> list[SessionSummary]:
-        """Session rows, newest first (or by `order`, most first). `text` matches title, project or
-        id, or any step's words where a search looks (`searched.py`: what was said, unless `kind:`
-        says otherwise); `since`/`until` bound the start time (UTC, `until` exclusive).
-        Sessions with a `hidden` reason (empty ones, warm-ups) only with `include_hidden`."""
-        where, params = self._where(agent, project, text, since, until, include_hidden)
-        sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {where} {_ORDERS.get(order, index.ORDER)} LIMIT ? OFFSET ?"
+        """Session rows, newest first (or by `order`, most first). `where.text` matches title, project
+        or id, or any step's words where a search looks (`searched.py`: what was said, unless `kind:`
+        says otherwise)."""
+        sql_where, params = self._where(where)
+        ordered = _ORDERS.get(order, index.ORDER)
+        sql = f"SELECT {index.SUMMARY_COLUMNS} FROM sessions {sql_where} {ordered} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         return [index.summary_from_row(r) for r in self._conn().execute(sql, params)]
 
     @_healing
-    def count_sessions(
-        self,
-        agent: str | None = None,
-        project: str | None = None,
-        text: str | None = None,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        include_hidden: bool = False,
-    ) -> int:
-        where, params = self._where(agent, project, text, since, until, include_hidden)
-        return self._conn().execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()[0]
+    def count_sessions(self, where: SessionFilter = EVERY) -> int:
+        sql_where, params = self._where(where)
+        return self._conn().execute(f"SELECT count(*) FROM sessions {sql_where}", params).fetchone()[0]
 
     @_healing
     def price_table(self) -> PriceTable | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_
 from tracetui.capsule.signing import SignatureCheck, check
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.library import MemoryLibrary, RecordedTrail
-from tracetui.model import Session, SessionSummary, Step, StepKind, Subagent, Tokens
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step, StepKind, Subagent, Tokens
 
 
 @dataclass(slots=True)
@@ -118,23 +118,15 @@ class OpenedCapsule:
 
     # A capsule's one session is what was opened, so it is listed whatever its `hidden` says.
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
-        include_hidden=True,
+        self, where: SessionFilter = EVERY, *, limit: int | None = None, offset: int = 0, order: str = "date"
     ) -> list[SessionSummary]:
-        return self._library.list_sessions(
-            agent, project, text, limit, offset, since=since, until=until, order=order, include_hidden=True
-        )
+        return self._library.list_sessions(_with_hidden(where), limit=limit, offset=offset, order=order)
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=True) -> int:
-        return self._library.count_sessions(agent, project, text, since=since, until=until, include_hidden=True)
+    def count_sessions(self, where: SessionFilter = EVERY) -> int:
+        return self._library.count_sessions(_with_hidden(where))
 
-    def first_sessions(
-        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
-        include_hidden=True,
-    ) -> ListHead:
-        return self._library.first_sessions(
-            agent, project, text, limit, since=since, until=until, order=order, include_hidden=True
-        )
+    def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
+        return self._library.first_sessions(_with_hidden(where), limit=limit, order=order)
 
     def projects(self) -> list[str]:
         return self._library.projects()
@@ -177,6 +169,10 @@ class OpenedCapsule:
 
     def close(self) -> None:
         pass
+
+
+def _with_hidden(where: SessionFilter) -> SessionFilter:
+    return replace(where, include_hidden=True)
 
 
 def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCapsule:

@@ -12,7 +12,7 @@ from tracetui.cli.output import print_json, print_table, progress_line
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError, UsageError
 from tracetui import cost, line_cost
-from tracetui.model import SessionSummary
+from tracetui.model import SessionFilter, SessionSummary
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.selection import select
 from tracetui.sources import registry
@@ -128,7 +128,7 @@ def run_ls(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         # export's and review's selection, by their code: what `ls` lists, an export of it takes.
         chosen = select(bucket, selection_of(args), include_hidden=True)
-        empty = not chosen and bucket.count_sessions(include_hidden=True) == 0
+        empty = not chosen and bucket.count_sessions(SessionFilter(include_hidden=True)) == 0
         table = bucket.price_table()
         rated = {r.session: r.verdict for r in bucket.ratings() if r.step is None}
     shown = chosen if args.all else [r for r in chosen if r.hidden is None]

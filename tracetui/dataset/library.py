@@ -29,7 +29,7 @@ from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
-from tracetui.model import Session, SessionSummary, Step, StepKind
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step, StepKind
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -367,35 +367,37 @@ class DatasetLibrary:
         return out
 
     # -- the list --------------------------------------------------------------------------------
-    def _where(self, agent, project, text, since, until, machine=None, user=None) -> tuple[str, dict[str, Any]]:
-        clauses, params = ["TRUE"], {}
-        for name, value in (("agent", agent), ("project", project), ("machine", machine), ("user", user)):
+    def _where(self, where: SessionFilter) -> tuple[str, dict[str, Any]]:
+        # No `hidden` clause: an export leaves the hidden sessions out, so a dataset holds none.
+        clauses: list[str] = ["TRUE"]
+        params: dict[str, Any] = {}
+        for name, value in (("agent", where.agent), ("project", where.project), ("machine", where.machine),
+                            ("user", where.user)):  # fmt: skip
             if value:
                 clauses.append(f'"{name}" = ${name}')
                 params[name] = value
-        if since:
+        if where.since:
             clauses.append("started >= $since")
-            params["since"] = _ms(since)
-        if until:
+            params["since"] = _ms(where.since)
+        if where.until:
             clauses.append("started < $until")
-            params["until"] = _ms(until)
-        if text:
-            needle = step_query(text).words.lower()
+            params["until"] = _ms(where.until)
+        if where.text:
+            needle = step_query(where.text).words.lower()
             if needle:
-                ids = sorted(self._matching_steps(text))
+                ids = sorted(self._matching_steps(where.text))
                 clauses.append("(contains(lower(concat_ws(' ', session_id, title, project)), $needle) "
                                "OR session_id IN (SELECT unnest($ids)))")  # fmt: skip
                 params["needle"], params["ids"] = needle, ids
         return " AND ".join(clauses), params
 
     def list_sessions(
-        self, agent=None, project=None, text=None, limit=None, offset=0, *, since=None, until=None, order="date",
-        include_hidden=False, machine=None, user=None,
+        self, where: SessionFilter = EVERY, *, limit: int | None = None, offset: int = 0, order: str = "date"
     ) -> list[SessionSummary]:
-        where, params = self._where(agent, project, text, since, until, machine, user)
+        sql_where, params = self._where(where)
         if order == "cost":
-            return self._by_cost(where, params, limit, offset)
-        sql = f"SELECT * FROM s WHERE {where} ORDER BY {_ORDER_SQL.get(order, _ORDER_SQL['date'])}"
+            return self._by_cost(sql_where, params, limit, offset)
+        sql = f"SELECT * FROM s WHERE {sql_where} ORDER BY {_ORDER_SQL.get(order, _ORDER_SQL['date'])}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         if offset:
@@ -424,18 +426,13 @@ class DatasetLibrary:
         end = None if limit is None else offset + limit
         return self._summaries(found[offset:end])
 
-    def count_sessions(self, agent=None, project=None, text=None, *, since=None, until=None, include_hidden=False,
-                       machine=None, user=None) -> int:  # fmt: skip
-        where, params = self._where(agent, project, text, since, until, machine, user)
-        return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {where}", params)[0]["n"])
+    def count_sessions(self, where: SessionFilter = EVERY) -> int:
+        sql_where, params = self._where(where)
+        return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {sql_where}", params)[0]["n"])
 
-    def first_sessions(
-        self, agent=None, project=None, text=None, limit=50, *, since=None, until=None, order="date",
-        include_hidden=False, machine=None, user=None,
-    ) -> ListHead:
+    def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         # One scan of the steps' text answers a text filter whole: its count comes with it.
-        found = self.list_sessions(agent, project, text, since=since, until=until, order=order,
-                                   machine=machine, user=user)  # fmt: skip
+        found = self.list_sessions(where, order=order)
         return ListHead(found[:limit], len(found))
 
     def _matching_steps(self, text: str) -> set[str]:

@@ -12,6 +12,7 @@ from textual.content import Content
 
 from tracetui.bucket import SearchHit
 from tracetui.library import Library
+from tracetui.model import SessionFilter
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut
@@ -74,7 +75,7 @@ class SessionCommands(Provider):
             return
         library = _library(self.app)
         try:
-            rows = await asyncio.to_thread(library.list_sessions, None, None, query, MAX_HITS, 0)
+            rows = await asyncio.to_thread(library.list_sessions, SessionFilter(text=query), limit=MAX_HITS)
         except Exception:
             rows = []
         matcher = self.matcher(query)

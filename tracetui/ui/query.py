@@ -1,4 +1,4 @@
-"""The sessions filter box: `agent:codex project:shop since:2026-01-01 7d words` -> filters plus text.
+"""The sessions filter box: `agent:codex project:shop since:2026-01-01 7d words` -> a `SessionFilter`.
 
 Over a team's dataset, `machine:ID` and `user:NAME` keep the sessions of one machine or one user
 (elsewhere they are words like any other).
@@ -11,32 +11,15 @@ the sessions' start times, which the logs give in UTC.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+
+from tracetui.model import SessionFilter
 
 ORDERS = ("date", "cost", "tokens", "steps", "duration")  # the session list's sort orders, `o` cycles
 _RECENT = re.compile(r"^(\d{1,4})([dh])$")
 
 
-@dataclass(slots=True, frozen=True)
-class Query:
-    agent: str | None = None
-    project: str | None = None
-    text: str | None = None
-    since: str | None = None  # a UTC time as the logs write it, `YYYY-MM-DDTHH:MM:SS`
-    until: str | None = None  # exclusive
-    machine: str | None = None  # a dataset's only (`DatasetLibrary`)
-    user: str | None = None
-
-    def as_kwargs(self) -> dict[str, str | None]:
-        found = {"agent": self.agent, "project": self.project, "text": self.text,
-                 "since": self.since, "until": self.until}  # fmt: skip
-        # Only where given: a bucket's calls take no machine, and a box of a bucket never sets one.
-        found.update({k: v for k, v in (("machine", self.machine), ("user", self.user)) if v})
-        return found
-
-
-def parse_query(box: str, now: datetime | None = None, machines: bool = False) -> Query:
+def parse_query(box: str, now: datetime | None = None, machines: bool = False) -> SessionFilter:
     """The box's filters; `machines`: the source names machines and users (a dataset)."""
     agent = project = since = until = machine = user = None
     words: list[str] = []
@@ -72,7 +55,7 @@ def parse_query(box: str, now: datetime | None = None, machines: bool = False) -
         else:
             words.append(word)
     text = " ".join(words) or None
-    return Query(agent, project, text, since, until, machine, user)
+    return SessionFilter(agent=agent, project=project, text=text, since=since, until=until, machine=machine, user=user)
 
 
 def _day(value: str) -> date | None:

@@ -7,35 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from tracetui.bucket import unknown_kind
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
+from tracetui.model import SessionFilter
 from tracetui.safe_text import safe_line
 from tracetui.views.format import money
 
 
-class Filters(Protocol):
-    """The list's filters as the box gives them (`ui.query.Query`)."""
-
-    @property
-    def agent(self) -> str | None: ...
-    @property
-    def project(self) -> str | None: ...
-    @property
-    def text(self) -> str | None: ...
-    @property
-    def since(self) -> str | None: ...
-    @property
-    def until(self) -> str | None: ...
-    @property
-    def machine(self) -> str | None: ...
-    @property
-    def user(self) -> str | None: ...
-
-
-def status_line(count: int, query: Filters, *, settling: bool, order: str, read_only: bool, spent: str,
+def status_line(count: int, query: SessionFilter, *, settling: bool, order: str, read_only: bool, spent: str,
                 sync: str, extra: str = "") -> str:  # fmt: skip
     """The line under the list: how many sessions (`settling`: the first rows of a text filter, the
     rest being counted), the filters on, the order, what they cost (`spent`), the sync's progress."""
@@ -89,7 +70,7 @@ def home_short(folder: Path) -> str:
     return safe_line(text)
 
 
-def listed_spending(library: Library, query: Filters) -> str | None:
+def listed_spending(library: Library, query: SessionFilter) -> str | None:
     """What the listed sessions cost in all, as `tracetui cost` adds it up (their hidden runs too:
     they were paid for), from the index's prices: one listing, no log read. "" where nothing is
     listed; None where no total is said: an opened capsule, a dataset still being read (its total
@@ -101,8 +82,7 @@ def listed_spending(library: Library, query: Filters) -> str | None:
     from tracetui.spending import spending
 
     try:
-        total = spending(library, "agent", Selection(query.agent, query.project, query.since, query.until,
-                                                     query.text)).total  # fmt: skip
+        total = spending(library, "agent", Selection.of(query)).total
     except TracetuiError:
         return None
     if not total.sessions:

@@ -29,9 +29,9 @@ from tracetui.export import (
     export,
 )
 from tracetui.library import Library
+from tracetui.model import SessionFilter
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
-from tracetui.ui.query import Query
 from tracetui.ui.screens.confirm import ConfirmScreen
 from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.workers import call_back, thread_work
@@ -44,10 +44,10 @@ class ExportScreen(ModalScreen[None]):
     FORM = True  # letters are for typing (TraceApp.check_action)
     BINDINGS = actions.bindings("export")
 
-    def __init__(self, library: Library, query: Query, count: int, repo: str | None = None) -> None:
+    def __init__(self, library: Library, query: SessionFilter, count: int, repo: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.selection = Selection(query.agent, query.project, query.since, query.until, query.text)
+        self.selection = Selection.of(query)
         self.count = count
         self.repo = repo
         self._exporting = False

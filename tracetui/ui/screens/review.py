@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
-from tracetui.model import Session
+from tracetui.model import Session, SessionFilter
 from tracetui.redact import (
     ACCEPTED,
     REJECTED,
@@ -32,7 +32,6 @@ from tracetui.redact import (
 )
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
-from tracetui.ui.query import Query
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.workers import call_back, thread_work
 
@@ -53,11 +52,11 @@ class ReviewScreen(Screen):
     """
     BINDINGS = actions.bindings("review")
 
-    def __init__(self, library: Library, store: PlanStore, query: Query | None = None, shown: str = "") -> None:
+    def __init__(self, library: Library, store: PlanStore, query: SessionFilter | None = None, shown: str = "") -> None:
         super().__init__()
         self.library = library
         self.store = store
-        self.listed = query or Query()  # the list's filter (not `query`: a DOM method)
+        self.listed = query or SessionFilter()  # the list's filter (not `query`: a DOM method)
         self.shown = shown  # the filter box as the user typed it, for the title
         self.groups: list[ValueGroup] = []
         self.items: list[tuple[Session, Plan]] = []
@@ -84,8 +83,7 @@ class ReviewScreen(Screen):
 
         worker = get_current_worker()
         try:
-            q = self.listed
-            rows = self.library.list_sessions(q.agent, q.project, q.text, since=q.since, until=q.until)
+            rows = self.library.list_sessions(self.listed)
             items = []
             call_back(self, self._status, f"Scanning {len(rows)} session(s)…")
             # Every core scans, a session each; the screen's close (Textual cancels this worker) stops them.

@@ -15,10 +15,10 @@ from textual.widgets import Input
 
 from tracetui.ctx import Context
 from tracetui.library import Library
-from tracetui.model import Session, Step
+from tracetui.model import Session, SessionFilter, Step
 from tracetui.ui import trail_view
 from tracetui.ui.host import Host
-from tracetui.ui.query import Query, parse_query
+from tracetui.ui.query import parse_query
 from tracetui.ui.screens.browser.opened import AfterWhole, Opened
 from tracetui.ui.widgets.text_view import Document
 from tracetui.ui.widgets.timeline import Timeline
@@ -89,7 +89,7 @@ class BrowserBase(Screen):
             return None
         return self.query_one(Timeline).step_index()
 
-    def _query(self) -> Query:
+    def _query(self) -> SessionFilter:
         """The filter box read; `machine:` and `user:` are filters only over a dataset."""
         return parse_query(self.query_one("#filter", Input).value, machines=self.library.kind == "dataset")
 

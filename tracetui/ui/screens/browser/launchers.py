@@ -110,7 +110,7 @@ class LaunchersPart(BrowserBase):
         count = self.query_one(SessionList).count
         if self._list_settling is not None:  # the list shows its first rows only: the export takes all
             try:
-                count = self.library.count_sessions(**query.as_kwargs())
+                count = self.library.count_sessions(query)
             except TracetuiError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

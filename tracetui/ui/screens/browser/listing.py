@@ -14,9 +14,10 @@ from textual.worker import get_current_worker
 from tracetui.bucket import Bucket
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
+from tracetui.model import SessionFilter
 from tracetui.ui.cells import cut_start
 from tracetui.ui.host import is_capsule
-from tracetui.ui.query import ORDERS, Query, with_filter
+from tracetui.ui.query import ORDERS, with_filter
 from tracetui.ui.screens.browser.base import BrowserBase
 from tracetui.ui.screens.browser.messages import Failed, ListReady
 from tracetui.ui.widgets.session_list import PAGE, SessionList, header_text
@@ -35,21 +36,20 @@ class SessionListPart(BrowserBase):
     def refresh_sessions(self, keep: str | None = None) -> None:
         self._list_generation += 1
         self._spent = ""  # counted again for the new list
-        query = self._query()
+        where = self._query()
         screenful = max(SCREENFUL, self.query_one(SessionList).size.height + 2)
-        self._query_sessions(self._list_generation, query, self.order, keep, screenful)
+        self._query_sessions(self._list_generation, where, self.order, keep, screenful)
 
     @thread_work("list")
     def _query_sessions(
-        self, generation: int, query: Query, order: str, keep: str | None, screenful: int
+        self, generation: int, where: SessionFilter, order: str, keep: str | None, screenful: int
     ) -> None:
-        filters = query.as_kwargs()
         worker = get_current_worker()
         self._read_ratings()
         try:
             # A newer filter cancels this worker: the SQL it is running stops then, not at its end.
             with self.library.stopping(lambda: worker.is_cancelled):
-                self._list_answer(generation, query, order, keep, screenful, filters)
+                self._list_answer(generation, where, order, keep, screenful)
         except Stopped:
             return  # the newer filter's own worker answers
         except TracetuiError as exc:
@@ -57,7 +57,7 @@ class SessionListPart(BrowserBase):
             self.post_message(ListReady(generation, 0, [], keep))
 
     def _list_answer(
-        self, generation: int, query: Query, order: str, keep: str | None, screenful: int, filters: dict
+        self, generation: int, where: SessionFilter, order: str, keep: str | None, screenful: int
     ) -> None:
         """What `_query_sessions` posts: the first screen where it is cheaper, then the whole answer."""
         worker = get_current_worker()
@@ -66,29 +66,29 @@ class SessionListPart(BrowserBase):
             rows.sort(key=lambda r: r.started or "", reverse=True)
             self.post_message(ListReady(generation, len(rows), rows, keep))
             return
-        if query.text:
+        if where.text:
             # Every session a word is in grows with the bucket; a screenful of them, looked for
             # session by session in the list's order, does not: shown first, then the rest.
-            head = self.library.first_sessions(**filters, limit=screenful, order=order)
+            head = self.library.first_sessions(where, limit=screenful, order=order)
             if head.count is not None:  # the whole answer was cheap: its count, and its first page
                 first = head.rows
                 if len(first) < min(head.count, PAGE):
-                    first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
+                    first = self.library.list_sessions(where, limit=PAGE, offset=0, order=order)
                 self._know_filters()
                 self.post_message(ListReady(generation, head.count, first, keep))
-                self._count_spent(generation, query)
+                self._count_spent(generation, where)
                 return
             if head.rows:  # none found so soon (a prefix alone): the list waits as it did, unflashed
                 self.post_message(ListReady(generation, len(head.rows), head.rows, keep, settled=False))
             if worker.is_cancelled:  # a newer filter: its own worker answers
                 return
-        count = self.library.count_sessions(**filters)
+        count = self.library.count_sessions(where)
         if worker.is_cancelled:
             return
-        first = self.library.list_sessions(**filters, limit=PAGE, offset=0, order=order)
+        first = self.library.list_sessions(where, limit=PAGE, offset=0, order=order)
         self._know_filters()
         self.post_message(ListReady(generation, count, first, keep))
-        self._count_spent(generation, query)
+        self._count_spent(generation, where)
 
     def _know_filters(self) -> None:
         """The agents and projects `a` and `p` cycle through, read once (in the list's worker)."""
@@ -121,14 +121,14 @@ class SessionListPart(BrowserBase):
         if message.generation != self._list_generation:
             return
         library, order = self.library, self.order
-        query = self._query()
+        where = self._query()
 
         held = message.first if self.cohort is not None else None  # a cohort's rows are all in hand
 
         def fetch(offset: int, limit: int) -> list:
             if held is not None:
                 return held[offset : offset + limit]
-            return library.list_sessions(**query.as_kwargs(), limit=limit, offset=offset, order=order)
+            return library.list_sessions(where, limit=limit, offset=offset, order=order)
 
         sessions = self.query_one(SessionList)
         sessions.rated = self._rated
@@ -147,19 +147,19 @@ class SessionListPart(BrowserBase):
                 if row.id == keep:
                     cursor = i
         self._placed = message.first[cursor].id if cursor < len(message.first) else None
-        sessions.empty_lines = self._empty_lines(query) if not message.count else []
+        sessions.empty_lines = self._empty_lines(where) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
         if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
-                and not any(query.as_kwargs().values()):
+                and not where.narrows():
             # A capsule is one episode: it opens on it, as a page opens on its text.
             self.add_class("-hide-sessions")
             self.open_session(message.first[0].id, focus=True)
 
-    def _empty_lines(self, query: Query) -> list[str]:
+    def _empty_lines(self, where: SessionFilter) -> list[str]:
         """What an empty list says: a filter matched nothing, or where the first sync looked."""
         room = max(12, self.query_one(SessionList).scrollable_content_region.width - 4)
-        return empty_lines(any(query.as_kwargs().values()), bool(self.tracetui.sync_status), self.tracetui.watched,
+        return empty_lines(where.narrows(), bool(self.tracetui.sync_status), self.tracetui.watched,
                            lambda folder: cut_start(folder, room))  # fmt: skip
 
     def _status(self, extra: str = "") -> None:
@@ -168,13 +168,13 @@ class SessionListPart(BrowserBase):
                            sync=self.tracetui.sync_status, extra=extra)  # fmt: skip
         self.query_one("#sessions-status", Static).update(Content(line))
 
-    def _count_spent(self, generation: int, query: Query) -> None:
+    def _count_spent(self, generation: int, where: SessionFilter) -> None:
         """What the listed sessions cost in all (`views.session_list.listed_spending`). In the list's
         worker, once its answer is posted (a worker of its own beside it changed the rows a filter's
         first screen found)."""
         if get_current_worker().is_cancelled:
             return
-        text = listed_spending(self.library, query)
+        text = listed_spending(self.library, where)
         if text is not None:
             call_back(self, self._show_spent, generation, text)
 
