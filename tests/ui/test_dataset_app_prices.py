@@ -40,6 +40,10 @@ async def test_the_list_shows_the_prices_the_thread_works_out(team_dataset_root,
         async with app.run_test(size=(160, 45)) as pilot:
             await settle(app, pilot)
             sessions = app.screen.query_one(SessionList)
+            for _ in range(50):  # the pricing thread starts after the first screen: on a loaded machine, later
+                if held:
+                    break
+                await pilot.pause(0.2)
             assert held and sessions.count > 1
             pricer = library._pricer
             if pricer is not None:
