@@ -170,7 +170,10 @@ def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
     if found is None:
         return None
     try:
-        return _PRICER.price(found, tokens, when)
+        # To the pico-dollar: the package's exact price and the cached per-token rates differ in the
+        # last bits, and which of them prices a tier depends on the first request a process saw (a
+        # sync's pool and a serial run gave two totals).
+        return round(_PRICER.price(found, tokens, when), 12)
     except (ValueError, ArithmeticError, LookupError):
         return None  # the table refused this usage: unknown, as for an unknown model
 

@@ -233,6 +233,8 @@ def _reference_cost(steps, models, rates):
                 hour = t.cache_write_1h  # the writes made for an hour, at their own rate
                 price = r[0] * t.input + r[1] * t.cache_read + r[2] * (t.cache_write - hour) + r[3] * hour
                 price += r[4] * t.output
+        if price is not None:
+            price = round(price, 12)  # as `cost.request_cost` gives it
         if price is None and t.logged_usd is not None:  # the log's own figure, where the table has none
             price = t.logged_usd
         per_step[s.id] = price
