@@ -44,7 +44,13 @@ async def test_capsule_opens_read_only_with_its_sealed_trail(capsule):
         assert "+def apply_discount(amount, percent):" in diff
         await pilot.press("r")
         await pilot.pause()
-        assert any("sealed capsule" in n.message for n in app._notifications)
+        for action in ("seal", "review"):  # each refuses in its own line (one helper says all three)
+            await app.run_action(f"screen.{action}")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert "this is a sealed capsule: its redactions are final" in said
+        assert "this is a sealed capsule: it cannot be sealed again" in said
+        assert "this library is read-only: redaction decisions cannot be saved" in said
 
 
 async def test_a_capsule_opens_from_the_palette_over_the_bucket_and_escape_goes_back(demo, sealed_demo, tmp_path):

@@ -162,9 +162,9 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
 
     from tracetui.library import MemoryLibrary
     from tracetui.model import Session, Step
+    from tracetui.redact import cross_review
     from tracetui.redact import review as review_core
     from tracetui.redact.plan import PlanSpan
-    from tracetui.ui.screens import review as review_screen
     from tracetui.ui.screens.review import ReviewScreen
 
     step = Step(id="s0", index=0, kind="user", role="user", text="mail ana.ruiz@corp-mail.io")
@@ -174,7 +174,7 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
     many = [review_core.ValueGroup(f"{i:016x}", Counter({"email": 1}),
                                    [review_core.Occurrence("h1", span, 0)], f"a•••@corp{i}.io")
             for i in range(20_000)]  # fmt: skip
-    monkeypatch.setattr(review_screen, "group_pending", lambda items, key: list(many))
+    monkeypatch.setattr(cross_review, "group_pending", lambda items, key: list(many))  # what the worker groups
     spent: list[float] = []
     for name in ("_loaded", "_fill"):
         if hasattr(ReviewScreen, name):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.seal import SealResult, seal
 from tracetui.model import Session
-from tracetui.redact import Plan, plan_store, refresh_plan
+from tracetui.redact import Plan, plan_store, session_plan
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -36,9 +36,11 @@ def seal_in(library: Library, session: Session, order: SealOrder, plan: Plan | N
     """Seal `session` of `library` as `order` asks (`plan`: the one the user reviewed; its current
     one otherwise). What the second gate adds is saved to the library's plans, so `scan` lists it and
     a decision on it holds. Raises SealRefused, or TracetuiError for a library that keeps no plans."""
-    store = plan_store(library)
     if plan is None:
-        plan = refresh_plan(session, store)
+        scanned = session_plan(library, session)
+        plan, store = scanned.plan, scanned.store
+    else:
+        store = plan_store(library)
     root = library.root
     return seal(
         session,

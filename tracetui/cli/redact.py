@@ -46,15 +46,15 @@ def register(subparsers: Commands) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from tracetui.redact import plan_store, refresh_plan, value_group
+    from tracetui.redact import session_plan, value_group
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
-        store = plan_store(bucket)
-    plan = refresh_plan(session, store, save=not args.no_save)
+    scanned = session_plan(bucket, session, save=not args.no_save)
+    plan = scanned.plan
     decided = _decide(plan, session, args)
     if decided and not args.no_save:
-        store.save(plan)
+        scanned.store.save(plan)
     spans = [s for s in plan.spans if s.decision != "manual"]
     pending_spans = plan.pending()
     if args.steps is not None:

@@ -8,7 +8,7 @@ import sys
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.cli.selection import add_selection_options, selection_of
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import UsageError
 
 
 def register(subparsers: Commands) -> None:
@@ -32,52 +32,30 @@ def register(subparsers: Commands) -> None:
 
 def run_review(args: argparse.Namespace) -> int:
     from tracetui import export  # its package's `select`, not the module of that name
-    from tracetui.redact import (
-        ACCEPTED,
-        REJECTED,
-        decide_group,
-        find_group,
-        group_pending,
-        plan_store,
-        refresh_plans,
-        review_key,
-    )
+    from tracetui.redact import ACCEPTED, REJECTED, open_review
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit wants a positive number")
     with open_bucket(args) as bucket:
-        store = plan_store(bucket)
         rows = export.select(bucket, selection_of(args))[::-1]  # newest first
         sessions = [bucket.session(row.id) for row in rows[: args.limit]]
-    plans = {}
-    items = []
     show_progress = sys.stderr.isatty()
-    if show_progress and sessions:
-        print(f"\rscanning 0/{len(sessions)} sessions…", end="", file=sys.stderr, flush=True)
-    # On every core, a session to each worker; in their order, so the groups are what one process made.
-    for i, (session, plan) in enumerate(refresh_plans(sessions, store, count=len(sessions)), 1):
-        if show_progress:
-            print(f"\rscanning {i}/{len(sessions)} sessions…", end="", file=sys.stderr, flush=True)
-        plans[session.id] = plan
-        items.append((session, plan))
+
+    def progress(done: int, total: int) -> None:
+        if show_progress and total:
+            print(f"\rscanning {done}/{total} sessions…", end="", file=sys.stderr, flush=True)
+
+    review = open_review(bucket, sessions, progress=progress)
+    assert review is not None  # nothing cancels it
     if show_progress and sessions:
         print(file=sys.stderr)
-    key = review_key(store)
-    groups = group_pending(items, key)
-    changed_sessions: set[str] = set()
-    decided = 0
     both = set(args.accept) & set(args.reject)
     if both:
         raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
-    for wanted, decision in [(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject]:
-        group = find_group(groups, wanted)
-        decided += decide_group(group, decision, plans)
-        changed_sessions.update(group.sessions)
-    for sid in sorted(changed_sessions):
-        store.save(plans[sid])
+    decided = review.decide([(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject])
     if decided:
-        groups = group_pending(items, key)
-    findings = sum(len(g.occurrences) for g in groups)
+        review.regroup()
+    groups, findings = review.groups, review.findings
     if args.json:
         print_json(
             {

@@ -28,10 +28,12 @@ from tracetui.redact.plan import (
     save_plan,
     value_group,
 )
+from tracetui.redact.cross_review import CrossReview, open_review
 from tracetui.redact.many import TextScanner, refresh_plans
 from tracetui.redact.people import remember_name
 from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
+from tracetui.redact.session_scan import SessionPlan, session_plan
 
 __all__ = [
     "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
@@ -41,4 +43,5 @@ __all__ = [
     "refresh_plan", "refresh_plans", "remember_name", "TextScanner",
     "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
     "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
+    "CrossReview", "open_review", "SessionPlan", "session_plan",
 ]  # fmt: skip

@@ -1,9 +1,9 @@
 """Review across sessions: every value still waiting for a decision, once, whatever number of
 sessions it waits in (`tracetui.redact.review`); `a` scrubs it everywhere, `x` keeps it.
 
-The sessions are scanned in a thread worker (plans brought up to date, as `tracetui review` does, a
-session to each core: `redact.refresh_plans`);
-each decision is saved to every plan it touches at once. Values are never shown: a row names the
+The review is opened in a thread worker by the same core call `tracetui review` makes
+(`redact.open_review`: plans brought up to date, a session to each core); each decision is saved to
+every plan it touches at once. Values are never shown: a row names the
 kind, a masked hint of the value, how many findings and sessions, and where the first one is; Enter
 opens the redaction editor there, where the text around it can be read.
 """
@@ -20,16 +20,7 @@ from textual.widgets import DataTable, Static
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionFilter
-from tracetui.redact import (
-    ACCEPTED,
-    REJECTED,
-    Plan,
-    PlanStore,
-    ValueGroup,
-    decide_group,
-    group_pending,
-    review_key,
-)
+from tracetui.redact import ACCEPTED, REJECTED, CrossReview, Plan, PlanStore, ValueGroup, open_review
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.widgets.key_footer import KeyFooter
@@ -58,10 +49,8 @@ class ReviewScreen(Screen):
         self.store = store
         self.listed = query or SessionFilter()  # the list's filter (not `query`: a DOM method)
         self.shown = shown  # the filter box as the user typed it, for the title
-        self.groups: list[ValueGroup] = []
-        self.items: list[tuple[Session, Plan]] = []
-        self.plans: dict[str, Plan] = {}
-        self._key = b""
+        self.review: CrossReview | None = None  # once the worker has opened it
+        self.groups: list[ValueGroup] = []  # the table's, biggest first (the review's, as last shown)
         self._editing: str | None = None  # the session whose editor Enter opened
 
     def compose(self) -> ComposeResult:
@@ -79,37 +68,31 @@ class ReviewScreen(Screen):
     def _load(self) -> None:
         from textual.worker import get_current_worker
 
-        from tracetui.redact import refresh_plans
-
         worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            call_back(self, self._status, f"Scanned {done} of {total} sessions…" if done else
+                      f"Scanning {total} session(s)…")  # fmt: skip
+
         try:
-            rows = self.library.list_sessions(self.listed)
-            items = []
-            call_back(self, self._status, f"Scanning {len(rows)} session(s)…")
-            # Every core scans, a session each; the screen's close (Textual cancels this worker) stops them.
-            sessions = (self.library.session(row.id) for row in rows)
-            for i, item in enumerate(refresh_plans(sessions, self.store, count=len(rows),
-                                                   cancelled=lambda: worker.is_cancelled), 1):
-                items.append(item)
-                call_back(self, self._status, f"Scanned {i} of {len(rows)} sessions…")
-            if worker.is_cancelled:
-                return
-            key = review_key(self.store)
-            groups = group_pending(items, key)  # here, not on the UI thread: 100,000 values took 2 s
+            # Every core scans, a session each; the screen's close (Textual cancels this worker) stops
+            # them. The groups are made here too, not on the UI thread: 100,000 values took 2 s.
+            review = open_review(self.library, self.listed, store=self.store, progress=progress,
+                                 cancelled=lambda: worker.is_cancelled)  # fmt: skip
         except TracetuiError as exc:
             call_back(self, self._status, str(exc))
             return
-        call_back(self, self._loaded, items, key, groups)
+        if review is not None:  # None: cancelled
+            call_back(self, self._loaded, review)
 
-    def _loaded(self, items: list[tuple[Session, Plan]], key: bytes, groups: list[ValueGroup]) -> None:
-        self.items, self._key = items, key
-        self.plans = {session.id: plan for session, plan in items}
-        self.groups = groups
+    @property
+    def items(self) -> list[tuple[Session, Plan]]:
+        return self.review.items if self.review is not None else []
+
+    def _loaded(self, review: CrossReview) -> None:
+        self.review = review
+        self.groups = list(review.groups)
         self._fill()
-
-    def _regroup(self, keep: int = 0) -> None:
-        self.groups = group_pending(self.items, self._key)
-        self._fill(keep)
 
     def _fill(self, keep: int = 0) -> None:
         """The table of the first SHOWN groups (the biggest): a DataTable row costs 0.1 ms to add,
@@ -161,10 +144,10 @@ class ReviewScreen(Screen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            decide_group(group, decision if decision in (ACCEPTED, REJECTED) else REJECTED, self.plans)
+            if self.review is None:
+                return
             try:
-                for sid in group.sessions:
-                    self.store.save(self.plans[sid])
+                self.review.decide([(group, decision if decision in (ACCEPTED, REJECTED) else REJECTED)])
             except OSError as exc:
                 self.notify(f"Could not save a plan: {exc}", severity="error", markup=False)
             # Only this value's findings were decided: the other groups stand as they are (grouping
@@ -195,18 +178,16 @@ class ReviewScreen(Screen):
     def on_screen_resume(self) -> None:
         # Back from the editor: its decisions are in the store; take that session's plan again.
         sid, self._editing = self._editing, None
-        if sid is None:
+        if sid is None or self.review is None:
             return
         try:
-            plan = self.store.load(sid)
+            if not self.review.take_plan(sid):
+                return
         except TracetuiError as exc:
             self._status(str(exc))
             return
-        if plan is None:
-            return
-        self.items = [(s, plan if s.id == sid else p) for s, p in self.items]
-        self.plans[sid] = plan
-        self._regroup(self.query_one(DataTable).cursor_row)
+        self.groups = list(self.review.groups)
+        self._fill(self.query_one(DataTable).cursor_row)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -221,20 +221,14 @@ class SealScreen(ModalScreen[None]):
 
     @thread_work("seal-plan")
     def _plan_worker(self) -> None:
-        from tracetui.redact import plan_store, refresh_plan
-
-        try:
-            store = plan_store(self.library)
-        except TracetuiError as exc:
-            self.post_message(PlanReady(None, str(exc)))
-            return
+        from tracetui.redact import session_plan
 
         def progress(done: int, total: int) -> None:
             if total:
                 self.post_message(PlanProgress(f"Scanning the session for secrets… {100 * done // total}%"))
 
         try:
-            plan = refresh_plan(self.session, store, progress=progress)
+            plan = session_plan(self.library, self.session, progress=progress).plan
             self.post_message(PlanReady(plan_state(self.session, plan, self.steps), None))
         except TracetuiError as exc:
             self.post_message(PlanReady(None, str(exc)))

@@ -5,6 +5,8 @@ why it cannot where the library cannot (a capsule, a dataset, a read-only bucket
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.command import CommandPalette
 from textual.widgets import Input, Static, TabbedContent
 
@@ -22,6 +24,9 @@ from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.ui.workers import thread_work
 from tracetui.views.trail import PatchRow
 
+if TYPE_CHECKING:
+    from tracetui.redact import PlanStore  # the package itself is loaded when first used
+
 # What a dataset says to them: its rows are exported already (redacted, reviewed), and it is shared.
 _DATASET_READ_ONLY = "a dataset is read-only here: redact, seal and export from the bucket the session came from"
 
@@ -29,12 +34,30 @@ _DATASET_READ_ONLY = "a dataset is read-only here: redact, seal and export from 
 class LaunchersPart(BrowserBase):
     """The keys that open another screen or change the bucket."""
 
+    def _said_read_only(self, capsule: str | None, other: str) -> bool:
+        """Whether the library is read-only, having said so in one line: `capsule` for an opened
+        capsule (None: `other` says it), a dataset's own words, `other` for the rest."""
+        if not self.library.read_only:
+            return False
+        what = capsule if capsule is not None and is_capsule(self.library) else (
+            _DATASET_READ_ONLY if self.library.kind == "dataset" else other)
+        self.notify(what, severity="warning", markup=False)
+        return True
+
+    def _plan_store(self) -> PlanStore | None:
+        """The library's plan store, for the redaction editor and the review; None once the reason
+        there is none has been said."""
+        from tracetui.redact import plan_store
+
+        try:
+            return plan_store(self.library)
+        except TracetuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return None
+
     def action_seal(self) -> None:
-        if self.library.read_only:
-            what = "this is a sealed capsule: it cannot be sealed again" if is_capsule(self.library) else (
-                _DATASET_READ_ONLY if self.library.kind == "dataset" else
-                "this bucket is read-only: sealing needs its redaction plans written")
-            self.notify(what, severity="warning", markup=False)
+        if self._said_read_only("this is a sealed capsule: it cannot be sealed again",
+                                "this bucket is read-only: sealing needs its redaction plans written"):
             return
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
@@ -55,11 +78,8 @@ class LaunchersPart(BrowserBase):
         if self.opened is None:
             self.notify("open a session first", severity="warning", markup=False)
             return
-        if self.library.read_only:
-            what = "this is a sealed capsule: its redactions are final" if is_capsule(self.library) else (
-                _DATASET_READ_ONLY if self.library.kind == "dataset" else
-                "this bucket is read-only: redaction decisions cannot be saved")
-            self.notify(what, severity="warning", markup=False)
+        if self._said_read_only("this is a sealed capsule: its redactions are final",
+                                "this bucket is read-only: redaction decisions cannot be saved"):
             return
         index = self.current_step()
         steps = self.opened.session.steps
@@ -67,32 +87,23 @@ class LaunchersPart(BrowserBase):
         self._when_whole("Redact", lambda: self._redact_whole(step_id))
 
     def _redact_whole(self, step_id: str | None) -> None:
-        from tracetui.redact import plan_store
         from tracetui.ui.screens.redact_editor import RedactEditor
 
         assert self.opened is not None
-        try:
-            store = plan_store(self.library)
-        except TracetuiError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        store = self._plan_store()
+        if store is None:
             return
         self.app.push_screen(RedactEditor(self.opened.session, store, step_id=step_id))
 
     def action_review(self) -> None:
         """The undecided suggestions of the sessions the list shows, one row per value (the
         cross-session review: what an export from this list takes, decided before it)."""
-        if self.library.read_only:
-            what = _DATASET_READ_ONLY if self.library.kind == "dataset" else (
-                "this library is read-only: redaction decisions cannot be saved")
-            self.notify(what, severity="warning", markup=False)
+        if self._said_read_only(None, "this library is read-only: redaction decisions cannot be saved"):
             return
-        from tracetui.redact import plan_store
         from tracetui.ui.screens.review import ReviewScreen
 
-        try:
-            store = plan_store(self.library)
-        except TracetuiError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        store = self._plan_store()
+        if store is None:
             return
         box = self.query_one("#filter", Input).value
         self.app.push_screen(ReviewScreen(self.library, store, self._query(), box.strip()))
