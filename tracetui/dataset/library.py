@@ -29,7 +29,7 @@ from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step, StepKind
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -429,6 +429,18 @@ class DatasetLibrary:
     def count_sessions(self, where: SessionFilter = EVERY) -> int:
         sql_where, params = self._where(where)
         return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {sql_where}", params)[0]["n"])
+
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        """The sessions' prices summed as the list shows them (`_summaries`: a row's stored price,
+        else one from its steps' tokens), from the rows as DuckDB gives them: no listing row is made."""
+        sql_where, params = self._where(where)
+        found = self._sql(f"SELECT * FROM s WHERE {sql_where}", params)
+        ids = [str(row["session_id"]) for row in found]
+        self._price([sid for sid in ids if sid not in self._costs], found, later=self._background)
+        spent = Spent()
+        for sid, row in zip(ids, found, strict=True):
+            spent.add(self._costs.get(sid, (None, False))[0], rows.tokens(row))
+        return spent
 
     def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         # One scan of the steps' text answers a text filter whole: its count comes with it.
