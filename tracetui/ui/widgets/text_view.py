@@ -26,7 +26,7 @@ from textual.strip import Strip
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
 from tracetui.ui.widgets.line_pass import LinePass
-from tracetui.ui.widgets.scrolling import set_virtual_size
+from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -41,7 +41,7 @@ class Block:
     style: str = ""  # a style for the whole body, e.g. "$text-muted"
 
 
-class TextView(LinePass, ScrollView, can_focus=True):
+class TextView(LinePass, QuietScrollbars, ScrollView, can_focus=True):
     BINDINGS = actions.bindings("text")
 
     DEFAULT_CSS = """
