@@ -431,15 +431,31 @@ class DatasetLibrary:
         return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {sql_where}", params)[0]["n"])
 
     def spent(self, where: SessionFilter = EVERY) -> Spent:
-        """The sessions' prices summed as the list shows them (`_summaries`: a row's stored price,
-        else one from its steps' tokens), from the rows as DuckDB gives them: no listing row is made."""
+        """The sessions' prices summed as the list shows them (`_summaries`): one DuckDB aggregate
+        over the rows that carry a price (`prices.stored`'s test, in SQL) and the token counts
+        (`rows.count`'s bounds); the rows that carry none are priced as a list prices them (from
+        their steps' tokens, by the pricing thread in background mode) and added here."""
         sql_where, params = self._where(where)
-        found = self._sql(f"SELECT * FROM s WHERE {sql_where}", params)
-        ids = [str(row["session_id"]) for row in found]
-        self._price([sid for sid in ids if sid not in self._costs], found, later=self._background)
-        spent = Spent()
-        for sid, row in zip(ids, found, strict=True):
-            spent.add(self._costs.get(sid, (None, False))[0], rows.tokens(row))
+        priced = f"coalesce(isfinite(cost_usd) AND cost_usd BETWEEN 0 AND {prices.MAX_USD!r}, FALSE)"
+
+        def count(column: str) -> str:
+            return f"(CASE WHEN {column} BETWEEN 0 AND {rows.MAX_COUNT} THEN {column} ELSE 0 END)"
+
+        output_only = (f"{count('tokens_output')} > 0 AND {count('tokens_input')} = 0 AND "
+                       f"{count('tokens_cache_read')} = 0 AND {count('tokens_cache_write')} = 0")  # fmt: skip
+        total = self._sql(f"SELECT count(*) AS n, sum(CASE WHEN {priced} THEN cost_usd END) AS usd, "
+                          f"coalesce(bool_or({output_only}), FALSE) AS output_only FROM s WHERE {sql_where}",
+                          params)[0]  # fmt: skip
+        unpriced_rows = self._sql(f"SELECT * FROM s WHERE ({sql_where}) AND NOT {priced}", params)
+        ids = [str(row["session_id"]) for row in unpriced_rows]
+        self._price([sid for sid in ids if sid not in self._costs], unpriced_rows, later=self._background)
+        spent = Spent(int(total["n"]), float(total["usd"] or 0.0), 0, bool(total["output_only"]))
+        for sid in ids:
+            cost = self._costs.get(sid, (None, False))[0]
+            if cost is None:
+                spent.unpriced += 1
+            else:
+                spent.cost_usd += cost
         return spent
 
     def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
