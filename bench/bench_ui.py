@@ -55,6 +55,11 @@ class SyntheticLibrary:
     def count_sessions(self, where=None):
         return self.n
 
+    def spent(self, where=None):
+        from tracetui.model import Spent
+
+        return Spent(self.n, 0.0, self.n, False)  # the list's total: none of these rows is priced
+
     def first_sessions(self, where=None, *, limit=50, order="date"):
         from tracetui.bucket import ListHead
 

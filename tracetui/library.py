@@ -19,7 +19,7 @@ from tracetui.bucket.index import argument_words, hit_snippet, query_terms
 from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, spent_of
 
 
 @dataclass(slots=True)
@@ -73,6 +73,11 @@ class Library(Protocol):
         ...
 
     def count_sessions(self, where: SessionFilter = EVERY) -> int: ...
+
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        """What the sessions `where` takes cost together, as one aggregate the source answers (the
+        list's total over 100k sessions makes no row)."""
+        ...
 
     def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         """The first sessions `list_sessions` gives, as far as work bounded by `limit` (not by the
@@ -186,6 +191,9 @@ class MemoryLibrary:
 
     def count_sessions(self, where: SessionFilter = EVERY) -> int:
         return len(self._matching(where))
+
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        return spent_of(self._matching(where))  # held in memory: the rows are at hand
 
     def resolve(self, id_or_prefix: str) -> str:
         if id_or_prefix in self._by_id:

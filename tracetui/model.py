@@ -6,6 +6,7 @@ the CLI and the UI consume them. Nothing here knows about files, SQLite or Textu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -629,3 +630,32 @@ class SessionFilter:
 
 
 EVERY = SessionFilter()  # every session a listing shows: the filter a call given none takes
+
+
+@dataclass(slots=True)
+class Spent:
+    """What a listing's sessions cost together (`Library.spent`): one aggregate, no row made.
+    `cost_usd` sums the priced ones; `unpriced` counts those the price table could not price;
+    `output_only` is whether some price covers the output alone (the log counted no input), which
+    makes the sum a lower bound, as an unpriced session does (`spending.Total`)."""
+
+    sessions: int = 0
+    cost_usd: float = 0.0
+    unpriced: int = 0
+    output_only: bool = False
+
+    def add(self, cost_usd: float | None, tokens: Tokens) -> None:
+        self.sessions += 1
+        if cost_usd is None:
+            self.unpriced += 1
+        else:
+            self.cost_usd += cost_usd
+        self.output_only |= not tokens.input_recorded
+
+
+def spent_of(rows: Iterable[SessionSummary]) -> Spent:
+    """The aggregate over rows already at hand (sessions held in memory)."""
+    spent = Spent()
+    for row in rows:
+        spent.add(row.cost_usd, row.tokens)
+    return spent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from tracetui.errors import TracetuiError
-from tracetui.model import SessionSummary, Tokens
+from tracetui.model import SessionSummary, Spent, Tokens
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.session_list import SessionList
 
@@ -22,13 +22,13 @@ class ManyRows:
     def __init__(self, n: int) -> None:
         self.n = n
         self.asked: list[tuple[int, int | None]] = []
+        self.spent_asked = 0
 
     def list_sessions(self, where=None, *, limit=None, offset=0, order="date"):
         if where is not None and where.include_hidden:
-            # The spending total's one listing of every session (`views.session_list.listed_spending`),
-            # not the list's pages this test counts: refused, as this fake's signature refused it
-            # before the filter was one typed parameter (issue 33).
-            raise TracetuiError("no spending total over synthetic rows")
+            # Every session listed at once (the spending total did it before it was an aggregate,
+            # `spent` below): 100k rows made, never what a list of 100k should do.
+            raise TracetuiError("no listing of every synthetic row")
         self.asked.append((offset, limit))
         end = self.n if limit is None else min(self.n, offset + limit)
         return [SessionSummary(f"id{i}", "codex", "p", None, f"row {i}", "2026-01-02T03:04:05Z", None, i, 0, 0,
@@ -36,6 +36,11 @@ class ManyRows:
 
     def count_sessions(self, where=None):
         return self.n
+
+    def spent(self, where=None):
+        """The list's spending total (`views.session_list.listed_spending`): one aggregate."""
+        self.spent_asked += 1
+        return Spent(self.n, 1234.5, 0, False)
 
     def stopping(self, stop):
         return contextlib.nullcontext()
@@ -79,3 +84,6 @@ async def test_end_of_100k_rows_loads_only_the_pages_in_view():
         assert "row 99999" in sessions.render_line(sessions.size.height - 1).text
         assert all(limit == 200 for _, limit in library.asked)  # never the whole list
         assert {offset for offset, _ in library.asked} <= {0, 99_800}
+        # The spending total came from the library's aggregate, with no listing of every row.
+        assert library.spent_asked
+        assert "$1,234.50 in all" in str(app.screen.query_one("#sessions-status").render())

@@ -139,3 +139,40 @@ async def test_a_session_filled_in_while_hidden_shows_no_scrollbar_it_does_not_n
         assert timeline.count <= timeline.scrollable_content_region.height
         assert not timeline.show_vertical_scrollbar
         assert timeline.scrollable_content_region.width == timeline.size.width
+
+
+async def test_a_session_shown_draws_its_first_step_with_its_rows(demo, monkeypatch):
+    """The first step's detail comes in the frame that draws the timeline, not a step's rest later (a
+    frame of its own); a key's move still waits for the rest."""
+    import tracetui.ui.screens.browser.panes as panes
+    from tracetui.ui.widgets.text_view import TextView
+
+    monkeypatch.setattr(panes, "STEP_DELAY", 5.0)  # a rest longer than the test waits
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await _rest_on(app, pilot, 1)
+        opened = present(screen.opened)
+        assert screen._detail_wanted == (opened.session.id, len(opened.session.steps), 0)
+        assert screen.query_one("#detail-view", TextView).line_count > 1
+        shown = screen.detail_refreshes
+        screen.query_one(Timeline).action_cursor_down()
+        await settle(app, pilot)
+        assert screen.detail_refreshes == shown  # the key's move waits for its rest
+
+
+async def test_the_detail_pane_kept_style_follows_the_theme(demo):
+    """The detail pane keeps its base style between draws; a new theme restyles it."""
+    from tracetui.ui.widgets.text_view import TextView
+
+    _, library = demo
+    app = TraceApp(library, theme="tracetui-dark")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _rest_on(app, pilot, 0)
+        detail = screen.query_one("#detail-view", TextView)
+        dark = detail.base_style
+        assert dark == detail.rich_style
+        app.theme = "tracetui-light"
+        await settle(app, pilot)
+        assert detail.base_style == detail.rich_style and detail.base_style != dark

@@ -190,3 +190,32 @@ def test_a_pricing_failure_leaves_the_rows_unpriced_and_the_thread_quiet(team, m
         assert all(r.cost_usd is None for r in library.list_sessions()) and library._pricer is None
     finally:
         library.close()
+
+
+def test_the_spending_aggregate_is_what_the_listed_rows_add_up_to(team, tmp_path):
+    """`Library.spent` (the list's total): the stored prices summed by DuckDB, a row that carries none
+    or one no session costs priced from its steps, as the list shows each row."""
+    from tracetui.model import spent_of
+
+    dataset, exported, older, _ = team
+    targets = sorted(sid for sid, cost in exported.items() if cost is not None)[: len(HOSTILE)]
+    bad = dict(zip(targets, HOSTILE, strict=True))
+
+    def poison(table, start):
+        ids = table.column("session_id").to_pylist()
+        costs = [bad.get(sid, cost) for sid, cost in zip(ids, table.column("cost_usd").to_pylist(), strict=True)]
+        return table.set_column(table.schema.get_field_index("cost_usd"), "cost_usd", pa.array(costs, pa.float64()))
+
+    poisoned = _rewrite(dataset, tmp_path / "poisoned", poison)
+    every = SessionFilter(include_hidden=True)
+    for root in (dataset, older, poisoned):
+        library = open_dataset(str(root))
+        try:
+            for where in (every, SessionFilter(agent="codex", include_hidden=True)):
+                spent, summed = library.spent(where), spent_of(library.list_sessions(where))
+                assert (spent.sessions, spent.unpriced, spent.output_only) == (
+                    summed.sessions, summed.unpriced, summed.output_only)
+                assert spent.cost_usd == pytest.approx(summed.cost_usd, rel=1e-12)
+            assert library.spent(every).sessions == len(exported)
+        finally:
+            library.close()

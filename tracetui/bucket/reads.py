@@ -12,7 +12,7 @@ from tracetui.bucket.results import SearchHit
 from tracetui.bucket.searched import sqlite_text, step_query
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent
 from tracetui.safe_text import clip
 
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
@@ -81,6 +81,18 @@ class Reads(Connections):
     def count_sessions(self, where: SessionFilter = EVERY) -> int:
         sql_where, params = self._where(where)
         return self._conn().execute(f"SELECT count(*) FROM sessions {sql_where}", params).fetchone()[0]
+
+    @_healing
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        """One aggregate over the index's stored prices: memory flat however many sessions it takes.
+        A price of the output alone is one whose row counts output tokens and no input at all
+        (`Tokens.input_recorded`)."""
+        sql_where, params = self._where(where)
+        sql = ("SELECT count(*), total(cost_usd), count(*) - count(cost_usd), coalesce(max("
+               "tok_output > 0 AND NOT (tok_input OR tok_cache_read OR tok_cache_write)), 0) "
+               f"FROM sessions {sql_where}")  # fmt: skip
+        sessions, cost, unpriced, output_only = self._conn().execute(sql, params).fetchone()
+        return Spent(sessions, float(cost), unpriced, bool(output_only))
 
     @_healing
     def price_table(self) -> PriceTable | None:

@@ -31,7 +31,8 @@ from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_
 from tracetui.capsule.signing import SignatureCheck, check
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.library import MemoryLibrary, RecordedTrail
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step, StepKind, Subagent, Tokens
+from tracetui.model import (EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind, Subagent,
+                            Tokens)
 
 
 @dataclass(slots=True)
@@ -124,6 +125,9 @@ class OpenedCapsule:
 
     def count_sessions(self, where: SessionFilter = EVERY) -> int:
         return self._library.count_sessions(_with_hidden(where))
+
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        return self._library.spent(_with_hidden(where))
 
     def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         return self._library.first_sessions(_with_hidden(where), limit=limit, order=order)

@@ -29,7 +29,7 @@ from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Step, StepKind
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -429,6 +429,34 @@ class DatasetLibrary:
     def count_sessions(self, where: SessionFilter = EVERY) -> int:
         sql_where, params = self._where(where)
         return int(self._sql(f"SELECT count(*) AS n FROM s WHERE {sql_where}", params)[0]["n"])
+
+    def spent(self, where: SessionFilter = EVERY) -> Spent:
+        """The sessions' prices summed as the list shows them (`_summaries`): one DuckDB aggregate
+        over the rows that carry a price (`prices.stored`'s test, in SQL) and the token counts
+        (`rows.count`'s bounds); the rows that carry none are priced as a list prices them (from
+        their steps' tokens, by the pricing thread in background mode) and added here."""
+        sql_where, params = self._where(where)
+        priced = f"coalesce(isfinite(cost_usd) AND cost_usd BETWEEN 0 AND {prices.MAX_USD!r}, FALSE)"
+
+        def count(column: str) -> str:
+            return f"(CASE WHEN {column} BETWEEN 0 AND {rows.MAX_COUNT} THEN {column} ELSE 0 END)"
+
+        output_only = (f"{count('tokens_output')} > 0 AND {count('tokens_input')} = 0 AND "
+                       f"{count('tokens_cache_read')} = 0 AND {count('tokens_cache_write')} = 0")  # fmt: skip
+        total = self._sql(f"SELECT count(*) AS n, sum(CASE WHEN {priced} THEN cost_usd END) AS usd, "
+                          f"coalesce(bool_or({output_only}), FALSE) AS output_only FROM s WHERE {sql_where}",
+                          params)[0]  # fmt: skip
+        unpriced_rows = self._sql(f"SELECT * FROM s WHERE ({sql_where}) AND NOT {priced}", params)
+        ids = [str(row["session_id"]) for row in unpriced_rows]
+        self._price([sid for sid in ids if sid not in self._costs], unpriced_rows, later=self._background)
+        spent = Spent(int(total["n"]), float(total["usd"] or 0.0), 0, bool(total["output_only"]))
+        for sid in ids:
+            cost = self._costs.get(sid, (None, False))[0]
+            if cost is None:
+                spent.unpriced += 1
+            else:
+                spent.cost_usd += cost
+        return spent
 
     def first_sessions(self, where: SessionFilter = EVERY, *, limit: int = 50, order: str = "date") -> ListHead:
         # One scan of the steps' text answers a text filter whole: its count comes with it.

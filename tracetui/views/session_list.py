@@ -6,6 +6,7 @@ what the listed sessions cost in all (docs/design.md, "The app"). Plain strings,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tracetui.bucket import unknown_kind
@@ -72,20 +73,19 @@ def home_short(folder: Path) -> str:
 
 def listed_spending(library: Library, query: SessionFilter) -> str | None:
     """What the listed sessions cost in all, as `tracetui cost` adds it up (their hidden runs too:
-    they were paid for), from the index's prices: one listing, no log read. "" where nothing is
-    listed; None where no total is said: an opened capsule, a dataset still being read (its total
-    would be part of one, and pricing it took the first screen's time), a listing that failed."""
+    they were paid for), from the index's prices: one aggregate the library answers
+    (`Library.spent`), no row made, no log read. "" where nothing is listed; None where no total is
+    said: an opened capsule, a dataset still being read (its total would be part of one, and pricing
+    it took the first screen's time), a query that failed."""
     if library.manifest is not None or not library.is_whole():
         return None
-    # Imported here: pricing loads with the first list, not with the app.
-    from tracetui.selection import Selection
-    from tracetui.spending import spending
-
     try:
-        total = spending(library, "agent", Selection.of(query)).total
+        spent = library.spent(replace(query, include_hidden=True))
     except TracetuiError:
         return None
-    if not total.sessions:
+    if not spent.sessions:
         return ""
-    unpriced = f", {total.unpriced} unpriced" if total.unpriced else ""
-    return f"{money(total.priced, total.lower_bound)} in all{unpriced}"
+    # As `spending.Total.priced` says it: `?` where no session could be priced.
+    priced = None if spent.unpriced >= spent.sessions else spent.cost_usd
+    unpriced = f", {spent.unpriced} unpriced" if spent.unpriced else ""
+    return f"{money(priced, spent.output_only or spent.unpriced > 0)} in all{unpriced}"

@@ -7,6 +7,8 @@ scrollbar shows or hides (the room of the content changes): then Textual lays ou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
@@ -35,3 +37,33 @@ def settled(view: ScrollView, size: Size) -> bool:
         return False
     vertical = size.height > view.container_size.height
     return vertical == view.show_vertical_scrollbar and size.width <= view.scrollable_content_region.width
+
+
+if TYPE_CHECKING:
+    _Base = ScrollView
+else:
+    _Base = object  # a plain mixin: Textual takes default CSS from the first DOM-node base
+
+
+class QuietScrollbars(_Base):
+    """A scroll view whose scrollbars repaint only when what they show changes.
+
+    Textual's `_scroll_update` repaints both scrollbars whenever it runs: on every layout of the
+    screen (each scroll view's `_size_updated`, even one whose size did not change) and on every
+    new length set here. A 43-row scrollbar costs about 2 ms to draw, and a rest that brings or hides
+    the detail pane's scrollbar drew the timeline's and the pane's again for nothing. The scrollbars'
+    sizes and position are reactives that repaint them when they change, so the explicit repaint
+    is left out; the rest is Textual's, as it is.
+    """
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        self._refresh_scrollbars()
+        width, height = self.container_size
+        if self.show_vertical_scrollbar and self.styles.scrollbar_size_vertical:
+            self.vertical_scrollbar.window_virtual_size = virtual_size.height
+            self.vertical_scrollbar.window_size = height - self.scrollbar_size_horizontal
+        if self.show_horizontal_scrollbar and self.styles.scrollbar_size_horizontal:
+            self.horizontal_scrollbar.window_virtual_size = virtual_size.width
+            self.horizontal_scrollbar.window_size = width - self.scrollbar_size_vertical
+        self.scroll_x = self.validate_scroll_x(self.scroll_x)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)

@@ -25,7 +25,8 @@ from textual.strip import Strip
 
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
-from tracetui.ui.widgets.scrolling import set_virtual_size
+from tracetui.ui.widgets.line_pass import LinePass
+from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
 
 MAX_LINE = 4000  # characters of one line that are ever drawn
 HIGHLIGHT_LIMIT = 200_000  # characters of code worth syntax highlighting
@@ -40,7 +41,7 @@ class Block:
     style: str = ""  # a style for the whole body, e.g. "$text-muted"
 
 
-class TextView(ScrollView, can_focus=True):
+class TextView(LinePass, QuietScrollbars, ScrollView, can_focus=True):
     BINDINGS = actions.bindings("text")
 
     DEFAULT_CSS = """
@@ -129,10 +130,9 @@ class TextView(ScrollView, can_focus=True):
         self._relayout()
 
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        x = int(self.scroll_offset.x)
-        base = self.rich_style
+        x, top, width = self.line_place()
+        index = top + y
+        base = self.base_style
         if not (0 <= index < self._layout.rows):
             return Strip.blank(width, base)
         key = (index, x, width)

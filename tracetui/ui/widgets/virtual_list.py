@@ -22,10 +22,11 @@ SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 from tracetui.ui import actions
 from tracetui.ui.cells import cut
-from tracetui.ui.widgets.scrolling import set_virtual_size
+from tracetui.ui.widgets.line_pass import LinePass
+from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
 
 
-class VirtualList(ScrollView, can_focus=True):
+class VirtualList(LinePass, QuietScrollbars, ScrollView, can_focus=True):
     BINDINGS = actions.bindings("list")
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
@@ -102,9 +103,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        _, top, width = self.line_place()
+        index = top + y
+        base = self.base_style
         if index >= self.count or index < 0:
             if not self.count and 0 < y <= len(self.empty_lines):
                 # An empty list says why (the first run, a filter that matched nothing).

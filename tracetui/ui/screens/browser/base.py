@@ -50,6 +50,8 @@ class BrowserBase(Screen):
         self._placed: str | None = None  # the session the list's cursor was put on with those first rows
         self._filter_timer: Timer | None = None
         self._step_timer: Timer | None = None
+        self._step_shown: tuple[str, int, int] | None = None  # the step the panes last followed
+        self._opening_timer: Timer | None = None
         self._last_move = 0.0  # time.monotonic() of the timeline's last cursor move
         self.detail_refreshes = 0  # how often the detail pane was given a step (the tests count them)
         self.reloads_asked = 0  # live: how often the open session was checked, and how often read again
@@ -113,6 +115,8 @@ class BrowserBase(Screen):
         def _compute_trail(self, session: Session) -> None: ...
 
         def _refresh_tab(self, tab: str | None, index: int) -> None: ...
+
+        def _show_step(self) -> None: ...
 
         def _offer_keys(self) -> None: ...
 

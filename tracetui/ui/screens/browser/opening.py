@@ -28,6 +28,7 @@ from tracetui.views.session_header import episode_of, session_header
 # A preview reads this many of the session's steps at most (its first rows and first step are what it
 # shows): a rest on a row of 50,000 steps costs what one of 500 does. The rest is read on opening.
 PREVIEW_STEPS = 500
+OPENING_DELAY = 0.1  # seconds a session's read takes before the title says "opening…"
 LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
 
@@ -46,12 +47,19 @@ class OpeningPart(BrowserBase):
         self._want_session = session_id
         self._focus_after_open = focus
         self._preview_open = preview and not focus
-        self.query_one("#session-title", Static).update("opening…", layout=False)
+        # Said only when the read takes a while: a read that answers sooner shows the session in the
+        # frame that would have drawn "opening…" (one frame less for a rest on the list).
+        if self._opening_timer is not None:
+            self._opening_timer.stop()
+        self._opening_timer = self.set_timer(OPENING_DELAY, self._say_opening)
         # A long session's first steps first, the rest read after them (on_session_ready), as a
         # preview does: one of 1,000,000 steps opened with Enter showed nothing for 13 s. A step to go
         # to, or a fork's copy to reveal, may lie past them: then the whole is read before it shows.
         head_first = step_id is None and self._fork_child is None
         self._load_session(session_id, step_id, PREVIEW_STEPS if self._preview_open else None, head_first)
+
+    def _say_opening(self) -> None:
+        self.query_one("#session-title", Static).update("opening…", layout=False)
 
     @thread_work("open")
     def _load_session(self, session_id: str, step_id: str | None, head: int | None = None,
@@ -75,6 +83,8 @@ class OpeningPart(BrowserBase):
         opened = message.opened
         if opened.session.id != self._want_session:
             return
+        if self._opening_timer is not None:
+            self._opening_timer.stop()
         self.opened = opened
         self.context = None
         self.trail = None
@@ -95,7 +105,10 @@ class OpeningPart(BrowserBase):
         fork_of, self._fork_child = self._fork_child, None
         if fork_of is not None and fork.parent_of(fork_of) == session.id:
             timeline.reveal_step(fork.parent_point(session, fork_of))
+        # The first step's panes in the frame that draws the timeline (not a rest later, in a frame
+        # of their own): its cursor did not move by a key.
         self._offer_keys()
+        self._show_step()
         if self._focus_after_open:
             self.add_class("-hide-sessions")
             timeline.focus()

@@ -42,6 +42,8 @@ class PanesPart(BrowserBase):
     def _step_highlighted(self) -> None:
         if self._step_timer is not None:
             self._step_timer.stop()
+        if self._step_shown is not None and self._step_shown == self._step_key():
+            return  # the panes show this step already (a session just shown drew its first step)
         now = time.monotonic()
         gap, self._last_move = now - self._last_move, now
         delay = STEP_DELAY if gap > REPEAT_GAP else min(REPEAT_DELAY, max(STEP_DELAY, gap * 1.5))
@@ -53,9 +55,17 @@ class PanesPart(BrowserBase):
         tabs = self.query_one(TabbedContent)
         self.query_one(TAB_VIEWS.get(tabs.active, "#detail-view")).focus()
 
+    def _step_key(self) -> tuple[str, int, int] | None:
+        """The step the panes follow: (session, its step count, step index)."""
+        index = self.current_step()
+        if index is None or self.opened is None:
+            return None
+        return self.opened.session.id, len(self.opened.session.steps), index
+
     def _show_step(self) -> None:
         index = self.current_step()
         detail = self.query_one("#detail-view", TextView)
+        self._step_shown = self._step_key()
         if index is None or self.opened is None:
             detail.show_blocks([Block("", "no step chosen", None, "$text-muted")])
             return
