@@ -10,6 +10,8 @@ Exits 1 when a check fails, printing the screen it failed on. Needs tmux.
 
 from __future__ import annotations
 
+import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -92,7 +94,13 @@ def main(argv: list[str]) -> int:
     if not installed():
         print("tmux is not installed", file=sys.stderr)
         return 2
-    sizes = [tuple(int(n) for n in arg.split("x")) for arg in argv] or SIZES
+    parser = argparse.ArgumentParser(description="Drive `tracetui demo` in tmux at each size and check the screens.")
+    parser.add_argument("sizes", nargs="*", metavar="WxH", help="sizes to check (default: 80x24 120x40 160x48)")
+    args = parser.parse_args(argv)
+    wrong = [s for s in args.sizes if not re.fullmatch(r"\d+x\d+", s)]
+    if wrong:
+        parser.error(f"a size is WIDTHxHEIGHT, like 120x40: not {wrong[0]!r}")
+    sizes = [tuple(int(n) for n in arg.split("x")) for arg in args.sizes] or SIZES
     failures: list[str] = []
     for width, height in sizes:
         found = check_size(width, height)
