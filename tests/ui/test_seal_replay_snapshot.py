@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from tracetui.ui.app import TraceApp
 
+from pilot_steps import settle
+
 SIZE = (160, 48)
 
 
 async def _settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot, rounds)  # the app at rest, not a fixed wait
 
 
 def test_seal_dialog(snapshot_demo, snap_compare):

@@ -11,14 +11,13 @@ import pytest
 
 from tracetui.ui.app import TraceApp
 
+from pilot_steps import settle
+
 SIZE = (150, 40)
 
 
 async def _settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot, rounds)  # the app at rest, not a fixed wait
 
 
 async def _open_claude(pilot, *keys: str) -> None:
