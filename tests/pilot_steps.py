@@ -48,6 +48,10 @@ class _Handled:
             await asyncio.sleep(0)
             if loop._ready:  # type: ignore[attr-defined]  # callbacks due now: a task still has work
                 still = 0
+            elif getattr(self.app, "_resize_timer", None) is not None:
+                # Textual passes a terminal's resize on to the screen after 1/120 s: part of handling it.
+                still = 0
+                await asyncio.sleep(0.002)
             elif self._screen_behind():
                 still = 0
             else:
