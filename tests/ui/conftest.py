@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.timer import Timer
 
 from tracetui.demo.build import build, open_library
 
@@ -51,6 +52,23 @@ def snapshot_demo():
         shutil.rmtree(SNAPSHOT_DEMO, ignore_errors=True)
         d = build(SNAPSHOT_DEMO)
         yield d, open_library(d)
+
+
+@pytest.fixture(autouse=True)
+def _wait_on_the_app(request, monkeypatch):
+    """Pilot's key presses and pauses wait until the app has handled what it was sent
+    (`pilot_steps.handled`), not until the process's CPU looks idle; `settle` fires the app's
+    pending short timers at once, unless the test is marked `real_delays` (its timers run on the
+    clock). Textual is pinned: a rename of what is replaced here fails every UI test at once."""
+    import textual.app
+    import textual.pilot
+
+    import pilot_steps
+
+    monkeypatch.setattr(textual.app, "wait_for_idle", pilot_steps.until_handled)
+    monkeypatch.setattr(textual.pilot, "wait_for_idle", pilot_steps.until_handled)
+    monkeypatch.setattr(Timer, "_start", pilot_steps.stamped_start(Timer._start))
+    monkeypatch.setattr(pilot_steps, "FIRE_EARLY", request.node.get_closest_marker("real_delays") is None)
 
 
 @pytest.fixture(autouse=True)

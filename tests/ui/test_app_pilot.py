@@ -163,9 +163,9 @@ async def test_jump_to_step_through_the_palette(demo):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_claude(app, pilot)
         await pilot.press("ctrl+g")
-        await pilot.pause(0.2)
+        await settle(app, pilot, 1)
         await pilot.press(*"22")
-        await pilot.pause(0.5)
+        await settle(app, pilot)  # the palette's hits for "22"
         await pilot.press("enter")
         await settle(app, pilot, 1)
         timeline = screen.query_one(Timeline)
@@ -178,23 +178,15 @@ async def test_search_opens_the_hit(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+f")
-        await pilot.pause(0.2)
+        await settle(app, pilot, 1)
         # A word only the Claude session holds: "legacy_total" is in the Codex session's diff too, and
         # which of the two hits came first depended on which keystroke's search answered last.
         await pilot.press(*"coupons")
-        # The palette searches off the UI thread at each keystroke: wait until its hits stop changing.
+        # The palette searches off the UI thread at each keystroke: its last search done, its hits stand.
         from textual.command import CommandList
 
-        seen, steady = None, 0
-        for _ in range(60):
-            await pilot.pause(0.1)
-            lists = app.screen.query(CommandList)
-            hits = lists.first() if lists else None
-            now = [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)] if hits else []
-            steady = steady + 1 if now and now == seen else 0
-            seen = now
-            if steady >= 5:
-                break
+        await settle(app, pilot)
+        assert app.screen.query_one(CommandList).option_count
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen
@@ -284,9 +276,9 @@ async def test_palette_jumps_to_a_session_by_its_words(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await settle(app, pilot, 1)
         await pilot.press(*"sales tax")
-        await pilot.pause(0.8)
+        await settle(app, pilot)  # the palette's hits for the words
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen

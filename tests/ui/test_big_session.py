@@ -55,8 +55,7 @@ async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
-        await pilot.pause(0.4)  # the list's cursor rests: a preview reads the first steps
-        await settle(app, pilot)
+        await settle(app, pilot)  # the list's cursor rests: a preview reads the first steps
         screen.open_whole()
         await settle(app, pilot)
         timeline = screen.query_one(Timeline)

@@ -83,23 +83,16 @@ async def _hits(app, pilot, query: str) -> list[str]:
     from textual.command import CommandList
 
     await pilot.press("ctrl+f")
-    await pilot.pause(0.2)
+    await settle(app, pilot, 1)
     await pilot.press(*query)
-    seen: list[str] | None = None
-    steady = 0
-    for _ in range(60):  # the same hits ten times over a second (none may be the answer)
-        await pilot.pause(0.1)
-        hits = app.screen.query_one(CommandList)
-        # A hit's prompt is text; "No matches found" is an Align of it, no hit.
-        prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
-        now = [text for text in prompts if text is not None]
-        steady = steady + 1 if now == seen else 0
-        seen = now
-        if steady >= 10:
-            break
+    await settle(app, pilot)  # the palette's last search done (none may be the answer)
+    hits = app.screen.query_one(CommandList)
+    # A hit's prompt is text; "No matches found" is an Align of it, no hit.
+    prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
+    seen = [text for text in prompts if text is not None]
     await pilot.press("escape")
     await settle(app, pilot)
-    return seen or []
+    return seen
 
 
 async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_asked(bucket):

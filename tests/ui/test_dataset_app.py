@@ -98,7 +98,7 @@ async def test_lists_filters_by_machine_opens_and_searches(team):
         # Search across the dataset: a hit opens its session at its step.
         hit = team.search("parser")[0]
         await app.run_action("search_steps")
-        await pilot.pause(0.2)
+        await settle(app, pilot, 1)
         await pilot.press(*"parser")
         await settle(app, pilot, 2)
         await pilot.press("enter")
@@ -131,7 +131,7 @@ async def test_a_hostile_dataset_is_drawn_as_text(team_dataset_root, tmp_path):
                 await settle(app, pilot, 1)
                 assert_inert(app.export_screenshot(), f"pane {tab}")
             await app.run_action("search_steps")
-            await pilot.pause(0.2)
+            await settle(app, pilot, 1)
             await pilot.press(*"evil")
             await settle(app, pilot, 2)
             assert_inert(app.export_screenshot(), "the search palette")

@@ -42,7 +42,7 @@ async def test_every_pane_and_palette_on_hostile_logs_stays_inert(hostile_bucket
         # The palettes that quote ids, titles, times and snippets from the logs.
         for action, query in (("jump_step", "evil"), ("search_steps", "evil"), ("command_palette", "evil")):
             await app.run_action(action)
-            await pilot.pause(0.2)
+            await settle(app, pilot, 1)
             await pilot.press(*query)
             await settle(app, pilot, 2)
             assert_inert(app.export_screenshot(), f"the {action} palette")

@@ -246,7 +246,7 @@ async def test_the_open_session_keeps_the_list_s_cursor_when_the_whole_answer_co
         gate.open.set()
         await _until(pilot, lambda: sessions.count == MANY)
         assert present(sessions.summary(sessions.cursor)).id == far
-        await pilot.pause(0.5)  # past the preview's delay: the first screen's row 0 is not previewed
+        # settle fires a rest pending on the list: the first screen's row 0 is not previewed.
         await settle(app, pilot)
         assert present(screen.opened).session.id == far
     bucket.close()

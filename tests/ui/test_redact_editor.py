@@ -351,16 +351,19 @@ async def test_closing_the_editor_while_it_scans_leaves_the_app_running(tmp_path
     seen: dict[str, object] = {}
 
     def slow_scan(session, location, identity, progress=None):
-        deadline = time.monotonic() + 10
-        while "editor" not in seen and time.monotonic() < deadline:
-            time.sleep(0.01)
-        editor = seen["editor"]
-        while editor.is_attached and time.monotonic() < deadline:  # type: ignore[attr-defined]
-            time.sleep(0.01)
-        seen["detached"] = not editor.is_attached  # type: ignore[attr-defined]
-        if progress is not None:
-            progress(1, 2)
-        return real(session, location, identity)
+        try:
+            deadline = time.monotonic() + 10
+            while "editor" not in seen and time.monotonic() < deadline:
+                time.sleep(0.01)
+            editor = seen["editor"]
+            while editor.is_attached and time.monotonic() < deadline:  # type: ignore[attr-defined]
+                time.sleep(0.01)
+            seen["detached"] = not editor.is_attached  # type: ignore[attr-defined]
+            if progress is not None:
+                progress(1, 2)
+            return real(session, location, identity)
+        finally:
+            seen["done"] = True  # however the scan ends (a report to a gone editor may stop it)
 
     monkeypatch.setattr(redact, "refresh_plan", slow_scan)
     session = S.make_session()
@@ -370,8 +373,11 @@ async def test_closing_the_editor_while_it_scans_leaves_the_app_running(tmp_path
         seen["editor"] = app.screen
         assert isinstance(app.screen, RedactEditor)
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await app.workers.wait_for_complete()  # the worker is cancelled with its screen: its thread runs on
+        deadline = time.monotonic() + 10
+        while "done" not in seen and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        await pilot.pause()  # what the scan's end posted, handled
         assert seen.get("detached") is True
         assert app.is_running and not isinstance(app.screen, RedactEditor)
 

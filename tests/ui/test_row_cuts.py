@@ -208,21 +208,12 @@ async def test_blame_code_column_ends_in_an_ellipsis_where_cut(demo, long_lines_
 
 
 async def _steady_hits(app, pilot) -> list:
-    """The palette's options once its hits stop changing (it searches at each keystroke)."""
+    """The palette's options once its last search is done (it searches at each keystroke)."""
     from textual.command import CommandList
 
-    seen, steady, options = None, 0, []
-    for _ in range(60):
-        await pilot.pause(0.1)
-        lists = app.screen.query(CommandList)
-        hits = lists.first() if lists else None
-        options = [hits.get_option_at_index(i) for i in range(hits.option_count)] if hits else []
-        now = [str(o.prompt) for o in options]
-        steady = steady + 1 if now and now == seen else 0
-        seen = now
-        if steady >= 5:
-            break
-    return options
+    await settle(app, pilot)
+    hits = app.screen.query_one(CommandList)
+    return [hits.get_option_at_index(i) for i in range(hits.option_count)]
 
 
 @pytest.mark.parametrize("keys", [("ctrl+f", "cart"), ("ctrl+g", "cart")], ids=["search", "go-to-step"])
@@ -237,7 +228,7 @@ async def test_palette_hits_keep_to_one_line_each_at_80_columns(demo, keys):
         await open_claude(app, pilot)
         key, word = keys
         await pilot.press(key)
-        await pilot.pause(0.2)
+        await settle(app, pilot, 1)
         await pilot.press(*word)
         options = await _steady_hits(app, pilot)
         assert options

@@ -12,6 +12,8 @@ from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import MAX_LINE, TextView
 from tracetui.ui.widgets.timeline import Timeline
 
+from pilot_steps import settle
+
 OSC = "\x1b]52;c;ZWNobyBoaQ==\x07"  # a clipboard write
 CSI = "\x1b[2J\x1b[31m"
 MARKUP = "[@click=app.quit]press me[/] [bold red]loud[/]"
@@ -37,18 +39,14 @@ def _clean(text: str) -> None:
 async def test_hostile_session_shows_escapes_as_symbols_and_markup_as_text():
     app = TraceApp(MemoryLibrary([_hostile()]))
     async with app.run_test(size=(160, 40)) as pilot:
-        for _ in range(3):
-            await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, BrowserScreen) and app.is_running
         row = screen.query_one(SessionList).render_line(0).text
         _clean(row)
         assert "␛]52;c;" in row
         await pilot.press("enter")
-        for _ in range(2):
-            await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+        await settle(app, pilot)
         timeline = screen.query_one(Timeline)
         lines = [timeline.render_line(y).text for y in range(4)]
         for line in lines:
@@ -62,7 +60,7 @@ async def test_hostile_session_shows_escapes_as_symbols_and_markup_as_text():
 
         await pilot.press("down")
         started = time.perf_counter()
-        await pilot.pause(0.2)
+        await settle(app, pilot)  # the step's rest, then its detail (a big step's in a worker)
         detail = screen.query_one("#detail-view", TextView)
         text = detail.plain_lines()
         joined = "\n".join(text)

@@ -268,7 +268,8 @@ class TraceApp(App):
         elif not message.ok:
             self.notify(safe_line(message.text), severity="error", markup=False)
         for screen in self.screen_stack:
-            if isinstance(screen, BrowserScreen):
+            # A sync ending as the app closes found the browser with its widgets already removed.
+            if isinstance(screen, BrowserScreen) and alive(screen):
                 screen.refresh_sessions(keep=screen.opened.session.id if screen.opened else None)
                 screen.refresh_open_session()
         if self._resync_pending:
