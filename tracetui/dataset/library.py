@@ -436,17 +436,9 @@ class DatasetLibrary:
         (`rows.count`'s bounds); the rows that carry none are priced as a list prices them (from
         their steps' tokens, by the pricing thread in background mode) and added here."""
         sql_where, params = self._where(where)
-        priced = f"coalesce(isfinite(cost_usd) AND cost_usd BETWEEN 0 AND {prices.MAX_USD!r}, FALSE)"
-
-        def count(column: str) -> str:
-            return f"(CASE WHEN {column} BETWEEN 0 AND {rows.MAX_COUNT} THEN {column} ELSE 0 END)"
-
-        output_only = (f"{count('tokens_output')} > 0 AND {count('tokens_input')} = 0 AND "
-                       f"{count('tokens_cache_read')} = 0 AND {count('tokens_cache_write')} = 0")  # fmt: skip
-        total = self._sql(f"SELECT count(*) AS n, sum(CASE WHEN {priced} THEN cost_usd END) AS usd, "
-                          f"coalesce(bool_or({output_only}), FALSE) AS output_only FROM s WHERE {sql_where}",
-                          params)[0]  # fmt: skip
-        unpriced_rows = self._sql(f"SELECT * FROM s WHERE ({sql_where}) AND NOT {priced}", params)
+        total_sql, unpriced_sql = prices.spent_sql(sql_where)
+        total = self._sql(total_sql, params)[0]
+        unpriced_rows = self._sql(unpriced_sql, params)
         ids = [str(row["session_id"]) for row in unpriced_rows]
         self._price([sid for sid in ids if sid not in self._costs], unpriced_rows, later=self._background)
         spent = Spent(int(total["n"]), float(total["usd"] or 0.0), 0, bool(total["output_only"]))

@@ -52,6 +52,24 @@ def token_sql(present: set[str], by_id: bool, union: bool) -> str:
     )
 
 
+def spent_sql(where: str) -> tuple[str, str]:
+    """The SQL over the sessions view `s` (filtered by `where`) of `DatasetLibrary.spent`: the rows'
+    count, their stored prices summed where `stored` would take them, and whether any counts output
+    tokens only (`rows.count`'s bounds); then the rows that carry no price, to be priced from steps."""
+    from tracetui.dataset import rows
+
+    priced = f"coalesce(isfinite(cost_usd) AND cost_usd BETWEEN 0 AND {MAX_USD!r}, FALSE)"
+
+    def count(column: str) -> str:
+        return f"(CASE WHEN {column} BETWEEN 0 AND {rows.MAX_COUNT} THEN {column} ELSE 0 END)"
+
+    output_only = (f"{count('tokens_output')} > 0 AND {count('tokens_input')} = 0 AND "
+                   f"{count('tokens_cache_read')} = 0 AND {count('tokens_cache_write')} = 0")  # fmt: skip
+    total = (f"SELECT count(*) AS n, sum(CASE WHEN {priced} THEN cost_usd END) AS usd, "
+             f"coalesce(bool_or({output_only}), FALSE) AS output_only FROM s WHERE {where}")  # fmt: skip
+    return total, f"SELECT * FROM s WHERE ({where}) AND NOT {priced}"
+
+
 def from_tokens(found: list[tuple[Any, ...]], wanted: set[str], models: dict[str, list[str]]) -> dict[str, Price]:
     """The prices of the sessions `wanted` from `token_sql`'s rows (a session with none: unknown
     or free, as `cost.steps_cost` says), request by request as the bucket prices them."""
