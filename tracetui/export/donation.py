@@ -114,7 +114,7 @@ def upload_command(dest: Path, repo: str | None, sessions: int) -> str:
 def plan(library: Library, dest: str | Path, options: DonateOptions, selection: Selection | None = None) -> DonationPlan:
     """What a donation of `selection` would write and send, with nothing written: each session, and
     the undecided suggestions (brought up to date, as the export's review does) that stop it."""
-    from tracetui.redact import group_pending, plan_store, refresh_plans, review_key
+    from tracetui.redact import open_review
 
     license = license_id(options.license.strip().lower())
     if options.repo is not None:
@@ -122,10 +122,11 @@ def plan(library: Library, dest: str | Path, options: DonateOptions, selection: 
     summaries = select(library, selection or Selection())
     if not summaries:
         raise TracetuiError("no session matches the filters; nothing to donate")
-    store = plan_store(library)
-    sessions = (library.session(s.id) for s in summaries)
-    items = list(refresh_plans(sessions, store, count=len(summaries)))
-    groups = group_pending(items, review_key(store))
+    # The review the export will ask for (`redact.open_review`): its sessions are kept with their
+    # plans either way, so they are read up front.
+    review = open_review(library, [library.session(s.id) for s in summaries])
+    assert review is not None  # nothing cancels it
+    groups = review.groups
     rows = [
         {
             "session": s.id,
