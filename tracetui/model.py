@@ -634,28 +634,38 @@ EVERY = SessionFilter()  # every session a listing shows: the filter a call give
 
 @dataclass(slots=True)
 class Spent:
-    """What a listing's sessions cost together (`Library.spent`): one aggregate, no row made.
-    `cost_usd` sums the priced ones; `unpriced` counts those the price table could not price;
-    `output_only` is whether some price covers the output alone (the log counted no input), which
-    makes the sum a lower bound, as an unpriced session does (`spending.Total`)."""
+    """What sessions cost together: `cost_usd` sums the priced ones; `unpriced` counts those the price
+    table could not price; `output_only` is whether some price covers the output alone (the log counted
+    no input). A listing's aggregate (`Library.spent`, no row made) and each group of `tracetui cost`
+    (`spending.Total`) are one of these, read the same way."""
 
     sessions: int = 0
     cost_usd: float = 0.0
     unpriced: int = 0
     output_only: bool = False
 
-    def add(self, cost_usd: float | None, tokens: Tokens) -> None:
+    def add(self, cost_usd: float | None, output_only: bool) -> None:
         self.sessions += 1
         if cost_usd is None:
             self.unpriced += 1
         else:
             self.cost_usd += cost_usd
-        self.output_only |= not tokens.input_recorded
+        self.output_only |= output_only
+
+    @property
+    def priced(self) -> float | None:
+        """The sum, or None where nothing could be priced (shown `?`)."""
+        return None if self.sessions and self.unpriced >= self.sessions else self.cost_usd
+
+    @property
+    def lower_bound(self) -> bool:
+        """Whether the sum is less than the whole: an unpriced session, or output priced alone."""
+        return self.output_only or self.unpriced > 0
 
 
 def spent_of(rows: Iterable[SessionSummary]) -> Spent:
     """The aggregate over rows already at hand (sessions held in memory)."""
     spent = Spent()
     for row in rows:
-        spent.add(row.cost_usd, row.tokens)
+        spent.add(row.cost_usd, not row.tokens.input_recorded)
     return spent

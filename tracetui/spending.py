@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tracetui.cost import session_cost
 from tracetui.errors import UsageError
 from tracetui.line_cost import LineCost, per_surviving_line, recorded_all
-from tracetui.model import SessionSummary, Tokens
+from tracetui.model import SessionSummary, Spent, Tokens
 from tracetui.selection import Selection, parse_moment, select
 
 if TYPE_CHECKING:
@@ -33,16 +33,12 @@ NO_PROJECT = "(no project)"
 NO_MODEL = "(no model)"
 
 
-@dataclass(slots=True)
-class Total:
-    """One group's sessions and what they cost: `cost_usd` sums the priced ones; `unpriced` counts
-    the ones (or a model's share of one) the table could not price."""
+@dataclass(slots=True, kw_only=True)
+class Total(Spent):
+    """One group's sessions and what they cost (`Spent`'s sums and readings), with their tokens and
+    what the judged ones' surviving lines cost."""
 
     key: str
-    sessions: int = 0
-    cost_usd: float = 0.0
-    unpriced: int = 0
-    output_only: bool = False  # some price covers the output alone (the log counted no input)
     logged: bool = False  # some of it is what an agent's log says a request cost, not the table's
     tokens: Tokens = field(default_factory=Tokens)
     # The sessions whose trail at HEAD was judged (line_cost.recorded), as (cost, decided, surviving)
@@ -59,23 +55,9 @@ class Total:
     def per_line_usd(self) -> float | None:
         return per_surviving_line(self.judged)[0]
 
-    @property
-    def priced(self) -> float | None:
-        """The sum, or None where nothing in the group could be priced (shown `?`)."""
-        return None if self.sessions and self.unpriced >= self.sessions else self.cost_usd
-
-    @property
-    def lower_bound(self) -> bool:
-        """Whether the sum is less than the whole: an unpriced session, or output priced alone."""
-        return self.output_only or self.unpriced > 0
-
-    def add(self, cost: float | None, tokens: Tokens, output_only: bool, logged: bool) -> None:
-        self.sessions += 1
-        if cost is None:
-            self.unpriced += 1
-        else:
-            self.cost_usd += cost
-        self.output_only |= output_only
+    def take(self, cost: float | None, tokens: Tokens, output_only: bool, logged: bool) -> None:
+        """One session (or a model's share of one) into the group."""
+        self.add(cost, output_only)
         self.logged |= logged
         self.tokens.add(tokens)
 
@@ -116,18 +98,18 @@ def spending(library: Library, by: str = "day", selection: Selection | None = No
         raise UsageError(f"cost --by takes {', '.join(BY)}, not {by!r}")
     rows = select(library, selection or Selection(), include_hidden=True)
     groups: dict[str, Total] = {}
-    total = Total("total")
+    total = Total(key="total")
     remembered = recorded_all(library.cache_dir, ((row.id, row.steps) for row in rows))
     for row in rows:
         output_only = not row.tokens.input_recorded
-        total.add(row.cost_usd, row.tokens, output_only, row.cost_logged)
+        total.take(row.cost_usd, row.tokens, output_only, row.cost_logged)
         judged = remembered.get(row.id)  # a trail judged earlier; none is judged here
         if judged is not None:
             total.judge(judged)
         shares = _shares(library, row, by)
         for key, cost, tokens in shares:
-            group = groups.setdefault(key, Total(key))
-            group.add(cost, tokens, output_only, row.cost_logged)
+            group = groups.setdefault(key, Total(key=key))
+            group.take(cost, tokens, output_only, row.cost_logged)
             if judged is not None and len(shares) == 1:  # a session of several models: its lines are not split
                 group.judge(judged)
     if by in _TIMES:

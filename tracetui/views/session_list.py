@@ -85,7 +85,5 @@ def listed_spending(library: Library, query: SessionFilter) -> str | None:
         return None
     if not spent.sessions:
         return ""
-    # As `spending.Total.priced` says it: `?` where no session could be priced.
-    priced = None if spent.unpriced >= spent.sessions else spent.cost_usd
     unpriced = f", {spent.unpriced} unpriced" if spent.unpriced else ""
-    return f"{money(priced, spent.output_only or spent.unpriced > 0)} in all{unpriced}"
+    return f"{money(spent.priced, spent.lower_bound)} in all{unpriced}"
