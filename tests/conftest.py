@@ -11,7 +11,11 @@ from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """No test may read or write the real user's agent logs or bucket."""
-    home = tmp_path_factory.mktemp("home")
+    # Named `home` in a folder of its own: the user names tracetui learns from the environment include
+    # $HOME's last part, and the plans' scan caches and the gate's memo are keyed by them. As
+    # `home0`, `home1`... every test was another user, and each corpus test scanned every session again.
+    home = tmp_path_factory.mktemp("home") / "home"
+    home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR"):
         monkeypatch.delenv(var, raising=False)

@@ -7,10 +7,11 @@ gets its own copy of the one built bucket, so what it writes (plans, exports) is
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,15 @@ import pytest
 import shared_data as shared
 
 AGENTS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
+# The tests that read the planted corpus's exports or seal it run on one worker, one after another:
+# they share one gate memo (`planted_gate_memo`), which one build holds at a time, so tests on two
+# workers would wait on each other.
+PLANTED_GROUP = pytest.mark.xdist_group("planted")
 
 
 def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """`name`'s folder, made by `build(folder)` by the first worker to ask; the others wait for it."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the folder every worker's own temporary folder is in
+    base = _run_folder(factory)
     folder = base / name
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -33,6 +36,14 @@ def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path
             build(folder)
             (base / f"{name}.done").touch()
     return folder
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, the same for every xdist worker."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder every worker's own temporary folder is in
+    return base
 
 
 def sync_and_scan(bucket_dir: Path, sources: Iterable[tuple[str, Path]]) -> None:
@@ -92,12 +103,44 @@ def planted_export(factory: pytest.TempPathFactory, fmt: str) -> tuple[Path, dic
 
         bucket_dir = folder / "bucket"
         shutil.copytree(corpus / "bucket", bucket_dir)  # an export writes into its bucket's cache
-        with Bucket.open(bucket_dir) as bucket:
+        with planted_gate_memo(factory, bucket_dir), Bucket.open(bucket_dir) as bucket:
             report = export(bucket, folder / "out", ExportOptions(fmt, accept_suggested=True))
         (folder / "report.json").write_text(json.dumps(report.to_dict()))
 
     folder = built_once(factory, f"planted-export-{fmt}", build)
     return folder / "out", json.loads((folder / "report.json").read_text())
+
+
+@contextlib.contextmanager
+def planted_gate_memo(factory: pytest.TempPathFactory, bucket_dir: Path) -> Iterator[None]:
+    """While held, the planted corpus's exports and seals in `bucket_dir` share one second gate's memo
+    (`capsule/gate_memo.py`), as one user's exports of one bucket do: the run's one memo key (each test
+    has its own home, so its own key, and no memo would be reused) and the memo the last of them left.
+
+    The gate scans three quarters of an export's CPU, and every format carries mostly the strings
+    another did: the first export of the run scans everything, the later ones what is new to them
+    (raw, then parquet and atif on the corpus: 38, 16 and 11 s of CPU against 34 each cold).
+    Held by one build at a time: a memo keeps the texts its last seal used."""
+    base = _run_folder(factory)
+    memo = base / "planted-gate-memo"
+    with open(base / "planted-gate-memo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        was = os.environ.get("XDG_CONFIG_HOME")
+        os.environ["XDG_CONFIG_HOME"] = str(base / "planted-config")
+        gate = bucket_dir / "cache" / "gate"
+        try:
+            if memo.is_dir():
+                shutil.rmtree(gate, ignore_errors=True)
+                shutil.copytree(memo, gate)
+            yield
+            if gate.is_dir():
+                shutil.rmtree(memo, ignore_errors=True)
+                shutil.copytree(gate, memo)
+        finally:
+            if was is None:
+                os.environ.pop("XDG_CONFIG_HOME", None)
+            else:
+                os.environ["XDG_CONFIG_HOME"] = was
 
 
 def planted_bucket(factory: pytest.TempPathFactory, dest: Path) -> Path:

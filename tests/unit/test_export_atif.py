@@ -7,7 +7,7 @@ import json
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
-from support.built_once import planted_bucket, planted_export
+from support.built_once import PLANTED_GROUP, planted_bucket, planted_export
 from support.narrow import present
 
 from tracetui.bucket import Bucket
@@ -100,6 +100,7 @@ def test_atif_fixture_is_valid_and_scrubbed(tmp_path):
 
 @requires_corpus
 @pytest.mark.corpus
+@PLANTED_GROUP
 def test_corpus_trajectories_are_valid(tmp_path, tmp_path_factory):
     # The corpus's one ATIF export of the run (test_gate_corpus checks no planted secret is in it).
     dest, report = planted_export(tmp_path_factory, "atif")

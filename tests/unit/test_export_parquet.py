@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
+from support.built_once import PLANTED_GROUP
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -176,6 +177,7 @@ def test_outcome_labels_come_from_the_git_history(tmp_path):
 
 @requires_corpus
 @pytest.mark.corpus
+@PLANTED_GROUP
 def test_corpus_counts_equal_ls_and_a_planted_secret_is_in_no_byte(tmp_path, tmp_path_factory, capsys):
     from support.built_once import planted_bucket, planted_export
     from support.planted import TOKEN

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import requires_corpus
-from support.built_once import planted_export
+from support.built_once import PLANTED_GROUP, planted_export
 
 from tracetui.export import ExportOptions, export
 from tracetui.export.tables import PARTITION, TABLES
@@ -96,6 +96,7 @@ def test_datasets_load_every_config_of_the_card(demo_export, tmp_path, monkeypat
 
 @requires_corpus
 @pytest.mark.corpus
+@PLANTED_GROUP
 def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path, tmp_path_factory):
     dest, report = planted_export(tmp_path_factory, "parquet")  # the run's one export
     assert report["refused"] == []

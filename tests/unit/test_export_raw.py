@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
+from support.built_once import PLANTED_GROUP
 from support.narrow import present
 
 from tracetui.bucket import Bucket
@@ -279,6 +280,7 @@ def test_selection_filters_and_bad_destinations(tmp_path, capsys):
 
 @requires_corpus
 @pytest.mark.corpus
+@PLANTED_GROUP
 def test_corpus_raw_export_reads_back_with_the_same_steps(tmp_path, tmp_path_factory):
     from support.built_once import planted_bucket, planted_export
     # The run's one raw export of the corpus; Claude Code's, Codex's and Pi's logs sync back whole.

@@ -26,12 +26,12 @@ from tracetui.capsule.manifest import ALLOWED
 from tracetui.export import ExportOptions, export
 from tracetui.redact import plan_store, refresh_plan
 
-from support.built_once import planted_corpus, planted_export
+from support.built_once import PLANTED_GROUP, planted_corpus, planted_export, planted_gate_memo
 from support.planted import NEEDLES
 
 import test_redact_one_view as one_view  # noqa: E402  (beside this module)
 
-pytestmark = [shared.requires_corpus, pytest.mark.corpus, pytest.mark.slow]
+pytestmark = [shared.requires_corpus, pytest.mark.corpus, pytest.mark.slow, PLANTED_GROUP]
 
 AGENTS = ("claude", "codex", "pi", "gemini", "copilot", "opencode")
 
@@ -39,7 +39,7 @@ AGENTS = ("claude", "codex", "pi", "gemini", "copilot", "opencode")
 @pytest.fixture(scope="module")
 def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
     """This module's copy (one a worker) of the planted corpus's bucket, synced and scanned once for
-    the whole run; the tests that share it share the gate's memo too."""
+    the whole run; its tests share the gate's memo with the run's exports (`planted_gate_memo`)."""
     built = planted_corpus(tmp_path_factory)
     mine = tmp_path_factory.mktemp("gate") / "bucket"
     shutil.copytree(built / "bucket", mine)
@@ -89,7 +89,7 @@ def test_every_corpus_session_exports_in_every_dataset_format(tmp_path_factory, 
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_every_corpus_session_exports_as_a_page(corpus_bucket, tmp_path, agent):
+def test_every_corpus_session_exports_as_a_page(corpus_bucket, tmp_path, tmp_path_factory, agent):
     # Both page formats of a session in one test, so the second is gated from the first's memo; one
     # test an agent, so the whole corpus is no one worker's long tail.
     from tracetui.selection import Selection
@@ -99,18 +99,26 @@ def test_every_corpus_session_exports_as_a_page(corpus_bucket, tmp_path, agent):
     rows = [r for r in bucket.list_sessions() if r.steps and r.agent == agent]
     if not rows:
         pytest.skip(f"the corpus holds no {agent} session with steps")
-    for row in rows:  # a page shows an episode: a session without steps has none
-        for fmt in ("html", "md"):
-            dest = tmp_path / f"{fmt}-{row.id[:40]}"
-            report = export(bucket, dest, ExportOptions(fmt, accept_suggested=True), Selection(sessions=(row.id,)))
-            refused += report.refused
-            _absent(_every_byte(dest), f"{fmt} of {row.id}")
+    with planted_gate_memo(tmp_path_factory, bucket.root):
+        for row in rows:  # a page shows an episode: a session without steps has none
+            for fmt in ("html", "md"):
+                dest = tmp_path / f"{fmt}-{row.id[:40]}"
+                selection = Selection(sessions=(row.id,))
+                report = export(bucket, dest, ExportOptions(fmt, accept_suggested=True), selection)
+                refused += report.refused
+                _absent(_every_byte(dest), f"{fmt} of {row.id}")
     assert refused == []
 
 
-def test_every_corpus_session_seals(corpus_bucket):
+def test_every_corpus_session_seals(corpus_bucket, tmp_path_factory):
     bucket, planted = corpus_bucket
     store = plan_store(bucket)
+    with planted_gate_memo(tmp_path_factory, bucket.root):
+        sealed = _seal_every_session(bucket, planted, store)
+    assert sealed > 40
+
+
+def _seal_every_session(bucket: Bucket, planted: str, store) -> int:
     sealed = 0
     for row in bucket.list_sessions():
         session = bucket.session(row.id)
@@ -121,4 +129,4 @@ def test_every_corpus_session_seals(corpus_bucket):
         if row.id == planted:
             _absent(b"\n".join(read_archive(result.data, ALLOWED).values()), "the capsule")
         sealed += 1
-    assert sealed > 40
+    return sealed
