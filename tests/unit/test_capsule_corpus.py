@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,13 +13,28 @@ from tracetui import sources
 from tracetui.capsule import open_capsule, seal, verify
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
-from tracetui.redact import build_plan, scan_session
+from tracetui.model import Session
+from tracetui.redact import Finding, PlanStore, build_plan, scan_session
 from tracetui.trail import session_patches
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 from capsule_kit import shared  # noqa: E402
 
+from support.built_once import PLANTED_GROUP, planted_corpus  # noqa: E402
+
 pytestmark = [shared.requires_corpus, pytest.mark.corpus]
+
+
+def _findings(session: Session, tmp_path: Path, factory: pytest.TempPathFactory) -> list[Finding]:
+    """The session's findings, by a scan that starts from the run's one scan of the corpus (the
+    planted corpus's scan caches, `support.built_once`): only what that scan did not see is scanned
+    again. Scanning every field of every session here was half this module's CPU."""
+    built = planted_corpus(factory) / "bucket"
+    scanned = PlanStore(built / "plans", built / "cache" / "scan-cache").cache_path(session.id)
+    cache = tmp_path / "scan.json"
+    if scanned.is_file():
+        shutil.copyfile(scanned, cache)  # a copy: what this scan adds is this test's
+    return scan_session(session, workers=0, cache_path=cache)
 
 
 def _small_session_with_edits(agent: str):
@@ -32,10 +48,11 @@ def _small_session_with_edits(agent: str):
     pytest.skip(f"no {agent} session with edits in the corpus")
 
 
+@PLANTED_GROUP
 @pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot", "opencode"])
-def test_corpus_session_seals_verifies_and_opens(tmp_path, agent):
+def test_corpus_session_seals_verifies_and_opens(tmp_path, tmp_path_factory, agent):
     session = _small_session_with_edits(agent)
-    plan = build_plan(session, scan_session(session, workers=0))
+    plan = build_plan(session, _findings(session, tmp_path, tmp_path_factory))
     out = tmp_path / "c.capsule"
     result = seal(session, plan, out=out, accept_suggested=True, secret=b"s" * 32)
     assert seal(session, plan, accept_suggested=True, secret=b"s" * 32).data == out.read_bytes()
@@ -107,15 +124,16 @@ def _every_session():
     ]
 
 
+@PLANTED_GROUP
 @pytest.mark.parametrize(("agent", "group"), _every_session())
-def test_every_corpus_session_seals_into_a_capsule_that_passes_its_own_check(tmp_path, agent, group):
+def test_every_corpus_session_seals_into_a_capsule_that_passes_its_own_check(tmp_path, tmp_path_factory, agent, group):
     """A big Gemini session read a .env of settings; scrubbing `update` by value made its patches'
     op a placeholder and the capsule failed `capsule verify`. Whatever a log holds, what the seal
     writes must open."""
     session = sources.read_session(group)
     if not session.steps:
         pytest.skip("a session without steps has nothing to seal")
-    plan = build_plan(session, scan_session(session, workers=0))
+    plan = build_plan(session, _findings(session, tmp_path, tmp_path_factory))
     out = tmp_path / "c.capsule"
     seal(session, plan, out=out, accept_suggested=True, secret=b"s" * 32)
     assert verify(out).ok
