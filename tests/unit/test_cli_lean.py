@@ -53,3 +53,56 @@ def test_table_cell_costs_what_it_shows() -> None:
     start = time.process_time()
     assert _cell(huge, 60) == "é" * 59 + "…"
     assert time.process_time() - start < 0.05
+
+
+def test_the_command_table_is_what_each_module_registers_in_help_order() -> None:
+    import importlib
+
+    from tracetui.cli import COMMAND_MODULES, Commands, Parser, build_parser
+
+    for name, commands in COMMAND_MODULES.items():
+        parser = Parser(prog="tracetui")
+        importlib.import_module(name).register(Commands(parser, parser.add_subparsers(dest="command")))
+        assert tuple(parser.commands) == commands, name
+    assert list(build_parser().commands) == [c for commands in COMMAND_MODULES.values() for c in commands]
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["sync"], "browse"),
+        (["--bucket", "b", "--source", "claude=x", "sync", "--json"], "browse"),
+        (["--bucket=b", "--read-only", "ls", "--help"], "browse"),
+        (["--bucket", "seal", "ls"], "browse"),  # a global option's value is not the command
+        (["capsule", "verify", "x"], "capsule"),
+        ([], "app_commands"),
+        (["--theme", "dark", "--dataset", "s3://x"], "app_commands"),
+        (["--bucket"], None),  # argparse says the value is missing
+        (["--help"], None),
+        (["-h", "sync"], None),
+        (["--buck", "b", "sync"], None),  # an abbreviation: only argparse knows what it stands for
+        (["--", "sync"], None),
+        (["synk"], None),  # argparse names the commands there are
+    ],
+)
+def test_a_command_line_builds_the_one_module_it_names(argv: list[str], module: str | None) -> None:
+    from tracetui.cli import command_module
+
+    assert command_module(argv) == (None if module is None else f"tracetui.cli.{module}")
+
+
+def test_a_command_imports_no_other_command_module(tmp_path) -> None:
+    code = CODE.format(argv=["--bucket", str(tmp_path / "b"), "ls"], heavy=("tracetui.cli",))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    loaded = set(out.stdout.strip().split(","))
+    assert "tracetui.cli.browse" in loaded
+    assert not loaded & {"tracetui.cli.capsule", "tracetui.cli.export", "tracetui.cli.trail", "tracetui.cli.serve"}
+
+
+def test_a_mistyped_command_is_named_with_every_command(capsys) -> None:
+    from tracetui.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["synk"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'synk'" in err and "'sync'" in err and "'seal'" in err and "'man'" in err
