@@ -193,10 +193,15 @@ class Connections:
         return conn
 
     def close(self) -> None:
+        """Close this thread's connection and those of threads that have ended. Another live thread's
+        is only let go: it may be mid-query (a sync the app left running when it closed), and SQLite
+        closed under a running statement crashes the process. It closes when that thread drops it."""
+        me = threading.current_thread()
         with self._lock:
-            for _, conn in self._conns:
-                _close(conn)
-            self._conns.clear()
+            for thread, conn in self._conns:
+                if thread is me or not thread.is_alive():
+                    _close(conn)
+            self._conns = []
         self._local = threading.local()
 
     def _rebuild(self, problem: str) -> None:
