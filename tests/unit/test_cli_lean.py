@@ -67,6 +67,20 @@ def test_the_command_table_is_what_each_module_registers_in_help_order() -> None
     assert list(build_parser().commands) == [c for commands in COMMAND_MODULES.values() for c in commands]
 
 
+def test_the_lean_reading_knows_every_global_option_of_the_parser() -> None:
+    # `command_module` reads global options from its own two sets: one the parser gains and they lack
+    # would send every command line that uses it to the whole parser.
+    from tracetui.cli import _GLOBAL_FLAGS, _GLOBAL_VALUES, build_parser
+
+    values: set[str] = set()
+    flags: set[str] = set()
+    for action in build_parser(only="tracetui.cli.browse")._actions:
+        if action.option_strings and action.dest not in ("help", "version", "command"):
+            long = {o for o in action.option_strings if o.startswith("--")}
+            (values if action.nargs != 0 else flags).update(long)
+    assert (values, flags) == (set(_GLOBAL_VALUES), set(_GLOBAL_FLAGS))
+
+
 @pytest.mark.parametrize(
     ("argv", "module"),
     [
