@@ -551,10 +551,15 @@ class SessionSummary:
     user: str | None = None
 
     @property
+    def output_only(self) -> bool:
+        """Whether `cost_usd` prices output alone: the log counted no input or cache tokens."""
+        return not self.tokens.input_recorded
+
+    @property
     def cost_lower_bound(self) -> bool:
         """Whether `cost_usd` prices only part of the usage (`≥$0.05`): the log counted output and
         no input, or some request's usage only in part (a Copilot run no shutdown totalled)."""
-        return self.cost_partial or not self.tokens.input_recorded
+        return self.cost_partial or self.output_only
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -667,5 +672,5 @@ def spent_of(rows: Iterable[SessionSummary]) -> Spent:
     """The aggregate over rows already at hand (sessions held in memory)."""
     spent = Spent()
     for row in rows:
-        spent.add(row.cost_usd, not row.tokens.input_recorded)
+        spent.add(row.cost_usd, row.output_only)
     return spent

@@ -101,15 +101,14 @@ def spending(library: Library, by: str = "day", selection: Selection | None = No
     total = Total(key="total")
     remembered = recorded_all(library.cache_dir, ((row.id, row.steps) for row in rows))
     for row in rows:
-        output_only = not row.tokens.input_recorded
-        total.take(row.cost_usd, row.tokens, output_only, row.cost_logged)
+        total.take(row.cost_usd, row.tokens, row.output_only, row.cost_logged)
         judged = remembered.get(row.id)  # a trail judged earlier; none is judged here
         if judged is not None:
             total.judge(judged)
         shares = _shares(library, row, by)
         for key, cost, tokens in shares:
             group = groups.setdefault(key, Total(key=key))
-            group.take(cost, tokens, output_only, row.cost_logged)
+            group.take(cost, tokens, row.output_only, row.cost_logged)
             if judged is not None and len(shares) == 1:  # a session of several models: its lines are not split
                 group.judge(judged)
     if by in _TIMES:
