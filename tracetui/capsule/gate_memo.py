@@ -76,12 +76,15 @@ def _digest(text: str, key: bytes) -> str:
 class GateMemo:
     """Sure findings per text digest; `path` None keeps nothing (no bucket cache)."""
 
-    def __init__(self, path: Path | None, salt: str, key: bytes = b"") -> None:
+    def __init__(self, path: Path | None, salt: str, key: bytes = b"", most: int | None = None) -> None:
         self.key = key or secrets.token_bytes(32)  # no key given: this seal's own, nothing kept
         self.path = path if key else None
         self.salt = salt
-        self.known: dict[str, list[list]] = self._load() if path is not None else {}
+        self.known: dict[str, list[list]] = self._load() if self.path is not None else {}
         self.used: dict[str, list[list]] = {}
+        # Texts held at once by a memo that keeps nothing (`export --check`'s over a whole export):
+        # past it, it starts again, so memory stays flat.
+        self.most = most if self.path is None else None
 
     @classmethod
     def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
@@ -98,8 +101,10 @@ class GateMemo:
         rows = self.known.get(key)
         if rows is None:
             rows = [[f.start, f.end, f.kind, f.detector] for f in scan(text) if f.tier == AUTO]
+            self._bound()
             self.known[key] = rows
-        self.used[key] = rows
+        if self.path is not None:
+            self.used[key] = rows
         return [Finding(int(a), int(b), str(k), AUTO, str(d)) for a, b, k, d in rows]
 
     def missing(self, texts: list[str]) -> list[str]:
@@ -109,7 +114,12 @@ class GateMemo:
     def fill(self, texts: list[str], found: list[list[Finding]]) -> None:
         """Remember each text's findings, scanned elsewhere (another process) by the same detectors."""
         for text, findings in zip(texts, found, strict=True):
+            self._bound()
             self.known[_digest(text, self.key)] = [[f.start, f.end, f.kind, f.detector] for f in findings if f.tier == AUTO]
+
+    def _bound(self) -> None:
+        if self.most is not None and len(self.known) >= self.most:
+            self.known.clear()
 
     def save(self) -> None:
         """Keep what this seal used (older texts go: the memo stays the size of one episode)."""

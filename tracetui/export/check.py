@@ -11,19 +11,20 @@ the spec's published schema (blame.record_problems).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tracetui.capsule.scrub import Scrubbed, second_gate
+from tracetui.capsule.gate_memo import GateMemo
+from tracetui.capsule.scrub import GateFinding, Scrubbed, gate_findings
 from tracetui.errors import TracetuiError
 from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
 from tracetui.model import Session
-from tracetui.redact import Identity
+from tracetui.redact import Identity, TextScanner
 
 
 @dataclass(slots=True)
@@ -67,40 +68,65 @@ def check(dest: str | Path) -> CheckReport:
     if any(_is_trajectory(rel) for rel in listed):
         validator = find_validator()
         report.atif_validator = validator.name if validator else "none installed"
-    for rel in sorted(listed):
-        report.files += 1
-        try:
-            path = inside(root, rel)
-            sha, size = file_sha256(path)
-        except TracetuiError as exc:
-            report.problems.append({"file": rel, "problem": str(exc)})
-            continue
-        except OSError as exc:
-            report.problems.append({"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"})
-            continue
-        meta = listed[rel]
-        if not isinstance(meta, dict) or sha != meta.get("sha256") or size != meta.get("size"):
-            report.problems.append({"file": rel, "problem": "its bytes differ from the manifest's digest"})
-            continue
-        try:
-            for before, readable in _readable(path, rel):
-                for leak in second_gate({_gate_name(rel): readable}, nobody, identity):
-                    if leak["kind"] in kept_kinds.get(rel, set()):
-                        continue
-                    where = f"line {leak['line'] + before}"
-                    report.problems.append({"file": rel, "problem": f"{where}: {leak['kind']} ({leak['tier']}) left"})
-        except TracetuiError as exc:
-            report.problems.append({"file": rel, "problem": str(exc)})
-        if validator is not None and _is_trajectory(rel):
-            report.problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator)]
-        if _is_trace(rel):
-            report.problems += [{"file": rel, "problem": p} for p in _trace_problems(path)]
+    # One scan of each text for the whole check, on every core: the files of an export repeat many
+    # texts, and on one core a check took as long as the export. The memo is this check's own, in
+    # memory and bounded: nothing is kept or read.
+    scanner = TextScanner()
+    memo = GateMemo(None, "check", most=_MEMO_TEXTS)
+
+    def gate(name: str, data: bytes) -> list[GateFinding]:
+        return gate_findings({name: data}, nobody, identity, memo=memo, scan_many=scanner.scan)
+
+    try:
+        for rel in sorted(listed):
+            report.files += 1
+            report.problems += _file_problems(root, rel, listed[rel], kept_kinds.get(rel, set()), validator, gate)
+    finally:
+        scanner.close()
     for folder, _, names in os.walk(root):
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()
             if rel != MANIFEST and rel not in listed:
                 report.problems.append({"file": rel, "problem": "not in the manifest"})
     return report
+
+
+def _file_problems(
+    root: Path,
+    rel: str,
+    meta: object,
+    kept: set[str],
+    validator: Validator | None,
+    gate: Callable[[str, bytes], list[GateFinding]],
+) -> list[dict[str, Any]]:
+    """What is wrong with one listed file: its digest, a sure finding of a kind its sessions did not
+    keep (`gate`), and what its format's validator or schema rejects."""
+    try:
+        path = inside(root, rel)
+        sha, size = file_sha256(path)
+    except TracetuiError as exc:
+        return [{"file": rel, "problem": str(exc)}]
+    except OSError as exc:
+        return [{"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"}]
+    if not isinstance(meta, dict) or sha != meta.get("sha256") or size != meta.get("size"):
+        return [{"file": rel, "problem": "its bytes differ from the manifest's digest"}]
+    problems: list[dict[str, Any]] = []
+    try:
+        for before, readable in _readable(path, rel):
+            for leak in gate(_gate_name(rel), readable):
+                if leak.kind not in kept:
+                    where = f"line {leak.line + before}"
+                    problems.append({"file": rel, "problem": f"{where}: {leak.kind} ({leak.tier}) left"})
+    except TracetuiError as exc:
+        problems.append({"file": rel, "problem": str(exc)})
+    if validator is not None and _is_trajectory(rel):
+        problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator)]
+    if _is_trace(rel):
+        problems += [{"file": rel, "problem": p} for p in _trace_problems(path)]
+    return problems
+
+
+_MEMO_TEXTS = 200_000  # texts the check remembers at once (about 50 MB); past it, it starts again
 
 
 def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
