@@ -120,3 +120,14 @@ def test_a_mistyped_command_is_named_with_every_command(capsys) -> None:
         main(["synk"])
     err = capsys.readouterr().err
     assert "invalid choice: 'synk'" in err and "'sync'" in err and "'seal'" in err and "'man'" in err
+
+
+def test_a_sync_of_one_agent_imports_no_other_agents_reader(tmp_path) -> None:
+    # The registry names every agent without importing its reader: a command line lists them in its
+    # help and checks `--source`, and a sync imports the readers of the agents it reads.
+    (tmp_path / "claude").mkdir()
+    argv = ["--bucket", str(tmp_path / "b"), "sync", "--source", f"claude={tmp_path / 'claude'}"]
+    code = CODE.format(argv=argv, heavy=("tracetui.sources",))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    readers = {m for m in out.stdout.strip().split(",") if m.endswith(".reader")}
+    assert readers == {"tracetui.sources.claude.reader"}

@@ -2,7 +2,8 @@
 
 Everything that needs to know an agent (discovery patterns, its folders and environment variables,
 how to group and read its logs, the CLI's choices, the bucket's checks) asks the registry, so adding
-an agent is one reader module that declares `AGENT`, listed in READER_MODULES, plus its tests.
+an agent is one reader module that declares `AGENT`, listed by its name in READER_MODULES, plus
+its tests.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ if TYPE_CHECKING:
     from tracetui.sources import RawLog, SessionFiles
     from tracetui.sources.common.resumable import ResumeState
 
-READER_MODULES = (
-    "tracetui.sources.claude.reader",
-    "tracetui.sources.codex.reader",
-    "tracetui.sources.pi.reader",
-    "tracetui.sources.gemini.reader",
-    "tracetui.sources.copilot.reader",
-    "tracetui.sources.opencode.reader",
-)
+# Each agent's name and the module that declares it: a command line names the agents (in its help,
+# in `--source`'s check) without importing six readers, and a sync imports only the ones it reads.
+READER_MODULES = {
+    "claude": "tracetui.sources.claude.reader",
+    "codex": "tracetui.sources.codex.reader",
+    "pi": "tracetui.sources.pi.reader",
+    "gemini": "tracetui.sources.gemini.reader",
+    "copilot": "tracetui.sources.copilot.reader",
+    "opencode": "tracetui.sources.opencode.reader",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,28 +75,22 @@ class Agent:
         return self.folders(os.environ, Path.home())
 
 
-_agents: dict[str, Agent] = {}
-
-
-def _load() -> dict[str, Agent]:
-    if not _agents:
-        for name in READER_MODULES:
-            agent = importlib.import_module(name).AGENT
-            _agents.setdefault(agent.name, agent)
-    return _agents
+_agents: dict[str, Agent] = {}  # the agents loaded so far, and those registered at run time
 
 
 def agents() -> list[Agent]:
-    return list(_load().values())
+    return [get(name) for name in names()]
 
 
 def names() -> tuple[str, ...]:
-    return tuple(_load())
+    return (*READER_MODULES, *(name for name in _agents if name not in READER_MODULES))
 
 
 def get(name: str) -> Agent:
-    """The agent called `name`; ValueError names the known ones otherwise."""
-    found = _load().get(name)
+    """The agent called `name` (its module imported on first use); ValueError names the known ones."""
+    found = _agents.get(name)
+    if found is None and name in READER_MODULES:
+        found = _agents[name] = importlib.import_module(READER_MODULES[name]).AGENT
     if found is None:
         raise ValueError(f"unknown agent {name!r}: expected {spoken_names()}")
     return found
@@ -108,15 +105,14 @@ def spoken_names() -> str:
 def importable(name: str) -> bool:
     """Whether a fresh process finds this agent too (a sync's worker processes import the registry
     anew: an agent registered at run time is known to this process only)."""
-    return any(importlib.import_module(m).AGENT.name == name for m in READER_MODULES)
+    return name in READER_MODULES and importlib.import_module(READER_MODULES[name]).AGENT.name == name
 
 
 def register(agent: Agent) -> None:
     """Add an agent (a plug-in, or a test's fake one); its name must be new."""
-    current = _load()
-    if agent.name in current:
+    if agent.name in names():
         raise ValueError(f"an agent named {agent.name!r} is already registered")
-    current[agent.name] = agent
+    _agents[agent.name] = agent
 
 
 @contextlib.contextmanager
@@ -126,4 +122,4 @@ def registered(agent: Agent) -> Iterator[Agent]:
     try:
         yield agent
     finally:
-        _load().pop(agent.name, None)
+        _agents.pop(agent.name, None)
