@@ -192,3 +192,20 @@ def test_a_linked_folder_that_stays_inside_is_read(tmp_path):
     found = discover("gemini", [src], refused)
     assert src / "tmp" / "abc" / "chats" / "link" / "11111111-1111-4111-8111-111111111111.jsonl" in found
     assert refused == []
+
+
+def test_a_walk_takes_only_regular_logs_and_enters_no_linked_folder(tmp_path):
+    # What `Path.rglob` found, and discovery's own walk must find the same: a FIFO, a dangling link and
+    # a folder named like a log are not logs; hidden files are; a linked folder is not entered, even
+    # one that stays inside (its files are found where they really are, once).
+    src = tmp_path / "src"
+    (src / "deep" / "er").mkdir(parents=True)
+    for rel in ("top.jsonl", "deep/er/low.jsonl", ".hidden.jsonl", "deep/notes.txt"):
+        shutil.copyfile(GOOD, src / rel)
+    os.mkfifo(src / "deep" / "pipe.jsonl")
+    _link(src / "gone.jsonl", tmp_path / "nowhere.jsonl")
+    (src / "folder.jsonl").mkdir()
+    _link(src / "again", src / "deep")
+    refused: list = []
+    found = {p.relative_to(src).as_posix() for p in discover("pi", [src], refused)}
+    assert found == {"top.jsonl", "deep/er/low.jsonl", ".hidden.jsonl"} and refused == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,34 +83,81 @@ def discover(agent: str, roots: Iterable[Path | str], refused: list[LineError] |
     A root is taken as named, a link too (the user's or the agent's own choice of folder); a file
     under a root folder whose real path leaves that folder (a link to /etc/passwd, a linked folder
     leading out) is left out, with one line in `refused` saying so."""
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}
     left: dict[str, str] = {}
+    patterns = registry.get(agent).patterns
+    names = _names_pattern(tuple(p for p in patterns if "/" not in p))
+    nested = [p for p in patterns if "/" in p]
     for root in map(Path, roots):
         if root.is_file():
-            found[os.path.abspath(root)] = Path(os.path.abspath(root))
+            found[os.path.abspath(root)] = os.path.abspath(root)
             continue
         if not root.is_dir():
             continue  # a default folder that does not exist: that agent is simply not installed
         base = os.path.realpath(root)
-        folders: dict[str, str | None] = {}  # a folder -> its real path where that leaves the root
-        for pattern in registry.get(agent).patterns:
-            for path in root.rglob(pattern):
-                if not path.is_file():
-                    continue
-                key = os.path.abspath(path)
-                # A file leaves the root only through a link: itself, or a folder on its way. One
-                # lstat a file and a realpath a folder (a realpath a file doubled discovery's time).
-                parent = os.path.dirname(key)
-                if parent not in folders:
-                    folders[parent] = outside_real(parent, base)
-                real = None if folders[parent] is None and not os.path.islink(key) else outside_real(key, base)
-                if real is None:
-                    found[key] = Path(key)
-                else:
-                    left[key] = real
+        if names is not None:
+            _walk_names(str(root), names, base, found, left)
+        for pattern in nested:
+            _glob_nested(root, pattern, base, found, left)
     if refused is not None:
         refused.extend(LineError(k, 0, left_folder(left[k])) for k in sorted(left) if k not in found)
-    return [found[k] for k in sorted(found)]
+    return [Path(found[k]) for k in sorted(found)]
+
+
+@functools.lru_cache(maxsize=32)
+def _names_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for file-name globs, matched as `Path.glob` matches a name (case as given)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def _walk_names(root: str, names: re.Pattern[str], base: str, found: dict[str, str], left: dict[str, str]) -> None:
+    """Files under `root` whose names match, as `Path.rglob` finds them: folders are entered but not
+    folders that are links, so a file leaves the root only as a link itself, and only a link's real
+    path is looked up (a realpath a file or a folder was most of discovery's time)."""
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # unreadable, or gone since its parent was listed
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                    continue
+                if names.fullmatch(entry.name) is None or not entry.is_file():
+                    continue
+                link = entry.is_symlink()
+            except OSError:
+                continue
+            key = os.path.abspath(entry.path)
+            real = outside_real(key, base) if link else None
+            if real is None:
+                found[key] = key
+            else:
+                left[key] = real
+
+
+def _glob_nested(root: Path, pattern: str, base: str, found: dict[str, str], left: dict[str, str]) -> None:
+    """Files matching a pattern of several parts (`chats/*/*.json`): its inner folders may be links."""
+    folders: dict[str, str | None] = {}  # a folder -> its real path where that leaves the root
+    for path in root.rglob(pattern):
+        if not path.is_file():
+            continue
+        key = os.path.abspath(path)
+        # A file leaves the root only through a link: itself, or a folder on its way.
+        parent = os.path.dirname(key)
+        if parent not in folders:
+            folders[parent] = outside_real(parent, base)
+        real = None if folders[parent] is None and not os.path.islink(key) else outside_real(key, base)
+        if real is None:
+            found[key] = key
+        else:
+            left[key] = real
 
 
 def left_folder(real: str) -> str:
