@@ -84,8 +84,8 @@ def test_the_lean_reading_knows_every_global_option_of_the_parser() -> None:
 @pytest.mark.parametrize(
     ("argv", "module"),
     [
-        (["sync"], "browse"),
-        (["--bucket", "b", "--source", "claude=x", "sync", "--json"], "browse"),
+        (["sync"], "sync"),
+        (["--bucket", "b", "--source", "claude=x", "sync", "--json"], "sync"),
         (["--bucket=b", "--read-only", "ls", "--help"], "browse"),
         (["--bucket", "seal", "ls"], "browse"),  # a global option's value is not the command
         (["capsule", "verify", "x"], "capsule"),
@@ -111,6 +111,16 @@ def test_a_command_imports_no_other_command_module(tmp_path) -> None:
     loaded = set(out.stdout.strip().split(","))
     assert "tracetui.cli.browse" in loaded
     assert not loaded & {"tracetui.cli.capsule", "tracetui.cli.export", "tracetui.cli.trail", "tracetui.cli.serve"}
+
+
+def test_a_sync_imports_no_listing_command(tmp_path) -> None:
+    # What a shell or a hook runs most: none of `ls`'s, `show`'s or the selection's modules.
+    code = CODE.format(argv=["--bucket", str(tmp_path / "b"), "sync", "--source", f"pi={tmp_path}"],
+                       heavy=("tracetui.cli", "tracetui.selection", "tracetui.views"))  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    loaded = set(out.stdout.strip().split(","))
+    assert "tracetui.cli.sync" in loaded
+    assert not loaded & {"tracetui.cli.browse", "tracetui.cli.selection", "tracetui.selection", "tracetui.views.format"}
 
 
 def test_a_mistyped_command_is_named_with_every_command(capsys) -> None:

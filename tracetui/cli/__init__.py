@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 # builds that module's parser alone, the others neither imported nor built (0.18 s of CPU for them all).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "tracetui.cli.app_commands": ("demo", "open", "keys"),  # and no command: the app
-    "tracetui.cli.browse": ("sync", "ls", "show", "rm", "search"),
+    "tracetui.cli.sync": ("sync",),
+    "tracetui.cli.browse": ("ls", "show", "rm", "search"),
     "tracetui.cli.cost": ("cost",),
     "tracetui.cli.watch": ("watch",),
     "tracetui.cli.trail": ("trail", "snapshot"),

@@ -1,4 +1,4 @@
-"""sync, ls, show, search: the browsing commands (docs/design.md, "Command line")."""
+"""ls, show, rm, search: the browsing commands (docs/design.md, "Command line")."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json, print_table, progress_line
+from tracetui.cli.output import print_json, print_table
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError, UsageError
 from tracetui import cost, line_cost
 from tracetui.model import SessionFilter, SessionSummary
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.selection import select
-from tracetui.sources import registry
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
 from tracetui.views.format import LOGGED_MARK, line_cost_text, listed_cost, money, problems, short_time, step_number, step_text
@@ -25,17 +24,6 @@ if TYPE_CHECKING:  # imported where a command runs: `--version` and `--help` nee
 
 
 def register(subparsers: Commands) -> None:
-    p = subparsers.add_parser("sync", help="copy and index new or grown agent logs")
-    p.add_argument(
-        "--source",
-        action="append",
-        metavar="AGENT=PATH",
-        help=f"read AGENT's logs ({registry.spoken_names()}) from PATH instead of the default folders; repeatable",
-    )
-    add_bucket_option(p)
-    add_json_option(p)
-    p.set_defaults(func=run_sync)
-
     p = subparsers.add_parser(
         "ls",
         help="list the sessions in the bucket, newest first",
@@ -99,29 +87,6 @@ def _positive(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
     return n
-
-
-def run_sync(args: argparse.Namespace) -> int:
-    from tracetui.bucket import parse_sources
-
-    sources = parse_sources(args.source)
-    with open_bucket(args) as bucket:
-        report = bucket.sync(sources, progress=progress_line("syncing") if sys.stderr.isatty() else None)
-    if args.json:
-        print_json(report.to_dict())
-        return 0
-    sessions = "1 session" if report.sessions == 1 else f"{report.sessions} sessions"
-    print(
-        f"{sessions}: {report.new} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged ({report.seconds:.2f} s)"
-    )
-    if report.errors:
-        print(problems(report.errors) + ":")
-        print_table(("path", "line", "error"), [(e.path, e.line, e.error) for e in report.errors], 80)
-    if report.sessions == 0:
-        for line in where_looked(report.searched):
-            print(safe_line(line))
-    return 0
 
 
 def run_ls(args: argparse.Namespace) -> int:
