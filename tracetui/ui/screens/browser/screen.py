@@ -43,6 +43,10 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
     BINDINGS = actions.bindings("browser")
 
     def compose(self) -> ComposeResult:
+        # The classes the first frame has (the terminal's width, the list focused), set before the
+        # panes exist: set once they are mounted, each restyled every widget again (30 ms apiece).
+        self._layout_classes(self.app.size.width)
+        self.add_class("-browsing")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield CutInput(placeholder=FILTER_PLACEHOLDER, id="filter")
@@ -84,11 +88,14 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
             self.call_after_refresh(self._title, self.opened.session)
 
     def _layout_for(self, width: int) -> None:
+        self._layout_classes(width)
+        self.refresh_bindings()  # the keys on offer follow the panes on show
+
+    def _layout_classes(self, width: int) -> None:
         # Three columns when there is room, two when not, one pane at a time on a small terminal.
         self.set_class(width >= 140, "-wide")
         self.set_class(90 <= width < 140, "-medium")
         self.set_class(width < 90, "-narrow")
-        self.refresh_bindings()  # the keys on offer follow the panes on show
 
     def on_failed(self, message: Failed) -> None:
         self.notify(safe_line(message.text), severity="error", markup=False)
