@@ -153,7 +153,7 @@ class SessionListPart(BrowserBase):
         if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
                 and not where.narrows():
             # A capsule is one episode: it opens on it, as a page opens on its text.
-            self.add_class("-hide-sessions")
+            self._list_aside()
             self.open_session(message.first[0].id, focus=True)
 
     def _empty_lines(self, where: SessionFilter) -> list[str]:
@@ -211,7 +211,7 @@ class SessionListPart(BrowserBase):
             return
         # Reading a session: the list steps aside so the timeline has the room (1, / or Escape from
         # the timeline bring it back; ctrl+b shows it beside the steps).
-        self.add_class("-hide-sessions")
+        self._list_aside()
         if self.opened and self.opened.session.id == row.id:
             self.open_whole()
             self.query_one(Timeline).focus()

@@ -110,7 +110,7 @@ class OpeningPart(BrowserBase):
         self._offer_keys()
         self._show_step()
         if self._focus_after_open:
-            self.add_class("-hide-sessions")
+            self._list_aside()
             timeline.focus()
         self.previewing = True
         if not self._preview_open or self.query_one(TabbedContent).active not in PREVIEW_TABS:
