@@ -63,3 +63,27 @@ def test_open_regular_refuses_a_fifo_swapped_in_after_the_stat(tmp_path):
         open_regular(path)
     with pytest.raises(NotRegularFile, match="a folder"):
         open_regular(tmp_path)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 65_536 + 3, 3_000_001])
+def test_read_regular_reads_every_byte_and_holds_to_its_limit(tmp_path, size):
+    from tracetui.regular_file import FileTooLarge, read_regular
+
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path = tmp_path / "f.json"
+    path.write_bytes(data)
+    assert read_regular(path) == data
+    assert read_regular(path, limit=size) == data  # exactly the limit is taken
+    if size:
+        with pytest.raises(FileTooLarge):
+            read_regular(path, limit=size - 1)
+
+
+def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path):
+    from tracetui.regular_file import NotRegularFile, read_regular
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    for name in ("pipe", "folder"):
+        with pytest.raises(NotRegularFile):
+            read_regular(tmp_path / name)

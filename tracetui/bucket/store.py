@@ -28,7 +28,7 @@ import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.regular_file import NotRegularFile, open_regular, read_regular
 
 # Fast compression: the copy is a safety net, and sync time matters more than a few percent of disk.
 LEVEL = 1
@@ -305,9 +305,8 @@ class Store:
     @staticmethod
     def _read_sidecar(path: Path) -> Sidecar | None:
         try:
-            # open_regular: a FIFO planted as a sidecar would block a plain open() for ever.
-            with open_regular(path) as fh:
-                return Sidecar(**orjson.loads(fh.read()))
+            # read_regular: a FIFO planted as a sidecar would block a plain open() for ever.
+            return Sidecar(**orjson.loads(read_regular(path)))
         except (OSError, ValueError, TypeError, NotRegularFile):
             return None  # damaged: `repair` can rebuild it from the copy
 
