@@ -87,12 +87,21 @@ class SyntheticLibrary:
 
 
 async def until(pilot, condition, timeout: float = 30.0) -> float:
+    # Polled with the event loop's own sleep: `pilot.pause` posts a callback to every widget each
+    # time (`_wait_for_screen`), about 720 for one preview's rest, and the figures counted them.
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > timeout:
             raise TimeoutError("condition not reached")
-        await pilot.pause(0.005)
+        await asyncio.sleep(0.005)
     return time.perf_counter() - started
+
+
+async def drawn(app) -> None:
+    """The workers done and the frames after them drawn (Textual draws at most every 1/60 s, and the
+    panes follow a rest after 40 ms), without polling the widgets."""
+    await app.workers.wait_for_complete()
+    await asyncio.sleep(0.15)
 
 
 async def key_cost(pilot, key: str, n: int = 60) -> tuple[float, float]:
@@ -131,16 +140,14 @@ async def preview_cost(app, pilot, screen, sessions, big_id: str, row: int, roun
         cpu = time.process_time()
         sessions.move_to(row + 1 if row + 1 < sessions.count else row - 1)
         await until(pilot, lambda: screen.opened is not None and screen.opened.session.id != big_id, timeout=60)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0)
+        await drawn(app)
         beside.append(time.process_time() - cpu)
-        await pilot.pause(0.3)
+        await asyncio.sleep(0.3)
         await app.workers.wait_for_complete()
         cpu = time.process_time()
         sessions.move_to(row)
         await until(pilot, lambda: screen.opened is not None and screen.opened.session.id == big_id, timeout=60)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0)
+        await drawn(app)
         spent.append(time.process_time() - cpu)
     opened = screen.opened
     return {"preview_rest_cpu_ms": round(sorted(spent)[len(spent) // 2] * 1000, 1),
