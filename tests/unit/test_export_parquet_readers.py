@@ -111,3 +111,34 @@ def test_corpus_export_reads_the_same_with_and_without_hive(tmp_path, tmp_path_f
     for table in TABLES:
         loaded = datasets.load_dataset(str(dest), table, split="train", cache_dir=str(tmp_path / table))
         assert loaded.num_rows == counts[table] and {"agent", "month"} <= set(loaded.column_names)
+
+
+def test_one_child_decodes_file_after_file_and_a_bomb_costs_only_its_own(tmp_path):
+    """`--check` decodes every Parquet file in one bounded child (its start, pyarrow's import, was
+    0.45 s a file). A file that is no Parquet is one problem and the child goes on; a page that
+    inflates past the child's memory ends that child, and the next file gets a new one."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracetui.export.parquet_rows import ParquetRows, Unreadable
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from parquet_forge import lying_parquet
+
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.table({"session_id": ["s1", "s2"], "text": ["one", "two"]}), good)
+    (tmp_path / "not.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "bomb.parquet").write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
+    with ParquetRows() as reader:
+        rows = lambda name: b"\n".join(body for _, body in reader.rows(tmp_path / name))  # noqa: E731
+        assert rows("good.parquet").count(b"\n") == 1
+        first = reader._child
+        with pytest.raises(Unreadable, match="cannot be read as Parquet"):
+            rows("not.parquet")
+        assert b'"two"' in rows("good.parquet") and reader._child is first  # the same child went on
+        with pytest.raises(Unreadable, match="memory|CPU"):
+            rows("bomb.parquet")
+        assert reader._child is None
+        assert b'"one"' in rows("good.parquet") and reader._child is not first

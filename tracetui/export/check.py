@@ -23,6 +23,7 @@ from tracetui.capsule.scrub import GateFinding, Scrubbed, gate_findings
 from tracetui.errors import TracetuiError
 from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
+from tracetui.export.parquet_rows import ParquetRows, Unreadable
 from tracetui.model import Session
 from tracetui.redact import Identity, TextScanner
 
@@ -71,18 +72,26 @@ def check(dest: str | Path) -> CheckReport:
     # One scan of each text for the whole check, on every core: the files of an export repeat many
     # texts, and on one core a check took as long as the export. The memo is this check's own, in
     # memory and bounded: nothing is kept or read.
+    # Parquet files are decoded in one bounded child for them all (parquet_rows.ParquetRows).
     scanner = TextScanner()
     memo = GateMemo(None, "check", most=_MEMO_TEXTS)
+    parquet = ParquetRows()
 
     def gate(name: str, data: bytes) -> list[GateFinding]:
         return gate_findings({name: data}, nobody, identity, memo=memo, scan_many=scanner.scan)
 
+    def read(path: Path, rel: str) -> Iterator[tuple[int, bytes]]:
+        return _readable(path, rel, parquet)
+
     try:
         for rel in sorted(listed):
             report.files += 1
-            report.problems += _file_problems(root, rel, listed[rel], kept_kinds.get(rel, set()), validator, gate)
+            report.problems += _file_problems(
+                root, rel, listed[rel], kept_kinds.get(rel, set()), validator, gate, read
+            )
     finally:
         scanner.close()
+        parquet.close()
     for folder, _, names in os.walk(root):
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()
@@ -98,6 +107,7 @@ def _file_problems(
     kept: set[str],
     validator: Validator | None,
     gate: Callable[[str, bytes], list[GateFinding]],
+    read: Callable[[Path, str], Iterator[tuple[int, bytes]]],
 ) -> list[dict[str, Any]]:
     """What is wrong with one listed file: its digest, a sure finding of a kind its sessions did not
     keep (`gate`), and what its format's validator or schema rejects."""
@@ -112,7 +122,7 @@ def _file_problems(
         return [{"file": rel, "problem": "its bytes differ from the manifest's digest"}]
     problems: list[dict[str, Any]] = []
     try:
-        for before, readable in _readable(path, rel):
+        for before, readable in read(path, rel):
             for leak in gate(_gate_name(rel), readable):
                 if leak.kind not in kept:
                     where = f"line {leak.line + before}"
@@ -197,15 +207,13 @@ def _gate_name(rel: str) -> str:
     return rel + ".jsonl" if rel.endswith(".parquet") else rel
 
 
-def _readable(path: Path, rel: str) -> Iterator[tuple[int, bytes]]:
+def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int, bytes]]:
     """What the detectors read of a file, in pieces with the lines before each: parquet rows as JSON
-    lines (a few MB at a time, decoded in a bounded child process: parquet_rows.rows_as_json), raw
-    logs as the export's gate read them (`raw.gate_view`), anything else as it is."""
+    lines (a few MB at a time, decoded in `parquet`'s bounded child process), raw logs as the
+    export's gate read them (`raw.gate_view`), anything else as it is."""
     if rel.endswith(".parquet"):
-        from tracetui.export.parquet_rows import Unreadable, rows_as_json
-
         try:
-            yield from rows_as_json(path)
+            yield from parquet.rows(path)
         except Unreadable as exc:
             raise TracetuiError(str(exc)) from None
         return

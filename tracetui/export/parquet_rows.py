@@ -33,6 +33,7 @@ QUIET_SECONDS = 600  # the child said nothing (and is not waiting on the parent)
 _READ_ROWS = 256  # rows decoded at a time
 _CHUNK = 8 << 20  # JSON lines handed on at a time
 _FRAME = struct.Struct("<cQQ")  # kind, lines before, length
+_ASK = struct.Struct("<QQ")  # the path's length (its bytes follow), the file's decoded limit
 _DATA, _ERROR, _END = b"d", b"e", b"z"
 
 
@@ -49,33 +50,83 @@ def rows_as_json(path: Path, limit: int | None = None) -> Iterator[tuple[int, by
     with the number of lines before it, decoded in a bounded child process; Unreadable (one line) for
     a file that is no Parquet, that decodes to more than `limit` (decoded_limit of its size) bytes, or
     whose decoding needs more memory or CPU than the child has."""
-    if limit is None:
-        limit = decoded_limit(path.stat().st_size)
-    # -I: no user site, no PYTHON* variables, and not the current folder on the path (a `pyarrow.py`
-    # in the export being checked would otherwise be imported and run).
-    command: list[str | bytes] = [sys.executable, "-I", "-c", _CHILD, __file__, os.fsencode(path), str(limit)]
-    child = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True
-    )
-    assert child.stdout is not None
-    try:
-        while True:
-            kind, before, length = _FRAME.unpack(_read(child, _FRAME.size))
-            body = _read(child, length)
-            if kind == _DATA:
-                yield before, body
-            elif kind == _ERROR:
-                raise Unreadable(body.decode("utf-8", "replace"))
-            else:
-                return
-    except _ChildEnded:
-        child.wait()
-        raise Unreadable(_ended(child.returncode)) from None
-    finally:
+    with ParquetRows() as reader:
+        yield from reader.rows(path, limit)
+
+
+class ParquetRows:
+    """One bounded child that decodes file after file (`rows`): starting one costs a Python and
+    pyarrow's import, about 0.45 s of CPU, which a check of a hundred files paid a hundred times.
+    Each file has its own CPU budget; a child that dies on one (a bomb, a quiet one) is replaced for
+    the next, and one is replaced after FILES_A_CHILD files, so memory pyarrow keeps cannot add up."""
+
+    FILES_A_CHILD = 64
+
+    def __init__(self) -> None:
+        self._child: subprocess.Popen[bytes] | None = None
+        self._served = 0
+
+    def __enter__(self) -> ParquetRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def rows(self, path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """`rows_as_json` of one file, in this reader's child."""
+        if limit is None:
+            limit = decoded_limit(path.stat().st_size)
+        child = self._ready()
+        assert child.stdin is not None
+        done = False
+        try:
+            name = os.fsencode(path)
+            try:
+                child.stdin.write(_ASK.pack(len(name), limit) + name)
+                child.stdin.flush()
+            except OSError:
+                raise _ChildEnded from None
+            while True:
+                kind, before, length = _FRAME.unpack(_read(child, _FRAME.size))
+                body = _read(child, length)
+                if kind == _DATA:
+                    yield before, body
+                elif kind == _ERROR:
+                    done = True
+                    raise Unreadable(body.decode("utf-8", "replace"))
+                else:
+                    done = True
+                    return
+        except _ChildEnded:
+            child.wait()
+            raise Unreadable(_ended(child.returncode)) from None
+        finally:
+            self._served += 1
+            if not done or self._served >= self.FILES_A_CHILD:
+                self.close()  # mid-file (its reader stopped, or the child died): its stream is lost
+
+    def close(self) -> None:
+        child, self._child, self._served = self._child, None, 0
+        if child is None:
+            return
         if child.poll() is None:
             child.kill()
         child.wait()
-        child.stdout.close()
+        for pipe in (child.stdin, child.stdout):
+            if pipe is not None:
+                pipe.close()
+
+    def _ready(self) -> subprocess.Popen[bytes]:
+        if self._child is not None and self._child.poll() is None:
+            return self._child
+        self.close()
+        # -I: no user site, no PYTHON* variables, and not the current folder on the path (a
+        # `pyarrow.py` in the export being checked would otherwise be imported and run).
+        command: list[str | bytes] = [sys.executable, "-I", "-c", _CHILD, __file__]
+        self._child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True
+        )
+        return self._child
 
 
 class _ChildEnded(Exception):
@@ -107,45 +158,65 @@ def _ended(code: int | None) -> str:
     return f"decoding it needs over {MEMORY >> 20} MB of memory (its pages claim more); not checked further"
 
 
-# The child: load this file as a module of its own (not the tracetui package), decode, stream.
+# The child: load this file as a module of its own (not the tracetui package), then decode each
+# file the parent asks for, until its stdin ends.
 _CHILD = """
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("_tracetui_parquet_rows", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-sys.exit(module.child_main(sys.argv[2], int(sys.argv[3])))
+sys.exit(module.child_main())
 """
 
 
-def child_main(path: str, limit: int) -> int:
+def child_main() -> int:
     out = sys.stdout.buffer
+    asks = sys.stdin.buffer
     try:
         pa, pq = _pyarrow()
-        _bound_self()
-        for before, body in _decode(pa, pq, path, limit):
-            out.write(_FRAME.pack(_DATA, before, len(body)) + body)
-            out.flush()
-    except MemoryError:
-        return 1  # the parent words it: the limit was reached
     except Unreadable as exc:
-        message = str(exc).encode()
-        out.write(_FRAME.pack(_ERROR, 0, len(message)) + message)
-    else:
-        out.write(_FRAME.pack(_END, 0, 0))
-    out.flush()
-    return 0
+        pa = pq = None
+        missing = str(exc)
+    _bound_memory()
+    while True:
+        head = asks.read(_ASK.size)
+        if len(head) < _ASK.size:
+            return 0
+        length, limit = _ASK.unpack(head)
+        path = os.fsdecode(asks.read(length))
+        try:
+            if pa is None:
+                raise Unreadable(missing)
+            _bound_cpu()
+            for before, body in _decode(pa, pq, path, limit):
+                out.write(_FRAME.pack(_DATA, before, len(body)) + body)
+                out.flush()
+        except MemoryError:
+            return 1  # the parent words it: the limit was reached
+        except Unreadable as exc:
+            message = str(exc).encode()
+            out.write(_FRAME.pack(_ERROR, 0, len(message)) + message)
+        else:
+            out.write(_FRAME.pack(_END, 0, 0))
+        out.flush()
 
 
-def _bound_self() -> None:
-    """RLIMIT_AS at what the imports took plus MEMORY; RLIMIT_CPU at CPU_SECONDS more than used."""
+def _bound_memory() -> None:
+    """RLIMIT_AS at what the imports took plus MEMORY."""
     try:
         with open("/proc/self/statm", "rb") as fh:
             mapped = int(fh.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         mapped = 1 << 30
     resource.setrlimit(resource.RLIMIT_AS, (mapped + MEMORY, mapped + MEMORY))
-    used = int(time.process_time()) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (used + CPU_SECONDS, used + CPU_SECONDS + 5))
+
+
+def _bound_cpu() -> None:
+    """RLIMIT_CPU's soft limit at CPU_SECONDS more than used so far: each file has its own budget,
+    and SIGXCPU ends the child past it. The hard limit stays, so each file can set its own."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(time.process_time()) + 1 + CPU_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _pyarrow() -> tuple[Any, Any]:
