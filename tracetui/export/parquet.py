@@ -24,6 +24,7 @@ import orjson
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.export import tables
 from tracetui.export.manifest import digest_of
+from tracetui.export.parquet_rows import ParquetRows, Unreadable
 from tracetui.export.raw import agent_folder
 
 if TYPE_CHECKING:
@@ -340,10 +341,15 @@ def _earlier_rows(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """The rows of `sessions` in an earlier export's files of a partition (table, row), decoded in the
     bounded child `--check` uses: the folder may be someone else's dataset."""
-    from tracetui.export.parquet_rows import Unreadable, rows_as_json
-
     if not sessions:
         return
+    with ParquetRows() as reader:  # one child for all the files (its start is most of a small file's cost)
+        yield from _rows_of(reader, snapshot, sessions, dataset)
+
+
+def _rows_of(
+    reader: ParquetRows, snapshot: dict[str, Path], sessions: set[str], dataset: bool
+) -> Iterator[tuple[str, dict[str, Any]]]:
     for rel, tmp in sorted(snapshot.items()):
         table = rel.split("/")[1] if rel.count("/") >= 2 else ""
         if table not in tables.TABLES:
@@ -351,7 +357,7 @@ def _earlier_rows(
         columns = tables.columns_of(table, dataset)
         times = [name for name, kind, _ in columns if kind == "timestamp"]
         try:
-            for _, chunk in rows_as_json(tmp):
+            for _, chunk in reader.rows(tmp):
                 for line in chunk.splitlines():
                     row = orjson.loads(line)
                     if row.get("session_id") not in sessions:
