@@ -142,3 +142,26 @@ def test_one_child_decodes_file_after_file_and_a_bomb_costs_only_its_own(tmp_pat
             rows("bomb.parquet")
         assert reader._child is None
         assert b'"one"' in rows("good.parquet") and reader._child is not first
+
+
+def test_the_decoding_child_has_a_cpu_budget_per_file_under_one_hard_limit(tmp_path):
+    """A file's budget is the child's soft CPU limit, moved before each file; the hard limit (which a
+    process cannot raise again) is set once, for every file the child will decode."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracetui.export.parquet_rows import CPU_SECONDS, FILES_A_CHILD, ParquetRows
+
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.table({"text": ["one"]}), good)
+    limits = Path("/proc/self/limits")
+    if not limits.is_file():
+        pytest.skip("no /proc to read a child's limits from")
+    with ParquetRows() as reader:
+        list(reader.rows(good))
+        assert reader._child is not None
+        line = next(t for t in Path(f"/proc/{reader._child.pid}/limits").read_text().splitlines()
+                    if t.startswith("Max cpu time"))  # fmt: skip
+    soft, hard = (int(v) for v in line.split()[3:5])
+    assert CPU_SECONDS < soft <= CPU_SECONDS + 30
+    assert soft < hard <= FILES_A_CHILD * (CPU_SECONDS + 1) + 60

@@ -54,13 +54,15 @@ def rows_as_json(path: Path, limit: int | None = None) -> Iterator[tuple[int, by
         yield from reader.rows(path, limit)
 
 
+FILES_A_CHILD = 64  # files one child decodes before a new one takes over
+
+
 class ParquetRows:
     """One bounded child that decodes file after file (`rows`): starting one costs a Python and
     pyarrow's import, about 0.45 s of CPU, which a check of a hundred files paid a hundred times.
     Each file has its own CPU budget; a child that dies on one (a bomb, a quiet one) is replaced for
-    the next, and one is replaced after FILES_A_CHILD files, so memory pyarrow keeps cannot add up."""
-
-    FILES_A_CHILD = 64
+    the next, and one is replaced after FILES_A_CHILD files, so memory pyarrow keeps cannot add up and
+its hard CPU limit covers them all."""
 
     def __init__(self) -> None:
         self._child: subprocess.Popen[bytes] | None = None
@@ -102,7 +104,7 @@ class ParquetRows:
             raise Unreadable(_ended(child.returncode)) from None
         finally:
             self._served += 1
-            if not done or self._served >= self.FILES_A_CHILD:
+            if not done or self._served >= FILES_A_CHILD:
                 self.close()  # mid-file (its reader stopped, or the child died): its stream is lost
 
     def close(self) -> None:
@@ -177,7 +179,7 @@ def child_main() -> int:
     except Unreadable as exc:
         pa = pq = None
         missing = str(exc)
-    _bound_memory()
+    _bound_self()
     while True:
         head = asks.read(_ASK.size)
         if len(head) < _ASK.size:
@@ -201,19 +203,24 @@ def child_main() -> int:
         out.flush()
 
 
-def _bound_memory() -> None:
-    """RLIMIT_AS at what the imports took plus MEMORY."""
+def _bound_self() -> None:
+    """RLIMIT_AS at what the imports took plus MEMORY; RLIMIT_CPU's hard limit at the most a child's
+    files may take together (SIGKILL past it, should SIGXCPU not end it)."""
     try:
         with open("/proc/self/statm", "rb") as fh:
             mapped = int(fh.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         mapped = 1 << 30
     resource.setrlimit(resource.RLIMIT_AS, (mapped + MEMORY, mapped + MEMORY))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    most = int(time.process_time()) + 1 + FILES_A_CHILD * (CPU_SECONDS + 1) + 5
+    if hard == resource.RLIM_INFINITY or most < hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (most, most))
 
 
 def _bound_cpu() -> None:
     """RLIMIT_CPU's soft limit at CPU_SECONDS more than used so far: each file has its own budget,
-    and SIGXCPU ends the child past it. The hard limit stays, so each file can set its own."""
+    and SIGXCPU ends the child past it (a hard limit cannot be raised again, so it bounds them all)."""
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     soft = int(time.process_time()) + 1 + CPU_SECONDS
     resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
