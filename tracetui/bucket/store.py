@@ -13,7 +13,6 @@ More in docs/internals/bucket.md, `bucket/store.py`.
 from __future__ import annotations
 
 import errno
-import gzip
 import hashlib
 import io
 import os

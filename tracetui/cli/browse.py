@@ -17,7 +17,7 @@ from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.selection import select
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
-from tracetui.views.format import LOGGED_MARK, line_cost_text, listed_cost, money, problems, short_time, step_number, step_text
+from tracetui.views.format import LOGGED_MARK, line_cost_text, listed_cost, money, short_time, step_number, step_text
 
 if TYPE_CHECKING:  # imported where a command runs: `--version` and `--help` need no SQLite or index
     from tracetui.bucket import Bucket, SearchHit

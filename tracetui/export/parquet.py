@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import TracetuiError
 from tracetui.export import tables
 from tracetui.export.manifest import digest_of
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
