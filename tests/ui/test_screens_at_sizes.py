@@ -12,6 +12,7 @@ import pytest
 from tracetui.ui.app import TraceApp
 
 from pilot_steps import settle
+from support.sandboxed import requires_sandbox
 
 SIZES = [(80, 24), (120, 40), (160, 48)]
 CLAUDE = "7d3c1a52"
@@ -80,6 +81,7 @@ def test_seal_dialog(snapshot_demo, snap_compare, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@requires_sandbox
 def test_replay_screen(capsule, snap_compare, size):
     from tracetui.capsule import open_capsule
 

@@ -19,6 +19,7 @@ from tracetui.ui.screens.replay import ReplayScreen
 from tracetui.ui.screens.seal import SealScreen
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
+from support.sandboxed import requires_sandbox
 
 SIZE = (160, 48)
 
@@ -199,6 +200,7 @@ def _worktrees(repo: Path) -> list[str]:
     return [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("worktree ")]
 
 
+@requires_sandbox
 async def test_replay_steps_through_the_patches_and_runs_my_check(sealed_demo, tmp_path):
     demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
@@ -343,6 +345,7 @@ async def test_palette_offers_mark_seal_and_replay_only_for_a_capsule(demo, seal
         assert "Replay…" in names(app)
 
 
+@requires_sandbox
 async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
     import time
 
@@ -376,6 +379,7 @@ async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
 
 
 
+@requires_sandbox
 async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_demo, tmp_path):
     demo, path = sealed_demo
     clone = _clone(demo, tmp_path)
@@ -417,6 +421,7 @@ async def test_verdict_judges_at_the_base_and_at_the_ref_like_the_cli(sealed_dem
     assert _worktrees(clone) == [str(clone)]
 
 
+@requires_sandbox
 async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
     demo, path = sealed_demo
     clone = _clone(demo, tmp_path)

@@ -12,6 +12,7 @@ from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
+from support.sandboxed import requires_sandbox
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -20,6 +21,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@requires_sandbox
 def test_seal_verify_replay_from_the_command_line(tmp_path, capsys):
     repo, base = kit.make_repo(tmp_path)
     projects = tmp_path / "claude"
@@ -244,7 +246,8 @@ def test_replays_exit_codes_tell_a_ci_job_what_happened(tmp_path, capsys):
     for extra in ([], ["--json"]):
         assert run(capsys, *base, "--check", kit.CHECK, *extra)[0] == 1
         assert run(capsys, *base, "--check", "true", *extra)[0] == 3  # passes at base: the failure does not show
-        assert run(capsys, *base, "--check", "exit 1", "--timeout", "0.001", *extra)[0] == 3
+        # A check still running at its timeout (unconfined, `exit 1` alone can end within 1 ms).
+        assert run(capsys, *base, "--check", "sleep 5; exit 1", "--timeout", "0.2", *extra)[0] == 3
     (tmp_path / "bad.capsule").write_bytes(b"not a capsule")
     assert run(capsys, "replay", str(tmp_path / "bad.capsule"), "--repo", str(repo))[0] == 2
     kit.commit_fix(repo)

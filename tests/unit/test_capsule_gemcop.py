@@ -16,6 +16,7 @@ from tracetui.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit  # noqa: E402
+from support.sandboxed import requires_sandbox
 
 README = "# calc\n\nAdds numbers.\n"
 README_AFTER = "# calc\n\nAdds two numbers.\n"
@@ -158,6 +159,7 @@ def _write_copilot(root: Path, repo: Path) -> tuple[Path, str]:
 
 
 @pytest.mark.parametrize(("agent", "write"), [("gemini", _write_gemini), ("copilot", _write_copilot)])
+@requires_sandbox
 def test_seal_verify_and_replay(tmp_path, capsys, agent, write):
     repo, base = kit.make_repo(tmp_path)
     logs, sid = write(tmp_path / "logs", repo)

@@ -33,6 +33,7 @@ from tracetui.model import SessionFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit
+from support.sandboxed import requires_sandbox
 
 SECRET = b"\x01" * 32
 
@@ -175,6 +176,7 @@ def test_opened_capsule_quacks_like_a_bucket(tmp_path, project):
         assert opened.context(s.id) == context_at(session, s.id).to_dict()
 
 
+@requires_sandbox
 def test_replay_reproduces_then_fixed_after_a_fix_commit(tmp_path, project):
     repo, base, session = project
     _seal(tmp_path, session, repo)
@@ -198,6 +200,7 @@ def test_replay_reproduces_then_fixed_after_a_fix_commit(tmp_path, project):
     assert not (repo / "test_calc.py").exists()
 
 
+@requires_sandbox
 def test_replay_inconclusive_cases(tmp_path, project):
     repo, _, session = project
     _seal(tmp_path, session, repo)
@@ -220,6 +223,7 @@ def test_replay_inconclusive_cases(tmp_path, project):
     assert missing.verdict == INCONCLUSIVE and "is not in" in missing.reason
 
 
+@requires_sandbox
 def test_replay_is_partial_when_patches_do_not_apply(tmp_path):
     repo, _ = kit.make_repo(tmp_path)
     (repo / "README.md").write_text("# calc\n\nSomething else entirely.\n")
@@ -401,6 +405,7 @@ def test_patch_paths_cannot_leave_the_worktree(tmp_path):
     assert (root / "ok" / "new.txt").read_text() == "pwned\n"
 
 
+@requires_sandbox
 def test_a_check_that_hangs_is_stopped(tmp_path, project):
     repo, _, session = project
     _seal(tmp_path, session, repo)
@@ -413,6 +418,7 @@ def test_a_check_that_hangs_is_stopped(tmp_path, project):
     assert check.exit_code == -1 and "did not finish" in check.output
 
 
+@requires_sandbox
 def test_replay_leaves_no_temporary_directory(tmp_path, project, monkeypatch):
     import tempfile
 

@@ -25,6 +25,7 @@ from tracetui.model import Session, SessionFilter, StepKind
 from tracetui.sources import RawLog, registry
 from tracetui.sources.opencode import reader as opencode
 from tracetui.sources.opencode import stage as opencode_stage
+from support.sandboxed import requires_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "opencode"
 PARENT = "ses_01PARENTaaaaaaaaaaaaaaaaa"
@@ -410,6 +411,7 @@ def test_the_real_storage_layout_rebuilt_from_provenance_syncs(tmp_path):
 # Capsules
 
 
+@requires_sandbox
 def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
     import capsule_kit as kit
