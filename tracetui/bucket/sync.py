@@ -21,7 +21,7 @@ import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from tracetui.bucket import index, resume, shards
+from tracetui.bucket import index, resume, shards, unchanged
 from tracetui.bucket.locations import default_sources, source_folders
 from tracetui.bucket.pool import run_pool
 from tracetui.bucket.store import Store, sweep_temp_files
@@ -37,7 +37,15 @@ from tracetui.bucket.sync_jobs import (
     run_job,
     settle,
 )
-from tracetui.bucket.sync_plan import STAGED, _SpawnIndexes, _folder_cwd_of, _in_folder, _plan, _plan_scoped
+from tracetui.bucket.sync_plan import (
+    STAGED,
+    _folder_cwd_of,
+    _in_folder,
+    _plan,
+    _plan_scoped,
+    _SpawnIndexes,
+    found_logs,
+)
 from tracetui.bucket.sync_report import ProgressCallback, SyncProgress, SyncReport
 from tracetui.model import LineError
 from tracetui.sources import registry
@@ -103,13 +111,18 @@ def sync(
     report.searched = source_folders(sources)
     jobs = None if paths is None else _plan_scoped(store, conn, sources, paths, report)
     whole = jobs is None
+    quiet: str | None = None  # the digest of what the plan read, where it may be kept (`unchanged`)
     if jobs is None:
         # The tidying that lists the bucket's folders is left to whole syncs (each watch or app
         # starts with one): in a bucket of 100,000 logs it costs more than a scoped sync.
         sweep_temp_files(store.dir)  # left by a sync that was killed
         sweep_temp_files(root)  # shards a killed sync was building
         resume.prune(root)  # reader states: temporary files of a killed sync, states of logs long quiet
-        jobs = _plan(store, conn, sources, report)
+        found = found_logs(store, sources, report)
+        quiet = None if report.errors else unchanged.digest(store, conn, found)
+        if quiet is not None and quiet == unchanged.recorded(conn):
+            return _counted(conn, report, started)  # the same plan as the last quiet sync's: none
+        jobs = _plan(store, conn, sources, report, found=found)
     try:
         with fewer_collections():
             _work_and_write(str(root), conn, jobs, workers, progress, report, tidy=whole)
@@ -124,6 +137,13 @@ def sync(
         placed = [(job.agent, job.members[0]) for job in jobs if _folder_cwd_of(job.agent) is not None]
         index.tie_folders(conn, placed, _in_folder)
         conn.execute("COMMIT")
+    elif quiet is not None and not report.errors:
+        # Nothing to do and nothing to say: the next whole sync that reads the same needs no plan.
+        unchanged.record(conn, quiet)
+    return _counted(conn, report, started)
+
+
+def _counted(conn: sqlite3.Connection, report: SyncReport, started: float) -> SyncReport:
     report.sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     report.unchanged = report.sessions - report.new - report.updated
     report.seconds = time.perf_counter() - started

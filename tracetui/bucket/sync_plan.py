@@ -69,17 +69,9 @@ def _spawn_index(agent: str, source: str) -> dict[str, str]:
         return {}
 
 
-def _plan(
-    store: Store,
-    conn: sqlite3.Connection,
-    sources: dict[str, list[Path]],
-    report: SyncReport,
-    alone: bool = False,
-) -> list[Job]:
-    """Phase 1, look: which groups have work, from stat and the sidecars alone (no log is read).
-    Groups that are gone leave the index here, or keep their rows with a note. `alone`: these
-    agents' folders are synced whole while every other agent's stay as they are (a scoped sync's
-    change that an agent's stage decides), so only their sidecars and indexed groups are loaded."""
+def found_logs(store: Store, sources: dict[str, list[Path]], report: SyncReport) -> dict[str, list[Path]]:
+    """Each agent's logs under its folders, as its stage (if it has one) passes them on; what cannot
+    be taken (a log linked out of its folder, a stage that failed) is said in `report`."""
     found_by_agent: dict[str, list[Path]] = {}
     for agent, roots in sources.items():
         found_files = discover(agent, roots, report.errors)  # a log linked out of its folder: one line
@@ -92,6 +84,23 @@ def _plan(
                 found_files, problems = [], [LineError(agent, 0, why)]
             report.errors.extend(problems)
         found_by_agent[agent] = found_files
+    return found_by_agent
+
+
+def _plan(
+    store: Store,
+    conn: sqlite3.Connection,
+    sources: dict[str, list[Path]],
+    report: SyncReport,
+    alone: bool = False,
+    found: dict[str, list[Path]] | None = None,
+) -> list[Job]:
+    """Phase 1, look: which groups have work, from stat and the sidecars alone (no log is read).
+    Groups that are gone leave the index here, or keep their rows with a note. `alone`: these
+    agents' folders are synced whole while every other agent's stay as they are (a scoped sync's
+    change that an agent's stage decides), so only their sidecars and indexed groups are loaded.
+    `found`: `found_logs` of `sources`, where the caller has it already."""
+    found_by_agent = found_logs(store, sources, report) if found is None else found
     if alone:
         group_files = index.load_group_files(conn, agents=set(sources))
         sidecars = {}
@@ -129,8 +138,8 @@ def _plan(
                                                             "rebuilt it from its copy"))  # fmt: skip
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, found_files in found_by_agent.items():
-        for found in found_files:
-            p = str(found)
+        for log in found_files:
+            p = str(log)
             if (agent, p) in gone:
                 continue
             if not _utf8(p):
