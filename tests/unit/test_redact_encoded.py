@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from urllib.parse import quote
+
+import pytest
 
 from tracetui.redact import scan_text
 from tracetui.redact.encoded import _unquote_mapped
@@ -80,3 +83,28 @@ def test_percent_decoding_keeps_each_character_s_span():
     assert [(starts[i], ends[i]) for i in range(len(decoded))] == [
         (0, 1), (1, 7), (7, 8), (8, 9), (9, 10), (10, 11), (11, 12), (12, 13),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A" * 1_000_000 + "a",  # a run of base32's alphabet that a letter outside it ends
+        "7" * 1_000_000 + "1",
+        "AB" * 500_000 + "-",
+        ("A" * 40 + "a") * 24_000,
+    ],
+    ids=["capitals", "digits", "pairs", "many-runs"],
+)
+def test_a_megabyte_run_of_base32_letters_scans_in_linear_time(text):
+    started = time.perf_counter()
+    scan_text(text)
+    # About 2 s on an idle core; tried from each of its characters, the first took hours.
+    assert time.perf_counter() - started < 10.0
+
+
+def test_a_base32_run_after_other_characters_is_still_decoded():
+    secret = base64.b32encode(f"password={GITHUB}".encode()).decode()
+    for before in (" ", "\n", "=", "key: "):
+        text = f"{before}{secret} done"
+        found = _covering(scan_text(text), text.index(secret), text.index(secret) + len(secret))
+        assert found and found[0].detector.startswith("decoded:base32:"), before

@@ -41,8 +41,11 @@ _IGNORED = (*_ENTROPY, "pii:phone")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
 # Base32 (RFC 4648: upper-case letters and 2-7, padded with `=` to eight): TOTP seeds' alphabet, and an
 # encoding an attacker picks because no base64 check reads it.
-# (The character before a run is checked after a match: a lookbehind first is tried at every character.)
-_BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/_=-])")
+# A run is matched from its first character only: the lookbehind after that character refuses a start
+# inside a run (a match tried at each character of a run that fails at its end took quadratic time: a
+# line of 100,000 capitals and a lower-case letter took 223 s), and a first character before it would
+# be tried at every character. The character before a run is checked after a match.
+_BASE32 = re.compile(r"[A-Z2-7](?<![A-Z2-7]{2})[A-Z2-7]{15,}+={0,6}(?![A-Za-z0-9+/_=-])")
 _B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 # Quoted-printable (mail bodies, MIME parts, `quopri`): `=XX` escapes and `=` at a line's end joining it to
 # the next. Read only where it shows: an escaped `=` (`=3D`) or a soft break after a long line.
