@@ -34,9 +34,11 @@ _BACKSPACES = re.compile("\x08+")
 # and digits (`𝗀𝗁𝗉_`), read as NFKC has them; and combining marks on an ASCII word's characters
 # (`g̲h̲p̲`, an underline or strike-through drawn over a key).
 _COMPATIBLE = re.compile("[\uff0d\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a\U0001d400-\U0001d7ff]")
-_MARKS = re.compile(
-    "(?<=[A-Za-z0-9_\\-])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
-)
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+# The characters a mark is drawn over (checked after a match: a lookbehind first is tried at every character).
+_MARKED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+# What opens an 8-bit CSI or a C1 string (`_ANSI`): a text past ASCII without one holds neither.
+_C1_OPENER = re.compile("[\x90\x98\x9b\x9d\x9e\x9f]")
 # A JSON `\u00XX` escape of a printable ASCII symbol (a letter or digit is never escaped by an encoder, so
 # it is decoded only as `_LETTER_ESCAPES` says). At any depth of escaping: a JSON document inside a JSON
 # string (a tool's output that prints one) writes `\\u003d`, and a reader of the inner document reads `=`.
@@ -140,7 +142,12 @@ def _has_trigger(text: str) -> bool:
 
 
 def _unusual(text: str) -> bool:
-    return any(p.search(text) is not None for p in (_INVISIBLE, _COMPATIBLE, _MARKS))
+    return _INVISIBLE.search(text) is not None or _COMPATIBLE.search(text) is not None or bool(_marks(text))
+
+
+def _marks(text: str) -> list[tuple[int, int, str | None]]:
+    """Runs of combining marks drawn over an ASCII word's character (`g̲h̲p̲`), to drop."""
+    return [(m.start(), m.end(), None) for m in _MARKS.finditer(text) if m.start() and text[m.start() - 1] in _MARKED]
 
 
 def _wide_escapes(text: str) -> list[tuple[int, int, str | None]]:
@@ -236,7 +243,9 @@ def terminal_view(text: str) -> View | None:
         return None
     # Pass 1: drop colour codes, decode symbol escapes, read table pairs and sed replacements; box rows after.
     pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
-    if "\x1b" in text or "\\u001" in text or "\\u009" in text or not text.isascii():
+    if "\x1b" in text or "\\u001" in text or "\\u009" in text or (
+        not text.isascii() and _C1_OPENER.search(text) is not None
+    ):
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
     if "u00" in text:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
@@ -246,7 +255,7 @@ def terminal_view(text: str) -> View | None:
         pieces += _entities(text)
     if not text.isascii():
         pieces += [(m.start(), m.end(), None) for m in _INVISIBLE.finditer(text)]
-        pieces += [(m.start(), m.end(), None) for m in _MARKS.finditer(text)]
+        pieces += _marks(text)
         pieces += _compatible(text)
     pieces += [(m.start(), m.end(), None) for m in _CONTROL.finditer(text)]
     if "\x08" in text:
