@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -12,31 +11,15 @@ from pathlib import Path
 import orjson
 import pytest
 from support.narrow import present
+from support.small_bucket import CLAUDE_ID, PI_ID, bucket, sources  # noqa: F401 (fixtures)
 
-from shared_data import CORPUS, FIXTURES, requires_corpus
+from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress, index, pool, shards
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import SessionFilter
 
-CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
-PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
-
-
-@pytest.fixture
-def sources(tmp_path) -> dict[str, list[Path]]:
-    src = tmp_path / "src"
-    shutil.copytree(FIXTURES / "bucket", src)
-    return {"claude": [src / "claude"], "pi": [src / "pi"]}
-
-
-@pytest.fixture
-def bucket(tmp_path, sources):
-    b = Bucket.open(tmp_path / "bucket")
-    b.sync(sources)
-    yield b
-    b.close()
 
 
 def test_listing_filters_and_paging(bucket):

@@ -4,36 +4,18 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from shared_data import FIXTURES
+from support.small_bucket import CLAUDE_ID, PI_ID, bucket, sources  # noqa: F401 (fixtures)
 
-from tracetui.bucket import Bucket, sync_plan, unchanged
+from tracetui.bucket import sync_plan, unchanged
 
-CLAUDE_ID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90"
-PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
 PI_LINE = (
     '{"type":"message","id":"e9","parentId":"e2","timestamp":"2026-01-06T09:00:09.000Z",'
     '"message":{"role":"user","content":[{"type":"text","text":"zebracorn arrives"}]}}\n'
 )
-
-
-@pytest.fixture
-def sources(tmp_path) -> dict[str, list[Path]]:
-    src = tmp_path / "src"
-    shutil.copytree(FIXTURES / "bucket", src)
-    return {"claude": [src / "claude"], "pi": [src / "pi"]}
-
-
-@pytest.fixture
-def bucket(tmp_path, sources):
-    b = Bucket.open(tmp_path / "bucket")
-    assert b.sync(sources).new == 2
-    yield b
-    b.close()
 
 
 @pytest.fixture
@@ -59,6 +41,7 @@ def _sidecars(bucket) -> list[Path]:
 
 
 def test_a_quiet_sync_keeps_a_digest_and_the_next_one_skips_the_plan(bucket, sources, plans):
+    assert bucket.count_sessions() == 2
     first = bucket.sync(sources)  # the cold sync had work: this one finds none and keeps the digest
     assert (first.new, first.updated, first.unchanged, first.errors) == (0, 0, 2, [])
     assert plans == [1]
