@@ -19,6 +19,7 @@ from tracetui import settings
 from tracetui.redact.detect import DETECTORS_VERSION
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
+from tracetui.redact.scan import GATE_OUT_OF_TIME
 from tracetui.regular_file import NotRegularFile, read_regular
 
 _FORMAT = "tracetui.gate-memo/2"
@@ -103,7 +104,7 @@ class GateMemo:
             rows = [[f.start, f.end, f.kind, f.detector] for f in scan(text) if f.tier == AUTO]
             self._bound()
             self.known[key] = rows
-        if self.path is not None:
+        if self.path is not None and not _out_of_time(rows):  # a slow moment is not the text's answer
             self.used[key] = rows
         return [Finding(int(a), int(b), str(k), AUTO, str(d)) for a, b, k, d in rows]
 
@@ -152,6 +153,10 @@ class GateMemo:
             if isinstance(rows, list) and all(_row_ok(r) for r in rows):
                 texts[key] = rows
         return texts
+
+
+def _out_of_time(rows: list[list]) -> bool:
+    return any(row[3] == GATE_OUT_OF_TIME for row in rows)
 
 
 def _row_ok(row: object) -> bool:

@@ -31,6 +31,7 @@ from tracetui.redact.fields import field_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan, PlanValue
+from tracetui.redact.scan import gate_scan, timed_scans
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
@@ -342,7 +343,7 @@ def gate_findings(
     """
 
     def scan(text: str) -> list[Finding]:
-        return scan_text(text, identity)
+        return gate_scan(text, identity, scan_text)  # a text it cannot scan in time is a leak
 
     leaks: list[GateFinding] = []
     seen: set[str] = set()
@@ -357,8 +358,11 @@ def gate_findings(
         unknown = memo.missing([text for _, _, text in todo])
         if unknown:
             memo.fill(unknown, scan_many(unknown, identity))
-    for name, line_no, text in todo:
-        for f in memo.sure(text, scan) if memo is not None else scan(text):
+    with timed_scans():  # one ticking timer for every text scanned here
+        sure = [(name, line_no, text, memo.sure(text, scan) if memo is not None else scan(text))
+                for name, line_no, text in todo]  # fmt: skip
+    for name, line_no, text, found in sure:
+        for f in found:
             if f.tier != AUTO:
                 continue
             value = text[f.start : f.end]

@@ -305,15 +305,20 @@ def _gate(recipe: Recipe, table: str, rows: Any) -> None:
     """The detectors over every projected value: SQL that pieces a secret back together is refused."""
     import orjson
 
-    from tracetui.redact import AUTO, scan_text
+    from tracetui.redact import AUTO
+    from tracetui.redact.scan import gate_scan, timed_scans
 
-    for row in rows.to_pylist():
-        text = orjson.dumps(row, default=str).decode()
-        if any(f.tier == AUTO for f in scan_text(text)):
-            raise RecipeError(
-                f"recipe {recipe.name}: its {table} table holds a value the second gate refuses "
-                "(a projection cannot rebuild what the scrub took out); nothing was written"
-            )
+    with timed_scans():
+        refused = any(
+            f.tier == AUTO  # a row it cannot scan in time too
+            for row in rows.to_pylist()
+            for f in gate_scan(orjson.dumps(row, default=str).decode(), None)
+        )
+    if refused:
+        raise RecipeError(
+            f"recipe {recipe.name}: its {table} table holds a value the second gate refuses "
+            "(a projection cannot rebuild what the scrub took out); nothing was written"
+        )
 
 
 def _write_table(dest: str, rel: str, table: Any) -> None:

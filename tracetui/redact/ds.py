@@ -129,6 +129,12 @@ _WIDEN = frozenset(
 _EDGE_JUNK = " \t\r\n\"'=:"
 
 
+def load() -> None:
+    """Import detect-secrets now, outside any time budget: an alarm that lands inside the import
+    leaves its modules half made, and every scan after that fails."""
+    _plugins()
+
+
 @lru_cache(maxsize=1)
 def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
     # Imported lazily: detect-secrets costs a few hundred milliseconds to import.

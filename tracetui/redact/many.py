@@ -21,7 +21,7 @@ from tracetui.redact.detect import scan_text
 from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
-from tracetui.redact.scan import refresh_cached_plan, refresh_plan
+from tracetui.redact.scan import gate_scan, refresh_cached_plan, refresh_plan, timed_scans
 from tracetui.worker_pipes import pipes, recv, send, spawn
 
 # Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
@@ -105,7 +105,7 @@ def refresh_plans(
 
 
 class TextScanner:
-    """Many texts scanned on every core (`scan_text` on each), for the second gate of an export: the
+    """Many texts scanned on every core (`gate_scan` on each), for the second gate of an export: the
     gate scans what leaves as the review scanned the fields, and one core took as long as the review
     on all of them. Workers start on the first batch big enough to pay for them and serve every batch
     after it, until `close`."""
@@ -123,7 +123,7 @@ class TextScanner:
         # Counted over every call: an export's sessions are mostly small, and together worth the pool.
         if self.workers < 2 or (self._pool is None and self._scanned + total < POOL_CHARS):
             self._scanned += total
-            return [scan_text(t, identity) for t in texts]
+            return _scan_batch(texts, identity)
         if self._pool is None:
             self._pool = _Pool(self.workers)
         pool = self._pool
@@ -153,7 +153,8 @@ class TextScanner:
 
 
 def _scan_batch(texts: list[str], identity: Identity | None) -> list[list[Finding]]:
-    return [scan_text(t, identity) for t in texts]
+    with timed_scans():
+        return [gate_scan(t, identity, scan_text) for t in texts]
 
 
 class _Pool:
