@@ -17,9 +17,8 @@ import orjson
 
 from tracetui import settings
 from tracetui.redact.detect import DETECTORS_VERSION
-from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.scan import GATE_OUT_OF_TIME
 from tracetui.regular_file import NotRegularFile, read_regular
 
 _FORMAT = "tracetui.gate-memo/2"

@@ -13,6 +13,8 @@ from typing import Any
 # Sure detections are scrubbed unless the user rejects them; suggestions wait for a decision.
 AUTO = "auto"
 SUGGESTED = "suggested"
+# The detector of a text the second gate could not scan in time (`redact.scan.gate_scan`).
+GATE_OUT_OF_TIME = "gate:out-of-time"
 
 
 @dataclass(slots=True, frozen=True)

@@ -27,7 +27,7 @@ from tracetui.model import Session
 from tracetui.redact import detect, ds
 from tracetui.redact.detect import DETECTORS_VERSION, resolve, scan_text
 from tracetui.redact.fields import Field, iter_fields
-from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
@@ -120,7 +120,6 @@ def scan_in_time(
             _Watch.deadline = math.inf
 
 
-GATE_OUT_OF_TIME = "gate:out-of-time"
 # The gate's budget over a field's: its texts are pages and whole records, scanned on a busy machine
 # beside the export's other work; the budget is there for a detector gone super-linear (hours), not
 # to race an honest scan.
