@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracetui import cost_memo
 from tracetui.model import Session, Step, Tokens
 
 PACKAGE = "genai-prices"
@@ -186,16 +187,53 @@ def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
         and min(i, o, r, w, h) >= 0 and h <= w
     ):  # fmt: skip
         return None  # a log's nonsense (a negative count, more 1-hour writes than writes) has no price
+    memo = _memo()
+    kept = memo.models.get(model)
+    if isinstance(kept, cost_memo.Fixed):
+        rates = kept.rates.get(_tier_of(kept.starts, i + r + w))
+        if rates is not None:  # as the pricer would, without loading the table
+            return round(_by_rates(rates, tokens), 12)
+    elif kept == cost_memo.UNKNOWN:
+        return None
     found = _model(model)
     if found is None:
+        memo.learn(model, cost_memo.UNKNOWN)
         return None
     try:
         # To the pico-dollar: the package's exact price and the cached per-token rates differ in the
         # last bits, and which of them prices a tier depends on the first request a process saw (a
         # sync's pool and a serial run gave two totals).
-        return round(_PRICER.price(found, tokens, when), 12)
+        price = round(_PRICER.price(found, tokens, when), 12)
     except (ValueError, ArithmeticError, LookupError):
         return None  # the table refused this usage: unknown, as for an unknown model
+    learned = _PRICER.fixed(found)
+    if learned is not None and (not isinstance(kept, cost_memo.Fixed) or learned.rates.keys() - kept.rates.keys()):
+        memo.learn(model, learned)
+    return price
+
+
+@functools.cache
+def _memo() -> cost_memo.Memo:
+    """This process's memo of the installed table (`cost_memo`), read once."""
+    return cost_memo.load(table_version())
+
+
+def _tier_of(starts: tuple[tuple[int, ...], ...], inputs: int) -> tuple[int, ...]:
+    """Which tier each tiered price puts a request of `inputs` input tokens in (the package's rule:
+    a tier applies above its start)."""
+    return tuple([sum(1 for start in tiers if inputs > start) for tiers in starts]) if starts else ()
+
+
+def _by_rates(rates: _Rates, tokens: Tokens) -> float:
+    uncached, read, write, write_1h, out = rates
+    hour = tokens.cache_write_1h
+    return (
+        uncached * tokens.input
+        + read * tokens.cache_read
+        + write * (tokens.cache_write - hour)
+        + write_1h * hour
+        + out * tokens.output
+    )
 
 
 def _rounded(value: float | None) -> float | None:
@@ -269,21 +307,22 @@ class _Pricer:
         if entry is None:
             entry = self._rates[id(model_price)] = (model_price, _tier_starts(model_price), {})
         inputs = tokens.input + tokens.cache_read + tokens.cache_write
-        tier = tuple([sum(1 for start in starts if inputs > start) for starts in entry[1]]) if entry[1] else ()
+        tier = _tier_of(entry[1], inputs)
         rates = entry[2].get(tier, _UNSEEN)
         if rates is _UNSEEN:
             rates = entry[2][tier] = _rates(model_price, tokens, inputs)
         if rates is None:
             return _exact(model_price, tokens)
-        uncached, read, write, write_1h, out = rates
-        hour = tokens.cache_write_1h
-        return (
-            uncached * tokens.input
-            + read * tokens.cache_read
-            + write * (tokens.cache_write - hour)
-            + write_1h * hour
-            + out * tokens.output
-        )
+        return _by_rates(rates, tokens)
+
+    def fixed(self, info: Any) -> cost_memo.Fixed | None:
+        """What a memo may keep of a model priced here: its tier starts and the rates of the tiers
+        met, where it has one price at every moment; None where its price depends on the moment."""
+        fixed = self._fixed.get(id(info))
+        entry = self._rates.get(id(fixed[1])) if fixed is not None and fixed[1] is not None else None
+        if entry is None:
+            return None
+        return cost_memo.Fixed(entry[1], {t: r for t, r in entry[2].items() if r is not None})
 
 
 _Rates = tuple[float, float, float, float, float]

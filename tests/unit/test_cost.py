@@ -252,6 +252,10 @@ def test_corpus_prices_are_unchanged_to_the_last_digit(monkeypatch):
     from tracetui.sources import group, read_session
 
     monkeypatch.setattr(cost, "_PRICER", cost._Pricer())  # both start from no rates, in one order
+    from tracetui import cost_memo
+
+    memo = cost_memo.Memo(None)  # nor from rates another process kept (`cost_memo`)
+    monkeypatch.setattr(cost, "_memo", lambda: memo)
     rates: dict = {}
     requests = 0
     for agent in registry.names():

@@ -1,0 +1,150 @@
+"""What the price table said of each model name, kept per table version in the user's cache folder,
+so that a process pricing only models it has met before never loads the table (a third of a second:
+half of a sync after one session changed, and again in every pool worker).
+
+More in docs/internals/core.md, `cost_memo.py`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import read_regular
+
+Rates = tuple[float, float, float, float, float]
+Tier = tuple[int, ...]
+
+_LIMIT = 1 << 20  # bytes of a memo file read: a few KB in use
+MOST_NAMES = 512  # model names kept: a log's made-up names must not grow it without end
+_NAME_LIMIT = 200
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+UNKNOWN = "unknown"  # the table knows no such model
+
+
+@dataclass(slots=True)
+class Fixed:
+    """A model with one price at every moment: its tiers' starts (per tiered price, in the order of
+    the price's fields) and the per-token rates of the tiers met so far."""
+
+    starts: tuple[Tier, ...]
+    rates: dict[Tier, Rates] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Memo:
+    """The memo of one table version; `path` None keeps it in memory only."""
+
+    path: Path | None
+    models: dict[str, Fixed | str] = field(default_factory=dict)
+
+    def learn(self, model: str, entry: Fixed | str) -> None:
+        """Keep what the table said of `model` (a Fixed, or UNKNOWN) and write the memo."""
+        if len(model) > _NAME_LIMIT or (model not in self.models and len(self.models) >= MOST_NAMES):
+            return
+        self.models[model] = entry
+        if self.path is not None:
+            _save(self.path, self)
+
+
+def memo_path(version: str) -> Path | None:
+    """Where the memo of table `version` is kept; None where the version cannot name a file."""
+    if _VERSION.fullmatch(version) is None:
+        return None
+    from platformdirs import user_cache_path
+
+    return user_cache_path("tracetui") / "prices" / f"genai-prices-{version}.json"
+
+
+def load(version: str) -> Memo:
+    """The memo kept for `version`; an empty one where there is none or it is not one we wrote."""
+    path = memo_path(version)
+    if path is None:
+        return Memo(None)
+    return Memo(path, _read(path))
+
+
+def _read(path: Path) -> dict[str, Fixed | str]:
+    try:
+        doc = orjson.loads(read_regular(path, _LIMIT))
+    except (OSError, ValueError, TracetuiError):  # missing, not a regular file, too large, not JSON
+        return {}
+    models = doc.get("models") if isinstance(doc, dict) else None
+    if not isinstance(models, dict):
+        return {}
+    out: dict[str, Fixed | str] = {}
+    for name, value in list(models.items())[:MOST_NAMES]:
+        entry = _entry(value)
+        if entry is not None and len(name) <= _NAME_LIMIT:
+            out[name] = entry
+    return out
+
+
+def _entry(value: Any) -> Fixed | str | None:
+    """One model's entry as written, or None where any part of it is not what `_save` writes."""
+    if value == UNKNOWN:
+        return UNKNOWN
+    if not isinstance(value, dict):
+        return None
+    starts = _tiers(value.get("starts"))
+    pairs = value.get("rates")
+    if starts is None or not isinstance(pairs, list):
+        return None
+    rates: dict[Tier, Rates] = {}
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            return None
+        tier = _tier(pair[0])
+        got = pair[1]
+        if (
+            tier is None or len(tier) != len(starts) or not isinstance(got, list) or len(got) != 5
+            or not all(type(x) is float and math.isfinite(x) for x in got)
+        ):  # fmt: skip
+            return None
+        rates[tier] = (got[0], got[1], got[2], got[3], got[4])
+    return Fixed(starts, rates)
+
+
+def _tier(value: Any) -> Tier | None:
+    if not isinstance(value, list) or not all(type(x) is int and 0 <= x < 1 << 62 for x in value):
+        return None
+    return tuple(value)
+
+
+def _tiers(value: Any) -> tuple[Tier, ...] | None:
+    if not isinstance(value, list):
+        return None
+    tiers = [_tier(v) for v in value]
+    return None if any(t is None for t in tiers) else tuple(t for t in tiers if t is not None)
+
+
+def _save(path: Path, memo: Memo) -> None:
+    """Write the memo, with what another process kept meanwhile (their names first, ours over them);
+    best effort: a memo that cannot be written is only slower."""
+    merged = {**_read(path), **memo.models}
+    doc = {
+        "models": {
+            name: entry if isinstance(entry, str) else {
+                "starts": [list(s) for s in entry.starts],
+                "rates": [[list(tier), list(rates)] for tier, rates in entry.rates.items()],
+            }
+            for name, entry in list(merged.items())[:MOST_NAMES]
+        }
+    }  # fmt: skip
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(orjson.dumps(doc))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
