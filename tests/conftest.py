@@ -20,6 +20,14 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # The price memo (`cost_memo`) is a function of the table's version alone: one for the run (a
+    # worker's), so each test's processes need not load the table again (38 s of the run's CPU).
+    # Its own tests give each process a home of its own.
+    prices = tmp_path_factory.getbasetemp() / "prices"
+    prices.mkdir(exist_ok=True)
+    (home / ".cache" / "tracetui").mkdir(parents=True)
+    (home / ".cache" / "tracetui" / "prices").symlink_to(prices, target_is_directory=True)
 
 
 @pytest.fixture
