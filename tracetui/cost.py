@@ -208,6 +208,8 @@ def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
         return None  # the table refused this usage: unknown, as for an unknown model
     learned = _PRICER.fixed(found)
     if learned is not None and (not isinstance(kept, cost_memo.Fixed) or learned.rates.keys() - kept.rates.keys()):
+        if isinstance(kept, cost_memo.Fixed) and kept.starts == learned.starts:
+            learned.rates = {**kept.rates, **learned.rates}  # the tiers another process met stay
         memo.learn(model, learned)
     return price
 

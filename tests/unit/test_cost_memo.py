@@ -111,3 +111,14 @@ def test_a_version_that_cannot_name_a_file_keeps_the_memo_in_memory():
     for version in ("../../etc/x", "", "a/b", "1.0\n", "é"):
         assert cost_memo.memo_path(version) is None
         assert cost_memo.load(version).path is None
+
+
+def test_a_tier_met_later_joins_the_tiers_kept(tmp_path, monkeypatch):
+    memo = cost_memo.Memo(tmp_path / "m.json")
+    monkeypatch.setattr(cost, "_memo", lambda: memo)
+    monkeypatch.setattr(cost, "_PRICER", cost._Pricer())
+    cost.request_cost(Tokens(1200, 300, 0, 0), "claude-sonnet-4-5", WHEN)
+    monkeypatch.setattr(cost, "_PRICER", cost._Pricer())  # another process, which meets the long tier only
+    cost.request_cost(Tokens(10, 4_000, 230_000, 1_000), "claude-sonnet-4-5", WHEN)
+    kept = cost_memo._read(tmp_path / "m.json")["claude-sonnet-4-5"]
+    assert isinstance(kept, cost_memo.Fixed) and len(kept.rates) == 2
