@@ -383,9 +383,8 @@ def _starts(model_price: Any) -> list[int]:
 
 
 def _tier(model_price: Any, inputs: int) -> tuple[int, ...]:
-    """Which tier each tiered price of `model_price` puts a request of `inputs` input tokens in
-    (the package's rule: a tier applies above its start)."""
-    return tuple(sum(1 for start in starts if inputs > start) for starts in _tier_starts(model_price))
+    """Which tier each tiered price of `model_price` puts a request of `inputs` input tokens in."""
+    return _tier_of(_tier_starts(model_price), inputs)
 
 
 def _probe_size(model_price: Any, inputs: int) -> int:
