@@ -19,6 +19,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import fit, line as one_line
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import thread_work
@@ -91,7 +92,7 @@ class BlameReady(Message):
         self.error = error
 
 
-class BlameScreen(Screen[tuple[str, str] | None]):
+class BlameScreen(RowUpdates, Screen[tuple[str, str] | None]):
     """Dismissed with (session id, step id) when the user goes to a line's step, else None."""
 
     CSS_PATH = "blame.tcss"

@@ -19,6 +19,7 @@ from tracetui.library import Library
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import fit
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.ui.workers import call_back, thread_work
@@ -92,7 +93,7 @@ class Evaluated(Message):
         self.error = error
 
 
-class EvalScreen(Screen[tuple[str, list[str]] | None]):
+class EvalScreen(RowUpdates, Screen[tuple[str, list[str]] | None]):
     """Dismissed with (the cohort's name, its session ids) when the user opens one, else None."""
 
     CSS_PATH = "evals.tcss"

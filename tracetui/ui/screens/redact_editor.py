@@ -41,6 +41,7 @@ from tracetui.redact import (
 )
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.redact_area import PaintedSpan, RedactArea
 from tracetui.ui.workers import call_back, thread_work
@@ -84,7 +85,7 @@ def _state(span: PlanSpan) -> str:
     return "auto"
 
 
-class RedactEditor(Screen):
+class RedactEditor(RowUpdates, Screen):
     """Review the redaction plan of one session."""
 
     CSS_PATH = "redact_editor.tcss"

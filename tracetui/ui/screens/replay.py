@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.widgets.text_view import Block, Document, TextView
@@ -149,7 +150,7 @@ _PHASES = {
 STEP_ROW_WIDTH = 150  # the step row's full-size buttons, with 40 cells for the check command
 
 
-class ReplayScreen(Screen):
+class ReplayScreen(RowUpdates, Screen):
     """Step through the patches of `capsule` (an OpenedCapsule) on a checkout of your own."""
 
     CSS_PATH = "replay.tcss"

@@ -23,6 +23,7 @@ from tracetui.model import Session, SessionFilter
 from tracetui.redact import ACCEPTED, REJECTED, CrossReview, Plan, PlanStore, ValueGroup, open_review
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.workers import call_back, thread_work
 
@@ -31,7 +32,7 @@ SHOWN = 1_000  # value groups in the table at once
 COLUMNS = ("kind", "looks like", "findings", "sessions", "first place")
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(RowUpdates, Screen):
     """The undecided suggestions of the sessions the list shows (its filter: what an export from the
     same list takes; every session when it has none), grouped by value."""
 

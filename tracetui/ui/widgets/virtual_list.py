@@ -65,6 +65,9 @@ class VirtualList(LinePass, QuietScrollbars, ScrollView, can_focus=True):
         self.empty_lines: list[str] = []  # drawn while the list has no rows
         self.count = 0
         self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(2048)
+        # Component styles by (name, partial), kept as the drawn rows are: each read walks a dozen
+        # ancestors' styles, half of drawing a row.
+        self._parts: dict[tuple[str, bool], RichStyle] = {}
 
     # -- for subclasses -------------------------------------------------------------------------
     def render_row(self, index: int, width: int, is_cursor: bool) -> list[Part]:
@@ -96,6 +99,7 @@ class VirtualList(LinePass, QuietScrollbars, ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._parts.clear()
 
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
@@ -118,7 +122,7 @@ class VirtualList(LinePass, QuietScrollbars, ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             parts = self.render_row(index, width, is_cursor)
-            line_style = base + self.get_component_rich_style("virtual-list--cursor") if is_cursor else base
+            line_style = base + self._component("virtual-list--cursor", False) if is_cursor else base
             segments = [Segment(text, line_style + style if style else line_style) for text, style in parts]
             strip = Strip(segments).adjust_cell_length(width, line_style)
             self._strips[key] = strip
@@ -134,7 +138,13 @@ class VirtualList(LinePass, QuietScrollbars, ScrollView, can_focus=True):
     def part_style(self, name: str) -> RichStyle:
         """A component's style for one part of a row: only what its own rule sets. The full style
         carries the pane's background, which painted over the cursor's on every styled part."""
-        return self.get_component_rich_style(name, partial=True)
+        return self._component(name, True)
+
+    def _component(self, name: str, partial: bool) -> RichStyle:
+        style = self._parts.get((name, partial))
+        if style is None:
+            style = self._parts[name, partial] = self.get_component_rich_style(name, partial=partial)
+        return style
 
     # -- cursor ---------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:

@@ -19,6 +19,7 @@ from tracetui.model import Session, SessionFilter, Step
 from tracetui.ui import trail_view
 from tracetui.ui.host import Host
 from tracetui.ui.query import parse_query
+from tracetui.ui.row_updates import RowUpdates
 from tracetui.ui.screens.browser.opened import AfterWhole, Opened
 from tracetui.ui.widgets.text_view import Document
 from tracetui.ui.widgets.timeline import Timeline
@@ -30,7 +31,7 @@ PREVIEW_TABS = ("detail", "ctx")
 TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
 
 
-class BrowserBase(Screen):
+class BrowserBase(RowUpdates, Screen):
     """The browser's state and what its parts share; the parts (`BrowserScreen`'s mixins) fill it in."""
 
     def __init__(self, library: Library | None = None) -> None:
