@@ -13,7 +13,8 @@ for comparison with figures taken that way).
 
 - latency: `j` pressed alone (the previous press long settled), from send-keys to the first output
   of the pane (the moved cursor on screen); median, p90 and max over `--n` presses, each on to a
-  step not shown before;
+  step not shown before; split into the presses that moved the cursor in place and those that
+  scrolled the list (its first rows changed);
 - rest: the process CPU time (utime + stime from /proc) of one press and everything it sets off
   (the detail pane's refresh after the cursor rests), per press;
 - hold: `j` sent at `--rate` presses a second for `--hold` seconds (a held key's auto-repeat), the
@@ -52,6 +53,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
+def _top_rows(width: int) -> list[str]:
+    """The left half of three rows near the top, under the panes' titles and the list's filter: what
+    a list that scrolled changes and a cursor moving lower down does not (the detail pane is on the
+    right)."""
+    return [line[: width // 2] for line in screen().splitlines()[5:8]]
+
+
 def screen() -> str:
     return TMUX.screen()
 
@@ -76,6 +84,8 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
 
     # Latency: one key at a time, each after the screen has settled.
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {"in_place": [], "scrolled": []}  # did the press scroll the list?
+    before_rows = _top_rows(width)
     misses = 0
     cpu_before = cpu_seconds(pid)
     for i in range(args.n):
@@ -92,15 +102,22 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
             t0 = time.perf_counter()
             control.send_key(key)
             seen = control.first_output(1.0)
+        control.drain(args.gap)
+        rows = _top_rows(width)
         if seen is None:
             misses += 1
         else:
             latencies.append((seen - t0) * 1000)
-        control.drain(args.gap)
+            by_kind["scrolled" if rows != before_rows else "in_place"].append((seen - t0) * 1000)
+        before_rows = rows
     cpu = cpu_seconds(pid) - cpu_before
     if latencies:
         result["latency_ms"] = {"median": round(percentile(latencies, 0.5), 2), "p90": round(percentile(latencies, 0.9), 2),
                                 "max": round(max(latencies), 2), "n": len(latencies), "missed": misses}  # fmt: skip
+    for kind, values in by_kind.items():
+        if values:
+            result[f"latency_ms_{kind}"] = {"median": round(percentile(values, 0.5), 2),
+                                            "p90": round(percentile(values, 0.9), 2), "n": len(values)}  # fmt: skip
     result["cpu_ms_per_resting_press"] = round(cpu / args.n * 1000, 2)
 
     # Hold: auto-repeat for `hold` seconds at `rate` presses a second.
