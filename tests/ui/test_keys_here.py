@@ -80,7 +80,12 @@ async def test_a_bound_key_runs_once_and_the_apps_keys_still_reach_the_app(demo,
         assert app.focused is timeline
         runs = []
         down = Timeline.action_cursor_down
-        monkeypatch.setattr(Timeline, "action_cursor_down", lambda self: (runs.append(1), down(self)))
+
+        def counted(self) -> None:
+            runs.append(1)
+            down(self)
+
+        monkeypatch.setattr(Timeline, "action_cursor_down", counted)
         before = timeline.cursor
         await pilot.press("down")
         await settle(app, pilot, 1)

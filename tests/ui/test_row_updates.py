@@ -38,7 +38,7 @@ class _Checked(RowCompositor):
             rows = {y for y, _, _ in spans}.__contains__
             ends = [cut_set[1:] for cut_set in self.cuts]
             ours = ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
-            self._get_renders = types.MethodType(Compositor._get_renders, self)  # Textual's own
+            setattr(self, "_get_renders", types.MethodType(Compositor._get_renders, self))  # Textual's own
             try:
                 theirs = ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
             finally:
@@ -59,6 +59,7 @@ def _checked(screen) -> _Checked:
     compositor = screen._compositor
     assert isinstance(compositor, RowCompositor)
     compositor.__class__ = _Checked
+    assert isinstance(compositor, _Checked)
     compositor.console = Console(width=200, color_system="truecolor", force_terminal=True, legacy_windows=False)
     compositor.compared = []
     return compositor
@@ -92,7 +93,7 @@ async def test_a_cursor_step_draws_only_the_rows_it_changes(demo):
             def spy(crop, widget=widget, render=widget.render_lines):
                 drawn.append((type(widget).__name__, crop.height))
                 return render(crop)
-            widget.render_lines = spy
+            setattr(widget, "render_lines", spy)
         before = timeline.cursor
         await pilot.press("down")
         await pilot.pause()
