@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -66,6 +66,9 @@ class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=Tru
         self.empty_lines: list[str] = []  # drawn while the list has no rows
         self.count = 0
         self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(2048)
+        # The same rows once Textual has styled them (the pane's border and padding added), by the
+        # same keys: a scroll marks every row of the list to be styled again, though each only moved.
+        self._styled: LRUCache[tuple[int, bool, int], Strip] = LRUCache(512)
         # Component styles by (name, partial), kept as the drawn rows are: each read walks a dozen
         # ancestors' styles, half of drawing a row.
         self._parts: dict[tuple[str, bool], RichStyle] = {}
@@ -77,7 +80,7 @@ class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=Tru
     # -- data -----------------------------------------------------------------------------------
     def set_count(self, count: int, cursor: int = 0) -> None:
         self.count = count
-        self._strips.clear()
+        self._forget_rows()
         # A list of another length re-lays out the screen only when its scrollbar comes or goes.
         set_virtual_size(self, Size(self.scrollable_content_region.width or self.size.width, count))
         cursor = max(0, min(cursor, count - 1)) if count else 0
@@ -89,24 +92,55 @@ class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=Tru
 
     def invalidate(self) -> None:
         """Forget every drawn row (data under them changed) and redraw."""
-        self._strips.clear()
+        self._forget_rows()
         self.refresh()
 
     def invalidate_row(self, index: int) -> None:
-        for key in [k for k in self._strips.keys() if k[0] == index]:
-            self._strips.discard(key)
+        for kept in (self._strips, self._styled):
+            for key in [k for k in kept.keys() if k[0] == index]:
+                kept.discard(key)
         self.refresh_line(index - int(self.scroll_offset.y))
+
+    def _forget_rows(self) -> None:
+        self._strips.clear()
+        self._styled.clear()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
+        self._forget_rows()
         self._parts.clear()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._strips.clear()
+        self._forget_rows()
         self.virtual_size = Size(self.scrollable_content_region.width, self.count)
 
     # -- drawing --------------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual keeps each styled line of the widget by its place on screen until the line is
+        # marked dirty; rows styled before are handed back to it by row instead (`_styled`).
+        lines = self._styles_cache
+        rows = self._styled_rows(crop)
+        for y, key in rows:
+            if lines.is_dirty(y) or y not in lines._cache:
+                strip = self._styled.get(key)
+                if strip is not None:
+                    lines._cache[y] = strip
+                    lines._dirty_lines.discard(y)
+        strips = super().render_lines(crop)
+        for y, key in rows:
+            self._styled[key] = lines._cache[y]
+        return strips
+
+    def _styled_rows(self, crop: Region) -> list[tuple[int, tuple[int, bool, int]]]:
+        """(line of the widget, key of the row drawn there) for the lines of `crop` that show a row."""
+        top = self.styles.gutter.top
+        first = int(self.scroll_offset.y) - top
+        width = self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        cursor, count = self.cursor, self.count
+        return [(y, (first + y, first + y == cursor, width)) for y in crop.line_range
+                if top <= y < top + height and 0 <= first + y < count]
+
     def render_line(self, y: int) -> Strip:
         _, top, width = self.line_place()
         index = top + y
