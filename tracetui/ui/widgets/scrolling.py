@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+
+from tracetui.ui.widgets.kept_scrollbar import KeptScrollBar
 
 
 def set_virtual_size(view: ScrollView, size: Size) -> None:
@@ -55,6 +58,30 @@ class QuietScrollbars(_Base):
     sizes and position are reactives that repaint them when they change, so the explicit repaint
     is left out; the rest is Textual's, as it is.
     """
+
+    # Textual's two properties, making a `KeptScrollBar` (tests/ui/test_kept_scrollbar.py holds them
+    # to Textual's own).
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is not None:
+            return self._vertical_scrollbar
+        self._vertical_scrollbar = scroll_bar = KeptScrollBar(
+            vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+        )
+        self._vertical_scrollbar.display = False
+        self.app._start_widget(self, scroll_bar)
+        return scroll_bar
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        if self._horizontal_scrollbar is not None:
+            return self._horizontal_scrollbar
+        self._horizontal_scrollbar = scroll_bar = KeptScrollBar(
+            vertical=False, name="horizontal", thickness=self.scrollbar_size_horizontal
+        )
+        self._horizontal_scrollbar.display = False
+        self.app._start_widget(self, scroll_bar)
+        return scroll_bar
 
     def _scroll_update(self, virtual_size: Size) -> None:
         self._refresh_scrollbars()

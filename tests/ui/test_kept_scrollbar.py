@@ -1,0 +1,85 @@
+"""`KeptScrollBar` hands back its last drawing only while Textual's would be the same; the scroll views
+make one through copies of Textual's two scrollbar properties, which must stay Textual's."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import random
+import textwrap
+
+from textual.app import App
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tracetui.ui.widgets.kept_scrollbar import KeptScrollBar
+from tracetui.ui.widgets.scrolling import QuietScrollbars
+
+
+def _body(getter, drop_import: bool) -> str:
+    function = ast.parse(textwrap.dedent(inspect.getsource(getter))).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if drop_import:
+        body = [s for s in body if not isinstance(s, ast.ImportFrom)]
+    return "\n".join(ast.unparse(s) for s in body)
+
+
+def test_the_properties_are_textuals_making_a_kept_scrollbar():
+    for name in ("vertical_scrollbar", "horizontal_scrollbar"):
+        theirs = _body(getattr(Widget, name).fget, drop_import=True).replace("ScrollBar(", "KeptScrollBar(")
+        ours = _body(getattr(QuietScrollbars, name).fget, drop_import=False)
+        assert ours == theirs, f"Textual's Widget.{name} changed: read QuietScrollbars again"
+
+
+class _Long(QuietScrollbars, ScrollView):
+    DEFAULT_CSS = "_Long { overflow-x: auto; overflow-y: auto; }"
+
+    def on_mount(self) -> None:
+        self.virtual_size = Size(300, 1300)
+
+    def render_line(self, y: int) -> Strip:
+        return Strip.blank(self.size.width)
+
+
+class _One(App):
+    def compose(self):
+        yield _Long()
+
+
+def _stock(bar: ScrollBar, crop: Region) -> list:
+    bar._styles_cache.clear()
+    return [list(strip) for strip in ScrollBar.render_lines(bar, crop)]
+
+
+async def test_what_it_hands_back_is_what_textual_draws():
+    rng = random.Random(5)
+    app = _One()
+    async with app.run_test(size=(60, 30)) as pilot:
+        view = app.query_one(_Long)
+        await pilot.pause()
+        bars = [view.vertical_scrollbar, view.horizontal_scrollbar]
+        assert all(type(bar) is KeptScrollBar for bar in bars)
+        drawn = handed_back = 0
+        for i in range(300):
+            if i % 50 == 49:
+                view.virtual_size = Size(rng.randint(100, 400), rng.randint(40, 3000))
+                await pilot.pause()
+            view.scroll_to(x=rng.randint(0, 5) if i % 7 == 0 else view.scroll_x, y=view.scroll_y + rng.choice((1, 1, 2, -1, 13)),
+                           animate=False, immediate=True)
+            bar = rng.choice(bars)
+            assert isinstance(bar, KeptScrollBar)
+            bar.mouse_over = i % 11 == 0
+            bar.grabbed = None
+            crop = Region(0, 0, *bar.size)
+            if not crop:
+                continue
+            kept = bar._kept
+            ours = [list(strip) for strip in bar.render_lines(crop)]
+            handed_back += kept is not None and bar._kept is kept
+            drawn += 1
+            assert ours == _stock(bar, crop), i
+        assert drawn >= 250 and handed_back >= 100  # it was used, and most scrolls drew the same bar
