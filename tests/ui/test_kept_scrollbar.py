@@ -68,8 +68,9 @@ async def test_what_it_hands_back_is_what_textual_draws():
             if i % 50 == 49:
                 view.virtual_size = Size(rng.randint(100, 400), rng.randint(40, 3000))
                 await pilot.pause()
-            view.scroll_to(x=rng.randint(0, 5) if i % 7 == 0 else view.scroll_x, y=view.scroll_y + rng.choice((1, 1, 2, -1, 13)),
-                           animate=False, immediate=True)
+            x = rng.randint(0, 5) if i % 7 == 0 else view.scroll_x
+            y = view.scroll_y + rng.choice((1, 1, 2, -1, 13))
+            view.scroll_to(x=x, y=y, animate=False, immediate=True)
             bar = rng.choice(bars)
             assert isinstance(bar, KeptScrollBar)
             bar.mouse_over = i % 11 == 0

@@ -37,14 +37,17 @@ class _Checked(RowCompositor):
             spans = list(self._regions_to_spans(regions))
             rows = {y for y, _, _ in spans}.__contains__
             ends = [cut_set[1:] for cut_set in self.cuts]
-            ours = ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
+            ours = self._written(crop, rows, spans, ends)
             setattr(self, "_get_renders", types.MethodType(Compositor._get_renders, self))  # Textual's own
             try:
-                theirs = ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
+                theirs = self._written(crop, rows, spans, ends)
             finally:
                 del self._get_renders
             self.compared.append((_drawn(ours), _drawn(theirs)))
         return super().render_partial_update()
+
+    def _written(self, crop, rows, spans, ends) -> str:
+        return ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
 
 
 _IDLE_MOVE = re.compile(r"\x1b\[\d+;\d+H(?=\n|\x1b\[\d+;\d+H|$)")
@@ -60,7 +63,7 @@ def _checked(screen) -> _Checked:
     assert isinstance(compositor, RowCompositor)
     compositor.__class__ = _Checked
     assert isinstance(compositor, _Checked)
-    compositor.console = Console(width=200, color_system="truecolor", force_terminal=True, legacy_windows=False)
+    compositor.console = Console(width=200, color_system="truecolor", force_terminal=True)
     compositor.compared = []
     return compositor
 

@@ -23,13 +23,16 @@ from textual.strip import Strip
 _UNDRAWN = Strip([])
 
 
+Drawn = list[tuple[int, int, int, int]]  # the columns (from, to) and rows (from, to) widgets in front drew
+
+
 class RowCompositor(Compositor):
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
         if crop is None:
             yield from super()._get_renders(crop)
             return
         top, bottom = crop.y, crop.bottom
-        drawn: list[tuple[int, int, int, int]] = []  # columns and rows drawn by widgets in front
+        drawn: Drawn = []
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
             if not shown or not crop.overlaps(shown):
@@ -38,12 +41,13 @@ class RowCompositor(Compositor):
             if _hidden(shown, crop, first, last, drawn):
                 continue
             drawn.append((shown.x, shown.right, first, last))
-            rows = widget.render_lines(Region(shown.x - region.x, first - region.y, shown.width, last - first))
+            wanted = Region(shown.x - region.x, first - region.y, shown.width, last - first)
+            rows = widget.render_lines(wanted)
             # The caller pairs strips with the rows of `shown` from its top, and stops at the last strip.
             yield region, clip, [_UNDRAWN] * (first - shown.y) + rows
 
 
-def _hidden(shown: Region, crop: Region, first: int, last: int, drawn: list[tuple[int, int, int, int]]) -> bool:
+def _hidden(shown: Region, crop: Region, first: int, last: int, drawn: Drawn) -> bool:
     """Whether a widget in front already drew every piece of this one the update writes.
 
     The compositor cuts each row at every widget's edges and keeps, for each piece, the first
@@ -51,7 +55,8 @@ def _hidden(shown: Region, crop: Region, first: int, last: int, drawn: list[tupl
     inside the changed area fills every piece the update writes there: a piece that starts outside
     its columns ends at its edge, outside the changed area."""
     left, right = max(shown.x, crop.x), min(shown.right, crop.right)
-    return any(x <= left and right <= end and above <= first and last <= below for x, end, above, below in drawn)
+    return any(x <= left and right <= end and above <= first and last <= below
+               for x, end, above, below in drawn)
 
 
 if TYPE_CHECKING:

@@ -5,7 +5,8 @@ to the app, and only then looks it up in the focus chain's bindings (the widget'
 ancestor's, the screen's and the app's): about 0.8 ms of a key's 5 ms at 160x48. The look-up made
 where the key lands is the same one over the same chain, so it runs the same binding, sooner. A key
 an ancestor has a method for (Textual's screen clears a selection on escape) climbs as before; no
-ancestor here has an `on_key`, which `tests/ui/test_keys_here.py` keeps true. The measures: docs/internals/ui.md.
+ancestor here has an `on_key`, which `tests/ui/test_keys_here.py` keeps true. The measures:
+docs/internals/ui.md.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ else:
 class KeysHere(_Base):
     async def _on_key(self, event: events.Key) -> None:
         await super()._on_key(event)
-        if self.app.focused is self and not _handled_above(self, event) and await self.app._check_bindings(event.key):
+        if self.app.focused is not self or _handled_above(self, event):
+            return
+        if await self.app._check_bindings(event.key):
             event.stop()  # the app would have found the same binding when the key climbed to it
 
 
@@ -34,4 +37,5 @@ def _handled_above(widget: Widget, event: events.Key) -> bool:
     Textual calls as the key climbs, before the bindings."""
     names = [f"{prefix}key_{alias}" for alias in event.name_aliases for prefix in ("", "_")]
     app = widget.app
-    return any(getattr(node, name, None) is not None for node in widget.ancestors if node is not app for name in names)
+    above = [node for node in widget.ancestors if node is not app]
+    return any(getattr(node, name, None) is not None for node in above for name in names)
