@@ -1,4 +1,5 @@
-"""Pilot moves the UI tests share: let workers and timers settle, open the demo's Claude session."""
+"""Pilot moves the UI tests share: let workers and timers settle, open the demo's Claude session or
+a session by its id."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import time
 
 from textual.timer import Timer
 from textual.worker import WorkerState
+
+from support.narrow import present
 
 from tracetui.ui.screens.browser import BrowserScreen
 
@@ -190,4 +193,16 @@ async def open_claude(app, pilot) -> BrowserScreen:
     await pilot.press("end", "enter")  # the oldest session: the Claude Code one
     await settle(app, pilot)
     assert screen.opened is not None and screen.opened.session.agent == "claude"
+    return screen
+
+
+async def open_by_id(app, pilot, sid: str) -> BrowserScreen:
+    """The browser, settled, with session `sid` opened as a search hit or a blame opens one (the
+    timeline focused)."""
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, BrowserScreen)
+    screen.open_session(sid, focus=True)
+    await settle(app, pilot)
+    assert screen.opened is not None and present(screen.opened).session.id == sid
     return screen

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 from support.narrow import present
 
 from tracetui.library import MemoryLibrary
@@ -83,11 +83,7 @@ async def test_enter_on_a_300k_step_session_shows_its_first_steps_before_the_res
     monkeypatch.setattr(BrowserScreen, "on_session_ready", first)
     app = TraceApp(HeadFirst([_big()]))
     async with app.run_test(size=(150, 40)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        screen.open_session("big-1", focus=True)
-        await settle(app, pilot)
+        screen = await open_by_id(app, pilot, "big-1")
         timeline = screen.query_one(Timeline)
         assert shown and shown[-1] <= PREVIEW_STEPS, shown
         assert screen.opened is not None and present(screen.opened).whole and timeline.count == STEPS

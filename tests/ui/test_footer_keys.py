@@ -8,7 +8,7 @@ from textual.widgets._footer import FooterKey
 
 from tracetui.ui.app import TraceApp
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 
 def _offered(app) -> list[str]:
@@ -119,18 +119,13 @@ async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_
     from codex_subagents import CHILD, PARENT, SPAWN_CALL, parent_rollout, write_pair
 
     from tracetui.bucket import Bucket
-    from tracetui.ui.screens.browser import BrowserScreen
     from tracetui.ui.widgets.timeline import Timeline
 
     held = Bucket.open(tmp_path / "held")
     held.sync(sources={"codex": [write_pair(tmp_path / "src")]})
     app = TraceApp(held)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        screen.open_session(CHILD, focus=True)
-        await settle(app, pilot)
+        screen = await open_by_id(app, pilot, CHILD)
         assert "Parent" in _offered(app) and "Subagent" not in _offered(app)
         await pilot.press("F")  # the parent, at its spawning call
         await settle(app, pilot)
@@ -156,11 +151,7 @@ async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_
     alone.sync(sources={"codex": [tmp_path / "alone"]})
     app = TraceApp(alone)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        screen.open_session(PARENT, focus=True)
-        await settle(app, pilot)
+        screen = await open_by_id(app, pilot, PARENT)
         screen.jump_to_step(next(s.id for s in present(screen.opened).session.steps if s.tool_call_id == SPAWN_CALL))
         await settle(app, pilot, 1)
         assert present(screen.opened).session.steps[present(screen.query_one(Timeline).step_index())].tool_call_id == SPAWN_CALL

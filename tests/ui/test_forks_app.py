@@ -19,7 +19,7 @@ from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.timeline import FORK_POINT, Timeline
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 FORKS = Path(__file__).resolve().parents[1] / "fixtures" / "forks"
 PI_PARENT = "aaaaaaaa-0000-4000-8000-00000000000a"
@@ -50,16 +50,6 @@ def bucket(synced, tmp_path):
     b.close()
 
 
-async def _open(app, pilot, sid: str) -> BrowserScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, BrowserScreen)
-    screen.open_session(sid, focus=True)
-    await settle(app, pilot)
-    assert screen.opened is not None and present(screen.opened).session.id == sid
-    return screen
-
-
 def _title(screen: BrowserScreen) -> str:
     return str(screen.query_one("#session-title").render())
 
@@ -76,7 +66,7 @@ def _offered(screen: BrowserScreen) -> bool:
 async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, PI_FORK)
+        screen = await open_by_id(app, pilot, PI_FORK)
         assert "↱ fork of aaaaaaaa · " in _title(screen)
         timeline = screen.query_one(Timeline)
         assert _marked(timeline) == [3]  # the last of the four copied steps, and no other row
@@ -96,7 +86,7 @@ async def test_a_fork_s_title_copy_end_and_the_key_to_its_parent(bucket):
         assert not _offered(screen)  # the parent is no fork: no key
         assert not any(FORK_POINT in timeline.render_line(r).text for r in range(timeline.count))
 
-        screen = await _open(app, pilot, CODEX_FORK)
+        screen = await open_by_id(app, pilot, CODEX_FORK)
         assert "↱ fork of 0199cccc · " in _title(screen)
         await pilot.press("F")
         await settle(app, pilot)
@@ -113,7 +103,7 @@ async def test_a_fork_whose_parent_is_not_held_offers_no_key_and_its_title_is_pl
     assert fork.forked_from == head["parentSession"]
     app = TraceApp(MemoryLibrary([fork]))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, PI_FORK)
+        screen = await open_by_id(app, pilot, PI_FORK)
         title = _title(screen)
         assert "fork of [b]evil[" in title  # shown, as text: never markup
         assert not any(c in title for c in "\x1b\u202e\x9b")
@@ -141,7 +131,7 @@ async def test_a_claude_fork_s_key_opens_its_parent_at_the_step_its_last_copy_na
     # The fork's copies have uuids of their own: only the parent's uuid each copy names finds the point.
     app = TraceApp(claude_bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, CLAUDE_FORK)
+        screen = await open_by_id(app, pilot, CLAUDE_FORK)
         assert "↱ fork of eeeeeeee · " in _title(screen)
         timeline = screen.query_one(Timeline)
         assert _marked(timeline) == [3]
@@ -166,7 +156,7 @@ async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
     fork = claude_code.read(RawLog(str(path), data), [])
     app = TraceApp(MemoryLibrary([fork]))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, CLAUDE_FORK)
+        screen = await open_by_id(app, pilot, CLAUDE_FORK)
         title = _title(screen)
         assert "fork of " in title and not any(c in title for c in "\x1b\u202e\x9b")
         assert not _offered(screen)
@@ -183,7 +173,7 @@ async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_
 
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, CODEX_FORK)
+        screen = await open_by_id(app, pilot, CODEX_FORK)
         session = present(screen.opened).session
         await pilot.press("t")
         await settle(app, pilot, 1)

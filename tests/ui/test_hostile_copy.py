@@ -6,7 +6,6 @@ option or a command (`-c:!sh`, `+!cmd`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from pilot_steps import settle
 from tracetui.library import MemoryLibrary

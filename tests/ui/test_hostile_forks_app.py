@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support.narrow import present
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -41,21 +41,11 @@ def _offered(screen: BrowserScreen) -> bool:
     return any(b.binding.action == "fork_parent" for b in screen.active_bindings.values())
 
 
-async def _open(app, pilot, sid: str) -> BrowserScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, BrowserScreen)
-    screen.open_session(sid, focus=True)
-    await settle(app, pilot)
-    assert screen.opened is not None and present(screen.opened).session.id == sid
-    return screen
-
-
 async def test_two_forks_naming_each_other_go_one_step_each_press(tmp_path):
     with _bucket(tmp_path, FORK, PARENT) as bucket:
         app = TraceApp(bucket)
         async with app.run_test(size=(160, 45)) as pilot:
-            screen = await _open(app, pilot, FORK)
+            screen = await open_by_id(app, pilot, FORK)
             timeline = screen.query_one(Timeline)
             for want in (PARENT, FORK, PARENT, FORK):
                 assert _offered(screen)
@@ -71,7 +61,7 @@ async def test_a_fork_naming_itself_or_a_prefix_offers_no_key(tmp_path, named):
     with _bucket(tmp_path, None, named) as bucket:
         app = TraceApp(bucket)
         async with app.run_test(size=(160, 45)) as pilot:
-            screen = await _open(app, pilot, FORK)
+            screen = await open_by_id(app, pilot, FORK)
             assert not _offered(screen)
             await pilot.press("F")
             await settle(app, pilot)

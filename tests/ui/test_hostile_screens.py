@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from pilot_steps import settle
 from support.narrow import on_screen, present
 

@@ -299,7 +299,7 @@ async def test_bulk_accept_asks_with_the_count_and_leaves_a_rejected_finding_rej
     plan_file = tmp_path / "r.plan.json"
     app = EditorApp(session, plan_file)
     async with app.run_test(size=(100, 30)) as pilot:
-        editor = await _ready(app, pilot)
+        await _ready(app, pilot)
         await pilot.press("x")  # reject ann (both places)
         await pilot.press("A")
         await pilot.pause()

@@ -12,9 +12,8 @@ from support.narrow import present
 from tracetui.bucket import Bucket
 from tracetui.sources import group, read_session
 from tracetui.ui.app import TraceApp
-from tracetui.ui.screens.browser import BrowserScreen
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 FORKS = Path(__file__).resolve().parents[1] / "fixtures" / "forks"
 CODEX_PARENT = "0199cccc-1111-7222-8333-00000000000c"
@@ -37,11 +36,7 @@ async def test_the_key_writes_the_session_up_to_the_step_and_copies_the_command(
     try:
         app = TraceApp(bucket)
         async with app.run_test(size=(160, 45)) as pilot:
-            await settle(app, pilot)
-            screen = app.screen
-            assert isinstance(screen, BrowserScreen)
-            screen.open_session(CODEX_PARENT, focus=True)
-            await settle(app, pilot)
+            screen = await open_by_id(app, pilot, CODEX_PARENT)
             assert screen.opened is not None
             step = next(s for s in present(screen.opened).session.steps if s.kind == "tool_result")
             screen.jump_to_step(step.id)
@@ -69,11 +64,7 @@ async def test_a_hostile_cwd_is_refused_in_one_plain_notice_and_nothing_is_writt
                       steps=[Step("u1", 0, "user", "user", "hello"), Step("a1", 1, "assistant", "assistant", "hi")])
     app = TraceApp(MemoryLibrary([session]))
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        screen.open_session(session.id, focus=True)
-        await settle(app, pilot)
+        screen = await open_by_id(app, pilot, session.id)
         screen.jump_to_step("a1")
         await settle(app, pilot)
         await pilot.press("K")

@@ -104,8 +104,6 @@ async def test_o_cycles_the_order_and_the_status_says_it(demo):
 
 
 async def test_a_first_run_with_no_logs_names_the_folders_it_looked_in(tmp_path):
-    from tracetui.bucket import Bucket
-
     folders = [tmp_path / "home" / ".claude" / "projects", tmp_path / "home" / ".codex" / "sessions"]
     bucket = Bucket.open(tmp_path / "bucket")
     app = TraceApp(bucket, sync=lambda progress: "synced: 0 new, 0 updated", watch=folders)

@@ -5,7 +5,6 @@ that call's key (C) opens the child, as for Codex (tests/openclaw_subagents)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from openclaw_subagents import CHILD_NEW, PARENT, write_sessions
@@ -14,10 +13,9 @@ from support.narrow import present
 from tracetui.bucket import Bucket
 from tracetui.model import StepKind
 from tracetui.ui.app import TraceApp
-from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.timeline import Timeline
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 SIZE = (160, 45)
 
@@ -34,11 +32,7 @@ def bucket(tmp_path) -> Iterator[Bucket]:
 async def test_f_opens_the_parent_at_the_spawning_call_and_c_opens_the_child(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        screen.open_session(CHILD_NEW, focus=True)
-        await settle(app, pilot)
+        screen = await open_by_id(app, pilot, CHILD_NEW)
         assert screen.opened is not None and present(screen.opened).session.id == CHILD_NEW
         assert "↳ subagent of 6a000000" in str(screen.query_one("#session-title").render())
         await pilot.press("F")

@@ -19,7 +19,7 @@ from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.timeline import Timeline
 
-from pilot_steps import settle
+from pilot_steps import open_by_id, settle
 
 SIZE = (160, 45)
 
@@ -40,16 +40,6 @@ def bucket(synced, tmp_path):
     b.close()
 
 
-async def _open(app, pilot, sid: str) -> BrowserScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, BrowserScreen)
-    screen.open_session(sid, focus=True)
-    await settle(app, pilot)
-    assert screen.opened is not None and present(screen.opened).session.id == sid
-    return screen
-
-
 def _title(screen: BrowserScreen) -> str:
     return str(screen.query_one("#session-title").render())
 
@@ -61,7 +51,7 @@ def _offered(screen: BrowserScreen) -> bool:
 async def test_the_parent_key_opens_the_session_that_spawned_it_and_its_call_opens_the_child(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, CHILD)
+        screen = await open_by_id(app, pilot, CHILD)
         assert "↳ subagent of 019e1111 · map the parser" in _title(screen)
         assert "not in the bucket" not in _title(screen)
         assert _offered(screen)
@@ -89,7 +79,7 @@ async def test_the_parent_key_opens_the_session_that_spawned_it_and_its_call_ope
 async def test_a_subagent_whose_parent_is_not_held_says_so_in_its_title_with_no_key(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ORPHAN)
+        screen = await open_by_id(app, pilot, ORPHAN)
         title = _title(screen)
         assert "↳ subagent of 019effff (not in the bucket) · map the parser" in title
         assert not _offered(screen)
