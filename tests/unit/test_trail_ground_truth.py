@@ -35,7 +35,7 @@ import pytest
 from shared_data import CORPUS
 
 from tracetui.sources import group, read_session
-from tracetui.trail import trail
+from tracetui.trail import TrailByFile, trail
 
 pytestmark = pytest.mark.corpus
 
@@ -86,6 +86,15 @@ def _judged(files, logged_root: str, clone: Path, ref: str):
     result = trail(read_session(files), repo=clone, ref=ref)
     assert result.note == f"paths under {logged_root} (as logged) are read in {clone}"
     return result
+
+
+def _by_file_differences(result, files, clone: Path, ref: str) -> list[str]:
+    """The steps whose fates differ when each file's patches are judged alone (`TrailByFile`, as blame
+    judges them) from the fates of the whole trail, `result`."""
+    by_file = TrailByFile(read_session(files), repo=clone, ref=ref)
+    steps = dict.fromkeys(f.patch.step_id for f in result.fates)
+    whole = [[f.to_dict() for f in result.fates if f.patch.step_id == step] for step in steps]
+    return [step for step, want in zip(steps, whole) if [f.to_dict() for f in by_file.of_step(step)] != want]
 
 
 def _agreement(result, truth) -> tuple[int, list]:

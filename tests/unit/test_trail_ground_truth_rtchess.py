@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import pytest
 from shared_data import CORPUS
-from test_trail_ground_truth import _agreement, _clone, _judged
+from test_trail_ground_truth import _agreement, _by_file_differences, _clone, _judged
 
 from tracetui.sources import group
 
@@ -88,10 +88,21 @@ TRUTH = [
 
 
 @pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = _clone(tmp_path_factory, LOG, "pinouchon", "rtchess", REF)
+def clone(tmp_path_factory):
+    return _clone(tmp_path_factory, LOG, "pinouchon", "rtchess", REF)
+
+
+@pytest.fixture(scope="module")
+def judged(clone):
     [files] = group("codex", [LOG])
     return _judged(files, LOGGED_ROOT, clone, REF)
+
+
+def test_each_file_judged_alone_gives_every_patch_the_whole_trails_fate(judged, clone):
+    # Blame judges only the files its writers' steps touched: 24 files here, app.js deleted, written
+    # again and split into five modules.
+    [files] = group("codex", [LOG])
+    assert _by_file_differences(judged, files, clone, REF) == []
 
 
 def test_hand_checked_patches_get_their_true_state(judged):

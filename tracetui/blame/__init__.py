@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tracetui.blame.agent_trace import agent_trace, record_problems
 from tracetui.blame.commit_blame import blame_commit, blame_range
-from tracetui.blame.file_blame import blame_file
+from tracetui.blame.file_blame import Judged, blame_file
 from tracetui.blame.repo import open_index
 from tracetui.blame.results import (
     BlameLine,
@@ -25,6 +25,7 @@ __all__ = [
     "CommitBlame",
     "Contribution",
     "FileBlame",
+    "Judged",
     "LineIndex",
     "Posting",
     "RangeBlame",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.file_blame import _copies_made_later, _fates, _KeyCounts, _not_lost
+from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _KeyCounts, _not_lost
 from tracetui.blame.index import LineIndex
 from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys
 from tracetui.blame.repo import open_index, open_repo, resolve
@@ -50,9 +50,9 @@ class _Shared:
         self.r = r
         self.matcher = _Matcher(r, library.session)
         self.counts = _KeyCounts(r)
-        self.fates: dict[str, list[Any]] = {}
+        self.fates: dict[str, Judged] = {}
 
-    def fates_of(self, sessions: set[str]) -> dict[str, list[Any]]:
+    def fates_of(self, sessions: set[str]) -> dict[str, Judged]:
         """The trail's fates at HEAD of these sessions (each judged once per blame)."""
         missing = sessions - set(self.fates)
         if missing:

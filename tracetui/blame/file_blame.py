@@ -15,7 +15,10 @@ from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher,
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.trail import trail
+from tracetui.trail import TrailByFile
+
+# A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
+Judged = list[Any] | TrailByFile
 
 
 # -- blame of a file -------------------------------------------------------------------------------
@@ -29,7 +32,7 @@ def blame_file(
     lines: tuple[int, int] | None = None,
     states: bool = True,
     progress: Callable[[int, int], None] | None = None,
-    judged: dict[str, list[Any]] | None = None,
+    judged: dict[str, Judged] | None = None,
     index: LineIndex | None = None,
 ) -> FileBlame:
     """Each line of `file` as it is at `ref`, with the step that wrote it (the app's Blame screen and
@@ -92,13 +95,13 @@ def blame_file(
     matcher = _Matcher(r, library.session)
     try:
         _attribute(seq, index, matcher)
-        fates: dict[str, list[Any]] = judged if judged is not None and states else {}
+        fates: dict[str, Judged] = judged if judged is not None and states else {}
         if states:
             fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
             _copies_made_later(seq, fates, r, index, matcher)
             fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
 
-            def fates_of(sessions: set[str]) -> dict[str, list[Any]]:
+            def fates_of(sessions: set[str]) -> dict[str, Judged]:
                 fates.update(_fates(library, r, ref, sessions - set(fates)))
                 return fates
 
@@ -110,7 +113,7 @@ def blame_file(
     return out
 
 
-def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, list[Any]]) -> BlameLine:
+def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, Judged]) -> BlameLine:
     """A line as blame gives it: its writer's state from the fates, and why where it has no writer."""
     fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
     if x.writer is not None:
@@ -133,7 +136,7 @@ def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, list[Any]]) 
 
 def _copies_made_later(
     lines: list[_Line],
-    fates: dict[str, list[Any]],
+    fates: dict[str, Judged],
     r: pygit2.Repository,
     index: LineIndex,
     matcher: _Matcher,
@@ -185,7 +188,7 @@ def _copies_made_later(
 
 def _not_lost(
     lines: list[_Line],
-    fates_of: Callable[[set[str]], dict[str, list[Any]]],
+    fates_of: Callable[[set[str]], dict[str, Judged]],
     index: LineIndex,
     matcher: _Matcher,
     ref: str,
@@ -234,12 +237,12 @@ def _not_lost(
     _bare_lines(lines)
 
 
-def _is_lost(fates: dict[str, list[Any]], w: Posting, names: tuple[str, ...]) -> bool:
+def _is_lost(fates: dict[str, Judged], w: Posting, names: tuple[str, ...]) -> bool:
     fate = _fate(fates.get(w.session), w, names)
     return fate is not None and fate.state == "lost"
 
 
-def _landed(fates: dict[str, list[Any]], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+def _landed(fates: dict[str, Judged], p: Posting, names: tuple[str, ...]) -> tuple[str | None, str | None]:
     """The commit that accepted the posting's patch, and the file's name in the repository then."""
     fate = _fate(fates.get(p.session), p, names)
     if fate is None:
@@ -328,22 +331,33 @@ class _KeyCounts:
         return self._net[commit][key]
 
 
-def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, list[Any]]:
-    """The trail's fates of each writing session, judged at `ref` (from the trail's cache when fresh)."""
-    out: dict[str, list[Any]] = {}
+def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, Judged]:
+    """The trail's fates of each writing session at `ref`: from the trail's cache when fresh, else
+    each file's patches judged when a line's writer asks for them (`TrailByFile`)."""
+    out: dict[str, Judged] = {}
     cache = getattr(library, "cache_dir", None)
     for sid in sorted(sessions):
         try:
             session = library.session(sid)
-            out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
+            out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []
     return out
 
 
-def _fate(fates: list[Any] | None, w: Posting, names: tuple[str, ...]) -> Any | None:
+def _of_step(fates: Judged | None, step: str) -> list[Any]:
+    """The fates of the step's patches, judged now where the session's are judged file by file."""
+    if isinstance(fates, TrailByFile):
+        try:
+            return fates.of_step(step)
+        except Exception:  # noqa: BLE001 - as above: a file git could not read leaves its lines unjudged
+            return []
+    return [f for f in fates or [] if f.patch.step_id == step]
+
+
+def _fate(fates: Judged | None, w: Posting, names: tuple[str, ...]) -> Any | None:
     """The trail's fate of the writer's patch to this file (a step may edit several files)."""
-    mine = [f for f in fates or [] if f.patch.step_id == w.step]
+    mine = _of_step(fates, w.step)
     for f in mine:
         if f.patch.index == w.patch:  # the very patch (a step may delete a file and write it again)
             return f

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pygit2
 
-from tracetui.blame import FileBlame, agent_trace, blame_file, open_index
+from tracetui.blame import FileBlame, Judged, agent_trace, blame_file, open_index
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import safe_component
 
@@ -92,7 +92,7 @@ def session_records(
     missed: list[str] = []
     survival = {k[len("lines_"):]: v for k, v in labels.items() if k.startswith("lines_") and isinstance(v, int)}
     top = _work_tree(repo)
-    judged = dict(judged)  # each writing session's fates, judged once for all the files
+    shared: dict[str, Judged] = dict(judged)  # each writing session's fates, judged once for all files
     index, _ = open_index(library)  # refreshed once for all the files
     try:
         blamed_files = []
@@ -100,7 +100,7 @@ def session_records(
             try:
                 # blame takes a file as a user names it: under the work tree, or relative in a bare clone.
                 where = os.path.join(top, rel) if top else rel
-                blamed_files.append(blame_file(library, where, repo=repo, ref=ref, judged=judged, index=index))
+                blamed_files.append(blame_file(library, where, repo=repo, ref=ref, judged=shared, index=index))
             except TracetuiError as exc:
                 missed.append(f"{rel}: {exc}")
     finally:

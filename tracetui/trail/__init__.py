@@ -14,6 +14,7 @@ from tracetui.trail.shell_patches import SHELL, shell_patches
 from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
 from tracetui.trail.fates import STATES, Fate, Trail, summarize
 from tracetui.trail.survival import trail
+from tracetui.trail.by_file import TrailByFile
 
 __all__ = [
     "SHELL",
@@ -24,6 +25,7 @@ __all__ = [
     "RepoMap",
     "Snapshot",
     "Trail",
+    "TrailByFile",
     "belongs",
     "hook_input",
     "map_repository",
