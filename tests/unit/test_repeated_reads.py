@@ -9,7 +9,6 @@ from collections import Counter
 from test_trail_kit import Repo, iso, replace, session_of
 
 import tracetui.blame.file_blame as file_blame
-import tracetui.trail.by_file as by_file
 import tracetui.trail.file_versions as file_versions
 from tracetui.blame import blame_range
 from tracetui.library import MemoryLibrary
@@ -61,26 +60,17 @@ def test_a_blame_range_judges_each_writing_session_s_trail_once(tmp_path, monkey
     second = replace(repo, "app.py", old, old + "\n\ndef farewell(name):\n    return 'bye ' + name\n")
     head = repo.commit("farewell", iso(11, 30))
     session = session_of(repo.path, [(iso(10), first), (iso(11), second)])
-    opened: Counter = Counter()
     judged: Counter = Counter()
+    real = file_blame.trail
 
-    class Counted(file_blame.TrailByFile):
-        def __init__(self, session, *args, **kwargs):
-            opened[session.id] += 1
-            super().__init__(session, *args, **kwargs)
+    def counted(session, *args, **kwargs):
+        judged[session.id] += 1
+        return real(session, *args, **kwargs)
 
-    real = by_file.judge
-
-    def counted(repo, patches, *args, **kwargs):
-        judged[tuple(p.path for p in patches)] += 1
-        return real(repo, patches, *args, **kwargs)
-
-    monkeypatch.setattr(file_blame, "TrailByFile", Counted)
-    monkeypatch.setattr(by_file, "judge", counted)
+    monkeypatch.setattr(file_blame, "trail", counted)
     rng = blame_range(MemoryLibrary([session]), f"{base}..{head}", repo=repo.path)
     assert [(c.added, c.explained) for c in rng.commits] == [(3, 3), (4, 4)]
-    assert dict(opened) == {session.id: 1}
-    assert dict(judged) == {("app.py", "app.py"): 1}  # its one file's two patches, judged once
+    assert dict(judged) == {session.id: 1}
 
 
 def test_a_memory_search_reads_each_step_s_arguments_once(monkeypatch):

@@ -48,7 +48,7 @@ def test_each_step_has_the_whole_trails_fates(tmp_path, clock):
         assert [f.to_dict() for f in by.of_step(step)] == [f.to_dict() for f in whole.for_step(step)], step
 
 
-def test_a_file_is_judged_once_and_then_comes_from_the_cache(tmp_path, monkeypatch):
+def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cache(tmp_path, monkeypatch):
     session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
     judged: list[tuple[str, ...]] = []
     real = by_file.judge
@@ -63,14 +63,15 @@ def test_a_file_is_judged_once_and_then_comes_from_the_cache(tmp_path, monkeypat
     by.of_step("s0")
     by.of_step("s1")  # the same file: judged with the first
     assert judged == [("a.py", "a.py")]
-    by.of_step("s2")
-    assert judged[1:] == [("b.py",)]
-    TrailByFile(session, cache_dir=cache).of_step("s1")  # another blame: from the cache
+    TrailByFile(session, cache_dir=cache).of_step("s1")  # another blame of the file: from the cache
+    assert len(judged) == 1
+    by.of_step("s2")  # a second pass judges every file left, at once
+    assert judged[1:] == [("b.py", "c.py", "new/name.py")]  # the moved file, under its new name
+    by.of_step("s4")
     assert len(judged) == 2
-    trail(session, cache_dir=cache)  # the whole trail, cached, answers for every file
-    judged.clear()
-    again = TrailByFile(session, cache_dir=cache)
-    assert [f.state for f in again.of_step("s3")] == ["lost"] and judged == []
+    judged.clear()  # the whole trail is in the cache now, as `trail` keeps it
+    assert trail(session, cache_dir=cache).cached and judged == []
+    assert [f.state for f in TrailByFile(session, cache_dir=cache).of_step("s3")] == ["lost"] and judged == []
 
 
 def test_a_session_outside_any_repository_lists_its_patches_unjudged(tmp_path):

@@ -15,7 +15,7 @@ from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher,
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.trail import TrailByFile
+from tracetui.trail import TrailByFile, trail
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile
@@ -97,12 +97,12 @@ def blame_file(
         _attribute(seq, index, matcher)
         fates: dict[str, Judged] = judged if judged is not None and states else {}
         if states:
-            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates), seq))
             _copies_made_later(seq, fates, r, index, matcher)
-            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates)))
+            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates), seq))
 
             def fates_of(sessions: set[str]) -> dict[str, Judged]:
-                fates.update(_fates(library, r, ref, sessions - set(fates)))
+                fates.update(_fates(library, r, ref, sessions - set(fates), seq))
                 return fates
 
             _not_lost(seq, fates_of, index, matcher, ref)
@@ -331,15 +331,22 @@ class _KeyCounts:
         return self._net[commit][key]
 
 
-def _fates(library: Any, r: pygit2.Repository, ref: str, sessions: set[str]) -> dict[str, Judged]:
-    """The trail's fates of each writing session at `ref`: from the trail's cache when fresh, else
-    each file's patches judged when a line's writer asks for them (`TrailByFile`)."""
+def _fates(
+    library: Any, r: pygit2.Repository, ref: str, sessions: set[str], lines: list[_Line] | None = None
+) -> dict[str, Judged]:
+    """The trail's fates of each writing session at `ref`. With the `lines` of one file: judged file by
+    file as the lines' writers ask (`TrailByFile`), their files judged at once now; without (a commit's
+    or a range's lines, in many files), each session's whole trail. From the trail's cache when fresh."""
     out: dict[str, Judged] = {}
     cache = getattr(library, "cache_dir", None)
     for sid in sorted(sessions):
         try:
             session = library.session(sid)
-            out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
+            if lines is None:
+                out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
+                continue
+            by_file = out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
+            by_file.judge_steps({x.writer.step for x in lines if x.writer is not None and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []
     return out

@@ -37,6 +37,7 @@ class TrailByFile:
         self.fates: dict[int, Fate] = {}  # by the patch's place in `patches`
         self._unclocked: list[Patch] | None = None
         self._clocks: bool | None = None
+        self._passes = 0  # judgements made (the whole trail's cache read counts none)
         mapped = map_repository(session, repo)
         self.repo, self.root = mapped.repo, mapped.logged_root
         if self.repo is None or self.root is None:
@@ -56,26 +57,51 @@ class TrailByFile:
 
     def of_step(self, step_id: str) -> list[Fate]:
         """The fates of the step's patches, in the session's order (each file it touched judged whole)."""
-        mine = [i for i, p in enumerate(self.patches) if p.step_id == step_id]
-        for path in dict.fromkeys(self.patches[i].path for i in mine if i not in self.fates):
-            self._judge_file(path)
-        return [self.fates[i] for i in mine if i in self.fates]
+        self.judge_steps({step_id})
+        return [self.fates[i] for i, p in enumerate(self.patches) if p.step_id == step_id and i in self.fates]
 
-    def _judge_file(self, path: str) -> None:
+    def judge_steps(self, steps: set[str]) -> None:
+        """Judge the files these steps touched that are not judged yet, in one pass over the history.
+        A pass walks the history whatever it judges, so a second pass judges every file left: a
+        caller that goes on asking (a blame of several files) pays for two walks at most."""
+        asked = (p.path for i, p in enumerate(self.patches) if p.step_id in steps and i not in self.fates)
+        paths = dict.fromkeys(asked)
+        todo: list[int] = []
+        for path in paths:
+            places = [i for i, p in enumerate(self.patches) if p.path == path]
+            cached = self._cached([self.patches[i] for i in places])
+            if cached is None:
+                todo.extend(places)
+            else:
+                self.fates.update(zip(places, cached))
+        if todo and self._passes:
+            todo = [i for i in range(len(self.patches)) if i not in self.fates]
+        if todo:
+            self._passes += 1
+            self._judge(sorted(todo))
+
+    def _judge(self, places: list[int]) -> None:
         assert self.repo is not None
-        places = [i for i, p in enumerate(self.patches) if p.path == path]
         patches = [self.patches[i] for i in places]
-        fates = self._cached(patches)
-        if fates is None:
-            branch = self.session.git.branch if self.session.git else None
-            with _collector_paused():
-                fates = judge(self.repo, patches, self.ref_commit, branch=branch)
-                if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
-                    self._judge_without_clocks(places, fates, branch)
-                _mark_superseded(fates)
-            if self.cache_dir is not None and not any(f.partial for f in fates):
-                _cache_store(Path(self.cache_dir), self._key(patches), fates)
+        branch = self.session.git.branch if self.session.git else None
+        with _collector_paused():
+            fates = judge(self.repo, patches, self.ref_commit, branch=branch)
+            if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
+                self._judge_without_clocks(places, fates, branch)
+            _mark_superseded(fates)
         self.fates.update(zip(places, fates))
+        if self.cache_dir is None:
+            return
+        if len(self.fates) == len(self.patches) and not any(f.partial for f in self.fates.values()):
+            whole = [self.fates[i] for i in range(len(self.patches))]  # the whole trail, as `trail` keeps it
+            _cache_store(Path(self.cache_dir), self._key(self.patches), whole)
+            _remember(self.cache_dir, self.session, whole, self.ref)
+        by_path: dict[str, list[Fate]] = {}
+        for fate in fates:
+            by_path.setdefault(fate.patch.path, []).append(fate)
+        for mine in by_path.values():  # each file's fates under the key of its own patches
+            if not any(f.partial for f in mine):
+                _cache_store(Path(self.cache_dir), self._key([f.patch for f in mine]), mine)
 
     def _cached(self, patches: list[Patch]) -> list[Fate] | None:
         if self.cache_dir is None:
