@@ -97,9 +97,12 @@ def blame_file(
         _attribute(seq, index, matcher)
         fates: dict[str, Judged] = judged if judged is not None and states else {}
         if states:
-            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates), seq))
+            def writers() -> set[str]:
+                return {x.writer.session for x in seq if x.writer} - set(fates)
+
+            fates.update(_fates(library, r, ref, writers(), seq))
             _copies_made_later(seq, fates, r, index, matcher)
-            fates.update(_fates(library, r, ref, {x.writer.session for x in seq if x.writer} - set(fates), seq))
+            fates.update(_fates(library, r, ref, writers(), seq))
 
             def fates_of(sessions: set[str]) -> dict[str, Judged]:
                 fates.update(_fates(library, r, ref, sessions - set(fates), seq))
@@ -346,7 +349,7 @@ def _fates(
                 out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
                 continue
             by_file = out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
-            by_file.judge_steps({x.writer.step for x in lines if x.writer is not None and x.writer.session == sid})
+            by_file.judge_steps({x.writer.step for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []
     return out

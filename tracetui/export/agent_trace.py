@@ -100,7 +100,8 @@ def session_records(
             try:
                 # blame takes a file as a user names it: under the work tree, or relative in a bare clone.
                 where = os.path.join(top, rel) if top else rel
-                blamed_files.append(blame_file(library, where, repo=repo, ref=ref, judged=shared, index=index))
+                blamed = blame_file(library, where, repo=repo, ref=ref, judged=shared, index=index)
+                blamed_files.append(blamed)
             except TracetuiError as exc:
                 missed.append(f"{rel}: {exc}")
     finally:
