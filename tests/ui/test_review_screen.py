@@ -156,7 +156,8 @@ async def test_enter_opens_the_editor_on_the_value_and_its_decisions_come_back(t
 async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_to_decide(tmp_path, monkeypatch):
     """A DataTable row costs 0.1 ms to add and grouping every finding seconds: with 100,000 distinct
     values the screen held the UI thread for 16 s as it opened, and again after each decision. The
-    groups are made in the worker, and the table holds the biggest thousand."""
+    groups are made in the worker, the table holds the biggest few hundred, and a decision takes its
+    row out and the next biggest in."""
     import time
     from collections import Counter
 
@@ -165,7 +166,7 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
     from tracetui.redact import cross_review
     from tracetui.redact import review as review_core
     from tracetui.redact.plan import PlanSpan
-    from tracetui.ui.screens.review import ReviewScreen
+    from tracetui.ui.screens.review import SHOWN, ReviewScreen
 
     step = Step(id="s0", index=0, kind="user", role="user", text="mail ana.ruiz@corp-mail.io")
     library = MemoryLibrary([Session(id="h1", agent="claude", source="x.jsonl", steps=[step])])
@@ -175,15 +176,15 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
                                    [review_core.Occurrence("h1", span, 0)], f"a•••@corp{i}.io")
             for i in range(20_000)]  # fmt: skip
     monkeypatch.setattr(cross_review, "group_pending", lambda items, key: list(many))  # what the worker groups
-    spent: list[float] = []
-    for name in ("_loaded", "_fill"):
+    spent: list[tuple[str, float]] = []
+    for name in ("_loaded", "_fill", "_drop"):
         if hasattr(ReviewScreen, name):
             original = getattr(ReviewScreen, name)
 
-            def timed(self, *args, _original=original):
+            def timed(self, *args, _original=original, _name=name):
                 start = time.thread_time()
                 _original(self, *args)
-                spent.append(time.thread_time() - start)
+                spent.append((_name, time.thread_time() - start))
 
             monkeypatch.setattr(ReviewScreen, name, timed)
     app = TraceApp(library)
@@ -193,14 +194,21 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
         await settle(app, pilot, 4)
         screen = on_screen(app, ReviewScreen)
         table = screen.query_one(DataTable)
-        assert len(screen.groups) == 20_000 and 0 < table.row_count <= 1_000
+        assert len(screen.groups) == 20_000 and table.row_count == SHOWN <= 1_000
         assert "20000 decisions left" in str(screen.query_one("#review-status").render())
+        opened = len(spent)
         await pilot.press("a")
         await settle(app, pilot)
         await pilot.press("y")
         await settle(app, pilot, 2)
         assert len(screen.groups) == 19_999
-        assert spent and max(spent) < 0.5, spent  # 2.3 s of the UI thread each before
+        assert table.row_count == SHOWN and screen.groups[0].id == many[1].id
+        first_and_last = [str(table.get_row_at(i)[1]) for i in (0, SHOWN - 1)]
+        assert first_and_last == ["a•••@corp1.io", f"a•••@corp{SHOWN}.io"]
+        assert "19999 decisions left" in str(screen.query_one("#review-status").render())
+        assert spent and max(t for _, t in spent) < 0.5, spent  # 2.3 s of the UI thread each before
+        decided = spent[opened:]  # the decision's own: a row out, a row in
+        assert decided and max(t for _, t in decided) < 0.05, decided
 
 
 async def test_rows_a_worker_brings_are_drawn_at_their_own_widths_at_once(tmp_path):
@@ -225,3 +233,43 @@ async def test_rows_a_worker_brings_are_drawn_at_their_own_widths_at_once(tmp_pa
         table = screen.query_one(DataTable)
         drawn = [table.render_line(y).text for y in range(4)]
         assert any(wider in line for line in drawn), drawn
+
+
+async def test_a_wider_group_brought_in_by_a_decision_widens_its_column(tmp_path, monkeypatch):
+    """A decision brings the next biggest group in at the table's foot; the columns' widths were
+    measured on the rows shown, so a wider newcomer has them measured again rather than cut."""
+    from collections import Counter
+
+    from tracetui.library import MemoryLibrary
+    from tracetui.model import Session, Step
+    from tracetui.redact import cross_review
+    from tracetui.redact import review as review_core
+    from tracetui.redact.plan import PlanSpan
+    from tracetui.ui.screens import review as review_screen
+
+    step = Step(id="s0", index=0, kind="user", role="user", text="mail ana.ruiz@corp-mail.io")
+    library = MemoryLibrary([Session(id="h1", agent="claude", source="x.jsonl", steps=[step])])
+    span = PlanSpan("s0", "text", 5, 26, "email", "suggested", "pii:email", None)
+    hints = ["a•••@b.io", "c•••@d.io", "e•••@a-much-longer-domain.example.org", "f•••@g.io"]
+    place = [review_core.Occurrence("h1", span, 0)]
+    groups = [review_core.ValueGroup(f"{i:016x}", Counter({"email": 1}), place, hint) for i, hint in enumerate(hints)]
+    monkeypatch.setattr(cross_review, "group_pending", lambda items, key: list(groups))
+    monkeypatch.setattr(review_screen, "SHOWN", 2)
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+        app.push_screen(review_screen.ReviewScreen(library, store))
+        await settle(app, pilot, 4)
+        screen = on_screen(app, review_screen.ReviewScreen)
+        table = screen.query_one(DataTable)
+        hint_column = table.ordered_columns[1]
+        assert table.row_count == 2 and hint_column.width == len("looks like") < len(hints[2])
+        for expected in (hints[2], hints[3]):
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("y")
+            await settle(app, pilot, 2)
+            assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)][-1] == expected
+            assert table.ordered_columns[1].width >= len(hints[2])
+        assert table.row_count == 2 and len(screen.groups) == 2

@@ -28,7 +28,7 @@ from tracetui.ui.widgets.key_footer import KeyFooter
 from tracetui.ui.workers import call_back, thread_work
 
 
-SHOWN = 1_000  # value groups in the table at once
+SHOWN = 300  # value groups in the table at once: a DataTable row costs 0.35-0.6 ms to add
 COLUMNS = ("kind", "looks like", "findings", "sessions", "first place")
 
 
@@ -96,12 +96,11 @@ class ReviewScreen(RowUpdates, Screen):
         self._fill()
 
     def _fill(self, keep: int = 0) -> None:
-        """The table of the first SHOWN groups (the biggest): a DataTable row costs 0.1 ms to add,
-        and 100,000 distinct values held the UI thread for 10 s when the screen opened and again
-        after every decision. The rest come up as these are decided; the status says how many."""
+        """The table of the first SHOWN groups (the biggest): 100,000 distinct values in the table held
+        the UI thread for 10 s when the screen opened. The rest come up as these are decided; the
+        status says how many."""
         table = self.query_one(DataTable)
-        rows = [(g.id, (safe_line(g.kind), safe_line(g.hint), str(len(g.occurrences)), str(len(g.sessions)),
-                        safe_line(g.first_place))) for g in self.groups[:SHOWN]]
+        rows = [(g.id, _cells(g)) for g in self.groups[:SHOWN]]
         # The columns' widths are given, not left to the table: it measures rows added from another
         # queue's callback (a worker's, after a scan) only after it has painted them, and its painted
         # lines then keep their headers' widths ("emai", "s•••@gmail") until the cursor moves.
@@ -113,6 +112,25 @@ class ReviewScreen(RowUpdates, Screen):
             table.add_row(*(Text(c) for c in cells), key=key)
         if self.groups:
             table.move_cursor(row=min(keep, len(self.groups) - 1, SHOWN - 1))
+        self._status(self.left_text())
+
+    def _drop(self, group: ValueGroup, row: int) -> None:
+        """A decided group leaves the table, and the next biggest comes in at its foot: filling the
+        table again after each decision held the UI thread for half a second at a thousand rows."""
+        table = self.query_one(DataTable)
+        self.groups = [g for g in self.groups if g is not group]
+        if group.id not in table.rows:
+            self._fill(row)
+            return
+        table.remove_row(group.id)
+        if len(self.groups) >= SHOWN:
+            cells = _cells(self.groups[SHOWN - 1])
+            if any(cell_len(cell) > column.width for cell, column in zip(cells, table.ordered_columns)):
+                self._fill(row)  # wider than its column: measure them all again
+                return
+            table.add_row(*(Text(c) for c in cells), key=self.groups[SHOWN - 1].id)
+        if self.groups:
+            table.move_cursor(row=min(row, len(self.groups) - 1, SHOWN - 1))
         self._status(self.left_text())
 
     def left_text(self) -> str:
@@ -153,8 +171,7 @@ class ReviewScreen(RowUpdates, Screen):
                 self.notify(f"Could not save a plan: {exc}", severity="error", markup=False)
             # Only this value's findings were decided: the other groups stand as they are (grouping
             # every finding again took seconds at 100,000 values).
-            self.groups = [g for g in self.groups if g is not group]
-            self._fill(row)
+            self._drop(group, row)
 
         from tracetui.ui.screens.confirm import ConfirmScreen
 
@@ -192,3 +209,9 @@ class ReviewScreen(RowUpdates, Screen):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+
+def _cells(group: ValueGroup) -> tuple[str, ...]:
+    """A group's row, one line each: kinds, hints and places come from logs."""
+    found, sessions = str(len(group.occurrences)), str(len(group.sessions))
+    return (safe_line(group.kind), safe_line(group.hint), found, sessions, safe_line(group.first_place))
