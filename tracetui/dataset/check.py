@@ -4,14 +4,15 @@ Every machine's manifest (`machines/<id>/manifest.json`) is read and its shape c
 lists must lie under that machine's own prefixes and hold the bytes of the manifest's digest; every
 other file of the dataset is named (a file no manifest lists, a partition of no machine, a folder that
 is no table); and every table is read whole by DuckDB, as `tracetui sql` reads it (pyarrow's datasets
-over the URL's filesystem, DuckDB's external access off). Each problem is one line: a file and what is
-wrong with it. Nothing here writes to the dataset.
+over a local copy of a remote table, DuckDB's external access off). Each problem is one line: a file
+and what is wrong with it. Nothing here writes to the dataset.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,21 +174,33 @@ def _stray(rel: str, machines: set[str]) -> str:
 
 
 def _read_tables(location: Location, listing: dict[str, int], report: DatasetCheck) -> None:
-    """Each table read whole by DuckDB, as `tracetui sql` reads it; where one cannot be, its files
-    one by one, so the lines name the files."""
+    """Each table read whole by DuckDB, as `tracetui sql` reads it (a remote table from a local copy:
+    tracetui.dataset.mirror); where one cannot be, its files one by one, so the lines name the files."""
+    import tempfile
+    from pathlib import Path
+
+    from tracetui.dataset.mirror import mirrored
     from tracetui.dataset.tables import dataset_tables
 
     failures = _read_errors()
-    for table in TABLES:
-        files = sorted(rel for rel in listing if rel.startswith(f"data/{table}/") and rel.endswith(".parquet"))
-        if not files:
-            report.problem(f"data/{table}/", "no file of this table (every machine's export writes each table)")
-            continue
-        try:
-            report.rows[table] = _read_whole(dataset_tables(location, frozenset([table]))[table], table)
-        except failures as exc:  # the reader's errors are the finding, in one line
-            report.problem(f"data/{table}/", f"DuckDB cannot read the table: {_line(exc)}")
-            _name_files(location, table, files, report)
+    with tempfile.TemporaryDirectory(prefix="tracetui-check-") as staging:
+        for table in TABLES:
+            files = sorted(rel for rel in listing if rel.startswith(f"data/{table}/") and rel.endswith(".parquet"))
+            if not files:
+                report.problem(f"data/{table}/", "no file of this table (every machine's export writes each table)")
+                continue
+            try:
+                local = mirrored(location, Path(staging), frozenset([table]))
+            except TracetuiError as exc:
+                report.problem(f"data/{table}/", f"cannot be copied to be read: {_line(exc)}")
+                continue
+            try:
+                report.rows[table] = _read_whole(dataset_tables(local, frozenset([table]))[table], table)
+            except failures as exc:  # the reader's errors are the finding, in one line
+                report.problem(f"data/{table}/", f"DuckDB cannot read the table: {_line(exc)}")
+                _name_files(local, table, files, report)
+            finally:
+                shutil.rmtree(Path(staging) / "data" / table, ignore_errors=True)  # one table's copy at a time
 
 
 def _read_errors() -> tuple[type[BaseException], ...]:

@@ -114,14 +114,25 @@ def query(
     """Run one SELECT over the dataset at `dataset` (a URL or folder) or, without one, over `library`'s
     own tables (docs/dataset.md, "Queries"). The CLI's `tracetui sql` calls only this."""
     from tracetui.dataset.location import open_location
+    from tracetui.dataset.mirror import mirrored
     from tracetui.dataset.tables import bucket_tables, dataset_tables
 
     check_select(sql)  # before any table is read or brought up to date
     if dataset is not None:
-        tables = dataset_tables(open_location(dataset), _named(sql))
+        named = _named(sql)
+        tables = dataset_tables(mirrored(open_location(dataset), _remote_cache(dataset), named), named)
     elif library is not None:
         tables, _ = bucket_tables(library, progress)
     else:
         raise TracetuiError("give a dataset or a bucket to query")
     table = run(tables, sql, timeout)
     return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
+
+
+def _remote_cache(url: str) -> Any:
+    """Where a remote dataset's tables are copied for queries (tracetui.dataset.mirror), by its URL."""
+    import hashlib
+
+    from platformdirs import user_cache_path
+
+    return user_cache_path("tracetui") / "sql" / f"remote-{hashlib.sha256(url.encode()).hexdigest()[:16]}"

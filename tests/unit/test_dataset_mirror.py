@@ -1,0 +1,119 @@
+"""A remote dataset's tables copied into a local folder before DuckDB reads them (tracetui.dataset.mirror):
+a second query copies nothing, a changed or gone remote file is copied again or dropped, a file a
+crash left behind is dropped, and a remote name that would climb out of the folder is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fsspec.implementations.memory import MemoryFileSystem
+
+from tracetui.dataset.location import Location, open_location
+from tracetui.dataset.mirror import mirrored
+from tracetui.errors import TracetuiError
+
+PART = "data/steps/machine=a/agent=pi/month=2026-01/part-00000.parquet"
+OTHER = "data/steps/machine=b/agent=pi/month=2026-01/part-00000.parquet"
+SESSIONS = "data/sessions/machine=a/agent=pi/month=2026-01/part-00000.parquet"
+
+
+class Remote(MemoryFileSystem):
+    """An in-memory object store that says each object's version (an S3 ETag) and counts reads."""
+
+    protocol = "remote"
+    cachable = False  # fsspec hands out one instance per arguments otherwise: a test's own store
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[str, object] = {}
+        self.pseudo_dirs = [""]
+        self.etags: dict[str, str] = {}
+        self.reads: list[str] = []
+        self.extra: dict[str, dict] = {}  # listed names no object store would hold
+
+    def put_bytes(self, rel: str, data: bytes, etag: str) -> None:
+        self.pipe_file(f"/ds/{rel}", data)
+        self.etags[f"/ds/{rel}"] = etag
+
+    def find(self, path, maxdepth=None, withdirs=False, detail=False, **kwargs):
+        found = super().find(path, maxdepth=maxdepth, withdirs=withdirs, detail=True, **kwargs)
+        for name, info in found.items():
+            info["ETag"] = self.etags.get(name, "")
+        found.update({k: v for k, v in self.extra.items() if k.startswith(str(path))})
+        return found
+
+    def _open(self, path, mode="rb", **kwargs):
+        if "r" in mode:
+            self.reads.append(path)
+        return super()._open(path, mode, **kwargs)
+
+
+@pytest.fixture
+def remote() -> tuple[Remote, Location]:
+    fs = Remote()
+    fs.put_bytes(PART, b"one", "e1")
+    fs.put_bytes(OTHER, b"two", "e2")
+    fs.put_bytes(SESSIONS, b"three", "e3")
+    fs.pipe_file("/ds/machines/a/manifest.json", b"{}")  # not a table's: never copied
+    return fs, Location(fs, "/ds", "remote://ds")
+
+
+def test_the_tables_asked_for_are_copied_once_then_only_what_changed(remote, tmp_path):
+    fs, location = remote
+    local = mirrored(location, tmp_path, frozenset(["steps"]))
+    assert local.local and Path(local.root) == tmp_path.resolve()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet")) == sorted([PART, OTHER])
+    assert (tmp_path / PART).read_bytes() == b"one" and sorted(fs.reads) == sorted([f"/ds/{PART}", f"/ds/{OTHER}"])
+
+    fs.reads.clear()
+    mirrored(location, tmp_path, frozenset(["steps"]))
+    assert fs.reads == []  # nothing changed: nothing read
+
+    fs.put_bytes(PART, b"uno", "e1b")  # the same size, another version
+    fs.rm(f"/ds/{OTHER}")
+    mirrored(location, tmp_path, frozenset(["steps"]))
+    assert fs.reads == [f"/ds/{PART}"] and (tmp_path / PART).read_bytes() == b"uno"
+    assert not (tmp_path / OTHER).exists()
+
+    mirrored(location, tmp_path)  # every table
+    assert (tmp_path / SESSIONS).read_bytes() == b"three" and not (tmp_path / "machines").exists()
+
+
+def test_a_file_a_stopped_copy_left_in_a_tables_folder_is_dropped(remote, tmp_path):
+    fs, location = remote
+    mirrored(location, tmp_path, frozenset(["steps"]))
+    stray = tmp_path / "data/steps/machine=a/agent=pi/month=2026-01/part-00001.parquet"
+    stray.write_bytes(b"left by a crash")
+    fs.reads.clear()
+    mirrored(location, tmp_path, frozenset(["steps"]))
+    assert not stray.exists() and fs.reads == []
+
+
+@pytest.mark.parametrize("name", ["data/steps/../../../outside.parquet", "data/steps//x.parquet",
+                                  "data/steps/./x.parquet", "data/steps/a\0b.parquet"])  # fmt: skip
+def test_a_remote_name_that_is_no_local_path_is_refused_in_one_line(remote, tmp_path, name):
+    fs, location = remote
+    fs.extra[f"/ds/{name}"] = {"name": f"/ds/{name}", "size": 1, "type": "file"}
+    with pytest.raises(TracetuiError) as caught:
+        mirrored(location, tmp_path / "copy", frozenset(["steps"]))
+    assert "\n" not in str(caught.value) and "no local path" in str(caught.value)
+    assert not (tmp_path / "outside.parquet").exists()
+
+
+def test_a_local_dataset_is_read_where_it_is(tmp_path):
+    location = open_location(tmp_path)
+    assert mirrored(location, tmp_path / "copy") is location and not (tmp_path / "copy").exists()
+
+
+def test_a_copy_that_fails_says_so_in_one_line_and_leaves_no_part(remote, tmp_path):
+    fs, location = remote
+
+    def broken(path, mode="rb", **kwargs):
+        raise ConnectionError("the network went away\nsecond line")
+
+    fs._open = broken
+    with pytest.raises(TracetuiError) as caught:
+        mirrored(location, tmp_path, frozenset(["steps"]))
+    assert "\n" not in str(caught.value) and "the network went away" in str(caught.value)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != ".mirror.json"]

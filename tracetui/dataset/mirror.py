@@ -1,0 +1,118 @@
+"""A remote dataset's tables copied into a local folder before DuckDB reads them (docs/dataset.md,
+"Queries").
+
+DuckDB scans a pyarrow dataset through Python callbacks on its own threads. Over a Python filesystem
+(s3fs, gcsfs, adlfs) every read of that scan goes back into Python and the filesystem's event loop,
+and such a scan hung now and then (a check on moto's S3, in CI). A local copy is read by pyarrow's own
+filesystem: nothing under the scan waits on Python, and a second query reads no byte from the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.dataset.location import TABLES, Location, open_location
+from tracetui.errors import TracetuiError
+from tracetui.safe_text import clip, safe_line
+
+INDEX = ".mirror.json"  # rel -> the remote file's size and version, as last copied
+CHUNK = 1 << 20
+
+
+def mirrored(location: Location, into: Path, only: frozenset[str] | None = None) -> Location:
+    """`location` itself when it is local; otherwise a local folder `into` holding the Parquet files
+    of its tables (`only` those when given), copied where the remote file's size or version changed
+    since the last copy, and none the remote no longer has. TracetuiError (one line) for a listing or
+    a copy that fails, or a file name that cannot be a local path."""
+    if location.local:
+        return location
+    into.mkdir(parents=True, exist_ok=True)
+    copied = _read_index(into)
+    for table in TABLES:
+        if only is not None and table not in only:
+            continue
+        wanted = _remote_files(location, table)
+        for rel, version in wanted.items():
+            if copied.get(rel) != version or not (into / rel).is_file():
+                copied.pop(rel, None)
+                _copy(location, rel, into / rel)
+                copied[rel] = version
+        # What the remote no longer has, and anything else in the table's folder (a copy a crash left
+        # unrecorded): pyarrow reads every file there.
+        for path in (into / "data" / table).rglob("*"):
+            rel = path.relative_to(into).as_posix()
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+                copied.pop(rel, None)
+        _write_index(into, copied)
+    return open_location(into)
+
+
+def _remote_files(location: Location, table: str) -> dict[str, str]:
+    """The table's Parquet files, by their path inside the dataset, each with its size and version."""
+    folder = location.path(f"data/{table}")
+    try:
+        found = location.fs.find(folder, withdirs=False, detail=True)
+    except FileNotFoundError:
+        return {}  # the table's absence is dataset_tables' to say
+    except Exception as exc:  # a filesystem's own errors: one line, never a traceback
+        raise TracetuiError(f"cannot list {location.url}'s {table} table: {type(exc).__name__}: {_line(exc)}") from None
+    base = location.root.rstrip("/") + "/"
+    out: dict[str, str] = {}
+    for path, info in sorted(found.items()):
+        name = str(path)
+        if not name.startswith(base) or not name.endswith(".parquet"):
+            continue
+        rel = name[len(base) :]
+        _check_rel(location, rel)
+        info = info or {}
+        version = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified") or ""
+        out[rel] = f"{info.get('size')}:{version}"
+    return out
+
+
+def _check_rel(location: Location, rel: str) -> None:
+    """A remote name becomes a local path: each part a plain name, nothing that climbs or is absolute."""
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") or "\0" in p for p in parts):
+        raise TracetuiError(f"{location.url} holds a file whose name is no local path: {safe_line(clip(rel, 200))}")
+
+
+def _copy(location: Location, rel: str, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(f".{dest.name}.part")
+    try:
+        with location.fs.open(location.path(rel), "rb") as src, open(part, "wb") as out:
+            while chunk := src.read(CHUNK):
+                out.write(chunk)
+        os.replace(part, dest)  # a copy is whole or absent: a stopped one leaves only the .part
+    except Exception as exc:  # a filesystem's own errors: one line
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise TracetuiError(f"cannot copy {safe_line(clip(rel, 200))} from {location.url}: {_line(exc)}") from None
+
+
+def _read_index(into: Path) -> dict[str, str]:
+    try:
+        data = orjson.loads((into / INDEX).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _write_index(into: Path, index: dict[str, Any]) -> None:
+    part = into / f"{INDEX}.part"
+    part.write_bytes(orjson.dumps(index, option=orjson.OPT_SORT_KEYS))
+    os.replace(part, into / INDEX)
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return safe_line(clip(text.splitlines()[0] if text else type(exc).__name__, 300))
