@@ -30,7 +30,7 @@ from tracetui.bucket import Bucket  # noqa: E402
 from tracetui.capsule import seal  # noqa: E402
 from tracetui.model import Session  # noqa: E402
 from tracetui.redact import PlanStore, refresh_plan  # noqa: E402
-from tracetui.trail import survival  # noqa: E402
+from tracetui.trail import by_file  # noqa: E402
 from tracetui.trail import trail as trail_of  # noqa: E402
 
 
@@ -87,13 +87,13 @@ def main() -> int:
     finally:
         bucket.close()
     judged: list[int] = []
-    judge = survival.judge
+    judge = by_file.judge  # where a trail is judged
 
     def counting(*a: Any, **k: Any) -> Any:
         judged.append(1)
         return judge(*a, **k)
 
-    survival.judge = counting
+    by_file.judge = counting
     with tempfile.TemporaryDirectory() as tmp:
         store = PlanStore(Path(tmp) / "plans")
         t = time.perf_counter()

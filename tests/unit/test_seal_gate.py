@@ -246,20 +246,20 @@ def test_the_cli_names_the_commands_that_decide_a_gate_value_and_they_unblock_th
 
 
 def test_a_second_seal_takes_the_fates_from_the_trails_cache(tmp_path, monkeypatch):
-    from tracetui.trail import survival
+    from tracetui.trail import by_file
     from tracetui.trail import trail as trail_of
 
     repo, _ = kit.make_repo(tmp_path)
     session = kit.make_session(repo)
     plan = build_plan(session, scan_session(session, workers=0))
     judged: list[int] = []
-    judge = survival.judge
+    judge = by_file.judge  # where a trail's patches are judged
 
     def counting(*args, **kwargs):
         judged.append(1)
         return judge(*args, **kwargs)
 
-    monkeypatch.setattr(survival, "judge", counting)
+    monkeypatch.setattr(by_file, "judge", counting)
     cache = tmp_path / "cache"
     first = seal(session, plan, repo=repo, cache_dir=cache)
     assert judged, "the first seal judges"

@@ -74,6 +74,35 @@ def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cach
     assert [f.state for f in TrailByFile(session, cache_dir=cache).of_step("s3")] == ["lost"] and judged == []
 
 
+def test_a_trail_takes_the_files_a_blame_judged_and_judges_the_rest_in_one_pass(tmp_path, monkeypatch):
+    session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
+    expected = [f.to_dict() for f in trail(session).fates]
+    judged: list[tuple[str, ...]] = []
+    real = by_file.judge
+
+    def counted(repo, patches, *args, **kwargs):
+        judged.append(tuple(p.path for p in patches))
+        return real(repo, patches, *args, **kwargs)
+
+    monkeypatch.setattr(by_file, "judge", counted)
+    cache = tmp_path / "cache"
+    TrailByFile(session, cache_dir=cache).of_step("s0")  # a blame: a.py judged, and kept alone
+    assert judged == [("a.py", "a.py")] and len(list((cache / "trail").iterdir())) == 1
+    whole = trail(session, cache_dir=cache)
+    assert judged[1:] == [("b.py", "c.py", "new/name.py")] and not whole.cached
+    assert [f.to_dict() for f in whole.fates] == expected
+    judged.clear()
+    assert trail(session, cache_dir=cache).cached and judged == []
+
+
+def test_a_trail_judged_whole_keeps_one_entry_in_the_cache(tmp_path):
+    """Each file's own entry is for a blame's partial pass: a whole trail's would fill the cache's
+    500 entries a file at a time."""
+    session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
+    trail(session, cache_dir=tmp_path / "cache")
+    assert len(list((tmp_path / "cache" / "trail").iterdir())) == 1
+
+
 def test_a_session_outside_any_repository_lists_its_patches_unjudged(tmp_path):
     edit = FileEdit(path=str(tmp_path / "x.py"), op="create", content="x = 1\n")
     session = session_of(tmp_path, [(iso(10), edit)])

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pygit2
+
+from tracetui.errors import TracetuiError
+from tracetui.line_cost import line_cost, of_fates, remember
 from tracetui.model import Session
-from tracetui.trail.fates import Fate
-from tracetui.trail.git_read import _AtTime, _base_reader, _clocks_agree, _named_commit, _reader, resolve_ref
+from tracetui.trail.fates import Fate, Trail
+from tracetui.trail.history import ref_tips
+from tracetui.trail.git_read import (
+    _AtTime,
+    _base_reader,
+    _clocks_agree,
+    _named_commit,
+    _reader,
+    MissingObject,
+    resolve_ref,
+)
 from tracetui.trail.judging import _collector_paused, _mark_superseded, judge
 from tracetui.trail.mapping import map_repository
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import session_patches
 from tracetui.trail.snapshot import apply_snapshots
-from tracetui.trail.survival import _remember, trail
 from tracetui.trail.trail_cache import _cache_key, _cache_load, _cache_store
 
 _ASTRAY = ("lost", "uncommitted")  # the states a disagreeing clock can give (`trail`)
@@ -35,17 +47,28 @@ class TrailByFile:
         self.ref = ref
         self.cache_dir = cache_dir
         self.fates: dict[int, Fate] = {}  # by the patch's place in `patches`
+        self.cached = False  # the whole trail was the cache's
         self._unclocked: list[Patch] | None = None
         self._clocks: bool | None = None
         self._passes = 0  # judgements made (the whole trail's cache read counts none)
+        self._kept = False  # the whole trail stored in the cache
+        self._tips: list[tuple[str, str]] | None = None  # the refs, for the cache's keys
         mapped = map_repository(session, repo)
-        self.repo, self.root = mapped.repo, mapped.logged_root
+        self.repo, self.root, self.note = mapped.repo, mapped.logged_root, mapped.note
+        # A revision the repository lacks is the user's mistake whether or not it holds the session's files.
+        self.ref_commit = resolve_ref(self.repo, ref) if self.repo is not None else None
+        self.name = mapped.name or (self.repo.path.rstrip("/") if self.repo is not None else None)
         if self.repo is None or self.root is None:
-            whole = trail(session, repo, ref, cache_dir).fates  # listed unjudged, as the trail lists them
-            self.patches = [f.patch for f in whole]
-            self.fates = dict(enumerate(whole))
+            # No repository, or one that holds none of the session's files: the patches listed unjudged.
+            self.name = mapped.name
+            self.patches = session_patches(session)
+            reason = "no repository" if self.repo is None else "not in the repository"
+            unjudged = [Fate(p, "unknown", reason=reason) for p in self.patches]
+            _mark_superseded(unjudged)
+            self.fates = dict(enumerate(unjudged))
+            if repo is None:  # a clone given for other sessions (`export --repo`) says nothing of this one
+                _remember(cache_dir, session, unjudged, ref)
             return
-        self.ref_commit = resolve_ref(self.repo, ref)
         with _collector_paused():
             self.patches = session_patches(session, root=self.root, base=_base_reader(self.repo, session),
                                            at=_AtTime(self.repo))  # fmt: skip
@@ -53,7 +76,17 @@ class TrailByFile:
             cached = self._cached(self.patches)
         if cached is not None:
             self.fates = dict(enumerate(cached))
+            self.cached = self._kept = True
             _remember(cache_dir, session, cached, ref)
+
+    def whole(self) -> Trail:
+        """The trail: every file judged, those not judged yet in one pass (a file's own cache first)."""
+        self._judge_paths(dict.fromkeys(p.path for i, p in enumerate(self.patches) if i not in self.fates))
+        fates = [self.fates[i] for i in range(len(self.patches))]
+        if self.repo is None or self.root is None:
+            return Trail(self.name, self.ref, fates, note=self.note)
+        return Trail(self.name, self.ref, fates, note=self.note, ref_commit=self.ref_commit, cached=self.cached,
+                     root=self.root)  # fmt: skip
 
     def of_step(self, step_id: str) -> list[Fate]:
         """The fates of the step's patches, in the session's order (each file it touched judged whole)."""
@@ -65,7 +98,9 @@ class TrailByFile:
         A pass walks the history whatever it judges, so a second pass judges every file left: a
         caller that goes on asking (a blame of several files) pays for two walks at most."""
         asked = (p.path for i, p in enumerate(self.patches) if p.step_id in steps and i not in self.fates)
-        paths = dict.fromkeys(asked)
+        self._judge_paths(dict.fromkeys(asked))
+
+    def _judge_paths(self, paths: dict[str, None]) -> None:
         todo: list[int] = []
         for path in paths:
             places = [i for i, p in enumerate(self.patches) if p.path == path]
@@ -79,29 +114,41 @@ class TrailByFile:
         if todo:
             self._passes += 1
             self._judge(sorted(todo))
+        self._keep_whole()
 
     def _judge(self, places: list[int]) -> None:
         assert self.repo is not None
         patches = [self.patches[i] for i in places]
         branch = self.session.git.branch if self.session.git else None
         with _collector_paused():
-            fates = judge(self.repo, patches, self.ref_commit, branch=branch)
-            if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
-                self._judge_without_clocks(places, fates, branch)
+            try:
+                fates = judge(self.repo, patches, self.ref_commit, branch=branch)
+                if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
+                    self._judge_without_clocks(places, fates, branch)
+            except (pygit2.GitError, MissingObject) as exc:
+                raise TracetuiError(f"could not read the git history of {self.name}: {exc}") from None
             _mark_superseded(fates)
         self.fates.update(zip(places, fates))
-        if self.cache_dir is None:
-            return
-        if len(self.fates) == len(self.patches) and not any(f.partial for f in self.fates.values()):
-            whole = [self.fates[i] for i in range(len(self.patches))]  # the whole trail, as `trail` keeps it
-            _cache_store(Path(self.cache_dir), self._key(self.patches), whole)
-            _remember(self.cache_dir, self.session, whole, self.ref)
+        if self.cache_dir is None or len(self.fates) == len(self.patches):
+            return  # every file judged: the whole trail is kept (`_keep_whole`), not each file's
         by_path: dict[str, list[Fate]] = {}
         for fate in fates:
             by_path.setdefault(fate.patch.path, []).append(fate)
         for mine in by_path.values():  # each file's fates under the key of its own patches
             if not any(f.partial for f in mine):
                 _cache_store(Path(self.cache_dir), self._key([f.patch for f in mine]), mine)
+
+    def _keep_whole(self) -> None:
+        """Once every file is judged: the whole trail in the cache, as `trail` reads it, and the cost
+        per surviving line. A verdict the clone's missing objects left unknown is not kept (it changes
+        when they arrive, and a fetch moves no ref)."""
+        if self._kept or self.repo is None or self.root is None or len(self.fates) < len(self.patches):
+            return
+        self._kept = True
+        whole = [self.fates[i] for i in range(len(self.patches))]
+        if self.cache_dir is not None and not any(f.partial for f in whole):
+            _cache_store(Path(self.cache_dir), self._key(self.patches), whole)
+        _remember(self.cache_dir, self.session, whole, self.ref)
 
     def _cached(self, patches: list[Patch]) -> list[Fate] | None:
         if self.cache_dir is None:
@@ -110,7 +157,9 @@ class TrailByFile:
 
     def _key(self, patches: list[Patch]) -> str:
         assert self.repo is not None
-        return _cache_key(self.repo, self.session, patches, self.ref, self.ref_commit)
+        if self._tips is None:
+            self._tips = ref_tips(self.repo)  # read once: 6 ms on a clone of 233 refs, and a key per file
+        return _cache_key(self.repo, self.session, patches, self.ref, self.ref_commit, self._tips)
 
     def _clocks_agree(self) -> bool:
         if self._clocks is None:
@@ -134,3 +183,9 @@ class TrailByFile:
         for j, fate in enumerate(fates):
             if fate.state in _ASTRAY and again_fates[j].commit is not None:
                 fates[j] = again_fates[j]
+
+
+def _remember(cache_dir: Path | None, session: Session, fates: list[Fate], ref: str) -> None:
+    """The session's cost per surviving line, kept for `ls` and `cost` where a trail at HEAD is judged."""
+    if cache_dir is not None and ref == "HEAD":
+        remember(Path(cache_dir), session, line_cost(session, of_fates(fates), ref))

@@ -20,10 +20,12 @@ from tracetui.trail.patch import Patch
 # -- cache ---------------------------------------------------------------------------------------
 
 
-def _cache_key(repo: pygit2.Repository, session: Session, patches: list[Patch], ref: str, ref_commit: str | None) -> str:
-    """Results hold while the refs, the reference, the patches and the touched work-tree files do."""
+def _cache_key(repo: pygit2.Repository, session: Session, patches: list[Patch], ref: str, ref_commit: str | None,
+               tips: list[tuple[str, str]] | None = None) -> str:  # fmt: skip
+    """Results hold while the refs (`tips`, read here when not given), the reference, the patches and
+    the touched work-tree files do."""
     h = hashlib.sha256()
-    h.update(orjson.dumps([CACHE_VERSION, session.id, ref, ref_commit, ref_tips(repo)]))
+    h.update(orjson.dumps([CACHE_VERSION, session.id, ref, ref_commit, ref_tips(repo) if tips is None else tips]))
     for p in patches:
         h.update(orjson.dumps([p.to_dict(), p.before_counts, p.inside], option=orjson.OPT_NON_STR_KEYS))
     if repo.workdir:
