@@ -117,3 +117,13 @@ def test_a_copy_that_fails_says_so_in_one_line_and_leaves_no_part(remote, tmp_pa
         mirrored(location, tmp_path, frozenset(["steps"]))
     assert "\n" not in str(caught.value) and "the network went away" in str(caught.value)
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != ".mirror.json"]
+
+
+def test_a_file_and_a_folder_of_one_name_is_one_line(remote, tmp_path):
+    """An object store holds `x.parquet` and `x.parquet/y.parquet` side by side; a folder cannot."""
+    fs, location = remote
+    inner = f"/ds/{PART}/inner.parquet"
+    fs.extra[inner] = {"name": inner, "size": 4, "type": "file"}  # one MemoryFileSystem cannot hold
+    with pytest.raises(TracetuiError) as caught:
+        mirrored(location, tmp_path, frozenset(["steps"]))
+    assert "\n" not in str(caught.value) and "cannot copy" in str(caught.value)

@@ -84,9 +84,10 @@ def _check_rel(location: Location, rel: str) -> None:
 
 
 def _copy(location: Location, rel: str, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(f".{dest.name}.part")
     try:
+        # Inside the try: an object store may hold both `x.parquet` and `x.parquet/y.parquet`.
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with location.fs.open(location.path(rel), "rb") as src, open(part, "wb") as out:
             while chunk := src.read(CHUNK):
                 out.write(chunk)
