@@ -127,3 +127,33 @@ def test_a_file_and_a_folder_of_one_name_is_one_line(remote, tmp_path):
     with pytest.raises(TracetuiError) as caught:
         mirrored(location, tmp_path, frozenset(["steps"]))
     assert "\n" not in str(caught.value) and "cannot copy" in str(caught.value)
+
+
+def test_progress_counts_the_files_copied(remote, tmp_path):
+    fs, location = remote
+    seen: list[tuple[int, int]] = []
+    mirrored(location, tmp_path, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    mirrored(location, tmp_path, progress=lambda done, total: seen.append((done, total)))
+    assert seen == []  # nothing to copy: nothing said
+
+
+def test_sql_says_how_far_a_slow_copy_is_and_nothing_of_a_quick_one(monkeypatch, capsys):
+    import time as time_module
+
+    from tracetui.cli import sql as sql_cli
+
+    clock = iter([0.0, 0.1, 0.2])  # the start, then the quick copy's counts
+    monkeypatch.setattr(time_module, "monotonic", lambda: next(clock))
+    quick = sql_cli._copying()
+    quick(0, 2)
+    quick(2, 2)
+    assert capsys.readouterr().err == ""
+    clock = iter([0.0, 0.9, 1.0])
+    slow = sql_cli._copying()
+    slow(0, 2)
+    slow(1, 2)
+    slow(2, 2)
+    said = "".join(f"\rcopying the dataset's tables: {n}/2 files" for n in range(3))
+    assert capsys.readouterr().err == said + "\n"

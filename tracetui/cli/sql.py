@@ -40,7 +40,7 @@ def run_sql(args: argparse.Namespace) -> int:
     if args.json and args.csv:
         raise UsageError("give --json or --csv, not both")
     if args.dataset:
-        result = dataset_api.query(args.sql, dataset=args.dataset)
+        result = dataset_api.query(args.sql, dataset=args.dataset, copying=_copying())
     else:
         with open_bucket(args) as bucket:
             result = dataset_api.query(args.sql, library=bucket)
@@ -55,6 +55,23 @@ def run_sql(args: argparse.Namespace) -> int:
         print_table(result.columns, [[_cell(v) for v in row] for row in result.rows])
         print(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return OK
+
+
+def _copying() -> Any:
+    """A remote dataset's first query copies its tables: a count on stderr once it takes a while."""
+    import time
+
+    start, shown = time.monotonic(), [False]
+
+    def show(done: int, total: int) -> None:
+        if not shown[0] and (done >= total or time.monotonic() - start < 0.5):
+            return  # a quick copy says nothing
+        shown[0] = True
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rcopying the dataset's tables: {done}/{total} files{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _plain(value: Any) -> Any:

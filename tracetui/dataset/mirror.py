@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,32 +25,37 @@ INDEX = ".mirror.json"  # rel -> the remote file's size and version, as last cop
 CHUNK = 1 << 20
 
 
-def mirrored(location: Location, into: Path, only: frozenset[str] | None = None) -> Location:
+def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Location:  # fmt: skip
     """`location` itself when it is local; otherwise a local folder `into` holding the Parquet files
     of its tables (`only` those when given), copied where the remote file's size or version changed
-    since the last copy, and none the remote no longer has. TracetuiError (one line) for a listing or
-    a copy that fails, or a file name that cannot be a local path."""
+    since the last copy, and none the remote no longer has; `progress(copied, to_copy)` before each
+    copy and after the last. TracetuiError (one line) for a listing or a copy that fails, or a file
+    name that cannot be a local path."""
     if location.local:
         return location
     into.mkdir(parents=True, exist_ok=True)
     copied = _read_index(into)
-    for table in TABLES:
-        if only is not None and table not in only:
-            continue
-        wanted = _remote_files(location, table)
-        for rel, version in wanted.items():
-            if copied.get(rel) != version or not (into / rel).is_file():
-                copied.pop(rel, None)
-                _copy(location, rel, into / rel)
-                copied[rel] = version
+    wanted = {t: _remote_files(location, t) for t in TABLES if only is None or t in only}
+    todo = [(rel, version) for files in wanted.values() for rel, version in files.items()
+            if copied.get(rel) != version or not (into / rel).is_file()]  # fmt: skip
+    for n, (rel, version) in enumerate(todo):
+        if progress is not None:
+            progress(n, len(todo))
+        copied.pop(rel, None)
+        _copy(location, rel, into / rel)
+        copied[rel] = version
+    if progress is not None and todo:
+        progress(len(todo), len(todo))
+    for table, files in wanted.items():
         # What the remote no longer has, and anything else in the table's folder (a copy a crash left
         # unrecorded): pyarrow reads every file there.
         for path in (into / "data" / table).rglob("*"):
             rel = path.relative_to(into).as_posix()
-            if path.is_file() and rel not in wanted:
+            if path.is_file() and rel not in files:
                 path.unlink()
                 copied.pop(rel, None)
-        _write_index(into, copied)
+    _write_index(into, copied)
     return open_location(into)
 
 

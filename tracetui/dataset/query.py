@@ -110,9 +110,11 @@ def query(
     library: Any = None,
     progress: Any = None,
     timeout: float = TIMEOUT,
+    copying: Any = None,
 ) -> QueryResult:
     """Run one SELECT over the dataset at `dataset` (a URL or folder) or, without one, over `library`'s
-    own tables (docs/dataset.md, "Queries"). The CLI's `tracetui sql` calls only this."""
+    own tables (docs/dataset.md, "Queries"). The CLI's `tracetui sql` calls only this. `progress` is
+    the bucket's export's; `copying(done, total)` a remote dataset's files copied (mirror.mirrored)."""
     from tracetui.dataset.location import open_location
     from tracetui.dataset.mirror import mirrored
     from tracetui.dataset.tables import bucket_tables, dataset_tables
@@ -120,7 +122,8 @@ def query(
     check_select(sql)  # before any table is read or brought up to date
     if dataset is not None:
         named = _named(sql)
-        tables = dataset_tables(mirrored(open_location(dataset), _remote_cache(dataset), named), named)
+        local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying)
+        tables = dataset_tables(local, named)
     elif library is not None:
         tables, _ = bucket_tables(library, progress)
     else:
