@@ -48,16 +48,22 @@ def test_each_step_has_the_whole_trails_fates(tmp_path, clock):
         assert [f.to_dict() for f in by.of_step(step)] == [f.to_dict() for f in whole.for_step(step)], step
 
 
-def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cache(tmp_path, monkeypatch):
-    session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
-    judged: list[tuple[str, ...]] = []
+@pytest.fixture
+def judged(monkeypatch) -> list[tuple[str, ...]]:
+    """The files of each judgement's patches, as `TrailByFile` (and so `trail`) makes them."""
+    made: list[tuple[str, ...]] = []
     real = by_file.judge
 
     def counted(repo, patches, *args, **kwargs):
-        judged.append(tuple(p.path for p in patches))
+        made.append(tuple(p.path for p in patches))
         return real(repo, patches, *args, **kwargs)
 
     monkeypatch.setattr(by_file, "judge", counted)
+    return made
+
+
+def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cache(tmp_path, judged):
+    session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
     cache = tmp_path / "cache"
     by = TrailByFile(session, cache_dir=cache)
     by.of_step("s0")
@@ -74,17 +80,10 @@ def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cach
     assert [f.state for f in TrailByFile(session, cache_dir=cache).of_step("s3")] == ["lost"] and judged == []
 
 
-def test_a_trail_takes_the_files_a_blame_judged_and_judges_the_rest_in_one_pass(tmp_path, monkeypatch):
+def test_a_trail_takes_the_files_a_blame_judged_and_judges_the_rest_in_one_pass(tmp_path, judged):
     session = _three_files(Repo(tmp_path / "r"), "2026-01-01")
     expected = [f.to_dict() for f in trail(session).fates]
-    judged: list[tuple[str, ...]] = []
-    real = by_file.judge
-
-    def counted(repo, patches, *args, **kwargs):
-        judged.append(tuple(p.path for p in patches))
-        return real(repo, patches, *args, **kwargs)
-
-    monkeypatch.setattr(by_file, "judge", counted)
+    judged.clear()  # the trail without a cache, to compare with
     cache = tmp_path / "cache"
     TrailByFile(session, cache_dir=cache).of_step("s0")  # a blame: a.py judged, and kept alone
     assert judged == [("a.py", "a.py")] and len(list((cache / "trail").iterdir())) == 1
