@@ -67,7 +67,10 @@ def check_size(width: int, height: int) -> list[str]:
     check("the sessions list with its headers", lambda ls: any("when" in line and "agent" in line for line in ls), 30)
     check("the footer keeps f1 Keys and q Quit", footer_keeps_help_and_quit)
     keys("End", "Enter")
-    check("a session open in the timeline", lambda ls: any(" steps · " in line for line in ls[:4]))
+    # The header shows as the cursor previews the session; the timeline has the keys once it is open
+    # (its footer offers the branches). A key sent before then went to the list (CI, twice under load).
+    check("a session open in the timeline",
+          lambda ls: any(" steps · " in line for line in ls[:4]) and "b Branches" in ls[-1])  # fmt: skip
     check("the footer keeps f1 Keys and q Quit with a session open", footer_keeps_help_and_quit)
     def editor_open(lines: list[str]) -> bool:
         return any("highlighted: findings" in line for line in lines)
