@@ -10,6 +10,7 @@ and no SET that could switch them back. A query that runs too long is interrupte
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +133,7 @@ def query(
     return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
 
 
-def _remote_cache(url: str) -> Any:
+def _remote_cache(url: str) -> Path:
     """Where a remote dataset's tables are copied for queries (tracetui.dataset.mirror), by its URL."""
     import hashlib
 

@@ -57,10 +57,10 @@ class TrailByFile:
         self.repo, self.root, self.note = mapped.repo, mapped.logged_root, mapped.note
         # A revision the repository lacks is the user's mistake whether or not it holds the session's files.
         self.ref_commit = resolve_ref(self.repo, ref) if self.repo is not None else None
-        self.name = mapped.name or (self.repo.path.rstrip("/") if self.repo is not None else None)
+        judged = self.repo is not None and self.root is not None
+        self.name = mapped.name or (self.repo.path.rstrip("/") if judged and self.repo is not None else None)
         if self.repo is None or self.root is None:
             # No repository, or one that holds none of the session's files: the patches listed unjudged.
-            self.name = mapped.name
             self.patches = session_patches(session)
             reason = "no repository" if self.repo is None else "not in the repository"
             unjudged = [Fate(p, "unknown", reason=reason) for p in self.patches]
