@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 
 from tracetui.dataset.location import TABLES, Location, open_location
-from tracetui.dataset.query import _one_line as _line
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
@@ -119,3 +118,9 @@ def _write_index(into: Path, index: dict[str, Any]) -> None:
     part = into / f"{INDEX}.part"
     part.write_bytes(orjson.dumps(index, option=orjson.OPT_SORT_KEYS))
     os.replace(part, into / INDEX)
+
+
+def _line(exc: BaseException) -> str:
+    """An exception's first line, clipped and terminal-safe (as query's: importing it is a cycle)."""
+    text = str(exc).strip()
+    return safe_line(clip(text.splitlines()[0] if text else type(exc).__name__, 300))
