@@ -36,3 +36,9 @@ def test_show_json_of_a_prompt_holding_them(tmp_path, capsys):
     for ch in "\u0600\u0601\U0001d173\U0001d17a\u08e2":
         assert ch not in out
     assert prompt in orjson.dumps(orjson.loads(out)).decode()  # the text itself is kept
+
+
+def test_a_delete_in_an_otherwise_ascii_document_is_escaped_too():
+    # The escaping once ran only on documents holding a character past ASCII; DEL is ASCII.
+    out = json_bytes({"text": "rm\x7f -rf"})
+    assert b"\x7f" not in out and b"\\u007f" in out and orjson.loads(out)["text"] == "rm\x7f -rf"
