@@ -11,10 +11,11 @@ import pygit2
 
 from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _KeyCounts, _not_lost
 from tracetui.blame.index import LineIndex
+from tracetui.blame.line_origins import former_names
 from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys
 from tracetui.blame.repo import open_index, open_repo, resolve
 from tracetui.blame.results import CommitBlame, Contribution, RangeBlame
-from tracetui.errors import UsageError
+from tracetui.errors import TracetuiError, UsageError
 
 
 # -- blame of a commit and of a range --------------------------------------------------------------
@@ -145,8 +146,8 @@ def _retry_former_names(
     paths = list(dict.fromkeys(x.path for x in seq if x.writer is None and x.key is not None and not x.later))
     for path in paths[:FORMER_NAMES_FILES]:
         try:
-            former = {h.orig_path for h in r.blame(path, newest_commit=commit.id) if h.orig_path}
-        except (pygit2.GitError, KeyError, ValueError):
+            former = set(former_names(r, path, commit))
+        except TracetuiError:
             continue
         lines = [x for x in seq if x.path == path]
         extra = former - set(lines[0].names)

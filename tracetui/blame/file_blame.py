@@ -11,6 +11,7 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.line_origins import line_origins
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
@@ -60,25 +61,13 @@ def blame_file(
     out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
     if not texts:
         return out
-    try:
-        # The whole file, even for a few lines: its hunks name every name the file had.
-        blame = r.blame(rel, newest_commit=commit.id)
-    except (pygit2.GitError, KeyError, ValueError) as exc:
-        raise TracetuiError(f"git could not blame {rel}: {exc}") from None
+    # The whole file, even for a few lines: its hunks name every name the file had.
+    origins = line_origins(r, rel, commit, len(texts))
     commits: dict[str, pygit2.Commit] = {}
     seq: list[_Line] = []
     around = file_keys(texts)
-    former: dict[str, None] = {}
-    for h in blame:
-        if h.orig_path:
-            former.setdefault(h.orig_path, None)
     for n in range(first, last + 1):
-        hunk: pygit2.BlameHunk | None
-        try:
-            hunk = blame.for_line(n)
-        except (IndexError, ValueError, pygit2.GitError):
-            hunk = None
-        cid = str(hunk.final_commit_id) if hunk is not None else None
+        cid = origins.commits[n - 1]
         if cid and cid not in commits:
             commits[cid] = r[cid].peel(pygit2.Commit)
         c = commits.get(cid) if cid else None
@@ -86,7 +75,7 @@ def blame_file(
         seq.append(_Line(rel, n, texts[n - 1], cid, (rel,), when, around=around))
     # Every name blame followed the file back to is one of its names: a line a later commit brings
     # back (a revert undone) after a rename was still written under the old name.
-    names = (rel, *(x for x in former if x != rel))
+    names = (rel, *(x for x in origins.names if x != rel))
     for x in seq:
         x.names = names
     own_index = index is None
