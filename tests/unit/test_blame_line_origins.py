@@ -9,7 +9,8 @@ import pygit2
 import pytest
 from test_trail_kit import iso, Repo
 
-from tracetui.blame import line_origins as lo
+from tracetui.blame import blame_file, line_origins as lo
+from tracetui.library import MemoryLibrary
 
 
 def _history(tmp_path: Path, old: str, new: str) -> tuple[Repo, list[str]]:
@@ -135,3 +136,18 @@ def test_a_blob_missing_from_the_clone_leaves_the_other_lines_their_commits(tmp_
     r = pygit2.Repository(str(repo.path))
     got = lo.line_origins(r, "f.txt", r[third].peel(pygit2.Commit), 5)
     assert got.commits == [third, first, first, first, second]
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\x1c", "\x85", "\x0b", "\r"])
+def test_a_file_s_lines_are_numbered_as_git_numbers_them(tmp_path, odd):
+    # Python's splitlines cuts at a form feed (a page break in older sources), U+2028 and more; git
+    # does not: every line after one was given the commit of the line before it.
+    repo = Repo(tmp_path / "r")
+    repo.write("f.c", f"int a;\n{odd}x\nint b{odd}c;\n")
+    first = repo.commit("first", iso(9))
+    repo.write("f.c", f"int a;\n{odd}x\nint b{odd}c;\nint d;\r\n")
+    second = repo.commit("second", iso(10))
+    got = blame_file(MemoryLibrary([]), str(repo.path / "f.c"), repo=repo.path, states=False)
+    assert [(x.line, x.text, x.commit) for x in got.lines] == [
+        (1, "int a;", first), (2, f"{odd}x", first), (3, f"int b{odd}c;", first), (4, "int d;", second),
+    ]  # fmt: skip

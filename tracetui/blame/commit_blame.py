@@ -12,7 +12,7 @@ import pygit2
 from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _KeyCounts, _not_lost
 from tracetui.blame.index import LineIndex
 from tracetui.blame.line_origins import former_names
-from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys
+from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, resolve
 from tracetui.blame.results import CommitBlame, Contribution, RangeBlame
 from tracetui.errors import TracetuiError, UsageError
@@ -131,7 +131,7 @@ def _new_keys(r: pygit2.Repository, patch: pygit2.Patch) -> list[int | None] | N
         data = r[patch.delta.new_file.id].peel(pygit2.Blob).data
     except (KeyError, ValueError, pygit2.GitError):
         return None
-    return file_keys(data.decode("utf-8", errors="replace").splitlines())
+    return file_keys(git_lines(data.decode("utf-8", errors="replace")))
 
 
 FORMER_NAMES_FILES = 20  # files of one commit whose former names are looked up (one git blame each)

@@ -12,7 +12,7 @@ import pygit2
 
 from tracetui.blame.index import line_key, LineIndex, Posting
 from tracetui.blame.line_origins import line_origins
-from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys
+from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
@@ -54,7 +54,7 @@ def blame_file(
     data = r[entry.id].peel(pygit2.Blob).data
     if b"\0" in data[:8000]:
         raise TracetuiError(f"{rel} is a binary file: it has no lines to blame")
-    texts = data.decode("utf-8", errors="replace").splitlines()
+    texts = git_lines(data.decode("utf-8", errors="replace"))
     first, last = (1, len(texts)) if lines is None else lines
     if texts and (first < 1 or last > len(texts) or first > last):
         raise TracetuiError(f"lines {first}-{last} are outside {rel}, which has {len(texts)} lines at {ref}")
@@ -286,7 +286,7 @@ class _KeyCounts:
         found = self._blobs.get(blob)
         if found is None:
             text = self.r[blob].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-            found = self._blobs[blob] = Counter(k for k in map(line_key, text.splitlines()) if k is not None)
+            found = self._blobs[blob] = Counter(k for k in map(line_key, git_lines(text)) if k is not None)
         return found
 
     def landed_before(self, landed: str | None, commit: str) -> bool:

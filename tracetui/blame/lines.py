@@ -234,6 +234,16 @@ class _Line:
     ties: list[Posting] | None = None
 
 
+def git_lines(text: str) -> list[str]:
+    """A file's lines as git numbers them: cut at each newline only, a carriage return before it
+    dropped. Python's `splitlines` also cuts at a form feed, U+2028 and five more, and every line
+    after one took the commit of another."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [x[:-1] if x.endswith("\r") else x for x in lines]
+
+
 def file_keys(texts: list[str]) -> list[int | None]:
     """The index keys of a file's lines, for `_Line.around`."""
     return [line_key(t) for t in texts]
