@@ -81,6 +81,13 @@ def _finish(text: str) -> str:
     return text if out is None else "".join(out)
 
 
+def exception_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's first line, clipped and safe to show: a library's message may quote the
+    untrusted input it failed on (a dataset's file name, a capsule's JSON)."""
+    text = str(exc).strip()
+    return safe_line(clip(text.splitlines()[0] if text else type(exc).__name__, limit))
+
+
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, saying how much was left out (for huge single lines)."""
     if len(text) <= limit:

@@ -1,4 +1,4 @@
-from tracetui.safe_text import clip, safe_copy, safe_line, safe_text
+from tracetui.safe_text import clip, exception_line, safe_copy, safe_line, safe_text
 
 
 def test_escape_sequences_become_visible():
@@ -33,3 +33,12 @@ def test_a_copy_keeps_tabs_and_lines_and_shows_every_other_control():
     assert safe_copy("def f():\n\treturn 1\r\n") == "def f():\n\treturn 1\n"
     assert safe_copy("x\x1b[201~y\rz\x07\x9b\u202e") == "x␛[201~y␍z␇\\x9b<U+202E>"
     assert safe_copy("plain ünïcode") == "plain ünïcode"
+
+
+def test_an_exception_s_line_is_its_first_clipped_and_safe():
+    # The one-line error of a failure in code that read untrusted input: a library's message may
+    # quote that input (a dataset's file name, a capsule's JSON), escape sequences and all.
+    assert exception_line(ValueError("\n  bad \x1b]52;c;x\x07 name\nsecond line")) == "bad ␛]52;c;x␇ name"
+    assert exception_line(KeyError()) == "KeyError"
+    long = exception_line(OSError("x" * 500), 100)
+    assert long.startswith("x" * 100) and "more" in long and len(long) < 120

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from tracetui.capsule.archive import CapsuleError
+from tracetui.safe_text import exception_line
 
 FORMAT = "tracetui.capsule/1"
 MANIFEST = "capsule.json"
@@ -73,7 +74,7 @@ def parse_canonical(data: bytes, member: str) -> Any:
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise CapsuleError(f"member {member} is not valid JSON ({_short(exc)})") from None
+        raise CapsuleError(f"member {member} is not valid JSON ({exception_line(exc, 120)})") from None
     if canonical(obj) != data:
         raise CapsuleError(f"member {member} is not in canonical form (duplicate keys or edited by hand?)")
     return obj
@@ -100,6 +101,3 @@ def parse_lines(data: bytes, member: str) -> list[dict[str, Any]]:
     return records
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]

@@ -22,7 +22,7 @@ from tracetui.dataset.location import TABLES, Location, check_machine, open_loca
 from tracetui.dataset.publish import MANIFEST, remote_rel
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import manifest_problem
-from tracetui.safe_text import clip
+from tracetui.safe_text import exception_line
 
 MANIFEST_LIMIT = 256 << 20  # as publish reads one: a manifest of a million files is about 200 MB
 NAMED_FILES = 20  # files of a table DuckDB cannot read that are named one by one (then "and N more")
@@ -192,12 +192,12 @@ def _read_tables(location: Location, listing: dict[str, int], report: DatasetChe
             try:
                 local = mirrored(location, Path(staging), frozenset([table]))
             except TracetuiError as exc:
-                report.problem(f"data/{table}/", f"cannot be copied to be read: {_line(exc)}")
+                report.problem(f"data/{table}/", f"cannot be copied to be read: {exception_line(exc)}")
                 continue
             try:
                 report.rows[table] = _read_whole(dataset_tables(local, frozenset([table]))[table], table)
             except failures as exc:  # the reader's errors are the finding, in one line
-                report.problem(f"data/{table}/", f"DuckDB cannot read the table: {_line(exc)}")
+                report.problem(f"data/{table}/", f"DuckDB cannot read the table: {exception_line(exc)}")
                 _name_files(local, table, files, report)
             finally:
                 shutil.rmtree(Path(staging) / "data" / table, ignore_errors=True)  # one table's copy at a time
@@ -235,11 +235,8 @@ def _name_files(location: Location, table: str, files: list[str], report: Datase
         except failures as exc:
             bad += 1
             if bad <= NAMED_FILES:
-                report.problem(rel, f"DuckDB cannot read it: {_line(exc)}")
+                report.problem(rel, f"DuckDB cannot read it: {exception_line(exc)}")
     if bad > NAMED_FILES:
         report.problem(f"data/{table}/", f"and {bad - NAMED_FILES} more files DuckDB cannot read")
 
 
-def _line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return clip(text.splitlines()[0] if text else type(exc).__name__, 300)

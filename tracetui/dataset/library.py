@@ -30,6 +30,7 @@ from tracetui.dataset.listing import keep_listings, listing_files, newest_first
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
+from tracetui.safe_text import exception_line
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
@@ -159,8 +160,7 @@ class DatasetLibrary:
         except self._duckdb.InterruptException:
             raise Stopped("stopped") from None
         except self._duckdb.Error as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise TracetuiError(f"the dataset at {self.url} cannot be read: {first}") from None
+            raise TracetuiError(f"the dataset at {self.url} cannot be read: {exception_line(exc)}") from None
         finally:
             self._local.cursor = None
             cursor.close()

@@ -19,7 +19,7 @@ import orjson
 
 from tracetui.dataset.location import TABLES, Location, open_location
 from tracetui.errors import TracetuiError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, exception_line, safe_line
 
 INDEX = ".mirror.json"  # rel -> the remote file's size and version, as last copied
 CHUNK = 1 << 20
@@ -67,7 +67,7 @@ def _remote_files(location: Location, table: str) -> dict[str, str]:
     except FileNotFoundError:
         return {}  # the table's absence is dataset_tables' to say
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback
-        raise TracetuiError(f"cannot list {location.url}'s {table} table: {type(exc).__name__}: {_line(exc)}") from None
+        raise TracetuiError(f"cannot list {location.url}'s {table} table: {type(exc).__name__}: {exception_line(exc)}") from None
     base = location.root.rstrip("/") + "/"
     out: dict[str, str] = {}
     for path, info in sorted(found.items()):
@@ -101,7 +101,7 @@ def _copy(location: Location, rel: str, dest: Path) -> None:
     except Exception as exc:  # a filesystem's own errors: one line
         with contextlib.suppress(OSError):
             part.unlink()
-        raise TracetuiError(f"cannot copy {safe_line(clip(rel, 200))} from {location.url}: {_line(exc)}") from None
+        raise TracetuiError(f"cannot copy {safe_line(clip(rel, 200))} from {location.url}: {exception_line(exc)}") from None
 
 
 def _read_index(into: Path) -> dict[str, str]:
@@ -120,7 +120,3 @@ def _write_index(into: Path, index: dict[str, Any]) -> None:
     os.replace(part, into / INDEX)
 
 
-def _line(exc: BaseException) -> str:
-    """An exception's first line, clipped and terminal-safe (as query's: importing it is a cycle)."""
-    text = str(exc).strip()
-    return safe_line(clip(text.splitlines()[0] if text else type(exc).__name__, 300))

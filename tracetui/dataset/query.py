@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracetui.errors import TracetuiError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import exception_line
 
 SQL_LIMIT = 64 * 1024  # characters of one query: a hand-written one is a few hundred
 TIMEOUT = 300.0  # seconds a query may run
@@ -46,7 +46,7 @@ def check_select(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
-        raise TracetuiError(f"the SQL does not parse: {_one_line(exc)}") from None
+        raise TracetuiError(f"the SQL does not parse: {exception_line(exc)}") from None
     if len(statements) != 1:
         raise TracetuiError(f"give one SELECT statement, not {len(statements)}")
     if statements[0].type != duckdb.StatementType.SELECT:
@@ -83,7 +83,7 @@ def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT) -> Any:
     except duckdb.InterruptException:
         raise TracetuiError(f"the query ran for more than {timeout:g} s and was stopped") from None
     except duckdb.Error as exc:
-        raise TracetuiError(f"the query failed: {_one_line(exc)}") from None
+        raise TracetuiError(f"the query failed: {exception_line(exc)}") from None
     finally:
         timer.cancel()
         con.close()
@@ -101,8 +101,6 @@ def _named(sql: str) -> frozenset[str] | None:
     return frozenset(t for t in TABLES if t in names)
 
 
-def _one_line(exc: BaseException) -> str:
-    return safe_line(clip(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 300))
 
 
 def query(

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from tracetui.safe_text import exception_line
+
 # What `--check` decodes of one Parquet file at most: the file's size times RATIO, at least FLOOR, at
 # most MAX_DECODED. A Parquet file can hold one value and repeat it by reference (a dictionary and its
 # run-length indices): 200 KB of file were 2 GB of text decoded. zstd'd text is rarely a tenth of itself.
@@ -263,8 +265,7 @@ def _decode(pa: Any, pq: Any, path: str, limit: int) -> Iterator[tuple[int, byte
     except MemoryError:
         raise
     except (pa.ArrowException, OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise Unreadable(f"it cannot be read as Parquet ({first})") from None
+        raise Unreadable(f"it cannot be read as Parquet ({exception_line(exc, 200)})") from None
     if out or not before:
         yield before, b"\n".join(out)
 
