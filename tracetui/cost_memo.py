@@ -26,6 +26,8 @@ _LIMIT = 1 << 20  # bytes of a memo file read: a few KB in use
 MOST_NAMES = 512  # model names kept: a log's made-up names must not grow it without end
 _NAME_LIMIT = 200
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MOST_DATES = 4096  # the table's distinct price-change dates: a few hundred in use
 UNKNOWN = "unknown"  # the table knows no such model
 
 
@@ -44,12 +46,19 @@ class Memo:
 
     path: Path | None
     models: dict[str, Fixed | str] = field(default_factory=dict)
+    # The table's price-change dates (ISO), for the date it is as of on any day; None: not learned.
+    dates: list[str] | None = None
 
     def learn(self, model: str, entry: Fixed | str) -> None:
         """Keep what the table said of `model` (a Fixed, or UNKNOWN) and write the memo."""
         if len(model) > _NAME_LIMIT or (model not in self.models and len(self.models) >= MOST_NAMES):
             return
         self.models[model] = entry
+        if self.path is not None:
+            _save(self.path, self)
+
+    def learn_dates(self, dates: list[str]) -> None:
+        self.dates = sorted(set(dates))[:MOST_DATES]
         if self.path is not None:
             _save(self.path, self)
 
@@ -68,23 +77,32 @@ def load(version: str) -> Memo:
     path = memo_path(version)
     if path is None:
         return Memo(None)
-    return Memo(path, _read(path))
+    return Memo(path, *_read(path))
 
 
-def _read(path: Path) -> dict[str, Fixed | str]:
+def _read(path: Path) -> tuple[dict[str, Fixed | str], list[str] | None]:
     try:
         doc = orjson.loads(read_regular(path, _LIMIT))
     except (OSError, ValueError, TracetuiError):  # missing, not a regular file, too large, not JSON
-        return {}
+        return {}, None
     models = doc.get("models") if isinstance(doc, dict) else None
     if not isinstance(models, dict):
-        return {}
+        return {}, None
     out: dict[str, Fixed | str] = {}
     for name, value in list(models.items())[:MOST_NAMES]:
         entry = _entry(value)
         if entry is not None and len(name) <= _NAME_LIMIT:
             out[name] = entry
-    return out
+    return out, _dates(doc.get("dates"))
+
+
+def _dates(value: Any) -> list[str] | None:
+    """The dates as `_save` writes them, or None (not learned, or not ours)."""
+    if not isinstance(value, list) or len(value) > MOST_DATES:
+        return None
+    if not all(isinstance(d, str) and _DATE.fullmatch(d) for d in value):
+        return None
+    return value
 
 
 def _entry(value: Any) -> Fixed | str | None:
@@ -128,8 +146,9 @@ def _tiers(value: Any) -> tuple[Tier, ...] | None:
 def _save(path: Path, memo: Memo) -> None:
     """Write the memo, with what another process kept meanwhile (their names first, ours over them);
     best effort: a memo that cannot be written is only slower."""
-    merged = {**_read(path), **memo.models}
-    doc = {
+    models, dates = _read(path)
+    merged = {**models, **memo.models}
+    doc: dict[str, Any] = {
         "models": {
             name: entry if isinstance(entry, str) else {
                 "starts": [list(s) for s in entry.starts],
@@ -138,6 +157,8 @@ def _save(path: Path, memo: Memo) -> None:
             for name, entry in list(merged.items())[:MOST_NAMES]
         }
     }  # fmt: skip
+    if memo.dates is not None or dates is not None:
+        doc["dates"] = memo.dates if memo.dates is not None else dates
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

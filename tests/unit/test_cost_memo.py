@@ -93,7 +93,7 @@ def test_what_one_process_learns_is_merged_with_what_another_kept(tmp_path):
     one, two = cost_memo.Memo(path), cost_memo.Memo(path)
     one.learn("a", cost_memo.UNKNOWN)
     two.learn("b", cost_memo.Fixed(((10,),), {(1,): (1.0, 2.0, 3.0, 4.0, 5.0)}))
-    kept = cost_memo.Memo(path, cost_memo._read(path)).models
+    kept = cost_memo._read(path)[0]
     assert kept == {"a": cost_memo.UNKNOWN, "b": cost_memo.Fixed(((10,),), {(1,): (1.0, 2.0, 3.0, 4.0, 5.0)})}
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -120,5 +120,62 @@ def test_a_tier_met_later_joins_the_tiers_kept(tmp_path, monkeypatch):
     cost.request_cost(Tokens(1200, 300, 0, 0), "claude-sonnet-4-5", WHEN)
     monkeypatch.setattr(cost, "_PRICER", cost._Pricer())  # another process, which meets the long tier only
     cost.request_cost(Tokens(10, 4_000, 230_000, 1_000), "claude-sonnet-4-5", WHEN)
-    kept = cost_memo._read(tmp_path / "m.json")["claude-sonnet-4-5"]
+    kept = cost_memo._read(tmp_path / "m.json")[0]["claude-sonnet-4-5"]
     assert isinstance(kept, cost_memo.Fixed) and len(kept.rates) == 2
+
+
+TABLE = """
+import json, sys
+from tracetui import cost
+print(json.dumps({"table": cost.price_table().to_dict(), "loaded": "genai_prices" in sys.modules}))
+"""
+
+
+def _named(home) -> dict:
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("XDG_CACHE_HOME", None)
+    done = subprocess.run([sys.executable, "-c", TABLE], env=env, capture_output=True, text=True, timeout=60,
+                          check=True)  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def test_naming_the_table_a_second_time_does_not_load_it(tmp_path):
+    # `show` and `cost` name the table (its version and the date it is as of) under every figure.
+    first = _named(tmp_path)
+    assert first["loaded"] and first["table"]["version"] == cost.table_version() and first["table"]["date"]
+    assert _named(tmp_path) == {"table": first["table"], "loaded": False}
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["2024-01-01", ["2024-01-01", 5], ["2024-1-1"], ["2024-01-01\n"],
+     ["2024-01-01"] * (cost_memo.MOST_DATES + 1)],  # fmt: skip
+    ids=["not-a-list", "a-number", "short", "newline", "too-many"],
+)
+def test_dates_not_written_by_tracetui_are_learned_again(tmp_path, dates):
+    clean = _named(tmp_path / "clean")["table"]
+    folder = tmp_path / ".cache" / "tracetui" / "prices"
+    folder.mkdir(parents=True)
+    memo = orjson.dumps({"models": {}, "dates": dates})
+    (folder / f"genai-prices-{cost.table_version()}.json").write_bytes(memo)
+    assert _named(tmp_path) == {"table": clean, "loaded": True}
+
+
+def test_a_price_change_still_to_come_does_not_date_the_table(tmp_path, monkeypatch):
+    memo = cost_memo.Memo(tmp_path / "m.json", {}, ["2020-05-01", "2999-12-31"])
+    monkeypatch.setattr(cost, "_memo", lambda: memo)
+    cost.price_table.cache_clear()
+    try:
+        assert cost.price_table().date == "2020-05-01"
+    finally:
+        cost.price_table.cache_clear()
+
+
+def test_dates_learned_are_kept_beside_the_models_another_process_wrote(tmp_path):
+    path = tmp_path / "m.json"
+    one, two = cost_memo.Memo(path), cost_memo.Memo(path)
+    one.learn("a", cost_memo.UNKNOWN)
+    two.learn_dates(["2025-02-01", "2024-01-01", "2025-02-01"])
+    one.learn("b", cost_memo.UNKNOWN)  # written after: the dates stay
+    models = {"a": cost_memo.UNKNOWN, "b": cost_memo.UNKNOWN}
+    assert cost_memo._read(path) == (models, ["2024-01-01", "2025-02-01"])
