@@ -255,9 +255,29 @@ def test_a_dataset_on_s3_checks_clean_then_names_a_changed_file(good, s3, monkey
                            skip_instance_cache=True)  # fmt: skip
     fs.mkdir("team-check")  # moto keeps buckets for the process: a name of its own
     fs.put(f"{good}/", "team-check/ds", recursive=True)
+    opened: list[str] = []
+    real_open = s3fs.S3FileSystem._open
+
+    def counted(self, path, *args, **kwargs):
+        opened.append(path)
+        return real_open(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(s3fs.S3FileSystem, "_open", counted)
     code, out, err = _check(capsys, "s3://team-check/ds", "--json")
     assert code == 0, out + err
     assert json.loads(out)["files"] == len(_listed(good))
+    # Each table file read once from the remote: its digest is checked on the copy DuckDB reads.
+    tables = [p for p in opened if p.endswith(".parquet")]
+    assert tables and sorted(tables) == sorted(set(tables)), tables
+    monkeypatch.setattr(s3fs.S3FileSystem, "_open", real_open)
+    one = sorted(fs.find("team-check/ds/data/sessions"))[0]
+    body = fs.cat_file(one)
+    fs.pipe_file(one, body[:-9] + bytes([body[-9] ^ 1]) + body[-8:])  # one byte of the footer; same size
+    fs.invalidate_cache()
+    code, out, _ = _check(capsys, "s3://team-check/ds")
+    assert code == 1 and "its bytes differ from machine" in out and one.split("/ds/", 1)[1] in out
+    fs.pipe_file(one, body)
+    fs.invalidate_cache()
     card = "team-check/ds/machines/beta/README.md"
     fs.pipe_file(card, fs.cat_file(card).replace(b"#", b"=", 1))
     fs.invalidate_cache()

@@ -58,6 +58,9 @@ def check_dataset(url: str) -> DatasetCheck:
     if "machines" not in {rel.split("/", 1)[0] for rel in listing}:
         raise TracetuiError(f"{url} holds no machines/<id>/{MANIFEST}: not a team dataset (docs/dataset.md)")
     expected: dict[str, str] = {}  # dataset path -> the machine whose manifest lists it
+    # A remote table's files, listed and of the right size: their digests are checked on the local copy
+    # DuckDB reads next (`_read_tables`), so each is read from the remote once.
+    deferred: dict[str, tuple[dict[str, Any], str]] = {}
     folders = {rel.split("/")[1] for rel in listing if rel.startswith("machines/") and rel.count("/") >= 2}
     for machine in sorted(folders):
         manifest_rel = f"machines/{machine}/{MANIFEST}"
@@ -83,11 +86,15 @@ def check_dataset(url: str) -> DatasetCheck:
                 continue
             expected[there] = machine
             report.files += 1
-            _check_digest(location, there, meta, listing, machine, report)
+            if _listed_whole(there, meta, listing, machine, report):
+                if not location.local and _table_of(there) is not None:
+                    deferred[there] = (meta, machine)
+                else:
+                    _check_digest(location, there, meta, machine, report)
     for rel in sorted(set(listing) - set(expected)):
         if rel != CARD:
             report.problem(rel, _stray(rel, set(report.machines)))
-    _read_tables(location, listing, report)
+    _read_tables(location, listing, report, deferred)
     return report
 
 
@@ -136,14 +143,28 @@ def _manifest(location: Location, rel: str, report: DatasetCheck) -> dict[str, A
     return parsed
 
 
-def _check_digest(location: Location, rel: str, meta: dict[str, Any], listing: dict[str, int], machine: str,
-                  report: DatasetCheck) -> None:  # fmt: skip
+def _listed_whole(rel: str, meta: dict[str, Any], listing: dict[str, int], machine: str,
+                  report: DatasetCheck) -> bool:  # fmt: skip
+    """Whether a file a manifest lists is there at the size it says (else its problem is reported)."""
     if rel not in listing:
         report.problem(rel, f"listed by machine {machine}'s manifest but missing")
-        return
+        return False
     if listing[rel] != meta.get("size"):
         report.problem(rel, f"its size differs from machine {machine}'s manifest")
-        return
+        return False
+    return True
+
+
+def _table_of(rel: str) -> str | None:
+    """The table whose Parquet file `rel` is (the files a table's local copy holds), else None."""
+    parts = rel.split("/")
+    if len(parts) >= 3 and parts[0] == "data" and parts[1] in TABLES and rel.endswith(".parquet"):
+        return parts[1]
+    return None
+
+
+def _check_digest(location: Location, rel: str, meta: dict[str, Any], machine: str,
+                  report: DatasetCheck) -> None:  # fmt: skip
     h = hashlib.sha256()
     try:
         with location.fs.open(location.path(rel), "rb") as fh:
@@ -173,9 +194,11 @@ def _stray(rel: str, machines: set[str]) -> str:
     return "not part of a dataset's layout (data/, machines/, README.md)"
 
 
-def _read_tables(location: Location, listing: dict[str, int], report: DatasetCheck) -> None:
+def _read_tables(location: Location, listing: dict[str, int], report: DatasetCheck,
+                 deferred: dict[str, tuple[dict[str, Any], str]]) -> None:  # fmt: skip
     """Each table read whole by DuckDB, as `tracetui sql` reads it (a remote table from a local copy:
-    tracetui.dataset.mirror); where one cannot be, its files one by one, so the lines name the files."""
+    tracetui.dataset.mirror); where one cannot be, its files one by one, so the lines name the files.
+    The `deferred` files' digests are checked on that copy (on the remote where it could not be made)."""
     import tempfile
     from pathlib import Path
 
@@ -189,11 +212,18 @@ def _read_tables(location: Location, listing: dict[str, int], report: DatasetChe
             if not files:
                 report.problem(f"data/{table}/", "no file of this table (every machine's export writes each table)")
                 continue
+            mine = {rel: v for rel, v in deferred.items() if _table_of(rel) == table}
             try:
                 local = mirrored(location, Path(staging), frozenset([table]))
             except TracetuiError as exc:
                 report.problem(f"data/{table}/", f"cannot be copied to be read: {exception_line(exc)}")
+                for rel, (meta, machine) in mine.items():
+                    _check_digest(location, rel, meta, machine, report)
                 continue
+            for rel, (meta, machine) in mine.items():
+                # A file the copy lacks (the remote changed since it was listed) is read where it is.
+                copy = local if (Path(staging) / rel).is_file() else location
+                _check_digest(copy, rel, meta, machine, report)
             try:
                 report.rows[table] = _read_whole(dataset_tables(local, frozenset([table]))[table], table)
             except failures as exc:  # the reader's errors are the finding, in one line
