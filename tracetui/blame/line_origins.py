@@ -5,17 +5,15 @@ blame, else libgit2's where the git command is missing or fails. Why git's: docs
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 
 import pygit2
 
 from tracetui.errors import TracetuiError
+from tracetui.trail.git_command import fetches_lazily, git_env
 
 GIT_BLAME_SECONDS = 120  # a blame of a file with a very long history; libgit2's is no faster
-# git reads these from the environment over the repository named: dropped, so it blames this one.
-_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,17 @@ def former_names(repo: pygit2.Repository, rel: str, commit: pygit2.Commit) -> tu
 
 
 def _git_blame(repo: pygit2.Repository, rel: str, commit: str, lines: int | None) -> LineOrigins | None:
-    """git's blame, or None where it cannot give one (no git, a repository it cannot read)."""
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    """git's blame, or None where it cannot give one (no git, a repository it cannot read, a partial
+    clone whose missing objects git would fetch)."""
+    if fetches_lazily(repo):
+        return None
     # The revision is a full commit id, the path follows `--`: nothing in them is read as an option.
     # No textconv: a repository's attributes must not run a program of its choosing on a blame.
     options = ["-c", "core.fsmonitor=false", "blame", "--porcelain", "--no-textconv"]
     command = ["git", "--git-dir", repo.path, *options, commit, "--", rel]
     try:
-        out = subprocess.run(command, capture_output=True, timeout=GIT_BLAME_SECONDS, env=env, check=False)
+        out = subprocess.run(command, capture_output=True, timeout=GIT_BLAME_SECONDS, env=git_env(),
+                             check=False)  # fmt: skip
     except (OSError, ValueError):
         return None  # no git on this machine (or a NUL in a name): libgit2's blame
     except subprocess.TimeoutExpired:

@@ -13,7 +13,8 @@ import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
 from tracetui.trail import file_lines as fl
-from tracetui.trail.git_read import _blob, _blob_text
+from tracetui.trail.blob_pipe import BlobPipe
+from tracetui.trail.git_read import _blob
 from tracetui.trail.history import History, renamed_in_diff
 from tracetui.trail.line_identity import byte_norms, norm, norms_of
 
@@ -64,14 +65,26 @@ class _Files:
         self.last: dict[str, tuple[str, fl.FileLines]] = {}
         # path -> its changes' order indices and commits (history order), and (commit -> versions) met
         self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
+        self.pipe: BlobPipe | None = None  # blobs read ahead by git, where the caller set one up
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
     def _text(self, blob: str) -> str:
         found = self.text.get(blob)
         if found is None:
-            found = self._keep(blob, _blob_text(self.repo, blob))
+            found = self._keep(blob, str(self._bytes(blob), "utf-8", "replace"))
         return found
+
+    def _bytes(self, blob: str) -> bytes | memoryview:
+        """A blob's bytes: read ahead by git where it was asked for, else from the blob's own buffer
+        (`.data` makes a copy first: twice the time)."""
+        found = self.pipe.take(blob) if self.pipe is not None else None
+        return found if found is not None else memoryview(_blob(self.repo, blob))
+
+    def ask(self, blobs: list[str | None]) -> None:
+        """Blobs the trail will read soon, for git to read ahead (those not read yet)."""
+        if self.pipe is not None:
+            self.pipe.ask(b for b in blobs if b is not None and b not in self.text and ("", b) not in self.cache)
 
     def _keep(self, blob: str, text: str) -> str:
         self.text_size += len(text)
@@ -148,7 +161,7 @@ class _Files:
         """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""
         found = self.hits.get(blob)
         if found is None:
-            data = bytes(memoryview(_blob(self.repo, blob))) if blob not in self.text else None
+            data = bytes(self._bytes(blob)) if blob not in self.text else None
             norms = byte_norms(data) if data is not None else None
             if norms is not None and data is not None:
                 # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
@@ -240,6 +253,8 @@ class _Files:
         if found is None:
             changes = history.changes.get(path, [])
             found = self.path_steps[path] = ([c[1] for c in changes], [c[2] for c in changes], {})
+            # Every version of the path after the first step's: the walks below read them in order.
+            self.ask([history.blob_at(c[2], path) for c in changes[bisect_right(found[0], after) :]])
         indices, commits, pairs = found
         for i in range(bisect_right(indices, after), len(indices)):
             cid = commits[i]
@@ -257,6 +272,8 @@ class _Files:
         reference counting alone would not free once the trail is done."""
         for kept in (self.cache, self.fresh, self.last, self.path_steps, self.windows):
             kept.clear()
+        if self.pipe is not None:
+            self.pipe.close()
 
     def full(self, blob: str | None) -> fl.FileLines:
         if blob is None:

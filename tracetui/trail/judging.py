@@ -14,6 +14,8 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _closest, _Files, _step_lines
+from tracetui.trail.blob_pipe import BlobPipe
+from tracetui.trail.git_command import fetches_lazily
 from tracetui.trail.git_read import _blob_text, epoch, MissingObject
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.line_identity import norm, norms_of
@@ -98,6 +100,7 @@ def _judge(
     files.every = ev.wanted_keys([p for p in probes if p is not None])
     files.every_bytes = _encoded(files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
+    files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
     try:
         return [_judge_read(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
                 for patch, probe in zip(patches, probes)]  # fmt: skip

@@ -213,6 +213,7 @@ def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> 
             # Unchanged since `prev`: every line it holds was already there, nothing moved in.
             if old_blob != blob:
                 found.append((name, blob, old_blob))
+        files.ask([b for _, new, old in found for b in (new, old)])
     files.windows[key] = found
     return found
 
