@@ -11,10 +11,10 @@ import pygit2
 
 from tracetui import collector
 from tracetui.trail import evidence as ev
+from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail import file_lines as fl
 from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _closest, _Files, _step_lines
-from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.git_command import fetches_lazily
 from tracetui.trail.git_read import _blob_text, epoch, MissingObject
 from tracetui.trail.history import History, ref_tips, walk
