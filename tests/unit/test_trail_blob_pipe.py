@@ -27,6 +27,10 @@ def _blobs(tmp_path, n: int = 40) -> tuple[pygit2.Repository, list[str]]:
     return r, oids
 
 
+def _data(r: pygit2.Repository, oid: str) -> bytes:
+    return r[oid].peel(pygit2.Blob).data
+
+
 def test_blobs_taken_in_any_order_are_the_blobs_pygit2_reads(tmp_path):
     r, oids = _blobs(tmp_path)
     pipe = BlobPipe(r.path)
@@ -38,7 +42,7 @@ def test_blobs_taken_in_any_order_are_the_blobs_pygit2_reads(tmp_path):
     finally:
         pipe.close()
     assert len(oids) > blob_pipe.AHEAD // 2
-    assert all(taken[oid] == r[oid].data for oid in oids)
+    assert all(taken[oid] == _data(r, oid) for oid in oids)
 
 
 def test_what_it_cannot_give_is_none_never_another_blob(tmp_path, monkeypatch):
@@ -53,17 +57,17 @@ def test_what_it_cannot_give_is_none_never_another_blob(tmp_path, monkeypatch):
     finally:
         pipe.close()
     assert any(v is None for v in got.values()) and any(v is not None for v in got.values())
-    assert all(v is None or v == r[oid].data for oid, v in got.items())
+    assert all(v is None or v == _data(r, oid) for oid, v in got.items())
 
 
 def test_a_process_that_dies_or_no_git_gives_none(tmp_path, monkeypatch):
     r, oids = _blobs(tmp_path)
     pipe = BlobPipe(r.path)
     pipe.ask(oids)
-    assert pipe.take(oids[0]) == r[oids[0]].data
+    assert pipe.take(oids[0]) == _data(r, oids[0])
     pipe._proc.kill()  # type: ignore[union-attr]
     pipe._proc.wait()  # type: ignore[union-attr]
-    assert all(pipe.take(oid) in (None, r[oid].data) for oid in oids[1:])
+    assert all(pipe.take(oid) in (None, _data(r, oid)) for oid in oids[1:])
     proc = pipe._proc
     pipe.close()
     assert proc is not None and proc.poll() is not None
