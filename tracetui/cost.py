@@ -69,7 +69,7 @@ def _dist_info_version(package: str) -> str | None:
 @functools.cache
 def price_table() -> PriceTable:
     """The installed table, as of its newest price change up to today. Its dates are kept in the
-    price memo: naming the table (`show`, `ls`) then does not load it (a third of a second)."""
+    price memo: naming the table under a figure (`show`) then does not load it (a third of a second)."""
     memo = _memo()
     if memo.dates is None:
         memo.learn_dates(_table_dates())

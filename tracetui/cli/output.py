@@ -27,12 +27,15 @@ if TYPE_CHECKING:
 # musical beam and phrase controls (U+1D173-1D17A) through raw.
 def _acts(ch: str) -> bool:
     cp = ord(ch)
-    return 0x7F <= cp <= 0x9F or 0xE0000 <= cp <= 0xE0FFF or ch in "\u2028\u2029" or unicodedata.category(ch) == "Cf"
+    if 0x7F <= cp <= 0x9F or 0xE0000 <= cp <= 0xE0FFF or ch in "\u2028\u2029":
+        return True
+    return unicodedata.category(ch) == "Cf"
 
 
 def _escaped(text: str) -> str:
     """`text` with the characters that act written as escapes. Only the distinct characters of the
-    text are asked what they are: a class of every Cf character took 0.1 s to build."""
+    text are asked what they are: a class of every Cf character took 0.04 s to build, and 0.14 s to
+    run over 665 KB of JSON."""
     acting = [ch for ch in set(text) if ch >= "\x7f" and _acts(ch)]
     if not acting:
         return text
