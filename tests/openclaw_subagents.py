@@ -1,5 +1,5 @@
 """OpenClaw transcripts of a parent that spawns three subagents (`sessions_spawn`) and the children's own
-transcripts, in the shapes real backups show (tests/unit/test_subagent_openclaw.py tells the story):
+transcripts, in the shapes real backups show (tests/unit/sources/pi/test_subagent_openclaw.py tells the story):
 one child announced by 2026.3's `Stats:` line, one by 2026.4's completion event, one never announced."""
 
 from __future__ import annotations

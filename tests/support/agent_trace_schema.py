@@ -12,12 +12,13 @@ mirrors the corpus tests read. Nothing of it is copied into this repository; whe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 import pygit2
-
 from shared_data import MIRRORS, mirror
+
 
 OWNER, NAME = "cursor", "agent-trace"
 # The spec's one committed JSON schema: the 0.1 schema (version MAJOR.MINOR) its generator wrote.
@@ -74,3 +75,56 @@ def schema_errors(validator: Any, record: Any) -> list[str]:
     """Each way `record` breaks the schema, as `at: message` (empty: valid)."""
     errors = validator.iter_errors(record)
     return sorted(f"{'/'.join(map(str, e.absolute_path)) or 'record'}: {e.message}" for e in errors)
+
+
+# Where the spec's mirror is absent, records are checked by this independent copy of the schema's
+# rules (version 0.1 of the spec, January 2026), written from the file apart from the code's.
+_VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
+_KINDS = {"human", "ai", "mixed", "unknown"}
+
+
+def _only(obj: dict[str, Any], allowed: set[str], required: set[str]) -> None:
+    assert isinstance(obj, dict) and set(obj) <= allowed, set(obj) - allowed
+    assert required <= set(obj), required - set(obj)
+
+
+def _contributor(c: dict[str, Any]) -> None:
+    _only(c, {"type", "model_id"}, {"type"})
+    assert c["type"] in _KINDS
+    assert "model_id" not in c or (isinstance(c["model_id"], str) and len(c["model_id"]) <= 250)
+
+
+def _by_hand(rec: dict[str, Any]) -> None:
+    _only(rec, {"version", "id", "timestamp", "vcs", "tool", "files", "metadata"}, {"version", "id", "timestamp", "files"})
+    assert _VERSION.match(rec["version"]) and _UUID.match(rec["id"]) and _TIME.match(rec["timestamp"])
+    if "vcs" in rec:
+        _only(rec["vcs"], {"type", "revision"}, {"type", "revision"})
+        assert rec["vcs"]["type"] in {"git", "jj", "hg", "svn"} and isinstance(rec["vcs"]["revision"], str)
+    if "tool" in rec:
+        _only(rec["tool"], {"name", "version"}, {"name", "version"})
+        assert all(isinstance(v, str) for v in rec["tool"].values())
+    for f in rec["files"]:
+        _only(f, {"path", "conversations"}, {"path", "conversations"})
+        assert isinstance(f["path"], str)
+        for conv in f["conversations"]:
+            _only(conv, {"url", "contributor", "ranges", "related"}, {"ranges"})
+            if "contributor" in conv:
+                _contributor(conv["contributor"])
+            for r in conv["ranges"]:
+                _only(r, {"start_line", "end_line", "content_hash", "contributor"}, {"start_line", "end_line"})
+                assert all(type(r[k]) is int and 1 <= r[k] <= 2**53 - 1 for k in ("start_line", "end_line"))
+                if "contributor" in r:
+                    _contributor(r["contributor"])
+    assert isinstance(rec.get("metadata", {}), dict)
+
+
+def valid_record(rec: dict[str, Any]) -> None:
+    """`rec` is valid by the spec's published schema (by the copy of its rules above where the spec
+    was not fetched: `test_records_and_the_code_s_check_against_the_published_schema` then says so)."""
+    validator = published_validator()
+    if isinstance(validator, str):
+        _by_hand(rec)
+        return
+    assert schema_errors(validator, rec) == []

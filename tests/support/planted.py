@@ -1,30 +1,25 @@
 """The made-up secrets planted in one Claude session of the corpus for the run's corpus buckets and
-exports (support.built_once): one per carrier class of issue 35, as test_redact_one_view and
-test_redact_spelled define them."""
+exports (support.built_once): one per carrier class of issue 35, as support.carriers defines them."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))  # the modules that define them
-import test_redact_one_view as one_view  # noqa: E402
-import test_redact_spelled as spelled  # noqa: E402
+from support import carriers
 
 TOKEN = "ghp_" + "Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6X"
 PROMPT = "here is what I found:\n" + "\n".join(
-    [TOKEN, *one_view.CARRIERS.values(), *spelled.SPELLED.values(), *spelled.CREDENTIAL_LINES.values()]
+    [TOKEN, *carriers.CARRIERS.values(), *carriers.SPELLED.values(), *carriers.CREDENTIAL_LINES.values()]
 ) + "\n"
 # Each must be absent from every output, however decoded.
 NEEDLES = {
     "plain": [TOKEN],
-    **{f"encoded {name}": one_view._spellings(name) for name in one_view.CARRIERS},
+    **{f"encoded {name}": carriers.spellings(name) for name in carriers.CARRIERS},
     "spelled": [
-        spelled.TOKEN[4:18], spelled.TOKEN[22:], " ".join(spelled.TOKEN[4:20]), ".".join(spelled.TOKEN[4:20]),
-        "','".join(spelled.TOKEN[4:12]), spelled.KEY_BODY.splitlines()[1], spelled.PASSPHRASE,
+        carriers.TOKEN[4:18], carriers.TOKEN[22:], " ".join(carriers.TOKEN[4:20]), ".".join(carriers.TOKEN[4:20]),
+        "','".join(carriers.TOKEN[4:12]), carriers.KEY_BODY.splitlines()[1], carriers.PASSPHRASE,
     ],
 }
 

@@ -111,7 +111,7 @@ async def test_times_out_of_range_in_the_list_its_orders_and_date_filters(tmp_pa
     ways, filters by date and opens every session."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
     import orjson
-    from test_hostile_log_fields import ODD_TIMES, PICKS, _times
+    from support.hostile_fields import ODD_TIMES, PICKS, times_replaced
     from textual.widgets import Input
 
     sources: dict[str, list[Path]] = {}
@@ -128,9 +128,9 @@ async def test_times_out_of_range_in_the_list_its_orders_and_date_filters(tmp_pa
         for path in dest.rglob("*"):
             if path.suffix == ".jsonl":
                 lines = [x for x in path.read_bytes().splitlines() if x.strip()]
-                path.write_bytes(b"".join(orjson.dumps(_times(orjson.loads(x), odd)) + b"\n" for x in lines))
+                path.write_bytes(b"".join(orjson.dumps(times_replaced(orjson.loads(x), odd)) + b"\n" for x in lines))
             elif path.suffix == ".json":
-                path.write_bytes(orjson.dumps(_times(orjson.loads(path.read_bytes()), odd)))
+                path.write_bytes(orjson.dumps(times_replaced(orjson.loads(path.read_bytes()), odd)))
         sources[agent] = [dest]
     with Bucket.open(tmp_path / "b") as bucket:
         bucket.sync(sources)

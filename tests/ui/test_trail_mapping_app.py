@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from support.narrow import on_screen
+from support.trail_logs import ALICE, alice_project, claude_log, mapped_log
 
 from tracetui.library import MemoryLibrary
 from tracetui.ui.app import TraceApp
@@ -13,10 +11,6 @@ from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.trail_list import TrailList
 
 from pilot_steps import settle
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_trail_mapping import ALICE, _log, _project  # noqa: E402
-from test_trail_formats import _claude_log  # noqa: E402
 
 SIZE = (160, 45)
 
@@ -37,8 +31,8 @@ def _bare(text: str) -> str:
 
 
 async def test_the_trail_pane_reads_a_logged_path_in_the_chosen_clone(tmp_path):
-    repo = _project(tmp_path)
-    there = _log(_claude_log, ALICE, tmp_path / "logs", "claude")
+    repo = alice_project(tmp_path)
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
     app = TraceApp(MemoryLibrary([there]), repo=str(repo.path))
     async with app.run_test(size=SIZE) as pilot:
         text = await _trail_text(app, pilot)
@@ -48,7 +42,7 @@ async def test_the_trail_pane_reads_a_logged_path_in_the_chosen_clone(tmp_path):
 
 
 async def test_without_a_clone_the_pane_says_which_path_it_tried(tmp_path):
-    there = _log(_claude_log, ALICE, tmp_path / "logs", "claude")
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
     app = TraceApp(MemoryLibrary([there]))
     async with app.run_test(size=SIZE) as pilot:
         text = await _trail_text(app, pilot)

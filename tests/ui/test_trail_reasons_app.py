@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from rich.cells import cell_len
+from support.trail_kit import iso
+from support.trail_logs import body_repo, claude_log
 
 from tracetui.library import MemoryLibrary
+from tracetui.sources import SessionFiles, read_session
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.trail_list import TrailList
 from tracetui.views.trail import PatchRow
 
 from pilot_steps import settle
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_trail_formats import _claude_log, _repo  # noqa: E402
-from test_trail_kit import iso  # noqa: E402
-
-from tracetui.sources import SessionFiles, read_session  # noqa: E402
-
 
 async def test_an_unknown_row_says_why_under_it_at_80_columns(tmp_path):
-    repo = _repo(tmp_path)
-    session = read_session(SessionFiles("claude", _claude_log(repo, tmp_path / "logs")))
+    repo = body_repo(tmp_path)
+    session = read_session(SessionFiles("claude", claude_log(repo, tmp_path / "logs")))
     repo.commit("work", iso(11), "a.py", "b.py")
     blob = repo.git("rev-parse", "HEAD:a.py")
     (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a clone lacking one file's object

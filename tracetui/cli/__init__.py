@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tracetui.bucket import Bucket, Rebuilding, SyncProgress
 
 # Command modules, in the order their commands appear in --help, and the commands each registers
-# (tests/unit/test_cli_lean.py holds the two to each other): a command line that names one command
+# (tests/unit/cli/test_cli_lean.py holds the two to each other): a command line that names one command
 # builds that module's parser alone, the others neither imported nor built (0.18 s of CPU for them all).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "tracetui.cli.app_commands": ("demo", "open", "keys"),  # and no command: the app

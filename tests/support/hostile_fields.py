@@ -1,0 +1,111 @@
+"""What the hostile-field tests share: one log of each agent to poison, the wrong values, and the
+model's own type rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+from shared_data import FIXTURES
+
+from tracetui.model import Session, StepKind
+
+PICKS = {
+    "claude": FIXTURES / "bucket" / "claude",
+    "codex": FIXTURES / "codex" / "current.jsonl",
+    "pi": FIXTURES / "pi" / "v3_tree.jsonl",
+    "gemini": FIXTURES / "gemini",
+    "copilot": FIXTURES / "copilot" / "session-state",
+    "opencode": FIXTURES / "opencode" / "storage",
+}
+# One of each JSON type, the largest numbers orjson reads (2**64 and past it become floats), and a
+# string that is not what any field expects.
+WRONG: list[Any] = [
+    None,
+    True,
+    -1,
+    2**64 - 1,
+    1.8446744073709552e19,
+    -1.7e308,
+    "\x1b]0;t\x07",
+    [1, "a"],
+    {"a": {}},
+]
+INT64 = 2**63
+
+
+def _typed(value: Any, *types: type) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+def model_problems(session: Session) -> list[str]:
+    """What in a read session breaks the model's declared types (empty when nothing does)."""
+    bad: list[str] = []
+
+    def need(name: str, value: Any, *types: type) -> None:
+        if not _typed(value, *types):
+            bad.append(f"{name} is {type(value).__name__}")
+
+    def counts(name: str, tokens: Any) -> None:
+        for f in ("input", "output", "cache_read", "cache_write"):
+            v = getattr(tokens, f)
+            need(f"{name}.{f}", v, int)
+            if _typed(v, int) and not 0 <= v < INT64:
+                bad.append(f"{name}.{f} = {v} is out of range")
+
+    none = type(None)
+    for f in ("id", "agent", "source"):
+        need(f, getattr(session, f), str)
+    for f in ("cwd", "title", "started", "ended", "version", "hidden"):
+        need(f, getattr(session, f), str, none)
+    for m in session.models:
+        need("models[]", m, str)
+    counts("tokens", session.tokens)
+    for a in session.subagents:
+        need("subagent.id", a.id, str)
+        for f in ("agent_type", "description", "spawned_by", "source"):
+            need(f"subagent.{f}", getattr(a, f), str, none)
+    for s in session.steps:
+        for f in ("id", "kind", "role", "text"):
+            need(f"step.{f}", getattr(s, f), str)
+        for f in ("timestamp", "tool", "tool_call_id", "parent", "subagent", "model", "cwd"):
+            need(f"step.{f}", getattr(s, f), str, none)
+        need("step.active", s.active, bool)
+        need("step.is_error", s.is_error, bool)
+        need("step.meta", s.meta, dict)
+        if s.kind not in StepKind.ALL:
+            bad.append(f"step.kind {s.kind!r}")
+        if s.tokens is not None:
+            counts("step.tokens", s.tokens)
+        for e in s.edits:
+            need("edit.path", e.path, str)
+            need("edit.op", e.op, str)
+            for f in ("old_string", "new_string", "content", "original", "move_to"):
+                need(f"edit.{f}", getattr(e, f), str, none)
+            for h in e.hunks:
+                for f in ("old_start", "old_lines", "new_start", "new_lines"):
+                    need(f"hunk.{f}", getattr(h, f), int)
+                for line in h.lines:
+                    need("hunk.lines[]", line, str)
+    try:
+        orjson.dumps(session.to_dict())
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        bad.append(f"does not serialise: {exc}")
+    return bad
+
+
+_TIME_KEY = re.compile(r"(?i)time|date|created|updated|started|ended|start|end")
+ODD_TIMES = ["99999-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "2026-13-45T99:99:99Z", "0000-00-00T00:00:00Z",
+             "9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00-23:59", "1970-01-01T00:00:00+99:99", "",
+             "2026-02-30T10:00:00Z", "1" * 400, -1, 2**64 - 1, 1.7e308]  # fmt: skip
+
+
+def times_replaced(value: Any, odd: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: odd if _TIME_KEY.search(k) and isinstance(v, str | int | float) and not isinstance(v, bool)
+                else times_replaced(v, odd) for k, v in value.items()}  # fmt: skip
+    if isinstance(value, list):
+        return [times_replaced(v, odd) for v in value]
+    return value
