@@ -90,7 +90,7 @@ async def test_review_takes_the_sessions_the_list_shows_as_an_export_would(tmp_p
             await settle(app, pilot, 4)
             screen = app.screen
             assert isinstance(screen, ReviewScreen)
-            assert len(screen.items) == listed < len(library.list_sessions())
+            assert screen.sessions == listed < len(library.list_sessions())
             assert {s for g in screen.groups for s in g.sessions} == {
                 s for s in waiting if library.session(s).agent == agent
             }
@@ -175,7 +175,7 @@ async def test_20000_values_to_decide_take_little_of_the_ui_thread_to_show_and_t
     many = [review_core.ValueGroup(f"{i:016x}", Counter({"email": 1}),
                                    [review_core.Occurrence("h1", span, 0)], f"a•••@corp{i}.io")
             for i in range(20_000)]  # fmt: skip
-    monkeypatch.setattr(cross_review, "group_pending", lambda items, key: list(many))  # what the worker groups
+    monkeypatch.setattr(cross_review, "grouped", lambda values: list(many))  # what the worker groups
     spent: list[tuple[str, float]] = []
     for name in ("_loaded", "_fill", "_drop"):
         if hasattr(ReviewScreen, name):
@@ -253,7 +253,7 @@ async def test_a_wider_group_brought_in_by_a_decision_widens_its_column(tmp_path
     hints = ["a•••@b.io", "c•••@d.io", "e•••@a-much-longer-domain.example.org", "f•••@g.io"]
     place = [review_core.Occurrence("h1", span, 0)]
     groups = [review_core.ValueGroup(f"{i:016x}", Counter({"email": 1}), place, hint) for i, hint in enumerate(hints)]
-    monkeypatch.setattr(cross_review, "group_pending", lambda items, key: list(groups))
+    monkeypatch.setattr(cross_review, "grouped", lambda values: list(groups))
     monkeypatch.setattr(review_screen, "SHOWN", 2)
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:

@@ -36,22 +36,22 @@ def run_review(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit wants a positive number")
-    with open_bucket(args) as bucket:
-        rows = export.select(bucket, selection_of(args))[::-1]  # newest first
-        sessions = [bucket.session(row.id) for row in rows[: args.limit]]
+    both = set(args.accept) & set(args.reject)
+    if both:  # said before the scan, which can take minutes
+        raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
     show_progress = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         if show_progress and total:
             print(f"\rscanning {done}/{total} sessions…", end="", file=sys.stderr, flush=True)
 
-    review = open_review(bucket, sessions, progress=progress)
+    with open_bucket(args) as bucket:
+        rows = export.select(bucket, selection_of(args))[::-1]  # newest first
+        chosen = [row.id for row in rows[: args.limit]]  # each read as it is scanned: flat memory
+        review = open_review(bucket, chosen, progress=progress)
     assert review is not None  # nothing cancels it
-    if show_progress and sessions:
+    if show_progress and chosen:
         print(file=sys.stderr)
-    both = set(args.accept) & set(args.reject)
-    if both:
-        raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
     decided = review.decide([(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject])
     if decided:
         review.regroup()
@@ -59,7 +59,7 @@ def run_review(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "sessions": len(sessions),
+                "sessions": len(chosen),
                 "findings": findings,
                 "decisions_left": len(groups),
                 "decided": decided,
@@ -76,7 +76,7 @@ def run_review(args: argparse.Namespace) -> int:
     if decided:
         print(f"decided {decided} finding(s)")
     print(
-        f"{len(sessions)} session(s): {findings} suggestion(s) waiting, {len(groups)} decision"
+        f"{len(chosen)} session(s): {findings} suggestion(s) waiting, {len(groups)} decision"
         f"{'' if len(groups) == 1 else 's'} left (one per distinct value)"
     )
     return 0

@@ -122,9 +122,8 @@ def plan(library: Library, dest: str | Path, options: DonateOptions, selection: 
     summaries = select(library, selection or Selection())
     if not summaries:
         raise TracetuiError("no session matches the filters; nothing to donate")
-    # The review the export will ask for (`redact.open_review`): its sessions are kept with their
-    # plans either way, so they are read up front.
-    review = open_review(library, [library.session(s.id) for s in summaries])
+    # The review the export will ask for (`redact.open_review`), each session read as it is scanned.
+    review = open_review(library, [s.id for s in summaries])
     assert review is not None  # nothing cancels it
     groups = review.groups
     rows = [

@@ -31,7 +31,7 @@ from tracetui.redact.plan import (
 from tracetui.redact.cross_review import CrossReview, open_review
 from tracetui.redact.many import TextScanner, refresh_plans
 from tracetui.redact.people import remember_name
-from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
+from tracetui.redact.review import Occurrence, ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 from tracetui.redact.session_scan import SessionPlan, session_plan
 
@@ -42,6 +42,6 @@ __all__ = [
     "plan_store",
     "refresh_plan", "refresh_plans", "remember_name", "TextScanner",
     "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
-    "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
+    "Occurrence", "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
     "CrossReview", "open_review", "SessionPlan", "session_plan",
 ]  # fmt: skip

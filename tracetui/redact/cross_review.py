@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from tracetui.model import Session, SessionFilter
 from tracetui.redact.many import refresh_plans
 from tracetui.redact.plan import Plan, PlanStore, plan_store
-from tracetui.redact.review import ValueGroup, decide_group, find_group, group_pending, review_key
+from tracetui.redact.review import (
+    Pending, ValueGroup, decide_group, find_group, grouped, pending_values, review_key,
+)  # fmt: skip
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -22,16 +24,22 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class CrossReview:
-    """The sessions of a review with their plans, the bucket's review key, and the values waiting."""
+    """The plans of a review's sessions, the bucket's review key, and the values waiting. No session
+    is kept (a review of a whole bucket held every session in memory): each one's waiting values are,
+    and `read` reads a session again where its plan changed elsewhere."""
 
     store: PlanStore
     key: bytes
-    items: list[tuple[Session, Plan]]
-    groups: list[ValueGroup]
-    plans: dict[str, Plan] = field(init=False)
+    sessions: list[str]  # the ids of the review's sessions, in its order
+    # Of the sessions where a value waited when they were scanned (the others' plans are not kept: a
+    # plan holds every finding), by session id in the review's order: the plan, and the values.
+    plans: dict[str, Plan]
+    values: dict[str, Pending]
+    read: Callable[[str], Session]
+    groups: list[ValueGroup] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.plans = {session.id: plan for session, plan in self.items}
+        self.groups = grouped(self.values.values())
 
     @property
     def findings(self) -> int:
@@ -56,17 +64,18 @@ class CrossReview:
         return decided
 
     def regroup(self) -> None:
-        """Every waiting value grouped again, from the plans as they are now."""
-        self.groups = group_pending(self.items, self.key)
+        """Every waiting value grouped again, from the plans as they are now (a decision marks the very
+        spans the values hold)."""
+        self.groups = grouped(self.values.values())
 
     def take_plan(self, session_id: str) -> bool:
         """The session's plan as its store holds it now (decided elsewhere, in the redaction editor),
         and the groups again; False where the store has no plan for it. Raises TracetuiError for a
         damaged plan."""
-        plan = self.store.load(session_id)
+        plan = self.store.load(session_id) if session_id in self.sessions else None
         if plan is None:
             return False
-        self.items = [(s, plan if s.id == session_id else p) for s, p in self.items]
+        self.values[session_id] = pending_values(self.read(session_id), plan, self.key)
         self.plans[session_id] = plan
         self.regroup()
         return True
@@ -74,36 +83,48 @@ class CrossReview:
 
 def open_review(
     library: Library,
-    chosen: SessionFilter | Sequence[Session],
+    chosen: SessionFilter | Sequence[str] | Sequence[Session],
     *,
     store: PlanStore | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> CrossReview | None:
-    """A review of the sessions `chosen` names (a filter over `library`'s list, each read as it is
-    scanned; or the sessions themselves), their plans in `store` (default: the library's).
+    """A review of the sessions `chosen` names (a filter over `library`'s list, or their ids: each read
+    as it is scanned, so memory stays flat however many; or the sessions themselves), their plans in
+    `store` (default: the library's).
 
     `progress(done, total)` is called with 0 before the scan and after each session. `cancelled` is
     asked between sessions and while a worker is awaited: once it is true the workers stop and the
     answer is None. Raises TracetuiError (a library that keeps no plans, a damaged plan or key)."""
     if store is None:
         store = plan_store(library)
-    if isinstance(chosen, SessionFilter):
-        rows = library.list_sessions(chosen)
-        total = len(rows)
-        sessions: Iterable[Session] = (library.session(row.id) for row in rows)  # read lazily: flat memory
-    else:
-        total, sessions = len(chosen), chosen
+    total, sessions = _sessions(library, chosen)
     if progress is not None:
         progress(0, total)
-    items = []
+    key = review_key(store)
+    plans: dict[str, Plan] = {}
+    values: dict[str, Pending] = {}
     # On every core, a session to each worker; in their order, so the groups are what one process made.
-    for i, item in enumerate(refresh_plans(sessions, store, count=total, cancelled=cancelled), 1):
-        items.append(item)
+    ids: list[str] = []
+    for session, plan in refresh_plans(sessions, store, count=total, cancelled=cancelled):
+        waiting = pending_values(session, plan, key)
+        if waiting:
+            plans[session.id], values[session.id] = plan, waiting
+        ids.append(session.id)
         if progress is not None:
-            progress(i, total)
+            progress(len(ids), total)
     if cancelled is not None and cancelled():
         return None
-    key = review_key(store)
-    return CrossReview(store, key, items, group_pending(items, key))
+    return CrossReview(store, key, ids, plans, values, library.session)
 
+
+def _sessions(
+    library: Library, chosen: SessionFilter | Sequence[str] | Sequence[Session]
+) -> tuple[int, Iterable[Session]]:
+    """How many sessions `chosen` names, and the sessions, read one at a time where it names them."""
+    if isinstance(chosen, SessionFilter):
+        chosen = [row.id for row in library.list_sessions(chosen)]
+    ids = [s for s in chosen if isinstance(s, str)]
+    if len(ids) == len(chosen):
+        return len(ids), (library.session(sid) for sid in ids)
+    return len(chosen), [s for s in chosen if isinstance(s, Session)]

@@ -33,6 +33,12 @@ class Occurrence:
     session: str
     span: PlanSpan
     index: int | None  # the step's index, as `show` lists it (None: a session-level field)
+    hint: str = ""  # the value masked (value_hint), for a group this occurrence comes to head
+
+
+# A session's waiting values: (group id, occurrence), in the plan's order. What a review keeps of a
+# session once it is scanned: grouping again needs neither its text nor the session.
+Pending = list[tuple[str, Occurrence]]
 
 
 @dataclass(slots=True)
@@ -94,21 +100,39 @@ def review_key(store: PlanStore) -> bytes:
 
 
 def group_pending(items: Iterable[tuple[Session, Plan]], key: bytes) -> list[ValueGroup]:
-    """Undecided suggestions of every (session, plan), one group per value, biggest first."""
+    """Undecided suggestions of every (session, plan), one group per value, biggest first. The pairs
+    are read one at a time: nothing of a session is kept."""
+    return grouped(pending_values(session, plan, key) for session, plan in items)
+
+
+def pending_values(session: Session, plan: Plan, key: bytes) -> Pending:
+    """The plan's waiting values in the session, each named by its group id."""
+    index = {s.id: s.index for s in session.steps}
+    out: Pending = []
+    for span in plan.pending():
+        text = field_text(session, span.step, span.field)
+        if text is None or span.end > len(text):
+            continue
+        value = text[span.start:span.end]
+        gid = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
+        at = index.get(span.step) if span.step else None
+        out.append((gid, Occurrence(session.id, span, at, value_hint(span.kind, value))))
+    return out
+
+
+def grouped(sessions: Iterable[Pending]) -> list[ValueGroup]:
+    """The values still waiting (a span decided since is left out), one group per value, biggest
+    first; a group's hint is its first occurrence's."""
     groups: dict[str, ValueGroup] = {}
-    for session, plan in items:
-        index = {s.id: s.index for s in session.steps}
-        for span in plan.pending():
-            text = field_text(session, span.step, span.field)
-            if text is None or span.end > len(text):
+    for values in sessions:
+        for gid, o in values:
+            if not o.span.pending:
                 continue
-            value = text[span.start:span.end]
-            gid = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
             group = groups.get(gid)
             if group is None:
-                group = groups[gid] = ValueGroup(gid, hint=value_hint(span.kind, value))
-            group.kinds[span.kind] += 1
-            group.occurrences.append(Occurrence(session.id, span, index.get(span.step) if span.step else None))
+                group = groups[gid] = ValueGroup(gid, hint=o.hint)
+            group.kinds[o.span.kind] += 1
+            group.occurrences.append(o)
     return sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.kind, g.id))
 
 

@@ -3,6 +3,9 @@ session as the one core call each that `tracetui review` / `tracetui scan` and t
 
 from __future__ import annotations
 
+import copy
+import gc
+
 import pytest
 
 from tracetui.errors import TracetuiError
@@ -71,6 +74,37 @@ def test_a_decision_made_elsewhere_is_taken_and_regrouped(tmp_path):
     store.save(plan)  # as the redaction editor saves it
     assert review.take_plan("b") and [g.sessions for g in review.groups] == [["a"], ["a"]]
     assert not review.take_plan("nobody")
+
+
+class _Fresh(MemoryLibrary):
+    """A library that reads each session anew, as a bucket does."""
+
+    def session(self, id_or_prefix: str) -> Session:
+        return copy.deepcopy(super().session(id_or_prefix))
+
+
+def _sessions_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, Session) for o in gc.get_objects())
+
+
+def test_a_review_keeps_no_session_and_reads_one_again_for_a_decision_made_elsewhere(tmp_path):
+    """Issue 41: a review of a whole bucket kept every session it scanned, so its memory grew with the
+    bucket (662 MB over 400 MB). It keeps each session's plan and waiting values instead."""
+    library = _Fresh([_session(f"s{i}", f"write to {MAIL} ({i})") for i in range(30)])
+    library.plans_dir, library.cache_dir = tmp_path / "plans", tmp_path / "cache"
+    held = _sessions_alive()  # the library's own
+    for chosen in (SessionFilter(), [f"s{i}" for i in range(30)]):  # a filter, or the ids
+        review = open_review(library, chosen)
+        assert review is not None and [len(g.occurrences) for g in review.groups] == [30]
+        assert _sessions_alive() == held
+    store = PlanStore(tmp_path / "plans", tmp_path / "cache")
+    plan = store.load("s3")
+    assert plan is not None
+    plan.decide(plan.pending()[0], ACCEPTED)
+    store.save(plan)  # as the redaction editor saves it
+    assert review.take_plan("s3") and [len(g.occurrences) for g in review.groups] == [29]
+    assert "s3" not in review.groups[0].sessions
 
 
 def test_a_cancelled_review_answers_none_and_a_library_without_plans_is_one_line(tmp_path):

@@ -20,7 +20,9 @@ from textual.widgets import DataTable, Static
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionFilter
-from tracetui.redact import ACCEPTED, REJECTED, CrossReview, Plan, PlanStore, ValueGroup, open_review
+from tracetui.redact import (
+    ACCEPTED, REJECTED, CrossReview, Occurrence, PlanSpan, PlanStore, ValueGroup, open_review,
+)  # fmt: skip
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.row_updates import RowUpdates
@@ -87,8 +89,9 @@ class ReviewScreen(RowUpdates, Screen):
             call_back(self, self._loaded, review)
 
     @property
-    def items(self) -> list[tuple[Session, Plan]]:
-        return self.review.items if self.review is not None else []
+    def sessions(self) -> int:
+        """How many sessions the review scanned."""
+        return len(self.review.sessions) if self.review is not None else 0
 
     def _loaded(self, review: CrossReview) -> None:
         self.review = review
@@ -136,10 +139,10 @@ class ReviewScreen(RowUpdates, Screen):
     def left_text(self) -> str:
         n = len(self.groups)
         if not n:
-            return f"{len(self.items)} session(s): nothing left to decide"
+            return f"{self.sessions} session(s): nothing left to decide"
         findings = sum(len(g.occurrences) for g in self.groups)
         shown = f", the {SHOWN:,} biggest shown" if n > SHOWN else ""
-        return (f"{len(self.items)} session(s): {n} decision{'' if n == 1 else 's'} left{shown} "
+        return (f"{self.sessions} session(s): {n} decision{'' if n == 1 else 's'} left{shown} "
                 f"({findings} finding{'' if findings == 1 else 's'} waiting) · a accept, x reject")
 
     def _status(self, message: str) -> None:
@@ -183,15 +186,24 @@ class ReviewScreen(RowUpdates, Screen):
         group = self.current
         if group is None:
             return
-        first = group.occurrences[0]
-        session = next((s for s, _ in self.items if s.id == first.session), None)
-        if session is None:
+        self._read_place(group.occurrences[0])
+
+    @thread_work("review-place", exclusive=True)
+    def _read_place(self, first: Occurrence) -> None:
+        # The review keeps no session (a bucket's worth would not fit): the one to edit is read again.
+        try:
+            session = self.library.session(first.session)
+        except TracetuiError as exc:
+            call_back(self, self._status, str(exc))
             return
+        call_back(self, self._edit, session, first.span)
+
+    def _edit(self, session: Session, span: PlanSpan) -> None:
         from tracetui.ui.screens.redact_editor import RedactEditor
 
         self._editing = session.id
-        span = first.span
-        self.app.push_screen(RedactEditor(session, self.store, step_id=span.step, at=(span.step, span.field, span.start)))
+        at = (span.step, span.field, span.start)
+        self.app.push_screen(RedactEditor(session, self.store, step_id=span.step, at=at))
 
     def on_screen_resume(self) -> None:
         # Back from the editor: its decisions are in the store; take that session's plan again.
