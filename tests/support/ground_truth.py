@@ -49,7 +49,8 @@ def _git(*args: str) -> subprocess.CompletedProcess:
 
 def opencode_db_fates(tmp_path_factory, owner: str, name: str, logged_at: str, db: str, ref: str, root: str):
     """The trail of every session an opencode.db committed in a fetched mirror holds (the database read
-    at `logged_at` with its -wal and -shm where the commit has them), judged in a clone at `ref`."""
+    at `logged_at` with its -wal and -shm where the commit has them), judged in a clone at `ref`: the
+    clone, the sessions and their fates."""
     source = mirror(owner, name)
     if source is None:
         pytest.skip(f"{owner}/{name} was not fetched (fetch github:{owner}/{name})")
@@ -74,7 +75,7 @@ def opencode_db_fates(tmp_path_factory, owner: str, name: str, logged_at: str, d
         result = trail(session, repo=clone, ref=ref)
         assert result.note == f"paths under {root} (as logged) are read in {clone}"
         fates.extend(result.fates)
-    return sessions, fates
+    return clone, sessions, fates
 
 
 # -- one driver for every repository's table ------------------------------------------------------
