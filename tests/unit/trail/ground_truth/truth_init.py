@@ -28,7 +28,7 @@ All 10 agreed before any change to the trail. Judged at 049a0c3 (HEAD when the m
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -58,11 +58,10 @@ TRUTH = {
         ("L480", CHECKS, "lost", None, None),
     ],
 }
-CASES = [(sid, want) for sid, wants in TRUTH.items() for want in wants]
+CASES = [(sid, *want) for sid, wants in TRUTH.items() for want in wants]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     """Each session's trail: its log taken from the repository at the reference, where it was committed."""
     repo = mirrored.clone(tmp_path_factory, "R1DDL30510", "Init-", REF)
     logs = mirrored.committed_folder(repo, REF, SESSIONS, tmp_path_factory.mktemp("logs"))
@@ -72,13 +71,16 @@ def judged(tmp_path_factory):
         if session.id in TRUTH:
             result = trail(session, repo=repo, ref=REF)
             assert result.note == f"paths under {LOGGED_ROOT} (as logged) are read in {repo}"
-            found[session.id] = result
+            found[session.id] = result.fates
     assert sorted(found) == sorted(TRUTH)
-    return found
+    return Judged(repo, found)
 
 
-@pytest.mark.parametrize("sid,want", CASES, ids=[f"{sid[4:8]}:{want[0]}" for sid, want in CASES])
-def test_hand_checked_patch_gets_its_true_state(judged, sid, want):
-    [f] = [f for f in judged[sid].fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    commit = f.commit[: len(want[3])] if f.commit and want[3] else f.commit
-    assert (f.patch.step_id, f.patch.path, f.state, commit, f.superseded_by) == want
+INIT = GroundTruth(
+    "Init-",
+    judge,
+    CASES,
+    columns=("session", "step", "path", "state", "commit", "superseded_by"),
+    prefixed=frozenset({"commit"}),
+    label=lambda t: f"{t[0][4:8]}:{t[1]}",
+)

@@ -56,6 +56,7 @@ from __future__ import annotations
 import mirrored
 import pytest
 from shared_data import mirror
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -135,8 +136,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     logs = mirror(OWNER, "CommonTools")
     if logs is None:
         pytest.skip(f"{OWNER}/CommonTools, which holds the rollouts, was not fetched")
@@ -150,15 +150,13 @@ def judged(tmp_path_factory):
         result = trail(session, repo=repo, ref=REF)
         assert result.note == f"paths under {ROOT} (as logged) are read in {repo}"
         fates[short] = result.fates
-    return fates
+    return Judged(repo, fates)
 
 
-def _label(t) -> str:
-    return f"{t[0]}:{t[1]}:{t[2].rsplit('/', 1)[-1]}"
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=_label)
-def test_hand_checked_script_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit) == want
-
+PATA = GroundTruth(
+    "PaTa",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit"),
+    label=lambda t: f"{t[0]}:{t[1]}:{t[2].rsplit('/', 1)[-1]}",
+)

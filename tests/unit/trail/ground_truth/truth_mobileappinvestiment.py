@@ -29,7 +29,7 @@ fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -65,8 +65,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, TOOK, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates = {}
@@ -75,21 +74,28 @@ def judged(tmp_path_factory):
         session = read_session(files)
         assert (session.skipped, session.errors) == ({}, [])
         fates[short] = trail(session, repo=repo, ref=REF).fates
-    return fates
+    return Judged(repo, fates)
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=lambda t: f"{t[0]}:{t[1]}")
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit) == want
-
-
-def test_the_reinstalled_template_is_what_reverted_the_task_list(judged):
+def the_reinstalled_template_is_what_reverted_the_task_list(judged: Judged) -> None:
     for step in ("L262", "L276"):
-        [f] = [f for f in judged["019a4b58"] if f.patch.step_id == step]
+        [f] = [f for f in judged.of("019a4b58") if f.patch.step_id == step]
         assert f.commits == [REINSTALLED]
 
 
-def test_the_deleted_template_is_not_replaced_by_the_new_constitution(judged):
-    [deleted] = [f for f in judged["019a4b58"] if f.patch.step_id == "L248"]
+def the_deleted_template_is_not_replaced_by_the_new_constitution(judged: Judged) -> None:
+    [deleted] = [f for f in judged.of("019a4b58") if f.patch.step_id == "L248"]
     assert deleted.superseded_by is None
+
+
+MOBILEAPPINVESTIMENT = GroundTruth(
+    "mobileappinvestiment",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(
+        the_reinstalled_template_is_what_reverted_the_task_list,
+        the_deleted_template_is_not_replaced_by_the_new_constitution,
+    ),
+)

@@ -44,7 +44,7 @@ was fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -111,8 +111,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates, notes = {}, {}
@@ -122,26 +121,31 @@ def judged(tmp_path_factory):
         assert (session.skipped, session.errors) == ({}, [])
         result = trail(session, repo=repo, ref=REF)
         fates[short], notes[short] = result.fates, result.note
-    return repo, fates, notes
+    return Judged(repo, fates, notes)
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=lambda t: f"{t[0]}:{t[1]}")
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    _, fates, _ = judged
-    [f] = [f for f in fates[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_app_sessions_are_read_where_the_app_was_its_own_repository(judged):
-    repo, _, notes = judged
+def the_app_sessions_are_read_where_the_app_was_its_own_repository(judged: Judged) -> None:
+    repo, notes = judged.repo, judged.notes
     app = "/Users/aaronbaker/knearme-workspace/knearme-portfolio"
     assert notes["019b75b9"] == notes["019b65d2"] == f"paths under {app} (as logged) are read in {repo}"
     workspace = "/Users/aaronbaker/knearme-workspace"
     assert notes["019bbf1d"] == f"paths under {workspace} (as logged) are read in {repo}"
 
 
-def test_no_patch_of_the_moved_app_reads_reverted(judged):
-    _, fates, _ = judged
+def no_patch_of_the_moved_app_reads_reverted(judged: Judged) -> None:
     for short in ("019b75b9", "019b65d2"):
-        assert {f.state for f in fates[short]} <= {"alive", "transformed", "lost"}
-        assert all(f.path_now and f.path_now.startswith(MOVED) for f in fates[short] if f.state != "lost")
+        assert {f.state for f in judged.of(short)} <= {"alive", "transformed", "lost"}
+        assert all(f.path_now and f.path_now.startswith(MOVED) for f in judged.of(short) if f.state != "lost")
+
+
+KNEARME_PLATFORM = GroundTruth(
+    "knearme-platform",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(
+        the_app_sessions_are_read_where_the_app_was_its_own_repository,
+        no_patch_of_the_moved_app_reads_reverted,
+    ),
+)

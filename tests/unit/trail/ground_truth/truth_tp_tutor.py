@@ -47,11 +47,9 @@ import subprocess
 
 import pytest
 from shared_data import mirror
-from support.ground_truth import judged_trail
+from support.ground_truth import GroundTruth, Judged, judged_trail
 
 from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
 
 OWNER, NAME = "AnthonyontheHub", "TP-Tutor"
 FOLDER = ".gemini/tmp/tp-tutor"
@@ -142,8 +140,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     source = mirror(OWNER, NAME)
     if source is None:
         pytest.skip(f"{OWNER}/{NAME} was not fetched (fetch github:{OWNER}/{NAME})")
@@ -166,15 +163,21 @@ def judged(tmp_path_factory):
     if known.returncode != 0:
         pytest.skip(f"the mirror of {OWNER}/{NAME} lacks {REF[:7]}")
     [files] = group("gemini", [folder / name for name in LOG_NAMES])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
+    result = judged_trail(files, LOGGED_ROOT, clone, REF)
+    return Judged(clone, {"": result.fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][:8]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_every_patch_of_the_session_is_judged(judged):
+def every_patch_of_the_session_is_judged(judged: Judged) -> None:
     assert len(judged.fates) == 39
     assert [f.patch.path for f in judged.fates if f.state == "unknown"] == [PLAN]
+
+
+TP_TUTOR = GroundTruth(
+    "TP-Tutor",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][:8]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(every_patch_of_the_session_is_judged,),
+    corpus=True,
+)

@@ -30,7 +30,7 @@ when the mirror was fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -70,8 +70,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, checkout=False)
     # Laid out as Claude Code keeps it, under a home's .claude folder.
     staged = mirrored.committed(repo, LOG_AT, LOG, tmp_path_factory.mktemp("committed"))
@@ -83,15 +82,20 @@ def judged(tmp_path_factory):
     assert (session.version, len(session.steps), session.skipped, session.errors) == ("1.0.72", 745, {}, [])
     result = trail(session, repo=repo, ref=REF)
     assert result.note == f"paths under c:/users/jtowe (as logged) are read in {repo}"
-    return result.fates
+    return Judged(repo, {"": result.fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged if f.patch.step_id.startswith(want[0]) and f.patch.path == want[1]]
-    assert (f.patch.step_id[:8], f.patch.path, f.state, f.commit, f.judged_at) == want
+def every_patch_of_the_session_is_judged_in_the_repository(judged: Judged) -> None:
+    assert len(judged.fates) == 57
+    assert not [f for f in judged.fates if f.state == "unknown"]
 
 
-def test_every_patch_of_the_session_is_judged_in_the_repository(judged):
-    assert len(judged) == 57
-    assert not [f for f in judged if f.state == "unknown"]
+CLAUDE_CODE_AGENT = GroundTruth(
+    "claude_code_agent",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "judged_at"),
+    prefixed=frozenset({"step"}),
+    label=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(every_patch_of_the_session_is_judged_in_the_repository,),
+)

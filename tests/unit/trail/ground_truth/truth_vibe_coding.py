@@ -42,13 +42,8 @@ Judged at db9a6d4 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "gemini" / (
     "wingorithm__Vibe-Coding-Comparison-Project__.gemini__tmp__ticketing-vc__chats__"
@@ -171,24 +166,25 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "wingorithm", "Vibe-Coding-Comparison-Project", REF)
-    [files] = group("gemini", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][-8:]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_rewritten_lines_are_not_found_in_a_test_that_shares_the_import_block(judged):
+def rewritten_lines_are_not_found_in_a_test_that_shares_the_import_block(judged: Judged) -> None:
     [f] = [f for f in judged.fates if f.patch.step_id.endswith(":7cvwjvjc")]
     assert (f.kept, f.evidence, f.path_now) == (76, 85, None)
 
 
-def test_every_patch_of_the_session_is_judged(judged):
+def every_patch_of_the_session_is_judged(judged: Judged) -> None:
     assert len(judged.fates) == 59
     assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial]
+
+
+VIBE_CODING = GroundTruth(
+    "vibe-coding",
+    CorpusLog("gemini", LOG, "wingorithm", "Vibe-Coding-Comparison-Project", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][-8:]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(
+        rewritten_lines_are_not_found_in_a_test_that_shares_the_import_block,
+        every_patch_of_the_session_is_judged,
+    ),
+    corpus=True,
+)

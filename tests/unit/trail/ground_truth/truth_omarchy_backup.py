@@ -43,6 +43,7 @@ import subprocess
 
 import pytest
 from shared_data import mirror
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -93,11 +94,10 @@ TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None, str | None]]]
     ],
 }
 ROOTS = {"2b8d60c5-358e-4b3a-b1fd-28e0a2221fd2": HOME + "/omarchy-backup"}
-CASES = [(sid, want) for sid, wants in TRUTH.items() for want in wants]
+CASES = [(sid, *want) for sid, wants in TRUTH.items() for want in wants]
 
 
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory):
+def _clone(tmp_path_factory):
     source = mirror("4thehalibit", "omarchy-backup")
     if source is None:
         pytest.skip("4thehalibit/omarchy-backup was not fetched (fetch github:4thehalibit/omarchy-backup)")
@@ -111,9 +111,9 @@ def clone(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def judged(clone, tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     """Each session's trail: its log (and subagents) taken from the repository at REF."""
+    clone = _clone(tmp_path_factory)
     logs = tmp_path_factory.mktemp("logs")
     names = subprocess.run(
         ["git", "-C", str(clone), "ls-tree", "-r", "--name-only", REF, PROJECT],
@@ -133,27 +133,31 @@ def judged(clone, tmp_path_factory):
         if sid in TRUTH:
             result = trail(read_session(files), repo=clone, ref=REF)
             assert result.note == f"paths under {ROOTS.get(sid, HOME)} (as logged) are read in {clone}"
-            found[sid] = result
+            found[sid] = result.fates
     assert sorted(found) == sorted(TRUTH)
-    return found
+    return Judged(clone, found)
 
 
-def _fate(judged, sid: str, step: str, path: str):
-    [f] = [f for f in judged[sid].fates if f.patch.step_id.startswith(step) and f.patch.path == path]
+def _fate(judged: Judged, sid: str, step: str, path: str):
+    [f] = [f for f in judged.of(sid) if f.patch.step_id.startswith(step) and f.patch.path == path]
     return f
 
 
-@pytest.mark.parametrize("sid,want", CASES, ids=[f"{sid[:8]}:{want[0]}" for sid, want in CASES])
-def test_hand_checked_patch_gets_its_true_state(judged, sid, want):
-    f = _fate(judged, sid, want[0], want[1])
-    superseded = f.superseded_by[:8] if f.superseded_by else None
-    assert (want[0], f.patch.path, f.state, f.commit, f.path_now, superseded) == want
-
-
-def test_a_write_renamed_by_a_shell_command_is_followed(judged):
+def a_write_renamed_by_a_shell_command_is_followed(judged: Judged) -> None:
     """A file the session renamed with a shell command (mv calendar.py cal-widget.py), then edited under
     its new name: its first write's lines in cal-widget.py were taken as the later edits' (lines in a file
     the session edited are that file's patches), so the write read lost."""
     sid = "1fb5e404-604d-4a2b-baf1-3beb42a67371"
     f = _fate(judged, sid, "a8edc278", ".config/waybar/scripts/calendar.py")
     assert (f.state, f.commit, f.path_now) == ("transformed", CONFIGS, ".config/waybar/scripts/cal-widget.py")
+
+
+OMARCHY_BACKUP = GroundTruth(
+    "omarchy-backup",
+    judge,
+    CASES,
+    columns=("session", "step", "path", "state", "commit", "path_now", "superseded_by"),
+    prefixed=frozenset({"step", "superseded_by"}),
+    label=lambda t: f"{t[0][:8]}:{t[1]}",
+    checks=(a_write_renamed_by_a_shell_command_is_followed,),
+)

@@ -41,7 +41,7 @@ the mirror was fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -81,11 +81,10 @@ TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
         ("L848", PAGE, "reverted", WORK, None),
     ],
 }
-CASES = [(sid, want) for sid, wants in TRUTH.items() for want in wants]
+CASES = [(sid, *want) for sid, wants in TRUTH.items() for want in wants]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     """Each session's trail: its log taken from the repository at e01e9ea, where it was committed."""
     repo = mirrored.clone(tmp_path_factory, "Kooksun", "Lotto645", REF, WORK)
     logs = mirrored.committed_folder(repo, WORK, SESSIONS, tmp_path_factory.mktemp("logs"))
@@ -95,21 +94,15 @@ def judged(tmp_path_factory):
         if session.id in TRUTH:
             result = trail(session, repo=repo, ref=REF)
             assert result.note == f"paths under {LOGGED_ROOT} (as logged) are read in {repo}"
-            found[session.id] = result
+            found[session.id] = result.fates
     assert sorted(found) == sorted(TRUTH)
-    return found
+    return Judged(repo, found)
 
 
-@pytest.mark.parametrize("sid,want", CASES, ids=[f"{sid[4:8]}:{want[0]}" for sid, want in CASES])
-def test_hand_checked_patch_gets_its_true_state(judged, sid, want):
-    [f] = [f for f in judged[sid].fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.superseded_by) == want
-
-
-def test_every_session_of_the_day_gives_all_its_patches(judged):
+def every_session_of_the_day_gives_all_its_patches(judged: Judged) -> None:
     """Every applied `apply_patch` of the five rollouts (0.55.0), as a custom tool call and as a shell
     heredoc, gives its patches (one per file; the two that failed verification give none)."""
-    counts = {sid: len(r.fates) for sid, r in judged.items()}
+    counts = {sid: len(fates) for sid, fates in judged.sessions.items()}
     assert counts == {
         "019a57e9-1a14-75b1-b49d-ef2792f0fb5e": 17,
         "019a5820-e5d7-7692-aae6-926261b8b5c9": 23,
@@ -117,3 +110,13 @@ def test_every_session_of_the_day_gives_all_its_patches(judged):
         "019a5baf-15f8-7f52-84b2-7f5e68d5e8cd": 4,
         "019a5bbf-7e53-78a2-aef2-baed586b0f37": 39,
     }
+
+
+LOTTO645 = GroundTruth(
+    "Lotto645",
+    judge,
+    CASES,
+    columns=("session", "step", "path", "state", "commit", "superseded_by"),
+    label=lambda t: f"{t[0][4:8]}:{t[1]}",
+    checks=(every_session_of_the_day_gives_all_its_patches,),
+)

@@ -1,6 +1,6 @@
 """Ground truth: 25 more patches of the real Codex session of pinouchon/rtchess, checked by hand.
 
-test_trail_ground_truth.py already holds 17 of this session's patches; these 25 are others, chosen to
+SPLIT_TRUTH, below, holds 17 more of this session's patches; these 25 are others, chosen to
 cover every state, the created, recovered and deleted files, the patches next to the commits, the
 accidental deletion of app.js and its split into modules. The log (../shared/corpus/codex/pinouchon__
 rtchess__dev_history__019aad50-...rtchess_1.jsonl, 2025-11-22 20:45 to 2025-11-23 12:06 UTC, 169
@@ -39,13 +39,8 @@ Judged at 8670e27 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import agreement, by_file_differences, clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged, by_file_differences
 
 LOG = CORPUS / "codex" / (
     "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl"
@@ -86,37 +81,71 @@ TRUTH = [
     ("L2206", "export_development_history.py", "lost", None, None),
 ]
 
+# -- a Codex session of pinouchon/rtchess ----------------------------------------------------------
+#
+# The log (../shared/corpus/codex/pinouchon__rtchess__dev_history__019aad50-...rtchess_1.jsonl) built
+# the game; checked by hand against the history:
+# - c9fa1a6 "refactor in multiple files" deleted app.js and spread it over rules.js, state.js, ui.js
+#   and index.js (git itself calls app.js -> rules.js a rename): lines the session wrote into app.js
+#   live on in state.js and ui.js (L153, L195, L695, L710, L811 alive; L256, L705, L806 transformed:
+#   some lines there, the others rewritten), while L216 and L322's lines are gone (reverted);
+# - L446's SVG piece was replaced by other artwork before the first commit (lost);
+# - L1272 is an apply_patch that removes a line and adds it back unchanged: nothing to look for;
+# - L2211's script was moved into dev_history/ before its first commit (b8d8edf), then deleted by
+#   a3150e9 (reverted, found under its new name).
 
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory):
-    return clone_of_log(tmp_path_factory, LOG, "pinouchon", "rtchess", REF)
+SPLIT_TRUTH = [
+    ("L153", "app.js", "alive", FIRST, "state.js"),
+    ("L195", "app.js", "alive", FIRST, "state.js"),
+    ("L216", "app.js", "reverted", FIRST, "rules.js"),
+    ("L256", "app.js", "transformed", FIRST, "ui.js"),
+    ("L322", "app.js", "reverted", FIRST, "rules.js"),
+    ("L446", "wP.svg", "lost", None, None),
+    ("L695", "app.js", "alive", FIRST, "state.js"),
+    ("L700", "app.js", "alive", FIRST, "ui.js"),
+    ("L705", "app.js", "transformed", FIRST, "ui.js"),
+    ("L710", "app.js", "alive", FIRST, "state.js"),
+    ("L806", "app.js", "transformed", UI, "ui.js"),
+    ("L811", "app.js", "alive", UI, "state.js"),
+    ("L1272", "ai.js", "unknown", None, None),
+    ("L1284", "index.js", "alive", "95c378ed4c59d793d5cbfdce34c3084121f6d5ed", None),
+    ("L1521", "README.md", "alive", "b1547ad860458af439545bd215f3e19f2a08077f", None),
+    ("L1554", "ui.js", "alive", "b8d8edfa27b5f325c8e37ea6a27799488d135413", None),
+    ("L2211", "export_development_history.py", "reverted", "b8d8edfa27b5f325c8e37ea6a27799488d135413",
+     "dev_history/export_development_history.py"),
+]  # fmt: skip
+
+TRAIL = CorpusLog("codex", LOG, "pinouchon", "rtchess", REF, LOGGED_ROOT)
 
 
-@pytest.fixture(scope="module")
-def judged(clone):
-    [files] = group("codex", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-def test_each_file_judged_alone_gives_every_patch_the_whole_trails_fate(judged, clone):
+def each_file_judged_alone_gives_every_patch_the_whole_trails_fate(judged: Judged) -> None:
     # Blame judges only the files its writers' steps touched: 24 files here, app.js deleted, written
     # again and split into five modules.
-    [files] = group("codex", [LOG])
-    assert by_file_differences(judged, files, clone, REF) == []
+    assert by_file_differences(judged, TRAIL.files(), judged.repo, REF) == []
 
 
-def test_hand_checked_patches_get_their_true_state(judged):
-    agree, wrong = agreement(judged, TRUTH)
-    assert not wrong, f"{agree}/{len(TRUTH)} agree; wrong (want, got): {wrong}"
-
-
-def test_a_deletion_the_session_undid_names_the_step_that_wrote_the_file_again(judged):
+def a_deletion_the_session_undid_names_the_step_that_wrote_the_file_again(judged: Judged) -> None:
     by_step = {f.patch.step_id: f for f in judged.fates}
     assert [by_step[s].superseded_by for s in ("L425", "L2051", "L2206")] == ["L439", "L2056", "L2211"]
     assert by_step["L1410"].superseded_by is None  # L1473 wrote its lines back and removed none
 
 
-def test_a_context_only_apply_patch_changes_nothing_and_loses_no_file(judged):
+def a_context_only_apply_patch_changes_nothing_and_loses_no_file(judged: Judged) -> None:
     by_step = {f.patch.step_id: f for f in judged.fates}
     assert (by_step["L821"].state, by_step["L821"].reason) == ("unknown", "no line to look for")
     assert len(by_step["L1200"].patch.removed) > 1000  # app.js as the split left it, all of it
+
+
+RTCHESS = GroundTruth(
+    "rtchess",
+    TRAIL,
+    [*TRUTH, *SPLIT_TRUTH],
+    columns=("step", "file", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(
+        each_file_judged_alone_gives_every_patch_the_whole_trails_fate,
+        a_deletion_the_session_undid_names_the_step_that_wrote_the_file_again,
+        a_context_only_apply_patch_changes_nothing_and_loses_no_file,
+    ),
+    corpus=True,
+)

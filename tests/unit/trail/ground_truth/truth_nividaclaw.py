@@ -33,7 +33,7 @@ placed by a guess from git until the reader joined them.
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -96,8 +96,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fates(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     """Every patch of the five sessions, each log taken from the commit that holds it."""
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, *LOGS.values())
     out = []
@@ -107,18 +106,27 @@ def fates(tmp_path_factory):
         result = trail(read_session(files), repo=repo, ref=REF)
         assert result.note == f"paths under {LOGGED_ROOT} (as logged) are read in {repo}"
         out.extend(result.fates)
-    return out
+    return Judged(repo, {"": out})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][:8]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(fates, want):
-    [f] = [f for f in fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.judged_at) == want
-    assert f.path_now is None
-
-
-def test_every_patch_is_asserted_and_placed_by_its_own_diff(fates):
+def every_patch_is_asserted_and_placed_by_its_own_diff(judged: Judged) -> None:
+    fates = judged.fates
     assert len(fates) == len(TRUTH)
     # 9fba8ac6's diff has two overlapping hunks: before the reader joined them its before-state was
     # guessed from git (`partial`), as was 52f1f633's config.json edit before the end-of-text fix
     assert [f.patch.step_id for f in fates if f.patch.partial] == []
+
+
+def no_patch_was_renamed(judged: Judged) -> None:
+    # every row's file is where the session wrote it (each row asserted this; every patch is a row)
+    assert [f.patch.step_id for f in judged.fates if f.path_now is not None] == []
+
+
+NIVIDACLAW = GroundTruth(
+    "nividaClaw",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "judged_at"),
+    label=lambda t: f"{t[0][:8]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(every_patch_is_asserted_and_placed_by_its_own_diff, no_patch_was_renamed),
+)

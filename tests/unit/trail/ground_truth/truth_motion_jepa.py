@@ -34,7 +34,7 @@ moved package). Judged at 7fec3ed (main when the mirror was fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -63,8 +63,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, LOGGED, checkout=False)
     named = mirrored.git("-C", repo, "remote", "set-url", "origin", f"https://github.com/{OWNER}/{NAME}.git")
     assert named.returncode == 0, named.stderr.decode(errors="replace")
@@ -74,15 +73,19 @@ def judged(tmp_path_factory):
     assert (session.skipped, session.errors) == ({}, [])
     result = trail(session, repo=repo, ref=REF)
     assert result.note == f"paths under {ROOT} (as logged) are read in {repo}"
-    return result.fates
+    return Judged(repo, {"": result.fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}")
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged if (f.patch.step_id, f.patch.path) == want[:2]]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_script_patches_are_the_calls_that_ran_them(judged):
-    scripted = sorted({f.patch.step_id for f in judged if f.patch.tool == "exec"})
+def the_script_patches_are_the_calls_that_ran_them(judged: Judged) -> None:
+    scripted = sorted({f.patch.step_id for f in judged.fates if f.patch.tool == "exec"})
     assert scripted == ["L1046", "L1063", "L902", "L926", "L984", "L999"]
+
+
+MOTION_JEPA = GroundTruth(
+    "motion-jepa",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(the_script_patches_are_the_calls_that_ran_them,),
+)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import mirrored
 import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -89,8 +90,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, LOGGED, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates = {}
@@ -99,19 +99,19 @@ def judged(tmp_path_factory):
         session = read_session(files)
         assert (session.skipped, session.errors) == ({}, [])
         fates[short] = trail(session, repo=repo, ref=REF).fates
-    return fates
+    return Judged(repo, fates)
 
 
-def _label(t) -> str:
-    return f"{t[0]}:{t[1]}"
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=_label)
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_teammates_template_commit_is_what_reverted_the_templates(judged):
-    for f in judged["019cd45b"]:
+def the_teammates_template_commit_is_what_reverted_the_templates(judged: Judged) -> None:
+    for f in judged.of("019cd45b"):
         assert (f.state, f.commits) == ("reverted", [LOGGED])
+
+
+CAPSTONE = GroundTruth(
+    "capstone",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(the_teammates_template_commit_is_what_reverted_the_templates,),
+)

@@ -39,7 +39,7 @@ report (L796) are left out: not checked by hand.
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -80,29 +80,32 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     clone = mirrored.clone(tmp_path_factory, "carlo-spada", "xentri", WITH_LOGS, REF)
     log = mirrored.committed(clone, WITH_LOGS, ROLLOUT, tmp_path_factory.mktemp("codex"))
     [files] = group("codex", [log])
     result = trail(read_session(files), repo=clone, ref=REF)
     assert result.note == f"paths under /Users/carlo/Desktop/Projects/xentri (as logged) are read in {clone}"
-    return result
+    return Judged(clone, {"": result.fates})
 
 
-def _fate(judged, step: str, path: str):
+def _fate(judged: Judged, step: str, path: str):
     [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (step, path)]
     return f
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    f = _fate(judged, want[0], want[1])
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_a_patch_partly_replaced_before_its_commit_reached_it(judged):
+def a_patch_partly_replaced_before_its_commit_reached_it(judged: Judged) -> None:
     """Its rows, replaced by L373 before 36a4fb0, are not its own any more: it read lost, weighed against
     all 27 lines, though its heading and summary lines reached 36a4fb0 (the heading is at the reference)."""
     f = _fate(judged, "L276", ARCH)
     assert (f.state, f.commit, f.path_now) == ("transformed", DECISIONS, NOW)
+
+
+XENTRI = GroundTruth(
+    "xentri",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(a_patch_partly_replaced_before_its_commit_reached_it,),
+)

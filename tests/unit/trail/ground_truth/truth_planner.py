@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import mirrored
 import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -90,8 +91,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, MORNING, AFTERNOON, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates = {}
@@ -100,19 +100,19 @@ def judged(tmp_path_factory):
         session = read_session(files)
         assert (session.skipped, session.errors) == ({}, [])
         fates[short] = trail(session, repo=repo, ref=REF).fates
-    return fates
+    return Judged(repo, fates)
 
 
-def _label(t) -> str:
-    return f"{t[0]}:{t[1]}"
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=_label)
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit) == want
-
-
-def test_the_checklist_keeps_the_nine_lines_its_next_step_left_it(judged):
-    [f] = [f for f in judged["019a39d7"] if f.patch.step_id == "L130"]
+def the_checklist_keeps_the_nine_lines_its_next_step_left_it(judged: Judged) -> None:
+    [f] = [f for f in judged.of("019a39d7") if f.patch.step_id == "L130"]
     assert (f.kept, f.dropped) == (9, 16)
+
+
+PLANNER = GroundTruth(
+    "planner-004",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(the_checklist_keeps_the_nine_lines_its_next_step_left_it,),
+)

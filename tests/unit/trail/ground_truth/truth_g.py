@@ -38,7 +38,7 @@ patch's lines were compared with `git show` of the commits after the step and of
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -81,8 +81,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates = {}
@@ -93,16 +92,20 @@ def judged(tmp_path_factory):
         result = trail(session, repo=repo, ref=REF)
         assert result.note == f"paths under /home/ogekuri/G (as logged) are read in {repo}"
         fates[short] = result.fates
-    return fates
+    return Judged(repo, fates)
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=lambda t: f"{t[0]}:{t[1]}")
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if (f.patch.step_id, f.patch.path) == (want[1], want[2])]
-    assert (want[0], f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_lines_the_session_rewrote_before_the_commit_name_the_step_that_did(judged):
-    later = {f.patch.step_id: f.superseded_by for f in judged["019b228e"]}
+def the_lines_the_session_rewrote_before_the_commit_name_the_step_that_did(judged: Judged) -> None:
+    later = {f.patch.step_id: f.superseded_by for f in judged.of("019b228e")}
     assert (later["L415"], later["L422"]) == ("L645", "L645")
-    assert [len(judged[k]) for k in LOGS] == [1, 25, 2, 4]
+    assert [len(judged.of(k)) for k in LOGS] == [1, 25, 2, 4]
+
+
+G = GroundTruth(
+    "G",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(the_lines_the_session_rewrote_before_the_commit_name_the_step_that_did,),
+)

@@ -29,13 +29,8 @@ Judged at 381cec5 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "pi" / (
     "VerveAILabs__openclaw-backup__agents__main__sessions__22a2a42e-6f87-47d6-958d-e10a0a8f4361.jsonl"
@@ -71,22 +66,20 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "VerveAILabs", "openclaw-backup", REF)
-    [files] = group("pi", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_every_patch_is_asserted_and_the_edits_that_failed_gave_none(judged):
+def every_patch_is_asserted_and_the_edits_that_failed_gave_none(judged: Judged) -> None:
     assert len(judged.fates) == len(TRUTH)
     reasons = {f.patch.step_id: f.reason for f in judged.fates if f.state == "unknown"}
     assert reasons == {"485a3514:1": "outside the repository", "96b7c25b:1": "no line to look for"}
     lost = {f.patch.step_id: f.superseded_by for f in judged.fates if f.patch.path in (GMAIL, DOC)}
     assert (lost["3b0bd632:1"], lost["fbbdc0c6:1"]) == ("f9dd319d:1", "83a5e69e:1")
+
+
+OPENCLAW_BACKUP = GroundTruth(
+    "openclaw-backup",
+    CorpusLog("pi", LOG, "VerveAILabs", "openclaw-backup", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(every_patch_is_asserted_and_the_edits_that_failed_gave_none,),
+    corpus=True,
+)

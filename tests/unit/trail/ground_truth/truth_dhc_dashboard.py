@@ -27,13 +27,8 @@ Judged at 7e907d0 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "opencode" / "alessandrojcm__dhc-dashboard__d1__c316c252ae__2__full.jsonl"
 LOGGED_ROOT = "/Users/alessandrojcm/.herdr/worktrees/dhc-dashboard/worktree-silver-forest-5b5f"
@@ -52,27 +47,28 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "alessandrojcm", "dhc-dashboard", REF)
-    [files] = group("opencode", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][-8:]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_ticket_drafts_in_a_temporary_folder_are_outside_the_repository(judged):
+def the_ticket_drafts_in_a_temporary_folder_are_outside_the_repository(judged: Judged) -> None:
     outside = [f for f in judged.fates if f.patch.path.startswith(TICKETS)]
     assert len(outside) == 11
     assert {(f.state, f.reason) for f in outside} == {("unknown", "outside the repository")}
     assert len(judged.fates) == len(TRUTH) + len(outside)
 
 
-def test_copies_of_the_session_log_in_the_repository_are_not_taken_for_the_files(judged):
+def copies_of_the_session_log_in_the_repository_are_not_taken_for_the_files(judged: Judged) -> None:
     # the checkpoint branch holds the log itself (every line the ADRs have, inside JSON strings)
     adrs = [f for f in judged.fates if f.patch.path.startswith("docs/adr/")]
     assert [(f.state, f.path_now, f.kept) for f in adrs] == [("lost", None, 0)] * 2
+
+
+DHC_DASHBOARD = GroundTruth(
+    "dhc-dashboard",
+    CorpusLog("opencode", LOG, "alessandrojcm", "dhc-dashboard", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][-8:]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(
+        the_ticket_drafts_in_a_temporary_folder_are_outside_the_repository,
+        copies_of_the_session_log_in_the_repository_are_not_taken_for_the_files,
+    ),
+    corpus=True,
+)

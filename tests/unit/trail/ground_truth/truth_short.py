@@ -44,13 +44,8 @@ Judged at 1365012 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "gemini" / "Pasha1213123123__short__.gemini__chats__session-2026-03-09T18-05-0e9049f5.json"
 LOGGED_ROOT = "d:/flutter/shortrezerv"
@@ -197,29 +192,31 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "Pasha1213123123", "short", REF)
-    [files] = group("gemini", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][-15:]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_a_plan_quoting_lines_still_in_place_is_not_their_new_home(judged):
+def a_plan_quoting_lines_still_in_place_is_not_their_new_home(judged: Judged) -> None:
     [f] = [f for f in judged.fates if f.patch.step_id.endswith("replace_1773081077846_3")]
     assert (f.kept, f.evidence, f.path_now) == (25, 26, None)
 
 
-def test_the_version_replaced_before_any_commit_is_superseded(judged):
+def the_version_replaced_before_any_commit_is_superseded(judged: Judged) -> None:
     [first] = [f for f in judged.fates if f.patch.step_id.endswith("replace_1773081085673_0")]
     assert first.superseded_by == "ba8f2420-12ad-433b-8159-0e1234f4f69c:call:replace_1773081223754_0"
 
 
-def test_every_patch_of_the_session_is_judged(judged):
+def every_patch_of_the_session_is_judged(judged: Judged) -> None:
     assert len(judged.fates) == 40
     assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial]
+
+
+SHORT = GroundTruth(
+    "short",
+    CorpusLog("gemini", LOG, "Pasha1213123123", "short", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][-15:]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(
+        a_plan_quoting_lines_still_in_place_is_not_their_new_home,
+        the_version_replaced_before_any_commit_is_superseded,
+        every_patch_of_the_session_is_judged,
+    ),
+    corpus=True,
+)

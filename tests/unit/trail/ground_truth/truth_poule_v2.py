@@ -30,13 +30,8 @@ Judged at 5856c0e (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "copilot" / (
     "jjwvanboxtel__poule_v2__.copilot__session-state__d5b1506c-19d6-4e6a-818c-89a50c48bb34__events.jsonl"
@@ -65,26 +60,27 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "jjwvanboxtel", "poule_v2", REF)
-    [files] = group("copilot", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][:8]}:{t[1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_windows_paths_map_onto_the_clone_and_every_patch_is_judged(judged):
+def the_windows_paths_map_onto_the_clone_and_every_patch_is_judged(judged: Judged) -> None:
     assert len(judged.fates) == len(TRUTH) == 9
     assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial or "\\" in f.patch.path]
 
 
-def test_the_constitution_lines_the_user_reworded_before_the_commit_are_the_ones_missing(judged):
+def the_constitution_lines_the_user_reworded_before_the_commit_are_the_ones_missing(judged: Judged) -> None:
     [create] = [f for f in judged.fates if f.patch.step_id.startswith("6439d026")]
     # 4 bullets replaced by the user, 3 + 1 lines by the session's own later edits (never committed)
     assert create.superseded_by == "f6300efb-432f-4a91-9fe0-f6c17cf71e35"
     assert (create.kept, create.changed + create.dropped) == (create.evidence - 8, 8)
+
+
+POULE_V2 = GroundTruth(
+    "poule_v2",
+    CorpusLog("copilot", LOG, "jjwvanboxtel", "poule_v2", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][:8]}:{t[1]}",
+    checks=(
+        the_windows_paths_map_onto_the_clone_and_every_patch_is_judged,
+        the_constitution_lines_the_user_reworded_before_the_commit_are_the_ones_missing,
+    ),
+    corpus=True,
+)

@@ -28,7 +28,7 @@ the logged root was guessed only from edited files the clone holds. The log name
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -51,27 +51,30 @@ COPILOT_SESSION = ".copilot/session-state/feeb765c-b05d-456f-bb55-ff2504dad88b"
 COPILOT_REF = "b942224185c62d466d7936620e583f6eb08c1bb1"
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     clone = mirrored.clone(tmp_path_factory, "blubber", "dotfiles", WITH_LOGS, REF)
     log = mirrored.committed(clone, WITH_LOGS, ROLLOUT, tmp_path_factory.mktemp("codex"))
     [files] = group("codex", [log])
     result = trail(read_session(files), repo=clone, ref=REF)
     assert result.note == f"paths under /Users/tiemo/dotfiles (as logged) are read in {clone}"
-    return result
+    return Judged(clone, {"": result.fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1].rsplit('/', 1)[-1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_every_patch_is_asserted(judged):
+def every_patch_is_asserted(judged: Judged) -> None:
     assert len(judged.fates) == len(TRUTH)
 
 
-def test_a_file_created_at_the_root_of_the_repository_and_never_committed_is_lost(tmp_path_factory):
+DOTFILES = GroundTruth(
+    "dotfiles",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1].rsplit('/', 1)[-1]}",
+    checks=(every_patch_is_asserted,),
+)
+
+
+def judge_copilot(tmp_path_factory) -> Judged:
     clone = mirrored.clone(tmp_path_factory, "XEFF09", "dotfiles", COPILOT_REF)
     dest = tmp_path_factory.mktemp("copilot")
     mirrored.committed_folder(clone, COPILOT_REF, COPILOT_SESSION, dest)
@@ -79,6 +82,18 @@ def test_a_file_created_at_the_root_of_the_repository_and_never_committed_is_los
     [files] = group("copilot", [p for p in folder.rglob("*") if p.is_file()])
     result = trail(read_session(files), repo=clone, ref=COPILOT_REF)
     assert result.note == f"paths under /Users/thatpong/.dotfiles (as logged) are read in {clone}"
-    [f] = result.fates
+    return Judged(clone, {"": result.fates})
+
+
+def a_file_created_at_the_root_of_the_repository_and_never_committed_is_lost(judged: Judged) -> None:
+    [f] = judged.fates
     assert f.patch.path.endswith(".github/copilot-instructions.md")
     assert (f.state, f.commit) == ("lost", None)
+
+
+# Another user's dotfiles (XEFF09/dotfiles), a Copilot session: no table, one check.
+COPILOT_DOTFILES = GroundTruth(
+    "copilot-dotfiles",
+    judge_copilot,
+    checks=(a_file_created_at_the_root_of_the_repository_and_never_committed_is_lost,),
+)

@@ -41,13 +41,8 @@ Judged at 077b71f (main when the mirror was fetched).
 
 from __future__ import annotations
 
-import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
-
-from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 LOG = CORPUS / "codex" / (
     "Quelklef__shell-ws__.codex__sessions__2026__03__18__"
@@ -85,20 +80,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    clone = clone_of_log(tmp_path_factory, LOG, "Quelklef", "shell-ws", REF)
-    [files] = group("codex", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_a_rewrite_by_delete_then_add_is_the_change_from_the_stub(judged):
+def a_rewrite_by_delete_then_add_is_the_change_from_the_stub(judged: Judged) -> None:
     [rewrite] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == ("L695", "ui/src/App.tsx")]
     # the stub's body is the rewrite's one removed line; its kept declaration is context, not new
     assert (rewrite.patch.op, rewrite.patch.removed) == ("write", ["  return null;"])
@@ -107,6 +89,17 @@ def test_a_rewrite_by_delete_then_add_is_the_change_from_the_stub(judged):
     assert stub.superseded_by == "L695"
 
 
-def test_every_patch_of_the_session_is_judged(judged):
+def every_patch_of_the_session_is_judged(judged: Judged) -> None:
     assert len(judged.fates) == 43
     assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial]
+
+
+SHELL_WS = GroundTruth(
+    "shell-ws",
+    CorpusLog("codex", LOG, "Quelklef", "shell-ws", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(a_rewrite_by_delete_then_add_is_the_change_from_the_stub, every_patch_of_the_session_is_judged),
+    corpus=True,
+)

@@ -29,8 +29,7 @@ All 5 patches are asserted, 5/5 agree. Judged at 6ddc164 (main when the mirror w
 
 from __future__ import annotations
 
-import pytest
-from support.ground_truth import opencode_db_fates
+from support.ground_truth import GroundTruth, Judged, opencode_db_fates
 
 OWNER, NAME = "suhd550-dev", "stunning-memory"
 LOGGED_AT = "7b38109fb446018a25bb3d5fe35428abb2242041"
@@ -50,28 +49,32 @@ TRUTH = [
 FIRST_WRITE = ("prt_fb35c1ffe001LQZeWbSLgvSy6k", SYNC, "lost", None, None)
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    sessions, fates = opencode_db_fates(
+def judge(tmp_path_factory) -> Judged:
+    clone, sessions, fates = opencode_db_fates(
         tmp_path_factory, OWNER, NAME, LOGGED_AT, "opencode.db", REF, "/workspace"
     )
     assert [len(s.steps) for s in sessions] == [81]  # 8 prompts, 9 replies, 22 thoughts, 21 calls and results
-    return fates
+    return Judged(clone, {"": fates})
 
 
-def _fate(judged, want):
-    [f] = [f for f in judged if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
+def _fate(judged: Judged, want):
+    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
     return (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now)
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][-8:]}:{t[1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    assert _fate(judged, want) == want
-
-
-def test_a_write_replaced_before_any_commit_is_lost(judged):
+def a_write_replaced_before_any_commit_is_lost(judged: Judged) -> None:
     assert _fate(judged, FIRST_WRITE) == FIRST_WRITE
 
 
-def test_every_patch_is_checked(judged):
-    assert len(judged) == len(TRUTH) + 1
+def every_patch_is_checked(judged: Judged) -> None:
+    assert len(judged.fates) == len(TRUTH) + 1
+
+
+STUNNING_MEMORY = GroundTruth(
+    "stunning-memory",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][-8:]}:{t[1]}",
+    checks=(a_write_replaced_before_any_commit_is_lost, every_patch_is_checked),
+)

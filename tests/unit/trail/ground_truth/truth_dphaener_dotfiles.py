@@ -20,8 +20,7 @@ reference:
   transformed: bad1e66 added a new `themes {` block for tokyo-night, and that one opening line, which
   had no twin in the file, counted for the deletion partly undone (kept 12, dropped 1 of 13); a long
   block of which under a tenth is back now stays deleted (trail.evidence._back, like Ogekuri/G's
-  L177 in test_trail_ground_truth_g). The rejected Edit of the theme's colours (the user
-  refused it) is no patch.
+  L177 in truth_g). The rejected Edit of the theme's colours (the user refused it) is no patch.
 
 6 patches asserted; 5/6 agreed before the fix. Judged at b11864f (main when the mirror was
 fetched).
@@ -30,7 +29,7 @@ fetched).
 from __future__ import annotations
 
 import mirrored
-import pytest
+from support.ground_truth import GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
@@ -57,8 +56,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     repo = mirrored.clone(tmp_path_factory, OWNER, NAME, REF, checkout=False)
     home = tmp_path_factory.mktemp("home")
     fates = {}
@@ -69,15 +67,20 @@ def judged(tmp_path_factory):
         result = trail(session, repo=repo, ref=REF)
         assert result.note == f"paths under /Users/darinhaener/dotfiles (as logged) are read in {repo}"
         fates[short] = result.fates
-    return fates
+    return Judged(repo, fates)
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=lambda t: f"{t[0]}:{t[1]}")
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged[want[0]] if f.patch.step_id.startswith(want[1]) and f.patch.path == want[2]]
-    assert (want[0], f.patch.step_id[:8], f.patch.path, f.state, f.commit) == want
+def every_applied_edit_is_a_patch_and_the_refused_one_is_not(judged: Judged) -> None:
+    assert [len(judged.of(k)) for k in LOGS] == [3, 3]
+    assert not [f for k in LOGS for f in judged.of(k) if f.patch.step_id.startswith("c3f90bb1")]
 
 
-def test_every_applied_edit_is_a_patch_and_the_refused_one_is_not(judged):
-    assert [len(judged[k]) for k in LOGS] == [3, 3]
-    assert not [f for k in LOGS for f in judged[k] if f.patch.step_id.startswith("c3f90bb1")]
+DPHAENER_DOTFILES = GroundTruth(
+    "dphaener-dotfiles",
+    judge,
+    TRUTH,
+    columns=("session", "step", "path", "state", "commit"),
+    prefixed=frozenset({"step"}),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(every_applied_edit_is_a_patch_and_the_refused_one_is_not,),
+)

@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import pytest
 from shared_data import CORPUS
-from support.ground_truth import clone_of_log, judged_trail
+from support.ground_truth import CorpusLog, GroundTruth, Judged
 
 from tracetui.sources import group, read_session
 from tracetui.trail import trail
-
-pytestmark = pytest.mark.corpus
 
 LOG = CORPUS / "codex" / (
     "Ogekuri__useReq__.codex__sessions__2025__12__15__"
@@ -57,31 +55,28 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory):
-    return clone_of_log(tmp_path_factory, LOG, "Ogekuri", "useReq", REF)
-
-
-@pytest.fixture(scope="module")
-def judged(clone):
-    [files] = group("codex", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
-
-
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0]}:{t[1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_the_lines_a_later_step_replaced_before_the_commit_are_not_the_first_ones(judged):
+def the_lines_a_later_step_replaced_before_the_commit_are_not_the_first_ones(judged: Judged) -> None:
     [first] = [f for f in judged.fates if f.patch.step_id == "L106"]
     assert first.superseded_by == "L186"
     assert len(judged.fates) == len(TRUTH)
 
 
-def test_a_session_that_only_ran_shell_commands_has_no_patch(clone):
+def a_session_that_only_ran_shell_commands_has_no_patch(judged: Judged) -> None:
     if not READS_ONLY.is_file():
         pytest.skip(f"the corpus log is not at {READS_ONLY}")
     [files] = group("codex", [READS_ONLY])
-    assert trail(read_session(files), repo=clone, ref=REF).fates == []
+    assert trail(read_session(files), repo=judged.repo, ref=REF).fates == []
+
+
+USEREQ = GroundTruth(
+    "useReq",
+    CorpusLog("codex", LOG, "Ogekuri", "useReq", REF, LOGGED_ROOT),
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0]}:{t[1]}",
+    checks=(
+        the_lines_a_later_step_replaced_before_the_commit_are_not_the_first_ones,
+        a_session_that_only_ran_shell_commands_has_no_patch,
+    ),
+    corpus=True,
+)

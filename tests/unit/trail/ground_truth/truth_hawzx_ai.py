@@ -33,11 +33,9 @@ import subprocess
 
 import pytest
 from shared_data import CORPUS, mirror
-from support.ground_truth import judged_trail
+from support.ground_truth import GroundTruth, Judged, judged_trail
 
 from tracetui.sources import group
-
-pytestmark = pytest.mark.corpus
 
 LOG = CORPUS / "copilot" / (
     "Tokisaki7-Dev__HAWZX-AI__.copilot__session-state__27d7ef99-f7c7-43eb-8599-cb469623c8f7.jsonl"
@@ -63,8 +61,7 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+def judge(tmp_path_factory) -> Judged:
     source = mirror("Tokisaki7-Dev", "HAWZX-AI")
     if not LOG.is_file():
         pytest.skip(f"the corpus log is not at {LOG}")
@@ -79,15 +76,21 @@ def judged(tmp_path_factory):
     if known.returncode != 0:
         pytest.skip(f"the mirror of Tokisaki7-Dev/HAWZX-AI lacks {REF[:7]}")
     [files] = group("copilot", [LOG])
-    return judged_trail(files, LOGGED_ROOT, clone, REF)
+    result = judged_trail(files, LOGGED_ROOT, clone, REF)
+    return Judged(clone, {"": result.fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[t[1].removeprefix(APP) for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged.fates if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
-
-
-def test_every_patch_is_judged_in_the_home_folder_repository(judged):
+def every_patch_is_judged_in_the_home_folder_repository(judged: Judged) -> None:
     assert len(judged.fates) == 14
     assert all(f.patch.path.startswith(APP) and f.state != "unknown" for f in judged.fates)
+
+
+HAWZX_AI = GroundTruth(
+    "HAWZX-AI",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: t[1].removeprefix(APP),
+    checks=(every_patch_is_judged_in_the_home_folder_repository,),
+    corpus=True,
+)

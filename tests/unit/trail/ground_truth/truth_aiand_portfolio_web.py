@@ -39,10 +39,7 @@ Judged at 81aff26 (main when the mirror was fetched).
 
 from __future__ import annotations
 
-
-import pytest
-from support.ground_truth import opencode_db_fates
-
+from support.ground_truth import GroundTruth, Judged, opencode_db_fates
 
 OWNER, NAME = "richardaiand", "aiand-portfolio-web"
 LOGGED_AT = "248bbfcbdf2d83c13f830d6dbb1d704fb0dbad58"  # the commit that holds the database
@@ -72,19 +69,24 @@ TRUTH = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    sessions, fates = opencode_db_fates(tmp_path_factory, OWNER, NAME, LOGGED_AT, DB, REF, "/home/build")
+def judge(tmp_path_factory) -> Judged:
+    clone, sessions, fates = opencode_db_fates(
+        tmp_path_factory, OWNER, NAME, LOGGED_AT, DB, REF, "/home/build"
+    )
     assert sorted(len(s.steps) for s in sessions) == [29, 48, 193]  # counted from the part rows
     assert not any(s.skipped or s.errors for s in sessions)
-    return fates
+    return Judged(clone, {"": fates})
 
 
-@pytest.mark.parametrize("want", TRUTH, ids=[f"{t[0][-8:]}:{t[1]}" for t in TRUTH])
-def test_hand_checked_patch_gets_its_true_state(judged, want):
-    [f] = [f for f in judged if (f.patch.step_id, f.patch.path) == (want[0], want[1])]
-    assert (f.patch.step_id, f.patch.path, f.state, f.commit, f.path_now) == want
+def every_patch_is_checked(judged: Judged) -> None:
+    assert len(judged.fates) == len(TRUTH)
 
 
-def test_every_patch_is_checked(judged):
-    assert len(judged) == len(TRUTH)
+AIAND_PORTFOLIO_WEB = GroundTruth(
+    "aiand-portfolio-web",
+    judge,
+    TRUTH,
+    columns=("step", "path", "state", "commit", "path_now"),
+    label=lambda t: f"{t[0][-8:]}:{t[1]}",
+    checks=(every_patch_is_checked,),
+)
