@@ -1,6 +1,6 @@
 """Blame on real data: the slopometry session in ../shared/corpus and its public repository.
 
-The session's work was committed in 732155f (see test_trail_ground_truth). The repository is cloned
+The session's work was committed in 732155f (see truth_slopometry). The repository is cloned
 from its fetched mirror into a folder named like the logged one (`slopometry`), which is how blame
 recognises a log written in another folder of the same repository. Checked by hand in the log (the
 Edit/Write inputs) and with `git show 732155f`:
@@ -94,7 +94,7 @@ def test_the_commit_that_took_the_sessions_work(world):
     assert {s["session"] for s in result.sessions()} == {top.session}
 
 
-# -- a Codex session of pinouchon/rtchess (see test_trail_ground_truth): it built the game, committed
+# -- a Codex session of pinouchon/rtchess (see truth_rtchess): it built the game, committed
 # first in dc0d1f0; its step L2211 wrote export_development_history.py, which was moved into
 # dev_history/ before its first commit (b8d8edf).
 

@@ -1,7 +1,7 @@
 """Lines that carry no content of their own (a shebang, a lone `fi`, `end`, `</div>`, `else:`) are not a
 patch's lines surviving when they are all that survives (trail/bare.py).
 
-Seen in a real OpenCode session (suhd550-dev/stunning-memory, test_trail_ground_truth_stunning_memory.py):
+Seen in a real OpenCode session (suhd550-dev/stunning-memory, ground_truth/truth_stunning_memory.py):
 a script written whole was written whole again a minute later, before any commit, keeping only
 `#!/bin/bash` and a `fi`; the second write was committed. The first read "transformed" at that commit,
 those two lines counted as its own that reached it; it never reached one: lost.

@@ -7,7 +7,7 @@ end in `\\r` and the lines written back end in a bare newline. doudouqie66/PaTa'
 Windows) rewrote whole function bodies so, changing a few lines: the hunk's old side did not fit the
 replayed file (whose lines have no terminator), so every such patch was `partial`, and the lines
 written back unchanged counted as the step's own, so a patch the user threw away read `transformed`
-at the commit that kept the old body (test_trail_ground_truth_pata.py).
+at the commit that kept the old body (ground_truth/truth_pata.py).
 """
 
 from __future__ import annotations

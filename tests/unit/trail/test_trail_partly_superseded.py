@@ -1,7 +1,7 @@
 """A patch most of whose lines a later step of the same session replaced before any commit, while the
 rest reached a commit unchanged, is `transformed` at that commit, not `lost`.
 
-Seen in a real OpenCode session (richardaiand/aiand-portfolio-web, test_trail_ground_truth_aiand_
+Seen in a real OpenCode session (richardaiand/aiand-portfolio-web, ground_truth/truth_aiand_
 portfolio_web.py): an edit added a five-line custom cursor to index.html; an hour later the session
 replaced three of them (a crosshair) and then committed. Two of the edit's lines are in that commit
 and at HEAD, but "half of its lines in place" was asked of all five, so the patch read as never
