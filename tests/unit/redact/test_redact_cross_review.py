@@ -103,7 +103,7 @@ def test_a_review_keeps_no_session_and_reads_one_again_for_a_decision_made_elsew
     assert plan is not None
     plan.decide(plan.pending()[0], ACCEPTED)
     store.save(plan)  # as the redaction editor saves it
-    assert review.take_plan("s3") and [len(g.occurrences) for g in review.groups] == [29]
+    assert review is not None and review.take_plan("s3") and [len(g.occurrences) for g in review.groups] == [29]
     assert "s3" not in review.groups[0].sessions
 
 
