@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_tmux.py --bucket DIR              # a bucket's biggest session
     .venv/bin/python bench/bench_tmux.py --bucket DIR --session ID --size 120x40 --n 300
     .venv/bin/python bench/bench_tmux.py --less FILE               # `less` in the same tmux, the baseline
+    .venv/bin/python bench/bench_tmux.py --launch --bucket DIR --read-only --runs 5 --code OLD
 
 The app runs in a tmux server of this run's own, in a window of the given size, opened on a session
 with the timeline focused (`--pane sessions`: the session list focused instead). A tmux control-mode
@@ -20,6 +21,11 @@ for comparison with figures taken that way).
 - hold: `j` sent at `--rate` presses a second for `--hold` seconds (a held key's auto-repeat), the
   app's CPU time over that span as a share of one core.
 
+- launch (`--launch`): `python -m tracetui --bucket DIR` (with `--read-only`, or with `--source`s
+  and so a sync) started in the window, timed from just before tmux is asked to start it until a
+  session list row is on screen (`capture-pane` polled every `--every` seconds), with the process's
+  CPU by then; `--runs` times, alternating with the tree `--code` names where given (before/after).
+
 Prints one JSON object. Needs tmux on Linux (the CPU figures read /proc).
 """
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -154,6 +161,58 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
     return result
 
 
+ROW = re.compile(r"^│ \d\d-\d\d \d\d:\d\d ", re.M)  # a session list row: its box's edge, then when
+
+
+def launch_once(args: argparse.Namespace, code: str) -> dict:
+    """One launch of the command line as a user types it, until the list's first rows are drawn."""
+    width, height = (int(n) for n in args.size.split("x"))
+    words = ["--bucket", args.bucket, *(["--read-only"] if args.read_only else [])]
+    for source in args.source:
+        words += ["--source", source]
+    # Bytecode written and read, as in a user's install (the first, uncounted launch writes it).
+    env = f"-u PYTHONDONTWRITEBYTECODE PYTHONPATH={shlex.quote(code)} TEXTUAL_ANIMATIONS=none " + "".join(f"{shlex.quote(e)} " for e in args.env)
+    command = env + " ".join(shlex.quote(w) for w in [sys.executable, "-m", "tracetui", *words])
+    t0 = time.perf_counter()
+    TMUX.start(command, width, height)
+    pid = TMUX.pane_pid()
+    painted: float | None = None
+    cpu = 0.0
+    while time.perf_counter() - t0 < 30:
+        text = screen()
+        now = time.perf_counter()
+        if painted is None and text.strip():
+            painted = now
+        if ROW.search(text):
+            cpu = cpu_seconds(pid)
+            break
+        time.sleep(args.every)
+    else:
+        raise SystemExit(f"no session row within 30 s:\n{text}")
+    TMUX.key("q")
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    TMUX.kill()
+    return {"rows_s": round(now - t0, 3), "first_paint_s": round((painted or now) - t0, 3), "cpu_s": round(cpu, 2)}
+
+
+def launches(args: argparse.Namespace) -> dict:
+    """`--runs` launches of each tree, alternated, so both see the same minutes' load."""
+    trees = {"this": str(ROOT), **({"code": args.code} if args.code else {})}
+    for code in trees.values():
+        launch_once(args, code)  # bytecode written, the page cache warm: not counted
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    for _ in range(args.runs):
+        for name, code in trees.items():
+            runs[name].append(launch_once(args, code))
+    summary = {}
+    for name, got in runs.items():
+        summary[name] = {"tree": trees[name], **{key: sorted(r[key] for r in got) for key in got[0]}}
+    return {"bucket": args.bucket, "read_only": args.read_only, "sources": len(args.source), "size": args.size,
+            "every_s": args.every, **summary}  # fmt: skip
+
+
 def child(args: argparse.Namespace) -> None:
     """Inside tmux: the app over the chosen library, with the chosen session open."""
     sys.path.insert(0, args.code or str(ROOT))
@@ -204,6 +263,11 @@ def main() -> None:
     parser.add_argument("--poll", action="store_true", help="time by polling capture-pane, not control mode")
     parser.add_argument("--code", help="run the app from this copy of the source tree (a before/after comparison)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="set in the app's environment")
+    parser.add_argument("--launch", action="store_true", help="time the launch to the listed bucket instead")
+    parser.add_argument("--read-only", action="store_true", help="with --launch: no sync")
+    parser.add_argument("--source", action="append", default=[], metavar="AGENT=PATH", help="with --launch: synced")
+    parser.add_argument("--runs", type=int, default=5, help="with --launch: launches of each tree")
+    parser.add_argument("--every", type=float, default=0.01, help="with --launch: seconds between screen reads")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -211,6 +275,14 @@ def main() -> None:
         return
     if not installed():
         raise SystemExit("tmux is not installed")
+    if args.launch:
+        if not args.bucket:
+            raise SystemExit("--launch needs --bucket DIR")
+        try:
+            print(json.dumps(launches(args), indent=2))
+        finally:
+            TMUX.kill_server()
+        return
     python = shlex.quote(sys.executable)
     tmp: Path | None = None
     try:

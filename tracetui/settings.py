@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +63,8 @@ def read_settings() -> Settings:
         return Settings(problems=[f"{exc}; using the defaults"])
     except (OSError, UnicodeDecodeError) as exc:
         return Settings(problems=[f"{path} could not be read ({exc.__class__.__name__}); using the defaults"])
+    import tomllib  # here: every command reads the config folder's name, few read its files
+
     try:
         data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
@@ -102,6 +102,8 @@ def load_toml(text: str) -> dict[str, Any]:
     """A config file's table; tomllib.TOMLDecodeError where it is not TOML, or nests its arrays or
     tables too deep for tomllib (which recurses: a thousand `[` was a RecursionError that stopped
     the app's start)."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except RecursionError:
@@ -140,6 +142,9 @@ def _set_line(key: str, toml_value: str) -> Path:
     else:
         lines[at] = line
     text = "\n".join(lines) + "\n"
+    import tempfile
+    import tomllib
+
     try:
         load_toml(text)
     except tomllib.TOMLDecodeError:

@@ -7,7 +7,7 @@ from tracetui.bucket.ratings import VERDICTS, Rating
 from tracetui.bucket.results import ListHead, Removal, SearchHit
 from tracetui.bucket.locations import SourceFolder, default_sources, parse_sources, source_folders
 from tracetui.bucket.searched import StepQuery, kind_names, step_query, unknown_kind
-from tracetui.bucket.sync import SyncProgress, SyncReport
+from tracetui.bucket.sync_report import SyncProgress, SyncReport
 
 __all__ = [
     "Bucket", "DoctorReport", "ListHead", "Problem", "Rating", "Rebuilding", "Removal", "SearchHit", "SourceFolder",

@@ -10,12 +10,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Self, TypeVar
 
 from tracetui.bucket import index, shards
 from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
-from tracetui.bucket.sync import ProgressCallback, SyncProgress, sync
+from tracetui.bucket.sync_report import ProgressCallback, SyncProgress
 from tracetui import cost
 from tracetui.errors import Stopped, TracetuiError
 
@@ -32,6 +33,14 @@ PROGRESS_STEPS = 1000
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _sync_module() -> ModuleType:
+    """The sync's module, imported where a sync or a rebuild runs: a bucket opened to be read (the
+    app's list, `show`) needs none of its readers and planners (30 ms of a launch's imports)."""
+    import tracetui.bucket.sync
+
+    return tracetui.bucket.sync
 
 
 def _healing(method: F) -> F:
@@ -222,7 +231,7 @@ class Connections:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
             try:
                 index.create(conn)
-                report = sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket index"), None)
+                report = _sync_module().sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket index"), None)
                 index.store_price_table(conn, cost.price_table())
             except sqlite3.DatabaseError as exc:
                 raise TracetuiError(f"the bucket index {self.index_path} could not be rebuilt: {exc}") from None
@@ -257,7 +266,7 @@ class Connections:
                 conn.execute("BEGIN")
                 conn.execute(f"DELETE FROM groups WHERE main IN (SELECT grp FROM sessions WHERE shard IN ({marks}))", list(problems))
                 conn.execute("COMMIT")
-                sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket's step index"), None)
+                _sync_module().sync(self.root, conn, {}, self._rebuild_progress("rebuilding the bucket's step index"), None)
         finally:
             _close(conn)
         return problems

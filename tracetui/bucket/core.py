@@ -18,12 +18,12 @@ import orjson
 
 from tracetui.bucket import index, removed, resume, shards
 from tracetui.bucket import ratings as rated
-from tracetui.bucket.connections import PROGRESS_STEPS, Rebuilding, _damaged, _healing
+from tracetui.bucket.connections import PROGRESS_STEPS, Rebuilding, _damaged, _healing, _sync_module
 from tracetui.bucket.ratings import Rating
 from tracetui.bucket.reads import _ORDERS, Reads, _like, _like_fits
 from tracetui.bucket.results import ListHead, Removal, SearchHit
 from tracetui.bucket.searched import step_query
-from tracetui.bucket.sync import ProgressCallback, SyncReport, sync
+from tracetui.bucket.sync_report import ProgressCallback, SyncReport
 from tracetui import cost
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import EVERY, Session, SessionFilter, Step
@@ -84,7 +84,7 @@ class Bucket(Reads):
         conn = self._conn()
         with self._sync_lock():
             try:
-                report = sync(self.root, conn, sources, progress, workers, paths)
+                report = _sync_module().sync(self.root, conn, sources, progress, workers, paths)
                 stored = index.stored_price_table(conn)
                 if stored is None or stored.version != cost.table_version():
                     index.store_price_table(conn, cost.price_table())

@@ -32,13 +32,21 @@ def _acts(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf"
 
 
-def _escaped(text: str) -> str:
-    """`text` with the characters that act written as escapes. Only the distinct characters of the
-    text are asked what they are: a class of every Cf character took 0.04 s to build, and 0.14 s to
-    run over 665 KB of JSON."""
-    acting = [ch for ch in set(text) if ch >= "\x7f" and _acts(ch)]
-    if not acting:
-        return text
+# The bytes of UTF-8 that are whole ASCII characters below DEL: none of them acts (JSON has escaped
+# the controls among them), and every other character is spelled with bytes past them.
+_PLAIN_ASCII = bytes(range(0x7F))
+
+
+def _acting(data: bytes) -> list[str]:
+    """The distinct characters of the UTF-8 `data` that act. Only its bytes past ASCII are decoded and
+    asked: a 2.9 MB document of mostly ASCII holds 17 KB of them, and the set of all its characters
+    took 45 ms to make."""
+    return [ch for ch in set(data.translate(None, _PLAIN_ASCII).decode("utf-8")) if _acts(ch)]
+
+
+def _escaped(text: str, acting: list[str]) -> str:
+    """`text` with the `acting` characters written as escapes: a class of them alone, as a class of
+    every Cf character took 0.04 s to build, and 0.14 s to run over 665 KB of JSON."""
     return re.compile("[" + "".join(map(re.escape, acting)) + "]").sub(_escape, text)
 
 
@@ -61,7 +69,10 @@ def json_bytes(document: Any) -> bytes:
         data = orjson.dumps(_without_surrogates(document), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
     if data.isascii() and b"\x7f" not in data:
         return data
-    return _escaped(data.decode("utf-8")).encode("utf-8")
+    acting = _acting(data)
+    if not acting:
+        return data
+    return _escaped(data.decode("utf-8"), acting).encode("utf-8")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

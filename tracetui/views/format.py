@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 
 from tracetui.model import LineError, Step, StepKind
-from tracetui.sources.common.titles import prompt_text
 
 
 def parse_time(stamp: str | None) -> datetime | None:
@@ -121,6 +120,10 @@ def readable_prompt(text: str) -> str:
     `Sender (untrusted metadata)` blocks and message envelope, IDE context, spec-kit's and other
     templates' scaffolding) left out, as the list's titles leave them. A prompt that is nothing but
     such context reads `(context: system reminder)`; the step's detail keeps the raw text."""
+    # Imported here: its two dozen patterns compile as it loads (10 ms), and the list, `show --json`
+    # and most commands that import this module never read a prompt.
+    from tracetui.sources.common.titles import prompt_text
+
     readable = prompt_text(_without_copilot_blocks(text[:200_000]))
     if readable or not text.strip():
         return readable

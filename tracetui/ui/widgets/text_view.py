@@ -18,7 +18,6 @@ from rich.segment import Segment
 from textual import events
 from textual.cache import LRUCache
 from textual.content import Content, Span
-from textual.highlight import HighlightTheme
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -417,6 +416,9 @@ class _Highlighted(_Lines):
         if not self._started:
             self._started = True
             self._tokens = _tokens(self._code, self._language)
+        # Imported with the first code drawn, as pygments is (`_tokens`): the app's start draws none.
+        from textual.highlight import HighlightTheme
+
         styles = HighlightTheme.STYLES
         starts, spans, last = self._starts, self._spans, len(self._texts) - 1
         while self._tokens is not None and (index >= last or self._pos <= starts[index + 1] - 1):
