@@ -8,26 +8,41 @@ import pytest
 from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
-    """No test may read or write the real user's agent logs or bucket."""
+def _isolate(patch: pytest.MonkeyPatch, factory: pytest.TempPathFactory) -> None:
+    """Point every place tracetui or an agent looks for the user's files at a new empty home."""
     # Named `home` in a folder of its own: the user names tracetui learns from the environment include
     # $HOME's last part, and the plans' scan caches and the gate's memo are keyed by them. As
     # `home0`, `home1`... every test was another user, and each corpus test scanned every session again.
-    home = tmp_path_factory.mktemp("home") / "home"
+    home = factory.mktemp("home") / "home"
     home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    patch.setenv("HOME", str(home))
+    for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR", "XDG_CONFIG_HOME"):
+        patch.delenv(var, raising=False)
+    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     # The price memo (`cost_memo`) is a function of the table's version alone: one for the run (a
     # worker's), so each test's processes need not load the table again (38 s of the run's CPU).
     # Its own tests give each process a home of its own.
-    prices = tmp_path_factory.getbasetemp() / "prices"
+    prices = factory.getbasetemp() / "prices"
     prices.mkdir(exist_ok=True)
     (home / ".cache" / "tracetui").mkdir(parents=True)
     (home / ".cache" / "tracetui" / "prices").symlink_to(prices, target_is_directory=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_run_home(tmp_path_factory):
+    """What a module or the run builds once (the corpus's bucket and its plans, the demo) is built
+    before any test's own home is made, so it gets a home too: without one it read the real user's
+    (its git email), and its plans, keyed by who the user is, were scanned again by every test."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, tmp_path_factory)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test may read or write the real user's agent logs or bucket."""
+    _isolate(monkeypatch, tmp_path_factory)
 
 
 @pytest.fixture
