@@ -183,9 +183,15 @@ def test_a_token_right_after_a_json_escaped_line_break():
 
 
 def test_a_named_vendor_value_inside_a_json_string():
-    sumo = "su" + draw(string.ascii_letters + string.digits, 12)
+    # Drawn here, not from the module's draws: which of those a test gets hangs on which tests ran
+    # before it in its process. One in eight Sumo Logic ids has no digit; one has, one has not.
+    rng = random.Random("named vendor value")
+    base62 = string.ascii_letters + string.digits
+    sumo = "su" + "".join(rng.choice(base62) for _ in range(11)) + rng.choice(string.digits)
+    bare = "su" + "".join(rng.choice(string.ascii_letters) for _ in range(12))
     pair = draw(HEX, 8) + ":" + draw(HEX, 8)
     for line, value in ((f'sumologic_access_id = "{sumo}"', sumo),
+                        (f'SUMO_ACCESS_ID: "{bare}"', bare),
                         (f'export BUNDLE_GEMS__CONTRIBSYS__COM="{pair}"', pair),
                         (f'cloudflare: "{TOKEN}"', TOKEN)):
         text = _in_json_string(line)

@@ -105,6 +105,16 @@ def _artifactory_password_tier(value: str) -> str | None:
     return None
 
 
+def _sumologic_access_id_tier(value: str) -> str | None:
+    """`su` and 12 random letters and digits: one in eight of them has no digit, and those that mix
+    cases and do not read as a placeholder are offered for a decision rather than missed."""
+    body = value[2:]
+    if has_letter_and_digit(body):
+        return AUTO
+    mixed = any(c.isupper() for c in body) and any(c.islower() for c in body)
+    return SUGGESTED if mixed and entropy(body) >= 3.0 and not is_placeholder(body) else None
+
+
 _ANTHROPIC_KEY_TYPE = re.compile(r"sk-ant-(?:api|admin)\d\d-")
 
 
@@ -351,8 +361,7 @@ TOKEN_RULES: list[Rule] = [
     _rule("sumologic-access-id", "sumologic-key",
           r"(?:[Ss]umo|SUMO)[\w.\-]{0,30}(?:\\?[\"'])?[ \t]*(?:=|:|=>)[ \t]*(?:\\?[\"'])?"
           r"(su[A-Za-z0-9]{12})" + _E,
-          "sumo", group=1,
-          check=lambda v: AUTO if has_letter_and_digit(v[2:]) else None),
+          "sumo", group=1, check=_sumologic_access_id_tier),
     _rule("flyio-token", "flyio-token",
           r"(?:FlyV1[ \t]+)?(?:fo1_[\w\-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})"
           r"(?:,fm[12][ar]?_[A-Za-z0-9+/]{20,}={0,3})*", ("fo1_", "fm1", "fm2_"), check=_not_dummy()),
