@@ -34,12 +34,28 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
 
 
 def settled(view: ScrollView, size: Size) -> bool:
-    """Whether content of this size fits the view's room as it is: on screen, as wide as the room at
-    most, and showing or hiding the vertical scrollbar as the content before did."""
-    if view.show_horizontal_scrollbar or view.styles.overflow_y != "auto":
-        return False
-    vertical = size.height > view.container_size.height
-    return vertical == view.show_vertical_scrollbar and size.width <= view.scrollable_content_region.width
+    """Whether content of this size leaves the view's scrollbars as they are (so the room of its
+    content, and every other widget's place, stays as it is)."""
+    return view.is_scrollable and bool(view.container_size) and _bars(view, size) == (
+        view.show_horizontal_scrollbar, view.show_vertical_scrollbar
+    )
+
+
+def _bars(view: ScrollView, size: Size) -> tuple[bool, bool]:
+    """The (horizontal, vertical) scrollbars Textual's `_refresh_scrollbars` would show for content
+    of `size`, worked out without showing them (tests/ui/test_set_virtual_size.py holds the two alike)."""
+    styles = view.styles
+    across, down = styles.overflow_x, styles.overflow_y
+    width, height = view.container_size
+    horizontal = across == "scroll" or (across == "auto" and size.width > width)
+    vertical = down == "scroll" or (down == "auto" and size.height > height)
+    if not (across == "auto" and down == "auto" and (horizontal, vertical) in view._scrollbar_changes):
+        # One bar takes room from the other direction.
+        if across == "auto" and vertical and not horizontal:
+            horizontal = size.width > width - styles.scrollbar_size_vertical
+        if down == "auto" and horizontal and not vertical:
+            vertical = size.height > height - styles.scrollbar_size_horizontal
+    return horizontal, vertical
 
 
 if TYPE_CHECKING:
