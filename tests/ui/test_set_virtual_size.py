@@ -9,7 +9,7 @@ import random
 import pytest
 from textual.app import App
 from textual.containers import Horizontal
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -45,10 +45,12 @@ class _Twins(App):
 def _seen(view: ScrollView) -> tuple:
     """What the view shows: its bars where the screen placed them (relative to the view), its room and
     how far it scrolls."""
-    placed = []
+    placed: list[Region | None] = []
     for bar in (view._horizontal_scrollbar, view._vertical_scrollbar):
-        shown = bar is not None and bar.display and bar.region
-        placed.append(bar.region.translate(-view.region.offset) if shown else None)
+        if bar is not None and bar.display and bar.region:
+            placed.append(bar.region.translate(-view.region.offset))
+        else:
+            placed.append(None)
     return (view.show_horizontal_scrollbar, view.show_vertical_scrollbar, *placed,
             view.scrollable_content_region.size, view.max_scroll_x, view.max_scroll_y, view.scroll_offset)  # fmt: skip
 
@@ -83,9 +85,14 @@ async def test_only_a_bar_shown_or_hidden_lays_the_screen_out(monkeypatch):
     async with app.run_test(size=(80, 20)) as pilot:
         await settle(app, pilot)
         ours = app.query_one("#ours", _Doc)
-        layouts = []
+        layouts: list[int] = []
         real = type(app.screen)._refresh_layout
-        monkeypatch.setattr(type(app.screen), "_refresh_layout", lambda screen, *a, **k: (layouts.append(1), real(screen, *a, **k))[1])
+
+        def counted(screen, *args, **kwargs):
+            layouts.append(1)
+            return real(screen, *args, **kwargs)
+
+        monkeypatch.setattr(type(app.screen), "_refresh_layout", counted)
         cases = [
             (Size(100, 100), True),  # both bars come
             (Size(120, 50), False),  # wider and shorter: both stay
