@@ -189,9 +189,11 @@ def test_a_named_vendor_value_inside_a_json_string():
     base62 = string.ascii_letters + string.digits
     sumo = "su" + "".join(rng.choice(base62) for _ in range(11)) + rng.choice(string.digits)
     bare = "su" + "".join(rng.choice(string.ascii_letters) for _ in range(12))
+    vault = "s." + "".join(rng.choice(string.ascii_letters) for _ in range(24))  # one in seventy
     pair = draw(HEX, 8) + ":" + draw(HEX, 8)
     for line, value in ((f'sumologic_access_id = "{sumo}"', sumo),
                         (f'SUMO_ACCESS_ID: "{bare}"', bare),
+                        (f'vault: {vault}', vault),
                         (f'export BUNDLE_GEMS__CONTRIBSYS__COM="{pair}"', pair),
                         (f'cloudflare: "{TOKEN}"', TOKEN)):
         text = _in_json_string(line)

@@ -105,14 +105,14 @@ def _artifactory_password_tier(value: str) -> str | None:
     return None
 
 
-def _sumologic_access_id_tier(value: str) -> str | None:
-    """`su` and 12 random letters and digits: one in eight of them has no digit, and those that mix
-    cases and do not read as a placeholder are offered for a decision rather than missed."""
-    body = value[2:]
+def _named_random_tier(body: str, least_entropy: float) -> str | None:
+    """A named vendor value of random letters and digits: sure with a digit in it; without one (one
+    Sumo Logic id in eight, one legacy Vault token in seventy), offered for a decision where it mixes
+    cases and does not read as a placeholder, rather than missed."""
     if has_letter_and_digit(body):
         return AUTO
     mixed = any(c.isupper() for c in body) and any(c.islower() for c in body)
-    return SUGGESTED if mixed and entropy(body) >= 3.0 and not is_placeholder(body) else None
+    return SUGGESTED if mixed and entropy(body) >= least_entropy and not is_placeholder(body) else None
 
 
 _ANTHROPIC_KEY_TYPE = re.compile(r"sk-ant-(?:api|admin)\d\d-")
@@ -218,7 +218,7 @@ TOKEN_RULES: list[Rule] = [
     _rule("vault-token", "vault-token", r"hvs\.[A-Za-z0-9_\-]{90,}", "hvs."),
     _rule("vault-token-legacy", "vault-token",
           r"(?i)vault[\w.\-]{0,24}(?:\\?[\"'])?\s*(?:=|:|=>)?\s*(?:\\?[\"'])?(s\.[A-Za-z0-9]{24})" + _E,
-          "vault", group=1, check=lambda v: AUTO if has_letter_and_digit(v) else None),
+          "vault", group=1, check=lambda v: AUTO if has_letter_and_digit(v) else _named_random_tier(v[2:], 3.5)),
     _rule("hashicorp-tf-token", "terraform-token", r"(?i)" + r"[a-z0-9]{14}\.atlasv1\.[a-z0-9_\-=]{60,70}",
           "atlasv1", check=_not_dummy()),
     _rule("heroku-key", "heroku-key", r"HRKU-AA[0-9a-zA-Z_\-]{58}" + _E, "hrku-"),
@@ -361,7 +361,7 @@ TOKEN_RULES: list[Rule] = [
     _rule("sumologic-access-id", "sumologic-key",
           r"(?:[Ss]umo|SUMO)[\w.\-]{0,30}(?:\\?[\"'])?[ \t]*(?:=|:|=>)[ \t]*(?:\\?[\"'])?"
           r"(su[A-Za-z0-9]{12})" + _E,
-          "sumo", group=1, check=_sumologic_access_id_tier),
+          "sumo", group=1, check=lambda v: _named_random_tier(v[2:], 3.0)),
     _rule("flyio-token", "flyio-token",
           r"(?:FlyV1[ \t]+)?(?:fo1_[\w\-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})"
           r"(?:,fm[12][ar]?_[A-Za-z0-9+/]{20,}={0,3})*", ("fo1_", "fm1", "fm2_"), check=_not_dummy()),
