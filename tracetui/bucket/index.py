@@ -10,6 +10,7 @@ loses nothing. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -521,6 +522,11 @@ def step_from_row(row: tuple) -> Step:
 
 # About how many objects the collector tracks for a step read back (the step, its dicts and lists).
 STEP_OBJECTS = 5
+
+
+def row_digest(row: tuple[Any, ...], held_sig: str | None) -> str:
+    """The digest of a session's row (SESSION_COLUMNS) and its steps' signature (`Reads.content_keys`)."""
+    return hashlib.sha256(orjson.dumps([SCHEMA_VERSION, __version__, list(row), held_sig])).hexdigest()
 
 
 def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = None) -> Session | None:

@@ -163,6 +163,24 @@ class Reads(Connections):
         return session
 
     @_healing
+    def content_keys(self, ids: list[str]) -> dict[str, str]:
+        """A digest per session of what loading it reads: its index row and the signature of the
+        steps its shard holds. Equal keys load equal sessions (same build), with no step read: what
+        lets an export know a session is unchanged without loading it (export/keys.py)."""
+        conn = self._steps_conn()
+        held: dict[int, dict[int, str]] = {}
+        keys: dict[str, str] = {}
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"SELECT {index.SESSION_COLUMNS} FROM sessions WHERE id IN ({marks})", chunk):
+                gkey, shard = row[-2], row[-1]
+                if shard not in held:
+                    held[shard] = shards.held_sigs(conn, shard)
+                keys[row[0]] = index.row_digest(row, held[shard].get(gkey))
+        return keys
+
+    @_healing
     def session_head(self, id_or_prefix: str, steps: int) -> Session:
         """A session with only its first `steps` steps (everything else whole): what a preview shows,
         read in a time that does not grow with the session."""

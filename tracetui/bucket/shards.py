@@ -517,6 +517,13 @@ def steps_of(conn: sqlite3.Connection, shard: int, key: int, limit: int | None =
     return conn.execute(sql, (base, base | MASK, -1 if limit is None else limit))
 
 
+def held_sigs(conn: sqlite3.Connection, shard: int) -> dict[int, str]:
+    """Each group's signature as the shard holds its steps (`put`): group key -> signature."""
+    if shard not in attached(conn):
+        return {}
+    return dict(conn.execute(f"SELECT gkey, sig FROM {schema(shard)}.held"))
+
+
 # A search is one or more passes (`index.fts_passes`): an FTS query naming its columns, and the
 # step kinds its hits must be of (None: any), which a join with the steps table decides.
 Pass = tuple[str, tuple[str, ...] | None]

@@ -53,10 +53,10 @@ class AgentTraceWriter:
         found = prepared.outcome
         files = sorted({f.path_now or f.patch.path for f in found.fates if f.state in SURVIVING and f.patch.inside})
         if found.repo is None:
-            ex.skip(session.id, found.note or "no repository holds its files")
+            ex.skip(session.id, found.note or "no repository holds its files", lasting=True)
             return
         if not files:
-            ex.skip(session.id, f"none of its work survives at {ex.options.ref} in {found.repo}")
+            ex.skip(session.id, f"none of its work survives at {ex.options.ref} in {found.repo}", lasting=True)
             return
         # The repository the user named (a bare mirror: the trail names the folder it sits in), else the trail's.
         repo = ex.options.repo or found.repo

@@ -28,6 +28,7 @@ from tracetui.capsule import scrub
 from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.errors import TracetuiError
+from tracetui.export.keys import ExportKeys
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
 from tracetui.line_cost import LineCost, line_cost, of_fates
@@ -181,6 +182,8 @@ class Exporter:
         # out again (a third of a warm export's CPU); bounded, so memory stays flat on a big bucket.
         self._handed: dict[str, tuple[tuple[int, str | None], Plan, Outcome]] = {}
         self._handed_steps = 0
+        # What the last export into the folder was made from, where the library is a bucket (keys.py).
+        self.keys: ExportKeys | None = None
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
@@ -303,9 +306,12 @@ class Exporter:
         """Leave a session out of the export, saying why and where (never a value)."""
         self.report.refused.append({"session": session_id, "reason": reason, "findings": findings})
 
-    def skip(self, session_id: str, reason: str) -> None:
-        """Leave a session out for want of anything to write (not a refusal: nothing was unsafe)."""
+    def skip(self, session_id: str, reason: str, lasting: bool = False) -> None:
+        """Leave a session out for want of anything to write (not a refusal: nothing was unsafe).
+        `lasting`: the reason holds while the session, its plan and its clone do (keys.py)."""
         self.report.skipped.append({"session": session_id, "reason": reason})
+        if lasting and self.keys is not None:
+            self.keys.skipped(session_id, reason)
 
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
         """The session's receipt file (kinds and counts, never values) and its entry for the report."""
@@ -384,6 +390,9 @@ def export(
     report = ExportReport(target.root, options.format, sessions=len(summaries))
     exporter = Exporter(library, target, options, report)
     writer = writer_class(exporter)
+    if isinstance(library, Bucket) and library.cache_dir is not None:
+        exporter.keys = ExportKeys(library, exporter.store, target, _made_by(options), options.repo,
+                                   exporter._ratings())  # fmt: skip
     reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
     # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
     target.carry({s.id for s in summaries}, options.prune)
@@ -396,10 +405,14 @@ def export(
         # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
         # the next export picks up from here and `--check` can vouch for what is there.
         target.abort(options.recorded())
+        if exporter.keys is not None:
+            exporter.keys.save()
         raise
     finally:
         exporter.scanner.close()
     target.finish(options.recorded())
+    if exporter.keys is not None:
+        exporter.keys.save()
     report.files = len(target.files)
     report.carried = len(target.carried)
     report.pruned = target.pruned
@@ -413,31 +426,44 @@ def _review(
     extra: Callable[[SessionSummary], bytes],
     progress: ProgressCallback | None,
 ) -> Iterator[Reviewed]:
-    """Every chosen session's plan up to date, refusing before anything is written while any waits."""
+    """Every chosen session's plan up to date, refusing before anything is written while any waits.
+    A session the last export into the folder made from what it is made of now is not read (keys.py)."""
     undecided: list[dict[str, Any]] = []
-    reviewed = []
     options = exporter.options
+    keys = exporter.keys
+    digests, skipped = keys.unchanged(summaries) if keys is not None else ({}, {})
+    for session_id, reason in skipped.items():
+        exporter.skip(session_id, reason)
+    todo = [s for s in summaries if s.id not in digests and s.id not in skipped]
+    done = len(digests) + len(skipped)
+    if progress is not None and done:
+        progress(ExportProgress("review", done, len(summaries), None))
     # Read as the pool asks for them (a few ahead), scanned on every core, given back in this order.
-    read = (exporter.library.session(summary.id) for summary in summaries)
-    with contextlib.closing(refresh_plans(read, exporter.store, count=len(summaries))) as plans:
-        for n, (summary, (session, plan)) in enumerate(zip(summaries, plans), 1):
+    read = (exporter.library.session(summary.id) for summary in todo)
+    with contextlib.closing(refresh_plans(read, exporter.store, count=len(todo))) as plans:
+        for summary, (session, plan) in zip(todo, plans):
             if not options.accept_suggested:  # what waits is listed only where it stops the export
                 undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
+            if keys is not None:
+                keys.before(summary)
             found = exporter.outcome(session)
             exporter.hand_over(session, plan, found)
             labels = found.labels()
-            digest = digest_of(
-                WRITER_VERSION,
-                __version__,
-                options.recorded(),
+            digest = digests[summary.id] = digest_of(
+                *_made_by(options),
                 orjson.dumps(session.to_dict()),
                 orjson.dumps(plan.to_dict()),
                 labels,
+                # Each patch's fate as the patches table and the trace records carry it (kept,
+                # dropped, the name it has now): labels only count lines by state.
+                [f.to_dict() for f in found.fates],
                 extra(summary),
             )
-            reviewed.append(Reviewed(summary, digest))
+            if keys is not None:
+                keys.remember(summary, digest, found.fates)
+            done += 1
             if progress is not None:
-                progress(ExportProgress("review", n, len(summaries), summary.id))
+                progress(ExportProgress("review", done, len(summaries), summary.id))
     if undecided and not options.accept_suggested:
         sessions = len({f["session"] for f in undecided})
         raise SealRefused(
@@ -448,7 +474,12 @@ def _review(
             "nothing was written",
             undecided,
         )
-    return iter(reviewed)
+    return iter([Reviewed(summary, digests[summary.id]) for summary in summaries if summary.id not in skipped])
+
+
+def _made_by(options: ExportOptions) -> tuple[Any, ...]:
+    """What every session's digest starts with: the writers' and the tool's versions, the options."""
+    return WRITER_VERSION, __version__, options.recorded()
 
 
 HANDED_STEPS = 20_000  # steps whose reviewed plan and outcome an export keeps for the write

@@ -7,7 +7,7 @@ More in docs/internals/redact.md, `redact/__init__.py`.
 """
 
 from tracetui.redact.apply import apply, scrub_text, stale_fields
-from tracetui.redact.detect import scan_text
+from tracetui.redact.detect import DETECTORS_VERSION, scan_text
 from tracetui.redact.fields import Field, field_text, iter_fields
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
@@ -36,7 +36,7 @@ from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 from tracetui.redact.session_scan import SessionPlan, session_plan
 
 __all__ = [
-    "ACCEPTED", "AUTO", "AUTO_D", "MANUAL", "REJECTED", "SUGGESTED",
+    "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "REJECTED", "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",

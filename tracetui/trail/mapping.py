@@ -79,6 +79,14 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     return _match(session, found, given=None)
 
 
+def judging_clone(cwd: str | None, repo: str | Path | None = None) -> pygit2.Repository | None:
+    """The clone `map_repository` judges a session in, or None: `repo` when given, else the one the
+    session's cwd lies in."""
+    if repo is not None:
+        return _open(str(repo))
+    return _open(cwd) if cwd and _is_dir(cwd) else None
+
+
 def open_clone(repo: str | Path) -> pygit2.Repository:
     """The repository at `repo` (or the one a folder in it belongs to); NotFound when there is none."""
     found = _open(str(repo))

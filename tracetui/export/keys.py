@@ -1,0 +1,154 @@
+"""What each session's files in an export folder were made from, kept in the bucket's cache per
+folder, so a re-export knows an unchanged session without reading it: a key made from the index
+row, the plan file, the ratings and the clone's state, never from the session's steps.
+
+More in docs/internals/export.md, `export/keys.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracetui.bucket import Bucket, Rating
+from tracetui.cost import table_version
+from tracetui.export.manifest import Dest, digest_of
+from tracetui.model import SessionSummary
+from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
+from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.trail import Fate
+from tracetui.trail.witness import CloneState, clone_state, files_state, touched_paths
+
+FORMAT = "tracetui.export-keys/1"
+# A file changed this close to the export's start may still be changing (a commit, an agent's
+# write): the session's key is then not kept, and the next export judges it again.
+SETTLING_NS = 2_000_000_000
+
+
+class ExportKeys:
+    """The keys of one export folder: those the last export left, and those this one makes."""
+
+    def __init__(self, bucket: Bucket, store: PlanStore, dest: Dest, made_by: tuple[Any, ...],
+                 repo: str | None, ratings: list[Rating]) -> None:  # fmt: skip
+        """`made_by`: what the manifest's digests start with (writer and tool versions, options)."""
+        assert bucket.cache_dir is not None
+        where = f"{dest.root.resolve()}\0{dest.export_format}".encode("utf-8", "surrogateescape")
+        self.path = bucket.cache_dir / "export-keys" / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
+        self.bucket, self.store, self.dest, self.repo = bucket, store, dest, repo
+        self.started = time.time_ns()
+        # What every session's files hang on besides itself: the writers, the options, the detectors,
+        # who the user is (the scan's identity), the price table (the cost columns).
+        self.shared = digest_of(FORMAT, *made_by, DETECTORS_VERSION, Identity.from_environment().fingerprint(),
+                                table_version())  # fmt: skip
+        self.rated: dict[str, list[list[Any]]] = {}
+        for r in ratings:
+            self.rated.setdefault(r.session, []).append([r.index, r.verdict, r.note, r.at])
+        self.old = self._load()
+        self.new: dict[str, dict[str, Any]] = {}
+        self._content: dict[str, str] = {}
+        self._clones: dict[tuple[str | None, str | None], CloneState] = {}
+
+    def unchanged(self, summaries: list[SessionSummary]) -> tuple[dict[str, str], dict[str, str]]:
+        """The sessions whose key is the one the last export left: those whose files are in place,
+        with the digest their manifest entry has, and those it skipped, with why. Neither need be
+        read, reviewed or judged again."""
+        self._content = self.bucket.content_keys([s.id for s in summaries])
+        found: dict[str, str] = {}
+        skipped: dict[str, str] = {}
+        for summary in summaries:
+            entry = self.old.get(summary.id)
+            if entry is None or self._key(summary, entry["touched"]) != entry["key"]:
+                continue
+            if isinstance(entry.get("skipped"), str):
+                skipped[summary.id] = entry["skipped"]
+            elif self.dest.unchanged("sessions", summary.id, entry["digest"]) is not None:
+                found[summary.id] = entry["digest"]
+            else:
+                continue
+            self.new[summary.id] = entry
+        return found, skipped
+
+    def before(self, summary: SessionSummary) -> None:
+        """Read the clone's state before the session is judged (`remember` compares it after)."""
+        self._clone(summary)
+
+    def remember(self, summary: SessionSummary, digest: str, fates: list[Fate]) -> None:
+        """Keep the key of a session this export reviewed, unless the clone moved while it was judged
+        or a file it read changed too recently to be sure it is done changing."""
+        if summary.id not in self._content:
+            return
+        now = clone_state(summary.cwd, self.repo)
+        if now != self._clone(summary):
+            return
+        touched = touched_paths(fates)
+        _, newest = files_state(now, touched)
+        if newest > self.started - SETTLING_NS:
+            return
+        self.new[summary.id] = {"key": self._key(summary, touched), "digest": digest, "touched": touched}
+
+    def skipped(self, session_id: str, reason: str) -> None:
+        """The format had nothing to write for the session, for a reason its key covers (no clone,
+        no surviving work): the next export skips it too while the key holds."""
+        if session_id in self.new:
+            self.new[session_id]["skipped"] = reason
+
+    def save(self) -> None:
+        """Keep the keys of the sessions the folder's manifest now has with the digest they were made
+        for; a key that cannot be written only costs the next export its time."""
+        sessions = self.dest.sessions
+        kept = {sid: e for sid, e in self.new.items()
+                if "skipped" in e or sessions.get(sid, {}).get("digest") == e["digest"]}  # fmt: skip
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".keys-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(orjson.dumps({"format": FORMAT, "sessions": kept}))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+    def _key(self, summary: SessionSummary, touched: list[str]) -> str:
+        state = self._clone(summary)
+        files, _ = files_state(state, touched)
+        return digest_of(self.shared, self._content.get(summary.id), self._plan(summary.id),
+                         self.rated.get(summary.id, []), state.digest, files)  # fmt: skip
+
+    def _clone(self, summary: SessionSummary) -> CloneState:
+        where = (summary.cwd, self.repo)
+        state = self._clones.get(where)
+        if state is None:
+            state = self._clones[where] = clone_state(summary.cwd, self.repo)
+        return state
+
+    def _plan(self, session_id: str) -> str | None:
+        """The digest of the session's plan file: its decisions, and what the last scan found."""
+        try:
+            return hashlib.sha256(read_regular(self.store.path(session_id))).hexdigest()
+        except (OSError, NotRegularFile):
+            return None
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = orjson.loads(read_regular(self.path))
+        except (OSError, NotRegularFile, orjson.JSONDecodeError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("sessions"), dict):
+            return {}
+        return {sid: e for sid, e in data["sessions"].items() if _well_formed(e)}
+
+
+def _well_formed(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("digest"), str)
+        and isinstance(entry.get("touched"), list)
+        and all(isinstance(t, str) for t in entry["touched"])
+        and isinstance(entry.get("skipped", ""), str)
+    )

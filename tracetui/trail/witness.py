@@ -1,0 +1,77 @@
+"""What a session's outcome reads of its clone besides the session: the clone's refs and HEAD, its
+index, and the work-tree files the session's patches touched. While the witness stays the same, the
+trail judges the session the same (an export then need not judge it again: export/keys.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pygit2
+
+from tracetui.trail.fates import Fate
+from tracetui.trail.mapping import judging_clone
+
+
+@dataclass(frozen=True, slots=True)
+class CloneState:
+    """A clone's refs, HEAD and index as read at one moment (no clone: `workdir` and `digest` None)."""
+
+    workdir: str | None
+    digest: str | None
+    newest: int = 0  # the index file's mtime (ns): a change this recent may not be over yet
+
+
+def clone_state(cwd: str | None, repo: str | Path | None) -> CloneState:
+    """The state of the clone a session is judged in (`judging_clone`)."""
+    clone = judging_clone(cwd, repo)
+    if clone is None:
+        return CloneState(None, None)
+    parts: list[object] = [clone.path]
+    # Every reference, snapshots and the stash included (patches are read from some), by target.
+    for name in sorted(clone.references):
+        try:
+            parts.append((name, str(clone.references[name].target)))
+        except (pygit2.GitError, KeyError, ValueError, pygit2.InvalidSpecError):
+            parts.append((name, None))
+    try:
+        unborn = clone.head_is_unborn
+        parts.append(("HEAD", str(clone.references["HEAD"].target), None if unborn else str(clone.head.target)))
+    except (pygit2.GitError, KeyError, ValueError):
+        parts.append(("HEAD", None))
+    index = _stat(os.path.join(clone.path, "index"))
+    parts.append(index)
+    digest = hashlib.sha256(orjson.dumps(parts)).hexdigest()
+    return CloneState(clone.workdir, digest, index[1] if index else 0)
+
+
+def touched_paths(fates: Iterable[Fate]) -> list[str]:
+    """The work-tree names (relative to the clone's top) whose contents the judging of `fates` read."""
+    names: set[str] = set()
+    for fate in fates:
+        p = fate.patch
+        if p.inside:
+            names.update(n for n in (p.path, p.old_path, p.renamed_to, fate.path_now) if n)
+    return sorted(names)
+
+
+def files_state(state: CloneState, touched: Iterable[str]) -> tuple[str, int]:
+    """A digest of the touched work-tree files' sizes and times, and the newest of those times (ns)."""
+    stats = []
+    if state.workdir:
+        stats = [(name, _stat(os.path.join(state.workdir, name))) for name in sorted(set(touched))]
+    newest = max((s[1] for _, s in stats if s is not None), default=0)
+    return hashlib.sha256(orjson.dumps(stats)).hexdigest(), max(newest, state.newest)
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size, st.st_mtime_ns
