@@ -40,7 +40,7 @@ class PriceTable:
 @functools.cache
 def table_version() -> str:
     """The installed table's version, without loading the table (cheap: for cache keys)."""
-    found = _dist_info_version(PACKAGE)
+    found = dist_info_version(PACKAGE)
     if found is not None:
         return found
     from importlib import metadata  # 20-70 ms to import: where the folder name does not say
@@ -51,7 +51,7 @@ def table_version() -> str:
         return "missing"
 
 
-def _dist_info_version(package: str) -> str | None:
+def dist_info_version(package: str) -> str | None:
     """The version in the name of the first `<package>-<version>.dist-info` folder on sys.path, the
     folder `importlib.metadata` reads it from; None where there is none (an egg, a zip)."""
     prefix = package.replace("-", "_").lower() + "-"

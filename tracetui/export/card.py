@@ -12,13 +12,21 @@ card is ours or passes `_plain`: the manifest it is made from is the user's file
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tracetui import __version__
+from tracetui.cost import dist_info_version
 from tracetui.errors import TracetuiError, UsageError
+from tracetui.regular_file import NotRegularFile, read_regular
 from tracetui.export import tables
 from tracetui.sources import registry
 from tracetui.trail import STATES
@@ -121,8 +129,8 @@ def parquet_configs() -> list[dict[str, Any]]:
     return out
 
 
-def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents) -> str:
-    """The card of a parquet export."""
+def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents, cache: Path | None = None) -> str:
+    """The card of a parquet export; `cache`: a folder that keeps cards made before (`_render`)."""
     structure = [
         "Four tables, one config each (`load_dataset(\"<repo or folder>\", \"steps\")`; `sessions` is the "
         "default), partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
@@ -140,10 +148,10 @@ def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents) 
         structure += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
     labels_where = "columns of `sessions` (`lines_*`, `tests`, `commits`) and the `patches` table"
     body = _body(about, license, ref, structure, labels_where)
-    return _render(metadata(license, about, parquet_configs()), body)
+    return _render(metadata(license, about, parquet_configs()), body, cache)
 
 
-def raw_card(license: str, ref: str, about: Contents) -> str:
+def raw_card(license: str, ref: str, about: Contents, cache: Path | None = None) -> str:
     """The card of a raw export: the agents' own log files, which the Hub's trace viewer reads as
     they are (so no configs: `datasets` would take every agent's records as one table)."""
     folders = ", ".join(f"`sessions/{_plain(_folder(a))}/`" for a in sorted(about.agents))
@@ -156,7 +164,7 @@ def raw_card(license: str, ref: str, about: Contents) -> str:
         "and its outcome labels; `manifest.json` holds every file's sha256.",
     ]
     labels_where = "each session's receipt (`labels`)"
-    return _render(metadata(license, about, None), _body(about, license, ref, structure, labels_where))
+    return _render(metadata(license, about, None), _body(about, license, ref, structure, labels_where), cache)
 
 
 def _folder(agent: str) -> str:
@@ -284,9 +292,9 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
     return lines
 
 
-def render(meta: dict[str, Any], body: list[str]) -> str:
+def render(meta: dict[str, Any], body: list[str], cache: Path | None = None) -> str:
     """A card from its front matter and its body's lines (a team dataset's card, dataset/card.py)."""
-    return _render(meta, body)
+    return _render(meta, body, cache)
 
 
 def plain(text: str) -> str:
@@ -302,14 +310,47 @@ def states_table(states: dict[str, int] | None) -> list[str]:
     return _states_table(states)
 
 
-def _render(meta: dict[str, Any], body: list[str]) -> str:
+def _render(meta: dict[str, Any], body: list[str], cache: Path | None = None) -> str:
+    """The card's text. With `cache`, a card made before from the same front matter, body and
+    huggingface_hub is read back: its card tools cost half a second to import, most of a re-export
+    that writes nothing else."""
     text = "\n".join(body)
+    hub = dist_info_version("huggingface_hub")
+    kept = None
+    if cache is not None:
+        key = hashlib.sha256(orjson.dumps([hub, meta, text], option=orjson.OPT_SORT_KEYS, default=str))
+        kept = cache / "cards" / f"{key.hexdigest()[:32]}.md"
+        try:
+            return read_regular(kept).decode("utf-8")
+        except (OSError, NotRegularFile, UnicodeDecodeError):
+            pass
     try:
         from huggingface_hub import DatasetCard, DatasetCardData
     except ImportError:
-        return f"---\n{_plain_yaml(meta)}---\n\n{text}"
-    data = DatasetCardData(**meta)
-    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{text}"))
+        card = f"---\n{_plain_yaml(meta)}---\n\n{text}"
+    else:
+        card = str(DatasetCard(f"---\n{DatasetCardData(**meta).to_yaml()}\n---\n\n{text}"))
+    if kept is not None:
+        _keep_card(kept, card)
+    return card
+
+
+_CARDS_KEPT = 16  # the newest cards a cache keeps (one per export folder is the common case)
+
+
+def _keep_card(path: Path, card: str) -> None:
+    """Keep a made card for the next export; a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(card.encode("utf-8"))
+        os.replace(tmp, path)
+        cards = sorted(path.parent.glob("*.md"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in cards[_CARDS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _plain_yaml(meta: dict[str, Any]) -> str:

@@ -303,7 +303,8 @@ class ParquetWriter:
             elif group.get("rows", {}).get("patches"):
                 states = None  # a group an earlier version wrote: its patches were not counted by state
         about = contents(ex.dest.sessions, months, states)
-        ex.dest.write("README.md", dataset_card(ex.options.license, ex.options.ref, counts, about).encode())
+        card = dataset_card(ex.options.license, ex.options.ref, counts, about, ex.library.cache_dir)
+        ex.dest.write("README.md", card.encode())
 
 
 class _Nothing(Exception):

@@ -74,7 +74,7 @@ class RawWriter:
         ex = self.exporter
         months = [month_of(r.summary.started) for r in reviewed if r.summary.id in ex.dest.sessions]
         about = contents(ex.dest.sessions, months, None)
-        ex.dest.write("README.md", raw_card(ex.options.license, ex.options.ref, about).encode())
+        ex.dest.write("README.md", raw_card(ex.options.license, ex.options.ref, about, ex.library.cache_dir).encode())
         if ex.options.donation:
             from tracetui.export.receipt import RECEIPT, receipt_text
 

@@ -141,3 +141,37 @@ def test_a_manifests_strange_kinds_stay_plain_words_on_the_card():
     front, body = _front(card)
     assert front["license"] == "mit" and "\n## injected" not in body and "\n---\nlicense" not in body
     assert "| kind## injected | 2 |" in body
+
+
+ABOUT = Contents({"claude": 2}, {"alive": 3}, ["2026-01"], {"email": 4}, {})
+
+
+def test_a_card_made_before_from_the_same_data_is_read_back_not_made_again(tmp_path, monkeypatch):
+    first = dataset_card("cc-by-4.0", "main", {"sessions": 2}, ABOUT, tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the card was made again")
+
+    monkeypatch.setattr(hub, "DatasetCard", refuse)
+    assert dataset_card("cc-by-4.0", "main", {"sessions": 2}, ABOUT, tmp_path) == first
+    for other in [("mit", "main", {"sessions": 2}), ("cc-by-4.0", "v1", {"sessions": 2}),
+                  ("cc-by-4.0", "main", {"sessions": 3})]:  # fmt: skip
+        with pytest.raises(AssertionError, match="made again"):
+            dataset_card(*other, ABOUT, tmp_path)
+    monkeypatch.undo()
+    assert raw_card("cc-by-4.0", "main", ABOUT, tmp_path) != first  # another kind of card
+
+
+def test_a_damaged_kept_card_is_made_again_and_the_cache_stays_small(tmp_path):
+    import os
+
+    first = dataset_card("cc-by-4.0", "main", {"sessions": 2}, ABOUT, tmp_path)
+    [kept] = (tmp_path / "cards").iterdir()
+    kept.write_bytes(b"\xff\xfe not a card")
+    assert dataset_card("cc-by-4.0", "main", {"sessions": 2}, ABOUT, tmp_path) == first
+    kept.unlink()
+    os.mkfifo(kept)  # would block a plain read for ever
+    assert dataset_card("cc-by-4.0", "main", {"sessions": 2}, ABOUT, tmp_path) == first
+    for n in range(30):
+        dataset_card("cc-by-4.0", "main", {"sessions": n}, ABOUT, tmp_path)
+    assert len(list((tmp_path / "cards").iterdir())) == 16
