@@ -163,7 +163,9 @@ def _json(value: Any) -> str | None:
     except orjson.JSONEncodeError:
         # A lone surrogate, or nesting deeper than the encoder takes (a tool input 300 levels deep is
         # valid JSON in a log): mend the text and cut the nesting, never lose the session over it.
-        return orjson.dumps(shallow(mend(value)), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+        # Cut first: mending walks the value, and a value a thousand levels deep (orjson reads up to
+        # 1,024) took it past Python's recursion limit, which cost the whole session.
+        return orjson.dumps(mend(shallow(value)), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
 MAX_DEPTH = 200  # below orjson's limit of 254

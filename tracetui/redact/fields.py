@@ -109,19 +109,29 @@ class _KeySlot(_Slot):
 
 def _nested(value: Any, name: str, holder: Any, key: Any) -> Iterator[_Slot]:
     """The non-empty strings inside a JSON-like value, skipping structural keys; a key that is no name
-    is a field too (`tool_input{#2}`), after its value (`tool_input[#2]`): renaming it moves the value."""
-    if isinstance(value, str):
-        if value:
-            yield _Slot(name, value, holder, key)
-    elif isinstance(value, dict):
-        for position, (k, item) in enumerate(list(value.items())):
-            if isinstance(k, str) and not is_structural_key(k):
-                yield from _nested(item, name + _key_part(k, position), value, k)
-                if k and not names_a_key(k):
-                    yield _KeySlot(f"{name}{{#{position}}}", k, value, k)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _nested(item, f"{name}[{i}]", value, i)
+    is a field too (`tool_input{#2}`), after its value (`tool_input[#2]`): renaming it moves the value.
+    Walked with a stack of its own, depth first: a value nested a thousand levels deep (a log's JSON
+    may be) took a recursive walk past Python's limit."""
+    todo: list[Any] = [(value, name, holder, key)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, _Slot):  # a key, due once its value's strings are out
+            yield item
+            continue
+        value, name, holder, key = item
+        if isinstance(value, str):
+            if value:
+                yield _Slot(name, value, holder, key)
+        elif isinstance(value, dict):
+            due: list[Any] = []
+            for position, (k, child) in enumerate(list(value.items())):
+                if isinstance(k, str) and not is_structural_key(k):
+                    due.append((child, name + _key_part(k, position), value, k))
+                    if k and not names_a_key(k):
+                        due.append(_KeySlot(f"{name}{{#{position}}}", k, value, k))
+            todo.extend(reversed(due))
+        elif isinstance(value, list):
+            todo.extend(reversed([(child, f"{name}[{i}]", value, i) for i, child in enumerate(value)]))
 
 
 def _attrs(obj: Any, prefix: str, attrs: tuple[str, ...]) -> Iterator[_Slot]:

@@ -62,8 +62,8 @@ def _gitlab_tier(value: str) -> str | None:
 def _json_object(part: str) -> bool:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return False
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        return False  # RecursionError: a header of a thousand nested arrays stopped every scan of its text
     return isinstance(decoded, dict)
 
 
