@@ -63,11 +63,9 @@ def read_settings() -> Settings:
         return Settings(problems=[f"{exc}; using the defaults"])
     except (OSError, UnicodeDecodeError) as exc:
         return Settings(problems=[f"{path} could not be read ({exc.__class__.__name__}); using the defaults"])
-    import tomllib  # here: every command reads the config folder's name, few read its files
-
     try:
         data = load_toml(text)
-    except tomllib.TOMLDecodeError as exc:
+    except NotToml as exc:
         return Settings(problems=[f"{path} is not valid TOML ({exc}); using the defaults"])
     out = Settings()
     theme = data.get("theme")
@@ -98,16 +96,22 @@ def _read(path: Path) -> str:
     return read_regular(path, CONFIG_LIMIT).decode("utf-8")
 
 
+class NotToml(ValueError):
+    """A file that is not TOML, or nests its arrays or tables too deep to read (`load_toml`)."""
+
+
 def load_toml(text: str) -> dict[str, Any]:
-    """A config file's table; tomllib.TOMLDecodeError where it is not TOML, or nests its arrays or
-    tables too deep for tomllib (which recurses: a thousand `[` was a RecursionError that stopped
-    the app's start)."""
-    import tomllib
+    """A TOML file's table (settings, a theme, the keymap, a recipe); NotToml where it is not TOML,
+    or nests its arrays or tables too deep for tomllib (which recurses: a thousand `[` was a
+    RecursionError that stopped the app's start, and a recipe's `export --recipe`)."""
+    import tomllib  # here: every command reads the config folder's name, few read a TOML file
 
     try:
         return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NotToml(str(exc)) from None
     except RecursionError:
-        raise tomllib.TOMLDecodeError("its arrays or tables nest too deep") from None
+        raise NotToml("its arrays or tables nest too deep") from None
 
 
 def valid_theme_name(name: str) -> bool:
@@ -143,11 +147,10 @@ def _set_line(key: str, toml_value: str) -> Path:
         lines[at] = line
     text = "\n".join(lines) + "\n"
     import tempfile
-    import tomllib
 
     try:
         load_toml(text)
-    except tomllib.TOMLDecodeError:
+    except NotToml:
         # The file was broken before (or held a multi-line value there): start it afresh rather
         # than keep writing a file that is never read.
         text = line + "\n"

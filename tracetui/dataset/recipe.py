@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, Selection, export, select
 from tracetui.regular_file import FileTooLarge, read_regular
 from tracetui.safe_text import clip, safe_line
+from tracetui.settings import NotToml, load_toml
 
 if TYPE_CHECKING:
     from tracetui.dataset.publish import PublishReport
@@ -84,10 +84,10 @@ def load_recipe(path: str | Path) -> Recipe:
     except OSError as exc:
         raise RecipeError(f"recipe {where}: cannot be read ({exc.strerror or exc})") from None
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
+        doc = load_toml(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise RecipeError(f"recipe {where}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
+    except NotToml as exc:
         raise RecipeError(f"recipe {where}: not valid TOML ({safe_line(clip(str(exc), 200))})") from None
     return parse_recipe(doc, where, hashlib.sha256(data).hexdigest())
 

@@ -12,7 +12,6 @@ table of `id = "keys"`, keys comma-separated in Textual's names (`ctrl+s`, `f2`,
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from textual.binding import Binding, BindingType
 
 from tracetui.errors import TracetuiError
 from tracetui.regular_file import read_regular
-from tracetui.settings import CONFIG_LIMIT, load_toml
+from tracetui.settings import CONFIG_LIMIT, NotToml, load_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +492,7 @@ def load_keymap(path: Path | None = None) -> Keymap:
         return Keymap({}, [f"keymap {path} was not read: {exc.strerror or exc}"])
     try:
         table = load_toml(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, NotToml) as exc:
         return Keymap({}, [f"keymap {path} was not read: {exc}"])
     keys: dict[str, str] = {}
     problems: list[str] = []

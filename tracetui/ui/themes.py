@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from textual.css.tokenize import tokenize_values
 from textual.theme import Theme
 
 from tracetui.regular_file import FileTooLarge, NotRegularFile, read_regular
-from tracetui.settings import CONFIG_LIMIT, load_toml, valid_theme_name
+from tracetui.settings import CONFIG_LIMIT, NotToml, load_toml, valid_theme_name
 
 COLOR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
                 "background", "surface", "panel", "boost")
@@ -78,7 +77,7 @@ def theme_from_file(path: Path) -> Theme:
         raise ValueError(f"it is over {CONFIG_LIMIT >> 10:,} KB") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"it could not be read ({exc.__class__.__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except NotToml as exc:
         raise ValueError(f"it is not valid TOML ({exc})") from None
     return theme_from_dict(data, default_name=path.stem)
 

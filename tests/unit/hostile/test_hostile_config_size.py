@@ -100,3 +100,17 @@ def test_an_action_given_thousands_of_keys_is_left_out_in_one_sentence(tmp_path)
     assert keymap.keys == {"browser.diff": "ctrl+d"}
     [problem] = keymap.problems
     assert "browser.detail" in problem and "100,000" in problem
+
+
+@pytest.mark.parametrize("kind", ["deep", "huge"])
+def test_a_recipe_as_a_stranger_could_leave_it_is_one_sentence(tmp_path, kind):
+    # A recipe comes with a team's dataset: `tracetui export --recipe FILE` read a deep one into a
+    # RecursionError and a traceback (found 2026-11-26).
+    from tracetui.dataset import RecipeError, load_recipe
+
+    recipe = tmp_path / "recipe.toml"
+    _write(recipe, kind, 'name = "r"\n')
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(recipe)
+    said = str(caught.value)
+    assert "\n" not in said and (("nest too deep" in said) if kind == "deep" else ("KB" in said))
