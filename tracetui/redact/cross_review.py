@@ -7,12 +7,13 @@ More in docs/internals/redact.md, `redact/cross_review.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tracetui.model import Session, SessionFilter
 from tracetui.redact.many import refresh_plans
+from tracetui.redact.pending_memo import PendingMemo
 from tracetui.redact.plan import Plan, PlanStore, plan_store
 from tracetui.redact.review import (
     Pending, ValueGroup, decide_group, find_group, grouped, pending_values, review_key,
@@ -36,6 +37,7 @@ class CrossReview:
     plans: dict[str, Plan]
     values: dict[str, Pending]
     read: Callable[[str], Session]
+    memo: PendingMemo | None = None  # where each session's waiting values are kept for the next review
     groups: list[ValueGroup] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -59,6 +61,8 @@ class CrossReview:
             touched.update(group.sessions)
         for sid in sorted(touched):
             self.store.save(self.plans[sid])
+            if self.memo is not None:  # the same values, their spans decided: the memo holds again
+                self.memo.remember(sid, self.values[sid])
         gone = {id(group) for group, _ in chosen}
         self.groups = [g for g in self.groups if id(g) not in gone]
         return decided
@@ -77,6 +81,8 @@ class CrossReview:
             return False
         self.values[session_id] = pending_values(self.read(session_id), plan, self.key)
         self.plans[session_id] = plan
+        if self.memo is not None:
+            self.memo.remember(session_id, self.values[session_id])
         self.regroup()
         return True
 
@@ -98,33 +104,51 @@ def open_review(
     answer is None. Raises TracetuiError (a library that keeps no plans, a damaged plan or key)."""
     if store is None:
         store = plan_store(library)
-    total, sessions = _sessions(library, chosen)
+    if isinstance(chosen, SessionFilter):
+        chosen = [row.id for row in library.list_sessions(chosen)]
+    total = len(chosen)
     if progress is not None:
         progress(0, total)
     key = review_key(store)
-    plans: dict[str, Plan] = {}
-    values: dict[str, Pending] = {}
+    ids = [s if isinstance(s, str) else s.id for s in chosen]
+    # A session and plan as the last review found them are not read again (pending_memo.py); only a
+    # library that can say so cheaply (a bucket's index) has one.
+    content_keys = getattr(library, "content_keys", None)
+    by_id = all(isinstance(s, str) for s in chosen)  # sessions handed over in memory are scanned as given
+    memo = PendingMemo(store, key, content_keys) if content_keys is not None and by_id else None
+    known = memo.known(ids) if memo is not None else {}
+    done = len(known)
+    if progress is not None and done:
+        progress(done, total)
     # On every core, a session to each worker; in their order, so the groups are what one process made.
-    ids: list[str] = []
-    for session, plan in refresh_plans(sessions, store, count=total, cancelled=cancelled):
+    asked: list[str | Session] = list(chosen)
+    todo = [s for s, sid in zip(asked, ids) if sid not in known]
+    read: Iterator[Session] = (library.session(s) if isinstance(s, str) else s for s in todo)
+    found: dict[int, tuple[str, Plan | None, Pending]] = {}  # by place in `todo`: what was asked may be a prefix
+    scans = refresh_plans(read, store, count=len(todo), cancelled=cancelled)
+    for place, (session, plan) in enumerate(scans):
         waiting = pending_values(session, plan, key)
-        if waiting:
-            plans[session.id], values[session.id] = plan, waiting
-        ids.append(session.id)
+        found[place] = (session.id, plan if waiting else None, waiting)  # a plan is kept only where a value waits
+        if memo is not None:
+            memo.remember(session.id, waiting)
+        done += 1
         if progress is not None:
-            progress(len(ids), total)
+            progress(done, total)
     if cancelled is not None and cancelled():
         return None
-    return CrossReview(store, key, ids, plans, values, library.session)
-
-
-def _sessions(
-    library: Library, chosen: SessionFilter | Sequence[str] | Sequence[Session]
-) -> tuple[int, Iterable[Session]]:
-    """How many sessions `chosen` names, and the sessions, read one at a time where it names them."""
-    if isinstance(chosen, SessionFilter):
-        chosen = [row.id for row in library.list_sessions(chosen)]
-    ids = [s for s in chosen if isinstance(s, str)]
-    if len(ids) == len(chosen):
-        return len(ids), (library.session(sid) for sid in ids)
-    return len(chosen), [s for s in chosen if isinstance(s, Session)]
+    order: list[str] = []
+    plans: dict[str, Plan] = {}
+    values: dict[str, Pending] = {}
+    place = 0
+    for sid in ids:  # the review's order, whichever way each was found
+        if sid in known:
+            plan_found, waiting = known[sid]
+        elif place in found:
+            sid, plan_found, waiting = found[place]
+            place += 1
+        else:
+            continue
+        order.append(sid)
+        if waiting and plan_found is not None:
+            plans[sid], values[sid] = plan_found, waiting
+    return CrossReview(store, key, order, plans, values, library.session, memo)
