@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from tracetui.bucket import Bucket, Rating
 from tracetui.errors import Stopped, TracetuiError, UsageError
 from tracetui.evals import cohorts as groups
+from tracetui.evals.memo import EvalMemo
 from tracetui.evals.scores import RESAMPLES, SCORES, Metric, SessionLabels, interval, measure, percentiles
 from tracetui.export.labels import outcome
 from tracetui.model import Session
 from tracetui.safe_text import clip, safe_line
 from tracetui.selection import Selection, parse_moment, select
-from tracetui.trail import belongs, same_repository
+from tracetui.trail import Fate, belongs, same_repository
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -154,6 +155,12 @@ def evaluate(
         rated.setdefault(r.session, []).append(r)
     rows = select(library, selection or Selection())
     candidates = clones_in(clones)
+    # A session and clone as the last evaluation found them are not read again (memo.py). Where clones
+    # are given, which is a session's is worked out from the session: no memo then.
+    memo = None
+    if isinstance(library, Bucket) and library.cache_dir is not None and not candidates:
+        memo = EvalMemo(library, ref, repo)
+        memo.start(rows)
     found: list[SessionLabels] = []
     keys: dict[str, list[str]] = {}
     for done, row in enumerate(rows):
@@ -161,12 +168,24 @@ def evaluate(
             raise Stopped("the evaluation was stopped")
         if progress is not None:
             progress(done, len(rows))
-        session = library.session(row.id)
-        where = repo if repo is not None else own_clone(session, candidates)
-        labels = session_labels(session, rated.get(row.id, []), ref, where, library.cache_dir)
+        recalled = memo.recall(row) if memo is not None else None
+        if recalled is not None:
+            labels, cohorts = recalled
+        else:
+            session = library.session(row.id)
+            where = repo if repo is not None else own_clone(session, candidates)
+            if memo is not None:
+                memo.before(row)
+            labels, fates = git_labels(session, ref, where, library.cache_dir)
+            cohorts = {b: groups.keys(session, b) for b in groups.BY}
+            if memo is not None:
+                memo.remember(row, labels, fates, cohorts)
+        rated_by(labels, rated.get(row.id, []))
         labels.cost_usd = row.cost_usd
-        keys[row.id] = groups.keys(session, by)
+        keys[row.id] = cohorts[by]
         found.append(labels)
+    if memo is not None:
+        memo.save()
     if progress is not None:
         progress(len(rows), len(rows))
     if by == "template":
@@ -233,26 +252,38 @@ def session_labels(
     cache_dir: Path | None = None,
 ) -> SessionLabels:  # fmt: skip
     """One session's trusted labels: git's fates of its added lines, its last test run, its ratings."""
+    labels, _ = git_labels(session, ref, repo, cache_dir)
+    rated_by(labels, ratings)
+    return labels
+
+
+def git_labels(
+    session: Session, ref: str = "HEAD", repo: str | Path | None = None, cache_dir: Path | None = None
+) -> tuple[SessionLabels, list[Fate]]:
+    """The labels git and the tests give (no ratings), and the fates they were counted from."""
     try:
         found = outcome(session, ref, repo, cache_dir)
     except TracetuiError as exc:  # a repository that cannot be read decides nothing, and says why
-        labels = SessionLabels(session.id, session.started, note=str(exc))
-    else:
-        lines = {k: 0 for k in ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")}
-        for fate in found.fates:
-            lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
-        last = found.tests[-1]["exit_code"] if found.tests else None
-        labels = SessionLabels(session.id, session.started, alive=lines["alive"], transformed=lines["transformed"],
-                               reverted=lines["reverted"], lost=lines["lost"],
-                               undecided=lines["uncommitted"] + lines["unknown"], tests_last_exit=last,
-                               note=found.note)  # fmt: skip
-    # The session's own rating decides; failing one, its steps' ratings share it.
+        return SessionLabels(session.id, session.started, note=str(exc)), []
+    lines = {k: 0 for k in ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")}
+    for fate in found.fates:
+        lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+    last = found.tests[-1]["exit_code"] if found.tests else None
+    labels = SessionLabels(session.id, session.started, alive=lines["alive"], transformed=lines["transformed"],
+                           reverted=lines["reverted"], lost=lines["lost"],
+                           undecided=lines["uncommitted"] + lines["unknown"], tests_last_exit=last,
+                           note=found.note)  # fmt: skip
+    return labels, list(found.fates)
+
+
+def rated_by(labels: SessionLabels, ratings: Sequence[Rating]) -> None:
+    """People's ratings on the labels: the session's own rating decides; failing one, its steps'
+    ratings share it."""
     whole = [r for r in ratings if r.step is None]
     chosen = whole[-1:] or list(ratings)
     if chosen:
         labels.good = sum(1 for r in chosen if r.good) / len(chosen)
         labels.ratings = len(ratings)
-    return labels
 
 
 def score_cohort(key: str, sessions: list[SessionLabels], minimum: int = MINIMUM) -> Cohort:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,9 @@ from tracetui.model import SessionSummary
 from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
 from tracetui.regular_file import NotRegularFile, read_regular
 from tracetui.trail import Fate
-from tracetui.trail.witness import CloneState, clone_state, files_state, touched_paths
+from tracetui.trail.witness import Witnesses
 
 FORMAT = "tracetui.export-keys/1"
-# A file changed this close to the export's start may still be changing (a commit, an agent's
-# write): the session's key is then not kept, and the next export judges it again.
-SETTLING_NS = 2_000_000_000
 
 
 class ExportKeys:
@@ -40,8 +36,8 @@ class ExportKeys:
         assert bucket.cache_dir is not None
         where = f"{dest.root.resolve()}\0{dest.export_format}".encode("utf-8", "surrogateescape")
         self.path = bucket.cache_dir / "export-keys" / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
-        self.bucket, self.store, self.dest, self.repo = bucket, store, dest, repo
-        self.started = time.time_ns()
+        self.bucket, self.store, self.dest = bucket, store, dest
+        self.clones = Witnesses(repo)
         # What every session's files hang on besides itself: the writers, the options, the detectors,
         # who the user is (the scan's identity), the price table (the cost columns).
         self.shared = digest_of(FORMAT, *made_by, DETECTORS_VERSION, Identity.from_environment().fingerprint(),
@@ -52,7 +48,6 @@ class ExportKeys:
         self.old = self._load()
         self.new: dict[str, dict[str, Any]] = {}
         self._content: dict[str, str] = {}
-        self._clones: dict[tuple[str | None, str | None], CloneState] = {}
 
     def unchanged(self, summaries: list[SessionSummary]) -> tuple[dict[str, str], dict[str, str]]:
         """The sessions whose key is the one the last export left: those whose files are in place,
@@ -63,7 +58,7 @@ class ExportKeys:
         skipped: dict[str, str] = {}
         for summary in summaries:
             entry = self.old.get(summary.id)
-            if entry is None or self._key(summary, entry["touched"]) != entry["key"]:
+            if entry is None or self._key(summary, self.clones.witness(summary.cwd, entry["touched"])) != entry["key"]:
                 continue
             if isinstance(entry.get("skipped"), str):
                 skipped[summary.id] = entry["skipped"]
@@ -76,21 +71,15 @@ class ExportKeys:
 
     def before(self, summary: SessionSummary) -> None:
         """Read the clone's state before the session is judged (`remember` compares it after)."""
-        self._clone(summary)
+        self.clones.state(summary.cwd)
 
     def remember(self, summary: SessionSummary, digest: str, fates: list[Fate]) -> None:
         """Keep the key of a session this export reviewed, unless the clone moved while it was judged
         or a file it read changed too recently to be sure it is done changing."""
-        if summary.id not in self._content:
-            return
-        now = clone_state(summary.cwd, self.repo)
-        if now != self._clone(summary):
-            return
-        touched = touched_paths(fates)
-        _, newest = files_state(now, touched)
-        if newest > self.started - SETTLING_NS:
-            return
-        self.new[summary.id] = {"key": self._key(summary, touched), "digest": digest, "touched": touched}
+        settled = self.clones.settled(summary.cwd, fates) if summary.id in self._content else None
+        if settled is not None:
+            witness, touched = settled
+            self.new[summary.id] = {"key": self._key(summary, witness), "digest": digest, "touched": touched}
 
     def skipped(self, session_id: str, reason: str) -> None:
         """The format had nothing to write for the session, for a reason its key covers (no clone,
@@ -113,18 +102,9 @@ class ExportKeys:
         except OSError:
             pass
 
-    def _key(self, summary: SessionSummary, touched: list[str]) -> str:
-        state = self._clone(summary)
-        files, _ = files_state(state, touched)
+    def _key(self, summary: SessionSummary, witness: str) -> str:
         return digest_of(self.shared, self._content.get(summary.id), self._plan(summary.id),
-                         self.rated.get(summary.id, []), state.digest, files)  # fmt: skip
-
-    def _clone(self, summary: SessionSummary) -> CloneState:
-        where = (summary.cwd, self.repo)
-        state = self._clones.get(where)
-        if state is None:
-            state = self._clones[where] = clone_state(summary.cwd, self.repo)
-        return state
+                         self.rated.get(summary.id, []), witness)  # fmt: skip
 
     def _plan(self, session_id: str) -> str | None:
         """The digest of the session's plan file: its decisions, and what the last scan found."""

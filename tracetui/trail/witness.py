@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,3 +76,43 @@ def _stat(path: str) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return st.st_size, st.st_mtime_ns
+
+
+# A file changed this close to a run's start may still be changing (a commit, an agent's write): what
+# was judged from it is not kept, and the next run judges it again.
+SETTLING_NS = 2_000_000_000
+
+
+class Witnesses:
+    """The clones' states for one run over many sessions (an export, an evaluation), each read once,
+    and the witness of each session's judging: what a memo of its outcome is keyed by."""
+
+    def __init__(self, repo: str | Path | None) -> None:
+        self.repo = repo
+        self.started = time.time_ns()
+        self._states: dict[str | None, CloneState] = {}
+
+    def state(self, cwd: str | None) -> CloneState:
+        """The state of the clone a session of `cwd` is judged in, as this run first read it."""
+        state = self._states.get(cwd)
+        if state is None:
+            state = self._states[cwd] = clone_state(cwd, self.repo)
+        return state
+
+    def witness(self, cwd: str | None, touched: Iterable[str]) -> str:
+        """The clone's state and the touched files' as this run reads them."""
+        state = self.state(cwd)
+        files, _ = files_state(state, touched)
+        return f"{state.digest}:{files}"
+
+    def settled(self, cwd: str | None, fates: Iterable[Fate]) -> tuple[str, list[str]] | None:
+        """After a session was judged: its witness and the files it read, or None where the clone moved
+        while it was judged or a file it read changed too recently to be sure it is done changing."""
+        now = clone_state(cwd, self.repo)
+        if now != self.state(cwd):
+            return None
+        touched = touched_paths(fates)
+        _, newest = files_state(now, touched)
+        if newest > self.started - SETTLING_NS:
+            return None
+        return self.witness(cwd, touched), touched
