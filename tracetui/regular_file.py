@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,6 +61,24 @@ def read_regular(path: str | Path, limit: int | None = None) -> bytes:
     if limit is not None and len(data) > limit:
         raise FileTooLarge(f"{safe_line(str(path))} is over {limit >> 10:,} KB: too large to be read")
     return data
+
+
+def keep_cache(path: str | Path, data: bytes) -> bool:
+    """Write a cache file whole or not at all (a temporary file renamed into place), readable by the
+    user alone; False where it could not be written, which only costs the next run its time."""
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)  # 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        return False
 
 
 def _open_regular_fd(path: str | Path) -> tuple[int, int]:

@@ -8,8 +8,6 @@ More in docs/internals/evals.md, `evals/memo.py`.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from tracetui import __version__
 from tracetui.bucket import Bucket
 from tracetui.evals.scores import SessionLabels
 from tracetui.model import SessionSummary
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
@@ -92,14 +90,7 @@ class EvalMemo:
         written only costs the next evaluation its time."""
         kept = {sid: e for sid, e in self.old.items() if sid not in self.new}
         merged = {**dict(list(kept.items())[-max(0, KEEP - len(self.new)):]), **self.new} if KEEP else {}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".eval-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps({"format": FORMAT, "sessions": merged}))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": merged}))
 
     def _key(self, row: SessionSummary, witness: str) -> str | None:
         content = self._content.get(row.id)

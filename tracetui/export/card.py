@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ import orjson
 from tracetui import __version__
 from tracetui.cost import dist_info_version
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
 from tracetui.export import tables
 from tracetui.sources import registry
 from tracetui.trail import STATES
@@ -339,18 +337,15 @@ _CARDS_KEPT = 16  # the newest cards a cache keeps (one per export folder is the
 
 
 def _keep_card(path: Path, card: str) -> None:
-    """Keep a made card for the next export; a cache that cannot be written only costs time."""
+    """Keep a made card for the next export, and only the newest few."""
+    if not keep_cache(path, card.encode("utf-8")):
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(card.encode("utf-8"))
-        os.replace(tmp, path)
         cards = sorted(path.parent.glob("*.md"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in cards[_CARDS_KEPT:]:
             old.unlink(missing_ok=True)
     except OSError:
-        pass
+        pass  # another export's prune, at the same time
 
 
 def _plain_yaml(meta: dict[str, Any]) -> str:

@@ -8,9 +8,6 @@ More in docs/internals/export.md, `export/keys.py`.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,7 +17,7 @@ from tracetui.cost import table_version
 from tracetui.export.manifest import Dest, digest_of
 from tracetui.model import SessionSummary
 from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
@@ -93,14 +90,7 @@ class ExportKeys:
         sessions = self.dest.sessions
         kept = {sid: e for sid, e in self.new.items()
                 if "skipped" in e or sessions.get(sid, {}).get("digest") == e["digest"]}  # fmt: skip
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".keys-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps({"format": FORMAT, "sessions": kept}))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": kept}))
 
     def _key(self, summary: SessionSummary, witness: str) -> str:
         return digest_of(self.shared, self._content.get(summary.id), self._plan(summary.id),

@@ -8,8 +8,6 @@ More in docs/internals/redact.md, `redact/pending_memo.py`.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from tracetui.redact.detect import DETECTORS_VERSION
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.review import Occurrence, Pending
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
 
 FORMAT = "tracetui.pending/1"
 
@@ -56,16 +54,8 @@ class PendingMemo:
         if key is None:
             return
         rows = [[gid, list(o.span.key), o.index, o.hint] for gid, o in waiting]
-        path = self._path(session_id)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".pending-", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps({"format": FORMAT, "key": key, "values": rows}))
-            os.chmod(tmp, 0o600)  # a hint shows a value's first letters
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        # Private, as every kept cache file is: a hint shows a value's first letters.
+        keep_cache(self._path(session_id), orjson.dumps({"format": FORMAT, "key": key, "values": rows}))
 
     def _recall(self, session_id: str) -> tuple[Plan | None, Pending] | None:
         key = self._key(session_id)

@@ -14,7 +14,6 @@ import math
 import os
 import re
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
 
 # Below this much text, worker processes cost more to start than they save.
 PARALLEL_THRESHOLD = 4_000_000
@@ -370,15 +369,7 @@ def _load_cache(path: str | Path, salt: str) -> dict[str, list[dict]]:
 
 
 def _save_cache(path: str | Path, salt: str, fields: dict[str, list[dict]]) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(orjson.dumps({"salt": salt, "fields": fields}))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time next run
+    keep_cache(path, orjson.dumps({"salt": salt, "fields": fields}))
 
 
 def refresh_plan(
