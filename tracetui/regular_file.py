@@ -12,7 +12,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import safe_line
@@ -79,6 +79,18 @@ def keep_cache(path: str | Path, data: bytes) -> bool:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         return False
+
+
+def kept_cache(path: str | Path, form: str) -> dict[str, Any] | None:
+    """A cache file `keep_cache` wrote as a JSON object whose "format" is `form`; None where there is
+    none, or it is of another form, damaged, or no regular file (a FIFO in its place would block)."""
+    import orjson
+
+    try:
+        data = orjson.loads(read_regular(path))
+    except (OSError, NotRegularFile, orjson.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == form else None
 
 
 def _open_regular_fd(path: str | Path) -> tuple[int, int]:

@@ -227,3 +227,21 @@ def alice_project(tmp_path: Path) -> Repo:
 def mapped_log(make, root: str, folder: Path, agent: str) -> Session:
     logged = SimpleNamespace(path=Path(root) / "sub")  # the builders only read the cwd from it
     return read_session(SessionFiles(agent, make(logged, folder, alice_edits(root))))
+
+
+def grow_claude_log(log: Path, text: str) -> None:
+    """One more user prompt at the end of a Claude Code log `claude_log` wrote."""
+    last = orjson.loads(log.read_bytes().splitlines()[-1])
+    more = {**last, "uuid": "late", "parentUuid": last["uuid"], "type": "user",
+            "message": {"role": "user", "content": text}}  # fmt: skip
+    log.write_bytes(log.read_bytes() + orjson.dumps(more) + b"\n")
+
+
+def age(path: Path, seconds: int = 600) -> None:
+    """`path` (and all under it) last changed `seconds` ago: a clone nobody is working in."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        os.utime(p, (then, then), follow_symlinks=False)

@@ -18,7 +18,7 @@ from tracetui import __version__
 from tracetui.bucket import Bucket
 from tracetui.evals.scores import SessionLabels
 from tracetui.model import SessionSummary
-from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
+from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
@@ -99,10 +99,5 @@ class EvalMemo:
         return hashlib.sha256(f"{self.shared}\0{content}\0{witness}".encode()).hexdigest()
 
     def _load(self) -> dict[str, Any]:
-        try:
-            data = orjson.loads(read_regular(self.path))
-        except (OSError, NotRegularFile, orjson.JSONDecodeError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("sessions"), dict):
-            return {}
-        return data["sessions"]
+        data = kept_cache(self.path, FORMAT)
+        return data["sessions"] if data is not None and isinstance(data.get("sessions"), dict) else {}

@@ -17,7 +17,7 @@ from tracetui.cost import table_version
 from tracetui.export.manifest import Dest, digest_of
 from tracetui.model import SessionSummary
 from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
-from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, kept_cache, read_regular
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
@@ -104,11 +104,8 @@ class ExportKeys:
             return None
 
     def _load(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = orjson.loads(read_regular(self.path))
-        except (OSError, NotRegularFile, orjson.JSONDecodeError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("sessions"), dict):
+        data = kept_cache(self.path, FORMAT)
+        if data is None or not isinstance(data.get("sessions"), dict):
             return {}
         return {sid: e for sid, e in data["sessions"].items() if _well_formed(e)}
 

@@ -18,7 +18,7 @@ from tracetui.redact.detect import DETECTORS_VERSION
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.review import Occurrence, Pending
-from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
+from tracetui.regular_file import NotRegularFile, keep_cache, kept_cache, read_regular
 
 FORMAT = "tracetui.pending/1"
 
@@ -61,11 +61,8 @@ class PendingMemo:
         key = self._key(session_id)
         if key is None:
             return None
-        try:
-            data = orjson.loads(read_regular(self._path(session_id)))
-        except (OSError, NotRegularFile, orjson.JSONDecodeError):
-            return None
-        if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("values"), list):
+        data = kept_cache(self._path(session_id), FORMAT)
+        if data is None or data.get("key") != key or not isinstance(data.get("values"), list):
             return None
         rows = data["values"]
         if not rows:

@@ -6,57 +6,33 @@ the memo gives."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES
 from support.trail_kit import iso
-from support.trail_logs import body_repo, claude_log
+from support.judged_sessions import CLAUDE, PI, sessions_read, two_sessions
+from support.trail_logs import age, grow_claude_log
 
 import tracetui.evals as evals_api
 from tracetui.bucket import Bucket
-from tracetui.model import Session
-
-PI = "11111111-aaaa-4bbb-8ccc-000000000001"  # tests/fixtures/pi/v1_linear.jsonl: no clone here
-CLAUDE = "11111111-2222-4333-8444-555555555555"  # support.trail_logs.claude_log: edits in a clone
-
-
-def age(path: Path, seconds: int = 600) -> None:
-    then = time.time() - seconds
-    for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
-        os.utime(p, (then, then), follow_symlinks=False)
-
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp = tmp_path
-        self.repo = body_repo(tmp_path)
-        self.log = claude_log(self.repo, tmp_path / "claude")
-        (tmp_path / "pi").mkdir()
-        shutil.copyfile(FIXTURES / "pi" / "v1_linear.jsonl", tmp_path / "pi" / "v1_linear.jsonl")
+        self.repo, self.log, self.sources = two_sessions(tmp_path)
         self.bucket = Bucket.open(tmp_path / "b")
         self.sync()
         age(self.repo.path)
 
     def sync(self) -> None:
-        self.bucket.sync({"claude": [self.tmp / "claude"], "pi": [self.tmp / "pi"]})
+        self.bucket.sync(self.sources)
 
     def evaluate(self, by: str = "agent", **options: object) -> tuple[list[str], dict]:
         """The sessions the evaluation read, and what it found."""
-        read: list[str] = []
-        real = self.bucket.session
-
-        def counted(sid: str) -> Session:
-            read.append(sid)
-            return real(sid)
-
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(self.bucket, "session", counted)
+        with sessions_read() as read:
             found = evals_api.evaluate(self.bucket, by, minimum=2, **options)  # type: ignore[arg-type]
         return sorted(set(read)), _plain(found.to_dict())
 
@@ -94,11 +70,7 @@ def _touched_file(w: World) -> None:
 
 
 def _grown_log(w: World) -> None:
-    lines = w.log.read_bytes().splitlines()
-    last = orjson.loads(lines[-1])
-    more = {**last, "uuid": "late", "parentUuid": last["uuid"], "type": "user",
-            "message": {"role": "user", "content": "/review one more thing"}}  # fmt: skip
-    w.log.write_bytes(w.log.read_bytes() + orjson.dumps(more) + b"\n")
+    grow_claude_log(w.log, "/review one more thing")
     w.sync()
 
 

@@ -5,34 +5,24 @@ any one of them changed makes that session, and only it, read, reviewed and judg
 from __future__ import annotations
 
 import os
-import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES
-from support.trail_kit import Repo, iso
-from support.trail_logs import body_repo, claude_log
+from support.trail_kit import iso
+from support.judged_sessions import CLAUDE, PI, sessions_read, two_sessions
+from support.trail_logs import age, grow_claude_log
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
-from tracetui.model import Session
 from tracetui.redact import plan_store
-
-PI = "11111111-aaaa-4bbb-8ccc-000000000001"  # tests/fixtures/pi/v1_linear.jsonl: no clone here
-CLAUDE = "11111111-2222-4333-8444-555555555555"  # support.trail_logs.claude_log: edits in a clone
-
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp = tmp_path
-        self.repo = body_repo(tmp_path)
-        self.log = claude_log(self.repo, tmp_path / "claude")
-        (tmp_path / "pi").mkdir()
-        shutil.copyfile(FIXTURES / "pi" / "v1_linear.jsonl", tmp_path / "pi" / "v1_linear.jsonl")
+        self.repo, self.log, _ = two_sessions(tmp_path)
         self.bucket_dir = tmp_path / "bucket"
         self.sync()
         age(self.repo.path)
@@ -44,25 +34,10 @@ class World:
 
     def export(self, fmt: str = "parquet", **options: object) -> tuple[list[str], dict]:
         """The sessions the export read, and its report."""
-        read: list[str] = []
-        real = Bucket.session
-
-        def counted(bucket: Bucket, sid: str) -> Session:
-            read.append(sid)
-            return real(bucket, sid)
-
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(Bucket, "session", counted)
+        with sessions_read() as read:
             with Bucket.open(self.bucket_dir) as bucket:
                 report = export(bucket, self.dest, ExportOptions(fmt, accept_suggested=True, **options))  # type: ignore[arg-type]
         return sorted(set(read)), report.to_dict()
-
-
-def age(folder: Path, seconds: int = 600) -> None:
-    """Every file under `folder` last changed `seconds` ago (a clone nobody is working in)."""
-    then = time.time() - seconds
-    for path in [folder, *folder.rglob("*")]:
-        os.utime(path, (then, then), follow_symlinks=False)
 
 
 @pytest.fixture
@@ -129,11 +104,7 @@ def _rating(w: World) -> None:
 
 
 def _grown_log(w: World) -> None:
-    lines = w.log.read_bytes().splitlines()
-    last = orjson.loads(lines[-1])
-    more = {**last, "uuid": "late", "parentUuid": last["uuid"], "type": "user",
-            "message": {"role": "user", "content": "one more thing"}}  # fmt: skip
-    w.log.write_bytes(w.log.read_bytes() + orjson.dumps(more) + b"\n")
+    grow_claude_log(w.log, "one more thing")
     w.sync()
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from support.judged_sessions import sessions_read
+
 from tracetui.bucket import Bucket
-from tracetui.model import Session, SessionFilter
+from tracetui.model import SessionFilter
 from tracetui.redact import ACCEPTED, open_review, plan_store, remember_name
 
 SESSIONS = {
@@ -49,15 +51,7 @@ class World:
 
     def review(self) -> tuple[list[str], list[dict]]:
         """The sessions the review read, and its groups."""
-        read: list[str] = []
-        real = self.bucket.session
-
-        def counted(sid: str) -> Session:
-            read.append(sid)
-            return real(sid)
-
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(self.bucket, "session", counted)
+        with sessions_read() as read:
             review = open_review(self.bucket, SessionFilter())
         assert review is not None
         return sorted(set(read)), [g.to_dict() for g in review.groups]
