@@ -4,6 +4,7 @@ model's own type rules."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,6 +12,7 @@ import orjson
 from shared_data import FIXTURES
 
 from tracetui.model import Session, StepKind
+from tracetui.sources import registry
 
 PICKS = {
     "claude": FIXTURES / "bucket" / "claude",
@@ -109,3 +111,24 @@ def times_replaced(value: Any, odd: Any) -> Any:
     if isinstance(value, list):
         return [times_replaced(v, odd) for v in value]
     return value
+
+
+def documents(path: Path) -> tuple[str, Any] | None:
+    """A log file's JSON as a reader takes it: ("jsonl", its records) or ("json", the document)."""
+    if path.suffix == ".jsonl":
+        return "jsonl", [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    if path.suffix == ".json":
+        return "json", orjson.loads(path.read_bytes())
+    return None
+
+
+def staged_files(agent: str, folder: Path, work: Path) -> list[Path]:
+    """The files the agent's reader reads: OpenCode's are the logs its stage hook writes."""
+    found = sorted(p for p in folder.rglob("*") if p.is_file())
+    stage = registry.get(agent).stage
+    if stage is None:
+        return found
+    (work / "staged").mkdir()
+    logs, problems = stage(found, work / "staged")
+    assert logs and not problems
+    return logs

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
-from support.hostile_fields import times_replaced, model_problems, ODD_TIMES, PICKS, WRONG
+from support.hostile_fields import documents, staged_files, times_replaced, model_problems, ODD_TIMES, PICKS, WRONG
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
@@ -27,26 +27,6 @@ from hostile import SESSIONS, field_paths, hostile_logs, replaced
 
 
 
-def _documents(path: Path) -> tuple[str, Any] | None:
-    if path.suffix == ".jsonl":
-        return "jsonl", [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-    if path.suffix == ".json":
-        return "json", orjson.loads(path.read_bytes())
-    return None
-
-
-def _staged(agent: str, folder: Path, work: Path) -> list[Path]:
-    """The files the agent's reader reads: OpenCode's are the logs its stage hook writes."""
-    found = sorted(p for p in folder.rglob("*") if p.is_file())
-    stage = registry.get(agent).stage
-    if stage is None:
-        return found
-    (work / "staged").mkdir()
-    logs, problems = stage(found, work / "staged")
-    assert logs and not problems
-    return logs
-
-
 @pytest.mark.parametrize("agent", list(PICKS))
 def test_every_field_of_every_wrong_type_is_read_without_harm(tmp_path, agent):
     source = PICKS[agent]
@@ -56,11 +36,11 @@ def test_every_field_of_every_wrong_type_is_read_without_harm(tmp_path, agent):
     else:
         folder.mkdir()
         shutil.copyfile(source, folder / source.name)
-    files = _staged(agent, folder, tmp_path)
+    files = staged_files(agent, folder, tmp_path)
     reader = registry.get(agent)
     tried = 0
     for path in files:
-        loaded = _documents(path)
+        loaded = documents(path)
         if loaded is None:
             continue
         kind, docs = loaded
@@ -211,7 +191,7 @@ def test_duplicate_and_cyclic_ids_end_and_keep_step_ids_unique(tmp_path, agent, 
     else:
         folder.mkdir()
         shutil.copyfile(source, folder / source.name)
-    files = _staged(agent, folder, tmp_path)
+    files = staged_files(agent, folder, tmp_path)
     for path in files:
         if path.suffix != ".jsonl":
             continue

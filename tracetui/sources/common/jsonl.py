@@ -241,11 +241,16 @@ def shallow(data: bytes, limit: int = MAX_DEPTH) -> Any:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def clean(value: Any) -> Any:
+def clean(value: Any, depth: int = 0) -> Any:
     """`value` with lone UTF-16 surrogates replaced: no UTF-8 encoder downstream would take them.
 
     Python's parser also reads whole numbers of any length (orjson makes those past 64 bits floats):
-    such a number becomes what orjson would have made of it, so no JSON writer downstream fails on it."""
+    such a number becomes what orjson would have made of it, so no JSON writer downstream fails on it.
+    An array or object past MAX_DEPTH stands for what it held (DEEP_VALUE), as `shallow` makes it:
+    orjson reads 1,024 levels, and walking them all went past Python's recursion limit (a Gemini
+    chat with one value nested a thousand deep lost every step)."""
+    if depth >= MAX_DEPTH and isinstance(value, dict | list):
+        return DEEP_VALUE
     if type(value) is int:
         if -(2**63) <= value < 2**64:
             return value
@@ -258,9 +263,9 @@ def clean(value: Any) -> Any:
             return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         return value
     if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items()}
+        return {clean(k): clean(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [clean(v) for v in value]
+        return [clean(v, depth + 1) for v in value]
     return value
 
 
