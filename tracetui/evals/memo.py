@@ -16,6 +16,7 @@ import orjson
 
 from tracetui import __version__
 from tracetui.bucket import Bucket
+from tracetui.evals.cohorts import BY
 from tracetui.evals.scores import SessionLabels
 from tracetui.model import SessionSummary
 from tracetui.regular_file import keep_cache, kept_cache
@@ -51,6 +52,8 @@ class EvalMemo:
         entry = self.old.get(row.id)
         if not isinstance(entry, dict) or not isinstance(entry.get("touched"), list):
             return None
+        if not all(isinstance(name, str) for name in entry["touched"]):
+            return None
         if entry.get("key") != self._key(row, self.clones.witness(row.cwd, entry["touched"])):
             return None
         try:
@@ -58,7 +61,7 @@ class EvalMemo:
             labels = SessionLabels(row.id, entry["started"], alive=lines["alive"], transformed=lines["transformed"],
                                    reverted=lines["reverted"], lost=lines["lost"], undecided=lines["undecided"],
                                    tests_last_exit=entry["tests_last_exit"], note=entry["note"])  # fmt: skip
-            cohorts = {str(by): [str(k) for k in keys] for by, keys in entry["cohorts"].items()}
+            cohorts = {by: [str(k) for k in entry["cohorts"][by]] for by in BY}  # every dimension, or none
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
         if not (labels.started is None or isinstance(labels.started, str)) or not (
@@ -88,8 +91,9 @@ class EvalMemo:
     def save(self) -> None:
         """The memo with this evaluation's sessions, and the others it held; a memo that cannot be
         written only costs the next evaluation its time."""
-        kept = {sid: e for sid, e in self.old.items() if sid not in self.new}
-        merged = {**dict(list(kept.items())[-max(0, KEEP - len(self.new)):]), **self.new} if KEEP else {}
+        kept = [(sid, e) for sid, e in self.old.items() if sid not in self.new]
+        room = max(0, KEEP - len(self.new))
+        merged = {**dict(kept[len(kept) - room :] if room else []), **self.new}
         keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": merged}))
 
     def _key(self, row: SessionSummary, witness: str) -> str | None:

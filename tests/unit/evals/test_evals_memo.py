@@ -83,6 +83,15 @@ def _damaged_memo(w: World) -> None:
     memo.write_bytes(orjson.dumps({"format": "tracetui.eval-memo/1", "sessions": {PI: {"touched": [], "key": 3}}}))
 
 
+def _memo_of_odd_shapes(w: World) -> None:
+    # The right keys, with a name that is no path and a dimension left out: read as no memo at all.
+    [memo] = (w.tmp / "b" / "cache" / "eval").iterdir()
+    data = orjson.loads(memo.read_bytes())
+    data["sessions"][CLAUDE]["touched"] = [7]
+    del data["sessions"][PI]["cohorts"]["skill"]
+    memo.write_bytes(orjson.dumps(data))
+
+
 # (what changes, the sessions read again)
 CHANGES: list[tuple[Callable[[World], None], set[str]]] = [
     (_commit, {CLAUDE}),
@@ -90,6 +99,7 @@ CHANGES: list[tuple[Callable[[World], None], set[str]]] = [
     (_grown_log, {CLAUDE}),
     (_rating, set()),  # read from the ratings every time, never from the memo
     (_damaged_memo, {CLAUDE, PI}),
+    (_memo_of_odd_shapes, {CLAUDE, PI}),
 ]
 
 
