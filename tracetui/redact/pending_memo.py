@@ -101,7 +101,10 @@ def _occurrence(session_id: str, row: Any, spans: dict[Any, Any]) -> tuple[str, 
     gid, where, index, hint = row
     if len(where) != 4 or not (index is None or type(index) is int) or not isinstance(hint, str):
         return None
-    span = spans.get(tuple(where))
+    try:
+        span = spans.get(tuple(where))
+    except TypeError:  # a place with a list or an object in it: no span's
+        return None
     if span is None:
         return None
     return gid, Occurrence(session_id, span, index, hint)

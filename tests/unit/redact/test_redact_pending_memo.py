@@ -120,6 +120,13 @@ def _memo_names_another_span(w: World) -> None:
     memo.write_text(json.dumps(data))
 
 
+def _memo_names_no_place(w: World) -> None:
+    [memo] = [p for p in (plan_store(w.bucket).cache_dir / "pending").iterdir() if p.name.startswith(A)]
+    data = json.loads(memo.read_bytes())
+    data["values"][0][1][0] = ["not", "a step id"]  # a list where a place's step is: no key of a span
+    memo.write_text(json.dumps(data))
+
+
 # (what happens between two reviews, the sessions the second reads)
 CHANGES: list[tuple[Callable[[World], None], set[str]]] = [
     (_decided, set()),  # the review's own decision keeps the memos it saved whole
@@ -129,6 +136,7 @@ CHANGES: list[tuple[Callable[[World], None], set[str]]] = [
     (_memo_damaged, {C}),
     (_memo_a_fifo, {C}),
     (_memo_names_another_span, {B}),
+    (_memo_names_no_place, {A}),
 ]
 
 
