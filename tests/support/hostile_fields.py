@@ -4,6 +4,10 @@ model's own type rules."""
 from __future__ import annotations
 
 import re
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +136,67 @@ def staged_files(agent: str, folder: Path, work: Path) -> list[Path]:
     logs, problems = stage(found, work / "staged")
     assert logs and not problems
     return logs
+
+
+@dataclass(slots=True)
+class FieldAt:
+    """One field of one record of an agent's picked log, and the way to write the log with it changed."""
+
+    agent: str
+    folder: Path  # where the agent's reader finds its logs (the staged copies, for a staging agent)
+    files: list[Path]  # the files its reader reads
+    path: Path  # the file that holds the field
+    where: tuple[Any, ...]  # the field's path inside its record
+    value: Any  # what the field holds now
+    write: Callable[[Any, bytes | None], None]  # (new value, or raw JSON in its place) -> the file written
+
+
+def picked_files(agent: str, work: Path) -> tuple[Path, list[Path]]:
+    """PICKS[agent] copied into `work/src`: the folder its reader reads (the staged copies, for an
+    agent whose logs are staged) and the files in it."""
+    source = PICKS[agent]
+    folder = work / "src"
+    if source.is_dir():
+        shutil.copytree(source, folder)
+    else:
+        folder.mkdir()
+        shutil.copyfile(source, folder / source.name)
+    files = staged_files(agent, folder, work)
+    return (work / "staged" if registry.get(agent).stage is not None else folder), files
+
+
+def each_field(agent: str, work: Path) -> Iterator[FieldAt]:
+    """Every field of every record of PICKS[agent], copied into `work` (each file as it was again once
+    its fields are done): the places a hostile log can put anything."""
+    sys.path.insert(0, str(FIXTURES))
+    from hostile import field_paths, replaced
+
+    reads, files = picked_files(agent, work)
+    for path in files:
+        loaded = documents(path)
+        if loaded is None:
+            continue
+        kind, docs = loaded
+        original = path.read_bytes()
+        units = list(enumerate(docs)) if kind == "jsonl" else [(None, docs)]
+        for unit, doc in units:
+            for where in field_paths(doc):
+
+                def write(new: Any, raw: bytes | None = None, where: tuple[Any, ...] = where, unit: Any = unit,
+                          doc: Any = doc, path: Path = path, kind: str = kind, docs: Any = docs) -> None:  # fmt: skip
+                    changed = replaced(doc, where, "RAW-HERE" if raw is not None else new)
+                    if kind == "jsonl":
+                        lines = [changed if n == unit else d for n, d in enumerate(docs)]
+                        data = b"".join(orjson.dumps(d) + b"\n" for d in lines)
+                    else:
+                        data = orjson.dumps(changed)
+                    path.write_bytes(data.replace(b'"RAW-HERE"', raw, 1) if raw is not None else data)
+
+                yield FieldAt(agent, reads, files, path, where, _at(doc, where), write)
+        path.write_bytes(original)
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value

@@ -6,25 +6,17 @@ stopped every scan of its text (`review`, `export`, a seal: a RecursionError and
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 from pathlib import Path
-from typing import Any
 
-import orjson
 import pytest
-from shared_data import FIXTURES
 from support.deep_values import DEEP_SESSION, deep_claude_log, deep_json, deep_jwt
-from support.hostile_fields import PICKS, documents, staged_files
+from support.hostile_fields import PICKS, each_field
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.redact import iter_fields, scan_text
 from tracetui.redact.fields import rewrite_fields
 from tracetui.sources import read_session, registry
-
-sys.path.insert(0, str(FIXTURES))
-from hostile import field_paths, replaced  # noqa: E402
 
 
 def test_a_jwt_shaped_token_with_a_header_nested_past_the_parsers_limit_is_scanned():
@@ -57,47 +49,20 @@ def test_any_field_of_any_agents_log_nested_a_thousand_deep_is_read_indexed_and_
     bucket whole, and as the bucket loads it, its fields are walked as a scan walks them and copied as
     a seal's scrub copies it. Python's own limit is about a thousand frames; orjson reads up to 1,024
     levels."""
-    source = PICKS[agent]
-    folder = tmp_path / "src"
-    if source.is_dir():
-        shutil.copytree(source, folder)
-    else:
-        folder.mkdir()
-        shutil.copyfile(source, folder / source.name)
-    files = staged_files(agent, folder, tmp_path)
     reader = registry.get(agent)
     tried = 0
-    for path in files:
-        loaded = documents(path)
-        if loaded is None:
+    for field in each_field(agent, tmp_path):
+        if not field.where or not isinstance(field.value, dict | list):
             continue
-        kind, docs = loaded
-        original = path.read_bytes()
-        units = list(enumerate(docs)) if kind == "jsonl" else [(None, docs)]
-        for unit, doc in units:
-            for where in (w for w in field_paths(doc) if w and isinstance(_at(doc, w), dict | list)):
-                changed = replaced(doc, where, "DEEP-HERE")
-                if kind == "jsonl":
-                    lines = [changed if n == unit else d for n, d in enumerate(docs)]
-                    data = b"".join(orjson.dumps(d) + b"\n" for d in lines)
-                else:
-                    data = orjson.dumps(changed)
-                path.write_bytes(data.replace(b'"DEEP-HERE"', deep_json(), 1))
-                for group in reader.group(files):
-                    read_session(group)  # never raises
-                with Bucket.open(tmp_path / f"b{tried}") as bucket:  # what a sync keeps of it, as it loads it
-                    report = bucket.sync({agent: [folder] if reader.stage is None else [tmp_path / "staged"]})
-                    assert not [e for e in report.errors if "could not read" in e.error], (where, report.errors)
-                    for row in bucket.list_sessions():
-                        session = bucket.session(row.id)
-                        list(iter_fields(session))
-                        rewrite_fields(session, lambda step, name, text: text)  # a seal's scrubbed copy
-                tried += 1
-        path.write_bytes(original)
+        field.write(None, deep_json())
+        for group in reader.group(field.files):
+            read_session(group)  # never raises
+        with Bucket.open(tmp_path / f"b{tried}") as bucket:  # what a sync keeps of it, as it loads it
+            report = bucket.sync({agent: [field.folder]})
+            assert not [e for e in report.errors if "could not read" in e.error], (field.where, report.errors)
+            for row in bucket.list_sessions():
+                session = bucket.session(row.id)
+                list(iter_fields(session))
+                rewrite_fields(session, lambda step, name, text: text)  # a seal's scrubbed copy
+        tried += 1
     assert tried > 5
-
-
-def _at(value: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        value = value[part]
-    return value

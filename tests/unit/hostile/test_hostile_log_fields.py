@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
-from support.hostile_fields import documents, staged_files, times_replaced, model_problems, ODD_TIMES, PICKS, WRONG
+from support.hostile_fields import each_field, picked_files, times_replaced, model_problems, ODD_TIMES, PICKS, WRONG
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
@@ -23,44 +23,22 @@ from tracetui.sources import read_session, registry
 from tracetui.sources.common.jsonl import clean
 
 sys.path.insert(0, str(FIXTURES))
-from hostile import SESSIONS, field_paths, hostile_logs, replaced
+from hostile import SESSIONS, hostile_logs
 
 
 
 @pytest.mark.parametrize("agent", list(PICKS))
 def test_every_field_of_every_wrong_type_is_read_without_harm(tmp_path, agent):
-    source = PICKS[agent]
-    folder = tmp_path / "src"
-    if source.is_dir():
-        shutil.copytree(source, folder)
-    else:
-        folder.mkdir()
-        shutil.copyfile(source, folder / source.name)
-    files = staged_files(agent, folder, tmp_path)
     reader = registry.get(agent)
     tried = 0
-    for path in files:
-        loaded = documents(path)
-        if loaded is None:
-            continue
-        kind, docs = loaded
-        original = path.read_bytes()
-        units = list(enumerate(docs)) if kind == "jsonl" else [(None, docs)]
-        for unit, doc in units:
-            for where in field_paths(doc):
-                for value in WRONG:
-                    changed = replaced(doc, where, value)
-                    if kind == "jsonl":
-                        lines = [changed if n == unit else d for n, d in enumerate(docs)]
-                        path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
-                    else:
-                        path.write_bytes(orjson.dumps(changed))
-                    for group in reader.group(files):
-                        session = read_session(group)  # never raises
-                        problems = model_problems(session)
-                        assert not problems, (path.name, unit, where, value, problems)
-                    tried += 1
-        path.write_bytes(original)
+    for field in each_field(agent, tmp_path):
+        for value in WRONG:
+            field.write(value, None)
+            for group in reader.group(field.files):
+                session = read_session(group)  # never raises
+                problems = model_problems(session)
+                assert not problems, (field.path.name, field.where, value, problems)
+            tried += 1
     assert tried > 300
 
 
@@ -184,14 +162,7 @@ def test_duplicate_and_cyclic_ids_end_and_keep_step_ids_unique(tmp_path, agent, 
     every step id is unique (the app and the index find steps by id) and the shape is made."""
     from tracetui.views.session_shape import shape_of
 
-    source = PICKS[agent]
-    folder = tmp_path / "src"
-    if source.is_dir():
-        shutil.copytree(source, folder)
-    else:
-        folder.mkdir()
-        shutil.copyfile(source, folder / source.name)
-    files = staged_files(agent, folder, tmp_path)
+    _, files = picked_files(agent, tmp_path)
     for path in files:
         if path.suffix != ".jsonl":
             continue
