@@ -17,7 +17,7 @@ from tracetui.cost import table_version
 from tracetui.export.manifest import Dest, digest_of
 from tracetui.model import SessionSummary
 from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
-from tracetui.regular_file import NotRegularFile, keep_cache, kept_cache, read_regular
+from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
@@ -93,15 +93,8 @@ class ExportKeys:
         keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": kept}))
 
     def _key(self, summary: SessionSummary, witness: str) -> str:
-        return digest_of(self.shared, self._content.get(summary.id), self._plan(summary.id),
+        return digest_of(self.shared, self._content.get(summary.id), self.store.file_digest(summary.id),
                          self.rated.get(summary.id, []), witness)  # fmt: skip
-
-    def _plan(self, session_id: str) -> str | None:
-        """The digest of the session's plan file: its decisions, and what the last scan found."""
-        try:
-            return hashlib.sha256(read_regular(self.store.path(session_id))).hexdigest()
-        except (OSError, NotRegularFile):
-            return None
 
     def _load(self) -> dict[str, dict[str, Any]]:
         data = kept_cache(self.path, FORMAT)

@@ -18,7 +18,7 @@ from tracetui.redact.detect import DETECTORS_VERSION
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.review import Occurrence, Pending
-from tracetui.regular_file import NotRegularFile, keep_cache, kept_cache, read_regular
+from tracetui.regular_file import keep_cache, kept_cache
 
 FORMAT = "tracetui.pending/1"
 
@@ -85,9 +85,8 @@ class PendingMemo:
         content = self._content.get(session_id)
         if content is None:
             return None
-        try:
-            plan = hashlib.sha256(read_regular(self.store.path(session_id))).hexdigest()
-        except (OSError, NotRegularFile):
+        plan = self.store.file_digest(session_id)
+        if plan is None:
             return None
         return hashlib.sha256(f"{self.shared}\0{content}\0{plan}".encode()).hexdigest()
 

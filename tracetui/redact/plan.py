@@ -471,6 +471,14 @@ class PlanStore:
     def save(self, plan: Plan) -> None:
         save_plan(plan, self.path(plan.session))
 
+    def file_digest(self, session_id: str) -> str | None:
+        """The sha256 of the session's plan file as it is on disk (its decisions, and what the last scan
+        found), or None where there is none: what a memo of work done from the plan is keyed by."""
+        try:
+            return hashlib.sha256(read_regular(self.path(session_id))).hexdigest()
+        except (OSError, TracetuiError):
+            return None
+
     def cache_path(self, session_id: str) -> Path:
         """Where the scan cache of a session lives (beside its plan)."""
         return self.cache_dir / plan_path("", session_id).name.replace(".plan.json", ".scan.json")

@@ -70,7 +70,7 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     if repo is not None:
         return _match(session, open_clone(repo), given=str(repo))
     cwd = session.cwd
-    found = _open(cwd) if cwd and _is_dir(cwd) else None
+    found = judging_clone(cwd)
     if found is None:
         where = cwd or "(no cwd recorded)"
         how = f"tracetui trail {session.id[:12]} --repo PATH"  # the CLI's way; the app shows the same line
