@@ -45,6 +45,17 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     _isolate(monkeypatch, tmp_path_factory)
 
 
+@pytest.fixture(autouse=True)
+def _thawed_collector():
+    """Nothing frozen by an earlier test's big session (`collector.keep_out`): each test starts as a
+    new process would, and a test's objects are not kept frozen for the rest of the worker's run."""
+    from tracetui import collector
+
+    if collector._kept_out:
+        gc.unfreeze()
+        collector._kept_out = False
+
+
 @pytest.fixture
 def collector_on():
     """Python's cyclic collector on for the test (a run may start with it off), as it was after."""

@@ -21,6 +21,7 @@ import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from tracetui import collector
 from tracetui.bucket import index, resume, shards, unchanged
 from tracetui.bucket.locations import default_sources, source_folders
 from tracetui.bucket.pool import run_pool
@@ -33,7 +34,6 @@ from tracetui.bucket.sync_jobs import (
     _failed_with,
     _pack,
     _writers,
-    fewer_collections,
     run_job,
     settle,
 )
@@ -124,7 +124,7 @@ def sync(
             return _counted(conn, report, started)  # the same plan as the last quiet sync's: none
         jobs = _plan(store, conn, sources, report, found=found)
     try:
-        with fewer_collections():
+        with collector.fewer_collections():
             _work_and_write(str(root), conn, jobs, workers, progress, report, tidy=whole)
     finally:
         _close_writers(str(root))

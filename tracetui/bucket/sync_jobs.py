@@ -3,14 +3,11 @@ to date, the session read and its steps written to a shard (see `sync`, phase 2)
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import sqlite3
-import threading
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,56 +240,6 @@ def _pack(out: JobResult) -> bytes:
     mended = [(index.mend([e.path, e.line, e.error]), e.recovered) for e in out.errors]
     out.errors = [LineError(row[0], row[1], row[2], recovered) for row, recovered in mended]
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-# While jobs run, the cyclic garbage collector looks at young objects after this many allocations
-# (Python's default: 700). A read allocates objects by the hundred thousand and nearly all of them
-# live until its session is written, so most collections found nothing to free.
-YOUNG_COLLECTION = 10_000
-
-
-_quiet = threading.Lock()
-
-
-_quiet_depth = 0
-
-
-_threshold_before = 700
-
-
-_frozen_before = 0
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run jobs with the garbage collector doing less for nothing (a cold sync: 5% of its CPU).
-
-    The objects alive on entry (modules, the bucket's own) are frozen out of the full collections,
-    which walked them all each time, and young objects are looked at less often. Memory stays
-    bounded: what is not in a cycle is freed as ever, and cycles are still found, in larger
-    batches. Both settings are the process's: they are restored when the last sync using them ends.
-    """
-    global _quiet_depth, _threshold_before, _frozen_before
-    with _quiet:
-        _quiet_depth += 1
-        if _quiet_depth == 1:
-            young, *older = gc.get_threshold()
-            _threshold_before = young
-            _frozen_before = gc.get_freeze_count()
-            gc.freeze()
-            gc.set_threshold(max(young, YOUNG_COLLECTION), *older)
-    try:
-        yield
-    finally:
-        with _quiet:
-            _quiet_depth -= 1
-            if _quiet_depth == 0:
-                gc.set_threshold(_threshold_before, *gc.get_threshold()[1:])
-                # What was frozen before stays so (`tracetui.collector.keep_out`: a big session the
-                # app shows): unfrozen, the next full collection walked all of it, seconds of a
-                # stalled UI after the first sync that followed opening a 1,000,000-step session.
-                if not _frozen_before:
-                    gc.unfreeze()
 
 
 # Generations of one log compared when it was shortened or rewritten (each is parsed).

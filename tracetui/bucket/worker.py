@@ -17,8 +17,9 @@ from typing import Any
 
 import orjson
 
+from tracetui import collector
 from tracetui.bucket.store import Sidecar
-from tracetui.bucket.sync_jobs import Job, fewer_collections, run_job, settle
+from tracetui.bucket.sync_jobs import Job, run_job, settle
 from tracetui.worker_pipes import recv, send
 
 
@@ -30,7 +31,7 @@ def job_from_dict(d: dict[str, Any]) -> Job:
 
 
 def serve() -> None:
-    with fewer_collections():
+    with collector.fewer_collections():
         _serve()
 
 

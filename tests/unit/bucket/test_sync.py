@@ -409,8 +409,8 @@ def test_a_worker_that_dies_on_a_new_session_costs_that_session_only(tmp_path, m
 def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(tmp_path, monkeypatch):
     import gc
 
+    from tracetui import collector
     from tracetui.bucket import sync as sync_mod
-    from tracetui.bucket import sync_jobs
 
     sources = _fixture_sources(tmp_path)
     seen: list[tuple[tuple[int, int, int], int]] = []
@@ -427,14 +427,14 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
     try:
         with Bucket.open(tmp_path / "b") as bucket:
             assert bucket.sync(sources, workers=1).new == 2
-        assert seen and all(t[0] == sync_jobs.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
+        assert seen and all(t[0] == collector.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
         assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
         # Overlapping syncs (two threads): the settings come back only when the last one ends.
-        outer, inner = sync_jobs.fewer_collections(), sync_jobs.fewer_collections()
+        outer, inner = collector.fewer_collections(), collector.fewer_collections()
         outer.__enter__()
         inner.__enter__()
         outer.__exit__(None, None, None)
-        assert gc.get_threshold()[0] == sync_jobs.YOUNG_COLLECTION
+        assert gc.get_threshold()[0] == collector.YOUNG_COLLECTION
         inner.__exit__(None, None, None)
         assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
     finally:

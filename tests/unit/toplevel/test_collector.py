@@ -67,14 +67,31 @@ def test_a_session_read_whole_is_frozen_out_of_full_collections(tmp_path, monkey
     assert collections == [], "a collection ran while the steps were made"
 
 
-def test_a_sync_leaves_frozen_what_was_frozen_before_it(tmp_path, collector_on):
-    gc.unfreeze()
+def _frozen(obj: object) -> bool:
+    """Whether the collector has `obj` frozen: tracked, yet in none of its generations."""
+    return gc.is_tracked(obj) and all(o is not obj for o in gc.get_objects())
+
+
+def test_a_sync_leaves_a_kept_out_session_frozen_and_freezes_nothing_more(tmp_path, monkeypatch, collector_on):
+    """Before, a sync that followed a kept-out session froze everything alive for good: a long-lived
+    process's frozen generation grew with every sync, and counting it cost each sync a walk of it."""
+    monkeypatch.setattr(collector, "FREEZE_FROM", 1)
     keep = [[i] for i in range(1000)]  # stands for a big session the app shows, frozen when read
-    gc.freeze()
-    before = gc.get_freeze_count()
+    collector.keep_out(len(keep))
+    made_after = [[0]]  # alive across the sync, made after the session was kept out
     try:
         src = FIXTURES / "claude" / "projects"
-        assert main(["--bucket", str(tmp_path / "bucket"), "sync", "--source", f"claude={src}"]) == 0
-        assert gc.get_freeze_count() >= before and keep
+        for _ in range(2):
+            assert main(["--bucket", str(tmp_path / "bucket"), "sync", "--source", f"claude={src}"]) == 0
+        assert _frozen(keep), "the kept-out session was handed back to the full collections"
+        assert not _frozen(made_after), "a sync froze what was alive for good"
     finally:
         gc.unfreeze()
+        monkeypatch.setattr(collector, "_kept_out", False)
+
+
+def test_a_sync_thaws_what_it_froze_when_nothing_was_kept_out(tmp_path, collector_on):
+    alive = [[0]]
+    src = FIXTURES / "claude" / "projects"
+    assert main(["--bucket", str(tmp_path / "bucket"), "sync", "--source", f"claude={src}"]) == 0
+    assert not _frozen(alive) and gc.get_freeze_count() == 0
