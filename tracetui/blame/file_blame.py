@@ -10,6 +10,7 @@ from typing import Any
 
 import pygit2
 
+from tracetui.blame.descent import Descent
 from tracetui.blame.index import line_key, LineIndex, Posting
 from tracetui.blame.line_origins import line_origins
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
@@ -168,9 +169,12 @@ def _copies_made_later(
         if counts.net_new(commit, key) - max(0, lost) < of_text[(commit, key)]:
             continue
         for x in xs:
+            # Only patches to this file can take the line (`choose`, moved=False): where the others
+            # landed is not asked, which would judge every file their sessions wrote that text in.
             rest = [
-                p for p in postings.get(key, []) if not counts.landed_before(_landed(fates, p, x.names)[0], commit)
-            ]
+                p for p in postings.get(key, [])
+                if matcher.tier(p, x.names) in (0, 1) and not counts.landed_before(_landed(fates, p, x.names)[0], commit)
+            ]  # fmt: skip
             x.writer, x.later = matcher.choose(rest, x.names, x.when, moved=False, near=x.near, exact=x.exact)
             x.kind = "agent" if x.writer else (STATE_UNKNOWN if x.later else STATE_HUMAN)
         changed = True
@@ -248,7 +252,7 @@ class _KeyCounts:
     def __init__(self, r: pygit2.Repository) -> None:
         self.r = r
         self._net: dict[str, Counter[int]] = {}
-        self._after: dict[tuple[str, str], bool] = {}
+        self._descent = Descent(r)
         self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
         # blob id -> its lines' counts: a version is read once, whichever commit or list of names
         # asks for it (the commit that landed a patch and the parent of a later one often share it)
@@ -291,14 +295,7 @@ class _KeyCounts:
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
         """Whether `landed` is a strict ancestor of `commit`."""
-        if not landed or landed == commit:
-            return False
-        if (commit, landed) not in self._after:
-            try:
-                self._after[(commit, landed)] = self.r.descendant_of(commit, landed)
-            except (pygit2.GitError, KeyError, ValueError):
-                self._after[(commit, landed)] = False
-        return self._after[(commit, landed)]
+        return bool(landed) and self._descent.strictly_after(commit, landed or "")
 
     def net_new(self, commit: str, key: int) -> int:
         """Lines of this text the commit added beyond those it took out, over all its files: a block
