@@ -11,13 +11,14 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.descent import Descent
-from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.line_origins import line_origins
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.trail import TrailByFile, trail
+from tracetui.trail.line_identity import norm, norms_of
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile
@@ -164,9 +165,10 @@ def _copies_made_later(
         of_text[(commit, key)] += len(xs)
     changed = False
     for (commit, key, landed, names), xs in groups.items():
+        text = norm(xs[0].text)  # the text the key stands for (a key is a digest of it)
         # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
-        lost = counts.in_file(landed, names, key) - counts.in_file(counts.parent(commit), names[1:] or names, key)
-        if counts.net_new(commit, key) - max(0, lost) < of_text[(commit, key)]:
+        lost = counts.in_file(landed, names, text) - counts.in_file(counts.parent(commit), names[1:] or names, text)
+        if counts.net_new(commit, text) - max(0, lost) < of_text[(commit, key)]:
             continue
         for x in xs:
             # Only patches to this file can take the line (`choose`, moved=False): where the others
@@ -247,16 +249,18 @@ def _landed(fates: dict[str, Judged], p: Posting, names: tuple[str, ...]) -> tup
 
 
 class _KeyCounts:
-    """How many copies of a text a commit added, and which commits came after which."""
+    """How many copies of a text a commit added, and which commits came after which. Texts are
+    counted by their norms (`line_key` is a digest of the norm): a version's norms are counted in
+    one pass in C, where hashing each line cost a third of a big file's blame."""
 
     def __init__(self, r: pygit2.Repository) -> None:
         self.r = r
-        self._net: dict[str, Counter[int]] = {}
+        self._net: dict[str, Counter[str]] = {}
         self._descent = Descent(r)
-        self._files: dict[tuple[str, tuple[str, ...]], Counter[int]] = {}
+        self._files: dict[tuple[str, tuple[str, ...]], Counter[str]] = {}
         # blob id -> its lines' counts: a version is read once, whichever commit or list of names
         # asks for it (the commit that landed a patch and the parent of a later one often share it)
-        self._blobs: dict[str, Counter[int]] = {}
+        self._blobs: dict[str, Counter[str]] = {}
 
     def parent(self, commit: str) -> str | None:
         try:
@@ -265,12 +269,12 @@ class _KeyCounts:
             return None
         return str(parents[0]) if parents else None
 
-    def in_file(self, commit: str | None, names: tuple[str, ...], key: int) -> int:
-        """Copies of the text in the file at `commit`, under the first of `names` it has then."""
+    def in_file(self, commit: str | None, names: tuple[str, ...], text: str) -> int:
+        """Copies of the text (a norm) in the file at `commit`, under the first of `names` it has then."""
         if commit is None:
             return 0
         if (commit, names) not in self._files:
-            found: Counter[int] = Counter()
+            found: Counter[str] = Counter()
             try:
                 tree = self.r[commit].peel(pygit2.Commit).tree
                 for name in names:
@@ -284,24 +288,24 @@ class _KeyCounts:
             except (KeyError, ValueError, pygit2.GitError):
                 pass
             self._files[(commit, names)] = found
-        return self._files[(commit, names)][key]
+        return self._files[(commit, names)][text]
 
-    def _counted(self, blob: str) -> Counter[int]:
+    def _counted(self, blob: str) -> Counter[str]:
         found = self._blobs.get(blob)
         if found is None:
             text = self.r[blob].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-            found = self._blobs[blob] = Counter(k for k in map(line_key, git_lines(text)) if k is not None)
+            found = self._blobs[blob] = Counter(norms_of(text))
         return found
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
         """Whether `landed` is a strict ancestor of `commit`."""
         return bool(landed) and self._descent.strictly_after(commit, landed or "")
 
-    def net_new(self, commit: str, key: int) -> int:
-        """Lines of this text the commit added beyond those it took out, over all its files: a block
-        moved within a file or to another (a module split into a package) adds none."""
+    def net_new(self, commit: str, text: str) -> int:
+        """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
+        a block moved within a file or to another (a module split into a package) adds none."""
         if commit not in self._net:
-            net: Counter[int] = Counter()
+            net: Counter[str] = Counter()
             try:
                 c = self.r[commit].peel(pygit2.Commit)
                 diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
@@ -311,13 +315,11 @@ class _KeyCounts:
                     for hunk in patch.hunks:
                         for line in hunk.lines:
                             if line.origin in "+-":
-                                k = line_key(line.content.rstrip("\r\n"))
-                                if k is not None:
-                                    net[k] += 1 if line.origin == "+" else -1
+                                net[norm(line.content)] += 1 if line.origin == "+" else -1
             except (KeyError, ValueError, pygit2.GitError):
                 pass
             self._net[commit] = net
-        return self._net[commit][key]
+        return self._net[commit][text]
 
 
 def _fates(
