@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from tracetui import settings
-from tracetui.redact.detect import DETECTORS_VERSION
+from tracetui.redact.detect import detectors_salt
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
 from tracetui.regular_file import NotRegularFile, read_regular
@@ -27,8 +27,8 @@ KEY_FILE = "gate-memo.key"
 
 @lru_cache(maxsize=1)
 def _detector_code() -> str:
-    """A digest of what decides what a detector reports: the redaction package's source and the
-    version of detect-secrets."""
+    """A digest of what decides what a detector reports: the redaction package's source (its
+    subpackages' too: the format rules live in `redact/rules/`) and the version of detect-secrets."""
     import tracetui.redact as redact
 
     h = hashlib.sha256()
@@ -38,9 +38,10 @@ def _detector_code() -> str:
         h.update(version("detect-secrets").encode())
     except Exception:
         h.update(os.urandom(16))  # unknown: never reuse
-    for path in sorted(Path(redact.__file__).parent.glob("*.py")):
+    top = Path(redact.__file__).parent
+    for path in sorted(top.rglob("*.py")):
         try:
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
+            h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes())
         except OSError:
             h.update(os.urandom(16))  # unreadable: never reuse
     return h.hexdigest()[:16]
@@ -88,7 +89,7 @@ class GateMemo:
 
     @classmethod
     def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
-        salt = f"{DETECTORS_VERSION}:{_detector_code()}:{identity.fingerprint()}"
+        salt = f"{detectors_salt(identity)}:{_detector_code()}"
         key = _user_key() if cache_dir is not None else None
         if cache_dir is None or key is None:
             return cls(None, salt)

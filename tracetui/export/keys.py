@@ -16,7 +16,7 @@ from tracetui.bucket import Bucket, Rating
 from tracetui.cost import table_version
 from tracetui.export.manifest import Dest, digest_of
 from tracetui.model import SessionSummary
-from tracetui.redact import DETECTORS_VERSION, Identity, PlanStore
+from tracetui.redact import detectors_salt, PlanStore
 from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
@@ -37,8 +37,7 @@ class ExportKeys:
         self.clones = Witnesses(repo)
         # What every session's files hang on besides itself: the writers, the options, the detectors,
         # who the user is (the scan's identity), the price table (the cost columns).
-        self.shared = digest_of(FORMAT, *made_by, DETECTORS_VERSION, Identity.from_environment().fingerprint(),
-                                table_version())  # fmt: skip
+        self.shared = digest_of(FORMAT, *made_by, detectors_salt(), table_version())
         self.rated: dict[str, list[list[Any]]] = {}
         for r in ratings:
             self.rated.setdefault(r.session, []).append([r.index, r.verdict, r.note, r.at])

@@ -7,7 +7,7 @@ More in docs/internals/redact.md, `redact/__init__.py`.
 """
 
 from tracetui.redact.apply import apply, scrub_text, stale_fields
-from tracetui.redact.detect import DETECTORS_VERSION, scan_text
+from tracetui.redact.detect import DETECTORS_VERSION, detectors_salt, scan_text
 from tracetui.redact.fields import Field, field_text, iter_fields
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
@@ -38,7 +38,7 @@ from tracetui.redact.session_scan import SessionPlan, session_plan
 __all__ = [
     "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "REJECTED", "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
-    "apply", "assign_placeholders", "build_plan", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
+    "apply", "assign_placeholders", "build_plan", "detectors_salt", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
     "refresh_plan", "refresh_plans", "remember_name", "TextScanner",
     "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",

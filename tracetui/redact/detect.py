@@ -24,6 +24,13 @@ from tracetui.redact.views import terminal_view
 DETECTORS_VERSION = "27"
 
 
+def detectors_salt(identity: Identity | None = None) -> str:
+    """What a remembered scan answer hangs on besides its text: the detectors' version and who the
+    user is (their names and addresses are found as identity values); the environment's by default."""
+    who = identity if identity is not None else Identity.from_environment()
+    return f"{DETECTORS_VERSION}:{who.fingerprint()}"
+
+
 def _lower_aligned(text: str) -> str:
     """`text.lower()` with the same length (a few characters, like 'İ', lower to two)."""
     lowered = text.lower()

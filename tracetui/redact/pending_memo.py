@@ -14,8 +14,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.redact.detect import DETECTORS_VERSION
-from tracetui.redact.identity import Identity
+from tracetui.redact.detect import detectors_salt
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.review import Occurrence, Pending
 from tracetui.regular_file import keep_cache, kept_cache
@@ -33,7 +32,7 @@ class PendingMemo:
         self._content: dict[str, str] = {}
         # What every session's waiting values hang on besides it and its plan: the detectors, who the
         # user is (the scan's identity), and the review key that names each value.
-        self.shared = hashlib.sha256(orjson.dumps([FORMAT, DETECTORS_VERSION, Identity.from_environment().fingerprint(),
+        self.shared = hashlib.sha256(orjson.dumps([FORMAT, detectors_salt(),
                                                    hashlib.sha256(review_key).hexdigest()])).hexdigest()  # fmt: skip
 
     def known(self, ids: list[str]) -> dict[str, tuple[Plan | None, Pending]]:

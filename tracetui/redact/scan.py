@@ -24,7 +24,7 @@ import orjson
 
 from tracetui.model import Session
 from tracetui.redact import detect, ds
-from tracetui.redact.detect import DETECTORS_VERSION, resolve, scan_text
+from tracetui.redact.detect import detectors_salt, resolve, scan_text
 from tracetui.redact.fields import Field, iter_fields
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
@@ -189,7 +189,7 @@ def _scan_session(
     fields = list(iter_fields(session))
     hints = field_syntaxes(session)  # a Write of x.py is code, a Read of .env is config
     syntaxes = [hints.get((f.step, f.name), UNKNOWN) for f in fields]
-    salt = f"{DETECTORS_VERSION}:{identity.fingerprint()}"
+    salt = detectors_salt(identity)
     cache: dict[str, list[dict]] = _load_cache(cache_path, salt) if cache_path else {}
     digests = [_digest(f.text, syntax) for f, syntax in zip(fields, syntaxes)]
     todo: dict[str, tuple[str, Syntax]] = {}

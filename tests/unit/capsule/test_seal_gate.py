@@ -27,6 +27,7 @@ from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
 from tracetui.cli import main
 from tracetui.model import Step, StepKind
+import tracetui.redact as redact_package
 from tracetui.redact import PlanStore, build_plan, rules, scan_session, scan_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.plan import GATE, REJECTED
@@ -281,7 +282,8 @@ def test_a_second_seal_takes_the_fates_from_the_trails_cache(tmp_path, monkeypat
 
 
 def test_the_gate_answers_a_second_seal_from_its_memo_unless_the_detectors_changed(tmp_path, monkeypatch):
-    from tracetui.capsule import gate_memo, scrub
+    from tracetui.capsule import scrub
+    from tracetui.redact import detect
 
     repo, _ = kit.make_repo(tmp_path)
     session = kit.make_session(repo)
@@ -300,9 +302,25 @@ def test_the_gate_answers_a_second_seal_from_its_memo_unless_the_detectors_chang
     scanned.clear()
     assert seal(session, plan, repo=repo, cache_dir=cache).data == first.data
     assert scanned == []
-    monkeypatch.setattr(gate_memo, "DETECTORS_VERSION", "another")
+    monkeypatch.setattr(detect, "DETECTORS_VERSION", "another")
     seal(session, plan, repo=repo, cache_dir=cache)
     assert scanned, "other detectors answered from the old memo"
+
+
+def test_the_gate_memo_s_code_digest_covers_the_rules_subpackage(tmp_path, monkeypatch):
+    """The format rules live in `redact/rules/`: a change there must not be answered from the memo
+    that older rules filled (the digest read only the package's top-level modules)."""
+    from tracetui.capsule import gate_memo
+
+    package = tmp_path / "redact"
+    (package / "rules").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    rule = package / "rules" / "tokens.py"
+    rule.write_text("RULES = ['ghp_']\n")
+    monkeypatch.setattr(redact_package, "__file__", str(package / "__init__.py"))
+    before = gate_memo._detector_code.__wrapped__()
+    rule.write_text("RULES = ['ghp_', 'glpat-']\n")
+    assert gate_memo._detector_code.__wrapped__() != before
 
 
 def test_a_memo_planted_in_the_buckets_cache_cannot_hide_a_token_from_the_gate(
