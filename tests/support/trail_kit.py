@@ -110,3 +110,18 @@ def with_shell_steps(session, after: int, steps: list):
     for i, step in enumerate(session.steps):
         step.index = i
     return session
+
+
+def count_judgements(monkeypatch) -> list[tuple[str, ...]]:
+    """The files of each judgement `TrailByFile` (and so `trail` and blame) makes, as they are made."""
+    import tracetui.trail.by_file as by_file
+
+    made: list[tuple[str, ...]] = []
+    real = by_file.judge
+
+    def counted(repo, patches, *args, **kwargs):
+        made.append(tuple(p.path for p in patches))
+        return real(repo, patches, *args, **kwargs)
+
+    monkeypatch.setattr(by_file, "judge", counted)
+    return made

@@ -11,10 +11,9 @@ import itertools
 
 import pygit2
 import pytest
-from support.trail_kit import Repo, iso, replace, session_of
+from support.trail_kit import count_judgements, Repo, iso, replace, session_of
 
 import tracetui.blame.descent as descent
-import tracetui.trail.by_file as by_file
 from tracetui.blame import blame_file
 from tracetui.blame.descent import Descent
 from tracetui.library import MemoryLibrary
@@ -24,15 +23,7 @@ FIELD = "    #[serde(default)]\n"
 
 @pytest.fixture
 def judged(monkeypatch) -> list[tuple[str, ...]]:
-    made: list[tuple[str, ...]] = []
-    real = by_file.judge
-
-    def counted(repo, patches, *args, **kwargs):
-        made.append(tuple(p.path for p in patches))
-        return real(repo, patches, *args, **kwargs)
-
-    monkeypatch.setattr(by_file, "judge", counted)
-    return made
+    return count_judgements(monkeypatch)
 
 
 def test_a_file_s_blame_judges_no_other_file_the_session_wrote_the_same_text_in(tmp_path, judged):

@@ -4,9 +4,8 @@ trail's, each file is judged once, and the judged files and a fresh whole trail 
 from __future__ import annotations
 
 import pytest
-from support.trail_kit import Repo, iso, replace, session_of
+from support.trail_kit import count_judgements, Repo, iso, replace, session_of
 
-import tracetui.trail.by_file as by_file
 from tracetui.model import FileEdit, Hunk
 from tracetui.trail import TrailByFile, trail
 
@@ -50,16 +49,7 @@ def test_each_step_has_the_whole_trails_fates(tmp_path, clock):
 
 @pytest.fixture
 def judged(monkeypatch) -> list[tuple[str, ...]]:
-    """The files of each judgement's patches, as `TrailByFile` (and so `trail`) makes them."""
-    made: list[tuple[str, ...]] = []
-    real = by_file.judge
-
-    def counted(repo, patches, *args, **kwargs):
-        made.append(tuple(p.path for p in patches))
-        return real(repo, patches, *args, **kwargs)
-
-    monkeypatch.setattr(by_file, "judge", counted)
-    return made
+    return count_judgements(monkeypatch)
 
 
 def test_files_are_judged_once_in_two_passes_at_most_and_then_come_from_the_cache(tmp_path, judged):
