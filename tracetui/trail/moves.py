@@ -164,10 +164,13 @@ def _merged_into(
         if not any(sum(c.isalnum() for c in x) >= MERGE_ANCHOR for x in verbatim):
             continue
         score, need = len(verbatim), max(2, (len(held) + 1) // 2)
-        for x in held:
-            if score >= need:
-                break  # enough: the rest need not be tried
-            if norm(x) not in new_norms and _closest(x, _likely(x, new, grams())) is not None:
+        untried = [x for x in held if norm(x) not in new_norms]
+        for i, x in enumerate(untried):
+            # Enough, or too few left to make enough (a file that took no merge fails most lines'
+            # close search, the costliest step here): the rest need not be tried.
+            if score >= need or score + len(untried) - i < need:
+                break
+            if _closest(x, _likely(x, new, grams())) is not None:
                 score += 1
         if score >= 2 and 2 * score >= len(held) and (best is None or score > best[0]):
             best = (len(verbatim), score, name, blob, old_blob)
