@@ -33,18 +33,16 @@ class EvalMemo:
 
     def __init__(self, bucket: Bucket, ref: str, repo: str | Path | None) -> None:
         assert bucket.cache_dir is not None
-        self.bucket = bucket
-        self.clones = Witnesses(repo)
+        self.clones = Witnesses(repo, bucket.content_keys)
         scope = orjson.dumps([FORMAT, __version__, ref, None if repo is None else str(repo)])
         self.shared = hashlib.sha256(scope).hexdigest()
         self.path = bucket.cache_dir / "eval" / f"{self.shared[:24]}.json"
         self.old = self._load()
         self.new: dict[str, Any] = {}
-        self._content: dict[str, str] = {}
 
     def start(self, rows: Sequence[SessionSummary]) -> None:
         """Read the index keys of the sessions this evaluation chose, at once."""
-        self._content = self.bucket.content_keys([row.id for row in rows])
+        self.clones.start([row.id for row in rows])
 
     def recall(self, row: SessionSummary) -> tuple[SessionLabels, dict[str, list[str]]] | None:
         """The session's labels from git and its tests (no ratings, no cost) and its cohorts by every
@@ -78,7 +76,7 @@ class EvalMemo:
     def remember(self, row: SessionSummary, labels: SessionLabels, fates: list[Fate], cohorts: dict[str, list[str]]) -> None:
         """Keep what the session was found to be, unless its clone moved while it was judged or a file
         it read changed too recently to be sure it is done changing."""
-        settled = self.clones.settled(row.cwd, fates) if row.id in self._content else None
+        settled = self.clones.settled(row.id, row.cwd, fates)
         if settled is None:
             return
         witness, touched = settled
@@ -97,7 +95,7 @@ class EvalMemo:
         keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": merged}))
 
     def _key(self, row: SessionSummary, witness: str) -> str | None:
-        content = self._content.get(row.id)
+        content = self.clones.content.get(row.id)
         if content is None:
             return None
         return hashlib.sha256(f"{self.shared}\0{content}\0{witness}".encode()).hexdigest()

@@ -33,8 +33,8 @@ class ExportKeys:
         assert bucket.cache_dir is not None
         where = f"{dest.root.resolve()}\0{dest.export_format}".encode("utf-8", "surrogateescape")
         self.path = bucket.cache_dir / "export-keys" / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
-        self.bucket, self.store, self.dest = bucket, store, dest
-        self.clones = Witnesses(repo)
+        self.store, self.dest = store, dest
+        self.clones = Witnesses(repo, bucket.content_keys)
         # What every session's files hang on besides itself: the writers, the options, the detectors,
         # who the user is (the scan's identity), the price table (the cost columns).
         self.shared = digest_of(FORMAT, *made_by, detectors_salt(), table_version())
@@ -43,13 +43,12 @@ class ExportKeys:
             self.rated.setdefault(r.session, []).append([r.index, r.verdict, r.note, r.at])
         self.old = self._load()
         self.new: dict[str, dict[str, Any]] = {}
-        self._content: dict[str, str] = {}
 
     def unchanged(self, summaries: list[SessionSummary]) -> tuple[dict[str, str], dict[str, str]]:
         """The sessions whose key is the one the last export left: those whose files are in place,
         with the digest their manifest entry has, and those it skipped, with why. Neither need be
         read, reviewed or judged again."""
-        self._content = self.bucket.content_keys([s.id for s in summaries])
+        self.clones.start([s.id for s in summaries])
         found: dict[str, str] = {}
         skipped: dict[str, str] = {}
         for summary in summaries:
@@ -72,7 +71,7 @@ class ExportKeys:
     def remember(self, summary: SessionSummary, digest: str, fates: list[Fate]) -> None:
         """Keep the key of a session this export reviewed, unless the clone moved while it was judged
         or a file it read changed too recently to be sure it is done changing."""
-        settled = self.clones.settled(summary.cwd, fates) if summary.id in self._content else None
+        settled = self.clones.settled(summary.id, summary.cwd, fates)
         if settled is not None:
             witness, touched = settled
             self.new[summary.id] = {"key": self._key(summary, witness), "digest": digest, "touched": touched}
@@ -92,7 +91,7 @@ class ExportKeys:
         keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": kept}))
 
     def _key(self, summary: SessionSummary, witness: str) -> str:
-        return digest_of(self.shared, self._content.get(summary.id), self.store.file_digest(summary.id),
+        return digest_of(self.shared, self.clones.content.get(summary.id), self.store.file_digest(summary.id),
                          self.rated.get(summary.id, []), witness)  # fmt: skip
 
     def _load(self) -> dict[str, dict[str, Any]]:

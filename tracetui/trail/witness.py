@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,13 +84,20 @@ SETTLING_NS = 2_000_000_000
 
 
 class Witnesses:
-    """The clones' states for one run over many sessions (an export, an evaluation), each read once,
-    and the witness of each session's judging: what a memo of its outcome is keyed by."""
+    """What a memo of one run over many sessions (an export, an evaluation) keys each session's
+    outcome by: the session's content key in the bucket's index (`content_keys`, read at once for the
+    sessions the run chose) and the witness of its judging, each clone's state read once."""
 
-    def __init__(self, repo: str | Path | None) -> None:
+    def __init__(self, repo: str | Path | None, content_keys: Callable[[list[str]], dict[str, str]]) -> None:
         self.repo = repo
         self.started = time.time_ns()
         self._states: dict[str | None, CloneState] = {}
+        self._content_keys = content_keys
+        self.content: dict[str, str] = {}  # session id -> its content key, for the sessions chosen
+
+    def start(self, ids: list[str]) -> None:
+        """Read the content keys of the sessions this run chose, at once."""
+        self.content = self._content_keys(ids)
 
     def state(self, cwd: str | None) -> CloneState:
         """The state of the clone a session of `cwd` is judged in, as this run first read it."""
@@ -105,9 +112,12 @@ class Witnesses:
         files, _ = files_state(state, touched)
         return f"{state.digest}:{files}"
 
-    def settled(self, cwd: str | None, fates: Iterable[Fate]) -> tuple[str, list[str]] | None:
-        """After a session was judged: its witness and the files it read, or None where the clone moved
-        while it was judged or a file it read changed too recently to be sure it is done changing."""
+    def settled(self, session_id: str, cwd: str | None, fates: Iterable[Fate]) -> tuple[str, list[str]] | None:
+        """After a session was judged: its witness and the files it read, or None where the session
+        has no content key, the clone moved while it was judged, or a file it read changed too
+        recently to be sure it is done changing."""
+        if session_id not in self.content:
+            return None
         now = clone_state(cwd, self.repo)
         if now != self.state(cwd):
             return None
