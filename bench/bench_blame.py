@@ -7,6 +7,12 @@ line index built cold, a refresh with nothing changed, a refresh after one sessi
 Pi session's logged folder is recognised) with the index warm. Also the index's size on disk.
 
     python bench/bench_blame.py --mb 400 [--file packages/tui/src/components/editor.ts]
+
+`--real` times instead the first blame (a fresh process, the trail cache emptied) of the files each
+real corpus session edited most, in a clone of its repository (fetched mirrors; bench_trail's list),
+from a bucket of that one log: issue 41's bar is a first blame under a second.
+
+    python bench/bench_blame.py --real [--files 4] [--runs 3]
 """
 
 from __future__ import annotations
@@ -28,6 +34,53 @@ MIRROR = (
 )
 
 
+def real(files: int, runs: int) -> int:
+    """The first blame of the `files` most-edited files of each real session whose log and mirror are
+    here, `runs` times each, wall time of `tracetui blame FILE --repo CLONE --json`."""
+    from collections import Counter
+
+    from bench_trail import CORPUS, MIRRORS, REAL
+
+    from tracetui.sources import group, read_session
+    from tracetui.trail import session_patches
+
+    top = Path(tempfile.mkdtemp(prefix="bench-blame-real-"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cli = [sys.executable, "-m", "tracetui"]
+    try:
+        for n, (agent, rel, slug, ref) in enumerate(REAL):
+            log, mirror = CORPUS / rel, MIRRORS / slug.replace("/", "+") / "repo"
+            if not log.is_file() or not (mirror / "HEAD").is_file():
+                print(f"skipped {rel[:60]}: needs {log} and {mirror} (fetch github:{slug})")
+                continue
+            work = top / str(n)
+            # The clone is named as the repository: the logged folder's name is how blame knows it.
+            clone, src, bucket = work / slug.split("/")[1], work / "src" / agent, work / "bucket"
+            subprocess.run(["git", "clone", "-q", str(mirror), str(clone)], check=True)
+            subprocess.run(["git", "-C", str(clone), "checkout", "-q", ref], check=True)
+            src.mkdir(parents=True)
+            shutil.copy(log, src / log.name)
+            subprocess.run([*cli, "--bucket", str(bucket), "sync", "--source", f"{agent}={src}"],
+                           check=True, capture_output=True, env=env)  # fmt: skip
+            [members] = group(agent, [log])
+            edits = Counter(p.path for p in session_patches(read_session(members)))
+            picked = [f for f, _ in edits.most_common() if (clone / f).is_file()][:files]
+            for f in picked:
+                times = []
+                for _ in range(runs):
+                    shutil.rmtree(bucket / "cache" / "trail", ignore_errors=True)
+                    t = time.perf_counter()
+                    done = subprocess.run([*cli, "--bucket", str(bucket), "blame", str(clone / f), "--repo", str(clone),
+                                           "--json"], capture_output=True, env=env, cwd=work)  # fmt: skip
+                    times.append(time.perf_counter() - t)
+                lines = sum(1 for _ in (clone / f).open(encoding="utf-8", errors="replace"))
+                print(f"{slug} {rel.split('/', 1)[1][:40]} {f} ({lines} lines, {edits[f]} patches): first blame "
+                      f"{' '.join(f'{x:.2f}' for x in times)} s, exit {done.returncode}", flush=True)  # fmt: skip
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     from bench_sync import build, sources_for
 
@@ -38,7 +91,12 @@ def main() -> int:
     ap.add_argument("--mb", type=int, default=400)
     ap.add_argument("--file", default="packages/tui/src/components/editor.ts")
     ap.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (reuse a synced bucket there)")
+    ap.add_argument("--real", action="store_true", help="the first blame of real sessions' most-edited files")
+    ap.add_argument("--files", type=int, default=4, help="with --real: files per session")
+    ap.add_argument("--runs", type=int, default=3, help="with --real: runs per file")
     args = ap.parse_args()
+    if args.real:
+        return real(args.files, args.runs)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-blame-"))
     out: dict = {}
     try:
