@@ -54,10 +54,6 @@ def _thawed_collector():
     if collector._kept_out:
         gc.unfreeze()
         collector._kept_out = False
-        # The thawed objects (an earlier test's leftovers, frozen with its session) are walked now,
-        # not by a full collection that lands inside this test's measured work (a review screen's
-        # 30 ms fill took 0.65 s of its UI thread in one CI run).
-        gc.collect()
 
 
 @pytest.fixture
