@@ -10,9 +10,8 @@ pass over the commits after it.
 from __future__ import annotations
 
 import pygit2
-from pygit2.enums import SortMode
 
-from tracetui.trail.history import ref_tips
+from tracetui.trail.history import History, walk
 
 WALK_AFTER = 8  # pairs asked of libgit2 before the history is walked (a blame of a few lines asks fewer)
 
@@ -21,9 +20,7 @@ class Descent:
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
         self._asked: dict[tuple[str, str], bool] = {}
-        self._order: list[str] | None = None  # every ref's commits, parents first
-        self._position: dict[str, int] = {}
-        self._parents: dict[str, list[str]] = {}
+        self._history: History | None = None  # every ref's commits, parents first (the trail's walk)
         self._below: dict[str, set[str]] = {}  # ancestor -> its strict descendants
 
     def strictly_after(self, commit: str, ancestor: str) -> bool:
@@ -37,39 +34,26 @@ class Descent:
         return found
 
     def _answer(self, commit: str, ancestor: str) -> bool:
-        if self._order is None and len(self._asked) >= WALK_AFTER:
-            self._walk()
-        if commit in self._position and ancestor in self._position:
+        if self._history is None and len(self._asked) >= WALK_AFTER:
+            try:  # no paths followed: the walk records each commit's parents and place only
+                self._history = walk(self.repo, (), float("inf"))
+            except (pygit2.GitError, KeyError, ValueError):  # a shallow or damaged history: ask libgit2
+                self._history = History(self.repo, [], float("inf"))
+        h = self._history
+        if h is not None and commit in h.position and ancestor in h.position:
             below = self._below.get(ancestor)
             if below is None:
-                below = self._below[ancestor] = self._descendants(ancestor)
+                below = self._below[ancestor] = self._descendants(h, ancestor)
             return commit in below
         try:  # a commit no ref reaches (a detached revision), or before the walk
             return self.repo.descendant_of(commit, ancestor)
         except (pygit2.GitError, KeyError, ValueError):
             return False
 
-    def _walk(self) -> None:
-        self._order = []
-        tips = [c for _, c in ref_tips(self.repo)]
-        if not tips:
-            return
-        try:
-            walker = self.repo.walk(tips[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
-            for tip in tips[1:]:
-                walker.push(tip)
-            for c in walker:
-                cid = str(c.id)
-                self._position[cid] = len(self._order)
-                self._order.append(cid)
-                self._parents[cid] = [str(p) for p in c.parent_ids]
-        except (pygit2.GitError, KeyError, ValueError):  # a shallow or damaged history: ask libgit2
-            self._position.clear()
-
-    def _descendants(self, ancestor: str) -> set[str]:
-        assert self._order is not None
+    @staticmethod
+    def _descendants(h: History, ancestor: str) -> set[str]:
         below: set[str] = set()
-        for cid in self._order[self._position[ancestor] + 1 :]:
-            if any(p == ancestor or p in below for p in self._parents[cid]):
+        for cid in h.order[h.position[ancestor] + 1 :]:
+            if any(p == ancestor or p in below for p in h.parents[cid]):
                 below.add(cid)
         return below

@@ -299,7 +299,9 @@ class _KeyCounts:
 
     def landed_before(self, landed: str | None, commit: str) -> bool:
         """Whether `landed` is a strict ancestor of `commit`."""
-        return bool(landed) and self._descent.strictly_after(commit, landed or "")
+        if not landed:
+            return False
+        return self._descent.strictly_after(commit, landed)
 
     def net_new(self, commit: str, text: str) -> int:
         """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
