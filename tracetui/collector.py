@@ -29,6 +29,8 @@ _was_on = False
 # Whether `keep_out` froze objects that must stay frozen. Kept here, not asked of Python:
 # `gc.get_freeze_count()` walks the whole frozen generation, millions of objects in a long run.
 _kept_out = False
+# A sync's own lock: never held while `paused` or `keep_out` take theirs, nor they while it is.
+_quiet = threading.Lock()
 _quiet_depth = 0
 _threshold_before = 700
 _froze = False
@@ -74,7 +76,7 @@ def fewer_collections() -> Iterator[None]:
     collection, and freezing for good would keep every cycle alive then out of reach.
     """
     global _quiet_depth, _threshold_before, _froze
-    with _lock:
+    with _quiet:
         _quiet_depth += 1
         if _quiet_depth == 1:
             young, *older = gc.get_threshold()
@@ -86,7 +88,7 @@ def fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
-        with _lock:
+        with _quiet:
             _quiet_depth -= 1
             if _quiet_depth == 0:
                 gc.set_threshold(_threshold_before, *gc.get_threshold()[1:])
