@@ -358,7 +358,7 @@ def test_the_real_storage_layout_rebuilt_from_provenance_syncs(tmp_path):
 
 @requires_sandbox
 def test_a_capsule_sealed_from_an_opencode_session_replays(tmp_path, capsys):
-    sys.path.insert(0, str(STORAGE_FIXTURES / "capsule"))
+    sys.path.insert(0, str(FIXTURES / "capsule"))  # the kit, whichever test ran before
     import capsule_kit as kit
 
     repo, base = kit.make_repo(tmp_path)
