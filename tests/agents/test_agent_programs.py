@@ -98,7 +98,10 @@ def claude(tmp_path_factory) -> Fresh:
         Reply("", [Call("Write", {"file_path": new, "content": f"token = {TOKEN}\n"})]),
         Reply("", [Call("Agent", {"description": "Look around", "prompt": "Say what is here",
                                   "subagent_type": "general-purpose"})]),
-        Reply("Two text files."),  # the subagent's answer
+        # The subagent's answer, by its prompt: 2.1.3xx runs an Agent call in the background (its
+        # result says it started; a task notification brings the answer), so the parent's next
+        # request can come first.
+        Reply("Two text files.", when="Say what is here"),
         Reply("Notes edited, new.txt written."),
     ]
     outcome = recipes.claude(home, project, "Please tidy the notes", replies)

@@ -37,8 +37,8 @@ class Reply:
 
     text: str = ""
     calls: list[Call] = field(default_factory=list)
-    # Given only to a request whose last input item holds this text (a subagent's first request, which
-    # runs alongside its parent's); None: the next request in order.
+    # Given only to a request whose last input item (or last user message) holds this text (a
+    # subagent's first request, which runs alongside its parent's); None: the next request in order.
     when: str | None = None
     # The input tokens its usage reports (50 unless said): a large count makes the agent compact.
     tokens: int | None = None
@@ -60,7 +60,7 @@ class Script:
         self.lock = threading.Lock()
 
     def next(self, body: Any = None) -> Reply:
-        last = json.dumps(_last_item(body))
+        last = json.dumps([_last_item(body), _last_user_message(body)])
         with self.lock:
             for i, reply in enumerate(self.replies):
                 if reply.when is not None and reply.when in last:
@@ -79,6 +79,17 @@ def _last_item(body: Any) -> Any:
         items = body.get(name)
         if isinstance(items, list) and items:
             return items[-1]
+    return None
+
+
+def _last_user_message(body: Any) -> Any:
+    """The last user message of an Anthropic request: Claude Code 2.1.3xx may send a system turn after
+    it (the tools it defers), so a subagent's prompt is no longer the last item."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if isinstance(messages, list):
+        for item in reversed(messages):
+            if isinstance(item, dict) and item.get("role") == "user":
+                return item
     return None
 
 

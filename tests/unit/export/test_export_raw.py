@@ -243,6 +243,35 @@ def test_what_only_the_raw_record_holds_is_scrubbed_or_refused(tmp_path, capsys)
     )
 
 
+def test_what_only_a_wire_log_record_holds_is_scrubbed_or_refused(tmp_path, capsys):
+    """Claude Code 2.1.3xx logs each request's messages (`api-request-blob`) beside the transcript; the
+    reader takes no step from them, so a value only such a record holds is in no plan. It must still
+    never leave as it is: a suggestion refuses the session, --accept-suggested scrubs it and the sure
+    secret beside it."""
+    src = _source(tmp_path)
+    email = "ada.lovelace@enginehouse.io"
+    log = next(src.rglob(f"{SESSION}.jsonl"))
+    blob = {"type": "api-request-blob", "sessionId": SESSION, "hash": "ab" * 32, "message": {
+        "role": "user", "content": [{"type": "text", "text": f"<system-reminder>\nwrite to {email}\n"
+                                     f"aws_access_key_id = {PLANTED}\n</system-reminder>"}]}}
+    log.write_bytes(log.read_bytes().rstrip(b"\n") + b"\n" + json.dumps(blob).encode() + b"\n")
+    bucket = _bucket(tmp_path, src)
+    assert Bucket.open(bucket).session(SESSION).skipped == {}
+    _decide_all(bucket)
+    dest = tmp_path / "out"
+    code, out, err = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["written"] == 0 and [r["session"] for r in doc["refused"]] == [SESSION]
+    assert email not in out + err and PLANTED not in out + err
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(dest), "--format", "raw",
+                        "--accept-suggested", "--json")
+    assert code == 0 and json.loads(out)["written"] == 1
+    written = _all_bytes(dest)
+    assert email.encode() not in written and PLANTED.encode() not in written
+    last = json.loads((dest / "sessions" / "claude_code" / f"{SESSION}.jsonl").read_bytes().rstrip().split(b"\n")[-1])
+    assert last["type"] == "api-request-blob" and PLACEHOLDER.search(last["message"]["content"][0]["text"])
+
+
 def test_selection_filters_and_bad_destinations(tmp_path, capsys):
     bucket = Bucket.open(_bucket(tmp_path, _source(tmp_path)))
     assert [r.id for r in select(bucket, Selection(since="2026-02-01", until="2026-02-01"))] == [SESSION]

@@ -74,6 +74,15 @@ _KNOWN_NON_STEP = frozenset(
         # Where a session teleported from Claude Code on the web came from (`claude --teleport`):
         # the remote session id, its branch and how many messages it had (LAF-US/IDAHO-VAULT).
         "teleported-from",
+        # 2.1.3xx's wire log of each model request (docs/formats/claude.md, "Requests"): the system
+        # prompt and tools, the messages by digest and their bodies where the transcript lacks them,
+        # then the tools offered so far and the running cost. The conversation is the transcript's;
+        # the raw export's unplanned pass scans their strings.
+        "api-request",
+        "api-request-shape",
+        "api-request-blob",
+        "tools-used",
+        "cost-state",
     }
 )
 # The prompts kept of those queued before a transcript's first step (it rarely holds more than one).

@@ -296,3 +296,24 @@ def test_a_teleported_sessions_origin_is_known():
     )
     assert s.skipped == {}
     assert [x.text for x in s.steps] == ["hi"]
+
+
+def test_the_wire_log_of_each_request_is_bookkeeping():
+    """2.1.3xx writes each model request beside the transcript (docs/formats/claude.md, "Requests"):
+    the system prompt and tools once per shape, message bodies the transcript lacks, the request
+    naming its messages by digest, then the tools offered so far and the running cost. The
+    conversation is the transcript's: none of them is a step, and none is an unread record."""
+    shape = {"system": [{"type": "text", "text": "You are an agent."}], "tools": [{"name": "Read"}]}
+    s = read(
+        line("u1", None, "user", {"role": "user", "content": "hi"}),
+        {"type": "api-request-shape", "sessionId": SID, "shapeHash": "a" * 64, "shape": shape},
+        {"type": "api-request-blob", "sessionId": SID, "hash": "b" * 64,
+         "message": {"role": "user", "content": [{"type": "text", "text": "<system-reminder>x</system-reminder>"}]}},
+        {"type": "api-request", "sessionId": SID, "id": "r1", "shapeHash": "a" * 64, "keep": 0,
+         "tail": ["b" * 64], "params": {"model": "claude-x", "max_tokens": 1000}},
+        {"type": "tools-used", "tools": ["Read"], "sessionId": SID},
+        line("u2", "u1", "assistant", assistant([{"type": "text", "text": "hello"}])),
+        {"type": "cost-state", "sessionId": SID, "totalCostUSD": 0.01, "modelUsage": {}},
+    )
+    assert s.skipped == {} and s.errors == []
+    assert [(x.kind, x.text) for x in s.steps] == [(StepKind.USER, "hi"), (StepKind.ASSISTANT, "hello")]
