@@ -48,6 +48,7 @@ UNREAD = {
     "pi": {},
     "gemini": {},
     "opencode": {},
+    "copilot": {},
 }
 
 
@@ -275,7 +276,30 @@ def _read_opencode(home: Path, databases: list[Path]) -> tuple[Session, Path]:
     return _read("opencode", staged)
 
 
-@pytest.fixture(params=["claude", "codex", "pi", "gemini", "opencode"])
+@pytest.fixture(scope="module")
+def copilot(tmp_path_factory) -> Fresh:
+    _skip_unless("copilot")
+    home = tmp_path_factory.mktemp("copilot-home")
+    project = _project(home)
+    notes, new = str(project / "notes.txt"), str(project / "new.txt")
+    replies = [
+        Reply("Reading the notes.", [Call("view", {"path": notes})]),
+        Reply("", [Call("edit", {"path": notes, "old_str": "beta", "new_str": "gamma"})]),
+        Reply("", [Call("bash", {"command": "ls /no-such-folder", "description": "list a missing folder"})]),
+        Reply("", [Call("create", {"path": new, "file_text": f"token = {TOKEN}\n"})]),
+        Reply("Notes edited, new.txt written."),
+    ]
+    outcome = recipes.copilot(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    first, _ = _read("copilot", outcome.logs)
+    # A second run of the same session: its usage is the second run's, counted once beside the first's.
+    more = recipes.copilot(home, project, "One more look", [Reply("Still tidy.")], resume=first.id)
+    assert more.run.code == 0, more.run.stderr[-2000:]
+    session, main = _read("copilot", more.logs)
+    return Fresh("copilot", home, project, outcome, session, main)
+
+
+@pytest.fixture(params=["claude", "codex", "pi", "gemini", "opencode", "copilot"])
 def fresh(request) -> Fresh:
     return request.getfixturevalue(request.param)
 
@@ -299,9 +323,10 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
         # output, wrapped in <untrusted_context>, says "Exit Code: 2"); the reader goes by the status.
         assert failed == []
         failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "Exit Code: 2" in st.text]
-    if fresh.agent == "opencode":
+    if fresh.agent in ("opencode", "copilot"):
         # OpenCode 1.18 too: a command that exited 2 is `completed`, its exit code in state.metadata.exit
-        # (the reader goes by the status; the model is sent the output alone).
+        # (the reader goes by the status; the model is sent the output alone). Copilot CLI 1.0.102
+        # likewise: `success` true, `shellExecution.exitCode` 2, the output ending "exit code 2".
         assert failed == []
         failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "No such file" in st.text]
     assert len(failed) == 1 and "no-such-folder" in failed[0].text
@@ -310,6 +335,19 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
     # What the server answered is what the log holds, in order.
     said = [st.text for st in s.steps if st.kind == StepKind.ASSISTANT and st.subagent is None]
     assert said[0] == "Reading the notes." and "Notes edited, new.txt written." in said
+
+
+def test_copilot_counts_each_requests_usage_once(copilot: Fresh):
+    """Copilot CLI 1.0.1xx writes each request's usage (`session.usage_record`) before its message,
+    and a run's totals at its shutdown: each request is counted once, on its message, and whole (the
+    input too), and the shutdowns add nothing they already hold."""
+    s = copilot.session
+    asked = len(copilot.outcome.run.main_requests()) + 1  # the second run answers in one request
+    priced = [(st.kind, st.tokens) for st in s.steps
+              if st.tokens is not None and (st.tokens.input or st.tokens.output)]
+    assert len(priced) == asked == 6
+    assert all(kind in (StepKind.ASSISTANT, StepKind.TOOL_CALL) and not t.partial for kind, t in priced)
+    assert (s.tokens.input, s.tokens.output) == (50 * asked, 20 * asked)  # the stub's usage of a request
 
 
 def test_a_claude_subagent_reads_as_one(claude: Fresh):

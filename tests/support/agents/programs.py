@@ -28,6 +28,7 @@ PINNED = {
     "pi": ("@mariozechner/pi-coding-agent", "0.73.1", "pi"),
     "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
     "opencode": ("opencode-ai", "1.18.33", "opencode"),
+    "copilot": ("@github/copilot", "1.0.102", "copilot"),
 }
 INSIDE = Path(__file__).resolve().parent / "inside.py"
 # Taken when the tests are collected: the tests' own fixture gives every test a temp HOME after.

@@ -63,6 +63,29 @@ def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str 
     return Outcome(run, _logs(folder / "sessions"))
 
 
+def copilot(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
+            timeout: float = 90) -> Outcome:
+    """`copilot -p PROMPT` (or `copilot --resume ID -p PROMPT`) in `cwd`, COPILOT_HOME=`home`/.copilot,
+    offline: its own-provider mode (BYOK) speaks Anthropic's Messages API to the stub server, and
+    offline mode skips GitHub's sign-in, telemetry and updates (`copilot help environment`, 1.0.102)."""
+    env = {
+        "COPILOT_OFFLINE": "true",
+        "COPILOT_PROVIDER_BASE_URL": "http://127.0.0.1:{PORT}",
+        "COPILOT_PROVIDER_TYPE": "anthropic",
+        "COPILOT_PROVIDER_API_KEY": "sk-ant-made-up-for-tests",
+        "COPILOT_MODEL": "claude-sonnet-4.5",
+        "COPILOT_AUTO_UPDATE": "false",
+        "COPILOT_HOME": str(home / ".copilot"),
+    }
+    argv = ["copilot", *([f"--resume={resume}"] if resume else []), "-p", prompt, "--allow-all-tools",
+            "--disable-client-telemetry", "--no-auto-update"]
+    run = programs.run(argv, replies, home, cwd, env, stub_env=("COPILOT_PROVIDER_BASE_URL",),
+                       timeout=timeout)
+    state = home / ".copilot" / "session-state"
+    logs = [p for p in state.rglob("*") if p.is_file() and p.name in ("events.jsonl", "workspace.yaml")]
+    return Outcome(run, sorted(logs, key=lambda p: (p.stat().st_mtime_ns, str(p))))
+
+
 def _logs(root: Path) -> list[Path]:
     found = [p for p in root.rglob("*.jsonl")] if root.is_dir() else []
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))

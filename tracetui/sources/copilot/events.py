@@ -51,6 +51,16 @@ class _Reader:
     shutdowns: set[str] = field(default_factory=set)
     # model -> the steps whose output no shutdown has totalled yet (their input is nowhere in the log)
     untotalled: dict[str, list[Step]] = field(default_factory=dict)
+    # 1.0.1xx's `session.usage_record`, one per request: apiCallId -> (model, usage) until its message
+    # takes it; the ids read (a record written again counts once); model -> what they gave this run.
+    # The usage counted per model this run and in the whole session, and the requests behind it: a
+    # shutdown of 1.0.102 after a resume totals the whole session, not its run (`shutdown_usage`).
+    request_usage: dict[str, tuple[str, Tokens]] = field(default_factory=dict)
+    usage_records: set[str] = field(default_factory=set)
+    run_usage: dict[str, Tokens] = field(default_factory=dict)
+    all_usage: dict[str, Tokens] = field(default_factory=dict)
+    run_requests: dict[str, int] = field(default_factory=dict)
+    all_requests: dict[str, int] = field(default_factory=dict)
     start: dict[str, Any] = field(default_factory=dict)
     last_in: dict[str | None, str] = field(default_factory=dict)  # scope -> its last step's id
     # Reasoning texts made steps this turn, not yet paired with their copy (see `reasoned`).
@@ -70,6 +80,8 @@ class _Reader:
         scope = self.scope(record, data)
         if kind in ("session.start", "session.resume"):
             self.run_output.clear()  # a shutdown reports the run since the start or resume it ends
+            self.run_usage.clear()
+            self.run_requests.clear()
         if kind == "session.start":
             self.start = data
             self.session.id = self.session.id or as_str(data.get("sessionId"))
@@ -116,9 +128,12 @@ class _Reader:
             self.subagent_started(eid, data, stamp)
         elif kind in ("subagent.completed", "subagent.failed"):
             self.subagent_ended(eid, kind, data, stamp)
+        elif kind == "session.usage_record":
+            self.usage_record(data)
         elif kind == "session.shutdown":
             if eid not in self.shutdowns:  # the same shutdown written again: its totals once
                 self.shutdowns.add(eid)
+                self.unclaimed_usage(stamp)
                 self.shutdown_usage(eid, data, stamp)
             self.note_model(opt_str(data.get("currentModel")))
         elif kind in _SYSTEM:
@@ -233,7 +248,12 @@ class _Reader:
             if call_id:
                 self.calls[call_id] = step
             made.append(step)
-        if isinstance(data.get("outputTokens"), int) and made:
+        claimed = self.request_usage.pop(as_str(data.get("apiCallId")), None) if made else None
+        if claimed is not None:  # the request's whole usage: its output too, so not counted below
+            counted, tokens = claimed
+            made[0].tokens = tokens
+            self.counted(counted, tokens)
+        elif isinstance(data.get("outputTokens"), int) and made:
             output = as_count(data.get("outputTokens"))
             message_id = opt_str(data.get("messageId"))
             before = self.message_output.get(message_id) if message_id else None
@@ -413,8 +433,33 @@ class _Reader:
             meta=meta,
         )
 
+    def usage_record(self, data: dict[str, Any]) -> None:
+        """One request's usage (1.0.1xx), kept for the message its `apiCallId` names."""
+        usage = as_dict(data.get("usage"))
+        call = as_str(usage.get("apiCallId")) or as_str(as_dict(usage.get("accounting")).get("usageId"))
+        if not call or call in self.usage_records:
+            return  # no id to match it by, or written again: a shutdown's totals still hold it
+        self.usage_records.add(call)
+        model = opt_str(usage.get("model")) or self.model or ""
+        self.note_model(model or None)
+        self.request_usage[call] = (model, _usage_tokens(usage))
+
+    def unclaimed_usage(self, stamp: str | None) -> None:
+        """Requests whose usage no message took (a request that failed or was stopped), each a step."""
+        for call, (model, tokens) in self.request_usage.items():
+            self.add(f"usage:{call}", StepKind.SYSTEM, "system", f"{model}: a request with no message",
+                     stamp, None, model=model or None, tokens=tokens, meta={"event": "session.usage_record"})
+            self.counted(model, tokens)
+        self.request_usage.clear()
+
+    def counted(self, model: str, tokens: Tokens) -> None:
+        """One request's usage, from its record, counted on a step."""
+        for usage, requests in ((self.run_usage, self.run_requests), (self.all_usage, self.all_requests)):
+            usage.setdefault(model, Tokens()).add(tokens)
+            requests[model] = requests.get(model, 0) + 1
+
     def shutdown_usage(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
-        """Each model's usage of the run beyond the output its messages counted, as a step."""
+        """Each model's usage of the run beyond what its messages and usage records counted, as a step."""
         for model, metrics in as_dict(data.get("modelMetrics")).items():
             metrics = as_dict(metrics)
             usage = as_dict(metrics.get("usage"))
@@ -427,9 +472,17 @@ class _Reader:
                 fresh = prompt - read - write if prompt >= read + write else prompt
             output = max(0, as_count(usage.get("outputTokens")) - self.run_output.pop(model, 0))
             self.untotalled.pop(model, None)
-            rest = Tokens(fresh, output, read, write)
-            self.note_model(model)
             requests = as_dict(metrics.get("requests")).get("count")
+            # Totals of the whole session, not the run, where the requests they count are all the
+            # session's records and more than this run's (1.0.102 after a resume).
+            before = self.all_requests.get(model, 0)
+            whole = before > self.run_requests.get(model, 0) and requests == before
+            seen = (self.all_usage if whole else self.run_usage).get(model, Tokens())
+            self.run_usage.pop(model, None)
+            rest = Tokens(max(0, fresh - seen.input), max(0, output - seen.output),
+                          max(0, read - seen.cache_read), max(0, write - seen.cache_write))
+            self.all_usage.setdefault(model, Tokens()).add(rest)
+            self.note_model(model)
             text = f"{model}: {as_count(requests)} requests" if type(requests) is int else model
             meta: dict[str, Any] = {"event": "session.shutdown"}
             if isinstance(data.get("shutdownType"), str):
@@ -485,6 +538,7 @@ class _Reader:
 
     def finish(self, workspace: dict[str, str], hosted: str | None = None) -> None:
         session = self.session
+        self.unclaimed_usage(self.times[-1] if self.times else None)
         context = as_dict(self.start.get("context"))
         session.id = session.id or workspace.get("id") or _id_from_path(session.source)
         session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
@@ -551,3 +605,11 @@ class _Reader:
         named += [" ".join(workspace.get(key, "").split()) for key in ("name", "summary")]
         session.title = titles.session_title(tuple(named), self.steps)
         session.hidden = titles.why_hidden(self.steps, session.tokens)
+
+
+def _usage_tokens(usage: dict[str, Any]) -> Tokens:
+    """A usage record's tokens: `inputTokens` holds the cached part, as a shutdown's totals do."""
+    read, write = as_count(usage.get("cacheReadTokens")), as_count(usage.get("cacheWriteTokens"))
+    prompt = as_count(usage.get("inputTokens"))
+    fresh = prompt - read - write if prompt >= read + write else prompt
+    return Tokens(fresh, as_count(usage.get("outputTokens")), read, write)

@@ -317,3 +317,63 @@ def test_a_session_vs_code_hosts_takes_its_chat_title():
     )
     assert broken.title is not None and broken.title.startswith("The other agent says")
     assert [e.error.split(":")[0] for e in broken.errors] == ["not a valid JSON document"]
+
+
+def _events(tmp_path: Path, *events: dict) -> Path:
+    folder = tmp_path / "session-state" / "9e9e9e9e-1111-4222-8333-444455556666"
+    folder.mkdir(parents=True)
+    stamped = [{"id": f"e{i}", "timestamp": f"2026-11-26T07:00:{i:02d}.000Z", "parentId": None, **e}
+               for i, e in enumerate(events)]
+    (folder / "events.jsonl").write_bytes(b"\n".join(orjson.dumps(e) for e in stamped) + b"\n")
+    return folder / "events.jsonl"
+
+
+def _record(call: str, prompt: int, output: int, read: int = 0) -> dict:
+    return {"type": "session.usage_record", "data": {"usage": {
+        "model": "claude-sonnet-4.5", "inputTokens": prompt, "outputTokens": output, "cacheReadTokens": read,
+        "cacheWriteTokens": 0, "apiCallId": call, "accounting": {"usageId": call}}}}
+
+
+def _said(call: str, text: str) -> dict:
+    return {"type": "assistant.message", "data": {"messageId": f"m-{call}", "model": "claude-sonnet-4.5",
+                                                   "content": text, "toolRequests": [], "apiCallId": call}}
+
+
+def _shutdown(requests: int, prompt: int, output: int, read: int = 0) -> dict:
+    metrics = {"requests": {"count": requests, "cost": 0}, "usage": {
+        "inputTokens": prompt, "outputTokens": output, "cacheReadTokens": read, "cacheWriteTokens": 0}}
+    return {"type": "session.shutdown",
+            "data": {"shutdownType": "routine", "modelMetrics": {"claude-sonnet-4.5": metrics}}}
+
+
+def test_each_requests_usage_record_is_counted_once_on_its_message(tmp_path):
+    """Copilot CLI 1.0.1xx writes each request's whole usage (`session.usage_record`) before its message,
+    and the run's totals at its shutdown; after a resume its shutdown totals the whole session
+    (1.0.102, `tests/agents`). Each request counts once, on its message, input and cache too; a
+    record written again counts once; a request with no message is a step of its own; a shutdown adds
+    only what no record held, whether it totals the run or the session."""
+    start = {"type": "session.start", "data": {"sessionId": "9e9e9e9e-1111-4222-8333-444455556666",
+                                               "copilotVersion": "1.0.102", "context": {"cwd": "/w"}}}
+    prompt = {"type": "user.message", "data": {"content": "tidy"}}
+    path = _events(
+        tmp_path, start, prompt,
+        _record("r1", 120, 20, read=100), _record("r1", 120, 20, read=100), _said("r1", "one"),
+        _record("r2", 50, 5),  # stopped before its message
+        _shutdown(2, 170, 25, read=100),
+        {"type": "session.resume", "data": {}}, {"type": "user.message", "data": {"content": "again"}},
+        _record("r3", 60, 7), _said("r3", "three"),
+        _shutdown(3, 230 + 1000, 32, read=100),  # the session's totals, with 1,000 input no record held
+    )
+    session = read_session(SessionFiles("copilot", path))
+    assert session.skipped == {} and session.errors == []
+    tokens = {(s.kind, s.text): s.tokens.to_dict() for s in session.steps if s.tokens is not None}
+    zero = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0}
+    assert tokens == {
+        (StepKind.ASSISTANT, "one"): {"input": 20, "output": 20, "cache_read": 100, "cache_write": 0},
+        (StepKind.SYSTEM, "claude-sonnet-4.5: a request with no message"): {**zero, "input": 50, "output": 5},
+        (StepKind.SYSTEM, "claude-sonnet-4.5: 2 requests"): zero,
+        (StepKind.ASSISTANT, "three"): {**zero, "input": 60, "output": 7},
+        (StepKind.SYSTEM, "claude-sonnet-4.5: 3 requests"): {**zero, "input": 1000},
+    }
+    assert session.tokens.to_dict() == {"input": 1130, "output": 32, "cache_read": 100, "cache_write": 0}
+    assert not any(s.tokens.partial for s in session.steps if s.tokens is not None)
