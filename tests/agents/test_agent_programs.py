@@ -304,7 +304,7 @@ def fresh(request) -> Fresh:
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(params=["claude", "codex", "gemini", "opencode"])
+@pytest.fixture(params=["claude", "codex", "gemini", "opencode", "copilot"])
 def written(request) -> Fresh:
     """An agent tracetui writes sessions for."""
     return request.getfixturevalue(request.param)
@@ -526,7 +526,7 @@ def _middle(session: Session) -> int:
 def _sent(agent: str, body: dict) -> list[tuple]:
     """The history a program's first request holds, in `history`'s terms."""
     read = {"claude": history.of_anthropic, "pi": history.of_anthropic, "codex": history.of_responses,
-            "gemini": history.of_gemini, "opencode": history.of_chat}[agent]
+            "gemini": history.of_gemini, "opencode": history.of_chat, "copilot": history.of_copilot}[agent]
     return read(body)
 
 
@@ -550,10 +550,11 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     # tracetui reads it back to the same steps, as a fork whose steps its parent spent.
     again, _ = _read(fresh.agent, [Path(resumed.path)])
     assert again.errors == [] and again.tokens.total == 0  # the parent spent them
-    # (OpenCode has no field for a fork: `parentID` makes a subagent)
-    assert again.forked_from == (None if fresh.agent == "opencode" else fresh.session.id)
+    # (OpenCode has no field for a fork: `parentID` makes a subagent; Copilot CLI's events none at all)
+    assert again.forked_from == (None if fresh.agent in ("opencode", "copilot") else fresh.session.id)
     assert history.of_steps(again.steps) == history.of_steps(expected)
-    assert len([st for st in again.steps if st.subagent is None]) == len(expected)
+    if fresh.agent != "copilot":  # rebuilt from the steps: its system message is the program's to write
+        assert len([st for st in again.steps if st.subagent is None]) == len(expected)
     outcome = _continue(fresh.agent, fresh.home, resumed)
     body = outcome.run.main_requests()[0]["body"]
     sent = _sent(fresh.agent, body)
@@ -584,7 +585,7 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
 
 
 @pytest.mark.parametrize("source, target", [("codex", "claude"), ("claude", "codex"), ("pi", "pi"), ("codex", "gemini"),
-                                           ("codex", "opencode")])
+                                           ("codex", "opencode"), ("claude", "copilot"), ("copilot", "claude")])
 def test_the_other_program_continues_a_session_rebuilt_from_steps(request, source, target):
     from tracetui.sources.common.carried import carried
 

@@ -19,13 +19,14 @@ def register(subparsers: Commands) -> None:
         help="write a session up to step N as a new session of its agent, and print the command that continues it",
         description="Write the session's history up to step N (the active path: prompts, answers, tool calls and "
         "their results, as the log holds them) as a new session in the agent's own folder, and print the one "
-        "command that continues it (`claude --resume ...`, `codex resume ...`, `gemini --resume ...`; OpenCode's `import` first). "
+        "command that continues it (`claude --resume ...`, `codex resume ...`, `gemini --resume ...`, "
+        "`copilot --resume=...`; OpenCode's `import` first). "
         "The session's log and the bucket are never changed.",
     )
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")
     p.add_argument("--step", metavar="N", required=True, help="the last step to carry (the # column of `show`)")
     p.add_argument("--agent", choices=registry.names(), help="the agent to continue in (default: the session's own; "
-                   "tracetui writes claude, codex, pi, gemini and opencode sessions)")  # fmt: skip
+                   "tracetui writes claude, codex, pi, gemini, opencode and copilot sessions)")  # fmt: skip
     p.add_argument("--from", dest="capsule", metavar="CAPSULE", help="continue the session a capsule holds (ID: "
                    "its id or a prefix), rebuilt from its steps; --cwd names the clone it was replayed into")
     p.add_argument("--cwd", metavar="DIR", help="the folder to continue in (default: the session's logged cwd)")

@@ -20,12 +20,13 @@ from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
 from tracetui.sources.common.carried import carried
+from tracetui.sources.copilot import writer as copilot_writer
 from tracetui.sources.gemini import writer as gemini_writer
 from tracetui.sources.opencode import ids as opencode_ids
 from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
-TARGETS = ("claude", "codex", "pi", "gemini", "opencode")
+TARGETS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
 
 
 @dataclass(slots=True)
@@ -104,7 +105,8 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
             data = opencode_writer.from_items(items, session.id, folder, new_id, ms)
         else:
             write = {"claude": claude_writer.from_items, "codex": codex_writer.from_items,
-                     "pi": pi_writer.from_items, "gemini": gemini_writer.from_items}[target]
+                     "pi": pi_writer.from_items, "gemini": gemini_writer.from_items,
+                     "copilot": copilot_writer.from_items}[target]
             data = write(items, session.id, folder, new_id, stamp)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
     if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
@@ -122,7 +124,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
 
 def _new_id(agent: str, when: datetime) -> str:
     """A fresh session id of the shape the agent makes (Codex and Pi: a UUIDv7, time first)."""
-    if agent in ("claude", "gemini"):
+    if agent in ("claude", "gemini", "copilot"):
         return str(uuid.uuid4())
     if agent == "opencode":
         return opencode_ids.session_id(int(when.timestamp() * 1000))

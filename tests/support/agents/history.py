@@ -9,6 +9,7 @@ blocks and `system`-role notes, Codex's developer messages and tagged context it
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tracetui.model import Step, StepKind
@@ -91,6 +92,16 @@ def of_anthropic(body: dict[str, Any]) -> list[tuple[Any, ...]]:
     return out
 
 
+# What Copilot CLI 1.0.102 puts before each prompt it sends (the time it was typed): its own words,
+# logged beside the prompt (`transformedContent`), not as it.
+COPILOT_PROMPT_TIME = re.compile(r"\A<current_datetime>[^<]*</current_datetime>\n\n")
+
+
+def of_copilot(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Copilot CLI's requests to its own Anthropic provider, without the time it puts before a prompt."""
+    return [("user", COPILOT_PROMPT_TIME.sub("", e[1])) if e[0] == "user" else e for e in of_anthropic(body)]
+
+
 def of_responses(body: dict[str, Any]) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for item in body.get("input", []):
@@ -153,13 +164,16 @@ def of_chat(body: dict[str, Any]) -> list[tuple[Any, ...]]:
 def of_items(items: list[Any], target: str) -> list[tuple[Any, ...]]:
     """What a session rebuilt for `target` from `carried` items holds (a shell call as its shell tool)."""
     shell = {"claude": ("Bash", "command"), "codex": ("exec_command", "cmd"), "pi": ("bash", "command"),
-             "gemini": ("run_shell_command", "command"), "opencode": ("bash", "command")}[target]
+             "gemini": ("run_shell_command", "command"), "opencode": ("bash", "command"),
+             "copilot": ("bash", "command")}[target]
     out: list[tuple[Any, ...]] = []
     for i in items:
         if i.kind in ("user", "assistant"):
             out.append((i.kind, i.text))
         elif i.kind == "call":
             args = {shell[1]: i.shell} if i.shell is not None else i.args
+            if target == "copilot" and i.shell is not None:
+                args["description"] = "carried over"  # Copilot's bash asks for one
             out.append(("call", i.call_id, shell[0] if i.shell is not None else i.tool, args))
         else:
             out.append(("result", i.call_id, i.text))

@@ -68,6 +68,8 @@ def _fixture_logs(agent: str) -> list[Path]:
         return sorted((FIXTURES / "pi").rglob("*.jsonl"))
     if agent == "claude":
         return sorted((FIXTURES / "claude" / "projects").rglob("*.jsonl"))
+    if agent == "copilot":  # events.jsonl folders and a flat log of the 1.0.1x builds
+        return sorted(p for p in (FIXTURES / "copilot" / "session-state").rglob("*") if p.is_file())
     if agent == "gemini":  # the v1 document, v2 lines (a rewind, a compaction), the late and a2a builds
         return sorted(p for name in ("gemini", "gemini-late", "gemini-a2a") for p in (FIXTURES / name).rglob("*")
                       if p.is_file())
@@ -179,7 +181,9 @@ def _results_after_their_calls(steps: list[Step]) -> list[Step]:
 
 @pytest.mark.parametrize("source, target", [("claude", "codex"), ("codex", "claude"), ("claude", "pi"),
                                             ("codex", "pi"), ("pi", "pi"), ("pi", "claude"), ("claude", "gemini"),
-                                            ("codex", "gemini"), ("pi", "gemini"), ("gemini", "claude")])
+                                            ("codex", "gemini"), ("pi", "gemini"), ("gemini", "claude"),
+                                            ("claude", "copilot"), ("codex", "copilot"), ("copilot", "copilot"),
+                                            ("copilot", "claude"), ("gemini", "copilot")])
 def test_a_session_continued_in_another_agent_reads_back_with_its_history(source, target, tmp_path):
     from tracetui.sources.common.carried import carried
 
@@ -193,7 +197,10 @@ def test_a_session_continued_in_another_agent_reads_back_with_its_history(source
             done = write_session(session, [RawLog(session.source, data)], number, agent=target, cwd="/home/dev/shop",
                                  env={}, home=tmp_path / f"h{tried}")
             back = read_session(group(target, [Path(done.path)])[0])
-            assert back.errors == [] and back.forked_from == session.id and back.tokens.total == 0
+            # Copilot CLI's events have no field naming a session they were carried from.
+            carried_from = None if target == "copilot" else session.id
+            assert back.errors == [] and back.forked_from == carried_from and back.tokens.total == 0
+            assert back.skipped == {}
             kept = {id(s) for s in upto}
             expected = [s for s in upto if id(s) in kept]
             ids = {i.source_id for i in items}
@@ -257,7 +264,6 @@ def test_the_cli_writes_the_session_and_prints_the_one_command(tmp_path, capsys,
 
 @pytest.mark.parametrize("argv, message", [
     (["--step", "x1"], "--step wants a step number"),
-    (["--step", "1", "--agent", "copilot"], "tracetui writes sessions for claude, codex, pi, gemini, opencode; not copilot"),
     (["--step", "1", "--from", "x.capsule"], "--cwd names the folder to continue in"),
     (["--step", "1", "--from", "/no/such.capsule", "--cwd", "/w"], "no/such.capsule"),
     (["--step", "1", "--cwd", "../up"], "not a plain absolute path"),
@@ -318,6 +324,17 @@ def test_a_subagent_s_own_steps_are_listed_as_left_out(tmp_path):
     last = _points(session)[-1]
     done = write_session(session, [RawLog(session.source, data)], last, cwd="/w", env={}, home=tmp_path)
     assert any(d.startswith("the steps inside subagent runs") for d in done.dropped), done.dropped
+
+
+def test_every_agent_tracetui_reads_it_writes_and_no_other():
+    from tracetui.errors import TracetuiError
+    from tracetui.resume.write import TARGETS
+    from tracetui.sources import registry
+
+    assert sorted(TARGETS) == sorted(registry.names())
+    (session, data), *_ = _sessions("codex", [FIXTURES / "codex" / "current.jsonl"])
+    with pytest.raises(TracetuiError, match="tracetui writes sessions for .*; not aider"):
+        write_session(session, [RawLog(session.source, data)], 1, agent="aider", cwd="/w", env={})
 
 
 def test_the_help_names_every_agent_tracetui_writes():

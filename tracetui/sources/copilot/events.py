@@ -79,9 +79,7 @@ class _Reader:
             self.times.append(stamp)
         scope = self.scope(record, data)
         if kind in ("session.start", "session.resume"):
-            self.run_output.clear()  # a shutdown reports the run since the start or resume it ends
-            self.run_usage.clear()
-            self.run_requests.clear()
+            self.new_run()
         if kind == "session.start":
             self.start = data
             self.session.id = self.session.id or as_str(data.get("sessionId"))
@@ -131,11 +129,7 @@ class _Reader:
         elif kind == "session.usage_record":
             self.usage_record(data)
         elif kind == "session.shutdown":
-            if eid not in self.shutdowns:  # the same shutdown written again: its totals once
-                self.shutdowns.add(eid)
-                self.unclaimed_usage(stamp)
-                self.shutdown_usage(eid, data, stamp)
-            self.note_model(opt_str(data.get("currentModel")))
+            self.shutdown(eid, data, stamp)
         elif kind in _SYSTEM:
             what, text = _SYSTEM[kind]
             meta = {"event": kind}
@@ -432,6 +426,19 @@ class _Reader:
             is_error=kind == "subagent.failed",
             meta=meta,
         )
+
+    def new_run(self) -> None:
+        """A start or resume: a shutdown reports the run since then (or, 1.0.102, the whole session)."""
+        self.run_output.clear()
+        self.run_usage.clear()
+        self.run_requests.clear()
+
+    def shutdown(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
+        if eid not in self.shutdowns:  # the same shutdown written again: its totals once
+            self.shutdowns.add(eid)
+            self.unclaimed_usage(stamp)
+            self.shutdown_usage(eid, data, stamp)
+        self.note_model(opt_str(data.get("currentModel")))
 
     def usage_record(self, data: dict[str, Any]) -> None:
         """One request's usage (1.0.1xx), kept for the message its `apiCallId` names."""
