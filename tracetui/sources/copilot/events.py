@@ -172,8 +172,9 @@ class _Reader:
                 step.meta["user_requested"] = True
                 if call_id:
                     self.calls[call_id] = step
-        elif kind == "skill.invoked":
-            meta = {k: data[k] for k in ("name", "path", "pluginName") if isinstance(data.get(k), str)}
+        elif kind in ("skill.invoked", "skill.context_delivered"):  # the latter: a skill's text sent mid-turn
+            keys = ("name", "path", "pluginName") if kind == "skill.invoked" else ("source",)
+            meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
             self.add(eid, StepKind.CONTEXT, "user", as_str(data.get("content")), stamp, scope, meta=meta)
         elif kind in _NOTICES:
             text, meta = _NOTICES[kind](data)

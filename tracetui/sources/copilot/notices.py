@@ -39,6 +39,25 @@ _QUIET = frozenset(
         "session.canvas.removed",
         "tool_search.activated",
         "external_tool.requested",
+        # 1.0.102's schema (`schemas/session-events.schema.json`), persisted: receipts and settings
+        # that repeat what other events hold or carry nothing the model was sent.
+        "session.completion_receipt",
+        "session.mode_notice_delivered",
+        "session.model_deselected",
+        "session.permission_recovery",
+        "session.request_body_compression_disabled",
+        "subagent.configured",
+        "mcp.oauth_recovery_completed",
+        "human_response.recorded",  # the answer reaches the model as its tool's result
+        "skill.invoked_ref",  # a skill invoked again: its text is the earlier `skill.invoked`'s
+        "skill.context_delivered_ref",
+        # Historical, decode-only: no runtime writes them now.
+        "permission.assentDetected",
+        "permission.carriedForward",
+        "permission.contextualAuthorization",
+        "permission.messageAuthorization",
+        "permission.messageAuthorizationDegraded",
+        "permission.messageAuthorizationRead",
     }
 )
 

@@ -377,3 +377,26 @@ def test_each_requests_usage_record_is_counted_once_on_its_message(tmp_path):
     }
     assert session.tokens.to_dict() == {"input": 1130, "output": 32, "cache_read": 100, "cache_write": 0}
     assert not any(s.tokens.partial for s in session.steps if s.tokens is not None)
+
+
+def test_the_persisted_events_of_1_0_102_s_schema_are_known(tmp_path):
+    """Events 1.0.102's own schema marks as persisted: a skill's text delivered during a tool phase is
+    context the model was sent; receipts, settings and the historical permission claims are known
+    bookkeeping, not unread records."""
+    start = {"type": "session.start", "data": {"sessionId": "9e9e9e9e-1111-4222-8333-444455556666",
+                                               "copilotVersion": "1.0.102", "context": {"cwd": "/w"}}}
+    quiet = ["session.completion_receipt", "session.mode_notice_delivered", "session.model_deselected",
+             "session.permission_recovery", "session.request_body_compression_disabled",
+             "subagent.configured", "mcp.oauth_recovery_completed", "human_response.recorded",
+             "skill.invoked_ref", "skill.context_delivered_ref", "permission.carriedForward",
+             "permission.messageAuthorization"]
+    skill = {"content": "<skill>tidy rules</skill>", "source": "skill-tidy"}
+    path = _events(
+        tmp_path, start, {"type": "user.message", "data": {"content": "tidy"}},
+        *({"type": kind, "data": {"requestId": "q1"}} for kind in quiet),
+        {"type": "skill.context_delivered", "data": skill},
+    )
+    session = read_session(SessionFiles("copilot", path))
+    assert session.skipped == {} and session.errors == []
+    assert [(s.kind, s.text, s.meta) for s in session.steps] == [
+        (StepKind.USER, "tidy", {}), (StepKind.CONTEXT, skill["content"], {"source": "skill-tidy"})]
