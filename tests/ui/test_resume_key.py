@@ -73,3 +73,35 @@ async def test_a_hostile_cwd_is_refused_in_one_plain_notice_and_nothing_is_writt
         assert any("not resumed" in m and "not a plain absolute path" in m for m in said), said
         assert not any("\x1b" in m for m in said)
         assert not (tmp_path / "claude").exists() and app.clipboard == ""
+
+
+async def test_the_key_on_a_copilot_session_writes_a_copilot_session(tmp_path, monkeypatch):
+    """Copilot CLI sessions are written too (rebuilt from their steps): the key copies
+    `copilot --resume=NEW` and the new session's events read back to the step."""
+    from shared_data import FIXTURES
+
+    monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "copilot-home"))
+    source = FIXTURES / "copilot" / "session-state" / "3c4d5e6f-4444-4d4d-9e9e-112233445566"
+    state = tmp_path / "src" / "session-state"
+    shutil.copytree(source, state / source.name)
+    bucket = Bucket.open(tmp_path / "bucket")
+    try:
+        assert bucket.sync({"copilot": [state]}).errors == []
+        app = TraceApp(bucket)
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = await open_by_id(app, pilot, source.name)
+            step = next(s for s in present(screen.opened).session.steps
+                        if s.kind == "tool_result" and s.subagent is None)
+            screen.jump_to_step(step.id)
+            await settle(app, pilot)
+            await pilot.press("K")
+            await settle(app, pilot)
+            copied = app.clipboard
+            assert copied.startswith("cd ") and " && copilot --resume=" in copied, copied
+            [written] = (tmp_path / "copilot-home" / "session-state").rglob("events.jsonl")
+            assert copied.endswith(written.parent.name)
+            back = read_session(group("copilot", [written])[0])
+            assert back.errors == [] and back.skipped == {} and back.id == written.parent.name
+            assert [s.text for s in back.steps][-1] == step.text
+    finally:
+        bucket.close()
