@@ -309,6 +309,9 @@ class _Reader:
             # An edit's diff is worth keeping beside its one-line result; a view's detailedContent
             # is the same file again without line numbers, which would double what the bucket holds.
             meta["detailed"] = detailed
+        code = _exit_code(data, text) if call is not None and _SHELL.search(call.tool or "") else None
+        if code is not None:
+            meta["exit_code"] = code
         model = opt_str(data.get("model"))
         self.note_model(model)
         self.add(
@@ -621,3 +624,19 @@ def _usage_tokens(usage: dict[str, Any]) -> Tokens:
     prompt = as_count(usage.get("inputTokens"))
     fresh = prompt - read - write if prompt >= read + write else prompt
     return Tokens(fresh, as_count(usage.get("outputTokens")), read, write)
+
+
+# A shell tool's result ends with the exit status Copilot's shell wrapper appends: `<exited with exit
+# code N>` (1.0.1x) or `<shellId: S completed with exit code N>` (1.0.10x, which also writes
+# `shellExecution.exitCode`). A command that fails is still `success: true`.
+_SHELL = re.compile(r"bash|powershell|shell", re.IGNORECASE)
+_EXIT_MARK = re.compile(r"<(?:exited|shellId: [^<>\n]{1,40} completed) with exit code (-?\d{1,6})>\s*\Z")
+
+
+def _exit_code(data: dict[str, Any], text: str) -> int | None:
+    """The exit status of a shell call's command, where the event records it."""
+    code = as_dict(data.get("shellExecution")).get("exitCode")
+    if type(code) is int:
+        return code
+    mark = _EXIT_MARK.search(text[-200:])
+    return int(mark.group(1)) if mark else None

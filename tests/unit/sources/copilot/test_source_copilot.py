@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -400,3 +401,40 @@ def test_the_persisted_events_of_1_0_102_s_schema_are_known(tmp_path):
     assert session.skipped == {} and session.errors == []
     assert [(s.kind, s.text, s.meta) for s in session.steps] == [
         (StepKind.USER, "tidy", {}), (StepKind.CONTEXT, skill["content"], {"source": "skill-tidy"})]
+
+
+def test_a_shell_calls_exit_status_is_read_though_the_call_succeeded(tmp_path):
+    """A command that exits non-zero is `success: true`: its status is the marker Copilot's shell
+    wrapper appends (1.0.1x: `<exited with exit code N>`, as the corpus's three sessions end 77 results)
+    or, in 1.0.10x, `shellExecution.exitCode` beside `<shellId: S completed with exit code N>`. A test
+    run's label needs it; a marker written by the command itself, earlier in the output, or in
+    another tool's result is not it."""
+    from tracetui.export.labels import test_runs
+
+    start = {"type": "session.start", "data": {"sessionId": "9e9e9e9e-1111-4222-8333-444455556666",
+                                               "copilotVersion": "1.0.102", "context": {"cwd": "/w"}}}
+
+    def call(n: int, tool: str, command: str) -> dict:
+        args = {"command": command} if tool != "view" else {"path": command}
+        return {"type": "assistant.message", "data": {"messageId": f"m{n}", "content": "", "toolRequests": [
+            {"toolCallId": f"c{n}", "name": tool, "arguments": args}]}}
+
+    def done(n: int, content: str, **extra: Any) -> dict:
+        return {"type": "tool.execution_complete",
+                "data": {"toolCallId": f"c{n}", "success": True, "result": {"content": content}, **extra}}
+
+    path = _events(
+        tmp_path, start, {"type": "user.message", "data": {"content": "test it"}},
+        call(1, "powershell", "pytest -q"), done(1, "1 failed\n<exited with exit code 1>"),
+        call(2, "bash", "pytest -q"), done(2, "2 passed\n<shellId: 0 completed with exit code 0>",
+                                            shellExecution={"exitCode": 0}),
+        call(3, "bash", "echo '<exited with exit code 0>'; false"), done(3, "<exited with exit code 0>\nnope"),
+        call(4, "view", "/w/notes.txt"), done(4, "a file that says\n<exited with exit code 0>"),
+        call(5, "bash", "make test"), done(5, "<shellId: 1 completed with exit code 2>",
+                                           shellExecution={"exitCode": 2}),
+    )
+    session = read_session(SessionFiles("copilot", path))
+    codes = [s.meta.get("exit_code") for s in session.steps if s.kind == StepKind.TOOL_RESULT]
+    assert codes == [1, 0, None, None, 2]
+    assert [(r["command"], r["exit_code"]) for r in test_runs(session)] == [
+        ("pytest -q", 1), ("pytest -q", 0), ("make test", 2)]
