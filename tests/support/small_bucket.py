@@ -29,3 +29,13 @@ def bucket(tmp_path, sources):
     b.sync(sources)
     yield b
     b.close()
+
+
+def synced_folder(agent: str, folder: Path, tmp_path: Path) -> Bucket:
+    """A bucket at `tmp_path/bucket` synced from a copy of one session's folder of `agent` (a Copilot
+    CLI `session-state/<id>`), the copy under `tmp_path/src/session-state`. The caller closes it."""
+    state = tmp_path / "src" / "session-state"
+    shutil.copytree(folder, state / folder.name)
+    bucket = Bucket.open(tmp_path / "bucket")
+    assert bucket.sync({agent: [state]}).errors == []
+    return bucket

@@ -93,18 +93,14 @@ async def test_the_list_marks_a_logged_price_and_a_free_model_costs_nothing_as_l
 async def test_a_copilot_session_resumed_after_its_shutdown_costs_at_least(tmp_path):
     """Issue 34: the run after the only shutdown has no input in the log: the list and the header
     mark the price `≥` (the session's input is recorded, so `input_recorded` alone said exact)."""
-    import shutil
-
     from shared_data import FIXTURES
+    from support.small_bucket import synced_folder
 
     from tracetui.ui.widgets.session_list import SessionList
 
     resumed = FIXTURES / "copilot-later" / "session-state" / "5e6f7a8b-6666-4f4f-9a9a-aabbccddeeff"
-    state = tmp_path / "copilot" / "session-state"
-    shutil.copytree(resumed, state / resumed.name)
-    bucket = Bucket.open(tmp_path / "b")
+    bucket = synced_folder("copilot", resumed, tmp_path)
     try:
-        assert bucket.sync({"copilot": [state]}).errors == []
         app = TraceApp(bucket)
         async with app.run_test(size=(200, 30)) as pilot:
             await settle(app, pilot)

@@ -14,6 +14,7 @@ from tracetui.sources import group, read_session
 from tracetui.ui.app import TraceApp
 
 from pilot_steps import open_by_id, settle
+from support.small_bucket import synced_folder
 
 FORKS = Path(__file__).resolve().parents[1] / "fixtures" / "forks"
 CODEX_PARENT = "0199cccc-1111-7222-8333-00000000000c"
@@ -39,11 +40,7 @@ async def test_the_key_writes_the_session_up_to_the_step_and_copies_the_command(
             screen = await open_by_id(app, pilot, CODEX_PARENT)
             assert screen.opened is not None
             step = next(s for s in present(screen.opened).session.steps if s.kind == "tool_result")
-            screen.jump_to_step(step.id)
-            await settle(app, pilot)
-            await pilot.press("K")
-            await settle(app, pilot)
-            copied = app.clipboard
+            copied = await _resume_at(app, pilot, screen, step.id)
             assert copied.startswith("cd ") and " && codex resume " in copied, copied
             written = list((tmp_path / "codex" / "sessions").rglob("rollout-*.jsonl"))
             assert len(written) == 1 and copied.endswith(written[0].stem[-36:])
@@ -52,6 +49,15 @@ async def test_the_key_writes_the_session_up_to_the_step_and_copies_the_command(
             assert [s.text for s in back.steps][-1] == step.text
     finally:
         bucket.close()
+
+
+async def _resume_at(app, pilot, screen, step_id: str) -> str:
+    """The resume key pressed on a step: what it copied."""
+    screen.jump_to_step(step_id)
+    await settle(app, pilot)
+    await pilot.press("K")
+    await settle(app, pilot)
+    return app.clipboard
 
 
 async def test_a_hostile_cwd_is_refused_in_one_plain_notice_and_nothing_is_written(tmp_path, monkeypatch):
@@ -82,21 +88,14 @@ async def test_the_key_on_a_copilot_session_writes_a_copilot_session(tmp_path, m
 
     monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "copilot-home"))
     source = FIXTURES / "copilot" / "session-state" / "3c4d5e6f-4444-4d4d-9e9e-112233445566"
-    state = tmp_path / "src" / "session-state"
-    shutil.copytree(source, state / source.name)
-    bucket = Bucket.open(tmp_path / "bucket")
+    bucket = synced_folder("copilot", source, tmp_path)
     try:
-        assert bucket.sync({"copilot": [state]}).errors == []
         app = TraceApp(bucket)
         async with app.run_test(size=(160, 45)) as pilot:
             screen = await open_by_id(app, pilot, source.name)
             step = next(s for s in present(screen.opened).session.steps
                         if s.kind == "tool_result" and s.subagent is None)
-            screen.jump_to_step(step.id)
-            await settle(app, pilot)
-            await pilot.press("K")
-            await settle(app, pilot)
-            copied = app.clipboard
+            copied = await _resume_at(app, pilot, screen, step.id)
             assert copied.startswith("cd ") and " && copilot --resume=" in copied, copied
             [written] = (tmp_path / "copilot-home" / "session-state").rglob("events.jsonl")
             assert copied.endswith(written.parent.name)
