@@ -14,7 +14,7 @@ from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
-from tracetui.sources.copilot import writer as copilot_writer
+from tracetui.sources.copilot import files as copilot_files
 from tracetui.sources.gemini import project_folder as gemini_folder
 from tracetui.sources.gemini import writer as gemini_writer
 from tracetui.sources.opencode import reader as opencode_reader
@@ -54,8 +54,8 @@ def target_file(agent: str, cwd: str, new_id: str, now: str, env: Mapping[str, s
     if agent == "opencode":
         return opencode_reader.data_dir(env, home) / opencode_writer.FOLDER / opencode_writer.file_name(new_id)
     if agent == "copilot":
-        copilot = Path(env["COPILOT_HOME"]) if env.get("COPILOT_HOME") else home / ".copilot"
-        return copilot / copilot_writer.FOLDER / new_id / copilot_writer.EVENTS
+        session_state = copilot_files.copilot_home(env, home) / copilot_files.SESSION_STATE
+        return session_state / new_id / copilot_files.EVENTS
     raise TracetuiError(f"tracetui cannot write {agent} sessions yet")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens
 from tracetui.sources.common import titles
-from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str, parse_count
 from tracetui.sources.copilot.diff import copilot_hunks
 from tracetui.sources.copilot.fields import _arguments, _edits, _user_meta
 from tracetui.sources.copilot.files import _CHECKPOINT, _id_from_path
@@ -474,14 +474,12 @@ class _Reader:
         for model, metrics in as_dict(data.get("modelMetrics")).items():
             metrics = as_dict(metrics)
             usage = as_dict(metrics.get("usage"))
-            read, write = as_count(usage.get("cacheReadTokens")), as_count(usage.get("cacheWriteTokens"))
-            prompt = as_count(usage.get("inputTokens"))
+            total = _usage_tokens(usage)
             detail = as_dict(as_dict(metrics.get("tokenDetails")).get("input")).get("tokenCount")
-            if type(detail) in (int, float) and as_count(detail) <= prompt:
-                fresh = as_count(detail)
-            else:  # a prompt smaller than its cached part cannot include it: then it is the rest
-                fresh = prompt - read - write if prompt >= read + write else prompt
-            output = max(0, as_count(usage.get("outputTokens")) - self.run_output.pop(model, 0))
+            if type(detail) in (int, float) and as_count(detail) <= as_count(usage.get("inputTokens")):
+                total.input = as_count(detail)  # the uncached input as the shutdown counts it itself
+            fresh, read, write = total.input, total.cache_read, total.cache_write
+            output = max(0, total.output - self.run_output.pop(model, 0))
             self.untotalled.pop(model, None)
             requests = as_dict(metrics.get("requests")).get("count")
             # Totals of the whole session, not the run, where the requests they count are all the
@@ -619,7 +617,8 @@ class _Reader:
 
 
 def _usage_tokens(usage: dict[str, Any]) -> Tokens:
-    """A usage record's tokens: `inputTokens` holds the cached part, as a shutdown's totals do."""
+    """A usage record's or a shutdown's tokens: `inputTokens` holds the cached part (a prompt smaller
+    than its cached part cannot include it: then it is the rest)."""
     read, write = as_count(usage.get("cacheReadTokens")), as_count(usage.get("cacheWriteTokens"))
     prompt = as_count(usage.get("inputTokens"))
     fresh = prompt - read - write if prompt >= read + write else prompt
@@ -630,13 +629,13 @@ def _usage_tokens(usage: dict[str, Any]) -> Tokens:
 # code N>` (1.0.1x) or `<shellId: S completed with exit code N>` (1.0.10x, which also writes
 # `shellExecution.exitCode`). A command that fails is still `success: true`.
 _SHELL = re.compile(r"bash|powershell|shell", re.IGNORECASE)
-_EXIT_MARK = re.compile(r"<(?:exited|shellId: [^<>\n]{1,40} completed) with exit code (-?\d{1,6})>\s*\Z")
+_EXIT_MARK = re.compile(r"<(?:exited|shellId: [^<>\n]{1,40} completed) with exit code (-?\d{1,13})>\s*\Z")
 
 
 def _exit_code(data: dict[str, Any], text: str) -> int | None:
     """The exit status of a shell call's command, where the event records it."""
     code = as_dict(data.get("shellExecution")).get("exitCode")
     if type(code) is int:
-        return code
+        return parse_count(str(code))
     mark = _EXIT_MARK.search(text[-200:])
-    return int(mark.group(1)) if mark else None
+    return parse_count(mark.group(1)) if mark else None

@@ -15,6 +15,9 @@ NAME = "copilot"
 EVENTS = "events.jsonl"
 
 
+SESSION_STATE = "session-state"  # under `copilot_home`: a folder per session, `<id>/events.jsonl`
+
+
 WORKSPACE = "workspace.yaml"
 
 
@@ -86,15 +89,20 @@ def _id_from_path(path: str) -> str:
     return p.name.split("__")[-2] if _flat_prefix(p) else p.stem
 
 
+def copilot_home(env: Mapping[str, str], home: Path) -> Path:
+    """The folder Copilot CLI keeps its state in: COPILOT_HOME moves the whole `~/.copilot`."""
+    return Path(env["COPILOT_HOME"]) if env.get("COPILOT_HOME") else home / ".copilot"
+
+
 def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
-    # COPILOT_HOME moves the whole ~/.copilot folder; older builds honoured XDG_CONFIG_HOME.
-    # The legacy `history-session-state/` is looked in only where it is left: no build writes it now.
+    # Older builds honoured XDG_CONFIG_HOME where COPILOT_HOME is not set. The legacy
+    # `history-session-state/` is looked in only where it is left: no build writes it now.
+    root = copilot_home(env, home)
+    folders = [root / SESSION_STATE, *_legacy_folder(root)]
     if env.get("COPILOT_HOME"):
-        root = Path(env["COPILOT_HOME"])
-        return [root / "session-state", *_legacy_folder(root)]
-    folders = [home / ".copilot" / "session-state", *_legacy_folder(home / ".copilot")]
+        return folders
     if env.get("XDG_CONFIG_HOME"):
-        folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / "session-state")
+        folders.append(Path(env["XDG_CONFIG_HOME"]) / ".copilot" / SESSION_STATE)
     return folders
 
 

@@ -18,8 +18,6 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.sources.common.carried import Item
 
-FOLDER = "session-state"
-EVENTS = "events.jsonl"
 # The build whose events this writes: Copilot CLI refuses a session whose start names no version
 # ("Session file is corrupted ... missing field `copilotVersion`").
 WRITTEN_AS = "1.0.102"
