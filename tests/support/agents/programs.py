@@ -24,7 +24,7 @@ from support.agents.server import Reply
 # The versions the tests pin; bump them together with what their logs changed (CONTRIBUTING).
 PINNED = {
     "claude": ("@anthropic-ai/claude-code", "2.1.332", "claude"),
-    "codex": ("@openai/codex", "0.169.0", "codex"),
+    "codex": ("@openai/codex", "0.171.0", "codex"),
     "pi": ("@mariozechner/pi-coding-agent", "0.73.1", "pi"),
     "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
     "opencode": ("opencode-ai", "1.18.33", "opencode"),
