@@ -299,6 +299,37 @@ def copilot(tmp_path_factory) -> Fresh:
     return Fresh("copilot", home, project, outcome, session, main)
 
 
+@pytest.fixture(scope="module")
+def copilot_subagent(tmp_path_factory) -> Fresh:
+    """Copilot CLI 1.0.102's `task` tool run in sync (an explore agent), then a usage past the model's
+    window: Copilot compacts in the background (the summary request goes out with tools, so it is
+    answered by its words) while the turn goes on, and applies it before the next request."""
+    _skip_unless("copilot")
+    home = tmp_path_factory.mktemp("copilot-subagent-home")
+    project = _project(home)
+    notes = str(project / "notes.txt")
+    replies = [
+        Reply("", [Call("task", {"description": "Look around", "prompt": "Say what is here", "agent_type": "explore",
+                                 "name": "looker", "mode": "sync"})]),
+        Reply("Two text files.", when="Say what is here"),  # the subagent's answer
+        Reply("", [Call("view", {"path": notes})], tokens=COPILOT_BIG),
+        Reply(SUMMARY, when=COPILOT_COMPACTION_WORDS),
+        Reply("", [Call("bash", {"command": "sleep 3", "description": "let the compaction land"})]),
+        Reply("", [Call("bash", {"command": "echo done", "description": "one more"})]),
+        Reply("It found two text files."),
+    ]
+    outcome = recipes.copilot(home, project, "Please tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, main = _read("copilot", outcome.logs)
+    return Fresh("copilot", home, project, outcome, session, main)
+
+
+# The first words of the request Copilot CLI 1.0.102 sends for a compaction's summary, and a usage past
+# the limit it compacts at (its `tokenLimit` for claude-sonnet-4.5 is 168,000).
+COPILOT_COMPACTION_WORDS = "Please create a detailed summary of the conversation so far"
+COPILOT_BIG = 190_000
+
+
 @pytest.fixture(params=["claude", "codex", "pi", "gemini", "opencode", "copilot"])
 def fresh(request) -> Fresh:
     return request.getfixturevalue(request.param)
@@ -409,6 +440,39 @@ def test_an_opencode_subagent_reads_inside_its_parent_tied_to_its_task_call(open
     assert child and child[-1]["parentID"] == s.id
 
 
+def test_a_copilot_subagent_reads_inside_its_parent_tied_to_its_task_call(copilot_subagent: Fresh):
+    """1.0.102 marks a subagent's events with its `agentId` (on the event, beside its id), and only some
+    with the `parentToolCallId`: its prompt, its system prompt and its model setting are its own, not
+    the parent's."""
+    s = copilot_subagent.session
+    assert s.errors == [] and s.skipped == {}, s.skipped
+    agent, call, inside = _one_subagent(s, "task")
+    assert (agent.agent_type, agent.description) == ("explore", "Look around")
+    kinds = [st.kind for st in inside]
+    assert kinds[0] == StepKind.SUBAGENT_START and kinds[-1] == StepKind.SUBAGENT_END
+    assert [st.text for st in inside if st.kind == StepKind.USER] == ["Say what is here"]
+    assert [st.text for st in inside if st.kind == StepKind.ASSISTANT] == ["Two text files."]
+    assert any(st.kind == StepKind.CONTEXT and st.text.startswith("You are an exploration agent") for st in inside)
+    parent = [st for st in s.steps if st.subagent is None]
+    assert [st.text for st in parent if st.kind == StepKind.USER] == ["Please tidy the notes"]
+    assert [st.kind for st in parent].count(StepKind.CONTEXT) == 1  # the parent's own system prompt
+    assert not any(st.kind == StepKind.MODEL_CHANGE for st in parent)  # the subagent's setting is its own
+    [result] = [st for st in parent if st.kind == StepKind.TOOL_RESULT and st.parent == call.id]
+    assert result.text == "Two text files."
+
+
+def test_copilot_counts_every_request_once_with_a_subagent_and_a_compaction(copilot_subagent: Fresh):
+    """Every request the server answered is counted once: the subagent's by its usage record, the
+    compaction's summary request by the compaction's own usage (1.0.102 writes no usage record for it
+    and leaves it out of the shutdown's totals)."""
+    s = copilot_subagent.session
+    asked = copilot_subagent.outcome.run.requests
+    assert len(asked) == 7
+    [compaction] = [st for st in s.steps if st.kind == StepKind.COMPACTION]
+    assert compaction.tokens is not None and (compaction.tokens.input, compaction.tokens.output) == (50, 20)
+    assert (s.tokens.input, s.tokens.output) == (50 * 6 + COPILOT_BIG, 20 * 7)
+
+
 def test_opencode_sends_what_the_context_pane_shows_after_its_compaction(opencode: Fresh):
     """The request after the compaction holds the summary, the turn it kept whole and the synthetic
     prompt to go on: what `ctx` gives at that prompt, step for step."""
@@ -458,10 +522,10 @@ def test_gemini_sends_what_the_context_pane_shows_after_its_compression(gemini: 
 
 # What each agent's fresh log holds after its compaction: the answers said after it.
 AFTER_COMPACTION = {"claude": ["Still tidy."], "codex": ["Notes edited, new.txt written."], "pi": ["Still tidy."],
-                    "opencode": ["Still tidy."], "gemini": ["Still tidy."]}
+                    "opencode": ["Still tidy."], "gemini": ["Still tidy."], "copilot": ["It found two text files."]}
 
 
-@pytest.fixture(params=["claude", "codex", "pi", "opencode", "gemini"])
+@pytest.fixture(params=["claude", "codex", "pi", "opencode", "gemini", "copilot_subagent"])
 def compacted(request) -> Fresh:
     """An agent whose fresh log holds a compaction."""
     return request.getfixturevalue(request.param)

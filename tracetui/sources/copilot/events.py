@@ -92,6 +92,12 @@ class _Reader:
         scope = self.scope(record, data)
         if kind in ("session.start", "session.resume"):
             self.new_run()
+        if kind == "subagent.started":
+            # 1.0.102 writes the subagent's id on the event itself, as on every event of its own.
+            agent = data.get("agentId") if isinstance(data.get("agentId"), str) else record.get("agentId")
+            call_id = as_str(data.get("toolCallId")) or eid
+            if isinstance(agent, str) and agent:
+                self.agent_ids[agent] = call_id
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, _Event(kind, eid, data, stamp, scope))
@@ -393,6 +399,14 @@ class _Reader:
             )
         if text is not None:
             meta["summary_from"] = "checkpoint"
+        # The summary's own request (1.0.102): no usage record holds it and no shutdown totals it.
+        used = data.get("compactionTokensUsed")
+        tokens = _usage_tokens(used) if isinstance(used, dict) else None
+        if tokens is not None and not any((tokens.input, tokens.output, tokens.cache_read, tokens.cache_write)):
+            tokens = None
+        model = opt_str(used.get("model")) if isinstance(used, dict) else None
+        if model:
+            self.models[model] = None
         self.add(
             eid,
             StepKind.COMPACTION,
@@ -401,6 +415,8 @@ class _Reader:
             stamp,
             scope,
             meta=meta,
+            tokens=tokens,
+            **({"model": model} if model else {}),
         )
 
     def subagent_started(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
@@ -408,8 +424,6 @@ class _Reader:
         agent = self.agents.setdefault(call_id, _Agent(call_id))
         agent.name = opt_str(data.get("agentName")) or agent.name
         agent.description = opt_str(data.get("agentDescription")) or opt_str(data.get("agentDisplayName"))
-        if isinstance(data.get("agentId"), str):
-            self.agent_ids[data["agentId"]] = call_id
         call = self.calls.get(call_id)
         meta = {"agent_type": agent.name} if agent.name else {}
         agent.start = self.add(
@@ -524,8 +538,15 @@ class _Reader:
     def model_change(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
         """A MODEL_CHANGE step, but for a change to the model and effort already set: each resume
         writes one naming the model in use. The session's first model change says what it ran on (its
-        start rarely names a model) and stays, whatever it repeats."""
+        start rarely names a model) and stays, whatever it repeats. A subagent's (1.0.102 sets its model
+        and effort as it starts) is a step of its own and leaves the session's setting as it was."""
         new = opt_str(data.get("newModel")) or None
+        if scope is not None:
+            if new:
+                self.models[new] = None
+            meta = {k: data[k] for k in ("previousModel", "reasoningEffort") if isinstance(data.get(k), str)}
+            self.add(eid, StepKind.MODEL_CHANGE, "system", new or "", stamp, scope, model=new, meta=meta)
+            return
         self.note_model(new)
         before, first = self.chosen, not self.changed
         effort = opt_str(data.get("reasoningEffort")) or (before[1] if before else None)
