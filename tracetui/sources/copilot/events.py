@@ -4,6 +4,7 @@ and usage (format: docs/formats/copilot.md)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,17 @@ class _Agent:
     description: str | None = None
     start: Step | None = None
     ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """One event as its handler reads it: its type, id, data, time and subagent (see `_Reader.scope`)."""
+
+    kind: str
+    eid: str
+    data: dict[str, Any]
+    stamp: str | None
+    scope: str | None
 
 
 @dataclass(slots=True)
@@ -80,120 +92,126 @@ class _Reader:
         scope = self.scope(record, data)
         if kind in ("session.start", "session.resume"):
             self.new_run()
-        if kind == "session.start":
-            self.start = data
-            self.session.id = self.session.id or as_str(data.get("sessionId"))
-            self.note_model(opt_str(data.get("selectedModel")))
-            effort = opt_str(data.get("reasoningEffort")) or None
-            self.chosen = (opt_str(data.get("selectedModel")) or None, effort)
-        elif kind == "user.message":
-            self.reasoning_events.clear()
-            self.reasoning_texts.clear()
-            # A skill's text Copilot puts in the conversation after `skill.invoked` is a user message
-            # whose source names the skill: the user typed none of it.
-            source = data.get("source")
-            injected = isinstance(source, str) and source.startswith(_INJECTED_SOURCES)
-            self.add(
-                eid,
-                StepKind.CONTEXT if injected else StepKind.USER,
-                "user",
-                as_str(data.get("content")),
-                stamp,
-                scope,
-                meta=_user_meta(data),
-            )
-        elif kind == "system.message":
-            self.add(
-                eid,
-                StepKind.CONTEXT,
-                "system",
-                as_str(data.get("content")),
-                stamp,
-                scope,
-                meta={"role": data["role"]} if isinstance(data.get("role"), str) else {},
-            )
-        elif kind == "assistant.message":
-            self.assistant(eid, data, stamp, scope)
-        elif kind == "tool.execution_start":
-            self.tool_start(eid, data, stamp, scope)
-        elif kind == "tool.execution_complete":
-            self.tool_complete(eid, data, stamp, scope)
-        elif kind == "session.model_change":
-            self.model_change(eid, data, stamp, scope)
-        elif kind == "session.compaction_complete":
-            self.compaction(eid, data, stamp, scope)
-        elif kind == "subagent.started":
-            self.subagent_started(eid, data, stamp)
-        elif kind in ("subagent.completed", "subagent.failed"):
-            self.subagent_ended(eid, kind, data, stamp)
-        elif kind == "session.usage_record":
-            self.usage_record(data)
-        elif kind == "session.shutdown":
-            self.shutdown(eid, data, stamp)
-        elif kind in _SYSTEM:
-            what, text = _SYSTEM[kind]
-            meta = {"event": kind}
-            if isinstance(data.get(what), str):
-                meta[what] = data[what]
-            self.add(
-                eid,
-                StepKind.SYSTEM,
-                "system",
-                as_str(data.get(text)),
-                stamp,
-                scope,
-                is_error=kind == "session.error",
-                meta=meta,
-            )
-        elif kind == "session.mode_changed":
-            text = f"mode: {as_str(data.get('previousMode'))} -> {as_str(data.get('newMode'))}"
-            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta={"event": kind})
-        elif kind == "session.task_complete":
-            self.add(
-                eid,
-                StepKind.SYSTEM,
-                "system",
-                as_str(data.get("summary")),
-                stamp,
-                scope,
-                meta={"event": kind},
-            )
-        elif kind == "assistant.reasoning":
-            text = as_str(data.get("content"))
-            if text.strip() and not self.reasoned(text, by_event=True):
-                self.add(eid, StepKind.REASONING, "assistant", text, stamp, scope, model=self.model)
-        elif kind == "tool.user_requested":
-            # A command the user ran themselves (`!cmd`): the call is the user's, its result follows.
-            call_id = as_str(data.get("toolCallId"))
-            if not call_id or call_id not in self.calls:
-                name, arguments = data.get("toolName"), data.get("arguments")
-                step = self.call_step(eid, name, call_id, arguments, stamp, scope, None)
-                step.role = "user"
-                step.meta["user_requested"] = True
-                if call_id:
-                    self.calls[call_id] = step
-        elif kind in ("skill.invoked", "skill.context_delivered"):  # the latter: a skill's text sent mid-turn
-            keys = ("name", "path", "pluginName") if kind == "skill.invoked" else ("source",)
-            meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
-            self.add(eid, StepKind.CONTEXT, "user", as_str(data.get("content")), stamp, scope, meta=meta)
-        elif kind in _NOTICES:
-            text, meta = _NOTICES[kind](data)
-            meta["event"] = kind
-            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, meta=meta)
-            if kind == "session.context_changed" and isinstance(data.get("cwd"), str) and data["cwd"]:
-                self.cwd_now = data["cwd"]
-        elif kind == "abort":
-            self.add(
-                eid,
-                StepKind.SYSTEM,
-                "system",
-                as_str(data.get("reason")) or "aborted",
-                stamp,
-                scope,
-                meta={"event": kind},
-            )
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, _Event(kind, eid, data, stamp, scope))
         elif kind not in _QUIET:
             self.skip(kind or "(no type)")
+
+    def session_start(self, ev: _Event) -> None:
+        data = ev.data
+        self.start = data
+        self.session.id = self.session.id or as_str(data.get("sessionId"))
+        self.note_model(opt_str(data.get("selectedModel")))
+        effort = opt_str(data.get("reasoningEffort")) or None
+        self.chosen = (opt_str(data.get("selectedModel")) or None, effort)
+
+    def user_message(self, ev: _Event) -> None:
+        data = ev.data
+        self.reasoning_events.clear()
+        self.reasoning_texts.clear()
+        # A skill's text Copilot puts in the conversation after `skill.invoked` is a user message
+        # whose source names the skill: the user typed none of it.
+        source = data.get("source")
+        injected = isinstance(source, str) and source.startswith(_INJECTED_SOURCES)
+        self.add(
+            ev.eid,
+            StepKind.CONTEXT if injected else StepKind.USER,
+            "user",
+            as_str(data.get("content")),
+            ev.stamp,
+            ev.scope,
+            meta=_user_meta(data),
+        )
+
+    def system_message(self, ev: _Event) -> None:
+        data = ev.data
+        self.add(
+            ev.eid,
+            StepKind.CONTEXT,
+            "system",
+            as_str(data.get("content")),
+            ev.stamp,
+            ev.scope,
+            meta={"role": data["role"]} if isinstance(data.get("role"), str) else {},
+        )
+
+    def system_event(self, ev: _Event) -> None:
+        """An info, warning, error or notification (`_SYSTEM`): a SYSTEM step."""
+        kind, data = ev.kind, ev.data
+        what, text = _SYSTEM[kind]
+        meta = {"event": kind}
+        if isinstance(data.get(what), str):
+            meta[what] = data[what]
+        self.add(
+            ev.eid,
+            StepKind.SYSTEM,
+            "system",
+            as_str(data.get(text)),
+            ev.stamp,
+            ev.scope,
+            is_error=kind == "session.error",
+            meta=meta,
+        )
+
+    def mode_changed(self, ev: _Event) -> None:
+        text = f"mode: {as_str(ev.data.get('previousMode'))} -> {as_str(ev.data.get('newMode'))}"
+        self.add(ev.eid, StepKind.SYSTEM, "system", text, ev.stamp, ev.scope, meta={"event": ev.kind})
+
+    def task_complete(self, ev: _Event) -> None:
+        self.add(
+            ev.eid,
+            StepKind.SYSTEM,
+            "system",
+            as_str(ev.data.get("summary")),
+            ev.stamp,
+            ev.scope,
+            meta={"event": ev.kind},
+        )
+
+    def reasoning(self, ev: _Event) -> None:
+        text = as_str(ev.data.get("content"))
+        if text.strip() and not self.reasoned(text, by_event=True):
+            self.add(ev.eid, StepKind.REASONING, "assistant", text, ev.stamp, ev.scope, model=self.model)
+
+    def user_requested(self, ev: _Event) -> None:
+        # A command the user ran themselves (`!cmd`): the call is the user's, its result follows.
+        data = ev.data
+        call_id = as_str(data.get("toolCallId"))
+        if not call_id or call_id not in self.calls:
+            name, arguments = data.get("toolName"), data.get("arguments")
+            step = self.call_step(ev.eid, name, call_id, arguments, ev.stamp, ev.scope, None)
+            step.role = "user"
+            step.meta["user_requested"] = True
+            if call_id:
+                self.calls[call_id] = step
+
+    def skill(self, ev: _Event) -> None:
+        """`skill.invoked`, or `skill.context_delivered`: a skill's text sent mid-turn."""
+        keys = ("name", "path", "pluginName") if ev.kind == "skill.invoked" else ("source",)
+        data = ev.data
+        meta = {k: data[k] for k in keys if isinstance(data.get(k), str)}
+        self.add(ev.eid, StepKind.CONTEXT, "user", as_str(data.get("content")), ev.stamp, ev.scope, meta=meta)
+
+    def notice(self, ev: _Event) -> None:
+        """Something that happened to the session (`_NOTICES`): a SYSTEM step."""
+        kind, data = ev.kind, ev.data
+        text, meta = _NOTICES[kind](data)
+        meta["event"] = kind
+        self.add(ev.eid, StepKind.SYSTEM, "system", text, ev.stamp, ev.scope, meta=meta)
+        if kind == "session.context_changed" and isinstance(data.get("cwd"), str) and data["cwd"]:
+            self.cwd_now = data["cwd"]
+
+    def abort(self, ev: _Event) -> None:
+        self.add(
+            ev.eid,
+            StepKind.SYSTEM,
+            "system",
+            as_str(ev.data.get("reason")) or "aborted",
+            ev.stamp,
+            ev.scope,
+            meta={"event": ev.kind},
+        )
 
     def reasoned(self, text: str, by_event: bool) -> bool:
         """Whether this reasoning text is already a step: newer builds write it twice, as an
@@ -614,6 +632,34 @@ class _Reader:
         named += [" ".join(workspace.get(key, "").split()) for key in ("name", "summary")]
         session.title = titles.session_title(tuple(named), self.steps)
         session.hidden = titles.why_hidden(self.steps, session.tokens)
+
+
+# Each event type's handler. The types of `_SYSTEM`, of `_NOTICES` and those named here are apart;
+# a type in none is skipped unless `_QUIET` (`session.resume` only starts a new run).
+_HANDLERS: dict[str, Callable[[_Reader, _Event], None]] = {
+    "session.start": _Reader.session_start,
+    "user.message": _Reader.user_message,
+    "system.message": _Reader.system_message,
+    "assistant.message": lambda r, ev: r.assistant(ev.eid, ev.data, ev.stamp, ev.scope),
+    "tool.execution_start": lambda r, ev: r.tool_start(ev.eid, ev.data, ev.stamp, ev.scope),
+    "tool.execution_complete": lambda r, ev: r.tool_complete(ev.eid, ev.data, ev.stamp, ev.scope),
+    "session.model_change": lambda r, ev: r.model_change(ev.eid, ev.data, ev.stamp, ev.scope),
+    "session.compaction_complete": lambda r, ev: r.compaction(ev.eid, ev.data, ev.stamp, ev.scope),
+    "subagent.started": lambda r, ev: r.subagent_started(ev.eid, ev.data, ev.stamp),
+    "subagent.completed": lambda r, ev: r.subagent_ended(ev.eid, ev.kind, ev.data, ev.stamp),
+    "subagent.failed": lambda r, ev: r.subagent_ended(ev.eid, ev.kind, ev.data, ev.stamp),
+    "session.usage_record": lambda r, ev: r.usage_record(ev.data),
+    "session.shutdown": lambda r, ev: r.shutdown(ev.eid, ev.data, ev.stamp),
+    **{kind: _Reader.system_event for kind in _SYSTEM},
+    "session.mode_changed": _Reader.mode_changed,
+    "session.task_complete": _Reader.task_complete,
+    "assistant.reasoning": _Reader.reasoning,
+    "tool.user_requested": _Reader.user_requested,
+    "skill.invoked": _Reader.skill,
+    "skill.context_delivered": _Reader.skill,
+    **{kind: _Reader.notice for kind in _NOTICES},
+    "abort": _Reader.abort,
+}
 
 
 def _usage_tokens(usage: dict[str, Any]) -> Tokens:
