@@ -22,7 +22,6 @@ LONG = {
     "capsule/bisect.py::bisect": 135,
     "sources/claude/steps.py::Reader._assistant_steps": 132,
     "bucket/sync_plan.py::_plan": 132,
-    "sources/claude/reader.py::_read": 127,
     "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,
     "export/card.py::_body": 117,
