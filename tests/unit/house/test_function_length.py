@@ -20,7 +20,6 @@ MODULE_LINES = 800
 LONG = {
     "trail/judging.py::_judge_one": 136,
     "capsule/bisect.py::bisect": 135,
-    "sources/claude/steps.py::Reader._assistant_steps": 132,
     "bucket/sync_plan.py::_plan": 132,
     "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,

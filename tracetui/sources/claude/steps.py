@@ -546,38 +546,9 @@ class Reader:
         if not isinstance(model, str):
             model = None
         synthetic = model == SYNTHETIC_MODEL or rec.get("isApiErrorMessage") is True
-        usage = message.get("usage")
-        tokens = _tokens(usage) if isinstance(usage, dict) else None
-        first_of_response = True
-        if tokens is not None:
-            mid = message.get("id")
-            # One API response is one `message.id`, whatever its lines' `requestId` say: Claude Code
-            # re-logs some responses later in the file under new uuids, with another request id or
-            # none, and their usage is the same response's.
-            key: tuple[Any, ...] = (mid,) if isinstance(mid, str) and mid else ("line", line.pos)
-            seen = self.tokens.get(key)
-            if seen is None:
-                self.tokens[key] = tokens
-            else:
-                _max_into(seen, tokens)
-                first_of_response = False
-                tokens = None
+        tokens, first_of_response = self._response_usage(line, message)
         if model and not synthetic:
-            if model not in self.models:
-                self.models.append(model)
-            last = self.last_model.get(scope_key)
-            if last is not None and last != model and first_of_response:
-                base = line.uuid or f"{scope_key or 'main'}#{line.no}"
-                self._new_step(
-                    line,
-                    StepKind.MODEL_CHANGE,
-                    "system",
-                    f"model: {last} -> {model}",
-                    step_id=f"{base}:model",
-                    model=model,
-                    meta={"from": last, "to": model},
-                )
-            self.last_model[scope_key] = model
+            self._note_model(line, model, scope_key, first_of_response)
         content = message.get("content")
         if isinstance(content, str):
             content = [{"type": "text", "text": content}]
@@ -587,87 +558,139 @@ class Reader:
         for block in content:
             if not isinstance(block, dict):
                 continue
-            btype = block.get("type")
-            if btype == "text":
-                text = as_str(block.get("text"))
-                if synthetic:
-                    meta: dict[str, Any] = {"synthetic": True}
-                    if rec.get("isApiErrorMessage") is True:
-                        err = rec.get("error")
-                        meta["api_error"] = err if isinstance(err, str) else True
-                    step = self._new_step(line, StepKind.SYSTEM, "system", text, meta=meta)
-                else:
-                    step = self._new_step(line, StepKind.ASSISTANT, "assistant", text, model=step_model)
-            elif btype in ("thinking", "redacted_thinking"):
-                text = as_str(block.get("thinking"))
-                step = self._new_step(
-                    line,
-                    StepKind.REASONING,
-                    "assistant",
-                    text,
-                    model=step_model,
-                    meta={"redacted": True} if btype == "redacted_thinking" else {},
-                )
-            elif btype in ("tool_use", "server_tool_use", "mcp_tool_use"):
-                name = opt_str(block.get("name"))
-                server = block.get("server_name")
-                if btype == "mcp_tool_use" and isinstance(server, str) and server and name:
-                    name = f"mcp__{server}__{name}"  # as Claude Code names its own MCP tools
-                call_id = opt_str(block.get("id"))
-                tool_input = block.get("input")
-                step = self._new_step(
-                    line,
-                    StepKind.TOOL_CALL,
-                    "assistant",
-                    "",
-                    model=step_model,
-                    tool=name,
-                    tool_call_id=call_id,
-                    tool_input=tool_input,
-                    edits=edits_from_input(name or "", tool_input),
-                )
-                if name == "NotebookEdit" and isinstance(tool_input, dict):
-                    for key_in, key_out in (
-                        ("cell_id", "cell_id"),
-                        ("cell_type", "cell_type"),
-                        ("edit_mode", "edit_mode"),
-                    ):
-                        if isinstance(tool_input.get(key_in), str):
-                            step.meta[key_out] = tool_input[key_in]
-                if call_id:
-                    self.calls.setdefault(call_id, step)
-                    early = self.waiting.pop(call_id, None)
-                    if early is not None and self.calls[call_id] is step:
-                        result_step, result, text, is_error = early
-                        result_step.tool = name
-                        result_step.meta = result_meta(name, result, text, is_error)
-                        self._settle(step, result, text, is_error)
-                if name in SPAWN_TOOLS and line.scope is None:
-                    self.runs.spawn_calls.append(step)
-            elif isinstance(btype, str) and btype.endswith("_tool_result"):
-                call_id = opt_str(block.get("tool_use_id"))
-                call = self.calls.get(call_id) if call_id else None
-                content_text = block.get("content")
-                text = (
-                    result_text(content_text)
-                    if isinstance(content_text, (str, list))
-                    else orjson.dumps(content_text).decode()
-                )
-                step = self._new_step(
-                    line,
-                    StepKind.TOOL_RESULT,
-                    "tool",
-                    text,
-                    tool=call.tool if call else btype,
-                    tool_call_id=call_id,
-                )
-            else:
-                skip = f"block:{btype}"
-                self.skipped[skip] = self.skipped.get(skip, 0) + 1
+            step = self._assistant_block(line, block, step_model, synthetic)
+            if step is None:
                 continue
             if tokens is not None and step.tokens is None and step.kind != StepKind.MODEL_CHANGE:
                 step.tokens = tokens
                 tokens = None
+
+    def _response_usage(self, line: Line, message: dict[str, Any]) -> tuple[Tokens | None, bool]:
+        """The line's usage, counted once per response: (the tokens to put on its first step, None
+        when it has none or its response was counted already; whether it is its response's first)."""
+        usage = message.get("usage")
+        tokens = _tokens(usage) if isinstance(usage, dict) else None
+        if tokens is None:
+            return None, True
+        mid = message.get("id")
+        # One API response is one `message.id`, whatever its lines' `requestId` say: Claude Code
+        # re-logs some responses later in the file under new uuids, with another request id or
+        # none, and their usage is the same response's.
+        key: tuple[Any, ...] = (mid,) if isinstance(mid, str) and mid else ("line", line.pos)
+        seen = self.tokens.get(key)
+        if seen is None:
+            self.tokens[key] = tokens
+            return tokens, True
+        _max_into(seen, tokens)
+        return None, False
+
+    def _note_model(self, line: Line, model: str, scope_key: str | None, first_of_response: bool) -> None:
+        """The model in the session's list, and a MODEL_CHANGE step where a response's model is not
+        the one before it in the same conversation."""
+        if model not in self.models:
+            self.models.append(model)
+        last = self.last_model.get(scope_key)
+        if last is not None and last != model and first_of_response:
+            base = line.uuid or f"{scope_key or 'main'}#{line.no}"
+            self._new_step(
+                line,
+                StepKind.MODEL_CHANGE,
+                "system",
+                f"model: {last} -> {model}",
+                step_id=f"{base}:model",
+                model=model,
+                meta={"from": last, "to": model},
+            )
+        self.last_model[scope_key] = model
+
+    def _assistant_block(
+        self, line: Line, block: dict[str, Any], step_model: str | None, synthetic: bool
+    ) -> Step | None:
+        """The step of one content block of an assistant line (None for a block of a kind not read,
+        counted in `skipped`)."""
+        btype = block.get("type")
+        if btype == "text":
+            text = as_str(block.get("text"))
+            if not synthetic:
+                return self._new_step(line, StepKind.ASSISTANT, "assistant", text, model=step_model)
+            rec = line.record
+            meta: dict[str, Any] = {"synthetic": True}
+            if rec.get("isApiErrorMessage") is True:
+                err = rec.get("error")
+                meta["api_error"] = err if isinstance(err, str) else True
+            return self._new_step(line, StepKind.SYSTEM, "system", text, meta=meta)
+        if btype in ("thinking", "redacted_thinking"):
+            text = as_str(block.get("thinking"))
+            return self._new_step(
+                line,
+                StepKind.REASONING,
+                "assistant",
+                text,
+                model=step_model,
+                meta={"redacted": True} if btype == "redacted_thinking" else {},
+            )
+        if btype in ("tool_use", "server_tool_use", "mcp_tool_use"):
+            return self._tool_use(line, block, btype, step_model)
+        if isinstance(btype, str) and btype.endswith("_tool_result"):
+            # A server tool's result, in the assistant's own line.
+            call_id = opt_str(block.get("tool_use_id"))
+            call = self.calls.get(call_id) if call_id else None
+            content_text = block.get("content")
+            text = (
+                result_text(content_text)
+                if isinstance(content_text, (str, list))
+                else orjson.dumps(content_text).decode()
+            )
+            return self._new_step(
+                line,
+                StepKind.TOOL_RESULT,
+                "tool",
+                text,
+                tool=call.tool if call else btype,
+                tool_call_id=call_id,
+            )
+        skip = f"block:{btype}"
+        self.skipped[skip] = self.skipped.get(skip, 0) + 1
+        return None
+
+    def _tool_use(self, line: Line, block: dict[str, Any], btype: str, step_model: str | None) -> Step:
+        """A tool call's step; a result logged before it settles it now, and a spawn is noted."""
+        name = opt_str(block.get("name"))
+        server = block.get("server_name")
+        if btype == "mcp_tool_use" and isinstance(server, str) and server and name:
+            name = f"mcp__{server}__{name}"  # as Claude Code names its own MCP tools
+        call_id = opt_str(block.get("id"))
+        tool_input = block.get("input")
+        step = self._new_step(
+            line,
+            StepKind.TOOL_CALL,
+            "assistant",
+            "",
+            model=step_model,
+            tool=name,
+            tool_call_id=call_id,
+            tool_input=tool_input,
+            edits=edits_from_input(name or "", tool_input),
+        )
+        if name == "NotebookEdit" and isinstance(tool_input, dict):
+            for key_in, key_out in (
+                ("cell_id", "cell_id"),
+                ("cell_type", "cell_type"),
+                ("edit_mode", "edit_mode"),
+            ):
+                if isinstance(tool_input.get(key_in), str):
+                    step.meta[key_out] = tool_input[key_in]
+        if call_id:
+            self.calls.setdefault(call_id, step)
+            early = self.waiting.pop(call_id, None)
+            if early is not None and self.calls[call_id] is step:
+                result_step, result, text, is_error = early
+                result_step.tool = name
+                result_step.meta = result_meta(name, result, text, is_error)
+                self._settle(step, result, text, is_error)
+        if name in SPAWN_TOOLS and line.scope is None:
+            self.runs.spawn_calls.append(step)
+        return step
 
     def _hook_failed(self, line: Line, att: dict[str, Any]) -> None:
         """A hook that failed without stopping anything (`hook_non_blocking_error`): what it printed,
