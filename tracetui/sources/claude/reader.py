@@ -15,6 +15,7 @@ from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import resume as claude_resume
+from tracetui.sources.claude.lines import Line
 from tracetui.sources.claude.steps import FilePart, Reader
 from tracetui.sources.claude.subagents import own_run_kind
 from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
@@ -54,19 +55,66 @@ def _read(
     else:
         reader, part, state = _read_main(main, previous)
         main_uuids = part.by_uuid
-    main_is_agent = reader.main_is_agent
     main_lines = list(reader.lines)
     resolve_parents(main_uuids, main_lines)
+    metas = _read_sidecars(companions, reader.errors)
+    _read_subagent_files(reader, companions, main_uuids)
+    own = _own_run(main, metas) if reader.main_is_agent else None
+    _apply_sidecars(reader, metas)
+    _link_conversations(reader, main_lines)
 
+    steps, subagents = reader.runs.assemble(reader.lines, reader.by_id)
+    mark_relogged(steps, reader.calls)
+    queued_only = _queued_steps(reader.queued_first) if not steps else []
+    if queued_only:  # nothing but the prompt queue: the prompt, never answered
+        steps = queued_only
+    if own is not None:
+        subagents.insert(0, own)
+    total = _session_tokens(steps, reader.tokens)
+    session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
+    if own is not None:
+        session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
+    title, hidden = _title_and_hidden(reader, steps, total, main_uuids, own, bool(queued_only))
+    cwd = reader.cwd if reader.cwd is not None else _companion_field(companions, "cwd")
+    session = Session(
+        id=session_id,
+        agent=NAME,
+        source=main.path,
+        cwd=cwd,
+        title=title,
+        hidden=hidden,
+        started=reader.first_ts,
+        ended=reader.last_ts,
+        version=reader.version if reader.version is not None else _companion_field(companions, "version"),
+        models=reader.models,
+        tokens=total,
+        git=GitInfo(branch=reader.branch) if reader.branch else None,
+        steps=steps,
+        subagents=subagents,
+        files=[main.path, *(log.path for log in companions)],
+        errors=reader.errors,
+        skipped=reader.skipped,
+    )
+    if reader.fork_parent is not None:
+        session.forked_from = reader.fork_parent
+        session.forked_at = reader.fork_own_ts
+    return session, state
+
+
+def _read_sidecars(companions: list[RawLog], errors: list[LineError]) -> dict[str, dict[str, Any]]:
+    """The subagents' `.meta.json` sidecars, by agent id (one that cannot be read is an error)."""
     metas: dict[str, dict[str, Any]] = {}
-    files = [main.path]
     for log in companions:
-        files.append(log.path)
         if claude_files.is_meta(log.path):
-            meta = _read_meta(log, reader.errors)
+            meta = _read_meta(log, errors)
             aid = claude_files.agent_id_from_name(log.path)
             if aid and meta is not None:
                 metas[aid] = meta
+    return metas
+
+
+def _read_subagent_files(reader: Reader, companions: list[RawLog], main_uuids: dict[str, Line]) -> None:
+    """Each subagent transcript read into its run, after the main one."""
     for log in companions:
         if claude_files.is_meta(log.path):
             continue
@@ -77,18 +125,23 @@ def _read(
         start = len(reader.lines)
         by_uuid = reader.read_file(log, agent, main_uuids)
         resolve_parents(by_uuid, reader.lines[start:])
-    own: Subagent | None = None
-    if main_is_agent:
-        # The session IS the subagent: list it (with its sidecar's facts) rather than nest it in itself.
-        own_id = _first_agent_id(main.data) or claude_files.agent_id_from_name(main.path) or "unknown"
-        sidecar = metas.pop(own_id, {})
-        own = Subagent(
-            own_id,
-            _str_or_none(sidecar.get("agentType")) or own_run_kind(own_id),
-            _str_or_none(sidecar.get("description")),
-            None,
-            main.path,
-        )
+
+
+def _own_run(main: RawLog, metas: dict[str, dict[str, Any]]) -> Subagent:
+    """A main transcript that is a subagent's: the session IS the subagent, listed (with its
+    sidecar's facts, taken out of `metas`) rather than nested in itself."""
+    own_id = _first_agent_id(main.data) or claude_files.agent_id_from_name(main.path) or "unknown"
+    sidecar = metas.pop(own_id, {})
+    return Subagent(
+        own_id,
+        _str_or_none(sidecar.get("agentType")) or own_run_kind(own_id),
+        _str_or_none(sidecar.get("description")),
+        None,
+        main.path,
+    )
+
+
+def _apply_sidecars(reader: Reader, metas: dict[str, dict[str, Any]]) -> None:
     for aid, meta in metas.items():
         agent = reader.runs.get(aid)
         if isinstance(meta.get("agentType"), str):
@@ -96,9 +149,11 @@ def _read(
         if isinstance(meta.get("description"), str):
             agent.description = meta["description"]
 
+
+def _link_conversations(reader: Reader, main_lines: list[Line]) -> None:
+    """The runs matched and finished, then the tree and active path, one conversation at a time."""
     reader.runs.match_inline()
     reader.runs.finish_agents(reader.by_id)
-    # Tree and active path, one conversation at a time.
     main_convo = [ln for ln in main_lines if ln.scope is None]
     link_steps(main_convo, None)
     mark_active(main_convo)
@@ -106,22 +161,27 @@ def _read(
         link_steps(agent.lines, f"subagent:{agent.id}:start")
         mark_active(agent.lines)
 
-    steps, subagents = reader.runs.assemble(reader.lines, reader.by_id)
-    mark_relogged(steps, reader.calls)
-    queued_only = _queued_steps(reader.queued_first) if not steps else []
-    if queued_only:  # nothing but the prompt queue: the prompt, never answered
-        steps = queued_only
-    if own is not None:
-        subagents.insert(0, own)
+
+def _session_tokens(steps: list[Step], tokens: dict[tuple[Any, ...], Tokens]) -> Tokens:
     # A fork's copies keep their usage on their steps, but the parent spent it: not the session's.
     copied = {id(s.tokens) for s in steps if s.tokens is not None and s.copied}
     total = Tokens()
-    for t in reader.tokens.values():
+    for t in tokens.values():
         if id(t) not in copied:
             total.add(t)
-    session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
-    if own is not None:
-        session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
+    return total
+
+
+def _title_and_hidden(
+    reader: Reader,
+    steps: list[Step],
+    total: Tokens,
+    main_uuids: dict[str, Line],
+    own: Subagent | None,
+    queued_only: bool,
+) -> tuple[str | None, str | None]:
+    """The session's title, and why it is hidden from the list (None: shown)."""
+    main_is_agent = reader.main_is_agent
     # A summary names the conversation that ends at its leaf: this one's when the leaf is here, else
     # the earlier session this file resumed (a title of last resort).
     own_summary = next((text for text, leaf in reversed(reader.summaries) if leaf in main_uuids), None)
@@ -147,30 +207,7 @@ def _read(
         # holds the conversation it served (a summarizer's copy of it, the user's prompts and the
         # model's edits, then its own instruction) is that conversation's only record: listed.
         hidden = titles.HIDDEN_OWN_RUN
-    cwd = reader.cwd if reader.cwd is not None else _companion_field(companions, "cwd")
-    session = Session(
-        id=session_id,
-        agent=NAME,
-        source=main.path,
-        cwd=cwd,
-        title=title,
-        hidden=hidden,
-        started=reader.first_ts,
-        ended=reader.last_ts,
-        version=reader.version if reader.version is not None else _companion_field(companions, "version"),
-        models=reader.models,
-        tokens=total,
-        git=GitInfo(branch=reader.branch) if reader.branch else None,
-        steps=steps,
-        subagents=subagents,
-        files=files,
-        errors=reader.errors,
-        skipped=reader.skipped,
-    )
-    if reader.fork_parent is not None:
-        session.forked_from = reader.fork_parent
-        session.forked_at = reader.fork_own_ts
-    return session, state
+    return title, hidden
 
 
 def _read_main(main: RawLog, previous: ResumeState | None) -> tuple[Reader, FilePart, ResumeState | None]:
