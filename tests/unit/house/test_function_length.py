@@ -23,7 +23,6 @@ LONG = {
     "bucket/sync_plan.py::_plan": 132,
     "sources/claude/reader.py::_read": 127,
     "sources/copilot/events.py::_Reader.event": 124,
-    "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,
     "export/card.py::_body": 117,
     "bucket/sync_jobs.py::_run": 118,
