@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -119,92 +120,19 @@ def bisect(
     if base is None:
         return BisectResult(INCONCLUSIVE, f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
     patches = list(capsule.fates)
-    order: list[str] = []
-    for record in patches:
-        step = str(record.get("step"))
-        if not order or order[-1] != step:
-            order.append(step)
+    order = _step_order(patches)
     result = BisectResult(INCONCLUSIVE, "")
-    phase = "ends"
-
-    def run(chosen: list[int]) -> Probe:
-        if len(result.runs) >= max_runs:
-            raise _Budget
-        if time.monotonic() >= deadline:
-            raise _Untold(f"the bisect did not finish in {seconds:g} s")
-        with Replay(capsule, root, base, sandbox=sandbox, trust=trust, store=store, limits=limits,
-                    deadline=deadline) as replay:  # fmt: skip
-            if opened is not None:
-                opened(replay)
-            result.sandbox = replay.confinement
-            assert replay.worktree is not None
-            applied = all(apply_patch(replay.worktree, patches[i], deadline) is None for i in chosen)
-            code = TIMED_OUT
-            if applied:
-                checked = replay.run_check(check, timeout)
-                if (why := untold(checked, limits, timeout)) is not None:
-                    raise _Untold(why)
-                code = checked.exit_code
-        probe = Probe(chosen, code, applied)
-        result.runs.append(probe)
-        if progress is not None:
-            progress(phase, len(result.runs))
-        return probe
-
-    usable: set[int] = set()  # the patches that apply in the capsule's order, less the skipped
-
-    def upto(k: int) -> list[int]:  # the usable patches of the first k steps
-        steps = set(order[:k])
-        return [i for i, r in enumerate(patches) if str(r.get("step")) in steps and i in usable]
-
+    settings = _Settings(
+        check, timeout=timeout, trust=trust, sandbox=sandbox, max_runs=max_runs, opened=opened,
+        progress=progress, limits=limits, seconds=seconds, deadline=deadline,
+    )  # fmt: skip
     store = ObjectStore(root, [base])
+    probes = _Probes(capsule, root, base, store, settings, result, patches, order)
     try:
         store.__enter__()
-        # One pass without a check says which patches apply; the search goes over those alone, as the
-        # replay's partial verdict does (a shell step's file the log never showed fails its patch).
-        with Replay(capsule, root, base, sandbox=sandbox, trust=trust, store=store, limits=limits,
-                    deadline=deadline, skip=skipped) as dry:  # fmt: skip
-            dry.apply_all()
-            outcomes = [r for s in dry.steps for r in s.results]
-        usable.update(i for i, r in enumerate(outcomes) if r.ok)
-        result.not_applied = [r.to_dict() for r in outcomes if not r.ok]
-        if patches and not usable:
-            result.reason = "none of the capsule's patches apply at the base commit"
+        chosen = _search(probes, skipped)
+        if chosen is None:
             return result
-        before, after = run([]), run(upto(len(order)))
-        if not after.applied:
-            result.reason = "the capsule's patches that applied once do not apply again (a replay that is not repeatable)"
-            return result
-        if before.exit_code == TIMED_OUT or after.exit_code == TIMED_OUT:
-            result.reason = f"the check did not finish in {timeout:g} s"
-            return result
-        if (before.exit_code == 0) == (after.exit_code == 0):
-            state = "passes" if before.exit_code == 0 else "fails"
-            result.reason = f"the check {state} both without the patches and with all of them: nothing to bisect"
-            return result
-        result.verdict = REPRODUCES if before.exit_code == 0 else FIXED
-        wanted = after.exit_code == 0  # the result the first step brings about
-
-        def gives(chosen: list[int]) -> bool:
-            probe = run(chosen)
-            return probe.applied and probe.exit_code != TIMED_OUT and (probe.exit_code == 0) == wanted
-
-        phase = "search"
-        lo, hi = 1, len(order)  # the first k whose prefix gives the result lies in [lo, hi]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if gives(upto(mid)):
-                hi = mid
-            else:
-                lo = mid + 1
-        first = order[lo - 1]
-        result.first_step = first
-        first_step = next((s for s in capsule.steps if s.id == first), None)
-        result.first_index = first_step.index if first_step is not None else None
-        result.prompt = _prompt_before(capsule, first)
-        result.context = _context_summary(capsule, first)
-        phase = "reduce"
-        chosen, result.minimal = _ddmin(upto(lo), gives)
     except _Budget:
         result.reason = f"stopped after {max_runs} check runs"
         return result
@@ -214,15 +142,169 @@ def bisect(
         return result
     finally:
         store.close()
-    result.minimal_patches = [{"step": patches[i].get("step"), "path": patches[i].get("path")} for i in chosen]
+    _conclude(result, patches, chosen)
+    return result
+
+
+def _step_order(patches: list[dict[str, Any]]) -> list[str]:
+    """The ids of the steps that hold patches, in the capsule's order."""
+    order: list[str] = []
+    for record in patches:
+        step = str(record.get("step"))
+        if not order or order[-1] != step:
+            order.append(step)
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """How each probe of a bisect runs, as `bisect()` was asked; `deadline` is time.monotonic()'s."""
+
+    check: str
+    timeout: float
+    trust: bool
+    sandbox: Sandbox | None
+    max_runs: int
+    opened: Callable[[Replay], None] | None
+    progress: Callable[[str, int], None] | None
+    limits: CheckLimits
+    seconds: float
+    deadline: float
+
+
+@dataclass(slots=True)
+class _Probes:
+    """The check runs of one bisect, each a fresh replay at the base with some of the patches applied."""
+
+    capsule: OpenedCapsule
+    root: Path
+    base: str
+    store: ObjectStore
+    settings: _Settings
+    result: BisectResult  # its `runs` are the probes so far
+    patches: list[dict[str, Any]]
+    order: list[str]  # the ids of the steps that hold patches
+    # The patches that apply in the capsule's order, less the skipped.
+    usable: set[int] = field(default_factory=set)
+    phase: str = "ends"
+
+    def run(self, chosen: list[int]) -> Probe:
+        s, result = self.settings, self.result
+        if len(result.runs) >= s.max_runs:
+            raise _Budget
+        if time.monotonic() >= s.deadline:
+            raise _Untold(f"the bisect did not finish in {s.seconds:g} s")
+        with Replay(self.capsule, self.root, self.base, sandbox=s.sandbox, trust=s.trust, store=self.store,
+                    limits=s.limits, deadline=s.deadline) as replay:  # fmt: skip
+            if s.opened is not None:
+                s.opened(replay)
+            result.sandbox = replay.confinement
+            assert replay.worktree is not None
+            applied = all(apply_patch(replay.worktree, self.patches[i], s.deadline) is None for i in chosen)
+            code = TIMED_OUT
+            if applied:
+                checked = replay.run_check(s.check, s.timeout)
+                if (why := untold(checked, s.limits, s.timeout)) is not None:
+                    raise _Untold(why)
+                code = checked.exit_code
+        probe = Probe(chosen, code, applied)
+        result.runs.append(probe)
+        if s.progress is not None:
+            s.progress(self.phase, len(result.runs))
+        return probe
+
+    def upto(self, k: int) -> list[int]:
+        """The usable patches of the first k steps."""
+        steps = set(self.order[:k])
+        return [i for i, r in enumerate(self.patches) if str(r.get("step")) in steps and i in self.usable]
+
+    def gives(self, wanted: bool, chosen: list[int]) -> bool:
+        """Whether the check, run with `chosen` applied, passes (wanted True) or fails (wanted False)."""
+        probe = self.run(chosen)
+        return probe.applied and probe.exit_code != TIMED_OUT and (probe.exit_code == 0) == wanted
+
+
+def _search(probes: _Probes, skipped: frozenset[tuple[str, str | None]]) -> list[int] | None:
+    """The patches that suffice for the first step's result, its step named in the result; None when
+    there is nothing to bisect (the result says why)."""
+    result = probes.result
+    _find_usable(probes, skipped)
+    if probes.patches and not probes.usable:
+        result.reason = "none of the capsule's patches apply at the base commit"
+        return None
+    wanted = _ends(probes)
+    if wanted is None:
+        return None
+    gives = partial(probes.gives, wanted)
+    probes.phase = "search"
+    lo, hi = 1, len(probes.order)  # the first k whose prefix gives the result lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if gives(probes.upto(mid)):
+            hi = mid
+        else:
+            lo = mid + 1
+    first = probes.order[lo - 1]
+    result.first_step = first
+    first_step = next((s for s in probes.capsule.steps if s.id == first), None)
+    result.first_index = first_step.index if first_step is not None else None
+    result.prompt = _prompt_before(probes.capsule, first)
+    result.context = _context_summary(probes.capsule, first)
+    probes.phase = "reduce"
+    chosen, result.minimal = _ddmin(probes.upto(lo), gives)
+    return chosen
+
+
+def _find_usable(probes: _Probes, skipped: frozenset[tuple[str, str | None]]) -> None:
+    """One pass without a check says which patches apply; the search goes over those alone, as the
+    replay's partial verdict does (a shell step's file the log never showed fails its patch)."""
+    s = probes.settings
+    with Replay(probes.capsule, probes.root, probes.base, sandbox=s.sandbox, trust=s.trust,
+                store=probes.store, limits=s.limits, deadline=s.deadline, skip=skipped) as dry:  # fmt: skip
+        dry.apply_all()
+        outcomes = [r for step in dry.steps for r in step.results]
+    probes.usable.update(i for i, r in enumerate(outcomes) if r.ok)
+    probes.result.not_applied = [r.to_dict() for r in outcomes if not r.ok]
+
+
+def _ends(probes: _Probes) -> bool | None:
+    """The check without the patches and with all of them: whether it passes after the first step,
+    or None when the two runs leave nothing to bisect (the result says why)."""
+    result = probes.result
+    before, after = probes.run([]), probes.run(probes.upto(len(probes.order)))
+    if not after.applied:
+        result.reason = (
+            "the capsule's patches that applied once do not apply again (a replay that is not repeatable)"
+        )
+        return None
+    if before.exit_code == TIMED_OUT or after.exit_code == TIMED_OUT:
+        result.reason = f"the check did not finish in {probes.settings.timeout:g} s"
+        return None
+    if (before.exit_code == 0) == (after.exit_code == 0):
+        state = "passes" if before.exit_code == 0 else "fails"
+        result.reason = f"the check {state} both without the patches and with all of them: nothing to bisect"
+        return None
+    result.verdict = REPRODUCES if before.exit_code == 0 else FIXED
+    return after.exit_code == 0  # the result the first step brings about
+
+
+def _conclude(result: BisectResult, patches: list[dict[str, Any]], chosen: list[int]) -> None:
+    """The minimal set found and the reason that sums up the bisect."""
+    result.minimal_patches = [
+        {"step": patches[i].get("step"), "path": patches[i].get("path")} for i in chosen
+    ]
     what = "fail" if result.verdict == REPRODUCES else "pass"
+    at = result.first_index if result.first_index is not None else result.first_step
     result.reason = (
-        f"the check starts to {what} after step {result.first_index if result.first_index is not None else first}; "
+        f"the check starts to {what} after step {at}; "
         f"{len(chosen)} patch{'' if len(chosen) == 1 else 'es'} of the episode suffice"
         + ("" if result.minimal else " (not reduced further: out of runs)")
-        + (f" (partial: {len(result.not_applied)} patches left out, not applied)" if result.not_applied else "")
+        + (
+            f" (partial: {len(result.not_applied)} patches left out, not applied)"
+            if result.not_applied
+            else ""
+        )
     )
-    return result
 
 
 def _ddmin(items: list[int], gives: Any) -> tuple[list[int], bool]:

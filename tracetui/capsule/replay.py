@@ -476,78 +476,12 @@ def replay(
     target = resolve_commit(root, ref)
     if target is None:
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
-
-    runs: list[Replay] = []
-
-    def open_run(commit: str, store: ObjectStore) -> Replay:
-        run = Replay(opened_capsule, root, commit, sandbox=sandbox, trust=trust, store=store, limits=limits,
-                     deadline=deadline, skip=skipped)  # fmt: skip
-        runs.append(run)
-        return run
-
-    def judge() -> ReplayResult:
-        with ObjectStore(root, [base, target]) as store:
-            with open_run(base, store) as run:
-                if opened is not None:
-                    opened(run)
-                run.apply_all()
-                result = ReplayResult(INCONCLUSIVE, "", base, target, run.applied, run.failed, _results(run))
-                result.files = run.files()
-                result.partial = run.failed > 0
-                total = run.failed + run.applied
-                if check is None:
-                    result.reason = (
-                        f"{run.failed} of {total} patches do not apply at the base commit (no --check was given)"
-                        if run.failed
-                        else "no --check command was given (the patches apply at the base commit)"
-                    )
-                    return result
-                if run.failed and not run.applied:
-                    # Nothing of the capsule's would be in the clone: the check would judge the base alone.
-                    result.reason = f"none of the {total} patches apply at the base commit"
-                    return result
-                result.sandbox = run.confinement
-                try:
-                    result.base_check = run.run_check(check, timeout)
-                except CheckRefused as exc:
-                    result.reason = str(exc)
-                    return result
-            if (why := _untold(result.base_check, limits, "at the base commit", timeout)) is not None:
-                result.reason = why
-                return result
-            if result.base_check.exit_code == 0:
-                result.reason = (
-                    "the check passes at the base commit with the patches applied: the recorded failure does not show"
-                )
-                return result
-            if target == base:
-                result.target_check = result.base_check
-                result.verdict = REPRODUCES
-                result.reason = "the check fails at the base commit with the capsule's patches applied"
-                return result
-
-            with open_run(target, store) as run:
-                if opened is not None:
-                    opened(run)
-                run.apply_all()
-                if run.failed:
-                    result.partial = True
-                    result.target_failed = [r for r in _results(run) if not r.ok]
-                result.target_check = run.run_check(check, timeout)
-        if (why := _untold(result.target_check, limits, f"at {ref}", timeout)) is not None:
-            result.reason = f"the failure shows at the base commit, but {why}"
-        elif result.target_check.exit_code == 0:
-            result.verdict = FIXED
-            result.reason = (
-                f"the check fails at the base commit but passes at {ref} ({target[:12]}) with the same patches"
-            )
-        else:
-            result.verdict = REPRODUCES
-            result.reason = f"the check fails at the base commit and still fails at {ref} ({target[:12]})"
-        return result
-
-    result = judge()
-    result.left_behind = [path for run in runs for path in run.left_behind]
+    judging = _Judging(
+        opened_capsule, root, base, target, ref, timeout=timeout, opened=opened, sandbox=sandbox, trust=trust,
+        limits=limits, deadline=deadline, skip=skipped,
+    )  # fmt: skip
+    result = _judge(judging, check)
+    result.left_behind = [path for run in judging.runs for path in run.left_behind]
     if result.partial and result.base_check is not None:
         # The verdict of what applied: the user reads which patches were left out, and why, beside it.
         left = [f"{result.failed} of {result.applied + result.failed} at the base commit"] if result.failed else []
@@ -555,6 +489,108 @@ def replay(
             left.append(f"{len(result.target_failed)} at {ref}")
         result.reason += f" (partial: patches not applied: {', '.join(left)})"
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Judging:
+    """What the two runs of one `replay()` share: the capsule, the commits, how the check runs, and
+    the runs opened so far (their clean-up is said in the result)."""
+
+    capsule: OpenedCapsule
+    root: Path
+    base: str
+    target: str
+    ref: str
+    timeout: float
+    opened: Callable[[Replay], None] | None
+    sandbox: Sandbox | None
+    trust: bool
+    limits: CheckLimits
+    deadline: float
+    skip: frozenset[tuple[str, str | None]]
+    runs: list[Replay] = field(default_factory=list)
+
+    def open_run(self, commit: str, store: ObjectStore) -> Replay:
+        run = Replay(self.capsule, self.root, commit, sandbox=self.sandbox, trust=self.trust, store=store,
+                     limits=self.limits, deadline=self.deadline, skip=self.skip)  # fmt: skip
+        self.runs.append(run)
+        return run
+
+
+def _judge(j: _Judging, check: str | None) -> ReplayResult:
+    """The check at the base commit with the patches applied, then, if it fails there, at the ref."""
+    with ObjectStore(j.root, [j.base, j.target]) as store:
+        with j.open_run(j.base, store) as run:
+            if j.opened is not None:
+                j.opened(run)
+            run.apply_all()
+            result = ReplayResult(INCONCLUSIVE, "", j.base, j.target, run.applied, run.failed, _results(run))
+            result.files = run.files()
+            result.partial = run.failed > 0
+            total = run.failed + run.applied
+            if check is None:
+                result.reason = (
+                    f"{run.failed} of {total} patches do not apply at the base commit (no --check was given)"
+                    if run.failed
+                    else "no --check command was given (the patches apply at the base commit)"
+                )
+                return result
+            if run.failed and not run.applied:
+                # Nothing of the capsule's would be in the clone: the check would judge the base alone.
+                result.reason = f"none of the {total} patches apply at the base commit"
+                return result
+            result.sandbox = run.confinement
+            try:
+                result.base_check = run.run_check(check, j.timeout)
+            except CheckRefused as exc:
+                result.reason = str(exc)
+                return result
+        if _said_at_base(j, result, result.base_check):
+            return result
+
+        with j.open_run(j.target, store) as run:
+            if j.opened is not None:
+                j.opened(run)
+            run.apply_all()
+            if run.failed:
+                result.partial = True
+                result.target_failed = [r for r in _results(run) if not r.ok]
+            result.target_check = run.run_check(check, j.timeout)
+    _judge_at_target(j, result, result.target_check)
+    return result
+
+
+def _said_at_base(j: _Judging, result: ReplayResult, base_check: CheckRun) -> bool:
+    """Whether the check at the base commit gives the verdict (said in `result`), with no run at the ref."""
+    if (why := _untold(base_check, j.limits, "at the base commit", j.timeout)) is not None:
+        result.reason = why
+        return True
+    if base_check.exit_code == 0:
+        result.reason = (
+            "the check passes at the base commit with the patches applied: the recorded failure does not show"
+        )
+        return True
+    if j.target == j.base:
+        result.target_check = base_check
+        result.verdict = REPRODUCES
+        result.reason = "the check fails at the base commit with the capsule's patches applied"
+        return True
+    return False
+
+
+def _judge_at_target(j: _Judging, result: ReplayResult, target_check: CheckRun) -> None:
+    """The verdict, once the check failed at the base commit, from its run at the ref."""
+    if (why := _untold(target_check, j.limits, f"at {j.ref}", j.timeout)) is not None:
+        result.reason = f"the failure shows at the base commit, but {why}"
+    elif target_check.exit_code == 0:
+        result.verdict = FIXED
+        result.reason = (
+            f"the check fails at the base commit but passes at {j.ref} ({j.target[:12]})"
+            " with the same patches"
+        )
+    else:
+        result.verdict = REPRODUCES
+        result.reason = f"the check fails at the base commit and still fails at {j.ref} ({j.target[:12]})"
 
 
 def skip_patches(capsule: OpenedCapsule, specs: Collection[str]) -> frozenset[tuple[str, str | None]]:
