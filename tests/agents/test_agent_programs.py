@@ -571,6 +571,32 @@ def test_a_fork_at_the_last_step_is_sent_as_the_original_is(request, agent, tmp_
         assert ("user", "Please tidy the notes") not in sent[0]
 
 
+# A request the API refuses, as each program logs it: the status its server answered with, and what
+# the failure's step says. Claude Code retries an overloaded API (a `system` api_error line per retry,
+# then the answer); the others end the turn on a refused request, Codex 0.17x in its `task_complete`
+# alone. (Gemini CLI 0.61 and OpenCode 1.18 write no trace of a failed request in the session.)
+REFUSED = {"claude": (529, "Overloaded"), "codex": (400, "Bad request"), "pi": (400, "Bad request"),
+           "copilot": (400, "Bad request")}
+
+
+@pytest.mark.parametrize("agent", sorted(REFUSED))
+def test_a_request_the_api_refuses_reads_as_a_failure(agent, tmp_path):
+    _skip_unless(agent)
+    status, words = REFUSED[agent]
+    project = _project(tmp_path)
+    outcome = getattr(recipes, agent)(tmp_path, project, "Say hi", [Reply(status=status), Reply("All good.")])
+    session = read_session(group(agent, outcome.logs)[0])
+    assert session.errors == [] and session.skipped.keys() <= UNREAD[agent].keys(), session.skipped
+    failed = [st for st in session.steps if st.kind == StepKind.SYSTEM and words in st.text]
+    assert len(failed) == 1, [(st.kind, st.text) for st in session.steps]
+    said = [st.text for st in session.steps if st.kind == StepKind.ASSISTANT]
+    if agent == "claude":  # a retry, not the turn's end: the answer follows
+        assert failed[0].meta["retry_attempt"] == 1 and str(status) in failed[0].text and not failed[0].is_error
+        assert said == ["All good."]
+    else:
+        assert failed[0].is_error and said == []
+
+
 def test_the_trail_of_a_fresh_log(fresh: Fresh):
     found = trail.trail(fresh.session, repo=fresh.project)
     by_file = {Path(f.patch.path).name: f.state for f in found.fates}

@@ -28,8 +28,8 @@ def main(argv: list[str]) -> int:
     script_path, record_path, dash, *program = argv
     assert dash == "--" and program
     plan = json.loads(Path(script_path).read_text())
-    replies = [Reply(r.get("text", ""), [Call(**c) for c in r.get("calls", [])], r.get("when"), r.get("tokens"))
-               for r in plan["replies"]]
+    replies = [Reply(r.get("text", ""), [Call(**c) for c in r.get("calls", [])], r.get("when"), r.get("tokens"),
+                     r.get("status")) for r in plan["replies"]]
     timeout = float(plan.get("timeout", 120))
     side = plan.get("side") or "Resumed session"
     with ModelServer(Script(replies, plan.get("done", "Done.")), side_text=side) as server:

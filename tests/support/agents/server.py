@@ -42,6 +42,9 @@ class Reply:
     when: str | None = None
     # The input tokens its usage reports (50 unless said): a large count makes the agent compact.
     tokens: int | None = None
+    # An HTTP error status instead of a response (529: Anthropic's "overloaded", 500, 429), with the
+    # error body the request's API sends; the agent retries, and its next request gets the next reply.
+    status: int | None = None
 
 
 @dataclass
@@ -165,6 +168,9 @@ class ModelServer:
                 # Codex's remote compaction request offers tools too, but is answered as a side request.
                 side = not main or (_last_item(body) or {}).get("type") == "compaction_trigger"
                 reply = Reply(server.side_text) if side else server.script.next(body)
+                if reply.status is not None:
+                    self._send(reply.status, json.dumps(error_body(path, reply.status)).encode())
+                    return
                 if path.endswith("/messages"):
                     events = anthropic_events(server, body, reply)
                 elif path.endswith("/responses"):
@@ -204,6 +210,18 @@ class ModelServer:
                 self.wfile.write(payload)
 
         return Handler
+
+
+def error_body(path: str, status: int) -> dict[str, Any]:
+    """The error each API sends with `status`: Anthropic's typed error, OpenAI's, Gemini's."""
+    message = {400: "Bad request", 429: "Rate limited", 529: "Overloaded"}.get(status, "Internal server error")
+    if path.endswith("/messages"):
+        kind = {400: "invalid_request_error", 429: "rate_limit_error", 529: "overloaded_error"}.get(status, "api_error")
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    if ":streamGenerateContent" in path or ":generateContent" in path:
+        state = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
+        return {"error": {"code": status, "message": message, "status": state}}
+    return {"error": {"message": message, "type": "server_error", "code": None}}
 
 
 def anthropic_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:

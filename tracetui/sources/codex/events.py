@@ -107,12 +107,29 @@ class _Events(_State):
             step = self.add(key, StepKind.SYSTEM, "system", text, ts)
             step.is_error = kind != "warning"
             step.meta["event"] = kind
+            if kind == "error":
+                self.turn_errors.add(text)
+        elif kind in ("task_complete", "turn_complete"):
+            self.turn_failed(as_dict(payload.get("error")), kind, key, ts)
         elif kind in _SYSTEM_EVENTS:
             self.add(key, StepKind.SYSTEM, "system", _SYSTEM_EVENTS[kind], ts)
         elif kind in _IGNORED_EVENTS:
             pass
         else:
             self.skip(f"event_msg:{kind}")
+
+    def turn_failed(self, error: dict[str, Any], kind: str, key: str, ts: str | None) -> None:
+        """A turn's end; with an `error` (0.17x: a request refused or out of retries ends the turn with
+        it, and no `error` event says it) a SYSTEM step, unless an error event of the turn said it."""
+        said, self.turn_errors = self.turn_errors, set()
+        text = opt_str(error.get("message"))
+        if not text or text in said:
+            return
+        step = self.add(key, StepKind.SYSTEM, "system", text, ts)
+        step.is_error = True
+        step.meta["event"] = kind
+        if isinstance(error.get("codex_error_info"), str):
+            step.meta["codex_error_info"] = error["codex_error_info"]
 
     def spawned(self, payload: dict[str, Any]) -> None:
         """A subagent thread started (multi-agent runs): its id, name and role go on the spawning

@@ -85,9 +85,7 @@ _IGNORED_EVENTS = frozenset(
     {
         "context_compacted",  # duplicates the compacted record
         "task_started",
-        "task_complete",
-        "turn_started",  # the same two events under the names newer builds accept
-        "turn_complete",
+        "turn_started",  # the same event under the name newer builds accept
         "agent_reasoning_raw_content",
         "agent_reasoning_section_break",
         "thread_settings_applied",  # per-thread overrides: the turn_context that follows has them

@@ -42,6 +42,7 @@ class _State:
         self.plan_at: int | None = None  # slot of a Plan item's step the turn's answer may repeat
         self.goal: list[str | None] | None = None  # the last /goal objective and status shown
         self.instructions: str | None = None  # digest of the system prompt last shown as a step
+        self.turn_errors: set[str] = set()  # the messages of this turn's error events (`turn_failed`)
         self.first = True  # no record read yet
         # A fork's copy of its parent (module docstring): "head" after the first session_meta until
         # the next record says whether a copy follows; "copy" while the copied burst goes on.
