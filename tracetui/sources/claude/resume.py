@@ -23,8 +23,8 @@ from tracetui.sources.common import resumable
 
 # What a snapshot holds (bump on any change to `state` / `restore`).
 # 2: the prompt queue; 3: a fork's parent and own time; 4: results before their calls; 5: the prompts
-# queued before the first step
-LAYOUT = 5
+# queued before the first step; 6: the system prompt last shown in each conversation
+LAYOUT = 6
 
 
 def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict[str, Any]:
@@ -92,6 +92,7 @@ def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict
         "tokens": [[list(k), resumable.tokens_row(t), shown.get(id(t))] for k, t in reader.tokens.items()],
         "models": reader.models,
         "last_model": [[k, v] for k, v in reader.last_model.items()],
+        "last_prompt": [[k, v] for k, v in reader.last_prompt.items()],
         "pending_compaction": [[k, ref(v)] for k, v in reader.pending_compaction.items()],
         "facts": [
             reader.custom_title,
@@ -152,6 +153,7 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
         reader.tokens[tuple(key)] = steps[shown].tokens if shown is not None else resumable.tokens_of(row)
     reader.models = list(body["models"])
     reader.last_model = {k: v for k, v in body["last_model"]}
+    reader.last_prompt = {k: v for k, v in body["last_prompt"]}
     reader.pending_compaction = {k: None if i is None else steps[i] for k, i in body["pending_compaction"]}
     (
         reader.custom_title,

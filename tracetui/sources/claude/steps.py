@@ -19,6 +19,7 @@ import orjson
 from tracetui.model import COPIED, LineError, Step, StepKind, Tokens
 from tracetui.sources import RawLog
 from tracetui.sources.claude import files as claude_files
+from tracetui.sources.claude.attachments import PROMPT_SNAPSHOT, attachment_context, system_prompt
 from tracetui.sources.claude.lines import AgentRun, Line
 from tracetui.sources.claude.markers import (
     COMMAND_PREFIXES,
@@ -80,6 +81,7 @@ class Reader:
         self.models: list[str] = []
         self.last_model: dict[str | None, str] = {}
         self.pending_compaction: dict[str | None, Step | None] = {}
+        self.last_prompt: dict[str | None, str] = {}  # scope -> digest of the system prompt last shown
         self.custom_title: str | None = None  # the user's /rename; the last one wins
         self.ai_title: str | None = None  # the title Claude Code wrote; the last one wins
         self.summaries: list[tuple[str, str | None]] = []  # the main file's (summary, leafUuid)
@@ -369,13 +371,27 @@ class Reader:
             att = rec.get("attachment")
             if isinstance(att, dict) and att.get("type") == HOOK_FAILED:
                 self._hook_failed(line, att)
+            elif isinstance(att, dict) and att.get("type") == PROMPT_SNAPSHOT and system_prompt(att):
+                self._system_prompt(line, att, scope_key)
             else:
-                text, meta = _attachment_text(att)
-                self._new_step(line, StepKind.CONTEXT, "user", text, meta=meta)
+                text, role, meta = attachment_context(att, rec)
+                self._new_step(line, StepKind.CONTEXT, role, text, meta=meta)
         if after:
             self._steer(line)
         if line.steps and not (kind == "system" and rec.get("subtype") == "compact_boundary"):
             self.pending_compaction[scope_key] = None
+
+    def _system_prompt(self, line: Line, att: dict[str, Any], scope_key: str | None) -> None:
+        """A `prompt_snapshot` (2.1.3xx): the system prompt, a step where it is new or changed in its
+        conversation. It is written again as the tools change, each copy as long as the prompt."""
+        found = system_prompt(att)
+        assert found is not None  # asked before
+        text, digest = found
+        if self.last_prompt.get(scope_key) == digest:
+            return
+        self.last_prompt[scope_key] = digest
+        meta = {"attachment": PROMPT_SNAPSHOT, "system_prompt": True}
+        self._new_step(line, StepKind.CONTEXT, "system", text, meta=meta)
 
     def _user_steps(self, line: Line, path: str, scope_key: str | None) -> None:
         rec = line.record
@@ -754,17 +770,6 @@ def _has_tool_result(rec: dict[str, Any]) -> bool:
     return isinstance(content, list) and any(
         isinstance(b, dict) and b.get("type") == "tool_result" for b in content
     )
-
-
-def _attachment_text(att: Any) -> tuple[str, dict[str, Any]]:
-    if not isinstance(att, dict):
-        return "", {}
-    kind = att.get("type")
-    meta = {"attachment": kind} if isinstance(kind, str) else {}
-    content = att.get("content")
-    if isinstance(content, str):
-        return content, meta
-    return orjson.dumps(att, default=str).decode(), meta
 
 
 def _error_summary(error: Any) -> str:

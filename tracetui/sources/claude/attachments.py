@@ -1,0 +1,47 @@
+"""What a Claude Code attachment line gives the model, as a CONTEXT step's text and role.
+
+More in docs/formats/claude.md, "Attachments".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+
+PROMPT_SNAPSHOT = "prompt_snapshot"
+
+
+def attachment_context(att: Any, record: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """(text, role, meta) of an attachment: what 2.1.3xx wrote as sent (`rendered`, in the role it was
+    sent in), else its `content`, else the attachment itself as JSON."""
+    if not isinstance(att, dict):
+        return "", "user", {}
+    kind = att.get("type")
+    meta: dict[str, Any] = {"attachment": kind} if isinstance(kind, str) else {}
+    sent = _rendered(record.get("rendered"))
+    if sent is not None:
+        role = record.get("renderedRole")
+        return sent, "system" if role == "system" else "user", meta
+    content = att.get("content")
+    if isinstance(content, str):
+        return content, "user", meta
+    return orjson.dumps(att, default=str).decode(), "user", meta
+
+
+def _rendered(parts: Any) -> str | None:
+    if not isinstance(parts, list):
+        return None
+    texts = [p["content"] for p in parts if isinstance(p, dict) and isinstance(p.get("content"), str)]
+    return "\n".join(texts) if texts and len(texts) == len(parts) else None
+
+
+def system_prompt(att: dict[str, Any]) -> tuple[str, str] | None:
+    """(text, digest) of a `prompt_snapshot`'s system prompt: its sections joined as the request's
+    system block joins them (the CLI's one-line prefix is a block of its own). None where it holds none."""
+    parts = att.get("systemPrompt")
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+        return None
+    text = "\n\n".join(parts)
+    return text, hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
