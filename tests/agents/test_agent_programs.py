@@ -391,6 +391,29 @@ def test_a_claude_subagent_reads_as_one(claude: Fresh):
     assert [st.kind for st in s.steps].count(StepKind.SUBAGENT_START) == 1
 
 
+def test_claude_context_steps_are_what_its_first_request_sent(claude: Fresh):
+    """2.1.3xx writes each attachment as it was sent (`rendered`, in its role) and the system prompt as a
+    `prompt_snapshot`, again as the tools change: the context steps are those texts, the system prompt
+    once. The first request sent the system prompt as its last system block and the system-role
+    attachments, unwrapped, in one system turn."""
+    s = claude.session
+    sent = claude.outcome.run.main_requests()[0]["body"]
+    system_turn = "\n".join(b["text"] for m in sent["messages"] if m["role"] == "system" for b in m["content"])
+    first = [st for st in s.steps if st.subagent is None and st.index < _first_answer(s).index]
+    [prompt] = [st for st in s.steps if st.subagent is None and st.meta.get("system_prompt")]
+    assert prompt.role == "system" and prompt.text == sent["system"][-1]["text"]
+    reminders = [st for st in first if st.kind == StepKind.CONTEXT and st.role == "system" and st is not prompt]
+    assert len(reminders) >= 3  # the environment, the model, the date
+    for st in reminders:
+        inner = st.text.removeprefix("<system-reminder>\n").removesuffix("\n</system-reminder>").strip()
+        assert inner in system_turn, st.meta
+    assert not any(st.text.startswith('{"type":"prompt_snapshot"') for st in s.steps)
+
+
+def _first_answer(s: Session) -> Step:
+    return next(st for st in s.steps if st.kind in (StepKind.ASSISTANT, StepKind.TOOL_CALL))
+
+
 def test_a_codex_subagent_reads_as_one_tied_to_its_parent(codex_subagent: tuple[Session, Session]):
     parent, child = codex_subagent
     for s in (parent, child):
@@ -595,6 +618,35 @@ def test_a_request_the_api_refuses_reads_as_a_failure(agent, tmp_path):
         assert said == ["All good."]
     else:
         assert failed[0].is_error and said == []
+
+
+# A command each agent's shell tool runs, for a reply that thinks first.
+SHELL = {"claude": Call("Bash", {"command": "ls", "description": "list"}), "codex": Call("exec_command", {"cmd": "ls"}),
+         "pi": Call("bash", {"command": "ls"}), "copilot": Call("bash", {"command": "ls", "description": "list"}),
+         "gemini": Call("run_shell_command", {"command": "ls", "description": "list"}),
+         "opencode": Call("bash", {"command": "ls", "description": "list"})}
+
+
+@pytest.mark.parametrize("agent", sorted(SHELL))
+def test_the_models_reasoning_reads_as_a_step_before_what_it_did(agent, tmp_path):
+    """Each API's reasoning (Anthropic's thinking block, the Responses API's reasoning summary, Chat
+    Completions' reasoning_content, Gemini's thought part), as each program logs it: a REASONING step
+    with its text, before the call or the answer it led to."""
+    _skip_unless(agent)
+    project = _project(tmp_path)
+    replies = [Reply("", [SHELL[agent]], thinking="I should list the folder first."),
+               Reply("Two files.", thinking="The listing shows notes.txt.")]
+    outcome = getattr(recipes, agent)(tmp_path, project, "What is here?", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    logs = outcome.logs
+    if agent == "opencode":
+        session, _ = _read_opencode(tmp_path, logs)
+    else:
+        session = next(s for s in (read_session(g) for g in group(agent, logs)) if s.steps)
+    done = [(st.kind, st.text) for st in session.steps
+            if st.kind in (StepKind.REASONING, StepKind.TOOL_CALL, StepKind.ASSISTANT) and st.subagent is None]
+    assert done == [(StepKind.REASONING, "I should list the folder first."), (StepKind.TOOL_CALL, ""),
+                    (StepKind.REASONING, "The listing shows notes.txt."), (StepKind.ASSISTANT, "Two files.")]
 
 
 def test_the_trail_of_a_fresh_log(fresh: Fresh):

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     assert dash == "--" and program
     plan = json.loads(Path(script_path).read_text())
     replies = [Reply(r.get("text", ""), [Call(**c) for c in r.get("calls", [])], r.get("when"), r.get("tokens"),
-                     r.get("status")) for r in plan["replies"]]
+                     r.get("status"), r.get("thinking")) for r in plan["replies"]]
     timeout = float(plan.get("timeout", 120))
     side = plan.get("side") or "Resumed session"
     with ModelServer(Script(replies, plan.get("done", "Done.")), side_text=side) as server:

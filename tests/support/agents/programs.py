@@ -120,4 +120,5 @@ def run(argv: list[str], replies: list[Reply], home: Path, cwd: Path, env: dict[
 
 def _plain(reply: Reply) -> dict[str, Any]:
     return {"text": reply.text, "calls": [{"name": c.name, "args": c.args, "custom": c.custom, "namespace": c.namespace} for c in reply.calls],
-            "when": reply.when, "tokens": reply.tokens, "status": reply.status}
+            "when": reply.when, "tokens": reply.tokens, "status": reply.status,
+            "thinking": reply.thinking}

@@ -45,6 +45,10 @@ class Reply:
     # An HTTP error status instead of a response (529: Anthropic's "overloaded", 500, 429), with the
     # error body the request's API sends; the agent retries, and its next request gets the next reply.
     status: int | None = None
+    # The model's reasoning before its text, as each API streams it: Anthropic's `thinking` block (with a
+    # made-up signature), the Responses API's `reasoning` item with a summary, Chat Completions'
+    # `reasoning_content`, Gemini's `thought` part.
+    thinking: str | None = None
 
 
 @dataclass
@@ -234,13 +238,22 @@ def anthropic_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
         "stop_reason": None, "stop_sequence": None, "usage": usage}})]
     content: list[dict[str, Any]] = []
     blocks: list[dict[str, Any]] = []
+    if reply.thinking:
+        blocks.append({"type": "thinking", "thinking": reply.thinking, "signature": "c3R1Yi1zaWduYXR1cmU="})
     if reply.text or not reply.calls:
         blocks.append({"type": "text", "text": reply.text or "ok"})
     for call in reply.calls:
         blocks.append({"type": "tool_use", "id": server.new_id("toolu_stub"), "name": call.name,
                        "input": call.args})
     for i, block in enumerate(blocks):
-        if block["type"] == "text":
+        if block["type"] == "thinking":
+            start = {"type": "thinking", "thinking": ""}
+            thought = {"type": "thinking_delta", "thinking": block["thinking"]}
+            signed = {"type": "signature_delta", "signature": block["signature"]}
+            events.append(("content_block_start", {"type": "content_block_start", "index": i, "content_block": start}))
+            for delta in (thought, signed):
+                events.append(("content_block_delta", {"type": "content_block_delta", "index": i, "delta": delta}))
+        elif block["type"] == "text":
             events.append(("content_block_start", {"type": "content_block_start", "index": i,
                                                    "content_block": {"type": "text", "text": ""}}))
             events.append(("content_block_delta", {"type": "content_block_delta", "index": i,
@@ -272,9 +285,15 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
     if (_last_item(body) or {}).get("type") == "compaction_trigger":
         # Codex 0.16x's remote compaction: one `compaction` item, its summary opaque (the side text here).
         items.append({"type": "compaction", "id": server.new_id("cmp_stub"), "encrypted_content": server.side_text})
-    elif reply.text or not reply.calls:
-        items.append({"type": "message", "id": server.new_id("msg_stub"), "role": "assistant", "status": "completed",
-                      "content": [{"type": "output_text", "text": reply.text or "ok", "annotations": []}]})
+    else:
+        if reply.thinking:
+            summary = [{"type": "summary_text", "text": reply.thinking}]
+            items.append({"type": "reasoning", "id": server.new_id("rs_stub"), "encrypted_content": "c3R1Yg==",
+                          "summary": summary})
+        if reply.text or not reply.calls:
+            said = [{"type": "output_text", "text": reply.text or "ok", "annotations": []}]
+            items.append({"type": "message", "id": server.new_id("msg_stub"), "role": "assistant",
+                          "status": "completed", "content": said})
     for call in reply.calls:
         call_id = server.new_id("call_stub")
         if call.custom is not None:
@@ -304,6 +323,8 @@ def responses_events(server: ModelServer, body: dict[str, Any], reply: Reply) ->
 def gemini_events(server: ModelServer, path: str, body: dict[str, Any], reply: Reply) -> list[tuple[str, Any]]:
     model = path.rsplit("/", 1)[-1].split(":", 1)[0] or "gemini-2.5-pro"
     parts: list[dict[str, Any]] = []
+    if reply.thinking:
+        parts.append({"text": reply.thinking, "thought": True})
     if reply.text or not reply.calls:
         parts.append({"text": reply.text or "ok"})
     for call in reply.calls:
@@ -322,6 +343,9 @@ def chat_events(server: ModelServer, body: dict[str, Any], reply: Reply) -> list
             "model": model}
     events: list[tuple[str, Any]] = [("", {**base, "choices": [{"index": 0, "delta": {"role": "assistant",
                                                                                        "content": ""}}]})]
+    if reply.thinking:
+        thought = {"reasoning_content": reply.thinking}
+        events.append(("", {**base, "choices": [{"index": 0, "delta": thought}]}))
     if reply.text or not reply.calls:
         events.append(("", {**base, "choices": [{"index": 0, "delta": {"content": reply.text or "ok"}}]}))
     calls = []
