@@ -27,7 +27,6 @@ LONG = {
     "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,
     "export/card.py::_body": 117,
-    "bucket/sync_jobs.py::_run": 118,
     "export/atif.py::_trajectory": 113,
     "bucket/scoped.py::_agent_scope": 106,
 }
