@@ -21,7 +21,6 @@ LONG = {
     "trail/judging.py::_judge_one": 136,
     "capsule/bisect.py::bisect": 135,
     "sources/claude/steps.py::Reader._assistant_steps": 132,
-    "bucket/sync_plan.py::_plan": 132,
     "sources/claude/reader.py::_read": 127,
     "sources/copilot/events.py::_Reader.event": 124,
     "capsule/replay.py::replay": 120,
