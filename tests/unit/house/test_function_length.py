@@ -25,7 +25,6 @@ LONG = {
     "sources/copilot/events.py::_Reader.event": 124,
     "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,
-    "export/card.py::_body": 117,
     "export/atif.py::_trajectory": 113,
 }
 
