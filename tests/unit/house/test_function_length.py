@@ -25,7 +25,6 @@ LONG = {
     "sources/copilot/events.py::_Reader.event": 124,
     "capsule/replay.py::replay": 120,
     "trail/patches.py::_edit_patch": 119,
-    "export/atif.py::_trajectory": 113,
 }
 
 # Modules over MODULE_LINES, each being reworked on its own branch: split one, then remove its line.
