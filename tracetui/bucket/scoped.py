@@ -9,7 +9,7 @@ import fnmatch
 import os
 import sqlite3
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -157,6 +157,17 @@ def _agents_of(p: str, sources: dict[str, list[Path]]) -> list[str]:
     return out
 
 
+@dataclass(slots=True)
+class _Look:
+    """What an agent's scope gathers around its `new` (changed) logs: the indexed groups they touch,
+    the files to group, and each new log in a crowded folder with the logs of that folder."""
+
+    new: set[str]
+    indexed: Indexed
+    files: set[str]
+    crowd: dict[str, list[str]] = field(default_factory=dict)  # a new log -> the logs in its folder
+
+
 def _agent_scope(
     store: Store,
     conn: sqlite3.Connection,
@@ -166,11 +177,33 @@ def _agent_scope(
     gone: set[tuple[str, str]],
     report: LineErrors,
 ) -> AgentScope:
+    look = _looked_around(store, conn, agent, roots, new)
+    indexed = look.indexed
+    # Neighbours already indexed bring their whole group, so it is formed again in full.
+    for main, rest in _groups_by_main(conn, look.files - set(indexed)).items():
+        indexed[main] = rest
+    for main, (a, members, _sig) in indexed.items():
+        if a != agent:
+            raise Unscoped
+        look.files.update(members)
+    files = {f for f in look.files if (agent, f) not in gone}
+    stats, sidecars = _stats_and_sidecars(store, conn, agent, roots, sorted(files), look, report)
+    try:
+        formed_groups = readers.reader(agent).group([Path(f) for f in sorted(files)])
+    except Exception:  # a reader's bug: the whole sync reports it in one line and keeps the rest
+        raise Unscoped from None
+    groups = [[str(p) for p in g.all] for g in formed_groups]
+    _check_formed(agent, groups, files, look)
+    return AgentScope(agent, groups, stats, sidecars, indexed)
+
+
+def _looked_around(
+    store: Store, conn: sqlite3.Connection, agent: str, roots: list[Path], new: set[str]
+) -> _Look:
+    """The indexed groups of the changed logs, and the files a new one could group with."""
     patterns = registry.get(agent).patterns
     staged = store.dir.parent / STAGED
-    indexed: Indexed = {}
-    files: set[str] = set(new)
-    crowd: dict[str, list[str]] = {}  # a new log in a crowded folder -> the logs in that folder
+    look = _Look(new, {}, set(new))
     found = registry.get(agent)
     for p in new:
         owner = _group_of(conn, p)
@@ -178,7 +211,7 @@ def _agent_scope(
             again = found.restage
             if found.stage is not None and again is not None and again(Path(p), staged / agent):
                 raise Restage  # a log the stage cuts apart: its new lines may be another session's
-            indexed[owner[0]] = owner[1:]
+            look.indexed[owner[0]] = owner[1:]
             continue
         if found.stage is not None and (found.passes is None or not found.passes(Path(p), staged / agent)):
             # An agent whose logs pass through a stage (a compressed rollout read from its plain
@@ -186,41 +219,53 @@ def _agent_scope(
             # goes through the stage, which decides over all of the agent's files, unless the
             # agent says the stage would pass it on as it is.
             raise Restage
-        # A new log: the files it could group with are beside it, under a folder named after it,
-        # or a log named after one of its folders (a Claude subagent's parent transcript).
-        beside = _logs_in(os.path.dirname(p), patterns)
-        stem = os.path.join(os.path.dirname(p), os.path.basename(p).split(".", 1)[0])
-        under = _logs_under(stem, patterns, MAX_NEIGHBOURS) if os.path.isdir(stem) else []
-        if len(beside) > MAX_NEIGHBOURS:
-            # A crowded folder: the reader groups the new log with every name in it, and only the
-            # neighbours it joins are looked at further; the scope's own grouping must agree.
-            crowd[p] = beside
-            beside = sorted(_kin(agent, p, [*beside, *under]))
-        files.update(beside)
-        files.update(under)
-        for main, rest in _groups_under(conn, stem).items():
-            indexed[main] = rest
-        top = [os.path.abspath(r) for r in roots]
-        folder = os.path.dirname(p)
-        while folder and folder not in top and any(folder.startswith(t + os.sep) for t in top):
-            for main, rest in _named_after(conn, folder).items():
-                indexed[main] = rest
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-    # Neighbours already indexed bring their whole group, so it is formed again in full.
-    for main, rest in _groups_by_main(conn, files - set(indexed)).items():
-        indexed[main] = rest
-    for main, (a, members, _sig) in indexed.items():
-        if a != agent:
-            raise Unscoped
-        files.update(members)
-    members_of = {f for _, members, _ in indexed.values() for f in members}
-    files = {f for f in files if (agent, f) not in gone}
+        _look_around_new(conn, agent, roots, patterns, p, look)
+    return look
+
+
+def _look_around_new(
+    conn: sqlite3.Connection, agent: str, roots: list[Path], patterns: tuple[str, ...], p: str, look: _Look
+) -> None:
+    """A new log: the files it could group with are beside it, under a folder named after it, or a
+    log named after one of its folders (a Claude subagent's parent transcript)."""
+    beside = _logs_in(os.path.dirname(p), patterns)
+    stem = os.path.join(os.path.dirname(p), os.path.basename(p).split(".", 1)[0])
+    under = _logs_under(stem, patterns, MAX_NEIGHBOURS) if os.path.isdir(stem) else []
+    if len(beside) > MAX_NEIGHBOURS:
+        # A crowded folder: the reader groups the new log with every name in it, and only the
+        # neighbours it joins are looked at further; the scope's own grouping must agree.
+        look.crowd[p] = beside
+        beside = sorted(_kin(agent, p, [*beside, *under]))
+    look.files.update(beside)
+    look.files.update(under)
+    for main, rest in _groups_under(conn, stem).items():
+        look.indexed[main] = rest
+    top = [os.path.abspath(r) for r in roots]
+    folder = os.path.dirname(p)
+    while folder and folder not in top and any(folder.startswith(t + os.sep) for t in top):
+        for main, rest in _named_after(conn, folder).items():
+            look.indexed[main] = rest
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+
+
+def _stats_and_sidecars(
+    store: Store,
+    conn: sqlite3.Connection,
+    agent: str,
+    roots: list[Path],
+    files: list[str],
+    look: _Look,
+    report: LineErrors,
+) -> tuple[dict[str, tuple[int, int]], dict[str, Sidecar]]:
+    """Each of the scope's `files` stat'd, and its sidecar where the bucket has one (a damaged one of
+    an indexed group's file rebuilt); Unscoped where the whole sync must decide."""
+    members_of = {f for _, members, _ in look.indexed.values() for f in members}
     stats: dict[str, tuple[int, int]] = {}
     sidecars: dict[str, Sidecar] = {}
-    for f in sorted(files):
+    for f in files:
         if _leads_out(f, roots):
             raise Unscoped  # a log linked out of its source folder: the whole sync refuses it in one line
         try:
@@ -239,30 +284,29 @@ def _agent_scope(
                                               "rebuilt it from its copy"))  # fmt: skip
         if sc is not None:
             sidecars[f] = sc
-            if f not in members_of and f not in new and _group_of(conn, f) is not None:
+            if f not in members_of and f not in look.new and _group_of(conn, f) is not None:
                 # Read before, in a group we did not look at: its group is one the scope missed.
                 # (One in no group at all, a file its reader set aside, is grouped again as in a
                 # whole sync: a Copilot checkpoint whose session's events are not there.)
                 raise Unscoped
         stats[f] = (st.st_size, st.st_mtime_ns)
-    try:
-        formed_groups = readers.reader(agent).group([Path(f) for f in sorted(files)])
-    except Exception:  # a reader's bug: the whole sync reports it in one line and keeps the rest
-        raise Unscoped from None
-    groups = [[str(p) for p in g.all] for g in formed_groups]
+    return stats, sidecars
+
+
+def _check_formed(agent: str, groups: list[list[str]], files: set[str], look: _Look) -> None:
+    """Unscoped unless the groups formed from the scope's `files` agree with the whole sync's."""
     formed = {g[0] for g in groups}
     grouped = {f for g in groups for f in g}
-    for p, beside in crowd.items():
+    for p, beside in look.crowd.items():
         # The group formed here for a new log in a crowded folder is the one the reader forms with
         # every log of that folder besides.
         if next((set(g) for g in groups if p in g), {p}) != _kin(agent, p, [*beside, *files]):
             raise Unscoped
-    for main, (_a, members, _sig) in indexed.items():
+    for main, (_a, members, _sig) in look.indexed.items():
         # An indexed group the reader no longer forms is dropped only where each of its files went
         # to another group, as in the whole sync; otherwise let the whole sync decide.
         if main not in formed and not all(m in grouped for m in members):
             raise Unscoped
-    return AgentScope(agent, groups, stats, sidecars, indexed)
 
 
 def _leads_out(p: str, roots: list[Path]) -> bool:

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,9 +19,12 @@ from tracetui.bucket import index, resume, shards
 from tracetui.bucket.store import flush as flush_copies
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError
+from tracetui.model import LineError, Session
 from tracetui.sources import RawLog
 from tracetui.sources.common.titles import HIDDEN_EMPTY
+
+if TYPE_CHECKING:
+    from tracetui.sources.registry import Agent
 
 
 @dataclass(slots=True)
@@ -107,6 +110,47 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
     out = JobResult(main)
     errors = out.errors
     sidecars = dict(job.sidecars)
+    fresh = _ingested(store, job, sidecars, errors)
+    out.sig = signature(job.members, sidecars)
+    if not job.parse or out.sig is None or out.sig == job.old_sig:
+        out.skip = True
+        return out
+    load = _Loads(store, job.agent, sidecars, fresh, errors)
+    try:
+        logs = [load(p) for p in job.members]
+        out.sig = signature(job.members, sidecars)
+    except (TracetuiError, OSError) as exc:
+        return _failed_with(out, str(exc))
+    try:
+        session = _read_session(store, job, sidecars, logs, load)
+        srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(load.notes)) or None)
+    except Exception as exc:  # a reader bug must not stop the sync of every other session
+        return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
+    if not session.id:
+        return _failed_with(out, "the reader found no session id")
+    if out.sig is None:  # a member's copy could not be made: `load` raised before this
+        return _failed_with(out, "the bucket has no copy of one of this session's logs")
+    shard = _shard_of(job, slot)
+    key = shards.gkey(main)
+    if len(steps) > shards.MAX_STEPS:  # a log of millions of lines, hostile or not
+        errors.append(LineError(main, 0, f"this session has {len(steps):,} steps; the index keeps the first "
+                                         f"{shards.MAX_STEPS:,}"))  # fmt: skip
+        steps = steps[: shards.MAX_STEPS]
+    try:
+        shards.put(writers.begin(shard), key, session.id, out.sig, steps)
+    except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
+        writers.abandon(shard)  # a shard being built is dropped whole (the next sync reads it again)
+        return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")
+    out.session = [*srow, key, shard]
+    errors.extend(e for e in session.errors if e not in load.unread)
+    return out
+
+
+def _ingested(
+    store: Store, job: Job, sidecars: dict[str, Sidecar], errors: list[LineError]
+) -> dict[str, Loaded]:
+    """Copy the job's changed logs into the bucket, their new sidecars into `sidecars`; returns the
+    logs just copied whose newest record is the one to read (so they are not loaded again)."""
     fresh: dict[str, Loaded] = {}
     for path, (size, mtime_ns) in job.stale.items():
         try:
@@ -123,103 +167,117 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
         sidecars[path] = sc
         if loaded is not None and sc.best().gen == sc.gen:
             fresh[path] = loaded
-    out.sig = signature(job.members, sidecars)
-    if not job.parse or out.sig is None or out.sig == job.old_sig:
-        out.skip = True
-        return out
-    notes: list[str] = []
-    # What a copy could not hand the reader (a line over the limit, a damaged copy): said in this
-    # sync's report and kept with the session, so `show` and the app still say it afterwards.
-    unread: list[LineError] = []
+    return fresh
 
-    def said(error: LineError) -> None:
-        if error not in unread:  # the generations compared below load the same log again
-            unread.append(error)
-            errors.append(error)
 
-    def load(path: str, generation: Generation | None = None) -> RawLog:
-        got = fresh.get(path) if generation is None else None
+class _Loads:
+    """A job's logs as the reader takes them: this sync's fresh copies, else the bucket's records
+    (a damaged one copied again from the log, into `sidecars`), with the copies' notes gathered."""
+
+    def __init__(
+        self,
+        store: Store,
+        agent: str,
+        sidecars: dict[str, Sidecar],
+        fresh: dict[str, Loaded],
+        errors: list[LineError],
+    ) -> None:
+        self.store, self.agent, self.sidecars, self.fresh, self.errors = store, agent, sidecars, fresh, errors
+        self.notes: list[str] = []
+        # What a copy could not hand the reader (a line over the limit, a damaged copy): said in this
+        # sync's report and kept with the session, so `show` and the app still say it afterwards.
+        self.unread: list[LineError] = []
+
+    def said(self, error: LineError) -> None:
+        if error not in self.unread:  # the generations compared load the same log again
+            self.unread.append(error)
+            self.errors.append(error)
+
+    def __call__(self, path: str, generation: Generation | None = None) -> RawLog:
+        got = self.fresh.get(path) if generation is None else None
         if got is None:
             try:
-                got = store.load_record(sidecars[path], generation)
+                got = self.store.load_record(self.sidecars[path], generation)
             except TracetuiError:
                 # Every copy of this log is damaged. While the log itself is there, copy it again.
                 if not os.path.exists(path):
                     raise
-                sidecars[path], got = store.recopy(job.agent, path, sidecars[path])
-                said(LineError(path, 0, "the bucket's copy of this log was damaged; copied the log again", True))
+                self.sidecars[path], got = self.store.recopy(self.agent, path, self.sidecars[path])
+                why = "the bucket's copy of this log was damaged; copied the log again"
+                self.said(LineError(path, 0, why, True))
         for line, length in got.skipped:
-            said(LineError(path, line, f"a line of {length / 1e6:.0f} MB is over the "
-                                       f"{MAX_LINE >> 20} MB limit; kept in the bucket's copy, not read"))  # fmt: skip
+            why = (
+                f"a line of {length / 1e6:.0f} MB is over the "
+                f"{MAX_LINE >> 20} MB limit; kept in the bucket's copy, not read"
+            )
+            self.said(LineError(path, line, why))
         if got.note:
-            notes.append(got.note)
+            self.notes.append(got.note)
         return RawLog(path, got.data)
 
-    try:
-        logs = [load(p) for p in job.members]
-        out.sig = signature(job.members, sidecars)
-    except (TracetuiError, OSError) as exc:
-        return _failed_with(out, str(exc))
-    try:
-        reader = readers.reader(job.agent)
-        kept = sidecars[main].generations() if main in sidecars and sidecars[main].kept else []
-        if kept:
-            session = reader.read(logs[0], logs[1:])
-        else:  # the one log record there is: read only what grew since the last sync (bucket/resume.py)
-            session = resume.read(store.dir.parent, reader, logs, sidecars[main].gen, sidecars[main].mtime_ns)
-        if kept:
-            # The log was shortened or rewritten: the record shown is the one with the most steps
-            # among the generations kept (the newest on a tie), so no rewrite ever costs a step.
-            best, best_gen, best_notes = session, None, list(notes)
-            # The longest few, and always the log as it is now: a whole-document log rewritten at
-            # every update (Gemini CLI's v1 sessions) has many longer generations behind a
-            # rewrite that shortened it, and its newest steps are in the current one.
-            compared = kept[:MAX_GENERATIONS]
-            current = sidecars[main].current
-            if all(g.gen != current.gen for g in compared):
-                compared.append(current)
-            for g in compared:
-                notes.clear()
-                try:
-                    other = reader.read(load(main, g), logs[1:])
-                except TracetuiError:
-                    continue
-                if (len(other.steps), g.gen) > (len(best.steps), best_gen if best_gen is not None else -1):
-                    best, best_gen, best_notes = other, g.gen, list(notes)
-            session, notes[:] = best, best_notes
-            if best_gen is not None and best_gen == sidecars[main].gen:
-                notes[:] = [n for n in notes if "shortened" not in n]
-        session.errors[:0] = [e for e in unread if e not in session.errors]
-        if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in unread):
-            session.hidden = None  # empty only because its one record was too long to read: list it
-        srow, steps = index.session_rows(session, main, "; ".join(dict.fromkeys(notes)) or None)
-    except Exception as exc:  # a reader bug must not stop the sync of every other session
-        return _failed_with(out, f"could not read this session: {type(exc).__name__}: {exc}")
-    if not session.id:
-        return _failed_with(out, "the reader found no session id")
-    if out.sig is None:  # a member's copy could not be made: `load` raised before this
-        return _failed_with(out, "the bucket has no copy of one of this session's logs")
-    # An indexed session is written again where it is (only its changed steps are); a new one goes
-    # to the worker's own shard, so workers do not wait on each other's writes.
+
+def _read_session(
+    store: Store, job: Job, sidecars: dict[str, Sidecar], logs: list[RawLog], load: _Loads
+) -> Session:
+    """The job's session read from its `logs`, with what its copies could not hand the reader."""
+    main = job.members[0]
+    reader = readers.reader(job.agent)
+    kept = sidecars[main].generations() if main in sidecars and sidecars[main].kept else []
+    if kept:
+        session = reader.read(logs[0], logs[1:])
+    else:  # the one log record there is: read only what grew since the last sync (bucket/resume.py)
+        session = resume.read(store.dir.parent, reader, logs, sidecars[main].gen, sidecars[main].mtime_ns)
+    if kept:
+        session = _most_steps(reader, session, kept, main, sidecars, logs, load)
+    session.errors[:0] = [e for e in load.unread if e not in session.errors]
+    if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in load.unread):
+        session.hidden = None  # empty only because its one record was too long to read: list it
+    return session
+
+
+def _most_steps(
+    reader: Agent,
+    session: Session,
+    kept: list[Generation],
+    main: str,
+    sidecars: dict[str, Sidecar],
+    logs: list[RawLog],
+    load: _Loads,
+) -> Session:
+    """The log was shortened or rewritten: the record shown is the one with the most steps among the
+    generations kept (the newest on a tie), so no rewrite ever costs a step. `load.notes` are its."""
+    notes = load.notes
+    best, best_gen, best_notes = session, None, list(notes)
+    # The longest few, and always the log as it is now: a whole-document log rewritten at
+    # every update (Gemini CLI's v1 sessions) has many longer generations behind a
+    # rewrite that shortened it, and its newest steps are in the current one.
+    compared = kept[:MAX_GENERATIONS]
+    current = sidecars[main].current
+    if all(g.gen != current.gen for g in compared):
+        compared.append(current)
+    for g in compared:
+        notes.clear()
+        try:
+            other = reader.read(load(main, g), logs[1:])
+        except TracetuiError:
+            continue
+        if (len(other.steps), g.gen) > (len(best.steps), best_gen if best_gen is not None else -1):
+            best, best_gen, best_notes = other, g.gen, list(notes)
+    notes[:] = best_notes
+    if best_gen is not None and best_gen == sidecars[main].gen:
+        notes[:] = [n for n in notes if "shortened" not in n]
+    return best
+
+
+def _shard_of(job: Job, slot: int | None) -> int:
+    """The shard the job's steps go to. An indexed session is written again where it is (only its
+    changed steps are); a new one goes to the worker's own shard, so workers do not wait on each
+    other's writes."""
     if job.home is not None:
-        shard = job.home
-    elif slot is not None:
-        shard = slot % shards.SHARDS
-    else:
-        shard = shards.home(main)
-    key = shards.gkey(main)
-    if len(steps) > shards.MAX_STEPS:  # a log of millions of lines, hostile or not
-        errors.append(LineError(main, 0, f"this session has {len(steps):,} steps; the index keeps the first "
-                                         f"{shards.MAX_STEPS:,}"))  # fmt: skip
-        steps = steps[: shards.MAX_STEPS]
-    try:
-        shards.put(writers.begin(shard), key, session.id, out.sig, steps)
-    except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
-        writers.abandon(shard)  # a shard being built is dropped whole (the next sync reads it again)
-        return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")
-    out.session = [*srow, key, shard]
-    errors.extend(e for e in session.errors if e not in unread)
-    return out
+        return job.home
+    if slot is not None:
+        return slot % shards.SHARDS
+    return shards.home(job.members[0])
 
 
 def _failed_with(out: JobResult, why: str) -> JobResult:

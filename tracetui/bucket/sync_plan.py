@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tracetui.sources as readers
 from tracetui.bucket import index, removed, resume, scoped, shards
 from tracetui.bucket.locations import discover
-from tracetui.bucket.store import Store
+from tracetui.bucket.store import Sidecar, Store
 from tracetui.bucket.sync_jobs import Job, _writers, signature
 from tracetui.bucket.sync_report import SyncReport
 from tracetui.model import LineError
@@ -21,6 +22,9 @@ from tracetui.sources import registry
 # Where a stage hook writes the logs it makes from an agent's other files (Gemini's prompt history),
 # under the bucket's root.
 STAGED = scoped.STAGED
+
+Sidecars = dict[tuple[str, str], Sidecar]  # {(agent, log path): its sidecar}
+GroupFiles = dict[str, tuple[str, list[str]]]  # {main log: (agent, the group's files)}
 
 
 class _SpawnIndexes:
@@ -101,31 +105,68 @@ def _plan(
     change that an agent's stage decides), so only their sidecars and indexed groups are loaded.
     `found`: `found_logs` of `sources`, where the caller has it already."""
     found_by_agent = found_logs(store, sources, report) if found is None else found
-    if alone:
-        group_files = index.load_group_files(conn, agents=set(sources))
-        sidecars = {}
-        for agent, found_files in found_by_agent.items():
-            held = {p for a, files in group_files.values() if a == agent for p in files}
-            for p in sorted(held | {str(f) for f in found_files if _utf8(str(f))}):
-                sc = store.load(agent, p)
-                if sc is not None:
-                    sidecars[(agent, p)] = sc
-    else:
-        sidecars = store.load_all()
-        group_files = index.load_group_files(conn)
+    sidecars, group_files = _recorded(store, conn, sources, found_by_agent, alone)
     # Logs of sessions the user removed (`tracetui rm`) that have not changed since: passed over,
     # as if the bucket had never seen them (bucket/removed.py).
     gone = removed.still_removed(store.dir.parent)
     if gone:
         sidecars = {k: v for k, v in sidecars.items() if k not in gone}
-        for main, (agent, files) in list(group_files.items()):
-            if all((agent, f) in gone for f in files):
-                # A removal that stopped half-way (its rows still here): finish it.
-                conn.execute("BEGIN")
-                index.drop_group(conn, main)
-                conn.execute("COMMIT")
-                resume.forget(store.dir.parent, main)
-                del group_files[main]
+        _finish_removals(store.dir.parent, conn, group_files, gone)
+    _repair_sidecars(store, group_files, sidecars, report)
+    stale = _stale_logs(found_by_agent, gone, sidecars, report)
+
+    known: dict[str, set[str]] = {}
+    for agent, p in [*sidecars, *stale]:
+        known.setdefault(agent, set()).add(p)
+
+    # `alone`: the other agents' groups are not this sync's to look at
+    indexed = index.load_groups(conn, set(sources) if alone else None)
+    homes = index.homes(conn, set(sources) if alone else None)
+    _forget_unwritten(store.dir.parent, indexed, homes, each=alone)
+    grouping = _grouped(known, sidecars, stale, indexed, homes, report)
+    _settle_vanished(store.dir.parent, conn, indexed, group_files, known, grouping, report)
+    return grouping.jobs
+
+
+def _recorded(
+    store: Store,
+    conn: sqlite3.Connection,
+    sources: dict[str, list[Path]],
+    found_by_agent: dict[str, list[Path]],
+    alone: bool,
+) -> tuple[Sidecars, GroupFiles]:
+    """The sidecars and the indexed groups' files the plan compares with: every agent's, or
+    (`alone`) only the `sources` agents' ones and their logs found."""
+    if not alone:
+        sidecars = store.load_all()
+        return sidecars, index.load_group_files(conn)
+    group_files = index.load_group_files(conn, agents=set(sources))
+    sidecars = {}
+    for agent, found_files in found_by_agent.items():
+        held = {p for a, files in group_files.values() if a == agent for p in files}
+        for p in sorted(held | {str(f) for f in found_files if _utf8(str(f))}):
+            sc = store.load(agent, p)
+            if sc is not None:
+                sidecars[(agent, p)] = sc
+    return sidecars, group_files
+
+
+def _finish_removals(
+    root: Path, conn: sqlite3.Connection, group_files: GroupFiles, gone: set[tuple[str, str]]
+) -> None:
+    """Groups whose logs were all removed but whose rows are still here leave the index (and
+    `group_files`)."""
+    for main, (agent, files) in list(group_files.items()):
+        if all((agent, f) in gone for f in files):
+            # A removal that stopped half-way (its rows still here): finish it.
+            conn.execute("BEGIN")
+            index.drop_group(conn, main)
+            conn.execute("COMMIT")
+            resume.forget(root, main)
+            del group_files[main]
+
+
+def _repair_sidecars(store: Store, group_files: GroupFiles, sidecars: Sidecars, report: SyncReport) -> None:
     for agent, files in group_files.values():
         for path in files:
             if (agent, path) not in sidecars:
@@ -136,6 +177,13 @@ def _plan(
                     sidecars[(agent, path)] = repaired
                     report.errors.append(LineError(path, 0, "the bucket's record of this log was damaged; "
                                                             "rebuilt it from its copy"))  # fmt: skip
+
+
+def _stale_logs(
+    found_by_agent: dict[str, list[Path]], gone: set[tuple[str, str]], sidecars: Sidecars, report: SyncReport
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """The logs found whose size or mtime differ from their sidecar's (or that have none): their
+    (size, mtime_ns) now, by (agent, path)."""
     stale: dict[tuple[str, str], tuple[int, int]] = {}
     for agent, found_files in found_by_agent.items():
         for log in found_files:
@@ -145,7 +193,8 @@ def _plan(
             if not _utf8(p):
                 # The bucket records a log by its path (sidecar, index, the session's source), all
                 # UTF-8: a name the file system gives as other bytes is said, and the log left alone.
-                report.errors.append(LineError(p, 0, "the log's path is not UTF-8: rename it to have it read"))
+                why = "the log's path is not UTF-8: rename it to have it read"
+                report.errors.append(LineError(p, 0, why))
                 continue
             try:
                 st = os.stat(p)
@@ -155,61 +204,92 @@ def _plan(
             sc = sidecars.get((agent, p))
             if sc is None or sc.size != st.st_size or sc.mtime_ns != st.st_mtime_ns:
                 stale[(agent, p)] = (st.st_size, st.st_mtime_ns)
+    return stale
 
-    known: dict[str, set[str]] = {}
-    for agent, p in [*sidecars, *stale]:
-        known.setdefault(agent, set()).add(p)
 
-    # `alone`: the other agents' groups are not this sync's to look at
-    indexed = index.load_groups(conn, set(sources) if alone else None)
-    homes = index.homes(conn, set(sources) if alone else None)
-    _forget_unwritten(store.dir.parent, indexed, homes, each=alone)
-    jobs: list[Job] = []
-    live_groups: set[str] = set()
-    grouped_agents: set[str] = set()
+@dataclass(slots=True)
+class _Grouping:
+    """The readers' grouping of the known logs: the jobs it gives, the groups formed (by main log)
+    and the agents whose grouping worked."""
+
+    jobs: list[Job] = field(default_factory=list)
+    live_groups: set[str] = field(default_factory=set)
+    grouped_agents: set[str] = field(default_factory=set)
+
+
+def _grouped(
+    known: dict[str, set[str]],
+    sidecars: Sidecars,
+    stale: dict[tuple[str, str], tuple[int, int]],
+    indexed: dict[str, tuple[str, str]],
+    homes: dict[str, int],
+    report: SyncReport,
+) -> _Grouping:
+    """Each agent's known logs grouped by its reader, and a job for each group with work and for
+    each stale log no group takes."""
+    out = _Grouping()
     for agent in sorted(known):
         paths = sorted(known[agent])
         try:
             groups = readers.reader(agent).group([Path(p) for p in paths])
         except Exception as exc:
-            report.errors.append(LineError(agent, 0, f"cannot group {agent} logs: {type(exc).__name__}: {exc}"))
+            why = f"cannot group {agent} logs: {type(exc).__name__}: {exc}"
+            report.errors.append(LineError(agent, 0, why))
             continue
-        grouped_agents.add(agent)
+        out.grouped_agents.add(agent)
         agent_sc = {p: sc for (a, p), sc in sidecars.items() if a == agent}
         grouped: set[str] = set()
         for g in groups:
             members = [str(p) for p in g.all]
             grouped.update(members)
             main = members[0]
-            live_groups.add(main)
+            out.live_groups.add(main)
             member_sc = {p: agent_sc[p] for p in members if p in agent_sc}
             member_stale = {p: stale[(agent, p)] for p in members if (agent, p) in stale}
             old_sig = indexed[main][1] if main in indexed else None
             if not member_stale and old_sig is not None and signature(members, member_sc) == old_sig:
                 continue
-            weight = sum(member_stale.get(p, (0, 0))[0] or (member_sc[p].offset if p in member_sc else 0) for p in members)
-            jobs.append(Job(agent, members, member_stale, member_sc, old_sig, True, weight, homes.get(main)))
+            weight = sum(
+                member_stale.get(p, (0, 0))[0] or (member_sc[p].offset if p in member_sc else 0)
+                for p in members
+            )
+            out.jobs.append(
+                Job(agent, members, member_stale, member_sc, old_sig, True, weight, homes.get(main))
+            )
         for p in paths:
             if p not in grouped and (agent, p) in stale:
-                jobs.append(Job(agent, [p], {p: stale[(agent, p)]}, {}, None, False, stale[(agent, p)][0]))
+                st = stale[(agent, p)]
+                out.jobs.append(Job(agent, [p], {p: st}, {}, None, False, st[0]))
+    return out
 
-    # Groups the readers no longer form leave the index only when each of their logs now belongs to
-    # another group (it moved). One whose logs and copies are all gone keeps its rows, with a note:
-    # a session once listed is never dropped without a reason. An agent whose grouping failed keeps
-    # what it had.
+
+def _settle_vanished(
+    root: Path,
+    conn: sqlite3.Connection,
+    indexed: dict[str, tuple[str, str]],
+    group_files: GroupFiles,
+    known: dict[str, set[str]],
+    grouping: _Grouping,
+    report: SyncReport,
+) -> None:
+    """Groups the readers no longer form leave the index only when each of their logs now belongs to
+    another group (it moved). One whose logs and copies are all gone keeps its rows, with a note:
+    a session once listed is never dropped without a reason. An agent whose grouping failed keeps
+    what it had."""
+    grouped_agents, live_groups = grouping.grouped_agents, grouping.live_groups
     live_files = {p for agent in grouped_agents for p in known.get(agent, ())}
     for main in [m for m, (agent, _) in indexed.items() if agent in grouped_agents and m not in live_groups]:
         files = group_files.get(main, ("", [main]))[1]
         conn.execute("BEGIN")
         if all(f in live_files for f in files):
             index.drop_group(conn, main)
-            resume.forget(store.dir.parent, main)
+            resume.forget(root, main)
         else:
-            index.set_note(conn, main, "its log and the bucket's copy of it are gone; showing what was indexed")
+            note = "its log and the bucket's copy of it are gone; showing what was indexed"
+            index.set_note(conn, main, note)
             report.errors.append(LineError(main, 0, "the log and the bucket's copy of it are gone; "
                                                     "the indexed session is kept"))  # fmt: skip
         conn.execute("COMMIT")
-    return jobs
 
 
 def _plan_scoped(

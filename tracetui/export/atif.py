@@ -7,12 +7,13 @@ More in docs/internals/export.md, `export/atif.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tracetui import __version__
-from tracetui.cost import steps_cost
+from tracetui.cost import SessionCost, steps_cost
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
@@ -97,6 +98,22 @@ def trajectory(prepared: Prepared) -> dict[str, Any]:
     return _pruned(document)
 
 
+@dataclass(slots=True)
+class _Conversion:
+    """The ATIF steps made so far from a trajectory's tracetui steps, and what the next one needs."""
+
+    session: Session
+    refs: dict[str, str]  # a subagent call's tracetui step id -> the subagent's id
+    priced: SessionCost
+    out: list[dict[str, Any]] = field(default_factory=list)
+    # tool call id -> the ATIF step that made the call
+    call_home: dict[str, dict[str, Any]] = field(default_factory=dict)
+    turn: dict[str, Any] | None = None  # the model turn the next agent step joins, if it may
+    # id(ATIF step) -> the prices of the responses in it
+    costs: dict[int, list[float | None]] = field(default_factory=dict)
+    model: str | None = None  # the model the conversation is on, as far as the log said
+
+
 def _trajectory(
     session: Session,
     trajectory_id: str,
@@ -104,87 +121,26 @@ def _trajectory(
     refs: dict[str, str],
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    out: list[dict[str, Any]] = []
-    call_home: dict[str, dict[str, Any]] = {}  # tool call id -> the ATIF step that made the call
-    turn: dict[str, Any] | None = None
     totals = Tokens()
-    priced = steps_cost(steps, list(session.models))
-    costs: dict[int, list[float | None]] = {}  # id(ATIF step) -> the prices of the responses in it
-    model: str | None = None  # the model the conversation is on, as far as the log said
+    conv = _Conversion(session, refs, steps_cost(steps, list(session.models)))
     for s in steps:
         if s.tokens is not None:
             totals.add(s.tokens)
         if s.model:
-            model = s.model
+            conv.model = s.model
         if s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END):
             continue  # the embedded trajectory and the call's reference say it
         if s.kind not in _AGENT_KINDS:
-            turn = None
-            out.append(_plain_step(s))
-            if s.tokens is not None and s.id in priced.steps:
-                # A request made outside a model turn (Copilot's compaction): ATIF keeps `metrics`
-                # for agent steps, so its usage and price are the step's extra, and in the totals.
-                _add_metrics(out[-1]["extra"], s.tokens)
-                if priced.steps[s.id] is not None:
-                    out[-1]["extra"]["metrics"]["cost_usd"] = round(priced.steps[s.id] or 0.0, 6)
-            continue
-        if s.kind == StepKind.TOOL_RESULT:
-            home = call_home.get(s.tool_call_id or "")
-            target = home if home is not None else turn
-            if target is None:  # a result whose call the log does not have: a step of its own
-                target = _agent_step(s)
-                out.append(target)
-            result: dict[str, Any] = {
-                "source_call_id": s.tool_call_id if home is not None else None,
-                "content": s.text,
-            }
-            call_step = _call_step_id(home, s.tool_call_id) if home is not None else None
-            child = refs.get(call_step) if call_step is not None else None
-            if child is not None:
-                result["subagent_trajectory_ref"] = [
-                    {"trajectory_id": f"{session.id}/{child}", "session_id": session.id}
-                ]
-            meta = {
-                k: v
-                for k, v in (("is_error", s.is_error or None), ("exit_code", s.meta.get("exit_code")))
-                if v is not None
-            }
-            if meta:
-                result["extra"] = meta
-            target.setdefault("observation", {"results": []})["results"].append(result)
-            _note(target, s)
-            continue
-        # A new model turn starts after results came back, or where the previous turn already spoke.
-        if (
-            turn is None
-            or "observation" in turn
-            or (s.kind in (StepKind.ASSISTANT, StepKind.REASONING) and turn.get("tool_calls"))
-        ):
-            turn = _agent_step(s)
-            out.append(turn)
-        if s.kind == StepKind.REASONING:
-            turn["reasoning_content"] = _join(turn.get("reasoning_content"), s.text)
-        elif s.kind == StepKind.ASSISTANT:
-            turn["message"] = _join(turn.get("message") or None, s.text) or ""
+            _add_plain(conv, s)
+        elif s.kind == StepKind.TOOL_RESULT:
+            _add_result(conv, s)
         else:
-            call_id = s.tool_call_id or s.id
-            arguments = s.tool_input if isinstance(s.tool_input, dict) else {"input": s.tool_input}
-            turn.setdefault("tool_calls", []).append(
-                {"tool_call_id": call_id, "function_name": s.tool or "", "arguments": arguments}
-            )
-            call_home[call_id] = turn
-            turn.setdefault("_calls", {})[call_id] = s.id
-        if s.tokens is not None:
-            _add_metrics(turn, s.tokens)
-        if s.id in priced.steps:  # one API response (a step with usage): its price, None if unknown
-            costs.setdefault(id(turn), []).append(priced.steps[s.id])
-        if not turn.get("model_name"):
-            turn["model_name"] = s.model or model
-        _note(turn, s)
+            _add_to_turn(conv, s)
+    out = conv.out
     for n, step in enumerate(out, 1):
         step["step_id"] = n
         step.pop("_calls", None)
-        prices = costs.get(id(step))
+        prices = conv.costs.get(id(step))
         if prices and step["source"] == "agent":
             step["llm_call_count"] = len(prices)
             if "metrics" in step and None not in prices:
@@ -204,12 +160,85 @@ def _trajectory(
             "total_prompt_tokens": totals.input + totals.cache_read + totals.cache_write,
             "total_completion_tokens": totals.output,
             "total_cached_tokens": totals.cache_read,
-            "total_cost_usd": round(priced.cost_usd, 6) if priced.cost_usd is not None else None,
+            "total_cost_usd": round(conv.priced.cost_usd, 6) if conv.priced.cost_usd is not None else None,
             "total_steps": len(out),
             "extra": {"cache_write_tokens": totals.cache_write},
         },
         "extra": extra,
     }
+
+
+def _add_plain(conv: _Conversion, s: Step) -> None:
+    """A step that is not the agent's (the user's, the system's): a step of its own, ending the turn."""
+    conv.turn = None
+    conv.out.append(_plain_step(s))
+    priced = conv.priced
+    if s.tokens is not None and s.id in priced.steps:
+        # A request made outside a model turn (Copilot's compaction): ATIF keeps `metrics`
+        # for agent steps, so its usage and price are the step's extra, and in the totals.
+        _add_metrics(conv.out[-1]["extra"], s.tokens)
+        if priced.steps[s.id] is not None:
+            conv.out[-1]["extra"]["metrics"]["cost_usd"] = round(priced.steps[s.id] or 0.0, 6)
+
+
+def _add_result(conv: _Conversion, s: Step) -> None:
+    """A tool's result: an observation of the step that made the call (else of the turn)."""
+    home = conv.call_home.get(s.tool_call_id or "")
+    target = home if home is not None else conv.turn
+    if target is None:  # a result whose call the log does not have: a step of its own
+        target = _agent_step(s)
+        conv.out.append(target)
+    result: dict[str, Any] = {
+        "source_call_id": s.tool_call_id if home is not None else None,
+        "content": s.text,
+    }
+    call_step = _call_step_id(home, s.tool_call_id) if home is not None else None
+    child = conv.refs.get(call_step) if call_step is not None else None
+    if child is not None:
+        result["subagent_trajectory_ref"] = [
+            {"trajectory_id": f"{conv.session.id}/{child}", "session_id": conv.session.id}
+        ]
+    meta = {
+        k: v
+        for k, v in (("is_error", s.is_error or None), ("exit_code", s.meta.get("exit_code")))
+        if v is not None
+    }
+    if meta:
+        result["extra"] = meta
+    target.setdefault("observation", {"results": []})["results"].append(result)
+    _note(target, s)
+
+
+def _add_to_turn(conv: _Conversion, s: Step) -> None:
+    """The model's text, reasoning or tool call: part of its current turn, or the start of one."""
+    turn = conv.turn
+    # A new model turn starts after results came back, or where the previous turn already spoke.
+    if (
+        turn is None
+        or "observation" in turn
+        or (s.kind in (StepKind.ASSISTANT, StepKind.REASONING) and turn.get("tool_calls"))
+    ):
+        turn = conv.turn = _agent_step(s)
+        conv.out.append(turn)
+    if s.kind == StepKind.REASONING:
+        turn["reasoning_content"] = _join(turn.get("reasoning_content"), s.text)
+    elif s.kind == StepKind.ASSISTANT:
+        turn["message"] = _join(turn.get("message") or None, s.text) or ""
+    else:
+        call_id = s.tool_call_id or s.id
+        arguments = s.tool_input if isinstance(s.tool_input, dict) else {"input": s.tool_input}
+        turn.setdefault("tool_calls", []).append(
+            {"tool_call_id": call_id, "function_name": s.tool or "", "arguments": arguments}
+        )
+        conv.call_home[call_id] = turn
+        turn.setdefault("_calls", {})[call_id] = s.id
+    if s.tokens is not None:
+        _add_metrics(turn, s.tokens)
+    if s.id in conv.priced.steps:  # one API response (a step with usage): its price, None if unknown
+        conv.costs.setdefault(id(turn), []).append(conv.priced.steps[s.id])
+    if not turn.get("model_name"):
+        turn["model_name"] = s.model or conv.model
+    _note(turn, s)
 
 
 def _call_step_id(home: dict[str, Any], call_id: str | None) -> str | None:

@@ -173,9 +173,18 @@ def _folder(agent: str) -> str:
 
 def _body(about: Contents, license: str, ref: str, structure: list[str], labels_where: str) -> list[str]:
     ref = _plain(ref)
-    agents = sorted(about.agents, key=lambda a: (-about.agents[a], a))
-    producers = ", ".join(_label(a) for a in agents) or "none yet"
-    lines = [
+    return [
+        *_description(about, license),
+        *structure,
+        "",
+        *_creation(about, ref, labels_where),
+        *_limits_and_citation(about, ref),
+    ]
+
+
+def _description(about: Contents, license: str) -> list[str]:
+    """The card's title, the dataset's description and its uses, up to its structure's heading."""
+    return [
         "# Coding-agent sessions",
         "",
         f"{_sessions_line(about)}, exported by tracetui {__version__}: every text scrubbed under the "
@@ -211,8 +220,14 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
         "",
         "## Dataset Structure",
         "",
-        *structure,
-        "",
+    ]
+
+
+def _creation(about: Contents, ref: str, labels_where: str) -> list[str]:
+    """How the sessions were collected, scrubbed and labelled (`ref`: the labels' revision, plain)."""
+    agents = sorted(about.agents, key=lambda a: (-about.agents[a], a))
+    producers = ", ".join(_label(a) for a in agents) or "none yet"
+    return [
         "## Dataset Creation",
         "",
         "### Curation Rationale",
@@ -257,6 +272,12 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
         "",
         *_scrubbed_section(about),
         "",
+    ]
+
+
+def _limits_and_citation(about: Contents, ref: str) -> list[str]:
+    """The card's closing sections: its limits, how to cite it and who wrote it."""
+    return [
         "## Bias, Risks, and Limitations",
         "",
         "One author's sessions: their projects, languages, habits and the agents and models they used, not "
@@ -287,7 +308,6 @@ def _body(about: Contents, license: str, ref: str, structure: list[str], labels_
         f"Written by tracetui {__version__} from the export's manifest.",
         "",
     ]
-    return lines
 
 
 def render(meta: dict[str, Any], body: list[str], cache: Path | None = None) -> str:
