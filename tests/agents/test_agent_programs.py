@@ -649,6 +649,26 @@ def test_the_models_reasoning_reads_as_a_step_before_what_it_did(agent, tmp_path
                     (StepKind.REASONING, "The listing shows notes.txt."), (StepKind.ASSISTANT, "Two files.")]
 
 
+def test_a_codex_patch_through_a_tool_it_does_not_offer_changes_nothing(tmp_path):
+    """Codex 0.171.0 offers gpt-5.2-codex `exec_command` and no `apply_patch`: a model that calls it
+    anyway (as a custom tool or a function) is told the call is unsupported, and no file changes. The
+    reader keeps its patch as an edit not applied, so the trail looks for nothing it wrote."""
+    _skip_unless("codex")
+    project = _project(tmp_path)
+    before = (project / "notes.txt").read_text()
+    patch = "*** Begin Patch\n*** Update File: notes.txt\n@@\n alpha\n-beta\n+gamma\n*** End Patch\n"
+    replies = [Reply("", [Call("apply_patch", custom=patch)]), Reply("", [Call("apply_patch", {"input": patch})]),
+               Reply("Done.")]
+    outcome = recipes.codex(tmp_path, project, "Tidy the notes", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    assert (project / "notes.txt").read_text() == before
+    session, _ = _read("codex", outcome.logs)
+    calls = [st for st in session.steps if st.kind == StepKind.TOOL_CALL and st.tool == "apply_patch"]
+    assert len(calls) == 2 and all(e.path.endswith("notes.txt") and not e.applied for st in calls for e in st.edits)
+    results = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
+    assert len(results) == 2 and all(st.is_error and st.text.startswith("unsupported") for st in results)
+
+
 def test_the_trail_of_a_fresh_log(fresh: Fresh):
     found = trail.trail(fresh.session, repo=fresh.project)
     by_file = {Path(f.patch.path).name: f.state for f in found.fates}

@@ -55,6 +55,10 @@ _FAILURE_PREFIXES = (
     "exec_command failed",
     "write_stdin failed",
     "aborted",
+    # A call of a tool this run does not offer (0.171.0: the model's `apply_patch` where only
+    # `exec_command` is offered): nothing ran, so its patch changed no file.
+    "unsupported custom tool call:",
+    "unsupported call:",
 )
 
 _CALL_TYPES = frozenset(
