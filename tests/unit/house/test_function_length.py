@@ -24,7 +24,6 @@ LONG = {
     "sources/claude/reader.py::_read": 127,
     "sources/copilot/events.py::_Reader.event": 124,
     "capsule/replay.py::replay": 120,
-    "trail/patches.py::_edit_patch": 119,
     "export/card.py::_body": 117,
     "bucket/sync_jobs.py::_run": 118,
     "export/atif.py::_trajectory": 113,
