@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, cast
 
 import pygit2
 
@@ -190,12 +192,35 @@ def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
     return frozenset(out)
 
 
-def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True) -> Fate:
+def _judge_one(
+    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True
+) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
-    path = patch.path
     t = epoch(patch.timestamp) if use_time else None
-    changes = sorted(history.changes.get(path, []))
+    changes = sorted(history.changes.get(patch.path, []))
+    unjudged = _unjudged(patch, probe, history, t, changes)
+    if unjudged is not None:
+        return unjudged
+    literal = patch.op == "delete"
+    j = _Judging(patch, probe, history, files, ref_commit, tips, head, workdir, t, changes, literal)
+    accept, ref_lines = _accepting_commit(j)
+    if accept is None:
+        return _never_committed(j, ref_lines)
+    judged, judged_at, baseline = _judged_where(j, accept)
+    return _judged_fate(j, accept, judged, judged_at, baseline)
+
+
+def _unjudged(
+    patch: Patch,
+    probe: ev.Probe | None,
+    history: History,
+    t: float | None,
+    changes: list[tuple[int, int, str]],
+) -> Fate | None:
+    """The fate of a patch told before looking for its lines (a deletion undone before any commit, one
+    whose lines are unknown, a notebook's); None where its lines are to be looked for."""
+    path = patch.path
     size = probe.size if probe is not None else 0
     if patch.op == "delete" and patch.undone_by is not None and t is not None:
         step, when = patch.undone_by
@@ -216,104 +241,151 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
     if is_notebook(patch.path):
         # A notebook stores its cells as JSON strings: an edit's lines never appear as file lines.
         return Fate(patch, "unknown", reason="notebook cells are not matched line by line")
+    return None
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """One patch being judged: its probe, the history and file versions read, and where to look."""
+
+    patch: Patch
+    probe: ev.Probe
+    history: History
+    files: _Files
+    ref_commit: str | None
+    tips: list[tuple[str, str]]  # (ref, commit), the logged branch's first
+    head: str | None
+    workdir: str | None
+    t: float | None  # the step's time; None where times are ignored
+    changes: list[tuple[int, int, str]]  # the commits that changed the file: (time, position, id), sorted
     # A deleted file is looked for under its own name: the commit that deleted it may also add a file
     # git pairs with it as a rename (a module the session split it into), which is not the file.
-    literal = patch.op == "delete"
+    literal: bool
 
-    def blob_at(commit: str) -> str | None:
-        return history.blob_named(commit, path) if literal else history.blob_at(commit, path)
+    @property
+    def path(self) -> str:
+        return self.patch.path
 
-    def name_at(commit: str) -> str:
-        return path if literal else history.name_at(commit, path)
+    def blob_at(self, commit: str) -> str | None:
+        if self.literal:
+            return self.history.blob_named(commit, self.path)
+        return self.history.blob_at(commit, self.path)
+
+    def name_at(self, commit: str) -> str:
+        return self.path if self.literal else self.history.name_at(commit, self.path)
+
+    def lines_at(self, commit: str) -> fl.FileLines:
+        return self.files.get(self.blob_at(commit), self.path)
+
+
+def _accepting_commit(j: _Judging) -> tuple[str | None, fl.FileLines]:
+    """The first commit after the step that holds the patch (None if none), and the reference's lines."""
+    probe, t = j.probe, j.t
     accept = None
-    for ctime, _, cid in changes:
+    for ctime, _, cid in j.changes:
         if t is not None and ctime < t - SLACK_SECONDS:
             continue
-        if ev.reached(probe, files.get(blob_at(cid), path)):
+        if ev.reached(probe, j.lines_at(cid)):
             accept = cid
             break
-    ref_lines = files.get(blob_at(ref_commit), path) if ref_commit else fl.EMPTY
-    if accept is None and ref_commit and ev.reached(probe, ref_lines):
+    ref_lines = j.lines_at(j.ref_commit) if j.ref_commit else fl.EMPTY
+    if accept is None and j.ref_commit and ev.reached(probe, ref_lines):
         # In the reference but no commit after the step holds it (clock skew): take the first that does.
-        for _, _, cid in changes:
-            if cid in history.ancestry(ref_commit) and ev.reached(probe, files.get(blob_at(cid), path)):
+        for _, _, cid in j.changes:
+            if cid in j.history.ancestry(j.ref_commit) and ev.reached(probe, j.lines_at(cid)):
                 accept = cid
                 break
-    if accept is None:
-        name = name_at(head) if head else path
-        work = _worktree_lines(workdir, name)
-        if work is fl.EMPTY and probe.deletion and patch.op != "delete":
-            work = None  # a file that is not there holds no deletion made inside it
-        if work is not None and ev.reached(probe, work):
-            k = ev.kept(probe, work)
-            return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=_renamed(name, path), evidence=probe.size)
-        elsewhere = _landed_elsewhere(patch, probe, history, files, t, ref_commit, tips) if not probe.deletion else None
-        if elsewhere is not None:
-            return elsewhere
-        moved_work = _worktree_lines(workdir, patch.renamed_to) if patch.renamed_to else None
-        if patch.renamed_to and moved_work is not None and ev.reached(probe, moved_work):
-            # Renamed by a shell command of the session, not committed: the work tree holds it there.
-            k = ev.kept(probe, moved_work)
-            return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=patch.renamed_to, evidence=probe.size)
-        k = ev.kept(probe, ref_lines)
-        return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
+    return accept, ref_lines
 
-    judged, judged_at, baseline = ref_commit, None, accept
-    if judged is None or accept not in history.ancestry(judged):
+
+def _never_committed(j: _Judging, ref_lines: fl.FileLines) -> Fate:
+    """The fate of a patch no commit of its file took: in the work tree, landed in another file, or lost."""
+    patch, probe, path = j.patch, j.probe, j.path
+    name = j.name_at(j.head) if j.head else path
+    work = _worktree_lines(j.workdir, name)
+    if work is fl.EMPTY and probe.deletion and patch.op != "delete":
+        work = None  # a file that is not there holds no deletion made inside it
+    if work is not None and ev.reached(probe, work):
+        k = ev.kept(probe, work)
+        now = _renamed(name, path)
+        return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=now, evidence=probe.size)
+    elsewhere = None
+    if not probe.deletion:
+        elsewhere = _landed_elsewhere(patch, probe, j.history, j.files, j.t, j.ref_commit, j.tips)
+    if elsewhere is not None:
+        return elsewhere
+    moved_work = _worktree_lines(j.workdir, patch.renamed_to) if patch.renamed_to else None
+    if patch.renamed_to and moved_work is not None and ev.reached(probe, moved_work):
+        # Renamed by a shell command of the session, not committed: the work tree holds it there.
+        k = ev.kept(probe, moved_work)
+        now = patch.renamed_to
+        return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=now, evidence=probe.size)
+    k = ev.kept(probe, ref_lines)
+    return Fate(patch, "lost", kept=k, dropped=probe.size - k, evidence=probe.size)
+
+
+def _judged_where(j: _Judging, accept: str) -> tuple[str, str | None, str]:
+    """(the commit to judge at, the ref named when not the reference, the commit whose version is the
+    patch as accepted)."""
+    judged, judged_at, baseline = j.ref_commit, None, accept
+    if judged is None or accept not in j.history.ancestry(judged):
         # First reached elsewhere. If the reference's own history took it later (a cherry-pick, a
         # rebase whose old branch still exists), judge it there; else at the branch that has it.
         on_ref = None
         if judged is not None:
-            line = history.ancestry(judged)
-            for ctime, _, cid in changes:
-                if cid in line and (t is None or ctime >= t - SLACK_SECONDS):
-                    if ev.reached(probe, files.get(blob_at(cid), path)):
+            line = j.history.ancestry(judged)
+            for ctime, _, cid in j.changes:
+                if cid in line and (j.t is None or ctime >= j.t - SLACK_SECONDS):
+                    if ev.reached(j.probe, j.lines_at(cid)):
                         on_ref = cid
                         break
         if on_ref is not None:
             baseline = on_ref
         else:
-            for name, tip in tips:
-                if accept in history.ancestry(tip):
+            for name, tip in j.tips:
+                if accept in j.history.ancestry(tip):
                     judged, judged_at = tip, name
                     break
-    final_blob, accept_blob = blob_at(judged), blob_at(baseline)
+    # Not None: the walk that found `accept` started at these refs, so one of them holds it.
+    return cast(str, judged), judged_at, baseline
+
+
+def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, baseline: str) -> Fate:
+    """The fate of a committed patch: how much of it `judged` holds, as it was or edited, and where."""
+    patch, probe, files, path = j.patch, j.probe, j.files, j.path
+    final_blob, accept_blob = j.blob_at(judged), j.blob_at(baseline)
     final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
     kept = ev.kept(probe, final)
-    path_now = _renamed(name_at(judged), path)
-    changed = (
-        ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, accept_blob)) if kept < probe.size else 0
-    )
+    here = _renamed(j.name_at(judged), path)
+    path_now = here
+    changed = 0
+    if kept < probe.size:
+        full = files.full(final_blob)
+        changed = ev.changed(probe, full, None, kept, files.fresh_lines(final_blob, accept_blob))
     if kept == 0 and changed and _undone(patch, files.full(final_blob)):
         changed = 0  # the "edited" lines are the ones the patch replaced, back as they were
     if kept + changed < probe.size and not probe.deletion:
-        moved = _moved(probe, history, files, path, baseline, judged)
+        moved = _moved(probe, j.history, files, path, baseline, judged)
         if moved is not None:
-            # Lines that left the file for another one (a module split into a package) are followed there.
-            dest_name, dest_kept, dest_final, dest_since = moved
-            in_place = kept
-            kept = min(probe.size, kept + dest_kept)
-            more = ev.changed(probe, files.full(dest_final), None, kept, files.fresh_lines(dest_final, dest_since)) if kept < probe.size else 0
-            changed = min(probe.size - kept, changed + more)
-            # The file that holds most of it now; one that holds none of it, kept or changed (deleted
-            # since, or a document that quoted the lines once), is not where the patch lives.
-            if dest_kept >= in_place and (dest_kept or more):
-                path_now = dest_name
-    if kept and not changed and path_now == _renamed(name_at(judged), path) and _bare_only(probe, final):
+            kept, changed, path_now = _followed_to(moved, probe, files, kept, changed, path_now)
+    if kept and not changed and path_now == here and _bare_only(probe, final):
         kept = 0  # a shebang and a `fi` left of a script rewritten whole are not its lines kept
     stepwise = not probe.deletion and not probe.exact_only and probe.size <= STEPWISE_LINES
     if kept == 0 and changed == 0 and stepwise:
-        changed = _edited_stepwise(patch, probe, history, files, baseline, judged)
+        changed = _edited_stepwise(patch, probe, j.history, files, baseline, judged)
     if kept == probe.size:
         state = "alive"
     elif kept == 0 and changed == 0:
         state = "reverted"
     else:
         state = "transformed"
-    if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (ev.kept(probe, accepted), ev.kept_exact(probe, accepted)):
+    if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (
+        ev.kept(probe, accepted),
+        ev.kept_exact(probe, accepted),
+    ):
         later: list[str] = []  # nothing to show: its lines are as they were accepted
     else:
-        later = _later_commits(probe, history, files, path, baseline, judged)
+        later = _later_commits(probe, j.history, files, path, baseline, judged)
     return Fate(
         patch,
         state,
@@ -326,6 +398,26 @@ def _judge_one(patch, probe, history: History, files: _Files, ref_commit, tips, 
         path_now=path_now,
         evidence=probe.size,
     )
+
+
+def _followed_to(
+    moved: tuple[Any, ...], probe: ev.Probe, files: _Files, kept: int, changed: int, path_now: str | None
+) -> tuple[int, int, str | None]:
+    """(kept, changed, path now) with the lines that left the file for another one (a module split into
+    a package) followed there; `moved` is `_moved`'s answer."""
+    dest_name, dest_kept, dest_final, dest_since = moved
+    in_place = kept
+    kept = min(probe.size, kept + dest_kept)
+    more = 0
+    if kept < probe.size:
+        full = files.full(dest_final)
+        more = ev.changed(probe, full, None, kept, files.fresh_lines(dest_final, dest_since))
+    changed = min(probe.size - kept, changed + more)
+    # The file that holds most of it now; one that holds none of it, kept or changed (deleted
+    # since, or a document that quoted the lines once), is not where the patch lives.
+    if dest_kept >= in_place and (dest_kept or more):
+        path_now = dest_name
+    return kept, changed, path_now
 
 
 def _bare_only(probe: ev.Probe, final: fl.FileLines) -> bool:

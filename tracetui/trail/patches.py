@@ -9,6 +9,8 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
@@ -430,61 +432,149 @@ def _edit_patch(
     before = _current(rel, contents, base, inside)
     if edit.op == "create" and before is None:
         before = _ABSENT
-    after: str | None = None
-    hunks: list[Hunk] = []
-    exact = True
-    partial = False
-    # (the file before the step, as far as known) -- what older copies of the patch's lines are counted in
-    counted: str | None = before
+    given = _given_hunks(edit)
+    strings = edit.old_string is not None and edit.new_string is not None and edit.old_string != ""
+    placeable = bool(given) or strings
+    if placeable:
+        git_texts = partial(at, rel, step.timestamp) if at is not None and inside else None
+        change = _placed_change(edit, given, rel, before, git_texts, trace)
+    else:
+        change = _written_change(step, edit, rel, before, trace)
 
+    added, removed = hunk_lines(change.hunks)
+    target, old_path = rel, None
+    if edit.move_to:
+        target, _ = relative_path(absolute_path(edit.move_to, cwd), root)
+        old_path = rel
+        contents[rel] = _ABSENT
+    contents[target] = _ABSENT if edit.op == "delete" else change.after
+    # An edit with no visible change still gets its (empty) patch: the step did call an edit tool,
+    # and the log may simply not say what changed (a Write of the same text, an empty patch).
+    patch = Patch(
+        step_id=step.id,
+        path=target,
+        op=edit.op,
+        hunks=change.hunks,
+        added=added,
+        removed=removed,
+        old_path=old_path,
+        timestamp=step.timestamp,
+        tool=step.tool,
+        exact=change.exact,
+        inside=inside,
+        partial=change.partial,
+        copied=step.copied,
+        before_from=trace.get("before_from"),
+    )
+    count_before(patch, change.counted)
+    seen = trace.get("seen")
+    if seen is not None:
+        seen.pop(rel, None)
+        seen.pop(target, None)
+    return patch
+
+
+@dataclass
+class _Change:
+    """What an edit did to its file, as far as the replay tells."""
+
+    after: str | None  # the file's text after the step; None: unknown
+    hunks: list[Hunk]
+    # The file before the step, as far as known: what older copies of the patch's lines are counted in.
+    counted: str | None
+    exact: bool = True  # False where the hunks' first and last lines may be fragments of lines
+    partial: bool = False  # True where the before-state is a guess
+
+
+def _given_hunks(edit: FileEdit) -> list[Hunk]:
+    """The edit's own hunks, tidied."""
     # "\ No newline at end of file" markers are not lines; a bare "" is a blank context line. A line
     # keeps no terminator here, as a replayed file's lines keep none: a diff taken from a CRLF file
     # (Codex's patch_apply_end) ends its old lines in "\r", and the lines it wrote back bare are
     # the same lines, context, not the step's.
-    given = [
+    return [
         tidy_hunk(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines, _hunk_lines(h.lines)))
         for h in edit.hunks
     ]
-    placeable = bool(given) or (edit.old_string is not None and edit.new_string is not None and edit.old_string != "")
-    if placeable:
-        hunks = given
-        done = None
-        shown = trace.get("seen", {}).get(rel)
-        if shown is not None and shown != before:
-            # A read since the replay last touched the file shows it as it was (a shell command or a
-            # formatter may have changed it): that text, when the edit fits it, is the before-state.
-            done = _place(edit, given, shown)
-            if done is not None:
-                before = counted = trace["shown"] = shown
-        if done is None and before is not None:
-            done = _place(edit, given, before)
-        if done is None and at is not None and inside:
-            # The replayed text does not fit (a shell command or a merge changed the file since): try
-            # the file as git had it at the step's time.
-            older = [text for text in at(rel, step.timestamp) if not _already(edit, given, text)]
-            for text in older:
-                done = _place(edit, given, text)
-                if done is not None:
-                    counted = text
-                    trace["replay"] = None
-                    break
-            else:
-                # Nothing fits: count older copies in git's text at the step's time (else the stale
-                # replay), and say the before-state is a guess.
-                counted = older[0] if older else before
-        if done is None:
-            counted, done = _own_lines(edit, given, counted, trace)
+
+
+def _placed_change(
+    edit: FileEdit,
+    given: list[Hunk],
+    rel: str,
+    before: str | None,
+    git_texts: Callable[[], list[str]] | None,
+    trace: dict[str, Any],
+) -> _Change:
+    """The change of an edit that must be placed in the file (hunks, or a string to replace).
+
+    `git_texts()` gives the file's texts in git at the step's time, newest first (None: none to try).
+    """
+    counted, done = _fitted(edit, given, rel, before, git_texts, trace)
+    after: str | None = None
+    hunks = given
+    exact = True
+    guessed = False
+    if done is not None:
+        after, hunks = done
+        trace["before"] = counted
+    elif "before_from" not in trace:  # (the patch's own lines are no partial before-state)
+        guessed = counted is not None
+        if not given:
+            assert edit.old_string is not None and edit.new_string is not None
+            hunks = _fragment_hunks(edit.old_string, edit.new_string)
+            # Whole-line strings are exact even without the file.
+            exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
+    return _Change(after, hunks, counted, exact, guessed)
+
+
+def _fitted(
+    edit: FileEdit,
+    given: list[Hunk],
+    rel: str,
+    before: str | None,
+    git_texts: Callable[[], list[str]] | None,
+    trace: dict[str, Any],
+) -> tuple[str | None, tuple[str, list[Hunk]] | None]:
+    """(the text older copies are counted in, the edit placed in the first text it fits, or None)."""
+    counted = before
+    done = None
+    shown = trace.get("seen", {}).get(rel)
+    if shown is not None and shown != before:
+        # A read since the replay last touched the file shows it as it was (a shell command or a
+        # formatter may have changed it): that text, when the edit fits it, is the before-state.
+        done = _place(edit, given, shown)
         if done is not None:
-            after, hunks = done
-            trace["before"] = counted
-        elif "before_from" not in trace:  # (the patch's own lines are no partial before-state)
-            partial = counted is not None
-            if not given:
-                assert edit.old_string is not None and edit.new_string is not None
-                hunks = _fragment_hunks(edit.old_string, edit.new_string)
-                # Whole-line strings are exact even without the file.
-                exact = _whole_lines(edit.old_string) and _whole_lines(edit.new_string)
-    elif edit.content is not None and is_notebook(rel) and step.tool == "NotebookEdit":
+            before = counted = trace["shown"] = shown
+    if done is None and before is not None:
+        done = _place(edit, given, before)
+    if done is None and git_texts is not None:
+        # The replayed text does not fit (a shell command or a merge changed the file since): try
+        # the file as git had it at the step's time.
+        older = [text for text in git_texts() if not _already(edit, given, text)]
+        for text in older:
+            done = _place(edit, given, text)
+            if done is not None:
+                counted = text
+                trace["replay"] = None
+                break
+        else:
+            # Nothing fits: count older copies in git's text at the step's time (else the stale
+            # replay), and say the before-state is a guess.
+            counted = older[0] if older else before
+    if done is None:
+        counted, done = _own_lines(edit, given, counted, trace)
+    return counted, done
+
+
+def _written_change(
+    step: Step, edit: FileEdit, rel: str, before: str | None, trace: dict[str, Any]
+) -> _Change:
+    """The change of an edit that gives the file's whole text (a write, a notebook cell), or deletes it."""
+    after: str | None = None
+    hunks: list[Hunk] = []
+    exact = True
+    if edit.content is not None and is_notebook(rel) and step.tool == "NotebookEdit":
         # The content is one cell's source, not the file (a notebook is JSON): show the cell as
         # added lines, and stop replaying the file.
         hunks = diff_hunks([], split_lines(edit.content))
@@ -501,38 +591,7 @@ def _edit_patch(
         if before is not None:
             hunks = diff_hunks(split_lines(before), [])
             trace["before"] = before
-
-    added, removed = hunk_lines(hunks)
-    target, old_path = rel, None
-    if edit.move_to:
-        target, _ = relative_path(absolute_path(edit.move_to, cwd), root)
-        old_path = rel
-        contents[rel] = _ABSENT
-    contents[target] = _ABSENT if edit.op == "delete" else after
-    # An edit with no visible change still gets its (empty) patch: the step did call an edit tool,
-    # and the log may simply not say what changed (a Write of the same text, an empty patch).
-    patch = Patch(
-        step_id=step.id,
-        path=target,
-        op=edit.op,
-        hunks=hunks,
-        added=added,
-        removed=removed,
-        old_path=old_path,
-        timestamp=step.timestamp,
-        tool=step.tool,
-        exact=exact,
-        inside=inside,
-        partial=partial,
-        copied=step.copied,
-        before_from=trace.get("before_from"),
-    )
-    count_before(patch, counted)
-    seen = trace.get("seen")
-    if seen is not None:
-        seen.pop(rel, None)
-        seen.pop(target, None)
-    return patch
+    return _Change(after, hunks, before, exact)
 
 
 def _start(rel: str, edit: FileEdit, contents: dict[str, str | None], trace: dict[str, Any]) -> None:
