@@ -13,8 +13,10 @@ bubblewrap, node or the cached npm packages are missing (tests/support/agents/pr
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -667,6 +669,59 @@ def test_a_codex_patch_through_a_tool_it_does_not_offer_changes_nothing(tmp_path
     assert len(calls) == 2 and all(e.path.endswith("notes.txt") and not e.applied for st in calls for e in st.edits)
     results = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
     assert len(results) == 2 and all(st.is_error and st.text.startswith("unsupported") for st in results)
+
+
+MCP_SERVER = Path(programs.__file__).with_name("mcp_server.py")
+
+
+def _mcp_run(agent: str, home: Path, project: Path, replies: list[Reply]) -> recipes.Outcome:
+    """`agent` asked to use the stub MCP server's `echo` tool, the server configured as each program
+    takes one: Claude Code's `--mcp-config`, Codex's `[mcp_servers.X]`, Gemini CLI's and OpenCode's
+    settings."""
+    command = [sys.executable, str(MCP_SERVER)]
+    if agent == "claude":
+        config = project / ".mcp.json"
+        config.write_text(json.dumps({"mcpServers": {"stub": {"command": command[0], "args": command[1:]}}}))
+        env = {"ANTHROPIC_BASE_URL": "http://127.0.0.1:{PORT}", "ANTHROPIC_API_KEY": "sk-ant-made-up-for-tests",
+               "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
+               "IS_SANDBOX": "1"}
+        argv = ["claude", "-p", "Use the echo tool", "--output-format", "json", "--dangerously-skip-permissions",
+                "--mcp-config", str(config), "--strict-mcp-config"]
+        run = programs.run(argv, replies, home, project, env, stub_env=("ANTHROPIC_BASE_URL",))
+        return recipes.Outcome(run, sorted((home / ".claude" / "projects").rglob("*.jsonl")))
+    if agent == "codex":
+        extra = f'[mcp_servers.stub]\ncommand = {json.dumps(command[0])}\nargs = {json.dumps(command[1:])}\n'
+        return recipes.codex(home, project, "Use the echo tool", replies, config_extra=extra)
+    if agent == "gemini":
+        return recipes.gemini(home, project, "Use the echo tool", replies,
+                              settings={"mcpServers": {"stub": {"command": command[0], "args": command[1:]}}})
+    return recipes.opencode(home, project, "Use the echo tool", replies,
+                            settings={"mcp": {"stub": {"type": "local", "command": command}}})
+
+
+# How each program names the stub server's `echo` to the model (Codex 0.171: a namespace of its own).
+MCP_CALLS = {"claude": Call("mcp__stub__echo", {"text": "hello"}),
+             "codex": Call("echo", {"text": "hello"}, namespace="mcp__stub"),
+             "gemini": Call("mcp_stub_echo", {"text": "hello"}), "opencode": Call("stub_echo", {"text": "hello"})}
+
+
+@pytest.mark.parametrize("agent", sorted(MCP_CALLS))
+def test_an_mcp_tools_call_and_answer_read_as_one_call_and_its_result(agent, tmp_path):
+    _skip_unless(agent)
+    project = _project(tmp_path)
+    outcome = _mcp_run(agent, tmp_path, project, [Reply("", [MCP_CALLS[agent]]), Reply("It echoed.")])
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    if agent == "opencode":
+        session, _ = _read_opencode(tmp_path, outcome.logs)
+    else:
+        session = next(s for s in (read_session(g) for g in group(agent, outcome.logs)) if s.steps)
+    assert session.errors == [] and session.skipped.keys() <= UNREAD[agent].keys(), session.skipped
+    [call] = [st for st in session.steps if st.kind == StepKind.TOOL_CALL]
+    [result] = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
+    assert call.tool == MCP_CALLS[agent].name and call.tool_input == {"text": "hello"}
+    assert result.tool_call_id == call.tool_call_id and "echo: hello" in result.text and not result.is_error
+    if agent == "codex":
+        assert call.meta["namespace"] == "mcp__stub"
 
 
 def test_the_trail_of_a_fresh_log(fresh: Fresh):
