@@ -412,6 +412,39 @@ def test_claude_context_steps_are_what_its_first_request_sent(claude: Fresh):
     assert not any(st.text.startswith('{"type":"prompt_snapshot"') for st in s.steps)
 
 
+def test_claude_counts_what_its_own_totals_count(claude: Fresh):
+    """Claude Code 2.1.3xx's `cost-state` totals every request of the session, the /compact's summary
+    request included, which no transcript line holds: the session's tokens are those totals."""
+    states = [orjson.loads(line) for line in claude.main.read_bytes().splitlines() if b'"cost-state"' in line]
+    totals = [st for st in states if st.get("type") == "cost-state"][-1]["modelUsage"]
+    own = (sum(u["inputTokens"] for u in totals.values()), sum(u["outputTokens"] for u in totals.values()))
+    s = claude.session
+    assert (s.tokens.input, s.tokens.output) == own
+    assert any(st.meta.get("event") == "unlogged_requests" for st in s.steps)  # the summary's request
+
+
+def test_claude_fork_session_names_its_parent_and_counts_its_own(claude: Fresh, tmp_path):
+    """`claude --resume ID --fork-session` (2.1.332) copies the parent's lines since its compaction,
+    uuids kept and no `forkedFrom`: the fork names its parent and counts only its own request."""
+    home = tmp_path / "home"
+    shutil.copytree(claude.home, home, symlinks=True)
+    project = home / claude.project.relative_to(claude.home)
+    env = {"ANTHROPIC_BASE_URL": "http://127.0.0.1:{PORT}", "ANTHROPIC_API_KEY": "sk-ant-made-up-for-tests",
+           "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
+           "IS_SANDBOX": "1"}
+    argv = ["claude", "--resume", claude.session.id, "--fork-session", "-p", "Forked", "--output-format", "json",
+            "--dangerously-skip-permissions"]
+    run = programs.run(argv, [Reply("From the fork.")], home, project, env, stub_env=("ANTHROPIC_BASE_URL",))
+    assert run.code == 0, run.stderr[-2000:]
+    fork_id = orjson.loads(run.stdout)["session_id"]
+    [path] = [p for p in (home / ".claude" / "projects").rglob(f"{fork_id}.jsonl")]
+    fork, _ = _read("claude", [path])
+    assert fork.forked_from == claude.session.id
+    assert any(st.copied for st in fork.steps) and [st.text for st in fork.steps if st.kind == StepKind.ASSISTANT
+                                                   and not st.copied] == ["From the fork."]  # fmt: skip
+    assert (fork.tokens.input, fork.tokens.output) == (50, 20)  # the stub's usage of its one request
+
+
 def _first_answer(s: Session) -> Step:
     return next(st for st in s.steps if st.kind in (StepKind.ASSISTANT, StepKind.TOOL_CALL))
 

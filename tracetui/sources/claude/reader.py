@@ -17,6 +17,7 @@ from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import resume as claude_resume
 from tracetui.sources.claude.lines import Line
 from tracetui.sources.claude.steps import FilePart, Reader
+from tracetui.sources.claude.usage import unlogged, unlogged_step
 from tracetui.sources.claude.subagents import own_run_kind
 from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.common import resumable, titles
@@ -71,6 +72,7 @@ def _read(
     if own is not None:
         subagents.insert(0, own)
     total = _session_tokens(steps, reader.tokens)
+    _add_unlogged(reader, steps, total)
     session_id = claude_files.main_session_id(main.path) or reader.session_id or Path(main.path).stem
     if own is not None:
         session_id = f"{reader.session_id or 'unknown'}-agent-{own.id}"
@@ -160,6 +162,18 @@ def _link_conversations(reader: Reader, main_lines: list[Line]) -> None:
     for agent in reader.runs.agents.values():
         link_steps(agent.lines, f"subagent:{agent.id}:start")
         mark_active(agent.lines)
+
+
+def _add_unlogged(reader: Reader, steps: list[Step], total: Tokens) -> None:
+    """The requests Claude Code's own totals count and no transcript line holds, a step per model at
+    the end, counted in the session's tokens (`usage.unlogged`)."""
+    if len(reader.costs) < 2:
+        return
+    first, last = reader.costs
+    for model, tokens in sorted(unlogged(first, last, steps).items()):
+        parent = steps[-1].id if steps else None
+        steps.append(unlogged_step(f"cost-state@L{last.line}:{model}", len(steps), last.at, parent, model, tokens))
+        total.add(tokens)
 
 
 def _session_tokens(steps: list[Step], tokens: dict[tuple[Any, ...], Tokens]) -> Tokens:

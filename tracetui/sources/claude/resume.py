@@ -19,12 +19,14 @@ from tracetui.model import Step, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.claude.lines import AgentRun, Line
 from tracetui.sources.claude.steps import FilePart, Reader
+from tracetui.sources.claude.usage import CostMark
 from tracetui.sources.common import resumable
 
 # What a snapshot holds (bump on any change to `state` / `restore`).
 # 2: the prompt queue; 3: a fork's parent and own time; 4: results before their calls; 5: the prompts
-# queued before the first step; 6: the system prompt last shown in each conversation
-LAYOUT = 6
+# queued before the first step; 6: the system prompt last shown in each conversation; 7: the first and last
+# cost-state
+LAYOUT = 7
 
 
 def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict[str, Any]:
@@ -93,6 +95,7 @@ def state(reader: Reader, part: FilePart, spans: resumable.Spans | None) -> dict
         "models": reader.models,
         "last_model": [[k, v] for k, v in reader.last_model.items()],
         "last_prompt": [[k, v] for k, v in reader.last_prompt.items()],
+        "costs": [mark.to_row() for mark in reader.costs],
         "pending_compaction": [[k, ref(v)] for k, v in reader.pending_compaction.items()],
         "facts": [
             reader.custom_title,
@@ -154,6 +157,7 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
     reader.models = list(body["models"])
     reader.last_model = {k: v for k, v in body["last_model"]}
     reader.last_prompt = {k: v for k, v in body["last_prompt"]}
+    reader.costs = [CostMark.from_row(row) for row in body["costs"]]
     reader.pending_compaction = {k: None if i is None else steps[i] for k, i in body["pending_compaction"]}
     (
         reader.custom_title,

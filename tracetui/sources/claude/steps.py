@@ -30,6 +30,7 @@ from tracetui.sources.claude.markers import (
     command_name,
 )
 from tracetui.sources.claude.subagents import Subagents
+from tracetui.sources.claude.usage import CostMark, cost_mark, max_into, response_tokens
 from tracetui.sources.claude.tools import (
     SPAWN_TOOLS,
     edits_from_input,
@@ -38,7 +39,7 @@ from tracetui.sources.claude.tools import (
     result_text,
     spawned_agent_id,
 )
-from tracetui.sources.common.coerce import as_count, as_str, opt_str
+from tracetui.sources.common.coerce import as_str, opt_str
 from tracetui.sources.common.jsonl import guarded, iter_records
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -82,6 +83,7 @@ class Reader:
         self.last_model: dict[str | None, str] = {}
         self.pending_compaction: dict[str | None, Step | None] = {}
         self.last_prompt: dict[str | None, str] = {}  # scope -> digest of the system prompt last shown
+        self.costs: list[CostMark] = []  # the first and the last `cost-state` (usage.py)
         self.custom_title: str | None = None  # the user's /rename; the last one wins
         self.ai_title: str | None = None  # the title Claude Code wrote; the last one wins
         self.summaries: list[tuple[str, str | None]] = []  # the main file's (summary, leafUuid)
@@ -149,6 +151,8 @@ class Reader:
                             self.summaries.append((rec["summary"], opt_str(rec.get("leafUuid"))))
                         elif kind == "queue-operation" and is_main:
                             self._queue_operation(rec, no)
+                        elif kind == "cost-state" and is_main and (mark := cost_mark(rec, self.last_ts, no)):
+                            self.costs = [self.costs[0] if self.costs else mark, mark]
                         elif kind not in KNOWN_NON_STEP:
                             key = kind if isinstance(kind, str) else "<no type>"
                             self.skipped[key] = self.skipped.get(key, 0) + 1
@@ -212,7 +216,7 @@ class Reader:
         mid = message.get("id")
         seen = self.tokens.get((mid,)) if isinstance(mid, str) and mid else None
         if seen is not None:
-            _max_into(seen, _tokens(message["usage"]))
+            max_into(seen, response_tokens(message["usage"]))
 
     def _note_session_facts(self, rec: dict[str, Any]) -> None:
         # Runs for every line of the main file: one lookup per field.
@@ -252,6 +256,15 @@ class Reader:
                 entry = mark.get("messageUuid")
                 return entry if isinstance(entry, str) and len(entry) <= _MAX_ID else ""
             self._odd("forkedFrom (not understood)")
+        asked = rec.get("requestSessionId")
+        if isinstance(asked, str) and asked != rec.get("sessionId") and 0 < len(asked) <= _MAX_ID:
+            # 2.1.3xx's --fork-session copies its parent's lines, uuids kept, with no `forkedFrom`; a
+            # copied response names the session that asked for it.
+            if self.fork_parent is None and "\x00" not in asked:
+                self.fork_parent = asked
+            uuid = rec.get("uuid")
+            own = asked == self.fork_parent and isinstance(uuid, str) and len(uuid) <= _MAX_ID
+            return uuid if own and isinstance(uuid, str) else ""
         if self.fork_own_ts is None and isinstance(ts, str) and ts:
             self.fork_own_ts = ts
         return None
@@ -522,7 +535,7 @@ class Reader:
         """The line's usage, counted once per response: (the tokens to put on its first step, None
         when it has none or its response was counted already; whether it is its response's first)."""
         usage = message.get("usage")
-        tokens = _tokens(usage) if isinstance(usage, dict) else None
+        tokens = response_tokens(usage) if isinstance(usage, dict) else None
         if tokens is None:
             return None, True
         mid = message.get("id")
@@ -534,7 +547,7 @@ class Reader:
         if seen is None:
             self.tokens[key] = tokens
             return tokens, True
-        _max_into(seen, tokens)
+        max_into(seen, tokens)
         return None, False
 
     def _note_model(self, line: Line, model: str, scope_key: str | None, first_of_response: bool) -> None:
@@ -733,29 +746,6 @@ class Reader:
 
 
 # -- record helpers --------------------------------------------------------------------------------
-
-
-def _tokens(usage: dict[str, Any]) -> Tokens:
-    # Once per assistant line: plain lookups, no list or generator in between.
-    i = usage.get("input_tokens")
-    o = usage.get("output_tokens")
-    r = usage.get("cache_read_input_tokens")
-    w = usage.get("cache_creation_input_tokens")
-    tokens = Tokens(as_count(i), as_count(o), as_count(r), as_count(w))
-    # The cache writes made for an hour (2.x, `cache_creation`), priced above the 5-minute ones.
-    split = usage.get("cache_creation")
-    if isinstance(split, dict):
-        tokens.cache_write_1h = as_count(split.get("ephemeral_1h_input_tokens"))
-    return tokens
-
-
-def _max_into(seen: Tokens, other: Tokens) -> None:
-    # Older versions put the final output count on the last line of a response only.
-    seen.input = max(seen.input, other.input)
-    seen.output = max(seen.output, other.output)
-    seen.cache_read = max(seen.cache_read, other.cache_read)
-    seen.cache_write = max(seen.cache_write, other.cache_write)
-    seen.cache_write_1h = max(seen.cache_write_1h, other.cache_write_1h)
 
 
 def _compaction_line(rec: dict[str, Any]) -> bool:
