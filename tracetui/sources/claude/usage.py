@@ -11,6 +11,8 @@ from tracetui.model import Step, StepKind, Tokens
 from tracetui.sources.common.coerce import as_count, as_moment
 
 UNLOGGED = "unlogged_requests"  # the meta `event` of the step that holds them
+# Models kept of one `cost-state` (a session uses a few): a hostile one of millions stays small.
+MAX_MODELS = 64
 
 
 def response_tokens(usage: dict[str, Any]) -> Tokens:
@@ -59,6 +61,8 @@ def cost_mark(record: dict[str, Any], at: str | None, line: int) -> CostMark | N
         return None
     usage: dict[str, Tokens] = {}
     for model, counts in models.items():
+        if len(usage) >= MAX_MODELS:
+            break
         if isinstance(model, str) and isinstance(counts, dict):
             usage[model] = Tokens(
                 as_count(counts.get("inputTokens")),

@@ -121,3 +121,10 @@ def test_a_read_resumed_between_the_totals_gives_the_same():
         200,
         80,
     )
+
+
+def test_a_cost_state_of_very_many_models_keeps_a_few():
+    many = {"type": "cost-state", "modelUsage": {f"m{i}": {"inputTokens": 1} for i in range(10_000)}}
+    first = {"type": "cost-state", "modelUsage": {}}
+    s = claude_code.read(RawLog(PATH, data([COMPACTED[0], COMPACTED[1], first, many])), [])
+    assert 0 < len(unlogged(s)) <= 64
