@@ -443,6 +443,7 @@ def test_claude_fork_session_names_its_parent_and_counts_its_own(claude: Fresh, 
     assert any(st.copied for st in fork.steps) and [st.text for st in fork.steps if st.kind == StepKind.ASSISTANT
                                                    and not st.copied] == ["From the fork."]  # fmt: skip
     assert (fork.tokens.input, fork.tokens.output) == (50, 20)  # the stub's usage of its one request
+    assert [st.text for st in fork.steps if st.kind == StepKind.USER and not st.copied] == ["Forked"]
 
 
 def _first_answer(s: Session) -> Step:

@@ -16,7 +16,7 @@ from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import resume as claude_resume
 from tracetui.sources.claude.lines import Line
-from tracetui.sources.claude.steps import FilePart, Reader
+from tracetui.sources.claude.steps import FilePart, Reader, mark_copied
 from tracetui.sources.claude.usage import unlogged, unlogged_step
 from tracetui.sources.claude.subagents import own_run_kind
 from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
@@ -58,6 +58,8 @@ def _read(
         main_uuids = part.by_uuid
     main_lines = list(reader.lines)
     resolve_parents(main_uuids, main_lines)
+    if reader.fork_parent is not None:
+        _copied_ancestors(main_lines)
     metas = _read_sidecars(companions, reader.errors)
     _read_subagent_files(reader, companions, main_uuids)
     own = _own_run(main, metas) if reader.main_is_agent else None
@@ -101,6 +103,21 @@ def _read(
         session.forked_from = reader.fork_parent
         session.forked_at = reader.fork_own_ts
     return session, state
+
+
+def _copied_ancestors(main_lines: list[Line]) -> None:
+    """The lines a fork's copies hang from are copies too: 2.1.332's --fork-session marks only the
+    responses it copied (`requestSessionId`), and the prompts they answer come before them."""
+    done: set[int] = set()
+    for line in main_lines:
+        if line.scope is not None or not any(s.copied for s in line.steps):
+            continue
+        up = line.parent
+        while up is not None and up.scope is None and id(up) not in done:
+            done.add(id(up))
+            if not any(s.copied for s in up.steps):
+                mark_copied(up, up.uuid or "")
+            up = up.parent
 
 
 def _read_sidecars(companions: list[RawLog], errors: list[LineError]) -> dict[str, dict[str, Any]]:

@@ -195,7 +195,7 @@ class Reader:
                         scope.has_transcript = True
                     self._make_steps(line, log.path)
                     if copy is not None:
-                        _mark_copied(line, copy)
+                        mark_copied(line, copy)
                     line.timestamp = ts
                     if kind == "assistant":
                         message = rec.get("message")
@@ -775,7 +775,7 @@ def _error_summary(error: Any) -> str:
     return "unknown"
 
 
-def _mark_copied(line: Line, of: str) -> None:
+def mark_copied(line: Line, of: str) -> None:
     """The steps of a line a fork copied: `meta["copied"]` (as every reader marks a fork's copies) and
     `meta["copy_of"]`, the id the same step has in the parent (its uuid there, then the suffix of the
     block: `<uuid>:<n>`, `<uuid>:model`), by which the fork point is found in the parent. A prompt

@@ -50,6 +50,9 @@ def test_a_fork_session_names_its_parent_and_counts_only_its_own_responses():
     assert s.forked_from == PARENT
     said = [(st.text, st.copied, st.meta.get("copy_of")) for st in s.steps if st.kind == StepKind.ASSISTANT]
     assert said == [("Still.", True, "a1"), ("From the fork.", False, None)]
+    # The prompt the copied response answers is a copy too; the fork's own is not.
+    asked = [(st.text, st.copied, st.meta.get("copy_of")) for st in s.steps if st.kind == StepKind.USER]
+    assert asked == [("More", True, "u1"), ("Forked", False, None)]
     assert (s.tokens.input, s.tokens.output) == (50, 20)
 
 
