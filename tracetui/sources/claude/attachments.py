@@ -20,21 +20,37 @@ def attachment_context(att: Any, record: dict[str, Any]) -> tuple[str, str, dict
         return "", "user", {}
     kind = att.get("type")
     meta: dict[str, Any] = {"attachment": kind} if isinstance(kind, str) else {}
-    sent = _rendered(record.get("rendered"))
+    role = "system" if record.get("renderedRole") == "system" else "user"
+    sent = _rendered(record.get("rendered"), unwrap=role == "system")
     if sent is not None:
-        role = record.get("renderedRole")
-        return sent, "system" if role == "system" else "user", meta
+        return sent, role, meta
     content = att.get("content")
     if isinstance(content, str):
         return content, "user", meta
     return orjson.dumps(att, default=str).decode(), "user", meta
 
 
-def _rendered(parts: Any) -> str | None:
+def _rendered(parts: Any, unwrap: bool) -> str | None:
+    """The parts' texts joined; in a system turn each without its `<system-reminder>` wrapper, as 2.1.332
+    sends them there (a user message keeps it)."""
     if not isinstance(parts, list):
         return None
     texts = [p["content"] for p in parts if isinstance(p, dict) and isinstance(p.get("content"), str)]
-    return "\n".join(texts) if texts and len(texts) == len(parts) else None
+    if not texts or len(texts) != len(parts):
+        return None
+    if unwrap:
+        texts = [_unwrapped(t) for t in texts]
+    return "\n".join(texts)
+
+
+_OPEN, _CLOSE = "<system-reminder>\n", "\n</system-reminder>"
+
+
+def _unwrapped(text: str) -> str:
+    body = text.strip()
+    if body.startswith(_OPEN) and body.endswith(_CLOSE) and body.count(_OPEN) == 1:
+        return body[len(_OPEN) : -len(_CLOSE)].strip()
+    return text
 
 
 def system_prompt(att: dict[str, Any]) -> tuple[str, str] | None:

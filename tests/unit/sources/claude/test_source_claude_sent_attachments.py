@@ -1,7 +1,8 @@
 """Claude Code 2.1.3xx writes beside each attachment what it sent (`rendered`, a list of `{content}`) and
 in which role (`renderedRole`), and the system prompt as a `prompt_snapshot` attachment
 (`systemPrompt`: its sections), written again, as long, each time the tools change. A context step is
-what was sent, in its role; the system prompt is one step, again only where it changed. The reader
+what was sent, in its role (a system turn's without its `<system-reminder>` wrapper, as sent); the
+system prompt is one step, again only where it changed. The reader
 showed each attachment as its JSON: a 2.1.332 session of two prompts showed 18,000 tokens of context
 where 4,400 were sent. Hand-made records of the shapes a fresh 2.1.332 log holds (tests/agents run
 the program itself)."""
@@ -83,7 +84,8 @@ def context(session: Any) -> list[tuple[str, str, Any]]:
 
 
 EXPECTED = [
-    ("system", ENVIRONMENT, {"attachment": "environment"}),
+    # A system turn sends it without its wrapper; a user message with it.
+    ("system", "# Environment\n - Primary working directory: /w/shop", {"attachment": "environment"}),
     ("user", ATTRIBUTION, {"attachment": "remote_session_change"}),
     ("system", "\n\n".join(PROMPT), {"attachment": "prompt_snapshot", "system_prompt": True}),
     ("system", "\n\n".join([*PROMPT, "# Plan mode\n\nPlan first."]),
