@@ -131,8 +131,13 @@ def readable_prompt(text: str) -> str:
     return f"(context: {', '.join(dict.fromkeys(found)) or 'from the agent, not typed'})"
 
 
+_REMINDER = "<system-reminder>\n"
+
+
 def _first_line(text: str, limit: int = 400) -> str:
     text = text.strip()
+    if text.startswith(_REMINDER):  # Claude Code's wrapper of a reminder: its first words say what it is
+        text = text[len(_REMINDER) :].strip()
     cut = text.find("\n")
     line = text if cut < 0 else text[:cut]
     return line[:limit]

@@ -93,3 +93,12 @@ def test_corpus_copilot_and_openclaw_prompts_read_as_typed(tmp_path, capsys):
                         assert mark not in shown, (row.id, step.index, shown)
                     checked += 1
     assert checked > 0
+
+
+def test_a_reminders_row_shows_its_first_words_not_its_wrapper():
+    """Claude Code wraps a reminder it sends in a user message in `<system-reminder>`: a row of only the
+    tag said nothing of which reminder it is."""
+    text = "<system-reminder>\nAttribution for git commits and pull requests: none.\n</system-reminder>"
+    step = Step("s1", 0, StepKind.CONTEXT, "user", text, None)
+    assert step_summary(step) == "Attribution for git commits and pull requests: none."
+    assert step.text == text  # the step keeps what was sent
