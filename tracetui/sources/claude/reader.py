@@ -5,6 +5,7 @@ The format and this reader's choices: docs/formats/claude.md.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,10 @@ def _add_unlogged(reader: Reader, steps: list[Step], total: Tokens) -> None:
     first, last = reader.costs
     for model, tokens in sorted(unlogged(first, last, steps).items()):
         parent = steps[-1].id if steps else None
-        steps.append(unlogged_step(f"cost-state@L{last.line}:{model}", len(steps), last.at, parent, model, tokens))
+        # An id that stays as the log grows (the last cost-state moves): a review's decision on the
+        # step's text, and a row in the index, outlive the next sync.
+        step_id = "cost-state:" + hashlib.sha1(model.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        steps.append(unlogged_step(step_id, len(steps), last.at, parent, model, tokens))
         total.add(tokens)
 
 

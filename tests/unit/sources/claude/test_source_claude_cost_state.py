@@ -128,3 +128,11 @@ def test_a_cost_state_of_very_many_models_keeps_a_few():
     first = {"type": "cost-state", "modelUsage": {}}
     s = claude_code.read(RawLog(PATH, data([COMPACTED[0], COMPACTED[1], first, many])), [])
     assert 0 < len(unlogged(s)) <= 64
+
+
+def test_the_steps_id_stays_as_the_log_grows():
+    grown = [*COMPACTED, user("u3", "a2", 9, "Once more"), answer("a3", "u3", 10, "Yes."), cost(250, 100)]
+    before = claude_code.read(RawLog(PATH, data(COMPACTED)), [])
+    after = claude_code.read(RawLog(PATH, data(grown)), [])
+    ids = [[st.id for st in s.steps if st.meta.get("event") == UNLOGGED] for s in (before, after)]
+    assert ids[0] == ids[1] and len(ids[0]) == 1
