@@ -30,6 +30,17 @@ def attachment_context(att: Any, record: dict[str, Any]) -> tuple[str, str, dict
     return orjson.dumps(att, default=str).decode(), "user", meta
 
 
+def sent_nothing(att: Any, record: dict[str, Any]) -> bool:
+    """2.1.3xx's `session_context` with an empty `context` (written each turn): nothing was rendered,
+    and the request holds nothing of it."""
+    return (
+        isinstance(att, dict)
+        and att.get("type") == "session_context"
+        and att.get("context") == {}
+        and "rendered" not in record
+    )
+
+
 def _rendered(parts: Any, unwrap: bool) -> str | None:
     """The parts' texts joined; in a system turn each without its `<system-reminder>` wrapper, as 2.1.332
     sends them there (a user message keeps it)."""

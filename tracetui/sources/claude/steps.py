@@ -19,7 +19,9 @@ import orjson
 from tracetui.model import COPIED, LineError, Step, StepKind, Tokens
 from tracetui.sources import RawLog
 from tracetui.sources.claude import files as claude_files
-from tracetui.sources.claude.attachments import PROMPT_SNAPSHOT, attachment_context, system_prompt
+from tracetui.sources.claude.attachments import (
+    PROMPT_SNAPSHOT, attachment_context, sent_nothing, system_prompt,
+)
 from tracetui.sources.claude.lines import AgentRun, Line
 from tracetui.sources.claude.markers import (
     COMMAND_PREFIXES,
@@ -386,7 +388,7 @@ class Reader:
                 self._hook_failed(line, att)
             elif isinstance(att, dict) and att.get("type") == PROMPT_SNAPSHOT and system_prompt(att):
                 self._system_prompt(line, att, scope_key)
-            else:
+            elif not sent_nothing(att, rec):
                 text, role, meta = attachment_context(att, rec)
                 self._new_step(line, StepKind.CONTEXT, role, text, meta=meta)
         if after:

@@ -66,7 +66,8 @@ RECORDS = [
         "a1", "u1", 2, {"type": "environment", "snapshot": {"workingDirectory": "/w/shop"}}, ENVIRONMENT
     ),
     attachment("a2", "a1", 3, {"type": "remote_session_change", "commit": "none"}, ATTRIBUTION, role="user"),
-    snapshot("p1", "a2", 4, PROMPT),
+    attachment("a3", "a2", 3, {"type": "session_context", "context": {}}),  # sent nothing: no step
+    snapshot("p1", "a3", 4, PROMPT),
     answer("r1", "p1", 5, "Reading."),
     snapshot("p2", "r1", 6, PROMPT, tools=True),  # the same prompt, written again with the tools
     user("u2", "p2", 7, "And again"),
@@ -109,6 +110,12 @@ def test_a_read_resumed_after_the_first_prompt_knows_the_prompt_it_showed():
     assert state is not None and context(first) == EXPECTED[:3]
     resumed, _ = claude_code.resume(state, RawLog(PATH, whole), [])
     assert context(resumed) == EXPECTED
+
+
+def test_the_steps_after_an_attachment_that_sent_nothing_hang_from_the_one_before():
+    s = claude_code.read(RawLog(PATH, data(RECORDS)), [])
+    [prompt] = [st for st in s.steps if st.meta.get("system_prompt") and st.id == "p1"]
+    assert prompt.parent == "a2"  # through the empty session_context's line
 
 
 def test_an_attachment_without_what_was_sent_is_read_as_before():
