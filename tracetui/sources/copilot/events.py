@@ -362,28 +362,36 @@ class _Reader:
                 edit.hunks = copilot_hunks(diff)
 
     def compaction(self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None) -> None:
+        # The summary's own request (1.0.102): no usage record holds it and no shutdown totals it, and
+        # it was spent whether the compaction was applied, failed or cancelled.
+        tokens, model = _compaction_usage(data.get("compactionTokensUsed"))
+        if model:
+            self.models[model] = None
+        used: dict[str, Any] = {"tokens": tokens, **({"model": model} if model else {})}
         if data.get("success") is False:
-            # A compaction that failed replaced nothing: what happened, not a boundary.
+            # A compaction that did not apply replaced nothing: what happened, not a boundary. One the
+            # run ended before (1.0.102's outcome "cancelled") is no failure.
+            cancelled = data.get("outcome") == "cancelled"
             error = data.get("error")
             why = as_str(as_dict(error).get("message")) if isinstance(error, dict) else as_str(error)
-            failure = f"compaction failed: {why}" if why else "compaction failed"
-            self.add(
-                eid,
-                StepKind.SYSTEM,
-                "system",
-                failure,
-                stamp,
-                scope,
-                is_error=True,
-                meta={"event": "compaction"},
-            )
+            said = "compaction cancelled" if cancelled else "compaction failed"
+            text = f"{said}: {why}" if why and not cancelled else said
+            self.add(eid, StepKind.SYSTEM, "system", text, stamp, scope, is_error=not cancelled,
+                     meta={"event": "compaction"}, **used)  # fmt: skip
             return
+        self.applied_compaction(eid, data, stamp, scope, used)
+
+    def applied_compaction(
+        self, eid: str, data: dict[str, Any], stamp: str | None, scope: str | None, used: dict[str, Any]
+    ) -> None:
+        """A COMPACTION step: the checkpoint file it names when grouped with the session, else its
+        `summaryContent`."""
         meta: dict[str, Any] = {}
         for key, out in (("checkpointNumber", "checkpoint_number"), ("preCompactionTokens", "tokens_before")):
             if isinstance(data.get(key), int):
                 meta[out] = data[key]
         path = as_str(data.get("checkpointPath"))
-        text = None
+        text: str | None = None
         if path:
             meta["checkpoint_path"] = path
             text = self.checkpoints.get(Path(path.replace("\\", "/")).name)
@@ -399,25 +407,8 @@ class _Reader:
             )
         if text is not None:
             meta["summary_from"] = "checkpoint"
-        # The summary's own request (1.0.102): no usage record holds it and no shutdown totals it.
-        used = data.get("compactionTokensUsed")
-        tokens = _usage_tokens(used) if isinstance(used, dict) else None
-        if tokens is not None and not any((tokens.input, tokens.output, tokens.cache_read, tokens.cache_write)):
-            tokens = None
-        model = opt_str(used.get("model")) if isinstance(used, dict) else None
-        if model:
-            self.models[model] = None
-        self.add(
-            eid,
-            StepKind.COMPACTION,
-            "system",
-            text if text is not None else as_str(data.get("summaryContent")),
-            stamp,
-            scope,
-            meta=meta,
-            tokens=tokens,
-            **({"model": model} if model else {}),
-        )
+        summary = text if text is not None else as_str(data.get("summaryContent"))
+        self.add(eid, StepKind.COMPACTION, "system", summary, stamp, scope, meta=meta, **used)
 
     def subagent_started(self, eid: str, data: dict[str, Any], stamp: str | None) -> None:
         call_id = as_str(data.get("toolCallId")) or eid
@@ -681,6 +672,15 @@ _HANDLERS: dict[str, Callable[[_Reader, _Event], None]] = {
     **{kind: _Reader.notice for kind in _NOTICES},
     "abort": _Reader.abort,
 }
+
+
+def _compaction_usage(used: Any) -> tuple[Tokens | None, str | None]:
+    """A compaction's `compactionTokensUsed`: its request's tokens (None where it counts none) and model."""
+    if not isinstance(used, dict):
+        return None, None
+    tokens = _usage_tokens(used)
+    counted = any((tokens.input, tokens.output, tokens.cache_read, tokens.cache_write))
+    return (tokens if counted else None), opt_str(used.get("model")) or None
 
 
 def _usage_tokens(usage: dict[str, Any]) -> Tokens:

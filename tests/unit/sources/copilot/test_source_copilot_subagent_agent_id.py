@@ -181,3 +181,26 @@ def test_a_subagent_started_whose_id_is_in_its_data_still_scopes_its_events():
     assert [st.text for st in s.steps if st.subagent == agent.id and st.kind == StepKind.USER] == [
         "Say what is here"
     ]
+
+
+def test_a_compaction_the_run_ended_before_is_no_failure_and_its_request_counts():
+    """1.0.102 writes `success: false`, `outcome: "cancelled"` when the run ends before its background
+    compaction lands; the summary's request was answered and spent all the same."""
+    cancelled = {"success": False, "error": "Compaction Cancelled", "outcome": "cancelled",
+                 "outcomeReason": "owner_cancelled",
+                 "compactionTokensUsed": {"model": "claude-sonnet-4.5", "inputTokens": 50, "outputTokens": 20,
+                                          "requestCount": 1}}  # fmt: skip
+    events = [(k, cancelled if k == "session.compaction_complete" else d, a) for k, d, a in EVENTS]
+    s = read(*events)
+    assert not any(st.kind == StepKind.COMPACTION for st in s.steps)
+    [step] = [st for st in s.steps if st.meta.get("event") == "compaction"]
+    assert (step.kind, step.text, step.is_error) == (StepKind.SYSTEM, "compaction cancelled", False)
+    assert step.tokens is not None and (step.tokens.input, step.tokens.output) == (50, 20)
+    assert (s.tokens.input, s.tokens.output) == (50 * 3 + 190_000 + 50, 20 * 5)
+
+
+def test_a_compaction_that_failed_is_a_failure():
+    failed = {"success": False, "error": {"message": "model unavailable"}}
+    events = [(k, failed if k == "session.compaction_complete" else d, a) for k, d, a in EVENTS]
+    [step] = [st for st in read(*events).steps if st.meta.get("event") == "compaction"]
+    assert (step.text, step.is_error, step.tokens) == ("compaction failed: model unavailable", True, None)
