@@ -64,9 +64,12 @@ def _unwrapped(text: str) -> str:
     return text
 
 
-def system_prompt(att: dict[str, Any]) -> tuple[str, str] | None:
+def system_prompt(att: Any) -> tuple[str, str] | None:
     """(text, digest) of a `prompt_snapshot`'s system prompt: its sections joined as the request's
-    system block joins them (the CLI's one-line prefix is a block of its own). None where it holds none."""
+    system block joins them (the CLI's one-line prefix is a block of its own). None for any other
+    attachment, or a snapshot that holds none."""
+    if not isinstance(att, dict) or att.get("type") != PROMPT_SNAPSHOT:
+        return None
     parts = att.get("systemPrompt")
     if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
         return None

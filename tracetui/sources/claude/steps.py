@@ -386,8 +386,8 @@ class Reader:
             att = rec.get("attachment")
             if isinstance(att, dict) and att.get("type") == HOOK_FAILED:
                 self._hook_failed(line, att)
-            elif isinstance(att, dict) and att.get("type") == PROMPT_SNAPSHOT and system_prompt(att):
-                self._system_prompt(line, att, scope_key)
+            elif (found := system_prompt(att)) is not None:
+                self._system_prompt(line, found, scope_key)
             elif not sent_nothing(att, rec):
                 text, role, meta = attachment_context(att, rec)
                 self._new_step(line, StepKind.CONTEXT, role, text, meta=meta)
@@ -396,11 +396,9 @@ class Reader:
         if line.steps and not (kind == "system" and rec.get("subtype") == "compact_boundary"):
             self.pending_compaction[scope_key] = None
 
-    def _system_prompt(self, line: Line, att: dict[str, Any], scope_key: str | None) -> None:
-        """A `prompt_snapshot` (2.1.3xx): the system prompt, a step where it is new or changed in its
-        conversation. It is written again as the tools change, each copy as long as the prompt."""
-        found = system_prompt(att)
-        assert found is not None  # asked before
+    def _system_prompt(self, line: Line, found: tuple[str, str], scope_key: str | None) -> None:
+        """A `prompt_snapshot` (2.1.3xx): the system prompt (text, digest), a step where it is new or
+        changed in its conversation. It is written again as the tools change, each copy as long."""
         text, digest = found
         if self.last_prompt.get(scope_key) == digest:
             return
