@@ -16,7 +16,7 @@ from tracetui.trail import file_lines as fl
 from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.git_read import _blob
 from tracetui.trail.history import History, renamed_in_diff
-from tracetui.trail.line_identity import byte_norms, norm, norms_of
+from tracetui.trail.line_identity import byte_norms, loose_byte_norms, norm, norms_of
 
 
 # -- judging -------------------------------------------------------------------------------------
@@ -51,6 +51,7 @@ class _Files:
         # searches look at is counted for these only.
         self.every: frozenset[str] = frozenset()
         self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
+        self.keys_replaced = False  # whether a key holds U+FFFD, as a text decoded with replacement may
         self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
@@ -58,7 +59,7 @@ class _Files:
         # (start, judged, name) -> `followed`'s answer: a function of the history and the repository,
         # which a trail does not change; every patch whose lines one commit moved asks it again.
         self.follows: dict[tuple[str, str, str], str | None] = {}
-        self.windows: dict[tuple[str, str, str], list[_Candidate]] = {}  # survival._window's
+        self.windows: dict[tuple[str, str], list[_Candidate]] = {}  # moves._changed_in_window's
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
         # path -> the text and counts of its last counted version (the next is counted from it)
@@ -66,6 +67,13 @@ class _Files:
         # path -> its changes' order indices and commits (history order), and (commit -> versions) met
         self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
         self.pipe: BlobPipe | None = None  # blobs read ahead by git, where the caller set one up
+        self.sizes: dict[str, int] = {}  # blob -> its size (`_small_blob`'s)
+
+    def look_for(self, keys: frozenset[str]) -> None:
+        """The exact lines and norms the trail's probes look for (`every`), with their encodings."""
+        self.every = keys
+        self.every_bytes = _encoded(keys)
+        self.keys_replaced = any("\ufffd" in k for k in keys)
 
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
@@ -163,7 +171,9 @@ class _Files:
         if found is None:
             data = bytes(self._bytes(blob)) if blob not in self.text else None
             norms = byte_norms(data) if data is not None else None
-            if norms is not None and data is not None:
+            if norms is None and data is not None and not keep and self._holds_none(data):
+                found = Counter()  # nothing to decode: no line of it can be a key
+            elif norms is not None and data is not None:
                 # Most versions are found on their bytes (the keys encoded), and not decoded: most hold
                 # no key; those that hold none are settled by a set test in C, before any count.
                 every = self.every_bytes
@@ -182,6 +192,16 @@ class _Files:
                 found = Counter(filter(self.every.__contains__, norms_of(text)))
             self.hits[blob] = found
         return found
+
+    def _holds_none(self, data: bytes) -> bool:
+        """Whether bytes that `byte_norms` cannot read (not UTF-8, or holding a non-breaking space) surely
+        hold no key, settled without decoding them. A line that is not UTF-8 decodes with a replacement
+        character, which no key holds (checked); a line that is has the norm its bytes have once every
+        whitespace byte is deleted. So where no line's bytes, so deleted, are a key's, none is (the
+        reverse may fail, and then the text is decoded)."""
+        if self.keys_replaced:
+            return False
+        return self.every_bytes.isdisjoint(loose_byte_norms(data))
 
     def some(self, blob: str | None) -> fl.FileLines:
         """A version counted for the lines and norms some probe of the trail looks for: the same answers
@@ -220,10 +240,10 @@ class _Files:
             if not parents:
                 continue
             commit = repo[cid].peel(pygit2.Commit)
-            if _small_blob(repo, commit.tree, current) is not None:
+            if _small_blob(repo, commit.tree, current, self.sizes) is not None:
                 continue
             parent_tree = repo[parents[0]].peel(pygit2.Commit).tree
-            if _small_blob(repo, parent_tree, current) is None:
+            if _small_blob(repo, parent_tree, current, self.sizes) is None:
                 continue  # gone on another branch first: this commit merged it in
             renamed = self.renamed_in(parent_tree, commit.tree, current)
             if renamed is None:
@@ -352,25 +372,59 @@ def _step_lines(files: _Files, old: str | None, new: str) -> tuple[Counter, Coun
 MOVE_BLOB_LIMIT = 2_000_000  # larger files are not searched for moved lines
 
 
+def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
+    """The keys in UTF-8; a key that has none (a lone surrogate from a log) is in no decoded text either."""
+    out: set[bytes] = set()
+    for k in keys:
+        try:
+            out.add(k.encode("utf-8"))
+        except UnicodeEncodeError:
+            pass
+    return frozenset(out)
+
+
 _Candidate = tuple[str, str | None, str | None]  # a file's name, its blob at a commit, and at an earlier one
 
 
-def _small_blob(repo: pygit2.Repository, tree: pygit2.Tree, name: str) -> str | None:
+def _small_blob(
+    repo: pygit2.Repository, tree: pygit2.Tree, name: str, sizes: dict[str, int] | None = None
+) -> str | None:
+    """The blob id of `name` in `tree`, None where it is absent, not a file or too large to search.
+    `sizes` remembers each blob's size: reading a packed object's header costs about 0.2 ms, and the
+    move searches ask for the same blobs from window after window."""
     try:
         entry = tree[name]
     except (KeyError, ValueError):
         return None
     if entry.type_str != "blob":
         return None
-    try:
-        header = repo.odb.read_header(entry.id) if hasattr(repo.odb, "read_header") else None
-    except KeyError:  # pygit2.NotFoundError
-        # Not in the object store (a partial clone, a copy without its largest files): nothing to
-        # look in, as a file too large.
+    return _sized(repo, entry.id, sizes)
+
+
+_GITLINK = 0o160000  # a submodule's commit, not a file
+
+
+def _small_file(repo: pygit2.Repository, side: pygit2.DiffFile, sizes: dict[str, int] | None = None) -> str | None:
+    """`_small_blob` for one side of a diff's delta: None where the side has no file (added or deleted)."""
+    if not side.flags & pygit2.enums.DiffFlag.EXISTS or side.mode == _GITLINK:
         return None
-    if header is not None and header[1] > MOVE_BLOB_LIMIT:
-        return None
-    return str(entry.id)
+    return _sized(repo, side.id, sizes)
+
+
+def _sized(repo: pygit2.Repository, blob: pygit2.Oid, sizes: dict[str, int] | None) -> str | None:
+    oid = str(blob)
+    size = sizes.get(oid) if sizes is not None else None
+    if size is None:
+        try:
+            header = repo.odb.read_header(blob) if hasattr(repo.odb, "read_header") else None
+            size = header[1] if header is not None else 0
+        except KeyError:  # pygit2.NotFoundError
+            # Not in the object store (a partial clone, a copy without its largest files): nothing
+            # to look in, as a file too large.
+            size = MOVE_BLOB_LIMIT + 1
+        if sizes is not None:
+            sizes[oid] = size
+    return None if size > MOVE_BLOB_LIMIT else oid
 
 
 def _renames(repo: pygit2.Repository, old_tree: pygit2.Tree, new_tree: pygit2.Tree) -> dict[str, str]:

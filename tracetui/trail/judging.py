@@ -99,8 +99,7 @@ def _judge(
     tips = logged_branch_first(ref_tips(repo), branch)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
-    files.every = ev.wanted_keys([p for p in probes if p is not None])
-    files.every_bytes = _encoded(files.every)
+    files.look_for(ev.wanted_keys([p for p in probes if p is not None]))
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
     try:
@@ -179,17 +178,6 @@ def _not_held(patch: Patch, probe: ev.Probe, history: History, commit: str) -> l
         else:
             out.append((key, when))
     return out[::-1]
-
-
-def _encoded(keys: frozenset[str]) -> frozenset[bytes]:
-    """The keys in UTF-8; a key that has none (a lone surrogate from a log) is in no decoded text either."""
-    out: set[bytes] = set()
-    for k in keys:
-        try:
-            out.add(k.encode("utf-8"))
-        except UnicodeEncodeError:
-            pass
-    return frozenset(out)
 
 
 def _judge_one(

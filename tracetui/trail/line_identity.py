@@ -88,6 +88,16 @@ def byte_norms(data: bytes) -> list[bytes] | None:
     return out
 
 
+def loose_byte_norms(data: bytes) -> list[bytes]:
+    """`byte_norms` of any bytes, whitespace bytes (a non-breaking space's too) deleted as they are,
+    valid UTF-8 or not. Equal to the norms' encodings for each line that is valid UTF-8; a line that
+    is not may come out as a valid one (an ASCII space inside a broken character)."""
+    out = data.translate(None, _ASCII_SPACES).replace(_NBSP, b"").split(b"\n")
+    if data.endswith(b"\n"):
+        out.pop()
+    return out
+
+
 def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
     consecutive non-blank lines of each hunk's new side that hold at least one added line.

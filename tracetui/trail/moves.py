@@ -15,7 +15,7 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.copies import agent_copy
 from tracetui.trail.fates import Fate, SLACK_SECONDS
-from tracetui.trail.file_versions import _Candidate, _closest, _Files, _gained, _likely, _small_blob
+from tracetui.trail.file_versions import _Candidate, _closest, _Files, _gained, _likely, _small_blob, _small_file
 from tracetui.trail.git_read import _text
 from tracetui.trail.history import History
 from tracetui.trail.line_identity import norm, norms_of
@@ -47,11 +47,11 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
                 # Lines the session wrote into a file of its own are that file's patches; but for the
                 # name a shell command of the session gave this file, where they live on beside them.
                 continue
-            blob = _small_blob(repo, tree, name)
+            blob = _small_blob(repo, tree, name, files.sizes)
             if not files.holds_any(blob, probe.want_keys()):
                 continue
             at = files.some(blob)
-            before = files.some(_small_blob(repo, old_tree, name)) if old_tree is not None else fl.EMPTY
+            before = files.some(_small_blob(repo, old_tree, name, files.sizes)) if old_tree is not None else fl.EMPTY
             shifted = _shifted(probe, before)
             if not ev.reached(shifted, at) or 2 * _copied(probe, source, files.seq(blob)) < probe.size:
                 continue
@@ -62,8 +62,8 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
                         judged, judged_at = tip, ref_name
                         break
             judged_tree = repo[judged].peel(pygit2.Commit).tree
-            now = name if _small_blob(repo, judged_tree, name) is not None else files.followed(history, cid, judged, name)
-            final_blob = _small_blob(repo, judged_tree, now) if now is not None else None
+            now = name if _small_blob(repo, judged_tree, name, files.sizes) is not None else files.followed(history, cid, judged, name)
+            final_blob = _small_blob(repo, judged_tree, now, files.sizes) if now is not None else None
             kept = ev.kept(shifted, files.full(final_blob))
             changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
             state = "alive" if kept == probe.size else "reverted" if kept == 0 and changed == 0 else "transformed"
@@ -180,19 +180,25 @@ def _merged_into(
     shifted = _shifted(probe, files.some(old_blob))
     judged_tree = repo[judged].peel(pygit2.Commit).tree
     now_name: str | None = name
-    if _small_blob(repo, judged_tree, name) is None:
+    if _small_blob(repo, judged_tree, name, files.sizes) is None:
         now_name = files.followed(history, cid, judged, name)
     if now_name is None:
         return (name, 0, None, blob)
-    final = _small_blob(repo, judged_tree, now_name)
+    final = _small_blob(repo, judged_tree, now_name, files.sizes)
     return (now_name, min(gained, ev.kept(shifted, files.full(final))), final, blob)
 
 
 def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> list[_Candidate]:
     """(name, blob at `cid`, blob at `prev`) of the files a move from `path` at `cid` may have gone to:
-    those changed between the two by the commits of the move window (made once per window: every
-    patch of the path that lost lines there asks for it)."""
-    key = (path, prev, cid)
+    those changed between the two by the commits of the move window but `path` itself."""
+    own = history.name_at(cid, path)
+    return [c for c in _changed_in_window(history, files, prev, cid) if c[0] != own]
+
+
+def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> list[_Candidate]:
+    """Every file the commits of the move window between `prev` and `cid` changed, with its blobs at
+    both (made once per window: every patch of every path that lost lines there asks for it)."""
+    key = (prev, cid)
     found = files.windows.get(key)
     if found is not None:
         return found
@@ -204,16 +210,19 @@ def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> 
     candidates: set[str] = set()
     for c in window:
         candidates.update(files.touched(c))
-    candidates.discard(history.name_at(cid, path))
     candidates = {name for name in candidates if not agent_copy(name)}
     found = []
     if candidates:
+        # One diff of the two trees, not a look-up of each name in each: a path's look-up parses every
+        # tree above it again (about 0.2 ms), and a window touches hundreds of files. A file unchanged
+        # since `prev` is not in the diff: every line it holds was already there, nothing moved in.
         old_tree = repo[prev].peel(pygit2.Commit).tree
         new_tree = repo[cid].peel(pygit2.Commit).tree
-        for name in sorted(candidates):
-            blob = _small_blob(repo, new_tree, name)
-            old_blob = _small_blob(repo, old_tree, name)
-            # Unchanged since `prev`: every line it holds was already there, nothing moved in.
+        changed = {d.new_file.path: d for d in old_tree.diff_to_tree(new_tree).deltas}
+        for name in sorted(candidates.intersection(changed)):
+            delta = changed[name]
+            blob = _small_file(repo, delta.new_file, files.sizes)
+            old_blob = _small_file(repo, delta.old_file, files.sizes)
             if old_blob != blob:
                 found.append((name, blob, old_blob))
         files.ask([b for _, new, old in found for b in (new, old)])
@@ -245,10 +254,10 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
         return None
     _, name, shifted, blob = best
     judged_tree = repo[judged].peel(pygit2.Commit).tree
-    now_name = name if _small_blob(repo, judged_tree, name) is not None else files.followed(history, cid, judged, name)
+    now_name = name if _small_blob(repo, judged_tree, name, files.sizes) is not None else files.followed(history, cid, judged, name)
     if now_name is None:
         return (name, 0, None, blob)
-    final = _small_blob(repo, judged_tree, now_name)
+    final = _small_blob(repo, judged_tree, now_name, files.sizes)
     return (now_name, min(best[0], ev.kept(shifted, files.full(final))), final, blob)
 
 

@@ -15,7 +15,6 @@ import pygit2
 
 from tracetui.trail import evidence as ev
 from tracetui.trail.file_versions import _Files
-from tracetui.trail.judging import _encoded
 from tracetui.trail.moves import _shifted
 from tracetui.model import Hunk
 from tracetui.trail.line_identity import byte_norms, count_before, norms_of
@@ -91,8 +90,7 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
     probes = [p for p in (ev.probe(x) for x in patches) if p is not None]
     whole = _Files(repo, {})
     some = _Files(repo, {})
-    some.every = ev.wanted_keys(probes)
-    some.every_bytes = _encoded(some.every)
+    some.look_for(ev.wanted_keys(probes))
     for blob in blobs:  # asked first: every version read from its bytes, none decoded before
         for key in some.every:
             assert some.holds_any(blob, frozenset([key])) == (key in whole.full(blob).normal)
@@ -109,3 +107,26 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
                 ask, ask_whole = _shifted(probe, some.some(old)), _shifted(probe, whole.full(old))
                 assert ev.kept(ask, some.some(blob)) == ev.kept(ask_whole, whole.full(blob))
                 assert ev.kept(probe, some.some(blob)) == ev.kept(probe, whole.full(blob))
+
+
+def test_a_version_that_is_not_utf8_is_found_holding_its_decoded_lines(tmp_path: Path) -> None:
+    """Versions that are not UTF-8 are settled on their bytes where no line can be a key: a key with a
+    replacement character (an agent that read such a file decoded and wrote it back) is still found,
+    and a broken character's bytes joined by deleting a space inside it are no line of the text."""
+    repo = pygit2.init_repository(str(tmp_path / "r"))
+    legacy = "print('中文')\n".encode("gbk") + b"x = 1\n"
+    decoded = norms_of(legacy.decode("utf-8", "replace"))
+    assert "\ufffd" in decoded[0]
+    blob = str(repo.create_blob(legacy))
+    joined = str(repo.create_blob(b"\xe2 \x80\xa0x\n"))  # "†x" once the space is deleted
+    for key, where, held in [
+        (decoded[0], blob, True),
+        ("x=1", blob, True),
+        ("print('中文')", blob, False),
+        ("†x", joined, False),
+        (norms_of(b"\xe2 \x80\xa0x".decode("utf-8", "replace"))[0], joined, True),
+    ]:
+        files = _Files(repo, {})
+        files.look_for(frozenset([key]))
+        assert files.holds_any(where, frozenset([key])) is held, key
+        assert (files.some(where).normal[key] > 0) is held, key

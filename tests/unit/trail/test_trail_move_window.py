@@ -1,0 +1,104 @@
+"""The move searches' window: the files the commits between two versions changed, with their blobs at
+both, found by one diff of the two trees. Every answer must be the one a look-up of each name in each
+tree gives (the reference below): files added, deleted, changed and changed back, nested, a symlink,
+a submodule, a file too large to search, a file that became a folder; and the path itself left out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pygit2
+from support.trail_kit import Repo, iso
+
+from tracetui.trail import file_versions
+from tracetui.trail.file_versions import _Files, _small_blob
+from tracetui.trail.history import walk
+from tracetui.trail.moves import MOVE_WINDOW, _window
+
+
+def _history(tmp_path: Path) -> tuple[Repo, list[str]]:
+    repo = Repo(tmp_path / "r")
+    steps: list[tuple[str, dict[str, str | None]]] = [
+        (
+            "start",
+            {"a.py": "a\n", "c.py": "c\n", "d.py": "d\n", "e/f.py": "f\n", "big.txt": "x" * 50, "g": "g\n"},
+        ),
+        ("change a and c, add b", {"a.py": "a2\n", "b.py": "b\n", "c.py": "c2\n"}),
+        ("delete c, change d", {"c.py": None, "d.py": "d2\n"}),
+        ("change d back, nested", {"d.py": "d\n", "e/f.py": "f2\n"}),
+        ("grow the big one, change g", {"big.txt": "y" * 2000, "g": "g2\n"}),
+        ("g becomes a folder", {"g": None, "g/h.py": "h\n"}),
+    ]
+    commits: list[str] = []
+    for i, (message, files) in enumerate(steps):
+        for name, text in files.items():
+            if text is None:
+                (repo.path / name).unlink()
+            else:
+                repo.write(name, text)
+        if i == 1:
+            os.symlink("a.py", repo.path / "link")
+        repo.git("add", "-A")
+        if i in (2, 4):
+            # a submodule's commit in the tree (a gitlink), moved on; commits this repository has, so
+            # that only its mode tells it from a file
+            repo.git("update-index", "--add", "--cacheinfo", f"160000,{commits[i - 2]},vendor/lib")
+        repo.git("commit", "-q", "-m", message, when=iso(9, i))
+        commits.append(repo.head())
+    return repo, commits
+
+
+def _reference(
+    history, files: _Files, path: str, prev: str, cid: str
+) -> list[tuple[str, str | None, str | None]]:
+    """The window as a look-up of each touched name in both trees makes it."""
+    repo = history.repo
+    lo, hi = history.position[prev], history.position[cid]
+    first = max(lo + 1, hi - MOVE_WINDOW + 1)
+    ancestry = history.ancestors_from(cid, first)
+    names = {n for c in history.order[first : hi + 1] if c in ancestry for n in files.touched(c)}
+    names.discard(history.name_at(cid, path))
+    old_tree, new_tree = repo[prev].peel(pygit2.Commit).tree, repo[cid].peel(pygit2.Commit).tree
+    out = []
+    for name in sorted(names):
+        new, old = _small_blob(repo, new_tree, name), _small_blob(repo, old_tree, name)
+        if new != old:
+            out.append((name, new, old))
+    return out
+
+
+def test_the_window_from_one_diff_is_the_window_of_each_names_look_up(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(file_versions, "MOVE_BLOB_LIMIT", 1000)  # above a commit object's size
+    repo, commits = _history(tmp_path)
+    r = pygit2.Repository(str(repo.path))
+    history = walk(r, ["a.py", "d.py"], 0)
+    files = _Files(r, {})
+    seen: set[str] = set()
+    for i, prev in enumerate(commits):
+        for cid in commits[i + 1 :]:
+            for path in ("a.py", "d.py", "e/f.py", "nowhere.py"):
+                got = _window(history, files, path, prev, cid)
+                assert got == _reference(history, _Files(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
+                seen.update(name for name, _, _ in got)
+    # the cases the table means to hold were met: a deleted file, a nested one, the symlink, the folder
+    assert {"c.py", "e/f.py", "link", "g", "g/h.py", "b.py"} <= seen
+    # a file changed and changed back is no candidate, nor a submodule, nor a file grown too large
+    names = {name for name, _, _ in _window(history, files, "a.py", commits[1], commits[3])}
+    assert "d.py" not in names
+    assert r[commits[4]].peel(pygit2.Commit).tree["vendor/lib"].filemode == 0o160000
+    assert not any(
+        name == "vendor/lib"
+        for i, p in enumerate(commits)
+        for q in commits[i + 1 :]
+        for name, _, _ in _window(history, files, "b.py", p, q)
+    )
+    assert [
+        (new, old is not None)
+        for name, new, old in _window(history, files, "a.py", commits[0], commits[2])
+        if name == "c.py"
+    ] == [(None, True)]
+    [(_, new, old)] = [
+        c for c in _window(history, files, "a.py", commits[3], commits[4]) if c[0] == "big.txt"
+    ]
+    assert new is None and old is not None
