@@ -309,4 +309,8 @@ class _Events(_State):
         tokens = Tokens(input=max(delta[0] - delta[1], 0), output=delta[2], cache_read=delta[1])
         if self.fork != "copy":  # a fork's copy replays the parent's counts: the parent spent them
             self.session.tokens.add(tokens)
-        self.token_marks.append((len(self.slots), tokens))
+        if self.usage_ahead is None:
+            # Up to 0.6x a response's usage is written before its items, from 0.7x after them: a turn
+            # whose first usage comes before any item of its answer has each usage ahead of its items.
+            self.usage_ahead = not self.replied
+        self.token_marks.append((len(self.slots), tokens, self.usage_ahead))

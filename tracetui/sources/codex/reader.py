@@ -56,7 +56,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
 # 2: the reader's state holds plan_at and goal; 3: and the system prompt's digest; 4: a fork's copy
-LAYOUT = 4
+LAYOUT = 5
 
 
 def resume(
@@ -324,10 +324,15 @@ class _Reader(_Items, _Events, _Snapshot):
         for position, step in enumerate(self.slots):
             if step is not None and step.kind in _ASSISTANT_SIDE:
                 assistant_positions.append(position)
-        for at, tokens in self.token_marks:
+        for at, tokens, ahead in self.token_marks:
             if not assistant_positions:
                 break
-            i = bisect.bisect_left(assistant_positions, at) - 1
+            # The step of the response the usage is of: the first assistant-side step after the event
+            # where usage comes ahead of its items, else the last one before it; either, where there
+            # is none the other way.
+            i = bisect.bisect_left(assistant_positions, at)
+            if not ahead or i == len(assistant_positions):
+                i -= 1
             target = self.slots[assistant_positions[max(i, 0)]]
             assert target is not None
             if target.tokens is None:

@@ -69,9 +69,11 @@ class _Snapshot(_State):
                 self.plan_at,
                 self.goal,
                 self.instructions,
+                self.replied,
+                self.usage_ahead,
             ],
             "exec_ends": self.exec_ends,
-            "token_marks": [[at, resumable.tokens_row(t)] for at, t in self.token_marks],
+            "token_marks": [[at, resumable.tokens_row(t), ahead] for at, t, ahead in self.token_marks],
             "pending": {k: [list(x) for x in q] for k, q in self.pending.items()},
             "reason_events": [list(x) for x in self.reason_events],
             "reason_items": self.reason_items,
@@ -126,10 +128,12 @@ class _Snapshot(_State):
             reader.plan_at,
             reader.goal,
             reader.instructions,
+            reader.replied,
+            reader.usage_ahead,
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
-        reader.token_marks = [(at, resumable.tokens_of(t)) for at, t in body["token_marks"]]
+        reader.token_marks = [(at, resumable.tokens_of(t), bool(ahead)) for at, t, ahead in body["token_marks"]]
         reader.pending = {k: deque((x[0], x[1]) for x in body["pending"][k]) for k in ("user", "assistant")}
         reader.reason_events = [(at, text) for at, text in body["reason_events"]]
         reader.reason_items = [list(x) for x in body["reason_items"]]

@@ -30,7 +30,10 @@ class _State:
         self.applies: dict[str, bool] = {}  # call id -> whether its input calls apply_patch (asked once)
         self.results: dict[str, Step] = {}
         self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
-        self.token_marks: list[tuple[int, Tokens]] = []  # (slot position at the event, delta)
+        # (slot position at the event, delta, whether it is the usage of the response that follows)
+        self.token_marks: list[tuple[int, Tokens, bool]] = []
+        self.replied = False  # an assistant-side item since the turn's prompt
+        self.usage_ahead: bool | None = None  # this turn's order of usage and items, once known
         self.prev_total: tuple[int, int, int] | None = None
         self.prev_usage: dict[str, Any] | None = None  # the total_token_usage prev_total came from
         # Event/item pairing (module docstring): queues of ("event" | "item", slot position).
@@ -104,11 +107,14 @@ class _State:
         """A real prompt starts a turn: the previous turn's replies can no longer pair."""
         self.clear_assistant_pending()
         self.plan_at = None
+        self.replied = False
+        self.usage_ahead = None
 
     def assistant_side(self) -> None:
-        """The model answered: a later user event cannot be the copy of an earlier prompt."""
+        """The model answered (an item): a later user event cannot be the copy of an earlier prompt."""
         self.pending["user"].clear()
         self.context_since_reply.clear()
+        self.replied = True
 
     def clear_assistant_pending(self) -> None:
         self.pending["assistant"].clear()

@@ -548,3 +548,54 @@ def test_a_spawned_subagents_rollout_links_back_to_the_thread_that_spawned_it():
     assert parent in link[0].text
     assert [st.text for st in s.steps if st.kind == StepKind.USER] == ["map the repo"]
     assert s.forked_from is None  # spawned, not forked: nothing of the parent's was copied
+
+
+def _usage(total_in: int, total_out: int) -> tuple[str, dict[str, Any]]:
+    usage = {"input_tokens": total_in, "cached_input_tokens": 0, "output_tokens": total_out}
+    return ("event_msg", {"type": "token_count", "info": {"total_token_usage": usage}})
+
+
+def _said(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """An answer as both forms record it: the streamed event, then the item."""
+    return [
+        ("event_msg", {"type": "agent_message", "message": text}),
+        ("response_item", {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}),
+    ]
+
+
+def _call(call_id: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        ("response_item", {"type": "function_call", "name": "shell_command", "call_id": call_id,
+                           "arguments": '{"command": "ls"}'}),
+        ("response_item", {"type": "function_call_output", "call_id": call_id, "output": "Exit code: 0\nOutput:\n"}),
+    ]
+
+
+def _own_usage(s) -> list[tuple[str, int]]:
+    return [(st.tool or st.text, st.tokens.input) for st in s.steps if st.tokens is not None]
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_each_responses_usage_is_on_its_own_step_written_before_or_after_its_items(ahead):
+    # Up to 0.6x a response's token_count is written before its items (after its streamed events), from
+    # 0.7x after them; three responses of 10, 20 and 30 input tokens, in each order.
+    said = _said("Done.")
+    responses = [_call("c1"), _call("c2"), said[1:]]
+    records: list[tuple[str, dict[str, Any]]] = [user("look"), ("event_msg", {"type": "user_message", "message": "look"})]
+    total = 0
+    for i, items in enumerate(responses, 1):
+        total += 10 * i
+        usage = [_usage(total, i)]
+        if i == 3:
+            records += said[:1]  # the answer's streamed event comes first in both orders
+        records += usage + items if ahead else items + usage
+    s = read(rollout(*records))
+    assert _own_usage(s) == [("shell_command", 10), ("shell_command", 20), ("Done.", 30)]
+    assert s.tokens.input == 60
+
+
+def test_a_rollout_resumed_by_a_later_version_places_each_turns_usage_by_its_own_order():
+    first = [user("one"), _usage(10, 1), *_call("c1"), _usage(30, 2), *_said("A.")]  # 0.6x: usage first
+    second = [user("two"), *_call("c2"), _usage(60, 3), *_said("B."), _usage(100, 4)]  # 0.7x: items first
+    s = read(rollout(*first, *second))
+    assert _own_usage(s) == [("shell_command", 10), ("A.", 20), ("shell_command", 30), ("B.", 40)]
