@@ -356,6 +356,7 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
         # output, wrapped in <untrusted_context>, says "Exit Code: 2"); the reader goes by the status.
         assert failed == []
         failed = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT and "Exit Code: 2" in st.text]
+        assert [st.meta.get("exit_code") for st in failed] == [2]  # read, as a test run's label needs it
     if fresh.agent in ("opencode", "copilot"):
         # OpenCode 1.18 too: a command that exited 2 is `completed`, its exit code in state.metadata.exit
         # (the reader goes by the status; the model is sent the output alone). Copilot CLI 1.0.102

@@ -23,6 +23,7 @@ from tracetui.sources.gemini.parts import (
 )
 from tracetui.sources.gemini.project import _cwd, _first, _own_root
 from tracetui.sources.gemini.replay import _Compaction, _Conversation
+from tracetui.sources.gemini.shell import SHELL_TOOLS, shell_exit
 
 
 # Tools whose call runs a subagent (the parent's side of it).
@@ -162,6 +163,9 @@ class _Reader:
             if call_id and call_id in self.results:
                 continue
             text, failed = _response_text([part])
+            tool = opt_str(response.get("name"))
+            meta: dict[str, Any] = {}
+            _exit_status(tool, text, meta)
             self.add(
                 out,
                 f"{mid}:result:{call_id or n}",
@@ -169,10 +173,11 @@ class _Reader:
                 "tool",
                 text,
                 stamp,
-                tool=opt_str(response.get("name")),
+                tool=tool,
                 tool_call_id=call_id or None,
                 is_error=failed,
                 subagent=agent,
+                meta=meta,
             )
             if call_id:
                 self.results.add(call_id)
@@ -295,6 +300,8 @@ class _Reader:
         if not text and isinstance(display, str):
             text = display
         failed = failed or status not in ("", "success")
+        meta: dict[str, Any] = {"status": status} if status and status != "success" else {}
+        _exit_status(name, text, meta)
         self.add(
             out,
             f"{mid}:result:{call_id}",
@@ -306,7 +313,7 @@ class _Reader:
             tool_call_id=call_id,
             is_error=failed,
             subagent=agent,
-            meta={"status": status} if status and status != "success" else {},
+            meta=meta,
         )
         self.results.add(call_id)
 
@@ -417,3 +424,13 @@ class _Reader:
 
     def skip(self, what: str) -> None:
         self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+
+
+def _exit_status(tool: str | None, text: str, meta: dict[str, Any]) -> None:
+    """A shell result's exit status into `meta["exit_code"]`, for a test run's label. The step's
+    failure stays the record's status, as for OpenCode and Copilot CLI: Gemini CLI calls any command
+    that ran a success."""
+    if tool in SHELL_TOOLS:
+        code = shell_exit(text)
+        if code is not None:
+            meta["exit_code"] = code
