@@ -113,9 +113,11 @@ def copy_end(session: Session) -> int | None:
 
 def fork_line(session: Session) -> str | None:
     """One line for `show` and the app: whose fork this is, when, and how much of it is a copy."""
-    if session.forked_from is None:
-        return None
     copied = sum(1 for s in session.steps if s.copied)
+    if session.forked_from is None:
+        # A resume that wrote the earlier conversation again under a new id (Claude Code 1.0.x),
+        # naming no parent.
+        return f"resumed; its first {copied} step{'s' if copied != 1 else ''} copy the earlier conversation" if copied else None
     when = f" at {session.forked_at}" if session.forked_at else ""
     what = f"; its first {copied} step{'s' if copied != 1 else ''} are copies" if copied else ""
     return f"fork of {session.forked_from}{when}{what}"

@@ -61,6 +61,8 @@ def _read(
     resolve_parents(main_uuids, main_lines)
     if reader.fork_parent is not None:
         _copied_ancestors(main_lines)
+    if (reader.version or "").startswith("1.0."):
+        _resumed_copy(main_lines)
     metas = _read_sidecars(companions, reader.errors)
     _read_subagent_files(reader, companions, main_uuids)
     own = _own_run(main, metas) if reader.main_is_agent else None
@@ -119,6 +121,31 @@ def _copied_ancestors(main_lines: list[Line]) -> None:
             if not any(s.copied for s in up.steps):
                 mark_copied(up, up.uuid or "")
             up = up.parent
+
+
+def _resumed_copy(main_lines: list[Line]) -> None:
+    """Claude Code 1.0.x (from 2.0.0 a resume writes on in the same file) resumed a session into a new
+    transcript that begins with the earlier conversation written again, every line of it stamped with
+    one instant (the resume's), with no mark saying so. Two responses are never written in the same
+    millisecond of a live session, so the leading lines sharing the first one's time are copies where
+    they hold two responses or more."""
+    run: list[Line] = []
+    responses: set[str] = set()
+    for line in main_lines:
+        if line.scope is not None:
+            continue
+        if run and line.timestamp != run[0].timestamp:
+            break
+        if not isinstance(line.timestamp, str):
+            return
+        run.append(line)
+        if line.message_id is not None:
+            responses.add(line.message_id)
+    if len(responses) < 2:
+        return
+    for line in run:
+        if not any(s.copied for s in line.steps):  # a fork's marks name their parent: kept
+            mark_copied(line, "")
 
 
 def _read_sidecars(companions: list[RawLog], errors: list[LineError]) -> dict[str, dict[str, Any]]:
