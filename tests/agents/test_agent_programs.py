@@ -366,6 +366,8 @@ def test_a_fresh_log_reads_whole(fresh: Fresh):
         if fresh.agent == "copilot":  # the exit status is read, as a test run's label needs it
             assert [st.meta.get("exit_code") for st in failed] == [2]
     assert len(failed) == 1 and "no-such-folder" in failed[0].text
+    # Every agent's result gives the exit status, as a test run's label needs it (Pi's only in its text).
+    assert failed[0].meta.get("exit_code") == 2
     edited = [e for st in s.steps for e in st.edits if e.applied]
     assert any(e.path.endswith("notes.txt") for e in edited)
     # What the server answered is what the log holds, in order.

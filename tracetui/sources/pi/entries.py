@@ -15,7 +15,7 @@ from tracetui.sources.common.coerce import as_list, as_moment, as_str
 from tracetui.sources.common.jsonl import guarded
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
-from tracetui.sources.pi.fields import _content_text, _iso, _model_name, _result_meta, _tokens
+from tracetui.sources.pi.fields import _content_text, _iso, _model_name, _result_meta, _tokens, bash_exit
 from tracetui.sources.pi.files import NAME, _parent_id
 
 
@@ -292,11 +292,16 @@ class _Reader:
             isinstance(details, dict) and details.get("status") == "error"
         )
         meta = _result_meta(details)
+        text = _content_text(message.get("content"))
+        if name == "bash" and "exit_code" not in meta:
+            code = bash_exit(text, is_error)
+            if code is not None:
+                meta["exit_code"] = code
         self.add(
             entry,
             StepKind.TOOL_RESULT,
             "tool",
-            _content_text(message.get("content")),
+            text,
             stamp,
             tool=name if isinstance(name, str) else None,
             tool_call_id=call_id,

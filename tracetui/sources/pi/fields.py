@@ -69,6 +69,20 @@ def _result_meta(details: Any) -> dict[str, Any]:
     return meta
 
 
+# Pi's bash tool fails a command that exits non-zero, its text ending with this line (0.40 to 0.73
+# checked), and returns the output alone for one that exits 0; `details` holds no status.
+_BASH_EXIT = re.compile(r"(?:\A|\n)Command exited with code (-?\d{1,10})\s*\Z")
+
+
+def bash_exit(text: str, is_error: bool) -> int | None:
+    """The exit status of Pi's bash tool's command, from its result: None where it does not say
+    (aborted, timed out, another failure)."""
+    found = _BASH_EXIT.search(text[-200:])
+    if found is not None:
+        return int(found.group(1))
+    return None if is_error else 0
+
+
 _ISO_FAST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
 
 
