@@ -339,7 +339,7 @@ def _fates(
                 out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
                 continue
             by_file = out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
-            by_file.judge_steps({x.writer.step for x in lines if x.writer and x.writer.session == sid})
+            by_file.judge_patches({x.writer.patch for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []
     return out
@@ -357,6 +357,14 @@ def _of_step(fates: Judged | None, step: str) -> list[Any]:
 
 def _fate(fates: Judged | None, w: Posting, names: tuple[str, ...]) -> Any | None:
     """The trail's fate of the writer's patch to this file (a step may edit several files)."""
+    if isinstance(fates, TrailByFile):
+        # The very patch, its file alone judged; the step's other files only where it is not found.
+        try:
+            own = fates.of_patch(w.patch)
+        except Exception:  # noqa: BLE001 - as in _of_step: a file git could not read stays unjudged
+            own = None
+        if own is not None and own.patch.step_id == w.step:
+            return own
     mine = _of_step(fates, w.step)
     for f in mine:
         if f.patch.index == w.patch:  # the very patch (a step may delete a file and write it again)

@@ -93,6 +93,21 @@ class TrailByFile:
         self.judge_steps({step_id})
         return [self.fates[i] for i, p in enumerate(self.patches) if p.step_id == step_id and i in self.fates]
 
+    def of_patch(self, index: int) -> Fate | None:
+        """The fate of the session's patch of that order (`Patch.index`), its file judged now; None
+        where the session has no such patch."""
+        places = [i for i, p in enumerate(self.patches) if p.index == index]
+        if not places:
+            return None
+        self.judge_patches({index})
+        return self.fates.get(places[0])
+
+    def judge_patches(self, indexes: set[int]) -> None:
+        """Judge the files of these patches (by `Patch.index`) that are not judged yet, in one pass:
+        a blame of one file needs its own patches' fates, not those of every file their steps touched."""
+        asked = (p.path for i, p in enumerate(self.patches) if p.index in indexes and i not in self.fates)
+        self._judge_paths(dict.fromkeys(asked))
+
     def judge_steps(self, steps: set[str]) -> None:
         """Judge the files these steps touched that are not judged yet, in one pass over the history.
         A pass walks the history whatever it judges, so a second pass judges every file left: a
