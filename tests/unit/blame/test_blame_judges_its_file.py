@@ -26,11 +26,17 @@ def judged(monkeypatch) -> list[tuple[str, ...]]:
     return count_judgements(monkeypatch)
 
 
-def test_a_file_s_blame_judges_no_other_file_the_session_wrote_the_same_text_in(tmp_path, judged):
+def _two_structs(tmp_path) -> Repo:
+    """A repository of two files that each hold the same struct."""
     repo = Repo(tmp_path / "repo")
     for name in ("a.rs", "b.rs"):
         repo.write(name, f"// {name}\npub struct W {{\n    pub nodes: u8,\n}}\n")
     repo.commit("start", iso(9))
+    return repo
+
+
+def test_a_file_s_blame_judges_no_other_file_the_session_wrote_the_same_text_in(tmp_path, judged):
+    repo = _two_structs(tmp_path)
     ea = replace(repo, "a.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
     eb = replace(repo, "b.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
     session = session_of(repo.path, [(iso(10), ea), (iso(10, 5), eb)])
@@ -48,10 +54,7 @@ def test_a_file_s_blame_judges_no_other_file_the_session_wrote_the_same_text_in(
 def test_a_file_s_blame_judges_no_other_file_of_the_step_that_wrote_it(tmp_path, judged):
     # One call patched both files (Codex's apply_patch, a MultiEdit): a blame of one judges that one
     # alone. shell-ws's Cargo.toml (3 patches, steps that touched 34): 2.05 s to 0.72 s, the same JSON.
-    repo = Repo(tmp_path / "repo")
-    for name in ("a.rs", "b.rs"):
-        repo.write(name, f"// {name}\npub struct W {{\n    pub nodes: u8,\n}}\n")
-    repo.commit("start", iso(9))
+    repo = _two_structs(tmp_path)
     ea = replace(repo, "a.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
     eb = replace(repo, "b.rs", "    pub nodes: u8,\n", "    pub nodes: u16,\n")
     session = session_of(repo.path, [(iso(10), ea)])
