@@ -51,6 +51,7 @@ class TrailByFile:
         self._unclocked: list[Patch] | None = None
         self._clocks: bool | None = None
         self._passes = 0  # judgements made (the whole trail's cache read counts none)
+        self._places: dict[int, int] | None = None  # Patch.index -> its first place (`of_patch`)
         self._kept = False  # the whole trail stored in the cache
         self._tips: list[tuple[str, str]] | None = None  # the refs, for the cache's keys
         mapped = map_repository(session, repo)
@@ -95,12 +96,18 @@ class TrailByFile:
 
     def of_patch(self, index: int) -> Fate | None:
         """The fate of the session's patch of that order (`Patch.index`), its file judged now; None
-        where the session has no such patch."""
-        places = [i for i, p in enumerate(self.patches) if p.index == index]
-        if not places:
+        where the session has no such patch. Asked for each line a blame shows: found by a map made
+        once, not a walk over the patches."""
+        if self._places is None:
+            self._places = {}
+            for i, p in enumerate(self.patches):
+                self._places.setdefault(p.index, i)
+        place = self._places.get(index)
+        if place is None:
             return None
-        self.judge_patches({index})
-        return self.fates.get(places[0])
+        if place not in self.fates:
+            self._judge_paths({self.patches[place].path: None})
+        return self.fates.get(place)
 
     def judge_patches(self, indexes: set[int]) -> None:
         """Judge the files of these patches (by `Patch.index`) that are not judged yet, in one pass:
