@@ -4,7 +4,8 @@
 Totals come from the index's price of each session (`SessionSummary.cost_usd`, priced at sync by
 tracetui.cost), so they cost one listing, not a read of every log. A session the price table cannot
 price adds nothing to the sum and is counted as unpriced: a total with any is a lower bound, as is
-one with a session whose log counted only output tokens (`input_recorded` false). Days, weeks and
+one with a session whose log counted only part of its usage (`SessionSummary.cost_lower_bound`:
+output tokens alone, or a request's count cut short). Days, weeks and
 months are the UTC calendar's, by the session's start; the sessions the listings hide (warm-ups,
 the agent's own runs) are counted too, since they were paid for. `model` splits a session that
 used several models by its steps (its log is read); a session counts once in each of its models.
@@ -55,9 +56,9 @@ class Total(Spent):
     def per_line_usd(self) -> float | None:
         return per_surviving_line(self.judged)[0]
 
-    def take(self, cost: float | None, tokens: Tokens, output_only: bool, logged: bool) -> None:
+    def take(self, cost: float | None, tokens: Tokens, lower_bound: bool, logged: bool) -> None:
         """One session (or a model's share of one) into the group."""
-        self.add(cost, output_only)
+        self.add(cost, lower_bound)
         self.logged |= logged
         self.tokens.add(tokens)
 
@@ -101,14 +102,14 @@ def spending(library: Library, by: str = "day", selection: Selection | None = No
     total = Total(key="total")
     remembered = recorded_all(library.cache_dir, ((row.id, row.steps) for row in rows))
     for row in rows:
-        total.take(row.cost_usd, row.tokens, row.output_only, row.cost_logged)
+        total.take(row.cost_usd, row.tokens, row.cost_lower_bound, row.cost_logged)
         judged = remembered.get(row.id)  # a trail judged earlier; none is judged here
         if judged is not None:
             total.judge(judged)
         shares = _shares(library, row, by)
         for key, cost, tokens in shares:
             group = groups.setdefault(key, Total(key=key))
-            group.take(cost, tokens, row.output_only, row.cost_logged)
+            group.take(cost, tokens, row.cost_lower_bound, row.cost_logged)
             if judged is not None and len(shares) == 1:  # a session of several models: its lines are not split
                 group.judge(judged)
     if by in _TIMES:

@@ -107,7 +107,7 @@ RESUMED = FIXTURES / "copilot-later" / "session-state" / "5e6f7a8b-6666-4f4f-9a9
 def test_copilot_resumed_after_its_only_shutdown_is_a_lower_bound(capsys, tmp_path) -> None:
     """The made-up 1.0.60 session shut down once, was resumed and answered again: the second run's
     input is in no shutdown, so its price is a lower bound, `≥` in `ls` (plain and JSON), in `show`
-    (plain and JSON) and in the app's list and header (they read `cost_lower_bound`)."""
+    (plain and JSON), in `cost` and in the app's list and header (they read `cost_lower_bound`)."""
     session = read_session(SessionFiles("copilot", RESUMED / "events.jsonl"))
     assert session.tokens.input_recorded  # the first run's input is there: the old test said "exact"
     priced = cost.session_cost(session)
@@ -136,6 +136,12 @@ def test_copilot_resumed_after_its_only_shutdown_is_a_lower_bound(capsys, tmp_pa
     assert main(["show", "--bucket", bucket, "5e6f"]) == 0
     out = capsys.readouterr().out
     assert "cost:     ≥$" in out and "(the log counts only part of the usage)" in out
+    # `cost` sums it as a lower bound too (it read only "the output alone" before).
+    assert main(["cost", "--bucket", bucket, "--by", "agent", "--json"]) == 0
+    spent = orjson.loads(capsys.readouterr().out)
+    assert spent["total"]["lower_bound"] is True and spent["groups"][0]["lower_bound"] is True
+    assert main(["cost", "--bucket", bucket]) == 0
+    assert "≥$" in capsys.readouterr().out
 
 
 def read_session_bytes(data: bytes, tmp_path) -> Any:
