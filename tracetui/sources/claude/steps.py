@@ -32,7 +32,7 @@ from tracetui.sources.claude.markers import (
     command_name,
 )
 from tracetui.sources.claude.subagents import Subagents
-from tracetui.sources.claude.usage import CostMark, cost_mark, max_into, response_tokens
+from tracetui.sources.claude.usage import CostMark, cost_mark, mark_mid_stream, max_into, response_tokens
 from tracetui.sources.claude.tools import (
     SPAWN_TOOLS,
     edits_from_input,
@@ -512,7 +512,7 @@ class Reader:
         if not isinstance(model, str):
             model = None
         synthetic = model == SYNTHETIC_MODEL or rec.get("isApiErrorMessage") is True
-        tokens, first_of_response = self._response_usage(line, message)
+        tokens, first_of_response = self._response_usage(line, message, synthetic)
         if model and not synthetic:
             self._note_model(line, model, scope_key, first_of_response)
         content = message.get("content")
@@ -531,7 +531,9 @@ class Reader:
                 step.tokens = tokens
                 tokens = None
 
-    def _response_usage(self, line: Line, message: dict[str, Any]) -> tuple[Tokens | None, bool]:
+    def _response_usage(
+        self, line: Line, message: dict[str, Any], synthetic: bool
+    ) -> tuple[Tokens | None, bool]:
         """The line's usage, counted once per response: (the tokens to put on its first step, None
         when it has none or its response was counted already; whether it is its response's first)."""
         usage = message.get("usage")
@@ -546,9 +548,12 @@ class Reader:
         seen = self.tokens.get(key)
         if seen is None:
             self.tokens[key] = tokens
-            return tokens, True
-        max_into(seen, tokens)
-        return None, False
+            seen = tokens
+        else:
+            max_into(seen, tokens)
+        if not synthetic:  # Claude Code's own line (an API error, an interruption): no request
+            mark_mid_stream(seen, message)
+        return (tokens, True) if seen is tokens else (None, False)
 
     def _note_model(self, line: Line, model: str, scope_key: str | None, first_of_response: bool) -> None:
         """The model in the session's list, and a MODEL_CHANGE step where a response's model is not

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from tracetui.model import Step, StepKind, Tokens
 from tracetui.sources.common.coerce import as_count, as_moment
 
 UNLOGGED = "unlogged_requests"  # the meta `event` of the step that holds them
 # Models kept of one `cost-state` (a session uses a few): a hostile one of millions stays small.
 MAX_MODELS = 64
+
+# A response's output count as the stream starts (`message_start`) is a placeholder of a token or
+# so; the final one comes at its end (`message_delta`). No tokenizer puts more characters than this
+# in one token of a model's output.
+PLACEHOLDER_MAX = 3
+MAX_CHARS_PER_TOKEN = 64
 
 
 def response_tokens(usage: dict[str, Any]) -> Tokens:
@@ -36,6 +44,44 @@ def max_into(seen: Tokens, other: Tokens) -> None:
     seen.cache_read = max(seen.cache_read, other.cache_read)
     seen.cache_write = max(seen.cache_write, other.cache_write)
     seen.cache_write_1h = max(seen.cache_write_1h, other.cache_write_1h)
+    if seen.output > PLACEHOLDER_MAX:
+        seen.partial = False  # a final count: message_start's placeholder is never above it
+
+
+
+def mark_mid_stream(seen: Tokens, message: dict[str, Any]) -> None:
+    """Marks `seen` (a response's usage so far) a lower bound where a line wrote it mid-stream: no
+    stop reason, a placeholder output count, and more content than that count can hold. Some
+    versions (1.0.x to 2.1.9x, not all) wrote some responses so; docs/formats/claude.md, "Usage"."""
+    if seen.partial or seen.output > PLACEHOLDER_MAX or message.get("stop_reason") is not None:
+        return
+    room = MAX_CHARS_PER_TOKEN * max(seen.output, 1)
+    content = message.get("content")
+    if isinstance(content, str):
+        seen.partial = len(content) > room
+        return
+    if not isinstance(content, list):
+        return
+    chars = 0
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "text" or kind == "thinking":
+            value = block.get(kind)
+            chars += len(value) if isinstance(value, str) else 0
+        elif kind == "tool_use":
+            chars += _json_chars(block.get("input"))
+        if chars > room:
+            seen.partial = True
+            return
+
+
+def _json_chars(value: Any) -> int:
+    try:
+        return len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):  # too deep: not counted, so never a false mark
+        return 0
 
 
 @dataclass(slots=True)

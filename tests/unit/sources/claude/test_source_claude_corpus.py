@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from shared_data import CORPUS, corpus_files, requires_corpus
 
+from tracetui.cost import session_cost
 from tracetui.model import Session, StepKind
 from tracetui.sources import SessionFiles, read_session
 from tracetui.sources.claude import reader as claude_code
@@ -64,6 +65,9 @@ class Recount:
         self.bad_lines: set[tuple[str, int]] = set()
         self.edit_calls: set[str] = set()
         self.tokens: dict[tuple, dict[str, int]] = {}
+        # Per response: whether a line said how it stopped, and its lines' content lengths.
+        self.stopped: dict[tuple, bool] = {}
+        self.sizes: dict[tuple, list[int]] = {}
         for path in files.all:
             name = path.name
             if name.endswith(".meta.json"):
@@ -117,6 +121,30 @@ class Recount:
                     ):
                         value = message["usage"].get(field) or 0
                         seen[field] = max(seen.get(field, 0), value)
+                    if message.get("model") != "<synthetic>":
+                        self.stopped[key] = self.stopped.get(key, False) or message.get("stop_reason") is not None
+                        self.sizes.setdefault(key, []).append(_content_size(message.get("content")))
+
+    def mid_stream(self) -> bool:
+        """Whether some response kept only the count its stream began with: no stop reason on any of
+        its lines, at most 3 output tokens, and a line with more content than 64 characters a token."""
+        for key, sizes in self.sizes.items():
+            out = self.tokens[key].get("output_tokens", 0)
+            if not self.stopped[key] and out <= 3 and max(sizes) > 64 * max(out, 1):
+                return True
+        return False
+
+
+def _content_size(content) -> int:
+    if isinstance(content, str):
+        return len(content)
+    size = 0
+    for block in content if isinstance(content, list) else []:
+        if isinstance(block, dict) and block.get("type") in ("text", "thinking"):
+            size += len(block.get(block["type"]) or "")
+        elif isinstance(block, dict) and block.get("type") == "tool_use":
+            size += len(json.dumps(block.get("input"), separators=(",", ":"), ensure_ascii=False).encode())
+    return size
 
 
 @pytest.fixture(scope="module", params=GROUPS, ids=lambda g: g.main.name[-60:])
@@ -189,6 +217,17 @@ def test_tokens_match_the_raw_log(case):
         for f in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
     ]
     assert [s.tokens.input, s.tokens.output, s.tokens.cache_read, s.tokens.cache_write] == expected
+
+
+def test_a_response_counted_as_its_stream_began_makes_the_price_a_lower_bound(case):
+    _, s, count = case
+    assert session_cost(s).partial is count.mid_stream()
+
+
+def test_the_corpus_holds_responses_counted_as_their_stream_began_and_sessions_without():
+    # 1.0.17, 1.0.98, 2.0.65 and 2.1.9x wrote some; 2.1.90's transcript none.
+    marks = [Recount(files).mid_stream() for files in GROUPS]
+    assert any(marks) and not all(marks)
 
 
 def test_bad_lines_are_reported_with_path_and_line(case):
