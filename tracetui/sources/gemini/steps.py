@@ -11,7 +11,7 @@ import orjson
 
 from tracetui.model import Session, Step, StepKind, Subagent
 from tracetui.sources.common import titles
-from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded
 from tracetui.sources.gemini.parts import (
     _edits,
@@ -228,6 +228,7 @@ class _Reader:
                 self.tool_call(out, mid, n, call, stamp, model, agent)
         tokens = _tokens(record.get("tokens"))
         if tokens is not None:
+            tokens.partial = _gathered(calls)
             self.session.tokens.add(tokens)
             if len(out) > first:
                 out[first].tokens = tokens
@@ -434,3 +435,17 @@ def _exit_status(tool: str | None, text: str, meta: dict[str, Any]) -> None:
         code = shell_exit(text)
         if code is not None:
             meta["exit_code"] = code
+
+
+# One response's calls are stamped together, within a few milliseconds; the next response's come a
+# model's answer later.
+GATHERED_GAP_SECONDS = 0.05
+MAX_STAMPS = 256  # a message's call stamps looked at: more never change the answer
+
+
+def _gathered(calls: list[dict[str, Any]]) -> bool:
+    """Whether a message's calls came from more than one model response: 0.1x-0.2x's single-JSON
+    files gather each response's calls into one message until one answers in words, and keep the
+    first response's tokens, so the message's usage is a lower bound. docs/formats/gemini.md."""
+    moments = sorted(m for m in (as_moment(c.get("timestamp")) for c in calls[:MAX_STAMPS]) if m is not None)
+    return any((b - a).total_seconds() > GATHERED_GAP_SECONDS for a, b in zip(moments, moments[1:]))
