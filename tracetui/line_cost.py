@@ -61,6 +61,7 @@ class LineCost(LineFates):
     undecided: int = 0  # uncommitted or unknown: decides nothing
     ref: str = "HEAD"
     judged: str | None = None  # when the trail was judged (ISO-8601 UTC), for a remembered one
+    lower_bound: bool = False  # the log counts only part of the usage priced (cost.SessionCost.partial)
 
     @property
     def per_line_usd(self) -> float | None:
@@ -75,6 +76,7 @@ class LineCost(LineFates):
                       "lost": self.lost, "undecided": self.undecided},
             "ref": self.ref,
             "judged": self.judged,
+            "cost_lower_bound": self.lower_bound,
         }  # fmt: skip
 
     @classmethod
@@ -85,6 +87,7 @@ class LineCost(LineFates):
             alive=int(lines["alive"]), transformed=int(lines["transformed"]), reverted=int(lines["reverted"]),
             lost=int(lines["lost"]), undecided=int(lines["undecided"]),
             ref=str(d["ref"]), judged=d.get("judged") if isinstance(d.get("judged"), str) else None,
+            lower_bound=d.get("cost_lower_bound") is True,
         )  # fmt: skip
 
 
@@ -111,7 +114,7 @@ def line_cost(
         paid_by = request.get(step_id)
         if paid_by is not None:
             weights[paid_by] = weights.get(paid_by, 0.0) + max(1, added)
-    out = LineCost(priced.cost_usd, 0.0, ref=ref)
+    out = LineCost(priced.cost_usd, 0.0, ref=ref, lower_bound=priced.partial)
     for step_id, added, state in own:
         if state in ("alive", "transformed", "reverted", "lost"):
             setattr(out, state, getattr(out, state) + added)

@@ -74,6 +74,12 @@ SESSIONS: list[Column] = [
     ("lines_unknown", "int64", "Added lines whose fate is unknown (no repository on the exporting machine)."),
     ("cost_usd", "float64", "What the session's requests cost at API list prices, USD; null where a price is unknown."),
     (
+        "cost_lower_bound",
+        "bool",
+        "True where the log counts only part of the session's usage (a response logged before its final "
+        "token count, usage of requests it dropped): `cost_usd` is then a lower bound.",
+    ),
+    (
         "wasted_usd",
         "float64",
         "USD spent on patches reverted or lost at `ref` (each request's price split over the patches it "
@@ -349,6 +355,7 @@ def session_row(prepared: Prepared, harness: str, receipt: list[dict[str, Any]])
         "lines_uncommitted": labels["lines_uncommitted"],
         "lines_unknown": labels["lines_unknown"],
         "cost_usd": spent.cost_usd,
+        "cost_lower_bound": spent.lower_bound,
         "wasted_usd": spent.wasted_usd,
         "cost_per_surviving_line_usd": spent.per_line_usd,
         "tests": [

@@ -435,3 +435,32 @@ def test_the_parquet_reading_child_imports_nothing_from_the_folder_it_checks(tmp
     doc = json.loads(out)
     assert code == 1 and {p["problem"] for p in doc["problems"]} == {"not in the manifest"}, doc
     assert not canary.exists()
+
+
+def test_a_price_of_part_of_the_usage_is_a_lower_bound_in_the_sessions_table(tmp_path):
+    """A Claude Code response logged as its stream began (no stop reason, one output token for a
+    long answer) makes `cost_usd` a lower bound: the sessions table says so, as `ls` does."""
+    src = tmp_path / "projects" / "-w-shop"
+    src.mkdir(parents=True)
+    sid = "5e2c4b1a-0d7e-4f7c-9a51-3c2b1d0e9f8a"
+    base = {"sessionId": sid, "cwd": "/w/shop", "version": "2.1.20", "timestamp": "2026-02-03T10:00:00.000Z"}
+    answer = {"id": "msg_1", "role": "assistant", "model": "claude-sonnet-4-5-20250929", "stop_reason": None,
+              "content": [{"type": "text", "text": "The notes are tidy now. " * 10}],
+              "usage": {"input_tokens": 50, "output_tokens": 1}}  # fmt: skip
+    lines = [
+        base | {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": "Tidy"}},
+        base | {"type": "assistant", "uuid": "a1", "parentUuid": "u1", "message": answer},
+    ]
+    (src / f"{sid}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={src.parent}", "--json"]) == 0
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={FIXTURES / 'redact' / 'claude' / 'projects'}",
+                 "--json"]) == 0  # fmt: skip
+    with Bucket.open(bucket) as opened:
+        listed = {r.id: r.cost_lower_bound for r in opened.list_sessions()}
+        export(opened, tmp_path / "out", ExportOptions("parquet", accept_suggested=True))
+    rows = duckdb.sql(
+        f"SELECT session_id, cost_usd, cost_lower_bound FROM read_parquet('{tmp_path}/out/data/sessions/**/*.parquet')"
+    ).fetchall()
+    assert {r[0]: r[2] for r in rows} == listed == {sid: True, SESSION: False}
+    assert {r[0]: r[1] for r in rows}[sid] > 0  # priced: the part the log counts
