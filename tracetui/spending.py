@@ -4,10 +4,9 @@
 Totals come from the index's price of each session (`SessionSummary.cost_usd`, priced at sync by
 tracetui.cost), so they cost one listing, not a read of every log. A session the price table cannot
 price adds nothing to the sum and is counted as unpriced: a total with any is a lower bound, as is
-one with a session whose log counted only part of its usage (`SessionSummary.cost_lower_bound`:
-output tokens alone, or a request's count cut short). Days, weeks and
-months are the UTC calendar's, by the session's start; the sessions the listings hide (warm-ups,
-the agent's own runs) are counted too, since they were paid for. `model` splits a session that
+one with a session priced as one (`SessionSummary.cost_lower_bound`). Days, weeks and months are the
+UTC calendar's, by the session's start; the sessions the listings hide (warm-ups, the agent's own
+runs) are counted too, since they were paid for. `model` splits a session that
 used several models by its steps (its log is read); a session counts once in each of its models.
 Cost per surviving line is over the sessions judged earlier (docs/internals/core.md, line_cost.py).
 """
