@@ -21,7 +21,7 @@ def register(subparsers: Commands) -> None:
         description="Totals of the sessions' costs at the API's list prices (as `ls` prices each one), "
         "grouped by the UTC day, ISO week or month the session started, its agent, model or project. "
         "Every session counts, the ones `ls` hides too. `?`: the price table knows none of the group's "
-        "models; `≥`: a lower bound (some sessions unpriced, or priced by their output alone).",
+        "models; `≥`: a lower bound (some sessions unpriced, or their logs count only part of their usage).",
     )
     p.add_argument("--by", choices=BY, default="day", help="how to group the sessions (default: day)")
     add_selection_options(p)
@@ -57,4 +57,6 @@ def run_cost(args: argparse.Namespace) -> int:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if result.total.logged:
             print(f"{LOGGED_MARK}: (partly) as the agent's log recorded it, for a model the table lacks")
+        if result.total.lower_bound and result.total.priced is not None:
+            print("≥: a lower bound (an unpriced session, or a log counting part of its usage)")
     return 0

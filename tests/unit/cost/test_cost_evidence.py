@@ -141,7 +141,8 @@ def test_copilot_resumed_after_its_only_shutdown_is_a_lower_bound(capsys, tmp_pa
     spent = orjson.loads(capsys.readouterr().out)
     assert spent["total"]["lower_bound"] is True and spent["groups"][0]["lower_bound"] is True
     assert main(["cost", "--bucket", bucket]) == 0
-    assert "≥$" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "≥$" in out and "≥: a lower bound" in out
 
 
 def read_session_bytes(data: bytes, tmp_path) -> Any:
