@@ -21,7 +21,8 @@ def register(subparsers: Commands) -> None:
         description="Totals of the sessions' costs at the API's list prices (as `ls` prices each one), "
         "grouped by the UTC day, ISO week or month the session started, its agent, model or project. "
         "Every session counts, the ones `ls` hides too. `?`: the price table knows none of the group's "
-        "models; `≥`: a lower bound (some sessions unpriced, or their logs count only part of their usage).",
+        "models; `≥`: a lower bound (some sessions unpriced, or their logs count only part of their "
+        "usage).",
     )
     p.add_argument("--by", choices=BY, default="day", help="how to group the sessions (default: day)")
     add_selection_options(p)

@@ -448,19 +448,19 @@ def test_a_price_of_part_of_the_usage_is_a_lower_bound_in_the_sessions_table(tmp
               "content": [{"type": "text", "text": "The notes are tidy now. " * 10}],
               "usage": {"input_tokens": 50, "output_tokens": 1}}  # fmt: skip
     lines = [
-        base | {"type": "user", "uuid": "u1", "parentUuid": None, "message": {"role": "user", "content": "Tidy"}},
+        base | {"type": "user", "uuid": "u1", "parentUuid": None,
+                "message": {"role": "user", "content": "Tidy"}},
         base | {"type": "assistant", "uuid": "a1", "parentUuid": "u1", "message": answer},
     ]
     (src / f"{sid}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     bucket = tmp_path / "bucket"
     assert main(["--bucket", str(bucket), "sync", "--source", f"claude={src.parent}", "--json"]) == 0
-    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={FIXTURES / 'redact' / 'claude' / 'projects'}",
-                 "--json"]) == 0  # fmt: skip
+    fixture = FIXTURES / "redact" / "claude" / "projects"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"claude={fixture}", "--json"]) == 0
     with Bucket.open(bucket) as opened:
         listed = {r.id: r.cost_lower_bound for r in opened.list_sessions()}
         export(opened, tmp_path / "out", ExportOptions("parquet", accept_suggested=True))
-    rows = duckdb.sql(
-        f"SELECT session_id, cost_usd, cost_lower_bound FROM read_parquet('{tmp_path}/out/data/sessions/**/*.parquet')"
-    ).fetchall()
+    glob = f"{tmp_path}/out/data/sessions/**/*.parquet"
+    rows = duckdb.sql(f"SELECT session_id, cost_usd, cost_lower_bound FROM read_parquet('{glob}')").fetchall()
     assert {r[0]: r[2] for r in rows} == listed == {sid: True, SESSION: False}
     assert {r[0]: r[1] for r in rows}[sid] > 0  # priced: the part the log counts

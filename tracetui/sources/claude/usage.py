@@ -48,7 +48,6 @@ def max_into(seen: Tokens, other: Tokens) -> None:
         seen.partial = False  # a final count: message_start's placeholder is never above it
 
 
-
 def mark_mid_stream(seen: Tokens, message: dict[str, Any]) -> None:
     """Marks `seen` (a response's usage so far) a lower bound where a line wrote it mid-stream: no
     stop reason, a placeholder output count, and more content than that count can hold. Some

@@ -440,7 +440,7 @@ def _exit_status(tool: str | None, text: str, meta: dict[str, Any]) -> None:
 # One response's calls are stamped together, within a few milliseconds; the next response's come a
 # model's answer later.
 GATHERED_GAP_SECONDS = 0.05
-MAX_STAMPS = 256  # a message's call stamps looked at: more never change the answer
+MAX_STAMPS = 256  # a message's call stamps looked at: a hostile one of millions costs no more
 
 
 def _gathered(calls: list[dict[str, Any]]) -> bool:

@@ -122,7 +122,8 @@ class Recount:
                         value = message["usage"].get(field) or 0
                         seen[field] = max(seen.get(field, 0), value)
                     if message.get("model") != "<synthetic>":
-                        self.stopped[key] = self.stopped.get(key, False) or message.get("stop_reason") is not None
+                        stopped = message.get("stop_reason") is not None
+                        self.stopped[key] = self.stopped.get(key, False) or stopped
                         self.sizes.setdefault(key, []).append(_content_size(message.get("content")))
 
     def mid_stream(self) -> bool:

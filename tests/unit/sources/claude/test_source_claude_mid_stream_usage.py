@@ -50,26 +50,53 @@ def counted(session) -> list[tuple[int, bool]]:
 @pytest.mark.parametrize(
     ("records", "expected"),
     [
-        pytest.param([answer("a1", "u1", text(LONG), 1, None)], [(1, True)], id="a long text counted as one token"),
-        pytest.param([answer("a1", "u1", text("Done."), 1, None)], [(1, False)], id="a short text may be one token"),
-        pytest.param([answer("a1", "u1", text(LONG), 1, "end_turn")], [(1, False)], id="a stop reason: final"),
-        # 1.0.x wrote no stop reason on most lines, but the final count.
-        pytest.param([answer("a1", "u1", text(LONG), 24, None)], [(24, False)], id="no stop reason, a real count"),
         pytest.param(
-            [answer("a1", "u1", [{"type": "tool_use", "id": "toolu_1", "name": "Write",
-                                  "input": {"file_path": "/w/shop/new.txt", "content": LONG}}], 2, None)],
-            [(2, True)], id="a tool call's input",
+            [answer("a1", "u1", text(LONG), 1, None)], [(1, True)], id="a long text counted as one token"
+        ),
+        pytest.param(
+            [answer("a1", "u1", text("Done."), 1, None)], [(1, False)], id="a short text may be one token"
+        ),
+        pytest.param(
+            [answer("a1", "u1", text(LONG), 1, "end_turn")], [(1, False)], id="a stop reason: final"
+        ),
+        # 1.0.x wrote no stop reason on most lines, but the final count.
+        pytest.param(
+            [answer("a1", "u1", text(LONG), 24, None)], [(24, False)], id="no stop reason, a real count"
+        ),
+        pytest.param(
+            [
+                answer(
+                    "a1",
+                    "u1",
+                    [
+                        {
+                            "type": "tool_use",
+                            "id": "toolu_1",
+                            "name": "Write",
+                            "input": {"file_path": "/w/shop/new.txt", "content": LONG},
+                        }
+                    ],
+                    2,
+                    None,
+                )
+            ],
+            [(2, True)],
+            id="a tool call's input",
         ),  # fmt: skip
         pytest.param(
             [answer("a1", "u1", [{"type": "thinking", "thinking": LONG, "signature": "s" * 400}], 1, None)],
-            [(1, True)], id="thinking, its signature not counted",
+            [(1, True)],
+            id="thinking, its signature not counted",
         ),  # fmt: skip
         pytest.param(
             [answer("a1", "u1", [{"type": "thinking", "thinking": "Hm.", "signature": "s" * 4000}], 1, None)],
-            [(1, False)], id="a signature alone",
+            [(1, False)],
+            id="a signature alone",
         ),  # fmt: skip
         # Claude Code's own line (an API error) is no request.
-        pytest.param([answer("a1", "u1", text(LONG), 0, None, model="<synthetic>")], [(0, False)], id="synthetic"),
+        pytest.param(
+            [answer("a1", "u1", text(LONG), 0, None, model="<synthetic>")], [(0, False)], id="synthetic"
+        ),
     ],
 )
 def test_a_count_written_as_the_stream_began_is_a_lower_bound(records, expected):
@@ -104,7 +131,9 @@ def test_every_response_written_mid_stream_makes_the_session_cost_a_lower_bound(
 def test_a_tool_input_too_deep_to_measure_is_read_without_harm():
     # Deeper than orjson writes (254 levels), within what it reads: the input is not measured.
     use = [{"type": "tool_use", "id": "toolu_1", "name": "Write", "input": "DEEP"}]
-    line = orjson.dumps(answer("a1", "u1", use, 1, None)).replace(b'"DEEP"', b'{"k":' * 400 + b'"x"' + b"}" * 400)
+    line = orjson.dumps(answer("a1", "u1", use, 1, None)).replace(
+        b'"DEEP"', b'{"k":' * 400 + b'"x"' + b"}" * 400
+    )
     session = read(prompt(), line)
     assert session.errors == []
     assert counted(session) == [(1, False)]

@@ -19,9 +19,9 @@ PATH = "/h/.gemini/tmp/p/chats/session-2026-08-01T10-00-7a7a7a7a.json"
 
 
 def call(n: int, stamp: Any) -> dict[str, Any]:
-    return {"id": f"call_{n}", "name": "read_file", "args": {"absolute_path": "/w/a.txt"}, "status": "success",
-            "timestamp": stamp, "result": [{"functionResponse": {"id": f"call_{n}", "name": "read_file",
-                                                                 "response": {"output": "alpha"}}}]}  # fmt: skip
+    response = {"functionResponse": {"id": f"call_{n}", "name": "read_file", "response": {"output": "alpha"}}}
+    return {"id": f"call_{n}", "name": "read_file", "args": {"absolute_path": "/w/a.txt"},
+            "status": "success", "timestamp": stamp, "result": [response]}  # fmt: skip
 
 
 def read(stamps: list[Any]):
@@ -45,7 +45,9 @@ def read(stamps: list[Any]):
     [
         pytest.param(["2026-08-01T10:00:01.100Z"], False, id="one call"),
         pytest.param(["2026-08-01T10:00:01.100Z"] * 3, False, id="parallel calls, one instant"),
-        pytest.param(["2026-08-01T10:00:53.433Z", "2026-08-01T10:00:53.435Z"], False, id="parallel, 2 ms apart"),
+        pytest.param(
+            ["2026-08-01T10:00:53.433Z", "2026-08-01T10:00:53.435Z"], False, id="parallel, 2 ms apart"
+        ),
         pytest.param(["2026-08-01T10:00:02.240Z", "2026-08-01T10:00:03.296Z"], True, id="two responses"),
         pytest.param(
             ["2026-08-01T10:00:03.296Z", "2026-08-01T10:00:02.240Z", "2026-08-01T10:00:02.240Z"],
