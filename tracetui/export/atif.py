@@ -162,7 +162,8 @@ def _trajectory(
             "total_cached_tokens": totals.cache_read,
             "total_cost_usd": round(conv.priced.cost_usd, 6) if conv.priced.cost_usd is not None else None,
             "total_steps": len(out),
-            "extra": {"cache_write_tokens": totals.cache_write},
+            "extra": {"cache_write_tokens": totals.cache_write}
+            | ({"usage_lower_bound": True} if conv.priced.partial else {}),
         },
         "extra": extra,
     }
@@ -289,6 +290,8 @@ def _add_metrics(step: dict[str, Any], tokens: Tokens) -> None:
     m["completion_tokens"] += tokens.output
     m["cached_tokens"] += tokens.cache_read
     m["extra"]["cache_write_tokens"] += tokens.cache_write
+    if tokens.partial:  # the log counts only part of this request's usage: its figures are floors
+        m["extra"]["usage_lower_bound"] = True
 
 
 def _join(before: str | None, text: str) -> str:

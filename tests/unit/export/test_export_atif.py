@@ -225,3 +225,41 @@ def test_check_without_a_validator_says_so(tmp_path, capsys, monkeypatch):
     assert main(["export", "--check", str(dest)]) == 0
     assert "ATIF trajectories not validated: no validator installed" in capsys.readouterr().out
     assert check(dest).atif_validator == "none installed"
+
+
+def test_a_request_the_log_counts_in_part_is_marked_a_lower_bound(tmp_path):
+    """A Claude Code response logged as its stream began (no stop reason, one output token for a long
+    answer): its step's metrics and the trajectory's final metrics say the figures are floors, and
+    the consumer's validator takes the marks (`extra`)."""
+    src = tmp_path / "projects" / "-w-shop"
+    src.mkdir(parents=True)
+    sid = "5e2c4b1a-0d7e-4f7c-9a51-3c2b1d0e9f8a"
+    base = {"sessionId": sid, "cwd": "/w/shop", "version": "2.1.20", "timestamp": "2026-02-03T10:00:00.000Z"}
+
+    def answer(uuid: str, parent: str, mid: str, text: str, output: int, stop: str | None) -> dict:
+        message = {"id": mid, "role": "assistant", "model": "claude-sonnet-4-5-20250929", "stop_reason": stop,
+                   "content": [{"type": "text", "text": text}],
+                   "usage": {"input_tokens": 50, "output_tokens": output}}  # fmt: skip
+        return base | {"type": "assistant", "uuid": uuid, "parentUuid": parent, "message": message}
+
+    def prompt(uuid: str, parent: str | None, text: str) -> dict:
+        said = {"role": "user", "content": text}
+        return base | {"type": "user", "uuid": uuid, "parentUuid": parent, "message": said}
+
+    lines = [
+        prompt("u1", None, "Tidy"),
+        answer("a1", "u1", "msg_1", "The notes are tidy now. " * 10, 1, None),
+        prompt("u2", "a1", "Thanks"),
+        answer("a2", "u2", "msg_2", "You are welcome.", 9, "end_turn"),
+    ]
+    (src / f"{sid}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    bucket_dir = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket_dir), "sync", "--source", f"claude={src.parent}"]) == 0
+    with Bucket.open(bucket_dir) as bucket:
+        export(bucket, tmp_path / "out", ExportOptions("atif", accept_suggested=True))
+    [path] = (tmp_path / "out" / "trajectories" / "claude_code").glob("*.json")
+    doc = json.loads(path.read_bytes())
+    _consumers_accept(doc)
+    marks = [s["metrics"]["extra"].get("usage_lower_bound") for s in doc["steps"] if "metrics" in s]
+    assert marks == [True, None]
+    assert doc["final_metrics"]["extra"]["usage_lower_bound"] is True
