@@ -163,8 +163,13 @@ def steps_cost(steps: Iterable[Step], models: list[str]) -> SessionCost:
         if step.model:
             last[step.subagent] = step.model
         tokens = step.tokens
-        if tokens is None or tokens.total == 0 or step.copied:
+        if tokens is None or step.copied:
             continue  # a fork's copy of its parent's step: the parent paid for that request
+        if tokens.total == 0:
+            # Nothing to price, but a count the log says it lost (Gemini's gathered calls with
+            # zeros) still makes the sum a floor.
+            partial = partial or tokens.partial
+            continue
         model = step.model or last.get(step.subagent) or default
         price = request_cost(tokens, model, step.timestamp) if model else None
         share = by_model.get(model or "")

@@ -24,7 +24,7 @@ def call(n: int, stamp: Any) -> dict[str, Any]:
             "status": "success", "timestamp": stamp, "result": [response]}  # fmt: skip
 
 
-def read(stamps: list[Any]):
+def read(stamps: list[Any], usage: int = 50):
     doc = {
         "sessionId": "7a7a7a7a-0000-4000-8000-000000000000",
         "projectHash": "p",
@@ -32,7 +32,7 @@ def read(stamps: list[Any]):
         "messages": [
             {"id": "u1", "timestamp": "2026-08-01T10:00:00.000Z", "type": "user", "content": "Look"},
             {"id": "m1", "timestamp": "2026-08-01T10:00:01.000Z", "type": "gemini", "content": "Reading.",
-             "model": "gemini-2.5-pro", "tokens": {"input": 50, "output": 20, "cached": 0, "thoughts": 0,
+             "model": "gemini-2.5-pro", "tokens": {"input": usage, "output": usage, "cached": 0, "thoughts": 0,
                                                    "tool": 0, "total": 70},
              "toolCalls": [call(n, s) for n, s in enumerate(stamps)]},
         ],
@@ -69,4 +69,12 @@ def test_a_message_of_many_calls_is_read_in_bounded_time():
     stamps = [f"2026-08-01T10:00:{n % 60:02d}.000Z" for n in range(20_000)]
     session = read(stamps)
     assert len([s for s in session.steps if s.kind == "tool_call"]) == 20_000
+    assert session_cost(session).partial
+
+
+def test_a_gathered_message_that_logged_no_usage_still_makes_the_price_a_floor():
+    # The corpus's pomodoro session (an early single-JSON file) wrote zeros for such a message.
+    session = read(["2026-08-01T10:00:02.240Z", "2026-08-01T10:00:03.296Z"], usage=0)
+    (zero,) = [s for s in session.steps if s.tokens is not None]
+    assert zero.tokens.total == 0 and zero.tokens.partial
     assert session_cost(session).partial
