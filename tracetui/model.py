@@ -357,6 +357,30 @@ class GitInfo:
         return cls(d.get("branch"), d.get("commit"), d.get("remote"))
 
 
+@dataclass(slots=True)
+class TitleLinks:
+    """How a session's title may come from another log of its project folder (Claude Code's
+    summaries, each naming the last record of the conversation it sums up, wherever that is):
+    `leaves`, the ids this conversation ends on; `given`, the titles this log gives conversations by
+    the id they end on; `settled`, the title is the agent's own (the user's rename, its summary in
+    this file) and no other log's replaces it. The bucket applies them (`index.title_by_neighbours`)."""
+
+    leaves: list[str] = field(default_factory=list)
+    given: dict[str, str] = field(default_factory=dict)
+    settled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only what there is: the bucket finds the few logs that give titles by their `given` key."""
+        out: dict[str, Any] = {}
+        if self.leaves:
+            out["leaves"] = list(self.leaves)
+        if self.given:
+            out["given"] = dict(self.given)
+        if self.settled:
+            out["settled"] = True
+        return out
+
+
 def project_of(cwd: str | None) -> str | None:
     """The project of a session run in `cwd`: its last component."""
     if not cwd:
@@ -394,6 +418,8 @@ class Session:
     # The session that ran this one as a subagent, where the subagent has a log of its own (Codex's
     # spawned threads: `thread_spawn.parent_thread_id`): the parent's session id as the log gives it.
     subagent_of: str | None = None
+    # Titles across the logs of a project folder (Claude Code's summaries); None: the agent gives none.
+    title_links: TitleLinks | None = None
     _step_index: dict[str, Step] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod

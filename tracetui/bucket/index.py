@@ -205,6 +205,8 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
     unpaired = _unpaired(session)
     if unpaired:
         extra["spawn_keys"] = unpaired
+    if session.title_links is not None:
+        extra["title_links"] = session.title_links.to_dict()
     priced = session_cost(session)
     if priced.logged:
         extra["cost_logged"] = True
@@ -387,6 +389,55 @@ def tie_folders(
                 conn.execute("UPDATE sessions SET cwd = ?, project = ? WHERE id = ?", tie)
                 tied += 1
     return tied
+
+
+def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str, str]]) -> int:
+    """Title each session whose own title is no agent's (a first prompt) by what another log of its
+    folder gives the conversation it ends on (`TitleLinks`: Claude Code's summaries, which its resume
+    picker shows), as `tie_folders` looks at the folders a sync wrote. Of two logs naming one
+    conversation, the one that ended later wins. A row written again is written with its own title,
+    and titled here again while a log still names the record it ends on. Returns how many were titled."""
+    titled = 0
+    for agent, folder in sorted({(agent, os.path.dirname(main)) for agent, main in written}):
+        span = (agent, folder + os.sep, folder + chr(ord(os.sep) + 1))
+        givers = conn.execute(
+            "SELECT grp, json_extract(extra, '$.title_links.given') FROM sessions WHERE agent = ? AND grp >= ?"
+            " AND grp < ? AND instr(extra, '\"given\"') AND json_valid(extra) ORDER BY ended, id", span
+        ).fetchall()
+        given: dict[str, str] = {}
+        for grp, raw in givers:
+            if os.path.dirname(grp) == folder:
+                given.update(_titles(raw))
+        if not given:
+            continue
+        named = conn.execute(
+            "SELECT id, grp, title, json_extract(extra, '$.title_links') FROM sessions WHERE agent = ?"
+            " AND grp >= ? AND grp < ? AND instr(extra, '\"leaves\"') AND json_valid(extra)", span
+        ).fetchall()
+        for sid, grp, title, raw in named:
+            links = _object(raw)
+            if os.path.dirname(grp) != folder or links.get("settled") is True:
+                continue
+            leaves = links.get("leaves")
+            ends = [x for x in leaves if isinstance(x, str)] if isinstance(leaves, list) else []
+            found = next((given[leaf] for leaf in ends if leaf in given), None)
+            if found is not None and found != title:
+                conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (found, sid))
+                titled += 1
+    return titled
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object as `json_extract` gives it, else {}."""
+    try:
+        found = orjson.loads(value) if isinstance(value, str) else None
+    except orjson.JSONDecodeError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _titles(value: Any) -> dict[str, str]:
+    return {k: v for k, v in _object(value).items() if isinstance(v, str) and v.strip()}
 
 
 def _strings(value: Any) -> list[str]:

@@ -136,6 +136,8 @@ def sync(
         # brings one: the cwd its folder stands for.
         placed = [(job.agent, job.members[0]) for job in jobs if _folder_cwd_of(job.agent) is not None]
         index.tie_folders(conn, placed, _in_folder)
+        # A transcript written again keeps its own title; a summary another one gives it goes on.
+        index.title_by_neighbours(conn, placed)
         conn.execute("COMMIT")
     elif quiet is not None and not report.errors:
         # Nothing to do and nothing to say: the next whole sync that reads the same needs no plan.

@@ -24,7 +24,9 @@ RESUMABLE = [a.name for a in registry.agents() if a.resume is not None]
 
 
 def digest(session: Session) -> str:
-    return hashlib.sha256(orjson.dumps(session.to_dict(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # What the bucket keeps beside the session's dict too: the titles it links across transcripts.
+    links = session.title_links.to_dict() if session.title_links is not None else None
+    return hashlib.sha256(orjson.dumps({**session.to_dict(), "title_links": links}, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def sessions_of(agent: registry.Agent) -> list[SessionFiles]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, Tokens
+from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, TitleLinks, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import resume as claude_resume
@@ -105,7 +105,41 @@ def _read(
     if reader.fork_parent is not None:
         session.forked_from = reader.fork_parent
         session.forked_at = reader.fork_own_ts
+    if own is None and not reader.main_is_agent:
+        session.title_links = _title_links(reader, main_lines, main_uuids)
     return session, state
+
+
+LEAVES = 8  # records at the end of a conversation a summary may name as its leaf
+GIVEN = 512  # titles one transcript gives others, the last kept (a hostile log may hold millions)
+
+
+def _title_links(reader: Reader, main_lines: list[Line], main_uuids: Mapping[str, Line]) -> TitleLinks | None:
+    """What Claude Code's resume picker titles across the transcripts of a project folder: a summary
+    names the last record of the conversation it sums up, and is written into whichever transcript
+    was open then (1.0.x often into a new one that holds nothing else). The ids this conversation
+    ends on are its last message's and the records after it; the summaries of this file that name
+    no record of it are titles it gives others."""
+    leaves: list[str] = []
+    for line in reversed(main_lines):
+        if line.scope is not None or not line.uuid:
+            continue
+        leaves.append(line.uuid)
+        if line.type in ("user", "assistant") or len(leaves) >= LEAVES:
+            break
+    given: dict[str, str] = {}
+    for text, leaf in reversed(reader.summaries):
+        if len(given) >= GIVEN:
+            break
+        if leaf and leaf not in main_uuids and leaf not in given and text.strip():
+            given[leaf] = titles.clip(text)
+    settled = bool(
+        (reader.custom_title or "").strip() or (reader.ai_title or "").strip()
+        or any(leaf in main_uuids and text.strip() for text, leaf in reader.summaries)
+    )  # fmt: skip
+    if not leaves and not given:
+        return None
+    return TitleLinks(leaves, given, settled)
 
 
 def _copied_ancestors(main_lines: list[Line]) -> None:
