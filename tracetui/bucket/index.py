@@ -55,6 +55,7 @@ CREATE INDEX IF NOT EXISTS sessions_grp ON sessions(grp);
 CREATE INDEX IF NOT EXISTS sessions_gkey ON sessions(gkey);
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started);
 CREATE INDEX IF NOT EXISTS sessions_spawning ON sessions(agent) WHERE instr(extra, '"spawned"') OR instr(extra, '"spawn_keys"');
+CREATE INDEX IF NOT EXISTS sessions_giving ON sessions(agent, grp) WHERE instr(extra, '"given"');
 """
 
 SESSION_COLUMNS = (
@@ -394,12 +395,18 @@ def tie_folders(
 def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str, str]]) -> int:
     """Title each session whose own title is no agent's (a first prompt) by what another log of its
     folder gives the conversation it ends on (`TitleLinks`: Claude Code's summaries, which its resume
-    picker shows), as `tie_folders` looks at the folders a sync wrote. Of two logs naming one
+    picker shows), in the folders a sync wrote, as `tie_folders` does. Of two logs naming one
     conversation, the one that ended later wins. A row written again is written with its own title,
-    and titled here again while a log still names the record it ends on. Returns how many were titled."""
+    and titled here again while a log still names the record it ends on; a log that gives titles,
+    written, titles its whole folder. Returns how many were titled."""
+    folders: dict[tuple[str, str], set[str]] = {}
+    for agent, main in written:
+        folders.setdefault((agent, os.path.dirname(main)), set()).add(main)
     titled = 0
-    for agent, folder in sorted({(agent, os.path.dirname(main)) for agent, main in written}):
+    for (agent, folder), mains in sorted(folders.items()):
         span = (agent, folder + os.sep, folder + chr(ord(os.sep) + 1))
+        # The condition is the partial index `sessions_giving`'s, word for word: a watcher's sync
+        # reads the few logs that give titles, not every row of a big folder.
         givers = conn.execute(
             "SELECT grp, json_extract(extra, '$.title_links.given') FROM sessions WHERE agent = ? AND grp >= ?"
             " AND grp < ? AND instr(extra, '\"given\"') AND json_valid(extra) ORDER BY ended, id", span
@@ -410,10 +417,17 @@ def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str,
                 given.update(_titles(raw))
         if not given:
             continue
-        named = conn.execute(
-            "SELECT id, grp, title, json_extract(extra, '$.title_links') FROM sessions WHERE agent = ?"
-            " AND grp >= ? AND grp < ? AND instr(extra, '\"leaves\"') AND json_valid(extra)", span
-        ).fetchall()
+        if mains.isdisjoint(grp for grp, _ in givers):
+            marks = ", ".join("?" * len(mains))
+            named = conn.execute(
+                "SELECT id, grp, title, json_extract(extra, '$.title_links') FROM sessions"
+                f" WHERE grp IN ({marks}) AND agent = ? AND json_valid(extra)", [*sorted(mains), agent]
+            ).fetchall()
+        else:
+            named = conn.execute(
+                "SELECT id, grp, title, json_extract(extra, '$.title_links') FROM sessions WHERE agent = ?"
+                " AND grp >= ? AND grp < ? AND instr(extra, '\"leaves\"') AND json_valid(extra)", span
+            ).fetchall()
         for sid, grp, title, raw in named:
             links = _object(raw)
             if os.path.dirname(grp) != folder or links.get("settled") is True:
