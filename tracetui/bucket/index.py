@@ -392,6 +392,9 @@ def tie_folders(
     return tied
 
 
+_FEW = 256  # written logs of a folder looked up by name; more (a cold sync) read the whole folder
+
+
 def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str, str]]) -> int:
     """Title each session whose own title is no agent's (a first prompt) by what another log of its
     folder gives the conversation it ends on (`TitleLinks`: Claude Code's summaries, which its resume
@@ -417,7 +420,7 @@ def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str,
                 given.update(_titles(raw))
         if not given:
             continue
-        if mains.isdisjoint(grp for grp, _ in givers):
+        if len(mains) <= _FEW and mains.isdisjoint(grp for grp, _ in givers):
             marks = ", ".join("?" * len(mains))
             named = conn.execute(
                 "SELECT id, grp, title, json_extract(extra, '$.title_links') FROM sessions"

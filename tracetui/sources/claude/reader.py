@@ -110,7 +110,7 @@ def _read(
     return session, state
 
 
-LEAVES = 8  # records at the end of a conversation a summary may name as its leaf
+LEAVES = 8  # records after a conversation's last message a summary may name as its leaf
 GIVEN = 512  # titles one transcript gives others, the last kept (a hostile log may hold millions)
 
 
@@ -124,9 +124,11 @@ def _title_links(reader: Reader, main_lines: list[Line], main_uuids: Mapping[str
     for line in reversed(main_lines):
         if line.scope is not None or not line.uuid:
             continue
-        leaves.append(line.uuid)
-        if line.type in ("user", "assistant") or len(leaves) >= LEAVES:
+        if line.type in ("user", "assistant"):
+            leaves.append(line.uuid)  # the last message, however many records came after it
             break
+        if len(leaves) < LEAVES:
+            leaves.append(line.uuid)
     given: dict[str, str] = {}
     for text, leaf in reversed(reader.summaries):
         if len(given) >= GIVEN:
@@ -279,7 +281,7 @@ def _title_and_hidden(
     """The session's title, and why it is hidden from the list (None: shown)."""
     main_is_agent = reader.main_is_agent
     # A summary names the conversation that ends at its leaf: this one's when the leaf is here, else
-    # the earlier session this file resumed (a title of last resort).
+    # another of the folder (one it resumed, or one the picker summed up): a title of last resort.
     own_summary = next((text for text, leaf in reversed(reader.summaries) if leaf in main_uuids), None)
     nothing_own = not any(s.subagent is None for s in steps)
     title = titles.session_title(

@@ -75,6 +75,17 @@ def test_a_transcript_says_what_it_ends_on_and_what_it_gives_others():
     assert (only.title_links.leaves, only.title_links.given) == ([], {"x2": "Several words"})
 
 
+def test_a_conversation_ends_on_its_last_message_however_many_records_follow():
+    after = [
+        {"type": "system", "uuid": f"s{i}", "parentUuid": "a1", "sessionId": A, "content": "x", "subtype": "x",
+         "timestamp": "2025-09-01T10:00:03.000Z"}
+        for i in range(2, 14)
+    ]  # fmt: skip
+    a = read(A, *INIT, *after)
+    assert a.title_links is not None
+    assert a.title_links.leaves == ["s13", "s12", "s11", "s10", "s9", "s8", "s7", "s6", "a1"]
+
+
 def test_a_transcript_with_a_title_of_its_own_keeps_it():
     renamed = read(A, *INIT, {"type": "custom-title", "customTitle": "My init", "sessionId": A})
     assert renamed.title == "My init" and renamed.title_links is not None and renamed.title_links.settled
@@ -115,6 +126,26 @@ def test_the_bucket_titles_a_conversation_by_the_summary_another_transcript_give
     (folder / f"{C}.jsonl").write_bytes(data(summary("README added", "u2"), summary("older words", "a1")))
     bucket.sync({"claude": [projects]})
     assert _titles(bucket)[A] == "README added"
+
+
+def test_a_sync_that_writes_many_logs_of_a_folder_titles_them_all(tmp_path: Path):
+    # More logs written in one folder than are looked up by name (and no log that gives titles among
+    # them): the folder is read whole.
+    folder = tmp_path / "claude" / FOLDER
+    folder.mkdir(parents=True)
+    (folder / f"{B}.jsonl").write_bytes(data(summary("The last one", "a299"), summary("The first one", "a0")))
+    bucket = Bucket.open(tmp_path / "bucket")
+    bucket.sync({"claude": [tmp_path / "claude"]})
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(300)]
+    for i, sid in enumerate(ids):
+        lines = (
+            line(sid, "user", f"u{i}", None, f"task {i}", 1),
+            line(sid, "assistant", f"a{i}", f"u{i}", "ok", 2),
+        )
+        (folder / f"{sid}.jsonl").write_bytes(data(*lines))
+    bucket.sync({"claude": [tmp_path / "claude"]})
+    titles = _titles(bucket)
+    assert (titles[ids[0]], titles[ids[1]], titles[ids[299]]) == ("The first one", "task 1", "The last one")
 
 
 def test_no_summary_titles_across_folders_an_earlier_line_or_a_renamed_session(tmp_path: Path):
