@@ -58,7 +58,14 @@ async def test_the_list_shows_the_prices_the_thread_works_out(team_dataset_root,
                 priced = [r for r in shown if r.cost_usd is not None]
                 if priced and library._pricer is None:
                     break
-            assert priced and {r.id for r in priced} == {r.id for r in library.list_sessions() if r.cost_usd}
+            # What the library holds, said where the rows show no price (it happened twice in full runs,
+            # never alone): whether the thread still runs, and how many sessions it priced or not.
+            costs = list(library._costs.values())
+            state = {"pricer running": library._pricer is not None, "version": library._version,
+                     "priced": sum(c[0] is not None for c in costs), "unpriced": sum(c[0] is None for c in costs),
+                     "pending": len(library._unpriced), "shown": sessions.count}  # fmt: skip
+            assert priced, state
+            assert {r.id for r in priced} == {r.id for r in library.list_sessions() if r.cost_usd}
             assert "in all" in str(app.screen.query_one("#sessions-status").render())
     finally:
         library.close()
