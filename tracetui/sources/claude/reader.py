@@ -135,10 +135,8 @@ def _title_links(reader: Reader, main_lines: list[Line], main_uuids: Mapping[str
             break
         if leaf and leaf not in main_uuids and leaf not in given and text.strip():
             given[leaf] = titles.clip(text)
-    settled = bool(
-        (reader.custom_title or "").strip() or (reader.ai_title or "").strip()
-        or any(leaf in main_uuids and text.strip() for text, leaf in reader.summaries)
-    )  # fmt: skip
+    # Settled as `titles.session_title` chooses: one of the agent's own titles has words.
+    settled = any(title and title.strip() for title in _own_titles(reader, main_uuids))
     if not leaves and not given:
         return None
     return TitleLinks(leaves, given, settled)
@@ -270,6 +268,15 @@ def _session_tokens(steps: list[Step], tokens: dict[tuple[Any, ...], Tokens]) ->
     return total
 
 
+def _own_titles(reader: Reader, main_uuids: Mapping[str, Line]) -> tuple[str | None, ...]:
+    """The agent's own titles of this conversation, best first: the user's rename, the agent's title,
+    the last summary naming one of its lines. A summary names the conversation that ends at its leaf;
+    one naming another conversation of the folder (one this resumed, or one the picker summed up)
+    is only a title of last resort here (`_title_and_hidden`) and a title of that one's (`_title_links`)."""
+    own_summary = next((text for text, leaf in reversed(reader.summaries) if leaf in main_uuids), None)
+    return reader.custom_title, reader.ai_title, own_summary
+
+
 def _title_and_hidden(
     reader: Reader,
     steps: list[Step],
@@ -280,12 +287,9 @@ def _title_and_hidden(
 ) -> tuple[str | None, str | None]:
     """The session's title, and why it is hidden from the list (None: shown)."""
     main_is_agent = reader.main_is_agent
-    # A summary names the conversation that ends at its leaf: this one's when the leaf is here, else
-    # another of the folder (one it resumed, or one the picker summed up): a title of last resort.
-    own_summary = next((text for text, leaf in reversed(reader.summaries) if leaf in main_uuids), None)
     nothing_own = not any(s.subagent is None for s in steps)
     title = titles.session_title(
-        (reader.custom_title, reader.ai_title, own_summary),
+        _own_titles(reader, main_uuids),
         steps,
         fallback=reader.summaries[0][0] if reader.summaries else None,
         # A main transcript with no line of its own (left empty, or its lines lost) beside runs

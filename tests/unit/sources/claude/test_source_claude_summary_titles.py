@@ -91,6 +91,12 @@ def test_a_transcript_with_a_title_of_its_own_keeps_it():
     assert renamed.title == "My init" and renamed.title_links is not None and renamed.title_links.settled
 
 
+def test_a_blank_summary_of_its_own_leaves_the_title_open_as_it_leaves_the_prompt():
+    # Its last own summary is blank, so the title is its prompt: another transcript's summary may replace it.
+    a = read(A, *INIT, summary("Earlier words", "u1"), summary("  ", "a1"))
+    assert a.title == "/init" and a.title_links is not None and not a.title_links.settled
+
+
 def test_a_transcript_gives_at_most_its_last_512_titles():
     many = read(C, *(summary(f"title {i}", f"leaf-{i}") for i in range(5000)))
     assert many.title_links is not None and len(many.title_links.given) == claude_code.GIVEN == 512
