@@ -370,10 +370,8 @@ def tie_folders(
     copied in from another project gives none, and two cwds that both fit give neither. Returns how
     many sessions were given a cwd."""
     tied = 0
-    for agent, folder in sorted({(agent, os.path.dirname(main)) for agent, main in written}):
-        # Every path under `folder/`: from `folder/` up to `folder0` (the next character after the
-        # separator), so the range is read from the `sessions_grp` index.
-        span = (agent, folder + os.sep, folder + chr(ord(os.sep) + 1))
+    for agent, folder in sorted(_written_folders(written)):
+        span = _folder_span(agent, folder)
         lacking = conn.execute(
             "SELECT id, grp FROM sessions WHERE agent = ? AND grp >= ? AND grp < ? AND cwd IS NULL", span
         ).fetchall()
@@ -392,6 +390,20 @@ def tie_folders(
     return tied
 
 
+def _written_folders(written: Collection[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """{(agent, folder): the group keys (main log paths) a sync wrote there}."""
+    folders: dict[tuple[str, str], set[str]] = {}
+    for agent, main in written:
+        folders.setdefault((agent, os.path.dirname(main)), set()).add(main)
+    return folders
+
+
+def _folder_span(agent: str, folder: str) -> tuple[str, str, str]:
+    """The parameters of `agent = ? AND grp >= ? AND grp < ?` for every group under `folder/`: from
+    `folder/` up to `folder0` (the next character after the separator), read from `sessions_grp`."""
+    return agent, folder + os.sep, folder + chr(ord(os.sep) + 1)
+
+
 _FEW = 256  # written logs of a folder looked up by name; more (a cold sync) read the whole folder
 
 
@@ -402,12 +414,9 @@ def title_by_neighbours(conn: sqlite3.Connection, written: Collection[tuple[str,
     conversation, the one that ended later wins. A row written again is written with its own title,
     and titled here again while a log still names the record it ends on; a log that gives titles,
     written, titles its whole folder. Returns how many were titled."""
-    folders: dict[tuple[str, str], set[str]] = {}
-    for agent, main in written:
-        folders.setdefault((agent, os.path.dirname(main)), set()).add(main)
     titled = 0
-    for (agent, folder), mains in sorted(folders.items()):
-        span = (agent, folder + os.sep, folder + chr(ord(os.sep) + 1))
+    for (agent, folder), mains in sorted(_written_folders(written).items()):
+        span = _folder_span(agent, folder)
         # The condition is the partial index `sessions_giving`'s, word for word: a watcher's sync
         # reads the few logs that give titles, not every row of a big folder.
         givers = conn.execute(
