@@ -9,7 +9,8 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _KeyCounts, _not_lost
+from tracetui.blame.copy_counts import CopyCounts
+from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _not_lost
 from tracetui.blame.index import LineIndex
 from tracetui.blame.line_origins import former_names
 from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys, git_lines
@@ -50,7 +51,7 @@ class _Shared:
         self.library = library
         self.r = r
         self.matcher = _Matcher(r, library.session)
-        self.counts = _KeyCounts(r)
+        self.counts = CopyCounts(r)
         self.fates: dict[str, Judged] = {}
 
     def fates_of(self, sessions: set[str]) -> dict[str, Judged]:

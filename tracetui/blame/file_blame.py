@@ -10,15 +10,15 @@ from typing import Any
 
 import pygit2
 
-from tracetui.blame.descent import Descent
+from tracetui.blame.copy_counts import CopyCounts
 from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.line_origins import line_origins
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
-from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
+from tracetui.blame.results import LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN, BlameLine, FileBlame
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.trail import TrailByFile, trail
-from tracetui.trail.line_identity import norm, norms_of
+from tracetui.trail.line_identity import norm
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile
@@ -134,7 +134,7 @@ def _copies_made_later(
     r: pygit2.Repository,
     index: LineIndex,
     matcher: _Matcher,
-    counts: _KeyCounts | None = None,
+    counts: CopyCounts | None = None,
 ) -> None:
     """Lines a commit wrote anew that a patch had already brought in an earlier commit.
 
@@ -146,7 +146,7 @@ def _copies_made_later(
     such a new copy goes to the next patch that had not landed before its commit, else to its
     commit's author. Where a commit both moved and added copies of one text, which is which is not
     known, and the lines keep their patch. `counts` may be shared by the commits of a range."""
-    counts = counts if counts is not None else _KeyCounts(r)
+    counts = counts if counts is not None else CopyCounts(r)
     groups: dict[tuple[str, int, str, tuple[str, ...]], list[_Line]] = {}
     for x in lines:
         w = x.writer
@@ -160,6 +160,7 @@ def _copies_made_later(
     postings = index.lookup({key for _, key, _, _ in groups})
     # The commit's lines of one text, whichever patches they went to (twins placed by different
     # patches): the commit's new copies are counted against them all.
+    counts.will_ask({commit for commit, _, _, _ in groups})
     of_text: Counter[tuple[str, int]] = Counter()
     for (commit, key, _, _), xs in groups.items():
         of_text[(commit, key)] += len(xs)
@@ -246,82 +247,6 @@ def _landed(fates: dict[str, Judged], p: Posting, names: tuple[str, ...]) -> tup
     if fate is None:
         return None, None
     return fate.commit, fate.patch.path if fate.patch.inside else None
-
-
-class _KeyCounts:
-    """How many copies of a text a commit added, and which commits came after which. Texts are
-    counted by their norms (`line_key` is a digest of the norm): a version's norms are counted in
-    one pass in C, where hashing each line cost a third of a big file's blame."""
-
-    def __init__(self, r: pygit2.Repository) -> None:
-        self.r = r
-        self._net: dict[str, Counter[str]] = {}
-        self._descent = Descent(r)
-        self._files: dict[tuple[str, tuple[str, ...]], Counter[str]] = {}
-        # blob id -> its lines' counts: a version is read once, whichever commit or list of names
-        # asks for it (the commit that landed a patch and the parent of a later one often share it)
-        self._blobs: dict[str, Counter[str]] = {}
-
-    def parent(self, commit: str) -> str | None:
-        try:
-            parents = self.r[commit].peel(pygit2.Commit).parent_ids
-        except (KeyError, ValueError, pygit2.GitError):
-            return None
-        return str(parents[0]) if parents else None
-
-    def in_file(self, commit: str | None, names: tuple[str, ...], text: str) -> int:
-        """Copies of the text (a norm) in the file at `commit`, under the first of `names` it has then."""
-        if commit is None:
-            return 0
-        if (commit, names) not in self._files:
-            found: Counter[str] = Counter()
-            try:
-                tree = self.r[commit].peel(pygit2.Commit).tree
-                for name in names:
-                    try:
-                        entry = tree[name]
-                    except (KeyError, ValueError):
-                        continue
-                    if entry.type_str == "blob":
-                        found = self._counted(str(entry.id))
-                    break
-            except (KeyError, ValueError, pygit2.GitError):
-                pass
-            self._files[(commit, names)] = found
-        return self._files[(commit, names)][text]
-
-    def _counted(self, blob: str) -> Counter[str]:
-        found = self._blobs.get(blob)
-        if found is None:
-            text = self.r[blob].peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-            found = self._blobs[blob] = Counter(norms_of(text))
-        return found
-
-    def landed_before(self, landed: str | None, commit: str) -> bool:
-        """Whether `landed` is a strict ancestor of `commit`."""
-        if not landed:
-            return False
-        return self._descent.strictly_after(commit, landed)
-
-    def net_new(self, commit: str, text: str) -> int:
-        """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
-        a block moved within a file or to another (a module split into a package) adds none."""
-        if commit not in self._net:
-            net: Counter[str] = Counter()
-            try:
-                c = self.r[commit].peel(pygit2.Commit)
-                diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
-                for patch in diff:
-                    if patch is None or patch.delta.is_binary:
-                        continue
-                    for hunk in patch.hunks:
-                        for line in hunk.lines:
-                            if line.origin in "+-":
-                                net[norm(line.content)] += 1 if line.origin == "+" else -1
-            except (KeyError, ValueError, pygit2.GitError):
-                pass
-            self._net[commit] = net
-        return self._net[commit][text]
 
 
 def _fates(

@@ -1,0 +1,174 @@
+"""How many copies of a line's text a file version holds and a commit added (`CopyCounts`): the
+questions blame asks of a line whose text a patch had brought in before the line's commit.
+
+Texts are counted by their norms (`line_key` is a digest of the norm). A commit's added copies less
+its removed ones are read from git's diffs of all the commits asked, in one run of the git command;
+libgit2 makes them one commit at a time where git cannot.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter
+
+import pygit2
+
+from tracetui.blame.descent import Descent
+from tracetui.trail.git_command import fetches_lazily, git_env
+from tracetui.trail.line_identity import framed_norms, norm, norms_of
+
+GIT_DIFF_SECONDS = 60  # the diffs of a long range's commits; past it, libgit2 makes them
+_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_COMMIT = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+class CopyCounts:
+    """Copies of texts in file versions and in commits' changes, and which commits came after which,
+    for the lines of one blame (a file's, or a range's commits')."""
+
+    def __init__(self, r: pygit2.Repository) -> None:
+        self.r = r
+        self._descent = Descent(r)
+        self._net: dict[str, Counter[str]] = {}
+        self._files: dict[tuple[str, tuple[str, ...]], str | None] = {}  # -> the file's blob there
+        # blob id -> its lines' norms, framed or counted: a version is read once, whichever commit or
+        # list of names asks for it (the commit that landed a patch and the parent of a later one
+        # often share it)
+        self._blobs: dict[str, bytes | Counter[str]] = {}
+
+    def parent(self, commit: str) -> str | None:
+        try:
+            parents = self.r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return str(parents[0]) if parents else None
+
+    def in_file(self, commit: str | None, names: tuple[str, ...], text: str) -> int:
+        """Copies of the text (a norm) in the file at `commit`, under the first of `names` it has then."""
+        if commit is None:
+            return 0
+        if (commit, names) not in self._files:
+            found = None
+            try:
+                tree = self.r[commit].peel(pygit2.Commit).tree
+                for name in names:
+                    try:
+                        entry = tree[name]
+                    except (KeyError, ValueError):
+                        continue
+                    if entry.type_str == "blob":
+                        found = str(entry.id)
+                    break
+            except (KeyError, ValueError, pygit2.GitError):
+                pass
+            self._files[(commit, names)] = found
+        blob = self._files[(commit, names)]
+        return 0 if blob is None else self._copies(blob, text)
+
+    def _copies(self, blob: str, text: str) -> int:
+        """The blob's lines whose norm is `text`: counted on its framed norms (`framed_norms`), one
+        pass in C a text; decoded and counted line by line where its bytes cannot give them."""
+        if blob not in self._blobs:
+            data = self.r[blob].peel(pygit2.Blob).data
+            framed = framed_norms(data)
+            self._blobs[blob] = (
+                framed if framed is not None else Counter(norms_of(data.decode("utf-8", "replace")))
+            )
+        found = self._blobs[blob]
+        if isinstance(found, Counter):
+            return found[text]
+        return (
+            found.count(b"\n" + text.encode("utf-8", "surrogatepass") + b"\r")
+            if "\n" not in text and "\r" not in text
+            else 0
+        )
+
+    def landed_before(self, landed: str | None, commit: str) -> bool:
+        """Whether `landed` is a strict ancestor of `commit`."""
+        if not landed:
+            return False
+        return self._descent.strictly_after(commit, landed)
+
+    def will_ask(self, commits: set[str]) -> None:
+        """Commits `net_new` will be asked of: their diffs are made by git in one run (a diff each by
+        libgit2 cost a fifth of a big file's blame: 75 commits of pi-mono, 0.3 s against git's 0.1 s)."""
+        missing = sorted(c for c in commits if c not in self._net)
+        if len(missing) > 1:
+            self._net.update(_git_net(self.r, missing) or {})
+
+    def net_new(self, commit: str, text: str) -> int:
+        """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
+        a block moved within a file or to another (a module split into a package) adds none."""
+        if commit not in self._net:
+            self._net[commit] = _libgit2_net(self.r, commit)
+        return self._net[commit][text]
+
+
+def _libgit2_net(r: pygit2.Repository, commit: str) -> Counter[str]:
+    """The commit's added less removed lines by norm, against its first parent, from libgit2's diff."""
+    net: Counter[str] = Counter()
+    try:
+        c = r[commit].peel(pygit2.Commit)
+        diff = c.parents[0].tree.diff_to_tree(c.tree) if c.parents else c.tree.diff_to_tree(swap=True)
+        for patch in diff:
+            if patch is None or patch.delta.is_binary:
+                continue
+            for hunk in patch.hunks:
+                for line in hunk.lines:
+                    if line.origin in "+-":
+                        net[norm(line.content)] += 1 if line.origin == "+" else -1
+    except (KeyError, ValueError, pygit2.GitError):
+        pass
+    return net
+
+
+def _git_net(r: pygit2.Repository, commits: list[str]) -> dict[str, Counter[str]] | None:
+    """`_libgit2_net` of each commit from one `git diff-tree` run, or None where git cannot give them
+    (no git, a partial clone it would fetch from, a failure): the first parent's tree against each."""
+    if fetches_lazily(r):
+        return None
+    asked = []
+    for commit in commits:
+        try:
+            parents = r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            continue  # not a commit this repository has: libgit2 says so when asked
+        asked.append(f"{commit} {parents[0]}" if parents else commit)
+    # Full ids on standard input; no text conversion or external diff a repository's settings name.
+    options = ["diff-tree", "--stdin", "--root", "--always", "-p", "-U0", "--no-renames", "--no-textconv",
+               "--no-ext-diff", "--no-color", "--no-abbrev"]  # fmt: skip
+    command = ["git", "--git-dir", r.path, "-c", "core.fsmonitor=false", *options]
+    try:
+        out = subprocess.run(command, input="".join(f"{x}\n" for x in asked).encode(), capture_output=True,
+                             timeout=GIT_DIFF_SECONDS, env=git_env(), check=False)  # fmt: skip
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    found = _parsed(out.stdout)
+    return found if set(found) >= {x.split(" ")[0] for x in asked} else None
+
+
+def _parsed(patches: bytes) -> dict[str, Counter[str]]:
+    """Each commit's added less removed lines by norm, from `diff-tree --stdin -p -U0` output: a line
+    holding the commit's id, then each file's header and hunks. A hunk's header says how many lines
+    it removes and adds, so a content line is never read as a header, whatever it holds."""
+    out: dict[str, Counter[str]] = {}
+    net: Counter[str] = Counter()
+    left = 0  # content lines still to come in the current hunk
+    for line in patches.split(b"\n"):
+        if left > 0:
+            if line[:1] == b"\\":
+                continue  # "\ No newline at end of file"
+            left -= 1
+            if line[:1] in (b"+", b"-"):
+                net[norm(line[1:].decode("utf-8", "replace"))] += 1 if line[:1] == b"+" else -1
+            continue
+        hunk = _HUNK.match(line)
+        if hunk is not None:
+            removed, added = (int(x) if x is not None else 1 for x in hunk.groups())
+            left = removed + added
+        elif _COMMIT.fullmatch(line):
+            net = out.setdefault(line.decode(), Counter())
+    return out
