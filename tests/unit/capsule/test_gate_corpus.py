@@ -9,13 +9,13 @@ Marked slow."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import ahocorasick
 import pytest
 import shared_data as shared
 
@@ -46,26 +46,36 @@ def corpus_bucket(tmp_path_factory) -> Iterator[tuple[Bucket, str]]:
         yield bucket, (built / "planted").read_text()
 
 
-def _decoded(blob: bytes) -> bytes:
-    """The bytes and the same read as a reader would: `\\uXXXX` and `\\/` escapes (escaped once or
-    more) read as their characters."""
-    text = blob.decode("utf-8", "replace")
+def _read(text: str) -> str:
+    """The text as a reader would read it: `\\uXXXX` and `\\/` escapes (escaped once or more) read as
+    their characters."""
 
     def char(m: re.Match[str]) -> str:
         code = int(m.group(1), 16)
         return m.group(0) if 0xD800 <= code < 0xE000 else chr(code)
 
     read = re.sub(r"\\+u([0-9a-fA-F]{4})", char, text)
-    read = re.sub(r"\\+([/\"])", r"\1", read)
-    return blob + b"\n" + read.encode("utf-8", "replace")
+    return re.sub(r"\\+([/\"])", r"\1", read)
+
+
+def _needles() -> ahocorasick.Automaton:
+    """Every planted spelling, found in one pass (25 searches of an export's 80 MB took 2 s)."""
+    found = ahocorasick.Automaton()
+    for name, needles in NEEDLES.items():
+        for needle in needles:
+            found.add_word(needle, name)
+    found.make_automaton()
+    return found
+
+
+NEEDLE_FINDER = _needles()
 
 
 def _absent(blob: bytes, where: str) -> None:
-    seen = _decoded(blob).decode("utf-8", "replace")
-    seen += "\n" + decoded_output(blob)
-    for name, needles in NEEDLES.items():
-        for needle in needles:
-            assert needle not in seen, f"{name} left in {where}"
+    text = blob.decode("utf-8", "replace")
+    seen = "\n".join((text, _read(text), decoded_output(blob)))
+    for _, name in NEEDLE_FINDER.iter(seen):
+        raise AssertionError(f"{name} left in {where}")
 
 
 def _every_byte(folder: Path) -> bytes:
