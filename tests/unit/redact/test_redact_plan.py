@@ -209,7 +209,9 @@ def test_a_field_out_of_time_becomes_an_unscanned_suggestion(monkeypatch):
             pass
 
     monkeypatch.setattr(scan_module, "scan_text", forever)
-    monkeypatch.setattr(scan_module, "field_budget", lambda n: 0.05)
+    monkeypatch.setattr(scan_module, "field_budget", lambda n: 0.01)
+    # Each field spins until the first tick past its budget: at the quarter-second tick, 30 fields took 7.5 s.
+    monkeypatch.setattr(scan_module, "_TICK", 0.005)
     session = S.make_session()
     found = scan_session(session, NOBODY, workers=0)
     assert found and all(f.kind == "unscanned" and f.tier == "suggested" for f in found)
