@@ -8,9 +8,13 @@ libgit2 makes them one commit at a time where git cannot.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
+import threading
 from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import IO
 
 import pygit2
 
@@ -21,6 +25,7 @@ from tracetui.trail.line_identity import framed_norms, norm, norms_of
 GIT_DIFF_SECONDS = 60  # the diffs of a long range's commits; past it, libgit2 makes them
 _HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _COMMIT = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_NONE_ASKED: tuple[frozenset[str], Counter[str]] = (frozenset(), Counter())
 
 
 class CopyCounts:
@@ -30,7 +35,8 @@ class CopyCounts:
     def __init__(self, r: pygit2.Repository) -> None:
         self.r = r
         self._descent = Descent(r)
-        self._net: dict[str, Counter[str]] = {}
+        self._net: dict[str, Counter[str]] = {}  # a commit's counts of every text (libgit2's diff)
+        self._wanted: dict[str, tuple[frozenset[str], Counter[str]]] = {}  # of the texts asked (git's)
         self._files: dict[tuple[str, tuple[str, ...]], str | None] = {}  # -> the file's blob there
         # blob id -> its lines' norms, framed or counted: a version is read once, whichever commit or
         # list of names asks for it (the commit that landed a patch and the parent of a later one
@@ -90,16 +96,33 @@ class CopyCounts:
             return False
         return self._descent.strictly_after(commit, landed)
 
-    def will_ask(self, commits: set[str]) -> None:
-        """Commits `net_new` will be asked of: their diffs are made by git in one run (a diff each by
-        libgit2 cost a fifth of a big file's blame: 75 commits of pi-mono, 0.3 s against git's 0.1 s)."""
-        missing = sorted(c for c in commits if c not in self._net)
-        if len(missing) > 1:
-            self._net.update(_git_net(self.r, missing) or {})
+    def will_ask(self, asks: Mapping[str, Iterable[str]]) -> None:
+        """The texts (norms) `net_new` will be asked of, by commit: counted in git's diffs of those
+        commits, made in one run (a diff each by libgit2 cost a fifth of a big file's blame: 75 commits
+        of pi-mono, 0.3 s against git's 0.1 s); only these texts are counted, so a commit that added a
+        vendored tree costs no memory for its lines."""
+        missing: dict[str, frozenset[str]] = {}
+        for commit, texts in asks.items():
+            new = frozenset(texts) - self._wanted.get(commit, _NONE_ASKED)[0]
+            if new and commit not in self._net:
+                missing[commit] = new
+        if len(missing) < 2:
+            return  # one diff is libgit2's, when asked: git's start would cost more
+        found = _git_net(self.r, missing)
+        if found is None:
+            return  # each asked of libgit2, when asked
+        for commit, new in missing.items():
+            asked, counted = self._wanted.get(commit, _NONE_ASKED)
+            counted = Counter(counted)
+            counted.update(found[commit])  # `update` keeps the negative counts, `+` would drop them
+            self._wanted[commit] = (asked | new, counted)
 
     def net_new(self, commit: str, text: str) -> int:
         """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
         a block moved within a file or to another (a module split into a package) adds none."""
+        asked = self._wanted.get(commit)
+        if asked is not None and text in asked[0]:
+            return asked[1][text]
         if commit not in self._net:
             self._net[commit] = _libgit2_net(self.r, commit)
         return self._net[commit][text]
@@ -123,52 +146,78 @@ def _libgit2_net(r: pygit2.Repository, commit: str) -> Counter[str]:
     return net
 
 
-def _git_net(r: pygit2.Repository, commits: list[str]) -> dict[str, Counter[str]] | None:
-    """`_libgit2_net` of each commit from one `git diff-tree` run, or None where git cannot give them
-    (no git, a partial clone it would fetch from, a failure): the first parent's tree against each."""
+def _git_net(r: pygit2.Repository, asks: dict[str, frozenset[str]]) -> dict[str, Counter[str]] | None:
+    """Each commit's added less removed lines of the texts asked, from one `git diff-tree` run (the
+    first parent's tree against the commit's), read as it comes; None where git cannot give them (no
+    git, a partial clone it would fetch from, a failure, GIT_DIFF_SECONDS passed)."""
     if fetches_lazily(r):
         return None
-    asked = []
-    for commit in commits:
+    lines = []
+    for commit in asks:
         try:
             parents = r[commit].peel(pygit2.Commit).parent_ids
         except (KeyError, ValueError, pygit2.GitError):
-            continue  # not a commit this repository has: libgit2 says so when asked
-        asked.append(f"{commit} {parents[0]}" if parents else commit)
+            return None  # not a commit this repository has: libgit2 says so when asked
+        lines.append(f"{commit} {parents[0]}\n" if parents else f"{commit}\n")
     # Full ids on standard input; no text conversion or external diff a repository's settings name.
     options = ["diff-tree", "--stdin", "--root", "--always", "-p", "-U0", "--no-renames", "--no-textconv",
                "--no-ext-diff", "--no-color", "--no-abbrev"]  # fmt: skip
     command = ["git", "--git-dir", r.path, "-c", "core.fsmonitor=false", *options]
     try:
-        out = subprocess.run(command, input="".join(f"{x}\n" for x in asked).encode(), capture_output=True,
-                             timeout=GIT_DIFF_SECONDS, env=git_env(), check=False)  # fmt: skip
-    except (OSError, ValueError, subprocess.TimeoutExpired):
+        git = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=git_env())  # fmt: skip
+    except (OSError, ValueError):
         return None
-    if out.returncode != 0:
-        return None
-    found = _parsed(out.stdout)
-    return found if set(found) >= {x.split(" ")[0] for x in asked} else None
+    assert git.stdin is not None and git.stdout is not None
+    # Written from a thread: git writes a commit's diff before it reads the next id, and a full pipe
+    # either way would stop both sides.
+    feed = threading.Thread(target=_feed, args=(git.stdin, "".join(lines).encode()), daemon=True)
+    feed.start()
+    timer = threading.Timer(GIT_DIFF_SECONDS, git.kill)
+    timer.start()
+    try:
+        found = _parsed(git.stdout, asks)
+        failed = git.wait() != 0
+    finally:
+        timer.cancel()
+        git.stdout.close()
+        feed.join()
+    return None if failed or set(found) != set(asks) else found
 
 
-def _parsed(patches: bytes) -> dict[str, Counter[str]]:
-    """Each commit's added less removed lines by norm, from `diff-tree --stdin -p -U0` output: a line
-    holding the commit's id, then each file's header and hunks. A hunk's header says how many lines
-    it removes and adds, so a content line is never read as a header, whatever it holds."""
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(OSError):  # git ended early (killed at the deadline): it said nothing more
+        pipe.write(data)
+    with contextlib.suppress(OSError):
+        pipe.close()
+
+
+def _parsed(patches: Iterable[bytes], asks: dict[str, frozenset[str]]) -> dict[str, Counter[str]]:
+    """Each commit's added less removed lines of its asked texts (norms), from `diff-tree --stdin -p
+    -U0` output: a line holding the commit's id, then each file's header and hunks. A hunk's header
+    says how many lines it removes and adds, so a content line is never read as a header, whatever
+    it holds."""
     out: dict[str, Counter[str]] = {}
     net: Counter[str] = Counter()
+    wanted: frozenset[str] = frozenset()
     left = 0  # content lines still to come in the current hunk
-    for line in patches.split(b"\n"):
+    for line in patches:
+        line = line.rstrip(b"\n")
         if left > 0:
             if line[:1] == b"\\":
                 continue  # "\ No newline at end of file"
             left -= 1
             if line[:1] in (b"+", b"-"):
-                net[norm(line[1:].decode("utf-8", "replace"))] += 1 if line[:1] == b"+" else -1
+                text = norm(line[1:].decode("utf-8", "replace"))
+                if text in wanted:
+                    net[text] += 1 if line[:1] == b"+" else -1
             continue
         hunk = _HUNK.match(line)
         if hunk is not None:
             removed, added = (int(x) if x is not None else 1 for x in hunk.groups())
             left = removed + added
         elif _COMMIT.fullmatch(line):
-            net = out.setdefault(line.decode(), Counter())
+            commit = line.decode()
+            net = out.setdefault(commit, Counter())
+            wanted = asks.get(commit, frozenset())
     return out

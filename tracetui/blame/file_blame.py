@@ -160,7 +160,10 @@ def _copies_made_later(
     postings = index.lookup({key for _, key, _, _ in groups})
     # The commit's lines of one text, whichever patches they went to (twins placed by different
     # patches): the commit's new copies are counted against them all.
-    counts.will_ask({commit for commit, _, _, _ in groups})
+    asks: dict[str, set[str]] = {}
+    for (commit, _, _, _), xs in groups.items():
+        asks.setdefault(commit, set()).add(norm(xs[0].text))
+    counts.will_ask(asks)
     of_text: Counter[tuple[str, int]] = Counter()
     for (commit, key, _, _), xs in groups.items():
         of_text[(commit, key)] += len(xs)

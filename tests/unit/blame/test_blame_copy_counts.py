@@ -4,6 +4,7 @@ equal to counting its decoded lines."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pygit2
@@ -56,9 +57,15 @@ def _same(a: Counter[str], b: Counter[str]) -> bool:
     return +a == +b and -a == -b  # zero counts aside
 
 
+def _every_text(r: pygit2.Repository, ids: list[str]) -> dict[str, frozenset[str]]:
+    """Each commit's every changed text, by libgit2's diff."""
+    return {c: frozenset(_libgit2_net(r, c)) | {"deff():", "importos", "fromtheside"} for c in ids}
+
+
 def test_git_s_diffs_count_what_libgit2_s_count_on_every_kind_of_change(tmp_path):
     r, ids = _history(tmp_path)
-    found = _git_net(r, ids)
+    asks = _every_text(r, ids)
+    found = _git_net(r, asks)
     assert found is not None and set(found) == set(ids)
     for commit in ids:
         assert _same(found[commit], _libgit2_net(r, commit)), commit
@@ -70,8 +77,31 @@ def test_git_s_diffs_count_what_libgit2_s_count_on_every_kind_of_change(tmp_path
     assert found[ids[5]]["fromtheside"] == 1
 
 
+def test_only_the_texts_asked_are_counted_and_others_are_still_answered(tmp_path):
+    r, ids = _history(tmp_path)
+    counts = CopyCounts(r)
+    counts.will_ask({ids[1]: {"deff():"}, ids[2]: {"---a/y"}})
+    assert counts._wanted[ids[1]][1] == Counter({"deff():": 1})  # the split's other texts were not kept
+    assert counts.net_new(ids[1], "deff():") == 1 and counts.net_new(ids[2], "---a/y") == 1
+    assert ids[1] not in counts._net
+    assert counts.net_new(ids[1], "return1") == 1  # not asked before: libgit2's diff of the commit
+    # Asked again with more texts (a range's next commit), the new ones are counted and the old kept.
+    later = CopyCounts(r)
+    later.will_ask({ids[1]: {"deff():"}, ids[2]: {"---a/y"}})
+    later.will_ask({ids[1]: {"importos", "return1"}, ids[3]: {"one"}})
+    assert later._wanted[ids[1]] == (
+        frozenset({"deff():", "importos", "return1"}),
+        Counter({"deff():": 1, "return1": 1}),
+    )
+    removed = {c: frozenset(t for t, n in _libgit2_net(r, c).items() if n < 0) for c in ids}
+    negative = CopyCounts(r)
+    negative.will_ask({**{c: set(t) for c, t in removed.items() if t}, ids[1]: {"deff():"}})
+    assert any(n < 0 for _, counted in negative._wanted.values() for n in counted.values())
+    assert all(negative.net_new(c, t) == _libgit2_net(r, c)[t] for c, ts in removed.items() for t in ts)
+
+
 def test_a_content_line_is_never_read_as_a_header():
-    patches = b"\n".join([
+    patches = [
         b"c" * 40,
         b"diff --git a/x b/x",
         b"--- a/x",
@@ -85,9 +115,10 @@ def test_a_content_line_is_never_read_as_a_header():
         b"\\ No newline at end of file",
         b"@@ -9 +9,0 @@",
         b"-gone",
-        b"",
-    ])  # fmt: skip
-    [(commit, net)] = _parsed(patches).items()
+        b"-not asked",
+    ]  # fmt: skip
+    asked = frozenset({"d" * 40, "---a/x", "@@-1+1@@", "e" * 40, "diff--gita/yb/y", "gone"})
+    [(commit, net)] = _parsed((x + b"\n" for x in patches), {"c" * 40: asked}).items()
     assert commit == "c" * 40
     assert net == Counter(
         {"d" * 40: -1, "---a/x": -1, "@@-1+1@@": 1, "e" * 40: 1, "diff--gita/yb/y": 1, "gone": -1}
@@ -96,14 +127,33 @@ def test_a_content_line_is_never_read_as_a_header():
 
 def test_without_git_libgit2_makes_the_diffs(tmp_path, monkeypatch):
     r, ids = _history(tmp_path)
+    asks = _every_text(r, ids)
     with_git = CopyCounts(r)
-    with_git.will_ask(set(ids))
+    with_git.will_ask(dict(asks))
+    assert set(with_git._wanted) == set(ids)
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     without = CopyCounts(r)
-    without.will_ask(set(ids))
+    without.will_ask(dict(asks))
+    assert not without._wanted
     for commit in ids:
         for text in ("deff():", "return1", "---a/y", "fromtheside", "x", "caf\ufffd"):
             assert with_git.net_new(commit, text) == without.net_new(commit, text), (commit, text)
+
+
+def test_a_diff_past_its_deadline_is_left_to_libgit2(tmp_path, monkeypatch):
+    from tracetui.blame import copy_counts
+
+    r, ids = _history(tmp_path)
+    # A git that never answers (`sleep` reads no input and writes nothing) is killed at the deadline.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setattr(copy_counts, "GIT_DIFF_SECONDS", 0.5)
+    started = time.monotonic()
+    assert _git_net(r, _every_text(r, ids)) is None
+    assert time.monotonic() - started < 10
 
 
 TEXTS = [
