@@ -59,8 +59,8 @@ async def test_the_list_shows_the_prices_the_thread_works_out(team_dataset_root,
                 priced = [r for r in shown if r.cost_usd is not None]
                 if priced and library._pricer is None:
                     break
-            # What the library holds, said where the rows show no price (it happened three times in full runs,
-            # never alone: CI47 had 6 priced, none shown, the thread done): whether the thread still runs, and how many sessions it priced or not.
+            # What the library holds, said where the rows show no price. It happened three times in full
+            # runs, never alone; in CI47 six sessions were priced, none shown, and the thread was done.
             costs = dict(library._costs)
             shown_ids = {r.id for r in shown}
             state = {"pricer running": library._pricer is not None, "version": library._version,
