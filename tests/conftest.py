@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import gc
+import os
 
 import pytest
 from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: half as many workers again as cores. A worker waits a third of the run on its
+    tests' git, agents and CLI children, their fsyncs and their clocks; on two cores, three workers
+    took README's command from 253 to 228 s, and four 238 s (bench/RESULTS.md, "Tests")."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + max(1, cores // 2)
 
 
 def _isolate(patch: pytest.MonkeyPatch, factory: pytest.TempPathFactory) -> None:
