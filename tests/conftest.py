@@ -9,6 +9,7 @@ import pytest
 from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown under `-p no:xdist`
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: half as many workers again as cores. A worker waits a third of the run on its
     tests' git, agents and CLI children, their fsyncs and their clocks; on two cores, three workers
