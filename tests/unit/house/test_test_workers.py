@@ -1,0 +1,35 @@
+"""README's `-n auto`: half as many workers again as cores (tests/conftest.py), and the one-process
+commands of CONTRIBUTING.md (`-p no:xdist`) still run with that hook in the conftest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import cast
+
+import conftest
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+NO_CONFIG = cast(pytest.Config, None)  # the hook reads no option
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 2), (2, 3), (4, 6), (8, 12)])
+def test_auto_is_half_as_many_workers_again_as_cores(monkeypatch, cores, workers):
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert conftest.pytest_xdist_auto_num_workers(NO_CONFIG) == workers
+
+
+def test_xdist_s_own_variable_still_decides(monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
+    assert conftest.pytest_xdist_auto_num_workers(NO_CONFIG) is None  # left to xdist, which reads it
+
+
+def test_one_process_without_xdist_runs_the_conftest():
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+                           "--collect-only", "tests/unit/house/test_readme_setup.py"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
