@@ -9,21 +9,28 @@ import sys
 from pathlib import Path
 from typing import cast
 
-import conftest
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 NO_CONFIG = cast(pytest.Config, None)  # the hook reads no option
 
 
+@pytest.fixture
+def conftest(request):
+    """The tests' root conftest as pytest loaded it (`import conftest` finds whichever is first on the
+    path: under xdist in a clone, another folder's)."""
+    root = ROOT / "tests" / "conftest.py"
+    return next(p for p in request.config.pluginmanager.get_plugins() if getattr(p, "__file__", None) == str(root))
+
+
 @pytest.mark.parametrize(("cores", "workers"), [(1, 2), (2, 3), (4, 6), (8, 12)])
-def test_auto_is_half_as_many_workers_again_as_cores(monkeypatch, cores, workers):
+def test_auto_is_half_as_many_workers_again_as_cores(conftest, monkeypatch, cores, workers):
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
     assert conftest.pytest_xdist_auto_num_workers(NO_CONFIG) == workers
 
 
-def test_xdist_s_own_variable_still_decides(monkeypatch):
+def test_xdist_s_own_variable_still_decides(conftest, monkeypatch):
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
     assert conftest.pytest_xdist_auto_num_workers(NO_CONFIG) is None  # left to xdist, which reads it
 
