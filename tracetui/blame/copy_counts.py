@@ -180,6 +180,9 @@ def _git_net(r: pygit2.Repository, asks: dict[str, frozenset[str]]) -> dict[str,
         failed = git.wait() != 0
     finally:
         timer.cancel()
+        if git.poll() is None:  # the read failed: git is not left running
+            git.kill()
+            git.wait()
         git.stdout.close()
         feed.join()
     return None if failed or set(found) != set(asks) else found

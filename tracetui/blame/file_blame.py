@@ -15,7 +15,7 @@ from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.line_origins import line_origins
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
-from tracetui.blame.results import LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN, BlameLine, FileBlame
+from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.trail import TrailByFile, trail
 from tracetui.trail.line_identity import norm
@@ -158,12 +158,12 @@ def _copies_made_later(
     if not groups:
         return
     postings = index.lookup({key for _, key, _, _ in groups})
-    # The commit's lines of one text, whichever patches they went to (twins placed by different
-    # patches): the commit's new copies are counted against them all.
-    asks: dict[str, set[str]] = {}
+    asks: dict[str, set[str]] = {}  # the texts each commit is asked of, diffed at once
     for (commit, _, _, _), xs in groups.items():
         asks.setdefault(commit, set()).add(norm(xs[0].text))
     counts.will_ask(asks)
+    # The commit's lines of one text, whichever patches they went to (twins placed by different
+    # patches): the commit's new copies are counted against them all.
     of_text: Counter[tuple[str, int]] = Counter()
     for (commit, key, _, _), xs in groups.items():
         of_text[(commit, key)] += len(xs)
