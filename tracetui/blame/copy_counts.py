@@ -19,7 +19,7 @@ from typing import IO
 import pygit2
 
 from tracetui.blame.descent import Descent
-from tracetui.trail.git_command import fetches_lazily, git_env
+from tracetui.trail.git_command import fetches_lazily, git_argv, git_env
 from tracetui.trail.line_identity import framed_norms, norm, norms_of
 
 GIT_DIFF_SECONDS = 60  # the diffs of a long range's commits; past it, libgit2 makes them
@@ -162,9 +162,8 @@ def _git_net(r: pygit2.Repository, asks: dict[str, frozenset[str]]) -> dict[str,
     # Full ids on standard input; no text conversion or external diff a repository's settings name.
     options = ["diff-tree", "--stdin", "--root", "--always", "-p", "-U0", "--no-renames", "--no-textconv",
                "--no-ext-diff", "--no-color", "--no-abbrev"]  # fmt: skip
-    command = ["git", "--git-dir", r.path, "-c", "core.fsmonitor=false", *options]
     try:
-        git = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        git = subprocess.Popen(git_argv(r.path, *options), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=git_env())  # fmt: skip
     except (OSError, ValueError):
         return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pygit2
 
 from tracetui.errors import TracetuiError
-from tracetui.trail.git_command import fetches_lazily, git_env
+from tracetui.trail.git_command import fetches_lazily, git_argv, git_env
 
 GIT_BLAME_SECONDS = 120  # a blame of a file with a very long history; libgit2's is no faster
 
@@ -44,8 +44,7 @@ def _git_blame(repo: pygit2.Repository, rel: str, commit: str, lines: int | None
         return None
     # The revision is a full commit id, the path follows `--`: nothing in them is read as an option.
     # No textconv: a repository's attributes must not run a program of its choosing on a blame.
-    options = ["-c", "core.fsmonitor=false", "blame", "--porcelain", "--no-textconv"]
-    command = ["git", "--git-dir", repo.path, *options, commit, "--", rel]
+    command = git_argv(repo.path, "blame", "--porcelain", "--no-textconv", commit, "--", rel)
     try:
         out = subprocess.run(command, capture_output=True, timeout=GIT_BLAME_SECONDS, env=git_env(),
                              check=False)  # fmt: skip

@@ -14,7 +14,7 @@ import subprocess
 from collections import deque
 from collections.abc import Iterable
 
-from tracetui.trail.git_command import git_env
+from tracetui.trail.git_command import git_argv, git_env
 
 try:
     import fcntl
@@ -98,7 +98,7 @@ class BlobPipe:
     def _start(self) -> None:
         try:
             self._proc = subprocess.Popen(
-                ["git", "--git-dir", self.git_dir, "cat-file", "--batch"],
+                git_argv(self.git_dir, "cat-file", "--batch"),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
             )  # fmt: skip
         except (OSError, ValueError):

@@ -20,6 +20,12 @@ def git_env() -> dict[str, str]:
     return env
 
 
+def git_argv(git_dir: str, *args: str) -> list[str]:
+    """The git command on the repository at `git_dir` alone (its own settings aside from the
+    file-system monitor, which would start a program of the repository's choosing)."""
+    return ["git", "--git-dir", git_dir, "-c", "core.fsmonitor=false", *args]
+
+
 def fetches_lazily(repo: pygit2.Repository) -> bool:
     """Whether git would fetch a missing object from a remote (a partial clone): a read of the trail
     must not wait on the network; pygit2 reads what the clone has and says what it lacks."""
