@@ -346,14 +346,7 @@ def gate_findings(
         return gate_scan(text, identity, scan_text)  # a text it cannot scan in time is a leak
 
     leaks: list[GateFinding] = []
-    seen: set[str] = set()
-    todo: list[tuple[str, int, str]] = []
-    for name in sorted(members):
-        for line_no, text in _texts(name, members[name]):
-            if text in seen or inert(text):
-                continue
-            seen.add(text)
-            todo.append((name, line_no, text))
+    todo = gate_texts(members)
     if memo is not None and scan_many is not None:
         unknown = memo.missing([text for _, _, text in todo])
         if unknown:
@@ -378,6 +371,19 @@ def gate_findings(
                 continue
             leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
     return leaks
+
+
+def gate_texts(members: dict[str, bytes]) -> list[tuple[str, int, str]]:
+    """(member, line, text) of every distinct text the gate scans in `members`, in its order."""
+    seen: set[str] = set()
+    todo: list[tuple[str, int, str]] = []
+    for name in sorted(members):
+        for line_no, text in _texts(name, members[name]):
+            if text in seen or inert(text):
+                continue
+            seen.add(text)
+            todo.append((name, line_no, text))
+    return todo
 
 
 def _in_kept_path(text: str, start: int, end: int, paths: set[str]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,9 +31,10 @@ from tracetui.export.raw import agent_folder
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from tracetui.export.run import Exporter, Prepared, Reviewed
+    from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
     from tracetui.model import SessionSummary
 
+_Row = tuple[str, dict[str, Any], int]  # a table's name, one row of it, the row's bytes as JSON
 BATCH_ROWS = 2_000  # rows in memory per table before they are written as a row group
 BATCH_BYTES = 16 << 20  # or this much text, whichever comes first
 
@@ -200,22 +202,24 @@ class ParquetWriter:
         # The earlier files, linked aside before any new shard takes their names.
         snapshot = _snapshot(ex, [str(f) for f in earlier.get("files", [])])
         try:
-            for item in members:
-                prepared = ex.prepare(item.summary.id)
-                keys: dict[str, Any] = dict(self._keys(item.summary))
-                if dataset:
-                    keys = {"user": ex.options.user, **keys}
-                made = self._session_rows(prepared, keys) if prepared is not None else None
-                if prepared is not None and made is not None:
-                    session_rows, receipt_file, entry = made
-                    for table, row, size in session_rows:
-                        shards[table].add(row, size)
-                        rows[table] += 1
-                        if table == "patches":
-                            states[row["state"]] = states.get(row["state"], 0) + 1
-                    done.append(item.summary.id)
-                    ex.record(prepared, item.digest, [receipt_file], entry)
-                step(item.summary.id)
+            # One session ahead: its rows are built and their scans started on the workers before
+            # the one before is judged and written, so the workers scan while this process builds.
+            ahead: _Ahead | None = None
+            for item in [*members, None]:
+                nxt = self._ahead(item, dataset) if item is not None else None
+                if ahead is not None:
+                    made = self._session_rows(ahead) if ahead.prepared is not None else None
+                    if ahead.prepared is not None and made is not None:
+                        session_rows, receipt_file, entry = made
+                        for table, row, size in session_rows:
+                            shards[table].add(row, size)
+                            rows[table] += 1
+                            if table == "patches":
+                                states[row["state"]] = states.get(row["state"], 0) + 1
+                        done.append(ahead.item.summary.id)
+                        ex.record(ahead.prepared, ahead.item.digest, [receipt_file], entry)
+                    step(ahead.item.summary.id)
+                ahead = nxt
             # Sessions an earlier export put here that this one does not choose, or now refuses (their
             # earlier export stays): their rows as that export wrote them.
             refused = {str(s) for s in earlier.get("sessions", [])} & {m.summary.id for m in members} - set(done)
@@ -242,39 +246,30 @@ class ParquetWriter:
                 tmp.unlink(missing_ok=True)
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
-    def _session_rows(
-        self, prepared: Prepared, keys: dict[str, Any]
-    ) -> tuple[list[tuple[str, dict[str, Any], int]], str, dict[str, Any]] | None:
+    def _ahead(self, item: Reviewed, dataset: bool) -> _Ahead:
+        """`item` prepared, its rows' builder made and its gate's scans started (`Exporter.warm`)."""
+        ex = self.exporter
+        prepared = ex.prepare(item.summary.id)
+        keys: dict[str, Any] = dict(self._keys(item.summary))
+        if dataset:
+            keys = {"user": ex.options.user, **keys}
+        ahead = _Ahead(item, prepared, keys)
+        if prepared is not None:
+            ahead.warmed = ex.warm(prepared, ahead.build)
+        return ahead
+
+    def _session_rows(self, ahead: _Ahead) -> tuple[list[_Row], str, dict[str, Any]] | None:
         """The session's rows (table, row, bytes), its receipt file and entry; None when the second
         gate stops it (then nothing of it is written). Each row carries its partition's keys."""
         ex = self.exporter
-        harness = agent_folder(prepared.session.agent)
-        made: list[tuple[str, dict[str, Any]]] = []
-        sizes: list[int] = []
-
-        def build() -> dict[str, bytes]:
-            # From the scrubbed copy as the gate last left it (it may scrub more and build again).
-            made[:] = [(table, {**row, **keys}) for table, row in tables.rows(prepared, harness, [])]
-            sizes.clear()
-            # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB
-            # whatever its length, so a list of them held 400 MB for a session of 100,000 rows.
-            bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
-            for table, row in made:
-                line = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
-                body = bodies[table]
-                if body:
-                    body += b"\n"
-                body += line
-                sizes.append(len(line))
-            return {f"{t}.jsonl": bytes(v) for t, v in bodies.items()}
-
-        members = ex.gated(prepared, build)
+        assert ahead.prepared is not None
+        members = ex.gated(ahead.prepared, ahead.build, warmed=ahead.warmed)
         if members is None:
             return None
-        receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
+        receipt_file, entry = ex.receipt(ahead.prepared, b"".join(members.values()))
         receipt = entry["receipt"]
         out = []
-        for (table, row), size in zip(made, sizes):
+        for (table, row), size in zip(ahead.made, ahead.sizes):
             if table == "sessions":
                 row = {
                     **row,
@@ -305,6 +300,39 @@ class ParquetWriter:
         about = contents(ex.dest.sessions, months, states)
         card = dataset_card(ex.options.license, ex.options.ref, counts, about, ex.library.cache_dir)
         ex.dest.write("README.md", card.encode())
+
+
+@dataclass(slots=True)
+class _Ahead:
+    """A session of a partition made ready before the one before it is written: prepared (None:
+    refused), its rows as `build` last made them from the scrubbed copy, its gate's scans started."""
+
+    item: Reviewed
+    prepared: Prepared | None
+    keys: dict[str, Any]
+    made: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    warmed: Warmed | None = None
+
+    def build(self) -> dict[str, bytes]:
+        """The session's tables as JSON lines, from the scrubbed copy as the gate last left it (it may
+        scrub more and build again); `made` and `sizes` keep the rows and their sizes."""
+        assert self.prepared is not None
+        harness = agent_folder(self.prepared.session.agent)
+        made = tables.rows(self.prepared, harness, [])
+        self.made[:] = [(table, {**row, **self.keys}) for table, row in made]
+        self.sizes.clear()
+        # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB
+        # whatever its length, so a list of them held 400 MB for a session of 100,000 rows.
+        bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
+        for table, row in self.made:
+            line = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+            body = bodies[table]
+            if body:
+                body += b"\n"
+            body += line
+            self.sizes.append(len(line))
+        return {f"{t}.jsonl": bytes(v) for t, v in bodies.items()}
 
 
 class _Nothing(Exception):

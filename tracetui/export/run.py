@@ -35,7 +35,8 @@ from tracetui.line_cost import LineCost, line_cost, of_fates
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import (
-    Identity, Plan, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans, session_identity,
+    Identity, Plan, Scanning, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans,
+    session_identity,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -165,6 +166,17 @@ class Prepared:
         return line_cost(self.session, of_fates(self.outcome.fates), self.outcome.ref)
 
 
+@dataclass(slots=True)
+class Warmed:
+    """A session's first members, their texts' scans under way on the workers (`Exporter.warm`)."""
+
+    members: dict[str, bytes]
+    identity: Identity
+    memo: GateMemo
+    unknown: list[str]  # the texts the memo did not know, in the order they were submitted
+    scanning: Scanning
+
+
 class Exporter:
     """What the format writers share: the library, the options, the folder and the report."""
 
@@ -236,12 +248,27 @@ class Exporter:
         named in the report) when a sure finding is left, or a suggestion appeared since the review."""
         return self.gated(prepared, lambda: members, structural=structural) is not None
 
+    def warm(self, prepared: Prepared, build: Callable[[], dict[str, bytes]]) -> Warmed | None:
+        """The session's members as `build` first makes them, with the second gate's scans of their
+        texts started on the workers: `gated` given them waits only for what is not scanned yet, so
+        the workers scan one session while this process builds the next. None where the gate will
+        refuse the session unscanned."""
+        if prepared.undecided:
+            return None
+        members = build()
+        identity = session_identity(prepared.session)
+        memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+        named = {**members, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
+        unknown = memo.missing([text for _, _, text in scrub.gate_texts(named)])
+        return Warmed(members, identity, memo, unknown, self.scanner.submit(unknown, identity))
+
     def gated(
         self,
         prepared: Prepared,
         build: Callable[[], dict[str, bytes]],
         view: Callable[[bytes], bytes] | None = None,
         structural: set[str] | None = None,
+        warmed: Warmed | None = None,
     ) -> dict[str, bytes] | None:
         """The session's members as `build` makes them from `prepared.scrubbed`, once the second gate
         passes them; None (and the session named in the report) when it cannot.
@@ -261,12 +288,17 @@ class Exporter:
         if git and git.commit:
             known.add(git.commit)
         known |= structural or set()
-        identity = session_identity(prepared.session)
-        # What the gate found in each text, kept between exports and seals of the session: the formats
-        # carry mostly the same strings, so a second format scans little again.
-        memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+        first: dict[str, bytes] | None = None
+        if warmed is not None and view is None:
+            identity, memo, first = warmed.identity, warmed.memo, warmed.members
+            memo.fill(warmed.unknown, self.scanner.results(warmed.scanning))
+        else:
+            identity = session_identity(prepared.session)
+            # What the gate found in each text, kept between exports and seals of the session: the
+            # formats carry mostly the same strings, so a second format scans little again.
+            memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
         try:
-            return self._gate_rounds(prepared, build, view, frozenset(known), identity, memo)
+            return self._gate_rounds(prepared, build, view, frozenset(known), identity, memo, first)
         finally:
             memo.save()
 
@@ -278,10 +310,11 @@ class Exporter:
         known: frozenset[str],
         identity: Identity,
         memo: GateMemo,
+        first: dict[str, bytes] | None = None,
     ) -> dict[str, bytes] | None:
         fields: list[str] | None = None
         for _ in range(_GATE_ROUNDS):
-            members = build()
+            members, first = (first, None) if first is not None else (build(), None)
             shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
             # The session's id names files and manifest entries of every format (the receipt's among
             # them), and the raw format's gate reads only the logs: a log's author chooses the id.

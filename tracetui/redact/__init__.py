@@ -29,7 +29,7 @@ from tracetui.redact.plan import (
     value_group,
 )
 from tracetui.redact.cross_review import CrossReview, open_review
-from tracetui.redact.many import TextScanner, refresh_plans
+from tracetui.redact.many import Scanning, TextScanner, refresh_plans
 from tracetui.redact.people import remember_name
 from tracetui.redact.review import Occurrence, ValueGroup, decide_group, find_group, group_pending, review_key
 from tracetui.redact.scan import refresh_plan, scan_session, session_identity
@@ -40,7 +40,7 @@ __all__ = [
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "detectors_salt", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",
-    "refresh_plan", "refresh_plans", "remember_name", "TextScanner",
+    "refresh_plan", "refresh_plans", "remember_name", "Scanning", "TextScanner",
     "save_plan", "scan_session", "scan_text", "scrub_text", "session_identity", "stale_fields",
     "Occurrence", "ValueGroup", "decide_group", "find_group", "group_pending", "review_key", "value_group",
     "CrossReview", "open_review", "SessionPlan", "session_plan",

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.errors import TracetuiError
@@ -104,6 +105,14 @@ def refresh_plans(
         pool.close()
 
 
+@dataclass(slots=True)
+class Scanning:
+    """Texts given to `TextScanner.submit`: their findings where they are in, else the pool's tickets."""
+
+    done: list[list[Finding]] | None = None
+    tickets: list[int] = field(default_factory=list)
+
+
 class TextScanner:
     """Many texts scanned on every core (`gate_scan` on each), for the second gate of an export: the
     gate scans what leaves as the review scanned the fields, and one core took as long as the review
@@ -119,31 +128,44 @@ class TextScanner:
 
     def scan(self, texts: list[str], identity: Identity | None) -> list[list[Finding]]:
         """Each text's findings, in the order of `texts`."""
+        return self.results(self.submit(texts, identity))
+
+    def submit(self, texts: list[str], identity: Identity | None) -> Scanning:
+        """Start scanning `texts` (on the workers, where they are worth it) and return at once; their
+        findings come from `results`. An export's gate scans one session while the next is built."""
         total = sum(len(t) for t in texts)
         # Counted over every call: an export's sessions are mostly small, and together worth the pool.
         if self.workers < 2 or (self._pool is None and self._scanned + total < POOL_CHARS):
             self._scanned += total
-            return _scan_batch(texts, identity)
+            return Scanning(done=_scan_batch(texts, identity))
         if self._pool is None:
             self._pool = _Pool(self.workers)
         pool = self._pool
         size = max(1, min(self.BATCH_CHARS, total // (self.workers * 2) + 1))
-        tickets: list[tuple[int, int]] = []  # (ticket, texts in its batch)
+        tickets: list[int] = []
         batch: list[str] = []
         chars = 0
         for text in texts:
             batch.append(text)
             chars += len(text)
             if chars >= size:
-                tickets.append((pool.submit(("scan", batch, identity)), len(batch)))
+                tickets.append(pool.submit(("scan", batch, identity)))
                 batch, chars = [], 0
         if batch:
-            tickets.append((pool.submit(("scan", batch, identity)), len(batch)))
+            tickets.append(pool.submit(("scan", batch, identity)))
+        return Scanning(tickets=tickets)
+
+    def results(self, scanning: Scanning) -> list[list[Finding]]:
+        """The findings of each text `submit` was given, in its order (waiting for them)."""
+        if scanning.done is not None:
+            return scanning.done
+        assert self._pool is not None  # tickets are only given out by a running pool
         out: list[list[Finding]] = []
-        for ticket, _ in tickets:
-            found = pool.result(ticket, None)
+        for ticket in scanning.tickets:
+            found = self._pool.result(ticket, None)
             assert isinstance(found, list)
             out.extend(found)
+        scanning.done = out
         return out
 
     def close(self) -> None:

@@ -141,7 +141,7 @@ def test_a_refused_export_leaves_no_folder_behind(tmp_path, capsys):
 def test_an_export_that_writes_nothing_makes_no_folder_and_no_manifest(bucket, tmp_path, capsys, monkeypatch):
     from tracetui.export.run import Exporter
 
-    def refuse_all(self, prepared, build, view=None, structural=None):
+    def refuse_all(self, prepared, build, view=None, structural=None, warmed=None):
         self.refuse(prepared.session.id, "the second gate found sure findings left", [])
         return None
 

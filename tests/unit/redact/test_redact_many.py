@@ -200,3 +200,25 @@ def test_text_scanner_workers_find_what_one_process_finds(monkeypatch):
     assert found == [scan_text(t, ME) for t in texts]
     assert again == found[:2] and first == found[:1]
     assert any(found) and found[-1] == []
+
+
+def test_text_scanner_submissions_overlap_and_answer_each_in_its_order(monkeypatch):
+    # An export submits the next session's texts before it asks for the last one's findings: each
+    # submission's answers are its own, in its order, whichever is asked for first.
+    from tracetui.redact import TextScanner, scan_text
+
+    texts = [_session(n).steps[i].text or "" for n in range(6) for i in range(3)] + ["nothing here"]
+    monkeypatch.setattr(many, "POOL_CHARS", 1)
+    scanner = TextScanner(workers=2)
+    scanner.BATCH_CHARS = 100
+    try:
+        one = scanner.submit(texts[:10], ME)
+        two = scanner.submit(texts[10:], ME)
+        assert one.done is None and one.tickets and two.tickets  # started, not waited for
+        second = scanner.results(two)
+        first = scanner.results(one)
+        assert scanner.results(one) is first  # asked again: the same answer, nothing waited for
+    finally:
+        scanner.close()
+    assert first + second == [scan_text(t, ME) for t in texts]
+    assert any(first) or any(second)

@@ -1,0 +1,79 @@
+"""A parquet export's second gate scans one session on the workers while this process builds the
+next (`Exporter.warm`): every text the gate judges was scanned by that one submission, the next
+session's submission comes before the one before is judged, and the export is byte for byte the one
+the gate makes scanning each session in turn."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from shared_data import FIXTURES
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.export import ExportOptions, export
+from tracetui.export.run import Exporter
+from tracetui.redact import TextScanner
+
+pq = pytest.importorskip("pyarrow.parquet")
+
+V3 = "33333333-aaaa-4bbb-8ccc-000000000003"
+TWINS = [V3, "44444444-aaaa-4bbb-8ccc-000000000004", "55555555-aaaa-4bbb-8ccc-000000000005"]
+
+
+def _bucket(tmp_path: Path) -> Path:
+    """Three Pi sessions of one month (one partition), the second and third copies of the first."""
+    src = tmp_path / "src"
+    src.mkdir()
+    tree = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
+    for n, sid in enumerate(TWINS):
+        (src / f"s{n}.jsonl").write_text(tree.replace(V3, sid))
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
+    return bucket
+
+
+def _export(bucket: Path, dest: Path) -> dict[str, list]:
+    with Bucket.open(bucket) as b:
+        report = export(b, dest, ExportOptions("parquet"))
+    assert report.written == len(TWINS) and report.refused == []
+    return {
+        p.relative_to(dest).as_posix(): pq.read_table(p).to_pylist() for p in sorted(dest.rglob("*.parquet"))
+    }
+
+
+def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeypatch):
+    bucket = _bucket(tmp_path)
+    events: list[tuple[str, str]] = []
+    warm, gated = Exporter.warm, Exporter.gated
+
+    def warming(self, prepared, build):
+        events.append(("warm", prepared.session.id))
+        return warm(self, prepared, build)
+
+    def gating(self, prepared, build, view=None, structural=None, warmed=None):
+        assert warmed is not None and warmed.unknown  # the session's texts were submitted ahead
+        events.append(("gate", prepared.session.id))
+        return gated(self, prepared, build, view, structural, warmed)
+
+    def no_second_scan(self, texts, identity):
+        raise AssertionError("a text the gate judged was not scanned by the submission ahead")
+
+    monkeypatch.setattr(Exporter, "warm", warming)
+    monkeypatch.setattr(Exporter, "gated", gating)
+    monkeypatch.setattr(TextScanner, "scan", no_second_scan)
+    _export(bucket, tmp_path / "out")
+    order = sorted(TWINS)
+    assert events == [("warm", order[0]), ("warm", order[1]), ("gate", order[0]),
+                      ("warm", order[2]), ("gate", order[1]), ("gate", order[2])]  # fmt: skip
+
+
+def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monkeypatch):
+    bucket = _bucket(tmp_path)
+    ahead = _export(bucket, tmp_path / "ahead")
+    shutil.rmtree(bucket / "cache")  # the gate's memo too: every text scanned again
+    monkeypatch.setattr(Exporter, "warm", lambda self, prepared, build: None)
+    in_turn = _export(bucket, tmp_path / "in-turn")
+    assert ahead == in_turn and any(rows for name, rows in ahead.items() if "/steps/" in name)
