@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
-from tracetui.trail.line_identity import join_keys, norm
+from tracetui.trail.line_identity import join_norms, norm
 from tracetui.trail.paths import absolute_path
 from tracetui.trail.git_read import epoch
 
@@ -274,9 +274,8 @@ class LineIndex:
             pid = cur.lastrowid
             keys = {k for k in map(key_of, p.added) if k is not None}
             # A formatter may join wrapped lines into one: the joined text is indexed too.
-            keys.update(
-                k for k in (line_key(j) for j, _ in join_keys(p) if len(j) >= JOIN_MIN) if k is not None
-            )
+            joined = (line_key(j) for j in join_norms(p) if len(j) >= JOIN_MIN)
+            keys.update(k for k in joined if k is not None)
             keys.update(near_keys(p, key_of))
             keys.update(exact_key(x) for x in p.added if key_of(x) is not None)
             self.conn.executemany("INSERT INTO lines VALUES (?, ?)", [(k, pid) for k in keys])

@@ -118,13 +118,9 @@ def loose_byte_norms(data: bytes) -> list[bytes]:
     return out
 
 
-def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
-    """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
-    consecutive non-blank lines of each hunk's new side that hold at least one added line.
-
-    A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
-    The run may take in context lines (a closing bracket the step did not write).
-    """
+def _new_sides(patch: Patch) -> list[list[tuple[str, bool]]]:
+    """Each hunk's new side that holds an added line, as (line, added) pairs; the added lines alone
+    where the patch has no hunks."""
     sides: list[list[tuple[str, bool]]] = []
     for h in patch.hunks:
         side = [(x[1:], x[:1] == "+") for x in h.lines if x[:1] in (" ", "+")]
@@ -132,8 +128,18 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
             sides.append(side)
     if not sides and patch.added:
         sides = [[(x, True) for x in patch.added]]
+    return sides
+
+
+def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
+    """(norm of a run of lines joined, the added lines in the run) for runs of 2..JOIN_SPAN
+    consecutive non-blank lines of each hunk's new side that hold at least one added line.
+
+    A formatter that joins wrapped lines leaves exactly this norm: whitespace is all that differs.
+    The run may take in context lines (a closing bracket the step did not write).
+    """
     out: list[tuple[str, list[str]]] = []
-    for side in sides:
+    for side in _new_sides(patch):
         ns = [norm(x) for x, _ in side]
         for i in range(len(ns)):
             if not ns[i]:
@@ -153,6 +159,26 @@ def join_keys(patch: Patch) -> list[tuple[str, list[str]]]:
     return out
 
 
+def join_norms(patch: Patch) -> set[str]:
+    """The joined norms of `join_keys` alone, without the added lines of each run (a long Write has
+    thousands of runs, and counting what a file held before the step needs only their norms)."""
+    out: set[str] = set()
+    for side in _new_sides(patch):
+        ns = [norm(x) for x, _ in side]
+        for i in range(len(ns)):
+            if not ns[i]:
+                continue
+            joined, any_added = ns[i], side[i][1]
+            for j in range(i + 1, min(i + JOIN_SPAN, len(ns))):
+                if not ns[j]:
+                    break
+                joined += ns[j]
+                any_added = any_added or side[j][1]
+                if any_added:
+                    out.add(joined)
+    return out
+
+
 def split_counts(
     seq: list[str], keys: set[str] | frozenset[str], starts: int | None = None
 ) -> dict[str, int]:
@@ -163,11 +189,13 @@ def split_counts(
     """
     if not keys:
         return {}
-    prefixes = split_prefixes(frozenset(keys))
+    # A join can only start with an entry a key starts with: tried by the key's first characters
+    # (every proper prefix of every key was once made here, quadratic in a long key's length).
+    heads, longest = _split_heads(frozenset(keys))
     found: dict[str, int] = {}
     last = len(seq)
     for i, first in enumerate(seq if starts is None else seq[:starts]):
-        if not first or first not in prefixes:
+        if not first or len(first) >= longest or first[:_HEAD] not in heads:
             continue
         joined = first
         for j in range(i + 1, min(i + SPLIT_SPAN, last)):
@@ -178,9 +206,20 @@ def split_counts(
             if joined in keys:
                 found[joined] = found.get(joined, 0) + 1
                 break
-            if joined not in prefixes:
-                break
+            if len(joined) >= longest:
+                break  # a longer join is no key
     return found
+
+
+_HEAD = 8  # characters of a key's start that a join's first entry is tried by
+
+
+@functools.lru_cache(maxsize=64)
+def _split_heads(keys: frozenset[str]) -> tuple[frozenset[str], int]:
+    """The keys' starts a join's first entry can be (each key's first _HEAD characters, and its shorter
+    prefixes), and the longest key's length."""
+    heads = frozenset(k[:n] for k in keys for n in range(1, min(len(k), _HEAD + 1)))
+    return heads, max(map(len, keys))
 
 
 @functools.lru_cache(maxsize=64)
@@ -197,9 +236,9 @@ def count_before(patch: Patch, before: str | None) -> None:
         return
     lines = split_lines(before)
     wanted = set(patch.added) | set(patch.removed)
-    patch.before_counts = dict(Counter(x for x in lines if x in wanted))
+    patch.before_counts = dict(Counter(filter(wanted.__contains__, lines)))
     keys = {norm(x) for x in wanted}
-    keys.update(k for k, _ in join_keys(patch))
+    keys.update(join_norms(patch))
     seq = norms_of(before)
-    patch.before_norms = dict(Counter(x for x in seq if x in keys))
+    patch.before_norms = dict(Counter(filter(keys.__contains__, seq)))
     patch.before_splits = split_counts(seq, {k for k in (norm(x) for x in patch.added) if len(k) >= SPLIT_MIN})

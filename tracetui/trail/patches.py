@@ -29,7 +29,7 @@ from tracetui.trail.hunks import (
 )
 from tracetui.trail.line_identity import _writes_back, count_before, norm, norms_of
 from tracetui.trail.patch import Patch
-from tracetui.trail.paths import absolute_path, relative_path
+from tracetui.trail.paths import absolute_path, paths_resolved_once, relative_path
 from tracetui.trail.shell import command_text, home_of, ShellRenames
 from tracetui.trail.shell_writes import may_write, writes_and_texts
 
@@ -55,6 +55,16 @@ def session_patches(
     (possibly with no hunks, when the log does not show a change); failed edits (`applied=False`)
     changed nothing and give none.
     """
+    with paths_resolved_once():
+        return _session_patches(session, root, base, at)
+
+
+def _session_patches(
+    session: Session,
+    root: str | None,
+    base: Callable[[str], str | None] | None,
+    at: Callable[[str, str | None], list[str]] | None,
+) -> list[Patch]:
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
     # Which patch wrote each line of the replayed text (-1: it was there before, or came from
@@ -356,19 +366,30 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
     re-indent, a move within the file, or new code after a commit) go to `written_again`: whether
     the move reached the next commit is for the history to say.
     """
+    # Per file, once: each line's norm in its last text, counted by the step that wrote it (a file
+    # a session edited a hundred times was counted a hundred times).
+    writers: dict[str, dict[str, Counter] | None] = {}
     for patch in patches:
         text, who = contents.get(patch.path), origins.get(patch.path)
         taken, patch.taken_back, patch.written_again = patch.taken_back, None, None
         if text is None or who is None or not patch.added or patch.before_norms is None:
             continue
-        seq = norms_of(text)
-        if len(seq) != len(who):
+        if patch.path not in writers:
+            seq = norms_of(text)
+            by_norm: dict[str, Counter] = {}
+            for k, by in zip(seq, who):
+                by_norm.setdefault(k, Counter())[by] += 1
+            writers[patch.path] = by_norm if len(seq) == len(who) else None
+        by_norm_now = writers[patch.path]
+        if by_norm_now is None:
             continue
         wanted = {norm(x) for x in patch.added}
         others: dict[str, int] = {}
-        for k, by in zip(seq, who):
-            if k in wanted and by != patch.index:
-                others[k] = others.get(k, 0) + 1
+        for k in wanted:
+            found = by_norm_now.get(k)
+            n = found.total() - found[patch.index] if found is not None else 0
+            if n:
+                others[k] = n
         patch.others_after = {k: others.get(k, 0) for k in wanted}
         if taken:
             removed = Counter(norm(x) for x in patch.removed)

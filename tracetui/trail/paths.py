@@ -1,10 +1,13 @@
-""""""
+"""Paths as logs give them: made absolute against a step's cwd, relative to a root, resolved."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import re
+import threading
+from collections.abc import Iterator
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -47,11 +50,36 @@ def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
 
 
 def _realpath(path: str) -> str:
-    # Log paths are untrusted text: a NUL byte or an unreadable parent must not stop the trail.
+    kept: dict[str, str] | None = getattr(_resolved, "paths", None)
+    found = kept.get(path) if kept is not None else None
+    if found is None:
+        # Log paths are untrusted text: a NUL byte or an unreadable parent must not stop the trail.
+        try:
+            found = os.path.realpath(path)
+        except (ValueError, OSError):
+            found = path
+        if kept is not None:
+            kept[path] = found
+    return found
+
+
+_resolved = threading.local()
+
+
+@contextlib.contextmanager
+def paths_resolved_once() -> Iterator[None]:
+    """Within it, each path is resolved against the file system once (on this thread): a session's
+    patches name the same few files and root hundreds of times, and each `realpath` costs a system
+    call per folder of the path. Outside it, every call asks the file system again (the app lives
+    long, and a link may change)."""
+    outer = getattr(_resolved, "paths", None)
+    if outer is None:
+        _resolved.paths = {}
     try:
-        return os.path.realpath(path)
-    except (ValueError, OSError):
-        return path
+        yield
+    finally:
+        if outer is None:
+            _resolved.paths = None
 
 
 def _same_prefix(path: str, prefix: str) -> bool:

@@ -150,7 +150,7 @@ def test_join_keys_grown_run_by_run_are_those_of_the_definition():
     # sharing its shorter run's list where it took in a context line) are the runs of the definition.
     import random
 
-    from tracetui.trail.line_identity import join_keys
+    from tracetui.trail.line_identity import join_keys, join_norms
     from tracetui.trail.patch import Patch
 
     rng = random.Random(12)
@@ -164,6 +164,44 @@ def test_join_keys_grown_run_by_run_are_those_of_the_definition():
         added = [x[1:] for x in lines if x[:1] == "+"]
         patch = Patch("s", "f.py", "update", [hunk], added, [x[1:] for x in lines if x[:1] == "-"])
         assert join_keys(patch) == _join_keys_by_definition(patch)
+        assert join_norms(patch) == {joined for joined, _ in _join_keys_by_definition(patch)}
+        bare = Patch("s", "f.py", "write", [], added, [])  # no hunks: the added lines alone
+        assert join_norms(bare) == {joined for joined, _ in _join_keys_by_definition(bare)}
+
+
+def _split_counts_by_definition(seq, keys, starts=None) -> dict[str, int]:
+    """split_counts as its docstring states it: for each entry (of the first `starts`), the shortest
+    join of 2..SPLIT_SPAN consecutive non-empty entries from it that is a key, counted."""
+    from tracetui.trail.line_identity import SPLIT_SPAN
+
+    found: dict[str, int] = {}
+    for i in range(len(seq) if starts is None else min(starts, len(seq))):
+        for j in range(i + 1, min(i + SPLIT_SPAN, len(seq))):
+            if not all(seq[i : j + 1]):
+                break
+            joined = "".join(seq[i : j + 1])
+            if joined in keys:
+                found[joined] = found.get(joined, 0) + 1
+                break
+    return found
+
+
+def test_split_counts_are_those_of_the_definition():
+    # Entries that start keys, run past them, repeat them and are shorter or longer than a key's
+    # first characters: what is counted is what the definition counts.
+    import random
+
+    from tracetui.trail.line_identity import split_counts
+
+    rng = random.Random(7)
+    parts = ["ab", "cd", "abcd", "", "x" * 50, "y" * 30, "abcdabcd", "abcdabcdab", "zz", "a"]
+    for _ in range(3000):
+        seq = [rng.choice(parts) for _ in range(rng.randint(0, 12))]
+        keys = {"".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+                for _ in range(rng.randint(0, 5))}  # fmt: skip
+        keys.discard("")
+        starts = rng.choice([None, 0, 1, 3, 20])
+        assert split_counts(seq, keys, starts) == _split_counts_by_definition(seq, keys, starts), (seq, keys)
 
 
 def test_a_string_edit_at_the_end_of_the_file_has_no_line_past_it():
