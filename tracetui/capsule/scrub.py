@@ -330,6 +330,7 @@ def gate_findings(
     structural: frozenset[str] = frozenset(),
     memo: GateMemo | None = None,
     scan_many: Callable[[list[str], Identity | None], list[list[Finding]]] | None = None,
+    texts: list[tuple[str, int, str]] | None = None,
 ) -> list[GateFinding]:
     """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
@@ -339,14 +340,15 @@ def gate_findings(
     token written there went out as "structural" in a capsule's base, a dataset's `git_commit`.
     `memo` answers for texts an earlier seal scanned with the same detectors and identity;
     `scan_many` (with a memo) scans the texts it does not know all at once, on every core
-    (`redact.many.TextScanner`), before they are judged here one by one.
+    (`redact.many.TextScanner`), before they are judged here one by one. `texts` are `gate_texts` of
+    these very members where the caller has them already.
     """
 
     def scan(text: str) -> list[Finding]:
         return gate_scan(text, identity, scan_text)  # a text it cannot scan in time is a leak
 
     leaks: list[GateFinding] = []
-    todo = gate_texts(members)
+    todo = gate_texts(members) if texts is None else texts
     if memo is not None and scan_many is not None:
         unknown = memo.missing([text for _, _, text in todo])
         if unknown:

@@ -171,6 +171,7 @@ class Warmed:
     """A session's first members, their texts' scans under way on the workers (`Exporter.warm`)."""
 
     members: dict[str, bytes]
+    texts: list[tuple[str, int, str]]  # what the gate scans of them (`scrub.gate_texts`)
     identity: Identity
     memo: GateMemo
     unknown: list[str]  # the texts the memo did not know, in the order they were submitted
@@ -259,8 +260,9 @@ class Exporter:
         identity = session_identity(prepared.session)
         memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
         named = {**members, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
-        unknown = memo.missing([text for _, _, text in scrub.gate_texts(named)])
-        return Warmed(members, identity, memo, unknown, self.scanner.submit(unknown, identity))
+        texts = scrub.gate_texts(named)
+        unknown = memo.missing([text for _, _, text in texts])
+        return Warmed(members, texts, identity, memo, unknown, self.scanner.submit(unknown, identity))
 
     def gated(
         self,
@@ -288,9 +290,9 @@ class Exporter:
         if git and git.commit:
             known.add(git.commit)
         known |= structural or set()
-        first: dict[str, bytes] | None = None
+        first: Warmed | None = None
         if warmed is not None and view is None:
-            identity, memo, first = warmed.identity, warmed.memo, warmed.members
+            identity, memo, first = warmed.identity, warmed.memo, warmed
             memo.fill(warmed.unknown, self.scanner.results(warmed.scanning))
         else:
             identity = session_identity(prepared.session)
@@ -310,16 +312,19 @@ class Exporter:
         known: frozenset[str],
         identity: Identity,
         memo: GateMemo,
-        first: dict[str, bytes] | None = None,
+        first: Warmed | None = None,
     ) -> dict[str, bytes] | None:
         fields: list[str] | None = None
         for _ in range(_GATE_ROUNDS):
-            members, first = (first, None) if first is not None else (build(), None)
+            # The first round's members and texts as `warm` made them, where it did.
+            members = first.members if first is not None else build()
+            texts = first.texts if first is not None else None
+            first = None
             shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
             # The session's id names files and manifest entries of every format (the receipt's among
             # them), and the raw format's gate reads only the logs: a log's author chooses the id.
             named = {**shown, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
-            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo, self.scanner.scan)
+            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo, self.scanner.scan, texts)
             if not leaks:
                 return members
             if fields is None:

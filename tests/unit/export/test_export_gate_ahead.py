@@ -12,6 +12,7 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.bucket import Bucket
+from tracetui.capsule import scrub
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.export.run import Exporter
@@ -61,6 +62,14 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     def no_second_scan(self, texts, identity):
         raise AssertionError("a text the gate judged was not scanned by the submission ahead")
 
+    read: list[int] = []
+    gate_texts = scrub.gate_texts
+
+    def reading(members):
+        read.append(len(members))
+        return gate_texts(members)
+
+    monkeypatch.setattr(scrub, "gate_texts", reading)
     monkeypatch.setattr(Exporter, "warm", warming)
     monkeypatch.setattr(Exporter, "gated", gating)
     monkeypatch.setattr(TextScanner, "scan", no_second_scan)
@@ -68,6 +77,7 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     order = sorted(TWINS)
     assert events == [("warm", order[0]), ("warm", order[1]), ("gate", order[0]),
                       ("warm", order[2]), ("gate", order[1]), ("gate", order[2])]  # fmt: skip
+    assert len(read) == len(TWINS)  # each session's texts read out of its rows once, by `warm`
 
 
 def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monkeypatch):
