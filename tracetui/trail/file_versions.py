@@ -344,10 +344,9 @@ def _closest(form: str, lines: list[str]) -> str | None:
     """
     best, at_least = None, fl.CLOSE_MATCH
     size = len(form)
-    masks = fl._char_masks(form)
     matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
     for x in lines:
-        if 2.0 * fl._lcs(masks, size, x) / (len(x) + size) < at_least:
+        if 2.0 * fl.common_length(form, x) / (len(x) + size) < at_least:
             continue
         matcher.set_seq1(x)
         r = matcher.ratio()
