@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance.LCSseq import similarity as _lcs_similarity
+from rapidfuzz.distance.Postfix import similarity as _postfix_similarity
+from rapidfuzz.distance.Prefix import similarity as _prefix_similarity
 
 from tracetui.trail.line_identity import norm, norms_of, split_counts, split_prefixes, SPLIT_SPAN
 
@@ -237,32 +239,15 @@ def _changed_lines(a: str, b: str) -> tuple[int, int, int]:
 
 
 def _common_prefix(a: str, b: str, n: int) -> int:
-    """The length of the longest common prefix (at most n): halving slices, each compared in C."""
-    if a[:n] == b[:n]:
-        return n
-    lo, hi = 0, n  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    """The length of the longest common prefix, at most n: rapidfuzz's, read in place in C and
+    stopping at the first difference (slices halved and compared copied each half again: 60 us a
+    call on the pi-mono trails' versions, 2.5 us this way)."""
+    return min(int(_prefix_similarity(a, b)), n)
 
 
 def _common_suffix(a: str, b: str, n: int) -> int:
     """The length of the longest common suffix, at most n."""
-    la, lb = len(a), len(b)
-    if a[la - n :] == b[lb - n :]:
-        return n
-    lo, hi = 0, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    return min(int(_postfix_similarity(a, b)), n)
 
 
 def _lines_on(text: str, at: int, lines: int = SPLIT_SPAN - 1) -> int:
