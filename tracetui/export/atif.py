@@ -14,12 +14,13 @@ import orjson
 
 from tracetui import __version__
 from tracetui.cost import SessionCost, steps_cost
+from tracetui.export.ahead import one_ahead
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
 
 if TYPE_CHECKING:
-    from tracetui.export.run import Exporter, Prepared, Reviewed
+    from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
     from tracetui.model import SessionSummary
 
 SCHEMA_VERSION = "ATIF-v1.7"
@@ -36,25 +37,54 @@ class AtifWriter:
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
         ex = self.exporter
-        for item in reviewed:
-            prepared = None if ex.keep_session(item) else ex.prepare(item.summary.id)
-            if prepared is not None:
-                folder = agent_folder(prepared.session.agent)
-                rel = f"trajectories/{folder}/{safe_component(item.summary.id)}.json"
-                members = ex.gated(prepared, lambda: {rel: orjson.dumps(trajectory(prepared)) + b"\n"})
-                if members is not None:
-                    data = members[rel]
-                    document = orjson.loads(data)
-                    receipt_file, entry = ex.receipt(prepared, data)
-                    # The receipt goes in the document too, counted on what it carries.
-                    document["extra"]["tracetui"]["receipt"] = entry["receipt"]
-                    ex.record(
-                        prepared,
-                        item.digest,
-                        [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file],
-                        entry,
-                    )
+        # One session ahead: its document is built and its gate's scans started on the workers
+        # before the one before is judged and written.
+        for item, ready in one_ahead(reviewed, self._ready):
+            if ready is None:
+                ex.keep_session(item)  # its earlier file stays where nothing changed (else: refused)
+            else:
+                self._write(item, ready)
             step(item.summary.id)
+
+    def _ready(self, item: Reviewed) -> _Ready | None:
+        """The session prepared and its gate warmed; None where its earlier file stays or it could not
+        be read (`keep_session` is left for its turn, so the report keeps the sessions' order)."""
+        ex = self.exporter
+        if ex.dest.unchanged("sessions", item.summary.id, item.digest) is not None:
+            return None
+        prepared = ex.prepare(item.summary.id)
+        if prepared is None:
+            return None
+        folder = agent_folder(prepared.session.agent)
+        ready = _Ready(prepared, f"trajectories/{folder}/{safe_component(item.summary.id)}.json")
+        ready.warmed = ex.warm(prepared, ready.build)
+        return ready
+
+    def _write(self, item: Reviewed, ready: _Ready) -> None:
+        ex = self.exporter
+        prepared, rel = ready.prepared, ready.rel
+        members = ex.gated(prepared, ready.build, warmed=ready.warmed)
+        if members is None:
+            return
+        data = members[rel]
+        document = orjson.loads(data)
+        receipt_file, entry = ex.receipt(prepared, data)
+        # The receipt goes in the document too, counted on what it carries.
+        document["extra"]["tracetui"]["receipt"] = entry["receipt"]
+        ex.record(prepared, item.digest, [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file], entry)
+
+
+@dataclass(slots=True)
+class _Ready:
+    """A session prepared for its trajectory file, its gate's scans started (`Exporter.warm`)."""
+
+    prepared: Prepared
+    rel: str
+    warmed: Warmed | None = None
+
+    def build(self) -> dict[str, bytes]:
+        """The trajectory from the scrubbed copy as the gate last left it (it may scrub more and build again)."""
+        return {self.rel: orjson.dumps(trajectory(self.prepared)) + b"\n"}
 
 
 def trajectory(prepared: Prepared) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.export import tables
+from tracetui.export.ahead import one_ahead
 from tracetui.export.manifest import digest_of
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
 from tracetui.export.raw import agent_folder
@@ -204,22 +205,18 @@ class ParquetWriter:
         try:
             # One session ahead: its rows are built and their scans started on the workers before
             # the one before is judged and written, so the workers scan while this process builds.
-            ahead: _Ahead | None = None
-            for item in [*members, None]:
-                nxt = self._ahead(item, dataset) if item is not None else None
-                if ahead is not None:
-                    made = self._session_rows(ahead) if ahead.prepared is not None else None
-                    if ahead.prepared is not None and made is not None:
-                        session_rows, receipt_file, entry = made
-                        for table, row, size in session_rows:
-                            shards[table].add(row, size)
-                            rows[table] += 1
-                            if table == "patches":
-                                states[row["state"]] = states.get(row["state"], 0) + 1
-                        done.append(ahead.item.summary.id)
-                        ex.record(ahead.prepared, ahead.item.digest, [receipt_file], entry)
-                    step(ahead.item.summary.id)
-                ahead = nxt
+            for item, ahead in one_ahead(members, lambda m: self._ahead(m, dataset)):
+                made = self._session_rows(ahead) if ahead.prepared is not None else None
+                if ahead.prepared is not None and made is not None:
+                    session_rows, receipt_file, entry = made
+                    for table, row, size in session_rows:
+                        shards[table].add(row, size)
+                        rows[table] += 1
+                        if table == "patches":
+                            states[row["state"]] = states.get(row["state"], 0) + 1
+                    done.append(item.summary.id)
+                    ex.record(ahead.prepared, item.digest, [receipt_file], entry)
+                step(item.summary.id)
             # Sessions an earlier export put here that this one does not choose, or now refuses (their
             # earlier export stays): their rows as that export wrote them.
             refused = {str(s) for s in earlier.get("sessions", [])} & {m.summary.id for m in members} - set(done)

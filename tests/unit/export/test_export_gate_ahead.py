@@ -1,7 +1,7 @@
-"""A parquet export's second gate scans one session on the workers while this process builds the
-next (`Exporter.warm`): every text the gate judges was scanned by that one submission, the next
-session's submission comes before the one before is judged, and the export is byte for byte the one
-the gate makes scanning each session in turn."""
+"""A parquet or ATIF export's second gate scans one session on the workers while this process builds
+the next (`Exporter.warm`, `export/ahead.py`): every text the gate judges was scanned by that one
+submission, the next session's submission comes before the one before is judged, and the export is
+byte for byte the one the gate makes scanning each session in turn."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tracetui.bucket import Bucket
 from tracetui.capsule import scrub
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
+from tracetui.export.ahead import one_ahead
 from tracetui.export.run import Exporter
 from tracetui.redact import TextScanner
 
@@ -36,16 +37,32 @@ def _bucket(tmp_path: Path) -> Path:
     return bucket
 
 
-def _export(bucket: Path, dest: Path) -> dict[str, list]:
+def _export(bucket: Path, dest: Path, fmt: str = "parquet") -> dict[str, object]:
     with Bucket.open(bucket) as b:
-        report = export(b, dest, ExportOptions("parquet"))
+        report = export(b, dest, ExportOptions(fmt))
     assert report.written == len(TWINS) and report.refused == []
-    return {
-        p.relative_to(dest).as_posix(): pq.read_table(p).to_pylist() for p in sorted(dest.rglob("*.parquet"))
-    }
+    if fmt == "parquet":
+        return {
+            p.relative_to(dest).as_posix(): pq.read_table(p).to_pylist() for p in sorted(dest.rglob("*.parquet"))
+        }
+    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*.json"))}
 
 
-def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeypatch):
+def test_one_ahead_starts_each_item_before_handing_on_the_one_before():
+    events: list[str] = []
+
+    def start(n: int) -> int:
+        events.append(f"start {n}")
+        return n * 10
+
+    for n, started in one_ahead([1, 2, 3], start):
+        events.append(f"hand {n}={started}")
+    assert events == ["start 1", "start 2", "hand 1=10", "start 3", "hand 2=20", "hand 3=30"]
+    assert list(one_ahead([], start)) == []
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "atif"])
+def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeypatch, fmt):
     bucket = _bucket(tmp_path)
     events: list[tuple[str, str]] = []
     warm, gated = Exporter.warm, Exporter.gated
@@ -73,17 +90,20 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     monkeypatch.setattr(Exporter, "warm", warming)
     monkeypatch.setattr(Exporter, "gated", gating)
     monkeypatch.setattr(TextScanner, "scan", no_second_scan)
-    _export(bucket, tmp_path / "out")
+    _export(bucket, tmp_path / "out", fmt)
     order = sorted(TWINS)
     assert events == [("warm", order[0]), ("warm", order[1]), ("gate", order[0]),
                       ("warm", order[2]), ("gate", order[1]), ("gate", order[2])]  # fmt: skip
     assert len(read) == len(TWINS)  # each session's texts read out of its rows once, by `warm`
 
 
-def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt", ["parquet", "atif"])
+def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monkeypatch, fmt):
     bucket = _bucket(tmp_path)
-    ahead = _export(bucket, tmp_path / "ahead")
+    ahead = _export(bucket, tmp_path / "ahead", fmt)
     shutil.rmtree(bucket / "cache")  # the gate's memo too: every text scanned again
     monkeypatch.setattr(Exporter, "warm", lambda self, prepared, build: None)
-    in_turn = _export(bucket, tmp_path / "in-turn")
-    assert ahead == in_turn and any(rows for name, rows in ahead.items() if "/steps/" in name)
+    in_turn = _export(bucket, tmp_path / "in-turn", fmt)
+    assert ahead == in_turn
+    made = "/steps/" if fmt == "parquet" else "trajectories/"
+    assert any(rows for name, rows in ahead.items() if made in name)

@@ -162,11 +162,11 @@ def test_a_refused_session_keeps_its_earlier_export(bucket, tmp_path, capsys, mo
     one = SESSIONS["v1_linear.jsonl"]
     real = Exporter.gated  # every format's gate goes through it
 
-    def refuse_one(self, prepared, build, view=None, structural=None):
+    def refuse_one(self, prepared, build, view=None, structural=None, warmed=None):
         if prepared.session.id == one:
             self.refuse(one, "the second gate found sure findings left", [])
             return None
-        return real(self, prepared, build, view, structural)
+        return real(self, prepared, build, view, structural, warmed)
 
     monkeypatch.setattr(Exporter, "gated", refuse_one)
     monkeypatch.setattr("tracetui.export.run.__version__", "0.0.0-another")  # every digest changes
