@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter
+from dataclasses import dataclass
 
 import pygit2
 
@@ -109,17 +110,35 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
-def _gone(probe: ev.Probe, now: fl.FileLines) -> ev.Probe:
-    """The probe narrowed to the lines that left the file by `now` (a version after the one that
-    accepted it): only those can have moved. A line still in place that another file of the window
-    also holds (the import block a new test shares with its class, code a plan document quotes) is no
-    move; counted there too, it made a patch whose other lines were rewritten read alive."""
+@dataclass(slots=True)
+class _Left:
+    """The lines of a probe that left its file (`_gone`), and their norms: what a file of the move
+    window must hold to be looked at. The probe of those lines (`narrowed`) is made only for a file
+    that holds one: most windows hold none, and a long patch's probe copies thousands of joined runs."""
+
+    probe: ev.Probe
+    lines: list[str] | None  # None: every line of `probe` left
+    want_n: Counter
+    keys: frozenset[str]
+    made: ev.Probe | None = None
+
+    def narrowed(self) -> ev.Probe:
+        if self.made is None:
+            self.made = _narrowed(self.probe, self.lines or [], self.want_n)
+        return self.made
+
+
+def _gone(probe: ev.Probe, now: fl.FileLines) -> _Left:
+    """The lines of the probe that left the file by `now` (a version after the one that accepted it):
+    only those can have moved. A line still in place that another file of the window also holds (the
+    import block a new test shares with its class, code a plan document quotes) is no move; counted
+    there too, it made a patch whose other lines were rewritten read alive."""
     # What stays is what `now` still holds beyond the copies the file had before the step (whatever
     # `before` held: a line a formatter joined there is found as a whole line nowhere).
     floor = probe.floor_n
     left = {k: n - min(n, max(now.normal.get(k, 0) - floor.get(k, 0), 0)) for k, n in probe.want_n.items()}
     if all(left[k] == n for k, n in probe.want_n.items()):
-        return probe
+        return _Left(probe, None, probe.want_n, probe.want_keys(), probe)
     lines: list[str] = []
     room = dict(left)
     for line in probe.lines:
@@ -128,6 +147,11 @@ def _gone(probe: ev.Probe, now: fl.FileLines) -> ev.Probe:
             room[k] -= 1
             lines.append(line)
     want_n = Counter(norm(x) for x in lines)
+    return _Left(probe, lines, want_n, frozenset(want_n))
+
+
+def _narrowed(probe: ev.Probe, lines: list[str], want_n: Counter) -> ev.Probe:
+    """`probe` kept to `lines` (some of its own, whose norms `want_n` counts) and the joined runs of them."""
     joins = [j for j in probe.joins if all(want_n.get(k, 0) >= n for k, n in j[1].items())]
     return ev.Probe(
         False, lines, Counter(lines), {x: probe.floor.get(x, 0) for x in set(lines)}, want_n,
@@ -230,7 +254,9 @@ def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> 
     return found
 
 
-def _destination(probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str):
+def _destination(
+    left: _Left, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str
+):
     repo = history.repo
     window = _window(history, files, path, prev, cid)
     if not window:
@@ -239,8 +265,9 @@ def _destination(probe: ev.Probe, history: History, files: _Files, path: str, pr
     source: list[str] | None = None  # the file before the move, read only if some candidate gained enough
     best = None
     for name, blob, old_blob in window:
-        if not files.holds_any(blob, probe.want_keys()):
+        if not files.holds_any(blob, left.keys):
             continue
+        probe = left.narrowed()  # the narrowed probe's own keys are `left.keys`
         at_move = files.some(blob)
         shifted = _shifted(probe, files.some(old_blob))
         gained = ev.kept(shifted, at_move)
