@@ -110,6 +110,10 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
+def _fits(inside: Counter, want_n: Counter) -> bool:
+    return all(want_n.get(k, 0) >= n for k, n in inside.items())
+
+
 @dataclass(slots=True)
 class _Left:
     """The lines of a probe that left its file (`_gone`), and their norms: what a file of the move
@@ -151,8 +155,16 @@ def _gone(probe: ev.Probe, now: fl.FileLines) -> _Left:
 
 
 def _narrowed(probe: ev.Probe, lines: list[str], want_n: Counter) -> ev.Probe:
-    """`probe` kept to `lines` (some of its own, whose norms `want_n` counts) and the joined runs of them."""
-    joins = [j for j in probe.joins if all(want_n.get(k, 0) >= n for k, n in j[1].items())]
+    """`probe` kept to `lines` (some of its own, whose norms `want_n` counts) and the joined runs of them:
+    those whose every norm is still wanted as often as the run holds it."""
+    # A run's counts are positive (a Counter of its lines), and nearly all are 1: a run holding a norm
+    # `want_n` lacks cannot fit, and one of distinct norms all in `want_n` fits. Both tested in C;
+    # only a run that repeats a line is counted norm by norm.
+    have = want_n.keys()
+    joins = [
+        j for j in probe.joins
+        if j[1].keys() <= have and (len(j[1]) == sum(j[1].values()) or _fits(j[1], want_n))
+    ]  # fmt: skip
     return ev.Probe(
         False, lines, Counter(lines), {x: probe.floor.get(x, 0) for x in set(lines)}, want_n,
         {k: probe.floor_n.get(k, 0) for k in want_n}, probe.exact_only, joins, probe.split_floor,

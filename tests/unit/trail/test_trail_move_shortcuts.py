@@ -2,7 +2,8 @@
 
 `_gone` narrows a probe to the lines that left its file, and makes the narrowed probe (which copies
 every joined run of a long patch) only when a file of the window holds one of its keys: the keys must
-be the narrowed probe's own, and the probe made late the one made at once.
+be the narrowed probe's own, and the probe made late the one made at once, its joined runs kept by
+set tests included.
 """
 
 from __future__ import annotations
