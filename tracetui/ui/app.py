@@ -16,6 +16,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
+from tracetui import collector
 from tracetui.errors import Stopped, TracetuiError
 from tracetui.library import Library
 from tracetui.safe_text import safe_copy, safe_line, safe_text
@@ -176,8 +177,13 @@ class TraceApp(App):
         if self._watch and self._sync is not None:
             self._watch_logs(self._watch)
 
+    def on_ready(self) -> None:
+        # The first screen is drawn: what the app keeps for its whole run is kept out of full collections.
+        collector.ui_started()
+
     def on_unmount(self) -> None:
         self._quitting.set()
+        collector.ui_stopped()
         # A replay's temporary worktree must not outlive the app, however it is left.
         for screen in list(self.screen_stack):
             close = getattr(screen, "close_replay", None)
