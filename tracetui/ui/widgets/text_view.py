@@ -18,7 +18,7 @@ from rich.segment import Segment
 from textual import events
 from textual.cache import LRUCache
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -80,10 +80,24 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
 
     def show_document(self, document: Document) -> None:
         """Show a document; a document shown before (a step the cursor comes back to) keeps the lines
-        and the soft-wrapping it made then."""
+        and the soft-wrapping it made then. Only the rows that differ from the last document's are
+        redrawn (a short step's blank rows, and the rows two steps share, stay on screen as they are)."""
+        shown = self._on_screen()
         self._doc = document
-        self._relayout()
+        self._relayout(shown)
         self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def _on_screen(self) -> tuple[tuple, list[Strip]] | None:
+        """The rows on screen as drawn and what else their drawing depends on; None where a new
+        document redraws the pane whole anyway (scrolled, or not drawn yet)."""
+        if self.scroll_offset != (0, 0) or not self.region or self._repaint_required:
+            return None
+        height = self.scrollable_content_region.height
+        return self._look(), [self.render_line(y) for y in range(height)]
+
+    def _look(self) -> tuple:
+        return (self.scrollable_content_region, self.show_vertical_scrollbar, self.show_horizontal_scrollbar,
+                self.base_style)
 
     def pane(self) -> Room:
         """The room a document is wrapped to: the pane's width with no scrollbar, its height, and the
@@ -93,7 +107,9 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         always = styles.overflow_y == "scroll" or styles.scrollbar_gutter == "stable"
         return Room(self.size.width, self.size.height, bar, always)
 
-    def _relayout(self) -> None:
+    def _relayout(self, shown: tuple[tuple, list[Strip]] | None = None) -> None:
+        """Lay the document out for the pane and redraw it: whole, or where `shown` (`_on_screen`) gives
+        the rows on screen, only those that the new layout draws otherwise."""
         if self.wrap and self._doc.size_chars <= WRAP_LIMIT:
             self._layout = self._doc.fit(self.pane())
             widest = max(self._layout.width, self._layout.widest)
@@ -103,7 +119,16 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         self._pieces.clear()
         self._strips.clear()
         set_virtual_size(self, Size(widest, self._layout.rows))
-        self.refresh()
+        if shown is None or shown[0] != self._look() or self.scroll_offset != (0, 0):
+            self.refresh()
+            return
+        # The pane's box, bars and width are as they were: a row drawn the same is left on screen.
+        # Its new drawing is kept (`_strips`), for the rows redrawn.
+        before = shown[1]
+        changed = [y for y in range(len(before)) if self.render_line(y) != before[y]]
+        width = max(self.virtual_size.width, self.size.width)
+        for first, last in _runs(changed):
+            self.refresh(Region(0, first, width, last - first + 1))
 
     def _row(self, y: int) -> Content:
         """The line drawn on row `y` of the document (a piece of a soft-wrapped line)."""
@@ -148,6 +173,20 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
             strip = Strip(segments).crop_extend(x, x + width, base)
             self._strips[key] = strip
         return strip
+
+
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive rows as (first, last) runs."""
+    start = prev = None
+    for row in rows:
+        if prev is not None and row == prev + 1:
+            prev = row
+            continue
+        if start is not None and prev is not None:
+            yield start, prev
+        start = prev = row
+    if start is not None and prev is not None:
+        yield start, prev
 
 
 def _wrap_width(width: int) -> int:

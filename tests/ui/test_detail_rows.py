@@ -1,0 +1,60 @@
+"""A rest in the timeline redraws only the detail pane's rows that changed: moving between two short
+steps leaves the blank rows under both (and any row the two draw alike) on screen as they were, and
+what stays on screen is what a whole redraw of the pane would draw."""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+
+from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.timeline import Timeline
+
+from pilot_steps import open_claude, settle
+
+SIZE = (160, 48)
+
+
+def _bars(view: TextView) -> tuple[bool, bool]:
+    return view.show_vertical_scrollbar, view.show_horizontal_scrollbar
+
+
+async def test_a_rest_between_two_short_steps_redraws_only_the_rows_that_changed(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        detail = screen.query_one("#detail-view", TextView)
+        timeline.focus()
+        await pilot.press("home")
+        await settle(app, pilot)
+        height = detail.scrollable_content_region.height
+        drawn: list[int] = []
+        cache = detail._styles_cache
+        plain = cache.render_line
+
+        def counted(styles, y, *args, **kwargs):
+            drawn.append(y)
+            return plain(styles, y, *args, **kwargs)
+
+        cache.render_line = counted  # type: ignore[method-assign]
+        checked = 0
+        for _ in range(min(timeline.count - 1, 40)):
+            before_rows, before_bars = detail.line_count, _bars(detail)
+            drawn.clear()
+            await pilot.press("j")
+            await settle(app, pilot)
+            rows, bars = detail.line_count, _bars(detail)
+            if bars != before_bars or max(rows, before_rows) >= height:
+                continue  # the pane's box changed or it is full: drawn whole, as before
+            # At most the rows either step shows; Textual's whole redraw drew every line of the pane.
+            assert len(drawn) <= max(rows, before_rows), (drawn, rows, before_rows)
+            assert len(drawn) < height
+            # What stays on screen is a whole redraw's: the kept lines against the pane drawn afresh.
+            whole = Region(0, 0, *detail.size)
+            kept = detail.render_lines(whole)
+            cache.clear()
+            assert detail.render_lines(whole) == kept
+            checked += 1
+        assert checked >= 3
