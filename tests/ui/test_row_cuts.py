@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from tracetui.library import MemoryLibrary
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.cells import ELLIPSIS, cut, cut_start, fit, line, wrap
 from tracetui.ui.screens.blame import BlameList, BlameScreen
 from tracetui.ui.widgets.session_list import SessionList
@@ -355,3 +356,7 @@ async def test_an_emoji_in_a_prompt_keeps_every_row_as_wide_as_its_pane():
         for y in range(timeline.count):
             drawn = _text(timeline, y)
             assert cell_len(drawn) == width and "\ufe0f" not in drawn and "\u200d" not in drawn, drawn
+        # The detail pane draws the step's text the same way: its border stays in its column too.
+        detail = app.screen.query_one("#detail-view", TextView)
+        shown = "\n".join(detail.plain_lines())
+        assert "Ship it ⚠ then" in shown and "\ufe0f" not in shown and "\u200d" not in shown, shown

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
+from tracetui.ui.cells import drawable
 from tracetui.ui.widgets.keys_here import KeysHere
 from tracetui.ui.widgets.line_pass import LinePass
 from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
@@ -508,7 +509,9 @@ def _tokens(code: str, language: str) -> Iterator[tuple[Any, str]]:
 
 
 def _body(body: str, language: str | None, style: str) -> _Lines:
-    text = safe_text(body)
+    # Drawn as every terminal draws it at the width Rich counts (`cells.drawable`): an emoji's
+    # variation selector moved the pane's right border a cell in tmux and xterm.
+    text = drawable(safe_text(body))
     if language == "diff":
         return _Plain(text, "", True)
     if language and len(text) <= HIGHLIGHT_LIMIT:
@@ -529,7 +532,7 @@ def render_blocks(blocks: list[Block]) -> list[Content]:
 
 
 def body_lines(body: str, language: str | None = None, style: str = "") -> list[Content]:
-    text = safe_text(body)
+    text = drawable(safe_text(body))
     if language == "diff":
         return [_diff_line(line) for line in text.split("\n")]
     if language and len(text) <= HIGHLIGHT_LIMIT:
