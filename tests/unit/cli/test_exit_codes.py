@@ -81,11 +81,11 @@ def test_export_exits_4_when_partly_written_and_1_when_nothing_is(bucket, tmp_pa
     real = Exporter.gated  # every format's gate goes through it
     refuse = {ONE}
 
-    def gate(self, prepared, build, view=None, structural=None):
+    def gate(self, prepared, build, view=None, structural=None, warmed=None):
         if prepared.session.id in refuse:
             self.refuse(prepared.session.id, "the second gate found sure findings left", [])
             return None
-        return real(self, prepared, build, view, structural)
+        return real(self, prepared, build, view, structural, warmed)
 
     monkeypatch.setattr(Exporter, "gated", gate)
     assert main([*bucket, "export", str(tmp_path / "a"), "--format", "atif"]) == exit_codes.PARTIAL
