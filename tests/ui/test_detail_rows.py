@@ -58,3 +58,26 @@ async def test_a_rest_between_two_short_steps_redraws_only_the_rows_that_changed
             assert detail.render_lines(whole) == kept
             checked += 1
         assert checked >= 3
+
+
+async def test_the_detail_text_keeps_its_width_whether_or_not_the_step_needs_a_scrollbar(demo):
+    # The scrollbar's column is kept for it (`scrollbar-gutter: stable`): a step's text does not reflow
+    # by a column as the cursor moves between short and long steps, and no rest lays the screen out.
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:  # small enough that some steps overflow the pane
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        detail = screen.query_one("#detail-view", TextView)
+        timeline.focus()
+        await pilot.press("home")
+        await settle(app, pilot)
+        widths: set[int] = set()
+        bars: set[bool] = set()
+        for _ in range(min(timeline.count - 1, 40)):
+            await pilot.press("j")
+            await settle(app, pilot)
+            widths.add(detail.scrollable_content_region.width)
+            bars.add(detail.show_vertical_scrollbar)
+        assert bars == {True, False}  # the walk met steps with a scrollbar and steps without
+        assert len(widths) == 1, widths
