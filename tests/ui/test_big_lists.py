@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from tracetui.errors import TracetuiError
+from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import SessionSummary, Spent, Tokens
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.session_list import SessionList
@@ -54,8 +54,13 @@ class ManyRows:
     def is_whole(self):
         return True
 
+    # A rest on a row previews it (a worker, once the cursor has rested): these rows have no steps to
+    # show, and a library says so as it would of a session it cannot read, which the preview reports.
+    def summary(self, id_or_prefix):
+        raise NotFound(f"no session {id_or_prefix}")
+
     def session(self, id_or_prefix):
-        raise KeyError(id_or_prefix)
+        raise NotFound(f"no session {id_or_prefix}")
 
     def search(self, query, limit=50):
         return []
