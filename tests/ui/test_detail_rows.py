@@ -19,16 +19,21 @@ def _bars(view: TextView) -> tuple[bool, bool]:
     return view.show_vertical_scrollbar, view.show_horizontal_scrollbar
 
 
+async def _at_first_step(app: TraceApp, pilot) -> tuple[Timeline, TextView]:
+    """The demo's Claude session open, its timeline focused on its first step."""
+    screen = await open_claude(app, pilot)
+    timeline = screen.query_one(Timeline)
+    timeline.focus()
+    await pilot.press("home")
+    await settle(app, pilot)
+    return timeline, screen.query_one("#detail-view", TextView)
+
+
 async def test_a_rest_between_two_short_steps_redraws_only_the_rows_that_changed(demo):
     _, library = demo
     app = TraceApp(library)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_claude(app, pilot)
-        timeline = screen.query_one(Timeline)
-        detail = screen.query_one("#detail-view", TextView)
-        timeline.focus()
-        await pilot.press("home")
-        await settle(app, pilot)
+        timeline, detail = await _at_first_step(app, pilot)
         height = detail.scrollable_content_region.height
         drawn: list[int] = []
         cache = detail._styles_cache
@@ -66,12 +71,7 @@ async def test_the_detail_text_keeps_its_width_whether_or_not_the_step_needs_a_s
     _, library = demo
     app = TraceApp(library)
     async with app.run_test(size=(80, 24)) as pilot:  # small enough that some steps overflow the pane
-        screen = await open_claude(app, pilot)
-        timeline = screen.query_one(Timeline)
-        detail = screen.query_one("#detail-view", TextView)
-        timeline.focus()
-        await pilot.press("home")
-        await settle(app, pilot)
+        timeline, detail = await _at_first_step(app, pilot)
         widths: set[int] = set()
         bars: set[bool] = set()
         for _ in range(min(timeline.count - 1, 40)):
