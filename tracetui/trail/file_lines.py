@@ -373,12 +373,9 @@ class Fresh:
                 if matcher is None:
                     matcher = difflib.SequenceMatcher(None, "", key, autojunk=False)
                 matcher.set_seq1(line)
-                # The common subsequence bounds the ratio from above (difflib's matching blocks are one),
-                # and rules out most candidates for a fraction of difflib's own cost.
                 close = ratios[(line, key)] = (
                     matcher.real_quick_ratio() >= CLOSE_MATCH
-                    # the same expression as difflib's ratio, with the subsequence's length for its matches
-                    and 2.0 * common_length(key, line) / (len(line) + len(key)) >= CLOSE_MATCH
+                    and ratio_bound(key, line) >= CLOSE_MATCH
                     and matcher.ratio() >= CLOSE_MATCH
                 )
             if close:
@@ -414,6 +411,14 @@ def common_length(a: str, b: str) -> int:
     close-line searches try a line by before difflib's own ratio, 24 times the bit-parallel loop's
     speed in Python)."""
     return int(_lcs_similarity(a, b))
+
+
+def ratio_bound(a: str, b: str) -> float:
+    """An upper bound of difflib's ratio of `a` and `b`: its expression with the longest common
+    subsequence for its matching blocks (which are one). It rules out most candidates of the close-line
+    searches for a fraction of difflib's own cost."""
+    total = len(a) + len(b)
+    return 2.0 * common_length(a, b) / total if total else 1.0
 
 
 class _Kept(dict[str, list[int]]):

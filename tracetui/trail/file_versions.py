@@ -343,10 +343,9 @@ def _closest(form: str, lines: list[str]) -> str | None:
     difflib's cost (the lines of a rewritten README all pass difflib's own quick bounds).
     """
     best, at_least = None, fl.CLOSE_MATCH
-    size = len(form)
     matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
     for x in lines:
-        if 2.0 * fl.common_length(form, x) / (len(x) + size) < at_least:
+        if fl.ratio_bound(form, x) < at_least:
             continue
         matcher.set_seq1(x)
         r = matcher.ratio()

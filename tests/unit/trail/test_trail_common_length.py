@@ -5,9 +5,12 @@ for any text a log or a file holds."""
 
 from __future__ import annotations
 
+import difflib
 import random
 
-from tracetui.trail.file_lines import _changed_lines, _common_prefix, _common_suffix, common_length
+from tracetui.trail.file_lines import (
+    _changed_lines, _common_prefix, _common_suffix, common_length, ratio_bound,
+)  # fmt: skip
 
 
 def _by_definition(a: str, b: str) -> int:
@@ -79,3 +82,14 @@ def test_changed_lines_cut_at_line_starts():
     # A common tail that starts inside a line starts at the next line.
     start, end_a, end_b = _changed_lines("ab\nxyz\n", "ab\nqyz\n")
     assert (start, end_a, end_b) == (3, 7, 7)
+
+
+def test_ratio_bound_is_never_below_difflibs_ratio():
+    rng = random.Random(3)
+    alphabet = "ab (x_.)\t\u00e9\u4e2d\U0001f600"
+    for _ in range(2000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        assert ratio_bound(a, b) >= ratio - 1e-12, (a, b)
+    assert ratio_bound("", "") == difflib.SequenceMatcher(None, "", "").ratio() == 1.0
