@@ -71,7 +71,8 @@ class AtifWriter:
         receipt_file, entry = ex.receipt(prepared, data)
         # The receipt goes in the document too, counted on what it carries.
         document["extra"]["tracetui"]["receipt"] = entry["receipt"]
-        ex.record(prepared, item.digest, [ex.dest.write(rel, orjson.dumps(document) + b"\n"), receipt_file], entry)
+        written = ex.dest.write(rel, orjson.dumps(document) + b"\n")
+        ex.record(prepared, item.digest, [written, receipt_file], entry)
 
 
 @dataclass(slots=True)
@@ -83,7 +84,8 @@ class _Ready:
     warmed: Warmed | None = None
 
     def build(self) -> dict[str, bytes]:
-        """The trajectory from the scrubbed copy as the gate last left it (it may scrub more and build again)."""
+        """The trajectory from the scrubbed copy as the gate last left it (it may scrub more and build
+        it again)."""
         return {self.rel: orjson.dumps(trajectory(self.prepared)) + b"\n"}
 
 

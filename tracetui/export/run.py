@@ -178,6 +178,13 @@ class Warmed:
     scanning: Scanning
 
 
+def _named(prepared: Prepared, members: dict[str, bytes]) -> dict[str, bytes]:
+    """The members the gate reads, and the session's id with them: the id names files and manifest
+    entries of every format (the receipt's among them), and the raw format's gate reads only the
+    logs; a log's author chooses the id."""
+    return {**members, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
+
+
 class Exporter:
     """What the format writers share: the library, the options, the folder and the report."""
 
@@ -257,10 +264,8 @@ class Exporter:
         if prepared.undecided:
             return None
         members = build()
-        identity = session_identity(prepared.session)
-        memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
-        named = {**members, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
-        texts = scrub.gate_texts(named)
+        identity, memo = self._gate_memo(prepared)
+        texts = scrub.gate_texts(_named(prepared, members))
         unknown = memo.missing([text for _, _, text in texts])
         return Warmed(members, texts, identity, memo, unknown, self.scanner.submit(unknown, identity))
 
@@ -295,14 +300,18 @@ class Exporter:
             identity, memo, first = warmed.identity, warmed.memo, warmed
             memo.fill(warmed.unknown, self.scanner.results(warmed.scanning))
         else:
-            identity = session_identity(prepared.session)
-            # What the gate found in each text, kept between exports and seals of the session: the
-            # formats carry mostly the same strings, so a second format scans little again.
-            memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+            identity, memo = self._gate_memo(prepared)
         try:
             return self._gate_rounds(prepared, build, view, frozenset(known), identity, memo, first)
         finally:
             memo.save()
+
+    def _gate_memo(self, prepared: Prepared) -> tuple[Identity, GateMemo]:
+        """Who the session's user is, and what the gate found in each text, kept between exports and
+        seals of the session: the formats carry mostly the same strings, so a second format scans
+        little again."""
+        identity = session_identity(prepared.session)
+        return identity, GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
 
     def _gate_rounds(
         self,
@@ -321,10 +330,9 @@ class Exporter:
             texts = first.texts if first is not None else None
             first = None
             shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
-            # The session's id names files and manifest entries of every format (the receipt's among
-            # them), and the raw format's gate reads only the logs: a log's author chooses the id.
-            named = {**shown, SESSION_ID: prepared.session.id.encode("utf-8", "surrogatepass")}
-            leaks = scrub.gate_findings(named, prepared.scrubbed, identity, known, memo, self.scanner.scan, texts)
+            leaks = scrub.gate_findings(
+                _named(prepared, shown), prepared.scrubbed, identity, known, memo, self.scanner.scan, texts
+            )
             if not leaks:
                 return members
             if fields is None:
