@@ -25,7 +25,9 @@ from tracetui.sources import RawLog
 # The folder each agent's files go in (the names the community's datasets use).
 AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}  # others: the registry name
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string: its plain runs taken whole, then each escape and the run after it (one branch per
+# escape, not per character: the same matches, five times faster on a log's long strings).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 def agent_folder(agent: str) -> str:
@@ -65,7 +67,7 @@ def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> b
     def swap(match: re.Match[str], depth: int = 0) -> str:
         token = match.group(0)
         try:
-            value = json.loads(token)
+            value = _string_value(token)
         except ValueError:
             return scrubbed.text(token)  # a torn string: scrubbed as the text it is
         new = scrubbed.text(value)
@@ -86,6 +88,15 @@ def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> b
     # record) may, and is scrubbed whole.
     result = scrubbed.text(result)
     return result.encode("utf-8", "surrogateescape")
+
+
+def _string_value(token: str) -> Any:
+    """The value of a JSON string token, as `json.loads` reads it: orjson first, which refuses what
+    json reads otherwise (a lone surrogate, escaped or not), then json for those."""
+    try:
+        return orjson.loads(token)
+    except orjson.JSONDecodeError:
+        return json.loads(token)
 
 
 _INNER_DEPTH = 3  # JSON documents inside JSON strings, as deep as `unplanned` reads them
