@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,7 +19,7 @@ import orjson
 
 from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
-from tracetui.redact import Identity, scan_text
+from tracetui.redact import Finding, Identity, scan_text
 from tracetui.sources import RawLog
 
 # The folder each agent's files go in (the names the community's datasets use).
@@ -207,14 +207,36 @@ class Unplanned:
 
 
 def unplanned(
-    members: dict[str, bytes], shown: set[str], known: set[str], identity: Identity
+    members: dict[str, bytes],
+    shown: set[str],
+    known: set[str],
+    identity: Identity,
+    scan_many: Callable[[list[str], Identity], list[list[Finding]]] | None = None,
 ) -> list[Unplanned]:
     """Findings in the strings of already scrubbed log files that are not the text of a field the
     plan covered (`shown`: the scrubbed session's field texts), leaving out values the plan already
-    decided (`known`), placeholders and opaque blobs. In file and line order."""
+    decided (`known`), placeholders and opaque blobs. In file and line order. `scan_many` scans the
+    texts together (an export's, on every core); by default each is scanned here in turn."""
+    texts = _unshown_texts(members, shown)
+    plain = [text for _, _, text in texts]
+    results = scan_many(plain, identity) if scan_many is not None else [scan_text(t, identity) for t in plain]
     found: list[Unplanned] = []
-    seen: set[str] = set()
     taken: set[str] = set()
+    for (name, line_no, text), findings in zip(texts, results):
+        for f in findings:
+            value = text[f.start : f.end]
+            if len(value) < MIN_VALUE or value in known or value in taken or _PLACEHOLDER.fullmatch(value):
+                continue
+            taken.add(value)
+            found.append(Unplanned(name, line_no, f.kind, f.tier, f.detector, value))
+    return found
+
+
+def _unshown_texts(members: dict[str, bytes], shown: set[str]) -> list[tuple[str, int, str]]:
+    """(member, line, string) of each distinct string of the files, in file and line order, that is no
+    field's text and could hold a value."""
+    out: list[tuple[str, int, str]] = []
+    seen: set[str] = set()
     for name, data in members.items():
         for line_no, line in enumerate(data.split(b"\n"), 1):
             try:
@@ -225,18 +247,8 @@ def unplanned(
                 if text in shown or text in seen or len(text) < MIN_VALUE or inert(text):
                     continue
                 seen.add(text)
-                for f in scan_text(text, identity):
-                    value = text[f.start : f.end]
-                    if (
-                        len(value) < MIN_VALUE
-                        or value in known
-                        or value in taken
-                        or _PLACEHOLDER.fullmatch(value)
-                    ):
-                        continue
-                    taken.add(value)
-                    found.append(Unplanned(name, line_no, f.kind, f.tier, f.detector, value))
-    return found
+                out.append((name, line_no, text))
+    return out
 
 
 def _strings(obj: Any, depth: int = 0) -> Iterator[str]:

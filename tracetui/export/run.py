@@ -153,6 +153,8 @@ class Prepared:
     scrubbed: scrub.Scrubbed
     outcome: Outcome
     undecided: list[dict[str, Any]] = field(default_factory=list)  # suggestions that appeared since review
+    # Who the user is, and the second gate's memo of this session (`Exporter.gate_memo`), made once.
+    gate: tuple[Identity, GateMemo] | None = field(default=None, repr=False)
 
     @property
     def clean(self) -> Session:
@@ -171,6 +173,8 @@ class Warmed:
     """A session's first members, their texts' scans under way on the workers (`Exporter.warm`)."""
 
     members: dict[str, bytes]
+    shown: dict[str, bytes]  # what the gate reads of them (through the format's view, where it has one)
+    view: Callable[[bytes], bytes] | None
     texts: list[tuple[str, int, str]]  # what the gate scans of them (`scrub.gate_texts`)
     identity: Identity
     memo: GateMemo
@@ -256,18 +260,22 @@ class Exporter:
         named in the report) when a sure finding is left, or a suggestion appeared since the review."""
         return self.gated(prepared, lambda: members, structural=structural) is not None
 
-    def warm(self, prepared: Prepared, build: Callable[[], dict[str, bytes]]) -> Warmed | None:
+    def warm(
+        self, prepared: Prepared, build: Callable[[], dict[str, bytes]], view: Callable[[bytes], bytes] | None = None
+    ) -> Warmed | None:
         """The session's members as `build` first makes them, with the second gate's scans of their
-        texts started on the workers: `gated` given them waits only for what is not scanned yet, so
-        the workers scan one session while this process builds the next. None where the gate will
-        refuse the session unscanned."""
+        texts (through `view`, as `gated` reads them) started on the workers: `gated` given them waits
+        only for what is not scanned yet, so the workers scan one session while this process builds
+        the next. None where the gate will refuse the session unscanned."""
         if prepared.undecided:
             return None
         members = build()
-        identity, memo = self._gate_memo(prepared)
-        texts = scrub.gate_texts(_named(prepared, members))
+        shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
+        identity, memo = self.gate_memo(prepared)
+        texts = scrub.gate_texts(_named(prepared, shown))
         unknown = memo.missing([text for _, _, text in texts])
-        return Warmed(members, texts, identity, memo, unknown, self.scanner.submit(unknown, identity))
+        scanning = self.scanner.submit(unknown, identity)
+        return Warmed(members, shown, view, texts, identity, memo, unknown, scanning)
 
     def gated(
         self,
@@ -296,22 +304,26 @@ class Exporter:
             known.add(git.commit)
         known |= structural or set()
         first: Warmed | None = None
-        if warmed is not None and view is None:
+        if warmed is not None:
+            assert warmed.view is view, "warmed through another view than the gate's"
             identity, memo, first = warmed.identity, warmed.memo, warmed
             memo.fill(warmed.unknown, self.scanner.results(warmed.scanning))
         else:
-            identity, memo = self._gate_memo(prepared)
+            identity, memo = self.gate_memo(prepared)
         try:
             return self._gate_rounds(prepared, build, view, frozenset(known), identity, memo, first)
         finally:
             memo.save()
 
-    def _gate_memo(self, prepared: Prepared) -> tuple[Identity, GateMemo]:
+    def gate_memo(self, prepared: Prepared) -> tuple[Identity, GateMemo]:
         """Who the session's user is, and what the gate found in each text, kept between exports and
         seals of the session: the formats carry mostly the same strings, so a second format scans
-        little again."""
-        identity = session_identity(prepared.session)
-        return identity, GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+        little again. One memo for the session's whole turn: a writer that scans texts the gate reads
+        (the raw format's strings no field shows) fills it with the gate's own answers."""
+        if prepared.gate is None:
+            identity = session_identity(prepared.session)
+            prepared.gate = identity, GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+        return prepared.gate
 
     def _gate_rounds(
         self,
@@ -326,10 +338,12 @@ class Exporter:
         fields: list[str] | None = None
         for _ in range(_GATE_ROUNDS):
             # The first round's members and texts as `warm` made them, where it did.
-            members = first.members if first is not None else build()
-            texts = first.texts if first is not None else None
+            if first is not None:
+                members, shown, texts = first.members, first.shown, first.texts
+            else:
+                members, texts = build(), None
+                shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
             first = None
-            shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
             leaks = scrub.gate_findings(
                 _named(prepared, shown), prepared.scrubbed, identity, known, memo, self.scanner.scan, texts
             )

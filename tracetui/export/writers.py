@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tracetui.capsule.scrub import Scrubbed
 from tracetui.errors import TracetuiError
 from tracetui.export import raw
+from tracetui.export.ahead import one_ahead
 from tracetui.export.manifest import safe_component
-from tracetui.redact import AUTO, iter_fields, session_identity
+from tracetui.redact import AUTO, Finding, Identity, iter_fields
 from tracetui.sources import RawLog
 
 STAGED = (
@@ -23,7 +25,7 @@ UNSHOWN = (
 )
 
 if TYPE_CHECKING:
-    from tracetui.export.run import Exporter, Reviewed
+    from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
     from tracetui.model import SessionSummary
 
 
@@ -58,11 +60,14 @@ class RawWriter:
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
         ex = self.exporter
-        for item in reviewed:
-            sid = item.summary.id
-            if not ex.keep_session(item):
-                self._one(item)
-            step(sid)
+        # One session ahead: its logs scrubbed, the strings no field shows scanned and its gate's scans
+        # started on the workers before the one before is judged and written.
+        for item, ready in one_ahead(reviewed, self._ready):
+            if ready is None:
+                ex.keep_session(item)  # its earlier files stay where nothing changed (else: refused)
+            else:
+                self._write(item, ready)
+            step(item.summary.id)
         if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
             self._card(reviewed)
 
@@ -80,48 +85,74 @@ class RawWriter:
 
             ex.dest.write(RECEIPT, receipt_text(ex.options.license, ex.dest.sessions).encode())
 
-    def _one(self, item: Reviewed) -> None:
+    def _ready(self, item: Reviewed) -> _RawReady | None:
+        """The session's logs scrubbed and its gate warmed; None where its earlier files stay, or it is
+        refused before the gate (`keep_session` is left for its turn)."""
         ex = self.exporter
+        if ex.dest.unchanged("sessions", item.summary.id, item.digest) is not None:
+            return None
         prepared = ex.prepare(item.summary.id)
-        if prepared is None:
-            return
+        logs = self._logs(prepared) if prepared is not None else None
+        if prepared is None or logs is None:
+            return None
+        agent = prepared.session.agent
+        members = self._members(prepared.scrubbed, agent, logs)
+        if not self._unshown_scrubbed(prepared, members):
+            return None
+        if prepared.scrubbed is not members.scrubbed:
+            members = self._members(prepared.scrubbed, agent, logs)
+        ready = _RawReady(self, prepared, agent, logs, members)
+        ready.warmed = ex.warm(prepared, ready.build, raw.gate_view)
+        return ready
+
+    def _logs(self, prepared: Prepared) -> list[RawLog] | None:
+        """The session's files in the agent's own format; None (and the session refused) where there
+        are none to give."""
+        ex, sid = self.exporter, prepared.session.id
         try:
-            logs = self.raw_files(item.summary.id)
+            logs = self.raw_files(sid)
         except TracetuiError as exc:
-            ex.refuse(item.summary.id, f"its log files could not be read: {exc}", [])
-            return
+            ex.refuse(sid, f"its log files could not be read: {exc}", [])
+            return None
         root = ex.library.root
-        if root is not None and any(Path(log.path).is_relative_to(root) for log in logs):
-            # Agents whose logs are a database or many small files (OpenCode) are kept in the bucket
-            # as one staged file of tracetui's own: raw gives them back in the agent's own export
-            # format, which its tools and tracetui's reader read.
-            if prepared.session.agent == "opencode":
-                logs = [doc for log in logs for doc in raw.opencode_documents(log)]
-            elif prepared.session.agent == "gemini":
-                logs = raw.gemini_files(logs, root)
-            else:
-                ex.refuse(item.summary.id, STAGED, [])
-                return
-        members = self._members(prepared.scrubbed, prepared.session.agent, logs)
-        # What no reader shows (and so no plan holds) is found here: sure findings are scrubbed as the
-        # plan would scrub them; suggestions need --accept-suggested, since nobody could review them.
+        if root is None or not any(Path(log.path).is_relative_to(root) for log in logs):
+            return logs
+        # Agents whose logs are a database or many small files (OpenCode) are kept in the bucket as one
+        # staged file of tracetui's own: raw gives them back in the agent's own export format, which
+        # its tools and tracetui's reader read.
+        if prepared.session.agent == "opencode":
+            return [doc for log in logs for doc in raw.opencode_documents(log)]
+        if prepared.session.agent == "gemini":
+            return raw.gemini_files(logs, root)
+        ex.refuse(sid, STAGED, [])
+        return None
+
+    def _unshown_scrubbed(self, prepared: Prepared, members: _Members) -> bool:
+        """What no reader shows (and so no plan holds), found in the scrubbed logs: sure findings are
+        scrubbed as the plan would scrub them (`prepared.scrubbed` widened); suggestions need
+        --accept-suggested, since nobody could review them. False where the session is refused."""
+        ex = self.exporter
         scrubbed = prepared.scrubbed
         shown = {f.text for f in iter_fields(prepared.clean)}
+        identity, memo = ex.gate_memo(prepared)
+
+        def scan_many(texts: list[str], who: Identity) -> list[list[Finding]]:
+            # On every core, by the gate's own scan: the gate reads these strings too, and is told
+            # what it would find in them.
+            found = ex.scanner.scan(texts, who)
+            memo.fill(texts, found)
+            return found
+
         found = raw.unplanned(
-            members,
-            shown,
-            set(scrubbed.replacements) | scrubbed.kept_values,
-            session_identity(prepared.session),
+            members.files, shown, set(scrubbed.replacements) | scrubbed.kept_values, identity, scan_many
         )
         waiting = [f.where() for f in found if f.tier != AUTO]
         if waiting and not ex.options.accept_suggested:
             ex.refuse(prepared.session.id, UNSHOWN, waiting)
-            return
+            return False
         if found:
             chosen = raw.placeholders_for(found, scrubbed.receipt)
-            wider = scrubbed.with_spellings(
-                {value: placeholder for value, (placeholder, _) in chosen.items()}
-            )
+            wider = scrubbed.with_spellings({value: placeholder for value, (placeholder, _) in chosen.items()})
             rows = {r["placeholder"]: r for r in scrubbed.receipt}
             for placeholder, f in chosen.values():
                 if placeholder not in rows:
@@ -134,19 +165,33 @@ class RawWriter:
                     }
             wider.receipt = [rows[p] for p in sorted(rows)]
             prepared.scrubbed = wider
-            members = self._members(wider, prepared.session.agent, logs)
-        agent = prepared.session.agent
-        gated = ex.gated(prepared, lambda: self._members(prepared.scrubbed, agent, logs), raw.gate_view)
-        if gated is None:
+        return True
+
+    def _write(self, item: Reviewed, ready: _RawReady) -> None:
+        ex = self.exporter
+        prepared, warmed = ready.prepared, ready.warmed
+        if warmed is not None and not ready.current():
+            # The session before took one of its files' names: they are named again. Their texts are
+            # the same, and what the workers found in them is kept for the gate.
+            warmed.memo.fill(warmed.unknown, ex.scanner.results(warmed.scanning))
+            warmed = None
+        members = ex.gated(prepared, ready.build, raw.gate_view, warmed=warmed)
+        if members is None:
             return
-        members = gated
         files = [ex.dest.write(rel, data) for rel, data in members.items()]
         receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
         ex.record(prepared, item.digest, [*files, receipt_file], entry)
 
-    def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> dict[str, bytes]:
+    def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> _Members:
+        """The session's log files scrubbed under `scrubbed`, by their names in the export."""
+        spelled, named = self._named(scrubbed, agent, logs)
+        return _Members(scrubbed, {rel: raw.scrub_bytes(log.data, spelled) for rel, log in named})
+
+    def _named(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> tuple[Scrubbed, list[tuple[str, RawLog]]]:
+        """The value map with its escaped spellings, and each log's name in the export: its own, unless
+        a file written already (or another of the session's) has it."""
         spelled = raw.spellings(scrubbed)
-        members: dict[str, bytes] = {}
+        named: list[tuple[str, RawLog]] = []
         folded: set[str] = set()
         dest = self.exporter.dest
 
@@ -164,9 +209,44 @@ class RawWriter:
                 # One session's two files of one name but for case: the names made distinct in any case.
                 rest = "/".join(safe_component(part) for part in rest.split("/"))
                 rel = f"{head}/{agent_dir}/{safe_component(scrubbed.session.id)}/{rest}"
-            members[rel] = raw.scrub_bytes(log.data, spelled)
+            named.append((rel, log))
             folded.add(rel.casefold())
-        return members
+        return spelled, named
+
+
+@dataclass(slots=True)
+class _Members:
+    """A session's log files as one value map scrubbed them."""
+
+    scrubbed: Scrubbed
+    files: dict[str, bytes]
+
+
+@dataclass(slots=True)
+class _RawReady:
+    """A session's logs scrubbed for the raw format, its gate's scans started (`Exporter.warm`)."""
+
+    writer: RawWriter
+    prepared: Prepared
+    agent: str
+    logs: list[RawLog]
+    made: _Members
+    warmed: Warmed | None = None
+
+    def current(self) -> bool:
+        """Whether the files as last made are the session's now: the gate has scrubbed no more since,
+        and no file written since (the session's before it, made one ahead) took one of their names."""
+        if self.made.scrubbed is not self.prepared.scrubbed:
+            return False
+        _, named = self.writer._named(self.made.scrubbed, self.agent, self.logs)
+        return [rel for rel, _ in named] == list(self.made.files)
+
+    def build(self) -> dict[str, bytes]:
+        """The files as last made where they are current: scrubbing a session's logs is most of this
+        process's work, and the gate's first round asks for the same files."""
+        if not self.current():
+            self.made = self.writer._members(self.prepared.scrubbed, self.agent, self.logs)
+        return self.made.files
 
 
 def get(name: str) -> Any:

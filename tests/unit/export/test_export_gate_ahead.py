@@ -1,4 +1,4 @@
-"""A parquet or ATIF export's second gate scans one session on the workers while this process builds
+"""A parquet, ATIF or raw export's second gate scans one session on the workers while this process builds
 the next (`Exporter.warm`, `export/ahead.py`): every text the gate judges was scanned by that one
 submission, the next session's submission comes before the one before is judged, and the export is
 byte for byte the one the gate makes scanning each session in turn."""
@@ -45,7 +45,8 @@ def _export(bucket: Path, dest: Path, fmt: str = "parquet") -> dict[str, object]
         return {
             p.relative_to(dest).as_posix(): pq.read_table(p).to_pylist() for p in sorted(dest.rglob("*.parquet"))
         }
-    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*.json"))}
+    files = sorted(dest.rglob("*.json")) if fmt == "atif" else sorted((dest / "sessions").rglob("*.jsonl"))
+    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in files}
 
 
 def test_one_ahead_starts_each_item_before_handing_on_the_one_before():
@@ -61,23 +62,38 @@ def test_one_ahead_starts_each_item_before_handing_on_the_one_before():
     assert list(one_ahead([], start)) == []
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "atif"])
+@pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
 def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeypatch, fmt):
+    from tracetui.export.writers import RawWriter
+
     bucket = _bucket(tmp_path)
     events: list[tuple[str, str]] = []
     warm, gated = Exporter.warm, Exporter.gated
 
-    def warming(self, prepared, build):
+    def warming(self, prepared, build, view=None):
         events.append(("warm", prepared.session.id))
-        return warm(self, prepared, build)
+        return warm(self, prepared, build, view)
 
     def gating(self, prepared, build, view=None, structural=None, warmed=None):
         assert warmed is not None and warmed.unknown  # the session's texts were submitted ahead
         events.append(("gate", prepared.session.id))
         return gated(self, prepared, build, view, structural, warmed)
 
+    # The raw format scans the strings no field shows before it warms the gate (and tells the gate).
+    unshown: list[bool] = []
+    scan, scrubbed = TextScanner.scan, RawWriter._unshown_scrubbed
+
+    def scrubbing(self, prepared, members):
+        unshown.append(True)
+        try:
+            return scrubbed(self, prepared, members)
+        finally:
+            unshown.pop()
+
     def no_second_scan(self, texts, identity):
-        raise AssertionError("a text the gate judged was not scanned by the submission ahead")
+        if not unshown:
+            raise AssertionError("a text the gate judged was not scanned by the submission ahead")
+        return scan(self, texts, identity)
 
     read: list[int] = []
     gate_texts = scrub.gate_texts
@@ -90,6 +106,7 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     monkeypatch.setattr(Exporter, "warm", warming)
     monkeypatch.setattr(Exporter, "gated", gating)
     monkeypatch.setattr(TextScanner, "scan", no_second_scan)
+    monkeypatch.setattr(RawWriter, "_unshown_scrubbed", scrubbing)
     _export(bucket, tmp_path / "out", fmt)
     order = sorted(TWINS)
     assert events == [("warm", order[0]), ("warm", order[1]), ("gate", order[0]),
@@ -97,13 +114,13 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     assert len(read) == len(TWINS)  # each session's texts read out of its rows once, by `warm`
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "atif"])
+@pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
 def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monkeypatch, fmt):
     bucket = _bucket(tmp_path)
     ahead = _export(bucket, tmp_path / "ahead", fmt)
     shutil.rmtree(bucket / "cache")  # the gate's memo too: every text scanned again
-    monkeypatch.setattr(Exporter, "warm", lambda self, prepared, build: None)
+    monkeypatch.setattr(Exporter, "warm", lambda self, prepared, build, view=None: None)
     in_turn = _export(bucket, tmp_path / "in-turn", fmt)
     assert ahead == in_turn
-    made = "/steps/" if fmt == "parquet" else "trajectories/"
+    made = {"parquet": "/steps/", "atif": "trajectories/", "raw": "sessions/"}[fmt]
     assert any(rows for name, rows in ahead.items() if made in name)

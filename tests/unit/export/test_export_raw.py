@@ -562,3 +562,37 @@ def test_the_gate_view_of_a_long_log_holds_no_buffer_per_line():
     )
     grown_kb = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
     assert grown_kb < 100_000
+
+
+def test_each_text_is_scanned_once_and_the_logs_scrubbed_once(tmp_path, monkeypatch):
+    """The strings no field shows are scanned for the raw format by the gate's own scan, so the gate
+    is told what they hold and does not scan them again; a session the gate passes at once has its
+    logs scrubbed once, not again for the gate."""
+    from tracetui.redact import many
+    from tracetui.export.writers import RawWriter
+
+    src = _source(tmp_path)
+    _plant(src, {"note": "a string of the record that no reader shows", "who": "another one, long enough"})
+    bucket = _bucket(tmp_path, src)
+    _decide_all(bucket)
+    scanned: list[str] = []
+    scan = many.TextScanner.scan
+
+    def counted(self, texts, identity):
+        scanned.extend(texts)
+        return scan(self, texts, identity)
+
+    made = []
+    members = RawWriter._members
+
+    def counted_members(self, *args):
+        made.append(args)
+        return members(self, *args)
+
+    monkeypatch.setattr(many.TextScanner, "scan", counted)
+    monkeypatch.setattr(RawWriter, "_members", counted_members)
+    report = export(Bucket.open(bucket), tmp_path / "out", ExportOptions("raw"))
+    assert report.written == 1 and not report.refused
+    assert "a string of the record that no reader shows" in scanned
+    assert len(scanned) == len(set(scanned)), "a text was scanned twice"
+    assert len(made) == 1
