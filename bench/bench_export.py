@@ -1,4 +1,4 @@
-"""Benchmark `tracetui export --format parquet` against issue 16's budget: 1 GB of logs export with a
+"""Benchmark `tracetui export --format parquet` (or `--format atif` or `raw`) against issue 16's budget: 1 GB of logs export with a
 peak memory under 300 MB, flat in the size of the export.
 
 Builds a source tree by replicating the real corpus (bench_sync.build: every UUID shifted per
@@ -9,6 +9,7 @@ export again (nothing changed: nothing rewritten), and the whole at a smaller si
 stay flat.
 
     python bench/bench_export.py --mb 1000 --small-mb 250
+    python bench/bench_export.py --mb 100 --small-mb 25 --format raw   # the agents' own files, scrubbed
 
 Everything is built in a temporary folder that is removed at the end.
 """
@@ -49,7 +50,7 @@ def child_sync(sources: dict[str, list[str]], bucket: str) -> dict:
     }
 
 
-def child_export(bucket: str, dest: str) -> dict:
+def child_export(bucket: str, dest: str, fmt: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from tracetui.bucket import Bucket
     from tracetui.export import ExportOptions, export
@@ -62,7 +63,7 @@ def child_export(bucket: str, dest: str) -> dict:
         phases[p.phase] = time.perf_counter() - start
 
     cpu = time.process_time()
-    report = export(b, dest, ExportOptions("parquet", accept_suggested=True), progress=progress)
+    report = export(b, dest, ExportOptions(fmt, accept_suggested=True), progress=progress)
     seconds = time.perf_counter() - start
     b.close()
     return {
@@ -78,16 +79,17 @@ def child_export(bucket: str, dest: str) -> dict:
     }
 
 
-def child_count(dest: str) -> dict:
+def child_count(dest: str, fmt: str) -> dict:
+    out: dict[str, object] = {"export_mb": sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file()) / 1e6}
+    if fmt != "parquet":
+        return out
     import duckdb
 
-    out = {}
     for table in ("sessions", "steps", "tool_calls", "patches"):
         glob = f"{dest}/data/{table}/**/*.parquet"
         counted = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')")
         assert counted is not None  # a SELECT always has a relation
         out[table] = counted.fetchall()[0][0]
-    out["export_mb"] = sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file()) / 1e6
     return out
 
 
@@ -103,6 +105,7 @@ def main() -> int:
     ap.add_argument("--mb", type=int, default=1000, help="size of the larger source tree (default 1000)")
     ap.add_argument("--small-mb", type=int, default=0, help="size of the smaller tree (default: a quarter)")
     ap.add_argument("--tmp", help="where to build (default: a temporary folder)")
+    ap.add_argument("--format", default="parquet", choices=("parquet", "atif", "raw"), help="the export's format")
     ap.add_argument("--child", choices=("sync", "export", "count"), help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
     ap.add_argument("--bucket", help=argparse.SUPPRESS)
@@ -112,10 +115,10 @@ def main() -> int:
         print(json.dumps(child_sync(json.loads(args.sources), args.bucket)))
         return 0
     if args.child == "export":
-        print(json.dumps(child_export(args.bucket, args.dest)))
+        print(json.dumps(child_export(args.bucket, args.dest, args.format)))
         return 0
     if args.child == "count":
-        print(json.dumps(child_count(args.dest)))
+        print(json.dumps(child_count(args.dest, args.format)))
         return 0
     if not CORPUS.is_dir():
         raise SystemExit(f"the corpus is not at {CORPUS}")
@@ -129,9 +132,10 @@ def main() -> int:
             srcs = sources_for(src, n)
             bucket, dest = tmp / f"bucket{n}", tmp / f"export{n}"
             synced = run_child("--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(bucket))
-            first = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
-            again = run_child("--child", "export", "--bucket", str(bucket), "--dest", str(dest))
-            counts = run_child("--child", "count", "--dest", str(dest))
+            exporting = ("--child", "export", "--bucket", str(bucket), "--dest", str(dest), "--format", args.format)
+            first = run_child(*exporting)
+            again = run_child(*exporting)
+            counts = run_child("--child", "count", "--dest", str(dest), "--format", args.format)
             results.append(
                 {
                     "replicas": n,
@@ -147,7 +151,8 @@ def main() -> int:
             shutil.rmtree(dest, ignore_errors=True)
         print(
             json.dumps(
-                {"machine": platform.platform(), "python": platform.python_version(), "runs": results},
+                {"machine": platform.platform(), "python": platform.python_version(), "format": args.format,
+                 "runs": results},
                 indent=2,
             )
         )
