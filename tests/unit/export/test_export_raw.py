@@ -596,3 +596,38 @@ def test_each_text_is_scanned_once_and_the_logs_scrubbed_once(tmp_path, monkeypa
     assert "a string of the record that no reader shows" in scanned
     assert len(scanned) == len(set(scanned)), "a text was scanned twice"
     assert len(made) == 1
+
+
+def test_an_unshown_string_that_outruns_the_detectors_is_scrubbed_whole(tmp_path, monkeypatch):
+    """A string of a record no reader shows is scanned within the gate's budget: one made to outrun
+    the detectors stops neither the export nor its session, and leaves the export as a placeholder."""
+    import time
+
+    from tracetui.redact import many, scan
+
+    slow = "a string that no detector finishes in time"
+    src = _source(tmp_path)
+    _plant(src, {"note": slow})
+    bucket = _bucket(tmp_path, src)
+    _decide_all(bucket)
+    real = many.scan_text
+
+    def scan_text(text, identity=None, **kwargs):
+        if text != slow:
+            return real(text, identity, **kwargs)
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        return []
+
+    budget = scan.field_budget  # a short one for the slow string's length only: no other text races it
+    monkeypatch.setattr(many, "scan_text", scan_text)
+    monkeypatch.setattr(scan, "field_budget", lambda length: 0.05 if length == len(slow) else budget(length))
+    started = time.monotonic()
+    report = export(Bucket.open(bucket), tmp_path / "out", ExportOptions("raw"))
+    assert time.monotonic() - started < 20
+    assert report.written == 1 and not report.refused
+    blob = _all_bytes(tmp_path / "out")
+    assert slow.encode() not in blob
+    [row] = [r for r in report.receipts[0]["receipt"] if r["kind"] == "unscanned"]
+    assert row["decided_by"] == "detector"
