@@ -458,6 +458,10 @@ def export(
     target.carry({s.id for s in summaries}, options.prune)
     try:
         writer.write(reviewed, _counting(progress, len(reviewed)))
+        # In the sessions' order: a writer one session ahead refuses a session it cannot read before
+        # the gate refuses the one before it.
+        order = {r.summary.id: i for i, r in enumerate(reviewed)}
+        report.refused.sort(key=lambda r: order.get(r["session"], len(order)))
         for refused in report.refused:
             # A session this export could not write keeps its earlier export, where there is one.
             refused["kept"] = refused["session"] in target.carried or target.carry_session(refused["session"])

@@ -124,3 +124,31 @@ def test_the_export_is_the_one_made_scanning_each_session_in_turn(tmp_path, monk
     assert ahead == in_turn
     made = {"parquet": "/steps/", "atif": "trajectories/", "raw": "sessions/"}[fmt]
     assert any(rows for name, rows in ahead.items() if made in name)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
+def test_refusals_are_reported_in_the_sessions_order(tmp_path, monkeypatch, fmt):
+    """The writer reads the second session before it gates the first: a refusal of each still comes
+    in the sessions' order."""
+    bucket = _bucket(tmp_path)
+    first, second, _ = sorted(TWINS)
+    prepare, gated = Exporter.prepare, Exporter.gated
+
+    def preparing(self, session_id):
+        if session_id == second:
+            self.refuse(session_id, "it could not be read: planted", [])
+            return None
+        return prepare(self, session_id)
+
+    def gating(self, prepared, build, view=None, structural=None, warmed=None):
+        if prepared.session.id == first:
+            self.refuse(first, "planted", [])
+            return None
+        return gated(self, prepared, build, view, structural, warmed)
+
+    monkeypatch.setattr(Exporter, "prepare", preparing)
+    monkeypatch.setattr(Exporter, "gated", gating)
+    with Bucket.open(bucket) as b:
+        report = export(b, tmp_path / "out", ExportOptions(fmt))
+    assert [r["session"] for r in report.refused] == [first, second]
+    assert report.written == 1
