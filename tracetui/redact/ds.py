@@ -34,6 +34,7 @@ from tracetui.redact.rules import (
     slack_tier,
     wrong_vendor_length,
 )
+from tracetui.redact.shapes import BASE64, shape
 from tracetui.redact.syntax import CODE_C, UNKNOWN, Syntax
 from tracetui.redact.text_checks import (
     entropy,
@@ -278,10 +279,13 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
             )
 
 
-# Unquoted candidates for the entropy check: long runs of base64-ish characters.
+# Unquoted candidates for the entropy check: long runs of base64-ish characters,
+# `(?<![A-Za-z0-9+/=_\-~])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-~])` over the text.
 # The lookbehind stays: without it `re` retries inside every short word (quadratic per word).
 # `~` joins pieces of one encoded run too (CloudFront's URL-safe signatures write it for `=`).
-_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-~])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-~])")
+# Found in the text's shape (`shapes.BASE64`, the alphabet as `x`), led by 24 literal letters `re` skips
+# to: over the text, the lookbehind first was tried at each character.
+_BARE_TOKEN = re.compile(b"x" * 24 + rb"(?<![x=~]x{24})x{0,488}={0,2}(?![x=~])")
 # Keys and tokens without a format rule run 20 to 100 characters; an unnamed run longer than that is
 # a signed URL's signature, an encrypted blob or a piece of a file (format rules find JWTs, PEM
 # bodies and the long vendor tokens by their prefixes, and a name finds any value).
@@ -306,7 +310,7 @@ def entropy_findings(text: str) -> Iterator[Finding]:
                 continue  # escapes inside: a JSON-escaped text of several lines, not one token
             if _entropy_candidate(value, limit) and not _worded(value) and not _judged_elsewhere(text, a, b):
                 yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
-    for m in _BARE_TOKEN.finditer(text):
+    for m in _BARE_TOKEN.finditer(shape(text, BASE64)):
         a, b = m.span()
         if (a, b) in seen or (a > 0 and text[a - 1] in _BARE_CHARS):
             continue

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.shapes import BASE64, HEX, shape
 
 # Detectors whose findings in decoded text say nothing: any decoded run is "high entropy" in its
 # encoded form already. Personal data counts (a card number, an IBAN, an address or an e-mail
@@ -37,8 +38,10 @@ _IGNORED = (*_ENTROPY, "pii:phone")
 # At least 16 characters: a shorter run decodes to 12 bytes or fewer, too little to hold a
 # credential any detector recognises. Standard and URL-safe alphabets, padded or not. A run may follow
 # an `=` (`state=eyJ0b2tlbiI6…`, a cookie's value, a query's): a run's own padding ends it, so an `=`
-# before one is an assignment's.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
+# before one is an assignment's. Found in the text's shape (`shapes.BASE64`, the alphabet as `x`): led by
+# 16 literal letters `re` skips to, where `(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}` over the text was
+# tried at each character.
+_BASE64 = re.compile(b"x" * 16 + rb"(?<!x{17})x*={0,2}(?![x=])")
 # Base32 (RFC 4648: upper-case letters and 2-7, padded with `=` to eight): TOTP seeds' alphabet, and an
 # encoding an attacker picks because no base64 check reads it.
 # A run is matched from its first character only: the lookbehind after that character refuses a start
@@ -82,8 +85,8 @@ def encoded_findings(text: str, scan: Callable[[str, int], list[Finding]], depth
 
 def _base64_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
     tried = 0
-    for m in _BASE64.finditer(text):
-        run = m.group(0)
+    for m in _BASE64.finditer(shape(text, BASE64)):
+        run = text[m.start():m.end()]
         if len(run) > MAX_LENGTH or not _mixed(run):
             continue
         tried += 1
@@ -320,11 +323,11 @@ def _is_hex(pair: str) -> bool:
 _HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:(?:\\x)?[0-9a-fA-F]{2}){8,}(?:\r?\n(?:(?:\\x)?[0-9a-fA-F]{2}){1,})*(?![0-9A-Za-z])")
 
 
-_HEX16 = re.compile(r"[0-9a-fA-F]{16}")  # a first-character scan, 3x cheaper than _HEX_RUN's lookbehind
+_HEX16 = b"x" * 16  # 16 hex digits in a row, looked for in the text's shape (`shapes.HEX`)
 
 
 def _hex_findings(text: str, scan: Callable[[str, int], list[Finding]], depth: int) -> Iterator[Finding]:
-    if "\\x" not in text and _HEX16.search(text) is None:
+    if "\\x" not in text and _HEX16 not in shape(text, HEX):
         return
     tried = 0
     for m in _HEX_RUN.finditer(text):

@@ -1,0 +1,116 @@
+"""The detectors' faster forms of a pattern match what the pattern they replace matched: each old pattern
+is kept here, and both are run over generated texts built to hold what it looks for, runs one character
+short of and past its bounds, line breaks, characters past Latin-1 and matches at a text's two ends.
+Each comparison also shows that a near miss of the new form is told apart on the same texts.
+
+Every value here is generated or made up for these tests.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+
+from tracetui.redact import ds, encoded, shapes
+
+_B64 = string.ascii_letters + string.digits + "+/_-"
+# Characters past Latin-1 (a shape reads each as `?`), Latin-1 ones past ASCII, a lone surrogate as a
+# decoded log can hold, an Arabic-Indic and a fullwidth digit, the Kelvin sign, an emoji.
+_ODD = ["\u212a", "\u0130", "\ud800", "\U0001f600", "\u0663", "\uff13", "é", "ÿ", "\x85", "\xa0", "?"]
+_GLUE = ["=", "==", "===", "~", " ", "\t", "\n", "\r\n", "\\n", '"', "'", ".", ",", ":", "%", "\\", *_ODD]
+
+
+def _texts(seed: int, count: int, alphabet: str, lengths: tuple[int, ...]) -> list[str]:
+    """Runs of `alphabet` of the given lengths (and random ones) glued with separators and odd characters."""
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rnd.randrange(0, 7)):
+            n = rnd.choice(lengths) if rnd.random() < 0.7 else rnd.randrange(1, 40)
+            parts.append("".join(rnd.choice(alphabet) for _ in range(n)))
+            parts.append("".join(rnd.choice(_GLUE) for _ in range(rnd.randrange(0, 3))))
+        out.append("".join(parts))
+    return out
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _shape_spans(pattern: re.Pattern[bytes], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(shapes.shape(text, shapes.BASE64))]
+
+
+def _agree(texts: list[str], old: Callable[[str], object], new: Callable[[str], object]) -> int:
+    """Asserts both give the same answer on every text; returns on how many the answer was not empty."""
+    hits = 0
+    for text in texts:
+        want = old(text)
+        assert new(text) == want, text
+        hits += bool(want)
+    return hits
+
+
+def _told_apart(texts: list[str], old: Callable[[str], object], near: Callable[[str], object]) -> bool:
+    return any(old(t) != near(t) for t in texts)
+
+
+_OLD_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])")
+_OLD_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-~])[A-Za-z0-9+/_\-]{24,512}={0,2}(?![A-Za-z0-9+/=_\-~])")
+
+
+def test_base64_runs_found_in_the_shape_are_the_patterns_runs():
+    texts = _texts(1, 4000, _B64, (14, 15, 16, 17, 31, 32))
+    old = partial(_spans, _OLD_BASE64)
+    assert _agree(texts, old, partial(_shape_spans, encoded._BASE64)) > 1000
+    near = re.compile(b"x" * 15 + rb"(?<!x{16})x*={0,2}(?![x=])")  # one letter short
+    assert _told_apart(texts, old, partial(_shape_spans, near))
+
+
+def test_bare_tokens_found_in_the_shape_are_the_patterns_tokens():
+    texts = _texts(2, 3000, _B64, (23, 24, 25, 100, 511, 512, 513))
+    old = partial(_spans, _OLD_BARE_TOKEN)
+    assert _agree(texts, old, partial(_shape_spans, ds._BARE_TOKEN)) > 1000
+    for near in (
+        re.compile(b"x" * 24 + rb"(?<![x=~]x{24})x{0,489}={0,2}(?![x=~])"),  # 513 long
+        re.compile(b"x" * 24 + rb"(?<![x=]x{24})x{0,488}={0,2}(?![x=~])"),  # `~` before
+    ):
+        assert _told_apart(texts, old, partial(_shape_spans, near))
+
+
+def test_runs_at_the_texts_ends_and_around_odd_characters():
+    run = "Ab3+/_-z" * 2  # 16
+    for text in (run, run + "==", "=" + run, run + "=" * 3, "é" + run + "\u212a", "\ud800" + run, run + "~",
+                 "~" + run, run + "?" + run, run + "\u0663" + run, run[:-1] + "\U0001f600" + run):
+        assert _shape_spans(encoded._BASE64, text) == _spans(_OLD_BASE64, text), text
+        token = text.replace(run, run + run[:9])  # 25
+        assert _shape_spans(ds._BARE_TOKEN, token) == _spans(_OLD_BARE_TOKEN, token), token
+    assert _shape_spans(encoded._BASE64, run) == [(0, 16)]
+
+
+def test_sixteen_hex_digits_found_in_the_shape_as_the_pattern_finds_them():
+    texts = _texts(3, 4000, string.hexdigits, (15, 16, 17))
+    pattern = re.compile(r"[0-9a-fA-F]{16}")
+
+    def old(t: str) -> bool:
+        return pattern.search(t) is not None
+
+    hits = _agree(texts, old, lambda t: encoded._HEX16 in shapes.shape(t, shapes.HEX))
+    assert 500 < hits < 3500
+    assert _told_apart(texts, old, lambda t: b"x" * 15 in shapes.shape(t, shapes.HEX))
+
+
+def test_a_shape_keeps_one_byte_a_character_and_refuses_an_ambiguous_class():
+    text = "a\ud800\U0001f600é=~?x"
+    assert shapes.shape(text, shapes.BASE64) == b"x   =~ x"
+    assert len(shapes.shape("\u212a" * 5, shapes.HEX)) == 5
+    with pytest.raises(ValueError):
+        shapes.table({"a?": b"x"})  # `?` also stands for every character past Latin-1
+    with pytest.raises(ValueError):
+        shapes.table({"\u212a": b"k"})
