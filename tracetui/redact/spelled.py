@@ -40,7 +40,10 @@ _PEM_BODY = re.compile(
     rf"(?m)^(?:{LINE_NUMBER})?[ \t]*(?:[A-Za-z0-9+/]{{64}}[ \t]*\r?\n(?:{LINE_NUMBER})?[ \t]*){{2,}}"
     r"[A-Za-z0-9+/]{4,64}={0,2}[ \t]*$"
 )
-_BODY_LINE = re.compile(r"[A-Za-z0-9+/]{64}[ \t]*\r?\n")  # a body's line, looked for before its block
+# A body's line, `[A-Za-z0-9+/]{64}[ \t]*\r?\n`, looked for before its block; only whether a text holds
+# one counts, so it is looked for in the reversed text, from the line breaks `re` skips to (forwards, 64
+# characters were tried at every character of every word).
+_BODY_LINE_REVERSED = re.compile(r"\n\r?[ \t]*[A-Za-z0-9+/]{64}")
 _NUMBERED = re.compile(rf"(?m)^{LINE_NUMBER}")
 _OPENSSH = b"openssh-key-v1\x00"
 
@@ -69,7 +72,7 @@ def spelled_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterato
             if runs > MAX_RUNS:
                 break
             yield from _scan_joined(text, m.start(), m.end(), "".join(pieces), scan)
-    if "\n" in text and _BODY_LINE.search(text) is not None:
+    if "\n" in text and _BODY_LINE_REVERSED.search(text[::-1]) is not None:
         yield from _headless_keys(text)
 
 

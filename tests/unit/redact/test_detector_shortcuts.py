@@ -16,7 +16,7 @@ from functools import partial
 
 import pytest
 
-from tracetui.redact import ds, encoded, shapes
+from tracetui.redact import ds, encoded, shapes, spelled
 
 _B64 = string.ascii_letters + string.digits + "+/_-"
 # Characters past Latin-1 (a shape reads each as `?`), Latin-1 ones past ASCII, a lone surrogate as a
@@ -114,3 +114,35 @@ def test_a_shape_keeps_one_byte_a_character_and_refuses_an_ambiguous_class():
         shapes.table({"a?": b"x"})  # `?` also stands for every character past Latin-1
     with pytest.raises(ValueError):
         shapes.table({"\u212a": b"k"})
+
+
+_OLD_BODY_LINE = re.compile(r"[A-Za-z0-9+/]{64}[ \t]*\r?\n")
+
+
+def _has_body_line(text: str) -> bool:
+    return spelled._BODY_LINE_REVERSED.search(text[::-1]) is not None
+
+
+def test_a_pem_body_line_is_found_in_the_reversed_text_where_the_pattern_finds_one():
+    rnd = random.Random(4)
+    alphabet = string.ascii_letters + string.digits + "+/"
+    texts = []
+    for _ in range(3000):
+        parts = []
+        for _ in range(rnd.randrange(1, 5)):
+            parts.append("".join(rnd.choice(alphabet) for _ in range(rnd.choice((1, 30, 63, 64, 65, 130)))))
+            # What may stand between a line's characters and its break, and what may not (`\r` alone,
+            # `\r\r\n`, an escaped `\n`, a character past Latin-1, `=` padding).
+            parts.append(rnd.choice(["\n", "\r\n", " \n", "\t \r\n", "\r", "\r\r\n", "\\n", " ", "=\n",
+                                     "\u212a\n", "\n\n", " \t \n", "\ud800\n", ""]))
+        texts.append("".join(parts))
+    hits = _agree(texts, lambda t: _OLD_BODY_LINE.search(t) is not None, _has_body_line)
+    assert 300 < hits < 2700
+    near = re.compile(r"\n\r?[A-Za-z0-9+/]{64}")  # no spaces before the break
+    assert _told_apart(texts, lambda t: _OLD_BODY_LINE.search(t) is not None,
+                       lambda t: near.search(t[::-1]) is not None)
+    line = "A" * 64
+    for text, held in ((line + "\n", True), ("\n" + line, False), (line + " \t\r\n", True),
+                       (line[1:] + "\n", False), ("é" + line + "\r\n", True), (line + "\r", False),
+                       (line + "\r \n", False)):
+        assert _has_body_line(text) is held is (_OLD_BODY_LINE.search(text) is not None), text
