@@ -49,8 +49,9 @@ _PHONE_PIECES = (
 )
 # A dotted quad from its first dot on.
 _IPV4_PIECE = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
-# An address from its `@` on: the user's last character before it, then `_EMAIL`'s domain.
-_EMAIL_PIECE = re.compile(r"(?<=[A-Za-z0-9._%+\-])@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}")
+# An address from its `@` on (which `re` skips to; the check of the character before follows it): the
+# user's last character before it, then `_EMAIL`'s domain.
+_EMAIL_PIECE = re.compile(r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}")
 # `+169.254.169.254`: four dotted groups of at most three digits after a `+` are a diff's added line
 # holding an address or a version, not an international number (its groups run to four digits, or more).
 _PLUS_QUAD = re.compile(r"\+\d{1,3}(?:\.\d{1,3}){3}")
@@ -212,7 +213,8 @@ _DIGIT = re.compile(r"\d")
 _SSN = re.compile(r"-(?!00)\d\d-(?<=\d\d\d-\d\d-)(?!0000)\d{4}(?![\w\-])")
 _SSN_AREA = re.compile(r"(?!000|666|9)\d\d\d")
 # IBAN: country, check digits, then the account in groups; checked with ISO 7064 mod 97.
-_IBAN = re.compile(r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+# (`[A-Z][A-Z]`, not `[A-Z]{2}`: a pattern led by a class, not a repeat, is tried only where one stands.)
+_IBAN = re.compile(r"[A-Z][A-Z]\d\d(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
 _STREET_TYPE = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Parkway|Circle|Highway|"
                           r"Square|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Pkwy|Cir|Hwy|Sq)\b")
 # The words that end a street's name (the review's hint of an address keeps this word alone).

@@ -16,9 +16,11 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.known import is_published_example
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, is_structural, random_enough
 
+# `re` tries this at every character: the names' first letters are tested there first, a cheaper test
+# than `\b`'s (a Unicode word test on both sides).
 _NAME = re.compile(
-    r"\b(password|passwd|passphrase|passcode|pass ?word|pin code|secret|token|api[ _\-]?key|access[ _\-]?key|"
-    r"secret[ _\-]?key|private[ _\-]?key|license[ _\-]?key|key|credentials?)\b"
+    r"(?=[acklpst])\b(password|passwd|passphrase|passcode|pass ?word|pin code|secret|token|api[ _\-]?key|"
+    r"access[ _\-]?key|secret[ _\-]?key|private[ _\-]?key|license[ _\-]?key|key|credentials?)\b"
 )
 # What may come between the name and its value: a short phrase ("for the vendor", "of the db").
 _PHRASE = re.compile(r"(?:[ \t]+(?:for|of|to|on|at|in)(?:[ \t]+[\w.\-]{1,30}){1,4}?)?(?=[ \t]*(?::|is|was|=))")

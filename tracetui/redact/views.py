@@ -12,6 +12,13 @@ from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
 
+
+def _run_of(char_class: str) -> re.Pattern[str]:
+    """A run of `char_class`'s characters, led by one of them: `re` skips to a character of the class, where
+    a pattern led by `[…]+` (a repeat, not a class) is tried at every character."""
+    return re.compile(f"{char_class}{char_class}*")
+
+
 # A CSI sequence (colour, cursor), raw or JSON-escaped, and OSC (a title or a link, ended by BEL or ST).
 # A CSI is as ECMA-48 has it: parameters of `0-9:;<=>?` (`38:2:255:0:0` truecolour, `>4;2` private),
 # intermediates, a final byte; the 8-bit CSI (U+009B) too. The other strings a terminal swallows (DCS,
@@ -26,7 +33,7 @@ _ANSI = re.compile(
 )
 # What else a terminal draws nothing for: C0 controls but tab, line breaks, backspace and escape (read
 # above), DEL, and the C1 controls.
-_CONTROL = re.compile("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]+")
+_CONTROL = _run_of("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 # Backspaces, each taking back the character before it: `man`'s bold (`k\bk`) and underline (`_\bk`),
 # or a key whose every character follows another one rubbed out.
 _BACKSPACES = re.compile("\x08+")
@@ -34,7 +41,7 @@ _BACKSPACES = re.compile("\x08+")
 # and digits (`𝗀𝗁𝗉_`), read as NFKC has them; and combining marks on an ASCII word's characters
 # (`g̲h̲p̲`, an underline or strike-through drawn over a key).
 _COMPATIBLE = re.compile("[\uff0d\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a\U0001d400-\U0001d7ff]")
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_MARKS = _run_of("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # The characters a mark is drawn over (checked after a match: a lookbehind first is tried at every character).
 _MARKED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 # What opens an 8-bit CSI or a C1 string (`_ANSI`): a text past ASCII without one holds neither.
@@ -63,10 +70,10 @@ _LETTER_RUN = 8  # `\u` escapes in a row that spell a word out on their own
 # byte-order mark, variation selectors, tags. A key cut by one reads whole on the screen.
 # Unicode's default-ignorable code points, which a renderer draws as nothing (the Hangul fillers, the
 # Khmer inherent vowels and the musical beam controls among them, not only the format characters).
-_INVISIBLE = re.compile(
+_INVISIBLE = _run_of(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 # An HTML character reference: by number (`&#61;`, `&#x3d;`) or by a name of up to eight letters (`&quot;`).
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")

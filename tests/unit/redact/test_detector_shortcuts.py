@@ -16,7 +16,8 @@ from functools import partial
 
 import pytest
 
-from tracetui.redact import ds, encoded, shapes, spelled
+from tracetui.redact import ds, encoded, pii, prose, shapes, spelled, views
+from tracetui.redact.rules import assignments, commands
 
 _B64 = string.ascii_letters + string.digits + "+/_-"
 # Characters past Latin-1 (a shape reads each as `?`), Latin-1 ones past ASCII, a lone surrogate as a
@@ -146,3 +147,110 @@ def test_a_pem_body_line_is_found_in_the_reversed_text_where_the_pattern_finds_o
                        (line[1:] + "\n", False), ("é" + line + "\r\n", True), (line + "\r", False),
                        (line + "\r \n", False)):
         assert _has_body_line(text) is held is (_OLD_BODY_LINE.search(text) is not None), text
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def _glued(seed: int, count: int, pieces: list[str], glue: list[str]) -> list[str]:
+    """Texts of pieces (whole, cut, upper-cased) glued with what may stand around them."""
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rnd.randrange(0, 8)):
+            piece = rnd.choice(pieces)
+            shape = rnd.randrange(5)
+            if shape == 0:
+                piece = piece[rnd.randrange(len(piece) + 1):]
+            elif shape == 1:
+                piece = piece[: rnd.randrange(len(piece) + 1)]
+            elif shape == 2:
+                piece = piece.upper()
+            parts.append(piece)
+            parts.append("".join(rnd.choice(glue) for _ in range(rnd.randrange(0, 3))))
+        out.append("".join(parts))
+    return out
+
+
+_WORDY = [" ", "\n", "\\n", "\\t", ".", "/", "-", "_", "x", "9", "é", "\u212a", "\u017f", "\u0130", "\ud800",
+          ":", "=", '"', "'", "\t", "\r\n"]
+_OLD_PROSE_NAME = re.compile(
+    r"\b(password|passwd|passphrase|passcode|pass ?word|pin code|secret|token|api[ _\-]?key|access[ _\-]?key|"
+    r"secret[ _\-]?key|private[ _\-]?key|license[ _\-]?key|key|credentials?)\b"
+)
+_OLD_HTTP_CLIENT = re.compile(r"(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])")
+_NAME_VALUE_TAIL = (
+    r"(?<![\w\-])(?:name|key|parameterkey|parameter_key)(\\?[\"']?)[ \t]*[:=][ \t]*(\\?[\"']?)"
+    r"([A-Za-z_/][\w.\-/:]{1,120})\2[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?[\\\"']{0,2}"
+    r"(?:value|parametervalue|parameter_value)[\\\"']{0,2}[ \t]*[:=][ \t]*"
+)
+_OLD_NAME_VALUE = re.compile("(?i)" + _NAME_VALUE_TAIL)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "near", "pieces", "lower"),
+    [
+        (_OLD_PROSE_NAME, prose._NAME, r"(?=[aklpst])" + _OLD_PROSE_NAME.pattern,
+         ["password", "pass word", "pin code", "secret key", "secret_key", "api-key", "access key",
+          "private key", "license key", "key", "credentials", "token", "keyboard", "passport"], True),
+        (_OLD_HTTP_CLIENT, commands._HTTP_CLIENT, r"(?=[chw])" + _OLD_HTTP_CLIENT.pattern,
+         ["curl ", "wget\t", "http ", "https ", "xh ", "xhs ", "httpie ", "curly ", "\\ncurl ", "./curl "],
+         False),
+        # The Kelvin sign folds to `k` under `(?i)`, in the names as in the lookahead's class.
+        (_OLD_NAME_VALUE, assignments._NAME_VALUE, "(?i)(?=[kn])" + _NAME_VALUE_TAIL,
+         ["name: API_TOKEN\n  value: ", '{"Name": "db_password", "Value": "', "\u212aey=SECRET_KEY value=",
+          "ParameterKey: DbPass\r\n ParameterValue: ", "parameter_key='x_key' ,parameter_value:", "KEY: "],
+         False),
+    ],
+    ids=["prose-name", "http-client", "name-value"],
+)
+def test_a_lookahead_on_the_first_letters_changes_no_match(old, new, near, pieces, lower):
+    texts = _glued(5, 4000, pieces, _WORDY)
+    if lower:
+        texts = [t.lower() for t in texts]
+    assert _agree(texts, partial(_matches, old), partial(_matches, new)) > 300
+    assert _told_apart(texts, partial(_matches, old), partial(_matches, re.compile(near)))
+
+
+_OLD_IBAN = re.compile(r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}"
+_OLD_EMAIL_PIECE = re.compile(r"(?<=[A-Za-z0-9._%+\-])@" + _DOMAIN)
+
+
+def test_an_iban_and_an_address_led_by_what_re_skips_to_match_as_before():
+    # Digits past ASCII (Arabic-Indic, fullwidth) are `\d` too.
+    pieces = ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "AB12", "\u0663\u0664",
+              "FR14 2004 1010 0505 0001 3M02 606", "X\uff13"]
+    ibans = _glued(6, 4000, pieces, [" ", "", "a", "Z", "7", "\n", "-"])
+    assert _agree(ibans, partial(_matches, _OLD_IBAN), partial(_matches, pii._IBAN)) > 1000
+    assert _told_apart(ibans, partial(_matches, _OLD_IBAN), partial(_matches, re.compile(r"[A-Z][A-Z]\d\d")))
+    pieces = ["jo.doe@mail.example.org", "@host.io", "a@b.cd", "x%y+z@sub-1.a.b.museum", "@-bad.com"]
+    mails = _glued(7, 4000, pieces, [" ", "", "<", "é", "\u212a", ".", "_", "@", "\n", "-"])
+    assert _agree(mails, partial(_matches, _OLD_EMAIL_PIECE), partial(_matches, pii._EMAIL_PIECE)) > 1000
+    near = re.compile(r"@(?<=[A-Za-z0-9._%+]@)" + _DOMAIN)  # no `-` before the `@`
+    assert _told_apart(mails, partial(_matches, _OLD_EMAIL_PIECE), partial(_matches, near))
+
+
+_INVISIBLE = (
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "chars"),
+    [
+        ("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]+", views._CONTROL,
+         "\x00\x07\x08\x0e\x1a\x1b\x1f\x7f\x9f\xa0"),
+        ("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+", views._MARKS,
+         "\u0300\u0332\u036f\u0370\u1ab0\u1dff\u20d0\ufe2f\ufe30"),
+        (_INVISIBLE + "+", views._INVISIBLE, "\u00ad\u200b\u200f\u2060\ufeff\U000e0001\U000e1000\u3164"),
+    ],
+    ids=["control", "marks", "invisible"],
+)
+def test_a_run_led_by_its_class_matches_as_the_repeat_did(old, new, chars):
+    texts = _glued(8, 3000, list(chars), ["a", " ", "\n", "é", "", "\U0001f600"])
+    assert _agree(texts, partial(_matches, re.compile(old)), partial(_matches, new)) > 1000
+    assert _told_apart(texts, partial(_matches, re.compile(old)), partial(_matches, re.compile(old[:-1])))

@@ -254,8 +254,10 @@ def _in_comment(text: str, at: int) -> bool:
 
 # A credential's name and value in sibling fields: Kubernetes/ECS env lists (`- name: X` /
 # `value: Y`), CloudFormation parameters, secret managers' JSON (`{"Name": "X", "Value": "Y"}`).
+# Tried at every character: the names' first letters (case-folded as the names are) are tested before
+# the lookbehind.
 _NAME_VALUE = re.compile(
-    r"(?i)(?<![\w\-])(?:name|key|parameterkey|parameter_key)(\\?[\"']?)[ \t]*[:=][ \t]*(\\?[\"']?)"
+    r"(?i)(?=[knp])(?<![\w\-])(?:name|key|parameterkey|parameter_key)(\\?[\"']?)[ \t]*[:=][ \t]*(\\?[\"']?)"
     r"([A-Za-z_/][\w.\-/:]{1,120})\2[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?[\\\"']{0,2}(?:value|parametervalue|parameter_value)"
     r"[\\\"']{0,2}[ \t]*[:=][ \t]*"
 )

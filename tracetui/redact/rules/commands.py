@@ -24,7 +24,10 @@ _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
 # HTTP clients that take `user:password` (curl -u/--user/-U/--proxy-user, httpie/xh -a/--auth) or
 # a password flag (wget --password, --http-password...). Found from the command word, then the flags
 # read within its command line (backslash continuations included), so no pattern runs over a line twice.
-_HTTP_CLIENT = re.compile(r"(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])")
+# (Tried at every character: the words' first letters are tested first, before the lookbehinds.)
+_HTTP_CLIENT = re.compile(
+    r"(?=[chwx])(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])"
+)
 _HTTP_FLAG = re.compile(
     r"(?<![^ \t'\"])(?:(-u|-U)(?:[ \t]+|(?=[^\s\-]))|(-a)[ \t]+|"
     r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|"
