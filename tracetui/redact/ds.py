@@ -113,6 +113,9 @@ _NEEDLES = {
     "GitHubTokenDetector": ("_",),
     "GitLabTokenDetector": ("gl", "GR1348941"),
 }
+# A piece every match of a plugin holds, led by a literal `re` skips to: Discord's pattern starts with a
+# class (`[MNO]`), tried at each of those capitals, and most texts hold no dot-separated piece like this.
+_PIECES = {"DiscordBotTokenDetector": re.compile(r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}")}
 # Patterns that stop before the end of the real token; their spans are widened over token chars.
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _JWT_CHARS = _TOKEN_CHARS | frozenset(".=")
@@ -164,6 +167,9 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
         needles = _NEEDLES.get(name)
         if needles and not any(map(text.__contains__, needles)):
             continue
+        piece = _PIECES.get(name)
+        if piece is not None and piece.search(text) is None:
+            continue
         kind = _KINDS.get(name, "secret")
         for pattern in plugin.denylist:
             group = 1 if name in _VALUE_GROUP or (name == "AWSKeyDetector" and pattern.groups) else 0
@@ -202,6 +208,9 @@ def regex_plugin_findings(text: str) -> Iterator[Finding]:
 
 
 _KEYWORD_PREFILTER: re.Pattern[str] | None = None
+# Every word of the plugin's DENYLIST holds one of these: a text without one has no hit (a few substring
+# tests in C say so, before the alternation would stop at each of its words' first letters).
+_KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
 # The name assigned to, just before a value: `fake_api_key = "`, `ibm_iam_key:= "`.
 # A backslash before a quote: the same inside a JSON string (`signature = \"…`).
 _NAME_BEFORE = re.compile(r"([\w.\-]+)(?:\\?[\"'\]])*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*(?:\\?[@\"'`])*$")
@@ -235,7 +244,9 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
 
         _KEYWORD_PREFILTER = re.compile("|".join(DENYLIST))
     patterns = _c_family_patterns() if syntax == CODE_C else None
-    hits = list(_KEYWORD_PREFILTER.finditer(lowered))
+    hits: list[re.Match[str]] = []
+    if any(map(lowered.__contains__, _KEYWORD_STEMS)):
+        hits = list(_KEYWORD_PREFILTER.finditer(lowered))
     seen_lines: set[int] = set()
     line_start = looked = 0  # the hits come in order: each line break is looked for once, not again per hit
     for hit in hits:

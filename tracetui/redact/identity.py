@@ -253,14 +253,21 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
             literals = [v for v in literals if v in text]
         if not literals:
             continue
-        literals.sort(key=len, reverse=True)
-        pattern = re.compile(
-            r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(v) for v in literals) + r")(?![A-Za-z0-9])",
-            re.I if folded else 0,
-        )
-        for m in pattern.finditer(text):
+        for m in _literals_pattern(literals, folded).finditer(text):
             yield Finding(m.start(), m.end(), kind, AUTO, detector)
     yield from _person_findings(text, ident.person_names)
+
+
+def _literals_pattern(literals: list[str], folded: bool) -> re.Pattern[str]:
+    """Any of `literals` as a whole word, the longest first; case-folded (`re.I`) or not.
+
+    `re` tries it at every character: a lookahead on the literals' first characters fails there sooner
+    than the lookbehind (under `re.I` its class folds as the literals' characters do)."""
+    literals = sorted(literals, key=len, reverse=True)
+    first = "".join(sorted({re.escape(v[0]) for v in literals}))
+    alternatives = "|".join(re.escape(v) for v in literals)
+    pattern = rf"(?=[{first}])(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])"
+    return re.compile(pattern, re.I if folded else 0)
 
 
 def _person_findings(text: str, people: set[str]) -> Iterator[Finding]:

@@ -35,3 +35,4 @@ def shape(text: str, mapping: bytes) -> bytes:
 # CloudFront's signatures) as themselves.
 BASE64 = table({string.ascii_letters + string.digits + "+/_-": b"x", "=": b"=", "~": b"~"})
 HEX = table({string.hexdigits: b"x"})
+BASE32 = table({string.ascii_uppercase + "234567": b"x"})

@@ -16,7 +16,7 @@ from functools import partial
 
 import pytest
 
-from tracetui.redact import ds, encoded, pii, prose, shapes, spelled, views
+from tracetui.redact import ds, encoded, identity, pii, prose, shapes, spelled, views
 from tracetui.redact.rules import assignments, commands
 
 _B64 = string.ascii_letters + string.digits + "+/_-"
@@ -226,7 +226,8 @@ def test_an_iban_and_an_address_led_by_what_re_skips_to_match_as_before():
     ibans = _glued(6, 4000, pieces, [" ", "", "a", "Z", "7", "\n", "-"])
     assert _agree(ibans, partial(_matches, _OLD_IBAN), partial(_matches, pii._IBAN)) > 1000
     assert _told_apart(ibans, partial(_matches, _OLD_IBAN), partial(_matches, re.compile(r"[A-Z][A-Z]\d\d")))
-    pieces = ["jo.doe@mail.example.org", "@host.io", "a@b.cd", "x%y+z@sub-1.a.b.museum", "@-bad.com"]
+    pieces = ["jo.doe@mail.example.org", "@host.io", "a@b.cd", "x%y+z@sub-1.a.b.museum", "@-bad.com",
+              "%@b.io"]
     mails = _glued(7, 4000, pieces, [" ", "", "<", "é", "\u212a", ".", "_", "@", "\n", "-"])
     assert _agree(mails, partial(_matches, _OLD_EMAIL_PIECE), partial(_matches, pii._EMAIL_PIECE)) > 1000
     near = re.compile(r"@(?<=[A-Za-z0-9._%+]@)" + _DOMAIN)  # no `-` before the `@`
@@ -254,3 +255,76 @@ def test_a_run_led_by_its_class_matches_as_the_repeat_did(old, new, chars):
     texts = _glued(8, 3000, list(chars), ["a", " ", "\n", "é", "", "\U0001f600"])
     assert _agree(texts, partial(_matches, re.compile(old)), partial(_matches, new)) > 1000
     assert _told_apart(texts, partial(_matches, re.compile(old)), partial(_matches, re.compile(old[:-1])))
+
+
+def _gated(gate: Callable[[str], bool], pattern: re.Pattern[str], text: str) -> list:
+    return _matches(pattern, text) if gate(text) else []
+
+
+def test_base32_runs_are_looked_for_only_where_16_of_its_characters_stand_in_a_row():
+    texts = _texts(9, 4000, string.ascii_uppercase + "234567", (14, 15, 16, 17, 24))
+    texts = [t + rnd for t, rnd in zip(texts, ["", "a", "=" * 6, "1", "\u212a"] * 800)]
+    gate = encoded._may_hold_base32
+    assert _agree(texts, partial(_matches, encoded._BASE32), partial(_gated, gate, encoded._BASE32)) > 1000
+    assert not all(map(gate, texts))
+
+
+def test_discords_pattern_is_run_only_where_its_dotted_piece_stands():
+    (pattern,) = next(p for n, p in ds._plugins()[0] if n == "DiscordBotTokenDetector").denylist
+    assert pattern.pattern == r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"
+    piece = ds._PIECES["DiscordBotTokenDetector"]
+    rnd = random.Random(10)
+    alphabet = string.ascii_letters + string.digits + "_-" + "\u0663\uff13"  # `\d` holds digits past ASCII
+    texts = []
+    for _ in range(3000):
+        # A token's three parts, each at its length or one off, led by a capital or not.
+        lengths = [n + rnd.choice((-1, 0, 0, 0, 1)) for n in (24, 6, 27)]
+        parts = ["".join(rnd.choice(alphabet) for _ in range(n)) for n in lengths]
+        token = rnd.choice("MNOx") + ".".join(parts)
+        texts.append(rnd.choice(["", " ", "a", ".", "é"]) + token + rnd.choice(["", " ", "b", ".", "-"]))
+
+    def gate(t: str) -> bool:
+        return piece.search(t) is not None
+
+    assert _agree(texts, partial(_matches, pattern), partial(_gated, gate, pattern)) > 100
+    assert not all(map(gate, texts))
+
+
+def test_every_keyword_of_the_plugin_holds_a_stem_the_substring_tests_look_for():
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    for word in DENYLIST:
+        spellings = {word.replace("_?", "_"), word.replace("_?", "")}
+        assert all(any(stem in w for stem in ds._KEYWORD_STEMS) for w in spellings), word
+    list(ds.keyword_findings("warm up", "warm up"))  # compiles the plugin's alternation
+    pattern = ds._KEYWORD_PREFILTER
+    assert pattern is not None
+    texts = [t.lower() for t in _glued(11, 3000, [*DENYLIST, "api_key", "db_pass", "contraseña", "ke", "pas"],
+                                       [" ", "_", "x", "\n", "?"])]
+
+    def gate(t: str) -> bool:
+        return any(map(t.__contains__, ds._KEYWORD_STEMS))
+
+    assert _agree(texts, partial(_matches, pattern), partial(_gated, gate, pattern)) > 1000
+    assert not all(map(gate, texts))
+
+
+def _old_literals_pattern(literals: list[str], folded: bool) -> re.Pattern[str]:
+    literals = sorted(literals, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(v) for v in literals) + r")(?![A-Za-z0-9])",
+                      re.I if folded else 0)
+
+
+def test_an_identity_literal_led_by_its_first_character_matches_as_before():
+    # Characters that case-fold oddly under `re.I` (`ſ` is an `s`, the Kelvin sign a `k`, final sigma a
+    # sigma, `İ` lowers to `i`), and ones a class must escape.
+    odd = "ſs\u212akKσςΣİiıßẞ-]^\\[&~|. éÉ"
+    rnd = random.Random(12)
+    for _ in range(300):
+        literals = ["".join(rnd.choice(odd + "abc") for _ in range(rnd.randrange(3, 6))) for _ in range(3)]
+        pieces = literals + [v.upper() for v in literals]
+        texts = _glued(rnd.randrange(10**6), 20, pieces, list(odd) + ["a", "1"])
+        for folded in (True, False):
+            old, new = _old_literals_pattern(literals, folded), identity._literals_pattern(literals, folded)
+            for text in texts:
+                assert _matches(new, text) == _matches(old, text), (literals, folded, text)
