@@ -85,7 +85,7 @@ def scan_text(
     found.extend(rules.http_client_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
-        found.extend(ds.regex_plugin_findings(text))
+        found.extend(ds.regex_plugin_findings(text, lowered))
         found.extend(rules.assignment_findings(text, lowered, syntax))
         found.extend(rules.name_value_findings(text, lowered))
         found.extend(rules.service_key_findings(text, lowered))

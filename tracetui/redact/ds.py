@@ -23,6 +23,7 @@ from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.rules import (
+    TOKEN_NEEDLES,
     filler_after_prefix,
     id_of_a_credential,
     jwt_tier,
@@ -113,6 +114,15 @@ _NEEDLES = {
     "GitHubTokenDetector": ("_",),
     "GitLabTokenDetector": ("gl", "GR1348941"),
 }
+# The plugins whose needles, lower-cased, the format rules look for too (all but a few): the rules' one
+# pass over the lowered text (`Needles`, which keeps its last answer) says whether any is there, before
+# the needles are looked for as written. A needle in a text is in its lowered text (`_lower_aligned` keeps
+# each place, and the needles are ASCII).
+_LOWERED_NEEDLES = {
+    name: frozenset(n.lower() for n in needles)
+    for name, needles in _NEEDLES.items()
+    if all(n.isascii() and n.lower() in TOKEN_NEEDLES.needles for n in needles)
+}
 # A piece every match of a plugin holds, led by a literal `re` skips to: Discord's pattern starts with a
 # class (`[MNO]`), tried at each of those capitals, and most texts hold no dot-separated piece like this.
 _PIECES = {"DiscordBotTokenDetector": re.compile(r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}")}
@@ -158,13 +168,18 @@ def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
     return regex_plugins, KeywordDetector(), Base64HighEntropyString()
 
 
-def regex_plugin_findings(text: str) -> Iterator[Finding]:
+def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
+    """detect-secrets' format plugins; `lowered` (scan_text's, as the format rules had it) lets the rules'
+    needles say which plugins' needles cannot be there."""
     regex_plugins, _, _ = _plugins()
     n = len(text)
+    present = TOKEN_NEEDLES.present(lowered) if lowered is not None else None
     for name, plugin in regex_plugins:
         if name == "PrivateKeyDetector":
             continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
         needles = _NEEDLES.get(name)
+        if present is not None and name in _LOWERED_NEEDLES and present.isdisjoint(_LOWERED_NEEDLES[name]):
+            continue
         if needles and not any(map(text.__contains__, needles)):
             continue
         piece = _PIECES.get(name)

@@ -328,3 +328,47 @@ def test_an_identity_literal_led_by_its_first_character_matches_as_before():
             old, new = _old_literals_pattern(literals, folded), identity._literals_pattern(literals, folded)
             for text in texts:
                 assert _matches(new, text) == _matches(old, text), (literals, folded, text)
+
+
+def _plugin_tokens(rnd: random.Random) -> list[str]:
+    """Made-up values in the shapes of the plugins whose needles the format rules' pass answers for."""
+    upper, hexd = string.ascii_uppercase + "234567", "0123456789abcdef"
+    body = string.ascii_letters + string.digits
+
+    def r(alphabet: str, n: int) -> str:
+        return "".join(rnd.choice(alphabet) for _ in range(n))
+
+    return [
+        "AKIA" + r(upper, 16), "ASIA" + r(upper, 16), "AC" + r(hexd, 32), "SK" + r(hexd, 32),
+        "glpat-" + r(body, 20), "SG." + r(body, 22) + "." + r(body, 43),
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0." + r(body, 43), "sk-" + r(body, 20) + "T3BlbkFJ" + r(body, 20),
+        'aws_secret_access_key = "' + r(body, 40) + '"', "AKC" + r(body, 10), "AP" + r(body, 10),
+    ]
+
+
+def test_plugins_turned_away_by_the_rules_needles_find_nothing_there():
+    from tracetui.redact.detect import _lower_aligned
+
+    rnd = random.Random(13)
+    texts = _glued(14, 1500, _plugin_tokens(rnd), [" ", "\n", "=", '"', "İ", "\u212a", "x", "_"])
+    found = 0
+    for text in texts:
+        lowered = _lower_aligned(text)
+        alone = list(ds.regex_plugin_findings(text))
+        assert list(ds.regex_plugin_findings(text, lowered)) == alone, text
+        found += bool(alone)
+    assert found > 500
+    assert len(ds._LOWERED_NEEDLES) >= 5
+    # Asked of the text as written, the rules' lower-case needles miss `AKIA…`: the texts tell that apart.
+    assert any(list(ds.regex_plugin_findings(t, t)) != list(ds.regex_plugin_findings(t)) for t in texts)
+
+
+def test_the_needles_last_answer_is_given_again_only_for_the_same_text():
+    from tracetui.redact.needles import Needles
+
+    mine = Needles(["ab", "cd"])
+    text = "xx ab " * 3
+    assert mine.present(text) == {"ab"}
+    assert mine.present(text) is mine.present(text)
+    assert mine.present("".join(["xx cd "] * 3)) == {"cd"}
+    assert mine.present(text[:]) == {"ab"} and mine.present("x" + text[1:]) == {"ab"}

@@ -34,6 +34,7 @@ from tracetui.redact.rules.judge import (
 )
 from tracetui.redact.rules.table import TOKEN_RULES, Rule, jwt_tier, slack_tier
 from tracetui.redact.rules.tokens import (
+    TOKEN_NEEDLES,
     facebook_app_token_findings,
     filler_after_prefix,
     mailchimp_findings,
@@ -43,7 +44,7 @@ from tracetui.redact.rules.tokens import (
 )
 
 __all__ = [
-    "FORMAT_PREFIXES", "TOKEN_RULES", "Rule",
+    "FORMAT_PREFIXES", "TOKEN_NEEDLES", "TOKEN_RULES", "Rule",
     "assignment_findings", "cli_password_findings", "context_findings", "credential_file_findings",
     "facebook_app_token_findings", "filler_after_prefix", "http_client_findings", "id_of_a_credential",
     "jwt_tier", "k8s_secret_findings", "key_file_findings", "mailchimp_findings", "masked_after",
