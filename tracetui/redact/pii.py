@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 from collections.abc import Iterator
 
 from tracetui.redact.example_addresses import is_example_address
 from tracetui.redact.finding import SUGGESTED, Finding
+from tracetui.redact.shapes import shape, table
 
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@([A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+([A-Za-z]{2,24}))"
@@ -206,6 +208,10 @@ def _safe_domain(domain: str) -> bool:
 # These patterns start with what they match, not with a lookbehind, so `re` skips ahead to a digit or
 # a capital; the character before a match is checked in Python (`_after`).
 _CARD = re.compile(r"\d\d\d\d(?:[ \-]?\d){9,15}(?![\d\-]|\.\d)")
+# The first 13 digits of any card match, in the text's shape (`shapes`; a character past Latin-1 may be a
+# digit to `\d`, and Latin-1's digits are ASCII's), led by four digits `re` skips to: most texts hold none.
+_CARD_SHAPE = table({string.digits: b"9", " ": b" ", "-": b"-"}, wide=b"9")
+_CARD_START = re.compile(rb"9999(?:[ \-]?9){9}")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9])|35|3(?:0[0-5]|[68]))")
 # US social security numbers (never 000/666/9xx area, 00 group, 0000 serial).
 _DIGIT = re.compile(r"\d")
@@ -214,6 +220,9 @@ _SSN = re.compile(r"-(?!00)\d\d-(?<=\d\d\d-\d\d-)(?!0000)\d{4}(?![\w\-])")
 _SSN_AREA = re.compile(r"(?!000|666|9)\d\d\d")
 # IBAN: country, check digits, then the account in groups; checked with ISO 7064 mod 97.
 # (`[A-Z][A-Z]`, not `[A-Z]{2}`: a pattern led by a class, not a repeat, is tried only where one stands.)
+# It runs only where two capitals and two digits stand in a row in the text's shape (`shapes`), where a
+# character past Latin-1 may be a digit to `\d` (Latin-1's digits are ASCII's): most texts hold none.
+_IBAN_SHAPE = table({string.ascii_uppercase: b"A", string.digits: b"9"}, wide=b"9")
 _IBAN = re.compile(r"[A-Z][A-Z]\d\d(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
 _STREET_TYPE = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Terrace|Parkway|Circle|Highway|"
                           r"Square|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Pkwy|Cir|Hwy|Sq)\b")
@@ -227,6 +236,14 @@ _STREET = re.compile(
     r"(?:,?[ \t]+(?:Apt|Suite|Unit|#)\.?[ \t]*\w{1,6})?(?:,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
     r"(?:,?[ \t]+[A-Z]{2})?(?:[ \t]+\d{5}(?:-\d{4})?)?"
 )
+
+
+def _may_hold_card(text: str) -> bool:
+    return _CARD_START.search(shape(text, _CARD_SHAPE)) is not None
+
+
+def _may_hold_iban(text: str) -> bool:
+    return b"AA99" in shape(text, _IBAN_SHAPE)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -252,7 +269,7 @@ def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
     """Card numbers, national ids, IBANs and street addresses: suggestions, checked where a checksum exists."""
     if _DIGIT.search(text) is None:
         return
-    for m in _CARD.finditer(text):
+    for m in _CARD.finditer(text) if _may_hold_card(text) else ():
         if _after(text, m.start(), _DIGIT_DASH_DOT):
             continue
         digits = "".join(c for c in m.group(0) if c.isdigit())
@@ -265,7 +282,7 @@ def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
             a = m.start() - 3
             if _SSN_AREA.match(text, a) and not _after(text, a, _WORD_DASH):
                 yield Finding(a, m.end(), "national-id", SUGGESTED, "pii:ssn")
-    for m in _IBAN.finditer(text):
+    for m in _IBAN.finditer(text) if _may_hold_iban(text) else ():
         if not _after(text, m.start(), _ALNUM) and iban_ok(m.group(0)):
             yield Finding(m.start(), m.end(), "iban", SUGGESTED, "pii:iban")
     for m in _STREET.finditer(text) if _STREET_TYPE.search(text) else ():

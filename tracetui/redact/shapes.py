@@ -13,16 +13,21 @@ from __future__ import annotations
 import string
 
 
-def table(classes: dict[str, bytes], other: bytes = b" ") -> bytes:
+def table(classes: dict[str, bytes], other: bytes = b" ", wide: bytes | None = None) -> bytes:
     """A `bytes.translate` table: each character of a key to its letter, every other byte to `other`.
 
-    The characters are Latin-1 and not `?`, which stands for every character past Latin-1."""
+    The characters are Latin-1 and not `?`, which stands for every character past Latin-1 and takes the
+    letter `wide` (`other` by default: right for classes of Latin-1 characters). For a class that holds
+    characters past Latin-1 (`\\d`, `\\s`), `wide` is the letter a match may need there: the shape then
+    says yes where the pattern may say no, a test to ask before the pattern, never its answer."""
     out = bytearray(other * 256)
     for chars, letter in classes.items():
         for c in chars:
             if ord(c) > 0xFF or c == "?":
                 raise ValueError(f"{c!r} is not one byte of a shape")
             out[ord(c)] = letter[0]
+    if wide is not None:
+        out[ord("?")] = wide[0]
     return bytes(out)
 
 

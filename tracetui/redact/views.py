@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.shapes import shape, table
 
 
 def _run_of(char_class: str) -> re.Pattern[str]:
@@ -34,6 +35,9 @@ _ANSI = re.compile(
 # What else a terminal draws nothing for: C0 controls but tab, line breaks, backspace and escape (read
 # above), DEL, and the C1 controls.
 _CONTROL = _run_of("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+# The same characters (all Latin-1) in a text's shape: whether it holds one, in two passes of C where
+# `re` stopped at every character.
+_CONTROL_SHAPE = table({"".join(c for c in map(chr, range(0x100)) if _CONTROL.fullmatch(c)): b"c"})
 # Backspaces, each taking back the character before it: `man`'s bold (`k\bk`) and underline (`_\bk`),
 # or a key whose every character follows another one rubbed out.
 _BACKSPACES = re.compile("\x08+")
@@ -144,8 +148,12 @@ def _has_trigger(text: str) -> bool:
     return ("\x1b" in text or "\\u" in text or "│" in text or "|" in text or ": >" in text or "->" in text
             or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
             or "echo" in text or "$env:" in text or "\\x" in text or ("&" in text and ";" in text)
-            or "\x08" in text or _CONTROL.search(text) is not None
+            or "\x08" in text or _has_control(text)
             or (not text.isascii() and _unusual(text)))
+
+
+def _has_control(text: str) -> bool:
+    return b"c" in shape(text, _CONTROL_SHAPE)
 
 
 def _unusual(text: str) -> bool:
@@ -264,7 +272,8 @@ def terminal_view(text: str) -> View | None:
         pieces += [(m.start(), m.end(), None) for m in _INVISIBLE.finditer(text)]
         pieces += _marks(text)
         pieces += _compatible(text)
-    pieces += [(m.start(), m.end(), None) for m in _CONTROL.finditer(text)]
+    if _has_control(text):
+        pieces += [(m.start(), m.end(), None) for m in _CONTROL.finditer(text)]
     if "\x08" in text:
         pieces += _rubbed_out(text)
     if "|" in text:

@@ -372,3 +372,44 @@ def test_the_needles_last_answer_is_given_again_only_for_the_same_text():
     assert mine.present(text) is mine.present(text)
     assert mine.present("".join(["xx cd "] * 3)) == {"cd"}
     assert mine.present(text[:]) == {"ab"} and mine.present("x" + text[1:]) == {"ab"}
+
+
+def test_the_control_characters_shape_holds_exactly_the_patterns_class():
+    old = re.compile("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]+")
+    assert all((views._CONTROL_SHAPE[i] == ord("c")) is bool(old.fullmatch(chr(i))) for i in range(256))
+    texts = _glued(15, 3000, [chr(i) for i in range(0x100)] + ["\u212a", "\ud800", "\u2028", "\x85?"],
+                   ["a", " ", "\n", "\t", "\x1b", "\x08", "é", ""])
+    hits = _agree(texts, lambda t: old.search(t) is not None, views._has_control)
+    assert 100 < hits < 2900
+
+
+def test_an_iban_is_looked_for_only_where_two_capitals_and_two_digits_stand():
+    # `\d` matches a digit past ASCII; none of Latin-1's but ASCII's, so a shape gives `?` the digit's letter.
+    assert [c for c in map(chr, range(256)) if re.fullmatch(r"\d", c)] == list(string.digits)
+    pieces = ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "AB\u0663\u0664 1234 5678 9012",
+              "FR\uff11\uff14 2004 1010 0505 0001", "GB8", "B82W", "ab12", "?", "\U0001d7e2"]
+    texts = _glued(16, 3000, pieces, [" ", "", "Z", "7", "\n", "-", "é"])
+
+    assert _agree(texts, partial(_matches, pii._IBAN), partial(_gated, pii._may_hold_iban, pii._IBAN)) > 500
+    assert not all(map(pii._may_hold_iban, texts))
+    # Without a digit's letter for characters past Latin-1, the gate would turn away `AB٣٤…`.
+    narrow = shapes.table({string.ascii_uppercase: b"A", string.digits: b"9"})
+
+    def narrow_gate(text: str) -> bool:
+        return b"AA99" in shapes.shape(text, narrow)
+
+    assert _told_apart(texts, partial(_matches, pii._IBAN), partial(_gated, narrow_gate, pii._IBAN))
+
+
+def test_a_card_number_is_looked_for_only_where_13_digits_stand_grouped():
+    pieces = ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "4111111111111",
+              "411111111111", "\u0664\u0661\u0661\u0661 1111 1111 1111", "4111\uff11111 1111 1111", "1.5", "12--34", "?"]
+    texts = _glued(17, 3000, pieces, [" ", "", "-", ".", "x", "\n", "?"])
+    assert _agree(texts, partial(_matches, pii._CARD), partial(_gated, pii._may_hold_card, pii._CARD)) > 500
+    assert not all(map(pii._may_hold_card, texts))
+    narrow = shapes.table({string.digits: b"9", " ": b" ", "-": b"-"})  # `?` for a digit past Latin-1
+
+    def narrow_gate(text: str) -> bool:
+        return pii._CARD_START.search(shapes.shape(text, narrow)) is not None
+
+    assert _told_apart(texts, partial(_matches, pii._CARD), partial(_gated, narrow_gate, pii._CARD))
