@@ -14,7 +14,7 @@ import orjson
 
 from tracetui import __version__
 from tracetui.cost import SessionCost, steps_cost
-from tracetui.export.ahead import one_ahead
+from tracetui.export.ahead import write_ahead
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
@@ -36,15 +36,10 @@ class AtifWriter:
         return b""
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
-        ex = self.exporter
         # One session ahead: its document is built and its gate's scans started on the workers
         # before the one before is judged and written.
-        for item, ready in one_ahead(reviewed, self._ready):
-            if ready is None:
-                ex.keep_session(item)  # its earlier file stays where nothing changed (else: refused)
-            else:
-                self._write(item, ready)
-            step(item.summary.id)
+        ex = self.exporter
+        write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
 
     def _ready(self, item: Reviewed) -> _Ready | None:
         """The session prepared and its gate warmed; None where its earlier file stays or it could not

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tracetui.capsule.scrub import Scrubbed
 from tracetui.errors import TracetuiError
 from tracetui.export import raw
-from tracetui.export.ahead import one_ahead
+from tracetui.export.ahead import write_ahead
 from tracetui.export.manifest import safe_component
 from tracetui.redact import AUTO, Finding, Identity, iter_fields
 from tracetui.sources import RawLog
@@ -59,15 +59,10 @@ class RawWriter:
         return h.digest()
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
-        ex = self.exporter
         # One session ahead: its logs scrubbed, the strings no field shows scanned and its gate's scans
         # started on the workers before the one before is judged and written.
-        for item, ready in one_ahead(reviewed, self._ready):
-            if ready is None:
-                ex.keep_session(item)  # its earlier files stay where nothing changed (else: refused)
-            else:
-                self._write(item, ready)
-            step(item.summary.id)
+        ex = self.exporter
+        write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
         if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
             self._card(reviewed)
 
