@@ -546,7 +546,7 @@ def _made_by(options: ExportOptions) -> tuple[Any, ...]:
     return WRITER_VERSION, __version__, options.recorded()
 
 
-HANDED_STEPS = 20_000  # steps whose reviewed plan and outcome an export keeps for the write
+HANDED_STEPS = 10_000  # steps whose reviewed plan and outcome an export keeps for the write
 
 
 def _fingerprint(session: Session) -> tuple[int, str | None]:
