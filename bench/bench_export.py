@@ -1,5 +1,5 @@
-"""Benchmark `tracetui export --format parquet` (or `--format atif` or `raw`) against issue 16's budget: 1 GB of logs export with a
-peak memory under 300 MB, flat in the size of the export.
+"""Benchmark `tracetui export --format parquet` (or atif or raw) against issue 16's budget: 1 GB of logs
+export with a peak memory under 300 MB, flat in the size of the export.
 
 Builds a source tree by replicating the real corpus (bench_sync.build: every UUID shifted per
 replica, so each replica is a distinct set of sessions), syncs it into a bucket, then exports it to
@@ -80,7 +80,8 @@ def child_export(bucket: str, dest: str, fmt: str) -> dict:
 
 
 def child_count(dest: str, fmt: str) -> dict:
-    out: dict[str, object] = {"export_mb": sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file()) / 1e6}
+    size = sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file())
+    out: dict[str, object] = {"export_mb": size / 1e6}
     if fmt != "parquet":
         return out
     import duckdb
@@ -105,7 +106,7 @@ def main() -> int:
     ap.add_argument("--mb", type=int, default=1000, help="size of the larger source tree (default 1000)")
     ap.add_argument("--small-mb", type=int, default=0, help="size of the smaller tree (default: a quarter)")
     ap.add_argument("--tmp", help="where to build (default: a temporary folder)")
-    ap.add_argument("--format", default="parquet", choices=("parquet", "atif", "raw"), help="the export's format")
+    ap.add_argument("--format", default="parquet", choices=("parquet", "atif", "raw"), help="the format")
     ap.add_argument("--child", choices=("sync", "export", "count"), help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
     ap.add_argument("--bucket", help=argparse.SUPPRESS)
@@ -132,7 +133,8 @@ def main() -> int:
             srcs = sources_for(src, n)
             bucket, dest = tmp / f"bucket{n}", tmp / f"export{n}"
             synced = run_child("--child", "sync", "--sources", json.dumps(srcs), "--bucket", str(bucket))
-            exporting = ("--child", "export", "--bucket", str(bucket), "--dest", str(dest), "--format", args.format)
+            exporting = ["--child", "export", "--bucket", str(bucket), "--dest", str(dest), "--format"]
+            exporting.append(args.format)
             first = run_child(*exporting)
             again = run_child(*exporting)
             counts = run_child("--child", "count", "--dest", str(dest), "--format", args.format)

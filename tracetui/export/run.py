@@ -261,7 +261,10 @@ class Exporter:
         return self.gated(prepared, lambda: members, structural=structural) is not None
 
     def warm(
-        self, prepared: Prepared, build: Callable[[], dict[str, bytes]], view: Callable[[bytes], bytes] | None = None
+        self,
+        prepared: Prepared,
+        build: Callable[[], dict[str, bytes]],
+        view: Callable[[bytes], bytes] | None = None,
     ) -> Warmed | None:
         """The session's members as `build` first makes them, with the second gate's scans of their
         texts (through `view`, as `gated` reads them) started on the workers: `gated` given them waits
@@ -322,7 +325,8 @@ class Exporter:
         (the raw format's strings no field shows) fills it with the gate's own answers."""
         if prepared.gate is None:
             identity = session_identity(prepared.session)
-            prepared.gate = identity, GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+            memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+            prepared.gate = identity, memo
         return prepared.gate
 
     def _gate_rounds(

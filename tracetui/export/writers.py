@@ -147,7 +147,9 @@ class RawWriter:
             return False
         if found:
             chosen = raw.placeholders_for(found, scrubbed.receipt)
-            wider = scrubbed.with_spellings({value: placeholder for value, (placeholder, _) in chosen.items()})
+            wider = scrubbed.with_spellings(
+                {value: placeholder for value, (placeholder, _) in chosen.items()}
+            )
             rows = {r["placeholder"]: r for r in scrubbed.receipt}
             for placeholder, f in chosen.values():
                 if placeholder not in rows:
@@ -182,7 +184,9 @@ class RawWriter:
         spelled, named = self._named(scrubbed, agent, logs)
         return _Members(scrubbed, {rel: raw.scrub_bytes(log.data, spelled) for rel, log in named})
 
-    def _named(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> tuple[Scrubbed, list[tuple[str, RawLog]]]:
+    def _named(
+        self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]
+    ) -> tuple[Scrubbed, list[tuple[str, RawLog]]]:
         """The value map with its escaped spellings, and each log's name in the export: its own, unless
         a file written already (or another of the session's) has it."""
         spelled = raw.spellings(scrubbed)
