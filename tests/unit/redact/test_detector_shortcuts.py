@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
+from support.glued import glued
 
 from tracetui.redact import ds, encoded, identity, pii, prose, shapes, spelled, views
 from tracetui.redact.rules import assignments, commands
@@ -153,27 +154,6 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int],
     return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
 
-def _glued(seed: int, count: int, pieces: list[str], glue: list[str]) -> list[str]:
-    """Texts of pieces (whole, cut, upper-cased) glued with what may stand around them."""
-    rnd = random.Random(seed)
-    out = []
-    for _ in range(count):
-        parts = []
-        for _ in range(rnd.randrange(0, 8)):
-            piece = rnd.choice(pieces)
-            shape = rnd.randrange(5)
-            if shape == 0:
-                piece = piece[rnd.randrange(len(piece) + 1):]
-            elif shape == 1:
-                piece = piece[: rnd.randrange(len(piece) + 1)]
-            elif shape == 2:
-                piece = piece.upper()
-            parts.append(piece)
-            parts.append("".join(rnd.choice(glue) for _ in range(rnd.randrange(0, 3))))
-        out.append("".join(parts))
-    return out
-
-
 _WORDY = [" ", "\n", "\\n", "\\t", ".", "/", "-", "_", "x", "9", "é", "\u212a", "\u017f", "\u0130", "\ud800",
           ":", "=", '"', "'", "\t", "\r\n"]
 _OLD_PROSE_NAME = re.compile(
@@ -207,7 +187,7 @@ _OLD_NAME_VALUE = re.compile("(?i)" + _NAME_VALUE_TAIL)
     ids=["prose-name", "http-client", "name-value"],
 )
 def test_a_lookahead_on_the_first_letters_changes_no_match(old, new, near, pieces, lower):
-    texts = _glued(5, 4000, pieces, _WORDY)
+    texts = glued(5, 4000, pieces, _WORDY)
     if lower:
         texts = [t.lower() for t in texts]
     assert _agree(texts, partial(_matches, old), partial(_matches, new)) > 300
@@ -223,12 +203,12 @@ def test_an_iban_and_an_address_led_by_what_re_skips_to_match_as_before():
     # Digits past ASCII (Arabic-Indic, fullwidth) are `\d` too.
     pieces = ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "AB12", "\u0663\u0664",
               "FR14 2004 1010 0505 0001 3M02 606", "X\uff13"]
-    ibans = _glued(6, 4000, pieces, [" ", "", "a", "Z", "7", "\n", "-"])
+    ibans = glued(6, 4000, pieces, [" ", "", "a", "Z", "7", "\n", "-"])
     assert _agree(ibans, partial(_matches, _OLD_IBAN), partial(_matches, pii._IBAN)) > 1000
     assert _told_apart(ibans, partial(_matches, _OLD_IBAN), partial(_matches, re.compile(r"[A-Z][A-Z]\d\d")))
     pieces = ["jo.doe@mail.example.org", "@host.io", "a@b.cd", "x%y+z@sub-1.a.b.museum", "@-bad.com",
               "%@b.io"]
-    mails = _glued(7, 4000, pieces, [" ", "", "<", "é", "\u212a", ".", "_", "@", "\n", "-"])
+    mails = glued(7, 4000, pieces, [" ", "", "<", "é", "\u212a", ".", "_", "@", "\n", "-"])
     assert _agree(mails, partial(_matches, _OLD_EMAIL_PIECE), partial(_matches, pii._EMAIL_PIECE)) > 1000
     near = re.compile(r"@(?<=[A-Za-z0-9._%+]@)" + _DOMAIN)  # no `-` before the `@`
     assert _told_apart(mails, partial(_matches, _OLD_EMAIL_PIECE), partial(_matches, near))
@@ -252,7 +232,7 @@ _INVISIBLE = (
     ids=["control", "marks", "invisible"],
 )
 def test_a_run_led_by_its_class_matches_as_the_repeat_did(old, new, chars):
-    texts = _glued(8, 3000, list(chars), ["a", " ", "\n", "é", "", "\U0001f600"])
+    texts = glued(8, 3000, list(chars), ["a", " ", "\n", "é", "", "\U0001f600"])
     assert _agree(texts, partial(_matches, re.compile(old)), partial(_matches, new)) > 1000
     assert _told_apart(texts, partial(_matches, re.compile(old)), partial(_matches, re.compile(old[:-1])))
 
@@ -300,7 +280,7 @@ def test_every_keyword_of_the_plugin_holds_a_stem_the_substring_tests_look_for()
     pattern = ds._KEYWORD_PREFILTER
     assert pattern is not None
     words = [*DENYLIST, "api_key", "db_pass", "contraseña", "ke", "pas"]
-    texts = [t.lower() for t in _glued(11, 3000, words, [" ", "_", "x", "\n", "?"])]
+    texts = [t.lower() for t in glued(11, 3000, words, [" ", "_", "x", "\n", "?"])]
 
     def gate(t: str) -> bool:
         return any(map(t.__contains__, ds._KEYWORD_STEMS))
@@ -323,7 +303,7 @@ def test_an_identity_literal_led_by_its_first_character_matches_as_before():
     for _ in range(300):
         literals = ["".join(rnd.choice(odd + "abc") for _ in range(rnd.randrange(3, 6))) for _ in range(3)]
         pieces = literals + [v.upper() for v in literals]
-        texts = _glued(rnd.randrange(10**6), 20, pieces, list(odd) + ["a", "1"])
+        texts = glued(rnd.randrange(10**6), 20, pieces, list(odd) + ["a", "1"])
         for folded in (True, False):
             old, new = _old_literals_pattern(literals, folded), identity._literals_pattern(literals, folded)
             for text in texts:
@@ -350,7 +330,7 @@ def test_plugins_turned_away_by_the_rules_needles_find_nothing_there():
     from tracetui.redact.detect import _lower_aligned
 
     rnd = random.Random(13)
-    texts = _glued(14, 1500, _plugin_tokens(rnd), [" ", "\n", "=", '"', "İ", "\u212a", "x", "_"])
+    texts = glued(14, 1500, _plugin_tokens(rnd), [" ", "\n", "=", '"', "İ", "\u212a", "x", "_"])
     found = 0
     for text in texts:
         lowered = _lower_aligned(text)
@@ -377,7 +357,7 @@ def test_the_needles_last_answer_is_given_again_only_for_the_same_text():
 def test_the_control_characters_shape_holds_exactly_the_patterns_class():
     old = re.compile("[\x00-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f]+")
     assert all((views._CONTROL_SHAPE[i] == ord("c")) is bool(old.fullmatch(chr(i))) for i in range(256))
-    texts = _glued(15, 3000, [chr(i) for i in range(0x100)] + ["\u212a", "\ud800", "\u2028", "\x85?"],
+    texts = glued(15, 3000, [chr(i) for i in range(0x100)] + ["\u212a", "\ud800", "\u2028", "\x85?"],
                    ["a", " ", "\n", "\t", "\x1b", "\x08", "é", ""])
     hits = _agree(texts, lambda t: old.search(t) is not None, views._has_control)
     assert 100 < hits < 2900
@@ -388,7 +368,7 @@ def test_an_iban_is_looked_for_only_where_two_capitals_and_two_digits_stand():
     assert [c for c in map(chr, range(256)) if re.fullmatch(r"\d", c)] == list(string.digits)
     pieces = ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "AB\u0663\u0664 1234 5678 9012",
               "FR\uff11\uff14 2004 1010 0505 0001", "GB8", "B82W", "ab12", "?", "\U0001d7e2"]
-    texts = _glued(16, 3000, pieces, [" ", "", "Z", "7", "\n", "-", "é"])
+    texts = glued(16, 3000, pieces, [" ", "", "Z", "7", "\n", "-", "é"])
 
     assert _agree(texts, partial(_matches, pii._IBAN), partial(_gated, pii._may_hold_iban, pii._IBAN)) > 500
     assert not all(map(pii._may_hold_iban, texts))
@@ -405,7 +385,7 @@ def test_a_card_number_is_looked_for_only_where_13_digits_stand_grouped():
     pieces = ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "4111111111111",
               "411111111111", "\u0664\u0661\u0661\u0661 1111 1111 1111", "4111\uff11111 1111 1111",
               "1.5", "12--34", "?"]
-    texts = _glued(17, 3000, pieces, [" ", "", "-", ".", "x", "\n", "?"])
+    texts = glued(17, 3000, pieces, [" ", "", "-", ".", "x", "\n", "?"])
     assert _agree(texts, partial(_matches, pii._CARD), partial(_gated, pii._may_hold_card, pii._CARD)) > 500
     assert not all(map(pii._may_hold_card, texts))
     narrow = shapes.table({string.digits: b"9", " ": b" ", "-": b"-"})  # `?` for a digit past Latin-1

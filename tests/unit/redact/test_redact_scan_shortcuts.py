@@ -14,6 +14,7 @@ import string
 from collections.abc import Iterable
 
 import pytest
+from support.glued import glued
 
 from tracetui.redact import pii, rules, text_checks
 from tracetui.redact.rules import tokens
@@ -30,26 +31,9 @@ _ODD = ["\u212a", "\u0130", "\u017f", "\ud800", "\U0001f600", "é", "ß", "Σ"]
 
 
 def _texts(seed: int, count: int, pieces: list[str], alphabet: str) -> list[str]:
-    """Texts of pieces (whole, cut at either end, upper-cased) glued with random characters."""
-    rnd = random.Random(seed)
-    out = []
-    for _ in range(count):
-        parts = []
-        for _ in range(rnd.randrange(0, 12)):
-            shape = rnd.randrange(6)
-            piece = rnd.choice(pieces)
-            if shape == 0:
-                piece = piece[rnd.randrange(len(piece) + 1):]
-            elif shape == 1:
-                piece = piece[: rnd.randrange(len(piece) + 1)]
-            elif shape == 2:
-                piece = piece.upper()
-            elif shape == 3:
-                piece = rnd.choice(_ODD)
-            parts.append(piece)
-            parts.append("".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 6))))
-        out.append("".join(parts))
-    return out
+    """Texts of pieces (whole, cut at either end, upper-cased, or an odd letter) glued with random
+    characters."""
+    return glued(seed, count, pieces, alphabet, most=12, glue_most=6, odd=_ODD)
 
 
 def test_needles_found_in_one_pass_are_those_the_in_tests_find():
