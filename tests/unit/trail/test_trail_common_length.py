@@ -23,14 +23,21 @@ def _by_definition(a: str, b: str) -> int:
     return row[-1]
 
 
+def _pairs(seed: int, alphabet: str, longest: int, count: int = 2000) -> list[tuple[str, str]]:
+    """Random pairs of strings over `alphabet`, each at most `longest` long (the same draws as before)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
+        out.append((a, b))
+    return out
+
+
 def test_common_length_is_the_longest_common_subsequence():
     # ASCII, Latin and CJK letters, a tab, an emoji beyond the BMP and a lone surrogate (a log's
     # undecodable bytes): code points are compared one by one.
-    rng = random.Random(5)
-    alphabet = "ab (x_.)\t\u00e9\u4e2d\U0001f600\ud800"
-    for _ in range(2000):
-        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
-        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+    for a, b in _pairs(5, "ab (x_.)\t\u00e9\u4e2d\U0001f600\ud800", 40):
         assert common_length(a, b) == _by_definition(a, b), (a, b)
 
 
@@ -85,11 +92,7 @@ def test_changed_lines_cut_at_line_starts():
 
 
 def test_ratio_bound_is_never_below_difflibs_ratio():
-    rng = random.Random(3)
-    alphabet = "ab (x_.)\t\u00e9\u4e2d\U0001f600"
-    for _ in range(2000):
-        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
-        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+    for a, b in _pairs(3, "ab (x_.)\t\u00e9\u4e2d\U0001f600", 30):
         ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
         assert ratio_bound(a, b) >= ratio - 1e-12, (a, b)
     assert ratio_bound("", "") == difflib.SequenceMatcher(None, "", "").ratio() == 1.0
