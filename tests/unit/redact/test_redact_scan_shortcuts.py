@@ -41,7 +41,7 @@ def test_needles_found_in_one_pass_are_those_the_in_tests_find():
     texts = _texts(1, 6000, table, string.ascii_lowercase + string.digits + "-_.:/ ~")
     for text in texts:
         low = text.lower()
-        assert tokens._TOKEN_NEEDLES.present(low) == present_by_definition(table, low), text
+        assert tokens.TOKEN_NEEDLES.present(low) == present_by_definition(table, low), text
 
 
 def test_overlapping_nested_and_escaped_needles_are_all_named():
@@ -79,7 +79,7 @@ def test_token_findings_with_the_needles_found_one_at_a_time_are_the_same(monkey
         def present(self, low: str) -> set[str]:
             return present_by_definition(table, low)
 
-    monkeypatch.setattr(tokens, "_TOKEN_NEEDLES", OneAtATime())
+    monkeypatch.setattr(tokens, "TOKEN_NEEDLES", OneAtATime())
     assert [list(rules.token_findings(t, t.lower())) for t in texts] == found
 
 

@@ -87,8 +87,8 @@ def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
 # the text, in the table's order, as each rule's own `in` tests chose them, and a rule with no needle runs
 # on every text. Over the corpus's fields token_findings took 1.9-2.1 s, most of it those tests and the
 # loop asking them (185 needles, each reading a long text again); with the one search, 1.2 s.
-_TOKEN_NEEDLES = Needles(n for r in TOKEN_RULES for n in r.needles)
-TOKEN_NEEDLES = _TOKEN_NEEDLES  # (detect-secrets' plugins ask it too: `ds`)
+# detect-secrets' plugins ask the same search (`ds.regex_plugin_findings`).
+TOKEN_NEEDLES = Needles(n for r in TOKEN_RULES for n in r.needles)
 
 
 def _by_needle(table: list[Rule]) -> dict[str, list[int]]:
@@ -105,7 +105,7 @@ _ALWAYS = [i for i, r in enumerate(TOKEN_RULES) if not r.needles]  # none today
 
 def _token_rules(lowered: str) -> list[Rule]:
     """The rules whose needles a text holds (any one of them), in the table's order."""
-    present = _TOKEN_NEEDLES.present(lowered)
+    present = TOKEN_NEEDLES.present(lowered)
     if not present:
         return [TOKEN_RULES[i] for i in _ALWAYS]
     wanted = set(_ALWAYS)
