@@ -4,6 +4,7 @@ and diffs are made in the worker that applies them, and the UI thread only shows
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tracetui.capsule import manifest as mf
 from tracetui.capsule.archive import read_archive, write_archive
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.replay import ReplayScreen
+from tracetui.ui.widgets.text_view import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "capsule"))
 import capsule_kit as kit  # noqa: E402
@@ -46,14 +48,26 @@ def _many(tmp_path: Path) -> tuple[Path, Path]:
 async def test_applying_8000_tiny_patches_at_once_takes_little_of_the_ui_thread(tmp_path, monkeypatch):
     path, repo = _many(tmp_path)
     spent: list[float] = []
+    documents: list[Document | None] = []
     arrived = ReplayScreen.on_applied
 
     def timed(self, message):
+        documents.append(message.document)
         start = time.thread_time()
         arrived(self, message)
         spent.append(time.thread_time() - start)
 
     monkeypatch.setattr(ReplayScreen, "on_applied", timed)
+    # Which thread wrapped each document's lines (at a width not yet known to it).
+    wrapped_on: list[tuple[Document, str]] = []
+    wrapped = Document.wrapped
+
+    def watched(self, width):
+        if width not in self._wrapped:
+            wrapped_on.append((self, threading.current_thread().name))
+        return wrapped(self, width)
+
+    monkeypatch.setattr(Document, "wrapped", watched)
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(app, pilot)
@@ -68,3 +82,6 @@ async def test_applying_8000_tiny_patches_at_once_takes_little_of_the_ui_thread(
         await settle(app, pilot, 4)
         assert screen.run is not None and len(screen.applied_steps) == PATCHES and screen.run.failed == 0
         assert spent and max(spent) < 0.1, spent
+        # The applied steps' document came wrapped for the pane: the UI thread wrapped none of it.
+        threads = [name for document, name in wrapped_on if any(document is d for d in documents)]
+        assert threads and threading.main_thread().name not in threads, threads
