@@ -207,12 +207,13 @@ def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
         return None  # a log's nonsense (a negative count, more 1-hour writes than writes) has no price
     memo = _memo()
     kept = memo.models.get(model)
-    if isinstance(kept, cost_memo.Fixed):
-        rates = kept.rates.get(_tier_of(kept.starts, i + r + w))
+    if kept == cost_memo.UNKNOWN:
+        return None
+    fixed = kept.at(_day(when)) if isinstance(kept, cost_memo.Dated) else kept
+    if isinstance(fixed, cost_memo.Fixed):
+        rates = fixed.rates.get(_tier_of(fixed.starts, i + r + w))
         if rates is not None:  # as the pricer would, without loading the table
             return round(_by_rates(rates, tokens), 12)
-    elif kept == cost_memo.UNKNOWN:
-        return None
     found = _model(model)
     if found is None:
         memo.learn(model, cost_memo.UNKNOWN)
@@ -224,11 +225,10 @@ def request_cost(tokens: Tokens, model: str, when: str | None) -> float | None:
         price = round(_PRICER.price(found, tokens, when), 12)
     except (ValueError, ArithmeticError, LookupError):
         return None  # the table refused this usage: unknown, as for an unknown model
-    learned = _PRICER.fixed(found)
-    if learned is not None and (not isinstance(kept, cost_memo.Fixed) or learned.rates.keys() - kept.rates.keys()):
-        if isinstance(kept, cost_memo.Fixed) and kept.starts == learned.starts:
-            learned.rates = {**kept.rates, **learned.rates}  # the tiers another process met stay
-        memo.learn(model, learned)
+    learned = _PRICER.kept(found)
+    joined = cost_memo.joined(kept, learned) if learned is not None else None
+    if joined is not None:
+        memo.learn(model, joined)
     return price
 
 
@@ -292,6 +292,11 @@ def _model(model: str) -> Any | None:
     return None
 
 
+def _day(when: str | None) -> str:
+    """The UTC day of a request's moment, as a dated price's start is compared with it."""
+    return _moment(when).astimezone(UTC).date().isoformat()
+
+
 def _moment(when: str | None) -> datetime:
     if when:
         try:
@@ -335,13 +340,34 @@ class _Pricer:
             return _exact(model_price, tokens)
         return _by_rates(rates, tokens)
 
-    def fixed(self, info: Any) -> cost_memo.Fixed | None:
+    def kept(self, info: Any) -> cost_memo.Fixed | cost_memo.Dated | None:
         """What a memo may keep of a model priced here: its tier starts and the rates of the tiers
-        met, where it has one price at every moment; None where its price depends on the moment."""
+        met, for its one price or for each of the prices it takes from a day on (the newest Claude
+        models'); None where its price depends on the time of day."""
         fixed = self._fixed.get(id(info))
-        entry = self._rates.get(id(fixed[1])) if fixed is not None and fixed[1] is not None else None
-        if entry is None:
+        if fixed is None:
             return None
+        if fixed[1] is not None:
+            return self._tiers_met(fixed[1])
+        from genai_prices.types import StartDateConstraint
+
+        prices = info.prices
+        if not isinstance(prices, list) or not 0 < len(prices) <= cost_memo.MOST_DATED:
+            return None
+        dated: list[tuple[str | None, cost_memo.Fixed]] = []
+        for conditional in prices:
+            constraint = conditional.constraint
+            if constraint is not None and not isinstance(constraint, StartDateConstraint):
+                return None
+            # The very object `info.get_prices` returns on the days it applies: its rates are keyed so.
+            start = constraint.start_date.isoformat() if constraint is not None else None
+            dated.append((start, self._tiers_met(conditional.prices)))
+        return cost_memo.Dated(tuple(dated))
+
+    def _tiers_met(self, model_price: Any) -> cost_memo.Fixed:
+        entry = self._rates.get(id(model_price))
+        if entry is None:  # a price of a day no request came from yet
+            return cost_memo.Fixed(_tier_starts(model_price))
         return cost_memo.Fixed(entry[1], {t: r for t, r in entry[2].items() if r is not None})
 
 

@@ -28,6 +28,7 @@ _NAME_LIMIT = 200
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MOST_DATES = 4096  # the table's distinct price-change dates: a few hundred in use
+MOST_DATED = 64  # a dated model's prices: two or three in use
 UNKNOWN = "unknown"  # the table knows no such model
 
 
@@ -41,16 +42,55 @@ class Fixed:
 
 
 @dataclass(slots=True)
+class Dated:
+    """A model whose price changes with the request's UTC day only: the table's prices in its order,
+    each with the day it starts (None: always), and of those started the last one applies."""
+
+    prices: tuple[tuple[str | None, Fixed], ...]
+
+    def at(self, day: str) -> Fixed:
+        """The price of a request made on `day` (`YYYY-MM-DD`, UTC), chosen as the table chooses."""
+        for start, fixed in reversed(self.prices):
+            if start is None or start <= day:
+                return fixed
+        return self.prices[0][1]
+
+
+Entry = Fixed | Dated | str
+
+
+def joined(kept: Entry | None, learned: Fixed | Dated) -> Fixed | Dated | None:
+    """What to keep of a model after pricing it: `learned` with the tiers `kept` already holds (met by
+    another process); None where it adds no tier to what is kept."""
+    if isinstance(learned, Fixed):
+        pairs_kept = [kept] if isinstance(kept, Fixed) else None
+        pairs_new = [learned]
+    else:
+        same = isinstance(kept, Dated) and [s for s, _ in kept.prices] == [s for s, _ in learned.prices]
+        pairs_kept = [f for _, f in kept.prices] if same and isinstance(kept, Dated) else None
+        pairs_new = [f for _, f in learned.prices]
+    if pairs_kept is None:
+        return learned
+    adds = False
+    for old, new in zip(pairs_kept, pairs_new):
+        if new.rates.keys() - old.rates.keys():
+            adds = True
+        if old.starts == new.starts:
+            new.rates = {**old.rates, **new.rates}  # the tiers another process met stay
+    return learned if adds else None
+
+
+@dataclass(slots=True)
 class Memo:
     """The memo of one table version; `path` None keeps it in memory only."""
 
     path: Path | None
-    models: dict[str, Fixed | str] = field(default_factory=dict)
+    models: dict[str, Entry] = field(default_factory=dict)
     # The table's price-change dates (ISO), for the date it is as of on any day; None: not learned.
     dates: list[str] | None = None
 
-    def learn(self, model: str, entry: Fixed | str) -> None:
-        """Keep what the table said of `model` (a Fixed, or UNKNOWN) and write the memo."""
+    def learn(self, model: str, entry: Entry) -> None:
+        """Keep what the table said of `model` (a Fixed, a Dated, or UNKNOWN) and write the memo."""
         if len(model) > _NAME_LIMIT or (model not in self.models and len(self.models) >= MOST_NAMES):
             return
         self.models[model] = entry
@@ -80,7 +120,7 @@ def load(version: str) -> Memo:
     return Memo(path, *_read(path))
 
 
-def _read(path: Path) -> tuple[dict[str, Fixed | str], list[str] | None]:
+def _read(path: Path) -> tuple[dict[str, Entry], list[str] | None]:
     try:
         doc = orjson.loads(read_regular(path, _LIMIT))
     except (OSError, ValueError, TracetuiError):  # missing, not a regular file, too large, not JSON
@@ -88,7 +128,7 @@ def _read(path: Path) -> tuple[dict[str, Fixed | str], list[str] | None]:
     models = doc.get("models") if isinstance(doc, dict) else None
     if not isinstance(models, dict):
         return {}, None
-    out: dict[str, Fixed | str] = {}
+    out: dict[str, Entry] = {}
     for name, value in list(models.items())[:MOST_NAMES]:
         entry = _entry(value)
         if entry is not None and len(name) <= _NAME_LIMIT:
@@ -105,12 +145,33 @@ def _dates(value: Any) -> list[str] | None:
     return value
 
 
-def _entry(value: Any) -> Fixed | str | None:
+def _entry(value: Any) -> Entry | None:
     """One model's entry as written, or None where any part of it is not what `_save` writes."""
     if value == UNKNOWN:
         return UNKNOWN
     if not isinstance(value, dict):
         return None
+    if "dated" in value:
+        return _dated(value)
+    return _fixed(value)
+
+
+def _dated(value: dict[str, Any]) -> Dated | None:
+    pairs = value.get("dated")
+    if len(value) != 1 or not isinstance(pairs, list) or not 0 < len(pairs) <= MOST_DATED:
+        return None
+    prices: list[tuple[str | None, Fixed]] = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            return None
+        start, fixed = pair[0], _fixed(pair[1]) if isinstance(pair[1], dict) else None
+        if fixed is None or not (start is None or (isinstance(start, str) and _DATE.fullmatch(start))):
+            return None
+        prices.append((start, fixed))
+    return Dated(tuple(prices))
+
+
+def _fixed(value: dict[str, Any]) -> Fixed | None:
     starts = _tiers(value.get("starts"))
     pairs = value.get("rates")
     if starts is None or not isinstance(pairs, list):
@@ -143,20 +204,21 @@ def _tiers(value: Any) -> tuple[Tier, ...] | None:
     return None if any(t is None for t in tiers) else tuple(t for t in tiers if t is not None)
 
 
+def _written(entry: Entry) -> Any:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, Dated):
+        return {"dated": [[start, _written(fixed)] for start, fixed in entry.prices]}
+    rates = [[list(tier), list(rates)] for tier, rates in entry.rates.items()]
+    return {"starts": [list(s) for s in entry.starts], "rates": rates}
+
+
 def _save(path: Path, memo: Memo) -> None:
     """Write the memo, with what another process kept meanwhile (their names first, ours over them);
     best effort: a memo that cannot be written is only slower."""
     models, dates = _read(path)
     merged = {**models, **memo.models}
-    doc: dict[str, Any] = {
-        "models": {
-            name: entry if isinstance(entry, str) else {
-                "starts": [list(s) for s in entry.starts],
-                "rates": [[list(tier), list(rates)] for tier, rates in entry.rates.items()],
-            }
-            for name, entry in list(merged.items())[:MOST_NAMES]
-        }
-    }  # fmt: skip
+    doc: dict[str, Any] = {"models": {name: _written(e) for name, e in list(merged.items())[:MOST_NAMES]}}
     if memo.dates is not None or dates is not None:
         doc["dates"] = memo.dates if memo.dates is not None else dates
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -179,3 +179,103 @@ def test_dates_learned_are_kept_beside_the_models_another_process_wrote(tmp_path
     one.learn("b", cost_memo.UNKNOWN)  # written after: the dates stay
     models = {"a": cost_memo.UNKNOWN, "b": cost_memo.UNKNOWN}
     assert cost_memo._read(path) == (models, ["2024-01-01", "2025-02-01"])
+
+
+def _dated_model() -> tuple[str, str]:
+    """A model of the installed table whose price changes from a day on (and only so), with a tiered
+    price on some day, and that day: the newest Claude models had such prices in genai-prices 0.2."""
+    from genai_prices.types import StartDateConstraint
+
+    for name in ("claude-sonnet-4-6", "claude-opus-4-6"):
+        info = cost._model(name)
+        prices = info.prices if info is not None else None
+        if isinstance(prices, list) and len(prices) > 1:
+            starts = [p.constraint for p in prices]
+            last = starts[-1]
+            if all(c is None or isinstance(c, StartDateConstraint) for c in starts) and last is not None:
+                return name, last.start_date.isoformat()
+    pytest.fail("the installed genai-prices has no Claude model priced from a day on: pick another here")
+
+
+DATED = """
+import json, sys
+from tracetui import cost
+from tracetui.model import Tokens
+out = [cost.request_cost(Tokens(i, o, r, w), m, when) for i, o, r, w, m, when in json.loads(sys.argv[1])]
+print(json.dumps({"prices": out, "table": "genai_prices" in sys.modules}))
+"""
+
+
+def _priced_dated(home, requests: list) -> dict:
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("XDG_CACHE_HOME", None)
+    done = subprocess.run([sys.executable, "-c", DATED, json.dumps(requests)], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def test_a_model_priced_from_a_day_on_is_priced_from_the_memo_on_either_side_of_the_day(tmp_path):
+    # The newest Claude models' prices change on a day: every process that priced them loaded the table
+    # (a sixth of a second of CPU each: a sync after one session changed, every pool worker).
+    model, day = _dated_model()
+    before, after = f"{int(day[:4]) - 1}{day[4:]}T12:00:00Z", f"{day}T00:30:00Z"
+    # On the day by its own clock (+03:00), the day before in UTC: the table goes by the UTC day.
+    late = f"{day}T01:00:00+03:00"
+    requests: list[tuple[int, int, int, int, str, str]] = [
+        (1200, 300, 0, 0, model, before), (10, 4_000, 230_000, 1_000, model, before),
+        (1200, 300, 0, 0, model, after), (10, 4_000, 230_000, 1_000, model, after),
+        (10, 4_000, 230_000, 1_000, model, late),
+    ]  # fmt: skip
+    first = _priced_dated(tmp_path, requests)
+    second = _priced_dated(tmp_path, requests)
+    assert first["table"] and second == {"prices": first["prices"], "table": False}
+    for (i, o, r, w, name, when), price in zip(requests, second["prices"]):
+        assert price == round(cost._PRICER.price(cost._model(name), Tokens(i, o, r, w), when), 12)
+    # The day's change is seen: the long-context request costs differently on either side of it.
+    assert second["prices"][1] != second["prices"][3]
+    assert second["prices"][4] == second["prices"][1]
+    kept = cost_memo._read(_memo_file(tmp_path)[0])[0][model]
+    assert isinstance(kept, cost_memo.Dated) and kept.prices[-1][0] == day
+
+
+def test_a_day_of_a_dated_price_not_met_yet_goes_to_the_table_and_is_learned(tmp_path):
+    model, day = _dated_model()
+    before, after = f"{int(day[:4]) - 1}{day[4:]}T12:00:00Z", f"{day}T12:00:00Z"
+    assert _priced_dated(tmp_path, [[1200, 300, 0, 0, model, before]])["table"]
+    met_later = _priced_dated(tmp_path, [[1200, 300, 0, 0, model, after]])
+    assert met_later["table"]  # the price from the day on had no tier met yet
+    assert _priced_dated(tmp_path, [[1200, 300, 0, 0, model, before], [1200, 300, 0, 0, model, after]]) == {
+        "prices": [_priced_dated(tmp_path / "clean", [[1200, 300, 0, 0, model, before]])["prices"][0],
+                   met_later["prices"][0]],
+        "table": False,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"dated": []},
+        {"dated": [["2026-13", {"starts": [], "rates": []}]]},
+        {"dated": [[None, {"starts": [], "rates": []}]], "starts": []},
+        {"dated": [[5, {"starts": [], "rates": []}]]},
+        {"dated": [[None, "unknown"]]},
+        {"dated": [[None, {"starts": [], "rates": [[[], [1, 1, 1, 1, 1]]]}]]},
+        {"dated": [[None, {"starts": [], "rates": []}]] * (cost_memo.MOST_DATED + 1)},
+        {"dated": "2026-03-13"},
+    ],
+    ids=["empty", "bad-day", "mixed", "number-day", "word", "int-rates", "too-many", "text"],
+)
+def test_a_dated_entry_not_written_by_tracetui_is_read_as_none(tmp_path, entry):
+    path = tmp_path / "m.json"
+    path.write_bytes(orjson.dumps({"models": {"claude-sonnet-4-6": entry}}))
+    assert cost_memo._read(path)[0] == {}
+
+
+def test_a_dated_entry_round_trips_and_picks_the_last_started_price():
+    fixed = [cost_memo.Fixed(((200_000,),), {(0,): (float(n),) * 5}) for n in (1, 2, 3)]
+    dated = cost_memo.Dated(((None, fixed[0]), ("2026-03-13", fixed[1]), ("2026-06-01", fixed[2])))
+    assert cost_memo._entry(orjson.loads(orjson.dumps(cost_memo._written(dated)))) == dated
+    assert [dated.at(d) for d in ("2020-01-01", "2026-03-12", "2026-03-13", "2026-05-31", "2027-01-01")] == [
+        fixed[0], fixed[0], fixed[1], fixed[1], fixed[2]]
+    # As the table: with no price that always applies, a day before every start takes the first.
+    assert cost_memo.Dated((("2026-03-13", fixed[1]), ("2026-06-01", fixed[2]))).at("2020-01-01") == fixed[1]
