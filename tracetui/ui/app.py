@@ -150,6 +150,10 @@ class TraceApp(App):
         return True
 
     async def on_mount(self) -> None:
+        # The version the list is first read at or after: read before the browser starts its list,
+        # whose worker (and a dataset's pricing thread) may run to the end while the screen mounts;
+        # read after, a change they made was taken as seen, and the list kept its unpriced rows.
+        first_version = self.library.version()
         # Awaited: a session to open first needs the screen's widgets in place.
         browser = BrowserScreen()
         await self.push_screen(browser)
@@ -171,7 +175,7 @@ class TraceApp(App):
             self.sync_status = "syncing…"
             self._syncing = True
             self._run_sync(self._sync)
-        self._seen_version = self.library.version()
+        self._seen_version = first_version
         if self._seen_version is not None:
             self.set_interval(LIVE_POLL_SECONDS, self._check_version)
         if self._watch and self._sync is not None:
