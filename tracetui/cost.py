@@ -445,9 +445,8 @@ def _rates(model_price: Any, sample: Tokens, sample_inputs: int) -> _Rates | Non
     """Rates per uncached input, cache read, cache write, 1-hour cache write and output token in the
     tier of `sample`,
     from probes of the same tier; None where they do not reproduce the package's price of `sample`
-    (a price per request, or a unit that is not linear)."""
-    if sample_inputs <= 0:
-        return None
+    (a price per request, or a unit that is not linear). A request of output alone (Copilot CLI's
+    counts) is priced in the first tier like any other: the probes are at least one token."""
     inputs = _probe_size(model_price, sample_inputs)
     plain = _calc(model_price, _usage(inputs))
     rates = (

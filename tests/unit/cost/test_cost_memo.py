@@ -279,3 +279,21 @@ def test_a_dated_entry_round_trips_and_picks_the_last_started_price():
         fixed[0], fixed[0], fixed[1], fixed[1], fixed[2]]
     # As the table: with no price that always applies, a day before every start takes the first.
     assert cost_memo.Dated((("2026-03-13", fixed[1]), ("2026-06-01", fixed[2]))).at("2020-01-01") == fixed[1]
+
+
+def test_requests_of_output_alone_are_priced_from_the_memo(tmp_path):
+    # Copilot CLI logs a request's output tokens and no input: such a request gave no rates, so each
+    # process that priced one (`cost --by model` over a Copilot session) loaded the table.
+    model, day = _dated_model()
+    requests = [(0, 19_400, 0, 0, "claude-sonnet-4-5", WHEN), (0, 2_800, 0, 0, model, f"{day}T12:00:00Z"),
+                (0, 300, 0, 0, "gpt-5-codex", WHEN)]  # fmt: skip
+    first = _priced_dated(tmp_path, requests)
+    second = _priced_dated(tmp_path, requests)
+    assert first["table"] and second == {"prices": first["prices"], "table": False}
+    for (i, o, r, w, name, when), price in zip(requests, second["prices"]):
+        assert price is not None
+        assert price == round(cost._PRICER.price(cost._model(name), Tokens(i, o, r, w), when), 12)
+    # And a request with input after them, in the same tier, is priced as the table prices it.
+    more = [(1200, 300, 0, 0, "claude-sonnet-4-5", WHEN)]
+    assert _priced_dated(tmp_path, more) == {"prices": [round(cost._PRICER.price(
+        cost._model("claude-sonnet-4-5"), Tokens(1200, 300, 0, 0), WHEN), 12)], "table": False}  # fmt: skip
