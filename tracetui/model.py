@@ -543,6 +543,15 @@ def _a_copy(step: Step) -> bool:
     return "relogged" in step.meta or step.copied
 
 
+@dataclass(frozen=True, slots=True)
+class ModelShare:
+    """One model's part of a session's price (`SessionSummary.by_model`)."""
+
+    model: str
+    cost_usd: float | None
+    tokens: Tokens
+
+
 @dataclass(slots=True)
 class SessionSummary:
     """A session's listing row (`ls --json`), without its steps: what the bucket index holds."""
@@ -575,6 +584,10 @@ class SessionSummary:
     # `user` column): None for a bucket's own sessions. Not in `ls --json`.
     machine: str | None = None
     user: str | None = None
+    # A session of several models: each model's cost and tokens, as the bucket's index keeps them
+    # (`cost --by model` splits the session by them without reading its steps). None: not kept
+    # (one model, or a row written before they were). Not in `ls --json`.
+    by_model: tuple[ModelShare, ...] | None = None
 
     @property
     def output_only(self) -> bool:

@@ -128,7 +128,10 @@ def _shares(library: Library, row: SessionSummary, by: str) -> list[tuple[str, f
         return [(row.project or NO_PROJECT, row.cost_usd, row.tokens)]
     if len(row.models) <= 1:
         return [(row.models[0] if row.models else NO_MODEL, row.cost_usd, row.tokens)]
-    # Several models: the steps say which spent what (the one case that reads the log).
+    if row.by_model is not None:  # each model's share, as the bucket's index keeps it
+        shares = [(m.model or NO_MODEL, m.cost_usd, m.tokens) for m in row.by_model]
+        return shares or [(NO_MODEL, row.cost_usd, row.tokens)]
+    # Several models and no shares kept: the steps say which spent what (the one case that reads the log).
     priced = session_cost(library.session(row.id))
     return [(m.model or NO_MODEL, m.cost_usd, m.tokens) for m in priced.by_model] or [
         (NO_MODEL, row.cost_usd, row.tokens)

@@ -11,6 +11,7 @@ loses nothing. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import sqlite3
@@ -29,6 +30,7 @@ from tracetui.model import (
     FileEdit,
     GitInfo,
     LineError,
+    ModelShare,
     Session,
     SessionSummary,
     Step,
@@ -76,9 +78,11 @@ SUMMARY_COLUMNS = (
     "CASE WHEN instr(extra, '\"cost_logged\"') AND json_valid(extra)"
     " THEN json_extract(extra, '$.cost_logged') END, "
     "CASE WHEN instr(extra, '\"cost_partial\"') AND json_valid(extra)"
-    " THEN json_extract(extra, '$.cost_partial') END"
+    " THEN json_extract(extra, '$.cost_partial') END, "
+    "CASE WHEN instr(extra, '\"by_model\"') AND json_valid(extra)"
+    " THEN json_extract(extra, '$.by_model') END"
 )
-SUMMARY_WIDTH = 23  # the columns above
+SUMMARY_WIDTH = 24  # the columns above
 # Newest first; sessions with no start time last, in a stable order.
 ORDER = "ORDER BY started IS NULL, started DESC, id"
 
@@ -213,6 +217,11 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         extra["cost_logged"] = True
     if priced.partial:
         extra["cost_partial"] = True
+    if len(session.models) > 1:
+        # Each model's share, for `cost --by model` to split the session without reading its steps
+        # (a fork's copies are its parent's: a model may have no share).
+        extra["by_model"] = [[m.model, m.cost_usd, m.tokens.input, m.tokens.output, m.tokens.cache_read,
+                              m.tokens.cache_write, m.tokens.cache_write_1h] for m in priced.by_model]  # fmt: skip
     srow = [
         session.id, group, session.agent, session.project, session.cwd, session.title,
         session.started, session.ended, len(session.steps), session.tool_calls, session.applied_edit_calls,
@@ -567,7 +576,33 @@ def summary_from_row(row: tuple) -> SessionSummary:
         subagent_of=row[20] if isinstance(row[20], str) else None,
         cost_logged=row[21] == 1,
         cost_partial=row[22] == 1,
+        by_model=_shares(row[23]),
     )
+
+
+def _shares(value: Any) -> tuple[ModelShare, ...] | None:
+    """`by_model` as `session_rows` writes it; None where it is absent or not that (a damaged row
+    is split by reading its steps, as one written before they were kept)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(found, list):
+        return None
+    out = []
+    for item in found:
+        if not (isinstance(item, list) and len(item) == 7 and isinstance(item[0], str)):
+            return None
+        model, cost, *counts = item
+        if not (cost is None or (type(cost) is float and math.isfinite(cost)) or type(cost) is int):
+            return None
+        if not all(type(n) is int and 0 <= n < 1 << 62 for n in counts):
+            return None
+        i, o, r, w, h = counts
+        out.append(ModelShare(model, None if cost is None else float(cost), Tokens(i, o, r, w, cache_write_1h=h)))
+    return tuple(out)
 
 
 def _loads(value: str | None) -> Any:

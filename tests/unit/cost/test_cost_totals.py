@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from shared_data import FIXTURES
 
+from tracetui.bucket.reads import Reads
 from tracetui.cli import main
 
 LINEAR = "11111111-aaaa-4bbb-8ccc-000000000001"  # 2025-06, two models (claude-sonnet-4-5, gpt-5)
@@ -103,3 +104,38 @@ def test_the_list_s_sort_orders_are_all_in_the_help():
 
     described = BY_ID["browser.order"].help
     assert all(order in described for order in ORDERS), described
+
+
+def _groups(capsys, args: list[str]) -> list[dict]:
+    return _json(capsys, *args, "cost", "--by", "model", "--json")["groups"]
+
+
+def test_by_model_reads_no_session_s_steps(bucket, capsys, monkeypatch):
+    # The index keeps each model's share of a session of several models: `cost --by model` read every
+    # such session's steps, most of a Claude Code home (its subagents run on another model).
+    before = _groups(capsys, bucket)
+
+    def no_steps(self, id_or_prefix):
+        raise AssertionError(f"read the steps of {id_or_prefix}")
+
+    monkeypatch.setattr(Reads, "session", no_steps)
+    assert _groups(capsys, bucket) == before
+    assert any(g["key"] == "openai/gpt-5" for g in before)
+
+
+@pytest.mark.parametrize(
+    "shares",
+    ['"x"', "[[1, 0.5, 1, 1, 1, 1, 0]]", '[["m", "0.5", 1, 1, 1, 1, 0]]', '[["m", 0.5, -1, 1, 1, 1, 0]]',
+     '[["m", 0.5, 1, 1, 1, 1]]', '[["m", true, 1, 1, 1, 1, 0]]', '[["m", 0.5, 1.5, 1, 1, 1, 0]]'],
+    ids=["text", "model-number", "cost-text", "negative", "short", "cost-bool", "float-count"],
+)
+def test_shares_not_written_by_tracetui_are_read_from_the_steps(bucket, capsys, shares):
+    import sqlite3
+
+    before = _groups(capsys, bucket)
+    index = Path(bucket[1]) / "index.sqlite"
+    with sqlite3.connect(index) as conn:
+        changed = conn.execute("UPDATE sessions SET extra = json_set(extra, '$.by_model', json(?))"
+                               " WHERE id = ?", (shares, LINEAR)).rowcount  # fmt: skip
+    assert changed == 1
+    assert _groups(capsys, bucket) == before
