@@ -24,6 +24,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
+from tracetui.folder_walk import walk
 from tracetui.model import Session
 from tracetui.redact import Identity, TextScanner
 
@@ -92,7 +93,7 @@ def check(dest: str | Path) -> CheckReport:
     finally:
         scanner.close()
         parquet.close()
-    for folder, _, names in os.walk(root):
+    for folder, _, names in walk(root):  # os.walk recursed: a received export may nest past its limit
         for name in names:
             rel = (Path(folder) / name).relative_to(root).as_posix()
             if rel != MANIFEST and rel not in listed:

@@ -18,6 +18,7 @@ import orjson
 
 from tracetui import __version__
 from tracetui.errors import TracetuiError
+from tracetui.folder_walk import walk
 from tracetui.regular_file import open_regular, read_regular
 
 FORMAT = "tracetui.export/1"
@@ -410,7 +411,8 @@ def _can_create(path: Path) -> None:
 
 
 def _prune_empty(root: Path) -> None:
-    for folder, dirs, files in os.walk(root, topdown=False):
+    # Not os.walk: an export folder is anyone's, and a tree nested past the recursion limit stopped it.
+    for folder, dirs, files in walk(root, topdown=False):
         here = Path(folder)
         if here != root and not any(here.iterdir()):
             try:

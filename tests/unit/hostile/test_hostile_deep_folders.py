@@ -1,0 +1,65 @@
+"""Folder trees nested deeper than Python's recursion limit, where tracetui walks a tree someone else
+made: an export folder received to `--check` or exported into again, an agent's source folder, a
+work tree a hook snapshots, a replay's clone after the capsule's code ran in it. A path of 2 KB holds
+a thousand folders; Python 3.11's os.walk, Path.rglob and shutil.rmtree recurse once a level, and each
+such walk stopped its command with a RecursionError and a traceback (found 2026-11-27)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from shared_data import FIXTURES
+
+from tracetui.cli import main
+from tracetui.folder_walk import remove_tree
+
+
+def deep_tree(top: Path, leaf: str = "x.json") -> Path:
+    """A chain of folders nested past the recursion limit under `top`, with one file at its end."""
+    top.mkdir(parents=True, exist_ok=True)
+    path = top
+    for _ in range(sys.getrecursionlimit() + 100):
+        path = path / "d"
+        os.mkdir(path)  # os.makedirs recurses too
+    (path / leaf).write_text("{}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _removed_after(tmp_path):
+    """pytest's own clean-up of its temporary folders is shutil.rmtree, which such a tree stops."""
+    yield
+    remove_tree(tmp_path)
+
+
+@pytest.fixture
+def exported(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"pi={folder}"]) == 0
+    dest = tmp_path / "dest"
+    assert main([*bucket, "export", "--format", "atif", str(dest)]) == 0
+    deep_tree(dest / "deep")
+    return bucket, dest
+
+
+def test_check_of_an_export_holding_a_deep_tree_names_its_file(exported, capsys):
+    _, dest = exported
+    capsys.readouterr()
+    code = main(["export", "--check", "--json", str(dest)])
+    out = capsys.readouterr().out
+    assert code == 1 and "not in the manifest" in out and "/d/d/x.json" in out
+
+
+def test_an_export_into_a_folder_holding_a_deep_tree_ends_and_keeps_it(exported, capsys):
+    bucket, dest = exported
+    capsys.readouterr()
+    assert main([*bucket, "export", "--format", "atif", "--prune", str(dest)]) == 0
+    assert capsys.readouterr().err == ""
+    assert (dest / "deep" / "d").is_dir()  # not ours to remove: it holds a file
