@@ -14,6 +14,7 @@ from typing import Any
 import platformdirs
 
 from tracetui.errors import TracetuiError, UsageError
+from tracetui.folder_walk import walk
 from tracetui.sources import registry
 from tracetui.model import LineError
 from tracetui.regular_file import is_regular, outside_real
@@ -145,7 +146,9 @@ def _walk_names(root: str, names: re.Pattern[str], base: str, found: dict[str, s
 def _glob_nested(root: Path, pattern: str, base: str, found: dict[str, str], left: dict[str, str]) -> None:
     """Files matching a pattern of several parts (`chats/*/*.json`): its inner folders may be links."""
     folders: dict[str, str | None] = {}  # a folder -> its real path where that leaves the root
-    for path in root.rglob(pattern):
+    # As `root.rglob(pattern)`, whose walk recursed once a level: a source folder nested past the
+    # recursion limit stopped the sync with a traceback. Only the pattern's few parts are globbed.
+    for path in (p for here, _, _ in walk(root) for p in Path(here).glob(pattern)):
         if not path.is_file():
             continue
         key = os.path.abspath(path)

@@ -63,3 +63,14 @@ def test_an_export_into_a_folder_holding_a_deep_tree_ends_and_keeps_it(exported,
     assert main([*bucket, "export", "--format", "atif", "--prune", str(dest)]) == 0
     assert capsys.readouterr().err == ""
     assert (dest / "deep" / "d").is_dir()  # not ours to remove: it holds a file
+
+
+def test_a_source_folder_holding_a_deep_tree_syncs_its_logs(tmp_path, capsys):
+    # Gemini CLI's patterns of several parts (`chats/*/*.json`) were looked for with Path.rglob.
+    source = tmp_path / "gemini"
+    shutil.copytree(FIXTURES / "gemini", source)
+    deep_tree(source / "deep", leaf="session-x.json")
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"gemini={source}"]) == 0
+    assert main([*bucket, "ls", "--json"]) == 0
+    assert '"agent": "gemini"' in capsys.readouterr().out
