@@ -162,6 +162,13 @@ class _StatCache:
             pass  # without the cache the next snapshot just reads every file again
 
 
+# Folders nested deeper are left out of a snapshot, as a capsule's patch to a path of more parts is
+# refused (capsule/apply.py's MAX_PATH_PARTS). A work tree is anyone's (a clone, a tarball): 1,100
+# nested folders stopped the hook with a RecursionError, and 2,000 (a 4 KB path) cost libgit2's
+# ignore rules a minute a snapshot, each folder's look-up reading every folder above it.
+MAX_DEPTH = 128
+
+
 def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str, cache: _StatCache) -> pygit2.Oid:
     builder = repo.TreeBuilder()
     folder = os.path.join(top, rel) if rel else top
@@ -176,6 +183,8 @@ def _tree_from_disk(repo: pygit2.Repository, top: str, rel: str, cache: _StatCac
             except OSError:
                 continue
             if stat.S_ISDIR(st.st_mode):
+                if path.count("/") >= MAX_DEPTH - 1:
+                    continue  # its files would be deeper than MAX_DEPTH parts
                 if repo.path_is_ignored(path + "/") or os.path.exists(os.path.join(entry.path, ".git")):
                     continue  # ignored, or a nested repository (its own history)
                 sub = _tree_from_disk(repo, top, path, cache)

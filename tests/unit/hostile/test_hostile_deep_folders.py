@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,25 @@ def test_a_source_folder_holding_a_deep_tree_syncs_its_logs(tmp_path, capsys):
     assert main([*bucket, "sync", "--source", f"gemini={source}"]) == 0
     assert main([*bucket, "ls", "--json"]) == 0
     assert '"agent": "gemini"' in capsys.readouterr().out
+
+
+def test_a_work_tree_holding_a_deep_tree_is_snapshotted_to_a_bound_at_once(tmp_path):
+    # Past the recursion limit the hook stopped with a traceback; at 2,000 folders libgit2's ignore
+    # look-ups, each reading every folder above, cost a minute.
+    import pygit2
+
+    from tracetui.trail.snapshot import take_snapshot
+
+    repo = tmp_path / "repo"
+    pygit2.init_repository(str(repo))
+    (repo / "a.txt").write_text("a\n")
+    leaf = deep_tree(repo / "deep", leaf="f.txt")
+    kept = "/".join(["deep"] + ["d"] * 126 + ["kept.txt"])  # 128 parts, as a capsule's patch may name
+    (repo / kept).write_text("k\n")
+    started = time.monotonic()
+    snap = take_snapshot(repo, "sess-1", now=1)
+    assert time.monotonic() - started < 5
+    tree = pygit2.Repository(str(repo)).get(snap.tree)
+    assert "a.txt" in tree and (tree / kept).data == b"k\n"
+    with pytest.raises(KeyError):
+        tree / (leaf / "f.txt").relative_to(repo).as_posix()
