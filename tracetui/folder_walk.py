@@ -53,7 +53,7 @@ def walk(top: str | os.PathLike[str], topdown: bool = True) -> Iterator[Walked]:
         stack.extend(reversed(into))
 
 
-def remove_tree(top: str | os.PathLike[str]) -> None:
+def rmtree(top: str | os.PathLike[str]) -> None:
     """`shutil.rmtree(top, ignore_errors=True)` without recursion. Only names are removed (unlink,
     rmdir): a link inside is removed, never followed, `top` that is a link is left as rmtree leaves
     it, and what cannot be removed is left, silently."""

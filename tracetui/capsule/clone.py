@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.gitcmd import git
+from tracetui.folder_walk import rmtree, walk
 
 _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 
@@ -82,10 +83,10 @@ def remove_tree(top: Path) -> list[str]:
         if not os.path.lexists(top):
             return []
         _open_up(top)
-        shutil.rmtree(top, ignore_errors=True)
+        rmtree(top)  # not shutil's: the check may nest past its recursion limit
     left: list[str] = []
     if os.path.lexists(top):
-        for folder, dirs, files in os.walk(top):
+        for folder, dirs, files in walk(top):
             left += [os.path.join(folder, name) for name in dirs + files]
         left = left or [str(top)]
     return left

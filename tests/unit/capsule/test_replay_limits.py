@@ -156,12 +156,15 @@ def test_a_checks_unwritable_leftovers_are_removed_as_an_ordinary_user(request):
     # clean-up functions' own source with the system's python3, which needs nothing else.
     import inspect
 
+    from tracetui import folder_walk
     from tracetui.capsule import clone
 
     python = next((p for p in (sys.executable, "/usr/bin/python3") if _runs_as_nobody(p)), None)
     if python is None:
         pytest.skip("no python3 that an ordinary user may run")
-    source = "import os, shutil, stat\nfrom pathlib import Path\n" + inspect.getsource(clone._open_up)
+    walking = inspect.getsource(folder_walk).replace("from __future__ import annotations\n", "")
+    source = "from __future__ import annotations\n" + walking
+    source += "import os, shutil, stat\nfrom pathlib import Path\n" + inspect.getsource(clone._open_up)
     source += inspect.getsource(clone.remove_tree)
     code = source + textwrap.dedent(
         f"""

@@ -16,7 +16,7 @@ import pytest
 from shared_data import FIXTURES
 
 from tracetui.cli import main
-from tracetui.folder_walk import remove_tree
+from tracetui.folder_walk import rmtree
 
 
 def deep_tree(top: Path, leaf: str = "x.json") -> Path:
@@ -34,7 +34,7 @@ def deep_tree(top: Path, leaf: str = "x.json") -> Path:
 def _removed_after(tmp_path):
     """pytest's own clean-up of its temporary folders is shutil.rmtree, which such a tree stops."""
     yield
-    remove_tree(tmp_path)
+    rmtree(tmp_path)
 
 
 @pytest.fixture
@@ -97,3 +97,14 @@ def test_a_work_tree_holding_a_deep_tree_is_snapshotted_to_a_bound_at_once(tmp_p
     assert "a.txt" in tree and (tree / kept).data == b"k\n"
     with pytest.raises(KeyError):
         tree / (leaf / "f.txt").relative_to(repo).as_posix()
+
+
+def test_a_replay_clone_the_check_filled_with_a_deep_tree_is_removed(tmp_path):
+    # The check runs the capsule's code in the clone; the clone's removal was shutil.rmtree.
+    from tracetui.capsule.clone import remove_tree as remove_clone
+
+    clone = tmp_path / "clone"
+    leaf = deep_tree(clone / "deep")
+    leaf.chmod(0o500)  # and a folder the check left unwritable
+    assert remove_clone(clone) == []
+    assert not clone.exists()
