@@ -17,6 +17,7 @@ import orjson
 import tracetui.sources as readers
 from tracetui.bucket import removed, shards
 from tracetui.bucket.store import Sidecar, Store
+from tracetui.folder_walk import walk
 from tracetui.model import LineError
 from tracetui.regular_file import outside
 from tracetui.sources import registry
@@ -123,7 +124,7 @@ def _expanded(paths: Collection[str]) -> list[str]:
             continue
         if os.path.islink(p):
             raise Unscoped  # a link to a folder: whether discovery follows it is the whole sync's call
-        for dirpath, dirs, names in os.walk(p):
+        for dirpath, dirs, names in walk(p):  # not os.walk: a folder moved in may nest past its limit
             for name in dirs:
                 if os.path.islink(os.path.join(dirpath, name)):
                     raise Unscoped
@@ -405,7 +406,7 @@ def _kin(agent: str, p: str, beside: list[str]) -> set[str]:
 
 def _logs_under(folder: str, patterns: tuple[str, ...], limit: int) -> list[str]:
     out: list[str] = []
-    for dirpath, _dirs, names in os.walk(folder):
+    for dirpath, _dirs, names in walk(folder):
         for name in names:
             if any(fnmatch.fnmatchcase(name, pat) for pat in patterns):
                 out.append(os.path.join(dirpath, name))

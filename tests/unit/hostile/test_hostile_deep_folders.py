@@ -108,3 +108,18 @@ def test_a_replay_clone_the_check_filled_with_a_deep_tree_is_removed(tmp_path):
     leaf.chmod(0o500)  # and a folder the check left unwritable
     assert remove_clone(clone) == []
     assert not clone.exists()
+
+
+def test_a_deep_tree_a_watcher_saw_arrive_is_synced(tmp_path):
+    # The watcher names a folder moved in; the scoped sync took the files under it with os.walk.
+    from tracetui.bucket import Bucket
+
+    source = tmp_path / "pi"
+    source.mkdir()
+    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", source / "a.jsonl")
+    sources = {"pi": [source]}
+    with Bucket.open(tmp_path / "b") as bucket:
+        assert bucket.sync(sources, workers=1).new == 1
+        deep_tree(source / "deep", leaf="notes.txt")
+        report = bucket.sync(sources, workers=1, paths={str(source / "deep")})
+        assert report.errors == [] and (report.new, report.unchanged) == (0, 1)
