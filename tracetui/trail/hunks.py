@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 
 from tracetui.model import Hunk
 
@@ -19,6 +20,62 @@ def split_lines(text: str) -> list[str]:
 Opcode = tuple[str, int, int, int, int]
 
 
+# Steps of difflib's longest-match search one diff may take (about a second): an edit of lines that
+# recur (one line thousands of times, or between every other) took minutes at a few thousand lines.
+DIFF_WORK = 10_000_000
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Budgeted(difflib.SequenceMatcher[str]):
+    """difflib's matcher, junk heuristic off, that stops once its search would pass DIFF_WORK steps.
+
+    A search over a[alo:ahi] takes one step for each place each of those lines recurs in b: summed
+    over a beforehand, so each search's cost is known before it starts."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        recurs = Counter(b)
+        self._cost = [0]
+        for line in a:
+            self._cost.append(self._cost[-1] + recurs[line])
+        self._left = DIFF_WORK
+
+    def find_longest_match(
+        self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
+    ) -> difflib.Match:
+        ahi = len(self._cost) - 1 if ahi is None else ahi
+        self._left -= self._cost[ahi] - self._cost[alo]
+        if self._left < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def line_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """difflib's opcodes from `a` to `b` (no junk heuristic: the smallest diff it finds); past
+    DIFF_WORK a coarser diff: the lines the two share at their ends equal, the rest replaced."""
+    try:
+        return [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in _Budgeted(a, b).get_opcodes()]
+    except _OverBudget:
+        pass
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    codes: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    gone, come = head < len(a) - tail, head < len(b) - tail
+    if gone or come:
+        tag = "replace" if gone and come else "delete" if gone else "insert"
+        codes.append((tag, head, len(a) - tail, head, len(b) - tail))
+    if tail:
+        codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return codes
+
+
 def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT, fixed: tuple[int, int] = (0, 0)) -> list[Hunk]:
     """Unified-diff hunks between two line lists, with 1-based line numbers.
 
@@ -27,9 +84,9 @@ def diff_hunks(before: list[str], after: list[str], context: int = CONTEXT, fixe
     never matched against an identical line of the context.
     """
     head, tail = fixed
-    inner = difflib.SequenceMatcher(None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False)
+    inner = line_opcodes(before[head : len(before) - tail], after[head : len(after) - tail])
     codes: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
-    codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner.get_opcodes()]
+    codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner]
     if tail:
         codes.append(("equal", len(before) - tail, len(before), len(after) - tail, len(after)))
     hunks: list[Hunk] = []

@@ -5,7 +5,6 @@ More in docs/internals/trail.md, `trail/patches.py`.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from tracetui.trail.hunks import (
     _string_edit,
     diff_hunks,
     hunk_lines,
+    line_opcodes,
     split_lines,
     tidy_hunk,
 )
@@ -350,7 +350,7 @@ UNKNOWN = -2  # a line whose writer the replay cannot tell (-1: there before the
 def _realign(origins: list[int], old: list[str], new: list[str]) -> list[int]:
     """Origins carried from one version of a text to a close one: equal lines keep theirs."""
     out = [UNKNOWN] * len(new)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             out[j1:j2] = origins[i1:i2]
     return out

@@ -1,0 +1,76 @@
+"""Hostile edits against the line diff's time. The diff is difflib's with no junk heuristic, whose
+longest-match search goes through every place a line of one side recurs in the other: an edit whose
+lines repeat (a file of one line written thousands of times, or one line between every other) cost
+seconds at a thousand lines and minutes at a few thousand (12 KB), and `trail`, `export` and a seal,
+which diff every edit, seemed to hang. Past a budget of work the diff is a coarser one now: what the
+two sides share at their ends is kept, what lies between is replaced."""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+
+from tracetui.cli import main
+from tracetui.trail.hunks import diff_hunks
+
+SID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1abc"
+
+
+def _sides(before: list[str], after: list[str]) -> tuple[list[str], list[str]]:
+    """Both texts as one hunk with all of its context gives them back."""
+    (hunk,) = diff_hunks(before, after, context=len(before) + len(after))
+    old = [line[1:] for line in hunk.lines if line[0] in " -"]
+    new = [line[1:] for line in hunk.lines if line[0] in " +"]
+    return old, new
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["x"] * 1500, [s for k in range(750) for s in ("x", f"u{k}")]),  # 30 s
+        ([s for k in range(750) for s in ("x", f"v{k}")],
+         [s for k in range(750) for s in ("x", f"u{k}")]),  # 11 s
+        (["x"] * 12_000, ["x"] * 6000 + ["y"] + ["x"] * 6000),  # 15 s
+    ],
+    ids=["one-line-between-others", "both-interleaved", "one-line-repeated"],
+)
+def test_a_diff_of_repeated_lines_is_bounded_and_still_a_diff(before, after):
+    started = time.process_time()
+    assert _sides(before, after) == (before, after)
+    assert time.process_time() - started < 4
+
+
+def test_a_diff_of_ordinary_lines_is_the_smallest_still():
+    before = [f"line {n}" for n in range(3000)] + [""] * 300
+    after = before[:1000] + ["new"] + before[1000:2000] + before[2001:]
+    hunks = diff_hunks(before, after)
+    spans = [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in hunks]
+    assert spans == [(998, 6, 998, 7), (1998, 7, 1999, 6)]
+
+
+def _claude_edit(folder, old: str, new: str) -> None:
+    def rec(i, typ, msg):
+        return {"type": typ, "uuid": f"a0000000-0000-4000-8000-{i:012d}",
+                "parentUuid": None if i == 1 else f"a0000000-0000-4000-8000-{i - 1:012d}",
+                "sessionId": SID, "timestamp": f"2026-01-05T10:00:0{i}.000Z", "cwd": "/nowhere/repo",
+                "message": msg}  # fmt: skip
+    edit = {"type": "tool_use", "id": "toolu_01", "name": "Edit",
+            "input": {"file_path": "/nowhere/repo/f.txt", "old_string": old, "new_string": new}}  # fmt: skip
+    lines = [rec(1, "user", {"role": "user", "content": "edit it"}),
+             rec(2, "assistant", {"role": "assistant", "model": "claude-sonnet-4-5", "content": [edit]}),
+             rec(3, "user", {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01",
+                                                          "content": "ok"}]})]  # fmt: skip
+    folder.mkdir(parents=True)
+    (folder / f"{SID}.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in lines))
+
+
+def test_trail_of_an_edit_of_repeated_lines_ends_at_once(tmp_path, capsys):
+    _claude_edit(tmp_path / "src" / "-nowhere-repo", "x\n" * 20_000, "x\n" * 10_000 + "y\n" + "x\n" * 10_000)
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"claude={tmp_path / 'src'}"]) == 0
+    started = time.process_time()
+    assert main([*bucket, "trail", SID, "--json"]) == 0
+    assert time.process_time() - started < 5  # 40 s
+    assert '"added": 1' in capsys.readouterr().out
