@@ -22,6 +22,17 @@ TIMEOUT = 300.0  # seconds a query may run
 MEMORY = "2GB"
 
 
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The most a query's result may hold; past either it is stopped, before the rest is made."""
+
+    rows: int
+    bytes: int
+
+
+BATCH_ROWS = 100_000  # rows DuckDB hands over at a time where a result is bounded
+
+
 @dataclass(slots=True)
 class QueryResult:
     columns: list[str]
@@ -70,23 +81,44 @@ def connect(tables: dict[str, Any]) -> Any:
     return con
 
 
-def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT) -> Any:
+def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, most: Bound | None = None) -> Any:
     """The Arrow table `sql` (one SELECT, checked) gives over `tables`; TracetuiError (one line) for
-    SQL that fails, reaches for anything else, or runs past `timeout` seconds."""
+    SQL that fails, reaches for anything else, runs past `timeout` seconds or gives more than `most`."""
+    import pyarrow as pa
+
     check_select(sql)
     duckdb = _duckdb()
     con = connect(tables)
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
-        return con.sql(sql).to_arrow_table()
+        relation = con.sql(sql)
+        return relation.to_arrow_table() if most is None else _bounded(relation, most)
     except duckdb.InterruptException:
         raise TracetuiError(f"the query ran for more than {timeout:g} s and was stopped") from None
-    except duckdb.Error as exc:
+    except (duckdb.Error, pa.ArrowException) as exc:
         raise TracetuiError(f"the query failed: {exception_line(exc)}") from None
     finally:
         timer.cancel()
         con.close()
+
+
+def _bounded(relation: Any, most: Bound) -> Any:
+    """The relation's rows as an Arrow table, read a batch at a time and refused once past `most`:
+    SQL can make rows from nothing (`range(…)`, a table joined with itself), and taking the result
+    whole first held all of it in memory."""
+    import pyarrow as pa
+
+    reader = relation.to_arrow_reader(batch_size=BATCH_ROWS)
+    batches, rows, size = [], 0, 0
+    for batch in reader:
+        rows, size = rows + batch.num_rows, size + batch.nbytes
+        if rows > most.rows or size > most.bytes:
+            raise TracetuiError(
+                f"the query gives more than {most.rows:,} rows or {most.bytes >> 20:,} MiB: it was stopped"
+            )
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def _named(sql: str) -> frozenset[str] | None:

@@ -1,0 +1,58 @@
+"""A recipe is a stranger's file (docs/recipes.md: one shares them), and its SQL may make rows from
+nothing: `range(…)`, a long `repeat`, tables joined with themselves. Its result was taken whole and
+then every row was turned into Python and scanned by the second gate: three million rows of one
+number, from a recipe of a few lines, took a gigabyte and minutes. A projection may now hold no more
+rows than the tables it reads (or 100,000), nor more bytes than a bound, and past them is one line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from support.datasets import three_session_bucket
+
+from tracetui.cli import main
+
+pytest.importorskip("duckdb")
+
+
+@pytest.fixture(scope="module")
+def bucket(tmp_path_factory) -> Path:
+    return three_session_bucket(tmp_path_factory.mktemp("recipes"))
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT range AS n FROM range(3000000)",  # 25 s and 1 GB
+        "SELECT a.step_id FROM steps a, steps b, steps c, steps d, range(100)",
+        "SELECT repeat('ab', 200000000) AS s",
+    ],
+    ids=["rows-from-nothing", "a-table-joined-with-itself", "one-huge-value"],
+)
+def test_a_recipe_whose_sql_makes_rows_from_nothing_is_one_line(bucket, env, capsys, sql):
+    recipe = env / "big.toml"
+    recipe.write_text(f'name = "big"\n[review]\naccept_suggested = true\n[output]\nsql = "{sql}"\n')
+    dest = env / "out"
+    capsys.readouterr()
+    started = time.monotonic()
+    code = main(["--bucket", str(bucket), "export", "--recipe", str(recipe), str(dest)])
+    err = capsys.readouterr().err
+    assert time.monotonic() - started < 15
+    assert code == 1 and err.count("\n") == 1 and "the query" in err, err
+    assert not dest.exists()
+
+
+def test_a_recipe_whose_sql_keeps_to_its_tables_still_exports(bucket, env, capsys):
+    recipe = env / "fine.toml"
+    sql = "SELECT s.agent, t.step_id FROM sessions s JOIN steps t USING (session_id)"
+    recipe.write_text(f'name = "fine"\n[review]\naccept_suggested = true\n[output]\nsql = "{sql}"\n')
+    assert main(["--bucket", str(bucket), "export", "--recipe", str(recipe), str(env / "out")]) == 0
