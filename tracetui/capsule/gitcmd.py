@@ -43,6 +43,9 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
             ["git", "-C", str(repo), *args],
             capture_output=True,
             text=True,
+            # A repository's bytes (a remote URL, a folder's name) need not be UTF-8: read as the file
+            # system's names are, so a path round-trips; strict decoding stopped with a traceback.
+            errors="surrogateescape",
             timeout=_TIMEOUT,
             env=env,
             check=False,
@@ -85,6 +88,10 @@ def remote_url(repo: Path) -> str | None:
         return None
     name = "origin" if "origin" in names else names[0]
     url = git(repo, "remote", "get-url", name, check=False).stdout.strip()
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # bytes that are not UTF-8 text: no URL a capsule's JSON can carry
     return strip_credentials(url) or None
 
 
