@@ -279,6 +279,14 @@ def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
             raise UsageError(f"{option} is given twice, before and after `{args.command}`")
 
 
+def _utf8(word: str) -> bool:
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
@@ -314,6 +322,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # that must be UTF-8 (an index query, a file name written): said, not a traceback.
         bad = safe_line(exc.object[exc.start : exc.end]) if isinstance(exc.object, str) else "?"
         error(f"a value given holds bytes that are not UTF-8 text ({bad}); give it as UTF-8", as_json)
+        return USAGE
+    except TypeError:
+        # orjson and DuckDB refuse such a str with a TypeError instead: the same case, where an
+        # argument holds one; any other TypeError is a bug, and goes on up.
+        odd = next((w for w in words if not _utf8(w)), None)
+        if odd is None:
+            raise
+        shown = clip(safe_line(odd), 80)
+        error(f"a value given holds bytes that are not UTF-8 text ({shown}); give it as UTF-8", as_json)
         return USAGE
     except KeyboardInterrupt:
         error("interrupted", json_too=as_json)
