@@ -20,7 +20,6 @@ from tracetui.evals.cohorts import BY
 from tracetui.evals.scores import SessionLabels
 from tracetui.model import SessionSummary
 from tracetui.regular_file import keep_cache, kept_cache
-from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses
 
 FORMAT = "tracetui.eval-memo/1"
@@ -73,10 +72,13 @@ class EvalMemo:
         """Read the clone's state before the session is judged (`remember` compares it after)."""
         self.clones.state(row.cwd)
 
-    def remember(self, row: SessionSummary, labels: SessionLabels, fates: list[Fate], cohorts: dict[str, list[str]]) -> None:
+    def remember(
+        self, row: SessionSummary, labels: SessionLabels, touched: list[str], cohorts: dict[str, list[str]]
+    ) -> None:
         """Keep what the session was found to be, unless its clone moved while it was judged or a file
-        it read changed too recently to be sure it is done changing."""
-        settled = self.clones.settled(row.id, row.cwd, fates)
+        it read changed too recently to be sure it is done changing. `touched`: the work-tree files
+        its judging read (`witness.touched_paths` of its fates; a worker process sends them)."""
+        settled = self.clones.settled_paths(row.id, row.cwd, touched)
         if settled is None:
             return
         witness, touched = settled

@@ -116,12 +116,17 @@ class Witnesses:
         """After a session was judged: its witness and the files it read, or None where the session
         has no content key, the clone moved while it was judged, or a file it read changed too
         recently to be sure it is done changing."""
+        return self.settled_paths(session_id, cwd, touched_paths(fates))
+
+    def settled_paths(
+        self, session_id: str, cwd: str | None, touched: list[str]
+    ) -> tuple[str, list[str]] | None:
+        """`settled` from the files the judging read (`touched_paths`), as a worker process sends them."""
         if session_id not in self.content:
             return None
         now = clone_state(cwd, self.repo)
         if now != self.state(cwd):
             return None
-        touched = touched_paths(fates)
         _, newest = files_state(now, touched)
         if newest > self.started - SETTLING_NS:
             return None

@@ -1,0 +1,184 @@
+"""A first evaluation judges its sessions on worker processes (evals/pool.py): the 405 MB bucket's 612
+sessions took 12.6 s of one core while the other idled. What the workers find is what this process
+finds, in the same order; a cancel stops them; a worker that dies or says something else than it
+should costs its sessions a judging here, never a hang; and the memo keeps what they judged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from shared_data import FIXTURES
+from support.judged_sessions import sessions_read, two_sessions
+from support.trail_kit import iso
+from support.trail_logs import age
+
+import tracetui.evals as evals_api
+from tracetui.bucket import Bucket
+from tracetui.errors import Stopped
+from tracetui.evals import pool, run
+
+pytestmark = pytest.mark.timeout(120)  # a pool that hangs fails here, not at the suite's limit
+
+
+class World:
+    """A bucket of the fixtures' logs and a Claude Code session whose edits lie in a clone here."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.repo, _, sources = two_sessions(tmp_path)
+        sources["pi"] = [FIXTURES / "pi"]
+        sources["codex"] = [FIXTURES / "codex"]
+        sources["claude"] += [FIXTURES / "claude" / "projects"]
+        self.bucket = Bucket.open(tmp_path / "b")
+        self.bucket.sync(sources, workers=1)
+        self.repo.commit("work", iso(11), "a.py")  # some of its lines alive, the others uncommitted
+        age(self.repo.path)
+
+    def evaluate(self, by: str = "agent", workers: int = 1, **options: Any) -> bytes:
+        """A first evaluation's answer (no memo, no trail cache), as `eval --json` prints it."""
+        for kept in ("eval", "trail"):
+            shutil.rmtree(self.tmp / "b" / "cache" / kept, ignore_errors=True)
+        found = evals_api.evaluate(self.bucket, by, minimum=2, workers=workers, **options)
+        return orjson.dumps(found.to_dict())
+
+    def memo(self) -> dict:
+        [path] = (self.tmp / "b" / "cache" / "eval").iterdir()
+        return orjson.loads(path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    return World(tmp_path_factory.mktemp("pool"))
+
+
+@pytest.fixture
+def spawned(monkeypatch) -> list[subprocess.Popen[bytes]]:
+    """Every worker process the pool starts, with the threshold down to nothing: a pool for any two."""
+    procs: list[subprocess.Popen[bytes]] = []
+    real = pool.spawn
+
+    def counted(module: str) -> subprocess.Popen[bytes]:
+        procs.append(real(module))
+        return procs[-1]
+
+    monkeypatch.setattr(pool, "spawn", counted)
+    monkeypatch.setattr(run, "POOL_MIN_SECONDS", 0.0)
+    return procs
+
+
+@pytest.fixture
+def judged_here(monkeypatch) -> list[str]:
+    """The sessions this process judges itself."""
+    ids: list[str] = []
+    real = run.judge_session
+
+    def counted(session, *args, **kwargs):
+        ids.append(session.id)
+        return real(session, *args, **kwargs)
+
+    monkeypatch.setattr(run, "judge_session", counted)
+    return ids
+
+
+OPTIONS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "own clones": lambda w: {},
+    "--clones": lambda w: {"clones": [w.tmp]},  # the folder the clone is in: `clones_in` finds it
+    "--repo": lambda w: {"repo": str(w.repo.path)},
+}
+
+
+@pytest.mark.parametrize("by", ["agent", "skill", "template", "repo"])
+@pytest.mark.parametrize("given", list(OPTIONS))
+def test_the_workers_find_what_this_process_finds(world, spawned, judged_here, by, given) -> None:
+    options = OPTIONS[given](world)
+    serial = world.evaluate(by, **options)
+    judged_here.clear()
+    assert world.evaluate(by, workers=2, **options) == serial
+    assert len(spawned) == 2 and judged_here == []  # every session judged by a worker
+    assert all(p.poll() is not None for p in spawned)
+
+
+def test_the_memo_keeps_what_the_workers_judged(world, spawned) -> None:
+    world.evaluate("agent")
+    serial = world.memo()["sessions"]
+    world.evaluate("agent", workers=2)
+    assert spawned and world.memo()["sessions"] == serial
+    assert any(entry["touched"] for entry in serial.values())  # the clone's files read, sent back
+    spawned.clear()
+    with sessions_read() as read:
+        for by in evals_api.BY:
+            evals_api.evaluate(world.bucket, by, minimum=2, workers=2)
+    assert read == [] and spawned == []  # every session recalled: no worker started
+
+
+def test_a_cancel_stops_the_workers_at_once(world, spawned, monkeypatch) -> None:
+    # Workers busy for a minute on their first session, as a big trail keeps them.
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program("import time; time.sleep(60)"))
+                        or spawned[-1])  # fmt: skip
+    began = time.monotonic()
+    with pytest.raises(Stopped):
+        world.evaluate("agent", workers=2, cancelled=lambda: time.monotonic() - began > 0.5)
+    assert time.monotonic() - began < 5
+    assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
+
+
+# Workers that die or say what a worker should not: each session they had is judged here instead.
+BROKEN = {
+    "exits": "raise SystemExit(3)",
+    "not our protocol": "import sys; sys.stdout.buffer.write(b'\\0\\0\\0\\x02{}'); sys.stdout.flush(); "
+    "input()",
+    "half a message": "import sys; sys.stdout.buffer.write(b'\\0\\0\\0\\x09{\"rea'); sys.stdout.flush()",
+    "dies mid-run": """
+import sys, orjson
+from tracetui.worker_pipes import recv, send
+recv(sys.stdin.buffer)
+send(sys.stdout.buffer, orjson.dumps({"ready": "tracetui.eval-pool/1"}))
+recv(sys.stdin.buffer)
+raise SystemExit(9)
+""",
+    "a session not asked for": """
+import sys, orjson
+from tracetui.worker_pipes import recv, send
+recv(sys.stdin.buffer)
+send(sys.stdout.buffer, orjson.dumps({"ready": "tracetui.eval-pool/1"}))
+while (m := recv(sys.stdin.buffer)) is not None:
+    job = orjson.loads(m)
+    send(sys.stdout.buffer, orjson.dumps({"n": job["n"], "judged": {"id": "another", "lines": 3}}))
+""",
+    "an error for each": """
+import sys, orjson
+from tracetui.worker_pipes import recv, send
+recv(sys.stdin.buffer)
+send(sys.stdout.buffer, orjson.dumps({"ready": "tracetui.eval-pool/1"}))
+while (m := recv(sys.stdin.buffer)) is not None:
+    send(sys.stdout.buffer, orjson.dumps({"n": orjson.loads(m)["n"], "error": "OSError: no"}))
+""",
+}
+
+
+@pytest.mark.parametrize("code", list(BROKEN.values()), ids=list(BROKEN))
+def test_a_broken_worker_costs_a_judging_here_never_a_hang(
+    world, spawned, judged_here, monkeypatch, code
+) -> None:
+    serial = world.evaluate("skill")
+    judged_here.clear()
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(code)) or spawned[-1])
+    assert world.evaluate("skill", workers=2) == serial
+    assert len(spawned) == 2 and judged_here  # the sessions the workers failed
+    assert all(p.poll() is not None for p in spawned)
+
+
+def _program(code: str) -> subprocess.Popen[bytes]:
+    """A stand-in for a worker, started as `worker_pipes.spawn` starts one (stderr dropped)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(pool.__file__).parents[2])}
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env)  # fmt: skip
