@@ -32,6 +32,9 @@ from tracetui.worker_pipes import pipes, recv, send, spawn
 PROTOCOL = "tracetui.eval-pool/1"
 WORKER = "tracetui.evals.worker"
 DEPTH = 2  # sessions sent to a worker ahead of its answers, so it never waits for the next
+# The parent judges too, from the other end of the jobs, while no answer waits: it would idle
+# otherwise, and a small evaluation is done before the workers have started.
+HELP = True
 WAIT = 0.05  # seconds between looks at `cancelled()` while the workers judge
 _LINES = ("alive", "transformed", "reverted", "lost", "undecided")
 
@@ -134,7 +137,8 @@ class Pool:
         self, jobs: list[tuple[int, str]], cancelled: Callable[[], bool] | None
     ) -> Iterator[tuple[int, Judged | None]]:
         """(n, judged) for every (n, session id) of `jobs`, as the workers finish them (None: the
-        parent must judge it). `cancelled()` is looked at while waiting: true, Stopped."""
+        parent judges it: one a worker could not, or the last of `jobs` while no answer waits).
+        `cancelled()` is looked at between: true, Stopped."""
         todo = deque(jobs)
         for _ in range(min(self.size, len(jobs))):
             self._start()
@@ -148,8 +152,10 @@ class Pool:
             if cancelled is not None and cancelled():
                 raise Stopped("the evaluation was stopped")
             try:
-                k, message = self._inbox.get(timeout=WAIT)
+                k, message = self._inbox.get_nowait() if HELP and todo else self._inbox.get(timeout=WAIT)
             except queue.Empty:
+                if HELP and todo:  # no answer to handle: this process judges the shortest session left
+                    yield todo.pop()[0], None
                 continue
             worker = self._workers[k]
             if worker.gone:  # what a worker set aside still had in its pipe

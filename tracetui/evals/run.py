@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -151,8 +150,8 @@ def evaluate(
     first of `clones` that is its repository (`trail.belongs`), else in the clone its cwd is in.
     Each session is read and judged: `progress(done, total)` after each, and `cancelled()` before
     each or while waiting on workers (true: Stopped), since a big bucket takes minutes the first time
-    (trails are cached). `workers` caps the worker processes (None: one per core where the sessions
-    to judge are enough work to pay for their start, `_pays`; 1: none)."""
+    (trails are cached). `workers`: how many processes judge, this one included (None: one per core
+    where there are `POOL_MIN_SESSIONS` to judge; 1: this one alone)."""
     if by not in groups.BY:
         raise UsageError(f"eval --by takes {', '.join(groups.BY)}, not {safe_line(clip(by, 40))!r}")
     if minimum < 2:
@@ -213,10 +212,11 @@ def evaluate(
     return Evaluation(by, scored, calibrate(found, minimum), minimum, ref)
 
 
-# A worker's start (a fresh interpreter importing the trail, then opening the bucket) took 0.45 s of
-# CPU and 0.7 s of wall on a busy 2-core machine: a pool is started once the sessions left to judge
-# look like more work than this (seconds, at the pace of those judged so far in this process).
-POOL_MIN_SECONDS = 2.0
+# Below this many sessions to judge, this process judges them alone. A worker's start (a fresh
+# interpreter importing the trail, then opening the bucket) took 0.45 s of CPU and 0.7 s of wall on a
+# busy 2-core machine; this process judges the shortest sessions meanwhile (`pool.HELP`), so a pool
+# costs a small evaluation little more than the workers' CPU.
+POOL_MIN_SESSIONS = 8
 
 # Where sessions are judged: the reference, the clone given (`--repo`) and the clones to choose from.
 Judging = tuple[str, str | Path | None, list[Path]]
@@ -226,17 +226,14 @@ def _judged(
     library: Library, rows: Sequence[SessionSummary], todo: list[int], judging: Judging,
     memo: EvalMemo | None, workers: int | None, cancelled: Callable[[], bool] | None,
 ) -> Generator[tuple[int, Judged]]:  # fmt: skip
-    """(n, judged) for each position `n` of `todo` in `rows`: judged here, one after the other, until
-    what is left looks worth a pool's start (`POOL_MIN_SECONDS`); the rest then on worker processes,
-    in the order they finish."""
+    """(n, judged) for each position `n` of `todo` in `rows`: on a pool where there are enough of them
+    and cores to spare, else here one after the other."""
+    size = _judging_processes(library, rows, todo, workers)
+    if size > 1 and len(todo) >= POOL_MIN_SESSIONS:
+        yield from _on_workers(library, rows, todo, judging, memo, size - 1, cancelled)
+        return
     ref, repo, candidates = judging
-    size = _pool_size(library, rows, todo, workers)
-    began = time.perf_counter()
-    for at, n in enumerate(todo):
-        left = len(todo) - at
-        if size > 1 and left > 1 and _pays(at, time.perf_counter() - began, left):
-            yield from _on_workers(library, rows, todo[at:], judging, memo, min(size, left), cancelled)
-            return
+    for n in todo:
         if cancelled is not None and cancelled():
             raise Stopped("the evaluation was stopped")
         row = rows[n]
@@ -249,21 +246,17 @@ def _judged(
         yield n, found
 
 
-def _pool_size(library: Library, rows: Sequence[SessionSummary], todo: list[int], workers: int | None) -> int:
-    """How many worker processes may judge: one per core (as a sync's pool), 1 for none."""
-    if not isinstance(library, Bucket) or len(todo) < 2:
+def _judging_processes(
+    library: Library, rows: Sequence[SessionSummary], todo: list[int], workers: int | None
+) -> int:
+    """How many processes may judge, this one included: one per core (as a sync's pool), 1 alone."""
+    if not isinstance(library, Bucket):
         return 1  # a worker opens the bucket itself: a library in memory or a capsule is judged here
     size = (os.cpu_count() or 1) if workers is None else workers
     # An agent registered at run time is unknown to a fresh worker process (as to a sync's).
     if size > 1 and not all(registry.importable(agent) for agent in {rows[n].agent for n in todo}):
         return 1
     return size
-
-
-def _pays(judged: int, seconds: float, left: int) -> bool:
-    if POOL_MIN_SECONDS <= 0:
-        return True
-    return judged > 0 and seconds / judged * left >= POOL_MIN_SECONDS
 
 
 def _on_workers(
@@ -278,10 +271,14 @@ def _on_workers(
     cache = library.cache_dir
     setup = Setup(str(library.root), None if cache is None else str(cache), ref,
                   None if repo is None else str(repo), [str(c) for c in candidates])  # fmt: skip
+    # The longest first, so that one big session does not finish alone at the end; this process
+    # takes the shortest (`pool.HELP`). By steps: a fork's copied patches are judged but counted in
+    # no edits (the corpus's 4 s session has 1,296 steps and 0 edits).
+    order = sorted(todo, key=lambda n: (-rows[n].steps, n))
     with Pool(setup, workers) as pool:
-        for n, found in pool.results([(n, rows[n].id) for n in todo], cancelled):
+        for n, found in pool.results([(n, rows[n].id) for n in order], cancelled):
             row = rows[n]
-            if found is None:  # the worker could not: judged here, to the same end (or error) as serially
+            if found is None:  # for this process to judge (a worker could not, or it helps): as serially
                 found = judge_session(library.session(row.id), ref, repo, candidates, cache)
             if memo is not None:
                 memo.remember(row, found.labels, found.touched, found.cohorts)

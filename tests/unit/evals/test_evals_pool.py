@@ -71,7 +71,7 @@ def spawned(monkeypatch) -> list[subprocess.Popen[bytes]]:
         return procs[-1]
 
     monkeypatch.setattr(pool, "spawn", counted)
-    monkeypatch.setattr(run, "POOL_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(run, "POOL_MIN_SESSIONS", 2)
     return procs
 
 
@@ -98,25 +98,39 @@ OPTIONS: dict[str, Callable[[World], dict[str, Any]]] = {
 
 @pytest.mark.parametrize("by", ["agent", "skill", "template", "repo"])
 @pytest.mark.parametrize("given", list(OPTIONS))
-def test_the_workers_find_what_this_process_finds(world, spawned, judged_here, by, given) -> None:
+def test_the_workers_find_what_this_process_finds(
+    world, spawned, judged_here, monkeypatch, by, given
+) -> None:
     options = OPTIONS[given](world)
     serial = world.evaluate(by, **options)
     judged_here.clear()
-    assert world.evaluate(by, workers=2, **options) == serial
-    assert len(spawned) == 2 and judged_here == []  # every session judged by a worker
+    monkeypatch.setattr(pool, "HELP", False)  # every session to a worker
+    assert world.evaluate(by, workers=3, **options) == serial
+    assert len(spawned) == 2 and judged_here == []
     assert all(p.poll() is not None for p in spawned)
+
+
+@pytest.mark.parametrize("by", ["skill", "template"])
+def test_this_process_judges_the_lightest_sessions_beside_the_workers(
+    world, spawned, judged_here, by
+) -> None:
+    serial = world.evaluate(by)
+    everyone = len(judged_here)
+    judged_here.clear()
+    assert world.evaluate(by, workers=3) == serial
+    assert len(spawned) == 2 and 0 < len(judged_here) < everyone  # the workers were sent the first ones
 
 
 def test_the_memo_keeps_what_the_workers_judged(world, spawned) -> None:
     world.evaluate("agent")
     serial = world.memo()["sessions"]
-    world.evaluate("agent", workers=2)
+    world.evaluate("agent", workers=3)
     assert spawned and world.memo()["sessions"] == serial
     assert any(entry["touched"] for entry in serial.values())  # the clone's files read, sent back
     spawned.clear()
     with sessions_read() as read:
         for by in evals_api.BY:
-            evals_api.evaluate(world.bucket, by, minimum=2, workers=2)
+            evals_api.evaluate(world.bucket, by, minimum=2, workers=3)
     assert read == [] and spawned == []  # every session recalled: no worker started
 
 
@@ -126,7 +140,7 @@ def test_a_cancel_stops_the_workers_at_once(world, spawned, monkeypatch) -> None
                         or spawned[-1])  # fmt: skip
     began = time.monotonic()
     with pytest.raises(Stopped):
-        world.evaluate("agent", workers=2, cancelled=lambda: time.monotonic() - began > 0.5)
+        world.evaluate("agent", workers=3, cancelled=lambda: time.monotonic() - began > 0.5)
     assert time.monotonic() - began < 5
     assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
 
@@ -172,7 +186,8 @@ def test_a_broken_worker_costs_a_judging_here_never_a_hang(
     serial = world.evaluate("skill")
     judged_here.clear()
     monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(code)) or spawned[-1])
-    assert world.evaluate("skill", workers=2) == serial
+    monkeypatch.setattr(pool, "HELP", False)  # every session to the broken workers first
+    assert world.evaluate("skill", workers=3) == serial
     assert len(spawned) == 2 and judged_here  # the sessions the workers failed
     assert all(p.poll() is not None for p in spawned)
 
