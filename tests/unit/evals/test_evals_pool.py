@@ -25,6 +25,7 @@ import tracetui.evals as evals_api
 from tracetui.bucket import Bucket
 from tracetui.errors import Stopped
 from tracetui.evals import pool, run
+from tracetui.selection import Selection, select
 
 pytestmark = pytest.mark.timeout(120)  # a pool that hangs fails here, not at the suite's limit
 
@@ -119,6 +120,10 @@ def test_this_process_judges_the_lightest_sessions_beside_the_workers(
     judged_here.clear()
     assert world.evaluate(by, workers=3) == serial
     assert len(spawned) == 2 and 0 < len(judged_here) < everyone  # the workers were sent the first ones
+    # The workers are sent the longest sessions, this process takes the shortest.
+    steps = {row.id: row.steps for row in select(world.bucket, Selection())}  # the sessions evaluated
+    here = [steps[sid] for sid in judged_here]
+    assert max(here) <= min(n for sid, n in steps.items() if sid not in judged_here)
 
 
 def test_the_memo_keeps_what_the_workers_judged(world, spawned) -> None:
