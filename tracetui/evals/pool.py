@@ -117,8 +117,9 @@ class _Worker:
 
 
 class Pool:
-    """Up to `workers` worker processes over one bucket; every one is killed when the pool closes
-    (`with Pool(...)`), whatever ends the evaluation: its end, an error, a cancel, an interrupt."""
+    """`workers` worker processes over one bucket, started as the pool is entered (`with Pool(...)`:
+    they start up while the caller gets ready) and stopped when it closes, whatever ends the
+    evaluation: its end, an error, a cancel, an interrupt."""
 
     def __init__(self, setup: Setup, workers: int) -> None:
         self.setup = setup
@@ -128,6 +129,12 @@ class Pool:
         self._inbox: queue.Queue[tuple[int, bytes | None]] = queue.Queue()
 
     def __enter__(self) -> Pool:
+        try:
+            for _ in range(self.size):
+                self._start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,8 +147,6 @@ class Pool:
         parent judges it: one a worker could not, or the last of `jobs` while no answer waits).
         `cancelled()` is looked at between: true, Stopped."""
         todo = deque(jobs)
-        for _ in range(min(self.size, len(jobs))):
-            self._start()
         for k in range(len(self._workers)):
             yield from self._feed(k, todo)
         while todo or any(w.sent for w in self._workers):

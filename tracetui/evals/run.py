@@ -265,9 +265,6 @@ def _on_workers(
 ) -> Iterator[tuple[int, Judged]]:  # fmt: skip
     assert isinstance(library, Bucket)
     ref, repo, candidates = judging
-    if memo is not None:  # each clone's state as it is before any of its sessions is judged
-        for n in todo:
-            memo.before(rows[n])
     cache = library.cache_dir
     setup = Setup(str(library.root), None if cache is None else str(cache), ref,
                   None if repo is None else str(repo), [str(c) for c in candidates])  # fmt: skip
@@ -275,7 +272,10 @@ def _on_workers(
     # takes the shortest (`pool.HELP`). By steps: a fork's copied patches are judged but counted in
     # no edits (the corpus's 4 s session has 1,296 steps and 0 edits).
     order = sorted(todo, key=lambda n: (-rows[n].steps, n))
-    with Pool(setup, workers) as pool:
+    with Pool(setup, min(workers, len(todo))) as pool:
+        if memo is not None:  # each clone's state before any of its sessions is judged (workers start)
+            for n in todo:
+                memo.before(rows[n])
         for n, found in pool.results([(n, rows[n].id) for n in order], cancelled):
             row = rows[n]
             if found is None:  # for this process to judge (a worker could not, or it helps): as serially
