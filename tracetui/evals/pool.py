@@ -147,8 +147,6 @@ class Pool:
         parent judges it: one a worker could not, or the last of `jobs` while no answer waits).
         `cancelled()` is looked at between: true, Stopped."""
         todo = deque(jobs)
-        for k in range(len(self._workers)):
-            yield from self._feed(k, todo)
         while todo or any(w.sent for w in self._workers):
             if not any(not w.gone for w in self._workers):  # no worker left: the parent judges the rest
                 while todo:
@@ -225,8 +223,10 @@ class Pool:
             return False
 
     def _feed(self, k: int, todo: deque[tuple[int, str]]) -> Iterator[tuple[int, Judged | None]]:
+        # Not before it is ready: a session sent to a worker still starting would wait for it, while
+        # this process could judge it (a small evaluation would wait for the worker's start).
         worker = self._workers[k]
-        while not worker.gone and todo and len(worker.sent) < DEPTH:
+        while worker.ready and not worker.gone and todo and len(worker.sent) < DEPTH:
             job = todo.popleft()
             worker.sent.append(job)
             if not self._send(worker, {"n": job[0], "id": job[1]}):

@@ -112,18 +112,39 @@ def test_the_workers_find_what_this_process_finds(
 
 
 @pytest.mark.parametrize("by", ["skill", "template"])
-def test_this_process_judges_the_lightest_sessions_beside_the_workers(
-    world, spawned, judged_here, by
+def test_this_process_judges_the_shortest_sessions_beside_the_workers(
+    world, spawned, judged_here, monkeypatch, by
 ) -> None:
     serial = world.evaluate(by)
     everyone = len(judged_here)
     judged_here.clear()
+    # Sessions that take this process a while each, as on a home with its clones: the workers are
+    # ready before it is done.
+    counted = run.judge_session
+
+    def slow(*args: Any) -> pool.Judged:
+        time.sleep(0.15)
+        return counted(*args)
+
+    monkeypatch.setattr(run, "judge_session", slow)
     assert world.evaluate(by, workers=3) == serial
-    assert len(spawned) == 2 and 0 < len(judged_here) < everyone  # the workers were sent the first ones
+    assert len(spawned) == 2 and 0 < len(judged_here) < everyone
     # The workers are sent the longest sessions, this process takes the shortest.
     steps = {row.id: row.steps for row in select(world.bucket, Selection())}  # the sessions evaluated
     here = [steps[sid] for sid in judged_here]
     assert max(here) <= min(n for sid, n in steps.items() if sid not in judged_here)
+
+
+def test_a_small_evaluation_does_not_wait_for_the_workers_start(world, spawned, monkeypatch) -> None:
+    serial = world.evaluate("agent")
+    # Workers that take half a minute to start: this process judges every session meanwhile, and
+    # stops them unused.
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program("import time; time.sleep(30)"))
+                        or spawned[-1])  # fmt: skip
+    began = time.monotonic()
+    assert world.evaluate("agent", workers=3) == serial
+    assert time.monotonic() - began < 10
+    assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
 
 
 def test_the_memo_keeps_what_the_workers_judged(world, spawned) -> None:
@@ -141,13 +162,22 @@ def test_the_memo_keeps_what_the_workers_judged(world, spawned) -> None:
 
 def test_a_cancel_stops_the_workers_at_once(world, spawned, monkeypatch) -> None:
     # Workers busy for a minute on their first session, as a big trail keeps them.
-    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program("import time; time.sleep(60)"))
-                        or spawned[-1])  # fmt: skip
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(BUSY)) or spawned[-1])
     began = time.monotonic()
     with pytest.raises(Stopped):
         world.evaluate("agent", workers=3, cancelled=lambda: time.monotonic() - began > 0.5)
     assert time.monotonic() - began < 5
     assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
+
+
+BUSY = """
+import sys, time, orjson
+from tracetui.worker_pipes import recv, send
+recv(sys.stdin.buffer)
+send(sys.stdout.buffer, orjson.dumps({"ready": "tracetui.eval-pool/1"}))
+recv(sys.stdin.buffer)
+time.sleep(60)
+"""
 
 
 # Workers that die or say what a worker should not: each session they had is judged here instead.
