@@ -109,6 +109,8 @@ def _strings(value: Any) -> bool:
 
 @dataclass(slots=True)
 class _Worker:
+    """A worker process, and the sessions it was sent and has not answered yet."""
+
     proc: subprocess.Popen[bytes]
     stdin: IO[bytes]
     ready: bool = False
@@ -192,7 +194,10 @@ class Pool:
                 worker.proc.stdout.close()
 
     def _start(self) -> None:
-        proc = spawn(WORKER)
+        try:
+            proc = spawn(WORKER)
+        except OSError:  # no process to be had (a limit reached): the parent judges without it
+            return
         k = len(self._workers)
         stdin, stdout = pipes(proc)
         worker = _Worker(proc, stdin)
@@ -246,9 +251,10 @@ class Pool:
         if not worker.ready:
             worker.ready = d == {"ready": PROTOCOL}
             return True if worker.ready else None
-        if not worker.sent or d.get("n") != worker.sent[0][0]:
+        n = d.get("n")
+        if not worker.sent or type(n) is not int or n != worker.sent[0][0]:
             return None
-        n, session_id = worker.sent[0]
+        session_id = worker.sent[0][1]
         if set(d) == {"n", "error"} and isinstance(d["error"], str):
             worker.sent.popleft()
             return n, None

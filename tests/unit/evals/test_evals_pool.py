@@ -228,6 +228,20 @@ def test_a_broken_worker_costs_a_judging_here_never_a_hang(
     assert all(p.poll() is not None for p in spawned)
 
 
+def test_no_worker_to_be_had_leaves_every_session_to_this_process(world, judged_here, monkeypatch) -> None:
+    serial = world.evaluate("agent")
+    everyone = sorted(judged_here)
+    judged_here.clear()
+
+    def refused(module: str) -> subprocess.Popen[bytes]:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork at the process limit
+
+    monkeypatch.setattr(pool, "spawn", refused)
+    monkeypatch.setattr(run, "POOL_MIN_SESSIONS", 2)
+    assert world.evaluate("agent", workers=3) == serial
+    assert sorted(judged_here) == everyone
+
+
 def _program(code: str) -> subprocess.Popen[bytes]:
     """A stand-in for a worker, started as `worker_pipes.spawn` starts one (stderr dropped)."""
     env = {**os.environ, "PYTHONPATH": str(Path(pool.__file__).parents[2])}
