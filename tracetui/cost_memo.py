@@ -62,22 +62,26 @@ Entry = Fixed | Dated | str
 def joined(kept: Entry | None, learned: Fixed | Dated) -> Fixed | Dated | None:
     """What to keep of a model after pricing it: `learned` with the tiers `kept` already holds (met by
     another process); None where it adds no tier to what is kept."""
-    if isinstance(learned, Fixed):
-        pairs_kept = [kept] if isinstance(kept, Fixed) else None
-        pairs_new = [learned]
-    else:
-        same = isinstance(kept, Dated) and [s for s, _ in kept.prices] == [s for s, _ in learned.prices]
-        pairs_kept = [f for _, f in kept.prices] if same and isinstance(kept, Dated) else None
-        pairs_new = [f for _, f in learned.prices]
-    if pairs_kept is None:
+    old = _prices_alike(kept, learned)
+    if old is None:
         return learned
+    new = [learned] if isinstance(learned, Fixed) else [fixed for _, fixed in learned.prices]
     adds = False
-    for old, new in zip(pairs_kept, pairs_new):
-        if new.rates.keys() - old.rates.keys():
-            adds = True
-        if old.starts == new.starts:
-            new.rates = {**old.rates, **new.rates}  # the tiers another process met stay
+    for before, now in zip(old, new):
+        adds = adds or bool(now.rates.keys() - before.rates.keys())
+        if before.starts == now.starts:
+            now.rates = {**before.rates, **now.rates}  # the tiers another process met stay
     return learned if adds else None
+
+
+def _prices_alike(kept: Entry | None, learned: Fixed | Dated) -> list[Fixed] | None:
+    """`kept`'s prices where it is an entry of the same kind as `learned` (for a Dated, with the same
+    start days), else None."""
+    if isinstance(learned, Fixed):
+        return [kept] if isinstance(kept, Fixed) else None
+    if isinstance(kept, Dated) and [day for day, _ in kept.prices] == [day for day, _ in learned.prices]:
+        return [fixed for _, fixed in kept.prices]
+    return None
 
 
 @dataclass(slots=True)
