@@ -94,7 +94,9 @@ def test_a_work_tree_holding_a_deep_tree_is_snapshotted_to_a_bound_at_once(tmp_p
     snap = take_snapshot(repo, "sess-1", now=1)
     assert time.monotonic() - started < 5
     tree = pygit2.Repository(str(repo)).get(snap.tree)
-    assert "a.txt" in tree and (tree / kept).data == b"k\n"
+    assert isinstance(tree, pygit2.Tree)
+    found = tree / kept
+    assert "a.txt" in tree and isinstance(found, pygit2.Blob) and found.data == b"k\n"
     with pytest.raises(KeyError):
         tree / (leaf / "f.txt").relative_to(repo).as_posix()
 
