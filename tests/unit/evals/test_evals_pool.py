@@ -119,11 +119,12 @@ def test_this_process_judges_the_shortest_sessions_beside_the_workers(
     everyone = len(judged_here)
     judged_here.clear()
     # Sessions that take this process a while each, as on a home with its clones: the workers are
-    # ready before it is done.
+    # ready before it is done (0.6 s each: the workers have over ten seconds to start, on a CI machine
+    # whose two cores a whole test run keeps busy).
     counted = run.judge_session
 
     def slow(*args: Any) -> pool.Judged:
-        time.sleep(0.3)
+        time.sleep(0.6)
         return counted(*args)
 
     monkeypatch.setattr(run, "judge_session", slow)
