@@ -20,9 +20,11 @@ def split_lines(text: str) -> list[str]:
 Opcode = tuple[str, int, int, int, int]
 
 
-# Steps of difflib's longest-match search one diff may take (about a second): an edit of lines that
-# recur (one line thousands of times, or between every other) took minutes at a few thousand lines.
-DIFF_WORK = 10_000_000
+# Steps of difflib's longest-match search one diff may take (about a tenth of a second): an edit of
+# lines that recur (one line thousands of times, or between every other) took minutes at a few
+# thousand lines. Past it git's own diff is as fine, so the bound is low: a log of many such edits
+# costs a tenth of a second each, not a second (no diff of the corpus's sessions comes near it).
+DIFF_WORK = 1_000_000
 
 
 class _OverBudget(Exception):
