@@ -88,6 +88,17 @@ def exception_line(exc: BaseException, limit: int = 300) -> str:
     return safe_line(clip(text.splitlines()[0] if text else type(exc).__name__, limit))
 
 
+def is_utf8(text: str) -> bool:
+    """Whether `text` is UTF-8 text: False where it holds what Python keeps of bytes that were not
+    (lone surrogates, from a file name, an argument or a program's output), which orjson, DuckDB and
+    SQLite refuse."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, saying how much was left out (for huge single lines)."""
     if len(text) <= limit:

@@ -16,6 +16,7 @@ from tracetui.bucket.store import Sidecar, Store
 from tracetui.bucket.sync_jobs import Job, _writers, signature
 from tracetui.bucket.sync_report import SyncReport
 from tracetui.model import LineError
+from tracetui.safe_text import is_utf8
 from tracetui.sources import registry
 
 
@@ -144,7 +145,7 @@ def _recorded(
     sidecars = {}
     for agent, found_files in found_by_agent.items():
         held = {p for a, files in group_files.values() if a == agent for p in files}
-        for p in sorted(held | {str(f) for f in found_files if _utf8(str(f))}):
+        for p in sorted(held | {str(f) for f in found_files if is_utf8(str(f))}):
             sc = store.load(agent, p)
             if sc is not None:
                 sidecars[(agent, p)] = sc
@@ -190,7 +191,7 @@ def _stale_logs(
             p = str(log)
             if (agent, p) in gone:
                 continue
-            if not _utf8(p):
+            if not is_utf8(p):
                 # The bucket records a log by its path (sidecar, index, the session's source), all
                 # UTF-8: a name the file system gives as other bytes is said, and the log left alone.
                 why = "the log's path is not UTF-8: rename it to have it read"
@@ -380,9 +381,3 @@ def _shard_sigs(root: Path, shard: int) -> dict[int, str]:
         return {}
 
 
-def _utf8(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:  # a byte the file system name held that is not UTF-8 (surrogateescape)
-        return False
-    return True

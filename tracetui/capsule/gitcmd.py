@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tracetui.capsule.archive import CapsuleError
 from tracetui.regular_file import NotRegularFile, refuse_special_git_files
+from tracetui.safe_text import is_utf8
 
 _TIMEOUT = 120
 # Never let a repository's config or the environment make git prompt, page or pick another repo.
@@ -88,9 +89,7 @@ def remote_url(repo: Path) -> str | None:
         return None
     name = "origin" if "origin" in names else names[0]
     url = git(repo, "remote", "get-url", name, check=False).stdout.strip()
-    try:
-        url.encode("utf-8")
-    except UnicodeEncodeError:
+    if not is_utf8(url):
         return None  # bytes that are not UTF-8 text: no URL a capsule's JSON can carry
     return strip_credentials(url) or None
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from tracetui import __version__
 from tracetui.cli.exit_codes import EPILOG, FAILED, INTERRUPTED, OK, USAGE
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, is_utf8, safe_line
 
 MESSAGE_MAX = 1_000  # characters of one error line; a longer one says how much it left out
 
@@ -279,14 +279,6 @@ def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
             raise UsageError(f"{option} is given twice, before and after `{args.command}`")
 
 
-def _utf8(word: str) -> bool:
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
@@ -326,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TypeError:
         # orjson and DuckDB refuse such a str with a TypeError instead: the same case, where an
         # argument holds one; any other TypeError is a bug, and goes on up.
-        odd = next((w for w in words if not _utf8(w)), None)
+        odd = next((w for w in words if not is_utf8(w)), None)
         if odd is None:
             raise
         shown = clip(safe_line(odd), 80)
