@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES
+from support.exported import atif_export
 
 from tracetui.cli import main
 from tracetui.folder_walk import rmtree
@@ -39,13 +40,7 @@ def _removed_after(tmp_path):
 
 @pytest.fixture
 def exported(tmp_path):
-    folder = tmp_path / "src"
-    folder.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert main([*bucket, "sync", "--source", f"pi={folder}"]) == 0
-    dest = tmp_path / "dest"
-    assert main([*bucket, "export", "--format", "atif", str(dest)]) == 0
+    bucket, dest = atif_export(tmp_path)
     deep_tree(dest / "deep")
     return bucket, dest
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import ROOT
+from support.exported import atif_export
 
 from tracetui.cli import main
 
@@ -26,13 +27,7 @@ from tracetui.cli import main
 @pytest.fixture
 def exported(tmp_path):
     """A bucket of one Pi session, exported as ATIF once; and a folder outside the export."""
-    folder = tmp_path / "src"
-    folder.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert main([*bucket, "sync", "--source", f"pi={folder}"]) == 0
-    dest = tmp_path / "dest"
-    assert main([*bucket, "export", "--format", "atif", str(dest)]) == 0
+    bucket, dest = atif_export(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("precious\n")
