@@ -62,13 +62,12 @@ def line_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
         return [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in _Budgeted(a, b).get_opcodes()]
     except _OverBudget:
         pass
-    if any("\n" in line for line in a) or any("\n" in line for line in b):
-        return _ends_only(a, b)  # not lines git would read as they are: the coarse diff
     return _git_opcodes(a, b)
 
 
 def _git_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
-    """The opcodes of libgit2's diff of two line lists (its hunks with no context; equal between)."""
+    """The opcodes of libgit2's diff of two line lists (its hunks with no context; equal between).
+    No line holds a newline: every caller's lines are split at them (`split_lines`, `_block_lines`)."""
     import pygit2
 
     # surrogatepass: a log's lone surrogates are a line's own text, kept as it is on both sides.
@@ -87,24 +86,6 @@ def _git_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
         i, j = i2, j2
     if i < len(a) or j < len(b):
         codes.append(("equal", i, len(a), j, len(b)))
-    return codes
-
-
-def _ends_only(a: list[str], b: list[str]) -> list[Opcode]:
-    """A coarse diff: the lines the two share at their ends equal, the rest replaced."""
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    codes: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
-    gone, come = head < len(a) - tail, head < len(b) - tail
-    if gone or come:
-        tag = "replace" if gone and come else "delete" if gone else "insert"
-        codes.append((tag, head, len(a) - tail, head, len(b) - tail))
-    if tail:
-        codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
     return codes
 
 
