@@ -7,55 +7,16 @@ import shutil
 import sys
 import textwrap
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tracetui.safe_json import plain_json
 from tracetui.safe_text import safe_line
 
 if TYPE_CHECKING:
     from tracetui.bucket import SyncProgress
-
-
-# JSON escapes only U+0000-U+001F; these pass through raw and still act on a terminal that shows
-# the output (C1 controls such as CSI 0x9B) or reorder and hide text (bidi overrides, zero-width and
-# other format characters, the tag block). They are written as \u escapes: the same strings parse back.
-# Every format character (Unicode's category Cf) is one of them, whatever the list of the day: a list
-# written by hand let the Arabic number signs (U+0600-0605, which join the text after them) and the
-# musical beam and phrase controls (U+1D173-1D17A) through raw.
-def _acts(ch: str) -> bool:
-    cp = ord(ch)
-    if 0x7F <= cp <= 0x9F or 0xE0000 <= cp <= 0xE0FFF or ch in "\u2028\u2029":
-        return True
-    return unicodedata.category(ch) == "Cf"
-
-
-# The bytes of UTF-8 that are whole ASCII characters below DEL: none of them acts (JSON has escaped
-# the controls among them), and every other character is spelled with bytes past them.
-_PLAIN_ASCII = bytes(range(0x7F))
-
-
-def _acting(data: bytes) -> list[str]:
-    """The distinct characters of the UTF-8 `data` that act. Only its bytes past ASCII are decoded and
-    asked: a 2.9 MB document of mostly ASCII holds 17 KB of them, and the set of all its characters
-    took 45 ms to make."""
-    return [ch for ch in set(data.translate(None, _PLAIN_ASCII).decode("utf-8")) if _acts(ch)]
-
-
-def _escaped(text: str, acting: list[str]) -> str:
-    """`text` with the `acting` characters written as escapes: a class of them alone, as a class of
-    every Cf character took 0.04 s to build, and 0.14 s to run over 665 KB of JSON."""
-    return re.compile("[" + "".join(map(re.escape, acting)) + "]").sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    cp = ord(match.group(0))
-    if cp > 0xFFFF:  # as a UTF-16 surrogate pair, the only way JSON spells it
-        cp -= 0x10000
-        return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
-    return f"\\u{cp:04x}"
 
 
 def json_bytes(document: Any) -> bytes:
@@ -67,12 +28,7 @@ def json_bytes(document: Any) -> bytes:
         # them): orjson will not write it, and strict JSON readers refuse it escaped. Such a byte is
         # written as the text `\xff`, any other lone surrogate as U+FFFD.
         data = orjson.dumps(_without_surrogates(document), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
-    if data.isascii() and b"\x7f" not in data:
-        return data
-    acting = _acting(data)
-    if not acting:
-        return data
-    return _escaped(data.decode("utf-8"), acting).encode("utf-8")
+    return plain_json(data)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -21,6 +21,7 @@ import pygit2
 from tracetui.blame import FileBlame, Judged, agent_trace, blame_file, open_index
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import safe_component
+from tracetui.safe_json import plain_json
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed
@@ -141,4 +142,4 @@ def _when(blamed: FileBlame) -> datetime | None:
 
 
 def _jsonl(records: Any) -> bytes:
-    return b"".join(orjson.dumps(r) + b"\n" for r in records)
+    return b"".join(plain_json(orjson.dumps(r)) + b"\n" for r in records)

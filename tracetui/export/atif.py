@@ -18,6 +18,7 @@ from tracetui.export.ahead import write_ahead
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
+from tracetui.safe_json import plain_json
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
@@ -66,7 +67,8 @@ class AtifWriter:
         receipt_file, entry = ex.receipt(prepared, data)
         # The receipt goes in the document too, counted on what it carries.
         document["extra"]["tracetui"]["receipt"] = entry["receipt"]
-        written = ex.dest.write(rel, orjson.dumps(document) + b"\n")
+        # Escaped only now: the gate read the strings themselves, which the escapes leave as they are.
+        written = ex.dest.write(rel, plain_json(orjson.dumps(document)) + b"\n")
         ex.record(prepared, item.digest, [written, receipt_file], entry)
 
 

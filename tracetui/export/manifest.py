@@ -20,6 +20,7 @@ from tracetui import __version__
 from tracetui.errors import TracetuiError
 from tracetui.folder_walk import walk
 from tracetui.regular_file import open_regular, read_regular
+from tracetui.safe_json import plain_json
 
 FORMAT = "tracetui.export/1"
 MANIFEST = "manifest.json"
@@ -71,7 +72,9 @@ def _same_on_every_disk(clean: str, stem: str, keep_case: bool = False) -> bool:
 
 
 def canonical(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+    """A document a person may open (the manifest, a receipt): a log's bidi override or zero-width
+    character in a session id or a test command is written as its escape, not left to act."""
+    return plain_json(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)) + b"\n"
 
 
 def digest_of(*parts: Any) -> str:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("raw", "parquet", "atif", "agent-trace", "html", "md")
 # Bumped when a format's bytes change for the same input, so the next export writes everything again.
-WRITER_VERSION = 3  # 3: sessions' cost per surviving line (parquet columns, ATIF extra)
+WRITER_VERSION = 4  # 4: JSON files spell the characters that act as escapes (safe_json); 3: cost per line
 
 
 @dataclass(frozen=True, slots=True)
