@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from tracetui.model import Hunk
 
@@ -22,9 +25,42 @@ Opcode = tuple[str, int, int, int, int]
 
 # Steps of difflib's longest-match search one diff may take (about a tenth of a second): an edit of
 # lines that recur (one line thousands of times, or between every other) took minutes at a few
-# thousand lines. Past it git's own diff is as fine, so the bound is low: a log of many such edits
-# costs a tenth of a second each, not a second (no diff of the corpus's sessions comes near it).
+# thousand lines. Past it git's own diff is as fine, so the bound is low: each such edit costs a tenth
+# of a second, not a second, until the session's budget below runs out (no diff of the corpus comes
+# near it).
 DIFF_WORK = 1_000_000
+
+
+# Steps all the diffs of one session's patches may take together (about half a second): a log of
+# thousands of edits just under DIFF_WORK each would cost minutes, one tenth of a second at a time.
+# Past it, every further diff of the session is git's. The corpus's costliest session takes 121,000
+# steps in all, forty times less, and a count of steps (not time) keeps the patches the same each run.
+SESSION_DIFF_WORK = 5 * DIFF_WORK
+
+
+class DiffBudget:
+    """Steps of difflib's search left to the diffs of one session's patches."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+
+# The budget of the session whose patches are being computed (None outside one: each diff has its
+# own DIFF_WORK only). A context variable rather than an argument: the diffs lie under a dozen
+# functions of the replay, none of which has any other use for it.
+_session_work: ContextVar[DiffBudget | None] = ContextVar("session_diff_work", default=None)
+
+
+@contextmanager
+def session_diff_budget(steps: int = SESSION_DIFF_WORK) -> Iterator[None]:
+    """Within it, the line diffs share one budget of `steps` (a fresh one each time, inner or not, so
+    a session's patches do not depend on what was diffed before them)."""
+    budget = DiffBudget(steps)
+    token = _session_work.set(budget)
+    try:
+        yield
+    finally:
+        _session_work.reset(token)
 
 
 class _OverBudget(Exception):
@@ -32,37 +68,53 @@ class _OverBudget(Exception):
 
 
 class _Budgeted(difflib.SequenceMatcher[str]):
-    """difflib's matcher, junk heuristic off, that stops once its search would pass DIFF_WORK steps.
+    """difflib's matcher, junk heuristic off, that stops before its search would pass `work` steps.
 
     A search over a[alo:ahi] takes one step for each place each of those lines recurs in b: summed
     over a beforehand, so each search's cost is known before it starts."""
 
-    def __init__(self, a: list[str], b: list[str]) -> None:
+    def __init__(self, a: list[str], b: list[str], work: int) -> None:
         super().__init__(None, a, b, autojunk=False)
         recurs = Counter(b)
         self._cost = [0]
         for line in a:
             self._cost.append(self._cost[-1] + recurs[line])
-        self._left = DIFF_WORK
+        self.left = work
 
     def find_longest_match(
         self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
     ) -> difflib.Match:
         ahi = len(self._cost) - 1 if ahi is None else ahi
-        self._left -= self._cost[ahi] - self._cost[alo]
-        if self._left < 0:
+        cost = self._cost[ahi] - self._cost[alo]
+        if cost > self.left:
             raise _OverBudget
+        self.left -= cost
         return super().find_longest_match(alo, ahi, blo, bhi)
 
 
-def line_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
-    """difflib's opcodes from `a` to `b` (no junk heuristic: the smallest diff it finds); past
-    DIFF_WORK, git's own diff of the two (libgit2's, in C: milliseconds where difflib took minutes)."""
+def _budgeted_opcodes(a: list[str], b: list[str]) -> list[Opcode] | None:
+    """difflib's opcodes from `a` to `b` (no junk heuristic: the smallest diff it finds), or None
+    past DIFF_WORK or the rest of the session's budget; what the search took is charged to the
+    session either way."""
+    session = _session_work.get()
+    work = DIFF_WORK if session is None else min(DIFF_WORK, session.left)
+    if work <= 0:
+        return None
+    matcher = _Budgeted(a, b, work)
     try:
-        return [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in _Budgeted(a, b).get_opcodes()]
+        return [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
     except _OverBudget:
-        pass
-    return _git_opcodes(a, b)
+        return None
+    finally:
+        if session is not None:
+            session.left -= work - matcher.left
+
+
+def line_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """difflib's opcodes from `a` to `b`; past its budget (`_budgeted_opcodes`), git's own diff of the
+    two (libgit2's, in C: milliseconds where difflib took minutes)."""
+    codes = _budgeted_opcodes(a, b)
+    return _git_opcodes(a, b) if codes is None else codes
 
 
 def _git_opcodes(a: list[str], b: list[str]) -> list[Opcode]:

@@ -24,6 +24,7 @@ from tracetui.trail.hunks import (
     diff_hunks,
     hunk_lines,
     line_opcodes,
+    session_diff_budget,
     split_lines,
     tidy_hunk,
 )
@@ -55,7 +56,8 @@ def session_patches(
     (possibly with no hunks, when the log does not show a change); failed edits (`applied=False`)
     changed nothing and give none.
     """
-    with paths_resolved_once():
+    # One budget of diff work for the whole session (`SESSION_DIFF_WORK`): a log is untrusted input.
+    with paths_resolved_once(), session_diff_budget():
         return _session_patches(session, root, base, at)
 
 

@@ -3,17 +3,21 @@ longest-match search goes through every place a line of one side recurs in the o
 lines repeat (a file of one line written thousands of times, or one line between every other) cost
 seconds at a thousand lines and minutes at a few thousand (12 KB), and `trail`, `export` and a seal,
 which diff every edit, seemed to hang. Past a budget of work the diff is git's own now (libgit2's, in
-C), which takes milliseconds there and is as fine-grained."""
+C), which takes milliseconds there and is as fine-grained; and the diffs of one session share a budget
+too, so a log of thousands of such edits does not take a tenth of a second for each."""
 
 from __future__ import annotations
 
+import difflib
 import time
 
 import orjson
 import pytest
 
 from tracetui.cli import main
-from tracetui.trail.hunks import diff_hunks
+from tracetui.model import FileEdit, Session, Step, StepKind
+from tracetui.trail import hunks, session_patches
+from tracetui.trail.hunks import DIFF_WORK, SESSION_DIFF_WORK, diff_hunks
 
 SID = "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1abc"
 
@@ -93,3 +97,51 @@ def test_trail_of_an_edit_of_repeated_lines_ends_at_once(tmp_path, capsys):
     assert main([*bucket, "trail", SID, "--json"]) == 0
     assert time.process_time() - started < 5  # 40 s
     assert '"added": 1' in capsys.readouterr().out
+
+
+def _counted(monkeypatch) -> dict[str, int]:
+    """Counts the steps of difflib's longest-match searches (one for each place a searched line of
+    one side recurs in the other: the loop that made these diffs slow) and the diffs given to git."""
+    spent = {"steps": 0, "git": 0}
+    search = difflib.SequenceMatcher.find_longest_match
+
+    def counted(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        spent["steps"] += sum(len(self.b2j.get(line, ())) for line in self.a[alo:ahi])
+        return search(self, alo, ahi, blo, bhi)
+
+    git = hunks._git_opcodes
+
+    def to_git(a, b):
+        spent["git"] += 1
+        return git(a, b)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "find_longest_match", counted)
+    monkeypatch.setattr(hunks, "_git_opcodes", to_git)
+    return spent
+
+
+def test_a_session_of_many_costly_diffs_is_bounded_as_a_whole(monkeypatch):
+    # Writes that turn a file of one line 900 times into the same with a line after it, and back:
+    # each diff is difflib's, 810,000 steps (900 lines, each found at 900 places), just under
+    # DIFF_WORK: 2,000 of them took minutes. The session's budget bounds them all together.
+    plain = "x\n" * 900
+    marked = plain + "y\n"
+    edits = 30
+    steps = [
+        Step(id=f"s{i}", index=i, kind=StepKind.TOOL_CALL, role="assistant", tool="Write",
+             edits=[FileEdit("/p/f.txt", "update", content=marked if i % 2 else plain)])
+        for i in range(edits + 1)
+    ]  # fmt: skip
+    session = Session(id="s", agent="claude", source="x", cwd="/p", steps=steps)
+    assert 810_000 < DIFF_WORK
+    spent = _counted(monkeypatch)
+    patches = session_patches(session)
+    assert spent["steps"] <= SESSION_DIFF_WORK < edits * 810_000
+    # Once it is spent, the diffs go to git: as many went to difflib as it had room for, no more.
+    assert spent["git"] == edits - SESSION_DIFF_WORK // 810_000
+    # And git's diffs are still line by line: one line added, then removed, each time.
+    assert [(p.added, p.removed) for p in patches[1:]] == [(["y"], []), ([], ["y"])] * (edits // 2)
+    # The same log gives the same patches (a count of steps, not time, and a fresh budget each call).
+    again = session_patches(session)
+    assert [p.hunks for p in again] == [p.hunks for p in patches]
