@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from tracetui.cli import main
-from tracetui.model import FileEdit, Session, Step, StepKind
+from tracetui.model import FileEdit, Hunk, Session, Step, StepKind
 from tracetui.trail import hunks, session_patches
 from tracetui.trail.hunks import DIFF_WORK, SESSION_DIFF_WORK, diff_hunks
 
@@ -145,3 +145,21 @@ def test_a_session_of_many_costly_diffs_is_bounded_as_a_whole(monkeypatch):
     # The same log gives the same patches (a count of steps, not time, and a fresh budget each call).
     again = session_patches(session)
     assert [p.hunks for p in again] == [p.hunks for p in patches]
+
+
+def test_a_logged_hunk_of_repeated_lines_is_tidied_within_the_budget(monkeypatch):
+    # A Codex-style hunk that removes a line 600 times and adds it back between 300 others: tidying
+    # it with difflib took 40 million steps (1.6 s; 25 s at 1,500 lines). Past the budget the log's
+    # hunk stands as it is.
+    before = ["x"] * 600
+    after = [s for k in range(300) for s in ("x", f"u{k}")]
+    hunk = Hunk(0, 0, 0, 0, ["-" + x for x in before] + ["+" + x for x in after])
+    step = Step(id="s0", index=0, kind=StepKind.TOOL_CALL, role="assistant", tool="apply_patch",
+                edits=[FileEdit("/p/f.txt", "update", hunks=[hunk])])  # fmt: skip
+    spent = _counted(monkeypatch)
+    [patch] = session_patches(Session(id="s", agent="codex", source="x", cwd="/p", steps=[step]))
+    assert spent["steps"] <= DIFF_WORK
+    assert (patch.removed, patch.added) == (before, after)
+    # A hunk within the budget is still tidied: only the changed line is the step's.
+    small = Hunk(0, 0, 0, 0, ["-a", "-b", "-c", "+a", "+B", "+c"])
+    assert hunks.tidy_hunk(small).lines == [" a", "-b", "+B", " c"]
