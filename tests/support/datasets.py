@@ -5,6 +5,7 @@ copy of a dataset, every text cell poisoned."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tracetui.cli import main
 
@@ -102,3 +103,21 @@ def months_dataset(root: Path, machines, agents, months, per_file: int) -> int:
                 folder.mkdir(parents=True)
                 pq.write_table(table, folder / "part-00000.parquet")
     return n
+
+
+def small_dataset(root: Path, column: str = "title") -> Path:
+    """A small dataset in docs/dataset.md's layout: two sessions of machine x, each table one file
+    (`column` a column of every table, the steps' too)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for table in ("sessions", "steps", "tool_calls", "patches"):
+        folder = root / "data" / table / "machine=x" / "agent=pi" / "month=2026-01"
+        folder.mkdir(parents=True)
+        rows: dict[str, list[Any]] = {"session_id": ["s1", "s2"], "agent": ["pi", "pi"], column: ["one", "two"]}
+        if table == "steps":
+            rows |= {"step_id": ["a", "b"], "index": [0, 0], "kind": ["user", "user"], "text": ["hi", "hi"]}
+        pq.write_table(pa.table(rows), folder / "part-00000.parquet")
+    (root / "machines" / "x").mkdir(parents=True)
+    (root / "machines" / "x" / "README.md").write_text("a card\n")
+    return root

@@ -66,6 +66,8 @@ def print_table(
     where given, is said under row i (indented, safe, wrapped to the terminal's width): what a row
     needs said that no column has room for."""
     cells = [[_cell(v, max_width) for v in row] for row in rows]
+    # Headers too: `tracetui sql` prints a dataset's own column names, which are anyone's text.
+    headers = [_cell(h, max_width) for h in headers]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):
