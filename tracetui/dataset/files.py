@@ -58,7 +58,7 @@ class Layout:
         """The paths of a table's files, all or those of one partition."""
         if table in self._deferred:
             if partition is not None:
-                return _one_folder(os.path.join(self._base, partition.replace(TABLE_MARK, table)))
+                return _one_folder(os.path.join(self._base, partition.replace(TABLE_MARK, table)), self._base)
             self._list_deferred(table)
         if partition is None:
             return [f.path for f in self.files.get(table, [])]
@@ -82,8 +82,11 @@ class Layout:
             del self._deferred[table]
 
 
-def _one_folder(folder: str) -> list[str]:
-    """The parquet files of one partition's folder of a table not walked yet (a session's steps)."""
+def _one_folder(folder: str, base: str) -> list[str]:
+    """The parquet files of one partition's folder of a table not walked yet (a session's steps): none
+    where a link on the way leads out of the dataset (its files are its own, as `_walk` takes them)."""
+    if not _inside(folder, base):
+        return []
     try:
         with os.scandir(folder) as entries:
             return sorted(e.path for e in entries if e.name.endswith(".parquet") and e.is_file(follow_symlinks=False))
@@ -98,6 +101,10 @@ def locate(url: str) -> Layout:
         fs, root, prefix = None, str(Path(url).expanduser()), ""
     else:
         fs, root, prefix = _filesystem(url)
+        if not prefix:
+            # file://: walked as a folder is. fsspec's listing of it keeps links and FIFOs as files, and
+            # opening a FIFO named *.parquet never returns.
+            fs = None
     try:
         if not (os.path.exists(root) if fs is None else fs.exists(root)):
             raise NotFound(f"no dataset at {url}: nothing there")
@@ -160,9 +167,15 @@ def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str
                 continue
             stamp = ""
             if entry.name.endswith(".parquet"):
-                with contextlib.suppress(OSError):
-                    st = entry.stat()
+                try:
+                    if not entry.is_file(follow_symlinks=False):
+                        # A link (to a file outside the dataset, to a FIFO) or a FIFO itself: not one of
+                        # its files, and a FIFO's read would wait for a writer for ever.
+                        continue
+                    st = entry.stat(follow_symlinks=False)
                     stamp = f"{st.st_size}:{st.st_mtime_ns}"
+                except OSError:
+                    continue
             out[entry.path] = stamp
         names = {d.name for d in subfolders}
         for d in subfolders:
@@ -170,11 +183,19 @@ def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str
                 # A team dataset (docs/dataset.md): its machines' manifests, cards and receipts (one
                 # file a session) are no table's files.
                 continue
+            if d.is_symlink():
+                continue
             if d.name in defer:
                 deferred.setdefault(d.name, []).append(d.path)
-            elif not d.is_symlink():
+            else:
                 folders.append(d.path)
     return out, deferred
+
+
+def _inside(path: str, base: str) -> bool:
+    """Whether `path`, its links resolved, is still under `base` (its links resolved too)."""
+    real, root = os.path.realpath(path), os.path.realpath(base)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _stamps(found: dict[str, Any]) -> dict[str, str]:

@@ -36,7 +36,11 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
         try:
             if not location.fs.isdir(folder):
                 raise FileNotFoundError(folder)
-            out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
+            if location.local:
+                out[table] = pads.dataset(_local_files(folder), format="parquet", partitioning=keys,
+                                          partition_base_dir=folder)  # fmt: skip
+            else:
+                out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
         except FileNotFoundError:
             raise TracetuiError(
                 f"{location.url} holds no {table} table (data/{table}/): give a dataset or a Parquet export"
@@ -44,6 +48,26 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
         except (OSError, ValueError) as exc:
             raise TracetuiError(f"cannot read {location.url}'s {table} table: {exc}") from None
     return out
+
+
+def _local_files(folder: str) -> list[str]:
+    """A local table's files, as pyarrow's discovery finds them (a name starting with `.` or `_` left
+    out) but for links and what is not a regular file: pyarrow's own walk follows links, out of the
+    dataset and round a loop of them (two links to `.` in one folder hung `sql --dataset` for ever)."""
+    import os
+
+    out: list[str] = []
+    folders = [folder]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    out.append(entry.path)
+    return sorted(out)
 
 
 def bucket_cache(library: Library) -> Path:
