@@ -6,12 +6,15 @@ in the user's cache and brought up to date before each query (only changed sessi
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
+from tracetui.folder_walk import walk
 
 PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
 
@@ -54,20 +57,19 @@ def _local_files(folder: str) -> list[str]:
     """A local table's files, as pyarrow's discovery finds them (a name starting with `.` or `_` left
     out) but for links and what is not a regular file: pyarrow's own walk follows links, out of the
     dataset and round a loop of them (two links to `.` in one folder hung `sql --dataset` for ever)."""
-    import os
-
     out: list[str] = []
-    folders = [folder]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith((".", "_")):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    out.append(entry.path)
+    for where, dirs, files in walk(folder):  # links to folders are listed, never entered
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        out.extend(path for name in files if not name.startswith((".", "_"))
+                   and _regular(path := os.path.join(where, name)))  # fmt: skip
     return sorted(out)
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def bucket_cache(library: Library) -> Path:
