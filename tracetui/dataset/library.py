@@ -121,6 +121,8 @@ class DatasetLibrary:
         self._closing = threading.Event()
         self._loader: threading.Thread | None = None
         self._load_error: str | None = None
+        # Sessions files that could not be read, each with why: their sessions are not listed (`_insert`).
+        self._unreadable: list[tuple[DataFile, str]] = []
         self._background = background
         self._pricer: threading.Thread | None = None  # prices the sessions pages show, in background mode
         self._unpriced: dict[str, dict[str, Any]] = {}  # session id -> its listing row, to price
@@ -216,6 +218,9 @@ class DatasetLibrary:
         # machines whose listing was kept are there whole; the others' older sessions come after).
         while rest and self._count() - cached < FIRST_ROWS:
             self._insert(rest.pop(0))
+        if self._unreadable and not self._count():
+            # Not one file could be read: no dataset of sessions (or not tracetui's), said as it is.
+            raise TracetuiError(self._unreadable[0][1])
         self._loaded(len(self._layout.files["sessions"]) - sum(len(c) for c in rest))
         if not rest:
             self._finish(to_keep)
@@ -262,6 +267,10 @@ class DatasetLibrary:
     def _finish(self, kept: dict[Path, list[DataFile]]) -> None:
         self._loaded_all.set()
         self._version += 1
+        # A machine with a file left out keeps no listing: the next open reads its files again, and
+        # says again which cannot be read.
+        left_out = {f.path for f, _ in self._unreadable}
+        kept = {path: files for path, files in kept.items() if not any(f.path in left_out for f in files)}
         if kept and not self._closing.is_set():
             with contextlib.suppress(OSError, TracetuiError):
                 keep_listings(self._sql, kept)
@@ -282,7 +291,11 @@ class DatasetLibrary:
         if self._load_error is not None:
             return self._load_error
         if self._loaded_all.is_set():
-            return None
+            if not self._unreadable:
+                return None
+            n, (_, first) = len(self._unreadable), self._unreadable[0]
+            files = "sessions file" if n == 1 else "sessions files"
+            return f"{n:,} {files} left out, their sessions not listed; {first}"
         return f"reading the dataset: {self._read_files:,} of {len(self._layout.files['sessions']):,} sessions files"
 
     def is_whole(self) -> bool:
@@ -325,7 +338,22 @@ class DatasetLibrary:
             self._schemas[machine] = (present, signs.get(path, ("?", path)))
 
     def _insert(self, files: list[DataFile]) -> None:
-        """Add these sessions files' listing columns to the listing (one read of them all)."""
+        """Add these sessions files' listing columns to the listing (one read of them all). Where that
+        read fails, each file is read alone: one machine's damaged file (a team dataset is written by
+        many) leaves the others' sessions listed, and is named in the status (`loading`)."""
+        try:
+            self._insert_read(files)
+            return
+        except Stopped:
+            raise
+        except TracetuiError as exc:
+            if len(files) == 1:
+                self._unreadable.append((files[0], str(exc)))
+                return
+        for f in files:
+            self._insert([f])
+
+    def _insert_read(self, files: list[DataFile]) -> None:
         self._learn(files)
         known = [self._schemas[m] for m in {f.key("machine") for f in files}]
         present = set().union(*(columns for columns, _ in known))

@@ -163,3 +163,49 @@ def test_a_broken_older_file_is_said_in_the_status_and_the_newest_stay(dataset, 
         assert library.count_sessions() >= shown
     finally:
         library.close()
+
+
+def _broken(root: Path, tmp_path: Path, months: list[str]) -> Path:
+    """A copy of the dataset where the first machine's first agent's file of each of `months` is damaged."""
+    import shutil
+
+    copy = tmp_path / "damaged"
+    shutil.copytree(root, copy)
+    for month in months:
+        part = copy / "data" / "sessions" / f"machine={MACHINES[0]}" / f"agent={AGENTS[0]}" / f"month={month}"
+        (part / "part-00000.parquet").write_bytes(b"PAR1 not parquet at all PAR1")
+    return copy
+
+
+@pytest.mark.parametrize("background", [False, True])
+@pytest.mark.parametrize("month", [MONTHS[-1], MONTHS[0]], ids=["newest", "oldest"])
+def test_one_machine_s_damaged_file_leaves_every_other_session_listed(dataset, tmp_path, background, month):
+    # A team dataset is written by many machines: one damaged file stopped the open (or, in the
+    # background, every file read after it), hiding everyone's sessions.
+    root, total = dataset
+    copy = _broken(root, tmp_path, [month])
+    for _ in range(2):  # the second open reads the cache: the damaged machine's file is said again
+        library = open_dataset(str(copy), cache=tmp_path / "cache", background=background)
+        try:
+            assert library.wait_loaded(10)
+            assert library.count_sessions() == total - PER_FILE
+            note = library.loading()
+            assert note is not None and note.startswith("1 sessions file left out") and "\n" not in note
+            assert "cannot be read" in note
+        finally:
+            library.close()
+
+
+def test_a_dataset_none_of_whose_files_can_be_read_is_one_error(dataset, tmp_path):
+    import shutil
+
+    from tracetui.errors import TracetuiError
+
+    root, _ = dataset
+    copy = tmp_path / "all-damaged"
+    shutil.copytree(root, copy)
+    for part in copy.rglob("data/sessions/**/*.parquet"):
+        part.write_bytes(b"PAR1 not parquet at all PAR1")
+    with pytest.raises(TracetuiError) as caught:
+        open_dataset(str(copy))
+    assert "cannot be read" in str(caught.value) and "\n" not in str(caught.value)
