@@ -172,7 +172,7 @@ def _remote_manifest(location: Location, machine: str) -> bytes | None:
 def _align(location: Location, machine: str, staging: Path, remote: bytes | None) -> int:
     """Make the staging folder the dataset's copy of this machine's part; the number of files fetched.
     A staging folder whose manifest is the dataset's is left as it is (the usual case)."""
-    from tracetui.export.manifest import read_manifest
+    from tracetui.export.manifest import file_sha256, read_manifest
 
     local = staging / MANIFEST
     try:
@@ -200,7 +200,8 @@ def _align(location: Location, machine: str, staging: Path, remote: bytes | None
             location.fs.get_file(location.path(remote_rel(rel, machine)), str(target))
         except (FileNotFoundError, TracetuiError):
             continue  # the export writes it again: its manifest entry's file is missing
-        if hashlib.sha256(target.read_bytes()).hexdigest() != meta.get("sha256"):
+        # Streamed: a file another machine put there may be any size, and is checked, not held.
+        if file_sha256(target) != (meta.get("sha256"), meta.get("size")):
             target.unlink()  # changed in the dataset since: made again
             continue
         fetched += 1

@@ -284,3 +284,24 @@ def test_a_dataset_on_s3_checks_clean_then_names_a_changed_file(good, s3, monkey
     code, out, _ = _check(capsys, "s3://team-check/ds")
     assert code == 1 and out.splitlines()[1:] == [
         "  machines/beta/README.md: its bytes differ from machine beta's manifest digest"]
+
+
+def test_a_machine_s_part_is_fetched_again_file_by_file_its_changed_files_left_to_make(good, tmp_path):
+    # A machine exporting into the dataset from a new staging folder fetches its part first; a file
+    # changed in the dataset since its manifest (another machine's hand, a bad copy) is not kept.
+    from tracetui.dataset.location import open_location
+    from tracetui.dataset.publish import _align, remote_rel
+
+    copy = tmp_path / "copy"
+    shutil.copytree(good, copy)
+    remote = (copy / "machines" / "alpha" / "manifest.json").read_bytes()
+    files = sorted(json.loads(remote)["files"])
+    changed = next(rel for rel in files if rel.startswith("data/"))
+    (copy / remote_rel(changed, "alpha")).write_bytes(b"PAR1 changed since PAR1")
+    staging = tmp_path / "staging"
+    fetched = _align(open_location(f"file://{copy}"), "alpha", staging, remote)
+    assert fetched == len(files) - 1
+    assert not (staging / changed).exists()
+    for rel in files:
+        if rel != changed:
+            assert (staging / rel).read_bytes() == (copy / remote_rel(rel, "alpha")).read_bytes()
