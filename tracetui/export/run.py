@@ -31,6 +31,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export.keys import ExportKeys
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
+from tracetui.export.spill import Spill
 from tracetui.line_cost import LineCost, line_cost, of_fates
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
@@ -203,9 +204,8 @@ class Exporter:
         # The second gate's scans, on every core: one core took as long as the review on all of them.
         self.scanner = TextScanner()
         # The plan and outcome the review worked out, for the write to take instead of working them
-        # out again (a third of a warm export's CPU); bounded, so memory stays flat on a big bucket.
-        self._handed: dict[str, tuple[tuple[int, str | None], Plan, Outcome]] = {}
-        self._handed_steps = 0
+        # out again (a third of a warm export's CPU): on disk, so memory stays flat on any bucket.
+        self.spill = Spill(library.cache_dir)
         # What the last export into the folder was made from, where the library is a bucket (keys.py).
         self.keys: ExportKeys | None = None
 
@@ -216,20 +216,13 @@ class Exporter:
                          for r in self._ratings() if r.session == session.id]  # fmt: skip
         return found
 
-    def hand_over(self, session: Session, plan: Plan, found: Outcome) -> None:
-        """Keep what the review found of `session` for its write, while the kept sessions' steps stay
-        under HANDED_STEPS (their patches are held with the outcome)."""
-        if self._handed_steps + len(session.steps) <= HANDED_STEPS:
-            self._handed[session.id] = (_fingerprint(session), plan, found)
-            self._handed_steps += len(session.steps)
+    def hand_over(self, session: Session, plan_json: bytes, found: Outcome) -> None:
+        """Keep what the review found of `session` (its plan as `Plan.to_dict`'s JSON) for its write."""
+        self.spill.keep(session.id, _fingerprint(session), plan_json, found)
 
     def _taken(self, session: Session) -> tuple[Plan, Outcome] | None:
         """What the review found of `session`, where the session has not changed since."""
-        kept = self._handed.pop(session.id, None)
-        if kept is None:
-            return None
-        self._handed_steps -= kept[0][0]  # the steps it had when kept
-        return (kept[1], kept[2]) if kept[0] == _fingerprint(session) else None
+        return self.spill.take(session.id, _fingerprint(session))
 
     def _ratings(self) -> list[Rating]:
         """People's ratings where the library keeps them (a bucket), read once per export."""
@@ -457,27 +450,29 @@ def export(
     if isinstance(library, Bucket) and library.cache_dir is not None:
         exporter.keys = ExportKeys(library, exporter.store, target, _made_by(options), options.repo,
                                    exporter._ratings())  # fmt: skip
-    reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
-    # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
-    target.carry({s.id for s in summaries}, options.prune)
-    try:
-        writer.write(reviewed, _counting(progress, len(reviewed)))
-        # In the sessions' order: a writer one session ahead refuses a session it cannot read before
-        # the gate refuses the one before it.
-        order = {r.summary.id: i for i, r in enumerate(reviewed)}
-        report.refused.sort(key=lambda r: order.get(r["session"], len(order)))
-        for refused in report.refused:
-            # A session this export could not write keeps its earlier export, where there is one.
-            refused["kept"] = refused["session"] in target.carried or target.carry_session(refused["session"])
-    except BaseException:
-        # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
-        # the next export picks up from here and `--check` can vouch for what is there.
-        target.abort(options.recorded())
-        if exporter.keys is not None:
-            exporter.keys.save()
-        raise
-    finally:
-        exporter.scanner.close()
+    with exporter.spill:  # the review's spill is removed however the export ends (a refusal, Ctrl-C)
+        reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
+        # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
+        target.carry({s.id for s in summaries}, options.prune)
+        try:
+            writer.write(reviewed, _counting(progress, len(reviewed)))
+            # In the sessions' order: a writer one session ahead refuses a session it cannot read before
+            # the gate refuses the one before it.
+            order = {r.summary.id: i for i, r in enumerate(reviewed)}
+            report.refused.sort(key=lambda r: order.get(r["session"], len(order)))
+            for refused in report.refused:
+                # A session this export could not write keeps its earlier export, where there is one.
+                sid = refused["session"]
+                refused["kept"] = sid in target.carried or target.carry_session(sid)
+        except BaseException:
+            # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
+            # the next export picks up from here and `--check` can vouch for what is there.
+            target.abort(options.recorded())
+            if exporter.keys is not None:
+                exporter.keys.save()
+            raise
+        finally:
+            exporter.scanner.close()
     target.finish(options.recorded())
     if exporter.keys is not None:
         exporter.keys.save()
@@ -515,12 +510,13 @@ def _review(
             if keys is not None:
                 keys.before(summary)
             found = exporter.outcome(session)
-            exporter.hand_over(session, plan, found)
+            plan_json = orjson.dumps(plan.to_dict())
+            exporter.hand_over(session, plan_json, found)
             labels = found.labels()
             digest = digests[summary.id] = digest_of(
                 *_made_by(options),
                 orjson.dumps(session.to_dict()),
-                orjson.dumps(plan.to_dict()),
+                plan_json,
                 labels,
                 # Each patch's fate as the patches table and the trace records carry it (kept,
                 # dropped, the name it has now): labels only count lines by state.
@@ -548,9 +544,6 @@ def _review(
 def _made_by(options: ExportOptions) -> tuple[Any, ...]:
     """What every session's digest starts with: the writers' and the tool's versions, the options."""
     return WRITER_VERSION, __version__, options.recorded()
-
-
-HANDED_STEPS = 10_000  # steps whose reviewed plan and outcome an export keeps for the write
 
 
 def _fingerprint(session: Session) -> tuple[int, str | None]:
