@@ -11,7 +11,6 @@ sessions row came from (no reader is asked to discover partitions or prune them)
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import threading

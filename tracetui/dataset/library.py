@@ -26,7 +26,9 @@ from tracetui.bucket.index import hit_snippet, query_terms
 from tracetui.bucket.searched import said_edges, step_query
 from tracetui.dataset import prices, rows
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
-from tracetui.dataset.listing import keep_listings, listing_files, newest_first
+from tracetui.dataset.listing import (
+    LISTED, Schemas, insert_listing, keep_listings, listing_files, newest_first,
+)  # fmt: skip
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
@@ -41,16 +43,6 @@ FIRST_WAIT = 3.0  # seconds after the open the background read waits for the fir
 IDLE = 0.15  # seconds without a face's read before the background read takes its next chunk
 CLOSE_WAIT = 2.0  # seconds `close` waits for interrupted reads to end
 
-# The sessions table's listing columns and the type each is read as (a column of another type is
-# read as absent, a column missing from the dataset as null).
-_LISTED: dict[str, str] = {
-    "session_id": "VARCHAR", "agent": "VARCHAR", "harness": "VARCHAR", "project": "VARCHAR",
-    "cwd": "VARCHAR", "title": "VARCHAR", "started": "TIMESTAMP", "ended": "TIMESTAMP",
-    "version": "VARCHAR", "models": "VARCHAR[]", "steps": "BIGINT", "tool_calls": "BIGINT",
-    "edits": "BIGINT", "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
-    "tokens_cache_write": "BIGINT", "git_branch": "VARCHAR", "git_commit": "VARCHAR", "git_remote": "VARCHAR",
-    "machine": "VARCHAR", "user": "VARCHAR", "ref": "VARCHAR", "outcome_note": "VARCHAR", "cost_usd": "DOUBLE",
-}  # fmt: skip
 _STEPS: dict[str, str] = {
     "session_id": "VARCHAR", "step_id": "VARCHAR", "index": "BIGINT", "kind": "VARCHAR", "role": "VARCHAR",
     "text": "VARCHAR", "timestamp": "TIMESTAMP", "tool": "VARCHAR", "tool_call_id": "VARCHAR",
@@ -108,7 +100,7 @@ class DatasetLibrary:
         self._matches: dict[str, set[str]] = {}
         self._described: dict[str, set[str]] = {}
         # machine -> (the columns its files hold, the signature of its first file's schema)
-        self._schemas: dict[str | None, tuple[set[str], tuple[str, ...]]] = {}
+        self._schemas: Schemas = {}
         self._active: set[Any] = set()  # the cursors reading now (`close` interrupts them)
         self._busy = 0  # reads the faces asked for, under way (the background read lets them go first)
         self._asked = 0  # reads the faces asked for since the library opened
@@ -181,15 +173,6 @@ class DatasetLibrary:
             found = self._sql("DESCRIBE SELECT * FROM read_parquet($file, hive_partitioning=false)", {"file": key})
             self._described[key] = {str(r["column_name"]) for r in found}
         return self._described[key]
-
-    def _projection(self, wanted: dict[str, str], present: set[str]) -> str:
-        out = []
-        for name, kind in wanted.items():
-            value = f'TRY_CAST("{name}" AS {kind})' if name in present else f"CAST(NULL AS {kind})"
-            if kind == "TIMESTAMP":
-                value = f"epoch_ms({value})"
-            out.append(f'{value} AS "{name}"')
-        return ", ".join(out)
 
     def _load(self, cache: Path | None, background: bool) -> None:
         self._partition_of = {f.path: f.partition for f in self._layout.files["sessions"]}
@@ -308,41 +291,18 @@ class DatasetLibrary:
         return self._loaded_all.wait(timeout)
 
     def _create(self, files: list[DataFile]) -> None:
-        # A time is kept as milliseconds since the epoch (`_projection` reads it so).
-        kinds = {n: "BIGINT" if k == "TIMESTAMP" else k for n, k in _LISTED.items()}
+        # A time is kept as milliseconds since the epoch (`rows.projection` reads it so).
+        kinds = {n: "BIGINT" if k == "TIMESTAMP" else k for n, k in LISTED.items()}
         self._sql(f"CREATE TABLE s ({', '.join(f'{_q(n)} {k}' for n, k in kinds.items())}, file VARCHAR)")
         if files:
             self._insert(files)
-
-    def _learn(self, files: list[DataFile]) -> None:
-        """The columns of one file of each machine not met yet (each export run's, each tracetui
-        version's files are alike), all in two reads of their footers: the columns they hold between
-        them, and each file's schema's signature (its fields' names and types), to tell whether the
-        files agree."""
-        new: dict[str | None, str] = {}
-        for f in files:
-            machine = f.key("machine")
-            if machine not in self._schemas:
-                new.setdefault(machine, f.path)
-        if not new:
-            return
-        paths = sorted(set(new.values()))
-        found = self._sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
-                          {"files": paths})  # fmt: skip
-        present = {str(r["column_name"]) for r in found}
-        signs = {str(r["file"]): tuple(r["sign"] or ()) for r in self._sql(
-            "SELECT file_name AS file, list(concat_ws(':', name, type, converted_type, num_children) ORDER BY "
-            "name, type, converted_type, num_children) AS sign FROM parquet_schema($files) GROUP BY file_name",
-            {"files": paths})}  # fmt: skip
-        for machine, path in new.items():
-            self._schemas[machine] = (present, signs.get(path, ("?", path)))
 
     def _insert(self, files: list[DataFile]) -> None:
         """Add these sessions files' listing columns to the listing (one read of them all). Where that
         read fails, each file is read alone: one machine's damaged file (a team dataset is written by
         many) leaves the others' sessions listed, and is named in the status (`loading`)."""
         try:
-            self._insert_read(files)
+            insert_listing(self._sql, self._schemas, files, self.url)
             return
         except Stopped:
             raise
@@ -352,38 +312,6 @@ class DatasetLibrary:
                 return
         for f in files:
             self._insert([f])
-
-    def _insert_read(self, files: list[DataFile]) -> None:
-        self._learn(files)
-        known = [self._schemas[m] for m in {f.key("machine") for f in files}]
-        present = set().union(*(columns for columns, _ in known))
-        uniform = all(sign == known[0][1] for _, sign in known)
-        if "session_id" not in present:
-            raise TracetuiError(f"the sessions table of {self.url} has no session_id column: not a tracetui dataset")
-        columns = self._projection(_LISTED, present)
-
-        # The partition folders' keys where the rows do not carry them (a machine's own partition).
-        def load(union: bool) -> None:
-            self._sql(
-                f"INSERT INTO s SELECT * REPLACE ("
-                f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
-                f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
-                f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
-                f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
-                "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
-                {"files": [f.path for f in files]},
-            )
-
-        try:
-            # Files of one schema (what one version of tracetui writes) read as the first says: matching
-            # every file's columns by name costs twice the read on a dataset of small partitions.
-            load(not uniform)
-        except Stopped:
-            raise
-        except TracetuiError:
-            if not uniform:
-                raise
-            load(True)  # files of different columns (or types) within a machine: each read by name
 
     def _summaries(self, found: list[dict[str, Any]], later: bool = False) -> list[SessionSummary]:
         """Listing rows, priced; `later` (a page of the list, in background mode): those whose row
@@ -563,7 +491,7 @@ class DatasetLibrary:
         files = self._files("steps", row)
         if files:
             present = self._columns(files)
-            sql = (f"SELECT {self._projection(_STEPS, present)} FROM read_parquet($files, union_by_name=true, "
+            sql = (f"SELECT {rows.projection(_STEPS, present)} FROM read_parquet($files, union_by_name=true, "
                    "hive_partitioning=false) WHERE session_id = $id ORDER BY \"index\" NULLS LAST")  # fmt: skip
             if head is not None:
                 sql += f" LIMIT {int(head)}"
@@ -591,7 +519,7 @@ class DatasetLibrary:
         if not files:
             return RecordedTrail([], note)
         present = self._columns(files)
-        found = self._sql(f"SELECT {self._projection(_PATCHES, present)} FROM read_parquet($files, union_by_name=true, "
+        found = self._sql(f"SELECT {rows.projection(_PATCHES, present)} FROM read_parquet($files, union_by_name=true, "
                           "hive_partitioning=false) WHERE session_id = $id ORDER BY patch_index NULLS LAST",
                           {"files": files, "id": str(row["session_id"])})  # fmt: skip
         return RecordedTrail([rows.fate(r) for r in found], note)

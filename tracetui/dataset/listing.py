@@ -1,6 +1,7 @@
-"""The listing of a dataset's sessions (dataset/library.py): the order its sessions files are read
-in, newest months first, and the copies of it kept between opens in the user's cache folder, a file
-per machine (docs/dataset.md, "The app over a dataset").
+"""The listing of a dataset's sessions (dataset/library.py): its columns and how a batch of sessions
+files is read into it, the order its sessions files are read in, newest months first, and the copies
+of it kept between opens in the user's cache folder, a file per machine (docs/dataset.md, "The app
+over a dataset").
 """
 
 from __future__ import annotations
@@ -11,11 +12,86 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.dataset.files import DataFile, Layout
+from tracetui.dataset.rows import projection
+from tracetui.errors import Stopped, TracetuiError
 
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 LISTINGS_KEPT = 4096  # machines' listings a cache folder keeps (the least recently written go)
-LISTING_VERSION = "3"  # the listing's columns (_LISTED), one file per machine: a new version reads again
+LISTING_VERSION = "3"  # the listing's columns (LISTED), one file per machine: a new version reads again
+
+# The sessions table's listing columns and the type each is read as (a column of another type is
+# read as absent, a column missing from the dataset as null).
+LISTED: dict[str, str] = {
+    "session_id": "VARCHAR", "agent": "VARCHAR", "harness": "VARCHAR", "project": "VARCHAR",
+    "cwd": "VARCHAR", "title": "VARCHAR", "started": "TIMESTAMP", "ended": "TIMESTAMP",
+    "version": "VARCHAR", "models": "VARCHAR[]", "steps": "BIGINT", "tool_calls": "BIGINT",
+    "edits": "BIGINT", "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
+    "tokens_cache_write": "BIGINT", "git_branch": "VARCHAR", "git_commit": "VARCHAR", "git_remote": "VARCHAR",
+    "machine": "VARCHAR", "user": "VARCHAR", "ref": "VARCHAR", "outcome_note": "VARCHAR", "cost_usd": "DOUBLE",
+}  # fmt: skip
+
+# Each machine's columns between its files read so far, and its first file's schema's signature.
+Schemas = dict[str | None, tuple[set[str], tuple[str, ...]]]
+Sql = Callable[[str, Any], list[dict[str, Any]]]
+
+
+def learn(sql: Sql, schemas: Schemas, files: list[DataFile]) -> None:
+    """The columns of one file of each machine not met yet (each export run's, each tracetui
+    version's files are alike), all in two reads of their footers: the columns they hold between
+    them, and each file's schema's signature (its fields' names and types), to tell whether the
+    files agree."""
+    new: dict[str | None, str] = {}
+    for f in files:
+        machine = f.key("machine")
+        if machine not in schemas:
+            new.setdefault(machine, f.path)
+    if not new:
+        return
+    paths = sorted(set(new.values()))
+    found = sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
+                {"files": paths})  # fmt: skip
+    present = {str(r["column_name"]) for r in found}
+    signs = {str(r["file"]): tuple(r["sign"] or ()) for r in sql(
+        "SELECT file_name AS file, list(concat_ws(':', name, type, converted_type, num_children) ORDER BY "
+        "name, type, converted_type, num_children) AS sign FROM parquet_schema($files) GROUP BY file_name",
+        {"files": paths})}  # fmt: skip
+    for machine, path in new.items():
+        schemas[machine] = (present, signs.get(path, ("?", path)))
+
+
+def insert_listing(sql: Sql, schemas: Schemas, files: list[DataFile], url: str) -> None:
+    """Add these sessions files' listing columns to the library's table `s`, in one read of them all."""
+    learn(sql, schemas, files)
+    known = [schemas[m] for m in {f.key("machine") for f in files}]
+    present = set().union(*(columns for columns, _ in known))
+    uniform = all(sign == known[0][1] for _, sign in known)
+    if "session_id" not in present:
+        raise TracetuiError(f"the sessions table of {url} has no session_id column: not a tracetui dataset")
+    columns = projection(LISTED, present)
+
+    # The partition folders' keys where the rows do not carry them (a machine's own partition).
+    def load(union: bool) -> None:
+        sql(
+            f"INSERT INTO s SELECT * REPLACE ("
+            f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
+            f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
+            f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
+            f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
+            "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
+            {"files": [f.path for f in files]},
+        )
+
+    try:
+        # Files of one schema (what one version of tracetui writes) read as the first says: matching
+        # every file's columns by name costs twice the read on a dataset of small partitions.
+        load(not uniform)
+    except Stopped:
+        raise
+    except TracetuiError:
+        if not uniform:
+            raise
+        load(True)  # files of different columns (or types) within a machine: each read by name
 
 
 def listing_files(cache: Path, layout: Layout) -> dict[Path, list[DataFile]]:

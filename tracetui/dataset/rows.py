@@ -21,6 +21,18 @@ MAX_COUNT = 2**40  # the readers' bound on a count (docs/design.md, "Safety rule
 _ROLES = ("user", "assistant", "tool", "system")
 
 
+def projection(wanted: dict[str, str], present: set[str]) -> str:
+    """The select list that reads each `wanted` column as its type: absent where it is of another
+    type (TRY_CAST), null where the files lack it, a time as milliseconds since the epoch."""
+    out = []
+    for name, kind in wanted.items():
+        value = f'TRY_CAST("{name}" AS {kind})' if name in present else f"CAST(NULL AS {kind})"
+        if kind == "TIMESTAMP":
+            value = f"epoch_ms({value})"
+        out.append(f'{value} AS "{name}"')
+    return ", ".join(out)
+
+
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
