@@ -32,6 +32,32 @@ class Bound:
 
 BATCH_ROWS = 100_000  # rows DuckDB hands over at a time where a result is bounded
 
+# What a query may give however small its tables: its result is held whole and turned into Python, and
+# SQL can make rows from nothing (`range(…)`, a table joined with itself): three million rows took a
+# gigabyte and minutes. Past the floors, as many rows as the tables hold and eight times their files'
+# bytes (Parquet is compressed): any honest query of them fits.
+FLOOR_ROWS = 100_000
+FLOOR_BYTES = 256 << 20
+
+
+def bound_for(tables: dict[str, Any]) -> Bound:
+    """The most a query over `tables` (Arrow datasets over files, or tables) may give."""
+    import os
+
+    rows = size = 0
+    for table in tables.values():
+        rows += table.num_rows if hasattr(table, "num_rows") else table.count_rows()
+        files = getattr(table, "files", None)
+        if files is None:
+            size += int(getattr(table, "nbytes", 0))
+            continue
+        for path in files:
+            try:
+                size += os.lstat(path).st_size
+            except OSError:
+                continue
+    return Bound(max(FLOOR_ROWS, rows), max(FLOOR_BYTES, 8 * size))
+
 
 @dataclass(slots=True)
 class QueryResult:
@@ -115,7 +141,8 @@ def _bounded(relation: Any, most: Bound) -> Any:
         rows, size = rows + batch.num_rows, size + batch.nbytes
         if rows > most.rows or size > most.bytes:
             raise TracetuiError(
-                f"the query gives more than {most.rows:,} rows or {most.bytes >> 20:,} MiB: it was stopped"
+                f"the query gives more than {most.rows:,} rows or {most.bytes >> 20:,} MiB (more than its "
+                "tables hold): it was stopped"
             )
         batches.append(batch)
     return pa.Table.from_batches(batches, schema=reader.schema)
@@ -159,7 +186,7 @@ def query(
         tables, _ = bucket_tables(library, progress)
     else:
         raise TracetuiError("give a dataset or a bucket to query")
-    table = run(tables, sql, timeout)
+    table = run(tables, sql, timeout, most=bound_for(tables))
     return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
 
 

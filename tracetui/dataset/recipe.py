@@ -24,7 +24,6 @@ from tracetui.safe_text import clip, safe_line
 from tracetui.settings import NotToml, load_toml
 
 if TYPE_CHECKING:
-    from tracetui.dataset.query import Bound
     from tracetui.dataset.publish import PublishReport
     from tracetui.export.run import ProgressCallback
     from tracetui.library import Library
@@ -279,7 +278,7 @@ def _quoted(name: str) -> str:
 
 def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
     """The recipe's tables: the selected rows (labels), their columns, or its SQL's result."""
-    from tracetui.dataset.query import run
+    from tracetui.dataset.query import bound_for, run
     from tracetui.dataset.tables import dataset_tables
 
     tables = dataset_tables(open_location(staging))
@@ -295,35 +294,12 @@ def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
             raise RecipeError(f"recipe {recipe.name}: output.columns.{table}: no column {missing[0]!r}")
         out[table] = run(tables, f"SELECT {', '.join(map(_quoted, names))} FROM {table}")
     if recipe.sql is not None:
-        out[recipe.table or recipe.name] = run(tables, recipe.sql, most=_projection_bound(tables, staging))
+        out[recipe.table or recipe.name] = run(tables, recipe.sql, most=bound_for(tables))
     if not out:  # labels alone: the four tables, those sessions' rows
         out = {t: run(tables, f"SELECT * FROM {t}") for t in TABLES}
     for table, rows in out.items():
         _gate(recipe, table, rows)
     return out
-
-
-# What a recipe's SQL may give however small the bucket: its result is turned into Python and scanned
-# row by row, and three million rows from `range(…)` took a gigabyte and minutes.
-PROJECTION_ROWS = 100_000
-PROJECTION_BYTES = 256 << 20
-
-
-def _projection_bound(tables: dict[str, Any], staging: Path) -> Bound:
-    """No more rows than the tables read hold together, nor more bytes than eight times their files
-    (Parquet is compressed), or the floors above where those are less."""
-    from tracetui.dataset.query import Bound
-    from tracetui.folder_walk import walk
-
-    rows = sum(t.num_rows if hasattr(t, "num_rows") else t.count_rows() for t in tables.values())
-    size = 0
-    for folder, _, names in walk(staging):
-        for name in names:
-            try:
-                size += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:
-                continue
-    return Bound(max(PROJECTION_ROWS, rows), max(PROJECTION_BYTES, 8 * size))
 
 
 def _gate(recipe: Recipe, table: str, rows: Any) -> None:
