@@ -126,8 +126,9 @@ class Library(Protocol):
 
     def loading(self) -> str | None:
         """What a read still under way in the background has done, for a status line ("reading the
-        dataset: 300 of 1,712 sessions files"), or what stopped it; None once the source is whole
-        (every source but a dataset is whole as soon as it opens)."""
+        dataset: 300 of 1,712 sessions files"), what stopped it, or what it left out (a dataset's
+        unreadable files); None once the source is whole (every source but a dataset is whole as soon
+        as it opens)."""
         ...
 
     def is_whole(self) -> bool:

@@ -60,3 +60,29 @@ async def test_the_list_shows_the_newest_months_then_fills_in_with_its_progress(
     finally:
         release.set()
         library.close()
+
+
+async def test_a_damaged_file_is_left_out_and_said_once_in_full(tmp_path):
+    # One machine's damaged sessions file: the others' sessions are listed, the status line says so,
+    # and one notice says it whole (the status line has room for its start only).
+    total = months_dataset(tmp_path / "ds", MACHINES, AGENTS, MONTHS, 3)
+    damaged = tmp_path / "ds" / "data" / "sessions" / f"machine={MACHINES[0]}" / f"agent={AGENTS[0]}"
+    (damaged / f"month={MONTHS[-1]}" / "part-00000.parquet").write_bytes(b"PAR1 \x1b]0;x\x07 not parquet PAR1")
+    library = open_dataset(str(tmp_path / "ds"))
+    app = TraceApp(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            await pilot.pause(0.5)  # the version poll
+            sessions = app.screen.query_one(SessionList)
+            assert sessions.count == total - 3
+            status = str(app.screen.query_one("#sessions-status").render())
+            assert "1 unreadable sessions file left out" in status
+            said = [str(n.message) for n in app._notifications]
+            assert len([m for m in said if "unreadable sessions file" in m]) == 1, said
+            (note,) = [m for m in said if "unreadable sessions file" in m]
+            assert "cannot be read" in note and "\x1b" not in note and "\n" not in note
+            await pilot.pause(0.6)
+            assert len([n for n in app._notifications if "unreadable" in str(n.message)]) == 1
+    finally:
+        library.close()

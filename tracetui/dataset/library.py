@@ -270,15 +270,14 @@ class DatasetLibrary:
 
     def loading(self) -> str | None:
         """What the background read has done, for a status line ("reading the dataset: 300 of 1,712
-        sessions files"), or what stopped it; None once the listing is whole."""
+        sessions files"), what stopped it, or the files it left out; None once the listing is whole."""
         if self._load_error is not None:
             return self._load_error
         if self._loaded_all.is_set():
             if not self._unreadable:
                 return None
             n, (_, first) = len(self._unreadable), self._unreadable[0]
-            files = "sessions file" if n == 1 else "sessions files"
-            return f"{n:,} {files} left out, their sessions not listed; {first}"
+            return f"{n:,} unreadable sessions file{'' if n == 1 else 's'} left out; {first}"
         return f"reading the dataset: {self._read_files:,} of {len(self._layout.files['sessions']):,} sessions files"
 
     def is_whole(self) -> bool:

@@ -263,6 +263,9 @@ class TraceApp(App):
         note = self.library.loading() or ""
         if note != self.sync_status:
             self.sync_status = note
+            if note and self.library.is_whole():
+                # What stopped the read or what it left out, said once in full: the status line cuts it.
+                self.notify(safe_line(note), severity="warning", timeout=10, markup=False)
             if alive(self.screen):  # a tick while the app closes finds its widgets gone
                 self._refresh_status()
 

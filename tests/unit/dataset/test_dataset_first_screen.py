@@ -190,7 +190,7 @@ def test_one_machine_s_damaged_file_leaves_every_other_session_listed(dataset, t
             assert library.wait_loaded(10)
             assert library.count_sessions() == total - PER_FILE
             note = library.loading()
-            assert note is not None and note.startswith("1 sessions file left out") and "\n" not in note
+            assert note is not None and note.startswith("1 unreadable sessions file left out;") and "\n" not in note
             assert "cannot be read" in note
         finally:
             library.close()
