@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import tracetui.export.run as run
+from support.exported import sessions_worked_out
+
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
@@ -40,24 +41,13 @@ def _bucket(tmp_path: Path) -> Path:
     return bucket
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
-    calls: list[str] = []
-    real = getattr(run, name)
-
-    def counted(session: Session, *args: object, **kwargs: object) -> object:
-        calls.append(session.id)
-        return real(session, *args, **kwargs)
-
-    monkeypatch.setattr(run, name, counted)
-    return calls
-
-
 @pytest.mark.parametrize("fmt", ["raw", "parquet", "atif", "html"])
 def test_the_write_takes_the_reviews_plan_and_outcome(tmp_path, monkeypatch, fmt):
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
     bucket_dir = _bucket(tmp_path)
-    outcomes, plans = _counting(monkeypatch, "outcome"), _counting(monkeypatch, "refresh_plan")
+    outcomes = sessions_worked_out(monkeypatch, "outcome")
+    plans = sessions_worked_out(monkeypatch, "refresh_plan")
     with Bucket.open(bucket_dir) as bucket:
         report = export(bucket, tmp_path / "out", ExportOptions(fmt))
     assert report.written == 1 and report.refused == []

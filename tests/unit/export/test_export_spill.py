@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.exported import sessions_worked_out
 from support.judged_sessions import CLAUDE, PI, two_sessions
 from support.trail_kit import iso
 from support.trail_logs import age
@@ -46,19 +47,6 @@ def _files(dest: Path) -> dict[str, bytes]:
     return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
 
 
-def _calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
-    """The sessions `run.<name>` (the outcome, the plan's refresh) is called for, in order."""
-    calls: list[str] = []
-    real = getattr(run, name)
-
-    def counted(session: Session, *args: object, **kwargs: object) -> object:
-        calls.append(session.id)
-        return real(session, *args, **kwargs)
-
-    monkeypatch.setattr(run, name, counted)
-    return calls
-
-
 def _spills(bucket_dir: Path) -> list[str]:
     return sorted(p.name for p in (bucket_dir / "cache").glob(f"{PREFIX}*"))
 
@@ -69,7 +57,7 @@ def test_the_bytes_are_those_of_a_write_that_works_each_session_out_again(
 ):
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
-    outcomes = _calls(monkeypatch, "outcome")
+    outcomes = sessions_worked_out(monkeypatch, "outcome")
     spilled = _export(bucket_dir, tmp_path / "spilled", fmt)
     assert sorted(outcomes) == [CLAUDE, PI]  # the review's alone
     # The same bucket (its plans, their keys), with the spill taking nothing: the write works out both.
@@ -85,7 +73,8 @@ def test_the_review_holds_no_outcome_in_memory_for_the_write(bucket_dir, tmp_pat
     """Memory stays flat whatever the bucket: an outcome holds its patches, and what the write takes
     is on disk. (A hand-over in memory held the review's outcomes until the write took them.)"""
     pytest.importorskip("pyarrow")
-    outcomes, plans = _calls(monkeypatch, "outcome"), _calls(monkeypatch, "refresh_plan")
+    outcomes = sessions_worked_out(monkeypatch, "outcome")
+    plans = sessions_worked_out(monkeypatch, "refresh_plan")
     alive: list[int] = []
     real = run.Exporter._prepare
 
@@ -103,7 +92,7 @@ def test_the_review_holds_no_outcome_in_memory_for_the_write(bucket_dir, tmp_pat
 
 
 def test_a_session_grown_since_the_review_is_worked_out_again(bucket_dir, tmp_path, monkeypatch):
-    outcomes = _calls(monkeypatch, "outcome")
+    outcomes = sessions_worked_out(monkeypatch, "outcome")
     reads: dict[str, int] = {}
     real = Bucket.session
 
