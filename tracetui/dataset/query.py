@@ -107,9 +107,10 @@ def connect(tables: dict[str, Any]) -> Any:
     return con
 
 
-def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, most: Bound | None = None) -> Any:
+def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, bounded: bool = False) -> Any:
     """The Arrow table `sql` (one SELECT, checked) gives over `tables`; TracetuiError (one line) for
-    SQL that fails, reaches for anything else, runs past `timeout` seconds or gives more than `most`."""
+    SQL that fails, reaches for anything else, runs past `timeout` seconds or, `bounded`, gives more
+    than `bound_for(tables)`."""
     import pyarrow as pa
 
     check_select(sql)
@@ -119,7 +120,7 @@ def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, most: Bound 
     timer.start()
     try:
         relation = con.sql(sql)
-        return relation.to_arrow_table() if most is None else _bounded(relation, most)
+        return _bounded(relation, tables) if bounded else relation.to_arrow_table()
     except duckdb.InterruptException:
         raise TracetuiError(f"the query ran for more than {timeout:g} s and was stopped") from None
     except (duckdb.Error, pa.ArrowException) as exc:
@@ -129,16 +130,21 @@ def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, most: Bound 
         con.close()
 
 
-def _bounded(relation: Any, most: Bound) -> Any:
-    """The relation's rows as an Arrow table, read a batch at a time and refused once past `most`:
-    SQL can make rows from nothing (`range(…)`, a table joined with itself), and taking the result
-    whole first held all of it in memory."""
+def _bounded(relation: Any, tables: dict[str, Any]) -> Any:
+    """The relation's rows as an Arrow table, read a batch at a time and refused once past what
+    `tables` allow (`bound_for`): SQL can make rows from nothing (`range(…)`, a table joined with
+    itself), and taking the result whole first held all of it in memory. The tables' own size is
+    worked out only once a result passes the floors, which most never do (their files' footers took
+    55 ms for 64 files)."""
     import pyarrow as pa
 
     reader = relation.to_arrow_reader(batch_size=BATCH_ROWS)
     batches, rows, size = [], 0, 0
+    most, widened = Bound(FLOOR_ROWS, FLOOR_BYTES), False
     for batch in reader:
         rows, size = rows + batch.num_rows, size + batch.nbytes
+        if not widened and (rows > most.rows or size > most.bytes):
+            most, widened = bound_for(tables), True
         if rows > most.rows or size > most.bytes:
             raise TracetuiError(
                 f"the query gives more than {most.rows:,} rows or {most.bytes >> 20:,} MiB (more than its "
@@ -186,7 +192,7 @@ def query(
         tables, _ = bucket_tables(library, progress)
     else:
         raise TracetuiError("give a dataset or a bucket to query")
-    table = run(tables, sql, timeout, most=bound_for(tables))
+    table = run(tables, sql, timeout, bounded=True)
     return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
 
 

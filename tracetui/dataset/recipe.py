@@ -278,7 +278,7 @@ def _quoted(name: str) -> str:
 
 def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
     """The recipe's tables: the selected rows (labels), their columns, or its SQL's result."""
-    from tracetui.dataset.query import bound_for, run
+    from tracetui.dataset.query import run
     from tracetui.dataset.tables import dataset_tables
 
     tables = dataset_tables(open_location(staging))
@@ -294,7 +294,7 @@ def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
             raise RecipeError(f"recipe {recipe.name}: output.columns.{table}: no column {missing[0]!r}")
         out[table] = run(tables, f"SELECT {', '.join(map(_quoted, names))} FROM {table}")
     if recipe.sql is not None:
-        out[recipe.table or recipe.name] = run(tables, recipe.sql, most=bound_for(tables))
+        out[recipe.table or recipe.name] = run(tables, recipe.sql, bounded=True)
     if not out:  # labels alone: the four tables, those sessions' rows
         out = {t: run(tables, f"SELECT * FROM {t}") for t in TABLES}
     for table, rows in out.items():

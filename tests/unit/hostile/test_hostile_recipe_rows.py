@@ -83,3 +83,17 @@ def test_sql_over_the_whole_of_its_tables_still_answers(bucket, env, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert main(["--bucket", str(bucket), "sql", "SELECT count(*) AS n FROM steps", "--json"]) == 0
     assert len(rows) == json.loads(capsys.readouterr().out)[0]["n"] > 0
+
+
+def test_past_the_floors_the_tables_own_size_decides():
+    # The bound is worked out from the tables only once a result passes the floors: a query of all of
+    # a table bigger than them still answers, one of twice as many rows does not.
+    import pyarrow as pa
+
+    from tracetui.dataset.query import FLOOR_ROWS, run
+    from tracetui.errors import TracetuiError
+
+    tables = {"t": pa.table({"x": list(range(FLOOR_ROWS + 50_000))})}
+    assert run(tables, "SELECT x FROM t", bounded=True).num_rows == FLOOR_ROWS + 50_000
+    with pytest.raises(TracetuiError, match="the query gives more than 150,000 rows"):
+        run(tables, "SELECT a.x FROM t a, range(2)", bounded=True)
