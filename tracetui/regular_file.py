@@ -131,6 +131,14 @@ def is_regular(path: str | Path) -> bool:
         return False
 
 
+def is_plain_file(path: str | Path) -> bool:
+    """A regular file itself, not a link to one (what a link names is not the folder's to give)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 # -- a git repository's own files ------------------------------------------------------------------
 
 # What git and libgit2 read of a git directory when they open it or answer tracetui's questions. A

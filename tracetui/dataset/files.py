@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.errors import NotFound, TracetuiError
+from tracetui.regular_file import outside
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
 MAX_FILES = 1_000_000  # a listing longer than this is no dataset tracetui wrote: said, not walked
@@ -84,7 +85,7 @@ class Layout:
 def _one_folder(folder: str, base: str) -> list[str]:
     """The parquet files of one partition's folder of a table not walked yet (a session's steps): none
     where a link on the way leads out of the dataset (its files are its own, as `_walk` takes them)."""
-    if not _inside(folder, base):
+    if outside(folder, base) is not None:
         return []
     try:
         with os.scandir(folder) as entries:
@@ -189,12 +190,6 @@ def _walk(root: str, defer: frozenset[str] = frozenset()) -> tuple[dict[str, str
             else:
                 folders.append(d.path)
     return out, deferred
-
-
-def _inside(path: str, base: str) -> bool:
-    """Whether `path`, its links resolved, is still under `base` (its links resolved too)."""
-    real, root = os.path.realpath(path), os.path.realpath(base)
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _stamps(found: dict[str, Any]) -> dict[str, str]:

@@ -9,6 +9,7 @@ and no SET that could switch them back. A query that runs too long is interrupte
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from dataclasses import dataclass
@@ -42,8 +43,6 @@ FLOOR_BYTES = 256 << 20
 
 def bound_for(tables: dict[str, Any]) -> Bound:
     """The most a query over `tables` (Arrow datasets over files, or tables) may give."""
-    import os
-
     rows = size = 0
     for table in tables.values():
         rows += table.num_rows if hasattr(table, "num_rows") else table.count_rows()

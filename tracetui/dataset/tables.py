@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
+from tracetui.regular_file import is_plain_file
 
 PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
 
@@ -61,15 +61,8 @@ def _local_files(folder: str) -> list[str]:
     for where, dirs, files in walk(folder):  # links to folders are listed, never entered
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         out.extend(path for name in files if not name.startswith((".", "_"))
-                   and _regular(path := os.path.join(where, name)))  # fmt: skip
+                   and is_plain_file(path := os.path.join(where, name)))  # fmt: skip
     return sorted(out)
-
-
-def _regular(path: str) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def bucket_cache(library: Library) -> Path:

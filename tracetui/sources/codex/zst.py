@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,7 +15,7 @@ import orjson
 import zstandard
 
 from tracetui.model import LineError
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.regular_file import NotRegularFile, is_plain_file, open_regular
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
 
 SUFFIX = ".zst"
@@ -78,7 +77,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
             problems.append(LineError(str(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
         stamp = [st.st_size, st.st_mtime_ns, str(target)]
-        if before.get(str(path)) != stamp or not _is_plain_file(target):
+        if before.get(str(path)) != stamp or not is_plain_file(target):
             try:
                 _decompress(path, target)
             except _TooBig as exc:
@@ -137,13 +136,6 @@ def _target(folder: Path, source: Path) -> Path:
     """Where `source` (a compressed rollout) is staged: a folder per source folder, its plain name."""
     key = hashlib.sha1(str(source.parent).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return folder / key / source.name[: -len(SUFFIX)]
-
-
-def _is_plain_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _decompress(source: Path, target: Path) -> None:
