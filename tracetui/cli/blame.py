@@ -6,10 +6,11 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import count_line, print_json
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.safe_text import safe_line
 
@@ -84,7 +85,7 @@ def run_blame(args: argparse.Namespace) -> int:
         raise UsageError("--lines goes with --range (a file's blame and --commit print every line already)")
     if args.format == "agent-trace" and not args.target:
         raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
-    progress = _progress if sys.stderr.isatty() and not args.json else None
+    progress = None if args.json else _progress()
     with open_bucket(args) as bucket:
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
@@ -132,8 +133,9 @@ def run_blame(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rtracetui: indexing sessions for blame {done}/{total}", end="", file=sys.stderr, flush=True)
+def _progress() -> Callable[[int, int], None] | None:
+    line = count_line()
+    return None if line is None else (lambda done, total: line("indexing sessions for blame", done, total))
 
 
 def _done(progress: Any) -> None:

@@ -4,12 +4,10 @@ thin face over tracetui.bucket (ratings) and tracetui.evals."""
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from collections.abc import Callable
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import count_line, print_json
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import UsageError
 from tracetui.safe_text import safe_line
@@ -131,20 +129,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _progress() -> Callable[[int, int], None] | None:
-    """`scoring: n/N sessions` on a terminal's stderr, once the work has taken a second (a first
-    evaluation reads every session and judges its work in git)."""
-    if not sys.stderr.isatty():
-        return None
-    start = time.monotonic()
-    shown = [False]
-
-    def show(done: int, total: int) -> None:
-        if shown[0] or time.monotonic() - start >= 1.0:
-            shown[0] = True
-            sys.stderr.write(f"\rscoring: {done}/{total} sessions" + ("\n" if done >= total else ""))
-            sys.stderr.flush()
-
-    return show
+    """`scoring: n/N sessions` on a terminal (a first evaluation reads every session and judges its
+    work in git)."""
+    line = count_line(delay=1.0)
+    return None if line is None else (lambda done, total: line("scoring", done, total))
 
 
 def _cell(metric: object, money: bool = False) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.exit_codes import FAILED, OK, PARTIAL
-from tracetui.cli.output import print_findings, print_json
+from tracetui.cli.output import count_line, print_findings, print_json
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.safe_text import safe_line
 
@@ -117,7 +116,7 @@ def run_export(args: argparse.Namespace) -> int:
     published = None
     with open_bucket(args) as bucket:
         try:
-            progress = _progress() if sys.stderr.isatty() else None
+            progress = _progress()
             if to_dataset:
                 published = dataset_api.publish(
                     bucket, args.dest, options, selection, progress, args.machine, user
@@ -194,7 +193,7 @@ def _recipe(args: argparse.Namespace) -> int:
     user = args.user or os.environ.get("TRACETUI_USER") or None
     with open_bucket(args) as bucket:
         report = dataset_api.run_recipe(
-            bucket, recipe, args.dest, _progress() if sys.stderr.isatty() else None, args.machine, user, args.repo
+            bucket, recipe, args.dest, _progress(), args.machine, user, args.repo
         )
     code = _code(report.export)
     if args.json:
@@ -261,15 +260,9 @@ def _check_dataset(args: argparse.Namespace) -> int:
     return OK if report.ok else FAILED
 
 
-def _progress() -> Callable[[Any], None]:
-    start = time.monotonic()
-
-    def show(p: Any) -> None:
-        if time.monotonic() - start < 0.5 and p.done < p.total:
-            return
-        verb = "reviewing" if p.phase == "review" else "exporting"
-        end = "\n" if p.done >= p.total else ""
-        sys.stderr.write(f"\r{verb}: {p.done}/{p.total} sessions{end}")
-        sys.stderr.flush()
-
-    return show
+def _progress() -> Callable[[Any], None] | None:
+    """An export's count on a terminal: its sessions reviewed, then written."""
+    line = count_line()
+    if line is None:
+        return None
+    return lambda p: line("reviewing" if p.phase == "review" else "exporting", p.done, p.total)

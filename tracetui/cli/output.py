@@ -117,6 +117,25 @@ def print_findings(lines: Sequence[str]) -> None:
         print(f"  … and {len(lines) - LISTED} more (every one: --json)", file=sys.stderr)
 
 
+def count_line(unit: str = "sessions", delay: float = 0.5) -> Callable[[str, int, int], None] | None:
+    """`show(what, done, total)`: `what: done/total unit` on a terminal's stderr, redrawn in place and
+    ended at the last one, once the work has run `delay` seconds (a quick one prints nothing); None
+    where stderr is not a terminal. One line for every long job that counts what it has done."""
+    if not sys.stderr.isatty():
+        return None
+    start = time.monotonic()
+    shown = [False]
+
+    def show(what: str, done: int, total: int) -> None:
+        if not shown[0] and (time.monotonic() - start < delay or done >= total):
+            return
+        shown[0] = True
+        sys.stderr.write(f"\r\033[K{what}: {done}/{total} {unit}" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+
+    return show
+
+
 def progress_line(what: str, delay: float = 1.0) -> Callable[[SyncProgress], None]:
     """A progress line on stderr (`what: n/N files, X MB`, redrawn in place), shown only once the work
     has run `delay` seconds: a quick sync prints nothing."""

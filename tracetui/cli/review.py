@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json, print_table
+from tracetui.cli.output import count_line, print_json, print_table
 from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import UsageError
 
@@ -39,19 +38,17 @@ def run_review(args: argparse.Namespace) -> int:
     both = set(args.accept) & set(args.reject)
     if both:  # said before the scan, which can take minutes
         raise UsageError(f"--accept and --reject both name {', '.join(sorted(both))}")
-    show_progress = sys.stderr.isatty()
+    line = count_line()
 
     def progress(done: int, total: int) -> None:
-        if show_progress and total:
-            print(f"\rscanning {done}/{total} sessions…", end="", file=sys.stderr, flush=True)
+        if line is not None and total:
+            line("scanning", done, total)
 
     with open_bucket(args) as bucket:
         rows = export.select(bucket, selection_of(args))[::-1]  # newest first
         chosen = [row.id for row in rows[: args.limit]]  # each read as it is scanned: flat memory
         review = open_review(bucket, chosen, progress=progress)
     assert review is not None  # nothing cancels it
-    if show_progress and chosen:
-        print(file=sys.stderr)
     decided = review.decide([(a, ACCEPTED) for a in args.accept] + [(r, REJECTED) for r in args.reject])
     if decided:
         review.regroup()

@@ -11,7 +11,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, open_bucket
 from tracetui.cli.exit_codes import OK
-from tracetui.cli.output import print_json, print_table
+from tracetui.cli.output import count_line, print_json, print_table
 from tracetui.safe_text import safe_line
 
 
@@ -43,7 +43,7 @@ def run_sql(args: argparse.Namespace) -> int:
         result = dataset_api.query(args.sql, dataset=args.dataset, copying=_copying())
     else:
         with open_bucket(args) as bucket:
-            result = dataset_api.query(args.sql, library=bucket)
+            result = dataset_api.query(args.sql, library=bucket, progress=_updating())
     if args.json:
         print_json([dict(zip(result.columns, (_plain(v) for v in row))) for row in result.rows])
     elif args.csv:
@@ -57,21 +57,20 @@ def run_sql(args: argparse.Namespace) -> int:
     return OK
 
 
+def _updating() -> Any:
+    """The bucket's tables are an export kept in the cache: its first query reviews and scrubs every
+    session (minutes on a big bucket), a later one only what changed. A count on a terminal."""
+    line = count_line()
+    if line is None:
+        return None
+    words = {"review": "bringing the tables up to date: reviewing", "write": "bringing the tables up to date: writing"}
+    return lambda p: line(words.get(p.phase, p.phase), p.done, p.total)
+
+
 def _copying() -> Any:
-    """A remote dataset's first query copies its tables: a count on stderr once it takes a while."""
-    import time
-
-    start, shown = time.monotonic(), [False]
-
-    def show(done: int, total: int) -> None:
-        if not shown[0] and (done >= total or time.monotonic() - start < 0.5):
-            return  # a quick copy says nothing
-        shown[0] = True
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rcopying the dataset's tables: {done}/{total} files{end}")
-        sys.stderr.flush()
-
-    return show
+    """A remote dataset's first query copies its tables: a count on a terminal."""
+    line = count_line(unit="files")
+    return None if line is None else (lambda done, total: line("copying the dataset's tables", done, total))
 
 
 def _plain(value: Any) -> Any:

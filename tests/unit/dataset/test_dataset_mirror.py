@@ -140,10 +140,12 @@ def test_progress_counts_the_files_copied(remote, tmp_path):
 
 
 def test_sql_says_how_far_a_slow_copy_is_and_nothing_of_a_quick_one(monkeypatch, capsys):
+    import sys
     import time as time_module
 
     from tracetui.cli import sql as sql_cli
 
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     clock = iter([0.0, 0.1, 0.2])  # the start, then the quick copy's counts
     monkeypatch.setattr(time_module, "monotonic", lambda: next(clock))
     quick = sql_cli._copying()
@@ -155,5 +157,5 @@ def test_sql_says_how_far_a_slow_copy_is_and_nothing_of_a_quick_one(monkeypatch,
     slow(0, 2)
     slow(1, 2)
     slow(2, 2)
-    said = "".join(f"\rcopying the dataset's tables: {n}/2 files" for n in range(3))
+    said = "".join(f"\r\x1b[Kcopying the dataset's tables: {n}/2 files" for n in range(3))
     assert capsys.readouterr().err == said + "\n"

@@ -61,6 +61,28 @@ def test_a_count_per_agent_equals_ls(bucket, tmp_path, capsys, monkeypatch):
     assert code == 0 and out.splitlines()[0] == "n" and int(out.splitlines()[1]) > 0
 
 
+def test_a_first_query_of_the_bucket_counts_its_sessions_on_a_terminal(bucket, tmp_path, capsys, monkeypatch):
+    """The bucket's tables are an export made on the first query: minutes of silence on a big bucket
+    unless it says how far it is; a later one has nothing to review again."""
+    import sys
+    import time as time_module
+
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(time_module, "monotonic", lambda: float(next(ticks)))  # each count a second on
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    query = ("--bucket", str(bucket), "sql", "SELECT count(*) AS n FROM sessions")
+    code, out, err = _run(capsys, monkeypatch, tmp_path, *query)
+    assert code == 0, err
+    assert "bringing the tables up to date: reviewing" in err and "3/3 sessions" in err and err.endswith("\n")
+    code, out, err = _run(capsys, monkeypatch, tmp_path, *query)
+    assert code == 0 and "reviewing" not in err
+
+
+def test_without_a_terminal_a_first_query_prints_only_its_rows(bucket, tmp_path, capsys, monkeypatch):
+    code, out, err = _run(capsys, monkeypatch, tmp_path, "--bucket", str(bucket), "sql", "SELECT count(*) AS n FROM sessions")
+    assert code == 0 and err == "" and out.splitlines()[-1] == "(1 row)"
+
+
 @pytest.mark.parametrize("sql, says", [
     ("SELECT * FROM read_csv('/etc/passwd')", "disabled by configuration"),
     ("SELECT * FROM '/etc/passwd'", "does not exist"),
