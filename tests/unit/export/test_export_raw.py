@@ -65,6 +65,33 @@ def test_undecided_suggestions_refuse_and_nothing_is_written(tmp_path, capsys):
     assert "`tracetui review`" in err.strip().splitlines()[-1]
 
 
+def test_a_refusing_export_judges_no_work_in_git_and_still_lists_every_session(tmp_path, capsys, monkeypatch):
+    """Once a suggestion waits the export refuses: the rest of its review lists what waits in every
+    session, and judges no session's work in git (405 MB: 27 s to a refusal, a third of it thrown away)."""
+    from tracetui.export.run import Exporter
+
+    src = _source(tmp_path)
+    log = next(src.rglob(f"{SESSION}.jsonl"))
+    other = "88888888-8888-4888-8888-888888888888"
+    (log.parent / f"{other}.jsonl").write_text(log.read_text().replace(SESSION, other))
+    bucket = _bucket(tmp_path, src)
+    judged: list[str] = []
+    real = Exporter.outcome
+
+    def outcome(self, session):
+        judged.append(session.id)
+        return real(self, session)
+
+    monkeypatch.setattr(Exporter, "outcome", outcome)
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(tmp_path / "out"), "--format", "raw", "--json")
+    assert code == 1 and {f["session"] for f in json.loads(out)["findings"]} == {SESSION, other}
+    assert judged == []
+    # With every suggestion accepted nothing waits: each session's work is judged and written.
+    code, out, _ = _run(capsys, "--bucket", str(bucket), "export", str(tmp_path / "out"), "--format", "raw",
+                        "--accept-suggested", "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["written"] == 2 and sorted(judged) == sorted([SESSION, other])
+
+
 def test_a_refused_export_lists_the_first_findings_and_counts_the_rest(tmp_path, capsys, monkeypatch):
     """A real bucket held 232 suggestions: each one on its own line buried the sentence that says
     what to do. The plain listing stops at LISTED and says how many more there are."""
