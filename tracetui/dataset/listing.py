@@ -38,9 +38,10 @@ Sql = Callable[[str, Any], list[dict[str, Any]]]
 
 def learn(sql: Sql, schemas: Schemas, files: list[DataFile]) -> None:
     """The columns of one file of each machine not met yet (each export run's, each tracetui
-    version's files are alike), all in two reads of their footers: the columns they hold between
-    them, and each file's schema's signature (its fields' names and types), to tell whether the
-    files agree."""
+    version's files are alike), all in one read of their footers: each file's own columns, and its
+    schema's signature (its fields' names and types), to tell whether the files agree. A machine's
+    columns are its own file's: a read of its files alone (`_insert` reads each file alone where a
+    batch fails) names no column another machine's files hold and its own lack."""
     new: dict[str | None, str] = {}
     for f in files:
         machine = f.key("machine")
@@ -48,16 +49,29 @@ def learn(sql: Sql, schemas: Schemas, files: list[DataFile]) -> None:
             new.setdefault(machine, f.path)
     if not new:
         return
-    paths = sorted(set(new.values()))
-    found = sql("DESCRIBE SELECT * FROM read_parquet($files, union_by_name=true, hive_partitioning=false)",
-                {"files": paths})  # fmt: skip
-    present = {str(r["column_name"]) for r in found}
-    signs = {str(r["file"]): tuple(r["sign"] or ()) for r in sql(
-        "SELECT file_name AS file, list(concat_ws(':', name, type, converted_type, num_children) ORDER BY "
-        "name, type, converted_type, num_children) AS sign FROM parquet_schema($files) GROUP BY file_name",
-        {"files": paths})}  # fmt: skip
+    fields: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in sql("SELECT file_name AS file, name, type, converted_type, num_children AS kids FROM "
+                 "parquet_schema($files) ORDER BY file_name, column_id", {"files": sorted(set(new.values()))}):
+        kind, converted, kids = ("" if r[k] is None else str(r[k]) for k in ("type", "converted_type", "kids"))
+        fields.setdefault(str(r["file"]), []).append((str(r["name"]), kind, converted, kids))
     for machine, path in new.items():
-        schemas[machine] = (present, signs.get(path, ("?", path)))
+        found = fields.get(path, [])
+        sign = tuple(":".join(v for v in f if v) for f in sorted(found)) if found else ("?", path)
+        schemas[machine] = (_top_level(found[1:]), sign)
+
+
+def _top_level(fields: list[tuple[str, str, str, str]]) -> set[str]:
+    """The columns of a file, from its schema's fields below the root in order (each field's children
+    follow it: those of a list or a struct are no column)."""
+    out: set[str] = set()
+    below = 0  # fields still to pass that are children of a column
+    for name, _, _, kids in fields:
+        if below:
+            below += int(kids or 0) - 1
+            continue
+        out.add(name)
+        below = int(kids or 0)
+    return out
 
 
 def insert_listing(sql: Sql, schemas: Schemas, files: list[DataFile], url: str) -> None:
