@@ -13,7 +13,6 @@ S3 has no links and no FIFOs: those local attacks have no S3 form."""
 
 from __future__ import annotations
 
-import os
 import time
 import unicodedata
 from pathlib import Path
