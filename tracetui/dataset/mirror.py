@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,12 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
     wanted = {t: _remote_files(location, t) for t in TABLES if only is None or t in only}
     todo = [(rel, version) for files in wanted.values() for rel, version in files.items()
             if copied.get(rel) != version or not (into / rel).is_file()]  # fmt: skip
+    _check_room(location, into, [_size(version) for _, version in todo])
     for n, (rel, version) in enumerate(todo):
         if progress is not None:
             progress(n, len(todo))
         copied.pop(rel, None)
-        _copy(location, rel, into / rel)
+        _copy(location, rel, into / rel, _size(version))
         copied[rel] = version
     if progress is not None and todo:
         progress(len(todo), len(todo))
@@ -89,13 +91,41 @@ def _check_rel(location: Location, rel: str) -> None:
         raise TracetuiError(f"{location.url} holds a file whose name is no local path: {safe_line(clip(rel, 200))}")
 
 
-def _copy(location: Location, rel: str, dest: Path) -> None:
+# What a copy leaves free on the cache folder's disk, beyond what it writes (a tenth of what is free
+# where that is less): the user's disk is not a stranger's to fill.
+SPARE = 1 << 30
+
+
+def _size(version: str) -> int:
+    """The listed size of a remote file (its `_remote_files` value: `size:version`); 0 where unknown."""
+    head = version.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _check_room(location: Location, into: Path, sizes: list[int]) -> None:
+    """Refuse, before anything is copied, a copy that would not leave SPARE free on the disk: a dataset
+    is other machines' files, and one object of many gigabytes would fill this one's disk."""
+    need = sum(sizes)
+    if not need:
+        return
+    free = shutil.disk_usage(into).free
+    if need + min(SPARE, free // 10) > free:
+        raise TracetuiError(f"copying {location.url}'s tables needs {need / 1e9:.1f} GB, more than the cache "
+                            f"folder's disk can spare ({free / 1e9:.1f} GB free): nothing copied")
+
+
+def _copy(location: Location, rel: str, dest: Path, size: int = 0) -> None:
+    """One file, whole or not at all; never more bytes than the listing said it holds (0: unknown)."""
     part = dest.with_name(f".{dest.name}.part")
     try:
         # Inside the try: an object store may hold both `x.parquet` and `x.parquet/y.parquet`.
         dest.parent.mkdir(parents=True, exist_ok=True)
         with location.fs.open(location.path(rel), "rb") as src, open(part, "wb") as out:
+            written = 0
             while chunk := src.read(CHUNK):
+                written += len(chunk)
+                if size and written > size:
+                    raise ValueError(f"it holds more than the {size:,} bytes its listing says")
                 out.write(chunk)
         os.replace(part, dest)  # a copy is whole or absent: a stopped one leaves only the .part
     except Exception as exc:  # a filesystem's own errors: one line

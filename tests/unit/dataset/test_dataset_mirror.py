@@ -129,6 +129,32 @@ def test_a_file_and_a_folder_of_one_name_is_one_line(remote, tmp_path):
     assert "\n" not in str(caught.value) and "cannot copy" in str(caught.value)
 
 
+def test_a_copy_the_disk_cannot_spare_is_refused_before_a_byte_is_copied(remote, tmp_path, monkeypatch):
+    """A dataset is other machines' files: one object of many gigabytes would fill this disk."""
+    import shutil
+
+    fs, location = remote
+    fs.extra[f"/ds/{OTHER}"] = {"name": f"/ds/{OTHER}", "size": 50 << 30, "type": "file"}  # what S3 lists
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: real(p)._replace(free=20 << 30))
+    with pytest.raises(TracetuiError) as caught:
+        mirrored(location, tmp_path, frozenset(["steps"]))
+    said = str(caught.value)
+    assert "\n" not in said and "needs 53.7 GB" in said and "21.5 GB free" in said and "nothing copied" in said
+    assert fs.reads == [] and not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_an_object_longer_than_its_listing_says_is_not_copied_past_it(remote, tmp_path):
+    """The listing's size is what the room was checked for: an object that keeps giving bytes past it
+    (a server that lies) is stopped there, and nothing of it is left."""
+    fs, location = remote
+    fs.extra[f"/ds/{PART}"] = {"name": f"/ds/{PART}", "size": 2, "type": "file"}  # the object holds 3
+    with pytest.raises(TracetuiError) as caught:
+        mirrored(location, tmp_path, frozenset(["steps"]))
+    assert "\n" not in str(caught.value) and "more than the 2 bytes its listing says" in str(caught.value)
+    assert not (tmp_path / PART).exists() and not list(tmp_path.rglob("*.part"))
+
+
 def test_progress_counts_the_files_copied(remote, tmp_path):
     fs, location = remote
     seen: list[tuple[int, int]] = []
