@@ -4,7 +4,8 @@ textual-serve runs one app process per browser tab, from a shell command line, a
 screen over a websocket. The command is built here from quoted words, never from text a user or a
 log gave unquoted. By default it is bound to 127.0.0.1 (a browser on another machine reaches it only
 through a tunnel the user makes) and the app is read-only (`tracetui --read-only`: no sync, no
-decisions, no seal, export or removal), since whoever holds the page drives the app.
+decisions, no seal, export or removal), since whoever holds the page drives the app; and only the
+browser that opened the printed address (its token) holds it (`serve_guard.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option
 from tracetui.cli.exit_codes import OK
@@ -77,9 +79,22 @@ def run_serve(args: argparse.Namespace) -> int:
     return OK
 
 
-def _serve(server_class: type, args: argparse.Namespace, bucket: str | None, repo: str | None) -> None:
+def _serve(server_class: Any, args: argparse.Namespace, bucket: str | None, repo: str | None) -> None:
+    from tracetui.cli.serve_guard import guard, new_token
+
     command = app_command(bucket, args.writable, repo)
-    url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    netloc = f"{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    token = new_token()
+    # Bound to loopback, a request must name this address (no rebound name); elsewhere the token decides.
+    middleware = guard(token, netloc if args.host in LOOPBACK else None)
+
+    class Guarded(server_class):
+        async def _make_app(self) -> Any:
+            app = await super()._make_app()
+            app.middlewares.append(middleware)
+            return app
+
     mode = "writable" if args.writable else "read-only"
-    print(f"tracetui: serving the app ({mode}) at {safe_line(url)}; Ctrl-C stops it", file=sys.stderr, flush=True)
-    server_class(command, host=args.host, port=args.port, title="tracetui").serve()
+    print(f"tracetui: serving the app ({mode}) at {safe_line(f'http://{netloc}/?token={token}')} (the address holds "
+          "this server's token: give it to no one); Ctrl-C stops it", file=sys.stderr, flush=True)  # fmt: skip
+    Guarded(command, host=args.host, port=args.port, title="tracetui").serve()

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -42,7 +41,6 @@ def served(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "tracetui", "serve", "--bucket", str(demo.bucket),
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "TEXTUAL_ANIMATIONS": "none"})  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     end = time.monotonic() + 20
     while True:
         try:
@@ -52,7 +50,11 @@ def served(tmp_path_factory):
             assert proc.poll() is None, proc.stderr.read().decode(errors="replace") if proc.stderr else ""
             assert time.monotonic() < end, "tracetui serve did not listen within 20 s"
             time.sleep(0.1)
-    yield url, proc
+    assert proc.stderr is not None
+    said = proc.stderr.readline().decode()  # printed before it listens: the address and its token
+    printed = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+) ", said)
+    assert printed, said
+    yield printed.group(1), proc
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -65,14 +67,16 @@ def served(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.xdist_group("serve")
 def test_serve_shows_the_demo_session_list_in_a_tab(served):
-    url, proc = served
-    with urllib.request.urlopen(url + "/", timeout=10) as response:
-        page = response.read().decode()
-    assert response.status == 200 and "tracetui" in page and "/ws" in page
+    address, proc = served
+    url = address.split("/?")[0]
 
     async def tab() -> str:
         drawn = b""
-        async with aiohttp.ClientSession() as session:
+        # The printed address sets the token's cookie (kept for an IP address too: unsafe=True).
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(address) as response:
+                page = await response.text()
+            assert response.status == 200 and "tracetui" in page and "/ws" in page
             async with session.ws_connect(url.replace("http", "ws") + "/ws?width=160&height=40") as ws:
                 end = time.monotonic() + 25
                 while time.monotonic() < end:
@@ -98,12 +102,62 @@ def test_serve_shows_the_demo_session_list_in_a_tab(served):
 @pytest.mark.xdist_group("serve")
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium; .ci/run does)")
 def test_serve_shows_the_demo_session_list_in_headless_chromium(served, tmp_path):
-    url, _ = served
-    # The page as a browser runs it: its script opens the websocket and xterm.js draws the app.
-    text = read_terminal(url + "/", lambda screen: "sales tax" in screen and "read-only" in screen, tmp_path)
+    address, _ = served
+    # The page as a browser runs it, at the address printed: its script opens the websocket (the
+    # token's cookie set) and xterm.js draws the app.
+    text = read_terminal(address, lambda screen: "sales tax" in screen and "read-only" in screen, tmp_path)
     assert "sales tax" in text, text[-2000:] or "the page made no terminal"  # the demo's Codex session
     assert "Add a discount helper" in text and "Document the cart" in text  # and its Claude and Pi ones
     assert "3 sessions" in text and "read-only" in text
+
+
+def _refused(address: str, path: str, cookie: bool, headers: dict[str, str]) -> int:
+    """The status of a request for `path` of the served app (the websocket: its handshake's), with the
+    token's cookie or not, and `headers` a stranger sets."""
+
+    async def ask() -> int:
+        url = address.split("/?")[0]
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            if cookie:
+                async with session.get(address) as response:
+                    assert response.status == 200
+            if path == "/ws":
+                try:
+                    async with session.ws_connect(url.replace("http", "ws") + "/ws?width=80&height=24", headers=headers):
+                        return 101
+                except aiohttp.WSServerHandshakeError as exc:
+                    return exc.status
+            async with session.get(url + path, headers=headers, allow_redirects=False) as response:
+                return response.status
+
+    return asyncio.run(ask())
+
+
+# What a stranger can try against a server on 127.0.0.1: a page of another site opening its websocket
+# (browsers let it), a name of theirs resolved to 127.0.0.1 (DNS rebinding), another user of the machine.
+STRANGERS = {
+    "the-page-without-the-token": ("/", False, {}),
+    "a-wrong-token": ("/?token=guessed", False, {}),
+    "the-websocket-without-the-token": ("/ws", False, {}),
+    "another-site-s-page-on-the-websocket": ("/ws", False, {"Origin": "https://evil.example"}),
+    "another-site-s-page-with-the-cookie": ("/ws", True, {"Origin": "https://evil.example"}),
+    "a-rebound-name-with-the-cookie": ("/", True, {"Host": "evil.example"}),
+    "a-download-without-the-token": ("/download/anything", False, {}),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("serve")
+@pytest.mark.parametrize("case", sorted(STRANGERS))
+def test_only_the_browser_that_opened_the_printed_address_drives_the_app(served, case):
+    """Whoever drives the page reads every session the app shows: textual-serve lets anyone who reaches
+    the port open its websocket, so `serve` keeps it to the holder of the token it printed."""
+    address, _ = served
+    path, cookie, headers = STRANGERS[case]
+    assert _refused(address, path, cookie, headers) == 403
+    # The printed address itself, from the same origin: the page, then its websocket.
+    assert _refused(address, "/", True, {}) == 200
+    assert _refused(address, "/ws", True, {"Origin": address.split("/?")[0]}) == 101
 
 
 def test_serve_binds_loopback_and_read_only_by_default():
