@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,10 @@ class DoctorReport:
         return {"problems": [p.to_dict() for p in self.problems], "healthy": self.healthy, "copies": self.copies}
 
 
-def doctor(bucket: Bucket) -> DoctorReport:
+def doctor(bucket: Bucket, progress: Callable[[int, int], None] | None = None) -> DoctorReport:
+    """Check the bucket (a thorough read of its index and shards, and every copy's digest: a minute or
+    more on a bucket of gigabytes) and repair what can be; `progress(done, total)` counts the logs
+    whose copies are checked."""
     if bucket.read_only:
         raise TracetuiError(f"the bucket {bucket.root} is read-only: doctor needs to write its repairs")
     report = DoctorReport()
@@ -99,8 +103,10 @@ def doctor(bucket: Bucket) -> DoctorReport:
             if repaired is not None:
                 sidecars[(agent, path)] = repaired
 
-    for sc in sidecars.values():
+    for n, sc in enumerate(sidecars.values(), 1):
         _check_copies(store, sc, report)
+        if progress is not None:
+            progress(n, len(sidecars))
     keys = {sc.key for sc in sidecars.values()}
     orphans = sorted({n.split(".")[0] for n in os.listdir(store.dir) if n.count(".") == 2 and not n.startswith(".")} - keys)
     for key in orphans:

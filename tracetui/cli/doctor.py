@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
-from tracetui.cli.output import print_json
+from tracetui.cli.output import count_line, print_json
 from tracetui.safe_text import safe_line
 
 
@@ -21,7 +21,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     import tracetui.bucket as bucket_api
 
     with open_bucket(args) as bucket:
-        report = bucket_api.doctor(bucket)
+        line = count_line(unit="logs")
+        report = bucket_api.doctor(bucket, None if line is None else (lambda n, total: line("checking the copies", n, total)))
         root = bucket.root
     if args.json:
         if report.healthy:

@@ -125,11 +125,15 @@ def count_line(unit: str = "sessions", delay: float = 0.5) -> Callable[[str, int
         return None
     start = time.monotonic()
     shown = [False]
+    drawn = [start]  # when the line was last drawn: at most ten times a second, and the last count
 
     def show(what: str, done: int, total: int) -> None:
-        if not shown[0] and (time.monotonic() - start < delay or done >= total):
+        now = time.monotonic()
+        if not shown[0] and (now - start < delay or done >= total):
             return
-        shown[0] = True
+        if shown[0] and done < total and now - drawn[0] < 0.1:
+            return
+        shown[0], drawn[0] = True, now
         sys.stderr.write(f"\r\033[K{what}: {done}/{total} {unit}" + ("\n" if done >= total else ""))
         sys.stderr.flush()
 

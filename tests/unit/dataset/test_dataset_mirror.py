@@ -178,7 +178,7 @@ def test_sql_says_how_far_a_slow_copy_is_and_nothing_of_a_quick_one(monkeypatch,
     quick(0, 2)
     quick(2, 2)
     assert capsys.readouterr().err == ""
-    clock = iter([0.0, 0.9, 1.0])
+    clock = iter([0.0, 0.9, 1.1, 1.3])  # the start, then the counts, each more than a tenth of a second on
     slow = sql_cli._copying()
     slow(0, 2)
     slow(1, 2)
