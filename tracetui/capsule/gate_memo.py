@@ -10,64 +10,20 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
 
-from tracetui import settings
 from tracetui.redact.detect import detectors_salt
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
+from tracetui.redact.reviewed import KEY_FILE
+from tracetui.redact.reviewed import detectors_code as _detector_code
+from tracetui.redact.reviewed import user_key as _user_key
 from tracetui.regular_file import NotRegularFile, read_regular
 
+__all__ = ["KEY_FILE", "GateMemo"]
 _FORMAT = "tracetui.gate-memo/2"
-KEY_FILE = "gate-memo.key"
-
-
-@lru_cache(maxsize=1)
-def _detector_code() -> str:
-    """A digest of what decides what a detector reports: the redaction package's source (its
-    subpackages' too: the format rules live in `redact/rules/`) and the version of detect-secrets."""
-    import tracetui.redact as redact
-
-    h = hashlib.sha256()
-    try:  # its plugins decide too
-        from importlib.metadata import version
-
-        h.update(version("detect-secrets").encode())
-    except Exception:
-        h.update(os.urandom(16))  # unknown: never reuse
-    top = Path(redact.__file__).parent
-    for path in sorted(top.rglob("*.py")):
-        try:
-            h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes())
-        except OSError:
-            h.update(os.urandom(16))  # unreadable: never reuse
-    return h.hexdigest()[:16]
-
-
-def _user_key() -> bytes | None:
-    """The user's memo key (made on first use, private), or None where none can be read or made."""
-    path = settings.config_dir() / KEY_FILE
-    try:
-        key = bytes.fromhex(read_regular(path).decode("ascii").strip())
-        if len(key) == 32:
-            return key
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, NotRegularFile):
-        return None  # not ours to repair: the memo is off, the gate scans everything
-    key = secrets.token_bytes(32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".gate-memo-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:  # mkstemp's file is the user's alone (0600)
-            fh.write(key.hex())
-        os.replace(tmp, path)
-    except OSError:
-        return None
-    return key
 
 
 def _digest(text: str, key: bytes) -> str:

@@ -82,14 +82,17 @@ def timed_scans() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _scan_bounded(text: str, identity: Identity | None, syntax: Syntax = UNKNOWN) -> list[Finding]:
+def _scan_bounded(
+    text: str, identity: Identity | None, syntax: Syntax = UNKNOWN
+) -> tuple[list[Finding], bool]:
     """scan_text under a wall-clock budget: the format rules alone where the full scan runs out, and
-    one "unscanned" suggestion over the field where they run out too (see `scan_in_time`)."""
+    one "unscanned" suggestion over the field where they run out too (see `scan_in_time`); and
+    whether the full scan ran to the end (only then may the export's gate take it: `reviewed`)."""
     for fast in (False, True):
         found = scan_in_time(text, identity, syntax, fast=fast)
         if found is not None:
-            return found
-    return [Finding(0, len(text), "unscanned", SUGGESTED, "scan:out-of-time")]
+            return found, not fast
+    return [Finding(0, len(text), "unscanned", SUGGESTED, "scan:out-of-time")], False
 
 
 def scan_in_time(
@@ -136,9 +139,14 @@ def gate_scan(
     return found if found is not None else [Finding(0, len(text), "unscanned", AUTO, GATE_OUT_OF_TIME)]
 
 
-def _scan_batch(texts: list[tuple[str, Syntax]], identity: Identity | None) -> list[list[dict]]:
+def _scan_batch(texts: list[tuple[str, Syntax]], identity: Identity | None) -> list[tuple[list[dict], bool]]:
     with timed_scans():
-        return [[f.to_dict() for f in _scan_bounded(t, identity, syntax)] for t, syntax in texts]
+        return [_rows(_scan_bounded(t, identity, syntax)) for t, syntax in texts]
+
+
+def _rows(scanned: tuple[list[Finding], bool]) -> tuple[list[dict], bool]:
+    found, whole = scanned
+    return [f.to_dict() for f in found], whole
 
 
 def _digest(text: str, syntax: Syntax = UNKNOWN) -> str:
@@ -190,7 +198,7 @@ def _scan_session(
     hints = field_syntaxes(session)  # a Write of x.py is code, a Read of .env is config
     syntaxes = [hints.get((f.step, f.name), UNKNOWN) for f in fields]
     salt = detectors_salt(identity)
-    cache: dict[str, list[dict]] = _load_cache(cache_path, salt) if cache_path else {}
+    cache, marks = _load_cache(cache_path, salt) if cache_path else ({}, {})
     digests = [_digest(f.text, syntax) for f, syntax in zip(fields, syntaxes)]
     todo: dict[str, tuple[str, Syntax]] = {}
     for f, syntax, d in zip(fields, syntaxes, digests):
@@ -198,8 +206,9 @@ def _scan_session(
             todo[d] = (f.text, syntax)
     if todo and cached_only:
         return sum(len(text) for text, _syntax in todo.values())
+    whole: set[str] = set()  # the fields scanned to the end by every detector here
     if todo:
-        cache.update(_scan_many(todo, identity, workers, progress))
+        cache.update(_scan_many(todo, identity, workers, progress, whole))
     out: list[Finding] = []
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
@@ -209,7 +218,7 @@ def _scan_session(
     across = _across_steps(fields, identity, cache, joins)
     if cache_path and (todo or len(cache) != known):
         used = set(digests) | joins
-        _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used})
+        _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used}, whole, marks)
     if across:
         touched_steps = {(f.step, f.field) for f in across}
         mine = [f for f in out if (f.step, f.field) in touched_steps] + across
@@ -315,7 +324,9 @@ def _scan_many(
     identity: Identity,
     workers: int | None,
     progress: Callable[[int, int], None] | None,
+    whole: set[str],
 ) -> dict[str, list[dict]]:
+    """Each field's findings by digest; the digests of those scanned whole are added to `whole`."""
     items = list(todo.items())
     total = sum(len(t) for _, (t, _s) in items)
     if workers is None:
@@ -325,7 +336,9 @@ def _scan_many(
         done = 0
         with timed_scans():
             for digest, (text, syntax) in items:
-                results[digest] = [f.to_dict() for f in _scan_bounded(text, identity, syntax)]
+                results[digest], done_whole = _rows(_scan_bounded(text, identity, syntax))
+                if done_whole:
+                    whole.add(digest)
                 done += len(text)
                 if progress:
                     progress(done, total)
@@ -350,26 +363,37 @@ def _scan_many(
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [(batch, pool.submit(_scan_batch, [t for _, t in batch], identity)) for batch in batches]
         for batch, future in futures:
-            for (digest, (text, _syntax)), rows in zip(batch, future.result()):
+            for (digest, (text, _syntax)), (rows, done_whole) in zip(batch, future.result()):
                 results[digest] = rows
+                if done_whole:
+                    whole.add(digest)
                 done += len(text)
             if progress:
                 progress(done, total)
     return results
 
 
-def _load_cache(path: str | Path, salt: str) -> dict[str, list[dict]]:
+def _load_cache(path: str | Path, salt: str) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """The cached fields, and the marks the export's gate reads (`reviewed`), carried as they are."""
+    from tracetui.redact import reviewed
+
     try:
         data = orjson.loads(read_regular(path))  # a FIFO planted here would block a plain read
     except (OSError, NotRegularFile, orjson.JSONDecodeError):
-        return {}
+        return {}, {}
     if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
-        return {}  # other detectors or another identity: start over
-    return data["fields"]
+        return {}, {}  # other detectors or another identity: start over
+    return data["fields"], reviewed.carried_marks(data)
 
 
-def _save_cache(path: str | Path, salt: str, fields: dict[str, list[dict]]) -> None:
-    keep_cache(path, orjson.dumps({"salt": salt, "fields": fields}))
+def _save_cache(
+    path: str | Path, salt: str, fields: dict[str, list[dict]], whole: set[str], marks: dict[str, str]
+) -> None:
+    from tracetui.redact import reviewed
+
+    gate = reviewed.gate_section(salt, fields, whole, marks)
+    marked = {reviewed.GATE: gate} if gate else {}
+    keep_cache(path, orjson.dumps({"salt": salt, "fields": fields, **marked}))
 
 
 def refresh_plan(
