@@ -17,7 +17,7 @@ import orjson
 from tracetui.redact.detect import detectors_salt
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.reviewed import KEY_FILE
+from tracetui.redact.reviewed import KEY_FILE, ReviewedScans
 from tracetui.redact.reviewed import detectors_code as _detector_code
 from tracetui.redact.reviewed import user_key as _user_key
 from tracetui.regular_file import NotRegularFile, read_regular
@@ -42,6 +42,8 @@ class GateMemo:
         # Texts held at once by a memo that keeps nothing (`export --check`'s over a whole export):
         # past it, it starts again, so memory stays flat.
         self.most = most if self.path is None else None
+        # The review's scans of the session's fields, taken where the gate may (`redact.reviewed`).
+        self.reviewed: ReviewedScans | None = None
 
     @classmethod
     def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
@@ -65,8 +67,19 @@ class GateMemo:
         return [Finding(int(a), int(b), str(k), AUTO, str(d)) for a, b, k, d in rows]
 
     def missing(self, texts: list[str]) -> list[str]:
-        """The texts of `texts` neither remembered nor scanned yet, for `fill` to scan them at once."""
-        return [t for t in texts if _digest(t, self.key) not in self.known]
+        """The texts of `texts` neither remembered nor scanned yet, for `fill` to scan them at once;
+        what the review scanned whole of them (`reviewed`) is remembered now, as if scanned."""
+        out = [t for t in texts if _digest(t, self.key) not in self.known]
+        if self.reviewed is None or not out:
+            return out
+        rest: list[str] = []
+        for text in out:
+            found = self.reviewed.take(text)
+            if found is None:
+                rest.append(text)
+            else:
+                self.fill([text], [found])
+        return rest
 
     def fill(self, texts: list[str], found: list[list[Finding]]) -> None:
         """Remember each text's findings, scanned elsewhere (another process) by the same detectors."""

@@ -39,6 +39,7 @@ from tracetui.redact import (
     Identity, Plan, Scanning, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans,
     session_identity,
 )  # fmt: skip
+from tracetui.redact.reviewed import ReviewedScans
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -319,6 +320,9 @@ class Exporter:
         if prepared.gate is None:
             identity = session_identity(prepared.session)
             memo = GateMemo.for_session(self.library.cache_dir, prepared.session.id, identity)
+            # The review scanned most of the session's fields as they leave: what it found in a
+            # text, scanned whole, stands for the gate's own scan (redact/reviewed.py).
+            memo.reviewed = ReviewedScans(self.store.cache_path(prepared.session.id), identity)
             prepared.gate = identity, memo
         return prepared.gate
 
